@@ -1,0 +1,9 @@
+// Package asm holds the generated assembly kernels and their Go declarations.
+//
+// Nothing here is written by hand: gen/amd64 (avo) and gen/arm64 (our NEON
+// emitter) write every file but this one. The functions do no shape checks
+// and no dispatch; package kernels does both and documents each operation.
+package asm
+
+//go:generate go run ../gen/amd64 -out vec_amd64.s -stubs vec_amd64.go -pkg asm
+//go:generate go run ../gen/arm64 -out vec_arm64.s -stubs vec_arm64.go -pkg asm

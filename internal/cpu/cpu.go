@@ -1,0 +1,134 @@
+// Package cpu decides which SIMD tier this machine runs.
+//
+// Detection uses github.com/klauspost/cpuid/v2 once; the FLOWKERN_ISA
+// environment variable caps the choice. Package kernels asks Select at init
+// and tests walk Tiers, skipping (never passing) the ones this CPU lacks.
+package cpu
+
+import (
+	"fmt"
+	"runtime"
+	"strings"
+
+	"github.com/klauspost/cpuid/v2"
+)
+
+// Tier is one implementation level of the kernels.
+type Tier int
+
+const (
+	Generic Tier = iota // pure Go, runs everywhere
+	AVX2                // amd64 with AVX, AVX2 and FMA3
+	AVX512              // amd64 with AVX-512 F, VL, DQ and BW
+	NEON                // arm64 Advanced SIMD
+)
+
+// Tiers lists every tier, generic first.
+var Tiers = []Tier{Generic, AVX2, AVX512, NEON}
+
+var names = [...]string{Generic: "generic", AVX2: "avx2", AVX512: "avx512", NEON: "neon"}
+
+func (t Tier) String() string {
+	if t >= 0 && int(t) < len(names) {
+		return names[t]
+	}
+	return fmt.Sprintf("Tier(%d)", int(t))
+}
+
+// Parse returns the tier named s (case and surrounding space ignored).
+func Parse(s string) (Tier, error) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	for t, n := range names {
+		if s == n {
+			return Tier(t), nil
+		}
+	}
+	return Generic, fmt.Errorf("%q is not a tier (want one of %s)", s, strings.Join(names[:], ", "))
+}
+
+// Supported reports whether this CPU can run t; when it cannot, why says
+// what it lacks.
+func Supported(t Tier) (ok bool, why string) {
+	return supported(t, runtime.GOARCH, cpuid.CPU)
+}
+
+func supported(t Tier, goarch string, c cpuid.CPUInfo) (bool, string) {
+	switch t {
+	case Generic:
+		return true, ""
+	case AVX2, AVX512:
+		if goarch != "amd64" {
+			return false, t.String() + " needs amd64, this is " + goarch
+		}
+		need := []cpuid.FeatureID{cpuid.AVX, cpuid.AVX2, cpuid.FMA3}
+		if t == AVX512 {
+			need = append(need, cpuid.AVX512F, cpuid.AVX512VL, cpuid.AVX512DQ, cpuid.AVX512BW)
+		}
+		var missing []string
+		for _, f := range need {
+			if !c.Supports(f) {
+				missing = append(missing, f.String())
+			}
+		}
+		if len(missing) > 0 {
+			return false, "this CPU (or OS) lacks " + strings.Join(missing, ", ")
+		}
+		return true, ""
+	case NEON:
+		// Advanced SIMD is part of every AArch64 Linux system (Go's own
+		// arm64 port assumes it), so cpuid's answer only adds detail.
+		if goarch != "arm64" {
+			return false, "neon needs arm64, this is " + goarch
+		}
+		return true, ""
+	}
+	return false, "unknown tier " + t.String()
+}
+
+// Select picks the tier to run: the best tier that usable accepts, capped
+// by request (the value of FLOWKERN_ISA; empty means no cap). When the
+// request cannot be honoured as written, warning says what runs instead:
+// an unknown name falls back to generic (the user asked for less than
+// full SIMD, so running more would be the surprise), an unsupported tier to
+// the best usable tier below it.
+func Select(request string, usable func(Tier) bool) (t Tier, warning string) {
+	best := Generic
+	for _, c := range []Tier{NEON, AVX2, AVX512} {
+		if usable(c) {
+			best = c
+		}
+	}
+	if strings.TrimSpace(request) == "" {
+		return best, ""
+	}
+	want, err := Parse(request)
+	if err != nil {
+		return Generic, fmt.Sprintf("FLOWKERN_ISA=%s; running generic", err)
+	}
+	for _, c := range below(want) {
+		if usable(c) {
+			if c == want {
+				return c, ""
+			}
+			_, why := Supported(want)
+			if why == "" {
+				why = "this build has no " + want.String() + " code (purego or noasm tag)"
+			}
+			return c, fmt.Sprintf("FLOWKERN_ISA=%s cannot run: %s; running %s", want, why, c)
+		}
+	}
+	return Generic, ""
+}
+
+// below lists t and the tiers a cap at t allows, best first.
+func below(t Tier) []Tier {
+	switch t {
+	case AVX512:
+		return []Tier{AVX512, AVX2, Generic}
+	case AVX2:
+		return []Tier{AVX2, Generic}
+	case NEON:
+		return []Tier{NEON, Generic}
+	}
+	return []Tier{Generic}
+}

@@ -1,0 +1,153 @@
+package kernels
+
+import (
+	"fmt"
+
+	"github.com/flowkern/flowkern/internal/cpu"
+)
+
+// lanes is the number of partial sums a reduction over T keeps: the lanes
+// of four 512-bit registers (32 float64, 64 float32).
+func lanes[T Float]() int {
+	if is64[T]() {
+		return 32
+	}
+	return 64
+}
+
+// Dot returns the dot product sum_i x[i]*y[i]. It panics if the lengths
+// differ.
+//
+// Canonical order: L = 32 (float64) or 64 (float32) partial sums, all
+// starting at +0; element i goes to lane i%L as lane = fma(x[i], y[i], lane);
+// the lanes are then added by halving (lane[k] += lane[k+w] for w = L/2, ...,
+// 1). Error: |Dot - exact| <= (ceil(n/L) + log2 L) * u * sum_i |x[i]*y[i]|
+// to first order, u = 2^-53 (float64) or 2^-24 (float32).
+func Dot[T Float](x, y []T) T {
+	if len(x) != len(y) {
+		panic(fmt.Sprintf("kernels: Dot: len(x) = %d != len(y) = %d", len(x), len(y)))
+	}
+	return dotOn(active, x, y)
+}
+
+func dotOn[T Float](t cpu.Tier, x, y []T) T {
+	var buf [64]T
+	acc := buf[:lanes[T]()]
+	for len(x) > chunk {
+		dotTier(t, x[:chunk], y[:chunk], acc)
+		x, y = x[chunk:], y[chunk:]
+	}
+	return dotTier(t, x, y, acc)
+}
+
+func dotTier[T Float](t cpu.Tier, x, y, acc []T) T {
+	if is64[T]() {
+		return T(dotF64(t, f64(x), f64(y), f64(acc)))
+	}
+	return T(dotF32(t, f32(x), f32(y), f32(acc)))
+}
+
+// Sum returns sum_i x[i].
+//
+// Canonical order: as Dot, with lane = lane + x[i]. Error: |Sum - exact| <=
+// (ceil(n/L) + log2 L) * u * sum_i |x[i]| to first order. The lanes start at
+// +0, so a slice of -0 sums to +0.
+func Sum[T Float](x []T) T {
+	return sumOn(active, x)
+}
+
+func sumOn[T Float](t cpu.Tier, x []T) T {
+	var buf [64]T
+	acc := buf[:lanes[T]()]
+	for len(x) > chunk {
+		sumTier(t, x[:chunk], acc)
+		x = x[chunk:]
+	}
+	return sumTier(t, x, acc)
+}
+
+func sumTier[T Float](t cpu.Tier, x, acc []T) T {
+	if is64[T]() {
+		return T(sumF64(t, f64(x), f64(acc)))
+	}
+	return T(sumF32(t, f32(x), f32(acc)))
+}
+
+// Axpy sets y[i] = alpha*x[i] + y[i], rounded once (a fused multiply-add).
+// It panics if the lengths differ. Unlike BLAS it has no quick return for
+// alpha == 0: NaN and Inf in x propagate into y as IEEE arithmetic says.
+func Axpy[T Float](alpha T, x, y []T) {
+	if len(x) != len(y) {
+		panic(fmt.Sprintf("kernels: Axpy: len(x) = %d != len(y) = %d", len(x), len(y)))
+	}
+	axpyOn(active, alpha, x, y)
+}
+
+func axpyOn[T Float](t cpu.Tier, alpha T, x, y []T) {
+	for len(x) > 0 {
+		n := min(len(x), chunk)
+		if is64[T]() {
+			axpyF64(t, float64(alpha), f64(x[:n]), f64(y[:n]))
+		} else {
+			axpyF32(t, float32(alpha), f32(x[:n]), f32(y[:n]))
+		}
+		x, y = x[n:], y[n:]
+	}
+}
+
+// Scale sets x[i] = alpha*x[i].
+func Scale[T Float](alpha T, x []T) {
+	scaleOn(active, alpha, x)
+}
+
+func scaleOn[T Float](t cpu.Tier, alpha T, x []T) {
+	for len(x) > 0 {
+		n := min(len(x), chunk)
+		if is64[T]() {
+			scaleF64(t, float64(alpha), f64(x[:n]))
+		} else {
+			scaleF32(t, float32(alpha), f32(x[:n]))
+		}
+		x = x[n:]
+	}
+}
+
+// Add sets dst[i] = x[i] + y[i]. dst may be x or y. It panics if the lengths
+// differ.
+func Add[T Float](dst, x, y []T) {
+	check3("Add", len(dst), len(x), len(y))
+	binaryOn(active, opAdd, dst, x, y)
+}
+
+// Mul sets dst[i] = x[i] * y[i]. dst may be x or y. It panics if the lengths
+// differ.
+func Mul[T Float](dst, x, y []T) {
+	check3("Mul", len(dst), len(x), len(y))
+	binaryOn(active, opMul, dst, x, y)
+}
+
+func check3(name string, nd, nx, ny int) {
+	if nd != nx || nd != ny {
+		panic(fmt.Sprintf("kernels: %s: len(dst) = %d, len(x) = %d, len(y) = %d differ", name, nd, nx, ny))
+	}
+}
+
+// binaryOp names an element-wise operation of two slices.
+type binaryOp int
+
+const (
+	opAdd binaryOp = iota
+	opMul
+)
+
+func binaryOn[T Float](t cpu.Tier, op binaryOp, dst, x, y []T) {
+	for len(dst) > 0 {
+		n := min(len(dst), chunk)
+		if is64[T]() {
+			binaryF64(t, op, f64(dst[:n]), f64(x[:n]), f64(y[:n]))
+		} else {
+			binaryF32(t, op, f32(dst[:n]), f32(x[:n]), f32(y[:n]))
+		}
+		dst, x, y = dst[n:], x[n:], y[n:]
+	}
+}
