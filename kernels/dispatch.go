@@ -9,7 +9,8 @@ import (
 	"github.com/flowkern/flowkern/internal/cpu"
 )
 
-// active is the tier every public call runs, chosen once at init.
+// active is the tier every public call runs: chosen at init, changed only by
+// SetISA.
 var active, activeWarning = cpu.Select(os.Getenv("FLOWKERN_ISA"), usable)
 
 func init() {
@@ -21,6 +22,25 @@ func init() {
 // ISA returns the name of the tier the kernels run: "avx512", "avx2",
 // "neon" or "generic".
 func ISA() string { return active.String() }
+
+// SetISA makes every later call run the named tier, which must be usable
+// here; it returns an error naming what is missing otherwise. It is the
+// programmatic FLOWKERN_ISA (the bench tool compares tiers with it) and must
+// not be called while other goroutines run kernels.
+func SetISA(name string) error {
+	t, err := cpu.Parse(name)
+	if err != nil {
+		return fmt.Errorf("kernels: SetISA: %w", err)
+	}
+	if ok, why := cpu.Supported(t); !ok {
+		return fmt.Errorf("kernels: SetISA(%s): %s", t, why)
+	}
+	if !built(t) {
+		return fmt.Errorf("kernels: SetISA(%s): this build has no %s code (purego or noasm tag)", t, t)
+	}
+	active = t
+	return nil
+}
 
 // ISAWarning returns why FLOWKERN_ISA could not be honoured as written, or
 // "" when it was (or is unset). The same line is printed to stderr at start.

@@ -16,7 +16,7 @@ func dotF64(t cpu.Tier, x, y, acc []float64) float64 {
 	case cpu.NEON:
 		return asm.DotF64NEON(x, y, acc)
 	}
-	return dotGo(x, y, acc)
+	return dotGo64(x, y, acc)
 }
 
 func sumF64(t cpu.Tier, x, acc []float64) float64 {
@@ -33,7 +33,7 @@ func axpyF64(t cpu.Tier, alpha float64, x, y []float64) {
 		asm.AxpyF64NEON(alpha, x, y)
 		return
 	}
-	axpyGo(alpha, x, y)
+	axpyGo64(alpha, x, y)
 }
 
 func scaleF64(t cpu.Tier, alpha float64, x []float64) {
@@ -61,7 +61,7 @@ func dotF32(t cpu.Tier, x, y, acc []float32) float32 {
 	case cpu.NEON:
 		return asm.DotF32NEON(x, y, acc)
 	}
-	return dotGo(x, y, acc)
+	return dotGo32(x, y, acc)
 }
 
 func sumF32(t cpu.Tier, x, acc []float32) float32 {
@@ -78,7 +78,7 @@ func axpyF32(t cpu.Tier, alpha float32, x, y []float32) {
 		asm.AxpyF32NEON(alpha, x, y)
 		return
 	}
-	axpyGo(alpha, x, y)
+	axpyGo32(alpha, x, y)
 }
 
 func scaleF32(t cpu.Tier, alpha float32, x []float32) {

@@ -10,25 +10,37 @@ import (
 // the same name in package asm: acc holds the lanes of a running reduction,
 // is updated in place, and the reduced value is returned.
 
-func fmaT[T Float](x, y, z T) T {
-	if is64[T]() {
-		return T(math.FMA(float64(x), float64(y), float64(z)))
-	}
-	return T(fma.F32(float32(x), float32(y), float32(z)))
-}
+// The fused multiply-add is spelled out per precision: a generic wrapper
+// around math.FMA and fma.F32 is not inlined and costs 3x.
 
-func dotGo[T Float](x, y, acc []T) T {
+func dotGo64(x, y, acc []float64) float64 {
 	y = y[:len(x)]
-	l := len(acc)
+	acc = acc[:32]
 	i := 0
-	for ; i+l <= len(x); i += l {
-		xs, ys := x[i:i+l], y[i:i+l]
+	for ; i+32 <= len(x); i += 32 {
+		xs, ys := x[i:i+32], y[i:i+32]
 		for k := range acc {
-			acc[k] = fmaT(xs[k], ys[k], acc[k])
+			acc[k] = math.FMA(xs[k], ys[k], acc[k])
 		}
 	}
 	for k := 0; i < len(x); i, k = i+1, k+1 {
-		acc[k] = fmaT(x[i], y[i], acc[k])
+		acc[k] = math.FMA(x[i], y[i], acc[k])
+	}
+	return reduceLanes(acc)
+}
+
+func dotGo32(x, y, acc []float32) float32 {
+	y = y[:len(x)]
+	acc = acc[:64]
+	i := 0
+	for ; i+64 <= len(x); i += 64 {
+		xs, ys := x[i:i+64], y[i:i+64]
+		for k := range acc {
+			acc[k] = fma.F32(xs[k], ys[k], acc[k])
+		}
+	}
+	for k := 0; i < len(x); i, k = i+1, k+1 {
+		acc[k] = fma.F32(x[i], y[i], acc[k])
 	}
 	return reduceLanes(acc)
 }
@@ -60,10 +72,17 @@ func reduceLanes[T Float](acc []T) T {
 	return s[0]
 }
 
-func axpyGo[T Float](alpha T, x, y []T) {
+func axpyGo64(alpha float64, x, y []float64) {
 	y = y[:len(x)]
 	for i, v := range x {
-		y[i] = fmaT(alpha, v, y[i])
+		y[i] = math.FMA(alpha, v, y[i])
+	}
+}
+
+func axpyGo32(alpha float32, x, y []float32) {
+	y = y[:len(x)]
+	for i, v := range x {
+		y[i] = fma.F32(alpha, v, y[i])
 	}
 }
 

@@ -380,3 +380,18 @@ func TestISA(t *testing.T) {
 		t.Fatalf("active tier %s is not usable here", active)
 	}
 }
+
+func TestSetISA(t *testing.T) {
+	defer func(t cpu.Tier) { active = t }(active)
+	if err := SetISA("generic"); err != nil || ISA() != "generic" {
+		t.Fatalf("SetISA(generic): %v, ISA %s", err, ISA())
+	}
+	if err := SetISA("mmx"); err == nil {
+		t.Fatal("SetISA(mmx) accepted")
+	}
+	for _, tier := range cpu.Tiers {
+		if err := SetISA(tier.String()); (err == nil) != usable(tier) {
+			t.Errorf("SetISA(%s) = %v, usable %v", tier, err, usable(tier))
+		}
+	}
+}

@@ -14,8 +14,19 @@ func F64(x, y, z float64) float64 { return math.FMA(x, y, z) }
 // conversion to float32 is then correctly rounded.
 func F32(x, y, z float32) float32 {
 	p := float64(x) * float64(y) // exact
-	c := float64(z)
-	s := p + c
+	s := p + float64(z)
+	// Rounding s again is wrong only if s sits exactly halfway between two
+	// float32 values (in the normal range: the 29 dropped bits are 1000...0)
+	// and the float64 addition was inexact. Every other case is done here.
+	b := math.Float64bits(s)
+	if b&(1<<29-1) != 1<<28 && b&(0x7ff<<52) >= (1023-126)<<52 {
+		return float32(s)
+	}
+	return slow32(p, float64(z), s)
+}
+
+// slow32 rounds p + c to odd, then to float32; s = p + c rounded to float64.
+func slow32(p, c, s float64) float32 {
 	if s-s != 0 { // Inf or NaN: nothing to correct
 		return float32(s)
 	}
