@@ -1,0 +1,130 @@
+package main
+
+import "fmt"
+
+// This file encodes the NEON instructions the Go assembler cannot spell. Each
+// encoder assembles the instruction word from the opcode fields of the Arm
+// Architecture Reference Manual (DDI 0487, section C7.2) and the register
+// numbers, and returns it with its GNU mnemonic. testdata/encodings.txt holds
+// the words aarch64-linux-gnu-as gives for the same mnemonics, and
+// enc_test.go compares the two.
+
+// Prec is the floating-point precision of an instruction.
+type Prec int
+
+// The precisions.
+const (
+	Single Prec = iota // float32: S registers, 4S vectors
+	Double             // float64: D registers, 2D vectors
+)
+
+// sz is the precision bit (bit 22) of the floating-point SIMD encodings.
+func (p Prec) sz() uint32 {
+	if p == Double {
+		return 1
+	}
+	return 0
+}
+
+// vec is the GNU arrangement of a full 128-bit vector of p.
+func (p Prec) vec() string {
+	if p == Double {
+		return "2d"
+	}
+	return "4s"
+}
+
+// pair is the GNU arrangement of the two lanes a scalar pairwise op reads.
+func (p Prec) pair() string {
+	if p == Double {
+		return "2d"
+	}
+	return "2s"
+}
+
+// scalar is the GNU name prefix of a scalar register of p.
+func (p Prec) scalar() string {
+	if p == Double {
+		return "d"
+	}
+	return "s"
+}
+
+// Inst is one instruction emitted as WORD: its encoding and its GNU mnemonic
+// (the exact text aarch64-linux-gnu-as accepts and objdump prints).
+type Inst struct {
+	Word uint32
+	Asm  string
+}
+
+// reg checks a register number and returns it as a 5-bit field.
+func reg(r int) uint32 {
+	if r < 0 || r > 31 {
+		panic(fmt.Sprintf("register V%d out of range", r))
+	}
+	return uint32(r)
+}
+
+// threeSameFP encodes "Advanced SIMD three same" with a floating-point
+// opcode (C4.1.69):
+//
+//	31 30 29 28-24 23 22 21 20-16 15-11  10 9-5 4-0
+//	0  Q  U  01110 a  sz 1  Rm    opcode 1  Rn  Rd
+//
+// Q is 1 (128-bit vectors).
+func threeSameFP(u, a, opcode uint32, p Prec, rd, rn, rm int) uint32 {
+	const q = 1
+	return q<<30 | u<<29 | 0b01110<<24 | a<<23 | p.sz()<<22 | 1<<21 |
+		reg(rm)<<16 | opcode<<11 | 1<<10 | reg(rn)<<5 | reg(rd)
+}
+
+// FADD is fadd vd, vn, vm (vector): Vd[i] = Vn[i] + Vm[i].
+// U=0, a=0, opcode=11010.
+func FADD(p Prec, rd, rn, rm int) Inst {
+	return Inst{
+		Word: threeSameFP(0, 0, 0b11010, p, rd, rn, rm),
+		Asm:  fmt.Sprintf("fadd v%d.%s, v%d.%s, v%d.%s", rd, p.vec(), rn, p.vec(), rm, p.vec()),
+	}
+}
+
+// FMUL is fmul vd, vn, vm (vector): Vd[i] = Vn[i] * Vm[i].
+// U=1, a=0, opcode=11011.
+func FMUL(p Prec, rd, rn, rm int) Inst {
+	return Inst{
+		Word: threeSameFP(1, 0, 0b11011, p, rd, rn, rm),
+		Asm:  fmt.Sprintf("fmul v%d.%s, v%d.%s, v%d.%s", rd, p.vec(), rn, p.vec(), rm, p.vec()),
+	}
+}
+
+// FADDPScalar is faddp (scalar): Sd/Dd = Vn[0] + Vn[1]. "Advanced SIMD
+// scalar pairwise" (C4.1.62) with U=1, size=0:sz, opcode=01101:
+//
+//	31 30 29 28-24 23 22 21-17 16-12 11-10 9-5 4-0
+//	0  1  1  11110 0  sz 11000 01101 10    Rn  Rd
+func FADDPScalar(p Prec, rd, rn int) Inst {
+	w := uint32(0b01)<<30 | 1<<29 | 0b11110<<24 | 0<<23 | p.sz()<<22 |
+		0b11000<<17 | 0b01101<<12 | 0b10<<10 | reg(rn)<<5 | reg(rd)
+	return Inst{
+		Word: w,
+		Asm:  fmt.Sprintf("faddp %s%d, v%d.%s", p.scalar(), rd, rn, p.pair()),
+	}
+}
+
+// Repertoire lists instructions of every form the encoders produce, each
+// register field swept through all 32 values while the others stay fixed.
+// Together with the instructions of the generated file (see wordsUsed) it is
+// the set that testdata/encodings.txt must cover.
+func Repertoire() []Inst {
+	var out []Inst
+	for _, p := range []Prec{Double, Single} {
+		for _, op := range []func(Prec, int, int, int) Inst{FADD, FMUL} {
+			for r := 0; r < 32; r++ {
+				out = append(out, op(p, r, 1, 2), op(p, 3, r, 4), op(p, 5, 6, r))
+			}
+		}
+		for r := 0; r < 32; r++ {
+			out = append(out, FADDPScalar(p, r, 7), FADDPScalar(p, 8, r))
+		}
+	}
+	return out
+}
