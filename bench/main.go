@@ -1,19 +1,22 @@
-// Command bench is flowkern's report: what this machine is, which tier the
-// kernels run, and every kernel on every usable tier measured against gonum
-// and pure Go in one run, with the ratios between them.
+// Command bench is flowkern's report: what this machine is and can do, an
+// equivalence run of every kernel on every tier against the reference, and
+// every kernel measured against gonum, vek and pure Go (and OpenBLAS and
+// SLEEF when built with the openblas or sleef tags) in one run.
 //
-//	go run ./bench            # full run, Markdown on stdout
-//	go run ./bench -quick     # under a minute
-//	go run ./bench -h         # every flag
+//	go run ./bench                    # full run, report in ./flowkern-report
+//	go run ./bench -quick             # under a minute
+//	go run ./bench compare A.json B.json
+//	go run ./bench -h                 # every flag
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"regexp"
-	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -22,43 +25,72 @@ import (
 )
 
 type options struct {
-	quick   bool
-	run     *regexp.Regexp
-	sizes   []int
-	measure time.Duration
-	reps    int
-	out     string
+	quick     bool
+	run       *regexp.Regexp
+	sizes     []int
+	measure   time.Duration
+	reps      int
+	equivTime time.Duration
+	out       string
+	noBench   bool
 }
 
 func main() {
-	opt, err := parseFlags(os.Args[1:], os.Stderr)
-	if err == flag.ErrHelp {
-		return
+	os.Exit(cli(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// cli runs the command and returns its exit status: 0 success, 1 a kernel
+// violated its contract or the run failed, 2 bad usage.
+func cli(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "compare" {
+		if len(args) != 3 {
+			fmt.Fprintln(stderr, "usage: go run ./bench compare OLD.json NEW.json")
+			return 2
+		}
+		if err := compare(args[1], args[2], stdout); err != nil {
+			fmt.Fprintln(stderr, "bench compare:", err)
+			return 1
+		}
+		return 0
+	}
+	opt, err := parseFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
 	}
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "bench:", err)
-		os.Exit(2)
+		fmt.Fprintln(stderr, "bench:", err)
+		return 2
 	}
-	if err := run(opt, os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "bench:", err)
-		os.Exit(1)
+	ok, err := run(opt, args, stdout, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "bench:", err)
+		return 1
 	}
+	if !ok {
+		return 1
+	}
+	return 0
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	quick := fs.Bool("quick", false, "short run (under a minute): two sizes, short measurements")
-	runRE := fs.String("run", "", "only kernels whose name matches this regular expression")
+	quick := fs.Bool("quick", false, "short run (under a minute): two sizes, short measurements, 2s equivalence run")
+	runRE := fs.String("run", "", "only kernels whose name matches this regular expression (e.g. 'Dot|Axpy')")
 	sizes := fs.String("sizes", "", "comma-separated vector lengths (default 1024,16384,1048576; quick 1024,16384)")
-	measure := fs.Duration("time", 0, "time per measurement (default 40ms; quick 5ms)")
-	reps := fs.Int("reps", 0, "interleaved repetitions per implementation; the median is reported (default 5; quick 3)")
-	out := fs.String("o", "", "also write the Markdown report to this file")
+	measure := fs.Duration("time", 0, "time per measurement (default 40ms; quick 4ms)")
+	reps := fs.Int("reps", 0, "interleaved repetitions per implementation, the median is reported (default 5; quick 3)")
+	equiv := fs.Duration("equiv", 0, "time budget of the equivalence run (default 20s; quick 2s; 0s with -noequiv)")
+	noEquiv := fs.Bool("noequiv", false, "skip the equivalence run")
+	noBench := fs.Bool("nobench", false, "skip the benchmarks (equivalence only)")
+	out := fs.String("out", "flowkern-report", "directory for report.md, results.json, results.txt and the SVG plots")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: go run ./bench [flags]\n\n"+
-			"Prints the machine and the tier in use (FLOWKERN_ISA caps it), then measures every\n"+
-			"kernel on every usable tier against gonum and pure Go, interleaved, and reports\n"+
-			"GFLOP/s and the ratios between them as Markdown.\n\nflags:\n")
+		fmt.Fprintf(stderr, "usage: go run ./bench [flags]\n       go run ./bench compare OLD.json NEW.json\n\n"+
+			"Describes the machine (tier in use, FMA peak, bandwidth), checks every kernel on every\n"+
+			"usable tier against internal/ref, then measures every kernel against gonum, vek and\n"+
+			"pure Go, interleaved, and writes a Markdown report with plots, the raw results as JSON\n"+
+			"and in Go benchmark format (for benchstat). FLOWKERN_ISA caps the tier in use; every\n"+
+			"usable tier is measured regardless. Exit status 1 means a kernel broke its contract.\n\nflags:\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -67,7 +99,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	if fs.NArg() > 0 {
 		return options{}, fmt.Errorf("unexpected argument %q (see -h)", fs.Arg(0))
 	}
-	opt := options{quick: *quick, measure: *measure, reps: *reps, out: *out}
+	opt := options{quick: *quick, measure: *measure, reps: *reps, equivTime: *equiv, out: *out, noBench: *noBench}
 	var err error
 	if opt.run, err = regexp.Compile(*runRE); err != nil {
 		return options{}, fmt.Errorf("-run: %v", err)
@@ -86,53 +118,108 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		}
 		opt.sizes = append(opt.sizes, n)
 	}
-	if opt.measure < 0 || opt.reps < 0 {
-		return options{}, fmt.Errorf("-time and -reps must not be negative")
+	if opt.measure < 0 || opt.reps < 0 || opt.equivTime < 0 {
+		return options{}, fmt.Errorf("-time, -reps and -equiv must not be negative")
 	}
-	if opt.measure == 0 {
-		opt.measure = 40 * time.Millisecond
-		if opt.quick {
-			opt.measure = 5 * time.Millisecond
-		}
-	}
+	opt.measure = orDefault(opt.measure, 40*time.Millisecond, 4*time.Millisecond, opt.quick)
+	opt.equivTime = orDefault(opt.equivTime, 20*time.Second, 2*time.Second, opt.quick)
 	if opt.reps == 0 {
 		opt.reps = 5
 		if opt.quick {
 			opt.reps = 3
 		}
 	}
+	if *noEquiv {
+		opt.equivTime = 0
+	}
+	if len(selectCases(opt)) == 0 {
+		return options{}, fmt.Errorf("-run %q matches no kernel", *runRE)
+	}
 	return opt, nil
 }
 
-func run(opt options, stdout, stderr io.Writer) error {
-	var w io.Writer = stdout
-	if opt.out != "" {
-		f, err := os.Create(opt.out)
-		if err != nil {
-			return fmt.Errorf("cannot write the report: %v", err)
-		}
-		defer f.Close()
-		w = io.MultiWriter(stdout, f)
+func orDefault(d, full, quick time.Duration, isQuick bool) time.Duration {
+	switch {
+	case d != 0:
+		return d
+	case isQuick:
+		return quick
 	}
-	fmt.Fprintf(w, "# flowkern benchmark report\n\n")
-	fmt.Fprintf(w, "- tier in use: **%s**", kernels.ISA())
-	if msg := kernels.ISAWarning(); msg != "" {
-		fmt.Fprintf(w, " (%s)", msg)
-	}
-	fmt.Fprintf(w, "\n- usable tiers: %s\n", strings.Join(usableTiers(), ", "))
-	fmt.Fprintf(w, "- %s, %s/%s, GOMAXPROCS %d\n", runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.GOMAXPROCS(0))
-	fmt.Fprintf(w, "- %s\n", machine())
-	fmt.Fprintf(w, "- median of %d interleaved repetitions of %v each; spread is (max-min)/median\n\n", opt.reps, opt.measure)
-
-	results, err := measureAll(opt, stderr)
-	if err != nil {
-		return err
-	}
-	writeTables(w, results)
-	// Leave the process on the tier it started with.
-	return kernels.SetISA(startTier)
+	return full
 }
 
+// run makes the report; ok is false when a kernel broke its contract.
+func run(opt options, args []string, stdout, stderr io.Writer) (ok bool, err error) {
+	if err := os.MkdirAll(opt.out, 0o755); err != nil {
+		return false, fmt.Errorf("cannot create the output directory: %v", err)
+	}
+	probe := filepath.Join(opt.out, ".write-test")
+	if err := os.WriteFile(probe, nil, 0o644); err != nil {
+		return false, fmt.Errorf("cannot write to the output directory %s: %v", opt.out, err)
+	}
+	os.Remove(probe)
+
+	r := &Report{Command: strings.TrimSpace("go run ./bench " + strings.Join(args, " ")), Date: time.Now().UTC().Format("2006-01-02 15:04 MST")}
+	fmt.Fprintf(stderr, "machine: measuring FMA peak and bandwidth...\n")
+	r.Machine = describeMachine(opt.quick)
+	fmt.Fprintf(stdout, "tier in use: %s (usable: %s)\n", r.Machine.Tier, strings.Join(r.Machine.Usable, ", "))
+	if r.Machine.TierWarning != "" {
+		fmt.Fprintf(stdout, "FLOWKERN_ISA: %s\n", r.Machine.TierWarning)
+	}
+
+	ok = true
+	if opt.equivTime > 0 {
+		r.Equivalence = runEquivalence(opt.equivTime, opt.run.MatchString, stderr)
+		for _, e := range r.Equivalence {
+			if e.Mismatches > 0 {
+				ok = false
+				fmt.Fprintf(stdout, "VIOLATION: %s %s on %s differs from internal/ref in %d of %d cases; first: %s\n",
+					e.Kernel, e.Prec, e.Tier, e.Mismatches, e.Cases, e.First)
+			}
+			if e.MaxErr > e.Bound {
+				ok = false
+				fmt.Fprintf(stdout, "VIOLATION: %s %s on %s has error %.3g %s, above its bound %.3g\n",
+					e.Kernel, e.Prec, e.Tier, e.MaxErr, e.Unit, e.Bound)
+			}
+		}
+		if ok {
+			fmt.Fprintf(stdout, "equivalence: every kernel on every usable tier matches internal/ref and its error bound\n")
+		}
+	}
+	if !opt.noBench {
+		if r.Results, err = measureAll(opt, selectCases(opt), stderr); err != nil {
+			return false, err
+		}
+	}
+	plots, err := writePlots(opt.out, r)
+	if err != nil {
+		return false, fmt.Errorf("plots: %v", err)
+	}
+	if err := writeJSON(filepath.Join(opt.out, "results.json"), r); err != nil {
+		return false, err
+	}
+	txt, err := os.Create(filepath.Join(opt.out, "results.txt"))
+	if err != nil {
+		return false, err
+	}
+	writeBenchfmt(txt, r)
+	if err := txt.Close(); err != nil {
+		return false, err
+	}
+	md, err := os.Create(filepath.Join(opt.out, "report.md"))
+	if err != nil {
+		return false, err
+	}
+	writeMarkdown(md, r, plots)
+	if err := md.Close(); err != nil {
+		return false, err
+	}
+	fmt.Fprintf(stdout, "report: %s\n", filepath.Join(opt.out, "report.md"))
+	return ok, nil
+}
+
+// startTier is the tier the process started with; the bench switches tiers
+// to compare them and returns to it.
 var startTier = kernels.ISA()
 
 func usableTiers() []string {
