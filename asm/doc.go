@@ -5,5 +5,5 @@
 // and no dispatch; package kernels does both and documents each operation.
 package asm
 
-//go:generate go run ../gen/amd64 -out vec_amd64.s -stubs vec_amd64.go -pkg asm
-//go:generate go run ../gen/arm64 -out vec_arm64.s -stubs vec_arm64.go -pkg asm
+//go:generate go run ../gen/amd64 -set vec -out vec_amd64.s -stubs vec_amd64.go -pkg asm
+//go:generate go run ../gen/arm64 -set vec -out vec_arm64.s -stubs vec_arm64.go -pkg asm

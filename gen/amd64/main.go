@@ -1,5 +1,7 @@
-// Command amd64 is the avo program that writes asm/vec_amd64.s and its Go
-// declarations asm/vec_amd64.go (run through go generate in asm/).
+// Command amd64 is the avo program that writes flowkern's AVX2 and AVX-512
+// kernels: one assembly file and one declarations file per kernel set, e.g.
+// asm/vec_amd64.s and asm/vec_amd64.go for -set vec (run by go generate in
+// asm/). The shared helpers live here; each set has its own file.
 //
 // Every kernel reproduces internal/ref bit for bit. Reductions keep L lanes
 // (32 for float64, 64 for float32): four 512-bit or eight 256-bit
@@ -12,6 +14,12 @@
 package main
 
 import (
+	"flag"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+
 	"github.com/mmcloughlin/avo/attr"
 	. "github.com/mmcloughlin/avo/build"
 	"github.com/mmcloughlin/avo/gotypes"
@@ -82,29 +90,52 @@ var opmasks = []OpmaskPhysical{K1, K2, K3, K4, K5, K6, K7}
 // elements: all ones in element l iff j*lanes+l < r (see maskWindow).
 var maskTable Mem
 
+// sets maps each -set name to the function that emits its kernels. Each
+// set becomes one .s file and one declarations file in asm/.
+var sets = map[string]func(){
+	"vec": vecSet,
+}
+
 func main() {
+	set := flag.String("set", "", "kernel set to generate (one .s file each): "+strings.Join(setNames(), ", "))
+	flag.Parse() // avo's own flags (-out, -stubs, -pkg) are on the same flag set
+	gen, ok := sets[*set]
+	if !ok {
+		fmt.Fprintf(os.Stderr, "gen/amd64: -set %q is not one of %s\n", *set, strings.Join(setNames(), ", "))
+		os.Exit(2)
+	}
 	ConstraintExpr("!purego,!noasm") // old +build syntax: "," is AND
-
-	maskTable = GLOBL("tailmask", RODATA|NOPTR)
-	for off := 0; off < 512; off += 8 {
-		v := uint64(0)
-		if off < 256 {
-			v = ^uint64(0)
-		}
-		DATA(off, U64(v))
-	}
-
-	for _, t := range []elem{f64, f32} {
-		for _, s := range []isa{avx2, avx512} {
-			dot(t, s)
-			sum(t, s)
-			axpy(t, s)
-			scale(t, s)
-			add(t, s)
-			mul(t, s)
-		}
-	}
+	setPrefix = *set
+	gen()
 	Generate()
+}
+
+func setNames() []string {
+	var names []string
+	for n := range sets {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// setPrefix names the set being generated; data symbols carry it, because
+// every .s file of package asm shares one symbol namespace.
+var setPrefix string
+
+// tailMask returns the mask table (see maskTable), emitting it on first use.
+func tailMask() Mem {
+	if maskTable.Symbol.Name == "" {
+		maskTable = GLOBL(setPrefix+"tailmask", RODATA|NOPTR)
+		for off := 0; off < 512; off += 8 {
+			v := uint64(0)
+			if off < 256 {
+				v = ^uint64(0)
+			}
+			DATA(off, U64(v))
+		}
+	}
+	return maskTable
 }
 
 // name returns the symbol of kernel k for t and s, e.g. DotF64AVX2.
@@ -176,7 +207,7 @@ func loop(t elem, n GPVirtual, ptrs []GPVirtual, blockElems, unroll int, block f
 // bytes of vectors, so each window stays inside the table. Clobbers n.
 func maskWindow(t elem, n GPVirtual) Mem {
 	base := GP64()
-	LEAQ(maskTable.Offset(256), base)
+	LEAQ(tailMask().Offset(256), base)
 	NEGQ(n)
 	LEAQ(Mem{Base: base, Index: n, Scale: uint8(t.size)}, base)
 	return Mem{Base: base}

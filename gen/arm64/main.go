@@ -1,11 +1,12 @@
-// Command arm64 writes flowkern's NEON kernels: the assembly (asm/vec_arm64.s)
-// and their Go declarations (asm/vec_arm64.go).
+// Command arm64 writes flowkern's NEON kernels: one assembly file and one Go
+// declarations file per kernel set (asm/vec_arm64.s and asm/vec_arm64.go for
+// -set vec).
 //
 // The Go assembler has no vector floating-point arithmetic but VFMLA/VFMLS;
 // every instruction it lacks is emitted as WORD with its GNU mnemonic in a
 // comment, encoded by the functions of enc.go. Run by go generate in asm/:
 //
-//	go run ../gen/arm64 -out vec_arm64.s -stubs vec_arm64.go -pkg asm
+//	go run ../gen/arm64 -set vec -out vec_arm64.s -stubs vec_arm64.go -pkg asm
 package main
 
 import (
@@ -15,9 +16,12 @@ import (
 	"go/format"
 	"log"
 	"os"
+	"sort"
+	"strings"
 )
 
 func main() {
+	set := flag.String("set", "", "kernel set to generate (one .s file each): "+strings.Join(setNames(), ", "))
 	out := flag.String("out", "vec_arm64.s", "assembly output file")
 	stubs := flag.String("stubs", "vec_arm64.go", "Go declarations output file")
 	pkg := flag.String("pkg", "asm", "package name of the declarations")
@@ -25,7 +29,12 @@ func main() {
 	log.SetFlags(0)
 	log.SetPrefix("gen/arm64: ")
 
-	a := generate()
+	gen, ok := sets[*set]
+	if !ok {
+		log.Fatalf("-set %q is not one of %s", *set, strings.Join(setNames(), ", "))
+	}
+	a := &asmFile{}
+	gen(a)
 	src, err := a.stubs(*pkg)
 	if err != nil {
 		log.Fatal(err)
@@ -36,6 +45,21 @@ func main() {
 	if err := os.WriteFile(*stubs, src, 0o644); err != nil {
 		log.Fatal(err)
 	}
+}
+
+// sets maps each -set name to the function that emits its kernels into one
+// assembly file and one declarations file.
+var sets = map[string]func(a *asmFile){
+	"vec": vecSet,
+}
+
+func setNames() []string {
+	var names []string
+	for n := range sets {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
 }
 
 // assembly is the text of the .s file.

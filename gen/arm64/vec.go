@@ -41,9 +41,8 @@ func log2(n int) int {
 	return s
 }
 
-// generate writes every kernel.
-func generate() *asmFile {
-	a := &asmFile{}
+// vecSet writes the vector building blocks: Dot, Sum, Axpy, Scale, Add, Mul.
+func vecSet(a *asmFile) {
 	for _, t := range types {
 		reduction(a, t, true)
 		reduction(a, t, false)
@@ -53,7 +52,6 @@ func generate() *asmFile {
 			elementwise(a, t, op)
 		}
 	}
-	return a
 }
 
 // reduction writes DotXxxNEON (dot) or SumXxxNEON.

@@ -19,6 +19,21 @@ const (
 	elemVecs     = 4 // vectors per element-wise block
 )
 
+// vecSet emits the vector building blocks: Dot, Sum, Axpy, Scale, Add and
+// Mul for both precisions and both tiers.
+func vecSet() {
+	for _, t := range []elem{f64, f32} {
+		for _, s := range []isa{avx2, avx512} {
+			dot(t, s)
+			sum(t, s)
+			axpy(t, s)
+			scale(t, s)
+			add(t, s)
+			mul(t, s)
+		}
+	}
+}
+
 // dot emits Dot: acc[i%L] = fma(x[i], y[i], acc[i%L]) for i < len(x), the
 // lanes stored back to acc, the halving reduction returned.
 func dot(t elem, s isa) {
