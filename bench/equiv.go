@@ -3,12 +3,9 @@ package main
 import (
 	"fmt"
 	"io"
-	"math"
-	"math/big"
 	"math/rand/v2"
 	"time"
 
-	"github.com/flowkern/flowkern/internal/ref"
 	"github.com/flowkern/flowkern/kernels"
 )
 
@@ -25,29 +22,42 @@ type equivRow struct {
 	First              string // the first mismatch, if any
 }
 
-// equivKernels are the kernels the equivalence run covers.
-var equivKernels = []string{"Dot", "Sum", "Axpy", "Scale", "Add", "Mul"}
+// An equivCheck checks one kernel at one precision: run does one random
+// case on the tier SetISA selected and returns a description of the first
+// element that is not bit-identical to internal/ref ("" if none) and the
+// error against an exact or extended-precision reference, in unit; bound
+// is the largest error the kernel's contract allows.
+type equivCheck struct {
+	kernel, prec, unit string
+	bound              float64
+	run                func(r *rand.Rand) (mismatch string, err float64)
+}
 
-// runEquivalence checks every kernel on every usable tier and both
-// precisions against internal/ref on random shapes and values, for about
-// budget in all.
+// equivSets are the equivalence checks, one function per kernel family,
+// each registered by the init of its equiv_*.go file.
+var equivSets []func() []equivCheck
+
+// runEquivalence runs every check selected by run on every usable tier on
+// random shapes and values, for about budget in all.
 func runEquivalence(budget time.Duration, run func(string) bool, progress io.Writer) []equivRow {
-	var rows []equivRow
-	var todo []string
-	for _, k := range equivKernels {
-		if run(k) {
-			todo = append(todo, k)
+	var checks []equivCheck
+	for _, set := range equivSets {
+		for _, c := range set() {
+			if run(c.kernel) {
+				checks = append(checks, c)
+			}
 		}
 	}
 	tiers := usableTiers()
-	slot := budget / time.Duration(max(1, 2*len(todo)*len(tiers)))
-	for _, k := range todo {
+	slot := budget / time.Duration(max(1, len(checks)*len(tiers)))
+	var rows []equivRow
+	for _, c := range checks {
 		for _, tier := range tiers {
 			if err := kernels.SetISA(tier); err != nil {
 				panic(err) // usableTiers said it was usable
 			}
-			fmt.Fprintf(progress, "\requivalence: %s on %s          ", k, tier)
-			rows = append(rows, equivalence[float64](k, tier, slot), equivalence[float32](k, tier, slot))
+			fmt.Fprintf(progress, "\requivalence: %s %s on %s          ", c.kernel, c.prec, tier)
+			rows = append(rows, equivalence(c, tier, slot))
 		}
 	}
 	fmt.Fprintln(progress)
@@ -55,136 +65,22 @@ func runEquivalence(budget time.Duration, run func(string) bool, progress io.Wri
 	return rows
 }
 
-func equivalence[T ref.Float](kernel, tier string, slot time.Duration) equivRow {
-	var z T
-	// Element-wise kernels round once: at most half an ulp.
-	row := equivRow{Kernel: kernel, Tier: tier, Prec: fmt.Sprintf("%T", z), Unit: "ulp", Bound: 0.5}
-	if kernel == "Dot" || kernel == "Sum" {
-		row.Unit, row.Bound = "of bound", 1
-	}
-	r := rand.New(rand.NewPCG(uint64(len(kernel)), 42))
+// equivalence runs check c for about slot (at least once); the random
+// cases are the same on every tier.
+func equivalence(c equivCheck, tier string, slot time.Duration) equivRow {
+	row := equivRow{Kernel: c.kernel, Tier: tier, Prec: c.prec, Unit: c.unit, Bound: c.bound}
+	r := rand.New(rand.NewPCG(uint64(len(c.kernel)), 42))
 	deadline := time.Now().Add(slot)
 	for row.Cases == 0 || time.Now().Before(deadline) {
-		n := r.IntN(300)
-		if r.IntN(8) == 0 {
-			n = r.IntN(20000)
-		}
-		x, y := randVec[T](r, n), randVec[T](r, n)
-		alpha := randVec[T](r, 1)[0]
-		got, want, err := runKernel(kernel, alpha, x, y)
+		mismatch, err := c.run(r)
 		row.Cases++
-		for i := range got {
-			if !same(got[i], want[i]) {
-				row.Mismatches++
-				if row.First == "" {
-					row.First = fmt.Sprintf("n=%d element %d: %v, reference %v", n, i, got[i], want[i])
-				}
-				break
+		if mismatch != "" {
+			row.Mismatches++
+			if row.First == "" {
+				row.First = mismatch
 			}
 		}
 		row.MaxErr = max(row.MaxErr, err)
 	}
 	return row
-}
-
-func randVec[T ref.Float](r *rand.Rand, n int) []T {
-	v := make([]T, n)
-	for i := range v {
-		v[i] = T(r.NormFloat64() * math.Ldexp(1, r.IntN(20)-10))
-	}
-	return v
-}
-
-func same[T ref.Float](a, b T) bool {
-	if a != a && b != b {
-		return true
-	}
-	return a == b && math.Signbit(float64(a)) == math.Signbit(float64(b))
-}
-
-// runKernel runs one kernel through the public API (on the tier SetISA
-// chose) and through internal/ref, and measures the kernel's error against
-// an exact result.
-func runKernel[T ref.Float](kernel string, alpha T, x, y []T) (got, want []T, err float64) {
-	switch kernel {
-	case "Dot":
-		g, w := kernels.Dot(x, y), ref.Dot(x, y)
-		return []T{g}, []T{w}, reductionError(g, x, y)
-	case "Sum":
-		g, w := kernels.Sum(x), ref.Sum(x)
-		return []T{g}, []T{w}, reductionError(g, x, nil)
-	}
-	got, want = append([]T(nil), y...), append([]T(nil), y...)
-	exact := func(i int) *big.Float { return nil }
-	bf := func(v T) *big.Float { return new(big.Float).SetPrec(300).SetFloat64(float64(v)) }
-	switch kernel {
-	case "Axpy":
-		kernels.Axpy(alpha, x, got)
-		ref.Axpy(alpha, x, want)
-		exact = func(i int) *big.Float { p := bf(alpha); return p.Add(p.Mul(p, bf(x[i])), bf(y[i])) }
-	case "Scale":
-		got, want = append([]T(nil), x...), append([]T(nil), x...)
-		kernels.Scale(alpha, got)
-		ref.Scale(alpha, want)
-		exact = func(i int) *big.Float { p := bf(alpha); return p.Mul(p, bf(x[i])) }
-	case "Add":
-		kernels.Add(got, x, y)
-		ref.Add(want, x, y)
-		exact = func(i int) *big.Float { p := bf(x[i]); return p.Add(p, bf(y[i])) }
-	case "Mul":
-		kernels.Mul(got, x, y)
-		ref.Mul(want, x, y)
-		exact = func(i int) *big.Float { p := bf(x[i]); return p.Mul(p, bf(y[i])) }
-	}
-	for i, g := range got {
-		err = max(err, ulpError(g, exact(i)))
-	}
-	return got, want, err
-}
-
-// ulpError is |got - exact| in units of the last place of T at exact.
-func ulpError[T ref.Float](got T, exact *big.Float) float64 {
-	e, _ := exact.Float64()
-	var ulp float64
-	if _, ok := any(got).(float32); ok {
-		f := float32(math.Abs(e))
-		if f != f || math.IsInf(float64(f), 0) {
-			return 0
-		}
-		ulp = float64(math.Nextafter32(f, float32(math.Inf(1)))) - float64(f)
-	} else {
-		if math.IsInf(e, 0) || e != e {
-			return 0
-		}
-		ulp = math.Nextafter(math.Abs(e), math.Inf(1)) - math.Abs(e)
-	}
-	d := new(big.Float).Sub(new(big.Float).SetFloat64(float64(got)), exact)
-	df, _ := d.Float64()
-	return math.Abs(df) / ulp
-}
-
-// reductionError is |got - exact| divided by the bound in the doc comments
-// of Dot and Sum, (ceil(n/L) + log2 L) * u * sum|terms|.
-func reductionError[T ref.Float](got T, x, y []T) float64 {
-	exact := new(big.Float).SetPrec(4000)
-	scale := 0.0
-	for i := range x {
-		t := new(big.Float).SetPrec(4000).SetFloat64(float64(x[i]))
-		if y != nil {
-			t.Mul(t, new(big.Float).SetFloat64(float64(y[i])))
-		}
-		exact.Add(exact, t)
-		tf, _ := t.Float64()
-		scale += math.Abs(tf)
-	}
-	if scale == 0 {
-		return 0
-	}
-	u, l := 0x1p-53, 32
-	if _, ok := any(got).(float32); ok {
-		u, l = 0x1p-24, 64
-	}
-	k := float64((len(x)+l-1)/l) + math.Log2(float64(l))
-	d, _ := new(big.Float).Sub(new(big.Float).SetFloat64(float64(got)), exact).Float64()
-	return math.Abs(d) / (k * u * scale)
 }

@@ -33,6 +33,7 @@ type options struct {
 	equivTime time.Duration
 	out       string
 	noBench   bool
+	sizesSet  bool // -sizes was given
 }
 
 func main() {
@@ -105,6 +106,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return options{}, fmt.Errorf("-run: %v", err)
 	}
 	sz := *sizes
+	opt.sizesSet = sz != ""
 	if sz == "" {
 		sz = "1024,16384,1048576"
 		if opt.quick {

@@ -65,7 +65,10 @@ func selectCases(opt options) []kernelCase {
 
 func measureAll(opt options, todo []kernelCase, progress io.Writer) ([]Result, error) {
 	var all []Result
-	total, done := len(todo)*len(opt.sizes), 0
+	total, done := 0, 0
+	for _, c := range todo {
+		total += len(opt.sizesFor(c))
+	}
 	noop := func() error { return nil }
 	for _, c := range todo {
 		var cs []contestant
@@ -75,7 +78,7 @@ func measureAll(opt options, todo []kernelCase, progress io.Writer) ([]Result, e
 		for _, t := range usableTiers() {
 			cs = append(cs, contestant{t, func() error { return kernels.SetISA(t) }, c.ours})
 		}
-		for _, n := range opt.sizes {
+		for _, n := range opt.sizesFor(c) {
 			done++
 			fmt.Fprintf(progress, "\rbenchmarks: [%d/%d] %s %s n=%d          ", done, total, c.kernel, c.prec, n)
 			rs, err := measureCase(c, n, cs, opt)
@@ -110,14 +113,29 @@ func measureCase(c kernelCase, n int, cs []contestant, opt options) ([]Result, e
 			times[i] = append(times[i], timeOp(fs[i], iters[i]))
 		}
 	}
+	flops, bytes := c.work(n)
 	var rs []Result
 	for i, ct := range cs {
 		ts := slices.Clone(times[i])
 		slices.Sort(ts)
 		med := ts[len(ts)/2]
 		rs = append(rs, Result{Kernel: c.kernel, Prec: c.prec, Impl: ct.name, N: n,
-			Flops: c.flops * n, Bytes: c.bytes * n, Times: times[i], NsPerOp: med,
-			Spread: (ts[len(ts)-1] - ts[0]) / med, GFLOPS: float64(c.flops*n) / med})
+			Flops: flops, Bytes: bytes, Times: times[i], NsPerOp: med,
+			Spread: (ts[len(ts)-1] - ts[0]) / med, GFLOPS: float64(flops) / med})
 	}
 	return rs, nil
+}
+
+// sizesFor returns the sizes to measure case c at: -sizes if given, else
+// the case's own sizes, else the defaults.
+func (opt options) sizesFor(c kernelCase) []int {
+	switch {
+	case opt.sizesSet:
+		return opt.sizes
+	case opt.quick && c.quickSizes != nil:
+		return c.quickSizes
+	case c.sizes != nil:
+		return c.sizes
+	}
+	return opt.sizes
 }

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestBadFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"-sizes", "10,x"},
+		{"-sizes", "-5"},
+		{"-run", "("},
+		{"-run", "NoSuchKernel"},
+		{"-reps", "-1"},
+		{"-bogus"},
+		{"extra"},
+	} {
+		var out, errb bytes.Buffer
+		if code := cli(args, &out, &errb); code != 2 {
+			t.Errorf("%v: exit %d, want 2 (stderr %q)", args, code, errb.String())
+		}
+		if errb.Len() == 0 {
+			t.Errorf("%v: no message on stderr", args)
+		}
+	}
+	var out, errb bytes.Buffer
+	if code := cli([]string{"-h"}, &out, &errb); code != 0 || !strings.Contains(errb.String(), "-quick") {
+		t.Errorf("-h: exit %d, usage %q", code, errb.String())
+	}
+}
+
+func TestUnwritableOutput(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	code := cli([]string{"-out", filepath.Join(file, "sub"), "-run", "Dot", "-nobench", "-noequiv"}, &out, &errb)
+	if code != 1 || !strings.Contains(errb.String(), "output directory") {
+		t.Fatalf("exit %d, stderr %q", code, errb.String())
+	}
+}
+
+// TestTinyRun makes a whole report on tiny sizes and compares it with
+// itself.
+func TestTinyRun(t *testing.T) {
+	dir := t.TempDir()
+	var out, errb bytes.Buffer
+	code := cli([]string{"-out", dir, "-run", "^(Dot|Axpy)$", "-sizes", "37", "-time", "1ms", "-reps", "1", "-equiv", "200ms"}, &out, &errb)
+	if code != 0 {
+		t.Fatalf("exit %d\nstdout %s\nstderr %s", code, out.String(), errb.String())
+	}
+	for _, f := range []string{"report.md", "results.json", "results.txt", "Dot_float64.svg", "Axpy_float32.svg"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("missing %s: %v", f, err)
+		}
+	}
+	md, _ := os.ReadFile(filepath.Join(dir, "report.md"))
+	for _, want := range []string{"tier in use", "## Equivalence", "### Dot float64", "gonum"} {
+		if !bytes.Contains(md, []byte(want)) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	txt, _ := os.ReadFile(filepath.Join(dir, "results.txt"))
+	if !bytes.Contains(txt, []byte("BenchmarkDot/float64/n=37/gonum 1 ")) {
+		t.Errorf("results.txt is not in benchmark format:\n%s", txt)
+	}
+	out.Reset()
+	j := filepath.Join(dir, "results.json")
+	if code := cli([]string{"compare", j, j}, &out, &errb); code != 0 || !strings.Contains(out.String(), "1.00x") {
+		t.Errorf("compare: exit %d, output %s", code, out.String())
+	}
+	if code := cli([]string{"compare", j, filepath.Join(dir, "report.md")}, &out, &errb); code != 1 {
+		t.Errorf("compare with a non-JSON file: exit %d", code)
+	}
+}
