@@ -6,14 +6,16 @@ package asm
 
 // DotF64AVX2 adds x[i]*y[i] (fused) into lane acc[i%32] for i < len(x), stores the
 // lanes back to acc and returns their halving reduction (see internal/ref).
-// len(y) >= len(x) and len(acc) == 32 are not checked.
+// An empty acc stands for 32 lanes of +0 that are not stored back.
+// len(y) >= len(x) and len(acc) in {0, 32} are not checked.
 //
 //go:noescape
 func DotF64AVX2(x []float64, y []float64, acc []float64) float64
 
 // SumF64AVX2 adds x[i] into lane acc[i%32] for i < len(x), stores the lanes back
 // to acc and returns their halving reduction (see internal/ref).
-// len(acc) == 32 is not checked.
+// An empty acc stands for 32 lanes of +0 that are not stored back.
+// len(acc) in {0, 32} is not checked.
 //
 //go:noescape
 func SumF64AVX2(x []float64, acc []float64) float64
@@ -43,14 +45,16 @@ func MulF64AVX2(dst []float64, x []float64, y []float64)
 
 // DotF64AVX512 adds x[i]*y[i] (fused) into lane acc[i%32] for i < len(x), stores the
 // lanes back to acc and returns their halving reduction (see internal/ref).
-// len(y) >= len(x) and len(acc) == 32 are not checked.
+// An empty acc stands for 32 lanes of +0 that are not stored back.
+// len(y) >= len(x) and len(acc) in {0, 32} are not checked.
 //
 //go:noescape
 func DotF64AVX512(x []float64, y []float64, acc []float64) float64
 
 // SumF64AVX512 adds x[i] into lane acc[i%32] for i < len(x), stores the lanes back
 // to acc and returns their halving reduction (see internal/ref).
-// len(acc) == 32 is not checked.
+// An empty acc stands for 32 lanes of +0 that are not stored back.
+// len(acc) in {0, 32} is not checked.
 //
 //go:noescape
 func SumF64AVX512(x []float64, acc []float64) float64
@@ -80,14 +84,16 @@ func MulF64AVX512(dst []float64, x []float64, y []float64)
 
 // DotF32AVX2 adds x[i]*y[i] (fused) into lane acc[i%64] for i < len(x), stores the
 // lanes back to acc and returns their halving reduction (see internal/ref).
-// len(y) >= len(x) and len(acc) == 64 are not checked.
+// An empty acc stands for 64 lanes of +0 that are not stored back.
+// len(y) >= len(x) and len(acc) in {0, 64} are not checked.
 //
 //go:noescape
 func DotF32AVX2(x []float32, y []float32, acc []float32) float32
 
 // SumF32AVX2 adds x[i] into lane acc[i%64] for i < len(x), stores the lanes back
 // to acc and returns their halving reduction (see internal/ref).
-// len(acc) == 64 is not checked.
+// An empty acc stands for 64 lanes of +0 that are not stored back.
+// len(acc) in {0, 64} is not checked.
 //
 //go:noescape
 func SumF32AVX2(x []float32, acc []float32) float32
@@ -117,14 +123,16 @@ func MulF32AVX2(dst []float32, x []float32, y []float32)
 
 // DotF32AVX512 adds x[i]*y[i] (fused) into lane acc[i%64] for i < len(x), stores the
 // lanes back to acc and returns their halving reduction (see internal/ref).
-// len(y) >= len(x) and len(acc) == 64 are not checked.
+// An empty acc stands for 64 lanes of +0 that are not stored back.
+// len(y) >= len(x) and len(acc) in {0, 64} are not checked.
 //
 //go:noescape
 func DotF32AVX512(x []float32, y []float32, acc []float32) float32
 
 // SumF32AVX512 adds x[i] into lane acc[i%64] for i < len(x), stores the lanes back
 // to acc and returns their halving reduction (see internal/ref).
-// len(acc) == 64 is not checked.
+// An empty acc stands for 64 lanes of +0 that are not stored back.
+// len(acc) in {0, 64} is not checked.
 //
 //go:noescape
 func SumF32AVX512(x []float32, acc []float32) float32

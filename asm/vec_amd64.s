@@ -10,8 +10,24 @@ TEXT ·DotF64AVX2(SB), NOSPLIT, $0-80
 	MOVQ x_base+0(FP), AX
 	MOVQ y_base+24(FP), CX
 	MOVQ acc_base+48(FP), DX
-	MOVQ x_len+8(FP), BX
+	MOVQ acc_len+56(FP), BX
+	MOVQ x_len+8(FP), SI
 
+	// An empty acc means lanes starting at +0 that are not stored back:
+	// the common unchunked call skips the loads, the stores and the caller's zeroing.
+	TESTQ  BX, BX
+	JNE    loadacc
+	VXORPS X0, X0, X0
+	VXORPS X1, X1, X1
+	VXORPS X2, X2, X2
+	VXORPS X3, X3, X3
+	VXORPS X4, X4, X4
+	VXORPS X5, X5, X5
+	VXORPS X6, X6, X6
+	VXORPS X7, X7, X7
+	JMP    accready
+
+loadacc:
 	// Load the running lane sums, 16 bytes at a time (store forwarding).
 	VMOVUPD     (DX), X0
 	VINSERTF128 $0x01, 16(DX), Y0, Y0
@@ -29,8 +45,10 @@ TEXT ·DotF64AVX2(SB), NOSPLIT, $0-80
 	VINSERTF128 $0x01, 208(DX), Y6, Y6
 	VMOVUPD     224(DX), X7
 	VINSERTF128 $0x01, 240(DX), Y7, Y7
-	SUBQ        $0x00000040, BX
-	JCS         single
+
+accready:
+	SUBQ $0x00000040, SI
+	JCS  single
 
 main:
 	VMOVUPD     (AX), Y8
@@ -67,14 +85,14 @@ main:
 	VFMADD231PD 480(CX), Y15, Y7
 	ADDQ        $0x00000200, AX
 	ADDQ        $0x00000200, CX
-	SUBQ        $0x00000040, BX
+	SUBQ        $0x00000040, SI
 	JCC         main
 
 single:
-	ADDQ $0x00000040, BX
+	ADDQ $0x00000040, SI
 
 block:
-	CMPQ        BX, $0x00000020
+	CMPQ        SI, $0x00000020
 	JCS         tail
 	VMOVUPD     (AX), Y8
 	VFMADD231PD (CX), Y8, Y0
@@ -94,53 +112,53 @@ block:
 	VFMADD231PD 224(CX), Y15, Y7
 	ADDQ        $0x00000100, AX
 	ADDQ        $0x00000100, CX
-	SUBQ        $0x00000020, BX
+	SUBQ        $0x00000020, SI
 	JMP         block
 
 tail:
-	TESTQ BX, BX
+	TESTQ SI, SI
 	JEQ   done
 
 	// Tail of 0 < n < L elements: vector j covers lanes j*w.. of acc[j].
-	LEAQ        vectailmask<>+256(SB), SI
-	NEGQ        BX
-	LEAQ        (SI)(BX*8), SI
-	VMOVDQU     (SI), Y8
+	LEAQ        vectailmask<>+256(SB), DI
+	NEGQ        SI
+	LEAQ        (DI)(SI*8), DI
+	VMOVDQU     (DI), Y8
 	VMASKMOVPD  (AX), Y8, Y9
 	VMASKMOVPD  (CX), Y8, Y10
 	VFMADD213PD Y0, Y10, Y9
 	VBLENDVPD   Y8, Y9, Y0, Y0
-	VMOVDQU     32(SI), Y12
+	VMOVDQU     32(DI), Y12
 	VMASKMOVPD  32(AX), Y12, Y13
 	VMASKMOVPD  32(CX), Y12, Y14
 	VFMADD213PD Y1, Y14, Y13
 	VBLENDVPD   Y12, Y13, Y1, Y1
-	VMOVDQU     64(SI), Y8
+	VMOVDQU     64(DI), Y8
 	VMASKMOVPD  64(AX), Y8, Y9
 	VMASKMOVPD  64(CX), Y8, Y10
 	VFMADD213PD Y2, Y10, Y9
 	VBLENDVPD   Y8, Y9, Y2, Y2
-	VMOVDQU     96(SI), Y12
+	VMOVDQU     96(DI), Y12
 	VMASKMOVPD  96(AX), Y12, Y13
 	VMASKMOVPD  96(CX), Y12, Y14
 	VFMADD213PD Y3, Y14, Y13
 	VBLENDVPD   Y12, Y13, Y3, Y3
-	VMOVDQU     128(SI), Y8
+	VMOVDQU     128(DI), Y8
 	VMASKMOVPD  128(AX), Y8, Y9
 	VMASKMOVPD  128(CX), Y8, Y10
 	VFMADD213PD Y4, Y10, Y9
 	VBLENDVPD   Y8, Y9, Y4, Y4
-	VMOVDQU     160(SI), Y12
+	VMOVDQU     160(DI), Y12
 	VMASKMOVPD  160(AX), Y12, Y13
 	VMASKMOVPD  160(CX), Y12, Y14
 	VFMADD213PD Y5, Y14, Y13
 	VBLENDVPD   Y12, Y13, Y5, Y5
-	VMOVDQU     192(SI), Y8
+	VMOVDQU     192(DI), Y8
 	VMASKMOVPD  192(AX), Y8, Y9
 	VMASKMOVPD  192(CX), Y8, Y10
 	VFMADD213PD Y6, Y10, Y9
 	VBLENDVPD   Y8, Y9, Y6, Y6
-	VMOVDQU     224(SI), Y12
+	VMOVDQU     224(DI), Y12
 	VMASKMOVPD  224(AX), Y12, Y13
 	VMASKMOVPD  224(CX), Y12, Y14
 	VFMADD213PD Y7, Y14, Y13
@@ -148,6 +166,8 @@ tail:
 
 done:
 	// Store the lanes back unreduced, so the caller can chunk long slices.
+	TESTQ   BX, BX
+	JEQ     reduce
 	VMOVUPD Y0, (DX)
 	VMOVUPD Y1, 32(DX)
 	VMOVUPD Y2, 64(DX)
@@ -157,6 +177,7 @@ done:
 	VMOVUPD Y6, 192(DX)
 	VMOVUPD Y7, 224(DX)
 
+reduce:
 	// Halving reduction: lane[k] += lane[k+h] for h = L/2 .. 1.
 	VADDPD       Y4, Y0, Y0
 	VADDPD       Y5, Y1, Y1
@@ -244,8 +265,24 @@ GLOBL vectailmask<>(SB), RODATA|NOPTR, $512
 TEXT ·SumF64AVX2(SB), NOSPLIT, $0-56
 	MOVQ x_base+0(FP), AX
 	MOVQ acc_base+24(FP), CX
-	MOVQ x_len+8(FP), DX
+	MOVQ acc_len+32(FP), DX
+	MOVQ x_len+8(FP), BX
 
+	// An empty acc means lanes starting at +0 that are not stored back:
+	// the common unchunked call skips the loads, the stores and the caller's zeroing.
+	TESTQ  DX, DX
+	JNE    loadacc
+	VXORPS X0, X0, X0
+	VXORPS X1, X1, X1
+	VXORPS X2, X2, X2
+	VXORPS X3, X3, X3
+	VXORPS X4, X4, X4
+	VXORPS X5, X5, X5
+	VXORPS X6, X6, X6
+	VXORPS X7, X7, X7
+	JMP    accready
+
+loadacc:
 	// Load the running lane sums, 16 bytes at a time (store forwarding).
 	VMOVUPD     (CX), X0
 	VINSERTF128 $0x01, 16(CX), Y0, Y0
@@ -263,8 +300,10 @@ TEXT ·SumF64AVX2(SB), NOSPLIT, $0-56
 	VINSERTF128 $0x01, 208(CX), Y6, Y6
 	VMOVUPD     224(CX), X7
 	VINSERTF128 $0x01, 240(CX), Y7, Y7
-	SUBQ        $0x00000040, DX
-	JCS         single
+
+accready:
+	SUBQ $0x00000040, BX
+	JCS  single
 
 main:
 	VADDPD (AX), Y0, Y0
@@ -284,14 +323,14 @@ main:
 	VADDPD 448(AX), Y6, Y6
 	VADDPD 480(AX), Y7, Y7
 	ADDQ   $0x00000200, AX
-	SUBQ   $0x00000040, DX
+	SUBQ   $0x00000040, BX
 	JCC    main
 
 single:
-	ADDQ $0x00000040, DX
+	ADDQ $0x00000040, BX
 
 block:
-	CMPQ   DX, $0x00000020
+	CMPQ   BX, $0x00000020
 	JCS    tail
 	VADDPD (AX), Y0, Y0
 	VADDPD 32(AX), Y1, Y1
@@ -302,52 +341,54 @@ block:
 	VADDPD 192(AX), Y6, Y6
 	VADDPD 224(AX), Y7, Y7
 	ADDQ   $0x00000100, AX
-	SUBQ   $0x00000020, DX
+	SUBQ   $0x00000020, BX
 	JMP    block
 
 tail:
-	TESTQ DX, DX
+	TESTQ BX, BX
 	JEQ   done
 
 	// Tail of 0 < n < L elements: vector j covers lanes j*w.. of acc[j].
-	LEAQ       vectailmask<>+256(SB), BX
-	NEGQ       DX
-	LEAQ       (BX)(DX*8), BX
-	VMOVDQU    (BX), Y8
+	LEAQ       vectailmask<>+256(SB), SI
+	NEGQ       BX
+	LEAQ       (SI)(BX*8), SI
+	VMOVDQU    (SI), Y8
 	VMASKMOVPD (AX), Y8, Y9
 	VADDPD     Y0, Y9, Y9
 	VBLENDVPD  Y8, Y9, Y0, Y0
-	VMOVDQU    32(BX), Y12
+	VMOVDQU    32(SI), Y12
 	VMASKMOVPD 32(AX), Y12, Y13
 	VADDPD     Y1, Y13, Y13
 	VBLENDVPD  Y12, Y13, Y1, Y1
-	VMOVDQU    64(BX), Y8
+	VMOVDQU    64(SI), Y8
 	VMASKMOVPD 64(AX), Y8, Y9
 	VADDPD     Y2, Y9, Y9
 	VBLENDVPD  Y8, Y9, Y2, Y2
-	VMOVDQU    96(BX), Y12
+	VMOVDQU    96(SI), Y12
 	VMASKMOVPD 96(AX), Y12, Y13
 	VADDPD     Y3, Y13, Y13
 	VBLENDVPD  Y12, Y13, Y3, Y3
-	VMOVDQU    128(BX), Y8
+	VMOVDQU    128(SI), Y8
 	VMASKMOVPD 128(AX), Y8, Y9
 	VADDPD     Y4, Y9, Y9
 	VBLENDVPD  Y8, Y9, Y4, Y4
-	VMOVDQU    160(BX), Y12
+	VMOVDQU    160(SI), Y12
 	VMASKMOVPD 160(AX), Y12, Y13
 	VADDPD     Y5, Y13, Y13
 	VBLENDVPD  Y12, Y13, Y5, Y5
-	VMOVDQU    192(BX), Y8
+	VMOVDQU    192(SI), Y8
 	VMASKMOVPD 192(AX), Y8, Y9
 	VADDPD     Y6, Y9, Y9
 	VBLENDVPD  Y8, Y9, Y6, Y6
-	VMOVDQU    224(BX), Y12
+	VMOVDQU    224(SI), Y12
 	VMASKMOVPD 224(AX), Y12, Y13
 	VADDPD     Y7, Y13, Y13
 	VBLENDVPD  Y12, Y13, Y7, Y7
 
 done:
 	// Store the lanes back unreduced, so the caller can chunk long slices.
+	TESTQ   DX, DX
+	JEQ     reduce
 	VMOVUPD Y0, (CX)
 	VMOVUPD Y1, 32(CX)
 	VMOVUPD Y2, 64(CX)
@@ -357,6 +398,7 @@ done:
 	VMOVUPD Y6, 192(CX)
 	VMOVUPD Y7, 224(CX)
 
+reduce:
 	// Halving reduction: lane[k] += lane[k+h] for h = L/2 .. 1.
 	VADDPD       Y4, Y0, Y0
 	VADDPD       Y5, Y1, Y1
@@ -760,8 +802,20 @@ TEXT ·DotF64AVX512(SB), NOSPLIT, $0-80
 	MOVQ x_base+0(FP), AX
 	MOVQ y_base+24(FP), CX
 	MOVQ acc_base+48(FP), DX
-	MOVQ x_len+8(FP), BX
+	MOVQ acc_len+56(FP), BX
+	MOVQ x_len+8(FP), SI
 
+	// An empty acc means lanes starting at +0 that are not stored back:
+	// the common unchunked call skips the loads, the stores and the caller's zeroing.
+	TESTQ  BX, BX
+	JNE    loadacc
+	VXORPS X0, X0, X0
+	VXORPS X1, X1, X1
+	VXORPS X2, X2, X2
+	VXORPS X3, X3, X3
+	JMP    accready
+
+loadacc:
 	// Load the running lane sums, 16 bytes at a time (store forwarding).
 	VMOVUPD      (DX), X0
 	VINSERTF128  $0x01, 16(DX), Y0, Y0
@@ -783,8 +837,10 @@ TEXT ·DotF64AVX512(SB), NOSPLIT, $0-80
 	VMOVUPD      224(DX), X7
 	VINSERTF128  $0x01, 240(DX), Y7, Y7
 	VINSERTF64X4 $0x01, Y7, Z3, Z3
-	SUBQ         $0x00000040, BX
-	JCS          single
+
+accready:
+	SUBQ $0x00000040, SI
+	JCS  single
 
 main:
 	VMOVUPD     (AX), Z4
@@ -805,14 +861,14 @@ main:
 	VFMADD231PD 448(CX), Z11, Z3
 	ADDQ        $0x00000200, AX
 	ADDQ        $0x00000200, CX
-	SUBQ        $0x00000040, BX
+	SUBQ        $0x00000040, SI
 	JCC         main
 
 single:
-	ADDQ $0x00000040, BX
+	ADDQ $0x00000040, SI
 
 block:
-	CMPQ        BX, $0x00000020
+	CMPQ        SI, $0x00000020
 	JCS         tail
 	VMOVUPD     (AX), Z4
 	VFMADD231PD (CX), Z4, Z0
@@ -824,22 +880,22 @@ block:
 	VFMADD231PD 192(CX), Z7, Z3
 	ADDQ        $0x00000100, AX
 	ADDQ        $0x00000100, CX
-	SUBQ        $0x00000020, BX
+	SUBQ        $0x00000020, SI
 	JMP         block
 
 tail:
-	TESTQ BX, BX
+	TESTQ SI, SI
 	JEQ   done
 
 	// Tail of 0 < n < L elements: vector j covers lanes j*w.. of acc[j].
-	LEAQ        vectailmask<>+256(SB), SI
-	NEGQ        BX
-	LEAQ        (SI)(BX*8), SI
+	LEAQ        vectailmask<>+256(SB), DI
+	NEGQ        SI
+	LEAQ        (DI)(SI*8), DI
 	VPTERNLOGD  $0xff, Z31, Z31, Z31
-	VPTESTMQ    (SI), Z31, K1
-	VPTESTMQ    64(SI), Z31, K2
-	VPTESTMQ    128(SI), Z31, K3
-	VPTESTMQ    192(SI), Z31, K4
+	VPTESTMQ    (DI), Z31, K1
+	VPTESTMQ    64(DI), Z31, K2
+	VPTESTMQ    128(DI), Z31, K3
+	VPTESTMQ    192(DI), Z31, K4
 	VMOVUPD.Z   (AX), K1, Z4
 	VMOVUPD.Z   (CX), K1, Z5
 	VFMADD231PD Z5, Z4, K1, Z0
@@ -855,11 +911,14 @@ tail:
 
 done:
 	// Store the lanes back unreduced, so the caller can chunk long slices.
+	TESTQ   BX, BX
+	JEQ     reduce
 	VMOVUPD Z0, (DX)
 	VMOVUPD Z1, 64(DX)
 	VMOVUPD Z2, 128(DX)
 	VMOVUPD Z3, 192(DX)
 
+reduce:
 	// Halving reduction: lane[k] += lane[k+h] for h = L/2 .. 1.
 	VADDPD        Z2, Z0, Z0
 	VADDPD        Z3, Z1, Z1
@@ -879,8 +938,20 @@ done:
 TEXT ·SumF64AVX512(SB), NOSPLIT, $0-56
 	MOVQ x_base+0(FP), AX
 	MOVQ acc_base+24(FP), CX
-	MOVQ x_len+8(FP), DX
+	MOVQ acc_len+32(FP), DX
+	MOVQ x_len+8(FP), BX
 
+	// An empty acc means lanes starting at +0 that are not stored back:
+	// the common unchunked call skips the loads, the stores and the caller's zeroing.
+	TESTQ  DX, DX
+	JNE    loadacc
+	VXORPS X0, X0, X0
+	VXORPS X1, X1, X1
+	VXORPS X2, X2, X2
+	VXORPS X3, X3, X3
+	JMP    accready
+
+loadacc:
 	// Load the running lane sums, 16 bytes at a time (store forwarding).
 	VMOVUPD      (CX), X0
 	VINSERTF128  $0x01, 16(CX), Y0, Y0
@@ -902,8 +973,10 @@ TEXT ·SumF64AVX512(SB), NOSPLIT, $0-56
 	VMOVUPD      224(CX), X7
 	VINSERTF128  $0x01, 240(CX), Y7, Y7
 	VINSERTF64X4 $0x01, Y7, Z3, Z3
-	SUBQ         $0x00000040, DX
-	JCS          single
+
+accready:
+	SUBQ $0x00000040, BX
+	JCS  single
 
 main:
 	VADDPD (AX), Z0, Z0
@@ -915,36 +988,36 @@ main:
 	VADDPD 384(AX), Z2, Z2
 	VADDPD 448(AX), Z3, Z3
 	ADDQ   $0x00000200, AX
-	SUBQ   $0x00000040, DX
+	SUBQ   $0x00000040, BX
 	JCC    main
 
 single:
-	ADDQ $0x00000040, DX
+	ADDQ $0x00000040, BX
 
 block:
-	CMPQ   DX, $0x00000020
+	CMPQ   BX, $0x00000020
 	JCS    tail
 	VADDPD (AX), Z0, Z0
 	VADDPD 64(AX), Z1, Z1
 	VADDPD 128(AX), Z2, Z2
 	VADDPD 192(AX), Z3, Z3
 	ADDQ   $0x00000100, AX
-	SUBQ   $0x00000020, DX
+	SUBQ   $0x00000020, BX
 	JMP    block
 
 tail:
-	TESTQ DX, DX
+	TESTQ BX, BX
 	JEQ   done
 
 	// Tail of 0 < n < L elements: vector j covers lanes j*w.. of acc[j].
-	LEAQ       vectailmask<>+256(SB), BX
-	NEGQ       DX
-	LEAQ       (BX)(DX*8), BX
+	LEAQ       vectailmask<>+256(SB), SI
+	NEGQ       BX
+	LEAQ       (SI)(BX*8), SI
 	VPTERNLOGD $0xff, Z31, Z31, Z31
-	VPTESTMQ   (BX), Z31, K1
-	VPTESTMQ   64(BX), Z31, K2
-	VPTESTMQ   128(BX), Z31, K3
-	VPTESTMQ   192(BX), Z31, K4
+	VPTESTMQ   (SI), Z31, K1
+	VPTESTMQ   64(SI), Z31, K2
+	VPTESTMQ   128(SI), Z31, K3
+	VPTESTMQ   192(SI), Z31, K4
 	VMOVUPD.Z  (AX), K1, Z4
 	VADDPD     Z4, Z0, K1, Z0
 	VMOVUPD.Z  64(AX), K2, Z5
@@ -956,11 +1029,14 @@ tail:
 
 done:
 	// Store the lanes back unreduced, so the caller can chunk long slices.
+	TESTQ   DX, DX
+	JEQ     reduce
 	VMOVUPD Z0, (CX)
 	VMOVUPD Z1, 64(CX)
 	VMOVUPD Z2, 128(CX)
 	VMOVUPD Z3, 192(CX)
 
+reduce:
 	// Halving reduction: lane[k] += lane[k+h] for h = L/2 .. 1.
 	VADDPD        Z2, Z0, Z0
 	VADDPD        Z3, Z1, Z1
@@ -1366,8 +1442,24 @@ TEXT ·DotF32AVX2(SB), NOSPLIT, $0-76
 	MOVQ x_base+0(FP), AX
 	MOVQ y_base+24(FP), CX
 	MOVQ acc_base+48(FP), DX
-	MOVQ x_len+8(FP), BX
+	MOVQ acc_len+56(FP), BX
+	MOVQ x_len+8(FP), SI
 
+	// An empty acc means lanes starting at +0 that are not stored back:
+	// the common unchunked call skips the loads, the stores and the caller's zeroing.
+	TESTQ  BX, BX
+	JNE    loadacc
+	VXORPS X0, X0, X0
+	VXORPS X1, X1, X1
+	VXORPS X2, X2, X2
+	VXORPS X3, X3, X3
+	VXORPS X4, X4, X4
+	VXORPS X5, X5, X5
+	VXORPS X6, X6, X6
+	VXORPS X7, X7, X7
+	JMP    accready
+
+loadacc:
 	// Load the running lane sums, 16 bytes at a time (store forwarding).
 	VMOVUPD     (DX), X0
 	VINSERTF128 $0x01, 16(DX), Y0, Y0
@@ -1385,8 +1477,10 @@ TEXT ·DotF32AVX2(SB), NOSPLIT, $0-76
 	VINSERTF128 $0x01, 208(DX), Y6, Y6
 	VMOVUPD     224(DX), X7
 	VINSERTF128 $0x01, 240(DX), Y7, Y7
-	SUBQ        $0x00000080, BX
-	JCS         single
+
+accready:
+	SUBQ $0x00000080, SI
+	JCS  single
 
 main:
 	VMOVUPS     (AX), Y8
@@ -1423,14 +1517,14 @@ main:
 	VFMADD231PS 480(CX), Y15, Y7
 	ADDQ        $0x00000200, AX
 	ADDQ        $0x00000200, CX
-	SUBQ        $0x00000080, BX
+	SUBQ        $0x00000080, SI
 	JCC         main
 
 single:
-	ADDQ $0x00000080, BX
+	ADDQ $0x00000080, SI
 
 block:
-	CMPQ        BX, $0x00000040
+	CMPQ        SI, $0x00000040
 	JCS         tail
 	VMOVUPS     (AX), Y8
 	VFMADD231PS (CX), Y8, Y0
@@ -1450,53 +1544,53 @@ block:
 	VFMADD231PS 224(CX), Y15, Y7
 	ADDQ        $0x00000100, AX
 	ADDQ        $0x00000100, CX
-	SUBQ        $0x00000040, BX
+	SUBQ        $0x00000040, SI
 	JMP         block
 
 tail:
-	TESTQ BX, BX
+	TESTQ SI, SI
 	JEQ   done
 
 	// Tail of 0 < n < L elements: vector j covers lanes j*w.. of acc[j].
-	LEAQ        vectailmask<>+256(SB), SI
-	NEGQ        BX
-	LEAQ        (SI)(BX*4), SI
-	VMOVDQU     (SI), Y8
+	LEAQ        vectailmask<>+256(SB), DI
+	NEGQ        SI
+	LEAQ        (DI)(SI*4), DI
+	VMOVDQU     (DI), Y8
 	VMASKMOVPS  (AX), Y8, Y9
 	VMASKMOVPS  (CX), Y8, Y10
 	VFMADD213PS Y0, Y10, Y9
 	VBLENDVPS   Y8, Y9, Y0, Y0
-	VMOVDQU     32(SI), Y12
+	VMOVDQU     32(DI), Y12
 	VMASKMOVPS  32(AX), Y12, Y13
 	VMASKMOVPS  32(CX), Y12, Y14
 	VFMADD213PS Y1, Y14, Y13
 	VBLENDVPS   Y12, Y13, Y1, Y1
-	VMOVDQU     64(SI), Y8
+	VMOVDQU     64(DI), Y8
 	VMASKMOVPS  64(AX), Y8, Y9
 	VMASKMOVPS  64(CX), Y8, Y10
 	VFMADD213PS Y2, Y10, Y9
 	VBLENDVPS   Y8, Y9, Y2, Y2
-	VMOVDQU     96(SI), Y12
+	VMOVDQU     96(DI), Y12
 	VMASKMOVPS  96(AX), Y12, Y13
 	VMASKMOVPS  96(CX), Y12, Y14
 	VFMADD213PS Y3, Y14, Y13
 	VBLENDVPS   Y12, Y13, Y3, Y3
-	VMOVDQU     128(SI), Y8
+	VMOVDQU     128(DI), Y8
 	VMASKMOVPS  128(AX), Y8, Y9
 	VMASKMOVPS  128(CX), Y8, Y10
 	VFMADD213PS Y4, Y10, Y9
 	VBLENDVPS   Y8, Y9, Y4, Y4
-	VMOVDQU     160(SI), Y12
+	VMOVDQU     160(DI), Y12
 	VMASKMOVPS  160(AX), Y12, Y13
 	VMASKMOVPS  160(CX), Y12, Y14
 	VFMADD213PS Y5, Y14, Y13
 	VBLENDVPS   Y12, Y13, Y5, Y5
-	VMOVDQU     192(SI), Y8
+	VMOVDQU     192(DI), Y8
 	VMASKMOVPS  192(AX), Y8, Y9
 	VMASKMOVPS  192(CX), Y8, Y10
 	VFMADD213PS Y6, Y10, Y9
 	VBLENDVPS   Y8, Y9, Y6, Y6
-	VMOVDQU     224(SI), Y12
+	VMOVDQU     224(DI), Y12
 	VMASKMOVPS  224(AX), Y12, Y13
 	VMASKMOVPS  224(CX), Y12, Y14
 	VFMADD213PS Y7, Y14, Y13
@@ -1504,6 +1598,8 @@ tail:
 
 done:
 	// Store the lanes back unreduced, so the caller can chunk long slices.
+	TESTQ   BX, BX
+	JEQ     reduce
 	VMOVUPS Y0, (DX)
 	VMOVUPS Y1, 32(DX)
 	VMOVUPS Y2, 64(DX)
@@ -1513,6 +1609,7 @@ done:
 	VMOVUPS Y6, 192(DX)
 	VMOVUPS Y7, 224(DX)
 
+reduce:
 	// Halving reduction: lane[k] += lane[k+h] for h = L/2 .. 1.
 	VADDPS       Y4, Y0, Y0
 	VADDPS       Y5, Y1, Y1
@@ -1536,8 +1633,24 @@ done:
 TEXT ·SumF32AVX2(SB), NOSPLIT, $0-52
 	MOVQ x_base+0(FP), AX
 	MOVQ acc_base+24(FP), CX
-	MOVQ x_len+8(FP), DX
+	MOVQ acc_len+32(FP), DX
+	MOVQ x_len+8(FP), BX
 
+	// An empty acc means lanes starting at +0 that are not stored back:
+	// the common unchunked call skips the loads, the stores and the caller's zeroing.
+	TESTQ  DX, DX
+	JNE    loadacc
+	VXORPS X0, X0, X0
+	VXORPS X1, X1, X1
+	VXORPS X2, X2, X2
+	VXORPS X3, X3, X3
+	VXORPS X4, X4, X4
+	VXORPS X5, X5, X5
+	VXORPS X6, X6, X6
+	VXORPS X7, X7, X7
+	JMP    accready
+
+loadacc:
 	// Load the running lane sums, 16 bytes at a time (store forwarding).
 	VMOVUPD     (CX), X0
 	VINSERTF128 $0x01, 16(CX), Y0, Y0
@@ -1555,8 +1668,10 @@ TEXT ·SumF32AVX2(SB), NOSPLIT, $0-52
 	VINSERTF128 $0x01, 208(CX), Y6, Y6
 	VMOVUPD     224(CX), X7
 	VINSERTF128 $0x01, 240(CX), Y7, Y7
-	SUBQ        $0x00000080, DX
-	JCS         single
+
+accready:
+	SUBQ $0x00000080, BX
+	JCS  single
 
 main:
 	VADDPS (AX), Y0, Y0
@@ -1576,14 +1691,14 @@ main:
 	VADDPS 448(AX), Y6, Y6
 	VADDPS 480(AX), Y7, Y7
 	ADDQ   $0x00000200, AX
-	SUBQ   $0x00000080, DX
+	SUBQ   $0x00000080, BX
 	JCC    main
 
 single:
-	ADDQ $0x00000080, DX
+	ADDQ $0x00000080, BX
 
 block:
-	CMPQ   DX, $0x00000040
+	CMPQ   BX, $0x00000040
 	JCS    tail
 	VADDPS (AX), Y0, Y0
 	VADDPS 32(AX), Y1, Y1
@@ -1594,52 +1709,54 @@ block:
 	VADDPS 192(AX), Y6, Y6
 	VADDPS 224(AX), Y7, Y7
 	ADDQ   $0x00000100, AX
-	SUBQ   $0x00000040, DX
+	SUBQ   $0x00000040, BX
 	JMP    block
 
 tail:
-	TESTQ DX, DX
+	TESTQ BX, BX
 	JEQ   done
 
 	// Tail of 0 < n < L elements: vector j covers lanes j*w.. of acc[j].
-	LEAQ       vectailmask<>+256(SB), BX
-	NEGQ       DX
-	LEAQ       (BX)(DX*4), BX
-	VMOVDQU    (BX), Y8
+	LEAQ       vectailmask<>+256(SB), SI
+	NEGQ       BX
+	LEAQ       (SI)(BX*4), SI
+	VMOVDQU    (SI), Y8
 	VMASKMOVPS (AX), Y8, Y9
 	VADDPS     Y0, Y9, Y9
 	VBLENDVPS  Y8, Y9, Y0, Y0
-	VMOVDQU    32(BX), Y12
+	VMOVDQU    32(SI), Y12
 	VMASKMOVPS 32(AX), Y12, Y13
 	VADDPS     Y1, Y13, Y13
 	VBLENDVPS  Y12, Y13, Y1, Y1
-	VMOVDQU    64(BX), Y8
+	VMOVDQU    64(SI), Y8
 	VMASKMOVPS 64(AX), Y8, Y9
 	VADDPS     Y2, Y9, Y9
 	VBLENDVPS  Y8, Y9, Y2, Y2
-	VMOVDQU    96(BX), Y12
+	VMOVDQU    96(SI), Y12
 	VMASKMOVPS 96(AX), Y12, Y13
 	VADDPS     Y3, Y13, Y13
 	VBLENDVPS  Y12, Y13, Y3, Y3
-	VMOVDQU    128(BX), Y8
+	VMOVDQU    128(SI), Y8
 	VMASKMOVPS 128(AX), Y8, Y9
 	VADDPS     Y4, Y9, Y9
 	VBLENDVPS  Y8, Y9, Y4, Y4
-	VMOVDQU    160(BX), Y12
+	VMOVDQU    160(SI), Y12
 	VMASKMOVPS 160(AX), Y12, Y13
 	VADDPS     Y5, Y13, Y13
 	VBLENDVPS  Y12, Y13, Y5, Y5
-	VMOVDQU    192(BX), Y8
+	VMOVDQU    192(SI), Y8
 	VMASKMOVPS 192(AX), Y8, Y9
 	VADDPS     Y6, Y9, Y9
 	VBLENDVPS  Y8, Y9, Y6, Y6
-	VMOVDQU    224(BX), Y12
+	VMOVDQU    224(SI), Y12
 	VMASKMOVPS 224(AX), Y12, Y13
 	VADDPS     Y7, Y13, Y13
 	VBLENDVPS  Y12, Y13, Y7, Y7
 
 done:
 	// Store the lanes back unreduced, so the caller can chunk long slices.
+	TESTQ   DX, DX
+	JEQ     reduce
 	VMOVUPS Y0, (CX)
 	VMOVUPS Y1, 32(CX)
 	VMOVUPS Y2, 64(CX)
@@ -1649,6 +1766,7 @@ done:
 	VMOVUPS Y6, 192(CX)
 	VMOVUPS Y7, 224(CX)
 
+reduce:
 	// Halving reduction: lane[k] += lane[k+h] for h = L/2 .. 1.
 	VADDPS       Y4, Y0, Y0
 	VADDPS       Y5, Y1, Y1
@@ -2054,8 +2172,20 @@ TEXT ·DotF32AVX512(SB), NOSPLIT, $0-76
 	MOVQ x_base+0(FP), AX
 	MOVQ y_base+24(FP), CX
 	MOVQ acc_base+48(FP), DX
-	MOVQ x_len+8(FP), BX
+	MOVQ acc_len+56(FP), BX
+	MOVQ x_len+8(FP), SI
 
+	// An empty acc means lanes starting at +0 that are not stored back:
+	// the common unchunked call skips the loads, the stores and the caller's zeroing.
+	TESTQ  BX, BX
+	JNE    loadacc
+	VXORPS X0, X0, X0
+	VXORPS X1, X1, X1
+	VXORPS X2, X2, X2
+	VXORPS X3, X3, X3
+	JMP    accready
+
+loadacc:
 	// Load the running lane sums, 16 bytes at a time (store forwarding).
 	VMOVUPD      (DX), X0
 	VINSERTF128  $0x01, 16(DX), Y0, Y0
@@ -2077,8 +2207,10 @@ TEXT ·DotF32AVX512(SB), NOSPLIT, $0-76
 	VMOVUPD      224(DX), X7
 	VINSERTF128  $0x01, 240(DX), Y7, Y7
 	VINSERTF64X4 $0x01, Y7, Z3, Z3
-	SUBQ         $0x00000080, BX
-	JCS          single
+
+accready:
+	SUBQ $0x00000080, SI
+	JCS  single
 
 main:
 	VMOVUPS     (AX), Z4
@@ -2099,14 +2231,14 @@ main:
 	VFMADD231PS 448(CX), Z11, Z3
 	ADDQ        $0x00000200, AX
 	ADDQ        $0x00000200, CX
-	SUBQ        $0x00000080, BX
+	SUBQ        $0x00000080, SI
 	JCC         main
 
 single:
-	ADDQ $0x00000080, BX
+	ADDQ $0x00000080, SI
 
 block:
-	CMPQ        BX, $0x00000040
+	CMPQ        SI, $0x00000040
 	JCS         tail
 	VMOVUPS     (AX), Z4
 	VFMADD231PS (CX), Z4, Z0
@@ -2118,22 +2250,22 @@ block:
 	VFMADD231PS 192(CX), Z7, Z3
 	ADDQ        $0x00000100, AX
 	ADDQ        $0x00000100, CX
-	SUBQ        $0x00000040, BX
+	SUBQ        $0x00000040, SI
 	JMP         block
 
 tail:
-	TESTQ BX, BX
+	TESTQ SI, SI
 	JEQ   done
 
 	// Tail of 0 < n < L elements: vector j covers lanes j*w.. of acc[j].
-	LEAQ        vectailmask<>+256(SB), SI
-	NEGQ        BX
-	LEAQ        (SI)(BX*4), SI
+	LEAQ        vectailmask<>+256(SB), DI
+	NEGQ        SI
+	LEAQ        (DI)(SI*4), DI
 	VPTERNLOGD  $0xff, Z31, Z31, Z31
-	VPTESTMD    (SI), Z31, K1
-	VPTESTMD    64(SI), Z31, K2
-	VPTESTMD    128(SI), Z31, K3
-	VPTESTMD    192(SI), Z31, K4
+	VPTESTMD    (DI), Z31, K1
+	VPTESTMD    64(DI), Z31, K2
+	VPTESTMD    128(DI), Z31, K3
+	VPTESTMD    192(DI), Z31, K4
 	VMOVUPS.Z   (AX), K1, Z4
 	VMOVUPS.Z   (CX), K1, Z5
 	VFMADD231PS Z5, Z4, K1, Z0
@@ -2149,11 +2281,14 @@ tail:
 
 done:
 	// Store the lanes back unreduced, so the caller can chunk long slices.
+	TESTQ   BX, BX
+	JEQ     reduce
 	VMOVUPS Z0, (DX)
 	VMOVUPS Z1, 64(DX)
 	VMOVUPS Z2, 128(DX)
 	VMOVUPS Z3, 192(DX)
 
+reduce:
 	// Halving reduction: lane[k] += lane[k+h] for h = L/2 .. 1.
 	VADDPS        Z2, Z0, Z0
 	VADDPS        Z3, Z1, Z1
@@ -2175,8 +2310,20 @@ done:
 TEXT ·SumF32AVX512(SB), NOSPLIT, $0-52
 	MOVQ x_base+0(FP), AX
 	MOVQ acc_base+24(FP), CX
-	MOVQ x_len+8(FP), DX
+	MOVQ acc_len+32(FP), DX
+	MOVQ x_len+8(FP), BX
 
+	// An empty acc means lanes starting at +0 that are not stored back:
+	// the common unchunked call skips the loads, the stores and the caller's zeroing.
+	TESTQ  DX, DX
+	JNE    loadacc
+	VXORPS X0, X0, X0
+	VXORPS X1, X1, X1
+	VXORPS X2, X2, X2
+	VXORPS X3, X3, X3
+	JMP    accready
+
+loadacc:
 	// Load the running lane sums, 16 bytes at a time (store forwarding).
 	VMOVUPD      (CX), X0
 	VINSERTF128  $0x01, 16(CX), Y0, Y0
@@ -2198,8 +2345,10 @@ TEXT ·SumF32AVX512(SB), NOSPLIT, $0-52
 	VMOVUPD      224(CX), X7
 	VINSERTF128  $0x01, 240(CX), Y7, Y7
 	VINSERTF64X4 $0x01, Y7, Z3, Z3
-	SUBQ         $0x00000080, DX
-	JCS          single
+
+accready:
+	SUBQ $0x00000080, BX
+	JCS  single
 
 main:
 	VADDPS (AX), Z0, Z0
@@ -2211,36 +2360,36 @@ main:
 	VADDPS 384(AX), Z2, Z2
 	VADDPS 448(AX), Z3, Z3
 	ADDQ   $0x00000200, AX
-	SUBQ   $0x00000080, DX
+	SUBQ   $0x00000080, BX
 	JCC    main
 
 single:
-	ADDQ $0x00000080, DX
+	ADDQ $0x00000080, BX
 
 block:
-	CMPQ   DX, $0x00000040
+	CMPQ   BX, $0x00000040
 	JCS    tail
 	VADDPS (AX), Z0, Z0
 	VADDPS 64(AX), Z1, Z1
 	VADDPS 128(AX), Z2, Z2
 	VADDPS 192(AX), Z3, Z3
 	ADDQ   $0x00000100, AX
-	SUBQ   $0x00000040, DX
+	SUBQ   $0x00000040, BX
 	JMP    block
 
 tail:
-	TESTQ DX, DX
+	TESTQ BX, BX
 	JEQ   done
 
 	// Tail of 0 < n < L elements: vector j covers lanes j*w.. of acc[j].
-	LEAQ       vectailmask<>+256(SB), BX
-	NEGQ       DX
-	LEAQ       (BX)(DX*4), BX
+	LEAQ       vectailmask<>+256(SB), SI
+	NEGQ       BX
+	LEAQ       (SI)(BX*4), SI
 	VPTERNLOGD $0xff, Z31, Z31, Z31
-	VPTESTMD   (BX), Z31, K1
-	VPTESTMD   64(BX), Z31, K2
-	VPTESTMD   128(BX), Z31, K3
-	VPTESTMD   192(BX), Z31, K4
+	VPTESTMD   (SI), Z31, K1
+	VPTESTMD   64(SI), Z31, K2
+	VPTESTMD   128(SI), Z31, K3
+	VPTESTMD   192(SI), Z31, K4
 	VMOVUPS.Z  (AX), K1, Z4
 	VADDPS     Z4, Z0, K1, Z0
 	VMOVUPS.Z  64(AX), K2, Z5
@@ -2252,11 +2401,14 @@ tail:
 
 done:
 	// Store the lanes back unreduced, so the caller can chunk long slices.
+	TESTQ   DX, DX
+	JEQ     reduce
 	VMOVUPS Z0, (CX)
 	VMOVUPS Z1, 64(CX)
 	VMOVUPS Z2, 128(CX)
 	VMOVUPS Z3, 192(CX)
 
+reduce:
 	// Halving reduction: lane[k] += lane[k+h] for h = L/2 .. 1.
 	VADDPS        Z2, Z0, Z0
 	VADDPS        Z3, Z1, Z1

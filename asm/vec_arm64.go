@@ -12,7 +12,8 @@ package asm
 // keeps its bits). The lanes are stored back to acc unreduced; the result is
 // the lanes combined by halving (for w = 16, 8, ..., 1: acc[k] + acc[k+w] for
 // k < w) without writing acc again. A caller that splits a long x into calls
-// must cut it at multiples of 32. See internal/ref.Dot.
+// must cut it at multiples of 32. An empty acc stands for lanes of +0 that
+// are not stored back. See internal/ref.Dot.
 //
 //go:noescape
 func DotF64NEON(x, y, acc []float64) float64
@@ -25,7 +26,8 @@ func DotF64NEON(x, y, acc []float64) float64
 // The lanes are stored back to acc unreduced; the result is the lanes combined
 // by halving (for w = 16, 8, ..., 1: acc[k] + acc[k+w] for k < w) without
 // writing acc again. A caller that splits a long x into calls must cut it at
-// multiples of 32. See internal/ref.Sum.
+// multiples of 32. An empty acc stands for lanes of +0 that are not stored
+// back. See internal/ref.Sum.
 //
 //go:noescape
 func SumF64NEON(x, acc []float64) float64
@@ -38,7 +40,8 @@ func SumF64NEON(x, acc []float64) float64
 // keeps its bits). The lanes are stored back to acc unreduced; the result is
 // the lanes combined by halving (for w = 32, 16, ..., 1: acc[k] + acc[k+w] for
 // k < w) without writing acc again. A caller that splits a long x into calls
-// must cut it at multiples of 64. See internal/ref.Dot.
+// must cut it at multiples of 64. An empty acc stands for lanes of +0 that
+// are not stored back. See internal/ref.Dot.
 //
 //go:noescape
 func DotF32NEON(x, y, acc []float32) float32
@@ -51,7 +54,8 @@ func DotF32NEON(x, y, acc []float32) float32
 // The lanes are stored back to acc unreduced; the result is the lanes combined
 // by halving (for w = 32, 16, ..., 1: acc[k] + acc[k+w] for k < w) without
 // writing acc again. A caller that splits a long x into calls must cut it at
-// multiples of 64. See internal/ref.Sum.
+// multiples of 64. An empty acc stands for lanes of +0 that are not stored
+// back. See internal/ref.Sum.
 //
 //go:noescape
 func SumF32NEON(x, acc []float32) float32

@@ -11,11 +11,32 @@ TEXT ·DotF64NEON(SB), NOSPLIT, $0-80
 	MOVD	y_base+24(FP), R1
 	MOVD	acc_base+48(FP), R3
 	MOVD	R3, R9
-	// V0-V15: the 32 lanes
+	MOVD	acc_len+56(FP), R10
+	// V0-V15: the 32 lanes; an empty acc means +0 lanes, not stored back
+	CBNZ	R10, loadacc
+	VEOR	V0.B16, V0.B16, V0.B16
+	VEOR	V1.B16, V1.B16, V1.B16
+	VEOR	V2.B16, V2.B16, V2.B16
+	VEOR	V3.B16, V3.B16, V3.B16
+	VEOR	V4.B16, V4.B16, V4.B16
+	VEOR	V5.B16, V5.B16, V5.B16
+	VEOR	V6.B16, V6.B16, V6.B16
+	VEOR	V7.B16, V7.B16, V7.B16
+	VEOR	V8.B16, V8.B16, V8.B16
+	VEOR	V9.B16, V9.B16, V9.B16
+	VEOR	V10.B16, V10.B16, V10.B16
+	VEOR	V11.B16, V11.B16, V11.B16
+	VEOR	V12.B16, V12.B16, V12.B16
+	VEOR	V13.B16, V13.B16, V13.B16
+	VEOR	V14.B16, V14.B16, V14.B16
+	VEOR	V15.B16, V15.B16, V15.B16
+	B	accready
+loadacc:
 	VLD1.P	64(R3), [V0.D2, V1.D2, V2.D2, V3.D2]
 	VLD1.P	64(R3), [V4.D2, V5.D2, V6.D2, V7.D2]
 	VLD1.P	64(R3), [V8.D2, V9.D2, V10.D2, V11.D2]
 	VLD1.P	64(R3), [V12.D2, V13.D2, V14.D2, V15.D2]
+accready:
 	// main loop: 32 elements, one per lane
 	LSR	$5, R2, R4
 	CBZ	R4, tail
@@ -218,10 +239,12 @@ pad10:
 	CBZ	R5, done
 	VFMLA	V20.D2, V16.D2, V10.D2
 done:
+	CBZ	R10, reduce
 	VST1.P	[V0.D2, V1.D2, V2.D2, V3.D2], 64(R9)
 	VST1.P	[V4.D2, V5.D2, V6.D2, V7.D2], 64(R9)
 	VST1.P	[V8.D2, V9.D2, V10.D2, V11.D2], 64(R9)
 	VST1.P	[V12.D2, V13.D2, V14.D2, V15.D2], 64(R9)
+reduce:
 	// halving reduction
 	WORD	$0x4e68d400 // fadd v0.2d, v0.2d, v8.2d
 	WORD	$0x4e69d421 // fadd v1.2d, v1.2d, v9.2d
@@ -248,11 +271,32 @@ TEXT ·SumF64NEON(SB), NOSPLIT, $0-56
 	MOVD	x_len+8(FP), R2
 	MOVD	acc_base+24(FP), R3
 	MOVD	R3, R9
-	// V0-V15: the 32 lanes
+	MOVD	acc_len+32(FP), R10
+	// V0-V15: the 32 lanes; an empty acc means +0 lanes, not stored back
+	CBNZ	R10, loadacc
+	VEOR	V0.B16, V0.B16, V0.B16
+	VEOR	V1.B16, V1.B16, V1.B16
+	VEOR	V2.B16, V2.B16, V2.B16
+	VEOR	V3.B16, V3.B16, V3.B16
+	VEOR	V4.B16, V4.B16, V4.B16
+	VEOR	V5.B16, V5.B16, V5.B16
+	VEOR	V6.B16, V6.B16, V6.B16
+	VEOR	V7.B16, V7.B16, V7.B16
+	VEOR	V8.B16, V8.B16, V8.B16
+	VEOR	V9.B16, V9.B16, V9.B16
+	VEOR	V10.B16, V10.B16, V10.B16
+	VEOR	V11.B16, V11.B16, V11.B16
+	VEOR	V12.B16, V12.B16, V12.B16
+	VEOR	V13.B16, V13.B16, V13.B16
+	VEOR	V14.B16, V14.B16, V14.B16
+	VEOR	V15.B16, V15.B16, V15.B16
+	B	accready
+loadacc:
 	VLD1.P	64(R3), [V0.D2, V1.D2, V2.D2, V3.D2]
 	VLD1.P	64(R3), [V4.D2, V5.D2, V6.D2, V7.D2]
 	VLD1.P	64(R3), [V8.D2, V9.D2, V10.D2, V11.D2]
 	VLD1.P	64(R3), [V12.D2, V13.D2, V14.D2, V15.D2]
+accready:
 	// main loop: 32 elements, one per lane
 	LSR	$5, R2, R4
 	CBZ	R4, tail
@@ -433,10 +477,12 @@ pad10:
 	CBZ	R5, done
 	WORD	$0x4e70d54a // fadd v10.2d, v10.2d, v16.2d
 done:
+	CBZ	R10, reduce
 	VST1.P	[V0.D2, V1.D2, V2.D2, V3.D2], 64(R9)
 	VST1.P	[V4.D2, V5.D2, V6.D2, V7.D2], 64(R9)
 	VST1.P	[V8.D2, V9.D2, V10.D2, V11.D2], 64(R9)
 	VST1.P	[V12.D2, V13.D2, V14.D2, V15.D2], 64(R9)
+reduce:
 	// halving reduction
 	WORD	$0x4e68d400 // fadd v0.2d, v0.2d, v8.2d
 	WORD	$0x4e69d421 // fadd v1.2d, v1.2d, v9.2d
@@ -464,11 +510,32 @@ TEXT ·DotF32NEON(SB), NOSPLIT, $0-76
 	MOVD	y_base+24(FP), R1
 	MOVD	acc_base+48(FP), R3
 	MOVD	R3, R9
-	// V0-V15: the 64 lanes
+	MOVD	acc_len+56(FP), R10
+	// V0-V15: the 64 lanes; an empty acc means +0 lanes, not stored back
+	CBNZ	R10, loadacc
+	VEOR	V0.B16, V0.B16, V0.B16
+	VEOR	V1.B16, V1.B16, V1.B16
+	VEOR	V2.B16, V2.B16, V2.B16
+	VEOR	V3.B16, V3.B16, V3.B16
+	VEOR	V4.B16, V4.B16, V4.B16
+	VEOR	V5.B16, V5.B16, V5.B16
+	VEOR	V6.B16, V6.B16, V6.B16
+	VEOR	V7.B16, V7.B16, V7.B16
+	VEOR	V8.B16, V8.B16, V8.B16
+	VEOR	V9.B16, V9.B16, V9.B16
+	VEOR	V10.B16, V10.B16, V10.B16
+	VEOR	V11.B16, V11.B16, V11.B16
+	VEOR	V12.B16, V12.B16, V12.B16
+	VEOR	V13.B16, V13.B16, V13.B16
+	VEOR	V14.B16, V14.B16, V14.B16
+	VEOR	V15.B16, V15.B16, V15.B16
+	B	accready
+loadacc:
 	VLD1.P	64(R3), [V0.S4, V1.S4, V2.S4, V3.S4]
 	VLD1.P	64(R3), [V4.S4, V5.S4, V6.S4, V7.S4]
 	VLD1.P	64(R3), [V8.S4, V9.S4, V10.S4, V11.S4]
 	VLD1.P	64(R3), [V12.S4, V13.S4, V14.S4, V15.S4]
+accready:
 	// main loop: 64 elements, one per lane
 	LSR	$6, R2, R4
 	CBZ	R4, tail
@@ -679,10 +746,12 @@ pad10:
 	CBZ	R5, done
 	VFMLA	V20.S4, V16.S4, V10.S4
 done:
+	CBZ	R10, reduce
 	VST1.P	[V0.S4, V1.S4, V2.S4, V3.S4], 64(R9)
 	VST1.P	[V4.S4, V5.S4, V6.S4, V7.S4], 64(R9)
 	VST1.P	[V8.S4, V9.S4, V10.S4, V11.S4], 64(R9)
 	VST1.P	[V12.S4, V13.S4, V14.S4, V15.S4], 64(R9)
+reduce:
 	// halving reduction
 	WORD	$0x4e28d400 // fadd v0.4s, v0.4s, v8.4s
 	WORD	$0x4e29d421 // fadd v1.4s, v1.4s, v9.4s
@@ -711,11 +780,32 @@ TEXT ·SumF32NEON(SB), NOSPLIT, $0-52
 	MOVD	x_len+8(FP), R2
 	MOVD	acc_base+24(FP), R3
 	MOVD	R3, R9
-	// V0-V15: the 64 lanes
+	MOVD	acc_len+32(FP), R10
+	// V0-V15: the 64 lanes; an empty acc means +0 lanes, not stored back
+	CBNZ	R10, loadacc
+	VEOR	V0.B16, V0.B16, V0.B16
+	VEOR	V1.B16, V1.B16, V1.B16
+	VEOR	V2.B16, V2.B16, V2.B16
+	VEOR	V3.B16, V3.B16, V3.B16
+	VEOR	V4.B16, V4.B16, V4.B16
+	VEOR	V5.B16, V5.B16, V5.B16
+	VEOR	V6.B16, V6.B16, V6.B16
+	VEOR	V7.B16, V7.B16, V7.B16
+	VEOR	V8.B16, V8.B16, V8.B16
+	VEOR	V9.B16, V9.B16, V9.B16
+	VEOR	V10.B16, V10.B16, V10.B16
+	VEOR	V11.B16, V11.B16, V11.B16
+	VEOR	V12.B16, V12.B16, V12.B16
+	VEOR	V13.B16, V13.B16, V13.B16
+	VEOR	V14.B16, V14.B16, V14.B16
+	VEOR	V15.B16, V15.B16, V15.B16
+	B	accready
+loadacc:
 	VLD1.P	64(R3), [V0.S4, V1.S4, V2.S4, V3.S4]
 	VLD1.P	64(R3), [V4.S4, V5.S4, V6.S4, V7.S4]
 	VLD1.P	64(R3), [V8.S4, V9.S4, V10.S4, V11.S4]
 	VLD1.P	64(R3), [V12.S4, V13.S4, V14.S4, V15.S4]
+accready:
 	// main loop: 64 elements, one per lane
 	LSR	$6, R2, R4
 	CBZ	R4, tail
@@ -902,10 +992,12 @@ pad10:
 	CBZ	R5, done
 	WORD	$0x4e30d54a // fadd v10.4s, v10.4s, v16.4s
 done:
+	CBZ	R10, reduce
 	VST1.P	[V0.S4, V1.S4, V2.S4, V3.S4], 64(R9)
 	VST1.P	[V4.S4, V5.S4, V6.S4, V7.S4], 64(R9)
 	VST1.P	[V8.S4, V9.S4, V10.S4, V11.S4], 64(R9)
 	VST1.P	[V12.S4, V13.S4, V14.S4, V15.S4], 64(R9)
+reduce:
 	// halving reduction
 	WORD	$0x4e28d400 // fadd v0.4s, v0.4s, v8.4s
 	WORD	$0x4e29d421 // fadd v1.4s, v1.4s, v9.4s

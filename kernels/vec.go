@@ -31,6 +31,9 @@ func Dot[T Float](x, y []T) T {
 }
 
 func dotOn[T Float](t cpu.Tier, x, y []T) T {
+	if len(x) <= chunk {
+		return dotTier(t, x, y, nil) // nil: +0 lanes, not stored back
+	}
 	var buf [64]T
 	acc := buf[:lanes[T]()]
 	for len(x) > chunk {
@@ -57,6 +60,9 @@ func Sum[T Float](x []T) T {
 }
 
 func sumOn[T Float](t cpu.Tier, x []T) T {
+	if len(x) <= chunk {
+		return sumTier(t, x, nil)
+	}
 	var buf [64]T
 	acc := buf[:lanes[T]()]
 	for len(x) > chunk {

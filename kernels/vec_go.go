@@ -8,12 +8,17 @@ import (
 
 // The pure-Go tier. Each function has the contract of the assembly kernel of
 // the same name in package asm: acc holds the lanes of a running reduction,
-// is updated in place, and the reduced value is returned.
+// is updated in place, and the reduced value is returned; an empty acc
+// stands for lanes of +0 that nobody reads afterwards.
 
 // The fused multiply-add is spelled out per precision: a generic wrapper
 // around math.FMA and fma.F32 is not inlined and costs 3x.
 
 func dotGo64(x, y, acc []float64) float64 {
+	var buf [32]float64
+	if len(acc) == 0 {
+		acc = buf[:]
+	}
 	y = y[:len(x)]
 	acc = acc[:32]
 	i := 0
@@ -30,6 +35,10 @@ func dotGo64(x, y, acc []float64) float64 {
 }
 
 func dotGo32(x, y, acc []float32) float32 {
+	var buf [64]float32
+	if len(acc) == 0 {
+		acc = buf[:]
+	}
 	y = y[:len(x)]
 	acc = acc[:64]
 	i := 0
@@ -46,6 +55,10 @@ func dotGo32(x, y, acc []float32) float32 {
 }
 
 func sumGo[T Float](x, acc []T) T {
+	var buf [64]T
+	if len(acc) == 0 {
+		acc = buf[:lanes[T]()]
+	}
 	l := len(acc)
 	i := 0
 	for ; i+l <= len(x); i += l {

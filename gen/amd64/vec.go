@@ -41,7 +41,8 @@ func dot(t elem, s isa) {
 	Doc(
 		fmt.Sprintf("%s adds x[i]*y[i] (fused) into lane acc[i%%%d] for i < len(x), stores the", name("Dot", t, s), t.lanes),
 		"lanes back to acc and returns their halving reduction (see internal/ref).",
-		fmt.Sprintf("len(y) >= len(x) and len(acc) == %d are not checked.", t.lanes),
+		fmt.Sprintf("An empty acc stands for %d lanes of +0 that are not stored back.", t.lanes),
+		fmt.Sprintf("len(y) >= len(x) and len(acc) in {0, %d} are not checked.", t.lanes),
 	)
 	reduction(t, s, []string{"x", "y"}, func(acc, r VecPhysical, in []Mem) {
 		t.movu(in[0], r)
@@ -62,7 +63,8 @@ func sum(t elem, s isa) {
 	Doc(
 		fmt.Sprintf("%s adds x[i] into lane acc[i%%%d] for i < len(x), stores the lanes back", name("Sum", t, s), t.lanes),
 		"to acc and returns their halving reduction (see internal/ref).",
-		fmt.Sprintf("len(acc) == %d is not checked.", t.lanes),
+		fmt.Sprintf("An empty acc stands for %d lanes of +0 that are not stored back.", t.lanes),
+		fmt.Sprintf("len(acc) in {0, %d} is not checked.", t.lanes),
 	)
 	reduction(t, s, []string{"x"}, func(acc, r VecPhysical, in []Mem) {
 		t.add(in[0], acc, acc)
@@ -92,6 +94,7 @@ func reduction(t elem, s isa, params []string,
 		ptrs[i] = slicePtr(p)
 	}
 	a := slicePtr("acc")
+	accLen := Load(Param("acc").Len(), GP64()).(GPVirtual)
 	n := Load(Param(params[0]).Len(), GP64()).(GPVirtual)
 
 	w := s.width
@@ -99,7 +102,17 @@ func reduction(t elem, s isa, params []string,
 	acc := s.regs[:vecs]
 	tmp := s.regs[vecs:]
 
+	Comment("An empty acc means lanes starting at +0 that are not stored back:",
+		"the common unchunked call skips the loads, the stores and the caller's zeroing.")
+	TESTQ(accLen, accLen)
+	JNE(LabelRef("loadacc"))
+	for _, r := range acc {
+		VXORPS(r.AsX(), r.AsX(), r.AsX()) // VEX zeroes the whole register
+	}
+	JMP(LabelRef("accready"))
+	Label("loadacc")
 	loadAcc(t, s, Mem{Base: a}, acc, tmp)
+	Label("accready")
 
 	loop(t, n, ptrs, t.lanes, unrollReduce, func(u int) {
 		for j := range acc {
@@ -140,9 +153,12 @@ func reduction(t elem, s isa, params []string,
 	})
 
 	Comment("Store the lanes back unreduced, so the caller can chunk long slices.")
+	TESTQ(accLen, accLen)
+	JEQ(LabelRef("reduce"))
 	for j := range acc {
 		t.movu(acc[j], Mem{Base: a}.Offset(j*w))
 	}
+	Label("reduce")
 
 	Comment("Halving reduction: lane[k] += lane[k+h] for h = L/2 .. 1.")
 	for h := len(acc) / 2; h >= 1; h /= 2 {

@@ -91,7 +91,8 @@ acc[i%%%d] = fma(x[i], y[i], acc[i%%%d]) in increasing i (a lane no element reac
 keeps its bits). The lanes are stored back to acc unreduced; the result is
 the lanes combined by halving (for w = %d, %d, ..., 1: acc[k] + acc[k+w] for
 k < w) without writing acc again. A caller that splits a long x into calls
-must cut it at multiples of %d. See internal/ref.Dot.`, name, what, L, L, L, L, L, L/2, L/4, L)
+must cut it at multiples of %d. An empty acc stands for lanes of +0 that
+are not stored back. See internal/ref.Dot.`, name, what, L, L, L, L, L, L/2, L/4, L)
 	} else {
 		doc = fmt.Sprintf(`%s adds the elements of x to the %d running lane sums in acc and
 returns their halving reduction. len(acc) == %d.
@@ -101,7 +102,8 @@ acc[i%%%d] += x[i] in increasing i (a lane no element reaches keeps its bits).
 The lanes are stored back to acc unreduced; the result is the lanes combined
 by halving (for w = %d, %d, ..., 1: acc[k] + acc[k+w] for k < w) without
 writing acc again. A caller that splits a long x into calls must cut it at
-multiples of %d. See internal/ref.Sum.`, name, L, L, L, L, L/2, L/4, L)
+multiples of %d. An empty acc stands for lanes of +0 that are not stored
+back. See internal/ref.Sum.`, name, L, L, L, L, L/2, L/4, L)
 	}
 	params := []param{{name: "x", kind: kSlice}}
 	if dot {
@@ -138,10 +140,18 @@ multiples of %d. See internal/ref.Sum.`, name, L, L, L, L, L/2, L/4, L)
 	}
 	a.op("MOVD", f.arg("acc", "base"), r(3))
 	a.op("MOVD", r(3), r(9))
-	a.comment("V0-V15: the %d lanes", L)
+	a.op("MOVD", f.arg("acc", "len"), r(10))
+	a.comment("V0-V15: the %d lanes; an empty acc means +0 lanes, not stored back", L)
+	a.op("CBNZ", r(10), "loadacc")
+	for q := 0; q < 16; q++ {
+		a.op("VEOR", v(q, "B16"), v(q, "B16"), v(q, "B16"))
+	}
+	a.op("B", "accready")
+	a.label("loadacc")
 	for q := 0; q < 4; q++ {
 		a.op("VLD1.P", post(64, 3), vlist(4*q, 4, T))
 	}
+	a.label("accready")
 
 	a.comment("main loop: %d elements, one per lane", L)
 	a.op("LSR", imm(log2(L)), r(2), r(4))
@@ -215,9 +225,11 @@ multiples of %d. See internal/ref.Sum.`, name, L, L, L, L, L/2, L/4, L)
 	}
 
 	a.label("done")
+	a.op("CBZ", r(10), "reduce")
 	for q := 0; q < 4; q++ {
 		a.op("VST1.P", vlist(4*q, 4, T), post(64, 9))
 	}
+	a.label("reduce")
 	a.comment("halving reduction")
 	for w := 8; w >= 1; w /= 2 { // register steps: lanes k and k+w*perReg
 		for k := 0; k < w; k++ {
