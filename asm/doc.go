@@ -7,3 +7,5 @@ package asm
 
 //go:generate go run ../gen/amd64 -set vec -out vec_amd64.s -stubs vec_amd64.go -pkg asm
 //go:generate go run ../gen/arm64 -set vec -out vec_arm64.s -stubs vec_arm64.go -pkg asm
+//go:generate go run ../gen/amd64 -set peak -out peak_amd64.s -stubs peak_amd64.go -pkg asm
+//go:generate go run ../gen/arm64 -set peak -out peak_arm64.s -stubs peak_arm64.go -pkg asm

@@ -24,6 +24,15 @@ type Machine struct {
 	PeakGFLOPS map[string]map[string]float64
 	// Read bandwidth, GB/s, streaming 256 MiB: one core, and all cores.
 	BandwidthOne, BandwidthAll float64
+	// Read bandwidth of one core against working-set size, from L1 to memory:
+	// the roof of a kernel whose data fits the same level.
+	BandwidthCurve []BandwidthPoint
+}
+
+// BandwidthPoint is the read bandwidth of one core over a buffer of Bytes.
+type BandwidthPoint struct {
+	Bytes int
+	GBps  float64
 }
 
 func describeMachine(quick bool) Machine {
@@ -51,7 +60,31 @@ func describeMachine(quick bool) Machine {
 		}
 	}
 	m.BandwidthOne, m.BandwidthAll = bandwidth(quick)
+	for _, kb := range []int{16, 128, 1024, 8 << 10} {
+		m.BandwidthCurve = append(m.BandwidthCurve, BandwidthPoint{kb << 10, cachedBandwidth(kb<<10, quick)})
+	}
+	m.BandwidthCurve = append(m.BandwidthCurve, BandwidthPoint{256 << 20, m.BandwidthOne})
 	return m
+}
+
+// cachedBandwidth is the read rate of Sum over a buffer of the given size,
+// read again and again, so that it stays in whichever cache level holds it.
+func cachedBandwidth(bytes int, quick bool) float64 {
+	buf := make([]float64, bytes/8)
+	for i := range buf {
+		buf[i] = 1
+	}
+	f := func() { sink64 = kernels.Sum(buf) }
+	d := 20 * time.Millisecond
+	if quick {
+		d = 3 * time.Millisecond
+	}
+	iters := calibrate(f, d)
+	best := 0.0
+	for range 3 {
+		best = max(best, float64(bytes)/timeOp(f, iters))
+	}
+	return best
 }
 
 // bandwidth streams a buffer far larger than any cache through Sum, our

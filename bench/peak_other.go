@@ -1,5 +1,6 @@
+//go:build purego || noasm || !(amd64 || arm64)
+
 package main
 
-// peakFMA measures the peak fused multiply-add throughput of one tier; it
-// reports false where no measuring loop exists for the tier.
+// peakFMA reports false: this build has no assembly peak loops.
 func peakFMA(tier, prec string, quick bool) (float64, bool) { return 0, false }

@@ -71,7 +71,12 @@ func writeMarkdown(w io.Writer, r *Report, plots []string) {
 			fmt.Fprintf(w, "| FMA peak, %s, 1 core | %.1f GFLOP/s float64, %.1f GFLOP/s float32 |\n", t, p["float64"], p["float32"])
 		}
 	}
-	fmt.Fprintf(w, "| read bandwidth (256 MiB) | %.1f GB/s one core, %.1f GB/s all cores |\n\n", m.BandwidthOne, m.BandwidthAll)
+	fmt.Fprintf(w, "| read bandwidth (256 MiB) | %.1f GB/s one core, %.1f GB/s all cores |\n", m.BandwidthOne, m.BandwidthAll)
+	var curve []string
+	for _, p := range m.BandwidthCurve {
+		curve = append(curve, fmt.Sprintf("%s: %.0f", sizeName(p.Bytes), p.GBps))
+	}
+	fmt.Fprintf(w, "| read bandwidth by working set, 1 core, GB/s | %s |\n\n", strings.Join(curve, ", "))
 
 	if len(r.Equivalence) > 0 {
 		writeEquivalence(w, r.Equivalence)
@@ -113,8 +118,8 @@ func writeResults(w io.Writer, r *Report) {
 		}
 	}
 	fmt.Fprintf(w, "## Benchmarks\n\nGFLOP/s at the median of the interleaved repetitions (spread = (max-min)/median);\n"+
-		"ratios are our best tier against each other implementation in the same run; roofline = share of\n"+
-		"min(FMA peak, flops/byte x read bandwidth), the bound a kernel streaming from memory can reach.\n\n")
+		"ratios are our best tier against each other implementation in the same run; in parentheses, the\n"+
+		"share of the roofline min(FMA peak, flops/byte x read bandwidth at the same working-set size).\n\n")
 	for _, k := range keys {
 		fmt.Fprintf(w, "### %s %s\n\n", k.kernel, k.prec)
 		names := impls[k]
@@ -167,10 +172,28 @@ func bestTier(m Machine) string {
 	return "generic"
 }
 
-// roofline returns " (p% roof)" for a result: its share of the lesser of the
-// FMA peak of its tier and its arithmetic intensity times the read
-// bandwidth; empty when the peak is unknown. Sizes that fit in cache can go
-// past 100%: the roof uses memory bandwidth.
+// sizeName prints a byte count as KiB or MiB.
+func sizeName(b int) string {
+	if b >= 1<<20 {
+		return fmt.Sprintf("%d MiB", b>>20)
+	}
+	return fmt.Sprintf("%d KiB", b>>10)
+}
+
+// bandwidthFor is the read bandwidth at the smallest measured working set
+// that holds bytes (the level of the memory hierarchy the data lives in).
+func bandwidthFor(m Machine, bytes int) float64 {
+	for _, p := range m.BandwidthCurve {
+		if bytes <= p.Bytes {
+			return p.GBps
+		}
+	}
+	return m.BandwidthOne
+}
+
+// roofline returns " (p%)" for a result: its share of the lesser of the FMA
+// peak of its tier and its arithmetic intensity times the read bandwidth at
+// its working-set size; empty when the peak is unknown.
 func roofline(m Machine, x Result) string {
 	peak := 0.0
 	if p, ok := m.PeakGFLOPS[x.Impl]; ok {
@@ -181,6 +204,6 @@ func roofline(m Machine, x Result) string {
 	if peak == 0 || m.BandwidthOne == 0 || x.Bytes == 0 {
 		return ""
 	}
-	roof := min(peak, float64(x.Flops)/float64(x.Bytes)*m.BandwidthOne)
+	roof := min(peak, float64(x.Flops)/float64(x.Bytes)*bandwidthFor(m, x.Bytes))
 	return fmt.Sprintf(" (%.0f%%)", 100*x.GFLOPS/roof)
 }

@@ -93,7 +93,8 @@ var maskTable Mem
 // sets maps each -set name to the function that emits its kernels. Each
 // set becomes one .s file and one declarations file in asm/.
 var sets = map[string]func(){
-	"vec": vecSet,
+	"vec":  vecSet,
+	"peak": peakSet,
 }
 
 func main() {

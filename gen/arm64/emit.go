@@ -20,13 +20,14 @@ const (
 	kSlice kind = iota
 	kF64
 	kF32
+	kInt
 )
 
 func (k kind) size() int {
 	switch k {
 	case kSlice:
 		return 24
-	case kF64:
+	case kF64, kInt:
 		return 8
 	}
 	return 4
@@ -38,6 +39,8 @@ func (k kind) goType(elem string) string {
 		return "[]" + elem
 	case kF64:
 		return "float64"
+	case kInt:
+		return "int"
 	}
 	return "float32"
 }

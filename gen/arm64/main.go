@@ -50,7 +50,8 @@ func main() {
 // sets maps each -set name to the function that emits its kernels into one
 // assembly file and one declarations file.
 var sets = map[string]func(a *asmFile){
-	"vec": vecSet,
+	"vec":  vecSet,
+	"peak": peakSet,
 }
 
 func setNames() []string {

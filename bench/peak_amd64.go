@@ -1,0 +1,21 @@
+//go:build amd64 && !purego && !noasm
+
+package main
+
+import "github.com/flowkern/flowkern/asm"
+
+// peakFMA measures the FMA peak of an assembly tier on one core (12
+// independent FMAs of 4 or 8 float64, 8 or 16 float32 lanes per iteration).
+func peakFMA(tier, prec string, quick bool) (float64, bool) {
+	loops := map[string]peakLoop{
+		"avx2/float64":   {asm.PeakFMAF64AVX2, 12 * 2 * 4},
+		"avx2/float32":   {asm.PeakFMAF32AVX2, 12 * 2 * 8},
+		"avx512/float64": {asm.PeakFMAF64AVX512, 12 * 2 * 8},
+		"avx512/float32": {asm.PeakFMAF32AVX512, 12 * 2 * 16},
+	}
+	p, ok := loops[tier+"/"+prec]
+	if !ok {
+		return 0, false
+	}
+	return timePeak(p, quick), true
+}
