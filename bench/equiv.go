@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"io"
 	"math/rand/v2"
 	"time"
@@ -39,7 +38,7 @@ var equivSets []func() []equivCheck
 
 // runEquivalence runs every check selected by run on every usable tier on
 // random shapes and values, for about budget in all.
-func runEquivalence(budget time.Duration, run func(string) bool, progress io.Writer) []equivRow {
+func runEquivalence(budget time.Duration, run func(string) bool, progress *progress) []equivRow {
 	var checks []equivCheck
 	for _, set := range equivSets {
 		for _, c := range set() {
@@ -56,11 +55,11 @@ func runEquivalence(budget time.Duration, run func(string) bool, progress io.Wri
 			if err := kernels.SetISA(tier); err != nil {
 				panic(err) // usableTiers said it was usable
 			}
-			fmt.Fprintf(progress, "\requivalence: %s %s on %s          ", c.kernel, c.prec, tier)
+			progress.step("equivalence: %s %s on %s", c.kernel, c.prec, tier)
 			rows = append(rows, equivalence(c, tier, slot))
 		}
 	}
-	fmt.Fprintln(progress)
+	progress.done()
 	_ = kernels.SetISA(startTier)
 	return rows
 }

@@ -162,7 +162,8 @@ func run(opt options, args []string, stdout, stderr io.Writer) (ok bool, err err
 	os.Remove(probe)
 
 	r := &Report{Command: strings.TrimSpace("go run ./bench " + strings.Join(args, " ")), Date: time.Now().UTC().Format("2006-01-02 15:04 MST")}
-	fmt.Fprintf(stderr, "machine: measuring FMA peak and bandwidth...\n")
+	prog := newProgress(stderr)
+	prog.step("machine: measuring FMA peak and bandwidth")
 	r.Machine = describeMachine(opt.quick)
 	fmt.Fprintf(stdout, "tier in use: %s (usable: %s)\n", r.Machine.Tier, strings.Join(r.Machine.Usable, ", "))
 	if r.Machine.TierWarning != "" {
@@ -171,7 +172,7 @@ func run(opt options, args []string, stdout, stderr io.Writer) (ok bool, err err
 
 	ok = true
 	if opt.equivTime > 0 {
-		r.Equivalence = runEquivalence(opt.equivTime, opt.run.MatchString, stderr)
+		r.Equivalence = runEquivalence(opt.equivTime, opt.run.MatchString, prog)
 		for _, e := range r.Equivalence {
 			if e.Mismatches > 0 {
 				ok = false
@@ -189,7 +190,7 @@ func run(opt options, args []string, stdout, stderr io.Writer) (ok bool, err err
 		}
 	}
 	if !opt.noBench {
-		if r.Results, err = measureAll(opt, selectCases(opt), stderr); err != nil {
+		if r.Results, err = measureAll(opt, selectCases(opt), prog); err != nil {
 			return false, err
 		}
 	}

@@ -63,7 +63,7 @@ func selectCases(opt options) []kernelCase {
 	return todo
 }
 
-func measureAll(opt options, todo []kernelCase, progress io.Writer) ([]Result, error) {
+func measureAll(opt options, todo []kernelCase, progress *progress) ([]Result, error) {
 	var all []Result
 	total, done := 0, 0
 	for _, c := range todo {
@@ -80,7 +80,7 @@ func measureAll(opt options, todo []kernelCase, progress io.Writer) ([]Result, e
 		}
 		for _, n := range opt.sizesFor(c) {
 			done++
-			fmt.Fprintf(progress, "\rbenchmarks: [%d/%d] %s %s n=%d          ", done, total, c.kernel, c.prec, n)
+			progress.step("benchmarks: [%d/%d] %s %s n=%d", done, total, c.kernel, c.prec, n)
 			rs, err := measureCase(c, n, cs, opt)
 			if err != nil {
 				return nil, err
@@ -88,7 +88,7 @@ func measureAll(opt options, todo []kernelCase, progress io.Writer) ([]Result, e
 			all = append(all, rs...)
 		}
 	}
-	fmt.Fprintln(progress)
+	progress.done()
 	return all, kernels.SetISA(startTier)
 }
 
