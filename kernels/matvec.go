@@ -1,0 +1,306 @@
+package kernels
+
+import (
+	"fmt"
+	"unsafe"
+
+	"github.com/flowkern/flowkern/internal/cpu"
+)
+
+// The batched matrix-vector kernels: a dense layer forward (MatVecs), its
+// backward pass to the inputs (MatTVecs) and to the weights (AddOuters).
+// Each row of a batch matrix is one vector; a batch of one is a plain
+// matrix-vector product and takes the same code at memory speed.
+//
+// Every output has one canonical operation order (internal/ref/matvec.go),
+// reproduced bit for bit by every tier and for any number of workers: an
+// output never depends on the batch size, on which rows share a call, or on
+// how the work is split. Large calls split their outputs (never a
+// reduction) across goroutines; SetMaxWorkers caps them.
+//
+// Outputs must not share memory with inputs. u is the unit roundoff, 2^-53
+// for float64 and 2^-24 for float32; the error bounds are to first order.
+
+// MatVecs sets Y[b] = W X[b] + bias for every row b of X: W is m x n, X is
+// batch x n, Y is batch x m, and bias is nil or of length m.
+//
+// Canonical order: each Y[b][i] is a dot product of W row i and X row b in
+// L = 8 (float64) or 16 (float32) lanes, all starting at +0, where element j
+// goes to lane j%L as lane = fma(W[i][j], X[b][j], lane) in increasing j; the
+// lanes are added by halving (lane[k] += lane[k+h] for h = L/2, ..., 1), and
+// the bias, when given, is added last with one rounding. Without a bias an
+// empty row (n = 0) gives +0.
+//
+// Error: |Y[b][i] - exact| <= (ceil(n/L) + log2 L) u sum_j |W[i][j] X[b][j]|
+// before the bias is added, which then adds at most u |Y[b][i]|.
+//
+// It panics if a shape disagrees, a size is negative, a Stride is below
+// Cols, or a Data slice is too short; the message names the operand.
+func MatVecs[T Float](y, w, x Matrix[T], bias []T) {
+	const fn = "MatVecs"
+	w.check(fn, "w")
+	x.check(fn, "x")
+	y.check(fn, "y")
+	if x.Cols != w.Cols {
+		panic(fmt.Sprintf("kernels: %s: x is %dx%d but w is %dx%d: x needs %d columns (x is batch x n for w m x n)",
+			fn, x.Rows, x.Cols, w.Rows, w.Cols, w.Cols))
+	}
+	if y.Rows != x.Rows || y.Cols != w.Rows {
+		panic(fmt.Sprintf("kernels: %s: y is %dx%d, want %dx%d (batch x m for x %dx%d, w %dx%d)",
+			fn, y.Rows, y.Cols, x.Rows, w.Rows, x.Rows, x.Cols, w.Rows, w.Cols))
+	}
+	if bias != nil && len(bias) != w.Rows {
+		panic(fmt.Sprintf("kernels: %s: len(bias) = %d, want nil or m = %d (w is %dx%d)",
+			fn, len(bias), w.Rows, w.Rows, w.Cols))
+	}
+	matVecsOn(active, workersFor(x.Rows*w.Rows*w.Cols), y, w, x, bias)
+}
+
+// MatTVecs sets Y[b] = W^T X[b] for every row b of X: W is m x n, X is
+// batch x m and Y is batch x n (backpropagation through a dense layer to its
+// inputs).
+//
+// Canonical order: each Y[b][j] starts at +0 and takes one fused
+// multiply-add per row of W, Y[b][j] = fma(W[i][j], X[b][i], Y[b][j]) for
+// i = 0, 1, ..., m-1; with m = 0 it is +0.
+//
+// Error: |Y[b][j] - exact| <= m u sum_i |W[i][j] X[b][i]|.
+//
+// It panics as MatVecs does.
+func MatTVecs[T Float](y, w, x Matrix[T]) {
+	const fn = "MatTVecs"
+	w.check(fn, "w")
+	x.check(fn, "x")
+	y.check(fn, "y")
+	if x.Cols != w.Rows {
+		panic(fmt.Sprintf("kernels: %s: x is %dx%d but w is %dx%d: x needs %d columns (x is batch x m for w m x n)",
+			fn, x.Rows, x.Cols, w.Rows, w.Cols, w.Rows))
+	}
+	if y.Rows != x.Rows || y.Cols != w.Cols {
+		panic(fmt.Sprintf("kernels: %s: y is %dx%d, want %dx%d (batch x n for x %dx%d, w %dx%d)",
+			fn, y.Rows, y.Cols, x.Rows, w.Cols, x.Rows, x.Cols, w.Rows, w.Cols))
+	}
+	matTVecsOn(active, workersFor(x.Rows*w.Rows*w.Cols), y, w, x)
+}
+
+// AddOuters adds the outer products of a batch to a weight gradient:
+// G += sum_b D[b] X[b]^T and, when gb is not nil, gb += sum_b D[b]. G is
+// m x n, D is batch x m, X is batch x n and gb has length m.
+//
+// Canonical order: for b = 0, 1, ..., batch-1 in turn,
+// G[i][j] = fma(D[b][i], X[b][j], G[i][j]) and gb[i] = gb[i] + D[b][i]. A
+// batch of zero rows leaves G and gb as they are.
+//
+// Error: |G[i][j] - exact| <= batch u (|G0[i][j]| + sum_b |D[b][i] X[b][j]|),
+// and likewise for gb.
+//
+// It panics as MatVecs does.
+func AddOuters[T Float](g Matrix[T], gb []T, d, x Matrix[T]) {
+	const fn = "AddOuters"
+	g.check(fn, "g")
+	d.check(fn, "d")
+	x.check(fn, "x")
+	if d.Rows != x.Rows {
+		panic(fmt.Sprintf("kernels: %s: d is %dx%d and x is %dx%d: their batch sizes (rows) differ",
+			fn, d.Rows, d.Cols, x.Rows, x.Cols))
+	}
+	if g.Rows != d.Cols || g.Cols != x.Cols {
+		panic(fmt.Sprintf("kernels: %s: g is %dx%d, want %dx%d (d.Cols x x.Cols for d %dx%d, x %dx%d)",
+			fn, g.Rows, g.Cols, d.Cols, x.Cols, d.Rows, d.Cols, x.Rows, x.Cols))
+	}
+	if gb != nil && len(gb) != g.Rows {
+		panic(fmt.Sprintf("kernels: %s: len(gb) = %d, want nil or m = %d (g is %dx%d)",
+			fn, len(gb), g.Rows, g.Rows, g.Cols))
+	}
+	addOutersOn(active, workersFor(x.Rows*g.Rows*g.Cols), g, gb, d, x)
+}
+
+// Blocking. callWork bounds the multiply-adds of one assembly call (which
+// cannot be preempted) to some tens of microseconds.
+const callWork = 1 << 20
+
+// sub returns the rows r0..r0+rows-1 and columns c0..c0+cols-1 of m.
+func (m Matrix[T]) sub(r0, c0, rows, cols int) Matrix[T] {
+	if rows == 0 || cols == 0 {
+		return Matrix[T]{Rows: rows, Cols: cols, Stride: m.Stride}
+	}
+	return Matrix[T]{Rows: rows, Cols: cols, Data: m.Data[r0*m.Stride+c0:], Stride: m.Stride}
+}
+
+func sizeOfT[T Float]() int {
+	if is64[T]() {
+		return 8
+	}
+	return 4
+}
+
+// matVecsOn runs MatVecs on tier t with up to workers goroutines, splitting
+// the batch (or, for small batches, the rows of W) into contiguous parts.
+func matVecsOn[T Float](t cpu.Tier, workers int, y, w, x Matrix[T], bias []T) {
+	m, nb := w.Rows, x.Rows
+	if m == 0 || nb == 0 {
+		return
+	}
+	if workers > 1 {
+		if nb >= 12*workers || nb >= m {
+			parallel(workers, nb, 12, func(b0, b1 int) {
+				matVecsSerial(t, y.sub(b0, 0, b1-b0, m), w, x.sub(b0, 0, b1-b0, x.Cols), bias)
+			})
+		} else {
+			parallel(workers, m, 16, func(i0, i1 int) {
+				var bs []T
+				if bias != nil {
+					bs = bias[i0:i1]
+				}
+				matVecsSerial(t, y.sub(0, i0, nb, i1-i0), w.sub(i0, 0, i1-i0, w.Cols), x, bs)
+			})
+		}
+		return
+	}
+	matVecsSerial(t, y, w, x, bias)
+}
+
+// matVecsSerial keeps a block of W rows in the L2 cache while the whole
+// batch streams past it, in calls of at most callWork multiply-adds.
+func matVecsSerial[T Float](t cpu.Tier, y, w, x Matrix[T], bias []T) {
+	m, n, nb := w.Rows, w.Cols, x.Rows
+	mc := max(8, (512<<10)/max(1, n*sizeOfT[T]())) &^ 7
+	for i0 := 0; i0 < m; i0 += mc {
+		mi := min(mc, m-i0)
+		nc := max(12, callWork/max(1, mi*n)/12*12)
+		var bs []T
+		if len(bias) > 0 {
+			bs = bias[i0 : i0+mi]
+		}
+		for b0 := 0; b0 < nb; b0 += nc {
+			bn := min(nc, nb-b0)
+			ys, ws, xs := y.sub(b0, i0, bn, mi), w.sub(i0, 0, mi, n), x.sub(b0, 0, bn, n)
+			matVecsTier(t, ys.Data, ys.Stride, ws.Data, ws.Stride, xs.Data, xs.Stride, bs, mi, bn, n)
+		}
+	}
+}
+
+func matVecsTier[T Float](t cpu.Tier, y []T, ldy int, w []T, ldw int, x []T, ldx int, bias []T, m, nb, n int) {
+	if is64[T]() {
+		matVecsF64(t, f64(y), ldy, f64(w), ldw, f64(x), ldx, f64(bias), m, nb, n)
+	} else {
+		matVecsF32(t, f32(y), ldy, f32(w), ldw, f32(x), ldx, f32(bias), m, nb, n)
+	}
+}
+
+// matTVecsOn runs MatTVecs: Y = X W as sums of outer products, split over
+// the batch (or, for small batches, the columns of Y).
+func matTVecsOn[T Float](t cpu.Tier, workers int, y, w, x Matrix[T]) {
+	m, n, nb := w.Rows, w.Cols, x.Rows
+	if n == 0 || nb == 0 {
+		return
+	}
+	if workers > 1 {
+		if nb >= 12*workers || nb >= n {
+			parallel(workers, nb, 12, func(b0, b1 int) {
+				outerSerial(t, y.sub(b0, 0, b1-b0, n), x.sub(b0, 0, b1-b0, m), 1, w, false)
+			})
+		} else {
+			parallel(workers, n, 64, func(j0, j1 int) {
+				outerSerial(t, y.sub(0, j0, nb, j1-j0), x, 1, w.sub(0, j0, m, j1-j0), false)
+			})
+		}
+		return
+	}
+	outerSerial(t, y, x, 1, w, false)
+}
+
+// addOutersOn runs AddOuters: G += D^T X as sums of outer products, split
+// over the rows of G (or, for few rows, its columns). gb goes with the rows.
+func addOutersOn[T Float](t cpu.Tier, workers int, g Matrix[T], gb []T, d, x Matrix[T]) {
+	m, n, nb := g.Rows, g.Cols, x.Rows
+	if m == 0 || nb == 0 {
+		return
+	}
+	if workers > 1 {
+		if m >= 12*workers || m >= n {
+			parallel(workers, m, 12, func(i0, i1 int) {
+				var gbs []T
+				if gb != nil {
+					gbs = gb[i0:i1]
+				}
+				addOutersRange(t, g, gbs, d, x, i0, i1, 0, n)
+			})
+		} else {
+			parallel(workers, n, 64, func(j0, j1 int) { addOutersRange(t, g, nil, d, x, 0, m, j0, j1) })
+			addOutersRange(t, g, gb, d, x, 0, m, 0, 0)
+		}
+		return
+	}
+	addOutersRange(t, g, gb, d, x, 0, m, 0, n)
+}
+
+// addOutersRange does rows i0..i1-1 and columns j0..j1-1 of G, and
+// gb[i0:i1] when gbs (that part of gb) is not nil.
+func addOutersRange[T Float](t cpu.Tier, g Matrix[T], gbs []T, d, x Matrix[T], i0, i1, j0, j1 int) {
+	nb := x.Rows
+	if j1 > j0 {
+		// Row r of D^T is column i0+r of D.
+		dt := Matrix[T]{Rows: i1 - i0, Cols: nb, Data: d.Data[i0:], Stride: 1}
+		outerSerial(t, g.sub(i0, j0, i1-i0, j1-j0), dt, d.Stride, x.sub(0, j0, nb, j1-j0), true)
+	}
+	if gbs != nil {
+		// gb[i] = fma(1, D[b][i], gb[i]) is gb[i] + D[b][i] exactly.
+		gm := Matrix[T]{Rows: 1, Cols: len(gbs), Data: gbs, Stride: len(gbs)}
+		ones := Matrix[T]{Rows: 1, Cols: nb, Data: one[T](), Stride: 1}
+		outerSerial(t, gm, ones, 0, d.sub(0, i0, nb, i1-i0), true)
+	}
+}
+
+// one64 and one32 are the single 1 that the bias gradient repeats (inca 0).
+var (
+	one64 = [1]float64{1}
+	one32 = [1]float32{1}
+)
+
+func one[T Float]() []T {
+	if is64[T]() {
+		return unsafe.Slice((*T)(unsafe.Pointer(&one64[0])), 1)
+	}
+	return unsafe.Slice((*T)(unsafe.Pointer(&one32[0])), 1)
+}
+
+// outerSerial sets C = C0 + A B as sums of outer products, where row r of A
+// is a[r*A.Stride + k*inca] for k < A.Cols (inca = 1 for a row-major A,
+// D's stride for D^T, 0 to repeat one value), B is A.Cols x C.Cols and C0
+// is C (load) or +0. Each output is one chain over k; cutting k into
+// chunks, with C stored between them, keeps the chain.
+func outerSerial[T Float](t cpu.Tier, c, a Matrix[T], inca int, b Matrix[T], load bool) {
+	rows, cols, k := c.Rows, c.Cols, a.Cols
+	if rows == 0 || cols == 0 {
+		return
+	}
+	kc := 128 // B panels of kc x 32 stay in L1
+	rc := max(6, callWork/(max(1, min(k, kc))*cols)/6*6)
+	if k == 0 {
+		for r0 := 0; r0 < rows; r0 += rc {
+			rn := min(rc, rows-r0)
+			cs := c.sub(r0, 0, rn, cols)
+			outerTier(t, cs.Data, cs.Stride, nil, 0, 0, nil, 0, rn, cols, 0, load)
+		}
+		return
+	}
+	for r0 := 0; r0 < rows; r0 += rc {
+		rn := min(rc, rows-r0)
+		cs := c.sub(r0, 0, rn, cols)
+		for k0 := 0; k0 < k; k0 += kc {
+			kn := min(kc, k-k0)
+			as := a.Data[r0*a.Stride+k0*inca:]
+			bs := b.sub(k0, 0, kn, cols)
+			outerTier(t, cs.Data, cs.Stride, as, a.Stride, inca, bs.Data, bs.Stride, rn, cols, kn, load || k0 > 0)
+		}
+	}
+}
+
+func outerTier[T Float](t cpu.Tier, c []T, ldc int, a []T, lda, inca int, b []T, ldb int, rows, cols, k int, load bool) {
+	if is64[T]() {
+		outerF64(t, f64(c), ldc, f64(a), lda, inca, f64(b), ldb, rows, cols, k, load)
+	} else {
+		outerF32(t, f32(c), ldc, f32(a), lda, inca, f32(b), ldb, rows, cols, k, load)
+	}
+}

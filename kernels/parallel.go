@@ -1,0 +1,63 @@
+package kernels
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// maxWorkers is the cap set by SetMaxWorkers; 0 means GOMAXPROCS.
+var maxWorkers atomic.Int64
+
+// SetMaxWorkers caps the goroutines one kernel call may use at n (n <= 0
+// means GOMAXPROCS, the default) and returns the previous cap. Results do
+// not depend on it: parallel calls split outputs, never a reduction, and
+// every output keeps its canonical order. It is safe to call at any time.
+func SetMaxWorkers(n int) (previous int) {
+	return int(maxWorkers.Swap(int64(max(n, 0))))
+}
+
+// parallelWork is the least work (multiply-adds) per goroutine: below it a
+// call stays on the caller's goroutine, since starting and joining another
+// costs a few microseconds.
+var parallelWork = 1 << 18
+
+// workersFor returns how many goroutines a call of work multiply-adds uses.
+func workersFor(work int) int {
+	w := int(maxWorkers.Load())
+	if w <= 0 {
+		w = runtime.GOMAXPROCS(0)
+	}
+	return max(1, min(w, work/parallelWork))
+}
+
+// parallel splits [0, n) into at most workers contiguous parts, each a
+// multiple of grain long but the last, and runs f on each: one part on the
+// calling goroutine, the others on new ones. It returns when all are done.
+// The parallel path costs the goroutines and the closure f (a few small
+// allocations per call); the serial path allocates nothing.
+func parallel(workers, n, grain int, f func(lo, hi int)) {
+	grains := (n + grain - 1) / grain
+	workers = min(workers, grains)
+	if workers <= 1 {
+		f(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	lo := 0
+	for p := range workers {
+		// Part p gets grains*(p+1)/workers - grains*p/workers grains.
+		hi := min(n, grains*(p+1)/workers*grain)
+		if p == workers-1 {
+			f(lo, hi)
+			break
+		}
+		wg.Add(1)
+		go func(lo, hi int) {
+			defer wg.Done()
+			f(lo, hi)
+		}(lo, hi)
+		lo = hi
+	}
+	wg.Wait()
+}
