@@ -1,0 +1,444 @@
+package main
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/flowkern/flowkern/internal/ref"
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
+)
+
+// The vmath set: element-wise Exp and Log, each the exact step sequence of
+// internal/ref (vmath.go), so every tier gives the same bits. The kernels
+// walk the slice U vectors at a time (independent chains keep both FMA ports
+// busy), then one vector at a time, then one masked vector for the tail.
+// Constants live in a read-only table, each replicated to 64 bytes so every
+// vector width loads it whole.
+
+// vmathSet emits Exp and Log for both precisions and both tiers.
+func vmathSet() {
+	for _, fn := range []struct {
+		name string
+		body func(g *vg)
+	}{{"Exp", vexp}, {"Log", vlog}} {
+		for _, t := range []elem{f64, f32} {
+			for _, s := range []isa{avx2, avx512} {
+				vmathKernel(fn.name, t, s, fn.body)
+			}
+		}
+	}
+}
+
+// vops are the instructions of one element type the vmath kernels use.
+type vops struct {
+	min, max, add, sub, mul                  func(...Op)
+	fma213, fma231, fnma231, fms231, fma132  func(...Op)
+	round, rndscale, scalef, getmant, getexp func(...Op)
+	cmp, blendm, blendv, and, or, movu       func(...Op)
+	iadd, isub, isrl, isll                   func(...Op)
+	ibits                                    int // bits per element
+	mant                                     int // explicit mantissa bits (52, 23)
+	bitsOf                                   func(float64) uint64
+}
+
+var vops64 = vops{
+	min: VMINPD, max: VMAXPD, add: VADDPD, sub: VSUBPD, mul: VMULPD,
+	fma213: VFMADD213PD, fma231: VFMADD231PD, fnma231: VFNMADD231PD, fms231: VFMSUB231PD, fma132: VFMADD132PD,
+	round: func(o ...Op) { VROUNDPD(o[0], o[1], o[2]) }, rndscale: VRNDSCALEPD, scalef: VSCALEFPD, getmant: VGETMANTPD, getexp: VGETEXPPD,
+	cmp: VCMPPD, blendm: VBLENDMPD, blendv: func(o ...Op) { VBLENDVPD(o[0], o[1], o[2], o[3]) }, and: VANDPD, or: VORPD, movu: VMOVUPD,
+	iadd: VPADDQ, isub: VPSUBQ, isrl: VPSRLQ, isll: VPSLLQ,
+	ibits: 64, mant: 52, bitsOf: math.Float64bits,
+}
+
+var vops32 = vops{
+	min: VMINPS, max: VMAXPS, add: VADDPS, sub: VSUBPS, mul: VMULPS,
+	fma213: VFMADD213PS, fma231: VFMADD231PS, fnma231: VFNMADD231PS, fms231: VFMSUB231PS, fma132: VFMADD132PS,
+	round: func(o ...Op) { VROUNDPS(o[0], o[1], o[2]) }, rndscale: VRNDSCALEPS, scalef: VSCALEFPS, getmant: VGETMANTPS, getexp: VGETEXPPS,
+	cmp: VCMPPS, blendm: VBLENDMPS, blendv: func(o ...Op) { VBLENDVPS(o[0], o[1], o[2], o[3]) }, and: VANDPS, or: VORPS, movu: VMOVUPS,
+	iadd: VPADDD, isub: VPSUBD, isrl: VPSRLD, isll: VPSLLD,
+	ibits: 32, mant: 23, bitsOf: func(v float64) uint64 { return uint64(math.Float32bits(float32(v))) },
+}
+
+// Compare predicates (imm8 of VCMPPD/VCMPPS).
+const (
+	cmpEQ  = 0x00 // equal, ordered, quiet
+	cmpLT  = 0x11 // less than, ordered, quiet
+	cmpNGE = 0x19 // not greater or equal, unordered, quiet: x < c or NaN
+)
+
+// vg generates one kernel body for U unrolled vectors: each method emits
+// its instruction once per copy, so the copies interleave.
+type vg struct {
+	t    elem
+	s    isa
+	o    vops
+	U    int
+	free []VecPhysical
+	tab  Mem            // constant table
+	cidx map[uint64]int // constant bits -> slot
+	nc   int
+	x    vr // the body's input, and its result when it returns
+}
+
+// vr is one value: a register per unrolled copy.
+type vr []VecPhysical
+
+func (g *vg) alloc() vr {
+	if len(g.free) < g.U {
+		panic("vmath: out of vector registers")
+	}
+	v := vr(append([]VecPhysical(nil), g.free[:g.U]...))
+	g.free = g.free[g.U:]
+	return v
+}
+
+func (g *vg) release(vs ...vr) {
+	for _, v := range vs {
+		g.free = append(g.free, v...)
+	}
+}
+
+// c returns the memory operand of a constant (given as float) in the table.
+func (g *vg) c(v float64) Mem { return g.cbits(g.o.bitsOf(v)) }
+
+// cbits returns the memory operand of a constant given by its bits.
+func (g *vg) cbits(b uint64) Mem {
+	i, ok := g.cidx[b]
+	if !ok {
+		i = g.nc
+		g.cidx[b] = i
+		g.nc++
+	}
+	return g.tab.Offset(64 * i)
+}
+
+// emitTable writes the constants, each replicated over 64 bytes.
+func (g *vg) emitTable() {
+	slots := make([]uint64, g.nc)
+	for b, i := range g.cidx {
+		slots[i] = b
+	}
+	for i, b := range slots {
+		for off := 0; off < 64; off += g.o.ibits / 8 {
+			if g.o.ibits == 64 {
+				DATA(64*i+off, U64(b))
+			} else {
+				DATA(64*i+off, U32(uint32(b)))
+			}
+		}
+	}
+}
+
+// each runs f for every unrolled copy.
+func (g *vg) each(f func(u int)) {
+	for u := 0; u < g.U; u++ {
+		f(u)
+	}
+}
+
+// load sets d to a constant.
+func (g *vg) load(d vr, m Mem) { g.each(func(u int) { g.o.movu(m, g.reg(d[u])) }) }
+
+// reg returns the register spelled at this tier's width.
+func (g *vg) reg(r VecPhysical) Op {
+	if g.s.is512() {
+		return r
+	}
+	return r.AsY()
+}
+
+// op3 emits d = f(a, b) for every copy with Go operand order f(b, a, d).
+func (g *vg) op3(f func(...Op), b func(u int) Op, a, d vr) {
+	g.each(func(u int) { f(b(u), g.reg(a[u]), g.reg(d[u])) })
+}
+
+// m wraps a memory constant as an operand of every copy.
+func m(x Mem) func(int) Op { return func(int) Op { return x } }
+
+// rv wraps a value as an operand of every copy.
+func (g *vg) rv(v vr) func(int) Op { return func(u int) Op { return g.reg(v[u]) } }
+
+// horner sets q = c[0] + f*(c[1] + f*(...)) with one fma per step.
+func (g *vg) horner(q, f vr, c []float64) {
+	g.load(q, g.c(c[len(c)-1]))
+	for i := len(c) - 2; i >= 0; i-- {
+		g.op3(g.o.fma213, m(g.c(c[i])), f, q) // q = f*q + c[i]
+	}
+}
+
+// coef returns the polynomial of the element type as float64s.
+func coef64(c []float64) []float64 { return c }
+
+func coef32(c []float32) []float64 {
+	out := make([]float64, len(c))
+	for i, v := range c {
+		out[i] = float64(v)
+	}
+	return out
+}
+
+// vmathKernel emits NameF64AVX512(dst, x []float64) etc.
+func vmathKernel(fname string, t elem, s isa, body func(g *vg)) {
+	n := name(fname, t, s)
+	text(n, NOSPLIT, fmt.Sprintf("func(dst, x []%s)", t.goType))
+	Doc(fmt.Sprintf("%s sets dst[i] = %s(x[i]) for i < len(dst) as internal/ref.%s%d does,", n, fname, fname, 8*t.size),
+		"bit for bit. len(x) >= len(dst) is not checked; dst may be x.")
+	o := vops64
+	if t.size == 4 {
+		o = vops32
+	}
+	g := &vg{t: t, s: s, o: o, cidx: map[uint64]int{}}
+	tailMask() // DATA goes to the latest GLOBL: the shared mask table first
+	g.tab = GLOBL(fmt.Sprintf("vmath%s%s%sconst", fname, t.suffix, s.suffix), RODATA|NOPTR)
+	if s.is512() {
+		g.U = 4
+	} else {
+		g.U = 2
+	}
+	dst, src := slicePtr("dst"), slicePtr("x")
+	cnt := Load(Param("dst").Len(), GP64()).(GPVirtual)
+	w := s.width
+	per := w / t.size
+
+	U := g.U
+	step := U * per
+	Comment(fmt.Sprintf("%d vectors at a time", U))
+	Label("main")
+	CMPQ(cnt, U32(step))
+	JCS(LabelRef("one"))
+	g.run(body, src, dst, U, false)
+	ADDQ(U32(step*t.size), src)
+	ADDQ(U32(step*t.size), dst)
+	SUBQ(U32(step), cnt)
+	JMP(LabelRef("main"))
+	Label("one")
+	CMPQ(cnt, U32(per))
+	JCS(LabelRef("tail"))
+	g.run(body, src, dst, 1, false)
+	ADDQ(U32(w), src)
+	ADDQ(U32(w), dst)
+	SUBQ(U32(per), cnt)
+	JMP(LabelRef("one"))
+	Label("tail")
+	TESTQ(cnt, cnt)
+	JEQ(LabelRef("done"))
+	Comment("Tail of 0 < n < one vector: masked load and store.")
+	if s.is512() {
+		kmasks(t, s, cnt, 1, s.regs[0])
+	} else {
+		mw := maskWindow(t, cnt)
+		VMOVDQU(mw, s.regs[0].AsY())
+	}
+	g.run(body, src, dst, 1, true)
+	Label("done")
+	g.emitTable()
+	ret()
+}
+
+// run emits one pass of body over U vectors at src, storing to dst.
+func (g *vg) run(body func(g *vg), src, dst GPVirtual, U int, masked bool) {
+	g.U = U
+	g.free = append([]VecPhysical(nil), g.s.regs...)
+	if masked && !g.s.is512() {
+		g.free = g.free[1:] // regs[0] holds the AVX2 tail mask
+	}
+	g.x = g.alloc()
+	w := g.s.width
+	g.each(func(u int) {
+		mem := Mem{Base: src}.Offset(u * w)
+		switch {
+		case masked && g.s.is512():
+			g.t.movuZ(mem, K1, g.x[u])
+		case masked:
+			g.t.maskmov(mem, g.s.regs[0].AsY(), g.x[u].AsY())
+		default:
+			g.o.movu(mem, g.reg(g.x[u]))
+		}
+	})
+	body(g)
+	g.each(func(u int) {
+		mem := Mem{Base: dst}.Offset(u * w)
+		switch {
+		case masked && g.s.is512():
+			g.o.movu(g.x[u], K1, mem)
+		case masked:
+			g.t.maskmov(g.x[u].AsY(), g.s.regs[0].AsY(), mem)
+		default:
+			g.o.movu(g.reg(g.x[u]), mem)
+		}
+	})
+}
+
+// Constants of the element type.
+func (g *vg) is64() bool { return g.t.size == 8 }
+
+func (g *vg) pick(v64, v32 float64) float64 {
+	if g.is64() {
+		return v64
+	}
+	return v32
+}
+
+func (g *vg) pickBits(v64, v32 uint64) uint64 {
+	if g.is64() {
+		return v64
+	}
+	return v32
+}
+
+// vexp is ref.Exp64 / ref.Exp32.
+func vexp(g *vg) {
+	o := g.o
+	x := g.x
+	c := g.alloc()
+	Comment("x = clamp(x, lo, hi); NaN passes (x is the second source)")
+	g.load(c, g.c(g.pick(ref.ExpHi64, ref.ExpHi32)))
+	g.op3(o.min, g.rv(x), c, x)
+	g.load(c, g.c(g.pick(ref.ExpLo64, ref.ExpLo32)))
+	g.op3(o.max, g.rv(x), c, x)
+	Comment("k = RoundToEven(x * log2e)")
+	k := g.alloc()
+	g.op3(o.mul, m(g.c(g.pick(ref.Log2e64, ref.Log2e32))), x, k)
+	magic := g.pick(0x1.8p52, 0x1.8p23)
+	var kb vr
+	if g.s.is512() {
+		g.each(func(u int) { o.rndscale(U8(0), k[u], k[u]) })
+	} else {
+		// k + 1.5*2^52 rounds to an integer (ties to even) kept in the low
+		// bits; subtracting the constant back is exact.
+		kb = g.alloc()
+		g.op3(o.add, m(g.c(magic)), k, kb)
+		g.op3(o.sub, m(g.c(magic)), kb, k)
+	}
+	Comment("r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)")
+	g.op3(o.fnma231, m(g.c(g.pick(ref.Ln2Hi64, ref.Ln2Hi32))), k, x)
+	g.op3(o.fnma231, m(g.c(g.pick(ref.Ln2Lo64, ref.Ln2Lo32))), k, x)
+	r := x
+	Comment("q = Horner(ExpQ, r)")
+	q := c
+	if g.is64() {
+		g.horner(q, r, coef64(ref.ExpQ64[:]))
+	} else {
+		g.horner(q, r, coef32(ref.ExpQ32[:]))
+	}
+	Comment("hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r*r, q, lo)")
+	hi, lo := g.alloc(), g.alloc()
+	g.op3(o.add, m(g.c(1)), r, hi)
+	g.op3(o.sub, m(g.c(1)), hi, lo)
+	g.op3(o.sub, g.rv(lo), r, lo)
+	g.op3(o.mul, g.rv(r), r, r) // r*r
+	g.op3(o.fma213, g.rv(lo), r, q)
+	g.op3(o.add, g.rv(q), hi, hi)
+	p := hi
+	Comment("p * 2^k, one rounding")
+	if g.s.is512() {
+		g.op3(o.scalef, g.rv(k), p, x)
+		g.release(k, c, hi, lo)
+		return
+	}
+	// 2^(k>>1) and 2^(k - k>>1) from the integer bits of kb = magic + k:
+	// tt = k + 2*bias, a = tt>>1 = (k>>1) + bias, b = tt - a.
+	bias := g.pickBits(1023, 127)
+	g.op3(o.isub, m(g.cbits(g.o.bitsOf(magic)-2*bias)), kb, kb)
+	g.each(func(u int) { o.isrl(U8(1), g.reg(kb[u]), g.reg(k[u])) })
+	g.op3(o.isub, g.rv(k), kb, kb)
+	g.each(func(u int) {
+		o.isll(U8(g.o.mant), g.reg(k[u]), g.reg(k[u]))
+		o.isll(U8(g.o.mant), g.reg(kb[u]), g.reg(kb[u]))
+	})
+	g.op3(o.mul, g.rv(k), p, p)
+	g.op3(o.mul, g.rv(kb), p, x)
+	g.release(k, kb, c, hi, lo)
+}
+
+// vlog is ref.Log64 / ref.Log32.
+func vlog(g *vg) {
+	o := g.o
+	x := g.x
+	mm, e := g.alloc(), g.alloc()
+	if g.s.is512() {
+		Comment("m = getmant(x) in [0.75, 1.5); e = getexp(x) - getexp(m)")
+		t := g.alloc()
+		g.each(func(u int) {
+			o.getmant(U8(3), x[u], mm[u])
+			o.getexp(x[u], e[u])
+			o.getexp(mm[u], t[u])
+		})
+		g.op3(o.sub, g.rv(t), e, e)
+		g.release(t)
+	} else {
+		Comment("Split: subnormals scaled up; m and e from the integer bits (ref.Split)")
+		msk, t := g.alloc(), g.alloc()
+		tiny, up, adj := g.pick(0x1p-1022, 0x1p-126), g.pick(0x1p54, 0x1p24), g.pick(-54, -24)
+		g.each(func(u int) { o.cmp(U8(cmpLT), g.c(tiny), g.reg(x[u]), g.reg(msk[u])) })
+		g.op3(o.mul, m(g.c(up)), x, t)
+		g.each(func(u int) { o.blendv(g.reg(msk[u]), g.reg(t[u]), g.reg(x[u]), g.reg(t[u])) })
+		g.op3(o.and, m(g.c(adj)), msk, msk)
+		off := g.pickBits(0x3fe8000000000000, 0x3f400000)
+		bias := g.pickBits(1024<<52, 128<<23)
+		lomask := g.pickBits(1<<52-1, 1<<23-1)
+		g.op3(o.isub, m(g.cbits((off-bias)&g.pickBits(math.MaxUint64, math.MaxUint32))), t, t)
+		g.op3(o.and, m(g.cbits(lomask)), t, mm)
+		g.op3(o.iadd, m(g.cbits(off)), mm, mm)
+		g.each(func(u int) { o.isrl(U8(g.o.mant), g.reg(t[u]), g.reg(t[u])) })
+		two := g.pick(0x1p52, 0x1p23)
+		g.op3(o.or, m(g.c(two)), t, t)
+		g.op3(o.sub, m(g.c(two+g.pick(1024, 128))), t, e)
+		g.op3(o.add, g.rv(msk), e, e)
+		g.release(msk, t)
+	}
+	Comment("f = m - 1; t = (f*f) * Horner(LogQ, f)")
+	f := mm
+	g.op3(o.sub, m(g.c(1)), mm, f)
+	q := g.alloc()
+	if g.is64() {
+		g.horner(q, f, coef64(ref.LogQ64[:]))
+	} else {
+		g.horner(q, f, coef32(ref.LogQ32[:]))
+	}
+	f2 := g.alloc()
+	g.op3(o.mul, g.rv(f), f, f2)
+	g.op3(o.mul, g.rv(q), f2, q)
+	Comment("hi = fma(e, ln2hi, f); lo = fma(e, ln2hi, -hi) + f; r = hi + (lo + fma(e, ln2lo, t))")
+	ln2hi, ln2lo := g.c(g.pick(ref.Ln2Hi64, ref.Ln2Hi32)), g.c(g.pick(ref.Ln2Lo64, ref.Ln2Lo32))
+	hi := f2
+	g.each(func(u int) { o.movu(g.reg(f[u]), g.reg(hi[u])) })
+	g.op3(o.fma231, m(ln2hi), e, hi)
+	lo := g.alloc()
+	g.each(func(u int) { o.movu(g.reg(hi[u]), g.reg(lo[u])) })
+	g.op3(o.fms231, m(ln2hi), e, lo)
+	g.op3(o.add, g.rv(f), lo, lo)
+	g.op3(o.fma231, m(ln2lo), e, q)
+	g.op3(o.add, g.rv(q), lo, lo)
+	g.op3(o.add, g.rv(lo), hi, hi)
+	Comment("x == +Inf: +Inf; x == 0: -Inf; x < 0 or NaN: NaN")
+	inf := g.pickBits(0x7ff0000000000000, 0x7f800000)
+	ninf := g.pickBits(0xfff0000000000000, 0xff800000)
+	nan := g.pickBits(0x7ff8000000000000, 0x7fc00000)
+	fix := func(pred uint8, c Mem, val func(u int) Op) {
+		if g.s.is512() {
+			g.each(func(u int) {
+				k := opmasks[1+u]
+				o.cmp(U8(pred), c, x[u], k)
+				o.blendm(val(u), hi[u], k, hi[u])
+			})
+			return
+		}
+		g.each(func(u int) {
+			o.cmp(U8(pred), c, g.reg(x[u]), g.reg(q[u]))
+			if mv, ok := val(u).(Mem); ok {
+				o.movu(mv, g.reg(lo[u]))
+				o.blendv(g.reg(q[u]), g.reg(lo[u]), g.reg(hi[u]), g.reg(hi[u]))
+			} else {
+				o.blendv(g.reg(q[u]), val(u), g.reg(hi[u]), g.reg(hi[u]))
+			}
+		})
+	}
+	fix(cmpEQ, g.cbits(inf), g.rv(x))
+	fix(cmpEQ, g.c(0), m(g.cbits(ninf)))
+	fix(cmpNGE, g.c(0), m(g.cbits(nan)))
+	g.x = hi
+	g.release(x, mm, e, q, lo)
+}
