@@ -1,0 +1,857 @@
+package main
+
+import (
+	"fmt"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
+)
+
+// The matvec set: the register-blocked kernels behind kernels.MatVecs
+// (MatVecsXxx, dot-product form) and kernels.MatTVecs and AddOuters
+// (OuterXxx, sums of outer products). See internal/ref/matvec.go for the
+// canonical orders; every kernel reproduces them bit for bit.
+//
+// MatVecs keeps L = 64/size lanes per output (one zmm, two ymm). A tile of
+// ri W rows by rb X rows loads each chunk of L elements of those rows once
+// and feeds ri*rb accumulators. The accumulators are reduced eight (AVX-512)
+// or four (AVX2) at a time by shuffles that follow the halving tree, and
+// stored with masks, so a tile needs no scalar epilogue.
+//
+// Outer holds a tile of C (rows by vectors of columns) in registers and
+// runs the chain over k: per k one load per vector of B and one broadcast
+// per row of A. Chains split over k stay exact, as C goes through memory.
+//
+// GP registers are physical too: the kernels use all fourteen, and fixed
+// roles keep the many generated tiles readable.
+
+func matvecSet() {
+	for _, t := range []elem{f64, f32} {
+		for _, s := range []isa{avx512, avx2} {
+			matVecsKernel(t, s)
+			outerKernel(t, s)
+		}
+	}
+}
+
+// mvTabs holds, per element size, the symbol of the padding table:
+// 256 bytes of ones, 256 of zeros, 256 of zeros, 256 of sign bits. A window
+// at tab+256-r*size has ones in the first r elements (a load mask); the same
+// window plus 512 has -0 in every element from r on (the AVX2 padding).
+var mvTabs = map[int]Mem{}
+
+func mvTab(t elem) Mem {
+	if m, ok := mvTabs[t.size]; ok {
+		return m
+	}
+	m := GLOBL(fmt.Sprintf("matvec%stab", t.suffix), RODATA|NOPTR)
+	sign := uint64(1) << 63
+	if t.size == 4 {
+		sign = 1<<63 | 1<<31
+	}
+	for off := 0; off < 1024; off += 8 {
+		switch {
+		case off < 256:
+			DATA(off, U64(^uint64(0)))
+		case off < 768:
+			DATA(off, U64(0))
+		default:
+			DATA(off, U64(sign))
+		}
+	}
+	mvTabs[t.size] = m
+	return m
+}
+
+// Element-type spellings of the instructions the set adds to elem.
+func (t elem) xor(a, b, c Op) {
+	if t.size == 8 {
+		VXORPD(a, b, c)
+	} else {
+		VXORPS(a, b, c)
+	}
+}
+
+func (t elem) or(a, b, c Op) {
+	if t.size == 8 {
+		VORPD(a, b, c)
+	} else {
+		VORPS(a, b, c)
+	}
+}
+
+func (t elem) andn(a, b, c Op) {
+	if t.size == 8 {
+		VANDNPD(a, b, c)
+	} else {
+		VANDNPS(a, b, c)
+	}
+}
+
+func (t elem) fmaBcst(m, b, acc Op) {
+	if t.size == 8 {
+		VFMADD231PD_BCST(m, b, acc)
+	} else {
+		VFMADD231PS_BCST(m, b, acc)
+	}
+}
+
+func (t elem) shuf128(imm int, b, a, dst Op) {
+	if t.size == 8 {
+		VSHUFF64X2(U8(imm), b, a, dst)
+	} else {
+		VSHUFF32X4(U8(imm), b, a, dst)
+	}
+}
+
+func (t elem) shift() int {
+	if t.size == 8 {
+		return 3
+	}
+	return 2
+}
+
+// kimm sets opmask k to the constant bits.
+func kimm(k Op, bits int) {
+	MOVL(U32(bits), EDI)
+	KMOVW(EDI, k)
+}
+
+// scaleTo loads the int parameter p into r as a byte count (p * size).
+func scaleTo(t elem, p string, r GPPhysical) {
+	Load(Param(p), r)
+	SHLQ(U8(t.shift()), r)
+}
+
+// mulAdd adds k*src to dst, through tmp.
+func mulAdd(dst, src, tmp GPPhysical, k int) {
+	switch k {
+	case 0:
+	case 1:
+		ADDQ(src, dst)
+	case 2, 4, 8:
+		LEAQ(Mem{Base: dst, Index: src, Scale: uint8(k)}, dst)
+	default:
+		MOVQ(src, tmp)
+		IMUL3Q(U32(k), tmp, tmp)
+		ADDQ(tmp, dst)
+	}
+}
+
+// rowAddr returns the address of row r of a row set with bases every three
+// rows (bases[r/3]) and row stride ld: base, base+ld, base+2*ld.
+func rowAddr(bases []GPPhysical, ld GPPhysical, r int) Mem {
+	m := Mem{Base: bases[r/3]}
+	if r%3 > 0 {
+		m.Index, m.Scale = ld, uint8(r%3)
+	}
+	return m
+}
+
+// setBases points bases[q] at row 3q: bases[0] must already hold row 0.
+func setBases(bases []GPPhysical, ld GPPhysical) {
+	for q := 1; q < len(bases); q++ {
+		LEAQ(Mem{Base: bases[q-1], Index: ld, Scale: 2}, bases[q])
+		ADDQ(ld, bases[q])
+	}
+}
+
+// dispatch jumps to label(v) when r == v, for v in 1..hi.
+func dispatch(r GPPhysical, hi int, label func(v int) string) {
+	for v := 1; v <= hi; v++ {
+		CMPQ(r, U32(v))
+		JEQ(LabelRef(label(v)))
+	}
+}
+
+// MatVecs tiles: ri W rows by rb X rows. A single X row (a matrix-vector
+// product) takes eight (AVX-512) or six (AVX2) W rows, so that enough
+// independent accumulators cover the FMA latency.
+type mvTiles struct {
+	rb    int           // X rows of a full tile
+	ri    func(int) int // W rows of a tile of rb X rows
+	group int           // accumulators reduced together
+}
+
+func mvTilesFor(s isa) mvTiles {
+	if s.is512() {
+		return mvTiles{rb: 6, ri: func(rb int) int {
+			if rb == 1 {
+				return 8
+			}
+			return 4
+		}, group: 8}
+	}
+	return mvTiles{rb: 2, ri: func(rb int) int {
+		if rb == 1 {
+			return 6
+		}
+		return 3
+	}, group: 4}
+}
+
+// GP roles in MatVecs.
+var (
+	mvW0, mvW3, mvX0, mvX3, mvCnt = RAX, RBX, RCX, RDX, RSI // tile row pointers, chunk count
+	mvLw, mvLx                    = R8, R9                  // W and X strides, bytes
+	mvWblk, mvXblk, mvY           = R10, R11, R12           // tile origins in W, X, Y
+	mvIrem, mvBrem, mvBias        = R13, R14, R15           // W rows and X rows left, bias pointer
+)
+
+func matVecsKernel(t elem, s isa) {
+	name := name("MatVecs", t, s)
+	text(name, NOSPLIT, fmt.Sprintf("func(y []%[1]s, ldy int, w []%[1]s, ldw int, x []%[1]s, ldx int, bias []%[1]s, m, nb, n int)", t.goType))
+	L := 64 / t.size
+	Doc(
+		fmt.Sprintf("%s sets y[b*ldy+i] to the dot product of w row i (stride ldw) and x", name),
+		"row b (stride ldx) over n elements, plus bias[i] when len(bias) > 0, for",
+		fmt.Sprintf("i < m and b < nb, in the canonical order of internal/ref.MatVecs (%d lanes,", L),
+		"halving tree, bias added last). Strides are in elements. Nothing is checked.",
+	)
+	tl := mvTilesFor(s)
+	done := "mv_done"
+
+	Load(Param("m"), mvIrem)
+	TESTQ(mvIrem, mvIrem)
+	JLE(LabelRef(done))
+	Load(Param("nb"), mvBrem)
+	TESTQ(mvBrem, mvBrem)
+	JLE(LabelRef(done))
+	scaleTo(t, "ldw", mvLw)
+	scaleTo(t, "ldx", mvLx)
+	Load(Param("x").Base(), mvXblk)
+	Load(Param("y").Base(), mvY)
+	if s.is512() {
+		Comment("K1: the elements of the last, partial chunk of a row (n % L).")
+		Load(Param("n"), RSI)
+		ANDQ(U32(L-1), RSI)
+		m := mvWindow(t, RSI, RDI)
+		ones := s.regs[31]
+		VPTERNLOGD(U8(0xff), ones, ones, ones)
+		t.testm(m, ones, K1)
+	}
+
+	Label("mv_bblock")
+	Comment("A block of X rows: a full tile height, or what is left.")
+	CMPQ(mvBrem, U32(tl.rb))
+	JGE(LabelRef(fmt.Sprintf("mv_rb%d", tl.rb)))
+	dispatch(mvBrem, tl.rb-1, func(v int) string { return fmt.Sprintf("mv_rb%d", v) })
+	for rb := tl.rb; rb >= 1; rb-- {
+		mvRowBlock(t, s, tl, rb)
+	}
+	Label(done)
+	ret()
+}
+
+// mvWindow points dst at the mask window of the padding table for cnt
+// elements (see mvTab) and returns it. Clobbers cnt.
+func mvWindow(t elem, cnt, dst GPPhysical) Mem {
+	LEAQ(mvTab(t).Offset(256), dst)
+	NEGQ(cnt)
+	LEAQ(Mem{Base: dst, Index: cnt, Scale: uint8(t.size)}, dst)
+	return Mem{Base: dst}
+}
+
+// mvRowBlock emits the pass over all W rows for a block of rb X rows.
+func mvRowBlock(t elem, s isa, tl mvTiles, rb int) {
+	p := fmt.Sprintf("mv_rb%d", rb)
+	ri := tl.ri(rb)
+	Label(p)
+	Load(Param("w").Base(), mvWblk)
+	Load(Param("m"), mvIrem)
+	Load(Param("bias").Base(), mvBias)
+
+	Label(p + "_i")
+	CMPQ(mvIrem, U32(ri))
+	JLT(LabelRef(p + "_irem"))
+	mvTile(t, s, tl, ri, rb, fmt.Sprintf("%s_t%d", p, ri))
+	mulAdd(mvWblk, mvLw, RDI, ri)
+	ADDQ(U32(ri*t.size), mvY)
+	ADDQ(U32(ri*t.size), mvBias)
+	SUBQ(U32(ri), mvIrem)
+	JMP(LabelRef(p + "_i"))
+
+	Label(p + "_irem")
+	dispatch(mvIrem, ri-1, func(v int) string { return fmt.Sprintf("%s_r%d", p, v) })
+	JMP(LabelRef(p + "_next"))
+	for r := ri - 1; r >= 1; r-- {
+		Label(fmt.Sprintf("%s_r%d", p, r))
+		mvTile(t, s, tl, r, rb, fmt.Sprintf("%s_t%d", p, r))
+		ADDQ(U32(r*t.size), mvY)
+		JMP(LabelRef(p + "_next"))
+	}
+
+	Label(p + "_next")
+	Comment("Back to column 0 of Y, down rb rows of Y and X.")
+	Load(Param("m"), RDI)
+	SHLQ(U8(t.shift()), RDI)
+	SUBQ(RDI, mvY)
+	Load(Param("ldy"), RDI)
+	IMUL3Q(U32(rb*t.size), RDI, RDI)
+	ADDQ(RDI, mvY)
+	mulAdd(mvXblk, mvLx, RDI, rb)
+	SUBQ(U32(rb), mvBrem)
+	JNE(LabelRef("mv_bblock"))
+	JMP(LabelRef("mv_done"))
+}
+
+// mvTile emits one tile: ri W rows from mvWblk by rb X rows from mvXblk,
+// results to Y at mvY (row b at mvY + b*ldy*size).
+func mvTile(t elem, s isa, tl mvTiles, ri, rb int, p string) {
+	Commentf("Tile: %d W rows by %d X rows.", ri, rb)
+	L := 64 / t.size
+	parts := L * t.size / s.width // vectors per lane set
+	w := s.width
+
+	// Registers: accumulators first, then X, then W (and the AVX2 mask).
+	acc := func(r, b, h int) VecPhysical { return s.regs[(r*rb+b)*parts+h] }
+	var xr []VecPhysical
+	var wr []VecPhysical
+	var mask VecPhysical
+	if s.is512() {
+		xr = s.regs[24 : 24+rb]
+		wr = s.regs[30:32]
+	} else {
+		xr = s.regs[12 : 12+rb]
+		wr = s.regs[14:15]
+		mask = s.regs[15]
+	}
+
+	wb := []GPPhysical{mvW0}
+	xb := []GPPhysical{mvX0}
+	if ri > 3 {
+		wb = append(wb, mvW3)
+	}
+	if ri > 6 {
+		wb = append(wb, mvX3) // a single X row needs one base
+	}
+	if rb > 3 {
+		xb = append(xb, mvX3)
+	}
+	MOVQ(mvWblk, mvW0)
+	setBases(wb, mvLw)
+	MOVQ(mvXblk, mvX0)
+	setBases(xb, mvLx)
+	for r := 0; r < ri; r++ {
+		for b := 0; b < rb; b++ {
+			for h := 0; h < parts; h++ {
+				a := acc(r, b, h)
+				t.xor(a, a, a)
+			}
+		}
+	}
+
+	// chunk emits the FMAs of one chunk of L elements.
+	chunk := func(tail bool) {
+		for h := 0; h < parts; h++ {
+			off := h * w
+			if tail && !s.is512() {
+				VMOVDQU(Mem{Base: mvCnt}.Offset(off), mask)
+			}
+			for b := 0; b < rb; b++ {
+				m := rowAddr(xb, mvLx, b).Offset(off)
+				switch {
+				case !tail:
+					t.movu(m, xr[b])
+				case s.is512():
+					t.movuZ(m, K1, xr[b])
+				default:
+					// Pad with -0: the products -0 leave every lane as it is.
+					t.maskmov(m, mask, xr[b])
+					t.or(Mem{Base: mvCnt}.Offset(512+off), xr[b], xr[b])
+				}
+			}
+			for r := 0; r < ri; r++ {
+				m := rowAddr(wb, mvLw, r).Offset(off)
+				if !tail && rb == 1 {
+					t.fma231(m, xr[0], acc(r, 0, h)) // W straight from memory
+					continue
+				}
+				wv := wr[r%len(wr)]
+				switch {
+				case !tail:
+					t.movu(m, wv)
+				case s.is512():
+					t.movuZ(m, K1, wv)
+				default:
+					t.maskmov(m, mask, wv)
+				}
+				for b := 0; b < rb; b++ {
+					if tail && s.is512() {
+						t.fma231(wv, xr[b], K1, acc(r, b, h))
+					} else {
+						t.fma231(wv, xr[b], acc(r, b, h))
+					}
+				}
+			}
+		}
+	}
+
+	Load(Param("n"), mvCnt)
+	SHRQ(U8(mvLog2(L)), mvCnt)
+	JEQ(LabelRef(p + "_tail"))
+	Label(p + "_loop")
+	chunk(false)
+	for _, r := range append(append([]GPPhysical{}, wb...), xb...) {
+		ADDQ(U32(L*t.size), r)
+	}
+	DECQ(mvCnt)
+	JNE(LabelRef(p + "_loop"))
+
+	Label(p + "_tail")
+	Load(Param("n"), RDI)
+	ANDQ(U32(L-1), RDI)
+	JEQ(LabelRef(p + "_reduce"))
+	Comment("The last n % L elements, lanes past them untouched.")
+	if !s.is512() {
+		mvWindow(t, RDI, mvCnt)
+	}
+	chunk(true)
+
+	Label(p + "_reduce")
+	// Outputs in b-major order, reduced in groups.
+	type out struct{ b, r int }
+	var outs []out
+	for b := 0; b < rb; b++ {
+		for r := 0; r < ri; r++ {
+			outs = append(outs, out{b, r})
+		}
+	}
+	for g0 := 0; g0 < len(outs); g0 += tl.group {
+		grp := outs[g0:min(len(outs), g0+tl.group)]
+		slots := make([][]VecPhysical, tl.group)
+		for k := range slots {
+			o := grp[min(k, len(grp)-1)] // unused slots repeat a used one
+			for h := 0; h < parts; h++ {
+				slots[k] = append(slots[k], acc(o.r, o.b, h))
+			}
+		}
+		var res VecPhysical
+		var free []VecPhysical
+		if s.is512() {
+			res = reduce8(t, s, slots, s.regs[24:32])
+			free = []VecPhysical{s.regs[25], s.regs[26]}
+		} else {
+			// After the first step the group's own accumulators are free.
+			res = reduce4(t, slots, s.regs[12:16], slots[0])
+			free = []VecPhysical{s.regs[12], s.regs[14], s.regs[15]}
+		}
+		// Runs: consecutive outputs of one X row.
+		type run struct{ b, r0, l0, n int }
+		var runs []run
+		for k, o := range grp {
+			if k > 0 && runs[len(runs)-1].b == o.b {
+				runs[len(runs)-1].n++
+			} else {
+				runs = append(runs, run{o.b, o.r, k, 1})
+			}
+		}
+		lanesOf := func(rn run) int { return ((1 << rn.n) - 1) << rn.l0 }
+		// The results fill a half-width register for float32.
+		as := func(v VecPhysical) Register {
+			switch {
+			case t.size == 8:
+				return v
+			case s.is512():
+				return v.AsY()
+			}
+			return v.AsX()
+		}
+		vres := as(res)
+		lbl := fmt.Sprintf("%s_g%d", p, g0)
+		Load(Param("bias").Len(), RDI)
+		TESTQ(RDI, RDI)
+		JEQ(LabelRef(lbl + "_store"))
+		Comment("Bias: gather bias[r] into the lane of each output, then add.")
+		vbv := as(free[0])
+		for k, rn := range runs {
+			m := Mem{Base: mvBias}.Offset((rn.r0 - rn.l0) * t.size)
+			if s.is512() {
+				kk := opmasks[1+k]
+				kimm(kk, lanesOf(rn))
+				t.movu(m, kk, vbv)
+				continue
+			}
+			vmk := as(free[1])
+			runMask(t, rn.l0, rn.n, vmk)
+			if k == 0 {
+				t.maskmov(m, vmk, vbv)
+			} else {
+				vtmp := as(free[2])
+				t.maskmov(m, vmk, vtmp)
+				t.or(vtmp, vbv, vbv)
+			}
+		}
+		t.add(vbv, vres, vres)
+		Label(lbl + "_store")
+		for _, rn := range runs {
+			if s.is512() {
+				kimm(K2, lanesOf(rn))
+			}
+			Load(Param("ldy"), RDI)
+			IMUL3Q(U32(rn.b*t.size), RDI, RDI)
+			ADDQ(mvY, RDI)
+			m := Mem{Base: RDI}.Offset((rn.r0 - rn.l0) * t.size)
+			if s.is512() {
+				t.movu(vres, K2, m)
+				continue
+			}
+			vmk := as(free[1])
+			runMask(t, rn.l0, rn.n, vmk)
+			t.maskmov(vres, vmk, m)
+		}
+	}
+}
+
+// runMask loads a mask of ones in elements l0..l0+n-1 into dst (ymm or
+// xmm): the window of l0+n ones without the window of l0 ones.
+func runMask(t elem, l0, n int, dst Register) {
+	tab := mvTab(t)
+	VMOVDQU(tab.Offset(256-l0*t.size), dst)
+	t.andn(tab.Offset(256-(l0+n)*t.size), dst, dst)
+}
+
+// reduce8 reduces eight AVX-512 accumulators (slots[k][0]) by the halving
+// tree and returns a register whose element k (of a zmm for float64, of a
+// ymm for float32) is the sum of slot k. tmp holds eight free registers.
+//
+// Step h=L/2: pairs of accumulators exchange 256-bit halves (VSHUFF64X2),
+// so one add does h for two of them. Step h=L/4: likewise with 128-bit
+// blocks, four accumulators per register. The last steps work inside the
+// 128-bit blocks. Feeding the accumulators in a permuted order makes the
+// results come out in slot order.
+func reduce8(t elem, s isa, slots [][]VecPhysical, tmp []VecPhysical) VecPhysical {
+	var perm []int
+	if t.size == 8 {
+		perm = []int{0, 2, 4, 6, 1, 3, 5, 7}
+	} else {
+		perm = []int{0, 4, 2, 6, 1, 5, 3, 7}
+	}
+	a := make([]VecPhysical, 8)
+	for k := range a {
+		a[k] = slots[perm[k]][0]
+	}
+	P, Q := tmp[6], tmp[7]
+	Comment("Reduce eight accumulators: 256-bit halves.")
+	for q := 0; q < 4; q++ {
+		t.shuf128(0x44, a[2*q+1], a[2*q], P)
+		t.shuf128(0xee, a[2*q+1], a[2*q], Q)
+		t.add(Q, P, tmp[q])
+	}
+	Comment("128-bit blocks.")
+	for q := 0; q < 2; q++ {
+		t.shuf128(0x88, tmp[2*q+1], tmp[2*q], P)
+		t.shuf128(0xdd, tmp[2*q+1], tmp[2*q], Q)
+		t.add(Q, P, tmp[4+q])
+	}
+	u0, u1 := tmp[4], tmp[5]
+	if t.size == 8 {
+		Comment("Within the blocks: element 0 + element 1.")
+		VUNPCKLPD(u1, u0, P)
+		VUNPCKHPD(u1, u0, Q)
+		VADDPD(Q, P, tmp[0])
+		return tmp[0]
+	}
+	Comment("Within the blocks: elements 0+2 and 1+3, then 0+1.")
+	VSHUFPS(U8(0x44), u1, u0, P)
+	VSHUFPS(U8(0xee), u1, u0, Q)
+	VADDPS(Q, P, tmp[1])
+	VEXTRACTF32X8(U8(1), tmp[1], tmp[2].AsY())
+	VSHUFPS(U8(0x88), tmp[2].AsY(), tmp[1].AsY(), P.AsY())
+	VSHUFPS(U8(0xdd), tmp[2].AsY(), tmp[1].AsY(), Q.AsY())
+	VADDPS(Q.AsY(), P.AsY(), tmp[0].AsY())
+	return tmp[0]
+}
+
+// reduce4 reduces four AVX2 accumulators (slots[k] = two ymm each, lanes
+// 0..L/2-1 and L/2..L-1) by the halving tree and returns a register whose
+// element k (ymm for float64, xmm for float32) is the sum of slot k. tmp
+// holds four free registers; spare (two registers) is written only after
+// the first step, which reads every slot.
+func reduce4(t elem, slots [][]VecPhysical, tmp []VecPhysical, spare []VecPhysical) VecPhysical {
+	var perm []int
+	if t.size == 8 {
+		perm = []int{0, 2, 1, 3}
+	} else {
+		perm = []int{0, 1, 2, 3}
+	}
+	Comment("Reduce four accumulators: the two ymm of each.")
+	for k := 0; k < 4; k++ {
+		sl := slots[perm[k]]
+		t.add(sl[1], sl[0], tmp[k])
+	}
+	P, Q := spare[0], spare[1]
+	Comment("128-bit halves.")
+	for q := 0; q < 2; q++ {
+		VPERM2F128(U8(0x20), tmp[2*q+1], tmp[2*q], P)
+		VPERM2F128(U8(0x31), tmp[2*q+1], tmp[2*q], Q)
+		t.add(Q, P, tmp[2*q])
+	}
+	if t.size == 8 {
+		Comment("Element 0 + element 1.")
+		VUNPCKLPD(tmp[2], tmp[0], tmp[1])
+		VUNPCKHPD(tmp[2], tmp[0], tmp[3])
+		VADDPD(tmp[3], tmp[1], tmp[1])
+		return tmp[1]
+	}
+	Comment("Elements 0+2 and 1+3, then 0+1.")
+	VSHUFPS(U8(0x44), tmp[2], tmp[0], tmp[1])
+	VSHUFPS(U8(0xee), tmp[2], tmp[0], tmp[3])
+	VADDPS(tmp[3], tmp[1], tmp[1])
+	VSHUFPS(U8(0x88), tmp[1], tmp[1], tmp[0])
+	VSHUFPS(U8(0xdd), tmp[1], tmp[1], tmp[2])
+	VADDPS(tmp[2], tmp[0], tmp[0])
+	VEXTRACTF128(U8(1), tmp[0], tmp[2].AsX())
+	VUNPCKLPS(tmp[2].AsX(), tmp[0].AsX(), tmp[1].AsX())
+	return tmp[1]
+}
+
+// GP roles in Outer.
+var (
+	opA0, opA3, opB, opK, opLc, opC0 = RAX, RBX, RCX, RDX, RSI, RDI // tile pointers, k count
+	opLa, opIa, opLb                 = R8, R9, R10                  // A row stride, A step per k, B row stride (bytes)
+	opCols, opBpan, opCpan, opC3     = R11, R12, R13, R14           // columns left, panel origins, C row 3
+	opRows                           = R15                          // rows left
+)
+
+// outerKernel emits OuterXxx: C = C0 + A B as chains over k.
+func outerKernel(t elem, s isa) {
+	name := name("Outer", t, s)
+	text(name, NOSPLIT, fmt.Sprintf("func(c []%[1]s, ldc int, a []%[1]s, lda, inca int, b []%[1]s, ldb int, rows, cols, k int, load bool)", t.goType))
+	Doc(
+		fmt.Sprintf("%s sets c[r*ldc+j] = c0, then c = fma(a[r*lda+kk*inca], b[kk*ldb+j], c)", name),
+		"for kk = 0, 1, ..., k-1 in turn, for r < rows and j < cols, where c0 is",
+		"c[r*ldc+j] if load, else +0. Strides are in elements; inca may be 0.",
+		"Nothing is checked.",
+	)
+	PW := 2
+	if s.is512() {
+		PW = 4
+	}
+	Load(Param("rows"), opRows)
+	TESTQ(opRows, opRows)
+	JLE(LabelRef("op_done"))
+	Load(Param("cols"), opCols)
+	TESTQ(opCols, opCols)
+	JLE(LabelRef("op_done"))
+	scaleTo(t, "lda", opLa)
+	scaleTo(t, "inca", opIa)
+	scaleTo(t, "ldb", opLb)
+	Load(Param("b").Base(), opBpan)
+	Load(Param("c").Base(), opCpan)
+	CMPQ(opRows, U32(1))
+	JEQ(LabelRef("op_w"))
+	outerPanels(t, s, "op_n", PW, 6)
+	Label("op_w")
+	Comment("A single row: wider panels, for enough independent chains.")
+	outerPanels(t, s, "op_w", 8, 1)
+	Label("op_done")
+	ret()
+}
+
+// outerPanels emits the walk over column panels of pw vectors, each over
+// row blocks of rr rows (a single block when rr == 1).
+func outerPanels(t elem, s isa, p string, pw, rr int) {
+	E := s.width / t.size
+	Label(p + "_panel")
+	Comment("Panel: cv vectors of columns, the last one masked.")
+	for cv := pw; cv >= 1; cv-- {
+		if cv == pw {
+			CMPQ(opCols, U32((pw-1)*E))
+			JGT(LabelRef(fmt.Sprintf("%s_c%d", p, cv)))
+		} else if cv > 1 {
+			CMPQ(opCols, U32((cv-1)*E))
+			JGT(LabelRef(fmt.Sprintf("%s_c%d", p, cv)))
+		} else {
+			JMP(LabelRef(fmt.Sprintf("%s_c%d", p, cv)))
+		}
+	}
+	for cv := pw; cv >= 1; cv-- {
+		q := fmt.Sprintf("%s_c%d", p, cv)
+		Label(q)
+		Comment("Mask of the last vector: min(cols left - (cv-1)*E, E) elements.")
+		MOVQ(opCols, RDI)
+		SUBQ(U32((cv-1)*E), RDI)
+		CMPQ(RDI, U32(E))
+		JLE(LabelRef(q + "_m"))
+		MOVQ(U32(E), RDI)
+		Label(q + "_m")
+		m := mvWindow(t, RDI, RSI)
+		if s.is512() {
+			ones := s.regs[31]
+			VPTERNLOGD(U8(0xff), ones, ones, ones)
+			t.testm(m, ones, K1)
+		} else {
+			VMOVDQU(m, s.regs[15])
+		}
+		Load(Param("rows"), opRows)
+		Label(q + "_r")
+		if rr > 1 {
+			CMPQ(opRows, U32(rr))
+			JLT(LabelRef(q + "_rrem"))
+		}
+		outerTile(t, s, rr, cv, fmt.Sprintf("%s_t%d", q, rr))
+		SUBQ(U32(rr), opRows)
+		if rr == 1 {
+			JMP(LabelRef(p + "_next"))
+		} else {
+			JMP(LabelRef(q + "_r"))
+			Label(q + "_rrem")
+			dispatch(opRows, rr-1, func(v int) string { return fmt.Sprintf("%s_rr%d", q, v) })
+			JMP(LabelRef(p + "_next"))
+			for r := rr - 1; r >= 1; r-- {
+				Label(fmt.Sprintf("%s_rr%d", q, r))
+				outerTile(t, s, r, cv, fmt.Sprintf("%s_t%d", q, r))
+				JMP(LabelRef(p + "_next"))
+			}
+		}
+	}
+	Label(p + "_next")
+	ADDQ(U32(pw*s.width), opBpan)
+	ADDQ(U32(pw*s.width), opCpan)
+	SUBQ(U32(pw*E), opCols)
+	JGT(LabelRef(p + "_panel"))
+	JMP(LabelRef("op_done"))
+}
+
+// outerTile emits one tile: rr rows from row (rows - opRows) by cv vectors
+// of columns of the current panel, the last vector under the panel mask.
+func outerTile(t elem, s isa, rr, cv int, p string) {
+	Commentf("Tile: %d rows by %d vectors.", rr, cv)
+	w := s.width
+	acc := func(r, v int) VecPhysical { return s.regs[r*cv+v] }
+	var bregs []VecPhysical
+	var bc, mask VecPhysical
+	if s.is512() {
+		bregs = s.regs[24 : 24+min(cv, 8)]
+	} else {
+		bregs = s.regs[12:14]
+		bc, mask = s.regs[14], s.regs[15]
+	}
+	wide := rr == 1 && cv > 2 // memory operands for B: too few registers to hold it
+	last := func(v int) bool { return v == cv-1 }
+
+	Comment("Row pointers: A at row r0 = rows - rows left, C likewise.")
+	Load(Param("rows"), opA3)
+	SUBQ(opRows, opA3)
+	MOVQ(opA3, opA0)
+	IMULQ(opLa, opA0)
+	ADDQ(addr(Param("a").Base()), opA0)
+	scaleTo(t, "ldc", opLc)
+	MOVQ(opA3, opC0)
+	IMULQ(opLc, opC0)
+	ADDQ(opCpan, opC0)
+	ab := []GPPhysical{opA0}
+	cb := []GPPhysical{opC0}
+	if rr > 3 {
+		ab = append(ab, opA3)
+		cb = append(cb, opC3)
+	}
+	setBases(ab, opLa)
+	setBases(cb, opLc)
+
+	cmem := func(r, v int) Mem { return rowAddr(cb, opLc, r).Offset(v * w) }
+	load := addr(Param("load"))
+	CMPB(load, U8(0))
+	JEQ(LabelRef(p + "_zero"))
+	for r := 0; r < rr; r++ {
+		for v := 0; v < cv; v++ {
+			switch {
+			case !last(v):
+				t.movu(cmem(r, v), acc(r, v))
+			case s.is512():
+				t.movuZ(cmem(r, v), K1, acc(r, v))
+			default:
+				t.maskmov(cmem(r, v), mask, acc(r, v))
+			}
+		}
+	}
+	JMP(LabelRef(p + "_k"))
+	Label(p + "_zero")
+	for r := 0; r < rr; r++ {
+		for v := 0; v < cv; v++ {
+			t.xor(acc(r, v), acc(r, v), acc(r, v))
+		}
+	}
+
+	Label(p + "_k")
+	MOVQ(opBpan, opB)
+	Load(Param("k"), opK)
+	TESTQ(opK, opK)
+	JEQ(LabelRef(p + "_store"))
+	Label(p + "_loop")
+	bmem := func(v int) Mem { return Mem{Base: opB}.Offset(v * w) }
+	if wide {
+		// One row: broadcast it once, B straight from memory.
+		bcr := bc
+		if s.is512() {
+			bcr = s.regs[31]
+		}
+		t.bcast(rowAddr(ab, opLa, 0), bcr)
+		for v := 0; v < cv; v++ {
+			if !last(v) {
+				t.fma231(bmem(v), bcr, acc(0, v))
+				continue
+			}
+			if s.is512() {
+				t.movuZ(bmem(v), K1, bregs[0])
+			} else {
+				t.maskmov(bmem(v), mask, bregs[0])
+			}
+			t.fma231(bregs[0], bcr, acc(0, v))
+		}
+	} else {
+		for v := 0; v < cv; v++ {
+			switch {
+			case !last(v):
+				t.movu(bmem(v), bregs[v])
+			case s.is512():
+				t.movuZ(bmem(v), K1, bregs[v])
+			default:
+				t.maskmov(bmem(v), mask, bregs[v])
+			}
+		}
+		for r := 0; r < rr; r++ {
+			am := rowAddr(ab, opLa, r)
+			if !s.is512() {
+				t.bcast(am, bc)
+			}
+			for v := 0; v < cv; v++ {
+				if s.is512() {
+					t.fmaBcst(am, bregs[v], acc(r, v))
+				} else {
+					t.fma231(bregs[v], bc, acc(r, v))
+				}
+			}
+		}
+	}
+	for _, r := range ab {
+		ADDQ(opIa, r)
+	}
+	ADDQ(opLb, opB)
+	DECQ(opK)
+	JNE(LabelRef(p + "_loop"))
+
+	Label(p + "_store")
+	for r := 0; r < rr; r++ {
+		for v := 0; v < cv; v++ {
+			switch {
+			case !last(v):
+				t.movu(acc(r, v), cmem(r, v))
+			case s.is512():
+				t.movu(acc(r, v), K1, cmem(r, v))
+			default:
+				t.maskmov(acc(r, v), mask, cmem(r, v))
+			}
+		}
+	}
+}
+
+func mvLog2(n int) int {
+	k := 0
+	for 1<<k < n {
+		k++
+	}
+	return k
+}
