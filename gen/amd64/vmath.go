@@ -33,21 +33,21 @@ func vmathSet() {
 
 // vops are the instructions of one element type the vmath kernels use.
 type vops struct {
-	min, max, add, sub, mul                  func(...Op)
-	fma213, fma231, fnma231, fms231, fma132  func(...Op)
-	round, rndscale, scalef, getmant, getexp func(...Op)
-	cmp, blendm, blendv, and, or, movu       func(...Op)
-	iadd, isub, isrl, isll                   func(...Op)
-	ibits                                    int // bits per element
-	mant                                     int // explicit mantissa bits (52, 23)
-	bitsOf                                   func(float64) uint64
+	min, max, add, sub, mul                   func(...Op)
+	fma213, fma231, fnma231, fms231, fma132   func(...Op)
+	round, rndscale, scalef, getmant, getexp  func(...Op)
+	cmp, blendm, blendv, and, or, movu, fixup func(...Op)
+	iadd, isub, isrl, isll                    func(...Op)
+	ibits                                     int // bits per element
+	mant                                      int // explicit mantissa bits (52, 23)
+	bitsOf                                    func(float64) uint64
 }
 
 var vops64 = vops{
 	min: VMINPD, max: VMAXPD, add: VADDPD, sub: VSUBPD, mul: VMULPD,
 	fma213: VFMADD213PD, fma231: VFMADD231PD, fnma231: VFNMADD231PD, fms231: VFMSUB231PD, fma132: VFMADD132PD,
 	round: func(o ...Op) { VROUNDPD(o[0], o[1], o[2]) }, rndscale: VRNDSCALEPD, scalef: VSCALEFPD, getmant: VGETMANTPD, getexp: VGETEXPPD,
-	cmp: VCMPPD, blendm: VBLENDMPD, blendv: func(o ...Op) { VBLENDVPD(o[0], o[1], o[2], o[3]) }, and: VANDPD, or: VORPD, movu: VMOVUPD,
+	cmp: VCMPPD, fixup: VFIXUPIMMPD, blendm: VBLENDMPD, blendv: func(o ...Op) { VBLENDVPD(o[0], o[1], o[2], o[3]) }, and: VANDPD, or: VORPD, movu: VMOVUPD,
 	iadd: VPADDQ, isub: VPSUBQ, isrl: VPSRLQ, isll: VPSLLQ,
 	ibits: 64, mant: 52, bitsOf: math.Float64bits,
 }
@@ -56,7 +56,7 @@ var vops32 = vops{
 	min: VMINPS, max: VMAXPS, add: VADDPS, sub: VSUBPS, mul: VMULPS,
 	fma213: VFMADD213PS, fma231: VFMADD231PS, fnma231: VFNMADD231PS, fms231: VFMSUB231PS, fma132: VFMADD132PS,
 	round: func(o ...Op) { VROUNDPS(o[0], o[1], o[2]) }, rndscale: VRNDSCALEPS, scalef: VSCALEFPS, getmant: VGETMANTPS, getexp: VGETEXPPS,
-	cmp: VCMPPS, blendm: VBLENDMPS, blendv: func(o ...Op) { VBLENDVPS(o[0], o[1], o[2], o[3]) }, and: VANDPS, or: VORPS, movu: VMOVUPS,
+	cmp: VCMPPS, fixup: VFIXUPIMMPS, blendm: VBLENDMPS, blendv: func(o ...Op) { VBLENDVPS(o[0], o[1], o[2], o[3]) }, and: VANDPS, or: VORPS, movu: VMOVUPS,
 	iadd: VPADDD, isub: VPSUBD, isrl: VPSRLD, isll: VPSLLD,
 	ibits: 32, mant: 23, bitsOf: func(v float64) uint64 { return uint64(math.Float32bits(float32(v))) },
 }
@@ -66,6 +66,7 @@ const (
 	cmpEQ  = 0x00 // equal, ordered, quiet
 	cmpLT  = 0x11 // less than, ordered, quiet
 	cmpNGE = 0x19 // not greater or equal, unordered, quiet: x < c or NaN
+	cmpNLT = 0x15 // not less than, unordered, quiet: x >= c or NaN
 )
 
 // vg generates one kernel body for U unrolled vectors: each method emits
@@ -80,6 +81,9 @@ type vg struct {
 	cidx map[uint64]int // constant bits -> slot
 	nc   int
 	x    vr // the body's input, and its result when it returns
+	name string
+	fast bool // AVX2: the inputs passed the function's fast check
+	lbl  int  // label counter
 }
 
 // vr is one value: a register per unrolled copy.
@@ -160,12 +164,34 @@ func m(x Mem) func(int) Op { return func(int) Op { return x } }
 // rv wraps a value as an operand of every copy.
 func (g *vg) rv(v vr) func(int) Op { return func(u int) Op { return g.reg(v[u]) } }
 
-// horner sets q = c[0] + f*(c[1] + f*(...)) with one fma per step.
-func (g *vg) horner(q, f vr, c []float64) {
-	g.load(q, g.c(c[len(c)-1]))
-	for i := len(c) - 2; i >= 0; i-- {
-		g.op3(g.o.fma213, m(g.c(c[i])), f, q) // q = f*q + c[i]
+// poly sets q to ref.Poly64/Poly32: Horner chains in x2 over the even and
+// the odd coefficients, interleaved, then q = fma(odd, x, even). It uses
+// one scratch value.
+func (g *vg) poly(q, x, x2 vr, c []float64) {
+	if !g.is64() {
+		// ref.Poly32: plain Horner in x.
+		g.load(q, g.c(c[len(c)-1]))
+		for i := len(c) - 2; i >= 0; i-- {
+			g.op3(g.o.fma213, m(g.c(c[i])), x, q)
+		}
+		return
 	}
+	odd := g.alloc()
+	top := func(from int) int { return from + (len(c)-1-from)/2*2 }
+	te, to := top(0), top(1)
+	g.load(q, g.c(c[te]))
+	g.load(odd, g.c(c[to]))
+	for ie, io := te-2, to-2; ie >= 0 || io >= 1; ie, io = ie-2, io-2 {
+		if ie >= 0 {
+			g.op3(g.o.fma213, m(g.c(c[ie])), x2, q) // q = x2*q + c
+		}
+		if io >= 1 {
+			g.op3(g.o.fma213, m(g.c(c[io])), x2, odd)
+		}
+	}
+	g.op3(g.o.fma213, g.rv(q), x, odd) // odd = x*odd + even
+	g.each(func(u int) { g.o.movu(g.reg(odd[u]), g.reg(q[u])) })
+	g.release(odd)
 }
 
 // coef returns the polynomial of the element type as float64s.
@@ -189,7 +215,7 @@ func vmathKernel(fname string, t elem, s isa, body func(g *vg)) {
 	if t.size == 4 {
 		o = vops32
 	}
-	g := &vg{t: t, s: s, o: o, cidx: map[uint64]int{}}
+	g := &vg{t: t, s: s, o: o, cidx: map[uint64]int{}, name: fname}
 	tailMask() // DATA goes to the latest GLOBL: the shared mask table first
 	g.tab = GLOBL(fmt.Sprintf("vmath%s%s%sconst", fname, t.suffix, s.suffix), RODATA|NOPTR)
 	if s.is512() {
@@ -257,18 +283,67 @@ func (g *vg) run(body func(g *vg), src, dst GPVirtual, U int, masked bool) {
 			g.o.movu(mem, g.reg(g.x[u]))
 		}
 	})
+	store := func() {
+		g.each(func(u int) {
+			mem := Mem{Base: dst}.Offset(u * w)
+			switch {
+			case masked && g.s.is512():
+				g.o.movu(g.x[u], K1, mem)
+			case masked:
+				g.t.maskmov(g.x[u].AsY(), g.s.regs[0].AsY(), mem)
+			default:
+				g.o.movu(g.reg(g.x[u]), mem)
+			}
+		})
+	}
+	check := vmathFast[g.name]
+	if g.s.is512() || check == nil {
+		g.fast = false
+		body(g)
+		store()
+		return
+	}
+	// AVX2: when no input of the U vectors needs the special-value steps
+	// (the check's mask is clear), run the body without them; the results
+	// are the same bits either way.
+	g.lbl++
+	slow, done := fmt.Sprintf("slow%d", g.lbl), fmt.Sprintf("fast%d", g.lbl)
+	xin, free := g.x, append([]VecPhysical(nil), g.free...)
+	msk := check(g)
+	for u := 1; u < g.U; u++ {
+		VORPD(msk[u].AsY(), msk[0].AsY(), msk[0].AsY())
+	}
+	VPTEST(msk[0].AsY(), msk[0].AsY())
+	g.release(msk)
+	JNE(LabelRef(slow))
+	g.fast = true
 	body(g)
+	store()
+	JMP(LabelRef(done))
+	Label(slow)
+	g.x, g.free, g.fast = xin, free, false
+	body(g)
+	store()
+	Label(done)
+}
+
+// vmathFast maps a body to its AVX2 fast check: a mask of the inputs that
+// need the special-value steps.
+var vmathFast = map[string]func(g *vg) vr{"Log": logCheck}
+
+// logCheck flags x < smallest normal (zero, negative, subnormal), +Inf and
+// NaN: !(x >= tiny) || !(x < Inf) as two compares.
+func logCheck(g *vg) vr {
+	o := g.o
+	a, b := g.alloc(), g.alloc()
+	tiny := g.pick(0x1p-1022, 0x1p-126)
 	g.each(func(u int) {
-		mem := Mem{Base: dst}.Offset(u * w)
-		switch {
-		case masked && g.s.is512():
-			g.o.movu(g.x[u], K1, mem)
-		case masked:
-			g.t.maskmov(g.x[u].AsY(), g.s.regs[0].AsY(), mem)
-		default:
-			g.o.movu(g.reg(g.x[u]), mem)
-		}
+		o.cmp(U8(cmpNGE), g.c(tiny), g.reg(g.x[u]), g.reg(a[u]))
+		o.cmp(U8(cmpNLT), g.cbits(g.pickBits(0x7ff0000000000000, 0x7f800000)), g.reg(g.x[u]), g.reg(b[u]))
+		VORPD(b[u].AsY(), a[u].AsY(), a[u].AsY())
 	})
+	g.release(b)
+	return a
 }
 
 // Constants of the element type.
@@ -316,20 +391,21 @@ func vexp(g *vg) {
 	g.op3(o.fnma231, m(g.c(g.pick(ref.Ln2Hi64, ref.Ln2Hi32))), k, x)
 	g.op3(o.fnma231, m(g.c(g.pick(ref.Ln2Lo64, ref.Ln2Lo32))), k, x)
 	r := x
-	Comment("q = Horner(ExpQ, r)")
-	q := c
+	Comment("r2 = r*r; q = Poly(ExpQ, r, r2)")
+	q, r2 := c, g.alloc()
+	g.op3(o.mul, g.rv(r), r, r2)
 	if g.is64() {
-		g.horner(q, r, coef64(ref.ExpQ64[:]))
+		g.poly(q, r, r2, coef64(ref.ExpQ64[:]))
 	} else {
-		g.horner(q, r, coef32(ref.ExpQ32[:]))
+		g.poly(q, r, r2, coef32(ref.ExpQ32[:]))
 	}
-	Comment("hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r*r, q, lo)")
+	Comment("hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)")
 	hi, lo := g.alloc(), g.alloc()
 	g.op3(o.add, m(g.c(1)), r, hi)
 	g.op3(o.sub, m(g.c(1)), hi, lo)
 	g.op3(o.sub, g.rv(lo), r, lo)
-	g.op3(o.mul, g.rv(r), r, r) // r*r
-	g.op3(o.fma213, g.rv(lo), r, q)
+	g.op3(o.fma213, g.rv(lo), r2, q)
+	g.release(r2)
 	g.op3(o.add, g.rv(q), hi, hi)
 	p := hi
 	Comment("p * 2^k, one rounding")
@@ -372,10 +448,14 @@ func vlog(g *vg) {
 		Comment("Split: subnormals scaled up; m and e from the integer bits (ref.Split)")
 		msk, t := g.alloc(), g.alloc()
 		tiny, up, adj := g.pick(0x1p-1022, 0x1p-126), g.pick(0x1p54, 0x1p24), g.pick(-54, -24)
-		g.each(func(u int) { o.cmp(U8(cmpLT), g.c(tiny), g.reg(x[u]), g.reg(msk[u])) })
-		g.op3(o.mul, m(g.c(up)), x, t)
-		g.each(func(u int) { o.blendv(g.reg(msk[u]), g.reg(t[u]), g.reg(x[u]), g.reg(t[u])) })
-		g.op3(o.and, m(g.c(adj)), msk, msk)
+		if g.fast {
+			g.each(func(u int) { o.movu(g.reg(x[u]), g.reg(t[u])) })
+		} else {
+			g.each(func(u int) { o.cmp(U8(cmpLT), g.c(tiny), g.reg(x[u]), g.reg(msk[u])) })
+			g.op3(o.mul, m(g.c(up)), x, t)
+			g.each(func(u int) { o.blendv(g.reg(msk[u]), g.reg(t[u]), g.reg(x[u]), g.reg(t[u])) })
+			g.op3(o.and, m(g.c(adj)), msk, msk)
+		}
 		off := g.pickBits(0x3fe8000000000000, 0x3f400000)
 		bias := g.pickBits(1024<<52, 128<<23)
 		lomask := g.pickBits(1<<52-1, 1<<23-1)
@@ -386,33 +466,33 @@ func vlog(g *vg) {
 		two := g.pick(0x1p52, 0x1p23)
 		g.op3(o.or, m(g.c(two)), t, t)
 		g.op3(o.sub, m(g.c(two+g.pick(1024, 128))), t, e)
-		g.op3(o.add, g.rv(msk), e, e)
+		if !g.fast {
+			g.op3(o.add, g.rv(msk), e, e)
+		}
 		g.release(msk, t)
 	}
-	Comment("f = m - 1; t = (f*f) * Horner(LogQ, f)")
+	Comment("f = m - 1; f2 = f*f; q = Poly(LogQ, f, f2)")
 	f := mm
 	g.op3(o.sub, m(g.c(1)), mm, f)
-	q := g.alloc()
-	if g.is64() {
-		g.horner(q, f, coef64(ref.LogQ64[:]))
-	} else {
-		g.horner(q, f, coef32(ref.LogQ32[:]))
-	}
-	f2 := g.alloc()
+	q, f2 := g.alloc(), g.alloc()
 	g.op3(o.mul, g.rv(f), f, f2)
-	g.op3(o.mul, g.rv(q), f2, q)
-	Comment("hi = fma(e, ln2hi, f); lo = fma(e, ln2hi, -hi) + f; r = hi + (lo + fma(e, ln2lo, t))")
+	if g.is64() {
+		g.poly(q, f, f2, coef64(ref.LogQ64[:]))
+	} else {
+		g.poly(q, f, f2, coef32(ref.LogQ32[:]))
+	}
+	Comment("hi = fma(e, ln2hi, f); lo = fma(e, ln2hi, -hi) + f; r = hi + fma(f2, q, fma(e, ln2lo, lo))")
 	ln2hi, ln2lo := g.c(g.pick(ref.Ln2Hi64, ref.Ln2Hi32)), g.c(g.pick(ref.Ln2Lo64, ref.Ln2Lo32))
-	hi := f2
+	hi := g.alloc()
 	g.each(func(u int) { o.movu(g.reg(f[u]), g.reg(hi[u])) })
 	g.op3(o.fma231, m(ln2hi), e, hi)
 	lo := g.alloc()
 	g.each(func(u int) { o.movu(g.reg(hi[u]), g.reg(lo[u])) })
 	g.op3(o.fms231, m(ln2hi), e, lo)
 	g.op3(o.add, g.rv(f), lo, lo)
-	g.op3(o.fma231, m(ln2lo), e, q)
-	g.op3(o.add, g.rv(q), lo, lo)
-	g.op3(o.add, g.rv(lo), hi, hi)
+	g.op3(o.fma231, m(ln2lo), e, lo) // lo = e*ln2lo + lo
+	g.op3(o.fma213, g.rv(lo), f2, q) // q = f2*q + lo
+	g.op3(o.add, g.rv(q), hi, hi)
 	Comment("x == +Inf: +Inf; x == 0: -Inf; x < 0 or NaN: NaN")
 	inf := g.pickBits(0x7ff0000000000000, 0x7f800000)
 	ninf := g.pickBits(0xfff0000000000000, 0xff800000)
@@ -436,9 +516,17 @@ func vlog(g *vg) {
 			}
 		})
 	}
-	fix(cmpEQ, g.cbits(inf), g.rv(x))
-	fix(cmpEQ, g.c(0), m(g.cbits(ninf)))
-	fix(cmpNGE, g.c(0), m(g.cbits(nan)))
+	switch {
+	case g.s.is512():
+		// VFIXUPIMM picks per class of x: QNaN: x, SNaN: QNaN(x), ±0:
+		// -Inf, +1: keep, -Inf: NaN, +Inf: +Inf, negative: NaN, positive:
+		// keep (the same values as the compares of the other tiers).
+		g.each(func(u int) { o.fixup(U8(0), g.cbits(0x03530421), x[u], hi[u]) })
+	case !g.fast:
+		fix(cmpEQ, g.cbits(inf), g.rv(x))
+		fix(cmpEQ, g.c(0), m(g.cbits(ninf)))
+		fix(cmpNGE, g.c(0), m(g.cbits(nan)))
+	}
 	g.x = hi
-	g.release(x, mm, e, q, lo)
+	g.release(x, mm, e, q, lo, f2)
 }
