@@ -52,19 +52,11 @@ func start(n, inc int) int {
 	return 0
 }
 
-// gather returns the n elements of x with increment inc as a contiguous
-// slice: x itself for inc == 1, else a copy into a pooled buffer that the
-// caller releases with put.
-func gather[T kernels.Float](n int, x []T, inc int) (xs []T, buf *[]T) {
-	if inc == 1 {
-		return x[:n], nil
+// gather copies the len(dst) elements of x with increment inc to dst.
+func gather[T kernels.Float](dst, x []T, inc int) {
+	for i, ix := 0, start(len(dst), inc); i < len(dst); i, ix = i+1, ix+inc {
+		dst[i] = x[ix]
 	}
-	buf = get[T](n)
-	xs = *buf
-	for i, ix := 0, start(n, inc); i < n; i, ix = i+1, ix+inc {
-		xs[i] = x[ix]
-	}
-	return xs, buf
 }
 
 // scatter writes xs back to the vector of len(xs) elements of x with
@@ -75,8 +67,10 @@ func scatter[T kernels.Float](xs, x []T, inc int) {
 	}
 }
 
-// Scratch vectors come from pools so that steady-state calls do not
-// allocate; the pointer keeps Put from allocating an interface box.
+// Scratch space comes from pools so that steady-state calls do not
+// allocate. Each call takes one buffer for all it needs: with several, the
+// pool would hand back buffers of the wrong sizes. The pointer keeps Put
+// from allocating an interface box.
 var pool64, pool32 sync.Pool
 
 func poolOf[T kernels.Float]() *sync.Pool {
@@ -87,19 +81,37 @@ func poolOf[T kernels.Float]() *sync.Pool {
 	return &pool32
 }
 
-// get returns a pooled buffer of n elements (contents undefined).
-func get[T kernels.Float](n int) *[]T {
-	if b, ok := poolOf[T]().Get().(*[]T); ok && cap(*b) >= n {
-		*b = (*b)[:n]
-		return b
-	}
-	s := make([]T, n)
-	return &s
+// scratch is a pooled buffer handed out in consecutive pieces.
+type scratch[T kernels.Float] struct {
+	buf  *[]T
+	free []T
 }
 
-// put returns b to its pool; nil is ignored.
-func put[T kernels.Float](b *[]T) {
-	if b != nil {
-		poolOf[T]().Put(b)
+// newScratch returns scratch space of n elements (contents undefined); n
+// == 0 takes nothing from the pool.
+func newScratch[T kernels.Float](n int) scratch[T] {
+	if n == 0 {
+		return scratch[T]{}
+	}
+	b, ok := poolOf[T]().Get().(*[]T)
+	if !ok || cap(*b) < n {
+		s := make([]T, n) // a smaller pooled buffer is dropped
+		b = &s
+	}
+	*b = (*b)[:n]
+	return scratch[T]{buf: b, free: *b}
+}
+
+// take returns the next n elements.
+func (s *scratch[T]) take(n int) []T {
+	p := s.free[:n:n]
+	s.free = s.free[n:]
+	return p
+}
+
+// release returns the buffer to its pool; nothing taken may be used after.
+func (s *scratch[T]) release() {
+	if s.buf != nil {
+		poolOf[T]().Put(s.buf)
 	}
 }

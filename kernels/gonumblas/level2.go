@@ -76,54 +76,90 @@ func gemv[T kernels.Float](tA blas.Transpose, m, n int, alpha T, a []T, lda int,
 	gemvT(m, n, alpha, a, lda, x, incX, beta, y, incY)
 }
 
-// gemvN computes y = alpha*A*x + beta*y as one dot product per row of A,
-// on a contiguous copy of x when x is strided.
+// gemvN computes t = A*x with MatVecs (a batch of one) and then
+// y = alpha*t + beta*y, on a contiguous copy of x when x is strided.
 func gemvN[T kernels.Float](m, n int, alpha T, a []T, lda int, x []T, incX int, beta T, y []T, incY int) {
-	xs, buf := gather(n, x, incX)
+	direct := beta == 0 && incY == 1 // t can be y itself
+	need := 0
+	if incX != 1 {
+		need += n
+	}
+	if !direct {
+		need += m
+	}
+	s := newScratch[T](need)
+	defer s.release()
+
+	xs := x[:n]
+	if incX != 1 {
+		xs = s.take(n)
+		gather(xs, x, incX)
+	}
+	w := kernels.Matrix[T]{Rows: m, Cols: n, Data: a, Stride: lda}
+	xm := kernels.Matrix[T]{Rows: 1, Cols: n, Data: xs, Stride: n}
+	if direct {
+		// y is not read: it may hold NaN.
+		kernels.MatVecs(kernels.Matrix[T]{Rows: 1, Cols: m, Data: y[:m], Stride: m}, w, xm, nil)
+		if alpha != 1 {
+			kernels.Scale(alpha, y[:m])
+		}
+		return
+	}
+	t := s.take(m)
+	kernels.MatVecs(kernels.Matrix[T]{Rows: 1, Cols: m, Data: t, Stride: m}, w, xm, nil)
 	for i, iy := 0, start(m, incY); i < m; i, iy = i+1, iy+incY {
 		// The conversions round each product: Go may otherwise fuse them
 		// on some architectures, and results would differ between them.
-		d := T(alpha * kernels.Dot(a[i*lda:i*lda+n], xs))
+		d := T(alpha * t[i])
 		if beta == 0 {
-			y[iy] = d // y is not read: it may hold NaN
+			y[iy] = d
 		} else {
 			y[iy] = T(y[iy]*beta) + d
 		}
 	}
-	put(buf)
 }
 
-// gemvT computes y = alpha*Aᵀ*x + beta*y as y = beta*y followed by one
-// fused axpy per row of A, on a contiguous copy of y when y is strided.
+// gemvT computes y = beta*y and then y += sum_i (alpha*x[i]) A[i] with
+// AddOuters (a batch of m rows of one element each), on a contiguous copy
+// of y when y is strided: the order of gonum's GemvT, each update fused.
 func gemvT[T kernels.Float](m, n int, alpha T, a []T, lda int, x []T, incX int, beta T, y []T, incY int) {
-	var ys []T
-	var buf *[]T
-	if incY == 1 {
-		ys = y[:n]
-		switch beta {
-		case 0:
-			clear(ys)
-		case 1:
-		default:
-			kernels.Scale(beta, ys)
-		}
-	} else {
-		buf = get[T](n)
-		ys = *buf
-		for j, jy := 0, start(n, incY); j < n; j, jy = j+1, jy+incY {
-			if beta == 0 {
-				ys[j] = 0
-			} else {
-				ys[j] = beta * y[jy]
-			}
-		}
+	// D, alpha*x as an m×1 matrix, is x itself when it needs no scaling and
+	// runs forward, its increment then being the row stride.
+	copyX := alpha != 1 || incX < 0
+	need := 0
+	if incY != 1 {
+		need += n
 	}
-	for i, ix := 0, start(m, incX); i < m; i, ix = i+1, ix+incX {
-		kernels.Axpy(T(alpha*x[ix]), a[i*lda:i*lda+n], ys)
+	if copyX {
+		need += m
 	}
-	if buf != nil {
+	s := newScratch[T](need)
+	defer s.release()
+
+	ys := y[:n]
+	if incY != 1 {
+		ys = s.take(n)
+		gather(ys, y, incY)
+	}
+	switch beta {
+	case 0:
+		clear(ys) // NaN in y included
+	case 1:
+	default:
+		kernels.Scale(beta, ys)
+	}
+	d := kernels.Matrix[T]{Rows: m, Cols: 1, Data: x, Stride: incX}
+	if copyX {
+		ds := s.take(m)
+		for i, ix := 0, start(m, incX); i < m; i, ix = i+1, ix+incX {
+			ds[i] = alpha * x[ix]
+		}
+		d = kernels.Matrix[T]{Rows: m, Cols: 1, Data: ds, Stride: 1}
+	}
+	kernels.AddOuters(kernels.Matrix[T]{Rows: 1, Cols: n, Data: ys, Stride: n}, nil, d,
+		kernels.Matrix[T]{Rows: m, Cols: n, Data: a, Stride: lda})
+	if incY != 1 {
 		scatter(ys, y, incY)
-		put(buf)
 	}
 }
 
@@ -145,8 +181,9 @@ func (Implementation) Sger(m, n int, alpha float32, x []float32, incX int, y []f
 	ger(m, n, alpha, x, incX, y, incY, a, lda)
 }
 
-// ger adds one fused axpy of y per row of A, on a contiguous copy of y when
-// y is strided.
+// ger runs A += (alpha*x) yᵀ as AddOuters with a batch of one, on
+// contiguous copies of x (scaled by alpha) and y where needed: each element
+// takes one fused update, fma(alpha*x[i], y[j], A[i][j]).
 func ger[T kernels.Float](m, n int, alpha T, x []T, incX int, y []T, incY int, a []T, lda int) {
 	// gonum's checks, in gonum's order.
 	if m < 0 {
@@ -180,9 +217,30 @@ func ger[T kernels.Float](m, n int, alpha T, x []T, incX int, y []T, incY int, a
 		return
 	}
 
-	ys, buf := gather(n, y, incY)
-	for i, ix := 0, start(m, incX); i < m; i, ix = i+1, ix+incX {
-		kernels.Axpy(T(alpha*x[ix]), ys, a[i*lda:i*lda+n])
+	copyX := alpha != 1 || incX != 1
+	need := 0
+	if incY != 1 {
+		need += n
 	}
-	put(buf)
+	if copyX {
+		need += m
+	}
+	s := newScratch[T](need)
+	defer s.release()
+
+	ys := y[:n]
+	if incY != 1 {
+		ys = s.take(n)
+		gather(ys, y, incY)
+	}
+	xs := x[:m]
+	if copyX {
+		xs = s.take(m)
+		for i, ix := 0, start(m, incX); i < m; i, ix = i+1, ix+incX {
+			xs[i] = alpha * x[ix]
+		}
+	}
+	kernels.AddOuters(kernels.Matrix[T]{Rows: m, Cols: n, Data: a, Stride: lda}, nil,
+		kernels.Matrix[T]{Rows: 1, Cols: m, Data: xs, Stride: m},
+		kernels.Matrix[T]{Rows: 1, Cols: n, Data: ys, Stride: n})
 }
