@@ -2,9 +2,32 @@
 
 package kernels
 
-import "github.com/flowkern/flowkern/internal/cpu"
+import (
+	"github.com/flowkern/flowkern/asm"
+	"github.com/flowkern/flowkern/internal/cpu"
+)
 
-// Until the assembly kernels exist every tier runs the pure-Go code.
+// The switches call the assembly directly (no function values), so the
+// slices do not escape.
 
-func vmathF64(t cpu.Tier, f vfunc, dst, x []float64) { vmathGo64(f, dst, x) }
-func vmathF32(t cpu.Tier, f vfunc, dst, x []float32) { vmathGo32(f, dst, x) }
+func vmathF64(t cpu.Tier, f vfunc, dst, x []float64) {
+	switch {
+	case t == cpu.NEON && f == fnExp:
+		asm.ExpF64NEON(dst, x)
+	case t == cpu.NEON && f == fnLog:
+		asm.LogF64NEON(dst, x)
+	default:
+		vmathGo64(f, dst, x)
+	}
+}
+
+func vmathF32(t cpu.Tier, f vfunc, dst, x []float32) {
+	switch {
+	case t == cpu.NEON && f == fnExp:
+		asm.ExpF32NEON(dst, x)
+	case t == cpu.NEON && f == fnLog:
+		asm.LogF32NEON(dst, x)
+	default:
+		vmathGo32(f, dst, x)
+	}
+}

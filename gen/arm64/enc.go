@@ -96,6 +96,58 @@ func FMUL(p Prec, rd, rn, rm int) Inst {
 	}
 }
 
+// FSUB is fsub vd, vn, vm (vector): Vd[i] = Vn[i] - Vm[i]. U=0, a=1, opcode=11010.
+func FSUB(p Prec, rd, rn, rm int) Inst { return three("fsub", 0, 1, 0b11010, p, rd, rn, rm) }
+
+// FDIV is fdiv vd, vn, vm (vector): Vd[i] = Vn[i] / Vm[i]. U=1, a=0, opcode=11111.
+func FDIV(p Prec, rd, rn, rm int) Inst { return three("fdiv", 1, 0, 0b11111, p, rd, rn, rm) }
+
+// FMAX is fmax vd, vn, vm (vector), NaN if either is NaN. U=0, a=0, opcode=11110.
+func FMAX(p Prec, rd, rn, rm int) Inst { return three("fmax", 0, 0, 0b11110, p, rd, rn, rm) }
+
+// FMIN is fmin vd, vn, vm (vector), NaN if either is NaN. U=0, a=1, opcode=11110.
+func FMIN(p Prec, rd, rn, rm int) Inst { return three("fmin", 0, 1, 0b11110, p, rd, rn, rm) }
+
+// FCMEQ is fcmeq vd, vn, vm (register): all ones where Vn == Vm. U=0, a=0, opcode=11100.
+func FCMEQ(p Prec, rd, rn, rm int) Inst { return three("fcmeq", 0, 0, 0b11100, p, rd, rn, rm) }
+
+// FCMGE is fcmge vd, vn, vm (register): all ones where Vn >= Vm. U=1, a=0, opcode=11100.
+func FCMGE(p Prec, rd, rn, rm int) Inst { return three("fcmge", 1, 0, 0b11100, p, rd, rn, rm) }
+
+// FCMGT is fcmgt vd, vn, vm (register): all ones where Vn > Vm. U=1, a=1, opcode=11100.
+func FCMGT(p Prec, rd, rn, rm int) Inst { return three("fcmgt", 1, 1, 0b11100, p, rd, rn, rm) }
+
+func three(mn string, u, a, opcode uint32, p Prec, rd, rn, rm int) Inst {
+	return Inst{
+		Word: threeSameFP(u, a, opcode, p, rd, rn, rm),
+		Asm:  fmt.Sprintf("%s v%d.%s, v%d.%s, v%d.%s", mn, rd, p.vec(), rn, p.vec(), rm, p.vec()),
+	}
+}
+
+// twoMiscFP encodes "Advanced SIMD two-register miscellaneous" with a
+// floating-point opcode (C4.1.72):
+//
+//	31 30 29 28-24 23 22 21-17 16-12  11-10 9-5 4-0
+//	0  Q  U  01110 a  sz 10000 opcode 10    Rn  Rd
+func twoMiscFP(mn string, u, a, opcode uint32, p Prec, rd, rn int) Inst {
+	const q = 1
+	return Inst{
+		Word: q<<30 | u<<29 | 0b01110<<24 | a<<23 | p.sz()<<22 | 0b10000<<17 |
+			opcode<<12 | 0b10<<10 | reg(rn)<<5 | reg(rd),
+		Asm: fmt.Sprintf("%s v%d.%s, v%d.%s", mn, rd, p.vec(), rn, p.vec()),
+	}
+}
+
+// FRINTN is frintn vd, vn: round to the nearest integer, ties to even.
+// U=0, a=0, opcode=11000.
+func FRINTN(p Prec, rd, rn int) Inst { return twoMiscFP("frintn", 0, 0, 0b11000, p, rd, rn) }
+
+// FNEG is fneg vd, vn. U=1, a=1, opcode=01111.
+func FNEG(p Prec, rd, rn int) Inst { return twoMiscFP("fneg", 1, 1, 0b01111, p, rd, rn) }
+
+// FABS is fabs vd, vn. U=0, a=1, opcode=01111.
+func FABS(p Prec, rd, rn int) Inst { return twoMiscFP("fabs", 0, 1, 0b01111, p, rd, rn) }
+
 // FADDPScalar is faddp (scalar): Sd/Dd = Vn[0] + Vn[1]. "Advanced SIMD
 // scalar pairwise" (C4.1.62) with U=1, size=0:sz, opcode=01101:
 //
@@ -117,13 +169,18 @@ func FADDPScalar(p Prec, rd, rn int) Inst {
 func Repertoire() []Inst {
 	var out []Inst
 	for _, p := range []Prec{Double, Single} {
-		for _, op := range []func(Prec, int, int, int) Inst{FADD, FMUL} {
+		for _, op := range []func(Prec, int, int, int) Inst{FADD, FMUL, FSUB, FDIV, FMAX, FMIN, FCMEQ, FCMGE, FCMGT} {
 			for r := 0; r < 32; r++ {
 				out = append(out, op(p, r, 1, 2), op(p, 3, r, 4), op(p, 5, 6, r))
 			}
 		}
 		for r := 0; r < 32; r++ {
 			out = append(out, FADDPScalar(p, r, 7), FADDPScalar(p, 8, r))
+		}
+		for _, op := range []func(Prec, int, int) Inst{FRINTN, FNEG, FABS} {
+			for r := 0; r < 32; r++ {
+				out = append(out, op(p, r, 9), op(p, 10, r))
+			}
 		}
 	}
 	return out

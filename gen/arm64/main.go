@@ -50,8 +50,9 @@ func main() {
 // sets maps each -set name to the function that emits its kernels into one
 // assembly file and one declarations file.
 var sets = map[string]func(a *asmFile){
-	"vec":  vecSet,
-	"peak": peakSet,
+	"vec":   vecSet,
+	"peak":  peakSet,
+	"vmath": vmathSet,
 }
 
 func setNames() []string {

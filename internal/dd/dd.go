@@ -3,6 +3,10 @@
 // the vector-math tests measure ulp errors against, and the function values
 // gen/minimax fits its polynomials to. Nothing here is fast; every result is
 // meant to be accurate to about 2^-100 relative (absolute near underflow).
+//
+// Products that feed an addition are converted with float64(): Go may fuse
+// x*y + z into one FMA (it does on arm64), which breaks the error-free
+// transformations this package is built on.
 package dd
 
 import "math"
@@ -28,7 +32,7 @@ func fastTwoSum(a, b float64) DD {
 }
 
 func twoProd(a, b float64) DD {
-	p := a * b
+	p := float64(a * b) // float64(): no fusion with a later add (arm64)
 	return DD{p, math.FMA(a, b, -p)}
 }
 
@@ -51,7 +55,7 @@ func Sub(a, b DD) DD { return Add(a, Neg(b)) }
 // Mul returns a*b.
 func Mul(a, b DD) DD {
 	p := twoProd(a.Hi, b.Hi)
-	p.Lo += a.Hi*b.Lo + a.Lo*b.Hi
+	p.Lo += float64(a.Hi*b.Lo) + float64(a.Lo*b.Hi)
 	return fastTwoSum(p.Hi, p.Lo)
 }
 
