@@ -167,11 +167,7 @@ func gemm[T kernels.Float](tA, tB blas.Transpose, m, n, k int, alpha T, a []T, l
 	if aTrans && bTrans {
 		// Bᵀ, k×n, so that AddOuters runs over the rows of A and Bᵀ.
 		bt := s.take(k * n)
-		for j := range n {
-			for l, v := range b[j*ldb : j*ldb+k] {
-				bt[l*n+j] = v
-			}
-		}
+		transpose(bt, n, b, ldb, n, k)
 		bm = kernels.Matrix[T]{Rows: k, Cols: n, Data: bt, Stride: n}
 	}
 
@@ -218,6 +214,24 @@ func gemm[T kernels.Float](tA, tB blas.Transpose, m, n, k int, alpha T, a []T, l
 					kernels.Scale(beta, ci)
 				}
 				kernels.Axpy(alpha, pd[i*n:i*n+n], ci)
+			}
+		}
+	}
+}
+
+// transpose sets dst (c×r, stride ldd) to the transpose of src (r×c,
+// stride lds), in tiles: element by element, every write would touch
+// another cache line.
+func transpose[T kernels.Float](dst []T, ldd int, src []T, lds int, r, c int) {
+	const tile = 16
+	for i0 := 0; i0 < r; i0 += tile {
+		i1 := min(i0+tile, r)
+		for j0 := 0; j0 < c; j0 += tile {
+			j1 := min(j0+tile, c)
+			for i := i0; i < i1; i++ {
+				for j, v := range src[i*lds+j0 : i*lds+j1] {
+					dst[(j0+j)*ldd+i] = v
+				}
 			}
 		}
 	}
