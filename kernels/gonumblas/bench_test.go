@@ -7,6 +7,8 @@ import (
 	tk "github.com/flowkern/flowkern/internal/testkit"
 	"github.com/flowkern/flowkern/kernels"
 	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/mat"
 )
 
 // The benchmarks run gonum's implementation and ours on the same inputs in
@@ -16,7 +18,8 @@ import (
 //
 //	go test -run '^$' -bench . ./kernels/gonumblas/
 //
-// Both precisions are measured for the Level 2 and 3 routines.
+// Both precisions are measured for the Level 2 and 3 routines; BenchmarkMat
+// measures gonum/mat operations on either BLAS.
 
 var impls = []struct {
 	name string
@@ -176,5 +179,77 @@ func BenchmarkGemm(b *testing.B) {
 				})
 			}
 		}
+	}
+}
+
+// BenchmarkMat runs gonum/mat operations under blas64.Use(gonum's) and
+// blas64.Use(ours): what a gonum user sees. Mul reports GFLOP/s; the
+// factorizations, whose flop counts depend on the path LAPACK takes, time
+// only.
+func BenchmarkMat(b *testing.B) {
+	prev := blas64.Implementation()
+	defer blas64.Use(prev)
+	r := tk.NewRand(22)
+	const n = 256
+	a, c := randDense(r, n, n), randDense(r, n, n)
+	wc := wellConditioned(r, n)
+	var spd mat.SymDense
+	spd.SymOuterK(1, a)
+	for i := range n {
+		spd.SetSym(i, i, spd.At(i, i)+n)
+	}
+	rhs := randDense(r, n, 4)
+	ops := []struct {
+		name  string
+		flops float64
+		run   func()
+	}{
+		{"Mul", 2 * n * n * n, func() { doMul(a, c) }},
+		{"Solve", 0, func() { doSolve(wc, rhs) }},
+		{"Cholesky", 0, func() { doCholesky(&spd) }},
+		{"SVD", 0, func() { doSVD(a) }},
+	}
+	for _, op := range ops {
+		for _, im := range impls {
+			b.Run(fmt.Sprintf("%s/n=%d/impl=%s", op.name, n, im.name), func(b *testing.B) {
+				blas64.Use(im.f64)
+				for b.Loop() {
+					op.run()
+				}
+				if op.flops > 0 {
+					gflops(b, op.flops)
+				}
+			})
+		}
+	}
+}
+
+//go:noinline
+func doMul(a, c *mat.Dense) {
+	var p mat.Dense
+	p.Mul(a, c)
+}
+
+//go:noinline
+func doSolve(a, b *mat.Dense) {
+	var x mat.Dense
+	if err := x.Solve(a, b); err != nil {
+		panic(err)
+	}
+}
+
+//go:noinline
+func doCholesky(a *mat.SymDense) {
+	var c mat.Cholesky
+	if !c.Factorize(a) {
+		panic("not positive definite")
+	}
+}
+
+//go:noinline
+func doSVD(a *mat.Dense) {
+	var s mat.SVD
+	if !s.Factorize(a, mat.SVDThin) {
+		panic("SVD failed")
 	}
 }
