@@ -39,16 +39,71 @@ func Exp[T Float](dst, x []T) { vmathOn(active, fnExp, "Exp", dst, x) }
 // small terms are added.
 func Log[T Float](dst, x []T) { vmathOn(active, fnLog, "Log", dst, x) }
 
+// Expm1 sets dst[i] = e^x[i] - 1, accurate also near 0. Max error: float64
+// ULPE64 ulp, float32 ULPE32 ulp.
+//
+// Algorithm: the Exp reduction with the rounding of r carried separately,
+// expm1(x) = 2^k (r + r^2 q(r)) + (2^k - 1) summed exactly (Fast2Sum) before
+// the small terms; for k > 60 (float32: 30) the last factor 2^(k-60) is
+// applied at the end, so large x overflow to +Inf as Exp does.
+func Expm1[T Float](dst, x []T) { vmathOn(active, fnExpm1, "Expm1", dst, x) }
+
+// Log1p sets dst[i] = log(1 + x[i]), accurate also near 0: NaN for x < -1,
+// -Inf for x == -1. Max error: float64 ULPL64 ulp, float32 ULPL32 ulp.
+//
+// Algorithm: u = 1 + x with its rounding error d (TwoSum), then Log's steps
+// on u, with d 2^-e / (1+f) added to the low word.
+func Log1p[T Float](dst, x []T) { vmathOn(active, fnLog1p, "Log1p", dst, x) }
+
+// Tanh sets dst[i] = tanh(x[i]). Max error: float64 ULPT64 ulp, float32
+// ULPT32 ulp.
+//
+// Algorithm: e = expm1(2|x|) as a double word (Expm1's steps), tanh =
+// e/(e+2) by a reciprocal and one Newton correction on the double words,
+// with the sign of x; |x| > 20 (float32: 10) gives ±1.
+func Tanh[T Float](dst, x []T) { vmathOn(active, fnTanh, "Tanh", dst, x) }
+
+// Sigmoid sets dst[i] = 1/(1 + e^-x[i]). Max error: float64 ULPS64 ulp,
+// float32 ULPS32 ulp.
+//
+// Algorithm: E = e^-|x| as a double word (Exp's steps), then 1/(1+E) for x
+// >= 0 and E/(1+E) for x < 0, divided as Tanh does; tiny results are
+// subnormal, not flushed.
+func Sigmoid[T Float](dst, x []T) { vmathOn(active, fnSigmoid, "Sigmoid", dst, x) }
+
+// Softplus sets dst[i] = log(1 + e^x[i]). Max error: float64 ULPP64 ulp,
+// float32 ULPP32 ulp.
+//
+// Algorithm: max(x, 0) + log1p(e^-|x|), the exponential as a double word
+// and Log1p's steps on it, the final sum split exactly (TwoSum); x > 40
+// (float32: 20) gives x.
+func Softplus[T Float](dst, x []T) { vmathOn(active, fnSoftplus, "Softplus", dst, x) }
+
+// Atan sets dst[i] = atan(x[i]). Max error: float64 ULPA64 ulp, float32
+// ULPA32 ulp.
+//
+// Algorithm: |x| reduced to |a| <= 0.5 with one division (a = t, (t-1)/(t+1)
+// + pi/4 or -1/t + pi/2), the quotient corrected to a double word, atan(a) =
+// a + a^3 P(a^2) with a degree-11 (float32: 5) minimax P, the sign of x.
+func Atan[T Float](dst, x []T) { vmathOn(active, fnAtan, "Atan", dst, x) }
+
 // vfunc names a vector math function.
 type vfunc int
 
 const (
 	fnExp vfunc = iota
 	fnLog
+	fnExpm1
+	fnLog1p
+	fnTanh
+	fnSigmoid
+	fnSoftplus
+	fnAtan
 	numVfuncs
 )
 
-var vfuncNames = [...]string{fnExp: "Exp", fnLog: "Log"}
+var vfuncNames = [...]string{fnExp: "Exp", fnLog: "Log", fnExpm1: "Expm1", fnLog1p: "Log1p",
+	fnTanh: "Tanh", fnSigmoid: "Sigmoid", fnSoftplus: "Softplus", fnAtan: "Atan"}
 
 func (f vfunc) String() string { return vfuncNames[f] }
 

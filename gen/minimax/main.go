@@ -80,6 +80,36 @@ func logW(f float64) float64 {
 	return f * f / math.Abs(math.Log1p(f))
 }
 
+// atanP is P(s) = (atan(a) - a)/a^3 with s = a^2; the weight a^3/atan(a)
+// makes the error relative to atan(a) = a + a^3 P(a^2).
+func atanP(s float64) dd.DD {
+	if s < 1e-4 {
+		sum, pow := dd.F(0), dd.F(1)
+		for n := 3; n <= 25; n += 2 {
+			t := dd.Div(pow, dd.F(float64(n)))
+			if n%4 == 3 {
+				t = dd.Neg(t)
+			}
+			sum = dd.Add(sum, t)
+			pow = dd.Mul(pow, dd.F(s))
+		}
+		return sum
+	}
+	a := dd.Sqrt(dd.F(s))
+	at := dd.Atan(a.Hi)
+	// atan(a.Hi + a.Lo) = atan(a.Hi) + a.Lo/(1+s) to first order.
+	at = dd.Add(at, dd.Div(dd.F(a.Lo), dd.F(1+s)))
+	return dd.Div(dd.Sub(at, a), dd.Mul(a, dd.F(s)))
+}
+
+func atanW(s float64) float64 {
+	if s == 0 {
+		return 0
+	}
+	a := math.Sqrt(s)
+	return s * a / math.Atan(a)
+}
+
 var problems = []problem{
 	{"ExpQ64", "q(r) ~ (e^r-1-r)/r^2 for float64 Exp and Expm1", false,
 		fit{-expR, expR, 9, expQ, expW}},
@@ -89,6 +119,10 @@ var problems = []problem{
 		fit{logA, logB, 20, logQ, logW}},
 	{"LogQ32", "Q(f) ~ (log(1+f)-f)/f^2 for float32 Log and Log1p", true,
 		fit{logA, logB, 10, logQ, logW}},
+	{"AtanP64", "P(s) ~ (atan(a)-a)/a^3, s = a^2, for float64 Atan", false,
+		fit{0x1p-20, 0.25, 11, atanP, atanW}},
+	{"AtanP32", "P(s) ~ (atan(a)-a)/a^3, s = a^2, for float32 Atan", true,
+		fit{0x1p-20, 0.25, 5, atanP, atanW}},
 }
 
 func main() {

@@ -128,6 +128,9 @@ func expSmall(r DD) DD {
 
 // Expm1 returns e^x - 1, accurate relative to the result also near 0.
 func Expm1(x float64) DD {
+	if math.Abs(x) < 0x1p-500 {
+		return F(x) // x^2/2 is far below the last bit
+	}
 	if math.Abs(x) < 0.5 {
 		sum, term := F(0), F(1)
 		for n := 1; n <= 40; n++ {
@@ -174,6 +177,12 @@ func log1pSeries(f DD) DD {
 
 // Log1p returns log(1+a) for a > -1, accurate relative to the result near 0.
 func Log1p(a DD) DD {
+	if math.IsInf(a.Hi, 1) {
+		return a
+	}
+	if math.Abs(a.Hi) < 0x1p-500 {
+		return a
+	}
 	if math.Abs(a.Hi) < 0.25 {
 		return log1pSeries(a)
 	}
@@ -184,6 +193,12 @@ func Log1p(a DD) DD {
 func Atan(x float64) DD {
 	if x != x {
 		return F(x)
+	}
+	if math.Abs(x) < 0x1p-500 {
+		return F(x)
+	}
+	if math.IsInf(x, 0) {
+		return DD{math.Copysign(Pi.Hi/2, x), math.Copysign(Pi.Lo/2, x)}
 	}
 	neg := x < 0
 	t := F(math.Abs(x))
@@ -221,6 +236,9 @@ func Atan(x float64) DD {
 // Tanh returns the hyperbolic tangent of x.
 func Tanh(x float64) DD {
 	if x != x {
+		return F(x)
+	}
+	if math.Abs(x) < 0x1p-500 {
 		return F(x)
 	}
 	e := Expm1(-2 * math.Abs(x)) // (-1, 0]

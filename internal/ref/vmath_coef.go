@@ -76,3 +76,35 @@ var LogQ32 = [...]float32{
 	0x1.47dfd4p-04,
 	-0x1.00019ap-05,
 }
+
+// AtanP64 holds the coefficients of P(s) ~ (atan(a)-a)/a^3, s = a^2, for float64 Atan,
+// constant term first: the weighted minimax polynomial of degree 11 on
+// [9.5367431640625e-07, 0.25], coefficients rounded to float64: relative error of the
+// approximated function 2^-57.7 in exact arithmetic.
+var AtanP64 = [...]float64{
+	-0x1.5555555555516p-02,
+	0x1.999999999115p-03,
+	-0x1.249249215e1e7p-03,
+	0x1.c71c7090f8c07p-04,
+	-0x1.745cf4cc817f8p-04,
+	0x1.3b113dd26645dp-04,
+	-0x1.10f31fb584184p-04,
+	0x1.dfe97edfe032dp-05,
+	-0x1.a3988128ceb4fp-05,
+	0x1.56f607f646ec3p-05,
+	-0x1.c180895953df5p-06,
+	0x1.4b84ec43ecd9fp-07,
+}
+
+// AtanP32 holds the coefficients of P(s) ~ (atan(a)-a)/a^3, s = a^2, for float32 Atan,
+// constant term first: the weighted minimax polynomial of degree 5 on
+// [9.5367431640625e-07, 0.25], coefficients rounded to float32: relative error of the
+// approximated function 2^-27.8 in exact arithmetic.
+var AtanP32 = [...]float32{
+	-0x1.555552p-02,
+	0x1.9996ecp-03,
+	-0x1.244accp-03,
+	0x1.c02486p-04,
+	-0x1.4706fcp-04,
+	0x1.3d3896p-05,
+}
