@@ -4,9 +4,9 @@
 
 #include "textflag.h"
 
-// func MatVecsF64AVX512(y []float64, ldy int, w []float64, ldw int, x []float64, ldx int, bias []float64, m int, nb int, n int)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·MatVecsF64AVX512(SB), NOSPLIT, $0-144
+// func MatVecsF64AVX512(y []float64, ldy int, w []float64, ldw int, x []float64, ldx int, bias []float64, m int, nb int, n int, lanes []float64, first bool, last bool)
+// Requires: AVX, AVX512BW, AVX512DQ, AVX512F, MMX+
+TEXT ·MatVecsF64AVX512(SB), NOSPLIT, $0-170
 	MOVQ  m+120(FP), R13
 	TESTQ R13, R13
 	JLE   mv_done
@@ -19,6 +19,7 @@ TEXT ·MatVecsF64AVX512(SB), NOSPLIT, $0-144
 	SHLQ  $0x03, R9
 	MOVQ  x_base+64(FP), R11
 	MOVQ  y_base+0(FP), R12
+	MOVQ  lanes_base+144(FP), R15
 
 	// K1: the elements of the last, partial chunk of a row (n % L).
 	MOVQ       n+136(FP), SI
@@ -47,19 +48,87 @@ mv_bblock:
 mv_rb6:
 	MOVQ w_base+32(FP), R10
 	MOVQ m+120(FP), R13
-	MOVQ bias_base+96(FP), R15
+
+	// K7 (a spare 64-bit register): where the tiles of this block prefetch
+	// the next block of X rows, which would otherwise come from L3 in a
+	// burst at its first tile.
+	MOVQ   R11, DI
+	MOVQ   R9, SI
+	IMUL3Q $0x00000006, SI, SI
+	ADDQ   SI, DI
+	KMOVQ  DI, K7
 
 mv_rb6_i:
 	CMPQ R13, $0x00000004
 	JLT  mv_rb6_irem
 
 	// Tile: 4 W rows by 6 X rows.
-	MOVQ   R10, AX
-	LEAQ   (AX)(R8*2), BX
-	ADDQ   R8, BX
-	MOVQ   R11, CX
-	LEAQ   (CX)(R9*2), DX
-	ADDQ   R9, DX
+	KMOVQ      K7, DI
+	LEAQ       (DI)(R9*2), SI
+	ADDQ       R9, SI
+	PREFETCHT1 (DI)
+	PREFETCHT1 64(DI)
+	PREFETCHT1 128(DI)
+	PREFETCHT1 192(DI)
+	PREFETCHT1 (DI)(R9*1)
+	PREFETCHT1 64(DI)(R9*1)
+	PREFETCHT1 128(DI)(R9*1)
+	PREFETCHT1 192(DI)(R9*1)
+	PREFETCHT1 (DI)(R9*2)
+	PREFETCHT1 64(DI)(R9*2)
+	PREFETCHT1 128(DI)(R9*2)
+	PREFETCHT1 192(DI)(R9*2)
+	PREFETCHT1 (SI)
+	PREFETCHT1 64(SI)
+	PREFETCHT1 128(SI)
+	PREFETCHT1 192(SI)
+	PREFETCHT1 (SI)(R9*1)
+	PREFETCHT1 64(SI)(R9*1)
+	PREFETCHT1 128(SI)(R9*1)
+	PREFETCHT1 192(SI)(R9*1)
+	PREFETCHT1 (SI)(R9*2)
+	PREFETCHT1 64(SI)(R9*2)
+	PREFETCHT1 128(SI)(R9*2)
+	PREFETCHT1 192(SI)(R9*2)
+	ADDQ       $0x00000100, DI
+	KMOVQ      DI, K7
+	MOVQ       R10, AX
+	LEAQ       (AX)(R8*2), BX
+	ADDQ       R8, BX
+	MOVQ       R11, CX
+	LEAQ       (CX)(R9*2), DX
+	ADDQ       R9, DX
+	CMPB       first+168(FP), $0x00
+	JNE        mv_rb6_t4_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPD (R15), Z0
+	VMOVUPD 64(R15), Z1
+	VMOVUPD 128(R15), Z2
+	VMOVUPD 192(R15), Z3
+	VMOVUPD 256(R15), Z4
+	VMOVUPD 320(R15), Z5
+	VMOVUPD 384(R15), Z6
+	VMOVUPD 448(R15), Z7
+	VMOVUPD 512(R15), Z8
+	VMOVUPD 576(R15), Z9
+	VMOVUPD 640(R15), Z10
+	VMOVUPD 704(R15), Z11
+	VMOVUPD 768(R15), Z12
+	VMOVUPD 832(R15), Z13
+	VMOVUPD 896(R15), Z14
+	VMOVUPD 960(R15), Z15
+	VMOVUPD 1024(R15), Z16
+	VMOVUPD 1088(R15), Z17
+	VMOVUPD 1152(R15), Z18
+	VMOVUPD 1216(R15), Z19
+	VMOVUPD 1280(R15), Z20
+	VMOVUPD 1344(R15), Z21
+	VMOVUPD 1408(R15), Z22
+	VMOVUPD 1472(R15), Z23
+	JMP     mv_rb6_t4_start
+
+mv_rb6_t4_zero:
 	VXORPD Z0, Z0, Z0
 	VXORPD Z1, Z1, Z1
 	VXORPD Z2, Z2, Z2
@@ -84,9 +153,11 @@ mv_rb6_i:
 	VXORPD Z21, Z21, Z21
 	VXORPD Z22, Z22, Z22
 	VXORPD Z23, Z23, Z23
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x03, SI
-	JEQ    mv_rb6_t4_tail
+
+mv_rb6_t4_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x03, SI
+	JEQ  mv_rb6_t4_tail
 
 mv_rb6_t4_loop:
 	VMOVUPD     (CX), Z24
@@ -172,6 +243,40 @@ mv_rb6_t4_tail:
 	VFMADD231PD Z31, Z29, K1, Z23
 
 mv_rb6_t4_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb6_t4_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPD Z0, (R15)
+	VMOVUPD Z1, 64(R15)
+	VMOVUPD Z2, 128(R15)
+	VMOVUPD Z3, 192(R15)
+	VMOVUPD Z4, 256(R15)
+	VMOVUPD Z5, 320(R15)
+	VMOVUPD Z6, 384(R15)
+	VMOVUPD Z7, 448(R15)
+	VMOVUPD Z8, 512(R15)
+	VMOVUPD Z9, 576(R15)
+	VMOVUPD Z10, 640(R15)
+	VMOVUPD Z11, 704(R15)
+	VMOVUPD Z12, 768(R15)
+	VMOVUPD Z13, 832(R15)
+	VMOVUPD Z14, 896(R15)
+	VMOVUPD Z15, 960(R15)
+	VMOVUPD Z16, 1024(R15)
+	VMOVUPD Z17, 1088(R15)
+	VMOVUPD Z18, 1152(R15)
+	VMOVUPD Z19, 1216(R15)
+	VMOVUPD Z20, 1280(R15)
+	VMOVUPD Z21, 1344(R15)
+	VMOVUPD Z22, 1408(R15)
+	VMOVUPD Z23, 1472(R15)
+	ADDQ    $0x00000600, R15
+	JMP     mv_rb6_t4_end
+
+mv_rb6_t4_last:
+	ADDQ $0x00000600, R15
+
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF64X2 $0x44, Z12, Z0, Z30
 	VSHUFF64X2 $0xee, Z12, Z0, Z31
@@ -203,12 +308,16 @@ mv_rb6_t4_reduce:
 	JEQ       mv_rb6_t4_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x03, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x0000000f, DI
 	KMOVW   DI, K2
-	VMOVUPD (R15), K2, Z25
+	VMOVUPD (SI), K2, Z25
 	MOVL    $0x000000f0, DI
 	KMOVW   DI, K3
-	VMOVUPD -32(R15), K3, Z25
+	VMOVUPD -32(SI), K3, Z25
 	VADDPD  Z25, Z24, Z24
 
 mv_rb6_t4_g0_store:
@@ -256,12 +365,16 @@ mv_rb6_t4_g0_store:
 	JEQ       mv_rb6_t4_g8_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x03, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x0000000f, DI
 	KMOVW   DI, K2
-	VMOVUPD (R15), K2, Z25
+	VMOVUPD (SI), K2, Z25
 	MOVL    $0x000000f0, DI
 	KMOVW   DI, K3
-	VMOVUPD -32(R15), K3, Z25
+	VMOVUPD -32(SI), K3, Z25
 	VADDPD  Z25, Z24, Z24
 
 mv_rb6_t4_g8_store:
@@ -309,12 +422,16 @@ mv_rb6_t4_g8_store:
 	JEQ       mv_rb6_t4_g16_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x03, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x0000000f, DI
 	KMOVW   DI, K2
-	VMOVUPD (R15), K2, Z25
+	VMOVUPD (SI), K2, Z25
 	MOVL    $0x000000f0, DI
 	KMOVW   DI, K3
-	VMOVUPD -32(R15), K3, Z25
+	VMOVUPD -32(SI), K3, Z25
 	VADDPD  Z25, Z24, Z24
 
 mv_rb6_t4_g16_store:
@@ -330,11 +447,12 @@ mv_rb6_t4_g16_store:
 	IMUL3Q  $0x00000028, DI, DI
 	ADDQ    R12, DI
 	VMOVUPD Z24, K2, -32(DI)
-	LEAQ    (R10)(R8*4), R10
-	ADDQ    $0x00000020, R12
-	ADDQ    $0x00000020, R15
-	SUBQ    $0x00000004, R13
-	JMP     mv_rb6_i
+
+mv_rb6_t4_end:
+	LEAQ (R10)(R8*4), R10
+	ADDQ $0x00000020, R12
+	SUBQ $0x00000004, R13
+	JMP  mv_rb6_i
 
 mv_rb6_irem:
 	CMPQ R13, $0x00000001
@@ -347,10 +465,35 @@ mv_rb6_irem:
 
 mv_rb6_r3:
 	// Tile: 3 W rows by 6 X rows.
-	MOVQ   R10, AX
-	MOVQ   R11, CX
-	LEAQ   (CX)(R9*2), DX
-	ADDQ   R9, DX
+	MOVQ R10, AX
+	MOVQ R11, CX
+	LEAQ (CX)(R9*2), DX
+	ADDQ R9, DX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb6_t3_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPD (R15), Z0
+	VMOVUPD 64(R15), Z1
+	VMOVUPD 128(R15), Z2
+	VMOVUPD 192(R15), Z3
+	VMOVUPD 256(R15), Z4
+	VMOVUPD 320(R15), Z5
+	VMOVUPD 384(R15), Z6
+	VMOVUPD 448(R15), Z7
+	VMOVUPD 512(R15), Z8
+	VMOVUPD 576(R15), Z9
+	VMOVUPD 640(R15), Z10
+	VMOVUPD 704(R15), Z11
+	VMOVUPD 768(R15), Z12
+	VMOVUPD 832(R15), Z13
+	VMOVUPD 896(R15), Z14
+	VMOVUPD 960(R15), Z15
+	VMOVUPD 1024(R15), Z16
+	VMOVUPD 1088(R15), Z17
+	JMP     mv_rb6_t3_start
+
+mv_rb6_t3_zero:
 	VXORPD Z0, Z0, Z0
 	VXORPD Z1, Z1, Z1
 	VXORPD Z2, Z2, Z2
@@ -369,9 +512,11 @@ mv_rb6_r3:
 	VXORPD Z15, Z15, Z15
 	VXORPD Z16, Z16, Z16
 	VXORPD Z17, Z17, Z17
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x03, SI
-	JEQ    mv_rb6_t3_tail
+
+mv_rb6_t3_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x03, SI
+	JEQ  mv_rb6_t3_tail
 
 mv_rb6_t3_loop:
 	VMOVUPD     (CX), Z24
@@ -442,6 +587,34 @@ mv_rb6_t3_tail:
 	VFMADD231PD Z30, Z29, K1, Z17
 
 mv_rb6_t3_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb6_t3_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPD Z0, (R15)
+	VMOVUPD Z1, 64(R15)
+	VMOVUPD Z2, 128(R15)
+	VMOVUPD Z3, 192(R15)
+	VMOVUPD Z4, 256(R15)
+	VMOVUPD Z5, 320(R15)
+	VMOVUPD Z6, 384(R15)
+	VMOVUPD Z7, 448(R15)
+	VMOVUPD Z8, 512(R15)
+	VMOVUPD Z9, 576(R15)
+	VMOVUPD Z10, 640(R15)
+	VMOVUPD Z11, 704(R15)
+	VMOVUPD Z12, 768(R15)
+	VMOVUPD Z13, 832(R15)
+	VMOVUPD Z14, 896(R15)
+	VMOVUPD Z15, 960(R15)
+	VMOVUPD Z16, 1024(R15)
+	VMOVUPD Z17, 1088(R15)
+	ADDQ    $0x00000480, R15
+	JMP     mv_rb6_t3_end
+
+mv_rb6_t3_last:
+	ADDQ $0x00000480, R15
+
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF64X2 $0x44, Z12, Z0, Z30
 	VSHUFF64X2 $0xee, Z12, Z0, Z31
@@ -473,15 +646,19 @@ mv_rb6_t3_reduce:
 	JEQ       mv_rb6_t3_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x03, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x00000007, DI
 	KMOVW   DI, K2
-	VMOVUPD (R15), K2, Z25
+	VMOVUPD (SI), K2, Z25
 	MOVL    $0x00000038, DI
 	KMOVW   DI, K3
-	VMOVUPD -24(R15), K3, Z25
+	VMOVUPD -24(SI), K3, Z25
 	MOVL    $0x000000c0, DI
 	KMOVW   DI, K4
-	VMOVUPD -48(R15), K4, Z25
+	VMOVUPD -48(SI), K4, Z25
 	VADDPD  Z25, Z24, Z24
 
 mv_rb6_t3_g0_store:
@@ -535,18 +712,22 @@ mv_rb6_t3_g0_store:
 	JEQ       mv_rb6_t3_g8_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x03, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
-	VMOVUPD 16(R15), K2, Z25
+	VMOVUPD 16(SI), K2, Z25
 	MOVL    $0x0000000e, DI
 	KMOVW   DI, K3
-	VMOVUPD -8(R15), K3, Z25
+	VMOVUPD -8(SI), K3, Z25
 	MOVL    $0x00000070, DI
 	KMOVW   DI, K4
-	VMOVUPD -32(R15), K4, Z25
+	VMOVUPD -32(SI), K4, Z25
 	MOVL    $0x00000080, DI
 	KMOVW   DI, K5
-	VMOVUPD -56(R15), K5, Z25
+	VMOVUPD -56(SI), K5, Z25
 	VADDPD  Z25, Z24, Z24
 
 mv_rb6_t3_g8_store:
@@ -606,9 +787,13 @@ mv_rb6_t3_g8_store:
 	JEQ       mv_rb6_t3_g16_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x03, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x00000003, DI
 	KMOVW   DI, K2
-	VMOVUPD 8(R15), K2, Z25
+	VMOVUPD 8(SI), K2, Z25
 	VADDPD  Z25, Z24, Z24
 
 mv_rb6_t3_g16_store:
@@ -618,15 +803,36 @@ mv_rb6_t3_g16_store:
 	IMUL3Q  $0x00000028, DI, DI
 	ADDQ    R12, DI
 	VMOVUPD Z24, K2, 8(DI)
-	ADDQ    $0x00000018, R12
-	JMP     mv_rb6_next
+
+mv_rb6_t3_end:
+	ADDQ $0x00000018, R12
+	JMP  mv_rb6_next
 
 mv_rb6_r2:
 	// Tile: 2 W rows by 6 X rows.
-	MOVQ   R10, AX
-	MOVQ   R11, CX
-	LEAQ   (CX)(R9*2), DX
-	ADDQ   R9, DX
+	MOVQ R10, AX
+	MOVQ R11, CX
+	LEAQ (CX)(R9*2), DX
+	ADDQ R9, DX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb6_t2_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPD (R15), Z0
+	VMOVUPD 64(R15), Z1
+	VMOVUPD 128(R15), Z2
+	VMOVUPD 192(R15), Z3
+	VMOVUPD 256(R15), Z4
+	VMOVUPD 320(R15), Z5
+	VMOVUPD 384(R15), Z6
+	VMOVUPD 448(R15), Z7
+	VMOVUPD 512(R15), Z8
+	VMOVUPD 576(R15), Z9
+	VMOVUPD 640(R15), Z10
+	VMOVUPD 704(R15), Z11
+	JMP     mv_rb6_t2_start
+
+mv_rb6_t2_zero:
 	VXORPD Z0, Z0, Z0
 	VXORPD Z1, Z1, Z1
 	VXORPD Z2, Z2, Z2
@@ -639,9 +845,11 @@ mv_rb6_r2:
 	VXORPD Z9, Z9, Z9
 	VXORPD Z10, Z10, Z10
 	VXORPD Z11, Z11, Z11
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x03, SI
-	JEQ    mv_rb6_t2_tail
+
+mv_rb6_t2_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x03, SI
+	JEQ  mv_rb6_t2_tail
 
 mv_rb6_t2_loop:
 	VMOVUPD     (CX), Z24
@@ -698,6 +906,28 @@ mv_rb6_t2_tail:
 	VFMADD231PD Z31, Z29, K1, Z11
 
 mv_rb6_t2_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb6_t2_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPD Z0, (R15)
+	VMOVUPD Z1, 64(R15)
+	VMOVUPD Z2, 128(R15)
+	VMOVUPD Z3, 192(R15)
+	VMOVUPD Z4, 256(R15)
+	VMOVUPD Z5, 320(R15)
+	VMOVUPD Z6, 384(R15)
+	VMOVUPD Z7, 448(R15)
+	VMOVUPD Z8, 512(R15)
+	VMOVUPD Z9, 576(R15)
+	VMOVUPD Z10, 640(R15)
+	VMOVUPD Z11, 704(R15)
+	ADDQ    $0x00000300, R15
+	JMP     mv_rb6_t2_end
+
+mv_rb6_t2_last:
+	ADDQ $0x00000300, R15
+
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF64X2 $0x44, Z1, Z0, Z30
 	VSHUFF64X2 $0xee, Z1, Z0, Z31
@@ -729,18 +959,22 @@ mv_rb6_t2_reduce:
 	JEQ       mv_rb6_t2_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x03, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x00000003, DI
 	KMOVW   DI, K2
-	VMOVUPD (R15), K2, Z25
+	VMOVUPD (SI), K2, Z25
 	MOVL    $0x0000000c, DI
 	KMOVW   DI, K3
-	VMOVUPD -16(R15), K3, Z25
+	VMOVUPD -16(SI), K3, Z25
 	MOVL    $0x00000030, DI
 	KMOVW   DI, K4
-	VMOVUPD -32(R15), K4, Z25
+	VMOVUPD -32(SI), K4, Z25
 	MOVL    $0x000000c0, DI
 	KMOVW   DI, K5
-	VMOVUPD -48(R15), K5, Z25
+	VMOVUPD -48(SI), K5, Z25
 	VADDPD  Z25, Z24, Z24
 
 mv_rb6_t2_g0_store:
@@ -800,12 +1034,16 @@ mv_rb6_t2_g0_store:
 	JEQ       mv_rb6_t2_g8_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x03, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x00000003, DI
 	KMOVW   DI, K2
-	VMOVUPD (R15), K2, Z25
+	VMOVUPD (SI), K2, Z25
 	MOVL    $0x0000000c, DI
 	KMOVW   DI, K3
-	VMOVUPD -16(R15), K3, Z25
+	VMOVUPD -16(SI), K3, Z25
 	VADDPD  Z25, Z24, Z24
 
 mv_rb6_t2_g8_store:
@@ -821,24 +1059,41 @@ mv_rb6_t2_g8_store:
 	IMUL3Q  $0x00000028, DI, DI
 	ADDQ    R12, DI
 	VMOVUPD Z24, K2, -16(DI)
-	ADDQ    $0x00000010, R12
-	JMP     mv_rb6_next
+
+mv_rb6_t2_end:
+	ADDQ $0x00000010, R12
+	JMP  mv_rb6_next
 
 mv_rb6_r1:
 	// Tile: 1 W rows by 6 X rows.
-	MOVQ   R10, AX
-	MOVQ   R11, CX
-	LEAQ   (CX)(R9*2), DX
-	ADDQ   R9, DX
+	MOVQ R10, AX
+	MOVQ R11, CX
+	LEAQ (CX)(R9*2), DX
+	ADDQ R9, DX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb6_t1_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPD (R15), Z0
+	VMOVUPD 64(R15), Z1
+	VMOVUPD 128(R15), Z2
+	VMOVUPD 192(R15), Z3
+	VMOVUPD 256(R15), Z4
+	VMOVUPD 320(R15), Z5
+	JMP     mv_rb6_t1_start
+
+mv_rb6_t1_zero:
 	VXORPD Z0, Z0, Z0
 	VXORPD Z1, Z1, Z1
 	VXORPD Z2, Z2, Z2
 	VXORPD Z3, Z3, Z3
 	VXORPD Z4, Z4, Z4
 	VXORPD Z5, Z5, Z5
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x03, SI
-	JEQ    mv_rb6_t1_tail
+
+mv_rb6_t1_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x03, SI
+	JEQ  mv_rb6_t1_tail
 
 mv_rb6_t1_loop:
 	VMOVUPD     (CX), Z24
@@ -881,6 +1136,22 @@ mv_rb6_t1_tail:
 	VFMADD231PD Z30, Z29, K1, Z5
 
 mv_rb6_t1_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb6_t1_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPD Z0, (R15)
+	VMOVUPD Z1, 64(R15)
+	VMOVUPD Z2, 128(R15)
+	VMOVUPD Z3, 192(R15)
+	VMOVUPD Z4, 256(R15)
+	VMOVUPD Z5, 320(R15)
+	ADDQ    $0x00000180, R15
+	JMP     mv_rb6_t1_end
+
+mv_rb6_t1_last:
+	ADDQ $0x00000180, R15
+
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF64X2 $0x44, Z2, Z0, Z30
 	VSHUFF64X2 $0xee, Z2, Z0, Z31
@@ -912,24 +1183,28 @@ mv_rb6_t1_reduce:
 	JEQ       mv_rb6_t1_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x03, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
-	VMOVUPD (R15), K2, Z25
+	VMOVUPD (SI), K2, Z25
 	MOVL    $0x00000002, DI
 	KMOVW   DI, K3
-	VMOVUPD -8(R15), K3, Z25
+	VMOVUPD -8(SI), K3, Z25
 	MOVL    $0x00000004, DI
 	KMOVW   DI, K4
-	VMOVUPD -16(R15), K4, Z25
+	VMOVUPD -16(SI), K4, Z25
 	MOVL    $0x00000008, DI
 	KMOVW   DI, K5
-	VMOVUPD -24(R15), K5, Z25
+	VMOVUPD -24(SI), K5, Z25
 	MOVL    $0x00000010, DI
 	KMOVW   DI, K6
-	VMOVUPD -32(R15), K6, Z25
+	VMOVUPD -32(SI), K6, Z25
 	MOVL    $0x00000020, DI
 	KMOVW   DI, K7
-	VMOVUPD -40(R15), K7, Z25
+	VMOVUPD -40(SI), K7, Z25
 	VADDPD  Z25, Z24, Z24
 
 mv_rb6_t1_g0_store:
@@ -969,7 +1244,9 @@ mv_rb6_t1_g0_store:
 	IMUL3Q  $0x00000028, DI, DI
 	ADDQ    R12, DI
 	VMOVUPD Z24, K2, -40(DI)
-	ADDQ    $0x00000008, R12
+
+mv_rb6_t1_end:
+	ADDQ $0x00000008, R12
 
 mv_rb6_next:
 	// Back to column 0 of Y, down rb rows of Y and X.
@@ -989,19 +1266,45 @@ mv_rb6_next:
 mv_rb5:
 	MOVQ w_base+32(FP), R10
 	MOVQ m+120(FP), R13
-	MOVQ bias_base+96(FP), R15
 
 mv_rb5_i:
 	CMPQ R13, $0x00000004
 	JLT  mv_rb5_irem
 
 	// Tile: 4 W rows by 5 X rows.
-	MOVQ   R10, AX
-	LEAQ   (AX)(R8*2), BX
-	ADDQ   R8, BX
-	MOVQ   R11, CX
-	LEAQ   (CX)(R9*2), DX
-	ADDQ   R9, DX
+	MOVQ R10, AX
+	LEAQ (AX)(R8*2), BX
+	ADDQ R8, BX
+	MOVQ R11, CX
+	LEAQ (CX)(R9*2), DX
+	ADDQ R9, DX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb5_t4_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPD (R15), Z0
+	VMOVUPD 64(R15), Z1
+	VMOVUPD 128(R15), Z2
+	VMOVUPD 192(R15), Z3
+	VMOVUPD 256(R15), Z4
+	VMOVUPD 320(R15), Z5
+	VMOVUPD 384(R15), Z6
+	VMOVUPD 448(R15), Z7
+	VMOVUPD 512(R15), Z8
+	VMOVUPD 576(R15), Z9
+	VMOVUPD 640(R15), Z10
+	VMOVUPD 704(R15), Z11
+	VMOVUPD 768(R15), Z12
+	VMOVUPD 832(R15), Z13
+	VMOVUPD 896(R15), Z14
+	VMOVUPD 960(R15), Z15
+	VMOVUPD 1024(R15), Z16
+	VMOVUPD 1088(R15), Z17
+	VMOVUPD 1152(R15), Z18
+	VMOVUPD 1216(R15), Z19
+	JMP     mv_rb5_t4_start
+
+mv_rb5_t4_zero:
 	VXORPD Z0, Z0, Z0
 	VXORPD Z1, Z1, Z1
 	VXORPD Z2, Z2, Z2
@@ -1022,9 +1325,11 @@ mv_rb5_i:
 	VXORPD Z17, Z17, Z17
 	VXORPD Z18, Z18, Z18
 	VXORPD Z19, Z19, Z19
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x03, SI
-	JEQ    mv_rb5_t4_tail
+
+mv_rb5_t4_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x03, SI
+	JEQ  mv_rb5_t4_tail
 
 mv_rb5_t4_loop:
 	VMOVUPD     (CX), Z24
@@ -1100,6 +1405,36 @@ mv_rb5_t4_tail:
 	VFMADD231PD Z31, Z28, K1, Z19
 
 mv_rb5_t4_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb5_t4_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPD Z0, (R15)
+	VMOVUPD Z1, 64(R15)
+	VMOVUPD Z2, 128(R15)
+	VMOVUPD Z3, 192(R15)
+	VMOVUPD Z4, 256(R15)
+	VMOVUPD Z5, 320(R15)
+	VMOVUPD Z6, 384(R15)
+	VMOVUPD Z7, 448(R15)
+	VMOVUPD Z8, 512(R15)
+	VMOVUPD Z9, 576(R15)
+	VMOVUPD Z10, 640(R15)
+	VMOVUPD Z11, 704(R15)
+	VMOVUPD Z12, 768(R15)
+	VMOVUPD Z13, 832(R15)
+	VMOVUPD Z14, 896(R15)
+	VMOVUPD Z15, 960(R15)
+	VMOVUPD Z16, 1024(R15)
+	VMOVUPD Z17, 1088(R15)
+	VMOVUPD Z18, 1152(R15)
+	VMOVUPD Z19, 1216(R15)
+	ADDQ    $0x00000500, R15
+	JMP     mv_rb5_t4_end
+
+mv_rb5_t4_last:
+	ADDQ $0x00000500, R15
+
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF64X2 $0x44, Z10, Z0, Z30
 	VSHUFF64X2 $0xee, Z10, Z0, Z31
@@ -1131,12 +1466,16 @@ mv_rb5_t4_reduce:
 	JEQ       mv_rb5_t4_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x03, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x0000000f, DI
 	KMOVW   DI, K2
-	VMOVUPD (R15), K2, Z25
+	VMOVUPD (SI), K2, Z25
 	MOVL    $0x000000f0, DI
 	KMOVW   DI, K3
-	VMOVUPD -32(R15), K3, Z25
+	VMOVUPD -32(SI), K3, Z25
 	VADDPD  Z25, Z24, Z24
 
 mv_rb5_t4_g0_store:
@@ -1184,12 +1523,16 @@ mv_rb5_t4_g0_store:
 	JEQ       mv_rb5_t4_g8_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x03, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x0000000f, DI
 	KMOVW   DI, K2
-	VMOVUPD (R15), K2, Z25
+	VMOVUPD (SI), K2, Z25
 	MOVL    $0x000000f0, DI
 	KMOVW   DI, K3
-	VMOVUPD -32(R15), K3, Z25
+	VMOVUPD -32(SI), K3, Z25
 	VADDPD  Z25, Z24, Z24
 
 mv_rb5_t4_g8_store:
@@ -1237,9 +1580,13 @@ mv_rb5_t4_g8_store:
 	JEQ       mv_rb5_t4_g16_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x03, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x0000000f, DI
 	KMOVW   DI, K2
-	VMOVUPD (R15), K2, Z25
+	VMOVUPD (SI), K2, Z25
 	VADDPD  Z25, Z24, Z24
 
 mv_rb5_t4_g16_store:
@@ -1249,11 +1596,12 @@ mv_rb5_t4_g16_store:
 	IMUL3Q  $0x00000020, DI, DI
 	ADDQ    R12, DI
 	VMOVUPD Z24, K2, (DI)
-	LEAQ    (R10)(R8*4), R10
-	ADDQ    $0x00000020, R12
-	ADDQ    $0x00000020, R15
-	SUBQ    $0x00000004, R13
-	JMP     mv_rb5_i
+
+mv_rb5_t4_end:
+	LEAQ (R10)(R8*4), R10
+	ADDQ $0x00000020, R12
+	SUBQ $0x00000004, R13
+	JMP  mv_rb5_i
 
 mv_rb5_irem:
 	CMPQ R13, $0x00000001
@@ -1266,10 +1614,32 @@ mv_rb5_irem:
 
 mv_rb5_r3:
 	// Tile: 3 W rows by 5 X rows.
-	MOVQ   R10, AX
-	MOVQ   R11, CX
-	LEAQ   (CX)(R9*2), DX
-	ADDQ   R9, DX
+	MOVQ R10, AX
+	MOVQ R11, CX
+	LEAQ (CX)(R9*2), DX
+	ADDQ R9, DX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb5_t3_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPD (R15), Z0
+	VMOVUPD 64(R15), Z1
+	VMOVUPD 128(R15), Z2
+	VMOVUPD 192(R15), Z3
+	VMOVUPD 256(R15), Z4
+	VMOVUPD 320(R15), Z5
+	VMOVUPD 384(R15), Z6
+	VMOVUPD 448(R15), Z7
+	VMOVUPD 512(R15), Z8
+	VMOVUPD 576(R15), Z9
+	VMOVUPD 640(R15), Z10
+	VMOVUPD 704(R15), Z11
+	VMOVUPD 768(R15), Z12
+	VMOVUPD 832(R15), Z13
+	VMOVUPD 896(R15), Z14
+	JMP     mv_rb5_t3_start
+
+mv_rb5_t3_zero:
 	VXORPD Z0, Z0, Z0
 	VXORPD Z1, Z1, Z1
 	VXORPD Z2, Z2, Z2
@@ -1285,9 +1655,11 @@ mv_rb5_r3:
 	VXORPD Z12, Z12, Z12
 	VXORPD Z13, Z13, Z13
 	VXORPD Z14, Z14, Z14
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x03, SI
-	JEQ    mv_rb5_t3_tail
+
+mv_rb5_t3_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x03, SI
+	JEQ  mv_rb5_t3_tail
 
 mv_rb5_t3_loop:
 	VMOVUPD     (CX), Z24
@@ -1350,6 +1722,31 @@ mv_rb5_t3_tail:
 	VFMADD231PD Z30, Z28, K1, Z14
 
 mv_rb5_t3_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb5_t3_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPD Z0, (R15)
+	VMOVUPD Z1, 64(R15)
+	VMOVUPD Z2, 128(R15)
+	VMOVUPD Z3, 192(R15)
+	VMOVUPD Z4, 256(R15)
+	VMOVUPD Z5, 320(R15)
+	VMOVUPD Z6, 384(R15)
+	VMOVUPD Z7, 448(R15)
+	VMOVUPD Z8, 512(R15)
+	VMOVUPD Z9, 576(R15)
+	VMOVUPD Z10, 640(R15)
+	VMOVUPD Z11, 704(R15)
+	VMOVUPD Z12, 768(R15)
+	VMOVUPD Z13, 832(R15)
+	VMOVUPD Z14, 896(R15)
+	ADDQ    $0x000003c0, R15
+	JMP     mv_rb5_t3_end
+
+mv_rb5_t3_last:
+	ADDQ $0x000003c0, R15
+
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF64X2 $0x44, Z10, Z0, Z30
 	VSHUFF64X2 $0xee, Z10, Z0, Z31
@@ -1381,15 +1778,19 @@ mv_rb5_t3_reduce:
 	JEQ       mv_rb5_t3_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x03, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x00000007, DI
 	KMOVW   DI, K2
-	VMOVUPD (R15), K2, Z25
+	VMOVUPD (SI), K2, Z25
 	MOVL    $0x00000038, DI
 	KMOVW   DI, K3
-	VMOVUPD -24(R15), K3, Z25
+	VMOVUPD -24(SI), K3, Z25
 	MOVL    $0x000000c0, DI
 	KMOVW   DI, K4
-	VMOVUPD -48(R15), K4, Z25
+	VMOVUPD -48(SI), K4, Z25
 	VADDPD  Z25, Z24, Z24
 
 mv_rb5_t3_g0_store:
@@ -1443,15 +1844,19 @@ mv_rb5_t3_g0_store:
 	JEQ       mv_rb5_t3_g8_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x03, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
-	VMOVUPD 16(R15), K2, Z25
+	VMOVUPD 16(SI), K2, Z25
 	MOVL    $0x0000000e, DI
 	KMOVW   DI, K3
-	VMOVUPD -8(R15), K3, Z25
+	VMOVUPD -8(SI), K3, Z25
 	MOVL    $0x00000070, DI
 	KMOVW   DI, K4
-	VMOVUPD -32(R15), K4, Z25
+	VMOVUPD -32(SI), K4, Z25
 	VADDPD  Z25, Z24, Z24
 
 mv_rb5_t3_g8_store:
@@ -1473,15 +1878,34 @@ mv_rb5_t3_g8_store:
 	IMUL3Q  $0x00000020, DI, DI
 	ADDQ    R12, DI
 	VMOVUPD Z24, K2, -32(DI)
-	ADDQ    $0x00000018, R12
-	JMP     mv_rb5_next
+
+mv_rb5_t3_end:
+	ADDQ $0x00000018, R12
+	JMP  mv_rb5_next
 
 mv_rb5_r2:
 	// Tile: 2 W rows by 5 X rows.
-	MOVQ   R10, AX
-	MOVQ   R11, CX
-	LEAQ   (CX)(R9*2), DX
-	ADDQ   R9, DX
+	MOVQ R10, AX
+	MOVQ R11, CX
+	LEAQ (CX)(R9*2), DX
+	ADDQ R9, DX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb5_t2_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPD (R15), Z0
+	VMOVUPD 64(R15), Z1
+	VMOVUPD 128(R15), Z2
+	VMOVUPD 192(R15), Z3
+	VMOVUPD 256(R15), Z4
+	VMOVUPD 320(R15), Z5
+	VMOVUPD 384(R15), Z6
+	VMOVUPD 448(R15), Z7
+	VMOVUPD 512(R15), Z8
+	VMOVUPD 576(R15), Z9
+	JMP     mv_rb5_t2_start
+
+mv_rb5_t2_zero:
 	VXORPD Z0, Z0, Z0
 	VXORPD Z1, Z1, Z1
 	VXORPD Z2, Z2, Z2
@@ -1492,9 +1916,11 @@ mv_rb5_r2:
 	VXORPD Z7, Z7, Z7
 	VXORPD Z8, Z8, Z8
 	VXORPD Z9, Z9, Z9
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x03, SI
-	JEQ    mv_rb5_t2_tail
+
+mv_rb5_t2_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x03, SI
+	JEQ  mv_rb5_t2_tail
 
 mv_rb5_t2_loop:
 	VMOVUPD     (CX), Z24
@@ -1545,6 +1971,26 @@ mv_rb5_t2_tail:
 	VFMADD231PD Z31, Z28, K1, Z9
 
 mv_rb5_t2_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb5_t2_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPD Z0, (R15)
+	VMOVUPD Z1, 64(R15)
+	VMOVUPD Z2, 128(R15)
+	VMOVUPD Z3, 192(R15)
+	VMOVUPD Z4, 256(R15)
+	VMOVUPD Z5, 320(R15)
+	VMOVUPD Z6, 384(R15)
+	VMOVUPD Z7, 448(R15)
+	VMOVUPD Z8, 512(R15)
+	VMOVUPD Z9, 576(R15)
+	ADDQ    $0x00000280, R15
+	JMP     mv_rb5_t2_end
+
+mv_rb5_t2_last:
+	ADDQ $0x00000280, R15
+
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF64X2 $0x44, Z1, Z0, Z30
 	VSHUFF64X2 $0xee, Z1, Z0, Z31
@@ -1576,18 +2022,22 @@ mv_rb5_t2_reduce:
 	JEQ       mv_rb5_t2_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x03, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x00000003, DI
 	KMOVW   DI, K2
-	VMOVUPD (R15), K2, Z25
+	VMOVUPD (SI), K2, Z25
 	MOVL    $0x0000000c, DI
 	KMOVW   DI, K3
-	VMOVUPD -16(R15), K3, Z25
+	VMOVUPD -16(SI), K3, Z25
 	MOVL    $0x00000030, DI
 	KMOVW   DI, K4
-	VMOVUPD -32(R15), K4, Z25
+	VMOVUPD -32(SI), K4, Z25
 	MOVL    $0x000000c0, DI
 	KMOVW   DI, K5
-	VMOVUPD -48(R15), K5, Z25
+	VMOVUPD -48(SI), K5, Z25
 	VADDPD  Z25, Z24, Z24
 
 mv_rb5_t2_g0_store:
@@ -1647,9 +2097,13 @@ mv_rb5_t2_g0_store:
 	JEQ       mv_rb5_t2_g8_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x03, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x00000003, DI
 	KMOVW   DI, K2
-	VMOVUPD (R15), K2, Z25
+	VMOVUPD (SI), K2, Z25
 	VADDPD  Z25, Z24, Z24
 
 mv_rb5_t2_g8_store:
@@ -1659,23 +2113,39 @@ mv_rb5_t2_g8_store:
 	IMUL3Q  $0x00000020, DI, DI
 	ADDQ    R12, DI
 	VMOVUPD Z24, K2, (DI)
-	ADDQ    $0x00000010, R12
-	JMP     mv_rb5_next
+
+mv_rb5_t2_end:
+	ADDQ $0x00000010, R12
+	JMP  mv_rb5_next
 
 mv_rb5_r1:
 	// Tile: 1 W rows by 5 X rows.
-	MOVQ   R10, AX
-	MOVQ   R11, CX
-	LEAQ   (CX)(R9*2), DX
-	ADDQ   R9, DX
+	MOVQ R10, AX
+	MOVQ R11, CX
+	LEAQ (CX)(R9*2), DX
+	ADDQ R9, DX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb5_t1_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPD (R15), Z0
+	VMOVUPD 64(R15), Z1
+	VMOVUPD 128(R15), Z2
+	VMOVUPD 192(R15), Z3
+	VMOVUPD 256(R15), Z4
+	JMP     mv_rb5_t1_start
+
+mv_rb5_t1_zero:
 	VXORPD Z0, Z0, Z0
 	VXORPD Z1, Z1, Z1
 	VXORPD Z2, Z2, Z2
 	VXORPD Z3, Z3, Z3
 	VXORPD Z4, Z4, Z4
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x03, SI
-	JEQ    mv_rb5_t1_tail
+
+mv_rb5_t1_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x03, SI
+	JEQ  mv_rb5_t1_tail
 
 mv_rb5_t1_loop:
 	VMOVUPD     (CX), Z24
@@ -1714,6 +2184,21 @@ mv_rb5_t1_tail:
 	VFMADD231PD Z30, Z28, K1, Z4
 
 mv_rb5_t1_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb5_t1_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPD Z0, (R15)
+	VMOVUPD Z1, 64(R15)
+	VMOVUPD Z2, 128(R15)
+	VMOVUPD Z3, 192(R15)
+	VMOVUPD Z4, 256(R15)
+	ADDQ    $0x00000140, R15
+	JMP     mv_rb5_t1_end
+
+mv_rb5_t1_last:
+	ADDQ $0x00000140, R15
+
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF64X2 $0x44, Z2, Z0, Z30
 	VSHUFF64X2 $0xee, Z2, Z0, Z31
@@ -1745,21 +2230,25 @@ mv_rb5_t1_reduce:
 	JEQ       mv_rb5_t1_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x03, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
-	VMOVUPD (R15), K2, Z25
+	VMOVUPD (SI), K2, Z25
 	MOVL    $0x00000002, DI
 	KMOVW   DI, K3
-	VMOVUPD -8(R15), K3, Z25
+	VMOVUPD -8(SI), K3, Z25
 	MOVL    $0x00000004, DI
 	KMOVW   DI, K4
-	VMOVUPD -16(R15), K4, Z25
+	VMOVUPD -16(SI), K4, Z25
 	MOVL    $0x00000008, DI
 	KMOVW   DI, K5
-	VMOVUPD -24(R15), K5, Z25
+	VMOVUPD -24(SI), K5, Z25
 	MOVL    $0x00000010, DI
 	KMOVW   DI, K6
-	VMOVUPD -32(R15), K6, Z25
+	VMOVUPD -32(SI), K6, Z25
 	VADDPD  Z25, Z24, Z24
 
 mv_rb5_t1_g0_store:
@@ -1793,7 +2282,9 @@ mv_rb5_t1_g0_store:
 	IMUL3Q  $0x00000020, DI, DI
 	ADDQ    R12, DI
 	VMOVUPD Z24, K2, -32(DI)
-	ADDQ    $0x00000008, R12
+
+mv_rb5_t1_end:
+	ADDQ $0x00000008, R12
 
 mv_rb5_next:
 	// Back to column 0 of Y, down rb rows of Y and X.
@@ -1813,19 +2304,41 @@ mv_rb5_next:
 mv_rb4:
 	MOVQ w_base+32(FP), R10
 	MOVQ m+120(FP), R13
-	MOVQ bias_base+96(FP), R15
 
 mv_rb4_i:
 	CMPQ R13, $0x00000004
 	JLT  mv_rb4_irem
 
 	// Tile: 4 W rows by 4 X rows.
-	MOVQ   R10, AX
-	LEAQ   (AX)(R8*2), BX
-	ADDQ   R8, BX
-	MOVQ   R11, CX
-	LEAQ   (CX)(R9*2), DX
-	ADDQ   R9, DX
+	MOVQ R10, AX
+	LEAQ (AX)(R8*2), BX
+	ADDQ R8, BX
+	MOVQ R11, CX
+	LEAQ (CX)(R9*2), DX
+	ADDQ R9, DX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb4_t4_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPD (R15), Z0
+	VMOVUPD 64(R15), Z1
+	VMOVUPD 128(R15), Z2
+	VMOVUPD 192(R15), Z3
+	VMOVUPD 256(R15), Z4
+	VMOVUPD 320(R15), Z5
+	VMOVUPD 384(R15), Z6
+	VMOVUPD 448(R15), Z7
+	VMOVUPD 512(R15), Z8
+	VMOVUPD 576(R15), Z9
+	VMOVUPD 640(R15), Z10
+	VMOVUPD 704(R15), Z11
+	VMOVUPD 768(R15), Z12
+	VMOVUPD 832(R15), Z13
+	VMOVUPD 896(R15), Z14
+	VMOVUPD 960(R15), Z15
+	JMP     mv_rb4_t4_start
+
+mv_rb4_t4_zero:
 	VXORPD Z0, Z0, Z0
 	VXORPD Z1, Z1, Z1
 	VXORPD Z2, Z2, Z2
@@ -1842,9 +2355,11 @@ mv_rb4_i:
 	VXORPD Z13, Z13, Z13
 	VXORPD Z14, Z14, Z14
 	VXORPD Z15, Z15, Z15
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x03, SI
-	JEQ    mv_rb4_t4_tail
+
+mv_rb4_t4_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x03, SI
+	JEQ  mv_rb4_t4_tail
 
 mv_rb4_t4_loop:
 	VMOVUPD     (CX), Z24
@@ -1910,6 +2425,32 @@ mv_rb4_t4_tail:
 	VFMADD231PD Z31, Z27, K1, Z15
 
 mv_rb4_t4_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb4_t4_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPD Z0, (R15)
+	VMOVUPD Z1, 64(R15)
+	VMOVUPD Z2, 128(R15)
+	VMOVUPD Z3, 192(R15)
+	VMOVUPD Z4, 256(R15)
+	VMOVUPD Z5, 320(R15)
+	VMOVUPD Z6, 384(R15)
+	VMOVUPD Z7, 448(R15)
+	VMOVUPD Z8, 512(R15)
+	VMOVUPD Z9, 576(R15)
+	VMOVUPD Z10, 640(R15)
+	VMOVUPD Z11, 704(R15)
+	VMOVUPD Z12, 768(R15)
+	VMOVUPD Z13, 832(R15)
+	VMOVUPD Z14, 896(R15)
+	VMOVUPD Z15, 960(R15)
+	ADDQ    $0x00000400, R15
+	JMP     mv_rb4_t4_end
+
+mv_rb4_t4_last:
+	ADDQ $0x00000400, R15
+
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF64X2 $0x44, Z8, Z0, Z30
 	VSHUFF64X2 $0xee, Z8, Z0, Z31
@@ -1941,12 +2482,16 @@ mv_rb4_t4_reduce:
 	JEQ       mv_rb4_t4_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x03, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x0000000f, DI
 	KMOVW   DI, K2
-	VMOVUPD (R15), K2, Z25
+	VMOVUPD (SI), K2, Z25
 	MOVL    $0x000000f0, DI
 	KMOVW   DI, K3
-	VMOVUPD -32(R15), K3, Z25
+	VMOVUPD -32(SI), K3, Z25
 	VADDPD  Z25, Z24, Z24
 
 mv_rb4_t4_g0_store:
@@ -1994,12 +2539,16 @@ mv_rb4_t4_g0_store:
 	JEQ       mv_rb4_t4_g8_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x03, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x0000000f, DI
 	KMOVW   DI, K2
-	VMOVUPD (R15), K2, Z25
+	VMOVUPD (SI), K2, Z25
 	MOVL    $0x000000f0, DI
 	KMOVW   DI, K3
-	VMOVUPD -32(R15), K3, Z25
+	VMOVUPD -32(SI), K3, Z25
 	VADDPD  Z25, Z24, Z24
 
 mv_rb4_t4_g8_store:
@@ -2015,11 +2564,12 @@ mv_rb4_t4_g8_store:
 	IMUL3Q  $0x00000018, DI, DI
 	ADDQ    R12, DI
 	VMOVUPD Z24, K2, -32(DI)
-	LEAQ    (R10)(R8*4), R10
-	ADDQ    $0x00000020, R12
-	ADDQ    $0x00000020, R15
-	SUBQ    $0x00000004, R13
-	JMP     mv_rb4_i
+
+mv_rb4_t4_end:
+	LEAQ (R10)(R8*4), R10
+	ADDQ $0x00000020, R12
+	SUBQ $0x00000004, R13
+	JMP  mv_rb4_i
 
 mv_rb4_irem:
 	CMPQ R13, $0x00000001
@@ -2032,10 +2582,29 @@ mv_rb4_irem:
 
 mv_rb4_r3:
 	// Tile: 3 W rows by 4 X rows.
-	MOVQ   R10, AX
-	MOVQ   R11, CX
-	LEAQ   (CX)(R9*2), DX
-	ADDQ   R9, DX
+	MOVQ R10, AX
+	MOVQ R11, CX
+	LEAQ (CX)(R9*2), DX
+	ADDQ R9, DX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb4_t3_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPD (R15), Z0
+	VMOVUPD 64(R15), Z1
+	VMOVUPD 128(R15), Z2
+	VMOVUPD 192(R15), Z3
+	VMOVUPD 256(R15), Z4
+	VMOVUPD 320(R15), Z5
+	VMOVUPD 384(R15), Z6
+	VMOVUPD 448(R15), Z7
+	VMOVUPD 512(R15), Z8
+	VMOVUPD 576(R15), Z9
+	VMOVUPD 640(R15), Z10
+	VMOVUPD 704(R15), Z11
+	JMP     mv_rb4_t3_start
+
+mv_rb4_t3_zero:
 	VXORPD Z0, Z0, Z0
 	VXORPD Z1, Z1, Z1
 	VXORPD Z2, Z2, Z2
@@ -2048,9 +2617,11 @@ mv_rb4_r3:
 	VXORPD Z9, Z9, Z9
 	VXORPD Z10, Z10, Z10
 	VXORPD Z11, Z11, Z11
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x03, SI
-	JEQ    mv_rb4_t3_tail
+
+mv_rb4_t3_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x03, SI
+	JEQ  mv_rb4_t3_tail
 
 mv_rb4_t3_loop:
 	VMOVUPD     (CX), Z24
@@ -2105,6 +2676,28 @@ mv_rb4_t3_tail:
 	VFMADD231PD Z30, Z27, K1, Z11
 
 mv_rb4_t3_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb4_t3_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPD Z0, (R15)
+	VMOVUPD Z1, 64(R15)
+	VMOVUPD Z2, 128(R15)
+	VMOVUPD Z3, 192(R15)
+	VMOVUPD Z4, 256(R15)
+	VMOVUPD Z5, 320(R15)
+	VMOVUPD Z6, 384(R15)
+	VMOVUPD Z7, 448(R15)
+	VMOVUPD Z8, 512(R15)
+	VMOVUPD Z9, 576(R15)
+	VMOVUPD Z10, 640(R15)
+	VMOVUPD Z11, 704(R15)
+	ADDQ    $0x00000300, R15
+	JMP     mv_rb4_t3_end
+
+mv_rb4_t3_last:
+	ADDQ $0x00000300, R15
+
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF64X2 $0x44, Z8, Z0, Z30
 	VSHUFF64X2 $0xee, Z8, Z0, Z31
@@ -2136,15 +2729,19 @@ mv_rb4_t3_reduce:
 	JEQ       mv_rb4_t3_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x03, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x00000007, DI
 	KMOVW   DI, K2
-	VMOVUPD (R15), K2, Z25
+	VMOVUPD (SI), K2, Z25
 	MOVL    $0x00000038, DI
 	KMOVW   DI, K3
-	VMOVUPD -24(R15), K3, Z25
+	VMOVUPD -24(SI), K3, Z25
 	MOVL    $0x000000c0, DI
 	KMOVW   DI, K4
-	VMOVUPD -48(R15), K4, Z25
+	VMOVUPD -48(SI), K4, Z25
 	VADDPD  Z25, Z24, Z24
 
 mv_rb4_t3_g0_store:
@@ -2198,12 +2795,16 @@ mv_rb4_t3_g0_store:
 	JEQ       mv_rb4_t3_g8_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x03, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
-	VMOVUPD 16(R15), K2, Z25
+	VMOVUPD 16(SI), K2, Z25
 	MOVL    $0x0000000e, DI
 	KMOVW   DI, K3
-	VMOVUPD -8(R15), K3, Z25
+	VMOVUPD -8(SI), K3, Z25
 	VADDPD  Z25, Z24, Z24
 
 mv_rb4_t3_g8_store:
@@ -2219,15 +2820,32 @@ mv_rb4_t3_g8_store:
 	IMUL3Q  $0x00000018, DI, DI
 	ADDQ    R12, DI
 	VMOVUPD Z24, K2, -8(DI)
-	ADDQ    $0x00000018, R12
-	JMP     mv_rb4_next
+
+mv_rb4_t3_end:
+	ADDQ $0x00000018, R12
+	JMP  mv_rb4_next
 
 mv_rb4_r2:
 	// Tile: 2 W rows by 4 X rows.
-	MOVQ   R10, AX
-	MOVQ   R11, CX
-	LEAQ   (CX)(R9*2), DX
-	ADDQ   R9, DX
+	MOVQ R10, AX
+	MOVQ R11, CX
+	LEAQ (CX)(R9*2), DX
+	ADDQ R9, DX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb4_t2_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPD (R15), Z0
+	VMOVUPD 64(R15), Z1
+	VMOVUPD 128(R15), Z2
+	VMOVUPD 192(R15), Z3
+	VMOVUPD 256(R15), Z4
+	VMOVUPD 320(R15), Z5
+	VMOVUPD 384(R15), Z6
+	VMOVUPD 448(R15), Z7
+	JMP     mv_rb4_t2_start
+
+mv_rb4_t2_zero:
 	VXORPD Z0, Z0, Z0
 	VXORPD Z1, Z1, Z1
 	VXORPD Z2, Z2, Z2
@@ -2236,9 +2854,11 @@ mv_rb4_r2:
 	VXORPD Z5, Z5, Z5
 	VXORPD Z6, Z6, Z6
 	VXORPD Z7, Z7, Z7
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x03, SI
-	JEQ    mv_rb4_t2_tail
+
+mv_rb4_t2_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x03, SI
+	JEQ  mv_rb4_t2_tail
 
 mv_rb4_t2_loop:
 	VMOVUPD     (CX), Z24
@@ -2283,6 +2903,24 @@ mv_rb4_t2_tail:
 	VFMADD231PD Z31, Z27, K1, Z7
 
 mv_rb4_t2_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb4_t2_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPD Z0, (R15)
+	VMOVUPD Z1, 64(R15)
+	VMOVUPD Z2, 128(R15)
+	VMOVUPD Z3, 192(R15)
+	VMOVUPD Z4, 256(R15)
+	VMOVUPD Z5, 320(R15)
+	VMOVUPD Z6, 384(R15)
+	VMOVUPD Z7, 448(R15)
+	ADDQ    $0x00000200, R15
+	JMP     mv_rb4_t2_end
+
+mv_rb4_t2_last:
+	ADDQ $0x00000200, R15
+
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF64X2 $0x44, Z1, Z0, Z30
 	VSHUFF64X2 $0xee, Z1, Z0, Z31
@@ -2314,18 +2952,22 @@ mv_rb4_t2_reduce:
 	JEQ       mv_rb4_t2_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x03, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x00000003, DI
 	KMOVW   DI, K2
-	VMOVUPD (R15), K2, Z25
+	VMOVUPD (SI), K2, Z25
 	MOVL    $0x0000000c, DI
 	KMOVW   DI, K3
-	VMOVUPD -16(R15), K3, Z25
+	VMOVUPD -16(SI), K3, Z25
 	MOVL    $0x00000030, DI
 	KMOVW   DI, K4
-	VMOVUPD -32(R15), K4, Z25
+	VMOVUPD -32(SI), K4, Z25
 	MOVL    $0x000000c0, DI
 	KMOVW   DI, K5
-	VMOVUPD -48(R15), K5, Z25
+	VMOVUPD -48(SI), K5, Z25
 	VADDPD  Z25, Z24, Z24
 
 mv_rb4_t2_g0_store:
@@ -2353,22 +2995,37 @@ mv_rb4_t2_g0_store:
 	IMUL3Q  $0x00000018, DI, DI
 	ADDQ    R12, DI
 	VMOVUPD Z24, K2, -48(DI)
-	ADDQ    $0x00000010, R12
-	JMP     mv_rb4_next
+
+mv_rb4_t2_end:
+	ADDQ $0x00000010, R12
+	JMP  mv_rb4_next
 
 mv_rb4_r1:
 	// Tile: 1 W rows by 4 X rows.
-	MOVQ   R10, AX
-	MOVQ   R11, CX
-	LEAQ   (CX)(R9*2), DX
-	ADDQ   R9, DX
+	MOVQ R10, AX
+	MOVQ R11, CX
+	LEAQ (CX)(R9*2), DX
+	ADDQ R9, DX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb4_t1_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPD (R15), Z0
+	VMOVUPD 64(R15), Z1
+	VMOVUPD 128(R15), Z2
+	VMOVUPD 192(R15), Z3
+	JMP     mv_rb4_t1_start
+
+mv_rb4_t1_zero:
 	VXORPD Z0, Z0, Z0
 	VXORPD Z1, Z1, Z1
 	VXORPD Z2, Z2, Z2
 	VXORPD Z3, Z3, Z3
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x03, SI
-	JEQ    mv_rb4_t1_tail
+
+mv_rb4_t1_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x03, SI
+	JEQ  mv_rb4_t1_tail
 
 mv_rb4_t1_loop:
 	VMOVUPD     (CX), Z24
@@ -2403,6 +3060,20 @@ mv_rb4_t1_tail:
 	VFMADD231PD Z30, Z27, K1, Z3
 
 mv_rb4_t1_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb4_t1_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPD Z0, (R15)
+	VMOVUPD Z1, 64(R15)
+	VMOVUPD Z2, 128(R15)
+	VMOVUPD Z3, 192(R15)
+	ADDQ    $0x00000100, R15
+	JMP     mv_rb4_t1_end
+
+mv_rb4_t1_last:
+	ADDQ $0x00000100, R15
+
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF64X2 $0x44, Z2, Z0, Z30
 	VSHUFF64X2 $0xee, Z2, Z0, Z31
@@ -2434,18 +3105,22 @@ mv_rb4_t1_reduce:
 	JEQ       mv_rb4_t1_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x03, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
-	VMOVUPD (R15), K2, Z25
+	VMOVUPD (SI), K2, Z25
 	MOVL    $0x00000002, DI
 	KMOVW   DI, K3
-	VMOVUPD -8(R15), K3, Z25
+	VMOVUPD -8(SI), K3, Z25
 	MOVL    $0x00000004, DI
 	KMOVW   DI, K4
-	VMOVUPD -16(R15), K4, Z25
+	VMOVUPD -16(SI), K4, Z25
 	MOVL    $0x00000008, DI
 	KMOVW   DI, K5
-	VMOVUPD -24(R15), K5, Z25
+	VMOVUPD -24(SI), K5, Z25
 	VADDPD  Z25, Z24, Z24
 
 mv_rb4_t1_g0_store:
@@ -2473,7 +3148,9 @@ mv_rb4_t1_g0_store:
 	IMUL3Q  $0x00000018, DI, DI
 	ADDQ    R12, DI
 	VMOVUPD Z24, K2, -24(DI)
-	ADDQ    $0x00000008, R12
+
+mv_rb4_t1_end:
+	ADDQ $0x00000008, R12
 
 mv_rb4_next:
 	// Back to column 0 of Y, down rb rows of Y and X.
@@ -2491,17 +3168,35 @@ mv_rb4_next:
 mv_rb3:
 	MOVQ w_base+32(FP), R10
 	MOVQ m+120(FP), R13
-	MOVQ bias_base+96(FP), R15
 
 mv_rb3_i:
 	CMPQ R13, $0x00000004
 	JLT  mv_rb3_irem
 
 	// Tile: 4 W rows by 3 X rows.
-	MOVQ   R10, AX
-	LEAQ   (AX)(R8*2), BX
-	ADDQ   R8, BX
-	MOVQ   R11, CX
+	MOVQ R10, AX
+	LEAQ (AX)(R8*2), BX
+	ADDQ R8, BX
+	MOVQ R11, CX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb3_t4_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPD (R15), Z0
+	VMOVUPD 64(R15), Z1
+	VMOVUPD 128(R15), Z2
+	VMOVUPD 192(R15), Z3
+	VMOVUPD 256(R15), Z4
+	VMOVUPD 320(R15), Z5
+	VMOVUPD 384(R15), Z6
+	VMOVUPD 448(R15), Z7
+	VMOVUPD 512(R15), Z8
+	VMOVUPD 576(R15), Z9
+	VMOVUPD 640(R15), Z10
+	VMOVUPD 704(R15), Z11
+	JMP     mv_rb3_t4_start
+
+mv_rb3_t4_zero:
 	VXORPD Z0, Z0, Z0
 	VXORPD Z1, Z1, Z1
 	VXORPD Z2, Z2, Z2
@@ -2514,9 +3209,11 @@ mv_rb3_i:
 	VXORPD Z9, Z9, Z9
 	VXORPD Z10, Z10, Z10
 	VXORPD Z11, Z11, Z11
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x03, SI
-	JEQ    mv_rb3_t4_tail
+
+mv_rb3_t4_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x03, SI
+	JEQ  mv_rb3_t4_tail
 
 mv_rb3_t4_loop:
 	VMOVUPD     (CX), Z24
@@ -2571,6 +3268,28 @@ mv_rb3_t4_tail:
 	VFMADD231PD Z31, Z26, K1, Z11
 
 mv_rb3_t4_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb3_t4_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPD Z0, (R15)
+	VMOVUPD Z1, 64(R15)
+	VMOVUPD Z2, 128(R15)
+	VMOVUPD Z3, 192(R15)
+	VMOVUPD Z4, 256(R15)
+	VMOVUPD Z5, 320(R15)
+	VMOVUPD Z6, 384(R15)
+	VMOVUPD Z7, 448(R15)
+	VMOVUPD Z8, 512(R15)
+	VMOVUPD Z9, 576(R15)
+	VMOVUPD Z10, 640(R15)
+	VMOVUPD Z11, 704(R15)
+	ADDQ    $0x00000300, R15
+	JMP     mv_rb3_t4_end
+
+mv_rb3_t4_last:
+	ADDQ $0x00000300, R15
+
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF64X2 $0x44, Z6, Z0, Z30
 	VSHUFF64X2 $0xee, Z6, Z0, Z31
@@ -2602,12 +3321,16 @@ mv_rb3_t4_reduce:
 	JEQ       mv_rb3_t4_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x03, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x0000000f, DI
 	KMOVW   DI, K2
-	VMOVUPD (R15), K2, Z25
+	VMOVUPD (SI), K2, Z25
 	MOVL    $0x000000f0, DI
 	KMOVW   DI, K3
-	VMOVUPD -32(R15), K3, Z25
+	VMOVUPD -32(SI), K3, Z25
 	VADDPD  Z25, Z24, Z24
 
 mv_rb3_t4_g0_store:
@@ -2655,9 +3378,13 @@ mv_rb3_t4_g0_store:
 	JEQ       mv_rb3_t4_g8_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x03, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x0000000f, DI
 	KMOVW   DI, K2
-	VMOVUPD (R15), K2, Z25
+	VMOVUPD (SI), K2, Z25
 	VADDPD  Z25, Z24, Z24
 
 mv_rb3_t4_g8_store:
@@ -2667,11 +3394,12 @@ mv_rb3_t4_g8_store:
 	IMUL3Q  $0x00000010, DI, DI
 	ADDQ    R12, DI
 	VMOVUPD Z24, K2, (DI)
-	LEAQ    (R10)(R8*4), R10
-	ADDQ    $0x00000020, R12
-	ADDQ    $0x00000020, R15
-	SUBQ    $0x00000004, R13
-	JMP     mv_rb3_i
+
+mv_rb3_t4_end:
+	LEAQ (R10)(R8*4), R10
+	ADDQ $0x00000020, R12
+	SUBQ $0x00000004, R13
+	JMP  mv_rb3_i
 
 mv_rb3_irem:
 	CMPQ R13, $0x00000001
@@ -2684,8 +3412,24 @@ mv_rb3_irem:
 
 mv_rb3_r3:
 	// Tile: 3 W rows by 3 X rows.
-	MOVQ   R10, AX
-	MOVQ   R11, CX
+	MOVQ R10, AX
+	MOVQ R11, CX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb3_t3_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPD (R15), Z0
+	VMOVUPD 64(R15), Z1
+	VMOVUPD 128(R15), Z2
+	VMOVUPD 192(R15), Z3
+	VMOVUPD 256(R15), Z4
+	VMOVUPD 320(R15), Z5
+	VMOVUPD 384(R15), Z6
+	VMOVUPD 448(R15), Z7
+	VMOVUPD 512(R15), Z8
+	JMP     mv_rb3_t3_start
+
+mv_rb3_t3_zero:
 	VXORPD Z0, Z0, Z0
 	VXORPD Z1, Z1, Z1
 	VXORPD Z2, Z2, Z2
@@ -2695,9 +3439,11 @@ mv_rb3_r3:
 	VXORPD Z6, Z6, Z6
 	VXORPD Z7, Z7, Z7
 	VXORPD Z8, Z8, Z8
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x03, SI
-	JEQ    mv_rb3_t3_tail
+
+mv_rb3_t3_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x03, SI
+	JEQ  mv_rb3_t3_tail
 
 mv_rb3_t3_loop:
 	VMOVUPD     (CX), Z24
@@ -2743,6 +3489,25 @@ mv_rb3_t3_tail:
 	VFMADD231PD Z30, Z26, K1, Z8
 
 mv_rb3_t3_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb3_t3_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPD Z0, (R15)
+	VMOVUPD Z1, 64(R15)
+	VMOVUPD Z2, 128(R15)
+	VMOVUPD Z3, 192(R15)
+	VMOVUPD Z4, 256(R15)
+	VMOVUPD Z5, 320(R15)
+	VMOVUPD Z6, 384(R15)
+	VMOVUPD Z7, 448(R15)
+	VMOVUPD Z8, 512(R15)
+	ADDQ    $0x00000240, R15
+	JMP     mv_rb3_t3_end
+
+mv_rb3_t3_last:
+	ADDQ $0x00000240, R15
+
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF64X2 $0x44, Z6, Z0, Z30
 	VSHUFF64X2 $0xee, Z6, Z0, Z31
@@ -2774,15 +3539,19 @@ mv_rb3_t3_reduce:
 	JEQ       mv_rb3_t3_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x03, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x00000007, DI
 	KMOVW   DI, K2
-	VMOVUPD (R15), K2, Z25
+	VMOVUPD (SI), K2, Z25
 	MOVL    $0x00000038, DI
 	KMOVW   DI, K3
-	VMOVUPD -24(R15), K3, Z25
+	VMOVUPD -24(SI), K3, Z25
 	MOVL    $0x000000c0, DI
 	KMOVW   DI, K4
-	VMOVUPD -48(R15), K4, Z25
+	VMOVUPD -48(SI), K4, Z25
 	VADDPD  Z25, Z24, Z24
 
 mv_rb3_t3_g0_store:
@@ -2836,9 +3605,13 @@ mv_rb3_t3_g0_store:
 	JEQ       mv_rb3_t3_g8_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x03, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
-	VMOVUPD 16(R15), K2, Z25
+	VMOVUPD 16(SI), K2, Z25
 	VADDPD  Z25, Z24, Z24
 
 mv_rb3_t3_g8_store:
@@ -2848,22 +3621,39 @@ mv_rb3_t3_g8_store:
 	IMUL3Q  $0x00000010, DI, DI
 	ADDQ    R12, DI
 	VMOVUPD Z24, K2, 16(DI)
-	ADDQ    $0x00000018, R12
-	JMP     mv_rb3_next
+
+mv_rb3_t3_end:
+	ADDQ $0x00000018, R12
+	JMP  mv_rb3_next
 
 mv_rb3_r2:
 	// Tile: 2 W rows by 3 X rows.
-	MOVQ   R10, AX
-	MOVQ   R11, CX
+	MOVQ R10, AX
+	MOVQ R11, CX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb3_t2_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPD (R15), Z0
+	VMOVUPD 64(R15), Z1
+	VMOVUPD 128(R15), Z2
+	VMOVUPD 192(R15), Z3
+	VMOVUPD 256(R15), Z4
+	VMOVUPD 320(R15), Z5
+	JMP     mv_rb3_t2_start
+
+mv_rb3_t2_zero:
 	VXORPD Z0, Z0, Z0
 	VXORPD Z1, Z1, Z1
 	VXORPD Z2, Z2, Z2
 	VXORPD Z3, Z3, Z3
 	VXORPD Z4, Z4, Z4
 	VXORPD Z5, Z5, Z5
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x03, SI
-	JEQ    mv_rb3_t2_tail
+
+mv_rb3_t2_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x03, SI
+	JEQ  mv_rb3_t2_tail
 
 mv_rb3_t2_loop:
 	VMOVUPD     (CX), Z24
@@ -2901,6 +3691,22 @@ mv_rb3_t2_tail:
 	VFMADD231PD Z31, Z26, K1, Z5
 
 mv_rb3_t2_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb3_t2_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPD Z0, (R15)
+	VMOVUPD Z1, 64(R15)
+	VMOVUPD Z2, 128(R15)
+	VMOVUPD Z3, 192(R15)
+	VMOVUPD Z4, 256(R15)
+	VMOVUPD Z5, 320(R15)
+	ADDQ    $0x00000180, R15
+	JMP     mv_rb3_t2_end
+
+mv_rb3_t2_last:
+	ADDQ $0x00000180, R15
+
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF64X2 $0x44, Z1, Z0, Z30
 	VSHUFF64X2 $0xee, Z1, Z0, Z31
@@ -2932,15 +3738,19 @@ mv_rb3_t2_reduce:
 	JEQ       mv_rb3_t2_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x03, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x00000003, DI
 	KMOVW   DI, K2
-	VMOVUPD (R15), K2, Z25
+	VMOVUPD (SI), K2, Z25
 	MOVL    $0x0000000c, DI
 	KMOVW   DI, K3
-	VMOVUPD -16(R15), K3, Z25
+	VMOVUPD -16(SI), K3, Z25
 	MOVL    $0x00000030, DI
 	KMOVW   DI, K4
-	VMOVUPD -32(R15), K4, Z25
+	VMOVUPD -32(SI), K4, Z25
 	VADDPD  Z25, Z24, Z24
 
 mv_rb3_t2_g0_store:
@@ -2962,19 +3772,33 @@ mv_rb3_t2_g0_store:
 	IMUL3Q  $0x00000010, DI, DI
 	ADDQ    R12, DI
 	VMOVUPD Z24, K2, -32(DI)
-	ADDQ    $0x00000010, R12
-	JMP     mv_rb3_next
+
+mv_rb3_t2_end:
+	ADDQ $0x00000010, R12
+	JMP  mv_rb3_next
 
 mv_rb3_r1:
 	// Tile: 1 W rows by 3 X rows.
-	MOVQ   R10, AX
-	MOVQ   R11, CX
+	MOVQ R10, AX
+	MOVQ R11, CX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb3_t1_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPD (R15), Z0
+	VMOVUPD 64(R15), Z1
+	VMOVUPD 128(R15), Z2
+	JMP     mv_rb3_t1_start
+
+mv_rb3_t1_zero:
 	VXORPD Z0, Z0, Z0
 	VXORPD Z1, Z1, Z1
 	VXORPD Z2, Z2, Z2
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x03, SI
-	JEQ    mv_rb3_t1_tail
+
+mv_rb3_t1_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x03, SI
+	JEQ  mv_rb3_t1_tail
 
 mv_rb3_t1_loop:
 	VMOVUPD     (CX), Z24
@@ -3004,6 +3828,19 @@ mv_rb3_t1_tail:
 	VFMADD231PD Z30, Z26, K1, Z2
 
 mv_rb3_t1_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb3_t1_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPD Z0, (R15)
+	VMOVUPD Z1, 64(R15)
+	VMOVUPD Z2, 128(R15)
+	ADDQ    $0x000000c0, R15
+	JMP     mv_rb3_t1_end
+
+mv_rb3_t1_last:
+	ADDQ $0x000000c0, R15
+
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF64X2 $0x44, Z2, Z0, Z30
 	VSHUFF64X2 $0xee, Z2, Z0, Z31
@@ -3035,15 +3872,19 @@ mv_rb3_t1_reduce:
 	JEQ       mv_rb3_t1_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x03, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
-	VMOVUPD (R15), K2, Z25
+	VMOVUPD (SI), K2, Z25
 	MOVL    $0x00000002, DI
 	KMOVW   DI, K3
-	VMOVUPD -8(R15), K3, Z25
+	VMOVUPD -8(SI), K3, Z25
 	MOVL    $0x00000004, DI
 	KMOVW   DI, K4
-	VMOVUPD -16(R15), K4, Z25
+	VMOVUPD -16(SI), K4, Z25
 	VADDPD  Z25, Z24, Z24
 
 mv_rb3_t1_g0_store:
@@ -3065,7 +3906,9 @@ mv_rb3_t1_g0_store:
 	IMUL3Q  $0x00000010, DI, DI
 	ADDQ    R12, DI
 	VMOVUPD Z24, K2, -16(DI)
-	ADDQ    $0x00000008, R12
+
+mv_rb3_t1_end:
+	ADDQ $0x00000008, R12
 
 mv_rb3_next:
 	// Back to column 0 of Y, down rb rows of Y and X.
@@ -3085,17 +3928,31 @@ mv_rb3_next:
 mv_rb2:
 	MOVQ w_base+32(FP), R10
 	MOVQ m+120(FP), R13
-	MOVQ bias_base+96(FP), R15
 
 mv_rb2_i:
 	CMPQ R13, $0x00000004
 	JLT  mv_rb2_irem
 
 	// Tile: 4 W rows by 2 X rows.
-	MOVQ   R10, AX
-	LEAQ   (AX)(R8*2), BX
-	ADDQ   R8, BX
-	MOVQ   R11, CX
+	MOVQ R10, AX
+	LEAQ (AX)(R8*2), BX
+	ADDQ R8, BX
+	MOVQ R11, CX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb2_t4_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPD (R15), Z0
+	VMOVUPD 64(R15), Z1
+	VMOVUPD 128(R15), Z2
+	VMOVUPD 192(R15), Z3
+	VMOVUPD 256(R15), Z4
+	VMOVUPD 320(R15), Z5
+	VMOVUPD 384(R15), Z6
+	VMOVUPD 448(R15), Z7
+	JMP     mv_rb2_t4_start
+
+mv_rb2_t4_zero:
 	VXORPD Z0, Z0, Z0
 	VXORPD Z1, Z1, Z1
 	VXORPD Z2, Z2, Z2
@@ -3104,9 +3961,11 @@ mv_rb2_i:
 	VXORPD Z5, Z5, Z5
 	VXORPD Z6, Z6, Z6
 	VXORPD Z7, Z7, Z7
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x03, SI
-	JEQ    mv_rb2_t4_tail
+
+mv_rb2_t4_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x03, SI
+	JEQ  mv_rb2_t4_tail
 
 mv_rb2_t4_loop:
 	VMOVUPD     (CX), Z24
@@ -3151,6 +4010,24 @@ mv_rb2_t4_tail:
 	VFMADD231PD Z31, Z25, K1, Z7
 
 mv_rb2_t4_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb2_t4_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPD Z0, (R15)
+	VMOVUPD Z1, 64(R15)
+	VMOVUPD Z2, 128(R15)
+	VMOVUPD Z3, 192(R15)
+	VMOVUPD Z4, 256(R15)
+	VMOVUPD Z5, 320(R15)
+	VMOVUPD Z6, 384(R15)
+	VMOVUPD Z7, 448(R15)
+	ADDQ    $0x00000200, R15
+	JMP     mv_rb2_t4_end
+
+mv_rb2_t4_last:
+	ADDQ $0x00000200, R15
+
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF64X2 $0x44, Z4, Z0, Z30
 	VSHUFF64X2 $0xee, Z4, Z0, Z31
@@ -3182,12 +4059,16 @@ mv_rb2_t4_reduce:
 	JEQ       mv_rb2_t4_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x03, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x0000000f, DI
 	KMOVW   DI, K2
-	VMOVUPD (R15), K2, Z25
+	VMOVUPD (SI), K2, Z25
 	MOVL    $0x000000f0, DI
 	KMOVW   DI, K3
-	VMOVUPD -32(R15), K3, Z25
+	VMOVUPD -32(SI), K3, Z25
 	VADDPD  Z25, Z24, Z24
 
 mv_rb2_t4_g0_store:
@@ -3203,11 +4084,12 @@ mv_rb2_t4_g0_store:
 	IMUL3Q  $0x00000008, DI, DI
 	ADDQ    R12, DI
 	VMOVUPD Z24, K2, -32(DI)
-	LEAQ    (R10)(R8*4), R10
-	ADDQ    $0x00000020, R12
-	ADDQ    $0x00000020, R15
-	SUBQ    $0x00000004, R13
-	JMP     mv_rb2_i
+
+mv_rb2_t4_end:
+	LEAQ (R10)(R8*4), R10
+	ADDQ $0x00000020, R12
+	SUBQ $0x00000004, R13
+	JMP  mv_rb2_i
 
 mv_rb2_irem:
 	CMPQ R13, $0x00000001
@@ -3220,17 +4102,32 @@ mv_rb2_irem:
 
 mv_rb2_r3:
 	// Tile: 3 W rows by 2 X rows.
-	MOVQ   R10, AX
-	MOVQ   R11, CX
+	MOVQ R10, AX
+	MOVQ R11, CX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb2_t3_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPD (R15), Z0
+	VMOVUPD 64(R15), Z1
+	VMOVUPD 128(R15), Z2
+	VMOVUPD 192(R15), Z3
+	VMOVUPD 256(R15), Z4
+	VMOVUPD 320(R15), Z5
+	JMP     mv_rb2_t3_start
+
+mv_rb2_t3_zero:
 	VXORPD Z0, Z0, Z0
 	VXORPD Z1, Z1, Z1
 	VXORPD Z2, Z2, Z2
 	VXORPD Z3, Z3, Z3
 	VXORPD Z4, Z4, Z4
 	VXORPD Z5, Z5, Z5
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x03, SI
-	JEQ    mv_rb2_t3_tail
+
+mv_rb2_t3_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x03, SI
+	JEQ  mv_rb2_t3_tail
 
 mv_rb2_t3_loop:
 	VMOVUPD     (CX), Z24
@@ -3268,6 +4165,22 @@ mv_rb2_t3_tail:
 	VFMADD231PD Z30, Z25, K1, Z5
 
 mv_rb2_t3_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb2_t3_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPD Z0, (R15)
+	VMOVUPD Z1, 64(R15)
+	VMOVUPD Z2, 128(R15)
+	VMOVUPD Z3, 192(R15)
+	VMOVUPD Z4, 256(R15)
+	VMOVUPD Z5, 320(R15)
+	ADDQ    $0x00000180, R15
+	JMP     mv_rb2_t3_end
+
+mv_rb2_t3_last:
+	ADDQ $0x00000180, R15
+
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF64X2 $0x44, Z4, Z0, Z30
 	VSHUFF64X2 $0xee, Z4, Z0, Z31
@@ -3299,12 +4212,16 @@ mv_rb2_t3_reduce:
 	JEQ       mv_rb2_t3_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x03, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x00000007, DI
 	KMOVW   DI, K2
-	VMOVUPD (R15), K2, Z25
+	VMOVUPD (SI), K2, Z25
 	MOVL    $0x00000038, DI
 	KMOVW   DI, K3
-	VMOVUPD -24(R15), K3, Z25
+	VMOVUPD -24(SI), K3, Z25
 	VADDPD  Z25, Z24, Z24
 
 mv_rb2_t3_g0_store:
@@ -3320,20 +4237,35 @@ mv_rb2_t3_g0_store:
 	IMUL3Q  $0x00000008, DI, DI
 	ADDQ    R12, DI
 	VMOVUPD Z24, K2, -24(DI)
-	ADDQ    $0x00000018, R12
-	JMP     mv_rb2_next
+
+mv_rb2_t3_end:
+	ADDQ $0x00000018, R12
+	JMP  mv_rb2_next
 
 mv_rb2_r2:
 	// Tile: 2 W rows by 2 X rows.
-	MOVQ   R10, AX
-	MOVQ   R11, CX
+	MOVQ R10, AX
+	MOVQ R11, CX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb2_t2_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPD (R15), Z0
+	VMOVUPD 64(R15), Z1
+	VMOVUPD 128(R15), Z2
+	VMOVUPD 192(R15), Z3
+	JMP     mv_rb2_t2_start
+
+mv_rb2_t2_zero:
 	VXORPD Z0, Z0, Z0
 	VXORPD Z1, Z1, Z1
 	VXORPD Z2, Z2, Z2
 	VXORPD Z3, Z3, Z3
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x03, SI
-	JEQ    mv_rb2_t2_tail
+
+mv_rb2_t2_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x03, SI
+	JEQ  mv_rb2_t2_tail
 
 mv_rb2_t2_loop:
 	VMOVUPD     (CX), Z24
@@ -3365,6 +4297,20 @@ mv_rb2_t2_tail:
 	VFMADD231PD Z31, Z25, K1, Z3
 
 mv_rb2_t2_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb2_t2_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPD Z0, (R15)
+	VMOVUPD Z1, 64(R15)
+	VMOVUPD Z2, 128(R15)
+	VMOVUPD Z3, 192(R15)
+	ADDQ    $0x00000100, R15
+	JMP     mv_rb2_t2_end
+
+mv_rb2_t2_last:
+	ADDQ $0x00000100, R15
+
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF64X2 $0x44, Z1, Z0, Z30
 	VSHUFF64X2 $0xee, Z1, Z0, Z31
@@ -3396,12 +4342,16 @@ mv_rb2_t2_reduce:
 	JEQ       mv_rb2_t2_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x03, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x00000003, DI
 	KMOVW   DI, K2
-	VMOVUPD (R15), K2, Z25
+	VMOVUPD (SI), K2, Z25
 	MOVL    $0x0000000c, DI
 	KMOVW   DI, K3
-	VMOVUPD -16(R15), K3, Z25
+	VMOVUPD -16(SI), K3, Z25
 	VADDPD  Z25, Z24, Z24
 
 mv_rb2_t2_g0_store:
@@ -3417,18 +4367,31 @@ mv_rb2_t2_g0_store:
 	IMUL3Q  $0x00000008, DI, DI
 	ADDQ    R12, DI
 	VMOVUPD Z24, K2, -16(DI)
-	ADDQ    $0x00000010, R12
-	JMP     mv_rb2_next
+
+mv_rb2_t2_end:
+	ADDQ $0x00000010, R12
+	JMP  mv_rb2_next
 
 mv_rb2_r1:
 	// Tile: 1 W rows by 2 X rows.
-	MOVQ   R10, AX
-	MOVQ   R11, CX
+	MOVQ R10, AX
+	MOVQ R11, CX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb2_t1_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPD (R15), Z0
+	VMOVUPD 64(R15), Z1
+	JMP     mv_rb2_t1_start
+
+mv_rb2_t1_zero:
 	VXORPD Z0, Z0, Z0
 	VXORPD Z1, Z1, Z1
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x03, SI
-	JEQ    mv_rb2_t1_tail
+
+mv_rb2_t1_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x03, SI
+	JEQ  mv_rb2_t1_tail
 
 mv_rb2_t1_loop:
 	VMOVUPD     (CX), Z24
@@ -3454,6 +4417,18 @@ mv_rb2_t1_tail:
 	VFMADD231PD Z30, Z25, K1, Z1
 
 mv_rb2_t1_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb2_t1_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPD Z0, (R15)
+	VMOVUPD Z1, 64(R15)
+	ADDQ    $0x00000080, R15
+	JMP     mv_rb2_t1_end
+
+mv_rb2_t1_last:
+	ADDQ $0x00000080, R15
+
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF64X2 $0x44, Z1, Z0, Z30
 	VSHUFF64X2 $0xee, Z1, Z0, Z31
@@ -3485,12 +4460,16 @@ mv_rb2_t1_reduce:
 	JEQ       mv_rb2_t1_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x03, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
-	VMOVUPD (R15), K2, Z25
+	VMOVUPD (SI), K2, Z25
 	MOVL    $0x00000002, DI
 	KMOVW   DI, K3
-	VMOVUPD -8(R15), K3, Z25
+	VMOVUPD -8(SI), K3, Z25
 	VADDPD  Z25, Z24, Z24
 
 mv_rb2_t1_g0_store:
@@ -3506,7 +4485,9 @@ mv_rb2_t1_g0_store:
 	IMUL3Q  $0x00000008, DI, DI
 	ADDQ    R12, DI
 	VMOVUPD Z24, K2, -8(DI)
-	ADDQ    $0x00000008, R12
+
+mv_rb2_t1_end:
+	ADDQ $0x00000008, R12
 
 mv_rb2_next:
 	// Back to column 0 of Y, down rb rows of Y and X.
@@ -3524,19 +4505,33 @@ mv_rb2_next:
 mv_rb1:
 	MOVQ w_base+32(FP), R10
 	MOVQ m+120(FP), R13
-	MOVQ bias_base+96(FP), R15
 
 mv_rb1_i:
 	CMPQ R13, $0x00000008
 	JLT  mv_rb1_irem
 
 	// Tile: 8 W rows by 1 X rows.
-	MOVQ   R10, AX
-	LEAQ   (AX)(R8*2), BX
-	ADDQ   R8, BX
-	LEAQ   (BX)(R8*2), DX
-	ADDQ   R8, DX
-	MOVQ   R11, CX
+	MOVQ R10, AX
+	LEAQ (AX)(R8*2), BX
+	ADDQ R8, BX
+	LEAQ (BX)(R8*2), DX
+	ADDQ R8, DX
+	MOVQ R11, CX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb1_t8_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPD (R15), Z0
+	VMOVUPD 64(R15), Z1
+	VMOVUPD 128(R15), Z2
+	VMOVUPD 192(R15), Z3
+	VMOVUPD 256(R15), Z4
+	VMOVUPD 320(R15), Z5
+	VMOVUPD 384(R15), Z6
+	VMOVUPD 448(R15), Z7
+	JMP     mv_rb1_t8_start
+
+mv_rb1_t8_zero:
 	VXORPD Z0, Z0, Z0
 	VXORPD Z1, Z1, Z1
 	VXORPD Z2, Z2, Z2
@@ -3545,9 +4540,11 @@ mv_rb1_i:
 	VXORPD Z5, Z5, Z5
 	VXORPD Z6, Z6, Z6
 	VXORPD Z7, Z7, Z7
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x03, SI
-	JEQ    mv_rb1_t8_tail
+
+mv_rb1_t8_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x03, SI
+	JEQ  mv_rb1_t8_tail
 
 mv_rb1_t8_loop:
 	VMOVUPD     (CX), Z24
@@ -3591,6 +4588,24 @@ mv_rb1_t8_tail:
 	VFMADD231PD Z31, Z24, K1, Z7
 
 mv_rb1_t8_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb1_t8_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPD Z0, (R15)
+	VMOVUPD Z1, 64(R15)
+	VMOVUPD Z2, 128(R15)
+	VMOVUPD Z3, 192(R15)
+	VMOVUPD Z4, 256(R15)
+	VMOVUPD Z5, 320(R15)
+	VMOVUPD Z6, 384(R15)
+	VMOVUPD Z7, 448(R15)
+	ADDQ    $0x00000200, R15
+	JMP     mv_rb1_t8_end
+
+mv_rb1_t8_last:
+	ADDQ $0x00000200, R15
+
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF64X2 $0x44, Z2, Z0, Z30
 	VSHUFF64X2 $0xee, Z2, Z0, Z31
@@ -3622,9 +4637,13 @@ mv_rb1_t8_reduce:
 	JEQ       mv_rb1_t8_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x03, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x000000ff, DI
 	KMOVW   DI, K2
-	VMOVUPD (R15), K2, Z25
+	VMOVUPD (SI), K2, Z25
 	VADDPD  Z25, Z24, Z24
 
 mv_rb1_t8_g0_store:
@@ -3634,11 +4653,12 @@ mv_rb1_t8_g0_store:
 	IMUL3Q  $0x00000000, DI, DI
 	ADDQ    R12, DI
 	VMOVUPD Z24, K2, (DI)
-	LEAQ    (R10)(R8*8), R10
-	ADDQ    $0x00000040, R12
-	ADDQ    $0x00000040, R15
-	SUBQ    $0x00000008, R13
-	JMP     mv_rb1_i
+
+mv_rb1_t8_end:
+	LEAQ (R10)(R8*8), R10
+	ADDQ $0x00000040, R12
+	SUBQ $0x00000008, R13
+	JMP  mv_rb1_i
 
 mv_rb1_irem:
 	CMPQ R13, $0x00000001
@@ -3659,12 +4679,26 @@ mv_rb1_irem:
 
 mv_rb1_r7:
 	// Tile: 7 W rows by 1 X rows.
-	MOVQ   R10, AX
-	LEAQ   (AX)(R8*2), BX
-	ADDQ   R8, BX
-	LEAQ   (BX)(R8*2), DX
-	ADDQ   R8, DX
-	MOVQ   R11, CX
+	MOVQ R10, AX
+	LEAQ (AX)(R8*2), BX
+	ADDQ R8, BX
+	LEAQ (BX)(R8*2), DX
+	ADDQ R8, DX
+	MOVQ R11, CX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb1_t7_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPD (R15), Z0
+	VMOVUPD 64(R15), Z1
+	VMOVUPD 128(R15), Z2
+	VMOVUPD 192(R15), Z3
+	VMOVUPD 256(R15), Z4
+	VMOVUPD 320(R15), Z5
+	VMOVUPD 384(R15), Z6
+	JMP     mv_rb1_t7_start
+
+mv_rb1_t7_zero:
 	VXORPD Z0, Z0, Z0
 	VXORPD Z1, Z1, Z1
 	VXORPD Z2, Z2, Z2
@@ -3672,9 +4706,11 @@ mv_rb1_r7:
 	VXORPD Z4, Z4, Z4
 	VXORPD Z5, Z5, Z5
 	VXORPD Z6, Z6, Z6
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x03, SI
-	JEQ    mv_rb1_t7_tail
+
+mv_rb1_t7_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x03, SI
+	JEQ  mv_rb1_t7_tail
 
 mv_rb1_t7_loop:
 	VMOVUPD     (CX), Z24
@@ -3715,6 +4751,23 @@ mv_rb1_t7_tail:
 	VFMADD231PD Z30, Z24, K1, Z6
 
 mv_rb1_t7_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb1_t7_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPD Z0, (R15)
+	VMOVUPD Z1, 64(R15)
+	VMOVUPD Z2, 128(R15)
+	VMOVUPD Z3, 192(R15)
+	VMOVUPD Z4, 256(R15)
+	VMOVUPD Z5, 320(R15)
+	VMOVUPD Z6, 384(R15)
+	ADDQ    $0x000001c0, R15
+	JMP     mv_rb1_t7_end
+
+mv_rb1_t7_last:
+	ADDQ $0x000001c0, R15
+
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF64X2 $0x44, Z2, Z0, Z30
 	VSHUFF64X2 $0xee, Z2, Z0, Z31
@@ -3746,9 +4799,13 @@ mv_rb1_t7_reduce:
 	JEQ       mv_rb1_t7_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x03, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x0000007f, DI
 	KMOVW   DI, K2
-	VMOVUPD (R15), K2, Z25
+	VMOVUPD (SI), K2, Z25
 	VADDPD  Z25, Z24, Z24
 
 mv_rb1_t7_g0_store:
@@ -3758,24 +4815,41 @@ mv_rb1_t7_g0_store:
 	IMUL3Q  $0x00000000, DI, DI
 	ADDQ    R12, DI
 	VMOVUPD Z24, K2, (DI)
-	ADDQ    $0x00000038, R12
-	JMP     mv_rb1_next
+
+mv_rb1_t7_end:
+	ADDQ $0x00000038, R12
+	JMP  mv_rb1_next
 
 mv_rb1_r6:
 	// Tile: 6 W rows by 1 X rows.
-	MOVQ   R10, AX
-	LEAQ   (AX)(R8*2), BX
-	ADDQ   R8, BX
-	MOVQ   R11, CX
+	MOVQ R10, AX
+	LEAQ (AX)(R8*2), BX
+	ADDQ R8, BX
+	MOVQ R11, CX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb1_t6_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPD (R15), Z0
+	VMOVUPD 64(R15), Z1
+	VMOVUPD 128(R15), Z2
+	VMOVUPD 192(R15), Z3
+	VMOVUPD 256(R15), Z4
+	VMOVUPD 320(R15), Z5
+	JMP     mv_rb1_t6_start
+
+mv_rb1_t6_zero:
 	VXORPD Z0, Z0, Z0
 	VXORPD Z1, Z1, Z1
 	VXORPD Z2, Z2, Z2
 	VXORPD Z3, Z3, Z3
 	VXORPD Z4, Z4, Z4
 	VXORPD Z5, Z5, Z5
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x03, SI
-	JEQ    mv_rb1_t6_tail
+
+mv_rb1_t6_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x03, SI
+	JEQ  mv_rb1_t6_tail
 
 mv_rb1_t6_loop:
 	VMOVUPD     (CX), Z24
@@ -3812,6 +4886,22 @@ mv_rb1_t6_tail:
 	VFMADD231PD Z31, Z24, K1, Z5
 
 mv_rb1_t6_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb1_t6_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPD Z0, (R15)
+	VMOVUPD Z1, 64(R15)
+	VMOVUPD Z2, 128(R15)
+	VMOVUPD Z3, 192(R15)
+	VMOVUPD Z4, 256(R15)
+	VMOVUPD Z5, 320(R15)
+	ADDQ    $0x00000180, R15
+	JMP     mv_rb1_t6_end
+
+mv_rb1_t6_last:
+	ADDQ $0x00000180, R15
+
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF64X2 $0x44, Z2, Z0, Z30
 	VSHUFF64X2 $0xee, Z2, Z0, Z31
@@ -3843,9 +4933,13 @@ mv_rb1_t6_reduce:
 	JEQ       mv_rb1_t6_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x03, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x0000003f, DI
 	KMOVW   DI, K2
-	VMOVUPD (R15), K2, Z25
+	VMOVUPD (SI), K2, Z25
 	VADDPD  Z25, Z24, Z24
 
 mv_rb1_t6_g0_store:
@@ -3855,23 +4949,39 @@ mv_rb1_t6_g0_store:
 	IMUL3Q  $0x00000000, DI, DI
 	ADDQ    R12, DI
 	VMOVUPD Z24, K2, (DI)
-	ADDQ    $0x00000030, R12
-	JMP     mv_rb1_next
+
+mv_rb1_t6_end:
+	ADDQ $0x00000030, R12
+	JMP  mv_rb1_next
 
 mv_rb1_r5:
 	// Tile: 5 W rows by 1 X rows.
-	MOVQ   R10, AX
-	LEAQ   (AX)(R8*2), BX
-	ADDQ   R8, BX
-	MOVQ   R11, CX
+	MOVQ R10, AX
+	LEAQ (AX)(R8*2), BX
+	ADDQ R8, BX
+	MOVQ R11, CX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb1_t5_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPD (R15), Z0
+	VMOVUPD 64(R15), Z1
+	VMOVUPD 128(R15), Z2
+	VMOVUPD 192(R15), Z3
+	VMOVUPD 256(R15), Z4
+	JMP     mv_rb1_t5_start
+
+mv_rb1_t5_zero:
 	VXORPD Z0, Z0, Z0
 	VXORPD Z1, Z1, Z1
 	VXORPD Z2, Z2, Z2
 	VXORPD Z3, Z3, Z3
 	VXORPD Z4, Z4, Z4
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x03, SI
-	JEQ    mv_rb1_t5_tail
+
+mv_rb1_t5_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x03, SI
+	JEQ  mv_rb1_t5_tail
 
 mv_rb1_t5_loop:
 	VMOVUPD     (CX), Z24
@@ -3905,6 +5015,21 @@ mv_rb1_t5_tail:
 	VFMADD231PD Z30, Z24, K1, Z4
 
 mv_rb1_t5_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb1_t5_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPD Z0, (R15)
+	VMOVUPD Z1, 64(R15)
+	VMOVUPD Z2, 128(R15)
+	VMOVUPD Z3, 192(R15)
+	VMOVUPD Z4, 256(R15)
+	ADDQ    $0x00000140, R15
+	JMP     mv_rb1_t5_end
+
+mv_rb1_t5_last:
+	ADDQ $0x00000140, R15
+
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF64X2 $0x44, Z2, Z0, Z30
 	VSHUFF64X2 $0xee, Z2, Z0, Z31
@@ -3936,9 +5061,13 @@ mv_rb1_t5_reduce:
 	JEQ       mv_rb1_t5_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x03, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x0000001f, DI
 	KMOVW   DI, K2
-	VMOVUPD (R15), K2, Z25
+	VMOVUPD (SI), K2, Z25
 	VADDPD  Z25, Z24, Z24
 
 mv_rb1_t5_g0_store:
@@ -3948,22 +5077,37 @@ mv_rb1_t5_g0_store:
 	IMUL3Q  $0x00000000, DI, DI
 	ADDQ    R12, DI
 	VMOVUPD Z24, K2, (DI)
-	ADDQ    $0x00000028, R12
-	JMP     mv_rb1_next
+
+mv_rb1_t5_end:
+	ADDQ $0x00000028, R12
+	JMP  mv_rb1_next
 
 mv_rb1_r4:
 	// Tile: 4 W rows by 1 X rows.
-	MOVQ   R10, AX
-	LEAQ   (AX)(R8*2), BX
-	ADDQ   R8, BX
-	MOVQ   R11, CX
+	MOVQ R10, AX
+	LEAQ (AX)(R8*2), BX
+	ADDQ R8, BX
+	MOVQ R11, CX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb1_t4_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPD (R15), Z0
+	VMOVUPD 64(R15), Z1
+	VMOVUPD 128(R15), Z2
+	VMOVUPD 192(R15), Z3
+	JMP     mv_rb1_t4_start
+
+mv_rb1_t4_zero:
 	VXORPD Z0, Z0, Z0
 	VXORPD Z1, Z1, Z1
 	VXORPD Z2, Z2, Z2
 	VXORPD Z3, Z3, Z3
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x03, SI
-	JEQ    mv_rb1_t4_tail
+
+mv_rb1_t4_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x03, SI
+	JEQ  mv_rb1_t4_tail
 
 mv_rb1_t4_loop:
 	VMOVUPD     (CX), Z24
@@ -3994,6 +5138,20 @@ mv_rb1_t4_tail:
 	VFMADD231PD Z31, Z24, K1, Z3
 
 mv_rb1_t4_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb1_t4_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPD Z0, (R15)
+	VMOVUPD Z1, 64(R15)
+	VMOVUPD Z2, 128(R15)
+	VMOVUPD Z3, 192(R15)
+	ADDQ    $0x00000100, R15
+	JMP     mv_rb1_t4_end
+
+mv_rb1_t4_last:
+	ADDQ $0x00000100, R15
+
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF64X2 $0x44, Z2, Z0, Z30
 	VSHUFF64X2 $0xee, Z2, Z0, Z31
@@ -4025,9 +5183,13 @@ mv_rb1_t4_reduce:
 	JEQ       mv_rb1_t4_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x03, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x0000000f, DI
 	KMOVW   DI, K2
-	VMOVUPD (R15), K2, Z25
+	VMOVUPD (SI), K2, Z25
 	VADDPD  Z25, Z24, Z24
 
 mv_rb1_t4_g0_store:
@@ -4037,19 +5199,33 @@ mv_rb1_t4_g0_store:
 	IMUL3Q  $0x00000000, DI, DI
 	ADDQ    R12, DI
 	VMOVUPD Z24, K2, (DI)
-	ADDQ    $0x00000020, R12
-	JMP     mv_rb1_next
+
+mv_rb1_t4_end:
+	ADDQ $0x00000020, R12
+	JMP  mv_rb1_next
 
 mv_rb1_r3:
 	// Tile: 3 W rows by 1 X rows.
-	MOVQ   R10, AX
-	MOVQ   R11, CX
+	MOVQ R10, AX
+	MOVQ R11, CX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb1_t3_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPD (R15), Z0
+	VMOVUPD 64(R15), Z1
+	VMOVUPD 128(R15), Z2
+	JMP     mv_rb1_t3_start
+
+mv_rb1_t3_zero:
 	VXORPD Z0, Z0, Z0
 	VXORPD Z1, Z1, Z1
 	VXORPD Z2, Z2, Z2
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x03, SI
-	JEQ    mv_rb1_t3_tail
+
+mv_rb1_t3_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x03, SI
+	JEQ  mv_rb1_t3_tail
 
 mv_rb1_t3_loop:
 	VMOVUPD     (CX), Z24
@@ -4076,6 +5252,19 @@ mv_rb1_t3_tail:
 	VFMADD231PD Z30, Z24, K1, Z2
 
 mv_rb1_t3_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb1_t3_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPD Z0, (R15)
+	VMOVUPD Z1, 64(R15)
+	VMOVUPD Z2, 128(R15)
+	ADDQ    $0x000000c0, R15
+	JMP     mv_rb1_t3_end
+
+mv_rb1_t3_last:
+	ADDQ $0x000000c0, R15
+
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF64X2 $0x44, Z2, Z0, Z30
 	VSHUFF64X2 $0xee, Z2, Z0, Z31
@@ -4107,9 +5296,13 @@ mv_rb1_t3_reduce:
 	JEQ       mv_rb1_t3_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x03, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x00000007, DI
 	KMOVW   DI, K2
-	VMOVUPD (R15), K2, Z25
+	VMOVUPD (SI), K2, Z25
 	VADDPD  Z25, Z24, Z24
 
 mv_rb1_t3_g0_store:
@@ -4119,18 +5312,31 @@ mv_rb1_t3_g0_store:
 	IMUL3Q  $0x00000000, DI, DI
 	ADDQ    R12, DI
 	VMOVUPD Z24, K2, (DI)
-	ADDQ    $0x00000018, R12
-	JMP     mv_rb1_next
+
+mv_rb1_t3_end:
+	ADDQ $0x00000018, R12
+	JMP  mv_rb1_next
 
 mv_rb1_r2:
 	// Tile: 2 W rows by 1 X rows.
-	MOVQ   R10, AX
-	MOVQ   R11, CX
+	MOVQ R10, AX
+	MOVQ R11, CX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb1_t2_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPD (R15), Z0
+	VMOVUPD 64(R15), Z1
+	JMP     mv_rb1_t2_start
+
+mv_rb1_t2_zero:
 	VXORPD Z0, Z0, Z0
 	VXORPD Z1, Z1, Z1
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x03, SI
-	JEQ    mv_rb1_t2_tail
+
+mv_rb1_t2_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x03, SI
+	JEQ  mv_rb1_t2_tail
 
 mv_rb1_t2_loop:
 	VMOVUPD     (CX), Z24
@@ -4154,6 +5360,18 @@ mv_rb1_t2_tail:
 	VFMADD231PD Z31, Z24, K1, Z1
 
 mv_rb1_t2_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb1_t2_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPD Z0, (R15)
+	VMOVUPD Z1, 64(R15)
+	ADDQ    $0x00000080, R15
+	JMP     mv_rb1_t2_end
+
+mv_rb1_t2_last:
+	ADDQ $0x00000080, R15
+
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF64X2 $0x44, Z1, Z0, Z30
 	VSHUFF64X2 $0xee, Z1, Z0, Z31
@@ -4185,9 +5403,13 @@ mv_rb1_t2_reduce:
 	JEQ       mv_rb1_t2_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x03, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x00000003, DI
 	KMOVW   DI, K2
-	VMOVUPD (R15), K2, Z25
+	VMOVUPD (SI), K2, Z25
 	VADDPD  Z25, Z24, Z24
 
 mv_rb1_t2_g0_store:
@@ -4197,17 +5419,29 @@ mv_rb1_t2_g0_store:
 	IMUL3Q  $0x00000000, DI, DI
 	ADDQ    R12, DI
 	VMOVUPD Z24, K2, (DI)
-	ADDQ    $0x00000010, R12
-	JMP     mv_rb1_next
+
+mv_rb1_t2_end:
+	ADDQ $0x00000010, R12
+	JMP  mv_rb1_next
 
 mv_rb1_r1:
 	// Tile: 1 W rows by 1 X rows.
-	MOVQ   R10, AX
-	MOVQ   R11, CX
+	MOVQ R10, AX
+	MOVQ R11, CX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb1_t1_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPD (R15), Z0
+	JMP     mv_rb1_t1_start
+
+mv_rb1_t1_zero:
 	VXORPD Z0, Z0, Z0
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x03, SI
-	JEQ    mv_rb1_t1_tail
+
+mv_rb1_t1_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x03, SI
+	JEQ  mv_rb1_t1_tail
 
 mv_rb1_t1_loop:
 	VMOVUPD     (CX), Z24
@@ -4228,6 +5462,17 @@ mv_rb1_t1_tail:
 	VFMADD231PD Z30, Z24, K1, Z0
 
 mv_rb1_t1_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb1_t1_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPD Z0, (R15)
+	ADDQ    $0x00000040, R15
+	JMP     mv_rb1_t1_end
+
+mv_rb1_t1_last:
+	ADDQ $0x00000040, R15
+
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF64X2 $0x44, Z0, Z0, Z30
 	VSHUFF64X2 $0xee, Z0, Z0, Z31
@@ -4259,9 +5504,13 @@ mv_rb1_t1_reduce:
 	JEQ       mv_rb1_t1_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x03, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
-	VMOVUPD (R15), K2, Z25
+	VMOVUPD (SI), K2, Z25
 	VADDPD  Z25, Z24, Z24
 
 mv_rb1_t1_g0_store:
@@ -4271,7 +5520,9 @@ mv_rb1_t1_g0_store:
 	IMUL3Q  $0x00000000, DI, DI
 	ADDQ    R12, DI
 	VMOVUPD Z24, K2, (DI)
-	ADDQ    $0x00000008, R12
+
+mv_rb1_t1_end:
+	ADDQ $0x00000008, R12
 
 mv_rb1_next:
 	// Back to column 0 of Y, down rb rows of Y and X.
@@ -4419,13 +5670,13 @@ DATA matvecF64tab<>+1008(SB)/8, $0x8000000000000000
 DATA matvecF64tab<>+1016(SB)/8, $0x8000000000000000
 GLOBL matvecF64tab<>(SB), RODATA|NOPTR, $1024
 
-// func OuterF64AVX512(c []float64, ldc int, a []float64, lda int, inca int, b []float64, ldb int, rows int, cols int, k int, load bool)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·OuterF64AVX512(SB), NOSPLIT, $0-129
-	MOVQ  rows+104(FP), R15
+// func OuterF64AVX512(c []float64, ldc int, a []float64, lda int, inca int, b []float64, ldb int, ldp int, rows int, cols int, k int, load bool)
+// Requires: AVX, AVX512DQ, AVX512F, MMX+
+TEXT ·OuterF64AVX512(SB), NOSPLIT, $0-137
+	MOVQ  rows+112(FP), R15
 	TESTQ R15, R15
 	JLE   op_done
-	MOVQ  cols+112(FP), R11
+	MOVQ  cols+120(FP), R11
 	TESTQ R11, R11
 	JLE   op_done
 	MOVQ  lda+56(FP), R8
@@ -4434,86 +5685,96 @@ TEXT ·OuterF64AVX512(SB), NOSPLIT, $0-129
 	SHLQ  $0x03, R9
 	MOVQ  ldb+96(FP), R10
 	SHLQ  $0x03, R10
-	MOVQ  b_base+72(FP), R12
-	MOVQ  c_base+0(FP), R13
-	CMPQ  R15, $0x00000001
-	JEQ   op_w
 
-op_n_panel:
-	// Panel: cv vectors of columns, the last one masked.
-	CMPQ R11, $0x00000018
-	JGT  op_n_c4
-	CMPQ R11, $0x00000010
-	JGT  op_n_c3
-	CMPQ R11, $0x00000008
-	JGT  op_n_c2
-	JMP  op_n_c1
-
-op_n_c4:
-	// Mask of the last vector: min(cols left - (cv-1)*E, E) elements.
-	MOVQ R11, DI
-	SUBQ $0x00000018, DI
-	CMPQ DI, $0x00000008
-	JLE  op_n_c4_m
-	MOVQ $0x00000008, DI
-
-op_n_c4_m:
+	// Mask of the last vector of a partial panel: ((cols-1) % E) + 1 elements.
+	MOVQ       R11, DI
+	DECQ       DI
+	ANDQ       $0x00000007, DI
+	INCQ       DI
 	LEAQ       matvecF64tab<>+256(SB), SI
 	NEGQ       DI
 	LEAQ       (SI)(DI*8), SI
 	VPTERNLOGD $0xff, Z31, Z31, Z31
 	VPTESTMQ   (SI), Z31, K1
-	MOVQ       rows+104(FP), R15
 
-op_n_c4_r:
+	// A single row of a row-major B takes wider panels.
+	CMPQ R15, $0x00000001
+	JNE  op_row
+	MOVQ ldp+104(FP), DI
+	CMPQ DI, $0x00000020
+	JEQ  op_w
+
+op_row:
 	CMPQ R15, $0x00000006
-	JLT  op_n_c4_rrem
+	JGE  op_rr6
+	CMPQ R15, $0x00000001
+	JEQ  op_rr1
+	CMPQ R15, $0x00000002
+	JEQ  op_rr2
+	CMPQ R15, $0x00000003
+	JEQ  op_rr3
+	CMPQ R15, $0x00000004
+	JEQ  op_rr4
+	CMPQ R15, $0x00000005
+	JEQ  op_rr5
+
+op_rr6:
+	MOVQ cols+120(FP), R11
+	MOVQ b_base+72(FP), R12
+
+op_rr6_p:
+	CMPQ R11, $0x00000020
+	JLT  op_rr6_part
 
 	// Tile: 6 rows by 4 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
-	SUBQ      R15, BX
-	MOVQ      BX, AX
-	IMULQ     R8, AX
-	ADDQ      a_base+32(FP), AX
-	MOVQ      ldc+24(FP), SI
-	SHLQ      $0x03, SI
-	MOVQ      BX, DI
-	IMULQ     SI, DI
-	ADDQ      R13, DI
-	LEAQ      (AX)(R8*2), BX
-	ADDQ      R8, BX
-	LEAQ      (DI)(SI*2), R14
-	ADDQ      SI, R14
-	CMPB      load+128(FP), $0x00
-	JEQ       op_n_c4_t6_zero
-	VMOVUPD   (DI), Z0
-	VMOVUPD   64(DI), Z1
-	VMOVUPD   128(DI), Z2
-	VMOVUPD.Z 192(DI), K1, Z3
-	VMOVUPD   (DI)(SI*1), Z4
-	VMOVUPD   64(DI)(SI*1), Z5
-	VMOVUPD   128(DI)(SI*1), Z6
-	VMOVUPD.Z 192(DI)(SI*1), K1, Z7
-	VMOVUPD   (DI)(SI*2), Z8
-	VMOVUPD   64(DI)(SI*2), Z9
-	VMOVUPD   128(DI)(SI*2), Z10
-	VMOVUPD.Z 192(DI)(SI*2), K1, Z11
-	VMOVUPD   (R14), Z12
-	VMOVUPD   64(R14), Z13
-	VMOVUPD   128(R14), Z14
-	VMOVUPD.Z 192(R14), K1, Z15
-	VMOVUPD   (R14)(SI*1), Z16
-	VMOVUPD   64(R14)(SI*1), Z17
-	VMOVUPD   128(R14)(SI*1), Z18
-	VMOVUPD.Z 192(R14)(SI*1), K1, Z19
-	VMOVUPD   (R14)(SI*2), Z20
-	VMOVUPD   64(R14)(SI*2), Z21
-	VMOVUPD   128(R14)(SI*2), Z22
-	VMOVUPD.Z 192(R14)(SI*2), K1, Z23
-	JMP       op_n_c4_t6_k
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ    rows+112(FP), BX
+	SUBQ    R15, BX
+	MOVQ    BX, AX
+	IMULQ   R8, AX
+	ADDQ    a_base+32(FP), AX
+	MOVQ    ldc+24(FP), SI
+	SHLQ    $0x03, SI
+	MOVQ    BX, DI
+	IMULQ   SI, DI
+	ADDQ    c_base+0(FP), DI
+	MOVQ    cols+120(FP), R13
+	SUBQ    R11, R13
+	SHLQ    $0x03, R13
+	ADDQ    R13, DI
+	LEAQ    (AX)(R8*2), BX
+	ADDQ    R8, BX
+	LEAQ    (DI)(SI*2), R14
+	ADDQ    SI, R14
+	CMPB    load+136(FP), $0x00
+	JEQ     op_rr6_full_zero
+	VMOVUPD (DI), Z0
+	VMOVUPD 64(DI), Z1
+	VMOVUPD 128(DI), Z2
+	VMOVUPD 192(DI), Z3
+	VMOVUPD (DI)(SI*1), Z4
+	VMOVUPD 64(DI)(SI*1), Z5
+	VMOVUPD 128(DI)(SI*1), Z6
+	VMOVUPD 192(DI)(SI*1), Z7
+	VMOVUPD (DI)(SI*2), Z8
+	VMOVUPD 64(DI)(SI*2), Z9
+	VMOVUPD 128(DI)(SI*2), Z10
+	VMOVUPD 192(DI)(SI*2), Z11
+	VMOVUPD (R14), Z12
+	VMOVUPD 64(R14), Z13
+	VMOVUPD 128(R14), Z14
+	VMOVUPD 192(R14), Z15
+	VMOVUPD (R14)(SI*1), Z16
+	VMOVUPD 64(R14)(SI*1), Z17
+	VMOVUPD 128(R14)(SI*1), Z18
+	VMOVUPD 192(R14)(SI*1), Z19
+	VMOVUPD (R14)(SI*2), Z20
+	VMOVUPD 64(R14)(SI*2), Z21
+	VMOVUPD 128(R14)(SI*2), Z22
+	VMOVUPD 192(R14)(SI*2), Z23
+	JMP     op_rr6_full_k
 
-op_n_c4_t6_zero:
+op_rr6_full_zero:
 	VXORPD Z0, Z0, Z0
 	VXORPD Z1, Z1, Z1
 	VXORPD Z2, Z2, Z2
@@ -4539,48 +5800,537 @@ op_n_c4_t6_zero:
 	VXORPD Z22, Z22, Z22
 	VXORPD Z23, Z23, Z23
 
-op_n_c4_t6_k:
+op_rr6_full_k:
+	PREFETCHT0 256(DI)
+	PREFETCHT0 320(DI)
+	PREFETCHT0 384(DI)
+	PREFETCHT0 448(DI)
+	PREFETCHT0 256(DI)(SI*1)
+	PREFETCHT0 320(DI)(SI*1)
+	PREFETCHT0 384(DI)(SI*1)
+	PREFETCHT0 448(DI)(SI*1)
+	PREFETCHT0 256(DI)(SI*2)
+	PREFETCHT0 320(DI)(SI*2)
+	PREFETCHT0 384(DI)(SI*2)
+	PREFETCHT0 448(DI)(SI*2)
+	PREFETCHT0 256(R14)
+	PREFETCHT0 320(R14)
+	PREFETCHT0 384(R14)
+	PREFETCHT0 448(R14)
+	PREFETCHT0 256(R14)(SI*1)
+	PREFETCHT0 320(R14)(SI*1)
+	PREFETCHT0 384(R14)(SI*1)
+	PREFETCHT0 448(R14)(SI*1)
+	PREFETCHT0 256(R14)(SI*2)
+	PREFETCHT0 320(R14)(SI*2)
+	PREFETCHT0 384(R14)(SI*2)
+	PREFETCHT0 448(R14)(SI*2)
+	MOVQ       R12, CX
+	MOVQ       k+128(FP), DX
+	TESTQ      DX, DX
+	JEQ        op_rr6_full_store
+
+op_rr6_full_loop:
+	VMOVUPD      (CX), Z24
+	VMOVUPD      64(CX), Z25
+	VMOVUPD      128(CX), Z26
+	VMOVUPD      192(CX), Z27
+	VBROADCASTSD (AX), Z28
+	VFMADD231PD  Z24, Z28, Z0
+	VFMADD231PD  Z25, Z28, Z1
+	VFMADD231PD  Z26, Z28, Z2
+	VFMADD231PD  Z27, Z28, Z3
+	VBROADCASTSD (AX)(R8*1), Z29
+	VFMADD231PD  Z24, Z29, Z4
+	VFMADD231PD  Z25, Z29, Z5
+	VFMADD231PD  Z26, Z29, Z6
+	VFMADD231PD  Z27, Z29, Z7
+	VBROADCASTSD (AX)(R8*2), Z28
+	VFMADD231PD  Z24, Z28, Z8
+	VFMADD231PD  Z25, Z28, Z9
+	VFMADD231PD  Z26, Z28, Z10
+	VFMADD231PD  Z27, Z28, Z11
+	VBROADCASTSD (BX), Z29
+	VFMADD231PD  Z24, Z29, Z12
+	VFMADD231PD  Z25, Z29, Z13
+	VFMADD231PD  Z26, Z29, Z14
+	VFMADD231PD  Z27, Z29, Z15
+	VBROADCASTSD (BX)(R8*1), Z28
+	VFMADD231PD  Z24, Z28, Z16
+	VFMADD231PD  Z25, Z28, Z17
+	VFMADD231PD  Z26, Z28, Z18
+	VFMADD231PD  Z27, Z28, Z19
+	VBROADCASTSD (BX)(R8*2), Z29
+	VFMADD231PD  Z24, Z29, Z20
+	VFMADD231PD  Z25, Z29, Z21
+	VFMADD231PD  Z26, Z29, Z22
+	VFMADD231PD  Z27, Z29, Z23
+	ADDQ         R9, AX
+	ADDQ         R9, BX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr6_full_loop
+
+op_rr6_full_store:
+	VMOVUPD Z0, (DI)
+	VMOVUPD Z1, 64(DI)
+	VMOVUPD Z2, 128(DI)
+	VMOVUPD Z3, 192(DI)
+	VMOVUPD Z4, (DI)(SI*1)
+	VMOVUPD Z5, 64(DI)(SI*1)
+	VMOVUPD Z6, 128(DI)(SI*1)
+	VMOVUPD Z7, 192(DI)(SI*1)
+	VMOVUPD Z8, (DI)(SI*2)
+	VMOVUPD Z9, 64(DI)(SI*2)
+	VMOVUPD Z10, 128(DI)(SI*2)
+	VMOVUPD Z11, 192(DI)(SI*2)
+	VMOVUPD Z12, (R14)
+	VMOVUPD Z13, 64(R14)
+	VMOVUPD Z14, 128(R14)
+	VMOVUPD Z15, 192(R14)
+	VMOVUPD Z16, (R14)(SI*1)
+	VMOVUPD Z17, 64(R14)(SI*1)
+	VMOVUPD Z18, 128(R14)(SI*1)
+	VMOVUPD Z19, 192(R14)(SI*1)
+	VMOVUPD Z20, (R14)(SI*2)
+	VMOVUPD Z21, 64(R14)(SI*2)
+	VMOVUPD Z22, 128(R14)(SI*2)
+	VMOVUPD Z23, 192(R14)(SI*2)
+	MOVQ    ldp+104(FP), R13
+	SHLQ    $0x03, R13
+	ADDQ    R13, R12
+	SUBQ    $0x00000020, R11
+	JMP     op_rr6_p
+
+op_rr6_part:
+	TESTQ R11, R11
+	JEQ   op_rr6_next
+	CMPQ  R11, $0x00000018
+	JGT   op_rr6_c4
+	CMPQ  R11, $0x00000010
+	JGT   op_rr6_c3
+	CMPQ  R11, $0x00000008
+	JGT   op_rr6_c2
+
+	// Tile: 6 rows by 1 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
+	SUBQ      R15, BX
+	MOVQ      BX, AX
+	IMULQ     R8, AX
+	ADDQ      a_base+32(FP), AX
+	MOVQ      ldc+24(FP), SI
+	SHLQ      $0x03, SI
+	MOVQ      BX, DI
+	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x03, R13
+	ADDQ      R13, DI
+	LEAQ      (AX)(R8*2), BX
+	ADDQ      R8, BX
+	LEAQ      (DI)(SI*2), R14
+	ADDQ      SI, R14
+	CMPB      load+136(FP), $0x00
+	JEQ       op_rr6_c1_zero
+	VMOVUPD.Z (DI), K1, Z0
+	VMOVUPD.Z (DI)(SI*1), K1, Z1
+	VMOVUPD.Z (DI)(SI*2), K1, Z2
+	VMOVUPD.Z (R14), K1, Z3
+	VMOVUPD.Z (R14)(SI*1), K1, Z4
+	VMOVUPD.Z (R14)(SI*2), K1, Z5
+	JMP       op_rr6_c1_k
+
+op_rr6_c1_zero:
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+	VXORPD Z4, Z4, Z4
+	VXORPD Z5, Z5, Z5
+
+op_rr6_c1_k:
 	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
+	MOVQ  k+128(FP), DX
 	TESTQ DX, DX
-	JEQ   op_n_c4_t6_store
+	JEQ   op_rr6_c1_store
 
-op_n_c4_t6_loop:
-	VMOVUPD          (CX), Z24
-	VMOVUPD          64(CX), Z25
-	VMOVUPD          128(CX), Z26
-	VMOVUPD.Z        192(CX), K1, Z27
-	VFMADD231PD.BCST (AX), Z24, Z0
-	VFMADD231PD.BCST (AX), Z25, Z1
-	VFMADD231PD.BCST (AX), Z26, Z2
-	VFMADD231PD.BCST (AX), Z27, Z3
-	VFMADD231PD.BCST (AX)(R8*1), Z24, Z4
-	VFMADD231PD.BCST (AX)(R8*1), Z25, Z5
-	VFMADD231PD.BCST (AX)(R8*1), Z26, Z6
-	VFMADD231PD.BCST (AX)(R8*1), Z27, Z7
-	VFMADD231PD.BCST (AX)(R8*2), Z24, Z8
-	VFMADD231PD.BCST (AX)(R8*2), Z25, Z9
-	VFMADD231PD.BCST (AX)(R8*2), Z26, Z10
-	VFMADD231PD.BCST (AX)(R8*2), Z27, Z11
-	VFMADD231PD.BCST (BX), Z24, Z12
-	VFMADD231PD.BCST (BX), Z25, Z13
-	VFMADD231PD.BCST (BX), Z26, Z14
-	VFMADD231PD.BCST (BX), Z27, Z15
-	VFMADD231PD.BCST (BX)(R8*1), Z24, Z16
-	VFMADD231PD.BCST (BX)(R8*1), Z25, Z17
-	VFMADD231PD.BCST (BX)(R8*1), Z26, Z18
-	VFMADD231PD.BCST (BX)(R8*1), Z27, Z19
-	VFMADD231PD.BCST (BX)(R8*2), Z24, Z20
-	VFMADD231PD.BCST (BX)(R8*2), Z25, Z21
-	VFMADD231PD.BCST (BX)(R8*2), Z26, Z22
-	VFMADD231PD.BCST (BX)(R8*2), Z27, Z23
-	ADDQ             R9, AX
-	ADDQ             R9, BX
-	ADDQ             R10, CX
-	DECQ             DX
-	JNE              op_n_c4_t6_loop
+op_rr6_c1_loop:
+	VMOVUPD.Z    (CX), K1, Z24
+	VBROADCASTSD (AX), Z28
+	VFMADD231PD  Z24, Z28, Z0
+	VBROADCASTSD (AX)(R8*1), Z29
+	VFMADD231PD  Z24, Z29, Z1
+	VBROADCASTSD (AX)(R8*2), Z28
+	VFMADD231PD  Z24, Z28, Z2
+	VBROADCASTSD (BX), Z29
+	VFMADD231PD  Z24, Z29, Z3
+	VBROADCASTSD (BX)(R8*1), Z28
+	VFMADD231PD  Z24, Z28, Z4
+	VBROADCASTSD (BX)(R8*2), Z29
+	VFMADD231PD  Z24, Z29, Z5
+	ADDQ         R9, AX
+	ADDQ         R9, BX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr6_c1_loop
 
-op_n_c4_t6_store:
+op_rr6_c1_store:
+	VMOVUPD Z0, K1, (DI)
+	VMOVUPD Z1, K1, (DI)(SI*1)
+	VMOVUPD Z2, K1, (DI)(SI*2)
+	VMOVUPD Z3, K1, (R14)
+	VMOVUPD Z4, K1, (R14)(SI*1)
+	VMOVUPD Z5, K1, (R14)(SI*2)
+	JMP     op_rr6_next
+
+op_rr6_c2:
+	// Tile: 6 rows by 2 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
+	SUBQ      R15, BX
+	MOVQ      BX, AX
+	IMULQ     R8, AX
+	ADDQ      a_base+32(FP), AX
+	MOVQ      ldc+24(FP), SI
+	SHLQ      $0x03, SI
+	MOVQ      BX, DI
+	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x03, R13
+	ADDQ      R13, DI
+	LEAQ      (AX)(R8*2), BX
+	ADDQ      R8, BX
+	LEAQ      (DI)(SI*2), R14
+	ADDQ      SI, R14
+	CMPB      load+136(FP), $0x00
+	JEQ       op_rr6_c2_zero
+	VMOVUPD   (DI), Z0
+	VMOVUPD.Z 64(DI), K1, Z1
+	VMOVUPD   (DI)(SI*1), Z2
+	VMOVUPD.Z 64(DI)(SI*1), K1, Z3
+	VMOVUPD   (DI)(SI*2), Z4
+	VMOVUPD.Z 64(DI)(SI*2), K1, Z5
+	VMOVUPD   (R14), Z6
+	VMOVUPD.Z 64(R14), K1, Z7
+	VMOVUPD   (R14)(SI*1), Z8
+	VMOVUPD.Z 64(R14)(SI*1), K1, Z9
+	VMOVUPD   (R14)(SI*2), Z10
+	VMOVUPD.Z 64(R14)(SI*2), K1, Z11
+	JMP       op_rr6_c2_k
+
+op_rr6_c2_zero:
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+	VXORPD Z4, Z4, Z4
+	VXORPD Z5, Z5, Z5
+	VXORPD Z6, Z6, Z6
+	VXORPD Z7, Z7, Z7
+	VXORPD Z8, Z8, Z8
+	VXORPD Z9, Z9, Z9
+	VXORPD Z10, Z10, Z10
+	VXORPD Z11, Z11, Z11
+
+op_rr6_c2_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_rr6_c2_store
+
+op_rr6_c2_loop:
+	VMOVUPD      (CX), Z24
+	VMOVUPD.Z    64(CX), K1, Z25
+	VBROADCASTSD (AX), Z28
+	VFMADD231PD  Z24, Z28, Z0
+	VFMADD231PD  Z25, Z28, Z1
+	VBROADCASTSD (AX)(R8*1), Z29
+	VFMADD231PD  Z24, Z29, Z2
+	VFMADD231PD  Z25, Z29, Z3
+	VBROADCASTSD (AX)(R8*2), Z28
+	VFMADD231PD  Z24, Z28, Z4
+	VFMADD231PD  Z25, Z28, Z5
+	VBROADCASTSD (BX), Z29
+	VFMADD231PD  Z24, Z29, Z6
+	VFMADD231PD  Z25, Z29, Z7
+	VBROADCASTSD (BX)(R8*1), Z28
+	VFMADD231PD  Z24, Z28, Z8
+	VFMADD231PD  Z25, Z28, Z9
+	VBROADCASTSD (BX)(R8*2), Z29
+	VFMADD231PD  Z24, Z29, Z10
+	VFMADD231PD  Z25, Z29, Z11
+	ADDQ         R9, AX
+	ADDQ         R9, BX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr6_c2_loop
+
+op_rr6_c2_store:
+	VMOVUPD Z0, (DI)
+	VMOVUPD Z1, K1, 64(DI)
+	VMOVUPD Z2, (DI)(SI*1)
+	VMOVUPD Z3, K1, 64(DI)(SI*1)
+	VMOVUPD Z4, (DI)(SI*2)
+	VMOVUPD Z5, K1, 64(DI)(SI*2)
+	VMOVUPD Z6, (R14)
+	VMOVUPD Z7, K1, 64(R14)
+	VMOVUPD Z8, (R14)(SI*1)
+	VMOVUPD Z9, K1, 64(R14)(SI*1)
+	VMOVUPD Z10, (R14)(SI*2)
+	VMOVUPD Z11, K1, 64(R14)(SI*2)
+	JMP     op_rr6_next
+
+op_rr6_c3:
+	// Tile: 6 rows by 3 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
+	SUBQ      R15, BX
+	MOVQ      BX, AX
+	IMULQ     R8, AX
+	ADDQ      a_base+32(FP), AX
+	MOVQ      ldc+24(FP), SI
+	SHLQ      $0x03, SI
+	MOVQ      BX, DI
+	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x03, R13
+	ADDQ      R13, DI
+	LEAQ      (AX)(R8*2), BX
+	ADDQ      R8, BX
+	LEAQ      (DI)(SI*2), R14
+	ADDQ      SI, R14
+	CMPB      load+136(FP), $0x00
+	JEQ       op_rr6_c3_zero
+	VMOVUPD   (DI), Z0
+	VMOVUPD   64(DI), Z1
+	VMOVUPD.Z 128(DI), K1, Z2
+	VMOVUPD   (DI)(SI*1), Z3
+	VMOVUPD   64(DI)(SI*1), Z4
+	VMOVUPD.Z 128(DI)(SI*1), K1, Z5
+	VMOVUPD   (DI)(SI*2), Z6
+	VMOVUPD   64(DI)(SI*2), Z7
+	VMOVUPD.Z 128(DI)(SI*2), K1, Z8
+	VMOVUPD   (R14), Z9
+	VMOVUPD   64(R14), Z10
+	VMOVUPD.Z 128(R14), K1, Z11
+	VMOVUPD   (R14)(SI*1), Z12
+	VMOVUPD   64(R14)(SI*1), Z13
+	VMOVUPD.Z 128(R14)(SI*1), K1, Z14
+	VMOVUPD   (R14)(SI*2), Z15
+	VMOVUPD   64(R14)(SI*2), Z16
+	VMOVUPD.Z 128(R14)(SI*2), K1, Z17
+	JMP       op_rr6_c3_k
+
+op_rr6_c3_zero:
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+	VXORPD Z4, Z4, Z4
+	VXORPD Z5, Z5, Z5
+	VXORPD Z6, Z6, Z6
+	VXORPD Z7, Z7, Z7
+	VXORPD Z8, Z8, Z8
+	VXORPD Z9, Z9, Z9
+	VXORPD Z10, Z10, Z10
+	VXORPD Z11, Z11, Z11
+	VXORPD Z12, Z12, Z12
+	VXORPD Z13, Z13, Z13
+	VXORPD Z14, Z14, Z14
+	VXORPD Z15, Z15, Z15
+	VXORPD Z16, Z16, Z16
+	VXORPD Z17, Z17, Z17
+
+op_rr6_c3_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_rr6_c3_store
+
+op_rr6_c3_loop:
+	VMOVUPD      (CX), Z24
+	VMOVUPD      64(CX), Z25
+	VMOVUPD.Z    128(CX), K1, Z26
+	VBROADCASTSD (AX), Z28
+	VFMADD231PD  Z24, Z28, Z0
+	VFMADD231PD  Z25, Z28, Z1
+	VFMADD231PD  Z26, Z28, Z2
+	VBROADCASTSD (AX)(R8*1), Z29
+	VFMADD231PD  Z24, Z29, Z3
+	VFMADD231PD  Z25, Z29, Z4
+	VFMADD231PD  Z26, Z29, Z5
+	VBROADCASTSD (AX)(R8*2), Z28
+	VFMADD231PD  Z24, Z28, Z6
+	VFMADD231PD  Z25, Z28, Z7
+	VFMADD231PD  Z26, Z28, Z8
+	VBROADCASTSD (BX), Z29
+	VFMADD231PD  Z24, Z29, Z9
+	VFMADD231PD  Z25, Z29, Z10
+	VFMADD231PD  Z26, Z29, Z11
+	VBROADCASTSD (BX)(R8*1), Z28
+	VFMADD231PD  Z24, Z28, Z12
+	VFMADD231PD  Z25, Z28, Z13
+	VFMADD231PD  Z26, Z28, Z14
+	VBROADCASTSD (BX)(R8*2), Z29
+	VFMADD231PD  Z24, Z29, Z15
+	VFMADD231PD  Z25, Z29, Z16
+	VFMADD231PD  Z26, Z29, Z17
+	ADDQ         R9, AX
+	ADDQ         R9, BX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr6_c3_loop
+
+op_rr6_c3_store:
+	VMOVUPD Z0, (DI)
+	VMOVUPD Z1, 64(DI)
+	VMOVUPD Z2, K1, 128(DI)
+	VMOVUPD Z3, (DI)(SI*1)
+	VMOVUPD Z4, 64(DI)(SI*1)
+	VMOVUPD Z5, K1, 128(DI)(SI*1)
+	VMOVUPD Z6, (DI)(SI*2)
+	VMOVUPD Z7, 64(DI)(SI*2)
+	VMOVUPD Z8, K1, 128(DI)(SI*2)
+	VMOVUPD Z9, (R14)
+	VMOVUPD Z10, 64(R14)
+	VMOVUPD Z11, K1, 128(R14)
+	VMOVUPD Z12, (R14)(SI*1)
+	VMOVUPD Z13, 64(R14)(SI*1)
+	VMOVUPD Z14, K1, 128(R14)(SI*1)
+	VMOVUPD Z15, (R14)(SI*2)
+	VMOVUPD Z16, 64(R14)(SI*2)
+	VMOVUPD Z17, K1, 128(R14)(SI*2)
+	JMP     op_rr6_next
+
+op_rr6_c4:
+	// Tile: 6 rows by 4 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
+	SUBQ      R15, BX
+	MOVQ      BX, AX
+	IMULQ     R8, AX
+	ADDQ      a_base+32(FP), AX
+	MOVQ      ldc+24(FP), SI
+	SHLQ      $0x03, SI
+	MOVQ      BX, DI
+	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x03, R13
+	ADDQ      R13, DI
+	LEAQ      (AX)(R8*2), BX
+	ADDQ      R8, BX
+	LEAQ      (DI)(SI*2), R14
+	ADDQ      SI, R14
+	CMPB      load+136(FP), $0x00
+	JEQ       op_rr6_c4_zero
+	VMOVUPD   (DI), Z0
+	VMOVUPD   64(DI), Z1
+	VMOVUPD   128(DI), Z2
+	VMOVUPD.Z 192(DI), K1, Z3
+	VMOVUPD   (DI)(SI*1), Z4
+	VMOVUPD   64(DI)(SI*1), Z5
+	VMOVUPD   128(DI)(SI*1), Z6
+	VMOVUPD.Z 192(DI)(SI*1), K1, Z7
+	VMOVUPD   (DI)(SI*2), Z8
+	VMOVUPD   64(DI)(SI*2), Z9
+	VMOVUPD   128(DI)(SI*2), Z10
+	VMOVUPD.Z 192(DI)(SI*2), K1, Z11
+	VMOVUPD   (R14), Z12
+	VMOVUPD   64(R14), Z13
+	VMOVUPD   128(R14), Z14
+	VMOVUPD.Z 192(R14), K1, Z15
+	VMOVUPD   (R14)(SI*1), Z16
+	VMOVUPD   64(R14)(SI*1), Z17
+	VMOVUPD   128(R14)(SI*1), Z18
+	VMOVUPD.Z 192(R14)(SI*1), K1, Z19
+	VMOVUPD   (R14)(SI*2), Z20
+	VMOVUPD   64(R14)(SI*2), Z21
+	VMOVUPD   128(R14)(SI*2), Z22
+	VMOVUPD.Z 192(R14)(SI*2), K1, Z23
+	JMP       op_rr6_c4_k
+
+op_rr6_c4_zero:
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+	VXORPD Z4, Z4, Z4
+	VXORPD Z5, Z5, Z5
+	VXORPD Z6, Z6, Z6
+	VXORPD Z7, Z7, Z7
+	VXORPD Z8, Z8, Z8
+	VXORPD Z9, Z9, Z9
+	VXORPD Z10, Z10, Z10
+	VXORPD Z11, Z11, Z11
+	VXORPD Z12, Z12, Z12
+	VXORPD Z13, Z13, Z13
+	VXORPD Z14, Z14, Z14
+	VXORPD Z15, Z15, Z15
+	VXORPD Z16, Z16, Z16
+	VXORPD Z17, Z17, Z17
+	VXORPD Z18, Z18, Z18
+	VXORPD Z19, Z19, Z19
+	VXORPD Z20, Z20, Z20
+	VXORPD Z21, Z21, Z21
+	VXORPD Z22, Z22, Z22
+	VXORPD Z23, Z23, Z23
+
+op_rr6_c4_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_rr6_c4_store
+
+op_rr6_c4_loop:
+	VMOVUPD      (CX), Z24
+	VMOVUPD      64(CX), Z25
+	VMOVUPD      128(CX), Z26
+	VMOVUPD.Z    192(CX), K1, Z27
+	VBROADCASTSD (AX), Z28
+	VFMADD231PD  Z24, Z28, Z0
+	VFMADD231PD  Z25, Z28, Z1
+	VFMADD231PD  Z26, Z28, Z2
+	VFMADD231PD  Z27, Z28, Z3
+	VBROADCASTSD (AX)(R8*1), Z29
+	VFMADD231PD  Z24, Z29, Z4
+	VFMADD231PD  Z25, Z29, Z5
+	VFMADD231PD  Z26, Z29, Z6
+	VFMADD231PD  Z27, Z29, Z7
+	VBROADCASTSD (AX)(R8*2), Z28
+	VFMADD231PD  Z24, Z28, Z8
+	VFMADD231PD  Z25, Z28, Z9
+	VFMADD231PD  Z26, Z28, Z10
+	VFMADD231PD  Z27, Z28, Z11
+	VBROADCASTSD (BX), Z29
+	VFMADD231PD  Z24, Z29, Z12
+	VFMADD231PD  Z25, Z29, Z13
+	VFMADD231PD  Z26, Z29, Z14
+	VFMADD231PD  Z27, Z29, Z15
+	VBROADCASTSD (BX)(R8*1), Z28
+	VFMADD231PD  Z24, Z28, Z16
+	VFMADD231PD  Z25, Z28, Z17
+	VFMADD231PD  Z26, Z28, Z18
+	VFMADD231PD  Z27, Z28, Z19
+	VBROADCASTSD (BX)(R8*2), Z29
+	VFMADD231PD  Z24, Z29, Z20
+	VFMADD231PD  Z25, Z29, Z21
+	VFMADD231PD  Z26, Z29, Z22
+	VFMADD231PD  Z27, Z29, Z23
+	ADDQ         R9, AX
+	ADDQ         R9, BX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr6_c4_loop
+
+op_rr6_c4_store:
 	VMOVUPD Z0, (DI)
 	VMOVUPD Z1, 64(DI)
 	VMOVUPD Z2, 128(DI)
@@ -4605,64 +6355,65 @@ op_n_c4_t6_store:
 	VMOVUPD Z21, 64(R14)(SI*2)
 	VMOVUPD Z22, 128(R14)(SI*2)
 	VMOVUPD Z23, K1, 192(R14)(SI*2)
-	SUBQ    $0x00000006, R15
-	JMP     op_n_c4_r
 
-op_n_c4_rrem:
-	CMPQ R15, $0x00000001
-	JEQ  op_n_c4_rr1
-	CMPQ R15, $0x00000002
-	JEQ  op_n_c4_rr2
-	CMPQ R15, $0x00000003
-	JEQ  op_n_c4_rr3
-	CMPQ R15, $0x00000004
-	JEQ  op_n_c4_rr4
-	CMPQ R15, $0x00000005
-	JEQ  op_n_c4_rr5
-	JMP  op_n_next
+op_rr6_next:
+	SUBQ $0x00000006, R15
+	JNE  op_row
+	JMP  op_done
 
-op_n_c4_rr5:
+op_rr5:
+	MOVQ cols+120(FP), R11
+	MOVQ b_base+72(FP), R12
+
+op_rr5_p:
+	CMPQ R11, $0x00000020
+	JLT  op_rr5_part
+
 	// Tile: 5 rows by 4 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
-	SUBQ      R15, BX
-	MOVQ      BX, AX
-	IMULQ     R8, AX
-	ADDQ      a_base+32(FP), AX
-	MOVQ      ldc+24(FP), SI
-	SHLQ      $0x03, SI
-	MOVQ      BX, DI
-	IMULQ     SI, DI
-	ADDQ      R13, DI
-	LEAQ      (AX)(R8*2), BX
-	ADDQ      R8, BX
-	LEAQ      (DI)(SI*2), R14
-	ADDQ      SI, R14
-	CMPB      load+128(FP), $0x00
-	JEQ       op_n_c4_t5_zero
-	VMOVUPD   (DI), Z0
-	VMOVUPD   64(DI), Z1
-	VMOVUPD   128(DI), Z2
-	VMOVUPD.Z 192(DI), K1, Z3
-	VMOVUPD   (DI)(SI*1), Z4
-	VMOVUPD   64(DI)(SI*1), Z5
-	VMOVUPD   128(DI)(SI*1), Z6
-	VMOVUPD.Z 192(DI)(SI*1), K1, Z7
-	VMOVUPD   (DI)(SI*2), Z8
-	VMOVUPD   64(DI)(SI*2), Z9
-	VMOVUPD   128(DI)(SI*2), Z10
-	VMOVUPD.Z 192(DI)(SI*2), K1, Z11
-	VMOVUPD   (R14), Z12
-	VMOVUPD   64(R14), Z13
-	VMOVUPD   128(R14), Z14
-	VMOVUPD.Z 192(R14), K1, Z15
-	VMOVUPD   (R14)(SI*1), Z16
-	VMOVUPD   64(R14)(SI*1), Z17
-	VMOVUPD   128(R14)(SI*1), Z18
-	VMOVUPD.Z 192(R14)(SI*1), K1, Z19
-	JMP       op_n_c4_t5_k
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ    rows+112(FP), BX
+	SUBQ    R15, BX
+	MOVQ    BX, AX
+	IMULQ   R8, AX
+	ADDQ    a_base+32(FP), AX
+	MOVQ    ldc+24(FP), SI
+	SHLQ    $0x03, SI
+	MOVQ    BX, DI
+	IMULQ   SI, DI
+	ADDQ    c_base+0(FP), DI
+	MOVQ    cols+120(FP), R13
+	SUBQ    R11, R13
+	SHLQ    $0x03, R13
+	ADDQ    R13, DI
+	LEAQ    (AX)(R8*2), BX
+	ADDQ    R8, BX
+	LEAQ    (DI)(SI*2), R14
+	ADDQ    SI, R14
+	CMPB    load+136(FP), $0x00
+	JEQ     op_rr5_full_zero
+	VMOVUPD (DI), Z0
+	VMOVUPD 64(DI), Z1
+	VMOVUPD 128(DI), Z2
+	VMOVUPD 192(DI), Z3
+	VMOVUPD (DI)(SI*1), Z4
+	VMOVUPD 64(DI)(SI*1), Z5
+	VMOVUPD 128(DI)(SI*1), Z6
+	VMOVUPD 192(DI)(SI*1), Z7
+	VMOVUPD (DI)(SI*2), Z8
+	VMOVUPD 64(DI)(SI*2), Z9
+	VMOVUPD 128(DI)(SI*2), Z10
+	VMOVUPD 192(DI)(SI*2), Z11
+	VMOVUPD (R14), Z12
+	VMOVUPD 64(R14), Z13
+	VMOVUPD 128(R14), Z14
+	VMOVUPD 192(R14), Z15
+	VMOVUPD (R14)(SI*1), Z16
+	VMOVUPD 64(R14)(SI*1), Z17
+	VMOVUPD 128(R14)(SI*1), Z18
+	VMOVUPD 192(R14)(SI*1), Z19
+	JMP     op_rr5_full_k
 
-op_n_c4_t5_zero:
+op_rr5_full_zero:
 	VXORPD Z0, Z0, Z0
 	VXORPD Z1, Z1, Z1
 	VXORPD Z2, Z2, Z2
@@ -4684,44 +6435,484 @@ op_n_c4_t5_zero:
 	VXORPD Z18, Z18, Z18
 	VXORPD Z19, Z19, Z19
 
-op_n_c4_t5_k:
+op_rr5_full_k:
+	PREFETCHT0 256(DI)
+	PREFETCHT0 320(DI)
+	PREFETCHT0 384(DI)
+	PREFETCHT0 448(DI)
+	PREFETCHT0 256(DI)(SI*1)
+	PREFETCHT0 320(DI)(SI*1)
+	PREFETCHT0 384(DI)(SI*1)
+	PREFETCHT0 448(DI)(SI*1)
+	PREFETCHT0 256(DI)(SI*2)
+	PREFETCHT0 320(DI)(SI*2)
+	PREFETCHT0 384(DI)(SI*2)
+	PREFETCHT0 448(DI)(SI*2)
+	PREFETCHT0 256(R14)
+	PREFETCHT0 320(R14)
+	PREFETCHT0 384(R14)
+	PREFETCHT0 448(R14)
+	PREFETCHT0 256(R14)(SI*1)
+	PREFETCHT0 320(R14)(SI*1)
+	PREFETCHT0 384(R14)(SI*1)
+	PREFETCHT0 448(R14)(SI*1)
+	MOVQ       R12, CX
+	MOVQ       k+128(FP), DX
+	TESTQ      DX, DX
+	JEQ        op_rr5_full_store
+
+op_rr5_full_loop:
+	VMOVUPD      (CX), Z24
+	VMOVUPD      64(CX), Z25
+	VMOVUPD      128(CX), Z26
+	VMOVUPD      192(CX), Z27
+	VBROADCASTSD (AX), Z28
+	VFMADD231PD  Z24, Z28, Z0
+	VFMADD231PD  Z25, Z28, Z1
+	VFMADD231PD  Z26, Z28, Z2
+	VFMADD231PD  Z27, Z28, Z3
+	VBROADCASTSD (AX)(R8*1), Z29
+	VFMADD231PD  Z24, Z29, Z4
+	VFMADD231PD  Z25, Z29, Z5
+	VFMADD231PD  Z26, Z29, Z6
+	VFMADD231PD  Z27, Z29, Z7
+	VBROADCASTSD (AX)(R8*2), Z28
+	VFMADD231PD  Z24, Z28, Z8
+	VFMADD231PD  Z25, Z28, Z9
+	VFMADD231PD  Z26, Z28, Z10
+	VFMADD231PD  Z27, Z28, Z11
+	VBROADCASTSD (BX), Z29
+	VFMADD231PD  Z24, Z29, Z12
+	VFMADD231PD  Z25, Z29, Z13
+	VFMADD231PD  Z26, Z29, Z14
+	VFMADD231PD  Z27, Z29, Z15
+	VBROADCASTSD (BX)(R8*1), Z28
+	VFMADD231PD  Z24, Z28, Z16
+	VFMADD231PD  Z25, Z28, Z17
+	VFMADD231PD  Z26, Z28, Z18
+	VFMADD231PD  Z27, Z28, Z19
+	ADDQ         R9, AX
+	ADDQ         R9, BX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr5_full_loop
+
+op_rr5_full_store:
+	VMOVUPD Z0, (DI)
+	VMOVUPD Z1, 64(DI)
+	VMOVUPD Z2, 128(DI)
+	VMOVUPD Z3, 192(DI)
+	VMOVUPD Z4, (DI)(SI*1)
+	VMOVUPD Z5, 64(DI)(SI*1)
+	VMOVUPD Z6, 128(DI)(SI*1)
+	VMOVUPD Z7, 192(DI)(SI*1)
+	VMOVUPD Z8, (DI)(SI*2)
+	VMOVUPD Z9, 64(DI)(SI*2)
+	VMOVUPD Z10, 128(DI)(SI*2)
+	VMOVUPD Z11, 192(DI)(SI*2)
+	VMOVUPD Z12, (R14)
+	VMOVUPD Z13, 64(R14)
+	VMOVUPD Z14, 128(R14)
+	VMOVUPD Z15, 192(R14)
+	VMOVUPD Z16, (R14)(SI*1)
+	VMOVUPD Z17, 64(R14)(SI*1)
+	VMOVUPD Z18, 128(R14)(SI*1)
+	VMOVUPD Z19, 192(R14)(SI*1)
+	MOVQ    ldp+104(FP), R13
+	SHLQ    $0x03, R13
+	ADDQ    R13, R12
+	SUBQ    $0x00000020, R11
+	JMP     op_rr5_p
+
+op_rr5_part:
+	TESTQ R11, R11
+	JEQ   op_rr5_next
+	CMPQ  R11, $0x00000018
+	JGT   op_rr5_c4
+	CMPQ  R11, $0x00000010
+	JGT   op_rr5_c3
+	CMPQ  R11, $0x00000008
+	JGT   op_rr5_c2
+
+	// Tile: 5 rows by 1 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
+	SUBQ      R15, BX
+	MOVQ      BX, AX
+	IMULQ     R8, AX
+	ADDQ      a_base+32(FP), AX
+	MOVQ      ldc+24(FP), SI
+	SHLQ      $0x03, SI
+	MOVQ      BX, DI
+	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x03, R13
+	ADDQ      R13, DI
+	LEAQ      (AX)(R8*2), BX
+	ADDQ      R8, BX
+	LEAQ      (DI)(SI*2), R14
+	ADDQ      SI, R14
+	CMPB      load+136(FP), $0x00
+	JEQ       op_rr5_c1_zero
+	VMOVUPD.Z (DI), K1, Z0
+	VMOVUPD.Z (DI)(SI*1), K1, Z1
+	VMOVUPD.Z (DI)(SI*2), K1, Z2
+	VMOVUPD.Z (R14), K1, Z3
+	VMOVUPD.Z (R14)(SI*1), K1, Z4
+	JMP       op_rr5_c1_k
+
+op_rr5_c1_zero:
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+	VXORPD Z4, Z4, Z4
+
+op_rr5_c1_k:
 	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
+	MOVQ  k+128(FP), DX
 	TESTQ DX, DX
-	JEQ   op_n_c4_t5_store
+	JEQ   op_rr5_c1_store
 
-op_n_c4_t5_loop:
-	VMOVUPD          (CX), Z24
-	VMOVUPD          64(CX), Z25
-	VMOVUPD          128(CX), Z26
-	VMOVUPD.Z        192(CX), K1, Z27
-	VFMADD231PD.BCST (AX), Z24, Z0
-	VFMADD231PD.BCST (AX), Z25, Z1
-	VFMADD231PD.BCST (AX), Z26, Z2
-	VFMADD231PD.BCST (AX), Z27, Z3
-	VFMADD231PD.BCST (AX)(R8*1), Z24, Z4
-	VFMADD231PD.BCST (AX)(R8*1), Z25, Z5
-	VFMADD231PD.BCST (AX)(R8*1), Z26, Z6
-	VFMADD231PD.BCST (AX)(R8*1), Z27, Z7
-	VFMADD231PD.BCST (AX)(R8*2), Z24, Z8
-	VFMADD231PD.BCST (AX)(R8*2), Z25, Z9
-	VFMADD231PD.BCST (AX)(R8*2), Z26, Z10
-	VFMADD231PD.BCST (AX)(R8*2), Z27, Z11
-	VFMADD231PD.BCST (BX), Z24, Z12
-	VFMADD231PD.BCST (BX), Z25, Z13
-	VFMADD231PD.BCST (BX), Z26, Z14
-	VFMADD231PD.BCST (BX), Z27, Z15
-	VFMADD231PD.BCST (BX)(R8*1), Z24, Z16
-	VFMADD231PD.BCST (BX)(R8*1), Z25, Z17
-	VFMADD231PD.BCST (BX)(R8*1), Z26, Z18
-	VFMADD231PD.BCST (BX)(R8*1), Z27, Z19
-	ADDQ             R9, AX
-	ADDQ             R9, BX
-	ADDQ             R10, CX
-	DECQ             DX
-	JNE              op_n_c4_t5_loop
+op_rr5_c1_loop:
+	VMOVUPD.Z    (CX), K1, Z24
+	VBROADCASTSD (AX), Z28
+	VFMADD231PD  Z24, Z28, Z0
+	VBROADCASTSD (AX)(R8*1), Z29
+	VFMADD231PD  Z24, Z29, Z1
+	VBROADCASTSD (AX)(R8*2), Z28
+	VFMADD231PD  Z24, Z28, Z2
+	VBROADCASTSD (BX), Z29
+	VFMADD231PD  Z24, Z29, Z3
+	VBROADCASTSD (BX)(R8*1), Z28
+	VFMADD231PD  Z24, Z28, Z4
+	ADDQ         R9, AX
+	ADDQ         R9, BX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr5_c1_loop
 
-op_n_c4_t5_store:
+op_rr5_c1_store:
+	VMOVUPD Z0, K1, (DI)
+	VMOVUPD Z1, K1, (DI)(SI*1)
+	VMOVUPD Z2, K1, (DI)(SI*2)
+	VMOVUPD Z3, K1, (R14)
+	VMOVUPD Z4, K1, (R14)(SI*1)
+	JMP     op_rr5_next
+
+op_rr5_c2:
+	// Tile: 5 rows by 2 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
+	SUBQ      R15, BX
+	MOVQ      BX, AX
+	IMULQ     R8, AX
+	ADDQ      a_base+32(FP), AX
+	MOVQ      ldc+24(FP), SI
+	SHLQ      $0x03, SI
+	MOVQ      BX, DI
+	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x03, R13
+	ADDQ      R13, DI
+	LEAQ      (AX)(R8*2), BX
+	ADDQ      R8, BX
+	LEAQ      (DI)(SI*2), R14
+	ADDQ      SI, R14
+	CMPB      load+136(FP), $0x00
+	JEQ       op_rr5_c2_zero
+	VMOVUPD   (DI), Z0
+	VMOVUPD.Z 64(DI), K1, Z1
+	VMOVUPD   (DI)(SI*1), Z2
+	VMOVUPD.Z 64(DI)(SI*1), K1, Z3
+	VMOVUPD   (DI)(SI*2), Z4
+	VMOVUPD.Z 64(DI)(SI*2), K1, Z5
+	VMOVUPD   (R14), Z6
+	VMOVUPD.Z 64(R14), K1, Z7
+	VMOVUPD   (R14)(SI*1), Z8
+	VMOVUPD.Z 64(R14)(SI*1), K1, Z9
+	JMP       op_rr5_c2_k
+
+op_rr5_c2_zero:
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+	VXORPD Z4, Z4, Z4
+	VXORPD Z5, Z5, Z5
+	VXORPD Z6, Z6, Z6
+	VXORPD Z7, Z7, Z7
+	VXORPD Z8, Z8, Z8
+	VXORPD Z9, Z9, Z9
+
+op_rr5_c2_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_rr5_c2_store
+
+op_rr5_c2_loop:
+	VMOVUPD      (CX), Z24
+	VMOVUPD.Z    64(CX), K1, Z25
+	VBROADCASTSD (AX), Z28
+	VFMADD231PD  Z24, Z28, Z0
+	VFMADD231PD  Z25, Z28, Z1
+	VBROADCASTSD (AX)(R8*1), Z29
+	VFMADD231PD  Z24, Z29, Z2
+	VFMADD231PD  Z25, Z29, Z3
+	VBROADCASTSD (AX)(R8*2), Z28
+	VFMADD231PD  Z24, Z28, Z4
+	VFMADD231PD  Z25, Z28, Z5
+	VBROADCASTSD (BX), Z29
+	VFMADD231PD  Z24, Z29, Z6
+	VFMADD231PD  Z25, Z29, Z7
+	VBROADCASTSD (BX)(R8*1), Z28
+	VFMADD231PD  Z24, Z28, Z8
+	VFMADD231PD  Z25, Z28, Z9
+	ADDQ         R9, AX
+	ADDQ         R9, BX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr5_c2_loop
+
+op_rr5_c2_store:
+	VMOVUPD Z0, (DI)
+	VMOVUPD Z1, K1, 64(DI)
+	VMOVUPD Z2, (DI)(SI*1)
+	VMOVUPD Z3, K1, 64(DI)(SI*1)
+	VMOVUPD Z4, (DI)(SI*2)
+	VMOVUPD Z5, K1, 64(DI)(SI*2)
+	VMOVUPD Z6, (R14)
+	VMOVUPD Z7, K1, 64(R14)
+	VMOVUPD Z8, (R14)(SI*1)
+	VMOVUPD Z9, K1, 64(R14)(SI*1)
+	JMP     op_rr5_next
+
+op_rr5_c3:
+	// Tile: 5 rows by 3 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
+	SUBQ      R15, BX
+	MOVQ      BX, AX
+	IMULQ     R8, AX
+	ADDQ      a_base+32(FP), AX
+	MOVQ      ldc+24(FP), SI
+	SHLQ      $0x03, SI
+	MOVQ      BX, DI
+	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x03, R13
+	ADDQ      R13, DI
+	LEAQ      (AX)(R8*2), BX
+	ADDQ      R8, BX
+	LEAQ      (DI)(SI*2), R14
+	ADDQ      SI, R14
+	CMPB      load+136(FP), $0x00
+	JEQ       op_rr5_c3_zero
+	VMOVUPD   (DI), Z0
+	VMOVUPD   64(DI), Z1
+	VMOVUPD.Z 128(DI), K1, Z2
+	VMOVUPD   (DI)(SI*1), Z3
+	VMOVUPD   64(DI)(SI*1), Z4
+	VMOVUPD.Z 128(DI)(SI*1), K1, Z5
+	VMOVUPD   (DI)(SI*2), Z6
+	VMOVUPD   64(DI)(SI*2), Z7
+	VMOVUPD.Z 128(DI)(SI*2), K1, Z8
+	VMOVUPD   (R14), Z9
+	VMOVUPD   64(R14), Z10
+	VMOVUPD.Z 128(R14), K1, Z11
+	VMOVUPD   (R14)(SI*1), Z12
+	VMOVUPD   64(R14)(SI*1), Z13
+	VMOVUPD.Z 128(R14)(SI*1), K1, Z14
+	JMP       op_rr5_c3_k
+
+op_rr5_c3_zero:
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+	VXORPD Z4, Z4, Z4
+	VXORPD Z5, Z5, Z5
+	VXORPD Z6, Z6, Z6
+	VXORPD Z7, Z7, Z7
+	VXORPD Z8, Z8, Z8
+	VXORPD Z9, Z9, Z9
+	VXORPD Z10, Z10, Z10
+	VXORPD Z11, Z11, Z11
+	VXORPD Z12, Z12, Z12
+	VXORPD Z13, Z13, Z13
+	VXORPD Z14, Z14, Z14
+
+op_rr5_c3_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_rr5_c3_store
+
+op_rr5_c3_loop:
+	VMOVUPD      (CX), Z24
+	VMOVUPD      64(CX), Z25
+	VMOVUPD.Z    128(CX), K1, Z26
+	VBROADCASTSD (AX), Z28
+	VFMADD231PD  Z24, Z28, Z0
+	VFMADD231PD  Z25, Z28, Z1
+	VFMADD231PD  Z26, Z28, Z2
+	VBROADCASTSD (AX)(R8*1), Z29
+	VFMADD231PD  Z24, Z29, Z3
+	VFMADD231PD  Z25, Z29, Z4
+	VFMADD231PD  Z26, Z29, Z5
+	VBROADCASTSD (AX)(R8*2), Z28
+	VFMADD231PD  Z24, Z28, Z6
+	VFMADD231PD  Z25, Z28, Z7
+	VFMADD231PD  Z26, Z28, Z8
+	VBROADCASTSD (BX), Z29
+	VFMADD231PD  Z24, Z29, Z9
+	VFMADD231PD  Z25, Z29, Z10
+	VFMADD231PD  Z26, Z29, Z11
+	VBROADCASTSD (BX)(R8*1), Z28
+	VFMADD231PD  Z24, Z28, Z12
+	VFMADD231PD  Z25, Z28, Z13
+	VFMADD231PD  Z26, Z28, Z14
+	ADDQ         R9, AX
+	ADDQ         R9, BX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr5_c3_loop
+
+op_rr5_c3_store:
+	VMOVUPD Z0, (DI)
+	VMOVUPD Z1, 64(DI)
+	VMOVUPD Z2, K1, 128(DI)
+	VMOVUPD Z3, (DI)(SI*1)
+	VMOVUPD Z4, 64(DI)(SI*1)
+	VMOVUPD Z5, K1, 128(DI)(SI*1)
+	VMOVUPD Z6, (DI)(SI*2)
+	VMOVUPD Z7, 64(DI)(SI*2)
+	VMOVUPD Z8, K1, 128(DI)(SI*2)
+	VMOVUPD Z9, (R14)
+	VMOVUPD Z10, 64(R14)
+	VMOVUPD Z11, K1, 128(R14)
+	VMOVUPD Z12, (R14)(SI*1)
+	VMOVUPD Z13, 64(R14)(SI*1)
+	VMOVUPD Z14, K1, 128(R14)(SI*1)
+	JMP     op_rr5_next
+
+op_rr5_c4:
+	// Tile: 5 rows by 4 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
+	SUBQ      R15, BX
+	MOVQ      BX, AX
+	IMULQ     R8, AX
+	ADDQ      a_base+32(FP), AX
+	MOVQ      ldc+24(FP), SI
+	SHLQ      $0x03, SI
+	MOVQ      BX, DI
+	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x03, R13
+	ADDQ      R13, DI
+	LEAQ      (AX)(R8*2), BX
+	ADDQ      R8, BX
+	LEAQ      (DI)(SI*2), R14
+	ADDQ      SI, R14
+	CMPB      load+136(FP), $0x00
+	JEQ       op_rr5_c4_zero
+	VMOVUPD   (DI), Z0
+	VMOVUPD   64(DI), Z1
+	VMOVUPD   128(DI), Z2
+	VMOVUPD.Z 192(DI), K1, Z3
+	VMOVUPD   (DI)(SI*1), Z4
+	VMOVUPD   64(DI)(SI*1), Z5
+	VMOVUPD   128(DI)(SI*1), Z6
+	VMOVUPD.Z 192(DI)(SI*1), K1, Z7
+	VMOVUPD   (DI)(SI*2), Z8
+	VMOVUPD   64(DI)(SI*2), Z9
+	VMOVUPD   128(DI)(SI*2), Z10
+	VMOVUPD.Z 192(DI)(SI*2), K1, Z11
+	VMOVUPD   (R14), Z12
+	VMOVUPD   64(R14), Z13
+	VMOVUPD   128(R14), Z14
+	VMOVUPD.Z 192(R14), K1, Z15
+	VMOVUPD   (R14)(SI*1), Z16
+	VMOVUPD   64(R14)(SI*1), Z17
+	VMOVUPD   128(R14)(SI*1), Z18
+	VMOVUPD.Z 192(R14)(SI*1), K1, Z19
+	JMP       op_rr5_c4_k
+
+op_rr5_c4_zero:
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+	VXORPD Z4, Z4, Z4
+	VXORPD Z5, Z5, Z5
+	VXORPD Z6, Z6, Z6
+	VXORPD Z7, Z7, Z7
+	VXORPD Z8, Z8, Z8
+	VXORPD Z9, Z9, Z9
+	VXORPD Z10, Z10, Z10
+	VXORPD Z11, Z11, Z11
+	VXORPD Z12, Z12, Z12
+	VXORPD Z13, Z13, Z13
+	VXORPD Z14, Z14, Z14
+	VXORPD Z15, Z15, Z15
+	VXORPD Z16, Z16, Z16
+	VXORPD Z17, Z17, Z17
+	VXORPD Z18, Z18, Z18
+	VXORPD Z19, Z19, Z19
+
+op_rr5_c4_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_rr5_c4_store
+
+op_rr5_c4_loop:
+	VMOVUPD      (CX), Z24
+	VMOVUPD      64(CX), Z25
+	VMOVUPD      128(CX), Z26
+	VMOVUPD.Z    192(CX), K1, Z27
+	VBROADCASTSD (AX), Z28
+	VFMADD231PD  Z24, Z28, Z0
+	VFMADD231PD  Z25, Z28, Z1
+	VFMADD231PD  Z26, Z28, Z2
+	VFMADD231PD  Z27, Z28, Z3
+	VBROADCASTSD (AX)(R8*1), Z29
+	VFMADD231PD  Z24, Z29, Z4
+	VFMADD231PD  Z25, Z29, Z5
+	VFMADD231PD  Z26, Z29, Z6
+	VFMADD231PD  Z27, Z29, Z7
+	VBROADCASTSD (AX)(R8*2), Z28
+	VFMADD231PD  Z24, Z28, Z8
+	VFMADD231PD  Z25, Z28, Z9
+	VFMADD231PD  Z26, Z28, Z10
+	VFMADD231PD  Z27, Z28, Z11
+	VBROADCASTSD (BX), Z29
+	VFMADD231PD  Z24, Z29, Z12
+	VFMADD231PD  Z25, Z29, Z13
+	VFMADD231PD  Z26, Z29, Z14
+	VFMADD231PD  Z27, Z29, Z15
+	VBROADCASTSD (BX)(R8*1), Z28
+	VFMADD231PD  Z24, Z28, Z16
+	VFMADD231PD  Z25, Z28, Z17
+	VFMADD231PD  Z26, Z28, Z18
+	VFMADD231PD  Z27, Z28, Z19
+	ADDQ         R9, AX
+	ADDQ         R9, BX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr5_c4_loop
+
+op_rr5_c4_store:
 	VMOVUPD Z0, (DI)
 	VMOVUPD Z1, 64(DI)
 	VMOVUPD Z2, 128(DI)
@@ -4742,12 +6933,166 @@ op_n_c4_t5_store:
 	VMOVUPD Z17, 64(R14)(SI*1)
 	VMOVUPD Z18, 128(R14)(SI*1)
 	VMOVUPD Z19, K1, 192(R14)(SI*1)
-	JMP     op_n_next
 
-op_n_c4_rr4:
+op_rr5_next:
+	SUBQ $0x00000005, R15
+	JMP  op_done
+
+op_rr4:
+	MOVQ cols+120(FP), R11
+	MOVQ b_base+72(FP), R12
+
+op_rr4_p:
+	CMPQ R11, $0x00000020
+	JLT  op_rr4_part
+
 	// Tile: 4 rows by 4 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ    rows+112(FP), BX
+	SUBQ    R15, BX
+	MOVQ    BX, AX
+	IMULQ   R8, AX
+	ADDQ    a_base+32(FP), AX
+	MOVQ    ldc+24(FP), SI
+	SHLQ    $0x03, SI
+	MOVQ    BX, DI
+	IMULQ   SI, DI
+	ADDQ    c_base+0(FP), DI
+	MOVQ    cols+120(FP), R13
+	SUBQ    R11, R13
+	SHLQ    $0x03, R13
+	ADDQ    R13, DI
+	LEAQ    (AX)(R8*2), BX
+	ADDQ    R8, BX
+	LEAQ    (DI)(SI*2), R14
+	ADDQ    SI, R14
+	CMPB    load+136(FP), $0x00
+	JEQ     op_rr4_full_zero
+	VMOVUPD (DI), Z0
+	VMOVUPD 64(DI), Z1
+	VMOVUPD 128(DI), Z2
+	VMOVUPD 192(DI), Z3
+	VMOVUPD (DI)(SI*1), Z4
+	VMOVUPD 64(DI)(SI*1), Z5
+	VMOVUPD 128(DI)(SI*1), Z6
+	VMOVUPD 192(DI)(SI*1), Z7
+	VMOVUPD (DI)(SI*2), Z8
+	VMOVUPD 64(DI)(SI*2), Z9
+	VMOVUPD 128(DI)(SI*2), Z10
+	VMOVUPD 192(DI)(SI*2), Z11
+	VMOVUPD (R14), Z12
+	VMOVUPD 64(R14), Z13
+	VMOVUPD 128(R14), Z14
+	VMOVUPD 192(R14), Z15
+	JMP     op_rr4_full_k
+
+op_rr4_full_zero:
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+	VXORPD Z4, Z4, Z4
+	VXORPD Z5, Z5, Z5
+	VXORPD Z6, Z6, Z6
+	VXORPD Z7, Z7, Z7
+	VXORPD Z8, Z8, Z8
+	VXORPD Z9, Z9, Z9
+	VXORPD Z10, Z10, Z10
+	VXORPD Z11, Z11, Z11
+	VXORPD Z12, Z12, Z12
+	VXORPD Z13, Z13, Z13
+	VXORPD Z14, Z14, Z14
+	VXORPD Z15, Z15, Z15
+
+op_rr4_full_k:
+	PREFETCHT0 256(DI)
+	PREFETCHT0 320(DI)
+	PREFETCHT0 384(DI)
+	PREFETCHT0 448(DI)
+	PREFETCHT0 256(DI)(SI*1)
+	PREFETCHT0 320(DI)(SI*1)
+	PREFETCHT0 384(DI)(SI*1)
+	PREFETCHT0 448(DI)(SI*1)
+	PREFETCHT0 256(DI)(SI*2)
+	PREFETCHT0 320(DI)(SI*2)
+	PREFETCHT0 384(DI)(SI*2)
+	PREFETCHT0 448(DI)(SI*2)
+	PREFETCHT0 256(R14)
+	PREFETCHT0 320(R14)
+	PREFETCHT0 384(R14)
+	PREFETCHT0 448(R14)
+	MOVQ       R12, CX
+	MOVQ       k+128(FP), DX
+	TESTQ      DX, DX
+	JEQ        op_rr4_full_store
+
+op_rr4_full_loop:
+	VMOVUPD      (CX), Z24
+	VMOVUPD      64(CX), Z25
+	VMOVUPD      128(CX), Z26
+	VMOVUPD      192(CX), Z27
+	VBROADCASTSD (AX), Z28
+	VFMADD231PD  Z24, Z28, Z0
+	VFMADD231PD  Z25, Z28, Z1
+	VFMADD231PD  Z26, Z28, Z2
+	VFMADD231PD  Z27, Z28, Z3
+	VBROADCASTSD (AX)(R8*1), Z29
+	VFMADD231PD  Z24, Z29, Z4
+	VFMADD231PD  Z25, Z29, Z5
+	VFMADD231PD  Z26, Z29, Z6
+	VFMADD231PD  Z27, Z29, Z7
+	VBROADCASTSD (AX)(R8*2), Z28
+	VFMADD231PD  Z24, Z28, Z8
+	VFMADD231PD  Z25, Z28, Z9
+	VFMADD231PD  Z26, Z28, Z10
+	VFMADD231PD  Z27, Z28, Z11
+	VBROADCASTSD (BX), Z29
+	VFMADD231PD  Z24, Z29, Z12
+	VFMADD231PD  Z25, Z29, Z13
+	VFMADD231PD  Z26, Z29, Z14
+	VFMADD231PD  Z27, Z29, Z15
+	ADDQ         R9, AX
+	ADDQ         R9, BX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr4_full_loop
+
+op_rr4_full_store:
+	VMOVUPD Z0, (DI)
+	VMOVUPD Z1, 64(DI)
+	VMOVUPD Z2, 128(DI)
+	VMOVUPD Z3, 192(DI)
+	VMOVUPD Z4, (DI)(SI*1)
+	VMOVUPD Z5, 64(DI)(SI*1)
+	VMOVUPD Z6, 128(DI)(SI*1)
+	VMOVUPD Z7, 192(DI)(SI*1)
+	VMOVUPD Z8, (DI)(SI*2)
+	VMOVUPD Z9, 64(DI)(SI*2)
+	VMOVUPD Z10, 128(DI)(SI*2)
+	VMOVUPD Z11, 192(DI)(SI*2)
+	VMOVUPD Z12, (R14)
+	VMOVUPD Z13, 64(R14)
+	VMOVUPD Z14, 128(R14)
+	VMOVUPD Z15, 192(R14)
+	MOVQ    ldp+104(FP), R13
+	SHLQ    $0x03, R13
+	ADDQ    R13, R12
+	SUBQ    $0x00000020, R11
+	JMP     op_rr4_p
+
+op_rr4_part:
+	TESTQ R11, R11
+	JEQ   op_rr4_next
+	CMPQ  R11, $0x00000018
+	JGT   op_rr4_c4
+	CMPQ  R11, $0x00000010
+	JGT   op_rr4_c3
+	CMPQ  R11, $0x00000008
+	JGT   op_rr4_c2
+
+	// Tile: 4 rows by 1 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
 	SUBQ      R15, BX
 	MOVQ      BX, AX
 	IMULQ     R8, AX
@@ -4756,13 +7101,260 @@ op_n_c4_rr4:
 	SHLQ      $0x03, SI
 	MOVQ      BX, DI
 	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x03, R13
 	ADDQ      R13, DI
 	LEAQ      (AX)(R8*2), BX
 	ADDQ      R8, BX
 	LEAQ      (DI)(SI*2), R14
 	ADDQ      SI, R14
-	CMPB      load+128(FP), $0x00
-	JEQ       op_n_c4_t4_zero
+	CMPB      load+136(FP), $0x00
+	JEQ       op_rr4_c1_zero
+	VMOVUPD.Z (DI), K1, Z0
+	VMOVUPD.Z (DI)(SI*1), K1, Z1
+	VMOVUPD.Z (DI)(SI*2), K1, Z2
+	VMOVUPD.Z (R14), K1, Z3
+	JMP       op_rr4_c1_k
+
+op_rr4_c1_zero:
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+
+op_rr4_c1_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_rr4_c1_store
+
+op_rr4_c1_loop:
+	VMOVUPD.Z    (CX), K1, Z24
+	VBROADCASTSD (AX), Z28
+	VFMADD231PD  Z24, Z28, Z0
+	VBROADCASTSD (AX)(R8*1), Z29
+	VFMADD231PD  Z24, Z29, Z1
+	VBROADCASTSD (AX)(R8*2), Z28
+	VFMADD231PD  Z24, Z28, Z2
+	VBROADCASTSD (BX), Z29
+	VFMADD231PD  Z24, Z29, Z3
+	ADDQ         R9, AX
+	ADDQ         R9, BX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr4_c1_loop
+
+op_rr4_c1_store:
+	VMOVUPD Z0, K1, (DI)
+	VMOVUPD Z1, K1, (DI)(SI*1)
+	VMOVUPD Z2, K1, (DI)(SI*2)
+	VMOVUPD Z3, K1, (R14)
+	JMP     op_rr4_next
+
+op_rr4_c2:
+	// Tile: 4 rows by 2 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
+	SUBQ      R15, BX
+	MOVQ      BX, AX
+	IMULQ     R8, AX
+	ADDQ      a_base+32(FP), AX
+	MOVQ      ldc+24(FP), SI
+	SHLQ      $0x03, SI
+	MOVQ      BX, DI
+	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x03, R13
+	ADDQ      R13, DI
+	LEAQ      (AX)(R8*2), BX
+	ADDQ      R8, BX
+	LEAQ      (DI)(SI*2), R14
+	ADDQ      SI, R14
+	CMPB      load+136(FP), $0x00
+	JEQ       op_rr4_c2_zero
+	VMOVUPD   (DI), Z0
+	VMOVUPD.Z 64(DI), K1, Z1
+	VMOVUPD   (DI)(SI*1), Z2
+	VMOVUPD.Z 64(DI)(SI*1), K1, Z3
+	VMOVUPD   (DI)(SI*2), Z4
+	VMOVUPD.Z 64(DI)(SI*2), K1, Z5
+	VMOVUPD   (R14), Z6
+	VMOVUPD.Z 64(R14), K1, Z7
+	JMP       op_rr4_c2_k
+
+op_rr4_c2_zero:
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+	VXORPD Z4, Z4, Z4
+	VXORPD Z5, Z5, Z5
+	VXORPD Z6, Z6, Z6
+	VXORPD Z7, Z7, Z7
+
+op_rr4_c2_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_rr4_c2_store
+
+op_rr4_c2_loop:
+	VMOVUPD      (CX), Z24
+	VMOVUPD.Z    64(CX), K1, Z25
+	VBROADCASTSD (AX), Z28
+	VFMADD231PD  Z24, Z28, Z0
+	VFMADD231PD  Z25, Z28, Z1
+	VBROADCASTSD (AX)(R8*1), Z29
+	VFMADD231PD  Z24, Z29, Z2
+	VFMADD231PD  Z25, Z29, Z3
+	VBROADCASTSD (AX)(R8*2), Z28
+	VFMADD231PD  Z24, Z28, Z4
+	VFMADD231PD  Z25, Z28, Z5
+	VBROADCASTSD (BX), Z29
+	VFMADD231PD  Z24, Z29, Z6
+	VFMADD231PD  Z25, Z29, Z7
+	ADDQ         R9, AX
+	ADDQ         R9, BX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr4_c2_loop
+
+op_rr4_c2_store:
+	VMOVUPD Z0, (DI)
+	VMOVUPD Z1, K1, 64(DI)
+	VMOVUPD Z2, (DI)(SI*1)
+	VMOVUPD Z3, K1, 64(DI)(SI*1)
+	VMOVUPD Z4, (DI)(SI*2)
+	VMOVUPD Z5, K1, 64(DI)(SI*2)
+	VMOVUPD Z6, (R14)
+	VMOVUPD Z7, K1, 64(R14)
+	JMP     op_rr4_next
+
+op_rr4_c3:
+	// Tile: 4 rows by 3 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
+	SUBQ      R15, BX
+	MOVQ      BX, AX
+	IMULQ     R8, AX
+	ADDQ      a_base+32(FP), AX
+	MOVQ      ldc+24(FP), SI
+	SHLQ      $0x03, SI
+	MOVQ      BX, DI
+	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x03, R13
+	ADDQ      R13, DI
+	LEAQ      (AX)(R8*2), BX
+	ADDQ      R8, BX
+	LEAQ      (DI)(SI*2), R14
+	ADDQ      SI, R14
+	CMPB      load+136(FP), $0x00
+	JEQ       op_rr4_c3_zero
+	VMOVUPD   (DI), Z0
+	VMOVUPD   64(DI), Z1
+	VMOVUPD.Z 128(DI), K1, Z2
+	VMOVUPD   (DI)(SI*1), Z3
+	VMOVUPD   64(DI)(SI*1), Z4
+	VMOVUPD.Z 128(DI)(SI*1), K1, Z5
+	VMOVUPD   (DI)(SI*2), Z6
+	VMOVUPD   64(DI)(SI*2), Z7
+	VMOVUPD.Z 128(DI)(SI*2), K1, Z8
+	VMOVUPD   (R14), Z9
+	VMOVUPD   64(R14), Z10
+	VMOVUPD.Z 128(R14), K1, Z11
+	JMP       op_rr4_c3_k
+
+op_rr4_c3_zero:
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+	VXORPD Z4, Z4, Z4
+	VXORPD Z5, Z5, Z5
+	VXORPD Z6, Z6, Z6
+	VXORPD Z7, Z7, Z7
+	VXORPD Z8, Z8, Z8
+	VXORPD Z9, Z9, Z9
+	VXORPD Z10, Z10, Z10
+	VXORPD Z11, Z11, Z11
+
+op_rr4_c3_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_rr4_c3_store
+
+op_rr4_c3_loop:
+	VMOVUPD      (CX), Z24
+	VMOVUPD      64(CX), Z25
+	VMOVUPD.Z    128(CX), K1, Z26
+	VBROADCASTSD (AX), Z28
+	VFMADD231PD  Z24, Z28, Z0
+	VFMADD231PD  Z25, Z28, Z1
+	VFMADD231PD  Z26, Z28, Z2
+	VBROADCASTSD (AX)(R8*1), Z29
+	VFMADD231PD  Z24, Z29, Z3
+	VFMADD231PD  Z25, Z29, Z4
+	VFMADD231PD  Z26, Z29, Z5
+	VBROADCASTSD (AX)(R8*2), Z28
+	VFMADD231PD  Z24, Z28, Z6
+	VFMADD231PD  Z25, Z28, Z7
+	VFMADD231PD  Z26, Z28, Z8
+	VBROADCASTSD (BX), Z29
+	VFMADD231PD  Z24, Z29, Z9
+	VFMADD231PD  Z25, Z29, Z10
+	VFMADD231PD  Z26, Z29, Z11
+	ADDQ         R9, AX
+	ADDQ         R9, BX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr4_c3_loop
+
+op_rr4_c3_store:
+	VMOVUPD Z0, (DI)
+	VMOVUPD Z1, 64(DI)
+	VMOVUPD Z2, K1, 128(DI)
+	VMOVUPD Z3, (DI)(SI*1)
+	VMOVUPD Z4, 64(DI)(SI*1)
+	VMOVUPD Z5, K1, 128(DI)(SI*1)
+	VMOVUPD Z6, (DI)(SI*2)
+	VMOVUPD Z7, 64(DI)(SI*2)
+	VMOVUPD Z8, K1, 128(DI)(SI*2)
+	VMOVUPD Z9, (R14)
+	VMOVUPD Z10, 64(R14)
+	VMOVUPD Z11, K1, 128(R14)
+	JMP     op_rr4_next
+
+op_rr4_c4:
+	// Tile: 4 rows by 4 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
+	SUBQ      R15, BX
+	MOVQ      BX, AX
+	IMULQ     R8, AX
+	ADDQ      a_base+32(FP), AX
+	MOVQ      ldc+24(FP), SI
+	SHLQ      $0x03, SI
+	MOVQ      BX, DI
+	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x03, R13
+	ADDQ      R13, DI
+	LEAQ      (AX)(R8*2), BX
+	ADDQ      R8, BX
+	LEAQ      (DI)(SI*2), R14
+	ADDQ      SI, R14
+	CMPB      load+136(FP), $0x00
+	JEQ       op_rr4_c4_zero
 	VMOVUPD   (DI), Z0
 	VMOVUPD   64(DI), Z1
 	VMOVUPD   128(DI), Z2
@@ -4779,9 +7371,9 @@ op_n_c4_rr4:
 	VMOVUPD   64(R14), Z13
 	VMOVUPD   128(R14), Z14
 	VMOVUPD.Z 192(R14), K1, Z15
-	JMP       op_n_c4_t4_k
+	JMP       op_rr4_c4_k
 
-op_n_c4_t4_zero:
+op_rr4_c4_zero:
 	VXORPD Z0, Z0, Z0
 	VXORPD Z1, Z1, Z1
 	VXORPD Z2, Z2, Z2
@@ -4799,40 +7391,44 @@ op_n_c4_t4_zero:
 	VXORPD Z14, Z14, Z14
 	VXORPD Z15, Z15, Z15
 
-op_n_c4_t4_k:
+op_rr4_c4_k:
 	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
+	MOVQ  k+128(FP), DX
 	TESTQ DX, DX
-	JEQ   op_n_c4_t4_store
+	JEQ   op_rr4_c4_store
 
-op_n_c4_t4_loop:
-	VMOVUPD          (CX), Z24
-	VMOVUPD          64(CX), Z25
-	VMOVUPD          128(CX), Z26
-	VMOVUPD.Z        192(CX), K1, Z27
-	VFMADD231PD.BCST (AX), Z24, Z0
-	VFMADD231PD.BCST (AX), Z25, Z1
-	VFMADD231PD.BCST (AX), Z26, Z2
-	VFMADD231PD.BCST (AX), Z27, Z3
-	VFMADD231PD.BCST (AX)(R8*1), Z24, Z4
-	VFMADD231PD.BCST (AX)(R8*1), Z25, Z5
-	VFMADD231PD.BCST (AX)(R8*1), Z26, Z6
-	VFMADD231PD.BCST (AX)(R8*1), Z27, Z7
-	VFMADD231PD.BCST (AX)(R8*2), Z24, Z8
-	VFMADD231PD.BCST (AX)(R8*2), Z25, Z9
-	VFMADD231PD.BCST (AX)(R8*2), Z26, Z10
-	VFMADD231PD.BCST (AX)(R8*2), Z27, Z11
-	VFMADD231PD.BCST (BX), Z24, Z12
-	VFMADD231PD.BCST (BX), Z25, Z13
-	VFMADD231PD.BCST (BX), Z26, Z14
-	VFMADD231PD.BCST (BX), Z27, Z15
-	ADDQ             R9, AX
-	ADDQ             R9, BX
-	ADDQ             R10, CX
-	DECQ             DX
-	JNE              op_n_c4_t4_loop
+op_rr4_c4_loop:
+	VMOVUPD      (CX), Z24
+	VMOVUPD      64(CX), Z25
+	VMOVUPD      128(CX), Z26
+	VMOVUPD.Z    192(CX), K1, Z27
+	VBROADCASTSD (AX), Z28
+	VFMADD231PD  Z24, Z28, Z0
+	VFMADD231PD  Z25, Z28, Z1
+	VFMADD231PD  Z26, Z28, Z2
+	VFMADD231PD  Z27, Z28, Z3
+	VBROADCASTSD (AX)(R8*1), Z29
+	VFMADD231PD  Z24, Z29, Z4
+	VFMADD231PD  Z25, Z29, Z5
+	VFMADD231PD  Z26, Z29, Z6
+	VFMADD231PD  Z27, Z29, Z7
+	VBROADCASTSD (AX)(R8*2), Z28
+	VFMADD231PD  Z24, Z28, Z8
+	VFMADD231PD  Z25, Z28, Z9
+	VFMADD231PD  Z26, Z28, Z10
+	VFMADD231PD  Z27, Z28, Z11
+	VBROADCASTSD (BX), Z29
+	VFMADD231PD  Z24, Z29, Z12
+	VFMADD231PD  Z25, Z29, Z13
+	VFMADD231PD  Z26, Z29, Z14
+	VFMADD231PD  Z27, Z29, Z15
+	ADDQ         R9, AX
+	ADDQ         R9, BX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr4_c4_loop
 
-op_n_c4_t4_store:
+op_rr4_c4_store:
 	VMOVUPD Z0, (DI)
 	VMOVUPD Z1, 64(DI)
 	VMOVUPD Z2, 128(DI)
@@ -4849,12 +7445,140 @@ op_n_c4_t4_store:
 	VMOVUPD Z13, 64(R14)
 	VMOVUPD Z14, 128(R14)
 	VMOVUPD Z15, K1, 192(R14)
-	JMP     op_n_next
 
-op_n_c4_rr3:
+op_rr4_next:
+	SUBQ $0x00000004, R15
+	JMP  op_done
+
+op_rr3:
+	MOVQ cols+120(FP), R11
+	MOVQ b_base+72(FP), R12
+
+op_rr3_p:
+	CMPQ R11, $0x00000020
+	JLT  op_rr3_part
+
 	// Tile: 3 rows by 4 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ    rows+112(FP), BX
+	SUBQ    R15, BX
+	MOVQ    BX, AX
+	IMULQ   R8, AX
+	ADDQ    a_base+32(FP), AX
+	MOVQ    ldc+24(FP), SI
+	SHLQ    $0x03, SI
+	MOVQ    BX, DI
+	IMULQ   SI, DI
+	ADDQ    c_base+0(FP), DI
+	MOVQ    cols+120(FP), R13
+	SUBQ    R11, R13
+	SHLQ    $0x03, R13
+	ADDQ    R13, DI
+	CMPB    load+136(FP), $0x00
+	JEQ     op_rr3_full_zero
+	VMOVUPD (DI), Z0
+	VMOVUPD 64(DI), Z1
+	VMOVUPD 128(DI), Z2
+	VMOVUPD 192(DI), Z3
+	VMOVUPD (DI)(SI*1), Z4
+	VMOVUPD 64(DI)(SI*1), Z5
+	VMOVUPD 128(DI)(SI*1), Z6
+	VMOVUPD 192(DI)(SI*1), Z7
+	VMOVUPD (DI)(SI*2), Z8
+	VMOVUPD 64(DI)(SI*2), Z9
+	VMOVUPD 128(DI)(SI*2), Z10
+	VMOVUPD 192(DI)(SI*2), Z11
+	JMP     op_rr3_full_k
+
+op_rr3_full_zero:
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+	VXORPD Z4, Z4, Z4
+	VXORPD Z5, Z5, Z5
+	VXORPD Z6, Z6, Z6
+	VXORPD Z7, Z7, Z7
+	VXORPD Z8, Z8, Z8
+	VXORPD Z9, Z9, Z9
+	VXORPD Z10, Z10, Z10
+	VXORPD Z11, Z11, Z11
+
+op_rr3_full_k:
+	PREFETCHT0 256(DI)
+	PREFETCHT0 320(DI)
+	PREFETCHT0 384(DI)
+	PREFETCHT0 448(DI)
+	PREFETCHT0 256(DI)(SI*1)
+	PREFETCHT0 320(DI)(SI*1)
+	PREFETCHT0 384(DI)(SI*1)
+	PREFETCHT0 448(DI)(SI*1)
+	PREFETCHT0 256(DI)(SI*2)
+	PREFETCHT0 320(DI)(SI*2)
+	PREFETCHT0 384(DI)(SI*2)
+	PREFETCHT0 448(DI)(SI*2)
+	MOVQ       R12, CX
+	MOVQ       k+128(FP), DX
+	TESTQ      DX, DX
+	JEQ        op_rr3_full_store
+
+op_rr3_full_loop:
+	VMOVUPD      (CX), Z24
+	VMOVUPD      64(CX), Z25
+	VMOVUPD      128(CX), Z26
+	VMOVUPD      192(CX), Z27
+	VBROADCASTSD (AX), Z28
+	VFMADD231PD  Z24, Z28, Z0
+	VFMADD231PD  Z25, Z28, Z1
+	VFMADD231PD  Z26, Z28, Z2
+	VFMADD231PD  Z27, Z28, Z3
+	VBROADCASTSD (AX)(R8*1), Z29
+	VFMADD231PD  Z24, Z29, Z4
+	VFMADD231PD  Z25, Z29, Z5
+	VFMADD231PD  Z26, Z29, Z6
+	VFMADD231PD  Z27, Z29, Z7
+	VBROADCASTSD (AX)(R8*2), Z28
+	VFMADD231PD  Z24, Z28, Z8
+	VFMADD231PD  Z25, Z28, Z9
+	VFMADD231PD  Z26, Z28, Z10
+	VFMADD231PD  Z27, Z28, Z11
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr3_full_loop
+
+op_rr3_full_store:
+	VMOVUPD Z0, (DI)
+	VMOVUPD Z1, 64(DI)
+	VMOVUPD Z2, 128(DI)
+	VMOVUPD Z3, 192(DI)
+	VMOVUPD Z4, (DI)(SI*1)
+	VMOVUPD Z5, 64(DI)(SI*1)
+	VMOVUPD Z6, 128(DI)(SI*1)
+	VMOVUPD Z7, 192(DI)(SI*1)
+	VMOVUPD Z8, (DI)(SI*2)
+	VMOVUPD Z9, 64(DI)(SI*2)
+	VMOVUPD Z10, 128(DI)(SI*2)
+	VMOVUPD Z11, 192(DI)(SI*2)
+	MOVQ    ldp+104(FP), R13
+	SHLQ    $0x03, R13
+	ADDQ    R13, R12
+	SUBQ    $0x00000020, R11
+	JMP     op_rr3_p
+
+op_rr3_part:
+	TESTQ R11, R11
+	JEQ   op_rr3_next
+	CMPQ  R11, $0x00000018
+	JGT   op_rr3_c4
+	CMPQ  R11, $0x00000010
+	JGT   op_rr3_c3
+	CMPQ  R11, $0x00000008
+	JGT   op_rr3_c2
+
+	// Tile: 3 rows by 1 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
 	SUBQ      R15, BX
 	MOVQ      BX, AX
 	IMULQ     R8, AX
@@ -4863,9 +7587,214 @@ op_n_c4_rr3:
 	SHLQ      $0x03, SI
 	MOVQ      BX, DI
 	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x03, R13
 	ADDQ      R13, DI
-	CMPB      load+128(FP), $0x00
-	JEQ       op_n_c4_t3_zero
+	CMPB      load+136(FP), $0x00
+	JEQ       op_rr3_c1_zero
+	VMOVUPD.Z (DI), K1, Z0
+	VMOVUPD.Z (DI)(SI*1), K1, Z1
+	VMOVUPD.Z (DI)(SI*2), K1, Z2
+	JMP       op_rr3_c1_k
+
+op_rr3_c1_zero:
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+
+op_rr3_c1_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_rr3_c1_store
+
+op_rr3_c1_loop:
+	VMOVUPD.Z    (CX), K1, Z24
+	VBROADCASTSD (AX), Z28
+	VFMADD231PD  Z24, Z28, Z0
+	VBROADCASTSD (AX)(R8*1), Z29
+	VFMADD231PD  Z24, Z29, Z1
+	VBROADCASTSD (AX)(R8*2), Z28
+	VFMADD231PD  Z24, Z28, Z2
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr3_c1_loop
+
+op_rr3_c1_store:
+	VMOVUPD Z0, K1, (DI)
+	VMOVUPD Z1, K1, (DI)(SI*1)
+	VMOVUPD Z2, K1, (DI)(SI*2)
+	JMP     op_rr3_next
+
+op_rr3_c2:
+	// Tile: 3 rows by 2 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
+	SUBQ      R15, BX
+	MOVQ      BX, AX
+	IMULQ     R8, AX
+	ADDQ      a_base+32(FP), AX
+	MOVQ      ldc+24(FP), SI
+	SHLQ      $0x03, SI
+	MOVQ      BX, DI
+	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x03, R13
+	ADDQ      R13, DI
+	CMPB      load+136(FP), $0x00
+	JEQ       op_rr3_c2_zero
+	VMOVUPD   (DI), Z0
+	VMOVUPD.Z 64(DI), K1, Z1
+	VMOVUPD   (DI)(SI*1), Z2
+	VMOVUPD.Z 64(DI)(SI*1), K1, Z3
+	VMOVUPD   (DI)(SI*2), Z4
+	VMOVUPD.Z 64(DI)(SI*2), K1, Z5
+	JMP       op_rr3_c2_k
+
+op_rr3_c2_zero:
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+	VXORPD Z4, Z4, Z4
+	VXORPD Z5, Z5, Z5
+
+op_rr3_c2_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_rr3_c2_store
+
+op_rr3_c2_loop:
+	VMOVUPD      (CX), Z24
+	VMOVUPD.Z    64(CX), K1, Z25
+	VBROADCASTSD (AX), Z28
+	VFMADD231PD  Z24, Z28, Z0
+	VFMADD231PD  Z25, Z28, Z1
+	VBROADCASTSD (AX)(R8*1), Z29
+	VFMADD231PD  Z24, Z29, Z2
+	VFMADD231PD  Z25, Z29, Z3
+	VBROADCASTSD (AX)(R8*2), Z28
+	VFMADD231PD  Z24, Z28, Z4
+	VFMADD231PD  Z25, Z28, Z5
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr3_c2_loop
+
+op_rr3_c2_store:
+	VMOVUPD Z0, (DI)
+	VMOVUPD Z1, K1, 64(DI)
+	VMOVUPD Z2, (DI)(SI*1)
+	VMOVUPD Z3, K1, 64(DI)(SI*1)
+	VMOVUPD Z4, (DI)(SI*2)
+	VMOVUPD Z5, K1, 64(DI)(SI*2)
+	JMP     op_rr3_next
+
+op_rr3_c3:
+	// Tile: 3 rows by 3 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
+	SUBQ      R15, BX
+	MOVQ      BX, AX
+	IMULQ     R8, AX
+	ADDQ      a_base+32(FP), AX
+	MOVQ      ldc+24(FP), SI
+	SHLQ      $0x03, SI
+	MOVQ      BX, DI
+	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x03, R13
+	ADDQ      R13, DI
+	CMPB      load+136(FP), $0x00
+	JEQ       op_rr3_c3_zero
+	VMOVUPD   (DI), Z0
+	VMOVUPD   64(DI), Z1
+	VMOVUPD.Z 128(DI), K1, Z2
+	VMOVUPD   (DI)(SI*1), Z3
+	VMOVUPD   64(DI)(SI*1), Z4
+	VMOVUPD.Z 128(DI)(SI*1), K1, Z5
+	VMOVUPD   (DI)(SI*2), Z6
+	VMOVUPD   64(DI)(SI*2), Z7
+	VMOVUPD.Z 128(DI)(SI*2), K1, Z8
+	JMP       op_rr3_c3_k
+
+op_rr3_c3_zero:
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+	VXORPD Z4, Z4, Z4
+	VXORPD Z5, Z5, Z5
+	VXORPD Z6, Z6, Z6
+	VXORPD Z7, Z7, Z7
+	VXORPD Z8, Z8, Z8
+
+op_rr3_c3_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_rr3_c3_store
+
+op_rr3_c3_loop:
+	VMOVUPD      (CX), Z24
+	VMOVUPD      64(CX), Z25
+	VMOVUPD.Z    128(CX), K1, Z26
+	VBROADCASTSD (AX), Z28
+	VFMADD231PD  Z24, Z28, Z0
+	VFMADD231PD  Z25, Z28, Z1
+	VFMADD231PD  Z26, Z28, Z2
+	VBROADCASTSD (AX)(R8*1), Z29
+	VFMADD231PD  Z24, Z29, Z3
+	VFMADD231PD  Z25, Z29, Z4
+	VFMADD231PD  Z26, Z29, Z5
+	VBROADCASTSD (AX)(R8*2), Z28
+	VFMADD231PD  Z24, Z28, Z6
+	VFMADD231PD  Z25, Z28, Z7
+	VFMADD231PD  Z26, Z28, Z8
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr3_c3_loop
+
+op_rr3_c3_store:
+	VMOVUPD Z0, (DI)
+	VMOVUPD Z1, 64(DI)
+	VMOVUPD Z2, K1, 128(DI)
+	VMOVUPD Z3, (DI)(SI*1)
+	VMOVUPD Z4, 64(DI)(SI*1)
+	VMOVUPD Z5, K1, 128(DI)(SI*1)
+	VMOVUPD Z6, (DI)(SI*2)
+	VMOVUPD Z7, 64(DI)(SI*2)
+	VMOVUPD Z8, K1, 128(DI)(SI*2)
+	JMP     op_rr3_next
+
+op_rr3_c4:
+	// Tile: 3 rows by 4 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
+	SUBQ      R15, BX
+	MOVQ      BX, AX
+	IMULQ     R8, AX
+	ADDQ      a_base+32(FP), AX
+	MOVQ      ldc+24(FP), SI
+	SHLQ      $0x03, SI
+	MOVQ      BX, DI
+	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x03, R13
+	ADDQ      R13, DI
+	CMPB      load+136(FP), $0x00
+	JEQ       op_rr3_c4_zero
 	VMOVUPD   (DI), Z0
 	VMOVUPD   64(DI), Z1
 	VMOVUPD   128(DI), Z2
@@ -4878,9 +7807,9 @@ op_n_c4_rr3:
 	VMOVUPD   64(DI)(SI*2), Z9
 	VMOVUPD   128(DI)(SI*2), Z10
 	VMOVUPD.Z 192(DI)(SI*2), K1, Z11
-	JMP       op_n_c4_t3_k
+	JMP       op_rr3_c4_k
 
-op_n_c4_t3_zero:
+op_rr3_c4_zero:
 	VXORPD Z0, Z0, Z0
 	VXORPD Z1, Z1, Z1
 	VXORPD Z2, Z2, Z2
@@ -4894,35 +7823,38 @@ op_n_c4_t3_zero:
 	VXORPD Z10, Z10, Z10
 	VXORPD Z11, Z11, Z11
 
-op_n_c4_t3_k:
+op_rr3_c4_k:
 	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
+	MOVQ  k+128(FP), DX
 	TESTQ DX, DX
-	JEQ   op_n_c4_t3_store
+	JEQ   op_rr3_c4_store
 
-op_n_c4_t3_loop:
-	VMOVUPD          (CX), Z24
-	VMOVUPD          64(CX), Z25
-	VMOVUPD          128(CX), Z26
-	VMOVUPD.Z        192(CX), K1, Z27
-	VFMADD231PD.BCST (AX), Z24, Z0
-	VFMADD231PD.BCST (AX), Z25, Z1
-	VFMADD231PD.BCST (AX), Z26, Z2
-	VFMADD231PD.BCST (AX), Z27, Z3
-	VFMADD231PD.BCST (AX)(R8*1), Z24, Z4
-	VFMADD231PD.BCST (AX)(R8*1), Z25, Z5
-	VFMADD231PD.BCST (AX)(R8*1), Z26, Z6
-	VFMADD231PD.BCST (AX)(R8*1), Z27, Z7
-	VFMADD231PD.BCST (AX)(R8*2), Z24, Z8
-	VFMADD231PD.BCST (AX)(R8*2), Z25, Z9
-	VFMADD231PD.BCST (AX)(R8*2), Z26, Z10
-	VFMADD231PD.BCST (AX)(R8*2), Z27, Z11
-	ADDQ             R9, AX
-	ADDQ             R10, CX
-	DECQ             DX
-	JNE              op_n_c4_t3_loop
+op_rr3_c4_loop:
+	VMOVUPD      (CX), Z24
+	VMOVUPD      64(CX), Z25
+	VMOVUPD      128(CX), Z26
+	VMOVUPD.Z    192(CX), K1, Z27
+	VBROADCASTSD (AX), Z28
+	VFMADD231PD  Z24, Z28, Z0
+	VFMADD231PD  Z25, Z28, Z1
+	VFMADD231PD  Z26, Z28, Z2
+	VFMADD231PD  Z27, Z28, Z3
+	VBROADCASTSD (AX)(R8*1), Z29
+	VFMADD231PD  Z24, Z29, Z4
+	VFMADD231PD  Z25, Z29, Z5
+	VFMADD231PD  Z26, Z29, Z6
+	VFMADD231PD  Z27, Z29, Z7
+	VBROADCASTSD (AX)(R8*2), Z28
+	VFMADD231PD  Z24, Z28, Z8
+	VFMADD231PD  Z25, Z28, Z9
+	VFMADD231PD  Z26, Z28, Z10
+	VFMADD231PD  Z27, Z28, Z11
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr3_c4_loop
 
-op_n_c4_t3_store:
+op_rr3_c4_store:
 	VMOVUPD Z0, (DI)
 	VMOVUPD Z1, 64(DI)
 	VMOVUPD Z2, 128(DI)
@@ -4935,34 +7867,48 @@ op_n_c4_t3_store:
 	VMOVUPD Z9, 64(DI)(SI*2)
 	VMOVUPD Z10, 128(DI)(SI*2)
 	VMOVUPD Z11, K1, 192(DI)(SI*2)
-	JMP     op_n_next
 
-op_n_c4_rr2:
+op_rr3_next:
+	SUBQ $0x00000003, R15
+	JMP  op_done
+
+op_rr2:
+	MOVQ cols+120(FP), R11
+	MOVQ b_base+72(FP), R12
+
+op_rr2_p:
+	CMPQ R11, $0x00000020
+	JLT  op_rr2_part
+
 	// Tile: 2 rows by 4 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
-	SUBQ      R15, BX
-	MOVQ      BX, AX
-	IMULQ     R8, AX
-	ADDQ      a_base+32(FP), AX
-	MOVQ      ldc+24(FP), SI
-	SHLQ      $0x03, SI
-	MOVQ      BX, DI
-	IMULQ     SI, DI
-	ADDQ      R13, DI
-	CMPB      load+128(FP), $0x00
-	JEQ       op_n_c4_t2_zero
-	VMOVUPD   (DI), Z0
-	VMOVUPD   64(DI), Z1
-	VMOVUPD   128(DI), Z2
-	VMOVUPD.Z 192(DI), K1, Z3
-	VMOVUPD   (DI)(SI*1), Z4
-	VMOVUPD   64(DI)(SI*1), Z5
-	VMOVUPD   128(DI)(SI*1), Z6
-	VMOVUPD.Z 192(DI)(SI*1), K1, Z7
-	JMP       op_n_c4_t2_k
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ    rows+112(FP), BX
+	SUBQ    R15, BX
+	MOVQ    BX, AX
+	IMULQ   R8, AX
+	ADDQ    a_base+32(FP), AX
+	MOVQ    ldc+24(FP), SI
+	SHLQ    $0x03, SI
+	MOVQ    BX, DI
+	IMULQ   SI, DI
+	ADDQ    c_base+0(FP), DI
+	MOVQ    cols+120(FP), R13
+	SUBQ    R11, R13
+	SHLQ    $0x03, R13
+	ADDQ    R13, DI
+	CMPB    load+136(FP), $0x00
+	JEQ     op_rr2_full_zero
+	VMOVUPD (DI), Z0
+	VMOVUPD 64(DI), Z1
+	VMOVUPD 128(DI), Z2
+	VMOVUPD 192(DI), Z3
+	VMOVUPD (DI)(SI*1), Z4
+	VMOVUPD 64(DI)(SI*1), Z5
+	VMOVUPD 128(DI)(SI*1), Z6
+	VMOVUPD 192(DI)(SI*1), Z7
+	JMP     op_rr2_full_k
 
-op_n_c4_t2_zero:
+op_rr2_full_zero:
 	VXORPD Z0, Z0, Z0
 	VXORPD Z1, Z1, Z1
 	VXORPD Z2, Z2, Z2
@@ -4972,45 +7918,68 @@ op_n_c4_t2_zero:
 	VXORPD Z6, Z6, Z6
 	VXORPD Z7, Z7, Z7
 
-op_n_c4_t2_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_n_c4_t2_store
+op_rr2_full_k:
+	PREFETCHT0 256(DI)
+	PREFETCHT0 320(DI)
+	PREFETCHT0 384(DI)
+	PREFETCHT0 448(DI)
+	PREFETCHT0 256(DI)(SI*1)
+	PREFETCHT0 320(DI)(SI*1)
+	PREFETCHT0 384(DI)(SI*1)
+	PREFETCHT0 448(DI)(SI*1)
+	MOVQ       R12, CX
+	MOVQ       k+128(FP), DX
+	TESTQ      DX, DX
+	JEQ        op_rr2_full_store
 
-op_n_c4_t2_loop:
-	VMOVUPD          (CX), Z24
-	VMOVUPD          64(CX), Z25
-	VMOVUPD          128(CX), Z26
-	VMOVUPD.Z        192(CX), K1, Z27
-	VFMADD231PD.BCST (AX), Z24, Z0
-	VFMADD231PD.BCST (AX), Z25, Z1
-	VFMADD231PD.BCST (AX), Z26, Z2
-	VFMADD231PD.BCST (AX), Z27, Z3
-	VFMADD231PD.BCST (AX)(R8*1), Z24, Z4
-	VFMADD231PD.BCST (AX)(R8*1), Z25, Z5
-	VFMADD231PD.BCST (AX)(R8*1), Z26, Z6
-	VFMADD231PD.BCST (AX)(R8*1), Z27, Z7
-	ADDQ             R9, AX
-	ADDQ             R10, CX
-	DECQ             DX
-	JNE              op_n_c4_t2_loop
+op_rr2_full_loop:
+	VMOVUPD      (CX), Z24
+	VMOVUPD      64(CX), Z25
+	VMOVUPD      128(CX), Z26
+	VMOVUPD      192(CX), Z27
+	VBROADCASTSD (AX), Z28
+	VFMADD231PD  Z24, Z28, Z0
+	VFMADD231PD  Z25, Z28, Z1
+	VFMADD231PD  Z26, Z28, Z2
+	VFMADD231PD  Z27, Z28, Z3
+	VBROADCASTSD (AX)(R8*1), Z29
+	VFMADD231PD  Z24, Z29, Z4
+	VFMADD231PD  Z25, Z29, Z5
+	VFMADD231PD  Z26, Z29, Z6
+	VFMADD231PD  Z27, Z29, Z7
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr2_full_loop
 
-op_n_c4_t2_store:
+op_rr2_full_store:
 	VMOVUPD Z0, (DI)
 	VMOVUPD Z1, 64(DI)
 	VMOVUPD Z2, 128(DI)
-	VMOVUPD Z3, K1, 192(DI)
+	VMOVUPD Z3, 192(DI)
 	VMOVUPD Z4, (DI)(SI*1)
 	VMOVUPD Z5, 64(DI)(SI*1)
 	VMOVUPD Z6, 128(DI)(SI*1)
-	VMOVUPD Z7, K1, 192(DI)(SI*1)
-	JMP     op_n_next
+	VMOVUPD Z7, 192(DI)(SI*1)
+	MOVQ    ldp+104(FP), R13
+	SHLQ    $0x03, R13
+	ADDQ    R13, R12
+	SUBQ    $0x00000020, R11
+	JMP     op_rr2_p
 
-op_n_c4_rr1:
-	// Tile: 1 rows by 4 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
+op_rr2_part:
+	TESTQ R11, R11
+	JEQ   op_rr2_next
+	CMPQ  R11, $0x00000018
+	JGT   op_rr2_c4
+	CMPQ  R11, $0x00000010
+	JGT   op_rr2_c3
+	CMPQ  R11, $0x00000008
+	JGT   op_rr2_c2
+
+	// Tile: 2 rows by 1 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
 	SUBQ      R15, BX
 	MOVQ      BX, AX
 	IMULQ     R8, AX
@@ -5019,28 +7988,505 @@ op_n_c4_rr1:
 	SHLQ      $0x03, SI
 	MOVQ      BX, DI
 	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x03, R13
 	ADDQ      R13, DI
-	CMPB      load+128(FP), $0x00
-	JEQ       op_n_c4_t1_zero
-	VMOVUPD   (DI), Z0
-	VMOVUPD   64(DI), Z1
-	VMOVUPD   128(DI), Z2
-	VMOVUPD.Z 192(DI), K1, Z3
-	JMP       op_n_c4_t1_k
+	CMPB      load+136(FP), $0x00
+	JEQ       op_rr2_c1_zero
+	VMOVUPD.Z (DI), K1, Z0
+	VMOVUPD.Z (DI)(SI*1), K1, Z1
+	JMP       op_rr2_c1_k
 
-op_n_c4_t1_zero:
+op_rr2_c1_zero:
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+
+op_rr2_c1_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_rr2_c1_store
+
+op_rr2_c1_loop:
+	VMOVUPD.Z    (CX), K1, Z24
+	VBROADCASTSD (AX), Z28
+	VFMADD231PD  Z24, Z28, Z0
+	VBROADCASTSD (AX)(R8*1), Z29
+	VFMADD231PD  Z24, Z29, Z1
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr2_c1_loop
+
+op_rr2_c1_store:
+	VMOVUPD Z0, K1, (DI)
+	VMOVUPD Z1, K1, (DI)(SI*1)
+	JMP     op_rr2_next
+
+op_rr2_c2:
+	// Tile: 2 rows by 2 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
+	SUBQ      R15, BX
+	MOVQ      BX, AX
+	IMULQ     R8, AX
+	ADDQ      a_base+32(FP), AX
+	MOVQ      ldc+24(FP), SI
+	SHLQ      $0x03, SI
+	MOVQ      BX, DI
+	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x03, R13
+	ADDQ      R13, DI
+	CMPB      load+136(FP), $0x00
+	JEQ       op_rr2_c2_zero
+	VMOVUPD   (DI), Z0
+	VMOVUPD.Z 64(DI), K1, Z1
+	VMOVUPD   (DI)(SI*1), Z2
+	VMOVUPD.Z 64(DI)(SI*1), K1, Z3
+	JMP       op_rr2_c2_k
+
+op_rr2_c2_zero:
 	VXORPD Z0, Z0, Z0
 	VXORPD Z1, Z1, Z1
 	VXORPD Z2, Z2, Z2
 	VXORPD Z3, Z3, Z3
 
-op_n_c4_t1_k:
+op_rr2_c2_k:
 	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
+	MOVQ  k+128(FP), DX
 	TESTQ DX, DX
-	JEQ   op_n_c4_t1_store
+	JEQ   op_rr2_c2_store
 
-op_n_c4_t1_loop:
+op_rr2_c2_loop:
+	VMOVUPD      (CX), Z24
+	VMOVUPD.Z    64(CX), K1, Z25
+	VBROADCASTSD (AX), Z28
+	VFMADD231PD  Z24, Z28, Z0
+	VFMADD231PD  Z25, Z28, Z1
+	VBROADCASTSD (AX)(R8*1), Z29
+	VFMADD231PD  Z24, Z29, Z2
+	VFMADD231PD  Z25, Z29, Z3
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr2_c2_loop
+
+op_rr2_c2_store:
+	VMOVUPD Z0, (DI)
+	VMOVUPD Z1, K1, 64(DI)
+	VMOVUPD Z2, (DI)(SI*1)
+	VMOVUPD Z3, K1, 64(DI)(SI*1)
+	JMP     op_rr2_next
+
+op_rr2_c3:
+	// Tile: 2 rows by 3 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
+	SUBQ      R15, BX
+	MOVQ      BX, AX
+	IMULQ     R8, AX
+	ADDQ      a_base+32(FP), AX
+	MOVQ      ldc+24(FP), SI
+	SHLQ      $0x03, SI
+	MOVQ      BX, DI
+	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x03, R13
+	ADDQ      R13, DI
+	CMPB      load+136(FP), $0x00
+	JEQ       op_rr2_c3_zero
+	VMOVUPD   (DI), Z0
+	VMOVUPD   64(DI), Z1
+	VMOVUPD.Z 128(DI), K1, Z2
+	VMOVUPD   (DI)(SI*1), Z3
+	VMOVUPD   64(DI)(SI*1), Z4
+	VMOVUPD.Z 128(DI)(SI*1), K1, Z5
+	JMP       op_rr2_c3_k
+
+op_rr2_c3_zero:
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+	VXORPD Z4, Z4, Z4
+	VXORPD Z5, Z5, Z5
+
+op_rr2_c3_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_rr2_c3_store
+
+op_rr2_c3_loop:
+	VMOVUPD      (CX), Z24
+	VMOVUPD      64(CX), Z25
+	VMOVUPD.Z    128(CX), K1, Z26
+	VBROADCASTSD (AX), Z28
+	VFMADD231PD  Z24, Z28, Z0
+	VFMADD231PD  Z25, Z28, Z1
+	VFMADD231PD  Z26, Z28, Z2
+	VBROADCASTSD (AX)(R8*1), Z29
+	VFMADD231PD  Z24, Z29, Z3
+	VFMADD231PD  Z25, Z29, Z4
+	VFMADD231PD  Z26, Z29, Z5
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr2_c3_loop
+
+op_rr2_c3_store:
+	VMOVUPD Z0, (DI)
+	VMOVUPD Z1, 64(DI)
+	VMOVUPD Z2, K1, 128(DI)
+	VMOVUPD Z3, (DI)(SI*1)
+	VMOVUPD Z4, 64(DI)(SI*1)
+	VMOVUPD Z5, K1, 128(DI)(SI*1)
+	JMP     op_rr2_next
+
+op_rr2_c4:
+	// Tile: 2 rows by 4 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
+	SUBQ      R15, BX
+	MOVQ      BX, AX
+	IMULQ     R8, AX
+	ADDQ      a_base+32(FP), AX
+	MOVQ      ldc+24(FP), SI
+	SHLQ      $0x03, SI
+	MOVQ      BX, DI
+	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x03, R13
+	ADDQ      R13, DI
+	CMPB      load+136(FP), $0x00
+	JEQ       op_rr2_c4_zero
+	VMOVUPD   (DI), Z0
+	VMOVUPD   64(DI), Z1
+	VMOVUPD   128(DI), Z2
+	VMOVUPD.Z 192(DI), K1, Z3
+	VMOVUPD   (DI)(SI*1), Z4
+	VMOVUPD   64(DI)(SI*1), Z5
+	VMOVUPD   128(DI)(SI*1), Z6
+	VMOVUPD.Z 192(DI)(SI*1), K1, Z7
+	JMP       op_rr2_c4_k
+
+op_rr2_c4_zero:
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+	VXORPD Z4, Z4, Z4
+	VXORPD Z5, Z5, Z5
+	VXORPD Z6, Z6, Z6
+	VXORPD Z7, Z7, Z7
+
+op_rr2_c4_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_rr2_c4_store
+
+op_rr2_c4_loop:
+	VMOVUPD      (CX), Z24
+	VMOVUPD      64(CX), Z25
+	VMOVUPD      128(CX), Z26
+	VMOVUPD.Z    192(CX), K1, Z27
+	VBROADCASTSD (AX), Z28
+	VFMADD231PD  Z24, Z28, Z0
+	VFMADD231PD  Z25, Z28, Z1
+	VFMADD231PD  Z26, Z28, Z2
+	VFMADD231PD  Z27, Z28, Z3
+	VBROADCASTSD (AX)(R8*1), Z29
+	VFMADD231PD  Z24, Z29, Z4
+	VFMADD231PD  Z25, Z29, Z5
+	VFMADD231PD  Z26, Z29, Z6
+	VFMADD231PD  Z27, Z29, Z7
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr2_c4_loop
+
+op_rr2_c4_store:
+	VMOVUPD Z0, (DI)
+	VMOVUPD Z1, 64(DI)
+	VMOVUPD Z2, 128(DI)
+	VMOVUPD Z3, K1, 192(DI)
+	VMOVUPD Z4, (DI)(SI*1)
+	VMOVUPD Z5, 64(DI)(SI*1)
+	VMOVUPD Z6, 128(DI)(SI*1)
+	VMOVUPD Z7, K1, 192(DI)(SI*1)
+
+op_rr2_next:
+	SUBQ $0x00000002, R15
+	JMP  op_done
+
+op_rr1:
+	MOVQ cols+120(FP), R11
+	MOVQ b_base+72(FP), R12
+
+op_rr1_p:
+	CMPQ R11, $0x00000020
+	JLT  op_rr1_part
+
+	// Tile: 1 rows by 4 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ    rows+112(FP), BX
+	SUBQ    R15, BX
+	MOVQ    BX, AX
+	IMULQ   R8, AX
+	ADDQ    a_base+32(FP), AX
+	MOVQ    ldc+24(FP), SI
+	SHLQ    $0x03, SI
+	MOVQ    BX, DI
+	IMULQ   SI, DI
+	ADDQ    c_base+0(FP), DI
+	MOVQ    cols+120(FP), R13
+	SUBQ    R11, R13
+	SHLQ    $0x03, R13
+	ADDQ    R13, DI
+	CMPB    load+136(FP), $0x00
+	JEQ     op_rr1_full_zero
+	VMOVUPD (DI), Z0
+	VMOVUPD 64(DI), Z1
+	VMOVUPD 128(DI), Z2
+	VMOVUPD 192(DI), Z3
+	JMP     op_rr1_full_k
+
+op_rr1_full_zero:
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+
+op_rr1_full_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_rr1_full_store
+
+op_rr1_full_loop:
+	VBROADCASTSD (AX), Z31
+	VFMADD231PD  (CX), Z31, Z0
+	VFMADD231PD  64(CX), Z31, Z1
+	VFMADD231PD  128(CX), Z31, Z2
+	VFMADD231PD  192(CX), Z31, Z3
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr1_full_loop
+
+op_rr1_full_store:
+	VMOVUPD Z0, (DI)
+	VMOVUPD Z1, 64(DI)
+	VMOVUPD Z2, 128(DI)
+	VMOVUPD Z3, 192(DI)
+	MOVQ    ldp+104(FP), R13
+	SHLQ    $0x03, R13
+	ADDQ    R13, R12
+	SUBQ    $0x00000020, R11
+	JMP     op_rr1_p
+
+op_rr1_part:
+	TESTQ R11, R11
+	JEQ   op_rr1_next
+	CMPQ  R11, $0x00000018
+	JGT   op_rr1_c4
+	CMPQ  R11, $0x00000010
+	JGT   op_rr1_c3
+	CMPQ  R11, $0x00000008
+	JGT   op_rr1_c2
+
+	// Tile: 1 rows by 1 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
+	SUBQ      R15, BX
+	MOVQ      BX, AX
+	IMULQ     R8, AX
+	ADDQ      a_base+32(FP), AX
+	MOVQ      ldc+24(FP), SI
+	SHLQ      $0x03, SI
+	MOVQ      BX, DI
+	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x03, R13
+	ADDQ      R13, DI
+	CMPB      load+136(FP), $0x00
+	JEQ       op_rr1_c1_zero
+	VMOVUPD.Z (DI), K1, Z0
+	JMP       op_rr1_c1_k
+
+op_rr1_c1_zero:
+	VXORPD Z0, Z0, Z0
+
+op_rr1_c1_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_rr1_c1_store
+
+op_rr1_c1_loop:
+	VMOVUPD.Z    (CX), K1, Z24
+	VBROADCASTSD (AX), Z28
+	VFMADD231PD  Z24, Z28, Z0
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr1_c1_loop
+
+op_rr1_c1_store:
+	VMOVUPD Z0, K1, (DI)
+	JMP     op_rr1_next
+
+op_rr1_c2:
+	// Tile: 1 rows by 2 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
+	SUBQ      R15, BX
+	MOVQ      BX, AX
+	IMULQ     R8, AX
+	ADDQ      a_base+32(FP), AX
+	MOVQ      ldc+24(FP), SI
+	SHLQ      $0x03, SI
+	MOVQ      BX, DI
+	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x03, R13
+	ADDQ      R13, DI
+	CMPB      load+136(FP), $0x00
+	JEQ       op_rr1_c2_zero
+	VMOVUPD   (DI), Z0
+	VMOVUPD.Z 64(DI), K1, Z1
+	JMP       op_rr1_c2_k
+
+op_rr1_c2_zero:
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+
+op_rr1_c2_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_rr1_c2_store
+
+op_rr1_c2_loop:
+	VMOVUPD      (CX), Z24
+	VMOVUPD.Z    64(CX), K1, Z25
+	VBROADCASTSD (AX), Z28
+	VFMADD231PD  Z24, Z28, Z0
+	VFMADD231PD  Z25, Z28, Z1
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr1_c2_loop
+
+op_rr1_c2_store:
+	VMOVUPD Z0, (DI)
+	VMOVUPD Z1, K1, 64(DI)
+	JMP     op_rr1_next
+
+op_rr1_c3:
+	// Tile: 1 rows by 3 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
+	SUBQ      R15, BX
+	MOVQ      BX, AX
+	IMULQ     R8, AX
+	ADDQ      a_base+32(FP), AX
+	MOVQ      ldc+24(FP), SI
+	SHLQ      $0x03, SI
+	MOVQ      BX, DI
+	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x03, R13
+	ADDQ      R13, DI
+	CMPB      load+136(FP), $0x00
+	JEQ       op_rr1_c3_zero
+	VMOVUPD   (DI), Z0
+	VMOVUPD   64(DI), Z1
+	VMOVUPD.Z 128(DI), K1, Z2
+	JMP       op_rr1_c3_k
+
+op_rr1_c3_zero:
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+
+op_rr1_c3_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_rr1_c3_store
+
+op_rr1_c3_loop:
+	VBROADCASTSD (AX), Z31
+	VFMADD231PD  (CX), Z31, Z0
+	VFMADD231PD  64(CX), Z31, Z1
+	VMOVUPD.Z    128(CX), K1, Z24
+	VFMADD231PD  Z24, Z31, Z2
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr1_c3_loop
+
+op_rr1_c3_store:
+	VMOVUPD Z0, (DI)
+	VMOVUPD Z1, 64(DI)
+	VMOVUPD Z2, K1, 128(DI)
+	JMP     op_rr1_next
+
+op_rr1_c4:
+	// Tile: 1 rows by 4 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
+	SUBQ      R15, BX
+	MOVQ      BX, AX
+	IMULQ     R8, AX
+	ADDQ      a_base+32(FP), AX
+	MOVQ      ldc+24(FP), SI
+	SHLQ      $0x03, SI
+	MOVQ      BX, DI
+	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x03, R13
+	ADDQ      R13, DI
+	CMPB      load+136(FP), $0x00
+	JEQ       op_rr1_c4_zero
+	VMOVUPD   (DI), Z0
+	VMOVUPD   64(DI), Z1
+	VMOVUPD   128(DI), Z2
+	VMOVUPD.Z 192(DI), K1, Z3
+	JMP       op_rr1_c4_k
+
+op_rr1_c4_zero:
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+
+op_rr1_c4_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_rr1_c4_store
+
+op_rr1_c4_loop:
 	VBROADCASTSD (AX), Z31
 	VFMADD231PD  (CX), Z31, Z0
 	VFMADD231PD  64(CX), Z31, Z1
@@ -5050,74 +8496,56 @@ op_n_c4_t1_loop:
 	ADDQ         R9, AX
 	ADDQ         R10, CX
 	DECQ         DX
-	JNE          op_n_c4_t1_loop
+	JNE          op_rr1_c4_loop
 
-op_n_c4_t1_store:
+op_rr1_c4_store:
 	VMOVUPD Z0, (DI)
 	VMOVUPD Z1, 64(DI)
 	VMOVUPD Z2, 128(DI)
 	VMOVUPD Z3, K1, 192(DI)
-	JMP     op_n_next
 
-op_n_c3:
-	// Mask of the last vector: min(cols left - (cv-1)*E, E) elements.
-	MOVQ R11, DI
-	SUBQ $0x00000010, DI
-	CMPQ DI, $0x00000008
-	JLE  op_n_c3_m
-	MOVQ $0x00000008, DI
+op_rr1_next:
+	SUBQ $0x00000001, R15
+	JMP  op_done
 
-op_n_c3_m:
-	LEAQ       matvecF64tab<>+256(SB), SI
-	NEGQ       DI
-	LEAQ       (SI)(DI*8), SI
-	VPTERNLOGD $0xff, Z31, Z31, Z31
-	VPTESTMQ   (SI), Z31, K1
-	MOVQ       rows+104(FP), R15
+op_w:
+	// A single row: wider panels, for enough independent chains.
+	MOVQ cols+120(FP), R11
+	MOVQ b_base+72(FP), R12
 
-op_n_c3_r:
-	CMPQ R15, $0x00000006
-	JLT  op_n_c3_rrem
+op_w_p:
+	CMPQ R11, $0x00000040
+	JLT  op_w_part
 
-	// Tile: 6 rows by 3 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
-	SUBQ      R15, BX
-	MOVQ      BX, AX
-	IMULQ     R8, AX
-	ADDQ      a_base+32(FP), AX
-	MOVQ      ldc+24(FP), SI
-	SHLQ      $0x03, SI
-	MOVQ      BX, DI
-	IMULQ     SI, DI
-	ADDQ      R13, DI
-	LEAQ      (AX)(R8*2), BX
-	ADDQ      R8, BX
-	LEAQ      (DI)(SI*2), R14
-	ADDQ      SI, R14
-	CMPB      load+128(FP), $0x00
-	JEQ       op_n_c3_t6_zero
-	VMOVUPD   (DI), Z0
-	VMOVUPD   64(DI), Z1
-	VMOVUPD.Z 128(DI), K1, Z2
-	VMOVUPD   (DI)(SI*1), Z3
-	VMOVUPD   64(DI)(SI*1), Z4
-	VMOVUPD.Z 128(DI)(SI*1), K1, Z5
-	VMOVUPD   (DI)(SI*2), Z6
-	VMOVUPD   64(DI)(SI*2), Z7
-	VMOVUPD.Z 128(DI)(SI*2), K1, Z8
-	VMOVUPD   (R14), Z9
-	VMOVUPD   64(R14), Z10
-	VMOVUPD.Z 128(R14), K1, Z11
-	VMOVUPD   (R14)(SI*1), Z12
-	VMOVUPD   64(R14)(SI*1), Z13
-	VMOVUPD.Z 128(R14)(SI*1), K1, Z14
-	VMOVUPD   (R14)(SI*2), Z15
-	VMOVUPD   64(R14)(SI*2), Z16
-	VMOVUPD.Z 128(R14)(SI*2), K1, Z17
-	JMP       op_n_c3_t6_k
+	// Tile: 1 rows by 8 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ    rows+112(FP), BX
+	SUBQ    R15, BX
+	MOVQ    BX, AX
+	IMULQ   R8, AX
+	ADDQ    a_base+32(FP), AX
+	MOVQ    ldc+24(FP), SI
+	SHLQ    $0x03, SI
+	MOVQ    BX, DI
+	IMULQ   SI, DI
+	ADDQ    c_base+0(FP), DI
+	MOVQ    cols+120(FP), R13
+	SUBQ    R11, R13
+	SHLQ    $0x03, R13
+	ADDQ    R13, DI
+	CMPB    load+136(FP), $0x00
+	JEQ     op_w_full_zero
+	VMOVUPD (DI), Z0
+	VMOVUPD 64(DI), Z1
+	VMOVUPD 128(DI), Z2
+	VMOVUPD 192(DI), Z3
+	VMOVUPD 256(DI), Z4
+	VMOVUPD 320(DI), Z5
+	VMOVUPD 384(DI), Z6
+	VMOVUPD 448(DI), Z7
+	JMP     op_w_full_k
 
-op_n_c3_t6_zero:
+op_w_full_zero:
 	VXORPD Z0, Z0, Z0
 	VXORPD Z1, Z1, Z1
 	VXORPD Z2, Z2, Z2
@@ -5126,90 +8554,62 @@ op_n_c3_t6_zero:
 	VXORPD Z5, Z5, Z5
 	VXORPD Z6, Z6, Z6
 	VXORPD Z7, Z7, Z7
-	VXORPD Z8, Z8, Z8
-	VXORPD Z9, Z9, Z9
-	VXORPD Z10, Z10, Z10
-	VXORPD Z11, Z11, Z11
-	VXORPD Z12, Z12, Z12
-	VXORPD Z13, Z13, Z13
-	VXORPD Z14, Z14, Z14
-	VXORPD Z15, Z15, Z15
-	VXORPD Z16, Z16, Z16
-	VXORPD Z17, Z17, Z17
 
-op_n_c3_t6_k:
+op_w_full_k:
 	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
+	MOVQ  k+128(FP), DX
 	TESTQ DX, DX
-	JEQ   op_n_c3_t6_store
+	JEQ   op_w_full_store
 
-op_n_c3_t6_loop:
-	VMOVUPD          (CX), Z24
-	VMOVUPD          64(CX), Z25
-	VMOVUPD.Z        128(CX), K1, Z26
-	VFMADD231PD.BCST (AX), Z24, Z0
-	VFMADD231PD.BCST (AX), Z25, Z1
-	VFMADD231PD.BCST (AX), Z26, Z2
-	VFMADD231PD.BCST (AX)(R8*1), Z24, Z3
-	VFMADD231PD.BCST (AX)(R8*1), Z25, Z4
-	VFMADD231PD.BCST (AX)(R8*1), Z26, Z5
-	VFMADD231PD.BCST (AX)(R8*2), Z24, Z6
-	VFMADD231PD.BCST (AX)(R8*2), Z25, Z7
-	VFMADD231PD.BCST (AX)(R8*2), Z26, Z8
-	VFMADD231PD.BCST (BX), Z24, Z9
-	VFMADD231PD.BCST (BX), Z25, Z10
-	VFMADD231PD.BCST (BX), Z26, Z11
-	VFMADD231PD.BCST (BX)(R8*1), Z24, Z12
-	VFMADD231PD.BCST (BX)(R8*1), Z25, Z13
-	VFMADD231PD.BCST (BX)(R8*1), Z26, Z14
-	VFMADD231PD.BCST (BX)(R8*2), Z24, Z15
-	VFMADD231PD.BCST (BX)(R8*2), Z25, Z16
-	VFMADD231PD.BCST (BX)(R8*2), Z26, Z17
-	ADDQ             R9, AX
-	ADDQ             R9, BX
-	ADDQ             R10, CX
-	DECQ             DX
-	JNE              op_n_c3_t6_loop
+op_w_full_loop:
+	VBROADCASTSD (AX), Z31
+	VFMADD231PD  (CX), Z31, Z0
+	VFMADD231PD  64(CX), Z31, Z1
+	VFMADD231PD  128(CX), Z31, Z2
+	VFMADD231PD  192(CX), Z31, Z3
+	VFMADD231PD  256(CX), Z31, Z4
+	VFMADD231PD  320(CX), Z31, Z5
+	VFMADD231PD  384(CX), Z31, Z6
+	VFMADD231PD  448(CX), Z31, Z7
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_w_full_loop
 
-op_n_c3_t6_store:
+op_w_full_store:
 	VMOVUPD Z0, (DI)
 	VMOVUPD Z1, 64(DI)
-	VMOVUPD Z2, K1, 128(DI)
-	VMOVUPD Z3, (DI)(SI*1)
-	VMOVUPD Z4, 64(DI)(SI*1)
-	VMOVUPD Z5, K1, 128(DI)(SI*1)
-	VMOVUPD Z6, (DI)(SI*2)
-	VMOVUPD Z7, 64(DI)(SI*2)
-	VMOVUPD Z8, K1, 128(DI)(SI*2)
-	VMOVUPD Z9, (R14)
-	VMOVUPD Z10, 64(R14)
-	VMOVUPD Z11, K1, 128(R14)
-	VMOVUPD Z12, (R14)(SI*1)
-	VMOVUPD Z13, 64(R14)(SI*1)
-	VMOVUPD Z14, K1, 128(R14)(SI*1)
-	VMOVUPD Z15, (R14)(SI*2)
-	VMOVUPD Z16, 64(R14)(SI*2)
-	VMOVUPD Z17, K1, 128(R14)(SI*2)
-	SUBQ    $0x00000006, R15
-	JMP     op_n_c3_r
+	VMOVUPD Z2, 128(DI)
+	VMOVUPD Z3, 192(DI)
+	VMOVUPD Z4, 256(DI)
+	VMOVUPD Z5, 320(DI)
+	VMOVUPD Z6, 384(DI)
+	VMOVUPD Z7, 448(DI)
+	ADDQ    $0x00000200, R12
+	SUBQ    $0x00000040, R11
+	JMP     op_w_p
 
-op_n_c3_rrem:
-	CMPQ R15, $0x00000001
-	JEQ  op_n_c3_rr1
-	CMPQ R15, $0x00000002
-	JEQ  op_n_c3_rr2
-	CMPQ R15, $0x00000003
-	JEQ  op_n_c3_rr3
-	CMPQ R15, $0x00000004
-	JEQ  op_n_c3_rr4
-	CMPQ R15, $0x00000005
-	JEQ  op_n_c3_rr5
-	JMP  op_n_next
+op_w_part:
+	TESTQ R11, R11
+	JEQ   op_w_next
+	CMPQ  R11, $0x00000038
+	JGT   op_w_c8
+	CMPQ  R11, $0x00000030
+	JGT   op_w_c7
+	CMPQ  R11, $0x00000028
+	JGT   op_w_c6
+	CMPQ  R11, $0x00000020
+	JGT   op_w_c5
+	CMPQ  R11, $0x00000018
+	JGT   op_w_c4
+	CMPQ  R11, $0x00000010
+	JGT   op_w_c3
+	CMPQ  R11, $0x00000008
+	JGT   op_w_c2
 
-op_n_c3_rr5:
-	// Tile: 5 rows by 3 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
+	// Tile: 1 rows by 1 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
 	SUBQ      R15, BX
 	MOVQ      BX, AX
 	IMULQ     R8, AX
@@ -5218,100 +8618,42 @@ op_n_c3_rr5:
 	SHLQ      $0x03, SI
 	MOVQ      BX, DI
 	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x03, R13
 	ADDQ      R13, DI
-	LEAQ      (AX)(R8*2), BX
-	ADDQ      R8, BX
-	LEAQ      (DI)(SI*2), R14
-	ADDQ      SI, R14
-	CMPB      load+128(FP), $0x00
-	JEQ       op_n_c3_t5_zero
-	VMOVUPD   (DI), Z0
-	VMOVUPD   64(DI), Z1
-	VMOVUPD.Z 128(DI), K1, Z2
-	VMOVUPD   (DI)(SI*1), Z3
-	VMOVUPD   64(DI)(SI*1), Z4
-	VMOVUPD.Z 128(DI)(SI*1), K1, Z5
-	VMOVUPD   (DI)(SI*2), Z6
-	VMOVUPD   64(DI)(SI*2), Z7
-	VMOVUPD.Z 128(DI)(SI*2), K1, Z8
-	VMOVUPD   (R14), Z9
-	VMOVUPD   64(R14), Z10
-	VMOVUPD.Z 128(R14), K1, Z11
-	VMOVUPD   (R14)(SI*1), Z12
-	VMOVUPD   64(R14)(SI*1), Z13
-	VMOVUPD.Z 128(R14)(SI*1), K1, Z14
-	JMP       op_n_c3_t5_k
+	CMPB      load+136(FP), $0x00
+	JEQ       op_w_c1_zero
+	VMOVUPD.Z (DI), K1, Z0
+	JMP       op_w_c1_k
 
-op_n_c3_t5_zero:
+op_w_c1_zero:
 	VXORPD Z0, Z0, Z0
-	VXORPD Z1, Z1, Z1
-	VXORPD Z2, Z2, Z2
-	VXORPD Z3, Z3, Z3
-	VXORPD Z4, Z4, Z4
-	VXORPD Z5, Z5, Z5
-	VXORPD Z6, Z6, Z6
-	VXORPD Z7, Z7, Z7
-	VXORPD Z8, Z8, Z8
-	VXORPD Z9, Z9, Z9
-	VXORPD Z10, Z10, Z10
-	VXORPD Z11, Z11, Z11
-	VXORPD Z12, Z12, Z12
-	VXORPD Z13, Z13, Z13
-	VXORPD Z14, Z14, Z14
 
-op_n_c3_t5_k:
+op_w_c1_k:
 	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
+	MOVQ  k+128(FP), DX
 	TESTQ DX, DX
-	JEQ   op_n_c3_t5_store
+	JEQ   op_w_c1_store
 
-op_n_c3_t5_loop:
-	VMOVUPD          (CX), Z24
-	VMOVUPD          64(CX), Z25
-	VMOVUPD.Z        128(CX), K1, Z26
-	VFMADD231PD.BCST (AX), Z24, Z0
-	VFMADD231PD.BCST (AX), Z25, Z1
-	VFMADD231PD.BCST (AX), Z26, Z2
-	VFMADD231PD.BCST (AX)(R8*1), Z24, Z3
-	VFMADD231PD.BCST (AX)(R8*1), Z25, Z4
-	VFMADD231PD.BCST (AX)(R8*1), Z26, Z5
-	VFMADD231PD.BCST (AX)(R8*2), Z24, Z6
-	VFMADD231PD.BCST (AX)(R8*2), Z25, Z7
-	VFMADD231PD.BCST (AX)(R8*2), Z26, Z8
-	VFMADD231PD.BCST (BX), Z24, Z9
-	VFMADD231PD.BCST (BX), Z25, Z10
-	VFMADD231PD.BCST (BX), Z26, Z11
-	VFMADD231PD.BCST (BX)(R8*1), Z24, Z12
-	VFMADD231PD.BCST (BX)(R8*1), Z25, Z13
-	VFMADD231PD.BCST (BX)(R8*1), Z26, Z14
-	ADDQ             R9, AX
-	ADDQ             R9, BX
-	ADDQ             R10, CX
-	DECQ             DX
-	JNE              op_n_c3_t5_loop
+op_w_c1_loop:
+	VBROADCASTSD (AX), Z31
+	VMOVUPD.Z    (CX), K1, Z24
+	VFMADD231PD  Z24, Z31, Z0
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_w_c1_loop
 
-op_n_c3_t5_store:
-	VMOVUPD Z0, (DI)
-	VMOVUPD Z1, 64(DI)
-	VMOVUPD Z2, K1, 128(DI)
-	VMOVUPD Z3, (DI)(SI*1)
-	VMOVUPD Z4, 64(DI)(SI*1)
-	VMOVUPD Z5, K1, 128(DI)(SI*1)
-	VMOVUPD Z6, (DI)(SI*2)
-	VMOVUPD Z7, 64(DI)(SI*2)
-	VMOVUPD Z8, K1, 128(DI)(SI*2)
-	VMOVUPD Z9, (R14)
-	VMOVUPD Z10, 64(R14)
-	VMOVUPD Z11, K1, 128(R14)
-	VMOVUPD Z12, (R14)(SI*1)
-	VMOVUPD Z13, 64(R14)(SI*1)
-	VMOVUPD Z14, K1, 128(R14)(SI*1)
-	JMP     op_n_next
+op_w_c1_store:
+	VMOVUPD Z0, K1, (DI)
+	JMP     op_w_next
 
-op_n_c3_rr4:
-	// Tile: 4 rows by 3 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
+op_w_c2:
+	// Tile: 1 rows by 2 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
 	SUBQ      R15, BX
 	MOVQ      BX, AX
 	IMULQ     R8, AX
@@ -5320,222 +8662,46 @@ op_n_c3_rr4:
 	SHLQ      $0x03, SI
 	MOVQ      BX, DI
 	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x03, R13
 	ADDQ      R13, DI
-	LEAQ      (AX)(R8*2), BX
-	ADDQ      R8, BX
-	LEAQ      (DI)(SI*2), R14
-	ADDQ      SI, R14
-	CMPB      load+128(FP), $0x00
-	JEQ       op_n_c3_t4_zero
+	CMPB      load+136(FP), $0x00
+	JEQ       op_w_c2_zero
 	VMOVUPD   (DI), Z0
-	VMOVUPD   64(DI), Z1
-	VMOVUPD.Z 128(DI), K1, Z2
-	VMOVUPD   (DI)(SI*1), Z3
-	VMOVUPD   64(DI)(SI*1), Z4
-	VMOVUPD.Z 128(DI)(SI*1), K1, Z5
-	VMOVUPD   (DI)(SI*2), Z6
-	VMOVUPD   64(DI)(SI*2), Z7
-	VMOVUPD.Z 128(DI)(SI*2), K1, Z8
-	VMOVUPD   (R14), Z9
-	VMOVUPD   64(R14), Z10
-	VMOVUPD.Z 128(R14), K1, Z11
-	JMP       op_n_c3_t4_k
+	VMOVUPD.Z 64(DI), K1, Z1
+	JMP       op_w_c2_k
 
-op_n_c3_t4_zero:
+op_w_c2_zero:
 	VXORPD Z0, Z0, Z0
 	VXORPD Z1, Z1, Z1
-	VXORPD Z2, Z2, Z2
-	VXORPD Z3, Z3, Z3
-	VXORPD Z4, Z4, Z4
-	VXORPD Z5, Z5, Z5
-	VXORPD Z6, Z6, Z6
-	VXORPD Z7, Z7, Z7
-	VXORPD Z8, Z8, Z8
-	VXORPD Z9, Z9, Z9
-	VXORPD Z10, Z10, Z10
-	VXORPD Z11, Z11, Z11
 
-op_n_c3_t4_k:
+op_w_c2_k:
 	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
+	MOVQ  k+128(FP), DX
 	TESTQ DX, DX
-	JEQ   op_n_c3_t4_store
+	JEQ   op_w_c2_store
 
-op_n_c3_t4_loop:
-	VMOVUPD          (CX), Z24
-	VMOVUPD          64(CX), Z25
-	VMOVUPD.Z        128(CX), K1, Z26
-	VFMADD231PD.BCST (AX), Z24, Z0
-	VFMADD231PD.BCST (AX), Z25, Z1
-	VFMADD231PD.BCST (AX), Z26, Z2
-	VFMADD231PD.BCST (AX)(R8*1), Z24, Z3
-	VFMADD231PD.BCST (AX)(R8*1), Z25, Z4
-	VFMADD231PD.BCST (AX)(R8*1), Z26, Z5
-	VFMADD231PD.BCST (AX)(R8*2), Z24, Z6
-	VFMADD231PD.BCST (AX)(R8*2), Z25, Z7
-	VFMADD231PD.BCST (AX)(R8*2), Z26, Z8
-	VFMADD231PD.BCST (BX), Z24, Z9
-	VFMADD231PD.BCST (BX), Z25, Z10
-	VFMADD231PD.BCST (BX), Z26, Z11
-	ADDQ             R9, AX
-	ADDQ             R9, BX
-	ADDQ             R10, CX
-	DECQ             DX
-	JNE              op_n_c3_t4_loop
+op_w_c2_loop:
+	VBROADCASTSD (AX), Z31
+	VFMADD231PD  (CX), Z31, Z0
+	VMOVUPD.Z    64(CX), K1, Z24
+	VFMADD231PD  Z24, Z31, Z1
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_w_c2_loop
 
-op_n_c3_t4_store:
+op_w_c2_store:
 	VMOVUPD Z0, (DI)
-	VMOVUPD Z1, 64(DI)
-	VMOVUPD Z2, K1, 128(DI)
-	VMOVUPD Z3, (DI)(SI*1)
-	VMOVUPD Z4, 64(DI)(SI*1)
-	VMOVUPD Z5, K1, 128(DI)(SI*1)
-	VMOVUPD Z6, (DI)(SI*2)
-	VMOVUPD Z7, 64(DI)(SI*2)
-	VMOVUPD Z8, K1, 128(DI)(SI*2)
-	VMOVUPD Z9, (R14)
-	VMOVUPD Z10, 64(R14)
-	VMOVUPD Z11, K1, 128(R14)
-	JMP     op_n_next
+	VMOVUPD Z1, K1, 64(DI)
+	JMP     op_w_next
 
-op_n_c3_rr3:
-	// Tile: 3 rows by 3 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
-	SUBQ      R15, BX
-	MOVQ      BX, AX
-	IMULQ     R8, AX
-	ADDQ      a_base+32(FP), AX
-	MOVQ      ldc+24(FP), SI
-	SHLQ      $0x03, SI
-	MOVQ      BX, DI
-	IMULQ     SI, DI
-	ADDQ      R13, DI
-	CMPB      load+128(FP), $0x00
-	JEQ       op_n_c3_t3_zero
-	VMOVUPD   (DI), Z0
-	VMOVUPD   64(DI), Z1
-	VMOVUPD.Z 128(DI), K1, Z2
-	VMOVUPD   (DI)(SI*1), Z3
-	VMOVUPD   64(DI)(SI*1), Z4
-	VMOVUPD.Z 128(DI)(SI*1), K1, Z5
-	VMOVUPD   (DI)(SI*2), Z6
-	VMOVUPD   64(DI)(SI*2), Z7
-	VMOVUPD.Z 128(DI)(SI*2), K1, Z8
-	JMP       op_n_c3_t3_k
-
-op_n_c3_t3_zero:
-	VXORPD Z0, Z0, Z0
-	VXORPD Z1, Z1, Z1
-	VXORPD Z2, Z2, Z2
-	VXORPD Z3, Z3, Z3
-	VXORPD Z4, Z4, Z4
-	VXORPD Z5, Z5, Z5
-	VXORPD Z6, Z6, Z6
-	VXORPD Z7, Z7, Z7
-	VXORPD Z8, Z8, Z8
-
-op_n_c3_t3_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_n_c3_t3_store
-
-op_n_c3_t3_loop:
-	VMOVUPD          (CX), Z24
-	VMOVUPD          64(CX), Z25
-	VMOVUPD.Z        128(CX), K1, Z26
-	VFMADD231PD.BCST (AX), Z24, Z0
-	VFMADD231PD.BCST (AX), Z25, Z1
-	VFMADD231PD.BCST (AX), Z26, Z2
-	VFMADD231PD.BCST (AX)(R8*1), Z24, Z3
-	VFMADD231PD.BCST (AX)(R8*1), Z25, Z4
-	VFMADD231PD.BCST (AX)(R8*1), Z26, Z5
-	VFMADD231PD.BCST (AX)(R8*2), Z24, Z6
-	VFMADD231PD.BCST (AX)(R8*2), Z25, Z7
-	VFMADD231PD.BCST (AX)(R8*2), Z26, Z8
-	ADDQ             R9, AX
-	ADDQ             R10, CX
-	DECQ             DX
-	JNE              op_n_c3_t3_loop
-
-op_n_c3_t3_store:
-	VMOVUPD Z0, (DI)
-	VMOVUPD Z1, 64(DI)
-	VMOVUPD Z2, K1, 128(DI)
-	VMOVUPD Z3, (DI)(SI*1)
-	VMOVUPD Z4, 64(DI)(SI*1)
-	VMOVUPD Z5, K1, 128(DI)(SI*1)
-	VMOVUPD Z6, (DI)(SI*2)
-	VMOVUPD Z7, 64(DI)(SI*2)
-	VMOVUPD Z8, K1, 128(DI)(SI*2)
-	JMP     op_n_next
-
-op_n_c3_rr2:
-	// Tile: 2 rows by 3 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
-	SUBQ      R15, BX
-	MOVQ      BX, AX
-	IMULQ     R8, AX
-	ADDQ      a_base+32(FP), AX
-	MOVQ      ldc+24(FP), SI
-	SHLQ      $0x03, SI
-	MOVQ      BX, DI
-	IMULQ     SI, DI
-	ADDQ      R13, DI
-	CMPB      load+128(FP), $0x00
-	JEQ       op_n_c3_t2_zero
-	VMOVUPD   (DI), Z0
-	VMOVUPD   64(DI), Z1
-	VMOVUPD.Z 128(DI), K1, Z2
-	VMOVUPD   (DI)(SI*1), Z3
-	VMOVUPD   64(DI)(SI*1), Z4
-	VMOVUPD.Z 128(DI)(SI*1), K1, Z5
-	JMP       op_n_c3_t2_k
-
-op_n_c3_t2_zero:
-	VXORPD Z0, Z0, Z0
-	VXORPD Z1, Z1, Z1
-	VXORPD Z2, Z2, Z2
-	VXORPD Z3, Z3, Z3
-	VXORPD Z4, Z4, Z4
-	VXORPD Z5, Z5, Z5
-
-op_n_c3_t2_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_n_c3_t2_store
-
-op_n_c3_t2_loop:
-	VMOVUPD          (CX), Z24
-	VMOVUPD          64(CX), Z25
-	VMOVUPD.Z        128(CX), K1, Z26
-	VFMADD231PD.BCST (AX), Z24, Z0
-	VFMADD231PD.BCST (AX), Z25, Z1
-	VFMADD231PD.BCST (AX), Z26, Z2
-	VFMADD231PD.BCST (AX)(R8*1), Z24, Z3
-	VFMADD231PD.BCST (AX)(R8*1), Z25, Z4
-	VFMADD231PD.BCST (AX)(R8*1), Z26, Z5
-	ADDQ             R9, AX
-	ADDQ             R10, CX
-	DECQ             DX
-	JNE              op_n_c3_t2_loop
-
-op_n_c3_t2_store:
-	VMOVUPD Z0, (DI)
-	VMOVUPD Z1, 64(DI)
-	VMOVUPD Z2, K1, 128(DI)
-	VMOVUPD Z3, (DI)(SI*1)
-	VMOVUPD Z4, 64(DI)(SI*1)
-	VMOVUPD Z5, K1, 128(DI)(SI*1)
-	JMP     op_n_next
-
-op_n_c3_rr1:
+op_w_c3:
 	// Tile: 1 rows by 3 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
 	SUBQ      R15, BX
 	MOVQ      BX, AX
 	IMULQ     R8, AX
@@ -5544,26 +8710,30 @@ op_n_c3_rr1:
 	SHLQ      $0x03, SI
 	MOVQ      BX, DI
 	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x03, R13
 	ADDQ      R13, DI
-	CMPB      load+128(FP), $0x00
-	JEQ       op_n_c3_t1_zero
+	CMPB      load+136(FP), $0x00
+	JEQ       op_w_c3_zero
 	VMOVUPD   (DI), Z0
 	VMOVUPD   64(DI), Z1
 	VMOVUPD.Z 128(DI), K1, Z2
-	JMP       op_n_c3_t1_k
+	JMP       op_w_c3_k
 
-op_n_c3_t1_zero:
+op_w_c3_zero:
 	VXORPD Z0, Z0, Z0
 	VXORPD Z1, Z1, Z1
 	VXORPD Z2, Z2, Z2
 
-op_n_c3_t1_k:
+op_w_c3_k:
 	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
+	MOVQ  k+128(FP), DX
 	TESTQ DX, DX
-	JEQ   op_n_c3_t1_store
+	JEQ   op_w_c3_store
 
-op_n_c3_t1_loop:
+op_w_c3_loop:
 	VBROADCASTSD (AX), Z31
 	VFMADD231PD  (CX), Z31, Z0
 	VFMADD231PD  64(CX), Z31, Z1
@@ -5572,37 +8742,18 @@ op_n_c3_t1_loop:
 	ADDQ         R9, AX
 	ADDQ         R10, CX
 	DECQ         DX
-	JNE          op_n_c3_t1_loop
+	JNE          op_w_c3_loop
 
-op_n_c3_t1_store:
+op_w_c3_store:
 	VMOVUPD Z0, (DI)
 	VMOVUPD Z1, 64(DI)
 	VMOVUPD Z2, K1, 128(DI)
-	JMP     op_n_next
+	JMP     op_w_next
 
-op_n_c2:
-	// Mask of the last vector: min(cols left - (cv-1)*E, E) elements.
-	MOVQ R11, DI
-	SUBQ $0x00000008, DI
-	CMPQ DI, $0x00000008
-	JLE  op_n_c2_m
-	MOVQ $0x00000008, DI
-
-op_n_c2_m:
-	LEAQ       matvecF64tab<>+256(SB), SI
-	NEGQ       DI
-	LEAQ       (SI)(DI*8), SI
-	VPTERNLOGD $0xff, Z31, Z31, Z31
-	VPTESTMQ   (SI), Z31, K1
-	MOVQ       rows+104(FP), R15
-
-op_n_c2_r:
-	CMPQ R15, $0x00000006
-	JLT  op_n_c2_rrem
-
-	// Tile: 6 rows by 2 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
+op_w_c4:
+	// Tile: 1 rows by 4 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
 	SUBQ      R15, BX
 	MOVQ      BX, AX
 	IMULQ     R8, AX
@@ -5611,28 +8762,203 @@ op_n_c2_r:
 	SHLQ      $0x03, SI
 	MOVQ      BX, DI
 	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x03, R13
 	ADDQ      R13, DI
-	LEAQ      (AX)(R8*2), BX
-	ADDQ      R8, BX
-	LEAQ      (DI)(SI*2), R14
-	ADDQ      SI, R14
-	CMPB      load+128(FP), $0x00
-	JEQ       op_n_c2_t6_zero
+	CMPB      load+136(FP), $0x00
+	JEQ       op_w_c4_zero
 	VMOVUPD   (DI), Z0
-	VMOVUPD.Z 64(DI), K1, Z1
-	VMOVUPD   (DI)(SI*1), Z2
-	VMOVUPD.Z 64(DI)(SI*1), K1, Z3
-	VMOVUPD   (DI)(SI*2), Z4
-	VMOVUPD.Z 64(DI)(SI*2), K1, Z5
-	VMOVUPD   (R14), Z6
-	VMOVUPD.Z 64(R14), K1, Z7
-	VMOVUPD   (R14)(SI*1), Z8
-	VMOVUPD.Z 64(R14)(SI*1), K1, Z9
-	VMOVUPD   (R14)(SI*2), Z10
-	VMOVUPD.Z 64(R14)(SI*2), K1, Z11
-	JMP       op_n_c2_t6_k
+	VMOVUPD   64(DI), Z1
+	VMOVUPD   128(DI), Z2
+	VMOVUPD.Z 192(DI), K1, Z3
+	JMP       op_w_c4_k
 
-op_n_c2_t6_zero:
+op_w_c4_zero:
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+
+op_w_c4_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_w_c4_store
+
+op_w_c4_loop:
+	VBROADCASTSD (AX), Z31
+	VFMADD231PD  (CX), Z31, Z0
+	VFMADD231PD  64(CX), Z31, Z1
+	VFMADD231PD  128(CX), Z31, Z2
+	VMOVUPD.Z    192(CX), K1, Z24
+	VFMADD231PD  Z24, Z31, Z3
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_w_c4_loop
+
+op_w_c4_store:
+	VMOVUPD Z0, (DI)
+	VMOVUPD Z1, 64(DI)
+	VMOVUPD Z2, 128(DI)
+	VMOVUPD Z3, K1, 192(DI)
+	JMP     op_w_next
+
+op_w_c5:
+	// Tile: 1 rows by 5 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
+	SUBQ      R15, BX
+	MOVQ      BX, AX
+	IMULQ     R8, AX
+	ADDQ      a_base+32(FP), AX
+	MOVQ      ldc+24(FP), SI
+	SHLQ      $0x03, SI
+	MOVQ      BX, DI
+	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x03, R13
+	ADDQ      R13, DI
+	CMPB      load+136(FP), $0x00
+	JEQ       op_w_c5_zero
+	VMOVUPD   (DI), Z0
+	VMOVUPD   64(DI), Z1
+	VMOVUPD   128(DI), Z2
+	VMOVUPD   192(DI), Z3
+	VMOVUPD.Z 256(DI), K1, Z4
+	JMP       op_w_c5_k
+
+op_w_c5_zero:
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+	VXORPD Z4, Z4, Z4
+
+op_w_c5_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_w_c5_store
+
+op_w_c5_loop:
+	VBROADCASTSD (AX), Z31
+	VFMADD231PD  (CX), Z31, Z0
+	VFMADD231PD  64(CX), Z31, Z1
+	VFMADD231PD  128(CX), Z31, Z2
+	VFMADD231PD  192(CX), Z31, Z3
+	VMOVUPD.Z    256(CX), K1, Z24
+	VFMADD231PD  Z24, Z31, Z4
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_w_c5_loop
+
+op_w_c5_store:
+	VMOVUPD Z0, (DI)
+	VMOVUPD Z1, 64(DI)
+	VMOVUPD Z2, 128(DI)
+	VMOVUPD Z3, 192(DI)
+	VMOVUPD Z4, K1, 256(DI)
+	JMP     op_w_next
+
+op_w_c6:
+	// Tile: 1 rows by 6 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
+	SUBQ      R15, BX
+	MOVQ      BX, AX
+	IMULQ     R8, AX
+	ADDQ      a_base+32(FP), AX
+	MOVQ      ldc+24(FP), SI
+	SHLQ      $0x03, SI
+	MOVQ      BX, DI
+	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x03, R13
+	ADDQ      R13, DI
+	CMPB      load+136(FP), $0x00
+	JEQ       op_w_c6_zero
+	VMOVUPD   (DI), Z0
+	VMOVUPD   64(DI), Z1
+	VMOVUPD   128(DI), Z2
+	VMOVUPD   192(DI), Z3
+	VMOVUPD   256(DI), Z4
+	VMOVUPD.Z 320(DI), K1, Z5
+	JMP       op_w_c6_k
+
+op_w_c6_zero:
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+	VXORPD Z4, Z4, Z4
+	VXORPD Z5, Z5, Z5
+
+op_w_c6_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_w_c6_store
+
+op_w_c6_loop:
+	VBROADCASTSD (AX), Z31
+	VFMADD231PD  (CX), Z31, Z0
+	VFMADD231PD  64(CX), Z31, Z1
+	VFMADD231PD  128(CX), Z31, Z2
+	VFMADD231PD  192(CX), Z31, Z3
+	VFMADD231PD  256(CX), Z31, Z4
+	VMOVUPD.Z    320(CX), K1, Z24
+	VFMADD231PD  Z24, Z31, Z5
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_w_c6_loop
+
+op_w_c6_store:
+	VMOVUPD Z0, (DI)
+	VMOVUPD Z1, 64(DI)
+	VMOVUPD Z2, 128(DI)
+	VMOVUPD Z3, 192(DI)
+	VMOVUPD Z4, 256(DI)
+	VMOVUPD Z5, K1, 320(DI)
+	JMP     op_w_next
+
+op_w_c7:
+	// Tile: 1 rows by 7 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
+	SUBQ      R15, BX
+	MOVQ      BX, AX
+	IMULQ     R8, AX
+	ADDQ      a_base+32(FP), AX
+	MOVQ      ldc+24(FP), SI
+	SHLQ      $0x03, SI
+	MOVQ      BX, DI
+	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x03, R13
+	ADDQ      R13, DI
+	CMPB      load+136(FP), $0x00
+	JEQ       op_w_c7_zero
+	VMOVUPD   (DI), Z0
+	VMOVUPD   64(DI), Z1
+	VMOVUPD   128(DI), Z2
+	VMOVUPD   192(DI), Z3
+	VMOVUPD   256(DI), Z4
+	VMOVUPD   320(DI), Z5
+	VMOVUPD.Z 384(DI), K1, Z6
+	JMP       op_w_c7_k
+
+op_w_c7_zero:
 	VXORPD Z0, Z0, Z0
 	VXORPD Z1, Z1, Z1
 	VXORPD Z2, Z2, Z2
@@ -5640,765 +8966,42 @@ op_n_c2_t6_zero:
 	VXORPD Z4, Z4, Z4
 	VXORPD Z5, Z5, Z5
 	VXORPD Z6, Z6, Z6
-	VXORPD Z7, Z7, Z7
-	VXORPD Z8, Z8, Z8
-	VXORPD Z9, Z9, Z9
-	VXORPD Z10, Z10, Z10
-	VXORPD Z11, Z11, Z11
 
-op_n_c2_t6_k:
+op_w_c7_k:
 	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
+	MOVQ  k+128(FP), DX
 	TESTQ DX, DX
-	JEQ   op_n_c2_t6_store
+	JEQ   op_w_c7_store
 
-op_n_c2_t6_loop:
-	VMOVUPD          (CX), Z24
-	VMOVUPD.Z        64(CX), K1, Z25
-	VFMADD231PD.BCST (AX), Z24, Z0
-	VFMADD231PD.BCST (AX), Z25, Z1
-	VFMADD231PD.BCST (AX)(R8*1), Z24, Z2
-	VFMADD231PD.BCST (AX)(R8*1), Z25, Z3
-	VFMADD231PD.BCST (AX)(R8*2), Z24, Z4
-	VFMADD231PD.BCST (AX)(R8*2), Z25, Z5
-	VFMADD231PD.BCST (BX), Z24, Z6
-	VFMADD231PD.BCST (BX), Z25, Z7
-	VFMADD231PD.BCST (BX)(R8*1), Z24, Z8
-	VFMADD231PD.BCST (BX)(R8*1), Z25, Z9
-	VFMADD231PD.BCST (BX)(R8*2), Z24, Z10
-	VFMADD231PD.BCST (BX)(R8*2), Z25, Z11
-	ADDQ             R9, AX
-	ADDQ             R9, BX
-	ADDQ             R10, CX
-	DECQ             DX
-	JNE              op_n_c2_t6_loop
+op_w_c7_loop:
+	VBROADCASTSD (AX), Z31
+	VFMADD231PD  (CX), Z31, Z0
+	VFMADD231PD  64(CX), Z31, Z1
+	VFMADD231PD  128(CX), Z31, Z2
+	VFMADD231PD  192(CX), Z31, Z3
+	VFMADD231PD  256(CX), Z31, Z4
+	VFMADD231PD  320(CX), Z31, Z5
+	VMOVUPD.Z    384(CX), K1, Z24
+	VFMADD231PD  Z24, Z31, Z6
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_w_c7_loop
 
-op_n_c2_t6_store:
+op_w_c7_store:
 	VMOVUPD Z0, (DI)
-	VMOVUPD Z1, K1, 64(DI)
-	VMOVUPD Z2, (DI)(SI*1)
-	VMOVUPD Z3, K1, 64(DI)(SI*1)
-	VMOVUPD Z4, (DI)(SI*2)
-	VMOVUPD Z5, K1, 64(DI)(SI*2)
-	VMOVUPD Z6, (R14)
-	VMOVUPD Z7, K1, 64(R14)
-	VMOVUPD Z8, (R14)(SI*1)
-	VMOVUPD Z9, K1, 64(R14)(SI*1)
-	VMOVUPD Z10, (R14)(SI*2)
-	VMOVUPD Z11, K1, 64(R14)(SI*2)
-	SUBQ    $0x00000006, R15
-	JMP     op_n_c2_r
-
-op_n_c2_rrem:
-	CMPQ R15, $0x00000001
-	JEQ  op_n_c2_rr1
-	CMPQ R15, $0x00000002
-	JEQ  op_n_c2_rr2
-	CMPQ R15, $0x00000003
-	JEQ  op_n_c2_rr3
-	CMPQ R15, $0x00000004
-	JEQ  op_n_c2_rr4
-	CMPQ R15, $0x00000005
-	JEQ  op_n_c2_rr5
-	JMP  op_n_next
-
-op_n_c2_rr5:
-	// Tile: 5 rows by 2 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
-	SUBQ      R15, BX
-	MOVQ      BX, AX
-	IMULQ     R8, AX
-	ADDQ      a_base+32(FP), AX
-	MOVQ      ldc+24(FP), SI
-	SHLQ      $0x03, SI
-	MOVQ      BX, DI
-	IMULQ     SI, DI
-	ADDQ      R13, DI
-	LEAQ      (AX)(R8*2), BX
-	ADDQ      R8, BX
-	LEAQ      (DI)(SI*2), R14
-	ADDQ      SI, R14
-	CMPB      load+128(FP), $0x00
-	JEQ       op_n_c2_t5_zero
-	VMOVUPD   (DI), Z0
-	VMOVUPD.Z 64(DI), K1, Z1
-	VMOVUPD   (DI)(SI*1), Z2
-	VMOVUPD.Z 64(DI)(SI*1), K1, Z3
-	VMOVUPD   (DI)(SI*2), Z4
-	VMOVUPD.Z 64(DI)(SI*2), K1, Z5
-	VMOVUPD   (R14), Z6
-	VMOVUPD.Z 64(R14), K1, Z7
-	VMOVUPD   (R14)(SI*1), Z8
-	VMOVUPD.Z 64(R14)(SI*1), K1, Z9
-	JMP       op_n_c2_t5_k
-
-op_n_c2_t5_zero:
-	VXORPD Z0, Z0, Z0
-	VXORPD Z1, Z1, Z1
-	VXORPD Z2, Z2, Z2
-	VXORPD Z3, Z3, Z3
-	VXORPD Z4, Z4, Z4
-	VXORPD Z5, Z5, Z5
-	VXORPD Z6, Z6, Z6
-	VXORPD Z7, Z7, Z7
-	VXORPD Z8, Z8, Z8
-	VXORPD Z9, Z9, Z9
-
-op_n_c2_t5_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_n_c2_t5_store
-
-op_n_c2_t5_loop:
-	VMOVUPD          (CX), Z24
-	VMOVUPD.Z        64(CX), K1, Z25
-	VFMADD231PD.BCST (AX), Z24, Z0
-	VFMADD231PD.BCST (AX), Z25, Z1
-	VFMADD231PD.BCST (AX)(R8*1), Z24, Z2
-	VFMADD231PD.BCST (AX)(R8*1), Z25, Z3
-	VFMADD231PD.BCST (AX)(R8*2), Z24, Z4
-	VFMADD231PD.BCST (AX)(R8*2), Z25, Z5
-	VFMADD231PD.BCST (BX), Z24, Z6
-	VFMADD231PD.BCST (BX), Z25, Z7
-	VFMADD231PD.BCST (BX)(R8*1), Z24, Z8
-	VFMADD231PD.BCST (BX)(R8*1), Z25, Z9
-	ADDQ             R9, AX
-	ADDQ             R9, BX
-	ADDQ             R10, CX
-	DECQ             DX
-	JNE              op_n_c2_t5_loop
-
-op_n_c2_t5_store:
-	VMOVUPD Z0, (DI)
-	VMOVUPD Z1, K1, 64(DI)
-	VMOVUPD Z2, (DI)(SI*1)
-	VMOVUPD Z3, K1, 64(DI)(SI*1)
-	VMOVUPD Z4, (DI)(SI*2)
-	VMOVUPD Z5, K1, 64(DI)(SI*2)
-	VMOVUPD Z6, (R14)
-	VMOVUPD Z7, K1, 64(R14)
-	VMOVUPD Z8, (R14)(SI*1)
-	VMOVUPD Z9, K1, 64(R14)(SI*1)
-	JMP     op_n_next
-
-op_n_c2_rr4:
-	// Tile: 4 rows by 2 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
-	SUBQ      R15, BX
-	MOVQ      BX, AX
-	IMULQ     R8, AX
-	ADDQ      a_base+32(FP), AX
-	MOVQ      ldc+24(FP), SI
-	SHLQ      $0x03, SI
-	MOVQ      BX, DI
-	IMULQ     SI, DI
-	ADDQ      R13, DI
-	LEAQ      (AX)(R8*2), BX
-	ADDQ      R8, BX
-	LEAQ      (DI)(SI*2), R14
-	ADDQ      SI, R14
-	CMPB      load+128(FP), $0x00
-	JEQ       op_n_c2_t4_zero
-	VMOVUPD   (DI), Z0
-	VMOVUPD.Z 64(DI), K1, Z1
-	VMOVUPD   (DI)(SI*1), Z2
-	VMOVUPD.Z 64(DI)(SI*1), K1, Z3
-	VMOVUPD   (DI)(SI*2), Z4
-	VMOVUPD.Z 64(DI)(SI*2), K1, Z5
-	VMOVUPD   (R14), Z6
-	VMOVUPD.Z 64(R14), K1, Z7
-	JMP       op_n_c2_t4_k
-
-op_n_c2_t4_zero:
-	VXORPD Z0, Z0, Z0
-	VXORPD Z1, Z1, Z1
-	VXORPD Z2, Z2, Z2
-	VXORPD Z3, Z3, Z3
-	VXORPD Z4, Z4, Z4
-	VXORPD Z5, Z5, Z5
-	VXORPD Z6, Z6, Z6
-	VXORPD Z7, Z7, Z7
-
-op_n_c2_t4_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_n_c2_t4_store
-
-op_n_c2_t4_loop:
-	VMOVUPD          (CX), Z24
-	VMOVUPD.Z        64(CX), K1, Z25
-	VFMADD231PD.BCST (AX), Z24, Z0
-	VFMADD231PD.BCST (AX), Z25, Z1
-	VFMADD231PD.BCST (AX)(R8*1), Z24, Z2
-	VFMADD231PD.BCST (AX)(R8*1), Z25, Z3
-	VFMADD231PD.BCST (AX)(R8*2), Z24, Z4
-	VFMADD231PD.BCST (AX)(R8*2), Z25, Z5
-	VFMADD231PD.BCST (BX), Z24, Z6
-	VFMADD231PD.BCST (BX), Z25, Z7
-	ADDQ             R9, AX
-	ADDQ             R9, BX
-	ADDQ             R10, CX
-	DECQ             DX
-	JNE              op_n_c2_t4_loop
-
-op_n_c2_t4_store:
-	VMOVUPD Z0, (DI)
-	VMOVUPD Z1, K1, 64(DI)
-	VMOVUPD Z2, (DI)(SI*1)
-	VMOVUPD Z3, K1, 64(DI)(SI*1)
-	VMOVUPD Z4, (DI)(SI*2)
-	VMOVUPD Z5, K1, 64(DI)(SI*2)
-	VMOVUPD Z6, (R14)
-	VMOVUPD Z7, K1, 64(R14)
-	JMP     op_n_next
-
-op_n_c2_rr3:
-	// Tile: 3 rows by 2 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
-	SUBQ      R15, BX
-	MOVQ      BX, AX
-	IMULQ     R8, AX
-	ADDQ      a_base+32(FP), AX
-	MOVQ      ldc+24(FP), SI
-	SHLQ      $0x03, SI
-	MOVQ      BX, DI
-	IMULQ     SI, DI
-	ADDQ      R13, DI
-	CMPB      load+128(FP), $0x00
-	JEQ       op_n_c2_t3_zero
-	VMOVUPD   (DI), Z0
-	VMOVUPD.Z 64(DI), K1, Z1
-	VMOVUPD   (DI)(SI*1), Z2
-	VMOVUPD.Z 64(DI)(SI*1), K1, Z3
-	VMOVUPD   (DI)(SI*2), Z4
-	VMOVUPD.Z 64(DI)(SI*2), K1, Z5
-	JMP       op_n_c2_t3_k
-
-op_n_c2_t3_zero:
-	VXORPD Z0, Z0, Z0
-	VXORPD Z1, Z1, Z1
-	VXORPD Z2, Z2, Z2
-	VXORPD Z3, Z3, Z3
-	VXORPD Z4, Z4, Z4
-	VXORPD Z5, Z5, Z5
-
-op_n_c2_t3_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_n_c2_t3_store
-
-op_n_c2_t3_loop:
-	VMOVUPD          (CX), Z24
-	VMOVUPD.Z        64(CX), K1, Z25
-	VFMADD231PD.BCST (AX), Z24, Z0
-	VFMADD231PD.BCST (AX), Z25, Z1
-	VFMADD231PD.BCST (AX)(R8*1), Z24, Z2
-	VFMADD231PD.BCST (AX)(R8*1), Z25, Z3
-	VFMADD231PD.BCST (AX)(R8*2), Z24, Z4
-	VFMADD231PD.BCST (AX)(R8*2), Z25, Z5
-	ADDQ             R9, AX
-	ADDQ             R10, CX
-	DECQ             DX
-	JNE              op_n_c2_t3_loop
-
-op_n_c2_t3_store:
-	VMOVUPD Z0, (DI)
-	VMOVUPD Z1, K1, 64(DI)
-	VMOVUPD Z2, (DI)(SI*1)
-	VMOVUPD Z3, K1, 64(DI)(SI*1)
-	VMOVUPD Z4, (DI)(SI*2)
-	VMOVUPD Z5, K1, 64(DI)(SI*2)
-	JMP     op_n_next
-
-op_n_c2_rr2:
-	// Tile: 2 rows by 2 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
-	SUBQ      R15, BX
-	MOVQ      BX, AX
-	IMULQ     R8, AX
-	ADDQ      a_base+32(FP), AX
-	MOVQ      ldc+24(FP), SI
-	SHLQ      $0x03, SI
-	MOVQ      BX, DI
-	IMULQ     SI, DI
-	ADDQ      R13, DI
-	CMPB      load+128(FP), $0x00
-	JEQ       op_n_c2_t2_zero
-	VMOVUPD   (DI), Z0
-	VMOVUPD.Z 64(DI), K1, Z1
-	VMOVUPD   (DI)(SI*1), Z2
-	VMOVUPD.Z 64(DI)(SI*1), K1, Z3
-	JMP       op_n_c2_t2_k
-
-op_n_c2_t2_zero:
-	VXORPD Z0, Z0, Z0
-	VXORPD Z1, Z1, Z1
-	VXORPD Z2, Z2, Z2
-	VXORPD Z3, Z3, Z3
-
-op_n_c2_t2_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_n_c2_t2_store
-
-op_n_c2_t2_loop:
-	VMOVUPD          (CX), Z24
-	VMOVUPD.Z        64(CX), K1, Z25
-	VFMADD231PD.BCST (AX), Z24, Z0
-	VFMADD231PD.BCST (AX), Z25, Z1
-	VFMADD231PD.BCST (AX)(R8*1), Z24, Z2
-	VFMADD231PD.BCST (AX)(R8*1), Z25, Z3
-	ADDQ             R9, AX
-	ADDQ             R10, CX
-	DECQ             DX
-	JNE              op_n_c2_t2_loop
-
-op_n_c2_t2_store:
-	VMOVUPD Z0, (DI)
-	VMOVUPD Z1, K1, 64(DI)
-	VMOVUPD Z2, (DI)(SI*1)
-	VMOVUPD Z3, K1, 64(DI)(SI*1)
-	JMP     op_n_next
-
-op_n_c2_rr1:
-	// Tile: 1 rows by 2 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
-	SUBQ      R15, BX
-	MOVQ      BX, AX
-	IMULQ     R8, AX
-	ADDQ      a_base+32(FP), AX
-	MOVQ      ldc+24(FP), SI
-	SHLQ      $0x03, SI
-	MOVQ      BX, DI
-	IMULQ     SI, DI
-	ADDQ      R13, DI
-	CMPB      load+128(FP), $0x00
-	JEQ       op_n_c2_t1_zero
-	VMOVUPD   (DI), Z0
-	VMOVUPD.Z 64(DI), K1, Z1
-	JMP       op_n_c2_t1_k
-
-op_n_c2_t1_zero:
-	VXORPD Z0, Z0, Z0
-	VXORPD Z1, Z1, Z1
-
-op_n_c2_t1_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_n_c2_t1_store
-
-op_n_c2_t1_loop:
-	VMOVUPD          (CX), Z24
-	VMOVUPD.Z        64(CX), K1, Z25
-	VFMADD231PD.BCST (AX), Z24, Z0
-	VFMADD231PD.BCST (AX), Z25, Z1
-	ADDQ             R9, AX
-	ADDQ             R10, CX
-	DECQ             DX
-	JNE              op_n_c2_t1_loop
-
-op_n_c2_t1_store:
-	VMOVUPD Z0, (DI)
-	VMOVUPD Z1, K1, 64(DI)
-	JMP     op_n_next
-
-op_n_c1:
-	// Mask of the last vector: min(cols left - (cv-1)*E, E) elements.
-	MOVQ R11, DI
-	SUBQ $0x00000000, DI
-	CMPQ DI, $0x00000008
-	JLE  op_n_c1_m
-	MOVQ $0x00000008, DI
-
-op_n_c1_m:
-	LEAQ       matvecF64tab<>+256(SB), SI
-	NEGQ       DI
-	LEAQ       (SI)(DI*8), SI
-	VPTERNLOGD $0xff, Z31, Z31, Z31
-	VPTESTMQ   (SI), Z31, K1
-	MOVQ       rows+104(FP), R15
-
-op_n_c1_r:
-	CMPQ R15, $0x00000006
-	JLT  op_n_c1_rrem
-
-	// Tile: 6 rows by 1 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
-	SUBQ      R15, BX
-	MOVQ      BX, AX
-	IMULQ     R8, AX
-	ADDQ      a_base+32(FP), AX
-	MOVQ      ldc+24(FP), SI
-	SHLQ      $0x03, SI
-	MOVQ      BX, DI
-	IMULQ     SI, DI
-	ADDQ      R13, DI
-	LEAQ      (AX)(R8*2), BX
-	ADDQ      R8, BX
-	LEAQ      (DI)(SI*2), R14
-	ADDQ      SI, R14
-	CMPB      load+128(FP), $0x00
-	JEQ       op_n_c1_t6_zero
-	VMOVUPD.Z (DI), K1, Z0
-	VMOVUPD.Z (DI)(SI*1), K1, Z1
-	VMOVUPD.Z (DI)(SI*2), K1, Z2
-	VMOVUPD.Z (R14), K1, Z3
-	VMOVUPD.Z (R14)(SI*1), K1, Z4
-	VMOVUPD.Z (R14)(SI*2), K1, Z5
-	JMP       op_n_c1_t6_k
-
-op_n_c1_t6_zero:
-	VXORPD Z0, Z0, Z0
-	VXORPD Z1, Z1, Z1
-	VXORPD Z2, Z2, Z2
-	VXORPD Z3, Z3, Z3
-	VXORPD Z4, Z4, Z4
-	VXORPD Z5, Z5, Z5
-
-op_n_c1_t6_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_n_c1_t6_store
-
-op_n_c1_t6_loop:
-	VMOVUPD.Z        (CX), K1, Z24
-	VFMADD231PD.BCST (AX), Z24, Z0
-	VFMADD231PD.BCST (AX)(R8*1), Z24, Z1
-	VFMADD231PD.BCST (AX)(R8*2), Z24, Z2
-	VFMADD231PD.BCST (BX), Z24, Z3
-	VFMADD231PD.BCST (BX)(R8*1), Z24, Z4
-	VFMADD231PD.BCST (BX)(R8*2), Z24, Z5
-	ADDQ             R9, AX
-	ADDQ             R9, BX
-	ADDQ             R10, CX
-	DECQ             DX
-	JNE              op_n_c1_t6_loop
-
-op_n_c1_t6_store:
-	VMOVUPD Z0, K1, (DI)
-	VMOVUPD Z1, K1, (DI)(SI*1)
-	VMOVUPD Z2, K1, (DI)(SI*2)
-	VMOVUPD Z3, K1, (R14)
-	VMOVUPD Z4, K1, (R14)(SI*1)
-	VMOVUPD Z5, K1, (R14)(SI*2)
-	SUBQ    $0x00000006, R15
-	JMP     op_n_c1_r
-
-op_n_c1_rrem:
-	CMPQ R15, $0x00000001
-	JEQ  op_n_c1_rr1
-	CMPQ R15, $0x00000002
-	JEQ  op_n_c1_rr2
-	CMPQ R15, $0x00000003
-	JEQ  op_n_c1_rr3
-	CMPQ R15, $0x00000004
-	JEQ  op_n_c1_rr4
-	CMPQ R15, $0x00000005
-	JEQ  op_n_c1_rr5
-	JMP  op_n_next
-
-op_n_c1_rr5:
-	// Tile: 5 rows by 1 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
-	SUBQ      R15, BX
-	MOVQ      BX, AX
-	IMULQ     R8, AX
-	ADDQ      a_base+32(FP), AX
-	MOVQ      ldc+24(FP), SI
-	SHLQ      $0x03, SI
-	MOVQ      BX, DI
-	IMULQ     SI, DI
-	ADDQ      R13, DI
-	LEAQ      (AX)(R8*2), BX
-	ADDQ      R8, BX
-	LEAQ      (DI)(SI*2), R14
-	ADDQ      SI, R14
-	CMPB      load+128(FP), $0x00
-	JEQ       op_n_c1_t5_zero
-	VMOVUPD.Z (DI), K1, Z0
-	VMOVUPD.Z (DI)(SI*1), K1, Z1
-	VMOVUPD.Z (DI)(SI*2), K1, Z2
-	VMOVUPD.Z (R14), K1, Z3
-	VMOVUPD.Z (R14)(SI*1), K1, Z4
-	JMP       op_n_c1_t5_k
-
-op_n_c1_t5_zero:
-	VXORPD Z0, Z0, Z0
-	VXORPD Z1, Z1, Z1
-	VXORPD Z2, Z2, Z2
-	VXORPD Z3, Z3, Z3
-	VXORPD Z4, Z4, Z4
-
-op_n_c1_t5_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_n_c1_t5_store
-
-op_n_c1_t5_loop:
-	VMOVUPD.Z        (CX), K1, Z24
-	VFMADD231PD.BCST (AX), Z24, Z0
-	VFMADD231PD.BCST (AX)(R8*1), Z24, Z1
-	VFMADD231PD.BCST (AX)(R8*2), Z24, Z2
-	VFMADD231PD.BCST (BX), Z24, Z3
-	VFMADD231PD.BCST (BX)(R8*1), Z24, Z4
-	ADDQ             R9, AX
-	ADDQ             R9, BX
-	ADDQ             R10, CX
-	DECQ             DX
-	JNE              op_n_c1_t5_loop
-
-op_n_c1_t5_store:
-	VMOVUPD Z0, K1, (DI)
-	VMOVUPD Z1, K1, (DI)(SI*1)
-	VMOVUPD Z2, K1, (DI)(SI*2)
-	VMOVUPD Z3, K1, (R14)
-	VMOVUPD Z4, K1, (R14)(SI*1)
-	JMP     op_n_next
-
-op_n_c1_rr4:
-	// Tile: 4 rows by 1 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
-	SUBQ      R15, BX
-	MOVQ      BX, AX
-	IMULQ     R8, AX
-	ADDQ      a_base+32(FP), AX
-	MOVQ      ldc+24(FP), SI
-	SHLQ      $0x03, SI
-	MOVQ      BX, DI
-	IMULQ     SI, DI
-	ADDQ      R13, DI
-	LEAQ      (AX)(R8*2), BX
-	ADDQ      R8, BX
-	LEAQ      (DI)(SI*2), R14
-	ADDQ      SI, R14
-	CMPB      load+128(FP), $0x00
-	JEQ       op_n_c1_t4_zero
-	VMOVUPD.Z (DI), K1, Z0
-	VMOVUPD.Z (DI)(SI*1), K1, Z1
-	VMOVUPD.Z (DI)(SI*2), K1, Z2
-	VMOVUPD.Z (R14), K1, Z3
-	JMP       op_n_c1_t4_k
-
-op_n_c1_t4_zero:
-	VXORPD Z0, Z0, Z0
-	VXORPD Z1, Z1, Z1
-	VXORPD Z2, Z2, Z2
-	VXORPD Z3, Z3, Z3
-
-op_n_c1_t4_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_n_c1_t4_store
-
-op_n_c1_t4_loop:
-	VMOVUPD.Z        (CX), K1, Z24
-	VFMADD231PD.BCST (AX), Z24, Z0
-	VFMADD231PD.BCST (AX)(R8*1), Z24, Z1
-	VFMADD231PD.BCST (AX)(R8*2), Z24, Z2
-	VFMADD231PD.BCST (BX), Z24, Z3
-	ADDQ             R9, AX
-	ADDQ             R9, BX
-	ADDQ             R10, CX
-	DECQ             DX
-	JNE              op_n_c1_t4_loop
-
-op_n_c1_t4_store:
-	VMOVUPD Z0, K1, (DI)
-	VMOVUPD Z1, K1, (DI)(SI*1)
-	VMOVUPD Z2, K1, (DI)(SI*2)
-	VMOVUPD Z3, K1, (R14)
-	JMP     op_n_next
-
-op_n_c1_rr3:
-	// Tile: 3 rows by 1 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
-	SUBQ      R15, BX
-	MOVQ      BX, AX
-	IMULQ     R8, AX
-	ADDQ      a_base+32(FP), AX
-	MOVQ      ldc+24(FP), SI
-	SHLQ      $0x03, SI
-	MOVQ      BX, DI
-	IMULQ     SI, DI
-	ADDQ      R13, DI
-	CMPB      load+128(FP), $0x00
-	JEQ       op_n_c1_t3_zero
-	VMOVUPD.Z (DI), K1, Z0
-	VMOVUPD.Z (DI)(SI*1), K1, Z1
-	VMOVUPD.Z (DI)(SI*2), K1, Z2
-	JMP       op_n_c1_t3_k
-
-op_n_c1_t3_zero:
-	VXORPD Z0, Z0, Z0
-	VXORPD Z1, Z1, Z1
-	VXORPD Z2, Z2, Z2
-
-op_n_c1_t3_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_n_c1_t3_store
-
-op_n_c1_t3_loop:
-	VMOVUPD.Z        (CX), K1, Z24
-	VFMADD231PD.BCST (AX), Z24, Z0
-	VFMADD231PD.BCST (AX)(R8*1), Z24, Z1
-	VFMADD231PD.BCST (AX)(R8*2), Z24, Z2
-	ADDQ             R9, AX
-	ADDQ             R10, CX
-	DECQ             DX
-	JNE              op_n_c1_t3_loop
-
-op_n_c1_t3_store:
-	VMOVUPD Z0, K1, (DI)
-	VMOVUPD Z1, K1, (DI)(SI*1)
-	VMOVUPD Z2, K1, (DI)(SI*2)
-	JMP     op_n_next
-
-op_n_c1_rr2:
-	// Tile: 2 rows by 1 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
-	SUBQ      R15, BX
-	MOVQ      BX, AX
-	IMULQ     R8, AX
-	ADDQ      a_base+32(FP), AX
-	MOVQ      ldc+24(FP), SI
-	SHLQ      $0x03, SI
-	MOVQ      BX, DI
-	IMULQ     SI, DI
-	ADDQ      R13, DI
-	CMPB      load+128(FP), $0x00
-	JEQ       op_n_c1_t2_zero
-	VMOVUPD.Z (DI), K1, Z0
-	VMOVUPD.Z (DI)(SI*1), K1, Z1
-	JMP       op_n_c1_t2_k
-
-op_n_c1_t2_zero:
-	VXORPD Z0, Z0, Z0
-	VXORPD Z1, Z1, Z1
-
-op_n_c1_t2_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_n_c1_t2_store
-
-op_n_c1_t2_loop:
-	VMOVUPD.Z        (CX), K1, Z24
-	VFMADD231PD.BCST (AX), Z24, Z0
-	VFMADD231PD.BCST (AX)(R8*1), Z24, Z1
-	ADDQ             R9, AX
-	ADDQ             R10, CX
-	DECQ             DX
-	JNE              op_n_c1_t2_loop
-
-op_n_c1_t2_store:
-	VMOVUPD Z0, K1, (DI)
-	VMOVUPD Z1, K1, (DI)(SI*1)
-	JMP     op_n_next
-
-op_n_c1_rr1:
-	// Tile: 1 rows by 1 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
-	SUBQ      R15, BX
-	MOVQ      BX, AX
-	IMULQ     R8, AX
-	ADDQ      a_base+32(FP), AX
-	MOVQ      ldc+24(FP), SI
-	SHLQ      $0x03, SI
-	MOVQ      BX, DI
-	IMULQ     SI, DI
-	ADDQ      R13, DI
-	CMPB      load+128(FP), $0x00
-	JEQ       op_n_c1_t1_zero
-	VMOVUPD.Z (DI), K1, Z0
-	JMP       op_n_c1_t1_k
-
-op_n_c1_t1_zero:
-	VXORPD Z0, Z0, Z0
-
-op_n_c1_t1_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_n_c1_t1_store
-
-op_n_c1_t1_loop:
-	VMOVUPD.Z        (CX), K1, Z24
-	VFMADD231PD.BCST (AX), Z24, Z0
-	ADDQ             R9, AX
-	ADDQ             R10, CX
-	DECQ             DX
-	JNE              op_n_c1_t1_loop
-
-op_n_c1_t1_store:
-	VMOVUPD Z0, K1, (DI)
-
-op_n_next:
-	ADDQ $0x00000100, R12
-	ADDQ $0x00000100, R13
-	SUBQ $0x00000020, R11
-	JGT  op_n_panel
-	JMP  op_done
-
-op_w:
-	// A single row: wider panels, for enough independent chains.
-op_w_panel:
-	// Panel: cv vectors of columns, the last one masked.
-	CMPQ R11, $0x00000038
-	JGT  op_w_c8
-	CMPQ R11, $0x00000030
-	JGT  op_w_c7
-	CMPQ R11, $0x00000028
-	JGT  op_w_c6
-	CMPQ R11, $0x00000020
-	JGT  op_w_c5
-	CMPQ R11, $0x00000018
-	JGT  op_w_c4
-	CMPQ R11, $0x00000010
-	JGT  op_w_c3
-	CMPQ R11, $0x00000008
-	JGT  op_w_c2
-	JMP  op_w_c1
+	VMOVUPD Z1, 64(DI)
+	VMOVUPD Z2, 128(DI)
+	VMOVUPD Z3, 192(DI)
+	VMOVUPD Z4, 256(DI)
+	VMOVUPD Z5, 320(DI)
+	VMOVUPD Z6, K1, 384(DI)
+	JMP     op_w_next
 
 op_w_c8:
-	// Mask of the last vector: min(cols left - (cv-1)*E, E) elements.
-	MOVQ R11, DI
-	SUBQ $0x00000038, DI
-	CMPQ DI, $0x00000008
-	JLE  op_w_c8_m
-	MOVQ $0x00000008, DI
-
-op_w_c8_m:
-	LEAQ       matvecF64tab<>+256(SB), SI
-	NEGQ       DI
-	LEAQ       (SI)(DI*8), SI
-	VPTERNLOGD $0xff, Z31, Z31, Z31
-	VPTESTMQ   (SI), Z31, K1
-	MOVQ       rows+104(FP), R15
-
 	// Tile: 1 rows by 8 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
 	SUBQ      R15, BX
 	MOVQ      BX, AX
 	IMULQ     R8, AX
@@ -6407,9 +9010,13 @@ op_w_c8_m:
 	SHLQ      $0x03, SI
 	MOVQ      BX, DI
 	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x03, R13
 	ADDQ      R13, DI
-	CMPB      load+128(FP), $0x00
-	JEQ       op_w_c8_t1_zero
+	CMPB      load+136(FP), $0x00
+	JEQ       op_w_c8_zero
 	VMOVUPD   (DI), Z0
 	VMOVUPD   64(DI), Z1
 	VMOVUPD   128(DI), Z2
@@ -6418,9 +9025,9 @@ op_w_c8_m:
 	VMOVUPD   320(DI), Z5
 	VMOVUPD   384(DI), Z6
 	VMOVUPD.Z 448(DI), K1, Z7
-	JMP       op_w_c8_t1_k
+	JMP       op_w_c8_k
 
-op_w_c8_t1_zero:
+op_w_c8_zero:
 	VXORPD Z0, Z0, Z0
 	VXORPD Z1, Z1, Z1
 	VXORPD Z2, Z2, Z2
@@ -6430,13 +9037,13 @@ op_w_c8_t1_zero:
 	VXORPD Z6, Z6, Z6
 	VXORPD Z7, Z7, Z7
 
-op_w_c8_t1_k:
+op_w_c8_k:
 	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
+	MOVQ  k+128(FP), DX
 	TESTQ DX, DX
-	JEQ   op_w_c8_t1_store
+	JEQ   op_w_c8_store
 
-op_w_c8_t1_loop:
+op_w_c8_loop:
 	VBROADCASTSD (AX), Z31
 	VFMADD231PD  (CX), Z31, Z0
 	VFMADD231PD  64(CX), Z31, Z1
@@ -6450,9 +9057,9 @@ op_w_c8_t1_loop:
 	ADDQ         R9, AX
 	ADDQ         R10, CX
 	DECQ         DX
-	JNE          op_w_c8_t1_loop
+	JNE          op_w_c8_loop
 
-op_w_c8_t1_store:
+op_w_c8_store:
 	VMOVUPD Z0, (DI)
 	VMOVUPD Z1, 64(DI)
 	VMOVUPD Z2, 128(DI)
@@ -6461,496 +9068,15 @@ op_w_c8_t1_store:
 	VMOVUPD Z5, 320(DI)
 	VMOVUPD Z6, 384(DI)
 	VMOVUPD Z7, K1, 448(DI)
-	SUBQ    $0x00000001, R15
-	JMP     op_w_next
-
-op_w_c7:
-	// Mask of the last vector: min(cols left - (cv-1)*E, E) elements.
-	MOVQ R11, DI
-	SUBQ $0x00000030, DI
-	CMPQ DI, $0x00000008
-	JLE  op_w_c7_m
-	MOVQ $0x00000008, DI
-
-op_w_c7_m:
-	LEAQ       matvecF64tab<>+256(SB), SI
-	NEGQ       DI
-	LEAQ       (SI)(DI*8), SI
-	VPTERNLOGD $0xff, Z31, Z31, Z31
-	VPTESTMQ   (SI), Z31, K1
-	MOVQ       rows+104(FP), R15
-
-	// Tile: 1 rows by 7 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
-	SUBQ      R15, BX
-	MOVQ      BX, AX
-	IMULQ     R8, AX
-	ADDQ      a_base+32(FP), AX
-	MOVQ      ldc+24(FP), SI
-	SHLQ      $0x03, SI
-	MOVQ      BX, DI
-	IMULQ     SI, DI
-	ADDQ      R13, DI
-	CMPB      load+128(FP), $0x00
-	JEQ       op_w_c7_t1_zero
-	VMOVUPD   (DI), Z0
-	VMOVUPD   64(DI), Z1
-	VMOVUPD   128(DI), Z2
-	VMOVUPD   192(DI), Z3
-	VMOVUPD   256(DI), Z4
-	VMOVUPD   320(DI), Z5
-	VMOVUPD.Z 384(DI), K1, Z6
-	JMP       op_w_c7_t1_k
-
-op_w_c7_t1_zero:
-	VXORPD Z0, Z0, Z0
-	VXORPD Z1, Z1, Z1
-	VXORPD Z2, Z2, Z2
-	VXORPD Z3, Z3, Z3
-	VXORPD Z4, Z4, Z4
-	VXORPD Z5, Z5, Z5
-	VXORPD Z6, Z6, Z6
-
-op_w_c7_t1_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_w_c7_t1_store
-
-op_w_c7_t1_loop:
-	VBROADCASTSD (AX), Z31
-	VFMADD231PD  (CX), Z31, Z0
-	VFMADD231PD  64(CX), Z31, Z1
-	VFMADD231PD  128(CX), Z31, Z2
-	VFMADD231PD  192(CX), Z31, Z3
-	VFMADD231PD  256(CX), Z31, Z4
-	VFMADD231PD  320(CX), Z31, Z5
-	VMOVUPD.Z    384(CX), K1, Z24
-	VFMADD231PD  Z24, Z31, Z6
-	ADDQ         R9, AX
-	ADDQ         R10, CX
-	DECQ         DX
-	JNE          op_w_c7_t1_loop
-
-op_w_c7_t1_store:
-	VMOVUPD Z0, (DI)
-	VMOVUPD Z1, 64(DI)
-	VMOVUPD Z2, 128(DI)
-	VMOVUPD Z3, 192(DI)
-	VMOVUPD Z4, 256(DI)
-	VMOVUPD Z5, 320(DI)
-	VMOVUPD Z6, K1, 384(DI)
-	SUBQ    $0x00000001, R15
-	JMP     op_w_next
-
-op_w_c6:
-	// Mask of the last vector: min(cols left - (cv-1)*E, E) elements.
-	MOVQ R11, DI
-	SUBQ $0x00000028, DI
-	CMPQ DI, $0x00000008
-	JLE  op_w_c6_m
-	MOVQ $0x00000008, DI
-
-op_w_c6_m:
-	LEAQ       matvecF64tab<>+256(SB), SI
-	NEGQ       DI
-	LEAQ       (SI)(DI*8), SI
-	VPTERNLOGD $0xff, Z31, Z31, Z31
-	VPTESTMQ   (SI), Z31, K1
-	MOVQ       rows+104(FP), R15
-
-	// Tile: 1 rows by 6 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
-	SUBQ      R15, BX
-	MOVQ      BX, AX
-	IMULQ     R8, AX
-	ADDQ      a_base+32(FP), AX
-	MOVQ      ldc+24(FP), SI
-	SHLQ      $0x03, SI
-	MOVQ      BX, DI
-	IMULQ     SI, DI
-	ADDQ      R13, DI
-	CMPB      load+128(FP), $0x00
-	JEQ       op_w_c6_t1_zero
-	VMOVUPD   (DI), Z0
-	VMOVUPD   64(DI), Z1
-	VMOVUPD   128(DI), Z2
-	VMOVUPD   192(DI), Z3
-	VMOVUPD   256(DI), Z4
-	VMOVUPD.Z 320(DI), K1, Z5
-	JMP       op_w_c6_t1_k
-
-op_w_c6_t1_zero:
-	VXORPD Z0, Z0, Z0
-	VXORPD Z1, Z1, Z1
-	VXORPD Z2, Z2, Z2
-	VXORPD Z3, Z3, Z3
-	VXORPD Z4, Z4, Z4
-	VXORPD Z5, Z5, Z5
-
-op_w_c6_t1_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_w_c6_t1_store
-
-op_w_c6_t1_loop:
-	VBROADCASTSD (AX), Z31
-	VFMADD231PD  (CX), Z31, Z0
-	VFMADD231PD  64(CX), Z31, Z1
-	VFMADD231PD  128(CX), Z31, Z2
-	VFMADD231PD  192(CX), Z31, Z3
-	VFMADD231PD  256(CX), Z31, Z4
-	VMOVUPD.Z    320(CX), K1, Z24
-	VFMADD231PD  Z24, Z31, Z5
-	ADDQ         R9, AX
-	ADDQ         R10, CX
-	DECQ         DX
-	JNE          op_w_c6_t1_loop
-
-op_w_c6_t1_store:
-	VMOVUPD Z0, (DI)
-	VMOVUPD Z1, 64(DI)
-	VMOVUPD Z2, 128(DI)
-	VMOVUPD Z3, 192(DI)
-	VMOVUPD Z4, 256(DI)
-	VMOVUPD Z5, K1, 320(DI)
-	SUBQ    $0x00000001, R15
-	JMP     op_w_next
-
-op_w_c5:
-	// Mask of the last vector: min(cols left - (cv-1)*E, E) elements.
-	MOVQ R11, DI
-	SUBQ $0x00000020, DI
-	CMPQ DI, $0x00000008
-	JLE  op_w_c5_m
-	MOVQ $0x00000008, DI
-
-op_w_c5_m:
-	LEAQ       matvecF64tab<>+256(SB), SI
-	NEGQ       DI
-	LEAQ       (SI)(DI*8), SI
-	VPTERNLOGD $0xff, Z31, Z31, Z31
-	VPTESTMQ   (SI), Z31, K1
-	MOVQ       rows+104(FP), R15
-
-	// Tile: 1 rows by 5 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
-	SUBQ      R15, BX
-	MOVQ      BX, AX
-	IMULQ     R8, AX
-	ADDQ      a_base+32(FP), AX
-	MOVQ      ldc+24(FP), SI
-	SHLQ      $0x03, SI
-	MOVQ      BX, DI
-	IMULQ     SI, DI
-	ADDQ      R13, DI
-	CMPB      load+128(FP), $0x00
-	JEQ       op_w_c5_t1_zero
-	VMOVUPD   (DI), Z0
-	VMOVUPD   64(DI), Z1
-	VMOVUPD   128(DI), Z2
-	VMOVUPD   192(DI), Z3
-	VMOVUPD.Z 256(DI), K1, Z4
-	JMP       op_w_c5_t1_k
-
-op_w_c5_t1_zero:
-	VXORPD Z0, Z0, Z0
-	VXORPD Z1, Z1, Z1
-	VXORPD Z2, Z2, Z2
-	VXORPD Z3, Z3, Z3
-	VXORPD Z4, Z4, Z4
-
-op_w_c5_t1_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_w_c5_t1_store
-
-op_w_c5_t1_loop:
-	VBROADCASTSD (AX), Z31
-	VFMADD231PD  (CX), Z31, Z0
-	VFMADD231PD  64(CX), Z31, Z1
-	VFMADD231PD  128(CX), Z31, Z2
-	VFMADD231PD  192(CX), Z31, Z3
-	VMOVUPD.Z    256(CX), K1, Z24
-	VFMADD231PD  Z24, Z31, Z4
-	ADDQ         R9, AX
-	ADDQ         R10, CX
-	DECQ         DX
-	JNE          op_w_c5_t1_loop
-
-op_w_c5_t1_store:
-	VMOVUPD Z0, (DI)
-	VMOVUPD Z1, 64(DI)
-	VMOVUPD Z2, 128(DI)
-	VMOVUPD Z3, 192(DI)
-	VMOVUPD Z4, K1, 256(DI)
-	SUBQ    $0x00000001, R15
-	JMP     op_w_next
-
-op_w_c4:
-	// Mask of the last vector: min(cols left - (cv-1)*E, E) elements.
-	MOVQ R11, DI
-	SUBQ $0x00000018, DI
-	CMPQ DI, $0x00000008
-	JLE  op_w_c4_m
-	MOVQ $0x00000008, DI
-
-op_w_c4_m:
-	LEAQ       matvecF64tab<>+256(SB), SI
-	NEGQ       DI
-	LEAQ       (SI)(DI*8), SI
-	VPTERNLOGD $0xff, Z31, Z31, Z31
-	VPTESTMQ   (SI), Z31, K1
-	MOVQ       rows+104(FP), R15
-
-	// Tile: 1 rows by 4 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
-	SUBQ      R15, BX
-	MOVQ      BX, AX
-	IMULQ     R8, AX
-	ADDQ      a_base+32(FP), AX
-	MOVQ      ldc+24(FP), SI
-	SHLQ      $0x03, SI
-	MOVQ      BX, DI
-	IMULQ     SI, DI
-	ADDQ      R13, DI
-	CMPB      load+128(FP), $0x00
-	JEQ       op_w_c4_t1_zero
-	VMOVUPD   (DI), Z0
-	VMOVUPD   64(DI), Z1
-	VMOVUPD   128(DI), Z2
-	VMOVUPD.Z 192(DI), K1, Z3
-	JMP       op_w_c4_t1_k
-
-op_w_c4_t1_zero:
-	VXORPD Z0, Z0, Z0
-	VXORPD Z1, Z1, Z1
-	VXORPD Z2, Z2, Z2
-	VXORPD Z3, Z3, Z3
-
-op_w_c4_t1_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_w_c4_t1_store
-
-op_w_c4_t1_loop:
-	VBROADCASTSD (AX), Z31
-	VFMADD231PD  (CX), Z31, Z0
-	VFMADD231PD  64(CX), Z31, Z1
-	VFMADD231PD  128(CX), Z31, Z2
-	VMOVUPD.Z    192(CX), K1, Z24
-	VFMADD231PD  Z24, Z31, Z3
-	ADDQ         R9, AX
-	ADDQ         R10, CX
-	DECQ         DX
-	JNE          op_w_c4_t1_loop
-
-op_w_c4_t1_store:
-	VMOVUPD Z0, (DI)
-	VMOVUPD Z1, 64(DI)
-	VMOVUPD Z2, 128(DI)
-	VMOVUPD Z3, K1, 192(DI)
-	SUBQ    $0x00000001, R15
-	JMP     op_w_next
-
-op_w_c3:
-	// Mask of the last vector: min(cols left - (cv-1)*E, E) elements.
-	MOVQ R11, DI
-	SUBQ $0x00000010, DI
-	CMPQ DI, $0x00000008
-	JLE  op_w_c3_m
-	MOVQ $0x00000008, DI
-
-op_w_c3_m:
-	LEAQ       matvecF64tab<>+256(SB), SI
-	NEGQ       DI
-	LEAQ       (SI)(DI*8), SI
-	VPTERNLOGD $0xff, Z31, Z31, Z31
-	VPTESTMQ   (SI), Z31, K1
-	MOVQ       rows+104(FP), R15
-
-	// Tile: 1 rows by 3 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
-	SUBQ      R15, BX
-	MOVQ      BX, AX
-	IMULQ     R8, AX
-	ADDQ      a_base+32(FP), AX
-	MOVQ      ldc+24(FP), SI
-	SHLQ      $0x03, SI
-	MOVQ      BX, DI
-	IMULQ     SI, DI
-	ADDQ      R13, DI
-	CMPB      load+128(FP), $0x00
-	JEQ       op_w_c3_t1_zero
-	VMOVUPD   (DI), Z0
-	VMOVUPD   64(DI), Z1
-	VMOVUPD.Z 128(DI), K1, Z2
-	JMP       op_w_c3_t1_k
-
-op_w_c3_t1_zero:
-	VXORPD Z0, Z0, Z0
-	VXORPD Z1, Z1, Z1
-	VXORPD Z2, Z2, Z2
-
-op_w_c3_t1_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_w_c3_t1_store
-
-op_w_c3_t1_loop:
-	VBROADCASTSD (AX), Z31
-	VFMADD231PD  (CX), Z31, Z0
-	VFMADD231PD  64(CX), Z31, Z1
-	VMOVUPD.Z    128(CX), K1, Z24
-	VFMADD231PD  Z24, Z31, Z2
-	ADDQ         R9, AX
-	ADDQ         R10, CX
-	DECQ         DX
-	JNE          op_w_c3_t1_loop
-
-op_w_c3_t1_store:
-	VMOVUPD Z0, (DI)
-	VMOVUPD Z1, 64(DI)
-	VMOVUPD Z2, K1, 128(DI)
-	SUBQ    $0x00000001, R15
-	JMP     op_w_next
-
-op_w_c2:
-	// Mask of the last vector: min(cols left - (cv-1)*E, E) elements.
-	MOVQ R11, DI
-	SUBQ $0x00000008, DI
-	CMPQ DI, $0x00000008
-	JLE  op_w_c2_m
-	MOVQ $0x00000008, DI
-
-op_w_c2_m:
-	LEAQ       matvecF64tab<>+256(SB), SI
-	NEGQ       DI
-	LEAQ       (SI)(DI*8), SI
-	VPTERNLOGD $0xff, Z31, Z31, Z31
-	VPTESTMQ   (SI), Z31, K1
-	MOVQ       rows+104(FP), R15
-
-	// Tile: 1 rows by 2 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
-	SUBQ      R15, BX
-	MOVQ      BX, AX
-	IMULQ     R8, AX
-	ADDQ      a_base+32(FP), AX
-	MOVQ      ldc+24(FP), SI
-	SHLQ      $0x03, SI
-	MOVQ      BX, DI
-	IMULQ     SI, DI
-	ADDQ      R13, DI
-	CMPB      load+128(FP), $0x00
-	JEQ       op_w_c2_t1_zero
-	VMOVUPD   (DI), Z0
-	VMOVUPD.Z 64(DI), K1, Z1
-	JMP       op_w_c2_t1_k
-
-op_w_c2_t1_zero:
-	VXORPD Z0, Z0, Z0
-	VXORPD Z1, Z1, Z1
-
-op_w_c2_t1_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_w_c2_t1_store
-
-op_w_c2_t1_loop:
-	VMOVUPD          (CX), Z24
-	VMOVUPD.Z        64(CX), K1, Z25
-	VFMADD231PD.BCST (AX), Z24, Z0
-	VFMADD231PD.BCST (AX), Z25, Z1
-	ADDQ             R9, AX
-	ADDQ             R10, CX
-	DECQ             DX
-	JNE              op_w_c2_t1_loop
-
-op_w_c2_t1_store:
-	VMOVUPD Z0, (DI)
-	VMOVUPD Z1, K1, 64(DI)
-	SUBQ    $0x00000001, R15
-	JMP     op_w_next
-
-op_w_c1:
-	// Mask of the last vector: min(cols left - (cv-1)*E, E) elements.
-	MOVQ R11, DI
-	SUBQ $0x00000000, DI
-	CMPQ DI, $0x00000008
-	JLE  op_w_c1_m
-	MOVQ $0x00000008, DI
-
-op_w_c1_m:
-	LEAQ       matvecF64tab<>+256(SB), SI
-	NEGQ       DI
-	LEAQ       (SI)(DI*8), SI
-	VPTERNLOGD $0xff, Z31, Z31, Z31
-	VPTESTMQ   (SI), Z31, K1
-	MOVQ       rows+104(FP), R15
-
-	// Tile: 1 rows by 1 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
-	SUBQ      R15, BX
-	MOVQ      BX, AX
-	IMULQ     R8, AX
-	ADDQ      a_base+32(FP), AX
-	MOVQ      ldc+24(FP), SI
-	SHLQ      $0x03, SI
-	MOVQ      BX, DI
-	IMULQ     SI, DI
-	ADDQ      R13, DI
-	CMPB      load+128(FP), $0x00
-	JEQ       op_w_c1_t1_zero
-	VMOVUPD.Z (DI), K1, Z0
-	JMP       op_w_c1_t1_k
-
-op_w_c1_t1_zero:
-	VXORPD Z0, Z0, Z0
-
-op_w_c1_t1_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_w_c1_t1_store
-
-op_w_c1_t1_loop:
-	VMOVUPD.Z        (CX), K1, Z24
-	VFMADD231PD.BCST (AX), Z24, Z0
-	ADDQ             R9, AX
-	ADDQ             R10, CX
-	DECQ             DX
-	JNE              op_w_c1_t1_loop
-
-op_w_c1_t1_store:
-	VMOVUPD Z0, K1, (DI)
-	SUBQ    $0x00000001, R15
 
 op_w_next:
-	ADDQ $0x00000200, R12
-	ADDQ $0x00000200, R13
-	SUBQ $0x00000040, R11
-	JGT  op_w_panel
-
 op_done:
 	VZEROUPPER
 	RET
 
-// func MatVecsF64AVX2(y []float64, ldy int, w []float64, ldw int, x []float64, ldx int, bias []float64, m int, nb int, n int)
+// func MatVecsF64AVX2(y []float64, ldy int, w []float64, ldw int, x []float64, ldx int, bias []float64, m int, nb int, n int, lanes []float64, first bool, last bool)
 // Requires: AVX, FMA3
-TEXT ·MatVecsF64AVX2(SB), NOSPLIT, $0-144
+TEXT ·MatVecsF64AVX2(SB), NOSPLIT, $0-170
 	MOVQ  m+120(FP), R13
 	TESTQ R13, R13
 	JLE   mv_done
@@ -6963,6 +9089,7 @@ TEXT ·MatVecsF64AVX2(SB), NOSPLIT, $0-144
 	SHLQ  $0x03, R9
 	MOVQ  x_base+64(FP), R11
 	MOVQ  y_base+0(FP), R12
+	MOVQ  lanes_base+144(FP), R15
 
 mv_bblock:
 	// A block of X rows: a full tile height, or what is left.
@@ -6974,15 +9101,33 @@ mv_bblock:
 mv_rb2:
 	MOVQ w_base+32(FP), R10
 	MOVQ m+120(FP), R13
-	MOVQ bias_base+96(FP), R15
 
 mv_rb2_i:
 	CMPQ R13, $0x00000003
 	JLT  mv_rb2_irem
 
 	// Tile: 3 W rows by 2 X rows.
-	MOVQ   R10, AX
-	MOVQ   R11, CX
+	MOVQ R10, AX
+	MOVQ R11, CX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb2_t3_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPD (R15), Y0
+	VMOVUPD 32(R15), Y1
+	VMOVUPD 64(R15), Y2
+	VMOVUPD 96(R15), Y3
+	VMOVUPD 128(R15), Y4
+	VMOVUPD 160(R15), Y5
+	VMOVUPD 192(R15), Y6
+	VMOVUPD 224(R15), Y7
+	VMOVUPD 256(R15), Y8
+	VMOVUPD 288(R15), Y9
+	VMOVUPD 320(R15), Y10
+	VMOVUPD 352(R15), Y11
+	JMP     mv_rb2_t3_start
+
+mv_rb2_t3_zero:
 	VXORPD Y0, Y0, Y0
 	VXORPD Y1, Y1, Y1
 	VXORPD Y2, Y2, Y2
@@ -6995,9 +9140,11 @@ mv_rb2_i:
 	VXORPD Y9, Y9, Y9
 	VXORPD Y10, Y10, Y10
 	VXORPD Y11, Y11, Y11
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x03, SI
-	JEQ    mv_rb2_t3_tail
+
+mv_rb2_t3_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x03, SI
+	JEQ  mv_rb2_t3_tail
 
 mv_rb2_t3_loop:
 	VMOVUPD     (CX), Y12
@@ -7066,6 +9213,28 @@ mv_rb2_t3_tail:
 	VFMADD231PD Y14, Y13, Y11
 
 mv_rb2_t3_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb2_t3_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPD Y0, (R15)
+	VMOVUPD Y1, 32(R15)
+	VMOVUPD Y2, 64(R15)
+	VMOVUPD Y3, 96(R15)
+	VMOVUPD Y4, 128(R15)
+	VMOVUPD Y5, 160(R15)
+	VMOVUPD Y6, 192(R15)
+	VMOVUPD Y7, 224(R15)
+	VMOVUPD Y8, 256(R15)
+	VMOVUPD Y9, 288(R15)
+	VMOVUPD Y10, 320(R15)
+	VMOVUPD Y11, 352(R15)
+	ADDQ    $0x00000180, R15
+	JMP     mv_rb2_t3_end
+
+mv_rb2_t3_last:
+	ADDQ $0x00000180, R15
+
 	// Reduce four accumulators: the two ymm of each.
 	VADDPD Y1, Y0, Y12
 	VADDPD Y9, Y8, Y13
@@ -7089,12 +9258,16 @@ mv_rb2_t3_reduce:
 	JEQ       mv_rb2_t3_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ       m+120(FP), SI
+	SUBQ       R13, SI
+	SHLQ       $0x03, SI
+	ADDQ       bias_base+96(FP), SI
 	VMOVDQU    matvecF64tab<>+256(SB), Y14
 	VANDNPD    matvecF64tab<>+232(SB), Y14, Y14
-	VMASKMOVPD (R15), Y14, Y12
+	VMASKMOVPD (SI), Y14, Y12
 	VMOVDQU    matvecF64tab<>+232(SB), Y14
 	VANDNPD    matvecF64tab<>+224(SB), Y14, Y14
-	VMASKMOVPD -24(R15), Y14, Y15
+	VMASKMOVPD -24(SI), Y14, Y15
 	VORPD      Y15, Y12, Y12
 	VADDPD     Y12, Y13, Y13
 
@@ -7135,9 +9308,13 @@ mv_rb2_t3_g0_store:
 	JEQ       mv_rb2_t3_g4_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ       m+120(FP), SI
+	SUBQ       R13, SI
+	SHLQ       $0x03, SI
+	ADDQ       bias_base+96(FP), SI
 	VMOVDQU    matvecF64tab<>+256(SB), Y14
 	VANDNPD    matvecF64tab<>+240(SB), Y14, Y14
-	VMASKMOVPD 8(R15), Y14, Y12
+	VMASKMOVPD 8(SI), Y14, Y12
 	VADDPD     Y12, Y13, Y13
 
 mv_rb2_t3_g4_store:
@@ -7147,13 +9324,14 @@ mv_rb2_t3_g4_store:
 	VMOVDQU    matvecF64tab<>+256(SB), Y14
 	VANDNPD    matvecF64tab<>+240(SB), Y14, Y14
 	VMASKMOVPD Y13, Y14, 8(DI)
-	MOVQ       R8, DI
-	IMUL3Q     $0x00000003, DI, DI
-	ADDQ       DI, R10
-	ADDQ       $0x00000018, R12
-	ADDQ       $0x00000018, R15
-	SUBQ       $0x00000003, R13
-	JMP        mv_rb2_i
+
+mv_rb2_t3_end:
+	MOVQ   R8, DI
+	IMUL3Q $0x00000003, DI, DI
+	ADDQ   DI, R10
+	ADDQ   $0x00000018, R12
+	SUBQ   $0x00000003, R13
+	JMP    mv_rb2_i
 
 mv_rb2_irem:
 	CMPQ R13, $0x00000001
@@ -7164,8 +9342,23 @@ mv_rb2_irem:
 
 mv_rb2_r2:
 	// Tile: 2 W rows by 2 X rows.
-	MOVQ   R10, AX
-	MOVQ   R11, CX
+	MOVQ R10, AX
+	MOVQ R11, CX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb2_t2_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPD (R15), Y0
+	VMOVUPD 32(R15), Y1
+	VMOVUPD 64(R15), Y2
+	VMOVUPD 96(R15), Y3
+	VMOVUPD 128(R15), Y4
+	VMOVUPD 160(R15), Y5
+	VMOVUPD 192(R15), Y6
+	VMOVUPD 224(R15), Y7
+	JMP     mv_rb2_t2_start
+
+mv_rb2_t2_zero:
 	VXORPD Y0, Y0, Y0
 	VXORPD Y1, Y1, Y1
 	VXORPD Y2, Y2, Y2
@@ -7174,9 +9367,11 @@ mv_rb2_r2:
 	VXORPD Y5, Y5, Y5
 	VXORPD Y6, Y6, Y6
 	VXORPD Y7, Y7, Y7
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x03, SI
-	JEQ    mv_rb2_t2_tail
+
+mv_rb2_t2_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x03, SI
+	JEQ  mv_rb2_t2_tail
 
 mv_rb2_t2_loop:
 	VMOVUPD     (CX), Y12
@@ -7233,6 +9428,24 @@ mv_rb2_t2_tail:
 	VFMADD231PD Y14, Y13, Y7
 
 mv_rb2_t2_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb2_t2_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPD Y0, (R15)
+	VMOVUPD Y1, 32(R15)
+	VMOVUPD Y2, 64(R15)
+	VMOVUPD Y3, 96(R15)
+	VMOVUPD Y4, 128(R15)
+	VMOVUPD Y5, 160(R15)
+	VMOVUPD Y6, 192(R15)
+	VMOVUPD Y7, 224(R15)
+	ADDQ    $0x00000100, R15
+	JMP     mv_rb2_t2_end
+
+mv_rb2_t2_last:
+	ADDQ $0x00000100, R15
+
 	// Reduce four accumulators: the two ymm of each.
 	VADDPD Y1, Y0, Y12
 	VADDPD Y3, Y2, Y13
@@ -7256,12 +9469,16 @@ mv_rb2_t2_reduce:
 	JEQ       mv_rb2_t2_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ       m+120(FP), SI
+	SUBQ       R13, SI
+	SHLQ       $0x03, SI
+	ADDQ       bias_base+96(FP), SI
 	VMOVDQU    matvecF64tab<>+256(SB), Y14
 	VANDNPD    matvecF64tab<>+240(SB), Y14, Y14
-	VMASKMOVPD (R15), Y14, Y12
+	VMASKMOVPD (SI), Y14, Y12
 	VMOVDQU    matvecF64tab<>+240(SB), Y14
 	VANDNPD    matvecF64tab<>+224(SB), Y14, Y14
-	VMASKMOVPD -16(R15), Y14, Y15
+	VMASKMOVPD -16(SI), Y14, Y15
 	VORPD      Y15, Y12, Y12
 	VADDPD     Y12, Y13, Y13
 
@@ -7278,20 +9495,35 @@ mv_rb2_t2_g0_store:
 	VMOVDQU    matvecF64tab<>+240(SB), Y14
 	VANDNPD    matvecF64tab<>+224(SB), Y14, Y14
 	VMASKMOVPD Y13, Y14, -16(DI)
-	ADDQ       $0x00000010, R12
-	JMP        mv_rb2_next
+
+mv_rb2_t2_end:
+	ADDQ $0x00000010, R12
+	JMP  mv_rb2_next
 
 mv_rb2_r1:
 	// Tile: 1 W rows by 2 X rows.
-	MOVQ   R10, AX
-	MOVQ   R11, CX
+	MOVQ R10, AX
+	MOVQ R11, CX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb2_t1_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPD (R15), Y0
+	VMOVUPD 32(R15), Y1
+	VMOVUPD 64(R15), Y2
+	VMOVUPD 96(R15), Y3
+	JMP     mv_rb2_t1_start
+
+mv_rb2_t1_zero:
 	VXORPD Y0, Y0, Y0
 	VXORPD Y1, Y1, Y1
 	VXORPD Y2, Y2, Y2
 	VXORPD Y3, Y3, Y3
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x03, SI
-	JEQ    mv_rb2_t1_tail
+
+mv_rb2_t1_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x03, SI
+	JEQ  mv_rb2_t1_tail
 
 mv_rb2_t1_loop:
 	VMOVUPD     (CX), Y12
@@ -7336,6 +9568,20 @@ mv_rb2_t1_tail:
 	VFMADD231PD Y14, Y13, Y3
 
 mv_rb2_t1_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb2_t1_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPD Y0, (R15)
+	VMOVUPD Y1, 32(R15)
+	VMOVUPD Y2, 64(R15)
+	VMOVUPD Y3, 96(R15)
+	ADDQ    $0x00000080, R15
+	JMP     mv_rb2_t1_end
+
+mv_rb2_t1_last:
+	ADDQ $0x00000080, R15
+
 	// Reduce four accumulators: the two ymm of each.
 	VADDPD Y1, Y0, Y12
 	VADDPD Y3, Y2, Y13
@@ -7359,12 +9605,16 @@ mv_rb2_t1_reduce:
 	JEQ       mv_rb2_t1_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ       m+120(FP), SI
+	SUBQ       R13, SI
+	SHLQ       $0x03, SI
+	ADDQ       bias_base+96(FP), SI
 	VMOVDQU    matvecF64tab<>+256(SB), Y14
 	VANDNPD    matvecF64tab<>+248(SB), Y14, Y14
-	VMASKMOVPD (R15), Y14, Y12
+	VMASKMOVPD (SI), Y14, Y12
 	VMOVDQU    matvecF64tab<>+248(SB), Y14
 	VANDNPD    matvecF64tab<>+240(SB), Y14, Y14
-	VMASKMOVPD -8(R15), Y14, Y15
+	VMASKMOVPD -8(SI), Y14, Y15
 	VORPD      Y15, Y12, Y12
 	VADDPD     Y12, Y13, Y13
 
@@ -7381,7 +9631,9 @@ mv_rb2_t1_g0_store:
 	VMOVDQU    matvecF64tab<>+248(SB), Y14
 	VANDNPD    matvecF64tab<>+240(SB), Y14, Y14
 	VMASKMOVPD Y13, Y14, -8(DI)
-	ADDQ       $0x00000008, R12
+
+mv_rb2_t1_end:
+	ADDQ $0x00000008, R12
 
 mv_rb2_next:
 	// Back to column 0 of Y, down rb rows of Y and X.
@@ -7399,17 +9651,35 @@ mv_rb2_next:
 mv_rb1:
 	MOVQ w_base+32(FP), R10
 	MOVQ m+120(FP), R13
-	MOVQ bias_base+96(FP), R15
 
 mv_rb1_i:
 	CMPQ R13, $0x00000006
 	JLT  mv_rb1_irem
 
 	// Tile: 6 W rows by 1 X rows.
-	MOVQ   R10, AX
-	LEAQ   (AX)(R8*2), BX
-	ADDQ   R8, BX
-	MOVQ   R11, CX
+	MOVQ R10, AX
+	LEAQ (AX)(R8*2), BX
+	ADDQ R8, BX
+	MOVQ R11, CX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb1_t6_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPD (R15), Y0
+	VMOVUPD 32(R15), Y1
+	VMOVUPD 64(R15), Y2
+	VMOVUPD 96(R15), Y3
+	VMOVUPD 128(R15), Y4
+	VMOVUPD 160(R15), Y5
+	VMOVUPD 192(R15), Y6
+	VMOVUPD 224(R15), Y7
+	VMOVUPD 256(R15), Y8
+	VMOVUPD 288(R15), Y9
+	VMOVUPD 320(R15), Y10
+	VMOVUPD 352(R15), Y11
+	JMP     mv_rb1_t6_start
+
+mv_rb1_t6_zero:
 	VXORPD Y0, Y0, Y0
 	VXORPD Y1, Y1, Y1
 	VXORPD Y2, Y2, Y2
@@ -7422,9 +9692,11 @@ mv_rb1_i:
 	VXORPD Y9, Y9, Y9
 	VXORPD Y10, Y10, Y10
 	VXORPD Y11, Y11, Y11
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x03, SI
-	JEQ    mv_rb1_t6_tail
+
+mv_rb1_t6_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x03, SI
+	JEQ  mv_rb1_t6_tail
 
 mv_rb1_t6_loop:
 	VMOVUPD     (CX), Y12
@@ -7488,6 +9760,28 @@ mv_rb1_t6_tail:
 	VFMADD231PD Y14, Y12, Y11
 
 mv_rb1_t6_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb1_t6_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPD Y0, (R15)
+	VMOVUPD Y1, 32(R15)
+	VMOVUPD Y2, 64(R15)
+	VMOVUPD Y3, 96(R15)
+	VMOVUPD Y4, 128(R15)
+	VMOVUPD Y5, 160(R15)
+	VMOVUPD Y6, 192(R15)
+	VMOVUPD Y7, 224(R15)
+	VMOVUPD Y8, 256(R15)
+	VMOVUPD Y9, 288(R15)
+	VMOVUPD Y10, 320(R15)
+	VMOVUPD Y11, 352(R15)
+	ADDQ    $0x00000180, R15
+	JMP     mv_rb1_t6_end
+
+mv_rb1_t6_last:
+	ADDQ $0x00000180, R15
+
 	// Reduce four accumulators: the two ymm of each.
 	VADDPD Y1, Y0, Y12
 	VADDPD Y5, Y4, Y13
@@ -7511,9 +9805,13 @@ mv_rb1_t6_reduce:
 	JEQ       mv_rb1_t6_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ       m+120(FP), SI
+	SUBQ       R13, SI
+	SHLQ       $0x03, SI
+	ADDQ       bias_base+96(FP), SI
 	VMOVDQU    matvecF64tab<>+256(SB), Y14
 	VANDNPD    matvecF64tab<>+224(SB), Y14, Y14
-	VMASKMOVPD (R15), Y14, Y12
+	VMASKMOVPD (SI), Y14, Y12
 	VADDPD     Y12, Y13, Y13
 
 mv_rb1_t6_g0_store:
@@ -7547,9 +9845,13 @@ mv_rb1_t6_g0_store:
 	JEQ       mv_rb1_t6_g4_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ       m+120(FP), SI
+	SUBQ       R13, SI
+	SHLQ       $0x03, SI
+	ADDQ       bias_base+96(FP), SI
 	VMOVDQU    matvecF64tab<>+256(SB), Y14
 	VANDNPD    matvecF64tab<>+240(SB), Y14, Y14
-	VMASKMOVPD 32(R15), Y14, Y12
+	VMASKMOVPD 32(SI), Y14, Y12
 	VADDPD     Y12, Y13, Y13
 
 mv_rb1_t6_g4_store:
@@ -7559,13 +9861,14 @@ mv_rb1_t6_g4_store:
 	VMOVDQU    matvecF64tab<>+256(SB), Y14
 	VANDNPD    matvecF64tab<>+240(SB), Y14, Y14
 	VMASKMOVPD Y13, Y14, 32(DI)
-	MOVQ       R8, DI
-	IMUL3Q     $0x00000006, DI, DI
-	ADDQ       DI, R10
-	ADDQ       $0x00000030, R12
-	ADDQ       $0x00000030, R15
-	SUBQ       $0x00000006, R13
-	JMP        mv_rb1_i
+
+mv_rb1_t6_end:
+	MOVQ   R8, DI
+	IMUL3Q $0x00000006, DI, DI
+	ADDQ   DI, R10
+	ADDQ   $0x00000030, R12
+	SUBQ   $0x00000006, R13
+	JMP    mv_rb1_i
 
 mv_rb1_irem:
 	CMPQ R13, $0x00000001
@@ -7582,10 +9885,27 @@ mv_rb1_irem:
 
 mv_rb1_r5:
 	// Tile: 5 W rows by 1 X rows.
-	MOVQ   R10, AX
-	LEAQ   (AX)(R8*2), BX
-	ADDQ   R8, BX
-	MOVQ   R11, CX
+	MOVQ R10, AX
+	LEAQ (AX)(R8*2), BX
+	ADDQ R8, BX
+	MOVQ R11, CX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb1_t5_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPD (R15), Y0
+	VMOVUPD 32(R15), Y1
+	VMOVUPD 64(R15), Y2
+	VMOVUPD 96(R15), Y3
+	VMOVUPD 128(R15), Y4
+	VMOVUPD 160(R15), Y5
+	VMOVUPD 192(R15), Y6
+	VMOVUPD 224(R15), Y7
+	VMOVUPD 256(R15), Y8
+	VMOVUPD 288(R15), Y9
+	JMP     mv_rb1_t5_start
+
+mv_rb1_t5_zero:
 	VXORPD Y0, Y0, Y0
 	VXORPD Y1, Y1, Y1
 	VXORPD Y2, Y2, Y2
@@ -7596,9 +9916,11 @@ mv_rb1_r5:
 	VXORPD Y7, Y7, Y7
 	VXORPD Y8, Y8, Y8
 	VXORPD Y9, Y9, Y9
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x03, SI
-	JEQ    mv_rb1_t5_tail
+
+mv_rb1_t5_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x03, SI
+	JEQ  mv_rb1_t5_tail
 
 mv_rb1_t5_loop:
 	VMOVUPD     (CX), Y12
@@ -7656,6 +9978,26 @@ mv_rb1_t5_tail:
 	VFMADD231PD Y14, Y12, Y9
 
 mv_rb1_t5_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb1_t5_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPD Y0, (R15)
+	VMOVUPD Y1, 32(R15)
+	VMOVUPD Y2, 64(R15)
+	VMOVUPD Y3, 96(R15)
+	VMOVUPD Y4, 128(R15)
+	VMOVUPD Y5, 160(R15)
+	VMOVUPD Y6, 192(R15)
+	VMOVUPD Y7, 224(R15)
+	VMOVUPD Y8, 256(R15)
+	VMOVUPD Y9, 288(R15)
+	ADDQ    $0x00000140, R15
+	JMP     mv_rb1_t5_end
+
+mv_rb1_t5_last:
+	ADDQ $0x00000140, R15
+
 	// Reduce four accumulators: the two ymm of each.
 	VADDPD Y1, Y0, Y12
 	VADDPD Y5, Y4, Y13
@@ -7679,9 +10021,13 @@ mv_rb1_t5_reduce:
 	JEQ       mv_rb1_t5_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ       m+120(FP), SI
+	SUBQ       R13, SI
+	SHLQ       $0x03, SI
+	ADDQ       bias_base+96(FP), SI
 	VMOVDQU    matvecF64tab<>+256(SB), Y14
 	VANDNPD    matvecF64tab<>+224(SB), Y14, Y14
-	VMASKMOVPD (R15), Y14, Y12
+	VMASKMOVPD (SI), Y14, Y12
 	VADDPD     Y12, Y13, Y13
 
 mv_rb1_t5_g0_store:
@@ -7715,9 +10061,13 @@ mv_rb1_t5_g0_store:
 	JEQ       mv_rb1_t5_g4_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ       m+120(FP), SI
+	SUBQ       R13, SI
+	SHLQ       $0x03, SI
+	ADDQ       bias_base+96(FP), SI
 	VMOVDQU    matvecF64tab<>+256(SB), Y14
 	VANDNPD    matvecF64tab<>+248(SB), Y14, Y14
-	VMASKMOVPD 32(R15), Y14, Y12
+	VMASKMOVPD 32(SI), Y14, Y12
 	VADDPD     Y12, Y13, Y13
 
 mv_rb1_t5_g4_store:
@@ -7727,15 +10077,32 @@ mv_rb1_t5_g4_store:
 	VMOVDQU    matvecF64tab<>+256(SB), Y14
 	VANDNPD    matvecF64tab<>+248(SB), Y14, Y14
 	VMASKMOVPD Y13, Y14, 32(DI)
-	ADDQ       $0x00000028, R12
-	JMP        mv_rb1_next
+
+mv_rb1_t5_end:
+	ADDQ $0x00000028, R12
+	JMP  mv_rb1_next
 
 mv_rb1_r4:
 	// Tile: 4 W rows by 1 X rows.
-	MOVQ   R10, AX
-	LEAQ   (AX)(R8*2), BX
-	ADDQ   R8, BX
-	MOVQ   R11, CX
+	MOVQ R10, AX
+	LEAQ (AX)(R8*2), BX
+	ADDQ R8, BX
+	MOVQ R11, CX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb1_t4_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPD (R15), Y0
+	VMOVUPD 32(R15), Y1
+	VMOVUPD 64(R15), Y2
+	VMOVUPD 96(R15), Y3
+	VMOVUPD 128(R15), Y4
+	VMOVUPD 160(R15), Y5
+	VMOVUPD 192(R15), Y6
+	VMOVUPD 224(R15), Y7
+	JMP     mv_rb1_t4_start
+
+mv_rb1_t4_zero:
 	VXORPD Y0, Y0, Y0
 	VXORPD Y1, Y1, Y1
 	VXORPD Y2, Y2, Y2
@@ -7744,9 +10111,11 @@ mv_rb1_r4:
 	VXORPD Y5, Y5, Y5
 	VXORPD Y6, Y6, Y6
 	VXORPD Y7, Y7, Y7
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x03, SI
-	JEQ    mv_rb1_t4_tail
+
+mv_rb1_t4_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x03, SI
+	JEQ  mv_rb1_t4_tail
 
 mv_rb1_t4_loop:
 	VMOVUPD     (CX), Y12
@@ -7798,6 +10167,24 @@ mv_rb1_t4_tail:
 	VFMADD231PD Y14, Y12, Y7
 
 mv_rb1_t4_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb1_t4_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPD Y0, (R15)
+	VMOVUPD Y1, 32(R15)
+	VMOVUPD Y2, 64(R15)
+	VMOVUPD Y3, 96(R15)
+	VMOVUPD Y4, 128(R15)
+	VMOVUPD Y5, 160(R15)
+	VMOVUPD Y6, 192(R15)
+	VMOVUPD Y7, 224(R15)
+	ADDQ    $0x00000100, R15
+	JMP     mv_rb1_t4_end
+
+mv_rb1_t4_last:
+	ADDQ $0x00000100, R15
+
 	// Reduce four accumulators: the two ymm of each.
 	VADDPD Y1, Y0, Y12
 	VADDPD Y5, Y4, Y13
@@ -7821,9 +10208,13 @@ mv_rb1_t4_reduce:
 	JEQ       mv_rb1_t4_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ       m+120(FP), SI
+	SUBQ       R13, SI
+	SHLQ       $0x03, SI
+	ADDQ       bias_base+96(FP), SI
 	VMOVDQU    matvecF64tab<>+256(SB), Y14
 	VANDNPD    matvecF64tab<>+224(SB), Y14, Y14
-	VMASKMOVPD (R15), Y14, Y12
+	VMASKMOVPD (SI), Y14, Y12
 	VADDPD     Y12, Y13, Y13
 
 mv_rb1_t4_g0_store:
@@ -7833,22 +10224,39 @@ mv_rb1_t4_g0_store:
 	VMOVDQU    matvecF64tab<>+256(SB), Y14
 	VANDNPD    matvecF64tab<>+224(SB), Y14, Y14
 	VMASKMOVPD Y13, Y14, (DI)
-	ADDQ       $0x00000020, R12
-	JMP        mv_rb1_next
+
+mv_rb1_t4_end:
+	ADDQ $0x00000020, R12
+	JMP  mv_rb1_next
 
 mv_rb1_r3:
 	// Tile: 3 W rows by 1 X rows.
-	MOVQ   R10, AX
-	MOVQ   R11, CX
+	MOVQ R10, AX
+	MOVQ R11, CX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb1_t3_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPD (R15), Y0
+	VMOVUPD 32(R15), Y1
+	VMOVUPD 64(R15), Y2
+	VMOVUPD 96(R15), Y3
+	VMOVUPD 128(R15), Y4
+	VMOVUPD 160(R15), Y5
+	JMP     mv_rb1_t3_start
+
+mv_rb1_t3_zero:
 	VXORPD Y0, Y0, Y0
 	VXORPD Y1, Y1, Y1
 	VXORPD Y2, Y2, Y2
 	VXORPD Y3, Y3, Y3
 	VXORPD Y4, Y4, Y4
 	VXORPD Y5, Y5, Y5
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x03, SI
-	JEQ    mv_rb1_t3_tail
+
+mv_rb1_t3_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x03, SI
+	JEQ  mv_rb1_t3_tail
 
 mv_rb1_t3_loop:
 	VMOVUPD     (CX), Y12
@@ -7893,6 +10301,22 @@ mv_rb1_t3_tail:
 	VFMADD231PD Y14, Y12, Y5
 
 mv_rb1_t3_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb1_t3_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPD Y0, (R15)
+	VMOVUPD Y1, 32(R15)
+	VMOVUPD Y2, 64(R15)
+	VMOVUPD Y3, 96(R15)
+	VMOVUPD Y4, 128(R15)
+	VMOVUPD Y5, 160(R15)
+	ADDQ    $0x000000c0, R15
+	JMP     mv_rb1_t3_end
+
+mv_rb1_t3_last:
+	ADDQ $0x000000c0, R15
+
 	// Reduce four accumulators: the two ymm of each.
 	VADDPD Y1, Y0, Y12
 	VADDPD Y5, Y4, Y13
@@ -7916,9 +10340,13 @@ mv_rb1_t3_reduce:
 	JEQ       mv_rb1_t3_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ       m+120(FP), SI
+	SUBQ       R13, SI
+	SHLQ       $0x03, SI
+	ADDQ       bias_base+96(FP), SI
 	VMOVDQU    matvecF64tab<>+256(SB), Y14
 	VANDNPD    matvecF64tab<>+232(SB), Y14, Y14
-	VMASKMOVPD (R15), Y14, Y12
+	VMASKMOVPD (SI), Y14, Y12
 	VADDPD     Y12, Y13, Y13
 
 mv_rb1_t3_g0_store:
@@ -7928,20 +10356,35 @@ mv_rb1_t3_g0_store:
 	VMOVDQU    matvecF64tab<>+256(SB), Y14
 	VANDNPD    matvecF64tab<>+232(SB), Y14, Y14
 	VMASKMOVPD Y13, Y14, (DI)
-	ADDQ       $0x00000018, R12
-	JMP        mv_rb1_next
+
+mv_rb1_t3_end:
+	ADDQ $0x00000018, R12
+	JMP  mv_rb1_next
 
 mv_rb1_r2:
 	// Tile: 2 W rows by 1 X rows.
-	MOVQ   R10, AX
-	MOVQ   R11, CX
+	MOVQ R10, AX
+	MOVQ R11, CX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb1_t2_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPD (R15), Y0
+	VMOVUPD 32(R15), Y1
+	VMOVUPD 64(R15), Y2
+	VMOVUPD 96(R15), Y3
+	JMP     mv_rb1_t2_start
+
+mv_rb1_t2_zero:
 	VXORPD Y0, Y0, Y0
 	VXORPD Y1, Y1, Y1
 	VXORPD Y2, Y2, Y2
 	VXORPD Y3, Y3, Y3
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x03, SI
-	JEQ    mv_rb1_t2_tail
+
+mv_rb1_t2_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x03, SI
+	JEQ  mv_rb1_t2_tail
 
 mv_rb1_t2_loop:
 	VMOVUPD     (CX), Y12
@@ -7980,6 +10423,20 @@ mv_rb1_t2_tail:
 	VFMADD231PD Y14, Y12, Y3
 
 mv_rb1_t2_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb1_t2_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPD Y0, (R15)
+	VMOVUPD Y1, 32(R15)
+	VMOVUPD Y2, 64(R15)
+	VMOVUPD Y3, 96(R15)
+	ADDQ    $0x00000080, R15
+	JMP     mv_rb1_t2_end
+
+mv_rb1_t2_last:
+	ADDQ $0x00000080, R15
+
 	// Reduce four accumulators: the two ymm of each.
 	VADDPD Y1, Y0, Y12
 	VADDPD Y3, Y2, Y13
@@ -8003,9 +10460,13 @@ mv_rb1_t2_reduce:
 	JEQ       mv_rb1_t2_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ       m+120(FP), SI
+	SUBQ       R13, SI
+	SHLQ       $0x03, SI
+	ADDQ       bias_base+96(FP), SI
 	VMOVDQU    matvecF64tab<>+256(SB), Y14
 	VANDNPD    matvecF64tab<>+240(SB), Y14, Y14
-	VMASKMOVPD (R15), Y14, Y12
+	VMASKMOVPD (SI), Y14, Y12
 	VADDPD     Y12, Y13, Y13
 
 mv_rb1_t2_g0_store:
@@ -8015,18 +10476,31 @@ mv_rb1_t2_g0_store:
 	VMOVDQU    matvecF64tab<>+256(SB), Y14
 	VANDNPD    matvecF64tab<>+240(SB), Y14, Y14
 	VMASKMOVPD Y13, Y14, (DI)
-	ADDQ       $0x00000010, R12
-	JMP        mv_rb1_next
+
+mv_rb1_t2_end:
+	ADDQ $0x00000010, R12
+	JMP  mv_rb1_next
 
 mv_rb1_r1:
 	// Tile: 1 W rows by 1 X rows.
-	MOVQ   R10, AX
-	MOVQ   R11, CX
+	MOVQ R10, AX
+	MOVQ R11, CX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb1_t1_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPD (R15), Y0
+	VMOVUPD 32(R15), Y1
+	JMP     mv_rb1_t1_start
+
+mv_rb1_t1_zero:
 	VXORPD Y0, Y0, Y0
 	VXORPD Y1, Y1, Y1
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x03, SI
-	JEQ    mv_rb1_t1_tail
+
+mv_rb1_t1_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x03, SI
+	JEQ  mv_rb1_t1_tail
 
 mv_rb1_t1_loop:
 	VMOVUPD     (CX), Y12
@@ -8059,6 +10533,18 @@ mv_rb1_t1_tail:
 	VFMADD231PD Y14, Y12, Y1
 
 mv_rb1_t1_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb1_t1_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPD Y0, (R15)
+	VMOVUPD Y1, 32(R15)
+	ADDQ    $0x00000040, R15
+	JMP     mv_rb1_t1_end
+
+mv_rb1_t1_last:
+	ADDQ $0x00000040, R15
+
 	// Reduce four accumulators: the two ymm of each.
 	VADDPD Y1, Y0, Y12
 	VADDPD Y1, Y0, Y13
@@ -8082,9 +10568,13 @@ mv_rb1_t1_reduce:
 	JEQ       mv_rb1_t1_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ       m+120(FP), SI
+	SUBQ       R13, SI
+	SHLQ       $0x03, SI
+	ADDQ       bias_base+96(FP), SI
 	VMOVDQU    matvecF64tab<>+256(SB), Y14
 	VANDNPD    matvecF64tab<>+248(SB), Y14, Y14
-	VMASKMOVPD (R15), Y14, Y12
+	VMASKMOVPD (SI), Y14, Y12
 	VADDPD     Y12, Y13, Y13
 
 mv_rb1_t1_g0_store:
@@ -8094,7 +10584,9 @@ mv_rb1_t1_g0_store:
 	VMOVDQU    matvecF64tab<>+256(SB), Y14
 	VANDNPD    matvecF64tab<>+248(SB), Y14, Y14
 	VMASKMOVPD Y13, Y14, (DI)
-	ADDQ       $0x00000008, R12
+
+mv_rb1_t1_end:
+	ADDQ $0x00000008, R12
 
 mv_rb1_next:
 	// Back to column 0 of Y, down rb rows of Y and X.
@@ -8112,13 +10604,13 @@ mv_done:
 	VZEROUPPER
 	RET
 
-// func OuterF64AVX2(c []float64, ldc int, a []float64, lda int, inca int, b []float64, ldb int, rows int, cols int, k int, load bool)
-// Requires: AVX, FMA3
-TEXT ·OuterF64AVX2(SB), NOSPLIT, $0-129
-	MOVQ  rows+104(FP), R15
+// func OuterF64AVX2(c []float64, ldc int, a []float64, lda int, inca int, b []float64, ldb int, ldp int, rows int, cols int, k int, load bool)
+// Requires: AVX, FMA3, MMX+
+TEXT ·OuterF64AVX2(SB), NOSPLIT, $0-137
+	MOVQ  rows+112(FP), R15
 	TESTQ R15, R15
 	JLE   op_done
-	MOVQ  cols+112(FP), R11
+	MOVQ  cols+120(FP), R11
 	TESTQ R11, R11
 	JLE   op_done
 	MOVQ  lda+56(FP), R8
@@ -8127,69 +10619,83 @@ TEXT ·OuterF64AVX2(SB), NOSPLIT, $0-129
 	SHLQ  $0x03, R9
 	MOVQ  ldb+96(FP), R10
 	SHLQ  $0x03, R10
-	MOVQ  b_base+72(FP), R12
-	MOVQ  c_base+0(FP), R13
-	CMPQ  R15, $0x00000001
-	JEQ   op_w
 
-op_n_panel:
-	// Panel: cv vectors of columns, the last one masked.
-	CMPQ R11, $0x00000004
-	JGT  op_n_c2
-	JMP  op_n_c1
-
-op_n_c2:
-	// Mask of the last vector: min(cols left - (cv-1)*E, E) elements.
-	MOVQ R11, DI
-	SUBQ $0x00000004, DI
-	CMPQ DI, $0x00000004
-	JLE  op_n_c2_m
-	MOVQ $0x00000004, DI
-
-op_n_c2_m:
+	// Mask of the last vector of a partial panel: ((cols-1) % E) + 1 elements.
+	MOVQ    R11, DI
+	DECQ    DI
+	ANDQ    $0x00000003, DI
+	INCQ    DI
 	LEAQ    matvecF64tab<>+256(SB), SI
 	NEGQ    DI
 	LEAQ    (SI)(DI*8), SI
 	VMOVDQU (SI), Y15
-	MOVQ    rows+104(FP), R15
 
-op_n_c2_r:
+	// A single row of a row-major B takes wider panels.
+	CMPQ R15, $0x00000001
+	JNE  op_row
+	MOVQ ldp+104(FP), DI
+	CMPQ DI, $0x00000008
+	JEQ  op_w
+
+op_row:
 	CMPQ R15, $0x00000006
-	JLT  op_n_c2_rrem
+	JGE  op_rr6
+	CMPQ R15, $0x00000001
+	JEQ  op_rr1
+	CMPQ R15, $0x00000002
+	JEQ  op_rr2
+	CMPQ R15, $0x00000003
+	JEQ  op_rr3
+	CMPQ R15, $0x00000004
+	JEQ  op_rr4
+	CMPQ R15, $0x00000005
+	JEQ  op_rr5
+
+op_rr6:
+	MOVQ cols+120(FP), R11
+	MOVQ b_base+72(FP), R12
+
+op_rr6_p:
+	CMPQ R11, $0x00000008
+	JLT  op_rr6_part
 
 	// Tile: 6 rows by 2 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ       rows+104(FP), BX
-	SUBQ       R15, BX
-	MOVQ       BX, AX
-	IMULQ      R8, AX
-	ADDQ       a_base+32(FP), AX
-	MOVQ       ldc+24(FP), SI
-	SHLQ       $0x03, SI
-	MOVQ       BX, DI
-	IMULQ      SI, DI
-	ADDQ       R13, DI
-	LEAQ       (AX)(R8*2), BX
-	ADDQ       R8, BX
-	LEAQ       (DI)(SI*2), R14
-	ADDQ       SI, R14
-	CMPB       load+128(FP), $0x00
-	JEQ        op_n_c2_t6_zero
-	VMOVUPD    (DI), Y0
-	VMASKMOVPD 32(DI), Y15, Y1
-	VMOVUPD    (DI)(SI*1), Y2
-	VMASKMOVPD 32(DI)(SI*1), Y15, Y3
-	VMOVUPD    (DI)(SI*2), Y4
-	VMASKMOVPD 32(DI)(SI*2), Y15, Y5
-	VMOVUPD    (R14), Y6
-	VMASKMOVPD 32(R14), Y15, Y7
-	VMOVUPD    (R14)(SI*1), Y8
-	VMASKMOVPD 32(R14)(SI*1), Y15, Y9
-	VMOVUPD    (R14)(SI*2), Y10
-	VMASKMOVPD 32(R14)(SI*2), Y15, Y11
-	JMP        op_n_c2_t6_k
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ    rows+112(FP), BX
+	SUBQ    R15, BX
+	MOVQ    BX, AX
+	IMULQ   R8, AX
+	ADDQ    a_base+32(FP), AX
+	MOVQ    ldc+24(FP), SI
+	SHLQ    $0x03, SI
+	MOVQ    BX, DI
+	IMULQ   SI, DI
+	ADDQ    c_base+0(FP), DI
+	MOVQ    cols+120(FP), R13
+	SUBQ    R11, R13
+	SHLQ    $0x03, R13
+	ADDQ    R13, DI
+	LEAQ    (AX)(R8*2), BX
+	ADDQ    R8, BX
+	LEAQ    (DI)(SI*2), R14
+	ADDQ    SI, R14
+	CMPB    load+136(FP), $0x00
+	JEQ     op_rr6_full_zero
+	VMOVUPD (DI), Y0
+	VMOVUPD 32(DI), Y1
+	VMOVUPD (DI)(SI*1), Y2
+	VMOVUPD 32(DI)(SI*1), Y3
+	VMOVUPD (DI)(SI*2), Y4
+	VMOVUPD 32(DI)(SI*2), Y5
+	VMOVUPD (R14), Y6
+	VMOVUPD 32(R14), Y7
+	VMOVUPD (R14)(SI*1), Y8
+	VMOVUPD 32(R14)(SI*1), Y9
+	VMOVUPD (R14)(SI*2), Y10
+	VMOVUPD 32(R14)(SI*2), Y11
+	JMP     op_rr6_full_k
 
-op_n_c2_t6_zero:
+op_rr6_full_zero:
 	VXORPD Y0, Y0, Y0
 	VXORPD Y1, Y1, Y1
 	VXORPD Y2, Y2, Y2
@@ -8203,13 +10709,201 @@ op_n_c2_t6_zero:
 	VXORPD Y10, Y10, Y10
 	VXORPD Y11, Y11, Y11
 
-op_n_c2_t6_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_n_c2_t6_store
+op_rr6_full_k:
+	PREFETCHT0 64(DI)
+	PREFETCHT0 64(DI)(SI*1)
+	PREFETCHT0 64(DI)(SI*2)
+	PREFETCHT0 64(R14)
+	PREFETCHT0 64(R14)(SI*1)
+	PREFETCHT0 64(R14)(SI*2)
+	MOVQ       R12, CX
+	MOVQ       k+128(FP), DX
+	TESTQ      DX, DX
+	JEQ        op_rr6_full_store
 
-op_n_c2_t6_loop:
+op_rr6_full_loop:
+	VMOVUPD      (CX), Y12
+	VMOVUPD      32(CX), Y13
+	VBROADCASTSD (AX), Y14
+	VFMADD231PD  Y12, Y14, Y0
+	VFMADD231PD  Y13, Y14, Y1
+	VBROADCASTSD (AX)(R8*1), Y14
+	VFMADD231PD  Y12, Y14, Y2
+	VFMADD231PD  Y13, Y14, Y3
+	VBROADCASTSD (AX)(R8*2), Y14
+	VFMADD231PD  Y12, Y14, Y4
+	VFMADD231PD  Y13, Y14, Y5
+	VBROADCASTSD (BX), Y14
+	VFMADD231PD  Y12, Y14, Y6
+	VFMADD231PD  Y13, Y14, Y7
+	VBROADCASTSD (BX)(R8*1), Y14
+	VFMADD231PD  Y12, Y14, Y8
+	VFMADD231PD  Y13, Y14, Y9
+	VBROADCASTSD (BX)(R8*2), Y14
+	VFMADD231PD  Y12, Y14, Y10
+	VFMADD231PD  Y13, Y14, Y11
+	ADDQ         R9, AX
+	ADDQ         R9, BX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr6_full_loop
+
+op_rr6_full_store:
+	VMOVUPD Y0, (DI)
+	VMOVUPD Y1, 32(DI)
+	VMOVUPD Y2, (DI)(SI*1)
+	VMOVUPD Y3, 32(DI)(SI*1)
+	VMOVUPD Y4, (DI)(SI*2)
+	VMOVUPD Y5, 32(DI)(SI*2)
+	VMOVUPD Y6, (R14)
+	VMOVUPD Y7, 32(R14)
+	VMOVUPD Y8, (R14)(SI*1)
+	VMOVUPD Y9, 32(R14)(SI*1)
+	VMOVUPD Y10, (R14)(SI*2)
+	VMOVUPD Y11, 32(R14)(SI*2)
+	MOVQ    ldp+104(FP), R13
+	SHLQ    $0x03, R13
+	ADDQ    R13, R12
+	SUBQ    $0x00000008, R11
+	JMP     op_rr6_p
+
+op_rr6_part:
+	TESTQ R11, R11
+	JEQ   op_rr6_next
+	CMPQ  R11, $0x00000004
+	JGT   op_rr6_c2
+
+	// Tile: 6 rows by 1 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ       rows+112(FP), BX
+	SUBQ       R15, BX
+	MOVQ       BX, AX
+	IMULQ      R8, AX
+	ADDQ       a_base+32(FP), AX
+	MOVQ       ldc+24(FP), SI
+	SHLQ       $0x03, SI
+	MOVQ       BX, DI
+	IMULQ      SI, DI
+	ADDQ       c_base+0(FP), DI
+	MOVQ       cols+120(FP), R13
+	SUBQ       R11, R13
+	SHLQ       $0x03, R13
+	ADDQ       R13, DI
+	LEAQ       (AX)(R8*2), BX
+	ADDQ       R8, BX
+	LEAQ       (DI)(SI*2), R14
+	ADDQ       SI, R14
+	CMPB       load+136(FP), $0x00
+	JEQ        op_rr6_c1_zero
+	VMASKMOVPD (DI), Y15, Y0
+	VMASKMOVPD (DI)(SI*1), Y15, Y1
+	VMASKMOVPD (DI)(SI*2), Y15, Y2
+	VMASKMOVPD (R14), Y15, Y3
+	VMASKMOVPD (R14)(SI*1), Y15, Y4
+	VMASKMOVPD (R14)(SI*2), Y15, Y5
+	JMP        op_rr6_c1_k
+
+op_rr6_c1_zero:
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+
+op_rr6_c1_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_rr6_c1_store
+
+op_rr6_c1_loop:
+	VMASKMOVPD   (CX), Y15, Y12
+	VBROADCASTSD (AX), Y14
+	VFMADD231PD  Y12, Y14, Y0
+	VBROADCASTSD (AX)(R8*1), Y14
+	VFMADD231PD  Y12, Y14, Y1
+	VBROADCASTSD (AX)(R8*2), Y14
+	VFMADD231PD  Y12, Y14, Y2
+	VBROADCASTSD (BX), Y14
+	VFMADD231PD  Y12, Y14, Y3
+	VBROADCASTSD (BX)(R8*1), Y14
+	VFMADD231PD  Y12, Y14, Y4
+	VBROADCASTSD (BX)(R8*2), Y14
+	VFMADD231PD  Y12, Y14, Y5
+	ADDQ         R9, AX
+	ADDQ         R9, BX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr6_c1_loop
+
+op_rr6_c1_store:
+	VMASKMOVPD Y0, Y15, (DI)
+	VMASKMOVPD Y1, Y15, (DI)(SI*1)
+	VMASKMOVPD Y2, Y15, (DI)(SI*2)
+	VMASKMOVPD Y3, Y15, (R14)
+	VMASKMOVPD Y4, Y15, (R14)(SI*1)
+	VMASKMOVPD Y5, Y15, (R14)(SI*2)
+	JMP        op_rr6_next
+
+op_rr6_c2:
+	// Tile: 6 rows by 2 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ       rows+112(FP), BX
+	SUBQ       R15, BX
+	MOVQ       BX, AX
+	IMULQ      R8, AX
+	ADDQ       a_base+32(FP), AX
+	MOVQ       ldc+24(FP), SI
+	SHLQ       $0x03, SI
+	MOVQ       BX, DI
+	IMULQ      SI, DI
+	ADDQ       c_base+0(FP), DI
+	MOVQ       cols+120(FP), R13
+	SUBQ       R11, R13
+	SHLQ       $0x03, R13
+	ADDQ       R13, DI
+	LEAQ       (AX)(R8*2), BX
+	ADDQ       R8, BX
+	LEAQ       (DI)(SI*2), R14
+	ADDQ       SI, R14
+	CMPB       load+136(FP), $0x00
+	JEQ        op_rr6_c2_zero
+	VMOVUPD    (DI), Y0
+	VMASKMOVPD 32(DI), Y15, Y1
+	VMOVUPD    (DI)(SI*1), Y2
+	VMASKMOVPD 32(DI)(SI*1), Y15, Y3
+	VMOVUPD    (DI)(SI*2), Y4
+	VMASKMOVPD 32(DI)(SI*2), Y15, Y5
+	VMOVUPD    (R14), Y6
+	VMASKMOVPD 32(R14), Y15, Y7
+	VMOVUPD    (R14)(SI*1), Y8
+	VMASKMOVPD 32(R14)(SI*1), Y15, Y9
+	VMOVUPD    (R14)(SI*2), Y10
+	VMASKMOVPD 32(R14)(SI*2), Y15, Y11
+	JMP        op_rr6_c2_k
+
+op_rr6_c2_zero:
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	VXORPD Y8, Y8, Y8
+	VXORPD Y9, Y9, Y9
+	VXORPD Y10, Y10, Y10
+	VXORPD Y11, Y11, Y11
+
+op_rr6_c2_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_rr6_c2_store
+
+op_rr6_c2_loop:
 	VMOVUPD      (CX), Y12
 	VMASKMOVPD   32(CX), Y15, Y13
 	VBROADCASTSD (AX), Y14
@@ -8234,9 +10928,9 @@ op_n_c2_t6_loop:
 	ADDQ         R9, BX
 	ADDQ         R10, CX
 	DECQ         DX
-	JNE          op_n_c2_t6_loop
+	JNE          op_rr6_c2_loop
 
-op_n_c2_t6_store:
+op_rr6_c2_store:
 	VMOVUPD    Y0, (DI)
 	VMASKMOVPD Y1, Y15, 32(DI)
 	VMOVUPD    Y2, (DI)(SI*1)
@@ -8249,54 +10943,55 @@ op_n_c2_t6_store:
 	VMASKMOVPD Y9, Y15, 32(R14)(SI*1)
 	VMOVUPD    Y10, (R14)(SI*2)
 	VMASKMOVPD Y11, Y15, 32(R14)(SI*2)
-	SUBQ       $0x00000006, R15
-	JMP        op_n_c2_r
 
-op_n_c2_rrem:
-	CMPQ R15, $0x00000001
-	JEQ  op_n_c2_rr1
-	CMPQ R15, $0x00000002
-	JEQ  op_n_c2_rr2
-	CMPQ R15, $0x00000003
-	JEQ  op_n_c2_rr3
-	CMPQ R15, $0x00000004
-	JEQ  op_n_c2_rr4
-	CMPQ R15, $0x00000005
-	JEQ  op_n_c2_rr5
-	JMP  op_n_next
+op_rr6_next:
+	SUBQ $0x00000006, R15
+	JNE  op_row
+	JMP  op_done
 
-op_n_c2_rr5:
+op_rr5:
+	MOVQ cols+120(FP), R11
+	MOVQ b_base+72(FP), R12
+
+op_rr5_p:
+	CMPQ R11, $0x00000008
+	JLT  op_rr5_part
+
 	// Tile: 5 rows by 2 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ       rows+104(FP), BX
-	SUBQ       R15, BX
-	MOVQ       BX, AX
-	IMULQ      R8, AX
-	ADDQ       a_base+32(FP), AX
-	MOVQ       ldc+24(FP), SI
-	SHLQ       $0x03, SI
-	MOVQ       BX, DI
-	IMULQ      SI, DI
-	ADDQ       R13, DI
-	LEAQ       (AX)(R8*2), BX
-	ADDQ       R8, BX
-	LEAQ       (DI)(SI*2), R14
-	ADDQ       SI, R14
-	CMPB       load+128(FP), $0x00
-	JEQ        op_n_c2_t5_zero
-	VMOVUPD    (DI), Y0
-	VMASKMOVPD 32(DI), Y15, Y1
-	VMOVUPD    (DI)(SI*1), Y2
-	VMASKMOVPD 32(DI)(SI*1), Y15, Y3
-	VMOVUPD    (DI)(SI*2), Y4
-	VMASKMOVPD 32(DI)(SI*2), Y15, Y5
-	VMOVUPD    (R14), Y6
-	VMASKMOVPD 32(R14), Y15, Y7
-	VMOVUPD    (R14)(SI*1), Y8
-	VMASKMOVPD 32(R14)(SI*1), Y15, Y9
-	JMP        op_n_c2_t5_k
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ    rows+112(FP), BX
+	SUBQ    R15, BX
+	MOVQ    BX, AX
+	IMULQ   R8, AX
+	ADDQ    a_base+32(FP), AX
+	MOVQ    ldc+24(FP), SI
+	SHLQ    $0x03, SI
+	MOVQ    BX, DI
+	IMULQ   SI, DI
+	ADDQ    c_base+0(FP), DI
+	MOVQ    cols+120(FP), R13
+	SUBQ    R11, R13
+	SHLQ    $0x03, R13
+	ADDQ    R13, DI
+	LEAQ    (AX)(R8*2), BX
+	ADDQ    R8, BX
+	LEAQ    (DI)(SI*2), R14
+	ADDQ    SI, R14
+	CMPB    load+136(FP), $0x00
+	JEQ     op_rr5_full_zero
+	VMOVUPD (DI), Y0
+	VMOVUPD 32(DI), Y1
+	VMOVUPD (DI)(SI*1), Y2
+	VMOVUPD 32(DI)(SI*1), Y3
+	VMOVUPD (DI)(SI*2), Y4
+	VMOVUPD 32(DI)(SI*2), Y5
+	VMOVUPD (R14), Y6
+	VMOVUPD 32(R14), Y7
+	VMOVUPD (R14)(SI*1), Y8
+	VMOVUPD 32(R14)(SI*1), Y9
+	JMP     op_rr5_full_k
 
-op_n_c2_t5_zero:
+op_rr5_full_zero:
 	VXORPD Y0, Y0, Y0
 	VXORPD Y1, Y1, Y1
 	VXORPD Y2, Y2, Y2
@@ -8308,13 +11003,186 @@ op_n_c2_t5_zero:
 	VXORPD Y8, Y8, Y8
 	VXORPD Y9, Y9, Y9
 
-op_n_c2_t5_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_n_c2_t5_store
+op_rr5_full_k:
+	PREFETCHT0 64(DI)
+	PREFETCHT0 64(DI)(SI*1)
+	PREFETCHT0 64(DI)(SI*2)
+	PREFETCHT0 64(R14)
+	PREFETCHT0 64(R14)(SI*1)
+	MOVQ       R12, CX
+	MOVQ       k+128(FP), DX
+	TESTQ      DX, DX
+	JEQ        op_rr5_full_store
 
-op_n_c2_t5_loop:
+op_rr5_full_loop:
+	VMOVUPD      (CX), Y12
+	VMOVUPD      32(CX), Y13
+	VBROADCASTSD (AX), Y14
+	VFMADD231PD  Y12, Y14, Y0
+	VFMADD231PD  Y13, Y14, Y1
+	VBROADCASTSD (AX)(R8*1), Y14
+	VFMADD231PD  Y12, Y14, Y2
+	VFMADD231PD  Y13, Y14, Y3
+	VBROADCASTSD (AX)(R8*2), Y14
+	VFMADD231PD  Y12, Y14, Y4
+	VFMADD231PD  Y13, Y14, Y5
+	VBROADCASTSD (BX), Y14
+	VFMADD231PD  Y12, Y14, Y6
+	VFMADD231PD  Y13, Y14, Y7
+	VBROADCASTSD (BX)(R8*1), Y14
+	VFMADD231PD  Y12, Y14, Y8
+	VFMADD231PD  Y13, Y14, Y9
+	ADDQ         R9, AX
+	ADDQ         R9, BX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr5_full_loop
+
+op_rr5_full_store:
+	VMOVUPD Y0, (DI)
+	VMOVUPD Y1, 32(DI)
+	VMOVUPD Y2, (DI)(SI*1)
+	VMOVUPD Y3, 32(DI)(SI*1)
+	VMOVUPD Y4, (DI)(SI*2)
+	VMOVUPD Y5, 32(DI)(SI*2)
+	VMOVUPD Y6, (R14)
+	VMOVUPD Y7, 32(R14)
+	VMOVUPD Y8, (R14)(SI*1)
+	VMOVUPD Y9, 32(R14)(SI*1)
+	MOVQ    ldp+104(FP), R13
+	SHLQ    $0x03, R13
+	ADDQ    R13, R12
+	SUBQ    $0x00000008, R11
+	JMP     op_rr5_p
+
+op_rr5_part:
+	TESTQ R11, R11
+	JEQ   op_rr5_next
+	CMPQ  R11, $0x00000004
+	JGT   op_rr5_c2
+
+	// Tile: 5 rows by 1 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ       rows+112(FP), BX
+	SUBQ       R15, BX
+	MOVQ       BX, AX
+	IMULQ      R8, AX
+	ADDQ       a_base+32(FP), AX
+	MOVQ       ldc+24(FP), SI
+	SHLQ       $0x03, SI
+	MOVQ       BX, DI
+	IMULQ      SI, DI
+	ADDQ       c_base+0(FP), DI
+	MOVQ       cols+120(FP), R13
+	SUBQ       R11, R13
+	SHLQ       $0x03, R13
+	ADDQ       R13, DI
+	LEAQ       (AX)(R8*2), BX
+	ADDQ       R8, BX
+	LEAQ       (DI)(SI*2), R14
+	ADDQ       SI, R14
+	CMPB       load+136(FP), $0x00
+	JEQ        op_rr5_c1_zero
+	VMASKMOVPD (DI), Y15, Y0
+	VMASKMOVPD (DI)(SI*1), Y15, Y1
+	VMASKMOVPD (DI)(SI*2), Y15, Y2
+	VMASKMOVPD (R14), Y15, Y3
+	VMASKMOVPD (R14)(SI*1), Y15, Y4
+	JMP        op_rr5_c1_k
+
+op_rr5_c1_zero:
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+
+op_rr5_c1_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_rr5_c1_store
+
+op_rr5_c1_loop:
+	VMASKMOVPD   (CX), Y15, Y12
+	VBROADCASTSD (AX), Y14
+	VFMADD231PD  Y12, Y14, Y0
+	VBROADCASTSD (AX)(R8*1), Y14
+	VFMADD231PD  Y12, Y14, Y1
+	VBROADCASTSD (AX)(R8*2), Y14
+	VFMADD231PD  Y12, Y14, Y2
+	VBROADCASTSD (BX), Y14
+	VFMADD231PD  Y12, Y14, Y3
+	VBROADCASTSD (BX)(R8*1), Y14
+	VFMADD231PD  Y12, Y14, Y4
+	ADDQ         R9, AX
+	ADDQ         R9, BX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr5_c1_loop
+
+op_rr5_c1_store:
+	VMASKMOVPD Y0, Y15, (DI)
+	VMASKMOVPD Y1, Y15, (DI)(SI*1)
+	VMASKMOVPD Y2, Y15, (DI)(SI*2)
+	VMASKMOVPD Y3, Y15, (R14)
+	VMASKMOVPD Y4, Y15, (R14)(SI*1)
+	JMP        op_rr5_next
+
+op_rr5_c2:
+	// Tile: 5 rows by 2 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ       rows+112(FP), BX
+	SUBQ       R15, BX
+	MOVQ       BX, AX
+	IMULQ      R8, AX
+	ADDQ       a_base+32(FP), AX
+	MOVQ       ldc+24(FP), SI
+	SHLQ       $0x03, SI
+	MOVQ       BX, DI
+	IMULQ      SI, DI
+	ADDQ       c_base+0(FP), DI
+	MOVQ       cols+120(FP), R13
+	SUBQ       R11, R13
+	SHLQ       $0x03, R13
+	ADDQ       R13, DI
+	LEAQ       (AX)(R8*2), BX
+	ADDQ       R8, BX
+	LEAQ       (DI)(SI*2), R14
+	ADDQ       SI, R14
+	CMPB       load+136(FP), $0x00
+	JEQ        op_rr5_c2_zero
+	VMOVUPD    (DI), Y0
+	VMASKMOVPD 32(DI), Y15, Y1
+	VMOVUPD    (DI)(SI*1), Y2
+	VMASKMOVPD 32(DI)(SI*1), Y15, Y3
+	VMOVUPD    (DI)(SI*2), Y4
+	VMASKMOVPD 32(DI)(SI*2), Y15, Y5
+	VMOVUPD    (R14), Y6
+	VMASKMOVPD 32(R14), Y15, Y7
+	VMOVUPD    (R14)(SI*1), Y8
+	VMASKMOVPD 32(R14)(SI*1), Y15, Y9
+	JMP        op_rr5_c2_k
+
+op_rr5_c2_zero:
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	VXORPD Y8, Y8, Y8
+	VXORPD Y9, Y9, Y9
+
+op_rr5_c2_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_rr5_c2_store
+
+op_rr5_c2_loop:
 	VMOVUPD      (CX), Y12
 	VMASKMOVPD   32(CX), Y15, Y13
 	VBROADCASTSD (AX), Y14
@@ -8336,9 +11204,9 @@ op_n_c2_t5_loop:
 	ADDQ         R9, BX
 	ADDQ         R10, CX
 	DECQ         DX
-	JNE          op_n_c2_t5_loop
+	JNE          op_rr5_c2_loop
 
-op_n_c2_t5_store:
+op_rr5_c2_store:
 	VMOVUPD    Y0, (DI)
 	VMASKMOVPD Y1, Y15, 32(DI)
 	VMOVUPD    Y2, (DI)(SI*1)
@@ -8349,38 +11217,52 @@ op_n_c2_t5_store:
 	VMASKMOVPD Y7, Y15, 32(R14)
 	VMOVUPD    Y8, (R14)(SI*1)
 	VMASKMOVPD Y9, Y15, 32(R14)(SI*1)
-	JMP        op_n_next
 
-op_n_c2_rr4:
+op_rr5_next:
+	SUBQ $0x00000005, R15
+	JMP  op_done
+
+op_rr4:
+	MOVQ cols+120(FP), R11
+	MOVQ b_base+72(FP), R12
+
+op_rr4_p:
+	CMPQ R11, $0x00000008
+	JLT  op_rr4_part
+
 	// Tile: 4 rows by 2 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ       rows+104(FP), BX
-	SUBQ       R15, BX
-	MOVQ       BX, AX
-	IMULQ      R8, AX
-	ADDQ       a_base+32(FP), AX
-	MOVQ       ldc+24(FP), SI
-	SHLQ       $0x03, SI
-	MOVQ       BX, DI
-	IMULQ      SI, DI
-	ADDQ       R13, DI
-	LEAQ       (AX)(R8*2), BX
-	ADDQ       R8, BX
-	LEAQ       (DI)(SI*2), R14
-	ADDQ       SI, R14
-	CMPB       load+128(FP), $0x00
-	JEQ        op_n_c2_t4_zero
-	VMOVUPD    (DI), Y0
-	VMASKMOVPD 32(DI), Y15, Y1
-	VMOVUPD    (DI)(SI*1), Y2
-	VMASKMOVPD 32(DI)(SI*1), Y15, Y3
-	VMOVUPD    (DI)(SI*2), Y4
-	VMASKMOVPD 32(DI)(SI*2), Y15, Y5
-	VMOVUPD    (R14), Y6
-	VMASKMOVPD 32(R14), Y15, Y7
-	JMP        op_n_c2_t4_k
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ    rows+112(FP), BX
+	SUBQ    R15, BX
+	MOVQ    BX, AX
+	IMULQ   R8, AX
+	ADDQ    a_base+32(FP), AX
+	MOVQ    ldc+24(FP), SI
+	SHLQ    $0x03, SI
+	MOVQ    BX, DI
+	IMULQ   SI, DI
+	ADDQ    c_base+0(FP), DI
+	MOVQ    cols+120(FP), R13
+	SUBQ    R11, R13
+	SHLQ    $0x03, R13
+	ADDQ    R13, DI
+	LEAQ    (AX)(R8*2), BX
+	ADDQ    R8, BX
+	LEAQ    (DI)(SI*2), R14
+	ADDQ    SI, R14
+	CMPB    load+136(FP), $0x00
+	JEQ     op_rr4_full_zero
+	VMOVUPD (DI), Y0
+	VMOVUPD 32(DI), Y1
+	VMOVUPD (DI)(SI*1), Y2
+	VMOVUPD 32(DI)(SI*1), Y3
+	VMOVUPD (DI)(SI*2), Y4
+	VMOVUPD 32(DI)(SI*2), Y5
+	VMOVUPD (R14), Y6
+	VMOVUPD 32(R14), Y7
+	JMP     op_rr4_full_k
 
-op_n_c2_t4_zero:
+op_rr4_full_zero:
 	VXORPD Y0, Y0, Y0
 	VXORPD Y1, Y1, Y1
 	VXORPD Y2, Y2, Y2
@@ -8390,13 +11272,171 @@ op_n_c2_t4_zero:
 	VXORPD Y6, Y6, Y6
 	VXORPD Y7, Y7, Y7
 
-op_n_c2_t4_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_n_c2_t4_store
+op_rr4_full_k:
+	PREFETCHT0 64(DI)
+	PREFETCHT0 64(DI)(SI*1)
+	PREFETCHT0 64(DI)(SI*2)
+	PREFETCHT0 64(R14)
+	MOVQ       R12, CX
+	MOVQ       k+128(FP), DX
+	TESTQ      DX, DX
+	JEQ        op_rr4_full_store
 
-op_n_c2_t4_loop:
+op_rr4_full_loop:
+	VMOVUPD      (CX), Y12
+	VMOVUPD      32(CX), Y13
+	VBROADCASTSD (AX), Y14
+	VFMADD231PD  Y12, Y14, Y0
+	VFMADD231PD  Y13, Y14, Y1
+	VBROADCASTSD (AX)(R8*1), Y14
+	VFMADD231PD  Y12, Y14, Y2
+	VFMADD231PD  Y13, Y14, Y3
+	VBROADCASTSD (AX)(R8*2), Y14
+	VFMADD231PD  Y12, Y14, Y4
+	VFMADD231PD  Y13, Y14, Y5
+	VBROADCASTSD (BX), Y14
+	VFMADD231PD  Y12, Y14, Y6
+	VFMADD231PD  Y13, Y14, Y7
+	ADDQ         R9, AX
+	ADDQ         R9, BX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr4_full_loop
+
+op_rr4_full_store:
+	VMOVUPD Y0, (DI)
+	VMOVUPD Y1, 32(DI)
+	VMOVUPD Y2, (DI)(SI*1)
+	VMOVUPD Y3, 32(DI)(SI*1)
+	VMOVUPD Y4, (DI)(SI*2)
+	VMOVUPD Y5, 32(DI)(SI*2)
+	VMOVUPD Y6, (R14)
+	VMOVUPD Y7, 32(R14)
+	MOVQ    ldp+104(FP), R13
+	SHLQ    $0x03, R13
+	ADDQ    R13, R12
+	SUBQ    $0x00000008, R11
+	JMP     op_rr4_p
+
+op_rr4_part:
+	TESTQ R11, R11
+	JEQ   op_rr4_next
+	CMPQ  R11, $0x00000004
+	JGT   op_rr4_c2
+
+	// Tile: 4 rows by 1 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ       rows+112(FP), BX
+	SUBQ       R15, BX
+	MOVQ       BX, AX
+	IMULQ      R8, AX
+	ADDQ       a_base+32(FP), AX
+	MOVQ       ldc+24(FP), SI
+	SHLQ       $0x03, SI
+	MOVQ       BX, DI
+	IMULQ      SI, DI
+	ADDQ       c_base+0(FP), DI
+	MOVQ       cols+120(FP), R13
+	SUBQ       R11, R13
+	SHLQ       $0x03, R13
+	ADDQ       R13, DI
+	LEAQ       (AX)(R8*2), BX
+	ADDQ       R8, BX
+	LEAQ       (DI)(SI*2), R14
+	ADDQ       SI, R14
+	CMPB       load+136(FP), $0x00
+	JEQ        op_rr4_c1_zero
+	VMASKMOVPD (DI), Y15, Y0
+	VMASKMOVPD (DI)(SI*1), Y15, Y1
+	VMASKMOVPD (DI)(SI*2), Y15, Y2
+	VMASKMOVPD (R14), Y15, Y3
+	JMP        op_rr4_c1_k
+
+op_rr4_c1_zero:
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+
+op_rr4_c1_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_rr4_c1_store
+
+op_rr4_c1_loop:
+	VMASKMOVPD   (CX), Y15, Y12
+	VBROADCASTSD (AX), Y14
+	VFMADD231PD  Y12, Y14, Y0
+	VBROADCASTSD (AX)(R8*1), Y14
+	VFMADD231PD  Y12, Y14, Y1
+	VBROADCASTSD (AX)(R8*2), Y14
+	VFMADD231PD  Y12, Y14, Y2
+	VBROADCASTSD (BX), Y14
+	VFMADD231PD  Y12, Y14, Y3
+	ADDQ         R9, AX
+	ADDQ         R9, BX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr4_c1_loop
+
+op_rr4_c1_store:
+	VMASKMOVPD Y0, Y15, (DI)
+	VMASKMOVPD Y1, Y15, (DI)(SI*1)
+	VMASKMOVPD Y2, Y15, (DI)(SI*2)
+	VMASKMOVPD Y3, Y15, (R14)
+	JMP        op_rr4_next
+
+op_rr4_c2:
+	// Tile: 4 rows by 2 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ       rows+112(FP), BX
+	SUBQ       R15, BX
+	MOVQ       BX, AX
+	IMULQ      R8, AX
+	ADDQ       a_base+32(FP), AX
+	MOVQ       ldc+24(FP), SI
+	SHLQ       $0x03, SI
+	MOVQ       BX, DI
+	IMULQ      SI, DI
+	ADDQ       c_base+0(FP), DI
+	MOVQ       cols+120(FP), R13
+	SUBQ       R11, R13
+	SHLQ       $0x03, R13
+	ADDQ       R13, DI
+	LEAQ       (AX)(R8*2), BX
+	ADDQ       R8, BX
+	LEAQ       (DI)(SI*2), R14
+	ADDQ       SI, R14
+	CMPB       load+136(FP), $0x00
+	JEQ        op_rr4_c2_zero
+	VMOVUPD    (DI), Y0
+	VMASKMOVPD 32(DI), Y15, Y1
+	VMOVUPD    (DI)(SI*1), Y2
+	VMASKMOVPD 32(DI)(SI*1), Y15, Y3
+	VMOVUPD    (DI)(SI*2), Y4
+	VMASKMOVPD 32(DI)(SI*2), Y15, Y5
+	VMOVUPD    (R14), Y6
+	VMASKMOVPD 32(R14), Y15, Y7
+	JMP        op_rr4_c2_k
+
+op_rr4_c2_zero:
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+
+op_rr4_c2_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_rr4_c2_store
+
+op_rr4_c2_loop:
 	VMOVUPD      (CX), Y12
 	VMASKMOVPD   32(CX), Y15, Y13
 	VBROADCASTSD (AX), Y14
@@ -8415,9 +11455,9 @@ op_n_c2_t4_loop:
 	ADDQ         R9, BX
 	ADDQ         R10, CX
 	DECQ         DX
-	JNE          op_n_c2_t4_loop
+	JNE          op_rr4_c2_loop
 
-op_n_c2_t4_store:
+op_rr4_c2_store:
 	VMOVUPD    Y0, (DI)
 	VMASKMOVPD Y1, Y15, 32(DI)
 	VMOVUPD    Y2, (DI)(SI*1)
@@ -8426,12 +11466,101 @@ op_n_c2_t4_store:
 	VMASKMOVPD Y5, Y15, 32(DI)(SI*2)
 	VMOVUPD    Y6, (R14)
 	VMASKMOVPD Y7, Y15, 32(R14)
-	JMP        op_n_next
 
-op_n_c2_rr3:
+op_rr4_next:
+	SUBQ $0x00000004, R15
+	JMP  op_done
+
+op_rr3:
+	MOVQ cols+120(FP), R11
+	MOVQ b_base+72(FP), R12
+
+op_rr3_p:
+	CMPQ R11, $0x00000008
+	JLT  op_rr3_part
+
 	// Tile: 3 rows by 2 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ       rows+104(FP), BX
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ    rows+112(FP), BX
+	SUBQ    R15, BX
+	MOVQ    BX, AX
+	IMULQ   R8, AX
+	ADDQ    a_base+32(FP), AX
+	MOVQ    ldc+24(FP), SI
+	SHLQ    $0x03, SI
+	MOVQ    BX, DI
+	IMULQ   SI, DI
+	ADDQ    c_base+0(FP), DI
+	MOVQ    cols+120(FP), R13
+	SUBQ    R11, R13
+	SHLQ    $0x03, R13
+	ADDQ    R13, DI
+	CMPB    load+136(FP), $0x00
+	JEQ     op_rr3_full_zero
+	VMOVUPD (DI), Y0
+	VMOVUPD 32(DI), Y1
+	VMOVUPD (DI)(SI*1), Y2
+	VMOVUPD 32(DI)(SI*1), Y3
+	VMOVUPD (DI)(SI*2), Y4
+	VMOVUPD 32(DI)(SI*2), Y5
+	JMP     op_rr3_full_k
+
+op_rr3_full_zero:
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+
+op_rr3_full_k:
+	PREFETCHT0 64(DI)
+	PREFETCHT0 64(DI)(SI*1)
+	PREFETCHT0 64(DI)(SI*2)
+	MOVQ       R12, CX
+	MOVQ       k+128(FP), DX
+	TESTQ      DX, DX
+	JEQ        op_rr3_full_store
+
+op_rr3_full_loop:
+	VMOVUPD      (CX), Y12
+	VMOVUPD      32(CX), Y13
+	VBROADCASTSD (AX), Y14
+	VFMADD231PD  Y12, Y14, Y0
+	VFMADD231PD  Y13, Y14, Y1
+	VBROADCASTSD (AX)(R8*1), Y14
+	VFMADD231PD  Y12, Y14, Y2
+	VFMADD231PD  Y13, Y14, Y3
+	VBROADCASTSD (AX)(R8*2), Y14
+	VFMADD231PD  Y12, Y14, Y4
+	VFMADD231PD  Y13, Y14, Y5
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr3_full_loop
+
+op_rr3_full_store:
+	VMOVUPD Y0, (DI)
+	VMOVUPD Y1, 32(DI)
+	VMOVUPD Y2, (DI)(SI*1)
+	VMOVUPD Y3, 32(DI)(SI*1)
+	VMOVUPD Y4, (DI)(SI*2)
+	VMOVUPD Y5, 32(DI)(SI*2)
+	MOVQ    ldp+104(FP), R13
+	SHLQ    $0x03, R13
+	ADDQ    R13, R12
+	SUBQ    $0x00000008, R11
+	JMP     op_rr3_p
+
+op_rr3_part:
+	TESTQ R11, R11
+	JEQ   op_rr3_next
+	CMPQ  R11, $0x00000004
+	JGT   op_rr3_c2
+
+	// Tile: 3 rows by 1 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ       rows+112(FP), BX
 	SUBQ       R15, BX
 	MOVQ       BX, AX
 	IMULQ      R8, AX
@@ -8440,18 +11569,76 @@ op_n_c2_rr3:
 	SHLQ       $0x03, SI
 	MOVQ       BX, DI
 	IMULQ      SI, DI
+	ADDQ       c_base+0(FP), DI
+	MOVQ       cols+120(FP), R13
+	SUBQ       R11, R13
+	SHLQ       $0x03, R13
 	ADDQ       R13, DI
-	CMPB       load+128(FP), $0x00
-	JEQ        op_n_c2_t3_zero
+	CMPB       load+136(FP), $0x00
+	JEQ        op_rr3_c1_zero
+	VMASKMOVPD (DI), Y15, Y0
+	VMASKMOVPD (DI)(SI*1), Y15, Y1
+	VMASKMOVPD (DI)(SI*2), Y15, Y2
+	JMP        op_rr3_c1_k
+
+op_rr3_c1_zero:
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+
+op_rr3_c1_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_rr3_c1_store
+
+op_rr3_c1_loop:
+	VMASKMOVPD   (CX), Y15, Y12
+	VBROADCASTSD (AX), Y14
+	VFMADD231PD  Y12, Y14, Y0
+	VBROADCASTSD (AX)(R8*1), Y14
+	VFMADD231PD  Y12, Y14, Y1
+	VBROADCASTSD (AX)(R8*2), Y14
+	VFMADD231PD  Y12, Y14, Y2
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr3_c1_loop
+
+op_rr3_c1_store:
+	VMASKMOVPD Y0, Y15, (DI)
+	VMASKMOVPD Y1, Y15, (DI)(SI*1)
+	VMASKMOVPD Y2, Y15, (DI)(SI*2)
+	JMP        op_rr3_next
+
+op_rr3_c2:
+	// Tile: 3 rows by 2 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ       rows+112(FP), BX
+	SUBQ       R15, BX
+	MOVQ       BX, AX
+	IMULQ      R8, AX
+	ADDQ       a_base+32(FP), AX
+	MOVQ       ldc+24(FP), SI
+	SHLQ       $0x03, SI
+	MOVQ       BX, DI
+	IMULQ      SI, DI
+	ADDQ       c_base+0(FP), DI
+	MOVQ       cols+120(FP), R13
+	SUBQ       R11, R13
+	SHLQ       $0x03, R13
+	ADDQ       R13, DI
+	CMPB       load+136(FP), $0x00
+	JEQ        op_rr3_c2_zero
 	VMOVUPD    (DI), Y0
 	VMASKMOVPD 32(DI), Y15, Y1
 	VMOVUPD    (DI)(SI*1), Y2
 	VMASKMOVPD 32(DI)(SI*1), Y15, Y3
 	VMOVUPD    (DI)(SI*2), Y4
 	VMASKMOVPD 32(DI)(SI*2), Y15, Y5
-	JMP        op_n_c2_t3_k
+	JMP        op_rr3_c2_k
 
-op_n_c2_t3_zero:
+op_rr3_c2_zero:
 	VXORPD Y0, Y0, Y0
 	VXORPD Y1, Y1, Y1
 	VXORPD Y2, Y2, Y2
@@ -8459,13 +11646,13 @@ op_n_c2_t3_zero:
 	VXORPD Y4, Y4, Y4
 	VXORPD Y5, Y5, Y5
 
-op_n_c2_t3_k:
+op_rr3_c2_k:
 	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
+	MOVQ  k+128(FP), DX
 	TESTQ DX, DX
-	JEQ   op_n_c2_t3_store
+	JEQ   op_rr3_c2_store
 
-op_n_c2_t3_loop:
+op_rr3_c2_loop:
 	VMOVUPD      (CX), Y12
 	VMASKMOVPD   32(CX), Y15, Y13
 	VBROADCASTSD (AX), Y14
@@ -8480,21 +11667,100 @@ op_n_c2_t3_loop:
 	ADDQ         R9, AX
 	ADDQ         R10, CX
 	DECQ         DX
-	JNE          op_n_c2_t3_loop
+	JNE          op_rr3_c2_loop
 
-op_n_c2_t3_store:
+op_rr3_c2_store:
 	VMOVUPD    Y0, (DI)
 	VMASKMOVPD Y1, Y15, 32(DI)
 	VMOVUPD    Y2, (DI)(SI*1)
 	VMASKMOVPD Y3, Y15, 32(DI)(SI*1)
 	VMOVUPD    Y4, (DI)(SI*2)
 	VMASKMOVPD Y5, Y15, 32(DI)(SI*2)
-	JMP        op_n_next
 
-op_n_c2_rr2:
+op_rr3_next:
+	SUBQ $0x00000003, R15
+	JMP  op_done
+
+op_rr2:
+	MOVQ cols+120(FP), R11
+	MOVQ b_base+72(FP), R12
+
+op_rr2_p:
+	CMPQ R11, $0x00000008
+	JLT  op_rr2_part
+
 	// Tile: 2 rows by 2 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ       rows+104(FP), BX
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ    rows+112(FP), BX
+	SUBQ    R15, BX
+	MOVQ    BX, AX
+	IMULQ   R8, AX
+	ADDQ    a_base+32(FP), AX
+	MOVQ    ldc+24(FP), SI
+	SHLQ    $0x03, SI
+	MOVQ    BX, DI
+	IMULQ   SI, DI
+	ADDQ    c_base+0(FP), DI
+	MOVQ    cols+120(FP), R13
+	SUBQ    R11, R13
+	SHLQ    $0x03, R13
+	ADDQ    R13, DI
+	CMPB    load+136(FP), $0x00
+	JEQ     op_rr2_full_zero
+	VMOVUPD (DI), Y0
+	VMOVUPD 32(DI), Y1
+	VMOVUPD (DI)(SI*1), Y2
+	VMOVUPD 32(DI)(SI*1), Y3
+	JMP     op_rr2_full_k
+
+op_rr2_full_zero:
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+
+op_rr2_full_k:
+	PREFETCHT0 64(DI)
+	PREFETCHT0 64(DI)(SI*1)
+	MOVQ       R12, CX
+	MOVQ       k+128(FP), DX
+	TESTQ      DX, DX
+	JEQ        op_rr2_full_store
+
+op_rr2_full_loop:
+	VMOVUPD      (CX), Y12
+	VMOVUPD      32(CX), Y13
+	VBROADCASTSD (AX), Y14
+	VFMADD231PD  Y12, Y14, Y0
+	VFMADD231PD  Y13, Y14, Y1
+	VBROADCASTSD (AX)(R8*1), Y14
+	VFMADD231PD  Y12, Y14, Y2
+	VFMADD231PD  Y13, Y14, Y3
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr2_full_loop
+
+op_rr2_full_store:
+	VMOVUPD Y0, (DI)
+	VMOVUPD Y1, 32(DI)
+	VMOVUPD Y2, (DI)(SI*1)
+	VMOVUPD Y3, 32(DI)(SI*1)
+	MOVQ    ldp+104(FP), R13
+	SHLQ    $0x03, R13
+	ADDQ    R13, R12
+	SUBQ    $0x00000008, R11
+	JMP     op_rr2_p
+
+op_rr2_part:
+	TESTQ R11, R11
+	JEQ   op_rr2_next
+	CMPQ  R11, $0x00000004
+	JGT   op_rr2_c2
+
+	// Tile: 2 rows by 1 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ       rows+112(FP), BX
 	SUBQ       R15, BX
 	MOVQ       BX, AX
 	IMULQ      R8, AX
@@ -8503,28 +11769,81 @@ op_n_c2_rr2:
 	SHLQ       $0x03, SI
 	MOVQ       BX, DI
 	IMULQ      SI, DI
+	ADDQ       c_base+0(FP), DI
+	MOVQ       cols+120(FP), R13
+	SUBQ       R11, R13
+	SHLQ       $0x03, R13
 	ADDQ       R13, DI
-	CMPB       load+128(FP), $0x00
-	JEQ        op_n_c2_t2_zero
+	CMPB       load+136(FP), $0x00
+	JEQ        op_rr2_c1_zero
+	VMASKMOVPD (DI), Y15, Y0
+	VMASKMOVPD (DI)(SI*1), Y15, Y1
+	JMP        op_rr2_c1_k
+
+op_rr2_c1_zero:
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+
+op_rr2_c1_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_rr2_c1_store
+
+op_rr2_c1_loop:
+	VMASKMOVPD   (CX), Y15, Y12
+	VBROADCASTSD (AX), Y14
+	VFMADD231PD  Y12, Y14, Y0
+	VBROADCASTSD (AX)(R8*1), Y14
+	VFMADD231PD  Y12, Y14, Y1
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr2_c1_loop
+
+op_rr2_c1_store:
+	VMASKMOVPD Y0, Y15, (DI)
+	VMASKMOVPD Y1, Y15, (DI)(SI*1)
+	JMP        op_rr2_next
+
+op_rr2_c2:
+	// Tile: 2 rows by 2 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ       rows+112(FP), BX
+	SUBQ       R15, BX
+	MOVQ       BX, AX
+	IMULQ      R8, AX
+	ADDQ       a_base+32(FP), AX
+	MOVQ       ldc+24(FP), SI
+	SHLQ       $0x03, SI
+	MOVQ       BX, DI
+	IMULQ      SI, DI
+	ADDQ       c_base+0(FP), DI
+	MOVQ       cols+120(FP), R13
+	SUBQ       R11, R13
+	SHLQ       $0x03, R13
+	ADDQ       R13, DI
+	CMPB       load+136(FP), $0x00
+	JEQ        op_rr2_c2_zero
 	VMOVUPD    (DI), Y0
 	VMASKMOVPD 32(DI), Y15, Y1
 	VMOVUPD    (DI)(SI*1), Y2
 	VMASKMOVPD 32(DI)(SI*1), Y15, Y3
-	JMP        op_n_c2_t2_k
+	JMP        op_rr2_c2_k
 
-op_n_c2_t2_zero:
+op_rr2_c2_zero:
 	VXORPD Y0, Y0, Y0
 	VXORPD Y1, Y1, Y1
 	VXORPD Y2, Y2, Y2
 	VXORPD Y3, Y3, Y3
 
-op_n_c2_t2_k:
+op_rr2_c2_k:
 	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
+	MOVQ  k+128(FP), DX
 	TESTQ DX, DX
-	JEQ   op_n_c2_t2_store
+	JEQ   op_rr2_c2_store
 
-op_n_c2_t2_loop:
+op_rr2_c2_loop:
 	VMOVUPD      (CX), Y12
 	VMASKMOVPD   32(CX), Y15, Y13
 	VBROADCASTSD (AX), Y14
@@ -8536,19 +11855,87 @@ op_n_c2_t2_loop:
 	ADDQ         R9, AX
 	ADDQ         R10, CX
 	DECQ         DX
-	JNE          op_n_c2_t2_loop
+	JNE          op_rr2_c2_loop
 
-op_n_c2_t2_store:
+op_rr2_c2_store:
 	VMOVUPD    Y0, (DI)
 	VMASKMOVPD Y1, Y15, 32(DI)
 	VMOVUPD    Y2, (DI)(SI*1)
 	VMASKMOVPD Y3, Y15, 32(DI)(SI*1)
-	JMP        op_n_next
 
-op_n_c2_rr1:
+op_rr2_next:
+	SUBQ $0x00000002, R15
+	JMP  op_done
+
+op_rr1:
+	MOVQ cols+120(FP), R11
+	MOVQ b_base+72(FP), R12
+
+op_rr1_p:
+	CMPQ R11, $0x00000008
+	JLT  op_rr1_part
+
 	// Tile: 1 rows by 2 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ       rows+104(FP), BX
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ    rows+112(FP), BX
+	SUBQ    R15, BX
+	MOVQ    BX, AX
+	IMULQ   R8, AX
+	ADDQ    a_base+32(FP), AX
+	MOVQ    ldc+24(FP), SI
+	SHLQ    $0x03, SI
+	MOVQ    BX, DI
+	IMULQ   SI, DI
+	ADDQ    c_base+0(FP), DI
+	MOVQ    cols+120(FP), R13
+	SUBQ    R11, R13
+	SHLQ    $0x03, R13
+	ADDQ    R13, DI
+	CMPB    load+136(FP), $0x00
+	JEQ     op_rr1_full_zero
+	VMOVUPD (DI), Y0
+	VMOVUPD 32(DI), Y1
+	JMP     op_rr1_full_k
+
+op_rr1_full_zero:
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+
+op_rr1_full_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_rr1_full_store
+
+op_rr1_full_loop:
+	VMOVUPD      (CX), Y12
+	VMOVUPD      32(CX), Y13
+	VBROADCASTSD (AX), Y14
+	VFMADD231PD  Y12, Y14, Y0
+	VFMADD231PD  Y13, Y14, Y1
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr1_full_loop
+
+op_rr1_full_store:
+	VMOVUPD Y0, (DI)
+	VMOVUPD Y1, 32(DI)
+	MOVQ    ldp+104(FP), R13
+	SHLQ    $0x03, R13
+	ADDQ    R13, R12
+	SUBQ    $0x00000008, R11
+	JMP     op_rr1_p
+
+op_rr1_part:
+	TESTQ R11, R11
+	JEQ   op_rr1_next
+	CMPQ  R11, $0x00000004
+	JGT   op_rr1_c2
+
+	// Tile: 1 rows by 1 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ       rows+112(FP), BX
 	SUBQ       R15, BX
 	MOVQ       BX, AX
 	IMULQ      R8, AX
@@ -8557,24 +11944,72 @@ op_n_c2_rr1:
 	SHLQ       $0x03, SI
 	MOVQ       BX, DI
 	IMULQ      SI, DI
+	ADDQ       c_base+0(FP), DI
+	MOVQ       cols+120(FP), R13
+	SUBQ       R11, R13
+	SHLQ       $0x03, R13
 	ADDQ       R13, DI
-	CMPB       load+128(FP), $0x00
-	JEQ        op_n_c2_t1_zero
+	CMPB       load+136(FP), $0x00
+	JEQ        op_rr1_c1_zero
+	VMASKMOVPD (DI), Y15, Y0
+	JMP        op_rr1_c1_k
+
+op_rr1_c1_zero:
+	VXORPD Y0, Y0, Y0
+
+op_rr1_c1_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_rr1_c1_store
+
+op_rr1_c1_loop:
+	VMASKMOVPD   (CX), Y15, Y12
+	VBROADCASTSD (AX), Y14
+	VFMADD231PD  Y12, Y14, Y0
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr1_c1_loop
+
+op_rr1_c1_store:
+	VMASKMOVPD Y0, Y15, (DI)
+	JMP        op_rr1_next
+
+op_rr1_c2:
+	// Tile: 1 rows by 2 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ       rows+112(FP), BX
+	SUBQ       R15, BX
+	MOVQ       BX, AX
+	IMULQ      R8, AX
+	ADDQ       a_base+32(FP), AX
+	MOVQ       ldc+24(FP), SI
+	SHLQ       $0x03, SI
+	MOVQ       BX, DI
+	IMULQ      SI, DI
+	ADDQ       c_base+0(FP), DI
+	MOVQ       cols+120(FP), R13
+	SUBQ       R11, R13
+	SHLQ       $0x03, R13
+	ADDQ       R13, DI
+	CMPB       load+136(FP), $0x00
+	JEQ        op_rr1_c2_zero
 	VMOVUPD    (DI), Y0
 	VMASKMOVPD 32(DI), Y15, Y1
-	JMP        op_n_c2_t1_k
+	JMP        op_rr1_c2_k
 
-op_n_c2_t1_zero:
+op_rr1_c2_zero:
 	VXORPD Y0, Y0, Y0
 	VXORPD Y1, Y1, Y1
 
-op_n_c2_t1_k:
+op_rr1_c2_k:
 	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
+	MOVQ  k+128(FP), DX
 	TESTQ DX, DX
-	JEQ   op_n_c2_t1_store
+	JEQ   op_rr1_c2_store
 
-op_n_c2_t1_loop:
+op_rr1_c2_loop:
 	VMOVUPD      (CX), Y12
 	VMASKMOVPD   32(CX), Y15, Y13
 	VBROADCASTSD (AX), Y14
@@ -8583,441 +12018,54 @@ op_n_c2_t1_loop:
 	ADDQ         R9, AX
 	ADDQ         R10, CX
 	DECQ         DX
-	JNE          op_n_c2_t1_loop
+	JNE          op_rr1_c2_loop
 
-op_n_c2_t1_store:
+op_rr1_c2_store:
 	VMOVUPD    Y0, (DI)
 	VMASKMOVPD Y1, Y15, 32(DI)
-	JMP        op_n_next
 
-op_n_c1:
-	// Mask of the last vector: min(cols left - (cv-1)*E, E) elements.
-	MOVQ R11, DI
-	SUBQ $0x00000000, DI
-	CMPQ DI, $0x00000004
-	JLE  op_n_c1_m
-	MOVQ $0x00000004, DI
-
-op_n_c1_m:
-	LEAQ    matvecF64tab<>+256(SB), SI
-	NEGQ    DI
-	LEAQ    (SI)(DI*8), SI
-	VMOVDQU (SI), Y15
-	MOVQ    rows+104(FP), R15
-
-op_n_c1_r:
-	CMPQ R15, $0x00000006
-	JLT  op_n_c1_rrem
-
-	// Tile: 6 rows by 1 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ       rows+104(FP), BX
-	SUBQ       R15, BX
-	MOVQ       BX, AX
-	IMULQ      R8, AX
-	ADDQ       a_base+32(FP), AX
-	MOVQ       ldc+24(FP), SI
-	SHLQ       $0x03, SI
-	MOVQ       BX, DI
-	IMULQ      SI, DI
-	ADDQ       R13, DI
-	LEAQ       (AX)(R8*2), BX
-	ADDQ       R8, BX
-	LEAQ       (DI)(SI*2), R14
-	ADDQ       SI, R14
-	CMPB       load+128(FP), $0x00
-	JEQ        op_n_c1_t6_zero
-	VMASKMOVPD (DI), Y15, Y0
-	VMASKMOVPD (DI)(SI*1), Y15, Y1
-	VMASKMOVPD (DI)(SI*2), Y15, Y2
-	VMASKMOVPD (R14), Y15, Y3
-	VMASKMOVPD (R14)(SI*1), Y15, Y4
-	VMASKMOVPD (R14)(SI*2), Y15, Y5
-	JMP        op_n_c1_t6_k
-
-op_n_c1_t6_zero:
-	VXORPD Y0, Y0, Y0
-	VXORPD Y1, Y1, Y1
-	VXORPD Y2, Y2, Y2
-	VXORPD Y3, Y3, Y3
-	VXORPD Y4, Y4, Y4
-	VXORPD Y5, Y5, Y5
-
-op_n_c1_t6_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_n_c1_t6_store
-
-op_n_c1_t6_loop:
-	VMASKMOVPD   (CX), Y15, Y12
-	VBROADCASTSD (AX), Y14
-	VFMADD231PD  Y12, Y14, Y0
-	VBROADCASTSD (AX)(R8*1), Y14
-	VFMADD231PD  Y12, Y14, Y1
-	VBROADCASTSD (AX)(R8*2), Y14
-	VFMADD231PD  Y12, Y14, Y2
-	VBROADCASTSD (BX), Y14
-	VFMADD231PD  Y12, Y14, Y3
-	VBROADCASTSD (BX)(R8*1), Y14
-	VFMADD231PD  Y12, Y14, Y4
-	VBROADCASTSD (BX)(R8*2), Y14
-	VFMADD231PD  Y12, Y14, Y5
-	ADDQ         R9, AX
-	ADDQ         R9, BX
-	ADDQ         R10, CX
-	DECQ         DX
-	JNE          op_n_c1_t6_loop
-
-op_n_c1_t6_store:
-	VMASKMOVPD Y0, Y15, (DI)
-	VMASKMOVPD Y1, Y15, (DI)(SI*1)
-	VMASKMOVPD Y2, Y15, (DI)(SI*2)
-	VMASKMOVPD Y3, Y15, (R14)
-	VMASKMOVPD Y4, Y15, (R14)(SI*1)
-	VMASKMOVPD Y5, Y15, (R14)(SI*2)
-	SUBQ       $0x00000006, R15
-	JMP        op_n_c1_r
-
-op_n_c1_rrem:
-	CMPQ R15, $0x00000001
-	JEQ  op_n_c1_rr1
-	CMPQ R15, $0x00000002
-	JEQ  op_n_c1_rr2
-	CMPQ R15, $0x00000003
-	JEQ  op_n_c1_rr3
-	CMPQ R15, $0x00000004
-	JEQ  op_n_c1_rr4
-	CMPQ R15, $0x00000005
-	JEQ  op_n_c1_rr5
-	JMP  op_n_next
-
-op_n_c1_rr5:
-	// Tile: 5 rows by 1 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ       rows+104(FP), BX
-	SUBQ       R15, BX
-	MOVQ       BX, AX
-	IMULQ      R8, AX
-	ADDQ       a_base+32(FP), AX
-	MOVQ       ldc+24(FP), SI
-	SHLQ       $0x03, SI
-	MOVQ       BX, DI
-	IMULQ      SI, DI
-	ADDQ       R13, DI
-	LEAQ       (AX)(R8*2), BX
-	ADDQ       R8, BX
-	LEAQ       (DI)(SI*2), R14
-	ADDQ       SI, R14
-	CMPB       load+128(FP), $0x00
-	JEQ        op_n_c1_t5_zero
-	VMASKMOVPD (DI), Y15, Y0
-	VMASKMOVPD (DI)(SI*1), Y15, Y1
-	VMASKMOVPD (DI)(SI*2), Y15, Y2
-	VMASKMOVPD (R14), Y15, Y3
-	VMASKMOVPD (R14)(SI*1), Y15, Y4
-	JMP        op_n_c1_t5_k
-
-op_n_c1_t5_zero:
-	VXORPD Y0, Y0, Y0
-	VXORPD Y1, Y1, Y1
-	VXORPD Y2, Y2, Y2
-	VXORPD Y3, Y3, Y3
-	VXORPD Y4, Y4, Y4
-
-op_n_c1_t5_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_n_c1_t5_store
-
-op_n_c1_t5_loop:
-	VMASKMOVPD   (CX), Y15, Y12
-	VBROADCASTSD (AX), Y14
-	VFMADD231PD  Y12, Y14, Y0
-	VBROADCASTSD (AX)(R8*1), Y14
-	VFMADD231PD  Y12, Y14, Y1
-	VBROADCASTSD (AX)(R8*2), Y14
-	VFMADD231PD  Y12, Y14, Y2
-	VBROADCASTSD (BX), Y14
-	VFMADD231PD  Y12, Y14, Y3
-	VBROADCASTSD (BX)(R8*1), Y14
-	VFMADD231PD  Y12, Y14, Y4
-	ADDQ         R9, AX
-	ADDQ         R9, BX
-	ADDQ         R10, CX
-	DECQ         DX
-	JNE          op_n_c1_t5_loop
-
-op_n_c1_t5_store:
-	VMASKMOVPD Y0, Y15, (DI)
-	VMASKMOVPD Y1, Y15, (DI)(SI*1)
-	VMASKMOVPD Y2, Y15, (DI)(SI*2)
-	VMASKMOVPD Y3, Y15, (R14)
-	VMASKMOVPD Y4, Y15, (R14)(SI*1)
-	JMP        op_n_next
-
-op_n_c1_rr4:
-	// Tile: 4 rows by 1 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ       rows+104(FP), BX
-	SUBQ       R15, BX
-	MOVQ       BX, AX
-	IMULQ      R8, AX
-	ADDQ       a_base+32(FP), AX
-	MOVQ       ldc+24(FP), SI
-	SHLQ       $0x03, SI
-	MOVQ       BX, DI
-	IMULQ      SI, DI
-	ADDQ       R13, DI
-	LEAQ       (AX)(R8*2), BX
-	ADDQ       R8, BX
-	LEAQ       (DI)(SI*2), R14
-	ADDQ       SI, R14
-	CMPB       load+128(FP), $0x00
-	JEQ        op_n_c1_t4_zero
-	VMASKMOVPD (DI), Y15, Y0
-	VMASKMOVPD (DI)(SI*1), Y15, Y1
-	VMASKMOVPD (DI)(SI*2), Y15, Y2
-	VMASKMOVPD (R14), Y15, Y3
-	JMP        op_n_c1_t4_k
-
-op_n_c1_t4_zero:
-	VXORPD Y0, Y0, Y0
-	VXORPD Y1, Y1, Y1
-	VXORPD Y2, Y2, Y2
-	VXORPD Y3, Y3, Y3
-
-op_n_c1_t4_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_n_c1_t4_store
-
-op_n_c1_t4_loop:
-	VMASKMOVPD   (CX), Y15, Y12
-	VBROADCASTSD (AX), Y14
-	VFMADD231PD  Y12, Y14, Y0
-	VBROADCASTSD (AX)(R8*1), Y14
-	VFMADD231PD  Y12, Y14, Y1
-	VBROADCASTSD (AX)(R8*2), Y14
-	VFMADD231PD  Y12, Y14, Y2
-	VBROADCASTSD (BX), Y14
-	VFMADD231PD  Y12, Y14, Y3
-	ADDQ         R9, AX
-	ADDQ         R9, BX
-	ADDQ         R10, CX
-	DECQ         DX
-	JNE          op_n_c1_t4_loop
-
-op_n_c1_t4_store:
-	VMASKMOVPD Y0, Y15, (DI)
-	VMASKMOVPD Y1, Y15, (DI)(SI*1)
-	VMASKMOVPD Y2, Y15, (DI)(SI*2)
-	VMASKMOVPD Y3, Y15, (R14)
-	JMP        op_n_next
-
-op_n_c1_rr3:
-	// Tile: 3 rows by 1 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ       rows+104(FP), BX
-	SUBQ       R15, BX
-	MOVQ       BX, AX
-	IMULQ      R8, AX
-	ADDQ       a_base+32(FP), AX
-	MOVQ       ldc+24(FP), SI
-	SHLQ       $0x03, SI
-	MOVQ       BX, DI
-	IMULQ      SI, DI
-	ADDQ       R13, DI
-	CMPB       load+128(FP), $0x00
-	JEQ        op_n_c1_t3_zero
-	VMASKMOVPD (DI), Y15, Y0
-	VMASKMOVPD (DI)(SI*1), Y15, Y1
-	VMASKMOVPD (DI)(SI*2), Y15, Y2
-	JMP        op_n_c1_t3_k
-
-op_n_c1_t3_zero:
-	VXORPD Y0, Y0, Y0
-	VXORPD Y1, Y1, Y1
-	VXORPD Y2, Y2, Y2
-
-op_n_c1_t3_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_n_c1_t3_store
-
-op_n_c1_t3_loop:
-	VMASKMOVPD   (CX), Y15, Y12
-	VBROADCASTSD (AX), Y14
-	VFMADD231PD  Y12, Y14, Y0
-	VBROADCASTSD (AX)(R8*1), Y14
-	VFMADD231PD  Y12, Y14, Y1
-	VBROADCASTSD (AX)(R8*2), Y14
-	VFMADD231PD  Y12, Y14, Y2
-	ADDQ         R9, AX
-	ADDQ         R10, CX
-	DECQ         DX
-	JNE          op_n_c1_t3_loop
-
-op_n_c1_t3_store:
-	VMASKMOVPD Y0, Y15, (DI)
-	VMASKMOVPD Y1, Y15, (DI)(SI*1)
-	VMASKMOVPD Y2, Y15, (DI)(SI*2)
-	JMP        op_n_next
-
-op_n_c1_rr2:
-	// Tile: 2 rows by 1 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ       rows+104(FP), BX
-	SUBQ       R15, BX
-	MOVQ       BX, AX
-	IMULQ      R8, AX
-	ADDQ       a_base+32(FP), AX
-	MOVQ       ldc+24(FP), SI
-	SHLQ       $0x03, SI
-	MOVQ       BX, DI
-	IMULQ      SI, DI
-	ADDQ       R13, DI
-	CMPB       load+128(FP), $0x00
-	JEQ        op_n_c1_t2_zero
-	VMASKMOVPD (DI), Y15, Y0
-	VMASKMOVPD (DI)(SI*1), Y15, Y1
-	JMP        op_n_c1_t2_k
-
-op_n_c1_t2_zero:
-	VXORPD Y0, Y0, Y0
-	VXORPD Y1, Y1, Y1
-
-op_n_c1_t2_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_n_c1_t2_store
-
-op_n_c1_t2_loop:
-	VMASKMOVPD   (CX), Y15, Y12
-	VBROADCASTSD (AX), Y14
-	VFMADD231PD  Y12, Y14, Y0
-	VBROADCASTSD (AX)(R8*1), Y14
-	VFMADD231PD  Y12, Y14, Y1
-	ADDQ         R9, AX
-	ADDQ         R10, CX
-	DECQ         DX
-	JNE          op_n_c1_t2_loop
-
-op_n_c1_t2_store:
-	VMASKMOVPD Y0, Y15, (DI)
-	VMASKMOVPD Y1, Y15, (DI)(SI*1)
-	JMP        op_n_next
-
-op_n_c1_rr1:
-	// Tile: 1 rows by 1 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ       rows+104(FP), BX
-	SUBQ       R15, BX
-	MOVQ       BX, AX
-	IMULQ      R8, AX
-	ADDQ       a_base+32(FP), AX
-	MOVQ       ldc+24(FP), SI
-	SHLQ       $0x03, SI
-	MOVQ       BX, DI
-	IMULQ      SI, DI
-	ADDQ       R13, DI
-	CMPB       load+128(FP), $0x00
-	JEQ        op_n_c1_t1_zero
-	VMASKMOVPD (DI), Y15, Y0
-	JMP        op_n_c1_t1_k
-
-op_n_c1_t1_zero:
-	VXORPD Y0, Y0, Y0
-
-op_n_c1_t1_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_n_c1_t1_store
-
-op_n_c1_t1_loop:
-	VMASKMOVPD   (CX), Y15, Y12
-	VBROADCASTSD (AX), Y14
-	VFMADD231PD  Y12, Y14, Y0
-	ADDQ         R9, AX
-	ADDQ         R10, CX
-	DECQ         DX
-	JNE          op_n_c1_t1_loop
-
-op_n_c1_t1_store:
-	VMASKMOVPD Y0, Y15, (DI)
-
-op_n_next:
-	ADDQ $0x00000040, R12
-	ADDQ $0x00000040, R13
-	SUBQ $0x00000008, R11
-	JGT  op_n_panel
+op_rr1_next:
+	SUBQ $0x00000001, R15
 	JMP  op_done
 
 op_w:
 	// A single row: wider panels, for enough independent chains.
-op_w_panel:
-	// Panel: cv vectors of columns, the last one masked.
-	CMPQ R11, $0x0000001c
-	JGT  op_w_c8
-	CMPQ R11, $0x00000018
-	JGT  op_w_c7
-	CMPQ R11, $0x00000014
-	JGT  op_w_c6
-	CMPQ R11, $0x00000010
-	JGT  op_w_c5
-	CMPQ R11, $0x0000000c
-	JGT  op_w_c4
-	CMPQ R11, $0x00000008
-	JGT  op_w_c3
-	CMPQ R11, $0x00000004
-	JGT  op_w_c2
-	JMP  op_w_c1
+	MOVQ cols+120(FP), R11
+	MOVQ b_base+72(FP), R12
 
-op_w_c8:
-	// Mask of the last vector: min(cols left - (cv-1)*E, E) elements.
-	MOVQ R11, DI
-	SUBQ $0x0000001c, DI
-	CMPQ DI, $0x00000004
-	JLE  op_w_c8_m
-	MOVQ $0x00000004, DI
-
-op_w_c8_m:
-	LEAQ    matvecF64tab<>+256(SB), SI
-	NEGQ    DI
-	LEAQ    (SI)(DI*8), SI
-	VMOVDQU (SI), Y15
-	MOVQ    rows+104(FP), R15
+op_w_p:
+	CMPQ R11, $0x00000020
+	JLT  op_w_part
 
 	// Tile: 1 rows by 8 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ       rows+104(FP), BX
-	SUBQ       R15, BX
-	MOVQ       BX, AX
-	IMULQ      R8, AX
-	ADDQ       a_base+32(FP), AX
-	MOVQ       ldc+24(FP), SI
-	SHLQ       $0x03, SI
-	MOVQ       BX, DI
-	IMULQ      SI, DI
-	ADDQ       R13, DI
-	CMPB       load+128(FP), $0x00
-	JEQ        op_w_c8_t1_zero
-	VMOVUPD    (DI), Y0
-	VMOVUPD    32(DI), Y1
-	VMOVUPD    64(DI), Y2
-	VMOVUPD    96(DI), Y3
-	VMOVUPD    128(DI), Y4
-	VMOVUPD    160(DI), Y5
-	VMOVUPD    192(DI), Y6
-	VMASKMOVPD 224(DI), Y15, Y7
-	JMP        op_w_c8_t1_k
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ    rows+112(FP), BX
+	SUBQ    R15, BX
+	MOVQ    BX, AX
+	IMULQ   R8, AX
+	ADDQ    a_base+32(FP), AX
+	MOVQ    ldc+24(FP), SI
+	SHLQ    $0x03, SI
+	MOVQ    BX, DI
+	IMULQ   SI, DI
+	ADDQ    c_base+0(FP), DI
+	MOVQ    cols+120(FP), R13
+	SUBQ    R11, R13
+	SHLQ    $0x03, R13
+	ADDQ    R13, DI
+	CMPB    load+136(FP), $0x00
+	JEQ     op_w_full_zero
+	VMOVUPD (DI), Y0
+	VMOVUPD 32(DI), Y1
+	VMOVUPD 64(DI), Y2
+	VMOVUPD 96(DI), Y3
+	VMOVUPD 128(DI), Y4
+	VMOVUPD 160(DI), Y5
+	VMOVUPD 192(DI), Y6
+	VMOVUPD 224(DI), Y7
+	JMP     op_w_full_k
 
-op_w_c8_t1_zero:
+op_w_full_zero:
 	VXORPD Y0, Y0, Y0
 	VXORPD Y1, Y1, Y1
 	VXORPD Y2, Y2, Y2
@@ -9027,13 +12075,495 @@ op_w_c8_t1_zero:
 	VXORPD Y6, Y6, Y6
 	VXORPD Y7, Y7, Y7
 
-op_w_c8_t1_k:
+op_w_full_k:
 	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
+	MOVQ  k+128(FP), DX
 	TESTQ DX, DX
-	JEQ   op_w_c8_t1_store
+	JEQ   op_w_full_store
 
-op_w_c8_t1_loop:
+op_w_full_loop:
+	VBROADCASTSD (AX), Y14
+	VFMADD231PD  (CX), Y14, Y0
+	VFMADD231PD  32(CX), Y14, Y1
+	VFMADD231PD  64(CX), Y14, Y2
+	VFMADD231PD  96(CX), Y14, Y3
+	VFMADD231PD  128(CX), Y14, Y4
+	VFMADD231PD  160(CX), Y14, Y5
+	VFMADD231PD  192(CX), Y14, Y6
+	VFMADD231PD  224(CX), Y14, Y7
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_w_full_loop
+
+op_w_full_store:
+	VMOVUPD Y0, (DI)
+	VMOVUPD Y1, 32(DI)
+	VMOVUPD Y2, 64(DI)
+	VMOVUPD Y3, 96(DI)
+	VMOVUPD Y4, 128(DI)
+	VMOVUPD Y5, 160(DI)
+	VMOVUPD Y6, 192(DI)
+	VMOVUPD Y7, 224(DI)
+	ADDQ    $0x00000100, R12
+	SUBQ    $0x00000020, R11
+	JMP     op_w_p
+
+op_w_part:
+	TESTQ R11, R11
+	JEQ   op_w_next
+	CMPQ  R11, $0x0000001c
+	JGT   op_w_c8
+	CMPQ  R11, $0x00000018
+	JGT   op_w_c7
+	CMPQ  R11, $0x00000014
+	JGT   op_w_c6
+	CMPQ  R11, $0x00000010
+	JGT   op_w_c5
+	CMPQ  R11, $0x0000000c
+	JGT   op_w_c4
+	CMPQ  R11, $0x00000008
+	JGT   op_w_c3
+	CMPQ  R11, $0x00000004
+	JGT   op_w_c2
+
+	// Tile: 1 rows by 1 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ       rows+112(FP), BX
+	SUBQ       R15, BX
+	MOVQ       BX, AX
+	IMULQ      R8, AX
+	ADDQ       a_base+32(FP), AX
+	MOVQ       ldc+24(FP), SI
+	SHLQ       $0x03, SI
+	MOVQ       BX, DI
+	IMULQ      SI, DI
+	ADDQ       c_base+0(FP), DI
+	MOVQ       cols+120(FP), R13
+	SUBQ       R11, R13
+	SHLQ       $0x03, R13
+	ADDQ       R13, DI
+	CMPB       load+136(FP), $0x00
+	JEQ        op_w_c1_zero
+	VMASKMOVPD (DI), Y15, Y0
+	JMP        op_w_c1_k
+
+op_w_c1_zero:
+	VXORPD Y0, Y0, Y0
+
+op_w_c1_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_w_c1_store
+
+op_w_c1_loop:
+	VBROADCASTSD (AX), Y14
+	VMASKMOVPD   (CX), Y15, Y12
+	VFMADD231PD  Y12, Y14, Y0
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_w_c1_loop
+
+op_w_c1_store:
+	VMASKMOVPD Y0, Y15, (DI)
+	JMP        op_w_next
+
+op_w_c2:
+	// Tile: 1 rows by 2 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ       rows+112(FP), BX
+	SUBQ       R15, BX
+	MOVQ       BX, AX
+	IMULQ      R8, AX
+	ADDQ       a_base+32(FP), AX
+	MOVQ       ldc+24(FP), SI
+	SHLQ       $0x03, SI
+	MOVQ       BX, DI
+	IMULQ      SI, DI
+	ADDQ       c_base+0(FP), DI
+	MOVQ       cols+120(FP), R13
+	SUBQ       R11, R13
+	SHLQ       $0x03, R13
+	ADDQ       R13, DI
+	CMPB       load+136(FP), $0x00
+	JEQ        op_w_c2_zero
+	VMOVUPD    (DI), Y0
+	VMASKMOVPD 32(DI), Y15, Y1
+	JMP        op_w_c2_k
+
+op_w_c2_zero:
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+
+op_w_c2_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_w_c2_store
+
+op_w_c2_loop:
+	VBROADCASTSD (AX), Y14
+	VFMADD231PD  (CX), Y14, Y0
+	VMASKMOVPD   32(CX), Y15, Y12
+	VFMADD231PD  Y12, Y14, Y1
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_w_c2_loop
+
+op_w_c2_store:
+	VMOVUPD    Y0, (DI)
+	VMASKMOVPD Y1, Y15, 32(DI)
+	JMP        op_w_next
+
+op_w_c3:
+	// Tile: 1 rows by 3 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ       rows+112(FP), BX
+	SUBQ       R15, BX
+	MOVQ       BX, AX
+	IMULQ      R8, AX
+	ADDQ       a_base+32(FP), AX
+	MOVQ       ldc+24(FP), SI
+	SHLQ       $0x03, SI
+	MOVQ       BX, DI
+	IMULQ      SI, DI
+	ADDQ       c_base+0(FP), DI
+	MOVQ       cols+120(FP), R13
+	SUBQ       R11, R13
+	SHLQ       $0x03, R13
+	ADDQ       R13, DI
+	CMPB       load+136(FP), $0x00
+	JEQ        op_w_c3_zero
+	VMOVUPD    (DI), Y0
+	VMOVUPD    32(DI), Y1
+	VMASKMOVPD 64(DI), Y15, Y2
+	JMP        op_w_c3_k
+
+op_w_c3_zero:
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+
+op_w_c3_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_w_c3_store
+
+op_w_c3_loop:
+	VBROADCASTSD (AX), Y14
+	VFMADD231PD  (CX), Y14, Y0
+	VFMADD231PD  32(CX), Y14, Y1
+	VMASKMOVPD   64(CX), Y15, Y12
+	VFMADD231PD  Y12, Y14, Y2
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_w_c3_loop
+
+op_w_c3_store:
+	VMOVUPD    Y0, (DI)
+	VMOVUPD    Y1, 32(DI)
+	VMASKMOVPD Y2, Y15, 64(DI)
+	JMP        op_w_next
+
+op_w_c4:
+	// Tile: 1 rows by 4 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ       rows+112(FP), BX
+	SUBQ       R15, BX
+	MOVQ       BX, AX
+	IMULQ      R8, AX
+	ADDQ       a_base+32(FP), AX
+	MOVQ       ldc+24(FP), SI
+	SHLQ       $0x03, SI
+	MOVQ       BX, DI
+	IMULQ      SI, DI
+	ADDQ       c_base+0(FP), DI
+	MOVQ       cols+120(FP), R13
+	SUBQ       R11, R13
+	SHLQ       $0x03, R13
+	ADDQ       R13, DI
+	CMPB       load+136(FP), $0x00
+	JEQ        op_w_c4_zero
+	VMOVUPD    (DI), Y0
+	VMOVUPD    32(DI), Y1
+	VMOVUPD    64(DI), Y2
+	VMASKMOVPD 96(DI), Y15, Y3
+	JMP        op_w_c4_k
+
+op_w_c4_zero:
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+
+op_w_c4_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_w_c4_store
+
+op_w_c4_loop:
+	VBROADCASTSD (AX), Y14
+	VFMADD231PD  (CX), Y14, Y0
+	VFMADD231PD  32(CX), Y14, Y1
+	VFMADD231PD  64(CX), Y14, Y2
+	VMASKMOVPD   96(CX), Y15, Y12
+	VFMADD231PD  Y12, Y14, Y3
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_w_c4_loop
+
+op_w_c4_store:
+	VMOVUPD    Y0, (DI)
+	VMOVUPD    Y1, 32(DI)
+	VMOVUPD    Y2, 64(DI)
+	VMASKMOVPD Y3, Y15, 96(DI)
+	JMP        op_w_next
+
+op_w_c5:
+	// Tile: 1 rows by 5 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ       rows+112(FP), BX
+	SUBQ       R15, BX
+	MOVQ       BX, AX
+	IMULQ      R8, AX
+	ADDQ       a_base+32(FP), AX
+	MOVQ       ldc+24(FP), SI
+	SHLQ       $0x03, SI
+	MOVQ       BX, DI
+	IMULQ      SI, DI
+	ADDQ       c_base+0(FP), DI
+	MOVQ       cols+120(FP), R13
+	SUBQ       R11, R13
+	SHLQ       $0x03, R13
+	ADDQ       R13, DI
+	CMPB       load+136(FP), $0x00
+	JEQ        op_w_c5_zero
+	VMOVUPD    (DI), Y0
+	VMOVUPD    32(DI), Y1
+	VMOVUPD    64(DI), Y2
+	VMOVUPD    96(DI), Y3
+	VMASKMOVPD 128(DI), Y15, Y4
+	JMP        op_w_c5_k
+
+op_w_c5_zero:
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+
+op_w_c5_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_w_c5_store
+
+op_w_c5_loop:
+	VBROADCASTSD (AX), Y14
+	VFMADD231PD  (CX), Y14, Y0
+	VFMADD231PD  32(CX), Y14, Y1
+	VFMADD231PD  64(CX), Y14, Y2
+	VFMADD231PD  96(CX), Y14, Y3
+	VMASKMOVPD   128(CX), Y15, Y12
+	VFMADD231PD  Y12, Y14, Y4
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_w_c5_loop
+
+op_w_c5_store:
+	VMOVUPD    Y0, (DI)
+	VMOVUPD    Y1, 32(DI)
+	VMOVUPD    Y2, 64(DI)
+	VMOVUPD    Y3, 96(DI)
+	VMASKMOVPD Y4, Y15, 128(DI)
+	JMP        op_w_next
+
+op_w_c6:
+	// Tile: 1 rows by 6 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ       rows+112(FP), BX
+	SUBQ       R15, BX
+	MOVQ       BX, AX
+	IMULQ      R8, AX
+	ADDQ       a_base+32(FP), AX
+	MOVQ       ldc+24(FP), SI
+	SHLQ       $0x03, SI
+	MOVQ       BX, DI
+	IMULQ      SI, DI
+	ADDQ       c_base+0(FP), DI
+	MOVQ       cols+120(FP), R13
+	SUBQ       R11, R13
+	SHLQ       $0x03, R13
+	ADDQ       R13, DI
+	CMPB       load+136(FP), $0x00
+	JEQ        op_w_c6_zero
+	VMOVUPD    (DI), Y0
+	VMOVUPD    32(DI), Y1
+	VMOVUPD    64(DI), Y2
+	VMOVUPD    96(DI), Y3
+	VMOVUPD    128(DI), Y4
+	VMASKMOVPD 160(DI), Y15, Y5
+	JMP        op_w_c6_k
+
+op_w_c6_zero:
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+
+op_w_c6_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_w_c6_store
+
+op_w_c6_loop:
+	VBROADCASTSD (AX), Y14
+	VFMADD231PD  (CX), Y14, Y0
+	VFMADD231PD  32(CX), Y14, Y1
+	VFMADD231PD  64(CX), Y14, Y2
+	VFMADD231PD  96(CX), Y14, Y3
+	VFMADD231PD  128(CX), Y14, Y4
+	VMASKMOVPD   160(CX), Y15, Y12
+	VFMADD231PD  Y12, Y14, Y5
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_w_c6_loop
+
+op_w_c6_store:
+	VMOVUPD    Y0, (DI)
+	VMOVUPD    Y1, 32(DI)
+	VMOVUPD    Y2, 64(DI)
+	VMOVUPD    Y3, 96(DI)
+	VMOVUPD    Y4, 128(DI)
+	VMASKMOVPD Y5, Y15, 160(DI)
+	JMP        op_w_next
+
+op_w_c7:
+	// Tile: 1 rows by 7 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ       rows+112(FP), BX
+	SUBQ       R15, BX
+	MOVQ       BX, AX
+	IMULQ      R8, AX
+	ADDQ       a_base+32(FP), AX
+	MOVQ       ldc+24(FP), SI
+	SHLQ       $0x03, SI
+	MOVQ       BX, DI
+	IMULQ      SI, DI
+	ADDQ       c_base+0(FP), DI
+	MOVQ       cols+120(FP), R13
+	SUBQ       R11, R13
+	SHLQ       $0x03, R13
+	ADDQ       R13, DI
+	CMPB       load+136(FP), $0x00
+	JEQ        op_w_c7_zero
+	VMOVUPD    (DI), Y0
+	VMOVUPD    32(DI), Y1
+	VMOVUPD    64(DI), Y2
+	VMOVUPD    96(DI), Y3
+	VMOVUPD    128(DI), Y4
+	VMOVUPD    160(DI), Y5
+	VMASKMOVPD 192(DI), Y15, Y6
+	JMP        op_w_c7_k
+
+op_w_c7_zero:
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+
+op_w_c7_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_w_c7_store
+
+op_w_c7_loop:
+	VBROADCASTSD (AX), Y14
+	VFMADD231PD  (CX), Y14, Y0
+	VFMADD231PD  32(CX), Y14, Y1
+	VFMADD231PD  64(CX), Y14, Y2
+	VFMADD231PD  96(CX), Y14, Y3
+	VFMADD231PD  128(CX), Y14, Y4
+	VFMADD231PD  160(CX), Y14, Y5
+	VMASKMOVPD   192(CX), Y15, Y12
+	VFMADD231PD  Y12, Y14, Y6
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_w_c7_loop
+
+op_w_c7_store:
+	VMOVUPD    Y0, (DI)
+	VMOVUPD    Y1, 32(DI)
+	VMOVUPD    Y2, 64(DI)
+	VMOVUPD    Y3, 96(DI)
+	VMOVUPD    Y4, 128(DI)
+	VMOVUPD    Y5, 160(DI)
+	VMASKMOVPD Y6, Y15, 192(DI)
+	JMP        op_w_next
+
+op_w_c8:
+	// Tile: 1 rows by 8 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ       rows+112(FP), BX
+	SUBQ       R15, BX
+	MOVQ       BX, AX
+	IMULQ      R8, AX
+	ADDQ       a_base+32(FP), AX
+	MOVQ       ldc+24(FP), SI
+	SHLQ       $0x03, SI
+	MOVQ       BX, DI
+	IMULQ      SI, DI
+	ADDQ       c_base+0(FP), DI
+	MOVQ       cols+120(FP), R13
+	SUBQ       R11, R13
+	SHLQ       $0x03, R13
+	ADDQ       R13, DI
+	CMPB       load+136(FP), $0x00
+	JEQ        op_w_c8_zero
+	VMOVUPD    (DI), Y0
+	VMOVUPD    32(DI), Y1
+	VMOVUPD    64(DI), Y2
+	VMOVUPD    96(DI), Y3
+	VMOVUPD    128(DI), Y4
+	VMOVUPD    160(DI), Y5
+	VMOVUPD    192(DI), Y6
+	VMASKMOVPD 224(DI), Y15, Y7
+	JMP        op_w_c8_k
+
+op_w_c8_zero:
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+
+op_w_c8_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_w_c8_store
+
+op_w_c8_loop:
 	VBROADCASTSD (AX), Y14
 	VFMADD231PD  (CX), Y14, Y0
 	VFMADD231PD  32(CX), Y14, Y1
@@ -9047,9 +12577,9 @@ op_w_c8_t1_loop:
 	ADDQ         R9, AX
 	ADDQ         R10, CX
 	DECQ         DX
-	JNE          op_w_c8_t1_loop
+	JNE          op_w_c8_loop
 
-op_w_c8_t1_store:
+op_w_c8_store:
 	VMOVUPD    Y0, (DI)
 	VMOVUPD    Y1, 32(DI)
 	VMOVUPD    Y2, 64(DI)
@@ -9058,491 +12588,15 @@ op_w_c8_t1_store:
 	VMOVUPD    Y5, 160(DI)
 	VMOVUPD    Y6, 192(DI)
 	VMASKMOVPD Y7, Y15, 224(DI)
-	SUBQ       $0x00000001, R15
-	JMP        op_w_next
-
-op_w_c7:
-	// Mask of the last vector: min(cols left - (cv-1)*E, E) elements.
-	MOVQ R11, DI
-	SUBQ $0x00000018, DI
-	CMPQ DI, $0x00000004
-	JLE  op_w_c7_m
-	MOVQ $0x00000004, DI
-
-op_w_c7_m:
-	LEAQ    matvecF64tab<>+256(SB), SI
-	NEGQ    DI
-	LEAQ    (SI)(DI*8), SI
-	VMOVDQU (SI), Y15
-	MOVQ    rows+104(FP), R15
-
-	// Tile: 1 rows by 7 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ       rows+104(FP), BX
-	SUBQ       R15, BX
-	MOVQ       BX, AX
-	IMULQ      R8, AX
-	ADDQ       a_base+32(FP), AX
-	MOVQ       ldc+24(FP), SI
-	SHLQ       $0x03, SI
-	MOVQ       BX, DI
-	IMULQ      SI, DI
-	ADDQ       R13, DI
-	CMPB       load+128(FP), $0x00
-	JEQ        op_w_c7_t1_zero
-	VMOVUPD    (DI), Y0
-	VMOVUPD    32(DI), Y1
-	VMOVUPD    64(DI), Y2
-	VMOVUPD    96(DI), Y3
-	VMOVUPD    128(DI), Y4
-	VMOVUPD    160(DI), Y5
-	VMASKMOVPD 192(DI), Y15, Y6
-	JMP        op_w_c7_t1_k
-
-op_w_c7_t1_zero:
-	VXORPD Y0, Y0, Y0
-	VXORPD Y1, Y1, Y1
-	VXORPD Y2, Y2, Y2
-	VXORPD Y3, Y3, Y3
-	VXORPD Y4, Y4, Y4
-	VXORPD Y5, Y5, Y5
-	VXORPD Y6, Y6, Y6
-
-op_w_c7_t1_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_w_c7_t1_store
-
-op_w_c7_t1_loop:
-	VBROADCASTSD (AX), Y14
-	VFMADD231PD  (CX), Y14, Y0
-	VFMADD231PD  32(CX), Y14, Y1
-	VFMADD231PD  64(CX), Y14, Y2
-	VFMADD231PD  96(CX), Y14, Y3
-	VFMADD231PD  128(CX), Y14, Y4
-	VFMADD231PD  160(CX), Y14, Y5
-	VMASKMOVPD   192(CX), Y15, Y12
-	VFMADD231PD  Y12, Y14, Y6
-	ADDQ         R9, AX
-	ADDQ         R10, CX
-	DECQ         DX
-	JNE          op_w_c7_t1_loop
-
-op_w_c7_t1_store:
-	VMOVUPD    Y0, (DI)
-	VMOVUPD    Y1, 32(DI)
-	VMOVUPD    Y2, 64(DI)
-	VMOVUPD    Y3, 96(DI)
-	VMOVUPD    Y4, 128(DI)
-	VMOVUPD    Y5, 160(DI)
-	VMASKMOVPD Y6, Y15, 192(DI)
-	SUBQ       $0x00000001, R15
-	JMP        op_w_next
-
-op_w_c6:
-	// Mask of the last vector: min(cols left - (cv-1)*E, E) elements.
-	MOVQ R11, DI
-	SUBQ $0x00000014, DI
-	CMPQ DI, $0x00000004
-	JLE  op_w_c6_m
-	MOVQ $0x00000004, DI
-
-op_w_c6_m:
-	LEAQ    matvecF64tab<>+256(SB), SI
-	NEGQ    DI
-	LEAQ    (SI)(DI*8), SI
-	VMOVDQU (SI), Y15
-	MOVQ    rows+104(FP), R15
-
-	// Tile: 1 rows by 6 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ       rows+104(FP), BX
-	SUBQ       R15, BX
-	MOVQ       BX, AX
-	IMULQ      R8, AX
-	ADDQ       a_base+32(FP), AX
-	MOVQ       ldc+24(FP), SI
-	SHLQ       $0x03, SI
-	MOVQ       BX, DI
-	IMULQ      SI, DI
-	ADDQ       R13, DI
-	CMPB       load+128(FP), $0x00
-	JEQ        op_w_c6_t1_zero
-	VMOVUPD    (DI), Y0
-	VMOVUPD    32(DI), Y1
-	VMOVUPD    64(DI), Y2
-	VMOVUPD    96(DI), Y3
-	VMOVUPD    128(DI), Y4
-	VMASKMOVPD 160(DI), Y15, Y5
-	JMP        op_w_c6_t1_k
-
-op_w_c6_t1_zero:
-	VXORPD Y0, Y0, Y0
-	VXORPD Y1, Y1, Y1
-	VXORPD Y2, Y2, Y2
-	VXORPD Y3, Y3, Y3
-	VXORPD Y4, Y4, Y4
-	VXORPD Y5, Y5, Y5
-
-op_w_c6_t1_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_w_c6_t1_store
-
-op_w_c6_t1_loop:
-	VBROADCASTSD (AX), Y14
-	VFMADD231PD  (CX), Y14, Y0
-	VFMADD231PD  32(CX), Y14, Y1
-	VFMADD231PD  64(CX), Y14, Y2
-	VFMADD231PD  96(CX), Y14, Y3
-	VFMADD231PD  128(CX), Y14, Y4
-	VMASKMOVPD   160(CX), Y15, Y12
-	VFMADD231PD  Y12, Y14, Y5
-	ADDQ         R9, AX
-	ADDQ         R10, CX
-	DECQ         DX
-	JNE          op_w_c6_t1_loop
-
-op_w_c6_t1_store:
-	VMOVUPD    Y0, (DI)
-	VMOVUPD    Y1, 32(DI)
-	VMOVUPD    Y2, 64(DI)
-	VMOVUPD    Y3, 96(DI)
-	VMOVUPD    Y4, 128(DI)
-	VMASKMOVPD Y5, Y15, 160(DI)
-	SUBQ       $0x00000001, R15
-	JMP        op_w_next
-
-op_w_c5:
-	// Mask of the last vector: min(cols left - (cv-1)*E, E) elements.
-	MOVQ R11, DI
-	SUBQ $0x00000010, DI
-	CMPQ DI, $0x00000004
-	JLE  op_w_c5_m
-	MOVQ $0x00000004, DI
-
-op_w_c5_m:
-	LEAQ    matvecF64tab<>+256(SB), SI
-	NEGQ    DI
-	LEAQ    (SI)(DI*8), SI
-	VMOVDQU (SI), Y15
-	MOVQ    rows+104(FP), R15
-
-	// Tile: 1 rows by 5 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ       rows+104(FP), BX
-	SUBQ       R15, BX
-	MOVQ       BX, AX
-	IMULQ      R8, AX
-	ADDQ       a_base+32(FP), AX
-	MOVQ       ldc+24(FP), SI
-	SHLQ       $0x03, SI
-	MOVQ       BX, DI
-	IMULQ      SI, DI
-	ADDQ       R13, DI
-	CMPB       load+128(FP), $0x00
-	JEQ        op_w_c5_t1_zero
-	VMOVUPD    (DI), Y0
-	VMOVUPD    32(DI), Y1
-	VMOVUPD    64(DI), Y2
-	VMOVUPD    96(DI), Y3
-	VMASKMOVPD 128(DI), Y15, Y4
-	JMP        op_w_c5_t1_k
-
-op_w_c5_t1_zero:
-	VXORPD Y0, Y0, Y0
-	VXORPD Y1, Y1, Y1
-	VXORPD Y2, Y2, Y2
-	VXORPD Y3, Y3, Y3
-	VXORPD Y4, Y4, Y4
-
-op_w_c5_t1_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_w_c5_t1_store
-
-op_w_c5_t1_loop:
-	VBROADCASTSD (AX), Y14
-	VFMADD231PD  (CX), Y14, Y0
-	VFMADD231PD  32(CX), Y14, Y1
-	VFMADD231PD  64(CX), Y14, Y2
-	VFMADD231PD  96(CX), Y14, Y3
-	VMASKMOVPD   128(CX), Y15, Y12
-	VFMADD231PD  Y12, Y14, Y4
-	ADDQ         R9, AX
-	ADDQ         R10, CX
-	DECQ         DX
-	JNE          op_w_c5_t1_loop
-
-op_w_c5_t1_store:
-	VMOVUPD    Y0, (DI)
-	VMOVUPD    Y1, 32(DI)
-	VMOVUPD    Y2, 64(DI)
-	VMOVUPD    Y3, 96(DI)
-	VMASKMOVPD Y4, Y15, 128(DI)
-	SUBQ       $0x00000001, R15
-	JMP        op_w_next
-
-op_w_c4:
-	// Mask of the last vector: min(cols left - (cv-1)*E, E) elements.
-	MOVQ R11, DI
-	SUBQ $0x0000000c, DI
-	CMPQ DI, $0x00000004
-	JLE  op_w_c4_m
-	MOVQ $0x00000004, DI
-
-op_w_c4_m:
-	LEAQ    matvecF64tab<>+256(SB), SI
-	NEGQ    DI
-	LEAQ    (SI)(DI*8), SI
-	VMOVDQU (SI), Y15
-	MOVQ    rows+104(FP), R15
-
-	// Tile: 1 rows by 4 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ       rows+104(FP), BX
-	SUBQ       R15, BX
-	MOVQ       BX, AX
-	IMULQ      R8, AX
-	ADDQ       a_base+32(FP), AX
-	MOVQ       ldc+24(FP), SI
-	SHLQ       $0x03, SI
-	MOVQ       BX, DI
-	IMULQ      SI, DI
-	ADDQ       R13, DI
-	CMPB       load+128(FP), $0x00
-	JEQ        op_w_c4_t1_zero
-	VMOVUPD    (DI), Y0
-	VMOVUPD    32(DI), Y1
-	VMOVUPD    64(DI), Y2
-	VMASKMOVPD 96(DI), Y15, Y3
-	JMP        op_w_c4_t1_k
-
-op_w_c4_t1_zero:
-	VXORPD Y0, Y0, Y0
-	VXORPD Y1, Y1, Y1
-	VXORPD Y2, Y2, Y2
-	VXORPD Y3, Y3, Y3
-
-op_w_c4_t1_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_w_c4_t1_store
-
-op_w_c4_t1_loop:
-	VBROADCASTSD (AX), Y14
-	VFMADD231PD  (CX), Y14, Y0
-	VFMADD231PD  32(CX), Y14, Y1
-	VFMADD231PD  64(CX), Y14, Y2
-	VMASKMOVPD   96(CX), Y15, Y12
-	VFMADD231PD  Y12, Y14, Y3
-	ADDQ         R9, AX
-	ADDQ         R10, CX
-	DECQ         DX
-	JNE          op_w_c4_t1_loop
-
-op_w_c4_t1_store:
-	VMOVUPD    Y0, (DI)
-	VMOVUPD    Y1, 32(DI)
-	VMOVUPD    Y2, 64(DI)
-	VMASKMOVPD Y3, Y15, 96(DI)
-	SUBQ       $0x00000001, R15
-	JMP        op_w_next
-
-op_w_c3:
-	// Mask of the last vector: min(cols left - (cv-1)*E, E) elements.
-	MOVQ R11, DI
-	SUBQ $0x00000008, DI
-	CMPQ DI, $0x00000004
-	JLE  op_w_c3_m
-	MOVQ $0x00000004, DI
-
-op_w_c3_m:
-	LEAQ    matvecF64tab<>+256(SB), SI
-	NEGQ    DI
-	LEAQ    (SI)(DI*8), SI
-	VMOVDQU (SI), Y15
-	MOVQ    rows+104(FP), R15
-
-	// Tile: 1 rows by 3 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ       rows+104(FP), BX
-	SUBQ       R15, BX
-	MOVQ       BX, AX
-	IMULQ      R8, AX
-	ADDQ       a_base+32(FP), AX
-	MOVQ       ldc+24(FP), SI
-	SHLQ       $0x03, SI
-	MOVQ       BX, DI
-	IMULQ      SI, DI
-	ADDQ       R13, DI
-	CMPB       load+128(FP), $0x00
-	JEQ        op_w_c3_t1_zero
-	VMOVUPD    (DI), Y0
-	VMOVUPD    32(DI), Y1
-	VMASKMOVPD 64(DI), Y15, Y2
-	JMP        op_w_c3_t1_k
-
-op_w_c3_t1_zero:
-	VXORPD Y0, Y0, Y0
-	VXORPD Y1, Y1, Y1
-	VXORPD Y2, Y2, Y2
-
-op_w_c3_t1_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_w_c3_t1_store
-
-op_w_c3_t1_loop:
-	VBROADCASTSD (AX), Y14
-	VFMADD231PD  (CX), Y14, Y0
-	VFMADD231PD  32(CX), Y14, Y1
-	VMASKMOVPD   64(CX), Y15, Y12
-	VFMADD231PD  Y12, Y14, Y2
-	ADDQ         R9, AX
-	ADDQ         R10, CX
-	DECQ         DX
-	JNE          op_w_c3_t1_loop
-
-op_w_c3_t1_store:
-	VMOVUPD    Y0, (DI)
-	VMOVUPD    Y1, 32(DI)
-	VMASKMOVPD Y2, Y15, 64(DI)
-	SUBQ       $0x00000001, R15
-	JMP        op_w_next
-
-op_w_c2:
-	// Mask of the last vector: min(cols left - (cv-1)*E, E) elements.
-	MOVQ R11, DI
-	SUBQ $0x00000004, DI
-	CMPQ DI, $0x00000004
-	JLE  op_w_c2_m
-	MOVQ $0x00000004, DI
-
-op_w_c2_m:
-	LEAQ    matvecF64tab<>+256(SB), SI
-	NEGQ    DI
-	LEAQ    (SI)(DI*8), SI
-	VMOVDQU (SI), Y15
-	MOVQ    rows+104(FP), R15
-
-	// Tile: 1 rows by 2 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ       rows+104(FP), BX
-	SUBQ       R15, BX
-	MOVQ       BX, AX
-	IMULQ      R8, AX
-	ADDQ       a_base+32(FP), AX
-	MOVQ       ldc+24(FP), SI
-	SHLQ       $0x03, SI
-	MOVQ       BX, DI
-	IMULQ      SI, DI
-	ADDQ       R13, DI
-	CMPB       load+128(FP), $0x00
-	JEQ        op_w_c2_t1_zero
-	VMOVUPD    (DI), Y0
-	VMASKMOVPD 32(DI), Y15, Y1
-	JMP        op_w_c2_t1_k
-
-op_w_c2_t1_zero:
-	VXORPD Y0, Y0, Y0
-	VXORPD Y1, Y1, Y1
-
-op_w_c2_t1_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_w_c2_t1_store
-
-op_w_c2_t1_loop:
-	VMOVUPD      (CX), Y12
-	VMASKMOVPD   32(CX), Y15, Y13
-	VBROADCASTSD (AX), Y14
-	VFMADD231PD  Y12, Y14, Y0
-	VFMADD231PD  Y13, Y14, Y1
-	ADDQ         R9, AX
-	ADDQ         R10, CX
-	DECQ         DX
-	JNE          op_w_c2_t1_loop
-
-op_w_c2_t1_store:
-	VMOVUPD    Y0, (DI)
-	VMASKMOVPD Y1, Y15, 32(DI)
-	SUBQ       $0x00000001, R15
-	JMP        op_w_next
-
-op_w_c1:
-	// Mask of the last vector: min(cols left - (cv-1)*E, E) elements.
-	MOVQ R11, DI
-	SUBQ $0x00000000, DI
-	CMPQ DI, $0x00000004
-	JLE  op_w_c1_m
-	MOVQ $0x00000004, DI
-
-op_w_c1_m:
-	LEAQ    matvecF64tab<>+256(SB), SI
-	NEGQ    DI
-	LEAQ    (SI)(DI*8), SI
-	VMOVDQU (SI), Y15
-	MOVQ    rows+104(FP), R15
-
-	// Tile: 1 rows by 1 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ       rows+104(FP), BX
-	SUBQ       R15, BX
-	MOVQ       BX, AX
-	IMULQ      R8, AX
-	ADDQ       a_base+32(FP), AX
-	MOVQ       ldc+24(FP), SI
-	SHLQ       $0x03, SI
-	MOVQ       BX, DI
-	IMULQ      SI, DI
-	ADDQ       R13, DI
-	CMPB       load+128(FP), $0x00
-	JEQ        op_w_c1_t1_zero
-	VMASKMOVPD (DI), Y15, Y0
-	JMP        op_w_c1_t1_k
-
-op_w_c1_t1_zero:
-	VXORPD Y0, Y0, Y0
-
-op_w_c1_t1_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_w_c1_t1_store
-
-op_w_c1_t1_loop:
-	VMASKMOVPD   (CX), Y15, Y12
-	VBROADCASTSD (AX), Y14
-	VFMADD231PD  Y12, Y14, Y0
-	ADDQ         R9, AX
-	ADDQ         R10, CX
-	DECQ         DX
-	JNE          op_w_c1_t1_loop
-
-op_w_c1_t1_store:
-	VMASKMOVPD Y0, Y15, (DI)
-	SUBQ       $0x00000001, R15
 
 op_w_next:
-	ADDQ $0x00000100, R12
-	ADDQ $0x00000100, R13
-	SUBQ $0x00000020, R11
-	JGT  op_w_panel
-
 op_done:
 	VZEROUPPER
 	RET
 
-// func MatVecsF32AVX512(y []float32, ldy int, w []float32, ldw int, x []float32, ldx int, bias []float32, m int, nb int, n int)
-// Requires: AVX, AVX512DQ, AVX512F, AVX512VL
-TEXT ·MatVecsF32AVX512(SB), NOSPLIT, $0-144
+// func MatVecsF32AVX512(y []float32, ldy int, w []float32, ldw int, x []float32, ldx int, bias []float32, m int, nb int, n int, lanes []float32, first bool, last bool)
+// Requires: AVX, AVX512BW, AVX512DQ, AVX512F, AVX512VL, MMX+
+TEXT ·MatVecsF32AVX512(SB), NOSPLIT, $0-170
 	MOVQ  m+120(FP), R13
 	TESTQ R13, R13
 	JLE   mv_done
@@ -9555,6 +12609,7 @@ TEXT ·MatVecsF32AVX512(SB), NOSPLIT, $0-144
 	SHLQ  $0x02, R9
 	MOVQ  x_base+64(FP), R11
 	MOVQ  y_base+0(FP), R12
+	MOVQ  lanes_base+144(FP), R15
 
 	// K1: the elements of the last, partial chunk of a row (n % L).
 	MOVQ       n+136(FP), SI
@@ -9583,19 +12638,87 @@ mv_bblock:
 mv_rb6:
 	MOVQ w_base+32(FP), R10
 	MOVQ m+120(FP), R13
-	MOVQ bias_base+96(FP), R15
+
+	// K7 (a spare 64-bit register): where the tiles of this block prefetch
+	// the next block of X rows, which would otherwise come from L3 in a
+	// burst at its first tile.
+	MOVQ   R11, DI
+	MOVQ   R9, SI
+	IMUL3Q $0x00000006, SI, SI
+	ADDQ   SI, DI
+	KMOVQ  DI, K7
 
 mv_rb6_i:
 	CMPQ R13, $0x00000004
 	JLT  mv_rb6_irem
 
 	// Tile: 4 W rows by 6 X rows.
-	MOVQ   R10, AX
-	LEAQ   (AX)(R8*2), BX
-	ADDQ   R8, BX
-	MOVQ   R11, CX
-	LEAQ   (CX)(R9*2), DX
-	ADDQ   R9, DX
+	KMOVQ      K7, DI
+	LEAQ       (DI)(R9*2), SI
+	ADDQ       R9, SI
+	PREFETCHT1 (DI)
+	PREFETCHT1 64(DI)
+	PREFETCHT1 128(DI)
+	PREFETCHT1 192(DI)
+	PREFETCHT1 (DI)(R9*1)
+	PREFETCHT1 64(DI)(R9*1)
+	PREFETCHT1 128(DI)(R9*1)
+	PREFETCHT1 192(DI)(R9*1)
+	PREFETCHT1 (DI)(R9*2)
+	PREFETCHT1 64(DI)(R9*2)
+	PREFETCHT1 128(DI)(R9*2)
+	PREFETCHT1 192(DI)(R9*2)
+	PREFETCHT1 (SI)
+	PREFETCHT1 64(SI)
+	PREFETCHT1 128(SI)
+	PREFETCHT1 192(SI)
+	PREFETCHT1 (SI)(R9*1)
+	PREFETCHT1 64(SI)(R9*1)
+	PREFETCHT1 128(SI)(R9*1)
+	PREFETCHT1 192(SI)(R9*1)
+	PREFETCHT1 (SI)(R9*2)
+	PREFETCHT1 64(SI)(R9*2)
+	PREFETCHT1 128(SI)(R9*2)
+	PREFETCHT1 192(SI)(R9*2)
+	ADDQ       $0x00000100, DI
+	KMOVQ      DI, K7
+	MOVQ       R10, AX
+	LEAQ       (AX)(R8*2), BX
+	ADDQ       R8, BX
+	MOVQ       R11, CX
+	LEAQ       (CX)(R9*2), DX
+	ADDQ       R9, DX
+	CMPB       first+168(FP), $0x00
+	JNE        mv_rb6_t4_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPS (R15), Z0
+	VMOVUPS 64(R15), Z1
+	VMOVUPS 128(R15), Z2
+	VMOVUPS 192(R15), Z3
+	VMOVUPS 256(R15), Z4
+	VMOVUPS 320(R15), Z5
+	VMOVUPS 384(R15), Z6
+	VMOVUPS 448(R15), Z7
+	VMOVUPS 512(R15), Z8
+	VMOVUPS 576(R15), Z9
+	VMOVUPS 640(R15), Z10
+	VMOVUPS 704(R15), Z11
+	VMOVUPS 768(R15), Z12
+	VMOVUPS 832(R15), Z13
+	VMOVUPS 896(R15), Z14
+	VMOVUPS 960(R15), Z15
+	VMOVUPS 1024(R15), Z16
+	VMOVUPS 1088(R15), Z17
+	VMOVUPS 1152(R15), Z18
+	VMOVUPS 1216(R15), Z19
+	VMOVUPS 1280(R15), Z20
+	VMOVUPS 1344(R15), Z21
+	VMOVUPS 1408(R15), Z22
+	VMOVUPS 1472(R15), Z23
+	JMP     mv_rb6_t4_start
+
+mv_rb6_t4_zero:
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
@@ -9620,9 +12743,11 @@ mv_rb6_i:
 	VXORPS Z21, Z21, Z21
 	VXORPS Z22, Z22, Z22
 	VXORPS Z23, Z23, Z23
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x04, SI
-	JEQ    mv_rb6_t4_tail
+
+mv_rb6_t4_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x04, SI
+	JEQ  mv_rb6_t4_tail
 
 mv_rb6_t4_loop:
 	VMOVUPS     (CX), Z24
@@ -9708,6 +12833,40 @@ mv_rb6_t4_tail:
 	VFMADD231PS Z31, Z29, K1, Z23
 
 mv_rb6_t4_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb6_t4_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPS Z0, (R15)
+	VMOVUPS Z1, 64(R15)
+	VMOVUPS Z2, 128(R15)
+	VMOVUPS Z3, 192(R15)
+	VMOVUPS Z4, 256(R15)
+	VMOVUPS Z5, 320(R15)
+	VMOVUPS Z6, 384(R15)
+	VMOVUPS Z7, 448(R15)
+	VMOVUPS Z8, 512(R15)
+	VMOVUPS Z9, 576(R15)
+	VMOVUPS Z10, 640(R15)
+	VMOVUPS Z11, 704(R15)
+	VMOVUPS Z12, 768(R15)
+	VMOVUPS Z13, 832(R15)
+	VMOVUPS Z14, 896(R15)
+	VMOVUPS Z15, 960(R15)
+	VMOVUPS Z16, 1024(R15)
+	VMOVUPS Z17, 1088(R15)
+	VMOVUPS Z18, 1152(R15)
+	VMOVUPS Z19, 1216(R15)
+	VMOVUPS Z20, 1280(R15)
+	VMOVUPS Z21, 1344(R15)
+	VMOVUPS Z22, 1408(R15)
+	VMOVUPS Z23, 1472(R15)
+	ADDQ    $0x00000600, R15
+	JMP     mv_rb6_t4_end
+
+mv_rb6_t4_last:
+	ADDQ $0x00000600, R15
+
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF32X4 $0x44, Z1, Z0, Z30
 	VSHUFF32X4 $0xee, Z1, Z0, Z31
@@ -9743,12 +12902,16 @@ mv_rb6_t4_reduce:
 	JEQ           mv_rb6_t4_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x02, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x0000000f, DI
 	KMOVW   DI, K2
-	VMOVUPS (R15), K2, Y25
+	VMOVUPS (SI), K2, Y25
 	MOVL    $0x000000f0, DI
 	KMOVW   DI, K3
-	VMOVUPS -16(R15), K3, Y25
+	VMOVUPS -16(SI), K3, Y25
 	VADDPS  Y25, Y24, Y24
 
 mv_rb6_t4_g0_store:
@@ -9800,12 +12963,16 @@ mv_rb6_t4_g0_store:
 	JEQ           mv_rb6_t4_g8_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x02, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x0000000f, DI
 	KMOVW   DI, K2
-	VMOVUPS (R15), K2, Y25
+	VMOVUPS (SI), K2, Y25
 	MOVL    $0x000000f0, DI
 	KMOVW   DI, K3
-	VMOVUPS -16(R15), K3, Y25
+	VMOVUPS -16(SI), K3, Y25
 	VADDPS  Y25, Y24, Y24
 
 mv_rb6_t4_g8_store:
@@ -9857,12 +13024,16 @@ mv_rb6_t4_g8_store:
 	JEQ           mv_rb6_t4_g16_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x02, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x0000000f, DI
 	KMOVW   DI, K2
-	VMOVUPS (R15), K2, Y25
+	VMOVUPS (SI), K2, Y25
 	MOVL    $0x000000f0, DI
 	KMOVW   DI, K3
-	VMOVUPS -16(R15), K3, Y25
+	VMOVUPS -16(SI), K3, Y25
 	VADDPS  Y25, Y24, Y24
 
 mv_rb6_t4_g16_store:
@@ -9878,11 +13049,12 @@ mv_rb6_t4_g16_store:
 	IMUL3Q  $0x00000014, DI, DI
 	ADDQ    R12, DI
 	VMOVUPS Y24, K2, -16(DI)
-	LEAQ    (R10)(R8*4), R10
-	ADDQ    $0x00000010, R12
-	ADDQ    $0x00000010, R15
-	SUBQ    $0x00000004, R13
-	JMP     mv_rb6_i
+
+mv_rb6_t4_end:
+	LEAQ (R10)(R8*4), R10
+	ADDQ $0x00000010, R12
+	SUBQ $0x00000004, R13
+	JMP  mv_rb6_i
 
 mv_rb6_irem:
 	CMPQ R13, $0x00000001
@@ -9895,10 +13067,35 @@ mv_rb6_irem:
 
 mv_rb6_r3:
 	// Tile: 3 W rows by 6 X rows.
-	MOVQ   R10, AX
-	MOVQ   R11, CX
-	LEAQ   (CX)(R9*2), DX
-	ADDQ   R9, DX
+	MOVQ R10, AX
+	MOVQ R11, CX
+	LEAQ (CX)(R9*2), DX
+	ADDQ R9, DX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb6_t3_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPS (R15), Z0
+	VMOVUPS 64(R15), Z1
+	VMOVUPS 128(R15), Z2
+	VMOVUPS 192(R15), Z3
+	VMOVUPS 256(R15), Z4
+	VMOVUPS 320(R15), Z5
+	VMOVUPS 384(R15), Z6
+	VMOVUPS 448(R15), Z7
+	VMOVUPS 512(R15), Z8
+	VMOVUPS 576(R15), Z9
+	VMOVUPS 640(R15), Z10
+	VMOVUPS 704(R15), Z11
+	VMOVUPS 768(R15), Z12
+	VMOVUPS 832(R15), Z13
+	VMOVUPS 896(R15), Z14
+	VMOVUPS 960(R15), Z15
+	VMOVUPS 1024(R15), Z16
+	VMOVUPS 1088(R15), Z17
+	JMP     mv_rb6_t3_start
+
+mv_rb6_t3_zero:
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
@@ -9917,9 +13114,11 @@ mv_rb6_r3:
 	VXORPS Z15, Z15, Z15
 	VXORPS Z16, Z16, Z16
 	VXORPS Z17, Z17, Z17
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x04, SI
-	JEQ    mv_rb6_t3_tail
+
+mv_rb6_t3_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x04, SI
+	JEQ  mv_rb6_t3_tail
 
 mv_rb6_t3_loop:
 	VMOVUPS     (CX), Z24
@@ -9990,6 +13189,34 @@ mv_rb6_t3_tail:
 	VFMADD231PS Z30, Z29, K1, Z17
 
 mv_rb6_t3_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb6_t3_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPS Z0, (R15)
+	VMOVUPS Z1, 64(R15)
+	VMOVUPS Z2, 128(R15)
+	VMOVUPS Z3, 192(R15)
+	VMOVUPS Z4, 256(R15)
+	VMOVUPS Z5, 320(R15)
+	VMOVUPS Z6, 384(R15)
+	VMOVUPS Z7, 448(R15)
+	VMOVUPS Z8, 512(R15)
+	VMOVUPS Z9, 576(R15)
+	VMOVUPS Z10, 640(R15)
+	VMOVUPS Z11, 704(R15)
+	VMOVUPS Z12, 768(R15)
+	VMOVUPS Z13, 832(R15)
+	VMOVUPS Z14, 896(R15)
+	VMOVUPS Z15, 960(R15)
+	VMOVUPS Z16, 1024(R15)
+	VMOVUPS Z17, 1088(R15)
+	ADDQ    $0x00000480, R15
+	JMP     mv_rb6_t3_end
+
+mv_rb6_t3_last:
+	ADDQ $0x00000480, R15
+
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF32X4 $0x44, Z7, Z0, Z30
 	VSHUFF32X4 $0xee, Z7, Z0, Z31
@@ -10025,15 +13252,19 @@ mv_rb6_t3_reduce:
 	JEQ           mv_rb6_t3_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x02, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x00000007, DI
 	KMOVW   DI, K2
-	VMOVUPS (R15), K2, Y25
+	VMOVUPS (SI), K2, Y25
 	MOVL    $0x00000038, DI
 	KMOVW   DI, K3
-	VMOVUPS -12(R15), K3, Y25
+	VMOVUPS -12(SI), K3, Y25
 	MOVL    $0x000000c0, DI
 	KMOVW   DI, K4
-	VMOVUPS -24(R15), K4, Y25
+	VMOVUPS -24(SI), K4, Y25
 	VADDPS  Y25, Y24, Y24
 
 mv_rb6_t3_g0_store:
@@ -10091,18 +13322,22 @@ mv_rb6_t3_g0_store:
 	JEQ           mv_rb6_t3_g8_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x02, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
-	VMOVUPS 8(R15), K2, Y25
+	VMOVUPS 8(SI), K2, Y25
 	MOVL    $0x0000000e, DI
 	KMOVW   DI, K3
-	VMOVUPS -4(R15), K3, Y25
+	VMOVUPS -4(SI), K3, Y25
 	MOVL    $0x00000070, DI
 	KMOVW   DI, K4
-	VMOVUPS -16(R15), K4, Y25
+	VMOVUPS -16(SI), K4, Y25
 	MOVL    $0x00000080, DI
 	KMOVW   DI, K5
-	VMOVUPS -28(R15), K5, Y25
+	VMOVUPS -28(SI), K5, Y25
 	VADDPS  Y25, Y24, Y24
 
 mv_rb6_t3_g8_store:
@@ -10166,9 +13401,13 @@ mv_rb6_t3_g8_store:
 	JEQ           mv_rb6_t3_g16_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x02, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x00000003, DI
 	KMOVW   DI, K2
-	VMOVUPS 4(R15), K2, Y25
+	VMOVUPS 4(SI), K2, Y25
 	VADDPS  Y25, Y24, Y24
 
 mv_rb6_t3_g16_store:
@@ -10178,15 +13417,36 @@ mv_rb6_t3_g16_store:
 	IMUL3Q  $0x00000014, DI, DI
 	ADDQ    R12, DI
 	VMOVUPS Y24, K2, 4(DI)
-	ADDQ    $0x0000000c, R12
-	JMP     mv_rb6_next
+
+mv_rb6_t3_end:
+	ADDQ $0x0000000c, R12
+	JMP  mv_rb6_next
 
 mv_rb6_r2:
 	// Tile: 2 W rows by 6 X rows.
-	MOVQ   R10, AX
-	MOVQ   R11, CX
-	LEAQ   (CX)(R9*2), DX
-	ADDQ   R9, DX
+	MOVQ R10, AX
+	MOVQ R11, CX
+	LEAQ (CX)(R9*2), DX
+	ADDQ R9, DX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb6_t2_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPS (R15), Z0
+	VMOVUPS 64(R15), Z1
+	VMOVUPS 128(R15), Z2
+	VMOVUPS 192(R15), Z3
+	VMOVUPS 256(R15), Z4
+	VMOVUPS 320(R15), Z5
+	VMOVUPS 384(R15), Z6
+	VMOVUPS 448(R15), Z7
+	VMOVUPS 512(R15), Z8
+	VMOVUPS 576(R15), Z9
+	VMOVUPS 640(R15), Z10
+	VMOVUPS 704(R15), Z11
+	JMP     mv_rb6_t2_start
+
+mv_rb6_t2_zero:
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
@@ -10199,9 +13459,11 @@ mv_rb6_r2:
 	VXORPS Z9, Z9, Z9
 	VXORPS Z10, Z10, Z10
 	VXORPS Z11, Z11, Z11
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x04, SI
-	JEQ    mv_rb6_t2_tail
+
+mv_rb6_t2_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x04, SI
+	JEQ  mv_rb6_t2_tail
 
 mv_rb6_t2_loop:
 	VMOVUPS     (CX), Z24
@@ -10258,6 +13520,28 @@ mv_rb6_t2_tail:
 	VFMADD231PS Z31, Z29, K1, Z11
 
 mv_rb6_t2_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb6_t2_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPS Z0, (R15)
+	VMOVUPS Z1, 64(R15)
+	VMOVUPS Z2, 128(R15)
+	VMOVUPS Z3, 192(R15)
+	VMOVUPS Z4, 256(R15)
+	VMOVUPS Z5, 320(R15)
+	VMOVUPS Z6, 384(R15)
+	VMOVUPS Z7, 448(R15)
+	VMOVUPS Z8, 512(R15)
+	VMOVUPS Z9, 576(R15)
+	VMOVUPS Z10, 640(R15)
+	VMOVUPS Z11, 704(R15)
+	ADDQ    $0x00000300, R15
+	JMP     mv_rb6_t2_end
+
+mv_rb6_t2_last:
+	ADDQ $0x00000300, R15
+
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF32X4 $0x44, Z2, Z0, Z30
 	VSHUFF32X4 $0xee, Z2, Z0, Z31
@@ -10293,18 +13577,22 @@ mv_rb6_t2_reduce:
 	JEQ           mv_rb6_t2_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x02, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x00000003, DI
 	KMOVW   DI, K2
-	VMOVUPS (R15), K2, Y25
+	VMOVUPS (SI), K2, Y25
 	MOVL    $0x0000000c, DI
 	KMOVW   DI, K3
-	VMOVUPS -8(R15), K3, Y25
+	VMOVUPS -8(SI), K3, Y25
 	MOVL    $0x00000030, DI
 	KMOVW   DI, K4
-	VMOVUPS -16(R15), K4, Y25
+	VMOVUPS -16(SI), K4, Y25
 	MOVL    $0x000000c0, DI
 	KMOVW   DI, K5
-	VMOVUPS -24(R15), K5, Y25
+	VMOVUPS -24(SI), K5, Y25
 	VADDPS  Y25, Y24, Y24
 
 mv_rb6_t2_g0_store:
@@ -10368,12 +13656,16 @@ mv_rb6_t2_g0_store:
 	JEQ           mv_rb6_t2_g8_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x02, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x00000003, DI
 	KMOVW   DI, K2
-	VMOVUPS (R15), K2, Y25
+	VMOVUPS (SI), K2, Y25
 	MOVL    $0x0000000c, DI
 	KMOVW   DI, K3
-	VMOVUPS -8(R15), K3, Y25
+	VMOVUPS -8(SI), K3, Y25
 	VADDPS  Y25, Y24, Y24
 
 mv_rb6_t2_g8_store:
@@ -10389,24 +13681,41 @@ mv_rb6_t2_g8_store:
 	IMUL3Q  $0x00000014, DI, DI
 	ADDQ    R12, DI
 	VMOVUPS Y24, K2, -8(DI)
-	ADDQ    $0x00000008, R12
-	JMP     mv_rb6_next
+
+mv_rb6_t2_end:
+	ADDQ $0x00000008, R12
+	JMP  mv_rb6_next
 
 mv_rb6_r1:
 	// Tile: 1 W rows by 6 X rows.
-	MOVQ   R10, AX
-	MOVQ   R11, CX
-	LEAQ   (CX)(R9*2), DX
-	ADDQ   R9, DX
+	MOVQ R10, AX
+	MOVQ R11, CX
+	LEAQ (CX)(R9*2), DX
+	ADDQ R9, DX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb6_t1_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPS (R15), Z0
+	VMOVUPS 64(R15), Z1
+	VMOVUPS 128(R15), Z2
+	VMOVUPS 192(R15), Z3
+	VMOVUPS 256(R15), Z4
+	VMOVUPS 320(R15), Z5
+	JMP     mv_rb6_t1_start
+
+mv_rb6_t1_zero:
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
 	VXORPS Z3, Z3, Z3
 	VXORPS Z4, Z4, Z4
 	VXORPS Z5, Z5, Z5
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x04, SI
-	JEQ    mv_rb6_t1_tail
+
+mv_rb6_t1_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x04, SI
+	JEQ  mv_rb6_t1_tail
 
 mv_rb6_t1_loop:
 	VMOVUPS     (CX), Z24
@@ -10449,6 +13758,22 @@ mv_rb6_t1_tail:
 	VFMADD231PS Z30, Z29, K1, Z5
 
 mv_rb6_t1_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb6_t1_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPS Z0, (R15)
+	VMOVUPS Z1, 64(R15)
+	VMOVUPS Z2, 128(R15)
+	VMOVUPS Z3, 192(R15)
+	VMOVUPS Z4, 256(R15)
+	VMOVUPS Z5, 320(R15)
+	ADDQ    $0x00000180, R15
+	JMP     mv_rb6_t1_end
+
+mv_rb6_t1_last:
+	ADDQ $0x00000180, R15
+
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF32X4 $0x44, Z4, Z0, Z30
 	VSHUFF32X4 $0xee, Z4, Z0, Z31
@@ -10484,24 +13809,28 @@ mv_rb6_t1_reduce:
 	JEQ           mv_rb6_t1_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x02, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
-	VMOVUPS (R15), K2, Y25
+	VMOVUPS (SI), K2, Y25
 	MOVL    $0x00000002, DI
 	KMOVW   DI, K3
-	VMOVUPS -4(R15), K3, Y25
+	VMOVUPS -4(SI), K3, Y25
 	MOVL    $0x00000004, DI
 	KMOVW   DI, K4
-	VMOVUPS -8(R15), K4, Y25
+	VMOVUPS -8(SI), K4, Y25
 	MOVL    $0x00000008, DI
 	KMOVW   DI, K5
-	VMOVUPS -12(R15), K5, Y25
+	VMOVUPS -12(SI), K5, Y25
 	MOVL    $0x00000010, DI
 	KMOVW   DI, K6
-	VMOVUPS -16(R15), K6, Y25
+	VMOVUPS -16(SI), K6, Y25
 	MOVL    $0x00000020, DI
 	KMOVW   DI, K7
-	VMOVUPS -20(R15), K7, Y25
+	VMOVUPS -20(SI), K7, Y25
 	VADDPS  Y25, Y24, Y24
 
 mv_rb6_t1_g0_store:
@@ -10541,7 +13870,9 @@ mv_rb6_t1_g0_store:
 	IMUL3Q  $0x00000014, DI, DI
 	ADDQ    R12, DI
 	VMOVUPS Y24, K2, -20(DI)
-	ADDQ    $0x00000004, R12
+
+mv_rb6_t1_end:
+	ADDQ $0x00000004, R12
 
 mv_rb6_next:
 	// Back to column 0 of Y, down rb rows of Y and X.
@@ -10561,19 +13892,45 @@ mv_rb6_next:
 mv_rb5:
 	MOVQ w_base+32(FP), R10
 	MOVQ m+120(FP), R13
-	MOVQ bias_base+96(FP), R15
 
 mv_rb5_i:
 	CMPQ R13, $0x00000004
 	JLT  mv_rb5_irem
 
 	// Tile: 4 W rows by 5 X rows.
-	MOVQ   R10, AX
-	LEAQ   (AX)(R8*2), BX
-	ADDQ   R8, BX
-	MOVQ   R11, CX
-	LEAQ   (CX)(R9*2), DX
-	ADDQ   R9, DX
+	MOVQ R10, AX
+	LEAQ (AX)(R8*2), BX
+	ADDQ R8, BX
+	MOVQ R11, CX
+	LEAQ (CX)(R9*2), DX
+	ADDQ R9, DX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb5_t4_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPS (R15), Z0
+	VMOVUPS 64(R15), Z1
+	VMOVUPS 128(R15), Z2
+	VMOVUPS 192(R15), Z3
+	VMOVUPS 256(R15), Z4
+	VMOVUPS 320(R15), Z5
+	VMOVUPS 384(R15), Z6
+	VMOVUPS 448(R15), Z7
+	VMOVUPS 512(R15), Z8
+	VMOVUPS 576(R15), Z9
+	VMOVUPS 640(R15), Z10
+	VMOVUPS 704(R15), Z11
+	VMOVUPS 768(R15), Z12
+	VMOVUPS 832(R15), Z13
+	VMOVUPS 896(R15), Z14
+	VMOVUPS 960(R15), Z15
+	VMOVUPS 1024(R15), Z16
+	VMOVUPS 1088(R15), Z17
+	VMOVUPS 1152(R15), Z18
+	VMOVUPS 1216(R15), Z19
+	JMP     mv_rb5_t4_start
+
+mv_rb5_t4_zero:
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
@@ -10594,9 +13951,11 @@ mv_rb5_i:
 	VXORPS Z17, Z17, Z17
 	VXORPS Z18, Z18, Z18
 	VXORPS Z19, Z19, Z19
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x04, SI
-	JEQ    mv_rb5_t4_tail
+
+mv_rb5_t4_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x04, SI
+	JEQ  mv_rb5_t4_tail
 
 mv_rb5_t4_loop:
 	VMOVUPS     (CX), Z24
@@ -10672,6 +14031,36 @@ mv_rb5_t4_tail:
 	VFMADD231PS Z31, Z28, K1, Z19
 
 mv_rb5_t4_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb5_t4_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPS Z0, (R15)
+	VMOVUPS Z1, 64(R15)
+	VMOVUPS Z2, 128(R15)
+	VMOVUPS Z3, 192(R15)
+	VMOVUPS Z4, 256(R15)
+	VMOVUPS Z5, 320(R15)
+	VMOVUPS Z6, 384(R15)
+	VMOVUPS Z7, 448(R15)
+	VMOVUPS Z8, 512(R15)
+	VMOVUPS Z9, 576(R15)
+	VMOVUPS Z10, 640(R15)
+	VMOVUPS Z11, 704(R15)
+	VMOVUPS Z12, 768(R15)
+	VMOVUPS Z13, 832(R15)
+	VMOVUPS Z14, 896(R15)
+	VMOVUPS Z15, 960(R15)
+	VMOVUPS Z16, 1024(R15)
+	VMOVUPS Z17, 1088(R15)
+	VMOVUPS Z18, 1152(R15)
+	VMOVUPS Z19, 1216(R15)
+	ADDQ    $0x00000500, R15
+	JMP     mv_rb5_t4_end
+
+mv_rb5_t4_last:
+	ADDQ $0x00000500, R15
+
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF32X4 $0x44, Z1, Z0, Z30
 	VSHUFF32X4 $0xee, Z1, Z0, Z31
@@ -10707,12 +14096,16 @@ mv_rb5_t4_reduce:
 	JEQ           mv_rb5_t4_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x02, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x0000000f, DI
 	KMOVW   DI, K2
-	VMOVUPS (R15), K2, Y25
+	VMOVUPS (SI), K2, Y25
 	MOVL    $0x000000f0, DI
 	KMOVW   DI, K3
-	VMOVUPS -16(R15), K3, Y25
+	VMOVUPS -16(SI), K3, Y25
 	VADDPS  Y25, Y24, Y24
 
 mv_rb5_t4_g0_store:
@@ -10764,12 +14157,16 @@ mv_rb5_t4_g0_store:
 	JEQ           mv_rb5_t4_g8_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x02, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x0000000f, DI
 	KMOVW   DI, K2
-	VMOVUPS (R15), K2, Y25
+	VMOVUPS (SI), K2, Y25
 	MOVL    $0x000000f0, DI
 	KMOVW   DI, K3
-	VMOVUPS -16(R15), K3, Y25
+	VMOVUPS -16(SI), K3, Y25
 	VADDPS  Y25, Y24, Y24
 
 mv_rb5_t4_g8_store:
@@ -10821,9 +14218,13 @@ mv_rb5_t4_g8_store:
 	JEQ           mv_rb5_t4_g16_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x02, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x0000000f, DI
 	KMOVW   DI, K2
-	VMOVUPS (R15), K2, Y25
+	VMOVUPS (SI), K2, Y25
 	VADDPS  Y25, Y24, Y24
 
 mv_rb5_t4_g16_store:
@@ -10833,11 +14234,12 @@ mv_rb5_t4_g16_store:
 	IMUL3Q  $0x00000010, DI, DI
 	ADDQ    R12, DI
 	VMOVUPS Y24, K2, (DI)
-	LEAQ    (R10)(R8*4), R10
-	ADDQ    $0x00000010, R12
-	ADDQ    $0x00000010, R15
-	SUBQ    $0x00000004, R13
-	JMP     mv_rb5_i
+
+mv_rb5_t4_end:
+	LEAQ (R10)(R8*4), R10
+	ADDQ $0x00000010, R12
+	SUBQ $0x00000004, R13
+	JMP  mv_rb5_i
 
 mv_rb5_irem:
 	CMPQ R13, $0x00000001
@@ -10850,10 +14252,32 @@ mv_rb5_irem:
 
 mv_rb5_r3:
 	// Tile: 3 W rows by 5 X rows.
-	MOVQ   R10, AX
-	MOVQ   R11, CX
-	LEAQ   (CX)(R9*2), DX
-	ADDQ   R9, DX
+	MOVQ R10, AX
+	MOVQ R11, CX
+	LEAQ (CX)(R9*2), DX
+	ADDQ R9, DX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb5_t3_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPS (R15), Z0
+	VMOVUPS 64(R15), Z1
+	VMOVUPS 128(R15), Z2
+	VMOVUPS 192(R15), Z3
+	VMOVUPS 256(R15), Z4
+	VMOVUPS 320(R15), Z5
+	VMOVUPS 384(R15), Z6
+	VMOVUPS 448(R15), Z7
+	VMOVUPS 512(R15), Z8
+	VMOVUPS 576(R15), Z9
+	VMOVUPS 640(R15), Z10
+	VMOVUPS 704(R15), Z11
+	VMOVUPS 768(R15), Z12
+	VMOVUPS 832(R15), Z13
+	VMOVUPS 896(R15), Z14
+	JMP     mv_rb5_t3_start
+
+mv_rb5_t3_zero:
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
@@ -10869,9 +14293,11 @@ mv_rb5_r3:
 	VXORPS Z12, Z12, Z12
 	VXORPS Z13, Z13, Z13
 	VXORPS Z14, Z14, Z14
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x04, SI
-	JEQ    mv_rb5_t3_tail
+
+mv_rb5_t3_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x04, SI
+	JEQ  mv_rb5_t3_tail
 
 mv_rb5_t3_loop:
 	VMOVUPS     (CX), Z24
@@ -10934,6 +14360,31 @@ mv_rb5_t3_tail:
 	VFMADD231PS Z30, Z28, K1, Z14
 
 mv_rb5_t3_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb5_t3_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPS Z0, (R15)
+	VMOVUPS Z1, 64(R15)
+	VMOVUPS Z2, 128(R15)
+	VMOVUPS Z3, 192(R15)
+	VMOVUPS Z4, 256(R15)
+	VMOVUPS Z5, 320(R15)
+	VMOVUPS Z6, 384(R15)
+	VMOVUPS Z7, 448(R15)
+	VMOVUPS Z8, 512(R15)
+	VMOVUPS Z9, 576(R15)
+	VMOVUPS Z10, 640(R15)
+	VMOVUPS Z11, 704(R15)
+	VMOVUPS Z12, 768(R15)
+	VMOVUPS Z13, 832(R15)
+	VMOVUPS Z14, 896(R15)
+	ADDQ    $0x000003c0, R15
+	JMP     mv_rb5_t3_end
+
+mv_rb5_t3_last:
+	ADDQ $0x000003c0, R15
+
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF32X4 $0x44, Z6, Z0, Z30
 	VSHUFF32X4 $0xee, Z6, Z0, Z31
@@ -10969,15 +14420,19 @@ mv_rb5_t3_reduce:
 	JEQ           mv_rb5_t3_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x02, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x00000007, DI
 	KMOVW   DI, K2
-	VMOVUPS (R15), K2, Y25
+	VMOVUPS (SI), K2, Y25
 	MOVL    $0x00000038, DI
 	KMOVW   DI, K3
-	VMOVUPS -12(R15), K3, Y25
+	VMOVUPS -12(SI), K3, Y25
 	MOVL    $0x000000c0, DI
 	KMOVW   DI, K4
-	VMOVUPS -24(R15), K4, Y25
+	VMOVUPS -24(SI), K4, Y25
 	VADDPS  Y25, Y24, Y24
 
 mv_rb5_t3_g0_store:
@@ -11035,15 +14490,19 @@ mv_rb5_t3_g0_store:
 	JEQ           mv_rb5_t3_g8_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x02, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
-	VMOVUPS 8(R15), K2, Y25
+	VMOVUPS 8(SI), K2, Y25
 	MOVL    $0x0000000e, DI
 	KMOVW   DI, K3
-	VMOVUPS -4(R15), K3, Y25
+	VMOVUPS -4(SI), K3, Y25
 	MOVL    $0x00000070, DI
 	KMOVW   DI, K4
-	VMOVUPS -16(R15), K4, Y25
+	VMOVUPS -16(SI), K4, Y25
 	VADDPS  Y25, Y24, Y24
 
 mv_rb5_t3_g8_store:
@@ -11065,15 +14524,34 @@ mv_rb5_t3_g8_store:
 	IMUL3Q  $0x00000010, DI, DI
 	ADDQ    R12, DI
 	VMOVUPS Y24, K2, -16(DI)
-	ADDQ    $0x0000000c, R12
-	JMP     mv_rb5_next
+
+mv_rb5_t3_end:
+	ADDQ $0x0000000c, R12
+	JMP  mv_rb5_next
 
 mv_rb5_r2:
 	// Tile: 2 W rows by 5 X rows.
-	MOVQ   R10, AX
-	MOVQ   R11, CX
-	LEAQ   (CX)(R9*2), DX
-	ADDQ   R9, DX
+	MOVQ R10, AX
+	MOVQ R11, CX
+	LEAQ (CX)(R9*2), DX
+	ADDQ R9, DX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb5_t2_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPS (R15), Z0
+	VMOVUPS 64(R15), Z1
+	VMOVUPS 128(R15), Z2
+	VMOVUPS 192(R15), Z3
+	VMOVUPS 256(R15), Z4
+	VMOVUPS 320(R15), Z5
+	VMOVUPS 384(R15), Z6
+	VMOVUPS 448(R15), Z7
+	VMOVUPS 512(R15), Z8
+	VMOVUPS 576(R15), Z9
+	JMP     mv_rb5_t2_start
+
+mv_rb5_t2_zero:
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
@@ -11084,9 +14562,11 @@ mv_rb5_r2:
 	VXORPS Z7, Z7, Z7
 	VXORPS Z8, Z8, Z8
 	VXORPS Z9, Z9, Z9
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x04, SI
-	JEQ    mv_rb5_t2_tail
+
+mv_rb5_t2_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x04, SI
+	JEQ  mv_rb5_t2_tail
 
 mv_rb5_t2_loop:
 	VMOVUPS     (CX), Z24
@@ -11137,6 +14617,26 @@ mv_rb5_t2_tail:
 	VFMADD231PS Z31, Z28, K1, Z9
 
 mv_rb5_t2_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb5_t2_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPS Z0, (R15)
+	VMOVUPS Z1, 64(R15)
+	VMOVUPS Z2, 128(R15)
+	VMOVUPS Z3, 192(R15)
+	VMOVUPS Z4, 256(R15)
+	VMOVUPS Z5, 320(R15)
+	VMOVUPS Z6, 384(R15)
+	VMOVUPS Z7, 448(R15)
+	VMOVUPS Z8, 512(R15)
+	VMOVUPS Z9, 576(R15)
+	ADDQ    $0x00000280, R15
+	JMP     mv_rb5_t2_end
+
+mv_rb5_t2_last:
+	ADDQ $0x00000280, R15
+
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF32X4 $0x44, Z2, Z0, Z30
 	VSHUFF32X4 $0xee, Z2, Z0, Z31
@@ -11172,18 +14672,22 @@ mv_rb5_t2_reduce:
 	JEQ           mv_rb5_t2_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x02, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x00000003, DI
 	KMOVW   DI, K2
-	VMOVUPS (R15), K2, Y25
+	VMOVUPS (SI), K2, Y25
 	MOVL    $0x0000000c, DI
 	KMOVW   DI, K3
-	VMOVUPS -8(R15), K3, Y25
+	VMOVUPS -8(SI), K3, Y25
 	MOVL    $0x00000030, DI
 	KMOVW   DI, K4
-	VMOVUPS -16(R15), K4, Y25
+	VMOVUPS -16(SI), K4, Y25
 	MOVL    $0x000000c0, DI
 	KMOVW   DI, K5
-	VMOVUPS -24(R15), K5, Y25
+	VMOVUPS -24(SI), K5, Y25
 	VADDPS  Y25, Y24, Y24
 
 mv_rb5_t2_g0_store:
@@ -11247,9 +14751,13 @@ mv_rb5_t2_g0_store:
 	JEQ           mv_rb5_t2_g8_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x02, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x00000003, DI
 	KMOVW   DI, K2
-	VMOVUPS (R15), K2, Y25
+	VMOVUPS (SI), K2, Y25
 	VADDPS  Y25, Y24, Y24
 
 mv_rb5_t2_g8_store:
@@ -11259,23 +14767,39 @@ mv_rb5_t2_g8_store:
 	IMUL3Q  $0x00000010, DI, DI
 	ADDQ    R12, DI
 	VMOVUPS Y24, K2, (DI)
-	ADDQ    $0x00000008, R12
-	JMP     mv_rb5_next
+
+mv_rb5_t2_end:
+	ADDQ $0x00000008, R12
+	JMP  mv_rb5_next
 
 mv_rb5_r1:
 	// Tile: 1 W rows by 5 X rows.
-	MOVQ   R10, AX
-	MOVQ   R11, CX
-	LEAQ   (CX)(R9*2), DX
-	ADDQ   R9, DX
+	MOVQ R10, AX
+	MOVQ R11, CX
+	LEAQ (CX)(R9*2), DX
+	ADDQ R9, DX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb5_t1_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPS (R15), Z0
+	VMOVUPS 64(R15), Z1
+	VMOVUPS 128(R15), Z2
+	VMOVUPS 192(R15), Z3
+	VMOVUPS 256(R15), Z4
+	JMP     mv_rb5_t1_start
+
+mv_rb5_t1_zero:
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
 	VXORPS Z3, Z3, Z3
 	VXORPS Z4, Z4, Z4
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x04, SI
-	JEQ    mv_rb5_t1_tail
+
+mv_rb5_t1_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x04, SI
+	JEQ  mv_rb5_t1_tail
 
 mv_rb5_t1_loop:
 	VMOVUPS     (CX), Z24
@@ -11314,6 +14838,21 @@ mv_rb5_t1_tail:
 	VFMADD231PS Z30, Z28, K1, Z4
 
 mv_rb5_t1_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb5_t1_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPS Z0, (R15)
+	VMOVUPS Z1, 64(R15)
+	VMOVUPS Z2, 128(R15)
+	VMOVUPS Z3, 192(R15)
+	VMOVUPS Z4, 256(R15)
+	ADDQ    $0x00000140, R15
+	JMP     mv_rb5_t1_end
+
+mv_rb5_t1_last:
+	ADDQ $0x00000140, R15
+
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF32X4 $0x44, Z4, Z0, Z30
 	VSHUFF32X4 $0xee, Z4, Z0, Z31
@@ -11349,21 +14888,25 @@ mv_rb5_t1_reduce:
 	JEQ           mv_rb5_t1_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x02, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
-	VMOVUPS (R15), K2, Y25
+	VMOVUPS (SI), K2, Y25
 	MOVL    $0x00000002, DI
 	KMOVW   DI, K3
-	VMOVUPS -4(R15), K3, Y25
+	VMOVUPS -4(SI), K3, Y25
 	MOVL    $0x00000004, DI
 	KMOVW   DI, K4
-	VMOVUPS -8(R15), K4, Y25
+	VMOVUPS -8(SI), K4, Y25
 	MOVL    $0x00000008, DI
 	KMOVW   DI, K5
-	VMOVUPS -12(R15), K5, Y25
+	VMOVUPS -12(SI), K5, Y25
 	MOVL    $0x00000010, DI
 	KMOVW   DI, K6
-	VMOVUPS -16(R15), K6, Y25
+	VMOVUPS -16(SI), K6, Y25
 	VADDPS  Y25, Y24, Y24
 
 mv_rb5_t1_g0_store:
@@ -11397,7 +14940,9 @@ mv_rb5_t1_g0_store:
 	IMUL3Q  $0x00000010, DI, DI
 	ADDQ    R12, DI
 	VMOVUPS Y24, K2, -16(DI)
-	ADDQ    $0x00000004, R12
+
+mv_rb5_t1_end:
+	ADDQ $0x00000004, R12
 
 mv_rb5_next:
 	// Back to column 0 of Y, down rb rows of Y and X.
@@ -11417,19 +14962,41 @@ mv_rb5_next:
 mv_rb4:
 	MOVQ w_base+32(FP), R10
 	MOVQ m+120(FP), R13
-	MOVQ bias_base+96(FP), R15
 
 mv_rb4_i:
 	CMPQ R13, $0x00000004
 	JLT  mv_rb4_irem
 
 	// Tile: 4 W rows by 4 X rows.
-	MOVQ   R10, AX
-	LEAQ   (AX)(R8*2), BX
-	ADDQ   R8, BX
-	MOVQ   R11, CX
-	LEAQ   (CX)(R9*2), DX
-	ADDQ   R9, DX
+	MOVQ R10, AX
+	LEAQ (AX)(R8*2), BX
+	ADDQ R8, BX
+	MOVQ R11, CX
+	LEAQ (CX)(R9*2), DX
+	ADDQ R9, DX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb4_t4_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPS (R15), Z0
+	VMOVUPS 64(R15), Z1
+	VMOVUPS 128(R15), Z2
+	VMOVUPS 192(R15), Z3
+	VMOVUPS 256(R15), Z4
+	VMOVUPS 320(R15), Z5
+	VMOVUPS 384(R15), Z6
+	VMOVUPS 448(R15), Z7
+	VMOVUPS 512(R15), Z8
+	VMOVUPS 576(R15), Z9
+	VMOVUPS 640(R15), Z10
+	VMOVUPS 704(R15), Z11
+	VMOVUPS 768(R15), Z12
+	VMOVUPS 832(R15), Z13
+	VMOVUPS 896(R15), Z14
+	VMOVUPS 960(R15), Z15
+	JMP     mv_rb4_t4_start
+
+mv_rb4_t4_zero:
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
@@ -11446,9 +15013,11 @@ mv_rb4_i:
 	VXORPS Z13, Z13, Z13
 	VXORPS Z14, Z14, Z14
 	VXORPS Z15, Z15, Z15
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x04, SI
-	JEQ    mv_rb4_t4_tail
+
+mv_rb4_t4_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x04, SI
+	JEQ  mv_rb4_t4_tail
 
 mv_rb4_t4_loop:
 	VMOVUPS     (CX), Z24
@@ -11514,6 +15083,32 @@ mv_rb4_t4_tail:
 	VFMADD231PS Z31, Z27, K1, Z15
 
 mv_rb4_t4_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb4_t4_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPS Z0, (R15)
+	VMOVUPS Z1, 64(R15)
+	VMOVUPS Z2, 128(R15)
+	VMOVUPS Z3, 192(R15)
+	VMOVUPS Z4, 256(R15)
+	VMOVUPS Z5, 320(R15)
+	VMOVUPS Z6, 384(R15)
+	VMOVUPS Z7, 448(R15)
+	VMOVUPS Z8, 512(R15)
+	VMOVUPS Z9, 576(R15)
+	VMOVUPS Z10, 640(R15)
+	VMOVUPS Z11, 704(R15)
+	VMOVUPS Z12, 768(R15)
+	VMOVUPS Z13, 832(R15)
+	VMOVUPS Z14, 896(R15)
+	VMOVUPS Z15, 960(R15)
+	ADDQ    $0x00000400, R15
+	JMP     mv_rb4_t4_end
+
+mv_rb4_t4_last:
+	ADDQ $0x00000400, R15
+
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF32X4 $0x44, Z1, Z0, Z30
 	VSHUFF32X4 $0xee, Z1, Z0, Z31
@@ -11549,12 +15144,16 @@ mv_rb4_t4_reduce:
 	JEQ           mv_rb4_t4_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x02, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x0000000f, DI
 	KMOVW   DI, K2
-	VMOVUPS (R15), K2, Y25
+	VMOVUPS (SI), K2, Y25
 	MOVL    $0x000000f0, DI
 	KMOVW   DI, K3
-	VMOVUPS -16(R15), K3, Y25
+	VMOVUPS -16(SI), K3, Y25
 	VADDPS  Y25, Y24, Y24
 
 mv_rb4_t4_g0_store:
@@ -11606,12 +15205,16 @@ mv_rb4_t4_g0_store:
 	JEQ           mv_rb4_t4_g8_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x02, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x0000000f, DI
 	KMOVW   DI, K2
-	VMOVUPS (R15), K2, Y25
+	VMOVUPS (SI), K2, Y25
 	MOVL    $0x000000f0, DI
 	KMOVW   DI, K3
-	VMOVUPS -16(R15), K3, Y25
+	VMOVUPS -16(SI), K3, Y25
 	VADDPS  Y25, Y24, Y24
 
 mv_rb4_t4_g8_store:
@@ -11627,11 +15230,12 @@ mv_rb4_t4_g8_store:
 	IMUL3Q  $0x0000000c, DI, DI
 	ADDQ    R12, DI
 	VMOVUPS Y24, K2, -16(DI)
-	LEAQ    (R10)(R8*4), R10
-	ADDQ    $0x00000010, R12
-	ADDQ    $0x00000010, R15
-	SUBQ    $0x00000004, R13
-	JMP     mv_rb4_i
+
+mv_rb4_t4_end:
+	LEAQ (R10)(R8*4), R10
+	ADDQ $0x00000010, R12
+	SUBQ $0x00000004, R13
+	JMP  mv_rb4_i
 
 mv_rb4_irem:
 	CMPQ R13, $0x00000001
@@ -11644,10 +15248,29 @@ mv_rb4_irem:
 
 mv_rb4_r3:
 	// Tile: 3 W rows by 4 X rows.
-	MOVQ   R10, AX
-	MOVQ   R11, CX
-	LEAQ   (CX)(R9*2), DX
-	ADDQ   R9, DX
+	MOVQ R10, AX
+	MOVQ R11, CX
+	LEAQ (CX)(R9*2), DX
+	ADDQ R9, DX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb4_t3_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPS (R15), Z0
+	VMOVUPS 64(R15), Z1
+	VMOVUPS 128(R15), Z2
+	VMOVUPS 192(R15), Z3
+	VMOVUPS 256(R15), Z4
+	VMOVUPS 320(R15), Z5
+	VMOVUPS 384(R15), Z6
+	VMOVUPS 448(R15), Z7
+	VMOVUPS 512(R15), Z8
+	VMOVUPS 576(R15), Z9
+	VMOVUPS 640(R15), Z10
+	VMOVUPS 704(R15), Z11
+	JMP     mv_rb4_t3_start
+
+mv_rb4_t3_zero:
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
@@ -11660,9 +15283,11 @@ mv_rb4_r3:
 	VXORPS Z9, Z9, Z9
 	VXORPS Z10, Z10, Z10
 	VXORPS Z11, Z11, Z11
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x04, SI
-	JEQ    mv_rb4_t3_tail
+
+mv_rb4_t3_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x04, SI
+	JEQ  mv_rb4_t3_tail
 
 mv_rb4_t3_loop:
 	VMOVUPS     (CX), Z24
@@ -11717,6 +15342,28 @@ mv_rb4_t3_tail:
 	VFMADD231PS Z30, Z27, K1, Z11
 
 mv_rb4_t3_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb4_t3_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPS Z0, (R15)
+	VMOVUPS Z1, 64(R15)
+	VMOVUPS Z2, 128(R15)
+	VMOVUPS Z3, 192(R15)
+	VMOVUPS Z4, 256(R15)
+	VMOVUPS Z5, 320(R15)
+	VMOVUPS Z6, 384(R15)
+	VMOVUPS Z7, 448(R15)
+	VMOVUPS Z8, 512(R15)
+	VMOVUPS Z9, 576(R15)
+	VMOVUPS Z10, 640(R15)
+	VMOVUPS Z11, 704(R15)
+	ADDQ    $0x00000300, R15
+	JMP     mv_rb4_t3_end
+
+mv_rb4_t3_last:
+	ADDQ $0x00000300, R15
+
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF32X4 $0x44, Z5, Z0, Z30
 	VSHUFF32X4 $0xee, Z5, Z0, Z31
@@ -11752,15 +15399,19 @@ mv_rb4_t3_reduce:
 	JEQ           mv_rb4_t3_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x02, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x00000007, DI
 	KMOVW   DI, K2
-	VMOVUPS (R15), K2, Y25
+	VMOVUPS (SI), K2, Y25
 	MOVL    $0x00000038, DI
 	KMOVW   DI, K3
-	VMOVUPS -12(R15), K3, Y25
+	VMOVUPS -12(SI), K3, Y25
 	MOVL    $0x000000c0, DI
 	KMOVW   DI, K4
-	VMOVUPS -24(R15), K4, Y25
+	VMOVUPS -24(SI), K4, Y25
 	VADDPS  Y25, Y24, Y24
 
 mv_rb4_t3_g0_store:
@@ -11818,12 +15469,16 @@ mv_rb4_t3_g0_store:
 	JEQ           mv_rb4_t3_g8_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x02, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
-	VMOVUPS 8(R15), K2, Y25
+	VMOVUPS 8(SI), K2, Y25
 	MOVL    $0x0000000e, DI
 	KMOVW   DI, K3
-	VMOVUPS -4(R15), K3, Y25
+	VMOVUPS -4(SI), K3, Y25
 	VADDPS  Y25, Y24, Y24
 
 mv_rb4_t3_g8_store:
@@ -11839,15 +15494,32 @@ mv_rb4_t3_g8_store:
 	IMUL3Q  $0x0000000c, DI, DI
 	ADDQ    R12, DI
 	VMOVUPS Y24, K2, -4(DI)
-	ADDQ    $0x0000000c, R12
-	JMP     mv_rb4_next
+
+mv_rb4_t3_end:
+	ADDQ $0x0000000c, R12
+	JMP  mv_rb4_next
 
 mv_rb4_r2:
 	// Tile: 2 W rows by 4 X rows.
-	MOVQ   R10, AX
-	MOVQ   R11, CX
-	LEAQ   (CX)(R9*2), DX
-	ADDQ   R9, DX
+	MOVQ R10, AX
+	MOVQ R11, CX
+	LEAQ (CX)(R9*2), DX
+	ADDQ R9, DX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb4_t2_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPS (R15), Z0
+	VMOVUPS 64(R15), Z1
+	VMOVUPS 128(R15), Z2
+	VMOVUPS 192(R15), Z3
+	VMOVUPS 256(R15), Z4
+	VMOVUPS 320(R15), Z5
+	VMOVUPS 384(R15), Z6
+	VMOVUPS 448(R15), Z7
+	JMP     mv_rb4_t2_start
+
+mv_rb4_t2_zero:
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
@@ -11856,9 +15528,11 @@ mv_rb4_r2:
 	VXORPS Z5, Z5, Z5
 	VXORPS Z6, Z6, Z6
 	VXORPS Z7, Z7, Z7
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x04, SI
-	JEQ    mv_rb4_t2_tail
+
+mv_rb4_t2_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x04, SI
+	JEQ  mv_rb4_t2_tail
 
 mv_rb4_t2_loop:
 	VMOVUPS     (CX), Z24
@@ -11903,6 +15577,24 @@ mv_rb4_t2_tail:
 	VFMADD231PS Z31, Z27, K1, Z7
 
 mv_rb4_t2_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb4_t2_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPS Z0, (R15)
+	VMOVUPS Z1, 64(R15)
+	VMOVUPS Z2, 128(R15)
+	VMOVUPS Z3, 192(R15)
+	VMOVUPS Z4, 256(R15)
+	VMOVUPS Z5, 320(R15)
+	VMOVUPS Z6, 384(R15)
+	VMOVUPS Z7, 448(R15)
+	ADDQ    $0x00000200, R15
+	JMP     mv_rb4_t2_end
+
+mv_rb4_t2_last:
+	ADDQ $0x00000200, R15
+
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF32X4 $0x44, Z2, Z0, Z30
 	VSHUFF32X4 $0xee, Z2, Z0, Z31
@@ -11938,18 +15630,22 @@ mv_rb4_t2_reduce:
 	JEQ           mv_rb4_t2_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x02, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x00000003, DI
 	KMOVW   DI, K2
-	VMOVUPS (R15), K2, Y25
+	VMOVUPS (SI), K2, Y25
 	MOVL    $0x0000000c, DI
 	KMOVW   DI, K3
-	VMOVUPS -8(R15), K3, Y25
+	VMOVUPS -8(SI), K3, Y25
 	MOVL    $0x00000030, DI
 	KMOVW   DI, K4
-	VMOVUPS -16(R15), K4, Y25
+	VMOVUPS -16(SI), K4, Y25
 	MOVL    $0x000000c0, DI
 	KMOVW   DI, K5
-	VMOVUPS -24(R15), K5, Y25
+	VMOVUPS -24(SI), K5, Y25
 	VADDPS  Y25, Y24, Y24
 
 mv_rb4_t2_g0_store:
@@ -11977,22 +15673,37 @@ mv_rb4_t2_g0_store:
 	IMUL3Q  $0x0000000c, DI, DI
 	ADDQ    R12, DI
 	VMOVUPS Y24, K2, -24(DI)
-	ADDQ    $0x00000008, R12
-	JMP     mv_rb4_next
+
+mv_rb4_t2_end:
+	ADDQ $0x00000008, R12
+	JMP  mv_rb4_next
 
 mv_rb4_r1:
 	// Tile: 1 W rows by 4 X rows.
-	MOVQ   R10, AX
-	MOVQ   R11, CX
-	LEAQ   (CX)(R9*2), DX
-	ADDQ   R9, DX
+	MOVQ R10, AX
+	MOVQ R11, CX
+	LEAQ (CX)(R9*2), DX
+	ADDQ R9, DX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb4_t1_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPS (R15), Z0
+	VMOVUPS 64(R15), Z1
+	VMOVUPS 128(R15), Z2
+	VMOVUPS 192(R15), Z3
+	JMP     mv_rb4_t1_start
+
+mv_rb4_t1_zero:
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
 	VXORPS Z3, Z3, Z3
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x04, SI
-	JEQ    mv_rb4_t1_tail
+
+mv_rb4_t1_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x04, SI
+	JEQ  mv_rb4_t1_tail
 
 mv_rb4_t1_loop:
 	VMOVUPS     (CX), Z24
@@ -12027,6 +15738,20 @@ mv_rb4_t1_tail:
 	VFMADD231PS Z30, Z27, K1, Z3
 
 mv_rb4_t1_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb4_t1_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPS Z0, (R15)
+	VMOVUPS Z1, 64(R15)
+	VMOVUPS Z2, 128(R15)
+	VMOVUPS Z3, 192(R15)
+	ADDQ    $0x00000100, R15
+	JMP     mv_rb4_t1_end
+
+mv_rb4_t1_last:
+	ADDQ $0x00000100, R15
+
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF32X4 $0x44, Z3, Z0, Z30
 	VSHUFF32X4 $0xee, Z3, Z0, Z31
@@ -12062,18 +15787,22 @@ mv_rb4_t1_reduce:
 	JEQ           mv_rb4_t1_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x02, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
-	VMOVUPS (R15), K2, Y25
+	VMOVUPS (SI), K2, Y25
 	MOVL    $0x00000002, DI
 	KMOVW   DI, K3
-	VMOVUPS -4(R15), K3, Y25
+	VMOVUPS -4(SI), K3, Y25
 	MOVL    $0x00000004, DI
 	KMOVW   DI, K4
-	VMOVUPS -8(R15), K4, Y25
+	VMOVUPS -8(SI), K4, Y25
 	MOVL    $0x00000008, DI
 	KMOVW   DI, K5
-	VMOVUPS -12(R15), K5, Y25
+	VMOVUPS -12(SI), K5, Y25
 	VADDPS  Y25, Y24, Y24
 
 mv_rb4_t1_g0_store:
@@ -12101,7 +15830,9 @@ mv_rb4_t1_g0_store:
 	IMUL3Q  $0x0000000c, DI, DI
 	ADDQ    R12, DI
 	VMOVUPS Y24, K2, -12(DI)
-	ADDQ    $0x00000004, R12
+
+mv_rb4_t1_end:
+	ADDQ $0x00000004, R12
 
 mv_rb4_next:
 	// Back to column 0 of Y, down rb rows of Y and X.
@@ -12119,17 +15850,35 @@ mv_rb4_next:
 mv_rb3:
 	MOVQ w_base+32(FP), R10
 	MOVQ m+120(FP), R13
-	MOVQ bias_base+96(FP), R15
 
 mv_rb3_i:
 	CMPQ R13, $0x00000004
 	JLT  mv_rb3_irem
 
 	// Tile: 4 W rows by 3 X rows.
-	MOVQ   R10, AX
-	LEAQ   (AX)(R8*2), BX
-	ADDQ   R8, BX
-	MOVQ   R11, CX
+	MOVQ R10, AX
+	LEAQ (AX)(R8*2), BX
+	ADDQ R8, BX
+	MOVQ R11, CX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb3_t4_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPS (R15), Z0
+	VMOVUPS 64(R15), Z1
+	VMOVUPS 128(R15), Z2
+	VMOVUPS 192(R15), Z3
+	VMOVUPS 256(R15), Z4
+	VMOVUPS 320(R15), Z5
+	VMOVUPS 384(R15), Z6
+	VMOVUPS 448(R15), Z7
+	VMOVUPS 512(R15), Z8
+	VMOVUPS 576(R15), Z9
+	VMOVUPS 640(R15), Z10
+	VMOVUPS 704(R15), Z11
+	JMP     mv_rb3_t4_start
+
+mv_rb3_t4_zero:
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
@@ -12142,9 +15891,11 @@ mv_rb3_i:
 	VXORPS Z9, Z9, Z9
 	VXORPS Z10, Z10, Z10
 	VXORPS Z11, Z11, Z11
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x04, SI
-	JEQ    mv_rb3_t4_tail
+
+mv_rb3_t4_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x04, SI
+	JEQ  mv_rb3_t4_tail
 
 mv_rb3_t4_loop:
 	VMOVUPS     (CX), Z24
@@ -12199,6 +15950,28 @@ mv_rb3_t4_tail:
 	VFMADD231PS Z31, Z26, K1, Z11
 
 mv_rb3_t4_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb3_t4_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPS Z0, (R15)
+	VMOVUPS Z1, 64(R15)
+	VMOVUPS Z2, 128(R15)
+	VMOVUPS Z3, 192(R15)
+	VMOVUPS Z4, 256(R15)
+	VMOVUPS Z5, 320(R15)
+	VMOVUPS Z6, 384(R15)
+	VMOVUPS Z7, 448(R15)
+	VMOVUPS Z8, 512(R15)
+	VMOVUPS Z9, 576(R15)
+	VMOVUPS Z10, 640(R15)
+	VMOVUPS Z11, 704(R15)
+	ADDQ    $0x00000300, R15
+	JMP     mv_rb3_t4_end
+
+mv_rb3_t4_last:
+	ADDQ $0x00000300, R15
+
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF32X4 $0x44, Z1, Z0, Z30
 	VSHUFF32X4 $0xee, Z1, Z0, Z31
@@ -12234,12 +16007,16 @@ mv_rb3_t4_reduce:
 	JEQ           mv_rb3_t4_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x02, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x0000000f, DI
 	KMOVW   DI, K2
-	VMOVUPS (R15), K2, Y25
+	VMOVUPS (SI), K2, Y25
 	MOVL    $0x000000f0, DI
 	KMOVW   DI, K3
-	VMOVUPS -16(R15), K3, Y25
+	VMOVUPS -16(SI), K3, Y25
 	VADDPS  Y25, Y24, Y24
 
 mv_rb3_t4_g0_store:
@@ -12291,9 +16068,13 @@ mv_rb3_t4_g0_store:
 	JEQ           mv_rb3_t4_g8_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x02, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x0000000f, DI
 	KMOVW   DI, K2
-	VMOVUPS (R15), K2, Y25
+	VMOVUPS (SI), K2, Y25
 	VADDPS  Y25, Y24, Y24
 
 mv_rb3_t4_g8_store:
@@ -12303,11 +16084,12 @@ mv_rb3_t4_g8_store:
 	IMUL3Q  $0x00000008, DI, DI
 	ADDQ    R12, DI
 	VMOVUPS Y24, K2, (DI)
-	LEAQ    (R10)(R8*4), R10
-	ADDQ    $0x00000010, R12
-	ADDQ    $0x00000010, R15
-	SUBQ    $0x00000004, R13
-	JMP     mv_rb3_i
+
+mv_rb3_t4_end:
+	LEAQ (R10)(R8*4), R10
+	ADDQ $0x00000010, R12
+	SUBQ $0x00000004, R13
+	JMP  mv_rb3_i
 
 mv_rb3_irem:
 	CMPQ R13, $0x00000001
@@ -12320,8 +16102,24 @@ mv_rb3_irem:
 
 mv_rb3_r3:
 	// Tile: 3 W rows by 3 X rows.
-	MOVQ   R10, AX
-	MOVQ   R11, CX
+	MOVQ R10, AX
+	MOVQ R11, CX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb3_t3_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPS (R15), Z0
+	VMOVUPS 64(R15), Z1
+	VMOVUPS 128(R15), Z2
+	VMOVUPS 192(R15), Z3
+	VMOVUPS 256(R15), Z4
+	VMOVUPS 320(R15), Z5
+	VMOVUPS 384(R15), Z6
+	VMOVUPS 448(R15), Z7
+	VMOVUPS 512(R15), Z8
+	JMP     mv_rb3_t3_start
+
+mv_rb3_t3_zero:
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
@@ -12331,9 +16129,11 @@ mv_rb3_r3:
 	VXORPS Z6, Z6, Z6
 	VXORPS Z7, Z7, Z7
 	VXORPS Z8, Z8, Z8
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x04, SI
-	JEQ    mv_rb3_t3_tail
+
+mv_rb3_t3_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x04, SI
+	JEQ  mv_rb3_t3_tail
 
 mv_rb3_t3_loop:
 	VMOVUPS     (CX), Z24
@@ -12379,6 +16179,25 @@ mv_rb3_t3_tail:
 	VFMADD231PS Z30, Z26, K1, Z8
 
 mv_rb3_t3_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb3_t3_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPS Z0, (R15)
+	VMOVUPS Z1, 64(R15)
+	VMOVUPS Z2, 128(R15)
+	VMOVUPS Z3, 192(R15)
+	VMOVUPS Z4, 256(R15)
+	VMOVUPS Z5, 320(R15)
+	VMOVUPS Z6, 384(R15)
+	VMOVUPS Z7, 448(R15)
+	VMOVUPS Z8, 512(R15)
+	ADDQ    $0x00000240, R15
+	JMP     mv_rb3_t3_end
+
+mv_rb3_t3_last:
+	ADDQ $0x00000240, R15
+
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF32X4 $0x44, Z4, Z0, Z30
 	VSHUFF32X4 $0xee, Z4, Z0, Z31
@@ -12414,15 +16233,19 @@ mv_rb3_t3_reduce:
 	JEQ           mv_rb3_t3_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x02, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x00000007, DI
 	KMOVW   DI, K2
-	VMOVUPS (R15), K2, Y25
+	VMOVUPS (SI), K2, Y25
 	MOVL    $0x00000038, DI
 	KMOVW   DI, K3
-	VMOVUPS -12(R15), K3, Y25
+	VMOVUPS -12(SI), K3, Y25
 	MOVL    $0x000000c0, DI
 	KMOVW   DI, K4
-	VMOVUPS -24(R15), K4, Y25
+	VMOVUPS -24(SI), K4, Y25
 	VADDPS  Y25, Y24, Y24
 
 mv_rb3_t3_g0_store:
@@ -12480,9 +16303,13 @@ mv_rb3_t3_g0_store:
 	JEQ           mv_rb3_t3_g8_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x02, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
-	VMOVUPS 8(R15), K2, Y25
+	VMOVUPS 8(SI), K2, Y25
 	VADDPS  Y25, Y24, Y24
 
 mv_rb3_t3_g8_store:
@@ -12492,22 +16319,39 @@ mv_rb3_t3_g8_store:
 	IMUL3Q  $0x00000008, DI, DI
 	ADDQ    R12, DI
 	VMOVUPS Y24, K2, 8(DI)
-	ADDQ    $0x0000000c, R12
-	JMP     mv_rb3_next
+
+mv_rb3_t3_end:
+	ADDQ $0x0000000c, R12
+	JMP  mv_rb3_next
 
 mv_rb3_r2:
 	// Tile: 2 W rows by 3 X rows.
-	MOVQ   R10, AX
-	MOVQ   R11, CX
+	MOVQ R10, AX
+	MOVQ R11, CX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb3_t2_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPS (R15), Z0
+	VMOVUPS 64(R15), Z1
+	VMOVUPS 128(R15), Z2
+	VMOVUPS 192(R15), Z3
+	VMOVUPS 256(R15), Z4
+	VMOVUPS 320(R15), Z5
+	JMP     mv_rb3_t2_start
+
+mv_rb3_t2_zero:
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
 	VXORPS Z3, Z3, Z3
 	VXORPS Z4, Z4, Z4
 	VXORPS Z5, Z5, Z5
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x04, SI
-	JEQ    mv_rb3_t2_tail
+
+mv_rb3_t2_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x04, SI
+	JEQ  mv_rb3_t2_tail
 
 mv_rb3_t2_loop:
 	VMOVUPS     (CX), Z24
@@ -12545,6 +16389,22 @@ mv_rb3_t2_tail:
 	VFMADD231PS Z31, Z26, K1, Z5
 
 mv_rb3_t2_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb3_t2_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPS Z0, (R15)
+	VMOVUPS Z1, 64(R15)
+	VMOVUPS Z2, 128(R15)
+	VMOVUPS Z3, 192(R15)
+	VMOVUPS Z4, 256(R15)
+	VMOVUPS Z5, 320(R15)
+	ADDQ    $0x00000180, R15
+	JMP     mv_rb3_t2_end
+
+mv_rb3_t2_last:
+	ADDQ $0x00000180, R15
+
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF32X4 $0x44, Z2, Z0, Z30
 	VSHUFF32X4 $0xee, Z2, Z0, Z31
@@ -12580,15 +16440,19 @@ mv_rb3_t2_reduce:
 	JEQ           mv_rb3_t2_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x02, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x00000003, DI
 	KMOVW   DI, K2
-	VMOVUPS (R15), K2, Y25
+	VMOVUPS (SI), K2, Y25
 	MOVL    $0x0000000c, DI
 	KMOVW   DI, K3
-	VMOVUPS -8(R15), K3, Y25
+	VMOVUPS -8(SI), K3, Y25
 	MOVL    $0x00000030, DI
 	KMOVW   DI, K4
-	VMOVUPS -16(R15), K4, Y25
+	VMOVUPS -16(SI), K4, Y25
 	VADDPS  Y25, Y24, Y24
 
 mv_rb3_t2_g0_store:
@@ -12610,19 +16474,33 @@ mv_rb3_t2_g0_store:
 	IMUL3Q  $0x00000008, DI, DI
 	ADDQ    R12, DI
 	VMOVUPS Y24, K2, -16(DI)
-	ADDQ    $0x00000008, R12
-	JMP     mv_rb3_next
+
+mv_rb3_t2_end:
+	ADDQ $0x00000008, R12
+	JMP  mv_rb3_next
 
 mv_rb3_r1:
 	// Tile: 1 W rows by 3 X rows.
-	MOVQ   R10, AX
-	MOVQ   R11, CX
+	MOVQ R10, AX
+	MOVQ R11, CX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb3_t1_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPS (R15), Z0
+	VMOVUPS 64(R15), Z1
+	VMOVUPS 128(R15), Z2
+	JMP     mv_rb3_t1_start
+
+mv_rb3_t1_zero:
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x04, SI
-	JEQ    mv_rb3_t1_tail
+
+mv_rb3_t1_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x04, SI
+	JEQ  mv_rb3_t1_tail
 
 mv_rb3_t1_loop:
 	VMOVUPS     (CX), Z24
@@ -12652,6 +16530,19 @@ mv_rb3_t1_tail:
 	VFMADD231PS Z30, Z26, K1, Z2
 
 mv_rb3_t1_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb3_t1_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPS Z0, (R15)
+	VMOVUPS Z1, 64(R15)
+	VMOVUPS Z2, 128(R15)
+	ADDQ    $0x000000c0, R15
+	JMP     mv_rb3_t1_end
+
+mv_rb3_t1_last:
+	ADDQ $0x000000c0, R15
+
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF32X4 $0x44, Z2, Z0, Z30
 	VSHUFF32X4 $0xee, Z2, Z0, Z31
@@ -12687,15 +16578,19 @@ mv_rb3_t1_reduce:
 	JEQ           mv_rb3_t1_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x02, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
-	VMOVUPS (R15), K2, Y25
+	VMOVUPS (SI), K2, Y25
 	MOVL    $0x00000002, DI
 	KMOVW   DI, K3
-	VMOVUPS -4(R15), K3, Y25
+	VMOVUPS -4(SI), K3, Y25
 	MOVL    $0x00000004, DI
 	KMOVW   DI, K4
-	VMOVUPS -8(R15), K4, Y25
+	VMOVUPS -8(SI), K4, Y25
 	VADDPS  Y25, Y24, Y24
 
 mv_rb3_t1_g0_store:
@@ -12717,7 +16612,9 @@ mv_rb3_t1_g0_store:
 	IMUL3Q  $0x00000008, DI, DI
 	ADDQ    R12, DI
 	VMOVUPS Y24, K2, -8(DI)
-	ADDQ    $0x00000004, R12
+
+mv_rb3_t1_end:
+	ADDQ $0x00000004, R12
 
 mv_rb3_next:
 	// Back to column 0 of Y, down rb rows of Y and X.
@@ -12737,17 +16634,31 @@ mv_rb3_next:
 mv_rb2:
 	MOVQ w_base+32(FP), R10
 	MOVQ m+120(FP), R13
-	MOVQ bias_base+96(FP), R15
 
 mv_rb2_i:
 	CMPQ R13, $0x00000004
 	JLT  mv_rb2_irem
 
 	// Tile: 4 W rows by 2 X rows.
-	MOVQ   R10, AX
-	LEAQ   (AX)(R8*2), BX
-	ADDQ   R8, BX
-	MOVQ   R11, CX
+	MOVQ R10, AX
+	LEAQ (AX)(R8*2), BX
+	ADDQ R8, BX
+	MOVQ R11, CX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb2_t4_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPS (R15), Z0
+	VMOVUPS 64(R15), Z1
+	VMOVUPS 128(R15), Z2
+	VMOVUPS 192(R15), Z3
+	VMOVUPS 256(R15), Z4
+	VMOVUPS 320(R15), Z5
+	VMOVUPS 384(R15), Z6
+	VMOVUPS 448(R15), Z7
+	JMP     mv_rb2_t4_start
+
+mv_rb2_t4_zero:
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
@@ -12756,9 +16667,11 @@ mv_rb2_i:
 	VXORPS Z5, Z5, Z5
 	VXORPS Z6, Z6, Z6
 	VXORPS Z7, Z7, Z7
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x04, SI
-	JEQ    mv_rb2_t4_tail
+
+mv_rb2_t4_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x04, SI
+	JEQ  mv_rb2_t4_tail
 
 mv_rb2_t4_loop:
 	VMOVUPS     (CX), Z24
@@ -12803,6 +16716,24 @@ mv_rb2_t4_tail:
 	VFMADD231PS Z31, Z25, K1, Z7
 
 mv_rb2_t4_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb2_t4_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPS Z0, (R15)
+	VMOVUPS Z1, 64(R15)
+	VMOVUPS Z2, 128(R15)
+	VMOVUPS Z3, 192(R15)
+	VMOVUPS Z4, 256(R15)
+	VMOVUPS Z5, 320(R15)
+	VMOVUPS Z6, 384(R15)
+	VMOVUPS Z7, 448(R15)
+	ADDQ    $0x00000200, R15
+	JMP     mv_rb2_t4_end
+
+mv_rb2_t4_last:
+	ADDQ $0x00000200, R15
+
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF32X4 $0x44, Z1, Z0, Z30
 	VSHUFF32X4 $0xee, Z1, Z0, Z31
@@ -12838,12 +16769,16 @@ mv_rb2_t4_reduce:
 	JEQ           mv_rb2_t4_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x02, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x0000000f, DI
 	KMOVW   DI, K2
-	VMOVUPS (R15), K2, Y25
+	VMOVUPS (SI), K2, Y25
 	MOVL    $0x000000f0, DI
 	KMOVW   DI, K3
-	VMOVUPS -16(R15), K3, Y25
+	VMOVUPS -16(SI), K3, Y25
 	VADDPS  Y25, Y24, Y24
 
 mv_rb2_t4_g0_store:
@@ -12859,11 +16794,12 @@ mv_rb2_t4_g0_store:
 	IMUL3Q  $0x00000004, DI, DI
 	ADDQ    R12, DI
 	VMOVUPS Y24, K2, -16(DI)
-	LEAQ    (R10)(R8*4), R10
-	ADDQ    $0x00000010, R12
-	ADDQ    $0x00000010, R15
-	SUBQ    $0x00000004, R13
-	JMP     mv_rb2_i
+
+mv_rb2_t4_end:
+	LEAQ (R10)(R8*4), R10
+	ADDQ $0x00000010, R12
+	SUBQ $0x00000004, R13
+	JMP  mv_rb2_i
 
 mv_rb2_irem:
 	CMPQ R13, $0x00000001
@@ -12876,17 +16812,32 @@ mv_rb2_irem:
 
 mv_rb2_r3:
 	// Tile: 3 W rows by 2 X rows.
-	MOVQ   R10, AX
-	MOVQ   R11, CX
+	MOVQ R10, AX
+	MOVQ R11, CX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb2_t3_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPS (R15), Z0
+	VMOVUPS 64(R15), Z1
+	VMOVUPS 128(R15), Z2
+	VMOVUPS 192(R15), Z3
+	VMOVUPS 256(R15), Z4
+	VMOVUPS 320(R15), Z5
+	JMP     mv_rb2_t3_start
+
+mv_rb2_t3_zero:
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
 	VXORPS Z3, Z3, Z3
 	VXORPS Z4, Z4, Z4
 	VXORPS Z5, Z5, Z5
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x04, SI
-	JEQ    mv_rb2_t3_tail
+
+mv_rb2_t3_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x04, SI
+	JEQ  mv_rb2_t3_tail
 
 mv_rb2_t3_loop:
 	VMOVUPS     (CX), Z24
@@ -12924,6 +16875,22 @@ mv_rb2_t3_tail:
 	VFMADD231PS Z30, Z25, K1, Z5
 
 mv_rb2_t3_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb2_t3_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPS Z0, (R15)
+	VMOVUPS Z1, 64(R15)
+	VMOVUPS Z2, 128(R15)
+	VMOVUPS Z3, 192(R15)
+	VMOVUPS Z4, 256(R15)
+	VMOVUPS Z5, 320(R15)
+	ADDQ    $0x00000180, R15
+	JMP     mv_rb2_t3_end
+
+mv_rb2_t3_last:
+	ADDQ $0x00000180, R15
+
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF32X4 $0x44, Z3, Z0, Z30
 	VSHUFF32X4 $0xee, Z3, Z0, Z31
@@ -12959,12 +16926,16 @@ mv_rb2_t3_reduce:
 	JEQ           mv_rb2_t3_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x02, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x00000007, DI
 	KMOVW   DI, K2
-	VMOVUPS (R15), K2, Y25
+	VMOVUPS (SI), K2, Y25
 	MOVL    $0x00000038, DI
 	KMOVW   DI, K3
-	VMOVUPS -12(R15), K3, Y25
+	VMOVUPS -12(SI), K3, Y25
 	VADDPS  Y25, Y24, Y24
 
 mv_rb2_t3_g0_store:
@@ -12980,20 +16951,35 @@ mv_rb2_t3_g0_store:
 	IMUL3Q  $0x00000004, DI, DI
 	ADDQ    R12, DI
 	VMOVUPS Y24, K2, -12(DI)
-	ADDQ    $0x0000000c, R12
-	JMP     mv_rb2_next
+
+mv_rb2_t3_end:
+	ADDQ $0x0000000c, R12
+	JMP  mv_rb2_next
 
 mv_rb2_r2:
 	// Tile: 2 W rows by 2 X rows.
-	MOVQ   R10, AX
-	MOVQ   R11, CX
+	MOVQ R10, AX
+	MOVQ R11, CX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb2_t2_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPS (R15), Z0
+	VMOVUPS 64(R15), Z1
+	VMOVUPS 128(R15), Z2
+	VMOVUPS 192(R15), Z3
+	JMP     mv_rb2_t2_start
+
+mv_rb2_t2_zero:
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
 	VXORPS Z3, Z3, Z3
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x04, SI
-	JEQ    mv_rb2_t2_tail
+
+mv_rb2_t2_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x04, SI
+	JEQ  mv_rb2_t2_tail
 
 mv_rb2_t2_loop:
 	VMOVUPS     (CX), Z24
@@ -13025,6 +17011,20 @@ mv_rb2_t2_tail:
 	VFMADD231PS Z31, Z25, K1, Z3
 
 mv_rb2_t2_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb2_t2_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPS Z0, (R15)
+	VMOVUPS Z1, 64(R15)
+	VMOVUPS Z2, 128(R15)
+	VMOVUPS Z3, 192(R15)
+	ADDQ    $0x00000100, R15
+	JMP     mv_rb2_t2_end
+
+mv_rb2_t2_last:
+	ADDQ $0x00000100, R15
+
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF32X4 $0x44, Z3, Z0, Z30
 	VSHUFF32X4 $0xee, Z3, Z0, Z31
@@ -13060,12 +17060,16 @@ mv_rb2_t2_reduce:
 	JEQ           mv_rb2_t2_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x02, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x00000003, DI
 	KMOVW   DI, K2
-	VMOVUPS (R15), K2, Y25
+	VMOVUPS (SI), K2, Y25
 	MOVL    $0x0000000c, DI
 	KMOVW   DI, K3
-	VMOVUPS -8(R15), K3, Y25
+	VMOVUPS -8(SI), K3, Y25
 	VADDPS  Y25, Y24, Y24
 
 mv_rb2_t2_g0_store:
@@ -13081,18 +17085,31 @@ mv_rb2_t2_g0_store:
 	IMUL3Q  $0x00000004, DI, DI
 	ADDQ    R12, DI
 	VMOVUPS Y24, K2, -8(DI)
-	ADDQ    $0x00000008, R12
-	JMP     mv_rb2_next
+
+mv_rb2_t2_end:
+	ADDQ $0x00000008, R12
+	JMP  mv_rb2_next
 
 mv_rb2_r1:
 	// Tile: 1 W rows by 2 X rows.
-	MOVQ   R10, AX
-	MOVQ   R11, CX
+	MOVQ R10, AX
+	MOVQ R11, CX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb2_t1_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPS (R15), Z0
+	VMOVUPS 64(R15), Z1
+	JMP     mv_rb2_t1_start
+
+mv_rb2_t1_zero:
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x04, SI
-	JEQ    mv_rb2_t1_tail
+
+mv_rb2_t1_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x04, SI
+	JEQ  mv_rb2_t1_tail
 
 mv_rb2_t1_loop:
 	VMOVUPS     (CX), Z24
@@ -13118,6 +17135,18 @@ mv_rb2_t1_tail:
 	VFMADD231PS Z30, Z25, K1, Z1
 
 mv_rb2_t1_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb2_t1_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPS Z0, (R15)
+	VMOVUPS Z1, 64(R15)
+	ADDQ    $0x00000080, R15
+	JMP     mv_rb2_t1_end
+
+mv_rb2_t1_last:
+	ADDQ $0x00000080, R15
+
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF32X4 $0x44, Z1, Z0, Z30
 	VSHUFF32X4 $0xee, Z1, Z0, Z31
@@ -13153,12 +17182,16 @@ mv_rb2_t1_reduce:
 	JEQ           mv_rb2_t1_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x02, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
-	VMOVUPS (R15), K2, Y25
+	VMOVUPS (SI), K2, Y25
 	MOVL    $0x00000002, DI
 	KMOVW   DI, K3
-	VMOVUPS -4(R15), K3, Y25
+	VMOVUPS -4(SI), K3, Y25
 	VADDPS  Y25, Y24, Y24
 
 mv_rb2_t1_g0_store:
@@ -13174,7 +17207,9 @@ mv_rb2_t1_g0_store:
 	IMUL3Q  $0x00000004, DI, DI
 	ADDQ    R12, DI
 	VMOVUPS Y24, K2, -4(DI)
-	ADDQ    $0x00000004, R12
+
+mv_rb2_t1_end:
+	ADDQ $0x00000004, R12
 
 mv_rb2_next:
 	// Back to column 0 of Y, down rb rows of Y and X.
@@ -13192,19 +17227,33 @@ mv_rb2_next:
 mv_rb1:
 	MOVQ w_base+32(FP), R10
 	MOVQ m+120(FP), R13
-	MOVQ bias_base+96(FP), R15
 
 mv_rb1_i:
 	CMPQ R13, $0x00000008
 	JLT  mv_rb1_irem
 
 	// Tile: 8 W rows by 1 X rows.
-	MOVQ   R10, AX
-	LEAQ   (AX)(R8*2), BX
-	ADDQ   R8, BX
-	LEAQ   (BX)(R8*2), DX
-	ADDQ   R8, DX
-	MOVQ   R11, CX
+	MOVQ R10, AX
+	LEAQ (AX)(R8*2), BX
+	ADDQ R8, BX
+	LEAQ (BX)(R8*2), DX
+	ADDQ R8, DX
+	MOVQ R11, CX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb1_t8_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPS (R15), Z0
+	VMOVUPS 64(R15), Z1
+	VMOVUPS 128(R15), Z2
+	VMOVUPS 192(R15), Z3
+	VMOVUPS 256(R15), Z4
+	VMOVUPS 320(R15), Z5
+	VMOVUPS 384(R15), Z6
+	VMOVUPS 448(R15), Z7
+	JMP     mv_rb1_t8_start
+
+mv_rb1_t8_zero:
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
@@ -13213,9 +17262,11 @@ mv_rb1_i:
 	VXORPS Z5, Z5, Z5
 	VXORPS Z6, Z6, Z6
 	VXORPS Z7, Z7, Z7
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x04, SI
-	JEQ    mv_rb1_t8_tail
+
+mv_rb1_t8_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x04, SI
+	JEQ  mv_rb1_t8_tail
 
 mv_rb1_t8_loop:
 	VMOVUPS     (CX), Z24
@@ -13259,6 +17310,24 @@ mv_rb1_t8_tail:
 	VFMADD231PS Z31, Z24, K1, Z7
 
 mv_rb1_t8_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb1_t8_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPS Z0, (R15)
+	VMOVUPS Z1, 64(R15)
+	VMOVUPS Z2, 128(R15)
+	VMOVUPS Z3, 192(R15)
+	VMOVUPS Z4, 256(R15)
+	VMOVUPS Z5, 320(R15)
+	VMOVUPS Z6, 384(R15)
+	VMOVUPS Z7, 448(R15)
+	ADDQ    $0x00000200, R15
+	JMP     mv_rb1_t8_end
+
+mv_rb1_t8_last:
+	ADDQ $0x00000200, R15
+
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF32X4 $0x44, Z4, Z0, Z30
 	VSHUFF32X4 $0xee, Z4, Z0, Z31
@@ -13294,9 +17363,13 @@ mv_rb1_t8_reduce:
 	JEQ           mv_rb1_t8_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x02, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x000000ff, DI
 	KMOVW   DI, K2
-	VMOVUPS (R15), K2, Y25
+	VMOVUPS (SI), K2, Y25
 	VADDPS  Y25, Y24, Y24
 
 mv_rb1_t8_g0_store:
@@ -13306,11 +17379,12 @@ mv_rb1_t8_g0_store:
 	IMUL3Q  $0x00000000, DI, DI
 	ADDQ    R12, DI
 	VMOVUPS Y24, K2, (DI)
-	LEAQ    (R10)(R8*8), R10
-	ADDQ    $0x00000020, R12
-	ADDQ    $0x00000020, R15
-	SUBQ    $0x00000008, R13
-	JMP     mv_rb1_i
+
+mv_rb1_t8_end:
+	LEAQ (R10)(R8*8), R10
+	ADDQ $0x00000020, R12
+	SUBQ $0x00000008, R13
+	JMP  mv_rb1_i
 
 mv_rb1_irem:
 	CMPQ R13, $0x00000001
@@ -13331,12 +17405,26 @@ mv_rb1_irem:
 
 mv_rb1_r7:
 	// Tile: 7 W rows by 1 X rows.
-	MOVQ   R10, AX
-	LEAQ   (AX)(R8*2), BX
-	ADDQ   R8, BX
-	LEAQ   (BX)(R8*2), DX
-	ADDQ   R8, DX
-	MOVQ   R11, CX
+	MOVQ R10, AX
+	LEAQ (AX)(R8*2), BX
+	ADDQ R8, BX
+	LEAQ (BX)(R8*2), DX
+	ADDQ R8, DX
+	MOVQ R11, CX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb1_t7_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPS (R15), Z0
+	VMOVUPS 64(R15), Z1
+	VMOVUPS 128(R15), Z2
+	VMOVUPS 192(R15), Z3
+	VMOVUPS 256(R15), Z4
+	VMOVUPS 320(R15), Z5
+	VMOVUPS 384(R15), Z6
+	JMP     mv_rb1_t7_start
+
+mv_rb1_t7_zero:
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
@@ -13344,9 +17432,11 @@ mv_rb1_r7:
 	VXORPS Z4, Z4, Z4
 	VXORPS Z5, Z5, Z5
 	VXORPS Z6, Z6, Z6
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x04, SI
-	JEQ    mv_rb1_t7_tail
+
+mv_rb1_t7_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x04, SI
+	JEQ  mv_rb1_t7_tail
 
 mv_rb1_t7_loop:
 	VMOVUPS     (CX), Z24
@@ -13387,6 +17477,23 @@ mv_rb1_t7_tail:
 	VFMADD231PS Z30, Z24, K1, Z6
 
 mv_rb1_t7_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb1_t7_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPS Z0, (R15)
+	VMOVUPS Z1, 64(R15)
+	VMOVUPS Z2, 128(R15)
+	VMOVUPS Z3, 192(R15)
+	VMOVUPS Z4, 256(R15)
+	VMOVUPS Z5, 320(R15)
+	VMOVUPS Z6, 384(R15)
+	ADDQ    $0x000001c0, R15
+	JMP     mv_rb1_t7_end
+
+mv_rb1_t7_last:
+	ADDQ $0x000001c0, R15
+
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF32X4 $0x44, Z4, Z0, Z30
 	VSHUFF32X4 $0xee, Z4, Z0, Z31
@@ -13422,9 +17529,13 @@ mv_rb1_t7_reduce:
 	JEQ           mv_rb1_t7_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x02, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x0000007f, DI
 	KMOVW   DI, K2
-	VMOVUPS (R15), K2, Y25
+	VMOVUPS (SI), K2, Y25
 	VADDPS  Y25, Y24, Y24
 
 mv_rb1_t7_g0_store:
@@ -13434,24 +17545,41 @@ mv_rb1_t7_g0_store:
 	IMUL3Q  $0x00000000, DI, DI
 	ADDQ    R12, DI
 	VMOVUPS Y24, K2, (DI)
-	ADDQ    $0x0000001c, R12
-	JMP     mv_rb1_next
+
+mv_rb1_t7_end:
+	ADDQ $0x0000001c, R12
+	JMP  mv_rb1_next
 
 mv_rb1_r6:
 	// Tile: 6 W rows by 1 X rows.
-	MOVQ   R10, AX
-	LEAQ   (AX)(R8*2), BX
-	ADDQ   R8, BX
-	MOVQ   R11, CX
+	MOVQ R10, AX
+	LEAQ (AX)(R8*2), BX
+	ADDQ R8, BX
+	MOVQ R11, CX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb1_t6_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPS (R15), Z0
+	VMOVUPS 64(R15), Z1
+	VMOVUPS 128(R15), Z2
+	VMOVUPS 192(R15), Z3
+	VMOVUPS 256(R15), Z4
+	VMOVUPS 320(R15), Z5
+	JMP     mv_rb1_t6_start
+
+mv_rb1_t6_zero:
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
 	VXORPS Z3, Z3, Z3
 	VXORPS Z4, Z4, Z4
 	VXORPS Z5, Z5, Z5
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x04, SI
-	JEQ    mv_rb1_t6_tail
+
+mv_rb1_t6_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x04, SI
+	JEQ  mv_rb1_t6_tail
 
 mv_rb1_t6_loop:
 	VMOVUPS     (CX), Z24
@@ -13488,6 +17616,22 @@ mv_rb1_t6_tail:
 	VFMADD231PS Z31, Z24, K1, Z5
 
 mv_rb1_t6_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb1_t6_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPS Z0, (R15)
+	VMOVUPS Z1, 64(R15)
+	VMOVUPS Z2, 128(R15)
+	VMOVUPS Z3, 192(R15)
+	VMOVUPS Z4, 256(R15)
+	VMOVUPS Z5, 320(R15)
+	ADDQ    $0x00000180, R15
+	JMP     mv_rb1_t6_end
+
+mv_rb1_t6_last:
+	ADDQ $0x00000180, R15
+
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF32X4 $0x44, Z4, Z0, Z30
 	VSHUFF32X4 $0xee, Z4, Z0, Z31
@@ -13523,9 +17667,13 @@ mv_rb1_t6_reduce:
 	JEQ           mv_rb1_t6_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x02, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x0000003f, DI
 	KMOVW   DI, K2
-	VMOVUPS (R15), K2, Y25
+	VMOVUPS (SI), K2, Y25
 	VADDPS  Y25, Y24, Y24
 
 mv_rb1_t6_g0_store:
@@ -13535,23 +17683,39 @@ mv_rb1_t6_g0_store:
 	IMUL3Q  $0x00000000, DI, DI
 	ADDQ    R12, DI
 	VMOVUPS Y24, K2, (DI)
-	ADDQ    $0x00000018, R12
-	JMP     mv_rb1_next
+
+mv_rb1_t6_end:
+	ADDQ $0x00000018, R12
+	JMP  mv_rb1_next
 
 mv_rb1_r5:
 	// Tile: 5 W rows by 1 X rows.
-	MOVQ   R10, AX
-	LEAQ   (AX)(R8*2), BX
-	ADDQ   R8, BX
-	MOVQ   R11, CX
+	MOVQ R10, AX
+	LEAQ (AX)(R8*2), BX
+	ADDQ R8, BX
+	MOVQ R11, CX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb1_t5_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPS (R15), Z0
+	VMOVUPS 64(R15), Z1
+	VMOVUPS 128(R15), Z2
+	VMOVUPS 192(R15), Z3
+	VMOVUPS 256(R15), Z4
+	JMP     mv_rb1_t5_start
+
+mv_rb1_t5_zero:
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
 	VXORPS Z3, Z3, Z3
 	VXORPS Z4, Z4, Z4
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x04, SI
-	JEQ    mv_rb1_t5_tail
+
+mv_rb1_t5_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x04, SI
+	JEQ  mv_rb1_t5_tail
 
 mv_rb1_t5_loop:
 	VMOVUPS     (CX), Z24
@@ -13585,6 +17749,21 @@ mv_rb1_t5_tail:
 	VFMADD231PS Z30, Z24, K1, Z4
 
 mv_rb1_t5_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb1_t5_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPS Z0, (R15)
+	VMOVUPS Z1, 64(R15)
+	VMOVUPS Z2, 128(R15)
+	VMOVUPS Z3, 192(R15)
+	VMOVUPS Z4, 256(R15)
+	ADDQ    $0x00000140, R15
+	JMP     mv_rb1_t5_end
+
+mv_rb1_t5_last:
+	ADDQ $0x00000140, R15
+
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF32X4 $0x44, Z4, Z0, Z30
 	VSHUFF32X4 $0xee, Z4, Z0, Z31
@@ -13620,9 +17799,13 @@ mv_rb1_t5_reduce:
 	JEQ           mv_rb1_t5_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x02, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x0000001f, DI
 	KMOVW   DI, K2
-	VMOVUPS (R15), K2, Y25
+	VMOVUPS (SI), K2, Y25
 	VADDPS  Y25, Y24, Y24
 
 mv_rb1_t5_g0_store:
@@ -13632,22 +17815,37 @@ mv_rb1_t5_g0_store:
 	IMUL3Q  $0x00000000, DI, DI
 	ADDQ    R12, DI
 	VMOVUPS Y24, K2, (DI)
-	ADDQ    $0x00000014, R12
-	JMP     mv_rb1_next
+
+mv_rb1_t5_end:
+	ADDQ $0x00000014, R12
+	JMP  mv_rb1_next
 
 mv_rb1_r4:
 	// Tile: 4 W rows by 1 X rows.
-	MOVQ   R10, AX
-	LEAQ   (AX)(R8*2), BX
-	ADDQ   R8, BX
-	MOVQ   R11, CX
+	MOVQ R10, AX
+	LEAQ (AX)(R8*2), BX
+	ADDQ R8, BX
+	MOVQ R11, CX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb1_t4_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPS (R15), Z0
+	VMOVUPS 64(R15), Z1
+	VMOVUPS 128(R15), Z2
+	VMOVUPS 192(R15), Z3
+	JMP     mv_rb1_t4_start
+
+mv_rb1_t4_zero:
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
 	VXORPS Z3, Z3, Z3
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x04, SI
-	JEQ    mv_rb1_t4_tail
+
+mv_rb1_t4_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x04, SI
+	JEQ  mv_rb1_t4_tail
 
 mv_rb1_t4_loop:
 	VMOVUPS     (CX), Z24
@@ -13678,6 +17876,20 @@ mv_rb1_t4_tail:
 	VFMADD231PS Z31, Z24, K1, Z3
 
 mv_rb1_t4_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb1_t4_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPS Z0, (R15)
+	VMOVUPS Z1, 64(R15)
+	VMOVUPS Z2, 128(R15)
+	VMOVUPS Z3, 192(R15)
+	ADDQ    $0x00000100, R15
+	JMP     mv_rb1_t4_end
+
+mv_rb1_t4_last:
+	ADDQ $0x00000100, R15
+
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF32X4 $0x44, Z3, Z0, Z30
 	VSHUFF32X4 $0xee, Z3, Z0, Z31
@@ -13713,9 +17925,13 @@ mv_rb1_t4_reduce:
 	JEQ           mv_rb1_t4_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x02, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x0000000f, DI
 	KMOVW   DI, K2
-	VMOVUPS (R15), K2, Y25
+	VMOVUPS (SI), K2, Y25
 	VADDPS  Y25, Y24, Y24
 
 mv_rb1_t4_g0_store:
@@ -13725,19 +17941,33 @@ mv_rb1_t4_g0_store:
 	IMUL3Q  $0x00000000, DI, DI
 	ADDQ    R12, DI
 	VMOVUPS Y24, K2, (DI)
-	ADDQ    $0x00000010, R12
-	JMP     mv_rb1_next
+
+mv_rb1_t4_end:
+	ADDQ $0x00000010, R12
+	JMP  mv_rb1_next
 
 mv_rb1_r3:
 	// Tile: 3 W rows by 1 X rows.
-	MOVQ   R10, AX
-	MOVQ   R11, CX
+	MOVQ R10, AX
+	MOVQ R11, CX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb1_t3_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPS (R15), Z0
+	VMOVUPS 64(R15), Z1
+	VMOVUPS 128(R15), Z2
+	JMP     mv_rb1_t3_start
+
+mv_rb1_t3_zero:
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x04, SI
-	JEQ    mv_rb1_t3_tail
+
+mv_rb1_t3_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x04, SI
+	JEQ  mv_rb1_t3_tail
 
 mv_rb1_t3_loop:
 	VMOVUPS     (CX), Z24
@@ -13764,6 +17994,19 @@ mv_rb1_t3_tail:
 	VFMADD231PS Z30, Z24, K1, Z2
 
 mv_rb1_t3_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb1_t3_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPS Z0, (R15)
+	VMOVUPS Z1, 64(R15)
+	VMOVUPS Z2, 128(R15)
+	ADDQ    $0x000000c0, R15
+	JMP     mv_rb1_t3_end
+
+mv_rb1_t3_last:
+	ADDQ $0x000000c0, R15
+
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF32X4 $0x44, Z2, Z0, Z30
 	VSHUFF32X4 $0xee, Z2, Z0, Z31
@@ -13799,9 +18042,13 @@ mv_rb1_t3_reduce:
 	JEQ           mv_rb1_t3_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x02, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x00000007, DI
 	KMOVW   DI, K2
-	VMOVUPS (R15), K2, Y25
+	VMOVUPS (SI), K2, Y25
 	VADDPS  Y25, Y24, Y24
 
 mv_rb1_t3_g0_store:
@@ -13811,18 +18058,31 @@ mv_rb1_t3_g0_store:
 	IMUL3Q  $0x00000000, DI, DI
 	ADDQ    R12, DI
 	VMOVUPS Y24, K2, (DI)
-	ADDQ    $0x0000000c, R12
-	JMP     mv_rb1_next
+
+mv_rb1_t3_end:
+	ADDQ $0x0000000c, R12
+	JMP  mv_rb1_next
 
 mv_rb1_r2:
 	// Tile: 2 W rows by 1 X rows.
-	MOVQ   R10, AX
-	MOVQ   R11, CX
+	MOVQ R10, AX
+	MOVQ R11, CX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb1_t2_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPS (R15), Z0
+	VMOVUPS 64(R15), Z1
+	JMP     mv_rb1_t2_start
+
+mv_rb1_t2_zero:
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x04, SI
-	JEQ    mv_rb1_t2_tail
+
+mv_rb1_t2_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x04, SI
+	JEQ  mv_rb1_t2_tail
 
 mv_rb1_t2_loop:
 	VMOVUPS     (CX), Z24
@@ -13846,6 +18106,18 @@ mv_rb1_t2_tail:
 	VFMADD231PS Z31, Z24, K1, Z1
 
 mv_rb1_t2_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb1_t2_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPS Z0, (R15)
+	VMOVUPS Z1, 64(R15)
+	ADDQ    $0x00000080, R15
+	JMP     mv_rb1_t2_end
+
+mv_rb1_t2_last:
+	ADDQ $0x00000080, R15
+
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF32X4 $0x44, Z1, Z0, Z30
 	VSHUFF32X4 $0xee, Z1, Z0, Z31
@@ -13881,9 +18153,13 @@ mv_rb1_t2_reduce:
 	JEQ           mv_rb1_t2_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x02, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x00000003, DI
 	KMOVW   DI, K2
-	VMOVUPS (R15), K2, Y25
+	VMOVUPS (SI), K2, Y25
 	VADDPS  Y25, Y24, Y24
 
 mv_rb1_t2_g0_store:
@@ -13893,17 +18169,29 @@ mv_rb1_t2_g0_store:
 	IMUL3Q  $0x00000000, DI, DI
 	ADDQ    R12, DI
 	VMOVUPS Y24, K2, (DI)
-	ADDQ    $0x00000008, R12
-	JMP     mv_rb1_next
+
+mv_rb1_t2_end:
+	ADDQ $0x00000008, R12
+	JMP  mv_rb1_next
 
 mv_rb1_r1:
 	// Tile: 1 W rows by 1 X rows.
-	MOVQ   R10, AX
-	MOVQ   R11, CX
+	MOVQ R10, AX
+	MOVQ R11, CX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb1_t1_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPS (R15), Z0
+	JMP     mv_rb1_t1_start
+
+mv_rb1_t1_zero:
 	VXORPS Z0, Z0, Z0
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x04, SI
-	JEQ    mv_rb1_t1_tail
+
+mv_rb1_t1_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x04, SI
+	JEQ  mv_rb1_t1_tail
 
 mv_rb1_t1_loop:
 	VMOVUPS     (CX), Z24
@@ -13924,6 +18212,17 @@ mv_rb1_t1_tail:
 	VFMADD231PS Z30, Z24, K1, Z0
 
 mv_rb1_t1_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb1_t1_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPS Z0, (R15)
+	ADDQ    $0x00000040, R15
+	JMP     mv_rb1_t1_end
+
+mv_rb1_t1_last:
+	ADDQ $0x00000040, R15
+
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF32X4 $0x44, Z0, Z0, Z30
 	VSHUFF32X4 $0xee, Z0, Z0, Z31
@@ -13959,9 +18258,13 @@ mv_rb1_t1_reduce:
 	JEQ           mv_rb1_t1_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x02, SI
+	ADDQ    bias_base+96(FP), SI
 	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
-	VMOVUPS (R15), K2, Y25
+	VMOVUPS (SI), K2, Y25
 	VADDPS  Y25, Y24, Y24
 
 mv_rb1_t1_g0_store:
@@ -13971,7 +18274,9 @@ mv_rb1_t1_g0_store:
 	IMUL3Q  $0x00000000, DI, DI
 	ADDQ    R12, DI
 	VMOVUPS Y24, K2, (DI)
-	ADDQ    $0x00000004, R12
+
+mv_rb1_t1_end:
+	ADDQ $0x00000004, R12
 
 mv_rb1_next:
 	// Back to column 0 of Y, down rb rows of Y and X.
@@ -14119,13 +18424,13 @@ DATA matvecF32tab<>+1008(SB)/8, $0x8000000080000000
 DATA matvecF32tab<>+1016(SB)/8, $0x8000000080000000
 GLOBL matvecF32tab<>(SB), RODATA|NOPTR, $1024
 
-// func OuterF32AVX512(c []float32, ldc int, a []float32, lda int, inca int, b []float32, ldb int, rows int, cols int, k int, load bool)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·OuterF32AVX512(SB), NOSPLIT, $0-129
-	MOVQ  rows+104(FP), R15
+// func OuterF32AVX512(c []float32, ldc int, a []float32, lda int, inca int, b []float32, ldb int, ldp int, rows int, cols int, k int, load bool)
+// Requires: AVX, AVX512DQ, AVX512F, MMX+
+TEXT ·OuterF32AVX512(SB), NOSPLIT, $0-137
+	MOVQ  rows+112(FP), R15
 	TESTQ R15, R15
 	JLE   op_done
-	MOVQ  cols+112(FP), R11
+	MOVQ  cols+120(FP), R11
 	TESTQ R11, R11
 	JLE   op_done
 	MOVQ  lda+56(FP), R8
@@ -14134,86 +18439,96 @@ TEXT ·OuterF32AVX512(SB), NOSPLIT, $0-129
 	SHLQ  $0x02, R9
 	MOVQ  ldb+96(FP), R10
 	SHLQ  $0x02, R10
-	MOVQ  b_base+72(FP), R12
-	MOVQ  c_base+0(FP), R13
-	CMPQ  R15, $0x00000001
-	JEQ   op_w
 
-op_n_panel:
-	// Panel: cv vectors of columns, the last one masked.
-	CMPQ R11, $0x00000030
-	JGT  op_n_c4
-	CMPQ R11, $0x00000020
-	JGT  op_n_c3
-	CMPQ R11, $0x00000010
-	JGT  op_n_c2
-	JMP  op_n_c1
-
-op_n_c4:
-	// Mask of the last vector: min(cols left - (cv-1)*E, E) elements.
-	MOVQ R11, DI
-	SUBQ $0x00000030, DI
-	CMPQ DI, $0x00000010
-	JLE  op_n_c4_m
-	MOVQ $0x00000010, DI
-
-op_n_c4_m:
+	// Mask of the last vector of a partial panel: ((cols-1) % E) + 1 elements.
+	MOVQ       R11, DI
+	DECQ       DI
+	ANDQ       $0x0000000f, DI
+	INCQ       DI
 	LEAQ       matvecF32tab<>+256(SB), SI
 	NEGQ       DI
 	LEAQ       (SI)(DI*4), SI
 	VPTERNLOGD $0xff, Z31, Z31, Z31
 	VPTESTMD   (SI), Z31, K1
-	MOVQ       rows+104(FP), R15
 
-op_n_c4_r:
+	// A single row of a row-major B takes wider panels.
+	CMPQ R15, $0x00000001
+	JNE  op_row
+	MOVQ ldp+104(FP), DI
+	CMPQ DI, $0x00000040
+	JEQ  op_w
+
+op_row:
 	CMPQ R15, $0x00000006
-	JLT  op_n_c4_rrem
+	JGE  op_rr6
+	CMPQ R15, $0x00000001
+	JEQ  op_rr1
+	CMPQ R15, $0x00000002
+	JEQ  op_rr2
+	CMPQ R15, $0x00000003
+	JEQ  op_rr3
+	CMPQ R15, $0x00000004
+	JEQ  op_rr4
+	CMPQ R15, $0x00000005
+	JEQ  op_rr5
+
+op_rr6:
+	MOVQ cols+120(FP), R11
+	MOVQ b_base+72(FP), R12
+
+op_rr6_p:
+	CMPQ R11, $0x00000040
+	JLT  op_rr6_part
 
 	// Tile: 6 rows by 4 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
-	SUBQ      R15, BX
-	MOVQ      BX, AX
-	IMULQ     R8, AX
-	ADDQ      a_base+32(FP), AX
-	MOVQ      ldc+24(FP), SI
-	SHLQ      $0x02, SI
-	MOVQ      BX, DI
-	IMULQ     SI, DI
-	ADDQ      R13, DI
-	LEAQ      (AX)(R8*2), BX
-	ADDQ      R8, BX
-	LEAQ      (DI)(SI*2), R14
-	ADDQ      SI, R14
-	CMPB      load+128(FP), $0x00
-	JEQ       op_n_c4_t6_zero
-	VMOVUPS   (DI), Z0
-	VMOVUPS   64(DI), Z1
-	VMOVUPS   128(DI), Z2
-	VMOVUPS.Z 192(DI), K1, Z3
-	VMOVUPS   (DI)(SI*1), Z4
-	VMOVUPS   64(DI)(SI*1), Z5
-	VMOVUPS   128(DI)(SI*1), Z6
-	VMOVUPS.Z 192(DI)(SI*1), K1, Z7
-	VMOVUPS   (DI)(SI*2), Z8
-	VMOVUPS   64(DI)(SI*2), Z9
-	VMOVUPS   128(DI)(SI*2), Z10
-	VMOVUPS.Z 192(DI)(SI*2), K1, Z11
-	VMOVUPS   (R14), Z12
-	VMOVUPS   64(R14), Z13
-	VMOVUPS   128(R14), Z14
-	VMOVUPS.Z 192(R14), K1, Z15
-	VMOVUPS   (R14)(SI*1), Z16
-	VMOVUPS   64(R14)(SI*1), Z17
-	VMOVUPS   128(R14)(SI*1), Z18
-	VMOVUPS.Z 192(R14)(SI*1), K1, Z19
-	VMOVUPS   (R14)(SI*2), Z20
-	VMOVUPS   64(R14)(SI*2), Z21
-	VMOVUPS   128(R14)(SI*2), Z22
-	VMOVUPS.Z 192(R14)(SI*2), K1, Z23
-	JMP       op_n_c4_t6_k
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ    rows+112(FP), BX
+	SUBQ    R15, BX
+	MOVQ    BX, AX
+	IMULQ   R8, AX
+	ADDQ    a_base+32(FP), AX
+	MOVQ    ldc+24(FP), SI
+	SHLQ    $0x02, SI
+	MOVQ    BX, DI
+	IMULQ   SI, DI
+	ADDQ    c_base+0(FP), DI
+	MOVQ    cols+120(FP), R13
+	SUBQ    R11, R13
+	SHLQ    $0x02, R13
+	ADDQ    R13, DI
+	LEAQ    (AX)(R8*2), BX
+	ADDQ    R8, BX
+	LEAQ    (DI)(SI*2), R14
+	ADDQ    SI, R14
+	CMPB    load+136(FP), $0x00
+	JEQ     op_rr6_full_zero
+	VMOVUPS (DI), Z0
+	VMOVUPS 64(DI), Z1
+	VMOVUPS 128(DI), Z2
+	VMOVUPS 192(DI), Z3
+	VMOVUPS (DI)(SI*1), Z4
+	VMOVUPS 64(DI)(SI*1), Z5
+	VMOVUPS 128(DI)(SI*1), Z6
+	VMOVUPS 192(DI)(SI*1), Z7
+	VMOVUPS (DI)(SI*2), Z8
+	VMOVUPS 64(DI)(SI*2), Z9
+	VMOVUPS 128(DI)(SI*2), Z10
+	VMOVUPS 192(DI)(SI*2), Z11
+	VMOVUPS (R14), Z12
+	VMOVUPS 64(R14), Z13
+	VMOVUPS 128(R14), Z14
+	VMOVUPS 192(R14), Z15
+	VMOVUPS (R14)(SI*1), Z16
+	VMOVUPS 64(R14)(SI*1), Z17
+	VMOVUPS 128(R14)(SI*1), Z18
+	VMOVUPS 192(R14)(SI*1), Z19
+	VMOVUPS (R14)(SI*2), Z20
+	VMOVUPS 64(R14)(SI*2), Z21
+	VMOVUPS 128(R14)(SI*2), Z22
+	VMOVUPS 192(R14)(SI*2), Z23
+	JMP     op_rr6_full_k
 
-op_n_c4_t6_zero:
+op_rr6_full_zero:
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
@@ -14239,48 +18554,537 @@ op_n_c4_t6_zero:
 	VXORPS Z22, Z22, Z22
 	VXORPS Z23, Z23, Z23
 
-op_n_c4_t6_k:
+op_rr6_full_k:
+	PREFETCHT0 256(DI)
+	PREFETCHT0 320(DI)
+	PREFETCHT0 384(DI)
+	PREFETCHT0 448(DI)
+	PREFETCHT0 256(DI)(SI*1)
+	PREFETCHT0 320(DI)(SI*1)
+	PREFETCHT0 384(DI)(SI*1)
+	PREFETCHT0 448(DI)(SI*1)
+	PREFETCHT0 256(DI)(SI*2)
+	PREFETCHT0 320(DI)(SI*2)
+	PREFETCHT0 384(DI)(SI*2)
+	PREFETCHT0 448(DI)(SI*2)
+	PREFETCHT0 256(R14)
+	PREFETCHT0 320(R14)
+	PREFETCHT0 384(R14)
+	PREFETCHT0 448(R14)
+	PREFETCHT0 256(R14)(SI*1)
+	PREFETCHT0 320(R14)(SI*1)
+	PREFETCHT0 384(R14)(SI*1)
+	PREFETCHT0 448(R14)(SI*1)
+	PREFETCHT0 256(R14)(SI*2)
+	PREFETCHT0 320(R14)(SI*2)
+	PREFETCHT0 384(R14)(SI*2)
+	PREFETCHT0 448(R14)(SI*2)
+	MOVQ       R12, CX
+	MOVQ       k+128(FP), DX
+	TESTQ      DX, DX
+	JEQ        op_rr6_full_store
+
+op_rr6_full_loop:
+	VMOVUPS      (CX), Z24
+	VMOVUPS      64(CX), Z25
+	VMOVUPS      128(CX), Z26
+	VMOVUPS      192(CX), Z27
+	VBROADCASTSS (AX), Z28
+	VFMADD231PS  Z24, Z28, Z0
+	VFMADD231PS  Z25, Z28, Z1
+	VFMADD231PS  Z26, Z28, Z2
+	VFMADD231PS  Z27, Z28, Z3
+	VBROADCASTSS (AX)(R8*1), Z29
+	VFMADD231PS  Z24, Z29, Z4
+	VFMADD231PS  Z25, Z29, Z5
+	VFMADD231PS  Z26, Z29, Z6
+	VFMADD231PS  Z27, Z29, Z7
+	VBROADCASTSS (AX)(R8*2), Z28
+	VFMADD231PS  Z24, Z28, Z8
+	VFMADD231PS  Z25, Z28, Z9
+	VFMADD231PS  Z26, Z28, Z10
+	VFMADD231PS  Z27, Z28, Z11
+	VBROADCASTSS (BX), Z29
+	VFMADD231PS  Z24, Z29, Z12
+	VFMADD231PS  Z25, Z29, Z13
+	VFMADD231PS  Z26, Z29, Z14
+	VFMADD231PS  Z27, Z29, Z15
+	VBROADCASTSS (BX)(R8*1), Z28
+	VFMADD231PS  Z24, Z28, Z16
+	VFMADD231PS  Z25, Z28, Z17
+	VFMADD231PS  Z26, Z28, Z18
+	VFMADD231PS  Z27, Z28, Z19
+	VBROADCASTSS (BX)(R8*2), Z29
+	VFMADD231PS  Z24, Z29, Z20
+	VFMADD231PS  Z25, Z29, Z21
+	VFMADD231PS  Z26, Z29, Z22
+	VFMADD231PS  Z27, Z29, Z23
+	ADDQ         R9, AX
+	ADDQ         R9, BX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr6_full_loop
+
+op_rr6_full_store:
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, 64(DI)
+	VMOVUPS Z2, 128(DI)
+	VMOVUPS Z3, 192(DI)
+	VMOVUPS Z4, (DI)(SI*1)
+	VMOVUPS Z5, 64(DI)(SI*1)
+	VMOVUPS Z6, 128(DI)(SI*1)
+	VMOVUPS Z7, 192(DI)(SI*1)
+	VMOVUPS Z8, (DI)(SI*2)
+	VMOVUPS Z9, 64(DI)(SI*2)
+	VMOVUPS Z10, 128(DI)(SI*2)
+	VMOVUPS Z11, 192(DI)(SI*2)
+	VMOVUPS Z12, (R14)
+	VMOVUPS Z13, 64(R14)
+	VMOVUPS Z14, 128(R14)
+	VMOVUPS Z15, 192(R14)
+	VMOVUPS Z16, (R14)(SI*1)
+	VMOVUPS Z17, 64(R14)(SI*1)
+	VMOVUPS Z18, 128(R14)(SI*1)
+	VMOVUPS Z19, 192(R14)(SI*1)
+	VMOVUPS Z20, (R14)(SI*2)
+	VMOVUPS Z21, 64(R14)(SI*2)
+	VMOVUPS Z22, 128(R14)(SI*2)
+	VMOVUPS Z23, 192(R14)(SI*2)
+	MOVQ    ldp+104(FP), R13
+	SHLQ    $0x02, R13
+	ADDQ    R13, R12
+	SUBQ    $0x00000040, R11
+	JMP     op_rr6_p
+
+op_rr6_part:
+	TESTQ R11, R11
+	JEQ   op_rr6_next
+	CMPQ  R11, $0x00000030
+	JGT   op_rr6_c4
+	CMPQ  R11, $0x00000020
+	JGT   op_rr6_c3
+	CMPQ  R11, $0x00000010
+	JGT   op_rr6_c2
+
+	// Tile: 6 rows by 1 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
+	SUBQ      R15, BX
+	MOVQ      BX, AX
+	IMULQ     R8, AX
+	ADDQ      a_base+32(FP), AX
+	MOVQ      ldc+24(FP), SI
+	SHLQ      $0x02, SI
+	MOVQ      BX, DI
+	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x02, R13
+	ADDQ      R13, DI
+	LEAQ      (AX)(R8*2), BX
+	ADDQ      R8, BX
+	LEAQ      (DI)(SI*2), R14
+	ADDQ      SI, R14
+	CMPB      load+136(FP), $0x00
+	JEQ       op_rr6_c1_zero
+	VMOVUPS.Z (DI), K1, Z0
+	VMOVUPS.Z (DI)(SI*1), K1, Z1
+	VMOVUPS.Z (DI)(SI*2), K1, Z2
+	VMOVUPS.Z (R14), K1, Z3
+	VMOVUPS.Z (R14)(SI*1), K1, Z4
+	VMOVUPS.Z (R14)(SI*2), K1, Z5
+	JMP       op_rr6_c1_k
+
+op_rr6_c1_zero:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+
+op_rr6_c1_k:
 	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
+	MOVQ  k+128(FP), DX
 	TESTQ DX, DX
-	JEQ   op_n_c4_t6_store
+	JEQ   op_rr6_c1_store
 
-op_n_c4_t6_loop:
-	VMOVUPS          (CX), Z24
-	VMOVUPS          64(CX), Z25
-	VMOVUPS          128(CX), Z26
-	VMOVUPS.Z        192(CX), K1, Z27
-	VFMADD231PS.BCST (AX), Z24, Z0
-	VFMADD231PS.BCST (AX), Z25, Z1
-	VFMADD231PS.BCST (AX), Z26, Z2
-	VFMADD231PS.BCST (AX), Z27, Z3
-	VFMADD231PS.BCST (AX)(R8*1), Z24, Z4
-	VFMADD231PS.BCST (AX)(R8*1), Z25, Z5
-	VFMADD231PS.BCST (AX)(R8*1), Z26, Z6
-	VFMADD231PS.BCST (AX)(R8*1), Z27, Z7
-	VFMADD231PS.BCST (AX)(R8*2), Z24, Z8
-	VFMADD231PS.BCST (AX)(R8*2), Z25, Z9
-	VFMADD231PS.BCST (AX)(R8*2), Z26, Z10
-	VFMADD231PS.BCST (AX)(R8*2), Z27, Z11
-	VFMADD231PS.BCST (BX), Z24, Z12
-	VFMADD231PS.BCST (BX), Z25, Z13
-	VFMADD231PS.BCST (BX), Z26, Z14
-	VFMADD231PS.BCST (BX), Z27, Z15
-	VFMADD231PS.BCST (BX)(R8*1), Z24, Z16
-	VFMADD231PS.BCST (BX)(R8*1), Z25, Z17
-	VFMADD231PS.BCST (BX)(R8*1), Z26, Z18
-	VFMADD231PS.BCST (BX)(R8*1), Z27, Z19
-	VFMADD231PS.BCST (BX)(R8*2), Z24, Z20
-	VFMADD231PS.BCST (BX)(R8*2), Z25, Z21
-	VFMADD231PS.BCST (BX)(R8*2), Z26, Z22
-	VFMADD231PS.BCST (BX)(R8*2), Z27, Z23
-	ADDQ             R9, AX
-	ADDQ             R9, BX
-	ADDQ             R10, CX
-	DECQ             DX
-	JNE              op_n_c4_t6_loop
+op_rr6_c1_loop:
+	VMOVUPS.Z    (CX), K1, Z24
+	VBROADCASTSS (AX), Z28
+	VFMADD231PS  Z24, Z28, Z0
+	VBROADCASTSS (AX)(R8*1), Z29
+	VFMADD231PS  Z24, Z29, Z1
+	VBROADCASTSS (AX)(R8*2), Z28
+	VFMADD231PS  Z24, Z28, Z2
+	VBROADCASTSS (BX), Z29
+	VFMADD231PS  Z24, Z29, Z3
+	VBROADCASTSS (BX)(R8*1), Z28
+	VFMADD231PS  Z24, Z28, Z4
+	VBROADCASTSS (BX)(R8*2), Z29
+	VFMADD231PS  Z24, Z29, Z5
+	ADDQ         R9, AX
+	ADDQ         R9, BX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr6_c1_loop
 
-op_n_c4_t6_store:
+op_rr6_c1_store:
+	VMOVUPS Z0, K1, (DI)
+	VMOVUPS Z1, K1, (DI)(SI*1)
+	VMOVUPS Z2, K1, (DI)(SI*2)
+	VMOVUPS Z3, K1, (R14)
+	VMOVUPS Z4, K1, (R14)(SI*1)
+	VMOVUPS Z5, K1, (R14)(SI*2)
+	JMP     op_rr6_next
+
+op_rr6_c2:
+	// Tile: 6 rows by 2 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
+	SUBQ      R15, BX
+	MOVQ      BX, AX
+	IMULQ     R8, AX
+	ADDQ      a_base+32(FP), AX
+	MOVQ      ldc+24(FP), SI
+	SHLQ      $0x02, SI
+	MOVQ      BX, DI
+	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x02, R13
+	ADDQ      R13, DI
+	LEAQ      (AX)(R8*2), BX
+	ADDQ      R8, BX
+	LEAQ      (DI)(SI*2), R14
+	ADDQ      SI, R14
+	CMPB      load+136(FP), $0x00
+	JEQ       op_rr6_c2_zero
+	VMOVUPS   (DI), Z0
+	VMOVUPS.Z 64(DI), K1, Z1
+	VMOVUPS   (DI)(SI*1), Z2
+	VMOVUPS.Z 64(DI)(SI*1), K1, Z3
+	VMOVUPS   (DI)(SI*2), Z4
+	VMOVUPS.Z 64(DI)(SI*2), K1, Z5
+	VMOVUPS   (R14), Z6
+	VMOVUPS.Z 64(R14), K1, Z7
+	VMOVUPS   (R14)(SI*1), Z8
+	VMOVUPS.Z 64(R14)(SI*1), K1, Z9
+	VMOVUPS   (R14)(SI*2), Z10
+	VMOVUPS.Z 64(R14)(SI*2), K1, Z11
+	JMP       op_rr6_c2_k
+
+op_rr6_c2_zero:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+
+op_rr6_c2_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_rr6_c2_store
+
+op_rr6_c2_loop:
+	VMOVUPS      (CX), Z24
+	VMOVUPS.Z    64(CX), K1, Z25
+	VBROADCASTSS (AX), Z28
+	VFMADD231PS  Z24, Z28, Z0
+	VFMADD231PS  Z25, Z28, Z1
+	VBROADCASTSS (AX)(R8*1), Z29
+	VFMADD231PS  Z24, Z29, Z2
+	VFMADD231PS  Z25, Z29, Z3
+	VBROADCASTSS (AX)(R8*2), Z28
+	VFMADD231PS  Z24, Z28, Z4
+	VFMADD231PS  Z25, Z28, Z5
+	VBROADCASTSS (BX), Z29
+	VFMADD231PS  Z24, Z29, Z6
+	VFMADD231PS  Z25, Z29, Z7
+	VBROADCASTSS (BX)(R8*1), Z28
+	VFMADD231PS  Z24, Z28, Z8
+	VFMADD231PS  Z25, Z28, Z9
+	VBROADCASTSS (BX)(R8*2), Z29
+	VFMADD231PS  Z24, Z29, Z10
+	VFMADD231PS  Z25, Z29, Z11
+	ADDQ         R9, AX
+	ADDQ         R9, BX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr6_c2_loop
+
+op_rr6_c2_store:
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, K1, 64(DI)
+	VMOVUPS Z2, (DI)(SI*1)
+	VMOVUPS Z3, K1, 64(DI)(SI*1)
+	VMOVUPS Z4, (DI)(SI*2)
+	VMOVUPS Z5, K1, 64(DI)(SI*2)
+	VMOVUPS Z6, (R14)
+	VMOVUPS Z7, K1, 64(R14)
+	VMOVUPS Z8, (R14)(SI*1)
+	VMOVUPS Z9, K1, 64(R14)(SI*1)
+	VMOVUPS Z10, (R14)(SI*2)
+	VMOVUPS Z11, K1, 64(R14)(SI*2)
+	JMP     op_rr6_next
+
+op_rr6_c3:
+	// Tile: 6 rows by 3 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
+	SUBQ      R15, BX
+	MOVQ      BX, AX
+	IMULQ     R8, AX
+	ADDQ      a_base+32(FP), AX
+	MOVQ      ldc+24(FP), SI
+	SHLQ      $0x02, SI
+	MOVQ      BX, DI
+	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x02, R13
+	ADDQ      R13, DI
+	LEAQ      (AX)(R8*2), BX
+	ADDQ      R8, BX
+	LEAQ      (DI)(SI*2), R14
+	ADDQ      SI, R14
+	CMPB      load+136(FP), $0x00
+	JEQ       op_rr6_c3_zero
+	VMOVUPS   (DI), Z0
+	VMOVUPS   64(DI), Z1
+	VMOVUPS.Z 128(DI), K1, Z2
+	VMOVUPS   (DI)(SI*1), Z3
+	VMOVUPS   64(DI)(SI*1), Z4
+	VMOVUPS.Z 128(DI)(SI*1), K1, Z5
+	VMOVUPS   (DI)(SI*2), Z6
+	VMOVUPS   64(DI)(SI*2), Z7
+	VMOVUPS.Z 128(DI)(SI*2), K1, Z8
+	VMOVUPS   (R14), Z9
+	VMOVUPS   64(R14), Z10
+	VMOVUPS.Z 128(R14), K1, Z11
+	VMOVUPS   (R14)(SI*1), Z12
+	VMOVUPS   64(R14)(SI*1), Z13
+	VMOVUPS.Z 128(R14)(SI*1), K1, Z14
+	VMOVUPS   (R14)(SI*2), Z15
+	VMOVUPS   64(R14)(SI*2), Z16
+	VMOVUPS.Z 128(R14)(SI*2), K1, Z17
+	JMP       op_rr6_c3_k
+
+op_rr6_c3_zero:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	VXORPS Z12, Z12, Z12
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+	VXORPS Z15, Z15, Z15
+	VXORPS Z16, Z16, Z16
+	VXORPS Z17, Z17, Z17
+
+op_rr6_c3_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_rr6_c3_store
+
+op_rr6_c3_loop:
+	VMOVUPS      (CX), Z24
+	VMOVUPS      64(CX), Z25
+	VMOVUPS.Z    128(CX), K1, Z26
+	VBROADCASTSS (AX), Z28
+	VFMADD231PS  Z24, Z28, Z0
+	VFMADD231PS  Z25, Z28, Z1
+	VFMADD231PS  Z26, Z28, Z2
+	VBROADCASTSS (AX)(R8*1), Z29
+	VFMADD231PS  Z24, Z29, Z3
+	VFMADD231PS  Z25, Z29, Z4
+	VFMADD231PS  Z26, Z29, Z5
+	VBROADCASTSS (AX)(R8*2), Z28
+	VFMADD231PS  Z24, Z28, Z6
+	VFMADD231PS  Z25, Z28, Z7
+	VFMADD231PS  Z26, Z28, Z8
+	VBROADCASTSS (BX), Z29
+	VFMADD231PS  Z24, Z29, Z9
+	VFMADD231PS  Z25, Z29, Z10
+	VFMADD231PS  Z26, Z29, Z11
+	VBROADCASTSS (BX)(R8*1), Z28
+	VFMADD231PS  Z24, Z28, Z12
+	VFMADD231PS  Z25, Z28, Z13
+	VFMADD231PS  Z26, Z28, Z14
+	VBROADCASTSS (BX)(R8*2), Z29
+	VFMADD231PS  Z24, Z29, Z15
+	VFMADD231PS  Z25, Z29, Z16
+	VFMADD231PS  Z26, Z29, Z17
+	ADDQ         R9, AX
+	ADDQ         R9, BX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr6_c3_loop
+
+op_rr6_c3_store:
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, 64(DI)
+	VMOVUPS Z2, K1, 128(DI)
+	VMOVUPS Z3, (DI)(SI*1)
+	VMOVUPS Z4, 64(DI)(SI*1)
+	VMOVUPS Z5, K1, 128(DI)(SI*1)
+	VMOVUPS Z6, (DI)(SI*2)
+	VMOVUPS Z7, 64(DI)(SI*2)
+	VMOVUPS Z8, K1, 128(DI)(SI*2)
+	VMOVUPS Z9, (R14)
+	VMOVUPS Z10, 64(R14)
+	VMOVUPS Z11, K1, 128(R14)
+	VMOVUPS Z12, (R14)(SI*1)
+	VMOVUPS Z13, 64(R14)(SI*1)
+	VMOVUPS Z14, K1, 128(R14)(SI*1)
+	VMOVUPS Z15, (R14)(SI*2)
+	VMOVUPS Z16, 64(R14)(SI*2)
+	VMOVUPS Z17, K1, 128(R14)(SI*2)
+	JMP     op_rr6_next
+
+op_rr6_c4:
+	// Tile: 6 rows by 4 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
+	SUBQ      R15, BX
+	MOVQ      BX, AX
+	IMULQ     R8, AX
+	ADDQ      a_base+32(FP), AX
+	MOVQ      ldc+24(FP), SI
+	SHLQ      $0x02, SI
+	MOVQ      BX, DI
+	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x02, R13
+	ADDQ      R13, DI
+	LEAQ      (AX)(R8*2), BX
+	ADDQ      R8, BX
+	LEAQ      (DI)(SI*2), R14
+	ADDQ      SI, R14
+	CMPB      load+136(FP), $0x00
+	JEQ       op_rr6_c4_zero
+	VMOVUPS   (DI), Z0
+	VMOVUPS   64(DI), Z1
+	VMOVUPS   128(DI), Z2
+	VMOVUPS.Z 192(DI), K1, Z3
+	VMOVUPS   (DI)(SI*1), Z4
+	VMOVUPS   64(DI)(SI*1), Z5
+	VMOVUPS   128(DI)(SI*1), Z6
+	VMOVUPS.Z 192(DI)(SI*1), K1, Z7
+	VMOVUPS   (DI)(SI*2), Z8
+	VMOVUPS   64(DI)(SI*2), Z9
+	VMOVUPS   128(DI)(SI*2), Z10
+	VMOVUPS.Z 192(DI)(SI*2), K1, Z11
+	VMOVUPS   (R14), Z12
+	VMOVUPS   64(R14), Z13
+	VMOVUPS   128(R14), Z14
+	VMOVUPS.Z 192(R14), K1, Z15
+	VMOVUPS   (R14)(SI*1), Z16
+	VMOVUPS   64(R14)(SI*1), Z17
+	VMOVUPS   128(R14)(SI*1), Z18
+	VMOVUPS.Z 192(R14)(SI*1), K1, Z19
+	VMOVUPS   (R14)(SI*2), Z20
+	VMOVUPS   64(R14)(SI*2), Z21
+	VMOVUPS   128(R14)(SI*2), Z22
+	VMOVUPS.Z 192(R14)(SI*2), K1, Z23
+	JMP       op_rr6_c4_k
+
+op_rr6_c4_zero:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	VXORPS Z12, Z12, Z12
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+	VXORPS Z15, Z15, Z15
+	VXORPS Z16, Z16, Z16
+	VXORPS Z17, Z17, Z17
+	VXORPS Z18, Z18, Z18
+	VXORPS Z19, Z19, Z19
+	VXORPS Z20, Z20, Z20
+	VXORPS Z21, Z21, Z21
+	VXORPS Z22, Z22, Z22
+	VXORPS Z23, Z23, Z23
+
+op_rr6_c4_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_rr6_c4_store
+
+op_rr6_c4_loop:
+	VMOVUPS      (CX), Z24
+	VMOVUPS      64(CX), Z25
+	VMOVUPS      128(CX), Z26
+	VMOVUPS.Z    192(CX), K1, Z27
+	VBROADCASTSS (AX), Z28
+	VFMADD231PS  Z24, Z28, Z0
+	VFMADD231PS  Z25, Z28, Z1
+	VFMADD231PS  Z26, Z28, Z2
+	VFMADD231PS  Z27, Z28, Z3
+	VBROADCASTSS (AX)(R8*1), Z29
+	VFMADD231PS  Z24, Z29, Z4
+	VFMADD231PS  Z25, Z29, Z5
+	VFMADD231PS  Z26, Z29, Z6
+	VFMADD231PS  Z27, Z29, Z7
+	VBROADCASTSS (AX)(R8*2), Z28
+	VFMADD231PS  Z24, Z28, Z8
+	VFMADD231PS  Z25, Z28, Z9
+	VFMADD231PS  Z26, Z28, Z10
+	VFMADD231PS  Z27, Z28, Z11
+	VBROADCASTSS (BX), Z29
+	VFMADD231PS  Z24, Z29, Z12
+	VFMADD231PS  Z25, Z29, Z13
+	VFMADD231PS  Z26, Z29, Z14
+	VFMADD231PS  Z27, Z29, Z15
+	VBROADCASTSS (BX)(R8*1), Z28
+	VFMADD231PS  Z24, Z28, Z16
+	VFMADD231PS  Z25, Z28, Z17
+	VFMADD231PS  Z26, Z28, Z18
+	VFMADD231PS  Z27, Z28, Z19
+	VBROADCASTSS (BX)(R8*2), Z29
+	VFMADD231PS  Z24, Z29, Z20
+	VFMADD231PS  Z25, Z29, Z21
+	VFMADD231PS  Z26, Z29, Z22
+	VFMADD231PS  Z27, Z29, Z23
+	ADDQ         R9, AX
+	ADDQ         R9, BX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr6_c4_loop
+
+op_rr6_c4_store:
 	VMOVUPS Z0, (DI)
 	VMOVUPS Z1, 64(DI)
 	VMOVUPS Z2, 128(DI)
@@ -14305,64 +19109,65 @@ op_n_c4_t6_store:
 	VMOVUPS Z21, 64(R14)(SI*2)
 	VMOVUPS Z22, 128(R14)(SI*2)
 	VMOVUPS Z23, K1, 192(R14)(SI*2)
-	SUBQ    $0x00000006, R15
-	JMP     op_n_c4_r
 
-op_n_c4_rrem:
-	CMPQ R15, $0x00000001
-	JEQ  op_n_c4_rr1
-	CMPQ R15, $0x00000002
-	JEQ  op_n_c4_rr2
-	CMPQ R15, $0x00000003
-	JEQ  op_n_c4_rr3
-	CMPQ R15, $0x00000004
-	JEQ  op_n_c4_rr4
-	CMPQ R15, $0x00000005
-	JEQ  op_n_c4_rr5
-	JMP  op_n_next
+op_rr6_next:
+	SUBQ $0x00000006, R15
+	JNE  op_row
+	JMP  op_done
 
-op_n_c4_rr5:
+op_rr5:
+	MOVQ cols+120(FP), R11
+	MOVQ b_base+72(FP), R12
+
+op_rr5_p:
+	CMPQ R11, $0x00000040
+	JLT  op_rr5_part
+
 	// Tile: 5 rows by 4 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
-	SUBQ      R15, BX
-	MOVQ      BX, AX
-	IMULQ     R8, AX
-	ADDQ      a_base+32(FP), AX
-	MOVQ      ldc+24(FP), SI
-	SHLQ      $0x02, SI
-	MOVQ      BX, DI
-	IMULQ     SI, DI
-	ADDQ      R13, DI
-	LEAQ      (AX)(R8*2), BX
-	ADDQ      R8, BX
-	LEAQ      (DI)(SI*2), R14
-	ADDQ      SI, R14
-	CMPB      load+128(FP), $0x00
-	JEQ       op_n_c4_t5_zero
-	VMOVUPS   (DI), Z0
-	VMOVUPS   64(DI), Z1
-	VMOVUPS   128(DI), Z2
-	VMOVUPS.Z 192(DI), K1, Z3
-	VMOVUPS   (DI)(SI*1), Z4
-	VMOVUPS   64(DI)(SI*1), Z5
-	VMOVUPS   128(DI)(SI*1), Z6
-	VMOVUPS.Z 192(DI)(SI*1), K1, Z7
-	VMOVUPS   (DI)(SI*2), Z8
-	VMOVUPS   64(DI)(SI*2), Z9
-	VMOVUPS   128(DI)(SI*2), Z10
-	VMOVUPS.Z 192(DI)(SI*2), K1, Z11
-	VMOVUPS   (R14), Z12
-	VMOVUPS   64(R14), Z13
-	VMOVUPS   128(R14), Z14
-	VMOVUPS.Z 192(R14), K1, Z15
-	VMOVUPS   (R14)(SI*1), Z16
-	VMOVUPS   64(R14)(SI*1), Z17
-	VMOVUPS   128(R14)(SI*1), Z18
-	VMOVUPS.Z 192(R14)(SI*1), K1, Z19
-	JMP       op_n_c4_t5_k
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ    rows+112(FP), BX
+	SUBQ    R15, BX
+	MOVQ    BX, AX
+	IMULQ   R8, AX
+	ADDQ    a_base+32(FP), AX
+	MOVQ    ldc+24(FP), SI
+	SHLQ    $0x02, SI
+	MOVQ    BX, DI
+	IMULQ   SI, DI
+	ADDQ    c_base+0(FP), DI
+	MOVQ    cols+120(FP), R13
+	SUBQ    R11, R13
+	SHLQ    $0x02, R13
+	ADDQ    R13, DI
+	LEAQ    (AX)(R8*2), BX
+	ADDQ    R8, BX
+	LEAQ    (DI)(SI*2), R14
+	ADDQ    SI, R14
+	CMPB    load+136(FP), $0x00
+	JEQ     op_rr5_full_zero
+	VMOVUPS (DI), Z0
+	VMOVUPS 64(DI), Z1
+	VMOVUPS 128(DI), Z2
+	VMOVUPS 192(DI), Z3
+	VMOVUPS (DI)(SI*1), Z4
+	VMOVUPS 64(DI)(SI*1), Z5
+	VMOVUPS 128(DI)(SI*1), Z6
+	VMOVUPS 192(DI)(SI*1), Z7
+	VMOVUPS (DI)(SI*2), Z8
+	VMOVUPS 64(DI)(SI*2), Z9
+	VMOVUPS 128(DI)(SI*2), Z10
+	VMOVUPS 192(DI)(SI*2), Z11
+	VMOVUPS (R14), Z12
+	VMOVUPS 64(R14), Z13
+	VMOVUPS 128(R14), Z14
+	VMOVUPS 192(R14), Z15
+	VMOVUPS (R14)(SI*1), Z16
+	VMOVUPS 64(R14)(SI*1), Z17
+	VMOVUPS 128(R14)(SI*1), Z18
+	VMOVUPS 192(R14)(SI*1), Z19
+	JMP     op_rr5_full_k
 
-op_n_c4_t5_zero:
+op_rr5_full_zero:
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
@@ -14384,44 +19189,484 @@ op_n_c4_t5_zero:
 	VXORPS Z18, Z18, Z18
 	VXORPS Z19, Z19, Z19
 
-op_n_c4_t5_k:
+op_rr5_full_k:
+	PREFETCHT0 256(DI)
+	PREFETCHT0 320(DI)
+	PREFETCHT0 384(DI)
+	PREFETCHT0 448(DI)
+	PREFETCHT0 256(DI)(SI*1)
+	PREFETCHT0 320(DI)(SI*1)
+	PREFETCHT0 384(DI)(SI*1)
+	PREFETCHT0 448(DI)(SI*1)
+	PREFETCHT0 256(DI)(SI*2)
+	PREFETCHT0 320(DI)(SI*2)
+	PREFETCHT0 384(DI)(SI*2)
+	PREFETCHT0 448(DI)(SI*2)
+	PREFETCHT0 256(R14)
+	PREFETCHT0 320(R14)
+	PREFETCHT0 384(R14)
+	PREFETCHT0 448(R14)
+	PREFETCHT0 256(R14)(SI*1)
+	PREFETCHT0 320(R14)(SI*1)
+	PREFETCHT0 384(R14)(SI*1)
+	PREFETCHT0 448(R14)(SI*1)
+	MOVQ       R12, CX
+	MOVQ       k+128(FP), DX
+	TESTQ      DX, DX
+	JEQ        op_rr5_full_store
+
+op_rr5_full_loop:
+	VMOVUPS      (CX), Z24
+	VMOVUPS      64(CX), Z25
+	VMOVUPS      128(CX), Z26
+	VMOVUPS      192(CX), Z27
+	VBROADCASTSS (AX), Z28
+	VFMADD231PS  Z24, Z28, Z0
+	VFMADD231PS  Z25, Z28, Z1
+	VFMADD231PS  Z26, Z28, Z2
+	VFMADD231PS  Z27, Z28, Z3
+	VBROADCASTSS (AX)(R8*1), Z29
+	VFMADD231PS  Z24, Z29, Z4
+	VFMADD231PS  Z25, Z29, Z5
+	VFMADD231PS  Z26, Z29, Z6
+	VFMADD231PS  Z27, Z29, Z7
+	VBROADCASTSS (AX)(R8*2), Z28
+	VFMADD231PS  Z24, Z28, Z8
+	VFMADD231PS  Z25, Z28, Z9
+	VFMADD231PS  Z26, Z28, Z10
+	VFMADD231PS  Z27, Z28, Z11
+	VBROADCASTSS (BX), Z29
+	VFMADD231PS  Z24, Z29, Z12
+	VFMADD231PS  Z25, Z29, Z13
+	VFMADD231PS  Z26, Z29, Z14
+	VFMADD231PS  Z27, Z29, Z15
+	VBROADCASTSS (BX)(R8*1), Z28
+	VFMADD231PS  Z24, Z28, Z16
+	VFMADD231PS  Z25, Z28, Z17
+	VFMADD231PS  Z26, Z28, Z18
+	VFMADD231PS  Z27, Z28, Z19
+	ADDQ         R9, AX
+	ADDQ         R9, BX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr5_full_loop
+
+op_rr5_full_store:
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, 64(DI)
+	VMOVUPS Z2, 128(DI)
+	VMOVUPS Z3, 192(DI)
+	VMOVUPS Z4, (DI)(SI*1)
+	VMOVUPS Z5, 64(DI)(SI*1)
+	VMOVUPS Z6, 128(DI)(SI*1)
+	VMOVUPS Z7, 192(DI)(SI*1)
+	VMOVUPS Z8, (DI)(SI*2)
+	VMOVUPS Z9, 64(DI)(SI*2)
+	VMOVUPS Z10, 128(DI)(SI*2)
+	VMOVUPS Z11, 192(DI)(SI*2)
+	VMOVUPS Z12, (R14)
+	VMOVUPS Z13, 64(R14)
+	VMOVUPS Z14, 128(R14)
+	VMOVUPS Z15, 192(R14)
+	VMOVUPS Z16, (R14)(SI*1)
+	VMOVUPS Z17, 64(R14)(SI*1)
+	VMOVUPS Z18, 128(R14)(SI*1)
+	VMOVUPS Z19, 192(R14)(SI*1)
+	MOVQ    ldp+104(FP), R13
+	SHLQ    $0x02, R13
+	ADDQ    R13, R12
+	SUBQ    $0x00000040, R11
+	JMP     op_rr5_p
+
+op_rr5_part:
+	TESTQ R11, R11
+	JEQ   op_rr5_next
+	CMPQ  R11, $0x00000030
+	JGT   op_rr5_c4
+	CMPQ  R11, $0x00000020
+	JGT   op_rr5_c3
+	CMPQ  R11, $0x00000010
+	JGT   op_rr5_c2
+
+	// Tile: 5 rows by 1 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
+	SUBQ      R15, BX
+	MOVQ      BX, AX
+	IMULQ     R8, AX
+	ADDQ      a_base+32(FP), AX
+	MOVQ      ldc+24(FP), SI
+	SHLQ      $0x02, SI
+	MOVQ      BX, DI
+	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x02, R13
+	ADDQ      R13, DI
+	LEAQ      (AX)(R8*2), BX
+	ADDQ      R8, BX
+	LEAQ      (DI)(SI*2), R14
+	ADDQ      SI, R14
+	CMPB      load+136(FP), $0x00
+	JEQ       op_rr5_c1_zero
+	VMOVUPS.Z (DI), K1, Z0
+	VMOVUPS.Z (DI)(SI*1), K1, Z1
+	VMOVUPS.Z (DI)(SI*2), K1, Z2
+	VMOVUPS.Z (R14), K1, Z3
+	VMOVUPS.Z (R14)(SI*1), K1, Z4
+	JMP       op_rr5_c1_k
+
+op_rr5_c1_zero:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+
+op_rr5_c1_k:
 	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
+	MOVQ  k+128(FP), DX
 	TESTQ DX, DX
-	JEQ   op_n_c4_t5_store
+	JEQ   op_rr5_c1_store
 
-op_n_c4_t5_loop:
-	VMOVUPS          (CX), Z24
-	VMOVUPS          64(CX), Z25
-	VMOVUPS          128(CX), Z26
-	VMOVUPS.Z        192(CX), K1, Z27
-	VFMADD231PS.BCST (AX), Z24, Z0
-	VFMADD231PS.BCST (AX), Z25, Z1
-	VFMADD231PS.BCST (AX), Z26, Z2
-	VFMADD231PS.BCST (AX), Z27, Z3
-	VFMADD231PS.BCST (AX)(R8*1), Z24, Z4
-	VFMADD231PS.BCST (AX)(R8*1), Z25, Z5
-	VFMADD231PS.BCST (AX)(R8*1), Z26, Z6
-	VFMADD231PS.BCST (AX)(R8*1), Z27, Z7
-	VFMADD231PS.BCST (AX)(R8*2), Z24, Z8
-	VFMADD231PS.BCST (AX)(R8*2), Z25, Z9
-	VFMADD231PS.BCST (AX)(R8*2), Z26, Z10
-	VFMADD231PS.BCST (AX)(R8*2), Z27, Z11
-	VFMADD231PS.BCST (BX), Z24, Z12
-	VFMADD231PS.BCST (BX), Z25, Z13
-	VFMADD231PS.BCST (BX), Z26, Z14
-	VFMADD231PS.BCST (BX), Z27, Z15
-	VFMADD231PS.BCST (BX)(R8*1), Z24, Z16
-	VFMADD231PS.BCST (BX)(R8*1), Z25, Z17
-	VFMADD231PS.BCST (BX)(R8*1), Z26, Z18
-	VFMADD231PS.BCST (BX)(R8*1), Z27, Z19
-	ADDQ             R9, AX
-	ADDQ             R9, BX
-	ADDQ             R10, CX
-	DECQ             DX
-	JNE              op_n_c4_t5_loop
+op_rr5_c1_loop:
+	VMOVUPS.Z    (CX), K1, Z24
+	VBROADCASTSS (AX), Z28
+	VFMADD231PS  Z24, Z28, Z0
+	VBROADCASTSS (AX)(R8*1), Z29
+	VFMADD231PS  Z24, Z29, Z1
+	VBROADCASTSS (AX)(R8*2), Z28
+	VFMADD231PS  Z24, Z28, Z2
+	VBROADCASTSS (BX), Z29
+	VFMADD231PS  Z24, Z29, Z3
+	VBROADCASTSS (BX)(R8*1), Z28
+	VFMADD231PS  Z24, Z28, Z4
+	ADDQ         R9, AX
+	ADDQ         R9, BX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr5_c1_loop
 
-op_n_c4_t5_store:
+op_rr5_c1_store:
+	VMOVUPS Z0, K1, (DI)
+	VMOVUPS Z1, K1, (DI)(SI*1)
+	VMOVUPS Z2, K1, (DI)(SI*2)
+	VMOVUPS Z3, K1, (R14)
+	VMOVUPS Z4, K1, (R14)(SI*1)
+	JMP     op_rr5_next
+
+op_rr5_c2:
+	// Tile: 5 rows by 2 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
+	SUBQ      R15, BX
+	MOVQ      BX, AX
+	IMULQ     R8, AX
+	ADDQ      a_base+32(FP), AX
+	MOVQ      ldc+24(FP), SI
+	SHLQ      $0x02, SI
+	MOVQ      BX, DI
+	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x02, R13
+	ADDQ      R13, DI
+	LEAQ      (AX)(R8*2), BX
+	ADDQ      R8, BX
+	LEAQ      (DI)(SI*2), R14
+	ADDQ      SI, R14
+	CMPB      load+136(FP), $0x00
+	JEQ       op_rr5_c2_zero
+	VMOVUPS   (DI), Z0
+	VMOVUPS.Z 64(DI), K1, Z1
+	VMOVUPS   (DI)(SI*1), Z2
+	VMOVUPS.Z 64(DI)(SI*1), K1, Z3
+	VMOVUPS   (DI)(SI*2), Z4
+	VMOVUPS.Z 64(DI)(SI*2), K1, Z5
+	VMOVUPS   (R14), Z6
+	VMOVUPS.Z 64(R14), K1, Z7
+	VMOVUPS   (R14)(SI*1), Z8
+	VMOVUPS.Z 64(R14)(SI*1), K1, Z9
+	JMP       op_rr5_c2_k
+
+op_rr5_c2_zero:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+
+op_rr5_c2_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_rr5_c2_store
+
+op_rr5_c2_loop:
+	VMOVUPS      (CX), Z24
+	VMOVUPS.Z    64(CX), K1, Z25
+	VBROADCASTSS (AX), Z28
+	VFMADD231PS  Z24, Z28, Z0
+	VFMADD231PS  Z25, Z28, Z1
+	VBROADCASTSS (AX)(R8*1), Z29
+	VFMADD231PS  Z24, Z29, Z2
+	VFMADD231PS  Z25, Z29, Z3
+	VBROADCASTSS (AX)(R8*2), Z28
+	VFMADD231PS  Z24, Z28, Z4
+	VFMADD231PS  Z25, Z28, Z5
+	VBROADCASTSS (BX), Z29
+	VFMADD231PS  Z24, Z29, Z6
+	VFMADD231PS  Z25, Z29, Z7
+	VBROADCASTSS (BX)(R8*1), Z28
+	VFMADD231PS  Z24, Z28, Z8
+	VFMADD231PS  Z25, Z28, Z9
+	ADDQ         R9, AX
+	ADDQ         R9, BX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr5_c2_loop
+
+op_rr5_c2_store:
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, K1, 64(DI)
+	VMOVUPS Z2, (DI)(SI*1)
+	VMOVUPS Z3, K1, 64(DI)(SI*1)
+	VMOVUPS Z4, (DI)(SI*2)
+	VMOVUPS Z5, K1, 64(DI)(SI*2)
+	VMOVUPS Z6, (R14)
+	VMOVUPS Z7, K1, 64(R14)
+	VMOVUPS Z8, (R14)(SI*1)
+	VMOVUPS Z9, K1, 64(R14)(SI*1)
+	JMP     op_rr5_next
+
+op_rr5_c3:
+	// Tile: 5 rows by 3 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
+	SUBQ      R15, BX
+	MOVQ      BX, AX
+	IMULQ     R8, AX
+	ADDQ      a_base+32(FP), AX
+	MOVQ      ldc+24(FP), SI
+	SHLQ      $0x02, SI
+	MOVQ      BX, DI
+	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x02, R13
+	ADDQ      R13, DI
+	LEAQ      (AX)(R8*2), BX
+	ADDQ      R8, BX
+	LEAQ      (DI)(SI*2), R14
+	ADDQ      SI, R14
+	CMPB      load+136(FP), $0x00
+	JEQ       op_rr5_c3_zero
+	VMOVUPS   (DI), Z0
+	VMOVUPS   64(DI), Z1
+	VMOVUPS.Z 128(DI), K1, Z2
+	VMOVUPS   (DI)(SI*1), Z3
+	VMOVUPS   64(DI)(SI*1), Z4
+	VMOVUPS.Z 128(DI)(SI*1), K1, Z5
+	VMOVUPS   (DI)(SI*2), Z6
+	VMOVUPS   64(DI)(SI*2), Z7
+	VMOVUPS.Z 128(DI)(SI*2), K1, Z8
+	VMOVUPS   (R14), Z9
+	VMOVUPS   64(R14), Z10
+	VMOVUPS.Z 128(R14), K1, Z11
+	VMOVUPS   (R14)(SI*1), Z12
+	VMOVUPS   64(R14)(SI*1), Z13
+	VMOVUPS.Z 128(R14)(SI*1), K1, Z14
+	JMP       op_rr5_c3_k
+
+op_rr5_c3_zero:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	VXORPS Z12, Z12, Z12
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+
+op_rr5_c3_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_rr5_c3_store
+
+op_rr5_c3_loop:
+	VMOVUPS      (CX), Z24
+	VMOVUPS      64(CX), Z25
+	VMOVUPS.Z    128(CX), K1, Z26
+	VBROADCASTSS (AX), Z28
+	VFMADD231PS  Z24, Z28, Z0
+	VFMADD231PS  Z25, Z28, Z1
+	VFMADD231PS  Z26, Z28, Z2
+	VBROADCASTSS (AX)(R8*1), Z29
+	VFMADD231PS  Z24, Z29, Z3
+	VFMADD231PS  Z25, Z29, Z4
+	VFMADD231PS  Z26, Z29, Z5
+	VBROADCASTSS (AX)(R8*2), Z28
+	VFMADD231PS  Z24, Z28, Z6
+	VFMADD231PS  Z25, Z28, Z7
+	VFMADD231PS  Z26, Z28, Z8
+	VBROADCASTSS (BX), Z29
+	VFMADD231PS  Z24, Z29, Z9
+	VFMADD231PS  Z25, Z29, Z10
+	VFMADD231PS  Z26, Z29, Z11
+	VBROADCASTSS (BX)(R8*1), Z28
+	VFMADD231PS  Z24, Z28, Z12
+	VFMADD231PS  Z25, Z28, Z13
+	VFMADD231PS  Z26, Z28, Z14
+	ADDQ         R9, AX
+	ADDQ         R9, BX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr5_c3_loop
+
+op_rr5_c3_store:
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, 64(DI)
+	VMOVUPS Z2, K1, 128(DI)
+	VMOVUPS Z3, (DI)(SI*1)
+	VMOVUPS Z4, 64(DI)(SI*1)
+	VMOVUPS Z5, K1, 128(DI)(SI*1)
+	VMOVUPS Z6, (DI)(SI*2)
+	VMOVUPS Z7, 64(DI)(SI*2)
+	VMOVUPS Z8, K1, 128(DI)(SI*2)
+	VMOVUPS Z9, (R14)
+	VMOVUPS Z10, 64(R14)
+	VMOVUPS Z11, K1, 128(R14)
+	VMOVUPS Z12, (R14)(SI*1)
+	VMOVUPS Z13, 64(R14)(SI*1)
+	VMOVUPS Z14, K1, 128(R14)(SI*1)
+	JMP     op_rr5_next
+
+op_rr5_c4:
+	// Tile: 5 rows by 4 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
+	SUBQ      R15, BX
+	MOVQ      BX, AX
+	IMULQ     R8, AX
+	ADDQ      a_base+32(FP), AX
+	MOVQ      ldc+24(FP), SI
+	SHLQ      $0x02, SI
+	MOVQ      BX, DI
+	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x02, R13
+	ADDQ      R13, DI
+	LEAQ      (AX)(R8*2), BX
+	ADDQ      R8, BX
+	LEAQ      (DI)(SI*2), R14
+	ADDQ      SI, R14
+	CMPB      load+136(FP), $0x00
+	JEQ       op_rr5_c4_zero
+	VMOVUPS   (DI), Z0
+	VMOVUPS   64(DI), Z1
+	VMOVUPS   128(DI), Z2
+	VMOVUPS.Z 192(DI), K1, Z3
+	VMOVUPS   (DI)(SI*1), Z4
+	VMOVUPS   64(DI)(SI*1), Z5
+	VMOVUPS   128(DI)(SI*1), Z6
+	VMOVUPS.Z 192(DI)(SI*1), K1, Z7
+	VMOVUPS   (DI)(SI*2), Z8
+	VMOVUPS   64(DI)(SI*2), Z9
+	VMOVUPS   128(DI)(SI*2), Z10
+	VMOVUPS.Z 192(DI)(SI*2), K1, Z11
+	VMOVUPS   (R14), Z12
+	VMOVUPS   64(R14), Z13
+	VMOVUPS   128(R14), Z14
+	VMOVUPS.Z 192(R14), K1, Z15
+	VMOVUPS   (R14)(SI*1), Z16
+	VMOVUPS   64(R14)(SI*1), Z17
+	VMOVUPS   128(R14)(SI*1), Z18
+	VMOVUPS.Z 192(R14)(SI*1), K1, Z19
+	JMP       op_rr5_c4_k
+
+op_rr5_c4_zero:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	VXORPS Z12, Z12, Z12
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+	VXORPS Z15, Z15, Z15
+	VXORPS Z16, Z16, Z16
+	VXORPS Z17, Z17, Z17
+	VXORPS Z18, Z18, Z18
+	VXORPS Z19, Z19, Z19
+
+op_rr5_c4_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_rr5_c4_store
+
+op_rr5_c4_loop:
+	VMOVUPS      (CX), Z24
+	VMOVUPS      64(CX), Z25
+	VMOVUPS      128(CX), Z26
+	VMOVUPS.Z    192(CX), K1, Z27
+	VBROADCASTSS (AX), Z28
+	VFMADD231PS  Z24, Z28, Z0
+	VFMADD231PS  Z25, Z28, Z1
+	VFMADD231PS  Z26, Z28, Z2
+	VFMADD231PS  Z27, Z28, Z3
+	VBROADCASTSS (AX)(R8*1), Z29
+	VFMADD231PS  Z24, Z29, Z4
+	VFMADD231PS  Z25, Z29, Z5
+	VFMADD231PS  Z26, Z29, Z6
+	VFMADD231PS  Z27, Z29, Z7
+	VBROADCASTSS (AX)(R8*2), Z28
+	VFMADD231PS  Z24, Z28, Z8
+	VFMADD231PS  Z25, Z28, Z9
+	VFMADD231PS  Z26, Z28, Z10
+	VFMADD231PS  Z27, Z28, Z11
+	VBROADCASTSS (BX), Z29
+	VFMADD231PS  Z24, Z29, Z12
+	VFMADD231PS  Z25, Z29, Z13
+	VFMADD231PS  Z26, Z29, Z14
+	VFMADD231PS  Z27, Z29, Z15
+	VBROADCASTSS (BX)(R8*1), Z28
+	VFMADD231PS  Z24, Z28, Z16
+	VFMADD231PS  Z25, Z28, Z17
+	VFMADD231PS  Z26, Z28, Z18
+	VFMADD231PS  Z27, Z28, Z19
+	ADDQ         R9, AX
+	ADDQ         R9, BX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr5_c4_loop
+
+op_rr5_c4_store:
 	VMOVUPS Z0, (DI)
 	VMOVUPS Z1, 64(DI)
 	VMOVUPS Z2, 128(DI)
@@ -14442,12 +19687,166 @@ op_n_c4_t5_store:
 	VMOVUPS Z17, 64(R14)(SI*1)
 	VMOVUPS Z18, 128(R14)(SI*1)
 	VMOVUPS Z19, K1, 192(R14)(SI*1)
-	JMP     op_n_next
 
-op_n_c4_rr4:
+op_rr5_next:
+	SUBQ $0x00000005, R15
+	JMP  op_done
+
+op_rr4:
+	MOVQ cols+120(FP), R11
+	MOVQ b_base+72(FP), R12
+
+op_rr4_p:
+	CMPQ R11, $0x00000040
+	JLT  op_rr4_part
+
 	// Tile: 4 rows by 4 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ    rows+112(FP), BX
+	SUBQ    R15, BX
+	MOVQ    BX, AX
+	IMULQ   R8, AX
+	ADDQ    a_base+32(FP), AX
+	MOVQ    ldc+24(FP), SI
+	SHLQ    $0x02, SI
+	MOVQ    BX, DI
+	IMULQ   SI, DI
+	ADDQ    c_base+0(FP), DI
+	MOVQ    cols+120(FP), R13
+	SUBQ    R11, R13
+	SHLQ    $0x02, R13
+	ADDQ    R13, DI
+	LEAQ    (AX)(R8*2), BX
+	ADDQ    R8, BX
+	LEAQ    (DI)(SI*2), R14
+	ADDQ    SI, R14
+	CMPB    load+136(FP), $0x00
+	JEQ     op_rr4_full_zero
+	VMOVUPS (DI), Z0
+	VMOVUPS 64(DI), Z1
+	VMOVUPS 128(DI), Z2
+	VMOVUPS 192(DI), Z3
+	VMOVUPS (DI)(SI*1), Z4
+	VMOVUPS 64(DI)(SI*1), Z5
+	VMOVUPS 128(DI)(SI*1), Z6
+	VMOVUPS 192(DI)(SI*1), Z7
+	VMOVUPS (DI)(SI*2), Z8
+	VMOVUPS 64(DI)(SI*2), Z9
+	VMOVUPS 128(DI)(SI*2), Z10
+	VMOVUPS 192(DI)(SI*2), Z11
+	VMOVUPS (R14), Z12
+	VMOVUPS 64(R14), Z13
+	VMOVUPS 128(R14), Z14
+	VMOVUPS 192(R14), Z15
+	JMP     op_rr4_full_k
+
+op_rr4_full_zero:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	VXORPS Z12, Z12, Z12
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+	VXORPS Z15, Z15, Z15
+
+op_rr4_full_k:
+	PREFETCHT0 256(DI)
+	PREFETCHT0 320(DI)
+	PREFETCHT0 384(DI)
+	PREFETCHT0 448(DI)
+	PREFETCHT0 256(DI)(SI*1)
+	PREFETCHT0 320(DI)(SI*1)
+	PREFETCHT0 384(DI)(SI*1)
+	PREFETCHT0 448(DI)(SI*1)
+	PREFETCHT0 256(DI)(SI*2)
+	PREFETCHT0 320(DI)(SI*2)
+	PREFETCHT0 384(DI)(SI*2)
+	PREFETCHT0 448(DI)(SI*2)
+	PREFETCHT0 256(R14)
+	PREFETCHT0 320(R14)
+	PREFETCHT0 384(R14)
+	PREFETCHT0 448(R14)
+	MOVQ       R12, CX
+	MOVQ       k+128(FP), DX
+	TESTQ      DX, DX
+	JEQ        op_rr4_full_store
+
+op_rr4_full_loop:
+	VMOVUPS      (CX), Z24
+	VMOVUPS      64(CX), Z25
+	VMOVUPS      128(CX), Z26
+	VMOVUPS      192(CX), Z27
+	VBROADCASTSS (AX), Z28
+	VFMADD231PS  Z24, Z28, Z0
+	VFMADD231PS  Z25, Z28, Z1
+	VFMADD231PS  Z26, Z28, Z2
+	VFMADD231PS  Z27, Z28, Z3
+	VBROADCASTSS (AX)(R8*1), Z29
+	VFMADD231PS  Z24, Z29, Z4
+	VFMADD231PS  Z25, Z29, Z5
+	VFMADD231PS  Z26, Z29, Z6
+	VFMADD231PS  Z27, Z29, Z7
+	VBROADCASTSS (AX)(R8*2), Z28
+	VFMADD231PS  Z24, Z28, Z8
+	VFMADD231PS  Z25, Z28, Z9
+	VFMADD231PS  Z26, Z28, Z10
+	VFMADD231PS  Z27, Z28, Z11
+	VBROADCASTSS (BX), Z29
+	VFMADD231PS  Z24, Z29, Z12
+	VFMADD231PS  Z25, Z29, Z13
+	VFMADD231PS  Z26, Z29, Z14
+	VFMADD231PS  Z27, Z29, Z15
+	ADDQ         R9, AX
+	ADDQ         R9, BX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr4_full_loop
+
+op_rr4_full_store:
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, 64(DI)
+	VMOVUPS Z2, 128(DI)
+	VMOVUPS Z3, 192(DI)
+	VMOVUPS Z4, (DI)(SI*1)
+	VMOVUPS Z5, 64(DI)(SI*1)
+	VMOVUPS Z6, 128(DI)(SI*1)
+	VMOVUPS Z7, 192(DI)(SI*1)
+	VMOVUPS Z8, (DI)(SI*2)
+	VMOVUPS Z9, 64(DI)(SI*2)
+	VMOVUPS Z10, 128(DI)(SI*2)
+	VMOVUPS Z11, 192(DI)(SI*2)
+	VMOVUPS Z12, (R14)
+	VMOVUPS Z13, 64(R14)
+	VMOVUPS Z14, 128(R14)
+	VMOVUPS Z15, 192(R14)
+	MOVQ    ldp+104(FP), R13
+	SHLQ    $0x02, R13
+	ADDQ    R13, R12
+	SUBQ    $0x00000040, R11
+	JMP     op_rr4_p
+
+op_rr4_part:
+	TESTQ R11, R11
+	JEQ   op_rr4_next
+	CMPQ  R11, $0x00000030
+	JGT   op_rr4_c4
+	CMPQ  R11, $0x00000020
+	JGT   op_rr4_c3
+	CMPQ  R11, $0x00000010
+	JGT   op_rr4_c2
+
+	// Tile: 4 rows by 1 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
 	SUBQ      R15, BX
 	MOVQ      BX, AX
 	IMULQ     R8, AX
@@ -14456,13 +19855,260 @@ op_n_c4_rr4:
 	SHLQ      $0x02, SI
 	MOVQ      BX, DI
 	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x02, R13
 	ADDQ      R13, DI
 	LEAQ      (AX)(R8*2), BX
 	ADDQ      R8, BX
 	LEAQ      (DI)(SI*2), R14
 	ADDQ      SI, R14
-	CMPB      load+128(FP), $0x00
-	JEQ       op_n_c4_t4_zero
+	CMPB      load+136(FP), $0x00
+	JEQ       op_rr4_c1_zero
+	VMOVUPS.Z (DI), K1, Z0
+	VMOVUPS.Z (DI)(SI*1), K1, Z1
+	VMOVUPS.Z (DI)(SI*2), K1, Z2
+	VMOVUPS.Z (R14), K1, Z3
+	JMP       op_rr4_c1_k
+
+op_rr4_c1_zero:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+
+op_rr4_c1_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_rr4_c1_store
+
+op_rr4_c1_loop:
+	VMOVUPS.Z    (CX), K1, Z24
+	VBROADCASTSS (AX), Z28
+	VFMADD231PS  Z24, Z28, Z0
+	VBROADCASTSS (AX)(R8*1), Z29
+	VFMADD231PS  Z24, Z29, Z1
+	VBROADCASTSS (AX)(R8*2), Z28
+	VFMADD231PS  Z24, Z28, Z2
+	VBROADCASTSS (BX), Z29
+	VFMADD231PS  Z24, Z29, Z3
+	ADDQ         R9, AX
+	ADDQ         R9, BX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr4_c1_loop
+
+op_rr4_c1_store:
+	VMOVUPS Z0, K1, (DI)
+	VMOVUPS Z1, K1, (DI)(SI*1)
+	VMOVUPS Z2, K1, (DI)(SI*2)
+	VMOVUPS Z3, K1, (R14)
+	JMP     op_rr4_next
+
+op_rr4_c2:
+	// Tile: 4 rows by 2 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
+	SUBQ      R15, BX
+	MOVQ      BX, AX
+	IMULQ     R8, AX
+	ADDQ      a_base+32(FP), AX
+	MOVQ      ldc+24(FP), SI
+	SHLQ      $0x02, SI
+	MOVQ      BX, DI
+	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x02, R13
+	ADDQ      R13, DI
+	LEAQ      (AX)(R8*2), BX
+	ADDQ      R8, BX
+	LEAQ      (DI)(SI*2), R14
+	ADDQ      SI, R14
+	CMPB      load+136(FP), $0x00
+	JEQ       op_rr4_c2_zero
+	VMOVUPS   (DI), Z0
+	VMOVUPS.Z 64(DI), K1, Z1
+	VMOVUPS   (DI)(SI*1), Z2
+	VMOVUPS.Z 64(DI)(SI*1), K1, Z3
+	VMOVUPS   (DI)(SI*2), Z4
+	VMOVUPS.Z 64(DI)(SI*2), K1, Z5
+	VMOVUPS   (R14), Z6
+	VMOVUPS.Z 64(R14), K1, Z7
+	JMP       op_rr4_c2_k
+
+op_rr4_c2_zero:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+
+op_rr4_c2_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_rr4_c2_store
+
+op_rr4_c2_loop:
+	VMOVUPS      (CX), Z24
+	VMOVUPS.Z    64(CX), K1, Z25
+	VBROADCASTSS (AX), Z28
+	VFMADD231PS  Z24, Z28, Z0
+	VFMADD231PS  Z25, Z28, Z1
+	VBROADCASTSS (AX)(R8*1), Z29
+	VFMADD231PS  Z24, Z29, Z2
+	VFMADD231PS  Z25, Z29, Z3
+	VBROADCASTSS (AX)(R8*2), Z28
+	VFMADD231PS  Z24, Z28, Z4
+	VFMADD231PS  Z25, Z28, Z5
+	VBROADCASTSS (BX), Z29
+	VFMADD231PS  Z24, Z29, Z6
+	VFMADD231PS  Z25, Z29, Z7
+	ADDQ         R9, AX
+	ADDQ         R9, BX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr4_c2_loop
+
+op_rr4_c2_store:
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, K1, 64(DI)
+	VMOVUPS Z2, (DI)(SI*1)
+	VMOVUPS Z3, K1, 64(DI)(SI*1)
+	VMOVUPS Z4, (DI)(SI*2)
+	VMOVUPS Z5, K1, 64(DI)(SI*2)
+	VMOVUPS Z6, (R14)
+	VMOVUPS Z7, K1, 64(R14)
+	JMP     op_rr4_next
+
+op_rr4_c3:
+	// Tile: 4 rows by 3 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
+	SUBQ      R15, BX
+	MOVQ      BX, AX
+	IMULQ     R8, AX
+	ADDQ      a_base+32(FP), AX
+	MOVQ      ldc+24(FP), SI
+	SHLQ      $0x02, SI
+	MOVQ      BX, DI
+	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x02, R13
+	ADDQ      R13, DI
+	LEAQ      (AX)(R8*2), BX
+	ADDQ      R8, BX
+	LEAQ      (DI)(SI*2), R14
+	ADDQ      SI, R14
+	CMPB      load+136(FP), $0x00
+	JEQ       op_rr4_c3_zero
+	VMOVUPS   (DI), Z0
+	VMOVUPS   64(DI), Z1
+	VMOVUPS.Z 128(DI), K1, Z2
+	VMOVUPS   (DI)(SI*1), Z3
+	VMOVUPS   64(DI)(SI*1), Z4
+	VMOVUPS.Z 128(DI)(SI*1), K1, Z5
+	VMOVUPS   (DI)(SI*2), Z6
+	VMOVUPS   64(DI)(SI*2), Z7
+	VMOVUPS.Z 128(DI)(SI*2), K1, Z8
+	VMOVUPS   (R14), Z9
+	VMOVUPS   64(R14), Z10
+	VMOVUPS.Z 128(R14), K1, Z11
+	JMP       op_rr4_c3_k
+
+op_rr4_c3_zero:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+
+op_rr4_c3_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_rr4_c3_store
+
+op_rr4_c3_loop:
+	VMOVUPS      (CX), Z24
+	VMOVUPS      64(CX), Z25
+	VMOVUPS.Z    128(CX), K1, Z26
+	VBROADCASTSS (AX), Z28
+	VFMADD231PS  Z24, Z28, Z0
+	VFMADD231PS  Z25, Z28, Z1
+	VFMADD231PS  Z26, Z28, Z2
+	VBROADCASTSS (AX)(R8*1), Z29
+	VFMADD231PS  Z24, Z29, Z3
+	VFMADD231PS  Z25, Z29, Z4
+	VFMADD231PS  Z26, Z29, Z5
+	VBROADCASTSS (AX)(R8*2), Z28
+	VFMADD231PS  Z24, Z28, Z6
+	VFMADD231PS  Z25, Z28, Z7
+	VFMADD231PS  Z26, Z28, Z8
+	VBROADCASTSS (BX), Z29
+	VFMADD231PS  Z24, Z29, Z9
+	VFMADD231PS  Z25, Z29, Z10
+	VFMADD231PS  Z26, Z29, Z11
+	ADDQ         R9, AX
+	ADDQ         R9, BX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr4_c3_loop
+
+op_rr4_c3_store:
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, 64(DI)
+	VMOVUPS Z2, K1, 128(DI)
+	VMOVUPS Z3, (DI)(SI*1)
+	VMOVUPS Z4, 64(DI)(SI*1)
+	VMOVUPS Z5, K1, 128(DI)(SI*1)
+	VMOVUPS Z6, (DI)(SI*2)
+	VMOVUPS Z7, 64(DI)(SI*2)
+	VMOVUPS Z8, K1, 128(DI)(SI*2)
+	VMOVUPS Z9, (R14)
+	VMOVUPS Z10, 64(R14)
+	VMOVUPS Z11, K1, 128(R14)
+	JMP     op_rr4_next
+
+op_rr4_c4:
+	// Tile: 4 rows by 4 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
+	SUBQ      R15, BX
+	MOVQ      BX, AX
+	IMULQ     R8, AX
+	ADDQ      a_base+32(FP), AX
+	MOVQ      ldc+24(FP), SI
+	SHLQ      $0x02, SI
+	MOVQ      BX, DI
+	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x02, R13
+	ADDQ      R13, DI
+	LEAQ      (AX)(R8*2), BX
+	ADDQ      R8, BX
+	LEAQ      (DI)(SI*2), R14
+	ADDQ      SI, R14
+	CMPB      load+136(FP), $0x00
+	JEQ       op_rr4_c4_zero
 	VMOVUPS   (DI), Z0
 	VMOVUPS   64(DI), Z1
 	VMOVUPS   128(DI), Z2
@@ -14479,9 +20125,9 @@ op_n_c4_rr4:
 	VMOVUPS   64(R14), Z13
 	VMOVUPS   128(R14), Z14
 	VMOVUPS.Z 192(R14), K1, Z15
-	JMP       op_n_c4_t4_k
+	JMP       op_rr4_c4_k
 
-op_n_c4_t4_zero:
+op_rr4_c4_zero:
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
@@ -14499,40 +20145,44 @@ op_n_c4_t4_zero:
 	VXORPS Z14, Z14, Z14
 	VXORPS Z15, Z15, Z15
 
-op_n_c4_t4_k:
+op_rr4_c4_k:
 	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
+	MOVQ  k+128(FP), DX
 	TESTQ DX, DX
-	JEQ   op_n_c4_t4_store
+	JEQ   op_rr4_c4_store
 
-op_n_c4_t4_loop:
-	VMOVUPS          (CX), Z24
-	VMOVUPS          64(CX), Z25
-	VMOVUPS          128(CX), Z26
-	VMOVUPS.Z        192(CX), K1, Z27
-	VFMADD231PS.BCST (AX), Z24, Z0
-	VFMADD231PS.BCST (AX), Z25, Z1
-	VFMADD231PS.BCST (AX), Z26, Z2
-	VFMADD231PS.BCST (AX), Z27, Z3
-	VFMADD231PS.BCST (AX)(R8*1), Z24, Z4
-	VFMADD231PS.BCST (AX)(R8*1), Z25, Z5
-	VFMADD231PS.BCST (AX)(R8*1), Z26, Z6
-	VFMADD231PS.BCST (AX)(R8*1), Z27, Z7
-	VFMADD231PS.BCST (AX)(R8*2), Z24, Z8
-	VFMADD231PS.BCST (AX)(R8*2), Z25, Z9
-	VFMADD231PS.BCST (AX)(R8*2), Z26, Z10
-	VFMADD231PS.BCST (AX)(R8*2), Z27, Z11
-	VFMADD231PS.BCST (BX), Z24, Z12
-	VFMADD231PS.BCST (BX), Z25, Z13
-	VFMADD231PS.BCST (BX), Z26, Z14
-	VFMADD231PS.BCST (BX), Z27, Z15
-	ADDQ             R9, AX
-	ADDQ             R9, BX
-	ADDQ             R10, CX
-	DECQ             DX
-	JNE              op_n_c4_t4_loop
+op_rr4_c4_loop:
+	VMOVUPS      (CX), Z24
+	VMOVUPS      64(CX), Z25
+	VMOVUPS      128(CX), Z26
+	VMOVUPS.Z    192(CX), K1, Z27
+	VBROADCASTSS (AX), Z28
+	VFMADD231PS  Z24, Z28, Z0
+	VFMADD231PS  Z25, Z28, Z1
+	VFMADD231PS  Z26, Z28, Z2
+	VFMADD231PS  Z27, Z28, Z3
+	VBROADCASTSS (AX)(R8*1), Z29
+	VFMADD231PS  Z24, Z29, Z4
+	VFMADD231PS  Z25, Z29, Z5
+	VFMADD231PS  Z26, Z29, Z6
+	VFMADD231PS  Z27, Z29, Z7
+	VBROADCASTSS (AX)(R8*2), Z28
+	VFMADD231PS  Z24, Z28, Z8
+	VFMADD231PS  Z25, Z28, Z9
+	VFMADD231PS  Z26, Z28, Z10
+	VFMADD231PS  Z27, Z28, Z11
+	VBROADCASTSS (BX), Z29
+	VFMADD231PS  Z24, Z29, Z12
+	VFMADD231PS  Z25, Z29, Z13
+	VFMADD231PS  Z26, Z29, Z14
+	VFMADD231PS  Z27, Z29, Z15
+	ADDQ         R9, AX
+	ADDQ         R9, BX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr4_c4_loop
 
-op_n_c4_t4_store:
+op_rr4_c4_store:
 	VMOVUPS Z0, (DI)
 	VMOVUPS Z1, 64(DI)
 	VMOVUPS Z2, 128(DI)
@@ -14549,12 +20199,140 @@ op_n_c4_t4_store:
 	VMOVUPS Z13, 64(R14)
 	VMOVUPS Z14, 128(R14)
 	VMOVUPS Z15, K1, 192(R14)
-	JMP     op_n_next
 
-op_n_c4_rr3:
+op_rr4_next:
+	SUBQ $0x00000004, R15
+	JMP  op_done
+
+op_rr3:
+	MOVQ cols+120(FP), R11
+	MOVQ b_base+72(FP), R12
+
+op_rr3_p:
+	CMPQ R11, $0x00000040
+	JLT  op_rr3_part
+
 	// Tile: 3 rows by 4 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ    rows+112(FP), BX
+	SUBQ    R15, BX
+	MOVQ    BX, AX
+	IMULQ   R8, AX
+	ADDQ    a_base+32(FP), AX
+	MOVQ    ldc+24(FP), SI
+	SHLQ    $0x02, SI
+	MOVQ    BX, DI
+	IMULQ   SI, DI
+	ADDQ    c_base+0(FP), DI
+	MOVQ    cols+120(FP), R13
+	SUBQ    R11, R13
+	SHLQ    $0x02, R13
+	ADDQ    R13, DI
+	CMPB    load+136(FP), $0x00
+	JEQ     op_rr3_full_zero
+	VMOVUPS (DI), Z0
+	VMOVUPS 64(DI), Z1
+	VMOVUPS 128(DI), Z2
+	VMOVUPS 192(DI), Z3
+	VMOVUPS (DI)(SI*1), Z4
+	VMOVUPS 64(DI)(SI*1), Z5
+	VMOVUPS 128(DI)(SI*1), Z6
+	VMOVUPS 192(DI)(SI*1), Z7
+	VMOVUPS (DI)(SI*2), Z8
+	VMOVUPS 64(DI)(SI*2), Z9
+	VMOVUPS 128(DI)(SI*2), Z10
+	VMOVUPS 192(DI)(SI*2), Z11
+	JMP     op_rr3_full_k
+
+op_rr3_full_zero:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+
+op_rr3_full_k:
+	PREFETCHT0 256(DI)
+	PREFETCHT0 320(DI)
+	PREFETCHT0 384(DI)
+	PREFETCHT0 448(DI)
+	PREFETCHT0 256(DI)(SI*1)
+	PREFETCHT0 320(DI)(SI*1)
+	PREFETCHT0 384(DI)(SI*1)
+	PREFETCHT0 448(DI)(SI*1)
+	PREFETCHT0 256(DI)(SI*2)
+	PREFETCHT0 320(DI)(SI*2)
+	PREFETCHT0 384(DI)(SI*2)
+	PREFETCHT0 448(DI)(SI*2)
+	MOVQ       R12, CX
+	MOVQ       k+128(FP), DX
+	TESTQ      DX, DX
+	JEQ        op_rr3_full_store
+
+op_rr3_full_loop:
+	VMOVUPS      (CX), Z24
+	VMOVUPS      64(CX), Z25
+	VMOVUPS      128(CX), Z26
+	VMOVUPS      192(CX), Z27
+	VBROADCASTSS (AX), Z28
+	VFMADD231PS  Z24, Z28, Z0
+	VFMADD231PS  Z25, Z28, Z1
+	VFMADD231PS  Z26, Z28, Z2
+	VFMADD231PS  Z27, Z28, Z3
+	VBROADCASTSS (AX)(R8*1), Z29
+	VFMADD231PS  Z24, Z29, Z4
+	VFMADD231PS  Z25, Z29, Z5
+	VFMADD231PS  Z26, Z29, Z6
+	VFMADD231PS  Z27, Z29, Z7
+	VBROADCASTSS (AX)(R8*2), Z28
+	VFMADD231PS  Z24, Z28, Z8
+	VFMADD231PS  Z25, Z28, Z9
+	VFMADD231PS  Z26, Z28, Z10
+	VFMADD231PS  Z27, Z28, Z11
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr3_full_loop
+
+op_rr3_full_store:
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, 64(DI)
+	VMOVUPS Z2, 128(DI)
+	VMOVUPS Z3, 192(DI)
+	VMOVUPS Z4, (DI)(SI*1)
+	VMOVUPS Z5, 64(DI)(SI*1)
+	VMOVUPS Z6, 128(DI)(SI*1)
+	VMOVUPS Z7, 192(DI)(SI*1)
+	VMOVUPS Z8, (DI)(SI*2)
+	VMOVUPS Z9, 64(DI)(SI*2)
+	VMOVUPS Z10, 128(DI)(SI*2)
+	VMOVUPS Z11, 192(DI)(SI*2)
+	MOVQ    ldp+104(FP), R13
+	SHLQ    $0x02, R13
+	ADDQ    R13, R12
+	SUBQ    $0x00000040, R11
+	JMP     op_rr3_p
+
+op_rr3_part:
+	TESTQ R11, R11
+	JEQ   op_rr3_next
+	CMPQ  R11, $0x00000030
+	JGT   op_rr3_c4
+	CMPQ  R11, $0x00000020
+	JGT   op_rr3_c3
+	CMPQ  R11, $0x00000010
+	JGT   op_rr3_c2
+
+	// Tile: 3 rows by 1 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
 	SUBQ      R15, BX
 	MOVQ      BX, AX
 	IMULQ     R8, AX
@@ -14563,9 +20341,214 @@ op_n_c4_rr3:
 	SHLQ      $0x02, SI
 	MOVQ      BX, DI
 	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x02, R13
 	ADDQ      R13, DI
-	CMPB      load+128(FP), $0x00
-	JEQ       op_n_c4_t3_zero
+	CMPB      load+136(FP), $0x00
+	JEQ       op_rr3_c1_zero
+	VMOVUPS.Z (DI), K1, Z0
+	VMOVUPS.Z (DI)(SI*1), K1, Z1
+	VMOVUPS.Z (DI)(SI*2), K1, Z2
+	JMP       op_rr3_c1_k
+
+op_rr3_c1_zero:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+
+op_rr3_c1_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_rr3_c1_store
+
+op_rr3_c1_loop:
+	VMOVUPS.Z    (CX), K1, Z24
+	VBROADCASTSS (AX), Z28
+	VFMADD231PS  Z24, Z28, Z0
+	VBROADCASTSS (AX)(R8*1), Z29
+	VFMADD231PS  Z24, Z29, Z1
+	VBROADCASTSS (AX)(R8*2), Z28
+	VFMADD231PS  Z24, Z28, Z2
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr3_c1_loop
+
+op_rr3_c1_store:
+	VMOVUPS Z0, K1, (DI)
+	VMOVUPS Z1, K1, (DI)(SI*1)
+	VMOVUPS Z2, K1, (DI)(SI*2)
+	JMP     op_rr3_next
+
+op_rr3_c2:
+	// Tile: 3 rows by 2 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
+	SUBQ      R15, BX
+	MOVQ      BX, AX
+	IMULQ     R8, AX
+	ADDQ      a_base+32(FP), AX
+	MOVQ      ldc+24(FP), SI
+	SHLQ      $0x02, SI
+	MOVQ      BX, DI
+	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x02, R13
+	ADDQ      R13, DI
+	CMPB      load+136(FP), $0x00
+	JEQ       op_rr3_c2_zero
+	VMOVUPS   (DI), Z0
+	VMOVUPS.Z 64(DI), K1, Z1
+	VMOVUPS   (DI)(SI*1), Z2
+	VMOVUPS.Z 64(DI)(SI*1), K1, Z3
+	VMOVUPS   (DI)(SI*2), Z4
+	VMOVUPS.Z 64(DI)(SI*2), K1, Z5
+	JMP       op_rr3_c2_k
+
+op_rr3_c2_zero:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+
+op_rr3_c2_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_rr3_c2_store
+
+op_rr3_c2_loop:
+	VMOVUPS      (CX), Z24
+	VMOVUPS.Z    64(CX), K1, Z25
+	VBROADCASTSS (AX), Z28
+	VFMADD231PS  Z24, Z28, Z0
+	VFMADD231PS  Z25, Z28, Z1
+	VBROADCASTSS (AX)(R8*1), Z29
+	VFMADD231PS  Z24, Z29, Z2
+	VFMADD231PS  Z25, Z29, Z3
+	VBROADCASTSS (AX)(R8*2), Z28
+	VFMADD231PS  Z24, Z28, Z4
+	VFMADD231PS  Z25, Z28, Z5
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr3_c2_loop
+
+op_rr3_c2_store:
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, K1, 64(DI)
+	VMOVUPS Z2, (DI)(SI*1)
+	VMOVUPS Z3, K1, 64(DI)(SI*1)
+	VMOVUPS Z4, (DI)(SI*2)
+	VMOVUPS Z5, K1, 64(DI)(SI*2)
+	JMP     op_rr3_next
+
+op_rr3_c3:
+	// Tile: 3 rows by 3 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
+	SUBQ      R15, BX
+	MOVQ      BX, AX
+	IMULQ     R8, AX
+	ADDQ      a_base+32(FP), AX
+	MOVQ      ldc+24(FP), SI
+	SHLQ      $0x02, SI
+	MOVQ      BX, DI
+	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x02, R13
+	ADDQ      R13, DI
+	CMPB      load+136(FP), $0x00
+	JEQ       op_rr3_c3_zero
+	VMOVUPS   (DI), Z0
+	VMOVUPS   64(DI), Z1
+	VMOVUPS.Z 128(DI), K1, Z2
+	VMOVUPS   (DI)(SI*1), Z3
+	VMOVUPS   64(DI)(SI*1), Z4
+	VMOVUPS.Z 128(DI)(SI*1), K1, Z5
+	VMOVUPS   (DI)(SI*2), Z6
+	VMOVUPS   64(DI)(SI*2), Z7
+	VMOVUPS.Z 128(DI)(SI*2), K1, Z8
+	JMP       op_rr3_c3_k
+
+op_rr3_c3_zero:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+
+op_rr3_c3_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_rr3_c3_store
+
+op_rr3_c3_loop:
+	VMOVUPS      (CX), Z24
+	VMOVUPS      64(CX), Z25
+	VMOVUPS.Z    128(CX), K1, Z26
+	VBROADCASTSS (AX), Z28
+	VFMADD231PS  Z24, Z28, Z0
+	VFMADD231PS  Z25, Z28, Z1
+	VFMADD231PS  Z26, Z28, Z2
+	VBROADCASTSS (AX)(R8*1), Z29
+	VFMADD231PS  Z24, Z29, Z3
+	VFMADD231PS  Z25, Z29, Z4
+	VFMADD231PS  Z26, Z29, Z5
+	VBROADCASTSS (AX)(R8*2), Z28
+	VFMADD231PS  Z24, Z28, Z6
+	VFMADD231PS  Z25, Z28, Z7
+	VFMADD231PS  Z26, Z28, Z8
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr3_c3_loop
+
+op_rr3_c3_store:
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, 64(DI)
+	VMOVUPS Z2, K1, 128(DI)
+	VMOVUPS Z3, (DI)(SI*1)
+	VMOVUPS Z4, 64(DI)(SI*1)
+	VMOVUPS Z5, K1, 128(DI)(SI*1)
+	VMOVUPS Z6, (DI)(SI*2)
+	VMOVUPS Z7, 64(DI)(SI*2)
+	VMOVUPS Z8, K1, 128(DI)(SI*2)
+	JMP     op_rr3_next
+
+op_rr3_c4:
+	// Tile: 3 rows by 4 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
+	SUBQ      R15, BX
+	MOVQ      BX, AX
+	IMULQ     R8, AX
+	ADDQ      a_base+32(FP), AX
+	MOVQ      ldc+24(FP), SI
+	SHLQ      $0x02, SI
+	MOVQ      BX, DI
+	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x02, R13
+	ADDQ      R13, DI
+	CMPB      load+136(FP), $0x00
+	JEQ       op_rr3_c4_zero
 	VMOVUPS   (DI), Z0
 	VMOVUPS   64(DI), Z1
 	VMOVUPS   128(DI), Z2
@@ -14578,9 +20561,9 @@ op_n_c4_rr3:
 	VMOVUPS   64(DI)(SI*2), Z9
 	VMOVUPS   128(DI)(SI*2), Z10
 	VMOVUPS.Z 192(DI)(SI*2), K1, Z11
-	JMP       op_n_c4_t3_k
+	JMP       op_rr3_c4_k
 
-op_n_c4_t3_zero:
+op_rr3_c4_zero:
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
@@ -14594,35 +20577,38 @@ op_n_c4_t3_zero:
 	VXORPS Z10, Z10, Z10
 	VXORPS Z11, Z11, Z11
 
-op_n_c4_t3_k:
+op_rr3_c4_k:
 	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
+	MOVQ  k+128(FP), DX
 	TESTQ DX, DX
-	JEQ   op_n_c4_t3_store
+	JEQ   op_rr3_c4_store
 
-op_n_c4_t3_loop:
-	VMOVUPS          (CX), Z24
-	VMOVUPS          64(CX), Z25
-	VMOVUPS          128(CX), Z26
-	VMOVUPS.Z        192(CX), K1, Z27
-	VFMADD231PS.BCST (AX), Z24, Z0
-	VFMADD231PS.BCST (AX), Z25, Z1
-	VFMADD231PS.BCST (AX), Z26, Z2
-	VFMADD231PS.BCST (AX), Z27, Z3
-	VFMADD231PS.BCST (AX)(R8*1), Z24, Z4
-	VFMADD231PS.BCST (AX)(R8*1), Z25, Z5
-	VFMADD231PS.BCST (AX)(R8*1), Z26, Z6
-	VFMADD231PS.BCST (AX)(R8*1), Z27, Z7
-	VFMADD231PS.BCST (AX)(R8*2), Z24, Z8
-	VFMADD231PS.BCST (AX)(R8*2), Z25, Z9
-	VFMADD231PS.BCST (AX)(R8*2), Z26, Z10
-	VFMADD231PS.BCST (AX)(R8*2), Z27, Z11
-	ADDQ             R9, AX
-	ADDQ             R10, CX
-	DECQ             DX
-	JNE              op_n_c4_t3_loop
+op_rr3_c4_loop:
+	VMOVUPS      (CX), Z24
+	VMOVUPS      64(CX), Z25
+	VMOVUPS      128(CX), Z26
+	VMOVUPS.Z    192(CX), K1, Z27
+	VBROADCASTSS (AX), Z28
+	VFMADD231PS  Z24, Z28, Z0
+	VFMADD231PS  Z25, Z28, Z1
+	VFMADD231PS  Z26, Z28, Z2
+	VFMADD231PS  Z27, Z28, Z3
+	VBROADCASTSS (AX)(R8*1), Z29
+	VFMADD231PS  Z24, Z29, Z4
+	VFMADD231PS  Z25, Z29, Z5
+	VFMADD231PS  Z26, Z29, Z6
+	VFMADD231PS  Z27, Z29, Z7
+	VBROADCASTSS (AX)(R8*2), Z28
+	VFMADD231PS  Z24, Z28, Z8
+	VFMADD231PS  Z25, Z28, Z9
+	VFMADD231PS  Z26, Z28, Z10
+	VFMADD231PS  Z27, Z28, Z11
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr3_c4_loop
 
-op_n_c4_t3_store:
+op_rr3_c4_store:
 	VMOVUPS Z0, (DI)
 	VMOVUPS Z1, 64(DI)
 	VMOVUPS Z2, 128(DI)
@@ -14635,34 +20621,48 @@ op_n_c4_t3_store:
 	VMOVUPS Z9, 64(DI)(SI*2)
 	VMOVUPS Z10, 128(DI)(SI*2)
 	VMOVUPS Z11, K1, 192(DI)(SI*2)
-	JMP     op_n_next
 
-op_n_c4_rr2:
+op_rr3_next:
+	SUBQ $0x00000003, R15
+	JMP  op_done
+
+op_rr2:
+	MOVQ cols+120(FP), R11
+	MOVQ b_base+72(FP), R12
+
+op_rr2_p:
+	CMPQ R11, $0x00000040
+	JLT  op_rr2_part
+
 	// Tile: 2 rows by 4 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
-	SUBQ      R15, BX
-	MOVQ      BX, AX
-	IMULQ     R8, AX
-	ADDQ      a_base+32(FP), AX
-	MOVQ      ldc+24(FP), SI
-	SHLQ      $0x02, SI
-	MOVQ      BX, DI
-	IMULQ     SI, DI
-	ADDQ      R13, DI
-	CMPB      load+128(FP), $0x00
-	JEQ       op_n_c4_t2_zero
-	VMOVUPS   (DI), Z0
-	VMOVUPS   64(DI), Z1
-	VMOVUPS   128(DI), Z2
-	VMOVUPS.Z 192(DI), K1, Z3
-	VMOVUPS   (DI)(SI*1), Z4
-	VMOVUPS   64(DI)(SI*1), Z5
-	VMOVUPS   128(DI)(SI*1), Z6
-	VMOVUPS.Z 192(DI)(SI*1), K1, Z7
-	JMP       op_n_c4_t2_k
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ    rows+112(FP), BX
+	SUBQ    R15, BX
+	MOVQ    BX, AX
+	IMULQ   R8, AX
+	ADDQ    a_base+32(FP), AX
+	MOVQ    ldc+24(FP), SI
+	SHLQ    $0x02, SI
+	MOVQ    BX, DI
+	IMULQ   SI, DI
+	ADDQ    c_base+0(FP), DI
+	MOVQ    cols+120(FP), R13
+	SUBQ    R11, R13
+	SHLQ    $0x02, R13
+	ADDQ    R13, DI
+	CMPB    load+136(FP), $0x00
+	JEQ     op_rr2_full_zero
+	VMOVUPS (DI), Z0
+	VMOVUPS 64(DI), Z1
+	VMOVUPS 128(DI), Z2
+	VMOVUPS 192(DI), Z3
+	VMOVUPS (DI)(SI*1), Z4
+	VMOVUPS 64(DI)(SI*1), Z5
+	VMOVUPS 128(DI)(SI*1), Z6
+	VMOVUPS 192(DI)(SI*1), Z7
+	JMP     op_rr2_full_k
 
-op_n_c4_t2_zero:
+op_rr2_full_zero:
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
@@ -14672,45 +20672,68 @@ op_n_c4_t2_zero:
 	VXORPS Z6, Z6, Z6
 	VXORPS Z7, Z7, Z7
 
-op_n_c4_t2_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_n_c4_t2_store
+op_rr2_full_k:
+	PREFETCHT0 256(DI)
+	PREFETCHT0 320(DI)
+	PREFETCHT0 384(DI)
+	PREFETCHT0 448(DI)
+	PREFETCHT0 256(DI)(SI*1)
+	PREFETCHT0 320(DI)(SI*1)
+	PREFETCHT0 384(DI)(SI*1)
+	PREFETCHT0 448(DI)(SI*1)
+	MOVQ       R12, CX
+	MOVQ       k+128(FP), DX
+	TESTQ      DX, DX
+	JEQ        op_rr2_full_store
 
-op_n_c4_t2_loop:
-	VMOVUPS          (CX), Z24
-	VMOVUPS          64(CX), Z25
-	VMOVUPS          128(CX), Z26
-	VMOVUPS.Z        192(CX), K1, Z27
-	VFMADD231PS.BCST (AX), Z24, Z0
-	VFMADD231PS.BCST (AX), Z25, Z1
-	VFMADD231PS.BCST (AX), Z26, Z2
-	VFMADD231PS.BCST (AX), Z27, Z3
-	VFMADD231PS.BCST (AX)(R8*1), Z24, Z4
-	VFMADD231PS.BCST (AX)(R8*1), Z25, Z5
-	VFMADD231PS.BCST (AX)(R8*1), Z26, Z6
-	VFMADD231PS.BCST (AX)(R8*1), Z27, Z7
-	ADDQ             R9, AX
-	ADDQ             R10, CX
-	DECQ             DX
-	JNE              op_n_c4_t2_loop
+op_rr2_full_loop:
+	VMOVUPS      (CX), Z24
+	VMOVUPS      64(CX), Z25
+	VMOVUPS      128(CX), Z26
+	VMOVUPS      192(CX), Z27
+	VBROADCASTSS (AX), Z28
+	VFMADD231PS  Z24, Z28, Z0
+	VFMADD231PS  Z25, Z28, Z1
+	VFMADD231PS  Z26, Z28, Z2
+	VFMADD231PS  Z27, Z28, Z3
+	VBROADCASTSS (AX)(R8*1), Z29
+	VFMADD231PS  Z24, Z29, Z4
+	VFMADD231PS  Z25, Z29, Z5
+	VFMADD231PS  Z26, Z29, Z6
+	VFMADD231PS  Z27, Z29, Z7
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr2_full_loop
 
-op_n_c4_t2_store:
+op_rr2_full_store:
 	VMOVUPS Z0, (DI)
 	VMOVUPS Z1, 64(DI)
 	VMOVUPS Z2, 128(DI)
-	VMOVUPS Z3, K1, 192(DI)
+	VMOVUPS Z3, 192(DI)
 	VMOVUPS Z4, (DI)(SI*1)
 	VMOVUPS Z5, 64(DI)(SI*1)
 	VMOVUPS Z6, 128(DI)(SI*1)
-	VMOVUPS Z7, K1, 192(DI)(SI*1)
-	JMP     op_n_next
+	VMOVUPS Z7, 192(DI)(SI*1)
+	MOVQ    ldp+104(FP), R13
+	SHLQ    $0x02, R13
+	ADDQ    R13, R12
+	SUBQ    $0x00000040, R11
+	JMP     op_rr2_p
 
-op_n_c4_rr1:
-	// Tile: 1 rows by 4 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
+op_rr2_part:
+	TESTQ R11, R11
+	JEQ   op_rr2_next
+	CMPQ  R11, $0x00000030
+	JGT   op_rr2_c4
+	CMPQ  R11, $0x00000020
+	JGT   op_rr2_c3
+	CMPQ  R11, $0x00000010
+	JGT   op_rr2_c2
+
+	// Tile: 2 rows by 1 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
 	SUBQ      R15, BX
 	MOVQ      BX, AX
 	IMULQ     R8, AX
@@ -14719,28 +20742,505 @@ op_n_c4_rr1:
 	SHLQ      $0x02, SI
 	MOVQ      BX, DI
 	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x02, R13
 	ADDQ      R13, DI
-	CMPB      load+128(FP), $0x00
-	JEQ       op_n_c4_t1_zero
-	VMOVUPS   (DI), Z0
-	VMOVUPS   64(DI), Z1
-	VMOVUPS   128(DI), Z2
-	VMOVUPS.Z 192(DI), K1, Z3
-	JMP       op_n_c4_t1_k
+	CMPB      load+136(FP), $0x00
+	JEQ       op_rr2_c1_zero
+	VMOVUPS.Z (DI), K1, Z0
+	VMOVUPS.Z (DI)(SI*1), K1, Z1
+	JMP       op_rr2_c1_k
 
-op_n_c4_t1_zero:
+op_rr2_c1_zero:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+
+op_rr2_c1_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_rr2_c1_store
+
+op_rr2_c1_loop:
+	VMOVUPS.Z    (CX), K1, Z24
+	VBROADCASTSS (AX), Z28
+	VFMADD231PS  Z24, Z28, Z0
+	VBROADCASTSS (AX)(R8*1), Z29
+	VFMADD231PS  Z24, Z29, Z1
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr2_c1_loop
+
+op_rr2_c1_store:
+	VMOVUPS Z0, K1, (DI)
+	VMOVUPS Z1, K1, (DI)(SI*1)
+	JMP     op_rr2_next
+
+op_rr2_c2:
+	// Tile: 2 rows by 2 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
+	SUBQ      R15, BX
+	MOVQ      BX, AX
+	IMULQ     R8, AX
+	ADDQ      a_base+32(FP), AX
+	MOVQ      ldc+24(FP), SI
+	SHLQ      $0x02, SI
+	MOVQ      BX, DI
+	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x02, R13
+	ADDQ      R13, DI
+	CMPB      load+136(FP), $0x00
+	JEQ       op_rr2_c2_zero
+	VMOVUPS   (DI), Z0
+	VMOVUPS.Z 64(DI), K1, Z1
+	VMOVUPS   (DI)(SI*1), Z2
+	VMOVUPS.Z 64(DI)(SI*1), K1, Z3
+	JMP       op_rr2_c2_k
+
+op_rr2_c2_zero:
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
 	VXORPS Z3, Z3, Z3
 
-op_n_c4_t1_k:
+op_rr2_c2_k:
 	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
+	MOVQ  k+128(FP), DX
 	TESTQ DX, DX
-	JEQ   op_n_c4_t1_store
+	JEQ   op_rr2_c2_store
 
-op_n_c4_t1_loop:
+op_rr2_c2_loop:
+	VMOVUPS      (CX), Z24
+	VMOVUPS.Z    64(CX), K1, Z25
+	VBROADCASTSS (AX), Z28
+	VFMADD231PS  Z24, Z28, Z0
+	VFMADD231PS  Z25, Z28, Z1
+	VBROADCASTSS (AX)(R8*1), Z29
+	VFMADD231PS  Z24, Z29, Z2
+	VFMADD231PS  Z25, Z29, Z3
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr2_c2_loop
+
+op_rr2_c2_store:
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, K1, 64(DI)
+	VMOVUPS Z2, (DI)(SI*1)
+	VMOVUPS Z3, K1, 64(DI)(SI*1)
+	JMP     op_rr2_next
+
+op_rr2_c3:
+	// Tile: 2 rows by 3 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
+	SUBQ      R15, BX
+	MOVQ      BX, AX
+	IMULQ     R8, AX
+	ADDQ      a_base+32(FP), AX
+	MOVQ      ldc+24(FP), SI
+	SHLQ      $0x02, SI
+	MOVQ      BX, DI
+	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x02, R13
+	ADDQ      R13, DI
+	CMPB      load+136(FP), $0x00
+	JEQ       op_rr2_c3_zero
+	VMOVUPS   (DI), Z0
+	VMOVUPS   64(DI), Z1
+	VMOVUPS.Z 128(DI), K1, Z2
+	VMOVUPS   (DI)(SI*1), Z3
+	VMOVUPS   64(DI)(SI*1), Z4
+	VMOVUPS.Z 128(DI)(SI*1), K1, Z5
+	JMP       op_rr2_c3_k
+
+op_rr2_c3_zero:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+
+op_rr2_c3_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_rr2_c3_store
+
+op_rr2_c3_loop:
+	VMOVUPS      (CX), Z24
+	VMOVUPS      64(CX), Z25
+	VMOVUPS.Z    128(CX), K1, Z26
+	VBROADCASTSS (AX), Z28
+	VFMADD231PS  Z24, Z28, Z0
+	VFMADD231PS  Z25, Z28, Z1
+	VFMADD231PS  Z26, Z28, Z2
+	VBROADCASTSS (AX)(R8*1), Z29
+	VFMADD231PS  Z24, Z29, Z3
+	VFMADD231PS  Z25, Z29, Z4
+	VFMADD231PS  Z26, Z29, Z5
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr2_c3_loop
+
+op_rr2_c3_store:
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, 64(DI)
+	VMOVUPS Z2, K1, 128(DI)
+	VMOVUPS Z3, (DI)(SI*1)
+	VMOVUPS Z4, 64(DI)(SI*1)
+	VMOVUPS Z5, K1, 128(DI)(SI*1)
+	JMP     op_rr2_next
+
+op_rr2_c4:
+	// Tile: 2 rows by 4 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
+	SUBQ      R15, BX
+	MOVQ      BX, AX
+	IMULQ     R8, AX
+	ADDQ      a_base+32(FP), AX
+	MOVQ      ldc+24(FP), SI
+	SHLQ      $0x02, SI
+	MOVQ      BX, DI
+	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x02, R13
+	ADDQ      R13, DI
+	CMPB      load+136(FP), $0x00
+	JEQ       op_rr2_c4_zero
+	VMOVUPS   (DI), Z0
+	VMOVUPS   64(DI), Z1
+	VMOVUPS   128(DI), Z2
+	VMOVUPS.Z 192(DI), K1, Z3
+	VMOVUPS   (DI)(SI*1), Z4
+	VMOVUPS   64(DI)(SI*1), Z5
+	VMOVUPS   128(DI)(SI*1), Z6
+	VMOVUPS.Z 192(DI)(SI*1), K1, Z7
+	JMP       op_rr2_c4_k
+
+op_rr2_c4_zero:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+
+op_rr2_c4_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_rr2_c4_store
+
+op_rr2_c4_loop:
+	VMOVUPS      (CX), Z24
+	VMOVUPS      64(CX), Z25
+	VMOVUPS      128(CX), Z26
+	VMOVUPS.Z    192(CX), K1, Z27
+	VBROADCASTSS (AX), Z28
+	VFMADD231PS  Z24, Z28, Z0
+	VFMADD231PS  Z25, Z28, Z1
+	VFMADD231PS  Z26, Z28, Z2
+	VFMADD231PS  Z27, Z28, Z3
+	VBROADCASTSS (AX)(R8*1), Z29
+	VFMADD231PS  Z24, Z29, Z4
+	VFMADD231PS  Z25, Z29, Z5
+	VFMADD231PS  Z26, Z29, Z6
+	VFMADD231PS  Z27, Z29, Z7
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr2_c4_loop
+
+op_rr2_c4_store:
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, 64(DI)
+	VMOVUPS Z2, 128(DI)
+	VMOVUPS Z3, K1, 192(DI)
+	VMOVUPS Z4, (DI)(SI*1)
+	VMOVUPS Z5, 64(DI)(SI*1)
+	VMOVUPS Z6, 128(DI)(SI*1)
+	VMOVUPS Z7, K1, 192(DI)(SI*1)
+
+op_rr2_next:
+	SUBQ $0x00000002, R15
+	JMP  op_done
+
+op_rr1:
+	MOVQ cols+120(FP), R11
+	MOVQ b_base+72(FP), R12
+
+op_rr1_p:
+	CMPQ R11, $0x00000040
+	JLT  op_rr1_part
+
+	// Tile: 1 rows by 4 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ    rows+112(FP), BX
+	SUBQ    R15, BX
+	MOVQ    BX, AX
+	IMULQ   R8, AX
+	ADDQ    a_base+32(FP), AX
+	MOVQ    ldc+24(FP), SI
+	SHLQ    $0x02, SI
+	MOVQ    BX, DI
+	IMULQ   SI, DI
+	ADDQ    c_base+0(FP), DI
+	MOVQ    cols+120(FP), R13
+	SUBQ    R11, R13
+	SHLQ    $0x02, R13
+	ADDQ    R13, DI
+	CMPB    load+136(FP), $0x00
+	JEQ     op_rr1_full_zero
+	VMOVUPS (DI), Z0
+	VMOVUPS 64(DI), Z1
+	VMOVUPS 128(DI), Z2
+	VMOVUPS 192(DI), Z3
+	JMP     op_rr1_full_k
+
+op_rr1_full_zero:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+
+op_rr1_full_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_rr1_full_store
+
+op_rr1_full_loop:
+	VBROADCASTSS (AX), Z31
+	VFMADD231PS  (CX), Z31, Z0
+	VFMADD231PS  64(CX), Z31, Z1
+	VFMADD231PS  128(CX), Z31, Z2
+	VFMADD231PS  192(CX), Z31, Z3
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr1_full_loop
+
+op_rr1_full_store:
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, 64(DI)
+	VMOVUPS Z2, 128(DI)
+	VMOVUPS Z3, 192(DI)
+	MOVQ    ldp+104(FP), R13
+	SHLQ    $0x02, R13
+	ADDQ    R13, R12
+	SUBQ    $0x00000040, R11
+	JMP     op_rr1_p
+
+op_rr1_part:
+	TESTQ R11, R11
+	JEQ   op_rr1_next
+	CMPQ  R11, $0x00000030
+	JGT   op_rr1_c4
+	CMPQ  R11, $0x00000020
+	JGT   op_rr1_c3
+	CMPQ  R11, $0x00000010
+	JGT   op_rr1_c2
+
+	// Tile: 1 rows by 1 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
+	SUBQ      R15, BX
+	MOVQ      BX, AX
+	IMULQ     R8, AX
+	ADDQ      a_base+32(FP), AX
+	MOVQ      ldc+24(FP), SI
+	SHLQ      $0x02, SI
+	MOVQ      BX, DI
+	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x02, R13
+	ADDQ      R13, DI
+	CMPB      load+136(FP), $0x00
+	JEQ       op_rr1_c1_zero
+	VMOVUPS.Z (DI), K1, Z0
+	JMP       op_rr1_c1_k
+
+op_rr1_c1_zero:
+	VXORPS Z0, Z0, Z0
+
+op_rr1_c1_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_rr1_c1_store
+
+op_rr1_c1_loop:
+	VMOVUPS.Z    (CX), K1, Z24
+	VBROADCASTSS (AX), Z28
+	VFMADD231PS  Z24, Z28, Z0
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr1_c1_loop
+
+op_rr1_c1_store:
+	VMOVUPS Z0, K1, (DI)
+	JMP     op_rr1_next
+
+op_rr1_c2:
+	// Tile: 1 rows by 2 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
+	SUBQ      R15, BX
+	MOVQ      BX, AX
+	IMULQ     R8, AX
+	ADDQ      a_base+32(FP), AX
+	MOVQ      ldc+24(FP), SI
+	SHLQ      $0x02, SI
+	MOVQ      BX, DI
+	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x02, R13
+	ADDQ      R13, DI
+	CMPB      load+136(FP), $0x00
+	JEQ       op_rr1_c2_zero
+	VMOVUPS   (DI), Z0
+	VMOVUPS.Z 64(DI), K1, Z1
+	JMP       op_rr1_c2_k
+
+op_rr1_c2_zero:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+
+op_rr1_c2_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_rr1_c2_store
+
+op_rr1_c2_loop:
+	VMOVUPS      (CX), Z24
+	VMOVUPS.Z    64(CX), K1, Z25
+	VBROADCASTSS (AX), Z28
+	VFMADD231PS  Z24, Z28, Z0
+	VFMADD231PS  Z25, Z28, Z1
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr1_c2_loop
+
+op_rr1_c2_store:
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, K1, 64(DI)
+	JMP     op_rr1_next
+
+op_rr1_c3:
+	// Tile: 1 rows by 3 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
+	SUBQ      R15, BX
+	MOVQ      BX, AX
+	IMULQ     R8, AX
+	ADDQ      a_base+32(FP), AX
+	MOVQ      ldc+24(FP), SI
+	SHLQ      $0x02, SI
+	MOVQ      BX, DI
+	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x02, R13
+	ADDQ      R13, DI
+	CMPB      load+136(FP), $0x00
+	JEQ       op_rr1_c3_zero
+	VMOVUPS   (DI), Z0
+	VMOVUPS   64(DI), Z1
+	VMOVUPS.Z 128(DI), K1, Z2
+	JMP       op_rr1_c3_k
+
+op_rr1_c3_zero:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+
+op_rr1_c3_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_rr1_c3_store
+
+op_rr1_c3_loop:
+	VBROADCASTSS (AX), Z31
+	VFMADD231PS  (CX), Z31, Z0
+	VFMADD231PS  64(CX), Z31, Z1
+	VMOVUPS.Z    128(CX), K1, Z24
+	VFMADD231PS  Z24, Z31, Z2
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr1_c3_loop
+
+op_rr1_c3_store:
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, 64(DI)
+	VMOVUPS Z2, K1, 128(DI)
+	JMP     op_rr1_next
+
+op_rr1_c4:
+	// Tile: 1 rows by 4 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
+	SUBQ      R15, BX
+	MOVQ      BX, AX
+	IMULQ     R8, AX
+	ADDQ      a_base+32(FP), AX
+	MOVQ      ldc+24(FP), SI
+	SHLQ      $0x02, SI
+	MOVQ      BX, DI
+	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x02, R13
+	ADDQ      R13, DI
+	CMPB      load+136(FP), $0x00
+	JEQ       op_rr1_c4_zero
+	VMOVUPS   (DI), Z0
+	VMOVUPS   64(DI), Z1
+	VMOVUPS   128(DI), Z2
+	VMOVUPS.Z 192(DI), K1, Z3
+	JMP       op_rr1_c4_k
+
+op_rr1_c4_zero:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+
+op_rr1_c4_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_rr1_c4_store
+
+op_rr1_c4_loop:
 	VBROADCASTSS (AX), Z31
 	VFMADD231PS  (CX), Z31, Z0
 	VFMADD231PS  64(CX), Z31, Z1
@@ -14750,74 +21250,56 @@ op_n_c4_t1_loop:
 	ADDQ         R9, AX
 	ADDQ         R10, CX
 	DECQ         DX
-	JNE          op_n_c4_t1_loop
+	JNE          op_rr1_c4_loop
 
-op_n_c4_t1_store:
+op_rr1_c4_store:
 	VMOVUPS Z0, (DI)
 	VMOVUPS Z1, 64(DI)
 	VMOVUPS Z2, 128(DI)
 	VMOVUPS Z3, K1, 192(DI)
-	JMP     op_n_next
 
-op_n_c3:
-	// Mask of the last vector: min(cols left - (cv-1)*E, E) elements.
-	MOVQ R11, DI
-	SUBQ $0x00000020, DI
-	CMPQ DI, $0x00000010
-	JLE  op_n_c3_m
-	MOVQ $0x00000010, DI
+op_rr1_next:
+	SUBQ $0x00000001, R15
+	JMP  op_done
 
-op_n_c3_m:
-	LEAQ       matvecF32tab<>+256(SB), SI
-	NEGQ       DI
-	LEAQ       (SI)(DI*4), SI
-	VPTERNLOGD $0xff, Z31, Z31, Z31
-	VPTESTMD   (SI), Z31, K1
-	MOVQ       rows+104(FP), R15
+op_w:
+	// A single row: wider panels, for enough independent chains.
+	MOVQ cols+120(FP), R11
+	MOVQ b_base+72(FP), R12
 
-op_n_c3_r:
-	CMPQ R15, $0x00000006
-	JLT  op_n_c3_rrem
+op_w_p:
+	CMPQ R11, $0x00000080
+	JLT  op_w_part
 
-	// Tile: 6 rows by 3 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
-	SUBQ      R15, BX
-	MOVQ      BX, AX
-	IMULQ     R8, AX
-	ADDQ      a_base+32(FP), AX
-	MOVQ      ldc+24(FP), SI
-	SHLQ      $0x02, SI
-	MOVQ      BX, DI
-	IMULQ     SI, DI
-	ADDQ      R13, DI
-	LEAQ      (AX)(R8*2), BX
-	ADDQ      R8, BX
-	LEAQ      (DI)(SI*2), R14
-	ADDQ      SI, R14
-	CMPB      load+128(FP), $0x00
-	JEQ       op_n_c3_t6_zero
-	VMOVUPS   (DI), Z0
-	VMOVUPS   64(DI), Z1
-	VMOVUPS.Z 128(DI), K1, Z2
-	VMOVUPS   (DI)(SI*1), Z3
-	VMOVUPS   64(DI)(SI*1), Z4
-	VMOVUPS.Z 128(DI)(SI*1), K1, Z5
-	VMOVUPS   (DI)(SI*2), Z6
-	VMOVUPS   64(DI)(SI*2), Z7
-	VMOVUPS.Z 128(DI)(SI*2), K1, Z8
-	VMOVUPS   (R14), Z9
-	VMOVUPS   64(R14), Z10
-	VMOVUPS.Z 128(R14), K1, Z11
-	VMOVUPS   (R14)(SI*1), Z12
-	VMOVUPS   64(R14)(SI*1), Z13
-	VMOVUPS.Z 128(R14)(SI*1), K1, Z14
-	VMOVUPS   (R14)(SI*2), Z15
-	VMOVUPS   64(R14)(SI*2), Z16
-	VMOVUPS.Z 128(R14)(SI*2), K1, Z17
-	JMP       op_n_c3_t6_k
+	// Tile: 1 rows by 8 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ    rows+112(FP), BX
+	SUBQ    R15, BX
+	MOVQ    BX, AX
+	IMULQ   R8, AX
+	ADDQ    a_base+32(FP), AX
+	MOVQ    ldc+24(FP), SI
+	SHLQ    $0x02, SI
+	MOVQ    BX, DI
+	IMULQ   SI, DI
+	ADDQ    c_base+0(FP), DI
+	MOVQ    cols+120(FP), R13
+	SUBQ    R11, R13
+	SHLQ    $0x02, R13
+	ADDQ    R13, DI
+	CMPB    load+136(FP), $0x00
+	JEQ     op_w_full_zero
+	VMOVUPS (DI), Z0
+	VMOVUPS 64(DI), Z1
+	VMOVUPS 128(DI), Z2
+	VMOVUPS 192(DI), Z3
+	VMOVUPS 256(DI), Z4
+	VMOVUPS 320(DI), Z5
+	VMOVUPS 384(DI), Z6
+	VMOVUPS 448(DI), Z7
+	JMP     op_w_full_k
 
-op_n_c3_t6_zero:
+op_w_full_zero:
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
@@ -14826,90 +21308,62 @@ op_n_c3_t6_zero:
 	VXORPS Z5, Z5, Z5
 	VXORPS Z6, Z6, Z6
 	VXORPS Z7, Z7, Z7
-	VXORPS Z8, Z8, Z8
-	VXORPS Z9, Z9, Z9
-	VXORPS Z10, Z10, Z10
-	VXORPS Z11, Z11, Z11
-	VXORPS Z12, Z12, Z12
-	VXORPS Z13, Z13, Z13
-	VXORPS Z14, Z14, Z14
-	VXORPS Z15, Z15, Z15
-	VXORPS Z16, Z16, Z16
-	VXORPS Z17, Z17, Z17
 
-op_n_c3_t6_k:
+op_w_full_k:
 	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
+	MOVQ  k+128(FP), DX
 	TESTQ DX, DX
-	JEQ   op_n_c3_t6_store
+	JEQ   op_w_full_store
 
-op_n_c3_t6_loop:
-	VMOVUPS          (CX), Z24
-	VMOVUPS          64(CX), Z25
-	VMOVUPS.Z        128(CX), K1, Z26
-	VFMADD231PS.BCST (AX), Z24, Z0
-	VFMADD231PS.BCST (AX), Z25, Z1
-	VFMADD231PS.BCST (AX), Z26, Z2
-	VFMADD231PS.BCST (AX)(R8*1), Z24, Z3
-	VFMADD231PS.BCST (AX)(R8*1), Z25, Z4
-	VFMADD231PS.BCST (AX)(R8*1), Z26, Z5
-	VFMADD231PS.BCST (AX)(R8*2), Z24, Z6
-	VFMADD231PS.BCST (AX)(R8*2), Z25, Z7
-	VFMADD231PS.BCST (AX)(R8*2), Z26, Z8
-	VFMADD231PS.BCST (BX), Z24, Z9
-	VFMADD231PS.BCST (BX), Z25, Z10
-	VFMADD231PS.BCST (BX), Z26, Z11
-	VFMADD231PS.BCST (BX)(R8*1), Z24, Z12
-	VFMADD231PS.BCST (BX)(R8*1), Z25, Z13
-	VFMADD231PS.BCST (BX)(R8*1), Z26, Z14
-	VFMADD231PS.BCST (BX)(R8*2), Z24, Z15
-	VFMADD231PS.BCST (BX)(R8*2), Z25, Z16
-	VFMADD231PS.BCST (BX)(R8*2), Z26, Z17
-	ADDQ             R9, AX
-	ADDQ             R9, BX
-	ADDQ             R10, CX
-	DECQ             DX
-	JNE              op_n_c3_t6_loop
+op_w_full_loop:
+	VBROADCASTSS (AX), Z31
+	VFMADD231PS  (CX), Z31, Z0
+	VFMADD231PS  64(CX), Z31, Z1
+	VFMADD231PS  128(CX), Z31, Z2
+	VFMADD231PS  192(CX), Z31, Z3
+	VFMADD231PS  256(CX), Z31, Z4
+	VFMADD231PS  320(CX), Z31, Z5
+	VFMADD231PS  384(CX), Z31, Z6
+	VFMADD231PS  448(CX), Z31, Z7
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_w_full_loop
 
-op_n_c3_t6_store:
+op_w_full_store:
 	VMOVUPS Z0, (DI)
 	VMOVUPS Z1, 64(DI)
-	VMOVUPS Z2, K1, 128(DI)
-	VMOVUPS Z3, (DI)(SI*1)
-	VMOVUPS Z4, 64(DI)(SI*1)
-	VMOVUPS Z5, K1, 128(DI)(SI*1)
-	VMOVUPS Z6, (DI)(SI*2)
-	VMOVUPS Z7, 64(DI)(SI*2)
-	VMOVUPS Z8, K1, 128(DI)(SI*2)
-	VMOVUPS Z9, (R14)
-	VMOVUPS Z10, 64(R14)
-	VMOVUPS Z11, K1, 128(R14)
-	VMOVUPS Z12, (R14)(SI*1)
-	VMOVUPS Z13, 64(R14)(SI*1)
-	VMOVUPS Z14, K1, 128(R14)(SI*1)
-	VMOVUPS Z15, (R14)(SI*2)
-	VMOVUPS Z16, 64(R14)(SI*2)
-	VMOVUPS Z17, K1, 128(R14)(SI*2)
-	SUBQ    $0x00000006, R15
-	JMP     op_n_c3_r
+	VMOVUPS Z2, 128(DI)
+	VMOVUPS Z3, 192(DI)
+	VMOVUPS Z4, 256(DI)
+	VMOVUPS Z5, 320(DI)
+	VMOVUPS Z6, 384(DI)
+	VMOVUPS Z7, 448(DI)
+	ADDQ    $0x00000200, R12
+	SUBQ    $0x00000080, R11
+	JMP     op_w_p
 
-op_n_c3_rrem:
-	CMPQ R15, $0x00000001
-	JEQ  op_n_c3_rr1
-	CMPQ R15, $0x00000002
-	JEQ  op_n_c3_rr2
-	CMPQ R15, $0x00000003
-	JEQ  op_n_c3_rr3
-	CMPQ R15, $0x00000004
-	JEQ  op_n_c3_rr4
-	CMPQ R15, $0x00000005
-	JEQ  op_n_c3_rr5
-	JMP  op_n_next
+op_w_part:
+	TESTQ R11, R11
+	JEQ   op_w_next
+	CMPQ  R11, $0x00000070
+	JGT   op_w_c8
+	CMPQ  R11, $0x00000060
+	JGT   op_w_c7
+	CMPQ  R11, $0x00000050
+	JGT   op_w_c6
+	CMPQ  R11, $0x00000040
+	JGT   op_w_c5
+	CMPQ  R11, $0x00000030
+	JGT   op_w_c4
+	CMPQ  R11, $0x00000020
+	JGT   op_w_c3
+	CMPQ  R11, $0x00000010
+	JGT   op_w_c2
 
-op_n_c3_rr5:
-	// Tile: 5 rows by 3 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
+	// Tile: 1 rows by 1 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
 	SUBQ      R15, BX
 	MOVQ      BX, AX
 	IMULQ     R8, AX
@@ -14918,100 +21372,42 @@ op_n_c3_rr5:
 	SHLQ      $0x02, SI
 	MOVQ      BX, DI
 	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x02, R13
 	ADDQ      R13, DI
-	LEAQ      (AX)(R8*2), BX
-	ADDQ      R8, BX
-	LEAQ      (DI)(SI*2), R14
-	ADDQ      SI, R14
-	CMPB      load+128(FP), $0x00
-	JEQ       op_n_c3_t5_zero
-	VMOVUPS   (DI), Z0
-	VMOVUPS   64(DI), Z1
-	VMOVUPS.Z 128(DI), K1, Z2
-	VMOVUPS   (DI)(SI*1), Z3
-	VMOVUPS   64(DI)(SI*1), Z4
-	VMOVUPS.Z 128(DI)(SI*1), K1, Z5
-	VMOVUPS   (DI)(SI*2), Z6
-	VMOVUPS   64(DI)(SI*2), Z7
-	VMOVUPS.Z 128(DI)(SI*2), K1, Z8
-	VMOVUPS   (R14), Z9
-	VMOVUPS   64(R14), Z10
-	VMOVUPS.Z 128(R14), K1, Z11
-	VMOVUPS   (R14)(SI*1), Z12
-	VMOVUPS   64(R14)(SI*1), Z13
-	VMOVUPS.Z 128(R14)(SI*1), K1, Z14
-	JMP       op_n_c3_t5_k
+	CMPB      load+136(FP), $0x00
+	JEQ       op_w_c1_zero
+	VMOVUPS.Z (DI), K1, Z0
+	JMP       op_w_c1_k
 
-op_n_c3_t5_zero:
+op_w_c1_zero:
 	VXORPS Z0, Z0, Z0
-	VXORPS Z1, Z1, Z1
-	VXORPS Z2, Z2, Z2
-	VXORPS Z3, Z3, Z3
-	VXORPS Z4, Z4, Z4
-	VXORPS Z5, Z5, Z5
-	VXORPS Z6, Z6, Z6
-	VXORPS Z7, Z7, Z7
-	VXORPS Z8, Z8, Z8
-	VXORPS Z9, Z9, Z9
-	VXORPS Z10, Z10, Z10
-	VXORPS Z11, Z11, Z11
-	VXORPS Z12, Z12, Z12
-	VXORPS Z13, Z13, Z13
-	VXORPS Z14, Z14, Z14
 
-op_n_c3_t5_k:
+op_w_c1_k:
 	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
+	MOVQ  k+128(FP), DX
 	TESTQ DX, DX
-	JEQ   op_n_c3_t5_store
+	JEQ   op_w_c1_store
 
-op_n_c3_t5_loop:
-	VMOVUPS          (CX), Z24
-	VMOVUPS          64(CX), Z25
-	VMOVUPS.Z        128(CX), K1, Z26
-	VFMADD231PS.BCST (AX), Z24, Z0
-	VFMADD231PS.BCST (AX), Z25, Z1
-	VFMADD231PS.BCST (AX), Z26, Z2
-	VFMADD231PS.BCST (AX)(R8*1), Z24, Z3
-	VFMADD231PS.BCST (AX)(R8*1), Z25, Z4
-	VFMADD231PS.BCST (AX)(R8*1), Z26, Z5
-	VFMADD231PS.BCST (AX)(R8*2), Z24, Z6
-	VFMADD231PS.BCST (AX)(R8*2), Z25, Z7
-	VFMADD231PS.BCST (AX)(R8*2), Z26, Z8
-	VFMADD231PS.BCST (BX), Z24, Z9
-	VFMADD231PS.BCST (BX), Z25, Z10
-	VFMADD231PS.BCST (BX), Z26, Z11
-	VFMADD231PS.BCST (BX)(R8*1), Z24, Z12
-	VFMADD231PS.BCST (BX)(R8*1), Z25, Z13
-	VFMADD231PS.BCST (BX)(R8*1), Z26, Z14
-	ADDQ             R9, AX
-	ADDQ             R9, BX
-	ADDQ             R10, CX
-	DECQ             DX
-	JNE              op_n_c3_t5_loop
+op_w_c1_loop:
+	VBROADCASTSS (AX), Z31
+	VMOVUPS.Z    (CX), K1, Z24
+	VFMADD231PS  Z24, Z31, Z0
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_w_c1_loop
 
-op_n_c3_t5_store:
-	VMOVUPS Z0, (DI)
-	VMOVUPS Z1, 64(DI)
-	VMOVUPS Z2, K1, 128(DI)
-	VMOVUPS Z3, (DI)(SI*1)
-	VMOVUPS Z4, 64(DI)(SI*1)
-	VMOVUPS Z5, K1, 128(DI)(SI*1)
-	VMOVUPS Z6, (DI)(SI*2)
-	VMOVUPS Z7, 64(DI)(SI*2)
-	VMOVUPS Z8, K1, 128(DI)(SI*2)
-	VMOVUPS Z9, (R14)
-	VMOVUPS Z10, 64(R14)
-	VMOVUPS Z11, K1, 128(R14)
-	VMOVUPS Z12, (R14)(SI*1)
-	VMOVUPS Z13, 64(R14)(SI*1)
-	VMOVUPS Z14, K1, 128(R14)(SI*1)
-	JMP     op_n_next
+op_w_c1_store:
+	VMOVUPS Z0, K1, (DI)
+	JMP     op_w_next
 
-op_n_c3_rr4:
-	// Tile: 4 rows by 3 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
+op_w_c2:
+	// Tile: 1 rows by 2 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
 	SUBQ      R15, BX
 	MOVQ      BX, AX
 	IMULQ     R8, AX
@@ -15020,222 +21416,46 @@ op_n_c3_rr4:
 	SHLQ      $0x02, SI
 	MOVQ      BX, DI
 	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x02, R13
 	ADDQ      R13, DI
-	LEAQ      (AX)(R8*2), BX
-	ADDQ      R8, BX
-	LEAQ      (DI)(SI*2), R14
-	ADDQ      SI, R14
-	CMPB      load+128(FP), $0x00
-	JEQ       op_n_c3_t4_zero
+	CMPB      load+136(FP), $0x00
+	JEQ       op_w_c2_zero
 	VMOVUPS   (DI), Z0
-	VMOVUPS   64(DI), Z1
-	VMOVUPS.Z 128(DI), K1, Z2
-	VMOVUPS   (DI)(SI*1), Z3
-	VMOVUPS   64(DI)(SI*1), Z4
-	VMOVUPS.Z 128(DI)(SI*1), K1, Z5
-	VMOVUPS   (DI)(SI*2), Z6
-	VMOVUPS   64(DI)(SI*2), Z7
-	VMOVUPS.Z 128(DI)(SI*2), K1, Z8
-	VMOVUPS   (R14), Z9
-	VMOVUPS   64(R14), Z10
-	VMOVUPS.Z 128(R14), K1, Z11
-	JMP       op_n_c3_t4_k
+	VMOVUPS.Z 64(DI), K1, Z1
+	JMP       op_w_c2_k
 
-op_n_c3_t4_zero:
+op_w_c2_zero:
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
-	VXORPS Z2, Z2, Z2
-	VXORPS Z3, Z3, Z3
-	VXORPS Z4, Z4, Z4
-	VXORPS Z5, Z5, Z5
-	VXORPS Z6, Z6, Z6
-	VXORPS Z7, Z7, Z7
-	VXORPS Z8, Z8, Z8
-	VXORPS Z9, Z9, Z9
-	VXORPS Z10, Z10, Z10
-	VXORPS Z11, Z11, Z11
 
-op_n_c3_t4_k:
+op_w_c2_k:
 	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
+	MOVQ  k+128(FP), DX
 	TESTQ DX, DX
-	JEQ   op_n_c3_t4_store
+	JEQ   op_w_c2_store
 
-op_n_c3_t4_loop:
-	VMOVUPS          (CX), Z24
-	VMOVUPS          64(CX), Z25
-	VMOVUPS.Z        128(CX), K1, Z26
-	VFMADD231PS.BCST (AX), Z24, Z0
-	VFMADD231PS.BCST (AX), Z25, Z1
-	VFMADD231PS.BCST (AX), Z26, Z2
-	VFMADD231PS.BCST (AX)(R8*1), Z24, Z3
-	VFMADD231PS.BCST (AX)(R8*1), Z25, Z4
-	VFMADD231PS.BCST (AX)(R8*1), Z26, Z5
-	VFMADD231PS.BCST (AX)(R8*2), Z24, Z6
-	VFMADD231PS.BCST (AX)(R8*2), Z25, Z7
-	VFMADD231PS.BCST (AX)(R8*2), Z26, Z8
-	VFMADD231PS.BCST (BX), Z24, Z9
-	VFMADD231PS.BCST (BX), Z25, Z10
-	VFMADD231PS.BCST (BX), Z26, Z11
-	ADDQ             R9, AX
-	ADDQ             R9, BX
-	ADDQ             R10, CX
-	DECQ             DX
-	JNE              op_n_c3_t4_loop
+op_w_c2_loop:
+	VBROADCASTSS (AX), Z31
+	VFMADD231PS  (CX), Z31, Z0
+	VMOVUPS.Z    64(CX), K1, Z24
+	VFMADD231PS  Z24, Z31, Z1
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_w_c2_loop
 
-op_n_c3_t4_store:
+op_w_c2_store:
 	VMOVUPS Z0, (DI)
-	VMOVUPS Z1, 64(DI)
-	VMOVUPS Z2, K1, 128(DI)
-	VMOVUPS Z3, (DI)(SI*1)
-	VMOVUPS Z4, 64(DI)(SI*1)
-	VMOVUPS Z5, K1, 128(DI)(SI*1)
-	VMOVUPS Z6, (DI)(SI*2)
-	VMOVUPS Z7, 64(DI)(SI*2)
-	VMOVUPS Z8, K1, 128(DI)(SI*2)
-	VMOVUPS Z9, (R14)
-	VMOVUPS Z10, 64(R14)
-	VMOVUPS Z11, K1, 128(R14)
-	JMP     op_n_next
+	VMOVUPS Z1, K1, 64(DI)
+	JMP     op_w_next
 
-op_n_c3_rr3:
-	// Tile: 3 rows by 3 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
-	SUBQ      R15, BX
-	MOVQ      BX, AX
-	IMULQ     R8, AX
-	ADDQ      a_base+32(FP), AX
-	MOVQ      ldc+24(FP), SI
-	SHLQ      $0x02, SI
-	MOVQ      BX, DI
-	IMULQ     SI, DI
-	ADDQ      R13, DI
-	CMPB      load+128(FP), $0x00
-	JEQ       op_n_c3_t3_zero
-	VMOVUPS   (DI), Z0
-	VMOVUPS   64(DI), Z1
-	VMOVUPS.Z 128(DI), K1, Z2
-	VMOVUPS   (DI)(SI*1), Z3
-	VMOVUPS   64(DI)(SI*1), Z4
-	VMOVUPS.Z 128(DI)(SI*1), K1, Z5
-	VMOVUPS   (DI)(SI*2), Z6
-	VMOVUPS   64(DI)(SI*2), Z7
-	VMOVUPS.Z 128(DI)(SI*2), K1, Z8
-	JMP       op_n_c3_t3_k
-
-op_n_c3_t3_zero:
-	VXORPS Z0, Z0, Z0
-	VXORPS Z1, Z1, Z1
-	VXORPS Z2, Z2, Z2
-	VXORPS Z3, Z3, Z3
-	VXORPS Z4, Z4, Z4
-	VXORPS Z5, Z5, Z5
-	VXORPS Z6, Z6, Z6
-	VXORPS Z7, Z7, Z7
-	VXORPS Z8, Z8, Z8
-
-op_n_c3_t3_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_n_c3_t3_store
-
-op_n_c3_t3_loop:
-	VMOVUPS          (CX), Z24
-	VMOVUPS          64(CX), Z25
-	VMOVUPS.Z        128(CX), K1, Z26
-	VFMADD231PS.BCST (AX), Z24, Z0
-	VFMADD231PS.BCST (AX), Z25, Z1
-	VFMADD231PS.BCST (AX), Z26, Z2
-	VFMADD231PS.BCST (AX)(R8*1), Z24, Z3
-	VFMADD231PS.BCST (AX)(R8*1), Z25, Z4
-	VFMADD231PS.BCST (AX)(R8*1), Z26, Z5
-	VFMADD231PS.BCST (AX)(R8*2), Z24, Z6
-	VFMADD231PS.BCST (AX)(R8*2), Z25, Z7
-	VFMADD231PS.BCST (AX)(R8*2), Z26, Z8
-	ADDQ             R9, AX
-	ADDQ             R10, CX
-	DECQ             DX
-	JNE              op_n_c3_t3_loop
-
-op_n_c3_t3_store:
-	VMOVUPS Z0, (DI)
-	VMOVUPS Z1, 64(DI)
-	VMOVUPS Z2, K1, 128(DI)
-	VMOVUPS Z3, (DI)(SI*1)
-	VMOVUPS Z4, 64(DI)(SI*1)
-	VMOVUPS Z5, K1, 128(DI)(SI*1)
-	VMOVUPS Z6, (DI)(SI*2)
-	VMOVUPS Z7, 64(DI)(SI*2)
-	VMOVUPS Z8, K1, 128(DI)(SI*2)
-	JMP     op_n_next
-
-op_n_c3_rr2:
-	// Tile: 2 rows by 3 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
-	SUBQ      R15, BX
-	MOVQ      BX, AX
-	IMULQ     R8, AX
-	ADDQ      a_base+32(FP), AX
-	MOVQ      ldc+24(FP), SI
-	SHLQ      $0x02, SI
-	MOVQ      BX, DI
-	IMULQ     SI, DI
-	ADDQ      R13, DI
-	CMPB      load+128(FP), $0x00
-	JEQ       op_n_c3_t2_zero
-	VMOVUPS   (DI), Z0
-	VMOVUPS   64(DI), Z1
-	VMOVUPS.Z 128(DI), K1, Z2
-	VMOVUPS   (DI)(SI*1), Z3
-	VMOVUPS   64(DI)(SI*1), Z4
-	VMOVUPS.Z 128(DI)(SI*1), K1, Z5
-	JMP       op_n_c3_t2_k
-
-op_n_c3_t2_zero:
-	VXORPS Z0, Z0, Z0
-	VXORPS Z1, Z1, Z1
-	VXORPS Z2, Z2, Z2
-	VXORPS Z3, Z3, Z3
-	VXORPS Z4, Z4, Z4
-	VXORPS Z5, Z5, Z5
-
-op_n_c3_t2_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_n_c3_t2_store
-
-op_n_c3_t2_loop:
-	VMOVUPS          (CX), Z24
-	VMOVUPS          64(CX), Z25
-	VMOVUPS.Z        128(CX), K1, Z26
-	VFMADD231PS.BCST (AX), Z24, Z0
-	VFMADD231PS.BCST (AX), Z25, Z1
-	VFMADD231PS.BCST (AX), Z26, Z2
-	VFMADD231PS.BCST (AX)(R8*1), Z24, Z3
-	VFMADD231PS.BCST (AX)(R8*1), Z25, Z4
-	VFMADD231PS.BCST (AX)(R8*1), Z26, Z5
-	ADDQ             R9, AX
-	ADDQ             R10, CX
-	DECQ             DX
-	JNE              op_n_c3_t2_loop
-
-op_n_c3_t2_store:
-	VMOVUPS Z0, (DI)
-	VMOVUPS Z1, 64(DI)
-	VMOVUPS Z2, K1, 128(DI)
-	VMOVUPS Z3, (DI)(SI*1)
-	VMOVUPS Z4, 64(DI)(SI*1)
-	VMOVUPS Z5, K1, 128(DI)(SI*1)
-	JMP     op_n_next
-
-op_n_c3_rr1:
+op_w_c3:
 	// Tile: 1 rows by 3 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
 	SUBQ      R15, BX
 	MOVQ      BX, AX
 	IMULQ     R8, AX
@@ -15244,26 +21464,30 @@ op_n_c3_rr1:
 	SHLQ      $0x02, SI
 	MOVQ      BX, DI
 	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x02, R13
 	ADDQ      R13, DI
-	CMPB      load+128(FP), $0x00
-	JEQ       op_n_c3_t1_zero
+	CMPB      load+136(FP), $0x00
+	JEQ       op_w_c3_zero
 	VMOVUPS   (DI), Z0
 	VMOVUPS   64(DI), Z1
 	VMOVUPS.Z 128(DI), K1, Z2
-	JMP       op_n_c3_t1_k
+	JMP       op_w_c3_k
 
-op_n_c3_t1_zero:
+op_w_c3_zero:
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
 
-op_n_c3_t1_k:
+op_w_c3_k:
 	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
+	MOVQ  k+128(FP), DX
 	TESTQ DX, DX
-	JEQ   op_n_c3_t1_store
+	JEQ   op_w_c3_store
 
-op_n_c3_t1_loop:
+op_w_c3_loop:
 	VBROADCASTSS (AX), Z31
 	VFMADD231PS  (CX), Z31, Z0
 	VFMADD231PS  64(CX), Z31, Z1
@@ -15272,37 +21496,18 @@ op_n_c3_t1_loop:
 	ADDQ         R9, AX
 	ADDQ         R10, CX
 	DECQ         DX
-	JNE          op_n_c3_t1_loop
+	JNE          op_w_c3_loop
 
-op_n_c3_t1_store:
+op_w_c3_store:
 	VMOVUPS Z0, (DI)
 	VMOVUPS Z1, 64(DI)
 	VMOVUPS Z2, K1, 128(DI)
-	JMP     op_n_next
+	JMP     op_w_next
 
-op_n_c2:
-	// Mask of the last vector: min(cols left - (cv-1)*E, E) elements.
-	MOVQ R11, DI
-	SUBQ $0x00000010, DI
-	CMPQ DI, $0x00000010
-	JLE  op_n_c2_m
-	MOVQ $0x00000010, DI
-
-op_n_c2_m:
-	LEAQ       matvecF32tab<>+256(SB), SI
-	NEGQ       DI
-	LEAQ       (SI)(DI*4), SI
-	VPTERNLOGD $0xff, Z31, Z31, Z31
-	VPTESTMD   (SI), Z31, K1
-	MOVQ       rows+104(FP), R15
-
-op_n_c2_r:
-	CMPQ R15, $0x00000006
-	JLT  op_n_c2_rrem
-
-	// Tile: 6 rows by 2 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
+op_w_c4:
+	// Tile: 1 rows by 4 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
 	SUBQ      R15, BX
 	MOVQ      BX, AX
 	IMULQ     R8, AX
@@ -15311,28 +21516,203 @@ op_n_c2_r:
 	SHLQ      $0x02, SI
 	MOVQ      BX, DI
 	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x02, R13
 	ADDQ      R13, DI
-	LEAQ      (AX)(R8*2), BX
-	ADDQ      R8, BX
-	LEAQ      (DI)(SI*2), R14
-	ADDQ      SI, R14
-	CMPB      load+128(FP), $0x00
-	JEQ       op_n_c2_t6_zero
+	CMPB      load+136(FP), $0x00
+	JEQ       op_w_c4_zero
 	VMOVUPS   (DI), Z0
-	VMOVUPS.Z 64(DI), K1, Z1
-	VMOVUPS   (DI)(SI*1), Z2
-	VMOVUPS.Z 64(DI)(SI*1), K1, Z3
-	VMOVUPS   (DI)(SI*2), Z4
-	VMOVUPS.Z 64(DI)(SI*2), K1, Z5
-	VMOVUPS   (R14), Z6
-	VMOVUPS.Z 64(R14), K1, Z7
-	VMOVUPS   (R14)(SI*1), Z8
-	VMOVUPS.Z 64(R14)(SI*1), K1, Z9
-	VMOVUPS   (R14)(SI*2), Z10
-	VMOVUPS.Z 64(R14)(SI*2), K1, Z11
-	JMP       op_n_c2_t6_k
+	VMOVUPS   64(DI), Z1
+	VMOVUPS   128(DI), Z2
+	VMOVUPS.Z 192(DI), K1, Z3
+	JMP       op_w_c4_k
 
-op_n_c2_t6_zero:
+op_w_c4_zero:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+
+op_w_c4_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_w_c4_store
+
+op_w_c4_loop:
+	VBROADCASTSS (AX), Z31
+	VFMADD231PS  (CX), Z31, Z0
+	VFMADD231PS  64(CX), Z31, Z1
+	VFMADD231PS  128(CX), Z31, Z2
+	VMOVUPS.Z    192(CX), K1, Z24
+	VFMADD231PS  Z24, Z31, Z3
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_w_c4_loop
+
+op_w_c4_store:
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, 64(DI)
+	VMOVUPS Z2, 128(DI)
+	VMOVUPS Z3, K1, 192(DI)
+	JMP     op_w_next
+
+op_w_c5:
+	// Tile: 1 rows by 5 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
+	SUBQ      R15, BX
+	MOVQ      BX, AX
+	IMULQ     R8, AX
+	ADDQ      a_base+32(FP), AX
+	MOVQ      ldc+24(FP), SI
+	SHLQ      $0x02, SI
+	MOVQ      BX, DI
+	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x02, R13
+	ADDQ      R13, DI
+	CMPB      load+136(FP), $0x00
+	JEQ       op_w_c5_zero
+	VMOVUPS   (DI), Z0
+	VMOVUPS   64(DI), Z1
+	VMOVUPS   128(DI), Z2
+	VMOVUPS   192(DI), Z3
+	VMOVUPS.Z 256(DI), K1, Z4
+	JMP       op_w_c5_k
+
+op_w_c5_zero:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+
+op_w_c5_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_w_c5_store
+
+op_w_c5_loop:
+	VBROADCASTSS (AX), Z31
+	VFMADD231PS  (CX), Z31, Z0
+	VFMADD231PS  64(CX), Z31, Z1
+	VFMADD231PS  128(CX), Z31, Z2
+	VFMADD231PS  192(CX), Z31, Z3
+	VMOVUPS.Z    256(CX), K1, Z24
+	VFMADD231PS  Z24, Z31, Z4
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_w_c5_loop
+
+op_w_c5_store:
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, 64(DI)
+	VMOVUPS Z2, 128(DI)
+	VMOVUPS Z3, 192(DI)
+	VMOVUPS Z4, K1, 256(DI)
+	JMP     op_w_next
+
+op_w_c6:
+	// Tile: 1 rows by 6 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
+	SUBQ      R15, BX
+	MOVQ      BX, AX
+	IMULQ     R8, AX
+	ADDQ      a_base+32(FP), AX
+	MOVQ      ldc+24(FP), SI
+	SHLQ      $0x02, SI
+	MOVQ      BX, DI
+	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x02, R13
+	ADDQ      R13, DI
+	CMPB      load+136(FP), $0x00
+	JEQ       op_w_c6_zero
+	VMOVUPS   (DI), Z0
+	VMOVUPS   64(DI), Z1
+	VMOVUPS   128(DI), Z2
+	VMOVUPS   192(DI), Z3
+	VMOVUPS   256(DI), Z4
+	VMOVUPS.Z 320(DI), K1, Z5
+	JMP       op_w_c6_k
+
+op_w_c6_zero:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+
+op_w_c6_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_w_c6_store
+
+op_w_c6_loop:
+	VBROADCASTSS (AX), Z31
+	VFMADD231PS  (CX), Z31, Z0
+	VFMADD231PS  64(CX), Z31, Z1
+	VFMADD231PS  128(CX), Z31, Z2
+	VFMADD231PS  192(CX), Z31, Z3
+	VFMADD231PS  256(CX), Z31, Z4
+	VMOVUPS.Z    320(CX), K1, Z24
+	VFMADD231PS  Z24, Z31, Z5
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_w_c6_loop
+
+op_w_c6_store:
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, 64(DI)
+	VMOVUPS Z2, 128(DI)
+	VMOVUPS Z3, 192(DI)
+	VMOVUPS Z4, 256(DI)
+	VMOVUPS Z5, K1, 320(DI)
+	JMP     op_w_next
+
+op_w_c7:
+	// Tile: 1 rows by 7 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
+	SUBQ      R15, BX
+	MOVQ      BX, AX
+	IMULQ     R8, AX
+	ADDQ      a_base+32(FP), AX
+	MOVQ      ldc+24(FP), SI
+	SHLQ      $0x02, SI
+	MOVQ      BX, DI
+	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x02, R13
+	ADDQ      R13, DI
+	CMPB      load+136(FP), $0x00
+	JEQ       op_w_c7_zero
+	VMOVUPS   (DI), Z0
+	VMOVUPS   64(DI), Z1
+	VMOVUPS   128(DI), Z2
+	VMOVUPS   192(DI), Z3
+	VMOVUPS   256(DI), Z4
+	VMOVUPS   320(DI), Z5
+	VMOVUPS.Z 384(DI), K1, Z6
+	JMP       op_w_c7_k
+
+op_w_c7_zero:
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
@@ -15340,765 +21720,42 @@ op_n_c2_t6_zero:
 	VXORPS Z4, Z4, Z4
 	VXORPS Z5, Z5, Z5
 	VXORPS Z6, Z6, Z6
-	VXORPS Z7, Z7, Z7
-	VXORPS Z8, Z8, Z8
-	VXORPS Z9, Z9, Z9
-	VXORPS Z10, Z10, Z10
-	VXORPS Z11, Z11, Z11
 
-op_n_c2_t6_k:
+op_w_c7_k:
 	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
+	MOVQ  k+128(FP), DX
 	TESTQ DX, DX
-	JEQ   op_n_c2_t6_store
+	JEQ   op_w_c7_store
 
-op_n_c2_t6_loop:
-	VMOVUPS          (CX), Z24
-	VMOVUPS.Z        64(CX), K1, Z25
-	VFMADD231PS.BCST (AX), Z24, Z0
-	VFMADD231PS.BCST (AX), Z25, Z1
-	VFMADD231PS.BCST (AX)(R8*1), Z24, Z2
-	VFMADD231PS.BCST (AX)(R8*1), Z25, Z3
-	VFMADD231PS.BCST (AX)(R8*2), Z24, Z4
-	VFMADD231PS.BCST (AX)(R8*2), Z25, Z5
-	VFMADD231PS.BCST (BX), Z24, Z6
-	VFMADD231PS.BCST (BX), Z25, Z7
-	VFMADD231PS.BCST (BX)(R8*1), Z24, Z8
-	VFMADD231PS.BCST (BX)(R8*1), Z25, Z9
-	VFMADD231PS.BCST (BX)(R8*2), Z24, Z10
-	VFMADD231PS.BCST (BX)(R8*2), Z25, Z11
-	ADDQ             R9, AX
-	ADDQ             R9, BX
-	ADDQ             R10, CX
-	DECQ             DX
-	JNE              op_n_c2_t6_loop
+op_w_c7_loop:
+	VBROADCASTSS (AX), Z31
+	VFMADD231PS  (CX), Z31, Z0
+	VFMADD231PS  64(CX), Z31, Z1
+	VFMADD231PS  128(CX), Z31, Z2
+	VFMADD231PS  192(CX), Z31, Z3
+	VFMADD231PS  256(CX), Z31, Z4
+	VFMADD231PS  320(CX), Z31, Z5
+	VMOVUPS.Z    384(CX), K1, Z24
+	VFMADD231PS  Z24, Z31, Z6
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_w_c7_loop
 
-op_n_c2_t6_store:
+op_w_c7_store:
 	VMOVUPS Z0, (DI)
-	VMOVUPS Z1, K1, 64(DI)
-	VMOVUPS Z2, (DI)(SI*1)
-	VMOVUPS Z3, K1, 64(DI)(SI*1)
-	VMOVUPS Z4, (DI)(SI*2)
-	VMOVUPS Z5, K1, 64(DI)(SI*2)
-	VMOVUPS Z6, (R14)
-	VMOVUPS Z7, K1, 64(R14)
-	VMOVUPS Z8, (R14)(SI*1)
-	VMOVUPS Z9, K1, 64(R14)(SI*1)
-	VMOVUPS Z10, (R14)(SI*2)
-	VMOVUPS Z11, K1, 64(R14)(SI*2)
-	SUBQ    $0x00000006, R15
-	JMP     op_n_c2_r
-
-op_n_c2_rrem:
-	CMPQ R15, $0x00000001
-	JEQ  op_n_c2_rr1
-	CMPQ R15, $0x00000002
-	JEQ  op_n_c2_rr2
-	CMPQ R15, $0x00000003
-	JEQ  op_n_c2_rr3
-	CMPQ R15, $0x00000004
-	JEQ  op_n_c2_rr4
-	CMPQ R15, $0x00000005
-	JEQ  op_n_c2_rr5
-	JMP  op_n_next
-
-op_n_c2_rr5:
-	// Tile: 5 rows by 2 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
-	SUBQ      R15, BX
-	MOVQ      BX, AX
-	IMULQ     R8, AX
-	ADDQ      a_base+32(FP), AX
-	MOVQ      ldc+24(FP), SI
-	SHLQ      $0x02, SI
-	MOVQ      BX, DI
-	IMULQ     SI, DI
-	ADDQ      R13, DI
-	LEAQ      (AX)(R8*2), BX
-	ADDQ      R8, BX
-	LEAQ      (DI)(SI*2), R14
-	ADDQ      SI, R14
-	CMPB      load+128(FP), $0x00
-	JEQ       op_n_c2_t5_zero
-	VMOVUPS   (DI), Z0
-	VMOVUPS.Z 64(DI), K1, Z1
-	VMOVUPS   (DI)(SI*1), Z2
-	VMOVUPS.Z 64(DI)(SI*1), K1, Z3
-	VMOVUPS   (DI)(SI*2), Z4
-	VMOVUPS.Z 64(DI)(SI*2), K1, Z5
-	VMOVUPS   (R14), Z6
-	VMOVUPS.Z 64(R14), K1, Z7
-	VMOVUPS   (R14)(SI*1), Z8
-	VMOVUPS.Z 64(R14)(SI*1), K1, Z9
-	JMP       op_n_c2_t5_k
-
-op_n_c2_t5_zero:
-	VXORPS Z0, Z0, Z0
-	VXORPS Z1, Z1, Z1
-	VXORPS Z2, Z2, Z2
-	VXORPS Z3, Z3, Z3
-	VXORPS Z4, Z4, Z4
-	VXORPS Z5, Z5, Z5
-	VXORPS Z6, Z6, Z6
-	VXORPS Z7, Z7, Z7
-	VXORPS Z8, Z8, Z8
-	VXORPS Z9, Z9, Z9
-
-op_n_c2_t5_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_n_c2_t5_store
-
-op_n_c2_t5_loop:
-	VMOVUPS          (CX), Z24
-	VMOVUPS.Z        64(CX), K1, Z25
-	VFMADD231PS.BCST (AX), Z24, Z0
-	VFMADD231PS.BCST (AX), Z25, Z1
-	VFMADD231PS.BCST (AX)(R8*1), Z24, Z2
-	VFMADD231PS.BCST (AX)(R8*1), Z25, Z3
-	VFMADD231PS.BCST (AX)(R8*2), Z24, Z4
-	VFMADD231PS.BCST (AX)(R8*2), Z25, Z5
-	VFMADD231PS.BCST (BX), Z24, Z6
-	VFMADD231PS.BCST (BX), Z25, Z7
-	VFMADD231PS.BCST (BX)(R8*1), Z24, Z8
-	VFMADD231PS.BCST (BX)(R8*1), Z25, Z9
-	ADDQ             R9, AX
-	ADDQ             R9, BX
-	ADDQ             R10, CX
-	DECQ             DX
-	JNE              op_n_c2_t5_loop
-
-op_n_c2_t5_store:
-	VMOVUPS Z0, (DI)
-	VMOVUPS Z1, K1, 64(DI)
-	VMOVUPS Z2, (DI)(SI*1)
-	VMOVUPS Z3, K1, 64(DI)(SI*1)
-	VMOVUPS Z4, (DI)(SI*2)
-	VMOVUPS Z5, K1, 64(DI)(SI*2)
-	VMOVUPS Z6, (R14)
-	VMOVUPS Z7, K1, 64(R14)
-	VMOVUPS Z8, (R14)(SI*1)
-	VMOVUPS Z9, K1, 64(R14)(SI*1)
-	JMP     op_n_next
-
-op_n_c2_rr4:
-	// Tile: 4 rows by 2 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
-	SUBQ      R15, BX
-	MOVQ      BX, AX
-	IMULQ     R8, AX
-	ADDQ      a_base+32(FP), AX
-	MOVQ      ldc+24(FP), SI
-	SHLQ      $0x02, SI
-	MOVQ      BX, DI
-	IMULQ     SI, DI
-	ADDQ      R13, DI
-	LEAQ      (AX)(R8*2), BX
-	ADDQ      R8, BX
-	LEAQ      (DI)(SI*2), R14
-	ADDQ      SI, R14
-	CMPB      load+128(FP), $0x00
-	JEQ       op_n_c2_t4_zero
-	VMOVUPS   (DI), Z0
-	VMOVUPS.Z 64(DI), K1, Z1
-	VMOVUPS   (DI)(SI*1), Z2
-	VMOVUPS.Z 64(DI)(SI*1), K1, Z3
-	VMOVUPS   (DI)(SI*2), Z4
-	VMOVUPS.Z 64(DI)(SI*2), K1, Z5
-	VMOVUPS   (R14), Z6
-	VMOVUPS.Z 64(R14), K1, Z7
-	JMP       op_n_c2_t4_k
-
-op_n_c2_t4_zero:
-	VXORPS Z0, Z0, Z0
-	VXORPS Z1, Z1, Z1
-	VXORPS Z2, Z2, Z2
-	VXORPS Z3, Z3, Z3
-	VXORPS Z4, Z4, Z4
-	VXORPS Z5, Z5, Z5
-	VXORPS Z6, Z6, Z6
-	VXORPS Z7, Z7, Z7
-
-op_n_c2_t4_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_n_c2_t4_store
-
-op_n_c2_t4_loop:
-	VMOVUPS          (CX), Z24
-	VMOVUPS.Z        64(CX), K1, Z25
-	VFMADD231PS.BCST (AX), Z24, Z0
-	VFMADD231PS.BCST (AX), Z25, Z1
-	VFMADD231PS.BCST (AX)(R8*1), Z24, Z2
-	VFMADD231PS.BCST (AX)(R8*1), Z25, Z3
-	VFMADD231PS.BCST (AX)(R8*2), Z24, Z4
-	VFMADD231PS.BCST (AX)(R8*2), Z25, Z5
-	VFMADD231PS.BCST (BX), Z24, Z6
-	VFMADD231PS.BCST (BX), Z25, Z7
-	ADDQ             R9, AX
-	ADDQ             R9, BX
-	ADDQ             R10, CX
-	DECQ             DX
-	JNE              op_n_c2_t4_loop
-
-op_n_c2_t4_store:
-	VMOVUPS Z0, (DI)
-	VMOVUPS Z1, K1, 64(DI)
-	VMOVUPS Z2, (DI)(SI*1)
-	VMOVUPS Z3, K1, 64(DI)(SI*1)
-	VMOVUPS Z4, (DI)(SI*2)
-	VMOVUPS Z5, K1, 64(DI)(SI*2)
-	VMOVUPS Z6, (R14)
-	VMOVUPS Z7, K1, 64(R14)
-	JMP     op_n_next
-
-op_n_c2_rr3:
-	// Tile: 3 rows by 2 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
-	SUBQ      R15, BX
-	MOVQ      BX, AX
-	IMULQ     R8, AX
-	ADDQ      a_base+32(FP), AX
-	MOVQ      ldc+24(FP), SI
-	SHLQ      $0x02, SI
-	MOVQ      BX, DI
-	IMULQ     SI, DI
-	ADDQ      R13, DI
-	CMPB      load+128(FP), $0x00
-	JEQ       op_n_c2_t3_zero
-	VMOVUPS   (DI), Z0
-	VMOVUPS.Z 64(DI), K1, Z1
-	VMOVUPS   (DI)(SI*1), Z2
-	VMOVUPS.Z 64(DI)(SI*1), K1, Z3
-	VMOVUPS   (DI)(SI*2), Z4
-	VMOVUPS.Z 64(DI)(SI*2), K1, Z5
-	JMP       op_n_c2_t3_k
-
-op_n_c2_t3_zero:
-	VXORPS Z0, Z0, Z0
-	VXORPS Z1, Z1, Z1
-	VXORPS Z2, Z2, Z2
-	VXORPS Z3, Z3, Z3
-	VXORPS Z4, Z4, Z4
-	VXORPS Z5, Z5, Z5
-
-op_n_c2_t3_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_n_c2_t3_store
-
-op_n_c2_t3_loop:
-	VMOVUPS          (CX), Z24
-	VMOVUPS.Z        64(CX), K1, Z25
-	VFMADD231PS.BCST (AX), Z24, Z0
-	VFMADD231PS.BCST (AX), Z25, Z1
-	VFMADD231PS.BCST (AX)(R8*1), Z24, Z2
-	VFMADD231PS.BCST (AX)(R8*1), Z25, Z3
-	VFMADD231PS.BCST (AX)(R8*2), Z24, Z4
-	VFMADD231PS.BCST (AX)(R8*2), Z25, Z5
-	ADDQ             R9, AX
-	ADDQ             R10, CX
-	DECQ             DX
-	JNE              op_n_c2_t3_loop
-
-op_n_c2_t3_store:
-	VMOVUPS Z0, (DI)
-	VMOVUPS Z1, K1, 64(DI)
-	VMOVUPS Z2, (DI)(SI*1)
-	VMOVUPS Z3, K1, 64(DI)(SI*1)
-	VMOVUPS Z4, (DI)(SI*2)
-	VMOVUPS Z5, K1, 64(DI)(SI*2)
-	JMP     op_n_next
-
-op_n_c2_rr2:
-	// Tile: 2 rows by 2 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
-	SUBQ      R15, BX
-	MOVQ      BX, AX
-	IMULQ     R8, AX
-	ADDQ      a_base+32(FP), AX
-	MOVQ      ldc+24(FP), SI
-	SHLQ      $0x02, SI
-	MOVQ      BX, DI
-	IMULQ     SI, DI
-	ADDQ      R13, DI
-	CMPB      load+128(FP), $0x00
-	JEQ       op_n_c2_t2_zero
-	VMOVUPS   (DI), Z0
-	VMOVUPS.Z 64(DI), K1, Z1
-	VMOVUPS   (DI)(SI*1), Z2
-	VMOVUPS.Z 64(DI)(SI*1), K1, Z3
-	JMP       op_n_c2_t2_k
-
-op_n_c2_t2_zero:
-	VXORPS Z0, Z0, Z0
-	VXORPS Z1, Z1, Z1
-	VXORPS Z2, Z2, Z2
-	VXORPS Z3, Z3, Z3
-
-op_n_c2_t2_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_n_c2_t2_store
-
-op_n_c2_t2_loop:
-	VMOVUPS          (CX), Z24
-	VMOVUPS.Z        64(CX), K1, Z25
-	VFMADD231PS.BCST (AX), Z24, Z0
-	VFMADD231PS.BCST (AX), Z25, Z1
-	VFMADD231PS.BCST (AX)(R8*1), Z24, Z2
-	VFMADD231PS.BCST (AX)(R8*1), Z25, Z3
-	ADDQ             R9, AX
-	ADDQ             R10, CX
-	DECQ             DX
-	JNE              op_n_c2_t2_loop
-
-op_n_c2_t2_store:
-	VMOVUPS Z0, (DI)
-	VMOVUPS Z1, K1, 64(DI)
-	VMOVUPS Z2, (DI)(SI*1)
-	VMOVUPS Z3, K1, 64(DI)(SI*1)
-	JMP     op_n_next
-
-op_n_c2_rr1:
-	// Tile: 1 rows by 2 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
-	SUBQ      R15, BX
-	MOVQ      BX, AX
-	IMULQ     R8, AX
-	ADDQ      a_base+32(FP), AX
-	MOVQ      ldc+24(FP), SI
-	SHLQ      $0x02, SI
-	MOVQ      BX, DI
-	IMULQ     SI, DI
-	ADDQ      R13, DI
-	CMPB      load+128(FP), $0x00
-	JEQ       op_n_c2_t1_zero
-	VMOVUPS   (DI), Z0
-	VMOVUPS.Z 64(DI), K1, Z1
-	JMP       op_n_c2_t1_k
-
-op_n_c2_t1_zero:
-	VXORPS Z0, Z0, Z0
-	VXORPS Z1, Z1, Z1
-
-op_n_c2_t1_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_n_c2_t1_store
-
-op_n_c2_t1_loop:
-	VMOVUPS          (CX), Z24
-	VMOVUPS.Z        64(CX), K1, Z25
-	VFMADD231PS.BCST (AX), Z24, Z0
-	VFMADD231PS.BCST (AX), Z25, Z1
-	ADDQ             R9, AX
-	ADDQ             R10, CX
-	DECQ             DX
-	JNE              op_n_c2_t1_loop
-
-op_n_c2_t1_store:
-	VMOVUPS Z0, (DI)
-	VMOVUPS Z1, K1, 64(DI)
-	JMP     op_n_next
-
-op_n_c1:
-	// Mask of the last vector: min(cols left - (cv-1)*E, E) elements.
-	MOVQ R11, DI
-	SUBQ $0x00000000, DI
-	CMPQ DI, $0x00000010
-	JLE  op_n_c1_m
-	MOVQ $0x00000010, DI
-
-op_n_c1_m:
-	LEAQ       matvecF32tab<>+256(SB), SI
-	NEGQ       DI
-	LEAQ       (SI)(DI*4), SI
-	VPTERNLOGD $0xff, Z31, Z31, Z31
-	VPTESTMD   (SI), Z31, K1
-	MOVQ       rows+104(FP), R15
-
-op_n_c1_r:
-	CMPQ R15, $0x00000006
-	JLT  op_n_c1_rrem
-
-	// Tile: 6 rows by 1 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
-	SUBQ      R15, BX
-	MOVQ      BX, AX
-	IMULQ     R8, AX
-	ADDQ      a_base+32(FP), AX
-	MOVQ      ldc+24(FP), SI
-	SHLQ      $0x02, SI
-	MOVQ      BX, DI
-	IMULQ     SI, DI
-	ADDQ      R13, DI
-	LEAQ      (AX)(R8*2), BX
-	ADDQ      R8, BX
-	LEAQ      (DI)(SI*2), R14
-	ADDQ      SI, R14
-	CMPB      load+128(FP), $0x00
-	JEQ       op_n_c1_t6_zero
-	VMOVUPS.Z (DI), K1, Z0
-	VMOVUPS.Z (DI)(SI*1), K1, Z1
-	VMOVUPS.Z (DI)(SI*2), K1, Z2
-	VMOVUPS.Z (R14), K1, Z3
-	VMOVUPS.Z (R14)(SI*1), K1, Z4
-	VMOVUPS.Z (R14)(SI*2), K1, Z5
-	JMP       op_n_c1_t6_k
-
-op_n_c1_t6_zero:
-	VXORPS Z0, Z0, Z0
-	VXORPS Z1, Z1, Z1
-	VXORPS Z2, Z2, Z2
-	VXORPS Z3, Z3, Z3
-	VXORPS Z4, Z4, Z4
-	VXORPS Z5, Z5, Z5
-
-op_n_c1_t6_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_n_c1_t6_store
-
-op_n_c1_t6_loop:
-	VMOVUPS.Z        (CX), K1, Z24
-	VFMADD231PS.BCST (AX), Z24, Z0
-	VFMADD231PS.BCST (AX)(R8*1), Z24, Z1
-	VFMADD231PS.BCST (AX)(R8*2), Z24, Z2
-	VFMADD231PS.BCST (BX), Z24, Z3
-	VFMADD231PS.BCST (BX)(R8*1), Z24, Z4
-	VFMADD231PS.BCST (BX)(R8*2), Z24, Z5
-	ADDQ             R9, AX
-	ADDQ             R9, BX
-	ADDQ             R10, CX
-	DECQ             DX
-	JNE              op_n_c1_t6_loop
-
-op_n_c1_t6_store:
-	VMOVUPS Z0, K1, (DI)
-	VMOVUPS Z1, K1, (DI)(SI*1)
-	VMOVUPS Z2, K1, (DI)(SI*2)
-	VMOVUPS Z3, K1, (R14)
-	VMOVUPS Z4, K1, (R14)(SI*1)
-	VMOVUPS Z5, K1, (R14)(SI*2)
-	SUBQ    $0x00000006, R15
-	JMP     op_n_c1_r
-
-op_n_c1_rrem:
-	CMPQ R15, $0x00000001
-	JEQ  op_n_c1_rr1
-	CMPQ R15, $0x00000002
-	JEQ  op_n_c1_rr2
-	CMPQ R15, $0x00000003
-	JEQ  op_n_c1_rr3
-	CMPQ R15, $0x00000004
-	JEQ  op_n_c1_rr4
-	CMPQ R15, $0x00000005
-	JEQ  op_n_c1_rr5
-	JMP  op_n_next
-
-op_n_c1_rr5:
-	// Tile: 5 rows by 1 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
-	SUBQ      R15, BX
-	MOVQ      BX, AX
-	IMULQ     R8, AX
-	ADDQ      a_base+32(FP), AX
-	MOVQ      ldc+24(FP), SI
-	SHLQ      $0x02, SI
-	MOVQ      BX, DI
-	IMULQ     SI, DI
-	ADDQ      R13, DI
-	LEAQ      (AX)(R8*2), BX
-	ADDQ      R8, BX
-	LEAQ      (DI)(SI*2), R14
-	ADDQ      SI, R14
-	CMPB      load+128(FP), $0x00
-	JEQ       op_n_c1_t5_zero
-	VMOVUPS.Z (DI), K1, Z0
-	VMOVUPS.Z (DI)(SI*1), K1, Z1
-	VMOVUPS.Z (DI)(SI*2), K1, Z2
-	VMOVUPS.Z (R14), K1, Z3
-	VMOVUPS.Z (R14)(SI*1), K1, Z4
-	JMP       op_n_c1_t5_k
-
-op_n_c1_t5_zero:
-	VXORPS Z0, Z0, Z0
-	VXORPS Z1, Z1, Z1
-	VXORPS Z2, Z2, Z2
-	VXORPS Z3, Z3, Z3
-	VXORPS Z4, Z4, Z4
-
-op_n_c1_t5_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_n_c1_t5_store
-
-op_n_c1_t5_loop:
-	VMOVUPS.Z        (CX), K1, Z24
-	VFMADD231PS.BCST (AX), Z24, Z0
-	VFMADD231PS.BCST (AX)(R8*1), Z24, Z1
-	VFMADD231PS.BCST (AX)(R8*2), Z24, Z2
-	VFMADD231PS.BCST (BX), Z24, Z3
-	VFMADD231PS.BCST (BX)(R8*1), Z24, Z4
-	ADDQ             R9, AX
-	ADDQ             R9, BX
-	ADDQ             R10, CX
-	DECQ             DX
-	JNE              op_n_c1_t5_loop
-
-op_n_c1_t5_store:
-	VMOVUPS Z0, K1, (DI)
-	VMOVUPS Z1, K1, (DI)(SI*1)
-	VMOVUPS Z2, K1, (DI)(SI*2)
-	VMOVUPS Z3, K1, (R14)
-	VMOVUPS Z4, K1, (R14)(SI*1)
-	JMP     op_n_next
-
-op_n_c1_rr4:
-	// Tile: 4 rows by 1 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
-	SUBQ      R15, BX
-	MOVQ      BX, AX
-	IMULQ     R8, AX
-	ADDQ      a_base+32(FP), AX
-	MOVQ      ldc+24(FP), SI
-	SHLQ      $0x02, SI
-	MOVQ      BX, DI
-	IMULQ     SI, DI
-	ADDQ      R13, DI
-	LEAQ      (AX)(R8*2), BX
-	ADDQ      R8, BX
-	LEAQ      (DI)(SI*2), R14
-	ADDQ      SI, R14
-	CMPB      load+128(FP), $0x00
-	JEQ       op_n_c1_t4_zero
-	VMOVUPS.Z (DI), K1, Z0
-	VMOVUPS.Z (DI)(SI*1), K1, Z1
-	VMOVUPS.Z (DI)(SI*2), K1, Z2
-	VMOVUPS.Z (R14), K1, Z3
-	JMP       op_n_c1_t4_k
-
-op_n_c1_t4_zero:
-	VXORPS Z0, Z0, Z0
-	VXORPS Z1, Z1, Z1
-	VXORPS Z2, Z2, Z2
-	VXORPS Z3, Z3, Z3
-
-op_n_c1_t4_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_n_c1_t4_store
-
-op_n_c1_t4_loop:
-	VMOVUPS.Z        (CX), K1, Z24
-	VFMADD231PS.BCST (AX), Z24, Z0
-	VFMADD231PS.BCST (AX)(R8*1), Z24, Z1
-	VFMADD231PS.BCST (AX)(R8*2), Z24, Z2
-	VFMADD231PS.BCST (BX), Z24, Z3
-	ADDQ             R9, AX
-	ADDQ             R9, BX
-	ADDQ             R10, CX
-	DECQ             DX
-	JNE              op_n_c1_t4_loop
-
-op_n_c1_t4_store:
-	VMOVUPS Z0, K1, (DI)
-	VMOVUPS Z1, K1, (DI)(SI*1)
-	VMOVUPS Z2, K1, (DI)(SI*2)
-	VMOVUPS Z3, K1, (R14)
-	JMP     op_n_next
-
-op_n_c1_rr3:
-	// Tile: 3 rows by 1 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
-	SUBQ      R15, BX
-	MOVQ      BX, AX
-	IMULQ     R8, AX
-	ADDQ      a_base+32(FP), AX
-	MOVQ      ldc+24(FP), SI
-	SHLQ      $0x02, SI
-	MOVQ      BX, DI
-	IMULQ     SI, DI
-	ADDQ      R13, DI
-	CMPB      load+128(FP), $0x00
-	JEQ       op_n_c1_t3_zero
-	VMOVUPS.Z (DI), K1, Z0
-	VMOVUPS.Z (DI)(SI*1), K1, Z1
-	VMOVUPS.Z (DI)(SI*2), K1, Z2
-	JMP       op_n_c1_t3_k
-
-op_n_c1_t3_zero:
-	VXORPS Z0, Z0, Z0
-	VXORPS Z1, Z1, Z1
-	VXORPS Z2, Z2, Z2
-
-op_n_c1_t3_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_n_c1_t3_store
-
-op_n_c1_t3_loop:
-	VMOVUPS.Z        (CX), K1, Z24
-	VFMADD231PS.BCST (AX), Z24, Z0
-	VFMADD231PS.BCST (AX)(R8*1), Z24, Z1
-	VFMADD231PS.BCST (AX)(R8*2), Z24, Z2
-	ADDQ             R9, AX
-	ADDQ             R10, CX
-	DECQ             DX
-	JNE              op_n_c1_t3_loop
-
-op_n_c1_t3_store:
-	VMOVUPS Z0, K1, (DI)
-	VMOVUPS Z1, K1, (DI)(SI*1)
-	VMOVUPS Z2, K1, (DI)(SI*2)
-	JMP     op_n_next
-
-op_n_c1_rr2:
-	// Tile: 2 rows by 1 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
-	SUBQ      R15, BX
-	MOVQ      BX, AX
-	IMULQ     R8, AX
-	ADDQ      a_base+32(FP), AX
-	MOVQ      ldc+24(FP), SI
-	SHLQ      $0x02, SI
-	MOVQ      BX, DI
-	IMULQ     SI, DI
-	ADDQ      R13, DI
-	CMPB      load+128(FP), $0x00
-	JEQ       op_n_c1_t2_zero
-	VMOVUPS.Z (DI), K1, Z0
-	VMOVUPS.Z (DI)(SI*1), K1, Z1
-	JMP       op_n_c1_t2_k
-
-op_n_c1_t2_zero:
-	VXORPS Z0, Z0, Z0
-	VXORPS Z1, Z1, Z1
-
-op_n_c1_t2_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_n_c1_t2_store
-
-op_n_c1_t2_loop:
-	VMOVUPS.Z        (CX), K1, Z24
-	VFMADD231PS.BCST (AX), Z24, Z0
-	VFMADD231PS.BCST (AX)(R8*1), Z24, Z1
-	ADDQ             R9, AX
-	ADDQ             R10, CX
-	DECQ             DX
-	JNE              op_n_c1_t2_loop
-
-op_n_c1_t2_store:
-	VMOVUPS Z0, K1, (DI)
-	VMOVUPS Z1, K1, (DI)(SI*1)
-	JMP     op_n_next
-
-op_n_c1_rr1:
-	// Tile: 1 rows by 1 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
-	SUBQ      R15, BX
-	MOVQ      BX, AX
-	IMULQ     R8, AX
-	ADDQ      a_base+32(FP), AX
-	MOVQ      ldc+24(FP), SI
-	SHLQ      $0x02, SI
-	MOVQ      BX, DI
-	IMULQ     SI, DI
-	ADDQ      R13, DI
-	CMPB      load+128(FP), $0x00
-	JEQ       op_n_c1_t1_zero
-	VMOVUPS.Z (DI), K1, Z0
-	JMP       op_n_c1_t1_k
-
-op_n_c1_t1_zero:
-	VXORPS Z0, Z0, Z0
-
-op_n_c1_t1_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_n_c1_t1_store
-
-op_n_c1_t1_loop:
-	VMOVUPS.Z        (CX), K1, Z24
-	VFMADD231PS.BCST (AX), Z24, Z0
-	ADDQ             R9, AX
-	ADDQ             R10, CX
-	DECQ             DX
-	JNE              op_n_c1_t1_loop
-
-op_n_c1_t1_store:
-	VMOVUPS Z0, K1, (DI)
-
-op_n_next:
-	ADDQ $0x00000100, R12
-	ADDQ $0x00000100, R13
-	SUBQ $0x00000040, R11
-	JGT  op_n_panel
-	JMP  op_done
-
-op_w:
-	// A single row: wider panels, for enough independent chains.
-op_w_panel:
-	// Panel: cv vectors of columns, the last one masked.
-	CMPQ R11, $0x00000070
-	JGT  op_w_c8
-	CMPQ R11, $0x00000060
-	JGT  op_w_c7
-	CMPQ R11, $0x00000050
-	JGT  op_w_c6
-	CMPQ R11, $0x00000040
-	JGT  op_w_c5
-	CMPQ R11, $0x00000030
-	JGT  op_w_c4
-	CMPQ R11, $0x00000020
-	JGT  op_w_c3
-	CMPQ R11, $0x00000010
-	JGT  op_w_c2
-	JMP  op_w_c1
+	VMOVUPS Z1, 64(DI)
+	VMOVUPS Z2, 128(DI)
+	VMOVUPS Z3, 192(DI)
+	VMOVUPS Z4, 256(DI)
+	VMOVUPS Z5, 320(DI)
+	VMOVUPS Z6, K1, 384(DI)
+	JMP     op_w_next
 
 op_w_c8:
-	// Mask of the last vector: min(cols left - (cv-1)*E, E) elements.
-	MOVQ R11, DI
-	SUBQ $0x00000070, DI
-	CMPQ DI, $0x00000010
-	JLE  op_w_c8_m
-	MOVQ $0x00000010, DI
-
-op_w_c8_m:
-	LEAQ       matvecF32tab<>+256(SB), SI
-	NEGQ       DI
-	LEAQ       (SI)(DI*4), SI
-	VPTERNLOGD $0xff, Z31, Z31, Z31
-	VPTESTMD   (SI), Z31, K1
-	MOVQ       rows+104(FP), R15
-
 	// Tile: 1 rows by 8 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
 	SUBQ      R15, BX
 	MOVQ      BX, AX
 	IMULQ     R8, AX
@@ -16107,9 +21764,13 @@ op_w_c8_m:
 	SHLQ      $0x02, SI
 	MOVQ      BX, DI
 	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x02, R13
 	ADDQ      R13, DI
-	CMPB      load+128(FP), $0x00
-	JEQ       op_w_c8_t1_zero
+	CMPB      load+136(FP), $0x00
+	JEQ       op_w_c8_zero
 	VMOVUPS   (DI), Z0
 	VMOVUPS   64(DI), Z1
 	VMOVUPS   128(DI), Z2
@@ -16118,9 +21779,9 @@ op_w_c8_m:
 	VMOVUPS   320(DI), Z5
 	VMOVUPS   384(DI), Z6
 	VMOVUPS.Z 448(DI), K1, Z7
-	JMP       op_w_c8_t1_k
+	JMP       op_w_c8_k
 
-op_w_c8_t1_zero:
+op_w_c8_zero:
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
@@ -16130,13 +21791,13 @@ op_w_c8_t1_zero:
 	VXORPS Z6, Z6, Z6
 	VXORPS Z7, Z7, Z7
 
-op_w_c8_t1_k:
+op_w_c8_k:
 	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
+	MOVQ  k+128(FP), DX
 	TESTQ DX, DX
-	JEQ   op_w_c8_t1_store
+	JEQ   op_w_c8_store
 
-op_w_c8_t1_loop:
+op_w_c8_loop:
 	VBROADCASTSS (AX), Z31
 	VFMADD231PS  (CX), Z31, Z0
 	VFMADD231PS  64(CX), Z31, Z1
@@ -16150,9 +21811,9 @@ op_w_c8_t1_loop:
 	ADDQ         R9, AX
 	ADDQ         R10, CX
 	DECQ         DX
-	JNE          op_w_c8_t1_loop
+	JNE          op_w_c8_loop
 
-op_w_c8_t1_store:
+op_w_c8_store:
 	VMOVUPS Z0, (DI)
 	VMOVUPS Z1, 64(DI)
 	VMOVUPS Z2, 128(DI)
@@ -16161,496 +21822,15 @@ op_w_c8_t1_store:
 	VMOVUPS Z5, 320(DI)
 	VMOVUPS Z6, 384(DI)
 	VMOVUPS Z7, K1, 448(DI)
-	SUBQ    $0x00000001, R15
-	JMP     op_w_next
-
-op_w_c7:
-	// Mask of the last vector: min(cols left - (cv-1)*E, E) elements.
-	MOVQ R11, DI
-	SUBQ $0x00000060, DI
-	CMPQ DI, $0x00000010
-	JLE  op_w_c7_m
-	MOVQ $0x00000010, DI
-
-op_w_c7_m:
-	LEAQ       matvecF32tab<>+256(SB), SI
-	NEGQ       DI
-	LEAQ       (SI)(DI*4), SI
-	VPTERNLOGD $0xff, Z31, Z31, Z31
-	VPTESTMD   (SI), Z31, K1
-	MOVQ       rows+104(FP), R15
-
-	// Tile: 1 rows by 7 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
-	SUBQ      R15, BX
-	MOVQ      BX, AX
-	IMULQ     R8, AX
-	ADDQ      a_base+32(FP), AX
-	MOVQ      ldc+24(FP), SI
-	SHLQ      $0x02, SI
-	MOVQ      BX, DI
-	IMULQ     SI, DI
-	ADDQ      R13, DI
-	CMPB      load+128(FP), $0x00
-	JEQ       op_w_c7_t1_zero
-	VMOVUPS   (DI), Z0
-	VMOVUPS   64(DI), Z1
-	VMOVUPS   128(DI), Z2
-	VMOVUPS   192(DI), Z3
-	VMOVUPS   256(DI), Z4
-	VMOVUPS   320(DI), Z5
-	VMOVUPS.Z 384(DI), K1, Z6
-	JMP       op_w_c7_t1_k
-
-op_w_c7_t1_zero:
-	VXORPS Z0, Z0, Z0
-	VXORPS Z1, Z1, Z1
-	VXORPS Z2, Z2, Z2
-	VXORPS Z3, Z3, Z3
-	VXORPS Z4, Z4, Z4
-	VXORPS Z5, Z5, Z5
-	VXORPS Z6, Z6, Z6
-
-op_w_c7_t1_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_w_c7_t1_store
-
-op_w_c7_t1_loop:
-	VBROADCASTSS (AX), Z31
-	VFMADD231PS  (CX), Z31, Z0
-	VFMADD231PS  64(CX), Z31, Z1
-	VFMADD231PS  128(CX), Z31, Z2
-	VFMADD231PS  192(CX), Z31, Z3
-	VFMADD231PS  256(CX), Z31, Z4
-	VFMADD231PS  320(CX), Z31, Z5
-	VMOVUPS.Z    384(CX), K1, Z24
-	VFMADD231PS  Z24, Z31, Z6
-	ADDQ         R9, AX
-	ADDQ         R10, CX
-	DECQ         DX
-	JNE          op_w_c7_t1_loop
-
-op_w_c7_t1_store:
-	VMOVUPS Z0, (DI)
-	VMOVUPS Z1, 64(DI)
-	VMOVUPS Z2, 128(DI)
-	VMOVUPS Z3, 192(DI)
-	VMOVUPS Z4, 256(DI)
-	VMOVUPS Z5, 320(DI)
-	VMOVUPS Z6, K1, 384(DI)
-	SUBQ    $0x00000001, R15
-	JMP     op_w_next
-
-op_w_c6:
-	// Mask of the last vector: min(cols left - (cv-1)*E, E) elements.
-	MOVQ R11, DI
-	SUBQ $0x00000050, DI
-	CMPQ DI, $0x00000010
-	JLE  op_w_c6_m
-	MOVQ $0x00000010, DI
-
-op_w_c6_m:
-	LEAQ       matvecF32tab<>+256(SB), SI
-	NEGQ       DI
-	LEAQ       (SI)(DI*4), SI
-	VPTERNLOGD $0xff, Z31, Z31, Z31
-	VPTESTMD   (SI), Z31, K1
-	MOVQ       rows+104(FP), R15
-
-	// Tile: 1 rows by 6 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
-	SUBQ      R15, BX
-	MOVQ      BX, AX
-	IMULQ     R8, AX
-	ADDQ      a_base+32(FP), AX
-	MOVQ      ldc+24(FP), SI
-	SHLQ      $0x02, SI
-	MOVQ      BX, DI
-	IMULQ     SI, DI
-	ADDQ      R13, DI
-	CMPB      load+128(FP), $0x00
-	JEQ       op_w_c6_t1_zero
-	VMOVUPS   (DI), Z0
-	VMOVUPS   64(DI), Z1
-	VMOVUPS   128(DI), Z2
-	VMOVUPS   192(DI), Z3
-	VMOVUPS   256(DI), Z4
-	VMOVUPS.Z 320(DI), K1, Z5
-	JMP       op_w_c6_t1_k
-
-op_w_c6_t1_zero:
-	VXORPS Z0, Z0, Z0
-	VXORPS Z1, Z1, Z1
-	VXORPS Z2, Z2, Z2
-	VXORPS Z3, Z3, Z3
-	VXORPS Z4, Z4, Z4
-	VXORPS Z5, Z5, Z5
-
-op_w_c6_t1_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_w_c6_t1_store
-
-op_w_c6_t1_loop:
-	VBROADCASTSS (AX), Z31
-	VFMADD231PS  (CX), Z31, Z0
-	VFMADD231PS  64(CX), Z31, Z1
-	VFMADD231PS  128(CX), Z31, Z2
-	VFMADD231PS  192(CX), Z31, Z3
-	VFMADD231PS  256(CX), Z31, Z4
-	VMOVUPS.Z    320(CX), K1, Z24
-	VFMADD231PS  Z24, Z31, Z5
-	ADDQ         R9, AX
-	ADDQ         R10, CX
-	DECQ         DX
-	JNE          op_w_c6_t1_loop
-
-op_w_c6_t1_store:
-	VMOVUPS Z0, (DI)
-	VMOVUPS Z1, 64(DI)
-	VMOVUPS Z2, 128(DI)
-	VMOVUPS Z3, 192(DI)
-	VMOVUPS Z4, 256(DI)
-	VMOVUPS Z5, K1, 320(DI)
-	SUBQ    $0x00000001, R15
-	JMP     op_w_next
-
-op_w_c5:
-	// Mask of the last vector: min(cols left - (cv-1)*E, E) elements.
-	MOVQ R11, DI
-	SUBQ $0x00000040, DI
-	CMPQ DI, $0x00000010
-	JLE  op_w_c5_m
-	MOVQ $0x00000010, DI
-
-op_w_c5_m:
-	LEAQ       matvecF32tab<>+256(SB), SI
-	NEGQ       DI
-	LEAQ       (SI)(DI*4), SI
-	VPTERNLOGD $0xff, Z31, Z31, Z31
-	VPTESTMD   (SI), Z31, K1
-	MOVQ       rows+104(FP), R15
-
-	// Tile: 1 rows by 5 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
-	SUBQ      R15, BX
-	MOVQ      BX, AX
-	IMULQ     R8, AX
-	ADDQ      a_base+32(FP), AX
-	MOVQ      ldc+24(FP), SI
-	SHLQ      $0x02, SI
-	MOVQ      BX, DI
-	IMULQ     SI, DI
-	ADDQ      R13, DI
-	CMPB      load+128(FP), $0x00
-	JEQ       op_w_c5_t1_zero
-	VMOVUPS   (DI), Z0
-	VMOVUPS   64(DI), Z1
-	VMOVUPS   128(DI), Z2
-	VMOVUPS   192(DI), Z3
-	VMOVUPS.Z 256(DI), K1, Z4
-	JMP       op_w_c5_t1_k
-
-op_w_c5_t1_zero:
-	VXORPS Z0, Z0, Z0
-	VXORPS Z1, Z1, Z1
-	VXORPS Z2, Z2, Z2
-	VXORPS Z3, Z3, Z3
-	VXORPS Z4, Z4, Z4
-
-op_w_c5_t1_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_w_c5_t1_store
-
-op_w_c5_t1_loop:
-	VBROADCASTSS (AX), Z31
-	VFMADD231PS  (CX), Z31, Z0
-	VFMADD231PS  64(CX), Z31, Z1
-	VFMADD231PS  128(CX), Z31, Z2
-	VFMADD231PS  192(CX), Z31, Z3
-	VMOVUPS.Z    256(CX), K1, Z24
-	VFMADD231PS  Z24, Z31, Z4
-	ADDQ         R9, AX
-	ADDQ         R10, CX
-	DECQ         DX
-	JNE          op_w_c5_t1_loop
-
-op_w_c5_t1_store:
-	VMOVUPS Z0, (DI)
-	VMOVUPS Z1, 64(DI)
-	VMOVUPS Z2, 128(DI)
-	VMOVUPS Z3, 192(DI)
-	VMOVUPS Z4, K1, 256(DI)
-	SUBQ    $0x00000001, R15
-	JMP     op_w_next
-
-op_w_c4:
-	// Mask of the last vector: min(cols left - (cv-1)*E, E) elements.
-	MOVQ R11, DI
-	SUBQ $0x00000030, DI
-	CMPQ DI, $0x00000010
-	JLE  op_w_c4_m
-	MOVQ $0x00000010, DI
-
-op_w_c4_m:
-	LEAQ       matvecF32tab<>+256(SB), SI
-	NEGQ       DI
-	LEAQ       (SI)(DI*4), SI
-	VPTERNLOGD $0xff, Z31, Z31, Z31
-	VPTESTMD   (SI), Z31, K1
-	MOVQ       rows+104(FP), R15
-
-	// Tile: 1 rows by 4 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
-	SUBQ      R15, BX
-	MOVQ      BX, AX
-	IMULQ     R8, AX
-	ADDQ      a_base+32(FP), AX
-	MOVQ      ldc+24(FP), SI
-	SHLQ      $0x02, SI
-	MOVQ      BX, DI
-	IMULQ     SI, DI
-	ADDQ      R13, DI
-	CMPB      load+128(FP), $0x00
-	JEQ       op_w_c4_t1_zero
-	VMOVUPS   (DI), Z0
-	VMOVUPS   64(DI), Z1
-	VMOVUPS   128(DI), Z2
-	VMOVUPS.Z 192(DI), K1, Z3
-	JMP       op_w_c4_t1_k
-
-op_w_c4_t1_zero:
-	VXORPS Z0, Z0, Z0
-	VXORPS Z1, Z1, Z1
-	VXORPS Z2, Z2, Z2
-	VXORPS Z3, Z3, Z3
-
-op_w_c4_t1_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_w_c4_t1_store
-
-op_w_c4_t1_loop:
-	VBROADCASTSS (AX), Z31
-	VFMADD231PS  (CX), Z31, Z0
-	VFMADD231PS  64(CX), Z31, Z1
-	VFMADD231PS  128(CX), Z31, Z2
-	VMOVUPS.Z    192(CX), K1, Z24
-	VFMADD231PS  Z24, Z31, Z3
-	ADDQ         R9, AX
-	ADDQ         R10, CX
-	DECQ         DX
-	JNE          op_w_c4_t1_loop
-
-op_w_c4_t1_store:
-	VMOVUPS Z0, (DI)
-	VMOVUPS Z1, 64(DI)
-	VMOVUPS Z2, 128(DI)
-	VMOVUPS Z3, K1, 192(DI)
-	SUBQ    $0x00000001, R15
-	JMP     op_w_next
-
-op_w_c3:
-	// Mask of the last vector: min(cols left - (cv-1)*E, E) elements.
-	MOVQ R11, DI
-	SUBQ $0x00000020, DI
-	CMPQ DI, $0x00000010
-	JLE  op_w_c3_m
-	MOVQ $0x00000010, DI
-
-op_w_c3_m:
-	LEAQ       matvecF32tab<>+256(SB), SI
-	NEGQ       DI
-	LEAQ       (SI)(DI*4), SI
-	VPTERNLOGD $0xff, Z31, Z31, Z31
-	VPTESTMD   (SI), Z31, K1
-	MOVQ       rows+104(FP), R15
-
-	// Tile: 1 rows by 3 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
-	SUBQ      R15, BX
-	MOVQ      BX, AX
-	IMULQ     R8, AX
-	ADDQ      a_base+32(FP), AX
-	MOVQ      ldc+24(FP), SI
-	SHLQ      $0x02, SI
-	MOVQ      BX, DI
-	IMULQ     SI, DI
-	ADDQ      R13, DI
-	CMPB      load+128(FP), $0x00
-	JEQ       op_w_c3_t1_zero
-	VMOVUPS   (DI), Z0
-	VMOVUPS   64(DI), Z1
-	VMOVUPS.Z 128(DI), K1, Z2
-	JMP       op_w_c3_t1_k
-
-op_w_c3_t1_zero:
-	VXORPS Z0, Z0, Z0
-	VXORPS Z1, Z1, Z1
-	VXORPS Z2, Z2, Z2
-
-op_w_c3_t1_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_w_c3_t1_store
-
-op_w_c3_t1_loop:
-	VBROADCASTSS (AX), Z31
-	VFMADD231PS  (CX), Z31, Z0
-	VFMADD231PS  64(CX), Z31, Z1
-	VMOVUPS.Z    128(CX), K1, Z24
-	VFMADD231PS  Z24, Z31, Z2
-	ADDQ         R9, AX
-	ADDQ         R10, CX
-	DECQ         DX
-	JNE          op_w_c3_t1_loop
-
-op_w_c3_t1_store:
-	VMOVUPS Z0, (DI)
-	VMOVUPS Z1, 64(DI)
-	VMOVUPS Z2, K1, 128(DI)
-	SUBQ    $0x00000001, R15
-	JMP     op_w_next
-
-op_w_c2:
-	// Mask of the last vector: min(cols left - (cv-1)*E, E) elements.
-	MOVQ R11, DI
-	SUBQ $0x00000010, DI
-	CMPQ DI, $0x00000010
-	JLE  op_w_c2_m
-	MOVQ $0x00000010, DI
-
-op_w_c2_m:
-	LEAQ       matvecF32tab<>+256(SB), SI
-	NEGQ       DI
-	LEAQ       (SI)(DI*4), SI
-	VPTERNLOGD $0xff, Z31, Z31, Z31
-	VPTESTMD   (SI), Z31, K1
-	MOVQ       rows+104(FP), R15
-
-	// Tile: 1 rows by 2 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
-	SUBQ      R15, BX
-	MOVQ      BX, AX
-	IMULQ     R8, AX
-	ADDQ      a_base+32(FP), AX
-	MOVQ      ldc+24(FP), SI
-	SHLQ      $0x02, SI
-	MOVQ      BX, DI
-	IMULQ     SI, DI
-	ADDQ      R13, DI
-	CMPB      load+128(FP), $0x00
-	JEQ       op_w_c2_t1_zero
-	VMOVUPS   (DI), Z0
-	VMOVUPS.Z 64(DI), K1, Z1
-	JMP       op_w_c2_t1_k
-
-op_w_c2_t1_zero:
-	VXORPS Z0, Z0, Z0
-	VXORPS Z1, Z1, Z1
-
-op_w_c2_t1_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_w_c2_t1_store
-
-op_w_c2_t1_loop:
-	VMOVUPS          (CX), Z24
-	VMOVUPS.Z        64(CX), K1, Z25
-	VFMADD231PS.BCST (AX), Z24, Z0
-	VFMADD231PS.BCST (AX), Z25, Z1
-	ADDQ             R9, AX
-	ADDQ             R10, CX
-	DECQ             DX
-	JNE              op_w_c2_t1_loop
-
-op_w_c2_t1_store:
-	VMOVUPS Z0, (DI)
-	VMOVUPS Z1, K1, 64(DI)
-	SUBQ    $0x00000001, R15
-	JMP     op_w_next
-
-op_w_c1:
-	// Mask of the last vector: min(cols left - (cv-1)*E, E) elements.
-	MOVQ R11, DI
-	SUBQ $0x00000000, DI
-	CMPQ DI, $0x00000010
-	JLE  op_w_c1_m
-	MOVQ $0x00000010, DI
-
-op_w_c1_m:
-	LEAQ       matvecF32tab<>+256(SB), SI
-	NEGQ       DI
-	LEAQ       (SI)(DI*4), SI
-	VPTERNLOGD $0xff, Z31, Z31, Z31
-	VPTESTMD   (SI), Z31, K1
-	MOVQ       rows+104(FP), R15
-
-	// Tile: 1 rows by 1 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ      rows+104(FP), BX
-	SUBQ      R15, BX
-	MOVQ      BX, AX
-	IMULQ     R8, AX
-	ADDQ      a_base+32(FP), AX
-	MOVQ      ldc+24(FP), SI
-	SHLQ      $0x02, SI
-	MOVQ      BX, DI
-	IMULQ     SI, DI
-	ADDQ      R13, DI
-	CMPB      load+128(FP), $0x00
-	JEQ       op_w_c1_t1_zero
-	VMOVUPS.Z (DI), K1, Z0
-	JMP       op_w_c1_t1_k
-
-op_w_c1_t1_zero:
-	VXORPS Z0, Z0, Z0
-
-op_w_c1_t1_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_w_c1_t1_store
-
-op_w_c1_t1_loop:
-	VMOVUPS.Z        (CX), K1, Z24
-	VFMADD231PS.BCST (AX), Z24, Z0
-	ADDQ             R9, AX
-	ADDQ             R10, CX
-	DECQ             DX
-	JNE              op_w_c1_t1_loop
-
-op_w_c1_t1_store:
-	VMOVUPS Z0, K1, (DI)
-	SUBQ    $0x00000001, R15
 
 op_w_next:
-	ADDQ $0x00000200, R12
-	ADDQ $0x00000200, R13
-	SUBQ $0x00000080, R11
-	JGT  op_w_panel
-
 op_done:
 	VZEROUPPER
 	RET
 
-// func MatVecsF32AVX2(y []float32, ldy int, w []float32, ldw int, x []float32, ldx int, bias []float32, m int, nb int, n int)
+// func MatVecsF32AVX2(y []float32, ldy int, w []float32, ldw int, x []float32, ldx int, bias []float32, m int, nb int, n int, lanes []float32, first bool, last bool)
 // Requires: AVX, FMA3
-TEXT ·MatVecsF32AVX2(SB), NOSPLIT, $0-144
+TEXT ·MatVecsF32AVX2(SB), NOSPLIT, $0-170
 	MOVQ  m+120(FP), R13
 	TESTQ R13, R13
 	JLE   mv_done
@@ -16663,6 +21843,7 @@ TEXT ·MatVecsF32AVX2(SB), NOSPLIT, $0-144
 	SHLQ  $0x02, R9
 	MOVQ  x_base+64(FP), R11
 	MOVQ  y_base+0(FP), R12
+	MOVQ  lanes_base+144(FP), R15
 
 mv_bblock:
 	// A block of X rows: a full tile height, or what is left.
@@ -16674,15 +21855,33 @@ mv_bblock:
 mv_rb2:
 	MOVQ w_base+32(FP), R10
 	MOVQ m+120(FP), R13
-	MOVQ bias_base+96(FP), R15
 
 mv_rb2_i:
 	CMPQ R13, $0x00000003
 	JLT  mv_rb2_irem
 
 	// Tile: 3 W rows by 2 X rows.
-	MOVQ   R10, AX
-	MOVQ   R11, CX
+	MOVQ R10, AX
+	MOVQ R11, CX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb2_t3_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPS (R15), Y0
+	VMOVUPS 32(R15), Y1
+	VMOVUPS 64(R15), Y2
+	VMOVUPS 96(R15), Y3
+	VMOVUPS 128(R15), Y4
+	VMOVUPS 160(R15), Y5
+	VMOVUPS 192(R15), Y6
+	VMOVUPS 224(R15), Y7
+	VMOVUPS 256(R15), Y8
+	VMOVUPS 288(R15), Y9
+	VMOVUPS 320(R15), Y10
+	VMOVUPS 352(R15), Y11
+	JMP     mv_rb2_t3_start
+
+mv_rb2_t3_zero:
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -16695,9 +21894,11 @@ mv_rb2_i:
 	VXORPS Y9, Y9, Y9
 	VXORPS Y10, Y10, Y10
 	VXORPS Y11, Y11, Y11
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x04, SI
-	JEQ    mv_rb2_t3_tail
+
+mv_rb2_t3_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x04, SI
+	JEQ  mv_rb2_t3_tail
 
 mv_rb2_t3_loop:
 	VMOVUPS     (CX), Y12
@@ -16766,6 +21967,28 @@ mv_rb2_t3_tail:
 	VFMADD231PS Y14, Y13, Y11
 
 mv_rb2_t3_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb2_t3_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPS Y0, (R15)
+	VMOVUPS Y1, 32(R15)
+	VMOVUPS Y2, 64(R15)
+	VMOVUPS Y3, 96(R15)
+	VMOVUPS Y4, 128(R15)
+	VMOVUPS Y5, 160(R15)
+	VMOVUPS Y6, 192(R15)
+	VMOVUPS Y7, 224(R15)
+	VMOVUPS Y8, 256(R15)
+	VMOVUPS Y9, 288(R15)
+	VMOVUPS Y10, 320(R15)
+	VMOVUPS Y11, 352(R15)
+	ADDQ    $0x00000180, R15
+	JMP     mv_rb2_t3_end
+
+mv_rb2_t3_last:
+	ADDQ $0x00000180, R15
+
 	// Reduce four accumulators: the two ymm of each.
 	VADDPS Y1, Y0, Y12
 	VADDPS Y5, Y4, Y13
@@ -16794,12 +22017,16 @@ mv_rb2_t3_reduce:
 	JEQ          mv_rb2_t3_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ       m+120(FP), SI
+	SUBQ       R13, SI
+	SHLQ       $0x02, SI
+	ADDQ       bias_base+96(FP), SI
 	VMOVDQU    matvecF32tab<>+256(SB), X14
 	VANDNPS    matvecF32tab<>+244(SB), X14, X14
-	VMASKMOVPS (R15), X14, X12
+	VMASKMOVPS (SI), X14, X12
 	VMOVDQU    matvecF32tab<>+244(SB), X14
 	VANDNPS    matvecF32tab<>+240(SB), X14, X14
-	VMASKMOVPS -12(R15), X14, X15
+	VMASKMOVPS -12(SI), X14, X15
 	VORPS      X15, X12, X12
 	VADDPS     X12, X13, X13
 
@@ -16845,9 +22072,13 @@ mv_rb2_t3_g0_store:
 	JEQ          mv_rb2_t3_g4_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ       m+120(FP), SI
+	SUBQ       R13, SI
+	SHLQ       $0x02, SI
+	ADDQ       bias_base+96(FP), SI
 	VMOVDQU    matvecF32tab<>+256(SB), X14
 	VANDNPS    matvecF32tab<>+248(SB), X14, X14
-	VMASKMOVPS 4(R15), X14, X12
+	VMASKMOVPS 4(SI), X14, X12
 	VADDPS     X12, X13, X13
 
 mv_rb2_t3_g4_store:
@@ -16857,13 +22088,14 @@ mv_rb2_t3_g4_store:
 	VMOVDQU    matvecF32tab<>+256(SB), X14
 	VANDNPS    matvecF32tab<>+248(SB), X14, X14
 	VMASKMOVPS X13, X14, 4(DI)
-	MOVQ       R8, DI
-	IMUL3Q     $0x00000003, DI, DI
-	ADDQ       DI, R10
-	ADDQ       $0x0000000c, R12
-	ADDQ       $0x0000000c, R15
-	SUBQ       $0x00000003, R13
-	JMP        mv_rb2_i
+
+mv_rb2_t3_end:
+	MOVQ   R8, DI
+	IMUL3Q $0x00000003, DI, DI
+	ADDQ   DI, R10
+	ADDQ   $0x0000000c, R12
+	SUBQ   $0x00000003, R13
+	JMP    mv_rb2_i
 
 mv_rb2_irem:
 	CMPQ R13, $0x00000001
@@ -16874,8 +22106,23 @@ mv_rb2_irem:
 
 mv_rb2_r2:
 	// Tile: 2 W rows by 2 X rows.
-	MOVQ   R10, AX
-	MOVQ   R11, CX
+	MOVQ R10, AX
+	MOVQ R11, CX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb2_t2_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPS (R15), Y0
+	VMOVUPS 32(R15), Y1
+	VMOVUPS 64(R15), Y2
+	VMOVUPS 96(R15), Y3
+	VMOVUPS 128(R15), Y4
+	VMOVUPS 160(R15), Y5
+	VMOVUPS 192(R15), Y6
+	VMOVUPS 224(R15), Y7
+	JMP     mv_rb2_t2_start
+
+mv_rb2_t2_zero:
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -16884,9 +22131,11 @@ mv_rb2_r2:
 	VXORPS Y5, Y5, Y5
 	VXORPS Y6, Y6, Y6
 	VXORPS Y7, Y7, Y7
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x04, SI
-	JEQ    mv_rb2_t2_tail
+
+mv_rb2_t2_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x04, SI
+	JEQ  mv_rb2_t2_tail
 
 mv_rb2_t2_loop:
 	VMOVUPS     (CX), Y12
@@ -16943,6 +22192,24 @@ mv_rb2_t2_tail:
 	VFMADD231PS Y14, Y13, Y7
 
 mv_rb2_t2_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb2_t2_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPS Y0, (R15)
+	VMOVUPS Y1, 32(R15)
+	VMOVUPS Y2, 64(R15)
+	VMOVUPS Y3, 96(R15)
+	VMOVUPS Y4, 128(R15)
+	VMOVUPS Y5, 160(R15)
+	VMOVUPS Y6, 192(R15)
+	VMOVUPS Y7, 224(R15)
+	ADDQ    $0x00000100, R15
+	JMP     mv_rb2_t2_end
+
+mv_rb2_t2_last:
+	ADDQ $0x00000100, R15
+
 	// Reduce four accumulators: the two ymm of each.
 	VADDPS Y1, Y0, Y12
 	VADDPS Y5, Y4, Y13
@@ -16971,12 +22238,16 @@ mv_rb2_t2_reduce:
 	JEQ          mv_rb2_t2_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ       m+120(FP), SI
+	SUBQ       R13, SI
+	SHLQ       $0x02, SI
+	ADDQ       bias_base+96(FP), SI
 	VMOVDQU    matvecF32tab<>+256(SB), X14
 	VANDNPS    matvecF32tab<>+248(SB), X14, X14
-	VMASKMOVPS (R15), X14, X12
+	VMASKMOVPS (SI), X14, X12
 	VMOVDQU    matvecF32tab<>+248(SB), X14
 	VANDNPS    matvecF32tab<>+240(SB), X14, X14
-	VMASKMOVPS -8(R15), X14, X15
+	VMASKMOVPS -8(SI), X14, X15
 	VORPS      X15, X12, X12
 	VADDPS     X12, X13, X13
 
@@ -16993,20 +22264,35 @@ mv_rb2_t2_g0_store:
 	VMOVDQU    matvecF32tab<>+248(SB), X14
 	VANDNPS    matvecF32tab<>+240(SB), X14, X14
 	VMASKMOVPS X13, X14, -8(DI)
-	ADDQ       $0x00000008, R12
-	JMP        mv_rb2_next
+
+mv_rb2_t2_end:
+	ADDQ $0x00000008, R12
+	JMP  mv_rb2_next
 
 mv_rb2_r1:
 	// Tile: 1 W rows by 2 X rows.
-	MOVQ   R10, AX
-	MOVQ   R11, CX
+	MOVQ R10, AX
+	MOVQ R11, CX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb2_t1_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPS (R15), Y0
+	VMOVUPS 32(R15), Y1
+	VMOVUPS 64(R15), Y2
+	VMOVUPS 96(R15), Y3
+	JMP     mv_rb2_t1_start
+
+mv_rb2_t1_zero:
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
 	VXORPS Y3, Y3, Y3
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x04, SI
-	JEQ    mv_rb2_t1_tail
+
+mv_rb2_t1_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x04, SI
+	JEQ  mv_rb2_t1_tail
 
 mv_rb2_t1_loop:
 	VMOVUPS     (CX), Y12
@@ -17051,6 +22337,20 @@ mv_rb2_t1_tail:
 	VFMADD231PS Y14, Y13, Y3
 
 mv_rb2_t1_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb2_t1_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPS Y0, (R15)
+	VMOVUPS Y1, 32(R15)
+	VMOVUPS Y2, 64(R15)
+	VMOVUPS Y3, 96(R15)
+	ADDQ    $0x00000080, R15
+	JMP     mv_rb2_t1_end
+
+mv_rb2_t1_last:
+	ADDQ $0x00000080, R15
+
 	// Reduce four accumulators: the two ymm of each.
 	VADDPS Y1, Y0, Y12
 	VADDPS Y3, Y2, Y13
@@ -17079,12 +22379,16 @@ mv_rb2_t1_reduce:
 	JEQ          mv_rb2_t1_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ       m+120(FP), SI
+	SUBQ       R13, SI
+	SHLQ       $0x02, SI
+	ADDQ       bias_base+96(FP), SI
 	VMOVDQU    matvecF32tab<>+256(SB), X14
 	VANDNPS    matvecF32tab<>+252(SB), X14, X14
-	VMASKMOVPS (R15), X14, X12
+	VMASKMOVPS (SI), X14, X12
 	VMOVDQU    matvecF32tab<>+252(SB), X14
 	VANDNPS    matvecF32tab<>+248(SB), X14, X14
-	VMASKMOVPS -4(R15), X14, X15
+	VMASKMOVPS -4(SI), X14, X15
 	VORPS      X15, X12, X12
 	VADDPS     X12, X13, X13
 
@@ -17101,7 +22405,9 @@ mv_rb2_t1_g0_store:
 	VMOVDQU    matvecF32tab<>+252(SB), X14
 	VANDNPS    matvecF32tab<>+248(SB), X14, X14
 	VMASKMOVPS X13, X14, -4(DI)
-	ADDQ       $0x00000004, R12
+
+mv_rb2_t1_end:
+	ADDQ $0x00000004, R12
 
 mv_rb2_next:
 	// Back to column 0 of Y, down rb rows of Y and X.
@@ -17119,17 +22425,35 @@ mv_rb2_next:
 mv_rb1:
 	MOVQ w_base+32(FP), R10
 	MOVQ m+120(FP), R13
-	MOVQ bias_base+96(FP), R15
 
 mv_rb1_i:
 	CMPQ R13, $0x00000006
 	JLT  mv_rb1_irem
 
 	// Tile: 6 W rows by 1 X rows.
-	MOVQ   R10, AX
-	LEAQ   (AX)(R8*2), BX
-	ADDQ   R8, BX
-	MOVQ   R11, CX
+	MOVQ R10, AX
+	LEAQ (AX)(R8*2), BX
+	ADDQ R8, BX
+	MOVQ R11, CX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb1_t6_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPS (R15), Y0
+	VMOVUPS 32(R15), Y1
+	VMOVUPS 64(R15), Y2
+	VMOVUPS 96(R15), Y3
+	VMOVUPS 128(R15), Y4
+	VMOVUPS 160(R15), Y5
+	VMOVUPS 192(R15), Y6
+	VMOVUPS 224(R15), Y7
+	VMOVUPS 256(R15), Y8
+	VMOVUPS 288(R15), Y9
+	VMOVUPS 320(R15), Y10
+	VMOVUPS 352(R15), Y11
+	JMP     mv_rb1_t6_start
+
+mv_rb1_t6_zero:
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -17142,9 +22466,11 @@ mv_rb1_i:
 	VXORPS Y9, Y9, Y9
 	VXORPS Y10, Y10, Y10
 	VXORPS Y11, Y11, Y11
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x04, SI
-	JEQ    mv_rb1_t6_tail
+
+mv_rb1_t6_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x04, SI
+	JEQ  mv_rb1_t6_tail
 
 mv_rb1_t6_loop:
 	VMOVUPS     (CX), Y12
@@ -17208,6 +22534,28 @@ mv_rb1_t6_tail:
 	VFMADD231PS Y14, Y12, Y11
 
 mv_rb1_t6_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb1_t6_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPS Y0, (R15)
+	VMOVUPS Y1, 32(R15)
+	VMOVUPS Y2, 64(R15)
+	VMOVUPS Y3, 96(R15)
+	VMOVUPS Y4, 128(R15)
+	VMOVUPS Y5, 160(R15)
+	VMOVUPS Y6, 192(R15)
+	VMOVUPS Y7, 224(R15)
+	VMOVUPS Y8, 256(R15)
+	VMOVUPS Y9, 288(R15)
+	VMOVUPS Y10, 320(R15)
+	VMOVUPS Y11, 352(R15)
+	ADDQ    $0x00000180, R15
+	JMP     mv_rb1_t6_end
+
+mv_rb1_t6_last:
+	ADDQ $0x00000180, R15
+
 	// Reduce four accumulators: the two ymm of each.
 	VADDPS Y1, Y0, Y12
 	VADDPS Y3, Y2, Y13
@@ -17236,9 +22584,13 @@ mv_rb1_t6_reduce:
 	JEQ          mv_rb1_t6_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ       m+120(FP), SI
+	SUBQ       R13, SI
+	SHLQ       $0x02, SI
+	ADDQ       bias_base+96(FP), SI
 	VMOVDQU    matvecF32tab<>+256(SB), X14
 	VANDNPS    matvecF32tab<>+240(SB), X14, X14
-	VMASKMOVPS (R15), X14, X12
+	VMASKMOVPS (SI), X14, X12
 	VADDPS     X12, X13, X13
 
 mv_rb1_t6_g0_store:
@@ -17277,9 +22629,13 @@ mv_rb1_t6_g0_store:
 	JEQ          mv_rb1_t6_g4_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ       m+120(FP), SI
+	SUBQ       R13, SI
+	SHLQ       $0x02, SI
+	ADDQ       bias_base+96(FP), SI
 	VMOVDQU    matvecF32tab<>+256(SB), X14
 	VANDNPS    matvecF32tab<>+248(SB), X14, X14
-	VMASKMOVPS 16(R15), X14, X12
+	VMASKMOVPS 16(SI), X14, X12
 	VADDPS     X12, X13, X13
 
 mv_rb1_t6_g4_store:
@@ -17289,13 +22645,14 @@ mv_rb1_t6_g4_store:
 	VMOVDQU    matvecF32tab<>+256(SB), X14
 	VANDNPS    matvecF32tab<>+248(SB), X14, X14
 	VMASKMOVPS X13, X14, 16(DI)
-	MOVQ       R8, DI
-	IMUL3Q     $0x00000006, DI, DI
-	ADDQ       DI, R10
-	ADDQ       $0x00000018, R12
-	ADDQ       $0x00000018, R15
-	SUBQ       $0x00000006, R13
-	JMP        mv_rb1_i
+
+mv_rb1_t6_end:
+	MOVQ   R8, DI
+	IMUL3Q $0x00000006, DI, DI
+	ADDQ   DI, R10
+	ADDQ   $0x00000018, R12
+	SUBQ   $0x00000006, R13
+	JMP    mv_rb1_i
 
 mv_rb1_irem:
 	CMPQ R13, $0x00000001
@@ -17312,10 +22669,27 @@ mv_rb1_irem:
 
 mv_rb1_r5:
 	// Tile: 5 W rows by 1 X rows.
-	MOVQ   R10, AX
-	LEAQ   (AX)(R8*2), BX
-	ADDQ   R8, BX
-	MOVQ   R11, CX
+	MOVQ R10, AX
+	LEAQ (AX)(R8*2), BX
+	ADDQ R8, BX
+	MOVQ R11, CX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb1_t5_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPS (R15), Y0
+	VMOVUPS 32(R15), Y1
+	VMOVUPS 64(R15), Y2
+	VMOVUPS 96(R15), Y3
+	VMOVUPS 128(R15), Y4
+	VMOVUPS 160(R15), Y5
+	VMOVUPS 192(R15), Y6
+	VMOVUPS 224(R15), Y7
+	VMOVUPS 256(R15), Y8
+	VMOVUPS 288(R15), Y9
+	JMP     mv_rb1_t5_start
+
+mv_rb1_t5_zero:
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -17326,9 +22700,11 @@ mv_rb1_r5:
 	VXORPS Y7, Y7, Y7
 	VXORPS Y8, Y8, Y8
 	VXORPS Y9, Y9, Y9
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x04, SI
-	JEQ    mv_rb1_t5_tail
+
+mv_rb1_t5_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x04, SI
+	JEQ  mv_rb1_t5_tail
 
 mv_rb1_t5_loop:
 	VMOVUPS     (CX), Y12
@@ -17386,6 +22762,26 @@ mv_rb1_t5_tail:
 	VFMADD231PS Y14, Y12, Y9
 
 mv_rb1_t5_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb1_t5_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPS Y0, (R15)
+	VMOVUPS Y1, 32(R15)
+	VMOVUPS Y2, 64(R15)
+	VMOVUPS Y3, 96(R15)
+	VMOVUPS Y4, 128(R15)
+	VMOVUPS Y5, 160(R15)
+	VMOVUPS Y6, 192(R15)
+	VMOVUPS Y7, 224(R15)
+	VMOVUPS Y8, 256(R15)
+	VMOVUPS Y9, 288(R15)
+	ADDQ    $0x00000140, R15
+	JMP     mv_rb1_t5_end
+
+mv_rb1_t5_last:
+	ADDQ $0x00000140, R15
+
 	// Reduce four accumulators: the two ymm of each.
 	VADDPS Y1, Y0, Y12
 	VADDPS Y3, Y2, Y13
@@ -17414,9 +22810,13 @@ mv_rb1_t5_reduce:
 	JEQ          mv_rb1_t5_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ       m+120(FP), SI
+	SUBQ       R13, SI
+	SHLQ       $0x02, SI
+	ADDQ       bias_base+96(FP), SI
 	VMOVDQU    matvecF32tab<>+256(SB), X14
 	VANDNPS    matvecF32tab<>+240(SB), X14, X14
-	VMASKMOVPS (R15), X14, X12
+	VMASKMOVPS (SI), X14, X12
 	VADDPS     X12, X13, X13
 
 mv_rb1_t5_g0_store:
@@ -17455,9 +22855,13 @@ mv_rb1_t5_g0_store:
 	JEQ          mv_rb1_t5_g4_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ       m+120(FP), SI
+	SUBQ       R13, SI
+	SHLQ       $0x02, SI
+	ADDQ       bias_base+96(FP), SI
 	VMOVDQU    matvecF32tab<>+256(SB), X14
 	VANDNPS    matvecF32tab<>+252(SB), X14, X14
-	VMASKMOVPS 16(R15), X14, X12
+	VMASKMOVPS 16(SI), X14, X12
 	VADDPS     X12, X13, X13
 
 mv_rb1_t5_g4_store:
@@ -17467,15 +22871,32 @@ mv_rb1_t5_g4_store:
 	VMOVDQU    matvecF32tab<>+256(SB), X14
 	VANDNPS    matvecF32tab<>+252(SB), X14, X14
 	VMASKMOVPS X13, X14, 16(DI)
-	ADDQ       $0x00000014, R12
-	JMP        mv_rb1_next
+
+mv_rb1_t5_end:
+	ADDQ $0x00000014, R12
+	JMP  mv_rb1_next
 
 mv_rb1_r4:
 	// Tile: 4 W rows by 1 X rows.
-	MOVQ   R10, AX
-	LEAQ   (AX)(R8*2), BX
-	ADDQ   R8, BX
-	MOVQ   R11, CX
+	MOVQ R10, AX
+	LEAQ (AX)(R8*2), BX
+	ADDQ R8, BX
+	MOVQ R11, CX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb1_t4_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPS (R15), Y0
+	VMOVUPS 32(R15), Y1
+	VMOVUPS 64(R15), Y2
+	VMOVUPS 96(R15), Y3
+	VMOVUPS 128(R15), Y4
+	VMOVUPS 160(R15), Y5
+	VMOVUPS 192(R15), Y6
+	VMOVUPS 224(R15), Y7
+	JMP     mv_rb1_t4_start
+
+mv_rb1_t4_zero:
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -17484,9 +22905,11 @@ mv_rb1_r4:
 	VXORPS Y5, Y5, Y5
 	VXORPS Y6, Y6, Y6
 	VXORPS Y7, Y7, Y7
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x04, SI
-	JEQ    mv_rb1_t4_tail
+
+mv_rb1_t4_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x04, SI
+	JEQ  mv_rb1_t4_tail
 
 mv_rb1_t4_loop:
 	VMOVUPS     (CX), Y12
@@ -17538,6 +22961,24 @@ mv_rb1_t4_tail:
 	VFMADD231PS Y14, Y12, Y7
 
 mv_rb1_t4_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb1_t4_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPS Y0, (R15)
+	VMOVUPS Y1, 32(R15)
+	VMOVUPS Y2, 64(R15)
+	VMOVUPS Y3, 96(R15)
+	VMOVUPS Y4, 128(R15)
+	VMOVUPS Y5, 160(R15)
+	VMOVUPS Y6, 192(R15)
+	VMOVUPS Y7, 224(R15)
+	ADDQ    $0x00000100, R15
+	JMP     mv_rb1_t4_end
+
+mv_rb1_t4_last:
+	ADDQ $0x00000100, R15
+
 	// Reduce four accumulators: the two ymm of each.
 	VADDPS Y1, Y0, Y12
 	VADDPS Y3, Y2, Y13
@@ -17566,9 +23007,13 @@ mv_rb1_t4_reduce:
 	JEQ          mv_rb1_t4_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ       m+120(FP), SI
+	SUBQ       R13, SI
+	SHLQ       $0x02, SI
+	ADDQ       bias_base+96(FP), SI
 	VMOVDQU    matvecF32tab<>+256(SB), X14
 	VANDNPS    matvecF32tab<>+240(SB), X14, X14
-	VMASKMOVPS (R15), X14, X12
+	VMASKMOVPS (SI), X14, X12
 	VADDPS     X12, X13, X13
 
 mv_rb1_t4_g0_store:
@@ -17578,22 +23023,39 @@ mv_rb1_t4_g0_store:
 	VMOVDQU    matvecF32tab<>+256(SB), X14
 	VANDNPS    matvecF32tab<>+240(SB), X14, X14
 	VMASKMOVPS X13, X14, (DI)
-	ADDQ       $0x00000010, R12
-	JMP        mv_rb1_next
+
+mv_rb1_t4_end:
+	ADDQ $0x00000010, R12
+	JMP  mv_rb1_next
 
 mv_rb1_r3:
 	// Tile: 3 W rows by 1 X rows.
-	MOVQ   R10, AX
-	MOVQ   R11, CX
+	MOVQ R10, AX
+	MOVQ R11, CX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb1_t3_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPS (R15), Y0
+	VMOVUPS 32(R15), Y1
+	VMOVUPS 64(R15), Y2
+	VMOVUPS 96(R15), Y3
+	VMOVUPS 128(R15), Y4
+	VMOVUPS 160(R15), Y5
+	JMP     mv_rb1_t3_start
+
+mv_rb1_t3_zero:
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
 	VXORPS Y3, Y3, Y3
 	VXORPS Y4, Y4, Y4
 	VXORPS Y5, Y5, Y5
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x04, SI
-	JEQ    mv_rb1_t3_tail
+
+mv_rb1_t3_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x04, SI
+	JEQ  mv_rb1_t3_tail
 
 mv_rb1_t3_loop:
 	VMOVUPS     (CX), Y12
@@ -17638,6 +23100,22 @@ mv_rb1_t3_tail:
 	VFMADD231PS Y14, Y12, Y5
 
 mv_rb1_t3_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb1_t3_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPS Y0, (R15)
+	VMOVUPS Y1, 32(R15)
+	VMOVUPS Y2, 64(R15)
+	VMOVUPS Y3, 96(R15)
+	VMOVUPS Y4, 128(R15)
+	VMOVUPS Y5, 160(R15)
+	ADDQ    $0x000000c0, R15
+	JMP     mv_rb1_t3_end
+
+mv_rb1_t3_last:
+	ADDQ $0x000000c0, R15
+
 	// Reduce four accumulators: the two ymm of each.
 	VADDPS Y1, Y0, Y12
 	VADDPS Y3, Y2, Y13
@@ -17666,9 +23144,13 @@ mv_rb1_t3_reduce:
 	JEQ          mv_rb1_t3_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ       m+120(FP), SI
+	SUBQ       R13, SI
+	SHLQ       $0x02, SI
+	ADDQ       bias_base+96(FP), SI
 	VMOVDQU    matvecF32tab<>+256(SB), X14
 	VANDNPS    matvecF32tab<>+244(SB), X14, X14
-	VMASKMOVPS (R15), X14, X12
+	VMASKMOVPS (SI), X14, X12
 	VADDPS     X12, X13, X13
 
 mv_rb1_t3_g0_store:
@@ -17678,20 +23160,35 @@ mv_rb1_t3_g0_store:
 	VMOVDQU    matvecF32tab<>+256(SB), X14
 	VANDNPS    matvecF32tab<>+244(SB), X14, X14
 	VMASKMOVPS X13, X14, (DI)
-	ADDQ       $0x0000000c, R12
-	JMP        mv_rb1_next
+
+mv_rb1_t3_end:
+	ADDQ $0x0000000c, R12
+	JMP  mv_rb1_next
 
 mv_rb1_r2:
 	// Tile: 2 W rows by 1 X rows.
-	MOVQ   R10, AX
-	MOVQ   R11, CX
+	MOVQ R10, AX
+	MOVQ R11, CX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb1_t2_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPS (R15), Y0
+	VMOVUPS 32(R15), Y1
+	VMOVUPS 64(R15), Y2
+	VMOVUPS 96(R15), Y3
+	JMP     mv_rb1_t2_start
+
+mv_rb1_t2_zero:
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
 	VXORPS Y3, Y3, Y3
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x04, SI
-	JEQ    mv_rb1_t2_tail
+
+mv_rb1_t2_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x04, SI
+	JEQ  mv_rb1_t2_tail
 
 mv_rb1_t2_loop:
 	VMOVUPS     (CX), Y12
@@ -17730,6 +23227,20 @@ mv_rb1_t2_tail:
 	VFMADD231PS Y14, Y12, Y3
 
 mv_rb1_t2_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb1_t2_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPS Y0, (R15)
+	VMOVUPS Y1, 32(R15)
+	VMOVUPS Y2, 64(R15)
+	VMOVUPS Y3, 96(R15)
+	ADDQ    $0x00000080, R15
+	JMP     mv_rb1_t2_end
+
+mv_rb1_t2_last:
+	ADDQ $0x00000080, R15
+
 	// Reduce four accumulators: the two ymm of each.
 	VADDPS Y1, Y0, Y12
 	VADDPS Y3, Y2, Y13
@@ -17758,9 +23269,13 @@ mv_rb1_t2_reduce:
 	JEQ          mv_rb1_t2_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ       m+120(FP), SI
+	SUBQ       R13, SI
+	SHLQ       $0x02, SI
+	ADDQ       bias_base+96(FP), SI
 	VMOVDQU    matvecF32tab<>+256(SB), X14
 	VANDNPS    matvecF32tab<>+248(SB), X14, X14
-	VMASKMOVPS (R15), X14, X12
+	VMASKMOVPS (SI), X14, X12
 	VADDPS     X12, X13, X13
 
 mv_rb1_t2_g0_store:
@@ -17770,18 +23285,31 @@ mv_rb1_t2_g0_store:
 	VMOVDQU    matvecF32tab<>+256(SB), X14
 	VANDNPS    matvecF32tab<>+248(SB), X14, X14
 	VMASKMOVPS X13, X14, (DI)
-	ADDQ       $0x00000008, R12
-	JMP        mv_rb1_next
+
+mv_rb1_t2_end:
+	ADDQ $0x00000008, R12
+	JMP  mv_rb1_next
 
 mv_rb1_r1:
 	// Tile: 1 W rows by 1 X rows.
-	MOVQ   R10, AX
-	MOVQ   R11, CX
+	MOVQ R10, AX
+	MOVQ R11, CX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb1_t1_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPS (R15), Y0
+	VMOVUPS 32(R15), Y1
+	JMP     mv_rb1_t1_start
+
+mv_rb1_t1_zero:
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
-	MOVQ   n+136(FP), SI
-	SHRQ   $0x04, SI
-	JEQ    mv_rb1_t1_tail
+
+mv_rb1_t1_start:
+	MOVQ n+136(FP), SI
+	SHRQ $0x04, SI
+	JEQ  mv_rb1_t1_tail
 
 mv_rb1_t1_loop:
 	VMOVUPS     (CX), Y12
@@ -17814,6 +23342,18 @@ mv_rb1_t1_tail:
 	VFMADD231PS Y14, Y12, Y1
 
 mv_rb1_t1_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb1_t1_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPS Y0, (R15)
+	VMOVUPS Y1, 32(R15)
+	ADDQ    $0x00000040, R15
+	JMP     mv_rb1_t1_end
+
+mv_rb1_t1_last:
+	ADDQ $0x00000040, R15
+
 	// Reduce four accumulators: the two ymm of each.
 	VADDPS Y1, Y0, Y12
 	VADDPS Y1, Y0, Y13
@@ -17842,9 +23382,13 @@ mv_rb1_t1_reduce:
 	JEQ          mv_rb1_t1_g0_store
 
 	// Bias: gather bias[r] into the lane of each output, then add.
+	MOVQ       m+120(FP), SI
+	SUBQ       R13, SI
+	SHLQ       $0x02, SI
+	ADDQ       bias_base+96(FP), SI
 	VMOVDQU    matvecF32tab<>+256(SB), X14
 	VANDNPS    matvecF32tab<>+252(SB), X14, X14
-	VMASKMOVPS (R15), X14, X12
+	VMASKMOVPS (SI), X14, X12
 	VADDPS     X12, X13, X13
 
 mv_rb1_t1_g0_store:
@@ -17854,7 +23398,9 @@ mv_rb1_t1_g0_store:
 	VMOVDQU    matvecF32tab<>+256(SB), X14
 	VANDNPS    matvecF32tab<>+252(SB), X14, X14
 	VMASKMOVPS X13, X14, (DI)
-	ADDQ       $0x00000004, R12
+
+mv_rb1_t1_end:
+	ADDQ $0x00000004, R12
 
 mv_rb1_next:
 	// Back to column 0 of Y, down rb rows of Y and X.
@@ -17872,13 +23418,13 @@ mv_done:
 	VZEROUPPER
 	RET
 
-// func OuterF32AVX2(c []float32, ldc int, a []float32, lda int, inca int, b []float32, ldb int, rows int, cols int, k int, load bool)
-// Requires: AVX, FMA3
-TEXT ·OuterF32AVX2(SB), NOSPLIT, $0-129
-	MOVQ  rows+104(FP), R15
+// func OuterF32AVX2(c []float32, ldc int, a []float32, lda int, inca int, b []float32, ldb int, ldp int, rows int, cols int, k int, load bool)
+// Requires: AVX, FMA3, MMX+
+TEXT ·OuterF32AVX2(SB), NOSPLIT, $0-137
+	MOVQ  rows+112(FP), R15
 	TESTQ R15, R15
 	JLE   op_done
-	MOVQ  cols+112(FP), R11
+	MOVQ  cols+120(FP), R11
 	TESTQ R11, R11
 	JLE   op_done
 	MOVQ  lda+56(FP), R8
@@ -17887,69 +23433,83 @@ TEXT ·OuterF32AVX2(SB), NOSPLIT, $0-129
 	SHLQ  $0x02, R9
 	MOVQ  ldb+96(FP), R10
 	SHLQ  $0x02, R10
-	MOVQ  b_base+72(FP), R12
-	MOVQ  c_base+0(FP), R13
-	CMPQ  R15, $0x00000001
-	JEQ   op_w
 
-op_n_panel:
-	// Panel: cv vectors of columns, the last one masked.
-	CMPQ R11, $0x00000008
-	JGT  op_n_c2
-	JMP  op_n_c1
-
-op_n_c2:
-	// Mask of the last vector: min(cols left - (cv-1)*E, E) elements.
-	MOVQ R11, DI
-	SUBQ $0x00000008, DI
-	CMPQ DI, $0x00000008
-	JLE  op_n_c2_m
-	MOVQ $0x00000008, DI
-
-op_n_c2_m:
+	// Mask of the last vector of a partial panel: ((cols-1) % E) + 1 elements.
+	MOVQ    R11, DI
+	DECQ    DI
+	ANDQ    $0x00000007, DI
+	INCQ    DI
 	LEAQ    matvecF32tab<>+256(SB), SI
 	NEGQ    DI
 	LEAQ    (SI)(DI*4), SI
 	VMOVDQU (SI), Y15
-	MOVQ    rows+104(FP), R15
 
-op_n_c2_r:
+	// A single row of a row-major B takes wider panels.
+	CMPQ R15, $0x00000001
+	JNE  op_row
+	MOVQ ldp+104(FP), DI
+	CMPQ DI, $0x00000010
+	JEQ  op_w
+
+op_row:
 	CMPQ R15, $0x00000006
-	JLT  op_n_c2_rrem
+	JGE  op_rr6
+	CMPQ R15, $0x00000001
+	JEQ  op_rr1
+	CMPQ R15, $0x00000002
+	JEQ  op_rr2
+	CMPQ R15, $0x00000003
+	JEQ  op_rr3
+	CMPQ R15, $0x00000004
+	JEQ  op_rr4
+	CMPQ R15, $0x00000005
+	JEQ  op_rr5
+
+op_rr6:
+	MOVQ cols+120(FP), R11
+	MOVQ b_base+72(FP), R12
+
+op_rr6_p:
+	CMPQ R11, $0x00000010
+	JLT  op_rr6_part
 
 	// Tile: 6 rows by 2 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ       rows+104(FP), BX
-	SUBQ       R15, BX
-	MOVQ       BX, AX
-	IMULQ      R8, AX
-	ADDQ       a_base+32(FP), AX
-	MOVQ       ldc+24(FP), SI
-	SHLQ       $0x02, SI
-	MOVQ       BX, DI
-	IMULQ      SI, DI
-	ADDQ       R13, DI
-	LEAQ       (AX)(R8*2), BX
-	ADDQ       R8, BX
-	LEAQ       (DI)(SI*2), R14
-	ADDQ       SI, R14
-	CMPB       load+128(FP), $0x00
-	JEQ        op_n_c2_t6_zero
-	VMOVUPS    (DI), Y0
-	VMASKMOVPS 32(DI), Y15, Y1
-	VMOVUPS    (DI)(SI*1), Y2
-	VMASKMOVPS 32(DI)(SI*1), Y15, Y3
-	VMOVUPS    (DI)(SI*2), Y4
-	VMASKMOVPS 32(DI)(SI*2), Y15, Y5
-	VMOVUPS    (R14), Y6
-	VMASKMOVPS 32(R14), Y15, Y7
-	VMOVUPS    (R14)(SI*1), Y8
-	VMASKMOVPS 32(R14)(SI*1), Y15, Y9
-	VMOVUPS    (R14)(SI*2), Y10
-	VMASKMOVPS 32(R14)(SI*2), Y15, Y11
-	JMP        op_n_c2_t6_k
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ    rows+112(FP), BX
+	SUBQ    R15, BX
+	MOVQ    BX, AX
+	IMULQ   R8, AX
+	ADDQ    a_base+32(FP), AX
+	MOVQ    ldc+24(FP), SI
+	SHLQ    $0x02, SI
+	MOVQ    BX, DI
+	IMULQ   SI, DI
+	ADDQ    c_base+0(FP), DI
+	MOVQ    cols+120(FP), R13
+	SUBQ    R11, R13
+	SHLQ    $0x02, R13
+	ADDQ    R13, DI
+	LEAQ    (AX)(R8*2), BX
+	ADDQ    R8, BX
+	LEAQ    (DI)(SI*2), R14
+	ADDQ    SI, R14
+	CMPB    load+136(FP), $0x00
+	JEQ     op_rr6_full_zero
+	VMOVUPS (DI), Y0
+	VMOVUPS 32(DI), Y1
+	VMOVUPS (DI)(SI*1), Y2
+	VMOVUPS 32(DI)(SI*1), Y3
+	VMOVUPS (DI)(SI*2), Y4
+	VMOVUPS 32(DI)(SI*2), Y5
+	VMOVUPS (R14), Y6
+	VMOVUPS 32(R14), Y7
+	VMOVUPS (R14)(SI*1), Y8
+	VMOVUPS 32(R14)(SI*1), Y9
+	VMOVUPS (R14)(SI*2), Y10
+	VMOVUPS 32(R14)(SI*2), Y11
+	JMP     op_rr6_full_k
 
-op_n_c2_t6_zero:
+op_rr6_full_zero:
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -17963,13 +23523,201 @@ op_n_c2_t6_zero:
 	VXORPS Y10, Y10, Y10
 	VXORPS Y11, Y11, Y11
 
-op_n_c2_t6_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_n_c2_t6_store
+op_rr6_full_k:
+	PREFETCHT0 64(DI)
+	PREFETCHT0 64(DI)(SI*1)
+	PREFETCHT0 64(DI)(SI*2)
+	PREFETCHT0 64(R14)
+	PREFETCHT0 64(R14)(SI*1)
+	PREFETCHT0 64(R14)(SI*2)
+	MOVQ       R12, CX
+	MOVQ       k+128(FP), DX
+	TESTQ      DX, DX
+	JEQ        op_rr6_full_store
 
-op_n_c2_t6_loop:
+op_rr6_full_loop:
+	VMOVUPS      (CX), Y12
+	VMOVUPS      32(CX), Y13
+	VBROADCASTSS (AX), Y14
+	VFMADD231PS  Y12, Y14, Y0
+	VFMADD231PS  Y13, Y14, Y1
+	VBROADCASTSS (AX)(R8*1), Y14
+	VFMADD231PS  Y12, Y14, Y2
+	VFMADD231PS  Y13, Y14, Y3
+	VBROADCASTSS (AX)(R8*2), Y14
+	VFMADD231PS  Y12, Y14, Y4
+	VFMADD231PS  Y13, Y14, Y5
+	VBROADCASTSS (BX), Y14
+	VFMADD231PS  Y12, Y14, Y6
+	VFMADD231PS  Y13, Y14, Y7
+	VBROADCASTSS (BX)(R8*1), Y14
+	VFMADD231PS  Y12, Y14, Y8
+	VFMADD231PS  Y13, Y14, Y9
+	VBROADCASTSS (BX)(R8*2), Y14
+	VFMADD231PS  Y12, Y14, Y10
+	VFMADD231PS  Y13, Y14, Y11
+	ADDQ         R9, AX
+	ADDQ         R9, BX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr6_full_loop
+
+op_rr6_full_store:
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, (DI)(SI*1)
+	VMOVUPS Y3, 32(DI)(SI*1)
+	VMOVUPS Y4, (DI)(SI*2)
+	VMOVUPS Y5, 32(DI)(SI*2)
+	VMOVUPS Y6, (R14)
+	VMOVUPS Y7, 32(R14)
+	VMOVUPS Y8, (R14)(SI*1)
+	VMOVUPS Y9, 32(R14)(SI*1)
+	VMOVUPS Y10, (R14)(SI*2)
+	VMOVUPS Y11, 32(R14)(SI*2)
+	MOVQ    ldp+104(FP), R13
+	SHLQ    $0x02, R13
+	ADDQ    R13, R12
+	SUBQ    $0x00000010, R11
+	JMP     op_rr6_p
+
+op_rr6_part:
+	TESTQ R11, R11
+	JEQ   op_rr6_next
+	CMPQ  R11, $0x00000008
+	JGT   op_rr6_c2
+
+	// Tile: 6 rows by 1 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ       rows+112(FP), BX
+	SUBQ       R15, BX
+	MOVQ       BX, AX
+	IMULQ      R8, AX
+	ADDQ       a_base+32(FP), AX
+	MOVQ       ldc+24(FP), SI
+	SHLQ       $0x02, SI
+	MOVQ       BX, DI
+	IMULQ      SI, DI
+	ADDQ       c_base+0(FP), DI
+	MOVQ       cols+120(FP), R13
+	SUBQ       R11, R13
+	SHLQ       $0x02, R13
+	ADDQ       R13, DI
+	LEAQ       (AX)(R8*2), BX
+	ADDQ       R8, BX
+	LEAQ       (DI)(SI*2), R14
+	ADDQ       SI, R14
+	CMPB       load+136(FP), $0x00
+	JEQ        op_rr6_c1_zero
+	VMASKMOVPS (DI), Y15, Y0
+	VMASKMOVPS (DI)(SI*1), Y15, Y1
+	VMASKMOVPS (DI)(SI*2), Y15, Y2
+	VMASKMOVPS (R14), Y15, Y3
+	VMASKMOVPS (R14)(SI*1), Y15, Y4
+	VMASKMOVPS (R14)(SI*2), Y15, Y5
+	JMP        op_rr6_c1_k
+
+op_rr6_c1_zero:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+
+op_rr6_c1_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_rr6_c1_store
+
+op_rr6_c1_loop:
+	VMASKMOVPS   (CX), Y15, Y12
+	VBROADCASTSS (AX), Y14
+	VFMADD231PS  Y12, Y14, Y0
+	VBROADCASTSS (AX)(R8*1), Y14
+	VFMADD231PS  Y12, Y14, Y1
+	VBROADCASTSS (AX)(R8*2), Y14
+	VFMADD231PS  Y12, Y14, Y2
+	VBROADCASTSS (BX), Y14
+	VFMADD231PS  Y12, Y14, Y3
+	VBROADCASTSS (BX)(R8*1), Y14
+	VFMADD231PS  Y12, Y14, Y4
+	VBROADCASTSS (BX)(R8*2), Y14
+	VFMADD231PS  Y12, Y14, Y5
+	ADDQ         R9, AX
+	ADDQ         R9, BX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr6_c1_loop
+
+op_rr6_c1_store:
+	VMASKMOVPS Y0, Y15, (DI)
+	VMASKMOVPS Y1, Y15, (DI)(SI*1)
+	VMASKMOVPS Y2, Y15, (DI)(SI*2)
+	VMASKMOVPS Y3, Y15, (R14)
+	VMASKMOVPS Y4, Y15, (R14)(SI*1)
+	VMASKMOVPS Y5, Y15, (R14)(SI*2)
+	JMP        op_rr6_next
+
+op_rr6_c2:
+	// Tile: 6 rows by 2 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ       rows+112(FP), BX
+	SUBQ       R15, BX
+	MOVQ       BX, AX
+	IMULQ      R8, AX
+	ADDQ       a_base+32(FP), AX
+	MOVQ       ldc+24(FP), SI
+	SHLQ       $0x02, SI
+	MOVQ       BX, DI
+	IMULQ      SI, DI
+	ADDQ       c_base+0(FP), DI
+	MOVQ       cols+120(FP), R13
+	SUBQ       R11, R13
+	SHLQ       $0x02, R13
+	ADDQ       R13, DI
+	LEAQ       (AX)(R8*2), BX
+	ADDQ       R8, BX
+	LEAQ       (DI)(SI*2), R14
+	ADDQ       SI, R14
+	CMPB       load+136(FP), $0x00
+	JEQ        op_rr6_c2_zero
+	VMOVUPS    (DI), Y0
+	VMASKMOVPS 32(DI), Y15, Y1
+	VMOVUPS    (DI)(SI*1), Y2
+	VMASKMOVPS 32(DI)(SI*1), Y15, Y3
+	VMOVUPS    (DI)(SI*2), Y4
+	VMASKMOVPS 32(DI)(SI*2), Y15, Y5
+	VMOVUPS    (R14), Y6
+	VMASKMOVPS 32(R14), Y15, Y7
+	VMOVUPS    (R14)(SI*1), Y8
+	VMASKMOVPS 32(R14)(SI*1), Y15, Y9
+	VMOVUPS    (R14)(SI*2), Y10
+	VMASKMOVPS 32(R14)(SI*2), Y15, Y11
+	JMP        op_rr6_c2_k
+
+op_rr6_c2_zero:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+
+op_rr6_c2_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_rr6_c2_store
+
+op_rr6_c2_loop:
 	VMOVUPS      (CX), Y12
 	VMASKMOVPS   32(CX), Y15, Y13
 	VBROADCASTSS (AX), Y14
@@ -17994,9 +23742,9 @@ op_n_c2_t6_loop:
 	ADDQ         R9, BX
 	ADDQ         R10, CX
 	DECQ         DX
-	JNE          op_n_c2_t6_loop
+	JNE          op_rr6_c2_loop
 
-op_n_c2_t6_store:
+op_rr6_c2_store:
 	VMOVUPS    Y0, (DI)
 	VMASKMOVPS Y1, Y15, 32(DI)
 	VMOVUPS    Y2, (DI)(SI*1)
@@ -18009,54 +23757,55 @@ op_n_c2_t6_store:
 	VMASKMOVPS Y9, Y15, 32(R14)(SI*1)
 	VMOVUPS    Y10, (R14)(SI*2)
 	VMASKMOVPS Y11, Y15, 32(R14)(SI*2)
-	SUBQ       $0x00000006, R15
-	JMP        op_n_c2_r
 
-op_n_c2_rrem:
-	CMPQ R15, $0x00000001
-	JEQ  op_n_c2_rr1
-	CMPQ R15, $0x00000002
-	JEQ  op_n_c2_rr2
-	CMPQ R15, $0x00000003
-	JEQ  op_n_c2_rr3
-	CMPQ R15, $0x00000004
-	JEQ  op_n_c2_rr4
-	CMPQ R15, $0x00000005
-	JEQ  op_n_c2_rr5
-	JMP  op_n_next
+op_rr6_next:
+	SUBQ $0x00000006, R15
+	JNE  op_row
+	JMP  op_done
 
-op_n_c2_rr5:
+op_rr5:
+	MOVQ cols+120(FP), R11
+	MOVQ b_base+72(FP), R12
+
+op_rr5_p:
+	CMPQ R11, $0x00000010
+	JLT  op_rr5_part
+
 	// Tile: 5 rows by 2 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ       rows+104(FP), BX
-	SUBQ       R15, BX
-	MOVQ       BX, AX
-	IMULQ      R8, AX
-	ADDQ       a_base+32(FP), AX
-	MOVQ       ldc+24(FP), SI
-	SHLQ       $0x02, SI
-	MOVQ       BX, DI
-	IMULQ      SI, DI
-	ADDQ       R13, DI
-	LEAQ       (AX)(R8*2), BX
-	ADDQ       R8, BX
-	LEAQ       (DI)(SI*2), R14
-	ADDQ       SI, R14
-	CMPB       load+128(FP), $0x00
-	JEQ        op_n_c2_t5_zero
-	VMOVUPS    (DI), Y0
-	VMASKMOVPS 32(DI), Y15, Y1
-	VMOVUPS    (DI)(SI*1), Y2
-	VMASKMOVPS 32(DI)(SI*1), Y15, Y3
-	VMOVUPS    (DI)(SI*2), Y4
-	VMASKMOVPS 32(DI)(SI*2), Y15, Y5
-	VMOVUPS    (R14), Y6
-	VMASKMOVPS 32(R14), Y15, Y7
-	VMOVUPS    (R14)(SI*1), Y8
-	VMASKMOVPS 32(R14)(SI*1), Y15, Y9
-	JMP        op_n_c2_t5_k
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ    rows+112(FP), BX
+	SUBQ    R15, BX
+	MOVQ    BX, AX
+	IMULQ   R8, AX
+	ADDQ    a_base+32(FP), AX
+	MOVQ    ldc+24(FP), SI
+	SHLQ    $0x02, SI
+	MOVQ    BX, DI
+	IMULQ   SI, DI
+	ADDQ    c_base+0(FP), DI
+	MOVQ    cols+120(FP), R13
+	SUBQ    R11, R13
+	SHLQ    $0x02, R13
+	ADDQ    R13, DI
+	LEAQ    (AX)(R8*2), BX
+	ADDQ    R8, BX
+	LEAQ    (DI)(SI*2), R14
+	ADDQ    SI, R14
+	CMPB    load+136(FP), $0x00
+	JEQ     op_rr5_full_zero
+	VMOVUPS (DI), Y0
+	VMOVUPS 32(DI), Y1
+	VMOVUPS (DI)(SI*1), Y2
+	VMOVUPS 32(DI)(SI*1), Y3
+	VMOVUPS (DI)(SI*2), Y4
+	VMOVUPS 32(DI)(SI*2), Y5
+	VMOVUPS (R14), Y6
+	VMOVUPS 32(R14), Y7
+	VMOVUPS (R14)(SI*1), Y8
+	VMOVUPS 32(R14)(SI*1), Y9
+	JMP     op_rr5_full_k
 
-op_n_c2_t5_zero:
+op_rr5_full_zero:
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -18068,13 +23817,186 @@ op_n_c2_t5_zero:
 	VXORPS Y8, Y8, Y8
 	VXORPS Y9, Y9, Y9
 
-op_n_c2_t5_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_n_c2_t5_store
+op_rr5_full_k:
+	PREFETCHT0 64(DI)
+	PREFETCHT0 64(DI)(SI*1)
+	PREFETCHT0 64(DI)(SI*2)
+	PREFETCHT0 64(R14)
+	PREFETCHT0 64(R14)(SI*1)
+	MOVQ       R12, CX
+	MOVQ       k+128(FP), DX
+	TESTQ      DX, DX
+	JEQ        op_rr5_full_store
 
-op_n_c2_t5_loop:
+op_rr5_full_loop:
+	VMOVUPS      (CX), Y12
+	VMOVUPS      32(CX), Y13
+	VBROADCASTSS (AX), Y14
+	VFMADD231PS  Y12, Y14, Y0
+	VFMADD231PS  Y13, Y14, Y1
+	VBROADCASTSS (AX)(R8*1), Y14
+	VFMADD231PS  Y12, Y14, Y2
+	VFMADD231PS  Y13, Y14, Y3
+	VBROADCASTSS (AX)(R8*2), Y14
+	VFMADD231PS  Y12, Y14, Y4
+	VFMADD231PS  Y13, Y14, Y5
+	VBROADCASTSS (BX), Y14
+	VFMADD231PS  Y12, Y14, Y6
+	VFMADD231PS  Y13, Y14, Y7
+	VBROADCASTSS (BX)(R8*1), Y14
+	VFMADD231PS  Y12, Y14, Y8
+	VFMADD231PS  Y13, Y14, Y9
+	ADDQ         R9, AX
+	ADDQ         R9, BX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr5_full_loop
+
+op_rr5_full_store:
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, (DI)(SI*1)
+	VMOVUPS Y3, 32(DI)(SI*1)
+	VMOVUPS Y4, (DI)(SI*2)
+	VMOVUPS Y5, 32(DI)(SI*2)
+	VMOVUPS Y6, (R14)
+	VMOVUPS Y7, 32(R14)
+	VMOVUPS Y8, (R14)(SI*1)
+	VMOVUPS Y9, 32(R14)(SI*1)
+	MOVQ    ldp+104(FP), R13
+	SHLQ    $0x02, R13
+	ADDQ    R13, R12
+	SUBQ    $0x00000010, R11
+	JMP     op_rr5_p
+
+op_rr5_part:
+	TESTQ R11, R11
+	JEQ   op_rr5_next
+	CMPQ  R11, $0x00000008
+	JGT   op_rr5_c2
+
+	// Tile: 5 rows by 1 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ       rows+112(FP), BX
+	SUBQ       R15, BX
+	MOVQ       BX, AX
+	IMULQ      R8, AX
+	ADDQ       a_base+32(FP), AX
+	MOVQ       ldc+24(FP), SI
+	SHLQ       $0x02, SI
+	MOVQ       BX, DI
+	IMULQ      SI, DI
+	ADDQ       c_base+0(FP), DI
+	MOVQ       cols+120(FP), R13
+	SUBQ       R11, R13
+	SHLQ       $0x02, R13
+	ADDQ       R13, DI
+	LEAQ       (AX)(R8*2), BX
+	ADDQ       R8, BX
+	LEAQ       (DI)(SI*2), R14
+	ADDQ       SI, R14
+	CMPB       load+136(FP), $0x00
+	JEQ        op_rr5_c1_zero
+	VMASKMOVPS (DI), Y15, Y0
+	VMASKMOVPS (DI)(SI*1), Y15, Y1
+	VMASKMOVPS (DI)(SI*2), Y15, Y2
+	VMASKMOVPS (R14), Y15, Y3
+	VMASKMOVPS (R14)(SI*1), Y15, Y4
+	JMP        op_rr5_c1_k
+
+op_rr5_c1_zero:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+
+op_rr5_c1_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_rr5_c1_store
+
+op_rr5_c1_loop:
+	VMASKMOVPS   (CX), Y15, Y12
+	VBROADCASTSS (AX), Y14
+	VFMADD231PS  Y12, Y14, Y0
+	VBROADCASTSS (AX)(R8*1), Y14
+	VFMADD231PS  Y12, Y14, Y1
+	VBROADCASTSS (AX)(R8*2), Y14
+	VFMADD231PS  Y12, Y14, Y2
+	VBROADCASTSS (BX), Y14
+	VFMADD231PS  Y12, Y14, Y3
+	VBROADCASTSS (BX)(R8*1), Y14
+	VFMADD231PS  Y12, Y14, Y4
+	ADDQ         R9, AX
+	ADDQ         R9, BX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr5_c1_loop
+
+op_rr5_c1_store:
+	VMASKMOVPS Y0, Y15, (DI)
+	VMASKMOVPS Y1, Y15, (DI)(SI*1)
+	VMASKMOVPS Y2, Y15, (DI)(SI*2)
+	VMASKMOVPS Y3, Y15, (R14)
+	VMASKMOVPS Y4, Y15, (R14)(SI*1)
+	JMP        op_rr5_next
+
+op_rr5_c2:
+	// Tile: 5 rows by 2 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ       rows+112(FP), BX
+	SUBQ       R15, BX
+	MOVQ       BX, AX
+	IMULQ      R8, AX
+	ADDQ       a_base+32(FP), AX
+	MOVQ       ldc+24(FP), SI
+	SHLQ       $0x02, SI
+	MOVQ       BX, DI
+	IMULQ      SI, DI
+	ADDQ       c_base+0(FP), DI
+	MOVQ       cols+120(FP), R13
+	SUBQ       R11, R13
+	SHLQ       $0x02, R13
+	ADDQ       R13, DI
+	LEAQ       (AX)(R8*2), BX
+	ADDQ       R8, BX
+	LEAQ       (DI)(SI*2), R14
+	ADDQ       SI, R14
+	CMPB       load+136(FP), $0x00
+	JEQ        op_rr5_c2_zero
+	VMOVUPS    (DI), Y0
+	VMASKMOVPS 32(DI), Y15, Y1
+	VMOVUPS    (DI)(SI*1), Y2
+	VMASKMOVPS 32(DI)(SI*1), Y15, Y3
+	VMOVUPS    (DI)(SI*2), Y4
+	VMASKMOVPS 32(DI)(SI*2), Y15, Y5
+	VMOVUPS    (R14), Y6
+	VMASKMOVPS 32(R14), Y15, Y7
+	VMOVUPS    (R14)(SI*1), Y8
+	VMASKMOVPS 32(R14)(SI*1), Y15, Y9
+	JMP        op_rr5_c2_k
+
+op_rr5_c2_zero:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+
+op_rr5_c2_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_rr5_c2_store
+
+op_rr5_c2_loop:
 	VMOVUPS      (CX), Y12
 	VMASKMOVPS   32(CX), Y15, Y13
 	VBROADCASTSS (AX), Y14
@@ -18096,9 +24018,9 @@ op_n_c2_t5_loop:
 	ADDQ         R9, BX
 	ADDQ         R10, CX
 	DECQ         DX
-	JNE          op_n_c2_t5_loop
+	JNE          op_rr5_c2_loop
 
-op_n_c2_t5_store:
+op_rr5_c2_store:
 	VMOVUPS    Y0, (DI)
 	VMASKMOVPS Y1, Y15, 32(DI)
 	VMOVUPS    Y2, (DI)(SI*1)
@@ -18109,38 +24031,52 @@ op_n_c2_t5_store:
 	VMASKMOVPS Y7, Y15, 32(R14)
 	VMOVUPS    Y8, (R14)(SI*1)
 	VMASKMOVPS Y9, Y15, 32(R14)(SI*1)
-	JMP        op_n_next
 
-op_n_c2_rr4:
+op_rr5_next:
+	SUBQ $0x00000005, R15
+	JMP  op_done
+
+op_rr4:
+	MOVQ cols+120(FP), R11
+	MOVQ b_base+72(FP), R12
+
+op_rr4_p:
+	CMPQ R11, $0x00000010
+	JLT  op_rr4_part
+
 	// Tile: 4 rows by 2 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ       rows+104(FP), BX
-	SUBQ       R15, BX
-	MOVQ       BX, AX
-	IMULQ      R8, AX
-	ADDQ       a_base+32(FP), AX
-	MOVQ       ldc+24(FP), SI
-	SHLQ       $0x02, SI
-	MOVQ       BX, DI
-	IMULQ      SI, DI
-	ADDQ       R13, DI
-	LEAQ       (AX)(R8*2), BX
-	ADDQ       R8, BX
-	LEAQ       (DI)(SI*2), R14
-	ADDQ       SI, R14
-	CMPB       load+128(FP), $0x00
-	JEQ        op_n_c2_t4_zero
-	VMOVUPS    (DI), Y0
-	VMASKMOVPS 32(DI), Y15, Y1
-	VMOVUPS    (DI)(SI*1), Y2
-	VMASKMOVPS 32(DI)(SI*1), Y15, Y3
-	VMOVUPS    (DI)(SI*2), Y4
-	VMASKMOVPS 32(DI)(SI*2), Y15, Y5
-	VMOVUPS    (R14), Y6
-	VMASKMOVPS 32(R14), Y15, Y7
-	JMP        op_n_c2_t4_k
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ    rows+112(FP), BX
+	SUBQ    R15, BX
+	MOVQ    BX, AX
+	IMULQ   R8, AX
+	ADDQ    a_base+32(FP), AX
+	MOVQ    ldc+24(FP), SI
+	SHLQ    $0x02, SI
+	MOVQ    BX, DI
+	IMULQ   SI, DI
+	ADDQ    c_base+0(FP), DI
+	MOVQ    cols+120(FP), R13
+	SUBQ    R11, R13
+	SHLQ    $0x02, R13
+	ADDQ    R13, DI
+	LEAQ    (AX)(R8*2), BX
+	ADDQ    R8, BX
+	LEAQ    (DI)(SI*2), R14
+	ADDQ    SI, R14
+	CMPB    load+136(FP), $0x00
+	JEQ     op_rr4_full_zero
+	VMOVUPS (DI), Y0
+	VMOVUPS 32(DI), Y1
+	VMOVUPS (DI)(SI*1), Y2
+	VMOVUPS 32(DI)(SI*1), Y3
+	VMOVUPS (DI)(SI*2), Y4
+	VMOVUPS 32(DI)(SI*2), Y5
+	VMOVUPS (R14), Y6
+	VMOVUPS 32(R14), Y7
+	JMP     op_rr4_full_k
 
-op_n_c2_t4_zero:
+op_rr4_full_zero:
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -18150,13 +24086,171 @@ op_n_c2_t4_zero:
 	VXORPS Y6, Y6, Y6
 	VXORPS Y7, Y7, Y7
 
-op_n_c2_t4_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_n_c2_t4_store
+op_rr4_full_k:
+	PREFETCHT0 64(DI)
+	PREFETCHT0 64(DI)(SI*1)
+	PREFETCHT0 64(DI)(SI*2)
+	PREFETCHT0 64(R14)
+	MOVQ       R12, CX
+	MOVQ       k+128(FP), DX
+	TESTQ      DX, DX
+	JEQ        op_rr4_full_store
 
-op_n_c2_t4_loop:
+op_rr4_full_loop:
+	VMOVUPS      (CX), Y12
+	VMOVUPS      32(CX), Y13
+	VBROADCASTSS (AX), Y14
+	VFMADD231PS  Y12, Y14, Y0
+	VFMADD231PS  Y13, Y14, Y1
+	VBROADCASTSS (AX)(R8*1), Y14
+	VFMADD231PS  Y12, Y14, Y2
+	VFMADD231PS  Y13, Y14, Y3
+	VBROADCASTSS (AX)(R8*2), Y14
+	VFMADD231PS  Y12, Y14, Y4
+	VFMADD231PS  Y13, Y14, Y5
+	VBROADCASTSS (BX), Y14
+	VFMADD231PS  Y12, Y14, Y6
+	VFMADD231PS  Y13, Y14, Y7
+	ADDQ         R9, AX
+	ADDQ         R9, BX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr4_full_loop
+
+op_rr4_full_store:
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, (DI)(SI*1)
+	VMOVUPS Y3, 32(DI)(SI*1)
+	VMOVUPS Y4, (DI)(SI*2)
+	VMOVUPS Y5, 32(DI)(SI*2)
+	VMOVUPS Y6, (R14)
+	VMOVUPS Y7, 32(R14)
+	MOVQ    ldp+104(FP), R13
+	SHLQ    $0x02, R13
+	ADDQ    R13, R12
+	SUBQ    $0x00000010, R11
+	JMP     op_rr4_p
+
+op_rr4_part:
+	TESTQ R11, R11
+	JEQ   op_rr4_next
+	CMPQ  R11, $0x00000008
+	JGT   op_rr4_c2
+
+	// Tile: 4 rows by 1 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ       rows+112(FP), BX
+	SUBQ       R15, BX
+	MOVQ       BX, AX
+	IMULQ      R8, AX
+	ADDQ       a_base+32(FP), AX
+	MOVQ       ldc+24(FP), SI
+	SHLQ       $0x02, SI
+	MOVQ       BX, DI
+	IMULQ      SI, DI
+	ADDQ       c_base+0(FP), DI
+	MOVQ       cols+120(FP), R13
+	SUBQ       R11, R13
+	SHLQ       $0x02, R13
+	ADDQ       R13, DI
+	LEAQ       (AX)(R8*2), BX
+	ADDQ       R8, BX
+	LEAQ       (DI)(SI*2), R14
+	ADDQ       SI, R14
+	CMPB       load+136(FP), $0x00
+	JEQ        op_rr4_c1_zero
+	VMASKMOVPS (DI), Y15, Y0
+	VMASKMOVPS (DI)(SI*1), Y15, Y1
+	VMASKMOVPS (DI)(SI*2), Y15, Y2
+	VMASKMOVPS (R14), Y15, Y3
+	JMP        op_rr4_c1_k
+
+op_rr4_c1_zero:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+
+op_rr4_c1_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_rr4_c1_store
+
+op_rr4_c1_loop:
+	VMASKMOVPS   (CX), Y15, Y12
+	VBROADCASTSS (AX), Y14
+	VFMADD231PS  Y12, Y14, Y0
+	VBROADCASTSS (AX)(R8*1), Y14
+	VFMADD231PS  Y12, Y14, Y1
+	VBROADCASTSS (AX)(R8*2), Y14
+	VFMADD231PS  Y12, Y14, Y2
+	VBROADCASTSS (BX), Y14
+	VFMADD231PS  Y12, Y14, Y3
+	ADDQ         R9, AX
+	ADDQ         R9, BX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr4_c1_loop
+
+op_rr4_c1_store:
+	VMASKMOVPS Y0, Y15, (DI)
+	VMASKMOVPS Y1, Y15, (DI)(SI*1)
+	VMASKMOVPS Y2, Y15, (DI)(SI*2)
+	VMASKMOVPS Y3, Y15, (R14)
+	JMP        op_rr4_next
+
+op_rr4_c2:
+	// Tile: 4 rows by 2 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ       rows+112(FP), BX
+	SUBQ       R15, BX
+	MOVQ       BX, AX
+	IMULQ      R8, AX
+	ADDQ       a_base+32(FP), AX
+	MOVQ       ldc+24(FP), SI
+	SHLQ       $0x02, SI
+	MOVQ       BX, DI
+	IMULQ      SI, DI
+	ADDQ       c_base+0(FP), DI
+	MOVQ       cols+120(FP), R13
+	SUBQ       R11, R13
+	SHLQ       $0x02, R13
+	ADDQ       R13, DI
+	LEAQ       (AX)(R8*2), BX
+	ADDQ       R8, BX
+	LEAQ       (DI)(SI*2), R14
+	ADDQ       SI, R14
+	CMPB       load+136(FP), $0x00
+	JEQ        op_rr4_c2_zero
+	VMOVUPS    (DI), Y0
+	VMASKMOVPS 32(DI), Y15, Y1
+	VMOVUPS    (DI)(SI*1), Y2
+	VMASKMOVPS 32(DI)(SI*1), Y15, Y3
+	VMOVUPS    (DI)(SI*2), Y4
+	VMASKMOVPS 32(DI)(SI*2), Y15, Y5
+	VMOVUPS    (R14), Y6
+	VMASKMOVPS 32(R14), Y15, Y7
+	JMP        op_rr4_c2_k
+
+op_rr4_c2_zero:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+
+op_rr4_c2_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_rr4_c2_store
+
+op_rr4_c2_loop:
 	VMOVUPS      (CX), Y12
 	VMASKMOVPS   32(CX), Y15, Y13
 	VBROADCASTSS (AX), Y14
@@ -18175,9 +24269,9 @@ op_n_c2_t4_loop:
 	ADDQ         R9, BX
 	ADDQ         R10, CX
 	DECQ         DX
-	JNE          op_n_c2_t4_loop
+	JNE          op_rr4_c2_loop
 
-op_n_c2_t4_store:
+op_rr4_c2_store:
 	VMOVUPS    Y0, (DI)
 	VMASKMOVPS Y1, Y15, 32(DI)
 	VMOVUPS    Y2, (DI)(SI*1)
@@ -18186,12 +24280,101 @@ op_n_c2_t4_store:
 	VMASKMOVPS Y5, Y15, 32(DI)(SI*2)
 	VMOVUPS    Y6, (R14)
 	VMASKMOVPS Y7, Y15, 32(R14)
-	JMP        op_n_next
 
-op_n_c2_rr3:
+op_rr4_next:
+	SUBQ $0x00000004, R15
+	JMP  op_done
+
+op_rr3:
+	MOVQ cols+120(FP), R11
+	MOVQ b_base+72(FP), R12
+
+op_rr3_p:
+	CMPQ R11, $0x00000010
+	JLT  op_rr3_part
+
 	// Tile: 3 rows by 2 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ       rows+104(FP), BX
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ    rows+112(FP), BX
+	SUBQ    R15, BX
+	MOVQ    BX, AX
+	IMULQ   R8, AX
+	ADDQ    a_base+32(FP), AX
+	MOVQ    ldc+24(FP), SI
+	SHLQ    $0x02, SI
+	MOVQ    BX, DI
+	IMULQ   SI, DI
+	ADDQ    c_base+0(FP), DI
+	MOVQ    cols+120(FP), R13
+	SUBQ    R11, R13
+	SHLQ    $0x02, R13
+	ADDQ    R13, DI
+	CMPB    load+136(FP), $0x00
+	JEQ     op_rr3_full_zero
+	VMOVUPS (DI), Y0
+	VMOVUPS 32(DI), Y1
+	VMOVUPS (DI)(SI*1), Y2
+	VMOVUPS 32(DI)(SI*1), Y3
+	VMOVUPS (DI)(SI*2), Y4
+	VMOVUPS 32(DI)(SI*2), Y5
+	JMP     op_rr3_full_k
+
+op_rr3_full_zero:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+
+op_rr3_full_k:
+	PREFETCHT0 64(DI)
+	PREFETCHT0 64(DI)(SI*1)
+	PREFETCHT0 64(DI)(SI*2)
+	MOVQ       R12, CX
+	MOVQ       k+128(FP), DX
+	TESTQ      DX, DX
+	JEQ        op_rr3_full_store
+
+op_rr3_full_loop:
+	VMOVUPS      (CX), Y12
+	VMOVUPS      32(CX), Y13
+	VBROADCASTSS (AX), Y14
+	VFMADD231PS  Y12, Y14, Y0
+	VFMADD231PS  Y13, Y14, Y1
+	VBROADCASTSS (AX)(R8*1), Y14
+	VFMADD231PS  Y12, Y14, Y2
+	VFMADD231PS  Y13, Y14, Y3
+	VBROADCASTSS (AX)(R8*2), Y14
+	VFMADD231PS  Y12, Y14, Y4
+	VFMADD231PS  Y13, Y14, Y5
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr3_full_loop
+
+op_rr3_full_store:
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, (DI)(SI*1)
+	VMOVUPS Y3, 32(DI)(SI*1)
+	VMOVUPS Y4, (DI)(SI*2)
+	VMOVUPS Y5, 32(DI)(SI*2)
+	MOVQ    ldp+104(FP), R13
+	SHLQ    $0x02, R13
+	ADDQ    R13, R12
+	SUBQ    $0x00000010, R11
+	JMP     op_rr3_p
+
+op_rr3_part:
+	TESTQ R11, R11
+	JEQ   op_rr3_next
+	CMPQ  R11, $0x00000008
+	JGT   op_rr3_c2
+
+	// Tile: 3 rows by 1 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ       rows+112(FP), BX
 	SUBQ       R15, BX
 	MOVQ       BX, AX
 	IMULQ      R8, AX
@@ -18200,18 +24383,76 @@ op_n_c2_rr3:
 	SHLQ       $0x02, SI
 	MOVQ       BX, DI
 	IMULQ      SI, DI
+	ADDQ       c_base+0(FP), DI
+	MOVQ       cols+120(FP), R13
+	SUBQ       R11, R13
+	SHLQ       $0x02, R13
 	ADDQ       R13, DI
-	CMPB       load+128(FP), $0x00
-	JEQ        op_n_c2_t3_zero
+	CMPB       load+136(FP), $0x00
+	JEQ        op_rr3_c1_zero
+	VMASKMOVPS (DI), Y15, Y0
+	VMASKMOVPS (DI)(SI*1), Y15, Y1
+	VMASKMOVPS (DI)(SI*2), Y15, Y2
+	JMP        op_rr3_c1_k
+
+op_rr3_c1_zero:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+
+op_rr3_c1_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_rr3_c1_store
+
+op_rr3_c1_loop:
+	VMASKMOVPS   (CX), Y15, Y12
+	VBROADCASTSS (AX), Y14
+	VFMADD231PS  Y12, Y14, Y0
+	VBROADCASTSS (AX)(R8*1), Y14
+	VFMADD231PS  Y12, Y14, Y1
+	VBROADCASTSS (AX)(R8*2), Y14
+	VFMADD231PS  Y12, Y14, Y2
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr3_c1_loop
+
+op_rr3_c1_store:
+	VMASKMOVPS Y0, Y15, (DI)
+	VMASKMOVPS Y1, Y15, (DI)(SI*1)
+	VMASKMOVPS Y2, Y15, (DI)(SI*2)
+	JMP        op_rr3_next
+
+op_rr3_c2:
+	// Tile: 3 rows by 2 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ       rows+112(FP), BX
+	SUBQ       R15, BX
+	MOVQ       BX, AX
+	IMULQ      R8, AX
+	ADDQ       a_base+32(FP), AX
+	MOVQ       ldc+24(FP), SI
+	SHLQ       $0x02, SI
+	MOVQ       BX, DI
+	IMULQ      SI, DI
+	ADDQ       c_base+0(FP), DI
+	MOVQ       cols+120(FP), R13
+	SUBQ       R11, R13
+	SHLQ       $0x02, R13
+	ADDQ       R13, DI
+	CMPB       load+136(FP), $0x00
+	JEQ        op_rr3_c2_zero
 	VMOVUPS    (DI), Y0
 	VMASKMOVPS 32(DI), Y15, Y1
 	VMOVUPS    (DI)(SI*1), Y2
 	VMASKMOVPS 32(DI)(SI*1), Y15, Y3
 	VMOVUPS    (DI)(SI*2), Y4
 	VMASKMOVPS 32(DI)(SI*2), Y15, Y5
-	JMP        op_n_c2_t3_k
+	JMP        op_rr3_c2_k
 
-op_n_c2_t3_zero:
+op_rr3_c2_zero:
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -18219,13 +24460,13 @@ op_n_c2_t3_zero:
 	VXORPS Y4, Y4, Y4
 	VXORPS Y5, Y5, Y5
 
-op_n_c2_t3_k:
+op_rr3_c2_k:
 	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
+	MOVQ  k+128(FP), DX
 	TESTQ DX, DX
-	JEQ   op_n_c2_t3_store
+	JEQ   op_rr3_c2_store
 
-op_n_c2_t3_loop:
+op_rr3_c2_loop:
 	VMOVUPS      (CX), Y12
 	VMASKMOVPS   32(CX), Y15, Y13
 	VBROADCASTSS (AX), Y14
@@ -18240,21 +24481,100 @@ op_n_c2_t3_loop:
 	ADDQ         R9, AX
 	ADDQ         R10, CX
 	DECQ         DX
-	JNE          op_n_c2_t3_loop
+	JNE          op_rr3_c2_loop
 
-op_n_c2_t3_store:
+op_rr3_c2_store:
 	VMOVUPS    Y0, (DI)
 	VMASKMOVPS Y1, Y15, 32(DI)
 	VMOVUPS    Y2, (DI)(SI*1)
 	VMASKMOVPS Y3, Y15, 32(DI)(SI*1)
 	VMOVUPS    Y4, (DI)(SI*2)
 	VMASKMOVPS Y5, Y15, 32(DI)(SI*2)
-	JMP        op_n_next
 
-op_n_c2_rr2:
+op_rr3_next:
+	SUBQ $0x00000003, R15
+	JMP  op_done
+
+op_rr2:
+	MOVQ cols+120(FP), R11
+	MOVQ b_base+72(FP), R12
+
+op_rr2_p:
+	CMPQ R11, $0x00000010
+	JLT  op_rr2_part
+
 	// Tile: 2 rows by 2 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ       rows+104(FP), BX
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ    rows+112(FP), BX
+	SUBQ    R15, BX
+	MOVQ    BX, AX
+	IMULQ   R8, AX
+	ADDQ    a_base+32(FP), AX
+	MOVQ    ldc+24(FP), SI
+	SHLQ    $0x02, SI
+	MOVQ    BX, DI
+	IMULQ   SI, DI
+	ADDQ    c_base+0(FP), DI
+	MOVQ    cols+120(FP), R13
+	SUBQ    R11, R13
+	SHLQ    $0x02, R13
+	ADDQ    R13, DI
+	CMPB    load+136(FP), $0x00
+	JEQ     op_rr2_full_zero
+	VMOVUPS (DI), Y0
+	VMOVUPS 32(DI), Y1
+	VMOVUPS (DI)(SI*1), Y2
+	VMOVUPS 32(DI)(SI*1), Y3
+	JMP     op_rr2_full_k
+
+op_rr2_full_zero:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+
+op_rr2_full_k:
+	PREFETCHT0 64(DI)
+	PREFETCHT0 64(DI)(SI*1)
+	MOVQ       R12, CX
+	MOVQ       k+128(FP), DX
+	TESTQ      DX, DX
+	JEQ        op_rr2_full_store
+
+op_rr2_full_loop:
+	VMOVUPS      (CX), Y12
+	VMOVUPS      32(CX), Y13
+	VBROADCASTSS (AX), Y14
+	VFMADD231PS  Y12, Y14, Y0
+	VFMADD231PS  Y13, Y14, Y1
+	VBROADCASTSS (AX)(R8*1), Y14
+	VFMADD231PS  Y12, Y14, Y2
+	VFMADD231PS  Y13, Y14, Y3
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr2_full_loop
+
+op_rr2_full_store:
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, (DI)(SI*1)
+	VMOVUPS Y3, 32(DI)(SI*1)
+	MOVQ    ldp+104(FP), R13
+	SHLQ    $0x02, R13
+	ADDQ    R13, R12
+	SUBQ    $0x00000010, R11
+	JMP     op_rr2_p
+
+op_rr2_part:
+	TESTQ R11, R11
+	JEQ   op_rr2_next
+	CMPQ  R11, $0x00000008
+	JGT   op_rr2_c2
+
+	// Tile: 2 rows by 1 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ       rows+112(FP), BX
 	SUBQ       R15, BX
 	MOVQ       BX, AX
 	IMULQ      R8, AX
@@ -18263,28 +24583,81 @@ op_n_c2_rr2:
 	SHLQ       $0x02, SI
 	MOVQ       BX, DI
 	IMULQ      SI, DI
+	ADDQ       c_base+0(FP), DI
+	MOVQ       cols+120(FP), R13
+	SUBQ       R11, R13
+	SHLQ       $0x02, R13
 	ADDQ       R13, DI
-	CMPB       load+128(FP), $0x00
-	JEQ        op_n_c2_t2_zero
+	CMPB       load+136(FP), $0x00
+	JEQ        op_rr2_c1_zero
+	VMASKMOVPS (DI), Y15, Y0
+	VMASKMOVPS (DI)(SI*1), Y15, Y1
+	JMP        op_rr2_c1_k
+
+op_rr2_c1_zero:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+
+op_rr2_c1_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_rr2_c1_store
+
+op_rr2_c1_loop:
+	VMASKMOVPS   (CX), Y15, Y12
+	VBROADCASTSS (AX), Y14
+	VFMADD231PS  Y12, Y14, Y0
+	VBROADCASTSS (AX)(R8*1), Y14
+	VFMADD231PS  Y12, Y14, Y1
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr2_c1_loop
+
+op_rr2_c1_store:
+	VMASKMOVPS Y0, Y15, (DI)
+	VMASKMOVPS Y1, Y15, (DI)(SI*1)
+	JMP        op_rr2_next
+
+op_rr2_c2:
+	// Tile: 2 rows by 2 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ       rows+112(FP), BX
+	SUBQ       R15, BX
+	MOVQ       BX, AX
+	IMULQ      R8, AX
+	ADDQ       a_base+32(FP), AX
+	MOVQ       ldc+24(FP), SI
+	SHLQ       $0x02, SI
+	MOVQ       BX, DI
+	IMULQ      SI, DI
+	ADDQ       c_base+0(FP), DI
+	MOVQ       cols+120(FP), R13
+	SUBQ       R11, R13
+	SHLQ       $0x02, R13
+	ADDQ       R13, DI
+	CMPB       load+136(FP), $0x00
+	JEQ        op_rr2_c2_zero
 	VMOVUPS    (DI), Y0
 	VMASKMOVPS 32(DI), Y15, Y1
 	VMOVUPS    (DI)(SI*1), Y2
 	VMASKMOVPS 32(DI)(SI*1), Y15, Y3
-	JMP        op_n_c2_t2_k
+	JMP        op_rr2_c2_k
 
-op_n_c2_t2_zero:
+op_rr2_c2_zero:
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
 	VXORPS Y3, Y3, Y3
 
-op_n_c2_t2_k:
+op_rr2_c2_k:
 	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
+	MOVQ  k+128(FP), DX
 	TESTQ DX, DX
-	JEQ   op_n_c2_t2_store
+	JEQ   op_rr2_c2_store
 
-op_n_c2_t2_loop:
+op_rr2_c2_loop:
 	VMOVUPS      (CX), Y12
 	VMASKMOVPS   32(CX), Y15, Y13
 	VBROADCASTSS (AX), Y14
@@ -18296,19 +24669,87 @@ op_n_c2_t2_loop:
 	ADDQ         R9, AX
 	ADDQ         R10, CX
 	DECQ         DX
-	JNE          op_n_c2_t2_loop
+	JNE          op_rr2_c2_loop
 
-op_n_c2_t2_store:
+op_rr2_c2_store:
 	VMOVUPS    Y0, (DI)
 	VMASKMOVPS Y1, Y15, 32(DI)
 	VMOVUPS    Y2, (DI)(SI*1)
 	VMASKMOVPS Y3, Y15, 32(DI)(SI*1)
-	JMP        op_n_next
 
-op_n_c2_rr1:
+op_rr2_next:
+	SUBQ $0x00000002, R15
+	JMP  op_done
+
+op_rr1:
+	MOVQ cols+120(FP), R11
+	MOVQ b_base+72(FP), R12
+
+op_rr1_p:
+	CMPQ R11, $0x00000010
+	JLT  op_rr1_part
+
 	// Tile: 1 rows by 2 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ       rows+104(FP), BX
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ    rows+112(FP), BX
+	SUBQ    R15, BX
+	MOVQ    BX, AX
+	IMULQ   R8, AX
+	ADDQ    a_base+32(FP), AX
+	MOVQ    ldc+24(FP), SI
+	SHLQ    $0x02, SI
+	MOVQ    BX, DI
+	IMULQ   SI, DI
+	ADDQ    c_base+0(FP), DI
+	MOVQ    cols+120(FP), R13
+	SUBQ    R11, R13
+	SHLQ    $0x02, R13
+	ADDQ    R13, DI
+	CMPB    load+136(FP), $0x00
+	JEQ     op_rr1_full_zero
+	VMOVUPS (DI), Y0
+	VMOVUPS 32(DI), Y1
+	JMP     op_rr1_full_k
+
+op_rr1_full_zero:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+
+op_rr1_full_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_rr1_full_store
+
+op_rr1_full_loop:
+	VMOVUPS      (CX), Y12
+	VMOVUPS      32(CX), Y13
+	VBROADCASTSS (AX), Y14
+	VFMADD231PS  Y12, Y14, Y0
+	VFMADD231PS  Y13, Y14, Y1
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr1_full_loop
+
+op_rr1_full_store:
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	MOVQ    ldp+104(FP), R13
+	SHLQ    $0x02, R13
+	ADDQ    R13, R12
+	SUBQ    $0x00000010, R11
+	JMP     op_rr1_p
+
+op_rr1_part:
+	TESTQ R11, R11
+	JEQ   op_rr1_next
+	CMPQ  R11, $0x00000008
+	JGT   op_rr1_c2
+
+	// Tile: 1 rows by 1 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ       rows+112(FP), BX
 	SUBQ       R15, BX
 	MOVQ       BX, AX
 	IMULQ      R8, AX
@@ -18317,24 +24758,72 @@ op_n_c2_rr1:
 	SHLQ       $0x02, SI
 	MOVQ       BX, DI
 	IMULQ      SI, DI
+	ADDQ       c_base+0(FP), DI
+	MOVQ       cols+120(FP), R13
+	SUBQ       R11, R13
+	SHLQ       $0x02, R13
 	ADDQ       R13, DI
-	CMPB       load+128(FP), $0x00
-	JEQ        op_n_c2_t1_zero
+	CMPB       load+136(FP), $0x00
+	JEQ        op_rr1_c1_zero
+	VMASKMOVPS (DI), Y15, Y0
+	JMP        op_rr1_c1_k
+
+op_rr1_c1_zero:
+	VXORPS Y0, Y0, Y0
+
+op_rr1_c1_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_rr1_c1_store
+
+op_rr1_c1_loop:
+	VMASKMOVPS   (CX), Y15, Y12
+	VBROADCASTSS (AX), Y14
+	VFMADD231PS  Y12, Y14, Y0
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_rr1_c1_loop
+
+op_rr1_c1_store:
+	VMASKMOVPS Y0, Y15, (DI)
+	JMP        op_rr1_next
+
+op_rr1_c2:
+	// Tile: 1 rows by 2 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ       rows+112(FP), BX
+	SUBQ       R15, BX
+	MOVQ       BX, AX
+	IMULQ      R8, AX
+	ADDQ       a_base+32(FP), AX
+	MOVQ       ldc+24(FP), SI
+	SHLQ       $0x02, SI
+	MOVQ       BX, DI
+	IMULQ      SI, DI
+	ADDQ       c_base+0(FP), DI
+	MOVQ       cols+120(FP), R13
+	SUBQ       R11, R13
+	SHLQ       $0x02, R13
+	ADDQ       R13, DI
+	CMPB       load+136(FP), $0x00
+	JEQ        op_rr1_c2_zero
 	VMOVUPS    (DI), Y0
 	VMASKMOVPS 32(DI), Y15, Y1
-	JMP        op_n_c2_t1_k
+	JMP        op_rr1_c2_k
 
-op_n_c2_t1_zero:
+op_rr1_c2_zero:
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 
-op_n_c2_t1_k:
+op_rr1_c2_k:
 	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
+	MOVQ  k+128(FP), DX
 	TESTQ DX, DX
-	JEQ   op_n_c2_t1_store
+	JEQ   op_rr1_c2_store
 
-op_n_c2_t1_loop:
+op_rr1_c2_loop:
 	VMOVUPS      (CX), Y12
 	VMASKMOVPS   32(CX), Y15, Y13
 	VBROADCASTSS (AX), Y14
@@ -18343,441 +24832,54 @@ op_n_c2_t1_loop:
 	ADDQ         R9, AX
 	ADDQ         R10, CX
 	DECQ         DX
-	JNE          op_n_c2_t1_loop
+	JNE          op_rr1_c2_loop
 
-op_n_c2_t1_store:
+op_rr1_c2_store:
 	VMOVUPS    Y0, (DI)
 	VMASKMOVPS Y1, Y15, 32(DI)
-	JMP        op_n_next
 
-op_n_c1:
-	// Mask of the last vector: min(cols left - (cv-1)*E, E) elements.
-	MOVQ R11, DI
-	SUBQ $0x00000000, DI
-	CMPQ DI, $0x00000008
-	JLE  op_n_c1_m
-	MOVQ $0x00000008, DI
-
-op_n_c1_m:
-	LEAQ    matvecF32tab<>+256(SB), SI
-	NEGQ    DI
-	LEAQ    (SI)(DI*4), SI
-	VMOVDQU (SI), Y15
-	MOVQ    rows+104(FP), R15
-
-op_n_c1_r:
-	CMPQ R15, $0x00000006
-	JLT  op_n_c1_rrem
-
-	// Tile: 6 rows by 1 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ       rows+104(FP), BX
-	SUBQ       R15, BX
-	MOVQ       BX, AX
-	IMULQ      R8, AX
-	ADDQ       a_base+32(FP), AX
-	MOVQ       ldc+24(FP), SI
-	SHLQ       $0x02, SI
-	MOVQ       BX, DI
-	IMULQ      SI, DI
-	ADDQ       R13, DI
-	LEAQ       (AX)(R8*2), BX
-	ADDQ       R8, BX
-	LEAQ       (DI)(SI*2), R14
-	ADDQ       SI, R14
-	CMPB       load+128(FP), $0x00
-	JEQ        op_n_c1_t6_zero
-	VMASKMOVPS (DI), Y15, Y0
-	VMASKMOVPS (DI)(SI*1), Y15, Y1
-	VMASKMOVPS (DI)(SI*2), Y15, Y2
-	VMASKMOVPS (R14), Y15, Y3
-	VMASKMOVPS (R14)(SI*1), Y15, Y4
-	VMASKMOVPS (R14)(SI*2), Y15, Y5
-	JMP        op_n_c1_t6_k
-
-op_n_c1_t6_zero:
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-
-op_n_c1_t6_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_n_c1_t6_store
-
-op_n_c1_t6_loop:
-	VMASKMOVPS   (CX), Y15, Y12
-	VBROADCASTSS (AX), Y14
-	VFMADD231PS  Y12, Y14, Y0
-	VBROADCASTSS (AX)(R8*1), Y14
-	VFMADD231PS  Y12, Y14, Y1
-	VBROADCASTSS (AX)(R8*2), Y14
-	VFMADD231PS  Y12, Y14, Y2
-	VBROADCASTSS (BX), Y14
-	VFMADD231PS  Y12, Y14, Y3
-	VBROADCASTSS (BX)(R8*1), Y14
-	VFMADD231PS  Y12, Y14, Y4
-	VBROADCASTSS (BX)(R8*2), Y14
-	VFMADD231PS  Y12, Y14, Y5
-	ADDQ         R9, AX
-	ADDQ         R9, BX
-	ADDQ         R10, CX
-	DECQ         DX
-	JNE          op_n_c1_t6_loop
-
-op_n_c1_t6_store:
-	VMASKMOVPS Y0, Y15, (DI)
-	VMASKMOVPS Y1, Y15, (DI)(SI*1)
-	VMASKMOVPS Y2, Y15, (DI)(SI*2)
-	VMASKMOVPS Y3, Y15, (R14)
-	VMASKMOVPS Y4, Y15, (R14)(SI*1)
-	VMASKMOVPS Y5, Y15, (R14)(SI*2)
-	SUBQ       $0x00000006, R15
-	JMP        op_n_c1_r
-
-op_n_c1_rrem:
-	CMPQ R15, $0x00000001
-	JEQ  op_n_c1_rr1
-	CMPQ R15, $0x00000002
-	JEQ  op_n_c1_rr2
-	CMPQ R15, $0x00000003
-	JEQ  op_n_c1_rr3
-	CMPQ R15, $0x00000004
-	JEQ  op_n_c1_rr4
-	CMPQ R15, $0x00000005
-	JEQ  op_n_c1_rr5
-	JMP  op_n_next
-
-op_n_c1_rr5:
-	// Tile: 5 rows by 1 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ       rows+104(FP), BX
-	SUBQ       R15, BX
-	MOVQ       BX, AX
-	IMULQ      R8, AX
-	ADDQ       a_base+32(FP), AX
-	MOVQ       ldc+24(FP), SI
-	SHLQ       $0x02, SI
-	MOVQ       BX, DI
-	IMULQ      SI, DI
-	ADDQ       R13, DI
-	LEAQ       (AX)(R8*2), BX
-	ADDQ       R8, BX
-	LEAQ       (DI)(SI*2), R14
-	ADDQ       SI, R14
-	CMPB       load+128(FP), $0x00
-	JEQ        op_n_c1_t5_zero
-	VMASKMOVPS (DI), Y15, Y0
-	VMASKMOVPS (DI)(SI*1), Y15, Y1
-	VMASKMOVPS (DI)(SI*2), Y15, Y2
-	VMASKMOVPS (R14), Y15, Y3
-	VMASKMOVPS (R14)(SI*1), Y15, Y4
-	JMP        op_n_c1_t5_k
-
-op_n_c1_t5_zero:
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	VXORPS Y4, Y4, Y4
-
-op_n_c1_t5_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_n_c1_t5_store
-
-op_n_c1_t5_loop:
-	VMASKMOVPS   (CX), Y15, Y12
-	VBROADCASTSS (AX), Y14
-	VFMADD231PS  Y12, Y14, Y0
-	VBROADCASTSS (AX)(R8*1), Y14
-	VFMADD231PS  Y12, Y14, Y1
-	VBROADCASTSS (AX)(R8*2), Y14
-	VFMADD231PS  Y12, Y14, Y2
-	VBROADCASTSS (BX), Y14
-	VFMADD231PS  Y12, Y14, Y3
-	VBROADCASTSS (BX)(R8*1), Y14
-	VFMADD231PS  Y12, Y14, Y4
-	ADDQ         R9, AX
-	ADDQ         R9, BX
-	ADDQ         R10, CX
-	DECQ         DX
-	JNE          op_n_c1_t5_loop
-
-op_n_c1_t5_store:
-	VMASKMOVPS Y0, Y15, (DI)
-	VMASKMOVPS Y1, Y15, (DI)(SI*1)
-	VMASKMOVPS Y2, Y15, (DI)(SI*2)
-	VMASKMOVPS Y3, Y15, (R14)
-	VMASKMOVPS Y4, Y15, (R14)(SI*1)
-	JMP        op_n_next
-
-op_n_c1_rr4:
-	// Tile: 4 rows by 1 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ       rows+104(FP), BX
-	SUBQ       R15, BX
-	MOVQ       BX, AX
-	IMULQ      R8, AX
-	ADDQ       a_base+32(FP), AX
-	MOVQ       ldc+24(FP), SI
-	SHLQ       $0x02, SI
-	MOVQ       BX, DI
-	IMULQ      SI, DI
-	ADDQ       R13, DI
-	LEAQ       (AX)(R8*2), BX
-	ADDQ       R8, BX
-	LEAQ       (DI)(SI*2), R14
-	ADDQ       SI, R14
-	CMPB       load+128(FP), $0x00
-	JEQ        op_n_c1_t4_zero
-	VMASKMOVPS (DI), Y15, Y0
-	VMASKMOVPS (DI)(SI*1), Y15, Y1
-	VMASKMOVPS (DI)(SI*2), Y15, Y2
-	VMASKMOVPS (R14), Y15, Y3
-	JMP        op_n_c1_t4_k
-
-op_n_c1_t4_zero:
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-
-op_n_c1_t4_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_n_c1_t4_store
-
-op_n_c1_t4_loop:
-	VMASKMOVPS   (CX), Y15, Y12
-	VBROADCASTSS (AX), Y14
-	VFMADD231PS  Y12, Y14, Y0
-	VBROADCASTSS (AX)(R8*1), Y14
-	VFMADD231PS  Y12, Y14, Y1
-	VBROADCASTSS (AX)(R8*2), Y14
-	VFMADD231PS  Y12, Y14, Y2
-	VBROADCASTSS (BX), Y14
-	VFMADD231PS  Y12, Y14, Y3
-	ADDQ         R9, AX
-	ADDQ         R9, BX
-	ADDQ         R10, CX
-	DECQ         DX
-	JNE          op_n_c1_t4_loop
-
-op_n_c1_t4_store:
-	VMASKMOVPS Y0, Y15, (DI)
-	VMASKMOVPS Y1, Y15, (DI)(SI*1)
-	VMASKMOVPS Y2, Y15, (DI)(SI*2)
-	VMASKMOVPS Y3, Y15, (R14)
-	JMP        op_n_next
-
-op_n_c1_rr3:
-	// Tile: 3 rows by 1 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ       rows+104(FP), BX
-	SUBQ       R15, BX
-	MOVQ       BX, AX
-	IMULQ      R8, AX
-	ADDQ       a_base+32(FP), AX
-	MOVQ       ldc+24(FP), SI
-	SHLQ       $0x02, SI
-	MOVQ       BX, DI
-	IMULQ      SI, DI
-	ADDQ       R13, DI
-	CMPB       load+128(FP), $0x00
-	JEQ        op_n_c1_t3_zero
-	VMASKMOVPS (DI), Y15, Y0
-	VMASKMOVPS (DI)(SI*1), Y15, Y1
-	VMASKMOVPS (DI)(SI*2), Y15, Y2
-	JMP        op_n_c1_t3_k
-
-op_n_c1_t3_zero:
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-
-op_n_c1_t3_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_n_c1_t3_store
-
-op_n_c1_t3_loop:
-	VMASKMOVPS   (CX), Y15, Y12
-	VBROADCASTSS (AX), Y14
-	VFMADD231PS  Y12, Y14, Y0
-	VBROADCASTSS (AX)(R8*1), Y14
-	VFMADD231PS  Y12, Y14, Y1
-	VBROADCASTSS (AX)(R8*2), Y14
-	VFMADD231PS  Y12, Y14, Y2
-	ADDQ         R9, AX
-	ADDQ         R10, CX
-	DECQ         DX
-	JNE          op_n_c1_t3_loop
-
-op_n_c1_t3_store:
-	VMASKMOVPS Y0, Y15, (DI)
-	VMASKMOVPS Y1, Y15, (DI)(SI*1)
-	VMASKMOVPS Y2, Y15, (DI)(SI*2)
-	JMP        op_n_next
-
-op_n_c1_rr2:
-	// Tile: 2 rows by 1 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ       rows+104(FP), BX
-	SUBQ       R15, BX
-	MOVQ       BX, AX
-	IMULQ      R8, AX
-	ADDQ       a_base+32(FP), AX
-	MOVQ       ldc+24(FP), SI
-	SHLQ       $0x02, SI
-	MOVQ       BX, DI
-	IMULQ      SI, DI
-	ADDQ       R13, DI
-	CMPB       load+128(FP), $0x00
-	JEQ        op_n_c1_t2_zero
-	VMASKMOVPS (DI), Y15, Y0
-	VMASKMOVPS (DI)(SI*1), Y15, Y1
-	JMP        op_n_c1_t2_k
-
-op_n_c1_t2_zero:
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-
-op_n_c1_t2_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_n_c1_t2_store
-
-op_n_c1_t2_loop:
-	VMASKMOVPS   (CX), Y15, Y12
-	VBROADCASTSS (AX), Y14
-	VFMADD231PS  Y12, Y14, Y0
-	VBROADCASTSS (AX)(R8*1), Y14
-	VFMADD231PS  Y12, Y14, Y1
-	ADDQ         R9, AX
-	ADDQ         R10, CX
-	DECQ         DX
-	JNE          op_n_c1_t2_loop
-
-op_n_c1_t2_store:
-	VMASKMOVPS Y0, Y15, (DI)
-	VMASKMOVPS Y1, Y15, (DI)(SI*1)
-	JMP        op_n_next
-
-op_n_c1_rr1:
-	// Tile: 1 rows by 1 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ       rows+104(FP), BX
-	SUBQ       R15, BX
-	MOVQ       BX, AX
-	IMULQ      R8, AX
-	ADDQ       a_base+32(FP), AX
-	MOVQ       ldc+24(FP), SI
-	SHLQ       $0x02, SI
-	MOVQ       BX, DI
-	IMULQ      SI, DI
-	ADDQ       R13, DI
-	CMPB       load+128(FP), $0x00
-	JEQ        op_n_c1_t1_zero
-	VMASKMOVPS (DI), Y15, Y0
-	JMP        op_n_c1_t1_k
-
-op_n_c1_t1_zero:
-	VXORPS Y0, Y0, Y0
-
-op_n_c1_t1_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_n_c1_t1_store
-
-op_n_c1_t1_loop:
-	VMASKMOVPS   (CX), Y15, Y12
-	VBROADCASTSS (AX), Y14
-	VFMADD231PS  Y12, Y14, Y0
-	ADDQ         R9, AX
-	ADDQ         R10, CX
-	DECQ         DX
-	JNE          op_n_c1_t1_loop
-
-op_n_c1_t1_store:
-	VMASKMOVPS Y0, Y15, (DI)
-
-op_n_next:
-	ADDQ $0x00000040, R12
-	ADDQ $0x00000040, R13
-	SUBQ $0x00000010, R11
-	JGT  op_n_panel
+op_rr1_next:
+	SUBQ $0x00000001, R15
 	JMP  op_done
 
 op_w:
 	// A single row: wider panels, for enough independent chains.
-op_w_panel:
-	// Panel: cv vectors of columns, the last one masked.
-	CMPQ R11, $0x00000038
-	JGT  op_w_c8
-	CMPQ R11, $0x00000030
-	JGT  op_w_c7
-	CMPQ R11, $0x00000028
-	JGT  op_w_c6
-	CMPQ R11, $0x00000020
-	JGT  op_w_c5
-	CMPQ R11, $0x00000018
-	JGT  op_w_c4
-	CMPQ R11, $0x00000010
-	JGT  op_w_c3
-	CMPQ R11, $0x00000008
-	JGT  op_w_c2
-	JMP  op_w_c1
+	MOVQ cols+120(FP), R11
+	MOVQ b_base+72(FP), R12
 
-op_w_c8:
-	// Mask of the last vector: min(cols left - (cv-1)*E, E) elements.
-	MOVQ R11, DI
-	SUBQ $0x00000038, DI
-	CMPQ DI, $0x00000008
-	JLE  op_w_c8_m
-	MOVQ $0x00000008, DI
-
-op_w_c8_m:
-	LEAQ    matvecF32tab<>+256(SB), SI
-	NEGQ    DI
-	LEAQ    (SI)(DI*4), SI
-	VMOVDQU (SI), Y15
-	MOVQ    rows+104(FP), R15
+op_w_p:
+	CMPQ R11, $0x00000040
+	JLT  op_w_part
 
 	// Tile: 1 rows by 8 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ       rows+104(FP), BX
-	SUBQ       R15, BX
-	MOVQ       BX, AX
-	IMULQ      R8, AX
-	ADDQ       a_base+32(FP), AX
-	MOVQ       ldc+24(FP), SI
-	SHLQ       $0x02, SI
-	MOVQ       BX, DI
-	IMULQ      SI, DI
-	ADDQ       R13, DI
-	CMPB       load+128(FP), $0x00
-	JEQ        op_w_c8_t1_zero
-	VMOVUPS    (DI), Y0
-	VMOVUPS    32(DI), Y1
-	VMOVUPS    64(DI), Y2
-	VMOVUPS    96(DI), Y3
-	VMOVUPS    128(DI), Y4
-	VMOVUPS    160(DI), Y5
-	VMOVUPS    192(DI), Y6
-	VMASKMOVPS 224(DI), Y15, Y7
-	JMP        op_w_c8_t1_k
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ    rows+112(FP), BX
+	SUBQ    R15, BX
+	MOVQ    BX, AX
+	IMULQ   R8, AX
+	ADDQ    a_base+32(FP), AX
+	MOVQ    ldc+24(FP), SI
+	SHLQ    $0x02, SI
+	MOVQ    BX, DI
+	IMULQ   SI, DI
+	ADDQ    c_base+0(FP), DI
+	MOVQ    cols+120(FP), R13
+	SUBQ    R11, R13
+	SHLQ    $0x02, R13
+	ADDQ    R13, DI
+	CMPB    load+136(FP), $0x00
+	JEQ     op_w_full_zero
+	VMOVUPS (DI), Y0
+	VMOVUPS 32(DI), Y1
+	VMOVUPS 64(DI), Y2
+	VMOVUPS 96(DI), Y3
+	VMOVUPS 128(DI), Y4
+	VMOVUPS 160(DI), Y5
+	VMOVUPS 192(DI), Y6
+	VMOVUPS 224(DI), Y7
+	JMP     op_w_full_k
 
-op_w_c8_t1_zero:
+op_w_full_zero:
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -18787,13 +24889,495 @@ op_w_c8_t1_zero:
 	VXORPS Y6, Y6, Y6
 	VXORPS Y7, Y7, Y7
 
-op_w_c8_t1_k:
+op_w_full_k:
 	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
+	MOVQ  k+128(FP), DX
 	TESTQ DX, DX
-	JEQ   op_w_c8_t1_store
+	JEQ   op_w_full_store
 
-op_w_c8_t1_loop:
+op_w_full_loop:
+	VBROADCASTSS (AX), Y14
+	VFMADD231PS  (CX), Y14, Y0
+	VFMADD231PS  32(CX), Y14, Y1
+	VFMADD231PS  64(CX), Y14, Y2
+	VFMADD231PS  96(CX), Y14, Y3
+	VFMADD231PS  128(CX), Y14, Y4
+	VFMADD231PS  160(CX), Y14, Y5
+	VFMADD231PS  192(CX), Y14, Y6
+	VFMADD231PS  224(CX), Y14, Y7
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_w_full_loop
+
+op_w_full_store:
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	VMOVUPS Y3, 96(DI)
+	VMOVUPS Y4, 128(DI)
+	VMOVUPS Y5, 160(DI)
+	VMOVUPS Y6, 192(DI)
+	VMOVUPS Y7, 224(DI)
+	ADDQ    $0x00000100, R12
+	SUBQ    $0x00000040, R11
+	JMP     op_w_p
+
+op_w_part:
+	TESTQ R11, R11
+	JEQ   op_w_next
+	CMPQ  R11, $0x00000038
+	JGT   op_w_c8
+	CMPQ  R11, $0x00000030
+	JGT   op_w_c7
+	CMPQ  R11, $0x00000028
+	JGT   op_w_c6
+	CMPQ  R11, $0x00000020
+	JGT   op_w_c5
+	CMPQ  R11, $0x00000018
+	JGT   op_w_c4
+	CMPQ  R11, $0x00000010
+	JGT   op_w_c3
+	CMPQ  R11, $0x00000008
+	JGT   op_w_c2
+
+	// Tile: 1 rows by 1 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ       rows+112(FP), BX
+	SUBQ       R15, BX
+	MOVQ       BX, AX
+	IMULQ      R8, AX
+	ADDQ       a_base+32(FP), AX
+	MOVQ       ldc+24(FP), SI
+	SHLQ       $0x02, SI
+	MOVQ       BX, DI
+	IMULQ      SI, DI
+	ADDQ       c_base+0(FP), DI
+	MOVQ       cols+120(FP), R13
+	SUBQ       R11, R13
+	SHLQ       $0x02, R13
+	ADDQ       R13, DI
+	CMPB       load+136(FP), $0x00
+	JEQ        op_w_c1_zero
+	VMASKMOVPS (DI), Y15, Y0
+	JMP        op_w_c1_k
+
+op_w_c1_zero:
+	VXORPS Y0, Y0, Y0
+
+op_w_c1_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_w_c1_store
+
+op_w_c1_loop:
+	VBROADCASTSS (AX), Y14
+	VMASKMOVPS   (CX), Y15, Y12
+	VFMADD231PS  Y12, Y14, Y0
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_w_c1_loop
+
+op_w_c1_store:
+	VMASKMOVPS Y0, Y15, (DI)
+	JMP        op_w_next
+
+op_w_c2:
+	// Tile: 1 rows by 2 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ       rows+112(FP), BX
+	SUBQ       R15, BX
+	MOVQ       BX, AX
+	IMULQ      R8, AX
+	ADDQ       a_base+32(FP), AX
+	MOVQ       ldc+24(FP), SI
+	SHLQ       $0x02, SI
+	MOVQ       BX, DI
+	IMULQ      SI, DI
+	ADDQ       c_base+0(FP), DI
+	MOVQ       cols+120(FP), R13
+	SUBQ       R11, R13
+	SHLQ       $0x02, R13
+	ADDQ       R13, DI
+	CMPB       load+136(FP), $0x00
+	JEQ        op_w_c2_zero
+	VMOVUPS    (DI), Y0
+	VMASKMOVPS 32(DI), Y15, Y1
+	JMP        op_w_c2_k
+
+op_w_c2_zero:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+
+op_w_c2_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_w_c2_store
+
+op_w_c2_loop:
+	VBROADCASTSS (AX), Y14
+	VFMADD231PS  (CX), Y14, Y0
+	VMASKMOVPS   32(CX), Y15, Y12
+	VFMADD231PS  Y12, Y14, Y1
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_w_c2_loop
+
+op_w_c2_store:
+	VMOVUPS    Y0, (DI)
+	VMASKMOVPS Y1, Y15, 32(DI)
+	JMP        op_w_next
+
+op_w_c3:
+	// Tile: 1 rows by 3 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ       rows+112(FP), BX
+	SUBQ       R15, BX
+	MOVQ       BX, AX
+	IMULQ      R8, AX
+	ADDQ       a_base+32(FP), AX
+	MOVQ       ldc+24(FP), SI
+	SHLQ       $0x02, SI
+	MOVQ       BX, DI
+	IMULQ      SI, DI
+	ADDQ       c_base+0(FP), DI
+	MOVQ       cols+120(FP), R13
+	SUBQ       R11, R13
+	SHLQ       $0x02, R13
+	ADDQ       R13, DI
+	CMPB       load+136(FP), $0x00
+	JEQ        op_w_c3_zero
+	VMOVUPS    (DI), Y0
+	VMOVUPS    32(DI), Y1
+	VMASKMOVPS 64(DI), Y15, Y2
+	JMP        op_w_c3_k
+
+op_w_c3_zero:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+
+op_w_c3_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_w_c3_store
+
+op_w_c3_loop:
+	VBROADCASTSS (AX), Y14
+	VFMADD231PS  (CX), Y14, Y0
+	VFMADD231PS  32(CX), Y14, Y1
+	VMASKMOVPS   64(CX), Y15, Y12
+	VFMADD231PS  Y12, Y14, Y2
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_w_c3_loop
+
+op_w_c3_store:
+	VMOVUPS    Y0, (DI)
+	VMOVUPS    Y1, 32(DI)
+	VMASKMOVPS Y2, Y15, 64(DI)
+	JMP        op_w_next
+
+op_w_c4:
+	// Tile: 1 rows by 4 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ       rows+112(FP), BX
+	SUBQ       R15, BX
+	MOVQ       BX, AX
+	IMULQ      R8, AX
+	ADDQ       a_base+32(FP), AX
+	MOVQ       ldc+24(FP), SI
+	SHLQ       $0x02, SI
+	MOVQ       BX, DI
+	IMULQ      SI, DI
+	ADDQ       c_base+0(FP), DI
+	MOVQ       cols+120(FP), R13
+	SUBQ       R11, R13
+	SHLQ       $0x02, R13
+	ADDQ       R13, DI
+	CMPB       load+136(FP), $0x00
+	JEQ        op_w_c4_zero
+	VMOVUPS    (DI), Y0
+	VMOVUPS    32(DI), Y1
+	VMOVUPS    64(DI), Y2
+	VMASKMOVPS 96(DI), Y15, Y3
+	JMP        op_w_c4_k
+
+op_w_c4_zero:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+
+op_w_c4_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_w_c4_store
+
+op_w_c4_loop:
+	VBROADCASTSS (AX), Y14
+	VFMADD231PS  (CX), Y14, Y0
+	VFMADD231PS  32(CX), Y14, Y1
+	VFMADD231PS  64(CX), Y14, Y2
+	VMASKMOVPS   96(CX), Y15, Y12
+	VFMADD231PS  Y12, Y14, Y3
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_w_c4_loop
+
+op_w_c4_store:
+	VMOVUPS    Y0, (DI)
+	VMOVUPS    Y1, 32(DI)
+	VMOVUPS    Y2, 64(DI)
+	VMASKMOVPS Y3, Y15, 96(DI)
+	JMP        op_w_next
+
+op_w_c5:
+	// Tile: 1 rows by 5 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ       rows+112(FP), BX
+	SUBQ       R15, BX
+	MOVQ       BX, AX
+	IMULQ      R8, AX
+	ADDQ       a_base+32(FP), AX
+	MOVQ       ldc+24(FP), SI
+	SHLQ       $0x02, SI
+	MOVQ       BX, DI
+	IMULQ      SI, DI
+	ADDQ       c_base+0(FP), DI
+	MOVQ       cols+120(FP), R13
+	SUBQ       R11, R13
+	SHLQ       $0x02, R13
+	ADDQ       R13, DI
+	CMPB       load+136(FP), $0x00
+	JEQ        op_w_c5_zero
+	VMOVUPS    (DI), Y0
+	VMOVUPS    32(DI), Y1
+	VMOVUPS    64(DI), Y2
+	VMOVUPS    96(DI), Y3
+	VMASKMOVPS 128(DI), Y15, Y4
+	JMP        op_w_c5_k
+
+op_w_c5_zero:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+
+op_w_c5_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_w_c5_store
+
+op_w_c5_loop:
+	VBROADCASTSS (AX), Y14
+	VFMADD231PS  (CX), Y14, Y0
+	VFMADD231PS  32(CX), Y14, Y1
+	VFMADD231PS  64(CX), Y14, Y2
+	VFMADD231PS  96(CX), Y14, Y3
+	VMASKMOVPS   128(CX), Y15, Y12
+	VFMADD231PS  Y12, Y14, Y4
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_w_c5_loop
+
+op_w_c5_store:
+	VMOVUPS    Y0, (DI)
+	VMOVUPS    Y1, 32(DI)
+	VMOVUPS    Y2, 64(DI)
+	VMOVUPS    Y3, 96(DI)
+	VMASKMOVPS Y4, Y15, 128(DI)
+	JMP        op_w_next
+
+op_w_c6:
+	// Tile: 1 rows by 6 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ       rows+112(FP), BX
+	SUBQ       R15, BX
+	MOVQ       BX, AX
+	IMULQ      R8, AX
+	ADDQ       a_base+32(FP), AX
+	MOVQ       ldc+24(FP), SI
+	SHLQ       $0x02, SI
+	MOVQ       BX, DI
+	IMULQ      SI, DI
+	ADDQ       c_base+0(FP), DI
+	MOVQ       cols+120(FP), R13
+	SUBQ       R11, R13
+	SHLQ       $0x02, R13
+	ADDQ       R13, DI
+	CMPB       load+136(FP), $0x00
+	JEQ        op_w_c6_zero
+	VMOVUPS    (DI), Y0
+	VMOVUPS    32(DI), Y1
+	VMOVUPS    64(DI), Y2
+	VMOVUPS    96(DI), Y3
+	VMOVUPS    128(DI), Y4
+	VMASKMOVPS 160(DI), Y15, Y5
+	JMP        op_w_c6_k
+
+op_w_c6_zero:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+
+op_w_c6_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_w_c6_store
+
+op_w_c6_loop:
+	VBROADCASTSS (AX), Y14
+	VFMADD231PS  (CX), Y14, Y0
+	VFMADD231PS  32(CX), Y14, Y1
+	VFMADD231PS  64(CX), Y14, Y2
+	VFMADD231PS  96(CX), Y14, Y3
+	VFMADD231PS  128(CX), Y14, Y4
+	VMASKMOVPS   160(CX), Y15, Y12
+	VFMADD231PS  Y12, Y14, Y5
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_w_c6_loop
+
+op_w_c6_store:
+	VMOVUPS    Y0, (DI)
+	VMOVUPS    Y1, 32(DI)
+	VMOVUPS    Y2, 64(DI)
+	VMOVUPS    Y3, 96(DI)
+	VMOVUPS    Y4, 128(DI)
+	VMASKMOVPS Y5, Y15, 160(DI)
+	JMP        op_w_next
+
+op_w_c7:
+	// Tile: 1 rows by 7 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ       rows+112(FP), BX
+	SUBQ       R15, BX
+	MOVQ       BX, AX
+	IMULQ      R8, AX
+	ADDQ       a_base+32(FP), AX
+	MOVQ       ldc+24(FP), SI
+	SHLQ       $0x02, SI
+	MOVQ       BX, DI
+	IMULQ      SI, DI
+	ADDQ       c_base+0(FP), DI
+	MOVQ       cols+120(FP), R13
+	SUBQ       R11, R13
+	SHLQ       $0x02, R13
+	ADDQ       R13, DI
+	CMPB       load+136(FP), $0x00
+	JEQ        op_w_c7_zero
+	VMOVUPS    (DI), Y0
+	VMOVUPS    32(DI), Y1
+	VMOVUPS    64(DI), Y2
+	VMOVUPS    96(DI), Y3
+	VMOVUPS    128(DI), Y4
+	VMOVUPS    160(DI), Y5
+	VMASKMOVPS 192(DI), Y15, Y6
+	JMP        op_w_c7_k
+
+op_w_c7_zero:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+
+op_w_c7_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_w_c7_store
+
+op_w_c7_loop:
+	VBROADCASTSS (AX), Y14
+	VFMADD231PS  (CX), Y14, Y0
+	VFMADD231PS  32(CX), Y14, Y1
+	VFMADD231PS  64(CX), Y14, Y2
+	VFMADD231PS  96(CX), Y14, Y3
+	VFMADD231PS  128(CX), Y14, Y4
+	VFMADD231PS  160(CX), Y14, Y5
+	VMASKMOVPS   192(CX), Y15, Y12
+	VFMADD231PS  Y12, Y14, Y6
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_w_c7_loop
+
+op_w_c7_store:
+	VMOVUPS    Y0, (DI)
+	VMOVUPS    Y1, 32(DI)
+	VMOVUPS    Y2, 64(DI)
+	VMOVUPS    Y3, 96(DI)
+	VMOVUPS    Y4, 128(DI)
+	VMOVUPS    Y5, 160(DI)
+	VMASKMOVPS Y6, Y15, 192(DI)
+	JMP        op_w_next
+
+op_w_c8:
+	// Tile: 1 rows by 8 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ       rows+112(FP), BX
+	SUBQ       R15, BX
+	MOVQ       BX, AX
+	IMULQ      R8, AX
+	ADDQ       a_base+32(FP), AX
+	MOVQ       ldc+24(FP), SI
+	SHLQ       $0x02, SI
+	MOVQ       BX, DI
+	IMULQ      SI, DI
+	ADDQ       c_base+0(FP), DI
+	MOVQ       cols+120(FP), R13
+	SUBQ       R11, R13
+	SHLQ       $0x02, R13
+	ADDQ       R13, DI
+	CMPB       load+136(FP), $0x00
+	JEQ        op_w_c8_zero
+	VMOVUPS    (DI), Y0
+	VMOVUPS    32(DI), Y1
+	VMOVUPS    64(DI), Y2
+	VMOVUPS    96(DI), Y3
+	VMOVUPS    128(DI), Y4
+	VMOVUPS    160(DI), Y5
+	VMOVUPS    192(DI), Y6
+	VMASKMOVPS 224(DI), Y15, Y7
+	JMP        op_w_c8_k
+
+op_w_c8_zero:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+
+op_w_c8_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_w_c8_store
+
+op_w_c8_loop:
 	VBROADCASTSS (AX), Y14
 	VFMADD231PS  (CX), Y14, Y0
 	VFMADD231PS  32(CX), Y14, Y1
@@ -18807,9 +25391,9 @@ op_w_c8_t1_loop:
 	ADDQ         R9, AX
 	ADDQ         R10, CX
 	DECQ         DX
-	JNE          op_w_c8_t1_loop
+	JNE          op_w_c8_loop
 
-op_w_c8_t1_store:
+op_w_c8_store:
 	VMOVUPS    Y0, (DI)
 	VMOVUPS    Y1, 32(DI)
 	VMOVUPS    Y2, 64(DI)
@@ -18818,484 +25402,8 @@ op_w_c8_t1_store:
 	VMOVUPS    Y5, 160(DI)
 	VMOVUPS    Y6, 192(DI)
 	VMASKMOVPS Y7, Y15, 224(DI)
-	SUBQ       $0x00000001, R15
-	JMP        op_w_next
-
-op_w_c7:
-	// Mask of the last vector: min(cols left - (cv-1)*E, E) elements.
-	MOVQ R11, DI
-	SUBQ $0x00000030, DI
-	CMPQ DI, $0x00000008
-	JLE  op_w_c7_m
-	MOVQ $0x00000008, DI
-
-op_w_c7_m:
-	LEAQ    matvecF32tab<>+256(SB), SI
-	NEGQ    DI
-	LEAQ    (SI)(DI*4), SI
-	VMOVDQU (SI), Y15
-	MOVQ    rows+104(FP), R15
-
-	// Tile: 1 rows by 7 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ       rows+104(FP), BX
-	SUBQ       R15, BX
-	MOVQ       BX, AX
-	IMULQ      R8, AX
-	ADDQ       a_base+32(FP), AX
-	MOVQ       ldc+24(FP), SI
-	SHLQ       $0x02, SI
-	MOVQ       BX, DI
-	IMULQ      SI, DI
-	ADDQ       R13, DI
-	CMPB       load+128(FP), $0x00
-	JEQ        op_w_c7_t1_zero
-	VMOVUPS    (DI), Y0
-	VMOVUPS    32(DI), Y1
-	VMOVUPS    64(DI), Y2
-	VMOVUPS    96(DI), Y3
-	VMOVUPS    128(DI), Y4
-	VMOVUPS    160(DI), Y5
-	VMASKMOVPS 192(DI), Y15, Y6
-	JMP        op_w_c7_t1_k
-
-op_w_c7_t1_zero:
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-	VXORPS Y6, Y6, Y6
-
-op_w_c7_t1_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_w_c7_t1_store
-
-op_w_c7_t1_loop:
-	VBROADCASTSS (AX), Y14
-	VFMADD231PS  (CX), Y14, Y0
-	VFMADD231PS  32(CX), Y14, Y1
-	VFMADD231PS  64(CX), Y14, Y2
-	VFMADD231PS  96(CX), Y14, Y3
-	VFMADD231PS  128(CX), Y14, Y4
-	VFMADD231PS  160(CX), Y14, Y5
-	VMASKMOVPS   192(CX), Y15, Y12
-	VFMADD231PS  Y12, Y14, Y6
-	ADDQ         R9, AX
-	ADDQ         R10, CX
-	DECQ         DX
-	JNE          op_w_c7_t1_loop
-
-op_w_c7_t1_store:
-	VMOVUPS    Y0, (DI)
-	VMOVUPS    Y1, 32(DI)
-	VMOVUPS    Y2, 64(DI)
-	VMOVUPS    Y3, 96(DI)
-	VMOVUPS    Y4, 128(DI)
-	VMOVUPS    Y5, 160(DI)
-	VMASKMOVPS Y6, Y15, 192(DI)
-	SUBQ       $0x00000001, R15
-	JMP        op_w_next
-
-op_w_c6:
-	// Mask of the last vector: min(cols left - (cv-1)*E, E) elements.
-	MOVQ R11, DI
-	SUBQ $0x00000028, DI
-	CMPQ DI, $0x00000008
-	JLE  op_w_c6_m
-	MOVQ $0x00000008, DI
-
-op_w_c6_m:
-	LEAQ    matvecF32tab<>+256(SB), SI
-	NEGQ    DI
-	LEAQ    (SI)(DI*4), SI
-	VMOVDQU (SI), Y15
-	MOVQ    rows+104(FP), R15
-
-	// Tile: 1 rows by 6 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ       rows+104(FP), BX
-	SUBQ       R15, BX
-	MOVQ       BX, AX
-	IMULQ      R8, AX
-	ADDQ       a_base+32(FP), AX
-	MOVQ       ldc+24(FP), SI
-	SHLQ       $0x02, SI
-	MOVQ       BX, DI
-	IMULQ      SI, DI
-	ADDQ       R13, DI
-	CMPB       load+128(FP), $0x00
-	JEQ        op_w_c6_t1_zero
-	VMOVUPS    (DI), Y0
-	VMOVUPS    32(DI), Y1
-	VMOVUPS    64(DI), Y2
-	VMOVUPS    96(DI), Y3
-	VMOVUPS    128(DI), Y4
-	VMASKMOVPS 160(DI), Y15, Y5
-	JMP        op_w_c6_t1_k
-
-op_w_c6_t1_zero:
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-
-op_w_c6_t1_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_w_c6_t1_store
-
-op_w_c6_t1_loop:
-	VBROADCASTSS (AX), Y14
-	VFMADD231PS  (CX), Y14, Y0
-	VFMADD231PS  32(CX), Y14, Y1
-	VFMADD231PS  64(CX), Y14, Y2
-	VFMADD231PS  96(CX), Y14, Y3
-	VFMADD231PS  128(CX), Y14, Y4
-	VMASKMOVPS   160(CX), Y15, Y12
-	VFMADD231PS  Y12, Y14, Y5
-	ADDQ         R9, AX
-	ADDQ         R10, CX
-	DECQ         DX
-	JNE          op_w_c6_t1_loop
-
-op_w_c6_t1_store:
-	VMOVUPS    Y0, (DI)
-	VMOVUPS    Y1, 32(DI)
-	VMOVUPS    Y2, 64(DI)
-	VMOVUPS    Y3, 96(DI)
-	VMOVUPS    Y4, 128(DI)
-	VMASKMOVPS Y5, Y15, 160(DI)
-	SUBQ       $0x00000001, R15
-	JMP        op_w_next
-
-op_w_c5:
-	// Mask of the last vector: min(cols left - (cv-1)*E, E) elements.
-	MOVQ R11, DI
-	SUBQ $0x00000020, DI
-	CMPQ DI, $0x00000008
-	JLE  op_w_c5_m
-	MOVQ $0x00000008, DI
-
-op_w_c5_m:
-	LEAQ    matvecF32tab<>+256(SB), SI
-	NEGQ    DI
-	LEAQ    (SI)(DI*4), SI
-	VMOVDQU (SI), Y15
-	MOVQ    rows+104(FP), R15
-
-	// Tile: 1 rows by 5 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ       rows+104(FP), BX
-	SUBQ       R15, BX
-	MOVQ       BX, AX
-	IMULQ      R8, AX
-	ADDQ       a_base+32(FP), AX
-	MOVQ       ldc+24(FP), SI
-	SHLQ       $0x02, SI
-	MOVQ       BX, DI
-	IMULQ      SI, DI
-	ADDQ       R13, DI
-	CMPB       load+128(FP), $0x00
-	JEQ        op_w_c5_t1_zero
-	VMOVUPS    (DI), Y0
-	VMOVUPS    32(DI), Y1
-	VMOVUPS    64(DI), Y2
-	VMOVUPS    96(DI), Y3
-	VMASKMOVPS 128(DI), Y15, Y4
-	JMP        op_w_c5_t1_k
-
-op_w_c5_t1_zero:
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	VXORPS Y4, Y4, Y4
-
-op_w_c5_t1_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_w_c5_t1_store
-
-op_w_c5_t1_loop:
-	VBROADCASTSS (AX), Y14
-	VFMADD231PS  (CX), Y14, Y0
-	VFMADD231PS  32(CX), Y14, Y1
-	VFMADD231PS  64(CX), Y14, Y2
-	VFMADD231PS  96(CX), Y14, Y3
-	VMASKMOVPS   128(CX), Y15, Y12
-	VFMADD231PS  Y12, Y14, Y4
-	ADDQ         R9, AX
-	ADDQ         R10, CX
-	DECQ         DX
-	JNE          op_w_c5_t1_loop
-
-op_w_c5_t1_store:
-	VMOVUPS    Y0, (DI)
-	VMOVUPS    Y1, 32(DI)
-	VMOVUPS    Y2, 64(DI)
-	VMOVUPS    Y3, 96(DI)
-	VMASKMOVPS Y4, Y15, 128(DI)
-	SUBQ       $0x00000001, R15
-	JMP        op_w_next
-
-op_w_c4:
-	// Mask of the last vector: min(cols left - (cv-1)*E, E) elements.
-	MOVQ R11, DI
-	SUBQ $0x00000018, DI
-	CMPQ DI, $0x00000008
-	JLE  op_w_c4_m
-	MOVQ $0x00000008, DI
-
-op_w_c4_m:
-	LEAQ    matvecF32tab<>+256(SB), SI
-	NEGQ    DI
-	LEAQ    (SI)(DI*4), SI
-	VMOVDQU (SI), Y15
-	MOVQ    rows+104(FP), R15
-
-	// Tile: 1 rows by 4 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ       rows+104(FP), BX
-	SUBQ       R15, BX
-	MOVQ       BX, AX
-	IMULQ      R8, AX
-	ADDQ       a_base+32(FP), AX
-	MOVQ       ldc+24(FP), SI
-	SHLQ       $0x02, SI
-	MOVQ       BX, DI
-	IMULQ      SI, DI
-	ADDQ       R13, DI
-	CMPB       load+128(FP), $0x00
-	JEQ        op_w_c4_t1_zero
-	VMOVUPS    (DI), Y0
-	VMOVUPS    32(DI), Y1
-	VMOVUPS    64(DI), Y2
-	VMASKMOVPS 96(DI), Y15, Y3
-	JMP        op_w_c4_t1_k
-
-op_w_c4_t1_zero:
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-
-op_w_c4_t1_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_w_c4_t1_store
-
-op_w_c4_t1_loop:
-	VBROADCASTSS (AX), Y14
-	VFMADD231PS  (CX), Y14, Y0
-	VFMADD231PS  32(CX), Y14, Y1
-	VFMADD231PS  64(CX), Y14, Y2
-	VMASKMOVPS   96(CX), Y15, Y12
-	VFMADD231PS  Y12, Y14, Y3
-	ADDQ         R9, AX
-	ADDQ         R10, CX
-	DECQ         DX
-	JNE          op_w_c4_t1_loop
-
-op_w_c4_t1_store:
-	VMOVUPS    Y0, (DI)
-	VMOVUPS    Y1, 32(DI)
-	VMOVUPS    Y2, 64(DI)
-	VMASKMOVPS Y3, Y15, 96(DI)
-	SUBQ       $0x00000001, R15
-	JMP        op_w_next
-
-op_w_c3:
-	// Mask of the last vector: min(cols left - (cv-1)*E, E) elements.
-	MOVQ R11, DI
-	SUBQ $0x00000010, DI
-	CMPQ DI, $0x00000008
-	JLE  op_w_c3_m
-	MOVQ $0x00000008, DI
-
-op_w_c3_m:
-	LEAQ    matvecF32tab<>+256(SB), SI
-	NEGQ    DI
-	LEAQ    (SI)(DI*4), SI
-	VMOVDQU (SI), Y15
-	MOVQ    rows+104(FP), R15
-
-	// Tile: 1 rows by 3 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ       rows+104(FP), BX
-	SUBQ       R15, BX
-	MOVQ       BX, AX
-	IMULQ      R8, AX
-	ADDQ       a_base+32(FP), AX
-	MOVQ       ldc+24(FP), SI
-	SHLQ       $0x02, SI
-	MOVQ       BX, DI
-	IMULQ      SI, DI
-	ADDQ       R13, DI
-	CMPB       load+128(FP), $0x00
-	JEQ        op_w_c3_t1_zero
-	VMOVUPS    (DI), Y0
-	VMOVUPS    32(DI), Y1
-	VMASKMOVPS 64(DI), Y15, Y2
-	JMP        op_w_c3_t1_k
-
-op_w_c3_t1_zero:
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-
-op_w_c3_t1_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_w_c3_t1_store
-
-op_w_c3_t1_loop:
-	VBROADCASTSS (AX), Y14
-	VFMADD231PS  (CX), Y14, Y0
-	VFMADD231PS  32(CX), Y14, Y1
-	VMASKMOVPS   64(CX), Y15, Y12
-	VFMADD231PS  Y12, Y14, Y2
-	ADDQ         R9, AX
-	ADDQ         R10, CX
-	DECQ         DX
-	JNE          op_w_c3_t1_loop
-
-op_w_c3_t1_store:
-	VMOVUPS    Y0, (DI)
-	VMOVUPS    Y1, 32(DI)
-	VMASKMOVPS Y2, Y15, 64(DI)
-	SUBQ       $0x00000001, R15
-	JMP        op_w_next
-
-op_w_c2:
-	// Mask of the last vector: min(cols left - (cv-1)*E, E) elements.
-	MOVQ R11, DI
-	SUBQ $0x00000008, DI
-	CMPQ DI, $0x00000008
-	JLE  op_w_c2_m
-	MOVQ $0x00000008, DI
-
-op_w_c2_m:
-	LEAQ    matvecF32tab<>+256(SB), SI
-	NEGQ    DI
-	LEAQ    (SI)(DI*4), SI
-	VMOVDQU (SI), Y15
-	MOVQ    rows+104(FP), R15
-
-	// Tile: 1 rows by 2 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ       rows+104(FP), BX
-	SUBQ       R15, BX
-	MOVQ       BX, AX
-	IMULQ      R8, AX
-	ADDQ       a_base+32(FP), AX
-	MOVQ       ldc+24(FP), SI
-	SHLQ       $0x02, SI
-	MOVQ       BX, DI
-	IMULQ      SI, DI
-	ADDQ       R13, DI
-	CMPB       load+128(FP), $0x00
-	JEQ        op_w_c2_t1_zero
-	VMOVUPS    (DI), Y0
-	VMASKMOVPS 32(DI), Y15, Y1
-	JMP        op_w_c2_t1_k
-
-op_w_c2_t1_zero:
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-
-op_w_c2_t1_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_w_c2_t1_store
-
-op_w_c2_t1_loop:
-	VMOVUPS      (CX), Y12
-	VMASKMOVPS   32(CX), Y15, Y13
-	VBROADCASTSS (AX), Y14
-	VFMADD231PS  Y12, Y14, Y0
-	VFMADD231PS  Y13, Y14, Y1
-	ADDQ         R9, AX
-	ADDQ         R10, CX
-	DECQ         DX
-	JNE          op_w_c2_t1_loop
-
-op_w_c2_t1_store:
-	VMOVUPS    Y0, (DI)
-	VMASKMOVPS Y1, Y15, 32(DI)
-	SUBQ       $0x00000001, R15
-	JMP        op_w_next
-
-op_w_c1:
-	// Mask of the last vector: min(cols left - (cv-1)*E, E) elements.
-	MOVQ R11, DI
-	SUBQ $0x00000000, DI
-	CMPQ DI, $0x00000008
-	JLE  op_w_c1_m
-	MOVQ $0x00000008, DI
-
-op_w_c1_m:
-	LEAQ    matvecF32tab<>+256(SB), SI
-	NEGQ    DI
-	LEAQ    (SI)(DI*4), SI
-	VMOVDQU (SI), Y15
-	MOVQ    rows+104(FP), R15
-
-	// Tile: 1 rows by 1 vectors.
-	// Row pointers: A at row r0 = rows - rows left, C likewise.
-	MOVQ       rows+104(FP), BX
-	SUBQ       R15, BX
-	MOVQ       BX, AX
-	IMULQ      R8, AX
-	ADDQ       a_base+32(FP), AX
-	MOVQ       ldc+24(FP), SI
-	SHLQ       $0x02, SI
-	MOVQ       BX, DI
-	IMULQ      SI, DI
-	ADDQ       R13, DI
-	CMPB       load+128(FP), $0x00
-	JEQ        op_w_c1_t1_zero
-	VMASKMOVPS (DI), Y15, Y0
-	JMP        op_w_c1_t1_k
-
-op_w_c1_t1_zero:
-	VXORPS Y0, Y0, Y0
-
-op_w_c1_t1_k:
-	MOVQ  R12, CX
-	MOVQ  k+120(FP), DX
-	TESTQ DX, DX
-	JEQ   op_w_c1_t1_store
-
-op_w_c1_t1_loop:
-	VMASKMOVPS   (CX), Y15, Y12
-	VBROADCASTSS (AX), Y14
-	VFMADD231PS  Y12, Y14, Y0
-	ADDQ         R9, AX
-	ADDQ         R10, CX
-	DECQ         DX
-	JNE          op_w_c1_t1_loop
-
-op_w_c1_t1_store:
-	VMASKMOVPS Y0, Y15, (DI)
-	SUBQ       $0x00000001, R15
 
 op_w_next:
-	ADDQ $0x00000100, R12
-	ADDQ $0x00000100, R13
-	SUBQ $0x00000040, R11
-	JGT  op_w_panel
-
 op_done:
 	VZEROUPPER
 	RET

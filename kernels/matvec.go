@@ -2,6 +2,7 @@ package kernels
 
 import (
 	"fmt"
+	"sync"
 	"unsafe"
 
 	"github.com/flowkern/flowkern/internal/cpu"
@@ -161,30 +162,82 @@ func matVecsOn[T Float](t cpu.Tier, workers int, y, w, x Matrix[T], bias []T) {
 }
 
 // matVecsSerial keeps a block of W rows in the L2 cache while the whole
-// batch streams past it, in calls of at most callWork multiply-adds.
+// batch streams past it, in calls of at most callWork multiply-adds. Long
+// rows are cut into pieces of mvPiece bytes, so that the block of 6 X rows
+// a kernel tile reuses stays in L1; the lanes of the outputs wait in a
+// buffer between pieces (the canonical order does not change).
 func matVecsSerial[T Float](t cpu.Tier, y, w, x Matrix[T], bias []T) {
 	m, n, nb := w.Rows, w.Cols, x.Rows
-	mc := max(8, (512<<10)/max(1, n*sizeOfT[T]())) &^ 7
+	size := sizeOfT[T]()
+	kc := n
+	var lb *laneBuf[T]
+	if n*size > mvPiece && matVecsPieces(t) {
+		kc = mvPiece / size
+		lb = getLaneBuf[T]()
+		defer putLaneBuf(lb)
+	}
+	L := 64 / size
+	mc := max(8, (512<<10)/max(1, n*size)) &^ 7
 	for i0 := 0; i0 < m; i0 += mc {
 		mi := min(mc, m-i0)
-		nc := max(12, callWork/max(1, mi*n)/12*12)
+		nc := max(12, callWork/max(1, mi*kc)/12*12)
+		if lb != nil {
+			nc = max(1, min(nc, len(lb)/(mi*L)))
+		}
 		var bs []T
 		if len(bias) > 0 {
 			bs = bias[i0 : i0+mi]
 		}
 		for b0 := 0; b0 < nb; b0 += nc {
 			bn := min(nc, nb-b0)
-			ys, ws, xs := y.sub(b0, i0, bn, mi), w.sub(i0, 0, mi, n), x.sub(b0, 0, bn, n)
-			matVecsTier(t, ys.Data, ys.Stride, ws.Data, ws.Stride, xs.Data, xs.Stride, bs, mi, bn, n)
+			ys := y.sub(b0, i0, bn, mi)
+			for j0 := 0; ; {
+				kn := min(kc, n-j0)
+				ws, xs := w.sub(i0, j0, mi, kn), x.sub(b0, j0, bn, kn)
+				var lanes []T
+				if lb != nil {
+					lanes = lb[:]
+				}
+				matVecsTier(t, ys.Data, ys.Stride, ws.Data, ws.Stride, xs.Data, xs.Stride, bs, mi, bn, kn, lanes, j0 == 0, j0+kn >= n)
+				if j0 += kn; j0 >= n {
+					break
+				}
+			}
 		}
 	}
 }
 
-func matVecsTier[T Float](t cpu.Tier, y []T, ldy int, w []T, ldw int, x []T, ldx int, bias []T, m, nb, n int) {
+// mvPiece is the longest piece of a row (bytes) one MatVecs call takes.
+const mvPiece = 4096
+
+// laneBuf holds the lanes of the outputs of one call between pieces.
+type laneBuf[T Float] [1 << 14]T
+
+var lanePools = [2]sync.Pool{
+	{New: func() any { return new(laneBuf[float64]) }},
+	{New: func() any { return new(laneBuf[float32]) }},
+}
+
+func getLaneBuf[T Float]() *laneBuf[T] {
 	if is64[T]() {
-		matVecsF64(t, f64(y), ldy, f64(w), ldw, f64(x), ldx, f64(bias), m, nb, n)
+		return lanePools[0].Get().(*laneBuf[T])
+	}
+	return lanePools[1].Get().(*laneBuf[T])
+}
+
+func putLaneBuf[T Float](b *laneBuf[T]) {
+	if is64[T]() {
+		lanePools[0].Put(b)
 	} else {
-		matVecsF32(t, f32(y), ldy, f32(w), ldw, f32(x), ldx, f32(bias), m, nb, n)
+		lanePools[1].Put(b)
+	}
+}
+
+func matVecsTier[T Float](t cpu.Tier, y []T, ldy int, w []T, ldw int, x []T, ldx int, bias []T, m, nb, n int, lanes []T, first, last bool) {
+	if is64[T]() {
+		matVecsF64(t, f64(y), ldy, f64(w), ldw, f64(x), ldx, f64(bias), m, nb, n, f64(lanes), first, last)
+	} else {
+		matVecsF32(t, f32(y), ldy, f32(w), ldw, f32(x), ldx, f32(bias), m, nb, n, f32(lanes), first, last)
 	}
 }
 
@@ -275,32 +328,126 @@ func outerSerial[T Float](t cpu.Tier, c, a Matrix[T], inca int, b Matrix[T], loa
 	if rows == 0 || cols == 0 {
 		return
 	}
-	kc := 128 // B panels of kc x 32 stay in L1
-	rc := max(6, callWork/(max(1, min(k, kc))*cols)/6*6)
 	if k == 0 {
-		for r0 := 0; r0 < rows; r0 += rc {
-			rn := min(rc, rows-r0)
-			cs := c.sub(r0, 0, rn, cols)
-			outerTier(t, cs.Data, cs.Stride, nil, 0, 0, nil, 0, rn, cols, 0, load)
-		}
+		outerTier(t, c.Data, c.Stride, nil, 0, 0, nil, 0, outerPanel(t, sizeOfT[T]()), rows, cols, 0, load)
 		return
 	}
-	for r0 := 0; r0 < rows; r0 += rc {
-		rn := min(rc, rows-r0)
-		cs := c.sub(r0, 0, rn, cols)
+	// BLIS-like blocking: a block of kc rows of B by nc columns stays in
+	// L2; the kernel holds the broadcasts of a row tile of A (6 x kc) in L1
+	// and streams the panels of B past them.
+	size := sizeOfT[T]()
+	kc, nc := outerKC, outerNC/size
+	if rows == 1 && cols*size > 4096 {
+		// A single row with a large B: stream B row by row, a few rows per
+		// call, so each row is read in order; C stays in L1.
+		kc = 8
+	}
+	mc := max(6, outerWork/(min(k, kc)*min(cols, nc))/6*6)
+	// With enough rows to reuse them, blocks of B are packed panel by panel
+	// (contiguous, whatever B's stride), and blocks of D^T (strided rows)
+	// row by row with a stride of an odd number of cache lines: a stride of
+	// a multiple of 4 KiB would put a whole block column in one L1 set.
+	pw := outerPanel(t, size)
+	var buf *packBuf[T]
+	if rows >= 12 && pw > 0 {
+		buf = getPackBuf[T]()
+		defer putPackBuf(buf)
+	}
+	packA := buf != nil && a.Stride == 1 && inca > 1
+	if packA {
+		mc = min(mc, outerMC)
+	}
+	for j0 := 0; j0 < cols; j0 += nc {
+		jn := min(nc, cols-j0)
 		for k0 := 0; k0 < k; k0 += kc {
 			kn := min(kc, k-k0)
-			as := a.Data[r0*a.Stride+k0*inca:]
-			bs := b.sub(k0, 0, kn, cols)
-			outerTier(t, cs.Data, cs.Stride, as, a.Stride, inca, bs.Data, bs.Stride, rn, cols, kn, load || k0 > 0)
+			bs := b.sub(k0, j0, kn, jn)
+			ldb, ldp := bs.Stride, pw
+			if buf != nil {
+				packPanels(buf.b[:], bs, pw)
+				bs.Data, ldb, ldp = buf.b[:], pw, kn*pw
+			}
+			for r0 := 0; r0 < rows; r0 += mc {
+				rn := min(mc, rows-r0)
+				cs := c.sub(r0, j0, rn, jn)
+				as, lda, inc := a.Data[r0*a.Stride+k0*inca:], a.Stride, inca
+				if packA {
+					// Row r of this block of D^T is column r of D's rows.
+					p := packRows(buf.a[:], Matrix[T]{Rows: kn, Cols: rn, Data: as, Stride: inca})
+					as, inc = p.Data, p.Stride
+				}
+				outerTier(t, cs.Data, cs.Stride, as, lda, inc, bs.Data, ldb, ldp, rn, jn, kn, load || k0 > 0)
+			}
 		}
 	}
 }
 
-func outerTier[T Float](t cpu.Tier, c []T, ldc int, a []T, lda, inca int, b []T, ldb int, rows, cols, k int, load bool) {
+// Blocking of Outer: k chunks, column chunks (bytes) and the largest row
+// chunk of a packed A.
+const (
+	outerKC = 256
+	outerNC = 4096
+	outerMC = 96
+)
+
+// packBuf holds the packed blocks of one outerSerial call: kc rows of up
+// to nc columns of B (in panels), and of up to mc columns of D.
+type packBuf[T Float] struct {
+	b [outerKC * (outerNC/4 + 64)]T
+	a [outerKC * (outerMC + 32)]T
+}
+
+// packPanels copies m to dst panel by panel: panel p (columns p*pw to
+// p*pw+pw-1) is m.Rows rows of pw elements, contiguous.
+func packPanels[T Float](dst []T, m Matrix[T], pw int) {
+	for p := 0; p*pw < m.Cols; p++ {
+		w := min(pw, m.Cols-p*pw)
+		d := dst[p*m.Rows*pw:]
+		for r := range m.Rows {
+			copy(d[r*pw:r*pw+w], m.Data[r*m.Stride+p*pw:])
+		}
+	}
+}
+
+// packRows copies m to dst with a row stride of an odd number of cache
+// lines and returns the copy.
+func packRows[T Float](dst []T, m Matrix[T]) Matrix[T] {
+	per := 64 / sizeOfT[T]()
+	ld := ((m.Cols+per-1)/per | 1) * per
+	for r := range m.Rows {
+		copy(dst[r*ld:r*ld+m.Cols], m.Data[r*m.Stride:r*m.Stride+m.Cols])
+	}
+	return Matrix[T]{Rows: m.Rows, Cols: m.Cols, Data: dst, Stride: ld}
+}
+
+var packPools = [2]sync.Pool{
+	{New: func() any { return new(packBuf[float64]) }},
+	{New: func() any { return new(packBuf[float32]) }},
+}
+
+func getPackBuf[T Float]() *packBuf[T] {
 	if is64[T]() {
-		outerF64(t, f64(c), ldc, f64(a), lda, inca, f64(b), ldb, rows, cols, k, load)
+		return packPools[0].Get().(*packBuf[T])
+	}
+	return packPools[1].Get().(*packBuf[T])
+}
+
+func putPackBuf[T Float](b *packBuf[T]) {
+	if is64[T]() {
+		packPools[0].Put(b)
 	} else {
-		outerF32(t, f32(c), ldc, f32(a), lda, inca, f32(b), ldb, rows, cols, k, load)
+		packPools[1].Put(b)
+	}
+}
+
+// outerWork bounds the multiply-adds of one Outer call: larger than
+// callWork, since a call must cover whole L2 blocks.
+const outerWork = 1 << 22
+
+func outerTier[T Float](t cpu.Tier, c []T, ldc int, a []T, lda, inca int, b []T, ldb, ldp int, rows, cols, k int, load bool) {
+	if is64[T]() {
+		outerF64(t, f64(c), ldc, f64(a), lda, inca, f64(b), ldb, ldp, rows, cols, k, load)
+	} else {
+		outerF32(t, f32(c), ldc, f32(a), lda, inca, f32(b), ldb, ldp, rows, cols, k, load)
 	}
 }

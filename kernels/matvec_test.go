@@ -66,7 +66,11 @@ func matShapes(short bool) [][3]int {
 		}
 		add(a, large[(i*5+1)%len(large)])
 	}
-	return append(out, [3]int{9, 300, 40}, [3]int{70, 130, 13}, [3]int{3, 1, 700}, [3]int{130, 3, 129})
+	// Long rows, cut into pieces by MatVecs (float64 past 512, float32 past
+	// 1024), with every tile remainder; shapes that cross the k chunks and
+	// the packing threshold of Outer.
+	return append(out, [3]int{9, 300, 40}, [3]int{70, 130, 13}, [3]int{3, 1, 700}, [3]int{130, 3, 129},
+		[3]int{7, 1500, 13}, [3]int{13, 1031, 5}, [3]int{5, 2065, 2}, [3]int{300, 27, 17}, [3]int{17, 40, 300})
 }
 
 // refMemo keeps reference outputs across tiers: the inputs of a shape do

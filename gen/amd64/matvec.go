@@ -89,14 +89,6 @@ func (t elem) andn(a, b, c Op) {
 	}
 }
 
-func (t elem) fmaBcst(m, b, acc Op) {
-	if t.size == 8 {
-		VFMADD231PD_BCST(m, b, acc)
-	} else {
-		VFMADD231PS_BCST(m, b, acc)
-	}
-}
-
 func (t elem) shuf128(imm int, b, a, dst Op) {
 	if t.size == 8 {
 		VSHUFF64X2(U8(imm), b, a, dst)
@@ -196,18 +188,24 @@ var (
 	mvW0, mvW3, mvX0, mvX3, mvCnt = RAX, RBX, RCX, RDX, RSI // tile row pointers, chunk count
 	mvLw, mvLx                    = R8, R9                  // W and X strides, bytes
 	mvWblk, mvXblk, mvY           = R10, R11, R12           // tile origins in W, X, Y
-	mvIrem, mvBrem, mvBias        = R13, R14, R15           // W rows and X rows left, bias pointer
+	mvIrem, mvBrem, mvLP          = R13, R14, R15           // W rows and X rows left, lane buffer
 )
 
 func matVecsKernel(t elem, s isa) {
 	name := name("MatVecs", t, s)
-	text(name, NOSPLIT, fmt.Sprintf("func(y []%[1]s, ldy int, w []%[1]s, ldw int, x []%[1]s, ldx int, bias []%[1]s, m, nb, n int)", t.goType))
+	text(name, NOSPLIT, fmt.Sprintf("func(y []%[1]s, ldy int, w []%[1]s, ldw int, x []%[1]s, ldx int, bias []%[1]s, m, nb, n int, lanes []%[1]s, first, last bool)", t.goType))
 	L := 64 / t.size
 	Doc(
 		fmt.Sprintf("%s sets y[b*ldy+i] to the dot product of w row i (stride ldw) and x", name),
 		"row b (stride ldx) over n elements, plus bias[i] when len(bias) > 0, for",
 		fmt.Sprintf("i < m and b < nb, in the canonical order of internal/ref.MatVecs (%d lanes,", L),
-		"halving tree, bias added last). Strides are in elements. Nothing is checked.",
+		"halving tree, bias added last). Strides are in elements.",
+		"",
+		"A long row can be cut into calls over consecutive pieces of w and x, each",
+		fmt.Sprintf("but the last a multiple of %d long: the lanes of the m*nb outputs then pass", L),
+		fmt.Sprintf("from call to call in lanes (m*nb*%d elements, in the kernel's own order).", L),
+		"first starts them at +0 (else they are loaded from lanes); last reduces",
+		"them into y (else they are stored to lanes). Nothing is checked.",
 	)
 	tl := mvTilesFor(s)
 	done := "mv_done"
@@ -222,6 +220,7 @@ func matVecsKernel(t elem, s isa) {
 	scaleTo(t, "ldx", mvLx)
 	Load(Param("x").Base(), mvXblk)
 	Load(Param("y").Base(), mvY)
+	Load(Param("lanes").Base(), mvLP)
 	if s.is512() {
 		Comment("K1: the elements of the last, partial chunk of a row (n % L).")
 		Load(Param("n"), RSI)
@@ -260,7 +259,14 @@ func mvRowBlock(t elem, s isa, tl mvTiles, rb int) {
 	Label(p)
 	Load(Param("w").Base(), mvWblk)
 	Load(Param("m"), mvIrem)
-	Load(Param("bias").Base(), mvBias)
+	if s.is512() && rb == tl.rb {
+		Comment("K7 (a spare 64-bit register): where the tiles of this block prefetch")
+		Comment("the next block of X rows, which would otherwise come from L3 in a")
+		Comment("burst at its first tile.")
+		MOVQ(mvXblk, RDI)
+		mulAdd(RDI, mvLx, RSI, rb)
+		KMOVQ(RDI, K7)
+	}
 
 	Label(p + "_i")
 	CMPQ(mvIrem, U32(ri))
@@ -268,7 +274,6 @@ func mvRowBlock(t elem, s isa, tl mvTiles, rb int) {
 	mvTile(t, s, tl, ri, rb, fmt.Sprintf("%s_t%d", p, ri))
 	mulAdd(mvWblk, mvLw, RDI, ri)
 	ADDQ(U32(ri*t.size), mvY)
-	ADDQ(U32(ri*t.size), mvBias)
 	SUBQ(U32(ri), mvIrem)
 	JMP(LabelRef(p + "_i"))
 
@@ -329,18 +334,37 @@ func mvTile(t elem, s isa, tl mvTiles, ri, rb int, p string) {
 	if rb > 3 {
 		xb = append(xb, mvX3)
 	}
+	if s.is512() && rb == tl.rb && ri == tl.ri(rb) {
+		// Each tile prefetches the next 4 lines of each of the next block's
+		// rows: sixteen tiles cover a 4 KiB piece of them.
+		KMOVQ(K7, RDI)
+		LEAQ(Mem{Base: RDI, Index: mvLx, Scale: 2}, RSI)
+		ADDQ(mvLx, RSI)
+		for r := 0; r < rb; r++ {
+			for l := 0; l < 4; l++ {
+				PREFETCHT1(rowAddr([]GPPhysical{RDI, RSI}, mvLx, r).Offset(64 * l))
+			}
+		}
+		ADDQ(U32(256), RDI)
+		KMOVQ(RDI, K7)
+	}
 	MOVQ(mvWblk, mvW0)
 	setBases(wb, mvLw)
 	MOVQ(mvXblk, mvX0)
 	setBases(xb, mvLx)
-	for r := 0; r < ri; r++ {
-		for b := 0; b < rb; b++ {
-			for h := 0; h < parts; h++ {
-				a := acc(r, b, h)
-				t.xor(a, a, a)
-			}
-		}
+	nacc := ri * rb * parts
+	CMPB(addr(Param("first")), U8(0))
+	JNE(LabelRef(p + "_zero"))
+	Comment("Lanes of the previous piece of the rows.")
+	for k := 0; k < nacc; k++ {
+		t.movu(Mem{Base: mvLP}.Offset(k*w), s.regs[k])
 	}
+	JMP(LabelRef(p + "_start"))
+	Label(p + "_zero")
+	for k := 0; k < nacc; k++ {
+		t.xor(s.regs[k], s.regs[k], s.regs[k])
+	}
+	Label(p + "_start")
 
 	// chunk emits the FMAs of one chunk of L elements.
 	chunk := func(tail bool) {
@@ -410,6 +434,16 @@ func mvTile(t elem, s isa, tl mvTiles, ri, rb int, p string) {
 	chunk(true)
 
 	Label(p + "_reduce")
+	CMPB(addr(Param("last")), U8(0))
+	JNE(LabelRef(p + "_last"))
+	Comment("Not the last piece: keep the lanes for the next call.")
+	for k := 0; k < nacc; k++ {
+		t.movu(s.regs[k], Mem{Base: mvLP}.Offset(k*w))
+	}
+	ADDQ(U32(nacc*w), mvLP)
+	JMP(LabelRef(p + "_end"))
+	Label(p + "_last")
+	ADDQ(U32(nacc*w), mvLP)
 	// Outputs in b-major order, reduced in groups.
 	type out struct{ b, r int }
 	var outs []out
@@ -464,9 +498,13 @@ func mvTile(t elem, s isa, tl mvTiles, ri, rb int, p string) {
 		TESTQ(RDI, RDI)
 		JEQ(LabelRef(lbl + "_store"))
 		Comment("Bias: gather bias[r] into the lane of each output, then add.")
+		Load(Param("m"), mvCnt)
+		SUBQ(mvIrem, mvCnt)
+		SHLQ(U8(t.shift()), mvCnt)
+		ADDQ(addr(Param("bias").Base()), mvCnt)
 		vbv := as(free[0])
 		for k, rn := range runs {
-			m := Mem{Base: mvBias}.Offset((rn.r0 - rn.l0) * t.size)
+			m := Mem{Base: mvCnt}.Offset((rn.r0 - rn.l0) * t.size)
 			if s.is512() {
 				kk := opmasks[1+k]
 				kimm(kk, lanesOf(rn))
@@ -502,6 +540,7 @@ func mvTile(t elem, s isa, tl mvTiles, ri, rb int, p string) {
 			t.maskmov(vres, vmk, m)
 		}
 	}
+	Label(p + "_end")
 }
 
 // runMask loads a mask of ones in elements l0..l0+n-1 into dst (ymm or
@@ -609,26 +648,32 @@ func reduce4(t elem, slots [][]VecPhysical, tmp []VecPhysical, spare []VecPhysic
 
 // GP roles in Outer.
 var (
-	opA0, opA3, opB, opK, opLc, opC0 = RAX, RBX, RCX, RDX, RSI, RDI // tile pointers, k count
-	opLa, opIa, opLb                 = R8, R9, R10                  // A row stride, A step per k, B row stride (bytes)
-	opCols, opBpan, opCpan, opC3     = R11, R12, R13, R14           // columns left, panel origins, C row 3
-	opRows                           = R15                          // rows left
+	opA0, opA3, opB, opK = RAX, RBX, RCX, RDX // tile: A rows, B row, k count
+	opLc, opC0, opC3     = RSI, RDI, R14      // tile: C stride (bytes), C rows
+	opLa, opIa, opLb     = R8, R9, R10        // A row stride, A step per k, B row stride (bytes)
+	opCols, opBpan       = R11, R12           // columns left in the row block, B panel
+	opTmp, opRows        = R13, R15           // scratch, rows left
 )
 
-// outerKernel emits OuterXxx: C = C0 + A B as chains over k.
+// outerKernel emits OuterXxx: C = C0 + A B as chains over k, by row tiles
+// of 6 (outer loop: their broadcasts stay in L1) and panels of PW vectors
+// of columns (inner loop: B streams from L2, packed or not).
 func outerKernel(t elem, s isa) {
 	name := name("Outer", t, s)
-	text(name, NOSPLIT, fmt.Sprintf("func(c []%[1]s, ldc int, a []%[1]s, lda, inca int, b []%[1]s, ldb int, rows, cols, k int, load bool)", t.goType))
-	Doc(
-		fmt.Sprintf("%s sets c[r*ldc+j] = c0, then c = fma(a[r*lda+kk*inca], b[kk*ldb+j], c)", name),
-		"for kk = 0, 1, ..., k-1 in turn, for r < rows and j < cols, where c0 is",
-		"c[r*ldc+j] if load, else +0. Strides are in elements; inca may be 0.",
-		"Nothing is checked.",
-	)
+	text(name, NOSPLIT, fmt.Sprintf("func(c []%[1]s, ldc int, a []%[1]s, lda, inca int, b []%[1]s, ldb, ldp int, rows, cols, k int, load bool)", t.goType))
+	E := s.width / t.size
 	PW := 2
 	if s.is512() {
 		PW = 4
 	}
+	Doc(
+		fmt.Sprintf("%s sets c[r*ldc+j] = c0, then c = fma(a[r*lda+kk*inca], B(kk, j), c)", name),
+		"for kk = 0, 1, ..., k-1 in turn, for r < rows and j < cols, where c0 is",
+		"c[r*ldc+j] if load, else +0. Strides are in elements; inca may be 0.",
+		fmt.Sprintf("B is in panels of %d columns: B(kk, j) = b[(j/%d)*ldp + kk*ldb + j%%%d], so", PW*E, PW*E, PW*E),
+		fmt.Sprintf("ldp = %d reads a row-major B and ldb = %d, ldp = k*%d a packed one.", PW*E, PW*E, PW*E),
+		"Nothing is checked.",
+	)
 	Load(Param("rows"), opRows)
 	TESTQ(opRows, opRows)
 	JLE(LabelRef("op_done"))
@@ -638,101 +683,102 @@ func outerKernel(t elem, s isa) {
 	scaleTo(t, "lda", opLa)
 	scaleTo(t, "inca", opIa)
 	scaleTo(t, "ldb", opLb)
-	Load(Param("b").Base(), opBpan)
-	Load(Param("c").Base(), opCpan)
+	Comment("Mask of the last vector of a partial panel: ((cols-1) % E) + 1 elements.")
+	MOVQ(opCols, RDI)
+	DECQ(RDI)
+	ANDQ(U32(E-1), RDI)
+	INCQ(RDI)
+	m := mvWindow(t, RDI, RSI)
+	if s.is512() {
+		ones := s.regs[31]
+		VPTERNLOGD(U8(0xff), ones, ones, ones)
+		t.testm(m, ones, K1)
+	} else {
+		VMOVDQU(m, s.regs[15])
+	}
+	Comment("A single row of a row-major B takes wider panels.")
 	CMPQ(opRows, U32(1))
+	JNE(LabelRef("op_row"))
+	Load(Param("ldp"), RDI)
+	CMPQ(RDI, U32(PW*E))
 	JEQ(LabelRef("op_w"))
-	outerPanels(t, s, "op_n", PW, 6)
+
+	Label("op_row")
+	CMPQ(opRows, U32(6))
+	JGE(LabelRef("op_rr6"))
+	dispatch(opRows, 5, func(v int) string { return fmt.Sprintf("op_rr%d", v) })
+	for rr := 6; rr >= 1; rr-- {
+		q := fmt.Sprintf("op_rr%d", rr)
+		Label(q)
+		outerRowBlock(t, s, q, rr, PW, false)
+		SUBQ(U32(rr), opRows)
+		if rr == 6 {
+			JNE(LabelRef("op_row"))
+		}
+		JMP(LabelRef("op_done"))
+	}
+
 	Label("op_w")
 	Comment("A single row: wider panels, for enough independent chains.")
-	outerPanels(t, s, "op_w", 8, 1)
+	outerRowBlock(t, s, "op_w", 1, 8, true)
 	Label("op_done")
 	ret()
 }
 
-// outerPanels emits the walk over column panels of pw vectors, each over
-// row blocks of rr rows (a single block when rr == 1).
-func outerPanels(t elem, s isa, p string, pw, rr int) {
+// outerRowBlock emits the walk over the column panels of pw vectors for the
+// row block of rr rows starting at row rows - opRows.
+func outerRowBlock(t elem, s isa, q string, rr, pw int, wide bool) {
 	E := s.width / t.size
-	Label(p + "_panel")
-	Comment("Panel: cv vectors of columns, the last one masked.")
-	for cv := pw; cv >= 1; cv-- {
-		if cv == pw {
-			CMPQ(opCols, U32((pw-1)*E))
-			JGT(LabelRef(fmt.Sprintf("%s_c%d", p, cv)))
-		} else if cv > 1 {
-			CMPQ(opCols, U32((cv-1)*E))
-			JGT(LabelRef(fmt.Sprintf("%s_c%d", p, cv)))
-		} else {
-			JMP(LabelRef(fmt.Sprintf("%s_c%d", p, cv)))
-		}
+	Load(Param("cols"), opCols)
+	Load(Param("b").Base(), opBpan)
+	Label(q + "_p")
+	CMPQ(opCols, U32(pw*E))
+	JLT(LabelRef(q + "_part"))
+	outerTile(t, s, rr, pw, false, wide, q+"_full")
+	if wide {
+		ADDQ(U32(pw*s.width), opBpan)
+	} else {
+		scaleTo(t, "ldp", opTmp)
+		ADDQ(opTmp, opBpan)
 	}
-	for cv := pw; cv >= 1; cv-- {
-		q := fmt.Sprintf("%s_c%d", p, cv)
-		Label(q)
-		Comment("Mask of the last vector: min(cols left - (cv-1)*E, E) elements.")
-		MOVQ(opCols, RDI)
-		SUBQ(U32((cv-1)*E), RDI)
-		CMPQ(RDI, U32(E))
-		JLE(LabelRef(q + "_m"))
-		MOVQ(U32(E), RDI)
-		Label(q + "_m")
-		m := mvWindow(t, RDI, RSI)
-		if s.is512() {
-			ones := s.regs[31]
-			VPTERNLOGD(U8(0xff), ones, ones, ones)
-			t.testm(m, ones, K1)
-		} else {
-			VMOVDQU(m, s.regs[15])
-		}
-		Load(Param("rows"), opRows)
-		Label(q + "_r")
-		if rr > 1 {
-			CMPQ(opRows, U32(rr))
-			JLT(LabelRef(q + "_rrem"))
-		}
-		outerTile(t, s, rr, cv, fmt.Sprintf("%s_t%d", q, rr))
-		SUBQ(U32(rr), opRows)
-		if rr == 1 {
-			JMP(LabelRef(p + "_next"))
-		} else {
-			JMP(LabelRef(q + "_r"))
-			Label(q + "_rrem")
-			dispatch(opRows, rr-1, func(v int) string { return fmt.Sprintf("%s_rr%d", q, v) })
-			JMP(LabelRef(p + "_next"))
-			for r := rr - 1; r >= 1; r-- {
-				Label(fmt.Sprintf("%s_rr%d", q, r))
-				outerTile(t, s, r, cv, fmt.Sprintf("%s_t%d", q, r))
-				JMP(LabelRef(p + "_next"))
-			}
-		}
-	}
-	Label(p + "_next")
-	ADDQ(U32(pw*s.width), opBpan)
-	ADDQ(U32(pw*s.width), opCpan)
 	SUBQ(U32(pw*E), opCols)
-	JGT(LabelRef(p + "_panel"))
-	JMP(LabelRef("op_done"))
+	JMP(LabelRef(q + "_p"))
+
+	Label(q + "_part")
+	TESTQ(opCols, opCols)
+	JEQ(LabelRef(q + "_next"))
+	for cv := pw; cv >= 2; cv-- {
+		CMPQ(opCols, U32((cv-1)*E))
+		JGT(LabelRef(fmt.Sprintf("%s_c%d", q, cv)))
+	}
+	for cv := 1; cv <= pw; cv++ {
+		Label(fmt.Sprintf("%s_c%d", q, cv))
+		outerTile(t, s, rr, cv, true, wide, fmt.Sprintf("%s_c%d", q, cv))
+		JMP(LabelRef(q + "_next"))
+	}
+	Label(q + "_next")
 }
 
-// outerTile emits one tile: rr rows from row (rows - opRows) by cv vectors
-// of columns of the current panel, the last vector under the panel mask.
-func outerTile(t elem, s isa, rr, cv int, p string) {
+// outerTile emits one tile: rr rows from row rows - opRows by cv vectors of
+// columns from column cols - opCols, B from opBpan; the last vector is
+// masked (K1, or Y15 on AVX2) when masked is set.
+func outerTile(t elem, s isa, rr, cv int, masked, wide bool, p string) {
 	Commentf("Tile: %d rows by %d vectors.", rr, cv)
 	w := s.width
 	acc := func(r, v int) VecPhysical { return s.regs[r*cv+v] }
 	var bregs []VecPhysical
 	var bc, mask VecPhysical
 	if s.is512() {
-		bregs = s.regs[24 : 24+min(cv, 8)]
+		bregs = s.regs[24 : 24+min(cv, 4)]
+		bc = s.regs[31]
 	} else {
 		bregs = s.regs[12:14]
 		bc, mask = s.regs[14], s.regs[15]
 	}
-	wide := rr == 1 && cv > 2 // memory operands for B: too few registers to hold it
-	last := func(v int) bool { return v == cv-1 }
+	last := func(v int) bool { return masked && v == cv-1 }
+	wide = wide || (rr == 1 && cv > 2) // one row: B straight from memory
 
-	Comment("Row pointers: A at row r0 = rows - rows left, C likewise.")
+	Comment("A and C at row r0 = rows - rows left, C at column cols - columns left.")
 	Load(Param("rows"), opA3)
 	SUBQ(opRows, opA3)
 	MOVQ(opA3, opA0)
@@ -741,7 +787,11 @@ func outerTile(t elem, s isa, rr, cv int, p string) {
 	scaleTo(t, "ldc", opLc)
 	MOVQ(opA3, opC0)
 	IMULQ(opLc, opC0)
-	ADDQ(opCpan, opC0)
+	ADDQ(addr(Param("c").Base()), opC0)
+	Load(Param("cols"), opTmp)
+	SUBQ(opCols, opTmp)
+	SHLQ(U8(t.shift()), opTmp)
+	ADDQ(opTmp, opC0)
 	ab := []GPPhysical{opA0}
 	cb := []GPPhysical{opC0}
 	if rr > 3 {
@@ -752,8 +802,7 @@ func outerTile(t elem, s isa, rr, cv int, p string) {
 	setBases(cb, opLc)
 
 	cmem := func(r, v int) Mem { return rowAddr(cb, opLc, r).Offset(v * w) }
-	load := addr(Param("load"))
-	CMPB(load, U8(0))
+	CMPB(addr(Param("load")), U8(0))
 	JEQ(LabelRef(p + "_zero"))
 	for r := 0; r < rr; r++ {
 		for v := 0; v < cv; v++ {
@@ -776,6 +825,16 @@ func outerTile(t elem, s isa, rr, cv int, p string) {
 	}
 
 	Label(p + "_k")
+	if !masked && rr > 1 {
+		// Prefetch the C rows of the next panel: C is usually far from
+		// the caches (a whole k chunk ago), and the first loads of the next
+		// tile would otherwise stall it.
+		for r := 0; r < rr; r++ {
+			for off := 0; off < cv*w; off += 64 {
+				PREFETCHT0(cmem(r, cv).Offset(off))
+			}
+		}
+	}
 	MOVQ(opBpan, opB)
 	Load(Param("k"), opK)
 	TESTQ(opK, opK)
@@ -783,15 +842,10 @@ func outerTile(t elem, s isa, rr, cv int, p string) {
 	Label(p + "_loop")
 	bmem := func(v int) Mem { return Mem{Base: opB}.Offset(v * w) }
 	if wide {
-		// One row: broadcast it once, B straight from memory.
-		bcr := bc
-		if s.is512() {
-			bcr = s.regs[31]
-		}
-		t.bcast(rowAddr(ab, opLa, 0), bcr)
+		t.bcast(rowAddr(ab, opLa, 0), bc)
 		for v := 0; v < cv; v++ {
 			if !last(v) {
-				t.fma231(bmem(v), bcr, acc(0, v))
+				t.fma231(bmem(v), bc, acc(0, v))
 				continue
 			}
 			if s.is512() {
@@ -799,7 +853,7 @@ func outerTile(t elem, s isa, rr, cv int, p string) {
 			} else {
 				t.maskmov(bmem(v), mask, bregs[0])
 			}
-			t.fma231(bregs[0], bcr, acc(0, v))
+			t.fma231(bregs[0], bc, acc(0, v))
 		}
 	} else {
 		for v := 0; v < cv; v++ {
@@ -813,16 +867,15 @@ func outerTile(t elem, s isa, rr, cv int, p string) {
 			}
 		}
 		for r := 0; r < rr; r++ {
-			am := rowAddr(ab, opLa, r)
-			if !s.is512() {
-				t.bcast(am, bc)
+			// One broadcast per row, not one per FMA: embedded broadcasts
+			// would cost a load each and make the loop load-bound.
+			b := bc
+			if s.is512() {
+				b = s.regs[28+r%2]
 			}
+			t.bcast(rowAddr(ab, opLa, r), b)
 			for v := 0; v < cv; v++ {
-				if s.is512() {
-					t.fmaBcst(am, bregs[v], acc(r, v))
-				} else {
-					t.fma231(bregs[v], bc, acc(r, v))
-				}
+				t.fma231(bregs[v], b, acc(r, v))
 			}
 		}
 	}
