@@ -1405,3 +1405,4415 @@ DATA ·vmathLogF32NEONconst+404(SB)/4, $0x7fc00000
 DATA ·vmathLogF32NEONconst+408(SB)/4, $0x7fc00000
 DATA ·vmathLogF32NEONconst+412(SB)/4, $0x7fc00000
 GLOBL ·vmathLogF32NEONconst(SB), RODATA|NOPTR, $416
+
+// func Expm1F64NEON(dst, x []float64)
+TEXT ·Expm1F64NEON(SB), NOSPLIT, $0-48
+	MOVD	dst_base+0(FP), R1
+	MOVD	dst_len+8(FP), R2
+	MOVD	x_base+24(FP), R0
+	MOVD	$·vmathExpm1F64NEONconst(SB), R9
+main:
+	CMP	$2, R2
+	BLT	one
+	VLD1.P	16(R0), [V0.D2]
+	FMOVQ	0(R9), F1
+	FMOVQ	16(R9), F2
+	WORD	$0x4ee1f403 // fmin v3.2d, v0.2d, v1.2d
+	WORD	$0x4e62f464 // fmax v4.2d, v3.2d, v2.2d
+	FMOVQ	32(R9), F5
+	WORD	$0x6e65dc86 // fmul v6.2d, v4.2d, v5.2d
+	WORD	$0x4e6188c7 // frintn v7.2d, v6.2d
+	FMOVQ	48(R9), F8
+	VFMLA	V8.D2, V7.D2, V4.D2
+	FMOVQ	64(R9), F9
+	WORD	$0x6e69dcea // fmul v10.2d, v7.2d, v9.2d
+	WORD	$0x4e6ad48b // fadd v11.2d, v4.2d, v10.2d
+	WORD	$0x6e64dc8c // fmul v12.2d, v4.2d, v4.2d
+	WORD	$0x6ee0f98d // fneg v13.2d, v12.2d
+	VFMLA	V4.D2, V4.D2, V13.D2
+	WORD	$0x4e6bd48e // fadd v14.2d, v4.2d, v11.2d
+	VFMLA	V10.D2, V14.D2, V13.D2
+	FMOVQ	80(R9), F15
+	FMOVQ	96(R9), F16
+	VFMLA	V11.D2, V15.D2, V16.D2
+	FMOVQ	112(R9), F17
+	VFMLA	V11.D2, V16.D2, V17.D2
+	FMOVQ	128(R9), F18
+	VFMLA	V11.D2, V17.D2, V18.D2
+	FMOVQ	144(R9), F19
+	VFMLA	V11.D2, V18.D2, V19.D2
+	FMOVQ	160(R9), F20
+	VFMLA	V11.D2, V19.D2, V20.D2
+	FMOVQ	176(R9), F21
+	VFMLA	V11.D2, V20.D2, V21.D2
+	FMOVQ	192(R9), F22
+	VFMLA	V11.D2, V21.D2, V22.D2
+	FMOVQ	208(R9), F23
+	VFMLA	V11.D2, V22.D2, V23.D2
+	FMOVQ	224(R9), F24
+	VFMLA	V11.D2, V23.D2, V24.D2
+	VFMLA	V24.D2, V13.D2, V10.D2
+	VFMLA	V24.D2, V12.D2, V10.D2
+	FMOVQ	240(R9), F25
+	WORD	$0x4ef9f4fa // fmin v26.2d, v7.2d, v25.2d
+	FMOVQ	256(R9), F27
+	WORD	$0x4e7bd75c // fadd v28.2d, v26.2d, v27.2d
+	FMOVQ	272(R9), F29
+	VSUB	V29.D2, V28.D2, V28.D2
+	VSHL	$52, V28.D2, V28.D2
+	WORD	$0x6e64df9e // fmul v30.2d, v28.2d, v4.2d
+	FMOVQ	288(R9), F31
+	WORD	$0x4effd781 // fsub v1.2d, v28.2d, v31.2d
+	WORD	$0x4e7ed422 // fadd v2.2d, v1.2d, v30.2d
+	WORD	$0x4ee1d443 // fsub v3.2d, v2.2d, v1.2d
+	WORD	$0x4ee3d7c5 // fsub v5.2d, v30.2d, v3.2d
+	WORD	$0x4ee1d786 // fsub v6.2d, v28.2d, v1.2d
+	WORD	$0x4effd4c8 // fsub v8.2d, v6.2d, v31.2d
+	WORD	$0x4e68d4a9 // fadd v9.2d, v5.2d, v8.2d
+	VFMLA	V10.D2, V28.D2, V9.D2
+	WORD	$0x4e69d44e // fadd v14.2d, v2.2d, v9.2d
+	WORD	$0x4efad4ef // fsub v15.2d, v7.2d, v26.2d
+	FMOVQ	256(R9), F16
+	WORD	$0x4e70d5f1 // fadd v17.2d, v15.2d, v16.2d
+	FMOVQ	304(R9), F18
+	VSUB	V18.D2, V17.D2, V17.D2
+	VUSHR	$1, V17.D2, V19.D2
+	VSUB	V19.D2, V17.D2, V17.D2
+	VSHL	$52, V19.D2, V19.D2
+	VSHL	$52, V17.D2, V17.D2
+	WORD	$0x6e6ede73 // fmul v19.2d, v19.2d, v14.2d
+	WORD	$0x6e71de73 // fmul v19.2d, v19.2d, v17.2d
+	FMOVQ	320(R9), F20
+	WORD	$0x4e74e415 // fcmeq v21.2d, v0.2d, v20.2d
+	VMOV	V19.B16, V22.B16
+	VBIT	V21.B16, V0.B16, V22.B16
+	VST1.P	[V22.D2], 16(R1)
+	SUB	$2, R2
+	B	main
+one:
+	CMP	$2, R2
+	BLT	tail
+	VLD1.P	16(R0), [V0.D2]
+	FMOVQ	0(R9), F1
+	FMOVQ	16(R9), F2
+	WORD	$0x4ee1f403 // fmin v3.2d, v0.2d, v1.2d
+	WORD	$0x4e62f464 // fmax v4.2d, v3.2d, v2.2d
+	FMOVQ	32(R9), F5
+	WORD	$0x6e65dc86 // fmul v6.2d, v4.2d, v5.2d
+	WORD	$0x4e6188c7 // frintn v7.2d, v6.2d
+	FMOVQ	48(R9), F8
+	VFMLA	V8.D2, V7.D2, V4.D2
+	FMOVQ	64(R9), F9
+	WORD	$0x6e69dcea // fmul v10.2d, v7.2d, v9.2d
+	WORD	$0x4e6ad48b // fadd v11.2d, v4.2d, v10.2d
+	WORD	$0x6e64dc8c // fmul v12.2d, v4.2d, v4.2d
+	WORD	$0x6ee0f98d // fneg v13.2d, v12.2d
+	VFMLA	V4.D2, V4.D2, V13.D2
+	WORD	$0x4e6bd48e // fadd v14.2d, v4.2d, v11.2d
+	VFMLA	V10.D2, V14.D2, V13.D2
+	FMOVQ	80(R9), F15
+	FMOVQ	96(R9), F16
+	VFMLA	V11.D2, V15.D2, V16.D2
+	FMOVQ	112(R9), F17
+	VFMLA	V11.D2, V16.D2, V17.D2
+	FMOVQ	128(R9), F18
+	VFMLA	V11.D2, V17.D2, V18.D2
+	FMOVQ	144(R9), F19
+	VFMLA	V11.D2, V18.D2, V19.D2
+	FMOVQ	160(R9), F20
+	VFMLA	V11.D2, V19.D2, V20.D2
+	FMOVQ	176(R9), F21
+	VFMLA	V11.D2, V20.D2, V21.D2
+	FMOVQ	192(R9), F22
+	VFMLA	V11.D2, V21.D2, V22.D2
+	FMOVQ	208(R9), F23
+	VFMLA	V11.D2, V22.D2, V23.D2
+	FMOVQ	224(R9), F24
+	VFMLA	V11.D2, V23.D2, V24.D2
+	VFMLA	V24.D2, V13.D2, V10.D2
+	VFMLA	V24.D2, V12.D2, V10.D2
+	FMOVQ	240(R9), F25
+	WORD	$0x4ef9f4fa // fmin v26.2d, v7.2d, v25.2d
+	FMOVQ	256(R9), F27
+	WORD	$0x4e7bd75c // fadd v28.2d, v26.2d, v27.2d
+	FMOVQ	272(R9), F29
+	VSUB	V29.D2, V28.D2, V28.D2
+	VSHL	$52, V28.D2, V28.D2
+	WORD	$0x6e64df9e // fmul v30.2d, v28.2d, v4.2d
+	FMOVQ	288(R9), F31
+	WORD	$0x4effd781 // fsub v1.2d, v28.2d, v31.2d
+	WORD	$0x4e7ed422 // fadd v2.2d, v1.2d, v30.2d
+	WORD	$0x4ee1d443 // fsub v3.2d, v2.2d, v1.2d
+	WORD	$0x4ee3d7c5 // fsub v5.2d, v30.2d, v3.2d
+	WORD	$0x4ee1d786 // fsub v6.2d, v28.2d, v1.2d
+	WORD	$0x4effd4c8 // fsub v8.2d, v6.2d, v31.2d
+	WORD	$0x4e68d4a9 // fadd v9.2d, v5.2d, v8.2d
+	VFMLA	V10.D2, V28.D2, V9.D2
+	WORD	$0x4e69d44e // fadd v14.2d, v2.2d, v9.2d
+	WORD	$0x4efad4ef // fsub v15.2d, v7.2d, v26.2d
+	FMOVQ	256(R9), F16
+	WORD	$0x4e70d5f1 // fadd v17.2d, v15.2d, v16.2d
+	FMOVQ	304(R9), F18
+	VSUB	V18.D2, V17.D2, V17.D2
+	VUSHR	$1, V17.D2, V19.D2
+	VSUB	V19.D2, V17.D2, V17.D2
+	VSHL	$52, V19.D2, V19.D2
+	VSHL	$52, V17.D2, V17.D2
+	WORD	$0x6e6ede73 // fmul v19.2d, v19.2d, v14.2d
+	WORD	$0x6e71de73 // fmul v19.2d, v19.2d, v17.2d
+	FMOVQ	320(R9), F20
+	WORD	$0x4e74e415 // fcmeq v21.2d, v0.2d, v20.2d
+	VMOV	V19.B16, V22.B16
+	VBIT	V21.B16, V0.B16, V22.B16
+	VST1.P	[V22.D2], 16(R1)
+	SUB	$2, R2
+	B	one
+tail:
+	CBZ	R2, done
+	VEOR	V0.B16, V0.B16, V0.B16
+	VLD1.P	8(R0), V0.D[0]
+tailcalc:
+	FMOVQ	0(R9), F1
+	FMOVQ	16(R9), F2
+	WORD	$0x4ee1f403 // fmin v3.2d, v0.2d, v1.2d
+	WORD	$0x4e62f464 // fmax v4.2d, v3.2d, v2.2d
+	FMOVQ	32(R9), F5
+	WORD	$0x6e65dc86 // fmul v6.2d, v4.2d, v5.2d
+	WORD	$0x4e6188c7 // frintn v7.2d, v6.2d
+	FMOVQ	48(R9), F8
+	VFMLA	V8.D2, V7.D2, V4.D2
+	FMOVQ	64(R9), F9
+	WORD	$0x6e69dcea // fmul v10.2d, v7.2d, v9.2d
+	WORD	$0x4e6ad48b // fadd v11.2d, v4.2d, v10.2d
+	WORD	$0x6e64dc8c // fmul v12.2d, v4.2d, v4.2d
+	WORD	$0x6ee0f98d // fneg v13.2d, v12.2d
+	VFMLA	V4.D2, V4.D2, V13.D2
+	WORD	$0x4e6bd48e // fadd v14.2d, v4.2d, v11.2d
+	VFMLA	V10.D2, V14.D2, V13.D2
+	FMOVQ	80(R9), F15
+	FMOVQ	96(R9), F16
+	VFMLA	V11.D2, V15.D2, V16.D2
+	FMOVQ	112(R9), F17
+	VFMLA	V11.D2, V16.D2, V17.D2
+	FMOVQ	128(R9), F18
+	VFMLA	V11.D2, V17.D2, V18.D2
+	FMOVQ	144(R9), F19
+	VFMLA	V11.D2, V18.D2, V19.D2
+	FMOVQ	160(R9), F20
+	VFMLA	V11.D2, V19.D2, V20.D2
+	FMOVQ	176(R9), F21
+	VFMLA	V11.D2, V20.D2, V21.D2
+	FMOVQ	192(R9), F22
+	VFMLA	V11.D2, V21.D2, V22.D2
+	FMOVQ	208(R9), F23
+	VFMLA	V11.D2, V22.D2, V23.D2
+	FMOVQ	224(R9), F24
+	VFMLA	V11.D2, V23.D2, V24.D2
+	VFMLA	V24.D2, V13.D2, V10.D2
+	VFMLA	V24.D2, V12.D2, V10.D2
+	FMOVQ	240(R9), F25
+	WORD	$0x4ef9f4fa // fmin v26.2d, v7.2d, v25.2d
+	FMOVQ	256(R9), F27
+	WORD	$0x4e7bd75c // fadd v28.2d, v26.2d, v27.2d
+	FMOVQ	272(R9), F29
+	VSUB	V29.D2, V28.D2, V28.D2
+	VSHL	$52, V28.D2, V28.D2
+	WORD	$0x6e64df9e // fmul v30.2d, v28.2d, v4.2d
+	FMOVQ	288(R9), F31
+	WORD	$0x4effd781 // fsub v1.2d, v28.2d, v31.2d
+	WORD	$0x4e7ed422 // fadd v2.2d, v1.2d, v30.2d
+	WORD	$0x4ee1d443 // fsub v3.2d, v2.2d, v1.2d
+	WORD	$0x4ee3d7c5 // fsub v5.2d, v30.2d, v3.2d
+	WORD	$0x4ee1d786 // fsub v6.2d, v28.2d, v1.2d
+	WORD	$0x4effd4c8 // fsub v8.2d, v6.2d, v31.2d
+	WORD	$0x4e68d4a9 // fadd v9.2d, v5.2d, v8.2d
+	VFMLA	V10.D2, V28.D2, V9.D2
+	WORD	$0x4e69d44e // fadd v14.2d, v2.2d, v9.2d
+	WORD	$0x4efad4ef // fsub v15.2d, v7.2d, v26.2d
+	FMOVQ	256(R9), F16
+	WORD	$0x4e70d5f1 // fadd v17.2d, v15.2d, v16.2d
+	FMOVQ	304(R9), F18
+	VSUB	V18.D2, V17.D2, V17.D2
+	VUSHR	$1, V17.D2, V19.D2
+	VSUB	V19.D2, V17.D2, V17.D2
+	VSHL	$52, V19.D2, V19.D2
+	VSHL	$52, V17.D2, V17.D2
+	WORD	$0x6e6ede73 // fmul v19.2d, v19.2d, v14.2d
+	WORD	$0x6e71de73 // fmul v19.2d, v19.2d, v17.2d
+	FMOVQ	320(R9), F20
+	WORD	$0x4e74e415 // fcmeq v21.2d, v0.2d, v20.2d
+	VMOV	V19.B16, V22.B16
+	VBIT	V21.B16, V0.B16, V22.B16
+	VST1.P	V22.D[0], 8(R1)
+done:
+	RET
+
+DATA ·vmathExpm1F64NEONconst+0(SB)/8, $0x4086300000000000
+DATA ·vmathExpm1F64NEONconst+8(SB)/8, $0x4086300000000000
+DATA ·vmathExpm1F64NEONconst+16(SB)/8, $0xc04e000000000000
+DATA ·vmathExpm1F64NEONconst+24(SB)/8, $0xc04e000000000000
+DATA ·vmathExpm1F64NEONconst+32(SB)/8, $0x3ff71547652b82fe
+DATA ·vmathExpm1F64NEONconst+40(SB)/8, $0x3ff71547652b82fe
+DATA ·vmathExpm1F64NEONconst+48(SB)/8, $0xbfe62e42fee00000
+DATA ·vmathExpm1F64NEONconst+56(SB)/8, $0xbfe62e42fee00000
+DATA ·vmathExpm1F64NEONconst+64(SB)/8, $0xbdea39ef35793c76
+DATA ·vmathExpm1F64NEONconst+72(SB)/8, $0xbdea39ef35793c76
+DATA ·vmathExpm1F64NEONconst+80(SB)/8, $0x3e5af6345e154829
+DATA ·vmathExpm1F64NEONconst+88(SB)/8, $0x3e5af6345e154829
+DATA ·vmathExpm1F64NEONconst+96(SB)/8, $0x3e928b426d1c6cab
+DATA ·vmathExpm1F64NEONconst+104(SB)/8, $0x3e928b426d1c6cab
+DATA ·vmathExpm1F64NEONconst+112(SB)/8, $0x3ec71ddf6a597246
+DATA ·vmathExpm1F64NEONconst+120(SB)/8, $0x3ec71ddf6a597246
+DATA ·vmathExpm1F64NEONconst+128(SB)/8, $0x3efa019939c26883
+DATA ·vmathExpm1F64NEONconst+136(SB)/8, $0x3efa019939c26883
+DATA ·vmathExpm1F64NEONconst+144(SB)/8, $0x3f2a01a01b0113fc
+DATA ·vmathExpm1F64NEONconst+152(SB)/8, $0x3f2a01a01b0113fc
+DATA ·vmathExpm1F64NEONconst+160(SB)/8, $0x3f56c16c1860a28f
+DATA ·vmathExpm1F64NEONconst+168(SB)/8, $0x3f56c16c1860a28f
+DATA ·vmathExpm1F64NEONconst+176(SB)/8, $0x3f8111111110f7f9
+DATA ·vmathExpm1F64NEONconst+184(SB)/8, $0x3f8111111110f7f9
+DATA ·vmathExpm1F64NEONconst+192(SB)/8, $0x3fa55555555503c1
+DATA ·vmathExpm1F64NEONconst+200(SB)/8, $0x3fa55555555503c1
+DATA ·vmathExpm1F64NEONconst+208(SB)/8, $0x3fc5555555555558
+DATA ·vmathExpm1F64NEONconst+216(SB)/8, $0x3fc5555555555558
+DATA ·vmathExpm1F64NEONconst+224(SB)/8, $0x3fe0000000000009
+DATA ·vmathExpm1F64NEONconst+232(SB)/8, $0x3fe0000000000009
+DATA ·vmathExpm1F64NEONconst+240(SB)/8, $0x404e000000000000
+DATA ·vmathExpm1F64NEONconst+248(SB)/8, $0x404e000000000000
+DATA ·vmathExpm1F64NEONconst+256(SB)/8, $0x4338000000000000
+DATA ·vmathExpm1F64NEONconst+264(SB)/8, $0x4338000000000000
+DATA ·vmathExpm1F64NEONconst+272(SB)/8, $0x4337fffffffffc01
+DATA ·vmathExpm1F64NEONconst+280(SB)/8, $0x4337fffffffffc01
+DATA ·vmathExpm1F64NEONconst+288(SB)/8, $0x3ff0000000000000
+DATA ·vmathExpm1F64NEONconst+296(SB)/8, $0x3ff0000000000000
+DATA ·vmathExpm1F64NEONconst+304(SB)/8, $0x4337fffffffff802
+DATA ·vmathExpm1F64NEONconst+312(SB)/8, $0x4337fffffffff802
+DATA ·vmathExpm1F64NEONconst+320(SB)/8, $0x0
+DATA ·vmathExpm1F64NEONconst+328(SB)/8, $0x0
+GLOBL ·vmathExpm1F64NEONconst(SB), RODATA|NOPTR, $336
+
+// func Expm1F32NEON(dst, x []float32)
+TEXT ·Expm1F32NEON(SB), NOSPLIT, $0-48
+	MOVD	dst_base+0(FP), R1
+	MOVD	dst_len+8(FP), R2
+	MOVD	x_base+24(FP), R0
+	MOVD	$·vmathExpm1F32NEONconst(SB), R9
+main:
+	CMP	$4, R2
+	BLT	one
+	VLD1.P	16(R0), [V0.S4]
+	FMOVQ	0(R9), F1
+	FMOVQ	16(R9), F2
+	WORD	$0x4ea1f403 // fmin v3.4s, v0.4s, v1.4s
+	WORD	$0x4e22f464 // fmax v4.4s, v3.4s, v2.4s
+	FMOVQ	32(R9), F5
+	WORD	$0x6e25dc86 // fmul v6.4s, v4.4s, v5.4s
+	WORD	$0x4e2188c7 // frintn v7.4s, v6.4s
+	FMOVQ	48(R9), F8
+	VFMLA	V8.S4, V7.S4, V4.S4
+	FMOVQ	64(R9), F9
+	WORD	$0x6e29dcea // fmul v10.4s, v7.4s, v9.4s
+	WORD	$0x4e2ad48b // fadd v11.4s, v4.4s, v10.4s
+	WORD	$0x6e24dc8c // fmul v12.4s, v4.4s, v4.4s
+	WORD	$0x6ea0f98d // fneg v13.4s, v12.4s
+	VFMLA	V4.S4, V4.S4, V13.S4
+	WORD	$0x4e2bd48e // fadd v14.4s, v4.4s, v11.4s
+	VFMLA	V10.S4, V14.S4, V13.S4
+	FMOVQ	80(R9), F15
+	FMOVQ	96(R9), F16
+	VFMLA	V11.S4, V15.S4, V16.S4
+	FMOVQ	112(R9), F17
+	VFMLA	V11.S4, V16.S4, V17.S4
+	FMOVQ	128(R9), F18
+	VFMLA	V11.S4, V17.S4, V18.S4
+	FMOVQ	144(R9), F19
+	VFMLA	V11.S4, V18.S4, V19.S4
+	VFMLA	V19.S4, V13.S4, V10.S4
+	VFMLA	V19.S4, V12.S4, V10.S4
+	FMOVQ	160(R9), F20
+	WORD	$0x4eb4f4f5 // fmin v21.4s, v7.4s, v20.4s
+	FMOVQ	176(R9), F22
+	WORD	$0x4e36d6b7 // fadd v23.4s, v21.4s, v22.4s
+	FMOVQ	192(R9), F24
+	VSUB	V24.S4, V23.S4, V23.S4
+	VSHL	$23, V23.S4, V23.S4
+	WORD	$0x6e24def9 // fmul v25.4s, v23.4s, v4.4s
+	FMOVQ	208(R9), F26
+	WORD	$0x4ebad6fb // fsub v27.4s, v23.4s, v26.4s
+	WORD	$0x4e39d77c // fadd v28.4s, v27.4s, v25.4s
+	WORD	$0x4ebbd79d // fsub v29.4s, v28.4s, v27.4s
+	WORD	$0x4ebdd73e // fsub v30.4s, v25.4s, v29.4s
+	WORD	$0x4ebbd6ff // fsub v31.4s, v23.4s, v27.4s
+	WORD	$0x4ebad7e1 // fsub v1.4s, v31.4s, v26.4s
+	WORD	$0x4e21d7c2 // fadd v2.4s, v30.4s, v1.4s
+	VFMLA	V10.S4, V23.S4, V2.S4
+	WORD	$0x4e22d783 // fadd v3.4s, v28.4s, v2.4s
+	WORD	$0x4eb5d4e5 // fsub v5.4s, v7.4s, v21.4s
+	FMOVQ	176(R9), F6
+	WORD	$0x4e26d4a8 // fadd v8.4s, v5.4s, v6.4s
+	FMOVQ	224(R9), F9
+	VSUB	V9.S4, V8.S4, V8.S4
+	VUSHR	$1, V8.S4, V14.S4
+	VSUB	V14.S4, V8.S4, V8.S4
+	VSHL	$23, V14.S4, V14.S4
+	VSHL	$23, V8.S4, V8.S4
+	WORD	$0x6e23ddce // fmul v14.4s, v14.4s, v3.4s
+	WORD	$0x6e28ddce // fmul v14.4s, v14.4s, v8.4s
+	FMOVQ	240(R9), F15
+	WORD	$0x4e2fe410 // fcmeq v16.4s, v0.4s, v15.4s
+	VMOV	V14.B16, V17.B16
+	VBIT	V16.B16, V0.B16, V17.B16
+	VST1.P	[V17.S4], 16(R1)
+	SUB	$4, R2
+	B	main
+one:
+	CMP	$4, R2
+	BLT	tail
+	VLD1.P	16(R0), [V0.S4]
+	FMOVQ	0(R9), F1
+	FMOVQ	16(R9), F2
+	WORD	$0x4ea1f403 // fmin v3.4s, v0.4s, v1.4s
+	WORD	$0x4e22f464 // fmax v4.4s, v3.4s, v2.4s
+	FMOVQ	32(R9), F5
+	WORD	$0x6e25dc86 // fmul v6.4s, v4.4s, v5.4s
+	WORD	$0x4e2188c7 // frintn v7.4s, v6.4s
+	FMOVQ	48(R9), F8
+	VFMLA	V8.S4, V7.S4, V4.S4
+	FMOVQ	64(R9), F9
+	WORD	$0x6e29dcea // fmul v10.4s, v7.4s, v9.4s
+	WORD	$0x4e2ad48b // fadd v11.4s, v4.4s, v10.4s
+	WORD	$0x6e24dc8c // fmul v12.4s, v4.4s, v4.4s
+	WORD	$0x6ea0f98d // fneg v13.4s, v12.4s
+	VFMLA	V4.S4, V4.S4, V13.S4
+	WORD	$0x4e2bd48e // fadd v14.4s, v4.4s, v11.4s
+	VFMLA	V10.S4, V14.S4, V13.S4
+	FMOVQ	80(R9), F15
+	FMOVQ	96(R9), F16
+	VFMLA	V11.S4, V15.S4, V16.S4
+	FMOVQ	112(R9), F17
+	VFMLA	V11.S4, V16.S4, V17.S4
+	FMOVQ	128(R9), F18
+	VFMLA	V11.S4, V17.S4, V18.S4
+	FMOVQ	144(R9), F19
+	VFMLA	V11.S4, V18.S4, V19.S4
+	VFMLA	V19.S4, V13.S4, V10.S4
+	VFMLA	V19.S4, V12.S4, V10.S4
+	FMOVQ	160(R9), F20
+	WORD	$0x4eb4f4f5 // fmin v21.4s, v7.4s, v20.4s
+	FMOVQ	176(R9), F22
+	WORD	$0x4e36d6b7 // fadd v23.4s, v21.4s, v22.4s
+	FMOVQ	192(R9), F24
+	VSUB	V24.S4, V23.S4, V23.S4
+	VSHL	$23, V23.S4, V23.S4
+	WORD	$0x6e24def9 // fmul v25.4s, v23.4s, v4.4s
+	FMOVQ	208(R9), F26
+	WORD	$0x4ebad6fb // fsub v27.4s, v23.4s, v26.4s
+	WORD	$0x4e39d77c // fadd v28.4s, v27.4s, v25.4s
+	WORD	$0x4ebbd79d // fsub v29.4s, v28.4s, v27.4s
+	WORD	$0x4ebdd73e // fsub v30.4s, v25.4s, v29.4s
+	WORD	$0x4ebbd6ff // fsub v31.4s, v23.4s, v27.4s
+	WORD	$0x4ebad7e1 // fsub v1.4s, v31.4s, v26.4s
+	WORD	$0x4e21d7c2 // fadd v2.4s, v30.4s, v1.4s
+	VFMLA	V10.S4, V23.S4, V2.S4
+	WORD	$0x4e22d783 // fadd v3.4s, v28.4s, v2.4s
+	WORD	$0x4eb5d4e5 // fsub v5.4s, v7.4s, v21.4s
+	FMOVQ	176(R9), F6
+	WORD	$0x4e26d4a8 // fadd v8.4s, v5.4s, v6.4s
+	FMOVQ	224(R9), F9
+	VSUB	V9.S4, V8.S4, V8.S4
+	VUSHR	$1, V8.S4, V14.S4
+	VSUB	V14.S4, V8.S4, V8.S4
+	VSHL	$23, V14.S4, V14.S4
+	VSHL	$23, V8.S4, V8.S4
+	WORD	$0x6e23ddce // fmul v14.4s, v14.4s, v3.4s
+	WORD	$0x6e28ddce // fmul v14.4s, v14.4s, v8.4s
+	FMOVQ	240(R9), F15
+	WORD	$0x4e2fe410 // fcmeq v16.4s, v0.4s, v15.4s
+	VMOV	V14.B16, V17.B16
+	VBIT	V16.B16, V0.B16, V17.B16
+	VST1.P	[V17.S4], 16(R1)
+	SUB	$4, R2
+	B	one
+tail:
+	CBZ	R2, done
+	VEOR	V0.B16, V0.B16, V0.B16
+	VLD1.P	4(R0), V0.S[0]
+	CMP	$1, R2
+	BLE	tailcalc
+	VLD1.P	4(R0), V0.S[1]
+	CMP	$2, R2
+	BLE	tailcalc
+	VLD1.P	4(R0), V0.S[2]
+tailcalc:
+	FMOVQ	0(R9), F1
+	FMOVQ	16(R9), F2
+	WORD	$0x4ea1f403 // fmin v3.4s, v0.4s, v1.4s
+	WORD	$0x4e22f464 // fmax v4.4s, v3.4s, v2.4s
+	FMOVQ	32(R9), F5
+	WORD	$0x6e25dc86 // fmul v6.4s, v4.4s, v5.4s
+	WORD	$0x4e2188c7 // frintn v7.4s, v6.4s
+	FMOVQ	48(R9), F8
+	VFMLA	V8.S4, V7.S4, V4.S4
+	FMOVQ	64(R9), F9
+	WORD	$0x6e29dcea // fmul v10.4s, v7.4s, v9.4s
+	WORD	$0x4e2ad48b // fadd v11.4s, v4.4s, v10.4s
+	WORD	$0x6e24dc8c // fmul v12.4s, v4.4s, v4.4s
+	WORD	$0x6ea0f98d // fneg v13.4s, v12.4s
+	VFMLA	V4.S4, V4.S4, V13.S4
+	WORD	$0x4e2bd48e // fadd v14.4s, v4.4s, v11.4s
+	VFMLA	V10.S4, V14.S4, V13.S4
+	FMOVQ	80(R9), F15
+	FMOVQ	96(R9), F16
+	VFMLA	V11.S4, V15.S4, V16.S4
+	FMOVQ	112(R9), F17
+	VFMLA	V11.S4, V16.S4, V17.S4
+	FMOVQ	128(R9), F18
+	VFMLA	V11.S4, V17.S4, V18.S4
+	FMOVQ	144(R9), F19
+	VFMLA	V11.S4, V18.S4, V19.S4
+	VFMLA	V19.S4, V13.S4, V10.S4
+	VFMLA	V19.S4, V12.S4, V10.S4
+	FMOVQ	160(R9), F20
+	WORD	$0x4eb4f4f5 // fmin v21.4s, v7.4s, v20.4s
+	FMOVQ	176(R9), F22
+	WORD	$0x4e36d6b7 // fadd v23.4s, v21.4s, v22.4s
+	FMOVQ	192(R9), F24
+	VSUB	V24.S4, V23.S4, V23.S4
+	VSHL	$23, V23.S4, V23.S4
+	WORD	$0x6e24def9 // fmul v25.4s, v23.4s, v4.4s
+	FMOVQ	208(R9), F26
+	WORD	$0x4ebad6fb // fsub v27.4s, v23.4s, v26.4s
+	WORD	$0x4e39d77c // fadd v28.4s, v27.4s, v25.4s
+	WORD	$0x4ebbd79d // fsub v29.4s, v28.4s, v27.4s
+	WORD	$0x4ebdd73e // fsub v30.4s, v25.4s, v29.4s
+	WORD	$0x4ebbd6ff // fsub v31.4s, v23.4s, v27.4s
+	WORD	$0x4ebad7e1 // fsub v1.4s, v31.4s, v26.4s
+	WORD	$0x4e21d7c2 // fadd v2.4s, v30.4s, v1.4s
+	VFMLA	V10.S4, V23.S4, V2.S4
+	WORD	$0x4e22d783 // fadd v3.4s, v28.4s, v2.4s
+	WORD	$0x4eb5d4e5 // fsub v5.4s, v7.4s, v21.4s
+	FMOVQ	176(R9), F6
+	WORD	$0x4e26d4a8 // fadd v8.4s, v5.4s, v6.4s
+	FMOVQ	224(R9), F9
+	VSUB	V9.S4, V8.S4, V8.S4
+	VUSHR	$1, V8.S4, V14.S4
+	VSUB	V14.S4, V8.S4, V8.S4
+	VSHL	$23, V14.S4, V14.S4
+	VSHL	$23, V8.S4, V8.S4
+	WORD	$0x6e23ddce // fmul v14.4s, v14.4s, v3.4s
+	WORD	$0x6e28ddce // fmul v14.4s, v14.4s, v8.4s
+	FMOVQ	240(R9), F15
+	WORD	$0x4e2fe410 // fcmeq v16.4s, v0.4s, v15.4s
+	VMOV	V14.B16, V17.B16
+	VBIT	V16.B16, V0.B16, V17.B16
+	VST1.P	V17.S[0], 4(R1)
+	CMP	$1, R2
+	BLE	done
+	VST1.P	V17.S[1], 4(R1)
+	CMP	$2, R2
+	BLE	done
+	VST1.P	V17.S[2], 4(R1)
+done:
+	RET
+
+DATA ·vmathExpm1F32NEONconst+0(SB)/4, $0x42b20000
+DATA ·vmathExpm1F32NEONconst+4(SB)/4, $0x42b20000
+DATA ·vmathExpm1F32NEONconst+8(SB)/4, $0x42b20000
+DATA ·vmathExpm1F32NEONconst+12(SB)/4, $0x42b20000
+DATA ·vmathExpm1F32NEONconst+16(SB)/4, $0xc1a00000
+DATA ·vmathExpm1F32NEONconst+20(SB)/4, $0xc1a00000
+DATA ·vmathExpm1F32NEONconst+24(SB)/4, $0xc1a00000
+DATA ·vmathExpm1F32NEONconst+28(SB)/4, $0xc1a00000
+DATA ·vmathExpm1F32NEONconst+32(SB)/4, $0x3fb8aa3b
+DATA ·vmathExpm1F32NEONconst+36(SB)/4, $0x3fb8aa3b
+DATA ·vmathExpm1F32NEONconst+40(SB)/4, $0x3fb8aa3b
+DATA ·vmathExpm1F32NEONconst+44(SB)/4, $0x3fb8aa3b
+DATA ·vmathExpm1F32NEONconst+48(SB)/4, $0xbf318000
+DATA ·vmathExpm1F32NEONconst+52(SB)/4, $0xbf318000
+DATA ·vmathExpm1F32NEONconst+56(SB)/4, $0xbf318000
+DATA ·vmathExpm1F32NEONconst+60(SB)/4, $0xbf318000
+DATA ·vmathExpm1F32NEONconst+64(SB)/4, $0x395e8083
+DATA ·vmathExpm1F32NEONconst+68(SB)/4, $0x395e8083
+DATA ·vmathExpm1F32NEONconst+72(SB)/4, $0x395e8083
+DATA ·vmathExpm1F32NEONconst+76(SB)/4, $0x395e8083
+DATA ·vmathExpm1F32NEONconst+80(SB)/4, $0x3ab51200
+DATA ·vmathExpm1F32NEONconst+84(SB)/4, $0x3ab51200
+DATA ·vmathExpm1F32NEONconst+88(SB)/4, $0x3ab51200
+DATA ·vmathExpm1F32NEONconst+92(SB)/4, $0x3ab51200
+DATA ·vmathExpm1F32NEONconst+96(SB)/4, $0x3c091d01
+DATA ·vmathExpm1F32NEONconst+100(SB)/4, $0x3c091d01
+DATA ·vmathExpm1F32NEONconst+104(SB)/4, $0x3c091d01
+DATA ·vmathExpm1F32NEONconst+108(SB)/4, $0x3c091d01
+DATA ·vmathExpm1F32NEONconst+112(SB)/4, $0x3d2aac79
+DATA ·vmathExpm1F32NEONconst+116(SB)/4, $0x3d2aac79
+DATA ·vmathExpm1F32NEONconst+120(SB)/4, $0x3d2aac79
+DATA ·vmathExpm1F32NEONconst+124(SB)/4, $0x3d2aac79
+DATA ·vmathExpm1F32NEONconst+128(SB)/4, $0x3e2aaa49
+DATA ·vmathExpm1F32NEONconst+132(SB)/4, $0x3e2aaa49
+DATA ·vmathExpm1F32NEONconst+136(SB)/4, $0x3e2aaa49
+DATA ·vmathExpm1F32NEONconst+140(SB)/4, $0x3e2aaa49
+DATA ·vmathExpm1F32NEONconst+144(SB)/4, $0x3efffffe
+DATA ·vmathExpm1F32NEONconst+148(SB)/4, $0x3efffffe
+DATA ·vmathExpm1F32NEONconst+152(SB)/4, $0x3efffffe
+DATA ·vmathExpm1F32NEONconst+156(SB)/4, $0x3efffffe
+DATA ·vmathExpm1F32NEONconst+160(SB)/4, $0x41f00000
+DATA ·vmathExpm1F32NEONconst+164(SB)/4, $0x41f00000
+DATA ·vmathExpm1F32NEONconst+168(SB)/4, $0x41f00000
+DATA ·vmathExpm1F32NEONconst+172(SB)/4, $0x41f00000
+DATA ·vmathExpm1F32NEONconst+176(SB)/4, $0x4b400000
+DATA ·vmathExpm1F32NEONconst+180(SB)/4, $0x4b400000
+DATA ·vmathExpm1F32NEONconst+184(SB)/4, $0x4b400000
+DATA ·vmathExpm1F32NEONconst+188(SB)/4, $0x4b400000
+DATA ·vmathExpm1F32NEONconst+192(SB)/4, $0x4b3fff81
+DATA ·vmathExpm1F32NEONconst+196(SB)/4, $0x4b3fff81
+DATA ·vmathExpm1F32NEONconst+200(SB)/4, $0x4b3fff81
+DATA ·vmathExpm1F32NEONconst+204(SB)/4, $0x4b3fff81
+DATA ·vmathExpm1F32NEONconst+208(SB)/4, $0x3f800000
+DATA ·vmathExpm1F32NEONconst+212(SB)/4, $0x3f800000
+DATA ·vmathExpm1F32NEONconst+216(SB)/4, $0x3f800000
+DATA ·vmathExpm1F32NEONconst+220(SB)/4, $0x3f800000
+DATA ·vmathExpm1F32NEONconst+224(SB)/4, $0x4b3fff02
+DATA ·vmathExpm1F32NEONconst+228(SB)/4, $0x4b3fff02
+DATA ·vmathExpm1F32NEONconst+232(SB)/4, $0x4b3fff02
+DATA ·vmathExpm1F32NEONconst+236(SB)/4, $0x4b3fff02
+DATA ·vmathExpm1F32NEONconst+240(SB)/4, $0x0
+DATA ·vmathExpm1F32NEONconst+244(SB)/4, $0x0
+DATA ·vmathExpm1F32NEONconst+248(SB)/4, $0x0
+DATA ·vmathExpm1F32NEONconst+252(SB)/4, $0x0
+GLOBL ·vmathExpm1F32NEONconst(SB), RODATA|NOPTR, $256
+
+// func Log1pF64NEON(dst, x []float64)
+TEXT ·Log1pF64NEON(SB), NOSPLIT, $0-48
+	MOVD	dst_base+0(FP), R1
+	MOVD	dst_len+8(FP), R2
+	MOVD	x_base+24(FP), R0
+	MOVD	$·vmathLog1pF64NEONconst(SB), R9
+main:
+	CMP	$2, R2
+	BLT	one
+	VLD1.P	16(R0), [V0.D2]
+	FMOVQ	0(R9), F1
+	WORD	$0x4e60d422 // fadd v2.2d, v1.2d, v0.2d
+	WORD	$0x4ee1d443 // fsub v3.2d, v2.2d, v1.2d
+	WORD	$0x4ee3d444 // fsub v4.2d, v2.2d, v3.2d
+	WORD	$0x4ee4d425 // fsub v5.2d, v1.2d, v4.2d
+	WORD	$0x4ee3d406 // fsub v6.2d, v0.2d, v3.2d
+	WORD	$0x4e66d4a7 // fadd v7.2d, v5.2d, v6.2d
+	FMOVQ	16(R9), F8
+	VSUB	V8.D2, V2.D2, V9.D2
+	FMOVQ	32(R9), F10
+	VAND	V10.B16, V9.B16, V9.B16
+	FMOVQ	48(R9), F11
+	VADD	V11.D2, V9.D2, V9.D2
+	FMOVQ	16(R9), F12
+	VSUB	V12.D2, V2.D2, V13.D2
+	VUSHR	$52, V13.D2, V13.D2
+	FMOVQ	64(R9), F14
+	VORR	V14.B16, V13.B16, V13.B16
+	FMOVQ	80(R9), F15
+	WORD	$0x4eefd5ad // fsub v13.2d, v13.2d, v15.2d
+	WORD	$0x4ee1d530 // fsub v16.2d, v9.2d, v1.2d
+	FMOVQ	96(R9), F17
+	WORD	$0x4ef1f5b2 // fmin v18.2d, v13.2d, v17.2d
+	WORD	$0x6ee0fa53 // fneg v19.2d, v18.2d
+	FMOVQ	112(R9), F20
+	WORD	$0x4e74d675 // fadd v21.2d, v19.2d, v20.2d
+	FMOVQ	128(R9), F22
+	VSUB	V22.D2, V21.D2, V21.D2
+	VSHL	$52, V21.D2, V21.D2
+	WORD	$0x6e75dcf7 // fmul v23.2d, v7.2d, v21.2d
+	WORD	$0x6e70de18 // fmul v24.2d, v16.2d, v16.2d
+	FMOVQ	144(R9), F25
+	FMOVQ	160(R9), F26
+	VFMLA	V24.D2, V25.D2, V26.D2
+	FMOVQ	176(R9), F27
+	VFMLA	V24.D2, V26.D2, V27.D2
+	FMOVQ	192(R9), F28
+	VFMLA	V24.D2, V27.D2, V28.D2
+	FMOVQ	208(R9), F29
+	VFMLA	V24.D2, V28.D2, V29.D2
+	FMOVQ	224(R9), F30
+	VFMLA	V24.D2, V29.D2, V30.D2
+	FMOVQ	240(R9), F31
+	VFMLA	V24.D2, V30.D2, V31.D2
+	FMOVQ	256(R9), F4
+	VFMLA	V24.D2, V31.D2, V4.D2
+	FMOVQ	272(R9), F3
+	VFMLA	V24.D2, V4.D2, V3.D2
+	FMOVQ	288(R9), F5
+	VFMLA	V24.D2, V3.D2, V5.D2
+	FMOVQ	304(R9), F6
+	VFMLA	V24.D2, V5.D2, V6.D2
+	FMOVQ	320(R9), F8
+	FMOVQ	336(R9), F10
+	VFMLA	V24.D2, V8.D2, V10.D2
+	FMOVQ	352(R9), F11
+	VFMLA	V24.D2, V10.D2, V11.D2
+	FMOVQ	368(R9), F12
+	VFMLA	V24.D2, V11.D2, V12.D2
+	FMOVQ	384(R9), F14
+	VFMLA	V24.D2, V12.D2, V14.D2
+	FMOVQ	400(R9), F15
+	VFMLA	V24.D2, V14.D2, V15.D2
+	FMOVQ	416(R9), F9
+	VFMLA	V24.D2, V15.D2, V9.D2
+	FMOVQ	432(R9), F17
+	VFMLA	V24.D2, V9.D2, V17.D2
+	FMOVQ	448(R9), F18
+	VFMLA	V24.D2, V17.D2, V18.D2
+	FMOVQ	464(R9), F20
+	VFMLA	V24.D2, V18.D2, V20.D2
+	VFMLA	V16.D2, V20.D2, V6.D2
+	WORD	$0x4ef0d436 // fsub v22.2d, v1.2d, v16.2d
+	FMOVQ	480(R9), F19
+	VFMLA	V22.D2, V16.D2, V19.D2
+	VFMLA	V19.D2, V16.D2, V1.D2
+	FMOVQ	496(R9), F7
+	VMOV	V16.B16, V21.B16
+	VFMLA	V7.D2, V13.D2, V21.D2
+	FMOVQ	496(R9), F25
+	WORD	$0x6ee0faba // fneg v26.2d, v21.2d
+	VFMLA	V25.D2, V13.D2, V26.D2
+	WORD	$0x4e70d75b // fadd v27.2d, v26.2d, v16.2d
+	FMOVQ	512(R9), F28
+	VFMLA	V28.D2, V13.D2, V27.D2
+	VFMLA	V1.D2, V23.D2, V27.D2
+	VFMLA	V6.D2, V24.D2, V27.D2
+	WORD	$0x4e7bd6bd // fadd v29.2d, v21.2d, v27.2d
+	FMOVQ	528(R9), F30
+	FMOVQ	544(R9), F31
+	WORD	$0x4e7fe444 // fcmeq v4.2d, v2.2d, v31.2d
+	VMOV	V29.B16, V3.B16
+	VBIT	V4.B16, V2.B16, V3.B16
+	WORD	$0x4e7ee445 // fcmeq v5.2d, v2.2d, v30.2d
+	FMOVQ	560(R9), F8
+	VMOV	V3.B16, V10.B16
+	VBIT	V5.B16, V8.B16, V10.B16
+	WORD	$0x6e7ee44b // fcmge v11.2d, v2.2d, v30.2d
+	FMOVQ	576(R9), F12
+	VMOV	V12.B16, V14.B16
+	VBIT	V11.B16, V10.B16, V14.B16
+	WORD	$0x4e7ee40f // fcmeq v15.2d, v0.2d, v30.2d
+	VMOV	V14.B16, V9.B16
+	VBIT	V15.B16, V0.B16, V9.B16
+	VST1.P	[V9.D2], 16(R1)
+	SUB	$2, R2
+	B	main
+one:
+	CMP	$2, R2
+	BLT	tail
+	VLD1.P	16(R0), [V0.D2]
+	FMOVQ	0(R9), F1
+	WORD	$0x4e60d422 // fadd v2.2d, v1.2d, v0.2d
+	WORD	$0x4ee1d443 // fsub v3.2d, v2.2d, v1.2d
+	WORD	$0x4ee3d444 // fsub v4.2d, v2.2d, v3.2d
+	WORD	$0x4ee4d425 // fsub v5.2d, v1.2d, v4.2d
+	WORD	$0x4ee3d406 // fsub v6.2d, v0.2d, v3.2d
+	WORD	$0x4e66d4a7 // fadd v7.2d, v5.2d, v6.2d
+	FMOVQ	16(R9), F8
+	VSUB	V8.D2, V2.D2, V9.D2
+	FMOVQ	32(R9), F10
+	VAND	V10.B16, V9.B16, V9.B16
+	FMOVQ	48(R9), F11
+	VADD	V11.D2, V9.D2, V9.D2
+	FMOVQ	16(R9), F12
+	VSUB	V12.D2, V2.D2, V13.D2
+	VUSHR	$52, V13.D2, V13.D2
+	FMOVQ	64(R9), F14
+	VORR	V14.B16, V13.B16, V13.B16
+	FMOVQ	80(R9), F15
+	WORD	$0x4eefd5ad // fsub v13.2d, v13.2d, v15.2d
+	WORD	$0x4ee1d530 // fsub v16.2d, v9.2d, v1.2d
+	FMOVQ	96(R9), F17
+	WORD	$0x4ef1f5b2 // fmin v18.2d, v13.2d, v17.2d
+	WORD	$0x6ee0fa53 // fneg v19.2d, v18.2d
+	FMOVQ	112(R9), F20
+	WORD	$0x4e74d675 // fadd v21.2d, v19.2d, v20.2d
+	FMOVQ	128(R9), F22
+	VSUB	V22.D2, V21.D2, V21.D2
+	VSHL	$52, V21.D2, V21.D2
+	WORD	$0x6e75dcf7 // fmul v23.2d, v7.2d, v21.2d
+	WORD	$0x6e70de18 // fmul v24.2d, v16.2d, v16.2d
+	FMOVQ	144(R9), F25
+	FMOVQ	160(R9), F26
+	VFMLA	V24.D2, V25.D2, V26.D2
+	FMOVQ	176(R9), F27
+	VFMLA	V24.D2, V26.D2, V27.D2
+	FMOVQ	192(R9), F28
+	VFMLA	V24.D2, V27.D2, V28.D2
+	FMOVQ	208(R9), F29
+	VFMLA	V24.D2, V28.D2, V29.D2
+	FMOVQ	224(R9), F30
+	VFMLA	V24.D2, V29.D2, V30.D2
+	FMOVQ	240(R9), F31
+	VFMLA	V24.D2, V30.D2, V31.D2
+	FMOVQ	256(R9), F4
+	VFMLA	V24.D2, V31.D2, V4.D2
+	FMOVQ	272(R9), F3
+	VFMLA	V24.D2, V4.D2, V3.D2
+	FMOVQ	288(R9), F5
+	VFMLA	V24.D2, V3.D2, V5.D2
+	FMOVQ	304(R9), F6
+	VFMLA	V24.D2, V5.D2, V6.D2
+	FMOVQ	320(R9), F8
+	FMOVQ	336(R9), F10
+	VFMLA	V24.D2, V8.D2, V10.D2
+	FMOVQ	352(R9), F11
+	VFMLA	V24.D2, V10.D2, V11.D2
+	FMOVQ	368(R9), F12
+	VFMLA	V24.D2, V11.D2, V12.D2
+	FMOVQ	384(R9), F14
+	VFMLA	V24.D2, V12.D2, V14.D2
+	FMOVQ	400(R9), F15
+	VFMLA	V24.D2, V14.D2, V15.D2
+	FMOVQ	416(R9), F9
+	VFMLA	V24.D2, V15.D2, V9.D2
+	FMOVQ	432(R9), F17
+	VFMLA	V24.D2, V9.D2, V17.D2
+	FMOVQ	448(R9), F18
+	VFMLA	V24.D2, V17.D2, V18.D2
+	FMOVQ	464(R9), F20
+	VFMLA	V24.D2, V18.D2, V20.D2
+	VFMLA	V16.D2, V20.D2, V6.D2
+	WORD	$0x4ef0d436 // fsub v22.2d, v1.2d, v16.2d
+	FMOVQ	480(R9), F19
+	VFMLA	V22.D2, V16.D2, V19.D2
+	VFMLA	V19.D2, V16.D2, V1.D2
+	FMOVQ	496(R9), F7
+	VMOV	V16.B16, V21.B16
+	VFMLA	V7.D2, V13.D2, V21.D2
+	FMOVQ	496(R9), F25
+	WORD	$0x6ee0faba // fneg v26.2d, v21.2d
+	VFMLA	V25.D2, V13.D2, V26.D2
+	WORD	$0x4e70d75b // fadd v27.2d, v26.2d, v16.2d
+	FMOVQ	512(R9), F28
+	VFMLA	V28.D2, V13.D2, V27.D2
+	VFMLA	V1.D2, V23.D2, V27.D2
+	VFMLA	V6.D2, V24.D2, V27.D2
+	WORD	$0x4e7bd6bd // fadd v29.2d, v21.2d, v27.2d
+	FMOVQ	528(R9), F30
+	FMOVQ	544(R9), F31
+	WORD	$0x4e7fe444 // fcmeq v4.2d, v2.2d, v31.2d
+	VMOV	V29.B16, V3.B16
+	VBIT	V4.B16, V2.B16, V3.B16
+	WORD	$0x4e7ee445 // fcmeq v5.2d, v2.2d, v30.2d
+	FMOVQ	560(R9), F8
+	VMOV	V3.B16, V10.B16
+	VBIT	V5.B16, V8.B16, V10.B16
+	WORD	$0x6e7ee44b // fcmge v11.2d, v2.2d, v30.2d
+	FMOVQ	576(R9), F12
+	VMOV	V12.B16, V14.B16
+	VBIT	V11.B16, V10.B16, V14.B16
+	WORD	$0x4e7ee40f // fcmeq v15.2d, v0.2d, v30.2d
+	VMOV	V14.B16, V9.B16
+	VBIT	V15.B16, V0.B16, V9.B16
+	VST1.P	[V9.D2], 16(R1)
+	SUB	$2, R2
+	B	one
+tail:
+	CBZ	R2, done
+	VEOR	V0.B16, V0.B16, V0.B16
+	VLD1.P	8(R0), V0.D[0]
+tailcalc:
+	FMOVQ	0(R9), F1
+	WORD	$0x4e60d422 // fadd v2.2d, v1.2d, v0.2d
+	WORD	$0x4ee1d443 // fsub v3.2d, v2.2d, v1.2d
+	WORD	$0x4ee3d444 // fsub v4.2d, v2.2d, v3.2d
+	WORD	$0x4ee4d425 // fsub v5.2d, v1.2d, v4.2d
+	WORD	$0x4ee3d406 // fsub v6.2d, v0.2d, v3.2d
+	WORD	$0x4e66d4a7 // fadd v7.2d, v5.2d, v6.2d
+	FMOVQ	16(R9), F8
+	VSUB	V8.D2, V2.D2, V9.D2
+	FMOVQ	32(R9), F10
+	VAND	V10.B16, V9.B16, V9.B16
+	FMOVQ	48(R9), F11
+	VADD	V11.D2, V9.D2, V9.D2
+	FMOVQ	16(R9), F12
+	VSUB	V12.D2, V2.D2, V13.D2
+	VUSHR	$52, V13.D2, V13.D2
+	FMOVQ	64(R9), F14
+	VORR	V14.B16, V13.B16, V13.B16
+	FMOVQ	80(R9), F15
+	WORD	$0x4eefd5ad // fsub v13.2d, v13.2d, v15.2d
+	WORD	$0x4ee1d530 // fsub v16.2d, v9.2d, v1.2d
+	FMOVQ	96(R9), F17
+	WORD	$0x4ef1f5b2 // fmin v18.2d, v13.2d, v17.2d
+	WORD	$0x6ee0fa53 // fneg v19.2d, v18.2d
+	FMOVQ	112(R9), F20
+	WORD	$0x4e74d675 // fadd v21.2d, v19.2d, v20.2d
+	FMOVQ	128(R9), F22
+	VSUB	V22.D2, V21.D2, V21.D2
+	VSHL	$52, V21.D2, V21.D2
+	WORD	$0x6e75dcf7 // fmul v23.2d, v7.2d, v21.2d
+	WORD	$0x6e70de18 // fmul v24.2d, v16.2d, v16.2d
+	FMOVQ	144(R9), F25
+	FMOVQ	160(R9), F26
+	VFMLA	V24.D2, V25.D2, V26.D2
+	FMOVQ	176(R9), F27
+	VFMLA	V24.D2, V26.D2, V27.D2
+	FMOVQ	192(R9), F28
+	VFMLA	V24.D2, V27.D2, V28.D2
+	FMOVQ	208(R9), F29
+	VFMLA	V24.D2, V28.D2, V29.D2
+	FMOVQ	224(R9), F30
+	VFMLA	V24.D2, V29.D2, V30.D2
+	FMOVQ	240(R9), F31
+	VFMLA	V24.D2, V30.D2, V31.D2
+	FMOVQ	256(R9), F4
+	VFMLA	V24.D2, V31.D2, V4.D2
+	FMOVQ	272(R9), F3
+	VFMLA	V24.D2, V4.D2, V3.D2
+	FMOVQ	288(R9), F5
+	VFMLA	V24.D2, V3.D2, V5.D2
+	FMOVQ	304(R9), F6
+	VFMLA	V24.D2, V5.D2, V6.D2
+	FMOVQ	320(R9), F8
+	FMOVQ	336(R9), F10
+	VFMLA	V24.D2, V8.D2, V10.D2
+	FMOVQ	352(R9), F11
+	VFMLA	V24.D2, V10.D2, V11.D2
+	FMOVQ	368(R9), F12
+	VFMLA	V24.D2, V11.D2, V12.D2
+	FMOVQ	384(R9), F14
+	VFMLA	V24.D2, V12.D2, V14.D2
+	FMOVQ	400(R9), F15
+	VFMLA	V24.D2, V14.D2, V15.D2
+	FMOVQ	416(R9), F9
+	VFMLA	V24.D2, V15.D2, V9.D2
+	FMOVQ	432(R9), F17
+	VFMLA	V24.D2, V9.D2, V17.D2
+	FMOVQ	448(R9), F18
+	VFMLA	V24.D2, V17.D2, V18.D2
+	FMOVQ	464(R9), F20
+	VFMLA	V24.D2, V18.D2, V20.D2
+	VFMLA	V16.D2, V20.D2, V6.D2
+	WORD	$0x4ef0d436 // fsub v22.2d, v1.2d, v16.2d
+	FMOVQ	480(R9), F19
+	VFMLA	V22.D2, V16.D2, V19.D2
+	VFMLA	V19.D2, V16.D2, V1.D2
+	FMOVQ	496(R9), F7
+	VMOV	V16.B16, V21.B16
+	VFMLA	V7.D2, V13.D2, V21.D2
+	FMOVQ	496(R9), F25
+	WORD	$0x6ee0faba // fneg v26.2d, v21.2d
+	VFMLA	V25.D2, V13.D2, V26.D2
+	WORD	$0x4e70d75b // fadd v27.2d, v26.2d, v16.2d
+	FMOVQ	512(R9), F28
+	VFMLA	V28.D2, V13.D2, V27.D2
+	VFMLA	V1.D2, V23.D2, V27.D2
+	VFMLA	V6.D2, V24.D2, V27.D2
+	WORD	$0x4e7bd6bd // fadd v29.2d, v21.2d, v27.2d
+	FMOVQ	528(R9), F30
+	FMOVQ	544(R9), F31
+	WORD	$0x4e7fe444 // fcmeq v4.2d, v2.2d, v31.2d
+	VMOV	V29.B16, V3.B16
+	VBIT	V4.B16, V2.B16, V3.B16
+	WORD	$0x4e7ee445 // fcmeq v5.2d, v2.2d, v30.2d
+	FMOVQ	560(R9), F8
+	VMOV	V3.B16, V10.B16
+	VBIT	V5.B16, V8.B16, V10.B16
+	WORD	$0x6e7ee44b // fcmge v11.2d, v2.2d, v30.2d
+	FMOVQ	576(R9), F12
+	VMOV	V12.B16, V14.B16
+	VBIT	V11.B16, V10.B16, V14.B16
+	WORD	$0x4e7ee40f // fcmeq v15.2d, v0.2d, v30.2d
+	VMOV	V14.B16, V9.B16
+	VBIT	V15.B16, V0.B16, V9.B16
+	VST1.P	V9.D[0], 8(R1)
+done:
+	RET
+
+DATA ·vmathLog1pF64NEONconst+0(SB)/8, $0x3ff0000000000000
+DATA ·vmathLog1pF64NEONconst+8(SB)/8, $0x3ff0000000000000
+DATA ·vmathLog1pF64NEONconst+16(SB)/8, $0xffe8000000000000
+DATA ·vmathLog1pF64NEONconst+24(SB)/8, $0xffe8000000000000
+DATA ·vmathLog1pF64NEONconst+32(SB)/8, $0xfffffffffffff
+DATA ·vmathLog1pF64NEONconst+40(SB)/8, $0xfffffffffffff
+DATA ·vmathLog1pF64NEONconst+48(SB)/8, $0x3fe8000000000000
+DATA ·vmathLog1pF64NEONconst+56(SB)/8, $0x3fe8000000000000
+DATA ·vmathLog1pF64NEONconst+64(SB)/8, $0x4330000000000000
+DATA ·vmathLog1pF64NEONconst+72(SB)/8, $0x4330000000000000
+DATA ·vmathLog1pF64NEONconst+80(SB)/8, $0x4330000000000400
+DATA ·vmathLog1pF64NEONconst+88(SB)/8, $0x4330000000000400
+DATA ·vmathLog1pF64NEONconst+96(SB)/8, $0x408f400000000000
+DATA ·vmathLog1pF64NEONconst+104(SB)/8, $0x408f400000000000
+DATA ·vmathLog1pF64NEONconst+112(SB)/8, $0x4338000000000000
+DATA ·vmathLog1pF64NEONconst+120(SB)/8, $0x4338000000000000
+DATA ·vmathLog1pF64NEONconst+128(SB)/8, $0x4337fffffffffc01
+DATA ·vmathLog1pF64NEONconst+136(SB)/8, $0x4337fffffffffc01
+DATA ·vmathLog1pF64NEONconst+144(SB)/8, $0xbf7cc7d1ddd60edb
+DATA ·vmathLog1pF64NEONconst+152(SB)/8, $0xbf7cc7d1ddd60edb
+DATA ·vmathLog1pF64NEONconst+160(SB)/8, $0xbfa827329dd5fae5
+DATA ·vmathLog1pF64NEONconst+168(SB)/8, $0xbfa827329dd5fae5
+DATA ·vmathLog1pF64NEONconst+176(SB)/8, $0xbfad9d88b3421197
+DATA ·vmathLog1pF64NEONconst+184(SB)/8, $0xbfad9d88b3421197
+DATA ·vmathLog1pF64NEONconst+192(SB)/8, $0xbfafdd826e89d32b
+DATA ·vmathLog1pF64NEONconst+200(SB)/8, $0xbfafdd826e89d32b
+DATA ·vmathLog1pF64NEONconst+208(SB)/8, $0xbfb249e10b0fb6d5
+DATA ·vmathLog1pF64NEONconst+216(SB)/8, $0xbfb249e10b0fb6d5
+DATA ·vmathLog1pF64NEONconst+224(SB)/8, $0xbfb55554f5a71709
+DATA ·vmathLog1pF64NEONconst+232(SB)/8, $0xbfb55554f5a71709
+DATA ·vmathLog1pF64NEONconst+240(SB)/8, $0xbfb999995c048703
+DATA ·vmathLog1pF64NEONconst+248(SB)/8, $0xbfb999995c048703
+DATA ·vmathLog1pF64NEONconst+256(SB)/8, $0xbfc000000111bd38
+DATA ·vmathLog1pF64NEONconst+264(SB)/8, $0xbfc000000111bd38
+DATA ·vmathLog1pF64NEONconst+272(SB)/8, $0xbfc5555555518573
+DATA ·vmathLog1pF64NEONconst+280(SB)/8, $0xbfc5555555518573
+DATA ·vmathLog1pF64NEONconst+288(SB)/8, $0xbfd00000000002b6
+DATA ·vmathLog1pF64NEONconst+296(SB)/8, $0xbfd00000000002b6
+DATA ·vmathLog1pF64NEONconst+304(SB)/8, $0xbfdfffffffffffff
+DATA ·vmathLog1pF64NEONconst+312(SB)/8, $0xbfdfffffffffffff
+DATA ·vmathLog1pF64NEONconst+320(SB)/8, $0x3f9b1c839d397ce4
+DATA ·vmathLog1pF64NEONconst+328(SB)/8, $0x3f9b1c839d397ce4
+DATA ·vmathLog1pF64NEONconst+336(SB)/8, $0x3fad0258bd4d8984
+DATA ·vmathLog1pF64NEONconst+344(SB)/8, $0x3fad0258bd4d8984
+DATA ·vmathLog1pF64NEONconst+352(SB)/8, $0x3fae2b952e3e1a45
+DATA ·vmathLog1pF64NEONconst+360(SB)/8, $0x3fae2b952e3e1a45
+DATA ·vmathLog1pF64NEONconst+368(SB)/8, $0x3fb10ce98ebeb7ef
+DATA ·vmathLog1pF64NEONconst+376(SB)/8, $0x3fb10ce98ebeb7ef
+DATA ·vmathLog1pF64NEONconst+384(SB)/8, $0x3fb3b198cb7e4451
+DATA ·vmathLog1pF64NEONconst+392(SB)/8, $0x3fb3b198cb7e4451
+DATA ·vmathLog1pF64NEONconst+400(SB)/8, $0x3fb745cd79ac9571
+DATA ·vmathLog1pF64NEONconst+408(SB)/8, $0x3fb745cd79ac9571
+DATA ·vmathLog1pF64NEONconst+416(SB)/8, $0x3fbc71c7341f53b8
+DATA ·vmathLog1pF64NEONconst+424(SB)/8, $0x3fbc71c7341f53b8
+DATA ·vmathLog1pF64NEONconst+432(SB)/8, $0x3fc249249222c23c
+DATA ·vmathLog1pF64NEONconst+440(SB)/8, $0x3fc249249222c23c
+DATA ·vmathLog1pF64NEONconst+448(SB)/8, $0x3fc999999999d723
+DATA ·vmathLog1pF64NEONconst+456(SB)/8, $0x3fc999999999d723
+DATA ·vmathLog1pF64NEONconst+464(SB)/8, $0x3fd5555555555543
+DATA ·vmathLog1pF64NEONconst+472(SB)/8, $0x3fd5555555555543
+DATA ·vmathLog1pF64NEONconst+480(SB)/8, $0xbff0000000000000
+DATA ·vmathLog1pF64NEONconst+488(SB)/8, $0xbff0000000000000
+DATA ·vmathLog1pF64NEONconst+496(SB)/8, $0x3fe62e42fee00000
+DATA ·vmathLog1pF64NEONconst+504(SB)/8, $0x3fe62e42fee00000
+DATA ·vmathLog1pF64NEONconst+512(SB)/8, $0x3dea39ef35793c76
+DATA ·vmathLog1pF64NEONconst+520(SB)/8, $0x3dea39ef35793c76
+DATA ·vmathLog1pF64NEONconst+528(SB)/8, $0x0
+DATA ·vmathLog1pF64NEONconst+536(SB)/8, $0x0
+DATA ·vmathLog1pF64NEONconst+544(SB)/8, $0x7ff0000000000000
+DATA ·vmathLog1pF64NEONconst+552(SB)/8, $0x7ff0000000000000
+DATA ·vmathLog1pF64NEONconst+560(SB)/8, $0xfff0000000000000
+DATA ·vmathLog1pF64NEONconst+568(SB)/8, $0xfff0000000000000
+DATA ·vmathLog1pF64NEONconst+576(SB)/8, $0x7ff8000000000001
+DATA ·vmathLog1pF64NEONconst+584(SB)/8, $0x7ff8000000000001
+GLOBL ·vmathLog1pF64NEONconst(SB), RODATA|NOPTR, $592
+
+// func Log1pF32NEON(dst, x []float32)
+TEXT ·Log1pF32NEON(SB), NOSPLIT, $0-48
+	MOVD	dst_base+0(FP), R1
+	MOVD	dst_len+8(FP), R2
+	MOVD	x_base+24(FP), R0
+	MOVD	$·vmathLog1pF32NEONconst(SB), R9
+main:
+	CMP	$4, R2
+	BLT	one
+	VLD1.P	16(R0), [V0.S4]
+	FMOVQ	0(R9), F1
+	WORD	$0x4e20d422 // fadd v2.4s, v1.4s, v0.4s
+	WORD	$0x4ea1d443 // fsub v3.4s, v2.4s, v1.4s
+	WORD	$0x4ea3d444 // fsub v4.4s, v2.4s, v3.4s
+	WORD	$0x4ea4d425 // fsub v5.4s, v1.4s, v4.4s
+	WORD	$0x4ea3d406 // fsub v6.4s, v0.4s, v3.4s
+	WORD	$0x4e26d4a7 // fadd v7.4s, v5.4s, v6.4s
+	FMOVQ	16(R9), F8
+	VSUB	V8.S4, V2.S4, V9.S4
+	FMOVQ	32(R9), F10
+	VAND	V10.B16, V9.B16, V9.B16
+	FMOVQ	48(R9), F11
+	VADD	V11.S4, V9.S4, V9.S4
+	FMOVQ	16(R9), F12
+	VSUB	V12.S4, V2.S4, V13.S4
+	VUSHR	$23, V13.S4, V13.S4
+	FMOVQ	64(R9), F14
+	VORR	V14.B16, V13.B16, V13.B16
+	FMOVQ	80(R9), F15
+	WORD	$0x4eafd5ad // fsub v13.4s, v13.4s, v15.4s
+	WORD	$0x4ea1d530 // fsub v16.4s, v9.4s, v1.4s
+	FMOVQ	96(R9), F17
+	WORD	$0x4eb1f5b2 // fmin v18.4s, v13.4s, v17.4s
+	WORD	$0x6ea0fa53 // fneg v19.4s, v18.4s
+	FMOVQ	112(R9), F20
+	WORD	$0x4e34d675 // fadd v21.4s, v19.4s, v20.4s
+	FMOVQ	128(R9), F22
+	VSUB	V22.S4, V21.S4, V21.S4
+	VSHL	$23, V21.S4, V21.S4
+	WORD	$0x6e35dcf7 // fmul v23.4s, v7.4s, v21.4s
+	WORD	$0x6e30de18 // fmul v24.4s, v16.4s, v16.4s
+	FMOVQ	144(R9), F25
+	FMOVQ	160(R9), F26
+	VFMLA	V16.S4, V25.S4, V26.S4
+	FMOVQ	176(R9), F27
+	VFMLA	V16.S4, V26.S4, V27.S4
+	FMOVQ	192(R9), F28
+	VFMLA	V16.S4, V27.S4, V28.S4
+	FMOVQ	208(R9), F29
+	VFMLA	V16.S4, V28.S4, V29.S4
+	FMOVQ	224(R9), F30
+	VFMLA	V16.S4, V29.S4, V30.S4
+	FMOVQ	240(R9), F31
+	VFMLA	V16.S4, V30.S4, V31.S4
+	FMOVQ	256(R9), F4
+	VFMLA	V16.S4, V31.S4, V4.S4
+	FMOVQ	272(R9), F3
+	VFMLA	V16.S4, V4.S4, V3.S4
+	FMOVQ	288(R9), F5
+	VFMLA	V16.S4, V3.S4, V5.S4
+	FMOVQ	304(R9), F6
+	VFMLA	V16.S4, V5.S4, V6.S4
+	WORD	$0x4eb0d428 // fsub v8.4s, v1.4s, v16.4s
+	FMOVQ	320(R9), F10
+	VFMLA	V8.S4, V16.S4, V10.S4
+	VFMLA	V10.S4, V16.S4, V1.S4
+	FMOVQ	336(R9), F11
+	VMOV	V16.B16, V12.B16
+	VFMLA	V11.S4, V13.S4, V12.S4
+	FMOVQ	336(R9), F14
+	WORD	$0x6ea0f98f // fneg v15.4s, v12.4s
+	VFMLA	V14.S4, V13.S4, V15.S4
+	WORD	$0x4e30d5e9 // fadd v9.4s, v15.4s, v16.4s
+	FMOVQ	352(R9), F17
+	VFMLA	V17.S4, V13.S4, V9.S4
+	VFMLA	V1.S4, V23.S4, V9.S4
+	VFMLA	V6.S4, V24.S4, V9.S4
+	WORD	$0x4e29d592 // fadd v18.4s, v12.4s, v9.4s
+	FMOVQ	368(R9), F20
+	FMOVQ	384(R9), F22
+	WORD	$0x4e36e453 // fcmeq v19.4s, v2.4s, v22.4s
+	VMOV	V18.B16, V7.B16
+	VBIT	V19.B16, V2.B16, V7.B16
+	WORD	$0x4e34e455 // fcmeq v21.4s, v2.4s, v20.4s
+	FMOVQ	400(R9), F25
+	VMOV	V7.B16, V26.B16
+	VBIT	V21.B16, V25.B16, V26.B16
+	WORD	$0x6e34e45b // fcmge v27.4s, v2.4s, v20.4s
+	FMOVQ	416(R9), F28
+	VMOV	V28.B16, V29.B16
+	VBIT	V27.B16, V26.B16, V29.B16
+	WORD	$0x4e34e41e // fcmeq v30.4s, v0.4s, v20.4s
+	VMOV	V29.B16, V31.B16
+	VBIT	V30.B16, V0.B16, V31.B16
+	VST1.P	[V31.S4], 16(R1)
+	SUB	$4, R2
+	B	main
+one:
+	CMP	$4, R2
+	BLT	tail
+	VLD1.P	16(R0), [V0.S4]
+	FMOVQ	0(R9), F1
+	WORD	$0x4e20d422 // fadd v2.4s, v1.4s, v0.4s
+	WORD	$0x4ea1d443 // fsub v3.4s, v2.4s, v1.4s
+	WORD	$0x4ea3d444 // fsub v4.4s, v2.4s, v3.4s
+	WORD	$0x4ea4d425 // fsub v5.4s, v1.4s, v4.4s
+	WORD	$0x4ea3d406 // fsub v6.4s, v0.4s, v3.4s
+	WORD	$0x4e26d4a7 // fadd v7.4s, v5.4s, v6.4s
+	FMOVQ	16(R9), F8
+	VSUB	V8.S4, V2.S4, V9.S4
+	FMOVQ	32(R9), F10
+	VAND	V10.B16, V9.B16, V9.B16
+	FMOVQ	48(R9), F11
+	VADD	V11.S4, V9.S4, V9.S4
+	FMOVQ	16(R9), F12
+	VSUB	V12.S4, V2.S4, V13.S4
+	VUSHR	$23, V13.S4, V13.S4
+	FMOVQ	64(R9), F14
+	VORR	V14.B16, V13.B16, V13.B16
+	FMOVQ	80(R9), F15
+	WORD	$0x4eafd5ad // fsub v13.4s, v13.4s, v15.4s
+	WORD	$0x4ea1d530 // fsub v16.4s, v9.4s, v1.4s
+	FMOVQ	96(R9), F17
+	WORD	$0x4eb1f5b2 // fmin v18.4s, v13.4s, v17.4s
+	WORD	$0x6ea0fa53 // fneg v19.4s, v18.4s
+	FMOVQ	112(R9), F20
+	WORD	$0x4e34d675 // fadd v21.4s, v19.4s, v20.4s
+	FMOVQ	128(R9), F22
+	VSUB	V22.S4, V21.S4, V21.S4
+	VSHL	$23, V21.S4, V21.S4
+	WORD	$0x6e35dcf7 // fmul v23.4s, v7.4s, v21.4s
+	WORD	$0x6e30de18 // fmul v24.4s, v16.4s, v16.4s
+	FMOVQ	144(R9), F25
+	FMOVQ	160(R9), F26
+	VFMLA	V16.S4, V25.S4, V26.S4
+	FMOVQ	176(R9), F27
+	VFMLA	V16.S4, V26.S4, V27.S4
+	FMOVQ	192(R9), F28
+	VFMLA	V16.S4, V27.S4, V28.S4
+	FMOVQ	208(R9), F29
+	VFMLA	V16.S4, V28.S4, V29.S4
+	FMOVQ	224(R9), F30
+	VFMLA	V16.S4, V29.S4, V30.S4
+	FMOVQ	240(R9), F31
+	VFMLA	V16.S4, V30.S4, V31.S4
+	FMOVQ	256(R9), F4
+	VFMLA	V16.S4, V31.S4, V4.S4
+	FMOVQ	272(R9), F3
+	VFMLA	V16.S4, V4.S4, V3.S4
+	FMOVQ	288(R9), F5
+	VFMLA	V16.S4, V3.S4, V5.S4
+	FMOVQ	304(R9), F6
+	VFMLA	V16.S4, V5.S4, V6.S4
+	WORD	$0x4eb0d428 // fsub v8.4s, v1.4s, v16.4s
+	FMOVQ	320(R9), F10
+	VFMLA	V8.S4, V16.S4, V10.S4
+	VFMLA	V10.S4, V16.S4, V1.S4
+	FMOVQ	336(R9), F11
+	VMOV	V16.B16, V12.B16
+	VFMLA	V11.S4, V13.S4, V12.S4
+	FMOVQ	336(R9), F14
+	WORD	$0x6ea0f98f // fneg v15.4s, v12.4s
+	VFMLA	V14.S4, V13.S4, V15.S4
+	WORD	$0x4e30d5e9 // fadd v9.4s, v15.4s, v16.4s
+	FMOVQ	352(R9), F17
+	VFMLA	V17.S4, V13.S4, V9.S4
+	VFMLA	V1.S4, V23.S4, V9.S4
+	VFMLA	V6.S4, V24.S4, V9.S4
+	WORD	$0x4e29d592 // fadd v18.4s, v12.4s, v9.4s
+	FMOVQ	368(R9), F20
+	FMOVQ	384(R9), F22
+	WORD	$0x4e36e453 // fcmeq v19.4s, v2.4s, v22.4s
+	VMOV	V18.B16, V7.B16
+	VBIT	V19.B16, V2.B16, V7.B16
+	WORD	$0x4e34e455 // fcmeq v21.4s, v2.4s, v20.4s
+	FMOVQ	400(R9), F25
+	VMOV	V7.B16, V26.B16
+	VBIT	V21.B16, V25.B16, V26.B16
+	WORD	$0x6e34e45b // fcmge v27.4s, v2.4s, v20.4s
+	FMOVQ	416(R9), F28
+	VMOV	V28.B16, V29.B16
+	VBIT	V27.B16, V26.B16, V29.B16
+	WORD	$0x4e34e41e // fcmeq v30.4s, v0.4s, v20.4s
+	VMOV	V29.B16, V31.B16
+	VBIT	V30.B16, V0.B16, V31.B16
+	VST1.P	[V31.S4], 16(R1)
+	SUB	$4, R2
+	B	one
+tail:
+	CBZ	R2, done
+	VEOR	V0.B16, V0.B16, V0.B16
+	VLD1.P	4(R0), V0.S[0]
+	CMP	$1, R2
+	BLE	tailcalc
+	VLD1.P	4(R0), V0.S[1]
+	CMP	$2, R2
+	BLE	tailcalc
+	VLD1.P	4(R0), V0.S[2]
+tailcalc:
+	FMOVQ	0(R9), F1
+	WORD	$0x4e20d422 // fadd v2.4s, v1.4s, v0.4s
+	WORD	$0x4ea1d443 // fsub v3.4s, v2.4s, v1.4s
+	WORD	$0x4ea3d444 // fsub v4.4s, v2.4s, v3.4s
+	WORD	$0x4ea4d425 // fsub v5.4s, v1.4s, v4.4s
+	WORD	$0x4ea3d406 // fsub v6.4s, v0.4s, v3.4s
+	WORD	$0x4e26d4a7 // fadd v7.4s, v5.4s, v6.4s
+	FMOVQ	16(R9), F8
+	VSUB	V8.S4, V2.S4, V9.S4
+	FMOVQ	32(R9), F10
+	VAND	V10.B16, V9.B16, V9.B16
+	FMOVQ	48(R9), F11
+	VADD	V11.S4, V9.S4, V9.S4
+	FMOVQ	16(R9), F12
+	VSUB	V12.S4, V2.S4, V13.S4
+	VUSHR	$23, V13.S4, V13.S4
+	FMOVQ	64(R9), F14
+	VORR	V14.B16, V13.B16, V13.B16
+	FMOVQ	80(R9), F15
+	WORD	$0x4eafd5ad // fsub v13.4s, v13.4s, v15.4s
+	WORD	$0x4ea1d530 // fsub v16.4s, v9.4s, v1.4s
+	FMOVQ	96(R9), F17
+	WORD	$0x4eb1f5b2 // fmin v18.4s, v13.4s, v17.4s
+	WORD	$0x6ea0fa53 // fneg v19.4s, v18.4s
+	FMOVQ	112(R9), F20
+	WORD	$0x4e34d675 // fadd v21.4s, v19.4s, v20.4s
+	FMOVQ	128(R9), F22
+	VSUB	V22.S4, V21.S4, V21.S4
+	VSHL	$23, V21.S4, V21.S4
+	WORD	$0x6e35dcf7 // fmul v23.4s, v7.4s, v21.4s
+	WORD	$0x6e30de18 // fmul v24.4s, v16.4s, v16.4s
+	FMOVQ	144(R9), F25
+	FMOVQ	160(R9), F26
+	VFMLA	V16.S4, V25.S4, V26.S4
+	FMOVQ	176(R9), F27
+	VFMLA	V16.S4, V26.S4, V27.S4
+	FMOVQ	192(R9), F28
+	VFMLA	V16.S4, V27.S4, V28.S4
+	FMOVQ	208(R9), F29
+	VFMLA	V16.S4, V28.S4, V29.S4
+	FMOVQ	224(R9), F30
+	VFMLA	V16.S4, V29.S4, V30.S4
+	FMOVQ	240(R9), F31
+	VFMLA	V16.S4, V30.S4, V31.S4
+	FMOVQ	256(R9), F4
+	VFMLA	V16.S4, V31.S4, V4.S4
+	FMOVQ	272(R9), F3
+	VFMLA	V16.S4, V4.S4, V3.S4
+	FMOVQ	288(R9), F5
+	VFMLA	V16.S4, V3.S4, V5.S4
+	FMOVQ	304(R9), F6
+	VFMLA	V16.S4, V5.S4, V6.S4
+	WORD	$0x4eb0d428 // fsub v8.4s, v1.4s, v16.4s
+	FMOVQ	320(R9), F10
+	VFMLA	V8.S4, V16.S4, V10.S4
+	VFMLA	V10.S4, V16.S4, V1.S4
+	FMOVQ	336(R9), F11
+	VMOV	V16.B16, V12.B16
+	VFMLA	V11.S4, V13.S4, V12.S4
+	FMOVQ	336(R9), F14
+	WORD	$0x6ea0f98f // fneg v15.4s, v12.4s
+	VFMLA	V14.S4, V13.S4, V15.S4
+	WORD	$0x4e30d5e9 // fadd v9.4s, v15.4s, v16.4s
+	FMOVQ	352(R9), F17
+	VFMLA	V17.S4, V13.S4, V9.S4
+	VFMLA	V1.S4, V23.S4, V9.S4
+	VFMLA	V6.S4, V24.S4, V9.S4
+	WORD	$0x4e29d592 // fadd v18.4s, v12.4s, v9.4s
+	FMOVQ	368(R9), F20
+	FMOVQ	384(R9), F22
+	WORD	$0x4e36e453 // fcmeq v19.4s, v2.4s, v22.4s
+	VMOV	V18.B16, V7.B16
+	VBIT	V19.B16, V2.B16, V7.B16
+	WORD	$0x4e34e455 // fcmeq v21.4s, v2.4s, v20.4s
+	FMOVQ	400(R9), F25
+	VMOV	V7.B16, V26.B16
+	VBIT	V21.B16, V25.B16, V26.B16
+	WORD	$0x6e34e45b // fcmge v27.4s, v2.4s, v20.4s
+	FMOVQ	416(R9), F28
+	VMOV	V28.B16, V29.B16
+	VBIT	V27.B16, V26.B16, V29.B16
+	WORD	$0x4e34e41e // fcmeq v30.4s, v0.4s, v20.4s
+	VMOV	V29.B16, V31.B16
+	VBIT	V30.B16, V0.B16, V31.B16
+	VST1.P	V31.S[0], 4(R1)
+	CMP	$1, R2
+	BLE	done
+	VST1.P	V31.S[1], 4(R1)
+	CMP	$2, R2
+	BLE	done
+	VST1.P	V31.S[2], 4(R1)
+done:
+	RET
+
+DATA ·vmathLog1pF32NEONconst+0(SB)/4, $0x3f800000
+DATA ·vmathLog1pF32NEONconst+4(SB)/4, $0x3f800000
+DATA ·vmathLog1pF32NEONconst+8(SB)/4, $0x3f800000
+DATA ·vmathLog1pF32NEONconst+12(SB)/4, $0x3f800000
+DATA ·vmathLog1pF32NEONconst+16(SB)/4, $0xff400000
+DATA ·vmathLog1pF32NEONconst+20(SB)/4, $0xff400000
+DATA ·vmathLog1pF32NEONconst+24(SB)/4, $0xff400000
+DATA ·vmathLog1pF32NEONconst+28(SB)/4, $0xff400000
+DATA ·vmathLog1pF32NEONconst+32(SB)/4, $0x7fffff
+DATA ·vmathLog1pF32NEONconst+36(SB)/4, $0x7fffff
+DATA ·vmathLog1pF32NEONconst+40(SB)/4, $0x7fffff
+DATA ·vmathLog1pF32NEONconst+44(SB)/4, $0x7fffff
+DATA ·vmathLog1pF32NEONconst+48(SB)/4, $0x3f400000
+DATA ·vmathLog1pF32NEONconst+52(SB)/4, $0x3f400000
+DATA ·vmathLog1pF32NEONconst+56(SB)/4, $0x3f400000
+DATA ·vmathLog1pF32NEONconst+60(SB)/4, $0x3f400000
+DATA ·vmathLog1pF32NEONconst+64(SB)/4, $0x4b000000
+DATA ·vmathLog1pF32NEONconst+68(SB)/4, $0x4b000000
+DATA ·vmathLog1pF32NEONconst+72(SB)/4, $0x4b000000
+DATA ·vmathLog1pF32NEONconst+76(SB)/4, $0x4b000000
+DATA ·vmathLog1pF32NEONconst+80(SB)/4, $0x4b000080
+DATA ·vmathLog1pF32NEONconst+84(SB)/4, $0x4b000080
+DATA ·vmathLog1pF32NEONconst+88(SB)/4, $0x4b000080
+DATA ·vmathLog1pF32NEONconst+92(SB)/4, $0x4b000080
+DATA ·vmathLog1pF32NEONconst+96(SB)/4, $0x42f00000
+DATA ·vmathLog1pF32NEONconst+100(SB)/4, $0x42f00000
+DATA ·vmathLog1pF32NEONconst+104(SB)/4, $0x42f00000
+DATA ·vmathLog1pF32NEONconst+108(SB)/4, $0x42f00000
+DATA ·vmathLog1pF32NEONconst+112(SB)/4, $0x4b400000
+DATA ·vmathLog1pF32NEONconst+116(SB)/4, $0x4b400000
+DATA ·vmathLog1pF32NEONconst+120(SB)/4, $0x4b400000
+DATA ·vmathLog1pF32NEONconst+124(SB)/4, $0x4b400000
+DATA ·vmathLog1pF32NEONconst+128(SB)/4, $0x4b3fff81
+DATA ·vmathLog1pF32NEONconst+132(SB)/4, $0x4b3fff81
+DATA ·vmathLog1pF32NEONconst+136(SB)/4, $0x4b3fff81
+DATA ·vmathLog1pF32NEONconst+140(SB)/4, $0x4b3fff81
+DATA ·vmathLog1pF32NEONconst+144(SB)/4, $0xbd0000cd
+DATA ·vmathLog1pF32NEONconst+148(SB)/4, $0xbd0000cd
+DATA ·vmathLog1pF32NEONconst+152(SB)/4, $0xbd0000cd
+DATA ·vmathLog1pF32NEONconst+156(SB)/4, $0xbd0000cd
+DATA ·vmathLog1pF32NEONconst+160(SB)/4, $0x3da3efea
+DATA ·vmathLog1pF32NEONconst+164(SB)/4, $0x3da3efea
+DATA ·vmathLog1pF32NEONconst+168(SB)/4, $0x3da3efea
+DATA ·vmathLog1pF32NEONconst+172(SB)/4, $0x3da3efea
+DATA ·vmathLog1pF32NEONconst+176(SB)/4, $0xbdd8b56c
+DATA ·vmathLog1pF32NEONconst+180(SB)/4, $0xbdd8b56c
+DATA ·vmathLog1pF32NEONconst+184(SB)/4, $0xbdd8b56c
+DATA ·vmathLog1pF32NEONconst+188(SB)/4, $0xbdd8b56c
+DATA ·vmathLog1pF32NEONconst+192(SB)/4, $0x3de9967a
+DATA ·vmathLog1pF32NEONconst+196(SB)/4, $0x3de9967a
+DATA ·vmathLog1pF32NEONconst+200(SB)/4, $0x3de9967a
+DATA ·vmathLog1pF32NEONconst+204(SB)/4, $0x3de9967a
+DATA ·vmathLog1pF32NEONconst+208(SB)/4, $0xbdfffc3f
+DATA ·vmathLog1pF32NEONconst+212(SB)/4, $0xbdfffc3f
+DATA ·vmathLog1pF32NEONconst+216(SB)/4, $0xbdfffc3f
+DATA ·vmathLog1pF32NEONconst+220(SB)/4, $0xbdfffc3f
+DATA ·vmathLog1pF32NEONconst+224(SB)/4, $0x3e121963
+DATA ·vmathLog1pF32NEONconst+228(SB)/4, $0x3e121963
+DATA ·vmathLog1pF32NEONconst+232(SB)/4, $0x3e121963
+DATA ·vmathLog1pF32NEONconst+236(SB)/4, $0x3e121963
+DATA ·vmathLog1pF32NEONconst+240(SB)/4, $0xbe2aa702
+DATA ·vmathLog1pF32NEONconst+244(SB)/4, $0xbe2aa702
+DATA ·vmathLog1pF32NEONconst+248(SB)/4, $0xbe2aa702
+DATA ·vmathLog1pF32NEONconst+252(SB)/4, $0xbe2aa702
+DATA ·vmathLog1pF32NEONconst+256(SB)/4, $0x3e4ccded
+DATA ·vmathLog1pF32NEONconst+260(SB)/4, $0x3e4ccded
+DATA ·vmathLog1pF32NEONconst+264(SB)/4, $0x3e4ccded
+DATA ·vmathLog1pF32NEONconst+268(SB)/4, $0x3e4ccded
+DATA ·vmathLog1pF32NEONconst+272(SB)/4, $0xbe80000c
+DATA ·vmathLog1pF32NEONconst+276(SB)/4, $0xbe80000c
+DATA ·vmathLog1pF32NEONconst+280(SB)/4, $0xbe80000c
+DATA ·vmathLog1pF32NEONconst+284(SB)/4, $0xbe80000c
+DATA ·vmathLog1pF32NEONconst+288(SB)/4, $0x3eaaaaaa
+DATA ·vmathLog1pF32NEONconst+292(SB)/4, $0x3eaaaaaa
+DATA ·vmathLog1pF32NEONconst+296(SB)/4, $0x3eaaaaaa
+DATA ·vmathLog1pF32NEONconst+300(SB)/4, $0x3eaaaaaa
+DATA ·vmathLog1pF32NEONconst+304(SB)/4, $0xbf000000
+DATA ·vmathLog1pF32NEONconst+308(SB)/4, $0xbf000000
+DATA ·vmathLog1pF32NEONconst+312(SB)/4, $0xbf000000
+DATA ·vmathLog1pF32NEONconst+316(SB)/4, $0xbf000000
+DATA ·vmathLog1pF32NEONconst+320(SB)/4, $0xbf800000
+DATA ·vmathLog1pF32NEONconst+324(SB)/4, $0xbf800000
+DATA ·vmathLog1pF32NEONconst+328(SB)/4, $0xbf800000
+DATA ·vmathLog1pF32NEONconst+332(SB)/4, $0xbf800000
+DATA ·vmathLog1pF32NEONconst+336(SB)/4, $0x3f318000
+DATA ·vmathLog1pF32NEONconst+340(SB)/4, $0x3f318000
+DATA ·vmathLog1pF32NEONconst+344(SB)/4, $0x3f318000
+DATA ·vmathLog1pF32NEONconst+348(SB)/4, $0x3f318000
+DATA ·vmathLog1pF32NEONconst+352(SB)/4, $0xb95e8083
+DATA ·vmathLog1pF32NEONconst+356(SB)/4, $0xb95e8083
+DATA ·vmathLog1pF32NEONconst+360(SB)/4, $0xb95e8083
+DATA ·vmathLog1pF32NEONconst+364(SB)/4, $0xb95e8083
+DATA ·vmathLog1pF32NEONconst+368(SB)/4, $0x0
+DATA ·vmathLog1pF32NEONconst+372(SB)/4, $0x0
+DATA ·vmathLog1pF32NEONconst+376(SB)/4, $0x0
+DATA ·vmathLog1pF32NEONconst+380(SB)/4, $0x0
+DATA ·vmathLog1pF32NEONconst+384(SB)/4, $0x7f800000
+DATA ·vmathLog1pF32NEONconst+388(SB)/4, $0x7f800000
+DATA ·vmathLog1pF32NEONconst+392(SB)/4, $0x7f800000
+DATA ·vmathLog1pF32NEONconst+396(SB)/4, $0x7f800000
+DATA ·vmathLog1pF32NEONconst+400(SB)/4, $0xff800000
+DATA ·vmathLog1pF32NEONconst+404(SB)/4, $0xff800000
+DATA ·vmathLog1pF32NEONconst+408(SB)/4, $0xff800000
+DATA ·vmathLog1pF32NEONconst+412(SB)/4, $0xff800000
+DATA ·vmathLog1pF32NEONconst+416(SB)/4, $0x7fc00000
+DATA ·vmathLog1pF32NEONconst+420(SB)/4, $0x7fc00000
+DATA ·vmathLog1pF32NEONconst+424(SB)/4, $0x7fc00000
+DATA ·vmathLog1pF32NEONconst+428(SB)/4, $0x7fc00000
+GLOBL ·vmathLog1pF32NEONconst(SB), RODATA|NOPTR, $432
+
+// func TanhF64NEON(dst, x []float64)
+TEXT ·TanhF64NEON(SB), NOSPLIT, $0-48
+	MOVD	dst_base+0(FP), R1
+	MOVD	dst_len+8(FP), R2
+	MOVD	x_base+24(FP), R0
+	MOVD	$·vmathTanhF64NEONconst(SB), R9
+main:
+	CMP	$2, R2
+	BLT	one
+	VLD1.P	16(R0), [V0.D2]
+	FMOVQ	0(R9), F1
+	WORD	$0x4ee0f802 // fabs v2.2d, v0.2d
+	WORD	$0x4ee1f443 // fmin v3.2d, v2.2d, v1.2d
+	WORD	$0x4e63d464 // fadd v4.2d, v3.2d, v3.2d
+	FMOVQ	16(R9), F5
+	WORD	$0x6e65dc86 // fmul v6.2d, v4.2d, v5.2d
+	WORD	$0x4e6188c7 // frintn v7.2d, v6.2d
+	FMOVQ	32(R9), F8
+	VFMLA	V8.D2, V7.D2, V4.D2
+	FMOVQ	48(R9), F9
+	WORD	$0x6e69dcea // fmul v10.2d, v7.2d, v9.2d
+	WORD	$0x4e6ad48b // fadd v11.2d, v4.2d, v10.2d
+	WORD	$0x6e64dc8c // fmul v12.2d, v4.2d, v4.2d
+	WORD	$0x6ee0f98d // fneg v13.2d, v12.2d
+	VFMLA	V4.D2, V4.D2, V13.D2
+	WORD	$0x4e6bd48e // fadd v14.2d, v4.2d, v11.2d
+	VFMLA	V10.D2, V14.D2, V13.D2
+	FMOVQ	64(R9), F15
+	FMOVQ	80(R9), F16
+	VFMLA	V11.D2, V15.D2, V16.D2
+	FMOVQ	96(R9), F17
+	VFMLA	V11.D2, V16.D2, V17.D2
+	FMOVQ	112(R9), F18
+	VFMLA	V11.D2, V17.D2, V18.D2
+	FMOVQ	128(R9), F19
+	VFMLA	V11.D2, V18.D2, V19.D2
+	FMOVQ	144(R9), F20
+	VFMLA	V11.D2, V19.D2, V20.D2
+	FMOVQ	160(R9), F21
+	VFMLA	V11.D2, V20.D2, V21.D2
+	FMOVQ	176(R9), F22
+	VFMLA	V11.D2, V21.D2, V22.D2
+	FMOVQ	192(R9), F23
+	VFMLA	V11.D2, V22.D2, V23.D2
+	FMOVQ	208(R9), F24
+	VFMLA	V11.D2, V23.D2, V24.D2
+	VFMLA	V24.D2, V13.D2, V10.D2
+	VFMLA	V24.D2, V12.D2, V10.D2
+	FMOVQ	224(R9), F25
+	WORD	$0x4e79d4fa // fadd v26.2d, v7.2d, v25.2d
+	FMOVQ	240(R9), F27
+	VSUB	V27.D2, V26.D2, V26.D2
+	VSHL	$52, V26.D2, V26.D2
+	WORD	$0x6e64df5c // fmul v28.2d, v26.2d, v4.2d
+	FMOVQ	256(R9), F29
+	WORD	$0x4efdd75e // fsub v30.2d, v26.2d, v29.2d
+	WORD	$0x4e7cd7df // fadd v31.2d, v30.2d, v28.2d
+	WORD	$0x4efed7e1 // fsub v1.2d, v31.2d, v30.2d
+	WORD	$0x4ee1d782 // fsub v2.2d, v28.2d, v1.2d
+	VFMLA	V10.D2, V26.D2, V2.D2
+	WORD	$0x4e62d7e3 // fadd v3.2d, v31.2d, v2.2d
+	WORD	$0x4effd465 // fsub v5.2d, v3.2d, v31.2d
+	WORD	$0x4ee5d446 // fsub v6.2d, v2.2d, v5.2d
+	FMOVQ	272(R9), F8
+	WORD	$0x4e68d469 // fadd v9.2d, v3.2d, v8.2d
+	WORD	$0x4ee3d52e // fsub v14.2d, v9.2d, v3.2d
+	WORD	$0x4eeed52f // fsub v15.2d, v9.2d, v14.2d
+	WORD	$0x4eefd470 // fsub v16.2d, v3.2d, v15.2d
+	WORD	$0x4eeed511 // fsub v17.2d, v8.2d, v14.2d
+	WORD	$0x4e71d612 // fadd v18.2d, v16.2d, v17.2d
+	WORD	$0x4e66d653 // fadd v19.2d, v18.2d, v6.2d
+	FMOVQ	256(R9), F20
+	WORD	$0x6e69fe95 // fdiv v21.2d, v20.2d, v9.2d
+	WORD	$0x6e75dc76 // fmul v22.2d, v3.2d, v21.2d
+	WORD	$0x6ee0fad7 // fneg v23.2d, v22.2d
+	VFMLA	V9.D2, V23.D2, V3.D2
+	WORD	$0x4e66d46b // fadd v11.2d, v3.2d, v6.2d
+	VFMLA	V19.D2, V23.D2, V11.D2
+	VFMLA	V21.D2, V11.D2, V22.D2
+	WORD	$0x4ee0facd // fabs v13.2d, v22.2d
+	FMOVQ	288(R9), F12
+	VBIT	V12.B16, V0.B16, V13.B16
+	VST1.P	[V13.D2], 16(R1)
+	SUB	$2, R2
+	B	main
+one:
+	CMP	$2, R2
+	BLT	tail
+	VLD1.P	16(R0), [V0.D2]
+	FMOVQ	0(R9), F1
+	WORD	$0x4ee0f802 // fabs v2.2d, v0.2d
+	WORD	$0x4ee1f443 // fmin v3.2d, v2.2d, v1.2d
+	WORD	$0x4e63d464 // fadd v4.2d, v3.2d, v3.2d
+	FMOVQ	16(R9), F5
+	WORD	$0x6e65dc86 // fmul v6.2d, v4.2d, v5.2d
+	WORD	$0x4e6188c7 // frintn v7.2d, v6.2d
+	FMOVQ	32(R9), F8
+	VFMLA	V8.D2, V7.D2, V4.D2
+	FMOVQ	48(R9), F9
+	WORD	$0x6e69dcea // fmul v10.2d, v7.2d, v9.2d
+	WORD	$0x4e6ad48b // fadd v11.2d, v4.2d, v10.2d
+	WORD	$0x6e64dc8c // fmul v12.2d, v4.2d, v4.2d
+	WORD	$0x6ee0f98d // fneg v13.2d, v12.2d
+	VFMLA	V4.D2, V4.D2, V13.D2
+	WORD	$0x4e6bd48e // fadd v14.2d, v4.2d, v11.2d
+	VFMLA	V10.D2, V14.D2, V13.D2
+	FMOVQ	64(R9), F15
+	FMOVQ	80(R9), F16
+	VFMLA	V11.D2, V15.D2, V16.D2
+	FMOVQ	96(R9), F17
+	VFMLA	V11.D2, V16.D2, V17.D2
+	FMOVQ	112(R9), F18
+	VFMLA	V11.D2, V17.D2, V18.D2
+	FMOVQ	128(R9), F19
+	VFMLA	V11.D2, V18.D2, V19.D2
+	FMOVQ	144(R9), F20
+	VFMLA	V11.D2, V19.D2, V20.D2
+	FMOVQ	160(R9), F21
+	VFMLA	V11.D2, V20.D2, V21.D2
+	FMOVQ	176(R9), F22
+	VFMLA	V11.D2, V21.D2, V22.D2
+	FMOVQ	192(R9), F23
+	VFMLA	V11.D2, V22.D2, V23.D2
+	FMOVQ	208(R9), F24
+	VFMLA	V11.D2, V23.D2, V24.D2
+	VFMLA	V24.D2, V13.D2, V10.D2
+	VFMLA	V24.D2, V12.D2, V10.D2
+	FMOVQ	224(R9), F25
+	WORD	$0x4e79d4fa // fadd v26.2d, v7.2d, v25.2d
+	FMOVQ	240(R9), F27
+	VSUB	V27.D2, V26.D2, V26.D2
+	VSHL	$52, V26.D2, V26.D2
+	WORD	$0x6e64df5c // fmul v28.2d, v26.2d, v4.2d
+	FMOVQ	256(R9), F29
+	WORD	$0x4efdd75e // fsub v30.2d, v26.2d, v29.2d
+	WORD	$0x4e7cd7df // fadd v31.2d, v30.2d, v28.2d
+	WORD	$0x4efed7e1 // fsub v1.2d, v31.2d, v30.2d
+	WORD	$0x4ee1d782 // fsub v2.2d, v28.2d, v1.2d
+	VFMLA	V10.D2, V26.D2, V2.D2
+	WORD	$0x4e62d7e3 // fadd v3.2d, v31.2d, v2.2d
+	WORD	$0x4effd465 // fsub v5.2d, v3.2d, v31.2d
+	WORD	$0x4ee5d446 // fsub v6.2d, v2.2d, v5.2d
+	FMOVQ	272(R9), F8
+	WORD	$0x4e68d469 // fadd v9.2d, v3.2d, v8.2d
+	WORD	$0x4ee3d52e // fsub v14.2d, v9.2d, v3.2d
+	WORD	$0x4eeed52f // fsub v15.2d, v9.2d, v14.2d
+	WORD	$0x4eefd470 // fsub v16.2d, v3.2d, v15.2d
+	WORD	$0x4eeed511 // fsub v17.2d, v8.2d, v14.2d
+	WORD	$0x4e71d612 // fadd v18.2d, v16.2d, v17.2d
+	WORD	$0x4e66d653 // fadd v19.2d, v18.2d, v6.2d
+	FMOVQ	256(R9), F20
+	WORD	$0x6e69fe95 // fdiv v21.2d, v20.2d, v9.2d
+	WORD	$0x6e75dc76 // fmul v22.2d, v3.2d, v21.2d
+	WORD	$0x6ee0fad7 // fneg v23.2d, v22.2d
+	VFMLA	V9.D2, V23.D2, V3.D2
+	WORD	$0x4e66d46b // fadd v11.2d, v3.2d, v6.2d
+	VFMLA	V19.D2, V23.D2, V11.D2
+	VFMLA	V21.D2, V11.D2, V22.D2
+	WORD	$0x4ee0facd // fabs v13.2d, v22.2d
+	FMOVQ	288(R9), F12
+	VBIT	V12.B16, V0.B16, V13.B16
+	VST1.P	[V13.D2], 16(R1)
+	SUB	$2, R2
+	B	one
+tail:
+	CBZ	R2, done
+	VEOR	V0.B16, V0.B16, V0.B16
+	VLD1.P	8(R0), V0.D[0]
+tailcalc:
+	FMOVQ	0(R9), F1
+	WORD	$0x4ee0f802 // fabs v2.2d, v0.2d
+	WORD	$0x4ee1f443 // fmin v3.2d, v2.2d, v1.2d
+	WORD	$0x4e63d464 // fadd v4.2d, v3.2d, v3.2d
+	FMOVQ	16(R9), F5
+	WORD	$0x6e65dc86 // fmul v6.2d, v4.2d, v5.2d
+	WORD	$0x4e6188c7 // frintn v7.2d, v6.2d
+	FMOVQ	32(R9), F8
+	VFMLA	V8.D2, V7.D2, V4.D2
+	FMOVQ	48(R9), F9
+	WORD	$0x6e69dcea // fmul v10.2d, v7.2d, v9.2d
+	WORD	$0x4e6ad48b // fadd v11.2d, v4.2d, v10.2d
+	WORD	$0x6e64dc8c // fmul v12.2d, v4.2d, v4.2d
+	WORD	$0x6ee0f98d // fneg v13.2d, v12.2d
+	VFMLA	V4.D2, V4.D2, V13.D2
+	WORD	$0x4e6bd48e // fadd v14.2d, v4.2d, v11.2d
+	VFMLA	V10.D2, V14.D2, V13.D2
+	FMOVQ	64(R9), F15
+	FMOVQ	80(R9), F16
+	VFMLA	V11.D2, V15.D2, V16.D2
+	FMOVQ	96(R9), F17
+	VFMLA	V11.D2, V16.D2, V17.D2
+	FMOVQ	112(R9), F18
+	VFMLA	V11.D2, V17.D2, V18.D2
+	FMOVQ	128(R9), F19
+	VFMLA	V11.D2, V18.D2, V19.D2
+	FMOVQ	144(R9), F20
+	VFMLA	V11.D2, V19.D2, V20.D2
+	FMOVQ	160(R9), F21
+	VFMLA	V11.D2, V20.D2, V21.D2
+	FMOVQ	176(R9), F22
+	VFMLA	V11.D2, V21.D2, V22.D2
+	FMOVQ	192(R9), F23
+	VFMLA	V11.D2, V22.D2, V23.D2
+	FMOVQ	208(R9), F24
+	VFMLA	V11.D2, V23.D2, V24.D2
+	VFMLA	V24.D2, V13.D2, V10.D2
+	VFMLA	V24.D2, V12.D2, V10.D2
+	FMOVQ	224(R9), F25
+	WORD	$0x4e79d4fa // fadd v26.2d, v7.2d, v25.2d
+	FMOVQ	240(R9), F27
+	VSUB	V27.D2, V26.D2, V26.D2
+	VSHL	$52, V26.D2, V26.D2
+	WORD	$0x6e64df5c // fmul v28.2d, v26.2d, v4.2d
+	FMOVQ	256(R9), F29
+	WORD	$0x4efdd75e // fsub v30.2d, v26.2d, v29.2d
+	WORD	$0x4e7cd7df // fadd v31.2d, v30.2d, v28.2d
+	WORD	$0x4efed7e1 // fsub v1.2d, v31.2d, v30.2d
+	WORD	$0x4ee1d782 // fsub v2.2d, v28.2d, v1.2d
+	VFMLA	V10.D2, V26.D2, V2.D2
+	WORD	$0x4e62d7e3 // fadd v3.2d, v31.2d, v2.2d
+	WORD	$0x4effd465 // fsub v5.2d, v3.2d, v31.2d
+	WORD	$0x4ee5d446 // fsub v6.2d, v2.2d, v5.2d
+	FMOVQ	272(R9), F8
+	WORD	$0x4e68d469 // fadd v9.2d, v3.2d, v8.2d
+	WORD	$0x4ee3d52e // fsub v14.2d, v9.2d, v3.2d
+	WORD	$0x4eeed52f // fsub v15.2d, v9.2d, v14.2d
+	WORD	$0x4eefd470 // fsub v16.2d, v3.2d, v15.2d
+	WORD	$0x4eeed511 // fsub v17.2d, v8.2d, v14.2d
+	WORD	$0x4e71d612 // fadd v18.2d, v16.2d, v17.2d
+	WORD	$0x4e66d653 // fadd v19.2d, v18.2d, v6.2d
+	FMOVQ	256(R9), F20
+	WORD	$0x6e69fe95 // fdiv v21.2d, v20.2d, v9.2d
+	WORD	$0x6e75dc76 // fmul v22.2d, v3.2d, v21.2d
+	WORD	$0x6ee0fad7 // fneg v23.2d, v22.2d
+	VFMLA	V9.D2, V23.D2, V3.D2
+	WORD	$0x4e66d46b // fadd v11.2d, v3.2d, v6.2d
+	VFMLA	V19.D2, V23.D2, V11.D2
+	VFMLA	V21.D2, V11.D2, V22.D2
+	WORD	$0x4ee0facd // fabs v13.2d, v22.2d
+	FMOVQ	288(R9), F12
+	VBIT	V12.B16, V0.B16, V13.B16
+	VST1.P	V13.D[0], 8(R1)
+done:
+	RET
+
+DATA ·vmathTanhF64NEONconst+0(SB)/8, $0x4034000000000000
+DATA ·vmathTanhF64NEONconst+8(SB)/8, $0x4034000000000000
+DATA ·vmathTanhF64NEONconst+16(SB)/8, $0x3ff71547652b82fe
+DATA ·vmathTanhF64NEONconst+24(SB)/8, $0x3ff71547652b82fe
+DATA ·vmathTanhF64NEONconst+32(SB)/8, $0xbfe62e42fee00000
+DATA ·vmathTanhF64NEONconst+40(SB)/8, $0xbfe62e42fee00000
+DATA ·vmathTanhF64NEONconst+48(SB)/8, $0xbdea39ef35793c76
+DATA ·vmathTanhF64NEONconst+56(SB)/8, $0xbdea39ef35793c76
+DATA ·vmathTanhF64NEONconst+64(SB)/8, $0x3e5af6345e154829
+DATA ·vmathTanhF64NEONconst+72(SB)/8, $0x3e5af6345e154829
+DATA ·vmathTanhF64NEONconst+80(SB)/8, $0x3e928b426d1c6cab
+DATA ·vmathTanhF64NEONconst+88(SB)/8, $0x3e928b426d1c6cab
+DATA ·vmathTanhF64NEONconst+96(SB)/8, $0x3ec71ddf6a597246
+DATA ·vmathTanhF64NEONconst+104(SB)/8, $0x3ec71ddf6a597246
+DATA ·vmathTanhF64NEONconst+112(SB)/8, $0x3efa019939c26883
+DATA ·vmathTanhF64NEONconst+120(SB)/8, $0x3efa019939c26883
+DATA ·vmathTanhF64NEONconst+128(SB)/8, $0x3f2a01a01b0113fc
+DATA ·vmathTanhF64NEONconst+136(SB)/8, $0x3f2a01a01b0113fc
+DATA ·vmathTanhF64NEONconst+144(SB)/8, $0x3f56c16c1860a28f
+DATA ·vmathTanhF64NEONconst+152(SB)/8, $0x3f56c16c1860a28f
+DATA ·vmathTanhF64NEONconst+160(SB)/8, $0x3f8111111110f7f9
+DATA ·vmathTanhF64NEONconst+168(SB)/8, $0x3f8111111110f7f9
+DATA ·vmathTanhF64NEONconst+176(SB)/8, $0x3fa55555555503c1
+DATA ·vmathTanhF64NEONconst+184(SB)/8, $0x3fa55555555503c1
+DATA ·vmathTanhF64NEONconst+192(SB)/8, $0x3fc5555555555558
+DATA ·vmathTanhF64NEONconst+200(SB)/8, $0x3fc5555555555558
+DATA ·vmathTanhF64NEONconst+208(SB)/8, $0x3fe0000000000009
+DATA ·vmathTanhF64NEONconst+216(SB)/8, $0x3fe0000000000009
+DATA ·vmathTanhF64NEONconst+224(SB)/8, $0x4338000000000000
+DATA ·vmathTanhF64NEONconst+232(SB)/8, $0x4338000000000000
+DATA ·vmathTanhF64NEONconst+240(SB)/8, $0x4337fffffffffc01
+DATA ·vmathTanhF64NEONconst+248(SB)/8, $0x4337fffffffffc01
+DATA ·vmathTanhF64NEONconst+256(SB)/8, $0x3ff0000000000000
+DATA ·vmathTanhF64NEONconst+264(SB)/8, $0x3ff0000000000000
+DATA ·vmathTanhF64NEONconst+272(SB)/8, $0x4000000000000000
+DATA ·vmathTanhF64NEONconst+280(SB)/8, $0x4000000000000000
+DATA ·vmathTanhF64NEONconst+288(SB)/8, $0x8000000000000000
+DATA ·vmathTanhF64NEONconst+296(SB)/8, $0x8000000000000000
+GLOBL ·vmathTanhF64NEONconst(SB), RODATA|NOPTR, $304
+
+// func TanhF32NEON(dst, x []float32)
+TEXT ·TanhF32NEON(SB), NOSPLIT, $0-48
+	MOVD	dst_base+0(FP), R1
+	MOVD	dst_len+8(FP), R2
+	MOVD	x_base+24(FP), R0
+	MOVD	$·vmathTanhF32NEONconst(SB), R9
+main:
+	CMP	$4, R2
+	BLT	one
+	VLD1.P	16(R0), [V0.S4]
+	FMOVQ	0(R9), F1
+	WORD	$0x4ea0f802 // fabs v2.4s, v0.4s
+	WORD	$0x4ea1f443 // fmin v3.4s, v2.4s, v1.4s
+	WORD	$0x4e23d464 // fadd v4.4s, v3.4s, v3.4s
+	FMOVQ	16(R9), F5
+	WORD	$0x6e25dc86 // fmul v6.4s, v4.4s, v5.4s
+	WORD	$0x4e2188c7 // frintn v7.4s, v6.4s
+	FMOVQ	32(R9), F8
+	VFMLA	V8.S4, V7.S4, V4.S4
+	FMOVQ	48(R9), F9
+	WORD	$0x6e29dcea // fmul v10.4s, v7.4s, v9.4s
+	WORD	$0x4e2ad48b // fadd v11.4s, v4.4s, v10.4s
+	WORD	$0x6e24dc8c // fmul v12.4s, v4.4s, v4.4s
+	WORD	$0x6ea0f98d // fneg v13.4s, v12.4s
+	VFMLA	V4.S4, V4.S4, V13.S4
+	WORD	$0x4e2bd48e // fadd v14.4s, v4.4s, v11.4s
+	VFMLA	V10.S4, V14.S4, V13.S4
+	FMOVQ	64(R9), F15
+	FMOVQ	80(R9), F16
+	VFMLA	V11.S4, V15.S4, V16.S4
+	FMOVQ	96(R9), F17
+	VFMLA	V11.S4, V16.S4, V17.S4
+	FMOVQ	112(R9), F18
+	VFMLA	V11.S4, V17.S4, V18.S4
+	FMOVQ	128(R9), F19
+	VFMLA	V11.S4, V18.S4, V19.S4
+	VFMLA	V19.S4, V13.S4, V10.S4
+	VFMLA	V19.S4, V12.S4, V10.S4
+	FMOVQ	144(R9), F20
+	WORD	$0x4e34d4f5 // fadd v21.4s, v7.4s, v20.4s
+	FMOVQ	160(R9), F22
+	VSUB	V22.S4, V21.S4, V21.S4
+	VSHL	$23, V21.S4, V21.S4
+	WORD	$0x6e24deb7 // fmul v23.4s, v21.4s, v4.4s
+	FMOVQ	176(R9), F24
+	WORD	$0x4eb8d6b9 // fsub v25.4s, v21.4s, v24.4s
+	WORD	$0x4e37d73a // fadd v26.4s, v25.4s, v23.4s
+	WORD	$0x4eb9d75b // fsub v27.4s, v26.4s, v25.4s
+	WORD	$0x4ebbd6fc // fsub v28.4s, v23.4s, v27.4s
+	VFMLA	V10.S4, V21.S4, V28.S4
+	WORD	$0x4e3cd75d // fadd v29.4s, v26.4s, v28.4s
+	WORD	$0x4ebad7be // fsub v30.4s, v29.4s, v26.4s
+	WORD	$0x4ebed79f // fsub v31.4s, v28.4s, v30.4s
+	FMOVQ	192(R9), F1
+	WORD	$0x4e21d7a2 // fadd v2.4s, v29.4s, v1.4s
+	WORD	$0x4ebdd443 // fsub v3.4s, v2.4s, v29.4s
+	WORD	$0x4ea3d445 // fsub v5.4s, v2.4s, v3.4s
+	WORD	$0x4ea5d7a6 // fsub v6.4s, v29.4s, v5.4s
+	WORD	$0x4ea3d428 // fsub v8.4s, v1.4s, v3.4s
+	WORD	$0x4e28d4c9 // fadd v9.4s, v6.4s, v8.4s
+	WORD	$0x4e3fd52e // fadd v14.4s, v9.4s, v31.4s
+	FMOVQ	176(R9), F15
+	WORD	$0x6e22fdf0 // fdiv v16.4s, v15.4s, v2.4s
+	WORD	$0x6e30dfb1 // fmul v17.4s, v29.4s, v16.4s
+	WORD	$0x6ea0fa32 // fneg v18.4s, v17.4s
+	VFMLA	V2.S4, V18.S4, V29.S4
+	WORD	$0x4e3fd7ab // fadd v11.4s, v29.4s, v31.4s
+	VFMLA	V14.S4, V18.S4, V11.S4
+	VFMLA	V16.S4, V11.S4, V17.S4
+	WORD	$0x4ea0fa2d // fabs v13.4s, v17.4s
+	FMOVQ	208(R9), F12
+	VBIT	V12.B16, V0.B16, V13.B16
+	VST1.P	[V13.S4], 16(R1)
+	SUB	$4, R2
+	B	main
+one:
+	CMP	$4, R2
+	BLT	tail
+	VLD1.P	16(R0), [V0.S4]
+	FMOVQ	0(R9), F1
+	WORD	$0x4ea0f802 // fabs v2.4s, v0.4s
+	WORD	$0x4ea1f443 // fmin v3.4s, v2.4s, v1.4s
+	WORD	$0x4e23d464 // fadd v4.4s, v3.4s, v3.4s
+	FMOVQ	16(R9), F5
+	WORD	$0x6e25dc86 // fmul v6.4s, v4.4s, v5.4s
+	WORD	$0x4e2188c7 // frintn v7.4s, v6.4s
+	FMOVQ	32(R9), F8
+	VFMLA	V8.S4, V7.S4, V4.S4
+	FMOVQ	48(R9), F9
+	WORD	$0x6e29dcea // fmul v10.4s, v7.4s, v9.4s
+	WORD	$0x4e2ad48b // fadd v11.4s, v4.4s, v10.4s
+	WORD	$0x6e24dc8c // fmul v12.4s, v4.4s, v4.4s
+	WORD	$0x6ea0f98d // fneg v13.4s, v12.4s
+	VFMLA	V4.S4, V4.S4, V13.S4
+	WORD	$0x4e2bd48e // fadd v14.4s, v4.4s, v11.4s
+	VFMLA	V10.S4, V14.S4, V13.S4
+	FMOVQ	64(R9), F15
+	FMOVQ	80(R9), F16
+	VFMLA	V11.S4, V15.S4, V16.S4
+	FMOVQ	96(R9), F17
+	VFMLA	V11.S4, V16.S4, V17.S4
+	FMOVQ	112(R9), F18
+	VFMLA	V11.S4, V17.S4, V18.S4
+	FMOVQ	128(R9), F19
+	VFMLA	V11.S4, V18.S4, V19.S4
+	VFMLA	V19.S4, V13.S4, V10.S4
+	VFMLA	V19.S4, V12.S4, V10.S4
+	FMOVQ	144(R9), F20
+	WORD	$0x4e34d4f5 // fadd v21.4s, v7.4s, v20.4s
+	FMOVQ	160(R9), F22
+	VSUB	V22.S4, V21.S4, V21.S4
+	VSHL	$23, V21.S4, V21.S4
+	WORD	$0x6e24deb7 // fmul v23.4s, v21.4s, v4.4s
+	FMOVQ	176(R9), F24
+	WORD	$0x4eb8d6b9 // fsub v25.4s, v21.4s, v24.4s
+	WORD	$0x4e37d73a // fadd v26.4s, v25.4s, v23.4s
+	WORD	$0x4eb9d75b // fsub v27.4s, v26.4s, v25.4s
+	WORD	$0x4ebbd6fc // fsub v28.4s, v23.4s, v27.4s
+	VFMLA	V10.S4, V21.S4, V28.S4
+	WORD	$0x4e3cd75d // fadd v29.4s, v26.4s, v28.4s
+	WORD	$0x4ebad7be // fsub v30.4s, v29.4s, v26.4s
+	WORD	$0x4ebed79f // fsub v31.4s, v28.4s, v30.4s
+	FMOVQ	192(R9), F1
+	WORD	$0x4e21d7a2 // fadd v2.4s, v29.4s, v1.4s
+	WORD	$0x4ebdd443 // fsub v3.4s, v2.4s, v29.4s
+	WORD	$0x4ea3d445 // fsub v5.4s, v2.4s, v3.4s
+	WORD	$0x4ea5d7a6 // fsub v6.4s, v29.4s, v5.4s
+	WORD	$0x4ea3d428 // fsub v8.4s, v1.4s, v3.4s
+	WORD	$0x4e28d4c9 // fadd v9.4s, v6.4s, v8.4s
+	WORD	$0x4e3fd52e // fadd v14.4s, v9.4s, v31.4s
+	FMOVQ	176(R9), F15
+	WORD	$0x6e22fdf0 // fdiv v16.4s, v15.4s, v2.4s
+	WORD	$0x6e30dfb1 // fmul v17.4s, v29.4s, v16.4s
+	WORD	$0x6ea0fa32 // fneg v18.4s, v17.4s
+	VFMLA	V2.S4, V18.S4, V29.S4
+	WORD	$0x4e3fd7ab // fadd v11.4s, v29.4s, v31.4s
+	VFMLA	V14.S4, V18.S4, V11.S4
+	VFMLA	V16.S4, V11.S4, V17.S4
+	WORD	$0x4ea0fa2d // fabs v13.4s, v17.4s
+	FMOVQ	208(R9), F12
+	VBIT	V12.B16, V0.B16, V13.B16
+	VST1.P	[V13.S4], 16(R1)
+	SUB	$4, R2
+	B	one
+tail:
+	CBZ	R2, done
+	VEOR	V0.B16, V0.B16, V0.B16
+	VLD1.P	4(R0), V0.S[0]
+	CMP	$1, R2
+	BLE	tailcalc
+	VLD1.P	4(R0), V0.S[1]
+	CMP	$2, R2
+	BLE	tailcalc
+	VLD1.P	4(R0), V0.S[2]
+tailcalc:
+	FMOVQ	0(R9), F1
+	WORD	$0x4ea0f802 // fabs v2.4s, v0.4s
+	WORD	$0x4ea1f443 // fmin v3.4s, v2.4s, v1.4s
+	WORD	$0x4e23d464 // fadd v4.4s, v3.4s, v3.4s
+	FMOVQ	16(R9), F5
+	WORD	$0x6e25dc86 // fmul v6.4s, v4.4s, v5.4s
+	WORD	$0x4e2188c7 // frintn v7.4s, v6.4s
+	FMOVQ	32(R9), F8
+	VFMLA	V8.S4, V7.S4, V4.S4
+	FMOVQ	48(R9), F9
+	WORD	$0x6e29dcea // fmul v10.4s, v7.4s, v9.4s
+	WORD	$0x4e2ad48b // fadd v11.4s, v4.4s, v10.4s
+	WORD	$0x6e24dc8c // fmul v12.4s, v4.4s, v4.4s
+	WORD	$0x6ea0f98d // fneg v13.4s, v12.4s
+	VFMLA	V4.S4, V4.S4, V13.S4
+	WORD	$0x4e2bd48e // fadd v14.4s, v4.4s, v11.4s
+	VFMLA	V10.S4, V14.S4, V13.S4
+	FMOVQ	64(R9), F15
+	FMOVQ	80(R9), F16
+	VFMLA	V11.S4, V15.S4, V16.S4
+	FMOVQ	96(R9), F17
+	VFMLA	V11.S4, V16.S4, V17.S4
+	FMOVQ	112(R9), F18
+	VFMLA	V11.S4, V17.S4, V18.S4
+	FMOVQ	128(R9), F19
+	VFMLA	V11.S4, V18.S4, V19.S4
+	VFMLA	V19.S4, V13.S4, V10.S4
+	VFMLA	V19.S4, V12.S4, V10.S4
+	FMOVQ	144(R9), F20
+	WORD	$0x4e34d4f5 // fadd v21.4s, v7.4s, v20.4s
+	FMOVQ	160(R9), F22
+	VSUB	V22.S4, V21.S4, V21.S4
+	VSHL	$23, V21.S4, V21.S4
+	WORD	$0x6e24deb7 // fmul v23.4s, v21.4s, v4.4s
+	FMOVQ	176(R9), F24
+	WORD	$0x4eb8d6b9 // fsub v25.4s, v21.4s, v24.4s
+	WORD	$0x4e37d73a // fadd v26.4s, v25.4s, v23.4s
+	WORD	$0x4eb9d75b // fsub v27.4s, v26.4s, v25.4s
+	WORD	$0x4ebbd6fc // fsub v28.4s, v23.4s, v27.4s
+	VFMLA	V10.S4, V21.S4, V28.S4
+	WORD	$0x4e3cd75d // fadd v29.4s, v26.4s, v28.4s
+	WORD	$0x4ebad7be // fsub v30.4s, v29.4s, v26.4s
+	WORD	$0x4ebed79f // fsub v31.4s, v28.4s, v30.4s
+	FMOVQ	192(R9), F1
+	WORD	$0x4e21d7a2 // fadd v2.4s, v29.4s, v1.4s
+	WORD	$0x4ebdd443 // fsub v3.4s, v2.4s, v29.4s
+	WORD	$0x4ea3d445 // fsub v5.4s, v2.4s, v3.4s
+	WORD	$0x4ea5d7a6 // fsub v6.4s, v29.4s, v5.4s
+	WORD	$0x4ea3d428 // fsub v8.4s, v1.4s, v3.4s
+	WORD	$0x4e28d4c9 // fadd v9.4s, v6.4s, v8.4s
+	WORD	$0x4e3fd52e // fadd v14.4s, v9.4s, v31.4s
+	FMOVQ	176(R9), F15
+	WORD	$0x6e22fdf0 // fdiv v16.4s, v15.4s, v2.4s
+	WORD	$0x6e30dfb1 // fmul v17.4s, v29.4s, v16.4s
+	WORD	$0x6ea0fa32 // fneg v18.4s, v17.4s
+	VFMLA	V2.S4, V18.S4, V29.S4
+	WORD	$0x4e3fd7ab // fadd v11.4s, v29.4s, v31.4s
+	VFMLA	V14.S4, V18.S4, V11.S4
+	VFMLA	V16.S4, V11.S4, V17.S4
+	WORD	$0x4ea0fa2d // fabs v13.4s, v17.4s
+	FMOVQ	208(R9), F12
+	VBIT	V12.B16, V0.B16, V13.B16
+	VST1.P	V13.S[0], 4(R1)
+	CMP	$1, R2
+	BLE	done
+	VST1.P	V13.S[1], 4(R1)
+	CMP	$2, R2
+	BLE	done
+	VST1.P	V13.S[2], 4(R1)
+done:
+	RET
+
+DATA ·vmathTanhF32NEONconst+0(SB)/4, $0x41200000
+DATA ·vmathTanhF32NEONconst+4(SB)/4, $0x41200000
+DATA ·vmathTanhF32NEONconst+8(SB)/4, $0x41200000
+DATA ·vmathTanhF32NEONconst+12(SB)/4, $0x41200000
+DATA ·vmathTanhF32NEONconst+16(SB)/4, $0x3fb8aa3b
+DATA ·vmathTanhF32NEONconst+20(SB)/4, $0x3fb8aa3b
+DATA ·vmathTanhF32NEONconst+24(SB)/4, $0x3fb8aa3b
+DATA ·vmathTanhF32NEONconst+28(SB)/4, $0x3fb8aa3b
+DATA ·vmathTanhF32NEONconst+32(SB)/4, $0xbf318000
+DATA ·vmathTanhF32NEONconst+36(SB)/4, $0xbf318000
+DATA ·vmathTanhF32NEONconst+40(SB)/4, $0xbf318000
+DATA ·vmathTanhF32NEONconst+44(SB)/4, $0xbf318000
+DATA ·vmathTanhF32NEONconst+48(SB)/4, $0x395e8083
+DATA ·vmathTanhF32NEONconst+52(SB)/4, $0x395e8083
+DATA ·vmathTanhF32NEONconst+56(SB)/4, $0x395e8083
+DATA ·vmathTanhF32NEONconst+60(SB)/4, $0x395e8083
+DATA ·vmathTanhF32NEONconst+64(SB)/4, $0x3ab51200
+DATA ·vmathTanhF32NEONconst+68(SB)/4, $0x3ab51200
+DATA ·vmathTanhF32NEONconst+72(SB)/4, $0x3ab51200
+DATA ·vmathTanhF32NEONconst+76(SB)/4, $0x3ab51200
+DATA ·vmathTanhF32NEONconst+80(SB)/4, $0x3c091d01
+DATA ·vmathTanhF32NEONconst+84(SB)/4, $0x3c091d01
+DATA ·vmathTanhF32NEONconst+88(SB)/4, $0x3c091d01
+DATA ·vmathTanhF32NEONconst+92(SB)/4, $0x3c091d01
+DATA ·vmathTanhF32NEONconst+96(SB)/4, $0x3d2aac79
+DATA ·vmathTanhF32NEONconst+100(SB)/4, $0x3d2aac79
+DATA ·vmathTanhF32NEONconst+104(SB)/4, $0x3d2aac79
+DATA ·vmathTanhF32NEONconst+108(SB)/4, $0x3d2aac79
+DATA ·vmathTanhF32NEONconst+112(SB)/4, $0x3e2aaa49
+DATA ·vmathTanhF32NEONconst+116(SB)/4, $0x3e2aaa49
+DATA ·vmathTanhF32NEONconst+120(SB)/4, $0x3e2aaa49
+DATA ·vmathTanhF32NEONconst+124(SB)/4, $0x3e2aaa49
+DATA ·vmathTanhF32NEONconst+128(SB)/4, $0x3efffffe
+DATA ·vmathTanhF32NEONconst+132(SB)/4, $0x3efffffe
+DATA ·vmathTanhF32NEONconst+136(SB)/4, $0x3efffffe
+DATA ·vmathTanhF32NEONconst+140(SB)/4, $0x3efffffe
+DATA ·vmathTanhF32NEONconst+144(SB)/4, $0x4b400000
+DATA ·vmathTanhF32NEONconst+148(SB)/4, $0x4b400000
+DATA ·vmathTanhF32NEONconst+152(SB)/4, $0x4b400000
+DATA ·vmathTanhF32NEONconst+156(SB)/4, $0x4b400000
+DATA ·vmathTanhF32NEONconst+160(SB)/4, $0x4b3fff81
+DATA ·vmathTanhF32NEONconst+164(SB)/4, $0x4b3fff81
+DATA ·vmathTanhF32NEONconst+168(SB)/4, $0x4b3fff81
+DATA ·vmathTanhF32NEONconst+172(SB)/4, $0x4b3fff81
+DATA ·vmathTanhF32NEONconst+176(SB)/4, $0x3f800000
+DATA ·vmathTanhF32NEONconst+180(SB)/4, $0x3f800000
+DATA ·vmathTanhF32NEONconst+184(SB)/4, $0x3f800000
+DATA ·vmathTanhF32NEONconst+188(SB)/4, $0x3f800000
+DATA ·vmathTanhF32NEONconst+192(SB)/4, $0x40000000
+DATA ·vmathTanhF32NEONconst+196(SB)/4, $0x40000000
+DATA ·vmathTanhF32NEONconst+200(SB)/4, $0x40000000
+DATA ·vmathTanhF32NEONconst+204(SB)/4, $0x40000000
+DATA ·vmathTanhF32NEONconst+208(SB)/4, $0x80000000
+DATA ·vmathTanhF32NEONconst+212(SB)/4, $0x80000000
+DATA ·vmathTanhF32NEONconst+216(SB)/4, $0x80000000
+DATA ·vmathTanhF32NEONconst+220(SB)/4, $0x80000000
+GLOBL ·vmathTanhF32NEONconst(SB), RODATA|NOPTR, $224
+
+// func SigmoidF64NEON(dst, x []float64)
+TEXT ·SigmoidF64NEON(SB), NOSPLIT, $0-48
+	MOVD	dst_base+0(FP), R1
+	MOVD	dst_len+8(FP), R2
+	MOVD	x_base+24(FP), R0
+	MOVD	$·vmathSigmoidF64NEONconst(SB), R9
+main:
+	CMP	$2, R2
+	BLT	one
+	VLD1.P	16(R0), [V0.D2]
+	FMOVQ	0(R9), F1
+	WORD	$0x4ee0f802 // fabs v2.2d, v0.2d
+	WORD	$0x6ee0f843 // fneg v3.2d, v2.2d
+	FMOVQ	16(R9), F4
+	WORD	$0x4e64f465 // fmax v5.2d, v3.2d, v4.2d
+	FMOVQ	32(R9), F6
+	WORD	$0x6e66dca7 // fmul v7.2d, v5.2d, v6.2d
+	WORD	$0x4e6188e8 // frintn v8.2d, v7.2d
+	FMOVQ	48(R9), F9
+	VFMLA	V9.D2, V8.D2, V5.D2
+	FMOVQ	64(R9), F10
+	VFMLA	V10.D2, V8.D2, V5.D2
+	WORD	$0x6e65dcab // fmul v11.2d, v5.2d, v5.2d
+	FMOVQ	80(R9), F12
+	FMOVQ	96(R9), F13
+	VFMLA	V11.D2, V12.D2, V13.D2
+	FMOVQ	112(R9), F14
+	VFMLA	V11.D2, V13.D2, V14.D2
+	FMOVQ	128(R9), F15
+	VFMLA	V11.D2, V14.D2, V15.D2
+	FMOVQ	144(R9), F16
+	VFMLA	V11.D2, V15.D2, V16.D2
+	FMOVQ	160(R9), F17
+	FMOVQ	176(R9), F18
+	VFMLA	V11.D2, V17.D2, V18.D2
+	FMOVQ	192(R9), F19
+	VFMLA	V11.D2, V18.D2, V19.D2
+	FMOVQ	208(R9), F20
+	VFMLA	V11.D2, V19.D2, V20.D2
+	FMOVQ	224(R9), F21
+	VFMLA	V11.D2, V20.D2, V21.D2
+	VFMLA	V5.D2, V21.D2, V16.D2
+	FMOVQ	240(R9), F22
+	WORD	$0x4e65d6d7 // fadd v23.2d, v22.2d, v5.2d
+	WORD	$0x4ef7d6d8 // fsub v24.2d, v22.2d, v23.2d
+	WORD	$0x4e65d719 // fadd v25.2d, v24.2d, v5.2d
+	VFMLA	V16.D2, V11.D2, V25.D2
+	WORD	$0x4e79d6fa // fadd v26.2d, v23.2d, v25.2d
+	WORD	$0x4ef7d75b // fsub v27.2d, v26.2d, v23.2d
+	WORD	$0x4efbd73c // fsub v28.2d, v25.2d, v27.2d
+	FMOVQ	256(R9), F29
+	WORD	$0x4e7dd51e // fadd v30.2d, v8.2d, v29.2d
+	FMOVQ	272(R9), F31
+	VSUB	V31.D2, V30.D2, V30.D2
+	VUSHR	$1, V30.D2, V2.D2
+	VSUB	V2.D2, V30.D2, V30.D2
+	VSHL	$52, V2.D2, V2.D2
+	VSHL	$52, V30.D2, V30.D2
+	WORD	$0x6e7adc42 // fmul v2.2d, v2.2d, v26.2d
+	WORD	$0x6e7edc42 // fmul v2.2d, v2.2d, v30.2d
+	FMOVQ	256(R9), F4
+	WORD	$0x4e64d503 // fadd v3.2d, v8.2d, v4.2d
+	FMOVQ	272(R9), F6
+	VSUB	V6.D2, V3.D2, V3.D2
+	VUSHR	$1, V3.D2, V7.D2
+	VSUB	V7.D2, V3.D2, V3.D2
+	VSHL	$52, V7.D2, V7.D2
+	VSHL	$52, V3.D2, V3.D2
+	WORD	$0x6e7cdce7 // fmul v7.2d, v7.2d, v28.2d
+	WORD	$0x6e63dce7 // fmul v7.2d, v7.2d, v3.2d
+	FMOVQ	240(R9), F9
+	WORD	$0x4e62d52a // fadd v10.2d, v9.2d, v2.2d
+	WORD	$0x4eead52c // fsub v12.2d, v9.2d, v10.2d
+	WORD	$0x4e62d58d // fadd v13.2d, v12.2d, v2.2d
+	WORD	$0x4e67d5ae // fadd v14.2d, v13.2d, v7.2d
+	WORD	$0x6ee0e42f // fcmgt v15.2d, v1.2d, v0.2d
+	VMOV	V9.B16, V17.B16
+	VBIT	V15.B16, V2.B16, V17.B16
+	VMOV	V1.B16, V18.B16
+	VBIT	V15.B16, V7.B16, V18.B16
+	FMOVQ	240(R9), F19
+	WORD	$0x6e6afe74 // fdiv v20.2d, v19.2d, v10.2d
+	WORD	$0x6e74de35 // fmul v21.2d, v17.2d, v20.2d
+	WORD	$0x6ee0fab6 // fneg v22.2d, v21.2d
+	VFMLA	V10.D2, V22.D2, V17.D2
+	WORD	$0x4e72d638 // fadd v24.2d, v17.2d, v18.2d
+	VFMLA	V14.D2, V22.D2, V24.D2
+	VFMLA	V20.D2, V24.D2, V21.D2
+	VST1.P	[V21.D2], 16(R1)
+	SUB	$2, R2
+	B	main
+one:
+	CMP	$2, R2
+	BLT	tail
+	VLD1.P	16(R0), [V0.D2]
+	FMOVQ	0(R9), F1
+	WORD	$0x4ee0f802 // fabs v2.2d, v0.2d
+	WORD	$0x6ee0f843 // fneg v3.2d, v2.2d
+	FMOVQ	16(R9), F4
+	WORD	$0x4e64f465 // fmax v5.2d, v3.2d, v4.2d
+	FMOVQ	32(R9), F6
+	WORD	$0x6e66dca7 // fmul v7.2d, v5.2d, v6.2d
+	WORD	$0x4e6188e8 // frintn v8.2d, v7.2d
+	FMOVQ	48(R9), F9
+	VFMLA	V9.D2, V8.D2, V5.D2
+	FMOVQ	64(R9), F10
+	VFMLA	V10.D2, V8.D2, V5.D2
+	WORD	$0x6e65dcab // fmul v11.2d, v5.2d, v5.2d
+	FMOVQ	80(R9), F12
+	FMOVQ	96(R9), F13
+	VFMLA	V11.D2, V12.D2, V13.D2
+	FMOVQ	112(R9), F14
+	VFMLA	V11.D2, V13.D2, V14.D2
+	FMOVQ	128(R9), F15
+	VFMLA	V11.D2, V14.D2, V15.D2
+	FMOVQ	144(R9), F16
+	VFMLA	V11.D2, V15.D2, V16.D2
+	FMOVQ	160(R9), F17
+	FMOVQ	176(R9), F18
+	VFMLA	V11.D2, V17.D2, V18.D2
+	FMOVQ	192(R9), F19
+	VFMLA	V11.D2, V18.D2, V19.D2
+	FMOVQ	208(R9), F20
+	VFMLA	V11.D2, V19.D2, V20.D2
+	FMOVQ	224(R9), F21
+	VFMLA	V11.D2, V20.D2, V21.D2
+	VFMLA	V5.D2, V21.D2, V16.D2
+	FMOVQ	240(R9), F22
+	WORD	$0x4e65d6d7 // fadd v23.2d, v22.2d, v5.2d
+	WORD	$0x4ef7d6d8 // fsub v24.2d, v22.2d, v23.2d
+	WORD	$0x4e65d719 // fadd v25.2d, v24.2d, v5.2d
+	VFMLA	V16.D2, V11.D2, V25.D2
+	WORD	$0x4e79d6fa // fadd v26.2d, v23.2d, v25.2d
+	WORD	$0x4ef7d75b // fsub v27.2d, v26.2d, v23.2d
+	WORD	$0x4efbd73c // fsub v28.2d, v25.2d, v27.2d
+	FMOVQ	256(R9), F29
+	WORD	$0x4e7dd51e // fadd v30.2d, v8.2d, v29.2d
+	FMOVQ	272(R9), F31
+	VSUB	V31.D2, V30.D2, V30.D2
+	VUSHR	$1, V30.D2, V2.D2
+	VSUB	V2.D2, V30.D2, V30.D2
+	VSHL	$52, V2.D2, V2.D2
+	VSHL	$52, V30.D2, V30.D2
+	WORD	$0x6e7adc42 // fmul v2.2d, v2.2d, v26.2d
+	WORD	$0x6e7edc42 // fmul v2.2d, v2.2d, v30.2d
+	FMOVQ	256(R9), F4
+	WORD	$0x4e64d503 // fadd v3.2d, v8.2d, v4.2d
+	FMOVQ	272(R9), F6
+	VSUB	V6.D2, V3.D2, V3.D2
+	VUSHR	$1, V3.D2, V7.D2
+	VSUB	V7.D2, V3.D2, V3.D2
+	VSHL	$52, V7.D2, V7.D2
+	VSHL	$52, V3.D2, V3.D2
+	WORD	$0x6e7cdce7 // fmul v7.2d, v7.2d, v28.2d
+	WORD	$0x6e63dce7 // fmul v7.2d, v7.2d, v3.2d
+	FMOVQ	240(R9), F9
+	WORD	$0x4e62d52a // fadd v10.2d, v9.2d, v2.2d
+	WORD	$0x4eead52c // fsub v12.2d, v9.2d, v10.2d
+	WORD	$0x4e62d58d // fadd v13.2d, v12.2d, v2.2d
+	WORD	$0x4e67d5ae // fadd v14.2d, v13.2d, v7.2d
+	WORD	$0x6ee0e42f // fcmgt v15.2d, v1.2d, v0.2d
+	VMOV	V9.B16, V17.B16
+	VBIT	V15.B16, V2.B16, V17.B16
+	VMOV	V1.B16, V18.B16
+	VBIT	V15.B16, V7.B16, V18.B16
+	FMOVQ	240(R9), F19
+	WORD	$0x6e6afe74 // fdiv v20.2d, v19.2d, v10.2d
+	WORD	$0x6e74de35 // fmul v21.2d, v17.2d, v20.2d
+	WORD	$0x6ee0fab6 // fneg v22.2d, v21.2d
+	VFMLA	V10.D2, V22.D2, V17.D2
+	WORD	$0x4e72d638 // fadd v24.2d, v17.2d, v18.2d
+	VFMLA	V14.D2, V22.D2, V24.D2
+	VFMLA	V20.D2, V24.D2, V21.D2
+	VST1.P	[V21.D2], 16(R1)
+	SUB	$2, R2
+	B	one
+tail:
+	CBZ	R2, done
+	VEOR	V0.B16, V0.B16, V0.B16
+	VLD1.P	8(R0), V0.D[0]
+tailcalc:
+	FMOVQ	0(R9), F1
+	WORD	$0x4ee0f802 // fabs v2.2d, v0.2d
+	WORD	$0x6ee0f843 // fneg v3.2d, v2.2d
+	FMOVQ	16(R9), F4
+	WORD	$0x4e64f465 // fmax v5.2d, v3.2d, v4.2d
+	FMOVQ	32(R9), F6
+	WORD	$0x6e66dca7 // fmul v7.2d, v5.2d, v6.2d
+	WORD	$0x4e6188e8 // frintn v8.2d, v7.2d
+	FMOVQ	48(R9), F9
+	VFMLA	V9.D2, V8.D2, V5.D2
+	FMOVQ	64(R9), F10
+	VFMLA	V10.D2, V8.D2, V5.D2
+	WORD	$0x6e65dcab // fmul v11.2d, v5.2d, v5.2d
+	FMOVQ	80(R9), F12
+	FMOVQ	96(R9), F13
+	VFMLA	V11.D2, V12.D2, V13.D2
+	FMOVQ	112(R9), F14
+	VFMLA	V11.D2, V13.D2, V14.D2
+	FMOVQ	128(R9), F15
+	VFMLA	V11.D2, V14.D2, V15.D2
+	FMOVQ	144(R9), F16
+	VFMLA	V11.D2, V15.D2, V16.D2
+	FMOVQ	160(R9), F17
+	FMOVQ	176(R9), F18
+	VFMLA	V11.D2, V17.D2, V18.D2
+	FMOVQ	192(R9), F19
+	VFMLA	V11.D2, V18.D2, V19.D2
+	FMOVQ	208(R9), F20
+	VFMLA	V11.D2, V19.D2, V20.D2
+	FMOVQ	224(R9), F21
+	VFMLA	V11.D2, V20.D2, V21.D2
+	VFMLA	V5.D2, V21.D2, V16.D2
+	FMOVQ	240(R9), F22
+	WORD	$0x4e65d6d7 // fadd v23.2d, v22.2d, v5.2d
+	WORD	$0x4ef7d6d8 // fsub v24.2d, v22.2d, v23.2d
+	WORD	$0x4e65d719 // fadd v25.2d, v24.2d, v5.2d
+	VFMLA	V16.D2, V11.D2, V25.D2
+	WORD	$0x4e79d6fa // fadd v26.2d, v23.2d, v25.2d
+	WORD	$0x4ef7d75b // fsub v27.2d, v26.2d, v23.2d
+	WORD	$0x4efbd73c // fsub v28.2d, v25.2d, v27.2d
+	FMOVQ	256(R9), F29
+	WORD	$0x4e7dd51e // fadd v30.2d, v8.2d, v29.2d
+	FMOVQ	272(R9), F31
+	VSUB	V31.D2, V30.D2, V30.D2
+	VUSHR	$1, V30.D2, V2.D2
+	VSUB	V2.D2, V30.D2, V30.D2
+	VSHL	$52, V2.D2, V2.D2
+	VSHL	$52, V30.D2, V30.D2
+	WORD	$0x6e7adc42 // fmul v2.2d, v2.2d, v26.2d
+	WORD	$0x6e7edc42 // fmul v2.2d, v2.2d, v30.2d
+	FMOVQ	256(R9), F4
+	WORD	$0x4e64d503 // fadd v3.2d, v8.2d, v4.2d
+	FMOVQ	272(R9), F6
+	VSUB	V6.D2, V3.D2, V3.D2
+	VUSHR	$1, V3.D2, V7.D2
+	VSUB	V7.D2, V3.D2, V3.D2
+	VSHL	$52, V7.D2, V7.D2
+	VSHL	$52, V3.D2, V3.D2
+	WORD	$0x6e7cdce7 // fmul v7.2d, v7.2d, v28.2d
+	WORD	$0x6e63dce7 // fmul v7.2d, v7.2d, v3.2d
+	FMOVQ	240(R9), F9
+	WORD	$0x4e62d52a // fadd v10.2d, v9.2d, v2.2d
+	WORD	$0x4eead52c // fsub v12.2d, v9.2d, v10.2d
+	WORD	$0x4e62d58d // fadd v13.2d, v12.2d, v2.2d
+	WORD	$0x4e67d5ae // fadd v14.2d, v13.2d, v7.2d
+	WORD	$0x6ee0e42f // fcmgt v15.2d, v1.2d, v0.2d
+	VMOV	V9.B16, V17.B16
+	VBIT	V15.B16, V2.B16, V17.B16
+	VMOV	V1.B16, V18.B16
+	VBIT	V15.B16, V7.B16, V18.B16
+	FMOVQ	240(R9), F19
+	WORD	$0x6e6afe74 // fdiv v20.2d, v19.2d, v10.2d
+	WORD	$0x6e74de35 // fmul v21.2d, v17.2d, v20.2d
+	WORD	$0x6ee0fab6 // fneg v22.2d, v21.2d
+	VFMLA	V10.D2, V22.D2, V17.D2
+	WORD	$0x4e72d638 // fadd v24.2d, v17.2d, v18.2d
+	VFMLA	V14.D2, V22.D2, V24.D2
+	VFMLA	V20.D2, V24.D2, V21.D2
+	VST1.P	V21.D[0], 8(R1)
+done:
+	RET
+
+DATA ·vmathSigmoidF64NEONconst+0(SB)/8, $0x0
+DATA ·vmathSigmoidF64NEONconst+8(SB)/8, $0x0
+DATA ·vmathSigmoidF64NEONconst+16(SB)/8, $0xc087500000000000
+DATA ·vmathSigmoidF64NEONconst+24(SB)/8, $0xc087500000000000
+DATA ·vmathSigmoidF64NEONconst+32(SB)/8, $0x3ff71547652b82fe
+DATA ·vmathSigmoidF64NEONconst+40(SB)/8, $0x3ff71547652b82fe
+DATA ·vmathSigmoidF64NEONconst+48(SB)/8, $0xbfe62e42fee00000
+DATA ·vmathSigmoidF64NEONconst+56(SB)/8, $0xbfe62e42fee00000
+DATA ·vmathSigmoidF64NEONconst+64(SB)/8, $0xbdea39ef35793c76
+DATA ·vmathSigmoidF64NEONconst+72(SB)/8, $0xbdea39ef35793c76
+DATA ·vmathSigmoidF64NEONconst+80(SB)/8, $0x3e928b426d1c6cab
+DATA ·vmathSigmoidF64NEONconst+88(SB)/8, $0x3e928b426d1c6cab
+DATA ·vmathSigmoidF64NEONconst+96(SB)/8, $0x3efa019939c26883
+DATA ·vmathSigmoidF64NEONconst+104(SB)/8, $0x3efa019939c26883
+DATA ·vmathSigmoidF64NEONconst+112(SB)/8, $0x3f56c16c1860a28f
+DATA ·vmathSigmoidF64NEONconst+120(SB)/8, $0x3f56c16c1860a28f
+DATA ·vmathSigmoidF64NEONconst+128(SB)/8, $0x3fa55555555503c1
+DATA ·vmathSigmoidF64NEONconst+136(SB)/8, $0x3fa55555555503c1
+DATA ·vmathSigmoidF64NEONconst+144(SB)/8, $0x3fe0000000000009
+DATA ·vmathSigmoidF64NEONconst+152(SB)/8, $0x3fe0000000000009
+DATA ·vmathSigmoidF64NEONconst+160(SB)/8, $0x3e5af6345e154829
+DATA ·vmathSigmoidF64NEONconst+168(SB)/8, $0x3e5af6345e154829
+DATA ·vmathSigmoidF64NEONconst+176(SB)/8, $0x3ec71ddf6a597246
+DATA ·vmathSigmoidF64NEONconst+184(SB)/8, $0x3ec71ddf6a597246
+DATA ·vmathSigmoidF64NEONconst+192(SB)/8, $0x3f2a01a01b0113fc
+DATA ·vmathSigmoidF64NEONconst+200(SB)/8, $0x3f2a01a01b0113fc
+DATA ·vmathSigmoidF64NEONconst+208(SB)/8, $0x3f8111111110f7f9
+DATA ·vmathSigmoidF64NEONconst+216(SB)/8, $0x3f8111111110f7f9
+DATA ·vmathSigmoidF64NEONconst+224(SB)/8, $0x3fc5555555555558
+DATA ·vmathSigmoidF64NEONconst+232(SB)/8, $0x3fc5555555555558
+DATA ·vmathSigmoidF64NEONconst+240(SB)/8, $0x3ff0000000000000
+DATA ·vmathSigmoidF64NEONconst+248(SB)/8, $0x3ff0000000000000
+DATA ·vmathSigmoidF64NEONconst+256(SB)/8, $0x4338000000000000
+DATA ·vmathSigmoidF64NEONconst+264(SB)/8, $0x4338000000000000
+DATA ·vmathSigmoidF64NEONconst+272(SB)/8, $0x4337fffffffff802
+DATA ·vmathSigmoidF64NEONconst+280(SB)/8, $0x4337fffffffff802
+GLOBL ·vmathSigmoidF64NEONconst(SB), RODATA|NOPTR, $288
+
+// func SigmoidF32NEON(dst, x []float32)
+TEXT ·SigmoidF32NEON(SB), NOSPLIT, $0-48
+	MOVD	dst_base+0(FP), R1
+	MOVD	dst_len+8(FP), R2
+	MOVD	x_base+24(FP), R0
+	MOVD	$·vmathSigmoidF32NEONconst(SB), R9
+main:
+	CMP	$4, R2
+	BLT	one
+	VLD1.P	16(R0), [V0.S4]
+	FMOVQ	0(R9), F1
+	WORD	$0x4ea0f802 // fabs v2.4s, v0.4s
+	WORD	$0x6ea0f843 // fneg v3.4s, v2.4s
+	FMOVQ	16(R9), F4
+	WORD	$0x4e24f465 // fmax v5.4s, v3.4s, v4.4s
+	FMOVQ	32(R9), F6
+	WORD	$0x6e26dca7 // fmul v7.4s, v5.4s, v6.4s
+	WORD	$0x4e2188e8 // frintn v8.4s, v7.4s
+	FMOVQ	48(R9), F9
+	VFMLA	V9.S4, V8.S4, V5.S4
+	FMOVQ	64(R9), F10
+	VFMLA	V10.S4, V8.S4, V5.S4
+	WORD	$0x6e25dcab // fmul v11.4s, v5.4s, v5.4s
+	FMOVQ	80(R9), F12
+	FMOVQ	96(R9), F13
+	VFMLA	V5.S4, V12.S4, V13.S4
+	FMOVQ	112(R9), F14
+	VFMLA	V5.S4, V13.S4, V14.S4
+	FMOVQ	128(R9), F15
+	VFMLA	V5.S4, V14.S4, V15.S4
+	FMOVQ	144(R9), F16
+	VFMLA	V5.S4, V15.S4, V16.S4
+	FMOVQ	160(R9), F17
+	WORD	$0x4e25d632 // fadd v18.4s, v17.4s, v5.4s
+	WORD	$0x4eb2d633 // fsub v19.4s, v17.4s, v18.4s
+	WORD	$0x4e25d674 // fadd v20.4s, v19.4s, v5.4s
+	VFMLA	V16.S4, V11.S4, V20.S4
+	WORD	$0x4e34d655 // fadd v21.4s, v18.4s, v20.4s
+	WORD	$0x4eb2d6b6 // fsub v22.4s, v21.4s, v18.4s
+	WORD	$0x4eb6d697 // fsub v23.4s, v20.4s, v22.4s
+	FMOVQ	176(R9), F24
+	WORD	$0x4e38d519 // fadd v25.4s, v8.4s, v24.4s
+	FMOVQ	192(R9), F26
+	VSUB	V26.S4, V25.S4, V25.S4
+	VUSHR	$1, V25.S4, V27.S4
+	VSUB	V27.S4, V25.S4, V25.S4
+	VSHL	$23, V27.S4, V27.S4
+	VSHL	$23, V25.S4, V25.S4
+	WORD	$0x6e35df7b // fmul v27.4s, v27.4s, v21.4s
+	WORD	$0x6e39df7b // fmul v27.4s, v27.4s, v25.4s
+	FMOVQ	176(R9), F28
+	WORD	$0x4e3cd51d // fadd v29.4s, v8.4s, v28.4s
+	FMOVQ	192(R9), F30
+	VSUB	V30.S4, V29.S4, V29.S4
+	VUSHR	$1, V29.S4, V31.S4
+	VSUB	V31.S4, V29.S4, V29.S4
+	VSHL	$23, V31.S4, V31.S4
+	VSHL	$23, V29.S4, V29.S4
+	WORD	$0x6e37dfff // fmul v31.4s, v31.4s, v23.4s
+	WORD	$0x6e3ddfff // fmul v31.4s, v31.4s, v29.4s
+	FMOVQ	160(R9), F2
+	WORD	$0x4e3bd444 // fadd v4.4s, v2.4s, v27.4s
+	WORD	$0x4ea4d443 // fsub v3.4s, v2.4s, v4.4s
+	WORD	$0x4e3bd466 // fadd v6.4s, v3.4s, v27.4s
+	WORD	$0x4e3fd4c7 // fadd v7.4s, v6.4s, v31.4s
+	WORD	$0x6ea0e429 // fcmgt v9.4s, v1.4s, v0.4s
+	VMOV	V2.B16, V10.B16
+	VBIT	V9.B16, V27.B16, V10.B16
+	VMOV	V1.B16, V12.B16
+	VBIT	V9.B16, V31.B16, V12.B16
+	FMOVQ	160(R9), F13
+	WORD	$0x6e24fdae // fdiv v14.4s, v13.4s, v4.4s
+	WORD	$0x6e2edd4f // fmul v15.4s, v10.4s, v14.4s
+	WORD	$0x6ea0f9f1 // fneg v17.4s, v15.4s
+	VFMLA	V4.S4, V17.S4, V10.S4
+	WORD	$0x4e2cd553 // fadd v19.4s, v10.4s, v12.4s
+	VFMLA	V7.S4, V17.S4, V19.S4
+	VFMLA	V14.S4, V19.S4, V15.S4
+	VST1.P	[V15.S4], 16(R1)
+	SUB	$4, R2
+	B	main
+one:
+	CMP	$4, R2
+	BLT	tail
+	VLD1.P	16(R0), [V0.S4]
+	FMOVQ	0(R9), F1
+	WORD	$0x4ea0f802 // fabs v2.4s, v0.4s
+	WORD	$0x6ea0f843 // fneg v3.4s, v2.4s
+	FMOVQ	16(R9), F4
+	WORD	$0x4e24f465 // fmax v5.4s, v3.4s, v4.4s
+	FMOVQ	32(R9), F6
+	WORD	$0x6e26dca7 // fmul v7.4s, v5.4s, v6.4s
+	WORD	$0x4e2188e8 // frintn v8.4s, v7.4s
+	FMOVQ	48(R9), F9
+	VFMLA	V9.S4, V8.S4, V5.S4
+	FMOVQ	64(R9), F10
+	VFMLA	V10.S4, V8.S4, V5.S4
+	WORD	$0x6e25dcab // fmul v11.4s, v5.4s, v5.4s
+	FMOVQ	80(R9), F12
+	FMOVQ	96(R9), F13
+	VFMLA	V5.S4, V12.S4, V13.S4
+	FMOVQ	112(R9), F14
+	VFMLA	V5.S4, V13.S4, V14.S4
+	FMOVQ	128(R9), F15
+	VFMLA	V5.S4, V14.S4, V15.S4
+	FMOVQ	144(R9), F16
+	VFMLA	V5.S4, V15.S4, V16.S4
+	FMOVQ	160(R9), F17
+	WORD	$0x4e25d632 // fadd v18.4s, v17.4s, v5.4s
+	WORD	$0x4eb2d633 // fsub v19.4s, v17.4s, v18.4s
+	WORD	$0x4e25d674 // fadd v20.4s, v19.4s, v5.4s
+	VFMLA	V16.S4, V11.S4, V20.S4
+	WORD	$0x4e34d655 // fadd v21.4s, v18.4s, v20.4s
+	WORD	$0x4eb2d6b6 // fsub v22.4s, v21.4s, v18.4s
+	WORD	$0x4eb6d697 // fsub v23.4s, v20.4s, v22.4s
+	FMOVQ	176(R9), F24
+	WORD	$0x4e38d519 // fadd v25.4s, v8.4s, v24.4s
+	FMOVQ	192(R9), F26
+	VSUB	V26.S4, V25.S4, V25.S4
+	VUSHR	$1, V25.S4, V27.S4
+	VSUB	V27.S4, V25.S4, V25.S4
+	VSHL	$23, V27.S4, V27.S4
+	VSHL	$23, V25.S4, V25.S4
+	WORD	$0x6e35df7b // fmul v27.4s, v27.4s, v21.4s
+	WORD	$0x6e39df7b // fmul v27.4s, v27.4s, v25.4s
+	FMOVQ	176(R9), F28
+	WORD	$0x4e3cd51d // fadd v29.4s, v8.4s, v28.4s
+	FMOVQ	192(R9), F30
+	VSUB	V30.S4, V29.S4, V29.S4
+	VUSHR	$1, V29.S4, V31.S4
+	VSUB	V31.S4, V29.S4, V29.S4
+	VSHL	$23, V31.S4, V31.S4
+	VSHL	$23, V29.S4, V29.S4
+	WORD	$0x6e37dfff // fmul v31.4s, v31.4s, v23.4s
+	WORD	$0x6e3ddfff // fmul v31.4s, v31.4s, v29.4s
+	FMOVQ	160(R9), F2
+	WORD	$0x4e3bd444 // fadd v4.4s, v2.4s, v27.4s
+	WORD	$0x4ea4d443 // fsub v3.4s, v2.4s, v4.4s
+	WORD	$0x4e3bd466 // fadd v6.4s, v3.4s, v27.4s
+	WORD	$0x4e3fd4c7 // fadd v7.4s, v6.4s, v31.4s
+	WORD	$0x6ea0e429 // fcmgt v9.4s, v1.4s, v0.4s
+	VMOV	V2.B16, V10.B16
+	VBIT	V9.B16, V27.B16, V10.B16
+	VMOV	V1.B16, V12.B16
+	VBIT	V9.B16, V31.B16, V12.B16
+	FMOVQ	160(R9), F13
+	WORD	$0x6e24fdae // fdiv v14.4s, v13.4s, v4.4s
+	WORD	$0x6e2edd4f // fmul v15.4s, v10.4s, v14.4s
+	WORD	$0x6ea0f9f1 // fneg v17.4s, v15.4s
+	VFMLA	V4.S4, V17.S4, V10.S4
+	WORD	$0x4e2cd553 // fadd v19.4s, v10.4s, v12.4s
+	VFMLA	V7.S4, V17.S4, V19.S4
+	VFMLA	V14.S4, V19.S4, V15.S4
+	VST1.P	[V15.S4], 16(R1)
+	SUB	$4, R2
+	B	one
+tail:
+	CBZ	R2, done
+	VEOR	V0.B16, V0.B16, V0.B16
+	VLD1.P	4(R0), V0.S[0]
+	CMP	$1, R2
+	BLE	tailcalc
+	VLD1.P	4(R0), V0.S[1]
+	CMP	$2, R2
+	BLE	tailcalc
+	VLD1.P	4(R0), V0.S[2]
+tailcalc:
+	FMOVQ	0(R9), F1
+	WORD	$0x4ea0f802 // fabs v2.4s, v0.4s
+	WORD	$0x6ea0f843 // fneg v3.4s, v2.4s
+	FMOVQ	16(R9), F4
+	WORD	$0x4e24f465 // fmax v5.4s, v3.4s, v4.4s
+	FMOVQ	32(R9), F6
+	WORD	$0x6e26dca7 // fmul v7.4s, v5.4s, v6.4s
+	WORD	$0x4e2188e8 // frintn v8.4s, v7.4s
+	FMOVQ	48(R9), F9
+	VFMLA	V9.S4, V8.S4, V5.S4
+	FMOVQ	64(R9), F10
+	VFMLA	V10.S4, V8.S4, V5.S4
+	WORD	$0x6e25dcab // fmul v11.4s, v5.4s, v5.4s
+	FMOVQ	80(R9), F12
+	FMOVQ	96(R9), F13
+	VFMLA	V5.S4, V12.S4, V13.S4
+	FMOVQ	112(R9), F14
+	VFMLA	V5.S4, V13.S4, V14.S4
+	FMOVQ	128(R9), F15
+	VFMLA	V5.S4, V14.S4, V15.S4
+	FMOVQ	144(R9), F16
+	VFMLA	V5.S4, V15.S4, V16.S4
+	FMOVQ	160(R9), F17
+	WORD	$0x4e25d632 // fadd v18.4s, v17.4s, v5.4s
+	WORD	$0x4eb2d633 // fsub v19.4s, v17.4s, v18.4s
+	WORD	$0x4e25d674 // fadd v20.4s, v19.4s, v5.4s
+	VFMLA	V16.S4, V11.S4, V20.S4
+	WORD	$0x4e34d655 // fadd v21.4s, v18.4s, v20.4s
+	WORD	$0x4eb2d6b6 // fsub v22.4s, v21.4s, v18.4s
+	WORD	$0x4eb6d697 // fsub v23.4s, v20.4s, v22.4s
+	FMOVQ	176(R9), F24
+	WORD	$0x4e38d519 // fadd v25.4s, v8.4s, v24.4s
+	FMOVQ	192(R9), F26
+	VSUB	V26.S4, V25.S4, V25.S4
+	VUSHR	$1, V25.S4, V27.S4
+	VSUB	V27.S4, V25.S4, V25.S4
+	VSHL	$23, V27.S4, V27.S4
+	VSHL	$23, V25.S4, V25.S4
+	WORD	$0x6e35df7b // fmul v27.4s, v27.4s, v21.4s
+	WORD	$0x6e39df7b // fmul v27.4s, v27.4s, v25.4s
+	FMOVQ	176(R9), F28
+	WORD	$0x4e3cd51d // fadd v29.4s, v8.4s, v28.4s
+	FMOVQ	192(R9), F30
+	VSUB	V30.S4, V29.S4, V29.S4
+	VUSHR	$1, V29.S4, V31.S4
+	VSUB	V31.S4, V29.S4, V29.S4
+	VSHL	$23, V31.S4, V31.S4
+	VSHL	$23, V29.S4, V29.S4
+	WORD	$0x6e37dfff // fmul v31.4s, v31.4s, v23.4s
+	WORD	$0x6e3ddfff // fmul v31.4s, v31.4s, v29.4s
+	FMOVQ	160(R9), F2
+	WORD	$0x4e3bd444 // fadd v4.4s, v2.4s, v27.4s
+	WORD	$0x4ea4d443 // fsub v3.4s, v2.4s, v4.4s
+	WORD	$0x4e3bd466 // fadd v6.4s, v3.4s, v27.4s
+	WORD	$0x4e3fd4c7 // fadd v7.4s, v6.4s, v31.4s
+	WORD	$0x6ea0e429 // fcmgt v9.4s, v1.4s, v0.4s
+	VMOV	V2.B16, V10.B16
+	VBIT	V9.B16, V27.B16, V10.B16
+	VMOV	V1.B16, V12.B16
+	VBIT	V9.B16, V31.B16, V12.B16
+	FMOVQ	160(R9), F13
+	WORD	$0x6e24fdae // fdiv v14.4s, v13.4s, v4.4s
+	WORD	$0x6e2edd4f // fmul v15.4s, v10.4s, v14.4s
+	WORD	$0x6ea0f9f1 // fneg v17.4s, v15.4s
+	VFMLA	V4.S4, V17.S4, V10.S4
+	WORD	$0x4e2cd553 // fadd v19.4s, v10.4s, v12.4s
+	VFMLA	V7.S4, V17.S4, V19.S4
+	VFMLA	V14.S4, V19.S4, V15.S4
+	VST1.P	V15.S[0], 4(R1)
+	CMP	$1, R2
+	BLE	done
+	VST1.P	V15.S[1], 4(R1)
+	CMP	$2, R2
+	BLE	done
+	VST1.P	V15.S[2], 4(R1)
+done:
+	RET
+
+DATA ·vmathSigmoidF32NEONconst+0(SB)/4, $0x0
+DATA ·vmathSigmoidF32NEONconst+4(SB)/4, $0x0
+DATA ·vmathSigmoidF32NEONconst+8(SB)/4, $0x0
+DATA ·vmathSigmoidF32NEONconst+12(SB)/4, $0x0
+DATA ·vmathSigmoidF32NEONconst+16(SB)/4, $0xc2d00000
+DATA ·vmathSigmoidF32NEONconst+20(SB)/4, $0xc2d00000
+DATA ·vmathSigmoidF32NEONconst+24(SB)/4, $0xc2d00000
+DATA ·vmathSigmoidF32NEONconst+28(SB)/4, $0xc2d00000
+DATA ·vmathSigmoidF32NEONconst+32(SB)/4, $0x3fb8aa3b
+DATA ·vmathSigmoidF32NEONconst+36(SB)/4, $0x3fb8aa3b
+DATA ·vmathSigmoidF32NEONconst+40(SB)/4, $0x3fb8aa3b
+DATA ·vmathSigmoidF32NEONconst+44(SB)/4, $0x3fb8aa3b
+DATA ·vmathSigmoidF32NEONconst+48(SB)/4, $0xbf318000
+DATA ·vmathSigmoidF32NEONconst+52(SB)/4, $0xbf318000
+DATA ·vmathSigmoidF32NEONconst+56(SB)/4, $0xbf318000
+DATA ·vmathSigmoidF32NEONconst+60(SB)/4, $0xbf318000
+DATA ·vmathSigmoidF32NEONconst+64(SB)/4, $0x395e8083
+DATA ·vmathSigmoidF32NEONconst+68(SB)/4, $0x395e8083
+DATA ·vmathSigmoidF32NEONconst+72(SB)/4, $0x395e8083
+DATA ·vmathSigmoidF32NEONconst+76(SB)/4, $0x395e8083
+DATA ·vmathSigmoidF32NEONconst+80(SB)/4, $0x3ab51200
+DATA ·vmathSigmoidF32NEONconst+84(SB)/4, $0x3ab51200
+DATA ·vmathSigmoidF32NEONconst+88(SB)/4, $0x3ab51200
+DATA ·vmathSigmoidF32NEONconst+92(SB)/4, $0x3ab51200
+DATA ·vmathSigmoidF32NEONconst+96(SB)/4, $0x3c091d01
+DATA ·vmathSigmoidF32NEONconst+100(SB)/4, $0x3c091d01
+DATA ·vmathSigmoidF32NEONconst+104(SB)/4, $0x3c091d01
+DATA ·vmathSigmoidF32NEONconst+108(SB)/4, $0x3c091d01
+DATA ·vmathSigmoidF32NEONconst+112(SB)/4, $0x3d2aac79
+DATA ·vmathSigmoidF32NEONconst+116(SB)/4, $0x3d2aac79
+DATA ·vmathSigmoidF32NEONconst+120(SB)/4, $0x3d2aac79
+DATA ·vmathSigmoidF32NEONconst+124(SB)/4, $0x3d2aac79
+DATA ·vmathSigmoidF32NEONconst+128(SB)/4, $0x3e2aaa49
+DATA ·vmathSigmoidF32NEONconst+132(SB)/4, $0x3e2aaa49
+DATA ·vmathSigmoidF32NEONconst+136(SB)/4, $0x3e2aaa49
+DATA ·vmathSigmoidF32NEONconst+140(SB)/4, $0x3e2aaa49
+DATA ·vmathSigmoidF32NEONconst+144(SB)/4, $0x3efffffe
+DATA ·vmathSigmoidF32NEONconst+148(SB)/4, $0x3efffffe
+DATA ·vmathSigmoidF32NEONconst+152(SB)/4, $0x3efffffe
+DATA ·vmathSigmoidF32NEONconst+156(SB)/4, $0x3efffffe
+DATA ·vmathSigmoidF32NEONconst+160(SB)/4, $0x3f800000
+DATA ·vmathSigmoidF32NEONconst+164(SB)/4, $0x3f800000
+DATA ·vmathSigmoidF32NEONconst+168(SB)/4, $0x3f800000
+DATA ·vmathSigmoidF32NEONconst+172(SB)/4, $0x3f800000
+DATA ·vmathSigmoidF32NEONconst+176(SB)/4, $0x4b400000
+DATA ·vmathSigmoidF32NEONconst+180(SB)/4, $0x4b400000
+DATA ·vmathSigmoidF32NEONconst+184(SB)/4, $0x4b400000
+DATA ·vmathSigmoidF32NEONconst+188(SB)/4, $0x4b400000
+DATA ·vmathSigmoidF32NEONconst+192(SB)/4, $0x4b3fff02
+DATA ·vmathSigmoidF32NEONconst+196(SB)/4, $0x4b3fff02
+DATA ·vmathSigmoidF32NEONconst+200(SB)/4, $0x4b3fff02
+DATA ·vmathSigmoidF32NEONconst+204(SB)/4, $0x4b3fff02
+GLOBL ·vmathSigmoidF32NEONconst(SB), RODATA|NOPTR, $208
+
+// func SoftplusF64NEON(dst, x []float64)
+TEXT ·SoftplusF64NEON(SB), NOSPLIT, $0-48
+	MOVD	dst_base+0(FP), R1
+	MOVD	dst_len+8(FP), R2
+	MOVD	x_base+24(FP), R0
+	MOVD	$·vmathSoftplusF64NEONconst(SB), R9
+main:
+	CMP	$2, R2
+	BLT	one
+	VLD1.P	16(R0), [V0.D2]
+	FMOVQ	0(R9), F1
+	FMOVQ	16(R9), F2
+	WORD	$0x4ee0f803 // fabs v3.2d, v0.2d
+	WORD	$0x6ee0f864 // fneg v4.2d, v3.2d
+	FMOVQ	32(R9), F5
+	WORD	$0x4e65f486 // fmax v6.2d, v4.2d, v5.2d
+	FMOVQ	48(R9), F7
+	WORD	$0x6e67dcc8 // fmul v8.2d, v6.2d, v7.2d
+	WORD	$0x4e618909 // frintn v9.2d, v8.2d
+	FMOVQ	64(R9), F10
+	VFMLA	V10.D2, V9.D2, V6.D2
+	FMOVQ	80(R9), F11
+	VFMLA	V11.D2, V9.D2, V6.D2
+	WORD	$0x6e66dccc // fmul v12.2d, v6.2d, v6.2d
+	FMOVQ	96(R9), F13
+	FMOVQ	112(R9), F14
+	VFMLA	V12.D2, V13.D2, V14.D2
+	FMOVQ	128(R9), F15
+	VFMLA	V12.D2, V14.D2, V15.D2
+	FMOVQ	144(R9), F16
+	VFMLA	V12.D2, V15.D2, V16.D2
+	FMOVQ	160(R9), F17
+	VFMLA	V12.D2, V16.D2, V17.D2
+	FMOVQ	176(R9), F18
+	FMOVQ	192(R9), F19
+	VFMLA	V12.D2, V18.D2, V19.D2
+	FMOVQ	208(R9), F20
+	VFMLA	V12.D2, V19.D2, V20.D2
+	FMOVQ	224(R9), F21
+	VFMLA	V12.D2, V20.D2, V21.D2
+	FMOVQ	240(R9), F22
+	VFMLA	V12.D2, V21.D2, V22.D2
+	VFMLA	V6.D2, V22.D2, V17.D2
+	FMOVQ	16(R9), F23
+	WORD	$0x4e66d6f8 // fadd v24.2d, v23.2d, v6.2d
+	WORD	$0x4ef8d6f9 // fsub v25.2d, v23.2d, v24.2d
+	WORD	$0x4e66d73a // fadd v26.2d, v25.2d, v6.2d
+	VFMLA	V17.D2, V12.D2, V26.D2
+	WORD	$0x4e7ad71b // fadd v27.2d, v24.2d, v26.2d
+	WORD	$0x4ef8d77c // fsub v28.2d, v27.2d, v24.2d
+	WORD	$0x4efcd75d // fsub v29.2d, v26.2d, v28.2d
+	FMOVQ	256(R9), F30
+	WORD	$0x4e7ed53f // fadd v31.2d, v9.2d, v30.2d
+	FMOVQ	272(R9), F3
+	VSUB	V3.D2, V31.D2, V31.D2
+	VUSHR	$1, V31.D2, V5.D2
+	VSUB	V5.D2, V31.D2, V31.D2
+	VSHL	$52, V5.D2, V5.D2
+	VSHL	$52, V31.D2, V31.D2
+	WORD	$0x6e7bdca5 // fmul v5.2d, v5.2d, v27.2d
+	WORD	$0x6e7fdca5 // fmul v5.2d, v5.2d, v31.2d
+	FMOVQ	256(R9), F4
+	WORD	$0x4e64d527 // fadd v7.2d, v9.2d, v4.2d
+	FMOVQ	272(R9), F8
+	VSUB	V8.D2, V7.D2, V7.D2
+	VUSHR	$1, V7.D2, V10.D2
+	VSUB	V10.D2, V7.D2, V7.D2
+	VSHL	$52, V10.D2, V10.D2
+	VSHL	$52, V7.D2, V7.D2
+	WORD	$0x6e7ddd4a // fmul v10.2d, v10.2d, v29.2d
+	WORD	$0x6e67dd4a // fmul v10.2d, v10.2d, v7.2d
+	WORD	$0x4e65d44b // fadd v11.2d, v2.2d, v5.2d
+	WORD	$0x4eebd44d // fsub v13.2d, v2.2d, v11.2d
+	WORD	$0x4e65d5ae // fadd v14.2d, v13.2d, v5.2d
+	WORD	$0x4e6ad5cf // fadd v15.2d, v14.2d, v10.2d
+	FMOVQ	288(R9), F16
+	VSUB	V16.D2, V11.D2, V18.D2
+	FMOVQ	304(R9), F19
+	VAND	V19.B16, V18.B16, V18.B16
+	FMOVQ	320(R9), F20
+	VADD	V20.D2, V18.D2, V18.D2
+	FMOVQ	288(R9), F21
+	VSUB	V21.D2, V11.D2, V22.D2
+	VUSHR	$52, V22.D2, V22.D2
+	FMOVQ	336(R9), F23
+	VORR	V23.B16, V22.B16, V22.B16
+	FMOVQ	352(R9), F25
+	WORD	$0x4ef9d6d6 // fsub v22.2d, v22.2d, v25.2d
+	WORD	$0x4ee2d646 // fsub v6.2d, v18.2d, v2.2d
+	WORD	$0x6ee0facc // fneg v12.2d, v22.2d
+	FMOVQ	256(R9), F17
+	WORD	$0x4e71d598 // fadd v24.2d, v12.2d, v17.2d
+	FMOVQ	368(R9), F26
+	VSUB	V26.D2, V24.D2, V24.D2
+	VSHL	$52, V24.D2, V24.D2
+	WORD	$0x6e78ddfc // fmul v28.2d, v15.2d, v24.2d
+	WORD	$0x6e66dcde // fmul v30.2d, v6.2d, v6.2d
+	FMOVQ	384(R9), F3
+	FMOVQ	400(R9), F31
+	VFMLA	V30.D2, V3.D2, V31.D2
+	FMOVQ	416(R9), F27
+	VFMLA	V30.D2, V31.D2, V27.D2
+	FMOVQ	432(R9), F4
+	VFMLA	V30.D2, V27.D2, V4.D2
+	FMOVQ	448(R9), F8
+	VFMLA	V30.D2, V4.D2, V8.D2
+	FMOVQ	464(R9), F7
+	VFMLA	V30.D2, V8.D2, V7.D2
+	FMOVQ	480(R9), F29
+	VFMLA	V30.D2, V7.D2, V29.D2
+	FMOVQ	496(R9), F9
+	VFMLA	V30.D2, V29.D2, V9.D2
+	FMOVQ	512(R9), F13
+	VFMLA	V30.D2, V9.D2, V13.D2
+	FMOVQ	528(R9), F5
+	VFMLA	V30.D2, V13.D2, V5.D2
+	FMOVQ	544(R9), F14
+	VFMLA	V30.D2, V5.D2, V14.D2
+	FMOVQ	560(R9), F10
+	FMOVQ	576(R9), F16
+	VFMLA	V30.D2, V10.D2, V16.D2
+	FMOVQ	592(R9), F19
+	VFMLA	V30.D2, V16.D2, V19.D2
+	FMOVQ	608(R9), F20
+	VFMLA	V30.D2, V19.D2, V20.D2
+	FMOVQ	624(R9), F21
+	VFMLA	V30.D2, V20.D2, V21.D2
+	FMOVQ	640(R9), F23
+	VFMLA	V30.D2, V21.D2, V23.D2
+	FMOVQ	656(R9), F25
+	VFMLA	V30.D2, V23.D2, V25.D2
+	FMOVQ	672(R9), F11
+	VFMLA	V30.D2, V25.D2, V11.D2
+	FMOVQ	688(R9), F18
+	VFMLA	V30.D2, V11.D2, V18.D2
+	FMOVQ	704(R9), F17
+	VFMLA	V30.D2, V18.D2, V17.D2
+	VFMLA	V6.D2, V17.D2, V14.D2
+	WORD	$0x4ee6d45a // fsub v26.2d, v2.2d, v6.2d
+	FMOVQ	720(R9), F12
+	VFMLA	V26.D2, V6.D2, V12.D2
+	VFMLA	V12.D2, V6.D2, V2.D2
+	FMOVQ	736(R9), F15
+	VMOV	V6.B16, V24.B16
+	VFMLA	V15.D2, V22.D2, V24.D2
+	FMOVQ	736(R9), F3
+	WORD	$0x6ee0fb1f // fneg v31.2d, v24.2d
+	VFMLA	V3.D2, V22.D2, V31.D2
+	WORD	$0x4e66d7fb // fadd v27.2d, v31.2d, v6.2d
+	FMOVQ	752(R9), F4
+	VFMLA	V4.D2, V22.D2, V27.D2
+	VFMLA	V2.D2, V28.D2, V27.D2
+	VFMLA	V14.D2, V30.D2, V27.D2
+	WORD	$0x6ee1e408 // fcmgt v8.2d, v0.2d, v1.2d
+	VMOV	V1.B16, V7.B16
+	VBIT	V8.B16, V0.B16, V7.B16
+	WORD	$0x4e78d4fd // fadd v29.2d, v7.2d, v24.2d
+	WORD	$0x4ee7d7a9 // fsub v9.2d, v29.2d, v7.2d
+	WORD	$0x4ee9d7ad // fsub v13.2d, v29.2d, v9.2d
+	WORD	$0x4eedd4e5 // fsub v5.2d, v7.2d, v13.2d
+	WORD	$0x4ee9d70a // fsub v10.2d, v24.2d, v9.2d
+	WORD	$0x4e6ad4b0 // fadd v16.2d, v5.2d, v10.2d
+	WORD	$0x4e7bd613 // fadd v19.2d, v16.2d, v27.2d
+	WORD	$0x4e73d7b4 // fadd v20.2d, v29.2d, v19.2d
+	FMOVQ	768(R9), F21
+	WORD	$0x6ef5e417 // fcmgt v23.2d, v0.2d, v21.2d
+	VMOV	V20.B16, V25.B16
+	VBIT	V23.B16, V0.B16, V25.B16
+	VST1.P	[V25.D2], 16(R1)
+	SUB	$2, R2
+	B	main
+one:
+	CMP	$2, R2
+	BLT	tail
+	VLD1.P	16(R0), [V0.D2]
+	FMOVQ	0(R9), F1
+	FMOVQ	16(R9), F2
+	WORD	$0x4ee0f803 // fabs v3.2d, v0.2d
+	WORD	$0x6ee0f864 // fneg v4.2d, v3.2d
+	FMOVQ	32(R9), F5
+	WORD	$0x4e65f486 // fmax v6.2d, v4.2d, v5.2d
+	FMOVQ	48(R9), F7
+	WORD	$0x6e67dcc8 // fmul v8.2d, v6.2d, v7.2d
+	WORD	$0x4e618909 // frintn v9.2d, v8.2d
+	FMOVQ	64(R9), F10
+	VFMLA	V10.D2, V9.D2, V6.D2
+	FMOVQ	80(R9), F11
+	VFMLA	V11.D2, V9.D2, V6.D2
+	WORD	$0x6e66dccc // fmul v12.2d, v6.2d, v6.2d
+	FMOVQ	96(R9), F13
+	FMOVQ	112(R9), F14
+	VFMLA	V12.D2, V13.D2, V14.D2
+	FMOVQ	128(R9), F15
+	VFMLA	V12.D2, V14.D2, V15.D2
+	FMOVQ	144(R9), F16
+	VFMLA	V12.D2, V15.D2, V16.D2
+	FMOVQ	160(R9), F17
+	VFMLA	V12.D2, V16.D2, V17.D2
+	FMOVQ	176(R9), F18
+	FMOVQ	192(R9), F19
+	VFMLA	V12.D2, V18.D2, V19.D2
+	FMOVQ	208(R9), F20
+	VFMLA	V12.D2, V19.D2, V20.D2
+	FMOVQ	224(R9), F21
+	VFMLA	V12.D2, V20.D2, V21.D2
+	FMOVQ	240(R9), F22
+	VFMLA	V12.D2, V21.D2, V22.D2
+	VFMLA	V6.D2, V22.D2, V17.D2
+	FMOVQ	16(R9), F23
+	WORD	$0x4e66d6f8 // fadd v24.2d, v23.2d, v6.2d
+	WORD	$0x4ef8d6f9 // fsub v25.2d, v23.2d, v24.2d
+	WORD	$0x4e66d73a // fadd v26.2d, v25.2d, v6.2d
+	VFMLA	V17.D2, V12.D2, V26.D2
+	WORD	$0x4e7ad71b // fadd v27.2d, v24.2d, v26.2d
+	WORD	$0x4ef8d77c // fsub v28.2d, v27.2d, v24.2d
+	WORD	$0x4efcd75d // fsub v29.2d, v26.2d, v28.2d
+	FMOVQ	256(R9), F30
+	WORD	$0x4e7ed53f // fadd v31.2d, v9.2d, v30.2d
+	FMOVQ	272(R9), F3
+	VSUB	V3.D2, V31.D2, V31.D2
+	VUSHR	$1, V31.D2, V5.D2
+	VSUB	V5.D2, V31.D2, V31.D2
+	VSHL	$52, V5.D2, V5.D2
+	VSHL	$52, V31.D2, V31.D2
+	WORD	$0x6e7bdca5 // fmul v5.2d, v5.2d, v27.2d
+	WORD	$0x6e7fdca5 // fmul v5.2d, v5.2d, v31.2d
+	FMOVQ	256(R9), F4
+	WORD	$0x4e64d527 // fadd v7.2d, v9.2d, v4.2d
+	FMOVQ	272(R9), F8
+	VSUB	V8.D2, V7.D2, V7.D2
+	VUSHR	$1, V7.D2, V10.D2
+	VSUB	V10.D2, V7.D2, V7.D2
+	VSHL	$52, V10.D2, V10.D2
+	VSHL	$52, V7.D2, V7.D2
+	WORD	$0x6e7ddd4a // fmul v10.2d, v10.2d, v29.2d
+	WORD	$0x6e67dd4a // fmul v10.2d, v10.2d, v7.2d
+	WORD	$0x4e65d44b // fadd v11.2d, v2.2d, v5.2d
+	WORD	$0x4eebd44d // fsub v13.2d, v2.2d, v11.2d
+	WORD	$0x4e65d5ae // fadd v14.2d, v13.2d, v5.2d
+	WORD	$0x4e6ad5cf // fadd v15.2d, v14.2d, v10.2d
+	FMOVQ	288(R9), F16
+	VSUB	V16.D2, V11.D2, V18.D2
+	FMOVQ	304(R9), F19
+	VAND	V19.B16, V18.B16, V18.B16
+	FMOVQ	320(R9), F20
+	VADD	V20.D2, V18.D2, V18.D2
+	FMOVQ	288(R9), F21
+	VSUB	V21.D2, V11.D2, V22.D2
+	VUSHR	$52, V22.D2, V22.D2
+	FMOVQ	336(R9), F23
+	VORR	V23.B16, V22.B16, V22.B16
+	FMOVQ	352(R9), F25
+	WORD	$0x4ef9d6d6 // fsub v22.2d, v22.2d, v25.2d
+	WORD	$0x4ee2d646 // fsub v6.2d, v18.2d, v2.2d
+	WORD	$0x6ee0facc // fneg v12.2d, v22.2d
+	FMOVQ	256(R9), F17
+	WORD	$0x4e71d598 // fadd v24.2d, v12.2d, v17.2d
+	FMOVQ	368(R9), F26
+	VSUB	V26.D2, V24.D2, V24.D2
+	VSHL	$52, V24.D2, V24.D2
+	WORD	$0x6e78ddfc // fmul v28.2d, v15.2d, v24.2d
+	WORD	$0x6e66dcde // fmul v30.2d, v6.2d, v6.2d
+	FMOVQ	384(R9), F3
+	FMOVQ	400(R9), F31
+	VFMLA	V30.D2, V3.D2, V31.D2
+	FMOVQ	416(R9), F27
+	VFMLA	V30.D2, V31.D2, V27.D2
+	FMOVQ	432(R9), F4
+	VFMLA	V30.D2, V27.D2, V4.D2
+	FMOVQ	448(R9), F8
+	VFMLA	V30.D2, V4.D2, V8.D2
+	FMOVQ	464(R9), F7
+	VFMLA	V30.D2, V8.D2, V7.D2
+	FMOVQ	480(R9), F29
+	VFMLA	V30.D2, V7.D2, V29.D2
+	FMOVQ	496(R9), F9
+	VFMLA	V30.D2, V29.D2, V9.D2
+	FMOVQ	512(R9), F13
+	VFMLA	V30.D2, V9.D2, V13.D2
+	FMOVQ	528(R9), F5
+	VFMLA	V30.D2, V13.D2, V5.D2
+	FMOVQ	544(R9), F14
+	VFMLA	V30.D2, V5.D2, V14.D2
+	FMOVQ	560(R9), F10
+	FMOVQ	576(R9), F16
+	VFMLA	V30.D2, V10.D2, V16.D2
+	FMOVQ	592(R9), F19
+	VFMLA	V30.D2, V16.D2, V19.D2
+	FMOVQ	608(R9), F20
+	VFMLA	V30.D2, V19.D2, V20.D2
+	FMOVQ	624(R9), F21
+	VFMLA	V30.D2, V20.D2, V21.D2
+	FMOVQ	640(R9), F23
+	VFMLA	V30.D2, V21.D2, V23.D2
+	FMOVQ	656(R9), F25
+	VFMLA	V30.D2, V23.D2, V25.D2
+	FMOVQ	672(R9), F11
+	VFMLA	V30.D2, V25.D2, V11.D2
+	FMOVQ	688(R9), F18
+	VFMLA	V30.D2, V11.D2, V18.D2
+	FMOVQ	704(R9), F17
+	VFMLA	V30.D2, V18.D2, V17.D2
+	VFMLA	V6.D2, V17.D2, V14.D2
+	WORD	$0x4ee6d45a // fsub v26.2d, v2.2d, v6.2d
+	FMOVQ	720(R9), F12
+	VFMLA	V26.D2, V6.D2, V12.D2
+	VFMLA	V12.D2, V6.D2, V2.D2
+	FMOVQ	736(R9), F15
+	VMOV	V6.B16, V24.B16
+	VFMLA	V15.D2, V22.D2, V24.D2
+	FMOVQ	736(R9), F3
+	WORD	$0x6ee0fb1f // fneg v31.2d, v24.2d
+	VFMLA	V3.D2, V22.D2, V31.D2
+	WORD	$0x4e66d7fb // fadd v27.2d, v31.2d, v6.2d
+	FMOVQ	752(R9), F4
+	VFMLA	V4.D2, V22.D2, V27.D2
+	VFMLA	V2.D2, V28.D2, V27.D2
+	VFMLA	V14.D2, V30.D2, V27.D2
+	WORD	$0x6ee1e408 // fcmgt v8.2d, v0.2d, v1.2d
+	VMOV	V1.B16, V7.B16
+	VBIT	V8.B16, V0.B16, V7.B16
+	WORD	$0x4e78d4fd // fadd v29.2d, v7.2d, v24.2d
+	WORD	$0x4ee7d7a9 // fsub v9.2d, v29.2d, v7.2d
+	WORD	$0x4ee9d7ad // fsub v13.2d, v29.2d, v9.2d
+	WORD	$0x4eedd4e5 // fsub v5.2d, v7.2d, v13.2d
+	WORD	$0x4ee9d70a // fsub v10.2d, v24.2d, v9.2d
+	WORD	$0x4e6ad4b0 // fadd v16.2d, v5.2d, v10.2d
+	WORD	$0x4e7bd613 // fadd v19.2d, v16.2d, v27.2d
+	WORD	$0x4e73d7b4 // fadd v20.2d, v29.2d, v19.2d
+	FMOVQ	768(R9), F21
+	WORD	$0x6ef5e417 // fcmgt v23.2d, v0.2d, v21.2d
+	VMOV	V20.B16, V25.B16
+	VBIT	V23.B16, V0.B16, V25.B16
+	VST1.P	[V25.D2], 16(R1)
+	SUB	$2, R2
+	B	one
+tail:
+	CBZ	R2, done
+	VEOR	V0.B16, V0.B16, V0.B16
+	VLD1.P	8(R0), V0.D[0]
+tailcalc:
+	FMOVQ	0(R9), F1
+	FMOVQ	16(R9), F2
+	WORD	$0x4ee0f803 // fabs v3.2d, v0.2d
+	WORD	$0x6ee0f864 // fneg v4.2d, v3.2d
+	FMOVQ	32(R9), F5
+	WORD	$0x4e65f486 // fmax v6.2d, v4.2d, v5.2d
+	FMOVQ	48(R9), F7
+	WORD	$0x6e67dcc8 // fmul v8.2d, v6.2d, v7.2d
+	WORD	$0x4e618909 // frintn v9.2d, v8.2d
+	FMOVQ	64(R9), F10
+	VFMLA	V10.D2, V9.D2, V6.D2
+	FMOVQ	80(R9), F11
+	VFMLA	V11.D2, V9.D2, V6.D2
+	WORD	$0x6e66dccc // fmul v12.2d, v6.2d, v6.2d
+	FMOVQ	96(R9), F13
+	FMOVQ	112(R9), F14
+	VFMLA	V12.D2, V13.D2, V14.D2
+	FMOVQ	128(R9), F15
+	VFMLA	V12.D2, V14.D2, V15.D2
+	FMOVQ	144(R9), F16
+	VFMLA	V12.D2, V15.D2, V16.D2
+	FMOVQ	160(R9), F17
+	VFMLA	V12.D2, V16.D2, V17.D2
+	FMOVQ	176(R9), F18
+	FMOVQ	192(R9), F19
+	VFMLA	V12.D2, V18.D2, V19.D2
+	FMOVQ	208(R9), F20
+	VFMLA	V12.D2, V19.D2, V20.D2
+	FMOVQ	224(R9), F21
+	VFMLA	V12.D2, V20.D2, V21.D2
+	FMOVQ	240(R9), F22
+	VFMLA	V12.D2, V21.D2, V22.D2
+	VFMLA	V6.D2, V22.D2, V17.D2
+	FMOVQ	16(R9), F23
+	WORD	$0x4e66d6f8 // fadd v24.2d, v23.2d, v6.2d
+	WORD	$0x4ef8d6f9 // fsub v25.2d, v23.2d, v24.2d
+	WORD	$0x4e66d73a // fadd v26.2d, v25.2d, v6.2d
+	VFMLA	V17.D2, V12.D2, V26.D2
+	WORD	$0x4e7ad71b // fadd v27.2d, v24.2d, v26.2d
+	WORD	$0x4ef8d77c // fsub v28.2d, v27.2d, v24.2d
+	WORD	$0x4efcd75d // fsub v29.2d, v26.2d, v28.2d
+	FMOVQ	256(R9), F30
+	WORD	$0x4e7ed53f // fadd v31.2d, v9.2d, v30.2d
+	FMOVQ	272(R9), F3
+	VSUB	V3.D2, V31.D2, V31.D2
+	VUSHR	$1, V31.D2, V5.D2
+	VSUB	V5.D2, V31.D2, V31.D2
+	VSHL	$52, V5.D2, V5.D2
+	VSHL	$52, V31.D2, V31.D2
+	WORD	$0x6e7bdca5 // fmul v5.2d, v5.2d, v27.2d
+	WORD	$0x6e7fdca5 // fmul v5.2d, v5.2d, v31.2d
+	FMOVQ	256(R9), F4
+	WORD	$0x4e64d527 // fadd v7.2d, v9.2d, v4.2d
+	FMOVQ	272(R9), F8
+	VSUB	V8.D2, V7.D2, V7.D2
+	VUSHR	$1, V7.D2, V10.D2
+	VSUB	V10.D2, V7.D2, V7.D2
+	VSHL	$52, V10.D2, V10.D2
+	VSHL	$52, V7.D2, V7.D2
+	WORD	$0x6e7ddd4a // fmul v10.2d, v10.2d, v29.2d
+	WORD	$0x6e67dd4a // fmul v10.2d, v10.2d, v7.2d
+	WORD	$0x4e65d44b // fadd v11.2d, v2.2d, v5.2d
+	WORD	$0x4eebd44d // fsub v13.2d, v2.2d, v11.2d
+	WORD	$0x4e65d5ae // fadd v14.2d, v13.2d, v5.2d
+	WORD	$0x4e6ad5cf // fadd v15.2d, v14.2d, v10.2d
+	FMOVQ	288(R9), F16
+	VSUB	V16.D2, V11.D2, V18.D2
+	FMOVQ	304(R9), F19
+	VAND	V19.B16, V18.B16, V18.B16
+	FMOVQ	320(R9), F20
+	VADD	V20.D2, V18.D2, V18.D2
+	FMOVQ	288(R9), F21
+	VSUB	V21.D2, V11.D2, V22.D2
+	VUSHR	$52, V22.D2, V22.D2
+	FMOVQ	336(R9), F23
+	VORR	V23.B16, V22.B16, V22.B16
+	FMOVQ	352(R9), F25
+	WORD	$0x4ef9d6d6 // fsub v22.2d, v22.2d, v25.2d
+	WORD	$0x4ee2d646 // fsub v6.2d, v18.2d, v2.2d
+	WORD	$0x6ee0facc // fneg v12.2d, v22.2d
+	FMOVQ	256(R9), F17
+	WORD	$0x4e71d598 // fadd v24.2d, v12.2d, v17.2d
+	FMOVQ	368(R9), F26
+	VSUB	V26.D2, V24.D2, V24.D2
+	VSHL	$52, V24.D2, V24.D2
+	WORD	$0x6e78ddfc // fmul v28.2d, v15.2d, v24.2d
+	WORD	$0x6e66dcde // fmul v30.2d, v6.2d, v6.2d
+	FMOVQ	384(R9), F3
+	FMOVQ	400(R9), F31
+	VFMLA	V30.D2, V3.D2, V31.D2
+	FMOVQ	416(R9), F27
+	VFMLA	V30.D2, V31.D2, V27.D2
+	FMOVQ	432(R9), F4
+	VFMLA	V30.D2, V27.D2, V4.D2
+	FMOVQ	448(R9), F8
+	VFMLA	V30.D2, V4.D2, V8.D2
+	FMOVQ	464(R9), F7
+	VFMLA	V30.D2, V8.D2, V7.D2
+	FMOVQ	480(R9), F29
+	VFMLA	V30.D2, V7.D2, V29.D2
+	FMOVQ	496(R9), F9
+	VFMLA	V30.D2, V29.D2, V9.D2
+	FMOVQ	512(R9), F13
+	VFMLA	V30.D2, V9.D2, V13.D2
+	FMOVQ	528(R9), F5
+	VFMLA	V30.D2, V13.D2, V5.D2
+	FMOVQ	544(R9), F14
+	VFMLA	V30.D2, V5.D2, V14.D2
+	FMOVQ	560(R9), F10
+	FMOVQ	576(R9), F16
+	VFMLA	V30.D2, V10.D2, V16.D2
+	FMOVQ	592(R9), F19
+	VFMLA	V30.D2, V16.D2, V19.D2
+	FMOVQ	608(R9), F20
+	VFMLA	V30.D2, V19.D2, V20.D2
+	FMOVQ	624(R9), F21
+	VFMLA	V30.D2, V20.D2, V21.D2
+	FMOVQ	640(R9), F23
+	VFMLA	V30.D2, V21.D2, V23.D2
+	FMOVQ	656(R9), F25
+	VFMLA	V30.D2, V23.D2, V25.D2
+	FMOVQ	672(R9), F11
+	VFMLA	V30.D2, V25.D2, V11.D2
+	FMOVQ	688(R9), F18
+	VFMLA	V30.D2, V11.D2, V18.D2
+	FMOVQ	704(R9), F17
+	VFMLA	V30.D2, V18.D2, V17.D2
+	VFMLA	V6.D2, V17.D2, V14.D2
+	WORD	$0x4ee6d45a // fsub v26.2d, v2.2d, v6.2d
+	FMOVQ	720(R9), F12
+	VFMLA	V26.D2, V6.D2, V12.D2
+	VFMLA	V12.D2, V6.D2, V2.D2
+	FMOVQ	736(R9), F15
+	VMOV	V6.B16, V24.B16
+	VFMLA	V15.D2, V22.D2, V24.D2
+	FMOVQ	736(R9), F3
+	WORD	$0x6ee0fb1f // fneg v31.2d, v24.2d
+	VFMLA	V3.D2, V22.D2, V31.D2
+	WORD	$0x4e66d7fb // fadd v27.2d, v31.2d, v6.2d
+	FMOVQ	752(R9), F4
+	VFMLA	V4.D2, V22.D2, V27.D2
+	VFMLA	V2.D2, V28.D2, V27.D2
+	VFMLA	V14.D2, V30.D2, V27.D2
+	WORD	$0x6ee1e408 // fcmgt v8.2d, v0.2d, v1.2d
+	VMOV	V1.B16, V7.B16
+	VBIT	V8.B16, V0.B16, V7.B16
+	WORD	$0x4e78d4fd // fadd v29.2d, v7.2d, v24.2d
+	WORD	$0x4ee7d7a9 // fsub v9.2d, v29.2d, v7.2d
+	WORD	$0x4ee9d7ad // fsub v13.2d, v29.2d, v9.2d
+	WORD	$0x4eedd4e5 // fsub v5.2d, v7.2d, v13.2d
+	WORD	$0x4ee9d70a // fsub v10.2d, v24.2d, v9.2d
+	WORD	$0x4e6ad4b0 // fadd v16.2d, v5.2d, v10.2d
+	WORD	$0x4e7bd613 // fadd v19.2d, v16.2d, v27.2d
+	WORD	$0x4e73d7b4 // fadd v20.2d, v29.2d, v19.2d
+	FMOVQ	768(R9), F21
+	WORD	$0x6ef5e417 // fcmgt v23.2d, v0.2d, v21.2d
+	VMOV	V20.B16, V25.B16
+	VBIT	V23.B16, V0.B16, V25.B16
+	VST1.P	V25.D[0], 8(R1)
+done:
+	RET
+
+DATA ·vmathSoftplusF64NEONconst+0(SB)/8, $0x0
+DATA ·vmathSoftplusF64NEONconst+8(SB)/8, $0x0
+DATA ·vmathSoftplusF64NEONconst+16(SB)/8, $0x3ff0000000000000
+DATA ·vmathSoftplusF64NEONconst+24(SB)/8, $0x3ff0000000000000
+DATA ·vmathSoftplusF64NEONconst+32(SB)/8, $0xc087500000000000
+DATA ·vmathSoftplusF64NEONconst+40(SB)/8, $0xc087500000000000
+DATA ·vmathSoftplusF64NEONconst+48(SB)/8, $0x3ff71547652b82fe
+DATA ·vmathSoftplusF64NEONconst+56(SB)/8, $0x3ff71547652b82fe
+DATA ·vmathSoftplusF64NEONconst+64(SB)/8, $0xbfe62e42fee00000
+DATA ·vmathSoftplusF64NEONconst+72(SB)/8, $0xbfe62e42fee00000
+DATA ·vmathSoftplusF64NEONconst+80(SB)/8, $0xbdea39ef35793c76
+DATA ·vmathSoftplusF64NEONconst+88(SB)/8, $0xbdea39ef35793c76
+DATA ·vmathSoftplusF64NEONconst+96(SB)/8, $0x3e928b426d1c6cab
+DATA ·vmathSoftplusF64NEONconst+104(SB)/8, $0x3e928b426d1c6cab
+DATA ·vmathSoftplusF64NEONconst+112(SB)/8, $0x3efa019939c26883
+DATA ·vmathSoftplusF64NEONconst+120(SB)/8, $0x3efa019939c26883
+DATA ·vmathSoftplusF64NEONconst+128(SB)/8, $0x3f56c16c1860a28f
+DATA ·vmathSoftplusF64NEONconst+136(SB)/8, $0x3f56c16c1860a28f
+DATA ·vmathSoftplusF64NEONconst+144(SB)/8, $0x3fa55555555503c1
+DATA ·vmathSoftplusF64NEONconst+152(SB)/8, $0x3fa55555555503c1
+DATA ·vmathSoftplusF64NEONconst+160(SB)/8, $0x3fe0000000000009
+DATA ·vmathSoftplusF64NEONconst+168(SB)/8, $0x3fe0000000000009
+DATA ·vmathSoftplusF64NEONconst+176(SB)/8, $0x3e5af6345e154829
+DATA ·vmathSoftplusF64NEONconst+184(SB)/8, $0x3e5af6345e154829
+DATA ·vmathSoftplusF64NEONconst+192(SB)/8, $0x3ec71ddf6a597246
+DATA ·vmathSoftplusF64NEONconst+200(SB)/8, $0x3ec71ddf6a597246
+DATA ·vmathSoftplusF64NEONconst+208(SB)/8, $0x3f2a01a01b0113fc
+DATA ·vmathSoftplusF64NEONconst+216(SB)/8, $0x3f2a01a01b0113fc
+DATA ·vmathSoftplusF64NEONconst+224(SB)/8, $0x3f8111111110f7f9
+DATA ·vmathSoftplusF64NEONconst+232(SB)/8, $0x3f8111111110f7f9
+DATA ·vmathSoftplusF64NEONconst+240(SB)/8, $0x3fc5555555555558
+DATA ·vmathSoftplusF64NEONconst+248(SB)/8, $0x3fc5555555555558
+DATA ·vmathSoftplusF64NEONconst+256(SB)/8, $0x4338000000000000
+DATA ·vmathSoftplusF64NEONconst+264(SB)/8, $0x4338000000000000
+DATA ·vmathSoftplusF64NEONconst+272(SB)/8, $0x4337fffffffff802
+DATA ·vmathSoftplusF64NEONconst+280(SB)/8, $0x4337fffffffff802
+DATA ·vmathSoftplusF64NEONconst+288(SB)/8, $0xffe8000000000000
+DATA ·vmathSoftplusF64NEONconst+296(SB)/8, $0xffe8000000000000
+DATA ·vmathSoftplusF64NEONconst+304(SB)/8, $0xfffffffffffff
+DATA ·vmathSoftplusF64NEONconst+312(SB)/8, $0xfffffffffffff
+DATA ·vmathSoftplusF64NEONconst+320(SB)/8, $0x3fe8000000000000
+DATA ·vmathSoftplusF64NEONconst+328(SB)/8, $0x3fe8000000000000
+DATA ·vmathSoftplusF64NEONconst+336(SB)/8, $0x4330000000000000
+DATA ·vmathSoftplusF64NEONconst+344(SB)/8, $0x4330000000000000
+DATA ·vmathSoftplusF64NEONconst+352(SB)/8, $0x4330000000000400
+DATA ·vmathSoftplusF64NEONconst+360(SB)/8, $0x4330000000000400
+DATA ·vmathSoftplusF64NEONconst+368(SB)/8, $0x4337fffffffffc01
+DATA ·vmathSoftplusF64NEONconst+376(SB)/8, $0x4337fffffffffc01
+DATA ·vmathSoftplusF64NEONconst+384(SB)/8, $0xbf7cc7d1ddd60edb
+DATA ·vmathSoftplusF64NEONconst+392(SB)/8, $0xbf7cc7d1ddd60edb
+DATA ·vmathSoftplusF64NEONconst+400(SB)/8, $0xbfa827329dd5fae5
+DATA ·vmathSoftplusF64NEONconst+408(SB)/8, $0xbfa827329dd5fae5
+DATA ·vmathSoftplusF64NEONconst+416(SB)/8, $0xbfad9d88b3421197
+DATA ·vmathSoftplusF64NEONconst+424(SB)/8, $0xbfad9d88b3421197
+DATA ·vmathSoftplusF64NEONconst+432(SB)/8, $0xbfafdd826e89d32b
+DATA ·vmathSoftplusF64NEONconst+440(SB)/8, $0xbfafdd826e89d32b
+DATA ·vmathSoftplusF64NEONconst+448(SB)/8, $0xbfb249e10b0fb6d5
+DATA ·vmathSoftplusF64NEONconst+456(SB)/8, $0xbfb249e10b0fb6d5
+DATA ·vmathSoftplusF64NEONconst+464(SB)/8, $0xbfb55554f5a71709
+DATA ·vmathSoftplusF64NEONconst+472(SB)/8, $0xbfb55554f5a71709
+DATA ·vmathSoftplusF64NEONconst+480(SB)/8, $0xbfb999995c048703
+DATA ·vmathSoftplusF64NEONconst+488(SB)/8, $0xbfb999995c048703
+DATA ·vmathSoftplusF64NEONconst+496(SB)/8, $0xbfc000000111bd38
+DATA ·vmathSoftplusF64NEONconst+504(SB)/8, $0xbfc000000111bd38
+DATA ·vmathSoftplusF64NEONconst+512(SB)/8, $0xbfc5555555518573
+DATA ·vmathSoftplusF64NEONconst+520(SB)/8, $0xbfc5555555518573
+DATA ·vmathSoftplusF64NEONconst+528(SB)/8, $0xbfd00000000002b6
+DATA ·vmathSoftplusF64NEONconst+536(SB)/8, $0xbfd00000000002b6
+DATA ·vmathSoftplusF64NEONconst+544(SB)/8, $0xbfdfffffffffffff
+DATA ·vmathSoftplusF64NEONconst+552(SB)/8, $0xbfdfffffffffffff
+DATA ·vmathSoftplusF64NEONconst+560(SB)/8, $0x3f9b1c839d397ce4
+DATA ·vmathSoftplusF64NEONconst+568(SB)/8, $0x3f9b1c839d397ce4
+DATA ·vmathSoftplusF64NEONconst+576(SB)/8, $0x3fad0258bd4d8984
+DATA ·vmathSoftplusF64NEONconst+584(SB)/8, $0x3fad0258bd4d8984
+DATA ·vmathSoftplusF64NEONconst+592(SB)/8, $0x3fae2b952e3e1a45
+DATA ·vmathSoftplusF64NEONconst+600(SB)/8, $0x3fae2b952e3e1a45
+DATA ·vmathSoftplusF64NEONconst+608(SB)/8, $0x3fb10ce98ebeb7ef
+DATA ·vmathSoftplusF64NEONconst+616(SB)/8, $0x3fb10ce98ebeb7ef
+DATA ·vmathSoftplusF64NEONconst+624(SB)/8, $0x3fb3b198cb7e4451
+DATA ·vmathSoftplusF64NEONconst+632(SB)/8, $0x3fb3b198cb7e4451
+DATA ·vmathSoftplusF64NEONconst+640(SB)/8, $0x3fb745cd79ac9571
+DATA ·vmathSoftplusF64NEONconst+648(SB)/8, $0x3fb745cd79ac9571
+DATA ·vmathSoftplusF64NEONconst+656(SB)/8, $0x3fbc71c7341f53b8
+DATA ·vmathSoftplusF64NEONconst+664(SB)/8, $0x3fbc71c7341f53b8
+DATA ·vmathSoftplusF64NEONconst+672(SB)/8, $0x3fc249249222c23c
+DATA ·vmathSoftplusF64NEONconst+680(SB)/8, $0x3fc249249222c23c
+DATA ·vmathSoftplusF64NEONconst+688(SB)/8, $0x3fc999999999d723
+DATA ·vmathSoftplusF64NEONconst+696(SB)/8, $0x3fc999999999d723
+DATA ·vmathSoftplusF64NEONconst+704(SB)/8, $0x3fd5555555555543
+DATA ·vmathSoftplusF64NEONconst+712(SB)/8, $0x3fd5555555555543
+DATA ·vmathSoftplusF64NEONconst+720(SB)/8, $0xbff0000000000000
+DATA ·vmathSoftplusF64NEONconst+728(SB)/8, $0xbff0000000000000
+DATA ·vmathSoftplusF64NEONconst+736(SB)/8, $0x3fe62e42fee00000
+DATA ·vmathSoftplusF64NEONconst+744(SB)/8, $0x3fe62e42fee00000
+DATA ·vmathSoftplusF64NEONconst+752(SB)/8, $0x3dea39ef35793c76
+DATA ·vmathSoftplusF64NEONconst+760(SB)/8, $0x3dea39ef35793c76
+DATA ·vmathSoftplusF64NEONconst+768(SB)/8, $0x4044000000000000
+DATA ·vmathSoftplusF64NEONconst+776(SB)/8, $0x4044000000000000
+GLOBL ·vmathSoftplusF64NEONconst(SB), RODATA|NOPTR, $784
+
+// func SoftplusF32NEON(dst, x []float32)
+TEXT ·SoftplusF32NEON(SB), NOSPLIT, $0-48
+	MOVD	dst_base+0(FP), R1
+	MOVD	dst_len+8(FP), R2
+	MOVD	x_base+24(FP), R0
+	MOVD	$·vmathSoftplusF32NEONconst(SB), R9
+main:
+	CMP	$4, R2
+	BLT	one
+	VLD1.P	16(R0), [V0.S4]
+	FMOVQ	0(R9), F1
+	FMOVQ	16(R9), F2
+	WORD	$0x4ea0f803 // fabs v3.4s, v0.4s
+	WORD	$0x6ea0f864 // fneg v4.4s, v3.4s
+	FMOVQ	32(R9), F5
+	WORD	$0x4e25f486 // fmax v6.4s, v4.4s, v5.4s
+	FMOVQ	48(R9), F7
+	WORD	$0x6e27dcc8 // fmul v8.4s, v6.4s, v7.4s
+	WORD	$0x4e218909 // frintn v9.4s, v8.4s
+	FMOVQ	64(R9), F10
+	VFMLA	V10.S4, V9.S4, V6.S4
+	FMOVQ	80(R9), F11
+	VFMLA	V11.S4, V9.S4, V6.S4
+	WORD	$0x6e26dccc // fmul v12.4s, v6.4s, v6.4s
+	FMOVQ	96(R9), F13
+	FMOVQ	112(R9), F14
+	VFMLA	V6.S4, V13.S4, V14.S4
+	FMOVQ	128(R9), F15
+	VFMLA	V6.S4, V14.S4, V15.S4
+	FMOVQ	144(R9), F16
+	VFMLA	V6.S4, V15.S4, V16.S4
+	FMOVQ	160(R9), F17
+	VFMLA	V6.S4, V16.S4, V17.S4
+	FMOVQ	16(R9), F18
+	WORD	$0x4e26d653 // fadd v19.4s, v18.4s, v6.4s
+	WORD	$0x4eb3d654 // fsub v20.4s, v18.4s, v19.4s
+	WORD	$0x4e26d695 // fadd v21.4s, v20.4s, v6.4s
+	VFMLA	V17.S4, V12.S4, V21.S4
+	WORD	$0x4e35d676 // fadd v22.4s, v19.4s, v21.4s
+	WORD	$0x4eb3d6d7 // fsub v23.4s, v22.4s, v19.4s
+	WORD	$0x4eb7d6b8 // fsub v24.4s, v21.4s, v23.4s
+	FMOVQ	176(R9), F25
+	WORD	$0x4e39d53a // fadd v26.4s, v9.4s, v25.4s
+	FMOVQ	192(R9), F27
+	VSUB	V27.S4, V26.S4, V26.S4
+	VUSHR	$1, V26.S4, V28.S4
+	VSUB	V28.S4, V26.S4, V26.S4
+	VSHL	$23, V28.S4, V28.S4
+	VSHL	$23, V26.S4, V26.S4
+	WORD	$0x6e36df9c // fmul v28.4s, v28.4s, v22.4s
+	WORD	$0x6e3adf9c // fmul v28.4s, v28.4s, v26.4s
+	FMOVQ	176(R9), F29
+	WORD	$0x4e3dd53e // fadd v30.4s, v9.4s, v29.4s
+	FMOVQ	192(R9), F31
+	VSUB	V31.S4, V30.S4, V30.S4
+	VUSHR	$1, V30.S4, V3.S4
+	VSUB	V3.S4, V30.S4, V30.S4
+	VSHL	$23, V3.S4, V3.S4
+	VSHL	$23, V30.S4, V30.S4
+	WORD	$0x6e38dc63 // fmul v3.4s, v3.4s, v24.4s
+	WORD	$0x6e3edc63 // fmul v3.4s, v3.4s, v30.4s
+	WORD	$0x4e3cd445 // fadd v5.4s, v2.4s, v28.4s
+	WORD	$0x4ea5d444 // fsub v4.4s, v2.4s, v5.4s
+	WORD	$0x4e3cd487 // fadd v7.4s, v4.4s, v28.4s
+	WORD	$0x4e23d4e8 // fadd v8.4s, v7.4s, v3.4s
+	FMOVQ	208(R9), F10
+	VSUB	V10.S4, V5.S4, V11.S4
+	FMOVQ	224(R9), F13
+	VAND	V13.B16, V11.B16, V11.B16
+	FMOVQ	240(R9), F14
+	VADD	V14.S4, V11.S4, V11.S4
+	FMOVQ	208(R9), F15
+	VSUB	V15.S4, V5.S4, V16.S4
+	VUSHR	$23, V16.S4, V16.S4
+	FMOVQ	256(R9), F18
+	VORR	V18.B16, V16.B16, V16.B16
+	FMOVQ	272(R9), F20
+	WORD	$0x4eb4d610 // fsub v16.4s, v16.4s, v20.4s
+	WORD	$0x4ea2d566 // fsub v6.4s, v11.4s, v2.4s
+	WORD	$0x6ea0fa0c // fneg v12.4s, v16.4s
+	FMOVQ	176(R9), F17
+	WORD	$0x4e31d593 // fadd v19.4s, v12.4s, v17.4s
+	FMOVQ	288(R9), F21
+	VSUB	V21.S4, V19.S4, V19.S4
+	VSHL	$23, V19.S4, V19.S4
+	WORD	$0x6e33dd17 // fmul v23.4s, v8.4s, v19.4s
+	WORD	$0x6e26dcd9 // fmul v25.4s, v6.4s, v6.4s
+	FMOVQ	304(R9), F27
+	FMOVQ	320(R9), F26
+	VFMLA	V6.S4, V27.S4, V26.S4
+	FMOVQ	336(R9), F22
+	VFMLA	V6.S4, V26.S4, V22.S4
+	FMOVQ	352(R9), F29
+	VFMLA	V6.S4, V22.S4, V29.S4
+	FMOVQ	368(R9), F31
+	VFMLA	V6.S4, V29.S4, V31.S4
+	FMOVQ	384(R9), F30
+	VFMLA	V6.S4, V31.S4, V30.S4
+	FMOVQ	400(R9), F24
+	VFMLA	V6.S4, V30.S4, V24.S4
+	FMOVQ	416(R9), F9
+	VFMLA	V6.S4, V24.S4, V9.S4
+	FMOVQ	432(R9), F4
+	VFMLA	V6.S4, V9.S4, V4.S4
+	FMOVQ	448(R9), F28
+	VFMLA	V6.S4, V4.S4, V28.S4
+	FMOVQ	464(R9), F7
+	VFMLA	V6.S4, V28.S4, V7.S4
+	WORD	$0x4ea6d443 // fsub v3.4s, v2.4s, v6.4s
+	FMOVQ	480(R9), F10
+	VFMLA	V3.S4, V6.S4, V10.S4
+	VFMLA	V10.S4, V6.S4, V2.S4
+	FMOVQ	496(R9), F13
+	VMOV	V6.B16, V14.B16
+	VFMLA	V13.S4, V16.S4, V14.S4
+	FMOVQ	496(R9), F15
+	WORD	$0x6ea0f9d2 // fneg v18.4s, v14.4s
+	VFMLA	V15.S4, V16.S4, V18.S4
+	WORD	$0x4e26d654 // fadd v20.4s, v18.4s, v6.4s
+	FMOVQ	512(R9), F5
+	VFMLA	V5.S4, V16.S4, V20.S4
+	VFMLA	V2.S4, V23.S4, V20.S4
+	VFMLA	V7.S4, V25.S4, V20.S4
+	WORD	$0x6ea1e40b // fcmgt v11.4s, v0.4s, v1.4s
+	VMOV	V1.B16, V17.B16
+	VBIT	V11.B16, V0.B16, V17.B16
+	WORD	$0x4e2ed635 // fadd v21.4s, v17.4s, v14.4s
+	WORD	$0x4eb1d6ac // fsub v12.4s, v21.4s, v17.4s
+	WORD	$0x4eacd6a8 // fsub v8.4s, v21.4s, v12.4s
+	WORD	$0x4ea8d633 // fsub v19.4s, v17.4s, v8.4s
+	WORD	$0x4eacd5db // fsub v27.4s, v14.4s, v12.4s
+	WORD	$0x4e3bd67a // fadd v26.4s, v19.4s, v27.4s
+	WORD	$0x4e34d756 // fadd v22.4s, v26.4s, v20.4s
+	WORD	$0x4e36d6bd // fadd v29.4s, v21.4s, v22.4s
+	FMOVQ	528(R9), F31
+	WORD	$0x6ebfe41e // fcmgt v30.4s, v0.4s, v31.4s
+	VMOV	V29.B16, V24.B16
+	VBIT	V30.B16, V0.B16, V24.B16
+	VST1.P	[V24.S4], 16(R1)
+	SUB	$4, R2
+	B	main
+one:
+	CMP	$4, R2
+	BLT	tail
+	VLD1.P	16(R0), [V0.S4]
+	FMOVQ	0(R9), F1
+	FMOVQ	16(R9), F2
+	WORD	$0x4ea0f803 // fabs v3.4s, v0.4s
+	WORD	$0x6ea0f864 // fneg v4.4s, v3.4s
+	FMOVQ	32(R9), F5
+	WORD	$0x4e25f486 // fmax v6.4s, v4.4s, v5.4s
+	FMOVQ	48(R9), F7
+	WORD	$0x6e27dcc8 // fmul v8.4s, v6.4s, v7.4s
+	WORD	$0x4e218909 // frintn v9.4s, v8.4s
+	FMOVQ	64(R9), F10
+	VFMLA	V10.S4, V9.S4, V6.S4
+	FMOVQ	80(R9), F11
+	VFMLA	V11.S4, V9.S4, V6.S4
+	WORD	$0x6e26dccc // fmul v12.4s, v6.4s, v6.4s
+	FMOVQ	96(R9), F13
+	FMOVQ	112(R9), F14
+	VFMLA	V6.S4, V13.S4, V14.S4
+	FMOVQ	128(R9), F15
+	VFMLA	V6.S4, V14.S4, V15.S4
+	FMOVQ	144(R9), F16
+	VFMLA	V6.S4, V15.S4, V16.S4
+	FMOVQ	160(R9), F17
+	VFMLA	V6.S4, V16.S4, V17.S4
+	FMOVQ	16(R9), F18
+	WORD	$0x4e26d653 // fadd v19.4s, v18.4s, v6.4s
+	WORD	$0x4eb3d654 // fsub v20.4s, v18.4s, v19.4s
+	WORD	$0x4e26d695 // fadd v21.4s, v20.4s, v6.4s
+	VFMLA	V17.S4, V12.S4, V21.S4
+	WORD	$0x4e35d676 // fadd v22.4s, v19.4s, v21.4s
+	WORD	$0x4eb3d6d7 // fsub v23.4s, v22.4s, v19.4s
+	WORD	$0x4eb7d6b8 // fsub v24.4s, v21.4s, v23.4s
+	FMOVQ	176(R9), F25
+	WORD	$0x4e39d53a // fadd v26.4s, v9.4s, v25.4s
+	FMOVQ	192(R9), F27
+	VSUB	V27.S4, V26.S4, V26.S4
+	VUSHR	$1, V26.S4, V28.S4
+	VSUB	V28.S4, V26.S4, V26.S4
+	VSHL	$23, V28.S4, V28.S4
+	VSHL	$23, V26.S4, V26.S4
+	WORD	$0x6e36df9c // fmul v28.4s, v28.4s, v22.4s
+	WORD	$0x6e3adf9c // fmul v28.4s, v28.4s, v26.4s
+	FMOVQ	176(R9), F29
+	WORD	$0x4e3dd53e // fadd v30.4s, v9.4s, v29.4s
+	FMOVQ	192(R9), F31
+	VSUB	V31.S4, V30.S4, V30.S4
+	VUSHR	$1, V30.S4, V3.S4
+	VSUB	V3.S4, V30.S4, V30.S4
+	VSHL	$23, V3.S4, V3.S4
+	VSHL	$23, V30.S4, V30.S4
+	WORD	$0x6e38dc63 // fmul v3.4s, v3.4s, v24.4s
+	WORD	$0x6e3edc63 // fmul v3.4s, v3.4s, v30.4s
+	WORD	$0x4e3cd445 // fadd v5.4s, v2.4s, v28.4s
+	WORD	$0x4ea5d444 // fsub v4.4s, v2.4s, v5.4s
+	WORD	$0x4e3cd487 // fadd v7.4s, v4.4s, v28.4s
+	WORD	$0x4e23d4e8 // fadd v8.4s, v7.4s, v3.4s
+	FMOVQ	208(R9), F10
+	VSUB	V10.S4, V5.S4, V11.S4
+	FMOVQ	224(R9), F13
+	VAND	V13.B16, V11.B16, V11.B16
+	FMOVQ	240(R9), F14
+	VADD	V14.S4, V11.S4, V11.S4
+	FMOVQ	208(R9), F15
+	VSUB	V15.S4, V5.S4, V16.S4
+	VUSHR	$23, V16.S4, V16.S4
+	FMOVQ	256(R9), F18
+	VORR	V18.B16, V16.B16, V16.B16
+	FMOVQ	272(R9), F20
+	WORD	$0x4eb4d610 // fsub v16.4s, v16.4s, v20.4s
+	WORD	$0x4ea2d566 // fsub v6.4s, v11.4s, v2.4s
+	WORD	$0x6ea0fa0c // fneg v12.4s, v16.4s
+	FMOVQ	176(R9), F17
+	WORD	$0x4e31d593 // fadd v19.4s, v12.4s, v17.4s
+	FMOVQ	288(R9), F21
+	VSUB	V21.S4, V19.S4, V19.S4
+	VSHL	$23, V19.S4, V19.S4
+	WORD	$0x6e33dd17 // fmul v23.4s, v8.4s, v19.4s
+	WORD	$0x6e26dcd9 // fmul v25.4s, v6.4s, v6.4s
+	FMOVQ	304(R9), F27
+	FMOVQ	320(R9), F26
+	VFMLA	V6.S4, V27.S4, V26.S4
+	FMOVQ	336(R9), F22
+	VFMLA	V6.S4, V26.S4, V22.S4
+	FMOVQ	352(R9), F29
+	VFMLA	V6.S4, V22.S4, V29.S4
+	FMOVQ	368(R9), F31
+	VFMLA	V6.S4, V29.S4, V31.S4
+	FMOVQ	384(R9), F30
+	VFMLA	V6.S4, V31.S4, V30.S4
+	FMOVQ	400(R9), F24
+	VFMLA	V6.S4, V30.S4, V24.S4
+	FMOVQ	416(R9), F9
+	VFMLA	V6.S4, V24.S4, V9.S4
+	FMOVQ	432(R9), F4
+	VFMLA	V6.S4, V9.S4, V4.S4
+	FMOVQ	448(R9), F28
+	VFMLA	V6.S4, V4.S4, V28.S4
+	FMOVQ	464(R9), F7
+	VFMLA	V6.S4, V28.S4, V7.S4
+	WORD	$0x4ea6d443 // fsub v3.4s, v2.4s, v6.4s
+	FMOVQ	480(R9), F10
+	VFMLA	V3.S4, V6.S4, V10.S4
+	VFMLA	V10.S4, V6.S4, V2.S4
+	FMOVQ	496(R9), F13
+	VMOV	V6.B16, V14.B16
+	VFMLA	V13.S4, V16.S4, V14.S4
+	FMOVQ	496(R9), F15
+	WORD	$0x6ea0f9d2 // fneg v18.4s, v14.4s
+	VFMLA	V15.S4, V16.S4, V18.S4
+	WORD	$0x4e26d654 // fadd v20.4s, v18.4s, v6.4s
+	FMOVQ	512(R9), F5
+	VFMLA	V5.S4, V16.S4, V20.S4
+	VFMLA	V2.S4, V23.S4, V20.S4
+	VFMLA	V7.S4, V25.S4, V20.S4
+	WORD	$0x6ea1e40b // fcmgt v11.4s, v0.4s, v1.4s
+	VMOV	V1.B16, V17.B16
+	VBIT	V11.B16, V0.B16, V17.B16
+	WORD	$0x4e2ed635 // fadd v21.4s, v17.4s, v14.4s
+	WORD	$0x4eb1d6ac // fsub v12.4s, v21.4s, v17.4s
+	WORD	$0x4eacd6a8 // fsub v8.4s, v21.4s, v12.4s
+	WORD	$0x4ea8d633 // fsub v19.4s, v17.4s, v8.4s
+	WORD	$0x4eacd5db // fsub v27.4s, v14.4s, v12.4s
+	WORD	$0x4e3bd67a // fadd v26.4s, v19.4s, v27.4s
+	WORD	$0x4e34d756 // fadd v22.4s, v26.4s, v20.4s
+	WORD	$0x4e36d6bd // fadd v29.4s, v21.4s, v22.4s
+	FMOVQ	528(R9), F31
+	WORD	$0x6ebfe41e // fcmgt v30.4s, v0.4s, v31.4s
+	VMOV	V29.B16, V24.B16
+	VBIT	V30.B16, V0.B16, V24.B16
+	VST1.P	[V24.S4], 16(R1)
+	SUB	$4, R2
+	B	one
+tail:
+	CBZ	R2, done
+	VEOR	V0.B16, V0.B16, V0.B16
+	VLD1.P	4(R0), V0.S[0]
+	CMP	$1, R2
+	BLE	tailcalc
+	VLD1.P	4(R0), V0.S[1]
+	CMP	$2, R2
+	BLE	tailcalc
+	VLD1.P	4(R0), V0.S[2]
+tailcalc:
+	FMOVQ	0(R9), F1
+	FMOVQ	16(R9), F2
+	WORD	$0x4ea0f803 // fabs v3.4s, v0.4s
+	WORD	$0x6ea0f864 // fneg v4.4s, v3.4s
+	FMOVQ	32(R9), F5
+	WORD	$0x4e25f486 // fmax v6.4s, v4.4s, v5.4s
+	FMOVQ	48(R9), F7
+	WORD	$0x6e27dcc8 // fmul v8.4s, v6.4s, v7.4s
+	WORD	$0x4e218909 // frintn v9.4s, v8.4s
+	FMOVQ	64(R9), F10
+	VFMLA	V10.S4, V9.S4, V6.S4
+	FMOVQ	80(R9), F11
+	VFMLA	V11.S4, V9.S4, V6.S4
+	WORD	$0x6e26dccc // fmul v12.4s, v6.4s, v6.4s
+	FMOVQ	96(R9), F13
+	FMOVQ	112(R9), F14
+	VFMLA	V6.S4, V13.S4, V14.S4
+	FMOVQ	128(R9), F15
+	VFMLA	V6.S4, V14.S4, V15.S4
+	FMOVQ	144(R9), F16
+	VFMLA	V6.S4, V15.S4, V16.S4
+	FMOVQ	160(R9), F17
+	VFMLA	V6.S4, V16.S4, V17.S4
+	FMOVQ	16(R9), F18
+	WORD	$0x4e26d653 // fadd v19.4s, v18.4s, v6.4s
+	WORD	$0x4eb3d654 // fsub v20.4s, v18.4s, v19.4s
+	WORD	$0x4e26d695 // fadd v21.4s, v20.4s, v6.4s
+	VFMLA	V17.S4, V12.S4, V21.S4
+	WORD	$0x4e35d676 // fadd v22.4s, v19.4s, v21.4s
+	WORD	$0x4eb3d6d7 // fsub v23.4s, v22.4s, v19.4s
+	WORD	$0x4eb7d6b8 // fsub v24.4s, v21.4s, v23.4s
+	FMOVQ	176(R9), F25
+	WORD	$0x4e39d53a // fadd v26.4s, v9.4s, v25.4s
+	FMOVQ	192(R9), F27
+	VSUB	V27.S4, V26.S4, V26.S4
+	VUSHR	$1, V26.S4, V28.S4
+	VSUB	V28.S4, V26.S4, V26.S4
+	VSHL	$23, V28.S4, V28.S4
+	VSHL	$23, V26.S4, V26.S4
+	WORD	$0x6e36df9c // fmul v28.4s, v28.4s, v22.4s
+	WORD	$0x6e3adf9c // fmul v28.4s, v28.4s, v26.4s
+	FMOVQ	176(R9), F29
+	WORD	$0x4e3dd53e // fadd v30.4s, v9.4s, v29.4s
+	FMOVQ	192(R9), F31
+	VSUB	V31.S4, V30.S4, V30.S4
+	VUSHR	$1, V30.S4, V3.S4
+	VSUB	V3.S4, V30.S4, V30.S4
+	VSHL	$23, V3.S4, V3.S4
+	VSHL	$23, V30.S4, V30.S4
+	WORD	$0x6e38dc63 // fmul v3.4s, v3.4s, v24.4s
+	WORD	$0x6e3edc63 // fmul v3.4s, v3.4s, v30.4s
+	WORD	$0x4e3cd445 // fadd v5.4s, v2.4s, v28.4s
+	WORD	$0x4ea5d444 // fsub v4.4s, v2.4s, v5.4s
+	WORD	$0x4e3cd487 // fadd v7.4s, v4.4s, v28.4s
+	WORD	$0x4e23d4e8 // fadd v8.4s, v7.4s, v3.4s
+	FMOVQ	208(R9), F10
+	VSUB	V10.S4, V5.S4, V11.S4
+	FMOVQ	224(R9), F13
+	VAND	V13.B16, V11.B16, V11.B16
+	FMOVQ	240(R9), F14
+	VADD	V14.S4, V11.S4, V11.S4
+	FMOVQ	208(R9), F15
+	VSUB	V15.S4, V5.S4, V16.S4
+	VUSHR	$23, V16.S4, V16.S4
+	FMOVQ	256(R9), F18
+	VORR	V18.B16, V16.B16, V16.B16
+	FMOVQ	272(R9), F20
+	WORD	$0x4eb4d610 // fsub v16.4s, v16.4s, v20.4s
+	WORD	$0x4ea2d566 // fsub v6.4s, v11.4s, v2.4s
+	WORD	$0x6ea0fa0c // fneg v12.4s, v16.4s
+	FMOVQ	176(R9), F17
+	WORD	$0x4e31d593 // fadd v19.4s, v12.4s, v17.4s
+	FMOVQ	288(R9), F21
+	VSUB	V21.S4, V19.S4, V19.S4
+	VSHL	$23, V19.S4, V19.S4
+	WORD	$0x6e33dd17 // fmul v23.4s, v8.4s, v19.4s
+	WORD	$0x6e26dcd9 // fmul v25.4s, v6.4s, v6.4s
+	FMOVQ	304(R9), F27
+	FMOVQ	320(R9), F26
+	VFMLA	V6.S4, V27.S4, V26.S4
+	FMOVQ	336(R9), F22
+	VFMLA	V6.S4, V26.S4, V22.S4
+	FMOVQ	352(R9), F29
+	VFMLA	V6.S4, V22.S4, V29.S4
+	FMOVQ	368(R9), F31
+	VFMLA	V6.S4, V29.S4, V31.S4
+	FMOVQ	384(R9), F30
+	VFMLA	V6.S4, V31.S4, V30.S4
+	FMOVQ	400(R9), F24
+	VFMLA	V6.S4, V30.S4, V24.S4
+	FMOVQ	416(R9), F9
+	VFMLA	V6.S4, V24.S4, V9.S4
+	FMOVQ	432(R9), F4
+	VFMLA	V6.S4, V9.S4, V4.S4
+	FMOVQ	448(R9), F28
+	VFMLA	V6.S4, V4.S4, V28.S4
+	FMOVQ	464(R9), F7
+	VFMLA	V6.S4, V28.S4, V7.S4
+	WORD	$0x4ea6d443 // fsub v3.4s, v2.4s, v6.4s
+	FMOVQ	480(R9), F10
+	VFMLA	V3.S4, V6.S4, V10.S4
+	VFMLA	V10.S4, V6.S4, V2.S4
+	FMOVQ	496(R9), F13
+	VMOV	V6.B16, V14.B16
+	VFMLA	V13.S4, V16.S4, V14.S4
+	FMOVQ	496(R9), F15
+	WORD	$0x6ea0f9d2 // fneg v18.4s, v14.4s
+	VFMLA	V15.S4, V16.S4, V18.S4
+	WORD	$0x4e26d654 // fadd v20.4s, v18.4s, v6.4s
+	FMOVQ	512(R9), F5
+	VFMLA	V5.S4, V16.S4, V20.S4
+	VFMLA	V2.S4, V23.S4, V20.S4
+	VFMLA	V7.S4, V25.S4, V20.S4
+	WORD	$0x6ea1e40b // fcmgt v11.4s, v0.4s, v1.4s
+	VMOV	V1.B16, V17.B16
+	VBIT	V11.B16, V0.B16, V17.B16
+	WORD	$0x4e2ed635 // fadd v21.4s, v17.4s, v14.4s
+	WORD	$0x4eb1d6ac // fsub v12.4s, v21.4s, v17.4s
+	WORD	$0x4eacd6a8 // fsub v8.4s, v21.4s, v12.4s
+	WORD	$0x4ea8d633 // fsub v19.4s, v17.4s, v8.4s
+	WORD	$0x4eacd5db // fsub v27.4s, v14.4s, v12.4s
+	WORD	$0x4e3bd67a // fadd v26.4s, v19.4s, v27.4s
+	WORD	$0x4e34d756 // fadd v22.4s, v26.4s, v20.4s
+	WORD	$0x4e36d6bd // fadd v29.4s, v21.4s, v22.4s
+	FMOVQ	528(R9), F31
+	WORD	$0x6ebfe41e // fcmgt v30.4s, v0.4s, v31.4s
+	VMOV	V29.B16, V24.B16
+	VBIT	V30.B16, V0.B16, V24.B16
+	VST1.P	V24.S[0], 4(R1)
+	CMP	$1, R2
+	BLE	done
+	VST1.P	V24.S[1], 4(R1)
+	CMP	$2, R2
+	BLE	done
+	VST1.P	V24.S[2], 4(R1)
+done:
+	RET
+
+DATA ·vmathSoftplusF32NEONconst+0(SB)/4, $0x0
+DATA ·vmathSoftplusF32NEONconst+4(SB)/4, $0x0
+DATA ·vmathSoftplusF32NEONconst+8(SB)/4, $0x0
+DATA ·vmathSoftplusF32NEONconst+12(SB)/4, $0x0
+DATA ·vmathSoftplusF32NEONconst+16(SB)/4, $0x3f800000
+DATA ·vmathSoftplusF32NEONconst+20(SB)/4, $0x3f800000
+DATA ·vmathSoftplusF32NEONconst+24(SB)/4, $0x3f800000
+DATA ·vmathSoftplusF32NEONconst+28(SB)/4, $0x3f800000
+DATA ·vmathSoftplusF32NEONconst+32(SB)/4, $0xc2d00000
+DATA ·vmathSoftplusF32NEONconst+36(SB)/4, $0xc2d00000
+DATA ·vmathSoftplusF32NEONconst+40(SB)/4, $0xc2d00000
+DATA ·vmathSoftplusF32NEONconst+44(SB)/4, $0xc2d00000
+DATA ·vmathSoftplusF32NEONconst+48(SB)/4, $0x3fb8aa3b
+DATA ·vmathSoftplusF32NEONconst+52(SB)/4, $0x3fb8aa3b
+DATA ·vmathSoftplusF32NEONconst+56(SB)/4, $0x3fb8aa3b
+DATA ·vmathSoftplusF32NEONconst+60(SB)/4, $0x3fb8aa3b
+DATA ·vmathSoftplusF32NEONconst+64(SB)/4, $0xbf318000
+DATA ·vmathSoftplusF32NEONconst+68(SB)/4, $0xbf318000
+DATA ·vmathSoftplusF32NEONconst+72(SB)/4, $0xbf318000
+DATA ·vmathSoftplusF32NEONconst+76(SB)/4, $0xbf318000
+DATA ·vmathSoftplusF32NEONconst+80(SB)/4, $0x395e8083
+DATA ·vmathSoftplusF32NEONconst+84(SB)/4, $0x395e8083
+DATA ·vmathSoftplusF32NEONconst+88(SB)/4, $0x395e8083
+DATA ·vmathSoftplusF32NEONconst+92(SB)/4, $0x395e8083
+DATA ·vmathSoftplusF32NEONconst+96(SB)/4, $0x3ab51200
+DATA ·vmathSoftplusF32NEONconst+100(SB)/4, $0x3ab51200
+DATA ·vmathSoftplusF32NEONconst+104(SB)/4, $0x3ab51200
+DATA ·vmathSoftplusF32NEONconst+108(SB)/4, $0x3ab51200
+DATA ·vmathSoftplusF32NEONconst+112(SB)/4, $0x3c091d01
+DATA ·vmathSoftplusF32NEONconst+116(SB)/4, $0x3c091d01
+DATA ·vmathSoftplusF32NEONconst+120(SB)/4, $0x3c091d01
+DATA ·vmathSoftplusF32NEONconst+124(SB)/4, $0x3c091d01
+DATA ·vmathSoftplusF32NEONconst+128(SB)/4, $0x3d2aac79
+DATA ·vmathSoftplusF32NEONconst+132(SB)/4, $0x3d2aac79
+DATA ·vmathSoftplusF32NEONconst+136(SB)/4, $0x3d2aac79
+DATA ·vmathSoftplusF32NEONconst+140(SB)/4, $0x3d2aac79
+DATA ·vmathSoftplusF32NEONconst+144(SB)/4, $0x3e2aaa49
+DATA ·vmathSoftplusF32NEONconst+148(SB)/4, $0x3e2aaa49
+DATA ·vmathSoftplusF32NEONconst+152(SB)/4, $0x3e2aaa49
+DATA ·vmathSoftplusF32NEONconst+156(SB)/4, $0x3e2aaa49
+DATA ·vmathSoftplusF32NEONconst+160(SB)/4, $0x3efffffe
+DATA ·vmathSoftplusF32NEONconst+164(SB)/4, $0x3efffffe
+DATA ·vmathSoftplusF32NEONconst+168(SB)/4, $0x3efffffe
+DATA ·vmathSoftplusF32NEONconst+172(SB)/4, $0x3efffffe
+DATA ·vmathSoftplusF32NEONconst+176(SB)/4, $0x4b400000
+DATA ·vmathSoftplusF32NEONconst+180(SB)/4, $0x4b400000
+DATA ·vmathSoftplusF32NEONconst+184(SB)/4, $0x4b400000
+DATA ·vmathSoftplusF32NEONconst+188(SB)/4, $0x4b400000
+DATA ·vmathSoftplusF32NEONconst+192(SB)/4, $0x4b3fff02
+DATA ·vmathSoftplusF32NEONconst+196(SB)/4, $0x4b3fff02
+DATA ·vmathSoftplusF32NEONconst+200(SB)/4, $0x4b3fff02
+DATA ·vmathSoftplusF32NEONconst+204(SB)/4, $0x4b3fff02
+DATA ·vmathSoftplusF32NEONconst+208(SB)/4, $0xff400000
+DATA ·vmathSoftplusF32NEONconst+212(SB)/4, $0xff400000
+DATA ·vmathSoftplusF32NEONconst+216(SB)/4, $0xff400000
+DATA ·vmathSoftplusF32NEONconst+220(SB)/4, $0xff400000
+DATA ·vmathSoftplusF32NEONconst+224(SB)/4, $0x7fffff
+DATA ·vmathSoftplusF32NEONconst+228(SB)/4, $0x7fffff
+DATA ·vmathSoftplusF32NEONconst+232(SB)/4, $0x7fffff
+DATA ·vmathSoftplusF32NEONconst+236(SB)/4, $0x7fffff
+DATA ·vmathSoftplusF32NEONconst+240(SB)/4, $0x3f400000
+DATA ·vmathSoftplusF32NEONconst+244(SB)/4, $0x3f400000
+DATA ·vmathSoftplusF32NEONconst+248(SB)/4, $0x3f400000
+DATA ·vmathSoftplusF32NEONconst+252(SB)/4, $0x3f400000
+DATA ·vmathSoftplusF32NEONconst+256(SB)/4, $0x4b000000
+DATA ·vmathSoftplusF32NEONconst+260(SB)/4, $0x4b000000
+DATA ·vmathSoftplusF32NEONconst+264(SB)/4, $0x4b000000
+DATA ·vmathSoftplusF32NEONconst+268(SB)/4, $0x4b000000
+DATA ·vmathSoftplusF32NEONconst+272(SB)/4, $0x4b000080
+DATA ·vmathSoftplusF32NEONconst+276(SB)/4, $0x4b000080
+DATA ·vmathSoftplusF32NEONconst+280(SB)/4, $0x4b000080
+DATA ·vmathSoftplusF32NEONconst+284(SB)/4, $0x4b000080
+DATA ·vmathSoftplusF32NEONconst+288(SB)/4, $0x4b3fff81
+DATA ·vmathSoftplusF32NEONconst+292(SB)/4, $0x4b3fff81
+DATA ·vmathSoftplusF32NEONconst+296(SB)/4, $0x4b3fff81
+DATA ·vmathSoftplusF32NEONconst+300(SB)/4, $0x4b3fff81
+DATA ·vmathSoftplusF32NEONconst+304(SB)/4, $0xbd0000cd
+DATA ·vmathSoftplusF32NEONconst+308(SB)/4, $0xbd0000cd
+DATA ·vmathSoftplusF32NEONconst+312(SB)/4, $0xbd0000cd
+DATA ·vmathSoftplusF32NEONconst+316(SB)/4, $0xbd0000cd
+DATA ·vmathSoftplusF32NEONconst+320(SB)/4, $0x3da3efea
+DATA ·vmathSoftplusF32NEONconst+324(SB)/4, $0x3da3efea
+DATA ·vmathSoftplusF32NEONconst+328(SB)/4, $0x3da3efea
+DATA ·vmathSoftplusF32NEONconst+332(SB)/4, $0x3da3efea
+DATA ·vmathSoftplusF32NEONconst+336(SB)/4, $0xbdd8b56c
+DATA ·vmathSoftplusF32NEONconst+340(SB)/4, $0xbdd8b56c
+DATA ·vmathSoftplusF32NEONconst+344(SB)/4, $0xbdd8b56c
+DATA ·vmathSoftplusF32NEONconst+348(SB)/4, $0xbdd8b56c
+DATA ·vmathSoftplusF32NEONconst+352(SB)/4, $0x3de9967a
+DATA ·vmathSoftplusF32NEONconst+356(SB)/4, $0x3de9967a
+DATA ·vmathSoftplusF32NEONconst+360(SB)/4, $0x3de9967a
+DATA ·vmathSoftplusF32NEONconst+364(SB)/4, $0x3de9967a
+DATA ·vmathSoftplusF32NEONconst+368(SB)/4, $0xbdfffc3f
+DATA ·vmathSoftplusF32NEONconst+372(SB)/4, $0xbdfffc3f
+DATA ·vmathSoftplusF32NEONconst+376(SB)/4, $0xbdfffc3f
+DATA ·vmathSoftplusF32NEONconst+380(SB)/4, $0xbdfffc3f
+DATA ·vmathSoftplusF32NEONconst+384(SB)/4, $0x3e121963
+DATA ·vmathSoftplusF32NEONconst+388(SB)/4, $0x3e121963
+DATA ·vmathSoftplusF32NEONconst+392(SB)/4, $0x3e121963
+DATA ·vmathSoftplusF32NEONconst+396(SB)/4, $0x3e121963
+DATA ·vmathSoftplusF32NEONconst+400(SB)/4, $0xbe2aa702
+DATA ·vmathSoftplusF32NEONconst+404(SB)/4, $0xbe2aa702
+DATA ·vmathSoftplusF32NEONconst+408(SB)/4, $0xbe2aa702
+DATA ·vmathSoftplusF32NEONconst+412(SB)/4, $0xbe2aa702
+DATA ·vmathSoftplusF32NEONconst+416(SB)/4, $0x3e4ccded
+DATA ·vmathSoftplusF32NEONconst+420(SB)/4, $0x3e4ccded
+DATA ·vmathSoftplusF32NEONconst+424(SB)/4, $0x3e4ccded
+DATA ·vmathSoftplusF32NEONconst+428(SB)/4, $0x3e4ccded
+DATA ·vmathSoftplusF32NEONconst+432(SB)/4, $0xbe80000c
+DATA ·vmathSoftplusF32NEONconst+436(SB)/4, $0xbe80000c
+DATA ·vmathSoftplusF32NEONconst+440(SB)/4, $0xbe80000c
+DATA ·vmathSoftplusF32NEONconst+444(SB)/4, $0xbe80000c
+DATA ·vmathSoftplusF32NEONconst+448(SB)/4, $0x3eaaaaaa
+DATA ·vmathSoftplusF32NEONconst+452(SB)/4, $0x3eaaaaaa
+DATA ·vmathSoftplusF32NEONconst+456(SB)/4, $0x3eaaaaaa
+DATA ·vmathSoftplusF32NEONconst+460(SB)/4, $0x3eaaaaaa
+DATA ·vmathSoftplusF32NEONconst+464(SB)/4, $0xbf000000
+DATA ·vmathSoftplusF32NEONconst+468(SB)/4, $0xbf000000
+DATA ·vmathSoftplusF32NEONconst+472(SB)/4, $0xbf000000
+DATA ·vmathSoftplusF32NEONconst+476(SB)/4, $0xbf000000
+DATA ·vmathSoftplusF32NEONconst+480(SB)/4, $0xbf800000
+DATA ·vmathSoftplusF32NEONconst+484(SB)/4, $0xbf800000
+DATA ·vmathSoftplusF32NEONconst+488(SB)/4, $0xbf800000
+DATA ·vmathSoftplusF32NEONconst+492(SB)/4, $0xbf800000
+DATA ·vmathSoftplusF32NEONconst+496(SB)/4, $0x3f318000
+DATA ·vmathSoftplusF32NEONconst+500(SB)/4, $0x3f318000
+DATA ·vmathSoftplusF32NEONconst+504(SB)/4, $0x3f318000
+DATA ·vmathSoftplusF32NEONconst+508(SB)/4, $0x3f318000
+DATA ·vmathSoftplusF32NEONconst+512(SB)/4, $0xb95e8083
+DATA ·vmathSoftplusF32NEONconst+516(SB)/4, $0xb95e8083
+DATA ·vmathSoftplusF32NEONconst+520(SB)/4, $0xb95e8083
+DATA ·vmathSoftplusF32NEONconst+524(SB)/4, $0xb95e8083
+DATA ·vmathSoftplusF32NEONconst+528(SB)/4, $0x41a00000
+DATA ·vmathSoftplusF32NEONconst+532(SB)/4, $0x41a00000
+DATA ·vmathSoftplusF32NEONconst+536(SB)/4, $0x41a00000
+DATA ·vmathSoftplusF32NEONconst+540(SB)/4, $0x41a00000
+GLOBL ·vmathSoftplusF32NEONconst(SB), RODATA|NOPTR, $544
+
+// func AtanF64NEON(dst, x []float64)
+TEXT ·AtanF64NEON(SB), NOSPLIT, $0-48
+	MOVD	dst_base+0(FP), R1
+	MOVD	dst_len+8(FP), R2
+	MOVD	x_base+24(FP), R0
+	MOVD	$·vmathAtanF64NEONconst(SB), R9
+main:
+	CMP	$2, R2
+	BLT	one
+	VLD1.P	16(R0), [V0.D2]
+	FMOVQ	0(R9), F1
+	FMOVQ	16(R9), F2
+	WORD	$0x4ee0f803 // fabs v3.2d, v0.2d
+	FMOVQ	32(R9), F4
+	WORD	$0x6ee4e465 // fcmgt v5.2d, v3.2d, v4.2d
+	WORD	$0x4e62d466 // fadd v6.2d, v3.2d, v2.2d
+	WORD	$0x4ee3d4c7 // fsub v7.2d, v6.2d, v3.2d
+	WORD	$0x4ee7d4c8 // fsub v8.2d, v6.2d, v7.2d
+	WORD	$0x4ee8d469 // fsub v9.2d, v3.2d, v8.2d
+	WORD	$0x4ee7d44a // fsub v10.2d, v2.2d, v7.2d
+	WORD	$0x4e6ad52b // fadd v11.2d, v9.2d, v10.2d
+	WORD	$0x4ee2d46c // fsub v12.2d, v3.2d, v2.2d
+	VMOV	V3.B16, V13.B16
+	VBIT	V5.B16, V12.B16, V13.B16
+	VMOV	V2.B16, V14.B16
+	VBIT	V5.B16, V6.B16, V14.B16
+	VMOV	V1.B16, V15.B16
+	VBIT	V5.B16, V11.B16, V15.B16
+	FMOVQ	48(R9), F16
+	VMOV	V1.B16, V17.B16
+	VBIT	V5.B16, V16.B16, V17.B16
+	FMOVQ	64(R9), F18
+	VMOV	V1.B16, V19.B16
+	VBIT	V5.B16, V18.B16, V19.B16
+	FMOVQ	80(R9), F20
+	WORD	$0x6ef4e475 // fcmgt v21.2d, v3.2d, v20.2d
+	FMOVQ	96(R9), F22
+	WORD	$0x4ef6f477 // fmin v23.2d, v3.2d, v22.2d
+	FMOVQ	112(R9), F24
+	VMOV	V13.B16, V25.B16
+	VBIT	V21.B16, V24.B16, V25.B16
+	VMOV	V14.B16, V26.B16
+	VBIT	V21.B16, V23.B16, V26.B16
+	VMOV	V15.B16, V27.B16
+	VBIT	V21.B16, V1.B16, V27.B16
+	FMOVQ	128(R9), F28
+	VMOV	V17.B16, V29.B16
+	VBIT	V21.B16, V28.B16, V29.B16
+	FMOVQ	144(R9), F30
+	VMOV	V19.B16, V31.B16
+	VBIT	V21.B16, V30.B16, V31.B16
+	WORD	$0x6e7afc44 // fdiv v4.2d, v2.2d, v26.2d
+	WORD	$0x6e64df28 // fmul v8.2d, v25.2d, v4.2d
+	WORD	$0x6ee0f907 // fneg v7.2d, v8.2d
+	VMOV	V25.B16, V9.B16
+	VFMLA	V26.D2, V7.D2, V9.D2
+	VFMLA	V27.D2, V7.D2, V9.D2
+	VFMLA	V4.D2, V9.D2, V8.D2
+	WORD	$0x6ee0f90a // fneg v10.2d, v8.2d
+	VFMLA	V26.D2, V10.D2, V25.D2
+	VFMLA	V27.D2, V10.D2, V25.D2
+	WORD	$0x6e64df2c // fmul v12.2d, v25.2d, v4.2d
+	WORD	$0x6e68dd06 // fmul v6.2d, v8.2d, v8.2d
+	FMOVQ	160(R9), F11
+	FMOVQ	176(R9), F16
+	VFMLA	V6.D2, V11.D2, V16.D2
+	FMOVQ	192(R9), F5
+	VFMLA	V6.D2, V16.D2, V5.D2
+	FMOVQ	208(R9), F18
+	VFMLA	V6.D2, V5.D2, V18.D2
+	FMOVQ	224(R9), F20
+	VFMLA	V6.D2, V18.D2, V20.D2
+	FMOVQ	240(R9), F22
+	VFMLA	V6.D2, V20.D2, V22.D2
+	FMOVQ	256(R9), F3
+	VFMLA	V6.D2, V22.D2, V3.D2
+	FMOVQ	272(R9), F24
+	VFMLA	V6.D2, V3.D2, V24.D2
+	FMOVQ	288(R9), F13
+	VFMLA	V6.D2, V24.D2, V13.D2
+	FMOVQ	304(R9), F23
+	VFMLA	V6.D2, V13.D2, V23.D2
+	FMOVQ	320(R9), F14
+	VFMLA	V6.D2, V23.D2, V14.D2
+	FMOVQ	336(R9), F1
+	VFMLA	V6.D2, V14.D2, V1.D2
+	WORD	$0x4e68d7af // fadd v15.2d, v29.2d, v8.2d
+	WORD	$0x4efdd5fc // fsub v28.2d, v15.2d, v29.2d
+	WORD	$0x4efcd511 // fsub v17.2d, v8.2d, v28.2d
+	WORD	$0x6e66dd15 // fmul v21.2d, v8.2d, v6.2d
+	WORD	$0x4ee6d45e // fsub v30.2d, v2.2d, v6.2d
+	WORD	$0x4e71d7f3 // fadd v19.2d, v31.2d, v17.2d
+	VFMLA	V30.D2, V12.D2, V19.D2
+	VFMLA	V1.D2, V21.D2, V19.D2
+	WORD	$0x4e73d5e7 // fadd v7.2d, v15.2d, v19.2d
+	WORD	$0x4ee0f8e9 // fabs v9.2d, v7.2d
+	FMOVQ	352(R9), F26
+	VBIT	V26.B16, V0.B16, V9.B16
+	VST1.P	[V9.D2], 16(R1)
+	SUB	$2, R2
+	B	main
+one:
+	CMP	$2, R2
+	BLT	tail
+	VLD1.P	16(R0), [V0.D2]
+	FMOVQ	0(R9), F1
+	FMOVQ	16(R9), F2
+	WORD	$0x4ee0f803 // fabs v3.2d, v0.2d
+	FMOVQ	32(R9), F4
+	WORD	$0x6ee4e465 // fcmgt v5.2d, v3.2d, v4.2d
+	WORD	$0x4e62d466 // fadd v6.2d, v3.2d, v2.2d
+	WORD	$0x4ee3d4c7 // fsub v7.2d, v6.2d, v3.2d
+	WORD	$0x4ee7d4c8 // fsub v8.2d, v6.2d, v7.2d
+	WORD	$0x4ee8d469 // fsub v9.2d, v3.2d, v8.2d
+	WORD	$0x4ee7d44a // fsub v10.2d, v2.2d, v7.2d
+	WORD	$0x4e6ad52b // fadd v11.2d, v9.2d, v10.2d
+	WORD	$0x4ee2d46c // fsub v12.2d, v3.2d, v2.2d
+	VMOV	V3.B16, V13.B16
+	VBIT	V5.B16, V12.B16, V13.B16
+	VMOV	V2.B16, V14.B16
+	VBIT	V5.B16, V6.B16, V14.B16
+	VMOV	V1.B16, V15.B16
+	VBIT	V5.B16, V11.B16, V15.B16
+	FMOVQ	48(R9), F16
+	VMOV	V1.B16, V17.B16
+	VBIT	V5.B16, V16.B16, V17.B16
+	FMOVQ	64(R9), F18
+	VMOV	V1.B16, V19.B16
+	VBIT	V5.B16, V18.B16, V19.B16
+	FMOVQ	80(R9), F20
+	WORD	$0x6ef4e475 // fcmgt v21.2d, v3.2d, v20.2d
+	FMOVQ	96(R9), F22
+	WORD	$0x4ef6f477 // fmin v23.2d, v3.2d, v22.2d
+	FMOVQ	112(R9), F24
+	VMOV	V13.B16, V25.B16
+	VBIT	V21.B16, V24.B16, V25.B16
+	VMOV	V14.B16, V26.B16
+	VBIT	V21.B16, V23.B16, V26.B16
+	VMOV	V15.B16, V27.B16
+	VBIT	V21.B16, V1.B16, V27.B16
+	FMOVQ	128(R9), F28
+	VMOV	V17.B16, V29.B16
+	VBIT	V21.B16, V28.B16, V29.B16
+	FMOVQ	144(R9), F30
+	VMOV	V19.B16, V31.B16
+	VBIT	V21.B16, V30.B16, V31.B16
+	WORD	$0x6e7afc44 // fdiv v4.2d, v2.2d, v26.2d
+	WORD	$0x6e64df28 // fmul v8.2d, v25.2d, v4.2d
+	WORD	$0x6ee0f907 // fneg v7.2d, v8.2d
+	VMOV	V25.B16, V9.B16
+	VFMLA	V26.D2, V7.D2, V9.D2
+	VFMLA	V27.D2, V7.D2, V9.D2
+	VFMLA	V4.D2, V9.D2, V8.D2
+	WORD	$0x6ee0f90a // fneg v10.2d, v8.2d
+	VFMLA	V26.D2, V10.D2, V25.D2
+	VFMLA	V27.D2, V10.D2, V25.D2
+	WORD	$0x6e64df2c // fmul v12.2d, v25.2d, v4.2d
+	WORD	$0x6e68dd06 // fmul v6.2d, v8.2d, v8.2d
+	FMOVQ	160(R9), F11
+	FMOVQ	176(R9), F16
+	VFMLA	V6.D2, V11.D2, V16.D2
+	FMOVQ	192(R9), F5
+	VFMLA	V6.D2, V16.D2, V5.D2
+	FMOVQ	208(R9), F18
+	VFMLA	V6.D2, V5.D2, V18.D2
+	FMOVQ	224(R9), F20
+	VFMLA	V6.D2, V18.D2, V20.D2
+	FMOVQ	240(R9), F22
+	VFMLA	V6.D2, V20.D2, V22.D2
+	FMOVQ	256(R9), F3
+	VFMLA	V6.D2, V22.D2, V3.D2
+	FMOVQ	272(R9), F24
+	VFMLA	V6.D2, V3.D2, V24.D2
+	FMOVQ	288(R9), F13
+	VFMLA	V6.D2, V24.D2, V13.D2
+	FMOVQ	304(R9), F23
+	VFMLA	V6.D2, V13.D2, V23.D2
+	FMOVQ	320(R9), F14
+	VFMLA	V6.D2, V23.D2, V14.D2
+	FMOVQ	336(R9), F1
+	VFMLA	V6.D2, V14.D2, V1.D2
+	WORD	$0x4e68d7af // fadd v15.2d, v29.2d, v8.2d
+	WORD	$0x4efdd5fc // fsub v28.2d, v15.2d, v29.2d
+	WORD	$0x4efcd511 // fsub v17.2d, v8.2d, v28.2d
+	WORD	$0x6e66dd15 // fmul v21.2d, v8.2d, v6.2d
+	WORD	$0x4ee6d45e // fsub v30.2d, v2.2d, v6.2d
+	WORD	$0x4e71d7f3 // fadd v19.2d, v31.2d, v17.2d
+	VFMLA	V30.D2, V12.D2, V19.D2
+	VFMLA	V1.D2, V21.D2, V19.D2
+	WORD	$0x4e73d5e7 // fadd v7.2d, v15.2d, v19.2d
+	WORD	$0x4ee0f8e9 // fabs v9.2d, v7.2d
+	FMOVQ	352(R9), F26
+	VBIT	V26.B16, V0.B16, V9.B16
+	VST1.P	[V9.D2], 16(R1)
+	SUB	$2, R2
+	B	one
+tail:
+	CBZ	R2, done
+	VEOR	V0.B16, V0.B16, V0.B16
+	VLD1.P	8(R0), V0.D[0]
+tailcalc:
+	FMOVQ	0(R9), F1
+	FMOVQ	16(R9), F2
+	WORD	$0x4ee0f803 // fabs v3.2d, v0.2d
+	FMOVQ	32(R9), F4
+	WORD	$0x6ee4e465 // fcmgt v5.2d, v3.2d, v4.2d
+	WORD	$0x4e62d466 // fadd v6.2d, v3.2d, v2.2d
+	WORD	$0x4ee3d4c7 // fsub v7.2d, v6.2d, v3.2d
+	WORD	$0x4ee7d4c8 // fsub v8.2d, v6.2d, v7.2d
+	WORD	$0x4ee8d469 // fsub v9.2d, v3.2d, v8.2d
+	WORD	$0x4ee7d44a // fsub v10.2d, v2.2d, v7.2d
+	WORD	$0x4e6ad52b // fadd v11.2d, v9.2d, v10.2d
+	WORD	$0x4ee2d46c // fsub v12.2d, v3.2d, v2.2d
+	VMOV	V3.B16, V13.B16
+	VBIT	V5.B16, V12.B16, V13.B16
+	VMOV	V2.B16, V14.B16
+	VBIT	V5.B16, V6.B16, V14.B16
+	VMOV	V1.B16, V15.B16
+	VBIT	V5.B16, V11.B16, V15.B16
+	FMOVQ	48(R9), F16
+	VMOV	V1.B16, V17.B16
+	VBIT	V5.B16, V16.B16, V17.B16
+	FMOVQ	64(R9), F18
+	VMOV	V1.B16, V19.B16
+	VBIT	V5.B16, V18.B16, V19.B16
+	FMOVQ	80(R9), F20
+	WORD	$0x6ef4e475 // fcmgt v21.2d, v3.2d, v20.2d
+	FMOVQ	96(R9), F22
+	WORD	$0x4ef6f477 // fmin v23.2d, v3.2d, v22.2d
+	FMOVQ	112(R9), F24
+	VMOV	V13.B16, V25.B16
+	VBIT	V21.B16, V24.B16, V25.B16
+	VMOV	V14.B16, V26.B16
+	VBIT	V21.B16, V23.B16, V26.B16
+	VMOV	V15.B16, V27.B16
+	VBIT	V21.B16, V1.B16, V27.B16
+	FMOVQ	128(R9), F28
+	VMOV	V17.B16, V29.B16
+	VBIT	V21.B16, V28.B16, V29.B16
+	FMOVQ	144(R9), F30
+	VMOV	V19.B16, V31.B16
+	VBIT	V21.B16, V30.B16, V31.B16
+	WORD	$0x6e7afc44 // fdiv v4.2d, v2.2d, v26.2d
+	WORD	$0x6e64df28 // fmul v8.2d, v25.2d, v4.2d
+	WORD	$0x6ee0f907 // fneg v7.2d, v8.2d
+	VMOV	V25.B16, V9.B16
+	VFMLA	V26.D2, V7.D2, V9.D2
+	VFMLA	V27.D2, V7.D2, V9.D2
+	VFMLA	V4.D2, V9.D2, V8.D2
+	WORD	$0x6ee0f90a // fneg v10.2d, v8.2d
+	VFMLA	V26.D2, V10.D2, V25.D2
+	VFMLA	V27.D2, V10.D2, V25.D2
+	WORD	$0x6e64df2c // fmul v12.2d, v25.2d, v4.2d
+	WORD	$0x6e68dd06 // fmul v6.2d, v8.2d, v8.2d
+	FMOVQ	160(R9), F11
+	FMOVQ	176(R9), F16
+	VFMLA	V6.D2, V11.D2, V16.D2
+	FMOVQ	192(R9), F5
+	VFMLA	V6.D2, V16.D2, V5.D2
+	FMOVQ	208(R9), F18
+	VFMLA	V6.D2, V5.D2, V18.D2
+	FMOVQ	224(R9), F20
+	VFMLA	V6.D2, V18.D2, V20.D2
+	FMOVQ	240(R9), F22
+	VFMLA	V6.D2, V20.D2, V22.D2
+	FMOVQ	256(R9), F3
+	VFMLA	V6.D2, V22.D2, V3.D2
+	FMOVQ	272(R9), F24
+	VFMLA	V6.D2, V3.D2, V24.D2
+	FMOVQ	288(R9), F13
+	VFMLA	V6.D2, V24.D2, V13.D2
+	FMOVQ	304(R9), F23
+	VFMLA	V6.D2, V13.D2, V23.D2
+	FMOVQ	320(R9), F14
+	VFMLA	V6.D2, V23.D2, V14.D2
+	FMOVQ	336(R9), F1
+	VFMLA	V6.D2, V14.D2, V1.D2
+	WORD	$0x4e68d7af // fadd v15.2d, v29.2d, v8.2d
+	WORD	$0x4efdd5fc // fsub v28.2d, v15.2d, v29.2d
+	WORD	$0x4efcd511 // fsub v17.2d, v8.2d, v28.2d
+	WORD	$0x6e66dd15 // fmul v21.2d, v8.2d, v6.2d
+	WORD	$0x4ee6d45e // fsub v30.2d, v2.2d, v6.2d
+	WORD	$0x4e71d7f3 // fadd v19.2d, v31.2d, v17.2d
+	VFMLA	V30.D2, V12.D2, V19.D2
+	VFMLA	V1.D2, V21.D2, V19.D2
+	WORD	$0x4e73d5e7 // fadd v7.2d, v15.2d, v19.2d
+	WORD	$0x4ee0f8e9 // fabs v9.2d, v7.2d
+	FMOVQ	352(R9), F26
+	VBIT	V26.B16, V0.B16, V9.B16
+	VST1.P	V9.D[0], 8(R1)
+done:
+	RET
+
+DATA ·vmathAtanF64NEONconst+0(SB)/8, $0x0
+DATA ·vmathAtanF64NEONconst+8(SB)/8, $0x0
+DATA ·vmathAtanF64NEONconst+16(SB)/8, $0x3ff0000000000000
+DATA ·vmathAtanF64NEONconst+24(SB)/8, $0x3ff0000000000000
+DATA ·vmathAtanF64NEONconst+32(SB)/8, $0x3fe0000000000000
+DATA ·vmathAtanF64NEONconst+40(SB)/8, $0x3fe0000000000000
+DATA ·vmathAtanF64NEONconst+48(SB)/8, $0x3fe921fb54442d18
+DATA ·vmathAtanF64NEONconst+56(SB)/8, $0x3fe921fb54442d18
+DATA ·vmathAtanF64NEONconst+64(SB)/8, $0x3c81a62633145c07
+DATA ·vmathAtanF64NEONconst+72(SB)/8, $0x3c81a62633145c07
+DATA ·vmathAtanF64NEONconst+80(SB)/8, $0x4000000000000000
+DATA ·vmathAtanF64NEONconst+88(SB)/8, $0x4000000000000000
+DATA ·vmathAtanF64NEONconst+96(SB)/8, $0x43b0000000000000
+DATA ·vmathAtanF64NEONconst+104(SB)/8, $0x43b0000000000000
+DATA ·vmathAtanF64NEONconst+112(SB)/8, $0xbff0000000000000
+DATA ·vmathAtanF64NEONconst+120(SB)/8, $0xbff0000000000000
+DATA ·vmathAtanF64NEONconst+128(SB)/8, $0x3ff921fb54442d18
+DATA ·vmathAtanF64NEONconst+136(SB)/8, $0x3ff921fb54442d18
+DATA ·vmathAtanF64NEONconst+144(SB)/8, $0x3c91a62633145c07
+DATA ·vmathAtanF64NEONconst+152(SB)/8, $0x3c91a62633145c07
+DATA ·vmathAtanF64NEONconst+160(SB)/8, $0x3f84b84ec43ecd9f
+DATA ·vmathAtanF64NEONconst+168(SB)/8, $0x3f84b84ec43ecd9f
+DATA ·vmathAtanF64NEONconst+176(SB)/8, $0xbf9c180895953df5
+DATA ·vmathAtanF64NEONconst+184(SB)/8, $0xbf9c180895953df5
+DATA ·vmathAtanF64NEONconst+192(SB)/8, $0x3fa56f607f646ec3
+DATA ·vmathAtanF64NEONconst+200(SB)/8, $0x3fa56f607f646ec3
+DATA ·vmathAtanF64NEONconst+208(SB)/8, $0xbfaa3988128ceb4f
+DATA ·vmathAtanF64NEONconst+216(SB)/8, $0xbfaa3988128ceb4f
+DATA ·vmathAtanF64NEONconst+224(SB)/8, $0x3fadfe97edfe032d
+DATA ·vmathAtanF64NEONconst+232(SB)/8, $0x3fadfe97edfe032d
+DATA ·vmathAtanF64NEONconst+240(SB)/8, $0xbfb10f31fb584184
+DATA ·vmathAtanF64NEONconst+248(SB)/8, $0xbfb10f31fb584184
+DATA ·vmathAtanF64NEONconst+256(SB)/8, $0x3fb3b113dd26645d
+DATA ·vmathAtanF64NEONconst+264(SB)/8, $0x3fb3b113dd26645d
+DATA ·vmathAtanF64NEONconst+272(SB)/8, $0xbfb745cf4cc817f8
+DATA ·vmathAtanF64NEONconst+280(SB)/8, $0xbfb745cf4cc817f8
+DATA ·vmathAtanF64NEONconst+288(SB)/8, $0x3fbc71c7090f8c07
+DATA ·vmathAtanF64NEONconst+296(SB)/8, $0x3fbc71c7090f8c07
+DATA ·vmathAtanF64NEONconst+304(SB)/8, $0xbfc249249215e1e7
+DATA ·vmathAtanF64NEONconst+312(SB)/8, $0xbfc249249215e1e7
+DATA ·vmathAtanF64NEONconst+320(SB)/8, $0x3fc9999999991150
+DATA ·vmathAtanF64NEONconst+328(SB)/8, $0x3fc9999999991150
+DATA ·vmathAtanF64NEONconst+336(SB)/8, $0xbfd5555555555516
+DATA ·vmathAtanF64NEONconst+344(SB)/8, $0xbfd5555555555516
+DATA ·vmathAtanF64NEONconst+352(SB)/8, $0x8000000000000000
+DATA ·vmathAtanF64NEONconst+360(SB)/8, $0x8000000000000000
+GLOBL ·vmathAtanF64NEONconst(SB), RODATA|NOPTR, $368
+
+// func AtanF32NEON(dst, x []float32)
+TEXT ·AtanF32NEON(SB), NOSPLIT, $0-48
+	MOVD	dst_base+0(FP), R1
+	MOVD	dst_len+8(FP), R2
+	MOVD	x_base+24(FP), R0
+	MOVD	$·vmathAtanF32NEONconst(SB), R9
+main:
+	CMP	$4, R2
+	BLT	one
+	VLD1.P	16(R0), [V0.S4]
+	FMOVQ	0(R9), F1
+	FMOVQ	16(R9), F2
+	WORD	$0x4ea0f803 // fabs v3.4s, v0.4s
+	FMOVQ	32(R9), F4
+	WORD	$0x6ea4e465 // fcmgt v5.4s, v3.4s, v4.4s
+	WORD	$0x4e22d466 // fadd v6.4s, v3.4s, v2.4s
+	WORD	$0x4ea3d4c7 // fsub v7.4s, v6.4s, v3.4s
+	WORD	$0x4ea7d4c8 // fsub v8.4s, v6.4s, v7.4s
+	WORD	$0x4ea8d469 // fsub v9.4s, v3.4s, v8.4s
+	WORD	$0x4ea7d44a // fsub v10.4s, v2.4s, v7.4s
+	WORD	$0x4e2ad52b // fadd v11.4s, v9.4s, v10.4s
+	WORD	$0x4ea2d46c // fsub v12.4s, v3.4s, v2.4s
+	VMOV	V3.B16, V13.B16
+	VBIT	V5.B16, V12.B16, V13.B16
+	VMOV	V2.B16, V14.B16
+	VBIT	V5.B16, V6.B16, V14.B16
+	VMOV	V1.B16, V15.B16
+	VBIT	V5.B16, V11.B16, V15.B16
+	FMOVQ	48(R9), F16
+	VMOV	V1.B16, V17.B16
+	VBIT	V5.B16, V16.B16, V17.B16
+	FMOVQ	64(R9), F18
+	VMOV	V1.B16, V19.B16
+	VBIT	V5.B16, V18.B16, V19.B16
+	FMOVQ	80(R9), F20
+	WORD	$0x6eb4e475 // fcmgt v21.4s, v3.4s, v20.4s
+	FMOVQ	96(R9), F22
+	WORD	$0x4eb6f477 // fmin v23.4s, v3.4s, v22.4s
+	FMOVQ	112(R9), F24
+	VMOV	V13.B16, V25.B16
+	VBIT	V21.B16, V24.B16, V25.B16
+	VMOV	V14.B16, V26.B16
+	VBIT	V21.B16, V23.B16, V26.B16
+	VMOV	V15.B16, V27.B16
+	VBIT	V21.B16, V1.B16, V27.B16
+	FMOVQ	128(R9), F28
+	VMOV	V17.B16, V29.B16
+	VBIT	V21.B16, V28.B16, V29.B16
+	FMOVQ	144(R9), F30
+	VMOV	V19.B16, V31.B16
+	VBIT	V21.B16, V30.B16, V31.B16
+	WORD	$0x6e3afc44 // fdiv v4.4s, v2.4s, v26.4s
+	WORD	$0x6e24df28 // fmul v8.4s, v25.4s, v4.4s
+	WORD	$0x6ea0f907 // fneg v7.4s, v8.4s
+	VMOV	V25.B16, V9.B16
+	VFMLA	V26.S4, V7.S4, V9.S4
+	VFMLA	V27.S4, V7.S4, V9.S4
+	VFMLA	V4.S4, V9.S4, V8.S4
+	WORD	$0x6ea0f90a // fneg v10.4s, v8.4s
+	VFMLA	V26.S4, V10.S4, V25.S4
+	VFMLA	V27.S4, V10.S4, V25.S4
+	WORD	$0x6e24df2c // fmul v12.4s, v25.4s, v4.4s
+	WORD	$0x6e28dd06 // fmul v6.4s, v8.4s, v8.4s
+	FMOVQ	160(R9), F11
+	FMOVQ	176(R9), F16
+	VFMLA	V6.S4, V11.S4, V16.S4
+	FMOVQ	192(R9), F5
+	VFMLA	V6.S4, V16.S4, V5.S4
+	FMOVQ	208(R9), F18
+	VFMLA	V6.S4, V5.S4, V18.S4
+	FMOVQ	224(R9), F20
+	VFMLA	V6.S4, V18.S4, V20.S4
+	FMOVQ	240(R9), F22
+	VFMLA	V6.S4, V20.S4, V22.S4
+	WORD	$0x4e28d7a3 // fadd v3.4s, v29.4s, v8.4s
+	WORD	$0x4ebdd478 // fsub v24.4s, v3.4s, v29.4s
+	WORD	$0x4eb8d50d // fsub v13.4s, v8.4s, v24.4s
+	WORD	$0x6e26dd17 // fmul v23.4s, v8.4s, v6.4s
+	WORD	$0x4ea6d44e // fsub v14.4s, v2.4s, v6.4s
+	WORD	$0x4e2dd7e1 // fadd v1.4s, v31.4s, v13.4s
+	VFMLA	V14.S4, V12.S4, V1.S4
+	VFMLA	V22.S4, V23.S4, V1.S4
+	WORD	$0x4e21d46f // fadd v15.4s, v3.4s, v1.4s
+	WORD	$0x4ea0f9fc // fabs v28.4s, v15.4s
+	FMOVQ	256(R9), F17
+	VBIT	V17.B16, V0.B16, V28.B16
+	VST1.P	[V28.S4], 16(R1)
+	SUB	$4, R2
+	B	main
+one:
+	CMP	$4, R2
+	BLT	tail
+	VLD1.P	16(R0), [V0.S4]
+	FMOVQ	0(R9), F1
+	FMOVQ	16(R9), F2
+	WORD	$0x4ea0f803 // fabs v3.4s, v0.4s
+	FMOVQ	32(R9), F4
+	WORD	$0x6ea4e465 // fcmgt v5.4s, v3.4s, v4.4s
+	WORD	$0x4e22d466 // fadd v6.4s, v3.4s, v2.4s
+	WORD	$0x4ea3d4c7 // fsub v7.4s, v6.4s, v3.4s
+	WORD	$0x4ea7d4c8 // fsub v8.4s, v6.4s, v7.4s
+	WORD	$0x4ea8d469 // fsub v9.4s, v3.4s, v8.4s
+	WORD	$0x4ea7d44a // fsub v10.4s, v2.4s, v7.4s
+	WORD	$0x4e2ad52b // fadd v11.4s, v9.4s, v10.4s
+	WORD	$0x4ea2d46c // fsub v12.4s, v3.4s, v2.4s
+	VMOV	V3.B16, V13.B16
+	VBIT	V5.B16, V12.B16, V13.B16
+	VMOV	V2.B16, V14.B16
+	VBIT	V5.B16, V6.B16, V14.B16
+	VMOV	V1.B16, V15.B16
+	VBIT	V5.B16, V11.B16, V15.B16
+	FMOVQ	48(R9), F16
+	VMOV	V1.B16, V17.B16
+	VBIT	V5.B16, V16.B16, V17.B16
+	FMOVQ	64(R9), F18
+	VMOV	V1.B16, V19.B16
+	VBIT	V5.B16, V18.B16, V19.B16
+	FMOVQ	80(R9), F20
+	WORD	$0x6eb4e475 // fcmgt v21.4s, v3.4s, v20.4s
+	FMOVQ	96(R9), F22
+	WORD	$0x4eb6f477 // fmin v23.4s, v3.4s, v22.4s
+	FMOVQ	112(R9), F24
+	VMOV	V13.B16, V25.B16
+	VBIT	V21.B16, V24.B16, V25.B16
+	VMOV	V14.B16, V26.B16
+	VBIT	V21.B16, V23.B16, V26.B16
+	VMOV	V15.B16, V27.B16
+	VBIT	V21.B16, V1.B16, V27.B16
+	FMOVQ	128(R9), F28
+	VMOV	V17.B16, V29.B16
+	VBIT	V21.B16, V28.B16, V29.B16
+	FMOVQ	144(R9), F30
+	VMOV	V19.B16, V31.B16
+	VBIT	V21.B16, V30.B16, V31.B16
+	WORD	$0x6e3afc44 // fdiv v4.4s, v2.4s, v26.4s
+	WORD	$0x6e24df28 // fmul v8.4s, v25.4s, v4.4s
+	WORD	$0x6ea0f907 // fneg v7.4s, v8.4s
+	VMOV	V25.B16, V9.B16
+	VFMLA	V26.S4, V7.S4, V9.S4
+	VFMLA	V27.S4, V7.S4, V9.S4
+	VFMLA	V4.S4, V9.S4, V8.S4
+	WORD	$0x6ea0f90a // fneg v10.4s, v8.4s
+	VFMLA	V26.S4, V10.S4, V25.S4
+	VFMLA	V27.S4, V10.S4, V25.S4
+	WORD	$0x6e24df2c // fmul v12.4s, v25.4s, v4.4s
+	WORD	$0x6e28dd06 // fmul v6.4s, v8.4s, v8.4s
+	FMOVQ	160(R9), F11
+	FMOVQ	176(R9), F16
+	VFMLA	V6.S4, V11.S4, V16.S4
+	FMOVQ	192(R9), F5
+	VFMLA	V6.S4, V16.S4, V5.S4
+	FMOVQ	208(R9), F18
+	VFMLA	V6.S4, V5.S4, V18.S4
+	FMOVQ	224(R9), F20
+	VFMLA	V6.S4, V18.S4, V20.S4
+	FMOVQ	240(R9), F22
+	VFMLA	V6.S4, V20.S4, V22.S4
+	WORD	$0x4e28d7a3 // fadd v3.4s, v29.4s, v8.4s
+	WORD	$0x4ebdd478 // fsub v24.4s, v3.4s, v29.4s
+	WORD	$0x4eb8d50d // fsub v13.4s, v8.4s, v24.4s
+	WORD	$0x6e26dd17 // fmul v23.4s, v8.4s, v6.4s
+	WORD	$0x4ea6d44e // fsub v14.4s, v2.4s, v6.4s
+	WORD	$0x4e2dd7e1 // fadd v1.4s, v31.4s, v13.4s
+	VFMLA	V14.S4, V12.S4, V1.S4
+	VFMLA	V22.S4, V23.S4, V1.S4
+	WORD	$0x4e21d46f // fadd v15.4s, v3.4s, v1.4s
+	WORD	$0x4ea0f9fc // fabs v28.4s, v15.4s
+	FMOVQ	256(R9), F17
+	VBIT	V17.B16, V0.B16, V28.B16
+	VST1.P	[V28.S4], 16(R1)
+	SUB	$4, R2
+	B	one
+tail:
+	CBZ	R2, done
+	VEOR	V0.B16, V0.B16, V0.B16
+	VLD1.P	4(R0), V0.S[0]
+	CMP	$1, R2
+	BLE	tailcalc
+	VLD1.P	4(R0), V0.S[1]
+	CMP	$2, R2
+	BLE	tailcalc
+	VLD1.P	4(R0), V0.S[2]
+tailcalc:
+	FMOVQ	0(R9), F1
+	FMOVQ	16(R9), F2
+	WORD	$0x4ea0f803 // fabs v3.4s, v0.4s
+	FMOVQ	32(R9), F4
+	WORD	$0x6ea4e465 // fcmgt v5.4s, v3.4s, v4.4s
+	WORD	$0x4e22d466 // fadd v6.4s, v3.4s, v2.4s
+	WORD	$0x4ea3d4c7 // fsub v7.4s, v6.4s, v3.4s
+	WORD	$0x4ea7d4c8 // fsub v8.4s, v6.4s, v7.4s
+	WORD	$0x4ea8d469 // fsub v9.4s, v3.4s, v8.4s
+	WORD	$0x4ea7d44a // fsub v10.4s, v2.4s, v7.4s
+	WORD	$0x4e2ad52b // fadd v11.4s, v9.4s, v10.4s
+	WORD	$0x4ea2d46c // fsub v12.4s, v3.4s, v2.4s
+	VMOV	V3.B16, V13.B16
+	VBIT	V5.B16, V12.B16, V13.B16
+	VMOV	V2.B16, V14.B16
+	VBIT	V5.B16, V6.B16, V14.B16
+	VMOV	V1.B16, V15.B16
+	VBIT	V5.B16, V11.B16, V15.B16
+	FMOVQ	48(R9), F16
+	VMOV	V1.B16, V17.B16
+	VBIT	V5.B16, V16.B16, V17.B16
+	FMOVQ	64(R9), F18
+	VMOV	V1.B16, V19.B16
+	VBIT	V5.B16, V18.B16, V19.B16
+	FMOVQ	80(R9), F20
+	WORD	$0x6eb4e475 // fcmgt v21.4s, v3.4s, v20.4s
+	FMOVQ	96(R9), F22
+	WORD	$0x4eb6f477 // fmin v23.4s, v3.4s, v22.4s
+	FMOVQ	112(R9), F24
+	VMOV	V13.B16, V25.B16
+	VBIT	V21.B16, V24.B16, V25.B16
+	VMOV	V14.B16, V26.B16
+	VBIT	V21.B16, V23.B16, V26.B16
+	VMOV	V15.B16, V27.B16
+	VBIT	V21.B16, V1.B16, V27.B16
+	FMOVQ	128(R9), F28
+	VMOV	V17.B16, V29.B16
+	VBIT	V21.B16, V28.B16, V29.B16
+	FMOVQ	144(R9), F30
+	VMOV	V19.B16, V31.B16
+	VBIT	V21.B16, V30.B16, V31.B16
+	WORD	$0x6e3afc44 // fdiv v4.4s, v2.4s, v26.4s
+	WORD	$0x6e24df28 // fmul v8.4s, v25.4s, v4.4s
+	WORD	$0x6ea0f907 // fneg v7.4s, v8.4s
+	VMOV	V25.B16, V9.B16
+	VFMLA	V26.S4, V7.S4, V9.S4
+	VFMLA	V27.S4, V7.S4, V9.S4
+	VFMLA	V4.S4, V9.S4, V8.S4
+	WORD	$0x6ea0f90a // fneg v10.4s, v8.4s
+	VFMLA	V26.S4, V10.S4, V25.S4
+	VFMLA	V27.S4, V10.S4, V25.S4
+	WORD	$0x6e24df2c // fmul v12.4s, v25.4s, v4.4s
+	WORD	$0x6e28dd06 // fmul v6.4s, v8.4s, v8.4s
+	FMOVQ	160(R9), F11
+	FMOVQ	176(R9), F16
+	VFMLA	V6.S4, V11.S4, V16.S4
+	FMOVQ	192(R9), F5
+	VFMLA	V6.S4, V16.S4, V5.S4
+	FMOVQ	208(R9), F18
+	VFMLA	V6.S4, V5.S4, V18.S4
+	FMOVQ	224(R9), F20
+	VFMLA	V6.S4, V18.S4, V20.S4
+	FMOVQ	240(R9), F22
+	VFMLA	V6.S4, V20.S4, V22.S4
+	WORD	$0x4e28d7a3 // fadd v3.4s, v29.4s, v8.4s
+	WORD	$0x4ebdd478 // fsub v24.4s, v3.4s, v29.4s
+	WORD	$0x4eb8d50d // fsub v13.4s, v8.4s, v24.4s
+	WORD	$0x6e26dd17 // fmul v23.4s, v8.4s, v6.4s
+	WORD	$0x4ea6d44e // fsub v14.4s, v2.4s, v6.4s
+	WORD	$0x4e2dd7e1 // fadd v1.4s, v31.4s, v13.4s
+	VFMLA	V14.S4, V12.S4, V1.S4
+	VFMLA	V22.S4, V23.S4, V1.S4
+	WORD	$0x4e21d46f // fadd v15.4s, v3.4s, v1.4s
+	WORD	$0x4ea0f9fc // fabs v28.4s, v15.4s
+	FMOVQ	256(R9), F17
+	VBIT	V17.B16, V0.B16, V28.B16
+	VST1.P	V28.S[0], 4(R1)
+	CMP	$1, R2
+	BLE	done
+	VST1.P	V28.S[1], 4(R1)
+	CMP	$2, R2
+	BLE	done
+	VST1.P	V28.S[2], 4(R1)
+done:
+	RET
+
+DATA ·vmathAtanF32NEONconst+0(SB)/4, $0x0
+DATA ·vmathAtanF32NEONconst+4(SB)/4, $0x0
+DATA ·vmathAtanF32NEONconst+8(SB)/4, $0x0
+DATA ·vmathAtanF32NEONconst+12(SB)/4, $0x0
+DATA ·vmathAtanF32NEONconst+16(SB)/4, $0x3f800000
+DATA ·vmathAtanF32NEONconst+20(SB)/4, $0x3f800000
+DATA ·vmathAtanF32NEONconst+24(SB)/4, $0x3f800000
+DATA ·vmathAtanF32NEONconst+28(SB)/4, $0x3f800000
+DATA ·vmathAtanF32NEONconst+32(SB)/4, $0x3f000000
+DATA ·vmathAtanF32NEONconst+36(SB)/4, $0x3f000000
+DATA ·vmathAtanF32NEONconst+40(SB)/4, $0x3f000000
+DATA ·vmathAtanF32NEONconst+44(SB)/4, $0x3f000000
+DATA ·vmathAtanF32NEONconst+48(SB)/4, $0x3f490fdb
+DATA ·vmathAtanF32NEONconst+52(SB)/4, $0x3f490fdb
+DATA ·vmathAtanF32NEONconst+56(SB)/4, $0x3f490fdb
+DATA ·vmathAtanF32NEONconst+60(SB)/4, $0x3f490fdb
+DATA ·vmathAtanF32NEONconst+64(SB)/4, $0xb2bbbd2e
+DATA ·vmathAtanF32NEONconst+68(SB)/4, $0xb2bbbd2e
+DATA ·vmathAtanF32NEONconst+72(SB)/4, $0xb2bbbd2e
+DATA ·vmathAtanF32NEONconst+76(SB)/4, $0xb2bbbd2e
+DATA ·vmathAtanF32NEONconst+80(SB)/4, $0x40000000
+DATA ·vmathAtanF32NEONconst+84(SB)/4, $0x40000000
+DATA ·vmathAtanF32NEONconst+88(SB)/4, $0x40000000
+DATA ·vmathAtanF32NEONconst+92(SB)/4, $0x40000000
+DATA ·vmathAtanF32NEONconst+96(SB)/4, $0x4e800000
+DATA ·vmathAtanF32NEONconst+100(SB)/4, $0x4e800000
+DATA ·vmathAtanF32NEONconst+104(SB)/4, $0x4e800000
+DATA ·vmathAtanF32NEONconst+108(SB)/4, $0x4e800000
+DATA ·vmathAtanF32NEONconst+112(SB)/4, $0xbf800000
+DATA ·vmathAtanF32NEONconst+116(SB)/4, $0xbf800000
+DATA ·vmathAtanF32NEONconst+120(SB)/4, $0xbf800000
+DATA ·vmathAtanF32NEONconst+124(SB)/4, $0xbf800000
+DATA ·vmathAtanF32NEONconst+128(SB)/4, $0x3fc90fdb
+DATA ·vmathAtanF32NEONconst+132(SB)/4, $0x3fc90fdb
+DATA ·vmathAtanF32NEONconst+136(SB)/4, $0x3fc90fdb
+DATA ·vmathAtanF32NEONconst+140(SB)/4, $0x3fc90fdb
+DATA ·vmathAtanF32NEONconst+144(SB)/4, $0xb33bbd2e
+DATA ·vmathAtanF32NEONconst+148(SB)/4, $0xb33bbd2e
+DATA ·vmathAtanF32NEONconst+152(SB)/4, $0xb33bbd2e
+DATA ·vmathAtanF32NEONconst+156(SB)/4, $0xb33bbd2e
+DATA ·vmathAtanF32NEONconst+160(SB)/4, $0x3d1e9c4b
+DATA ·vmathAtanF32NEONconst+164(SB)/4, $0x3d1e9c4b
+DATA ·vmathAtanF32NEONconst+168(SB)/4, $0x3d1e9c4b
+DATA ·vmathAtanF32NEONconst+172(SB)/4, $0x3d1e9c4b
+DATA ·vmathAtanF32NEONconst+176(SB)/4, $0xbda3837e
+DATA ·vmathAtanF32NEONconst+180(SB)/4, $0xbda3837e
+DATA ·vmathAtanF32NEONconst+184(SB)/4, $0xbda3837e
+DATA ·vmathAtanF32NEONconst+188(SB)/4, $0xbda3837e
+DATA ·vmathAtanF32NEONconst+192(SB)/4, $0x3de01243
+DATA ·vmathAtanF32NEONconst+196(SB)/4, $0x3de01243
+DATA ·vmathAtanF32NEONconst+200(SB)/4, $0x3de01243
+DATA ·vmathAtanF32NEONconst+204(SB)/4, $0x3de01243
+DATA ·vmathAtanF32NEONconst+208(SB)/4, $0xbe122566
+DATA ·vmathAtanF32NEONconst+212(SB)/4, $0xbe122566
+DATA ·vmathAtanF32NEONconst+216(SB)/4, $0xbe122566
+DATA ·vmathAtanF32NEONconst+220(SB)/4, $0xbe122566
+DATA ·vmathAtanF32NEONconst+224(SB)/4, $0x3e4ccb76
+DATA ·vmathAtanF32NEONconst+228(SB)/4, $0x3e4ccb76
+DATA ·vmathAtanF32NEONconst+232(SB)/4, $0x3e4ccb76
+DATA ·vmathAtanF32NEONconst+236(SB)/4, $0x3e4ccb76
+DATA ·vmathAtanF32NEONconst+240(SB)/4, $0xbeaaaaa9
+DATA ·vmathAtanF32NEONconst+244(SB)/4, $0xbeaaaaa9
+DATA ·vmathAtanF32NEONconst+248(SB)/4, $0xbeaaaaa9
+DATA ·vmathAtanF32NEONconst+252(SB)/4, $0xbeaaaaa9
+DATA ·vmathAtanF32NEONconst+256(SB)/4, $0x80000000
+DATA ·vmathAtanF32NEONconst+260(SB)/4, $0x80000000
+DATA ·vmathAtanF32NEONconst+264(SB)/4, $0x80000000
+DATA ·vmathAtanF32NEONconst+268(SB)/4, $0x80000000
+GLOBL ·vmathAtanF32NEONconst(SB), RODATA|NOPTR, $272

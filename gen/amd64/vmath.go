@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/flowkern/flowkern/gen/vmathalg"
 	"github.com/flowkern/flowkern/internal/ref"
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
@@ -19,10 +20,15 @@ import (
 
 // vmathSet emits Exp and Log for both precisions and both tiers.
 func vmathSet() {
-	for _, fn := range []struct {
+	type fn struct {
 		name string
 		body func(g *vg)
-	}{{"Exp", vexp}, {"Log", vlog}} {
+	}
+	fns := []fn{{"Exp", vexp}, {"Log", vlog}}
+	for _, name := range vmathalg.Names {
+		fns = append(fns, fn{name, func(g *vg) { replay(g, vmathalg.Record(name, g.is64())) }})
+	}
+	for _, fn := range fns {
 		for _, t := range []elem{f64, f32} {
 			for _, s := range []isa{avx2, avx512} {
 				vmathKernel(fn.name, t, s, fn.body)
@@ -37,6 +43,7 @@ type vops struct {
 	fma213, fma231, fnma231, fms231, fma132   func(...Op)
 	round, rndscale, scalef, getmant, getexp  func(...Op)
 	cmp, blendm, blendv, and, or, movu, fixup func(...Op)
+	div, xor                                  func(...Op)
 	iadd, isub, isrl, isll                    func(...Op)
 	ibits                                     int // bits per element
 	mant                                      int // explicit mantissa bits (52, 23)
@@ -47,7 +54,7 @@ var vops64 = vops{
 	min: VMINPD, max: VMAXPD, add: VADDPD, sub: VSUBPD, mul: VMULPD,
 	fma213: VFMADD213PD, fma231: VFMADD231PD, fnma231: VFNMADD231PD, fms231: VFMSUB231PD, fma132: VFMADD132PD,
 	round: func(o ...Op) { VROUNDPD(o[0], o[1], o[2]) }, rndscale: VRNDSCALEPD, scalef: VSCALEFPD, getmant: VGETMANTPD, getexp: VGETEXPPD,
-	cmp: VCMPPD, fixup: VFIXUPIMMPD, blendm: VBLENDMPD, blendv: func(o ...Op) { VBLENDVPD(o[0], o[1], o[2], o[3]) }, and: VANDPD, or: VORPD, movu: VMOVUPD,
+	cmp: VCMPPD, div: VDIVPD, xor: VXORPD, fixup: VFIXUPIMMPD, blendm: VBLENDMPD, blendv: func(o ...Op) { VBLENDVPD(o[0], o[1], o[2], o[3]) }, and: VANDPD, or: VORPD, movu: VMOVUPD,
 	iadd: VPADDQ, isub: VPSUBQ, isrl: VPSRLQ, isll: VPSLLQ,
 	ibits: 64, mant: 52, bitsOf: math.Float64bits,
 }
@@ -56,7 +63,7 @@ var vops32 = vops{
 	min: VMINPS, max: VMAXPS, add: VADDPS, sub: VSUBPS, mul: VMULPS,
 	fma213: VFMADD213PS, fma231: VFMADD231PS, fnma231: VFNMADD231PS, fms231: VFMSUB231PS, fma132: VFMADD132PS,
 	round: func(o ...Op) { VROUNDPS(o[0], o[1], o[2]) }, rndscale: VRNDSCALEPS, scalef: VSCALEFPS, getmant: VGETMANTPS, getexp: VGETEXPPS,
-	cmp: VCMPPS, fixup: VFIXUPIMMPS, blendm: VBLENDMPS, blendv: func(o ...Op) { VBLENDVPS(o[0], o[1], o[2], o[3]) }, and: VANDPS, or: VORPS, movu: VMOVUPS,
+	cmp: VCMPPS, div: VDIVPS, xor: VXORPS, fixup: VFIXUPIMMPS, blendm: VBLENDMPS, blendv: func(o ...Op) { VBLENDVPS(o[0], o[1], o[2], o[3]) }, and: VANDPS, or: VORPS, movu: VMOVUPS,
 	iadd: VPADDD, isub: VPSUBD, isrl: VPSRLD, isll: VPSLLD,
 	ibits: 32, mant: 23, bitsOf: func(v float64) uint64 { return uint64(math.Float32bits(float32(v))) },
 }
@@ -218,9 +225,13 @@ func vmathKernel(fname string, t elem, s isa, body func(g *vg)) {
 	g := &vg{t: t, s: s, o: o, cidx: map[uint64]int{}, name: fname}
 	tailMask() // DATA goes to the latest GLOBL: the shared mask table first
 	g.tab = GLOBL(fmt.Sprintf("vmath%s%s%sconst", fname, t.suffix, s.suffix), RODATA|NOPTR)
-	if s.is512() {
+	switch {
+	case fname != "Exp" && fname != "Log":
+		// The vmathalg programs keep more values live: fewer copies.
+		g.U = map[bool]int{true: 2, false: 1}[s.is512()]
+	case s.is512():
 		g.U = 4
-	} else {
+	default:
 		g.U = 2
 	}
 	dst, src := slicePtr("dst"), slicePtr("x")
@@ -529,4 +540,187 @@ func vlog(g *vg) {
 	}
 	g.x = hi
 	g.release(x, mm, e, q, lo, f2)
+}
+
+// replay emits a vmathalg program: one instruction (or a short fixed
+// sequence) per step, registers taken from the free list and returned after
+// the last read of their value.
+func replay(g *vg, p *vmathalg.Program) {
+	o := g.o
+	vals := make([]vr, len(p.Ops))
+	kvals := make([][]OpmaskPhysical, len(p.Ops))
+	kfree := append([]OpmaskPhysical(nil), opmasks[1:]...) // K1: the tail mask
+	is512 := g.s.is512()
+	kalloc := func() []OpmaskPhysical {
+		if len(kfree) < g.U {
+			panic("vmath: out of opmask registers")
+		}
+		k := append([]OpmaskPhysical(nil), kfree[:g.U]...)
+		kfree = kfree[g.U:]
+		return k
+	}
+	signBit := g.pickBits(1<<63, 1<<31)
+	absMask := g.pickBits(1<<63-1, 1<<31-1)
+	magic := g.pick(0x1.8p52, 0x1.8p23)
+	bias := g.pickBits(1023, 127)
+	mant := uint8(g.o.mant)
+	// int2pow sets d to 2^k for integral k (AVX2): the bits of k + 1.5*2^mant
+	// minus those of the constant plus the bias, shifted into the exponent.
+	int2pow := func(d, k vr) {
+		g.op3(o.add, m(g.c(magic)), k, d)
+		g.op3(o.isub, m(g.cbits(g.o.bitsOf(magic)-bias)), d, d)
+		g.each(func(u int) { o.isll(U8(mant), g.reg(d[u]), g.reg(d[u])) })
+	}
+	for i, op := range p.Ops {
+		a := func(j int) vr { return vals[op.Args[j]] }
+		dies := func(j int) bool { return p.LastUse[op.Args[j]] == i }
+		var d vr
+		reused := -1 // argument whose registers became d
+		switch op.Kind {
+		case vmathalg.Input:
+			d = g.x
+		case vmathalg.Const:
+			d = g.alloc()
+			g.load(d, g.c(op.F))
+		case vmathalg.Add, vmathalg.Sub, vmathalg.Mul, vmathalg.Div, vmathalg.Min, vmathalg.Max:
+			f := map[vmathalg.Kind]func(...Op){vmathalg.Add: o.add, vmathalg.Sub: o.sub, vmathalg.Mul: o.mul,
+				vmathalg.Div: o.div, vmathalg.Min: o.min, vmathalg.Max: o.max}[op.Kind]
+			d = g.alloc()
+			g.op3(f, g.rv(a(1)), a(0), d) // d = a0 op a1 (Min/Max: a0 is the first source)
+		case vmathalg.FMA:
+			switch {
+			case dies(2) && op.Args[2] != op.Args[0] && op.Args[2] != op.Args[1]:
+				d, reused = a(2), 2
+				g.op3(o.fma231, g.rv(a(1)), a(0), d) // d = a0*a1 + d
+			case dies(0) && op.Args[0] != op.Args[2]:
+				d, reused = a(0), 0
+				g.op3(o.fma213, g.rv(a(2)), a(1), d) // d = a1*d + a2
+			case dies(1) && op.Args[1] != op.Args[2]:
+				d, reused = a(1), 1
+				g.op3(o.fma213, g.rv(a(2)), a(0), d) // d = a0*d + a2
+			default:
+				d = g.alloc()
+				g.each(func(u int) { o.movu(g.reg(a(2)[u]), g.reg(d[u])) })
+				g.op3(o.fma231, g.rv(a(1)), a(0), d)
+			}
+		case vmathalg.RoundEven:
+			d = g.alloc()
+			if is512 {
+				g.each(func(u int) { o.rndscale(U8(0), a(0)[u], d[u]) })
+			} else {
+				g.each(func(u int) { o.round(U8(0), g.reg(a(0)[u]), g.reg(d[u])) })
+			}
+		case vmathalg.Abs:
+			d = g.alloc()
+			g.op3(o.and, m(g.cbits(absMask)), a(0), d)
+		case vmathalg.Neg:
+			d = g.alloc()
+			g.op3(o.xor, m(g.cbits(signBit)), a(0), d)
+		case vmathalg.CopySign:
+			d, t := g.alloc(), g.alloc()
+			g.op3(o.and, m(g.cbits(signBit)), a(1), t)
+			g.op3(o.and, m(g.cbits(absMask)), a(0), d)
+			g.op3(o.or, g.rv(t), d, d)
+			g.release(t)
+			vals[i] = d
+			goto freeArgs
+		case vmathalg.Gt, vmathalg.Ge, vmathalg.Eq:
+			pred := map[vmathalg.Kind]uint8{vmathalg.Gt: 0x1e, vmathalg.Ge: 0x1d, vmathalg.Eq: 0x00}[op.Kind]
+			if is512 {
+				k := kalloc()
+				g.each(func(u int) { o.cmp(U8(pred), a(1)[u], a(0)[u], k[u]) })
+				kvals[i] = k
+			} else {
+				d = g.alloc()
+				g.each(func(u int) { o.cmp(U8(pred), g.reg(a(1)[u]), g.reg(a(0)[u]), g.reg(d[u])) })
+			}
+		case vmathalg.Select:
+			d = g.alloc()
+			if is512 {
+				k := kvals[op.Args[0]]
+				g.each(func(u int) { o.blendm(a(1)[u], a(2)[u], k[u], d[u]) })
+			} else {
+				g.each(func(u int) { o.blendv(g.reg(a(0)[u]), g.reg(a(1)[u]), g.reg(a(2)[u]), g.reg(d[u])) })
+			}
+		case vmathalg.Pow2:
+			d = g.alloc()
+			if is512 {
+				g.load(d, g.c(1))
+				g.op3(o.scalef, g.rv(a(0)), d, d)
+			} else {
+				int2pow(d, a(0))
+			}
+		case vmathalg.Scale:
+			d = g.alloc()
+			if is512 {
+				g.op3(o.scalef, g.rv(a(1)), a(0), d)
+				break
+			}
+			// As ref.Scale: p * 2^(k>>1) * 2^(k - k>>1).
+			t := g.alloc()
+			g.op3(o.add, m(g.c(magic)), a(1), t)
+			g.op3(o.isub, m(g.cbits(g.o.bitsOf(magic)-2*bias)), t, t) // k + 2 bias
+			g.each(func(u int) { o.isrl(U8(1), g.reg(t[u]), g.reg(d[u])) })
+			g.op3(o.isub, g.rv(d), t, t)
+			g.each(func(u int) {
+				o.isll(U8(mant), g.reg(d[u]), g.reg(d[u]))
+				o.isll(U8(mant), g.reg(t[u]), g.reg(t[u]))
+			})
+			g.op3(o.mul, g.rv(a(0)), d, d)
+			g.op3(o.mul, g.rv(t), d, d)
+			g.release(t)
+		case vmathalg.SplitM, vmathalg.SplitE:
+			d = g.alloc()
+			if is512 {
+				if op.Kind == vmathalg.SplitM {
+					g.each(func(u int) { o.getmant(U8(3), a(0)[u], d[u]) })
+					break
+				}
+				t := g.alloc()
+				g.each(func(u int) {
+					o.getmant(U8(3), a(0)[u], t[u])
+					o.getexp(t[u], t[u])
+					o.getexp(a(0)[u], d[u])
+				})
+				g.op3(o.sub, g.rv(t), d, d)
+				g.release(t)
+				break
+			}
+			off := g.pickBits(0x3fe8000000000000, 0x3f400000)
+			ebias := g.pickBits(1024<<52, 128<<23)
+			g.op3(o.isub, m(g.cbits((off-ebias)&g.pickBits(math.MaxUint64, math.MaxUint32))), a(0), d)
+			if op.Kind == vmathalg.SplitM {
+				g.op3(o.and, m(g.cbits(g.pickBits(1<<52-1, 1<<23-1))), d, d)
+				g.op3(o.iadd, m(g.cbits(off)), d, d)
+				break
+			}
+			two := g.pick(0x1p52, 0x1p23)
+			g.each(func(u int) { o.isrl(U8(mant), g.reg(d[u]), g.reg(d[u])) })
+			g.op3(o.or, m(g.c(two)), d, d)
+			g.op3(o.sub, m(g.c(two+g.pick(1024, 128))), d, d)
+		default:
+			panic("vmath: no instruction for " + op.Kind.String())
+		}
+		vals[i] = d
+	freeArgs:
+		seen := map[int]bool{}
+		for j, v := range op.Args {
+			if seen[v] || p.LastUse[v] != i || j == reused {
+				continue
+			}
+			seen[v] = true
+			if kvals[v] != nil {
+				kfree = append(kfree, kvals[v]...)
+				continue
+			}
+			g.release(vals[v])
+		}
+		if p.LastUse[i] == -1 && vals[i] != nil && i != p.Result {
+			g.release(vals[i]) // never read
+		}
+		if p.LastUse[i] == -1 && kvals[i] != nil {
+			kfree = append(kfree, kvals[i]...)
+		}
+	}
+	g.x = vals[p.Result]
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/flowkern/flowkern/gen/vmathalg"
 	"github.com/flowkern/flowkern/internal/ref"
 )
 
@@ -20,10 +21,15 @@ import (
 
 // vmathSet writes Exp and Log for both precisions.
 func vmathSet(a *asmFile) {
-	for _, fn := range []struct {
+	type fn struct {
 		name string
 		body func(g *ng)
-	}{{"Exp", nexp}, {"Log", nlog}} {
+	}
+	fns := []fn{{"Exp", nexp}, {"Log", nlog}}
+	for _, name := range vmathalg.Names {
+		fns = append(fns, fn{name, func(g *ng) { nreplay(g, vmathalg.Record(name, g.is64())) }})
+	}
+	for _, fn := range fns {
 		for _, t := range types {
 			vmathKernel(a, fn.name, t, fn.body)
 		}
@@ -198,7 +204,10 @@ bit for bit. len(x) >= len(dst) is not checked; dst may be x.`, name, fname, fna
 	a.op("MOVD", f.arg("x", "base"), r(0))
 	a.op("MOVD", fmt.Sprintf("$·%s(SB)", g.tab), r(9))
 	pr := t.perReg()
-	const U = 2
+	U := 2
+	if fname != "Exp" && fname != "Log" {
+		U = 1 // the vmathalg programs keep more values live
+	}
 	pass := func(u int, lanes bool) {
 		g.U = u
 		g.free = nil
@@ -420,4 +429,140 @@ func nlog(g *ng) {
 	g.bif(hi, c, m)
 	g.release(c, z, m, x)
 	g.x = hi
+}
+
+// nreplay emits a vmathalg program, registers returned to the free list
+// after the last read of their value.
+func nreplay(g *ng, p *vmathalg.Program) {
+	pr := g.t.prec
+	vals := make([]val, len(p.Ops))
+	magic := g.pick(0x1.8p52, 0x1.8p23)
+	bias := g.pickBits(1023, 127)
+	mant := int(g.pickBits(52, 23))
+	for i, op := range p.Ops {
+		a := func(j int) val { return vals[op.Args[j]] }
+		dies := func(j int) bool { return p.LastUse[op.Args[j]] == i }
+		var d val
+		reused := -1
+		w3 := func(f func(Prec, int, int, int) Inst, x, y val) val {
+			d := g.alloc()
+			g.w(func(u int) Inst { return f(pr, d[u], x[u], y[u]) })
+			return d
+		}
+		w2 := func(f func(Prec, int, int) Inst, x val) val {
+			d := g.alloc()
+			g.w(func(u int) Inst { return f(pr, d[u], x[u]) })
+			return d
+		}
+		switch op.Kind {
+		case vmathalg.Input:
+			d = g.x
+		case vmathalg.Const:
+			d = g.c(op.F)
+		case vmathalg.Add:
+			d = w3(FADD, a(0), a(1))
+		case vmathalg.Sub:
+			d = w3(FSUB, a(0), a(1))
+		case vmathalg.Mul:
+			d = w3(FMUL, a(0), a(1))
+		case vmathalg.Div:
+			d = w3(FDIV, a(0), a(1))
+		case vmathalg.Min:
+			d = w3(FMIN, a(1), a(0)) // NaN in x gives NaN
+		case vmathalg.Max:
+			d = w3(FMAX, a(1), a(0))
+		case vmathalg.FMA:
+			if dies(2) && op.Args[2] != op.Args[0] && op.Args[2] != op.Args[1] {
+				d, reused = a(2), 2
+			} else {
+				d = g.alloc()
+				g.mov(d, a(2))
+			}
+			g.fma(d, a(0), a(1)) // d += a0*a1
+		case vmathalg.RoundEven:
+			d = w2(FRINTN, a(0))
+		case vmathalg.Abs:
+			d = w2(FABS, a(0))
+		case vmathalg.Neg:
+			d = w2(FNEG, a(0))
+		case vmathalg.CopySign:
+			d = w2(FABS, a(0))
+			sm := g.cbits(g.pickBits(1<<63, 1<<31))
+			g.bit(d, a(1), sm) // the sign bit of a1
+			g.release(sm)
+		case vmathalg.Gt:
+			d = w3(FCMGT, a(0), a(1))
+		case vmathalg.Ge:
+			d = w3(FCMGE, a(0), a(1))
+		case vmathalg.Eq:
+			d = w3(FCMEQ, a(0), a(1))
+		case vmathalg.Select:
+			d = g.alloc()
+			g.mov(d, a(2))
+			g.bit(d, a(1), a(0)) // mask ? a1 : a2
+		case vmathalg.Pow2:
+			c := g.c(magic)
+			d = w3(FADD, a(0), c)
+			g.release(c)
+			c = g.cbits(g.bitsOf(magic) - bias)
+			g.isub(d, d, c)
+			g.release(c)
+			g.shift("VSHL", mant, d, d)
+		case vmathalg.Scale:
+			// As ref.Scale: p * 2^(k>>1) * 2^(k - k>>1).
+			c := g.c(magic)
+			t := w3(FADD, a(1), c)
+			g.release(c)
+			c = g.cbits(g.bitsOf(magic) - 2*bias)
+			g.isub(t, t, c) // k + 2 bias
+			g.release(c)
+			d = g.alloc()
+			g.shift("VUSHR", 1, d, t)
+			g.isub(t, t, d)
+			g.shift("VSHL", mant, d, d)
+			g.shift("VSHL", mant, t, t)
+			g.mul(d, d, a(0))
+			g.mul(d, d, t)
+			g.release(t)
+		case vmathalg.SplitM, vmathalg.SplitE:
+			off := g.pickBits(0x3fe8000000000000, 0x3f400000)
+			ebias := g.pickBits(1024<<52, 128<<23)
+			c := g.cbits((off - ebias) & g.pickBits(math.MaxUint64, math.MaxUint32))
+			d = g.alloc()
+			g.isub(d, a(0), c)
+			g.release(c)
+			if op.Kind == vmathalg.SplitM {
+				c = g.cbits(g.pickBits(1<<52-1, 1<<23-1))
+				g.and(d, d, c)
+				g.release(c)
+				c = g.cbits(off)
+				g.iadd(d, d, c)
+				g.release(c)
+				break
+			}
+			two := g.pick(0x1p52, 0x1p23)
+			g.shift("VUSHR", mant, d, d)
+			c = g.c(two)
+			g.or(d, d, c)
+			g.release(c)
+			c = g.c(two + g.pick(1024, 128))
+			g.sub(d, d, c)
+			g.release(c)
+		default:
+			panic("vmath: no instruction for " + op.Kind.String())
+		}
+		vals[i] = d
+		seen := map[int]bool{}
+		for j, v := range op.Args {
+			if seen[v] || p.LastUse[v] != i || j == reused {
+				continue
+			}
+			seen[v] = true
+			g.release(vals[v])
+		}
+		if p.LastUse[i] == -1 && i != p.Result {
+			g.release(d)
+		}
+	}
+	g.x = vals[p.Result]
 }

@@ -1,0 +1,125 @@
+package vmathalg
+
+import "fmt"
+
+// Kind is the operation of one program step.
+type Kind int
+
+// The operations, one per Builder method (Input is the function's argument).
+const (
+	Input Kind = iota
+	Const
+	Add
+	Sub
+	Mul
+	Div
+	FMA
+	RoundEven
+	Abs
+	CopySign
+	Min
+	Max
+	Neg
+	Gt
+	Ge
+	Eq
+	Select
+	Pow2
+	Scale
+	SplitM
+	SplitE
+)
+
+var kindNames = [...]string{"Input", "Const", "Add", "Sub", "Mul", "Div", "FMA", "RoundEven", "Abs",
+	"CopySign", "Min", "Max", "Neg", "Gt", "Ge", "Eq", "Select", "Pow2", "Scale", "SplitM", "SplitE"}
+
+func (k Kind) String() string { return kindNames[k] }
+
+// IsMask reports whether the step produces a lane mask.
+func (k Kind) IsMask() bool { return k == Gt || k == Ge || k == Eq }
+
+// Op is one step: its operation, the steps it reads, and the value of a
+// Const (already rounded to the element type).
+type Op struct {
+	Kind Kind
+	Args []int
+	F    float64
+}
+
+// Program is one function as straight-line steps; step i defines value i.
+// LastUse[i] is the last step that reads value i (-1: none, or the result).
+type Program struct {
+	Ops     []Op
+	Result  int
+	LastUse []int
+}
+
+// Record runs the algorithm of the named function for one element type and
+// returns its steps.
+func Record(name string, is64 bool) *Program {
+	r := &recorder{is64: is64}
+	x := r.add(Input, 0)
+	res := Funcs[name](r, x)
+	p := &Program{Ops: r.ops, Result: int(res)}
+	p.LastUse = make([]int, len(p.Ops))
+	for i := range p.LastUse {
+		p.LastUse[i] = -1
+	}
+	for i, op := range p.Ops {
+		for _, a := range op.Args {
+			p.LastUse[a] = i
+		}
+	}
+	p.LastUse[p.Result] = len(p.Ops) // live to the end
+	return p
+}
+
+func (p *Program) String() string {
+	s := ""
+	for i, op := range p.Ops {
+		s += fmt.Sprintf("%3d = %s %v %g\n", i, op.Kind, op.Args, op.F)
+	}
+	return s
+}
+
+// recorder is the Builder that records steps.
+type recorder struct {
+	is64 bool
+	ops  []Op
+}
+
+func (r *recorder) add(k Kind, f float64, args ...V) V {
+	a := make([]int, len(args))
+	for i, v := range args {
+		a[i] = int(v)
+	}
+	r.ops = append(r.ops, Op{Kind: k, Args: a, F: f})
+	return V(len(r.ops) - 1)
+}
+
+func (r *recorder) Is64() bool { return r.is64 }
+func (r *recorder) Const(v float64) V {
+	if !r.is64 {
+		v = float64(float32(v))
+	}
+	return r.add(Const, v)
+}
+func (r *recorder) Add(a, b V) V         { return r.add(Add, 0, a, b) }
+func (r *recorder) Sub(a, b V) V         { return r.add(Sub, 0, a, b) }
+func (r *recorder) Mul(a, b V) V         { return r.add(Mul, 0, a, b) }
+func (r *recorder) Div(a, b V) V         { return r.add(Div, 0, a, b) }
+func (r *recorder) FMA(a, b, c V) V      { return r.add(FMA, 0, a, b, c) }
+func (r *recorder) RoundEven(a V) V      { return r.add(RoundEven, 0, a) }
+func (r *recorder) Abs(a V) V            { return r.add(Abs, 0, a) }
+func (r *recorder) CopySign(m, s V) V    { return r.add(CopySign, 0, m, s) }
+func (r *recorder) Min(c, x V) V         { return r.add(Min, 0, c, x) }
+func (r *recorder) Max(c, x V) V         { return r.add(Max, 0, c, x) }
+func (r *recorder) Neg(a V) V            { return r.add(Neg, 0, a) }
+func (r *recorder) Gt(a, b V) M          { return M(r.add(Gt, 0, a, b)) }
+func (r *recorder) Ge(a, b V) M          { return M(r.add(Ge, 0, a, b)) }
+func (r *recorder) Eq(a, b V) M          { return M(r.add(Eq, 0, a, b)) }
+func (r *recorder) Select(m M, a, b V) V { return r.add(Select, 0, V(m), a, b) }
+func (r *recorder) Pow2(k V) V           { return r.add(Pow2, 0, k) }
+func (r *recorder) Scale(p, k V) V       { return r.add(Scale, 0, p, k) }
+func (r *recorder) SplitM(x V) V         { return r.add(SplitM, 0, x) }
+func (r *recorder) SplitE(x V) V         { return r.add(SplitE, 0, x) }
