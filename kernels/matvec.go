@@ -343,17 +343,20 @@ func outerSerial[T Float](t cpu.Tier, c, a Matrix[T], inca int, b Matrix[T], loa
 		kc = 8
 	}
 	mc := max(6, outerWork/(min(k, kc)*min(cols, nc))/6*6)
-	// With enough rows to reuse them, blocks of B are packed panel by panel
-	// (contiguous, whatever B's stride), and blocks of D^T (strided rows)
-	// row by row with a stride of an odd number of cache lines: a stride of
-	// a multiple of 4 KiB would put a whole block column in one L1 set.
+	// Strides of a multiple of 4 KiB (a 512 x float64 matrix) put all the
+	// rows of a block column in a few cache sets. With enough rows to reuse
+	// the copies, such blocks of B are packed panel by panel (contiguous),
+	// and such blocks of D^T row by row with a stride of an odd number of
+	// cache lines. (Packing other strides measured slower.)
 	pw := outerPanel(t, size)
+	aliased := func(stride int) bool { return stride*size%4096 == 0 }
+	packB := rows >= 12 && pw > 0 && aliased(b.Stride)
+	packA := rows >= 12 && pw > 0 && a.Stride == 1 && inca > 1 && aliased(inca)
 	var buf *packBuf[T]
-	if rows >= 12 && pw > 0 {
+	if packA || packB {
 		buf = getPackBuf[T]()
 		defer putPackBuf(buf)
 	}
-	packA := buf != nil && a.Stride == 1 && inca > 1
 	if packA {
 		mc = min(mc, outerMC)
 	}
@@ -363,7 +366,7 @@ func outerSerial[T Float](t cpu.Tier, c, a Matrix[T], inca int, b Matrix[T], loa
 			kn := min(kc, k-k0)
 			bs := b.sub(k0, j0, kn, jn)
 			ldb, ldp := bs.Stride, pw
-			if buf != nil {
+			if packB {
 				packPanels(buf.b[:], bs, pw)
 				bs.Data, ldb, ldp = buf.b[:], pw, kn*pw
 			}
@@ -385,8 +388,8 @@ func outerSerial[T Float](t cpu.Tier, c, a Matrix[T], inca int, b Matrix[T], loa
 // Blocking of Outer: k chunks, column chunks (bytes) and the largest row
 // chunk of a packed A.
 const (
-	outerKC = 256
-	outerNC = 4096
+	outerKC = 128
+	outerNC = 8192
 	outerMC = 96
 )
 

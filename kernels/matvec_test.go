@@ -223,6 +223,47 @@ func testAddOuters[T Float](t *testing.T, tier cpu.Tier) {
 	}
 }
 
+// TestMatVecsAliasedStrides runs strides of 4 KiB, which make Outer pack
+// its blocks of B and of D^T, on all three kernels and both worker counts.
+func TestMatVecsAliasedStrides(t *testing.T) {
+	forBoth(t, testAliasedStrides[float64], testAliasedStrides[float32])
+}
+
+func testAliasedStrides[T Float](t *testing.T, tier cpu.Tier) {
+	ld := 4096 / sizeOfT[T]()
+	for _, s := range [][3]int{{13, 20, 30}, {40, 9, 17}, {7, 70, 150}} {
+		m, n, nb := s[0], s[1], s[2]
+		r := shapeRand(s, 77)
+		mk := func(rows, cols int) Matrix[T] {
+			d := make([]T, (rows-1)*ld+cols)
+			tk.Fill(r, d)
+			return Matrix[T]{rows, cols, d, ld}
+		}
+		w, x, xt, g := mk(m, n), mk(nb, n), mk(nb, m), mk(m, n)
+		for _, workers := range workerCounts {
+			what := fmt.Sprintf("stride %d m=%d n=%d batch=%d workers=%d", ld, m, n, nb, workers)
+			y, want := mk(nb, m), mk(nb, m)
+			copy(want.Data, y.Data)
+			ref.MatVecs(want.Data, ld, w.Data, ld, x.Data, ld, nil, m, n, nb)
+			matVecsOn(tier, workers, y, w, x, nil)
+			sameSlice(t, "MatVecs "+what, y.Data, want.Data)
+
+			yt, wantt := mk(nb, n), mk(nb, n)
+			copy(wantt.Data, yt.Data)
+			ref.MatTVecs(wantt.Data, ld, w.Data, ld, xt.Data, ld, m, n, nb)
+			matTVecsOn(tier, workers, yt, w, xt)
+			sameSlice(t, "MatTVecs "+what, yt.Data, wantt.Data)
+
+			gg, gb := Matrix[T]{m, n, clone(g.Data), ld}, make([]T, m)
+			wantg, wantgb := clone(g.Data), make([]T, m)
+			ref.AddOuters(wantg, ld, wantgb, xt.Data, ld, x.Data, ld, m, n, nb)
+			addOutersOn(tier, workers, gg, gb, xt, x)
+			sameSlice(t, "AddOuters "+what, gg.Data, wantg)
+			sameSlice(t, "AddOuters gb "+what, gb, wantgb)
+		}
+	}
+}
+
 // TestMatVecsSpecialValues puts NaN, Inf, signed zeros, subnormals and
 // extremes into every operand of all three kernels.
 func TestMatVecsSpecialValues(t *testing.T) {
