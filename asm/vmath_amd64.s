@@ -1637,7 +1637,7 @@ main:
 	VSUBPD  vmathLogF64AVX2const<>+384(SB), Y12, Y8
 	VSUBPD  vmathLogF64AVX2const<>+384(SB), Y13, Y9
 
-	// f = m - 1; f2 = f*f; q = Poly(LogQ, f, f2)
+	// f = m - 1; s, rest = LogParts(f): f - f*f/2 summed exactly, the rest by R
 	VSUBPD      vmathLogF64AVX2const<>+448(SB), Y6, Y6
 	VSUBPD      vmathLogF64AVX2const<>+448(SB), Y7, Y7
 	VMULPD      Y6, Y6, Y4
@@ -1682,34 +1682,48 @@ main:
 	VFMADD213PD vmathLogF64AVX2const<>+1664(SB), Y5, Y15
 	VFMADD213PD vmathLogF64AVX2const<>+1728(SB), Y4, Y2
 	VFMADD213PD vmathLogF64AVX2const<>+1728(SB), Y5, Y3
-	VFMADD213PD vmathLogF64AVX2const<>+1792(SB), Y4, Y14
-	VFMADD213PD vmathLogF64AVX2const<>+1792(SB), Y5, Y15
 	VFMADD213PD Y14, Y6, Y2
 	VFMADD213PD Y15, Y7, Y3
 	VMOVUPD     Y2, Y14
 	VMOVUPD     Y3, Y15
+	VMULPD      vmathLogF64AVX2const<>+1792(SB), Y4, Y12
+	VMULPD      vmathLogF64AVX2const<>+1792(SB), Y5, Y13
+	VADDPD      Y12, Y6, Y10
+	VADDPD      Y13, Y7, Y11
+	VSUBPD      Y10, Y6, Y2
+	VSUBPD      Y11, Y7, Y3
+	VADDPD      Y2, Y12, Y12
+	VADDPD      Y3, Y13, Y13
+	VMULPD      Y4, Y6, Y2
+	VMULPD      Y5, Y7, Y3
+	VFMSUB231PD Y6, Y6, Y4
+	VFMSUB231PD Y7, Y7, Y5
+	VFMADD132PD vmathLogF64AVX2const<>+1792(SB), Y12, Y4
+	VFMADD132PD vmathLogF64AVX2const<>+1792(SB), Y13, Y5
+	VFMADD231PD Y14, Y2, Y4
+	VFMADD231PD Y15, Y3, Y5
 
-	// hi = fma(e, ln2hi, f); lo = fma(e, ln2hi, -hi) + f; r = hi + fma(f2, q, fma(e, ln2lo, lo))
-	VMOVUPD     Y6, Y10
-	VMOVUPD     Y7, Y11
-	VFMADD231PD vmathLogF64AVX2const<>+1856(SB), Y8, Y10
-	VFMADD231PD vmathLogF64AVX2const<>+1856(SB), Y9, Y11
+	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest))
 	VMOVUPD     Y10, Y12
 	VMOVUPD     Y11, Y13
-	VFMSUB231PD vmathLogF64AVX2const<>+1856(SB), Y8, Y12
-	VFMSUB231PD vmathLogF64AVX2const<>+1856(SB), Y9, Y13
-	VADDPD      Y6, Y12, Y12
-	VADDPD      Y7, Y13, Y13
-	VFMADD231PD vmathLogF64AVX2const<>+1920(SB), Y8, Y12
-	VFMADD231PD vmathLogF64AVX2const<>+1920(SB), Y9, Y13
-	VFMADD213PD Y12, Y4, Y14
-	VFMADD213PD Y13, Y5, Y15
-	VADDPD      Y14, Y10, Y10
-	VADDPD      Y15, Y11, Y11
+	VFMADD231PD vmathLogF64AVX2const<>+1856(SB), Y8, Y12
+	VFMADD231PD vmathLogF64AVX2const<>+1856(SB), Y9, Y13
+	VMOVUPD     Y12, Y2
+	VMOVUPD     Y13, Y3
+	VFMSUB231PD vmathLogF64AVX2const<>+1856(SB), Y8, Y2
+	VFMSUB231PD vmathLogF64AVX2const<>+1856(SB), Y9, Y3
+	VADDPD      Y10, Y2, Y2
+	VADDPD      Y11, Y3, Y3
+	VFMADD231PD vmathLogF64AVX2const<>+1920(SB), Y8, Y4
+	VFMADD231PD vmathLogF64AVX2const<>+1920(SB), Y9, Y5
+	VADDPD      Y4, Y2, Y2
+	VADDPD      Y5, Y3, Y3
+	VADDPD      Y2, Y12, Y12
+	VADDPD      Y3, Y13, Y13
 
 	// x == +Inf: +Inf; x == 0: -Inf; x < 0 or NaN: NaN
-	VMOVUPD Y10, (AX)
-	VMOVUPD Y11, 32(AX)
+	VMOVUPD Y12, (AX)
+	VMOVUPD Y13, 32(AX)
 	JMP     fast1
 
 slow1:
@@ -1737,7 +1751,7 @@ slow1:
 	VADDPD    Y6, Y4, Y4
 	VADDPD    Y7, Y5, Y5
 
-	// f = m - 1; f2 = f*f; q = Poly(LogQ, f, f2)
+	// f = m - 1; s, rest = LogParts(f): f - f*f/2 summed exactly, the rest by R
 	VSUBPD      vmathLogF64AVX2const<>+448(SB), Y2, Y2
 	VSUBPD      vmathLogF64AVX2const<>+448(SB), Y3, Y3
 	VMULPD      Y2, Y2, Y12
@@ -1782,50 +1796,64 @@ slow1:
 	VFMADD213PD vmathLogF64AVX2const<>+1664(SB), Y13, Y11
 	VFMADD213PD vmathLogF64AVX2const<>+1728(SB), Y12, Y14
 	VFMADD213PD vmathLogF64AVX2const<>+1728(SB), Y13, Y15
-	VFMADD213PD vmathLogF64AVX2const<>+1792(SB), Y12, Y10
-	VFMADD213PD vmathLogF64AVX2const<>+1792(SB), Y13, Y11
 	VFMADD213PD Y10, Y2, Y14
 	VFMADD213PD Y11, Y3, Y15
 	VMOVUPD     Y14, Y10
 	VMOVUPD     Y15, Y11
+	VMULPD      vmathLogF64AVX2const<>+1792(SB), Y12, Y8
+	VMULPD      vmathLogF64AVX2const<>+1792(SB), Y13, Y9
+	VADDPD      Y8, Y2, Y6
+	VADDPD      Y9, Y3, Y7
+	VSUBPD      Y6, Y2, Y14
+	VSUBPD      Y7, Y3, Y15
+	VADDPD      Y14, Y8, Y8
+	VADDPD      Y15, Y9, Y9
+	VMULPD      Y12, Y2, Y14
+	VMULPD      Y13, Y3, Y15
+	VFMSUB231PD Y2, Y2, Y12
+	VFMSUB231PD Y3, Y3, Y13
+	VFMADD132PD vmathLogF64AVX2const<>+1792(SB), Y8, Y12
+	VFMADD132PD vmathLogF64AVX2const<>+1792(SB), Y9, Y13
+	VFMADD231PD Y10, Y14, Y12
+	VFMADD231PD Y11, Y15, Y13
 
-	// hi = fma(e, ln2hi, f); lo = fma(e, ln2hi, -hi) + f; r = hi + fma(f2, q, fma(e, ln2lo, lo))
-	VMOVUPD     Y2, Y6
-	VMOVUPD     Y3, Y7
-	VFMADD231PD vmathLogF64AVX2const<>+1856(SB), Y4, Y6
-	VFMADD231PD vmathLogF64AVX2const<>+1856(SB), Y5, Y7
+	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest))
 	VMOVUPD     Y6, Y8
 	VMOVUPD     Y7, Y9
-	VFMSUB231PD vmathLogF64AVX2const<>+1856(SB), Y4, Y8
-	VFMSUB231PD vmathLogF64AVX2const<>+1856(SB), Y5, Y9
-	VADDPD      Y2, Y8, Y8
-	VADDPD      Y3, Y9, Y9
-	VFMADD231PD vmathLogF64AVX2const<>+1920(SB), Y4, Y8
-	VFMADD231PD vmathLogF64AVX2const<>+1920(SB), Y5, Y9
-	VFMADD213PD Y8, Y12, Y10
-	VFMADD213PD Y9, Y13, Y11
-	VADDPD      Y10, Y6, Y6
-	VADDPD      Y11, Y7, Y7
+	VFMADD231PD vmathLogF64AVX2const<>+1856(SB), Y4, Y8
+	VFMADD231PD vmathLogF64AVX2const<>+1856(SB), Y5, Y9
+	VMOVUPD     Y8, Y14
+	VMOVUPD     Y9, Y15
+	VFMSUB231PD vmathLogF64AVX2const<>+1856(SB), Y4, Y14
+	VFMSUB231PD vmathLogF64AVX2const<>+1856(SB), Y5, Y15
+	VADDPD      Y6, Y14, Y14
+	VADDPD      Y7, Y15, Y15
+	VFMADD231PD vmathLogF64AVX2const<>+1920(SB), Y4, Y12
+	VFMADD231PD vmathLogF64AVX2const<>+1920(SB), Y5, Y13
+	VADDPD      Y12, Y14, Y14
+	VADDPD      Y13, Y15, Y15
+	VADDPD      Y14, Y8, Y8
+	VADDPD      Y15, Y9, Y9
 
 	// x == +Inf: +Inf; x == 0: -Inf; x < 0 or NaN: NaN
 	VCMPPD    $0x00, vmathLogF64AVX2const<>+64(SB), Y0, Y10
-	VBLENDVPD Y10, Y0, Y6, Y6
+	VBLENDVPD Y10, Y0, Y8, Y8
 	VCMPPD    $0x00, vmathLogF64AVX2const<>+64(SB), Y1, Y11
-	VBLENDVPD Y11, Y1, Y7, Y7
+	VBLENDVPD Y11, Y1, Y9, Y9
 	VCMPPD    $0x00, vmathLogF64AVX2const<>+2112(SB), Y0, Y10
-	VMOVUPD   vmathLogF64AVX2const<>+2176(SB), Y8
-	VBLENDVPD Y10, Y8, Y6, Y6
+	VMOVUPD   vmathLogF64AVX2const<>+2176(SB), Y14
+	VBLENDVPD Y10, Y14, Y8, Y8
 	VCMPPD    $0x00, vmathLogF64AVX2const<>+2112(SB), Y1, Y11
-	VMOVUPD   vmathLogF64AVX2const<>+2176(SB), Y9
-	VBLENDVPD Y11, Y9, Y7, Y7
+	VMOVUPD   vmathLogF64AVX2const<>+2176(SB), Y15
+	VBLENDVPD Y11, Y15, Y9, Y9
 	VCMPPD    $0x19, vmathLogF64AVX2const<>+2112(SB), Y0, Y10
-	VMOVUPD   vmathLogF64AVX2const<>+2240(SB), Y8
-	VBLENDVPD Y10, Y8, Y6, Y6
+	VMOVUPD   vmathLogF64AVX2const<>+2240(SB), Y14
+	VBLENDVPD Y10, Y14, Y8, Y8
 	VCMPPD    $0x19, vmathLogF64AVX2const<>+2112(SB), Y1, Y11
-	VMOVUPD   vmathLogF64AVX2const<>+2240(SB), Y9
-	VBLENDVPD Y11, Y9, Y7, Y7
-	VMOVUPD   Y6, (AX)
-	VMOVUPD   Y7, 32(AX)
+	VMOVUPD   vmathLogF64AVX2const<>+2240(SB), Y15
+	VBLENDVPD Y11, Y15, Y9, Y9
+	VMOVUPD   Y8, (AX)
+	VMOVUPD   Y9, 32(AX)
 
 fast1:
 	ADDQ $0x00000040, CX
@@ -1852,7 +1880,7 @@ one:
 	VORPD   vmathLogF64AVX2const<>+320(SB), Y6, Y6
 	VSUBPD  vmathLogF64AVX2const<>+384(SB), Y6, Y4
 
-	// f = m - 1; f2 = f*f; q = Poly(LogQ, f, f2)
+	// f = m - 1; s, rest = LogParts(f): f - f*f/2 summed exactly, the rest by R
 	VSUBPD      vmathLogF64AVX2const<>+448(SB), Y3, Y3
 	VMULPD      Y3, Y3, Y8
 	VMOVUPD     vmathLogF64AVX2const<>+512(SB), Y7
@@ -1875,22 +1903,29 @@ one:
 	VFMADD213PD vmathLogF64AVX2const<>+1600(SB), Y8, Y9
 	VFMADD213PD vmathLogF64AVX2const<>+1664(SB), Y8, Y7
 	VFMADD213PD vmathLogF64AVX2const<>+1728(SB), Y8, Y9
-	VFMADD213PD vmathLogF64AVX2const<>+1792(SB), Y8, Y7
 	VFMADD213PD Y7, Y3, Y9
 	VMOVUPD     Y9, Y7
+	VMULPD      vmathLogF64AVX2const<>+1792(SB), Y8, Y11
+	VADDPD      Y11, Y3, Y10
+	VSUBPD      Y10, Y3, Y12
+	VADDPD      Y12, Y11, Y11
+	VMULPD      Y8, Y3, Y12
+	VFMSUB231PD Y3, Y3, Y8
+	VFMADD132PD vmathLogF64AVX2const<>+1792(SB), Y11, Y8
+	VFMADD231PD Y7, Y12, Y8
 
-	// hi = fma(e, ln2hi, f); lo = fma(e, ln2hi, -hi) + f; r = hi + fma(f2, q, fma(e, ln2lo, lo))
-	VMOVUPD     Y3, Y10
-	VFMADD231PD vmathLogF64AVX2const<>+1856(SB), Y4, Y10
-	VMOVUPD     Y10, Y11
-	VFMSUB231PD vmathLogF64AVX2const<>+1856(SB), Y4, Y11
-	VADDPD      Y3, Y11, Y11
-	VFMADD231PD vmathLogF64AVX2const<>+1920(SB), Y4, Y11
-	VFMADD213PD Y11, Y8, Y7
-	VADDPD      Y7, Y10, Y10
+	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest))
+	VMOVUPD     Y10, Y13
+	VFMADD231PD vmathLogF64AVX2const<>+1856(SB), Y4, Y13
+	VMOVUPD     Y13, Y14
+	VFMSUB231PD vmathLogF64AVX2const<>+1856(SB), Y4, Y14
+	VADDPD      Y10, Y14, Y14
+	VFMADD231PD vmathLogF64AVX2const<>+1920(SB), Y4, Y8
+	VADDPD      Y8, Y14, Y14
+	VADDPD      Y14, Y13, Y13
 
 	// x == +Inf: +Inf; x == 0: -Inf; x < 0 or NaN: NaN
-	VMOVUPD Y10, (AX)
+	VMOVUPD Y13, (AX)
 	JMP     fast2
 
 slow2:
@@ -1907,7 +1942,7 @@ slow2:
 	VSUBPD    vmathLogF64AVX2const<>+384(SB), Y4, Y2
 	VADDPD    Y3, Y2, Y2
 
-	// f = m - 1; f2 = f*f; q = Poly(LogQ, f, f2)
+	// f = m - 1; s, rest = LogParts(f): f - f*f/2 summed exactly, the rest by R
 	VSUBPD      vmathLogF64AVX2const<>+448(SB), Y1, Y1
 	VMULPD      Y1, Y1, Y6
 	VMOVUPD     vmathLogF64AVX2const<>+512(SB), Y5
@@ -1930,30 +1965,37 @@ slow2:
 	VFMADD213PD vmathLogF64AVX2const<>+1600(SB), Y6, Y7
 	VFMADD213PD vmathLogF64AVX2const<>+1664(SB), Y6, Y5
 	VFMADD213PD vmathLogF64AVX2const<>+1728(SB), Y6, Y7
-	VFMADD213PD vmathLogF64AVX2const<>+1792(SB), Y6, Y5
 	VFMADD213PD Y5, Y1, Y7
 	VMOVUPD     Y7, Y5
+	VMULPD      vmathLogF64AVX2const<>+1792(SB), Y6, Y9
+	VADDPD      Y9, Y1, Y8
+	VSUBPD      Y8, Y1, Y10
+	VADDPD      Y10, Y9, Y9
+	VMULPD      Y6, Y1, Y10
+	VFMSUB231PD Y1, Y1, Y6
+	VFMADD132PD vmathLogF64AVX2const<>+1792(SB), Y9, Y6
+	VFMADD231PD Y5, Y10, Y6
 
-	// hi = fma(e, ln2hi, f); lo = fma(e, ln2hi, -hi) + f; r = hi + fma(f2, q, fma(e, ln2lo, lo))
-	VMOVUPD     Y1, Y8
-	VFMADD231PD vmathLogF64AVX2const<>+1856(SB), Y2, Y8
-	VMOVUPD     Y8, Y9
-	VFMSUB231PD vmathLogF64AVX2const<>+1856(SB), Y2, Y9
-	VADDPD      Y1, Y9, Y9
-	VFMADD231PD vmathLogF64AVX2const<>+1920(SB), Y2, Y9
-	VFMADD213PD Y9, Y6, Y5
-	VADDPD      Y5, Y8, Y8
+	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest))
+	VMOVUPD     Y8, Y11
+	VFMADD231PD vmathLogF64AVX2const<>+1856(SB), Y2, Y11
+	VMOVUPD     Y11, Y12
+	VFMSUB231PD vmathLogF64AVX2const<>+1856(SB), Y2, Y12
+	VADDPD      Y8, Y12, Y12
+	VFMADD231PD vmathLogF64AVX2const<>+1920(SB), Y2, Y6
+	VADDPD      Y6, Y12, Y12
+	VADDPD      Y12, Y11, Y11
 
 	// x == +Inf: +Inf; x == 0: -Inf; x < 0 or NaN: NaN
 	VCMPPD    $0x00, vmathLogF64AVX2const<>+64(SB), Y0, Y5
-	VBLENDVPD Y5, Y0, Y8, Y8
+	VBLENDVPD Y5, Y0, Y11, Y11
 	VCMPPD    $0x00, vmathLogF64AVX2const<>+2112(SB), Y0, Y5
-	VMOVUPD   vmathLogF64AVX2const<>+2176(SB), Y9
-	VBLENDVPD Y5, Y9, Y8, Y8
+	VMOVUPD   vmathLogF64AVX2const<>+2176(SB), Y12
+	VBLENDVPD Y5, Y12, Y11, Y11
 	VCMPPD    $0x19, vmathLogF64AVX2const<>+2112(SB), Y0, Y5
-	VMOVUPD   vmathLogF64AVX2const<>+2240(SB), Y9
-	VBLENDVPD Y5, Y9, Y8, Y8
-	VMOVUPD   Y8, (AX)
+	VMOVUPD   vmathLogF64AVX2const<>+2240(SB), Y12
+	VBLENDVPD Y5, Y12, Y11, Y11
+	VMOVUPD   Y11, (AX)
 
 fast2:
 	ADDQ $0x00000020, CX
@@ -1986,7 +2028,7 @@ tail:
 	VORPD   vmathLogF64AVX2const<>+320(SB), Y7, Y7
 	VSUBPD  vmathLogF64AVX2const<>+384(SB), Y7, Y5
 
-	// f = m - 1; f2 = f*f; q = Poly(LogQ, f, f2)
+	// f = m - 1; s, rest = LogParts(f): f - f*f/2 summed exactly, the rest by R
 	VSUBPD      vmathLogF64AVX2const<>+448(SB), Y4, Y4
 	VMULPD      Y4, Y4, Y9
 	VMOVUPD     vmathLogF64AVX2const<>+512(SB), Y8
@@ -2009,22 +2051,29 @@ tail:
 	VFMADD213PD vmathLogF64AVX2const<>+1600(SB), Y9, Y10
 	VFMADD213PD vmathLogF64AVX2const<>+1664(SB), Y9, Y8
 	VFMADD213PD vmathLogF64AVX2const<>+1728(SB), Y9, Y10
-	VFMADD213PD vmathLogF64AVX2const<>+1792(SB), Y9, Y8
 	VFMADD213PD Y8, Y4, Y10
 	VMOVUPD     Y10, Y8
+	VMULPD      vmathLogF64AVX2const<>+1792(SB), Y9, Y12
+	VADDPD      Y12, Y4, Y11
+	VSUBPD      Y11, Y4, Y13
+	VADDPD      Y13, Y12, Y12
+	VMULPD      Y9, Y4, Y13
+	VFMSUB231PD Y4, Y4, Y9
+	VFMADD132PD vmathLogF64AVX2const<>+1792(SB), Y12, Y9
+	VFMADD231PD Y8, Y13, Y9
 
-	// hi = fma(e, ln2hi, f); lo = fma(e, ln2hi, -hi) + f; r = hi + fma(f2, q, fma(e, ln2lo, lo))
-	VMOVUPD     Y4, Y11
-	VFMADD231PD vmathLogF64AVX2const<>+1856(SB), Y5, Y11
-	VMOVUPD     Y11, Y12
-	VFMSUB231PD vmathLogF64AVX2const<>+1856(SB), Y5, Y12
-	VADDPD      Y4, Y12, Y12
-	VFMADD231PD vmathLogF64AVX2const<>+1920(SB), Y5, Y12
-	VFMADD213PD Y12, Y9, Y8
-	VADDPD      Y8, Y11, Y11
+	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest))
+	VMOVUPD     Y11, Y14
+	VFMADD231PD vmathLogF64AVX2const<>+1856(SB), Y5, Y14
+	VMOVUPD     Y14, Y15
+	VFMSUB231PD vmathLogF64AVX2const<>+1856(SB), Y5, Y15
+	VADDPD      Y11, Y15, Y15
+	VFMADD231PD vmathLogF64AVX2const<>+1920(SB), Y5, Y9
+	VADDPD      Y9, Y15, Y15
+	VADDPD      Y15, Y14, Y14
 
 	// x == +Inf: +Inf; x == 0: -Inf; x < 0 or NaN: NaN
-	VMASKMOVPD Y11, Y0, (AX)
+	VMASKMOVPD Y14, Y0, (AX)
 	JMP        fast3
 
 slow3:
@@ -2041,7 +2090,7 @@ slow3:
 	VSUBPD    vmathLogF64AVX2const<>+384(SB), Y5, Y3
 	VADDPD    Y4, Y3, Y3
 
-	// f = m - 1; f2 = f*f; q = Poly(LogQ, f, f2)
+	// f = m - 1; s, rest = LogParts(f): f - f*f/2 summed exactly, the rest by R
 	VSUBPD      vmathLogF64AVX2const<>+448(SB), Y2, Y2
 	VMULPD      Y2, Y2, Y7
 	VMOVUPD     vmathLogF64AVX2const<>+512(SB), Y6
@@ -2064,30 +2113,37 @@ slow3:
 	VFMADD213PD vmathLogF64AVX2const<>+1600(SB), Y7, Y8
 	VFMADD213PD vmathLogF64AVX2const<>+1664(SB), Y7, Y6
 	VFMADD213PD vmathLogF64AVX2const<>+1728(SB), Y7, Y8
-	VFMADD213PD vmathLogF64AVX2const<>+1792(SB), Y7, Y6
 	VFMADD213PD Y6, Y2, Y8
 	VMOVUPD     Y8, Y6
+	VMULPD      vmathLogF64AVX2const<>+1792(SB), Y7, Y10
+	VADDPD      Y10, Y2, Y9
+	VSUBPD      Y9, Y2, Y11
+	VADDPD      Y11, Y10, Y10
+	VMULPD      Y7, Y2, Y11
+	VFMSUB231PD Y2, Y2, Y7
+	VFMADD132PD vmathLogF64AVX2const<>+1792(SB), Y10, Y7
+	VFMADD231PD Y6, Y11, Y7
 
-	// hi = fma(e, ln2hi, f); lo = fma(e, ln2hi, -hi) + f; r = hi + fma(f2, q, fma(e, ln2lo, lo))
-	VMOVUPD     Y2, Y9
-	VFMADD231PD vmathLogF64AVX2const<>+1856(SB), Y3, Y9
-	VMOVUPD     Y9, Y10
-	VFMSUB231PD vmathLogF64AVX2const<>+1856(SB), Y3, Y10
-	VADDPD      Y2, Y10, Y10
-	VFMADD231PD vmathLogF64AVX2const<>+1920(SB), Y3, Y10
-	VFMADD213PD Y10, Y7, Y6
-	VADDPD      Y6, Y9, Y9
+	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest))
+	VMOVUPD     Y9, Y12
+	VFMADD231PD vmathLogF64AVX2const<>+1856(SB), Y3, Y12
+	VMOVUPD     Y12, Y13
+	VFMSUB231PD vmathLogF64AVX2const<>+1856(SB), Y3, Y13
+	VADDPD      Y9, Y13, Y13
+	VFMADD231PD vmathLogF64AVX2const<>+1920(SB), Y3, Y7
+	VADDPD      Y7, Y13, Y13
+	VADDPD      Y13, Y12, Y12
 
 	// x == +Inf: +Inf; x == 0: -Inf; x < 0 or NaN: NaN
 	VCMPPD     $0x00, vmathLogF64AVX2const<>+64(SB), Y1, Y6
-	VBLENDVPD  Y6, Y1, Y9, Y9
+	VBLENDVPD  Y6, Y1, Y12, Y12
 	VCMPPD     $0x00, vmathLogF64AVX2const<>+2112(SB), Y1, Y6
-	VMOVUPD    vmathLogF64AVX2const<>+2176(SB), Y10
-	VBLENDVPD  Y6, Y10, Y9, Y9
+	VMOVUPD    vmathLogF64AVX2const<>+2176(SB), Y13
+	VBLENDVPD  Y6, Y13, Y12, Y12
 	VCMPPD     $0x19, vmathLogF64AVX2const<>+2112(SB), Y1, Y6
-	VMOVUPD    vmathLogF64AVX2const<>+2240(SB), Y10
-	VBLENDVPD  Y6, Y10, Y9, Y9
-	VMASKMOVPD Y9, Y0, (AX)
+	VMOVUPD    vmathLogF64AVX2const<>+2240(SB), Y13
+	VBLENDVPD  Y6, Y13, Y12, Y12
+	VMASKMOVPD Y12, Y0, (AX)
 
 fast3:
 done:
@@ -2158,174 +2214,174 @@ DATA vmathLogF64AVX2const<>+480(SB)/8, $0x3ff0000000000000
 DATA vmathLogF64AVX2const<>+488(SB)/8, $0x3ff0000000000000
 DATA vmathLogF64AVX2const<>+496(SB)/8, $0x3ff0000000000000
 DATA vmathLogF64AVX2const<>+504(SB)/8, $0x3ff0000000000000
-DATA vmathLogF64AVX2const<>+512(SB)/8, $0xbf7cc7d1ddd60edb
-DATA vmathLogF64AVX2const<>+520(SB)/8, $0xbf7cc7d1ddd60edb
-DATA vmathLogF64AVX2const<>+528(SB)/8, $0xbf7cc7d1ddd60edb
-DATA vmathLogF64AVX2const<>+536(SB)/8, $0xbf7cc7d1ddd60edb
-DATA vmathLogF64AVX2const<>+544(SB)/8, $0xbf7cc7d1ddd60edb
-DATA vmathLogF64AVX2const<>+552(SB)/8, $0xbf7cc7d1ddd60edb
-DATA vmathLogF64AVX2const<>+560(SB)/8, $0xbf7cc7d1ddd60edb
-DATA vmathLogF64AVX2const<>+568(SB)/8, $0xbf7cc7d1ddd60edb
-DATA vmathLogF64AVX2const<>+576(SB)/8, $0x3f9b1c839d397ce4
-DATA vmathLogF64AVX2const<>+584(SB)/8, $0x3f9b1c839d397ce4
-DATA vmathLogF64AVX2const<>+592(SB)/8, $0x3f9b1c839d397ce4
-DATA vmathLogF64AVX2const<>+600(SB)/8, $0x3f9b1c839d397ce4
-DATA vmathLogF64AVX2const<>+608(SB)/8, $0x3f9b1c839d397ce4
-DATA vmathLogF64AVX2const<>+616(SB)/8, $0x3f9b1c839d397ce4
-DATA vmathLogF64AVX2const<>+624(SB)/8, $0x3f9b1c839d397ce4
-DATA vmathLogF64AVX2const<>+632(SB)/8, $0x3f9b1c839d397ce4
-DATA vmathLogF64AVX2const<>+640(SB)/8, $0xbfa827329dd5fae5
-DATA vmathLogF64AVX2const<>+648(SB)/8, $0xbfa827329dd5fae5
-DATA vmathLogF64AVX2const<>+656(SB)/8, $0xbfa827329dd5fae5
-DATA vmathLogF64AVX2const<>+664(SB)/8, $0xbfa827329dd5fae5
-DATA vmathLogF64AVX2const<>+672(SB)/8, $0xbfa827329dd5fae5
-DATA vmathLogF64AVX2const<>+680(SB)/8, $0xbfa827329dd5fae5
-DATA vmathLogF64AVX2const<>+688(SB)/8, $0xbfa827329dd5fae5
-DATA vmathLogF64AVX2const<>+696(SB)/8, $0xbfa827329dd5fae5
-DATA vmathLogF64AVX2const<>+704(SB)/8, $0x3fad0258bd4d8984
-DATA vmathLogF64AVX2const<>+712(SB)/8, $0x3fad0258bd4d8984
-DATA vmathLogF64AVX2const<>+720(SB)/8, $0x3fad0258bd4d8984
-DATA vmathLogF64AVX2const<>+728(SB)/8, $0x3fad0258bd4d8984
-DATA vmathLogF64AVX2const<>+736(SB)/8, $0x3fad0258bd4d8984
-DATA vmathLogF64AVX2const<>+744(SB)/8, $0x3fad0258bd4d8984
-DATA vmathLogF64AVX2const<>+752(SB)/8, $0x3fad0258bd4d8984
-DATA vmathLogF64AVX2const<>+760(SB)/8, $0x3fad0258bd4d8984
-DATA vmathLogF64AVX2const<>+768(SB)/8, $0xbfad9d88b3421197
-DATA vmathLogF64AVX2const<>+776(SB)/8, $0xbfad9d88b3421197
-DATA vmathLogF64AVX2const<>+784(SB)/8, $0xbfad9d88b3421197
-DATA vmathLogF64AVX2const<>+792(SB)/8, $0xbfad9d88b3421197
-DATA vmathLogF64AVX2const<>+800(SB)/8, $0xbfad9d88b3421197
-DATA vmathLogF64AVX2const<>+808(SB)/8, $0xbfad9d88b3421197
-DATA vmathLogF64AVX2const<>+816(SB)/8, $0xbfad9d88b3421197
-DATA vmathLogF64AVX2const<>+824(SB)/8, $0xbfad9d88b3421197
-DATA vmathLogF64AVX2const<>+832(SB)/8, $0x3fae2b952e3e1a45
-DATA vmathLogF64AVX2const<>+840(SB)/8, $0x3fae2b952e3e1a45
-DATA vmathLogF64AVX2const<>+848(SB)/8, $0x3fae2b952e3e1a45
-DATA vmathLogF64AVX2const<>+856(SB)/8, $0x3fae2b952e3e1a45
-DATA vmathLogF64AVX2const<>+864(SB)/8, $0x3fae2b952e3e1a45
-DATA vmathLogF64AVX2const<>+872(SB)/8, $0x3fae2b952e3e1a45
-DATA vmathLogF64AVX2const<>+880(SB)/8, $0x3fae2b952e3e1a45
-DATA vmathLogF64AVX2const<>+888(SB)/8, $0x3fae2b952e3e1a45
-DATA vmathLogF64AVX2const<>+896(SB)/8, $0xbfafdd826e89d32b
-DATA vmathLogF64AVX2const<>+904(SB)/8, $0xbfafdd826e89d32b
-DATA vmathLogF64AVX2const<>+912(SB)/8, $0xbfafdd826e89d32b
-DATA vmathLogF64AVX2const<>+920(SB)/8, $0xbfafdd826e89d32b
-DATA vmathLogF64AVX2const<>+928(SB)/8, $0xbfafdd826e89d32b
-DATA vmathLogF64AVX2const<>+936(SB)/8, $0xbfafdd826e89d32b
-DATA vmathLogF64AVX2const<>+944(SB)/8, $0xbfafdd826e89d32b
-DATA vmathLogF64AVX2const<>+952(SB)/8, $0xbfafdd826e89d32b
-DATA vmathLogF64AVX2const<>+960(SB)/8, $0x3fb10ce98ebeb7ef
-DATA vmathLogF64AVX2const<>+968(SB)/8, $0x3fb10ce98ebeb7ef
-DATA vmathLogF64AVX2const<>+976(SB)/8, $0x3fb10ce98ebeb7ef
-DATA vmathLogF64AVX2const<>+984(SB)/8, $0x3fb10ce98ebeb7ef
-DATA vmathLogF64AVX2const<>+992(SB)/8, $0x3fb10ce98ebeb7ef
-DATA vmathLogF64AVX2const<>+1000(SB)/8, $0x3fb10ce98ebeb7ef
-DATA vmathLogF64AVX2const<>+1008(SB)/8, $0x3fb10ce98ebeb7ef
-DATA vmathLogF64AVX2const<>+1016(SB)/8, $0x3fb10ce98ebeb7ef
-DATA vmathLogF64AVX2const<>+1024(SB)/8, $0xbfb249e10b0fb6d5
-DATA vmathLogF64AVX2const<>+1032(SB)/8, $0xbfb249e10b0fb6d5
-DATA vmathLogF64AVX2const<>+1040(SB)/8, $0xbfb249e10b0fb6d5
-DATA vmathLogF64AVX2const<>+1048(SB)/8, $0xbfb249e10b0fb6d5
-DATA vmathLogF64AVX2const<>+1056(SB)/8, $0xbfb249e10b0fb6d5
-DATA vmathLogF64AVX2const<>+1064(SB)/8, $0xbfb249e10b0fb6d5
-DATA vmathLogF64AVX2const<>+1072(SB)/8, $0xbfb249e10b0fb6d5
-DATA vmathLogF64AVX2const<>+1080(SB)/8, $0xbfb249e10b0fb6d5
-DATA vmathLogF64AVX2const<>+1088(SB)/8, $0x3fb3b198cb7e4451
-DATA vmathLogF64AVX2const<>+1096(SB)/8, $0x3fb3b198cb7e4451
-DATA vmathLogF64AVX2const<>+1104(SB)/8, $0x3fb3b198cb7e4451
-DATA vmathLogF64AVX2const<>+1112(SB)/8, $0x3fb3b198cb7e4451
-DATA vmathLogF64AVX2const<>+1120(SB)/8, $0x3fb3b198cb7e4451
-DATA vmathLogF64AVX2const<>+1128(SB)/8, $0x3fb3b198cb7e4451
-DATA vmathLogF64AVX2const<>+1136(SB)/8, $0x3fb3b198cb7e4451
-DATA vmathLogF64AVX2const<>+1144(SB)/8, $0x3fb3b198cb7e4451
-DATA vmathLogF64AVX2const<>+1152(SB)/8, $0xbfb55554f5a71709
-DATA vmathLogF64AVX2const<>+1160(SB)/8, $0xbfb55554f5a71709
-DATA vmathLogF64AVX2const<>+1168(SB)/8, $0xbfb55554f5a71709
-DATA vmathLogF64AVX2const<>+1176(SB)/8, $0xbfb55554f5a71709
-DATA vmathLogF64AVX2const<>+1184(SB)/8, $0xbfb55554f5a71709
-DATA vmathLogF64AVX2const<>+1192(SB)/8, $0xbfb55554f5a71709
-DATA vmathLogF64AVX2const<>+1200(SB)/8, $0xbfb55554f5a71709
-DATA vmathLogF64AVX2const<>+1208(SB)/8, $0xbfb55554f5a71709
-DATA vmathLogF64AVX2const<>+1216(SB)/8, $0x3fb745cd79ac9571
-DATA vmathLogF64AVX2const<>+1224(SB)/8, $0x3fb745cd79ac9571
-DATA vmathLogF64AVX2const<>+1232(SB)/8, $0x3fb745cd79ac9571
-DATA vmathLogF64AVX2const<>+1240(SB)/8, $0x3fb745cd79ac9571
-DATA vmathLogF64AVX2const<>+1248(SB)/8, $0x3fb745cd79ac9571
-DATA vmathLogF64AVX2const<>+1256(SB)/8, $0x3fb745cd79ac9571
-DATA vmathLogF64AVX2const<>+1264(SB)/8, $0x3fb745cd79ac9571
-DATA vmathLogF64AVX2const<>+1272(SB)/8, $0x3fb745cd79ac9571
-DATA vmathLogF64AVX2const<>+1280(SB)/8, $0xbfb999995c048703
-DATA vmathLogF64AVX2const<>+1288(SB)/8, $0xbfb999995c048703
-DATA vmathLogF64AVX2const<>+1296(SB)/8, $0xbfb999995c048703
-DATA vmathLogF64AVX2const<>+1304(SB)/8, $0xbfb999995c048703
-DATA vmathLogF64AVX2const<>+1312(SB)/8, $0xbfb999995c048703
-DATA vmathLogF64AVX2const<>+1320(SB)/8, $0xbfb999995c048703
-DATA vmathLogF64AVX2const<>+1328(SB)/8, $0xbfb999995c048703
-DATA vmathLogF64AVX2const<>+1336(SB)/8, $0xbfb999995c048703
-DATA vmathLogF64AVX2const<>+1344(SB)/8, $0x3fbc71c7341f53b8
-DATA vmathLogF64AVX2const<>+1352(SB)/8, $0x3fbc71c7341f53b8
-DATA vmathLogF64AVX2const<>+1360(SB)/8, $0x3fbc71c7341f53b8
-DATA vmathLogF64AVX2const<>+1368(SB)/8, $0x3fbc71c7341f53b8
-DATA vmathLogF64AVX2const<>+1376(SB)/8, $0x3fbc71c7341f53b8
-DATA vmathLogF64AVX2const<>+1384(SB)/8, $0x3fbc71c7341f53b8
-DATA vmathLogF64AVX2const<>+1392(SB)/8, $0x3fbc71c7341f53b8
-DATA vmathLogF64AVX2const<>+1400(SB)/8, $0x3fbc71c7341f53b8
-DATA vmathLogF64AVX2const<>+1408(SB)/8, $0xbfc000000111bd38
-DATA vmathLogF64AVX2const<>+1416(SB)/8, $0xbfc000000111bd38
-DATA vmathLogF64AVX2const<>+1424(SB)/8, $0xbfc000000111bd38
-DATA vmathLogF64AVX2const<>+1432(SB)/8, $0xbfc000000111bd38
-DATA vmathLogF64AVX2const<>+1440(SB)/8, $0xbfc000000111bd38
-DATA vmathLogF64AVX2const<>+1448(SB)/8, $0xbfc000000111bd38
-DATA vmathLogF64AVX2const<>+1456(SB)/8, $0xbfc000000111bd38
-DATA vmathLogF64AVX2const<>+1464(SB)/8, $0xbfc000000111bd38
-DATA vmathLogF64AVX2const<>+1472(SB)/8, $0x3fc249249222c23c
-DATA vmathLogF64AVX2const<>+1480(SB)/8, $0x3fc249249222c23c
-DATA vmathLogF64AVX2const<>+1488(SB)/8, $0x3fc249249222c23c
-DATA vmathLogF64AVX2const<>+1496(SB)/8, $0x3fc249249222c23c
-DATA vmathLogF64AVX2const<>+1504(SB)/8, $0x3fc249249222c23c
-DATA vmathLogF64AVX2const<>+1512(SB)/8, $0x3fc249249222c23c
-DATA vmathLogF64AVX2const<>+1520(SB)/8, $0x3fc249249222c23c
-DATA vmathLogF64AVX2const<>+1528(SB)/8, $0x3fc249249222c23c
-DATA vmathLogF64AVX2const<>+1536(SB)/8, $0xbfc5555555518573
-DATA vmathLogF64AVX2const<>+1544(SB)/8, $0xbfc5555555518573
-DATA vmathLogF64AVX2const<>+1552(SB)/8, $0xbfc5555555518573
-DATA vmathLogF64AVX2const<>+1560(SB)/8, $0xbfc5555555518573
-DATA vmathLogF64AVX2const<>+1568(SB)/8, $0xbfc5555555518573
-DATA vmathLogF64AVX2const<>+1576(SB)/8, $0xbfc5555555518573
-DATA vmathLogF64AVX2const<>+1584(SB)/8, $0xbfc5555555518573
-DATA vmathLogF64AVX2const<>+1592(SB)/8, $0xbfc5555555518573
-DATA vmathLogF64AVX2const<>+1600(SB)/8, $0x3fc999999999d723
-DATA vmathLogF64AVX2const<>+1608(SB)/8, $0x3fc999999999d723
-DATA vmathLogF64AVX2const<>+1616(SB)/8, $0x3fc999999999d723
-DATA vmathLogF64AVX2const<>+1624(SB)/8, $0x3fc999999999d723
-DATA vmathLogF64AVX2const<>+1632(SB)/8, $0x3fc999999999d723
-DATA vmathLogF64AVX2const<>+1640(SB)/8, $0x3fc999999999d723
-DATA vmathLogF64AVX2const<>+1648(SB)/8, $0x3fc999999999d723
-DATA vmathLogF64AVX2const<>+1656(SB)/8, $0x3fc999999999d723
-DATA vmathLogF64AVX2const<>+1664(SB)/8, $0xbfd00000000002b6
-DATA vmathLogF64AVX2const<>+1672(SB)/8, $0xbfd00000000002b6
-DATA vmathLogF64AVX2const<>+1680(SB)/8, $0xbfd00000000002b6
-DATA vmathLogF64AVX2const<>+1688(SB)/8, $0xbfd00000000002b6
-DATA vmathLogF64AVX2const<>+1696(SB)/8, $0xbfd00000000002b6
-DATA vmathLogF64AVX2const<>+1704(SB)/8, $0xbfd00000000002b6
-DATA vmathLogF64AVX2const<>+1712(SB)/8, $0xbfd00000000002b6
-DATA vmathLogF64AVX2const<>+1720(SB)/8, $0xbfd00000000002b6
-DATA vmathLogF64AVX2const<>+1728(SB)/8, $0x3fd5555555555543
-DATA vmathLogF64AVX2const<>+1736(SB)/8, $0x3fd5555555555543
-DATA vmathLogF64AVX2const<>+1744(SB)/8, $0x3fd5555555555543
-DATA vmathLogF64AVX2const<>+1752(SB)/8, $0x3fd5555555555543
-DATA vmathLogF64AVX2const<>+1760(SB)/8, $0x3fd5555555555543
-DATA vmathLogF64AVX2const<>+1768(SB)/8, $0x3fd5555555555543
-DATA vmathLogF64AVX2const<>+1776(SB)/8, $0x3fd5555555555543
-DATA vmathLogF64AVX2const<>+1784(SB)/8, $0x3fd5555555555543
-DATA vmathLogF64AVX2const<>+1792(SB)/8, $0xbfdfffffffffffff
-DATA vmathLogF64AVX2const<>+1800(SB)/8, $0xbfdfffffffffffff
-DATA vmathLogF64AVX2const<>+1808(SB)/8, $0xbfdfffffffffffff
-DATA vmathLogF64AVX2const<>+1816(SB)/8, $0xbfdfffffffffffff
-DATA vmathLogF64AVX2const<>+1824(SB)/8, $0xbfdfffffffffffff
-DATA vmathLogF64AVX2const<>+1832(SB)/8, $0xbfdfffffffffffff
-DATA vmathLogF64AVX2const<>+1840(SB)/8, $0xbfdfffffffffffff
-DATA vmathLogF64AVX2const<>+1848(SB)/8, $0xbfdfffffffffffff
+DATA vmathLogF64AVX2const<>+512(SB)/8, $0x3f9b3b303a4217e0
+DATA vmathLogF64AVX2const<>+520(SB)/8, $0x3f9b3b303a4217e0
+DATA vmathLogF64AVX2const<>+528(SB)/8, $0x3f9b3b303a4217e0
+DATA vmathLogF64AVX2const<>+536(SB)/8, $0x3f9b3b303a4217e0
+DATA vmathLogF64AVX2const<>+544(SB)/8, $0x3f9b3b303a4217e0
+DATA vmathLogF64AVX2const<>+552(SB)/8, $0x3f9b3b303a4217e0
+DATA vmathLogF64AVX2const<>+560(SB)/8, $0x3f9b3b303a4217e0
+DATA vmathLogF64AVX2const<>+568(SB)/8, $0x3f9b3b303a4217e0
+DATA vmathLogF64AVX2const<>+576(SB)/8, $0xbf7d07feba112675
+DATA vmathLogF64AVX2const<>+584(SB)/8, $0xbf7d07feba112675
+DATA vmathLogF64AVX2const<>+592(SB)/8, $0xbf7d07feba112675
+DATA vmathLogF64AVX2const<>+600(SB)/8, $0xbf7d07feba112675
+DATA vmathLogF64AVX2const<>+608(SB)/8, $0xbf7d07feba112675
+DATA vmathLogF64AVX2const<>+616(SB)/8, $0xbf7d07feba112675
+DATA vmathLogF64AVX2const<>+624(SB)/8, $0xbf7d07feba112675
+DATA vmathLogF64AVX2const<>+632(SB)/8, $0xbf7d07feba112675
+DATA vmathLogF64AVX2const<>+640(SB)/8, $0x3facf9dc40c40859
+DATA vmathLogF64AVX2const<>+648(SB)/8, $0x3facf9dc40c40859
+DATA vmathLogF64AVX2const<>+656(SB)/8, $0x3facf9dc40c40859
+DATA vmathLogF64AVX2const<>+664(SB)/8, $0x3facf9dc40c40859
+DATA vmathLogF64AVX2const<>+672(SB)/8, $0x3facf9dc40c40859
+DATA vmathLogF64AVX2const<>+680(SB)/8, $0x3facf9dc40c40859
+DATA vmathLogF64AVX2const<>+688(SB)/8, $0x3facf9dc40c40859
+DATA vmathLogF64AVX2const<>+696(SB)/8, $0x3facf9dc40c40859
+DATA vmathLogF64AVX2const<>+704(SB)/8, $0xbfa82c4fc85d6852
+DATA vmathLogF64AVX2const<>+712(SB)/8, $0xbfa82c4fc85d6852
+DATA vmathLogF64AVX2const<>+720(SB)/8, $0xbfa82c4fc85d6852
+DATA vmathLogF64AVX2const<>+728(SB)/8, $0xbfa82c4fc85d6852
+DATA vmathLogF64AVX2const<>+736(SB)/8, $0xbfa82c4fc85d6852
+DATA vmathLogF64AVX2const<>+744(SB)/8, $0xbfa82c4fc85d6852
+DATA vmathLogF64AVX2const<>+752(SB)/8, $0xbfa82c4fc85d6852
+DATA vmathLogF64AVX2const<>+760(SB)/8, $0xbfa82c4fc85d6852
+DATA vmathLogF64AVX2const<>+768(SB)/8, $0x3fae2aaa2b9fae40
+DATA vmathLogF64AVX2const<>+776(SB)/8, $0x3fae2aaa2b9fae40
+DATA vmathLogF64AVX2const<>+784(SB)/8, $0x3fae2aaa2b9fae40
+DATA vmathLogF64AVX2const<>+792(SB)/8, $0x3fae2aaa2b9fae40
+DATA vmathLogF64AVX2const<>+800(SB)/8, $0x3fae2aaa2b9fae40
+DATA vmathLogF64AVX2const<>+808(SB)/8, $0x3fae2aaa2b9fae40
+DATA vmathLogF64AVX2const<>+816(SB)/8, $0x3fae2aaa2b9fae40
+DATA vmathLogF64AVX2const<>+824(SB)/8, $0x3fae2aaa2b9fae40
+DATA vmathLogF64AVX2const<>+832(SB)/8, $0xbfad95c4eebda56e
+DATA vmathLogF64AVX2const<>+840(SB)/8, $0xbfad95c4eebda56e
+DATA vmathLogF64AVX2const<>+848(SB)/8, $0xbfad95c4eebda56e
+DATA vmathLogF64AVX2const<>+856(SB)/8, $0xbfad95c4eebda56e
+DATA vmathLogF64AVX2const<>+864(SB)/8, $0xbfad95c4eebda56e
+DATA vmathLogF64AVX2const<>+872(SB)/8, $0xbfad95c4eebda56e
+DATA vmathLogF64AVX2const<>+880(SB)/8, $0xbfad95c4eebda56e
+DATA vmathLogF64AVX2const<>+888(SB)/8, $0xbfad95c4eebda56e
+DATA vmathLogF64AVX2const<>+896(SB)/8, $0x3fb10d2859784eec
+DATA vmathLogF64AVX2const<>+904(SB)/8, $0x3fb10d2859784eec
+DATA vmathLogF64AVX2const<>+912(SB)/8, $0x3fb10d2859784eec
+DATA vmathLogF64AVX2const<>+920(SB)/8, $0x3fb10d2859784eec
+DATA vmathLogF64AVX2const<>+928(SB)/8, $0x3fb10d2859784eec
+DATA vmathLogF64AVX2const<>+936(SB)/8, $0x3fb10d2859784eec
+DATA vmathLogF64AVX2const<>+944(SB)/8, $0x3fb10d2859784eec
+DATA vmathLogF64AVX2const<>+952(SB)/8, $0x3fb10d2859784eec
+DATA vmathLogF64AVX2const<>+960(SB)/8, $0xbfafdede239a7a42
+DATA vmathLogF64AVX2const<>+968(SB)/8, $0xbfafdede239a7a42
+DATA vmathLogF64AVX2const<>+976(SB)/8, $0xbfafdede239a7a42
+DATA vmathLogF64AVX2const<>+984(SB)/8, $0xbfafdede239a7a42
+DATA vmathLogF64AVX2const<>+992(SB)/8, $0xbfafdede239a7a42
+DATA vmathLogF64AVX2const<>+1000(SB)/8, $0xbfafdede239a7a42
+DATA vmathLogF64AVX2const<>+1008(SB)/8, $0xbfafdede239a7a42
+DATA vmathLogF64AVX2const<>+1016(SB)/8, $0xbfafdede239a7a42
+DATA vmathLogF64AVX2const<>+1024(SB)/8, $0x3fb3b191502b5a74
+DATA vmathLogF64AVX2const<>+1032(SB)/8, $0x3fb3b191502b5a74
+DATA vmathLogF64AVX2const<>+1040(SB)/8, $0x3fb3b191502b5a74
+DATA vmathLogF64AVX2const<>+1048(SB)/8, $0x3fb3b191502b5a74
+DATA vmathLogF64AVX2const<>+1056(SB)/8, $0x3fb3b191502b5a74
+DATA vmathLogF64AVX2const<>+1064(SB)/8, $0x3fb3b191502b5a74
+DATA vmathLogF64AVX2const<>+1072(SB)/8, $0x3fb3b191502b5a74
+DATA vmathLogF64AVX2const<>+1080(SB)/8, $0x3fb3b191502b5a74
+DATA vmathLogF64AVX2const<>+1088(SB)/8, $0xbfb249d7f268861c
+DATA vmathLogF64AVX2const<>+1096(SB)/8, $0xbfb249d7f268861c
+DATA vmathLogF64AVX2const<>+1104(SB)/8, $0xbfb249d7f268861c
+DATA vmathLogF64AVX2const<>+1112(SB)/8, $0xbfb249d7f268861c
+DATA vmathLogF64AVX2const<>+1120(SB)/8, $0xbfb249d7f268861c
+DATA vmathLogF64AVX2const<>+1128(SB)/8, $0xbfb249d7f268861c
+DATA vmathLogF64AVX2const<>+1136(SB)/8, $0xbfb249d7f268861c
+DATA vmathLogF64AVX2const<>+1144(SB)/8, $0xbfb249d7f268861c
+DATA vmathLogF64AVX2const<>+1152(SB)/8, $0x3fb745cde78c7b0e
+DATA vmathLogF64AVX2const<>+1160(SB)/8, $0x3fb745cde78c7b0e
+DATA vmathLogF64AVX2const<>+1168(SB)/8, $0x3fb745cde78c7b0e
+DATA vmathLogF64AVX2const<>+1176(SB)/8, $0x3fb745cde78c7b0e
+DATA vmathLogF64AVX2const<>+1184(SB)/8, $0x3fb745cde78c7b0e
+DATA vmathLogF64AVX2const<>+1192(SB)/8, $0x3fb745cde78c7b0e
+DATA vmathLogF64AVX2const<>+1200(SB)/8, $0x3fb745cde78c7b0e
+DATA vmathLogF64AVX2const<>+1208(SB)/8, $0x3fb745cde78c7b0e
+DATA vmathLogF64AVX2const<>+1216(SB)/8, $0xbfb55554bb8f2e24
+DATA vmathLogF64AVX2const<>+1224(SB)/8, $0xbfb55554bb8f2e24
+DATA vmathLogF64AVX2const<>+1232(SB)/8, $0xbfb55554bb8f2e24
+DATA vmathLogF64AVX2const<>+1240(SB)/8, $0xbfb55554bb8f2e24
+DATA vmathLogF64AVX2const<>+1248(SB)/8, $0xbfb55554bb8f2e24
+DATA vmathLogF64AVX2const<>+1256(SB)/8, $0xbfb55554bb8f2e24
+DATA vmathLogF64AVX2const<>+1264(SB)/8, $0xbfb55554bb8f2e24
+DATA vmathLogF64AVX2const<>+1272(SB)/8, $0xbfb55554bb8f2e24
+DATA vmathLogF64AVX2const<>+1280(SB)/8, $0x3fbc71c730b170f3
+DATA vmathLogF64AVX2const<>+1288(SB)/8, $0x3fbc71c730b170f3
+DATA vmathLogF64AVX2const<>+1296(SB)/8, $0x3fbc71c730b170f3
+DATA vmathLogF64AVX2const<>+1304(SB)/8, $0x3fbc71c730b170f3
+DATA vmathLogF64AVX2const<>+1312(SB)/8, $0x3fbc71c730b170f3
+DATA vmathLogF64AVX2const<>+1320(SB)/8, $0x3fbc71c730b170f3
+DATA vmathLogF64AVX2const<>+1328(SB)/8, $0x3fbc71c730b170f3
+DATA vmathLogF64AVX2const<>+1336(SB)/8, $0x3fbc71c730b170f3
+DATA vmathLogF64AVX2const<>+1344(SB)/8, $0xbfb99999673c8b71
+DATA vmathLogF64AVX2const<>+1352(SB)/8, $0xbfb99999673c8b71
+DATA vmathLogF64AVX2const<>+1360(SB)/8, $0xbfb99999673c8b71
+DATA vmathLogF64AVX2const<>+1368(SB)/8, $0xbfb99999673c8b71
+DATA vmathLogF64AVX2const<>+1376(SB)/8, $0xbfb99999673c8b71
+DATA vmathLogF64AVX2const<>+1384(SB)/8, $0xbfb99999673c8b71
+DATA vmathLogF64AVX2const<>+1392(SB)/8, $0xbfb99999673c8b71
+DATA vmathLogF64AVX2const<>+1400(SB)/8, $0xbfb99999673c8b71
+DATA vmathLogF64AVX2const<>+1408(SB)/8, $0x3fc24924922a3cd8
+DATA vmathLogF64AVX2const<>+1416(SB)/8, $0x3fc24924922a3cd8
+DATA vmathLogF64AVX2const<>+1424(SB)/8, $0x3fc24924922a3cd8
+DATA vmathLogF64AVX2const<>+1432(SB)/8, $0x3fc24924922a3cd8
+DATA vmathLogF64AVX2const<>+1440(SB)/8, $0x3fc24924922a3cd8
+DATA vmathLogF64AVX2const<>+1448(SB)/8, $0x3fc24924922a3cd8
+DATA vmathLogF64AVX2const<>+1456(SB)/8, $0x3fc24924922a3cd8
+DATA vmathLogF64AVX2const<>+1464(SB)/8, $0x3fc24924922a3cd8
+DATA vmathLogF64AVX2const<>+1472(SB)/8, $0xbfc0000000d39f05
+DATA vmathLogF64AVX2const<>+1480(SB)/8, $0xbfc0000000d39f05
+DATA vmathLogF64AVX2const<>+1488(SB)/8, $0xbfc0000000d39f05
+DATA vmathLogF64AVX2const<>+1496(SB)/8, $0xbfc0000000d39f05
+DATA vmathLogF64AVX2const<>+1504(SB)/8, $0xbfc0000000d39f05
+DATA vmathLogF64AVX2const<>+1512(SB)/8, $0xbfc0000000d39f05
+DATA vmathLogF64AVX2const<>+1520(SB)/8, $0xbfc0000000d39f05
+DATA vmathLogF64AVX2const<>+1528(SB)/8, $0xbfc0000000d39f05
+DATA vmathLogF64AVX2const<>+1536(SB)/8, $0x3fc999999999c6be
+DATA vmathLogF64AVX2const<>+1544(SB)/8, $0x3fc999999999c6be
+DATA vmathLogF64AVX2const<>+1552(SB)/8, $0x3fc999999999c6be
+DATA vmathLogF64AVX2const<>+1560(SB)/8, $0x3fc999999999c6be
+DATA vmathLogF64AVX2const<>+1568(SB)/8, $0x3fc999999999c6be
+DATA vmathLogF64AVX2const<>+1576(SB)/8, $0x3fc999999999c6be
+DATA vmathLogF64AVX2const<>+1584(SB)/8, $0x3fc999999999c6be
+DATA vmathLogF64AVX2const<>+1592(SB)/8, $0x3fc999999999c6be
+DATA vmathLogF64AVX2const<>+1600(SB)/8, $0xbfc555555552bdc7
+DATA vmathLogF64AVX2const<>+1608(SB)/8, $0xbfc555555552bdc7
+DATA vmathLogF64AVX2const<>+1616(SB)/8, $0xbfc555555552bdc7
+DATA vmathLogF64AVX2const<>+1624(SB)/8, $0xbfc555555552bdc7
+DATA vmathLogF64AVX2const<>+1632(SB)/8, $0xbfc555555552bdc7
+DATA vmathLogF64AVX2const<>+1640(SB)/8, $0xbfc555555552bdc7
+DATA vmathLogF64AVX2const<>+1648(SB)/8, $0xbfc555555552bdc7
+DATA vmathLogF64AVX2const<>+1656(SB)/8, $0xbfc555555552bdc7
+DATA vmathLogF64AVX2const<>+1664(SB)/8, $0x3fd555555555554a
+DATA vmathLogF64AVX2const<>+1672(SB)/8, $0x3fd555555555554a
+DATA vmathLogF64AVX2const<>+1680(SB)/8, $0x3fd555555555554a
+DATA vmathLogF64AVX2const<>+1688(SB)/8, $0x3fd555555555554a
+DATA vmathLogF64AVX2const<>+1696(SB)/8, $0x3fd555555555554a
+DATA vmathLogF64AVX2const<>+1704(SB)/8, $0x3fd555555555554a
+DATA vmathLogF64AVX2const<>+1712(SB)/8, $0x3fd555555555554a
+DATA vmathLogF64AVX2const<>+1720(SB)/8, $0x3fd555555555554a
+DATA vmathLogF64AVX2const<>+1728(SB)/8, $0xbfd0000000000158
+DATA vmathLogF64AVX2const<>+1736(SB)/8, $0xbfd0000000000158
+DATA vmathLogF64AVX2const<>+1744(SB)/8, $0xbfd0000000000158
+DATA vmathLogF64AVX2const<>+1752(SB)/8, $0xbfd0000000000158
+DATA vmathLogF64AVX2const<>+1760(SB)/8, $0xbfd0000000000158
+DATA vmathLogF64AVX2const<>+1768(SB)/8, $0xbfd0000000000158
+DATA vmathLogF64AVX2const<>+1776(SB)/8, $0xbfd0000000000158
+DATA vmathLogF64AVX2const<>+1784(SB)/8, $0xbfd0000000000158
+DATA vmathLogF64AVX2const<>+1792(SB)/8, $0xbfe0000000000000
+DATA vmathLogF64AVX2const<>+1800(SB)/8, $0xbfe0000000000000
+DATA vmathLogF64AVX2const<>+1808(SB)/8, $0xbfe0000000000000
+DATA vmathLogF64AVX2const<>+1816(SB)/8, $0xbfe0000000000000
+DATA vmathLogF64AVX2const<>+1824(SB)/8, $0xbfe0000000000000
+DATA vmathLogF64AVX2const<>+1832(SB)/8, $0xbfe0000000000000
+DATA vmathLogF64AVX2const<>+1840(SB)/8, $0xbfe0000000000000
+DATA vmathLogF64AVX2const<>+1848(SB)/8, $0xbfe0000000000000
 DATA vmathLogF64AVX2const<>+1856(SB)/8, $0x3fe62e42fee00000
 DATA vmathLogF64AVX2const<>+1864(SB)/8, $0x3fe62e42fee00000
 DATA vmathLogF64AVX2const<>+1872(SB)/8, $0x3fe62e42fee00000
@@ -2418,7 +2474,7 @@ main:
 	VSUBPD     Z14, Z10, Z10
 	VSUBPD     Z15, Z11, Z11
 
-	// f = m - 1; f2 = f*f; q = Poly(LogQ, f, f2)
+	// f = m - 1; s, rest = LogParts(f): f - f*f/2 summed exactly, the rest by R
 	VSUBPD      vmathLogF64AVX512const<>+0(SB), Z4, Z4
 	VSUBPD      vmathLogF64AVX512const<>+0(SB), Z5, Z5
 	VSUBPD      vmathLogF64AVX512const<>+0(SB), Z6, Z6
@@ -2507,10 +2563,6 @@ main:
 	VFMADD213PD vmathLogF64AVX512const<>+1280(SB), Z21, Z25
 	VFMADD213PD vmathLogF64AVX512const<>+1280(SB), Z22, Z26
 	VFMADD213PD vmathLogF64AVX512const<>+1280(SB), Z23, Z27
-	VFMADD213PD vmathLogF64AVX512const<>+1344(SB), Z20, Z16
-	VFMADD213PD vmathLogF64AVX512const<>+1344(SB), Z21, Z17
-	VFMADD213PD vmathLogF64AVX512const<>+1344(SB), Z22, Z18
-	VFMADD213PD vmathLogF64AVX512const<>+1344(SB), Z23, Z19
 	VFMADD213PD Z16, Z4, Z24
 	VFMADD213PD Z17, Z5, Z25
 	VFMADD213PD Z18, Z6, Z26
@@ -2519,50 +2571,82 @@ main:
 	VMOVUPD     Z25, Z17
 	VMOVUPD     Z26, Z18
 	VMOVUPD     Z27, Z19
+	VMULPD      vmathLogF64AVX512const<>+1344(SB), Z20, Z12
+	VMULPD      vmathLogF64AVX512const<>+1344(SB), Z21, Z13
+	VMULPD      vmathLogF64AVX512const<>+1344(SB), Z22, Z14
+	VMULPD      vmathLogF64AVX512const<>+1344(SB), Z23, Z15
+	VADDPD      Z12, Z4, Z28
+	VADDPD      Z13, Z5, Z29
+	VADDPD      Z14, Z6, Z30
+	VADDPD      Z15, Z7, Z31
+	VSUBPD      Z28, Z4, Z24
+	VSUBPD      Z29, Z5, Z25
+	VSUBPD      Z30, Z6, Z26
+	VSUBPD      Z31, Z7, Z27
+	VADDPD      Z24, Z12, Z12
+	VADDPD      Z25, Z13, Z13
+	VADDPD      Z26, Z14, Z14
+	VADDPD      Z27, Z15, Z15
+	VMULPD      Z20, Z4, Z24
+	VMULPD      Z21, Z5, Z25
+	VMULPD      Z22, Z6, Z26
+	VMULPD      Z23, Z7, Z27
+	VFMSUB231PD Z4, Z4, Z20
+	VFMSUB231PD Z5, Z5, Z21
+	VFMSUB231PD Z6, Z6, Z22
+	VFMSUB231PD Z7, Z7, Z23
+	VFMADD132PD vmathLogF64AVX512const<>+1344(SB), Z12, Z20
+	VFMADD132PD vmathLogF64AVX512const<>+1344(SB), Z13, Z21
+	VFMADD132PD vmathLogF64AVX512const<>+1344(SB), Z14, Z22
+	VFMADD132PD vmathLogF64AVX512const<>+1344(SB), Z15, Z23
+	VFMADD231PD Z16, Z24, Z20
+	VFMADD231PD Z17, Z25, Z21
+	VFMADD231PD Z18, Z26, Z22
+	VFMADD231PD Z19, Z27, Z23
 
-	// hi = fma(e, ln2hi, f); lo = fma(e, ln2hi, -hi) + f; r = hi + fma(f2, q, fma(e, ln2lo, lo))
-	VMOVUPD     Z4, Z28
-	VMOVUPD     Z5, Z29
-	VMOVUPD     Z6, Z30
-	VMOVUPD     Z7, Z31
-	VFMADD231PD vmathLogF64AVX512const<>+1408(SB), Z8, Z28
-	VFMADD231PD vmathLogF64AVX512const<>+1408(SB), Z9, Z29
-	VFMADD231PD vmathLogF64AVX512const<>+1408(SB), Z10, Z30
-	VFMADD231PD vmathLogF64AVX512const<>+1408(SB), Z11, Z31
+	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest))
 	VMOVUPD     Z28, Z12
 	VMOVUPD     Z29, Z13
 	VMOVUPD     Z30, Z14
 	VMOVUPD     Z31, Z15
-	VFMSUB231PD vmathLogF64AVX512const<>+1408(SB), Z8, Z12
-	VFMSUB231PD vmathLogF64AVX512const<>+1408(SB), Z9, Z13
-	VFMSUB231PD vmathLogF64AVX512const<>+1408(SB), Z10, Z14
-	VFMSUB231PD vmathLogF64AVX512const<>+1408(SB), Z11, Z15
-	VADDPD      Z4, Z12, Z12
-	VADDPD      Z5, Z13, Z13
-	VADDPD      Z6, Z14, Z14
-	VADDPD      Z7, Z15, Z15
-	VFMADD231PD vmathLogF64AVX512const<>+1472(SB), Z8, Z12
-	VFMADD231PD vmathLogF64AVX512const<>+1472(SB), Z9, Z13
-	VFMADD231PD vmathLogF64AVX512const<>+1472(SB), Z10, Z14
-	VFMADD231PD vmathLogF64AVX512const<>+1472(SB), Z11, Z15
-	VFMADD213PD Z12, Z20, Z16
-	VFMADD213PD Z13, Z21, Z17
-	VFMADD213PD Z14, Z22, Z18
-	VFMADD213PD Z15, Z23, Z19
-	VADDPD      Z16, Z28, Z28
-	VADDPD      Z17, Z29, Z29
-	VADDPD      Z18, Z30, Z30
-	VADDPD      Z19, Z31, Z31
+	VFMADD231PD vmathLogF64AVX512const<>+1408(SB), Z8, Z12
+	VFMADD231PD vmathLogF64AVX512const<>+1408(SB), Z9, Z13
+	VFMADD231PD vmathLogF64AVX512const<>+1408(SB), Z10, Z14
+	VFMADD231PD vmathLogF64AVX512const<>+1408(SB), Z11, Z15
+	VMOVUPD     Z12, Z24
+	VMOVUPD     Z13, Z25
+	VMOVUPD     Z14, Z26
+	VMOVUPD     Z15, Z27
+	VFMSUB231PD vmathLogF64AVX512const<>+1408(SB), Z8, Z24
+	VFMSUB231PD vmathLogF64AVX512const<>+1408(SB), Z9, Z25
+	VFMSUB231PD vmathLogF64AVX512const<>+1408(SB), Z10, Z26
+	VFMSUB231PD vmathLogF64AVX512const<>+1408(SB), Z11, Z27
+	VADDPD      Z28, Z24, Z24
+	VADDPD      Z29, Z25, Z25
+	VADDPD      Z30, Z26, Z26
+	VADDPD      Z31, Z27, Z27
+	VFMADD231PD vmathLogF64AVX512const<>+1472(SB), Z8, Z20
+	VFMADD231PD vmathLogF64AVX512const<>+1472(SB), Z9, Z21
+	VFMADD231PD vmathLogF64AVX512const<>+1472(SB), Z10, Z22
+	VFMADD231PD vmathLogF64AVX512const<>+1472(SB), Z11, Z23
+	VADDPD      Z20, Z24, Z24
+	VADDPD      Z21, Z25, Z25
+	VADDPD      Z22, Z26, Z26
+	VADDPD      Z23, Z27, Z27
+	VADDPD      Z24, Z12, Z12
+	VADDPD      Z25, Z13, Z13
+	VADDPD      Z26, Z14, Z14
+	VADDPD      Z27, Z15, Z15
 
 	// x == +Inf: +Inf; x == 0: -Inf; x < 0 or NaN: NaN
-	VFIXUPIMMPD $0x00, vmathLogF64AVX512const<>+1536(SB), Z0, Z28
-	VFIXUPIMMPD $0x00, vmathLogF64AVX512const<>+1536(SB), Z1, Z29
-	VFIXUPIMMPD $0x00, vmathLogF64AVX512const<>+1536(SB), Z2, Z30
-	VFIXUPIMMPD $0x00, vmathLogF64AVX512const<>+1536(SB), Z3, Z31
-	VMOVUPD     Z28, (AX)
-	VMOVUPD     Z29, 64(AX)
-	VMOVUPD     Z30, 128(AX)
-	VMOVUPD     Z31, 192(AX)
+	VFIXUPIMMPD $0x00, vmathLogF64AVX512const<>+1536(SB), Z0, Z12
+	VFIXUPIMMPD $0x00, vmathLogF64AVX512const<>+1536(SB), Z1, Z13
+	VFIXUPIMMPD $0x00, vmathLogF64AVX512const<>+1536(SB), Z2, Z14
+	VFIXUPIMMPD $0x00, vmathLogF64AVX512const<>+1536(SB), Z3, Z15
+	VMOVUPD     Z12, (AX)
+	VMOVUPD     Z13, 64(AX)
+	VMOVUPD     Z14, 128(AX)
+	VMOVUPD     Z15, 192(AX)
 	ADDQ        $0x00000100, CX
 	ADDQ        $0x00000100, AX
 	SUBQ        $0x00000020, DX
@@ -2579,7 +2663,7 @@ one:
 	VGETEXPPD  Z1, Z3
 	VSUBPD     Z3, Z2, Z2
 
-	// f = m - 1; f2 = f*f; q = Poly(LogQ, f, f2)
+	// f = m - 1; s, rest = LogParts(f): f - f*f/2 summed exactly, the rest by R
 	VSUBPD      vmathLogF64AVX512const<>+0(SB), Z1, Z1
 	VMULPD      Z1, Z1, Z5
 	VMOVUPD     vmathLogF64AVX512const<>+64(SB), Z4
@@ -2602,23 +2686,30 @@ one:
 	VFMADD213PD vmathLogF64AVX512const<>+1152(SB), Z5, Z6
 	VFMADD213PD vmathLogF64AVX512const<>+1216(SB), Z5, Z4
 	VFMADD213PD vmathLogF64AVX512const<>+1280(SB), Z5, Z6
-	VFMADD213PD vmathLogF64AVX512const<>+1344(SB), Z5, Z4
 	VFMADD213PD Z4, Z1, Z6
 	VMOVUPD     Z6, Z4
+	VMULPD      vmathLogF64AVX512const<>+1344(SB), Z5, Z8
+	VADDPD      Z8, Z1, Z7
+	VSUBPD      Z7, Z1, Z9
+	VADDPD      Z9, Z8, Z8
+	VMULPD      Z5, Z1, Z9
+	VFMSUB231PD Z1, Z1, Z5
+	VFMADD132PD vmathLogF64AVX512const<>+1344(SB), Z8, Z5
+	VFMADD231PD Z4, Z9, Z5
 
-	// hi = fma(e, ln2hi, f); lo = fma(e, ln2hi, -hi) + f; r = hi + fma(f2, q, fma(e, ln2lo, lo))
-	VMOVUPD     Z1, Z7
-	VFMADD231PD vmathLogF64AVX512const<>+1408(SB), Z2, Z7
-	VMOVUPD     Z7, Z8
-	VFMSUB231PD vmathLogF64AVX512const<>+1408(SB), Z2, Z8
-	VADDPD      Z1, Z8, Z8
-	VFMADD231PD vmathLogF64AVX512const<>+1472(SB), Z2, Z8
-	VFMADD213PD Z8, Z5, Z4
-	VADDPD      Z4, Z7, Z7
+	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest))
+	VMOVUPD     Z7, Z10
+	VFMADD231PD vmathLogF64AVX512const<>+1408(SB), Z2, Z10
+	VMOVUPD     Z10, Z11
+	VFMSUB231PD vmathLogF64AVX512const<>+1408(SB), Z2, Z11
+	VADDPD      Z7, Z11, Z11
+	VFMADD231PD vmathLogF64AVX512const<>+1472(SB), Z2, Z5
+	VADDPD      Z5, Z11, Z11
+	VADDPD      Z11, Z10, Z10
 
 	// x == +Inf: +Inf; x == 0: -Inf; x < 0 or NaN: NaN
-	VFIXUPIMMPD $0x00, vmathLogF64AVX512const<>+1536(SB), Z0, Z7
-	VMOVUPD     Z7, (AX)
+	VFIXUPIMMPD $0x00, vmathLogF64AVX512const<>+1536(SB), Z0, Z10
+	VMOVUPD     Z10, (AX)
 	ADDQ        $0x00000040, CX
 	ADDQ        $0x00000040, AX
 	SUBQ        $0x00000008, DX
@@ -2642,7 +2733,7 @@ tail:
 	VGETEXPPD  Z1, Z3
 	VSUBPD     Z3, Z2, Z2
 
-	// f = m - 1; f2 = f*f; q = Poly(LogQ, f, f2)
+	// f = m - 1; s, rest = LogParts(f): f - f*f/2 summed exactly, the rest by R
 	VSUBPD      vmathLogF64AVX512const<>+0(SB), Z1, Z1
 	VMULPD      Z1, Z1, Z5
 	VMOVUPD     vmathLogF64AVX512const<>+64(SB), Z4
@@ -2665,23 +2756,30 @@ tail:
 	VFMADD213PD vmathLogF64AVX512const<>+1152(SB), Z5, Z6
 	VFMADD213PD vmathLogF64AVX512const<>+1216(SB), Z5, Z4
 	VFMADD213PD vmathLogF64AVX512const<>+1280(SB), Z5, Z6
-	VFMADD213PD vmathLogF64AVX512const<>+1344(SB), Z5, Z4
 	VFMADD213PD Z4, Z1, Z6
 	VMOVUPD     Z6, Z4
+	VMULPD      vmathLogF64AVX512const<>+1344(SB), Z5, Z8
+	VADDPD      Z8, Z1, Z7
+	VSUBPD      Z7, Z1, Z9
+	VADDPD      Z9, Z8, Z8
+	VMULPD      Z5, Z1, Z9
+	VFMSUB231PD Z1, Z1, Z5
+	VFMADD132PD vmathLogF64AVX512const<>+1344(SB), Z8, Z5
+	VFMADD231PD Z4, Z9, Z5
 
-	// hi = fma(e, ln2hi, f); lo = fma(e, ln2hi, -hi) + f; r = hi + fma(f2, q, fma(e, ln2lo, lo))
-	VMOVUPD     Z1, Z7
-	VFMADD231PD vmathLogF64AVX512const<>+1408(SB), Z2, Z7
-	VMOVUPD     Z7, Z8
-	VFMSUB231PD vmathLogF64AVX512const<>+1408(SB), Z2, Z8
-	VADDPD      Z1, Z8, Z8
-	VFMADD231PD vmathLogF64AVX512const<>+1472(SB), Z2, Z8
-	VFMADD213PD Z8, Z5, Z4
-	VADDPD      Z4, Z7, Z7
+	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest))
+	VMOVUPD     Z7, Z10
+	VFMADD231PD vmathLogF64AVX512const<>+1408(SB), Z2, Z10
+	VMOVUPD     Z10, Z11
+	VFMSUB231PD vmathLogF64AVX512const<>+1408(SB), Z2, Z11
+	VADDPD      Z7, Z11, Z11
+	VFMADD231PD vmathLogF64AVX512const<>+1472(SB), Z2, Z5
+	VADDPD      Z5, Z11, Z11
+	VADDPD      Z11, Z10, Z10
 
 	// x == +Inf: +Inf; x == 0: -Inf; x < 0 or NaN: NaN
-	VFIXUPIMMPD $0x00, vmathLogF64AVX512const<>+1536(SB), Z0, Z7
-	VMOVUPD     Z7, K1, (AX)
+	VFIXUPIMMPD $0x00, vmathLogF64AVX512const<>+1536(SB), Z0, Z10
+	VMOVUPD     Z10, K1, (AX)
 
 done:
 	VZEROUPPER
@@ -2695,174 +2793,174 @@ DATA vmathLogF64AVX512const<>+32(SB)/8, $0x3ff0000000000000
 DATA vmathLogF64AVX512const<>+40(SB)/8, $0x3ff0000000000000
 DATA vmathLogF64AVX512const<>+48(SB)/8, $0x3ff0000000000000
 DATA vmathLogF64AVX512const<>+56(SB)/8, $0x3ff0000000000000
-DATA vmathLogF64AVX512const<>+64(SB)/8, $0xbf7cc7d1ddd60edb
-DATA vmathLogF64AVX512const<>+72(SB)/8, $0xbf7cc7d1ddd60edb
-DATA vmathLogF64AVX512const<>+80(SB)/8, $0xbf7cc7d1ddd60edb
-DATA vmathLogF64AVX512const<>+88(SB)/8, $0xbf7cc7d1ddd60edb
-DATA vmathLogF64AVX512const<>+96(SB)/8, $0xbf7cc7d1ddd60edb
-DATA vmathLogF64AVX512const<>+104(SB)/8, $0xbf7cc7d1ddd60edb
-DATA vmathLogF64AVX512const<>+112(SB)/8, $0xbf7cc7d1ddd60edb
-DATA vmathLogF64AVX512const<>+120(SB)/8, $0xbf7cc7d1ddd60edb
-DATA vmathLogF64AVX512const<>+128(SB)/8, $0x3f9b1c839d397ce4
-DATA vmathLogF64AVX512const<>+136(SB)/8, $0x3f9b1c839d397ce4
-DATA vmathLogF64AVX512const<>+144(SB)/8, $0x3f9b1c839d397ce4
-DATA vmathLogF64AVX512const<>+152(SB)/8, $0x3f9b1c839d397ce4
-DATA vmathLogF64AVX512const<>+160(SB)/8, $0x3f9b1c839d397ce4
-DATA vmathLogF64AVX512const<>+168(SB)/8, $0x3f9b1c839d397ce4
-DATA vmathLogF64AVX512const<>+176(SB)/8, $0x3f9b1c839d397ce4
-DATA vmathLogF64AVX512const<>+184(SB)/8, $0x3f9b1c839d397ce4
-DATA vmathLogF64AVX512const<>+192(SB)/8, $0xbfa827329dd5fae5
-DATA vmathLogF64AVX512const<>+200(SB)/8, $0xbfa827329dd5fae5
-DATA vmathLogF64AVX512const<>+208(SB)/8, $0xbfa827329dd5fae5
-DATA vmathLogF64AVX512const<>+216(SB)/8, $0xbfa827329dd5fae5
-DATA vmathLogF64AVX512const<>+224(SB)/8, $0xbfa827329dd5fae5
-DATA vmathLogF64AVX512const<>+232(SB)/8, $0xbfa827329dd5fae5
-DATA vmathLogF64AVX512const<>+240(SB)/8, $0xbfa827329dd5fae5
-DATA vmathLogF64AVX512const<>+248(SB)/8, $0xbfa827329dd5fae5
-DATA vmathLogF64AVX512const<>+256(SB)/8, $0x3fad0258bd4d8984
-DATA vmathLogF64AVX512const<>+264(SB)/8, $0x3fad0258bd4d8984
-DATA vmathLogF64AVX512const<>+272(SB)/8, $0x3fad0258bd4d8984
-DATA vmathLogF64AVX512const<>+280(SB)/8, $0x3fad0258bd4d8984
-DATA vmathLogF64AVX512const<>+288(SB)/8, $0x3fad0258bd4d8984
-DATA vmathLogF64AVX512const<>+296(SB)/8, $0x3fad0258bd4d8984
-DATA vmathLogF64AVX512const<>+304(SB)/8, $0x3fad0258bd4d8984
-DATA vmathLogF64AVX512const<>+312(SB)/8, $0x3fad0258bd4d8984
-DATA vmathLogF64AVX512const<>+320(SB)/8, $0xbfad9d88b3421197
-DATA vmathLogF64AVX512const<>+328(SB)/8, $0xbfad9d88b3421197
-DATA vmathLogF64AVX512const<>+336(SB)/8, $0xbfad9d88b3421197
-DATA vmathLogF64AVX512const<>+344(SB)/8, $0xbfad9d88b3421197
-DATA vmathLogF64AVX512const<>+352(SB)/8, $0xbfad9d88b3421197
-DATA vmathLogF64AVX512const<>+360(SB)/8, $0xbfad9d88b3421197
-DATA vmathLogF64AVX512const<>+368(SB)/8, $0xbfad9d88b3421197
-DATA vmathLogF64AVX512const<>+376(SB)/8, $0xbfad9d88b3421197
-DATA vmathLogF64AVX512const<>+384(SB)/8, $0x3fae2b952e3e1a45
-DATA vmathLogF64AVX512const<>+392(SB)/8, $0x3fae2b952e3e1a45
-DATA vmathLogF64AVX512const<>+400(SB)/8, $0x3fae2b952e3e1a45
-DATA vmathLogF64AVX512const<>+408(SB)/8, $0x3fae2b952e3e1a45
-DATA vmathLogF64AVX512const<>+416(SB)/8, $0x3fae2b952e3e1a45
-DATA vmathLogF64AVX512const<>+424(SB)/8, $0x3fae2b952e3e1a45
-DATA vmathLogF64AVX512const<>+432(SB)/8, $0x3fae2b952e3e1a45
-DATA vmathLogF64AVX512const<>+440(SB)/8, $0x3fae2b952e3e1a45
-DATA vmathLogF64AVX512const<>+448(SB)/8, $0xbfafdd826e89d32b
-DATA vmathLogF64AVX512const<>+456(SB)/8, $0xbfafdd826e89d32b
-DATA vmathLogF64AVX512const<>+464(SB)/8, $0xbfafdd826e89d32b
-DATA vmathLogF64AVX512const<>+472(SB)/8, $0xbfafdd826e89d32b
-DATA vmathLogF64AVX512const<>+480(SB)/8, $0xbfafdd826e89d32b
-DATA vmathLogF64AVX512const<>+488(SB)/8, $0xbfafdd826e89d32b
-DATA vmathLogF64AVX512const<>+496(SB)/8, $0xbfafdd826e89d32b
-DATA vmathLogF64AVX512const<>+504(SB)/8, $0xbfafdd826e89d32b
-DATA vmathLogF64AVX512const<>+512(SB)/8, $0x3fb10ce98ebeb7ef
-DATA vmathLogF64AVX512const<>+520(SB)/8, $0x3fb10ce98ebeb7ef
-DATA vmathLogF64AVX512const<>+528(SB)/8, $0x3fb10ce98ebeb7ef
-DATA vmathLogF64AVX512const<>+536(SB)/8, $0x3fb10ce98ebeb7ef
-DATA vmathLogF64AVX512const<>+544(SB)/8, $0x3fb10ce98ebeb7ef
-DATA vmathLogF64AVX512const<>+552(SB)/8, $0x3fb10ce98ebeb7ef
-DATA vmathLogF64AVX512const<>+560(SB)/8, $0x3fb10ce98ebeb7ef
-DATA vmathLogF64AVX512const<>+568(SB)/8, $0x3fb10ce98ebeb7ef
-DATA vmathLogF64AVX512const<>+576(SB)/8, $0xbfb249e10b0fb6d5
-DATA vmathLogF64AVX512const<>+584(SB)/8, $0xbfb249e10b0fb6d5
-DATA vmathLogF64AVX512const<>+592(SB)/8, $0xbfb249e10b0fb6d5
-DATA vmathLogF64AVX512const<>+600(SB)/8, $0xbfb249e10b0fb6d5
-DATA vmathLogF64AVX512const<>+608(SB)/8, $0xbfb249e10b0fb6d5
-DATA vmathLogF64AVX512const<>+616(SB)/8, $0xbfb249e10b0fb6d5
-DATA vmathLogF64AVX512const<>+624(SB)/8, $0xbfb249e10b0fb6d5
-DATA vmathLogF64AVX512const<>+632(SB)/8, $0xbfb249e10b0fb6d5
-DATA vmathLogF64AVX512const<>+640(SB)/8, $0x3fb3b198cb7e4451
-DATA vmathLogF64AVX512const<>+648(SB)/8, $0x3fb3b198cb7e4451
-DATA vmathLogF64AVX512const<>+656(SB)/8, $0x3fb3b198cb7e4451
-DATA vmathLogF64AVX512const<>+664(SB)/8, $0x3fb3b198cb7e4451
-DATA vmathLogF64AVX512const<>+672(SB)/8, $0x3fb3b198cb7e4451
-DATA vmathLogF64AVX512const<>+680(SB)/8, $0x3fb3b198cb7e4451
-DATA vmathLogF64AVX512const<>+688(SB)/8, $0x3fb3b198cb7e4451
-DATA vmathLogF64AVX512const<>+696(SB)/8, $0x3fb3b198cb7e4451
-DATA vmathLogF64AVX512const<>+704(SB)/8, $0xbfb55554f5a71709
-DATA vmathLogF64AVX512const<>+712(SB)/8, $0xbfb55554f5a71709
-DATA vmathLogF64AVX512const<>+720(SB)/8, $0xbfb55554f5a71709
-DATA vmathLogF64AVX512const<>+728(SB)/8, $0xbfb55554f5a71709
-DATA vmathLogF64AVX512const<>+736(SB)/8, $0xbfb55554f5a71709
-DATA vmathLogF64AVX512const<>+744(SB)/8, $0xbfb55554f5a71709
-DATA vmathLogF64AVX512const<>+752(SB)/8, $0xbfb55554f5a71709
-DATA vmathLogF64AVX512const<>+760(SB)/8, $0xbfb55554f5a71709
-DATA vmathLogF64AVX512const<>+768(SB)/8, $0x3fb745cd79ac9571
-DATA vmathLogF64AVX512const<>+776(SB)/8, $0x3fb745cd79ac9571
-DATA vmathLogF64AVX512const<>+784(SB)/8, $0x3fb745cd79ac9571
-DATA vmathLogF64AVX512const<>+792(SB)/8, $0x3fb745cd79ac9571
-DATA vmathLogF64AVX512const<>+800(SB)/8, $0x3fb745cd79ac9571
-DATA vmathLogF64AVX512const<>+808(SB)/8, $0x3fb745cd79ac9571
-DATA vmathLogF64AVX512const<>+816(SB)/8, $0x3fb745cd79ac9571
-DATA vmathLogF64AVX512const<>+824(SB)/8, $0x3fb745cd79ac9571
-DATA vmathLogF64AVX512const<>+832(SB)/8, $0xbfb999995c048703
-DATA vmathLogF64AVX512const<>+840(SB)/8, $0xbfb999995c048703
-DATA vmathLogF64AVX512const<>+848(SB)/8, $0xbfb999995c048703
-DATA vmathLogF64AVX512const<>+856(SB)/8, $0xbfb999995c048703
-DATA vmathLogF64AVX512const<>+864(SB)/8, $0xbfb999995c048703
-DATA vmathLogF64AVX512const<>+872(SB)/8, $0xbfb999995c048703
-DATA vmathLogF64AVX512const<>+880(SB)/8, $0xbfb999995c048703
-DATA vmathLogF64AVX512const<>+888(SB)/8, $0xbfb999995c048703
-DATA vmathLogF64AVX512const<>+896(SB)/8, $0x3fbc71c7341f53b8
-DATA vmathLogF64AVX512const<>+904(SB)/8, $0x3fbc71c7341f53b8
-DATA vmathLogF64AVX512const<>+912(SB)/8, $0x3fbc71c7341f53b8
-DATA vmathLogF64AVX512const<>+920(SB)/8, $0x3fbc71c7341f53b8
-DATA vmathLogF64AVX512const<>+928(SB)/8, $0x3fbc71c7341f53b8
-DATA vmathLogF64AVX512const<>+936(SB)/8, $0x3fbc71c7341f53b8
-DATA vmathLogF64AVX512const<>+944(SB)/8, $0x3fbc71c7341f53b8
-DATA vmathLogF64AVX512const<>+952(SB)/8, $0x3fbc71c7341f53b8
-DATA vmathLogF64AVX512const<>+960(SB)/8, $0xbfc000000111bd38
-DATA vmathLogF64AVX512const<>+968(SB)/8, $0xbfc000000111bd38
-DATA vmathLogF64AVX512const<>+976(SB)/8, $0xbfc000000111bd38
-DATA vmathLogF64AVX512const<>+984(SB)/8, $0xbfc000000111bd38
-DATA vmathLogF64AVX512const<>+992(SB)/8, $0xbfc000000111bd38
-DATA vmathLogF64AVX512const<>+1000(SB)/8, $0xbfc000000111bd38
-DATA vmathLogF64AVX512const<>+1008(SB)/8, $0xbfc000000111bd38
-DATA vmathLogF64AVX512const<>+1016(SB)/8, $0xbfc000000111bd38
-DATA vmathLogF64AVX512const<>+1024(SB)/8, $0x3fc249249222c23c
-DATA vmathLogF64AVX512const<>+1032(SB)/8, $0x3fc249249222c23c
-DATA vmathLogF64AVX512const<>+1040(SB)/8, $0x3fc249249222c23c
-DATA vmathLogF64AVX512const<>+1048(SB)/8, $0x3fc249249222c23c
-DATA vmathLogF64AVX512const<>+1056(SB)/8, $0x3fc249249222c23c
-DATA vmathLogF64AVX512const<>+1064(SB)/8, $0x3fc249249222c23c
-DATA vmathLogF64AVX512const<>+1072(SB)/8, $0x3fc249249222c23c
-DATA vmathLogF64AVX512const<>+1080(SB)/8, $0x3fc249249222c23c
-DATA vmathLogF64AVX512const<>+1088(SB)/8, $0xbfc5555555518573
-DATA vmathLogF64AVX512const<>+1096(SB)/8, $0xbfc5555555518573
-DATA vmathLogF64AVX512const<>+1104(SB)/8, $0xbfc5555555518573
-DATA vmathLogF64AVX512const<>+1112(SB)/8, $0xbfc5555555518573
-DATA vmathLogF64AVX512const<>+1120(SB)/8, $0xbfc5555555518573
-DATA vmathLogF64AVX512const<>+1128(SB)/8, $0xbfc5555555518573
-DATA vmathLogF64AVX512const<>+1136(SB)/8, $0xbfc5555555518573
-DATA vmathLogF64AVX512const<>+1144(SB)/8, $0xbfc5555555518573
-DATA vmathLogF64AVX512const<>+1152(SB)/8, $0x3fc999999999d723
-DATA vmathLogF64AVX512const<>+1160(SB)/8, $0x3fc999999999d723
-DATA vmathLogF64AVX512const<>+1168(SB)/8, $0x3fc999999999d723
-DATA vmathLogF64AVX512const<>+1176(SB)/8, $0x3fc999999999d723
-DATA vmathLogF64AVX512const<>+1184(SB)/8, $0x3fc999999999d723
-DATA vmathLogF64AVX512const<>+1192(SB)/8, $0x3fc999999999d723
-DATA vmathLogF64AVX512const<>+1200(SB)/8, $0x3fc999999999d723
-DATA vmathLogF64AVX512const<>+1208(SB)/8, $0x3fc999999999d723
-DATA vmathLogF64AVX512const<>+1216(SB)/8, $0xbfd00000000002b6
-DATA vmathLogF64AVX512const<>+1224(SB)/8, $0xbfd00000000002b6
-DATA vmathLogF64AVX512const<>+1232(SB)/8, $0xbfd00000000002b6
-DATA vmathLogF64AVX512const<>+1240(SB)/8, $0xbfd00000000002b6
-DATA vmathLogF64AVX512const<>+1248(SB)/8, $0xbfd00000000002b6
-DATA vmathLogF64AVX512const<>+1256(SB)/8, $0xbfd00000000002b6
-DATA vmathLogF64AVX512const<>+1264(SB)/8, $0xbfd00000000002b6
-DATA vmathLogF64AVX512const<>+1272(SB)/8, $0xbfd00000000002b6
-DATA vmathLogF64AVX512const<>+1280(SB)/8, $0x3fd5555555555543
-DATA vmathLogF64AVX512const<>+1288(SB)/8, $0x3fd5555555555543
-DATA vmathLogF64AVX512const<>+1296(SB)/8, $0x3fd5555555555543
-DATA vmathLogF64AVX512const<>+1304(SB)/8, $0x3fd5555555555543
-DATA vmathLogF64AVX512const<>+1312(SB)/8, $0x3fd5555555555543
-DATA vmathLogF64AVX512const<>+1320(SB)/8, $0x3fd5555555555543
-DATA vmathLogF64AVX512const<>+1328(SB)/8, $0x3fd5555555555543
-DATA vmathLogF64AVX512const<>+1336(SB)/8, $0x3fd5555555555543
-DATA vmathLogF64AVX512const<>+1344(SB)/8, $0xbfdfffffffffffff
-DATA vmathLogF64AVX512const<>+1352(SB)/8, $0xbfdfffffffffffff
-DATA vmathLogF64AVX512const<>+1360(SB)/8, $0xbfdfffffffffffff
-DATA vmathLogF64AVX512const<>+1368(SB)/8, $0xbfdfffffffffffff
-DATA vmathLogF64AVX512const<>+1376(SB)/8, $0xbfdfffffffffffff
-DATA vmathLogF64AVX512const<>+1384(SB)/8, $0xbfdfffffffffffff
-DATA vmathLogF64AVX512const<>+1392(SB)/8, $0xbfdfffffffffffff
-DATA vmathLogF64AVX512const<>+1400(SB)/8, $0xbfdfffffffffffff
+DATA vmathLogF64AVX512const<>+64(SB)/8, $0x3f9b3b303a4217e0
+DATA vmathLogF64AVX512const<>+72(SB)/8, $0x3f9b3b303a4217e0
+DATA vmathLogF64AVX512const<>+80(SB)/8, $0x3f9b3b303a4217e0
+DATA vmathLogF64AVX512const<>+88(SB)/8, $0x3f9b3b303a4217e0
+DATA vmathLogF64AVX512const<>+96(SB)/8, $0x3f9b3b303a4217e0
+DATA vmathLogF64AVX512const<>+104(SB)/8, $0x3f9b3b303a4217e0
+DATA vmathLogF64AVX512const<>+112(SB)/8, $0x3f9b3b303a4217e0
+DATA vmathLogF64AVX512const<>+120(SB)/8, $0x3f9b3b303a4217e0
+DATA vmathLogF64AVX512const<>+128(SB)/8, $0xbf7d07feba112675
+DATA vmathLogF64AVX512const<>+136(SB)/8, $0xbf7d07feba112675
+DATA vmathLogF64AVX512const<>+144(SB)/8, $0xbf7d07feba112675
+DATA vmathLogF64AVX512const<>+152(SB)/8, $0xbf7d07feba112675
+DATA vmathLogF64AVX512const<>+160(SB)/8, $0xbf7d07feba112675
+DATA vmathLogF64AVX512const<>+168(SB)/8, $0xbf7d07feba112675
+DATA vmathLogF64AVX512const<>+176(SB)/8, $0xbf7d07feba112675
+DATA vmathLogF64AVX512const<>+184(SB)/8, $0xbf7d07feba112675
+DATA vmathLogF64AVX512const<>+192(SB)/8, $0x3facf9dc40c40859
+DATA vmathLogF64AVX512const<>+200(SB)/8, $0x3facf9dc40c40859
+DATA vmathLogF64AVX512const<>+208(SB)/8, $0x3facf9dc40c40859
+DATA vmathLogF64AVX512const<>+216(SB)/8, $0x3facf9dc40c40859
+DATA vmathLogF64AVX512const<>+224(SB)/8, $0x3facf9dc40c40859
+DATA vmathLogF64AVX512const<>+232(SB)/8, $0x3facf9dc40c40859
+DATA vmathLogF64AVX512const<>+240(SB)/8, $0x3facf9dc40c40859
+DATA vmathLogF64AVX512const<>+248(SB)/8, $0x3facf9dc40c40859
+DATA vmathLogF64AVX512const<>+256(SB)/8, $0xbfa82c4fc85d6852
+DATA vmathLogF64AVX512const<>+264(SB)/8, $0xbfa82c4fc85d6852
+DATA vmathLogF64AVX512const<>+272(SB)/8, $0xbfa82c4fc85d6852
+DATA vmathLogF64AVX512const<>+280(SB)/8, $0xbfa82c4fc85d6852
+DATA vmathLogF64AVX512const<>+288(SB)/8, $0xbfa82c4fc85d6852
+DATA vmathLogF64AVX512const<>+296(SB)/8, $0xbfa82c4fc85d6852
+DATA vmathLogF64AVX512const<>+304(SB)/8, $0xbfa82c4fc85d6852
+DATA vmathLogF64AVX512const<>+312(SB)/8, $0xbfa82c4fc85d6852
+DATA vmathLogF64AVX512const<>+320(SB)/8, $0x3fae2aaa2b9fae40
+DATA vmathLogF64AVX512const<>+328(SB)/8, $0x3fae2aaa2b9fae40
+DATA vmathLogF64AVX512const<>+336(SB)/8, $0x3fae2aaa2b9fae40
+DATA vmathLogF64AVX512const<>+344(SB)/8, $0x3fae2aaa2b9fae40
+DATA vmathLogF64AVX512const<>+352(SB)/8, $0x3fae2aaa2b9fae40
+DATA vmathLogF64AVX512const<>+360(SB)/8, $0x3fae2aaa2b9fae40
+DATA vmathLogF64AVX512const<>+368(SB)/8, $0x3fae2aaa2b9fae40
+DATA vmathLogF64AVX512const<>+376(SB)/8, $0x3fae2aaa2b9fae40
+DATA vmathLogF64AVX512const<>+384(SB)/8, $0xbfad95c4eebda56e
+DATA vmathLogF64AVX512const<>+392(SB)/8, $0xbfad95c4eebda56e
+DATA vmathLogF64AVX512const<>+400(SB)/8, $0xbfad95c4eebda56e
+DATA vmathLogF64AVX512const<>+408(SB)/8, $0xbfad95c4eebda56e
+DATA vmathLogF64AVX512const<>+416(SB)/8, $0xbfad95c4eebda56e
+DATA vmathLogF64AVX512const<>+424(SB)/8, $0xbfad95c4eebda56e
+DATA vmathLogF64AVX512const<>+432(SB)/8, $0xbfad95c4eebda56e
+DATA vmathLogF64AVX512const<>+440(SB)/8, $0xbfad95c4eebda56e
+DATA vmathLogF64AVX512const<>+448(SB)/8, $0x3fb10d2859784eec
+DATA vmathLogF64AVX512const<>+456(SB)/8, $0x3fb10d2859784eec
+DATA vmathLogF64AVX512const<>+464(SB)/8, $0x3fb10d2859784eec
+DATA vmathLogF64AVX512const<>+472(SB)/8, $0x3fb10d2859784eec
+DATA vmathLogF64AVX512const<>+480(SB)/8, $0x3fb10d2859784eec
+DATA vmathLogF64AVX512const<>+488(SB)/8, $0x3fb10d2859784eec
+DATA vmathLogF64AVX512const<>+496(SB)/8, $0x3fb10d2859784eec
+DATA vmathLogF64AVX512const<>+504(SB)/8, $0x3fb10d2859784eec
+DATA vmathLogF64AVX512const<>+512(SB)/8, $0xbfafdede239a7a42
+DATA vmathLogF64AVX512const<>+520(SB)/8, $0xbfafdede239a7a42
+DATA vmathLogF64AVX512const<>+528(SB)/8, $0xbfafdede239a7a42
+DATA vmathLogF64AVX512const<>+536(SB)/8, $0xbfafdede239a7a42
+DATA vmathLogF64AVX512const<>+544(SB)/8, $0xbfafdede239a7a42
+DATA vmathLogF64AVX512const<>+552(SB)/8, $0xbfafdede239a7a42
+DATA vmathLogF64AVX512const<>+560(SB)/8, $0xbfafdede239a7a42
+DATA vmathLogF64AVX512const<>+568(SB)/8, $0xbfafdede239a7a42
+DATA vmathLogF64AVX512const<>+576(SB)/8, $0x3fb3b191502b5a74
+DATA vmathLogF64AVX512const<>+584(SB)/8, $0x3fb3b191502b5a74
+DATA vmathLogF64AVX512const<>+592(SB)/8, $0x3fb3b191502b5a74
+DATA vmathLogF64AVX512const<>+600(SB)/8, $0x3fb3b191502b5a74
+DATA vmathLogF64AVX512const<>+608(SB)/8, $0x3fb3b191502b5a74
+DATA vmathLogF64AVX512const<>+616(SB)/8, $0x3fb3b191502b5a74
+DATA vmathLogF64AVX512const<>+624(SB)/8, $0x3fb3b191502b5a74
+DATA vmathLogF64AVX512const<>+632(SB)/8, $0x3fb3b191502b5a74
+DATA vmathLogF64AVX512const<>+640(SB)/8, $0xbfb249d7f268861c
+DATA vmathLogF64AVX512const<>+648(SB)/8, $0xbfb249d7f268861c
+DATA vmathLogF64AVX512const<>+656(SB)/8, $0xbfb249d7f268861c
+DATA vmathLogF64AVX512const<>+664(SB)/8, $0xbfb249d7f268861c
+DATA vmathLogF64AVX512const<>+672(SB)/8, $0xbfb249d7f268861c
+DATA vmathLogF64AVX512const<>+680(SB)/8, $0xbfb249d7f268861c
+DATA vmathLogF64AVX512const<>+688(SB)/8, $0xbfb249d7f268861c
+DATA vmathLogF64AVX512const<>+696(SB)/8, $0xbfb249d7f268861c
+DATA vmathLogF64AVX512const<>+704(SB)/8, $0x3fb745cde78c7b0e
+DATA vmathLogF64AVX512const<>+712(SB)/8, $0x3fb745cde78c7b0e
+DATA vmathLogF64AVX512const<>+720(SB)/8, $0x3fb745cde78c7b0e
+DATA vmathLogF64AVX512const<>+728(SB)/8, $0x3fb745cde78c7b0e
+DATA vmathLogF64AVX512const<>+736(SB)/8, $0x3fb745cde78c7b0e
+DATA vmathLogF64AVX512const<>+744(SB)/8, $0x3fb745cde78c7b0e
+DATA vmathLogF64AVX512const<>+752(SB)/8, $0x3fb745cde78c7b0e
+DATA vmathLogF64AVX512const<>+760(SB)/8, $0x3fb745cde78c7b0e
+DATA vmathLogF64AVX512const<>+768(SB)/8, $0xbfb55554bb8f2e24
+DATA vmathLogF64AVX512const<>+776(SB)/8, $0xbfb55554bb8f2e24
+DATA vmathLogF64AVX512const<>+784(SB)/8, $0xbfb55554bb8f2e24
+DATA vmathLogF64AVX512const<>+792(SB)/8, $0xbfb55554bb8f2e24
+DATA vmathLogF64AVX512const<>+800(SB)/8, $0xbfb55554bb8f2e24
+DATA vmathLogF64AVX512const<>+808(SB)/8, $0xbfb55554bb8f2e24
+DATA vmathLogF64AVX512const<>+816(SB)/8, $0xbfb55554bb8f2e24
+DATA vmathLogF64AVX512const<>+824(SB)/8, $0xbfb55554bb8f2e24
+DATA vmathLogF64AVX512const<>+832(SB)/8, $0x3fbc71c730b170f3
+DATA vmathLogF64AVX512const<>+840(SB)/8, $0x3fbc71c730b170f3
+DATA vmathLogF64AVX512const<>+848(SB)/8, $0x3fbc71c730b170f3
+DATA vmathLogF64AVX512const<>+856(SB)/8, $0x3fbc71c730b170f3
+DATA vmathLogF64AVX512const<>+864(SB)/8, $0x3fbc71c730b170f3
+DATA vmathLogF64AVX512const<>+872(SB)/8, $0x3fbc71c730b170f3
+DATA vmathLogF64AVX512const<>+880(SB)/8, $0x3fbc71c730b170f3
+DATA vmathLogF64AVX512const<>+888(SB)/8, $0x3fbc71c730b170f3
+DATA vmathLogF64AVX512const<>+896(SB)/8, $0xbfb99999673c8b71
+DATA vmathLogF64AVX512const<>+904(SB)/8, $0xbfb99999673c8b71
+DATA vmathLogF64AVX512const<>+912(SB)/8, $0xbfb99999673c8b71
+DATA vmathLogF64AVX512const<>+920(SB)/8, $0xbfb99999673c8b71
+DATA vmathLogF64AVX512const<>+928(SB)/8, $0xbfb99999673c8b71
+DATA vmathLogF64AVX512const<>+936(SB)/8, $0xbfb99999673c8b71
+DATA vmathLogF64AVX512const<>+944(SB)/8, $0xbfb99999673c8b71
+DATA vmathLogF64AVX512const<>+952(SB)/8, $0xbfb99999673c8b71
+DATA vmathLogF64AVX512const<>+960(SB)/8, $0x3fc24924922a3cd8
+DATA vmathLogF64AVX512const<>+968(SB)/8, $0x3fc24924922a3cd8
+DATA vmathLogF64AVX512const<>+976(SB)/8, $0x3fc24924922a3cd8
+DATA vmathLogF64AVX512const<>+984(SB)/8, $0x3fc24924922a3cd8
+DATA vmathLogF64AVX512const<>+992(SB)/8, $0x3fc24924922a3cd8
+DATA vmathLogF64AVX512const<>+1000(SB)/8, $0x3fc24924922a3cd8
+DATA vmathLogF64AVX512const<>+1008(SB)/8, $0x3fc24924922a3cd8
+DATA vmathLogF64AVX512const<>+1016(SB)/8, $0x3fc24924922a3cd8
+DATA vmathLogF64AVX512const<>+1024(SB)/8, $0xbfc0000000d39f05
+DATA vmathLogF64AVX512const<>+1032(SB)/8, $0xbfc0000000d39f05
+DATA vmathLogF64AVX512const<>+1040(SB)/8, $0xbfc0000000d39f05
+DATA vmathLogF64AVX512const<>+1048(SB)/8, $0xbfc0000000d39f05
+DATA vmathLogF64AVX512const<>+1056(SB)/8, $0xbfc0000000d39f05
+DATA vmathLogF64AVX512const<>+1064(SB)/8, $0xbfc0000000d39f05
+DATA vmathLogF64AVX512const<>+1072(SB)/8, $0xbfc0000000d39f05
+DATA vmathLogF64AVX512const<>+1080(SB)/8, $0xbfc0000000d39f05
+DATA vmathLogF64AVX512const<>+1088(SB)/8, $0x3fc999999999c6be
+DATA vmathLogF64AVX512const<>+1096(SB)/8, $0x3fc999999999c6be
+DATA vmathLogF64AVX512const<>+1104(SB)/8, $0x3fc999999999c6be
+DATA vmathLogF64AVX512const<>+1112(SB)/8, $0x3fc999999999c6be
+DATA vmathLogF64AVX512const<>+1120(SB)/8, $0x3fc999999999c6be
+DATA vmathLogF64AVX512const<>+1128(SB)/8, $0x3fc999999999c6be
+DATA vmathLogF64AVX512const<>+1136(SB)/8, $0x3fc999999999c6be
+DATA vmathLogF64AVX512const<>+1144(SB)/8, $0x3fc999999999c6be
+DATA vmathLogF64AVX512const<>+1152(SB)/8, $0xbfc555555552bdc7
+DATA vmathLogF64AVX512const<>+1160(SB)/8, $0xbfc555555552bdc7
+DATA vmathLogF64AVX512const<>+1168(SB)/8, $0xbfc555555552bdc7
+DATA vmathLogF64AVX512const<>+1176(SB)/8, $0xbfc555555552bdc7
+DATA vmathLogF64AVX512const<>+1184(SB)/8, $0xbfc555555552bdc7
+DATA vmathLogF64AVX512const<>+1192(SB)/8, $0xbfc555555552bdc7
+DATA vmathLogF64AVX512const<>+1200(SB)/8, $0xbfc555555552bdc7
+DATA vmathLogF64AVX512const<>+1208(SB)/8, $0xbfc555555552bdc7
+DATA vmathLogF64AVX512const<>+1216(SB)/8, $0x3fd555555555554a
+DATA vmathLogF64AVX512const<>+1224(SB)/8, $0x3fd555555555554a
+DATA vmathLogF64AVX512const<>+1232(SB)/8, $0x3fd555555555554a
+DATA vmathLogF64AVX512const<>+1240(SB)/8, $0x3fd555555555554a
+DATA vmathLogF64AVX512const<>+1248(SB)/8, $0x3fd555555555554a
+DATA vmathLogF64AVX512const<>+1256(SB)/8, $0x3fd555555555554a
+DATA vmathLogF64AVX512const<>+1264(SB)/8, $0x3fd555555555554a
+DATA vmathLogF64AVX512const<>+1272(SB)/8, $0x3fd555555555554a
+DATA vmathLogF64AVX512const<>+1280(SB)/8, $0xbfd0000000000158
+DATA vmathLogF64AVX512const<>+1288(SB)/8, $0xbfd0000000000158
+DATA vmathLogF64AVX512const<>+1296(SB)/8, $0xbfd0000000000158
+DATA vmathLogF64AVX512const<>+1304(SB)/8, $0xbfd0000000000158
+DATA vmathLogF64AVX512const<>+1312(SB)/8, $0xbfd0000000000158
+DATA vmathLogF64AVX512const<>+1320(SB)/8, $0xbfd0000000000158
+DATA vmathLogF64AVX512const<>+1328(SB)/8, $0xbfd0000000000158
+DATA vmathLogF64AVX512const<>+1336(SB)/8, $0xbfd0000000000158
+DATA vmathLogF64AVX512const<>+1344(SB)/8, $0xbfe0000000000000
+DATA vmathLogF64AVX512const<>+1352(SB)/8, $0xbfe0000000000000
+DATA vmathLogF64AVX512const<>+1360(SB)/8, $0xbfe0000000000000
+DATA vmathLogF64AVX512const<>+1368(SB)/8, $0xbfe0000000000000
+DATA vmathLogF64AVX512const<>+1376(SB)/8, $0xbfe0000000000000
+DATA vmathLogF64AVX512const<>+1384(SB)/8, $0xbfe0000000000000
+DATA vmathLogF64AVX512const<>+1392(SB)/8, $0xbfe0000000000000
+DATA vmathLogF64AVX512const<>+1400(SB)/8, $0xbfe0000000000000
 DATA vmathLogF64AVX512const<>+1408(SB)/8, $0x3fe62e42fee00000
 DATA vmathLogF64AVX512const<>+1416(SB)/8, $0x3fe62e42fee00000
 DATA vmathLogF64AVX512const<>+1424(SB)/8, $0x3fe62e42fee00000
@@ -2928,7 +3026,7 @@ main:
 	VSUBPS  vmathLogF32AVX2const<>+384(SB), Y12, Y8
 	VSUBPS  vmathLogF32AVX2const<>+384(SB), Y13, Y9
 
-	// f = m - 1; f2 = f*f; q = Poly(LogQ, f, f2)
+	// f = m - 1; s, rest = LogParts(f): f - f*f/2 summed exactly, the rest by R
 	VSUBPS      vmathLogF32AVX2const<>+448(SB), Y6, Y6
 	VSUBPS      vmathLogF32AVX2const<>+448(SB), Y7, Y7
 	VMULPS      Y6, Y6, Y4
@@ -2953,30 +3051,44 @@ main:
 	VFMADD213PS vmathLogF32AVX2const<>+1024(SB), Y7, Y15
 	VFMADD213PS vmathLogF32AVX2const<>+1088(SB), Y6, Y14
 	VFMADD213PS vmathLogF32AVX2const<>+1088(SB), Y7, Y15
-	VFMADD213PS vmathLogF32AVX2const<>+1152(SB), Y6, Y14
-	VFMADD213PS vmathLogF32AVX2const<>+1152(SB), Y7, Y15
+	VMULPS      vmathLogF32AVX2const<>+1152(SB), Y4, Y10
+	VMULPS      vmathLogF32AVX2const<>+1152(SB), Y5, Y11
+	VADDPS      Y10, Y6, Y2
+	VADDPS      Y11, Y7, Y3
+	VSUBPS      Y2, Y6, Y12
+	VSUBPS      Y3, Y7, Y13
+	VADDPS      Y12, Y10, Y10
+	VADDPS      Y13, Y11, Y11
+	VMULPS      Y4, Y6, Y12
+	VMULPS      Y5, Y7, Y13
+	VFMSUB231PS Y6, Y6, Y4
+	VFMSUB231PS Y7, Y7, Y5
+	VFMADD132PS vmathLogF32AVX2const<>+1152(SB), Y10, Y4
+	VFMADD132PS vmathLogF32AVX2const<>+1152(SB), Y11, Y5
+	VFMADD231PS Y14, Y12, Y4
+	VFMADD231PS Y15, Y13, Y5
 
-	// hi = fma(e, ln2hi, f); lo = fma(e, ln2hi, -hi) + f; r = hi + fma(f2, q, fma(e, ln2lo, lo))
-	VMOVUPS     Y6, Y2
-	VMOVUPS     Y7, Y3
-	VFMADD231PS vmathLogF32AVX2const<>+1216(SB), Y8, Y2
-	VFMADD231PS vmathLogF32AVX2const<>+1216(SB), Y9, Y3
+	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest))
 	VMOVUPS     Y2, Y10
 	VMOVUPS     Y3, Y11
-	VFMSUB231PS vmathLogF32AVX2const<>+1216(SB), Y8, Y10
-	VFMSUB231PS vmathLogF32AVX2const<>+1216(SB), Y9, Y11
-	VADDPS      Y6, Y10, Y10
-	VADDPS      Y7, Y11, Y11
-	VFMADD231PS vmathLogF32AVX2const<>+1280(SB), Y8, Y10
-	VFMADD231PS vmathLogF32AVX2const<>+1280(SB), Y9, Y11
-	VFMADD213PS Y10, Y4, Y14
-	VFMADD213PS Y11, Y5, Y15
-	VADDPS      Y14, Y2, Y2
-	VADDPS      Y15, Y3, Y3
+	VFMADD231PS vmathLogF32AVX2const<>+1216(SB), Y8, Y10
+	VFMADD231PS vmathLogF32AVX2const<>+1216(SB), Y9, Y11
+	VMOVUPS     Y10, Y12
+	VMOVUPS     Y11, Y13
+	VFMSUB231PS vmathLogF32AVX2const<>+1216(SB), Y8, Y12
+	VFMSUB231PS vmathLogF32AVX2const<>+1216(SB), Y9, Y13
+	VADDPS      Y2, Y12, Y12
+	VADDPS      Y3, Y13, Y13
+	VFMADD231PS vmathLogF32AVX2const<>+1280(SB), Y8, Y4
+	VFMADD231PS vmathLogF32AVX2const<>+1280(SB), Y9, Y5
+	VADDPS      Y4, Y12, Y12
+	VADDPS      Y5, Y13, Y13
+	VADDPS      Y12, Y10, Y10
+	VADDPS      Y13, Y11, Y11
 
 	// x == +Inf: +Inf; x == 0: -Inf; x < 0 or NaN: NaN
-	VMOVUPS Y2, (AX)
-	VMOVUPS Y3, 32(AX)
+	VMOVUPS Y10, (AX)
+	VMOVUPS Y11, 32(AX)
 	JMP     fast1
 
 slow1:
@@ -3004,7 +3116,7 @@ slow1:
 	VADDPS    Y6, Y4, Y4
 	VADDPS    Y7, Y5, Y5
 
-	// f = m - 1; f2 = f*f; q = Poly(LogQ, f, f2)
+	// f = m - 1; s, rest = LogParts(f): f - f*f/2 summed exactly, the rest by R
 	VSUBPS      vmathLogF32AVX2const<>+448(SB), Y2, Y2
 	VSUBPS      vmathLogF32AVX2const<>+448(SB), Y3, Y3
 	VMULPS      Y2, Y2, Y12
@@ -3029,46 +3141,60 @@ slow1:
 	VFMADD213PS vmathLogF32AVX2const<>+1024(SB), Y3, Y11
 	VFMADD213PS vmathLogF32AVX2const<>+1088(SB), Y2, Y10
 	VFMADD213PS vmathLogF32AVX2const<>+1088(SB), Y3, Y11
-	VFMADD213PS vmathLogF32AVX2const<>+1152(SB), Y2, Y10
-	VFMADD213PS vmathLogF32AVX2const<>+1152(SB), Y3, Y11
+	VMULPS      vmathLogF32AVX2const<>+1152(SB), Y12, Y6
+	VMULPS      vmathLogF32AVX2const<>+1152(SB), Y13, Y7
+	VADDPS      Y6, Y2, Y14
+	VADDPS      Y7, Y3, Y15
+	VSUBPS      Y14, Y2, Y8
+	VSUBPS      Y15, Y3, Y9
+	VADDPS      Y8, Y6, Y6
+	VADDPS      Y9, Y7, Y7
+	VMULPS      Y12, Y2, Y8
+	VMULPS      Y13, Y3, Y9
+	VFMSUB231PS Y2, Y2, Y12
+	VFMSUB231PS Y3, Y3, Y13
+	VFMADD132PS vmathLogF32AVX2const<>+1152(SB), Y6, Y12
+	VFMADD132PS vmathLogF32AVX2const<>+1152(SB), Y7, Y13
+	VFMADD231PS Y10, Y8, Y12
+	VFMADD231PS Y11, Y9, Y13
 
-	// hi = fma(e, ln2hi, f); lo = fma(e, ln2hi, -hi) + f; r = hi + fma(f2, q, fma(e, ln2lo, lo))
-	VMOVUPS     Y2, Y14
-	VMOVUPS     Y3, Y15
-	VFMADD231PS vmathLogF32AVX2const<>+1216(SB), Y4, Y14
-	VFMADD231PS vmathLogF32AVX2const<>+1216(SB), Y5, Y15
+	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest))
 	VMOVUPS     Y14, Y6
 	VMOVUPS     Y15, Y7
-	VFMSUB231PS vmathLogF32AVX2const<>+1216(SB), Y4, Y6
-	VFMSUB231PS vmathLogF32AVX2const<>+1216(SB), Y5, Y7
-	VADDPS      Y2, Y6, Y6
-	VADDPS      Y3, Y7, Y7
-	VFMADD231PS vmathLogF32AVX2const<>+1280(SB), Y4, Y6
-	VFMADD231PS vmathLogF32AVX2const<>+1280(SB), Y5, Y7
-	VFMADD213PS Y6, Y12, Y10
-	VFMADD213PS Y7, Y13, Y11
-	VADDPS      Y10, Y14, Y14
-	VADDPS      Y11, Y15, Y15
+	VFMADD231PS vmathLogF32AVX2const<>+1216(SB), Y4, Y6
+	VFMADD231PS vmathLogF32AVX2const<>+1216(SB), Y5, Y7
+	VMOVUPS     Y6, Y8
+	VMOVUPS     Y7, Y9
+	VFMSUB231PS vmathLogF32AVX2const<>+1216(SB), Y4, Y8
+	VFMSUB231PS vmathLogF32AVX2const<>+1216(SB), Y5, Y9
+	VADDPS      Y14, Y8, Y8
+	VADDPS      Y15, Y9, Y9
+	VFMADD231PS vmathLogF32AVX2const<>+1280(SB), Y4, Y12
+	VFMADD231PS vmathLogF32AVX2const<>+1280(SB), Y5, Y13
+	VADDPS      Y12, Y8, Y8
+	VADDPS      Y13, Y9, Y9
+	VADDPS      Y8, Y6, Y6
+	VADDPS      Y9, Y7, Y7
 
 	// x == +Inf: +Inf; x == 0: -Inf; x < 0 or NaN: NaN
 	VCMPPS    $0x00, vmathLogF32AVX2const<>+64(SB), Y0, Y10
-	VBLENDVPS Y10, Y0, Y14, Y14
+	VBLENDVPS Y10, Y0, Y6, Y6
 	VCMPPS    $0x00, vmathLogF32AVX2const<>+64(SB), Y1, Y11
-	VBLENDVPS Y11, Y1, Y15, Y15
+	VBLENDVPS Y11, Y1, Y7, Y7
 	VCMPPS    $0x00, vmathLogF32AVX2const<>+1472(SB), Y0, Y10
-	VMOVUPS   vmathLogF32AVX2const<>+1536(SB), Y6
-	VBLENDVPS Y10, Y6, Y14, Y14
+	VMOVUPS   vmathLogF32AVX2const<>+1536(SB), Y8
+	VBLENDVPS Y10, Y8, Y6, Y6
 	VCMPPS    $0x00, vmathLogF32AVX2const<>+1472(SB), Y1, Y11
-	VMOVUPS   vmathLogF32AVX2const<>+1536(SB), Y7
-	VBLENDVPS Y11, Y7, Y15, Y15
+	VMOVUPS   vmathLogF32AVX2const<>+1536(SB), Y9
+	VBLENDVPS Y11, Y9, Y7, Y7
 	VCMPPS    $0x19, vmathLogF32AVX2const<>+1472(SB), Y0, Y10
-	VMOVUPS   vmathLogF32AVX2const<>+1600(SB), Y6
-	VBLENDVPS Y10, Y6, Y14, Y14
+	VMOVUPS   vmathLogF32AVX2const<>+1600(SB), Y8
+	VBLENDVPS Y10, Y8, Y6, Y6
 	VCMPPS    $0x19, vmathLogF32AVX2const<>+1472(SB), Y1, Y11
-	VMOVUPS   vmathLogF32AVX2const<>+1600(SB), Y7
-	VBLENDVPS Y11, Y7, Y15, Y15
-	VMOVUPS   Y14, (AX)
-	VMOVUPS   Y15, 32(AX)
+	VMOVUPS   vmathLogF32AVX2const<>+1600(SB), Y9
+	VBLENDVPS Y11, Y9, Y7, Y7
+	VMOVUPS   Y6, (AX)
+	VMOVUPS   Y7, 32(AX)
 
 fast1:
 	ADDQ $0x00000040, CX
@@ -3095,7 +3221,7 @@ one:
 	VORPS   vmathLogF32AVX2const<>+320(SB), Y6, Y6
 	VSUBPS  vmathLogF32AVX2const<>+384(SB), Y6, Y4
 
-	// f = m - 1; f2 = f*f; q = Poly(LogQ, f, f2)
+	// f = m - 1; s, rest = LogParts(f): f - f*f/2 summed exactly, the rest by R
 	VSUBPS      vmathLogF32AVX2const<>+448(SB), Y3, Y3
 	VMULPS      Y3, Y3, Y8
 	VMOVUPS     vmathLogF32AVX2const<>+512(SB), Y7
@@ -3108,20 +3234,27 @@ one:
 	VFMADD213PS vmathLogF32AVX2const<>+960(SB), Y3, Y7
 	VFMADD213PS vmathLogF32AVX2const<>+1024(SB), Y3, Y7
 	VFMADD213PS vmathLogF32AVX2const<>+1088(SB), Y3, Y7
-	VFMADD213PS vmathLogF32AVX2const<>+1152(SB), Y3, Y7
+	VMULPS      vmathLogF32AVX2const<>+1152(SB), Y8, Y10
+	VADDPS      Y10, Y3, Y9
+	VSUBPS      Y9, Y3, Y11
+	VADDPS      Y11, Y10, Y10
+	VMULPS      Y8, Y3, Y11
+	VFMSUB231PS Y3, Y3, Y8
+	VFMADD132PS vmathLogF32AVX2const<>+1152(SB), Y10, Y8
+	VFMADD231PS Y7, Y11, Y8
 
-	// hi = fma(e, ln2hi, f); lo = fma(e, ln2hi, -hi) + f; r = hi + fma(f2, q, fma(e, ln2lo, lo))
-	VMOVUPS     Y3, Y9
-	VFMADD231PS vmathLogF32AVX2const<>+1216(SB), Y4, Y9
-	VMOVUPS     Y9, Y10
-	VFMSUB231PS vmathLogF32AVX2const<>+1216(SB), Y4, Y10
-	VADDPS      Y3, Y10, Y10
-	VFMADD231PS vmathLogF32AVX2const<>+1280(SB), Y4, Y10
-	VFMADD213PS Y10, Y8, Y7
-	VADDPS      Y7, Y9, Y9
+	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest))
+	VMOVUPS     Y9, Y12
+	VFMADD231PS vmathLogF32AVX2const<>+1216(SB), Y4, Y12
+	VMOVUPS     Y12, Y13
+	VFMSUB231PS vmathLogF32AVX2const<>+1216(SB), Y4, Y13
+	VADDPS      Y9, Y13, Y13
+	VFMADD231PS vmathLogF32AVX2const<>+1280(SB), Y4, Y8
+	VADDPS      Y8, Y13, Y13
+	VADDPS      Y13, Y12, Y12
 
 	// x == +Inf: +Inf; x == 0: -Inf; x < 0 or NaN: NaN
-	VMOVUPS Y9, (AX)
+	VMOVUPS Y12, (AX)
 	JMP     fast2
 
 slow2:
@@ -3138,7 +3271,7 @@ slow2:
 	VSUBPS    vmathLogF32AVX2const<>+384(SB), Y4, Y2
 	VADDPS    Y3, Y2, Y2
 
-	// f = m - 1; f2 = f*f; q = Poly(LogQ, f, f2)
+	// f = m - 1; s, rest = LogParts(f): f - f*f/2 summed exactly, the rest by R
 	VSUBPS      vmathLogF32AVX2const<>+448(SB), Y1, Y1
 	VMULPS      Y1, Y1, Y6
 	VMOVUPS     vmathLogF32AVX2const<>+512(SB), Y5
@@ -3151,28 +3284,35 @@ slow2:
 	VFMADD213PS vmathLogF32AVX2const<>+960(SB), Y1, Y5
 	VFMADD213PS vmathLogF32AVX2const<>+1024(SB), Y1, Y5
 	VFMADD213PS vmathLogF32AVX2const<>+1088(SB), Y1, Y5
-	VFMADD213PS vmathLogF32AVX2const<>+1152(SB), Y1, Y5
+	VMULPS      vmathLogF32AVX2const<>+1152(SB), Y6, Y8
+	VADDPS      Y8, Y1, Y7
+	VSUBPS      Y7, Y1, Y9
+	VADDPS      Y9, Y8, Y8
+	VMULPS      Y6, Y1, Y9
+	VFMSUB231PS Y1, Y1, Y6
+	VFMADD132PS vmathLogF32AVX2const<>+1152(SB), Y8, Y6
+	VFMADD231PS Y5, Y9, Y6
 
-	// hi = fma(e, ln2hi, f); lo = fma(e, ln2hi, -hi) + f; r = hi + fma(f2, q, fma(e, ln2lo, lo))
-	VMOVUPS     Y1, Y7
-	VFMADD231PS vmathLogF32AVX2const<>+1216(SB), Y2, Y7
-	VMOVUPS     Y7, Y8
-	VFMSUB231PS vmathLogF32AVX2const<>+1216(SB), Y2, Y8
-	VADDPS      Y1, Y8, Y8
-	VFMADD231PS vmathLogF32AVX2const<>+1280(SB), Y2, Y8
-	VFMADD213PS Y8, Y6, Y5
-	VADDPS      Y5, Y7, Y7
+	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest))
+	VMOVUPS     Y7, Y10
+	VFMADD231PS vmathLogF32AVX2const<>+1216(SB), Y2, Y10
+	VMOVUPS     Y10, Y11
+	VFMSUB231PS vmathLogF32AVX2const<>+1216(SB), Y2, Y11
+	VADDPS      Y7, Y11, Y11
+	VFMADD231PS vmathLogF32AVX2const<>+1280(SB), Y2, Y6
+	VADDPS      Y6, Y11, Y11
+	VADDPS      Y11, Y10, Y10
 
 	// x == +Inf: +Inf; x == 0: -Inf; x < 0 or NaN: NaN
 	VCMPPS    $0x00, vmathLogF32AVX2const<>+64(SB), Y0, Y5
-	VBLENDVPS Y5, Y0, Y7, Y7
+	VBLENDVPS Y5, Y0, Y10, Y10
 	VCMPPS    $0x00, vmathLogF32AVX2const<>+1472(SB), Y0, Y5
-	VMOVUPS   vmathLogF32AVX2const<>+1536(SB), Y8
-	VBLENDVPS Y5, Y8, Y7, Y7
+	VMOVUPS   vmathLogF32AVX2const<>+1536(SB), Y11
+	VBLENDVPS Y5, Y11, Y10, Y10
 	VCMPPS    $0x19, vmathLogF32AVX2const<>+1472(SB), Y0, Y5
-	VMOVUPS   vmathLogF32AVX2const<>+1600(SB), Y8
-	VBLENDVPS Y5, Y8, Y7, Y7
-	VMOVUPS   Y7, (AX)
+	VMOVUPS   vmathLogF32AVX2const<>+1600(SB), Y11
+	VBLENDVPS Y5, Y11, Y10, Y10
+	VMOVUPS   Y10, (AX)
 
 fast2:
 	ADDQ $0x00000020, CX
@@ -3205,7 +3345,7 @@ tail:
 	VORPS   vmathLogF32AVX2const<>+320(SB), Y7, Y7
 	VSUBPS  vmathLogF32AVX2const<>+384(SB), Y7, Y5
 
-	// f = m - 1; f2 = f*f; q = Poly(LogQ, f, f2)
+	// f = m - 1; s, rest = LogParts(f): f - f*f/2 summed exactly, the rest by R
 	VSUBPS      vmathLogF32AVX2const<>+448(SB), Y4, Y4
 	VMULPS      Y4, Y4, Y9
 	VMOVUPS     vmathLogF32AVX2const<>+512(SB), Y8
@@ -3218,20 +3358,27 @@ tail:
 	VFMADD213PS vmathLogF32AVX2const<>+960(SB), Y4, Y8
 	VFMADD213PS vmathLogF32AVX2const<>+1024(SB), Y4, Y8
 	VFMADD213PS vmathLogF32AVX2const<>+1088(SB), Y4, Y8
-	VFMADD213PS vmathLogF32AVX2const<>+1152(SB), Y4, Y8
+	VMULPS      vmathLogF32AVX2const<>+1152(SB), Y9, Y11
+	VADDPS      Y11, Y4, Y10
+	VSUBPS      Y10, Y4, Y12
+	VADDPS      Y12, Y11, Y11
+	VMULPS      Y9, Y4, Y12
+	VFMSUB231PS Y4, Y4, Y9
+	VFMADD132PS vmathLogF32AVX2const<>+1152(SB), Y11, Y9
+	VFMADD231PS Y8, Y12, Y9
 
-	// hi = fma(e, ln2hi, f); lo = fma(e, ln2hi, -hi) + f; r = hi + fma(f2, q, fma(e, ln2lo, lo))
-	VMOVUPS     Y4, Y10
-	VFMADD231PS vmathLogF32AVX2const<>+1216(SB), Y5, Y10
-	VMOVUPS     Y10, Y11
-	VFMSUB231PS vmathLogF32AVX2const<>+1216(SB), Y5, Y11
-	VADDPS      Y4, Y11, Y11
-	VFMADD231PS vmathLogF32AVX2const<>+1280(SB), Y5, Y11
-	VFMADD213PS Y11, Y9, Y8
-	VADDPS      Y8, Y10, Y10
+	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest))
+	VMOVUPS     Y10, Y13
+	VFMADD231PS vmathLogF32AVX2const<>+1216(SB), Y5, Y13
+	VMOVUPS     Y13, Y14
+	VFMSUB231PS vmathLogF32AVX2const<>+1216(SB), Y5, Y14
+	VADDPS      Y10, Y14, Y14
+	VFMADD231PS vmathLogF32AVX2const<>+1280(SB), Y5, Y9
+	VADDPS      Y9, Y14, Y14
+	VADDPS      Y14, Y13, Y13
 
 	// x == +Inf: +Inf; x == 0: -Inf; x < 0 or NaN: NaN
-	VMASKMOVPS Y10, Y0, (AX)
+	VMASKMOVPS Y13, Y0, (AX)
 	JMP        fast3
 
 slow3:
@@ -3248,7 +3395,7 @@ slow3:
 	VSUBPS    vmathLogF32AVX2const<>+384(SB), Y5, Y3
 	VADDPS    Y4, Y3, Y3
 
-	// f = m - 1; f2 = f*f; q = Poly(LogQ, f, f2)
+	// f = m - 1; s, rest = LogParts(f): f - f*f/2 summed exactly, the rest by R
 	VSUBPS      vmathLogF32AVX2const<>+448(SB), Y2, Y2
 	VMULPS      Y2, Y2, Y7
 	VMOVUPS     vmathLogF32AVX2const<>+512(SB), Y6
@@ -3261,28 +3408,35 @@ slow3:
 	VFMADD213PS vmathLogF32AVX2const<>+960(SB), Y2, Y6
 	VFMADD213PS vmathLogF32AVX2const<>+1024(SB), Y2, Y6
 	VFMADD213PS vmathLogF32AVX2const<>+1088(SB), Y2, Y6
-	VFMADD213PS vmathLogF32AVX2const<>+1152(SB), Y2, Y6
+	VMULPS      vmathLogF32AVX2const<>+1152(SB), Y7, Y9
+	VADDPS      Y9, Y2, Y8
+	VSUBPS      Y8, Y2, Y10
+	VADDPS      Y10, Y9, Y9
+	VMULPS      Y7, Y2, Y10
+	VFMSUB231PS Y2, Y2, Y7
+	VFMADD132PS vmathLogF32AVX2const<>+1152(SB), Y9, Y7
+	VFMADD231PS Y6, Y10, Y7
 
-	// hi = fma(e, ln2hi, f); lo = fma(e, ln2hi, -hi) + f; r = hi + fma(f2, q, fma(e, ln2lo, lo))
-	VMOVUPS     Y2, Y8
-	VFMADD231PS vmathLogF32AVX2const<>+1216(SB), Y3, Y8
-	VMOVUPS     Y8, Y9
-	VFMSUB231PS vmathLogF32AVX2const<>+1216(SB), Y3, Y9
-	VADDPS      Y2, Y9, Y9
-	VFMADD231PS vmathLogF32AVX2const<>+1280(SB), Y3, Y9
-	VFMADD213PS Y9, Y7, Y6
-	VADDPS      Y6, Y8, Y8
+	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest))
+	VMOVUPS     Y8, Y11
+	VFMADD231PS vmathLogF32AVX2const<>+1216(SB), Y3, Y11
+	VMOVUPS     Y11, Y12
+	VFMSUB231PS vmathLogF32AVX2const<>+1216(SB), Y3, Y12
+	VADDPS      Y8, Y12, Y12
+	VFMADD231PS vmathLogF32AVX2const<>+1280(SB), Y3, Y7
+	VADDPS      Y7, Y12, Y12
+	VADDPS      Y12, Y11, Y11
 
 	// x == +Inf: +Inf; x == 0: -Inf; x < 0 or NaN: NaN
 	VCMPPS     $0x00, vmathLogF32AVX2const<>+64(SB), Y1, Y6
-	VBLENDVPS  Y6, Y1, Y8, Y8
+	VBLENDVPS  Y6, Y1, Y11, Y11
 	VCMPPS     $0x00, vmathLogF32AVX2const<>+1472(SB), Y1, Y6
-	VMOVUPS    vmathLogF32AVX2const<>+1536(SB), Y9
-	VBLENDVPS  Y6, Y9, Y8, Y8
+	VMOVUPS    vmathLogF32AVX2const<>+1536(SB), Y12
+	VBLENDVPS  Y6, Y12, Y11, Y11
 	VCMPPS     $0x19, vmathLogF32AVX2const<>+1472(SB), Y1, Y6
-	VMOVUPS    vmathLogF32AVX2const<>+1600(SB), Y9
-	VBLENDVPS  Y6, Y9, Y8, Y8
-	VMASKMOVPS Y8, Y0, (AX)
+	VMOVUPS    vmathLogF32AVX2const<>+1600(SB), Y12
+	VBLENDVPS  Y6, Y12, Y11, Y11
+	VMASKMOVPS Y11, Y0, (AX)
 
 fast3:
 done:
@@ -3417,150 +3571,150 @@ DATA vmathLogF32AVX2const<>+496(SB)/4, $0x3f800000
 DATA vmathLogF32AVX2const<>+500(SB)/4, $0x3f800000
 DATA vmathLogF32AVX2const<>+504(SB)/4, $0x3f800000
 DATA vmathLogF32AVX2const<>+508(SB)/4, $0x3f800000
-DATA vmathLogF32AVX2const<>+512(SB)/4, $0xbd0000cd
-DATA vmathLogF32AVX2const<>+516(SB)/4, $0xbd0000cd
-DATA vmathLogF32AVX2const<>+520(SB)/4, $0xbd0000cd
-DATA vmathLogF32AVX2const<>+524(SB)/4, $0xbd0000cd
-DATA vmathLogF32AVX2const<>+528(SB)/4, $0xbd0000cd
-DATA vmathLogF32AVX2const<>+532(SB)/4, $0xbd0000cd
-DATA vmathLogF32AVX2const<>+536(SB)/4, $0xbd0000cd
-DATA vmathLogF32AVX2const<>+540(SB)/4, $0xbd0000cd
-DATA vmathLogF32AVX2const<>+544(SB)/4, $0xbd0000cd
-DATA vmathLogF32AVX2const<>+548(SB)/4, $0xbd0000cd
-DATA vmathLogF32AVX2const<>+552(SB)/4, $0xbd0000cd
-DATA vmathLogF32AVX2const<>+556(SB)/4, $0xbd0000cd
-DATA vmathLogF32AVX2const<>+560(SB)/4, $0xbd0000cd
-DATA vmathLogF32AVX2const<>+564(SB)/4, $0xbd0000cd
-DATA vmathLogF32AVX2const<>+568(SB)/4, $0xbd0000cd
-DATA vmathLogF32AVX2const<>+572(SB)/4, $0xbd0000cd
-DATA vmathLogF32AVX2const<>+576(SB)/4, $0x3da3efea
-DATA vmathLogF32AVX2const<>+580(SB)/4, $0x3da3efea
-DATA vmathLogF32AVX2const<>+584(SB)/4, $0x3da3efea
-DATA vmathLogF32AVX2const<>+588(SB)/4, $0x3da3efea
-DATA vmathLogF32AVX2const<>+592(SB)/4, $0x3da3efea
-DATA vmathLogF32AVX2const<>+596(SB)/4, $0x3da3efea
-DATA vmathLogF32AVX2const<>+600(SB)/4, $0x3da3efea
-DATA vmathLogF32AVX2const<>+604(SB)/4, $0x3da3efea
-DATA vmathLogF32AVX2const<>+608(SB)/4, $0x3da3efea
-DATA vmathLogF32AVX2const<>+612(SB)/4, $0x3da3efea
-DATA vmathLogF32AVX2const<>+616(SB)/4, $0x3da3efea
-DATA vmathLogF32AVX2const<>+620(SB)/4, $0x3da3efea
-DATA vmathLogF32AVX2const<>+624(SB)/4, $0x3da3efea
-DATA vmathLogF32AVX2const<>+628(SB)/4, $0x3da3efea
-DATA vmathLogF32AVX2const<>+632(SB)/4, $0x3da3efea
-DATA vmathLogF32AVX2const<>+636(SB)/4, $0x3da3efea
-DATA vmathLogF32AVX2const<>+640(SB)/4, $0xbdd8b56c
-DATA vmathLogF32AVX2const<>+644(SB)/4, $0xbdd8b56c
-DATA vmathLogF32AVX2const<>+648(SB)/4, $0xbdd8b56c
-DATA vmathLogF32AVX2const<>+652(SB)/4, $0xbdd8b56c
-DATA vmathLogF32AVX2const<>+656(SB)/4, $0xbdd8b56c
-DATA vmathLogF32AVX2const<>+660(SB)/4, $0xbdd8b56c
-DATA vmathLogF32AVX2const<>+664(SB)/4, $0xbdd8b56c
-DATA vmathLogF32AVX2const<>+668(SB)/4, $0xbdd8b56c
-DATA vmathLogF32AVX2const<>+672(SB)/4, $0xbdd8b56c
-DATA vmathLogF32AVX2const<>+676(SB)/4, $0xbdd8b56c
-DATA vmathLogF32AVX2const<>+680(SB)/4, $0xbdd8b56c
-DATA vmathLogF32AVX2const<>+684(SB)/4, $0xbdd8b56c
-DATA vmathLogF32AVX2const<>+688(SB)/4, $0xbdd8b56c
-DATA vmathLogF32AVX2const<>+692(SB)/4, $0xbdd8b56c
-DATA vmathLogF32AVX2const<>+696(SB)/4, $0xbdd8b56c
-DATA vmathLogF32AVX2const<>+700(SB)/4, $0xbdd8b56c
-DATA vmathLogF32AVX2const<>+704(SB)/4, $0x3de9967a
-DATA vmathLogF32AVX2const<>+708(SB)/4, $0x3de9967a
-DATA vmathLogF32AVX2const<>+712(SB)/4, $0x3de9967a
-DATA vmathLogF32AVX2const<>+716(SB)/4, $0x3de9967a
-DATA vmathLogF32AVX2const<>+720(SB)/4, $0x3de9967a
-DATA vmathLogF32AVX2const<>+724(SB)/4, $0x3de9967a
-DATA vmathLogF32AVX2const<>+728(SB)/4, $0x3de9967a
-DATA vmathLogF32AVX2const<>+732(SB)/4, $0x3de9967a
-DATA vmathLogF32AVX2const<>+736(SB)/4, $0x3de9967a
-DATA vmathLogF32AVX2const<>+740(SB)/4, $0x3de9967a
-DATA vmathLogF32AVX2const<>+744(SB)/4, $0x3de9967a
-DATA vmathLogF32AVX2const<>+748(SB)/4, $0x3de9967a
-DATA vmathLogF32AVX2const<>+752(SB)/4, $0x3de9967a
-DATA vmathLogF32AVX2const<>+756(SB)/4, $0x3de9967a
-DATA vmathLogF32AVX2const<>+760(SB)/4, $0x3de9967a
-DATA vmathLogF32AVX2const<>+764(SB)/4, $0x3de9967a
-DATA vmathLogF32AVX2const<>+768(SB)/4, $0xbdfffc3f
-DATA vmathLogF32AVX2const<>+772(SB)/4, $0xbdfffc3f
-DATA vmathLogF32AVX2const<>+776(SB)/4, $0xbdfffc3f
-DATA vmathLogF32AVX2const<>+780(SB)/4, $0xbdfffc3f
-DATA vmathLogF32AVX2const<>+784(SB)/4, $0xbdfffc3f
-DATA vmathLogF32AVX2const<>+788(SB)/4, $0xbdfffc3f
-DATA vmathLogF32AVX2const<>+792(SB)/4, $0xbdfffc3f
-DATA vmathLogF32AVX2const<>+796(SB)/4, $0xbdfffc3f
-DATA vmathLogF32AVX2const<>+800(SB)/4, $0xbdfffc3f
-DATA vmathLogF32AVX2const<>+804(SB)/4, $0xbdfffc3f
-DATA vmathLogF32AVX2const<>+808(SB)/4, $0xbdfffc3f
-DATA vmathLogF32AVX2const<>+812(SB)/4, $0xbdfffc3f
-DATA vmathLogF32AVX2const<>+816(SB)/4, $0xbdfffc3f
-DATA vmathLogF32AVX2const<>+820(SB)/4, $0xbdfffc3f
-DATA vmathLogF32AVX2const<>+824(SB)/4, $0xbdfffc3f
-DATA vmathLogF32AVX2const<>+828(SB)/4, $0xbdfffc3f
-DATA vmathLogF32AVX2const<>+832(SB)/4, $0x3e121963
-DATA vmathLogF32AVX2const<>+836(SB)/4, $0x3e121963
-DATA vmathLogF32AVX2const<>+840(SB)/4, $0x3e121963
-DATA vmathLogF32AVX2const<>+844(SB)/4, $0x3e121963
-DATA vmathLogF32AVX2const<>+848(SB)/4, $0x3e121963
-DATA vmathLogF32AVX2const<>+852(SB)/4, $0x3e121963
-DATA vmathLogF32AVX2const<>+856(SB)/4, $0x3e121963
-DATA vmathLogF32AVX2const<>+860(SB)/4, $0x3e121963
-DATA vmathLogF32AVX2const<>+864(SB)/4, $0x3e121963
-DATA vmathLogF32AVX2const<>+868(SB)/4, $0x3e121963
-DATA vmathLogF32AVX2const<>+872(SB)/4, $0x3e121963
-DATA vmathLogF32AVX2const<>+876(SB)/4, $0x3e121963
-DATA vmathLogF32AVX2const<>+880(SB)/4, $0x3e121963
-DATA vmathLogF32AVX2const<>+884(SB)/4, $0x3e121963
-DATA vmathLogF32AVX2const<>+888(SB)/4, $0x3e121963
-DATA vmathLogF32AVX2const<>+892(SB)/4, $0x3e121963
-DATA vmathLogF32AVX2const<>+896(SB)/4, $0xbe2aa702
-DATA vmathLogF32AVX2const<>+900(SB)/4, $0xbe2aa702
-DATA vmathLogF32AVX2const<>+904(SB)/4, $0xbe2aa702
-DATA vmathLogF32AVX2const<>+908(SB)/4, $0xbe2aa702
-DATA vmathLogF32AVX2const<>+912(SB)/4, $0xbe2aa702
-DATA vmathLogF32AVX2const<>+916(SB)/4, $0xbe2aa702
-DATA vmathLogF32AVX2const<>+920(SB)/4, $0xbe2aa702
-DATA vmathLogF32AVX2const<>+924(SB)/4, $0xbe2aa702
-DATA vmathLogF32AVX2const<>+928(SB)/4, $0xbe2aa702
-DATA vmathLogF32AVX2const<>+932(SB)/4, $0xbe2aa702
-DATA vmathLogF32AVX2const<>+936(SB)/4, $0xbe2aa702
-DATA vmathLogF32AVX2const<>+940(SB)/4, $0xbe2aa702
-DATA vmathLogF32AVX2const<>+944(SB)/4, $0xbe2aa702
-DATA vmathLogF32AVX2const<>+948(SB)/4, $0xbe2aa702
-DATA vmathLogF32AVX2const<>+952(SB)/4, $0xbe2aa702
-DATA vmathLogF32AVX2const<>+956(SB)/4, $0xbe2aa702
-DATA vmathLogF32AVX2const<>+960(SB)/4, $0x3e4ccded
-DATA vmathLogF32AVX2const<>+964(SB)/4, $0x3e4ccded
-DATA vmathLogF32AVX2const<>+968(SB)/4, $0x3e4ccded
-DATA vmathLogF32AVX2const<>+972(SB)/4, $0x3e4ccded
-DATA vmathLogF32AVX2const<>+976(SB)/4, $0x3e4ccded
-DATA vmathLogF32AVX2const<>+980(SB)/4, $0x3e4ccded
-DATA vmathLogF32AVX2const<>+984(SB)/4, $0x3e4ccded
-DATA vmathLogF32AVX2const<>+988(SB)/4, $0x3e4ccded
-DATA vmathLogF32AVX2const<>+992(SB)/4, $0x3e4ccded
-DATA vmathLogF32AVX2const<>+996(SB)/4, $0x3e4ccded
-DATA vmathLogF32AVX2const<>+1000(SB)/4, $0x3e4ccded
-DATA vmathLogF32AVX2const<>+1004(SB)/4, $0x3e4ccded
-DATA vmathLogF32AVX2const<>+1008(SB)/4, $0x3e4ccded
-DATA vmathLogF32AVX2const<>+1012(SB)/4, $0x3e4ccded
-DATA vmathLogF32AVX2const<>+1016(SB)/4, $0x3e4ccded
-DATA vmathLogF32AVX2const<>+1020(SB)/4, $0x3e4ccded
-DATA vmathLogF32AVX2const<>+1024(SB)/4, $0xbe80000c
-DATA vmathLogF32AVX2const<>+1028(SB)/4, $0xbe80000c
-DATA vmathLogF32AVX2const<>+1032(SB)/4, $0xbe80000c
-DATA vmathLogF32AVX2const<>+1036(SB)/4, $0xbe80000c
-DATA vmathLogF32AVX2const<>+1040(SB)/4, $0xbe80000c
-DATA vmathLogF32AVX2const<>+1044(SB)/4, $0xbe80000c
-DATA vmathLogF32AVX2const<>+1048(SB)/4, $0xbe80000c
-DATA vmathLogF32AVX2const<>+1052(SB)/4, $0xbe80000c
-DATA vmathLogF32AVX2const<>+1056(SB)/4, $0xbe80000c
-DATA vmathLogF32AVX2const<>+1060(SB)/4, $0xbe80000c
-DATA vmathLogF32AVX2const<>+1064(SB)/4, $0xbe80000c
-DATA vmathLogF32AVX2const<>+1068(SB)/4, $0xbe80000c
-DATA vmathLogF32AVX2const<>+1072(SB)/4, $0xbe80000c
-DATA vmathLogF32AVX2const<>+1076(SB)/4, $0xbe80000c
-DATA vmathLogF32AVX2const<>+1080(SB)/4, $0xbe80000c
-DATA vmathLogF32AVX2const<>+1084(SB)/4, $0xbe80000c
+DATA vmathLogF32AVX2const<>+512(SB)/4, $0xbd021be9
+DATA vmathLogF32AVX2const<>+516(SB)/4, $0xbd021be9
+DATA vmathLogF32AVX2const<>+520(SB)/4, $0xbd021be9
+DATA vmathLogF32AVX2const<>+524(SB)/4, $0xbd021be9
+DATA vmathLogF32AVX2const<>+528(SB)/4, $0xbd021be9
+DATA vmathLogF32AVX2const<>+532(SB)/4, $0xbd021be9
+DATA vmathLogF32AVX2const<>+536(SB)/4, $0xbd021be9
+DATA vmathLogF32AVX2const<>+540(SB)/4, $0xbd021be9
+DATA vmathLogF32AVX2const<>+544(SB)/4, $0xbd021be9
+DATA vmathLogF32AVX2const<>+548(SB)/4, $0xbd021be9
+DATA vmathLogF32AVX2const<>+552(SB)/4, $0xbd021be9
+DATA vmathLogF32AVX2const<>+556(SB)/4, $0xbd021be9
+DATA vmathLogF32AVX2const<>+560(SB)/4, $0xbd021be9
+DATA vmathLogF32AVX2const<>+564(SB)/4, $0xbd021be9
+DATA vmathLogF32AVX2const<>+568(SB)/4, $0xbd021be9
+DATA vmathLogF32AVX2const<>+572(SB)/4, $0xbd021be9
+DATA vmathLogF32AVX2const<>+576(SB)/4, $0x3da4e174
+DATA vmathLogF32AVX2const<>+580(SB)/4, $0x3da4e174
+DATA vmathLogF32AVX2const<>+584(SB)/4, $0x3da4e174
+DATA vmathLogF32AVX2const<>+588(SB)/4, $0x3da4e174
+DATA vmathLogF32AVX2const<>+592(SB)/4, $0x3da4e174
+DATA vmathLogF32AVX2const<>+596(SB)/4, $0x3da4e174
+DATA vmathLogF32AVX2const<>+600(SB)/4, $0x3da4e174
+DATA vmathLogF32AVX2const<>+604(SB)/4, $0x3da4e174
+DATA vmathLogF32AVX2const<>+608(SB)/4, $0x3da4e174
+DATA vmathLogF32AVX2const<>+612(SB)/4, $0x3da4e174
+DATA vmathLogF32AVX2const<>+616(SB)/4, $0x3da4e174
+DATA vmathLogF32AVX2const<>+620(SB)/4, $0x3da4e174
+DATA vmathLogF32AVX2const<>+624(SB)/4, $0x3da4e174
+DATA vmathLogF32AVX2const<>+628(SB)/4, $0x3da4e174
+DATA vmathLogF32AVX2const<>+632(SB)/4, $0x3da4e174
+DATA vmathLogF32AVX2const<>+636(SB)/4, $0x3da4e174
+DATA vmathLogF32AVX2const<>+640(SB)/4, $0xbdd8798b
+DATA vmathLogF32AVX2const<>+644(SB)/4, $0xbdd8798b
+DATA vmathLogF32AVX2const<>+648(SB)/4, $0xbdd8798b
+DATA vmathLogF32AVX2const<>+652(SB)/4, $0xbdd8798b
+DATA vmathLogF32AVX2const<>+656(SB)/4, $0xbdd8798b
+DATA vmathLogF32AVX2const<>+660(SB)/4, $0xbdd8798b
+DATA vmathLogF32AVX2const<>+664(SB)/4, $0xbdd8798b
+DATA vmathLogF32AVX2const<>+668(SB)/4, $0xbdd8798b
+DATA vmathLogF32AVX2const<>+672(SB)/4, $0xbdd8798b
+DATA vmathLogF32AVX2const<>+676(SB)/4, $0xbdd8798b
+DATA vmathLogF32AVX2const<>+680(SB)/4, $0xbdd8798b
+DATA vmathLogF32AVX2const<>+684(SB)/4, $0xbdd8798b
+DATA vmathLogF32AVX2const<>+688(SB)/4, $0xbdd8798b
+DATA vmathLogF32AVX2const<>+692(SB)/4, $0xbdd8798b
+DATA vmathLogF32AVX2const<>+696(SB)/4, $0xbdd8798b
+DATA vmathLogF32AVX2const<>+700(SB)/4, $0xbdd8798b
+DATA vmathLogF32AVX2const<>+704(SB)/4, $0x3de92cf8
+DATA vmathLogF32AVX2const<>+708(SB)/4, $0x3de92cf8
+DATA vmathLogF32AVX2const<>+712(SB)/4, $0x3de92cf8
+DATA vmathLogF32AVX2const<>+716(SB)/4, $0x3de92cf8
+DATA vmathLogF32AVX2const<>+720(SB)/4, $0x3de92cf8
+DATA vmathLogF32AVX2const<>+724(SB)/4, $0x3de92cf8
+DATA vmathLogF32AVX2const<>+728(SB)/4, $0x3de92cf8
+DATA vmathLogF32AVX2const<>+732(SB)/4, $0x3de92cf8
+DATA vmathLogF32AVX2const<>+736(SB)/4, $0x3de92cf8
+DATA vmathLogF32AVX2const<>+740(SB)/4, $0x3de92cf8
+DATA vmathLogF32AVX2const<>+744(SB)/4, $0x3de92cf8
+DATA vmathLogF32AVX2const<>+748(SB)/4, $0x3de92cf8
+DATA vmathLogF32AVX2const<>+752(SB)/4, $0x3de92cf8
+DATA vmathLogF32AVX2const<>+756(SB)/4, $0x3de92cf8
+DATA vmathLogF32AVX2const<>+760(SB)/4, $0x3de92cf8
+DATA vmathLogF32AVX2const<>+764(SB)/4, $0x3de92cf8
+DATA vmathLogF32AVX2const<>+768(SB)/4, $0xbdffeebe
+DATA vmathLogF32AVX2const<>+772(SB)/4, $0xbdffeebe
+DATA vmathLogF32AVX2const<>+776(SB)/4, $0xbdffeebe
+DATA vmathLogF32AVX2const<>+780(SB)/4, $0xbdffeebe
+DATA vmathLogF32AVX2const<>+784(SB)/4, $0xbdffeebe
+DATA vmathLogF32AVX2const<>+788(SB)/4, $0xbdffeebe
+DATA vmathLogF32AVX2const<>+792(SB)/4, $0xbdffeebe
+DATA vmathLogF32AVX2const<>+796(SB)/4, $0xbdffeebe
+DATA vmathLogF32AVX2const<>+800(SB)/4, $0xbdffeebe
+DATA vmathLogF32AVX2const<>+804(SB)/4, $0xbdffeebe
+DATA vmathLogF32AVX2const<>+808(SB)/4, $0xbdffeebe
+DATA vmathLogF32AVX2const<>+812(SB)/4, $0xbdffeebe
+DATA vmathLogF32AVX2const<>+816(SB)/4, $0xbdffeebe
+DATA vmathLogF32AVX2const<>+820(SB)/4, $0xbdffeebe
+DATA vmathLogF32AVX2const<>+824(SB)/4, $0xbdffeebe
+DATA vmathLogF32AVX2const<>+828(SB)/4, $0xbdffeebe
+DATA vmathLogF32AVX2const<>+832(SB)/4, $0x3e121eb2
+DATA vmathLogF32AVX2const<>+836(SB)/4, $0x3e121eb2
+DATA vmathLogF32AVX2const<>+840(SB)/4, $0x3e121eb2
+DATA vmathLogF32AVX2const<>+844(SB)/4, $0x3e121eb2
+DATA vmathLogF32AVX2const<>+848(SB)/4, $0x3e121eb2
+DATA vmathLogF32AVX2const<>+852(SB)/4, $0x3e121eb2
+DATA vmathLogF32AVX2const<>+856(SB)/4, $0x3e121eb2
+DATA vmathLogF32AVX2const<>+860(SB)/4, $0x3e121eb2
+DATA vmathLogF32AVX2const<>+864(SB)/4, $0x3e121eb2
+DATA vmathLogF32AVX2const<>+868(SB)/4, $0x3e121eb2
+DATA vmathLogF32AVX2const<>+872(SB)/4, $0x3e121eb2
+DATA vmathLogF32AVX2const<>+876(SB)/4, $0x3e121eb2
+DATA vmathLogF32AVX2const<>+880(SB)/4, $0x3e121eb2
+DATA vmathLogF32AVX2const<>+884(SB)/4, $0x3e121eb2
+DATA vmathLogF32AVX2const<>+888(SB)/4, $0x3e121eb2
+DATA vmathLogF32AVX2const<>+892(SB)/4, $0x3e121eb2
+DATA vmathLogF32AVX2const<>+896(SB)/4, $0xbe2aa819
+DATA vmathLogF32AVX2const<>+900(SB)/4, $0xbe2aa819
+DATA vmathLogF32AVX2const<>+904(SB)/4, $0xbe2aa819
+DATA vmathLogF32AVX2const<>+908(SB)/4, $0xbe2aa819
+DATA vmathLogF32AVX2const<>+912(SB)/4, $0xbe2aa819
+DATA vmathLogF32AVX2const<>+916(SB)/4, $0xbe2aa819
+DATA vmathLogF32AVX2const<>+920(SB)/4, $0xbe2aa819
+DATA vmathLogF32AVX2const<>+924(SB)/4, $0xbe2aa819
+DATA vmathLogF32AVX2const<>+928(SB)/4, $0xbe2aa819
+DATA vmathLogF32AVX2const<>+932(SB)/4, $0xbe2aa819
+DATA vmathLogF32AVX2const<>+936(SB)/4, $0xbe2aa819
+DATA vmathLogF32AVX2const<>+940(SB)/4, $0xbe2aa819
+DATA vmathLogF32AVX2const<>+944(SB)/4, $0xbe2aa819
+DATA vmathLogF32AVX2const<>+948(SB)/4, $0xbe2aa819
+DATA vmathLogF32AVX2const<>+952(SB)/4, $0xbe2aa819
+DATA vmathLogF32AVX2const<>+956(SB)/4, $0xbe2aa819
+DATA vmathLogF32AVX2const<>+960(SB)/4, $0x3e4ccdbb
+DATA vmathLogF32AVX2const<>+964(SB)/4, $0x3e4ccdbb
+DATA vmathLogF32AVX2const<>+968(SB)/4, $0x3e4ccdbb
+DATA vmathLogF32AVX2const<>+972(SB)/4, $0x3e4ccdbb
+DATA vmathLogF32AVX2const<>+976(SB)/4, $0x3e4ccdbb
+DATA vmathLogF32AVX2const<>+980(SB)/4, $0x3e4ccdbb
+DATA vmathLogF32AVX2const<>+984(SB)/4, $0x3e4ccdbb
+DATA vmathLogF32AVX2const<>+988(SB)/4, $0x3e4ccdbb
+DATA vmathLogF32AVX2const<>+992(SB)/4, $0x3e4ccdbb
+DATA vmathLogF32AVX2const<>+996(SB)/4, $0x3e4ccdbb
+DATA vmathLogF32AVX2const<>+1000(SB)/4, $0x3e4ccdbb
+DATA vmathLogF32AVX2const<>+1004(SB)/4, $0x3e4ccdbb
+DATA vmathLogF32AVX2const<>+1008(SB)/4, $0x3e4ccdbb
+DATA vmathLogF32AVX2const<>+1012(SB)/4, $0x3e4ccdbb
+DATA vmathLogF32AVX2const<>+1016(SB)/4, $0x3e4ccdbb
+DATA vmathLogF32AVX2const<>+1020(SB)/4, $0x3e4ccdbb
+DATA vmathLogF32AVX2const<>+1024(SB)/4, $0xbe800007
+DATA vmathLogF32AVX2const<>+1028(SB)/4, $0xbe800007
+DATA vmathLogF32AVX2const<>+1032(SB)/4, $0xbe800007
+DATA vmathLogF32AVX2const<>+1036(SB)/4, $0xbe800007
+DATA vmathLogF32AVX2const<>+1040(SB)/4, $0xbe800007
+DATA vmathLogF32AVX2const<>+1044(SB)/4, $0xbe800007
+DATA vmathLogF32AVX2const<>+1048(SB)/4, $0xbe800007
+DATA vmathLogF32AVX2const<>+1052(SB)/4, $0xbe800007
+DATA vmathLogF32AVX2const<>+1056(SB)/4, $0xbe800007
+DATA vmathLogF32AVX2const<>+1060(SB)/4, $0xbe800007
+DATA vmathLogF32AVX2const<>+1064(SB)/4, $0xbe800007
+DATA vmathLogF32AVX2const<>+1068(SB)/4, $0xbe800007
+DATA vmathLogF32AVX2const<>+1072(SB)/4, $0xbe800007
+DATA vmathLogF32AVX2const<>+1076(SB)/4, $0xbe800007
+DATA vmathLogF32AVX2const<>+1080(SB)/4, $0xbe800007
+DATA vmathLogF32AVX2const<>+1084(SB)/4, $0xbe800007
 DATA vmathLogF32AVX2const<>+1088(SB)/4, $0x3eaaaaaa
 DATA vmathLogF32AVX2const<>+1092(SB)/4, $0x3eaaaaaa
 DATA vmathLogF32AVX2const<>+1096(SB)/4, $0x3eaaaaaa
@@ -3741,7 +3895,7 @@ main:
 	VSUBPS     Z14, Z10, Z10
 	VSUBPS     Z15, Z11, Z11
 
-	// f = m - 1; f2 = f*f; q = Poly(LogQ, f, f2)
+	// f = m - 1; s, rest = LogParts(f): f - f*f/2 summed exactly, the rest by R
 	VSUBPS      vmathLogF32AVX512const<>+0(SB), Z4, Z4
 	VSUBPS      vmathLogF32AVX512const<>+0(SB), Z5, Z5
 	VSUBPS      vmathLogF32AVX512const<>+0(SB), Z6, Z6
@@ -3790,54 +3944,82 @@ main:
 	VFMADD213PS vmathLogF32AVX512const<>+640(SB), Z5, Z17
 	VFMADD213PS vmathLogF32AVX512const<>+640(SB), Z6, Z18
 	VFMADD213PS vmathLogF32AVX512const<>+640(SB), Z7, Z19
-	VFMADD213PS vmathLogF32AVX512const<>+704(SB), Z4, Z16
-	VFMADD213PS vmathLogF32AVX512const<>+704(SB), Z5, Z17
-	VFMADD213PS vmathLogF32AVX512const<>+704(SB), Z6, Z18
-	VFMADD213PS vmathLogF32AVX512const<>+704(SB), Z7, Z19
+	VMULPS      vmathLogF32AVX512const<>+704(SB), Z20, Z28
+	VMULPS      vmathLogF32AVX512const<>+704(SB), Z21, Z29
+	VMULPS      vmathLogF32AVX512const<>+704(SB), Z22, Z30
+	VMULPS      vmathLogF32AVX512const<>+704(SB), Z23, Z31
+	VADDPS      Z28, Z4, Z24
+	VADDPS      Z29, Z5, Z25
+	VADDPS      Z30, Z6, Z26
+	VADDPS      Z31, Z7, Z27
+	VSUBPS      Z24, Z4, Z12
+	VSUBPS      Z25, Z5, Z13
+	VSUBPS      Z26, Z6, Z14
+	VSUBPS      Z27, Z7, Z15
+	VADDPS      Z12, Z28, Z28
+	VADDPS      Z13, Z29, Z29
+	VADDPS      Z14, Z30, Z30
+	VADDPS      Z15, Z31, Z31
+	VMULPS      Z20, Z4, Z12
+	VMULPS      Z21, Z5, Z13
+	VMULPS      Z22, Z6, Z14
+	VMULPS      Z23, Z7, Z15
+	VFMSUB231PS Z4, Z4, Z20
+	VFMSUB231PS Z5, Z5, Z21
+	VFMSUB231PS Z6, Z6, Z22
+	VFMSUB231PS Z7, Z7, Z23
+	VFMADD132PS vmathLogF32AVX512const<>+704(SB), Z28, Z20
+	VFMADD132PS vmathLogF32AVX512const<>+704(SB), Z29, Z21
+	VFMADD132PS vmathLogF32AVX512const<>+704(SB), Z30, Z22
+	VFMADD132PS vmathLogF32AVX512const<>+704(SB), Z31, Z23
+	VFMADD231PS Z16, Z12, Z20
+	VFMADD231PS Z17, Z13, Z21
+	VFMADD231PS Z18, Z14, Z22
+	VFMADD231PS Z19, Z15, Z23
 
-	// hi = fma(e, ln2hi, f); lo = fma(e, ln2hi, -hi) + f; r = hi + fma(f2, q, fma(e, ln2lo, lo))
-	VMOVUPS     Z4, Z24
-	VMOVUPS     Z5, Z25
-	VMOVUPS     Z6, Z26
-	VMOVUPS     Z7, Z27
-	VFMADD231PS vmathLogF32AVX512const<>+768(SB), Z8, Z24
-	VFMADD231PS vmathLogF32AVX512const<>+768(SB), Z9, Z25
-	VFMADD231PS vmathLogF32AVX512const<>+768(SB), Z10, Z26
-	VFMADD231PS vmathLogF32AVX512const<>+768(SB), Z11, Z27
+	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest))
 	VMOVUPS     Z24, Z28
 	VMOVUPS     Z25, Z29
 	VMOVUPS     Z26, Z30
 	VMOVUPS     Z27, Z31
-	VFMSUB231PS vmathLogF32AVX512const<>+768(SB), Z8, Z28
-	VFMSUB231PS vmathLogF32AVX512const<>+768(SB), Z9, Z29
-	VFMSUB231PS vmathLogF32AVX512const<>+768(SB), Z10, Z30
-	VFMSUB231PS vmathLogF32AVX512const<>+768(SB), Z11, Z31
-	VADDPS      Z4, Z28, Z28
-	VADDPS      Z5, Z29, Z29
-	VADDPS      Z6, Z30, Z30
-	VADDPS      Z7, Z31, Z31
-	VFMADD231PS vmathLogF32AVX512const<>+832(SB), Z8, Z28
-	VFMADD231PS vmathLogF32AVX512const<>+832(SB), Z9, Z29
-	VFMADD231PS vmathLogF32AVX512const<>+832(SB), Z10, Z30
-	VFMADD231PS vmathLogF32AVX512const<>+832(SB), Z11, Z31
-	VFMADD213PS Z28, Z20, Z16
-	VFMADD213PS Z29, Z21, Z17
-	VFMADD213PS Z30, Z22, Z18
-	VFMADD213PS Z31, Z23, Z19
-	VADDPS      Z16, Z24, Z24
-	VADDPS      Z17, Z25, Z25
-	VADDPS      Z18, Z26, Z26
-	VADDPS      Z19, Z27, Z27
+	VFMADD231PS vmathLogF32AVX512const<>+768(SB), Z8, Z28
+	VFMADD231PS vmathLogF32AVX512const<>+768(SB), Z9, Z29
+	VFMADD231PS vmathLogF32AVX512const<>+768(SB), Z10, Z30
+	VFMADD231PS vmathLogF32AVX512const<>+768(SB), Z11, Z31
+	VMOVUPS     Z28, Z12
+	VMOVUPS     Z29, Z13
+	VMOVUPS     Z30, Z14
+	VMOVUPS     Z31, Z15
+	VFMSUB231PS vmathLogF32AVX512const<>+768(SB), Z8, Z12
+	VFMSUB231PS vmathLogF32AVX512const<>+768(SB), Z9, Z13
+	VFMSUB231PS vmathLogF32AVX512const<>+768(SB), Z10, Z14
+	VFMSUB231PS vmathLogF32AVX512const<>+768(SB), Z11, Z15
+	VADDPS      Z24, Z12, Z12
+	VADDPS      Z25, Z13, Z13
+	VADDPS      Z26, Z14, Z14
+	VADDPS      Z27, Z15, Z15
+	VFMADD231PS vmathLogF32AVX512const<>+832(SB), Z8, Z20
+	VFMADD231PS vmathLogF32AVX512const<>+832(SB), Z9, Z21
+	VFMADD231PS vmathLogF32AVX512const<>+832(SB), Z10, Z22
+	VFMADD231PS vmathLogF32AVX512const<>+832(SB), Z11, Z23
+	VADDPS      Z20, Z12, Z12
+	VADDPS      Z21, Z13, Z13
+	VADDPS      Z22, Z14, Z14
+	VADDPS      Z23, Z15, Z15
+	VADDPS      Z12, Z28, Z28
+	VADDPS      Z13, Z29, Z29
+	VADDPS      Z14, Z30, Z30
+	VADDPS      Z15, Z31, Z31
 
 	// x == +Inf: +Inf; x == 0: -Inf; x < 0 or NaN: NaN
-	VFIXUPIMMPS $0x00, vmathLogF32AVX512const<>+896(SB), Z0, Z24
-	VFIXUPIMMPS $0x00, vmathLogF32AVX512const<>+896(SB), Z1, Z25
-	VFIXUPIMMPS $0x00, vmathLogF32AVX512const<>+896(SB), Z2, Z26
-	VFIXUPIMMPS $0x00, vmathLogF32AVX512const<>+896(SB), Z3, Z27
-	VMOVUPS     Z24, (AX)
-	VMOVUPS     Z25, 64(AX)
-	VMOVUPS     Z26, 128(AX)
-	VMOVUPS     Z27, 192(AX)
+	VFIXUPIMMPS $0x00, vmathLogF32AVX512const<>+896(SB), Z0, Z28
+	VFIXUPIMMPS $0x00, vmathLogF32AVX512const<>+896(SB), Z1, Z29
+	VFIXUPIMMPS $0x00, vmathLogF32AVX512const<>+896(SB), Z2, Z30
+	VFIXUPIMMPS $0x00, vmathLogF32AVX512const<>+896(SB), Z3, Z31
+	VMOVUPS     Z28, (AX)
+	VMOVUPS     Z29, 64(AX)
+	VMOVUPS     Z30, 128(AX)
+	VMOVUPS     Z31, 192(AX)
 	ADDQ        $0x00000100, CX
 	ADDQ        $0x00000100, AX
 	SUBQ        $0x00000040, DX
@@ -3854,7 +4036,7 @@ one:
 	VGETEXPPS  Z1, Z3
 	VSUBPS     Z3, Z2, Z2
 
-	// f = m - 1; f2 = f*f; q = Poly(LogQ, f, f2)
+	// f = m - 1; s, rest = LogParts(f): f - f*f/2 summed exactly, the rest by R
 	VSUBPS      vmathLogF32AVX512const<>+0(SB), Z1, Z1
 	VMULPS      Z1, Z1, Z5
 	VMOVUPS     vmathLogF32AVX512const<>+64(SB), Z4
@@ -3867,21 +4049,28 @@ one:
 	VFMADD213PS vmathLogF32AVX512const<>+512(SB), Z1, Z4
 	VFMADD213PS vmathLogF32AVX512const<>+576(SB), Z1, Z4
 	VFMADD213PS vmathLogF32AVX512const<>+640(SB), Z1, Z4
-	VFMADD213PS vmathLogF32AVX512const<>+704(SB), Z1, Z4
+	VMULPS      vmathLogF32AVX512const<>+704(SB), Z5, Z7
+	VADDPS      Z7, Z1, Z6
+	VSUBPS      Z6, Z1, Z8
+	VADDPS      Z8, Z7, Z7
+	VMULPS      Z5, Z1, Z8
+	VFMSUB231PS Z1, Z1, Z5
+	VFMADD132PS vmathLogF32AVX512const<>+704(SB), Z7, Z5
+	VFMADD231PS Z4, Z8, Z5
 
-	// hi = fma(e, ln2hi, f); lo = fma(e, ln2hi, -hi) + f; r = hi + fma(f2, q, fma(e, ln2lo, lo))
-	VMOVUPS     Z1, Z6
-	VFMADD231PS vmathLogF32AVX512const<>+768(SB), Z2, Z6
-	VMOVUPS     Z6, Z7
-	VFMSUB231PS vmathLogF32AVX512const<>+768(SB), Z2, Z7
-	VADDPS      Z1, Z7, Z7
-	VFMADD231PS vmathLogF32AVX512const<>+832(SB), Z2, Z7
-	VFMADD213PS Z7, Z5, Z4
-	VADDPS      Z4, Z6, Z6
+	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest))
+	VMOVUPS     Z6, Z9
+	VFMADD231PS vmathLogF32AVX512const<>+768(SB), Z2, Z9
+	VMOVUPS     Z9, Z10
+	VFMSUB231PS vmathLogF32AVX512const<>+768(SB), Z2, Z10
+	VADDPS      Z6, Z10, Z10
+	VFMADD231PS vmathLogF32AVX512const<>+832(SB), Z2, Z5
+	VADDPS      Z5, Z10, Z10
+	VADDPS      Z10, Z9, Z9
 
 	// x == +Inf: +Inf; x == 0: -Inf; x < 0 or NaN: NaN
-	VFIXUPIMMPS $0x00, vmathLogF32AVX512const<>+896(SB), Z0, Z6
-	VMOVUPS     Z6, (AX)
+	VFIXUPIMMPS $0x00, vmathLogF32AVX512const<>+896(SB), Z0, Z9
+	VMOVUPS     Z9, (AX)
 	ADDQ        $0x00000040, CX
 	ADDQ        $0x00000040, AX
 	SUBQ        $0x00000010, DX
@@ -3905,7 +4094,7 @@ tail:
 	VGETEXPPS  Z1, Z3
 	VSUBPS     Z3, Z2, Z2
 
-	// f = m - 1; f2 = f*f; q = Poly(LogQ, f, f2)
+	// f = m - 1; s, rest = LogParts(f): f - f*f/2 summed exactly, the rest by R
 	VSUBPS      vmathLogF32AVX512const<>+0(SB), Z1, Z1
 	VMULPS      Z1, Z1, Z5
 	VMOVUPS     vmathLogF32AVX512const<>+64(SB), Z4
@@ -3918,21 +4107,28 @@ tail:
 	VFMADD213PS vmathLogF32AVX512const<>+512(SB), Z1, Z4
 	VFMADD213PS vmathLogF32AVX512const<>+576(SB), Z1, Z4
 	VFMADD213PS vmathLogF32AVX512const<>+640(SB), Z1, Z4
-	VFMADD213PS vmathLogF32AVX512const<>+704(SB), Z1, Z4
+	VMULPS      vmathLogF32AVX512const<>+704(SB), Z5, Z7
+	VADDPS      Z7, Z1, Z6
+	VSUBPS      Z6, Z1, Z8
+	VADDPS      Z8, Z7, Z7
+	VMULPS      Z5, Z1, Z8
+	VFMSUB231PS Z1, Z1, Z5
+	VFMADD132PS vmathLogF32AVX512const<>+704(SB), Z7, Z5
+	VFMADD231PS Z4, Z8, Z5
 
-	// hi = fma(e, ln2hi, f); lo = fma(e, ln2hi, -hi) + f; r = hi + fma(f2, q, fma(e, ln2lo, lo))
-	VMOVUPS     Z1, Z6
-	VFMADD231PS vmathLogF32AVX512const<>+768(SB), Z2, Z6
-	VMOVUPS     Z6, Z7
-	VFMSUB231PS vmathLogF32AVX512const<>+768(SB), Z2, Z7
-	VADDPS      Z1, Z7, Z7
-	VFMADD231PS vmathLogF32AVX512const<>+832(SB), Z2, Z7
-	VFMADD213PS Z7, Z5, Z4
-	VADDPS      Z4, Z6, Z6
+	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest))
+	VMOVUPS     Z6, Z9
+	VFMADD231PS vmathLogF32AVX512const<>+768(SB), Z2, Z9
+	VMOVUPS     Z9, Z10
+	VFMSUB231PS vmathLogF32AVX512const<>+768(SB), Z2, Z10
+	VADDPS      Z6, Z10, Z10
+	VFMADD231PS vmathLogF32AVX512const<>+832(SB), Z2, Z5
+	VADDPS      Z5, Z10, Z10
+	VADDPS      Z10, Z9, Z9
 
 	// x == +Inf: +Inf; x == 0: -Inf; x < 0 or NaN: NaN
-	VFIXUPIMMPS $0x00, vmathLogF32AVX512const<>+896(SB), Z0, Z6
-	VMOVUPS     Z6, K1, (AX)
+	VFIXUPIMMPS $0x00, vmathLogF32AVX512const<>+896(SB), Z0, Z9
+	VMOVUPS     Z9, K1, (AX)
 
 done:
 	VZEROUPPER
@@ -3954,150 +4150,150 @@ DATA vmathLogF32AVX512const<>+48(SB)/4, $0x3f800000
 DATA vmathLogF32AVX512const<>+52(SB)/4, $0x3f800000
 DATA vmathLogF32AVX512const<>+56(SB)/4, $0x3f800000
 DATA vmathLogF32AVX512const<>+60(SB)/4, $0x3f800000
-DATA vmathLogF32AVX512const<>+64(SB)/4, $0xbd0000cd
-DATA vmathLogF32AVX512const<>+68(SB)/4, $0xbd0000cd
-DATA vmathLogF32AVX512const<>+72(SB)/4, $0xbd0000cd
-DATA vmathLogF32AVX512const<>+76(SB)/4, $0xbd0000cd
-DATA vmathLogF32AVX512const<>+80(SB)/4, $0xbd0000cd
-DATA vmathLogF32AVX512const<>+84(SB)/4, $0xbd0000cd
-DATA vmathLogF32AVX512const<>+88(SB)/4, $0xbd0000cd
-DATA vmathLogF32AVX512const<>+92(SB)/4, $0xbd0000cd
-DATA vmathLogF32AVX512const<>+96(SB)/4, $0xbd0000cd
-DATA vmathLogF32AVX512const<>+100(SB)/4, $0xbd0000cd
-DATA vmathLogF32AVX512const<>+104(SB)/4, $0xbd0000cd
-DATA vmathLogF32AVX512const<>+108(SB)/4, $0xbd0000cd
-DATA vmathLogF32AVX512const<>+112(SB)/4, $0xbd0000cd
-DATA vmathLogF32AVX512const<>+116(SB)/4, $0xbd0000cd
-DATA vmathLogF32AVX512const<>+120(SB)/4, $0xbd0000cd
-DATA vmathLogF32AVX512const<>+124(SB)/4, $0xbd0000cd
-DATA vmathLogF32AVX512const<>+128(SB)/4, $0x3da3efea
-DATA vmathLogF32AVX512const<>+132(SB)/4, $0x3da3efea
-DATA vmathLogF32AVX512const<>+136(SB)/4, $0x3da3efea
-DATA vmathLogF32AVX512const<>+140(SB)/4, $0x3da3efea
-DATA vmathLogF32AVX512const<>+144(SB)/4, $0x3da3efea
-DATA vmathLogF32AVX512const<>+148(SB)/4, $0x3da3efea
-DATA vmathLogF32AVX512const<>+152(SB)/4, $0x3da3efea
-DATA vmathLogF32AVX512const<>+156(SB)/4, $0x3da3efea
-DATA vmathLogF32AVX512const<>+160(SB)/4, $0x3da3efea
-DATA vmathLogF32AVX512const<>+164(SB)/4, $0x3da3efea
-DATA vmathLogF32AVX512const<>+168(SB)/4, $0x3da3efea
-DATA vmathLogF32AVX512const<>+172(SB)/4, $0x3da3efea
-DATA vmathLogF32AVX512const<>+176(SB)/4, $0x3da3efea
-DATA vmathLogF32AVX512const<>+180(SB)/4, $0x3da3efea
-DATA vmathLogF32AVX512const<>+184(SB)/4, $0x3da3efea
-DATA vmathLogF32AVX512const<>+188(SB)/4, $0x3da3efea
-DATA vmathLogF32AVX512const<>+192(SB)/4, $0xbdd8b56c
-DATA vmathLogF32AVX512const<>+196(SB)/4, $0xbdd8b56c
-DATA vmathLogF32AVX512const<>+200(SB)/4, $0xbdd8b56c
-DATA vmathLogF32AVX512const<>+204(SB)/4, $0xbdd8b56c
-DATA vmathLogF32AVX512const<>+208(SB)/4, $0xbdd8b56c
-DATA vmathLogF32AVX512const<>+212(SB)/4, $0xbdd8b56c
-DATA vmathLogF32AVX512const<>+216(SB)/4, $0xbdd8b56c
-DATA vmathLogF32AVX512const<>+220(SB)/4, $0xbdd8b56c
-DATA vmathLogF32AVX512const<>+224(SB)/4, $0xbdd8b56c
-DATA vmathLogF32AVX512const<>+228(SB)/4, $0xbdd8b56c
-DATA vmathLogF32AVX512const<>+232(SB)/4, $0xbdd8b56c
-DATA vmathLogF32AVX512const<>+236(SB)/4, $0xbdd8b56c
-DATA vmathLogF32AVX512const<>+240(SB)/4, $0xbdd8b56c
-DATA vmathLogF32AVX512const<>+244(SB)/4, $0xbdd8b56c
-DATA vmathLogF32AVX512const<>+248(SB)/4, $0xbdd8b56c
-DATA vmathLogF32AVX512const<>+252(SB)/4, $0xbdd8b56c
-DATA vmathLogF32AVX512const<>+256(SB)/4, $0x3de9967a
-DATA vmathLogF32AVX512const<>+260(SB)/4, $0x3de9967a
-DATA vmathLogF32AVX512const<>+264(SB)/4, $0x3de9967a
-DATA vmathLogF32AVX512const<>+268(SB)/4, $0x3de9967a
-DATA vmathLogF32AVX512const<>+272(SB)/4, $0x3de9967a
-DATA vmathLogF32AVX512const<>+276(SB)/4, $0x3de9967a
-DATA vmathLogF32AVX512const<>+280(SB)/4, $0x3de9967a
-DATA vmathLogF32AVX512const<>+284(SB)/4, $0x3de9967a
-DATA vmathLogF32AVX512const<>+288(SB)/4, $0x3de9967a
-DATA vmathLogF32AVX512const<>+292(SB)/4, $0x3de9967a
-DATA vmathLogF32AVX512const<>+296(SB)/4, $0x3de9967a
-DATA vmathLogF32AVX512const<>+300(SB)/4, $0x3de9967a
-DATA vmathLogF32AVX512const<>+304(SB)/4, $0x3de9967a
-DATA vmathLogF32AVX512const<>+308(SB)/4, $0x3de9967a
-DATA vmathLogF32AVX512const<>+312(SB)/4, $0x3de9967a
-DATA vmathLogF32AVX512const<>+316(SB)/4, $0x3de9967a
-DATA vmathLogF32AVX512const<>+320(SB)/4, $0xbdfffc3f
-DATA vmathLogF32AVX512const<>+324(SB)/4, $0xbdfffc3f
-DATA vmathLogF32AVX512const<>+328(SB)/4, $0xbdfffc3f
-DATA vmathLogF32AVX512const<>+332(SB)/4, $0xbdfffc3f
-DATA vmathLogF32AVX512const<>+336(SB)/4, $0xbdfffc3f
-DATA vmathLogF32AVX512const<>+340(SB)/4, $0xbdfffc3f
-DATA vmathLogF32AVX512const<>+344(SB)/4, $0xbdfffc3f
-DATA vmathLogF32AVX512const<>+348(SB)/4, $0xbdfffc3f
-DATA vmathLogF32AVX512const<>+352(SB)/4, $0xbdfffc3f
-DATA vmathLogF32AVX512const<>+356(SB)/4, $0xbdfffc3f
-DATA vmathLogF32AVX512const<>+360(SB)/4, $0xbdfffc3f
-DATA vmathLogF32AVX512const<>+364(SB)/4, $0xbdfffc3f
-DATA vmathLogF32AVX512const<>+368(SB)/4, $0xbdfffc3f
-DATA vmathLogF32AVX512const<>+372(SB)/4, $0xbdfffc3f
-DATA vmathLogF32AVX512const<>+376(SB)/4, $0xbdfffc3f
-DATA vmathLogF32AVX512const<>+380(SB)/4, $0xbdfffc3f
-DATA vmathLogF32AVX512const<>+384(SB)/4, $0x3e121963
-DATA vmathLogF32AVX512const<>+388(SB)/4, $0x3e121963
-DATA vmathLogF32AVX512const<>+392(SB)/4, $0x3e121963
-DATA vmathLogF32AVX512const<>+396(SB)/4, $0x3e121963
-DATA vmathLogF32AVX512const<>+400(SB)/4, $0x3e121963
-DATA vmathLogF32AVX512const<>+404(SB)/4, $0x3e121963
-DATA vmathLogF32AVX512const<>+408(SB)/4, $0x3e121963
-DATA vmathLogF32AVX512const<>+412(SB)/4, $0x3e121963
-DATA vmathLogF32AVX512const<>+416(SB)/4, $0x3e121963
-DATA vmathLogF32AVX512const<>+420(SB)/4, $0x3e121963
-DATA vmathLogF32AVX512const<>+424(SB)/4, $0x3e121963
-DATA vmathLogF32AVX512const<>+428(SB)/4, $0x3e121963
-DATA vmathLogF32AVX512const<>+432(SB)/4, $0x3e121963
-DATA vmathLogF32AVX512const<>+436(SB)/4, $0x3e121963
-DATA vmathLogF32AVX512const<>+440(SB)/4, $0x3e121963
-DATA vmathLogF32AVX512const<>+444(SB)/4, $0x3e121963
-DATA vmathLogF32AVX512const<>+448(SB)/4, $0xbe2aa702
-DATA vmathLogF32AVX512const<>+452(SB)/4, $0xbe2aa702
-DATA vmathLogF32AVX512const<>+456(SB)/4, $0xbe2aa702
-DATA vmathLogF32AVX512const<>+460(SB)/4, $0xbe2aa702
-DATA vmathLogF32AVX512const<>+464(SB)/4, $0xbe2aa702
-DATA vmathLogF32AVX512const<>+468(SB)/4, $0xbe2aa702
-DATA vmathLogF32AVX512const<>+472(SB)/4, $0xbe2aa702
-DATA vmathLogF32AVX512const<>+476(SB)/4, $0xbe2aa702
-DATA vmathLogF32AVX512const<>+480(SB)/4, $0xbe2aa702
-DATA vmathLogF32AVX512const<>+484(SB)/4, $0xbe2aa702
-DATA vmathLogF32AVX512const<>+488(SB)/4, $0xbe2aa702
-DATA vmathLogF32AVX512const<>+492(SB)/4, $0xbe2aa702
-DATA vmathLogF32AVX512const<>+496(SB)/4, $0xbe2aa702
-DATA vmathLogF32AVX512const<>+500(SB)/4, $0xbe2aa702
-DATA vmathLogF32AVX512const<>+504(SB)/4, $0xbe2aa702
-DATA vmathLogF32AVX512const<>+508(SB)/4, $0xbe2aa702
-DATA vmathLogF32AVX512const<>+512(SB)/4, $0x3e4ccded
-DATA vmathLogF32AVX512const<>+516(SB)/4, $0x3e4ccded
-DATA vmathLogF32AVX512const<>+520(SB)/4, $0x3e4ccded
-DATA vmathLogF32AVX512const<>+524(SB)/4, $0x3e4ccded
-DATA vmathLogF32AVX512const<>+528(SB)/4, $0x3e4ccded
-DATA vmathLogF32AVX512const<>+532(SB)/4, $0x3e4ccded
-DATA vmathLogF32AVX512const<>+536(SB)/4, $0x3e4ccded
-DATA vmathLogF32AVX512const<>+540(SB)/4, $0x3e4ccded
-DATA vmathLogF32AVX512const<>+544(SB)/4, $0x3e4ccded
-DATA vmathLogF32AVX512const<>+548(SB)/4, $0x3e4ccded
-DATA vmathLogF32AVX512const<>+552(SB)/4, $0x3e4ccded
-DATA vmathLogF32AVX512const<>+556(SB)/4, $0x3e4ccded
-DATA vmathLogF32AVX512const<>+560(SB)/4, $0x3e4ccded
-DATA vmathLogF32AVX512const<>+564(SB)/4, $0x3e4ccded
-DATA vmathLogF32AVX512const<>+568(SB)/4, $0x3e4ccded
-DATA vmathLogF32AVX512const<>+572(SB)/4, $0x3e4ccded
-DATA vmathLogF32AVX512const<>+576(SB)/4, $0xbe80000c
-DATA vmathLogF32AVX512const<>+580(SB)/4, $0xbe80000c
-DATA vmathLogF32AVX512const<>+584(SB)/4, $0xbe80000c
-DATA vmathLogF32AVX512const<>+588(SB)/4, $0xbe80000c
-DATA vmathLogF32AVX512const<>+592(SB)/4, $0xbe80000c
-DATA vmathLogF32AVX512const<>+596(SB)/4, $0xbe80000c
-DATA vmathLogF32AVX512const<>+600(SB)/4, $0xbe80000c
-DATA vmathLogF32AVX512const<>+604(SB)/4, $0xbe80000c
-DATA vmathLogF32AVX512const<>+608(SB)/4, $0xbe80000c
-DATA vmathLogF32AVX512const<>+612(SB)/4, $0xbe80000c
-DATA vmathLogF32AVX512const<>+616(SB)/4, $0xbe80000c
-DATA vmathLogF32AVX512const<>+620(SB)/4, $0xbe80000c
-DATA vmathLogF32AVX512const<>+624(SB)/4, $0xbe80000c
-DATA vmathLogF32AVX512const<>+628(SB)/4, $0xbe80000c
-DATA vmathLogF32AVX512const<>+632(SB)/4, $0xbe80000c
-DATA vmathLogF32AVX512const<>+636(SB)/4, $0xbe80000c
+DATA vmathLogF32AVX512const<>+64(SB)/4, $0xbd021be9
+DATA vmathLogF32AVX512const<>+68(SB)/4, $0xbd021be9
+DATA vmathLogF32AVX512const<>+72(SB)/4, $0xbd021be9
+DATA vmathLogF32AVX512const<>+76(SB)/4, $0xbd021be9
+DATA vmathLogF32AVX512const<>+80(SB)/4, $0xbd021be9
+DATA vmathLogF32AVX512const<>+84(SB)/4, $0xbd021be9
+DATA vmathLogF32AVX512const<>+88(SB)/4, $0xbd021be9
+DATA vmathLogF32AVX512const<>+92(SB)/4, $0xbd021be9
+DATA vmathLogF32AVX512const<>+96(SB)/4, $0xbd021be9
+DATA vmathLogF32AVX512const<>+100(SB)/4, $0xbd021be9
+DATA vmathLogF32AVX512const<>+104(SB)/4, $0xbd021be9
+DATA vmathLogF32AVX512const<>+108(SB)/4, $0xbd021be9
+DATA vmathLogF32AVX512const<>+112(SB)/4, $0xbd021be9
+DATA vmathLogF32AVX512const<>+116(SB)/4, $0xbd021be9
+DATA vmathLogF32AVX512const<>+120(SB)/4, $0xbd021be9
+DATA vmathLogF32AVX512const<>+124(SB)/4, $0xbd021be9
+DATA vmathLogF32AVX512const<>+128(SB)/4, $0x3da4e174
+DATA vmathLogF32AVX512const<>+132(SB)/4, $0x3da4e174
+DATA vmathLogF32AVX512const<>+136(SB)/4, $0x3da4e174
+DATA vmathLogF32AVX512const<>+140(SB)/4, $0x3da4e174
+DATA vmathLogF32AVX512const<>+144(SB)/4, $0x3da4e174
+DATA vmathLogF32AVX512const<>+148(SB)/4, $0x3da4e174
+DATA vmathLogF32AVX512const<>+152(SB)/4, $0x3da4e174
+DATA vmathLogF32AVX512const<>+156(SB)/4, $0x3da4e174
+DATA vmathLogF32AVX512const<>+160(SB)/4, $0x3da4e174
+DATA vmathLogF32AVX512const<>+164(SB)/4, $0x3da4e174
+DATA vmathLogF32AVX512const<>+168(SB)/4, $0x3da4e174
+DATA vmathLogF32AVX512const<>+172(SB)/4, $0x3da4e174
+DATA vmathLogF32AVX512const<>+176(SB)/4, $0x3da4e174
+DATA vmathLogF32AVX512const<>+180(SB)/4, $0x3da4e174
+DATA vmathLogF32AVX512const<>+184(SB)/4, $0x3da4e174
+DATA vmathLogF32AVX512const<>+188(SB)/4, $0x3da4e174
+DATA vmathLogF32AVX512const<>+192(SB)/4, $0xbdd8798b
+DATA vmathLogF32AVX512const<>+196(SB)/4, $0xbdd8798b
+DATA vmathLogF32AVX512const<>+200(SB)/4, $0xbdd8798b
+DATA vmathLogF32AVX512const<>+204(SB)/4, $0xbdd8798b
+DATA vmathLogF32AVX512const<>+208(SB)/4, $0xbdd8798b
+DATA vmathLogF32AVX512const<>+212(SB)/4, $0xbdd8798b
+DATA vmathLogF32AVX512const<>+216(SB)/4, $0xbdd8798b
+DATA vmathLogF32AVX512const<>+220(SB)/4, $0xbdd8798b
+DATA vmathLogF32AVX512const<>+224(SB)/4, $0xbdd8798b
+DATA vmathLogF32AVX512const<>+228(SB)/4, $0xbdd8798b
+DATA vmathLogF32AVX512const<>+232(SB)/4, $0xbdd8798b
+DATA vmathLogF32AVX512const<>+236(SB)/4, $0xbdd8798b
+DATA vmathLogF32AVX512const<>+240(SB)/4, $0xbdd8798b
+DATA vmathLogF32AVX512const<>+244(SB)/4, $0xbdd8798b
+DATA vmathLogF32AVX512const<>+248(SB)/4, $0xbdd8798b
+DATA vmathLogF32AVX512const<>+252(SB)/4, $0xbdd8798b
+DATA vmathLogF32AVX512const<>+256(SB)/4, $0x3de92cf8
+DATA vmathLogF32AVX512const<>+260(SB)/4, $0x3de92cf8
+DATA vmathLogF32AVX512const<>+264(SB)/4, $0x3de92cf8
+DATA vmathLogF32AVX512const<>+268(SB)/4, $0x3de92cf8
+DATA vmathLogF32AVX512const<>+272(SB)/4, $0x3de92cf8
+DATA vmathLogF32AVX512const<>+276(SB)/4, $0x3de92cf8
+DATA vmathLogF32AVX512const<>+280(SB)/4, $0x3de92cf8
+DATA vmathLogF32AVX512const<>+284(SB)/4, $0x3de92cf8
+DATA vmathLogF32AVX512const<>+288(SB)/4, $0x3de92cf8
+DATA vmathLogF32AVX512const<>+292(SB)/4, $0x3de92cf8
+DATA vmathLogF32AVX512const<>+296(SB)/4, $0x3de92cf8
+DATA vmathLogF32AVX512const<>+300(SB)/4, $0x3de92cf8
+DATA vmathLogF32AVX512const<>+304(SB)/4, $0x3de92cf8
+DATA vmathLogF32AVX512const<>+308(SB)/4, $0x3de92cf8
+DATA vmathLogF32AVX512const<>+312(SB)/4, $0x3de92cf8
+DATA vmathLogF32AVX512const<>+316(SB)/4, $0x3de92cf8
+DATA vmathLogF32AVX512const<>+320(SB)/4, $0xbdffeebe
+DATA vmathLogF32AVX512const<>+324(SB)/4, $0xbdffeebe
+DATA vmathLogF32AVX512const<>+328(SB)/4, $0xbdffeebe
+DATA vmathLogF32AVX512const<>+332(SB)/4, $0xbdffeebe
+DATA vmathLogF32AVX512const<>+336(SB)/4, $0xbdffeebe
+DATA vmathLogF32AVX512const<>+340(SB)/4, $0xbdffeebe
+DATA vmathLogF32AVX512const<>+344(SB)/4, $0xbdffeebe
+DATA vmathLogF32AVX512const<>+348(SB)/4, $0xbdffeebe
+DATA vmathLogF32AVX512const<>+352(SB)/4, $0xbdffeebe
+DATA vmathLogF32AVX512const<>+356(SB)/4, $0xbdffeebe
+DATA vmathLogF32AVX512const<>+360(SB)/4, $0xbdffeebe
+DATA vmathLogF32AVX512const<>+364(SB)/4, $0xbdffeebe
+DATA vmathLogF32AVX512const<>+368(SB)/4, $0xbdffeebe
+DATA vmathLogF32AVX512const<>+372(SB)/4, $0xbdffeebe
+DATA vmathLogF32AVX512const<>+376(SB)/4, $0xbdffeebe
+DATA vmathLogF32AVX512const<>+380(SB)/4, $0xbdffeebe
+DATA vmathLogF32AVX512const<>+384(SB)/4, $0x3e121eb2
+DATA vmathLogF32AVX512const<>+388(SB)/4, $0x3e121eb2
+DATA vmathLogF32AVX512const<>+392(SB)/4, $0x3e121eb2
+DATA vmathLogF32AVX512const<>+396(SB)/4, $0x3e121eb2
+DATA vmathLogF32AVX512const<>+400(SB)/4, $0x3e121eb2
+DATA vmathLogF32AVX512const<>+404(SB)/4, $0x3e121eb2
+DATA vmathLogF32AVX512const<>+408(SB)/4, $0x3e121eb2
+DATA vmathLogF32AVX512const<>+412(SB)/4, $0x3e121eb2
+DATA vmathLogF32AVX512const<>+416(SB)/4, $0x3e121eb2
+DATA vmathLogF32AVX512const<>+420(SB)/4, $0x3e121eb2
+DATA vmathLogF32AVX512const<>+424(SB)/4, $0x3e121eb2
+DATA vmathLogF32AVX512const<>+428(SB)/4, $0x3e121eb2
+DATA vmathLogF32AVX512const<>+432(SB)/4, $0x3e121eb2
+DATA vmathLogF32AVX512const<>+436(SB)/4, $0x3e121eb2
+DATA vmathLogF32AVX512const<>+440(SB)/4, $0x3e121eb2
+DATA vmathLogF32AVX512const<>+444(SB)/4, $0x3e121eb2
+DATA vmathLogF32AVX512const<>+448(SB)/4, $0xbe2aa819
+DATA vmathLogF32AVX512const<>+452(SB)/4, $0xbe2aa819
+DATA vmathLogF32AVX512const<>+456(SB)/4, $0xbe2aa819
+DATA vmathLogF32AVX512const<>+460(SB)/4, $0xbe2aa819
+DATA vmathLogF32AVX512const<>+464(SB)/4, $0xbe2aa819
+DATA vmathLogF32AVX512const<>+468(SB)/4, $0xbe2aa819
+DATA vmathLogF32AVX512const<>+472(SB)/4, $0xbe2aa819
+DATA vmathLogF32AVX512const<>+476(SB)/4, $0xbe2aa819
+DATA vmathLogF32AVX512const<>+480(SB)/4, $0xbe2aa819
+DATA vmathLogF32AVX512const<>+484(SB)/4, $0xbe2aa819
+DATA vmathLogF32AVX512const<>+488(SB)/4, $0xbe2aa819
+DATA vmathLogF32AVX512const<>+492(SB)/4, $0xbe2aa819
+DATA vmathLogF32AVX512const<>+496(SB)/4, $0xbe2aa819
+DATA vmathLogF32AVX512const<>+500(SB)/4, $0xbe2aa819
+DATA vmathLogF32AVX512const<>+504(SB)/4, $0xbe2aa819
+DATA vmathLogF32AVX512const<>+508(SB)/4, $0xbe2aa819
+DATA vmathLogF32AVX512const<>+512(SB)/4, $0x3e4ccdbb
+DATA vmathLogF32AVX512const<>+516(SB)/4, $0x3e4ccdbb
+DATA vmathLogF32AVX512const<>+520(SB)/4, $0x3e4ccdbb
+DATA vmathLogF32AVX512const<>+524(SB)/4, $0x3e4ccdbb
+DATA vmathLogF32AVX512const<>+528(SB)/4, $0x3e4ccdbb
+DATA vmathLogF32AVX512const<>+532(SB)/4, $0x3e4ccdbb
+DATA vmathLogF32AVX512const<>+536(SB)/4, $0x3e4ccdbb
+DATA vmathLogF32AVX512const<>+540(SB)/4, $0x3e4ccdbb
+DATA vmathLogF32AVX512const<>+544(SB)/4, $0x3e4ccdbb
+DATA vmathLogF32AVX512const<>+548(SB)/4, $0x3e4ccdbb
+DATA vmathLogF32AVX512const<>+552(SB)/4, $0x3e4ccdbb
+DATA vmathLogF32AVX512const<>+556(SB)/4, $0x3e4ccdbb
+DATA vmathLogF32AVX512const<>+560(SB)/4, $0x3e4ccdbb
+DATA vmathLogF32AVX512const<>+564(SB)/4, $0x3e4ccdbb
+DATA vmathLogF32AVX512const<>+568(SB)/4, $0x3e4ccdbb
+DATA vmathLogF32AVX512const<>+572(SB)/4, $0x3e4ccdbb
+DATA vmathLogF32AVX512const<>+576(SB)/4, $0xbe800007
+DATA vmathLogF32AVX512const<>+580(SB)/4, $0xbe800007
+DATA vmathLogF32AVX512const<>+584(SB)/4, $0xbe800007
+DATA vmathLogF32AVX512const<>+588(SB)/4, $0xbe800007
+DATA vmathLogF32AVX512const<>+592(SB)/4, $0xbe800007
+DATA vmathLogF32AVX512const<>+596(SB)/4, $0xbe800007
+DATA vmathLogF32AVX512const<>+600(SB)/4, $0xbe800007
+DATA vmathLogF32AVX512const<>+604(SB)/4, $0xbe800007
+DATA vmathLogF32AVX512const<>+608(SB)/4, $0xbe800007
+DATA vmathLogF32AVX512const<>+612(SB)/4, $0xbe800007
+DATA vmathLogF32AVX512const<>+616(SB)/4, $0xbe800007
+DATA vmathLogF32AVX512const<>+620(SB)/4, $0xbe800007
+DATA vmathLogF32AVX512const<>+624(SB)/4, $0xbe800007
+DATA vmathLogF32AVX512const<>+628(SB)/4, $0xbe800007
+DATA vmathLogF32AVX512const<>+632(SB)/4, $0xbe800007
+DATA vmathLogF32AVX512const<>+636(SB)/4, $0xbe800007
 DATA vmathLogF32AVX512const<>+640(SB)/4, $0x3eaaaaaa
 DATA vmathLogF32AVX512const<>+644(SB)/4, $0x3eaaaaaa
 DATA vmathLogF32AVX512const<>+648(SB)/4, $0x3eaaaaaa
@@ -5997,97 +6193,117 @@ main:
 	JCS         one
 	VMOVUPD     (CX), Y0
 	VMOVUPD     vmathLog1pF64AVX2const<>+0(SB), Y1
-	VADDPD      Y0, Y1, Y2
-	VSUBPD      Y1, Y2, Y3
-	VSUBPD      Y3, Y2, Y4
-	VSUBPD      Y4, Y1, Y5
-	VSUBPD      Y3, Y0, Y6
-	VADDPD      Y6, Y5, Y7
-	VPSUBQ      vmathLog1pF64AVX2const<>+64(SB), Y2, Y8
-	VANDPD      vmathLog1pF64AVX2const<>+128(SB), Y8, Y8
-	VPADDQ      vmathLog1pF64AVX2const<>+192(SB), Y8, Y8
-	VPSUBQ      vmathLog1pF64AVX2const<>+64(SB), Y2, Y9
-	VPSRLQ      $0x34, Y9, Y9
-	VORPD       vmathLog1pF64AVX2const<>+256(SB), Y9, Y9
-	VSUBPD      vmathLog1pF64AVX2const<>+320(SB), Y9, Y9
-	VSUBPD      Y1, Y8, Y10
-	VMOVUPD     vmathLog1pF64AVX2const<>+384(SB), Y11
-	VMINPD      Y9, Y11, Y12
-	VXORPD      vmathLog1pF64AVX2const<>+448(SB), Y12, Y13
-	VADDPD      vmathLog1pF64AVX2const<>+512(SB), Y13, Y14
-	VPSUBQ      vmathLog1pF64AVX2const<>+576(SB), Y14, Y14
-	VPSLLQ      $0x34, Y14, Y14
-	VMULPD      Y14, Y7, Y15
-	VMULPD      Y10, Y10, Y4
-	VMOVUPD     vmathLog1pF64AVX2const<>+640(SB), Y3
-	VMOVUPD     vmathLog1pF64AVX2const<>+704(SB), Y5
-	VFMADD231PD Y4, Y3, Y5
-	VMOVUPD     vmathLog1pF64AVX2const<>+768(SB), Y6
-	VFMADD231PD Y4, Y5, Y6
-	VMOVUPD     vmathLog1pF64AVX2const<>+832(SB), Y8
+	VMOVUPD     vmathLog1pF64AVX2const<>+64(SB), Y2
+	VADDPD      Y0, Y1, Y3
+	VSUBPD      Y1, Y3, Y4
+	VSUBPD      Y4, Y3, Y5
+	VSUBPD      Y5, Y1, Y6
+	VSUBPD      Y4, Y0, Y7
+	VADDPD      Y7, Y6, Y8
+	VPSUBQ      vmathLog1pF64AVX2const<>+128(SB), Y3, Y9
+	VANDPD      vmathLog1pF64AVX2const<>+192(SB), Y9, Y9
+	VPADDQ      vmathLog1pF64AVX2const<>+256(SB), Y9, Y9
+	VPSUBQ      vmathLog1pF64AVX2const<>+128(SB), Y3, Y10
+	VPSRLQ      $0x34, Y10, Y10
+	VORPD       vmathLog1pF64AVX2const<>+320(SB), Y10, Y10
+	VSUBPD      vmathLog1pF64AVX2const<>+384(SB), Y10, Y10
+	VSUBPD      Y1, Y9, Y11
+	VMOVUPD     vmathLog1pF64AVX2const<>+448(SB), Y12
+	VMINPD      Y10, Y12, Y13
+	VXORPD      vmathLog1pF64AVX2const<>+512(SB), Y13, Y14
+	VADDPD      vmathLog1pF64AVX2const<>+576(SB), Y14, Y15
+	VPSUBQ      vmathLog1pF64AVX2const<>+640(SB), Y15, Y15
+	VPSLLQ      $0x34, Y15, Y15
+	VMULPD      Y15, Y8, Y5
+	VMOVUPD     vmathLog1pF64AVX2const<>+704(SB), Y4
+	VCMPPD      $0x1d, Y4, Y0, Y6
+	VMOVUPD     vmathLog1pF64AVX2const<>+768(SB), Y7
+	VCMPPD      $0x1e, Y0, Y7, Y9
+	VBLENDVPD   Y9, Y0, Y11, Y1
+	VBLENDVPD   Y6, Y1, Y11, Y12
+	VBLENDVPD   Y9, Y2, Y5, Y13
+	VBLENDVPD   Y6, Y13, Y5, Y14
+	VBLENDVPD   Y9, Y2, Y10, Y8
+	VBLENDVPD   Y6, Y8, Y10, Y15
+	VMULPD      Y12, Y12, Y4
+	VXORPD      vmathLog1pF64AVX2const<>+512(SB), Y4, Y7
+	VFMADD231PD Y12, Y12, Y7
+	VMOVUPD     vmathLog1pF64AVX2const<>+832(SB), Y1
+	VMULPD      Y4, Y1, Y11
+	VADDPD      Y11, Y12, Y13
+	VSUBPD      Y13, Y12, Y5
+	VADDPD      Y11, Y5, Y9
+	VMOVUPD     vmathLog1pF64AVX2const<>+896(SB), Y6
+	VMOVUPD     vmathLog1pF64AVX2const<>+960(SB), Y8
 	VFMADD231PD Y4, Y6, Y8
-	VMOVUPD     vmathLog1pF64AVX2const<>+896(SB), Y11
-	VFMADD231PD Y4, Y8, Y11
-	VMOVUPD     vmathLog1pF64AVX2const<>+960(SB), Y12
-	VFMADD231PD Y4, Y11, Y12
-	VMOVUPD     vmathLog1pF64AVX2const<>+1024(SB), Y13
-	VFMADD231PD Y4, Y12, Y13
-	VMOVUPD     vmathLog1pF64AVX2const<>+1088(SB), Y7
-	VFMADD231PD Y4, Y13, Y7
-	VMOVUPD     vmathLog1pF64AVX2const<>+1152(SB), Y14
-	VFMADD231PD Y4, Y7, Y14
-	VMOVUPD     vmathLog1pF64AVX2const<>+1216(SB), Y3
-	VFMADD231PD Y4, Y14, Y3
-	VMOVUPD     vmathLog1pF64AVX2const<>+1280(SB), Y5
-	VFMADD231PD Y4, Y3, Y5
-	VMOVUPD     vmathLog1pF64AVX2const<>+1344(SB), Y6
-	VMOVUPD     vmathLog1pF64AVX2const<>+1408(SB), Y8
+	VMOVUPD     vmathLog1pF64AVX2const<>+1024(SB), Y10
+	VFMADD231PD Y4, Y8, Y10
+	VMOVUPD     vmathLog1pF64AVX2const<>+1088(SB), Y1
+	VFMADD231PD Y4, Y10, Y1
+	VMOVUPD     vmathLog1pF64AVX2const<>+1152(SB), Y5
+	VFMADD231PD Y4, Y1, Y5
+	VMOVUPD     vmathLog1pF64AVX2const<>+1216(SB), Y11
+	VFMADD231PD Y4, Y5, Y11
+	VMOVUPD     vmathLog1pF64AVX2const<>+1280(SB), Y6
+	VFMADD231PD Y4, Y11, Y6
+	VMOVUPD     vmathLog1pF64AVX2const<>+1344(SB), Y8
 	VFMADD231PD Y4, Y6, Y8
-	VMOVUPD     vmathLog1pF64AVX2const<>+1472(SB), Y11
-	VFMADD231PD Y4, Y8, Y11
-	VMOVUPD     vmathLog1pF64AVX2const<>+1536(SB), Y12
-	VFMADD231PD Y4, Y11, Y12
-	VMOVUPD     vmathLog1pF64AVX2const<>+1600(SB), Y13
-	VFMADD231PD Y4, Y12, Y13
-	VMOVUPD     vmathLog1pF64AVX2const<>+1664(SB), Y7
-	VFMADD231PD Y4, Y13, Y7
-	VMOVUPD     vmathLog1pF64AVX2const<>+1728(SB), Y14
-	VFMADD231PD Y4, Y7, Y14
-	VMOVUPD     vmathLog1pF64AVX2const<>+1792(SB), Y3
-	VFMADD231PD Y4, Y14, Y3
-	VMOVUPD     vmathLog1pF64AVX2const<>+1856(SB), Y6
-	VFMADD231PD Y4, Y3, Y6
-	VMOVUPD     vmathLog1pF64AVX2const<>+1920(SB), Y8
+	VMOVUPD     vmathLog1pF64AVX2const<>+1408(SB), Y10
+	VFMADD231PD Y4, Y8, Y10
+	VMOVUPD     vmathLog1pF64AVX2const<>+1472(SB), Y1
+	VFMADD231PD Y4, Y10, Y1
+	VMOVUPD     vmathLog1pF64AVX2const<>+1536(SB), Y5
+	VMOVUPD     vmathLog1pF64AVX2const<>+1600(SB), Y11
+	VFMADD231PD Y4, Y5, Y11
+	VMOVUPD     vmathLog1pF64AVX2const<>+1664(SB), Y6
+	VFMADD231PD Y4, Y11, Y6
+	VMOVUPD     vmathLog1pF64AVX2const<>+1728(SB), Y8
 	VFMADD231PD Y4, Y6, Y8
-	VFMADD231PD Y10, Y8, Y5
-	VSUBPD      Y10, Y1, Y11
-	VMOVUPD     vmathLog1pF64AVX2const<>+1984(SB), Y12
-	VFMADD231PD Y11, Y10, Y12
+	VMOVUPD     vmathLog1pF64AVX2const<>+1792(SB), Y10
+	VFMADD231PD Y4, Y8, Y10
+	VMOVUPD     vmathLog1pF64AVX2const<>+1856(SB), Y5
+	VFMADD231PD Y4, Y10, Y5
+	VMOVUPD     vmathLog1pF64AVX2const<>+1920(SB), Y11
+	VFMADD231PD Y4, Y5, Y11
+	VMOVUPD     vmathLog1pF64AVX2const<>+1984(SB), Y6
+	VFMADD231PD Y4, Y11, Y6
+	VMOVUPD     vmathLog1pF64AVX2const<>+2048(SB), Y8
+	VFMADD231PD Y4, Y6, Y8
+	VMOVUPD     vmathLog1pF64AVX2const<>+2112(SB), Y10
+	VFMADD231PD Y4, Y8, Y10
 	VFMADD231PD Y12, Y10, Y1
-	VMOVUPD     vmathLog1pF64AVX2const<>+2048(SB), Y13
-	VFMADD213PD Y10, Y9, Y13
-	VMOVUPD     vmathLog1pF64AVX2const<>+2048(SB), Y7
-	VXORPD      vmathLog1pF64AVX2const<>+448(SB), Y13, Y14
-	VFMADD231PD Y7, Y9, Y14
-	VADDPD      Y10, Y14, Y3
-	VMOVUPD     vmathLog1pF64AVX2const<>+2112(SB), Y6
-	VFMADD231PD Y6, Y9, Y3
-	VFMADD231PD Y1, Y15, Y3
-	VFMADD231PD Y5, Y4, Y3
-	VADDPD      Y3, Y13, Y8
-	VMOVUPD     vmathLog1pF64AVX2const<>+2176(SB), Y11
-	VMOVUPD     vmathLog1pF64AVX2const<>+2240(SB), Y12
-	VCMPPD      $0x00, Y12, Y2, Y7
-	VBLENDVPD   Y7, Y2, Y8, Y14
-	VCMPPD      $0x00, Y11, Y2, Y10
-	VMOVUPD     vmathLog1pF64AVX2const<>+2304(SB), Y9
-	VBLENDVPD   Y10, Y9, Y14, Y6
-	VCMPPD      $0x1d, Y11, Y2, Y15
-	VMOVUPD     vmathLog1pF64AVX2const<>+2368(SB), Y1
-	VBLENDVPD   Y15, Y6, Y1, Y4
-	VCMPPD      $0x00, Y11, Y0, Y5
-	VBLENDVPD   Y5, Y0, Y4, Y13
-	VMOVUPD     Y13, (AX)
+	VMULPD      Y4, Y12, Y5
+	VMOVUPD     vmathLog1pF64AVX2const<>+832(SB), Y11
+	VFMADD231PD Y7, Y11, Y9
+	VFMADD231PD Y1, Y5, Y9
+	VMOVUPD     vmathLog1pF64AVX2const<>+0(SB), Y6
+	VSUBPD      Y12, Y6, Y8
+	VMOVUPD     vmathLog1pF64AVX2const<>+2176(SB), Y10
+	VFMADD231PD Y8, Y12, Y10
+	VFMADD231PD Y10, Y12, Y6
+	VFMADD231PD Y6, Y14, Y9
+	VMOVUPD     vmathLog1pF64AVX2const<>+2240(SB), Y4
+	VFMADD213PD Y13, Y15, Y4
+	VMOVUPD     vmathLog1pF64AVX2const<>+2240(SB), Y11
+	VXORPD      vmathLog1pF64AVX2const<>+512(SB), Y4, Y7
+	VFMADD231PD Y11, Y15, Y7
+	VADDPD      Y13, Y7, Y5
+	VMOVUPD     vmathLog1pF64AVX2const<>+2304(SB), Y1
+	VFMADD231PD Y1, Y15, Y9
+	VADDPD      Y9, Y5, Y8
+	VADDPD      Y8, Y4, Y12
+	VMOVUPD     vmathLog1pF64AVX2const<>+2368(SB), Y10
+	VCMPPD      $0x00, Y10, Y3, Y14
+	VBLENDVPD   Y14, Y3, Y12, Y6
+	VCMPPD      $0x00, Y2, Y3, Y11
+	VMOVUPD     vmathLog1pF64AVX2const<>+2432(SB), Y7
+	VBLENDVPD   Y11, Y7, Y6, Y13
+	VCMPPD      $0x1d, Y2, Y3, Y15
+	VMOVUPD     vmathLog1pF64AVX2const<>+2496(SB), Y1
+	VBLENDVPD   Y15, Y13, Y1, Y5
+	VCMPPD      $0x00, Y2, Y0, Y9
+	VBLENDVPD   Y9, Y0, Y5, Y4
+	VMOVUPD     Y4, (AX)
 	ADDQ        $0x00000020, CX
 	ADDQ        $0x00000020, AX
 	SUBQ        $0x00000004, DX
@@ -6098,97 +6314,117 @@ one:
 	JCS         tail
 	VMOVUPD     (CX), Y0
 	VMOVUPD     vmathLog1pF64AVX2const<>+0(SB), Y1
-	VADDPD      Y0, Y1, Y2
-	VSUBPD      Y1, Y2, Y3
-	VSUBPD      Y3, Y2, Y4
-	VSUBPD      Y4, Y1, Y5
-	VSUBPD      Y3, Y0, Y6
-	VADDPD      Y6, Y5, Y7
-	VPSUBQ      vmathLog1pF64AVX2const<>+64(SB), Y2, Y8
-	VANDPD      vmathLog1pF64AVX2const<>+128(SB), Y8, Y8
-	VPADDQ      vmathLog1pF64AVX2const<>+192(SB), Y8, Y8
-	VPSUBQ      vmathLog1pF64AVX2const<>+64(SB), Y2, Y9
-	VPSRLQ      $0x34, Y9, Y9
-	VORPD       vmathLog1pF64AVX2const<>+256(SB), Y9, Y9
-	VSUBPD      vmathLog1pF64AVX2const<>+320(SB), Y9, Y9
-	VSUBPD      Y1, Y8, Y10
-	VMOVUPD     vmathLog1pF64AVX2const<>+384(SB), Y11
-	VMINPD      Y9, Y11, Y12
-	VXORPD      vmathLog1pF64AVX2const<>+448(SB), Y12, Y13
-	VADDPD      vmathLog1pF64AVX2const<>+512(SB), Y13, Y14
-	VPSUBQ      vmathLog1pF64AVX2const<>+576(SB), Y14, Y14
-	VPSLLQ      $0x34, Y14, Y14
-	VMULPD      Y14, Y7, Y15
-	VMULPD      Y10, Y10, Y4
-	VMOVUPD     vmathLog1pF64AVX2const<>+640(SB), Y3
-	VMOVUPD     vmathLog1pF64AVX2const<>+704(SB), Y5
-	VFMADD231PD Y4, Y3, Y5
-	VMOVUPD     vmathLog1pF64AVX2const<>+768(SB), Y6
-	VFMADD231PD Y4, Y5, Y6
-	VMOVUPD     vmathLog1pF64AVX2const<>+832(SB), Y8
+	VMOVUPD     vmathLog1pF64AVX2const<>+64(SB), Y2
+	VADDPD      Y0, Y1, Y3
+	VSUBPD      Y1, Y3, Y4
+	VSUBPD      Y4, Y3, Y5
+	VSUBPD      Y5, Y1, Y6
+	VSUBPD      Y4, Y0, Y7
+	VADDPD      Y7, Y6, Y8
+	VPSUBQ      vmathLog1pF64AVX2const<>+128(SB), Y3, Y9
+	VANDPD      vmathLog1pF64AVX2const<>+192(SB), Y9, Y9
+	VPADDQ      vmathLog1pF64AVX2const<>+256(SB), Y9, Y9
+	VPSUBQ      vmathLog1pF64AVX2const<>+128(SB), Y3, Y10
+	VPSRLQ      $0x34, Y10, Y10
+	VORPD       vmathLog1pF64AVX2const<>+320(SB), Y10, Y10
+	VSUBPD      vmathLog1pF64AVX2const<>+384(SB), Y10, Y10
+	VSUBPD      Y1, Y9, Y11
+	VMOVUPD     vmathLog1pF64AVX2const<>+448(SB), Y12
+	VMINPD      Y10, Y12, Y13
+	VXORPD      vmathLog1pF64AVX2const<>+512(SB), Y13, Y14
+	VADDPD      vmathLog1pF64AVX2const<>+576(SB), Y14, Y15
+	VPSUBQ      vmathLog1pF64AVX2const<>+640(SB), Y15, Y15
+	VPSLLQ      $0x34, Y15, Y15
+	VMULPD      Y15, Y8, Y5
+	VMOVUPD     vmathLog1pF64AVX2const<>+704(SB), Y4
+	VCMPPD      $0x1d, Y4, Y0, Y6
+	VMOVUPD     vmathLog1pF64AVX2const<>+768(SB), Y7
+	VCMPPD      $0x1e, Y0, Y7, Y9
+	VBLENDVPD   Y9, Y0, Y11, Y1
+	VBLENDVPD   Y6, Y1, Y11, Y12
+	VBLENDVPD   Y9, Y2, Y5, Y13
+	VBLENDVPD   Y6, Y13, Y5, Y14
+	VBLENDVPD   Y9, Y2, Y10, Y8
+	VBLENDVPD   Y6, Y8, Y10, Y15
+	VMULPD      Y12, Y12, Y4
+	VXORPD      vmathLog1pF64AVX2const<>+512(SB), Y4, Y7
+	VFMADD231PD Y12, Y12, Y7
+	VMOVUPD     vmathLog1pF64AVX2const<>+832(SB), Y1
+	VMULPD      Y4, Y1, Y11
+	VADDPD      Y11, Y12, Y13
+	VSUBPD      Y13, Y12, Y5
+	VADDPD      Y11, Y5, Y9
+	VMOVUPD     vmathLog1pF64AVX2const<>+896(SB), Y6
+	VMOVUPD     vmathLog1pF64AVX2const<>+960(SB), Y8
 	VFMADD231PD Y4, Y6, Y8
-	VMOVUPD     vmathLog1pF64AVX2const<>+896(SB), Y11
-	VFMADD231PD Y4, Y8, Y11
-	VMOVUPD     vmathLog1pF64AVX2const<>+960(SB), Y12
-	VFMADD231PD Y4, Y11, Y12
-	VMOVUPD     vmathLog1pF64AVX2const<>+1024(SB), Y13
-	VFMADD231PD Y4, Y12, Y13
-	VMOVUPD     vmathLog1pF64AVX2const<>+1088(SB), Y7
-	VFMADD231PD Y4, Y13, Y7
-	VMOVUPD     vmathLog1pF64AVX2const<>+1152(SB), Y14
-	VFMADD231PD Y4, Y7, Y14
-	VMOVUPD     vmathLog1pF64AVX2const<>+1216(SB), Y3
-	VFMADD231PD Y4, Y14, Y3
-	VMOVUPD     vmathLog1pF64AVX2const<>+1280(SB), Y5
-	VFMADD231PD Y4, Y3, Y5
-	VMOVUPD     vmathLog1pF64AVX2const<>+1344(SB), Y6
-	VMOVUPD     vmathLog1pF64AVX2const<>+1408(SB), Y8
+	VMOVUPD     vmathLog1pF64AVX2const<>+1024(SB), Y10
+	VFMADD231PD Y4, Y8, Y10
+	VMOVUPD     vmathLog1pF64AVX2const<>+1088(SB), Y1
+	VFMADD231PD Y4, Y10, Y1
+	VMOVUPD     vmathLog1pF64AVX2const<>+1152(SB), Y5
+	VFMADD231PD Y4, Y1, Y5
+	VMOVUPD     vmathLog1pF64AVX2const<>+1216(SB), Y11
+	VFMADD231PD Y4, Y5, Y11
+	VMOVUPD     vmathLog1pF64AVX2const<>+1280(SB), Y6
+	VFMADD231PD Y4, Y11, Y6
+	VMOVUPD     vmathLog1pF64AVX2const<>+1344(SB), Y8
 	VFMADD231PD Y4, Y6, Y8
-	VMOVUPD     vmathLog1pF64AVX2const<>+1472(SB), Y11
-	VFMADD231PD Y4, Y8, Y11
-	VMOVUPD     vmathLog1pF64AVX2const<>+1536(SB), Y12
-	VFMADD231PD Y4, Y11, Y12
-	VMOVUPD     vmathLog1pF64AVX2const<>+1600(SB), Y13
-	VFMADD231PD Y4, Y12, Y13
-	VMOVUPD     vmathLog1pF64AVX2const<>+1664(SB), Y7
-	VFMADD231PD Y4, Y13, Y7
-	VMOVUPD     vmathLog1pF64AVX2const<>+1728(SB), Y14
-	VFMADD231PD Y4, Y7, Y14
-	VMOVUPD     vmathLog1pF64AVX2const<>+1792(SB), Y3
-	VFMADD231PD Y4, Y14, Y3
-	VMOVUPD     vmathLog1pF64AVX2const<>+1856(SB), Y6
-	VFMADD231PD Y4, Y3, Y6
-	VMOVUPD     vmathLog1pF64AVX2const<>+1920(SB), Y8
+	VMOVUPD     vmathLog1pF64AVX2const<>+1408(SB), Y10
+	VFMADD231PD Y4, Y8, Y10
+	VMOVUPD     vmathLog1pF64AVX2const<>+1472(SB), Y1
+	VFMADD231PD Y4, Y10, Y1
+	VMOVUPD     vmathLog1pF64AVX2const<>+1536(SB), Y5
+	VMOVUPD     vmathLog1pF64AVX2const<>+1600(SB), Y11
+	VFMADD231PD Y4, Y5, Y11
+	VMOVUPD     vmathLog1pF64AVX2const<>+1664(SB), Y6
+	VFMADD231PD Y4, Y11, Y6
+	VMOVUPD     vmathLog1pF64AVX2const<>+1728(SB), Y8
 	VFMADD231PD Y4, Y6, Y8
-	VFMADD231PD Y10, Y8, Y5
-	VSUBPD      Y10, Y1, Y11
-	VMOVUPD     vmathLog1pF64AVX2const<>+1984(SB), Y12
-	VFMADD231PD Y11, Y10, Y12
+	VMOVUPD     vmathLog1pF64AVX2const<>+1792(SB), Y10
+	VFMADD231PD Y4, Y8, Y10
+	VMOVUPD     vmathLog1pF64AVX2const<>+1856(SB), Y5
+	VFMADD231PD Y4, Y10, Y5
+	VMOVUPD     vmathLog1pF64AVX2const<>+1920(SB), Y11
+	VFMADD231PD Y4, Y5, Y11
+	VMOVUPD     vmathLog1pF64AVX2const<>+1984(SB), Y6
+	VFMADD231PD Y4, Y11, Y6
+	VMOVUPD     vmathLog1pF64AVX2const<>+2048(SB), Y8
+	VFMADD231PD Y4, Y6, Y8
+	VMOVUPD     vmathLog1pF64AVX2const<>+2112(SB), Y10
+	VFMADD231PD Y4, Y8, Y10
 	VFMADD231PD Y12, Y10, Y1
-	VMOVUPD     vmathLog1pF64AVX2const<>+2048(SB), Y13
-	VFMADD213PD Y10, Y9, Y13
-	VMOVUPD     vmathLog1pF64AVX2const<>+2048(SB), Y7
-	VXORPD      vmathLog1pF64AVX2const<>+448(SB), Y13, Y14
-	VFMADD231PD Y7, Y9, Y14
-	VADDPD      Y10, Y14, Y3
-	VMOVUPD     vmathLog1pF64AVX2const<>+2112(SB), Y6
-	VFMADD231PD Y6, Y9, Y3
-	VFMADD231PD Y1, Y15, Y3
-	VFMADD231PD Y5, Y4, Y3
-	VADDPD      Y3, Y13, Y8
-	VMOVUPD     vmathLog1pF64AVX2const<>+2176(SB), Y11
-	VMOVUPD     vmathLog1pF64AVX2const<>+2240(SB), Y12
-	VCMPPD      $0x00, Y12, Y2, Y7
-	VBLENDVPD   Y7, Y2, Y8, Y14
-	VCMPPD      $0x00, Y11, Y2, Y10
-	VMOVUPD     vmathLog1pF64AVX2const<>+2304(SB), Y9
-	VBLENDVPD   Y10, Y9, Y14, Y6
-	VCMPPD      $0x1d, Y11, Y2, Y15
-	VMOVUPD     vmathLog1pF64AVX2const<>+2368(SB), Y1
-	VBLENDVPD   Y15, Y6, Y1, Y4
-	VCMPPD      $0x00, Y11, Y0, Y5
-	VBLENDVPD   Y5, Y0, Y4, Y13
-	VMOVUPD     Y13, (AX)
+	VMULPD      Y4, Y12, Y5
+	VMOVUPD     vmathLog1pF64AVX2const<>+832(SB), Y11
+	VFMADD231PD Y7, Y11, Y9
+	VFMADD231PD Y1, Y5, Y9
+	VMOVUPD     vmathLog1pF64AVX2const<>+0(SB), Y6
+	VSUBPD      Y12, Y6, Y8
+	VMOVUPD     vmathLog1pF64AVX2const<>+2176(SB), Y10
+	VFMADD231PD Y8, Y12, Y10
+	VFMADD231PD Y10, Y12, Y6
+	VFMADD231PD Y6, Y14, Y9
+	VMOVUPD     vmathLog1pF64AVX2const<>+2240(SB), Y4
+	VFMADD213PD Y13, Y15, Y4
+	VMOVUPD     vmathLog1pF64AVX2const<>+2240(SB), Y11
+	VXORPD      vmathLog1pF64AVX2const<>+512(SB), Y4, Y7
+	VFMADD231PD Y11, Y15, Y7
+	VADDPD      Y13, Y7, Y5
+	VMOVUPD     vmathLog1pF64AVX2const<>+2304(SB), Y1
+	VFMADD231PD Y1, Y15, Y9
+	VADDPD      Y9, Y5, Y8
+	VADDPD      Y8, Y4, Y12
+	VMOVUPD     vmathLog1pF64AVX2const<>+2368(SB), Y10
+	VCMPPD      $0x00, Y10, Y3, Y14
+	VBLENDVPD   Y14, Y3, Y12, Y6
+	VCMPPD      $0x00, Y2, Y3, Y11
+	VMOVUPD     vmathLog1pF64AVX2const<>+2432(SB), Y7
+	VBLENDVPD   Y11, Y7, Y6, Y13
+	VCMPPD      $0x1d, Y2, Y3, Y15
+	VMOVUPD     vmathLog1pF64AVX2const<>+2496(SB), Y1
+	VBLENDVPD   Y15, Y13, Y1, Y5
+	VCMPPD      $0x00, Y2, Y0, Y9
+	VBLENDVPD   Y9, Y0, Y5, Y4
+	VMOVUPD     Y4, (AX)
 	ADDQ        $0x00000020, CX
 	ADDQ        $0x00000020, AX
 	SUBQ        $0x00000004, DX
@@ -6205,97 +6441,117 @@ tail:
 	VMOVDQU     (BX), Y0
 	VMASKMOVPD  (CX), Y0, Y1
 	VMOVUPD     vmathLog1pF64AVX2const<>+0(SB), Y2
-	VADDPD      Y1, Y2, Y3
-	VSUBPD      Y2, Y3, Y4
-	VSUBPD      Y4, Y3, Y5
-	VSUBPD      Y5, Y2, Y6
-	VSUBPD      Y4, Y1, Y7
-	VADDPD      Y7, Y6, Y8
-	VPSUBQ      vmathLog1pF64AVX2const<>+64(SB), Y3, Y9
-	VANDPD      vmathLog1pF64AVX2const<>+128(SB), Y9, Y9
-	VPADDQ      vmathLog1pF64AVX2const<>+192(SB), Y9, Y9
-	VPSUBQ      vmathLog1pF64AVX2const<>+64(SB), Y3, Y10
-	VPSRLQ      $0x34, Y10, Y10
-	VORPD       vmathLog1pF64AVX2const<>+256(SB), Y10, Y10
-	VSUBPD      vmathLog1pF64AVX2const<>+320(SB), Y10, Y10
-	VSUBPD      Y2, Y9, Y11
-	VMOVUPD     vmathLog1pF64AVX2const<>+384(SB), Y12
-	VMINPD      Y10, Y12, Y13
-	VXORPD      vmathLog1pF64AVX2const<>+448(SB), Y13, Y14
-	VADDPD      vmathLog1pF64AVX2const<>+512(SB), Y14, Y15
-	VPSUBQ      vmathLog1pF64AVX2const<>+576(SB), Y15, Y15
-	VPSLLQ      $0x34, Y15, Y15
-	VMULPD      Y15, Y8, Y5
-	VMULPD      Y11, Y11, Y4
-	VMOVUPD     vmathLog1pF64AVX2const<>+640(SB), Y6
+	VMOVUPD     vmathLog1pF64AVX2const<>+64(SB), Y3
+	VADDPD      Y1, Y2, Y4
+	VSUBPD      Y2, Y4, Y5
+	VSUBPD      Y5, Y4, Y6
+	VSUBPD      Y6, Y2, Y7
+	VSUBPD      Y5, Y1, Y8
+	VADDPD      Y8, Y7, Y9
+	VPSUBQ      vmathLog1pF64AVX2const<>+128(SB), Y4, Y10
+	VANDPD      vmathLog1pF64AVX2const<>+192(SB), Y10, Y10
+	VPADDQ      vmathLog1pF64AVX2const<>+256(SB), Y10, Y10
+	VPSUBQ      vmathLog1pF64AVX2const<>+128(SB), Y4, Y11
+	VPSRLQ      $0x34, Y11, Y11
+	VORPD       vmathLog1pF64AVX2const<>+320(SB), Y11, Y11
+	VSUBPD      vmathLog1pF64AVX2const<>+384(SB), Y11, Y11
+	VSUBPD      Y2, Y10, Y12
+	VMOVUPD     vmathLog1pF64AVX2const<>+448(SB), Y13
+	VMINPD      Y11, Y13, Y14
+	VXORPD      vmathLog1pF64AVX2const<>+512(SB), Y14, Y15
+	VADDPD      vmathLog1pF64AVX2const<>+576(SB), Y15, Y6
+	VPSUBQ      vmathLog1pF64AVX2const<>+640(SB), Y6, Y6
+	VPSLLQ      $0x34, Y6, Y6
+	VMULPD      Y6, Y9, Y5
 	VMOVUPD     vmathLog1pF64AVX2const<>+704(SB), Y7
-	VFMADD231PD Y4, Y6, Y7
-	VMOVUPD     vmathLog1pF64AVX2const<>+768(SB), Y9
-	VFMADD231PD Y4, Y7, Y9
+	VCMPPD      $0x1d, Y7, Y1, Y8
+	VMOVUPD     vmathLog1pF64AVX2const<>+768(SB), Y10
+	VCMPPD      $0x1e, Y1, Y10, Y2
+	VBLENDVPD   Y2, Y1, Y12, Y13
+	VBLENDVPD   Y8, Y13, Y12, Y14
+	VBLENDVPD   Y2, Y3, Y5, Y15
+	VBLENDVPD   Y8, Y15, Y5, Y9
+	VBLENDVPD   Y2, Y3, Y11, Y6
+	VBLENDVPD   Y8, Y6, Y11, Y7
+	VMULPD      Y14, Y14, Y10
+	VXORPD      vmathLog1pF64AVX2const<>+512(SB), Y10, Y13
+	VFMADD231PD Y14, Y14, Y13
 	VMOVUPD     vmathLog1pF64AVX2const<>+832(SB), Y12
-	VFMADD231PD Y4, Y9, Y12
-	VMOVUPD     vmathLog1pF64AVX2const<>+896(SB), Y13
-	VFMADD231PD Y4, Y12, Y13
-	VMOVUPD     vmathLog1pF64AVX2const<>+960(SB), Y14
-	VFMADD231PD Y4, Y13, Y14
-	VMOVUPD     vmathLog1pF64AVX2const<>+1024(SB), Y8
-	VFMADD231PD Y4, Y14, Y8
-	VMOVUPD     vmathLog1pF64AVX2const<>+1088(SB), Y15
-	VFMADD231PD Y4, Y8, Y15
-	VMOVUPD     vmathLog1pF64AVX2const<>+1152(SB), Y6
-	VFMADD231PD Y4, Y15, Y6
-	VMOVUPD     vmathLog1pF64AVX2const<>+1216(SB), Y7
-	VFMADD231PD Y4, Y6, Y7
-	VMOVUPD     vmathLog1pF64AVX2const<>+1280(SB), Y9
-	VFMADD231PD Y4, Y7, Y9
+	VMULPD      Y10, Y12, Y15
+	VADDPD      Y15, Y14, Y5
+	VSUBPD      Y5, Y14, Y2
+	VADDPD      Y15, Y2, Y8
+	VMOVUPD     vmathLog1pF64AVX2const<>+896(SB), Y6
+	VMOVUPD     vmathLog1pF64AVX2const<>+960(SB), Y11
+	VFMADD231PD Y10, Y6, Y11
+	VMOVUPD     vmathLog1pF64AVX2const<>+1024(SB), Y12
+	VFMADD231PD Y10, Y11, Y12
+	VMOVUPD     vmathLog1pF64AVX2const<>+1088(SB), Y2
+	VFMADD231PD Y10, Y12, Y2
+	VMOVUPD     vmathLog1pF64AVX2const<>+1152(SB), Y15
+	VFMADD231PD Y10, Y2, Y15
+	VMOVUPD     vmathLog1pF64AVX2const<>+1216(SB), Y6
+	VFMADD231PD Y10, Y15, Y6
+	VMOVUPD     vmathLog1pF64AVX2const<>+1280(SB), Y11
+	VFMADD231PD Y10, Y6, Y11
 	VMOVUPD     vmathLog1pF64AVX2const<>+1344(SB), Y12
-	VMOVUPD     vmathLog1pF64AVX2const<>+1408(SB), Y13
-	VFMADD231PD Y4, Y12, Y13
-	VMOVUPD     vmathLog1pF64AVX2const<>+1472(SB), Y14
-	VFMADD231PD Y4, Y13, Y14
-	VMOVUPD     vmathLog1pF64AVX2const<>+1536(SB), Y8
-	VFMADD231PD Y4, Y14, Y8
-	VMOVUPD     vmathLog1pF64AVX2const<>+1600(SB), Y15
-	VFMADD231PD Y4, Y8, Y15
-	VMOVUPD     vmathLog1pF64AVX2const<>+1664(SB), Y6
-	VFMADD231PD Y4, Y15, Y6
-	VMOVUPD     vmathLog1pF64AVX2const<>+1728(SB), Y7
-	VFMADD231PD Y4, Y6, Y7
-	VMOVUPD     vmathLog1pF64AVX2const<>+1792(SB), Y12
-	VFMADD231PD Y4, Y7, Y12
-	VMOVUPD     vmathLog1pF64AVX2const<>+1856(SB), Y13
-	VFMADD231PD Y4, Y12, Y13
-	VMOVUPD     vmathLog1pF64AVX2const<>+1920(SB), Y14
-	VFMADD231PD Y4, Y13, Y14
-	VFMADD231PD Y11, Y14, Y9
-	VSUBPD      Y11, Y2, Y8
-	VMOVUPD     vmathLog1pF64AVX2const<>+1984(SB), Y15
-	VFMADD231PD Y8, Y11, Y15
-	VFMADD231PD Y15, Y11, Y2
+	VFMADD231PD Y10, Y11, Y12
+	VMOVUPD     vmathLog1pF64AVX2const<>+1408(SB), Y2
+	VFMADD231PD Y10, Y12, Y2
+	VMOVUPD     vmathLog1pF64AVX2const<>+1472(SB), Y15
+	VFMADD231PD Y10, Y2, Y15
+	VMOVUPD     vmathLog1pF64AVX2const<>+1536(SB), Y6
+	VMOVUPD     vmathLog1pF64AVX2const<>+1600(SB), Y11
+	VFMADD231PD Y10, Y6, Y11
+	VMOVUPD     vmathLog1pF64AVX2const<>+1664(SB), Y12
+	VFMADD231PD Y10, Y11, Y12
+	VMOVUPD     vmathLog1pF64AVX2const<>+1728(SB), Y2
+	VFMADD231PD Y10, Y12, Y2
+	VMOVUPD     vmathLog1pF64AVX2const<>+1792(SB), Y6
+	VFMADD231PD Y10, Y2, Y6
+	VMOVUPD     vmathLog1pF64AVX2const<>+1856(SB), Y11
+	VFMADD231PD Y10, Y6, Y11
+	VMOVUPD     vmathLog1pF64AVX2const<>+1920(SB), Y12
+	VFMADD231PD Y10, Y11, Y12
+	VMOVUPD     vmathLog1pF64AVX2const<>+1984(SB), Y2
+	VFMADD231PD Y10, Y12, Y2
 	VMOVUPD     vmathLog1pF64AVX2const<>+2048(SB), Y6
-	VFMADD213PD Y11, Y10, Y6
-	VMOVUPD     vmathLog1pF64AVX2const<>+2048(SB), Y7
-	VXORPD      vmathLog1pF64AVX2const<>+448(SB), Y6, Y12
-	VFMADD231PD Y7, Y10, Y12
-	VADDPD      Y11, Y12, Y13
-	VMOVUPD     vmathLog1pF64AVX2const<>+2112(SB), Y14
-	VFMADD231PD Y14, Y10, Y13
-	VFMADD231PD Y2, Y5, Y13
-	VFMADD231PD Y9, Y4, Y13
-	VADDPD      Y13, Y6, Y8
-	VMOVUPD     vmathLog1pF64AVX2const<>+2176(SB), Y15
-	VMOVUPD     vmathLog1pF64AVX2const<>+2240(SB), Y7
-	VCMPPD      $0x00, Y7, Y3, Y12
-	VBLENDVPD   Y12, Y3, Y8, Y11
-	VCMPPD      $0x00, Y15, Y3, Y10
-	VMOVUPD     vmathLog1pF64AVX2const<>+2304(SB), Y14
-	VBLENDVPD   Y10, Y14, Y11, Y5
-	VCMPPD      $0x1d, Y15, Y3, Y2
-	VMOVUPD     vmathLog1pF64AVX2const<>+2368(SB), Y4
-	VBLENDVPD   Y2, Y5, Y4, Y9
-	VCMPPD      $0x00, Y15, Y1, Y6
-	VBLENDVPD   Y6, Y1, Y9, Y13
-	VMASKMOVPD  Y13, Y0, (AX)
+	VFMADD231PD Y10, Y2, Y6
+	VMOVUPD     vmathLog1pF64AVX2const<>+2112(SB), Y11
+	VFMADD231PD Y10, Y6, Y11
+	VFMADD231PD Y14, Y11, Y15
+	VMULPD      Y10, Y14, Y12
+	VMOVUPD     vmathLog1pF64AVX2const<>+832(SB), Y2
+	VFMADD231PD Y13, Y2, Y8
+	VFMADD231PD Y15, Y12, Y8
+	VMOVUPD     vmathLog1pF64AVX2const<>+0(SB), Y6
+	VSUBPD      Y14, Y6, Y11
+	VMOVUPD     vmathLog1pF64AVX2const<>+2176(SB), Y10
+	VFMADD231PD Y11, Y14, Y10
+	VFMADD231PD Y10, Y14, Y6
+	VFMADD231PD Y6, Y9, Y8
+	VMOVUPD     vmathLog1pF64AVX2const<>+2240(SB), Y2
+	VFMADD213PD Y5, Y7, Y2
+	VMOVUPD     vmathLog1pF64AVX2const<>+2240(SB), Y13
+	VXORPD      vmathLog1pF64AVX2const<>+512(SB), Y2, Y12
+	VFMADD231PD Y13, Y7, Y12
+	VADDPD      Y5, Y12, Y15
+	VMOVUPD     vmathLog1pF64AVX2const<>+2304(SB), Y11
+	VFMADD231PD Y11, Y7, Y8
+	VADDPD      Y8, Y15, Y14
+	VADDPD      Y14, Y2, Y10
+	VMOVUPD     vmathLog1pF64AVX2const<>+2368(SB), Y9
+	VCMPPD      $0x00, Y9, Y4, Y6
+	VBLENDVPD   Y6, Y4, Y10, Y13
+	VCMPPD      $0x00, Y3, Y4, Y12
+	VMOVUPD     vmathLog1pF64AVX2const<>+2432(SB), Y5
+	VBLENDVPD   Y12, Y5, Y13, Y7
+	VCMPPD      $0x1d, Y3, Y4, Y11
+	VMOVUPD     vmathLog1pF64AVX2const<>+2496(SB), Y15
+	VBLENDVPD   Y11, Y7, Y15, Y8
+	VCMPPD      $0x00, Y3, Y1, Y2
+	VBLENDVPD   Y2, Y1, Y8, Y14
+	VMASKMOVPD  Y14, Y0, (AX)
 
 done:
 	VZEROUPPER
@@ -6309,303 +6565,319 @@ DATA vmathLog1pF64AVX2const<>+32(SB)/8, $0x3ff0000000000000
 DATA vmathLog1pF64AVX2const<>+40(SB)/8, $0x3ff0000000000000
 DATA vmathLog1pF64AVX2const<>+48(SB)/8, $0x3ff0000000000000
 DATA vmathLog1pF64AVX2const<>+56(SB)/8, $0x3ff0000000000000
-DATA vmathLog1pF64AVX2const<>+64(SB)/8, $0xffe8000000000000
-DATA vmathLog1pF64AVX2const<>+72(SB)/8, $0xffe8000000000000
-DATA vmathLog1pF64AVX2const<>+80(SB)/8, $0xffe8000000000000
-DATA vmathLog1pF64AVX2const<>+88(SB)/8, $0xffe8000000000000
-DATA vmathLog1pF64AVX2const<>+96(SB)/8, $0xffe8000000000000
-DATA vmathLog1pF64AVX2const<>+104(SB)/8, $0xffe8000000000000
-DATA vmathLog1pF64AVX2const<>+112(SB)/8, $0xffe8000000000000
-DATA vmathLog1pF64AVX2const<>+120(SB)/8, $0xffe8000000000000
-DATA vmathLog1pF64AVX2const<>+128(SB)/8, $0x000fffffffffffff
-DATA vmathLog1pF64AVX2const<>+136(SB)/8, $0x000fffffffffffff
-DATA vmathLog1pF64AVX2const<>+144(SB)/8, $0x000fffffffffffff
-DATA vmathLog1pF64AVX2const<>+152(SB)/8, $0x000fffffffffffff
-DATA vmathLog1pF64AVX2const<>+160(SB)/8, $0x000fffffffffffff
-DATA vmathLog1pF64AVX2const<>+168(SB)/8, $0x000fffffffffffff
-DATA vmathLog1pF64AVX2const<>+176(SB)/8, $0x000fffffffffffff
-DATA vmathLog1pF64AVX2const<>+184(SB)/8, $0x000fffffffffffff
-DATA vmathLog1pF64AVX2const<>+192(SB)/8, $0x3fe8000000000000
-DATA vmathLog1pF64AVX2const<>+200(SB)/8, $0x3fe8000000000000
-DATA vmathLog1pF64AVX2const<>+208(SB)/8, $0x3fe8000000000000
-DATA vmathLog1pF64AVX2const<>+216(SB)/8, $0x3fe8000000000000
-DATA vmathLog1pF64AVX2const<>+224(SB)/8, $0x3fe8000000000000
-DATA vmathLog1pF64AVX2const<>+232(SB)/8, $0x3fe8000000000000
-DATA vmathLog1pF64AVX2const<>+240(SB)/8, $0x3fe8000000000000
-DATA vmathLog1pF64AVX2const<>+248(SB)/8, $0x3fe8000000000000
-DATA vmathLog1pF64AVX2const<>+256(SB)/8, $0x4330000000000000
-DATA vmathLog1pF64AVX2const<>+264(SB)/8, $0x4330000000000000
-DATA vmathLog1pF64AVX2const<>+272(SB)/8, $0x4330000000000000
-DATA vmathLog1pF64AVX2const<>+280(SB)/8, $0x4330000000000000
-DATA vmathLog1pF64AVX2const<>+288(SB)/8, $0x4330000000000000
-DATA vmathLog1pF64AVX2const<>+296(SB)/8, $0x4330000000000000
-DATA vmathLog1pF64AVX2const<>+304(SB)/8, $0x4330000000000000
-DATA vmathLog1pF64AVX2const<>+312(SB)/8, $0x4330000000000000
-DATA vmathLog1pF64AVX2const<>+320(SB)/8, $0x4330000000000400
-DATA vmathLog1pF64AVX2const<>+328(SB)/8, $0x4330000000000400
-DATA vmathLog1pF64AVX2const<>+336(SB)/8, $0x4330000000000400
-DATA vmathLog1pF64AVX2const<>+344(SB)/8, $0x4330000000000400
-DATA vmathLog1pF64AVX2const<>+352(SB)/8, $0x4330000000000400
-DATA vmathLog1pF64AVX2const<>+360(SB)/8, $0x4330000000000400
-DATA vmathLog1pF64AVX2const<>+368(SB)/8, $0x4330000000000400
-DATA vmathLog1pF64AVX2const<>+376(SB)/8, $0x4330000000000400
-DATA vmathLog1pF64AVX2const<>+384(SB)/8, $0x408f400000000000
-DATA vmathLog1pF64AVX2const<>+392(SB)/8, $0x408f400000000000
-DATA vmathLog1pF64AVX2const<>+400(SB)/8, $0x408f400000000000
-DATA vmathLog1pF64AVX2const<>+408(SB)/8, $0x408f400000000000
-DATA vmathLog1pF64AVX2const<>+416(SB)/8, $0x408f400000000000
-DATA vmathLog1pF64AVX2const<>+424(SB)/8, $0x408f400000000000
-DATA vmathLog1pF64AVX2const<>+432(SB)/8, $0x408f400000000000
-DATA vmathLog1pF64AVX2const<>+440(SB)/8, $0x408f400000000000
-DATA vmathLog1pF64AVX2const<>+448(SB)/8, $0x8000000000000000
-DATA vmathLog1pF64AVX2const<>+456(SB)/8, $0x8000000000000000
-DATA vmathLog1pF64AVX2const<>+464(SB)/8, $0x8000000000000000
-DATA vmathLog1pF64AVX2const<>+472(SB)/8, $0x8000000000000000
-DATA vmathLog1pF64AVX2const<>+480(SB)/8, $0x8000000000000000
-DATA vmathLog1pF64AVX2const<>+488(SB)/8, $0x8000000000000000
-DATA vmathLog1pF64AVX2const<>+496(SB)/8, $0x8000000000000000
-DATA vmathLog1pF64AVX2const<>+504(SB)/8, $0x8000000000000000
-DATA vmathLog1pF64AVX2const<>+512(SB)/8, $0x4338000000000000
-DATA vmathLog1pF64AVX2const<>+520(SB)/8, $0x4338000000000000
-DATA vmathLog1pF64AVX2const<>+528(SB)/8, $0x4338000000000000
-DATA vmathLog1pF64AVX2const<>+536(SB)/8, $0x4338000000000000
-DATA vmathLog1pF64AVX2const<>+544(SB)/8, $0x4338000000000000
-DATA vmathLog1pF64AVX2const<>+552(SB)/8, $0x4338000000000000
-DATA vmathLog1pF64AVX2const<>+560(SB)/8, $0x4338000000000000
-DATA vmathLog1pF64AVX2const<>+568(SB)/8, $0x4338000000000000
-DATA vmathLog1pF64AVX2const<>+576(SB)/8, $0x4337fffffffffc01
-DATA vmathLog1pF64AVX2const<>+584(SB)/8, $0x4337fffffffffc01
-DATA vmathLog1pF64AVX2const<>+592(SB)/8, $0x4337fffffffffc01
-DATA vmathLog1pF64AVX2const<>+600(SB)/8, $0x4337fffffffffc01
-DATA vmathLog1pF64AVX2const<>+608(SB)/8, $0x4337fffffffffc01
-DATA vmathLog1pF64AVX2const<>+616(SB)/8, $0x4337fffffffffc01
-DATA vmathLog1pF64AVX2const<>+624(SB)/8, $0x4337fffffffffc01
-DATA vmathLog1pF64AVX2const<>+632(SB)/8, $0x4337fffffffffc01
-DATA vmathLog1pF64AVX2const<>+640(SB)/8, $0xbf7cc7d1ddd60edb
-DATA vmathLog1pF64AVX2const<>+648(SB)/8, $0xbf7cc7d1ddd60edb
-DATA vmathLog1pF64AVX2const<>+656(SB)/8, $0xbf7cc7d1ddd60edb
-DATA vmathLog1pF64AVX2const<>+664(SB)/8, $0xbf7cc7d1ddd60edb
-DATA vmathLog1pF64AVX2const<>+672(SB)/8, $0xbf7cc7d1ddd60edb
-DATA vmathLog1pF64AVX2const<>+680(SB)/8, $0xbf7cc7d1ddd60edb
-DATA vmathLog1pF64AVX2const<>+688(SB)/8, $0xbf7cc7d1ddd60edb
-DATA vmathLog1pF64AVX2const<>+696(SB)/8, $0xbf7cc7d1ddd60edb
-DATA vmathLog1pF64AVX2const<>+704(SB)/8, $0xbfa827329dd5fae5
-DATA vmathLog1pF64AVX2const<>+712(SB)/8, $0xbfa827329dd5fae5
-DATA vmathLog1pF64AVX2const<>+720(SB)/8, $0xbfa827329dd5fae5
-DATA vmathLog1pF64AVX2const<>+728(SB)/8, $0xbfa827329dd5fae5
-DATA vmathLog1pF64AVX2const<>+736(SB)/8, $0xbfa827329dd5fae5
-DATA vmathLog1pF64AVX2const<>+744(SB)/8, $0xbfa827329dd5fae5
-DATA vmathLog1pF64AVX2const<>+752(SB)/8, $0xbfa827329dd5fae5
-DATA vmathLog1pF64AVX2const<>+760(SB)/8, $0xbfa827329dd5fae5
-DATA vmathLog1pF64AVX2const<>+768(SB)/8, $0xbfad9d88b3421197
-DATA vmathLog1pF64AVX2const<>+776(SB)/8, $0xbfad9d88b3421197
-DATA vmathLog1pF64AVX2const<>+784(SB)/8, $0xbfad9d88b3421197
-DATA vmathLog1pF64AVX2const<>+792(SB)/8, $0xbfad9d88b3421197
-DATA vmathLog1pF64AVX2const<>+800(SB)/8, $0xbfad9d88b3421197
-DATA vmathLog1pF64AVX2const<>+808(SB)/8, $0xbfad9d88b3421197
-DATA vmathLog1pF64AVX2const<>+816(SB)/8, $0xbfad9d88b3421197
-DATA vmathLog1pF64AVX2const<>+824(SB)/8, $0xbfad9d88b3421197
-DATA vmathLog1pF64AVX2const<>+832(SB)/8, $0xbfafdd826e89d32b
-DATA vmathLog1pF64AVX2const<>+840(SB)/8, $0xbfafdd826e89d32b
-DATA vmathLog1pF64AVX2const<>+848(SB)/8, $0xbfafdd826e89d32b
-DATA vmathLog1pF64AVX2const<>+856(SB)/8, $0xbfafdd826e89d32b
-DATA vmathLog1pF64AVX2const<>+864(SB)/8, $0xbfafdd826e89d32b
-DATA vmathLog1pF64AVX2const<>+872(SB)/8, $0xbfafdd826e89d32b
-DATA vmathLog1pF64AVX2const<>+880(SB)/8, $0xbfafdd826e89d32b
-DATA vmathLog1pF64AVX2const<>+888(SB)/8, $0xbfafdd826e89d32b
-DATA vmathLog1pF64AVX2const<>+896(SB)/8, $0xbfb249e10b0fb6d5
-DATA vmathLog1pF64AVX2const<>+904(SB)/8, $0xbfb249e10b0fb6d5
-DATA vmathLog1pF64AVX2const<>+912(SB)/8, $0xbfb249e10b0fb6d5
-DATA vmathLog1pF64AVX2const<>+920(SB)/8, $0xbfb249e10b0fb6d5
-DATA vmathLog1pF64AVX2const<>+928(SB)/8, $0xbfb249e10b0fb6d5
-DATA vmathLog1pF64AVX2const<>+936(SB)/8, $0xbfb249e10b0fb6d5
-DATA vmathLog1pF64AVX2const<>+944(SB)/8, $0xbfb249e10b0fb6d5
-DATA vmathLog1pF64AVX2const<>+952(SB)/8, $0xbfb249e10b0fb6d5
-DATA vmathLog1pF64AVX2const<>+960(SB)/8, $0xbfb55554f5a71709
-DATA vmathLog1pF64AVX2const<>+968(SB)/8, $0xbfb55554f5a71709
-DATA vmathLog1pF64AVX2const<>+976(SB)/8, $0xbfb55554f5a71709
-DATA vmathLog1pF64AVX2const<>+984(SB)/8, $0xbfb55554f5a71709
-DATA vmathLog1pF64AVX2const<>+992(SB)/8, $0xbfb55554f5a71709
-DATA vmathLog1pF64AVX2const<>+1000(SB)/8, $0xbfb55554f5a71709
-DATA vmathLog1pF64AVX2const<>+1008(SB)/8, $0xbfb55554f5a71709
-DATA vmathLog1pF64AVX2const<>+1016(SB)/8, $0xbfb55554f5a71709
-DATA vmathLog1pF64AVX2const<>+1024(SB)/8, $0xbfb999995c048703
-DATA vmathLog1pF64AVX2const<>+1032(SB)/8, $0xbfb999995c048703
-DATA vmathLog1pF64AVX2const<>+1040(SB)/8, $0xbfb999995c048703
-DATA vmathLog1pF64AVX2const<>+1048(SB)/8, $0xbfb999995c048703
-DATA vmathLog1pF64AVX2const<>+1056(SB)/8, $0xbfb999995c048703
-DATA vmathLog1pF64AVX2const<>+1064(SB)/8, $0xbfb999995c048703
-DATA vmathLog1pF64AVX2const<>+1072(SB)/8, $0xbfb999995c048703
-DATA vmathLog1pF64AVX2const<>+1080(SB)/8, $0xbfb999995c048703
-DATA vmathLog1pF64AVX2const<>+1088(SB)/8, $0xbfc000000111bd38
-DATA vmathLog1pF64AVX2const<>+1096(SB)/8, $0xbfc000000111bd38
-DATA vmathLog1pF64AVX2const<>+1104(SB)/8, $0xbfc000000111bd38
-DATA vmathLog1pF64AVX2const<>+1112(SB)/8, $0xbfc000000111bd38
-DATA vmathLog1pF64AVX2const<>+1120(SB)/8, $0xbfc000000111bd38
-DATA vmathLog1pF64AVX2const<>+1128(SB)/8, $0xbfc000000111bd38
-DATA vmathLog1pF64AVX2const<>+1136(SB)/8, $0xbfc000000111bd38
-DATA vmathLog1pF64AVX2const<>+1144(SB)/8, $0xbfc000000111bd38
-DATA vmathLog1pF64AVX2const<>+1152(SB)/8, $0xbfc5555555518573
-DATA vmathLog1pF64AVX2const<>+1160(SB)/8, $0xbfc5555555518573
-DATA vmathLog1pF64AVX2const<>+1168(SB)/8, $0xbfc5555555518573
-DATA vmathLog1pF64AVX2const<>+1176(SB)/8, $0xbfc5555555518573
-DATA vmathLog1pF64AVX2const<>+1184(SB)/8, $0xbfc5555555518573
-DATA vmathLog1pF64AVX2const<>+1192(SB)/8, $0xbfc5555555518573
-DATA vmathLog1pF64AVX2const<>+1200(SB)/8, $0xbfc5555555518573
-DATA vmathLog1pF64AVX2const<>+1208(SB)/8, $0xbfc5555555518573
-DATA vmathLog1pF64AVX2const<>+1216(SB)/8, $0xbfd00000000002b6
-DATA vmathLog1pF64AVX2const<>+1224(SB)/8, $0xbfd00000000002b6
-DATA vmathLog1pF64AVX2const<>+1232(SB)/8, $0xbfd00000000002b6
-DATA vmathLog1pF64AVX2const<>+1240(SB)/8, $0xbfd00000000002b6
-DATA vmathLog1pF64AVX2const<>+1248(SB)/8, $0xbfd00000000002b6
-DATA vmathLog1pF64AVX2const<>+1256(SB)/8, $0xbfd00000000002b6
-DATA vmathLog1pF64AVX2const<>+1264(SB)/8, $0xbfd00000000002b6
-DATA vmathLog1pF64AVX2const<>+1272(SB)/8, $0xbfd00000000002b6
-DATA vmathLog1pF64AVX2const<>+1280(SB)/8, $0xbfdfffffffffffff
-DATA vmathLog1pF64AVX2const<>+1288(SB)/8, $0xbfdfffffffffffff
-DATA vmathLog1pF64AVX2const<>+1296(SB)/8, $0xbfdfffffffffffff
-DATA vmathLog1pF64AVX2const<>+1304(SB)/8, $0xbfdfffffffffffff
-DATA vmathLog1pF64AVX2const<>+1312(SB)/8, $0xbfdfffffffffffff
-DATA vmathLog1pF64AVX2const<>+1320(SB)/8, $0xbfdfffffffffffff
-DATA vmathLog1pF64AVX2const<>+1328(SB)/8, $0xbfdfffffffffffff
-DATA vmathLog1pF64AVX2const<>+1336(SB)/8, $0xbfdfffffffffffff
-DATA vmathLog1pF64AVX2const<>+1344(SB)/8, $0x3f9b1c839d397ce4
-DATA vmathLog1pF64AVX2const<>+1352(SB)/8, $0x3f9b1c839d397ce4
-DATA vmathLog1pF64AVX2const<>+1360(SB)/8, $0x3f9b1c839d397ce4
-DATA vmathLog1pF64AVX2const<>+1368(SB)/8, $0x3f9b1c839d397ce4
-DATA vmathLog1pF64AVX2const<>+1376(SB)/8, $0x3f9b1c839d397ce4
-DATA vmathLog1pF64AVX2const<>+1384(SB)/8, $0x3f9b1c839d397ce4
-DATA vmathLog1pF64AVX2const<>+1392(SB)/8, $0x3f9b1c839d397ce4
-DATA vmathLog1pF64AVX2const<>+1400(SB)/8, $0x3f9b1c839d397ce4
-DATA vmathLog1pF64AVX2const<>+1408(SB)/8, $0x3fad0258bd4d8984
-DATA vmathLog1pF64AVX2const<>+1416(SB)/8, $0x3fad0258bd4d8984
-DATA vmathLog1pF64AVX2const<>+1424(SB)/8, $0x3fad0258bd4d8984
-DATA vmathLog1pF64AVX2const<>+1432(SB)/8, $0x3fad0258bd4d8984
-DATA vmathLog1pF64AVX2const<>+1440(SB)/8, $0x3fad0258bd4d8984
-DATA vmathLog1pF64AVX2const<>+1448(SB)/8, $0x3fad0258bd4d8984
-DATA vmathLog1pF64AVX2const<>+1456(SB)/8, $0x3fad0258bd4d8984
-DATA vmathLog1pF64AVX2const<>+1464(SB)/8, $0x3fad0258bd4d8984
-DATA vmathLog1pF64AVX2const<>+1472(SB)/8, $0x3fae2b952e3e1a45
-DATA vmathLog1pF64AVX2const<>+1480(SB)/8, $0x3fae2b952e3e1a45
-DATA vmathLog1pF64AVX2const<>+1488(SB)/8, $0x3fae2b952e3e1a45
-DATA vmathLog1pF64AVX2const<>+1496(SB)/8, $0x3fae2b952e3e1a45
-DATA vmathLog1pF64AVX2const<>+1504(SB)/8, $0x3fae2b952e3e1a45
-DATA vmathLog1pF64AVX2const<>+1512(SB)/8, $0x3fae2b952e3e1a45
-DATA vmathLog1pF64AVX2const<>+1520(SB)/8, $0x3fae2b952e3e1a45
-DATA vmathLog1pF64AVX2const<>+1528(SB)/8, $0x3fae2b952e3e1a45
-DATA vmathLog1pF64AVX2const<>+1536(SB)/8, $0x3fb10ce98ebeb7ef
-DATA vmathLog1pF64AVX2const<>+1544(SB)/8, $0x3fb10ce98ebeb7ef
-DATA vmathLog1pF64AVX2const<>+1552(SB)/8, $0x3fb10ce98ebeb7ef
-DATA vmathLog1pF64AVX2const<>+1560(SB)/8, $0x3fb10ce98ebeb7ef
-DATA vmathLog1pF64AVX2const<>+1568(SB)/8, $0x3fb10ce98ebeb7ef
-DATA vmathLog1pF64AVX2const<>+1576(SB)/8, $0x3fb10ce98ebeb7ef
-DATA vmathLog1pF64AVX2const<>+1584(SB)/8, $0x3fb10ce98ebeb7ef
-DATA vmathLog1pF64AVX2const<>+1592(SB)/8, $0x3fb10ce98ebeb7ef
-DATA vmathLog1pF64AVX2const<>+1600(SB)/8, $0x3fb3b198cb7e4451
-DATA vmathLog1pF64AVX2const<>+1608(SB)/8, $0x3fb3b198cb7e4451
-DATA vmathLog1pF64AVX2const<>+1616(SB)/8, $0x3fb3b198cb7e4451
-DATA vmathLog1pF64AVX2const<>+1624(SB)/8, $0x3fb3b198cb7e4451
-DATA vmathLog1pF64AVX2const<>+1632(SB)/8, $0x3fb3b198cb7e4451
-DATA vmathLog1pF64AVX2const<>+1640(SB)/8, $0x3fb3b198cb7e4451
-DATA vmathLog1pF64AVX2const<>+1648(SB)/8, $0x3fb3b198cb7e4451
-DATA vmathLog1pF64AVX2const<>+1656(SB)/8, $0x3fb3b198cb7e4451
-DATA vmathLog1pF64AVX2const<>+1664(SB)/8, $0x3fb745cd79ac9571
-DATA vmathLog1pF64AVX2const<>+1672(SB)/8, $0x3fb745cd79ac9571
-DATA vmathLog1pF64AVX2const<>+1680(SB)/8, $0x3fb745cd79ac9571
-DATA vmathLog1pF64AVX2const<>+1688(SB)/8, $0x3fb745cd79ac9571
-DATA vmathLog1pF64AVX2const<>+1696(SB)/8, $0x3fb745cd79ac9571
-DATA vmathLog1pF64AVX2const<>+1704(SB)/8, $0x3fb745cd79ac9571
-DATA vmathLog1pF64AVX2const<>+1712(SB)/8, $0x3fb745cd79ac9571
-DATA vmathLog1pF64AVX2const<>+1720(SB)/8, $0x3fb745cd79ac9571
-DATA vmathLog1pF64AVX2const<>+1728(SB)/8, $0x3fbc71c7341f53b8
-DATA vmathLog1pF64AVX2const<>+1736(SB)/8, $0x3fbc71c7341f53b8
-DATA vmathLog1pF64AVX2const<>+1744(SB)/8, $0x3fbc71c7341f53b8
-DATA vmathLog1pF64AVX2const<>+1752(SB)/8, $0x3fbc71c7341f53b8
-DATA vmathLog1pF64AVX2const<>+1760(SB)/8, $0x3fbc71c7341f53b8
-DATA vmathLog1pF64AVX2const<>+1768(SB)/8, $0x3fbc71c7341f53b8
-DATA vmathLog1pF64AVX2const<>+1776(SB)/8, $0x3fbc71c7341f53b8
-DATA vmathLog1pF64AVX2const<>+1784(SB)/8, $0x3fbc71c7341f53b8
-DATA vmathLog1pF64AVX2const<>+1792(SB)/8, $0x3fc249249222c23c
-DATA vmathLog1pF64AVX2const<>+1800(SB)/8, $0x3fc249249222c23c
-DATA vmathLog1pF64AVX2const<>+1808(SB)/8, $0x3fc249249222c23c
-DATA vmathLog1pF64AVX2const<>+1816(SB)/8, $0x3fc249249222c23c
-DATA vmathLog1pF64AVX2const<>+1824(SB)/8, $0x3fc249249222c23c
-DATA vmathLog1pF64AVX2const<>+1832(SB)/8, $0x3fc249249222c23c
-DATA vmathLog1pF64AVX2const<>+1840(SB)/8, $0x3fc249249222c23c
-DATA vmathLog1pF64AVX2const<>+1848(SB)/8, $0x3fc249249222c23c
-DATA vmathLog1pF64AVX2const<>+1856(SB)/8, $0x3fc999999999d723
-DATA vmathLog1pF64AVX2const<>+1864(SB)/8, $0x3fc999999999d723
-DATA vmathLog1pF64AVX2const<>+1872(SB)/8, $0x3fc999999999d723
-DATA vmathLog1pF64AVX2const<>+1880(SB)/8, $0x3fc999999999d723
-DATA vmathLog1pF64AVX2const<>+1888(SB)/8, $0x3fc999999999d723
-DATA vmathLog1pF64AVX2const<>+1896(SB)/8, $0x3fc999999999d723
-DATA vmathLog1pF64AVX2const<>+1904(SB)/8, $0x3fc999999999d723
-DATA vmathLog1pF64AVX2const<>+1912(SB)/8, $0x3fc999999999d723
-DATA vmathLog1pF64AVX2const<>+1920(SB)/8, $0x3fd5555555555543
-DATA vmathLog1pF64AVX2const<>+1928(SB)/8, $0x3fd5555555555543
-DATA vmathLog1pF64AVX2const<>+1936(SB)/8, $0x3fd5555555555543
-DATA vmathLog1pF64AVX2const<>+1944(SB)/8, $0x3fd5555555555543
-DATA vmathLog1pF64AVX2const<>+1952(SB)/8, $0x3fd5555555555543
-DATA vmathLog1pF64AVX2const<>+1960(SB)/8, $0x3fd5555555555543
-DATA vmathLog1pF64AVX2const<>+1968(SB)/8, $0x3fd5555555555543
-DATA vmathLog1pF64AVX2const<>+1976(SB)/8, $0x3fd5555555555543
-DATA vmathLog1pF64AVX2const<>+1984(SB)/8, $0xbff0000000000000
-DATA vmathLog1pF64AVX2const<>+1992(SB)/8, $0xbff0000000000000
-DATA vmathLog1pF64AVX2const<>+2000(SB)/8, $0xbff0000000000000
-DATA vmathLog1pF64AVX2const<>+2008(SB)/8, $0xbff0000000000000
-DATA vmathLog1pF64AVX2const<>+2016(SB)/8, $0xbff0000000000000
-DATA vmathLog1pF64AVX2const<>+2024(SB)/8, $0xbff0000000000000
-DATA vmathLog1pF64AVX2const<>+2032(SB)/8, $0xbff0000000000000
-DATA vmathLog1pF64AVX2const<>+2040(SB)/8, $0xbff0000000000000
-DATA vmathLog1pF64AVX2const<>+2048(SB)/8, $0x3fe62e42fee00000
-DATA vmathLog1pF64AVX2const<>+2056(SB)/8, $0x3fe62e42fee00000
-DATA vmathLog1pF64AVX2const<>+2064(SB)/8, $0x3fe62e42fee00000
-DATA vmathLog1pF64AVX2const<>+2072(SB)/8, $0x3fe62e42fee00000
-DATA vmathLog1pF64AVX2const<>+2080(SB)/8, $0x3fe62e42fee00000
-DATA vmathLog1pF64AVX2const<>+2088(SB)/8, $0x3fe62e42fee00000
-DATA vmathLog1pF64AVX2const<>+2096(SB)/8, $0x3fe62e42fee00000
-DATA vmathLog1pF64AVX2const<>+2104(SB)/8, $0x3fe62e42fee00000
-DATA vmathLog1pF64AVX2const<>+2112(SB)/8, $0x3dea39ef35793c76
-DATA vmathLog1pF64AVX2const<>+2120(SB)/8, $0x3dea39ef35793c76
-DATA vmathLog1pF64AVX2const<>+2128(SB)/8, $0x3dea39ef35793c76
-DATA vmathLog1pF64AVX2const<>+2136(SB)/8, $0x3dea39ef35793c76
-DATA vmathLog1pF64AVX2const<>+2144(SB)/8, $0x3dea39ef35793c76
-DATA vmathLog1pF64AVX2const<>+2152(SB)/8, $0x3dea39ef35793c76
-DATA vmathLog1pF64AVX2const<>+2160(SB)/8, $0x3dea39ef35793c76
-DATA vmathLog1pF64AVX2const<>+2168(SB)/8, $0x3dea39ef35793c76
-DATA vmathLog1pF64AVX2const<>+2176(SB)/8, $0x0000000000000000
-DATA vmathLog1pF64AVX2const<>+2184(SB)/8, $0x0000000000000000
-DATA vmathLog1pF64AVX2const<>+2192(SB)/8, $0x0000000000000000
-DATA vmathLog1pF64AVX2const<>+2200(SB)/8, $0x0000000000000000
-DATA vmathLog1pF64AVX2const<>+2208(SB)/8, $0x0000000000000000
-DATA vmathLog1pF64AVX2const<>+2216(SB)/8, $0x0000000000000000
-DATA vmathLog1pF64AVX2const<>+2224(SB)/8, $0x0000000000000000
-DATA vmathLog1pF64AVX2const<>+2232(SB)/8, $0x0000000000000000
-DATA vmathLog1pF64AVX2const<>+2240(SB)/8, $0x7ff0000000000000
-DATA vmathLog1pF64AVX2const<>+2248(SB)/8, $0x7ff0000000000000
-DATA vmathLog1pF64AVX2const<>+2256(SB)/8, $0x7ff0000000000000
-DATA vmathLog1pF64AVX2const<>+2264(SB)/8, $0x7ff0000000000000
-DATA vmathLog1pF64AVX2const<>+2272(SB)/8, $0x7ff0000000000000
-DATA vmathLog1pF64AVX2const<>+2280(SB)/8, $0x7ff0000000000000
-DATA vmathLog1pF64AVX2const<>+2288(SB)/8, $0x7ff0000000000000
-DATA vmathLog1pF64AVX2const<>+2296(SB)/8, $0x7ff0000000000000
-DATA vmathLog1pF64AVX2const<>+2304(SB)/8, $0xfff0000000000000
-DATA vmathLog1pF64AVX2const<>+2312(SB)/8, $0xfff0000000000000
-DATA vmathLog1pF64AVX2const<>+2320(SB)/8, $0xfff0000000000000
-DATA vmathLog1pF64AVX2const<>+2328(SB)/8, $0xfff0000000000000
-DATA vmathLog1pF64AVX2const<>+2336(SB)/8, $0xfff0000000000000
-DATA vmathLog1pF64AVX2const<>+2344(SB)/8, $0xfff0000000000000
-DATA vmathLog1pF64AVX2const<>+2352(SB)/8, $0xfff0000000000000
-DATA vmathLog1pF64AVX2const<>+2360(SB)/8, $0xfff0000000000000
-DATA vmathLog1pF64AVX2const<>+2368(SB)/8, $0x7ff8000000000001
-DATA vmathLog1pF64AVX2const<>+2376(SB)/8, $0x7ff8000000000001
-DATA vmathLog1pF64AVX2const<>+2384(SB)/8, $0x7ff8000000000001
-DATA vmathLog1pF64AVX2const<>+2392(SB)/8, $0x7ff8000000000001
-DATA vmathLog1pF64AVX2const<>+2400(SB)/8, $0x7ff8000000000001
-DATA vmathLog1pF64AVX2const<>+2408(SB)/8, $0x7ff8000000000001
-DATA vmathLog1pF64AVX2const<>+2416(SB)/8, $0x7ff8000000000001
-DATA vmathLog1pF64AVX2const<>+2424(SB)/8, $0x7ff8000000000001
-GLOBL vmathLog1pF64AVX2const<>(SB), RODATA|NOPTR, $2432
+DATA vmathLog1pF64AVX2const<>+64(SB)/8, $0x0000000000000000
+DATA vmathLog1pF64AVX2const<>+72(SB)/8, $0x0000000000000000
+DATA vmathLog1pF64AVX2const<>+80(SB)/8, $0x0000000000000000
+DATA vmathLog1pF64AVX2const<>+88(SB)/8, $0x0000000000000000
+DATA vmathLog1pF64AVX2const<>+96(SB)/8, $0x0000000000000000
+DATA vmathLog1pF64AVX2const<>+104(SB)/8, $0x0000000000000000
+DATA vmathLog1pF64AVX2const<>+112(SB)/8, $0x0000000000000000
+DATA vmathLog1pF64AVX2const<>+120(SB)/8, $0x0000000000000000
+DATA vmathLog1pF64AVX2const<>+128(SB)/8, $0xffe8000000000000
+DATA vmathLog1pF64AVX2const<>+136(SB)/8, $0xffe8000000000000
+DATA vmathLog1pF64AVX2const<>+144(SB)/8, $0xffe8000000000000
+DATA vmathLog1pF64AVX2const<>+152(SB)/8, $0xffe8000000000000
+DATA vmathLog1pF64AVX2const<>+160(SB)/8, $0xffe8000000000000
+DATA vmathLog1pF64AVX2const<>+168(SB)/8, $0xffe8000000000000
+DATA vmathLog1pF64AVX2const<>+176(SB)/8, $0xffe8000000000000
+DATA vmathLog1pF64AVX2const<>+184(SB)/8, $0xffe8000000000000
+DATA vmathLog1pF64AVX2const<>+192(SB)/8, $0x000fffffffffffff
+DATA vmathLog1pF64AVX2const<>+200(SB)/8, $0x000fffffffffffff
+DATA vmathLog1pF64AVX2const<>+208(SB)/8, $0x000fffffffffffff
+DATA vmathLog1pF64AVX2const<>+216(SB)/8, $0x000fffffffffffff
+DATA vmathLog1pF64AVX2const<>+224(SB)/8, $0x000fffffffffffff
+DATA vmathLog1pF64AVX2const<>+232(SB)/8, $0x000fffffffffffff
+DATA vmathLog1pF64AVX2const<>+240(SB)/8, $0x000fffffffffffff
+DATA vmathLog1pF64AVX2const<>+248(SB)/8, $0x000fffffffffffff
+DATA vmathLog1pF64AVX2const<>+256(SB)/8, $0x3fe8000000000000
+DATA vmathLog1pF64AVX2const<>+264(SB)/8, $0x3fe8000000000000
+DATA vmathLog1pF64AVX2const<>+272(SB)/8, $0x3fe8000000000000
+DATA vmathLog1pF64AVX2const<>+280(SB)/8, $0x3fe8000000000000
+DATA vmathLog1pF64AVX2const<>+288(SB)/8, $0x3fe8000000000000
+DATA vmathLog1pF64AVX2const<>+296(SB)/8, $0x3fe8000000000000
+DATA vmathLog1pF64AVX2const<>+304(SB)/8, $0x3fe8000000000000
+DATA vmathLog1pF64AVX2const<>+312(SB)/8, $0x3fe8000000000000
+DATA vmathLog1pF64AVX2const<>+320(SB)/8, $0x4330000000000000
+DATA vmathLog1pF64AVX2const<>+328(SB)/8, $0x4330000000000000
+DATA vmathLog1pF64AVX2const<>+336(SB)/8, $0x4330000000000000
+DATA vmathLog1pF64AVX2const<>+344(SB)/8, $0x4330000000000000
+DATA vmathLog1pF64AVX2const<>+352(SB)/8, $0x4330000000000000
+DATA vmathLog1pF64AVX2const<>+360(SB)/8, $0x4330000000000000
+DATA vmathLog1pF64AVX2const<>+368(SB)/8, $0x4330000000000000
+DATA vmathLog1pF64AVX2const<>+376(SB)/8, $0x4330000000000000
+DATA vmathLog1pF64AVX2const<>+384(SB)/8, $0x4330000000000400
+DATA vmathLog1pF64AVX2const<>+392(SB)/8, $0x4330000000000400
+DATA vmathLog1pF64AVX2const<>+400(SB)/8, $0x4330000000000400
+DATA vmathLog1pF64AVX2const<>+408(SB)/8, $0x4330000000000400
+DATA vmathLog1pF64AVX2const<>+416(SB)/8, $0x4330000000000400
+DATA vmathLog1pF64AVX2const<>+424(SB)/8, $0x4330000000000400
+DATA vmathLog1pF64AVX2const<>+432(SB)/8, $0x4330000000000400
+DATA vmathLog1pF64AVX2const<>+440(SB)/8, $0x4330000000000400
+DATA vmathLog1pF64AVX2const<>+448(SB)/8, $0x408f400000000000
+DATA vmathLog1pF64AVX2const<>+456(SB)/8, $0x408f400000000000
+DATA vmathLog1pF64AVX2const<>+464(SB)/8, $0x408f400000000000
+DATA vmathLog1pF64AVX2const<>+472(SB)/8, $0x408f400000000000
+DATA vmathLog1pF64AVX2const<>+480(SB)/8, $0x408f400000000000
+DATA vmathLog1pF64AVX2const<>+488(SB)/8, $0x408f400000000000
+DATA vmathLog1pF64AVX2const<>+496(SB)/8, $0x408f400000000000
+DATA vmathLog1pF64AVX2const<>+504(SB)/8, $0x408f400000000000
+DATA vmathLog1pF64AVX2const<>+512(SB)/8, $0x8000000000000000
+DATA vmathLog1pF64AVX2const<>+520(SB)/8, $0x8000000000000000
+DATA vmathLog1pF64AVX2const<>+528(SB)/8, $0x8000000000000000
+DATA vmathLog1pF64AVX2const<>+536(SB)/8, $0x8000000000000000
+DATA vmathLog1pF64AVX2const<>+544(SB)/8, $0x8000000000000000
+DATA vmathLog1pF64AVX2const<>+552(SB)/8, $0x8000000000000000
+DATA vmathLog1pF64AVX2const<>+560(SB)/8, $0x8000000000000000
+DATA vmathLog1pF64AVX2const<>+568(SB)/8, $0x8000000000000000
+DATA vmathLog1pF64AVX2const<>+576(SB)/8, $0x4338000000000000
+DATA vmathLog1pF64AVX2const<>+584(SB)/8, $0x4338000000000000
+DATA vmathLog1pF64AVX2const<>+592(SB)/8, $0x4338000000000000
+DATA vmathLog1pF64AVX2const<>+600(SB)/8, $0x4338000000000000
+DATA vmathLog1pF64AVX2const<>+608(SB)/8, $0x4338000000000000
+DATA vmathLog1pF64AVX2const<>+616(SB)/8, $0x4338000000000000
+DATA vmathLog1pF64AVX2const<>+624(SB)/8, $0x4338000000000000
+DATA vmathLog1pF64AVX2const<>+632(SB)/8, $0x4338000000000000
+DATA vmathLog1pF64AVX2const<>+640(SB)/8, $0x4337fffffffffc01
+DATA vmathLog1pF64AVX2const<>+648(SB)/8, $0x4337fffffffffc01
+DATA vmathLog1pF64AVX2const<>+656(SB)/8, $0x4337fffffffffc01
+DATA vmathLog1pF64AVX2const<>+664(SB)/8, $0x4337fffffffffc01
+DATA vmathLog1pF64AVX2const<>+672(SB)/8, $0x4337fffffffffc01
+DATA vmathLog1pF64AVX2const<>+680(SB)/8, $0x4337fffffffffc01
+DATA vmathLog1pF64AVX2const<>+688(SB)/8, $0x4337fffffffffc01
+DATA vmathLog1pF64AVX2const<>+696(SB)/8, $0x4337fffffffffc01
+DATA vmathLog1pF64AVX2const<>+704(SB)/8, $0xbfd0000000000000
+DATA vmathLog1pF64AVX2const<>+712(SB)/8, $0xbfd0000000000000
+DATA vmathLog1pF64AVX2const<>+720(SB)/8, $0xbfd0000000000000
+DATA vmathLog1pF64AVX2const<>+728(SB)/8, $0xbfd0000000000000
+DATA vmathLog1pF64AVX2const<>+736(SB)/8, $0xbfd0000000000000
+DATA vmathLog1pF64AVX2const<>+744(SB)/8, $0xbfd0000000000000
+DATA vmathLog1pF64AVX2const<>+752(SB)/8, $0xbfd0000000000000
+DATA vmathLog1pF64AVX2const<>+760(SB)/8, $0xbfd0000000000000
+DATA vmathLog1pF64AVX2const<>+768(SB)/8, $0x3fe0000000000000
+DATA vmathLog1pF64AVX2const<>+776(SB)/8, $0x3fe0000000000000
+DATA vmathLog1pF64AVX2const<>+784(SB)/8, $0x3fe0000000000000
+DATA vmathLog1pF64AVX2const<>+792(SB)/8, $0x3fe0000000000000
+DATA vmathLog1pF64AVX2const<>+800(SB)/8, $0x3fe0000000000000
+DATA vmathLog1pF64AVX2const<>+808(SB)/8, $0x3fe0000000000000
+DATA vmathLog1pF64AVX2const<>+816(SB)/8, $0x3fe0000000000000
+DATA vmathLog1pF64AVX2const<>+824(SB)/8, $0x3fe0000000000000
+DATA vmathLog1pF64AVX2const<>+832(SB)/8, $0xbfe0000000000000
+DATA vmathLog1pF64AVX2const<>+840(SB)/8, $0xbfe0000000000000
+DATA vmathLog1pF64AVX2const<>+848(SB)/8, $0xbfe0000000000000
+DATA vmathLog1pF64AVX2const<>+856(SB)/8, $0xbfe0000000000000
+DATA vmathLog1pF64AVX2const<>+864(SB)/8, $0xbfe0000000000000
+DATA vmathLog1pF64AVX2const<>+872(SB)/8, $0xbfe0000000000000
+DATA vmathLog1pF64AVX2const<>+880(SB)/8, $0xbfe0000000000000
+DATA vmathLog1pF64AVX2const<>+888(SB)/8, $0xbfe0000000000000
+DATA vmathLog1pF64AVX2const<>+896(SB)/8, $0x3f9b3b303a4217e0
+DATA vmathLog1pF64AVX2const<>+904(SB)/8, $0x3f9b3b303a4217e0
+DATA vmathLog1pF64AVX2const<>+912(SB)/8, $0x3f9b3b303a4217e0
+DATA vmathLog1pF64AVX2const<>+920(SB)/8, $0x3f9b3b303a4217e0
+DATA vmathLog1pF64AVX2const<>+928(SB)/8, $0x3f9b3b303a4217e0
+DATA vmathLog1pF64AVX2const<>+936(SB)/8, $0x3f9b3b303a4217e0
+DATA vmathLog1pF64AVX2const<>+944(SB)/8, $0x3f9b3b303a4217e0
+DATA vmathLog1pF64AVX2const<>+952(SB)/8, $0x3f9b3b303a4217e0
+DATA vmathLog1pF64AVX2const<>+960(SB)/8, $0x3facf9dc40c40859
+DATA vmathLog1pF64AVX2const<>+968(SB)/8, $0x3facf9dc40c40859
+DATA vmathLog1pF64AVX2const<>+976(SB)/8, $0x3facf9dc40c40859
+DATA vmathLog1pF64AVX2const<>+984(SB)/8, $0x3facf9dc40c40859
+DATA vmathLog1pF64AVX2const<>+992(SB)/8, $0x3facf9dc40c40859
+DATA vmathLog1pF64AVX2const<>+1000(SB)/8, $0x3facf9dc40c40859
+DATA vmathLog1pF64AVX2const<>+1008(SB)/8, $0x3facf9dc40c40859
+DATA vmathLog1pF64AVX2const<>+1016(SB)/8, $0x3facf9dc40c40859
+DATA vmathLog1pF64AVX2const<>+1024(SB)/8, $0x3fae2aaa2b9fae40
+DATA vmathLog1pF64AVX2const<>+1032(SB)/8, $0x3fae2aaa2b9fae40
+DATA vmathLog1pF64AVX2const<>+1040(SB)/8, $0x3fae2aaa2b9fae40
+DATA vmathLog1pF64AVX2const<>+1048(SB)/8, $0x3fae2aaa2b9fae40
+DATA vmathLog1pF64AVX2const<>+1056(SB)/8, $0x3fae2aaa2b9fae40
+DATA vmathLog1pF64AVX2const<>+1064(SB)/8, $0x3fae2aaa2b9fae40
+DATA vmathLog1pF64AVX2const<>+1072(SB)/8, $0x3fae2aaa2b9fae40
+DATA vmathLog1pF64AVX2const<>+1080(SB)/8, $0x3fae2aaa2b9fae40
+DATA vmathLog1pF64AVX2const<>+1088(SB)/8, $0x3fb10d2859784eec
+DATA vmathLog1pF64AVX2const<>+1096(SB)/8, $0x3fb10d2859784eec
+DATA vmathLog1pF64AVX2const<>+1104(SB)/8, $0x3fb10d2859784eec
+DATA vmathLog1pF64AVX2const<>+1112(SB)/8, $0x3fb10d2859784eec
+DATA vmathLog1pF64AVX2const<>+1120(SB)/8, $0x3fb10d2859784eec
+DATA vmathLog1pF64AVX2const<>+1128(SB)/8, $0x3fb10d2859784eec
+DATA vmathLog1pF64AVX2const<>+1136(SB)/8, $0x3fb10d2859784eec
+DATA vmathLog1pF64AVX2const<>+1144(SB)/8, $0x3fb10d2859784eec
+DATA vmathLog1pF64AVX2const<>+1152(SB)/8, $0x3fb3b191502b5a74
+DATA vmathLog1pF64AVX2const<>+1160(SB)/8, $0x3fb3b191502b5a74
+DATA vmathLog1pF64AVX2const<>+1168(SB)/8, $0x3fb3b191502b5a74
+DATA vmathLog1pF64AVX2const<>+1176(SB)/8, $0x3fb3b191502b5a74
+DATA vmathLog1pF64AVX2const<>+1184(SB)/8, $0x3fb3b191502b5a74
+DATA vmathLog1pF64AVX2const<>+1192(SB)/8, $0x3fb3b191502b5a74
+DATA vmathLog1pF64AVX2const<>+1200(SB)/8, $0x3fb3b191502b5a74
+DATA vmathLog1pF64AVX2const<>+1208(SB)/8, $0x3fb3b191502b5a74
+DATA vmathLog1pF64AVX2const<>+1216(SB)/8, $0x3fb745cde78c7b0e
+DATA vmathLog1pF64AVX2const<>+1224(SB)/8, $0x3fb745cde78c7b0e
+DATA vmathLog1pF64AVX2const<>+1232(SB)/8, $0x3fb745cde78c7b0e
+DATA vmathLog1pF64AVX2const<>+1240(SB)/8, $0x3fb745cde78c7b0e
+DATA vmathLog1pF64AVX2const<>+1248(SB)/8, $0x3fb745cde78c7b0e
+DATA vmathLog1pF64AVX2const<>+1256(SB)/8, $0x3fb745cde78c7b0e
+DATA vmathLog1pF64AVX2const<>+1264(SB)/8, $0x3fb745cde78c7b0e
+DATA vmathLog1pF64AVX2const<>+1272(SB)/8, $0x3fb745cde78c7b0e
+DATA vmathLog1pF64AVX2const<>+1280(SB)/8, $0x3fbc71c730b170f3
+DATA vmathLog1pF64AVX2const<>+1288(SB)/8, $0x3fbc71c730b170f3
+DATA vmathLog1pF64AVX2const<>+1296(SB)/8, $0x3fbc71c730b170f3
+DATA vmathLog1pF64AVX2const<>+1304(SB)/8, $0x3fbc71c730b170f3
+DATA vmathLog1pF64AVX2const<>+1312(SB)/8, $0x3fbc71c730b170f3
+DATA vmathLog1pF64AVX2const<>+1320(SB)/8, $0x3fbc71c730b170f3
+DATA vmathLog1pF64AVX2const<>+1328(SB)/8, $0x3fbc71c730b170f3
+DATA vmathLog1pF64AVX2const<>+1336(SB)/8, $0x3fbc71c730b170f3
+DATA vmathLog1pF64AVX2const<>+1344(SB)/8, $0x3fc24924922a3cd8
+DATA vmathLog1pF64AVX2const<>+1352(SB)/8, $0x3fc24924922a3cd8
+DATA vmathLog1pF64AVX2const<>+1360(SB)/8, $0x3fc24924922a3cd8
+DATA vmathLog1pF64AVX2const<>+1368(SB)/8, $0x3fc24924922a3cd8
+DATA vmathLog1pF64AVX2const<>+1376(SB)/8, $0x3fc24924922a3cd8
+DATA vmathLog1pF64AVX2const<>+1384(SB)/8, $0x3fc24924922a3cd8
+DATA vmathLog1pF64AVX2const<>+1392(SB)/8, $0x3fc24924922a3cd8
+DATA vmathLog1pF64AVX2const<>+1400(SB)/8, $0x3fc24924922a3cd8
+DATA vmathLog1pF64AVX2const<>+1408(SB)/8, $0x3fc999999999c6be
+DATA vmathLog1pF64AVX2const<>+1416(SB)/8, $0x3fc999999999c6be
+DATA vmathLog1pF64AVX2const<>+1424(SB)/8, $0x3fc999999999c6be
+DATA vmathLog1pF64AVX2const<>+1432(SB)/8, $0x3fc999999999c6be
+DATA vmathLog1pF64AVX2const<>+1440(SB)/8, $0x3fc999999999c6be
+DATA vmathLog1pF64AVX2const<>+1448(SB)/8, $0x3fc999999999c6be
+DATA vmathLog1pF64AVX2const<>+1456(SB)/8, $0x3fc999999999c6be
+DATA vmathLog1pF64AVX2const<>+1464(SB)/8, $0x3fc999999999c6be
+DATA vmathLog1pF64AVX2const<>+1472(SB)/8, $0x3fd555555555554a
+DATA vmathLog1pF64AVX2const<>+1480(SB)/8, $0x3fd555555555554a
+DATA vmathLog1pF64AVX2const<>+1488(SB)/8, $0x3fd555555555554a
+DATA vmathLog1pF64AVX2const<>+1496(SB)/8, $0x3fd555555555554a
+DATA vmathLog1pF64AVX2const<>+1504(SB)/8, $0x3fd555555555554a
+DATA vmathLog1pF64AVX2const<>+1512(SB)/8, $0x3fd555555555554a
+DATA vmathLog1pF64AVX2const<>+1520(SB)/8, $0x3fd555555555554a
+DATA vmathLog1pF64AVX2const<>+1528(SB)/8, $0x3fd555555555554a
+DATA vmathLog1pF64AVX2const<>+1536(SB)/8, $0xbf7d07feba112675
+DATA vmathLog1pF64AVX2const<>+1544(SB)/8, $0xbf7d07feba112675
+DATA vmathLog1pF64AVX2const<>+1552(SB)/8, $0xbf7d07feba112675
+DATA vmathLog1pF64AVX2const<>+1560(SB)/8, $0xbf7d07feba112675
+DATA vmathLog1pF64AVX2const<>+1568(SB)/8, $0xbf7d07feba112675
+DATA vmathLog1pF64AVX2const<>+1576(SB)/8, $0xbf7d07feba112675
+DATA vmathLog1pF64AVX2const<>+1584(SB)/8, $0xbf7d07feba112675
+DATA vmathLog1pF64AVX2const<>+1592(SB)/8, $0xbf7d07feba112675
+DATA vmathLog1pF64AVX2const<>+1600(SB)/8, $0xbfa82c4fc85d6852
+DATA vmathLog1pF64AVX2const<>+1608(SB)/8, $0xbfa82c4fc85d6852
+DATA vmathLog1pF64AVX2const<>+1616(SB)/8, $0xbfa82c4fc85d6852
+DATA vmathLog1pF64AVX2const<>+1624(SB)/8, $0xbfa82c4fc85d6852
+DATA vmathLog1pF64AVX2const<>+1632(SB)/8, $0xbfa82c4fc85d6852
+DATA vmathLog1pF64AVX2const<>+1640(SB)/8, $0xbfa82c4fc85d6852
+DATA vmathLog1pF64AVX2const<>+1648(SB)/8, $0xbfa82c4fc85d6852
+DATA vmathLog1pF64AVX2const<>+1656(SB)/8, $0xbfa82c4fc85d6852
+DATA vmathLog1pF64AVX2const<>+1664(SB)/8, $0xbfad95c4eebda56e
+DATA vmathLog1pF64AVX2const<>+1672(SB)/8, $0xbfad95c4eebda56e
+DATA vmathLog1pF64AVX2const<>+1680(SB)/8, $0xbfad95c4eebda56e
+DATA vmathLog1pF64AVX2const<>+1688(SB)/8, $0xbfad95c4eebda56e
+DATA vmathLog1pF64AVX2const<>+1696(SB)/8, $0xbfad95c4eebda56e
+DATA vmathLog1pF64AVX2const<>+1704(SB)/8, $0xbfad95c4eebda56e
+DATA vmathLog1pF64AVX2const<>+1712(SB)/8, $0xbfad95c4eebda56e
+DATA vmathLog1pF64AVX2const<>+1720(SB)/8, $0xbfad95c4eebda56e
+DATA vmathLog1pF64AVX2const<>+1728(SB)/8, $0xbfafdede239a7a42
+DATA vmathLog1pF64AVX2const<>+1736(SB)/8, $0xbfafdede239a7a42
+DATA vmathLog1pF64AVX2const<>+1744(SB)/8, $0xbfafdede239a7a42
+DATA vmathLog1pF64AVX2const<>+1752(SB)/8, $0xbfafdede239a7a42
+DATA vmathLog1pF64AVX2const<>+1760(SB)/8, $0xbfafdede239a7a42
+DATA vmathLog1pF64AVX2const<>+1768(SB)/8, $0xbfafdede239a7a42
+DATA vmathLog1pF64AVX2const<>+1776(SB)/8, $0xbfafdede239a7a42
+DATA vmathLog1pF64AVX2const<>+1784(SB)/8, $0xbfafdede239a7a42
+DATA vmathLog1pF64AVX2const<>+1792(SB)/8, $0xbfb249d7f268861c
+DATA vmathLog1pF64AVX2const<>+1800(SB)/8, $0xbfb249d7f268861c
+DATA vmathLog1pF64AVX2const<>+1808(SB)/8, $0xbfb249d7f268861c
+DATA vmathLog1pF64AVX2const<>+1816(SB)/8, $0xbfb249d7f268861c
+DATA vmathLog1pF64AVX2const<>+1824(SB)/8, $0xbfb249d7f268861c
+DATA vmathLog1pF64AVX2const<>+1832(SB)/8, $0xbfb249d7f268861c
+DATA vmathLog1pF64AVX2const<>+1840(SB)/8, $0xbfb249d7f268861c
+DATA vmathLog1pF64AVX2const<>+1848(SB)/8, $0xbfb249d7f268861c
+DATA vmathLog1pF64AVX2const<>+1856(SB)/8, $0xbfb55554bb8f2e24
+DATA vmathLog1pF64AVX2const<>+1864(SB)/8, $0xbfb55554bb8f2e24
+DATA vmathLog1pF64AVX2const<>+1872(SB)/8, $0xbfb55554bb8f2e24
+DATA vmathLog1pF64AVX2const<>+1880(SB)/8, $0xbfb55554bb8f2e24
+DATA vmathLog1pF64AVX2const<>+1888(SB)/8, $0xbfb55554bb8f2e24
+DATA vmathLog1pF64AVX2const<>+1896(SB)/8, $0xbfb55554bb8f2e24
+DATA vmathLog1pF64AVX2const<>+1904(SB)/8, $0xbfb55554bb8f2e24
+DATA vmathLog1pF64AVX2const<>+1912(SB)/8, $0xbfb55554bb8f2e24
+DATA vmathLog1pF64AVX2const<>+1920(SB)/8, $0xbfb99999673c8b71
+DATA vmathLog1pF64AVX2const<>+1928(SB)/8, $0xbfb99999673c8b71
+DATA vmathLog1pF64AVX2const<>+1936(SB)/8, $0xbfb99999673c8b71
+DATA vmathLog1pF64AVX2const<>+1944(SB)/8, $0xbfb99999673c8b71
+DATA vmathLog1pF64AVX2const<>+1952(SB)/8, $0xbfb99999673c8b71
+DATA vmathLog1pF64AVX2const<>+1960(SB)/8, $0xbfb99999673c8b71
+DATA vmathLog1pF64AVX2const<>+1968(SB)/8, $0xbfb99999673c8b71
+DATA vmathLog1pF64AVX2const<>+1976(SB)/8, $0xbfb99999673c8b71
+DATA vmathLog1pF64AVX2const<>+1984(SB)/8, $0xbfc0000000d39f05
+DATA vmathLog1pF64AVX2const<>+1992(SB)/8, $0xbfc0000000d39f05
+DATA vmathLog1pF64AVX2const<>+2000(SB)/8, $0xbfc0000000d39f05
+DATA vmathLog1pF64AVX2const<>+2008(SB)/8, $0xbfc0000000d39f05
+DATA vmathLog1pF64AVX2const<>+2016(SB)/8, $0xbfc0000000d39f05
+DATA vmathLog1pF64AVX2const<>+2024(SB)/8, $0xbfc0000000d39f05
+DATA vmathLog1pF64AVX2const<>+2032(SB)/8, $0xbfc0000000d39f05
+DATA vmathLog1pF64AVX2const<>+2040(SB)/8, $0xbfc0000000d39f05
+DATA vmathLog1pF64AVX2const<>+2048(SB)/8, $0xbfc555555552bdc7
+DATA vmathLog1pF64AVX2const<>+2056(SB)/8, $0xbfc555555552bdc7
+DATA vmathLog1pF64AVX2const<>+2064(SB)/8, $0xbfc555555552bdc7
+DATA vmathLog1pF64AVX2const<>+2072(SB)/8, $0xbfc555555552bdc7
+DATA vmathLog1pF64AVX2const<>+2080(SB)/8, $0xbfc555555552bdc7
+DATA vmathLog1pF64AVX2const<>+2088(SB)/8, $0xbfc555555552bdc7
+DATA vmathLog1pF64AVX2const<>+2096(SB)/8, $0xbfc555555552bdc7
+DATA vmathLog1pF64AVX2const<>+2104(SB)/8, $0xbfc555555552bdc7
+DATA vmathLog1pF64AVX2const<>+2112(SB)/8, $0xbfd0000000000158
+DATA vmathLog1pF64AVX2const<>+2120(SB)/8, $0xbfd0000000000158
+DATA vmathLog1pF64AVX2const<>+2128(SB)/8, $0xbfd0000000000158
+DATA vmathLog1pF64AVX2const<>+2136(SB)/8, $0xbfd0000000000158
+DATA vmathLog1pF64AVX2const<>+2144(SB)/8, $0xbfd0000000000158
+DATA vmathLog1pF64AVX2const<>+2152(SB)/8, $0xbfd0000000000158
+DATA vmathLog1pF64AVX2const<>+2160(SB)/8, $0xbfd0000000000158
+DATA vmathLog1pF64AVX2const<>+2168(SB)/8, $0xbfd0000000000158
+DATA vmathLog1pF64AVX2const<>+2176(SB)/8, $0xbff0000000000000
+DATA vmathLog1pF64AVX2const<>+2184(SB)/8, $0xbff0000000000000
+DATA vmathLog1pF64AVX2const<>+2192(SB)/8, $0xbff0000000000000
+DATA vmathLog1pF64AVX2const<>+2200(SB)/8, $0xbff0000000000000
+DATA vmathLog1pF64AVX2const<>+2208(SB)/8, $0xbff0000000000000
+DATA vmathLog1pF64AVX2const<>+2216(SB)/8, $0xbff0000000000000
+DATA vmathLog1pF64AVX2const<>+2224(SB)/8, $0xbff0000000000000
+DATA vmathLog1pF64AVX2const<>+2232(SB)/8, $0xbff0000000000000
+DATA vmathLog1pF64AVX2const<>+2240(SB)/8, $0x3fe62e42fee00000
+DATA vmathLog1pF64AVX2const<>+2248(SB)/8, $0x3fe62e42fee00000
+DATA vmathLog1pF64AVX2const<>+2256(SB)/8, $0x3fe62e42fee00000
+DATA vmathLog1pF64AVX2const<>+2264(SB)/8, $0x3fe62e42fee00000
+DATA vmathLog1pF64AVX2const<>+2272(SB)/8, $0x3fe62e42fee00000
+DATA vmathLog1pF64AVX2const<>+2280(SB)/8, $0x3fe62e42fee00000
+DATA vmathLog1pF64AVX2const<>+2288(SB)/8, $0x3fe62e42fee00000
+DATA vmathLog1pF64AVX2const<>+2296(SB)/8, $0x3fe62e42fee00000
+DATA vmathLog1pF64AVX2const<>+2304(SB)/8, $0x3dea39ef35793c76
+DATA vmathLog1pF64AVX2const<>+2312(SB)/8, $0x3dea39ef35793c76
+DATA vmathLog1pF64AVX2const<>+2320(SB)/8, $0x3dea39ef35793c76
+DATA vmathLog1pF64AVX2const<>+2328(SB)/8, $0x3dea39ef35793c76
+DATA vmathLog1pF64AVX2const<>+2336(SB)/8, $0x3dea39ef35793c76
+DATA vmathLog1pF64AVX2const<>+2344(SB)/8, $0x3dea39ef35793c76
+DATA vmathLog1pF64AVX2const<>+2352(SB)/8, $0x3dea39ef35793c76
+DATA vmathLog1pF64AVX2const<>+2360(SB)/8, $0x3dea39ef35793c76
+DATA vmathLog1pF64AVX2const<>+2368(SB)/8, $0x7ff0000000000000
+DATA vmathLog1pF64AVX2const<>+2376(SB)/8, $0x7ff0000000000000
+DATA vmathLog1pF64AVX2const<>+2384(SB)/8, $0x7ff0000000000000
+DATA vmathLog1pF64AVX2const<>+2392(SB)/8, $0x7ff0000000000000
+DATA vmathLog1pF64AVX2const<>+2400(SB)/8, $0x7ff0000000000000
+DATA vmathLog1pF64AVX2const<>+2408(SB)/8, $0x7ff0000000000000
+DATA vmathLog1pF64AVX2const<>+2416(SB)/8, $0x7ff0000000000000
+DATA vmathLog1pF64AVX2const<>+2424(SB)/8, $0x7ff0000000000000
+DATA vmathLog1pF64AVX2const<>+2432(SB)/8, $0xfff0000000000000
+DATA vmathLog1pF64AVX2const<>+2440(SB)/8, $0xfff0000000000000
+DATA vmathLog1pF64AVX2const<>+2448(SB)/8, $0xfff0000000000000
+DATA vmathLog1pF64AVX2const<>+2456(SB)/8, $0xfff0000000000000
+DATA vmathLog1pF64AVX2const<>+2464(SB)/8, $0xfff0000000000000
+DATA vmathLog1pF64AVX2const<>+2472(SB)/8, $0xfff0000000000000
+DATA vmathLog1pF64AVX2const<>+2480(SB)/8, $0xfff0000000000000
+DATA vmathLog1pF64AVX2const<>+2488(SB)/8, $0xfff0000000000000
+DATA vmathLog1pF64AVX2const<>+2496(SB)/8, $0x7ff8000000000001
+DATA vmathLog1pF64AVX2const<>+2504(SB)/8, $0x7ff8000000000001
+DATA vmathLog1pF64AVX2const<>+2512(SB)/8, $0x7ff8000000000001
+DATA vmathLog1pF64AVX2const<>+2520(SB)/8, $0x7ff8000000000001
+DATA vmathLog1pF64AVX2const<>+2528(SB)/8, $0x7ff8000000000001
+DATA vmathLog1pF64AVX2const<>+2536(SB)/8, $0x7ff8000000000001
+DATA vmathLog1pF64AVX2const<>+2544(SB)/8, $0x7ff8000000000001
+DATA vmathLog1pF64AVX2const<>+2552(SB)/8, $0x7ff8000000000001
+GLOBL vmathLog1pF64AVX2const<>(SB), RODATA|NOPTR, $2560
 
 // func Log1pF64AVX512(dst []float64, x []float64)
 // Requires: AVX, AVX512DQ, AVX512F
@@ -6622,182 +6894,222 @@ main:
 	VMOVUPD     64(CX), Z1
 	VMOVUPD     vmathLog1pF64AVX512const<>+0(SB), Z2
 	VMOVUPD     vmathLog1pF64AVX512const<>+0(SB), Z3
-	VADDPD      Z0, Z2, Z4
-	VADDPD      Z1, Z3, Z5
-	VSUBPD      Z2, Z4, Z6
-	VSUBPD      Z3, Z5, Z7
-	VSUBPD      Z6, Z4, Z8
-	VSUBPD      Z7, Z5, Z9
-	VSUBPD      Z8, Z2, Z10
-	VSUBPD      Z9, Z3, Z11
-	VSUBPD      Z6, Z0, Z12
-	VSUBPD      Z7, Z1, Z13
-	VADDPD      Z12, Z10, Z14
-	VADDPD      Z13, Z11, Z15
-	VGETMANTPD  $0x03, Z4, Z16
-	VGETMANTPD  $0x03, Z5, Z17
-	VGETMANTPD  $0x03, Z4, Z20
-	VGETEXPPD   Z20, Z20
-	VGETEXPPD   Z4, Z18
-	VGETMANTPD  $0x03, Z5, Z21
-	VGETEXPPD   Z21, Z21
-	VGETEXPPD   Z5, Z19
-	VSUBPD      Z20, Z18, Z18
-	VSUBPD      Z21, Z19, Z19
-	VSUBPD      Z2, Z16, Z22
-	VSUBPD      Z3, Z17, Z23
-	VMOVUPD     vmathLog1pF64AVX512const<>+64(SB), Z24
-	VMOVUPD     vmathLog1pF64AVX512const<>+64(SB), Z25
-	VMINPD      Z18, Z24, Z26
-	VMINPD      Z19, Z25, Z27
-	VXORPD      vmathLog1pF64AVX512const<>+128(SB), Z26, Z28
-	VXORPD      vmathLog1pF64AVX512const<>+128(SB), Z27, Z29
-	VMOVUPD     vmathLog1pF64AVX512const<>+0(SB), Z30
-	VMOVUPD     vmathLog1pF64AVX512const<>+0(SB), Z31
-	VSCALEFPD   Z28, Z30, Z30
-	VSCALEFPD   Z29, Z31, Z31
-	VMULPD      Z30, Z14, Z8
-	VMULPD      Z31, Z15, Z9
-	VMULPD      Z22, Z22, Z6
-	VMULPD      Z23, Z23, Z7
-	VMOVUPD     vmathLog1pF64AVX512const<>+192(SB), Z10
-	VMOVUPD     vmathLog1pF64AVX512const<>+192(SB), Z11
+	VMOVUPD     vmathLog1pF64AVX512const<>+64(SB), Z4
+	VMOVUPD     vmathLog1pF64AVX512const<>+64(SB), Z5
+	VADDPD      Z0, Z2, Z6
+	VADDPD      Z1, Z3, Z7
+	VSUBPD      Z2, Z6, Z8
+	VSUBPD      Z3, Z7, Z9
+	VSUBPD      Z8, Z6, Z10
+	VSUBPD      Z9, Z7, Z11
+	VSUBPD      Z10, Z2, Z12
+	VSUBPD      Z11, Z3, Z13
+	VSUBPD      Z8, Z0, Z14
+	VSUBPD      Z9, Z1, Z15
+	VADDPD      Z14, Z12, Z16
+	VADDPD      Z15, Z13, Z17
+	VGETMANTPD  $0x03, Z6, Z18
+	VGETMANTPD  $0x03, Z7, Z19
+	VGETMANTPD  $0x03, Z6, Z22
+	VGETEXPPD   Z22, Z22
+	VGETEXPPD   Z6, Z20
+	VGETMANTPD  $0x03, Z7, Z23
+	VGETEXPPD   Z23, Z23
+	VGETEXPPD   Z7, Z21
+	VSUBPD      Z22, Z20, Z20
+	VSUBPD      Z23, Z21, Z21
+	VSUBPD      Z2, Z18, Z24
+	VSUBPD      Z3, Z19, Z25
+	VMOVUPD     vmathLog1pF64AVX512const<>+128(SB), Z26
+	VMOVUPD     vmathLog1pF64AVX512const<>+128(SB), Z27
+	VMINPD      Z20, Z26, Z28
+	VMINPD      Z21, Z27, Z29
+	VXORPD      vmathLog1pF64AVX512const<>+192(SB), Z28, Z30
+	VXORPD      vmathLog1pF64AVX512const<>+192(SB), Z29, Z31
+	VMOVUPD     vmathLog1pF64AVX512const<>+0(SB), Z10
+	VMOVUPD     vmathLog1pF64AVX512const<>+0(SB), Z11
+	VSCALEFPD   Z30, Z10, Z10
+	VSCALEFPD   Z31, Z11, Z11
+	VMULPD      Z10, Z16, Z8
+	VMULPD      Z11, Z17, Z9
 	VMOVUPD     vmathLog1pF64AVX512const<>+256(SB), Z12
 	VMOVUPD     vmathLog1pF64AVX512const<>+256(SB), Z13
-	VFMADD231PD Z6, Z10, Z12
-	VFMADD231PD Z7, Z11, Z13
-	VMOVUPD     vmathLog1pF64AVX512const<>+320(SB), Z20
-	VMOVUPD     vmathLog1pF64AVX512const<>+320(SB), Z21
-	VFMADD231PD Z6, Z12, Z20
-	VFMADD231PD Z7, Z13, Z21
-	VMOVUPD     vmathLog1pF64AVX512const<>+384(SB), Z16
-	VMOVUPD     vmathLog1pF64AVX512const<>+384(SB), Z17
-	VFMADD231PD Z6, Z20, Z16
-	VFMADD231PD Z7, Z21, Z17
-	VMOVUPD     vmathLog1pF64AVX512const<>+448(SB), Z24
-	VMOVUPD     vmathLog1pF64AVX512const<>+448(SB), Z25
-	VFMADD231PD Z6, Z16, Z24
-	VFMADD231PD Z7, Z17, Z25
-	VMOVUPD     vmathLog1pF64AVX512const<>+512(SB), Z26
-	VMOVUPD     vmathLog1pF64AVX512const<>+512(SB), Z27
-	VFMADD231PD Z6, Z24, Z26
-	VFMADD231PD Z7, Z25, Z27
-	VMOVUPD     vmathLog1pF64AVX512const<>+576(SB), Z28
-	VMOVUPD     vmathLog1pF64AVX512const<>+576(SB), Z29
-	VFMADD231PD Z6, Z26, Z28
-	VFMADD231PD Z7, Z27, Z29
-	VMOVUPD     vmathLog1pF64AVX512const<>+640(SB), Z14
-	VMOVUPD     vmathLog1pF64AVX512const<>+640(SB), Z15
-	VFMADD231PD Z6, Z28, Z14
-	VFMADD231PD Z7, Z29, Z15
-	VMOVUPD     vmathLog1pF64AVX512const<>+704(SB), Z30
-	VMOVUPD     vmathLog1pF64AVX512const<>+704(SB), Z31
-	VFMADD231PD Z6, Z14, Z30
-	VFMADD231PD Z7, Z15, Z31
-	VMOVUPD     vmathLog1pF64AVX512const<>+768(SB), Z10
-	VMOVUPD     vmathLog1pF64AVX512const<>+768(SB), Z11
-	VFMADD231PD Z6, Z30, Z10
-	VFMADD231PD Z7, Z31, Z11
-	VMOVUPD     vmathLog1pF64AVX512const<>+832(SB), Z12
-	VMOVUPD     vmathLog1pF64AVX512const<>+832(SB), Z13
-	VFMADD231PD Z6, Z10, Z12
-	VFMADD231PD Z7, Z11, Z13
-	VMOVUPD     vmathLog1pF64AVX512const<>+896(SB), Z20
-	VMOVUPD     vmathLog1pF64AVX512const<>+896(SB), Z21
-	VMOVUPD     vmathLog1pF64AVX512const<>+960(SB), Z16
-	VMOVUPD     vmathLog1pF64AVX512const<>+960(SB), Z17
-	VFMADD231PD Z6, Z20, Z16
-	VFMADD231PD Z7, Z21, Z17
-	VMOVUPD     vmathLog1pF64AVX512const<>+1024(SB), Z24
-	VMOVUPD     vmathLog1pF64AVX512const<>+1024(SB), Z25
-	VFMADD231PD Z6, Z16, Z24
-	VFMADD231PD Z7, Z17, Z25
-	VMOVUPD     vmathLog1pF64AVX512const<>+1088(SB), Z26
-	VMOVUPD     vmathLog1pF64AVX512const<>+1088(SB), Z27
-	VFMADD231PD Z6, Z24, Z26
-	VFMADD231PD Z7, Z25, Z27
-	VMOVUPD     vmathLog1pF64AVX512const<>+1152(SB), Z28
-	VMOVUPD     vmathLog1pF64AVX512const<>+1152(SB), Z29
-	VFMADD231PD Z6, Z26, Z28
-	VFMADD231PD Z7, Z27, Z29
-	VMOVUPD     vmathLog1pF64AVX512const<>+1216(SB), Z14
-	VMOVUPD     vmathLog1pF64AVX512const<>+1216(SB), Z15
-	VFMADD231PD Z6, Z28, Z14
-	VFMADD231PD Z7, Z29, Z15
-	VMOVUPD     vmathLog1pF64AVX512const<>+1280(SB), Z30
-	VMOVUPD     vmathLog1pF64AVX512const<>+1280(SB), Z31
-	VFMADD231PD Z6, Z14, Z30
-	VFMADD231PD Z7, Z15, Z31
-	VMOVUPD     vmathLog1pF64AVX512const<>+1344(SB), Z10
-	VMOVUPD     vmathLog1pF64AVX512const<>+1344(SB), Z11
-	VFMADD231PD Z6, Z30, Z10
-	VFMADD231PD Z7, Z31, Z11
-	VMOVUPD     vmathLog1pF64AVX512const<>+1408(SB), Z20
-	VMOVUPD     vmathLog1pF64AVX512const<>+1408(SB), Z21
-	VFMADD231PD Z6, Z10, Z20
-	VFMADD231PD Z7, Z11, Z21
-	VMOVUPD     vmathLog1pF64AVX512const<>+1472(SB), Z16
-	VMOVUPD     vmathLog1pF64AVX512const<>+1472(SB), Z17
-	VFMADD231PD Z6, Z20, Z16
-	VFMADD231PD Z7, Z21, Z17
-	VFMADD231PD Z22, Z16, Z12
-	VFMADD231PD Z23, Z17, Z13
-	VSUBPD      Z22, Z2, Z24
-	VSUBPD      Z23, Z3, Z25
-	VMOVUPD     vmathLog1pF64AVX512const<>+1536(SB), Z26
-	VMOVUPD     vmathLog1pF64AVX512const<>+1536(SB), Z27
-	VFMADD231PD Z24, Z22, Z26
-	VFMADD231PD Z25, Z23, Z27
-	VFMADD231PD Z26, Z22, Z2
-	VFMADD231PD Z27, Z23, Z3
+	VCMPPD      $0x1d, Z12, Z0, K2
+	VCMPPD      $0x1d, Z13, Z1, K3
+	VMOVUPD     vmathLog1pF64AVX512const<>+320(SB), Z14
+	VMOVUPD     vmathLog1pF64AVX512const<>+320(SB), Z15
+	VCMPPD      $0x1e, Z0, Z14, K4
+	VCMPPD      $0x1e, Z1, Z15, K5
+	VBLENDMPD   Z0, Z24, K4, Z22
+	VBLENDMPD   Z1, Z25, K5, Z23
+	VBLENDMPD   Z22, Z24, K2, Z18
+	VBLENDMPD   Z23, Z25, K3, Z19
+	VBLENDMPD   Z4, Z8, K4, Z2
+	VBLENDMPD   Z5, Z9, K5, Z3
+	VBLENDMPD   Z2, Z8, K2, Z26
+	VBLENDMPD   Z3, Z9, K3, Z27
+	VBLENDMPD   Z4, Z20, K4, Z28
+	VBLENDMPD   Z5, Z21, K5, Z29
+	VBLENDMPD   Z28, Z20, K2, Z30
+	VBLENDMPD   Z29, Z21, K3, Z31
+	VMULPD      Z18, Z18, Z16
+	VMULPD      Z19, Z19, Z17
+	VXORPD      vmathLog1pF64AVX512const<>+192(SB), Z16, Z10
+	VXORPD      vmathLog1pF64AVX512const<>+192(SB), Z17, Z11
+	VFMADD231PD Z18, Z18, Z10
+	VFMADD231PD Z19, Z19, Z11
+	VMOVUPD     vmathLog1pF64AVX512const<>+384(SB), Z12
+	VMOVUPD     vmathLog1pF64AVX512const<>+384(SB), Z13
+	VMULPD      Z16, Z12, Z14
+	VMULPD      Z17, Z13, Z15
+	VADDPD      Z14, Z18, Z22
+	VADDPD      Z15, Z19, Z23
+	VSUBPD      Z22, Z18, Z24
+	VSUBPD      Z23, Z19, Z25
+	VADDPD      Z14, Z24, Z2
+	VADDPD      Z15, Z25, Z3
+	VMOVUPD     vmathLog1pF64AVX512const<>+448(SB), Z8
+	VMOVUPD     vmathLog1pF64AVX512const<>+448(SB), Z9
+	VMOVUPD     vmathLog1pF64AVX512const<>+512(SB), Z28
+	VMOVUPD     vmathLog1pF64AVX512const<>+512(SB), Z29
+	VFMADD231PD Z16, Z8, Z28
+	VFMADD231PD Z17, Z9, Z29
+	VMOVUPD     vmathLog1pF64AVX512const<>+576(SB), Z20
+	VMOVUPD     vmathLog1pF64AVX512const<>+576(SB), Z21
+	VFMADD231PD Z16, Z28, Z20
+	VFMADD231PD Z17, Z29, Z21
+	VMOVUPD     vmathLog1pF64AVX512const<>+640(SB), Z12
+	VMOVUPD     vmathLog1pF64AVX512const<>+640(SB), Z13
+	VFMADD231PD Z16, Z20, Z12
+	VFMADD231PD Z17, Z21, Z13
+	VMOVUPD     vmathLog1pF64AVX512const<>+704(SB), Z24
+	VMOVUPD     vmathLog1pF64AVX512const<>+704(SB), Z25
+	VFMADD231PD Z16, Z12, Z24
+	VFMADD231PD Z17, Z13, Z25
+	VMOVUPD     vmathLog1pF64AVX512const<>+768(SB), Z14
+	VMOVUPD     vmathLog1pF64AVX512const<>+768(SB), Z15
+	VFMADD231PD Z16, Z24, Z14
+	VFMADD231PD Z17, Z25, Z15
+	VMOVUPD     vmathLog1pF64AVX512const<>+832(SB), Z8
+	VMOVUPD     vmathLog1pF64AVX512const<>+832(SB), Z9
+	VFMADD231PD Z16, Z14, Z8
+	VFMADD231PD Z17, Z15, Z9
+	VMOVUPD     vmathLog1pF64AVX512const<>+896(SB), Z28
+	VMOVUPD     vmathLog1pF64AVX512const<>+896(SB), Z29
+	VFMADD231PD Z16, Z8, Z28
+	VFMADD231PD Z17, Z9, Z29
+	VMOVUPD     vmathLog1pF64AVX512const<>+960(SB), Z20
+	VMOVUPD     vmathLog1pF64AVX512const<>+960(SB), Z21
+	VFMADD231PD Z16, Z28, Z20
+	VFMADD231PD Z17, Z29, Z21
+	VMOVUPD     vmathLog1pF64AVX512const<>+1024(SB), Z12
+	VMOVUPD     vmathLog1pF64AVX512const<>+1024(SB), Z13
+	VFMADD231PD Z16, Z20, Z12
+	VFMADD231PD Z17, Z21, Z13
+	VMOVUPD     vmathLog1pF64AVX512const<>+1088(SB), Z24
+	VMOVUPD     vmathLog1pF64AVX512const<>+1088(SB), Z25
+	VMOVUPD     vmathLog1pF64AVX512const<>+1152(SB), Z14
+	VMOVUPD     vmathLog1pF64AVX512const<>+1152(SB), Z15
+	VFMADD231PD Z16, Z24, Z14
+	VFMADD231PD Z17, Z25, Z15
+	VMOVUPD     vmathLog1pF64AVX512const<>+1216(SB), Z8
+	VMOVUPD     vmathLog1pF64AVX512const<>+1216(SB), Z9
+	VFMADD231PD Z16, Z14, Z8
+	VFMADD231PD Z17, Z15, Z9
+	VMOVUPD     vmathLog1pF64AVX512const<>+1280(SB), Z28
+	VMOVUPD     vmathLog1pF64AVX512const<>+1280(SB), Z29
+	VFMADD231PD Z16, Z8, Z28
+	VFMADD231PD Z17, Z9, Z29
+	VMOVUPD     vmathLog1pF64AVX512const<>+1344(SB), Z20
+	VMOVUPD     vmathLog1pF64AVX512const<>+1344(SB), Z21
+	VFMADD231PD Z16, Z28, Z20
+	VFMADD231PD Z17, Z29, Z21
+	VMOVUPD     vmathLog1pF64AVX512const<>+1408(SB), Z24
+	VMOVUPD     vmathLog1pF64AVX512const<>+1408(SB), Z25
+	VFMADD231PD Z16, Z20, Z24
+	VFMADD231PD Z17, Z21, Z25
+	VMOVUPD     vmathLog1pF64AVX512const<>+1472(SB), Z14
+	VMOVUPD     vmathLog1pF64AVX512const<>+1472(SB), Z15
+	VFMADD231PD Z16, Z24, Z14
+	VFMADD231PD Z17, Z25, Z15
+	VMOVUPD     vmathLog1pF64AVX512const<>+1536(SB), Z8
+	VMOVUPD     vmathLog1pF64AVX512const<>+1536(SB), Z9
+	VFMADD231PD Z16, Z14, Z8
+	VFMADD231PD Z17, Z15, Z9
 	VMOVUPD     vmathLog1pF64AVX512const<>+1600(SB), Z28
 	VMOVUPD     vmathLog1pF64AVX512const<>+1600(SB), Z29
-	VFMADD213PD Z22, Z18, Z28
-	VFMADD213PD Z23, Z19, Z29
-	VMOVUPD     vmathLog1pF64AVX512const<>+1600(SB), Z14
-	VMOVUPD     vmathLog1pF64AVX512const<>+1600(SB), Z15
-	VXORPD      vmathLog1pF64AVX512const<>+128(SB), Z28, Z30
-	VXORPD      vmathLog1pF64AVX512const<>+128(SB), Z29, Z31
-	VFMADD231PD Z14, Z18, Z30
-	VFMADD231PD Z15, Z19, Z31
-	VADDPD      Z22, Z30, Z10
-	VADDPD      Z23, Z31, Z11
+	VFMADD231PD Z16, Z8, Z28
+	VFMADD231PD Z17, Z9, Z29
 	VMOVUPD     vmathLog1pF64AVX512const<>+1664(SB), Z20
 	VMOVUPD     vmathLog1pF64AVX512const<>+1664(SB), Z21
-	VFMADD231PD Z20, Z18, Z10
-	VFMADD231PD Z21, Z19, Z11
-	VFMADD231PD Z2, Z8, Z10
-	VFMADD231PD Z3, Z9, Z11
-	VFMADD231PD Z12, Z6, Z10
-	VFMADD231PD Z13, Z7, Z11
-	VADDPD      Z10, Z28, Z16
-	VADDPD      Z11, Z29, Z17
-	VMOVUPD     vmathLog1pF64AVX512const<>+1728(SB), Z24
-	VMOVUPD     vmathLog1pF64AVX512const<>+1728(SB), Z25
-	VMOVUPD     vmathLog1pF64AVX512const<>+1792(SB), Z26
-	VMOVUPD     vmathLog1pF64AVX512const<>+1792(SB), Z27
-	VCMPPD      $0x00, Z26, Z4, K2
-	VCMPPD      $0x00, Z27, Z5, K3
-	VBLENDMPD   Z4, Z16, K2, Z14
-	VBLENDMPD   Z5, Z17, K3, Z15
-	VCMPPD      $0x00, Z24, Z4, K4
-	VCMPPD      $0x00, Z25, Z5, K5
-	VMOVUPD     vmathLog1pF64AVX512const<>+1856(SB), Z30
-	VMOVUPD     vmathLog1pF64AVX512const<>+1856(SB), Z31
-	VBLENDMPD   Z30, Z14, K4, Z22
-	VBLENDMPD   Z31, Z15, K5, Z23
-	VCMPPD      $0x1d, Z24, Z4, K6
-	VCMPPD      $0x1d, Z25, Z5, K7
-	VMOVUPD     vmathLog1pF64AVX512const<>+1920(SB), Z18
-	VMOVUPD     vmathLog1pF64AVX512const<>+1920(SB), Z19
-	VBLENDMPD   Z22, Z18, K6, Z20
-	VBLENDMPD   Z23, Z19, K7, Z21
-	VCMPPD      $0x00, Z24, Z0, K2
-	VCMPPD      $0x00, Z25, Z1, K3
-	VBLENDMPD   Z0, Z20, K2, Z8
-	VBLENDMPD   Z1, Z21, K3, Z9
-	VMOVUPD     Z8, (AX)
-	VMOVUPD     Z9, 64(AX)
+	VFMADD231PD Z16, Z28, Z20
+	VFMADD231PD Z17, Z29, Z21
+	VFMADD231PD Z18, Z20, Z12
+	VFMADD231PD Z19, Z21, Z13
+	VMULPD      Z16, Z18, Z24
+	VMULPD      Z17, Z19, Z25
+	VMOVUPD     vmathLog1pF64AVX512const<>+384(SB), Z14
+	VMOVUPD     vmathLog1pF64AVX512const<>+384(SB), Z15
+	VFMADD231PD Z10, Z14, Z2
+	VFMADD231PD Z11, Z15, Z3
+	VFMADD231PD Z12, Z24, Z2
+	VFMADD231PD Z13, Z25, Z3
+	VMOVUPD     vmathLog1pF64AVX512const<>+0(SB), Z8
+	VMOVUPD     vmathLog1pF64AVX512const<>+0(SB), Z9
+	VSUBPD      Z18, Z8, Z28
+	VSUBPD      Z19, Z9, Z29
+	VMOVUPD     vmathLog1pF64AVX512const<>+1728(SB), Z20
+	VMOVUPD     vmathLog1pF64AVX512const<>+1728(SB), Z21
+	VFMADD231PD Z28, Z18, Z20
+	VFMADD231PD Z29, Z19, Z21
+	VFMADD231PD Z20, Z18, Z8
+	VFMADD231PD Z21, Z19, Z9
+	VFMADD231PD Z8, Z26, Z2
+	VFMADD231PD Z9, Z27, Z3
+	VMOVUPD     vmathLog1pF64AVX512const<>+1792(SB), Z16
+	VMOVUPD     vmathLog1pF64AVX512const<>+1792(SB), Z17
+	VFMADD213PD Z22, Z30, Z16
+	VFMADD213PD Z23, Z31, Z17
+	VMOVUPD     vmathLog1pF64AVX512const<>+1792(SB), Z14
+	VMOVUPD     vmathLog1pF64AVX512const<>+1792(SB), Z15
+	VXORPD      vmathLog1pF64AVX512const<>+192(SB), Z16, Z10
+	VXORPD      vmathLog1pF64AVX512const<>+192(SB), Z17, Z11
+	VFMADD231PD Z14, Z30, Z10
+	VFMADD231PD Z15, Z31, Z11
+	VADDPD      Z22, Z10, Z24
+	VADDPD      Z23, Z11, Z25
+	VMOVUPD     vmathLog1pF64AVX512const<>+1856(SB), Z12
+	VMOVUPD     vmathLog1pF64AVX512const<>+1856(SB), Z13
+	VFMADD231PD Z12, Z30, Z2
+	VFMADD231PD Z13, Z31, Z3
+	VADDPD      Z2, Z24, Z28
+	VADDPD      Z3, Z25, Z29
+	VADDPD      Z28, Z16, Z18
+	VADDPD      Z29, Z17, Z19
+	VMOVUPD     vmathLog1pF64AVX512const<>+1920(SB), Z20
+	VMOVUPD     vmathLog1pF64AVX512const<>+1920(SB), Z21
+	VCMPPD      $0x00, Z20, Z6, K6
+	VCMPPD      $0x00, Z21, Z7, K7
+	VBLENDMPD   Z6, Z18, K6, Z26
+	VBLENDMPD   Z7, Z19, K7, Z27
+	VCMPPD      $0x00, Z4, Z6, K4
+	VCMPPD      $0x00, Z5, Z7, K5
+	VMOVUPD     vmathLog1pF64AVX512const<>+1984(SB), Z8
+	VMOVUPD     vmathLog1pF64AVX512const<>+1984(SB), Z9
+	VBLENDMPD   Z8, Z26, K4, Z14
+	VBLENDMPD   Z9, Z27, K5, Z15
+	VCMPPD      $0x1d, Z4, Z6, K2
+	VCMPPD      $0x1d, Z5, Z7, K3
+	VMOVUPD     vmathLog1pF64AVX512const<>+2048(SB), Z10
+	VMOVUPD     vmathLog1pF64AVX512const<>+2048(SB), Z11
+	VBLENDMPD   Z14, Z10, K2, Z22
+	VBLENDMPD   Z15, Z11, K3, Z23
+	VCMPPD      $0x00, Z4, Z0, K6
+	VCMPPD      $0x00, Z5, Z1, K7
+	VBLENDMPD   Z0, Z22, K6, Z30
+	VBLENDMPD   Z1, Z23, K7, Z31
+	VMOVUPD     Z30, (AX)
+	VMOVUPD     Z31, 64(AX)
 	ADDQ        $0x00000080, CX
 	ADDQ        $0x00000080, AX
 	SUBQ        $0x00000010, DX
@@ -6808,94 +7120,114 @@ one:
 	JCS         tail
 	VMOVUPD     (CX), Z0
 	VMOVUPD     vmathLog1pF64AVX512const<>+0(SB), Z1
-	VADDPD      Z0, Z1, Z2
-	VSUBPD      Z1, Z2, Z3
-	VSUBPD      Z3, Z2, Z4
-	VSUBPD      Z4, Z1, Z5
-	VSUBPD      Z3, Z0, Z6
-	VADDPD      Z6, Z5, Z7
-	VGETMANTPD  $0x03, Z2, Z8
-	VGETMANTPD  $0x03, Z2, Z10
-	VGETEXPPD   Z10, Z10
-	VGETEXPPD   Z2, Z9
-	VSUBPD      Z10, Z9, Z9
-	VSUBPD      Z1, Z8, Z11
-	VMOVUPD     vmathLog1pF64AVX512const<>+64(SB), Z12
-	VMINPD      Z9, Z12, Z13
-	VXORPD      vmathLog1pF64AVX512const<>+128(SB), Z13, Z14
-	VMOVUPD     vmathLog1pF64AVX512const<>+0(SB), Z15
-	VSCALEFPD   Z14, Z15, Z15
-	VMULPD      Z15, Z7, Z16
-	VMULPD      Z11, Z11, Z17
-	VMOVUPD     vmathLog1pF64AVX512const<>+192(SB), Z18
-	VMOVUPD     vmathLog1pF64AVX512const<>+256(SB), Z19
-	VFMADD231PD Z17, Z18, Z19
-	VMOVUPD     vmathLog1pF64AVX512const<>+320(SB), Z20
-	VFMADD231PD Z17, Z19, Z20
-	VMOVUPD     vmathLog1pF64AVX512const<>+384(SB), Z21
-	VFMADD231PD Z17, Z20, Z21
-	VMOVUPD     vmathLog1pF64AVX512const<>+448(SB), Z22
-	VFMADD231PD Z17, Z21, Z22
-	VMOVUPD     vmathLog1pF64AVX512const<>+512(SB), Z23
-	VFMADD231PD Z17, Z22, Z23
-	VMOVUPD     vmathLog1pF64AVX512const<>+576(SB), Z24
-	VFMADD231PD Z17, Z23, Z24
-	VMOVUPD     vmathLog1pF64AVX512const<>+640(SB), Z25
-	VFMADD231PD Z17, Z24, Z25
-	VMOVUPD     vmathLog1pF64AVX512const<>+704(SB), Z26
-	VFMADD231PD Z17, Z25, Z26
-	VMOVUPD     vmathLog1pF64AVX512const<>+768(SB), Z27
-	VFMADD231PD Z17, Z26, Z27
-	VMOVUPD     vmathLog1pF64AVX512const<>+832(SB), Z28
-	VFMADD231PD Z17, Z27, Z28
-	VMOVUPD     vmathLog1pF64AVX512const<>+896(SB), Z29
-	VMOVUPD     vmathLog1pF64AVX512const<>+960(SB), Z30
-	VFMADD231PD Z17, Z29, Z30
-	VMOVUPD     vmathLog1pF64AVX512const<>+1024(SB), Z31
-	VFMADD231PD Z17, Z30, Z31
-	VMOVUPD     vmathLog1pF64AVX512const<>+1088(SB), Z4
-	VFMADD231PD Z17, Z31, Z4
-	VMOVUPD     vmathLog1pF64AVX512const<>+1152(SB), Z3
-	VFMADD231PD Z17, Z4, Z3
-	VMOVUPD     vmathLog1pF64AVX512const<>+1216(SB), Z5
-	VFMADD231PD Z17, Z3, Z5
-	VMOVUPD     vmathLog1pF64AVX512const<>+1280(SB), Z6
-	VFMADD231PD Z17, Z5, Z6
-	VMOVUPD     vmathLog1pF64AVX512const<>+1344(SB), Z10
-	VFMADD231PD Z17, Z6, Z10
-	VMOVUPD     vmathLog1pF64AVX512const<>+1408(SB), Z8
-	VFMADD231PD Z17, Z10, Z8
-	VMOVUPD     vmathLog1pF64AVX512const<>+1472(SB), Z12
-	VFMADD231PD Z17, Z8, Z12
-	VFMADD231PD Z11, Z12, Z28
-	VSUBPD      Z11, Z1, Z13
-	VMOVUPD     vmathLog1pF64AVX512const<>+1536(SB), Z14
-	VFMADD231PD Z13, Z11, Z14
-	VFMADD231PD Z14, Z11, Z1
-	VMOVUPD     vmathLog1pF64AVX512const<>+1600(SB), Z7
-	VFMADD213PD Z11, Z9, Z7
-	VMOVUPD     vmathLog1pF64AVX512const<>+1600(SB), Z15
-	VXORPD      vmathLog1pF64AVX512const<>+128(SB), Z7, Z18
-	VFMADD231PD Z15, Z9, Z18
-	VADDPD      Z11, Z18, Z19
-	VMOVUPD     vmathLog1pF64AVX512const<>+1664(SB), Z20
-	VFMADD231PD Z20, Z9, Z19
-	VFMADD231PD Z1, Z16, Z19
-	VFMADD231PD Z28, Z17, Z19
-	VADDPD      Z19, Z7, Z21
-	VMOVUPD     vmathLog1pF64AVX512const<>+1728(SB), Z22
-	VMOVUPD     vmathLog1pF64AVX512const<>+1792(SB), Z23
-	VCMPPD      $0x00, Z23, Z2, K2
-	VBLENDMPD   Z2, Z21, K2, Z24
-	VCMPPD      $0x00, Z22, Z2, K3
-	VMOVUPD     vmathLog1pF64AVX512const<>+1856(SB), Z25
-	VBLENDMPD   Z25, Z24, K3, Z26
-	VCMPPD      $0x1d, Z22, Z2, K4
-	VMOVUPD     vmathLog1pF64AVX512const<>+1920(SB), Z27
-	VBLENDMPD   Z26, Z27, K4, Z29
-	VCMPPD      $0x00, Z22, Z0, K5
-	VBLENDMPD   Z0, Z29, K5, Z30
-	VMOVUPD     Z30, (AX)
+	VMOVUPD     vmathLog1pF64AVX512const<>+64(SB), Z2
+	VADDPD      Z0, Z1, Z3
+	VSUBPD      Z1, Z3, Z4
+	VSUBPD      Z4, Z3, Z5
+	VSUBPD      Z5, Z1, Z6
+	VSUBPD      Z4, Z0, Z7
+	VADDPD      Z7, Z6, Z8
+	VGETMANTPD  $0x03, Z3, Z9
+	VGETMANTPD  $0x03, Z3, Z11
+	VGETEXPPD   Z11, Z11
+	VGETEXPPD   Z3, Z10
+	VSUBPD      Z11, Z10, Z10
+	VSUBPD      Z1, Z9, Z12
+	VMOVUPD     vmathLog1pF64AVX512const<>+128(SB), Z13
+	VMINPD      Z10, Z13, Z14
+	VXORPD      vmathLog1pF64AVX512const<>+192(SB), Z14, Z15
+	VMOVUPD     vmathLog1pF64AVX512const<>+0(SB), Z16
+	VSCALEFPD   Z15, Z16, Z16
+	VMULPD      Z16, Z8, Z17
+	VMOVUPD     vmathLog1pF64AVX512const<>+256(SB), Z18
+	VCMPPD      $0x1d, Z18, Z0, K2
+	VMOVUPD     vmathLog1pF64AVX512const<>+320(SB), Z19
+	VCMPPD      $0x1e, Z0, Z19, K3
+	VBLENDMPD   Z0, Z12, K3, Z20
+	VBLENDMPD   Z20, Z12, K2, Z21
+	VBLENDMPD   Z2, Z17, K3, Z22
+	VBLENDMPD   Z22, Z17, K2, Z23
+	VBLENDMPD   Z2, Z10, K3, Z24
+	VBLENDMPD   Z24, Z10, K2, Z25
+	VMULPD      Z21, Z21, Z26
+	VXORPD      vmathLog1pF64AVX512const<>+192(SB), Z26, Z27
+	VFMADD231PD Z21, Z21, Z27
+	VMOVUPD     vmathLog1pF64AVX512const<>+384(SB), Z28
+	VMULPD      Z26, Z28, Z29
+	VADDPD      Z29, Z21, Z30
+	VSUBPD      Z30, Z21, Z31
+	VADDPD      Z29, Z31, Z5
+	VMOVUPD     vmathLog1pF64AVX512const<>+448(SB), Z4
+	VMOVUPD     vmathLog1pF64AVX512const<>+512(SB), Z6
+	VFMADD231PD Z26, Z4, Z6
+	VMOVUPD     vmathLog1pF64AVX512const<>+576(SB), Z7
+	VFMADD231PD Z26, Z6, Z7
+	VMOVUPD     vmathLog1pF64AVX512const<>+640(SB), Z11
+	VFMADD231PD Z26, Z7, Z11
+	VMOVUPD     vmathLog1pF64AVX512const<>+704(SB), Z9
+	VFMADD231PD Z26, Z11, Z9
+	VMOVUPD     vmathLog1pF64AVX512const<>+768(SB), Z1
+	VFMADD231PD Z26, Z9, Z1
+	VMOVUPD     vmathLog1pF64AVX512const<>+832(SB), Z13
+	VFMADD231PD Z26, Z1, Z13
+	VMOVUPD     vmathLog1pF64AVX512const<>+896(SB), Z14
+	VFMADD231PD Z26, Z13, Z14
+	VMOVUPD     vmathLog1pF64AVX512const<>+960(SB), Z15
+	VFMADD231PD Z26, Z14, Z15
+	VMOVUPD     vmathLog1pF64AVX512const<>+1024(SB), Z8
+	VFMADD231PD Z26, Z15, Z8
+	VMOVUPD     vmathLog1pF64AVX512const<>+1088(SB), Z16
+	VMOVUPD     vmathLog1pF64AVX512const<>+1152(SB), Z18
+	VFMADD231PD Z26, Z16, Z18
+	VMOVUPD     vmathLog1pF64AVX512const<>+1216(SB), Z19
+	VFMADD231PD Z26, Z18, Z19
+	VMOVUPD     vmathLog1pF64AVX512const<>+1280(SB), Z20
+	VFMADD231PD Z26, Z19, Z20
+	VMOVUPD     vmathLog1pF64AVX512const<>+1344(SB), Z12
+	VFMADD231PD Z26, Z20, Z12
+	VMOVUPD     vmathLog1pF64AVX512const<>+1408(SB), Z22
+	VFMADD231PD Z26, Z12, Z22
+	VMOVUPD     vmathLog1pF64AVX512const<>+1472(SB), Z17
+	VFMADD231PD Z26, Z22, Z17
+	VMOVUPD     vmathLog1pF64AVX512const<>+1536(SB), Z24
+	VFMADD231PD Z26, Z17, Z24
+	VMOVUPD     vmathLog1pF64AVX512const<>+1600(SB), Z10
+	VFMADD231PD Z26, Z24, Z10
+	VMOVUPD     vmathLog1pF64AVX512const<>+1664(SB), Z28
+	VFMADD231PD Z26, Z10, Z28
+	VFMADD231PD Z21, Z28, Z8
+	VMULPD      Z26, Z21, Z31
+	VMOVUPD     vmathLog1pF64AVX512const<>+384(SB), Z29
+	VFMADD231PD Z27, Z29, Z5
+	VFMADD231PD Z8, Z31, Z5
+	VMOVUPD     vmathLog1pF64AVX512const<>+0(SB), Z4
+	VSUBPD      Z21, Z4, Z6
+	VMOVUPD     vmathLog1pF64AVX512const<>+1728(SB), Z7
+	VFMADD231PD Z6, Z21, Z7
+	VFMADD231PD Z7, Z21, Z4
+	VFMADD231PD Z4, Z23, Z5
+	VMOVUPD     vmathLog1pF64AVX512const<>+1792(SB), Z11
+	VFMADD213PD Z30, Z25, Z11
+	VMOVUPD     vmathLog1pF64AVX512const<>+1792(SB), Z9
+	VXORPD      vmathLog1pF64AVX512const<>+192(SB), Z11, Z1
+	VFMADD231PD Z9, Z25, Z1
+	VADDPD      Z30, Z1, Z13
+	VMOVUPD     vmathLog1pF64AVX512const<>+1856(SB), Z14
+	VFMADD231PD Z14, Z25, Z5
+	VADDPD      Z5, Z13, Z15
+	VADDPD      Z15, Z11, Z16
+	VMOVUPD     vmathLog1pF64AVX512const<>+1920(SB), Z18
+	VCMPPD      $0x00, Z18, Z3, K4
+	VBLENDMPD   Z3, Z16, K4, Z19
+	VCMPPD      $0x00, Z2, Z3, K5
+	VMOVUPD     vmathLog1pF64AVX512const<>+1984(SB), Z20
+	VBLENDMPD   Z20, Z19, K5, Z12
+	VCMPPD      $0x1d, Z2, Z3, K6
+	VMOVUPD     vmathLog1pF64AVX512const<>+2048(SB), Z22
+	VBLENDMPD   Z12, Z22, K6, Z17
+	VCMPPD      $0x00, Z2, Z0, K7
+	VBLENDMPD   Z0, Z17, K7, Z24
+	VMOVUPD     Z24, (AX)
 	ADDQ        $0x00000040, CX
 	ADDQ        $0x00000040, AX
 	SUBQ        $0x00000008, DX
@@ -6913,94 +7245,114 @@ tail:
 	VPTESTMQ    (BX), Z0, K1
 	VMOVUPD.Z   (CX), K1, Z0
 	VMOVUPD     vmathLog1pF64AVX512const<>+0(SB), Z1
-	VADDPD      Z0, Z1, Z2
-	VSUBPD      Z1, Z2, Z3
-	VSUBPD      Z3, Z2, Z4
-	VSUBPD      Z4, Z1, Z5
-	VSUBPD      Z3, Z0, Z6
-	VADDPD      Z6, Z5, Z7
-	VGETMANTPD  $0x03, Z2, Z8
-	VGETMANTPD  $0x03, Z2, Z10
-	VGETEXPPD   Z10, Z10
-	VGETEXPPD   Z2, Z9
-	VSUBPD      Z10, Z9, Z9
-	VSUBPD      Z1, Z8, Z11
-	VMOVUPD     vmathLog1pF64AVX512const<>+64(SB), Z12
-	VMINPD      Z9, Z12, Z13
-	VXORPD      vmathLog1pF64AVX512const<>+128(SB), Z13, Z14
-	VMOVUPD     vmathLog1pF64AVX512const<>+0(SB), Z15
-	VSCALEFPD   Z14, Z15, Z15
-	VMULPD      Z15, Z7, Z16
-	VMULPD      Z11, Z11, Z17
-	VMOVUPD     vmathLog1pF64AVX512const<>+192(SB), Z18
-	VMOVUPD     vmathLog1pF64AVX512const<>+256(SB), Z19
-	VFMADD231PD Z17, Z18, Z19
-	VMOVUPD     vmathLog1pF64AVX512const<>+320(SB), Z20
-	VFMADD231PD Z17, Z19, Z20
-	VMOVUPD     vmathLog1pF64AVX512const<>+384(SB), Z21
-	VFMADD231PD Z17, Z20, Z21
-	VMOVUPD     vmathLog1pF64AVX512const<>+448(SB), Z22
-	VFMADD231PD Z17, Z21, Z22
-	VMOVUPD     vmathLog1pF64AVX512const<>+512(SB), Z23
-	VFMADD231PD Z17, Z22, Z23
-	VMOVUPD     vmathLog1pF64AVX512const<>+576(SB), Z24
-	VFMADD231PD Z17, Z23, Z24
-	VMOVUPD     vmathLog1pF64AVX512const<>+640(SB), Z25
-	VFMADD231PD Z17, Z24, Z25
-	VMOVUPD     vmathLog1pF64AVX512const<>+704(SB), Z26
-	VFMADD231PD Z17, Z25, Z26
-	VMOVUPD     vmathLog1pF64AVX512const<>+768(SB), Z27
-	VFMADD231PD Z17, Z26, Z27
-	VMOVUPD     vmathLog1pF64AVX512const<>+832(SB), Z28
-	VFMADD231PD Z17, Z27, Z28
-	VMOVUPD     vmathLog1pF64AVX512const<>+896(SB), Z29
-	VMOVUPD     vmathLog1pF64AVX512const<>+960(SB), Z30
-	VFMADD231PD Z17, Z29, Z30
-	VMOVUPD     vmathLog1pF64AVX512const<>+1024(SB), Z31
-	VFMADD231PD Z17, Z30, Z31
-	VMOVUPD     vmathLog1pF64AVX512const<>+1088(SB), Z4
-	VFMADD231PD Z17, Z31, Z4
-	VMOVUPD     vmathLog1pF64AVX512const<>+1152(SB), Z3
-	VFMADD231PD Z17, Z4, Z3
-	VMOVUPD     vmathLog1pF64AVX512const<>+1216(SB), Z5
-	VFMADD231PD Z17, Z3, Z5
-	VMOVUPD     vmathLog1pF64AVX512const<>+1280(SB), Z6
-	VFMADD231PD Z17, Z5, Z6
-	VMOVUPD     vmathLog1pF64AVX512const<>+1344(SB), Z10
-	VFMADD231PD Z17, Z6, Z10
-	VMOVUPD     vmathLog1pF64AVX512const<>+1408(SB), Z8
-	VFMADD231PD Z17, Z10, Z8
-	VMOVUPD     vmathLog1pF64AVX512const<>+1472(SB), Z12
-	VFMADD231PD Z17, Z8, Z12
-	VFMADD231PD Z11, Z12, Z28
-	VSUBPD      Z11, Z1, Z13
-	VMOVUPD     vmathLog1pF64AVX512const<>+1536(SB), Z14
-	VFMADD231PD Z13, Z11, Z14
-	VFMADD231PD Z14, Z11, Z1
-	VMOVUPD     vmathLog1pF64AVX512const<>+1600(SB), Z7
-	VFMADD213PD Z11, Z9, Z7
-	VMOVUPD     vmathLog1pF64AVX512const<>+1600(SB), Z15
-	VXORPD      vmathLog1pF64AVX512const<>+128(SB), Z7, Z18
-	VFMADD231PD Z15, Z9, Z18
-	VADDPD      Z11, Z18, Z19
-	VMOVUPD     vmathLog1pF64AVX512const<>+1664(SB), Z20
-	VFMADD231PD Z20, Z9, Z19
-	VFMADD231PD Z1, Z16, Z19
-	VFMADD231PD Z28, Z17, Z19
-	VADDPD      Z19, Z7, Z21
-	VMOVUPD     vmathLog1pF64AVX512const<>+1728(SB), Z22
-	VMOVUPD     vmathLog1pF64AVX512const<>+1792(SB), Z23
-	VCMPPD      $0x00, Z23, Z2, K2
-	VBLENDMPD   Z2, Z21, K2, Z24
-	VCMPPD      $0x00, Z22, Z2, K3
-	VMOVUPD     vmathLog1pF64AVX512const<>+1856(SB), Z25
-	VBLENDMPD   Z25, Z24, K3, Z26
-	VCMPPD      $0x1d, Z22, Z2, K4
-	VMOVUPD     vmathLog1pF64AVX512const<>+1920(SB), Z27
-	VBLENDMPD   Z26, Z27, K4, Z29
-	VCMPPD      $0x00, Z22, Z0, K5
-	VBLENDMPD   Z0, Z29, K5, Z30
-	VMOVUPD     Z30, K1, (AX)
+	VMOVUPD     vmathLog1pF64AVX512const<>+64(SB), Z2
+	VADDPD      Z0, Z1, Z3
+	VSUBPD      Z1, Z3, Z4
+	VSUBPD      Z4, Z3, Z5
+	VSUBPD      Z5, Z1, Z6
+	VSUBPD      Z4, Z0, Z7
+	VADDPD      Z7, Z6, Z8
+	VGETMANTPD  $0x03, Z3, Z9
+	VGETMANTPD  $0x03, Z3, Z11
+	VGETEXPPD   Z11, Z11
+	VGETEXPPD   Z3, Z10
+	VSUBPD      Z11, Z10, Z10
+	VSUBPD      Z1, Z9, Z12
+	VMOVUPD     vmathLog1pF64AVX512const<>+128(SB), Z13
+	VMINPD      Z10, Z13, Z14
+	VXORPD      vmathLog1pF64AVX512const<>+192(SB), Z14, Z15
+	VMOVUPD     vmathLog1pF64AVX512const<>+0(SB), Z16
+	VSCALEFPD   Z15, Z16, Z16
+	VMULPD      Z16, Z8, Z17
+	VMOVUPD     vmathLog1pF64AVX512const<>+256(SB), Z18
+	VCMPPD      $0x1d, Z18, Z0, K2
+	VMOVUPD     vmathLog1pF64AVX512const<>+320(SB), Z19
+	VCMPPD      $0x1e, Z0, Z19, K3
+	VBLENDMPD   Z0, Z12, K3, Z20
+	VBLENDMPD   Z20, Z12, K2, Z21
+	VBLENDMPD   Z2, Z17, K3, Z22
+	VBLENDMPD   Z22, Z17, K2, Z23
+	VBLENDMPD   Z2, Z10, K3, Z24
+	VBLENDMPD   Z24, Z10, K2, Z25
+	VMULPD      Z21, Z21, Z26
+	VXORPD      vmathLog1pF64AVX512const<>+192(SB), Z26, Z27
+	VFMADD231PD Z21, Z21, Z27
+	VMOVUPD     vmathLog1pF64AVX512const<>+384(SB), Z28
+	VMULPD      Z26, Z28, Z29
+	VADDPD      Z29, Z21, Z30
+	VSUBPD      Z30, Z21, Z31
+	VADDPD      Z29, Z31, Z5
+	VMOVUPD     vmathLog1pF64AVX512const<>+448(SB), Z4
+	VMOVUPD     vmathLog1pF64AVX512const<>+512(SB), Z6
+	VFMADD231PD Z26, Z4, Z6
+	VMOVUPD     vmathLog1pF64AVX512const<>+576(SB), Z7
+	VFMADD231PD Z26, Z6, Z7
+	VMOVUPD     vmathLog1pF64AVX512const<>+640(SB), Z11
+	VFMADD231PD Z26, Z7, Z11
+	VMOVUPD     vmathLog1pF64AVX512const<>+704(SB), Z9
+	VFMADD231PD Z26, Z11, Z9
+	VMOVUPD     vmathLog1pF64AVX512const<>+768(SB), Z1
+	VFMADD231PD Z26, Z9, Z1
+	VMOVUPD     vmathLog1pF64AVX512const<>+832(SB), Z13
+	VFMADD231PD Z26, Z1, Z13
+	VMOVUPD     vmathLog1pF64AVX512const<>+896(SB), Z14
+	VFMADD231PD Z26, Z13, Z14
+	VMOVUPD     vmathLog1pF64AVX512const<>+960(SB), Z15
+	VFMADD231PD Z26, Z14, Z15
+	VMOVUPD     vmathLog1pF64AVX512const<>+1024(SB), Z8
+	VFMADD231PD Z26, Z15, Z8
+	VMOVUPD     vmathLog1pF64AVX512const<>+1088(SB), Z16
+	VMOVUPD     vmathLog1pF64AVX512const<>+1152(SB), Z18
+	VFMADD231PD Z26, Z16, Z18
+	VMOVUPD     vmathLog1pF64AVX512const<>+1216(SB), Z19
+	VFMADD231PD Z26, Z18, Z19
+	VMOVUPD     vmathLog1pF64AVX512const<>+1280(SB), Z20
+	VFMADD231PD Z26, Z19, Z20
+	VMOVUPD     vmathLog1pF64AVX512const<>+1344(SB), Z12
+	VFMADD231PD Z26, Z20, Z12
+	VMOVUPD     vmathLog1pF64AVX512const<>+1408(SB), Z22
+	VFMADD231PD Z26, Z12, Z22
+	VMOVUPD     vmathLog1pF64AVX512const<>+1472(SB), Z17
+	VFMADD231PD Z26, Z22, Z17
+	VMOVUPD     vmathLog1pF64AVX512const<>+1536(SB), Z24
+	VFMADD231PD Z26, Z17, Z24
+	VMOVUPD     vmathLog1pF64AVX512const<>+1600(SB), Z10
+	VFMADD231PD Z26, Z24, Z10
+	VMOVUPD     vmathLog1pF64AVX512const<>+1664(SB), Z28
+	VFMADD231PD Z26, Z10, Z28
+	VFMADD231PD Z21, Z28, Z8
+	VMULPD      Z26, Z21, Z31
+	VMOVUPD     vmathLog1pF64AVX512const<>+384(SB), Z29
+	VFMADD231PD Z27, Z29, Z5
+	VFMADD231PD Z8, Z31, Z5
+	VMOVUPD     vmathLog1pF64AVX512const<>+0(SB), Z4
+	VSUBPD      Z21, Z4, Z6
+	VMOVUPD     vmathLog1pF64AVX512const<>+1728(SB), Z7
+	VFMADD231PD Z6, Z21, Z7
+	VFMADD231PD Z7, Z21, Z4
+	VFMADD231PD Z4, Z23, Z5
+	VMOVUPD     vmathLog1pF64AVX512const<>+1792(SB), Z11
+	VFMADD213PD Z30, Z25, Z11
+	VMOVUPD     vmathLog1pF64AVX512const<>+1792(SB), Z9
+	VXORPD      vmathLog1pF64AVX512const<>+192(SB), Z11, Z1
+	VFMADD231PD Z9, Z25, Z1
+	VADDPD      Z30, Z1, Z13
+	VMOVUPD     vmathLog1pF64AVX512const<>+1856(SB), Z14
+	VFMADD231PD Z14, Z25, Z5
+	VADDPD      Z5, Z13, Z15
+	VADDPD      Z15, Z11, Z16
+	VMOVUPD     vmathLog1pF64AVX512const<>+1920(SB), Z18
+	VCMPPD      $0x00, Z18, Z3, K4
+	VBLENDMPD   Z3, Z16, K4, Z19
+	VCMPPD      $0x00, Z2, Z3, K5
+	VMOVUPD     vmathLog1pF64AVX512const<>+1984(SB), Z20
+	VBLENDMPD   Z20, Z19, K5, Z12
+	VCMPPD      $0x1d, Z2, Z3, K6
+	VMOVUPD     vmathLog1pF64AVX512const<>+2048(SB), Z22
+	VBLENDMPD   Z12, Z22, K6, Z17
+	VCMPPD      $0x00, Z2, Z0, K7
+	VBLENDMPD   Z0, Z17, K7, Z24
+	VMOVUPD     Z24, K1, (AX)
 
 done:
 	VZEROUPPER
@@ -7014,247 +7366,263 @@ DATA vmathLog1pF64AVX512const<>+32(SB)/8, $0x3ff0000000000000
 DATA vmathLog1pF64AVX512const<>+40(SB)/8, $0x3ff0000000000000
 DATA vmathLog1pF64AVX512const<>+48(SB)/8, $0x3ff0000000000000
 DATA vmathLog1pF64AVX512const<>+56(SB)/8, $0x3ff0000000000000
-DATA vmathLog1pF64AVX512const<>+64(SB)/8, $0x408f400000000000
-DATA vmathLog1pF64AVX512const<>+72(SB)/8, $0x408f400000000000
-DATA vmathLog1pF64AVX512const<>+80(SB)/8, $0x408f400000000000
-DATA vmathLog1pF64AVX512const<>+88(SB)/8, $0x408f400000000000
-DATA vmathLog1pF64AVX512const<>+96(SB)/8, $0x408f400000000000
-DATA vmathLog1pF64AVX512const<>+104(SB)/8, $0x408f400000000000
-DATA vmathLog1pF64AVX512const<>+112(SB)/8, $0x408f400000000000
-DATA vmathLog1pF64AVX512const<>+120(SB)/8, $0x408f400000000000
-DATA vmathLog1pF64AVX512const<>+128(SB)/8, $0x8000000000000000
-DATA vmathLog1pF64AVX512const<>+136(SB)/8, $0x8000000000000000
-DATA vmathLog1pF64AVX512const<>+144(SB)/8, $0x8000000000000000
-DATA vmathLog1pF64AVX512const<>+152(SB)/8, $0x8000000000000000
-DATA vmathLog1pF64AVX512const<>+160(SB)/8, $0x8000000000000000
-DATA vmathLog1pF64AVX512const<>+168(SB)/8, $0x8000000000000000
-DATA vmathLog1pF64AVX512const<>+176(SB)/8, $0x8000000000000000
-DATA vmathLog1pF64AVX512const<>+184(SB)/8, $0x8000000000000000
-DATA vmathLog1pF64AVX512const<>+192(SB)/8, $0xbf7cc7d1ddd60edb
-DATA vmathLog1pF64AVX512const<>+200(SB)/8, $0xbf7cc7d1ddd60edb
-DATA vmathLog1pF64AVX512const<>+208(SB)/8, $0xbf7cc7d1ddd60edb
-DATA vmathLog1pF64AVX512const<>+216(SB)/8, $0xbf7cc7d1ddd60edb
-DATA vmathLog1pF64AVX512const<>+224(SB)/8, $0xbf7cc7d1ddd60edb
-DATA vmathLog1pF64AVX512const<>+232(SB)/8, $0xbf7cc7d1ddd60edb
-DATA vmathLog1pF64AVX512const<>+240(SB)/8, $0xbf7cc7d1ddd60edb
-DATA vmathLog1pF64AVX512const<>+248(SB)/8, $0xbf7cc7d1ddd60edb
-DATA vmathLog1pF64AVX512const<>+256(SB)/8, $0xbfa827329dd5fae5
-DATA vmathLog1pF64AVX512const<>+264(SB)/8, $0xbfa827329dd5fae5
-DATA vmathLog1pF64AVX512const<>+272(SB)/8, $0xbfa827329dd5fae5
-DATA vmathLog1pF64AVX512const<>+280(SB)/8, $0xbfa827329dd5fae5
-DATA vmathLog1pF64AVX512const<>+288(SB)/8, $0xbfa827329dd5fae5
-DATA vmathLog1pF64AVX512const<>+296(SB)/8, $0xbfa827329dd5fae5
-DATA vmathLog1pF64AVX512const<>+304(SB)/8, $0xbfa827329dd5fae5
-DATA vmathLog1pF64AVX512const<>+312(SB)/8, $0xbfa827329dd5fae5
-DATA vmathLog1pF64AVX512const<>+320(SB)/8, $0xbfad9d88b3421197
-DATA vmathLog1pF64AVX512const<>+328(SB)/8, $0xbfad9d88b3421197
-DATA vmathLog1pF64AVX512const<>+336(SB)/8, $0xbfad9d88b3421197
-DATA vmathLog1pF64AVX512const<>+344(SB)/8, $0xbfad9d88b3421197
-DATA vmathLog1pF64AVX512const<>+352(SB)/8, $0xbfad9d88b3421197
-DATA vmathLog1pF64AVX512const<>+360(SB)/8, $0xbfad9d88b3421197
-DATA vmathLog1pF64AVX512const<>+368(SB)/8, $0xbfad9d88b3421197
-DATA vmathLog1pF64AVX512const<>+376(SB)/8, $0xbfad9d88b3421197
-DATA vmathLog1pF64AVX512const<>+384(SB)/8, $0xbfafdd826e89d32b
-DATA vmathLog1pF64AVX512const<>+392(SB)/8, $0xbfafdd826e89d32b
-DATA vmathLog1pF64AVX512const<>+400(SB)/8, $0xbfafdd826e89d32b
-DATA vmathLog1pF64AVX512const<>+408(SB)/8, $0xbfafdd826e89d32b
-DATA vmathLog1pF64AVX512const<>+416(SB)/8, $0xbfafdd826e89d32b
-DATA vmathLog1pF64AVX512const<>+424(SB)/8, $0xbfafdd826e89d32b
-DATA vmathLog1pF64AVX512const<>+432(SB)/8, $0xbfafdd826e89d32b
-DATA vmathLog1pF64AVX512const<>+440(SB)/8, $0xbfafdd826e89d32b
-DATA vmathLog1pF64AVX512const<>+448(SB)/8, $0xbfb249e10b0fb6d5
-DATA vmathLog1pF64AVX512const<>+456(SB)/8, $0xbfb249e10b0fb6d5
-DATA vmathLog1pF64AVX512const<>+464(SB)/8, $0xbfb249e10b0fb6d5
-DATA vmathLog1pF64AVX512const<>+472(SB)/8, $0xbfb249e10b0fb6d5
-DATA vmathLog1pF64AVX512const<>+480(SB)/8, $0xbfb249e10b0fb6d5
-DATA vmathLog1pF64AVX512const<>+488(SB)/8, $0xbfb249e10b0fb6d5
-DATA vmathLog1pF64AVX512const<>+496(SB)/8, $0xbfb249e10b0fb6d5
-DATA vmathLog1pF64AVX512const<>+504(SB)/8, $0xbfb249e10b0fb6d5
-DATA vmathLog1pF64AVX512const<>+512(SB)/8, $0xbfb55554f5a71709
-DATA vmathLog1pF64AVX512const<>+520(SB)/8, $0xbfb55554f5a71709
-DATA vmathLog1pF64AVX512const<>+528(SB)/8, $0xbfb55554f5a71709
-DATA vmathLog1pF64AVX512const<>+536(SB)/8, $0xbfb55554f5a71709
-DATA vmathLog1pF64AVX512const<>+544(SB)/8, $0xbfb55554f5a71709
-DATA vmathLog1pF64AVX512const<>+552(SB)/8, $0xbfb55554f5a71709
-DATA vmathLog1pF64AVX512const<>+560(SB)/8, $0xbfb55554f5a71709
-DATA vmathLog1pF64AVX512const<>+568(SB)/8, $0xbfb55554f5a71709
-DATA vmathLog1pF64AVX512const<>+576(SB)/8, $0xbfb999995c048703
-DATA vmathLog1pF64AVX512const<>+584(SB)/8, $0xbfb999995c048703
-DATA vmathLog1pF64AVX512const<>+592(SB)/8, $0xbfb999995c048703
-DATA vmathLog1pF64AVX512const<>+600(SB)/8, $0xbfb999995c048703
-DATA vmathLog1pF64AVX512const<>+608(SB)/8, $0xbfb999995c048703
-DATA vmathLog1pF64AVX512const<>+616(SB)/8, $0xbfb999995c048703
-DATA vmathLog1pF64AVX512const<>+624(SB)/8, $0xbfb999995c048703
-DATA vmathLog1pF64AVX512const<>+632(SB)/8, $0xbfb999995c048703
-DATA vmathLog1pF64AVX512const<>+640(SB)/8, $0xbfc000000111bd38
-DATA vmathLog1pF64AVX512const<>+648(SB)/8, $0xbfc000000111bd38
-DATA vmathLog1pF64AVX512const<>+656(SB)/8, $0xbfc000000111bd38
-DATA vmathLog1pF64AVX512const<>+664(SB)/8, $0xbfc000000111bd38
-DATA vmathLog1pF64AVX512const<>+672(SB)/8, $0xbfc000000111bd38
-DATA vmathLog1pF64AVX512const<>+680(SB)/8, $0xbfc000000111bd38
-DATA vmathLog1pF64AVX512const<>+688(SB)/8, $0xbfc000000111bd38
-DATA vmathLog1pF64AVX512const<>+696(SB)/8, $0xbfc000000111bd38
-DATA vmathLog1pF64AVX512const<>+704(SB)/8, $0xbfc5555555518573
-DATA vmathLog1pF64AVX512const<>+712(SB)/8, $0xbfc5555555518573
-DATA vmathLog1pF64AVX512const<>+720(SB)/8, $0xbfc5555555518573
-DATA vmathLog1pF64AVX512const<>+728(SB)/8, $0xbfc5555555518573
-DATA vmathLog1pF64AVX512const<>+736(SB)/8, $0xbfc5555555518573
-DATA vmathLog1pF64AVX512const<>+744(SB)/8, $0xbfc5555555518573
-DATA vmathLog1pF64AVX512const<>+752(SB)/8, $0xbfc5555555518573
-DATA vmathLog1pF64AVX512const<>+760(SB)/8, $0xbfc5555555518573
-DATA vmathLog1pF64AVX512const<>+768(SB)/8, $0xbfd00000000002b6
-DATA vmathLog1pF64AVX512const<>+776(SB)/8, $0xbfd00000000002b6
-DATA vmathLog1pF64AVX512const<>+784(SB)/8, $0xbfd00000000002b6
-DATA vmathLog1pF64AVX512const<>+792(SB)/8, $0xbfd00000000002b6
-DATA vmathLog1pF64AVX512const<>+800(SB)/8, $0xbfd00000000002b6
-DATA vmathLog1pF64AVX512const<>+808(SB)/8, $0xbfd00000000002b6
-DATA vmathLog1pF64AVX512const<>+816(SB)/8, $0xbfd00000000002b6
-DATA vmathLog1pF64AVX512const<>+824(SB)/8, $0xbfd00000000002b6
-DATA vmathLog1pF64AVX512const<>+832(SB)/8, $0xbfdfffffffffffff
-DATA vmathLog1pF64AVX512const<>+840(SB)/8, $0xbfdfffffffffffff
-DATA vmathLog1pF64AVX512const<>+848(SB)/8, $0xbfdfffffffffffff
-DATA vmathLog1pF64AVX512const<>+856(SB)/8, $0xbfdfffffffffffff
-DATA vmathLog1pF64AVX512const<>+864(SB)/8, $0xbfdfffffffffffff
-DATA vmathLog1pF64AVX512const<>+872(SB)/8, $0xbfdfffffffffffff
-DATA vmathLog1pF64AVX512const<>+880(SB)/8, $0xbfdfffffffffffff
-DATA vmathLog1pF64AVX512const<>+888(SB)/8, $0xbfdfffffffffffff
-DATA vmathLog1pF64AVX512const<>+896(SB)/8, $0x3f9b1c839d397ce4
-DATA vmathLog1pF64AVX512const<>+904(SB)/8, $0x3f9b1c839d397ce4
-DATA vmathLog1pF64AVX512const<>+912(SB)/8, $0x3f9b1c839d397ce4
-DATA vmathLog1pF64AVX512const<>+920(SB)/8, $0x3f9b1c839d397ce4
-DATA vmathLog1pF64AVX512const<>+928(SB)/8, $0x3f9b1c839d397ce4
-DATA vmathLog1pF64AVX512const<>+936(SB)/8, $0x3f9b1c839d397ce4
-DATA vmathLog1pF64AVX512const<>+944(SB)/8, $0x3f9b1c839d397ce4
-DATA vmathLog1pF64AVX512const<>+952(SB)/8, $0x3f9b1c839d397ce4
-DATA vmathLog1pF64AVX512const<>+960(SB)/8, $0x3fad0258bd4d8984
-DATA vmathLog1pF64AVX512const<>+968(SB)/8, $0x3fad0258bd4d8984
-DATA vmathLog1pF64AVX512const<>+976(SB)/8, $0x3fad0258bd4d8984
-DATA vmathLog1pF64AVX512const<>+984(SB)/8, $0x3fad0258bd4d8984
-DATA vmathLog1pF64AVX512const<>+992(SB)/8, $0x3fad0258bd4d8984
-DATA vmathLog1pF64AVX512const<>+1000(SB)/8, $0x3fad0258bd4d8984
-DATA vmathLog1pF64AVX512const<>+1008(SB)/8, $0x3fad0258bd4d8984
-DATA vmathLog1pF64AVX512const<>+1016(SB)/8, $0x3fad0258bd4d8984
-DATA vmathLog1pF64AVX512const<>+1024(SB)/8, $0x3fae2b952e3e1a45
-DATA vmathLog1pF64AVX512const<>+1032(SB)/8, $0x3fae2b952e3e1a45
-DATA vmathLog1pF64AVX512const<>+1040(SB)/8, $0x3fae2b952e3e1a45
-DATA vmathLog1pF64AVX512const<>+1048(SB)/8, $0x3fae2b952e3e1a45
-DATA vmathLog1pF64AVX512const<>+1056(SB)/8, $0x3fae2b952e3e1a45
-DATA vmathLog1pF64AVX512const<>+1064(SB)/8, $0x3fae2b952e3e1a45
-DATA vmathLog1pF64AVX512const<>+1072(SB)/8, $0x3fae2b952e3e1a45
-DATA vmathLog1pF64AVX512const<>+1080(SB)/8, $0x3fae2b952e3e1a45
-DATA vmathLog1pF64AVX512const<>+1088(SB)/8, $0x3fb10ce98ebeb7ef
-DATA vmathLog1pF64AVX512const<>+1096(SB)/8, $0x3fb10ce98ebeb7ef
-DATA vmathLog1pF64AVX512const<>+1104(SB)/8, $0x3fb10ce98ebeb7ef
-DATA vmathLog1pF64AVX512const<>+1112(SB)/8, $0x3fb10ce98ebeb7ef
-DATA vmathLog1pF64AVX512const<>+1120(SB)/8, $0x3fb10ce98ebeb7ef
-DATA vmathLog1pF64AVX512const<>+1128(SB)/8, $0x3fb10ce98ebeb7ef
-DATA vmathLog1pF64AVX512const<>+1136(SB)/8, $0x3fb10ce98ebeb7ef
-DATA vmathLog1pF64AVX512const<>+1144(SB)/8, $0x3fb10ce98ebeb7ef
-DATA vmathLog1pF64AVX512const<>+1152(SB)/8, $0x3fb3b198cb7e4451
-DATA vmathLog1pF64AVX512const<>+1160(SB)/8, $0x3fb3b198cb7e4451
-DATA vmathLog1pF64AVX512const<>+1168(SB)/8, $0x3fb3b198cb7e4451
-DATA vmathLog1pF64AVX512const<>+1176(SB)/8, $0x3fb3b198cb7e4451
-DATA vmathLog1pF64AVX512const<>+1184(SB)/8, $0x3fb3b198cb7e4451
-DATA vmathLog1pF64AVX512const<>+1192(SB)/8, $0x3fb3b198cb7e4451
-DATA vmathLog1pF64AVX512const<>+1200(SB)/8, $0x3fb3b198cb7e4451
-DATA vmathLog1pF64AVX512const<>+1208(SB)/8, $0x3fb3b198cb7e4451
-DATA vmathLog1pF64AVX512const<>+1216(SB)/8, $0x3fb745cd79ac9571
-DATA vmathLog1pF64AVX512const<>+1224(SB)/8, $0x3fb745cd79ac9571
-DATA vmathLog1pF64AVX512const<>+1232(SB)/8, $0x3fb745cd79ac9571
-DATA vmathLog1pF64AVX512const<>+1240(SB)/8, $0x3fb745cd79ac9571
-DATA vmathLog1pF64AVX512const<>+1248(SB)/8, $0x3fb745cd79ac9571
-DATA vmathLog1pF64AVX512const<>+1256(SB)/8, $0x3fb745cd79ac9571
-DATA vmathLog1pF64AVX512const<>+1264(SB)/8, $0x3fb745cd79ac9571
-DATA vmathLog1pF64AVX512const<>+1272(SB)/8, $0x3fb745cd79ac9571
-DATA vmathLog1pF64AVX512const<>+1280(SB)/8, $0x3fbc71c7341f53b8
-DATA vmathLog1pF64AVX512const<>+1288(SB)/8, $0x3fbc71c7341f53b8
-DATA vmathLog1pF64AVX512const<>+1296(SB)/8, $0x3fbc71c7341f53b8
-DATA vmathLog1pF64AVX512const<>+1304(SB)/8, $0x3fbc71c7341f53b8
-DATA vmathLog1pF64AVX512const<>+1312(SB)/8, $0x3fbc71c7341f53b8
-DATA vmathLog1pF64AVX512const<>+1320(SB)/8, $0x3fbc71c7341f53b8
-DATA vmathLog1pF64AVX512const<>+1328(SB)/8, $0x3fbc71c7341f53b8
-DATA vmathLog1pF64AVX512const<>+1336(SB)/8, $0x3fbc71c7341f53b8
-DATA vmathLog1pF64AVX512const<>+1344(SB)/8, $0x3fc249249222c23c
-DATA vmathLog1pF64AVX512const<>+1352(SB)/8, $0x3fc249249222c23c
-DATA vmathLog1pF64AVX512const<>+1360(SB)/8, $0x3fc249249222c23c
-DATA vmathLog1pF64AVX512const<>+1368(SB)/8, $0x3fc249249222c23c
-DATA vmathLog1pF64AVX512const<>+1376(SB)/8, $0x3fc249249222c23c
-DATA vmathLog1pF64AVX512const<>+1384(SB)/8, $0x3fc249249222c23c
-DATA vmathLog1pF64AVX512const<>+1392(SB)/8, $0x3fc249249222c23c
-DATA vmathLog1pF64AVX512const<>+1400(SB)/8, $0x3fc249249222c23c
-DATA vmathLog1pF64AVX512const<>+1408(SB)/8, $0x3fc999999999d723
-DATA vmathLog1pF64AVX512const<>+1416(SB)/8, $0x3fc999999999d723
-DATA vmathLog1pF64AVX512const<>+1424(SB)/8, $0x3fc999999999d723
-DATA vmathLog1pF64AVX512const<>+1432(SB)/8, $0x3fc999999999d723
-DATA vmathLog1pF64AVX512const<>+1440(SB)/8, $0x3fc999999999d723
-DATA vmathLog1pF64AVX512const<>+1448(SB)/8, $0x3fc999999999d723
-DATA vmathLog1pF64AVX512const<>+1456(SB)/8, $0x3fc999999999d723
-DATA vmathLog1pF64AVX512const<>+1464(SB)/8, $0x3fc999999999d723
-DATA vmathLog1pF64AVX512const<>+1472(SB)/8, $0x3fd5555555555543
-DATA vmathLog1pF64AVX512const<>+1480(SB)/8, $0x3fd5555555555543
-DATA vmathLog1pF64AVX512const<>+1488(SB)/8, $0x3fd5555555555543
-DATA vmathLog1pF64AVX512const<>+1496(SB)/8, $0x3fd5555555555543
-DATA vmathLog1pF64AVX512const<>+1504(SB)/8, $0x3fd5555555555543
-DATA vmathLog1pF64AVX512const<>+1512(SB)/8, $0x3fd5555555555543
-DATA vmathLog1pF64AVX512const<>+1520(SB)/8, $0x3fd5555555555543
-DATA vmathLog1pF64AVX512const<>+1528(SB)/8, $0x3fd5555555555543
-DATA vmathLog1pF64AVX512const<>+1536(SB)/8, $0xbff0000000000000
-DATA vmathLog1pF64AVX512const<>+1544(SB)/8, $0xbff0000000000000
-DATA vmathLog1pF64AVX512const<>+1552(SB)/8, $0xbff0000000000000
-DATA vmathLog1pF64AVX512const<>+1560(SB)/8, $0xbff0000000000000
-DATA vmathLog1pF64AVX512const<>+1568(SB)/8, $0xbff0000000000000
-DATA vmathLog1pF64AVX512const<>+1576(SB)/8, $0xbff0000000000000
-DATA vmathLog1pF64AVX512const<>+1584(SB)/8, $0xbff0000000000000
-DATA vmathLog1pF64AVX512const<>+1592(SB)/8, $0xbff0000000000000
-DATA vmathLog1pF64AVX512const<>+1600(SB)/8, $0x3fe62e42fee00000
-DATA vmathLog1pF64AVX512const<>+1608(SB)/8, $0x3fe62e42fee00000
-DATA vmathLog1pF64AVX512const<>+1616(SB)/8, $0x3fe62e42fee00000
-DATA vmathLog1pF64AVX512const<>+1624(SB)/8, $0x3fe62e42fee00000
-DATA vmathLog1pF64AVX512const<>+1632(SB)/8, $0x3fe62e42fee00000
-DATA vmathLog1pF64AVX512const<>+1640(SB)/8, $0x3fe62e42fee00000
-DATA vmathLog1pF64AVX512const<>+1648(SB)/8, $0x3fe62e42fee00000
-DATA vmathLog1pF64AVX512const<>+1656(SB)/8, $0x3fe62e42fee00000
-DATA vmathLog1pF64AVX512const<>+1664(SB)/8, $0x3dea39ef35793c76
-DATA vmathLog1pF64AVX512const<>+1672(SB)/8, $0x3dea39ef35793c76
-DATA vmathLog1pF64AVX512const<>+1680(SB)/8, $0x3dea39ef35793c76
-DATA vmathLog1pF64AVX512const<>+1688(SB)/8, $0x3dea39ef35793c76
-DATA vmathLog1pF64AVX512const<>+1696(SB)/8, $0x3dea39ef35793c76
-DATA vmathLog1pF64AVX512const<>+1704(SB)/8, $0x3dea39ef35793c76
-DATA vmathLog1pF64AVX512const<>+1712(SB)/8, $0x3dea39ef35793c76
-DATA vmathLog1pF64AVX512const<>+1720(SB)/8, $0x3dea39ef35793c76
-DATA vmathLog1pF64AVX512const<>+1728(SB)/8, $0x0000000000000000
-DATA vmathLog1pF64AVX512const<>+1736(SB)/8, $0x0000000000000000
-DATA vmathLog1pF64AVX512const<>+1744(SB)/8, $0x0000000000000000
-DATA vmathLog1pF64AVX512const<>+1752(SB)/8, $0x0000000000000000
-DATA vmathLog1pF64AVX512const<>+1760(SB)/8, $0x0000000000000000
-DATA vmathLog1pF64AVX512const<>+1768(SB)/8, $0x0000000000000000
-DATA vmathLog1pF64AVX512const<>+1776(SB)/8, $0x0000000000000000
-DATA vmathLog1pF64AVX512const<>+1784(SB)/8, $0x0000000000000000
-DATA vmathLog1pF64AVX512const<>+1792(SB)/8, $0x7ff0000000000000
-DATA vmathLog1pF64AVX512const<>+1800(SB)/8, $0x7ff0000000000000
-DATA vmathLog1pF64AVX512const<>+1808(SB)/8, $0x7ff0000000000000
-DATA vmathLog1pF64AVX512const<>+1816(SB)/8, $0x7ff0000000000000
-DATA vmathLog1pF64AVX512const<>+1824(SB)/8, $0x7ff0000000000000
-DATA vmathLog1pF64AVX512const<>+1832(SB)/8, $0x7ff0000000000000
-DATA vmathLog1pF64AVX512const<>+1840(SB)/8, $0x7ff0000000000000
-DATA vmathLog1pF64AVX512const<>+1848(SB)/8, $0x7ff0000000000000
-DATA vmathLog1pF64AVX512const<>+1856(SB)/8, $0xfff0000000000000
-DATA vmathLog1pF64AVX512const<>+1864(SB)/8, $0xfff0000000000000
-DATA vmathLog1pF64AVX512const<>+1872(SB)/8, $0xfff0000000000000
-DATA vmathLog1pF64AVX512const<>+1880(SB)/8, $0xfff0000000000000
-DATA vmathLog1pF64AVX512const<>+1888(SB)/8, $0xfff0000000000000
-DATA vmathLog1pF64AVX512const<>+1896(SB)/8, $0xfff0000000000000
-DATA vmathLog1pF64AVX512const<>+1904(SB)/8, $0xfff0000000000000
-DATA vmathLog1pF64AVX512const<>+1912(SB)/8, $0xfff0000000000000
-DATA vmathLog1pF64AVX512const<>+1920(SB)/8, $0x7ff8000000000001
-DATA vmathLog1pF64AVX512const<>+1928(SB)/8, $0x7ff8000000000001
-DATA vmathLog1pF64AVX512const<>+1936(SB)/8, $0x7ff8000000000001
-DATA vmathLog1pF64AVX512const<>+1944(SB)/8, $0x7ff8000000000001
-DATA vmathLog1pF64AVX512const<>+1952(SB)/8, $0x7ff8000000000001
-DATA vmathLog1pF64AVX512const<>+1960(SB)/8, $0x7ff8000000000001
-DATA vmathLog1pF64AVX512const<>+1968(SB)/8, $0x7ff8000000000001
-DATA vmathLog1pF64AVX512const<>+1976(SB)/8, $0x7ff8000000000001
-GLOBL vmathLog1pF64AVX512const<>(SB), RODATA|NOPTR, $1984
+DATA vmathLog1pF64AVX512const<>+64(SB)/8, $0x0000000000000000
+DATA vmathLog1pF64AVX512const<>+72(SB)/8, $0x0000000000000000
+DATA vmathLog1pF64AVX512const<>+80(SB)/8, $0x0000000000000000
+DATA vmathLog1pF64AVX512const<>+88(SB)/8, $0x0000000000000000
+DATA vmathLog1pF64AVX512const<>+96(SB)/8, $0x0000000000000000
+DATA vmathLog1pF64AVX512const<>+104(SB)/8, $0x0000000000000000
+DATA vmathLog1pF64AVX512const<>+112(SB)/8, $0x0000000000000000
+DATA vmathLog1pF64AVX512const<>+120(SB)/8, $0x0000000000000000
+DATA vmathLog1pF64AVX512const<>+128(SB)/8, $0x408f400000000000
+DATA vmathLog1pF64AVX512const<>+136(SB)/8, $0x408f400000000000
+DATA vmathLog1pF64AVX512const<>+144(SB)/8, $0x408f400000000000
+DATA vmathLog1pF64AVX512const<>+152(SB)/8, $0x408f400000000000
+DATA vmathLog1pF64AVX512const<>+160(SB)/8, $0x408f400000000000
+DATA vmathLog1pF64AVX512const<>+168(SB)/8, $0x408f400000000000
+DATA vmathLog1pF64AVX512const<>+176(SB)/8, $0x408f400000000000
+DATA vmathLog1pF64AVX512const<>+184(SB)/8, $0x408f400000000000
+DATA vmathLog1pF64AVX512const<>+192(SB)/8, $0x8000000000000000
+DATA vmathLog1pF64AVX512const<>+200(SB)/8, $0x8000000000000000
+DATA vmathLog1pF64AVX512const<>+208(SB)/8, $0x8000000000000000
+DATA vmathLog1pF64AVX512const<>+216(SB)/8, $0x8000000000000000
+DATA vmathLog1pF64AVX512const<>+224(SB)/8, $0x8000000000000000
+DATA vmathLog1pF64AVX512const<>+232(SB)/8, $0x8000000000000000
+DATA vmathLog1pF64AVX512const<>+240(SB)/8, $0x8000000000000000
+DATA vmathLog1pF64AVX512const<>+248(SB)/8, $0x8000000000000000
+DATA vmathLog1pF64AVX512const<>+256(SB)/8, $0xbfd0000000000000
+DATA vmathLog1pF64AVX512const<>+264(SB)/8, $0xbfd0000000000000
+DATA vmathLog1pF64AVX512const<>+272(SB)/8, $0xbfd0000000000000
+DATA vmathLog1pF64AVX512const<>+280(SB)/8, $0xbfd0000000000000
+DATA vmathLog1pF64AVX512const<>+288(SB)/8, $0xbfd0000000000000
+DATA vmathLog1pF64AVX512const<>+296(SB)/8, $0xbfd0000000000000
+DATA vmathLog1pF64AVX512const<>+304(SB)/8, $0xbfd0000000000000
+DATA vmathLog1pF64AVX512const<>+312(SB)/8, $0xbfd0000000000000
+DATA vmathLog1pF64AVX512const<>+320(SB)/8, $0x3fe0000000000000
+DATA vmathLog1pF64AVX512const<>+328(SB)/8, $0x3fe0000000000000
+DATA vmathLog1pF64AVX512const<>+336(SB)/8, $0x3fe0000000000000
+DATA vmathLog1pF64AVX512const<>+344(SB)/8, $0x3fe0000000000000
+DATA vmathLog1pF64AVX512const<>+352(SB)/8, $0x3fe0000000000000
+DATA vmathLog1pF64AVX512const<>+360(SB)/8, $0x3fe0000000000000
+DATA vmathLog1pF64AVX512const<>+368(SB)/8, $0x3fe0000000000000
+DATA vmathLog1pF64AVX512const<>+376(SB)/8, $0x3fe0000000000000
+DATA vmathLog1pF64AVX512const<>+384(SB)/8, $0xbfe0000000000000
+DATA vmathLog1pF64AVX512const<>+392(SB)/8, $0xbfe0000000000000
+DATA vmathLog1pF64AVX512const<>+400(SB)/8, $0xbfe0000000000000
+DATA vmathLog1pF64AVX512const<>+408(SB)/8, $0xbfe0000000000000
+DATA vmathLog1pF64AVX512const<>+416(SB)/8, $0xbfe0000000000000
+DATA vmathLog1pF64AVX512const<>+424(SB)/8, $0xbfe0000000000000
+DATA vmathLog1pF64AVX512const<>+432(SB)/8, $0xbfe0000000000000
+DATA vmathLog1pF64AVX512const<>+440(SB)/8, $0xbfe0000000000000
+DATA vmathLog1pF64AVX512const<>+448(SB)/8, $0x3f9b3b303a4217e0
+DATA vmathLog1pF64AVX512const<>+456(SB)/8, $0x3f9b3b303a4217e0
+DATA vmathLog1pF64AVX512const<>+464(SB)/8, $0x3f9b3b303a4217e0
+DATA vmathLog1pF64AVX512const<>+472(SB)/8, $0x3f9b3b303a4217e0
+DATA vmathLog1pF64AVX512const<>+480(SB)/8, $0x3f9b3b303a4217e0
+DATA vmathLog1pF64AVX512const<>+488(SB)/8, $0x3f9b3b303a4217e0
+DATA vmathLog1pF64AVX512const<>+496(SB)/8, $0x3f9b3b303a4217e0
+DATA vmathLog1pF64AVX512const<>+504(SB)/8, $0x3f9b3b303a4217e0
+DATA vmathLog1pF64AVX512const<>+512(SB)/8, $0x3facf9dc40c40859
+DATA vmathLog1pF64AVX512const<>+520(SB)/8, $0x3facf9dc40c40859
+DATA vmathLog1pF64AVX512const<>+528(SB)/8, $0x3facf9dc40c40859
+DATA vmathLog1pF64AVX512const<>+536(SB)/8, $0x3facf9dc40c40859
+DATA vmathLog1pF64AVX512const<>+544(SB)/8, $0x3facf9dc40c40859
+DATA vmathLog1pF64AVX512const<>+552(SB)/8, $0x3facf9dc40c40859
+DATA vmathLog1pF64AVX512const<>+560(SB)/8, $0x3facf9dc40c40859
+DATA vmathLog1pF64AVX512const<>+568(SB)/8, $0x3facf9dc40c40859
+DATA vmathLog1pF64AVX512const<>+576(SB)/8, $0x3fae2aaa2b9fae40
+DATA vmathLog1pF64AVX512const<>+584(SB)/8, $0x3fae2aaa2b9fae40
+DATA vmathLog1pF64AVX512const<>+592(SB)/8, $0x3fae2aaa2b9fae40
+DATA vmathLog1pF64AVX512const<>+600(SB)/8, $0x3fae2aaa2b9fae40
+DATA vmathLog1pF64AVX512const<>+608(SB)/8, $0x3fae2aaa2b9fae40
+DATA vmathLog1pF64AVX512const<>+616(SB)/8, $0x3fae2aaa2b9fae40
+DATA vmathLog1pF64AVX512const<>+624(SB)/8, $0x3fae2aaa2b9fae40
+DATA vmathLog1pF64AVX512const<>+632(SB)/8, $0x3fae2aaa2b9fae40
+DATA vmathLog1pF64AVX512const<>+640(SB)/8, $0x3fb10d2859784eec
+DATA vmathLog1pF64AVX512const<>+648(SB)/8, $0x3fb10d2859784eec
+DATA vmathLog1pF64AVX512const<>+656(SB)/8, $0x3fb10d2859784eec
+DATA vmathLog1pF64AVX512const<>+664(SB)/8, $0x3fb10d2859784eec
+DATA vmathLog1pF64AVX512const<>+672(SB)/8, $0x3fb10d2859784eec
+DATA vmathLog1pF64AVX512const<>+680(SB)/8, $0x3fb10d2859784eec
+DATA vmathLog1pF64AVX512const<>+688(SB)/8, $0x3fb10d2859784eec
+DATA vmathLog1pF64AVX512const<>+696(SB)/8, $0x3fb10d2859784eec
+DATA vmathLog1pF64AVX512const<>+704(SB)/8, $0x3fb3b191502b5a74
+DATA vmathLog1pF64AVX512const<>+712(SB)/8, $0x3fb3b191502b5a74
+DATA vmathLog1pF64AVX512const<>+720(SB)/8, $0x3fb3b191502b5a74
+DATA vmathLog1pF64AVX512const<>+728(SB)/8, $0x3fb3b191502b5a74
+DATA vmathLog1pF64AVX512const<>+736(SB)/8, $0x3fb3b191502b5a74
+DATA vmathLog1pF64AVX512const<>+744(SB)/8, $0x3fb3b191502b5a74
+DATA vmathLog1pF64AVX512const<>+752(SB)/8, $0x3fb3b191502b5a74
+DATA vmathLog1pF64AVX512const<>+760(SB)/8, $0x3fb3b191502b5a74
+DATA vmathLog1pF64AVX512const<>+768(SB)/8, $0x3fb745cde78c7b0e
+DATA vmathLog1pF64AVX512const<>+776(SB)/8, $0x3fb745cde78c7b0e
+DATA vmathLog1pF64AVX512const<>+784(SB)/8, $0x3fb745cde78c7b0e
+DATA vmathLog1pF64AVX512const<>+792(SB)/8, $0x3fb745cde78c7b0e
+DATA vmathLog1pF64AVX512const<>+800(SB)/8, $0x3fb745cde78c7b0e
+DATA vmathLog1pF64AVX512const<>+808(SB)/8, $0x3fb745cde78c7b0e
+DATA vmathLog1pF64AVX512const<>+816(SB)/8, $0x3fb745cde78c7b0e
+DATA vmathLog1pF64AVX512const<>+824(SB)/8, $0x3fb745cde78c7b0e
+DATA vmathLog1pF64AVX512const<>+832(SB)/8, $0x3fbc71c730b170f3
+DATA vmathLog1pF64AVX512const<>+840(SB)/8, $0x3fbc71c730b170f3
+DATA vmathLog1pF64AVX512const<>+848(SB)/8, $0x3fbc71c730b170f3
+DATA vmathLog1pF64AVX512const<>+856(SB)/8, $0x3fbc71c730b170f3
+DATA vmathLog1pF64AVX512const<>+864(SB)/8, $0x3fbc71c730b170f3
+DATA vmathLog1pF64AVX512const<>+872(SB)/8, $0x3fbc71c730b170f3
+DATA vmathLog1pF64AVX512const<>+880(SB)/8, $0x3fbc71c730b170f3
+DATA vmathLog1pF64AVX512const<>+888(SB)/8, $0x3fbc71c730b170f3
+DATA vmathLog1pF64AVX512const<>+896(SB)/8, $0x3fc24924922a3cd8
+DATA vmathLog1pF64AVX512const<>+904(SB)/8, $0x3fc24924922a3cd8
+DATA vmathLog1pF64AVX512const<>+912(SB)/8, $0x3fc24924922a3cd8
+DATA vmathLog1pF64AVX512const<>+920(SB)/8, $0x3fc24924922a3cd8
+DATA vmathLog1pF64AVX512const<>+928(SB)/8, $0x3fc24924922a3cd8
+DATA vmathLog1pF64AVX512const<>+936(SB)/8, $0x3fc24924922a3cd8
+DATA vmathLog1pF64AVX512const<>+944(SB)/8, $0x3fc24924922a3cd8
+DATA vmathLog1pF64AVX512const<>+952(SB)/8, $0x3fc24924922a3cd8
+DATA vmathLog1pF64AVX512const<>+960(SB)/8, $0x3fc999999999c6be
+DATA vmathLog1pF64AVX512const<>+968(SB)/8, $0x3fc999999999c6be
+DATA vmathLog1pF64AVX512const<>+976(SB)/8, $0x3fc999999999c6be
+DATA vmathLog1pF64AVX512const<>+984(SB)/8, $0x3fc999999999c6be
+DATA vmathLog1pF64AVX512const<>+992(SB)/8, $0x3fc999999999c6be
+DATA vmathLog1pF64AVX512const<>+1000(SB)/8, $0x3fc999999999c6be
+DATA vmathLog1pF64AVX512const<>+1008(SB)/8, $0x3fc999999999c6be
+DATA vmathLog1pF64AVX512const<>+1016(SB)/8, $0x3fc999999999c6be
+DATA vmathLog1pF64AVX512const<>+1024(SB)/8, $0x3fd555555555554a
+DATA vmathLog1pF64AVX512const<>+1032(SB)/8, $0x3fd555555555554a
+DATA vmathLog1pF64AVX512const<>+1040(SB)/8, $0x3fd555555555554a
+DATA vmathLog1pF64AVX512const<>+1048(SB)/8, $0x3fd555555555554a
+DATA vmathLog1pF64AVX512const<>+1056(SB)/8, $0x3fd555555555554a
+DATA vmathLog1pF64AVX512const<>+1064(SB)/8, $0x3fd555555555554a
+DATA vmathLog1pF64AVX512const<>+1072(SB)/8, $0x3fd555555555554a
+DATA vmathLog1pF64AVX512const<>+1080(SB)/8, $0x3fd555555555554a
+DATA vmathLog1pF64AVX512const<>+1088(SB)/8, $0xbf7d07feba112675
+DATA vmathLog1pF64AVX512const<>+1096(SB)/8, $0xbf7d07feba112675
+DATA vmathLog1pF64AVX512const<>+1104(SB)/8, $0xbf7d07feba112675
+DATA vmathLog1pF64AVX512const<>+1112(SB)/8, $0xbf7d07feba112675
+DATA vmathLog1pF64AVX512const<>+1120(SB)/8, $0xbf7d07feba112675
+DATA vmathLog1pF64AVX512const<>+1128(SB)/8, $0xbf7d07feba112675
+DATA vmathLog1pF64AVX512const<>+1136(SB)/8, $0xbf7d07feba112675
+DATA vmathLog1pF64AVX512const<>+1144(SB)/8, $0xbf7d07feba112675
+DATA vmathLog1pF64AVX512const<>+1152(SB)/8, $0xbfa82c4fc85d6852
+DATA vmathLog1pF64AVX512const<>+1160(SB)/8, $0xbfa82c4fc85d6852
+DATA vmathLog1pF64AVX512const<>+1168(SB)/8, $0xbfa82c4fc85d6852
+DATA vmathLog1pF64AVX512const<>+1176(SB)/8, $0xbfa82c4fc85d6852
+DATA vmathLog1pF64AVX512const<>+1184(SB)/8, $0xbfa82c4fc85d6852
+DATA vmathLog1pF64AVX512const<>+1192(SB)/8, $0xbfa82c4fc85d6852
+DATA vmathLog1pF64AVX512const<>+1200(SB)/8, $0xbfa82c4fc85d6852
+DATA vmathLog1pF64AVX512const<>+1208(SB)/8, $0xbfa82c4fc85d6852
+DATA vmathLog1pF64AVX512const<>+1216(SB)/8, $0xbfad95c4eebda56e
+DATA vmathLog1pF64AVX512const<>+1224(SB)/8, $0xbfad95c4eebda56e
+DATA vmathLog1pF64AVX512const<>+1232(SB)/8, $0xbfad95c4eebda56e
+DATA vmathLog1pF64AVX512const<>+1240(SB)/8, $0xbfad95c4eebda56e
+DATA vmathLog1pF64AVX512const<>+1248(SB)/8, $0xbfad95c4eebda56e
+DATA vmathLog1pF64AVX512const<>+1256(SB)/8, $0xbfad95c4eebda56e
+DATA vmathLog1pF64AVX512const<>+1264(SB)/8, $0xbfad95c4eebda56e
+DATA vmathLog1pF64AVX512const<>+1272(SB)/8, $0xbfad95c4eebda56e
+DATA vmathLog1pF64AVX512const<>+1280(SB)/8, $0xbfafdede239a7a42
+DATA vmathLog1pF64AVX512const<>+1288(SB)/8, $0xbfafdede239a7a42
+DATA vmathLog1pF64AVX512const<>+1296(SB)/8, $0xbfafdede239a7a42
+DATA vmathLog1pF64AVX512const<>+1304(SB)/8, $0xbfafdede239a7a42
+DATA vmathLog1pF64AVX512const<>+1312(SB)/8, $0xbfafdede239a7a42
+DATA vmathLog1pF64AVX512const<>+1320(SB)/8, $0xbfafdede239a7a42
+DATA vmathLog1pF64AVX512const<>+1328(SB)/8, $0xbfafdede239a7a42
+DATA vmathLog1pF64AVX512const<>+1336(SB)/8, $0xbfafdede239a7a42
+DATA vmathLog1pF64AVX512const<>+1344(SB)/8, $0xbfb249d7f268861c
+DATA vmathLog1pF64AVX512const<>+1352(SB)/8, $0xbfb249d7f268861c
+DATA vmathLog1pF64AVX512const<>+1360(SB)/8, $0xbfb249d7f268861c
+DATA vmathLog1pF64AVX512const<>+1368(SB)/8, $0xbfb249d7f268861c
+DATA vmathLog1pF64AVX512const<>+1376(SB)/8, $0xbfb249d7f268861c
+DATA vmathLog1pF64AVX512const<>+1384(SB)/8, $0xbfb249d7f268861c
+DATA vmathLog1pF64AVX512const<>+1392(SB)/8, $0xbfb249d7f268861c
+DATA vmathLog1pF64AVX512const<>+1400(SB)/8, $0xbfb249d7f268861c
+DATA vmathLog1pF64AVX512const<>+1408(SB)/8, $0xbfb55554bb8f2e24
+DATA vmathLog1pF64AVX512const<>+1416(SB)/8, $0xbfb55554bb8f2e24
+DATA vmathLog1pF64AVX512const<>+1424(SB)/8, $0xbfb55554bb8f2e24
+DATA vmathLog1pF64AVX512const<>+1432(SB)/8, $0xbfb55554bb8f2e24
+DATA vmathLog1pF64AVX512const<>+1440(SB)/8, $0xbfb55554bb8f2e24
+DATA vmathLog1pF64AVX512const<>+1448(SB)/8, $0xbfb55554bb8f2e24
+DATA vmathLog1pF64AVX512const<>+1456(SB)/8, $0xbfb55554bb8f2e24
+DATA vmathLog1pF64AVX512const<>+1464(SB)/8, $0xbfb55554bb8f2e24
+DATA vmathLog1pF64AVX512const<>+1472(SB)/8, $0xbfb99999673c8b71
+DATA vmathLog1pF64AVX512const<>+1480(SB)/8, $0xbfb99999673c8b71
+DATA vmathLog1pF64AVX512const<>+1488(SB)/8, $0xbfb99999673c8b71
+DATA vmathLog1pF64AVX512const<>+1496(SB)/8, $0xbfb99999673c8b71
+DATA vmathLog1pF64AVX512const<>+1504(SB)/8, $0xbfb99999673c8b71
+DATA vmathLog1pF64AVX512const<>+1512(SB)/8, $0xbfb99999673c8b71
+DATA vmathLog1pF64AVX512const<>+1520(SB)/8, $0xbfb99999673c8b71
+DATA vmathLog1pF64AVX512const<>+1528(SB)/8, $0xbfb99999673c8b71
+DATA vmathLog1pF64AVX512const<>+1536(SB)/8, $0xbfc0000000d39f05
+DATA vmathLog1pF64AVX512const<>+1544(SB)/8, $0xbfc0000000d39f05
+DATA vmathLog1pF64AVX512const<>+1552(SB)/8, $0xbfc0000000d39f05
+DATA vmathLog1pF64AVX512const<>+1560(SB)/8, $0xbfc0000000d39f05
+DATA vmathLog1pF64AVX512const<>+1568(SB)/8, $0xbfc0000000d39f05
+DATA vmathLog1pF64AVX512const<>+1576(SB)/8, $0xbfc0000000d39f05
+DATA vmathLog1pF64AVX512const<>+1584(SB)/8, $0xbfc0000000d39f05
+DATA vmathLog1pF64AVX512const<>+1592(SB)/8, $0xbfc0000000d39f05
+DATA vmathLog1pF64AVX512const<>+1600(SB)/8, $0xbfc555555552bdc7
+DATA vmathLog1pF64AVX512const<>+1608(SB)/8, $0xbfc555555552bdc7
+DATA vmathLog1pF64AVX512const<>+1616(SB)/8, $0xbfc555555552bdc7
+DATA vmathLog1pF64AVX512const<>+1624(SB)/8, $0xbfc555555552bdc7
+DATA vmathLog1pF64AVX512const<>+1632(SB)/8, $0xbfc555555552bdc7
+DATA vmathLog1pF64AVX512const<>+1640(SB)/8, $0xbfc555555552bdc7
+DATA vmathLog1pF64AVX512const<>+1648(SB)/8, $0xbfc555555552bdc7
+DATA vmathLog1pF64AVX512const<>+1656(SB)/8, $0xbfc555555552bdc7
+DATA vmathLog1pF64AVX512const<>+1664(SB)/8, $0xbfd0000000000158
+DATA vmathLog1pF64AVX512const<>+1672(SB)/8, $0xbfd0000000000158
+DATA vmathLog1pF64AVX512const<>+1680(SB)/8, $0xbfd0000000000158
+DATA vmathLog1pF64AVX512const<>+1688(SB)/8, $0xbfd0000000000158
+DATA vmathLog1pF64AVX512const<>+1696(SB)/8, $0xbfd0000000000158
+DATA vmathLog1pF64AVX512const<>+1704(SB)/8, $0xbfd0000000000158
+DATA vmathLog1pF64AVX512const<>+1712(SB)/8, $0xbfd0000000000158
+DATA vmathLog1pF64AVX512const<>+1720(SB)/8, $0xbfd0000000000158
+DATA vmathLog1pF64AVX512const<>+1728(SB)/8, $0xbff0000000000000
+DATA vmathLog1pF64AVX512const<>+1736(SB)/8, $0xbff0000000000000
+DATA vmathLog1pF64AVX512const<>+1744(SB)/8, $0xbff0000000000000
+DATA vmathLog1pF64AVX512const<>+1752(SB)/8, $0xbff0000000000000
+DATA vmathLog1pF64AVX512const<>+1760(SB)/8, $0xbff0000000000000
+DATA vmathLog1pF64AVX512const<>+1768(SB)/8, $0xbff0000000000000
+DATA vmathLog1pF64AVX512const<>+1776(SB)/8, $0xbff0000000000000
+DATA vmathLog1pF64AVX512const<>+1784(SB)/8, $0xbff0000000000000
+DATA vmathLog1pF64AVX512const<>+1792(SB)/8, $0x3fe62e42fee00000
+DATA vmathLog1pF64AVX512const<>+1800(SB)/8, $0x3fe62e42fee00000
+DATA vmathLog1pF64AVX512const<>+1808(SB)/8, $0x3fe62e42fee00000
+DATA vmathLog1pF64AVX512const<>+1816(SB)/8, $0x3fe62e42fee00000
+DATA vmathLog1pF64AVX512const<>+1824(SB)/8, $0x3fe62e42fee00000
+DATA vmathLog1pF64AVX512const<>+1832(SB)/8, $0x3fe62e42fee00000
+DATA vmathLog1pF64AVX512const<>+1840(SB)/8, $0x3fe62e42fee00000
+DATA vmathLog1pF64AVX512const<>+1848(SB)/8, $0x3fe62e42fee00000
+DATA vmathLog1pF64AVX512const<>+1856(SB)/8, $0x3dea39ef35793c76
+DATA vmathLog1pF64AVX512const<>+1864(SB)/8, $0x3dea39ef35793c76
+DATA vmathLog1pF64AVX512const<>+1872(SB)/8, $0x3dea39ef35793c76
+DATA vmathLog1pF64AVX512const<>+1880(SB)/8, $0x3dea39ef35793c76
+DATA vmathLog1pF64AVX512const<>+1888(SB)/8, $0x3dea39ef35793c76
+DATA vmathLog1pF64AVX512const<>+1896(SB)/8, $0x3dea39ef35793c76
+DATA vmathLog1pF64AVX512const<>+1904(SB)/8, $0x3dea39ef35793c76
+DATA vmathLog1pF64AVX512const<>+1912(SB)/8, $0x3dea39ef35793c76
+DATA vmathLog1pF64AVX512const<>+1920(SB)/8, $0x7ff0000000000000
+DATA vmathLog1pF64AVX512const<>+1928(SB)/8, $0x7ff0000000000000
+DATA vmathLog1pF64AVX512const<>+1936(SB)/8, $0x7ff0000000000000
+DATA vmathLog1pF64AVX512const<>+1944(SB)/8, $0x7ff0000000000000
+DATA vmathLog1pF64AVX512const<>+1952(SB)/8, $0x7ff0000000000000
+DATA vmathLog1pF64AVX512const<>+1960(SB)/8, $0x7ff0000000000000
+DATA vmathLog1pF64AVX512const<>+1968(SB)/8, $0x7ff0000000000000
+DATA vmathLog1pF64AVX512const<>+1976(SB)/8, $0x7ff0000000000000
+DATA vmathLog1pF64AVX512const<>+1984(SB)/8, $0xfff0000000000000
+DATA vmathLog1pF64AVX512const<>+1992(SB)/8, $0xfff0000000000000
+DATA vmathLog1pF64AVX512const<>+2000(SB)/8, $0xfff0000000000000
+DATA vmathLog1pF64AVX512const<>+2008(SB)/8, $0xfff0000000000000
+DATA vmathLog1pF64AVX512const<>+2016(SB)/8, $0xfff0000000000000
+DATA vmathLog1pF64AVX512const<>+2024(SB)/8, $0xfff0000000000000
+DATA vmathLog1pF64AVX512const<>+2032(SB)/8, $0xfff0000000000000
+DATA vmathLog1pF64AVX512const<>+2040(SB)/8, $0xfff0000000000000
+DATA vmathLog1pF64AVX512const<>+2048(SB)/8, $0x7ff8000000000001
+DATA vmathLog1pF64AVX512const<>+2056(SB)/8, $0x7ff8000000000001
+DATA vmathLog1pF64AVX512const<>+2064(SB)/8, $0x7ff8000000000001
+DATA vmathLog1pF64AVX512const<>+2072(SB)/8, $0x7ff8000000000001
+DATA vmathLog1pF64AVX512const<>+2080(SB)/8, $0x7ff8000000000001
+DATA vmathLog1pF64AVX512const<>+2088(SB)/8, $0x7ff8000000000001
+DATA vmathLog1pF64AVX512const<>+2096(SB)/8, $0x7ff8000000000001
+DATA vmathLog1pF64AVX512const<>+2104(SB)/8, $0x7ff8000000000001
+GLOBL vmathLog1pF64AVX512const<>(SB), RODATA|NOPTR, $2112
 
 // func Log1pF32AVX2(dst []float32, x []float32)
 // Requires: AVX, AVX2, FMA3
@@ -7269,77 +7637,97 @@ main:
 	JCS         one
 	VMOVUPS     (CX), Y0
 	VMOVUPS     vmathLog1pF32AVX2const<>+0(SB), Y1
-	VADDPS      Y0, Y1, Y2
-	VSUBPS      Y1, Y2, Y3
-	VSUBPS      Y3, Y2, Y4
-	VSUBPS      Y4, Y1, Y5
-	VSUBPS      Y3, Y0, Y6
-	VADDPS      Y6, Y5, Y7
-	VPSUBD      vmathLog1pF32AVX2const<>+64(SB), Y2, Y8
-	VANDPS      vmathLog1pF32AVX2const<>+128(SB), Y8, Y8
-	VPADDD      vmathLog1pF32AVX2const<>+192(SB), Y8, Y8
-	VPSUBD      vmathLog1pF32AVX2const<>+64(SB), Y2, Y9
-	VPSRLD      $0x17, Y9, Y9
-	VORPS       vmathLog1pF32AVX2const<>+256(SB), Y9, Y9
-	VSUBPS      vmathLog1pF32AVX2const<>+320(SB), Y9, Y9
-	VSUBPS      Y1, Y8, Y10
-	VMOVUPS     vmathLog1pF32AVX2const<>+384(SB), Y11
-	VMINPS      Y9, Y11, Y12
-	VXORPS      vmathLog1pF32AVX2const<>+448(SB), Y12, Y13
-	VADDPS      vmathLog1pF32AVX2const<>+512(SB), Y13, Y14
-	VPSUBD      vmathLog1pF32AVX2const<>+576(SB), Y14, Y14
-	VPSLLD      $0x17, Y14, Y14
-	VMULPS      Y14, Y7, Y15
-	VMULPS      Y10, Y10, Y4
-	VMOVUPS     vmathLog1pF32AVX2const<>+640(SB), Y3
-	VMOVUPS     vmathLog1pF32AVX2const<>+704(SB), Y5
-	VFMADD231PS Y10, Y3, Y5
-	VMOVUPS     vmathLog1pF32AVX2const<>+768(SB), Y6
-	VFMADD231PS Y10, Y5, Y6
-	VMOVUPS     vmathLog1pF32AVX2const<>+832(SB), Y8
-	VFMADD231PS Y10, Y6, Y8
-	VMOVUPS     vmathLog1pF32AVX2const<>+896(SB), Y11
-	VFMADD231PS Y10, Y8, Y11
-	VMOVUPS     vmathLog1pF32AVX2const<>+960(SB), Y12
-	VFMADD231PS Y10, Y11, Y12
-	VMOVUPS     vmathLog1pF32AVX2const<>+1024(SB), Y13
-	VFMADD231PS Y10, Y12, Y13
-	VMOVUPS     vmathLog1pF32AVX2const<>+1088(SB), Y7
-	VFMADD231PS Y10, Y13, Y7
-	VMOVUPS     vmathLog1pF32AVX2const<>+1152(SB), Y14
-	VFMADD231PS Y10, Y7, Y14
-	VMOVUPS     vmathLog1pF32AVX2const<>+1216(SB), Y3
-	VFMADD231PS Y10, Y14, Y3
-	VMOVUPS     vmathLog1pF32AVX2const<>+1280(SB), Y5
-	VFMADD231PS Y10, Y3, Y5
-	VSUBPS      Y10, Y1, Y6
+	VMOVUPS     vmathLog1pF32AVX2const<>+64(SB), Y2
+	VADDPS      Y0, Y1, Y3
+	VSUBPS      Y1, Y3, Y4
+	VSUBPS      Y4, Y3, Y5
+	VSUBPS      Y5, Y1, Y6
+	VSUBPS      Y4, Y0, Y7
+	VADDPS      Y7, Y6, Y8
+	VPSUBD      vmathLog1pF32AVX2const<>+128(SB), Y3, Y9
+	VANDPS      vmathLog1pF32AVX2const<>+192(SB), Y9, Y9
+	VPADDD      vmathLog1pF32AVX2const<>+256(SB), Y9, Y9
+	VPSUBD      vmathLog1pF32AVX2const<>+128(SB), Y3, Y10
+	VPSRLD      $0x17, Y10, Y10
+	VORPS       vmathLog1pF32AVX2const<>+320(SB), Y10, Y10
+	VSUBPS      vmathLog1pF32AVX2const<>+384(SB), Y10, Y10
+	VSUBPS      Y1, Y9, Y11
+	VMOVUPS     vmathLog1pF32AVX2const<>+448(SB), Y12
+	VMINPS      Y10, Y12, Y13
+	VXORPS      vmathLog1pF32AVX2const<>+512(SB), Y13, Y14
+	VADDPS      vmathLog1pF32AVX2const<>+576(SB), Y14, Y15
+	VPSUBD      vmathLog1pF32AVX2const<>+640(SB), Y15, Y15
+	VPSLLD      $0x17, Y15, Y15
+	VMULPS      Y15, Y8, Y5
+	VMOVUPS     vmathLog1pF32AVX2const<>+704(SB), Y4
+	VCMPPS      $0x1d, Y4, Y0, Y6
+	VMOVUPS     vmathLog1pF32AVX2const<>+768(SB), Y7
+	VCMPPS      $0x1e, Y0, Y7, Y9
+	VBLENDVPS   Y9, Y0, Y11, Y1
+	VBLENDVPS   Y6, Y1, Y11, Y12
+	VBLENDVPS   Y9, Y2, Y5, Y13
+	VBLENDVPS   Y6, Y13, Y5, Y14
+	VBLENDVPS   Y9, Y2, Y10, Y8
+	VBLENDVPS   Y6, Y8, Y10, Y15
+	VMULPS      Y12, Y12, Y4
+	VXORPS      vmathLog1pF32AVX2const<>+512(SB), Y4, Y7
+	VFMADD231PS Y12, Y12, Y7
+	VMOVUPS     vmathLog1pF32AVX2const<>+832(SB), Y1
+	VMULPS      Y4, Y1, Y11
+	VADDPS      Y11, Y12, Y13
+	VSUBPS      Y13, Y12, Y5
+	VADDPS      Y11, Y5, Y9
+	VMOVUPS     vmathLog1pF32AVX2const<>+896(SB), Y6
+	VMOVUPS     vmathLog1pF32AVX2const<>+960(SB), Y8
+	VFMADD231PS Y12, Y6, Y8
+	VMOVUPS     vmathLog1pF32AVX2const<>+1024(SB), Y10
+	VFMADD231PS Y12, Y8, Y10
+	VMOVUPS     vmathLog1pF32AVX2const<>+1088(SB), Y1
+	VFMADD231PS Y12, Y10, Y1
+	VMOVUPS     vmathLog1pF32AVX2const<>+1152(SB), Y5
+	VFMADD231PS Y12, Y1, Y5
+	VMOVUPS     vmathLog1pF32AVX2const<>+1216(SB), Y11
+	VFMADD231PS Y12, Y5, Y11
+	VMOVUPS     vmathLog1pF32AVX2const<>+1280(SB), Y6
+	VFMADD231PS Y12, Y11, Y6
 	VMOVUPS     vmathLog1pF32AVX2const<>+1344(SB), Y8
-	VFMADD231PS Y6, Y10, Y8
-	VFMADD231PS Y8, Y10, Y1
-	VMOVUPS     vmathLog1pF32AVX2const<>+1408(SB), Y11
-	VFMADD213PS Y10, Y9, Y11
-	VMOVUPS     vmathLog1pF32AVX2const<>+1408(SB), Y12
-	VXORPS      vmathLog1pF32AVX2const<>+448(SB), Y11, Y13
-	VFMADD231PS Y12, Y9, Y13
-	VADDPS      Y10, Y13, Y7
-	VMOVUPS     vmathLog1pF32AVX2const<>+1472(SB), Y14
-	VFMADD231PS Y14, Y9, Y7
-	VFMADD231PS Y1, Y15, Y7
-	VFMADD231PS Y5, Y4, Y7
-	VADDPS      Y7, Y11, Y3
-	VMOVUPS     vmathLog1pF32AVX2const<>+1536(SB), Y6
-	VMOVUPS     vmathLog1pF32AVX2const<>+1600(SB), Y8
-	VCMPPS      $0x00, Y8, Y2, Y12
-	VBLENDVPS   Y12, Y2, Y3, Y13
-	VCMPPS      $0x00, Y6, Y2, Y10
-	VMOVUPS     vmathLog1pF32AVX2const<>+1664(SB), Y9
-	VBLENDVPS   Y10, Y9, Y13, Y14
-	VCMPPS      $0x1d, Y6, Y2, Y15
-	VMOVUPS     vmathLog1pF32AVX2const<>+1728(SB), Y1
-	VBLENDVPS   Y15, Y14, Y1, Y4
-	VCMPPS      $0x00, Y6, Y0, Y5
-	VBLENDVPS   Y5, Y0, Y4, Y11
-	VMOVUPS     Y11, (AX)
+	VFMADD231PS Y12, Y6, Y8
+	VMOVUPS     vmathLog1pF32AVX2const<>+1408(SB), Y10
+	VFMADD231PS Y12, Y8, Y10
+	VMOVUPS     vmathLog1pF32AVX2const<>+1472(SB), Y1
+	VFMADD231PS Y12, Y10, Y1
+	VMULPS      Y4, Y12, Y5
+	VMOVUPS     vmathLog1pF32AVX2const<>+832(SB), Y11
+	VFMADD231PS Y7, Y11, Y9
+	VFMADD231PS Y1, Y5, Y9
+	VMOVUPS     vmathLog1pF32AVX2const<>+0(SB), Y6
+	VSUBPS      Y12, Y6, Y8
+	VMOVUPS     vmathLog1pF32AVX2const<>+1536(SB), Y10
+	VFMADD231PS Y8, Y12, Y10
+	VFMADD231PS Y10, Y12, Y6
+	VFMADD231PS Y6, Y14, Y9
+	VMOVUPS     vmathLog1pF32AVX2const<>+1600(SB), Y4
+	VFMADD213PS Y13, Y15, Y4
+	VMOVUPS     vmathLog1pF32AVX2const<>+1600(SB), Y11
+	VXORPS      vmathLog1pF32AVX2const<>+512(SB), Y4, Y7
+	VFMADD231PS Y11, Y15, Y7
+	VADDPS      Y13, Y7, Y5
+	VMOVUPS     vmathLog1pF32AVX2const<>+1664(SB), Y1
+	VFMADD231PS Y1, Y15, Y9
+	VADDPS      Y9, Y5, Y8
+	VADDPS      Y8, Y4, Y12
+	VMOVUPS     vmathLog1pF32AVX2const<>+1728(SB), Y10
+	VCMPPS      $0x00, Y10, Y3, Y14
+	VBLENDVPS   Y14, Y3, Y12, Y6
+	VCMPPS      $0x00, Y2, Y3, Y11
+	VMOVUPS     vmathLog1pF32AVX2const<>+1792(SB), Y7
+	VBLENDVPS   Y11, Y7, Y6, Y13
+	VCMPPS      $0x1d, Y2, Y3, Y15
+	VMOVUPS     vmathLog1pF32AVX2const<>+1856(SB), Y1
+	VBLENDVPS   Y15, Y13, Y1, Y5
+	VCMPPS      $0x00, Y2, Y0, Y9
+	VBLENDVPS   Y9, Y0, Y5, Y4
+	VMOVUPS     Y4, (AX)
 	ADDQ        $0x00000020, CX
 	ADDQ        $0x00000020, AX
 	SUBQ        $0x00000008, DX
@@ -7350,77 +7738,97 @@ one:
 	JCS         tail
 	VMOVUPS     (CX), Y0
 	VMOVUPS     vmathLog1pF32AVX2const<>+0(SB), Y1
-	VADDPS      Y0, Y1, Y2
-	VSUBPS      Y1, Y2, Y3
-	VSUBPS      Y3, Y2, Y4
-	VSUBPS      Y4, Y1, Y5
-	VSUBPS      Y3, Y0, Y6
-	VADDPS      Y6, Y5, Y7
-	VPSUBD      vmathLog1pF32AVX2const<>+64(SB), Y2, Y8
-	VANDPS      vmathLog1pF32AVX2const<>+128(SB), Y8, Y8
-	VPADDD      vmathLog1pF32AVX2const<>+192(SB), Y8, Y8
-	VPSUBD      vmathLog1pF32AVX2const<>+64(SB), Y2, Y9
-	VPSRLD      $0x17, Y9, Y9
-	VORPS       vmathLog1pF32AVX2const<>+256(SB), Y9, Y9
-	VSUBPS      vmathLog1pF32AVX2const<>+320(SB), Y9, Y9
-	VSUBPS      Y1, Y8, Y10
-	VMOVUPS     vmathLog1pF32AVX2const<>+384(SB), Y11
-	VMINPS      Y9, Y11, Y12
-	VXORPS      vmathLog1pF32AVX2const<>+448(SB), Y12, Y13
-	VADDPS      vmathLog1pF32AVX2const<>+512(SB), Y13, Y14
-	VPSUBD      vmathLog1pF32AVX2const<>+576(SB), Y14, Y14
-	VPSLLD      $0x17, Y14, Y14
-	VMULPS      Y14, Y7, Y15
-	VMULPS      Y10, Y10, Y4
-	VMOVUPS     vmathLog1pF32AVX2const<>+640(SB), Y3
-	VMOVUPS     vmathLog1pF32AVX2const<>+704(SB), Y5
-	VFMADD231PS Y10, Y3, Y5
-	VMOVUPS     vmathLog1pF32AVX2const<>+768(SB), Y6
-	VFMADD231PS Y10, Y5, Y6
-	VMOVUPS     vmathLog1pF32AVX2const<>+832(SB), Y8
-	VFMADD231PS Y10, Y6, Y8
-	VMOVUPS     vmathLog1pF32AVX2const<>+896(SB), Y11
-	VFMADD231PS Y10, Y8, Y11
-	VMOVUPS     vmathLog1pF32AVX2const<>+960(SB), Y12
-	VFMADD231PS Y10, Y11, Y12
-	VMOVUPS     vmathLog1pF32AVX2const<>+1024(SB), Y13
-	VFMADD231PS Y10, Y12, Y13
-	VMOVUPS     vmathLog1pF32AVX2const<>+1088(SB), Y7
-	VFMADD231PS Y10, Y13, Y7
-	VMOVUPS     vmathLog1pF32AVX2const<>+1152(SB), Y14
-	VFMADD231PS Y10, Y7, Y14
-	VMOVUPS     vmathLog1pF32AVX2const<>+1216(SB), Y3
-	VFMADD231PS Y10, Y14, Y3
-	VMOVUPS     vmathLog1pF32AVX2const<>+1280(SB), Y5
-	VFMADD231PS Y10, Y3, Y5
-	VSUBPS      Y10, Y1, Y6
+	VMOVUPS     vmathLog1pF32AVX2const<>+64(SB), Y2
+	VADDPS      Y0, Y1, Y3
+	VSUBPS      Y1, Y3, Y4
+	VSUBPS      Y4, Y3, Y5
+	VSUBPS      Y5, Y1, Y6
+	VSUBPS      Y4, Y0, Y7
+	VADDPS      Y7, Y6, Y8
+	VPSUBD      vmathLog1pF32AVX2const<>+128(SB), Y3, Y9
+	VANDPS      vmathLog1pF32AVX2const<>+192(SB), Y9, Y9
+	VPADDD      vmathLog1pF32AVX2const<>+256(SB), Y9, Y9
+	VPSUBD      vmathLog1pF32AVX2const<>+128(SB), Y3, Y10
+	VPSRLD      $0x17, Y10, Y10
+	VORPS       vmathLog1pF32AVX2const<>+320(SB), Y10, Y10
+	VSUBPS      vmathLog1pF32AVX2const<>+384(SB), Y10, Y10
+	VSUBPS      Y1, Y9, Y11
+	VMOVUPS     vmathLog1pF32AVX2const<>+448(SB), Y12
+	VMINPS      Y10, Y12, Y13
+	VXORPS      vmathLog1pF32AVX2const<>+512(SB), Y13, Y14
+	VADDPS      vmathLog1pF32AVX2const<>+576(SB), Y14, Y15
+	VPSUBD      vmathLog1pF32AVX2const<>+640(SB), Y15, Y15
+	VPSLLD      $0x17, Y15, Y15
+	VMULPS      Y15, Y8, Y5
+	VMOVUPS     vmathLog1pF32AVX2const<>+704(SB), Y4
+	VCMPPS      $0x1d, Y4, Y0, Y6
+	VMOVUPS     vmathLog1pF32AVX2const<>+768(SB), Y7
+	VCMPPS      $0x1e, Y0, Y7, Y9
+	VBLENDVPS   Y9, Y0, Y11, Y1
+	VBLENDVPS   Y6, Y1, Y11, Y12
+	VBLENDVPS   Y9, Y2, Y5, Y13
+	VBLENDVPS   Y6, Y13, Y5, Y14
+	VBLENDVPS   Y9, Y2, Y10, Y8
+	VBLENDVPS   Y6, Y8, Y10, Y15
+	VMULPS      Y12, Y12, Y4
+	VXORPS      vmathLog1pF32AVX2const<>+512(SB), Y4, Y7
+	VFMADD231PS Y12, Y12, Y7
+	VMOVUPS     vmathLog1pF32AVX2const<>+832(SB), Y1
+	VMULPS      Y4, Y1, Y11
+	VADDPS      Y11, Y12, Y13
+	VSUBPS      Y13, Y12, Y5
+	VADDPS      Y11, Y5, Y9
+	VMOVUPS     vmathLog1pF32AVX2const<>+896(SB), Y6
+	VMOVUPS     vmathLog1pF32AVX2const<>+960(SB), Y8
+	VFMADD231PS Y12, Y6, Y8
+	VMOVUPS     vmathLog1pF32AVX2const<>+1024(SB), Y10
+	VFMADD231PS Y12, Y8, Y10
+	VMOVUPS     vmathLog1pF32AVX2const<>+1088(SB), Y1
+	VFMADD231PS Y12, Y10, Y1
+	VMOVUPS     vmathLog1pF32AVX2const<>+1152(SB), Y5
+	VFMADD231PS Y12, Y1, Y5
+	VMOVUPS     vmathLog1pF32AVX2const<>+1216(SB), Y11
+	VFMADD231PS Y12, Y5, Y11
+	VMOVUPS     vmathLog1pF32AVX2const<>+1280(SB), Y6
+	VFMADD231PS Y12, Y11, Y6
 	VMOVUPS     vmathLog1pF32AVX2const<>+1344(SB), Y8
-	VFMADD231PS Y6, Y10, Y8
-	VFMADD231PS Y8, Y10, Y1
-	VMOVUPS     vmathLog1pF32AVX2const<>+1408(SB), Y11
-	VFMADD213PS Y10, Y9, Y11
-	VMOVUPS     vmathLog1pF32AVX2const<>+1408(SB), Y12
-	VXORPS      vmathLog1pF32AVX2const<>+448(SB), Y11, Y13
-	VFMADD231PS Y12, Y9, Y13
-	VADDPS      Y10, Y13, Y7
-	VMOVUPS     vmathLog1pF32AVX2const<>+1472(SB), Y14
-	VFMADD231PS Y14, Y9, Y7
-	VFMADD231PS Y1, Y15, Y7
-	VFMADD231PS Y5, Y4, Y7
-	VADDPS      Y7, Y11, Y3
-	VMOVUPS     vmathLog1pF32AVX2const<>+1536(SB), Y6
-	VMOVUPS     vmathLog1pF32AVX2const<>+1600(SB), Y8
-	VCMPPS      $0x00, Y8, Y2, Y12
-	VBLENDVPS   Y12, Y2, Y3, Y13
-	VCMPPS      $0x00, Y6, Y2, Y10
-	VMOVUPS     vmathLog1pF32AVX2const<>+1664(SB), Y9
-	VBLENDVPS   Y10, Y9, Y13, Y14
-	VCMPPS      $0x1d, Y6, Y2, Y15
-	VMOVUPS     vmathLog1pF32AVX2const<>+1728(SB), Y1
-	VBLENDVPS   Y15, Y14, Y1, Y4
-	VCMPPS      $0x00, Y6, Y0, Y5
-	VBLENDVPS   Y5, Y0, Y4, Y11
-	VMOVUPS     Y11, (AX)
+	VFMADD231PS Y12, Y6, Y8
+	VMOVUPS     vmathLog1pF32AVX2const<>+1408(SB), Y10
+	VFMADD231PS Y12, Y8, Y10
+	VMOVUPS     vmathLog1pF32AVX2const<>+1472(SB), Y1
+	VFMADD231PS Y12, Y10, Y1
+	VMULPS      Y4, Y12, Y5
+	VMOVUPS     vmathLog1pF32AVX2const<>+832(SB), Y11
+	VFMADD231PS Y7, Y11, Y9
+	VFMADD231PS Y1, Y5, Y9
+	VMOVUPS     vmathLog1pF32AVX2const<>+0(SB), Y6
+	VSUBPS      Y12, Y6, Y8
+	VMOVUPS     vmathLog1pF32AVX2const<>+1536(SB), Y10
+	VFMADD231PS Y8, Y12, Y10
+	VFMADD231PS Y10, Y12, Y6
+	VFMADD231PS Y6, Y14, Y9
+	VMOVUPS     vmathLog1pF32AVX2const<>+1600(SB), Y4
+	VFMADD213PS Y13, Y15, Y4
+	VMOVUPS     vmathLog1pF32AVX2const<>+1600(SB), Y11
+	VXORPS      vmathLog1pF32AVX2const<>+512(SB), Y4, Y7
+	VFMADD231PS Y11, Y15, Y7
+	VADDPS      Y13, Y7, Y5
+	VMOVUPS     vmathLog1pF32AVX2const<>+1664(SB), Y1
+	VFMADD231PS Y1, Y15, Y9
+	VADDPS      Y9, Y5, Y8
+	VADDPS      Y8, Y4, Y12
+	VMOVUPS     vmathLog1pF32AVX2const<>+1728(SB), Y10
+	VCMPPS      $0x00, Y10, Y3, Y14
+	VBLENDVPS   Y14, Y3, Y12, Y6
+	VCMPPS      $0x00, Y2, Y3, Y11
+	VMOVUPS     vmathLog1pF32AVX2const<>+1792(SB), Y7
+	VBLENDVPS   Y11, Y7, Y6, Y13
+	VCMPPS      $0x1d, Y2, Y3, Y15
+	VMOVUPS     vmathLog1pF32AVX2const<>+1856(SB), Y1
+	VBLENDVPS   Y15, Y13, Y1, Y5
+	VCMPPS      $0x00, Y2, Y0, Y9
+	VBLENDVPS   Y9, Y0, Y5, Y4
+	VMOVUPS     Y4, (AX)
 	ADDQ        $0x00000020, CX
 	ADDQ        $0x00000020, AX
 	SUBQ        $0x00000008, DX
@@ -7437,77 +7845,97 @@ tail:
 	VMOVDQU     (BX), Y0
 	VMASKMOVPS  (CX), Y0, Y1
 	VMOVUPS     vmathLog1pF32AVX2const<>+0(SB), Y2
-	VADDPS      Y1, Y2, Y3
-	VSUBPS      Y2, Y3, Y4
-	VSUBPS      Y4, Y3, Y5
-	VSUBPS      Y5, Y2, Y6
-	VSUBPS      Y4, Y1, Y7
-	VADDPS      Y7, Y6, Y8
-	VPSUBD      vmathLog1pF32AVX2const<>+64(SB), Y3, Y9
-	VANDPS      vmathLog1pF32AVX2const<>+128(SB), Y9, Y9
-	VPADDD      vmathLog1pF32AVX2const<>+192(SB), Y9, Y9
-	VPSUBD      vmathLog1pF32AVX2const<>+64(SB), Y3, Y10
-	VPSRLD      $0x17, Y10, Y10
-	VORPS       vmathLog1pF32AVX2const<>+256(SB), Y10, Y10
-	VSUBPS      vmathLog1pF32AVX2const<>+320(SB), Y10, Y10
-	VSUBPS      Y2, Y9, Y11
-	VMOVUPS     vmathLog1pF32AVX2const<>+384(SB), Y12
-	VMINPS      Y10, Y12, Y13
-	VXORPS      vmathLog1pF32AVX2const<>+448(SB), Y13, Y14
-	VADDPS      vmathLog1pF32AVX2const<>+512(SB), Y14, Y15
-	VPSUBD      vmathLog1pF32AVX2const<>+576(SB), Y15, Y15
-	VPSLLD      $0x17, Y15, Y15
-	VMULPS      Y15, Y8, Y5
-	VMULPS      Y11, Y11, Y4
-	VMOVUPS     vmathLog1pF32AVX2const<>+640(SB), Y6
+	VMOVUPS     vmathLog1pF32AVX2const<>+64(SB), Y3
+	VADDPS      Y1, Y2, Y4
+	VSUBPS      Y2, Y4, Y5
+	VSUBPS      Y5, Y4, Y6
+	VSUBPS      Y6, Y2, Y7
+	VSUBPS      Y5, Y1, Y8
+	VADDPS      Y8, Y7, Y9
+	VPSUBD      vmathLog1pF32AVX2const<>+128(SB), Y4, Y10
+	VANDPS      vmathLog1pF32AVX2const<>+192(SB), Y10, Y10
+	VPADDD      vmathLog1pF32AVX2const<>+256(SB), Y10, Y10
+	VPSUBD      vmathLog1pF32AVX2const<>+128(SB), Y4, Y11
+	VPSRLD      $0x17, Y11, Y11
+	VORPS       vmathLog1pF32AVX2const<>+320(SB), Y11, Y11
+	VSUBPS      vmathLog1pF32AVX2const<>+384(SB), Y11, Y11
+	VSUBPS      Y2, Y10, Y12
+	VMOVUPS     vmathLog1pF32AVX2const<>+448(SB), Y13
+	VMINPS      Y11, Y13, Y14
+	VXORPS      vmathLog1pF32AVX2const<>+512(SB), Y14, Y15
+	VADDPS      vmathLog1pF32AVX2const<>+576(SB), Y15, Y6
+	VPSUBD      vmathLog1pF32AVX2const<>+640(SB), Y6, Y6
+	VPSLLD      $0x17, Y6, Y6
+	VMULPS      Y6, Y9, Y5
 	VMOVUPS     vmathLog1pF32AVX2const<>+704(SB), Y7
-	VFMADD231PS Y11, Y6, Y7
-	VMOVUPS     vmathLog1pF32AVX2const<>+768(SB), Y9
-	VFMADD231PS Y11, Y7, Y9
+	VCMPPS      $0x1d, Y7, Y1, Y8
+	VMOVUPS     vmathLog1pF32AVX2const<>+768(SB), Y10
+	VCMPPS      $0x1e, Y1, Y10, Y2
+	VBLENDVPS   Y2, Y1, Y12, Y13
+	VBLENDVPS   Y8, Y13, Y12, Y14
+	VBLENDVPS   Y2, Y3, Y5, Y15
+	VBLENDVPS   Y8, Y15, Y5, Y9
+	VBLENDVPS   Y2, Y3, Y11, Y6
+	VBLENDVPS   Y8, Y6, Y11, Y7
+	VMULPS      Y14, Y14, Y10
+	VXORPS      vmathLog1pF32AVX2const<>+512(SB), Y10, Y13
+	VFMADD231PS Y14, Y14, Y13
 	VMOVUPS     vmathLog1pF32AVX2const<>+832(SB), Y12
-	VFMADD231PS Y11, Y9, Y12
-	VMOVUPS     vmathLog1pF32AVX2const<>+896(SB), Y13
-	VFMADD231PS Y11, Y12, Y13
-	VMOVUPS     vmathLog1pF32AVX2const<>+960(SB), Y14
-	VFMADD231PS Y11, Y13, Y14
-	VMOVUPS     vmathLog1pF32AVX2const<>+1024(SB), Y8
-	VFMADD231PS Y11, Y14, Y8
-	VMOVUPS     vmathLog1pF32AVX2const<>+1088(SB), Y15
-	VFMADD231PS Y11, Y8, Y15
-	VMOVUPS     vmathLog1pF32AVX2const<>+1152(SB), Y6
-	VFMADD231PS Y11, Y15, Y6
-	VMOVUPS     vmathLog1pF32AVX2const<>+1216(SB), Y7
-	VFMADD231PS Y11, Y6, Y7
-	VMOVUPS     vmathLog1pF32AVX2const<>+1280(SB), Y9
-	VFMADD231PS Y11, Y7, Y9
-	VSUBPS      Y11, Y2, Y12
-	VMOVUPS     vmathLog1pF32AVX2const<>+1344(SB), Y13
-	VFMADD231PS Y12, Y11, Y13
-	VFMADD231PS Y13, Y11, Y2
-	VMOVUPS     vmathLog1pF32AVX2const<>+1408(SB), Y14
-	VFMADD213PS Y11, Y10, Y14
-	VMOVUPS     vmathLog1pF32AVX2const<>+1408(SB), Y8
-	VXORPS      vmathLog1pF32AVX2const<>+448(SB), Y14, Y15
-	VFMADD231PS Y8, Y10, Y15
-	VADDPS      Y11, Y15, Y6
-	VMOVUPS     vmathLog1pF32AVX2const<>+1472(SB), Y7
-	VFMADD231PS Y7, Y10, Y6
-	VFMADD231PS Y2, Y5, Y6
-	VFMADD231PS Y9, Y4, Y6
-	VADDPS      Y6, Y14, Y12
-	VMOVUPS     vmathLog1pF32AVX2const<>+1536(SB), Y13
-	VMOVUPS     vmathLog1pF32AVX2const<>+1600(SB), Y8
-	VCMPPS      $0x00, Y8, Y3, Y15
-	VBLENDVPS   Y15, Y3, Y12, Y11
-	VCMPPS      $0x00, Y13, Y3, Y10
-	VMOVUPS     vmathLog1pF32AVX2const<>+1664(SB), Y7
-	VBLENDVPS   Y10, Y7, Y11, Y5
-	VCMPPS      $0x1d, Y13, Y3, Y2
-	VMOVUPS     vmathLog1pF32AVX2const<>+1728(SB), Y4
-	VBLENDVPS   Y2, Y5, Y4, Y9
-	VCMPPS      $0x00, Y13, Y1, Y14
-	VBLENDVPS   Y14, Y1, Y9, Y6
-	VMASKMOVPS  Y6, Y0, (AX)
+	VMULPS      Y10, Y12, Y15
+	VADDPS      Y15, Y14, Y5
+	VSUBPS      Y5, Y14, Y2
+	VADDPS      Y15, Y2, Y8
+	VMOVUPS     vmathLog1pF32AVX2const<>+896(SB), Y6
+	VMOVUPS     vmathLog1pF32AVX2const<>+960(SB), Y11
+	VFMADD231PS Y14, Y6, Y11
+	VMOVUPS     vmathLog1pF32AVX2const<>+1024(SB), Y12
+	VFMADD231PS Y14, Y11, Y12
+	VMOVUPS     vmathLog1pF32AVX2const<>+1088(SB), Y2
+	VFMADD231PS Y14, Y12, Y2
+	VMOVUPS     vmathLog1pF32AVX2const<>+1152(SB), Y15
+	VFMADD231PS Y14, Y2, Y15
+	VMOVUPS     vmathLog1pF32AVX2const<>+1216(SB), Y6
+	VFMADD231PS Y14, Y15, Y6
+	VMOVUPS     vmathLog1pF32AVX2const<>+1280(SB), Y11
+	VFMADD231PS Y14, Y6, Y11
+	VMOVUPS     vmathLog1pF32AVX2const<>+1344(SB), Y12
+	VFMADD231PS Y14, Y11, Y12
+	VMOVUPS     vmathLog1pF32AVX2const<>+1408(SB), Y2
+	VFMADD231PS Y14, Y12, Y2
+	VMOVUPS     vmathLog1pF32AVX2const<>+1472(SB), Y15
+	VFMADD231PS Y14, Y2, Y15
+	VMULPS      Y10, Y14, Y6
+	VMOVUPS     vmathLog1pF32AVX2const<>+832(SB), Y11
+	VFMADD231PS Y13, Y11, Y8
+	VFMADD231PS Y15, Y6, Y8
+	VMOVUPS     vmathLog1pF32AVX2const<>+0(SB), Y12
+	VSUBPS      Y14, Y12, Y2
+	VMOVUPS     vmathLog1pF32AVX2const<>+1536(SB), Y10
+	VFMADD231PS Y2, Y14, Y10
+	VFMADD231PS Y10, Y14, Y12
+	VFMADD231PS Y12, Y9, Y8
+	VMOVUPS     vmathLog1pF32AVX2const<>+1600(SB), Y11
+	VFMADD213PS Y5, Y7, Y11
+	VMOVUPS     vmathLog1pF32AVX2const<>+1600(SB), Y13
+	VXORPS      vmathLog1pF32AVX2const<>+512(SB), Y11, Y6
+	VFMADD231PS Y13, Y7, Y6
+	VADDPS      Y5, Y6, Y15
+	VMOVUPS     vmathLog1pF32AVX2const<>+1664(SB), Y2
+	VFMADD231PS Y2, Y7, Y8
+	VADDPS      Y8, Y15, Y14
+	VADDPS      Y14, Y11, Y10
+	VMOVUPS     vmathLog1pF32AVX2const<>+1728(SB), Y9
+	VCMPPS      $0x00, Y9, Y4, Y12
+	VBLENDVPS   Y12, Y4, Y10, Y13
+	VCMPPS      $0x00, Y3, Y4, Y6
+	VMOVUPS     vmathLog1pF32AVX2const<>+1792(SB), Y5
+	VBLENDVPS   Y6, Y5, Y13, Y7
+	VCMPPS      $0x1d, Y3, Y4, Y2
+	VMOVUPS     vmathLog1pF32AVX2const<>+1856(SB), Y15
+	VBLENDVPS   Y2, Y7, Y15, Y8
+	VCMPPS      $0x00, Y3, Y1, Y11
+	VBLENDVPS   Y11, Y1, Y8, Y14
+	VMASKMOVPS  Y14, Y0, (AX)
 
 done:
 	VZEROUPPER
@@ -7529,439 +7957,471 @@ DATA vmathLog1pF32AVX2const<>+48(SB)/4, $0x3f800000
 DATA vmathLog1pF32AVX2const<>+52(SB)/4, $0x3f800000
 DATA vmathLog1pF32AVX2const<>+56(SB)/4, $0x3f800000
 DATA vmathLog1pF32AVX2const<>+60(SB)/4, $0x3f800000
-DATA vmathLog1pF32AVX2const<>+64(SB)/4, $0xff400000
-DATA vmathLog1pF32AVX2const<>+68(SB)/4, $0xff400000
-DATA vmathLog1pF32AVX2const<>+72(SB)/4, $0xff400000
-DATA vmathLog1pF32AVX2const<>+76(SB)/4, $0xff400000
-DATA vmathLog1pF32AVX2const<>+80(SB)/4, $0xff400000
-DATA vmathLog1pF32AVX2const<>+84(SB)/4, $0xff400000
-DATA vmathLog1pF32AVX2const<>+88(SB)/4, $0xff400000
-DATA vmathLog1pF32AVX2const<>+92(SB)/4, $0xff400000
-DATA vmathLog1pF32AVX2const<>+96(SB)/4, $0xff400000
-DATA vmathLog1pF32AVX2const<>+100(SB)/4, $0xff400000
-DATA vmathLog1pF32AVX2const<>+104(SB)/4, $0xff400000
-DATA vmathLog1pF32AVX2const<>+108(SB)/4, $0xff400000
-DATA vmathLog1pF32AVX2const<>+112(SB)/4, $0xff400000
-DATA vmathLog1pF32AVX2const<>+116(SB)/4, $0xff400000
-DATA vmathLog1pF32AVX2const<>+120(SB)/4, $0xff400000
-DATA vmathLog1pF32AVX2const<>+124(SB)/4, $0xff400000
-DATA vmathLog1pF32AVX2const<>+128(SB)/4, $0x007fffff
-DATA vmathLog1pF32AVX2const<>+132(SB)/4, $0x007fffff
-DATA vmathLog1pF32AVX2const<>+136(SB)/4, $0x007fffff
-DATA vmathLog1pF32AVX2const<>+140(SB)/4, $0x007fffff
-DATA vmathLog1pF32AVX2const<>+144(SB)/4, $0x007fffff
-DATA vmathLog1pF32AVX2const<>+148(SB)/4, $0x007fffff
-DATA vmathLog1pF32AVX2const<>+152(SB)/4, $0x007fffff
-DATA vmathLog1pF32AVX2const<>+156(SB)/4, $0x007fffff
-DATA vmathLog1pF32AVX2const<>+160(SB)/4, $0x007fffff
-DATA vmathLog1pF32AVX2const<>+164(SB)/4, $0x007fffff
-DATA vmathLog1pF32AVX2const<>+168(SB)/4, $0x007fffff
-DATA vmathLog1pF32AVX2const<>+172(SB)/4, $0x007fffff
-DATA vmathLog1pF32AVX2const<>+176(SB)/4, $0x007fffff
-DATA vmathLog1pF32AVX2const<>+180(SB)/4, $0x007fffff
-DATA vmathLog1pF32AVX2const<>+184(SB)/4, $0x007fffff
-DATA vmathLog1pF32AVX2const<>+188(SB)/4, $0x007fffff
-DATA vmathLog1pF32AVX2const<>+192(SB)/4, $0x3f400000
-DATA vmathLog1pF32AVX2const<>+196(SB)/4, $0x3f400000
-DATA vmathLog1pF32AVX2const<>+200(SB)/4, $0x3f400000
-DATA vmathLog1pF32AVX2const<>+204(SB)/4, $0x3f400000
-DATA vmathLog1pF32AVX2const<>+208(SB)/4, $0x3f400000
-DATA vmathLog1pF32AVX2const<>+212(SB)/4, $0x3f400000
-DATA vmathLog1pF32AVX2const<>+216(SB)/4, $0x3f400000
-DATA vmathLog1pF32AVX2const<>+220(SB)/4, $0x3f400000
-DATA vmathLog1pF32AVX2const<>+224(SB)/4, $0x3f400000
-DATA vmathLog1pF32AVX2const<>+228(SB)/4, $0x3f400000
-DATA vmathLog1pF32AVX2const<>+232(SB)/4, $0x3f400000
-DATA vmathLog1pF32AVX2const<>+236(SB)/4, $0x3f400000
-DATA vmathLog1pF32AVX2const<>+240(SB)/4, $0x3f400000
-DATA vmathLog1pF32AVX2const<>+244(SB)/4, $0x3f400000
-DATA vmathLog1pF32AVX2const<>+248(SB)/4, $0x3f400000
-DATA vmathLog1pF32AVX2const<>+252(SB)/4, $0x3f400000
-DATA vmathLog1pF32AVX2const<>+256(SB)/4, $0x4b000000
-DATA vmathLog1pF32AVX2const<>+260(SB)/4, $0x4b000000
-DATA vmathLog1pF32AVX2const<>+264(SB)/4, $0x4b000000
-DATA vmathLog1pF32AVX2const<>+268(SB)/4, $0x4b000000
-DATA vmathLog1pF32AVX2const<>+272(SB)/4, $0x4b000000
-DATA vmathLog1pF32AVX2const<>+276(SB)/4, $0x4b000000
-DATA vmathLog1pF32AVX2const<>+280(SB)/4, $0x4b000000
-DATA vmathLog1pF32AVX2const<>+284(SB)/4, $0x4b000000
-DATA vmathLog1pF32AVX2const<>+288(SB)/4, $0x4b000000
-DATA vmathLog1pF32AVX2const<>+292(SB)/4, $0x4b000000
-DATA vmathLog1pF32AVX2const<>+296(SB)/4, $0x4b000000
-DATA vmathLog1pF32AVX2const<>+300(SB)/4, $0x4b000000
-DATA vmathLog1pF32AVX2const<>+304(SB)/4, $0x4b000000
-DATA vmathLog1pF32AVX2const<>+308(SB)/4, $0x4b000000
-DATA vmathLog1pF32AVX2const<>+312(SB)/4, $0x4b000000
-DATA vmathLog1pF32AVX2const<>+316(SB)/4, $0x4b000000
-DATA vmathLog1pF32AVX2const<>+320(SB)/4, $0x4b000080
-DATA vmathLog1pF32AVX2const<>+324(SB)/4, $0x4b000080
-DATA vmathLog1pF32AVX2const<>+328(SB)/4, $0x4b000080
-DATA vmathLog1pF32AVX2const<>+332(SB)/4, $0x4b000080
-DATA vmathLog1pF32AVX2const<>+336(SB)/4, $0x4b000080
-DATA vmathLog1pF32AVX2const<>+340(SB)/4, $0x4b000080
-DATA vmathLog1pF32AVX2const<>+344(SB)/4, $0x4b000080
-DATA vmathLog1pF32AVX2const<>+348(SB)/4, $0x4b000080
-DATA vmathLog1pF32AVX2const<>+352(SB)/4, $0x4b000080
-DATA vmathLog1pF32AVX2const<>+356(SB)/4, $0x4b000080
-DATA vmathLog1pF32AVX2const<>+360(SB)/4, $0x4b000080
-DATA vmathLog1pF32AVX2const<>+364(SB)/4, $0x4b000080
-DATA vmathLog1pF32AVX2const<>+368(SB)/4, $0x4b000080
-DATA vmathLog1pF32AVX2const<>+372(SB)/4, $0x4b000080
-DATA vmathLog1pF32AVX2const<>+376(SB)/4, $0x4b000080
-DATA vmathLog1pF32AVX2const<>+380(SB)/4, $0x4b000080
-DATA vmathLog1pF32AVX2const<>+384(SB)/4, $0x42f00000
-DATA vmathLog1pF32AVX2const<>+388(SB)/4, $0x42f00000
-DATA vmathLog1pF32AVX2const<>+392(SB)/4, $0x42f00000
-DATA vmathLog1pF32AVX2const<>+396(SB)/4, $0x42f00000
-DATA vmathLog1pF32AVX2const<>+400(SB)/4, $0x42f00000
-DATA vmathLog1pF32AVX2const<>+404(SB)/4, $0x42f00000
-DATA vmathLog1pF32AVX2const<>+408(SB)/4, $0x42f00000
-DATA vmathLog1pF32AVX2const<>+412(SB)/4, $0x42f00000
-DATA vmathLog1pF32AVX2const<>+416(SB)/4, $0x42f00000
-DATA vmathLog1pF32AVX2const<>+420(SB)/4, $0x42f00000
-DATA vmathLog1pF32AVX2const<>+424(SB)/4, $0x42f00000
-DATA vmathLog1pF32AVX2const<>+428(SB)/4, $0x42f00000
-DATA vmathLog1pF32AVX2const<>+432(SB)/4, $0x42f00000
-DATA vmathLog1pF32AVX2const<>+436(SB)/4, $0x42f00000
-DATA vmathLog1pF32AVX2const<>+440(SB)/4, $0x42f00000
-DATA vmathLog1pF32AVX2const<>+444(SB)/4, $0x42f00000
-DATA vmathLog1pF32AVX2const<>+448(SB)/4, $0x80000000
-DATA vmathLog1pF32AVX2const<>+452(SB)/4, $0x80000000
-DATA vmathLog1pF32AVX2const<>+456(SB)/4, $0x80000000
-DATA vmathLog1pF32AVX2const<>+460(SB)/4, $0x80000000
-DATA vmathLog1pF32AVX2const<>+464(SB)/4, $0x80000000
-DATA vmathLog1pF32AVX2const<>+468(SB)/4, $0x80000000
-DATA vmathLog1pF32AVX2const<>+472(SB)/4, $0x80000000
-DATA vmathLog1pF32AVX2const<>+476(SB)/4, $0x80000000
-DATA vmathLog1pF32AVX2const<>+480(SB)/4, $0x80000000
-DATA vmathLog1pF32AVX2const<>+484(SB)/4, $0x80000000
-DATA vmathLog1pF32AVX2const<>+488(SB)/4, $0x80000000
-DATA vmathLog1pF32AVX2const<>+492(SB)/4, $0x80000000
-DATA vmathLog1pF32AVX2const<>+496(SB)/4, $0x80000000
-DATA vmathLog1pF32AVX2const<>+500(SB)/4, $0x80000000
-DATA vmathLog1pF32AVX2const<>+504(SB)/4, $0x80000000
-DATA vmathLog1pF32AVX2const<>+508(SB)/4, $0x80000000
-DATA vmathLog1pF32AVX2const<>+512(SB)/4, $0x4b400000
-DATA vmathLog1pF32AVX2const<>+516(SB)/4, $0x4b400000
-DATA vmathLog1pF32AVX2const<>+520(SB)/4, $0x4b400000
-DATA vmathLog1pF32AVX2const<>+524(SB)/4, $0x4b400000
-DATA vmathLog1pF32AVX2const<>+528(SB)/4, $0x4b400000
-DATA vmathLog1pF32AVX2const<>+532(SB)/4, $0x4b400000
-DATA vmathLog1pF32AVX2const<>+536(SB)/4, $0x4b400000
-DATA vmathLog1pF32AVX2const<>+540(SB)/4, $0x4b400000
-DATA vmathLog1pF32AVX2const<>+544(SB)/4, $0x4b400000
-DATA vmathLog1pF32AVX2const<>+548(SB)/4, $0x4b400000
-DATA vmathLog1pF32AVX2const<>+552(SB)/4, $0x4b400000
-DATA vmathLog1pF32AVX2const<>+556(SB)/4, $0x4b400000
-DATA vmathLog1pF32AVX2const<>+560(SB)/4, $0x4b400000
-DATA vmathLog1pF32AVX2const<>+564(SB)/4, $0x4b400000
-DATA vmathLog1pF32AVX2const<>+568(SB)/4, $0x4b400000
-DATA vmathLog1pF32AVX2const<>+572(SB)/4, $0x4b400000
-DATA vmathLog1pF32AVX2const<>+576(SB)/4, $0x4b3fff81
-DATA vmathLog1pF32AVX2const<>+580(SB)/4, $0x4b3fff81
-DATA vmathLog1pF32AVX2const<>+584(SB)/4, $0x4b3fff81
-DATA vmathLog1pF32AVX2const<>+588(SB)/4, $0x4b3fff81
-DATA vmathLog1pF32AVX2const<>+592(SB)/4, $0x4b3fff81
-DATA vmathLog1pF32AVX2const<>+596(SB)/4, $0x4b3fff81
-DATA vmathLog1pF32AVX2const<>+600(SB)/4, $0x4b3fff81
-DATA vmathLog1pF32AVX2const<>+604(SB)/4, $0x4b3fff81
-DATA vmathLog1pF32AVX2const<>+608(SB)/4, $0x4b3fff81
-DATA vmathLog1pF32AVX2const<>+612(SB)/4, $0x4b3fff81
-DATA vmathLog1pF32AVX2const<>+616(SB)/4, $0x4b3fff81
-DATA vmathLog1pF32AVX2const<>+620(SB)/4, $0x4b3fff81
-DATA vmathLog1pF32AVX2const<>+624(SB)/4, $0x4b3fff81
-DATA vmathLog1pF32AVX2const<>+628(SB)/4, $0x4b3fff81
-DATA vmathLog1pF32AVX2const<>+632(SB)/4, $0x4b3fff81
-DATA vmathLog1pF32AVX2const<>+636(SB)/4, $0x4b3fff81
-DATA vmathLog1pF32AVX2const<>+640(SB)/4, $0xbd0000cd
-DATA vmathLog1pF32AVX2const<>+644(SB)/4, $0xbd0000cd
-DATA vmathLog1pF32AVX2const<>+648(SB)/4, $0xbd0000cd
-DATA vmathLog1pF32AVX2const<>+652(SB)/4, $0xbd0000cd
-DATA vmathLog1pF32AVX2const<>+656(SB)/4, $0xbd0000cd
-DATA vmathLog1pF32AVX2const<>+660(SB)/4, $0xbd0000cd
-DATA vmathLog1pF32AVX2const<>+664(SB)/4, $0xbd0000cd
-DATA vmathLog1pF32AVX2const<>+668(SB)/4, $0xbd0000cd
-DATA vmathLog1pF32AVX2const<>+672(SB)/4, $0xbd0000cd
-DATA vmathLog1pF32AVX2const<>+676(SB)/4, $0xbd0000cd
-DATA vmathLog1pF32AVX2const<>+680(SB)/4, $0xbd0000cd
-DATA vmathLog1pF32AVX2const<>+684(SB)/4, $0xbd0000cd
-DATA vmathLog1pF32AVX2const<>+688(SB)/4, $0xbd0000cd
-DATA vmathLog1pF32AVX2const<>+692(SB)/4, $0xbd0000cd
-DATA vmathLog1pF32AVX2const<>+696(SB)/4, $0xbd0000cd
-DATA vmathLog1pF32AVX2const<>+700(SB)/4, $0xbd0000cd
-DATA vmathLog1pF32AVX2const<>+704(SB)/4, $0x3da3efea
-DATA vmathLog1pF32AVX2const<>+708(SB)/4, $0x3da3efea
-DATA vmathLog1pF32AVX2const<>+712(SB)/4, $0x3da3efea
-DATA vmathLog1pF32AVX2const<>+716(SB)/4, $0x3da3efea
-DATA vmathLog1pF32AVX2const<>+720(SB)/4, $0x3da3efea
-DATA vmathLog1pF32AVX2const<>+724(SB)/4, $0x3da3efea
-DATA vmathLog1pF32AVX2const<>+728(SB)/4, $0x3da3efea
-DATA vmathLog1pF32AVX2const<>+732(SB)/4, $0x3da3efea
-DATA vmathLog1pF32AVX2const<>+736(SB)/4, $0x3da3efea
-DATA vmathLog1pF32AVX2const<>+740(SB)/4, $0x3da3efea
-DATA vmathLog1pF32AVX2const<>+744(SB)/4, $0x3da3efea
-DATA vmathLog1pF32AVX2const<>+748(SB)/4, $0x3da3efea
-DATA vmathLog1pF32AVX2const<>+752(SB)/4, $0x3da3efea
-DATA vmathLog1pF32AVX2const<>+756(SB)/4, $0x3da3efea
-DATA vmathLog1pF32AVX2const<>+760(SB)/4, $0x3da3efea
-DATA vmathLog1pF32AVX2const<>+764(SB)/4, $0x3da3efea
-DATA vmathLog1pF32AVX2const<>+768(SB)/4, $0xbdd8b56c
-DATA vmathLog1pF32AVX2const<>+772(SB)/4, $0xbdd8b56c
-DATA vmathLog1pF32AVX2const<>+776(SB)/4, $0xbdd8b56c
-DATA vmathLog1pF32AVX2const<>+780(SB)/4, $0xbdd8b56c
-DATA vmathLog1pF32AVX2const<>+784(SB)/4, $0xbdd8b56c
-DATA vmathLog1pF32AVX2const<>+788(SB)/4, $0xbdd8b56c
-DATA vmathLog1pF32AVX2const<>+792(SB)/4, $0xbdd8b56c
-DATA vmathLog1pF32AVX2const<>+796(SB)/4, $0xbdd8b56c
-DATA vmathLog1pF32AVX2const<>+800(SB)/4, $0xbdd8b56c
-DATA vmathLog1pF32AVX2const<>+804(SB)/4, $0xbdd8b56c
-DATA vmathLog1pF32AVX2const<>+808(SB)/4, $0xbdd8b56c
-DATA vmathLog1pF32AVX2const<>+812(SB)/4, $0xbdd8b56c
-DATA vmathLog1pF32AVX2const<>+816(SB)/4, $0xbdd8b56c
-DATA vmathLog1pF32AVX2const<>+820(SB)/4, $0xbdd8b56c
-DATA vmathLog1pF32AVX2const<>+824(SB)/4, $0xbdd8b56c
-DATA vmathLog1pF32AVX2const<>+828(SB)/4, $0xbdd8b56c
-DATA vmathLog1pF32AVX2const<>+832(SB)/4, $0x3de9967a
-DATA vmathLog1pF32AVX2const<>+836(SB)/4, $0x3de9967a
-DATA vmathLog1pF32AVX2const<>+840(SB)/4, $0x3de9967a
-DATA vmathLog1pF32AVX2const<>+844(SB)/4, $0x3de9967a
-DATA vmathLog1pF32AVX2const<>+848(SB)/4, $0x3de9967a
-DATA vmathLog1pF32AVX2const<>+852(SB)/4, $0x3de9967a
-DATA vmathLog1pF32AVX2const<>+856(SB)/4, $0x3de9967a
-DATA vmathLog1pF32AVX2const<>+860(SB)/4, $0x3de9967a
-DATA vmathLog1pF32AVX2const<>+864(SB)/4, $0x3de9967a
-DATA vmathLog1pF32AVX2const<>+868(SB)/4, $0x3de9967a
-DATA vmathLog1pF32AVX2const<>+872(SB)/4, $0x3de9967a
-DATA vmathLog1pF32AVX2const<>+876(SB)/4, $0x3de9967a
-DATA vmathLog1pF32AVX2const<>+880(SB)/4, $0x3de9967a
-DATA vmathLog1pF32AVX2const<>+884(SB)/4, $0x3de9967a
-DATA vmathLog1pF32AVX2const<>+888(SB)/4, $0x3de9967a
-DATA vmathLog1pF32AVX2const<>+892(SB)/4, $0x3de9967a
-DATA vmathLog1pF32AVX2const<>+896(SB)/4, $0xbdfffc3f
-DATA vmathLog1pF32AVX2const<>+900(SB)/4, $0xbdfffc3f
-DATA vmathLog1pF32AVX2const<>+904(SB)/4, $0xbdfffc3f
-DATA vmathLog1pF32AVX2const<>+908(SB)/4, $0xbdfffc3f
-DATA vmathLog1pF32AVX2const<>+912(SB)/4, $0xbdfffc3f
-DATA vmathLog1pF32AVX2const<>+916(SB)/4, $0xbdfffc3f
-DATA vmathLog1pF32AVX2const<>+920(SB)/4, $0xbdfffc3f
-DATA vmathLog1pF32AVX2const<>+924(SB)/4, $0xbdfffc3f
-DATA vmathLog1pF32AVX2const<>+928(SB)/4, $0xbdfffc3f
-DATA vmathLog1pF32AVX2const<>+932(SB)/4, $0xbdfffc3f
-DATA vmathLog1pF32AVX2const<>+936(SB)/4, $0xbdfffc3f
-DATA vmathLog1pF32AVX2const<>+940(SB)/4, $0xbdfffc3f
-DATA vmathLog1pF32AVX2const<>+944(SB)/4, $0xbdfffc3f
-DATA vmathLog1pF32AVX2const<>+948(SB)/4, $0xbdfffc3f
-DATA vmathLog1pF32AVX2const<>+952(SB)/4, $0xbdfffc3f
-DATA vmathLog1pF32AVX2const<>+956(SB)/4, $0xbdfffc3f
-DATA vmathLog1pF32AVX2const<>+960(SB)/4, $0x3e121963
-DATA vmathLog1pF32AVX2const<>+964(SB)/4, $0x3e121963
-DATA vmathLog1pF32AVX2const<>+968(SB)/4, $0x3e121963
-DATA vmathLog1pF32AVX2const<>+972(SB)/4, $0x3e121963
-DATA vmathLog1pF32AVX2const<>+976(SB)/4, $0x3e121963
-DATA vmathLog1pF32AVX2const<>+980(SB)/4, $0x3e121963
-DATA vmathLog1pF32AVX2const<>+984(SB)/4, $0x3e121963
-DATA vmathLog1pF32AVX2const<>+988(SB)/4, $0x3e121963
-DATA vmathLog1pF32AVX2const<>+992(SB)/4, $0x3e121963
-DATA vmathLog1pF32AVX2const<>+996(SB)/4, $0x3e121963
-DATA vmathLog1pF32AVX2const<>+1000(SB)/4, $0x3e121963
-DATA vmathLog1pF32AVX2const<>+1004(SB)/4, $0x3e121963
-DATA vmathLog1pF32AVX2const<>+1008(SB)/4, $0x3e121963
-DATA vmathLog1pF32AVX2const<>+1012(SB)/4, $0x3e121963
-DATA vmathLog1pF32AVX2const<>+1016(SB)/4, $0x3e121963
-DATA vmathLog1pF32AVX2const<>+1020(SB)/4, $0x3e121963
-DATA vmathLog1pF32AVX2const<>+1024(SB)/4, $0xbe2aa702
-DATA vmathLog1pF32AVX2const<>+1028(SB)/4, $0xbe2aa702
-DATA vmathLog1pF32AVX2const<>+1032(SB)/4, $0xbe2aa702
-DATA vmathLog1pF32AVX2const<>+1036(SB)/4, $0xbe2aa702
-DATA vmathLog1pF32AVX2const<>+1040(SB)/4, $0xbe2aa702
-DATA vmathLog1pF32AVX2const<>+1044(SB)/4, $0xbe2aa702
-DATA vmathLog1pF32AVX2const<>+1048(SB)/4, $0xbe2aa702
-DATA vmathLog1pF32AVX2const<>+1052(SB)/4, $0xbe2aa702
-DATA vmathLog1pF32AVX2const<>+1056(SB)/4, $0xbe2aa702
-DATA vmathLog1pF32AVX2const<>+1060(SB)/4, $0xbe2aa702
-DATA vmathLog1pF32AVX2const<>+1064(SB)/4, $0xbe2aa702
-DATA vmathLog1pF32AVX2const<>+1068(SB)/4, $0xbe2aa702
-DATA vmathLog1pF32AVX2const<>+1072(SB)/4, $0xbe2aa702
-DATA vmathLog1pF32AVX2const<>+1076(SB)/4, $0xbe2aa702
-DATA vmathLog1pF32AVX2const<>+1080(SB)/4, $0xbe2aa702
-DATA vmathLog1pF32AVX2const<>+1084(SB)/4, $0xbe2aa702
-DATA vmathLog1pF32AVX2const<>+1088(SB)/4, $0x3e4ccded
-DATA vmathLog1pF32AVX2const<>+1092(SB)/4, $0x3e4ccded
-DATA vmathLog1pF32AVX2const<>+1096(SB)/4, $0x3e4ccded
-DATA vmathLog1pF32AVX2const<>+1100(SB)/4, $0x3e4ccded
-DATA vmathLog1pF32AVX2const<>+1104(SB)/4, $0x3e4ccded
-DATA vmathLog1pF32AVX2const<>+1108(SB)/4, $0x3e4ccded
-DATA vmathLog1pF32AVX2const<>+1112(SB)/4, $0x3e4ccded
-DATA vmathLog1pF32AVX2const<>+1116(SB)/4, $0x3e4ccded
-DATA vmathLog1pF32AVX2const<>+1120(SB)/4, $0x3e4ccded
-DATA vmathLog1pF32AVX2const<>+1124(SB)/4, $0x3e4ccded
-DATA vmathLog1pF32AVX2const<>+1128(SB)/4, $0x3e4ccded
-DATA vmathLog1pF32AVX2const<>+1132(SB)/4, $0x3e4ccded
-DATA vmathLog1pF32AVX2const<>+1136(SB)/4, $0x3e4ccded
-DATA vmathLog1pF32AVX2const<>+1140(SB)/4, $0x3e4ccded
-DATA vmathLog1pF32AVX2const<>+1144(SB)/4, $0x3e4ccded
-DATA vmathLog1pF32AVX2const<>+1148(SB)/4, $0x3e4ccded
-DATA vmathLog1pF32AVX2const<>+1152(SB)/4, $0xbe80000c
-DATA vmathLog1pF32AVX2const<>+1156(SB)/4, $0xbe80000c
-DATA vmathLog1pF32AVX2const<>+1160(SB)/4, $0xbe80000c
-DATA vmathLog1pF32AVX2const<>+1164(SB)/4, $0xbe80000c
-DATA vmathLog1pF32AVX2const<>+1168(SB)/4, $0xbe80000c
-DATA vmathLog1pF32AVX2const<>+1172(SB)/4, $0xbe80000c
-DATA vmathLog1pF32AVX2const<>+1176(SB)/4, $0xbe80000c
-DATA vmathLog1pF32AVX2const<>+1180(SB)/4, $0xbe80000c
-DATA vmathLog1pF32AVX2const<>+1184(SB)/4, $0xbe80000c
-DATA vmathLog1pF32AVX2const<>+1188(SB)/4, $0xbe80000c
-DATA vmathLog1pF32AVX2const<>+1192(SB)/4, $0xbe80000c
-DATA vmathLog1pF32AVX2const<>+1196(SB)/4, $0xbe80000c
-DATA vmathLog1pF32AVX2const<>+1200(SB)/4, $0xbe80000c
-DATA vmathLog1pF32AVX2const<>+1204(SB)/4, $0xbe80000c
-DATA vmathLog1pF32AVX2const<>+1208(SB)/4, $0xbe80000c
-DATA vmathLog1pF32AVX2const<>+1212(SB)/4, $0xbe80000c
-DATA vmathLog1pF32AVX2const<>+1216(SB)/4, $0x3eaaaaaa
-DATA vmathLog1pF32AVX2const<>+1220(SB)/4, $0x3eaaaaaa
-DATA vmathLog1pF32AVX2const<>+1224(SB)/4, $0x3eaaaaaa
-DATA vmathLog1pF32AVX2const<>+1228(SB)/4, $0x3eaaaaaa
-DATA vmathLog1pF32AVX2const<>+1232(SB)/4, $0x3eaaaaaa
-DATA vmathLog1pF32AVX2const<>+1236(SB)/4, $0x3eaaaaaa
-DATA vmathLog1pF32AVX2const<>+1240(SB)/4, $0x3eaaaaaa
-DATA vmathLog1pF32AVX2const<>+1244(SB)/4, $0x3eaaaaaa
-DATA vmathLog1pF32AVX2const<>+1248(SB)/4, $0x3eaaaaaa
-DATA vmathLog1pF32AVX2const<>+1252(SB)/4, $0x3eaaaaaa
-DATA vmathLog1pF32AVX2const<>+1256(SB)/4, $0x3eaaaaaa
-DATA vmathLog1pF32AVX2const<>+1260(SB)/4, $0x3eaaaaaa
-DATA vmathLog1pF32AVX2const<>+1264(SB)/4, $0x3eaaaaaa
-DATA vmathLog1pF32AVX2const<>+1268(SB)/4, $0x3eaaaaaa
-DATA vmathLog1pF32AVX2const<>+1272(SB)/4, $0x3eaaaaaa
-DATA vmathLog1pF32AVX2const<>+1276(SB)/4, $0x3eaaaaaa
-DATA vmathLog1pF32AVX2const<>+1280(SB)/4, $0xbf000000
-DATA vmathLog1pF32AVX2const<>+1284(SB)/4, $0xbf000000
-DATA vmathLog1pF32AVX2const<>+1288(SB)/4, $0xbf000000
-DATA vmathLog1pF32AVX2const<>+1292(SB)/4, $0xbf000000
-DATA vmathLog1pF32AVX2const<>+1296(SB)/4, $0xbf000000
-DATA vmathLog1pF32AVX2const<>+1300(SB)/4, $0xbf000000
-DATA vmathLog1pF32AVX2const<>+1304(SB)/4, $0xbf000000
-DATA vmathLog1pF32AVX2const<>+1308(SB)/4, $0xbf000000
-DATA vmathLog1pF32AVX2const<>+1312(SB)/4, $0xbf000000
-DATA vmathLog1pF32AVX2const<>+1316(SB)/4, $0xbf000000
-DATA vmathLog1pF32AVX2const<>+1320(SB)/4, $0xbf000000
-DATA vmathLog1pF32AVX2const<>+1324(SB)/4, $0xbf000000
-DATA vmathLog1pF32AVX2const<>+1328(SB)/4, $0xbf000000
-DATA vmathLog1pF32AVX2const<>+1332(SB)/4, $0xbf000000
-DATA vmathLog1pF32AVX2const<>+1336(SB)/4, $0xbf000000
-DATA vmathLog1pF32AVX2const<>+1340(SB)/4, $0xbf000000
-DATA vmathLog1pF32AVX2const<>+1344(SB)/4, $0xbf800000
-DATA vmathLog1pF32AVX2const<>+1348(SB)/4, $0xbf800000
-DATA vmathLog1pF32AVX2const<>+1352(SB)/4, $0xbf800000
-DATA vmathLog1pF32AVX2const<>+1356(SB)/4, $0xbf800000
-DATA vmathLog1pF32AVX2const<>+1360(SB)/4, $0xbf800000
-DATA vmathLog1pF32AVX2const<>+1364(SB)/4, $0xbf800000
-DATA vmathLog1pF32AVX2const<>+1368(SB)/4, $0xbf800000
-DATA vmathLog1pF32AVX2const<>+1372(SB)/4, $0xbf800000
-DATA vmathLog1pF32AVX2const<>+1376(SB)/4, $0xbf800000
-DATA vmathLog1pF32AVX2const<>+1380(SB)/4, $0xbf800000
-DATA vmathLog1pF32AVX2const<>+1384(SB)/4, $0xbf800000
-DATA vmathLog1pF32AVX2const<>+1388(SB)/4, $0xbf800000
-DATA vmathLog1pF32AVX2const<>+1392(SB)/4, $0xbf800000
-DATA vmathLog1pF32AVX2const<>+1396(SB)/4, $0xbf800000
-DATA vmathLog1pF32AVX2const<>+1400(SB)/4, $0xbf800000
-DATA vmathLog1pF32AVX2const<>+1404(SB)/4, $0xbf800000
-DATA vmathLog1pF32AVX2const<>+1408(SB)/4, $0x3f318000
-DATA vmathLog1pF32AVX2const<>+1412(SB)/4, $0x3f318000
-DATA vmathLog1pF32AVX2const<>+1416(SB)/4, $0x3f318000
-DATA vmathLog1pF32AVX2const<>+1420(SB)/4, $0x3f318000
-DATA vmathLog1pF32AVX2const<>+1424(SB)/4, $0x3f318000
-DATA vmathLog1pF32AVX2const<>+1428(SB)/4, $0x3f318000
-DATA vmathLog1pF32AVX2const<>+1432(SB)/4, $0x3f318000
-DATA vmathLog1pF32AVX2const<>+1436(SB)/4, $0x3f318000
-DATA vmathLog1pF32AVX2const<>+1440(SB)/4, $0x3f318000
-DATA vmathLog1pF32AVX2const<>+1444(SB)/4, $0x3f318000
-DATA vmathLog1pF32AVX2const<>+1448(SB)/4, $0x3f318000
-DATA vmathLog1pF32AVX2const<>+1452(SB)/4, $0x3f318000
-DATA vmathLog1pF32AVX2const<>+1456(SB)/4, $0x3f318000
-DATA vmathLog1pF32AVX2const<>+1460(SB)/4, $0x3f318000
-DATA vmathLog1pF32AVX2const<>+1464(SB)/4, $0x3f318000
-DATA vmathLog1pF32AVX2const<>+1468(SB)/4, $0x3f318000
-DATA vmathLog1pF32AVX2const<>+1472(SB)/4, $0xb95e8083
-DATA vmathLog1pF32AVX2const<>+1476(SB)/4, $0xb95e8083
-DATA vmathLog1pF32AVX2const<>+1480(SB)/4, $0xb95e8083
-DATA vmathLog1pF32AVX2const<>+1484(SB)/4, $0xb95e8083
-DATA vmathLog1pF32AVX2const<>+1488(SB)/4, $0xb95e8083
-DATA vmathLog1pF32AVX2const<>+1492(SB)/4, $0xb95e8083
-DATA vmathLog1pF32AVX2const<>+1496(SB)/4, $0xb95e8083
-DATA vmathLog1pF32AVX2const<>+1500(SB)/4, $0xb95e8083
-DATA vmathLog1pF32AVX2const<>+1504(SB)/4, $0xb95e8083
-DATA vmathLog1pF32AVX2const<>+1508(SB)/4, $0xb95e8083
-DATA vmathLog1pF32AVX2const<>+1512(SB)/4, $0xb95e8083
-DATA vmathLog1pF32AVX2const<>+1516(SB)/4, $0xb95e8083
-DATA vmathLog1pF32AVX2const<>+1520(SB)/4, $0xb95e8083
-DATA vmathLog1pF32AVX2const<>+1524(SB)/4, $0xb95e8083
-DATA vmathLog1pF32AVX2const<>+1528(SB)/4, $0xb95e8083
-DATA vmathLog1pF32AVX2const<>+1532(SB)/4, $0xb95e8083
-DATA vmathLog1pF32AVX2const<>+1536(SB)/4, $0x00000000
-DATA vmathLog1pF32AVX2const<>+1540(SB)/4, $0x00000000
-DATA vmathLog1pF32AVX2const<>+1544(SB)/4, $0x00000000
-DATA vmathLog1pF32AVX2const<>+1548(SB)/4, $0x00000000
-DATA vmathLog1pF32AVX2const<>+1552(SB)/4, $0x00000000
-DATA vmathLog1pF32AVX2const<>+1556(SB)/4, $0x00000000
-DATA vmathLog1pF32AVX2const<>+1560(SB)/4, $0x00000000
-DATA vmathLog1pF32AVX2const<>+1564(SB)/4, $0x00000000
-DATA vmathLog1pF32AVX2const<>+1568(SB)/4, $0x00000000
-DATA vmathLog1pF32AVX2const<>+1572(SB)/4, $0x00000000
-DATA vmathLog1pF32AVX2const<>+1576(SB)/4, $0x00000000
-DATA vmathLog1pF32AVX2const<>+1580(SB)/4, $0x00000000
-DATA vmathLog1pF32AVX2const<>+1584(SB)/4, $0x00000000
-DATA vmathLog1pF32AVX2const<>+1588(SB)/4, $0x00000000
-DATA vmathLog1pF32AVX2const<>+1592(SB)/4, $0x00000000
-DATA vmathLog1pF32AVX2const<>+1596(SB)/4, $0x00000000
-DATA vmathLog1pF32AVX2const<>+1600(SB)/4, $0x7f800000
-DATA vmathLog1pF32AVX2const<>+1604(SB)/4, $0x7f800000
-DATA vmathLog1pF32AVX2const<>+1608(SB)/4, $0x7f800000
-DATA vmathLog1pF32AVX2const<>+1612(SB)/4, $0x7f800000
-DATA vmathLog1pF32AVX2const<>+1616(SB)/4, $0x7f800000
-DATA vmathLog1pF32AVX2const<>+1620(SB)/4, $0x7f800000
-DATA vmathLog1pF32AVX2const<>+1624(SB)/4, $0x7f800000
-DATA vmathLog1pF32AVX2const<>+1628(SB)/4, $0x7f800000
-DATA vmathLog1pF32AVX2const<>+1632(SB)/4, $0x7f800000
-DATA vmathLog1pF32AVX2const<>+1636(SB)/4, $0x7f800000
-DATA vmathLog1pF32AVX2const<>+1640(SB)/4, $0x7f800000
-DATA vmathLog1pF32AVX2const<>+1644(SB)/4, $0x7f800000
-DATA vmathLog1pF32AVX2const<>+1648(SB)/4, $0x7f800000
-DATA vmathLog1pF32AVX2const<>+1652(SB)/4, $0x7f800000
-DATA vmathLog1pF32AVX2const<>+1656(SB)/4, $0x7f800000
-DATA vmathLog1pF32AVX2const<>+1660(SB)/4, $0x7f800000
-DATA vmathLog1pF32AVX2const<>+1664(SB)/4, $0xff800000
-DATA vmathLog1pF32AVX2const<>+1668(SB)/4, $0xff800000
-DATA vmathLog1pF32AVX2const<>+1672(SB)/4, $0xff800000
-DATA vmathLog1pF32AVX2const<>+1676(SB)/4, $0xff800000
-DATA vmathLog1pF32AVX2const<>+1680(SB)/4, $0xff800000
-DATA vmathLog1pF32AVX2const<>+1684(SB)/4, $0xff800000
-DATA vmathLog1pF32AVX2const<>+1688(SB)/4, $0xff800000
-DATA vmathLog1pF32AVX2const<>+1692(SB)/4, $0xff800000
-DATA vmathLog1pF32AVX2const<>+1696(SB)/4, $0xff800000
-DATA vmathLog1pF32AVX2const<>+1700(SB)/4, $0xff800000
-DATA vmathLog1pF32AVX2const<>+1704(SB)/4, $0xff800000
-DATA vmathLog1pF32AVX2const<>+1708(SB)/4, $0xff800000
-DATA vmathLog1pF32AVX2const<>+1712(SB)/4, $0xff800000
-DATA vmathLog1pF32AVX2const<>+1716(SB)/4, $0xff800000
-DATA vmathLog1pF32AVX2const<>+1720(SB)/4, $0xff800000
-DATA vmathLog1pF32AVX2const<>+1724(SB)/4, $0xff800000
-DATA vmathLog1pF32AVX2const<>+1728(SB)/4, $0x7fc00000
-DATA vmathLog1pF32AVX2const<>+1732(SB)/4, $0x7fc00000
-DATA vmathLog1pF32AVX2const<>+1736(SB)/4, $0x7fc00000
-DATA vmathLog1pF32AVX2const<>+1740(SB)/4, $0x7fc00000
-DATA vmathLog1pF32AVX2const<>+1744(SB)/4, $0x7fc00000
-DATA vmathLog1pF32AVX2const<>+1748(SB)/4, $0x7fc00000
-DATA vmathLog1pF32AVX2const<>+1752(SB)/4, $0x7fc00000
-DATA vmathLog1pF32AVX2const<>+1756(SB)/4, $0x7fc00000
-DATA vmathLog1pF32AVX2const<>+1760(SB)/4, $0x7fc00000
-DATA vmathLog1pF32AVX2const<>+1764(SB)/4, $0x7fc00000
-DATA vmathLog1pF32AVX2const<>+1768(SB)/4, $0x7fc00000
-DATA vmathLog1pF32AVX2const<>+1772(SB)/4, $0x7fc00000
-DATA vmathLog1pF32AVX2const<>+1776(SB)/4, $0x7fc00000
-DATA vmathLog1pF32AVX2const<>+1780(SB)/4, $0x7fc00000
-DATA vmathLog1pF32AVX2const<>+1784(SB)/4, $0x7fc00000
-DATA vmathLog1pF32AVX2const<>+1788(SB)/4, $0x7fc00000
-GLOBL vmathLog1pF32AVX2const<>(SB), RODATA|NOPTR, $1792
+DATA vmathLog1pF32AVX2const<>+64(SB)/4, $0x00000000
+DATA vmathLog1pF32AVX2const<>+68(SB)/4, $0x00000000
+DATA vmathLog1pF32AVX2const<>+72(SB)/4, $0x00000000
+DATA vmathLog1pF32AVX2const<>+76(SB)/4, $0x00000000
+DATA vmathLog1pF32AVX2const<>+80(SB)/4, $0x00000000
+DATA vmathLog1pF32AVX2const<>+84(SB)/4, $0x00000000
+DATA vmathLog1pF32AVX2const<>+88(SB)/4, $0x00000000
+DATA vmathLog1pF32AVX2const<>+92(SB)/4, $0x00000000
+DATA vmathLog1pF32AVX2const<>+96(SB)/4, $0x00000000
+DATA vmathLog1pF32AVX2const<>+100(SB)/4, $0x00000000
+DATA vmathLog1pF32AVX2const<>+104(SB)/4, $0x00000000
+DATA vmathLog1pF32AVX2const<>+108(SB)/4, $0x00000000
+DATA vmathLog1pF32AVX2const<>+112(SB)/4, $0x00000000
+DATA vmathLog1pF32AVX2const<>+116(SB)/4, $0x00000000
+DATA vmathLog1pF32AVX2const<>+120(SB)/4, $0x00000000
+DATA vmathLog1pF32AVX2const<>+124(SB)/4, $0x00000000
+DATA vmathLog1pF32AVX2const<>+128(SB)/4, $0xff400000
+DATA vmathLog1pF32AVX2const<>+132(SB)/4, $0xff400000
+DATA vmathLog1pF32AVX2const<>+136(SB)/4, $0xff400000
+DATA vmathLog1pF32AVX2const<>+140(SB)/4, $0xff400000
+DATA vmathLog1pF32AVX2const<>+144(SB)/4, $0xff400000
+DATA vmathLog1pF32AVX2const<>+148(SB)/4, $0xff400000
+DATA vmathLog1pF32AVX2const<>+152(SB)/4, $0xff400000
+DATA vmathLog1pF32AVX2const<>+156(SB)/4, $0xff400000
+DATA vmathLog1pF32AVX2const<>+160(SB)/4, $0xff400000
+DATA vmathLog1pF32AVX2const<>+164(SB)/4, $0xff400000
+DATA vmathLog1pF32AVX2const<>+168(SB)/4, $0xff400000
+DATA vmathLog1pF32AVX2const<>+172(SB)/4, $0xff400000
+DATA vmathLog1pF32AVX2const<>+176(SB)/4, $0xff400000
+DATA vmathLog1pF32AVX2const<>+180(SB)/4, $0xff400000
+DATA vmathLog1pF32AVX2const<>+184(SB)/4, $0xff400000
+DATA vmathLog1pF32AVX2const<>+188(SB)/4, $0xff400000
+DATA vmathLog1pF32AVX2const<>+192(SB)/4, $0x007fffff
+DATA vmathLog1pF32AVX2const<>+196(SB)/4, $0x007fffff
+DATA vmathLog1pF32AVX2const<>+200(SB)/4, $0x007fffff
+DATA vmathLog1pF32AVX2const<>+204(SB)/4, $0x007fffff
+DATA vmathLog1pF32AVX2const<>+208(SB)/4, $0x007fffff
+DATA vmathLog1pF32AVX2const<>+212(SB)/4, $0x007fffff
+DATA vmathLog1pF32AVX2const<>+216(SB)/4, $0x007fffff
+DATA vmathLog1pF32AVX2const<>+220(SB)/4, $0x007fffff
+DATA vmathLog1pF32AVX2const<>+224(SB)/4, $0x007fffff
+DATA vmathLog1pF32AVX2const<>+228(SB)/4, $0x007fffff
+DATA vmathLog1pF32AVX2const<>+232(SB)/4, $0x007fffff
+DATA vmathLog1pF32AVX2const<>+236(SB)/4, $0x007fffff
+DATA vmathLog1pF32AVX2const<>+240(SB)/4, $0x007fffff
+DATA vmathLog1pF32AVX2const<>+244(SB)/4, $0x007fffff
+DATA vmathLog1pF32AVX2const<>+248(SB)/4, $0x007fffff
+DATA vmathLog1pF32AVX2const<>+252(SB)/4, $0x007fffff
+DATA vmathLog1pF32AVX2const<>+256(SB)/4, $0x3f400000
+DATA vmathLog1pF32AVX2const<>+260(SB)/4, $0x3f400000
+DATA vmathLog1pF32AVX2const<>+264(SB)/4, $0x3f400000
+DATA vmathLog1pF32AVX2const<>+268(SB)/4, $0x3f400000
+DATA vmathLog1pF32AVX2const<>+272(SB)/4, $0x3f400000
+DATA vmathLog1pF32AVX2const<>+276(SB)/4, $0x3f400000
+DATA vmathLog1pF32AVX2const<>+280(SB)/4, $0x3f400000
+DATA vmathLog1pF32AVX2const<>+284(SB)/4, $0x3f400000
+DATA vmathLog1pF32AVX2const<>+288(SB)/4, $0x3f400000
+DATA vmathLog1pF32AVX2const<>+292(SB)/4, $0x3f400000
+DATA vmathLog1pF32AVX2const<>+296(SB)/4, $0x3f400000
+DATA vmathLog1pF32AVX2const<>+300(SB)/4, $0x3f400000
+DATA vmathLog1pF32AVX2const<>+304(SB)/4, $0x3f400000
+DATA vmathLog1pF32AVX2const<>+308(SB)/4, $0x3f400000
+DATA vmathLog1pF32AVX2const<>+312(SB)/4, $0x3f400000
+DATA vmathLog1pF32AVX2const<>+316(SB)/4, $0x3f400000
+DATA vmathLog1pF32AVX2const<>+320(SB)/4, $0x4b000000
+DATA vmathLog1pF32AVX2const<>+324(SB)/4, $0x4b000000
+DATA vmathLog1pF32AVX2const<>+328(SB)/4, $0x4b000000
+DATA vmathLog1pF32AVX2const<>+332(SB)/4, $0x4b000000
+DATA vmathLog1pF32AVX2const<>+336(SB)/4, $0x4b000000
+DATA vmathLog1pF32AVX2const<>+340(SB)/4, $0x4b000000
+DATA vmathLog1pF32AVX2const<>+344(SB)/4, $0x4b000000
+DATA vmathLog1pF32AVX2const<>+348(SB)/4, $0x4b000000
+DATA vmathLog1pF32AVX2const<>+352(SB)/4, $0x4b000000
+DATA vmathLog1pF32AVX2const<>+356(SB)/4, $0x4b000000
+DATA vmathLog1pF32AVX2const<>+360(SB)/4, $0x4b000000
+DATA vmathLog1pF32AVX2const<>+364(SB)/4, $0x4b000000
+DATA vmathLog1pF32AVX2const<>+368(SB)/4, $0x4b000000
+DATA vmathLog1pF32AVX2const<>+372(SB)/4, $0x4b000000
+DATA vmathLog1pF32AVX2const<>+376(SB)/4, $0x4b000000
+DATA vmathLog1pF32AVX2const<>+380(SB)/4, $0x4b000000
+DATA vmathLog1pF32AVX2const<>+384(SB)/4, $0x4b000080
+DATA vmathLog1pF32AVX2const<>+388(SB)/4, $0x4b000080
+DATA vmathLog1pF32AVX2const<>+392(SB)/4, $0x4b000080
+DATA vmathLog1pF32AVX2const<>+396(SB)/4, $0x4b000080
+DATA vmathLog1pF32AVX2const<>+400(SB)/4, $0x4b000080
+DATA vmathLog1pF32AVX2const<>+404(SB)/4, $0x4b000080
+DATA vmathLog1pF32AVX2const<>+408(SB)/4, $0x4b000080
+DATA vmathLog1pF32AVX2const<>+412(SB)/4, $0x4b000080
+DATA vmathLog1pF32AVX2const<>+416(SB)/4, $0x4b000080
+DATA vmathLog1pF32AVX2const<>+420(SB)/4, $0x4b000080
+DATA vmathLog1pF32AVX2const<>+424(SB)/4, $0x4b000080
+DATA vmathLog1pF32AVX2const<>+428(SB)/4, $0x4b000080
+DATA vmathLog1pF32AVX2const<>+432(SB)/4, $0x4b000080
+DATA vmathLog1pF32AVX2const<>+436(SB)/4, $0x4b000080
+DATA vmathLog1pF32AVX2const<>+440(SB)/4, $0x4b000080
+DATA vmathLog1pF32AVX2const<>+444(SB)/4, $0x4b000080
+DATA vmathLog1pF32AVX2const<>+448(SB)/4, $0x42f00000
+DATA vmathLog1pF32AVX2const<>+452(SB)/4, $0x42f00000
+DATA vmathLog1pF32AVX2const<>+456(SB)/4, $0x42f00000
+DATA vmathLog1pF32AVX2const<>+460(SB)/4, $0x42f00000
+DATA vmathLog1pF32AVX2const<>+464(SB)/4, $0x42f00000
+DATA vmathLog1pF32AVX2const<>+468(SB)/4, $0x42f00000
+DATA vmathLog1pF32AVX2const<>+472(SB)/4, $0x42f00000
+DATA vmathLog1pF32AVX2const<>+476(SB)/4, $0x42f00000
+DATA vmathLog1pF32AVX2const<>+480(SB)/4, $0x42f00000
+DATA vmathLog1pF32AVX2const<>+484(SB)/4, $0x42f00000
+DATA vmathLog1pF32AVX2const<>+488(SB)/4, $0x42f00000
+DATA vmathLog1pF32AVX2const<>+492(SB)/4, $0x42f00000
+DATA vmathLog1pF32AVX2const<>+496(SB)/4, $0x42f00000
+DATA vmathLog1pF32AVX2const<>+500(SB)/4, $0x42f00000
+DATA vmathLog1pF32AVX2const<>+504(SB)/4, $0x42f00000
+DATA vmathLog1pF32AVX2const<>+508(SB)/4, $0x42f00000
+DATA vmathLog1pF32AVX2const<>+512(SB)/4, $0x80000000
+DATA vmathLog1pF32AVX2const<>+516(SB)/4, $0x80000000
+DATA vmathLog1pF32AVX2const<>+520(SB)/4, $0x80000000
+DATA vmathLog1pF32AVX2const<>+524(SB)/4, $0x80000000
+DATA vmathLog1pF32AVX2const<>+528(SB)/4, $0x80000000
+DATA vmathLog1pF32AVX2const<>+532(SB)/4, $0x80000000
+DATA vmathLog1pF32AVX2const<>+536(SB)/4, $0x80000000
+DATA vmathLog1pF32AVX2const<>+540(SB)/4, $0x80000000
+DATA vmathLog1pF32AVX2const<>+544(SB)/4, $0x80000000
+DATA vmathLog1pF32AVX2const<>+548(SB)/4, $0x80000000
+DATA vmathLog1pF32AVX2const<>+552(SB)/4, $0x80000000
+DATA vmathLog1pF32AVX2const<>+556(SB)/4, $0x80000000
+DATA vmathLog1pF32AVX2const<>+560(SB)/4, $0x80000000
+DATA vmathLog1pF32AVX2const<>+564(SB)/4, $0x80000000
+DATA vmathLog1pF32AVX2const<>+568(SB)/4, $0x80000000
+DATA vmathLog1pF32AVX2const<>+572(SB)/4, $0x80000000
+DATA vmathLog1pF32AVX2const<>+576(SB)/4, $0x4b400000
+DATA vmathLog1pF32AVX2const<>+580(SB)/4, $0x4b400000
+DATA vmathLog1pF32AVX2const<>+584(SB)/4, $0x4b400000
+DATA vmathLog1pF32AVX2const<>+588(SB)/4, $0x4b400000
+DATA vmathLog1pF32AVX2const<>+592(SB)/4, $0x4b400000
+DATA vmathLog1pF32AVX2const<>+596(SB)/4, $0x4b400000
+DATA vmathLog1pF32AVX2const<>+600(SB)/4, $0x4b400000
+DATA vmathLog1pF32AVX2const<>+604(SB)/4, $0x4b400000
+DATA vmathLog1pF32AVX2const<>+608(SB)/4, $0x4b400000
+DATA vmathLog1pF32AVX2const<>+612(SB)/4, $0x4b400000
+DATA vmathLog1pF32AVX2const<>+616(SB)/4, $0x4b400000
+DATA vmathLog1pF32AVX2const<>+620(SB)/4, $0x4b400000
+DATA vmathLog1pF32AVX2const<>+624(SB)/4, $0x4b400000
+DATA vmathLog1pF32AVX2const<>+628(SB)/4, $0x4b400000
+DATA vmathLog1pF32AVX2const<>+632(SB)/4, $0x4b400000
+DATA vmathLog1pF32AVX2const<>+636(SB)/4, $0x4b400000
+DATA vmathLog1pF32AVX2const<>+640(SB)/4, $0x4b3fff81
+DATA vmathLog1pF32AVX2const<>+644(SB)/4, $0x4b3fff81
+DATA vmathLog1pF32AVX2const<>+648(SB)/4, $0x4b3fff81
+DATA vmathLog1pF32AVX2const<>+652(SB)/4, $0x4b3fff81
+DATA vmathLog1pF32AVX2const<>+656(SB)/4, $0x4b3fff81
+DATA vmathLog1pF32AVX2const<>+660(SB)/4, $0x4b3fff81
+DATA vmathLog1pF32AVX2const<>+664(SB)/4, $0x4b3fff81
+DATA vmathLog1pF32AVX2const<>+668(SB)/4, $0x4b3fff81
+DATA vmathLog1pF32AVX2const<>+672(SB)/4, $0x4b3fff81
+DATA vmathLog1pF32AVX2const<>+676(SB)/4, $0x4b3fff81
+DATA vmathLog1pF32AVX2const<>+680(SB)/4, $0x4b3fff81
+DATA vmathLog1pF32AVX2const<>+684(SB)/4, $0x4b3fff81
+DATA vmathLog1pF32AVX2const<>+688(SB)/4, $0x4b3fff81
+DATA vmathLog1pF32AVX2const<>+692(SB)/4, $0x4b3fff81
+DATA vmathLog1pF32AVX2const<>+696(SB)/4, $0x4b3fff81
+DATA vmathLog1pF32AVX2const<>+700(SB)/4, $0x4b3fff81
+DATA vmathLog1pF32AVX2const<>+704(SB)/4, $0xbe800000
+DATA vmathLog1pF32AVX2const<>+708(SB)/4, $0xbe800000
+DATA vmathLog1pF32AVX2const<>+712(SB)/4, $0xbe800000
+DATA vmathLog1pF32AVX2const<>+716(SB)/4, $0xbe800000
+DATA vmathLog1pF32AVX2const<>+720(SB)/4, $0xbe800000
+DATA vmathLog1pF32AVX2const<>+724(SB)/4, $0xbe800000
+DATA vmathLog1pF32AVX2const<>+728(SB)/4, $0xbe800000
+DATA vmathLog1pF32AVX2const<>+732(SB)/4, $0xbe800000
+DATA vmathLog1pF32AVX2const<>+736(SB)/4, $0xbe800000
+DATA vmathLog1pF32AVX2const<>+740(SB)/4, $0xbe800000
+DATA vmathLog1pF32AVX2const<>+744(SB)/4, $0xbe800000
+DATA vmathLog1pF32AVX2const<>+748(SB)/4, $0xbe800000
+DATA vmathLog1pF32AVX2const<>+752(SB)/4, $0xbe800000
+DATA vmathLog1pF32AVX2const<>+756(SB)/4, $0xbe800000
+DATA vmathLog1pF32AVX2const<>+760(SB)/4, $0xbe800000
+DATA vmathLog1pF32AVX2const<>+764(SB)/4, $0xbe800000
+DATA vmathLog1pF32AVX2const<>+768(SB)/4, $0x3f000000
+DATA vmathLog1pF32AVX2const<>+772(SB)/4, $0x3f000000
+DATA vmathLog1pF32AVX2const<>+776(SB)/4, $0x3f000000
+DATA vmathLog1pF32AVX2const<>+780(SB)/4, $0x3f000000
+DATA vmathLog1pF32AVX2const<>+784(SB)/4, $0x3f000000
+DATA vmathLog1pF32AVX2const<>+788(SB)/4, $0x3f000000
+DATA vmathLog1pF32AVX2const<>+792(SB)/4, $0x3f000000
+DATA vmathLog1pF32AVX2const<>+796(SB)/4, $0x3f000000
+DATA vmathLog1pF32AVX2const<>+800(SB)/4, $0x3f000000
+DATA vmathLog1pF32AVX2const<>+804(SB)/4, $0x3f000000
+DATA vmathLog1pF32AVX2const<>+808(SB)/4, $0x3f000000
+DATA vmathLog1pF32AVX2const<>+812(SB)/4, $0x3f000000
+DATA vmathLog1pF32AVX2const<>+816(SB)/4, $0x3f000000
+DATA vmathLog1pF32AVX2const<>+820(SB)/4, $0x3f000000
+DATA vmathLog1pF32AVX2const<>+824(SB)/4, $0x3f000000
+DATA vmathLog1pF32AVX2const<>+828(SB)/4, $0x3f000000
+DATA vmathLog1pF32AVX2const<>+832(SB)/4, $0xbf000000
+DATA vmathLog1pF32AVX2const<>+836(SB)/4, $0xbf000000
+DATA vmathLog1pF32AVX2const<>+840(SB)/4, $0xbf000000
+DATA vmathLog1pF32AVX2const<>+844(SB)/4, $0xbf000000
+DATA vmathLog1pF32AVX2const<>+848(SB)/4, $0xbf000000
+DATA vmathLog1pF32AVX2const<>+852(SB)/4, $0xbf000000
+DATA vmathLog1pF32AVX2const<>+856(SB)/4, $0xbf000000
+DATA vmathLog1pF32AVX2const<>+860(SB)/4, $0xbf000000
+DATA vmathLog1pF32AVX2const<>+864(SB)/4, $0xbf000000
+DATA vmathLog1pF32AVX2const<>+868(SB)/4, $0xbf000000
+DATA vmathLog1pF32AVX2const<>+872(SB)/4, $0xbf000000
+DATA vmathLog1pF32AVX2const<>+876(SB)/4, $0xbf000000
+DATA vmathLog1pF32AVX2const<>+880(SB)/4, $0xbf000000
+DATA vmathLog1pF32AVX2const<>+884(SB)/4, $0xbf000000
+DATA vmathLog1pF32AVX2const<>+888(SB)/4, $0xbf000000
+DATA vmathLog1pF32AVX2const<>+892(SB)/4, $0xbf000000
+DATA vmathLog1pF32AVX2const<>+896(SB)/4, $0xbd021be9
+DATA vmathLog1pF32AVX2const<>+900(SB)/4, $0xbd021be9
+DATA vmathLog1pF32AVX2const<>+904(SB)/4, $0xbd021be9
+DATA vmathLog1pF32AVX2const<>+908(SB)/4, $0xbd021be9
+DATA vmathLog1pF32AVX2const<>+912(SB)/4, $0xbd021be9
+DATA vmathLog1pF32AVX2const<>+916(SB)/4, $0xbd021be9
+DATA vmathLog1pF32AVX2const<>+920(SB)/4, $0xbd021be9
+DATA vmathLog1pF32AVX2const<>+924(SB)/4, $0xbd021be9
+DATA vmathLog1pF32AVX2const<>+928(SB)/4, $0xbd021be9
+DATA vmathLog1pF32AVX2const<>+932(SB)/4, $0xbd021be9
+DATA vmathLog1pF32AVX2const<>+936(SB)/4, $0xbd021be9
+DATA vmathLog1pF32AVX2const<>+940(SB)/4, $0xbd021be9
+DATA vmathLog1pF32AVX2const<>+944(SB)/4, $0xbd021be9
+DATA vmathLog1pF32AVX2const<>+948(SB)/4, $0xbd021be9
+DATA vmathLog1pF32AVX2const<>+952(SB)/4, $0xbd021be9
+DATA vmathLog1pF32AVX2const<>+956(SB)/4, $0xbd021be9
+DATA vmathLog1pF32AVX2const<>+960(SB)/4, $0x3da4e174
+DATA vmathLog1pF32AVX2const<>+964(SB)/4, $0x3da4e174
+DATA vmathLog1pF32AVX2const<>+968(SB)/4, $0x3da4e174
+DATA vmathLog1pF32AVX2const<>+972(SB)/4, $0x3da4e174
+DATA vmathLog1pF32AVX2const<>+976(SB)/4, $0x3da4e174
+DATA vmathLog1pF32AVX2const<>+980(SB)/4, $0x3da4e174
+DATA vmathLog1pF32AVX2const<>+984(SB)/4, $0x3da4e174
+DATA vmathLog1pF32AVX2const<>+988(SB)/4, $0x3da4e174
+DATA vmathLog1pF32AVX2const<>+992(SB)/4, $0x3da4e174
+DATA vmathLog1pF32AVX2const<>+996(SB)/4, $0x3da4e174
+DATA vmathLog1pF32AVX2const<>+1000(SB)/4, $0x3da4e174
+DATA vmathLog1pF32AVX2const<>+1004(SB)/4, $0x3da4e174
+DATA vmathLog1pF32AVX2const<>+1008(SB)/4, $0x3da4e174
+DATA vmathLog1pF32AVX2const<>+1012(SB)/4, $0x3da4e174
+DATA vmathLog1pF32AVX2const<>+1016(SB)/4, $0x3da4e174
+DATA vmathLog1pF32AVX2const<>+1020(SB)/4, $0x3da4e174
+DATA vmathLog1pF32AVX2const<>+1024(SB)/4, $0xbdd8798b
+DATA vmathLog1pF32AVX2const<>+1028(SB)/4, $0xbdd8798b
+DATA vmathLog1pF32AVX2const<>+1032(SB)/4, $0xbdd8798b
+DATA vmathLog1pF32AVX2const<>+1036(SB)/4, $0xbdd8798b
+DATA vmathLog1pF32AVX2const<>+1040(SB)/4, $0xbdd8798b
+DATA vmathLog1pF32AVX2const<>+1044(SB)/4, $0xbdd8798b
+DATA vmathLog1pF32AVX2const<>+1048(SB)/4, $0xbdd8798b
+DATA vmathLog1pF32AVX2const<>+1052(SB)/4, $0xbdd8798b
+DATA vmathLog1pF32AVX2const<>+1056(SB)/4, $0xbdd8798b
+DATA vmathLog1pF32AVX2const<>+1060(SB)/4, $0xbdd8798b
+DATA vmathLog1pF32AVX2const<>+1064(SB)/4, $0xbdd8798b
+DATA vmathLog1pF32AVX2const<>+1068(SB)/4, $0xbdd8798b
+DATA vmathLog1pF32AVX2const<>+1072(SB)/4, $0xbdd8798b
+DATA vmathLog1pF32AVX2const<>+1076(SB)/4, $0xbdd8798b
+DATA vmathLog1pF32AVX2const<>+1080(SB)/4, $0xbdd8798b
+DATA vmathLog1pF32AVX2const<>+1084(SB)/4, $0xbdd8798b
+DATA vmathLog1pF32AVX2const<>+1088(SB)/4, $0x3de92cf8
+DATA vmathLog1pF32AVX2const<>+1092(SB)/4, $0x3de92cf8
+DATA vmathLog1pF32AVX2const<>+1096(SB)/4, $0x3de92cf8
+DATA vmathLog1pF32AVX2const<>+1100(SB)/4, $0x3de92cf8
+DATA vmathLog1pF32AVX2const<>+1104(SB)/4, $0x3de92cf8
+DATA vmathLog1pF32AVX2const<>+1108(SB)/4, $0x3de92cf8
+DATA vmathLog1pF32AVX2const<>+1112(SB)/4, $0x3de92cf8
+DATA vmathLog1pF32AVX2const<>+1116(SB)/4, $0x3de92cf8
+DATA vmathLog1pF32AVX2const<>+1120(SB)/4, $0x3de92cf8
+DATA vmathLog1pF32AVX2const<>+1124(SB)/4, $0x3de92cf8
+DATA vmathLog1pF32AVX2const<>+1128(SB)/4, $0x3de92cf8
+DATA vmathLog1pF32AVX2const<>+1132(SB)/4, $0x3de92cf8
+DATA vmathLog1pF32AVX2const<>+1136(SB)/4, $0x3de92cf8
+DATA vmathLog1pF32AVX2const<>+1140(SB)/4, $0x3de92cf8
+DATA vmathLog1pF32AVX2const<>+1144(SB)/4, $0x3de92cf8
+DATA vmathLog1pF32AVX2const<>+1148(SB)/4, $0x3de92cf8
+DATA vmathLog1pF32AVX2const<>+1152(SB)/4, $0xbdffeebe
+DATA vmathLog1pF32AVX2const<>+1156(SB)/4, $0xbdffeebe
+DATA vmathLog1pF32AVX2const<>+1160(SB)/4, $0xbdffeebe
+DATA vmathLog1pF32AVX2const<>+1164(SB)/4, $0xbdffeebe
+DATA vmathLog1pF32AVX2const<>+1168(SB)/4, $0xbdffeebe
+DATA vmathLog1pF32AVX2const<>+1172(SB)/4, $0xbdffeebe
+DATA vmathLog1pF32AVX2const<>+1176(SB)/4, $0xbdffeebe
+DATA vmathLog1pF32AVX2const<>+1180(SB)/4, $0xbdffeebe
+DATA vmathLog1pF32AVX2const<>+1184(SB)/4, $0xbdffeebe
+DATA vmathLog1pF32AVX2const<>+1188(SB)/4, $0xbdffeebe
+DATA vmathLog1pF32AVX2const<>+1192(SB)/4, $0xbdffeebe
+DATA vmathLog1pF32AVX2const<>+1196(SB)/4, $0xbdffeebe
+DATA vmathLog1pF32AVX2const<>+1200(SB)/4, $0xbdffeebe
+DATA vmathLog1pF32AVX2const<>+1204(SB)/4, $0xbdffeebe
+DATA vmathLog1pF32AVX2const<>+1208(SB)/4, $0xbdffeebe
+DATA vmathLog1pF32AVX2const<>+1212(SB)/4, $0xbdffeebe
+DATA vmathLog1pF32AVX2const<>+1216(SB)/4, $0x3e121eb2
+DATA vmathLog1pF32AVX2const<>+1220(SB)/4, $0x3e121eb2
+DATA vmathLog1pF32AVX2const<>+1224(SB)/4, $0x3e121eb2
+DATA vmathLog1pF32AVX2const<>+1228(SB)/4, $0x3e121eb2
+DATA vmathLog1pF32AVX2const<>+1232(SB)/4, $0x3e121eb2
+DATA vmathLog1pF32AVX2const<>+1236(SB)/4, $0x3e121eb2
+DATA vmathLog1pF32AVX2const<>+1240(SB)/4, $0x3e121eb2
+DATA vmathLog1pF32AVX2const<>+1244(SB)/4, $0x3e121eb2
+DATA vmathLog1pF32AVX2const<>+1248(SB)/4, $0x3e121eb2
+DATA vmathLog1pF32AVX2const<>+1252(SB)/4, $0x3e121eb2
+DATA vmathLog1pF32AVX2const<>+1256(SB)/4, $0x3e121eb2
+DATA vmathLog1pF32AVX2const<>+1260(SB)/4, $0x3e121eb2
+DATA vmathLog1pF32AVX2const<>+1264(SB)/4, $0x3e121eb2
+DATA vmathLog1pF32AVX2const<>+1268(SB)/4, $0x3e121eb2
+DATA vmathLog1pF32AVX2const<>+1272(SB)/4, $0x3e121eb2
+DATA vmathLog1pF32AVX2const<>+1276(SB)/4, $0x3e121eb2
+DATA vmathLog1pF32AVX2const<>+1280(SB)/4, $0xbe2aa819
+DATA vmathLog1pF32AVX2const<>+1284(SB)/4, $0xbe2aa819
+DATA vmathLog1pF32AVX2const<>+1288(SB)/4, $0xbe2aa819
+DATA vmathLog1pF32AVX2const<>+1292(SB)/4, $0xbe2aa819
+DATA vmathLog1pF32AVX2const<>+1296(SB)/4, $0xbe2aa819
+DATA vmathLog1pF32AVX2const<>+1300(SB)/4, $0xbe2aa819
+DATA vmathLog1pF32AVX2const<>+1304(SB)/4, $0xbe2aa819
+DATA vmathLog1pF32AVX2const<>+1308(SB)/4, $0xbe2aa819
+DATA vmathLog1pF32AVX2const<>+1312(SB)/4, $0xbe2aa819
+DATA vmathLog1pF32AVX2const<>+1316(SB)/4, $0xbe2aa819
+DATA vmathLog1pF32AVX2const<>+1320(SB)/4, $0xbe2aa819
+DATA vmathLog1pF32AVX2const<>+1324(SB)/4, $0xbe2aa819
+DATA vmathLog1pF32AVX2const<>+1328(SB)/4, $0xbe2aa819
+DATA vmathLog1pF32AVX2const<>+1332(SB)/4, $0xbe2aa819
+DATA vmathLog1pF32AVX2const<>+1336(SB)/4, $0xbe2aa819
+DATA vmathLog1pF32AVX2const<>+1340(SB)/4, $0xbe2aa819
+DATA vmathLog1pF32AVX2const<>+1344(SB)/4, $0x3e4ccdbb
+DATA vmathLog1pF32AVX2const<>+1348(SB)/4, $0x3e4ccdbb
+DATA vmathLog1pF32AVX2const<>+1352(SB)/4, $0x3e4ccdbb
+DATA vmathLog1pF32AVX2const<>+1356(SB)/4, $0x3e4ccdbb
+DATA vmathLog1pF32AVX2const<>+1360(SB)/4, $0x3e4ccdbb
+DATA vmathLog1pF32AVX2const<>+1364(SB)/4, $0x3e4ccdbb
+DATA vmathLog1pF32AVX2const<>+1368(SB)/4, $0x3e4ccdbb
+DATA vmathLog1pF32AVX2const<>+1372(SB)/4, $0x3e4ccdbb
+DATA vmathLog1pF32AVX2const<>+1376(SB)/4, $0x3e4ccdbb
+DATA vmathLog1pF32AVX2const<>+1380(SB)/4, $0x3e4ccdbb
+DATA vmathLog1pF32AVX2const<>+1384(SB)/4, $0x3e4ccdbb
+DATA vmathLog1pF32AVX2const<>+1388(SB)/4, $0x3e4ccdbb
+DATA vmathLog1pF32AVX2const<>+1392(SB)/4, $0x3e4ccdbb
+DATA vmathLog1pF32AVX2const<>+1396(SB)/4, $0x3e4ccdbb
+DATA vmathLog1pF32AVX2const<>+1400(SB)/4, $0x3e4ccdbb
+DATA vmathLog1pF32AVX2const<>+1404(SB)/4, $0x3e4ccdbb
+DATA vmathLog1pF32AVX2const<>+1408(SB)/4, $0xbe800007
+DATA vmathLog1pF32AVX2const<>+1412(SB)/4, $0xbe800007
+DATA vmathLog1pF32AVX2const<>+1416(SB)/4, $0xbe800007
+DATA vmathLog1pF32AVX2const<>+1420(SB)/4, $0xbe800007
+DATA vmathLog1pF32AVX2const<>+1424(SB)/4, $0xbe800007
+DATA vmathLog1pF32AVX2const<>+1428(SB)/4, $0xbe800007
+DATA vmathLog1pF32AVX2const<>+1432(SB)/4, $0xbe800007
+DATA vmathLog1pF32AVX2const<>+1436(SB)/4, $0xbe800007
+DATA vmathLog1pF32AVX2const<>+1440(SB)/4, $0xbe800007
+DATA vmathLog1pF32AVX2const<>+1444(SB)/4, $0xbe800007
+DATA vmathLog1pF32AVX2const<>+1448(SB)/4, $0xbe800007
+DATA vmathLog1pF32AVX2const<>+1452(SB)/4, $0xbe800007
+DATA vmathLog1pF32AVX2const<>+1456(SB)/4, $0xbe800007
+DATA vmathLog1pF32AVX2const<>+1460(SB)/4, $0xbe800007
+DATA vmathLog1pF32AVX2const<>+1464(SB)/4, $0xbe800007
+DATA vmathLog1pF32AVX2const<>+1468(SB)/4, $0xbe800007
+DATA vmathLog1pF32AVX2const<>+1472(SB)/4, $0x3eaaaaaa
+DATA vmathLog1pF32AVX2const<>+1476(SB)/4, $0x3eaaaaaa
+DATA vmathLog1pF32AVX2const<>+1480(SB)/4, $0x3eaaaaaa
+DATA vmathLog1pF32AVX2const<>+1484(SB)/4, $0x3eaaaaaa
+DATA vmathLog1pF32AVX2const<>+1488(SB)/4, $0x3eaaaaaa
+DATA vmathLog1pF32AVX2const<>+1492(SB)/4, $0x3eaaaaaa
+DATA vmathLog1pF32AVX2const<>+1496(SB)/4, $0x3eaaaaaa
+DATA vmathLog1pF32AVX2const<>+1500(SB)/4, $0x3eaaaaaa
+DATA vmathLog1pF32AVX2const<>+1504(SB)/4, $0x3eaaaaaa
+DATA vmathLog1pF32AVX2const<>+1508(SB)/4, $0x3eaaaaaa
+DATA vmathLog1pF32AVX2const<>+1512(SB)/4, $0x3eaaaaaa
+DATA vmathLog1pF32AVX2const<>+1516(SB)/4, $0x3eaaaaaa
+DATA vmathLog1pF32AVX2const<>+1520(SB)/4, $0x3eaaaaaa
+DATA vmathLog1pF32AVX2const<>+1524(SB)/4, $0x3eaaaaaa
+DATA vmathLog1pF32AVX2const<>+1528(SB)/4, $0x3eaaaaaa
+DATA vmathLog1pF32AVX2const<>+1532(SB)/4, $0x3eaaaaaa
+DATA vmathLog1pF32AVX2const<>+1536(SB)/4, $0xbf800000
+DATA vmathLog1pF32AVX2const<>+1540(SB)/4, $0xbf800000
+DATA vmathLog1pF32AVX2const<>+1544(SB)/4, $0xbf800000
+DATA vmathLog1pF32AVX2const<>+1548(SB)/4, $0xbf800000
+DATA vmathLog1pF32AVX2const<>+1552(SB)/4, $0xbf800000
+DATA vmathLog1pF32AVX2const<>+1556(SB)/4, $0xbf800000
+DATA vmathLog1pF32AVX2const<>+1560(SB)/4, $0xbf800000
+DATA vmathLog1pF32AVX2const<>+1564(SB)/4, $0xbf800000
+DATA vmathLog1pF32AVX2const<>+1568(SB)/4, $0xbf800000
+DATA vmathLog1pF32AVX2const<>+1572(SB)/4, $0xbf800000
+DATA vmathLog1pF32AVX2const<>+1576(SB)/4, $0xbf800000
+DATA vmathLog1pF32AVX2const<>+1580(SB)/4, $0xbf800000
+DATA vmathLog1pF32AVX2const<>+1584(SB)/4, $0xbf800000
+DATA vmathLog1pF32AVX2const<>+1588(SB)/4, $0xbf800000
+DATA vmathLog1pF32AVX2const<>+1592(SB)/4, $0xbf800000
+DATA vmathLog1pF32AVX2const<>+1596(SB)/4, $0xbf800000
+DATA vmathLog1pF32AVX2const<>+1600(SB)/4, $0x3f318000
+DATA vmathLog1pF32AVX2const<>+1604(SB)/4, $0x3f318000
+DATA vmathLog1pF32AVX2const<>+1608(SB)/4, $0x3f318000
+DATA vmathLog1pF32AVX2const<>+1612(SB)/4, $0x3f318000
+DATA vmathLog1pF32AVX2const<>+1616(SB)/4, $0x3f318000
+DATA vmathLog1pF32AVX2const<>+1620(SB)/4, $0x3f318000
+DATA vmathLog1pF32AVX2const<>+1624(SB)/4, $0x3f318000
+DATA vmathLog1pF32AVX2const<>+1628(SB)/4, $0x3f318000
+DATA vmathLog1pF32AVX2const<>+1632(SB)/4, $0x3f318000
+DATA vmathLog1pF32AVX2const<>+1636(SB)/4, $0x3f318000
+DATA vmathLog1pF32AVX2const<>+1640(SB)/4, $0x3f318000
+DATA vmathLog1pF32AVX2const<>+1644(SB)/4, $0x3f318000
+DATA vmathLog1pF32AVX2const<>+1648(SB)/4, $0x3f318000
+DATA vmathLog1pF32AVX2const<>+1652(SB)/4, $0x3f318000
+DATA vmathLog1pF32AVX2const<>+1656(SB)/4, $0x3f318000
+DATA vmathLog1pF32AVX2const<>+1660(SB)/4, $0x3f318000
+DATA vmathLog1pF32AVX2const<>+1664(SB)/4, $0xb95e8083
+DATA vmathLog1pF32AVX2const<>+1668(SB)/4, $0xb95e8083
+DATA vmathLog1pF32AVX2const<>+1672(SB)/4, $0xb95e8083
+DATA vmathLog1pF32AVX2const<>+1676(SB)/4, $0xb95e8083
+DATA vmathLog1pF32AVX2const<>+1680(SB)/4, $0xb95e8083
+DATA vmathLog1pF32AVX2const<>+1684(SB)/4, $0xb95e8083
+DATA vmathLog1pF32AVX2const<>+1688(SB)/4, $0xb95e8083
+DATA vmathLog1pF32AVX2const<>+1692(SB)/4, $0xb95e8083
+DATA vmathLog1pF32AVX2const<>+1696(SB)/4, $0xb95e8083
+DATA vmathLog1pF32AVX2const<>+1700(SB)/4, $0xb95e8083
+DATA vmathLog1pF32AVX2const<>+1704(SB)/4, $0xb95e8083
+DATA vmathLog1pF32AVX2const<>+1708(SB)/4, $0xb95e8083
+DATA vmathLog1pF32AVX2const<>+1712(SB)/4, $0xb95e8083
+DATA vmathLog1pF32AVX2const<>+1716(SB)/4, $0xb95e8083
+DATA vmathLog1pF32AVX2const<>+1720(SB)/4, $0xb95e8083
+DATA vmathLog1pF32AVX2const<>+1724(SB)/4, $0xb95e8083
+DATA vmathLog1pF32AVX2const<>+1728(SB)/4, $0x7f800000
+DATA vmathLog1pF32AVX2const<>+1732(SB)/4, $0x7f800000
+DATA vmathLog1pF32AVX2const<>+1736(SB)/4, $0x7f800000
+DATA vmathLog1pF32AVX2const<>+1740(SB)/4, $0x7f800000
+DATA vmathLog1pF32AVX2const<>+1744(SB)/4, $0x7f800000
+DATA vmathLog1pF32AVX2const<>+1748(SB)/4, $0x7f800000
+DATA vmathLog1pF32AVX2const<>+1752(SB)/4, $0x7f800000
+DATA vmathLog1pF32AVX2const<>+1756(SB)/4, $0x7f800000
+DATA vmathLog1pF32AVX2const<>+1760(SB)/4, $0x7f800000
+DATA vmathLog1pF32AVX2const<>+1764(SB)/4, $0x7f800000
+DATA vmathLog1pF32AVX2const<>+1768(SB)/4, $0x7f800000
+DATA vmathLog1pF32AVX2const<>+1772(SB)/4, $0x7f800000
+DATA vmathLog1pF32AVX2const<>+1776(SB)/4, $0x7f800000
+DATA vmathLog1pF32AVX2const<>+1780(SB)/4, $0x7f800000
+DATA vmathLog1pF32AVX2const<>+1784(SB)/4, $0x7f800000
+DATA vmathLog1pF32AVX2const<>+1788(SB)/4, $0x7f800000
+DATA vmathLog1pF32AVX2const<>+1792(SB)/4, $0xff800000
+DATA vmathLog1pF32AVX2const<>+1796(SB)/4, $0xff800000
+DATA vmathLog1pF32AVX2const<>+1800(SB)/4, $0xff800000
+DATA vmathLog1pF32AVX2const<>+1804(SB)/4, $0xff800000
+DATA vmathLog1pF32AVX2const<>+1808(SB)/4, $0xff800000
+DATA vmathLog1pF32AVX2const<>+1812(SB)/4, $0xff800000
+DATA vmathLog1pF32AVX2const<>+1816(SB)/4, $0xff800000
+DATA vmathLog1pF32AVX2const<>+1820(SB)/4, $0xff800000
+DATA vmathLog1pF32AVX2const<>+1824(SB)/4, $0xff800000
+DATA vmathLog1pF32AVX2const<>+1828(SB)/4, $0xff800000
+DATA vmathLog1pF32AVX2const<>+1832(SB)/4, $0xff800000
+DATA vmathLog1pF32AVX2const<>+1836(SB)/4, $0xff800000
+DATA vmathLog1pF32AVX2const<>+1840(SB)/4, $0xff800000
+DATA vmathLog1pF32AVX2const<>+1844(SB)/4, $0xff800000
+DATA vmathLog1pF32AVX2const<>+1848(SB)/4, $0xff800000
+DATA vmathLog1pF32AVX2const<>+1852(SB)/4, $0xff800000
+DATA vmathLog1pF32AVX2const<>+1856(SB)/4, $0x7fc00000
+DATA vmathLog1pF32AVX2const<>+1860(SB)/4, $0x7fc00000
+DATA vmathLog1pF32AVX2const<>+1864(SB)/4, $0x7fc00000
+DATA vmathLog1pF32AVX2const<>+1868(SB)/4, $0x7fc00000
+DATA vmathLog1pF32AVX2const<>+1872(SB)/4, $0x7fc00000
+DATA vmathLog1pF32AVX2const<>+1876(SB)/4, $0x7fc00000
+DATA vmathLog1pF32AVX2const<>+1880(SB)/4, $0x7fc00000
+DATA vmathLog1pF32AVX2const<>+1884(SB)/4, $0x7fc00000
+DATA vmathLog1pF32AVX2const<>+1888(SB)/4, $0x7fc00000
+DATA vmathLog1pF32AVX2const<>+1892(SB)/4, $0x7fc00000
+DATA vmathLog1pF32AVX2const<>+1896(SB)/4, $0x7fc00000
+DATA vmathLog1pF32AVX2const<>+1900(SB)/4, $0x7fc00000
+DATA vmathLog1pF32AVX2const<>+1904(SB)/4, $0x7fc00000
+DATA vmathLog1pF32AVX2const<>+1908(SB)/4, $0x7fc00000
+DATA vmathLog1pF32AVX2const<>+1912(SB)/4, $0x7fc00000
+DATA vmathLog1pF32AVX2const<>+1916(SB)/4, $0x7fc00000
+GLOBL vmathLog1pF32AVX2const<>(SB), RODATA|NOPTR, $1920
 
 // func Log1pF32AVX512(dst []float32, x []float32)
 // Requires: AVX, AVX512DQ, AVX512F
@@ -7978,142 +8438,182 @@ main:
 	VMOVUPS     64(CX), Z1
 	VMOVUPS     vmathLog1pF32AVX512const<>+0(SB), Z2
 	VMOVUPS     vmathLog1pF32AVX512const<>+0(SB), Z3
-	VADDPS      Z0, Z2, Z4
-	VADDPS      Z1, Z3, Z5
-	VSUBPS      Z2, Z4, Z6
-	VSUBPS      Z3, Z5, Z7
-	VSUBPS      Z6, Z4, Z8
-	VSUBPS      Z7, Z5, Z9
-	VSUBPS      Z8, Z2, Z10
-	VSUBPS      Z9, Z3, Z11
-	VSUBPS      Z6, Z0, Z12
-	VSUBPS      Z7, Z1, Z13
-	VADDPS      Z12, Z10, Z14
-	VADDPS      Z13, Z11, Z15
-	VGETMANTPS  $0x03, Z4, Z16
-	VGETMANTPS  $0x03, Z5, Z17
-	VGETMANTPS  $0x03, Z4, Z20
-	VGETEXPPS   Z20, Z20
-	VGETEXPPS   Z4, Z18
-	VGETMANTPS  $0x03, Z5, Z21
-	VGETEXPPS   Z21, Z21
-	VGETEXPPS   Z5, Z19
-	VSUBPS      Z20, Z18, Z18
-	VSUBPS      Z21, Z19, Z19
-	VSUBPS      Z2, Z16, Z22
-	VSUBPS      Z3, Z17, Z23
-	VMOVUPS     vmathLog1pF32AVX512const<>+64(SB), Z24
-	VMOVUPS     vmathLog1pF32AVX512const<>+64(SB), Z25
-	VMINPS      Z18, Z24, Z26
-	VMINPS      Z19, Z25, Z27
-	VXORPS      vmathLog1pF32AVX512const<>+128(SB), Z26, Z28
-	VXORPS      vmathLog1pF32AVX512const<>+128(SB), Z27, Z29
-	VMOVUPS     vmathLog1pF32AVX512const<>+0(SB), Z30
-	VMOVUPS     vmathLog1pF32AVX512const<>+0(SB), Z31
-	VSCALEFPS   Z28, Z30, Z30
-	VSCALEFPS   Z29, Z31, Z31
-	VMULPS      Z30, Z14, Z8
-	VMULPS      Z31, Z15, Z9
-	VMULPS      Z22, Z22, Z6
-	VMULPS      Z23, Z23, Z7
-	VMOVUPS     vmathLog1pF32AVX512const<>+192(SB), Z10
-	VMOVUPS     vmathLog1pF32AVX512const<>+192(SB), Z11
+	VMOVUPS     vmathLog1pF32AVX512const<>+64(SB), Z4
+	VMOVUPS     vmathLog1pF32AVX512const<>+64(SB), Z5
+	VADDPS      Z0, Z2, Z6
+	VADDPS      Z1, Z3, Z7
+	VSUBPS      Z2, Z6, Z8
+	VSUBPS      Z3, Z7, Z9
+	VSUBPS      Z8, Z6, Z10
+	VSUBPS      Z9, Z7, Z11
+	VSUBPS      Z10, Z2, Z12
+	VSUBPS      Z11, Z3, Z13
+	VSUBPS      Z8, Z0, Z14
+	VSUBPS      Z9, Z1, Z15
+	VADDPS      Z14, Z12, Z16
+	VADDPS      Z15, Z13, Z17
+	VGETMANTPS  $0x03, Z6, Z18
+	VGETMANTPS  $0x03, Z7, Z19
+	VGETMANTPS  $0x03, Z6, Z22
+	VGETEXPPS   Z22, Z22
+	VGETEXPPS   Z6, Z20
+	VGETMANTPS  $0x03, Z7, Z23
+	VGETEXPPS   Z23, Z23
+	VGETEXPPS   Z7, Z21
+	VSUBPS      Z22, Z20, Z20
+	VSUBPS      Z23, Z21, Z21
+	VSUBPS      Z2, Z18, Z24
+	VSUBPS      Z3, Z19, Z25
+	VMOVUPS     vmathLog1pF32AVX512const<>+128(SB), Z26
+	VMOVUPS     vmathLog1pF32AVX512const<>+128(SB), Z27
+	VMINPS      Z20, Z26, Z28
+	VMINPS      Z21, Z27, Z29
+	VXORPS      vmathLog1pF32AVX512const<>+192(SB), Z28, Z30
+	VXORPS      vmathLog1pF32AVX512const<>+192(SB), Z29, Z31
+	VMOVUPS     vmathLog1pF32AVX512const<>+0(SB), Z10
+	VMOVUPS     vmathLog1pF32AVX512const<>+0(SB), Z11
+	VSCALEFPS   Z30, Z10, Z10
+	VSCALEFPS   Z31, Z11, Z11
+	VMULPS      Z10, Z16, Z8
+	VMULPS      Z11, Z17, Z9
 	VMOVUPS     vmathLog1pF32AVX512const<>+256(SB), Z12
 	VMOVUPS     vmathLog1pF32AVX512const<>+256(SB), Z13
-	VFMADD231PS Z22, Z10, Z12
-	VFMADD231PS Z23, Z11, Z13
-	VMOVUPS     vmathLog1pF32AVX512const<>+320(SB), Z20
-	VMOVUPS     vmathLog1pF32AVX512const<>+320(SB), Z21
-	VFMADD231PS Z22, Z12, Z20
-	VFMADD231PS Z23, Z13, Z21
-	VMOVUPS     vmathLog1pF32AVX512const<>+384(SB), Z16
-	VMOVUPS     vmathLog1pF32AVX512const<>+384(SB), Z17
-	VFMADD231PS Z22, Z20, Z16
-	VFMADD231PS Z23, Z21, Z17
-	VMOVUPS     vmathLog1pF32AVX512const<>+448(SB), Z24
-	VMOVUPS     vmathLog1pF32AVX512const<>+448(SB), Z25
-	VFMADD231PS Z22, Z16, Z24
-	VFMADD231PS Z23, Z17, Z25
-	VMOVUPS     vmathLog1pF32AVX512const<>+512(SB), Z26
-	VMOVUPS     vmathLog1pF32AVX512const<>+512(SB), Z27
-	VFMADD231PS Z22, Z24, Z26
-	VFMADD231PS Z23, Z25, Z27
-	VMOVUPS     vmathLog1pF32AVX512const<>+576(SB), Z28
-	VMOVUPS     vmathLog1pF32AVX512const<>+576(SB), Z29
-	VFMADD231PS Z22, Z26, Z28
-	VFMADD231PS Z23, Z27, Z29
-	VMOVUPS     vmathLog1pF32AVX512const<>+640(SB), Z14
-	VMOVUPS     vmathLog1pF32AVX512const<>+640(SB), Z15
-	VFMADD231PS Z22, Z28, Z14
-	VFMADD231PS Z23, Z29, Z15
-	VMOVUPS     vmathLog1pF32AVX512const<>+704(SB), Z30
-	VMOVUPS     vmathLog1pF32AVX512const<>+704(SB), Z31
-	VFMADD231PS Z22, Z14, Z30
-	VFMADD231PS Z23, Z15, Z31
-	VMOVUPS     vmathLog1pF32AVX512const<>+768(SB), Z10
-	VMOVUPS     vmathLog1pF32AVX512const<>+768(SB), Z11
-	VFMADD231PS Z22, Z30, Z10
-	VFMADD231PS Z23, Z31, Z11
-	VMOVUPS     vmathLog1pF32AVX512const<>+832(SB), Z12
-	VMOVUPS     vmathLog1pF32AVX512const<>+832(SB), Z13
-	VFMADD231PS Z22, Z10, Z12
-	VFMADD231PS Z23, Z11, Z13
-	VSUBPS      Z22, Z2, Z20
-	VSUBPS      Z23, Z3, Z21
-	VMOVUPS     vmathLog1pF32AVX512const<>+896(SB), Z16
-	VMOVUPS     vmathLog1pF32AVX512const<>+896(SB), Z17
-	VFMADD231PS Z20, Z22, Z16
-	VFMADD231PS Z21, Z23, Z17
-	VFMADD231PS Z16, Z22, Z2
-	VFMADD231PS Z17, Z23, Z3
-	VMOVUPS     vmathLog1pF32AVX512const<>+960(SB), Z24
-	VMOVUPS     vmathLog1pF32AVX512const<>+960(SB), Z25
-	VFMADD213PS Z22, Z18, Z24
-	VFMADD213PS Z23, Z19, Z25
-	VMOVUPS     vmathLog1pF32AVX512const<>+960(SB), Z26
-	VMOVUPS     vmathLog1pF32AVX512const<>+960(SB), Z27
-	VXORPS      vmathLog1pF32AVX512const<>+128(SB), Z24, Z28
-	VXORPS      vmathLog1pF32AVX512const<>+128(SB), Z25, Z29
-	VFMADD231PS Z26, Z18, Z28
-	VFMADD231PS Z27, Z19, Z29
-	VADDPS      Z22, Z28, Z14
-	VADDPS      Z23, Z29, Z15
-	VMOVUPS     vmathLog1pF32AVX512const<>+1024(SB), Z30
-	VMOVUPS     vmathLog1pF32AVX512const<>+1024(SB), Z31
-	VFMADD231PS Z30, Z18, Z14
-	VFMADD231PS Z31, Z19, Z15
-	VFMADD231PS Z2, Z8, Z14
-	VFMADD231PS Z3, Z9, Z15
-	VFMADD231PS Z12, Z6, Z14
-	VFMADD231PS Z13, Z7, Z15
-	VADDPS      Z14, Z24, Z10
-	VADDPS      Z15, Z25, Z11
+	VCMPPS      $0x1d, Z12, Z0, K2
+	VCMPPS      $0x1d, Z13, Z1, K3
+	VMOVUPS     vmathLog1pF32AVX512const<>+320(SB), Z14
+	VMOVUPS     vmathLog1pF32AVX512const<>+320(SB), Z15
+	VCMPPS      $0x1e, Z0, Z14, K4
+	VCMPPS      $0x1e, Z1, Z15, K5
+	VBLENDMPS   Z0, Z24, K4, Z22
+	VBLENDMPS   Z1, Z25, K5, Z23
+	VBLENDMPS   Z22, Z24, K2, Z18
+	VBLENDMPS   Z23, Z25, K3, Z19
+	VBLENDMPS   Z4, Z8, K4, Z2
+	VBLENDMPS   Z5, Z9, K5, Z3
+	VBLENDMPS   Z2, Z8, K2, Z26
+	VBLENDMPS   Z3, Z9, K3, Z27
+	VBLENDMPS   Z4, Z20, K4, Z28
+	VBLENDMPS   Z5, Z21, K5, Z29
+	VBLENDMPS   Z28, Z20, K2, Z30
+	VBLENDMPS   Z29, Z21, K3, Z31
+	VMULPS      Z18, Z18, Z16
+	VMULPS      Z19, Z19, Z17
+	VXORPS      vmathLog1pF32AVX512const<>+192(SB), Z16, Z10
+	VXORPS      vmathLog1pF32AVX512const<>+192(SB), Z17, Z11
+	VFMADD231PS Z18, Z18, Z10
+	VFMADD231PS Z19, Z19, Z11
+	VMOVUPS     vmathLog1pF32AVX512const<>+384(SB), Z12
+	VMOVUPS     vmathLog1pF32AVX512const<>+384(SB), Z13
+	VMULPS      Z16, Z12, Z14
+	VMULPS      Z17, Z13, Z15
+	VADDPS      Z14, Z18, Z22
+	VADDPS      Z15, Z19, Z23
+	VSUBPS      Z22, Z18, Z24
+	VSUBPS      Z23, Z19, Z25
+	VADDPS      Z14, Z24, Z2
+	VADDPS      Z15, Z25, Z3
+	VMOVUPS     vmathLog1pF32AVX512const<>+448(SB), Z8
+	VMOVUPS     vmathLog1pF32AVX512const<>+448(SB), Z9
+	VMOVUPS     vmathLog1pF32AVX512const<>+512(SB), Z28
+	VMOVUPS     vmathLog1pF32AVX512const<>+512(SB), Z29
+	VFMADD231PS Z18, Z8, Z28
+	VFMADD231PS Z19, Z9, Z29
+	VMOVUPS     vmathLog1pF32AVX512const<>+576(SB), Z20
+	VMOVUPS     vmathLog1pF32AVX512const<>+576(SB), Z21
+	VFMADD231PS Z18, Z28, Z20
+	VFMADD231PS Z19, Z29, Z21
+	VMOVUPS     vmathLog1pF32AVX512const<>+640(SB), Z12
+	VMOVUPS     vmathLog1pF32AVX512const<>+640(SB), Z13
+	VFMADD231PS Z18, Z20, Z12
+	VFMADD231PS Z19, Z21, Z13
+	VMOVUPS     vmathLog1pF32AVX512const<>+704(SB), Z24
+	VMOVUPS     vmathLog1pF32AVX512const<>+704(SB), Z25
+	VFMADD231PS Z18, Z12, Z24
+	VFMADD231PS Z19, Z13, Z25
+	VMOVUPS     vmathLog1pF32AVX512const<>+768(SB), Z14
+	VMOVUPS     vmathLog1pF32AVX512const<>+768(SB), Z15
+	VFMADD231PS Z18, Z24, Z14
+	VFMADD231PS Z19, Z25, Z15
+	VMOVUPS     vmathLog1pF32AVX512const<>+832(SB), Z8
+	VMOVUPS     vmathLog1pF32AVX512const<>+832(SB), Z9
+	VFMADD231PS Z18, Z14, Z8
+	VFMADD231PS Z19, Z15, Z9
+	VMOVUPS     vmathLog1pF32AVX512const<>+896(SB), Z28
+	VMOVUPS     vmathLog1pF32AVX512const<>+896(SB), Z29
+	VFMADD231PS Z18, Z8, Z28
+	VFMADD231PS Z19, Z9, Z29
+	VMOVUPS     vmathLog1pF32AVX512const<>+960(SB), Z20
+	VMOVUPS     vmathLog1pF32AVX512const<>+960(SB), Z21
+	VFMADD231PS Z18, Z28, Z20
+	VFMADD231PS Z19, Z29, Z21
+	VMOVUPS     vmathLog1pF32AVX512const<>+1024(SB), Z12
+	VMOVUPS     vmathLog1pF32AVX512const<>+1024(SB), Z13
+	VFMADD231PS Z18, Z20, Z12
+	VFMADD231PS Z19, Z21, Z13
+	VMULPS      Z16, Z18, Z24
+	VMULPS      Z17, Z19, Z25
+	VMOVUPS     vmathLog1pF32AVX512const<>+384(SB), Z14
+	VMOVUPS     vmathLog1pF32AVX512const<>+384(SB), Z15
+	VFMADD231PS Z10, Z14, Z2
+	VFMADD231PS Z11, Z15, Z3
+	VFMADD231PS Z12, Z24, Z2
+	VFMADD231PS Z13, Z25, Z3
+	VMOVUPS     vmathLog1pF32AVX512const<>+0(SB), Z8
+	VMOVUPS     vmathLog1pF32AVX512const<>+0(SB), Z9
+	VSUBPS      Z18, Z8, Z28
+	VSUBPS      Z19, Z9, Z29
 	VMOVUPS     vmathLog1pF32AVX512const<>+1088(SB), Z20
 	VMOVUPS     vmathLog1pF32AVX512const<>+1088(SB), Z21
+	VFMADD231PS Z28, Z18, Z20
+	VFMADD231PS Z29, Z19, Z21
+	VFMADD231PS Z20, Z18, Z8
+	VFMADD231PS Z21, Z19, Z9
+	VFMADD231PS Z8, Z26, Z2
+	VFMADD231PS Z9, Z27, Z3
 	VMOVUPS     vmathLog1pF32AVX512const<>+1152(SB), Z16
 	VMOVUPS     vmathLog1pF32AVX512const<>+1152(SB), Z17
-	VCMPPS      $0x00, Z16, Z4, K2
-	VCMPPS      $0x00, Z17, Z5, K3
-	VBLENDMPS   Z4, Z10, K2, Z26
-	VBLENDMPS   Z5, Z11, K3, Z27
-	VCMPPS      $0x00, Z20, Z4, K4
-	VCMPPS      $0x00, Z21, Z5, K5
-	VMOVUPS     vmathLog1pF32AVX512const<>+1216(SB), Z28
-	VMOVUPS     vmathLog1pF32AVX512const<>+1216(SB), Z29
-	VBLENDMPS   Z28, Z26, K4, Z22
-	VBLENDMPS   Z29, Z27, K5, Z23
-	VCMPPS      $0x1d, Z20, Z4, K6
-	VCMPPS      $0x1d, Z21, Z5, K7
-	VMOVUPS     vmathLog1pF32AVX512const<>+1280(SB), Z18
-	VMOVUPS     vmathLog1pF32AVX512const<>+1280(SB), Z19
-	VBLENDMPS   Z22, Z18, K6, Z30
-	VBLENDMPS   Z23, Z19, K7, Z31
-	VCMPPS      $0x00, Z20, Z0, K2
-	VCMPPS      $0x00, Z21, Z1, K3
-	VBLENDMPS   Z0, Z30, K2, Z8
-	VBLENDMPS   Z1, Z31, K3, Z9
-	VMOVUPS     Z8, (AX)
-	VMOVUPS     Z9, 64(AX)
+	VFMADD213PS Z22, Z30, Z16
+	VFMADD213PS Z23, Z31, Z17
+	VMOVUPS     vmathLog1pF32AVX512const<>+1152(SB), Z14
+	VMOVUPS     vmathLog1pF32AVX512const<>+1152(SB), Z15
+	VXORPS      vmathLog1pF32AVX512const<>+192(SB), Z16, Z10
+	VXORPS      vmathLog1pF32AVX512const<>+192(SB), Z17, Z11
+	VFMADD231PS Z14, Z30, Z10
+	VFMADD231PS Z15, Z31, Z11
+	VADDPS      Z22, Z10, Z24
+	VADDPS      Z23, Z11, Z25
+	VMOVUPS     vmathLog1pF32AVX512const<>+1216(SB), Z12
+	VMOVUPS     vmathLog1pF32AVX512const<>+1216(SB), Z13
+	VFMADD231PS Z12, Z30, Z2
+	VFMADD231PS Z13, Z31, Z3
+	VADDPS      Z2, Z24, Z28
+	VADDPS      Z3, Z25, Z29
+	VADDPS      Z28, Z16, Z18
+	VADDPS      Z29, Z17, Z19
+	VMOVUPS     vmathLog1pF32AVX512const<>+1280(SB), Z20
+	VMOVUPS     vmathLog1pF32AVX512const<>+1280(SB), Z21
+	VCMPPS      $0x00, Z20, Z6, K6
+	VCMPPS      $0x00, Z21, Z7, K7
+	VBLENDMPS   Z6, Z18, K6, Z26
+	VBLENDMPS   Z7, Z19, K7, Z27
+	VCMPPS      $0x00, Z4, Z6, K4
+	VCMPPS      $0x00, Z5, Z7, K5
+	VMOVUPS     vmathLog1pF32AVX512const<>+1344(SB), Z8
+	VMOVUPS     vmathLog1pF32AVX512const<>+1344(SB), Z9
+	VBLENDMPS   Z8, Z26, K4, Z14
+	VBLENDMPS   Z9, Z27, K5, Z15
+	VCMPPS      $0x1d, Z4, Z6, K2
+	VCMPPS      $0x1d, Z5, Z7, K3
+	VMOVUPS     vmathLog1pF32AVX512const<>+1408(SB), Z10
+	VMOVUPS     vmathLog1pF32AVX512const<>+1408(SB), Z11
+	VBLENDMPS   Z14, Z10, K2, Z22
+	VBLENDMPS   Z15, Z11, K3, Z23
+	VCMPPS      $0x00, Z4, Z0, K6
+	VCMPPS      $0x00, Z5, Z1, K7
+	VBLENDMPS   Z0, Z22, K6, Z30
+	VBLENDMPS   Z1, Z23, K7, Z31
+	VMOVUPS     Z30, (AX)
+	VMOVUPS     Z31, 64(AX)
 	ADDQ        $0x00000080, CX
 	ADDQ        $0x00000080, AX
 	SUBQ        $0x00000020, DX
@@ -8124,74 +8624,94 @@ one:
 	JCS         tail
 	VMOVUPS     (CX), Z0
 	VMOVUPS     vmathLog1pF32AVX512const<>+0(SB), Z1
-	VADDPS      Z0, Z1, Z2
-	VSUBPS      Z1, Z2, Z3
-	VSUBPS      Z3, Z2, Z4
-	VSUBPS      Z4, Z1, Z5
-	VSUBPS      Z3, Z0, Z6
-	VADDPS      Z6, Z5, Z7
-	VGETMANTPS  $0x03, Z2, Z8
-	VGETMANTPS  $0x03, Z2, Z10
-	VGETEXPPS   Z10, Z10
-	VGETEXPPS   Z2, Z9
-	VSUBPS      Z10, Z9, Z9
-	VSUBPS      Z1, Z8, Z11
-	VMOVUPS     vmathLog1pF32AVX512const<>+64(SB), Z12
-	VMINPS      Z9, Z12, Z13
-	VXORPS      vmathLog1pF32AVX512const<>+128(SB), Z13, Z14
-	VMOVUPS     vmathLog1pF32AVX512const<>+0(SB), Z15
-	VSCALEFPS   Z14, Z15, Z15
-	VMULPS      Z15, Z7, Z16
-	VMULPS      Z11, Z11, Z17
-	VMOVUPS     vmathLog1pF32AVX512const<>+192(SB), Z18
-	VMOVUPS     vmathLog1pF32AVX512const<>+256(SB), Z19
-	VFMADD231PS Z11, Z18, Z19
-	VMOVUPS     vmathLog1pF32AVX512const<>+320(SB), Z20
-	VFMADD231PS Z11, Z19, Z20
-	VMOVUPS     vmathLog1pF32AVX512const<>+384(SB), Z21
-	VFMADD231PS Z11, Z20, Z21
-	VMOVUPS     vmathLog1pF32AVX512const<>+448(SB), Z22
-	VFMADD231PS Z11, Z21, Z22
-	VMOVUPS     vmathLog1pF32AVX512const<>+512(SB), Z23
-	VFMADD231PS Z11, Z22, Z23
-	VMOVUPS     vmathLog1pF32AVX512const<>+576(SB), Z24
-	VFMADD231PS Z11, Z23, Z24
-	VMOVUPS     vmathLog1pF32AVX512const<>+640(SB), Z25
-	VFMADD231PS Z11, Z24, Z25
-	VMOVUPS     vmathLog1pF32AVX512const<>+704(SB), Z26
-	VFMADD231PS Z11, Z25, Z26
-	VMOVUPS     vmathLog1pF32AVX512const<>+768(SB), Z27
-	VFMADD231PS Z11, Z26, Z27
-	VMOVUPS     vmathLog1pF32AVX512const<>+832(SB), Z28
-	VFMADD231PS Z11, Z27, Z28
-	VSUBPS      Z11, Z1, Z29
-	VMOVUPS     vmathLog1pF32AVX512const<>+896(SB), Z30
-	VFMADD231PS Z29, Z11, Z30
-	VFMADD231PS Z30, Z11, Z1
-	VMOVUPS     vmathLog1pF32AVX512const<>+960(SB), Z31
-	VFMADD213PS Z11, Z9, Z31
-	VMOVUPS     vmathLog1pF32AVX512const<>+960(SB), Z4
-	VXORPS      vmathLog1pF32AVX512const<>+128(SB), Z31, Z3
-	VFMADD231PS Z4, Z9, Z3
-	VADDPS      Z11, Z3, Z5
-	VMOVUPS     vmathLog1pF32AVX512const<>+1024(SB), Z6
-	VFMADD231PS Z6, Z9, Z5
-	VFMADD231PS Z1, Z16, Z5
-	VFMADD231PS Z28, Z17, Z5
-	VADDPS      Z5, Z31, Z10
-	VMOVUPS     vmathLog1pF32AVX512const<>+1088(SB), Z8
-	VMOVUPS     vmathLog1pF32AVX512const<>+1152(SB), Z12
-	VCMPPS      $0x00, Z12, Z2, K2
-	VBLENDMPS   Z2, Z10, K2, Z13
-	VCMPPS      $0x00, Z8, Z2, K3
-	VMOVUPS     vmathLog1pF32AVX512const<>+1216(SB), Z14
-	VBLENDMPS   Z14, Z13, K3, Z7
-	VCMPPS      $0x1d, Z8, Z2, K4
-	VMOVUPS     vmathLog1pF32AVX512const<>+1280(SB), Z15
-	VBLENDMPS   Z7, Z15, K4, Z18
-	VCMPPS      $0x00, Z8, Z0, K5
-	VBLENDMPS   Z0, Z18, K5, Z19
-	VMOVUPS     Z19, (AX)
+	VMOVUPS     vmathLog1pF32AVX512const<>+64(SB), Z2
+	VADDPS      Z0, Z1, Z3
+	VSUBPS      Z1, Z3, Z4
+	VSUBPS      Z4, Z3, Z5
+	VSUBPS      Z5, Z1, Z6
+	VSUBPS      Z4, Z0, Z7
+	VADDPS      Z7, Z6, Z8
+	VGETMANTPS  $0x03, Z3, Z9
+	VGETMANTPS  $0x03, Z3, Z11
+	VGETEXPPS   Z11, Z11
+	VGETEXPPS   Z3, Z10
+	VSUBPS      Z11, Z10, Z10
+	VSUBPS      Z1, Z9, Z12
+	VMOVUPS     vmathLog1pF32AVX512const<>+128(SB), Z13
+	VMINPS      Z10, Z13, Z14
+	VXORPS      vmathLog1pF32AVX512const<>+192(SB), Z14, Z15
+	VMOVUPS     vmathLog1pF32AVX512const<>+0(SB), Z16
+	VSCALEFPS   Z15, Z16, Z16
+	VMULPS      Z16, Z8, Z17
+	VMOVUPS     vmathLog1pF32AVX512const<>+256(SB), Z18
+	VCMPPS      $0x1d, Z18, Z0, K2
+	VMOVUPS     vmathLog1pF32AVX512const<>+320(SB), Z19
+	VCMPPS      $0x1e, Z0, Z19, K3
+	VBLENDMPS   Z0, Z12, K3, Z20
+	VBLENDMPS   Z20, Z12, K2, Z21
+	VBLENDMPS   Z2, Z17, K3, Z22
+	VBLENDMPS   Z22, Z17, K2, Z23
+	VBLENDMPS   Z2, Z10, K3, Z24
+	VBLENDMPS   Z24, Z10, K2, Z25
+	VMULPS      Z21, Z21, Z26
+	VXORPS      vmathLog1pF32AVX512const<>+192(SB), Z26, Z27
+	VFMADD231PS Z21, Z21, Z27
+	VMOVUPS     vmathLog1pF32AVX512const<>+384(SB), Z28
+	VMULPS      Z26, Z28, Z29
+	VADDPS      Z29, Z21, Z30
+	VSUBPS      Z30, Z21, Z31
+	VADDPS      Z29, Z31, Z5
+	VMOVUPS     vmathLog1pF32AVX512const<>+448(SB), Z4
+	VMOVUPS     vmathLog1pF32AVX512const<>+512(SB), Z6
+	VFMADD231PS Z21, Z4, Z6
+	VMOVUPS     vmathLog1pF32AVX512const<>+576(SB), Z7
+	VFMADD231PS Z21, Z6, Z7
+	VMOVUPS     vmathLog1pF32AVX512const<>+640(SB), Z11
+	VFMADD231PS Z21, Z7, Z11
+	VMOVUPS     vmathLog1pF32AVX512const<>+704(SB), Z9
+	VFMADD231PS Z21, Z11, Z9
+	VMOVUPS     vmathLog1pF32AVX512const<>+768(SB), Z1
+	VFMADD231PS Z21, Z9, Z1
+	VMOVUPS     vmathLog1pF32AVX512const<>+832(SB), Z13
+	VFMADD231PS Z21, Z1, Z13
+	VMOVUPS     vmathLog1pF32AVX512const<>+896(SB), Z14
+	VFMADD231PS Z21, Z13, Z14
+	VMOVUPS     vmathLog1pF32AVX512const<>+960(SB), Z15
+	VFMADD231PS Z21, Z14, Z15
+	VMOVUPS     vmathLog1pF32AVX512const<>+1024(SB), Z8
+	VFMADD231PS Z21, Z15, Z8
+	VMULPS      Z26, Z21, Z16
+	VMOVUPS     vmathLog1pF32AVX512const<>+384(SB), Z18
+	VFMADD231PS Z27, Z18, Z5
+	VFMADD231PS Z8, Z16, Z5
+	VMOVUPS     vmathLog1pF32AVX512const<>+0(SB), Z19
+	VSUBPS      Z21, Z19, Z20
+	VMOVUPS     vmathLog1pF32AVX512const<>+1088(SB), Z12
+	VFMADD231PS Z20, Z21, Z12
+	VFMADD231PS Z12, Z21, Z19
+	VFMADD231PS Z19, Z23, Z5
+	VMOVUPS     vmathLog1pF32AVX512const<>+1152(SB), Z22
+	VFMADD213PS Z30, Z25, Z22
+	VMOVUPS     vmathLog1pF32AVX512const<>+1152(SB), Z17
+	VXORPS      vmathLog1pF32AVX512const<>+192(SB), Z22, Z24
+	VFMADD231PS Z17, Z25, Z24
+	VADDPS      Z30, Z24, Z10
+	VMOVUPS     vmathLog1pF32AVX512const<>+1216(SB), Z28
+	VFMADD231PS Z28, Z25, Z5
+	VADDPS      Z5, Z10, Z31
+	VADDPS      Z31, Z22, Z29
+	VMOVUPS     vmathLog1pF32AVX512const<>+1280(SB), Z4
+	VCMPPS      $0x00, Z4, Z3, K4
+	VBLENDMPS   Z3, Z29, K4, Z6
+	VCMPPS      $0x00, Z2, Z3, K5
+	VMOVUPS     vmathLog1pF32AVX512const<>+1344(SB), Z7
+	VBLENDMPS   Z7, Z6, K5, Z11
+	VCMPPS      $0x1d, Z2, Z3, K6
+	VMOVUPS     vmathLog1pF32AVX512const<>+1408(SB), Z9
+	VBLENDMPS   Z11, Z9, K6, Z1
+	VCMPPS      $0x00, Z2, Z0, K7
+	VBLENDMPS   Z0, Z1, K7, Z13
+	VMOVUPS     Z13, (AX)
 	ADDQ        $0x00000040, CX
 	ADDQ        $0x00000040, AX
 	SUBQ        $0x00000010, DX
@@ -8209,74 +8729,94 @@ tail:
 	VPTESTMD    (BX), Z0, K1
 	VMOVUPS.Z   (CX), K1, Z0
 	VMOVUPS     vmathLog1pF32AVX512const<>+0(SB), Z1
-	VADDPS      Z0, Z1, Z2
-	VSUBPS      Z1, Z2, Z3
-	VSUBPS      Z3, Z2, Z4
-	VSUBPS      Z4, Z1, Z5
-	VSUBPS      Z3, Z0, Z6
-	VADDPS      Z6, Z5, Z7
-	VGETMANTPS  $0x03, Z2, Z8
-	VGETMANTPS  $0x03, Z2, Z10
-	VGETEXPPS   Z10, Z10
-	VGETEXPPS   Z2, Z9
-	VSUBPS      Z10, Z9, Z9
-	VSUBPS      Z1, Z8, Z11
-	VMOVUPS     vmathLog1pF32AVX512const<>+64(SB), Z12
-	VMINPS      Z9, Z12, Z13
-	VXORPS      vmathLog1pF32AVX512const<>+128(SB), Z13, Z14
-	VMOVUPS     vmathLog1pF32AVX512const<>+0(SB), Z15
-	VSCALEFPS   Z14, Z15, Z15
-	VMULPS      Z15, Z7, Z16
-	VMULPS      Z11, Z11, Z17
-	VMOVUPS     vmathLog1pF32AVX512const<>+192(SB), Z18
-	VMOVUPS     vmathLog1pF32AVX512const<>+256(SB), Z19
-	VFMADD231PS Z11, Z18, Z19
-	VMOVUPS     vmathLog1pF32AVX512const<>+320(SB), Z20
-	VFMADD231PS Z11, Z19, Z20
-	VMOVUPS     vmathLog1pF32AVX512const<>+384(SB), Z21
-	VFMADD231PS Z11, Z20, Z21
-	VMOVUPS     vmathLog1pF32AVX512const<>+448(SB), Z22
-	VFMADD231PS Z11, Z21, Z22
-	VMOVUPS     vmathLog1pF32AVX512const<>+512(SB), Z23
-	VFMADD231PS Z11, Z22, Z23
-	VMOVUPS     vmathLog1pF32AVX512const<>+576(SB), Z24
-	VFMADD231PS Z11, Z23, Z24
-	VMOVUPS     vmathLog1pF32AVX512const<>+640(SB), Z25
-	VFMADD231PS Z11, Z24, Z25
-	VMOVUPS     vmathLog1pF32AVX512const<>+704(SB), Z26
-	VFMADD231PS Z11, Z25, Z26
-	VMOVUPS     vmathLog1pF32AVX512const<>+768(SB), Z27
-	VFMADD231PS Z11, Z26, Z27
-	VMOVUPS     vmathLog1pF32AVX512const<>+832(SB), Z28
-	VFMADD231PS Z11, Z27, Z28
-	VSUBPS      Z11, Z1, Z29
-	VMOVUPS     vmathLog1pF32AVX512const<>+896(SB), Z30
-	VFMADD231PS Z29, Z11, Z30
-	VFMADD231PS Z30, Z11, Z1
-	VMOVUPS     vmathLog1pF32AVX512const<>+960(SB), Z31
-	VFMADD213PS Z11, Z9, Z31
-	VMOVUPS     vmathLog1pF32AVX512const<>+960(SB), Z4
-	VXORPS      vmathLog1pF32AVX512const<>+128(SB), Z31, Z3
-	VFMADD231PS Z4, Z9, Z3
-	VADDPS      Z11, Z3, Z5
-	VMOVUPS     vmathLog1pF32AVX512const<>+1024(SB), Z6
-	VFMADD231PS Z6, Z9, Z5
-	VFMADD231PS Z1, Z16, Z5
-	VFMADD231PS Z28, Z17, Z5
-	VADDPS      Z5, Z31, Z10
-	VMOVUPS     vmathLog1pF32AVX512const<>+1088(SB), Z8
-	VMOVUPS     vmathLog1pF32AVX512const<>+1152(SB), Z12
-	VCMPPS      $0x00, Z12, Z2, K2
-	VBLENDMPS   Z2, Z10, K2, Z13
-	VCMPPS      $0x00, Z8, Z2, K3
-	VMOVUPS     vmathLog1pF32AVX512const<>+1216(SB), Z14
-	VBLENDMPS   Z14, Z13, K3, Z7
-	VCMPPS      $0x1d, Z8, Z2, K4
-	VMOVUPS     vmathLog1pF32AVX512const<>+1280(SB), Z15
-	VBLENDMPS   Z7, Z15, K4, Z18
-	VCMPPS      $0x00, Z8, Z0, K5
-	VBLENDMPS   Z0, Z18, K5, Z19
-	VMOVUPS     Z19, K1, (AX)
+	VMOVUPS     vmathLog1pF32AVX512const<>+64(SB), Z2
+	VADDPS      Z0, Z1, Z3
+	VSUBPS      Z1, Z3, Z4
+	VSUBPS      Z4, Z3, Z5
+	VSUBPS      Z5, Z1, Z6
+	VSUBPS      Z4, Z0, Z7
+	VADDPS      Z7, Z6, Z8
+	VGETMANTPS  $0x03, Z3, Z9
+	VGETMANTPS  $0x03, Z3, Z11
+	VGETEXPPS   Z11, Z11
+	VGETEXPPS   Z3, Z10
+	VSUBPS      Z11, Z10, Z10
+	VSUBPS      Z1, Z9, Z12
+	VMOVUPS     vmathLog1pF32AVX512const<>+128(SB), Z13
+	VMINPS      Z10, Z13, Z14
+	VXORPS      vmathLog1pF32AVX512const<>+192(SB), Z14, Z15
+	VMOVUPS     vmathLog1pF32AVX512const<>+0(SB), Z16
+	VSCALEFPS   Z15, Z16, Z16
+	VMULPS      Z16, Z8, Z17
+	VMOVUPS     vmathLog1pF32AVX512const<>+256(SB), Z18
+	VCMPPS      $0x1d, Z18, Z0, K2
+	VMOVUPS     vmathLog1pF32AVX512const<>+320(SB), Z19
+	VCMPPS      $0x1e, Z0, Z19, K3
+	VBLENDMPS   Z0, Z12, K3, Z20
+	VBLENDMPS   Z20, Z12, K2, Z21
+	VBLENDMPS   Z2, Z17, K3, Z22
+	VBLENDMPS   Z22, Z17, K2, Z23
+	VBLENDMPS   Z2, Z10, K3, Z24
+	VBLENDMPS   Z24, Z10, K2, Z25
+	VMULPS      Z21, Z21, Z26
+	VXORPS      vmathLog1pF32AVX512const<>+192(SB), Z26, Z27
+	VFMADD231PS Z21, Z21, Z27
+	VMOVUPS     vmathLog1pF32AVX512const<>+384(SB), Z28
+	VMULPS      Z26, Z28, Z29
+	VADDPS      Z29, Z21, Z30
+	VSUBPS      Z30, Z21, Z31
+	VADDPS      Z29, Z31, Z5
+	VMOVUPS     vmathLog1pF32AVX512const<>+448(SB), Z4
+	VMOVUPS     vmathLog1pF32AVX512const<>+512(SB), Z6
+	VFMADD231PS Z21, Z4, Z6
+	VMOVUPS     vmathLog1pF32AVX512const<>+576(SB), Z7
+	VFMADD231PS Z21, Z6, Z7
+	VMOVUPS     vmathLog1pF32AVX512const<>+640(SB), Z11
+	VFMADD231PS Z21, Z7, Z11
+	VMOVUPS     vmathLog1pF32AVX512const<>+704(SB), Z9
+	VFMADD231PS Z21, Z11, Z9
+	VMOVUPS     vmathLog1pF32AVX512const<>+768(SB), Z1
+	VFMADD231PS Z21, Z9, Z1
+	VMOVUPS     vmathLog1pF32AVX512const<>+832(SB), Z13
+	VFMADD231PS Z21, Z1, Z13
+	VMOVUPS     vmathLog1pF32AVX512const<>+896(SB), Z14
+	VFMADD231PS Z21, Z13, Z14
+	VMOVUPS     vmathLog1pF32AVX512const<>+960(SB), Z15
+	VFMADD231PS Z21, Z14, Z15
+	VMOVUPS     vmathLog1pF32AVX512const<>+1024(SB), Z8
+	VFMADD231PS Z21, Z15, Z8
+	VMULPS      Z26, Z21, Z16
+	VMOVUPS     vmathLog1pF32AVX512const<>+384(SB), Z18
+	VFMADD231PS Z27, Z18, Z5
+	VFMADD231PS Z8, Z16, Z5
+	VMOVUPS     vmathLog1pF32AVX512const<>+0(SB), Z19
+	VSUBPS      Z21, Z19, Z20
+	VMOVUPS     vmathLog1pF32AVX512const<>+1088(SB), Z12
+	VFMADD231PS Z20, Z21, Z12
+	VFMADD231PS Z12, Z21, Z19
+	VFMADD231PS Z19, Z23, Z5
+	VMOVUPS     vmathLog1pF32AVX512const<>+1152(SB), Z22
+	VFMADD213PS Z30, Z25, Z22
+	VMOVUPS     vmathLog1pF32AVX512const<>+1152(SB), Z17
+	VXORPS      vmathLog1pF32AVX512const<>+192(SB), Z22, Z24
+	VFMADD231PS Z17, Z25, Z24
+	VADDPS      Z30, Z24, Z10
+	VMOVUPS     vmathLog1pF32AVX512const<>+1216(SB), Z28
+	VFMADD231PS Z28, Z25, Z5
+	VADDPS      Z5, Z10, Z31
+	VADDPS      Z31, Z22, Z29
+	VMOVUPS     vmathLog1pF32AVX512const<>+1280(SB), Z4
+	VCMPPS      $0x00, Z4, Z3, K4
+	VBLENDMPS   Z3, Z29, K4, Z6
+	VCMPPS      $0x00, Z2, Z3, K5
+	VMOVUPS     vmathLog1pF32AVX512const<>+1344(SB), Z7
+	VBLENDMPS   Z7, Z6, K5, Z11
+	VCMPPS      $0x1d, Z2, Z3, K6
+	VMOVUPS     vmathLog1pF32AVX512const<>+1408(SB), Z9
+	VBLENDMPS   Z11, Z9, K6, Z1
+	VCMPPS      $0x00, Z2, Z0, K7
+	VBLENDMPS   Z0, Z1, K7, Z13
+	VMOVUPS     Z13, K1, (AX)
 
 done:
 	VZEROUPPER
@@ -8298,327 +8838,359 @@ DATA vmathLog1pF32AVX512const<>+48(SB)/4, $0x3f800000
 DATA vmathLog1pF32AVX512const<>+52(SB)/4, $0x3f800000
 DATA vmathLog1pF32AVX512const<>+56(SB)/4, $0x3f800000
 DATA vmathLog1pF32AVX512const<>+60(SB)/4, $0x3f800000
-DATA vmathLog1pF32AVX512const<>+64(SB)/4, $0x42f00000
-DATA vmathLog1pF32AVX512const<>+68(SB)/4, $0x42f00000
-DATA vmathLog1pF32AVX512const<>+72(SB)/4, $0x42f00000
-DATA vmathLog1pF32AVX512const<>+76(SB)/4, $0x42f00000
-DATA vmathLog1pF32AVX512const<>+80(SB)/4, $0x42f00000
-DATA vmathLog1pF32AVX512const<>+84(SB)/4, $0x42f00000
-DATA vmathLog1pF32AVX512const<>+88(SB)/4, $0x42f00000
-DATA vmathLog1pF32AVX512const<>+92(SB)/4, $0x42f00000
-DATA vmathLog1pF32AVX512const<>+96(SB)/4, $0x42f00000
-DATA vmathLog1pF32AVX512const<>+100(SB)/4, $0x42f00000
-DATA vmathLog1pF32AVX512const<>+104(SB)/4, $0x42f00000
-DATA vmathLog1pF32AVX512const<>+108(SB)/4, $0x42f00000
-DATA vmathLog1pF32AVX512const<>+112(SB)/4, $0x42f00000
-DATA vmathLog1pF32AVX512const<>+116(SB)/4, $0x42f00000
-DATA vmathLog1pF32AVX512const<>+120(SB)/4, $0x42f00000
-DATA vmathLog1pF32AVX512const<>+124(SB)/4, $0x42f00000
-DATA vmathLog1pF32AVX512const<>+128(SB)/4, $0x80000000
-DATA vmathLog1pF32AVX512const<>+132(SB)/4, $0x80000000
-DATA vmathLog1pF32AVX512const<>+136(SB)/4, $0x80000000
-DATA vmathLog1pF32AVX512const<>+140(SB)/4, $0x80000000
-DATA vmathLog1pF32AVX512const<>+144(SB)/4, $0x80000000
-DATA vmathLog1pF32AVX512const<>+148(SB)/4, $0x80000000
-DATA vmathLog1pF32AVX512const<>+152(SB)/4, $0x80000000
-DATA vmathLog1pF32AVX512const<>+156(SB)/4, $0x80000000
-DATA vmathLog1pF32AVX512const<>+160(SB)/4, $0x80000000
-DATA vmathLog1pF32AVX512const<>+164(SB)/4, $0x80000000
-DATA vmathLog1pF32AVX512const<>+168(SB)/4, $0x80000000
-DATA vmathLog1pF32AVX512const<>+172(SB)/4, $0x80000000
-DATA vmathLog1pF32AVX512const<>+176(SB)/4, $0x80000000
-DATA vmathLog1pF32AVX512const<>+180(SB)/4, $0x80000000
-DATA vmathLog1pF32AVX512const<>+184(SB)/4, $0x80000000
-DATA vmathLog1pF32AVX512const<>+188(SB)/4, $0x80000000
-DATA vmathLog1pF32AVX512const<>+192(SB)/4, $0xbd0000cd
-DATA vmathLog1pF32AVX512const<>+196(SB)/4, $0xbd0000cd
-DATA vmathLog1pF32AVX512const<>+200(SB)/4, $0xbd0000cd
-DATA vmathLog1pF32AVX512const<>+204(SB)/4, $0xbd0000cd
-DATA vmathLog1pF32AVX512const<>+208(SB)/4, $0xbd0000cd
-DATA vmathLog1pF32AVX512const<>+212(SB)/4, $0xbd0000cd
-DATA vmathLog1pF32AVX512const<>+216(SB)/4, $0xbd0000cd
-DATA vmathLog1pF32AVX512const<>+220(SB)/4, $0xbd0000cd
-DATA vmathLog1pF32AVX512const<>+224(SB)/4, $0xbd0000cd
-DATA vmathLog1pF32AVX512const<>+228(SB)/4, $0xbd0000cd
-DATA vmathLog1pF32AVX512const<>+232(SB)/4, $0xbd0000cd
-DATA vmathLog1pF32AVX512const<>+236(SB)/4, $0xbd0000cd
-DATA vmathLog1pF32AVX512const<>+240(SB)/4, $0xbd0000cd
-DATA vmathLog1pF32AVX512const<>+244(SB)/4, $0xbd0000cd
-DATA vmathLog1pF32AVX512const<>+248(SB)/4, $0xbd0000cd
-DATA vmathLog1pF32AVX512const<>+252(SB)/4, $0xbd0000cd
-DATA vmathLog1pF32AVX512const<>+256(SB)/4, $0x3da3efea
-DATA vmathLog1pF32AVX512const<>+260(SB)/4, $0x3da3efea
-DATA vmathLog1pF32AVX512const<>+264(SB)/4, $0x3da3efea
-DATA vmathLog1pF32AVX512const<>+268(SB)/4, $0x3da3efea
-DATA vmathLog1pF32AVX512const<>+272(SB)/4, $0x3da3efea
-DATA vmathLog1pF32AVX512const<>+276(SB)/4, $0x3da3efea
-DATA vmathLog1pF32AVX512const<>+280(SB)/4, $0x3da3efea
-DATA vmathLog1pF32AVX512const<>+284(SB)/4, $0x3da3efea
-DATA vmathLog1pF32AVX512const<>+288(SB)/4, $0x3da3efea
-DATA vmathLog1pF32AVX512const<>+292(SB)/4, $0x3da3efea
-DATA vmathLog1pF32AVX512const<>+296(SB)/4, $0x3da3efea
-DATA vmathLog1pF32AVX512const<>+300(SB)/4, $0x3da3efea
-DATA vmathLog1pF32AVX512const<>+304(SB)/4, $0x3da3efea
-DATA vmathLog1pF32AVX512const<>+308(SB)/4, $0x3da3efea
-DATA vmathLog1pF32AVX512const<>+312(SB)/4, $0x3da3efea
-DATA vmathLog1pF32AVX512const<>+316(SB)/4, $0x3da3efea
-DATA vmathLog1pF32AVX512const<>+320(SB)/4, $0xbdd8b56c
-DATA vmathLog1pF32AVX512const<>+324(SB)/4, $0xbdd8b56c
-DATA vmathLog1pF32AVX512const<>+328(SB)/4, $0xbdd8b56c
-DATA vmathLog1pF32AVX512const<>+332(SB)/4, $0xbdd8b56c
-DATA vmathLog1pF32AVX512const<>+336(SB)/4, $0xbdd8b56c
-DATA vmathLog1pF32AVX512const<>+340(SB)/4, $0xbdd8b56c
-DATA vmathLog1pF32AVX512const<>+344(SB)/4, $0xbdd8b56c
-DATA vmathLog1pF32AVX512const<>+348(SB)/4, $0xbdd8b56c
-DATA vmathLog1pF32AVX512const<>+352(SB)/4, $0xbdd8b56c
-DATA vmathLog1pF32AVX512const<>+356(SB)/4, $0xbdd8b56c
-DATA vmathLog1pF32AVX512const<>+360(SB)/4, $0xbdd8b56c
-DATA vmathLog1pF32AVX512const<>+364(SB)/4, $0xbdd8b56c
-DATA vmathLog1pF32AVX512const<>+368(SB)/4, $0xbdd8b56c
-DATA vmathLog1pF32AVX512const<>+372(SB)/4, $0xbdd8b56c
-DATA vmathLog1pF32AVX512const<>+376(SB)/4, $0xbdd8b56c
-DATA vmathLog1pF32AVX512const<>+380(SB)/4, $0xbdd8b56c
-DATA vmathLog1pF32AVX512const<>+384(SB)/4, $0x3de9967a
-DATA vmathLog1pF32AVX512const<>+388(SB)/4, $0x3de9967a
-DATA vmathLog1pF32AVX512const<>+392(SB)/4, $0x3de9967a
-DATA vmathLog1pF32AVX512const<>+396(SB)/4, $0x3de9967a
-DATA vmathLog1pF32AVX512const<>+400(SB)/4, $0x3de9967a
-DATA vmathLog1pF32AVX512const<>+404(SB)/4, $0x3de9967a
-DATA vmathLog1pF32AVX512const<>+408(SB)/4, $0x3de9967a
-DATA vmathLog1pF32AVX512const<>+412(SB)/4, $0x3de9967a
-DATA vmathLog1pF32AVX512const<>+416(SB)/4, $0x3de9967a
-DATA vmathLog1pF32AVX512const<>+420(SB)/4, $0x3de9967a
-DATA vmathLog1pF32AVX512const<>+424(SB)/4, $0x3de9967a
-DATA vmathLog1pF32AVX512const<>+428(SB)/4, $0x3de9967a
-DATA vmathLog1pF32AVX512const<>+432(SB)/4, $0x3de9967a
-DATA vmathLog1pF32AVX512const<>+436(SB)/4, $0x3de9967a
-DATA vmathLog1pF32AVX512const<>+440(SB)/4, $0x3de9967a
-DATA vmathLog1pF32AVX512const<>+444(SB)/4, $0x3de9967a
-DATA vmathLog1pF32AVX512const<>+448(SB)/4, $0xbdfffc3f
-DATA vmathLog1pF32AVX512const<>+452(SB)/4, $0xbdfffc3f
-DATA vmathLog1pF32AVX512const<>+456(SB)/4, $0xbdfffc3f
-DATA vmathLog1pF32AVX512const<>+460(SB)/4, $0xbdfffc3f
-DATA vmathLog1pF32AVX512const<>+464(SB)/4, $0xbdfffc3f
-DATA vmathLog1pF32AVX512const<>+468(SB)/4, $0xbdfffc3f
-DATA vmathLog1pF32AVX512const<>+472(SB)/4, $0xbdfffc3f
-DATA vmathLog1pF32AVX512const<>+476(SB)/4, $0xbdfffc3f
-DATA vmathLog1pF32AVX512const<>+480(SB)/4, $0xbdfffc3f
-DATA vmathLog1pF32AVX512const<>+484(SB)/4, $0xbdfffc3f
-DATA vmathLog1pF32AVX512const<>+488(SB)/4, $0xbdfffc3f
-DATA vmathLog1pF32AVX512const<>+492(SB)/4, $0xbdfffc3f
-DATA vmathLog1pF32AVX512const<>+496(SB)/4, $0xbdfffc3f
-DATA vmathLog1pF32AVX512const<>+500(SB)/4, $0xbdfffc3f
-DATA vmathLog1pF32AVX512const<>+504(SB)/4, $0xbdfffc3f
-DATA vmathLog1pF32AVX512const<>+508(SB)/4, $0xbdfffc3f
-DATA vmathLog1pF32AVX512const<>+512(SB)/4, $0x3e121963
-DATA vmathLog1pF32AVX512const<>+516(SB)/4, $0x3e121963
-DATA vmathLog1pF32AVX512const<>+520(SB)/4, $0x3e121963
-DATA vmathLog1pF32AVX512const<>+524(SB)/4, $0x3e121963
-DATA vmathLog1pF32AVX512const<>+528(SB)/4, $0x3e121963
-DATA vmathLog1pF32AVX512const<>+532(SB)/4, $0x3e121963
-DATA vmathLog1pF32AVX512const<>+536(SB)/4, $0x3e121963
-DATA vmathLog1pF32AVX512const<>+540(SB)/4, $0x3e121963
-DATA vmathLog1pF32AVX512const<>+544(SB)/4, $0x3e121963
-DATA vmathLog1pF32AVX512const<>+548(SB)/4, $0x3e121963
-DATA vmathLog1pF32AVX512const<>+552(SB)/4, $0x3e121963
-DATA vmathLog1pF32AVX512const<>+556(SB)/4, $0x3e121963
-DATA vmathLog1pF32AVX512const<>+560(SB)/4, $0x3e121963
-DATA vmathLog1pF32AVX512const<>+564(SB)/4, $0x3e121963
-DATA vmathLog1pF32AVX512const<>+568(SB)/4, $0x3e121963
-DATA vmathLog1pF32AVX512const<>+572(SB)/4, $0x3e121963
-DATA vmathLog1pF32AVX512const<>+576(SB)/4, $0xbe2aa702
-DATA vmathLog1pF32AVX512const<>+580(SB)/4, $0xbe2aa702
-DATA vmathLog1pF32AVX512const<>+584(SB)/4, $0xbe2aa702
-DATA vmathLog1pF32AVX512const<>+588(SB)/4, $0xbe2aa702
-DATA vmathLog1pF32AVX512const<>+592(SB)/4, $0xbe2aa702
-DATA vmathLog1pF32AVX512const<>+596(SB)/4, $0xbe2aa702
-DATA vmathLog1pF32AVX512const<>+600(SB)/4, $0xbe2aa702
-DATA vmathLog1pF32AVX512const<>+604(SB)/4, $0xbe2aa702
-DATA vmathLog1pF32AVX512const<>+608(SB)/4, $0xbe2aa702
-DATA vmathLog1pF32AVX512const<>+612(SB)/4, $0xbe2aa702
-DATA vmathLog1pF32AVX512const<>+616(SB)/4, $0xbe2aa702
-DATA vmathLog1pF32AVX512const<>+620(SB)/4, $0xbe2aa702
-DATA vmathLog1pF32AVX512const<>+624(SB)/4, $0xbe2aa702
-DATA vmathLog1pF32AVX512const<>+628(SB)/4, $0xbe2aa702
-DATA vmathLog1pF32AVX512const<>+632(SB)/4, $0xbe2aa702
-DATA vmathLog1pF32AVX512const<>+636(SB)/4, $0xbe2aa702
-DATA vmathLog1pF32AVX512const<>+640(SB)/4, $0x3e4ccded
-DATA vmathLog1pF32AVX512const<>+644(SB)/4, $0x3e4ccded
-DATA vmathLog1pF32AVX512const<>+648(SB)/4, $0x3e4ccded
-DATA vmathLog1pF32AVX512const<>+652(SB)/4, $0x3e4ccded
-DATA vmathLog1pF32AVX512const<>+656(SB)/4, $0x3e4ccded
-DATA vmathLog1pF32AVX512const<>+660(SB)/4, $0x3e4ccded
-DATA vmathLog1pF32AVX512const<>+664(SB)/4, $0x3e4ccded
-DATA vmathLog1pF32AVX512const<>+668(SB)/4, $0x3e4ccded
-DATA vmathLog1pF32AVX512const<>+672(SB)/4, $0x3e4ccded
-DATA vmathLog1pF32AVX512const<>+676(SB)/4, $0x3e4ccded
-DATA vmathLog1pF32AVX512const<>+680(SB)/4, $0x3e4ccded
-DATA vmathLog1pF32AVX512const<>+684(SB)/4, $0x3e4ccded
-DATA vmathLog1pF32AVX512const<>+688(SB)/4, $0x3e4ccded
-DATA vmathLog1pF32AVX512const<>+692(SB)/4, $0x3e4ccded
-DATA vmathLog1pF32AVX512const<>+696(SB)/4, $0x3e4ccded
-DATA vmathLog1pF32AVX512const<>+700(SB)/4, $0x3e4ccded
-DATA vmathLog1pF32AVX512const<>+704(SB)/4, $0xbe80000c
-DATA vmathLog1pF32AVX512const<>+708(SB)/4, $0xbe80000c
-DATA vmathLog1pF32AVX512const<>+712(SB)/4, $0xbe80000c
-DATA vmathLog1pF32AVX512const<>+716(SB)/4, $0xbe80000c
-DATA vmathLog1pF32AVX512const<>+720(SB)/4, $0xbe80000c
-DATA vmathLog1pF32AVX512const<>+724(SB)/4, $0xbe80000c
-DATA vmathLog1pF32AVX512const<>+728(SB)/4, $0xbe80000c
-DATA vmathLog1pF32AVX512const<>+732(SB)/4, $0xbe80000c
-DATA vmathLog1pF32AVX512const<>+736(SB)/4, $0xbe80000c
-DATA vmathLog1pF32AVX512const<>+740(SB)/4, $0xbe80000c
-DATA vmathLog1pF32AVX512const<>+744(SB)/4, $0xbe80000c
-DATA vmathLog1pF32AVX512const<>+748(SB)/4, $0xbe80000c
-DATA vmathLog1pF32AVX512const<>+752(SB)/4, $0xbe80000c
-DATA vmathLog1pF32AVX512const<>+756(SB)/4, $0xbe80000c
-DATA vmathLog1pF32AVX512const<>+760(SB)/4, $0xbe80000c
-DATA vmathLog1pF32AVX512const<>+764(SB)/4, $0xbe80000c
-DATA vmathLog1pF32AVX512const<>+768(SB)/4, $0x3eaaaaaa
-DATA vmathLog1pF32AVX512const<>+772(SB)/4, $0x3eaaaaaa
-DATA vmathLog1pF32AVX512const<>+776(SB)/4, $0x3eaaaaaa
-DATA vmathLog1pF32AVX512const<>+780(SB)/4, $0x3eaaaaaa
-DATA vmathLog1pF32AVX512const<>+784(SB)/4, $0x3eaaaaaa
-DATA vmathLog1pF32AVX512const<>+788(SB)/4, $0x3eaaaaaa
-DATA vmathLog1pF32AVX512const<>+792(SB)/4, $0x3eaaaaaa
-DATA vmathLog1pF32AVX512const<>+796(SB)/4, $0x3eaaaaaa
-DATA vmathLog1pF32AVX512const<>+800(SB)/4, $0x3eaaaaaa
-DATA vmathLog1pF32AVX512const<>+804(SB)/4, $0x3eaaaaaa
-DATA vmathLog1pF32AVX512const<>+808(SB)/4, $0x3eaaaaaa
-DATA vmathLog1pF32AVX512const<>+812(SB)/4, $0x3eaaaaaa
-DATA vmathLog1pF32AVX512const<>+816(SB)/4, $0x3eaaaaaa
-DATA vmathLog1pF32AVX512const<>+820(SB)/4, $0x3eaaaaaa
-DATA vmathLog1pF32AVX512const<>+824(SB)/4, $0x3eaaaaaa
-DATA vmathLog1pF32AVX512const<>+828(SB)/4, $0x3eaaaaaa
-DATA vmathLog1pF32AVX512const<>+832(SB)/4, $0xbf000000
-DATA vmathLog1pF32AVX512const<>+836(SB)/4, $0xbf000000
-DATA vmathLog1pF32AVX512const<>+840(SB)/4, $0xbf000000
-DATA vmathLog1pF32AVX512const<>+844(SB)/4, $0xbf000000
-DATA vmathLog1pF32AVX512const<>+848(SB)/4, $0xbf000000
-DATA vmathLog1pF32AVX512const<>+852(SB)/4, $0xbf000000
-DATA vmathLog1pF32AVX512const<>+856(SB)/4, $0xbf000000
-DATA vmathLog1pF32AVX512const<>+860(SB)/4, $0xbf000000
-DATA vmathLog1pF32AVX512const<>+864(SB)/4, $0xbf000000
-DATA vmathLog1pF32AVX512const<>+868(SB)/4, $0xbf000000
-DATA vmathLog1pF32AVX512const<>+872(SB)/4, $0xbf000000
-DATA vmathLog1pF32AVX512const<>+876(SB)/4, $0xbf000000
-DATA vmathLog1pF32AVX512const<>+880(SB)/4, $0xbf000000
-DATA vmathLog1pF32AVX512const<>+884(SB)/4, $0xbf000000
-DATA vmathLog1pF32AVX512const<>+888(SB)/4, $0xbf000000
-DATA vmathLog1pF32AVX512const<>+892(SB)/4, $0xbf000000
-DATA vmathLog1pF32AVX512const<>+896(SB)/4, $0xbf800000
-DATA vmathLog1pF32AVX512const<>+900(SB)/4, $0xbf800000
-DATA vmathLog1pF32AVX512const<>+904(SB)/4, $0xbf800000
-DATA vmathLog1pF32AVX512const<>+908(SB)/4, $0xbf800000
-DATA vmathLog1pF32AVX512const<>+912(SB)/4, $0xbf800000
-DATA vmathLog1pF32AVX512const<>+916(SB)/4, $0xbf800000
-DATA vmathLog1pF32AVX512const<>+920(SB)/4, $0xbf800000
-DATA vmathLog1pF32AVX512const<>+924(SB)/4, $0xbf800000
-DATA vmathLog1pF32AVX512const<>+928(SB)/4, $0xbf800000
-DATA vmathLog1pF32AVX512const<>+932(SB)/4, $0xbf800000
-DATA vmathLog1pF32AVX512const<>+936(SB)/4, $0xbf800000
-DATA vmathLog1pF32AVX512const<>+940(SB)/4, $0xbf800000
-DATA vmathLog1pF32AVX512const<>+944(SB)/4, $0xbf800000
-DATA vmathLog1pF32AVX512const<>+948(SB)/4, $0xbf800000
-DATA vmathLog1pF32AVX512const<>+952(SB)/4, $0xbf800000
-DATA vmathLog1pF32AVX512const<>+956(SB)/4, $0xbf800000
-DATA vmathLog1pF32AVX512const<>+960(SB)/4, $0x3f318000
-DATA vmathLog1pF32AVX512const<>+964(SB)/4, $0x3f318000
-DATA vmathLog1pF32AVX512const<>+968(SB)/4, $0x3f318000
-DATA vmathLog1pF32AVX512const<>+972(SB)/4, $0x3f318000
-DATA vmathLog1pF32AVX512const<>+976(SB)/4, $0x3f318000
-DATA vmathLog1pF32AVX512const<>+980(SB)/4, $0x3f318000
-DATA vmathLog1pF32AVX512const<>+984(SB)/4, $0x3f318000
-DATA vmathLog1pF32AVX512const<>+988(SB)/4, $0x3f318000
-DATA vmathLog1pF32AVX512const<>+992(SB)/4, $0x3f318000
-DATA vmathLog1pF32AVX512const<>+996(SB)/4, $0x3f318000
-DATA vmathLog1pF32AVX512const<>+1000(SB)/4, $0x3f318000
-DATA vmathLog1pF32AVX512const<>+1004(SB)/4, $0x3f318000
-DATA vmathLog1pF32AVX512const<>+1008(SB)/4, $0x3f318000
-DATA vmathLog1pF32AVX512const<>+1012(SB)/4, $0x3f318000
-DATA vmathLog1pF32AVX512const<>+1016(SB)/4, $0x3f318000
-DATA vmathLog1pF32AVX512const<>+1020(SB)/4, $0x3f318000
-DATA vmathLog1pF32AVX512const<>+1024(SB)/4, $0xb95e8083
-DATA vmathLog1pF32AVX512const<>+1028(SB)/4, $0xb95e8083
-DATA vmathLog1pF32AVX512const<>+1032(SB)/4, $0xb95e8083
-DATA vmathLog1pF32AVX512const<>+1036(SB)/4, $0xb95e8083
-DATA vmathLog1pF32AVX512const<>+1040(SB)/4, $0xb95e8083
-DATA vmathLog1pF32AVX512const<>+1044(SB)/4, $0xb95e8083
-DATA vmathLog1pF32AVX512const<>+1048(SB)/4, $0xb95e8083
-DATA vmathLog1pF32AVX512const<>+1052(SB)/4, $0xb95e8083
-DATA vmathLog1pF32AVX512const<>+1056(SB)/4, $0xb95e8083
-DATA vmathLog1pF32AVX512const<>+1060(SB)/4, $0xb95e8083
-DATA vmathLog1pF32AVX512const<>+1064(SB)/4, $0xb95e8083
-DATA vmathLog1pF32AVX512const<>+1068(SB)/4, $0xb95e8083
-DATA vmathLog1pF32AVX512const<>+1072(SB)/4, $0xb95e8083
-DATA vmathLog1pF32AVX512const<>+1076(SB)/4, $0xb95e8083
-DATA vmathLog1pF32AVX512const<>+1080(SB)/4, $0xb95e8083
-DATA vmathLog1pF32AVX512const<>+1084(SB)/4, $0xb95e8083
-DATA vmathLog1pF32AVX512const<>+1088(SB)/4, $0x00000000
-DATA vmathLog1pF32AVX512const<>+1092(SB)/4, $0x00000000
-DATA vmathLog1pF32AVX512const<>+1096(SB)/4, $0x00000000
-DATA vmathLog1pF32AVX512const<>+1100(SB)/4, $0x00000000
-DATA vmathLog1pF32AVX512const<>+1104(SB)/4, $0x00000000
-DATA vmathLog1pF32AVX512const<>+1108(SB)/4, $0x00000000
-DATA vmathLog1pF32AVX512const<>+1112(SB)/4, $0x00000000
-DATA vmathLog1pF32AVX512const<>+1116(SB)/4, $0x00000000
-DATA vmathLog1pF32AVX512const<>+1120(SB)/4, $0x00000000
-DATA vmathLog1pF32AVX512const<>+1124(SB)/4, $0x00000000
-DATA vmathLog1pF32AVX512const<>+1128(SB)/4, $0x00000000
-DATA vmathLog1pF32AVX512const<>+1132(SB)/4, $0x00000000
-DATA vmathLog1pF32AVX512const<>+1136(SB)/4, $0x00000000
-DATA vmathLog1pF32AVX512const<>+1140(SB)/4, $0x00000000
-DATA vmathLog1pF32AVX512const<>+1144(SB)/4, $0x00000000
-DATA vmathLog1pF32AVX512const<>+1148(SB)/4, $0x00000000
-DATA vmathLog1pF32AVX512const<>+1152(SB)/4, $0x7f800000
-DATA vmathLog1pF32AVX512const<>+1156(SB)/4, $0x7f800000
-DATA vmathLog1pF32AVX512const<>+1160(SB)/4, $0x7f800000
-DATA vmathLog1pF32AVX512const<>+1164(SB)/4, $0x7f800000
-DATA vmathLog1pF32AVX512const<>+1168(SB)/4, $0x7f800000
-DATA vmathLog1pF32AVX512const<>+1172(SB)/4, $0x7f800000
-DATA vmathLog1pF32AVX512const<>+1176(SB)/4, $0x7f800000
-DATA vmathLog1pF32AVX512const<>+1180(SB)/4, $0x7f800000
-DATA vmathLog1pF32AVX512const<>+1184(SB)/4, $0x7f800000
-DATA vmathLog1pF32AVX512const<>+1188(SB)/4, $0x7f800000
-DATA vmathLog1pF32AVX512const<>+1192(SB)/4, $0x7f800000
-DATA vmathLog1pF32AVX512const<>+1196(SB)/4, $0x7f800000
-DATA vmathLog1pF32AVX512const<>+1200(SB)/4, $0x7f800000
-DATA vmathLog1pF32AVX512const<>+1204(SB)/4, $0x7f800000
-DATA vmathLog1pF32AVX512const<>+1208(SB)/4, $0x7f800000
-DATA vmathLog1pF32AVX512const<>+1212(SB)/4, $0x7f800000
-DATA vmathLog1pF32AVX512const<>+1216(SB)/4, $0xff800000
-DATA vmathLog1pF32AVX512const<>+1220(SB)/4, $0xff800000
-DATA vmathLog1pF32AVX512const<>+1224(SB)/4, $0xff800000
-DATA vmathLog1pF32AVX512const<>+1228(SB)/4, $0xff800000
-DATA vmathLog1pF32AVX512const<>+1232(SB)/4, $0xff800000
-DATA vmathLog1pF32AVX512const<>+1236(SB)/4, $0xff800000
-DATA vmathLog1pF32AVX512const<>+1240(SB)/4, $0xff800000
-DATA vmathLog1pF32AVX512const<>+1244(SB)/4, $0xff800000
-DATA vmathLog1pF32AVX512const<>+1248(SB)/4, $0xff800000
-DATA vmathLog1pF32AVX512const<>+1252(SB)/4, $0xff800000
-DATA vmathLog1pF32AVX512const<>+1256(SB)/4, $0xff800000
-DATA vmathLog1pF32AVX512const<>+1260(SB)/4, $0xff800000
-DATA vmathLog1pF32AVX512const<>+1264(SB)/4, $0xff800000
-DATA vmathLog1pF32AVX512const<>+1268(SB)/4, $0xff800000
-DATA vmathLog1pF32AVX512const<>+1272(SB)/4, $0xff800000
-DATA vmathLog1pF32AVX512const<>+1276(SB)/4, $0xff800000
-DATA vmathLog1pF32AVX512const<>+1280(SB)/4, $0x7fc00000
-DATA vmathLog1pF32AVX512const<>+1284(SB)/4, $0x7fc00000
-DATA vmathLog1pF32AVX512const<>+1288(SB)/4, $0x7fc00000
-DATA vmathLog1pF32AVX512const<>+1292(SB)/4, $0x7fc00000
-DATA vmathLog1pF32AVX512const<>+1296(SB)/4, $0x7fc00000
-DATA vmathLog1pF32AVX512const<>+1300(SB)/4, $0x7fc00000
-DATA vmathLog1pF32AVX512const<>+1304(SB)/4, $0x7fc00000
-DATA vmathLog1pF32AVX512const<>+1308(SB)/4, $0x7fc00000
-DATA vmathLog1pF32AVX512const<>+1312(SB)/4, $0x7fc00000
-DATA vmathLog1pF32AVX512const<>+1316(SB)/4, $0x7fc00000
-DATA vmathLog1pF32AVX512const<>+1320(SB)/4, $0x7fc00000
-DATA vmathLog1pF32AVX512const<>+1324(SB)/4, $0x7fc00000
-DATA vmathLog1pF32AVX512const<>+1328(SB)/4, $0x7fc00000
-DATA vmathLog1pF32AVX512const<>+1332(SB)/4, $0x7fc00000
-DATA vmathLog1pF32AVX512const<>+1336(SB)/4, $0x7fc00000
-DATA vmathLog1pF32AVX512const<>+1340(SB)/4, $0x7fc00000
-GLOBL vmathLog1pF32AVX512const<>(SB), RODATA|NOPTR, $1344
+DATA vmathLog1pF32AVX512const<>+64(SB)/4, $0x00000000
+DATA vmathLog1pF32AVX512const<>+68(SB)/4, $0x00000000
+DATA vmathLog1pF32AVX512const<>+72(SB)/4, $0x00000000
+DATA vmathLog1pF32AVX512const<>+76(SB)/4, $0x00000000
+DATA vmathLog1pF32AVX512const<>+80(SB)/4, $0x00000000
+DATA vmathLog1pF32AVX512const<>+84(SB)/4, $0x00000000
+DATA vmathLog1pF32AVX512const<>+88(SB)/4, $0x00000000
+DATA vmathLog1pF32AVX512const<>+92(SB)/4, $0x00000000
+DATA vmathLog1pF32AVX512const<>+96(SB)/4, $0x00000000
+DATA vmathLog1pF32AVX512const<>+100(SB)/4, $0x00000000
+DATA vmathLog1pF32AVX512const<>+104(SB)/4, $0x00000000
+DATA vmathLog1pF32AVX512const<>+108(SB)/4, $0x00000000
+DATA vmathLog1pF32AVX512const<>+112(SB)/4, $0x00000000
+DATA vmathLog1pF32AVX512const<>+116(SB)/4, $0x00000000
+DATA vmathLog1pF32AVX512const<>+120(SB)/4, $0x00000000
+DATA vmathLog1pF32AVX512const<>+124(SB)/4, $0x00000000
+DATA vmathLog1pF32AVX512const<>+128(SB)/4, $0x42f00000
+DATA vmathLog1pF32AVX512const<>+132(SB)/4, $0x42f00000
+DATA vmathLog1pF32AVX512const<>+136(SB)/4, $0x42f00000
+DATA vmathLog1pF32AVX512const<>+140(SB)/4, $0x42f00000
+DATA vmathLog1pF32AVX512const<>+144(SB)/4, $0x42f00000
+DATA vmathLog1pF32AVX512const<>+148(SB)/4, $0x42f00000
+DATA vmathLog1pF32AVX512const<>+152(SB)/4, $0x42f00000
+DATA vmathLog1pF32AVX512const<>+156(SB)/4, $0x42f00000
+DATA vmathLog1pF32AVX512const<>+160(SB)/4, $0x42f00000
+DATA vmathLog1pF32AVX512const<>+164(SB)/4, $0x42f00000
+DATA vmathLog1pF32AVX512const<>+168(SB)/4, $0x42f00000
+DATA vmathLog1pF32AVX512const<>+172(SB)/4, $0x42f00000
+DATA vmathLog1pF32AVX512const<>+176(SB)/4, $0x42f00000
+DATA vmathLog1pF32AVX512const<>+180(SB)/4, $0x42f00000
+DATA vmathLog1pF32AVX512const<>+184(SB)/4, $0x42f00000
+DATA vmathLog1pF32AVX512const<>+188(SB)/4, $0x42f00000
+DATA vmathLog1pF32AVX512const<>+192(SB)/4, $0x80000000
+DATA vmathLog1pF32AVX512const<>+196(SB)/4, $0x80000000
+DATA vmathLog1pF32AVX512const<>+200(SB)/4, $0x80000000
+DATA vmathLog1pF32AVX512const<>+204(SB)/4, $0x80000000
+DATA vmathLog1pF32AVX512const<>+208(SB)/4, $0x80000000
+DATA vmathLog1pF32AVX512const<>+212(SB)/4, $0x80000000
+DATA vmathLog1pF32AVX512const<>+216(SB)/4, $0x80000000
+DATA vmathLog1pF32AVX512const<>+220(SB)/4, $0x80000000
+DATA vmathLog1pF32AVX512const<>+224(SB)/4, $0x80000000
+DATA vmathLog1pF32AVX512const<>+228(SB)/4, $0x80000000
+DATA vmathLog1pF32AVX512const<>+232(SB)/4, $0x80000000
+DATA vmathLog1pF32AVX512const<>+236(SB)/4, $0x80000000
+DATA vmathLog1pF32AVX512const<>+240(SB)/4, $0x80000000
+DATA vmathLog1pF32AVX512const<>+244(SB)/4, $0x80000000
+DATA vmathLog1pF32AVX512const<>+248(SB)/4, $0x80000000
+DATA vmathLog1pF32AVX512const<>+252(SB)/4, $0x80000000
+DATA vmathLog1pF32AVX512const<>+256(SB)/4, $0xbe800000
+DATA vmathLog1pF32AVX512const<>+260(SB)/4, $0xbe800000
+DATA vmathLog1pF32AVX512const<>+264(SB)/4, $0xbe800000
+DATA vmathLog1pF32AVX512const<>+268(SB)/4, $0xbe800000
+DATA vmathLog1pF32AVX512const<>+272(SB)/4, $0xbe800000
+DATA vmathLog1pF32AVX512const<>+276(SB)/4, $0xbe800000
+DATA vmathLog1pF32AVX512const<>+280(SB)/4, $0xbe800000
+DATA vmathLog1pF32AVX512const<>+284(SB)/4, $0xbe800000
+DATA vmathLog1pF32AVX512const<>+288(SB)/4, $0xbe800000
+DATA vmathLog1pF32AVX512const<>+292(SB)/4, $0xbe800000
+DATA vmathLog1pF32AVX512const<>+296(SB)/4, $0xbe800000
+DATA vmathLog1pF32AVX512const<>+300(SB)/4, $0xbe800000
+DATA vmathLog1pF32AVX512const<>+304(SB)/4, $0xbe800000
+DATA vmathLog1pF32AVX512const<>+308(SB)/4, $0xbe800000
+DATA vmathLog1pF32AVX512const<>+312(SB)/4, $0xbe800000
+DATA vmathLog1pF32AVX512const<>+316(SB)/4, $0xbe800000
+DATA vmathLog1pF32AVX512const<>+320(SB)/4, $0x3f000000
+DATA vmathLog1pF32AVX512const<>+324(SB)/4, $0x3f000000
+DATA vmathLog1pF32AVX512const<>+328(SB)/4, $0x3f000000
+DATA vmathLog1pF32AVX512const<>+332(SB)/4, $0x3f000000
+DATA vmathLog1pF32AVX512const<>+336(SB)/4, $0x3f000000
+DATA vmathLog1pF32AVX512const<>+340(SB)/4, $0x3f000000
+DATA vmathLog1pF32AVX512const<>+344(SB)/4, $0x3f000000
+DATA vmathLog1pF32AVX512const<>+348(SB)/4, $0x3f000000
+DATA vmathLog1pF32AVX512const<>+352(SB)/4, $0x3f000000
+DATA vmathLog1pF32AVX512const<>+356(SB)/4, $0x3f000000
+DATA vmathLog1pF32AVX512const<>+360(SB)/4, $0x3f000000
+DATA vmathLog1pF32AVX512const<>+364(SB)/4, $0x3f000000
+DATA vmathLog1pF32AVX512const<>+368(SB)/4, $0x3f000000
+DATA vmathLog1pF32AVX512const<>+372(SB)/4, $0x3f000000
+DATA vmathLog1pF32AVX512const<>+376(SB)/4, $0x3f000000
+DATA vmathLog1pF32AVX512const<>+380(SB)/4, $0x3f000000
+DATA vmathLog1pF32AVX512const<>+384(SB)/4, $0xbf000000
+DATA vmathLog1pF32AVX512const<>+388(SB)/4, $0xbf000000
+DATA vmathLog1pF32AVX512const<>+392(SB)/4, $0xbf000000
+DATA vmathLog1pF32AVX512const<>+396(SB)/4, $0xbf000000
+DATA vmathLog1pF32AVX512const<>+400(SB)/4, $0xbf000000
+DATA vmathLog1pF32AVX512const<>+404(SB)/4, $0xbf000000
+DATA vmathLog1pF32AVX512const<>+408(SB)/4, $0xbf000000
+DATA vmathLog1pF32AVX512const<>+412(SB)/4, $0xbf000000
+DATA vmathLog1pF32AVX512const<>+416(SB)/4, $0xbf000000
+DATA vmathLog1pF32AVX512const<>+420(SB)/4, $0xbf000000
+DATA vmathLog1pF32AVX512const<>+424(SB)/4, $0xbf000000
+DATA vmathLog1pF32AVX512const<>+428(SB)/4, $0xbf000000
+DATA vmathLog1pF32AVX512const<>+432(SB)/4, $0xbf000000
+DATA vmathLog1pF32AVX512const<>+436(SB)/4, $0xbf000000
+DATA vmathLog1pF32AVX512const<>+440(SB)/4, $0xbf000000
+DATA vmathLog1pF32AVX512const<>+444(SB)/4, $0xbf000000
+DATA vmathLog1pF32AVX512const<>+448(SB)/4, $0xbd021be9
+DATA vmathLog1pF32AVX512const<>+452(SB)/4, $0xbd021be9
+DATA vmathLog1pF32AVX512const<>+456(SB)/4, $0xbd021be9
+DATA vmathLog1pF32AVX512const<>+460(SB)/4, $0xbd021be9
+DATA vmathLog1pF32AVX512const<>+464(SB)/4, $0xbd021be9
+DATA vmathLog1pF32AVX512const<>+468(SB)/4, $0xbd021be9
+DATA vmathLog1pF32AVX512const<>+472(SB)/4, $0xbd021be9
+DATA vmathLog1pF32AVX512const<>+476(SB)/4, $0xbd021be9
+DATA vmathLog1pF32AVX512const<>+480(SB)/4, $0xbd021be9
+DATA vmathLog1pF32AVX512const<>+484(SB)/4, $0xbd021be9
+DATA vmathLog1pF32AVX512const<>+488(SB)/4, $0xbd021be9
+DATA vmathLog1pF32AVX512const<>+492(SB)/4, $0xbd021be9
+DATA vmathLog1pF32AVX512const<>+496(SB)/4, $0xbd021be9
+DATA vmathLog1pF32AVX512const<>+500(SB)/4, $0xbd021be9
+DATA vmathLog1pF32AVX512const<>+504(SB)/4, $0xbd021be9
+DATA vmathLog1pF32AVX512const<>+508(SB)/4, $0xbd021be9
+DATA vmathLog1pF32AVX512const<>+512(SB)/4, $0x3da4e174
+DATA vmathLog1pF32AVX512const<>+516(SB)/4, $0x3da4e174
+DATA vmathLog1pF32AVX512const<>+520(SB)/4, $0x3da4e174
+DATA vmathLog1pF32AVX512const<>+524(SB)/4, $0x3da4e174
+DATA vmathLog1pF32AVX512const<>+528(SB)/4, $0x3da4e174
+DATA vmathLog1pF32AVX512const<>+532(SB)/4, $0x3da4e174
+DATA vmathLog1pF32AVX512const<>+536(SB)/4, $0x3da4e174
+DATA vmathLog1pF32AVX512const<>+540(SB)/4, $0x3da4e174
+DATA vmathLog1pF32AVX512const<>+544(SB)/4, $0x3da4e174
+DATA vmathLog1pF32AVX512const<>+548(SB)/4, $0x3da4e174
+DATA vmathLog1pF32AVX512const<>+552(SB)/4, $0x3da4e174
+DATA vmathLog1pF32AVX512const<>+556(SB)/4, $0x3da4e174
+DATA vmathLog1pF32AVX512const<>+560(SB)/4, $0x3da4e174
+DATA vmathLog1pF32AVX512const<>+564(SB)/4, $0x3da4e174
+DATA vmathLog1pF32AVX512const<>+568(SB)/4, $0x3da4e174
+DATA vmathLog1pF32AVX512const<>+572(SB)/4, $0x3da4e174
+DATA vmathLog1pF32AVX512const<>+576(SB)/4, $0xbdd8798b
+DATA vmathLog1pF32AVX512const<>+580(SB)/4, $0xbdd8798b
+DATA vmathLog1pF32AVX512const<>+584(SB)/4, $0xbdd8798b
+DATA vmathLog1pF32AVX512const<>+588(SB)/4, $0xbdd8798b
+DATA vmathLog1pF32AVX512const<>+592(SB)/4, $0xbdd8798b
+DATA vmathLog1pF32AVX512const<>+596(SB)/4, $0xbdd8798b
+DATA vmathLog1pF32AVX512const<>+600(SB)/4, $0xbdd8798b
+DATA vmathLog1pF32AVX512const<>+604(SB)/4, $0xbdd8798b
+DATA vmathLog1pF32AVX512const<>+608(SB)/4, $0xbdd8798b
+DATA vmathLog1pF32AVX512const<>+612(SB)/4, $0xbdd8798b
+DATA vmathLog1pF32AVX512const<>+616(SB)/4, $0xbdd8798b
+DATA vmathLog1pF32AVX512const<>+620(SB)/4, $0xbdd8798b
+DATA vmathLog1pF32AVX512const<>+624(SB)/4, $0xbdd8798b
+DATA vmathLog1pF32AVX512const<>+628(SB)/4, $0xbdd8798b
+DATA vmathLog1pF32AVX512const<>+632(SB)/4, $0xbdd8798b
+DATA vmathLog1pF32AVX512const<>+636(SB)/4, $0xbdd8798b
+DATA vmathLog1pF32AVX512const<>+640(SB)/4, $0x3de92cf8
+DATA vmathLog1pF32AVX512const<>+644(SB)/4, $0x3de92cf8
+DATA vmathLog1pF32AVX512const<>+648(SB)/4, $0x3de92cf8
+DATA vmathLog1pF32AVX512const<>+652(SB)/4, $0x3de92cf8
+DATA vmathLog1pF32AVX512const<>+656(SB)/4, $0x3de92cf8
+DATA vmathLog1pF32AVX512const<>+660(SB)/4, $0x3de92cf8
+DATA vmathLog1pF32AVX512const<>+664(SB)/4, $0x3de92cf8
+DATA vmathLog1pF32AVX512const<>+668(SB)/4, $0x3de92cf8
+DATA vmathLog1pF32AVX512const<>+672(SB)/4, $0x3de92cf8
+DATA vmathLog1pF32AVX512const<>+676(SB)/4, $0x3de92cf8
+DATA vmathLog1pF32AVX512const<>+680(SB)/4, $0x3de92cf8
+DATA vmathLog1pF32AVX512const<>+684(SB)/4, $0x3de92cf8
+DATA vmathLog1pF32AVX512const<>+688(SB)/4, $0x3de92cf8
+DATA vmathLog1pF32AVX512const<>+692(SB)/4, $0x3de92cf8
+DATA vmathLog1pF32AVX512const<>+696(SB)/4, $0x3de92cf8
+DATA vmathLog1pF32AVX512const<>+700(SB)/4, $0x3de92cf8
+DATA vmathLog1pF32AVX512const<>+704(SB)/4, $0xbdffeebe
+DATA vmathLog1pF32AVX512const<>+708(SB)/4, $0xbdffeebe
+DATA vmathLog1pF32AVX512const<>+712(SB)/4, $0xbdffeebe
+DATA vmathLog1pF32AVX512const<>+716(SB)/4, $0xbdffeebe
+DATA vmathLog1pF32AVX512const<>+720(SB)/4, $0xbdffeebe
+DATA vmathLog1pF32AVX512const<>+724(SB)/4, $0xbdffeebe
+DATA vmathLog1pF32AVX512const<>+728(SB)/4, $0xbdffeebe
+DATA vmathLog1pF32AVX512const<>+732(SB)/4, $0xbdffeebe
+DATA vmathLog1pF32AVX512const<>+736(SB)/4, $0xbdffeebe
+DATA vmathLog1pF32AVX512const<>+740(SB)/4, $0xbdffeebe
+DATA vmathLog1pF32AVX512const<>+744(SB)/4, $0xbdffeebe
+DATA vmathLog1pF32AVX512const<>+748(SB)/4, $0xbdffeebe
+DATA vmathLog1pF32AVX512const<>+752(SB)/4, $0xbdffeebe
+DATA vmathLog1pF32AVX512const<>+756(SB)/4, $0xbdffeebe
+DATA vmathLog1pF32AVX512const<>+760(SB)/4, $0xbdffeebe
+DATA vmathLog1pF32AVX512const<>+764(SB)/4, $0xbdffeebe
+DATA vmathLog1pF32AVX512const<>+768(SB)/4, $0x3e121eb2
+DATA vmathLog1pF32AVX512const<>+772(SB)/4, $0x3e121eb2
+DATA vmathLog1pF32AVX512const<>+776(SB)/4, $0x3e121eb2
+DATA vmathLog1pF32AVX512const<>+780(SB)/4, $0x3e121eb2
+DATA vmathLog1pF32AVX512const<>+784(SB)/4, $0x3e121eb2
+DATA vmathLog1pF32AVX512const<>+788(SB)/4, $0x3e121eb2
+DATA vmathLog1pF32AVX512const<>+792(SB)/4, $0x3e121eb2
+DATA vmathLog1pF32AVX512const<>+796(SB)/4, $0x3e121eb2
+DATA vmathLog1pF32AVX512const<>+800(SB)/4, $0x3e121eb2
+DATA vmathLog1pF32AVX512const<>+804(SB)/4, $0x3e121eb2
+DATA vmathLog1pF32AVX512const<>+808(SB)/4, $0x3e121eb2
+DATA vmathLog1pF32AVX512const<>+812(SB)/4, $0x3e121eb2
+DATA vmathLog1pF32AVX512const<>+816(SB)/4, $0x3e121eb2
+DATA vmathLog1pF32AVX512const<>+820(SB)/4, $0x3e121eb2
+DATA vmathLog1pF32AVX512const<>+824(SB)/4, $0x3e121eb2
+DATA vmathLog1pF32AVX512const<>+828(SB)/4, $0x3e121eb2
+DATA vmathLog1pF32AVX512const<>+832(SB)/4, $0xbe2aa819
+DATA vmathLog1pF32AVX512const<>+836(SB)/4, $0xbe2aa819
+DATA vmathLog1pF32AVX512const<>+840(SB)/4, $0xbe2aa819
+DATA vmathLog1pF32AVX512const<>+844(SB)/4, $0xbe2aa819
+DATA vmathLog1pF32AVX512const<>+848(SB)/4, $0xbe2aa819
+DATA vmathLog1pF32AVX512const<>+852(SB)/4, $0xbe2aa819
+DATA vmathLog1pF32AVX512const<>+856(SB)/4, $0xbe2aa819
+DATA vmathLog1pF32AVX512const<>+860(SB)/4, $0xbe2aa819
+DATA vmathLog1pF32AVX512const<>+864(SB)/4, $0xbe2aa819
+DATA vmathLog1pF32AVX512const<>+868(SB)/4, $0xbe2aa819
+DATA vmathLog1pF32AVX512const<>+872(SB)/4, $0xbe2aa819
+DATA vmathLog1pF32AVX512const<>+876(SB)/4, $0xbe2aa819
+DATA vmathLog1pF32AVX512const<>+880(SB)/4, $0xbe2aa819
+DATA vmathLog1pF32AVX512const<>+884(SB)/4, $0xbe2aa819
+DATA vmathLog1pF32AVX512const<>+888(SB)/4, $0xbe2aa819
+DATA vmathLog1pF32AVX512const<>+892(SB)/4, $0xbe2aa819
+DATA vmathLog1pF32AVX512const<>+896(SB)/4, $0x3e4ccdbb
+DATA vmathLog1pF32AVX512const<>+900(SB)/4, $0x3e4ccdbb
+DATA vmathLog1pF32AVX512const<>+904(SB)/4, $0x3e4ccdbb
+DATA vmathLog1pF32AVX512const<>+908(SB)/4, $0x3e4ccdbb
+DATA vmathLog1pF32AVX512const<>+912(SB)/4, $0x3e4ccdbb
+DATA vmathLog1pF32AVX512const<>+916(SB)/4, $0x3e4ccdbb
+DATA vmathLog1pF32AVX512const<>+920(SB)/4, $0x3e4ccdbb
+DATA vmathLog1pF32AVX512const<>+924(SB)/4, $0x3e4ccdbb
+DATA vmathLog1pF32AVX512const<>+928(SB)/4, $0x3e4ccdbb
+DATA vmathLog1pF32AVX512const<>+932(SB)/4, $0x3e4ccdbb
+DATA vmathLog1pF32AVX512const<>+936(SB)/4, $0x3e4ccdbb
+DATA vmathLog1pF32AVX512const<>+940(SB)/4, $0x3e4ccdbb
+DATA vmathLog1pF32AVX512const<>+944(SB)/4, $0x3e4ccdbb
+DATA vmathLog1pF32AVX512const<>+948(SB)/4, $0x3e4ccdbb
+DATA vmathLog1pF32AVX512const<>+952(SB)/4, $0x3e4ccdbb
+DATA vmathLog1pF32AVX512const<>+956(SB)/4, $0x3e4ccdbb
+DATA vmathLog1pF32AVX512const<>+960(SB)/4, $0xbe800007
+DATA vmathLog1pF32AVX512const<>+964(SB)/4, $0xbe800007
+DATA vmathLog1pF32AVX512const<>+968(SB)/4, $0xbe800007
+DATA vmathLog1pF32AVX512const<>+972(SB)/4, $0xbe800007
+DATA vmathLog1pF32AVX512const<>+976(SB)/4, $0xbe800007
+DATA vmathLog1pF32AVX512const<>+980(SB)/4, $0xbe800007
+DATA vmathLog1pF32AVX512const<>+984(SB)/4, $0xbe800007
+DATA vmathLog1pF32AVX512const<>+988(SB)/4, $0xbe800007
+DATA vmathLog1pF32AVX512const<>+992(SB)/4, $0xbe800007
+DATA vmathLog1pF32AVX512const<>+996(SB)/4, $0xbe800007
+DATA vmathLog1pF32AVX512const<>+1000(SB)/4, $0xbe800007
+DATA vmathLog1pF32AVX512const<>+1004(SB)/4, $0xbe800007
+DATA vmathLog1pF32AVX512const<>+1008(SB)/4, $0xbe800007
+DATA vmathLog1pF32AVX512const<>+1012(SB)/4, $0xbe800007
+DATA vmathLog1pF32AVX512const<>+1016(SB)/4, $0xbe800007
+DATA vmathLog1pF32AVX512const<>+1020(SB)/4, $0xbe800007
+DATA vmathLog1pF32AVX512const<>+1024(SB)/4, $0x3eaaaaaa
+DATA vmathLog1pF32AVX512const<>+1028(SB)/4, $0x3eaaaaaa
+DATA vmathLog1pF32AVX512const<>+1032(SB)/4, $0x3eaaaaaa
+DATA vmathLog1pF32AVX512const<>+1036(SB)/4, $0x3eaaaaaa
+DATA vmathLog1pF32AVX512const<>+1040(SB)/4, $0x3eaaaaaa
+DATA vmathLog1pF32AVX512const<>+1044(SB)/4, $0x3eaaaaaa
+DATA vmathLog1pF32AVX512const<>+1048(SB)/4, $0x3eaaaaaa
+DATA vmathLog1pF32AVX512const<>+1052(SB)/4, $0x3eaaaaaa
+DATA vmathLog1pF32AVX512const<>+1056(SB)/4, $0x3eaaaaaa
+DATA vmathLog1pF32AVX512const<>+1060(SB)/4, $0x3eaaaaaa
+DATA vmathLog1pF32AVX512const<>+1064(SB)/4, $0x3eaaaaaa
+DATA vmathLog1pF32AVX512const<>+1068(SB)/4, $0x3eaaaaaa
+DATA vmathLog1pF32AVX512const<>+1072(SB)/4, $0x3eaaaaaa
+DATA vmathLog1pF32AVX512const<>+1076(SB)/4, $0x3eaaaaaa
+DATA vmathLog1pF32AVX512const<>+1080(SB)/4, $0x3eaaaaaa
+DATA vmathLog1pF32AVX512const<>+1084(SB)/4, $0x3eaaaaaa
+DATA vmathLog1pF32AVX512const<>+1088(SB)/4, $0xbf800000
+DATA vmathLog1pF32AVX512const<>+1092(SB)/4, $0xbf800000
+DATA vmathLog1pF32AVX512const<>+1096(SB)/4, $0xbf800000
+DATA vmathLog1pF32AVX512const<>+1100(SB)/4, $0xbf800000
+DATA vmathLog1pF32AVX512const<>+1104(SB)/4, $0xbf800000
+DATA vmathLog1pF32AVX512const<>+1108(SB)/4, $0xbf800000
+DATA vmathLog1pF32AVX512const<>+1112(SB)/4, $0xbf800000
+DATA vmathLog1pF32AVX512const<>+1116(SB)/4, $0xbf800000
+DATA vmathLog1pF32AVX512const<>+1120(SB)/4, $0xbf800000
+DATA vmathLog1pF32AVX512const<>+1124(SB)/4, $0xbf800000
+DATA vmathLog1pF32AVX512const<>+1128(SB)/4, $0xbf800000
+DATA vmathLog1pF32AVX512const<>+1132(SB)/4, $0xbf800000
+DATA vmathLog1pF32AVX512const<>+1136(SB)/4, $0xbf800000
+DATA vmathLog1pF32AVX512const<>+1140(SB)/4, $0xbf800000
+DATA vmathLog1pF32AVX512const<>+1144(SB)/4, $0xbf800000
+DATA vmathLog1pF32AVX512const<>+1148(SB)/4, $0xbf800000
+DATA vmathLog1pF32AVX512const<>+1152(SB)/4, $0x3f318000
+DATA vmathLog1pF32AVX512const<>+1156(SB)/4, $0x3f318000
+DATA vmathLog1pF32AVX512const<>+1160(SB)/4, $0x3f318000
+DATA vmathLog1pF32AVX512const<>+1164(SB)/4, $0x3f318000
+DATA vmathLog1pF32AVX512const<>+1168(SB)/4, $0x3f318000
+DATA vmathLog1pF32AVX512const<>+1172(SB)/4, $0x3f318000
+DATA vmathLog1pF32AVX512const<>+1176(SB)/4, $0x3f318000
+DATA vmathLog1pF32AVX512const<>+1180(SB)/4, $0x3f318000
+DATA vmathLog1pF32AVX512const<>+1184(SB)/4, $0x3f318000
+DATA vmathLog1pF32AVX512const<>+1188(SB)/4, $0x3f318000
+DATA vmathLog1pF32AVX512const<>+1192(SB)/4, $0x3f318000
+DATA vmathLog1pF32AVX512const<>+1196(SB)/4, $0x3f318000
+DATA vmathLog1pF32AVX512const<>+1200(SB)/4, $0x3f318000
+DATA vmathLog1pF32AVX512const<>+1204(SB)/4, $0x3f318000
+DATA vmathLog1pF32AVX512const<>+1208(SB)/4, $0x3f318000
+DATA vmathLog1pF32AVX512const<>+1212(SB)/4, $0x3f318000
+DATA vmathLog1pF32AVX512const<>+1216(SB)/4, $0xb95e8083
+DATA vmathLog1pF32AVX512const<>+1220(SB)/4, $0xb95e8083
+DATA vmathLog1pF32AVX512const<>+1224(SB)/4, $0xb95e8083
+DATA vmathLog1pF32AVX512const<>+1228(SB)/4, $0xb95e8083
+DATA vmathLog1pF32AVX512const<>+1232(SB)/4, $0xb95e8083
+DATA vmathLog1pF32AVX512const<>+1236(SB)/4, $0xb95e8083
+DATA vmathLog1pF32AVX512const<>+1240(SB)/4, $0xb95e8083
+DATA vmathLog1pF32AVX512const<>+1244(SB)/4, $0xb95e8083
+DATA vmathLog1pF32AVX512const<>+1248(SB)/4, $0xb95e8083
+DATA vmathLog1pF32AVX512const<>+1252(SB)/4, $0xb95e8083
+DATA vmathLog1pF32AVX512const<>+1256(SB)/4, $0xb95e8083
+DATA vmathLog1pF32AVX512const<>+1260(SB)/4, $0xb95e8083
+DATA vmathLog1pF32AVX512const<>+1264(SB)/4, $0xb95e8083
+DATA vmathLog1pF32AVX512const<>+1268(SB)/4, $0xb95e8083
+DATA vmathLog1pF32AVX512const<>+1272(SB)/4, $0xb95e8083
+DATA vmathLog1pF32AVX512const<>+1276(SB)/4, $0xb95e8083
+DATA vmathLog1pF32AVX512const<>+1280(SB)/4, $0x7f800000
+DATA vmathLog1pF32AVX512const<>+1284(SB)/4, $0x7f800000
+DATA vmathLog1pF32AVX512const<>+1288(SB)/4, $0x7f800000
+DATA vmathLog1pF32AVX512const<>+1292(SB)/4, $0x7f800000
+DATA vmathLog1pF32AVX512const<>+1296(SB)/4, $0x7f800000
+DATA vmathLog1pF32AVX512const<>+1300(SB)/4, $0x7f800000
+DATA vmathLog1pF32AVX512const<>+1304(SB)/4, $0x7f800000
+DATA vmathLog1pF32AVX512const<>+1308(SB)/4, $0x7f800000
+DATA vmathLog1pF32AVX512const<>+1312(SB)/4, $0x7f800000
+DATA vmathLog1pF32AVX512const<>+1316(SB)/4, $0x7f800000
+DATA vmathLog1pF32AVX512const<>+1320(SB)/4, $0x7f800000
+DATA vmathLog1pF32AVX512const<>+1324(SB)/4, $0x7f800000
+DATA vmathLog1pF32AVX512const<>+1328(SB)/4, $0x7f800000
+DATA vmathLog1pF32AVX512const<>+1332(SB)/4, $0x7f800000
+DATA vmathLog1pF32AVX512const<>+1336(SB)/4, $0x7f800000
+DATA vmathLog1pF32AVX512const<>+1340(SB)/4, $0x7f800000
+DATA vmathLog1pF32AVX512const<>+1344(SB)/4, $0xff800000
+DATA vmathLog1pF32AVX512const<>+1348(SB)/4, $0xff800000
+DATA vmathLog1pF32AVX512const<>+1352(SB)/4, $0xff800000
+DATA vmathLog1pF32AVX512const<>+1356(SB)/4, $0xff800000
+DATA vmathLog1pF32AVX512const<>+1360(SB)/4, $0xff800000
+DATA vmathLog1pF32AVX512const<>+1364(SB)/4, $0xff800000
+DATA vmathLog1pF32AVX512const<>+1368(SB)/4, $0xff800000
+DATA vmathLog1pF32AVX512const<>+1372(SB)/4, $0xff800000
+DATA vmathLog1pF32AVX512const<>+1376(SB)/4, $0xff800000
+DATA vmathLog1pF32AVX512const<>+1380(SB)/4, $0xff800000
+DATA vmathLog1pF32AVX512const<>+1384(SB)/4, $0xff800000
+DATA vmathLog1pF32AVX512const<>+1388(SB)/4, $0xff800000
+DATA vmathLog1pF32AVX512const<>+1392(SB)/4, $0xff800000
+DATA vmathLog1pF32AVX512const<>+1396(SB)/4, $0xff800000
+DATA vmathLog1pF32AVX512const<>+1400(SB)/4, $0xff800000
+DATA vmathLog1pF32AVX512const<>+1404(SB)/4, $0xff800000
+DATA vmathLog1pF32AVX512const<>+1408(SB)/4, $0x7fc00000
+DATA vmathLog1pF32AVX512const<>+1412(SB)/4, $0x7fc00000
+DATA vmathLog1pF32AVX512const<>+1416(SB)/4, $0x7fc00000
+DATA vmathLog1pF32AVX512const<>+1420(SB)/4, $0x7fc00000
+DATA vmathLog1pF32AVX512const<>+1424(SB)/4, $0x7fc00000
+DATA vmathLog1pF32AVX512const<>+1428(SB)/4, $0x7fc00000
+DATA vmathLog1pF32AVX512const<>+1432(SB)/4, $0x7fc00000
+DATA vmathLog1pF32AVX512const<>+1436(SB)/4, $0x7fc00000
+DATA vmathLog1pF32AVX512const<>+1440(SB)/4, $0x7fc00000
+DATA vmathLog1pF32AVX512const<>+1444(SB)/4, $0x7fc00000
+DATA vmathLog1pF32AVX512const<>+1448(SB)/4, $0x7fc00000
+DATA vmathLog1pF32AVX512const<>+1452(SB)/4, $0x7fc00000
+DATA vmathLog1pF32AVX512const<>+1456(SB)/4, $0x7fc00000
+DATA vmathLog1pF32AVX512const<>+1460(SB)/4, $0x7fc00000
+DATA vmathLog1pF32AVX512const<>+1464(SB)/4, $0x7fc00000
+DATA vmathLog1pF32AVX512const<>+1468(SB)/4, $0x7fc00000
+GLOBL vmathLog1pF32AVX512const<>(SB), RODATA|NOPTR, $1472
 
 // func TanhF64AVX2(dst []float64, x []float64)
 // Requires: AVX, AVX2, FMA3
@@ -12318,76 +12890,91 @@ main:
 	VPSUBQ      vmathSoftplusF64AVX2const<>+1600(SB), Y15, Y15
 	VPSLLQ      $0x34, Y15, Y15
 	VMULPD      Y15, Y14, Y8
-	VMULPD      Y11, Y11, Y9
-	VMOVUPD     vmathSoftplusF64AVX2const<>+1664(SB), Y12
-	VMOVUPD     vmathSoftplusF64AVX2const<>+1728(SB), Y10
-	VFMADD231PD Y9, Y12, Y10
-	VMOVUPD     vmathSoftplusF64AVX2const<>+1792(SB), Y5
-	VFMADD231PD Y9, Y10, Y5
-	VMOVUPD     vmathSoftplusF64AVX2const<>+1856(SB), Y13
-	VFMADD231PD Y9, Y5, Y13
-	VMOVUPD     vmathSoftplusF64AVX2const<>+1920(SB), Y6
-	VFMADD231PD Y9, Y13, Y6
-	VMOVUPD     vmathSoftplusF64AVX2const<>+1984(SB), Y3
-	VFMADD231PD Y9, Y6, Y3
-	VMOVUPD     vmathSoftplusF64AVX2const<>+2048(SB), Y4
-	VFMADD231PD Y9, Y3, Y4
-	VMOVUPD     vmathSoftplusF64AVX2const<>+2112(SB), Y14
-	VFMADD231PD Y9, Y4, Y14
-	VMOVUPD     vmathSoftplusF64AVX2const<>+2176(SB), Y15
-	VFMADD231PD Y9, Y14, Y15
-	VMOVUPD     vmathSoftplusF64AVX2const<>+2240(SB), Y12
-	VFMADD231PD Y9, Y15, Y12
-	VMOVUPD     vmathSoftplusF64AVX2const<>+2304(SB), Y10
-	VFMADD231PD Y9, Y12, Y10
-	VMOVUPD     vmathSoftplusF64AVX2const<>+2368(SB), Y5
-	VMOVUPD     vmathSoftplusF64AVX2const<>+2432(SB), Y13
-	VFMADD231PD Y9, Y5, Y13
-	VMOVUPD     vmathSoftplusF64AVX2const<>+2496(SB), Y6
-	VFMADD231PD Y9, Y13, Y6
-	VMOVUPD     vmathSoftplusF64AVX2const<>+2560(SB), Y3
-	VFMADD231PD Y9, Y6, Y3
-	VMOVUPD     vmathSoftplusF64AVX2const<>+2624(SB), Y4
-	VFMADD231PD Y9, Y3, Y4
-	VMOVUPD     vmathSoftplusF64AVX2const<>+2688(SB), Y14
-	VFMADD231PD Y9, Y4, Y14
-	VMOVUPD     vmathSoftplusF64AVX2const<>+2752(SB), Y15
-	VFMADD231PD Y9, Y14, Y15
-	VMOVUPD     vmathSoftplusF64AVX2const<>+2816(SB), Y12
-	VFMADD231PD Y9, Y15, Y12
-	VMOVUPD     vmathSoftplusF64AVX2const<>+2880(SB), Y5
-	VFMADD231PD Y9, Y12, Y5
-	VMOVUPD     vmathSoftplusF64AVX2const<>+2944(SB), Y13
-	VFMADD231PD Y9, Y5, Y13
-	VFMADD231PD Y11, Y13, Y10
-	VSUBPD      Y11, Y2, Y6
-	VMOVUPD     vmathSoftplusF64AVX2const<>+3008(SB), Y3
-	VFMADD231PD Y6, Y11, Y3
-	VFMADD231PD Y3, Y11, Y2
-	VMOVUPD     vmathSoftplusF64AVX2const<>+3072(SB), Y4
-	VFMADD213PD Y11, Y7, Y4
-	VMOVUPD     vmathSoftplusF64AVX2const<>+3072(SB), Y14
-	VXORPD      vmathSoftplusF64AVX2const<>+192(SB), Y4, Y15
-	VFMADD231PD Y14, Y7, Y15
-	VADDPD      Y11, Y15, Y12
-	VMOVUPD     vmathSoftplusF64AVX2const<>+3136(SB), Y5
-	VFMADD231PD Y5, Y7, Y12
+	VMOVUPD     vmathSoftplusF64AVX2const<>+1664(SB), Y9
+	VCMPPD      $0x1d, Y10, Y9, Y12
+	VBLENDVPD   Y12, Y10, Y11, Y5
+	VBLENDVPD   Y12, Y13, Y8, Y6
+	VBLENDVPD   Y12, Y1, Y7, Y3
+	VMULPD      Y5, Y5, Y2
+	VXORPD      vmathSoftplusF64AVX2const<>+192(SB), Y2, Y4
+	VFMADD231PD Y5, Y5, Y4
+	VMOVUPD     vmathSoftplusF64AVX2const<>+1728(SB), Y14
+	VMULPD      Y2, Y14, Y15
+	VADDPD      Y15, Y5, Y9
+	VSUBPD      Y9, Y5, Y10
+	VADDPD      Y15, Y10, Y11
+	VMOVUPD     vmathSoftplusF64AVX2const<>+1792(SB), Y13
+	VMOVUPD     vmathSoftplusF64AVX2const<>+1856(SB), Y8
+	VFMADD231PD Y2, Y13, Y8
+	VMOVUPD     vmathSoftplusF64AVX2const<>+1920(SB), Y12
 	VFMADD231PD Y2, Y8, Y12
-	VFMADD231PD Y10, Y9, Y12
-	VCMPPD      $0x1e, Y1, Y0, Y13
-	VBLENDVPD   Y13, Y0, Y1, Y6
-	VADDPD      Y4, Y6, Y3
-	VSUBPD      Y6, Y3, Y14
-	VSUBPD      Y14, Y3, Y15
-	VSUBPD      Y15, Y6, Y11
-	VSUBPD      Y14, Y4, Y7
-	VADDPD      Y7, Y11, Y5
-	VADDPD      Y12, Y5, Y8
-	VADDPD      Y8, Y3, Y2
-	VMOVUPD     vmathSoftplusF64AVX2const<>+3200(SB), Y9
-	VCMPPD      $0x1e, Y9, Y0, Y10
-	VBLENDVPD   Y10, Y0, Y2, Y13
-	VMOVUPD     Y13, (AX)
+	VMOVUPD     vmathSoftplusF64AVX2const<>+1984(SB), Y7
+	VFMADD231PD Y2, Y12, Y7
+	VMOVUPD     vmathSoftplusF64AVX2const<>+2048(SB), Y14
+	VFMADD231PD Y2, Y7, Y14
+	VMOVUPD     vmathSoftplusF64AVX2const<>+2112(SB), Y10
+	VFMADD231PD Y2, Y14, Y10
+	VMOVUPD     vmathSoftplusF64AVX2const<>+2176(SB), Y15
+	VFMADD231PD Y2, Y10, Y15
+	VMOVUPD     vmathSoftplusF64AVX2const<>+2240(SB), Y13
+	VFMADD231PD Y2, Y15, Y13
+	VMOVUPD     vmathSoftplusF64AVX2const<>+2304(SB), Y8
+	VFMADD231PD Y2, Y13, Y8
+	VMOVUPD     vmathSoftplusF64AVX2const<>+2368(SB), Y12
+	VFMADD231PD Y2, Y8, Y12
+	VMOVUPD     vmathSoftplusF64AVX2const<>+2432(SB), Y7
+	VMOVUPD     vmathSoftplusF64AVX2const<>+2496(SB), Y14
+	VFMADD231PD Y2, Y7, Y14
+	VMOVUPD     vmathSoftplusF64AVX2const<>+2560(SB), Y10
+	VFMADD231PD Y2, Y14, Y10
+	VMOVUPD     vmathSoftplusF64AVX2const<>+2624(SB), Y15
+	VFMADD231PD Y2, Y10, Y15
+	VMOVUPD     vmathSoftplusF64AVX2const<>+2688(SB), Y13
+	VFMADD231PD Y2, Y15, Y13
+	VMOVUPD     vmathSoftplusF64AVX2const<>+2752(SB), Y8
+	VFMADD231PD Y2, Y13, Y8
+	VMOVUPD     vmathSoftplusF64AVX2const<>+2816(SB), Y7
+	VFMADD231PD Y2, Y8, Y7
+	VMOVUPD     vmathSoftplusF64AVX2const<>+2880(SB), Y14
+	VFMADD231PD Y2, Y7, Y14
+	VMOVUPD     vmathSoftplusF64AVX2const<>+2944(SB), Y10
+	VFMADD231PD Y2, Y14, Y10
+	VMOVUPD     vmathSoftplusF64AVX2const<>+3008(SB), Y15
+	VFMADD231PD Y2, Y10, Y15
+	VFMADD231PD Y5, Y15, Y12
+	VMULPD      Y2, Y5, Y13
+	VMOVUPD     vmathSoftplusF64AVX2const<>+1728(SB), Y8
+	VFMADD231PD Y4, Y8, Y11
+	VFMADD231PD Y12, Y13, Y11
+	VMOVUPD     vmathSoftplusF64AVX2const<>+64(SB), Y7
+	VSUBPD      Y5, Y7, Y14
+	VMOVUPD     vmathSoftplusF64AVX2const<>+3072(SB), Y10
+	VFMADD231PD Y14, Y5, Y10
+	VFMADD231PD Y10, Y5, Y7
+	VFMADD231PD Y7, Y6, Y11
+	VMOVUPD     vmathSoftplusF64AVX2const<>+3136(SB), Y15
+	VFMADD213PD Y9, Y3, Y15
+	VMOVUPD     vmathSoftplusF64AVX2const<>+3136(SB), Y2
+	VXORPD      vmathSoftplusF64AVX2const<>+192(SB), Y15, Y8
+	VFMADD231PD Y2, Y3, Y8
+	VADDPD      Y9, Y8, Y4
+	VMOVUPD     vmathSoftplusF64AVX2const<>+3200(SB), Y13
+	VFMADD231PD Y13, Y3, Y11
+	VADDPD      Y11, Y4, Y12
+	VCMPPD      $0x1e, Y1, Y0, Y14
+	VBLENDVPD   Y14, Y0, Y1, Y5
+	VADDPD      Y15, Y5, Y10
+	VSUBPD      Y5, Y10, Y6
+	VSUBPD      Y6, Y10, Y7
+	VSUBPD      Y7, Y5, Y2
+	VSUBPD      Y6, Y15, Y8
+	VADDPD      Y8, Y2, Y9
+	VADDPD      Y12, Y9, Y3
+	VADDPD      Y3, Y10, Y13
+	VMOVUPD     vmathSoftplusF64AVX2const<>+3264(SB), Y4
+	VCMPPD      $0x1e, Y4, Y0, Y11
+	VBLENDVPD   Y11, Y0, Y13, Y14
+	VMOVUPD     Y14, (AX)
 	ADDQ        $0x00000020, CX
 	ADDQ        $0x00000020, AX
 	SUBQ        $0x00000004, DX
@@ -12471,76 +13058,91 @@ one:
 	VPSUBQ      vmathSoftplusF64AVX2const<>+1600(SB), Y15, Y15
 	VPSLLQ      $0x34, Y15, Y15
 	VMULPD      Y15, Y14, Y8
-	VMULPD      Y11, Y11, Y9
-	VMOVUPD     vmathSoftplusF64AVX2const<>+1664(SB), Y12
-	VMOVUPD     vmathSoftplusF64AVX2const<>+1728(SB), Y10
-	VFMADD231PD Y9, Y12, Y10
-	VMOVUPD     vmathSoftplusF64AVX2const<>+1792(SB), Y5
-	VFMADD231PD Y9, Y10, Y5
-	VMOVUPD     vmathSoftplusF64AVX2const<>+1856(SB), Y13
-	VFMADD231PD Y9, Y5, Y13
-	VMOVUPD     vmathSoftplusF64AVX2const<>+1920(SB), Y6
-	VFMADD231PD Y9, Y13, Y6
-	VMOVUPD     vmathSoftplusF64AVX2const<>+1984(SB), Y3
-	VFMADD231PD Y9, Y6, Y3
-	VMOVUPD     vmathSoftplusF64AVX2const<>+2048(SB), Y4
-	VFMADD231PD Y9, Y3, Y4
-	VMOVUPD     vmathSoftplusF64AVX2const<>+2112(SB), Y14
-	VFMADD231PD Y9, Y4, Y14
-	VMOVUPD     vmathSoftplusF64AVX2const<>+2176(SB), Y15
-	VFMADD231PD Y9, Y14, Y15
-	VMOVUPD     vmathSoftplusF64AVX2const<>+2240(SB), Y12
-	VFMADD231PD Y9, Y15, Y12
-	VMOVUPD     vmathSoftplusF64AVX2const<>+2304(SB), Y10
-	VFMADD231PD Y9, Y12, Y10
-	VMOVUPD     vmathSoftplusF64AVX2const<>+2368(SB), Y5
-	VMOVUPD     vmathSoftplusF64AVX2const<>+2432(SB), Y13
-	VFMADD231PD Y9, Y5, Y13
-	VMOVUPD     vmathSoftplusF64AVX2const<>+2496(SB), Y6
-	VFMADD231PD Y9, Y13, Y6
-	VMOVUPD     vmathSoftplusF64AVX2const<>+2560(SB), Y3
-	VFMADD231PD Y9, Y6, Y3
-	VMOVUPD     vmathSoftplusF64AVX2const<>+2624(SB), Y4
-	VFMADD231PD Y9, Y3, Y4
-	VMOVUPD     vmathSoftplusF64AVX2const<>+2688(SB), Y14
-	VFMADD231PD Y9, Y4, Y14
-	VMOVUPD     vmathSoftplusF64AVX2const<>+2752(SB), Y15
-	VFMADD231PD Y9, Y14, Y15
-	VMOVUPD     vmathSoftplusF64AVX2const<>+2816(SB), Y12
-	VFMADD231PD Y9, Y15, Y12
-	VMOVUPD     vmathSoftplusF64AVX2const<>+2880(SB), Y5
-	VFMADD231PD Y9, Y12, Y5
-	VMOVUPD     vmathSoftplusF64AVX2const<>+2944(SB), Y13
-	VFMADD231PD Y9, Y5, Y13
-	VFMADD231PD Y11, Y13, Y10
-	VSUBPD      Y11, Y2, Y6
-	VMOVUPD     vmathSoftplusF64AVX2const<>+3008(SB), Y3
-	VFMADD231PD Y6, Y11, Y3
-	VFMADD231PD Y3, Y11, Y2
-	VMOVUPD     vmathSoftplusF64AVX2const<>+3072(SB), Y4
-	VFMADD213PD Y11, Y7, Y4
-	VMOVUPD     vmathSoftplusF64AVX2const<>+3072(SB), Y14
-	VXORPD      vmathSoftplusF64AVX2const<>+192(SB), Y4, Y15
-	VFMADD231PD Y14, Y7, Y15
-	VADDPD      Y11, Y15, Y12
-	VMOVUPD     vmathSoftplusF64AVX2const<>+3136(SB), Y5
-	VFMADD231PD Y5, Y7, Y12
+	VMOVUPD     vmathSoftplusF64AVX2const<>+1664(SB), Y9
+	VCMPPD      $0x1d, Y10, Y9, Y12
+	VBLENDVPD   Y12, Y10, Y11, Y5
+	VBLENDVPD   Y12, Y13, Y8, Y6
+	VBLENDVPD   Y12, Y1, Y7, Y3
+	VMULPD      Y5, Y5, Y2
+	VXORPD      vmathSoftplusF64AVX2const<>+192(SB), Y2, Y4
+	VFMADD231PD Y5, Y5, Y4
+	VMOVUPD     vmathSoftplusF64AVX2const<>+1728(SB), Y14
+	VMULPD      Y2, Y14, Y15
+	VADDPD      Y15, Y5, Y9
+	VSUBPD      Y9, Y5, Y10
+	VADDPD      Y15, Y10, Y11
+	VMOVUPD     vmathSoftplusF64AVX2const<>+1792(SB), Y13
+	VMOVUPD     vmathSoftplusF64AVX2const<>+1856(SB), Y8
+	VFMADD231PD Y2, Y13, Y8
+	VMOVUPD     vmathSoftplusF64AVX2const<>+1920(SB), Y12
 	VFMADD231PD Y2, Y8, Y12
-	VFMADD231PD Y10, Y9, Y12
-	VCMPPD      $0x1e, Y1, Y0, Y13
-	VBLENDVPD   Y13, Y0, Y1, Y6
-	VADDPD      Y4, Y6, Y3
-	VSUBPD      Y6, Y3, Y14
-	VSUBPD      Y14, Y3, Y15
-	VSUBPD      Y15, Y6, Y11
-	VSUBPD      Y14, Y4, Y7
-	VADDPD      Y7, Y11, Y5
-	VADDPD      Y12, Y5, Y8
-	VADDPD      Y8, Y3, Y2
-	VMOVUPD     vmathSoftplusF64AVX2const<>+3200(SB), Y9
-	VCMPPD      $0x1e, Y9, Y0, Y10
-	VBLENDVPD   Y10, Y0, Y2, Y13
-	VMOVUPD     Y13, (AX)
+	VMOVUPD     vmathSoftplusF64AVX2const<>+1984(SB), Y7
+	VFMADD231PD Y2, Y12, Y7
+	VMOVUPD     vmathSoftplusF64AVX2const<>+2048(SB), Y14
+	VFMADD231PD Y2, Y7, Y14
+	VMOVUPD     vmathSoftplusF64AVX2const<>+2112(SB), Y10
+	VFMADD231PD Y2, Y14, Y10
+	VMOVUPD     vmathSoftplusF64AVX2const<>+2176(SB), Y15
+	VFMADD231PD Y2, Y10, Y15
+	VMOVUPD     vmathSoftplusF64AVX2const<>+2240(SB), Y13
+	VFMADD231PD Y2, Y15, Y13
+	VMOVUPD     vmathSoftplusF64AVX2const<>+2304(SB), Y8
+	VFMADD231PD Y2, Y13, Y8
+	VMOVUPD     vmathSoftplusF64AVX2const<>+2368(SB), Y12
+	VFMADD231PD Y2, Y8, Y12
+	VMOVUPD     vmathSoftplusF64AVX2const<>+2432(SB), Y7
+	VMOVUPD     vmathSoftplusF64AVX2const<>+2496(SB), Y14
+	VFMADD231PD Y2, Y7, Y14
+	VMOVUPD     vmathSoftplusF64AVX2const<>+2560(SB), Y10
+	VFMADD231PD Y2, Y14, Y10
+	VMOVUPD     vmathSoftplusF64AVX2const<>+2624(SB), Y15
+	VFMADD231PD Y2, Y10, Y15
+	VMOVUPD     vmathSoftplusF64AVX2const<>+2688(SB), Y13
+	VFMADD231PD Y2, Y15, Y13
+	VMOVUPD     vmathSoftplusF64AVX2const<>+2752(SB), Y8
+	VFMADD231PD Y2, Y13, Y8
+	VMOVUPD     vmathSoftplusF64AVX2const<>+2816(SB), Y7
+	VFMADD231PD Y2, Y8, Y7
+	VMOVUPD     vmathSoftplusF64AVX2const<>+2880(SB), Y14
+	VFMADD231PD Y2, Y7, Y14
+	VMOVUPD     vmathSoftplusF64AVX2const<>+2944(SB), Y10
+	VFMADD231PD Y2, Y14, Y10
+	VMOVUPD     vmathSoftplusF64AVX2const<>+3008(SB), Y15
+	VFMADD231PD Y2, Y10, Y15
+	VFMADD231PD Y5, Y15, Y12
+	VMULPD      Y2, Y5, Y13
+	VMOVUPD     vmathSoftplusF64AVX2const<>+1728(SB), Y8
+	VFMADD231PD Y4, Y8, Y11
+	VFMADD231PD Y12, Y13, Y11
+	VMOVUPD     vmathSoftplusF64AVX2const<>+64(SB), Y7
+	VSUBPD      Y5, Y7, Y14
+	VMOVUPD     vmathSoftplusF64AVX2const<>+3072(SB), Y10
+	VFMADD231PD Y14, Y5, Y10
+	VFMADD231PD Y10, Y5, Y7
+	VFMADD231PD Y7, Y6, Y11
+	VMOVUPD     vmathSoftplusF64AVX2const<>+3136(SB), Y15
+	VFMADD213PD Y9, Y3, Y15
+	VMOVUPD     vmathSoftplusF64AVX2const<>+3136(SB), Y2
+	VXORPD      vmathSoftplusF64AVX2const<>+192(SB), Y15, Y8
+	VFMADD231PD Y2, Y3, Y8
+	VADDPD      Y9, Y8, Y4
+	VMOVUPD     vmathSoftplusF64AVX2const<>+3200(SB), Y13
+	VFMADD231PD Y13, Y3, Y11
+	VADDPD      Y11, Y4, Y12
+	VCMPPD      $0x1e, Y1, Y0, Y14
+	VBLENDVPD   Y14, Y0, Y1, Y5
+	VADDPD      Y15, Y5, Y10
+	VSUBPD      Y5, Y10, Y6
+	VSUBPD      Y6, Y10, Y7
+	VSUBPD      Y7, Y5, Y2
+	VSUBPD      Y6, Y15, Y8
+	VADDPD      Y8, Y2, Y9
+	VADDPD      Y12, Y9, Y3
+	VADDPD      Y3, Y10, Y13
+	VMOVUPD     vmathSoftplusF64AVX2const<>+3264(SB), Y4
+	VCMPPD      $0x1e, Y4, Y0, Y11
+	VBLENDVPD   Y11, Y0, Y13, Y14
+	VMOVUPD     Y14, (AX)
 	ADDQ        $0x00000020, CX
 	ADDQ        $0x00000020, AX
 	SUBQ        $0x00000004, DX
@@ -12630,75 +13232,90 @@ tail:
 	VPSUBQ      vmathSoftplusF64AVX2const<>+1600(SB), Y12, Y12
 	VPSLLQ      $0x34, Y12, Y12
 	VMULPD      Y12, Y8, Y10
-	VMULPD      Y9, Y9, Y5
-	VMOVUPD     vmathSoftplusF64AVX2const<>+1664(SB), Y14
-	VMOVUPD     vmathSoftplusF64AVX2const<>+1728(SB), Y4
-	VFMADD231PD Y5, Y14, Y4
-	VMOVUPD     vmathSoftplusF64AVX2const<>+1792(SB), Y6
-	VFMADD231PD Y5, Y4, Y6
-	VMOVUPD     vmathSoftplusF64AVX2const<>+1856(SB), Y13
-	VFMADD231PD Y5, Y6, Y13
-	VMOVUPD     vmathSoftplusF64AVX2const<>+1920(SB), Y11
-	VFMADD231PD Y5, Y13, Y11
-	VMOVUPD     vmathSoftplusF64AVX2const<>+1984(SB), Y7
-	VFMADD231PD Y5, Y11, Y7
-	VMOVUPD     vmathSoftplusF64AVX2const<>+2048(SB), Y8
-	VFMADD231PD Y5, Y7, Y8
-	VMOVUPD     vmathSoftplusF64AVX2const<>+2112(SB), Y12
-	VFMADD231PD Y5, Y8, Y12
-	VMOVUPD     vmathSoftplusF64AVX2const<>+2176(SB), Y14
-	VFMADD231PD Y5, Y12, Y14
+	VMOVUPD     vmathSoftplusF64AVX2const<>+1664(SB), Y5
+	VCMPPD      $0x1d, Y14, Y5, Y4
+	VBLENDVPD   Y4, Y14, Y9, Y13
+	VBLENDVPD   Y4, Y6, Y10, Y11
+	VBLENDVPD   Y4, Y2, Y15, Y3
+	VMULPD      Y13, Y13, Y7
+	VXORPD      vmathSoftplusF64AVX2const<>+192(SB), Y7, Y8
+	VFMADD231PD Y13, Y13, Y8
+	VMOVUPD     vmathSoftplusF64AVX2const<>+1728(SB), Y12
+	VMULPD      Y7, Y12, Y5
+	VADDPD      Y5, Y13, Y14
+	VSUBPD      Y14, Y13, Y9
+	VADDPD      Y5, Y9, Y6
+	VMOVUPD     vmathSoftplusF64AVX2const<>+1792(SB), Y10
+	VMOVUPD     vmathSoftplusF64AVX2const<>+1856(SB), Y4
+	VFMADD231PD Y7, Y10, Y4
+	VMOVUPD     vmathSoftplusF64AVX2const<>+1920(SB), Y15
+	VFMADD231PD Y7, Y4, Y15
+	VMOVUPD     vmathSoftplusF64AVX2const<>+1984(SB), Y12
+	VFMADD231PD Y7, Y15, Y12
+	VMOVUPD     vmathSoftplusF64AVX2const<>+2048(SB), Y9
+	VFMADD231PD Y7, Y12, Y9
+	VMOVUPD     vmathSoftplusF64AVX2const<>+2112(SB), Y5
+	VFMADD231PD Y7, Y9, Y5
+	VMOVUPD     vmathSoftplusF64AVX2const<>+2176(SB), Y10
+	VFMADD231PD Y7, Y5, Y10
 	VMOVUPD     vmathSoftplusF64AVX2const<>+2240(SB), Y4
-	VFMADD231PD Y5, Y14, Y4
-	VMOVUPD     vmathSoftplusF64AVX2const<>+2304(SB), Y6
-	VFMADD231PD Y5, Y4, Y6
-	VMOVUPD     vmathSoftplusF64AVX2const<>+2368(SB), Y13
-	VMOVUPD     vmathSoftplusF64AVX2const<>+2432(SB), Y11
-	VFMADD231PD Y5, Y13, Y11
-	VMOVUPD     vmathSoftplusF64AVX2const<>+2496(SB), Y7
-	VFMADD231PD Y5, Y11, Y7
-	VMOVUPD     vmathSoftplusF64AVX2const<>+2560(SB), Y8
-	VFMADD231PD Y5, Y7, Y8
-	VMOVUPD     vmathSoftplusF64AVX2const<>+2624(SB), Y12
-	VFMADD231PD Y5, Y8, Y12
-	VMOVUPD     vmathSoftplusF64AVX2const<>+2688(SB), Y14
-	VFMADD231PD Y5, Y12, Y14
-	VMOVUPD     vmathSoftplusF64AVX2const<>+2752(SB), Y4
-	VFMADD231PD Y5, Y14, Y4
-	VMOVUPD     vmathSoftplusF64AVX2const<>+2816(SB), Y13
-	VFMADD231PD Y5, Y4, Y13
-	VMOVUPD     vmathSoftplusF64AVX2const<>+2880(SB), Y11
-	VFMADD231PD Y5, Y13, Y11
-	VMOVUPD     vmathSoftplusF64AVX2const<>+2944(SB), Y7
-	VFMADD231PD Y5, Y11, Y7
-	VFMADD231PD Y9, Y7, Y6
-	VSUBPD      Y9, Y3, Y8
-	VMOVUPD     vmathSoftplusF64AVX2const<>+3008(SB), Y12
-	VFMADD231PD Y8, Y9, Y12
-	VFMADD231PD Y12, Y9, Y3
-	VMOVUPD     vmathSoftplusF64AVX2const<>+3072(SB), Y14
-	VFMADD213PD Y9, Y15, Y14
-	VMOVUPD     vmathSoftplusF64AVX2const<>+3072(SB), Y4
-	VXORPD      vmathSoftplusF64AVX2const<>+192(SB), Y14, Y13
-	VFMADD231PD Y4, Y15, Y13
-	VADDPD      Y9, Y13, Y11
+	VFMADD231PD Y7, Y10, Y4
+	VMOVUPD     vmathSoftplusF64AVX2const<>+2304(SB), Y15
+	VFMADD231PD Y7, Y4, Y15
+	VMOVUPD     vmathSoftplusF64AVX2const<>+2368(SB), Y12
+	VFMADD231PD Y7, Y15, Y12
+	VMOVUPD     vmathSoftplusF64AVX2const<>+2432(SB), Y9
+	VMOVUPD     vmathSoftplusF64AVX2const<>+2496(SB), Y5
+	VFMADD231PD Y7, Y9, Y5
+	VMOVUPD     vmathSoftplusF64AVX2const<>+2560(SB), Y10
+	VFMADD231PD Y7, Y5, Y10
+	VMOVUPD     vmathSoftplusF64AVX2const<>+2624(SB), Y4
+	VFMADD231PD Y7, Y10, Y4
+	VMOVUPD     vmathSoftplusF64AVX2const<>+2688(SB), Y15
+	VFMADD231PD Y7, Y4, Y15
+	VMOVUPD     vmathSoftplusF64AVX2const<>+2752(SB), Y9
+	VFMADD231PD Y7, Y15, Y9
+	VMOVUPD     vmathSoftplusF64AVX2const<>+2816(SB), Y5
+	VFMADD231PD Y7, Y9, Y5
+	VMOVUPD     vmathSoftplusF64AVX2const<>+2880(SB), Y10
+	VFMADD231PD Y7, Y5, Y10
+	VMOVUPD     vmathSoftplusF64AVX2const<>+2944(SB), Y4
+	VFMADD231PD Y7, Y10, Y4
+	VMOVUPD     vmathSoftplusF64AVX2const<>+3008(SB), Y15
+	VFMADD231PD Y7, Y4, Y15
+	VFMADD231PD Y13, Y15, Y12
+	VMULPD      Y7, Y13, Y9
+	VMOVUPD     vmathSoftplusF64AVX2const<>+1728(SB), Y5
+	VFMADD231PD Y8, Y5, Y6
+	VFMADD231PD Y12, Y9, Y6
+	VMOVUPD     vmathSoftplusF64AVX2const<>+64(SB), Y10
+	VSUBPD      Y13, Y10, Y4
+	VMOVUPD     vmathSoftplusF64AVX2const<>+3072(SB), Y15
+	VFMADD231PD Y4, Y13, Y15
+	VFMADD231PD Y15, Y13, Y10
+	VFMADD231PD Y10, Y11, Y6
 	VMOVUPD     vmathSoftplusF64AVX2const<>+3136(SB), Y7
-	VFMADD231PD Y7, Y15, Y11
-	VFMADD231PD Y3, Y10, Y11
-	VFMADD231PD Y6, Y5, Y11
-	VCMPPD      $0x1e, Y2, Y1, Y8
-	VBLENDVPD   Y8, Y1, Y2, Y12
-	VADDPD      Y14, Y12, Y4
-	VSUBPD      Y12, Y4, Y13
-	VSUBPD      Y13, Y4, Y9
-	VSUBPD      Y9, Y12, Y15
-	VSUBPD      Y13, Y14, Y7
-	VADDPD      Y7, Y15, Y10
-	VADDPD      Y11, Y10, Y3
-	VADDPD      Y3, Y4, Y5
-	VMOVUPD     vmathSoftplusF64AVX2const<>+3200(SB), Y6
-	VCMPPD      $0x1e, Y6, Y1, Y8
-	VBLENDVPD   Y8, Y1, Y5, Y2
+	VFMADD213PD Y14, Y3, Y7
+	VMOVUPD     vmathSoftplusF64AVX2const<>+3136(SB), Y5
+	VXORPD      vmathSoftplusF64AVX2const<>+192(SB), Y7, Y8
+	VFMADD231PD Y5, Y3, Y8
+	VADDPD      Y14, Y8, Y9
+	VMOVUPD     vmathSoftplusF64AVX2const<>+3200(SB), Y12
+	VFMADD231PD Y12, Y3, Y6
+	VADDPD      Y6, Y9, Y4
+	VCMPPD      $0x1e, Y2, Y1, Y13
+	VBLENDVPD   Y13, Y1, Y2, Y15
+	VADDPD      Y7, Y15, Y11
+	VSUBPD      Y15, Y11, Y10
+	VSUBPD      Y10, Y11, Y5
+	VSUBPD      Y5, Y15, Y8
+	VSUBPD      Y10, Y7, Y14
+	VADDPD      Y14, Y8, Y3
+	VADDPD      Y4, Y3, Y12
+	VADDPD      Y12, Y11, Y9
+	VMOVUPD     vmathSoftplusF64AVX2const<>+3264(SB), Y6
+	VCMPPD      $0x1e, Y6, Y1, Y13
+	VBLENDVPD   Y13, Y1, Y9, Y2
 	VMASKMOVPD  Y2, Y0, (AX)
 
 done:
@@ -12913,207 +13530,215 @@ DATA vmathSoftplusF64AVX2const<>+1632(SB)/8, $0x4337fffffffffc01
 DATA vmathSoftplusF64AVX2const<>+1640(SB)/8, $0x4337fffffffffc01
 DATA vmathSoftplusF64AVX2const<>+1648(SB)/8, $0x4337fffffffffc01
 DATA vmathSoftplusF64AVX2const<>+1656(SB)/8, $0x4337fffffffffc01
-DATA vmathSoftplusF64AVX2const<>+1664(SB)/8, $0xbf7cc7d1ddd60edb
-DATA vmathSoftplusF64AVX2const<>+1672(SB)/8, $0xbf7cc7d1ddd60edb
-DATA vmathSoftplusF64AVX2const<>+1680(SB)/8, $0xbf7cc7d1ddd60edb
-DATA vmathSoftplusF64AVX2const<>+1688(SB)/8, $0xbf7cc7d1ddd60edb
-DATA vmathSoftplusF64AVX2const<>+1696(SB)/8, $0xbf7cc7d1ddd60edb
-DATA vmathSoftplusF64AVX2const<>+1704(SB)/8, $0xbf7cc7d1ddd60edb
-DATA vmathSoftplusF64AVX2const<>+1712(SB)/8, $0xbf7cc7d1ddd60edb
-DATA vmathSoftplusF64AVX2const<>+1720(SB)/8, $0xbf7cc7d1ddd60edb
-DATA vmathSoftplusF64AVX2const<>+1728(SB)/8, $0xbfa827329dd5fae5
-DATA vmathSoftplusF64AVX2const<>+1736(SB)/8, $0xbfa827329dd5fae5
-DATA vmathSoftplusF64AVX2const<>+1744(SB)/8, $0xbfa827329dd5fae5
-DATA vmathSoftplusF64AVX2const<>+1752(SB)/8, $0xbfa827329dd5fae5
-DATA vmathSoftplusF64AVX2const<>+1760(SB)/8, $0xbfa827329dd5fae5
-DATA vmathSoftplusF64AVX2const<>+1768(SB)/8, $0xbfa827329dd5fae5
-DATA vmathSoftplusF64AVX2const<>+1776(SB)/8, $0xbfa827329dd5fae5
-DATA vmathSoftplusF64AVX2const<>+1784(SB)/8, $0xbfa827329dd5fae5
-DATA vmathSoftplusF64AVX2const<>+1792(SB)/8, $0xbfad9d88b3421197
-DATA vmathSoftplusF64AVX2const<>+1800(SB)/8, $0xbfad9d88b3421197
-DATA vmathSoftplusF64AVX2const<>+1808(SB)/8, $0xbfad9d88b3421197
-DATA vmathSoftplusF64AVX2const<>+1816(SB)/8, $0xbfad9d88b3421197
-DATA vmathSoftplusF64AVX2const<>+1824(SB)/8, $0xbfad9d88b3421197
-DATA vmathSoftplusF64AVX2const<>+1832(SB)/8, $0xbfad9d88b3421197
-DATA vmathSoftplusF64AVX2const<>+1840(SB)/8, $0xbfad9d88b3421197
-DATA vmathSoftplusF64AVX2const<>+1848(SB)/8, $0xbfad9d88b3421197
-DATA vmathSoftplusF64AVX2const<>+1856(SB)/8, $0xbfafdd826e89d32b
-DATA vmathSoftplusF64AVX2const<>+1864(SB)/8, $0xbfafdd826e89d32b
-DATA vmathSoftplusF64AVX2const<>+1872(SB)/8, $0xbfafdd826e89d32b
-DATA vmathSoftplusF64AVX2const<>+1880(SB)/8, $0xbfafdd826e89d32b
-DATA vmathSoftplusF64AVX2const<>+1888(SB)/8, $0xbfafdd826e89d32b
-DATA vmathSoftplusF64AVX2const<>+1896(SB)/8, $0xbfafdd826e89d32b
-DATA vmathSoftplusF64AVX2const<>+1904(SB)/8, $0xbfafdd826e89d32b
-DATA vmathSoftplusF64AVX2const<>+1912(SB)/8, $0xbfafdd826e89d32b
-DATA vmathSoftplusF64AVX2const<>+1920(SB)/8, $0xbfb249e10b0fb6d5
-DATA vmathSoftplusF64AVX2const<>+1928(SB)/8, $0xbfb249e10b0fb6d5
-DATA vmathSoftplusF64AVX2const<>+1936(SB)/8, $0xbfb249e10b0fb6d5
-DATA vmathSoftplusF64AVX2const<>+1944(SB)/8, $0xbfb249e10b0fb6d5
-DATA vmathSoftplusF64AVX2const<>+1952(SB)/8, $0xbfb249e10b0fb6d5
-DATA vmathSoftplusF64AVX2const<>+1960(SB)/8, $0xbfb249e10b0fb6d5
-DATA vmathSoftplusF64AVX2const<>+1968(SB)/8, $0xbfb249e10b0fb6d5
-DATA vmathSoftplusF64AVX2const<>+1976(SB)/8, $0xbfb249e10b0fb6d5
-DATA vmathSoftplusF64AVX2const<>+1984(SB)/8, $0xbfb55554f5a71709
-DATA vmathSoftplusF64AVX2const<>+1992(SB)/8, $0xbfb55554f5a71709
-DATA vmathSoftplusF64AVX2const<>+2000(SB)/8, $0xbfb55554f5a71709
-DATA vmathSoftplusF64AVX2const<>+2008(SB)/8, $0xbfb55554f5a71709
-DATA vmathSoftplusF64AVX2const<>+2016(SB)/8, $0xbfb55554f5a71709
-DATA vmathSoftplusF64AVX2const<>+2024(SB)/8, $0xbfb55554f5a71709
-DATA vmathSoftplusF64AVX2const<>+2032(SB)/8, $0xbfb55554f5a71709
-DATA vmathSoftplusF64AVX2const<>+2040(SB)/8, $0xbfb55554f5a71709
-DATA vmathSoftplusF64AVX2const<>+2048(SB)/8, $0xbfb999995c048703
-DATA vmathSoftplusF64AVX2const<>+2056(SB)/8, $0xbfb999995c048703
-DATA vmathSoftplusF64AVX2const<>+2064(SB)/8, $0xbfb999995c048703
-DATA vmathSoftplusF64AVX2const<>+2072(SB)/8, $0xbfb999995c048703
-DATA vmathSoftplusF64AVX2const<>+2080(SB)/8, $0xbfb999995c048703
-DATA vmathSoftplusF64AVX2const<>+2088(SB)/8, $0xbfb999995c048703
-DATA vmathSoftplusF64AVX2const<>+2096(SB)/8, $0xbfb999995c048703
-DATA vmathSoftplusF64AVX2const<>+2104(SB)/8, $0xbfb999995c048703
-DATA vmathSoftplusF64AVX2const<>+2112(SB)/8, $0xbfc000000111bd38
-DATA vmathSoftplusF64AVX2const<>+2120(SB)/8, $0xbfc000000111bd38
-DATA vmathSoftplusF64AVX2const<>+2128(SB)/8, $0xbfc000000111bd38
-DATA vmathSoftplusF64AVX2const<>+2136(SB)/8, $0xbfc000000111bd38
-DATA vmathSoftplusF64AVX2const<>+2144(SB)/8, $0xbfc000000111bd38
-DATA vmathSoftplusF64AVX2const<>+2152(SB)/8, $0xbfc000000111bd38
-DATA vmathSoftplusF64AVX2const<>+2160(SB)/8, $0xbfc000000111bd38
-DATA vmathSoftplusF64AVX2const<>+2168(SB)/8, $0xbfc000000111bd38
-DATA vmathSoftplusF64AVX2const<>+2176(SB)/8, $0xbfc5555555518573
-DATA vmathSoftplusF64AVX2const<>+2184(SB)/8, $0xbfc5555555518573
-DATA vmathSoftplusF64AVX2const<>+2192(SB)/8, $0xbfc5555555518573
-DATA vmathSoftplusF64AVX2const<>+2200(SB)/8, $0xbfc5555555518573
-DATA vmathSoftplusF64AVX2const<>+2208(SB)/8, $0xbfc5555555518573
-DATA vmathSoftplusF64AVX2const<>+2216(SB)/8, $0xbfc5555555518573
-DATA vmathSoftplusF64AVX2const<>+2224(SB)/8, $0xbfc5555555518573
-DATA vmathSoftplusF64AVX2const<>+2232(SB)/8, $0xbfc5555555518573
-DATA vmathSoftplusF64AVX2const<>+2240(SB)/8, $0xbfd00000000002b6
-DATA vmathSoftplusF64AVX2const<>+2248(SB)/8, $0xbfd00000000002b6
-DATA vmathSoftplusF64AVX2const<>+2256(SB)/8, $0xbfd00000000002b6
-DATA vmathSoftplusF64AVX2const<>+2264(SB)/8, $0xbfd00000000002b6
-DATA vmathSoftplusF64AVX2const<>+2272(SB)/8, $0xbfd00000000002b6
-DATA vmathSoftplusF64AVX2const<>+2280(SB)/8, $0xbfd00000000002b6
-DATA vmathSoftplusF64AVX2const<>+2288(SB)/8, $0xbfd00000000002b6
-DATA vmathSoftplusF64AVX2const<>+2296(SB)/8, $0xbfd00000000002b6
-DATA vmathSoftplusF64AVX2const<>+2304(SB)/8, $0xbfdfffffffffffff
-DATA vmathSoftplusF64AVX2const<>+2312(SB)/8, $0xbfdfffffffffffff
-DATA vmathSoftplusF64AVX2const<>+2320(SB)/8, $0xbfdfffffffffffff
-DATA vmathSoftplusF64AVX2const<>+2328(SB)/8, $0xbfdfffffffffffff
-DATA vmathSoftplusF64AVX2const<>+2336(SB)/8, $0xbfdfffffffffffff
-DATA vmathSoftplusF64AVX2const<>+2344(SB)/8, $0xbfdfffffffffffff
-DATA vmathSoftplusF64AVX2const<>+2352(SB)/8, $0xbfdfffffffffffff
-DATA vmathSoftplusF64AVX2const<>+2360(SB)/8, $0xbfdfffffffffffff
-DATA vmathSoftplusF64AVX2const<>+2368(SB)/8, $0x3f9b1c839d397ce4
-DATA vmathSoftplusF64AVX2const<>+2376(SB)/8, $0x3f9b1c839d397ce4
-DATA vmathSoftplusF64AVX2const<>+2384(SB)/8, $0x3f9b1c839d397ce4
-DATA vmathSoftplusF64AVX2const<>+2392(SB)/8, $0x3f9b1c839d397ce4
-DATA vmathSoftplusF64AVX2const<>+2400(SB)/8, $0x3f9b1c839d397ce4
-DATA vmathSoftplusF64AVX2const<>+2408(SB)/8, $0x3f9b1c839d397ce4
-DATA vmathSoftplusF64AVX2const<>+2416(SB)/8, $0x3f9b1c839d397ce4
-DATA vmathSoftplusF64AVX2const<>+2424(SB)/8, $0x3f9b1c839d397ce4
-DATA vmathSoftplusF64AVX2const<>+2432(SB)/8, $0x3fad0258bd4d8984
-DATA vmathSoftplusF64AVX2const<>+2440(SB)/8, $0x3fad0258bd4d8984
-DATA vmathSoftplusF64AVX2const<>+2448(SB)/8, $0x3fad0258bd4d8984
-DATA vmathSoftplusF64AVX2const<>+2456(SB)/8, $0x3fad0258bd4d8984
-DATA vmathSoftplusF64AVX2const<>+2464(SB)/8, $0x3fad0258bd4d8984
-DATA vmathSoftplusF64AVX2const<>+2472(SB)/8, $0x3fad0258bd4d8984
-DATA vmathSoftplusF64AVX2const<>+2480(SB)/8, $0x3fad0258bd4d8984
-DATA vmathSoftplusF64AVX2const<>+2488(SB)/8, $0x3fad0258bd4d8984
-DATA vmathSoftplusF64AVX2const<>+2496(SB)/8, $0x3fae2b952e3e1a45
-DATA vmathSoftplusF64AVX2const<>+2504(SB)/8, $0x3fae2b952e3e1a45
-DATA vmathSoftplusF64AVX2const<>+2512(SB)/8, $0x3fae2b952e3e1a45
-DATA vmathSoftplusF64AVX2const<>+2520(SB)/8, $0x3fae2b952e3e1a45
-DATA vmathSoftplusF64AVX2const<>+2528(SB)/8, $0x3fae2b952e3e1a45
-DATA vmathSoftplusF64AVX2const<>+2536(SB)/8, $0x3fae2b952e3e1a45
-DATA vmathSoftplusF64AVX2const<>+2544(SB)/8, $0x3fae2b952e3e1a45
-DATA vmathSoftplusF64AVX2const<>+2552(SB)/8, $0x3fae2b952e3e1a45
-DATA vmathSoftplusF64AVX2const<>+2560(SB)/8, $0x3fb10ce98ebeb7ef
-DATA vmathSoftplusF64AVX2const<>+2568(SB)/8, $0x3fb10ce98ebeb7ef
-DATA vmathSoftplusF64AVX2const<>+2576(SB)/8, $0x3fb10ce98ebeb7ef
-DATA vmathSoftplusF64AVX2const<>+2584(SB)/8, $0x3fb10ce98ebeb7ef
-DATA vmathSoftplusF64AVX2const<>+2592(SB)/8, $0x3fb10ce98ebeb7ef
-DATA vmathSoftplusF64AVX2const<>+2600(SB)/8, $0x3fb10ce98ebeb7ef
-DATA vmathSoftplusF64AVX2const<>+2608(SB)/8, $0x3fb10ce98ebeb7ef
-DATA vmathSoftplusF64AVX2const<>+2616(SB)/8, $0x3fb10ce98ebeb7ef
-DATA vmathSoftplusF64AVX2const<>+2624(SB)/8, $0x3fb3b198cb7e4451
-DATA vmathSoftplusF64AVX2const<>+2632(SB)/8, $0x3fb3b198cb7e4451
-DATA vmathSoftplusF64AVX2const<>+2640(SB)/8, $0x3fb3b198cb7e4451
-DATA vmathSoftplusF64AVX2const<>+2648(SB)/8, $0x3fb3b198cb7e4451
-DATA vmathSoftplusF64AVX2const<>+2656(SB)/8, $0x3fb3b198cb7e4451
-DATA vmathSoftplusF64AVX2const<>+2664(SB)/8, $0x3fb3b198cb7e4451
-DATA vmathSoftplusF64AVX2const<>+2672(SB)/8, $0x3fb3b198cb7e4451
-DATA vmathSoftplusF64AVX2const<>+2680(SB)/8, $0x3fb3b198cb7e4451
-DATA vmathSoftplusF64AVX2const<>+2688(SB)/8, $0x3fb745cd79ac9571
-DATA vmathSoftplusF64AVX2const<>+2696(SB)/8, $0x3fb745cd79ac9571
-DATA vmathSoftplusF64AVX2const<>+2704(SB)/8, $0x3fb745cd79ac9571
-DATA vmathSoftplusF64AVX2const<>+2712(SB)/8, $0x3fb745cd79ac9571
-DATA vmathSoftplusF64AVX2const<>+2720(SB)/8, $0x3fb745cd79ac9571
-DATA vmathSoftplusF64AVX2const<>+2728(SB)/8, $0x3fb745cd79ac9571
-DATA vmathSoftplusF64AVX2const<>+2736(SB)/8, $0x3fb745cd79ac9571
-DATA vmathSoftplusF64AVX2const<>+2744(SB)/8, $0x3fb745cd79ac9571
-DATA vmathSoftplusF64AVX2const<>+2752(SB)/8, $0x3fbc71c7341f53b8
-DATA vmathSoftplusF64AVX2const<>+2760(SB)/8, $0x3fbc71c7341f53b8
-DATA vmathSoftplusF64AVX2const<>+2768(SB)/8, $0x3fbc71c7341f53b8
-DATA vmathSoftplusF64AVX2const<>+2776(SB)/8, $0x3fbc71c7341f53b8
-DATA vmathSoftplusF64AVX2const<>+2784(SB)/8, $0x3fbc71c7341f53b8
-DATA vmathSoftplusF64AVX2const<>+2792(SB)/8, $0x3fbc71c7341f53b8
-DATA vmathSoftplusF64AVX2const<>+2800(SB)/8, $0x3fbc71c7341f53b8
-DATA vmathSoftplusF64AVX2const<>+2808(SB)/8, $0x3fbc71c7341f53b8
-DATA vmathSoftplusF64AVX2const<>+2816(SB)/8, $0x3fc249249222c23c
-DATA vmathSoftplusF64AVX2const<>+2824(SB)/8, $0x3fc249249222c23c
-DATA vmathSoftplusF64AVX2const<>+2832(SB)/8, $0x3fc249249222c23c
-DATA vmathSoftplusF64AVX2const<>+2840(SB)/8, $0x3fc249249222c23c
-DATA vmathSoftplusF64AVX2const<>+2848(SB)/8, $0x3fc249249222c23c
-DATA vmathSoftplusF64AVX2const<>+2856(SB)/8, $0x3fc249249222c23c
-DATA vmathSoftplusF64AVX2const<>+2864(SB)/8, $0x3fc249249222c23c
-DATA vmathSoftplusF64AVX2const<>+2872(SB)/8, $0x3fc249249222c23c
-DATA vmathSoftplusF64AVX2const<>+2880(SB)/8, $0x3fc999999999d723
-DATA vmathSoftplusF64AVX2const<>+2888(SB)/8, $0x3fc999999999d723
-DATA vmathSoftplusF64AVX2const<>+2896(SB)/8, $0x3fc999999999d723
-DATA vmathSoftplusF64AVX2const<>+2904(SB)/8, $0x3fc999999999d723
-DATA vmathSoftplusF64AVX2const<>+2912(SB)/8, $0x3fc999999999d723
-DATA vmathSoftplusF64AVX2const<>+2920(SB)/8, $0x3fc999999999d723
-DATA vmathSoftplusF64AVX2const<>+2928(SB)/8, $0x3fc999999999d723
-DATA vmathSoftplusF64AVX2const<>+2936(SB)/8, $0x3fc999999999d723
-DATA vmathSoftplusF64AVX2const<>+2944(SB)/8, $0x3fd5555555555543
-DATA vmathSoftplusF64AVX2const<>+2952(SB)/8, $0x3fd5555555555543
-DATA vmathSoftplusF64AVX2const<>+2960(SB)/8, $0x3fd5555555555543
-DATA vmathSoftplusF64AVX2const<>+2968(SB)/8, $0x3fd5555555555543
-DATA vmathSoftplusF64AVX2const<>+2976(SB)/8, $0x3fd5555555555543
-DATA vmathSoftplusF64AVX2const<>+2984(SB)/8, $0x3fd5555555555543
-DATA vmathSoftplusF64AVX2const<>+2992(SB)/8, $0x3fd5555555555543
-DATA vmathSoftplusF64AVX2const<>+3000(SB)/8, $0x3fd5555555555543
-DATA vmathSoftplusF64AVX2const<>+3008(SB)/8, $0xbff0000000000000
-DATA vmathSoftplusF64AVX2const<>+3016(SB)/8, $0xbff0000000000000
-DATA vmathSoftplusF64AVX2const<>+3024(SB)/8, $0xbff0000000000000
-DATA vmathSoftplusF64AVX2const<>+3032(SB)/8, $0xbff0000000000000
-DATA vmathSoftplusF64AVX2const<>+3040(SB)/8, $0xbff0000000000000
-DATA vmathSoftplusF64AVX2const<>+3048(SB)/8, $0xbff0000000000000
-DATA vmathSoftplusF64AVX2const<>+3056(SB)/8, $0xbff0000000000000
-DATA vmathSoftplusF64AVX2const<>+3064(SB)/8, $0xbff0000000000000
-DATA vmathSoftplusF64AVX2const<>+3072(SB)/8, $0x3fe62e42fee00000
-DATA vmathSoftplusF64AVX2const<>+3080(SB)/8, $0x3fe62e42fee00000
-DATA vmathSoftplusF64AVX2const<>+3088(SB)/8, $0x3fe62e42fee00000
-DATA vmathSoftplusF64AVX2const<>+3096(SB)/8, $0x3fe62e42fee00000
-DATA vmathSoftplusF64AVX2const<>+3104(SB)/8, $0x3fe62e42fee00000
-DATA vmathSoftplusF64AVX2const<>+3112(SB)/8, $0x3fe62e42fee00000
-DATA vmathSoftplusF64AVX2const<>+3120(SB)/8, $0x3fe62e42fee00000
-DATA vmathSoftplusF64AVX2const<>+3128(SB)/8, $0x3fe62e42fee00000
-DATA vmathSoftplusF64AVX2const<>+3136(SB)/8, $0x3dea39ef35793c76
-DATA vmathSoftplusF64AVX2const<>+3144(SB)/8, $0x3dea39ef35793c76
-DATA vmathSoftplusF64AVX2const<>+3152(SB)/8, $0x3dea39ef35793c76
-DATA vmathSoftplusF64AVX2const<>+3160(SB)/8, $0x3dea39ef35793c76
-DATA vmathSoftplusF64AVX2const<>+3168(SB)/8, $0x3dea39ef35793c76
-DATA vmathSoftplusF64AVX2const<>+3176(SB)/8, $0x3dea39ef35793c76
-DATA vmathSoftplusF64AVX2const<>+3184(SB)/8, $0x3dea39ef35793c76
-DATA vmathSoftplusF64AVX2const<>+3192(SB)/8, $0x3dea39ef35793c76
-DATA vmathSoftplusF64AVX2const<>+3200(SB)/8, $0x4044000000000000
-DATA vmathSoftplusF64AVX2const<>+3208(SB)/8, $0x4044000000000000
-DATA vmathSoftplusF64AVX2const<>+3216(SB)/8, $0x4044000000000000
-DATA vmathSoftplusF64AVX2const<>+3224(SB)/8, $0x4044000000000000
-DATA vmathSoftplusF64AVX2const<>+3232(SB)/8, $0x4044000000000000
-DATA vmathSoftplusF64AVX2const<>+3240(SB)/8, $0x4044000000000000
-DATA vmathSoftplusF64AVX2const<>+3248(SB)/8, $0x4044000000000000
-DATA vmathSoftplusF64AVX2const<>+3256(SB)/8, $0x4044000000000000
-GLOBL vmathSoftplusF64AVX2const<>(SB), RODATA|NOPTR, $3264
+DATA vmathSoftplusF64AVX2const<>+1664(SB)/8, $0x3fe0000000000000
+DATA vmathSoftplusF64AVX2const<>+1672(SB)/8, $0x3fe0000000000000
+DATA vmathSoftplusF64AVX2const<>+1680(SB)/8, $0x3fe0000000000000
+DATA vmathSoftplusF64AVX2const<>+1688(SB)/8, $0x3fe0000000000000
+DATA vmathSoftplusF64AVX2const<>+1696(SB)/8, $0x3fe0000000000000
+DATA vmathSoftplusF64AVX2const<>+1704(SB)/8, $0x3fe0000000000000
+DATA vmathSoftplusF64AVX2const<>+1712(SB)/8, $0x3fe0000000000000
+DATA vmathSoftplusF64AVX2const<>+1720(SB)/8, $0x3fe0000000000000
+DATA vmathSoftplusF64AVX2const<>+1728(SB)/8, $0xbfe0000000000000
+DATA vmathSoftplusF64AVX2const<>+1736(SB)/8, $0xbfe0000000000000
+DATA vmathSoftplusF64AVX2const<>+1744(SB)/8, $0xbfe0000000000000
+DATA vmathSoftplusF64AVX2const<>+1752(SB)/8, $0xbfe0000000000000
+DATA vmathSoftplusF64AVX2const<>+1760(SB)/8, $0xbfe0000000000000
+DATA vmathSoftplusF64AVX2const<>+1768(SB)/8, $0xbfe0000000000000
+DATA vmathSoftplusF64AVX2const<>+1776(SB)/8, $0xbfe0000000000000
+DATA vmathSoftplusF64AVX2const<>+1784(SB)/8, $0xbfe0000000000000
+DATA vmathSoftplusF64AVX2const<>+1792(SB)/8, $0x3f9b3b303a4217e0
+DATA vmathSoftplusF64AVX2const<>+1800(SB)/8, $0x3f9b3b303a4217e0
+DATA vmathSoftplusF64AVX2const<>+1808(SB)/8, $0x3f9b3b303a4217e0
+DATA vmathSoftplusF64AVX2const<>+1816(SB)/8, $0x3f9b3b303a4217e0
+DATA vmathSoftplusF64AVX2const<>+1824(SB)/8, $0x3f9b3b303a4217e0
+DATA vmathSoftplusF64AVX2const<>+1832(SB)/8, $0x3f9b3b303a4217e0
+DATA vmathSoftplusF64AVX2const<>+1840(SB)/8, $0x3f9b3b303a4217e0
+DATA vmathSoftplusF64AVX2const<>+1848(SB)/8, $0x3f9b3b303a4217e0
+DATA vmathSoftplusF64AVX2const<>+1856(SB)/8, $0x3facf9dc40c40859
+DATA vmathSoftplusF64AVX2const<>+1864(SB)/8, $0x3facf9dc40c40859
+DATA vmathSoftplusF64AVX2const<>+1872(SB)/8, $0x3facf9dc40c40859
+DATA vmathSoftplusF64AVX2const<>+1880(SB)/8, $0x3facf9dc40c40859
+DATA vmathSoftplusF64AVX2const<>+1888(SB)/8, $0x3facf9dc40c40859
+DATA vmathSoftplusF64AVX2const<>+1896(SB)/8, $0x3facf9dc40c40859
+DATA vmathSoftplusF64AVX2const<>+1904(SB)/8, $0x3facf9dc40c40859
+DATA vmathSoftplusF64AVX2const<>+1912(SB)/8, $0x3facf9dc40c40859
+DATA vmathSoftplusF64AVX2const<>+1920(SB)/8, $0x3fae2aaa2b9fae40
+DATA vmathSoftplusF64AVX2const<>+1928(SB)/8, $0x3fae2aaa2b9fae40
+DATA vmathSoftplusF64AVX2const<>+1936(SB)/8, $0x3fae2aaa2b9fae40
+DATA vmathSoftplusF64AVX2const<>+1944(SB)/8, $0x3fae2aaa2b9fae40
+DATA vmathSoftplusF64AVX2const<>+1952(SB)/8, $0x3fae2aaa2b9fae40
+DATA vmathSoftplusF64AVX2const<>+1960(SB)/8, $0x3fae2aaa2b9fae40
+DATA vmathSoftplusF64AVX2const<>+1968(SB)/8, $0x3fae2aaa2b9fae40
+DATA vmathSoftplusF64AVX2const<>+1976(SB)/8, $0x3fae2aaa2b9fae40
+DATA vmathSoftplusF64AVX2const<>+1984(SB)/8, $0x3fb10d2859784eec
+DATA vmathSoftplusF64AVX2const<>+1992(SB)/8, $0x3fb10d2859784eec
+DATA vmathSoftplusF64AVX2const<>+2000(SB)/8, $0x3fb10d2859784eec
+DATA vmathSoftplusF64AVX2const<>+2008(SB)/8, $0x3fb10d2859784eec
+DATA vmathSoftplusF64AVX2const<>+2016(SB)/8, $0x3fb10d2859784eec
+DATA vmathSoftplusF64AVX2const<>+2024(SB)/8, $0x3fb10d2859784eec
+DATA vmathSoftplusF64AVX2const<>+2032(SB)/8, $0x3fb10d2859784eec
+DATA vmathSoftplusF64AVX2const<>+2040(SB)/8, $0x3fb10d2859784eec
+DATA vmathSoftplusF64AVX2const<>+2048(SB)/8, $0x3fb3b191502b5a74
+DATA vmathSoftplusF64AVX2const<>+2056(SB)/8, $0x3fb3b191502b5a74
+DATA vmathSoftplusF64AVX2const<>+2064(SB)/8, $0x3fb3b191502b5a74
+DATA vmathSoftplusF64AVX2const<>+2072(SB)/8, $0x3fb3b191502b5a74
+DATA vmathSoftplusF64AVX2const<>+2080(SB)/8, $0x3fb3b191502b5a74
+DATA vmathSoftplusF64AVX2const<>+2088(SB)/8, $0x3fb3b191502b5a74
+DATA vmathSoftplusF64AVX2const<>+2096(SB)/8, $0x3fb3b191502b5a74
+DATA vmathSoftplusF64AVX2const<>+2104(SB)/8, $0x3fb3b191502b5a74
+DATA vmathSoftplusF64AVX2const<>+2112(SB)/8, $0x3fb745cde78c7b0e
+DATA vmathSoftplusF64AVX2const<>+2120(SB)/8, $0x3fb745cde78c7b0e
+DATA vmathSoftplusF64AVX2const<>+2128(SB)/8, $0x3fb745cde78c7b0e
+DATA vmathSoftplusF64AVX2const<>+2136(SB)/8, $0x3fb745cde78c7b0e
+DATA vmathSoftplusF64AVX2const<>+2144(SB)/8, $0x3fb745cde78c7b0e
+DATA vmathSoftplusF64AVX2const<>+2152(SB)/8, $0x3fb745cde78c7b0e
+DATA vmathSoftplusF64AVX2const<>+2160(SB)/8, $0x3fb745cde78c7b0e
+DATA vmathSoftplusF64AVX2const<>+2168(SB)/8, $0x3fb745cde78c7b0e
+DATA vmathSoftplusF64AVX2const<>+2176(SB)/8, $0x3fbc71c730b170f3
+DATA vmathSoftplusF64AVX2const<>+2184(SB)/8, $0x3fbc71c730b170f3
+DATA vmathSoftplusF64AVX2const<>+2192(SB)/8, $0x3fbc71c730b170f3
+DATA vmathSoftplusF64AVX2const<>+2200(SB)/8, $0x3fbc71c730b170f3
+DATA vmathSoftplusF64AVX2const<>+2208(SB)/8, $0x3fbc71c730b170f3
+DATA vmathSoftplusF64AVX2const<>+2216(SB)/8, $0x3fbc71c730b170f3
+DATA vmathSoftplusF64AVX2const<>+2224(SB)/8, $0x3fbc71c730b170f3
+DATA vmathSoftplusF64AVX2const<>+2232(SB)/8, $0x3fbc71c730b170f3
+DATA vmathSoftplusF64AVX2const<>+2240(SB)/8, $0x3fc24924922a3cd8
+DATA vmathSoftplusF64AVX2const<>+2248(SB)/8, $0x3fc24924922a3cd8
+DATA vmathSoftplusF64AVX2const<>+2256(SB)/8, $0x3fc24924922a3cd8
+DATA vmathSoftplusF64AVX2const<>+2264(SB)/8, $0x3fc24924922a3cd8
+DATA vmathSoftplusF64AVX2const<>+2272(SB)/8, $0x3fc24924922a3cd8
+DATA vmathSoftplusF64AVX2const<>+2280(SB)/8, $0x3fc24924922a3cd8
+DATA vmathSoftplusF64AVX2const<>+2288(SB)/8, $0x3fc24924922a3cd8
+DATA vmathSoftplusF64AVX2const<>+2296(SB)/8, $0x3fc24924922a3cd8
+DATA vmathSoftplusF64AVX2const<>+2304(SB)/8, $0x3fc999999999c6be
+DATA vmathSoftplusF64AVX2const<>+2312(SB)/8, $0x3fc999999999c6be
+DATA vmathSoftplusF64AVX2const<>+2320(SB)/8, $0x3fc999999999c6be
+DATA vmathSoftplusF64AVX2const<>+2328(SB)/8, $0x3fc999999999c6be
+DATA vmathSoftplusF64AVX2const<>+2336(SB)/8, $0x3fc999999999c6be
+DATA vmathSoftplusF64AVX2const<>+2344(SB)/8, $0x3fc999999999c6be
+DATA vmathSoftplusF64AVX2const<>+2352(SB)/8, $0x3fc999999999c6be
+DATA vmathSoftplusF64AVX2const<>+2360(SB)/8, $0x3fc999999999c6be
+DATA vmathSoftplusF64AVX2const<>+2368(SB)/8, $0x3fd555555555554a
+DATA vmathSoftplusF64AVX2const<>+2376(SB)/8, $0x3fd555555555554a
+DATA vmathSoftplusF64AVX2const<>+2384(SB)/8, $0x3fd555555555554a
+DATA vmathSoftplusF64AVX2const<>+2392(SB)/8, $0x3fd555555555554a
+DATA vmathSoftplusF64AVX2const<>+2400(SB)/8, $0x3fd555555555554a
+DATA vmathSoftplusF64AVX2const<>+2408(SB)/8, $0x3fd555555555554a
+DATA vmathSoftplusF64AVX2const<>+2416(SB)/8, $0x3fd555555555554a
+DATA vmathSoftplusF64AVX2const<>+2424(SB)/8, $0x3fd555555555554a
+DATA vmathSoftplusF64AVX2const<>+2432(SB)/8, $0xbf7d07feba112675
+DATA vmathSoftplusF64AVX2const<>+2440(SB)/8, $0xbf7d07feba112675
+DATA vmathSoftplusF64AVX2const<>+2448(SB)/8, $0xbf7d07feba112675
+DATA vmathSoftplusF64AVX2const<>+2456(SB)/8, $0xbf7d07feba112675
+DATA vmathSoftplusF64AVX2const<>+2464(SB)/8, $0xbf7d07feba112675
+DATA vmathSoftplusF64AVX2const<>+2472(SB)/8, $0xbf7d07feba112675
+DATA vmathSoftplusF64AVX2const<>+2480(SB)/8, $0xbf7d07feba112675
+DATA vmathSoftplusF64AVX2const<>+2488(SB)/8, $0xbf7d07feba112675
+DATA vmathSoftplusF64AVX2const<>+2496(SB)/8, $0xbfa82c4fc85d6852
+DATA vmathSoftplusF64AVX2const<>+2504(SB)/8, $0xbfa82c4fc85d6852
+DATA vmathSoftplusF64AVX2const<>+2512(SB)/8, $0xbfa82c4fc85d6852
+DATA vmathSoftplusF64AVX2const<>+2520(SB)/8, $0xbfa82c4fc85d6852
+DATA vmathSoftplusF64AVX2const<>+2528(SB)/8, $0xbfa82c4fc85d6852
+DATA vmathSoftplusF64AVX2const<>+2536(SB)/8, $0xbfa82c4fc85d6852
+DATA vmathSoftplusF64AVX2const<>+2544(SB)/8, $0xbfa82c4fc85d6852
+DATA vmathSoftplusF64AVX2const<>+2552(SB)/8, $0xbfa82c4fc85d6852
+DATA vmathSoftplusF64AVX2const<>+2560(SB)/8, $0xbfad95c4eebda56e
+DATA vmathSoftplusF64AVX2const<>+2568(SB)/8, $0xbfad95c4eebda56e
+DATA vmathSoftplusF64AVX2const<>+2576(SB)/8, $0xbfad95c4eebda56e
+DATA vmathSoftplusF64AVX2const<>+2584(SB)/8, $0xbfad95c4eebda56e
+DATA vmathSoftplusF64AVX2const<>+2592(SB)/8, $0xbfad95c4eebda56e
+DATA vmathSoftplusF64AVX2const<>+2600(SB)/8, $0xbfad95c4eebda56e
+DATA vmathSoftplusF64AVX2const<>+2608(SB)/8, $0xbfad95c4eebda56e
+DATA vmathSoftplusF64AVX2const<>+2616(SB)/8, $0xbfad95c4eebda56e
+DATA vmathSoftplusF64AVX2const<>+2624(SB)/8, $0xbfafdede239a7a42
+DATA vmathSoftplusF64AVX2const<>+2632(SB)/8, $0xbfafdede239a7a42
+DATA vmathSoftplusF64AVX2const<>+2640(SB)/8, $0xbfafdede239a7a42
+DATA vmathSoftplusF64AVX2const<>+2648(SB)/8, $0xbfafdede239a7a42
+DATA vmathSoftplusF64AVX2const<>+2656(SB)/8, $0xbfafdede239a7a42
+DATA vmathSoftplusF64AVX2const<>+2664(SB)/8, $0xbfafdede239a7a42
+DATA vmathSoftplusF64AVX2const<>+2672(SB)/8, $0xbfafdede239a7a42
+DATA vmathSoftplusF64AVX2const<>+2680(SB)/8, $0xbfafdede239a7a42
+DATA vmathSoftplusF64AVX2const<>+2688(SB)/8, $0xbfb249d7f268861c
+DATA vmathSoftplusF64AVX2const<>+2696(SB)/8, $0xbfb249d7f268861c
+DATA vmathSoftplusF64AVX2const<>+2704(SB)/8, $0xbfb249d7f268861c
+DATA vmathSoftplusF64AVX2const<>+2712(SB)/8, $0xbfb249d7f268861c
+DATA vmathSoftplusF64AVX2const<>+2720(SB)/8, $0xbfb249d7f268861c
+DATA vmathSoftplusF64AVX2const<>+2728(SB)/8, $0xbfb249d7f268861c
+DATA vmathSoftplusF64AVX2const<>+2736(SB)/8, $0xbfb249d7f268861c
+DATA vmathSoftplusF64AVX2const<>+2744(SB)/8, $0xbfb249d7f268861c
+DATA vmathSoftplusF64AVX2const<>+2752(SB)/8, $0xbfb55554bb8f2e24
+DATA vmathSoftplusF64AVX2const<>+2760(SB)/8, $0xbfb55554bb8f2e24
+DATA vmathSoftplusF64AVX2const<>+2768(SB)/8, $0xbfb55554bb8f2e24
+DATA vmathSoftplusF64AVX2const<>+2776(SB)/8, $0xbfb55554bb8f2e24
+DATA vmathSoftplusF64AVX2const<>+2784(SB)/8, $0xbfb55554bb8f2e24
+DATA vmathSoftplusF64AVX2const<>+2792(SB)/8, $0xbfb55554bb8f2e24
+DATA vmathSoftplusF64AVX2const<>+2800(SB)/8, $0xbfb55554bb8f2e24
+DATA vmathSoftplusF64AVX2const<>+2808(SB)/8, $0xbfb55554bb8f2e24
+DATA vmathSoftplusF64AVX2const<>+2816(SB)/8, $0xbfb99999673c8b71
+DATA vmathSoftplusF64AVX2const<>+2824(SB)/8, $0xbfb99999673c8b71
+DATA vmathSoftplusF64AVX2const<>+2832(SB)/8, $0xbfb99999673c8b71
+DATA vmathSoftplusF64AVX2const<>+2840(SB)/8, $0xbfb99999673c8b71
+DATA vmathSoftplusF64AVX2const<>+2848(SB)/8, $0xbfb99999673c8b71
+DATA vmathSoftplusF64AVX2const<>+2856(SB)/8, $0xbfb99999673c8b71
+DATA vmathSoftplusF64AVX2const<>+2864(SB)/8, $0xbfb99999673c8b71
+DATA vmathSoftplusF64AVX2const<>+2872(SB)/8, $0xbfb99999673c8b71
+DATA vmathSoftplusF64AVX2const<>+2880(SB)/8, $0xbfc0000000d39f05
+DATA vmathSoftplusF64AVX2const<>+2888(SB)/8, $0xbfc0000000d39f05
+DATA vmathSoftplusF64AVX2const<>+2896(SB)/8, $0xbfc0000000d39f05
+DATA vmathSoftplusF64AVX2const<>+2904(SB)/8, $0xbfc0000000d39f05
+DATA vmathSoftplusF64AVX2const<>+2912(SB)/8, $0xbfc0000000d39f05
+DATA vmathSoftplusF64AVX2const<>+2920(SB)/8, $0xbfc0000000d39f05
+DATA vmathSoftplusF64AVX2const<>+2928(SB)/8, $0xbfc0000000d39f05
+DATA vmathSoftplusF64AVX2const<>+2936(SB)/8, $0xbfc0000000d39f05
+DATA vmathSoftplusF64AVX2const<>+2944(SB)/8, $0xbfc555555552bdc7
+DATA vmathSoftplusF64AVX2const<>+2952(SB)/8, $0xbfc555555552bdc7
+DATA vmathSoftplusF64AVX2const<>+2960(SB)/8, $0xbfc555555552bdc7
+DATA vmathSoftplusF64AVX2const<>+2968(SB)/8, $0xbfc555555552bdc7
+DATA vmathSoftplusF64AVX2const<>+2976(SB)/8, $0xbfc555555552bdc7
+DATA vmathSoftplusF64AVX2const<>+2984(SB)/8, $0xbfc555555552bdc7
+DATA vmathSoftplusF64AVX2const<>+2992(SB)/8, $0xbfc555555552bdc7
+DATA vmathSoftplusF64AVX2const<>+3000(SB)/8, $0xbfc555555552bdc7
+DATA vmathSoftplusF64AVX2const<>+3008(SB)/8, $0xbfd0000000000158
+DATA vmathSoftplusF64AVX2const<>+3016(SB)/8, $0xbfd0000000000158
+DATA vmathSoftplusF64AVX2const<>+3024(SB)/8, $0xbfd0000000000158
+DATA vmathSoftplusF64AVX2const<>+3032(SB)/8, $0xbfd0000000000158
+DATA vmathSoftplusF64AVX2const<>+3040(SB)/8, $0xbfd0000000000158
+DATA vmathSoftplusF64AVX2const<>+3048(SB)/8, $0xbfd0000000000158
+DATA vmathSoftplusF64AVX2const<>+3056(SB)/8, $0xbfd0000000000158
+DATA vmathSoftplusF64AVX2const<>+3064(SB)/8, $0xbfd0000000000158
+DATA vmathSoftplusF64AVX2const<>+3072(SB)/8, $0xbff0000000000000
+DATA vmathSoftplusF64AVX2const<>+3080(SB)/8, $0xbff0000000000000
+DATA vmathSoftplusF64AVX2const<>+3088(SB)/8, $0xbff0000000000000
+DATA vmathSoftplusF64AVX2const<>+3096(SB)/8, $0xbff0000000000000
+DATA vmathSoftplusF64AVX2const<>+3104(SB)/8, $0xbff0000000000000
+DATA vmathSoftplusF64AVX2const<>+3112(SB)/8, $0xbff0000000000000
+DATA vmathSoftplusF64AVX2const<>+3120(SB)/8, $0xbff0000000000000
+DATA vmathSoftplusF64AVX2const<>+3128(SB)/8, $0xbff0000000000000
+DATA vmathSoftplusF64AVX2const<>+3136(SB)/8, $0x3fe62e42fee00000
+DATA vmathSoftplusF64AVX2const<>+3144(SB)/8, $0x3fe62e42fee00000
+DATA vmathSoftplusF64AVX2const<>+3152(SB)/8, $0x3fe62e42fee00000
+DATA vmathSoftplusF64AVX2const<>+3160(SB)/8, $0x3fe62e42fee00000
+DATA vmathSoftplusF64AVX2const<>+3168(SB)/8, $0x3fe62e42fee00000
+DATA vmathSoftplusF64AVX2const<>+3176(SB)/8, $0x3fe62e42fee00000
+DATA vmathSoftplusF64AVX2const<>+3184(SB)/8, $0x3fe62e42fee00000
+DATA vmathSoftplusF64AVX2const<>+3192(SB)/8, $0x3fe62e42fee00000
+DATA vmathSoftplusF64AVX2const<>+3200(SB)/8, $0x3dea39ef35793c76
+DATA vmathSoftplusF64AVX2const<>+3208(SB)/8, $0x3dea39ef35793c76
+DATA vmathSoftplusF64AVX2const<>+3216(SB)/8, $0x3dea39ef35793c76
+DATA vmathSoftplusF64AVX2const<>+3224(SB)/8, $0x3dea39ef35793c76
+DATA vmathSoftplusF64AVX2const<>+3232(SB)/8, $0x3dea39ef35793c76
+DATA vmathSoftplusF64AVX2const<>+3240(SB)/8, $0x3dea39ef35793c76
+DATA vmathSoftplusF64AVX2const<>+3248(SB)/8, $0x3dea39ef35793c76
+DATA vmathSoftplusF64AVX2const<>+3256(SB)/8, $0x3dea39ef35793c76
+DATA vmathSoftplusF64AVX2const<>+3264(SB)/8, $0x4044000000000000
+DATA vmathSoftplusF64AVX2const<>+3272(SB)/8, $0x4044000000000000
+DATA vmathSoftplusF64AVX2const<>+3280(SB)/8, $0x4044000000000000
+DATA vmathSoftplusF64AVX2const<>+3288(SB)/8, $0x4044000000000000
+DATA vmathSoftplusF64AVX2const<>+3296(SB)/8, $0x4044000000000000
+DATA vmathSoftplusF64AVX2const<>+3304(SB)/8, $0x4044000000000000
+DATA vmathSoftplusF64AVX2const<>+3312(SB)/8, $0x4044000000000000
+DATA vmathSoftplusF64AVX2const<>+3320(SB)/8, $0x4044000000000000
+GLOBL vmathSoftplusF64AVX2const<>(SB), RODATA|NOPTR, $3328
 
 // func SoftplusF64AVX512(dst []float64, x []float64)
 // Requires: AVX, AVX512DQ, AVX512F
@@ -13242,146 +13867,176 @@ main:
 	VSCALEFPD   Z9, Z17, Z17
 	VMULPD      Z16, Z24, Z18
 	VMULPD      Z17, Z25, Z19
-	VMULPD      Z14, Z14, Z30
-	VMULPD      Z15, Z15, Z31
-	VMOVUPD     vmathSoftplusF64AVX512const<>+1152(SB), Z20
-	VMOVUPD     vmathSoftplusF64AVX512const<>+1152(SB), Z21
-	VMOVUPD     vmathSoftplusF64AVX512const<>+1216(SB), Z12
-	VMOVUPD     vmathSoftplusF64AVX512const<>+1216(SB), Z13
-	VFMADD231PD Z30, Z20, Z12
-	VFMADD231PD Z31, Z21, Z13
-	VMOVUPD     vmathSoftplusF64AVX512const<>+1280(SB), Z22
-	VMOVUPD     vmathSoftplusF64AVX512const<>+1280(SB), Z23
-	VFMADD231PD Z30, Z12, Z22
-	VFMADD231PD Z31, Z13, Z23
-	VMOVUPD     vmathSoftplusF64AVX512const<>+1344(SB), Z6
-	VMOVUPD     vmathSoftplusF64AVX512const<>+1344(SB), Z7
-	VFMADD231PD Z30, Z22, Z6
-	VFMADD231PD Z31, Z23, Z7
-	VMOVUPD     vmathSoftplusF64AVX512const<>+1408(SB), Z26
-	VMOVUPD     vmathSoftplusF64AVX512const<>+1408(SB), Z27
-	VFMADD231PD Z30, Z6, Z26
-	VFMADD231PD Z31, Z7, Z27
-	VMOVUPD     vmathSoftplusF64AVX512const<>+1472(SB), Z10
-	VMOVUPD     vmathSoftplusF64AVX512const<>+1472(SB), Z11
-	VFMADD231PD Z30, Z26, Z10
-	VFMADD231PD Z31, Z27, Z11
+	VMOVUPD     vmathSoftplusF64AVX512const<>+1152(SB), Z30
+	VMOVUPD     vmathSoftplusF64AVX512const<>+1152(SB), Z31
+	VCMPPD      $0x1d, Z20, Z30, K2
+	VCMPPD      $0x1d, Z21, Z31, K3
+	VBLENDMPD   Z20, Z14, K2, Z12
+	VBLENDMPD   Z21, Z15, K3, Z13
+	VBLENDMPD   Z22, Z18, K2, Z6
+	VBLENDMPD   Z23, Z19, K3, Z7
+	VBLENDMPD   Z2, Z28, K2, Z26
+	VBLENDMPD   Z3, Z29, K3, Z27
+	VMULPD      Z12, Z12, Z10
+	VMULPD      Z13, Z13, Z11
+	VXORPD      vmathSoftplusF64AVX512const<>+192(SB), Z10, Z4
+	VXORPD      vmathSoftplusF64AVX512const<>+192(SB), Z11, Z5
+	VFMADD231PD Z12, Z12, Z4
+	VFMADD231PD Z13, Z13, Z5
+	VMOVUPD     vmathSoftplusF64AVX512const<>+1216(SB), Z8
+	VMOVUPD     vmathSoftplusF64AVX512const<>+1216(SB), Z9
+	VMULPD      Z10, Z8, Z24
+	VMULPD      Z11, Z9, Z25
+	VADDPD      Z24, Z12, Z16
+	VADDPD      Z25, Z13, Z17
+	VSUBPD      Z16, Z12, Z30
+	VSUBPD      Z17, Z13, Z31
+	VADDPD      Z24, Z30, Z20
+	VADDPD      Z25, Z31, Z21
+	VMOVUPD     vmathSoftplusF64AVX512const<>+1280(SB), Z14
+	VMOVUPD     vmathSoftplusF64AVX512const<>+1280(SB), Z15
+	VMOVUPD     vmathSoftplusF64AVX512const<>+1344(SB), Z22
+	VMOVUPD     vmathSoftplusF64AVX512const<>+1344(SB), Z23
+	VFMADD231PD Z10, Z14, Z22
+	VFMADD231PD Z11, Z15, Z23
+	VMOVUPD     vmathSoftplusF64AVX512const<>+1408(SB), Z18
+	VMOVUPD     vmathSoftplusF64AVX512const<>+1408(SB), Z19
+	VFMADD231PD Z10, Z22, Z18
+	VFMADD231PD Z11, Z23, Z19
+	VMOVUPD     vmathSoftplusF64AVX512const<>+1472(SB), Z28
+	VMOVUPD     vmathSoftplusF64AVX512const<>+1472(SB), Z29
+	VFMADD231PD Z10, Z18, Z28
+	VFMADD231PD Z11, Z19, Z29
 	VMOVUPD     vmathSoftplusF64AVX512const<>+1536(SB), Z8
 	VMOVUPD     vmathSoftplusF64AVX512const<>+1536(SB), Z9
-	VFMADD231PD Z30, Z10, Z8
-	VFMADD231PD Z31, Z11, Z9
-	VMOVUPD     vmathSoftplusF64AVX512const<>+1600(SB), Z24
-	VMOVUPD     vmathSoftplusF64AVX512const<>+1600(SB), Z25
-	VFMADD231PD Z30, Z8, Z24
-	VFMADD231PD Z31, Z9, Z25
-	VMOVUPD     vmathSoftplusF64AVX512const<>+1664(SB), Z16
-	VMOVUPD     vmathSoftplusF64AVX512const<>+1664(SB), Z17
-	VFMADD231PD Z30, Z24, Z16
-	VFMADD231PD Z31, Z25, Z17
-	VMOVUPD     vmathSoftplusF64AVX512const<>+1728(SB), Z20
-	VMOVUPD     vmathSoftplusF64AVX512const<>+1728(SB), Z21
-	VFMADD231PD Z30, Z16, Z20
-	VFMADD231PD Z31, Z17, Z21
-	VMOVUPD     vmathSoftplusF64AVX512const<>+1792(SB), Z12
-	VMOVUPD     vmathSoftplusF64AVX512const<>+1792(SB), Z13
-	VFMADD231PD Z30, Z20, Z12
-	VFMADD231PD Z31, Z21, Z13
-	VMOVUPD     vmathSoftplusF64AVX512const<>+1856(SB), Z22
-	VMOVUPD     vmathSoftplusF64AVX512const<>+1856(SB), Z23
-	VMOVUPD     vmathSoftplusF64AVX512const<>+1920(SB), Z6
-	VMOVUPD     vmathSoftplusF64AVX512const<>+1920(SB), Z7
-	VFMADD231PD Z30, Z22, Z6
-	VFMADD231PD Z31, Z23, Z7
-	VMOVUPD     vmathSoftplusF64AVX512const<>+1984(SB), Z26
-	VMOVUPD     vmathSoftplusF64AVX512const<>+1984(SB), Z27
-	VFMADD231PD Z30, Z6, Z26
-	VFMADD231PD Z31, Z7, Z27
-	VMOVUPD     vmathSoftplusF64AVX512const<>+2048(SB), Z10
-	VMOVUPD     vmathSoftplusF64AVX512const<>+2048(SB), Z11
-	VFMADD231PD Z30, Z26, Z10
-	VFMADD231PD Z31, Z27, Z11
-	VMOVUPD     vmathSoftplusF64AVX512const<>+2112(SB), Z8
-	VMOVUPD     vmathSoftplusF64AVX512const<>+2112(SB), Z9
-	VFMADD231PD Z30, Z10, Z8
-	VFMADD231PD Z31, Z11, Z9
-	VMOVUPD     vmathSoftplusF64AVX512const<>+2176(SB), Z24
-	VMOVUPD     vmathSoftplusF64AVX512const<>+2176(SB), Z25
-	VFMADD231PD Z30, Z8, Z24
-	VFMADD231PD Z31, Z9, Z25
-	VMOVUPD     vmathSoftplusF64AVX512const<>+2240(SB), Z16
-	VMOVUPD     vmathSoftplusF64AVX512const<>+2240(SB), Z17
-	VFMADD231PD Z30, Z24, Z16
-	VFMADD231PD Z31, Z25, Z17
-	VMOVUPD     vmathSoftplusF64AVX512const<>+2304(SB), Z20
-	VMOVUPD     vmathSoftplusF64AVX512const<>+2304(SB), Z21
-	VFMADD231PD Z30, Z16, Z20
-	VFMADD231PD Z31, Z17, Z21
-	VMOVUPD     vmathSoftplusF64AVX512const<>+2368(SB), Z22
-	VMOVUPD     vmathSoftplusF64AVX512const<>+2368(SB), Z23
-	VFMADD231PD Z30, Z20, Z22
-	VFMADD231PD Z31, Z21, Z23
-	VMOVUPD     vmathSoftplusF64AVX512const<>+2432(SB), Z6
-	VMOVUPD     vmathSoftplusF64AVX512const<>+2432(SB), Z7
-	VFMADD231PD Z30, Z22, Z6
-	VFMADD231PD Z31, Z23, Z7
-	VFMADD231PD Z14, Z6, Z12
-	VFMADD231PD Z15, Z7, Z13
-	VSUBPD      Z14, Z4, Z26
-	VSUBPD      Z15, Z5, Z27
-	VMOVUPD     vmathSoftplusF64AVX512const<>+2496(SB), Z10
-	VMOVUPD     vmathSoftplusF64AVX512const<>+2496(SB), Z11
-	VFMADD231PD Z26, Z14, Z10
-	VFMADD231PD Z27, Z15, Z11
-	VFMADD231PD Z10, Z14, Z4
-	VFMADD231PD Z11, Z15, Z5
-	VMOVUPD     vmathSoftplusF64AVX512const<>+2560(SB), Z8
-	VMOVUPD     vmathSoftplusF64AVX512const<>+2560(SB), Z9
-	VFMADD213PD Z14, Z28, Z8
-	VFMADD213PD Z15, Z29, Z9
-	VMOVUPD     vmathSoftplusF64AVX512const<>+2560(SB), Z24
-	VMOVUPD     vmathSoftplusF64AVX512const<>+2560(SB), Z25
-	VXORPD      vmathSoftplusF64AVX512const<>+192(SB), Z8, Z16
-	VXORPD      vmathSoftplusF64AVX512const<>+192(SB), Z9, Z17
-	VFMADD231PD Z24, Z28, Z16
-	VFMADD231PD Z25, Z29, Z17
-	VADDPD      Z14, Z16, Z20
-	VADDPD      Z15, Z17, Z21
-	VMOVUPD     vmathSoftplusF64AVX512const<>+2624(SB), Z22
-	VMOVUPD     vmathSoftplusF64AVX512const<>+2624(SB), Z23
-	VFMADD231PD Z22, Z28, Z20
-	VFMADD231PD Z23, Z29, Z21
-	VFMADD231PD Z4, Z18, Z20
-	VFMADD231PD Z5, Z19, Z21
-	VFMADD231PD Z12, Z30, Z20
-	VFMADD231PD Z13, Z31, Z21
-	VCMPPD      $0x1e, Z2, Z0, K2
-	VCMPPD      $0x1e, Z3, Z1, K3
-	VBLENDMPD   Z0, Z2, K2, Z6
-	VBLENDMPD   Z1, Z3, K3, Z7
-	VADDPD      Z8, Z6, Z26
-	VADDPD      Z9, Z7, Z27
-	VSUBPD      Z6, Z26, Z10
-	VSUBPD      Z7, Z27, Z11
-	VSUBPD      Z10, Z26, Z24
-	VSUBPD      Z11, Z27, Z25
-	VSUBPD      Z24, Z6, Z16
-	VSUBPD      Z25, Z7, Z17
-	VSUBPD      Z10, Z8, Z14
-	VSUBPD      Z11, Z9, Z15
-	VADDPD      Z14, Z16, Z28
-	VADDPD      Z15, Z17, Z29
-	VADDPD      Z20, Z28, Z22
-	VADDPD      Z21, Z29, Z23
-	VADDPD      Z22, Z26, Z18
-	VADDPD      Z23, Z27, Z19
-	VMOVUPD     vmathSoftplusF64AVX512const<>+2688(SB), Z4
-	VMOVUPD     vmathSoftplusF64AVX512const<>+2688(SB), Z5
-	VCMPPD      $0x1e, Z4, Z0, K4
-	VCMPPD      $0x1e, Z5, Z1, K5
-	VBLENDMPD   Z0, Z18, K4, Z30
-	VBLENDMPD   Z1, Z19, K5, Z31
-	VMOVUPD     Z30, (AX)
-	VMOVUPD     Z31, 64(AX)
+	VFMADD231PD Z10, Z28, Z8
+	VFMADD231PD Z11, Z29, Z9
+	VMOVUPD     vmathSoftplusF64AVX512const<>+1600(SB), Z30
+	VMOVUPD     vmathSoftplusF64AVX512const<>+1600(SB), Z31
+	VFMADD231PD Z10, Z8, Z30
+	VFMADD231PD Z11, Z9, Z31
+	VMOVUPD     vmathSoftplusF64AVX512const<>+1664(SB), Z24
+	VMOVUPD     vmathSoftplusF64AVX512const<>+1664(SB), Z25
+	VFMADD231PD Z10, Z30, Z24
+	VFMADD231PD Z11, Z31, Z25
+	VMOVUPD     vmathSoftplusF64AVX512const<>+1728(SB), Z14
+	VMOVUPD     vmathSoftplusF64AVX512const<>+1728(SB), Z15
+	VFMADD231PD Z10, Z24, Z14
+	VFMADD231PD Z11, Z25, Z15
+	VMOVUPD     vmathSoftplusF64AVX512const<>+1792(SB), Z22
+	VMOVUPD     vmathSoftplusF64AVX512const<>+1792(SB), Z23
+	VFMADD231PD Z10, Z14, Z22
+	VFMADD231PD Z11, Z15, Z23
+	VMOVUPD     vmathSoftplusF64AVX512const<>+1856(SB), Z18
+	VMOVUPD     vmathSoftplusF64AVX512const<>+1856(SB), Z19
+	VFMADD231PD Z10, Z22, Z18
+	VFMADD231PD Z11, Z23, Z19
+	VMOVUPD     vmathSoftplusF64AVX512const<>+1920(SB), Z28
+	VMOVUPD     vmathSoftplusF64AVX512const<>+1920(SB), Z29
+	VMOVUPD     vmathSoftplusF64AVX512const<>+1984(SB), Z8
+	VMOVUPD     vmathSoftplusF64AVX512const<>+1984(SB), Z9
+	VFMADD231PD Z10, Z28, Z8
+	VFMADD231PD Z11, Z29, Z9
+	VMOVUPD     vmathSoftplusF64AVX512const<>+2048(SB), Z30
+	VMOVUPD     vmathSoftplusF64AVX512const<>+2048(SB), Z31
+	VFMADD231PD Z10, Z8, Z30
+	VFMADD231PD Z11, Z9, Z31
+	VMOVUPD     vmathSoftplusF64AVX512const<>+2112(SB), Z24
+	VMOVUPD     vmathSoftplusF64AVX512const<>+2112(SB), Z25
+	VFMADD231PD Z10, Z30, Z24
+	VFMADD231PD Z11, Z31, Z25
+	VMOVUPD     vmathSoftplusF64AVX512const<>+2176(SB), Z14
+	VMOVUPD     vmathSoftplusF64AVX512const<>+2176(SB), Z15
+	VFMADD231PD Z10, Z24, Z14
+	VFMADD231PD Z11, Z25, Z15
+	VMOVUPD     vmathSoftplusF64AVX512const<>+2240(SB), Z22
+	VMOVUPD     vmathSoftplusF64AVX512const<>+2240(SB), Z23
+	VFMADD231PD Z10, Z14, Z22
+	VFMADD231PD Z11, Z15, Z23
+	VMOVUPD     vmathSoftplusF64AVX512const<>+2304(SB), Z28
+	VMOVUPD     vmathSoftplusF64AVX512const<>+2304(SB), Z29
+	VFMADD231PD Z10, Z22, Z28
+	VFMADD231PD Z11, Z23, Z29
+	VMOVUPD     vmathSoftplusF64AVX512const<>+2368(SB), Z8
+	VMOVUPD     vmathSoftplusF64AVX512const<>+2368(SB), Z9
+	VFMADD231PD Z10, Z28, Z8
+	VFMADD231PD Z11, Z29, Z9
+	VMOVUPD     vmathSoftplusF64AVX512const<>+2432(SB), Z30
+	VMOVUPD     vmathSoftplusF64AVX512const<>+2432(SB), Z31
+	VFMADD231PD Z10, Z8, Z30
+	VFMADD231PD Z11, Z9, Z31
+	VMOVUPD     vmathSoftplusF64AVX512const<>+2496(SB), Z24
+	VMOVUPD     vmathSoftplusF64AVX512const<>+2496(SB), Z25
+	VFMADD231PD Z10, Z30, Z24
+	VFMADD231PD Z11, Z31, Z25
+	VFMADD231PD Z12, Z24, Z18
+	VFMADD231PD Z13, Z25, Z19
+	VMULPD      Z10, Z12, Z14
+	VMULPD      Z11, Z13, Z15
+	VMOVUPD     vmathSoftplusF64AVX512const<>+1216(SB), Z22
+	VMOVUPD     vmathSoftplusF64AVX512const<>+1216(SB), Z23
+	VFMADD231PD Z4, Z22, Z20
+	VFMADD231PD Z5, Z23, Z21
+	VFMADD231PD Z18, Z14, Z20
+	VFMADD231PD Z19, Z15, Z21
+	VMOVUPD     vmathSoftplusF64AVX512const<>+64(SB), Z28
+	VMOVUPD     vmathSoftplusF64AVX512const<>+64(SB), Z29
+	VSUBPD      Z12, Z28, Z8
+	VSUBPD      Z13, Z29, Z9
+	VMOVUPD     vmathSoftplusF64AVX512const<>+2560(SB), Z30
+	VMOVUPD     vmathSoftplusF64AVX512const<>+2560(SB), Z31
+	VFMADD231PD Z8, Z12, Z30
+	VFMADD231PD Z9, Z13, Z31
+	VFMADD231PD Z30, Z12, Z28
+	VFMADD231PD Z31, Z13, Z29
+	VFMADD231PD Z28, Z6, Z20
+	VFMADD231PD Z29, Z7, Z21
+	VMOVUPD     vmathSoftplusF64AVX512const<>+2624(SB), Z24
+	VMOVUPD     vmathSoftplusF64AVX512const<>+2624(SB), Z25
+	VFMADD213PD Z16, Z26, Z24
+	VFMADD213PD Z17, Z27, Z25
+	VMOVUPD     vmathSoftplusF64AVX512const<>+2624(SB), Z10
+	VMOVUPD     vmathSoftplusF64AVX512const<>+2624(SB), Z11
+	VXORPD      vmathSoftplusF64AVX512const<>+192(SB), Z24, Z22
+	VXORPD      vmathSoftplusF64AVX512const<>+192(SB), Z25, Z23
+	VFMADD231PD Z10, Z26, Z22
+	VFMADD231PD Z11, Z27, Z23
+	VADDPD      Z16, Z22, Z4
+	VADDPD      Z17, Z23, Z5
+	VMOVUPD     vmathSoftplusF64AVX512const<>+2688(SB), Z14
+	VMOVUPD     vmathSoftplusF64AVX512const<>+2688(SB), Z15
+	VFMADD231PD Z14, Z26, Z20
+	VFMADD231PD Z15, Z27, Z21
+	VADDPD      Z20, Z4, Z18
+	VADDPD      Z21, Z5, Z19
+	VCMPPD      $0x1e, Z2, Z0, K4
+	VCMPPD      $0x1e, Z3, Z1, K5
+	VBLENDMPD   Z0, Z2, K4, Z8
+	VBLENDMPD   Z1, Z3, K5, Z9
+	VADDPD      Z24, Z8, Z12
+	VADDPD      Z25, Z9, Z13
+	VSUBPD      Z8, Z12, Z30
+	VSUBPD      Z9, Z13, Z31
+	VSUBPD      Z30, Z12, Z6
+	VSUBPD      Z31, Z13, Z7
+	VSUBPD      Z6, Z8, Z28
+	VSUBPD      Z7, Z9, Z29
+	VSUBPD      Z30, Z24, Z10
+	VSUBPD      Z31, Z25, Z11
+	VADDPD      Z10, Z28, Z22
+	VADDPD      Z11, Z29, Z23
+	VADDPD      Z18, Z22, Z16
+	VADDPD      Z19, Z23, Z17
+	VADDPD      Z16, Z12, Z26
+	VADDPD      Z17, Z13, Z27
+	VMOVUPD     vmathSoftplusF64AVX512const<>+2752(SB), Z14
+	VMOVUPD     vmathSoftplusF64AVX512const<>+2752(SB), Z15
+	VCMPPD      $0x1e, Z14, Z0, K6
+	VCMPPD      $0x1e, Z15, Z1, K7
+	VBLENDMPD   Z0, Z26, K6, Z4
+	VBLENDMPD   Z1, Z27, K7, Z5
+	VMOVUPD     Z4, (AX)
+	VMOVUPD     Z5, 64(AX)
 	ADDQ        $0x00000080, CX
 	ADDQ        $0x00000080, AX
 	SUBQ        $0x00000010, DX
@@ -13448,76 +14103,91 @@ one:
 	VMOVUPD     vmathSoftplusF64AVX512const<>+64(SB), Z15
 	VSCALEFPD   Z14, Z15, Z15
 	VMULPD      Z15, Z7, Z16
-	VMULPD      Z13, Z13, Z18
-	VMOVUPD     vmathSoftplusF64AVX512const<>+1152(SB), Z19
-	VMOVUPD     vmathSoftplusF64AVX512const<>+1216(SB), Z20
-	VFMADD231PD Z18, Z19, Z20
-	VMOVUPD     vmathSoftplusF64AVX512const<>+1280(SB), Z21
-	VFMADD231PD Z18, Z20, Z21
-	VMOVUPD     vmathSoftplusF64AVX512const<>+1344(SB), Z22
-	VFMADD231PD Z18, Z21, Z22
-	VMOVUPD     vmathSoftplusF64AVX512const<>+1408(SB), Z23
-	VFMADD231PD Z18, Z22, Z23
-	VMOVUPD     vmathSoftplusF64AVX512const<>+1472(SB), Z25
-	VFMADD231PD Z18, Z23, Z25
-	VMOVUPD     vmathSoftplusF64AVX512const<>+1536(SB), Z6
-	VFMADD231PD Z18, Z25, Z6
-	VMOVUPD     vmathSoftplusF64AVX512const<>+1600(SB), Z12
-	VFMADD231PD Z18, Z6, Z12
-	VMOVUPD     vmathSoftplusF64AVX512const<>+1664(SB), Z17
-	VFMADD231PD Z18, Z12, Z17
-	VMOVUPD     vmathSoftplusF64AVX512const<>+1728(SB), Z24
-	VFMADD231PD Z18, Z17, Z24
-	VMOVUPD     vmathSoftplusF64AVX512const<>+1792(SB), Z26
-	VFMADD231PD Z18, Z24, Z26
-	VMOVUPD     vmathSoftplusF64AVX512const<>+1856(SB), Z28
-	VMOVUPD     vmathSoftplusF64AVX512const<>+1920(SB), Z27
-	VFMADD231PD Z18, Z28, Z27
-	VMOVUPD     vmathSoftplusF64AVX512const<>+1984(SB), Z29
-	VFMADD231PD Z18, Z27, Z29
-	VMOVUPD     vmathSoftplusF64AVX512const<>+2048(SB), Z9
-	VFMADD231PD Z18, Z29, Z9
-	VMOVUPD     vmathSoftplusF64AVX512const<>+2112(SB), Z5
-	VFMADD231PD Z18, Z9, Z5
-	VMOVUPD     vmathSoftplusF64AVX512const<>+2176(SB), Z30
-	VFMADD231PD Z18, Z5, Z30
-	VMOVUPD     vmathSoftplusF64AVX512const<>+2240(SB), Z4
-	VFMADD231PD Z18, Z30, Z4
-	VMOVUPD     vmathSoftplusF64AVX512const<>+2304(SB), Z31
-	VFMADD231PD Z18, Z4, Z31
-	VMOVUPD     vmathSoftplusF64AVX512const<>+2368(SB), Z11
-	VFMADD231PD Z18, Z31, Z11
-	VMOVUPD     vmathSoftplusF64AVX512const<>+2432(SB), Z3
-	VFMADD231PD Z18, Z11, Z3
-	VFMADD231PD Z13, Z3, Z26
-	VSUBPD      Z13, Z2, Z8
-	VMOVUPD     vmathSoftplusF64AVX512const<>+2496(SB), Z14
-	VFMADD231PD Z8, Z13, Z14
-	VFMADD231PD Z14, Z13, Z2
-	VMOVUPD     vmathSoftplusF64AVX512const<>+2560(SB), Z7
-	VFMADD213PD Z13, Z10, Z7
-	VMOVUPD     vmathSoftplusF64AVX512const<>+2560(SB), Z15
-	VXORPD      vmathSoftplusF64AVX512const<>+192(SB), Z7, Z19
-	VFMADD231PD Z15, Z10, Z19
-	VADDPD      Z13, Z19, Z20
-	VMOVUPD     vmathSoftplusF64AVX512const<>+2624(SB), Z21
-	VFMADD231PD Z21, Z10, Z20
-	VFMADD231PD Z2, Z16, Z20
-	VFMADD231PD Z26, Z18, Z20
-	VCMPPD      $0x1e, Z1, Z0, K2
-	VBLENDMPD   Z0, Z1, K2, Z22
-	VADDPD      Z7, Z22, Z23
-	VSUBPD      Z22, Z23, Z25
-	VSUBPD      Z25, Z23, Z6
-	VSUBPD      Z6, Z22, Z12
-	VSUBPD      Z25, Z7, Z17
-	VADDPD      Z17, Z12, Z24
-	VADDPD      Z20, Z24, Z28
-	VADDPD      Z28, Z23, Z27
-	VMOVUPD     vmathSoftplusF64AVX512const<>+2688(SB), Z29
-	VCMPPD      $0x1e, Z29, Z0, K3
-	VBLENDMPD   Z0, Z27, K3, Z9
-	VMOVUPD     Z9, (AX)
+	VMOVUPD     vmathSoftplusF64AVX512const<>+1152(SB), Z18
+	VCMPPD      $0x1d, Z30, Z18, K2
+	VBLENDMPD   Z30, Z13, K2, Z19
+	VBLENDMPD   Z31, Z16, K2, Z20
+	VBLENDMPD   Z1, Z10, K2, Z21
+	VMULPD      Z19, Z19, Z22
+	VXORPD      vmathSoftplusF64AVX512const<>+192(SB), Z22, Z23
+	VFMADD231PD Z19, Z19, Z23
+	VMOVUPD     vmathSoftplusF64AVX512const<>+1216(SB), Z25
+	VMULPD      Z22, Z25, Z6
+	VADDPD      Z6, Z19, Z12
+	VSUBPD      Z12, Z19, Z17
+	VADDPD      Z6, Z17, Z24
+	VMOVUPD     vmathSoftplusF64AVX512const<>+1280(SB), Z26
+	VMOVUPD     vmathSoftplusF64AVX512const<>+1344(SB), Z28
+	VFMADD231PD Z22, Z26, Z28
+	VMOVUPD     vmathSoftplusF64AVX512const<>+1408(SB), Z27
+	VFMADD231PD Z22, Z28, Z27
+	VMOVUPD     vmathSoftplusF64AVX512const<>+1472(SB), Z29
+	VFMADD231PD Z22, Z27, Z29
+	VMOVUPD     vmathSoftplusF64AVX512const<>+1536(SB), Z9
+	VFMADD231PD Z22, Z29, Z9
+	VMOVUPD     vmathSoftplusF64AVX512const<>+1600(SB), Z5
+	VFMADD231PD Z22, Z9, Z5
+	VMOVUPD     vmathSoftplusF64AVX512const<>+1664(SB), Z4
+	VFMADD231PD Z22, Z5, Z4
+	VMOVUPD     vmathSoftplusF64AVX512const<>+1728(SB), Z11
+	VFMADD231PD Z22, Z4, Z11
+	VMOVUPD     vmathSoftplusF64AVX512const<>+1792(SB), Z3
+	VFMADD231PD Z22, Z11, Z3
+	VMOVUPD     vmathSoftplusF64AVX512const<>+1856(SB), Z8
+	VFMADD231PD Z22, Z3, Z8
+	VMOVUPD     vmathSoftplusF64AVX512const<>+1920(SB), Z2
+	VMOVUPD     vmathSoftplusF64AVX512const<>+1984(SB), Z14
+	VFMADD231PD Z22, Z2, Z14
+	VMOVUPD     vmathSoftplusF64AVX512const<>+2048(SB), Z7
+	VFMADD231PD Z22, Z14, Z7
+	VMOVUPD     vmathSoftplusF64AVX512const<>+2112(SB), Z15
+	VFMADD231PD Z22, Z7, Z15
+	VMOVUPD     vmathSoftplusF64AVX512const<>+2176(SB), Z18
+	VFMADD231PD Z22, Z15, Z18
+	VMOVUPD     vmathSoftplusF64AVX512const<>+2240(SB), Z30
+	VFMADD231PD Z22, Z18, Z30
+	VMOVUPD     vmathSoftplusF64AVX512const<>+2304(SB), Z13
+	VFMADD231PD Z22, Z30, Z13
+	VMOVUPD     vmathSoftplusF64AVX512const<>+2368(SB), Z31
+	VFMADD231PD Z22, Z13, Z31
+	VMOVUPD     vmathSoftplusF64AVX512const<>+2432(SB), Z16
+	VFMADD231PD Z22, Z31, Z16
+	VMOVUPD     vmathSoftplusF64AVX512const<>+2496(SB), Z10
+	VFMADD231PD Z22, Z16, Z10
+	VFMADD231PD Z19, Z10, Z8
+	VMULPD      Z22, Z19, Z25
+	VMOVUPD     vmathSoftplusF64AVX512const<>+1216(SB), Z17
+	VFMADD231PD Z23, Z17, Z24
+	VFMADD231PD Z8, Z25, Z24
+	VMOVUPD     vmathSoftplusF64AVX512const<>+64(SB), Z6
+	VSUBPD      Z19, Z6, Z26
+	VMOVUPD     vmathSoftplusF64AVX512const<>+2560(SB), Z28
+	VFMADD231PD Z26, Z19, Z28
+	VFMADD231PD Z28, Z19, Z6
+	VFMADD231PD Z6, Z20, Z24
+	VMOVUPD     vmathSoftplusF64AVX512const<>+2624(SB), Z27
+	VFMADD213PD Z12, Z21, Z27
+	VMOVUPD     vmathSoftplusF64AVX512const<>+2624(SB), Z29
+	VXORPD      vmathSoftplusF64AVX512const<>+192(SB), Z27, Z9
+	VFMADD231PD Z29, Z21, Z9
+	VADDPD      Z12, Z9, Z5
+	VMOVUPD     vmathSoftplusF64AVX512const<>+2688(SB), Z4
+	VFMADD231PD Z4, Z21, Z24
+	VADDPD      Z24, Z5, Z11
+	VCMPPD      $0x1e, Z1, Z0, K3
+	VBLENDMPD   Z0, Z1, K3, Z3
+	VADDPD      Z27, Z3, Z2
+	VSUBPD      Z3, Z2, Z14
+	VSUBPD      Z14, Z2, Z7
+	VSUBPD      Z7, Z3, Z15
+	VSUBPD      Z14, Z27, Z18
+	VADDPD      Z18, Z15, Z30
+	VADDPD      Z11, Z30, Z13
+	VADDPD      Z13, Z2, Z31
+	VMOVUPD     vmathSoftplusF64AVX512const<>+2752(SB), Z16
+	VCMPPD      $0x1e, Z16, Z0, K4
+	VBLENDMPD   Z0, Z31, K4, Z10
+	VMOVUPD     Z10, (AX)
 	ADDQ        $0x00000040, CX
 	ADDQ        $0x00000040, AX
 	SUBQ        $0x00000008, DX
@@ -13591,76 +14261,91 @@ tail:
 	VMOVUPD     vmathSoftplusF64AVX512const<>+64(SB), Z15
 	VSCALEFPD   Z14, Z15, Z15
 	VMULPD      Z15, Z7, Z16
-	VMULPD      Z13, Z13, Z18
-	VMOVUPD     vmathSoftplusF64AVX512const<>+1152(SB), Z19
-	VMOVUPD     vmathSoftplusF64AVX512const<>+1216(SB), Z20
-	VFMADD231PD Z18, Z19, Z20
-	VMOVUPD     vmathSoftplusF64AVX512const<>+1280(SB), Z21
-	VFMADD231PD Z18, Z20, Z21
-	VMOVUPD     vmathSoftplusF64AVX512const<>+1344(SB), Z22
-	VFMADD231PD Z18, Z21, Z22
-	VMOVUPD     vmathSoftplusF64AVX512const<>+1408(SB), Z23
-	VFMADD231PD Z18, Z22, Z23
-	VMOVUPD     vmathSoftplusF64AVX512const<>+1472(SB), Z25
-	VFMADD231PD Z18, Z23, Z25
-	VMOVUPD     vmathSoftplusF64AVX512const<>+1536(SB), Z6
-	VFMADD231PD Z18, Z25, Z6
-	VMOVUPD     vmathSoftplusF64AVX512const<>+1600(SB), Z12
-	VFMADD231PD Z18, Z6, Z12
-	VMOVUPD     vmathSoftplusF64AVX512const<>+1664(SB), Z17
-	VFMADD231PD Z18, Z12, Z17
-	VMOVUPD     vmathSoftplusF64AVX512const<>+1728(SB), Z24
-	VFMADD231PD Z18, Z17, Z24
-	VMOVUPD     vmathSoftplusF64AVX512const<>+1792(SB), Z26
-	VFMADD231PD Z18, Z24, Z26
-	VMOVUPD     vmathSoftplusF64AVX512const<>+1856(SB), Z28
-	VMOVUPD     vmathSoftplusF64AVX512const<>+1920(SB), Z27
-	VFMADD231PD Z18, Z28, Z27
-	VMOVUPD     vmathSoftplusF64AVX512const<>+1984(SB), Z29
-	VFMADD231PD Z18, Z27, Z29
-	VMOVUPD     vmathSoftplusF64AVX512const<>+2048(SB), Z9
-	VFMADD231PD Z18, Z29, Z9
-	VMOVUPD     vmathSoftplusF64AVX512const<>+2112(SB), Z5
-	VFMADD231PD Z18, Z9, Z5
-	VMOVUPD     vmathSoftplusF64AVX512const<>+2176(SB), Z30
-	VFMADD231PD Z18, Z5, Z30
-	VMOVUPD     vmathSoftplusF64AVX512const<>+2240(SB), Z4
-	VFMADD231PD Z18, Z30, Z4
-	VMOVUPD     vmathSoftplusF64AVX512const<>+2304(SB), Z31
-	VFMADD231PD Z18, Z4, Z31
-	VMOVUPD     vmathSoftplusF64AVX512const<>+2368(SB), Z11
-	VFMADD231PD Z18, Z31, Z11
-	VMOVUPD     vmathSoftplusF64AVX512const<>+2432(SB), Z3
-	VFMADD231PD Z18, Z11, Z3
-	VFMADD231PD Z13, Z3, Z26
-	VSUBPD      Z13, Z2, Z8
-	VMOVUPD     vmathSoftplusF64AVX512const<>+2496(SB), Z14
-	VFMADD231PD Z8, Z13, Z14
-	VFMADD231PD Z14, Z13, Z2
-	VMOVUPD     vmathSoftplusF64AVX512const<>+2560(SB), Z7
-	VFMADD213PD Z13, Z10, Z7
-	VMOVUPD     vmathSoftplusF64AVX512const<>+2560(SB), Z15
-	VXORPD      vmathSoftplusF64AVX512const<>+192(SB), Z7, Z19
-	VFMADD231PD Z15, Z10, Z19
-	VADDPD      Z13, Z19, Z20
-	VMOVUPD     vmathSoftplusF64AVX512const<>+2624(SB), Z21
-	VFMADD231PD Z21, Z10, Z20
-	VFMADD231PD Z2, Z16, Z20
-	VFMADD231PD Z26, Z18, Z20
-	VCMPPD      $0x1e, Z1, Z0, K2
-	VBLENDMPD   Z0, Z1, K2, Z22
-	VADDPD      Z7, Z22, Z23
-	VSUBPD      Z22, Z23, Z25
-	VSUBPD      Z25, Z23, Z6
-	VSUBPD      Z6, Z22, Z12
-	VSUBPD      Z25, Z7, Z17
-	VADDPD      Z17, Z12, Z24
-	VADDPD      Z20, Z24, Z28
-	VADDPD      Z28, Z23, Z27
-	VMOVUPD     vmathSoftplusF64AVX512const<>+2688(SB), Z29
-	VCMPPD      $0x1e, Z29, Z0, K3
-	VBLENDMPD   Z0, Z27, K3, Z9
-	VMOVUPD     Z9, K1, (AX)
+	VMOVUPD     vmathSoftplusF64AVX512const<>+1152(SB), Z18
+	VCMPPD      $0x1d, Z30, Z18, K2
+	VBLENDMPD   Z30, Z13, K2, Z19
+	VBLENDMPD   Z31, Z16, K2, Z20
+	VBLENDMPD   Z1, Z10, K2, Z21
+	VMULPD      Z19, Z19, Z22
+	VXORPD      vmathSoftplusF64AVX512const<>+192(SB), Z22, Z23
+	VFMADD231PD Z19, Z19, Z23
+	VMOVUPD     vmathSoftplusF64AVX512const<>+1216(SB), Z25
+	VMULPD      Z22, Z25, Z6
+	VADDPD      Z6, Z19, Z12
+	VSUBPD      Z12, Z19, Z17
+	VADDPD      Z6, Z17, Z24
+	VMOVUPD     vmathSoftplusF64AVX512const<>+1280(SB), Z26
+	VMOVUPD     vmathSoftplusF64AVX512const<>+1344(SB), Z28
+	VFMADD231PD Z22, Z26, Z28
+	VMOVUPD     vmathSoftplusF64AVX512const<>+1408(SB), Z27
+	VFMADD231PD Z22, Z28, Z27
+	VMOVUPD     vmathSoftplusF64AVX512const<>+1472(SB), Z29
+	VFMADD231PD Z22, Z27, Z29
+	VMOVUPD     vmathSoftplusF64AVX512const<>+1536(SB), Z9
+	VFMADD231PD Z22, Z29, Z9
+	VMOVUPD     vmathSoftplusF64AVX512const<>+1600(SB), Z5
+	VFMADD231PD Z22, Z9, Z5
+	VMOVUPD     vmathSoftplusF64AVX512const<>+1664(SB), Z4
+	VFMADD231PD Z22, Z5, Z4
+	VMOVUPD     vmathSoftplusF64AVX512const<>+1728(SB), Z11
+	VFMADD231PD Z22, Z4, Z11
+	VMOVUPD     vmathSoftplusF64AVX512const<>+1792(SB), Z3
+	VFMADD231PD Z22, Z11, Z3
+	VMOVUPD     vmathSoftplusF64AVX512const<>+1856(SB), Z8
+	VFMADD231PD Z22, Z3, Z8
+	VMOVUPD     vmathSoftplusF64AVX512const<>+1920(SB), Z2
+	VMOVUPD     vmathSoftplusF64AVX512const<>+1984(SB), Z14
+	VFMADD231PD Z22, Z2, Z14
+	VMOVUPD     vmathSoftplusF64AVX512const<>+2048(SB), Z7
+	VFMADD231PD Z22, Z14, Z7
+	VMOVUPD     vmathSoftplusF64AVX512const<>+2112(SB), Z15
+	VFMADD231PD Z22, Z7, Z15
+	VMOVUPD     vmathSoftplusF64AVX512const<>+2176(SB), Z18
+	VFMADD231PD Z22, Z15, Z18
+	VMOVUPD     vmathSoftplusF64AVX512const<>+2240(SB), Z30
+	VFMADD231PD Z22, Z18, Z30
+	VMOVUPD     vmathSoftplusF64AVX512const<>+2304(SB), Z13
+	VFMADD231PD Z22, Z30, Z13
+	VMOVUPD     vmathSoftplusF64AVX512const<>+2368(SB), Z31
+	VFMADD231PD Z22, Z13, Z31
+	VMOVUPD     vmathSoftplusF64AVX512const<>+2432(SB), Z16
+	VFMADD231PD Z22, Z31, Z16
+	VMOVUPD     vmathSoftplusF64AVX512const<>+2496(SB), Z10
+	VFMADD231PD Z22, Z16, Z10
+	VFMADD231PD Z19, Z10, Z8
+	VMULPD      Z22, Z19, Z25
+	VMOVUPD     vmathSoftplusF64AVX512const<>+1216(SB), Z17
+	VFMADD231PD Z23, Z17, Z24
+	VFMADD231PD Z8, Z25, Z24
+	VMOVUPD     vmathSoftplusF64AVX512const<>+64(SB), Z6
+	VSUBPD      Z19, Z6, Z26
+	VMOVUPD     vmathSoftplusF64AVX512const<>+2560(SB), Z28
+	VFMADD231PD Z26, Z19, Z28
+	VFMADD231PD Z28, Z19, Z6
+	VFMADD231PD Z6, Z20, Z24
+	VMOVUPD     vmathSoftplusF64AVX512const<>+2624(SB), Z27
+	VFMADD213PD Z12, Z21, Z27
+	VMOVUPD     vmathSoftplusF64AVX512const<>+2624(SB), Z29
+	VXORPD      vmathSoftplusF64AVX512const<>+192(SB), Z27, Z9
+	VFMADD231PD Z29, Z21, Z9
+	VADDPD      Z12, Z9, Z5
+	VMOVUPD     vmathSoftplusF64AVX512const<>+2688(SB), Z4
+	VFMADD231PD Z4, Z21, Z24
+	VADDPD      Z24, Z5, Z11
+	VCMPPD      $0x1e, Z1, Z0, K3
+	VBLENDMPD   Z0, Z1, K3, Z3
+	VADDPD      Z27, Z3, Z2
+	VSUBPD      Z3, Z2, Z14
+	VSUBPD      Z14, Z2, Z7
+	VSUBPD      Z7, Z3, Z15
+	VSUBPD      Z14, Z27, Z18
+	VADDPD      Z18, Z15, Z30
+	VADDPD      Z11, Z30, Z13
+	VADDPD      Z13, Z2, Z31
+	VMOVUPD     vmathSoftplusF64AVX512const<>+2752(SB), Z16
+	VCMPPD      $0x1e, Z16, Z0, K4
+	VBLENDMPD   Z0, Z31, K4, Z10
+	VMOVUPD     Z10, K1, (AX)
 
 done:
 	VZEROUPPER
@@ -13810,207 +14495,215 @@ DATA vmathSoftplusF64AVX512const<>+1120(SB)/8, $0x3fc5555555555558
 DATA vmathSoftplusF64AVX512const<>+1128(SB)/8, $0x3fc5555555555558
 DATA vmathSoftplusF64AVX512const<>+1136(SB)/8, $0x3fc5555555555558
 DATA vmathSoftplusF64AVX512const<>+1144(SB)/8, $0x3fc5555555555558
-DATA vmathSoftplusF64AVX512const<>+1152(SB)/8, $0xbf7cc7d1ddd60edb
-DATA vmathSoftplusF64AVX512const<>+1160(SB)/8, $0xbf7cc7d1ddd60edb
-DATA vmathSoftplusF64AVX512const<>+1168(SB)/8, $0xbf7cc7d1ddd60edb
-DATA vmathSoftplusF64AVX512const<>+1176(SB)/8, $0xbf7cc7d1ddd60edb
-DATA vmathSoftplusF64AVX512const<>+1184(SB)/8, $0xbf7cc7d1ddd60edb
-DATA vmathSoftplusF64AVX512const<>+1192(SB)/8, $0xbf7cc7d1ddd60edb
-DATA vmathSoftplusF64AVX512const<>+1200(SB)/8, $0xbf7cc7d1ddd60edb
-DATA vmathSoftplusF64AVX512const<>+1208(SB)/8, $0xbf7cc7d1ddd60edb
-DATA vmathSoftplusF64AVX512const<>+1216(SB)/8, $0xbfa827329dd5fae5
-DATA vmathSoftplusF64AVX512const<>+1224(SB)/8, $0xbfa827329dd5fae5
-DATA vmathSoftplusF64AVX512const<>+1232(SB)/8, $0xbfa827329dd5fae5
-DATA vmathSoftplusF64AVX512const<>+1240(SB)/8, $0xbfa827329dd5fae5
-DATA vmathSoftplusF64AVX512const<>+1248(SB)/8, $0xbfa827329dd5fae5
-DATA vmathSoftplusF64AVX512const<>+1256(SB)/8, $0xbfa827329dd5fae5
-DATA vmathSoftplusF64AVX512const<>+1264(SB)/8, $0xbfa827329dd5fae5
-DATA vmathSoftplusF64AVX512const<>+1272(SB)/8, $0xbfa827329dd5fae5
-DATA vmathSoftplusF64AVX512const<>+1280(SB)/8, $0xbfad9d88b3421197
-DATA vmathSoftplusF64AVX512const<>+1288(SB)/8, $0xbfad9d88b3421197
-DATA vmathSoftplusF64AVX512const<>+1296(SB)/8, $0xbfad9d88b3421197
-DATA vmathSoftplusF64AVX512const<>+1304(SB)/8, $0xbfad9d88b3421197
-DATA vmathSoftplusF64AVX512const<>+1312(SB)/8, $0xbfad9d88b3421197
-DATA vmathSoftplusF64AVX512const<>+1320(SB)/8, $0xbfad9d88b3421197
-DATA vmathSoftplusF64AVX512const<>+1328(SB)/8, $0xbfad9d88b3421197
-DATA vmathSoftplusF64AVX512const<>+1336(SB)/8, $0xbfad9d88b3421197
-DATA vmathSoftplusF64AVX512const<>+1344(SB)/8, $0xbfafdd826e89d32b
-DATA vmathSoftplusF64AVX512const<>+1352(SB)/8, $0xbfafdd826e89d32b
-DATA vmathSoftplusF64AVX512const<>+1360(SB)/8, $0xbfafdd826e89d32b
-DATA vmathSoftplusF64AVX512const<>+1368(SB)/8, $0xbfafdd826e89d32b
-DATA vmathSoftplusF64AVX512const<>+1376(SB)/8, $0xbfafdd826e89d32b
-DATA vmathSoftplusF64AVX512const<>+1384(SB)/8, $0xbfafdd826e89d32b
-DATA vmathSoftplusF64AVX512const<>+1392(SB)/8, $0xbfafdd826e89d32b
-DATA vmathSoftplusF64AVX512const<>+1400(SB)/8, $0xbfafdd826e89d32b
-DATA vmathSoftplusF64AVX512const<>+1408(SB)/8, $0xbfb249e10b0fb6d5
-DATA vmathSoftplusF64AVX512const<>+1416(SB)/8, $0xbfb249e10b0fb6d5
-DATA vmathSoftplusF64AVX512const<>+1424(SB)/8, $0xbfb249e10b0fb6d5
-DATA vmathSoftplusF64AVX512const<>+1432(SB)/8, $0xbfb249e10b0fb6d5
-DATA vmathSoftplusF64AVX512const<>+1440(SB)/8, $0xbfb249e10b0fb6d5
-DATA vmathSoftplusF64AVX512const<>+1448(SB)/8, $0xbfb249e10b0fb6d5
-DATA vmathSoftplusF64AVX512const<>+1456(SB)/8, $0xbfb249e10b0fb6d5
-DATA vmathSoftplusF64AVX512const<>+1464(SB)/8, $0xbfb249e10b0fb6d5
-DATA vmathSoftplusF64AVX512const<>+1472(SB)/8, $0xbfb55554f5a71709
-DATA vmathSoftplusF64AVX512const<>+1480(SB)/8, $0xbfb55554f5a71709
-DATA vmathSoftplusF64AVX512const<>+1488(SB)/8, $0xbfb55554f5a71709
-DATA vmathSoftplusF64AVX512const<>+1496(SB)/8, $0xbfb55554f5a71709
-DATA vmathSoftplusF64AVX512const<>+1504(SB)/8, $0xbfb55554f5a71709
-DATA vmathSoftplusF64AVX512const<>+1512(SB)/8, $0xbfb55554f5a71709
-DATA vmathSoftplusF64AVX512const<>+1520(SB)/8, $0xbfb55554f5a71709
-DATA vmathSoftplusF64AVX512const<>+1528(SB)/8, $0xbfb55554f5a71709
-DATA vmathSoftplusF64AVX512const<>+1536(SB)/8, $0xbfb999995c048703
-DATA vmathSoftplusF64AVX512const<>+1544(SB)/8, $0xbfb999995c048703
-DATA vmathSoftplusF64AVX512const<>+1552(SB)/8, $0xbfb999995c048703
-DATA vmathSoftplusF64AVX512const<>+1560(SB)/8, $0xbfb999995c048703
-DATA vmathSoftplusF64AVX512const<>+1568(SB)/8, $0xbfb999995c048703
-DATA vmathSoftplusF64AVX512const<>+1576(SB)/8, $0xbfb999995c048703
-DATA vmathSoftplusF64AVX512const<>+1584(SB)/8, $0xbfb999995c048703
-DATA vmathSoftplusF64AVX512const<>+1592(SB)/8, $0xbfb999995c048703
-DATA vmathSoftplusF64AVX512const<>+1600(SB)/8, $0xbfc000000111bd38
-DATA vmathSoftplusF64AVX512const<>+1608(SB)/8, $0xbfc000000111bd38
-DATA vmathSoftplusF64AVX512const<>+1616(SB)/8, $0xbfc000000111bd38
-DATA vmathSoftplusF64AVX512const<>+1624(SB)/8, $0xbfc000000111bd38
-DATA vmathSoftplusF64AVX512const<>+1632(SB)/8, $0xbfc000000111bd38
-DATA vmathSoftplusF64AVX512const<>+1640(SB)/8, $0xbfc000000111bd38
-DATA vmathSoftplusF64AVX512const<>+1648(SB)/8, $0xbfc000000111bd38
-DATA vmathSoftplusF64AVX512const<>+1656(SB)/8, $0xbfc000000111bd38
-DATA vmathSoftplusF64AVX512const<>+1664(SB)/8, $0xbfc5555555518573
-DATA vmathSoftplusF64AVX512const<>+1672(SB)/8, $0xbfc5555555518573
-DATA vmathSoftplusF64AVX512const<>+1680(SB)/8, $0xbfc5555555518573
-DATA vmathSoftplusF64AVX512const<>+1688(SB)/8, $0xbfc5555555518573
-DATA vmathSoftplusF64AVX512const<>+1696(SB)/8, $0xbfc5555555518573
-DATA vmathSoftplusF64AVX512const<>+1704(SB)/8, $0xbfc5555555518573
-DATA vmathSoftplusF64AVX512const<>+1712(SB)/8, $0xbfc5555555518573
-DATA vmathSoftplusF64AVX512const<>+1720(SB)/8, $0xbfc5555555518573
-DATA vmathSoftplusF64AVX512const<>+1728(SB)/8, $0xbfd00000000002b6
-DATA vmathSoftplusF64AVX512const<>+1736(SB)/8, $0xbfd00000000002b6
-DATA vmathSoftplusF64AVX512const<>+1744(SB)/8, $0xbfd00000000002b6
-DATA vmathSoftplusF64AVX512const<>+1752(SB)/8, $0xbfd00000000002b6
-DATA vmathSoftplusF64AVX512const<>+1760(SB)/8, $0xbfd00000000002b6
-DATA vmathSoftplusF64AVX512const<>+1768(SB)/8, $0xbfd00000000002b6
-DATA vmathSoftplusF64AVX512const<>+1776(SB)/8, $0xbfd00000000002b6
-DATA vmathSoftplusF64AVX512const<>+1784(SB)/8, $0xbfd00000000002b6
-DATA vmathSoftplusF64AVX512const<>+1792(SB)/8, $0xbfdfffffffffffff
-DATA vmathSoftplusF64AVX512const<>+1800(SB)/8, $0xbfdfffffffffffff
-DATA vmathSoftplusF64AVX512const<>+1808(SB)/8, $0xbfdfffffffffffff
-DATA vmathSoftplusF64AVX512const<>+1816(SB)/8, $0xbfdfffffffffffff
-DATA vmathSoftplusF64AVX512const<>+1824(SB)/8, $0xbfdfffffffffffff
-DATA vmathSoftplusF64AVX512const<>+1832(SB)/8, $0xbfdfffffffffffff
-DATA vmathSoftplusF64AVX512const<>+1840(SB)/8, $0xbfdfffffffffffff
-DATA vmathSoftplusF64AVX512const<>+1848(SB)/8, $0xbfdfffffffffffff
-DATA vmathSoftplusF64AVX512const<>+1856(SB)/8, $0x3f9b1c839d397ce4
-DATA vmathSoftplusF64AVX512const<>+1864(SB)/8, $0x3f9b1c839d397ce4
-DATA vmathSoftplusF64AVX512const<>+1872(SB)/8, $0x3f9b1c839d397ce4
-DATA vmathSoftplusF64AVX512const<>+1880(SB)/8, $0x3f9b1c839d397ce4
-DATA vmathSoftplusF64AVX512const<>+1888(SB)/8, $0x3f9b1c839d397ce4
-DATA vmathSoftplusF64AVX512const<>+1896(SB)/8, $0x3f9b1c839d397ce4
-DATA vmathSoftplusF64AVX512const<>+1904(SB)/8, $0x3f9b1c839d397ce4
-DATA vmathSoftplusF64AVX512const<>+1912(SB)/8, $0x3f9b1c839d397ce4
-DATA vmathSoftplusF64AVX512const<>+1920(SB)/8, $0x3fad0258bd4d8984
-DATA vmathSoftplusF64AVX512const<>+1928(SB)/8, $0x3fad0258bd4d8984
-DATA vmathSoftplusF64AVX512const<>+1936(SB)/8, $0x3fad0258bd4d8984
-DATA vmathSoftplusF64AVX512const<>+1944(SB)/8, $0x3fad0258bd4d8984
-DATA vmathSoftplusF64AVX512const<>+1952(SB)/8, $0x3fad0258bd4d8984
-DATA vmathSoftplusF64AVX512const<>+1960(SB)/8, $0x3fad0258bd4d8984
-DATA vmathSoftplusF64AVX512const<>+1968(SB)/8, $0x3fad0258bd4d8984
-DATA vmathSoftplusF64AVX512const<>+1976(SB)/8, $0x3fad0258bd4d8984
-DATA vmathSoftplusF64AVX512const<>+1984(SB)/8, $0x3fae2b952e3e1a45
-DATA vmathSoftplusF64AVX512const<>+1992(SB)/8, $0x3fae2b952e3e1a45
-DATA vmathSoftplusF64AVX512const<>+2000(SB)/8, $0x3fae2b952e3e1a45
-DATA vmathSoftplusF64AVX512const<>+2008(SB)/8, $0x3fae2b952e3e1a45
-DATA vmathSoftplusF64AVX512const<>+2016(SB)/8, $0x3fae2b952e3e1a45
-DATA vmathSoftplusF64AVX512const<>+2024(SB)/8, $0x3fae2b952e3e1a45
-DATA vmathSoftplusF64AVX512const<>+2032(SB)/8, $0x3fae2b952e3e1a45
-DATA vmathSoftplusF64AVX512const<>+2040(SB)/8, $0x3fae2b952e3e1a45
-DATA vmathSoftplusF64AVX512const<>+2048(SB)/8, $0x3fb10ce98ebeb7ef
-DATA vmathSoftplusF64AVX512const<>+2056(SB)/8, $0x3fb10ce98ebeb7ef
-DATA vmathSoftplusF64AVX512const<>+2064(SB)/8, $0x3fb10ce98ebeb7ef
-DATA vmathSoftplusF64AVX512const<>+2072(SB)/8, $0x3fb10ce98ebeb7ef
-DATA vmathSoftplusF64AVX512const<>+2080(SB)/8, $0x3fb10ce98ebeb7ef
-DATA vmathSoftplusF64AVX512const<>+2088(SB)/8, $0x3fb10ce98ebeb7ef
-DATA vmathSoftplusF64AVX512const<>+2096(SB)/8, $0x3fb10ce98ebeb7ef
-DATA vmathSoftplusF64AVX512const<>+2104(SB)/8, $0x3fb10ce98ebeb7ef
-DATA vmathSoftplusF64AVX512const<>+2112(SB)/8, $0x3fb3b198cb7e4451
-DATA vmathSoftplusF64AVX512const<>+2120(SB)/8, $0x3fb3b198cb7e4451
-DATA vmathSoftplusF64AVX512const<>+2128(SB)/8, $0x3fb3b198cb7e4451
-DATA vmathSoftplusF64AVX512const<>+2136(SB)/8, $0x3fb3b198cb7e4451
-DATA vmathSoftplusF64AVX512const<>+2144(SB)/8, $0x3fb3b198cb7e4451
-DATA vmathSoftplusF64AVX512const<>+2152(SB)/8, $0x3fb3b198cb7e4451
-DATA vmathSoftplusF64AVX512const<>+2160(SB)/8, $0x3fb3b198cb7e4451
-DATA vmathSoftplusF64AVX512const<>+2168(SB)/8, $0x3fb3b198cb7e4451
-DATA vmathSoftplusF64AVX512const<>+2176(SB)/8, $0x3fb745cd79ac9571
-DATA vmathSoftplusF64AVX512const<>+2184(SB)/8, $0x3fb745cd79ac9571
-DATA vmathSoftplusF64AVX512const<>+2192(SB)/8, $0x3fb745cd79ac9571
-DATA vmathSoftplusF64AVX512const<>+2200(SB)/8, $0x3fb745cd79ac9571
-DATA vmathSoftplusF64AVX512const<>+2208(SB)/8, $0x3fb745cd79ac9571
-DATA vmathSoftplusF64AVX512const<>+2216(SB)/8, $0x3fb745cd79ac9571
-DATA vmathSoftplusF64AVX512const<>+2224(SB)/8, $0x3fb745cd79ac9571
-DATA vmathSoftplusF64AVX512const<>+2232(SB)/8, $0x3fb745cd79ac9571
-DATA vmathSoftplusF64AVX512const<>+2240(SB)/8, $0x3fbc71c7341f53b8
-DATA vmathSoftplusF64AVX512const<>+2248(SB)/8, $0x3fbc71c7341f53b8
-DATA vmathSoftplusF64AVX512const<>+2256(SB)/8, $0x3fbc71c7341f53b8
-DATA vmathSoftplusF64AVX512const<>+2264(SB)/8, $0x3fbc71c7341f53b8
-DATA vmathSoftplusF64AVX512const<>+2272(SB)/8, $0x3fbc71c7341f53b8
-DATA vmathSoftplusF64AVX512const<>+2280(SB)/8, $0x3fbc71c7341f53b8
-DATA vmathSoftplusF64AVX512const<>+2288(SB)/8, $0x3fbc71c7341f53b8
-DATA vmathSoftplusF64AVX512const<>+2296(SB)/8, $0x3fbc71c7341f53b8
-DATA vmathSoftplusF64AVX512const<>+2304(SB)/8, $0x3fc249249222c23c
-DATA vmathSoftplusF64AVX512const<>+2312(SB)/8, $0x3fc249249222c23c
-DATA vmathSoftplusF64AVX512const<>+2320(SB)/8, $0x3fc249249222c23c
-DATA vmathSoftplusF64AVX512const<>+2328(SB)/8, $0x3fc249249222c23c
-DATA vmathSoftplusF64AVX512const<>+2336(SB)/8, $0x3fc249249222c23c
-DATA vmathSoftplusF64AVX512const<>+2344(SB)/8, $0x3fc249249222c23c
-DATA vmathSoftplusF64AVX512const<>+2352(SB)/8, $0x3fc249249222c23c
-DATA vmathSoftplusF64AVX512const<>+2360(SB)/8, $0x3fc249249222c23c
-DATA vmathSoftplusF64AVX512const<>+2368(SB)/8, $0x3fc999999999d723
-DATA vmathSoftplusF64AVX512const<>+2376(SB)/8, $0x3fc999999999d723
-DATA vmathSoftplusF64AVX512const<>+2384(SB)/8, $0x3fc999999999d723
-DATA vmathSoftplusF64AVX512const<>+2392(SB)/8, $0x3fc999999999d723
-DATA vmathSoftplusF64AVX512const<>+2400(SB)/8, $0x3fc999999999d723
-DATA vmathSoftplusF64AVX512const<>+2408(SB)/8, $0x3fc999999999d723
-DATA vmathSoftplusF64AVX512const<>+2416(SB)/8, $0x3fc999999999d723
-DATA vmathSoftplusF64AVX512const<>+2424(SB)/8, $0x3fc999999999d723
-DATA vmathSoftplusF64AVX512const<>+2432(SB)/8, $0x3fd5555555555543
-DATA vmathSoftplusF64AVX512const<>+2440(SB)/8, $0x3fd5555555555543
-DATA vmathSoftplusF64AVX512const<>+2448(SB)/8, $0x3fd5555555555543
-DATA vmathSoftplusF64AVX512const<>+2456(SB)/8, $0x3fd5555555555543
-DATA vmathSoftplusF64AVX512const<>+2464(SB)/8, $0x3fd5555555555543
-DATA vmathSoftplusF64AVX512const<>+2472(SB)/8, $0x3fd5555555555543
-DATA vmathSoftplusF64AVX512const<>+2480(SB)/8, $0x3fd5555555555543
-DATA vmathSoftplusF64AVX512const<>+2488(SB)/8, $0x3fd5555555555543
-DATA vmathSoftplusF64AVX512const<>+2496(SB)/8, $0xbff0000000000000
-DATA vmathSoftplusF64AVX512const<>+2504(SB)/8, $0xbff0000000000000
-DATA vmathSoftplusF64AVX512const<>+2512(SB)/8, $0xbff0000000000000
-DATA vmathSoftplusF64AVX512const<>+2520(SB)/8, $0xbff0000000000000
-DATA vmathSoftplusF64AVX512const<>+2528(SB)/8, $0xbff0000000000000
-DATA vmathSoftplusF64AVX512const<>+2536(SB)/8, $0xbff0000000000000
-DATA vmathSoftplusF64AVX512const<>+2544(SB)/8, $0xbff0000000000000
-DATA vmathSoftplusF64AVX512const<>+2552(SB)/8, $0xbff0000000000000
-DATA vmathSoftplusF64AVX512const<>+2560(SB)/8, $0x3fe62e42fee00000
-DATA vmathSoftplusF64AVX512const<>+2568(SB)/8, $0x3fe62e42fee00000
-DATA vmathSoftplusF64AVX512const<>+2576(SB)/8, $0x3fe62e42fee00000
-DATA vmathSoftplusF64AVX512const<>+2584(SB)/8, $0x3fe62e42fee00000
-DATA vmathSoftplusF64AVX512const<>+2592(SB)/8, $0x3fe62e42fee00000
-DATA vmathSoftplusF64AVX512const<>+2600(SB)/8, $0x3fe62e42fee00000
-DATA vmathSoftplusF64AVX512const<>+2608(SB)/8, $0x3fe62e42fee00000
-DATA vmathSoftplusF64AVX512const<>+2616(SB)/8, $0x3fe62e42fee00000
-DATA vmathSoftplusF64AVX512const<>+2624(SB)/8, $0x3dea39ef35793c76
-DATA vmathSoftplusF64AVX512const<>+2632(SB)/8, $0x3dea39ef35793c76
-DATA vmathSoftplusF64AVX512const<>+2640(SB)/8, $0x3dea39ef35793c76
-DATA vmathSoftplusF64AVX512const<>+2648(SB)/8, $0x3dea39ef35793c76
-DATA vmathSoftplusF64AVX512const<>+2656(SB)/8, $0x3dea39ef35793c76
-DATA vmathSoftplusF64AVX512const<>+2664(SB)/8, $0x3dea39ef35793c76
-DATA vmathSoftplusF64AVX512const<>+2672(SB)/8, $0x3dea39ef35793c76
-DATA vmathSoftplusF64AVX512const<>+2680(SB)/8, $0x3dea39ef35793c76
-DATA vmathSoftplusF64AVX512const<>+2688(SB)/8, $0x4044000000000000
-DATA vmathSoftplusF64AVX512const<>+2696(SB)/8, $0x4044000000000000
-DATA vmathSoftplusF64AVX512const<>+2704(SB)/8, $0x4044000000000000
-DATA vmathSoftplusF64AVX512const<>+2712(SB)/8, $0x4044000000000000
-DATA vmathSoftplusF64AVX512const<>+2720(SB)/8, $0x4044000000000000
-DATA vmathSoftplusF64AVX512const<>+2728(SB)/8, $0x4044000000000000
-DATA vmathSoftplusF64AVX512const<>+2736(SB)/8, $0x4044000000000000
-DATA vmathSoftplusF64AVX512const<>+2744(SB)/8, $0x4044000000000000
-GLOBL vmathSoftplusF64AVX512const<>(SB), RODATA|NOPTR, $2752
+DATA vmathSoftplusF64AVX512const<>+1152(SB)/8, $0x3fe0000000000000
+DATA vmathSoftplusF64AVX512const<>+1160(SB)/8, $0x3fe0000000000000
+DATA vmathSoftplusF64AVX512const<>+1168(SB)/8, $0x3fe0000000000000
+DATA vmathSoftplusF64AVX512const<>+1176(SB)/8, $0x3fe0000000000000
+DATA vmathSoftplusF64AVX512const<>+1184(SB)/8, $0x3fe0000000000000
+DATA vmathSoftplusF64AVX512const<>+1192(SB)/8, $0x3fe0000000000000
+DATA vmathSoftplusF64AVX512const<>+1200(SB)/8, $0x3fe0000000000000
+DATA vmathSoftplusF64AVX512const<>+1208(SB)/8, $0x3fe0000000000000
+DATA vmathSoftplusF64AVX512const<>+1216(SB)/8, $0xbfe0000000000000
+DATA vmathSoftplusF64AVX512const<>+1224(SB)/8, $0xbfe0000000000000
+DATA vmathSoftplusF64AVX512const<>+1232(SB)/8, $0xbfe0000000000000
+DATA vmathSoftplusF64AVX512const<>+1240(SB)/8, $0xbfe0000000000000
+DATA vmathSoftplusF64AVX512const<>+1248(SB)/8, $0xbfe0000000000000
+DATA vmathSoftplusF64AVX512const<>+1256(SB)/8, $0xbfe0000000000000
+DATA vmathSoftplusF64AVX512const<>+1264(SB)/8, $0xbfe0000000000000
+DATA vmathSoftplusF64AVX512const<>+1272(SB)/8, $0xbfe0000000000000
+DATA vmathSoftplusF64AVX512const<>+1280(SB)/8, $0x3f9b3b303a4217e0
+DATA vmathSoftplusF64AVX512const<>+1288(SB)/8, $0x3f9b3b303a4217e0
+DATA vmathSoftplusF64AVX512const<>+1296(SB)/8, $0x3f9b3b303a4217e0
+DATA vmathSoftplusF64AVX512const<>+1304(SB)/8, $0x3f9b3b303a4217e0
+DATA vmathSoftplusF64AVX512const<>+1312(SB)/8, $0x3f9b3b303a4217e0
+DATA vmathSoftplusF64AVX512const<>+1320(SB)/8, $0x3f9b3b303a4217e0
+DATA vmathSoftplusF64AVX512const<>+1328(SB)/8, $0x3f9b3b303a4217e0
+DATA vmathSoftplusF64AVX512const<>+1336(SB)/8, $0x3f9b3b303a4217e0
+DATA vmathSoftplusF64AVX512const<>+1344(SB)/8, $0x3facf9dc40c40859
+DATA vmathSoftplusF64AVX512const<>+1352(SB)/8, $0x3facf9dc40c40859
+DATA vmathSoftplusF64AVX512const<>+1360(SB)/8, $0x3facf9dc40c40859
+DATA vmathSoftplusF64AVX512const<>+1368(SB)/8, $0x3facf9dc40c40859
+DATA vmathSoftplusF64AVX512const<>+1376(SB)/8, $0x3facf9dc40c40859
+DATA vmathSoftplusF64AVX512const<>+1384(SB)/8, $0x3facf9dc40c40859
+DATA vmathSoftplusF64AVX512const<>+1392(SB)/8, $0x3facf9dc40c40859
+DATA vmathSoftplusF64AVX512const<>+1400(SB)/8, $0x3facf9dc40c40859
+DATA vmathSoftplusF64AVX512const<>+1408(SB)/8, $0x3fae2aaa2b9fae40
+DATA vmathSoftplusF64AVX512const<>+1416(SB)/8, $0x3fae2aaa2b9fae40
+DATA vmathSoftplusF64AVX512const<>+1424(SB)/8, $0x3fae2aaa2b9fae40
+DATA vmathSoftplusF64AVX512const<>+1432(SB)/8, $0x3fae2aaa2b9fae40
+DATA vmathSoftplusF64AVX512const<>+1440(SB)/8, $0x3fae2aaa2b9fae40
+DATA vmathSoftplusF64AVX512const<>+1448(SB)/8, $0x3fae2aaa2b9fae40
+DATA vmathSoftplusF64AVX512const<>+1456(SB)/8, $0x3fae2aaa2b9fae40
+DATA vmathSoftplusF64AVX512const<>+1464(SB)/8, $0x3fae2aaa2b9fae40
+DATA vmathSoftplusF64AVX512const<>+1472(SB)/8, $0x3fb10d2859784eec
+DATA vmathSoftplusF64AVX512const<>+1480(SB)/8, $0x3fb10d2859784eec
+DATA vmathSoftplusF64AVX512const<>+1488(SB)/8, $0x3fb10d2859784eec
+DATA vmathSoftplusF64AVX512const<>+1496(SB)/8, $0x3fb10d2859784eec
+DATA vmathSoftplusF64AVX512const<>+1504(SB)/8, $0x3fb10d2859784eec
+DATA vmathSoftplusF64AVX512const<>+1512(SB)/8, $0x3fb10d2859784eec
+DATA vmathSoftplusF64AVX512const<>+1520(SB)/8, $0x3fb10d2859784eec
+DATA vmathSoftplusF64AVX512const<>+1528(SB)/8, $0x3fb10d2859784eec
+DATA vmathSoftplusF64AVX512const<>+1536(SB)/8, $0x3fb3b191502b5a74
+DATA vmathSoftplusF64AVX512const<>+1544(SB)/8, $0x3fb3b191502b5a74
+DATA vmathSoftplusF64AVX512const<>+1552(SB)/8, $0x3fb3b191502b5a74
+DATA vmathSoftplusF64AVX512const<>+1560(SB)/8, $0x3fb3b191502b5a74
+DATA vmathSoftplusF64AVX512const<>+1568(SB)/8, $0x3fb3b191502b5a74
+DATA vmathSoftplusF64AVX512const<>+1576(SB)/8, $0x3fb3b191502b5a74
+DATA vmathSoftplusF64AVX512const<>+1584(SB)/8, $0x3fb3b191502b5a74
+DATA vmathSoftplusF64AVX512const<>+1592(SB)/8, $0x3fb3b191502b5a74
+DATA vmathSoftplusF64AVX512const<>+1600(SB)/8, $0x3fb745cde78c7b0e
+DATA vmathSoftplusF64AVX512const<>+1608(SB)/8, $0x3fb745cde78c7b0e
+DATA vmathSoftplusF64AVX512const<>+1616(SB)/8, $0x3fb745cde78c7b0e
+DATA vmathSoftplusF64AVX512const<>+1624(SB)/8, $0x3fb745cde78c7b0e
+DATA vmathSoftplusF64AVX512const<>+1632(SB)/8, $0x3fb745cde78c7b0e
+DATA vmathSoftplusF64AVX512const<>+1640(SB)/8, $0x3fb745cde78c7b0e
+DATA vmathSoftplusF64AVX512const<>+1648(SB)/8, $0x3fb745cde78c7b0e
+DATA vmathSoftplusF64AVX512const<>+1656(SB)/8, $0x3fb745cde78c7b0e
+DATA vmathSoftplusF64AVX512const<>+1664(SB)/8, $0x3fbc71c730b170f3
+DATA vmathSoftplusF64AVX512const<>+1672(SB)/8, $0x3fbc71c730b170f3
+DATA vmathSoftplusF64AVX512const<>+1680(SB)/8, $0x3fbc71c730b170f3
+DATA vmathSoftplusF64AVX512const<>+1688(SB)/8, $0x3fbc71c730b170f3
+DATA vmathSoftplusF64AVX512const<>+1696(SB)/8, $0x3fbc71c730b170f3
+DATA vmathSoftplusF64AVX512const<>+1704(SB)/8, $0x3fbc71c730b170f3
+DATA vmathSoftplusF64AVX512const<>+1712(SB)/8, $0x3fbc71c730b170f3
+DATA vmathSoftplusF64AVX512const<>+1720(SB)/8, $0x3fbc71c730b170f3
+DATA vmathSoftplusF64AVX512const<>+1728(SB)/8, $0x3fc24924922a3cd8
+DATA vmathSoftplusF64AVX512const<>+1736(SB)/8, $0x3fc24924922a3cd8
+DATA vmathSoftplusF64AVX512const<>+1744(SB)/8, $0x3fc24924922a3cd8
+DATA vmathSoftplusF64AVX512const<>+1752(SB)/8, $0x3fc24924922a3cd8
+DATA vmathSoftplusF64AVX512const<>+1760(SB)/8, $0x3fc24924922a3cd8
+DATA vmathSoftplusF64AVX512const<>+1768(SB)/8, $0x3fc24924922a3cd8
+DATA vmathSoftplusF64AVX512const<>+1776(SB)/8, $0x3fc24924922a3cd8
+DATA vmathSoftplusF64AVX512const<>+1784(SB)/8, $0x3fc24924922a3cd8
+DATA vmathSoftplusF64AVX512const<>+1792(SB)/8, $0x3fc999999999c6be
+DATA vmathSoftplusF64AVX512const<>+1800(SB)/8, $0x3fc999999999c6be
+DATA vmathSoftplusF64AVX512const<>+1808(SB)/8, $0x3fc999999999c6be
+DATA vmathSoftplusF64AVX512const<>+1816(SB)/8, $0x3fc999999999c6be
+DATA vmathSoftplusF64AVX512const<>+1824(SB)/8, $0x3fc999999999c6be
+DATA vmathSoftplusF64AVX512const<>+1832(SB)/8, $0x3fc999999999c6be
+DATA vmathSoftplusF64AVX512const<>+1840(SB)/8, $0x3fc999999999c6be
+DATA vmathSoftplusF64AVX512const<>+1848(SB)/8, $0x3fc999999999c6be
+DATA vmathSoftplusF64AVX512const<>+1856(SB)/8, $0x3fd555555555554a
+DATA vmathSoftplusF64AVX512const<>+1864(SB)/8, $0x3fd555555555554a
+DATA vmathSoftplusF64AVX512const<>+1872(SB)/8, $0x3fd555555555554a
+DATA vmathSoftplusF64AVX512const<>+1880(SB)/8, $0x3fd555555555554a
+DATA vmathSoftplusF64AVX512const<>+1888(SB)/8, $0x3fd555555555554a
+DATA vmathSoftplusF64AVX512const<>+1896(SB)/8, $0x3fd555555555554a
+DATA vmathSoftplusF64AVX512const<>+1904(SB)/8, $0x3fd555555555554a
+DATA vmathSoftplusF64AVX512const<>+1912(SB)/8, $0x3fd555555555554a
+DATA vmathSoftplusF64AVX512const<>+1920(SB)/8, $0xbf7d07feba112675
+DATA vmathSoftplusF64AVX512const<>+1928(SB)/8, $0xbf7d07feba112675
+DATA vmathSoftplusF64AVX512const<>+1936(SB)/8, $0xbf7d07feba112675
+DATA vmathSoftplusF64AVX512const<>+1944(SB)/8, $0xbf7d07feba112675
+DATA vmathSoftplusF64AVX512const<>+1952(SB)/8, $0xbf7d07feba112675
+DATA vmathSoftplusF64AVX512const<>+1960(SB)/8, $0xbf7d07feba112675
+DATA vmathSoftplusF64AVX512const<>+1968(SB)/8, $0xbf7d07feba112675
+DATA vmathSoftplusF64AVX512const<>+1976(SB)/8, $0xbf7d07feba112675
+DATA vmathSoftplusF64AVX512const<>+1984(SB)/8, $0xbfa82c4fc85d6852
+DATA vmathSoftplusF64AVX512const<>+1992(SB)/8, $0xbfa82c4fc85d6852
+DATA vmathSoftplusF64AVX512const<>+2000(SB)/8, $0xbfa82c4fc85d6852
+DATA vmathSoftplusF64AVX512const<>+2008(SB)/8, $0xbfa82c4fc85d6852
+DATA vmathSoftplusF64AVX512const<>+2016(SB)/8, $0xbfa82c4fc85d6852
+DATA vmathSoftplusF64AVX512const<>+2024(SB)/8, $0xbfa82c4fc85d6852
+DATA vmathSoftplusF64AVX512const<>+2032(SB)/8, $0xbfa82c4fc85d6852
+DATA vmathSoftplusF64AVX512const<>+2040(SB)/8, $0xbfa82c4fc85d6852
+DATA vmathSoftplusF64AVX512const<>+2048(SB)/8, $0xbfad95c4eebda56e
+DATA vmathSoftplusF64AVX512const<>+2056(SB)/8, $0xbfad95c4eebda56e
+DATA vmathSoftplusF64AVX512const<>+2064(SB)/8, $0xbfad95c4eebda56e
+DATA vmathSoftplusF64AVX512const<>+2072(SB)/8, $0xbfad95c4eebda56e
+DATA vmathSoftplusF64AVX512const<>+2080(SB)/8, $0xbfad95c4eebda56e
+DATA vmathSoftplusF64AVX512const<>+2088(SB)/8, $0xbfad95c4eebda56e
+DATA vmathSoftplusF64AVX512const<>+2096(SB)/8, $0xbfad95c4eebda56e
+DATA vmathSoftplusF64AVX512const<>+2104(SB)/8, $0xbfad95c4eebda56e
+DATA vmathSoftplusF64AVX512const<>+2112(SB)/8, $0xbfafdede239a7a42
+DATA vmathSoftplusF64AVX512const<>+2120(SB)/8, $0xbfafdede239a7a42
+DATA vmathSoftplusF64AVX512const<>+2128(SB)/8, $0xbfafdede239a7a42
+DATA vmathSoftplusF64AVX512const<>+2136(SB)/8, $0xbfafdede239a7a42
+DATA vmathSoftplusF64AVX512const<>+2144(SB)/8, $0xbfafdede239a7a42
+DATA vmathSoftplusF64AVX512const<>+2152(SB)/8, $0xbfafdede239a7a42
+DATA vmathSoftplusF64AVX512const<>+2160(SB)/8, $0xbfafdede239a7a42
+DATA vmathSoftplusF64AVX512const<>+2168(SB)/8, $0xbfafdede239a7a42
+DATA vmathSoftplusF64AVX512const<>+2176(SB)/8, $0xbfb249d7f268861c
+DATA vmathSoftplusF64AVX512const<>+2184(SB)/8, $0xbfb249d7f268861c
+DATA vmathSoftplusF64AVX512const<>+2192(SB)/8, $0xbfb249d7f268861c
+DATA vmathSoftplusF64AVX512const<>+2200(SB)/8, $0xbfb249d7f268861c
+DATA vmathSoftplusF64AVX512const<>+2208(SB)/8, $0xbfb249d7f268861c
+DATA vmathSoftplusF64AVX512const<>+2216(SB)/8, $0xbfb249d7f268861c
+DATA vmathSoftplusF64AVX512const<>+2224(SB)/8, $0xbfb249d7f268861c
+DATA vmathSoftplusF64AVX512const<>+2232(SB)/8, $0xbfb249d7f268861c
+DATA vmathSoftplusF64AVX512const<>+2240(SB)/8, $0xbfb55554bb8f2e24
+DATA vmathSoftplusF64AVX512const<>+2248(SB)/8, $0xbfb55554bb8f2e24
+DATA vmathSoftplusF64AVX512const<>+2256(SB)/8, $0xbfb55554bb8f2e24
+DATA vmathSoftplusF64AVX512const<>+2264(SB)/8, $0xbfb55554bb8f2e24
+DATA vmathSoftplusF64AVX512const<>+2272(SB)/8, $0xbfb55554bb8f2e24
+DATA vmathSoftplusF64AVX512const<>+2280(SB)/8, $0xbfb55554bb8f2e24
+DATA vmathSoftplusF64AVX512const<>+2288(SB)/8, $0xbfb55554bb8f2e24
+DATA vmathSoftplusF64AVX512const<>+2296(SB)/8, $0xbfb55554bb8f2e24
+DATA vmathSoftplusF64AVX512const<>+2304(SB)/8, $0xbfb99999673c8b71
+DATA vmathSoftplusF64AVX512const<>+2312(SB)/8, $0xbfb99999673c8b71
+DATA vmathSoftplusF64AVX512const<>+2320(SB)/8, $0xbfb99999673c8b71
+DATA vmathSoftplusF64AVX512const<>+2328(SB)/8, $0xbfb99999673c8b71
+DATA vmathSoftplusF64AVX512const<>+2336(SB)/8, $0xbfb99999673c8b71
+DATA vmathSoftplusF64AVX512const<>+2344(SB)/8, $0xbfb99999673c8b71
+DATA vmathSoftplusF64AVX512const<>+2352(SB)/8, $0xbfb99999673c8b71
+DATA vmathSoftplusF64AVX512const<>+2360(SB)/8, $0xbfb99999673c8b71
+DATA vmathSoftplusF64AVX512const<>+2368(SB)/8, $0xbfc0000000d39f05
+DATA vmathSoftplusF64AVX512const<>+2376(SB)/8, $0xbfc0000000d39f05
+DATA vmathSoftplusF64AVX512const<>+2384(SB)/8, $0xbfc0000000d39f05
+DATA vmathSoftplusF64AVX512const<>+2392(SB)/8, $0xbfc0000000d39f05
+DATA vmathSoftplusF64AVX512const<>+2400(SB)/8, $0xbfc0000000d39f05
+DATA vmathSoftplusF64AVX512const<>+2408(SB)/8, $0xbfc0000000d39f05
+DATA vmathSoftplusF64AVX512const<>+2416(SB)/8, $0xbfc0000000d39f05
+DATA vmathSoftplusF64AVX512const<>+2424(SB)/8, $0xbfc0000000d39f05
+DATA vmathSoftplusF64AVX512const<>+2432(SB)/8, $0xbfc555555552bdc7
+DATA vmathSoftplusF64AVX512const<>+2440(SB)/8, $0xbfc555555552bdc7
+DATA vmathSoftplusF64AVX512const<>+2448(SB)/8, $0xbfc555555552bdc7
+DATA vmathSoftplusF64AVX512const<>+2456(SB)/8, $0xbfc555555552bdc7
+DATA vmathSoftplusF64AVX512const<>+2464(SB)/8, $0xbfc555555552bdc7
+DATA vmathSoftplusF64AVX512const<>+2472(SB)/8, $0xbfc555555552bdc7
+DATA vmathSoftplusF64AVX512const<>+2480(SB)/8, $0xbfc555555552bdc7
+DATA vmathSoftplusF64AVX512const<>+2488(SB)/8, $0xbfc555555552bdc7
+DATA vmathSoftplusF64AVX512const<>+2496(SB)/8, $0xbfd0000000000158
+DATA vmathSoftplusF64AVX512const<>+2504(SB)/8, $0xbfd0000000000158
+DATA vmathSoftplusF64AVX512const<>+2512(SB)/8, $0xbfd0000000000158
+DATA vmathSoftplusF64AVX512const<>+2520(SB)/8, $0xbfd0000000000158
+DATA vmathSoftplusF64AVX512const<>+2528(SB)/8, $0xbfd0000000000158
+DATA vmathSoftplusF64AVX512const<>+2536(SB)/8, $0xbfd0000000000158
+DATA vmathSoftplusF64AVX512const<>+2544(SB)/8, $0xbfd0000000000158
+DATA vmathSoftplusF64AVX512const<>+2552(SB)/8, $0xbfd0000000000158
+DATA vmathSoftplusF64AVX512const<>+2560(SB)/8, $0xbff0000000000000
+DATA vmathSoftplusF64AVX512const<>+2568(SB)/8, $0xbff0000000000000
+DATA vmathSoftplusF64AVX512const<>+2576(SB)/8, $0xbff0000000000000
+DATA vmathSoftplusF64AVX512const<>+2584(SB)/8, $0xbff0000000000000
+DATA vmathSoftplusF64AVX512const<>+2592(SB)/8, $0xbff0000000000000
+DATA vmathSoftplusF64AVX512const<>+2600(SB)/8, $0xbff0000000000000
+DATA vmathSoftplusF64AVX512const<>+2608(SB)/8, $0xbff0000000000000
+DATA vmathSoftplusF64AVX512const<>+2616(SB)/8, $0xbff0000000000000
+DATA vmathSoftplusF64AVX512const<>+2624(SB)/8, $0x3fe62e42fee00000
+DATA vmathSoftplusF64AVX512const<>+2632(SB)/8, $0x3fe62e42fee00000
+DATA vmathSoftplusF64AVX512const<>+2640(SB)/8, $0x3fe62e42fee00000
+DATA vmathSoftplusF64AVX512const<>+2648(SB)/8, $0x3fe62e42fee00000
+DATA vmathSoftplusF64AVX512const<>+2656(SB)/8, $0x3fe62e42fee00000
+DATA vmathSoftplusF64AVX512const<>+2664(SB)/8, $0x3fe62e42fee00000
+DATA vmathSoftplusF64AVX512const<>+2672(SB)/8, $0x3fe62e42fee00000
+DATA vmathSoftplusF64AVX512const<>+2680(SB)/8, $0x3fe62e42fee00000
+DATA vmathSoftplusF64AVX512const<>+2688(SB)/8, $0x3dea39ef35793c76
+DATA vmathSoftplusF64AVX512const<>+2696(SB)/8, $0x3dea39ef35793c76
+DATA vmathSoftplusF64AVX512const<>+2704(SB)/8, $0x3dea39ef35793c76
+DATA vmathSoftplusF64AVX512const<>+2712(SB)/8, $0x3dea39ef35793c76
+DATA vmathSoftplusF64AVX512const<>+2720(SB)/8, $0x3dea39ef35793c76
+DATA vmathSoftplusF64AVX512const<>+2728(SB)/8, $0x3dea39ef35793c76
+DATA vmathSoftplusF64AVX512const<>+2736(SB)/8, $0x3dea39ef35793c76
+DATA vmathSoftplusF64AVX512const<>+2744(SB)/8, $0x3dea39ef35793c76
+DATA vmathSoftplusF64AVX512const<>+2752(SB)/8, $0x4044000000000000
+DATA vmathSoftplusF64AVX512const<>+2760(SB)/8, $0x4044000000000000
+DATA vmathSoftplusF64AVX512const<>+2768(SB)/8, $0x4044000000000000
+DATA vmathSoftplusF64AVX512const<>+2776(SB)/8, $0x4044000000000000
+DATA vmathSoftplusF64AVX512const<>+2784(SB)/8, $0x4044000000000000
+DATA vmathSoftplusF64AVX512const<>+2792(SB)/8, $0x4044000000000000
+DATA vmathSoftplusF64AVX512const<>+2800(SB)/8, $0x4044000000000000
+DATA vmathSoftplusF64AVX512const<>+2808(SB)/8, $0x4044000000000000
+GLOBL vmathSoftplusF64AVX512const<>(SB), RODATA|NOPTR, $2816
 
 // func SoftplusF32AVX2(dst []float32, x []float32)
 // Requires: AVX, AVX2, FMA3
@@ -14088,56 +14781,71 @@ main:
 	VPSUBD      vmathSoftplusF32AVX2const<>+1280(SB), Y8, Y8
 	VPSLLD      $0x17, Y8, Y8
 	VMULPS      Y8, Y7, Y14
-	VMULPS      Y3, Y3, Y9
-	VMOVUPS     vmathSoftplusF32AVX2const<>+1344(SB), Y12
-	VMOVUPS     vmathSoftplusF32AVX2const<>+1408(SB), Y15
-	VFMADD231PS Y3, Y12, Y15
-	VMOVUPS     vmathSoftplusF32AVX2const<>+1472(SB), Y5
-	VFMADD231PS Y3, Y15, Y5
-	VMOVUPS     vmathSoftplusF32AVX2const<>+1536(SB), Y4
-	VFMADD231PS Y3, Y5, Y4
-	VMOVUPS     vmathSoftplusF32AVX2const<>+1600(SB), Y6
-	VFMADD231PS Y3, Y4, Y6
-	VMOVUPS     vmathSoftplusF32AVX2const<>+1664(SB), Y10
-	VFMADD231PS Y3, Y6, Y10
-	VMOVUPS     vmathSoftplusF32AVX2const<>+1728(SB), Y11
-	VFMADD231PS Y3, Y10, Y11
-	VMOVUPS     vmathSoftplusF32AVX2const<>+1792(SB), Y7
-	VFMADD231PS Y3, Y11, Y7
+	VMOVUPS     vmathSoftplusF32AVX2const<>+1344(SB), Y9
+	VCMPPS      $0x1d, Y15, Y9, Y12
+	VBLENDVPS   Y12, Y15, Y3, Y5
+	VBLENDVPS   Y12, Y4, Y14, Y6
+	VBLENDVPS   Y12, Y1, Y13, Y10
+	VMULPS      Y5, Y5, Y2
+	VXORPS      vmathSoftplusF32AVX2const<>+192(SB), Y2, Y11
+	VFMADD231PS Y5, Y5, Y11
+	VMOVUPS     vmathSoftplusF32AVX2const<>+1408(SB), Y7
+	VMULPS      Y2, Y7, Y8
+	VADDPS      Y8, Y5, Y9
+	VSUBPS      Y9, Y5, Y15
+	VADDPS      Y8, Y15, Y3
+	VMOVUPS     vmathSoftplusF32AVX2const<>+1472(SB), Y4
+	VMOVUPS     vmathSoftplusF32AVX2const<>+1536(SB), Y14
+	VFMADD231PS Y5, Y4, Y14
+	VMOVUPS     vmathSoftplusF32AVX2const<>+1600(SB), Y12
+	VFMADD231PS Y5, Y14, Y12
+	VMOVUPS     vmathSoftplusF32AVX2const<>+1664(SB), Y13
+	VFMADD231PS Y5, Y12, Y13
+	VMOVUPS     vmathSoftplusF32AVX2const<>+1728(SB), Y7
+	VFMADD231PS Y5, Y13, Y7
+	VMOVUPS     vmathSoftplusF32AVX2const<>+1792(SB), Y15
+	VFMADD231PS Y5, Y7, Y15
 	VMOVUPS     vmathSoftplusF32AVX2const<>+1856(SB), Y8
-	VFMADD231PS Y3, Y7, Y8
-	VMOVUPS     vmathSoftplusF32AVX2const<>+1920(SB), Y12
-	VFMADD231PS Y3, Y8, Y12
-	VMOVUPS     vmathSoftplusF32AVX2const<>+1984(SB), Y15
-	VFMADD231PS Y3, Y12, Y15
-	VSUBPS      Y3, Y2, Y5
-	VMOVUPS     vmathSoftplusF32AVX2const<>+2048(SB), Y4
-	VFMADD231PS Y5, Y3, Y4
-	VFMADD231PS Y4, Y3, Y2
-	VMOVUPS     vmathSoftplusF32AVX2const<>+2112(SB), Y6
-	VFMADD213PS Y3, Y13, Y6
-	VMOVUPS     vmathSoftplusF32AVX2const<>+2112(SB), Y10
-	VXORPS      vmathSoftplusF32AVX2const<>+192(SB), Y6, Y11
-	VFMADD231PS Y10, Y13, Y11
-	VADDPS      Y3, Y11, Y7
-	VMOVUPS     vmathSoftplusF32AVX2const<>+2176(SB), Y8
-	VFMADD231PS Y8, Y13, Y7
-	VFMADD231PS Y2, Y14, Y7
-	VFMADD231PS Y15, Y9, Y7
-	VCMPPS      $0x1e, Y1, Y0, Y12
-	VBLENDVPS   Y12, Y0, Y1, Y5
-	VADDPS      Y6, Y5, Y4
-	VSUBPS      Y5, Y4, Y10
-	VSUBPS      Y10, Y4, Y11
-	VSUBPS      Y11, Y5, Y3
-	VSUBPS      Y10, Y6, Y13
-	VADDPS      Y13, Y3, Y8
-	VADDPS      Y7, Y8, Y14
-	VADDPS      Y14, Y4, Y2
-	VMOVUPS     vmathSoftplusF32AVX2const<>+2240(SB), Y9
-	VCMPPS      $0x1e, Y9, Y0, Y15
-	VBLENDVPS   Y15, Y0, Y2, Y12
-	VMOVUPS     Y12, (AX)
+	VFMADD231PS Y5, Y15, Y8
+	VMOVUPS     vmathSoftplusF32AVX2const<>+1920(SB), Y4
+	VFMADD231PS Y5, Y8, Y4
+	VMOVUPS     vmathSoftplusF32AVX2const<>+1984(SB), Y14
+	VFMADD231PS Y5, Y4, Y14
+	VMOVUPS     vmathSoftplusF32AVX2const<>+2048(SB), Y12
+	VFMADD231PS Y5, Y14, Y12
+	VMULPS      Y2, Y5, Y13
+	VMOVUPS     vmathSoftplusF32AVX2const<>+1408(SB), Y7
+	VFMADD231PS Y11, Y7, Y3
+	VFMADD231PS Y12, Y13, Y3
+	VMOVUPS     vmathSoftplusF32AVX2const<>+64(SB), Y15
+	VSUBPS      Y5, Y15, Y8
+	VMOVUPS     vmathSoftplusF32AVX2const<>+2112(SB), Y4
+	VFMADD231PS Y8, Y5, Y4
+	VFMADD231PS Y4, Y5, Y15
+	VFMADD231PS Y15, Y6, Y3
+	VMOVUPS     vmathSoftplusF32AVX2const<>+2176(SB), Y14
+	VFMADD213PS Y9, Y10, Y14
+	VMOVUPS     vmathSoftplusF32AVX2const<>+2176(SB), Y2
+	VXORPS      vmathSoftplusF32AVX2const<>+192(SB), Y14, Y7
+	VFMADD231PS Y2, Y10, Y7
+	VADDPS      Y9, Y7, Y11
+	VMOVUPS     vmathSoftplusF32AVX2const<>+2240(SB), Y13
+	VFMADD231PS Y13, Y10, Y3
+	VADDPS      Y3, Y11, Y12
+	VCMPPS      $0x1e, Y1, Y0, Y8
+	VBLENDVPS   Y8, Y0, Y1, Y5
+	VADDPS      Y14, Y5, Y4
+	VSUBPS      Y5, Y4, Y6
+	VSUBPS      Y6, Y4, Y15
+	VSUBPS      Y15, Y5, Y2
+	VSUBPS      Y6, Y14, Y7
+	VADDPS      Y7, Y2, Y9
+	VADDPS      Y12, Y9, Y10
+	VADDPS      Y10, Y4, Y13
+	VMOVUPS     vmathSoftplusF32AVX2const<>+2304(SB), Y11
+	VCMPPS      $0x1e, Y11, Y0, Y3
+	VBLENDVPS   Y3, Y0, Y13, Y8
+	VMOVUPS     Y8, (AX)
 	ADDQ        $0x00000020, CX
 	ADDQ        $0x00000020, AX
 	SUBQ        $0x00000008, DX
@@ -14211,56 +14919,71 @@ one:
 	VPSUBD      vmathSoftplusF32AVX2const<>+1280(SB), Y8, Y8
 	VPSLLD      $0x17, Y8, Y8
 	VMULPS      Y8, Y7, Y14
-	VMULPS      Y3, Y3, Y9
-	VMOVUPS     vmathSoftplusF32AVX2const<>+1344(SB), Y12
-	VMOVUPS     vmathSoftplusF32AVX2const<>+1408(SB), Y15
-	VFMADD231PS Y3, Y12, Y15
-	VMOVUPS     vmathSoftplusF32AVX2const<>+1472(SB), Y5
-	VFMADD231PS Y3, Y15, Y5
-	VMOVUPS     vmathSoftplusF32AVX2const<>+1536(SB), Y4
-	VFMADD231PS Y3, Y5, Y4
-	VMOVUPS     vmathSoftplusF32AVX2const<>+1600(SB), Y6
-	VFMADD231PS Y3, Y4, Y6
-	VMOVUPS     vmathSoftplusF32AVX2const<>+1664(SB), Y10
-	VFMADD231PS Y3, Y6, Y10
-	VMOVUPS     vmathSoftplusF32AVX2const<>+1728(SB), Y11
-	VFMADD231PS Y3, Y10, Y11
-	VMOVUPS     vmathSoftplusF32AVX2const<>+1792(SB), Y7
-	VFMADD231PS Y3, Y11, Y7
+	VMOVUPS     vmathSoftplusF32AVX2const<>+1344(SB), Y9
+	VCMPPS      $0x1d, Y15, Y9, Y12
+	VBLENDVPS   Y12, Y15, Y3, Y5
+	VBLENDVPS   Y12, Y4, Y14, Y6
+	VBLENDVPS   Y12, Y1, Y13, Y10
+	VMULPS      Y5, Y5, Y2
+	VXORPS      vmathSoftplusF32AVX2const<>+192(SB), Y2, Y11
+	VFMADD231PS Y5, Y5, Y11
+	VMOVUPS     vmathSoftplusF32AVX2const<>+1408(SB), Y7
+	VMULPS      Y2, Y7, Y8
+	VADDPS      Y8, Y5, Y9
+	VSUBPS      Y9, Y5, Y15
+	VADDPS      Y8, Y15, Y3
+	VMOVUPS     vmathSoftplusF32AVX2const<>+1472(SB), Y4
+	VMOVUPS     vmathSoftplusF32AVX2const<>+1536(SB), Y14
+	VFMADD231PS Y5, Y4, Y14
+	VMOVUPS     vmathSoftplusF32AVX2const<>+1600(SB), Y12
+	VFMADD231PS Y5, Y14, Y12
+	VMOVUPS     vmathSoftplusF32AVX2const<>+1664(SB), Y13
+	VFMADD231PS Y5, Y12, Y13
+	VMOVUPS     vmathSoftplusF32AVX2const<>+1728(SB), Y7
+	VFMADD231PS Y5, Y13, Y7
+	VMOVUPS     vmathSoftplusF32AVX2const<>+1792(SB), Y15
+	VFMADD231PS Y5, Y7, Y15
 	VMOVUPS     vmathSoftplusF32AVX2const<>+1856(SB), Y8
-	VFMADD231PS Y3, Y7, Y8
-	VMOVUPS     vmathSoftplusF32AVX2const<>+1920(SB), Y12
-	VFMADD231PS Y3, Y8, Y12
-	VMOVUPS     vmathSoftplusF32AVX2const<>+1984(SB), Y15
-	VFMADD231PS Y3, Y12, Y15
-	VSUBPS      Y3, Y2, Y5
-	VMOVUPS     vmathSoftplusF32AVX2const<>+2048(SB), Y4
-	VFMADD231PS Y5, Y3, Y4
-	VFMADD231PS Y4, Y3, Y2
-	VMOVUPS     vmathSoftplusF32AVX2const<>+2112(SB), Y6
-	VFMADD213PS Y3, Y13, Y6
-	VMOVUPS     vmathSoftplusF32AVX2const<>+2112(SB), Y10
-	VXORPS      vmathSoftplusF32AVX2const<>+192(SB), Y6, Y11
-	VFMADD231PS Y10, Y13, Y11
-	VADDPS      Y3, Y11, Y7
-	VMOVUPS     vmathSoftplusF32AVX2const<>+2176(SB), Y8
-	VFMADD231PS Y8, Y13, Y7
-	VFMADD231PS Y2, Y14, Y7
-	VFMADD231PS Y15, Y9, Y7
-	VCMPPS      $0x1e, Y1, Y0, Y12
-	VBLENDVPS   Y12, Y0, Y1, Y5
-	VADDPS      Y6, Y5, Y4
-	VSUBPS      Y5, Y4, Y10
-	VSUBPS      Y10, Y4, Y11
-	VSUBPS      Y11, Y5, Y3
-	VSUBPS      Y10, Y6, Y13
-	VADDPS      Y13, Y3, Y8
-	VADDPS      Y7, Y8, Y14
-	VADDPS      Y14, Y4, Y2
-	VMOVUPS     vmathSoftplusF32AVX2const<>+2240(SB), Y9
-	VCMPPS      $0x1e, Y9, Y0, Y15
-	VBLENDVPS   Y15, Y0, Y2, Y12
-	VMOVUPS     Y12, (AX)
+	VFMADD231PS Y5, Y15, Y8
+	VMOVUPS     vmathSoftplusF32AVX2const<>+1920(SB), Y4
+	VFMADD231PS Y5, Y8, Y4
+	VMOVUPS     vmathSoftplusF32AVX2const<>+1984(SB), Y14
+	VFMADD231PS Y5, Y4, Y14
+	VMOVUPS     vmathSoftplusF32AVX2const<>+2048(SB), Y12
+	VFMADD231PS Y5, Y14, Y12
+	VMULPS      Y2, Y5, Y13
+	VMOVUPS     vmathSoftplusF32AVX2const<>+1408(SB), Y7
+	VFMADD231PS Y11, Y7, Y3
+	VFMADD231PS Y12, Y13, Y3
+	VMOVUPS     vmathSoftplusF32AVX2const<>+64(SB), Y15
+	VSUBPS      Y5, Y15, Y8
+	VMOVUPS     vmathSoftplusF32AVX2const<>+2112(SB), Y4
+	VFMADD231PS Y8, Y5, Y4
+	VFMADD231PS Y4, Y5, Y15
+	VFMADD231PS Y15, Y6, Y3
+	VMOVUPS     vmathSoftplusF32AVX2const<>+2176(SB), Y14
+	VFMADD213PS Y9, Y10, Y14
+	VMOVUPS     vmathSoftplusF32AVX2const<>+2176(SB), Y2
+	VXORPS      vmathSoftplusF32AVX2const<>+192(SB), Y14, Y7
+	VFMADD231PS Y2, Y10, Y7
+	VADDPS      Y9, Y7, Y11
+	VMOVUPS     vmathSoftplusF32AVX2const<>+2240(SB), Y13
+	VFMADD231PS Y13, Y10, Y3
+	VADDPS      Y3, Y11, Y12
+	VCMPPS      $0x1e, Y1, Y0, Y8
+	VBLENDVPS   Y8, Y0, Y1, Y5
+	VADDPS      Y14, Y5, Y4
+	VSUBPS      Y5, Y4, Y6
+	VSUBPS      Y6, Y4, Y15
+	VSUBPS      Y15, Y5, Y2
+	VSUBPS      Y6, Y14, Y7
+	VADDPS      Y7, Y2, Y9
+	VADDPS      Y12, Y9, Y10
+	VADDPS      Y10, Y4, Y13
+	VMOVUPS     vmathSoftplusF32AVX2const<>+2304(SB), Y11
+	VCMPPS      $0x1e, Y11, Y0, Y3
+	VBLENDVPS   Y3, Y0, Y13, Y8
+	VMOVUPS     Y8, (AX)
 	ADDQ        $0x00000020, CX
 	ADDQ        $0x00000020, AX
 	SUBQ        $0x00000008, DX
@@ -14340,55 +15063,70 @@ tail:
 	VPSUBD      vmathSoftplusF32AVX2const<>+1280(SB), Y4, Y4
 	VPSLLD      $0x17, Y4, Y4
 	VMULPS      Y4, Y12, Y10
-	VMULPS      Y14, Y14, Y5
-	VMOVUPS     vmathSoftplusF32AVX2const<>+1344(SB), Y6
-	VMOVUPS     vmathSoftplusF32AVX2const<>+1408(SB), Y9
-	VFMADD231PS Y14, Y6, Y9
-	VMOVUPS     vmathSoftplusF32AVX2const<>+1472(SB), Y11
-	VFMADD231PS Y14, Y9, Y11
-	VMOVUPS     vmathSoftplusF32AVX2const<>+1536(SB), Y13
-	VFMADD231PS Y14, Y11, Y13
-	VMOVUPS     vmathSoftplusF32AVX2const<>+1600(SB), Y15
-	VFMADD231PS Y14, Y13, Y15
-	VMOVUPS     vmathSoftplusF32AVX2const<>+1664(SB), Y7
-	VFMADD231PS Y14, Y15, Y7
-	VMOVUPS     vmathSoftplusF32AVX2const<>+1728(SB), Y12
-	VFMADD231PS Y14, Y7, Y12
-	VMOVUPS     vmathSoftplusF32AVX2const<>+1792(SB), Y4
-	VFMADD231PS Y14, Y12, Y4
-	VMOVUPS     vmathSoftplusF32AVX2const<>+1856(SB), Y6
-	VFMADD231PS Y14, Y4, Y6
+	VMOVUPS     vmathSoftplusF32AVX2const<>+1344(SB), Y5
+	VCMPPS      $0x1d, Y6, Y5, Y9
+	VBLENDVPS   Y9, Y6, Y14, Y13
+	VBLENDVPS   Y9, Y11, Y10, Y15
+	VBLENDVPS   Y9, Y2, Y8, Y3
+	VMULPS      Y13, Y13, Y7
+	VXORPS      vmathSoftplusF32AVX2const<>+192(SB), Y7, Y12
+	VFMADD231PS Y13, Y13, Y12
+	VMOVUPS     vmathSoftplusF32AVX2const<>+1408(SB), Y4
+	VMULPS      Y7, Y4, Y5
+	VADDPS      Y5, Y13, Y6
+	VSUBPS      Y6, Y13, Y14
+	VADDPS      Y5, Y14, Y11
+	VMOVUPS     vmathSoftplusF32AVX2const<>+1472(SB), Y10
+	VMOVUPS     vmathSoftplusF32AVX2const<>+1536(SB), Y9
+	VFMADD231PS Y13, Y10, Y9
+	VMOVUPS     vmathSoftplusF32AVX2const<>+1600(SB), Y8
+	VFMADD231PS Y13, Y9, Y8
+	VMOVUPS     vmathSoftplusF32AVX2const<>+1664(SB), Y4
+	VFMADD231PS Y13, Y8, Y4
+	VMOVUPS     vmathSoftplusF32AVX2const<>+1728(SB), Y14
+	VFMADD231PS Y13, Y4, Y14
+	VMOVUPS     vmathSoftplusF32AVX2const<>+1792(SB), Y5
+	VFMADD231PS Y13, Y14, Y5
+	VMOVUPS     vmathSoftplusF32AVX2const<>+1856(SB), Y10
+	VFMADD231PS Y13, Y5, Y10
 	VMOVUPS     vmathSoftplusF32AVX2const<>+1920(SB), Y9
-	VFMADD231PS Y14, Y6, Y9
-	VMOVUPS     vmathSoftplusF32AVX2const<>+1984(SB), Y11
-	VFMADD231PS Y14, Y9, Y11
-	VSUBPS      Y14, Y3, Y13
-	VMOVUPS     vmathSoftplusF32AVX2const<>+2048(SB), Y15
-	VFMADD231PS Y13, Y14, Y15
-	VFMADD231PS Y15, Y14, Y3
-	VMOVUPS     vmathSoftplusF32AVX2const<>+2112(SB), Y7
-	VFMADD213PS Y14, Y8, Y7
-	VMOVUPS     vmathSoftplusF32AVX2const<>+2112(SB), Y12
-	VXORPS      vmathSoftplusF32AVX2const<>+192(SB), Y7, Y4
-	VFMADD231PS Y12, Y8, Y4
-	VADDPS      Y14, Y4, Y6
-	VMOVUPS     vmathSoftplusF32AVX2const<>+2176(SB), Y9
-	VFMADD231PS Y9, Y8, Y6
-	VFMADD231PS Y3, Y10, Y6
-	VFMADD231PS Y11, Y5, Y6
+	VFMADD231PS Y13, Y10, Y9
+	VMOVUPS     vmathSoftplusF32AVX2const<>+1984(SB), Y8
+	VFMADD231PS Y13, Y9, Y8
+	VMOVUPS     vmathSoftplusF32AVX2const<>+2048(SB), Y4
+	VFMADD231PS Y13, Y8, Y4
+	VMULPS      Y7, Y13, Y14
+	VMOVUPS     vmathSoftplusF32AVX2const<>+1408(SB), Y5
+	VFMADD231PS Y12, Y5, Y11
+	VFMADD231PS Y4, Y14, Y11
+	VMOVUPS     vmathSoftplusF32AVX2const<>+64(SB), Y10
+	VSUBPS      Y13, Y10, Y9
+	VMOVUPS     vmathSoftplusF32AVX2const<>+2112(SB), Y8
+	VFMADD231PS Y9, Y13, Y8
+	VFMADD231PS Y8, Y13, Y10
+	VFMADD231PS Y10, Y15, Y11
+	VMOVUPS     vmathSoftplusF32AVX2const<>+2176(SB), Y7
+	VFMADD213PS Y6, Y3, Y7
+	VMOVUPS     vmathSoftplusF32AVX2const<>+2176(SB), Y5
+	VXORPS      vmathSoftplusF32AVX2const<>+192(SB), Y7, Y12
+	VFMADD231PS Y5, Y3, Y12
+	VADDPS      Y6, Y12, Y14
+	VMOVUPS     vmathSoftplusF32AVX2const<>+2240(SB), Y4
+	VFMADD231PS Y4, Y3, Y11
+	VADDPS      Y11, Y14, Y9
 	VCMPPS      $0x1e, Y2, Y1, Y13
-	VBLENDVPS   Y13, Y1, Y2, Y15
-	VADDPS      Y7, Y15, Y12
-	VSUBPS      Y15, Y12, Y4
-	VSUBPS      Y4, Y12, Y14
-	VSUBPS      Y14, Y15, Y8
-	VSUBPS      Y4, Y7, Y9
-	VADDPS      Y9, Y8, Y10
-	VADDPS      Y6, Y10, Y3
-	VADDPS      Y3, Y12, Y5
-	VMOVUPS     vmathSoftplusF32AVX2const<>+2240(SB), Y11
+	VBLENDVPS   Y13, Y1, Y2, Y8
+	VADDPS      Y7, Y8, Y15
+	VSUBPS      Y8, Y15, Y10
+	VSUBPS      Y10, Y15, Y5
+	VSUBPS      Y5, Y8, Y12
+	VSUBPS      Y10, Y7, Y6
+	VADDPS      Y6, Y12, Y3
+	VADDPS      Y9, Y3, Y4
+	VADDPS      Y4, Y15, Y14
+	VMOVUPS     vmathSoftplusF32AVX2const<>+2304(SB), Y11
 	VCMPPS      $0x1e, Y11, Y1, Y13
-	VBLENDVPS   Y13, Y1, Y5, Y2
+	VBLENDVPS   Y13, Y1, Y14, Y2
 	VMASKMOVPS  Y2, Y0, (AX)
 
 done:
@@ -14731,247 +15469,263 @@ DATA vmathSoftplusF32AVX2const<>+1328(SB)/4, $0x4b3fff81
 DATA vmathSoftplusF32AVX2const<>+1332(SB)/4, $0x4b3fff81
 DATA vmathSoftplusF32AVX2const<>+1336(SB)/4, $0x4b3fff81
 DATA vmathSoftplusF32AVX2const<>+1340(SB)/4, $0x4b3fff81
-DATA vmathSoftplusF32AVX2const<>+1344(SB)/4, $0xbd0000cd
-DATA vmathSoftplusF32AVX2const<>+1348(SB)/4, $0xbd0000cd
-DATA vmathSoftplusF32AVX2const<>+1352(SB)/4, $0xbd0000cd
-DATA vmathSoftplusF32AVX2const<>+1356(SB)/4, $0xbd0000cd
-DATA vmathSoftplusF32AVX2const<>+1360(SB)/4, $0xbd0000cd
-DATA vmathSoftplusF32AVX2const<>+1364(SB)/4, $0xbd0000cd
-DATA vmathSoftplusF32AVX2const<>+1368(SB)/4, $0xbd0000cd
-DATA vmathSoftplusF32AVX2const<>+1372(SB)/4, $0xbd0000cd
-DATA vmathSoftplusF32AVX2const<>+1376(SB)/4, $0xbd0000cd
-DATA vmathSoftplusF32AVX2const<>+1380(SB)/4, $0xbd0000cd
-DATA vmathSoftplusF32AVX2const<>+1384(SB)/4, $0xbd0000cd
-DATA vmathSoftplusF32AVX2const<>+1388(SB)/4, $0xbd0000cd
-DATA vmathSoftplusF32AVX2const<>+1392(SB)/4, $0xbd0000cd
-DATA vmathSoftplusF32AVX2const<>+1396(SB)/4, $0xbd0000cd
-DATA vmathSoftplusF32AVX2const<>+1400(SB)/4, $0xbd0000cd
-DATA vmathSoftplusF32AVX2const<>+1404(SB)/4, $0xbd0000cd
-DATA vmathSoftplusF32AVX2const<>+1408(SB)/4, $0x3da3efea
-DATA vmathSoftplusF32AVX2const<>+1412(SB)/4, $0x3da3efea
-DATA vmathSoftplusF32AVX2const<>+1416(SB)/4, $0x3da3efea
-DATA vmathSoftplusF32AVX2const<>+1420(SB)/4, $0x3da3efea
-DATA vmathSoftplusF32AVX2const<>+1424(SB)/4, $0x3da3efea
-DATA vmathSoftplusF32AVX2const<>+1428(SB)/4, $0x3da3efea
-DATA vmathSoftplusF32AVX2const<>+1432(SB)/4, $0x3da3efea
-DATA vmathSoftplusF32AVX2const<>+1436(SB)/4, $0x3da3efea
-DATA vmathSoftplusF32AVX2const<>+1440(SB)/4, $0x3da3efea
-DATA vmathSoftplusF32AVX2const<>+1444(SB)/4, $0x3da3efea
-DATA vmathSoftplusF32AVX2const<>+1448(SB)/4, $0x3da3efea
-DATA vmathSoftplusF32AVX2const<>+1452(SB)/4, $0x3da3efea
-DATA vmathSoftplusF32AVX2const<>+1456(SB)/4, $0x3da3efea
-DATA vmathSoftplusF32AVX2const<>+1460(SB)/4, $0x3da3efea
-DATA vmathSoftplusF32AVX2const<>+1464(SB)/4, $0x3da3efea
-DATA vmathSoftplusF32AVX2const<>+1468(SB)/4, $0x3da3efea
-DATA vmathSoftplusF32AVX2const<>+1472(SB)/4, $0xbdd8b56c
-DATA vmathSoftplusF32AVX2const<>+1476(SB)/4, $0xbdd8b56c
-DATA vmathSoftplusF32AVX2const<>+1480(SB)/4, $0xbdd8b56c
-DATA vmathSoftplusF32AVX2const<>+1484(SB)/4, $0xbdd8b56c
-DATA vmathSoftplusF32AVX2const<>+1488(SB)/4, $0xbdd8b56c
-DATA vmathSoftplusF32AVX2const<>+1492(SB)/4, $0xbdd8b56c
-DATA vmathSoftplusF32AVX2const<>+1496(SB)/4, $0xbdd8b56c
-DATA vmathSoftplusF32AVX2const<>+1500(SB)/4, $0xbdd8b56c
-DATA vmathSoftplusF32AVX2const<>+1504(SB)/4, $0xbdd8b56c
-DATA vmathSoftplusF32AVX2const<>+1508(SB)/4, $0xbdd8b56c
-DATA vmathSoftplusF32AVX2const<>+1512(SB)/4, $0xbdd8b56c
-DATA vmathSoftplusF32AVX2const<>+1516(SB)/4, $0xbdd8b56c
-DATA vmathSoftplusF32AVX2const<>+1520(SB)/4, $0xbdd8b56c
-DATA vmathSoftplusF32AVX2const<>+1524(SB)/4, $0xbdd8b56c
-DATA vmathSoftplusF32AVX2const<>+1528(SB)/4, $0xbdd8b56c
-DATA vmathSoftplusF32AVX2const<>+1532(SB)/4, $0xbdd8b56c
-DATA vmathSoftplusF32AVX2const<>+1536(SB)/4, $0x3de9967a
-DATA vmathSoftplusF32AVX2const<>+1540(SB)/4, $0x3de9967a
-DATA vmathSoftplusF32AVX2const<>+1544(SB)/4, $0x3de9967a
-DATA vmathSoftplusF32AVX2const<>+1548(SB)/4, $0x3de9967a
-DATA vmathSoftplusF32AVX2const<>+1552(SB)/4, $0x3de9967a
-DATA vmathSoftplusF32AVX2const<>+1556(SB)/4, $0x3de9967a
-DATA vmathSoftplusF32AVX2const<>+1560(SB)/4, $0x3de9967a
-DATA vmathSoftplusF32AVX2const<>+1564(SB)/4, $0x3de9967a
-DATA vmathSoftplusF32AVX2const<>+1568(SB)/4, $0x3de9967a
-DATA vmathSoftplusF32AVX2const<>+1572(SB)/4, $0x3de9967a
-DATA vmathSoftplusF32AVX2const<>+1576(SB)/4, $0x3de9967a
-DATA vmathSoftplusF32AVX2const<>+1580(SB)/4, $0x3de9967a
-DATA vmathSoftplusF32AVX2const<>+1584(SB)/4, $0x3de9967a
-DATA vmathSoftplusF32AVX2const<>+1588(SB)/4, $0x3de9967a
-DATA vmathSoftplusF32AVX2const<>+1592(SB)/4, $0x3de9967a
-DATA vmathSoftplusF32AVX2const<>+1596(SB)/4, $0x3de9967a
-DATA vmathSoftplusF32AVX2const<>+1600(SB)/4, $0xbdfffc3f
-DATA vmathSoftplusF32AVX2const<>+1604(SB)/4, $0xbdfffc3f
-DATA vmathSoftplusF32AVX2const<>+1608(SB)/4, $0xbdfffc3f
-DATA vmathSoftplusF32AVX2const<>+1612(SB)/4, $0xbdfffc3f
-DATA vmathSoftplusF32AVX2const<>+1616(SB)/4, $0xbdfffc3f
-DATA vmathSoftplusF32AVX2const<>+1620(SB)/4, $0xbdfffc3f
-DATA vmathSoftplusF32AVX2const<>+1624(SB)/4, $0xbdfffc3f
-DATA vmathSoftplusF32AVX2const<>+1628(SB)/4, $0xbdfffc3f
-DATA vmathSoftplusF32AVX2const<>+1632(SB)/4, $0xbdfffc3f
-DATA vmathSoftplusF32AVX2const<>+1636(SB)/4, $0xbdfffc3f
-DATA vmathSoftplusF32AVX2const<>+1640(SB)/4, $0xbdfffc3f
-DATA vmathSoftplusF32AVX2const<>+1644(SB)/4, $0xbdfffc3f
-DATA vmathSoftplusF32AVX2const<>+1648(SB)/4, $0xbdfffc3f
-DATA vmathSoftplusF32AVX2const<>+1652(SB)/4, $0xbdfffc3f
-DATA vmathSoftplusF32AVX2const<>+1656(SB)/4, $0xbdfffc3f
-DATA vmathSoftplusF32AVX2const<>+1660(SB)/4, $0xbdfffc3f
-DATA vmathSoftplusF32AVX2const<>+1664(SB)/4, $0x3e121963
-DATA vmathSoftplusF32AVX2const<>+1668(SB)/4, $0x3e121963
-DATA vmathSoftplusF32AVX2const<>+1672(SB)/4, $0x3e121963
-DATA vmathSoftplusF32AVX2const<>+1676(SB)/4, $0x3e121963
-DATA vmathSoftplusF32AVX2const<>+1680(SB)/4, $0x3e121963
-DATA vmathSoftplusF32AVX2const<>+1684(SB)/4, $0x3e121963
-DATA vmathSoftplusF32AVX2const<>+1688(SB)/4, $0x3e121963
-DATA vmathSoftplusF32AVX2const<>+1692(SB)/4, $0x3e121963
-DATA vmathSoftplusF32AVX2const<>+1696(SB)/4, $0x3e121963
-DATA vmathSoftplusF32AVX2const<>+1700(SB)/4, $0x3e121963
-DATA vmathSoftplusF32AVX2const<>+1704(SB)/4, $0x3e121963
-DATA vmathSoftplusF32AVX2const<>+1708(SB)/4, $0x3e121963
-DATA vmathSoftplusF32AVX2const<>+1712(SB)/4, $0x3e121963
-DATA vmathSoftplusF32AVX2const<>+1716(SB)/4, $0x3e121963
-DATA vmathSoftplusF32AVX2const<>+1720(SB)/4, $0x3e121963
-DATA vmathSoftplusF32AVX2const<>+1724(SB)/4, $0x3e121963
-DATA vmathSoftplusF32AVX2const<>+1728(SB)/4, $0xbe2aa702
-DATA vmathSoftplusF32AVX2const<>+1732(SB)/4, $0xbe2aa702
-DATA vmathSoftplusF32AVX2const<>+1736(SB)/4, $0xbe2aa702
-DATA vmathSoftplusF32AVX2const<>+1740(SB)/4, $0xbe2aa702
-DATA vmathSoftplusF32AVX2const<>+1744(SB)/4, $0xbe2aa702
-DATA vmathSoftplusF32AVX2const<>+1748(SB)/4, $0xbe2aa702
-DATA vmathSoftplusF32AVX2const<>+1752(SB)/4, $0xbe2aa702
-DATA vmathSoftplusF32AVX2const<>+1756(SB)/4, $0xbe2aa702
-DATA vmathSoftplusF32AVX2const<>+1760(SB)/4, $0xbe2aa702
-DATA vmathSoftplusF32AVX2const<>+1764(SB)/4, $0xbe2aa702
-DATA vmathSoftplusF32AVX2const<>+1768(SB)/4, $0xbe2aa702
-DATA vmathSoftplusF32AVX2const<>+1772(SB)/4, $0xbe2aa702
-DATA vmathSoftplusF32AVX2const<>+1776(SB)/4, $0xbe2aa702
-DATA vmathSoftplusF32AVX2const<>+1780(SB)/4, $0xbe2aa702
-DATA vmathSoftplusF32AVX2const<>+1784(SB)/4, $0xbe2aa702
-DATA vmathSoftplusF32AVX2const<>+1788(SB)/4, $0xbe2aa702
-DATA vmathSoftplusF32AVX2const<>+1792(SB)/4, $0x3e4ccded
-DATA vmathSoftplusF32AVX2const<>+1796(SB)/4, $0x3e4ccded
-DATA vmathSoftplusF32AVX2const<>+1800(SB)/4, $0x3e4ccded
-DATA vmathSoftplusF32AVX2const<>+1804(SB)/4, $0x3e4ccded
-DATA vmathSoftplusF32AVX2const<>+1808(SB)/4, $0x3e4ccded
-DATA vmathSoftplusF32AVX2const<>+1812(SB)/4, $0x3e4ccded
-DATA vmathSoftplusF32AVX2const<>+1816(SB)/4, $0x3e4ccded
-DATA vmathSoftplusF32AVX2const<>+1820(SB)/4, $0x3e4ccded
-DATA vmathSoftplusF32AVX2const<>+1824(SB)/4, $0x3e4ccded
-DATA vmathSoftplusF32AVX2const<>+1828(SB)/4, $0x3e4ccded
-DATA vmathSoftplusF32AVX2const<>+1832(SB)/4, $0x3e4ccded
-DATA vmathSoftplusF32AVX2const<>+1836(SB)/4, $0x3e4ccded
-DATA vmathSoftplusF32AVX2const<>+1840(SB)/4, $0x3e4ccded
-DATA vmathSoftplusF32AVX2const<>+1844(SB)/4, $0x3e4ccded
-DATA vmathSoftplusF32AVX2const<>+1848(SB)/4, $0x3e4ccded
-DATA vmathSoftplusF32AVX2const<>+1852(SB)/4, $0x3e4ccded
-DATA vmathSoftplusF32AVX2const<>+1856(SB)/4, $0xbe80000c
-DATA vmathSoftplusF32AVX2const<>+1860(SB)/4, $0xbe80000c
-DATA vmathSoftplusF32AVX2const<>+1864(SB)/4, $0xbe80000c
-DATA vmathSoftplusF32AVX2const<>+1868(SB)/4, $0xbe80000c
-DATA vmathSoftplusF32AVX2const<>+1872(SB)/4, $0xbe80000c
-DATA vmathSoftplusF32AVX2const<>+1876(SB)/4, $0xbe80000c
-DATA vmathSoftplusF32AVX2const<>+1880(SB)/4, $0xbe80000c
-DATA vmathSoftplusF32AVX2const<>+1884(SB)/4, $0xbe80000c
-DATA vmathSoftplusF32AVX2const<>+1888(SB)/4, $0xbe80000c
-DATA vmathSoftplusF32AVX2const<>+1892(SB)/4, $0xbe80000c
-DATA vmathSoftplusF32AVX2const<>+1896(SB)/4, $0xbe80000c
-DATA vmathSoftplusF32AVX2const<>+1900(SB)/4, $0xbe80000c
-DATA vmathSoftplusF32AVX2const<>+1904(SB)/4, $0xbe80000c
-DATA vmathSoftplusF32AVX2const<>+1908(SB)/4, $0xbe80000c
-DATA vmathSoftplusF32AVX2const<>+1912(SB)/4, $0xbe80000c
-DATA vmathSoftplusF32AVX2const<>+1916(SB)/4, $0xbe80000c
-DATA vmathSoftplusF32AVX2const<>+1920(SB)/4, $0x3eaaaaaa
-DATA vmathSoftplusF32AVX2const<>+1924(SB)/4, $0x3eaaaaaa
-DATA vmathSoftplusF32AVX2const<>+1928(SB)/4, $0x3eaaaaaa
-DATA vmathSoftplusF32AVX2const<>+1932(SB)/4, $0x3eaaaaaa
-DATA vmathSoftplusF32AVX2const<>+1936(SB)/4, $0x3eaaaaaa
-DATA vmathSoftplusF32AVX2const<>+1940(SB)/4, $0x3eaaaaaa
-DATA vmathSoftplusF32AVX2const<>+1944(SB)/4, $0x3eaaaaaa
-DATA vmathSoftplusF32AVX2const<>+1948(SB)/4, $0x3eaaaaaa
-DATA vmathSoftplusF32AVX2const<>+1952(SB)/4, $0x3eaaaaaa
-DATA vmathSoftplusF32AVX2const<>+1956(SB)/4, $0x3eaaaaaa
-DATA vmathSoftplusF32AVX2const<>+1960(SB)/4, $0x3eaaaaaa
-DATA vmathSoftplusF32AVX2const<>+1964(SB)/4, $0x3eaaaaaa
-DATA vmathSoftplusF32AVX2const<>+1968(SB)/4, $0x3eaaaaaa
-DATA vmathSoftplusF32AVX2const<>+1972(SB)/4, $0x3eaaaaaa
-DATA vmathSoftplusF32AVX2const<>+1976(SB)/4, $0x3eaaaaaa
-DATA vmathSoftplusF32AVX2const<>+1980(SB)/4, $0x3eaaaaaa
-DATA vmathSoftplusF32AVX2const<>+1984(SB)/4, $0xbf000000
-DATA vmathSoftplusF32AVX2const<>+1988(SB)/4, $0xbf000000
-DATA vmathSoftplusF32AVX2const<>+1992(SB)/4, $0xbf000000
-DATA vmathSoftplusF32AVX2const<>+1996(SB)/4, $0xbf000000
-DATA vmathSoftplusF32AVX2const<>+2000(SB)/4, $0xbf000000
-DATA vmathSoftplusF32AVX2const<>+2004(SB)/4, $0xbf000000
-DATA vmathSoftplusF32AVX2const<>+2008(SB)/4, $0xbf000000
-DATA vmathSoftplusF32AVX2const<>+2012(SB)/4, $0xbf000000
-DATA vmathSoftplusF32AVX2const<>+2016(SB)/4, $0xbf000000
-DATA vmathSoftplusF32AVX2const<>+2020(SB)/4, $0xbf000000
-DATA vmathSoftplusF32AVX2const<>+2024(SB)/4, $0xbf000000
-DATA vmathSoftplusF32AVX2const<>+2028(SB)/4, $0xbf000000
-DATA vmathSoftplusF32AVX2const<>+2032(SB)/4, $0xbf000000
-DATA vmathSoftplusF32AVX2const<>+2036(SB)/4, $0xbf000000
-DATA vmathSoftplusF32AVX2const<>+2040(SB)/4, $0xbf000000
-DATA vmathSoftplusF32AVX2const<>+2044(SB)/4, $0xbf000000
-DATA vmathSoftplusF32AVX2const<>+2048(SB)/4, $0xbf800000
-DATA vmathSoftplusF32AVX2const<>+2052(SB)/4, $0xbf800000
-DATA vmathSoftplusF32AVX2const<>+2056(SB)/4, $0xbf800000
-DATA vmathSoftplusF32AVX2const<>+2060(SB)/4, $0xbf800000
-DATA vmathSoftplusF32AVX2const<>+2064(SB)/4, $0xbf800000
-DATA vmathSoftplusF32AVX2const<>+2068(SB)/4, $0xbf800000
-DATA vmathSoftplusF32AVX2const<>+2072(SB)/4, $0xbf800000
-DATA vmathSoftplusF32AVX2const<>+2076(SB)/4, $0xbf800000
-DATA vmathSoftplusF32AVX2const<>+2080(SB)/4, $0xbf800000
-DATA vmathSoftplusF32AVX2const<>+2084(SB)/4, $0xbf800000
-DATA vmathSoftplusF32AVX2const<>+2088(SB)/4, $0xbf800000
-DATA vmathSoftplusF32AVX2const<>+2092(SB)/4, $0xbf800000
-DATA vmathSoftplusF32AVX2const<>+2096(SB)/4, $0xbf800000
-DATA vmathSoftplusF32AVX2const<>+2100(SB)/4, $0xbf800000
-DATA vmathSoftplusF32AVX2const<>+2104(SB)/4, $0xbf800000
-DATA vmathSoftplusF32AVX2const<>+2108(SB)/4, $0xbf800000
-DATA vmathSoftplusF32AVX2const<>+2112(SB)/4, $0x3f318000
-DATA vmathSoftplusF32AVX2const<>+2116(SB)/4, $0x3f318000
-DATA vmathSoftplusF32AVX2const<>+2120(SB)/4, $0x3f318000
-DATA vmathSoftplusF32AVX2const<>+2124(SB)/4, $0x3f318000
-DATA vmathSoftplusF32AVX2const<>+2128(SB)/4, $0x3f318000
-DATA vmathSoftplusF32AVX2const<>+2132(SB)/4, $0x3f318000
-DATA vmathSoftplusF32AVX2const<>+2136(SB)/4, $0x3f318000
-DATA vmathSoftplusF32AVX2const<>+2140(SB)/4, $0x3f318000
-DATA vmathSoftplusF32AVX2const<>+2144(SB)/4, $0x3f318000
-DATA vmathSoftplusF32AVX2const<>+2148(SB)/4, $0x3f318000
-DATA vmathSoftplusF32AVX2const<>+2152(SB)/4, $0x3f318000
-DATA vmathSoftplusF32AVX2const<>+2156(SB)/4, $0x3f318000
-DATA vmathSoftplusF32AVX2const<>+2160(SB)/4, $0x3f318000
-DATA vmathSoftplusF32AVX2const<>+2164(SB)/4, $0x3f318000
-DATA vmathSoftplusF32AVX2const<>+2168(SB)/4, $0x3f318000
-DATA vmathSoftplusF32AVX2const<>+2172(SB)/4, $0x3f318000
-DATA vmathSoftplusF32AVX2const<>+2176(SB)/4, $0xb95e8083
-DATA vmathSoftplusF32AVX2const<>+2180(SB)/4, $0xb95e8083
-DATA vmathSoftplusF32AVX2const<>+2184(SB)/4, $0xb95e8083
-DATA vmathSoftplusF32AVX2const<>+2188(SB)/4, $0xb95e8083
-DATA vmathSoftplusF32AVX2const<>+2192(SB)/4, $0xb95e8083
-DATA vmathSoftplusF32AVX2const<>+2196(SB)/4, $0xb95e8083
-DATA vmathSoftplusF32AVX2const<>+2200(SB)/4, $0xb95e8083
-DATA vmathSoftplusF32AVX2const<>+2204(SB)/4, $0xb95e8083
-DATA vmathSoftplusF32AVX2const<>+2208(SB)/4, $0xb95e8083
-DATA vmathSoftplusF32AVX2const<>+2212(SB)/4, $0xb95e8083
-DATA vmathSoftplusF32AVX2const<>+2216(SB)/4, $0xb95e8083
-DATA vmathSoftplusF32AVX2const<>+2220(SB)/4, $0xb95e8083
-DATA vmathSoftplusF32AVX2const<>+2224(SB)/4, $0xb95e8083
-DATA vmathSoftplusF32AVX2const<>+2228(SB)/4, $0xb95e8083
-DATA vmathSoftplusF32AVX2const<>+2232(SB)/4, $0xb95e8083
-DATA vmathSoftplusF32AVX2const<>+2236(SB)/4, $0xb95e8083
-DATA vmathSoftplusF32AVX2const<>+2240(SB)/4, $0x41a00000
-DATA vmathSoftplusF32AVX2const<>+2244(SB)/4, $0x41a00000
-DATA vmathSoftplusF32AVX2const<>+2248(SB)/4, $0x41a00000
-DATA vmathSoftplusF32AVX2const<>+2252(SB)/4, $0x41a00000
-DATA vmathSoftplusF32AVX2const<>+2256(SB)/4, $0x41a00000
-DATA vmathSoftplusF32AVX2const<>+2260(SB)/4, $0x41a00000
-DATA vmathSoftplusF32AVX2const<>+2264(SB)/4, $0x41a00000
-DATA vmathSoftplusF32AVX2const<>+2268(SB)/4, $0x41a00000
-DATA vmathSoftplusF32AVX2const<>+2272(SB)/4, $0x41a00000
-DATA vmathSoftplusF32AVX2const<>+2276(SB)/4, $0x41a00000
-DATA vmathSoftplusF32AVX2const<>+2280(SB)/4, $0x41a00000
-DATA vmathSoftplusF32AVX2const<>+2284(SB)/4, $0x41a00000
-DATA vmathSoftplusF32AVX2const<>+2288(SB)/4, $0x41a00000
-DATA vmathSoftplusF32AVX2const<>+2292(SB)/4, $0x41a00000
-DATA vmathSoftplusF32AVX2const<>+2296(SB)/4, $0x41a00000
-DATA vmathSoftplusF32AVX2const<>+2300(SB)/4, $0x41a00000
-GLOBL vmathSoftplusF32AVX2const<>(SB), RODATA|NOPTR, $2304
+DATA vmathSoftplusF32AVX2const<>+1344(SB)/4, $0x3f000000
+DATA vmathSoftplusF32AVX2const<>+1348(SB)/4, $0x3f000000
+DATA vmathSoftplusF32AVX2const<>+1352(SB)/4, $0x3f000000
+DATA vmathSoftplusF32AVX2const<>+1356(SB)/4, $0x3f000000
+DATA vmathSoftplusF32AVX2const<>+1360(SB)/4, $0x3f000000
+DATA vmathSoftplusF32AVX2const<>+1364(SB)/4, $0x3f000000
+DATA vmathSoftplusF32AVX2const<>+1368(SB)/4, $0x3f000000
+DATA vmathSoftplusF32AVX2const<>+1372(SB)/4, $0x3f000000
+DATA vmathSoftplusF32AVX2const<>+1376(SB)/4, $0x3f000000
+DATA vmathSoftplusF32AVX2const<>+1380(SB)/4, $0x3f000000
+DATA vmathSoftplusF32AVX2const<>+1384(SB)/4, $0x3f000000
+DATA vmathSoftplusF32AVX2const<>+1388(SB)/4, $0x3f000000
+DATA vmathSoftplusF32AVX2const<>+1392(SB)/4, $0x3f000000
+DATA vmathSoftplusF32AVX2const<>+1396(SB)/4, $0x3f000000
+DATA vmathSoftplusF32AVX2const<>+1400(SB)/4, $0x3f000000
+DATA vmathSoftplusF32AVX2const<>+1404(SB)/4, $0x3f000000
+DATA vmathSoftplusF32AVX2const<>+1408(SB)/4, $0xbf000000
+DATA vmathSoftplusF32AVX2const<>+1412(SB)/4, $0xbf000000
+DATA vmathSoftplusF32AVX2const<>+1416(SB)/4, $0xbf000000
+DATA vmathSoftplusF32AVX2const<>+1420(SB)/4, $0xbf000000
+DATA vmathSoftplusF32AVX2const<>+1424(SB)/4, $0xbf000000
+DATA vmathSoftplusF32AVX2const<>+1428(SB)/4, $0xbf000000
+DATA vmathSoftplusF32AVX2const<>+1432(SB)/4, $0xbf000000
+DATA vmathSoftplusF32AVX2const<>+1436(SB)/4, $0xbf000000
+DATA vmathSoftplusF32AVX2const<>+1440(SB)/4, $0xbf000000
+DATA vmathSoftplusF32AVX2const<>+1444(SB)/4, $0xbf000000
+DATA vmathSoftplusF32AVX2const<>+1448(SB)/4, $0xbf000000
+DATA vmathSoftplusF32AVX2const<>+1452(SB)/4, $0xbf000000
+DATA vmathSoftplusF32AVX2const<>+1456(SB)/4, $0xbf000000
+DATA vmathSoftplusF32AVX2const<>+1460(SB)/4, $0xbf000000
+DATA vmathSoftplusF32AVX2const<>+1464(SB)/4, $0xbf000000
+DATA vmathSoftplusF32AVX2const<>+1468(SB)/4, $0xbf000000
+DATA vmathSoftplusF32AVX2const<>+1472(SB)/4, $0xbd021be9
+DATA vmathSoftplusF32AVX2const<>+1476(SB)/4, $0xbd021be9
+DATA vmathSoftplusF32AVX2const<>+1480(SB)/4, $0xbd021be9
+DATA vmathSoftplusF32AVX2const<>+1484(SB)/4, $0xbd021be9
+DATA vmathSoftplusF32AVX2const<>+1488(SB)/4, $0xbd021be9
+DATA vmathSoftplusF32AVX2const<>+1492(SB)/4, $0xbd021be9
+DATA vmathSoftplusF32AVX2const<>+1496(SB)/4, $0xbd021be9
+DATA vmathSoftplusF32AVX2const<>+1500(SB)/4, $0xbd021be9
+DATA vmathSoftplusF32AVX2const<>+1504(SB)/4, $0xbd021be9
+DATA vmathSoftplusF32AVX2const<>+1508(SB)/4, $0xbd021be9
+DATA vmathSoftplusF32AVX2const<>+1512(SB)/4, $0xbd021be9
+DATA vmathSoftplusF32AVX2const<>+1516(SB)/4, $0xbd021be9
+DATA vmathSoftplusF32AVX2const<>+1520(SB)/4, $0xbd021be9
+DATA vmathSoftplusF32AVX2const<>+1524(SB)/4, $0xbd021be9
+DATA vmathSoftplusF32AVX2const<>+1528(SB)/4, $0xbd021be9
+DATA vmathSoftplusF32AVX2const<>+1532(SB)/4, $0xbd021be9
+DATA vmathSoftplusF32AVX2const<>+1536(SB)/4, $0x3da4e174
+DATA vmathSoftplusF32AVX2const<>+1540(SB)/4, $0x3da4e174
+DATA vmathSoftplusF32AVX2const<>+1544(SB)/4, $0x3da4e174
+DATA vmathSoftplusF32AVX2const<>+1548(SB)/4, $0x3da4e174
+DATA vmathSoftplusF32AVX2const<>+1552(SB)/4, $0x3da4e174
+DATA vmathSoftplusF32AVX2const<>+1556(SB)/4, $0x3da4e174
+DATA vmathSoftplusF32AVX2const<>+1560(SB)/4, $0x3da4e174
+DATA vmathSoftplusF32AVX2const<>+1564(SB)/4, $0x3da4e174
+DATA vmathSoftplusF32AVX2const<>+1568(SB)/4, $0x3da4e174
+DATA vmathSoftplusF32AVX2const<>+1572(SB)/4, $0x3da4e174
+DATA vmathSoftplusF32AVX2const<>+1576(SB)/4, $0x3da4e174
+DATA vmathSoftplusF32AVX2const<>+1580(SB)/4, $0x3da4e174
+DATA vmathSoftplusF32AVX2const<>+1584(SB)/4, $0x3da4e174
+DATA vmathSoftplusF32AVX2const<>+1588(SB)/4, $0x3da4e174
+DATA vmathSoftplusF32AVX2const<>+1592(SB)/4, $0x3da4e174
+DATA vmathSoftplusF32AVX2const<>+1596(SB)/4, $0x3da4e174
+DATA vmathSoftplusF32AVX2const<>+1600(SB)/4, $0xbdd8798b
+DATA vmathSoftplusF32AVX2const<>+1604(SB)/4, $0xbdd8798b
+DATA vmathSoftplusF32AVX2const<>+1608(SB)/4, $0xbdd8798b
+DATA vmathSoftplusF32AVX2const<>+1612(SB)/4, $0xbdd8798b
+DATA vmathSoftplusF32AVX2const<>+1616(SB)/4, $0xbdd8798b
+DATA vmathSoftplusF32AVX2const<>+1620(SB)/4, $0xbdd8798b
+DATA vmathSoftplusF32AVX2const<>+1624(SB)/4, $0xbdd8798b
+DATA vmathSoftplusF32AVX2const<>+1628(SB)/4, $0xbdd8798b
+DATA vmathSoftplusF32AVX2const<>+1632(SB)/4, $0xbdd8798b
+DATA vmathSoftplusF32AVX2const<>+1636(SB)/4, $0xbdd8798b
+DATA vmathSoftplusF32AVX2const<>+1640(SB)/4, $0xbdd8798b
+DATA vmathSoftplusF32AVX2const<>+1644(SB)/4, $0xbdd8798b
+DATA vmathSoftplusF32AVX2const<>+1648(SB)/4, $0xbdd8798b
+DATA vmathSoftplusF32AVX2const<>+1652(SB)/4, $0xbdd8798b
+DATA vmathSoftplusF32AVX2const<>+1656(SB)/4, $0xbdd8798b
+DATA vmathSoftplusF32AVX2const<>+1660(SB)/4, $0xbdd8798b
+DATA vmathSoftplusF32AVX2const<>+1664(SB)/4, $0x3de92cf8
+DATA vmathSoftplusF32AVX2const<>+1668(SB)/4, $0x3de92cf8
+DATA vmathSoftplusF32AVX2const<>+1672(SB)/4, $0x3de92cf8
+DATA vmathSoftplusF32AVX2const<>+1676(SB)/4, $0x3de92cf8
+DATA vmathSoftplusF32AVX2const<>+1680(SB)/4, $0x3de92cf8
+DATA vmathSoftplusF32AVX2const<>+1684(SB)/4, $0x3de92cf8
+DATA vmathSoftplusF32AVX2const<>+1688(SB)/4, $0x3de92cf8
+DATA vmathSoftplusF32AVX2const<>+1692(SB)/4, $0x3de92cf8
+DATA vmathSoftplusF32AVX2const<>+1696(SB)/4, $0x3de92cf8
+DATA vmathSoftplusF32AVX2const<>+1700(SB)/4, $0x3de92cf8
+DATA vmathSoftplusF32AVX2const<>+1704(SB)/4, $0x3de92cf8
+DATA vmathSoftplusF32AVX2const<>+1708(SB)/4, $0x3de92cf8
+DATA vmathSoftplusF32AVX2const<>+1712(SB)/4, $0x3de92cf8
+DATA vmathSoftplusF32AVX2const<>+1716(SB)/4, $0x3de92cf8
+DATA vmathSoftplusF32AVX2const<>+1720(SB)/4, $0x3de92cf8
+DATA vmathSoftplusF32AVX2const<>+1724(SB)/4, $0x3de92cf8
+DATA vmathSoftplusF32AVX2const<>+1728(SB)/4, $0xbdffeebe
+DATA vmathSoftplusF32AVX2const<>+1732(SB)/4, $0xbdffeebe
+DATA vmathSoftplusF32AVX2const<>+1736(SB)/4, $0xbdffeebe
+DATA vmathSoftplusF32AVX2const<>+1740(SB)/4, $0xbdffeebe
+DATA vmathSoftplusF32AVX2const<>+1744(SB)/4, $0xbdffeebe
+DATA vmathSoftplusF32AVX2const<>+1748(SB)/4, $0xbdffeebe
+DATA vmathSoftplusF32AVX2const<>+1752(SB)/4, $0xbdffeebe
+DATA vmathSoftplusF32AVX2const<>+1756(SB)/4, $0xbdffeebe
+DATA vmathSoftplusF32AVX2const<>+1760(SB)/4, $0xbdffeebe
+DATA vmathSoftplusF32AVX2const<>+1764(SB)/4, $0xbdffeebe
+DATA vmathSoftplusF32AVX2const<>+1768(SB)/4, $0xbdffeebe
+DATA vmathSoftplusF32AVX2const<>+1772(SB)/4, $0xbdffeebe
+DATA vmathSoftplusF32AVX2const<>+1776(SB)/4, $0xbdffeebe
+DATA vmathSoftplusF32AVX2const<>+1780(SB)/4, $0xbdffeebe
+DATA vmathSoftplusF32AVX2const<>+1784(SB)/4, $0xbdffeebe
+DATA vmathSoftplusF32AVX2const<>+1788(SB)/4, $0xbdffeebe
+DATA vmathSoftplusF32AVX2const<>+1792(SB)/4, $0x3e121eb2
+DATA vmathSoftplusF32AVX2const<>+1796(SB)/4, $0x3e121eb2
+DATA vmathSoftplusF32AVX2const<>+1800(SB)/4, $0x3e121eb2
+DATA vmathSoftplusF32AVX2const<>+1804(SB)/4, $0x3e121eb2
+DATA vmathSoftplusF32AVX2const<>+1808(SB)/4, $0x3e121eb2
+DATA vmathSoftplusF32AVX2const<>+1812(SB)/4, $0x3e121eb2
+DATA vmathSoftplusF32AVX2const<>+1816(SB)/4, $0x3e121eb2
+DATA vmathSoftplusF32AVX2const<>+1820(SB)/4, $0x3e121eb2
+DATA vmathSoftplusF32AVX2const<>+1824(SB)/4, $0x3e121eb2
+DATA vmathSoftplusF32AVX2const<>+1828(SB)/4, $0x3e121eb2
+DATA vmathSoftplusF32AVX2const<>+1832(SB)/4, $0x3e121eb2
+DATA vmathSoftplusF32AVX2const<>+1836(SB)/4, $0x3e121eb2
+DATA vmathSoftplusF32AVX2const<>+1840(SB)/4, $0x3e121eb2
+DATA vmathSoftplusF32AVX2const<>+1844(SB)/4, $0x3e121eb2
+DATA vmathSoftplusF32AVX2const<>+1848(SB)/4, $0x3e121eb2
+DATA vmathSoftplusF32AVX2const<>+1852(SB)/4, $0x3e121eb2
+DATA vmathSoftplusF32AVX2const<>+1856(SB)/4, $0xbe2aa819
+DATA vmathSoftplusF32AVX2const<>+1860(SB)/4, $0xbe2aa819
+DATA vmathSoftplusF32AVX2const<>+1864(SB)/4, $0xbe2aa819
+DATA vmathSoftplusF32AVX2const<>+1868(SB)/4, $0xbe2aa819
+DATA vmathSoftplusF32AVX2const<>+1872(SB)/4, $0xbe2aa819
+DATA vmathSoftplusF32AVX2const<>+1876(SB)/4, $0xbe2aa819
+DATA vmathSoftplusF32AVX2const<>+1880(SB)/4, $0xbe2aa819
+DATA vmathSoftplusF32AVX2const<>+1884(SB)/4, $0xbe2aa819
+DATA vmathSoftplusF32AVX2const<>+1888(SB)/4, $0xbe2aa819
+DATA vmathSoftplusF32AVX2const<>+1892(SB)/4, $0xbe2aa819
+DATA vmathSoftplusF32AVX2const<>+1896(SB)/4, $0xbe2aa819
+DATA vmathSoftplusF32AVX2const<>+1900(SB)/4, $0xbe2aa819
+DATA vmathSoftplusF32AVX2const<>+1904(SB)/4, $0xbe2aa819
+DATA vmathSoftplusF32AVX2const<>+1908(SB)/4, $0xbe2aa819
+DATA vmathSoftplusF32AVX2const<>+1912(SB)/4, $0xbe2aa819
+DATA vmathSoftplusF32AVX2const<>+1916(SB)/4, $0xbe2aa819
+DATA vmathSoftplusF32AVX2const<>+1920(SB)/4, $0x3e4ccdbb
+DATA vmathSoftplusF32AVX2const<>+1924(SB)/4, $0x3e4ccdbb
+DATA vmathSoftplusF32AVX2const<>+1928(SB)/4, $0x3e4ccdbb
+DATA vmathSoftplusF32AVX2const<>+1932(SB)/4, $0x3e4ccdbb
+DATA vmathSoftplusF32AVX2const<>+1936(SB)/4, $0x3e4ccdbb
+DATA vmathSoftplusF32AVX2const<>+1940(SB)/4, $0x3e4ccdbb
+DATA vmathSoftplusF32AVX2const<>+1944(SB)/4, $0x3e4ccdbb
+DATA vmathSoftplusF32AVX2const<>+1948(SB)/4, $0x3e4ccdbb
+DATA vmathSoftplusF32AVX2const<>+1952(SB)/4, $0x3e4ccdbb
+DATA vmathSoftplusF32AVX2const<>+1956(SB)/4, $0x3e4ccdbb
+DATA vmathSoftplusF32AVX2const<>+1960(SB)/4, $0x3e4ccdbb
+DATA vmathSoftplusF32AVX2const<>+1964(SB)/4, $0x3e4ccdbb
+DATA vmathSoftplusF32AVX2const<>+1968(SB)/4, $0x3e4ccdbb
+DATA vmathSoftplusF32AVX2const<>+1972(SB)/4, $0x3e4ccdbb
+DATA vmathSoftplusF32AVX2const<>+1976(SB)/4, $0x3e4ccdbb
+DATA vmathSoftplusF32AVX2const<>+1980(SB)/4, $0x3e4ccdbb
+DATA vmathSoftplusF32AVX2const<>+1984(SB)/4, $0xbe800007
+DATA vmathSoftplusF32AVX2const<>+1988(SB)/4, $0xbe800007
+DATA vmathSoftplusF32AVX2const<>+1992(SB)/4, $0xbe800007
+DATA vmathSoftplusF32AVX2const<>+1996(SB)/4, $0xbe800007
+DATA vmathSoftplusF32AVX2const<>+2000(SB)/4, $0xbe800007
+DATA vmathSoftplusF32AVX2const<>+2004(SB)/4, $0xbe800007
+DATA vmathSoftplusF32AVX2const<>+2008(SB)/4, $0xbe800007
+DATA vmathSoftplusF32AVX2const<>+2012(SB)/4, $0xbe800007
+DATA vmathSoftplusF32AVX2const<>+2016(SB)/4, $0xbe800007
+DATA vmathSoftplusF32AVX2const<>+2020(SB)/4, $0xbe800007
+DATA vmathSoftplusF32AVX2const<>+2024(SB)/4, $0xbe800007
+DATA vmathSoftplusF32AVX2const<>+2028(SB)/4, $0xbe800007
+DATA vmathSoftplusF32AVX2const<>+2032(SB)/4, $0xbe800007
+DATA vmathSoftplusF32AVX2const<>+2036(SB)/4, $0xbe800007
+DATA vmathSoftplusF32AVX2const<>+2040(SB)/4, $0xbe800007
+DATA vmathSoftplusF32AVX2const<>+2044(SB)/4, $0xbe800007
+DATA vmathSoftplusF32AVX2const<>+2048(SB)/4, $0x3eaaaaaa
+DATA vmathSoftplusF32AVX2const<>+2052(SB)/4, $0x3eaaaaaa
+DATA vmathSoftplusF32AVX2const<>+2056(SB)/4, $0x3eaaaaaa
+DATA vmathSoftplusF32AVX2const<>+2060(SB)/4, $0x3eaaaaaa
+DATA vmathSoftplusF32AVX2const<>+2064(SB)/4, $0x3eaaaaaa
+DATA vmathSoftplusF32AVX2const<>+2068(SB)/4, $0x3eaaaaaa
+DATA vmathSoftplusF32AVX2const<>+2072(SB)/4, $0x3eaaaaaa
+DATA vmathSoftplusF32AVX2const<>+2076(SB)/4, $0x3eaaaaaa
+DATA vmathSoftplusF32AVX2const<>+2080(SB)/4, $0x3eaaaaaa
+DATA vmathSoftplusF32AVX2const<>+2084(SB)/4, $0x3eaaaaaa
+DATA vmathSoftplusF32AVX2const<>+2088(SB)/4, $0x3eaaaaaa
+DATA vmathSoftplusF32AVX2const<>+2092(SB)/4, $0x3eaaaaaa
+DATA vmathSoftplusF32AVX2const<>+2096(SB)/4, $0x3eaaaaaa
+DATA vmathSoftplusF32AVX2const<>+2100(SB)/4, $0x3eaaaaaa
+DATA vmathSoftplusF32AVX2const<>+2104(SB)/4, $0x3eaaaaaa
+DATA vmathSoftplusF32AVX2const<>+2108(SB)/4, $0x3eaaaaaa
+DATA vmathSoftplusF32AVX2const<>+2112(SB)/4, $0xbf800000
+DATA vmathSoftplusF32AVX2const<>+2116(SB)/4, $0xbf800000
+DATA vmathSoftplusF32AVX2const<>+2120(SB)/4, $0xbf800000
+DATA vmathSoftplusF32AVX2const<>+2124(SB)/4, $0xbf800000
+DATA vmathSoftplusF32AVX2const<>+2128(SB)/4, $0xbf800000
+DATA vmathSoftplusF32AVX2const<>+2132(SB)/4, $0xbf800000
+DATA vmathSoftplusF32AVX2const<>+2136(SB)/4, $0xbf800000
+DATA vmathSoftplusF32AVX2const<>+2140(SB)/4, $0xbf800000
+DATA vmathSoftplusF32AVX2const<>+2144(SB)/4, $0xbf800000
+DATA vmathSoftplusF32AVX2const<>+2148(SB)/4, $0xbf800000
+DATA vmathSoftplusF32AVX2const<>+2152(SB)/4, $0xbf800000
+DATA vmathSoftplusF32AVX2const<>+2156(SB)/4, $0xbf800000
+DATA vmathSoftplusF32AVX2const<>+2160(SB)/4, $0xbf800000
+DATA vmathSoftplusF32AVX2const<>+2164(SB)/4, $0xbf800000
+DATA vmathSoftplusF32AVX2const<>+2168(SB)/4, $0xbf800000
+DATA vmathSoftplusF32AVX2const<>+2172(SB)/4, $0xbf800000
+DATA vmathSoftplusF32AVX2const<>+2176(SB)/4, $0x3f318000
+DATA vmathSoftplusF32AVX2const<>+2180(SB)/4, $0x3f318000
+DATA vmathSoftplusF32AVX2const<>+2184(SB)/4, $0x3f318000
+DATA vmathSoftplusF32AVX2const<>+2188(SB)/4, $0x3f318000
+DATA vmathSoftplusF32AVX2const<>+2192(SB)/4, $0x3f318000
+DATA vmathSoftplusF32AVX2const<>+2196(SB)/4, $0x3f318000
+DATA vmathSoftplusF32AVX2const<>+2200(SB)/4, $0x3f318000
+DATA vmathSoftplusF32AVX2const<>+2204(SB)/4, $0x3f318000
+DATA vmathSoftplusF32AVX2const<>+2208(SB)/4, $0x3f318000
+DATA vmathSoftplusF32AVX2const<>+2212(SB)/4, $0x3f318000
+DATA vmathSoftplusF32AVX2const<>+2216(SB)/4, $0x3f318000
+DATA vmathSoftplusF32AVX2const<>+2220(SB)/4, $0x3f318000
+DATA vmathSoftplusF32AVX2const<>+2224(SB)/4, $0x3f318000
+DATA vmathSoftplusF32AVX2const<>+2228(SB)/4, $0x3f318000
+DATA vmathSoftplusF32AVX2const<>+2232(SB)/4, $0x3f318000
+DATA vmathSoftplusF32AVX2const<>+2236(SB)/4, $0x3f318000
+DATA vmathSoftplusF32AVX2const<>+2240(SB)/4, $0xb95e8083
+DATA vmathSoftplusF32AVX2const<>+2244(SB)/4, $0xb95e8083
+DATA vmathSoftplusF32AVX2const<>+2248(SB)/4, $0xb95e8083
+DATA vmathSoftplusF32AVX2const<>+2252(SB)/4, $0xb95e8083
+DATA vmathSoftplusF32AVX2const<>+2256(SB)/4, $0xb95e8083
+DATA vmathSoftplusF32AVX2const<>+2260(SB)/4, $0xb95e8083
+DATA vmathSoftplusF32AVX2const<>+2264(SB)/4, $0xb95e8083
+DATA vmathSoftplusF32AVX2const<>+2268(SB)/4, $0xb95e8083
+DATA vmathSoftplusF32AVX2const<>+2272(SB)/4, $0xb95e8083
+DATA vmathSoftplusF32AVX2const<>+2276(SB)/4, $0xb95e8083
+DATA vmathSoftplusF32AVX2const<>+2280(SB)/4, $0xb95e8083
+DATA vmathSoftplusF32AVX2const<>+2284(SB)/4, $0xb95e8083
+DATA vmathSoftplusF32AVX2const<>+2288(SB)/4, $0xb95e8083
+DATA vmathSoftplusF32AVX2const<>+2292(SB)/4, $0xb95e8083
+DATA vmathSoftplusF32AVX2const<>+2296(SB)/4, $0xb95e8083
+DATA vmathSoftplusF32AVX2const<>+2300(SB)/4, $0xb95e8083
+DATA vmathSoftplusF32AVX2const<>+2304(SB)/4, $0x41a00000
+DATA vmathSoftplusF32AVX2const<>+2308(SB)/4, $0x41a00000
+DATA vmathSoftplusF32AVX2const<>+2312(SB)/4, $0x41a00000
+DATA vmathSoftplusF32AVX2const<>+2316(SB)/4, $0x41a00000
+DATA vmathSoftplusF32AVX2const<>+2320(SB)/4, $0x41a00000
+DATA vmathSoftplusF32AVX2const<>+2324(SB)/4, $0x41a00000
+DATA vmathSoftplusF32AVX2const<>+2328(SB)/4, $0x41a00000
+DATA vmathSoftplusF32AVX2const<>+2332(SB)/4, $0x41a00000
+DATA vmathSoftplusF32AVX2const<>+2336(SB)/4, $0x41a00000
+DATA vmathSoftplusF32AVX2const<>+2340(SB)/4, $0x41a00000
+DATA vmathSoftplusF32AVX2const<>+2344(SB)/4, $0x41a00000
+DATA vmathSoftplusF32AVX2const<>+2348(SB)/4, $0x41a00000
+DATA vmathSoftplusF32AVX2const<>+2352(SB)/4, $0x41a00000
+DATA vmathSoftplusF32AVX2const<>+2356(SB)/4, $0x41a00000
+DATA vmathSoftplusF32AVX2const<>+2360(SB)/4, $0x41a00000
+DATA vmathSoftplusF32AVX2const<>+2364(SB)/4, $0x41a00000
+GLOBL vmathSoftplusF32AVX2const<>(SB), RODATA|NOPTR, $2368
 
 // func SoftplusF32AVX512(dst []float32, x []float32)
 // Requires: AVX, AVX512DQ, AVX512F
@@ -15080,106 +15834,136 @@ main:
 	VSCALEFPS   Z23, Z29, Z29
 	VMULPS      Z28, Z24, Z18
 	VMULPS      Z29, Z25, Z19
-	VMULPS      Z26, Z26, Z16
-	VMULPS      Z27, Z27, Z17
-	VMOVUPS     vmathSoftplusF32AVX512const<>+832(SB), Z30
-	VMOVUPS     vmathSoftplusF32AVX512const<>+832(SB), Z31
-	VMOVUPS     vmathSoftplusF32AVX512const<>+896(SB), Z12
-	VMOVUPS     vmathSoftplusF32AVX512const<>+896(SB), Z13
-	VFMADD231PS Z26, Z30, Z12
-	VFMADD231PS Z27, Z31, Z13
-	VMOVUPS     vmathSoftplusF32AVX512const<>+960(SB), Z6
-	VMOVUPS     vmathSoftplusF32AVX512const<>+960(SB), Z7
-	VFMADD231PS Z26, Z12, Z6
-	VFMADD231PS Z27, Z13, Z7
-	VMOVUPS     vmathSoftplusF32AVX512const<>+1024(SB), Z20
-	VMOVUPS     vmathSoftplusF32AVX512const<>+1024(SB), Z21
-	VFMADD231PS Z26, Z6, Z20
-	VFMADD231PS Z27, Z7, Z21
-	VMOVUPS     vmathSoftplusF32AVX512const<>+1088(SB), Z8
-	VMOVUPS     vmathSoftplusF32AVX512const<>+1088(SB), Z9
-	VFMADD231PS Z26, Z20, Z8
-	VFMADD231PS Z27, Z21, Z9
-	VMOVUPS     vmathSoftplusF32AVX512const<>+1152(SB), Z10
-	VMOVUPS     vmathSoftplusF32AVX512const<>+1152(SB), Z11
-	VFMADD231PS Z26, Z8, Z10
-	VFMADD231PS Z27, Z9, Z11
+	VMOVUPS     vmathSoftplusF32AVX512const<>+832(SB), Z16
+	VMOVUPS     vmathSoftplusF32AVX512const<>+832(SB), Z17
+	VCMPPS      $0x1d, Z30, Z16, K2
+	VCMPPS      $0x1d, Z31, Z17, K3
+	VBLENDMPS   Z30, Z26, K2, Z12
+	VBLENDMPS   Z31, Z27, K3, Z13
+	VBLENDMPS   Z6, Z18, K2, Z20
+	VBLENDMPS   Z7, Z19, K3, Z21
+	VBLENDMPS   Z2, Z14, K2, Z8
+	VBLENDMPS   Z3, Z15, K3, Z9
+	VMULPS      Z12, Z12, Z10
+	VMULPS      Z13, Z13, Z11
+	VXORPS      vmathSoftplusF32AVX512const<>+192(SB), Z10, Z4
+	VXORPS      vmathSoftplusF32AVX512const<>+192(SB), Z11, Z5
+	VFMADD231PS Z12, Z12, Z4
+	VFMADD231PS Z13, Z13, Z5
+	VMOVUPS     vmathSoftplusF32AVX512const<>+896(SB), Z22
+	VMOVUPS     vmathSoftplusF32AVX512const<>+896(SB), Z23
+	VMULPS      Z10, Z22, Z24
+	VMULPS      Z11, Z23, Z25
+	VADDPS      Z24, Z12, Z28
+	VADDPS      Z25, Z13, Z29
+	VSUBPS      Z28, Z12, Z16
+	VSUBPS      Z29, Z13, Z17
+	VADDPS      Z24, Z16, Z30
+	VADDPS      Z25, Z17, Z31
+	VMOVUPS     vmathSoftplusF32AVX512const<>+960(SB), Z26
+	VMOVUPS     vmathSoftplusF32AVX512const<>+960(SB), Z27
+	VMOVUPS     vmathSoftplusF32AVX512const<>+1024(SB), Z6
+	VMOVUPS     vmathSoftplusF32AVX512const<>+1024(SB), Z7
+	VFMADD231PS Z12, Z26, Z6
+	VFMADD231PS Z13, Z27, Z7
+	VMOVUPS     vmathSoftplusF32AVX512const<>+1088(SB), Z18
+	VMOVUPS     vmathSoftplusF32AVX512const<>+1088(SB), Z19
+	VFMADD231PS Z12, Z6, Z18
+	VFMADD231PS Z13, Z7, Z19
+	VMOVUPS     vmathSoftplusF32AVX512const<>+1152(SB), Z14
+	VMOVUPS     vmathSoftplusF32AVX512const<>+1152(SB), Z15
+	VFMADD231PS Z12, Z18, Z14
+	VFMADD231PS Z13, Z19, Z15
 	VMOVUPS     vmathSoftplusF32AVX512const<>+1216(SB), Z22
 	VMOVUPS     vmathSoftplusF32AVX512const<>+1216(SB), Z23
-	VFMADD231PS Z26, Z10, Z22
-	VFMADD231PS Z27, Z11, Z23
-	VMOVUPS     vmathSoftplusF32AVX512const<>+1280(SB), Z24
-	VMOVUPS     vmathSoftplusF32AVX512const<>+1280(SB), Z25
-	VFMADD231PS Z26, Z22, Z24
-	VFMADD231PS Z27, Z23, Z25
-	VMOVUPS     vmathSoftplusF32AVX512const<>+1344(SB), Z28
-	VMOVUPS     vmathSoftplusF32AVX512const<>+1344(SB), Z29
-	VFMADD231PS Z26, Z24, Z28
-	VFMADD231PS Z27, Z25, Z29
-	VMOVUPS     vmathSoftplusF32AVX512const<>+1408(SB), Z30
-	VMOVUPS     vmathSoftplusF32AVX512const<>+1408(SB), Z31
-	VFMADD231PS Z26, Z28, Z30
-	VFMADD231PS Z27, Z29, Z31
-	VMOVUPS     vmathSoftplusF32AVX512const<>+1472(SB), Z12
-	VMOVUPS     vmathSoftplusF32AVX512const<>+1472(SB), Z13
-	VFMADD231PS Z26, Z30, Z12
-	VFMADD231PS Z27, Z31, Z13
-	VSUBPS      Z26, Z4, Z6
-	VSUBPS      Z27, Z5, Z7
-	VMOVUPS     vmathSoftplusF32AVX512const<>+1536(SB), Z20
-	VMOVUPS     vmathSoftplusF32AVX512const<>+1536(SB), Z21
-	VFMADD231PS Z6, Z26, Z20
-	VFMADD231PS Z7, Z27, Z21
-	VFMADD231PS Z20, Z26, Z4
-	VFMADD231PS Z21, Z27, Z5
-	VMOVUPS     vmathSoftplusF32AVX512const<>+1600(SB), Z8
-	VMOVUPS     vmathSoftplusF32AVX512const<>+1600(SB), Z9
-	VFMADD213PS Z26, Z14, Z8
-	VFMADD213PS Z27, Z15, Z9
-	VMOVUPS     vmathSoftplusF32AVX512const<>+1600(SB), Z10
-	VMOVUPS     vmathSoftplusF32AVX512const<>+1600(SB), Z11
-	VXORPS      vmathSoftplusF32AVX512const<>+192(SB), Z8, Z22
-	VXORPS      vmathSoftplusF32AVX512const<>+192(SB), Z9, Z23
-	VFMADD231PS Z10, Z14, Z22
-	VFMADD231PS Z11, Z15, Z23
-	VADDPS      Z26, Z22, Z24
-	VADDPS      Z27, Z23, Z25
-	VMOVUPS     vmathSoftplusF32AVX512const<>+1664(SB), Z28
-	VMOVUPS     vmathSoftplusF32AVX512const<>+1664(SB), Z29
-	VFMADD231PS Z28, Z14, Z24
-	VFMADD231PS Z29, Z15, Z25
-	VFMADD231PS Z4, Z18, Z24
-	VFMADD231PS Z5, Z19, Z25
+	VFMADD231PS Z12, Z14, Z22
+	VFMADD231PS Z13, Z15, Z23
+	VMOVUPS     vmathSoftplusF32AVX512const<>+1280(SB), Z16
+	VMOVUPS     vmathSoftplusF32AVX512const<>+1280(SB), Z17
+	VFMADD231PS Z12, Z22, Z16
+	VFMADD231PS Z13, Z23, Z17
+	VMOVUPS     vmathSoftplusF32AVX512const<>+1344(SB), Z24
+	VMOVUPS     vmathSoftplusF32AVX512const<>+1344(SB), Z25
 	VFMADD231PS Z12, Z16, Z24
 	VFMADD231PS Z13, Z17, Z25
-	VCMPPS      $0x1e, Z2, Z0, K2
-	VCMPPS      $0x1e, Z3, Z1, K3
-	VBLENDMPS   Z0, Z2, K2, Z30
-	VBLENDMPS   Z1, Z3, K3, Z31
-	VADDPS      Z8, Z30, Z6
-	VADDPS      Z9, Z31, Z7
-	VSUBPS      Z30, Z6, Z20
-	VSUBPS      Z31, Z7, Z21
-	VSUBPS      Z20, Z6, Z10
-	VSUBPS      Z21, Z7, Z11
-	VSUBPS      Z10, Z30, Z22
-	VSUBPS      Z11, Z31, Z23
-	VSUBPS      Z20, Z8, Z26
-	VSUBPS      Z21, Z9, Z27
-	VADDPS      Z26, Z22, Z14
-	VADDPS      Z27, Z23, Z15
-	VADDPS      Z24, Z14, Z28
-	VADDPS      Z25, Z15, Z29
-	VADDPS      Z28, Z6, Z18
-	VADDPS      Z29, Z7, Z19
-	VMOVUPS     vmathSoftplusF32AVX512const<>+1728(SB), Z4
-	VMOVUPS     vmathSoftplusF32AVX512const<>+1728(SB), Z5
-	VCMPPS      $0x1e, Z4, Z0, K4
-	VCMPPS      $0x1e, Z5, Z1, K5
-	VBLENDMPS   Z0, Z18, K4, Z16
-	VBLENDMPS   Z1, Z19, K5, Z17
-	VMOVUPS     Z16, (AX)
-	VMOVUPS     Z17, 64(AX)
+	VMOVUPS     vmathSoftplusF32AVX512const<>+1408(SB), Z26
+	VMOVUPS     vmathSoftplusF32AVX512const<>+1408(SB), Z27
+	VFMADD231PS Z12, Z24, Z26
+	VFMADD231PS Z13, Z25, Z27
+	VMOVUPS     vmathSoftplusF32AVX512const<>+1472(SB), Z6
+	VMOVUPS     vmathSoftplusF32AVX512const<>+1472(SB), Z7
+	VFMADD231PS Z12, Z26, Z6
+	VFMADD231PS Z13, Z27, Z7
+	VMOVUPS     vmathSoftplusF32AVX512const<>+1536(SB), Z18
+	VMOVUPS     vmathSoftplusF32AVX512const<>+1536(SB), Z19
+	VFMADD231PS Z12, Z6, Z18
+	VFMADD231PS Z13, Z7, Z19
+	VMULPS      Z10, Z12, Z14
+	VMULPS      Z11, Z13, Z15
+	VMOVUPS     vmathSoftplusF32AVX512const<>+896(SB), Z22
+	VMOVUPS     vmathSoftplusF32AVX512const<>+896(SB), Z23
+	VFMADD231PS Z4, Z22, Z30
+	VFMADD231PS Z5, Z23, Z31
+	VFMADD231PS Z18, Z14, Z30
+	VFMADD231PS Z19, Z15, Z31
+	VMOVUPS     vmathSoftplusF32AVX512const<>+64(SB), Z16
+	VMOVUPS     vmathSoftplusF32AVX512const<>+64(SB), Z17
+	VSUBPS      Z12, Z16, Z24
+	VSUBPS      Z13, Z17, Z25
+	VMOVUPS     vmathSoftplusF32AVX512const<>+1600(SB), Z26
+	VMOVUPS     vmathSoftplusF32AVX512const<>+1600(SB), Z27
+	VFMADD231PS Z24, Z12, Z26
+	VFMADD231PS Z25, Z13, Z27
+	VFMADD231PS Z26, Z12, Z16
+	VFMADD231PS Z27, Z13, Z17
+	VFMADD231PS Z16, Z20, Z30
+	VFMADD231PS Z17, Z21, Z31
+	VMOVUPS     vmathSoftplusF32AVX512const<>+1664(SB), Z6
+	VMOVUPS     vmathSoftplusF32AVX512const<>+1664(SB), Z7
+	VFMADD213PS Z28, Z8, Z6
+	VFMADD213PS Z29, Z9, Z7
+	VMOVUPS     vmathSoftplusF32AVX512const<>+1664(SB), Z10
+	VMOVUPS     vmathSoftplusF32AVX512const<>+1664(SB), Z11
+	VXORPS      vmathSoftplusF32AVX512const<>+192(SB), Z6, Z22
+	VXORPS      vmathSoftplusF32AVX512const<>+192(SB), Z7, Z23
+	VFMADD231PS Z10, Z8, Z22
+	VFMADD231PS Z11, Z9, Z23
+	VADDPS      Z28, Z22, Z4
+	VADDPS      Z29, Z23, Z5
+	VMOVUPS     vmathSoftplusF32AVX512const<>+1728(SB), Z14
+	VMOVUPS     vmathSoftplusF32AVX512const<>+1728(SB), Z15
+	VFMADD231PS Z14, Z8, Z30
+	VFMADD231PS Z15, Z9, Z31
+	VADDPS      Z30, Z4, Z18
+	VADDPS      Z31, Z5, Z19
+	VCMPPS      $0x1e, Z2, Z0, K4
+	VCMPPS      $0x1e, Z3, Z1, K5
+	VBLENDMPS   Z0, Z2, K4, Z24
+	VBLENDMPS   Z1, Z3, K5, Z25
+	VADDPS      Z6, Z24, Z12
+	VADDPS      Z7, Z25, Z13
+	VSUBPS      Z24, Z12, Z26
+	VSUBPS      Z25, Z13, Z27
+	VSUBPS      Z26, Z12, Z20
+	VSUBPS      Z27, Z13, Z21
+	VSUBPS      Z20, Z24, Z16
+	VSUBPS      Z21, Z25, Z17
+	VSUBPS      Z26, Z6, Z10
+	VSUBPS      Z27, Z7, Z11
+	VADDPS      Z10, Z16, Z22
+	VADDPS      Z11, Z17, Z23
+	VADDPS      Z18, Z22, Z28
+	VADDPS      Z19, Z23, Z29
+	VADDPS      Z28, Z12, Z8
+	VADDPS      Z29, Z13, Z9
+	VMOVUPS     vmathSoftplusF32AVX512const<>+1792(SB), Z14
+	VMOVUPS     vmathSoftplusF32AVX512const<>+1792(SB), Z15
+	VCMPPS      $0x1e, Z14, Z0, K6
+	VCMPPS      $0x1e, Z15, Z1, K7
+	VBLENDMPS   Z0, Z8, K6, Z4
+	VBLENDMPS   Z1, Z9, K7, Z5
+	VMOVUPS     Z4, (AX)
+	VMOVUPS     Z5, 64(AX)
 	ADDQ        $0x00000080, CX
 	ADDQ        $0x00000080, AX
 	SUBQ        $0x00000020, DX
@@ -15236,56 +16020,71 @@ one:
 	VMOVUPS     vmathSoftplusF32AVX512const<>+64(SB), Z8
 	VSCALEFPS   Z7, Z8, Z8
 	VMULPS      Z8, Z30, Z10
-	VMULPS      Z4, Z4, Z11
-	VMOVUPS     vmathSoftplusF32AVX512const<>+832(SB), Z13
-	VMOVUPS     vmathSoftplusF32AVX512const<>+896(SB), Z14
-	VFMADD231PS Z4, Z13, Z14
-	VMOVUPS     vmathSoftplusF32AVX512const<>+960(SB), Z15
-	VFMADD231PS Z4, Z14, Z15
-	VMOVUPS     vmathSoftplusF32AVX512const<>+1024(SB), Z16
-	VFMADD231PS Z4, Z15, Z16
-	VMOVUPS     vmathSoftplusF32AVX512const<>+1088(SB), Z18
-	VFMADD231PS Z4, Z16, Z18
-	VMOVUPS     vmathSoftplusF32AVX512const<>+1152(SB), Z20
-	VFMADD231PS Z4, Z18, Z20
-	VMOVUPS     vmathSoftplusF32AVX512const<>+1216(SB), Z6
-	VFMADD231PS Z4, Z20, Z6
-	VMOVUPS     vmathSoftplusF32AVX512const<>+1280(SB), Z12
-	VFMADD231PS Z4, Z6, Z12
-	VMOVUPS     vmathSoftplusF32AVX512const<>+1344(SB), Z17
-	VFMADD231PS Z4, Z12, Z17
-	VMOVUPS     vmathSoftplusF32AVX512const<>+1408(SB), Z19
-	VFMADD231PS Z4, Z17, Z19
-	VMOVUPS     vmathSoftplusF32AVX512const<>+1472(SB), Z21
-	VFMADD231PS Z4, Z19, Z21
-	VSUBPS      Z4, Z2, Z23
-	VMOVUPS     vmathSoftplusF32AVX512const<>+1536(SB), Z22
-	VFMADD231PS Z23, Z4, Z22
-	VFMADD231PS Z22, Z4, Z2
-	VMOVUPS     vmathSoftplusF32AVX512const<>+1600(SB), Z24
-	VFMADD213PS Z4, Z3, Z24
-	VMOVUPS     vmathSoftplusF32AVX512const<>+1600(SB), Z9
-	VXORPS      vmathSoftplusF32AVX512const<>+192(SB), Z24, Z28
-	VFMADD231PS Z9, Z3, Z28
-	VADDPS      Z4, Z28, Z25
-	VMOVUPS     vmathSoftplusF32AVX512const<>+1664(SB), Z29
-	VFMADD231PS Z29, Z3, Z25
-	VFMADD231PS Z2, Z10, Z25
-	VFMADD231PS Z21, Z11, Z25
-	VCMPPS      $0x1e, Z1, Z0, K2
-	VBLENDMPS   Z0, Z1, K2, Z26
-	VADDPS      Z24, Z26, Z5
-	VSUBPS      Z26, Z5, Z27
-	VSUBPS      Z27, Z5, Z31
-	VSUBPS      Z31, Z26, Z7
-	VSUBPS      Z27, Z24, Z30
-	VADDPS      Z30, Z7, Z8
-	VADDPS      Z25, Z8, Z13
-	VADDPS      Z13, Z5, Z14
-	VMOVUPS     vmathSoftplusF32AVX512const<>+1728(SB), Z15
-	VCMPPS      $0x1e, Z15, Z0, K3
-	VBLENDMPS   Z0, Z14, K3, Z16
-	VMOVUPS     Z16, (AX)
+	VMOVUPS     vmathSoftplusF32AVX512const<>+832(SB), Z11
+	VCMPPS      $0x1d, Z25, Z11, K2
+	VBLENDMPS   Z25, Z4, K2, Z13
+	VBLENDMPS   Z26, Z10, K2, Z14
+	VBLENDMPS   Z1, Z3, K2, Z15
+	VMULPS      Z13, Z13, Z16
+	VXORPS      vmathSoftplusF32AVX512const<>+192(SB), Z16, Z18
+	VFMADD231PS Z13, Z13, Z18
+	VMOVUPS     vmathSoftplusF32AVX512const<>+896(SB), Z20
+	VMULPS      Z16, Z20, Z6
+	VADDPS      Z6, Z13, Z12
+	VSUBPS      Z12, Z13, Z17
+	VADDPS      Z6, Z17, Z19
+	VMOVUPS     vmathSoftplusF32AVX512const<>+960(SB), Z21
+	VMOVUPS     vmathSoftplusF32AVX512const<>+1024(SB), Z23
+	VFMADD231PS Z13, Z21, Z23
+	VMOVUPS     vmathSoftplusF32AVX512const<>+1088(SB), Z22
+	VFMADD231PS Z13, Z23, Z22
+	VMOVUPS     vmathSoftplusF32AVX512const<>+1152(SB), Z24
+	VFMADD231PS Z13, Z22, Z24
+	VMOVUPS     vmathSoftplusF32AVX512const<>+1216(SB), Z9
+	VFMADD231PS Z13, Z24, Z9
+	VMOVUPS     vmathSoftplusF32AVX512const<>+1280(SB), Z28
+	VFMADD231PS Z13, Z9, Z28
+	VMOVUPS     vmathSoftplusF32AVX512const<>+1344(SB), Z29
+	VFMADD231PS Z13, Z28, Z29
+	VMOVUPS     vmathSoftplusF32AVX512const<>+1408(SB), Z5
+	VFMADD231PS Z13, Z29, Z5
+	VMOVUPS     vmathSoftplusF32AVX512const<>+1472(SB), Z27
+	VFMADD231PS Z13, Z5, Z27
+	VMOVUPS     vmathSoftplusF32AVX512const<>+1536(SB), Z31
+	VFMADD231PS Z13, Z27, Z31
+	VMULPS      Z16, Z13, Z2
+	VMOVUPS     vmathSoftplusF32AVX512const<>+896(SB), Z7
+	VFMADD231PS Z18, Z7, Z19
+	VFMADD231PS Z31, Z2, Z19
+	VMOVUPS     vmathSoftplusF32AVX512const<>+64(SB), Z30
+	VSUBPS      Z13, Z30, Z8
+	VMOVUPS     vmathSoftplusF32AVX512const<>+1600(SB), Z11
+	VFMADD231PS Z8, Z13, Z11
+	VFMADD231PS Z11, Z13, Z30
+	VFMADD231PS Z30, Z14, Z19
+	VMOVUPS     vmathSoftplusF32AVX512const<>+1664(SB), Z25
+	VFMADD213PS Z12, Z15, Z25
+	VMOVUPS     vmathSoftplusF32AVX512const<>+1664(SB), Z4
+	VXORPS      vmathSoftplusF32AVX512const<>+192(SB), Z25, Z26
+	VFMADD231PS Z4, Z15, Z26
+	VADDPS      Z12, Z26, Z10
+	VMOVUPS     vmathSoftplusF32AVX512const<>+1728(SB), Z3
+	VFMADD231PS Z3, Z15, Z19
+	VADDPS      Z19, Z10, Z20
+	VCMPPS      $0x1e, Z1, Z0, K3
+	VBLENDMPS   Z0, Z1, K3, Z17
+	VADDPS      Z25, Z17, Z6
+	VSUBPS      Z17, Z6, Z21
+	VSUBPS      Z21, Z6, Z23
+	VSUBPS      Z23, Z17, Z22
+	VSUBPS      Z21, Z25, Z24
+	VADDPS      Z24, Z22, Z9
+	VADDPS      Z20, Z9, Z28
+	VADDPS      Z28, Z6, Z29
+	VMOVUPS     vmathSoftplusF32AVX512const<>+1792(SB), Z5
+	VCMPPS      $0x1e, Z5, Z0, K4
+	VBLENDMPS   Z0, Z29, K4, Z27
+	VMOVUPS     Z27, (AX)
 	ADDQ        $0x00000040, CX
 	ADDQ        $0x00000040, AX
 	SUBQ        $0x00000010, DX
@@ -15349,56 +16148,71 @@ tail:
 	VMOVUPS     vmathSoftplusF32AVX512const<>+64(SB), Z8
 	VSCALEFPS   Z7, Z8, Z8
 	VMULPS      Z8, Z30, Z10
-	VMULPS      Z4, Z4, Z11
-	VMOVUPS     vmathSoftplusF32AVX512const<>+832(SB), Z13
-	VMOVUPS     vmathSoftplusF32AVX512const<>+896(SB), Z14
-	VFMADD231PS Z4, Z13, Z14
-	VMOVUPS     vmathSoftplusF32AVX512const<>+960(SB), Z15
-	VFMADD231PS Z4, Z14, Z15
-	VMOVUPS     vmathSoftplusF32AVX512const<>+1024(SB), Z16
-	VFMADD231PS Z4, Z15, Z16
-	VMOVUPS     vmathSoftplusF32AVX512const<>+1088(SB), Z18
-	VFMADD231PS Z4, Z16, Z18
-	VMOVUPS     vmathSoftplusF32AVX512const<>+1152(SB), Z20
-	VFMADD231PS Z4, Z18, Z20
-	VMOVUPS     vmathSoftplusF32AVX512const<>+1216(SB), Z6
-	VFMADD231PS Z4, Z20, Z6
-	VMOVUPS     vmathSoftplusF32AVX512const<>+1280(SB), Z12
-	VFMADD231PS Z4, Z6, Z12
-	VMOVUPS     vmathSoftplusF32AVX512const<>+1344(SB), Z17
-	VFMADD231PS Z4, Z12, Z17
-	VMOVUPS     vmathSoftplusF32AVX512const<>+1408(SB), Z19
-	VFMADD231PS Z4, Z17, Z19
-	VMOVUPS     vmathSoftplusF32AVX512const<>+1472(SB), Z21
-	VFMADD231PS Z4, Z19, Z21
-	VSUBPS      Z4, Z2, Z23
-	VMOVUPS     vmathSoftplusF32AVX512const<>+1536(SB), Z22
-	VFMADD231PS Z23, Z4, Z22
-	VFMADD231PS Z22, Z4, Z2
-	VMOVUPS     vmathSoftplusF32AVX512const<>+1600(SB), Z24
-	VFMADD213PS Z4, Z3, Z24
-	VMOVUPS     vmathSoftplusF32AVX512const<>+1600(SB), Z9
-	VXORPS      vmathSoftplusF32AVX512const<>+192(SB), Z24, Z28
-	VFMADD231PS Z9, Z3, Z28
-	VADDPS      Z4, Z28, Z25
-	VMOVUPS     vmathSoftplusF32AVX512const<>+1664(SB), Z29
-	VFMADD231PS Z29, Z3, Z25
-	VFMADD231PS Z2, Z10, Z25
-	VFMADD231PS Z21, Z11, Z25
-	VCMPPS      $0x1e, Z1, Z0, K2
-	VBLENDMPS   Z0, Z1, K2, Z26
-	VADDPS      Z24, Z26, Z5
-	VSUBPS      Z26, Z5, Z27
-	VSUBPS      Z27, Z5, Z31
-	VSUBPS      Z31, Z26, Z7
-	VSUBPS      Z27, Z24, Z30
-	VADDPS      Z30, Z7, Z8
-	VADDPS      Z25, Z8, Z13
-	VADDPS      Z13, Z5, Z14
-	VMOVUPS     vmathSoftplusF32AVX512const<>+1728(SB), Z15
-	VCMPPS      $0x1e, Z15, Z0, K3
-	VBLENDMPS   Z0, Z14, K3, Z16
-	VMOVUPS     Z16, K1, (AX)
+	VMOVUPS     vmathSoftplusF32AVX512const<>+832(SB), Z11
+	VCMPPS      $0x1d, Z25, Z11, K2
+	VBLENDMPS   Z25, Z4, K2, Z13
+	VBLENDMPS   Z26, Z10, K2, Z14
+	VBLENDMPS   Z1, Z3, K2, Z15
+	VMULPS      Z13, Z13, Z16
+	VXORPS      vmathSoftplusF32AVX512const<>+192(SB), Z16, Z18
+	VFMADD231PS Z13, Z13, Z18
+	VMOVUPS     vmathSoftplusF32AVX512const<>+896(SB), Z20
+	VMULPS      Z16, Z20, Z6
+	VADDPS      Z6, Z13, Z12
+	VSUBPS      Z12, Z13, Z17
+	VADDPS      Z6, Z17, Z19
+	VMOVUPS     vmathSoftplusF32AVX512const<>+960(SB), Z21
+	VMOVUPS     vmathSoftplusF32AVX512const<>+1024(SB), Z23
+	VFMADD231PS Z13, Z21, Z23
+	VMOVUPS     vmathSoftplusF32AVX512const<>+1088(SB), Z22
+	VFMADD231PS Z13, Z23, Z22
+	VMOVUPS     vmathSoftplusF32AVX512const<>+1152(SB), Z24
+	VFMADD231PS Z13, Z22, Z24
+	VMOVUPS     vmathSoftplusF32AVX512const<>+1216(SB), Z9
+	VFMADD231PS Z13, Z24, Z9
+	VMOVUPS     vmathSoftplusF32AVX512const<>+1280(SB), Z28
+	VFMADD231PS Z13, Z9, Z28
+	VMOVUPS     vmathSoftplusF32AVX512const<>+1344(SB), Z29
+	VFMADD231PS Z13, Z28, Z29
+	VMOVUPS     vmathSoftplusF32AVX512const<>+1408(SB), Z5
+	VFMADD231PS Z13, Z29, Z5
+	VMOVUPS     vmathSoftplusF32AVX512const<>+1472(SB), Z27
+	VFMADD231PS Z13, Z5, Z27
+	VMOVUPS     vmathSoftplusF32AVX512const<>+1536(SB), Z31
+	VFMADD231PS Z13, Z27, Z31
+	VMULPS      Z16, Z13, Z2
+	VMOVUPS     vmathSoftplusF32AVX512const<>+896(SB), Z7
+	VFMADD231PS Z18, Z7, Z19
+	VFMADD231PS Z31, Z2, Z19
+	VMOVUPS     vmathSoftplusF32AVX512const<>+64(SB), Z30
+	VSUBPS      Z13, Z30, Z8
+	VMOVUPS     vmathSoftplusF32AVX512const<>+1600(SB), Z11
+	VFMADD231PS Z8, Z13, Z11
+	VFMADD231PS Z11, Z13, Z30
+	VFMADD231PS Z30, Z14, Z19
+	VMOVUPS     vmathSoftplusF32AVX512const<>+1664(SB), Z25
+	VFMADD213PS Z12, Z15, Z25
+	VMOVUPS     vmathSoftplusF32AVX512const<>+1664(SB), Z4
+	VXORPS      vmathSoftplusF32AVX512const<>+192(SB), Z25, Z26
+	VFMADD231PS Z4, Z15, Z26
+	VADDPS      Z12, Z26, Z10
+	VMOVUPS     vmathSoftplusF32AVX512const<>+1728(SB), Z3
+	VFMADD231PS Z3, Z15, Z19
+	VADDPS      Z19, Z10, Z20
+	VCMPPS      $0x1e, Z1, Z0, K3
+	VBLENDMPS   Z0, Z1, K3, Z17
+	VADDPS      Z25, Z17, Z6
+	VSUBPS      Z17, Z6, Z21
+	VSUBPS      Z21, Z6, Z23
+	VSUBPS      Z23, Z17, Z22
+	VSUBPS      Z21, Z25, Z24
+	VADDPS      Z24, Z22, Z9
+	VADDPS      Z20, Z9, Z28
+	VADDPS      Z28, Z6, Z29
+	VMOVUPS     vmathSoftplusF32AVX512const<>+1792(SB), Z5
+	VCMPPS      $0x1e, Z5, Z0, K4
+	VBLENDMPS   Z0, Z29, K4, Z27
+	VMOVUPS     Z27, K1, (AX)
 
 done:
 	VZEROUPPER
@@ -15612,247 +16426,263 @@ DATA vmathSoftplusF32AVX512const<>+816(SB)/4, $0x3efffffe
 DATA vmathSoftplusF32AVX512const<>+820(SB)/4, $0x3efffffe
 DATA vmathSoftplusF32AVX512const<>+824(SB)/4, $0x3efffffe
 DATA vmathSoftplusF32AVX512const<>+828(SB)/4, $0x3efffffe
-DATA vmathSoftplusF32AVX512const<>+832(SB)/4, $0xbd0000cd
-DATA vmathSoftplusF32AVX512const<>+836(SB)/4, $0xbd0000cd
-DATA vmathSoftplusF32AVX512const<>+840(SB)/4, $0xbd0000cd
-DATA vmathSoftplusF32AVX512const<>+844(SB)/4, $0xbd0000cd
-DATA vmathSoftplusF32AVX512const<>+848(SB)/4, $0xbd0000cd
-DATA vmathSoftplusF32AVX512const<>+852(SB)/4, $0xbd0000cd
-DATA vmathSoftplusF32AVX512const<>+856(SB)/4, $0xbd0000cd
-DATA vmathSoftplusF32AVX512const<>+860(SB)/4, $0xbd0000cd
-DATA vmathSoftplusF32AVX512const<>+864(SB)/4, $0xbd0000cd
-DATA vmathSoftplusF32AVX512const<>+868(SB)/4, $0xbd0000cd
-DATA vmathSoftplusF32AVX512const<>+872(SB)/4, $0xbd0000cd
-DATA vmathSoftplusF32AVX512const<>+876(SB)/4, $0xbd0000cd
-DATA vmathSoftplusF32AVX512const<>+880(SB)/4, $0xbd0000cd
-DATA vmathSoftplusF32AVX512const<>+884(SB)/4, $0xbd0000cd
-DATA vmathSoftplusF32AVX512const<>+888(SB)/4, $0xbd0000cd
-DATA vmathSoftplusF32AVX512const<>+892(SB)/4, $0xbd0000cd
-DATA vmathSoftplusF32AVX512const<>+896(SB)/4, $0x3da3efea
-DATA vmathSoftplusF32AVX512const<>+900(SB)/4, $0x3da3efea
-DATA vmathSoftplusF32AVX512const<>+904(SB)/4, $0x3da3efea
-DATA vmathSoftplusF32AVX512const<>+908(SB)/4, $0x3da3efea
-DATA vmathSoftplusF32AVX512const<>+912(SB)/4, $0x3da3efea
-DATA vmathSoftplusF32AVX512const<>+916(SB)/4, $0x3da3efea
-DATA vmathSoftplusF32AVX512const<>+920(SB)/4, $0x3da3efea
-DATA vmathSoftplusF32AVX512const<>+924(SB)/4, $0x3da3efea
-DATA vmathSoftplusF32AVX512const<>+928(SB)/4, $0x3da3efea
-DATA vmathSoftplusF32AVX512const<>+932(SB)/4, $0x3da3efea
-DATA vmathSoftplusF32AVX512const<>+936(SB)/4, $0x3da3efea
-DATA vmathSoftplusF32AVX512const<>+940(SB)/4, $0x3da3efea
-DATA vmathSoftplusF32AVX512const<>+944(SB)/4, $0x3da3efea
-DATA vmathSoftplusF32AVX512const<>+948(SB)/4, $0x3da3efea
-DATA vmathSoftplusF32AVX512const<>+952(SB)/4, $0x3da3efea
-DATA vmathSoftplusF32AVX512const<>+956(SB)/4, $0x3da3efea
-DATA vmathSoftplusF32AVX512const<>+960(SB)/4, $0xbdd8b56c
-DATA vmathSoftplusF32AVX512const<>+964(SB)/4, $0xbdd8b56c
-DATA vmathSoftplusF32AVX512const<>+968(SB)/4, $0xbdd8b56c
-DATA vmathSoftplusF32AVX512const<>+972(SB)/4, $0xbdd8b56c
-DATA vmathSoftplusF32AVX512const<>+976(SB)/4, $0xbdd8b56c
-DATA vmathSoftplusF32AVX512const<>+980(SB)/4, $0xbdd8b56c
-DATA vmathSoftplusF32AVX512const<>+984(SB)/4, $0xbdd8b56c
-DATA vmathSoftplusF32AVX512const<>+988(SB)/4, $0xbdd8b56c
-DATA vmathSoftplusF32AVX512const<>+992(SB)/4, $0xbdd8b56c
-DATA vmathSoftplusF32AVX512const<>+996(SB)/4, $0xbdd8b56c
-DATA vmathSoftplusF32AVX512const<>+1000(SB)/4, $0xbdd8b56c
-DATA vmathSoftplusF32AVX512const<>+1004(SB)/4, $0xbdd8b56c
-DATA vmathSoftplusF32AVX512const<>+1008(SB)/4, $0xbdd8b56c
-DATA vmathSoftplusF32AVX512const<>+1012(SB)/4, $0xbdd8b56c
-DATA vmathSoftplusF32AVX512const<>+1016(SB)/4, $0xbdd8b56c
-DATA vmathSoftplusF32AVX512const<>+1020(SB)/4, $0xbdd8b56c
-DATA vmathSoftplusF32AVX512const<>+1024(SB)/4, $0x3de9967a
-DATA vmathSoftplusF32AVX512const<>+1028(SB)/4, $0x3de9967a
-DATA vmathSoftplusF32AVX512const<>+1032(SB)/4, $0x3de9967a
-DATA vmathSoftplusF32AVX512const<>+1036(SB)/4, $0x3de9967a
-DATA vmathSoftplusF32AVX512const<>+1040(SB)/4, $0x3de9967a
-DATA vmathSoftplusF32AVX512const<>+1044(SB)/4, $0x3de9967a
-DATA vmathSoftplusF32AVX512const<>+1048(SB)/4, $0x3de9967a
-DATA vmathSoftplusF32AVX512const<>+1052(SB)/4, $0x3de9967a
-DATA vmathSoftplusF32AVX512const<>+1056(SB)/4, $0x3de9967a
-DATA vmathSoftplusF32AVX512const<>+1060(SB)/4, $0x3de9967a
-DATA vmathSoftplusF32AVX512const<>+1064(SB)/4, $0x3de9967a
-DATA vmathSoftplusF32AVX512const<>+1068(SB)/4, $0x3de9967a
-DATA vmathSoftplusF32AVX512const<>+1072(SB)/4, $0x3de9967a
-DATA vmathSoftplusF32AVX512const<>+1076(SB)/4, $0x3de9967a
-DATA vmathSoftplusF32AVX512const<>+1080(SB)/4, $0x3de9967a
-DATA vmathSoftplusF32AVX512const<>+1084(SB)/4, $0x3de9967a
-DATA vmathSoftplusF32AVX512const<>+1088(SB)/4, $0xbdfffc3f
-DATA vmathSoftplusF32AVX512const<>+1092(SB)/4, $0xbdfffc3f
-DATA vmathSoftplusF32AVX512const<>+1096(SB)/4, $0xbdfffc3f
-DATA vmathSoftplusF32AVX512const<>+1100(SB)/4, $0xbdfffc3f
-DATA vmathSoftplusF32AVX512const<>+1104(SB)/4, $0xbdfffc3f
-DATA vmathSoftplusF32AVX512const<>+1108(SB)/4, $0xbdfffc3f
-DATA vmathSoftplusF32AVX512const<>+1112(SB)/4, $0xbdfffc3f
-DATA vmathSoftplusF32AVX512const<>+1116(SB)/4, $0xbdfffc3f
-DATA vmathSoftplusF32AVX512const<>+1120(SB)/4, $0xbdfffc3f
-DATA vmathSoftplusF32AVX512const<>+1124(SB)/4, $0xbdfffc3f
-DATA vmathSoftplusF32AVX512const<>+1128(SB)/4, $0xbdfffc3f
-DATA vmathSoftplusF32AVX512const<>+1132(SB)/4, $0xbdfffc3f
-DATA vmathSoftplusF32AVX512const<>+1136(SB)/4, $0xbdfffc3f
-DATA vmathSoftplusF32AVX512const<>+1140(SB)/4, $0xbdfffc3f
-DATA vmathSoftplusF32AVX512const<>+1144(SB)/4, $0xbdfffc3f
-DATA vmathSoftplusF32AVX512const<>+1148(SB)/4, $0xbdfffc3f
-DATA vmathSoftplusF32AVX512const<>+1152(SB)/4, $0x3e121963
-DATA vmathSoftplusF32AVX512const<>+1156(SB)/4, $0x3e121963
-DATA vmathSoftplusF32AVX512const<>+1160(SB)/4, $0x3e121963
-DATA vmathSoftplusF32AVX512const<>+1164(SB)/4, $0x3e121963
-DATA vmathSoftplusF32AVX512const<>+1168(SB)/4, $0x3e121963
-DATA vmathSoftplusF32AVX512const<>+1172(SB)/4, $0x3e121963
-DATA vmathSoftplusF32AVX512const<>+1176(SB)/4, $0x3e121963
-DATA vmathSoftplusF32AVX512const<>+1180(SB)/4, $0x3e121963
-DATA vmathSoftplusF32AVX512const<>+1184(SB)/4, $0x3e121963
-DATA vmathSoftplusF32AVX512const<>+1188(SB)/4, $0x3e121963
-DATA vmathSoftplusF32AVX512const<>+1192(SB)/4, $0x3e121963
-DATA vmathSoftplusF32AVX512const<>+1196(SB)/4, $0x3e121963
-DATA vmathSoftplusF32AVX512const<>+1200(SB)/4, $0x3e121963
-DATA vmathSoftplusF32AVX512const<>+1204(SB)/4, $0x3e121963
-DATA vmathSoftplusF32AVX512const<>+1208(SB)/4, $0x3e121963
-DATA vmathSoftplusF32AVX512const<>+1212(SB)/4, $0x3e121963
-DATA vmathSoftplusF32AVX512const<>+1216(SB)/4, $0xbe2aa702
-DATA vmathSoftplusF32AVX512const<>+1220(SB)/4, $0xbe2aa702
-DATA vmathSoftplusF32AVX512const<>+1224(SB)/4, $0xbe2aa702
-DATA vmathSoftplusF32AVX512const<>+1228(SB)/4, $0xbe2aa702
-DATA vmathSoftplusF32AVX512const<>+1232(SB)/4, $0xbe2aa702
-DATA vmathSoftplusF32AVX512const<>+1236(SB)/4, $0xbe2aa702
-DATA vmathSoftplusF32AVX512const<>+1240(SB)/4, $0xbe2aa702
-DATA vmathSoftplusF32AVX512const<>+1244(SB)/4, $0xbe2aa702
-DATA vmathSoftplusF32AVX512const<>+1248(SB)/4, $0xbe2aa702
-DATA vmathSoftplusF32AVX512const<>+1252(SB)/4, $0xbe2aa702
-DATA vmathSoftplusF32AVX512const<>+1256(SB)/4, $0xbe2aa702
-DATA vmathSoftplusF32AVX512const<>+1260(SB)/4, $0xbe2aa702
-DATA vmathSoftplusF32AVX512const<>+1264(SB)/4, $0xbe2aa702
-DATA vmathSoftplusF32AVX512const<>+1268(SB)/4, $0xbe2aa702
-DATA vmathSoftplusF32AVX512const<>+1272(SB)/4, $0xbe2aa702
-DATA vmathSoftplusF32AVX512const<>+1276(SB)/4, $0xbe2aa702
-DATA vmathSoftplusF32AVX512const<>+1280(SB)/4, $0x3e4ccded
-DATA vmathSoftplusF32AVX512const<>+1284(SB)/4, $0x3e4ccded
-DATA vmathSoftplusF32AVX512const<>+1288(SB)/4, $0x3e4ccded
-DATA vmathSoftplusF32AVX512const<>+1292(SB)/4, $0x3e4ccded
-DATA vmathSoftplusF32AVX512const<>+1296(SB)/4, $0x3e4ccded
-DATA vmathSoftplusF32AVX512const<>+1300(SB)/4, $0x3e4ccded
-DATA vmathSoftplusF32AVX512const<>+1304(SB)/4, $0x3e4ccded
-DATA vmathSoftplusF32AVX512const<>+1308(SB)/4, $0x3e4ccded
-DATA vmathSoftplusF32AVX512const<>+1312(SB)/4, $0x3e4ccded
-DATA vmathSoftplusF32AVX512const<>+1316(SB)/4, $0x3e4ccded
-DATA vmathSoftplusF32AVX512const<>+1320(SB)/4, $0x3e4ccded
-DATA vmathSoftplusF32AVX512const<>+1324(SB)/4, $0x3e4ccded
-DATA vmathSoftplusF32AVX512const<>+1328(SB)/4, $0x3e4ccded
-DATA vmathSoftplusF32AVX512const<>+1332(SB)/4, $0x3e4ccded
-DATA vmathSoftplusF32AVX512const<>+1336(SB)/4, $0x3e4ccded
-DATA vmathSoftplusF32AVX512const<>+1340(SB)/4, $0x3e4ccded
-DATA vmathSoftplusF32AVX512const<>+1344(SB)/4, $0xbe80000c
-DATA vmathSoftplusF32AVX512const<>+1348(SB)/4, $0xbe80000c
-DATA vmathSoftplusF32AVX512const<>+1352(SB)/4, $0xbe80000c
-DATA vmathSoftplusF32AVX512const<>+1356(SB)/4, $0xbe80000c
-DATA vmathSoftplusF32AVX512const<>+1360(SB)/4, $0xbe80000c
-DATA vmathSoftplusF32AVX512const<>+1364(SB)/4, $0xbe80000c
-DATA vmathSoftplusF32AVX512const<>+1368(SB)/4, $0xbe80000c
-DATA vmathSoftplusF32AVX512const<>+1372(SB)/4, $0xbe80000c
-DATA vmathSoftplusF32AVX512const<>+1376(SB)/4, $0xbe80000c
-DATA vmathSoftplusF32AVX512const<>+1380(SB)/4, $0xbe80000c
-DATA vmathSoftplusF32AVX512const<>+1384(SB)/4, $0xbe80000c
-DATA vmathSoftplusF32AVX512const<>+1388(SB)/4, $0xbe80000c
-DATA vmathSoftplusF32AVX512const<>+1392(SB)/4, $0xbe80000c
-DATA vmathSoftplusF32AVX512const<>+1396(SB)/4, $0xbe80000c
-DATA vmathSoftplusF32AVX512const<>+1400(SB)/4, $0xbe80000c
-DATA vmathSoftplusF32AVX512const<>+1404(SB)/4, $0xbe80000c
-DATA vmathSoftplusF32AVX512const<>+1408(SB)/4, $0x3eaaaaaa
-DATA vmathSoftplusF32AVX512const<>+1412(SB)/4, $0x3eaaaaaa
-DATA vmathSoftplusF32AVX512const<>+1416(SB)/4, $0x3eaaaaaa
-DATA vmathSoftplusF32AVX512const<>+1420(SB)/4, $0x3eaaaaaa
-DATA vmathSoftplusF32AVX512const<>+1424(SB)/4, $0x3eaaaaaa
-DATA vmathSoftplusF32AVX512const<>+1428(SB)/4, $0x3eaaaaaa
-DATA vmathSoftplusF32AVX512const<>+1432(SB)/4, $0x3eaaaaaa
-DATA vmathSoftplusF32AVX512const<>+1436(SB)/4, $0x3eaaaaaa
-DATA vmathSoftplusF32AVX512const<>+1440(SB)/4, $0x3eaaaaaa
-DATA vmathSoftplusF32AVX512const<>+1444(SB)/4, $0x3eaaaaaa
-DATA vmathSoftplusF32AVX512const<>+1448(SB)/4, $0x3eaaaaaa
-DATA vmathSoftplusF32AVX512const<>+1452(SB)/4, $0x3eaaaaaa
-DATA vmathSoftplusF32AVX512const<>+1456(SB)/4, $0x3eaaaaaa
-DATA vmathSoftplusF32AVX512const<>+1460(SB)/4, $0x3eaaaaaa
-DATA vmathSoftplusF32AVX512const<>+1464(SB)/4, $0x3eaaaaaa
-DATA vmathSoftplusF32AVX512const<>+1468(SB)/4, $0x3eaaaaaa
-DATA vmathSoftplusF32AVX512const<>+1472(SB)/4, $0xbf000000
-DATA vmathSoftplusF32AVX512const<>+1476(SB)/4, $0xbf000000
-DATA vmathSoftplusF32AVX512const<>+1480(SB)/4, $0xbf000000
-DATA vmathSoftplusF32AVX512const<>+1484(SB)/4, $0xbf000000
-DATA vmathSoftplusF32AVX512const<>+1488(SB)/4, $0xbf000000
-DATA vmathSoftplusF32AVX512const<>+1492(SB)/4, $0xbf000000
-DATA vmathSoftplusF32AVX512const<>+1496(SB)/4, $0xbf000000
-DATA vmathSoftplusF32AVX512const<>+1500(SB)/4, $0xbf000000
-DATA vmathSoftplusF32AVX512const<>+1504(SB)/4, $0xbf000000
-DATA vmathSoftplusF32AVX512const<>+1508(SB)/4, $0xbf000000
-DATA vmathSoftplusF32AVX512const<>+1512(SB)/4, $0xbf000000
-DATA vmathSoftplusF32AVX512const<>+1516(SB)/4, $0xbf000000
-DATA vmathSoftplusF32AVX512const<>+1520(SB)/4, $0xbf000000
-DATA vmathSoftplusF32AVX512const<>+1524(SB)/4, $0xbf000000
-DATA vmathSoftplusF32AVX512const<>+1528(SB)/4, $0xbf000000
-DATA vmathSoftplusF32AVX512const<>+1532(SB)/4, $0xbf000000
-DATA vmathSoftplusF32AVX512const<>+1536(SB)/4, $0xbf800000
-DATA vmathSoftplusF32AVX512const<>+1540(SB)/4, $0xbf800000
-DATA vmathSoftplusF32AVX512const<>+1544(SB)/4, $0xbf800000
-DATA vmathSoftplusF32AVX512const<>+1548(SB)/4, $0xbf800000
-DATA vmathSoftplusF32AVX512const<>+1552(SB)/4, $0xbf800000
-DATA vmathSoftplusF32AVX512const<>+1556(SB)/4, $0xbf800000
-DATA vmathSoftplusF32AVX512const<>+1560(SB)/4, $0xbf800000
-DATA vmathSoftplusF32AVX512const<>+1564(SB)/4, $0xbf800000
-DATA vmathSoftplusF32AVX512const<>+1568(SB)/4, $0xbf800000
-DATA vmathSoftplusF32AVX512const<>+1572(SB)/4, $0xbf800000
-DATA vmathSoftplusF32AVX512const<>+1576(SB)/4, $0xbf800000
-DATA vmathSoftplusF32AVX512const<>+1580(SB)/4, $0xbf800000
-DATA vmathSoftplusF32AVX512const<>+1584(SB)/4, $0xbf800000
-DATA vmathSoftplusF32AVX512const<>+1588(SB)/4, $0xbf800000
-DATA vmathSoftplusF32AVX512const<>+1592(SB)/4, $0xbf800000
-DATA vmathSoftplusF32AVX512const<>+1596(SB)/4, $0xbf800000
-DATA vmathSoftplusF32AVX512const<>+1600(SB)/4, $0x3f318000
-DATA vmathSoftplusF32AVX512const<>+1604(SB)/4, $0x3f318000
-DATA vmathSoftplusF32AVX512const<>+1608(SB)/4, $0x3f318000
-DATA vmathSoftplusF32AVX512const<>+1612(SB)/4, $0x3f318000
-DATA vmathSoftplusF32AVX512const<>+1616(SB)/4, $0x3f318000
-DATA vmathSoftplusF32AVX512const<>+1620(SB)/4, $0x3f318000
-DATA vmathSoftplusF32AVX512const<>+1624(SB)/4, $0x3f318000
-DATA vmathSoftplusF32AVX512const<>+1628(SB)/4, $0x3f318000
-DATA vmathSoftplusF32AVX512const<>+1632(SB)/4, $0x3f318000
-DATA vmathSoftplusF32AVX512const<>+1636(SB)/4, $0x3f318000
-DATA vmathSoftplusF32AVX512const<>+1640(SB)/4, $0x3f318000
-DATA vmathSoftplusF32AVX512const<>+1644(SB)/4, $0x3f318000
-DATA vmathSoftplusF32AVX512const<>+1648(SB)/4, $0x3f318000
-DATA vmathSoftplusF32AVX512const<>+1652(SB)/4, $0x3f318000
-DATA vmathSoftplusF32AVX512const<>+1656(SB)/4, $0x3f318000
-DATA vmathSoftplusF32AVX512const<>+1660(SB)/4, $0x3f318000
-DATA vmathSoftplusF32AVX512const<>+1664(SB)/4, $0xb95e8083
-DATA vmathSoftplusF32AVX512const<>+1668(SB)/4, $0xb95e8083
-DATA vmathSoftplusF32AVX512const<>+1672(SB)/4, $0xb95e8083
-DATA vmathSoftplusF32AVX512const<>+1676(SB)/4, $0xb95e8083
-DATA vmathSoftplusF32AVX512const<>+1680(SB)/4, $0xb95e8083
-DATA vmathSoftplusF32AVX512const<>+1684(SB)/4, $0xb95e8083
-DATA vmathSoftplusF32AVX512const<>+1688(SB)/4, $0xb95e8083
-DATA vmathSoftplusF32AVX512const<>+1692(SB)/4, $0xb95e8083
-DATA vmathSoftplusF32AVX512const<>+1696(SB)/4, $0xb95e8083
-DATA vmathSoftplusF32AVX512const<>+1700(SB)/4, $0xb95e8083
-DATA vmathSoftplusF32AVX512const<>+1704(SB)/4, $0xb95e8083
-DATA vmathSoftplusF32AVX512const<>+1708(SB)/4, $0xb95e8083
-DATA vmathSoftplusF32AVX512const<>+1712(SB)/4, $0xb95e8083
-DATA vmathSoftplusF32AVX512const<>+1716(SB)/4, $0xb95e8083
-DATA vmathSoftplusF32AVX512const<>+1720(SB)/4, $0xb95e8083
-DATA vmathSoftplusF32AVX512const<>+1724(SB)/4, $0xb95e8083
-DATA vmathSoftplusF32AVX512const<>+1728(SB)/4, $0x41a00000
-DATA vmathSoftplusF32AVX512const<>+1732(SB)/4, $0x41a00000
-DATA vmathSoftplusF32AVX512const<>+1736(SB)/4, $0x41a00000
-DATA vmathSoftplusF32AVX512const<>+1740(SB)/4, $0x41a00000
-DATA vmathSoftplusF32AVX512const<>+1744(SB)/4, $0x41a00000
-DATA vmathSoftplusF32AVX512const<>+1748(SB)/4, $0x41a00000
-DATA vmathSoftplusF32AVX512const<>+1752(SB)/4, $0x41a00000
-DATA vmathSoftplusF32AVX512const<>+1756(SB)/4, $0x41a00000
-DATA vmathSoftplusF32AVX512const<>+1760(SB)/4, $0x41a00000
-DATA vmathSoftplusF32AVX512const<>+1764(SB)/4, $0x41a00000
-DATA vmathSoftplusF32AVX512const<>+1768(SB)/4, $0x41a00000
-DATA vmathSoftplusF32AVX512const<>+1772(SB)/4, $0x41a00000
-DATA vmathSoftplusF32AVX512const<>+1776(SB)/4, $0x41a00000
-DATA vmathSoftplusF32AVX512const<>+1780(SB)/4, $0x41a00000
-DATA vmathSoftplusF32AVX512const<>+1784(SB)/4, $0x41a00000
-DATA vmathSoftplusF32AVX512const<>+1788(SB)/4, $0x41a00000
-GLOBL vmathSoftplusF32AVX512const<>(SB), RODATA|NOPTR, $1792
+DATA vmathSoftplusF32AVX512const<>+832(SB)/4, $0x3f000000
+DATA vmathSoftplusF32AVX512const<>+836(SB)/4, $0x3f000000
+DATA vmathSoftplusF32AVX512const<>+840(SB)/4, $0x3f000000
+DATA vmathSoftplusF32AVX512const<>+844(SB)/4, $0x3f000000
+DATA vmathSoftplusF32AVX512const<>+848(SB)/4, $0x3f000000
+DATA vmathSoftplusF32AVX512const<>+852(SB)/4, $0x3f000000
+DATA vmathSoftplusF32AVX512const<>+856(SB)/4, $0x3f000000
+DATA vmathSoftplusF32AVX512const<>+860(SB)/4, $0x3f000000
+DATA vmathSoftplusF32AVX512const<>+864(SB)/4, $0x3f000000
+DATA vmathSoftplusF32AVX512const<>+868(SB)/4, $0x3f000000
+DATA vmathSoftplusF32AVX512const<>+872(SB)/4, $0x3f000000
+DATA vmathSoftplusF32AVX512const<>+876(SB)/4, $0x3f000000
+DATA vmathSoftplusF32AVX512const<>+880(SB)/4, $0x3f000000
+DATA vmathSoftplusF32AVX512const<>+884(SB)/4, $0x3f000000
+DATA vmathSoftplusF32AVX512const<>+888(SB)/4, $0x3f000000
+DATA vmathSoftplusF32AVX512const<>+892(SB)/4, $0x3f000000
+DATA vmathSoftplusF32AVX512const<>+896(SB)/4, $0xbf000000
+DATA vmathSoftplusF32AVX512const<>+900(SB)/4, $0xbf000000
+DATA vmathSoftplusF32AVX512const<>+904(SB)/4, $0xbf000000
+DATA vmathSoftplusF32AVX512const<>+908(SB)/4, $0xbf000000
+DATA vmathSoftplusF32AVX512const<>+912(SB)/4, $0xbf000000
+DATA vmathSoftplusF32AVX512const<>+916(SB)/4, $0xbf000000
+DATA vmathSoftplusF32AVX512const<>+920(SB)/4, $0xbf000000
+DATA vmathSoftplusF32AVX512const<>+924(SB)/4, $0xbf000000
+DATA vmathSoftplusF32AVX512const<>+928(SB)/4, $0xbf000000
+DATA vmathSoftplusF32AVX512const<>+932(SB)/4, $0xbf000000
+DATA vmathSoftplusF32AVX512const<>+936(SB)/4, $0xbf000000
+DATA vmathSoftplusF32AVX512const<>+940(SB)/4, $0xbf000000
+DATA vmathSoftplusF32AVX512const<>+944(SB)/4, $0xbf000000
+DATA vmathSoftplusF32AVX512const<>+948(SB)/4, $0xbf000000
+DATA vmathSoftplusF32AVX512const<>+952(SB)/4, $0xbf000000
+DATA vmathSoftplusF32AVX512const<>+956(SB)/4, $0xbf000000
+DATA vmathSoftplusF32AVX512const<>+960(SB)/4, $0xbd021be9
+DATA vmathSoftplusF32AVX512const<>+964(SB)/4, $0xbd021be9
+DATA vmathSoftplusF32AVX512const<>+968(SB)/4, $0xbd021be9
+DATA vmathSoftplusF32AVX512const<>+972(SB)/4, $0xbd021be9
+DATA vmathSoftplusF32AVX512const<>+976(SB)/4, $0xbd021be9
+DATA vmathSoftplusF32AVX512const<>+980(SB)/4, $0xbd021be9
+DATA vmathSoftplusF32AVX512const<>+984(SB)/4, $0xbd021be9
+DATA vmathSoftplusF32AVX512const<>+988(SB)/4, $0xbd021be9
+DATA vmathSoftplusF32AVX512const<>+992(SB)/4, $0xbd021be9
+DATA vmathSoftplusF32AVX512const<>+996(SB)/4, $0xbd021be9
+DATA vmathSoftplusF32AVX512const<>+1000(SB)/4, $0xbd021be9
+DATA vmathSoftplusF32AVX512const<>+1004(SB)/4, $0xbd021be9
+DATA vmathSoftplusF32AVX512const<>+1008(SB)/4, $0xbd021be9
+DATA vmathSoftplusF32AVX512const<>+1012(SB)/4, $0xbd021be9
+DATA vmathSoftplusF32AVX512const<>+1016(SB)/4, $0xbd021be9
+DATA vmathSoftplusF32AVX512const<>+1020(SB)/4, $0xbd021be9
+DATA vmathSoftplusF32AVX512const<>+1024(SB)/4, $0x3da4e174
+DATA vmathSoftplusF32AVX512const<>+1028(SB)/4, $0x3da4e174
+DATA vmathSoftplusF32AVX512const<>+1032(SB)/4, $0x3da4e174
+DATA vmathSoftplusF32AVX512const<>+1036(SB)/4, $0x3da4e174
+DATA vmathSoftplusF32AVX512const<>+1040(SB)/4, $0x3da4e174
+DATA vmathSoftplusF32AVX512const<>+1044(SB)/4, $0x3da4e174
+DATA vmathSoftplusF32AVX512const<>+1048(SB)/4, $0x3da4e174
+DATA vmathSoftplusF32AVX512const<>+1052(SB)/4, $0x3da4e174
+DATA vmathSoftplusF32AVX512const<>+1056(SB)/4, $0x3da4e174
+DATA vmathSoftplusF32AVX512const<>+1060(SB)/4, $0x3da4e174
+DATA vmathSoftplusF32AVX512const<>+1064(SB)/4, $0x3da4e174
+DATA vmathSoftplusF32AVX512const<>+1068(SB)/4, $0x3da4e174
+DATA vmathSoftplusF32AVX512const<>+1072(SB)/4, $0x3da4e174
+DATA vmathSoftplusF32AVX512const<>+1076(SB)/4, $0x3da4e174
+DATA vmathSoftplusF32AVX512const<>+1080(SB)/4, $0x3da4e174
+DATA vmathSoftplusF32AVX512const<>+1084(SB)/4, $0x3da4e174
+DATA vmathSoftplusF32AVX512const<>+1088(SB)/4, $0xbdd8798b
+DATA vmathSoftplusF32AVX512const<>+1092(SB)/4, $0xbdd8798b
+DATA vmathSoftplusF32AVX512const<>+1096(SB)/4, $0xbdd8798b
+DATA vmathSoftplusF32AVX512const<>+1100(SB)/4, $0xbdd8798b
+DATA vmathSoftplusF32AVX512const<>+1104(SB)/4, $0xbdd8798b
+DATA vmathSoftplusF32AVX512const<>+1108(SB)/4, $0xbdd8798b
+DATA vmathSoftplusF32AVX512const<>+1112(SB)/4, $0xbdd8798b
+DATA vmathSoftplusF32AVX512const<>+1116(SB)/4, $0xbdd8798b
+DATA vmathSoftplusF32AVX512const<>+1120(SB)/4, $0xbdd8798b
+DATA vmathSoftplusF32AVX512const<>+1124(SB)/4, $0xbdd8798b
+DATA vmathSoftplusF32AVX512const<>+1128(SB)/4, $0xbdd8798b
+DATA vmathSoftplusF32AVX512const<>+1132(SB)/4, $0xbdd8798b
+DATA vmathSoftplusF32AVX512const<>+1136(SB)/4, $0xbdd8798b
+DATA vmathSoftplusF32AVX512const<>+1140(SB)/4, $0xbdd8798b
+DATA vmathSoftplusF32AVX512const<>+1144(SB)/4, $0xbdd8798b
+DATA vmathSoftplusF32AVX512const<>+1148(SB)/4, $0xbdd8798b
+DATA vmathSoftplusF32AVX512const<>+1152(SB)/4, $0x3de92cf8
+DATA vmathSoftplusF32AVX512const<>+1156(SB)/4, $0x3de92cf8
+DATA vmathSoftplusF32AVX512const<>+1160(SB)/4, $0x3de92cf8
+DATA vmathSoftplusF32AVX512const<>+1164(SB)/4, $0x3de92cf8
+DATA vmathSoftplusF32AVX512const<>+1168(SB)/4, $0x3de92cf8
+DATA vmathSoftplusF32AVX512const<>+1172(SB)/4, $0x3de92cf8
+DATA vmathSoftplusF32AVX512const<>+1176(SB)/4, $0x3de92cf8
+DATA vmathSoftplusF32AVX512const<>+1180(SB)/4, $0x3de92cf8
+DATA vmathSoftplusF32AVX512const<>+1184(SB)/4, $0x3de92cf8
+DATA vmathSoftplusF32AVX512const<>+1188(SB)/4, $0x3de92cf8
+DATA vmathSoftplusF32AVX512const<>+1192(SB)/4, $0x3de92cf8
+DATA vmathSoftplusF32AVX512const<>+1196(SB)/4, $0x3de92cf8
+DATA vmathSoftplusF32AVX512const<>+1200(SB)/4, $0x3de92cf8
+DATA vmathSoftplusF32AVX512const<>+1204(SB)/4, $0x3de92cf8
+DATA vmathSoftplusF32AVX512const<>+1208(SB)/4, $0x3de92cf8
+DATA vmathSoftplusF32AVX512const<>+1212(SB)/4, $0x3de92cf8
+DATA vmathSoftplusF32AVX512const<>+1216(SB)/4, $0xbdffeebe
+DATA vmathSoftplusF32AVX512const<>+1220(SB)/4, $0xbdffeebe
+DATA vmathSoftplusF32AVX512const<>+1224(SB)/4, $0xbdffeebe
+DATA vmathSoftplusF32AVX512const<>+1228(SB)/4, $0xbdffeebe
+DATA vmathSoftplusF32AVX512const<>+1232(SB)/4, $0xbdffeebe
+DATA vmathSoftplusF32AVX512const<>+1236(SB)/4, $0xbdffeebe
+DATA vmathSoftplusF32AVX512const<>+1240(SB)/4, $0xbdffeebe
+DATA vmathSoftplusF32AVX512const<>+1244(SB)/4, $0xbdffeebe
+DATA vmathSoftplusF32AVX512const<>+1248(SB)/4, $0xbdffeebe
+DATA vmathSoftplusF32AVX512const<>+1252(SB)/4, $0xbdffeebe
+DATA vmathSoftplusF32AVX512const<>+1256(SB)/4, $0xbdffeebe
+DATA vmathSoftplusF32AVX512const<>+1260(SB)/4, $0xbdffeebe
+DATA vmathSoftplusF32AVX512const<>+1264(SB)/4, $0xbdffeebe
+DATA vmathSoftplusF32AVX512const<>+1268(SB)/4, $0xbdffeebe
+DATA vmathSoftplusF32AVX512const<>+1272(SB)/4, $0xbdffeebe
+DATA vmathSoftplusF32AVX512const<>+1276(SB)/4, $0xbdffeebe
+DATA vmathSoftplusF32AVX512const<>+1280(SB)/4, $0x3e121eb2
+DATA vmathSoftplusF32AVX512const<>+1284(SB)/4, $0x3e121eb2
+DATA vmathSoftplusF32AVX512const<>+1288(SB)/4, $0x3e121eb2
+DATA vmathSoftplusF32AVX512const<>+1292(SB)/4, $0x3e121eb2
+DATA vmathSoftplusF32AVX512const<>+1296(SB)/4, $0x3e121eb2
+DATA vmathSoftplusF32AVX512const<>+1300(SB)/4, $0x3e121eb2
+DATA vmathSoftplusF32AVX512const<>+1304(SB)/4, $0x3e121eb2
+DATA vmathSoftplusF32AVX512const<>+1308(SB)/4, $0x3e121eb2
+DATA vmathSoftplusF32AVX512const<>+1312(SB)/4, $0x3e121eb2
+DATA vmathSoftplusF32AVX512const<>+1316(SB)/4, $0x3e121eb2
+DATA vmathSoftplusF32AVX512const<>+1320(SB)/4, $0x3e121eb2
+DATA vmathSoftplusF32AVX512const<>+1324(SB)/4, $0x3e121eb2
+DATA vmathSoftplusF32AVX512const<>+1328(SB)/4, $0x3e121eb2
+DATA vmathSoftplusF32AVX512const<>+1332(SB)/4, $0x3e121eb2
+DATA vmathSoftplusF32AVX512const<>+1336(SB)/4, $0x3e121eb2
+DATA vmathSoftplusF32AVX512const<>+1340(SB)/4, $0x3e121eb2
+DATA vmathSoftplusF32AVX512const<>+1344(SB)/4, $0xbe2aa819
+DATA vmathSoftplusF32AVX512const<>+1348(SB)/4, $0xbe2aa819
+DATA vmathSoftplusF32AVX512const<>+1352(SB)/4, $0xbe2aa819
+DATA vmathSoftplusF32AVX512const<>+1356(SB)/4, $0xbe2aa819
+DATA vmathSoftplusF32AVX512const<>+1360(SB)/4, $0xbe2aa819
+DATA vmathSoftplusF32AVX512const<>+1364(SB)/4, $0xbe2aa819
+DATA vmathSoftplusF32AVX512const<>+1368(SB)/4, $0xbe2aa819
+DATA vmathSoftplusF32AVX512const<>+1372(SB)/4, $0xbe2aa819
+DATA vmathSoftplusF32AVX512const<>+1376(SB)/4, $0xbe2aa819
+DATA vmathSoftplusF32AVX512const<>+1380(SB)/4, $0xbe2aa819
+DATA vmathSoftplusF32AVX512const<>+1384(SB)/4, $0xbe2aa819
+DATA vmathSoftplusF32AVX512const<>+1388(SB)/4, $0xbe2aa819
+DATA vmathSoftplusF32AVX512const<>+1392(SB)/4, $0xbe2aa819
+DATA vmathSoftplusF32AVX512const<>+1396(SB)/4, $0xbe2aa819
+DATA vmathSoftplusF32AVX512const<>+1400(SB)/4, $0xbe2aa819
+DATA vmathSoftplusF32AVX512const<>+1404(SB)/4, $0xbe2aa819
+DATA vmathSoftplusF32AVX512const<>+1408(SB)/4, $0x3e4ccdbb
+DATA vmathSoftplusF32AVX512const<>+1412(SB)/4, $0x3e4ccdbb
+DATA vmathSoftplusF32AVX512const<>+1416(SB)/4, $0x3e4ccdbb
+DATA vmathSoftplusF32AVX512const<>+1420(SB)/4, $0x3e4ccdbb
+DATA vmathSoftplusF32AVX512const<>+1424(SB)/4, $0x3e4ccdbb
+DATA vmathSoftplusF32AVX512const<>+1428(SB)/4, $0x3e4ccdbb
+DATA vmathSoftplusF32AVX512const<>+1432(SB)/4, $0x3e4ccdbb
+DATA vmathSoftplusF32AVX512const<>+1436(SB)/4, $0x3e4ccdbb
+DATA vmathSoftplusF32AVX512const<>+1440(SB)/4, $0x3e4ccdbb
+DATA vmathSoftplusF32AVX512const<>+1444(SB)/4, $0x3e4ccdbb
+DATA vmathSoftplusF32AVX512const<>+1448(SB)/4, $0x3e4ccdbb
+DATA vmathSoftplusF32AVX512const<>+1452(SB)/4, $0x3e4ccdbb
+DATA vmathSoftplusF32AVX512const<>+1456(SB)/4, $0x3e4ccdbb
+DATA vmathSoftplusF32AVX512const<>+1460(SB)/4, $0x3e4ccdbb
+DATA vmathSoftplusF32AVX512const<>+1464(SB)/4, $0x3e4ccdbb
+DATA vmathSoftplusF32AVX512const<>+1468(SB)/4, $0x3e4ccdbb
+DATA vmathSoftplusF32AVX512const<>+1472(SB)/4, $0xbe800007
+DATA vmathSoftplusF32AVX512const<>+1476(SB)/4, $0xbe800007
+DATA vmathSoftplusF32AVX512const<>+1480(SB)/4, $0xbe800007
+DATA vmathSoftplusF32AVX512const<>+1484(SB)/4, $0xbe800007
+DATA vmathSoftplusF32AVX512const<>+1488(SB)/4, $0xbe800007
+DATA vmathSoftplusF32AVX512const<>+1492(SB)/4, $0xbe800007
+DATA vmathSoftplusF32AVX512const<>+1496(SB)/4, $0xbe800007
+DATA vmathSoftplusF32AVX512const<>+1500(SB)/4, $0xbe800007
+DATA vmathSoftplusF32AVX512const<>+1504(SB)/4, $0xbe800007
+DATA vmathSoftplusF32AVX512const<>+1508(SB)/4, $0xbe800007
+DATA vmathSoftplusF32AVX512const<>+1512(SB)/4, $0xbe800007
+DATA vmathSoftplusF32AVX512const<>+1516(SB)/4, $0xbe800007
+DATA vmathSoftplusF32AVX512const<>+1520(SB)/4, $0xbe800007
+DATA vmathSoftplusF32AVX512const<>+1524(SB)/4, $0xbe800007
+DATA vmathSoftplusF32AVX512const<>+1528(SB)/4, $0xbe800007
+DATA vmathSoftplusF32AVX512const<>+1532(SB)/4, $0xbe800007
+DATA vmathSoftplusF32AVX512const<>+1536(SB)/4, $0x3eaaaaaa
+DATA vmathSoftplusF32AVX512const<>+1540(SB)/4, $0x3eaaaaaa
+DATA vmathSoftplusF32AVX512const<>+1544(SB)/4, $0x3eaaaaaa
+DATA vmathSoftplusF32AVX512const<>+1548(SB)/4, $0x3eaaaaaa
+DATA vmathSoftplusF32AVX512const<>+1552(SB)/4, $0x3eaaaaaa
+DATA vmathSoftplusF32AVX512const<>+1556(SB)/4, $0x3eaaaaaa
+DATA vmathSoftplusF32AVX512const<>+1560(SB)/4, $0x3eaaaaaa
+DATA vmathSoftplusF32AVX512const<>+1564(SB)/4, $0x3eaaaaaa
+DATA vmathSoftplusF32AVX512const<>+1568(SB)/4, $0x3eaaaaaa
+DATA vmathSoftplusF32AVX512const<>+1572(SB)/4, $0x3eaaaaaa
+DATA vmathSoftplusF32AVX512const<>+1576(SB)/4, $0x3eaaaaaa
+DATA vmathSoftplusF32AVX512const<>+1580(SB)/4, $0x3eaaaaaa
+DATA vmathSoftplusF32AVX512const<>+1584(SB)/4, $0x3eaaaaaa
+DATA vmathSoftplusF32AVX512const<>+1588(SB)/4, $0x3eaaaaaa
+DATA vmathSoftplusF32AVX512const<>+1592(SB)/4, $0x3eaaaaaa
+DATA vmathSoftplusF32AVX512const<>+1596(SB)/4, $0x3eaaaaaa
+DATA vmathSoftplusF32AVX512const<>+1600(SB)/4, $0xbf800000
+DATA vmathSoftplusF32AVX512const<>+1604(SB)/4, $0xbf800000
+DATA vmathSoftplusF32AVX512const<>+1608(SB)/4, $0xbf800000
+DATA vmathSoftplusF32AVX512const<>+1612(SB)/4, $0xbf800000
+DATA vmathSoftplusF32AVX512const<>+1616(SB)/4, $0xbf800000
+DATA vmathSoftplusF32AVX512const<>+1620(SB)/4, $0xbf800000
+DATA vmathSoftplusF32AVX512const<>+1624(SB)/4, $0xbf800000
+DATA vmathSoftplusF32AVX512const<>+1628(SB)/4, $0xbf800000
+DATA vmathSoftplusF32AVX512const<>+1632(SB)/4, $0xbf800000
+DATA vmathSoftplusF32AVX512const<>+1636(SB)/4, $0xbf800000
+DATA vmathSoftplusF32AVX512const<>+1640(SB)/4, $0xbf800000
+DATA vmathSoftplusF32AVX512const<>+1644(SB)/4, $0xbf800000
+DATA vmathSoftplusF32AVX512const<>+1648(SB)/4, $0xbf800000
+DATA vmathSoftplusF32AVX512const<>+1652(SB)/4, $0xbf800000
+DATA vmathSoftplusF32AVX512const<>+1656(SB)/4, $0xbf800000
+DATA vmathSoftplusF32AVX512const<>+1660(SB)/4, $0xbf800000
+DATA vmathSoftplusF32AVX512const<>+1664(SB)/4, $0x3f318000
+DATA vmathSoftplusF32AVX512const<>+1668(SB)/4, $0x3f318000
+DATA vmathSoftplusF32AVX512const<>+1672(SB)/4, $0x3f318000
+DATA vmathSoftplusF32AVX512const<>+1676(SB)/4, $0x3f318000
+DATA vmathSoftplusF32AVX512const<>+1680(SB)/4, $0x3f318000
+DATA vmathSoftplusF32AVX512const<>+1684(SB)/4, $0x3f318000
+DATA vmathSoftplusF32AVX512const<>+1688(SB)/4, $0x3f318000
+DATA vmathSoftplusF32AVX512const<>+1692(SB)/4, $0x3f318000
+DATA vmathSoftplusF32AVX512const<>+1696(SB)/4, $0x3f318000
+DATA vmathSoftplusF32AVX512const<>+1700(SB)/4, $0x3f318000
+DATA vmathSoftplusF32AVX512const<>+1704(SB)/4, $0x3f318000
+DATA vmathSoftplusF32AVX512const<>+1708(SB)/4, $0x3f318000
+DATA vmathSoftplusF32AVX512const<>+1712(SB)/4, $0x3f318000
+DATA vmathSoftplusF32AVX512const<>+1716(SB)/4, $0x3f318000
+DATA vmathSoftplusF32AVX512const<>+1720(SB)/4, $0x3f318000
+DATA vmathSoftplusF32AVX512const<>+1724(SB)/4, $0x3f318000
+DATA vmathSoftplusF32AVX512const<>+1728(SB)/4, $0xb95e8083
+DATA vmathSoftplusF32AVX512const<>+1732(SB)/4, $0xb95e8083
+DATA vmathSoftplusF32AVX512const<>+1736(SB)/4, $0xb95e8083
+DATA vmathSoftplusF32AVX512const<>+1740(SB)/4, $0xb95e8083
+DATA vmathSoftplusF32AVX512const<>+1744(SB)/4, $0xb95e8083
+DATA vmathSoftplusF32AVX512const<>+1748(SB)/4, $0xb95e8083
+DATA vmathSoftplusF32AVX512const<>+1752(SB)/4, $0xb95e8083
+DATA vmathSoftplusF32AVX512const<>+1756(SB)/4, $0xb95e8083
+DATA vmathSoftplusF32AVX512const<>+1760(SB)/4, $0xb95e8083
+DATA vmathSoftplusF32AVX512const<>+1764(SB)/4, $0xb95e8083
+DATA vmathSoftplusF32AVX512const<>+1768(SB)/4, $0xb95e8083
+DATA vmathSoftplusF32AVX512const<>+1772(SB)/4, $0xb95e8083
+DATA vmathSoftplusF32AVX512const<>+1776(SB)/4, $0xb95e8083
+DATA vmathSoftplusF32AVX512const<>+1780(SB)/4, $0xb95e8083
+DATA vmathSoftplusF32AVX512const<>+1784(SB)/4, $0xb95e8083
+DATA vmathSoftplusF32AVX512const<>+1788(SB)/4, $0xb95e8083
+DATA vmathSoftplusF32AVX512const<>+1792(SB)/4, $0x41a00000
+DATA vmathSoftplusF32AVX512const<>+1796(SB)/4, $0x41a00000
+DATA vmathSoftplusF32AVX512const<>+1800(SB)/4, $0x41a00000
+DATA vmathSoftplusF32AVX512const<>+1804(SB)/4, $0x41a00000
+DATA vmathSoftplusF32AVX512const<>+1808(SB)/4, $0x41a00000
+DATA vmathSoftplusF32AVX512const<>+1812(SB)/4, $0x41a00000
+DATA vmathSoftplusF32AVX512const<>+1816(SB)/4, $0x41a00000
+DATA vmathSoftplusF32AVX512const<>+1820(SB)/4, $0x41a00000
+DATA vmathSoftplusF32AVX512const<>+1824(SB)/4, $0x41a00000
+DATA vmathSoftplusF32AVX512const<>+1828(SB)/4, $0x41a00000
+DATA vmathSoftplusF32AVX512const<>+1832(SB)/4, $0x41a00000
+DATA vmathSoftplusF32AVX512const<>+1836(SB)/4, $0x41a00000
+DATA vmathSoftplusF32AVX512const<>+1840(SB)/4, $0x41a00000
+DATA vmathSoftplusF32AVX512const<>+1844(SB)/4, $0x41a00000
+DATA vmathSoftplusF32AVX512const<>+1848(SB)/4, $0x41a00000
+DATA vmathSoftplusF32AVX512const<>+1852(SB)/4, $0x41a00000
+GLOBL vmathSoftplusF32AVX512const<>(SB), RODATA|NOPTR, $1856
 
 // func AtanF64AVX2(dst []float64, x []float64)
 // Requires: AVX, FMA3

@@ -588,7 +588,7 @@ main:
 	WORD	$0x4efbd4b9 // fsub v25.2d, v5.2d, v27.2d
 	WORD	$0x4e62d718 // fadd v24.2d, v24.2d, v2.2d
 	WORD	$0x4e63d739 // fadd v25.2d, v25.2d, v3.2d
-	// f = m - 1; f2 = f*f; q = Poly(LogQ, f, f2)
+	// f = m - 1; s, rest = LogParts(f): f - f*f/2 summed exactly, the rest by R
 	FMOVQ	128(R9), F28
 	FMOVQ	128(R9), F29
 	WORD	$0x4efcd610 // fsub v16.2d, v16.2d, v28.2d
@@ -635,10 +635,10 @@ main:
 	VFMLA	V31.D2, V27.D2, V5.D2
 	FMOVQ	304(R9), F2
 	FMOVQ	304(R9), F3
-	VFMLA	V30.D2, V4.D2, V2.D2
-	VFMLA	V31.D2, V5.D2, V3.D2
 	FMOVQ	320(R9), F28
 	FMOVQ	320(R9), F29
+	VFMLA	V30.D2, V2.D2, V28.D2
+	VFMLA	V31.D2, V3.D2, V29.D2
 	FMOVQ	336(R9), F6
 	FMOVQ	336(R9), F7
 	VFMLA	V30.D2, V28.D2, V6.D2
@@ -671,56 +671,72 @@ main:
 	FMOVQ	448(R9), F23
 	VFMLA	V30.D2, V20.D2, V22.D2
 	VFMLA	V31.D2, V21.D2, V23.D2
-	FMOVQ	464(R9), F26
-	FMOVQ	464(R9), F27
-	VFMLA	V30.D2, V22.D2, V26.D2
-	VFMLA	V31.D2, V23.D2, V27.D2
-	VFMLA	V16.D2, V26.D2, V2.D2
-	VFMLA	V17.D2, V27.D2, V3.D2
-	// hi = fma(e, ln2hi, f); lo = fma(e, ln2hi, -hi) + f; r = hi + fma(f2, q, fma(e, ln2lo, lo))
-	FMOVQ	480(R9), F6
-	FMOVQ	480(R9), F7
-	VMOV	V16.B16, V4.B16
-	VMOV	V17.B16, V5.B16
-	VFMLA	V6.D2, V24.D2, V4.D2
-	VFMLA	V7.D2, V25.D2, V5.D2
-	VMOV	V4.B16, V28.B16
-	VMOV	V5.B16, V29.B16
-	VFMLS	V6.D2, V24.D2, V28.D2
-	VFMLS	V7.D2, V25.D2, V29.D2
-	WORD	$0x4efcd61c // fsub v28.2d, v16.2d, v28.2d
-	WORD	$0x4efdd63d // fsub v29.2d, v17.2d, v29.2d
-	FMOVQ	496(R9), F8
-	FMOVQ	496(R9), F9
-	VFMLA	V8.D2, V24.D2, V28.D2
-	VFMLA	V9.D2, V25.D2, V29.D2
-	VFMLA	V2.D2, V30.D2, V28.D2
-	VFMLA	V3.D2, V31.D2, V29.D2
-	WORD	$0x4e7cd484 // fadd v4.2d, v4.2d, v28.2d
-	WORD	$0x4e7dd4a5 // fadd v5.2d, v5.2d, v29.2d
+	VFMLA	V16.D2, V22.D2, V4.D2
+	VFMLA	V17.D2, V23.D2, V5.D2
+	FMOVQ	464(R9), F6
+	FMOVQ	464(R9), F7
+	WORD	$0x6e66dfda // fmul v26.2d, v30.2d, v6.2d
+	WORD	$0x6e67dffb // fmul v27.2d, v31.2d, v7.2d
+	WORD	$0x4e7ad602 // fadd v2.2d, v16.2d, v26.2d
+	WORD	$0x4e7bd623 // fadd v3.2d, v17.2d, v27.2d
+	WORD	$0x4ee2d61c // fsub v28.2d, v16.2d, v2.2d
+	WORD	$0x4ee3d63d // fsub v29.2d, v17.2d, v3.2d
+	WORD	$0x4e7ad79a // fadd v26.2d, v28.2d, v26.2d
+	WORD	$0x4e7bd7bb // fadd v27.2d, v29.2d, v27.2d
+	WORD	$0x6e7ede1c // fmul v28.2d, v16.2d, v30.2d
+	WORD	$0x6e7fde3d // fmul v29.2d, v17.2d, v31.2d
+	WORD	$0x6ee0fbde // fneg v30.2d, v30.2d
+	WORD	$0x6ee0fbff // fneg v31.2d, v31.2d
+	VFMLA	V16.D2, V16.D2, V30.D2
+	VFMLA	V17.D2, V17.D2, V31.D2
+	VFMLA	V6.D2, V30.D2, V26.D2
+	VFMLA	V7.D2, V31.D2, V27.D2
+	VFMLA	V4.D2, V28.D2, V26.D2
+	VFMLA	V5.D2, V29.D2, V27.D2
+	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest))
+	FMOVQ	480(R9), F14
+	FMOVQ	480(R9), F15
+	VMOV	V2.B16, V8.B16
+	VMOV	V3.B16, V9.B16
+	VFMLA	V14.D2, V24.D2, V8.D2
+	VFMLA	V15.D2, V25.D2, V9.D2
+	VMOV	V8.B16, V12.B16
+	VMOV	V9.B16, V13.B16
+	VFMLS	V14.D2, V24.D2, V12.D2
+	VFMLS	V15.D2, V25.D2, V13.D2
+	WORD	$0x4eecd44c // fsub v12.2d, v2.2d, v12.2d
+	WORD	$0x4eedd46d // fsub v13.2d, v3.2d, v13.2d
+	FMOVQ	496(R9), F10
+	FMOVQ	496(R9), F11
+	VFMLA	V10.D2, V24.D2, V26.D2
+	VFMLA	V11.D2, V25.D2, V27.D2
+	WORD	$0x4e7ad58c // fadd v12.2d, v12.2d, v26.2d
+	WORD	$0x4e7bd5ad // fadd v13.2d, v13.2d, v27.2d
+	WORD	$0x4e6cd508 // fadd v8.2d, v8.2d, v12.2d
+	WORD	$0x4e6dd529 // fadd v9.2d, v9.2d, v13.2d
 	// x == +Inf: +Inf; x == 0: -Inf; x < 0 or NaN: NaN
-	FMOVQ	512(R9), F14
-	FMOVQ	512(R9), F15
-	WORD	$0x4e6ee40c // fcmeq v12.2d, v0.2d, v14.2d
-	WORD	$0x4e6fe42d // fcmeq v13.2d, v1.2d, v15.2d
-	VBIT	V12.B16, V0.B16, V4.B16
-	VBIT	V13.B16, V1.B16, V5.B16
-	FMOVQ	528(R9), F10
-	FMOVQ	528(R9), F11
-	WORD	$0x4e6ae40c // fcmeq v12.2d, v0.2d, v10.2d
-	WORD	$0x4e6be42d // fcmeq v13.2d, v1.2d, v11.2d
-	FMOVQ	544(R9), F18
-	FMOVQ	544(R9), F19
-	VBIT	V12.B16, V18.B16, V4.B16
-	VBIT	V13.B16, V19.B16, V5.B16
-	WORD	$0x6e6ae40c // fcmge v12.2d, v0.2d, v10.2d
-	WORD	$0x6e6be42d // fcmge v13.2d, v1.2d, v11.2d
-	FMOVQ	560(R9), F20
-	FMOVQ	560(R9), F21
-	VBIF	V12.B16, V20.B16, V4.B16
-	VBIF	V13.B16, V21.B16, V5.B16
-	VST1.P	[V4.D2], 16(R1)
-	VST1.P	[V5.D2], 16(R1)
+	FMOVQ	512(R9), F20
+	FMOVQ	512(R9), F21
+	WORD	$0x4e74e412 // fcmeq v18.2d, v0.2d, v20.2d
+	WORD	$0x4e75e433 // fcmeq v19.2d, v1.2d, v21.2d
+	VBIT	V18.B16, V0.B16, V8.B16
+	VBIT	V19.B16, V1.B16, V9.B16
+	FMOVQ	528(R9), F22
+	FMOVQ	528(R9), F23
+	WORD	$0x4e76e412 // fcmeq v18.2d, v0.2d, v22.2d
+	WORD	$0x4e77e433 // fcmeq v19.2d, v1.2d, v23.2d
+	FMOVQ	544(R9), F6
+	FMOVQ	544(R9), F7
+	VBIT	V18.B16, V6.B16, V8.B16
+	VBIT	V19.B16, V7.B16, V9.B16
+	WORD	$0x6e76e412 // fcmge v18.2d, v0.2d, v22.2d
+	WORD	$0x6e77e433 // fcmge v19.2d, v1.2d, v23.2d
+	FMOVQ	560(R9), F28
+	FMOVQ	560(R9), F29
+	VBIF	V18.B16, V28.B16, V8.B16
+	VBIF	V19.B16, V29.B16, V9.B16
+	VST1.P	[V8.D2], 16(R1)
+	VST1.P	[V9.D2], 16(R1)
 	SUB	$4, R2
 	B	main
 one:
@@ -748,7 +764,7 @@ one:
 	FMOVQ	112(R9), F13
 	WORD	$0x4eedd44c // fsub v12.2d, v2.2d, v13.2d
 	WORD	$0x4e61d58c // fadd v12.2d, v12.2d, v1.2d
-	// f = m - 1; f2 = f*f; q = Poly(LogQ, f, f2)
+	// f = m - 1; s, rest = LogParts(f): f - f*f/2 summed exactly, the rest by R
 	FMOVQ	128(R9), F14
 	WORD	$0x4eeed508 // fsub v8.2d, v8.2d, v14.2d
 	WORD	$0x6e68dd0f // fmul v15.2d, v8.2d, v8.2d
@@ -772,8 +788,8 @@ one:
 	FMOVQ	288(R9), F25
 	VFMLA	V15.D2, V24.D2, V25.D2
 	FMOVQ	304(R9), F26
-	VFMLA	V15.D2, V25.D2, V26.D2
 	FMOVQ	320(R9), F27
+	VFMLA	V15.D2, V26.D2, V27.D2
 	FMOVQ	336(R9), F28
 	VFMLA	V15.D2, V27.D2, V28.D2
 	FMOVQ	352(R9), F29
@@ -790,32 +806,40 @@ one:
 	VFMLA	V15.D2, V4.D2, V6.D2
 	FMOVQ	448(R9), F7
 	VFMLA	V15.D2, V6.D2, V7.D2
-	FMOVQ	464(R9), F5
-	VFMLA	V15.D2, V7.D2, V5.D2
-	VFMLA	V8.D2, V5.D2, V26.D2
-	// hi = fma(e, ln2hi, f); lo = fma(e, ln2hi, -hi) + f; r = hi + fma(f2, q, fma(e, ln2lo, lo))
-	FMOVQ	480(R9), F11
-	VMOV	V8.B16, V9.B16
-	VFMLA	V11.D2, V12.D2, V9.D2
-	VMOV	V9.B16, V10.B16
-	VFMLS	V11.D2, V12.D2, V10.D2
-	WORD	$0x4eead50a // fsub v10.2d, v8.2d, v10.2d
-	FMOVQ	496(R9), F13
-	VFMLA	V13.D2, V12.D2, V10.D2
-	VFMLA	V26.D2, V15.D2, V10.D2
-	WORD	$0x4e6ad529 // fadd v9.2d, v9.2d, v10.2d
+	VFMLA	V8.D2, V7.D2, V25.D2
+	FMOVQ	464(R9), F11
+	WORD	$0x6e6bdde5 // fmul v5.2d, v15.2d, v11.2d
+	WORD	$0x4e65d509 // fadd v9.2d, v8.2d, v5.2d
+	WORD	$0x4ee9d50a // fsub v10.2d, v8.2d, v9.2d
+	WORD	$0x4e65d545 // fadd v5.2d, v10.2d, v5.2d
+	WORD	$0x6e6fdd0a // fmul v10.2d, v8.2d, v15.2d
+	WORD	$0x6ee0f9ef // fneg v15.2d, v15.2d
+	VFMLA	V8.D2, V8.D2, V15.D2
+	VFMLA	V11.D2, V15.D2, V5.D2
+	VFMLA	V25.D2, V10.D2, V5.D2
+	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest))
+	FMOVQ	480(R9), F1
+	VMOV	V9.B16, V13.B16
+	VFMLA	V1.D2, V12.D2, V13.D2
+	VMOV	V13.B16, V2.B16
+	VFMLS	V1.D2, V12.D2, V2.D2
+	WORD	$0x4ee2d522 // fsub v2.2d, v9.2d, v2.2d
+	FMOVQ	496(R9), F14
+	VFMLA	V14.D2, V12.D2, V5.D2
+	WORD	$0x4e65d442 // fadd v2.2d, v2.2d, v5.2d
+	WORD	$0x4e62d5ad // fadd v13.2d, v13.2d, v2.2d
 	// x == +Inf: +Inf; x == 0: -Inf; x < 0 or NaN: NaN
-	FMOVQ	512(R9), F1
-	WORD	$0x4e61e402 // fcmeq v2.2d, v0.2d, v1.2d
-	VBIT	V2.B16, V0.B16, V9.B16
-	FMOVQ	528(R9), F14
-	WORD	$0x4e6ee402 // fcmeq v2.2d, v0.2d, v14.2d
-	FMOVQ	544(R9), F16
-	VBIT	V2.B16, V16.B16, V9.B16
-	WORD	$0x6e6ee402 // fcmge v2.2d, v0.2d, v14.2d
-	FMOVQ	560(R9), F17
-	VBIF	V2.B16, V17.B16, V9.B16
-	VST1.P	[V9.D2], 16(R1)
+	FMOVQ	512(R9), F17
+	WORD	$0x4e71e410 // fcmeq v16.2d, v0.2d, v17.2d
+	VBIT	V16.B16, V0.B16, V13.B16
+	FMOVQ	528(R9), F18
+	WORD	$0x4e72e410 // fcmeq v16.2d, v0.2d, v18.2d
+	FMOVQ	544(R9), F19
+	VBIT	V16.B16, V19.B16, V13.B16
+	WORD	$0x6e72e410 // fcmge v16.2d, v0.2d, v18.2d
+	FMOVQ	560(R9), F20
+	VBIF	V16.B16, V20.B16, V13.B16
+	VST1.P	[V13.D2], 16(R1)
 	SUB	$2, R2
 	B	one
 tail:
@@ -844,7 +868,7 @@ tailcalc:
 	FMOVQ	112(R9), F13
 	WORD	$0x4eedd44c // fsub v12.2d, v2.2d, v13.2d
 	WORD	$0x4e61d58c // fadd v12.2d, v12.2d, v1.2d
-	// f = m - 1; f2 = f*f; q = Poly(LogQ, f, f2)
+	// f = m - 1; s, rest = LogParts(f): f - f*f/2 summed exactly, the rest by R
 	FMOVQ	128(R9), F14
 	WORD	$0x4eeed508 // fsub v8.2d, v8.2d, v14.2d
 	WORD	$0x6e68dd0f // fmul v15.2d, v8.2d, v8.2d
@@ -868,8 +892,8 @@ tailcalc:
 	FMOVQ	288(R9), F25
 	VFMLA	V15.D2, V24.D2, V25.D2
 	FMOVQ	304(R9), F26
-	VFMLA	V15.D2, V25.D2, V26.D2
 	FMOVQ	320(R9), F27
+	VFMLA	V15.D2, V26.D2, V27.D2
 	FMOVQ	336(R9), F28
 	VFMLA	V15.D2, V27.D2, V28.D2
 	FMOVQ	352(R9), F29
@@ -886,32 +910,40 @@ tailcalc:
 	VFMLA	V15.D2, V4.D2, V6.D2
 	FMOVQ	448(R9), F7
 	VFMLA	V15.D2, V6.D2, V7.D2
-	FMOVQ	464(R9), F5
-	VFMLA	V15.D2, V7.D2, V5.D2
-	VFMLA	V8.D2, V5.D2, V26.D2
-	// hi = fma(e, ln2hi, f); lo = fma(e, ln2hi, -hi) + f; r = hi + fma(f2, q, fma(e, ln2lo, lo))
-	FMOVQ	480(R9), F11
-	VMOV	V8.B16, V9.B16
-	VFMLA	V11.D2, V12.D2, V9.D2
-	VMOV	V9.B16, V10.B16
-	VFMLS	V11.D2, V12.D2, V10.D2
-	WORD	$0x4eead50a // fsub v10.2d, v8.2d, v10.2d
-	FMOVQ	496(R9), F13
-	VFMLA	V13.D2, V12.D2, V10.D2
-	VFMLA	V26.D2, V15.D2, V10.D2
-	WORD	$0x4e6ad529 // fadd v9.2d, v9.2d, v10.2d
+	VFMLA	V8.D2, V7.D2, V25.D2
+	FMOVQ	464(R9), F11
+	WORD	$0x6e6bdde5 // fmul v5.2d, v15.2d, v11.2d
+	WORD	$0x4e65d509 // fadd v9.2d, v8.2d, v5.2d
+	WORD	$0x4ee9d50a // fsub v10.2d, v8.2d, v9.2d
+	WORD	$0x4e65d545 // fadd v5.2d, v10.2d, v5.2d
+	WORD	$0x6e6fdd0a // fmul v10.2d, v8.2d, v15.2d
+	WORD	$0x6ee0f9ef // fneg v15.2d, v15.2d
+	VFMLA	V8.D2, V8.D2, V15.D2
+	VFMLA	V11.D2, V15.D2, V5.D2
+	VFMLA	V25.D2, V10.D2, V5.D2
+	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest))
+	FMOVQ	480(R9), F1
+	VMOV	V9.B16, V13.B16
+	VFMLA	V1.D2, V12.D2, V13.D2
+	VMOV	V13.B16, V2.B16
+	VFMLS	V1.D2, V12.D2, V2.D2
+	WORD	$0x4ee2d522 // fsub v2.2d, v9.2d, v2.2d
+	FMOVQ	496(R9), F14
+	VFMLA	V14.D2, V12.D2, V5.D2
+	WORD	$0x4e65d442 // fadd v2.2d, v2.2d, v5.2d
+	WORD	$0x4e62d5ad // fadd v13.2d, v13.2d, v2.2d
 	// x == +Inf: +Inf; x == 0: -Inf; x < 0 or NaN: NaN
-	FMOVQ	512(R9), F1
-	WORD	$0x4e61e402 // fcmeq v2.2d, v0.2d, v1.2d
-	VBIT	V2.B16, V0.B16, V9.B16
-	FMOVQ	528(R9), F14
-	WORD	$0x4e6ee402 // fcmeq v2.2d, v0.2d, v14.2d
-	FMOVQ	544(R9), F16
-	VBIT	V2.B16, V16.B16, V9.B16
-	WORD	$0x6e6ee402 // fcmge v2.2d, v0.2d, v14.2d
-	FMOVQ	560(R9), F17
-	VBIF	V2.B16, V17.B16, V9.B16
-	VST1.P	V9.D[0], 8(R1)
+	FMOVQ	512(R9), F17
+	WORD	$0x4e71e410 // fcmeq v16.2d, v0.2d, v17.2d
+	VBIT	V16.B16, V0.B16, V13.B16
+	FMOVQ	528(R9), F18
+	WORD	$0x4e72e410 // fcmeq v16.2d, v0.2d, v18.2d
+	FMOVQ	544(R9), F19
+	VBIT	V16.B16, V19.B16, V13.B16
+	WORD	$0x6e72e410 // fcmge v16.2d, v0.2d, v18.2d
+	FMOVQ	560(R9), F20
+	VBIF	V16.B16, V20.B16, V13.B16
+	VST1.P	V13.D[0], 8(R1)
 done:
 	RET
 
@@ -933,48 +965,48 @@ DATA ·vmathLogF64NEONconst+112(SB)/8, $0x4330000000000400
 DATA ·vmathLogF64NEONconst+120(SB)/8, $0x4330000000000400
 DATA ·vmathLogF64NEONconst+128(SB)/8, $0x3ff0000000000000
 DATA ·vmathLogF64NEONconst+136(SB)/8, $0x3ff0000000000000
-DATA ·vmathLogF64NEONconst+144(SB)/8, $0xbf7cc7d1ddd60edb
-DATA ·vmathLogF64NEONconst+152(SB)/8, $0xbf7cc7d1ddd60edb
-DATA ·vmathLogF64NEONconst+160(SB)/8, $0xbfa827329dd5fae5
-DATA ·vmathLogF64NEONconst+168(SB)/8, $0xbfa827329dd5fae5
-DATA ·vmathLogF64NEONconst+176(SB)/8, $0xbfad9d88b3421197
-DATA ·vmathLogF64NEONconst+184(SB)/8, $0xbfad9d88b3421197
-DATA ·vmathLogF64NEONconst+192(SB)/8, $0xbfafdd826e89d32b
-DATA ·vmathLogF64NEONconst+200(SB)/8, $0xbfafdd826e89d32b
-DATA ·vmathLogF64NEONconst+208(SB)/8, $0xbfb249e10b0fb6d5
-DATA ·vmathLogF64NEONconst+216(SB)/8, $0xbfb249e10b0fb6d5
-DATA ·vmathLogF64NEONconst+224(SB)/8, $0xbfb55554f5a71709
-DATA ·vmathLogF64NEONconst+232(SB)/8, $0xbfb55554f5a71709
-DATA ·vmathLogF64NEONconst+240(SB)/8, $0xbfb999995c048703
-DATA ·vmathLogF64NEONconst+248(SB)/8, $0xbfb999995c048703
-DATA ·vmathLogF64NEONconst+256(SB)/8, $0xbfc000000111bd38
-DATA ·vmathLogF64NEONconst+264(SB)/8, $0xbfc000000111bd38
-DATA ·vmathLogF64NEONconst+272(SB)/8, $0xbfc5555555518573
-DATA ·vmathLogF64NEONconst+280(SB)/8, $0xbfc5555555518573
-DATA ·vmathLogF64NEONconst+288(SB)/8, $0xbfd00000000002b6
-DATA ·vmathLogF64NEONconst+296(SB)/8, $0xbfd00000000002b6
-DATA ·vmathLogF64NEONconst+304(SB)/8, $0xbfdfffffffffffff
-DATA ·vmathLogF64NEONconst+312(SB)/8, $0xbfdfffffffffffff
-DATA ·vmathLogF64NEONconst+320(SB)/8, $0x3f9b1c839d397ce4
-DATA ·vmathLogF64NEONconst+328(SB)/8, $0x3f9b1c839d397ce4
-DATA ·vmathLogF64NEONconst+336(SB)/8, $0x3fad0258bd4d8984
-DATA ·vmathLogF64NEONconst+344(SB)/8, $0x3fad0258bd4d8984
-DATA ·vmathLogF64NEONconst+352(SB)/8, $0x3fae2b952e3e1a45
-DATA ·vmathLogF64NEONconst+360(SB)/8, $0x3fae2b952e3e1a45
-DATA ·vmathLogF64NEONconst+368(SB)/8, $0x3fb10ce98ebeb7ef
-DATA ·vmathLogF64NEONconst+376(SB)/8, $0x3fb10ce98ebeb7ef
-DATA ·vmathLogF64NEONconst+384(SB)/8, $0x3fb3b198cb7e4451
-DATA ·vmathLogF64NEONconst+392(SB)/8, $0x3fb3b198cb7e4451
-DATA ·vmathLogF64NEONconst+400(SB)/8, $0x3fb745cd79ac9571
-DATA ·vmathLogF64NEONconst+408(SB)/8, $0x3fb745cd79ac9571
-DATA ·vmathLogF64NEONconst+416(SB)/8, $0x3fbc71c7341f53b8
-DATA ·vmathLogF64NEONconst+424(SB)/8, $0x3fbc71c7341f53b8
-DATA ·vmathLogF64NEONconst+432(SB)/8, $0x3fc249249222c23c
-DATA ·vmathLogF64NEONconst+440(SB)/8, $0x3fc249249222c23c
-DATA ·vmathLogF64NEONconst+448(SB)/8, $0x3fc999999999d723
-DATA ·vmathLogF64NEONconst+456(SB)/8, $0x3fc999999999d723
-DATA ·vmathLogF64NEONconst+464(SB)/8, $0x3fd5555555555543
-DATA ·vmathLogF64NEONconst+472(SB)/8, $0x3fd5555555555543
+DATA ·vmathLogF64NEONconst+144(SB)/8, $0x3f9b3b303a4217e0
+DATA ·vmathLogF64NEONconst+152(SB)/8, $0x3f9b3b303a4217e0
+DATA ·vmathLogF64NEONconst+160(SB)/8, $0x3facf9dc40c40859
+DATA ·vmathLogF64NEONconst+168(SB)/8, $0x3facf9dc40c40859
+DATA ·vmathLogF64NEONconst+176(SB)/8, $0x3fae2aaa2b9fae40
+DATA ·vmathLogF64NEONconst+184(SB)/8, $0x3fae2aaa2b9fae40
+DATA ·vmathLogF64NEONconst+192(SB)/8, $0x3fb10d2859784eec
+DATA ·vmathLogF64NEONconst+200(SB)/8, $0x3fb10d2859784eec
+DATA ·vmathLogF64NEONconst+208(SB)/8, $0x3fb3b191502b5a74
+DATA ·vmathLogF64NEONconst+216(SB)/8, $0x3fb3b191502b5a74
+DATA ·vmathLogF64NEONconst+224(SB)/8, $0x3fb745cde78c7b0e
+DATA ·vmathLogF64NEONconst+232(SB)/8, $0x3fb745cde78c7b0e
+DATA ·vmathLogF64NEONconst+240(SB)/8, $0x3fbc71c730b170f3
+DATA ·vmathLogF64NEONconst+248(SB)/8, $0x3fbc71c730b170f3
+DATA ·vmathLogF64NEONconst+256(SB)/8, $0x3fc24924922a3cd8
+DATA ·vmathLogF64NEONconst+264(SB)/8, $0x3fc24924922a3cd8
+DATA ·vmathLogF64NEONconst+272(SB)/8, $0x3fc999999999c6be
+DATA ·vmathLogF64NEONconst+280(SB)/8, $0x3fc999999999c6be
+DATA ·vmathLogF64NEONconst+288(SB)/8, $0x3fd555555555554a
+DATA ·vmathLogF64NEONconst+296(SB)/8, $0x3fd555555555554a
+DATA ·vmathLogF64NEONconst+304(SB)/8, $0xbf7d07feba112675
+DATA ·vmathLogF64NEONconst+312(SB)/8, $0xbf7d07feba112675
+DATA ·vmathLogF64NEONconst+320(SB)/8, $0xbfa82c4fc85d6852
+DATA ·vmathLogF64NEONconst+328(SB)/8, $0xbfa82c4fc85d6852
+DATA ·vmathLogF64NEONconst+336(SB)/8, $0xbfad95c4eebda56e
+DATA ·vmathLogF64NEONconst+344(SB)/8, $0xbfad95c4eebda56e
+DATA ·vmathLogF64NEONconst+352(SB)/8, $0xbfafdede239a7a42
+DATA ·vmathLogF64NEONconst+360(SB)/8, $0xbfafdede239a7a42
+DATA ·vmathLogF64NEONconst+368(SB)/8, $0xbfb249d7f268861c
+DATA ·vmathLogF64NEONconst+376(SB)/8, $0xbfb249d7f268861c
+DATA ·vmathLogF64NEONconst+384(SB)/8, $0xbfb55554bb8f2e24
+DATA ·vmathLogF64NEONconst+392(SB)/8, $0xbfb55554bb8f2e24
+DATA ·vmathLogF64NEONconst+400(SB)/8, $0xbfb99999673c8b71
+DATA ·vmathLogF64NEONconst+408(SB)/8, $0xbfb99999673c8b71
+DATA ·vmathLogF64NEONconst+416(SB)/8, $0xbfc0000000d39f05
+DATA ·vmathLogF64NEONconst+424(SB)/8, $0xbfc0000000d39f05
+DATA ·vmathLogF64NEONconst+432(SB)/8, $0xbfc555555552bdc7
+DATA ·vmathLogF64NEONconst+440(SB)/8, $0xbfc555555552bdc7
+DATA ·vmathLogF64NEONconst+448(SB)/8, $0xbfd0000000000158
+DATA ·vmathLogF64NEONconst+456(SB)/8, $0xbfd0000000000158
+DATA ·vmathLogF64NEONconst+464(SB)/8, $0xbfe0000000000000
+DATA ·vmathLogF64NEONconst+472(SB)/8, $0xbfe0000000000000
 DATA ·vmathLogF64NEONconst+480(SB)/8, $0x3fe62e42fee00000
 DATA ·vmathLogF64NEONconst+488(SB)/8, $0x3fe62e42fee00000
 DATA ·vmathLogF64NEONconst+496(SB)/8, $0x3dea39ef35793c76
@@ -1041,7 +1073,7 @@ main:
 	WORD	$0x4ebbd4b9 // fsub v25.4s, v5.4s, v27.4s
 	WORD	$0x4e22d718 // fadd v24.4s, v24.4s, v2.4s
 	WORD	$0x4e23d739 // fadd v25.4s, v25.4s, v3.4s
-	// f = m - 1; f2 = f*f; q = Poly(LogQ, f, f2)
+	// f = m - 1; s, rest = LogParts(f): f - f*f/2 summed exactly, the rest by R
 	FMOVQ	128(R9), F28
 	FMOVQ	128(R9), F29
 	WORD	$0x4ebcd610 // fsub v16.4s, v16.4s, v28.4s
@@ -1086,54 +1118,70 @@ main:
 	FMOVQ	288(R9), F5
 	VFMLA	V16.S4, V26.S4, V4.S4
 	VFMLA	V17.S4, V27.S4, V5.S4
-	FMOVQ	304(R9), F2
-	FMOVQ	304(R9), F3
-	VFMLA	V16.S4, V4.S4, V2.S4
-	VFMLA	V17.S4, V5.S4, V3.S4
-	// hi = fma(e, ln2hi, f); lo = fma(e, ln2hi, -hi) + f; r = hi + fma(f2, q, fma(e, ln2lo, lo))
-	FMOVQ	320(R9), F8
-	FMOVQ	320(R9), F9
-	VMOV	V16.B16, V28.B16
-	VMOV	V17.B16, V29.B16
-	VFMLA	V8.S4, V24.S4, V28.S4
-	VFMLA	V9.S4, V25.S4, V29.S4
-	VMOV	V28.B16, V6.B16
-	VMOV	V29.B16, V7.B16
-	VFMLS	V8.S4, V24.S4, V6.S4
-	VFMLS	V9.S4, V25.S4, V7.S4
-	WORD	$0x4ea6d606 // fsub v6.4s, v16.4s, v6.4s
-	WORD	$0x4ea7d627 // fsub v7.4s, v17.4s, v7.4s
-	FMOVQ	336(R9), F12
-	FMOVQ	336(R9), F13
-	VFMLA	V12.S4, V24.S4, V6.S4
-	VFMLA	V13.S4, V25.S4, V7.S4
-	VFMLA	V2.S4, V30.S4, V6.S4
-	VFMLA	V3.S4, V31.S4, V7.S4
-	WORD	$0x4e26d79c // fadd v28.4s, v28.4s, v6.4s
-	WORD	$0x4e27d7bd // fadd v29.4s, v29.4s, v7.4s
+	FMOVQ	304(R9), F8
+	FMOVQ	304(R9), F9
+	WORD	$0x6e28dfc2 // fmul v2.4s, v30.4s, v8.4s
+	WORD	$0x6e29dfe3 // fmul v3.4s, v31.4s, v9.4s
+	WORD	$0x4e22d61c // fadd v28.4s, v16.4s, v2.4s
+	WORD	$0x4e23d63d // fadd v29.4s, v17.4s, v3.4s
+	WORD	$0x4ebcd606 // fsub v6.4s, v16.4s, v28.4s
+	WORD	$0x4ebdd627 // fsub v7.4s, v17.4s, v29.4s
+	WORD	$0x4e22d4c2 // fadd v2.4s, v6.4s, v2.4s
+	WORD	$0x4e23d4e3 // fadd v3.4s, v7.4s, v3.4s
+	WORD	$0x6e3ede06 // fmul v6.4s, v16.4s, v30.4s
+	WORD	$0x6e3fde27 // fmul v7.4s, v17.4s, v31.4s
+	WORD	$0x6ea0fbde // fneg v30.4s, v30.4s
+	WORD	$0x6ea0fbff // fneg v31.4s, v31.4s
+	VFMLA	V16.S4, V16.S4, V30.S4
+	VFMLA	V17.S4, V17.S4, V31.S4
+	VFMLA	V8.S4, V30.S4, V2.S4
+	VFMLA	V9.S4, V31.S4, V3.S4
+	VFMLA	V4.S4, V6.S4, V2.S4
+	VFMLA	V5.S4, V7.S4, V3.S4
+	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest))
+	FMOVQ	320(R9), F10
+	FMOVQ	320(R9), F11
+	VMOV	V28.B16, V12.B16
+	VMOV	V29.B16, V13.B16
+	VFMLA	V10.S4, V24.S4, V12.S4
+	VFMLA	V11.S4, V25.S4, V13.S4
+	VMOV	V12.B16, V14.B16
+	VMOV	V13.B16, V15.B16
+	VFMLS	V10.S4, V24.S4, V14.S4
+	VFMLS	V11.S4, V25.S4, V15.S4
+	WORD	$0x4eaed78e // fsub v14.4s, v28.4s, v14.4s
+	WORD	$0x4eafd7af // fsub v15.4s, v29.4s, v15.4s
+	FMOVQ	336(R9), F18
+	FMOVQ	336(R9), F19
+	VFMLA	V18.S4, V24.S4, V2.S4
+	VFMLA	V19.S4, V25.S4, V3.S4
+	WORD	$0x4e22d5ce // fadd v14.4s, v14.4s, v2.4s
+	WORD	$0x4e23d5ef // fadd v15.4s, v15.4s, v3.4s
+	WORD	$0x4e2ed58c // fadd v12.4s, v12.4s, v14.4s
+	WORD	$0x4e2fd5ad // fadd v13.4s, v13.4s, v15.4s
 	// x == +Inf: +Inf; x == 0: -Inf; x < 0 or NaN: NaN
-	FMOVQ	352(R9), F10
-	FMOVQ	352(R9), F11
-	WORD	$0x4e2ae40e // fcmeq v14.4s, v0.4s, v10.4s
-	WORD	$0x4e2be42f // fcmeq v15.4s, v1.4s, v11.4s
-	VBIT	V14.B16, V0.B16, V28.B16
-	VBIT	V15.B16, V1.B16, V29.B16
-	FMOVQ	368(R9), F18
-	FMOVQ	368(R9), F19
-	WORD	$0x4e32e40e // fcmeq v14.4s, v0.4s, v18.4s
-	WORD	$0x4e33e42f // fcmeq v15.4s, v1.4s, v19.4s
-	FMOVQ	384(R9), F20
-	FMOVQ	384(R9), F21
-	VBIT	V14.B16, V20.B16, V28.B16
-	VBIT	V15.B16, V21.B16, V29.B16
-	WORD	$0x6e32e40e // fcmge v14.4s, v0.4s, v18.4s
-	WORD	$0x6e33e42f // fcmge v15.4s, v1.4s, v19.4s
-	FMOVQ	400(R9), F22
-	FMOVQ	400(R9), F23
-	VBIF	V14.B16, V22.B16, V28.B16
-	VBIF	V15.B16, V23.B16, V29.B16
-	VST1.P	[V28.S4], 16(R1)
-	VST1.P	[V29.S4], 16(R1)
+	FMOVQ	352(R9), F22
+	FMOVQ	352(R9), F23
+	WORD	$0x4e36e414 // fcmeq v20.4s, v0.4s, v22.4s
+	WORD	$0x4e37e435 // fcmeq v21.4s, v1.4s, v23.4s
+	VBIT	V20.B16, V0.B16, V12.B16
+	VBIT	V21.B16, V1.B16, V13.B16
+	FMOVQ	368(R9), F26
+	FMOVQ	368(R9), F27
+	WORD	$0x4e3ae414 // fcmeq v20.4s, v0.4s, v26.4s
+	WORD	$0x4e3be435 // fcmeq v21.4s, v1.4s, v27.4s
+	FMOVQ	384(R9), F8
+	FMOVQ	384(R9), F9
+	VBIT	V20.B16, V8.B16, V12.B16
+	VBIT	V21.B16, V9.B16, V13.B16
+	WORD	$0x6e3ae414 // fcmge v20.4s, v0.4s, v26.4s
+	WORD	$0x6e3be435 // fcmge v21.4s, v1.4s, v27.4s
+	FMOVQ	400(R9), F6
+	FMOVQ	400(R9), F7
+	VBIF	V20.B16, V6.B16, V12.B16
+	VBIF	V21.B16, V7.B16, V13.B16
+	VST1.P	[V12.S4], 16(R1)
+	VST1.P	[V13.S4], 16(R1)
 	SUB	$8, R2
 	B	main
 one:
@@ -1161,7 +1209,7 @@ one:
 	FMOVQ	112(R9), F13
 	WORD	$0x4eadd44c // fsub v12.4s, v2.4s, v13.4s
 	WORD	$0x4e21d58c // fadd v12.4s, v12.4s, v1.4s
-	// f = m - 1; f2 = f*f; q = Poly(LogQ, f, f2)
+	// f = m - 1; s, rest = LogParts(f): f - f*f/2 summed exactly, the rest by R
 	FMOVQ	128(R9), F14
 	WORD	$0x4eaed508 // fsub v8.4s, v8.4s, v14.4s
 	WORD	$0x6e28dd0f // fmul v15.4s, v8.4s, v8.4s
@@ -1184,31 +1232,39 @@ one:
 	VFMLA	V8.S4, V23.S4, V24.S4
 	FMOVQ	288(R9), F25
 	VFMLA	V8.S4, V24.S4, V25.S4
-	FMOVQ	304(R9), F26
-	VFMLA	V8.S4, V25.S4, V26.S4
-	// hi = fma(e, ln2hi, f); lo = fma(e, ln2hi, -hi) + f; r = hi + fma(f2, q, fma(e, ln2lo, lo))
-	FMOVQ	320(R9), F29
-	VMOV	V8.B16, V27.B16
-	VFMLA	V29.S4, V12.S4, V27.S4
-	VMOV	V27.B16, V28.B16
-	VFMLS	V29.S4, V12.S4, V28.S4
-	WORD	$0x4ebcd51c // fsub v28.4s, v8.4s, v28.4s
-	FMOVQ	336(R9), F30
-	VFMLA	V30.S4, V12.S4, V28.S4
-	VFMLA	V26.S4, V15.S4, V28.S4
-	WORD	$0x4e3cd77b // fadd v27.4s, v27.4s, v28.4s
+	FMOVQ	304(R9), F29
+	WORD	$0x6e3dddfa // fmul v26.4s, v15.4s, v29.4s
+	WORD	$0x4e3ad51b // fadd v27.4s, v8.4s, v26.4s
+	WORD	$0x4ebbd51c // fsub v28.4s, v8.4s, v27.4s
+	WORD	$0x4e3ad79a // fadd v26.4s, v28.4s, v26.4s
+	WORD	$0x6e2fdd1c // fmul v28.4s, v8.4s, v15.4s
+	WORD	$0x6ea0f9ef // fneg v15.4s, v15.4s
+	VFMLA	V8.S4, V8.S4, V15.S4
+	VFMLA	V29.S4, V15.S4, V26.S4
+	VFMLA	V25.S4, V28.S4, V26.S4
+	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest))
+	FMOVQ	320(R9), F3
+	VMOV	V27.B16, V30.B16
+	VFMLA	V3.S4, V12.S4, V30.S4
+	VMOV	V30.B16, V31.B16
+	VFMLS	V3.S4, V12.S4, V31.S4
+	WORD	$0x4ebfd77f // fsub v31.4s, v27.4s, v31.4s
+	FMOVQ	336(R9), F4
+	VFMLA	V4.S4, V12.S4, V26.S4
+	WORD	$0x4e3ad7ff // fadd v31.4s, v31.4s, v26.4s
+	WORD	$0x4e3fd7de // fadd v30.4s, v30.4s, v31.4s
 	// x == +Inf: +Inf; x == 0: -Inf; x < 0 or NaN: NaN
-	FMOVQ	352(R9), F3
-	WORD	$0x4e23e41f // fcmeq v31.4s, v0.4s, v3.4s
-	VBIT	V31.B16, V0.B16, V27.B16
-	FMOVQ	368(R9), F4
-	WORD	$0x4e24e41f // fcmeq v31.4s, v0.4s, v4.4s
-	FMOVQ	384(R9), F6
-	VBIT	V31.B16, V6.B16, V27.B16
-	WORD	$0x6e24e41f // fcmge v31.4s, v0.4s, v4.4s
-	FMOVQ	400(R9), F7
-	VBIF	V31.B16, V7.B16, V27.B16
-	VST1.P	[V27.S4], 16(R1)
+	FMOVQ	352(R9), F7
+	WORD	$0x4e27e406 // fcmeq v6.4s, v0.4s, v7.4s
+	VBIT	V6.B16, V0.B16, V30.B16
+	FMOVQ	368(R9), F5
+	WORD	$0x4e25e406 // fcmeq v6.4s, v0.4s, v5.4s
+	FMOVQ	384(R9), F9
+	VBIT	V6.B16, V9.B16, V30.B16
+	WORD	$0x6e25e406 // fcmge v6.4s, v0.4s, v5.4s
+	FMOVQ	400(R9), F10
+	VBIF	V6.B16, V10.B16, V30.B16
+	VST1.P	[V30.S4], 16(R1)
 	SUB	$4, R2
 	B	one
 tail:
@@ -1243,7 +1299,7 @@ tailcalc:
 	FMOVQ	112(R9), F13
 	WORD	$0x4eadd44c // fsub v12.4s, v2.4s, v13.4s
 	WORD	$0x4e21d58c // fadd v12.4s, v12.4s, v1.4s
-	// f = m - 1; f2 = f*f; q = Poly(LogQ, f, f2)
+	// f = m - 1; s, rest = LogParts(f): f - f*f/2 summed exactly, the rest by R
 	FMOVQ	128(R9), F14
 	WORD	$0x4eaed508 // fsub v8.4s, v8.4s, v14.4s
 	WORD	$0x6e28dd0f // fmul v15.4s, v8.4s, v8.4s
@@ -1266,37 +1322,45 @@ tailcalc:
 	VFMLA	V8.S4, V23.S4, V24.S4
 	FMOVQ	288(R9), F25
 	VFMLA	V8.S4, V24.S4, V25.S4
-	FMOVQ	304(R9), F26
-	VFMLA	V8.S4, V25.S4, V26.S4
-	// hi = fma(e, ln2hi, f); lo = fma(e, ln2hi, -hi) + f; r = hi + fma(f2, q, fma(e, ln2lo, lo))
-	FMOVQ	320(R9), F29
-	VMOV	V8.B16, V27.B16
-	VFMLA	V29.S4, V12.S4, V27.S4
-	VMOV	V27.B16, V28.B16
-	VFMLS	V29.S4, V12.S4, V28.S4
-	WORD	$0x4ebcd51c // fsub v28.4s, v8.4s, v28.4s
-	FMOVQ	336(R9), F30
-	VFMLA	V30.S4, V12.S4, V28.S4
-	VFMLA	V26.S4, V15.S4, V28.S4
-	WORD	$0x4e3cd77b // fadd v27.4s, v27.4s, v28.4s
+	FMOVQ	304(R9), F29
+	WORD	$0x6e3dddfa // fmul v26.4s, v15.4s, v29.4s
+	WORD	$0x4e3ad51b // fadd v27.4s, v8.4s, v26.4s
+	WORD	$0x4ebbd51c // fsub v28.4s, v8.4s, v27.4s
+	WORD	$0x4e3ad79a // fadd v26.4s, v28.4s, v26.4s
+	WORD	$0x6e2fdd1c // fmul v28.4s, v8.4s, v15.4s
+	WORD	$0x6ea0f9ef // fneg v15.4s, v15.4s
+	VFMLA	V8.S4, V8.S4, V15.S4
+	VFMLA	V29.S4, V15.S4, V26.S4
+	VFMLA	V25.S4, V28.S4, V26.S4
+	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest))
+	FMOVQ	320(R9), F3
+	VMOV	V27.B16, V30.B16
+	VFMLA	V3.S4, V12.S4, V30.S4
+	VMOV	V30.B16, V31.B16
+	VFMLS	V3.S4, V12.S4, V31.S4
+	WORD	$0x4ebfd77f // fsub v31.4s, v27.4s, v31.4s
+	FMOVQ	336(R9), F4
+	VFMLA	V4.S4, V12.S4, V26.S4
+	WORD	$0x4e3ad7ff // fadd v31.4s, v31.4s, v26.4s
+	WORD	$0x4e3fd7de // fadd v30.4s, v30.4s, v31.4s
 	// x == +Inf: +Inf; x == 0: -Inf; x < 0 or NaN: NaN
-	FMOVQ	352(R9), F3
-	WORD	$0x4e23e41f // fcmeq v31.4s, v0.4s, v3.4s
-	VBIT	V31.B16, V0.B16, V27.B16
-	FMOVQ	368(R9), F4
-	WORD	$0x4e24e41f // fcmeq v31.4s, v0.4s, v4.4s
-	FMOVQ	384(R9), F6
-	VBIT	V31.B16, V6.B16, V27.B16
-	WORD	$0x6e24e41f // fcmge v31.4s, v0.4s, v4.4s
-	FMOVQ	400(R9), F7
-	VBIF	V31.B16, V7.B16, V27.B16
-	VST1.P	V27.S[0], 4(R1)
+	FMOVQ	352(R9), F7
+	WORD	$0x4e27e406 // fcmeq v6.4s, v0.4s, v7.4s
+	VBIT	V6.B16, V0.B16, V30.B16
+	FMOVQ	368(R9), F5
+	WORD	$0x4e25e406 // fcmeq v6.4s, v0.4s, v5.4s
+	FMOVQ	384(R9), F9
+	VBIT	V6.B16, V9.B16, V30.B16
+	WORD	$0x6e25e406 // fcmge v6.4s, v0.4s, v5.4s
+	FMOVQ	400(R9), F10
+	VBIF	V6.B16, V10.B16, V30.B16
+	VST1.P	V30.S[0], 4(R1)
 	CMP	$1, R2
 	BLE	done
-	VST1.P	V27.S[1], 4(R1)
+	VST1.P	V30.S[1], 4(R1)
 	CMP	$2, R2
 	BLE	done
-	VST1.P	V27.S[2], 4(R1)
+	VST1.P	V30.S[2], 4(R1)
 done:
 	RET
 
@@ -1336,42 +1400,42 @@ DATA ·vmathLogF32NEONconst+128(SB)/4, $0x3f800000
 DATA ·vmathLogF32NEONconst+132(SB)/4, $0x3f800000
 DATA ·vmathLogF32NEONconst+136(SB)/4, $0x3f800000
 DATA ·vmathLogF32NEONconst+140(SB)/4, $0x3f800000
-DATA ·vmathLogF32NEONconst+144(SB)/4, $0xbd0000cd
-DATA ·vmathLogF32NEONconst+148(SB)/4, $0xbd0000cd
-DATA ·vmathLogF32NEONconst+152(SB)/4, $0xbd0000cd
-DATA ·vmathLogF32NEONconst+156(SB)/4, $0xbd0000cd
-DATA ·vmathLogF32NEONconst+160(SB)/4, $0x3da3efea
-DATA ·vmathLogF32NEONconst+164(SB)/4, $0x3da3efea
-DATA ·vmathLogF32NEONconst+168(SB)/4, $0x3da3efea
-DATA ·vmathLogF32NEONconst+172(SB)/4, $0x3da3efea
-DATA ·vmathLogF32NEONconst+176(SB)/4, $0xbdd8b56c
-DATA ·vmathLogF32NEONconst+180(SB)/4, $0xbdd8b56c
-DATA ·vmathLogF32NEONconst+184(SB)/4, $0xbdd8b56c
-DATA ·vmathLogF32NEONconst+188(SB)/4, $0xbdd8b56c
-DATA ·vmathLogF32NEONconst+192(SB)/4, $0x3de9967a
-DATA ·vmathLogF32NEONconst+196(SB)/4, $0x3de9967a
-DATA ·vmathLogF32NEONconst+200(SB)/4, $0x3de9967a
-DATA ·vmathLogF32NEONconst+204(SB)/4, $0x3de9967a
-DATA ·vmathLogF32NEONconst+208(SB)/4, $0xbdfffc3f
-DATA ·vmathLogF32NEONconst+212(SB)/4, $0xbdfffc3f
-DATA ·vmathLogF32NEONconst+216(SB)/4, $0xbdfffc3f
-DATA ·vmathLogF32NEONconst+220(SB)/4, $0xbdfffc3f
-DATA ·vmathLogF32NEONconst+224(SB)/4, $0x3e121963
-DATA ·vmathLogF32NEONconst+228(SB)/4, $0x3e121963
-DATA ·vmathLogF32NEONconst+232(SB)/4, $0x3e121963
-DATA ·vmathLogF32NEONconst+236(SB)/4, $0x3e121963
-DATA ·vmathLogF32NEONconst+240(SB)/4, $0xbe2aa702
-DATA ·vmathLogF32NEONconst+244(SB)/4, $0xbe2aa702
-DATA ·vmathLogF32NEONconst+248(SB)/4, $0xbe2aa702
-DATA ·vmathLogF32NEONconst+252(SB)/4, $0xbe2aa702
-DATA ·vmathLogF32NEONconst+256(SB)/4, $0x3e4ccded
-DATA ·vmathLogF32NEONconst+260(SB)/4, $0x3e4ccded
-DATA ·vmathLogF32NEONconst+264(SB)/4, $0x3e4ccded
-DATA ·vmathLogF32NEONconst+268(SB)/4, $0x3e4ccded
-DATA ·vmathLogF32NEONconst+272(SB)/4, $0xbe80000c
-DATA ·vmathLogF32NEONconst+276(SB)/4, $0xbe80000c
-DATA ·vmathLogF32NEONconst+280(SB)/4, $0xbe80000c
-DATA ·vmathLogF32NEONconst+284(SB)/4, $0xbe80000c
+DATA ·vmathLogF32NEONconst+144(SB)/4, $0xbd021be9
+DATA ·vmathLogF32NEONconst+148(SB)/4, $0xbd021be9
+DATA ·vmathLogF32NEONconst+152(SB)/4, $0xbd021be9
+DATA ·vmathLogF32NEONconst+156(SB)/4, $0xbd021be9
+DATA ·vmathLogF32NEONconst+160(SB)/4, $0x3da4e174
+DATA ·vmathLogF32NEONconst+164(SB)/4, $0x3da4e174
+DATA ·vmathLogF32NEONconst+168(SB)/4, $0x3da4e174
+DATA ·vmathLogF32NEONconst+172(SB)/4, $0x3da4e174
+DATA ·vmathLogF32NEONconst+176(SB)/4, $0xbdd8798b
+DATA ·vmathLogF32NEONconst+180(SB)/4, $0xbdd8798b
+DATA ·vmathLogF32NEONconst+184(SB)/4, $0xbdd8798b
+DATA ·vmathLogF32NEONconst+188(SB)/4, $0xbdd8798b
+DATA ·vmathLogF32NEONconst+192(SB)/4, $0x3de92cf8
+DATA ·vmathLogF32NEONconst+196(SB)/4, $0x3de92cf8
+DATA ·vmathLogF32NEONconst+200(SB)/4, $0x3de92cf8
+DATA ·vmathLogF32NEONconst+204(SB)/4, $0x3de92cf8
+DATA ·vmathLogF32NEONconst+208(SB)/4, $0xbdffeebe
+DATA ·vmathLogF32NEONconst+212(SB)/4, $0xbdffeebe
+DATA ·vmathLogF32NEONconst+216(SB)/4, $0xbdffeebe
+DATA ·vmathLogF32NEONconst+220(SB)/4, $0xbdffeebe
+DATA ·vmathLogF32NEONconst+224(SB)/4, $0x3e121eb2
+DATA ·vmathLogF32NEONconst+228(SB)/4, $0x3e121eb2
+DATA ·vmathLogF32NEONconst+232(SB)/4, $0x3e121eb2
+DATA ·vmathLogF32NEONconst+236(SB)/4, $0x3e121eb2
+DATA ·vmathLogF32NEONconst+240(SB)/4, $0xbe2aa819
+DATA ·vmathLogF32NEONconst+244(SB)/4, $0xbe2aa819
+DATA ·vmathLogF32NEONconst+248(SB)/4, $0xbe2aa819
+DATA ·vmathLogF32NEONconst+252(SB)/4, $0xbe2aa819
+DATA ·vmathLogF32NEONconst+256(SB)/4, $0x3e4ccdbb
+DATA ·vmathLogF32NEONconst+260(SB)/4, $0x3e4ccdbb
+DATA ·vmathLogF32NEONconst+264(SB)/4, $0x3e4ccdbb
+DATA ·vmathLogF32NEONconst+268(SB)/4, $0x3e4ccdbb
+DATA ·vmathLogF32NEONconst+272(SB)/4, $0xbe800007
+DATA ·vmathLogF32NEONconst+276(SB)/4, $0xbe800007
+DATA ·vmathLogF32NEONconst+280(SB)/4, $0xbe800007
+DATA ·vmathLogF32NEONconst+284(SB)/4, $0xbe800007
 DATA ·vmathLogF32NEONconst+288(SB)/4, $0x3eaaaaaa
 DATA ·vmathLogF32NEONconst+292(SB)/4, $0x3eaaaaaa
 DATA ·vmathLogF32NEONconst+296(SB)/4, $0x3eaaaaaa
@@ -1993,109 +2057,135 @@ main:
 	BLT	one
 	VLD1.P	16(R0), [V0.D2]
 	FMOVQ	0(R9), F1
-	WORD	$0x4e60d422 // fadd v2.2d, v1.2d, v0.2d
-	WORD	$0x4ee1d443 // fsub v3.2d, v2.2d, v1.2d
-	WORD	$0x4ee3d444 // fsub v4.2d, v2.2d, v3.2d
-	WORD	$0x4ee4d425 // fsub v5.2d, v1.2d, v4.2d
-	WORD	$0x4ee3d406 // fsub v6.2d, v0.2d, v3.2d
-	WORD	$0x4e66d4a7 // fadd v7.2d, v5.2d, v6.2d
-	FMOVQ	16(R9), F8
-	VSUB	V8.D2, V2.D2, V9.D2
-	FMOVQ	32(R9), F10
-	VAND	V10.B16, V9.B16, V9.B16
+	FMOVQ	16(R9), F2
+	WORD	$0x4e60d423 // fadd v3.2d, v1.2d, v0.2d
+	WORD	$0x4ee1d464 // fsub v4.2d, v3.2d, v1.2d
+	WORD	$0x4ee4d465 // fsub v5.2d, v3.2d, v4.2d
+	WORD	$0x4ee5d426 // fsub v6.2d, v1.2d, v5.2d
+	WORD	$0x4ee4d407 // fsub v7.2d, v0.2d, v4.2d
+	WORD	$0x4e67d4c8 // fadd v8.2d, v6.2d, v7.2d
+	FMOVQ	32(R9), F9
+	VSUB	V9.D2, V3.D2, V10.D2
 	FMOVQ	48(R9), F11
-	VADD	V11.D2, V9.D2, V9.D2
-	FMOVQ	16(R9), F12
-	VSUB	V12.D2, V2.D2, V13.D2
-	VUSHR	$52, V13.D2, V13.D2
-	FMOVQ	64(R9), F14
-	VORR	V14.B16, V13.B16, V13.B16
+	VAND	V11.B16, V10.B16, V10.B16
+	FMOVQ	64(R9), F12
+	VADD	V12.D2, V10.D2, V10.D2
+	FMOVQ	32(R9), F13
+	VSUB	V13.D2, V3.D2, V14.D2
+	VUSHR	$52, V14.D2, V14.D2
 	FMOVQ	80(R9), F15
-	WORD	$0x4eefd5ad // fsub v13.2d, v13.2d, v15.2d
-	WORD	$0x4ee1d530 // fsub v16.2d, v9.2d, v1.2d
-	FMOVQ	96(R9), F17
-	WORD	$0x4ef1f5b2 // fmin v18.2d, v13.2d, v17.2d
-	WORD	$0x6ee0fa53 // fneg v19.2d, v18.2d
-	FMOVQ	112(R9), F20
-	WORD	$0x4e74d675 // fadd v21.2d, v19.2d, v20.2d
-	FMOVQ	128(R9), F22
-	VSUB	V22.D2, V21.D2, V21.D2
-	VSHL	$52, V21.D2, V21.D2
-	WORD	$0x6e75dcf7 // fmul v23.2d, v7.2d, v21.2d
-	WORD	$0x6e70de18 // fmul v24.2d, v16.2d, v16.2d
-	FMOVQ	144(R9), F25
-	FMOVQ	160(R9), F26
-	VFMLA	V24.D2, V25.D2, V26.D2
+	VORR	V15.B16, V14.B16, V14.B16
+	FMOVQ	96(R9), F16
+	WORD	$0x4ef0d5ce // fsub v14.2d, v14.2d, v16.2d
+	WORD	$0x4ee1d551 // fsub v17.2d, v10.2d, v1.2d
+	FMOVQ	112(R9), F18
+	WORD	$0x4ef2f5d3 // fmin v19.2d, v14.2d, v18.2d
+	WORD	$0x6ee0fa74 // fneg v20.2d, v19.2d
+	FMOVQ	128(R9), F21
+	WORD	$0x4e75d696 // fadd v22.2d, v20.2d, v21.2d
+	FMOVQ	144(R9), F23
+	VSUB	V23.D2, V22.D2, V22.D2
+	VSHL	$52, V22.D2, V22.D2
+	WORD	$0x6e76dd18 // fmul v24.2d, v8.2d, v22.2d
+	FMOVQ	160(R9), F25
+	WORD	$0x6e79e41a // fcmge v26.2d, v0.2d, v25.2d
 	FMOVQ	176(R9), F27
-	VFMLA	V24.D2, V26.D2, V27.D2
-	FMOVQ	192(R9), F28
-	VFMLA	V24.D2, V27.D2, V28.D2
-	FMOVQ	208(R9), F29
-	VFMLA	V24.D2, V28.D2, V29.D2
-	FMOVQ	224(R9), F30
-	VFMLA	V24.D2, V29.D2, V30.D2
-	FMOVQ	240(R9), F31
-	VFMLA	V24.D2, V30.D2, V31.D2
-	FMOVQ	256(R9), F4
-	VFMLA	V24.D2, V31.D2, V4.D2
-	FMOVQ	272(R9), F3
-	VFMLA	V24.D2, V4.D2, V3.D2
-	FMOVQ	288(R9), F5
-	VFMLA	V24.D2, V3.D2, V5.D2
-	FMOVQ	304(R9), F6
-	VFMLA	V24.D2, V5.D2, V6.D2
+	WORD	$0x6ee0e77c // fcmgt v28.2d, v27.2d, v0.2d
+	VMOV	V17.B16, V29.B16
+	VBIT	V28.B16, V0.B16, V29.B16
+	VMOV	V17.B16, V30.B16
+	VBIT	V26.B16, V29.B16, V30.B16
+	VMOV	V24.B16, V31.B16
+	VBIT	V28.B16, V2.B16, V31.B16
+	VMOV	V24.B16, V5.B16
+	VBIT	V26.B16, V31.B16, V5.B16
+	VMOV	V14.B16, V4.B16
+	VBIT	V28.B16, V2.B16, V4.B16
+	VMOV	V14.B16, V6.B16
+	VBIT	V26.B16, V4.B16, V6.B16
+	WORD	$0x6e7edfc7 // fmul v7.2d, v30.2d, v30.2d
+	WORD	$0x6ee0f8e9 // fneg v9.2d, v7.2d
+	VFMLA	V30.D2, V30.D2, V9.D2
+	FMOVQ	192(R9), F11
+	WORD	$0x6e67dd6c // fmul v12.2d, v11.2d, v7.2d
+	WORD	$0x4e6cd7cd // fadd v13.2d, v30.2d, v12.2d
+	WORD	$0x4eedd7cf // fsub v15.2d, v30.2d, v13.2d
+	WORD	$0x4e6cd5f0 // fadd v16.2d, v15.2d, v12.2d
+	FMOVQ	208(R9), F10
+	FMOVQ	224(R9), F1
+	VFMLA	V7.D2, V10.D2, V1.D2
+	FMOVQ	240(R9), F18
+	VFMLA	V7.D2, V1.D2, V18.D2
+	FMOVQ	256(R9), F19
+	VFMLA	V7.D2, V18.D2, V19.D2
+	FMOVQ	272(R9), F21
+	VFMLA	V7.D2, V19.D2, V21.D2
+	FMOVQ	288(R9), F23
+	VFMLA	V7.D2, V21.D2, V23.D2
+	FMOVQ	304(R9), F20
+	VFMLA	V7.D2, V23.D2, V20.D2
 	FMOVQ	320(R9), F8
-	FMOVQ	336(R9), F10
-	VFMLA	V24.D2, V8.D2, V10.D2
-	FMOVQ	352(R9), F11
-	VFMLA	V24.D2, V10.D2, V11.D2
-	FMOVQ	368(R9), F12
-	VFMLA	V24.D2, V11.D2, V12.D2
-	FMOVQ	384(R9), F14
-	VFMLA	V24.D2, V12.D2, V14.D2
-	FMOVQ	400(R9), F15
-	VFMLA	V24.D2, V14.D2, V15.D2
-	FMOVQ	416(R9), F9
-	VFMLA	V24.D2, V15.D2, V9.D2
-	FMOVQ	432(R9), F17
-	VFMLA	V24.D2, V9.D2, V17.D2
-	FMOVQ	448(R9), F18
-	VFMLA	V24.D2, V17.D2, V18.D2
-	FMOVQ	464(R9), F20
-	VFMLA	V24.D2, V18.D2, V20.D2
-	VFMLA	V16.D2, V20.D2, V6.D2
-	WORD	$0x4ef0d436 // fsub v22.2d, v1.2d, v16.2d
-	FMOVQ	480(R9), F19
-	VFMLA	V22.D2, V16.D2, V19.D2
-	VFMLA	V19.D2, V16.D2, V1.D2
-	FMOVQ	496(R9), F7
-	VMOV	V16.B16, V21.B16
-	VFMLA	V7.D2, V13.D2, V21.D2
-	FMOVQ	496(R9), F25
-	WORD	$0x6ee0faba // fneg v26.2d, v21.2d
-	VFMLA	V25.D2, V13.D2, V26.D2
-	WORD	$0x4e70d75b // fadd v27.2d, v26.2d, v16.2d
-	FMOVQ	512(R9), F28
-	VFMLA	V28.D2, V13.D2, V27.D2
-	VFMLA	V1.D2, V23.D2, V27.D2
-	VFMLA	V6.D2, V24.D2, V27.D2
+	VFMLA	V7.D2, V20.D2, V8.D2
+	FMOVQ	336(R9), F22
+	VFMLA	V7.D2, V8.D2, V22.D2
+	FMOVQ	352(R9), F25
+	VFMLA	V7.D2, V22.D2, V25.D2
+	FMOVQ	368(R9), F27
+	FMOVQ	384(R9), F29
+	VFMLA	V7.D2, V27.D2, V29.D2
+	FMOVQ	400(R9), F17
+	VFMLA	V7.D2, V29.D2, V17.D2
+	FMOVQ	416(R9), F31
+	VFMLA	V7.D2, V17.D2, V31.D2
+	FMOVQ	432(R9), F24
+	VFMLA	V7.D2, V31.D2, V24.D2
+	FMOVQ	448(R9), F28
+	VFMLA	V7.D2, V24.D2, V28.D2
+	FMOVQ	464(R9), F26
+	VFMLA	V7.D2, V28.D2, V26.D2
+	FMOVQ	480(R9), F4
+	VFMLA	V7.D2, V26.D2, V4.D2
+	FMOVQ	496(R9), F14
+	VFMLA	V7.D2, V4.D2, V14.D2
+	FMOVQ	512(R9), F11
+	VFMLA	V7.D2, V14.D2, V11.D2
+	VFMLA	V30.D2, V11.D2, V25.D2
+	WORD	$0x6e67dfcf // fmul v15.2d, v30.2d, v7.2d
+	FMOVQ	192(R9), F12
+	VFMLA	V9.D2, V12.D2, V16.D2
+	VFMLA	V25.D2, V15.D2, V16.D2
+	FMOVQ	0(R9), F10
+	WORD	$0x4efed541 // fsub v1.2d, v10.2d, v30.2d
+	FMOVQ	528(R9), F18
+	VFMLA	V1.D2, V30.D2, V18.D2
+	VFMLA	V18.D2, V30.D2, V10.D2
+	VFMLA	V10.D2, V5.D2, V16.D2
+	FMOVQ	544(R9), F19
+	VMOV	V13.B16, V21.B16
+	VFMLA	V19.D2, V6.D2, V21.D2
+	FMOVQ	544(R9), F23
+	WORD	$0x6ee0fab4 // fneg v20.2d, v21.2d
+	VFMLA	V23.D2, V6.D2, V20.D2
+	WORD	$0x4e6dd688 // fadd v8.2d, v20.2d, v13.2d
+	FMOVQ	560(R9), F22
+	VFMLA	V22.D2, V6.D2, V16.D2
+	WORD	$0x4e70d51b // fadd v27.2d, v8.2d, v16.2d
 	WORD	$0x4e7bd6bd // fadd v29.2d, v21.2d, v27.2d
-	FMOVQ	528(R9), F30
-	FMOVQ	544(R9), F31
-	WORD	$0x4e7fe444 // fcmeq v4.2d, v2.2d, v31.2d
-	VMOV	V29.B16, V3.B16
-	VBIT	V4.B16, V2.B16, V3.B16
-	WORD	$0x4e7ee445 // fcmeq v5.2d, v2.2d, v30.2d
-	FMOVQ	560(R9), F8
-	VMOV	V3.B16, V10.B16
-	VBIT	V5.B16, V8.B16, V10.B16
-	WORD	$0x6e7ee44b // fcmge v11.2d, v2.2d, v30.2d
-	FMOVQ	576(R9), F12
-	VMOV	V12.B16, V14.B16
-	VBIT	V11.B16, V10.B16, V14.B16
-	WORD	$0x4e7ee40f // fcmeq v15.2d, v0.2d, v30.2d
-	VMOV	V14.B16, V9.B16
-	VBIT	V15.B16, V0.B16, V9.B16
+	FMOVQ	576(R9), F17
+	WORD	$0x4e71e47f // fcmeq v31.2d, v3.2d, v17.2d
+	VMOV	V29.B16, V24.B16
+	VBIT	V31.B16, V3.B16, V24.B16
+	WORD	$0x4e62e47c // fcmeq v28.2d, v3.2d, v2.2d
+	FMOVQ	592(R9), F26
+	VMOV	V24.B16, V4.B16
+	VBIT	V28.B16, V26.B16, V4.B16
+	WORD	$0x6e62e46e // fcmge v14.2d, v3.2d, v2.2d
+	FMOVQ	608(R9), F11
+	VMOV	V11.B16, V7.B16
+	VBIT	V14.B16, V4.B16, V7.B16
+	WORD	$0x4e62e40c // fcmeq v12.2d, v0.2d, v2.2d
+	VMOV	V7.B16, V9.B16
+	VBIT	V12.B16, V0.B16, V9.B16
 	VST1.P	[V9.D2], 16(R1)
 	SUB	$2, R2
 	B	main
@@ -2104,109 +2194,135 @@ one:
 	BLT	tail
 	VLD1.P	16(R0), [V0.D2]
 	FMOVQ	0(R9), F1
-	WORD	$0x4e60d422 // fadd v2.2d, v1.2d, v0.2d
-	WORD	$0x4ee1d443 // fsub v3.2d, v2.2d, v1.2d
-	WORD	$0x4ee3d444 // fsub v4.2d, v2.2d, v3.2d
-	WORD	$0x4ee4d425 // fsub v5.2d, v1.2d, v4.2d
-	WORD	$0x4ee3d406 // fsub v6.2d, v0.2d, v3.2d
-	WORD	$0x4e66d4a7 // fadd v7.2d, v5.2d, v6.2d
-	FMOVQ	16(R9), F8
-	VSUB	V8.D2, V2.D2, V9.D2
-	FMOVQ	32(R9), F10
-	VAND	V10.B16, V9.B16, V9.B16
+	FMOVQ	16(R9), F2
+	WORD	$0x4e60d423 // fadd v3.2d, v1.2d, v0.2d
+	WORD	$0x4ee1d464 // fsub v4.2d, v3.2d, v1.2d
+	WORD	$0x4ee4d465 // fsub v5.2d, v3.2d, v4.2d
+	WORD	$0x4ee5d426 // fsub v6.2d, v1.2d, v5.2d
+	WORD	$0x4ee4d407 // fsub v7.2d, v0.2d, v4.2d
+	WORD	$0x4e67d4c8 // fadd v8.2d, v6.2d, v7.2d
+	FMOVQ	32(R9), F9
+	VSUB	V9.D2, V3.D2, V10.D2
 	FMOVQ	48(R9), F11
-	VADD	V11.D2, V9.D2, V9.D2
-	FMOVQ	16(R9), F12
-	VSUB	V12.D2, V2.D2, V13.D2
-	VUSHR	$52, V13.D2, V13.D2
-	FMOVQ	64(R9), F14
-	VORR	V14.B16, V13.B16, V13.B16
+	VAND	V11.B16, V10.B16, V10.B16
+	FMOVQ	64(R9), F12
+	VADD	V12.D2, V10.D2, V10.D2
+	FMOVQ	32(R9), F13
+	VSUB	V13.D2, V3.D2, V14.D2
+	VUSHR	$52, V14.D2, V14.D2
 	FMOVQ	80(R9), F15
-	WORD	$0x4eefd5ad // fsub v13.2d, v13.2d, v15.2d
-	WORD	$0x4ee1d530 // fsub v16.2d, v9.2d, v1.2d
-	FMOVQ	96(R9), F17
-	WORD	$0x4ef1f5b2 // fmin v18.2d, v13.2d, v17.2d
-	WORD	$0x6ee0fa53 // fneg v19.2d, v18.2d
-	FMOVQ	112(R9), F20
-	WORD	$0x4e74d675 // fadd v21.2d, v19.2d, v20.2d
-	FMOVQ	128(R9), F22
-	VSUB	V22.D2, V21.D2, V21.D2
-	VSHL	$52, V21.D2, V21.D2
-	WORD	$0x6e75dcf7 // fmul v23.2d, v7.2d, v21.2d
-	WORD	$0x6e70de18 // fmul v24.2d, v16.2d, v16.2d
-	FMOVQ	144(R9), F25
-	FMOVQ	160(R9), F26
-	VFMLA	V24.D2, V25.D2, V26.D2
+	VORR	V15.B16, V14.B16, V14.B16
+	FMOVQ	96(R9), F16
+	WORD	$0x4ef0d5ce // fsub v14.2d, v14.2d, v16.2d
+	WORD	$0x4ee1d551 // fsub v17.2d, v10.2d, v1.2d
+	FMOVQ	112(R9), F18
+	WORD	$0x4ef2f5d3 // fmin v19.2d, v14.2d, v18.2d
+	WORD	$0x6ee0fa74 // fneg v20.2d, v19.2d
+	FMOVQ	128(R9), F21
+	WORD	$0x4e75d696 // fadd v22.2d, v20.2d, v21.2d
+	FMOVQ	144(R9), F23
+	VSUB	V23.D2, V22.D2, V22.D2
+	VSHL	$52, V22.D2, V22.D2
+	WORD	$0x6e76dd18 // fmul v24.2d, v8.2d, v22.2d
+	FMOVQ	160(R9), F25
+	WORD	$0x6e79e41a // fcmge v26.2d, v0.2d, v25.2d
 	FMOVQ	176(R9), F27
-	VFMLA	V24.D2, V26.D2, V27.D2
-	FMOVQ	192(R9), F28
-	VFMLA	V24.D2, V27.D2, V28.D2
-	FMOVQ	208(R9), F29
-	VFMLA	V24.D2, V28.D2, V29.D2
-	FMOVQ	224(R9), F30
-	VFMLA	V24.D2, V29.D2, V30.D2
-	FMOVQ	240(R9), F31
-	VFMLA	V24.D2, V30.D2, V31.D2
-	FMOVQ	256(R9), F4
-	VFMLA	V24.D2, V31.D2, V4.D2
-	FMOVQ	272(R9), F3
-	VFMLA	V24.D2, V4.D2, V3.D2
-	FMOVQ	288(R9), F5
-	VFMLA	V24.D2, V3.D2, V5.D2
-	FMOVQ	304(R9), F6
-	VFMLA	V24.D2, V5.D2, V6.D2
+	WORD	$0x6ee0e77c // fcmgt v28.2d, v27.2d, v0.2d
+	VMOV	V17.B16, V29.B16
+	VBIT	V28.B16, V0.B16, V29.B16
+	VMOV	V17.B16, V30.B16
+	VBIT	V26.B16, V29.B16, V30.B16
+	VMOV	V24.B16, V31.B16
+	VBIT	V28.B16, V2.B16, V31.B16
+	VMOV	V24.B16, V5.B16
+	VBIT	V26.B16, V31.B16, V5.B16
+	VMOV	V14.B16, V4.B16
+	VBIT	V28.B16, V2.B16, V4.B16
+	VMOV	V14.B16, V6.B16
+	VBIT	V26.B16, V4.B16, V6.B16
+	WORD	$0x6e7edfc7 // fmul v7.2d, v30.2d, v30.2d
+	WORD	$0x6ee0f8e9 // fneg v9.2d, v7.2d
+	VFMLA	V30.D2, V30.D2, V9.D2
+	FMOVQ	192(R9), F11
+	WORD	$0x6e67dd6c // fmul v12.2d, v11.2d, v7.2d
+	WORD	$0x4e6cd7cd // fadd v13.2d, v30.2d, v12.2d
+	WORD	$0x4eedd7cf // fsub v15.2d, v30.2d, v13.2d
+	WORD	$0x4e6cd5f0 // fadd v16.2d, v15.2d, v12.2d
+	FMOVQ	208(R9), F10
+	FMOVQ	224(R9), F1
+	VFMLA	V7.D2, V10.D2, V1.D2
+	FMOVQ	240(R9), F18
+	VFMLA	V7.D2, V1.D2, V18.D2
+	FMOVQ	256(R9), F19
+	VFMLA	V7.D2, V18.D2, V19.D2
+	FMOVQ	272(R9), F21
+	VFMLA	V7.D2, V19.D2, V21.D2
+	FMOVQ	288(R9), F23
+	VFMLA	V7.D2, V21.D2, V23.D2
+	FMOVQ	304(R9), F20
+	VFMLA	V7.D2, V23.D2, V20.D2
 	FMOVQ	320(R9), F8
-	FMOVQ	336(R9), F10
-	VFMLA	V24.D2, V8.D2, V10.D2
-	FMOVQ	352(R9), F11
-	VFMLA	V24.D2, V10.D2, V11.D2
-	FMOVQ	368(R9), F12
-	VFMLA	V24.D2, V11.D2, V12.D2
-	FMOVQ	384(R9), F14
-	VFMLA	V24.D2, V12.D2, V14.D2
-	FMOVQ	400(R9), F15
-	VFMLA	V24.D2, V14.D2, V15.D2
-	FMOVQ	416(R9), F9
-	VFMLA	V24.D2, V15.D2, V9.D2
-	FMOVQ	432(R9), F17
-	VFMLA	V24.D2, V9.D2, V17.D2
-	FMOVQ	448(R9), F18
-	VFMLA	V24.D2, V17.D2, V18.D2
-	FMOVQ	464(R9), F20
-	VFMLA	V24.D2, V18.D2, V20.D2
-	VFMLA	V16.D2, V20.D2, V6.D2
-	WORD	$0x4ef0d436 // fsub v22.2d, v1.2d, v16.2d
-	FMOVQ	480(R9), F19
-	VFMLA	V22.D2, V16.D2, V19.D2
-	VFMLA	V19.D2, V16.D2, V1.D2
-	FMOVQ	496(R9), F7
-	VMOV	V16.B16, V21.B16
-	VFMLA	V7.D2, V13.D2, V21.D2
-	FMOVQ	496(R9), F25
-	WORD	$0x6ee0faba // fneg v26.2d, v21.2d
-	VFMLA	V25.D2, V13.D2, V26.D2
-	WORD	$0x4e70d75b // fadd v27.2d, v26.2d, v16.2d
-	FMOVQ	512(R9), F28
-	VFMLA	V28.D2, V13.D2, V27.D2
-	VFMLA	V1.D2, V23.D2, V27.D2
-	VFMLA	V6.D2, V24.D2, V27.D2
+	VFMLA	V7.D2, V20.D2, V8.D2
+	FMOVQ	336(R9), F22
+	VFMLA	V7.D2, V8.D2, V22.D2
+	FMOVQ	352(R9), F25
+	VFMLA	V7.D2, V22.D2, V25.D2
+	FMOVQ	368(R9), F27
+	FMOVQ	384(R9), F29
+	VFMLA	V7.D2, V27.D2, V29.D2
+	FMOVQ	400(R9), F17
+	VFMLA	V7.D2, V29.D2, V17.D2
+	FMOVQ	416(R9), F31
+	VFMLA	V7.D2, V17.D2, V31.D2
+	FMOVQ	432(R9), F24
+	VFMLA	V7.D2, V31.D2, V24.D2
+	FMOVQ	448(R9), F28
+	VFMLA	V7.D2, V24.D2, V28.D2
+	FMOVQ	464(R9), F26
+	VFMLA	V7.D2, V28.D2, V26.D2
+	FMOVQ	480(R9), F4
+	VFMLA	V7.D2, V26.D2, V4.D2
+	FMOVQ	496(R9), F14
+	VFMLA	V7.D2, V4.D2, V14.D2
+	FMOVQ	512(R9), F11
+	VFMLA	V7.D2, V14.D2, V11.D2
+	VFMLA	V30.D2, V11.D2, V25.D2
+	WORD	$0x6e67dfcf // fmul v15.2d, v30.2d, v7.2d
+	FMOVQ	192(R9), F12
+	VFMLA	V9.D2, V12.D2, V16.D2
+	VFMLA	V25.D2, V15.D2, V16.D2
+	FMOVQ	0(R9), F10
+	WORD	$0x4efed541 // fsub v1.2d, v10.2d, v30.2d
+	FMOVQ	528(R9), F18
+	VFMLA	V1.D2, V30.D2, V18.D2
+	VFMLA	V18.D2, V30.D2, V10.D2
+	VFMLA	V10.D2, V5.D2, V16.D2
+	FMOVQ	544(R9), F19
+	VMOV	V13.B16, V21.B16
+	VFMLA	V19.D2, V6.D2, V21.D2
+	FMOVQ	544(R9), F23
+	WORD	$0x6ee0fab4 // fneg v20.2d, v21.2d
+	VFMLA	V23.D2, V6.D2, V20.D2
+	WORD	$0x4e6dd688 // fadd v8.2d, v20.2d, v13.2d
+	FMOVQ	560(R9), F22
+	VFMLA	V22.D2, V6.D2, V16.D2
+	WORD	$0x4e70d51b // fadd v27.2d, v8.2d, v16.2d
 	WORD	$0x4e7bd6bd // fadd v29.2d, v21.2d, v27.2d
-	FMOVQ	528(R9), F30
-	FMOVQ	544(R9), F31
-	WORD	$0x4e7fe444 // fcmeq v4.2d, v2.2d, v31.2d
-	VMOV	V29.B16, V3.B16
-	VBIT	V4.B16, V2.B16, V3.B16
-	WORD	$0x4e7ee445 // fcmeq v5.2d, v2.2d, v30.2d
-	FMOVQ	560(R9), F8
-	VMOV	V3.B16, V10.B16
-	VBIT	V5.B16, V8.B16, V10.B16
-	WORD	$0x6e7ee44b // fcmge v11.2d, v2.2d, v30.2d
-	FMOVQ	576(R9), F12
-	VMOV	V12.B16, V14.B16
-	VBIT	V11.B16, V10.B16, V14.B16
-	WORD	$0x4e7ee40f // fcmeq v15.2d, v0.2d, v30.2d
-	VMOV	V14.B16, V9.B16
-	VBIT	V15.B16, V0.B16, V9.B16
+	FMOVQ	576(R9), F17
+	WORD	$0x4e71e47f // fcmeq v31.2d, v3.2d, v17.2d
+	VMOV	V29.B16, V24.B16
+	VBIT	V31.B16, V3.B16, V24.B16
+	WORD	$0x4e62e47c // fcmeq v28.2d, v3.2d, v2.2d
+	FMOVQ	592(R9), F26
+	VMOV	V24.B16, V4.B16
+	VBIT	V28.B16, V26.B16, V4.B16
+	WORD	$0x6e62e46e // fcmge v14.2d, v3.2d, v2.2d
+	FMOVQ	608(R9), F11
+	VMOV	V11.B16, V7.B16
+	VBIT	V14.B16, V4.B16, V7.B16
+	WORD	$0x4e62e40c // fcmeq v12.2d, v0.2d, v2.2d
+	VMOV	V7.B16, V9.B16
+	VBIT	V12.B16, V0.B16, V9.B16
 	VST1.P	[V9.D2], 16(R1)
 	SUB	$2, R2
 	B	one
@@ -2216,188 +2332,218 @@ tail:
 	VLD1.P	8(R0), V0.D[0]
 tailcalc:
 	FMOVQ	0(R9), F1
-	WORD	$0x4e60d422 // fadd v2.2d, v1.2d, v0.2d
-	WORD	$0x4ee1d443 // fsub v3.2d, v2.2d, v1.2d
-	WORD	$0x4ee3d444 // fsub v4.2d, v2.2d, v3.2d
-	WORD	$0x4ee4d425 // fsub v5.2d, v1.2d, v4.2d
-	WORD	$0x4ee3d406 // fsub v6.2d, v0.2d, v3.2d
-	WORD	$0x4e66d4a7 // fadd v7.2d, v5.2d, v6.2d
-	FMOVQ	16(R9), F8
-	VSUB	V8.D2, V2.D2, V9.D2
-	FMOVQ	32(R9), F10
-	VAND	V10.B16, V9.B16, V9.B16
+	FMOVQ	16(R9), F2
+	WORD	$0x4e60d423 // fadd v3.2d, v1.2d, v0.2d
+	WORD	$0x4ee1d464 // fsub v4.2d, v3.2d, v1.2d
+	WORD	$0x4ee4d465 // fsub v5.2d, v3.2d, v4.2d
+	WORD	$0x4ee5d426 // fsub v6.2d, v1.2d, v5.2d
+	WORD	$0x4ee4d407 // fsub v7.2d, v0.2d, v4.2d
+	WORD	$0x4e67d4c8 // fadd v8.2d, v6.2d, v7.2d
+	FMOVQ	32(R9), F9
+	VSUB	V9.D2, V3.D2, V10.D2
 	FMOVQ	48(R9), F11
-	VADD	V11.D2, V9.D2, V9.D2
-	FMOVQ	16(R9), F12
-	VSUB	V12.D2, V2.D2, V13.D2
-	VUSHR	$52, V13.D2, V13.D2
-	FMOVQ	64(R9), F14
-	VORR	V14.B16, V13.B16, V13.B16
+	VAND	V11.B16, V10.B16, V10.B16
+	FMOVQ	64(R9), F12
+	VADD	V12.D2, V10.D2, V10.D2
+	FMOVQ	32(R9), F13
+	VSUB	V13.D2, V3.D2, V14.D2
+	VUSHR	$52, V14.D2, V14.D2
 	FMOVQ	80(R9), F15
-	WORD	$0x4eefd5ad // fsub v13.2d, v13.2d, v15.2d
-	WORD	$0x4ee1d530 // fsub v16.2d, v9.2d, v1.2d
-	FMOVQ	96(R9), F17
-	WORD	$0x4ef1f5b2 // fmin v18.2d, v13.2d, v17.2d
-	WORD	$0x6ee0fa53 // fneg v19.2d, v18.2d
-	FMOVQ	112(R9), F20
-	WORD	$0x4e74d675 // fadd v21.2d, v19.2d, v20.2d
-	FMOVQ	128(R9), F22
-	VSUB	V22.D2, V21.D2, V21.D2
-	VSHL	$52, V21.D2, V21.D2
-	WORD	$0x6e75dcf7 // fmul v23.2d, v7.2d, v21.2d
-	WORD	$0x6e70de18 // fmul v24.2d, v16.2d, v16.2d
-	FMOVQ	144(R9), F25
-	FMOVQ	160(R9), F26
-	VFMLA	V24.D2, V25.D2, V26.D2
+	VORR	V15.B16, V14.B16, V14.B16
+	FMOVQ	96(R9), F16
+	WORD	$0x4ef0d5ce // fsub v14.2d, v14.2d, v16.2d
+	WORD	$0x4ee1d551 // fsub v17.2d, v10.2d, v1.2d
+	FMOVQ	112(R9), F18
+	WORD	$0x4ef2f5d3 // fmin v19.2d, v14.2d, v18.2d
+	WORD	$0x6ee0fa74 // fneg v20.2d, v19.2d
+	FMOVQ	128(R9), F21
+	WORD	$0x4e75d696 // fadd v22.2d, v20.2d, v21.2d
+	FMOVQ	144(R9), F23
+	VSUB	V23.D2, V22.D2, V22.D2
+	VSHL	$52, V22.D2, V22.D2
+	WORD	$0x6e76dd18 // fmul v24.2d, v8.2d, v22.2d
+	FMOVQ	160(R9), F25
+	WORD	$0x6e79e41a // fcmge v26.2d, v0.2d, v25.2d
 	FMOVQ	176(R9), F27
-	VFMLA	V24.D2, V26.D2, V27.D2
-	FMOVQ	192(R9), F28
-	VFMLA	V24.D2, V27.D2, V28.D2
-	FMOVQ	208(R9), F29
-	VFMLA	V24.D2, V28.D2, V29.D2
-	FMOVQ	224(R9), F30
-	VFMLA	V24.D2, V29.D2, V30.D2
-	FMOVQ	240(R9), F31
-	VFMLA	V24.D2, V30.D2, V31.D2
-	FMOVQ	256(R9), F4
-	VFMLA	V24.D2, V31.D2, V4.D2
-	FMOVQ	272(R9), F3
-	VFMLA	V24.D2, V4.D2, V3.D2
-	FMOVQ	288(R9), F5
-	VFMLA	V24.D2, V3.D2, V5.D2
-	FMOVQ	304(R9), F6
-	VFMLA	V24.D2, V5.D2, V6.D2
+	WORD	$0x6ee0e77c // fcmgt v28.2d, v27.2d, v0.2d
+	VMOV	V17.B16, V29.B16
+	VBIT	V28.B16, V0.B16, V29.B16
+	VMOV	V17.B16, V30.B16
+	VBIT	V26.B16, V29.B16, V30.B16
+	VMOV	V24.B16, V31.B16
+	VBIT	V28.B16, V2.B16, V31.B16
+	VMOV	V24.B16, V5.B16
+	VBIT	V26.B16, V31.B16, V5.B16
+	VMOV	V14.B16, V4.B16
+	VBIT	V28.B16, V2.B16, V4.B16
+	VMOV	V14.B16, V6.B16
+	VBIT	V26.B16, V4.B16, V6.B16
+	WORD	$0x6e7edfc7 // fmul v7.2d, v30.2d, v30.2d
+	WORD	$0x6ee0f8e9 // fneg v9.2d, v7.2d
+	VFMLA	V30.D2, V30.D2, V9.D2
+	FMOVQ	192(R9), F11
+	WORD	$0x6e67dd6c // fmul v12.2d, v11.2d, v7.2d
+	WORD	$0x4e6cd7cd // fadd v13.2d, v30.2d, v12.2d
+	WORD	$0x4eedd7cf // fsub v15.2d, v30.2d, v13.2d
+	WORD	$0x4e6cd5f0 // fadd v16.2d, v15.2d, v12.2d
+	FMOVQ	208(R9), F10
+	FMOVQ	224(R9), F1
+	VFMLA	V7.D2, V10.D2, V1.D2
+	FMOVQ	240(R9), F18
+	VFMLA	V7.D2, V1.D2, V18.D2
+	FMOVQ	256(R9), F19
+	VFMLA	V7.D2, V18.D2, V19.D2
+	FMOVQ	272(R9), F21
+	VFMLA	V7.D2, V19.D2, V21.D2
+	FMOVQ	288(R9), F23
+	VFMLA	V7.D2, V21.D2, V23.D2
+	FMOVQ	304(R9), F20
+	VFMLA	V7.D2, V23.D2, V20.D2
 	FMOVQ	320(R9), F8
-	FMOVQ	336(R9), F10
-	VFMLA	V24.D2, V8.D2, V10.D2
-	FMOVQ	352(R9), F11
-	VFMLA	V24.D2, V10.D2, V11.D2
-	FMOVQ	368(R9), F12
-	VFMLA	V24.D2, V11.D2, V12.D2
-	FMOVQ	384(R9), F14
-	VFMLA	V24.D2, V12.D2, V14.D2
-	FMOVQ	400(R9), F15
-	VFMLA	V24.D2, V14.D2, V15.D2
-	FMOVQ	416(R9), F9
-	VFMLA	V24.D2, V15.D2, V9.D2
-	FMOVQ	432(R9), F17
-	VFMLA	V24.D2, V9.D2, V17.D2
-	FMOVQ	448(R9), F18
-	VFMLA	V24.D2, V17.D2, V18.D2
-	FMOVQ	464(R9), F20
-	VFMLA	V24.D2, V18.D2, V20.D2
-	VFMLA	V16.D2, V20.D2, V6.D2
-	WORD	$0x4ef0d436 // fsub v22.2d, v1.2d, v16.2d
-	FMOVQ	480(R9), F19
-	VFMLA	V22.D2, V16.D2, V19.D2
-	VFMLA	V19.D2, V16.D2, V1.D2
-	FMOVQ	496(R9), F7
-	VMOV	V16.B16, V21.B16
-	VFMLA	V7.D2, V13.D2, V21.D2
-	FMOVQ	496(R9), F25
-	WORD	$0x6ee0faba // fneg v26.2d, v21.2d
-	VFMLA	V25.D2, V13.D2, V26.D2
-	WORD	$0x4e70d75b // fadd v27.2d, v26.2d, v16.2d
-	FMOVQ	512(R9), F28
-	VFMLA	V28.D2, V13.D2, V27.D2
-	VFMLA	V1.D2, V23.D2, V27.D2
-	VFMLA	V6.D2, V24.D2, V27.D2
+	VFMLA	V7.D2, V20.D2, V8.D2
+	FMOVQ	336(R9), F22
+	VFMLA	V7.D2, V8.D2, V22.D2
+	FMOVQ	352(R9), F25
+	VFMLA	V7.D2, V22.D2, V25.D2
+	FMOVQ	368(R9), F27
+	FMOVQ	384(R9), F29
+	VFMLA	V7.D2, V27.D2, V29.D2
+	FMOVQ	400(R9), F17
+	VFMLA	V7.D2, V29.D2, V17.D2
+	FMOVQ	416(R9), F31
+	VFMLA	V7.D2, V17.D2, V31.D2
+	FMOVQ	432(R9), F24
+	VFMLA	V7.D2, V31.D2, V24.D2
+	FMOVQ	448(R9), F28
+	VFMLA	V7.D2, V24.D2, V28.D2
+	FMOVQ	464(R9), F26
+	VFMLA	V7.D2, V28.D2, V26.D2
+	FMOVQ	480(R9), F4
+	VFMLA	V7.D2, V26.D2, V4.D2
+	FMOVQ	496(R9), F14
+	VFMLA	V7.D2, V4.D2, V14.D2
+	FMOVQ	512(R9), F11
+	VFMLA	V7.D2, V14.D2, V11.D2
+	VFMLA	V30.D2, V11.D2, V25.D2
+	WORD	$0x6e67dfcf // fmul v15.2d, v30.2d, v7.2d
+	FMOVQ	192(R9), F12
+	VFMLA	V9.D2, V12.D2, V16.D2
+	VFMLA	V25.D2, V15.D2, V16.D2
+	FMOVQ	0(R9), F10
+	WORD	$0x4efed541 // fsub v1.2d, v10.2d, v30.2d
+	FMOVQ	528(R9), F18
+	VFMLA	V1.D2, V30.D2, V18.D2
+	VFMLA	V18.D2, V30.D2, V10.D2
+	VFMLA	V10.D2, V5.D2, V16.D2
+	FMOVQ	544(R9), F19
+	VMOV	V13.B16, V21.B16
+	VFMLA	V19.D2, V6.D2, V21.D2
+	FMOVQ	544(R9), F23
+	WORD	$0x6ee0fab4 // fneg v20.2d, v21.2d
+	VFMLA	V23.D2, V6.D2, V20.D2
+	WORD	$0x4e6dd688 // fadd v8.2d, v20.2d, v13.2d
+	FMOVQ	560(R9), F22
+	VFMLA	V22.D2, V6.D2, V16.D2
+	WORD	$0x4e70d51b // fadd v27.2d, v8.2d, v16.2d
 	WORD	$0x4e7bd6bd // fadd v29.2d, v21.2d, v27.2d
-	FMOVQ	528(R9), F30
-	FMOVQ	544(R9), F31
-	WORD	$0x4e7fe444 // fcmeq v4.2d, v2.2d, v31.2d
-	VMOV	V29.B16, V3.B16
-	VBIT	V4.B16, V2.B16, V3.B16
-	WORD	$0x4e7ee445 // fcmeq v5.2d, v2.2d, v30.2d
-	FMOVQ	560(R9), F8
-	VMOV	V3.B16, V10.B16
-	VBIT	V5.B16, V8.B16, V10.B16
-	WORD	$0x6e7ee44b // fcmge v11.2d, v2.2d, v30.2d
-	FMOVQ	576(R9), F12
-	VMOV	V12.B16, V14.B16
-	VBIT	V11.B16, V10.B16, V14.B16
-	WORD	$0x4e7ee40f // fcmeq v15.2d, v0.2d, v30.2d
-	VMOV	V14.B16, V9.B16
-	VBIT	V15.B16, V0.B16, V9.B16
+	FMOVQ	576(R9), F17
+	WORD	$0x4e71e47f // fcmeq v31.2d, v3.2d, v17.2d
+	VMOV	V29.B16, V24.B16
+	VBIT	V31.B16, V3.B16, V24.B16
+	WORD	$0x4e62e47c // fcmeq v28.2d, v3.2d, v2.2d
+	FMOVQ	592(R9), F26
+	VMOV	V24.B16, V4.B16
+	VBIT	V28.B16, V26.B16, V4.B16
+	WORD	$0x6e62e46e // fcmge v14.2d, v3.2d, v2.2d
+	FMOVQ	608(R9), F11
+	VMOV	V11.B16, V7.B16
+	VBIT	V14.B16, V4.B16, V7.B16
+	WORD	$0x4e62e40c // fcmeq v12.2d, v0.2d, v2.2d
+	VMOV	V7.B16, V9.B16
+	VBIT	V12.B16, V0.B16, V9.B16
 	VST1.P	V9.D[0], 8(R1)
 done:
 	RET
 
 DATA ·vmathLog1pF64NEONconst+0(SB)/8, $0x3ff0000000000000
 DATA ·vmathLog1pF64NEONconst+8(SB)/8, $0x3ff0000000000000
-DATA ·vmathLog1pF64NEONconst+16(SB)/8, $0xffe8000000000000
-DATA ·vmathLog1pF64NEONconst+24(SB)/8, $0xffe8000000000000
-DATA ·vmathLog1pF64NEONconst+32(SB)/8, $0xfffffffffffff
-DATA ·vmathLog1pF64NEONconst+40(SB)/8, $0xfffffffffffff
-DATA ·vmathLog1pF64NEONconst+48(SB)/8, $0x3fe8000000000000
-DATA ·vmathLog1pF64NEONconst+56(SB)/8, $0x3fe8000000000000
-DATA ·vmathLog1pF64NEONconst+64(SB)/8, $0x4330000000000000
-DATA ·vmathLog1pF64NEONconst+72(SB)/8, $0x4330000000000000
-DATA ·vmathLog1pF64NEONconst+80(SB)/8, $0x4330000000000400
-DATA ·vmathLog1pF64NEONconst+88(SB)/8, $0x4330000000000400
-DATA ·vmathLog1pF64NEONconst+96(SB)/8, $0x408f400000000000
-DATA ·vmathLog1pF64NEONconst+104(SB)/8, $0x408f400000000000
-DATA ·vmathLog1pF64NEONconst+112(SB)/8, $0x4338000000000000
-DATA ·vmathLog1pF64NEONconst+120(SB)/8, $0x4338000000000000
-DATA ·vmathLog1pF64NEONconst+128(SB)/8, $0x4337fffffffffc01
-DATA ·vmathLog1pF64NEONconst+136(SB)/8, $0x4337fffffffffc01
-DATA ·vmathLog1pF64NEONconst+144(SB)/8, $0xbf7cc7d1ddd60edb
-DATA ·vmathLog1pF64NEONconst+152(SB)/8, $0xbf7cc7d1ddd60edb
-DATA ·vmathLog1pF64NEONconst+160(SB)/8, $0xbfa827329dd5fae5
-DATA ·vmathLog1pF64NEONconst+168(SB)/8, $0xbfa827329dd5fae5
-DATA ·vmathLog1pF64NEONconst+176(SB)/8, $0xbfad9d88b3421197
-DATA ·vmathLog1pF64NEONconst+184(SB)/8, $0xbfad9d88b3421197
-DATA ·vmathLog1pF64NEONconst+192(SB)/8, $0xbfafdd826e89d32b
-DATA ·vmathLog1pF64NEONconst+200(SB)/8, $0xbfafdd826e89d32b
-DATA ·vmathLog1pF64NEONconst+208(SB)/8, $0xbfb249e10b0fb6d5
-DATA ·vmathLog1pF64NEONconst+216(SB)/8, $0xbfb249e10b0fb6d5
-DATA ·vmathLog1pF64NEONconst+224(SB)/8, $0xbfb55554f5a71709
-DATA ·vmathLog1pF64NEONconst+232(SB)/8, $0xbfb55554f5a71709
-DATA ·vmathLog1pF64NEONconst+240(SB)/8, $0xbfb999995c048703
-DATA ·vmathLog1pF64NEONconst+248(SB)/8, $0xbfb999995c048703
-DATA ·vmathLog1pF64NEONconst+256(SB)/8, $0xbfc000000111bd38
-DATA ·vmathLog1pF64NEONconst+264(SB)/8, $0xbfc000000111bd38
-DATA ·vmathLog1pF64NEONconst+272(SB)/8, $0xbfc5555555518573
-DATA ·vmathLog1pF64NEONconst+280(SB)/8, $0xbfc5555555518573
-DATA ·vmathLog1pF64NEONconst+288(SB)/8, $0xbfd00000000002b6
-DATA ·vmathLog1pF64NEONconst+296(SB)/8, $0xbfd00000000002b6
-DATA ·vmathLog1pF64NEONconst+304(SB)/8, $0xbfdfffffffffffff
-DATA ·vmathLog1pF64NEONconst+312(SB)/8, $0xbfdfffffffffffff
-DATA ·vmathLog1pF64NEONconst+320(SB)/8, $0x3f9b1c839d397ce4
-DATA ·vmathLog1pF64NEONconst+328(SB)/8, $0x3f9b1c839d397ce4
-DATA ·vmathLog1pF64NEONconst+336(SB)/8, $0x3fad0258bd4d8984
-DATA ·vmathLog1pF64NEONconst+344(SB)/8, $0x3fad0258bd4d8984
-DATA ·vmathLog1pF64NEONconst+352(SB)/8, $0x3fae2b952e3e1a45
-DATA ·vmathLog1pF64NEONconst+360(SB)/8, $0x3fae2b952e3e1a45
-DATA ·vmathLog1pF64NEONconst+368(SB)/8, $0x3fb10ce98ebeb7ef
-DATA ·vmathLog1pF64NEONconst+376(SB)/8, $0x3fb10ce98ebeb7ef
-DATA ·vmathLog1pF64NEONconst+384(SB)/8, $0x3fb3b198cb7e4451
-DATA ·vmathLog1pF64NEONconst+392(SB)/8, $0x3fb3b198cb7e4451
-DATA ·vmathLog1pF64NEONconst+400(SB)/8, $0x3fb745cd79ac9571
-DATA ·vmathLog1pF64NEONconst+408(SB)/8, $0x3fb745cd79ac9571
-DATA ·vmathLog1pF64NEONconst+416(SB)/8, $0x3fbc71c7341f53b8
-DATA ·vmathLog1pF64NEONconst+424(SB)/8, $0x3fbc71c7341f53b8
-DATA ·vmathLog1pF64NEONconst+432(SB)/8, $0x3fc249249222c23c
-DATA ·vmathLog1pF64NEONconst+440(SB)/8, $0x3fc249249222c23c
-DATA ·vmathLog1pF64NEONconst+448(SB)/8, $0x3fc999999999d723
-DATA ·vmathLog1pF64NEONconst+456(SB)/8, $0x3fc999999999d723
-DATA ·vmathLog1pF64NEONconst+464(SB)/8, $0x3fd5555555555543
-DATA ·vmathLog1pF64NEONconst+472(SB)/8, $0x3fd5555555555543
-DATA ·vmathLog1pF64NEONconst+480(SB)/8, $0xbff0000000000000
-DATA ·vmathLog1pF64NEONconst+488(SB)/8, $0xbff0000000000000
-DATA ·vmathLog1pF64NEONconst+496(SB)/8, $0x3fe62e42fee00000
-DATA ·vmathLog1pF64NEONconst+504(SB)/8, $0x3fe62e42fee00000
-DATA ·vmathLog1pF64NEONconst+512(SB)/8, $0x3dea39ef35793c76
-DATA ·vmathLog1pF64NEONconst+520(SB)/8, $0x3dea39ef35793c76
-DATA ·vmathLog1pF64NEONconst+528(SB)/8, $0x0
-DATA ·vmathLog1pF64NEONconst+536(SB)/8, $0x0
-DATA ·vmathLog1pF64NEONconst+544(SB)/8, $0x7ff0000000000000
-DATA ·vmathLog1pF64NEONconst+552(SB)/8, $0x7ff0000000000000
-DATA ·vmathLog1pF64NEONconst+560(SB)/8, $0xfff0000000000000
-DATA ·vmathLog1pF64NEONconst+568(SB)/8, $0xfff0000000000000
-DATA ·vmathLog1pF64NEONconst+576(SB)/8, $0x7ff8000000000001
-DATA ·vmathLog1pF64NEONconst+584(SB)/8, $0x7ff8000000000001
-GLOBL ·vmathLog1pF64NEONconst(SB), RODATA|NOPTR, $592
+DATA ·vmathLog1pF64NEONconst+16(SB)/8, $0x0
+DATA ·vmathLog1pF64NEONconst+24(SB)/8, $0x0
+DATA ·vmathLog1pF64NEONconst+32(SB)/8, $0xffe8000000000000
+DATA ·vmathLog1pF64NEONconst+40(SB)/8, $0xffe8000000000000
+DATA ·vmathLog1pF64NEONconst+48(SB)/8, $0xfffffffffffff
+DATA ·vmathLog1pF64NEONconst+56(SB)/8, $0xfffffffffffff
+DATA ·vmathLog1pF64NEONconst+64(SB)/8, $0x3fe8000000000000
+DATA ·vmathLog1pF64NEONconst+72(SB)/8, $0x3fe8000000000000
+DATA ·vmathLog1pF64NEONconst+80(SB)/8, $0x4330000000000000
+DATA ·vmathLog1pF64NEONconst+88(SB)/8, $0x4330000000000000
+DATA ·vmathLog1pF64NEONconst+96(SB)/8, $0x4330000000000400
+DATA ·vmathLog1pF64NEONconst+104(SB)/8, $0x4330000000000400
+DATA ·vmathLog1pF64NEONconst+112(SB)/8, $0x408f400000000000
+DATA ·vmathLog1pF64NEONconst+120(SB)/8, $0x408f400000000000
+DATA ·vmathLog1pF64NEONconst+128(SB)/8, $0x4338000000000000
+DATA ·vmathLog1pF64NEONconst+136(SB)/8, $0x4338000000000000
+DATA ·vmathLog1pF64NEONconst+144(SB)/8, $0x4337fffffffffc01
+DATA ·vmathLog1pF64NEONconst+152(SB)/8, $0x4337fffffffffc01
+DATA ·vmathLog1pF64NEONconst+160(SB)/8, $0xbfd0000000000000
+DATA ·vmathLog1pF64NEONconst+168(SB)/8, $0xbfd0000000000000
+DATA ·vmathLog1pF64NEONconst+176(SB)/8, $0x3fe0000000000000
+DATA ·vmathLog1pF64NEONconst+184(SB)/8, $0x3fe0000000000000
+DATA ·vmathLog1pF64NEONconst+192(SB)/8, $0xbfe0000000000000
+DATA ·vmathLog1pF64NEONconst+200(SB)/8, $0xbfe0000000000000
+DATA ·vmathLog1pF64NEONconst+208(SB)/8, $0x3f9b3b303a4217e0
+DATA ·vmathLog1pF64NEONconst+216(SB)/8, $0x3f9b3b303a4217e0
+DATA ·vmathLog1pF64NEONconst+224(SB)/8, $0x3facf9dc40c40859
+DATA ·vmathLog1pF64NEONconst+232(SB)/8, $0x3facf9dc40c40859
+DATA ·vmathLog1pF64NEONconst+240(SB)/8, $0x3fae2aaa2b9fae40
+DATA ·vmathLog1pF64NEONconst+248(SB)/8, $0x3fae2aaa2b9fae40
+DATA ·vmathLog1pF64NEONconst+256(SB)/8, $0x3fb10d2859784eec
+DATA ·vmathLog1pF64NEONconst+264(SB)/8, $0x3fb10d2859784eec
+DATA ·vmathLog1pF64NEONconst+272(SB)/8, $0x3fb3b191502b5a74
+DATA ·vmathLog1pF64NEONconst+280(SB)/8, $0x3fb3b191502b5a74
+DATA ·vmathLog1pF64NEONconst+288(SB)/8, $0x3fb745cde78c7b0e
+DATA ·vmathLog1pF64NEONconst+296(SB)/8, $0x3fb745cde78c7b0e
+DATA ·vmathLog1pF64NEONconst+304(SB)/8, $0x3fbc71c730b170f3
+DATA ·vmathLog1pF64NEONconst+312(SB)/8, $0x3fbc71c730b170f3
+DATA ·vmathLog1pF64NEONconst+320(SB)/8, $0x3fc24924922a3cd8
+DATA ·vmathLog1pF64NEONconst+328(SB)/8, $0x3fc24924922a3cd8
+DATA ·vmathLog1pF64NEONconst+336(SB)/8, $0x3fc999999999c6be
+DATA ·vmathLog1pF64NEONconst+344(SB)/8, $0x3fc999999999c6be
+DATA ·vmathLog1pF64NEONconst+352(SB)/8, $0x3fd555555555554a
+DATA ·vmathLog1pF64NEONconst+360(SB)/8, $0x3fd555555555554a
+DATA ·vmathLog1pF64NEONconst+368(SB)/8, $0xbf7d07feba112675
+DATA ·vmathLog1pF64NEONconst+376(SB)/8, $0xbf7d07feba112675
+DATA ·vmathLog1pF64NEONconst+384(SB)/8, $0xbfa82c4fc85d6852
+DATA ·vmathLog1pF64NEONconst+392(SB)/8, $0xbfa82c4fc85d6852
+DATA ·vmathLog1pF64NEONconst+400(SB)/8, $0xbfad95c4eebda56e
+DATA ·vmathLog1pF64NEONconst+408(SB)/8, $0xbfad95c4eebda56e
+DATA ·vmathLog1pF64NEONconst+416(SB)/8, $0xbfafdede239a7a42
+DATA ·vmathLog1pF64NEONconst+424(SB)/8, $0xbfafdede239a7a42
+DATA ·vmathLog1pF64NEONconst+432(SB)/8, $0xbfb249d7f268861c
+DATA ·vmathLog1pF64NEONconst+440(SB)/8, $0xbfb249d7f268861c
+DATA ·vmathLog1pF64NEONconst+448(SB)/8, $0xbfb55554bb8f2e24
+DATA ·vmathLog1pF64NEONconst+456(SB)/8, $0xbfb55554bb8f2e24
+DATA ·vmathLog1pF64NEONconst+464(SB)/8, $0xbfb99999673c8b71
+DATA ·vmathLog1pF64NEONconst+472(SB)/8, $0xbfb99999673c8b71
+DATA ·vmathLog1pF64NEONconst+480(SB)/8, $0xbfc0000000d39f05
+DATA ·vmathLog1pF64NEONconst+488(SB)/8, $0xbfc0000000d39f05
+DATA ·vmathLog1pF64NEONconst+496(SB)/8, $0xbfc555555552bdc7
+DATA ·vmathLog1pF64NEONconst+504(SB)/8, $0xbfc555555552bdc7
+DATA ·vmathLog1pF64NEONconst+512(SB)/8, $0xbfd0000000000158
+DATA ·vmathLog1pF64NEONconst+520(SB)/8, $0xbfd0000000000158
+DATA ·vmathLog1pF64NEONconst+528(SB)/8, $0xbff0000000000000
+DATA ·vmathLog1pF64NEONconst+536(SB)/8, $0xbff0000000000000
+DATA ·vmathLog1pF64NEONconst+544(SB)/8, $0x3fe62e42fee00000
+DATA ·vmathLog1pF64NEONconst+552(SB)/8, $0x3fe62e42fee00000
+DATA ·vmathLog1pF64NEONconst+560(SB)/8, $0x3dea39ef35793c76
+DATA ·vmathLog1pF64NEONconst+568(SB)/8, $0x3dea39ef35793c76
+DATA ·vmathLog1pF64NEONconst+576(SB)/8, $0x7ff0000000000000
+DATA ·vmathLog1pF64NEONconst+584(SB)/8, $0x7ff0000000000000
+DATA ·vmathLog1pF64NEONconst+592(SB)/8, $0xfff0000000000000
+DATA ·vmathLog1pF64NEONconst+600(SB)/8, $0xfff0000000000000
+DATA ·vmathLog1pF64NEONconst+608(SB)/8, $0x7ff8000000000001
+DATA ·vmathLog1pF64NEONconst+616(SB)/8, $0x7ff8000000000001
+GLOBL ·vmathLog1pF64NEONconst(SB), RODATA|NOPTR, $624
 
 // func Log1pF32NEON(dst, x []float32)
 TEXT ·Log1pF32NEON(SB), NOSPLIT, $0-48
@@ -2410,90 +2556,116 @@ main:
 	BLT	one
 	VLD1.P	16(R0), [V0.S4]
 	FMOVQ	0(R9), F1
-	WORD	$0x4e20d422 // fadd v2.4s, v1.4s, v0.4s
-	WORD	$0x4ea1d443 // fsub v3.4s, v2.4s, v1.4s
-	WORD	$0x4ea3d444 // fsub v4.4s, v2.4s, v3.4s
-	WORD	$0x4ea4d425 // fsub v5.4s, v1.4s, v4.4s
-	WORD	$0x4ea3d406 // fsub v6.4s, v0.4s, v3.4s
-	WORD	$0x4e26d4a7 // fadd v7.4s, v5.4s, v6.4s
-	FMOVQ	16(R9), F8
-	VSUB	V8.S4, V2.S4, V9.S4
-	FMOVQ	32(R9), F10
-	VAND	V10.B16, V9.B16, V9.B16
+	FMOVQ	16(R9), F2
+	WORD	$0x4e20d423 // fadd v3.4s, v1.4s, v0.4s
+	WORD	$0x4ea1d464 // fsub v4.4s, v3.4s, v1.4s
+	WORD	$0x4ea4d465 // fsub v5.4s, v3.4s, v4.4s
+	WORD	$0x4ea5d426 // fsub v6.4s, v1.4s, v5.4s
+	WORD	$0x4ea4d407 // fsub v7.4s, v0.4s, v4.4s
+	WORD	$0x4e27d4c8 // fadd v8.4s, v6.4s, v7.4s
+	FMOVQ	32(R9), F9
+	VSUB	V9.S4, V3.S4, V10.S4
 	FMOVQ	48(R9), F11
-	VADD	V11.S4, V9.S4, V9.S4
-	FMOVQ	16(R9), F12
-	VSUB	V12.S4, V2.S4, V13.S4
-	VUSHR	$23, V13.S4, V13.S4
-	FMOVQ	64(R9), F14
-	VORR	V14.B16, V13.B16, V13.B16
+	VAND	V11.B16, V10.B16, V10.B16
+	FMOVQ	64(R9), F12
+	VADD	V12.S4, V10.S4, V10.S4
+	FMOVQ	32(R9), F13
+	VSUB	V13.S4, V3.S4, V14.S4
+	VUSHR	$23, V14.S4, V14.S4
 	FMOVQ	80(R9), F15
-	WORD	$0x4eafd5ad // fsub v13.4s, v13.4s, v15.4s
-	WORD	$0x4ea1d530 // fsub v16.4s, v9.4s, v1.4s
-	FMOVQ	96(R9), F17
-	WORD	$0x4eb1f5b2 // fmin v18.4s, v13.4s, v17.4s
-	WORD	$0x6ea0fa53 // fneg v19.4s, v18.4s
-	FMOVQ	112(R9), F20
-	WORD	$0x4e34d675 // fadd v21.4s, v19.4s, v20.4s
-	FMOVQ	128(R9), F22
-	VSUB	V22.S4, V21.S4, V21.S4
-	VSHL	$23, V21.S4, V21.S4
-	WORD	$0x6e35dcf7 // fmul v23.4s, v7.4s, v21.4s
-	WORD	$0x6e30de18 // fmul v24.4s, v16.4s, v16.4s
-	FMOVQ	144(R9), F25
-	FMOVQ	160(R9), F26
-	VFMLA	V16.S4, V25.S4, V26.S4
+	VORR	V15.B16, V14.B16, V14.B16
+	FMOVQ	96(R9), F16
+	WORD	$0x4eb0d5ce // fsub v14.4s, v14.4s, v16.4s
+	WORD	$0x4ea1d551 // fsub v17.4s, v10.4s, v1.4s
+	FMOVQ	112(R9), F18
+	WORD	$0x4eb2f5d3 // fmin v19.4s, v14.4s, v18.4s
+	WORD	$0x6ea0fa74 // fneg v20.4s, v19.4s
+	FMOVQ	128(R9), F21
+	WORD	$0x4e35d696 // fadd v22.4s, v20.4s, v21.4s
+	FMOVQ	144(R9), F23
+	VSUB	V23.S4, V22.S4, V22.S4
+	VSHL	$23, V22.S4, V22.S4
+	WORD	$0x6e36dd18 // fmul v24.4s, v8.4s, v22.4s
+	FMOVQ	160(R9), F25
+	WORD	$0x6e39e41a // fcmge v26.4s, v0.4s, v25.4s
 	FMOVQ	176(R9), F27
-	VFMLA	V16.S4, V26.S4, V27.S4
-	FMOVQ	192(R9), F28
-	VFMLA	V16.S4, V27.S4, V28.S4
-	FMOVQ	208(R9), F29
-	VFMLA	V16.S4, V28.S4, V29.S4
-	FMOVQ	224(R9), F30
-	VFMLA	V16.S4, V29.S4, V30.S4
-	FMOVQ	240(R9), F31
-	VFMLA	V16.S4, V30.S4, V31.S4
-	FMOVQ	256(R9), F4
-	VFMLA	V16.S4, V31.S4, V4.S4
-	FMOVQ	272(R9), F3
-	VFMLA	V16.S4, V4.S4, V3.S4
-	FMOVQ	288(R9), F5
-	VFMLA	V16.S4, V3.S4, V5.S4
-	FMOVQ	304(R9), F6
-	VFMLA	V16.S4, V5.S4, V6.S4
-	WORD	$0x4eb0d428 // fsub v8.4s, v1.4s, v16.4s
-	FMOVQ	320(R9), F10
-	VFMLA	V8.S4, V16.S4, V10.S4
-	VFMLA	V10.S4, V16.S4, V1.S4
-	FMOVQ	336(R9), F11
-	VMOV	V16.B16, V12.B16
-	VFMLA	V11.S4, V13.S4, V12.S4
-	FMOVQ	336(R9), F14
-	WORD	$0x6ea0f98f // fneg v15.4s, v12.4s
-	VFMLA	V14.S4, V13.S4, V15.S4
-	WORD	$0x4e30d5e9 // fadd v9.4s, v15.4s, v16.4s
-	FMOVQ	352(R9), F17
-	VFMLA	V17.S4, V13.S4, V9.S4
-	VFMLA	V1.S4, V23.S4, V9.S4
-	VFMLA	V6.S4, V24.S4, V9.S4
-	WORD	$0x4e29d592 // fadd v18.4s, v12.4s, v9.4s
-	FMOVQ	368(R9), F20
-	FMOVQ	384(R9), F22
-	WORD	$0x4e36e453 // fcmeq v19.4s, v2.4s, v22.4s
-	VMOV	V18.B16, V7.B16
-	VBIT	V19.B16, V2.B16, V7.B16
-	WORD	$0x4e34e455 // fcmeq v21.4s, v2.4s, v20.4s
-	FMOVQ	400(R9), F25
-	VMOV	V7.B16, V26.B16
-	VBIT	V21.B16, V25.B16, V26.B16
-	WORD	$0x6e34e45b // fcmge v27.4s, v2.4s, v20.4s
-	FMOVQ	416(R9), F28
-	VMOV	V28.B16, V29.B16
-	VBIT	V27.B16, V26.B16, V29.B16
-	WORD	$0x4e34e41e // fcmeq v30.4s, v0.4s, v20.4s
-	VMOV	V29.B16, V31.B16
-	VBIT	V30.B16, V0.B16, V31.B16
-	VST1.P	[V31.S4], 16(R1)
+	WORD	$0x6ea0e77c // fcmgt v28.4s, v27.4s, v0.4s
+	VMOV	V17.B16, V29.B16
+	VBIT	V28.B16, V0.B16, V29.B16
+	VMOV	V17.B16, V30.B16
+	VBIT	V26.B16, V29.B16, V30.B16
+	VMOV	V24.B16, V31.B16
+	VBIT	V28.B16, V2.B16, V31.B16
+	VMOV	V24.B16, V5.B16
+	VBIT	V26.B16, V31.B16, V5.B16
+	VMOV	V14.B16, V4.B16
+	VBIT	V28.B16, V2.B16, V4.B16
+	VMOV	V14.B16, V6.B16
+	VBIT	V26.B16, V4.B16, V6.B16
+	WORD	$0x6e3edfc7 // fmul v7.4s, v30.4s, v30.4s
+	WORD	$0x6ea0f8e9 // fneg v9.4s, v7.4s
+	VFMLA	V30.S4, V30.S4, V9.S4
+	FMOVQ	192(R9), F11
+	WORD	$0x6e27dd6c // fmul v12.4s, v11.4s, v7.4s
+	WORD	$0x4e2cd7cd // fadd v13.4s, v30.4s, v12.4s
+	WORD	$0x4eadd7cf // fsub v15.4s, v30.4s, v13.4s
+	WORD	$0x4e2cd5f0 // fadd v16.4s, v15.4s, v12.4s
+	FMOVQ	208(R9), F10
+	FMOVQ	224(R9), F1
+	VFMLA	V30.S4, V10.S4, V1.S4
+	FMOVQ	240(R9), F18
+	VFMLA	V30.S4, V1.S4, V18.S4
+	FMOVQ	256(R9), F19
+	VFMLA	V30.S4, V18.S4, V19.S4
+	FMOVQ	272(R9), F21
+	VFMLA	V30.S4, V19.S4, V21.S4
+	FMOVQ	288(R9), F23
+	VFMLA	V30.S4, V21.S4, V23.S4
+	FMOVQ	304(R9), F20
+	VFMLA	V30.S4, V23.S4, V20.S4
+	FMOVQ	320(R9), F8
+	VFMLA	V30.S4, V20.S4, V8.S4
+	FMOVQ	336(R9), F22
+	VFMLA	V30.S4, V8.S4, V22.S4
+	FMOVQ	352(R9), F25
+	VFMLA	V30.S4, V22.S4, V25.S4
+	WORD	$0x6e27dfdb // fmul v27.4s, v30.4s, v7.4s
+	FMOVQ	192(R9), F29
+	VFMLA	V9.S4, V29.S4, V16.S4
+	VFMLA	V25.S4, V27.S4, V16.S4
+	FMOVQ	0(R9), F17
+	WORD	$0x4ebed63f // fsub v31.4s, v17.4s, v30.4s
+	FMOVQ	368(R9), F24
+	VFMLA	V31.S4, V30.S4, V24.S4
+	VFMLA	V24.S4, V30.S4, V17.S4
+	VFMLA	V17.S4, V5.S4, V16.S4
+	FMOVQ	384(R9), F28
+	VMOV	V13.B16, V26.B16
+	VFMLA	V28.S4, V6.S4, V26.S4
+	FMOVQ	384(R9), F4
+	WORD	$0x6ea0fb4e // fneg v14.4s, v26.4s
+	VFMLA	V4.S4, V6.S4, V14.S4
+	WORD	$0x4e2dd5cb // fadd v11.4s, v14.4s, v13.4s
+	FMOVQ	400(R9), F15
+	VFMLA	V15.S4, V6.S4, V16.S4
+	WORD	$0x4e30d56c // fadd v12.4s, v11.4s, v16.4s
+	WORD	$0x4e2cd74a // fadd v10.4s, v26.4s, v12.4s
+	FMOVQ	416(R9), F1
+	WORD	$0x4e21e472 // fcmeq v18.4s, v3.4s, v1.4s
+	VMOV	V10.B16, V19.B16
+	VBIT	V18.B16, V3.B16, V19.B16
+	WORD	$0x4e22e475 // fcmeq v21.4s, v3.4s, v2.4s
+	FMOVQ	432(R9), F23
+	VMOV	V19.B16, V20.B16
+	VBIT	V21.B16, V23.B16, V20.B16
+	WORD	$0x6e22e468 // fcmge v8.4s, v3.4s, v2.4s
+	FMOVQ	448(R9), F22
+	VMOV	V22.B16, V7.B16
+	VBIT	V8.B16, V20.B16, V7.B16
+	WORD	$0x4e22e41d // fcmeq v29.4s, v0.4s, v2.4s
+	VMOV	V7.B16, V9.B16
+	VBIT	V29.B16, V0.B16, V9.B16
+	VST1.P	[V9.S4], 16(R1)
 	SUB	$4, R2
 	B	main
 one:
@@ -2501,90 +2673,116 @@ one:
 	BLT	tail
 	VLD1.P	16(R0), [V0.S4]
 	FMOVQ	0(R9), F1
-	WORD	$0x4e20d422 // fadd v2.4s, v1.4s, v0.4s
-	WORD	$0x4ea1d443 // fsub v3.4s, v2.4s, v1.4s
-	WORD	$0x4ea3d444 // fsub v4.4s, v2.4s, v3.4s
-	WORD	$0x4ea4d425 // fsub v5.4s, v1.4s, v4.4s
-	WORD	$0x4ea3d406 // fsub v6.4s, v0.4s, v3.4s
-	WORD	$0x4e26d4a7 // fadd v7.4s, v5.4s, v6.4s
-	FMOVQ	16(R9), F8
-	VSUB	V8.S4, V2.S4, V9.S4
-	FMOVQ	32(R9), F10
-	VAND	V10.B16, V9.B16, V9.B16
+	FMOVQ	16(R9), F2
+	WORD	$0x4e20d423 // fadd v3.4s, v1.4s, v0.4s
+	WORD	$0x4ea1d464 // fsub v4.4s, v3.4s, v1.4s
+	WORD	$0x4ea4d465 // fsub v5.4s, v3.4s, v4.4s
+	WORD	$0x4ea5d426 // fsub v6.4s, v1.4s, v5.4s
+	WORD	$0x4ea4d407 // fsub v7.4s, v0.4s, v4.4s
+	WORD	$0x4e27d4c8 // fadd v8.4s, v6.4s, v7.4s
+	FMOVQ	32(R9), F9
+	VSUB	V9.S4, V3.S4, V10.S4
 	FMOVQ	48(R9), F11
-	VADD	V11.S4, V9.S4, V9.S4
-	FMOVQ	16(R9), F12
-	VSUB	V12.S4, V2.S4, V13.S4
-	VUSHR	$23, V13.S4, V13.S4
-	FMOVQ	64(R9), F14
-	VORR	V14.B16, V13.B16, V13.B16
+	VAND	V11.B16, V10.B16, V10.B16
+	FMOVQ	64(R9), F12
+	VADD	V12.S4, V10.S4, V10.S4
+	FMOVQ	32(R9), F13
+	VSUB	V13.S4, V3.S4, V14.S4
+	VUSHR	$23, V14.S4, V14.S4
 	FMOVQ	80(R9), F15
-	WORD	$0x4eafd5ad // fsub v13.4s, v13.4s, v15.4s
-	WORD	$0x4ea1d530 // fsub v16.4s, v9.4s, v1.4s
-	FMOVQ	96(R9), F17
-	WORD	$0x4eb1f5b2 // fmin v18.4s, v13.4s, v17.4s
-	WORD	$0x6ea0fa53 // fneg v19.4s, v18.4s
-	FMOVQ	112(R9), F20
-	WORD	$0x4e34d675 // fadd v21.4s, v19.4s, v20.4s
-	FMOVQ	128(R9), F22
-	VSUB	V22.S4, V21.S4, V21.S4
-	VSHL	$23, V21.S4, V21.S4
-	WORD	$0x6e35dcf7 // fmul v23.4s, v7.4s, v21.4s
-	WORD	$0x6e30de18 // fmul v24.4s, v16.4s, v16.4s
-	FMOVQ	144(R9), F25
-	FMOVQ	160(R9), F26
-	VFMLA	V16.S4, V25.S4, V26.S4
+	VORR	V15.B16, V14.B16, V14.B16
+	FMOVQ	96(R9), F16
+	WORD	$0x4eb0d5ce // fsub v14.4s, v14.4s, v16.4s
+	WORD	$0x4ea1d551 // fsub v17.4s, v10.4s, v1.4s
+	FMOVQ	112(R9), F18
+	WORD	$0x4eb2f5d3 // fmin v19.4s, v14.4s, v18.4s
+	WORD	$0x6ea0fa74 // fneg v20.4s, v19.4s
+	FMOVQ	128(R9), F21
+	WORD	$0x4e35d696 // fadd v22.4s, v20.4s, v21.4s
+	FMOVQ	144(R9), F23
+	VSUB	V23.S4, V22.S4, V22.S4
+	VSHL	$23, V22.S4, V22.S4
+	WORD	$0x6e36dd18 // fmul v24.4s, v8.4s, v22.4s
+	FMOVQ	160(R9), F25
+	WORD	$0x6e39e41a // fcmge v26.4s, v0.4s, v25.4s
 	FMOVQ	176(R9), F27
-	VFMLA	V16.S4, V26.S4, V27.S4
-	FMOVQ	192(R9), F28
-	VFMLA	V16.S4, V27.S4, V28.S4
-	FMOVQ	208(R9), F29
-	VFMLA	V16.S4, V28.S4, V29.S4
-	FMOVQ	224(R9), F30
-	VFMLA	V16.S4, V29.S4, V30.S4
-	FMOVQ	240(R9), F31
-	VFMLA	V16.S4, V30.S4, V31.S4
-	FMOVQ	256(R9), F4
-	VFMLA	V16.S4, V31.S4, V4.S4
-	FMOVQ	272(R9), F3
-	VFMLA	V16.S4, V4.S4, V3.S4
-	FMOVQ	288(R9), F5
-	VFMLA	V16.S4, V3.S4, V5.S4
-	FMOVQ	304(R9), F6
-	VFMLA	V16.S4, V5.S4, V6.S4
-	WORD	$0x4eb0d428 // fsub v8.4s, v1.4s, v16.4s
-	FMOVQ	320(R9), F10
-	VFMLA	V8.S4, V16.S4, V10.S4
-	VFMLA	V10.S4, V16.S4, V1.S4
-	FMOVQ	336(R9), F11
-	VMOV	V16.B16, V12.B16
-	VFMLA	V11.S4, V13.S4, V12.S4
-	FMOVQ	336(R9), F14
-	WORD	$0x6ea0f98f // fneg v15.4s, v12.4s
-	VFMLA	V14.S4, V13.S4, V15.S4
-	WORD	$0x4e30d5e9 // fadd v9.4s, v15.4s, v16.4s
-	FMOVQ	352(R9), F17
-	VFMLA	V17.S4, V13.S4, V9.S4
-	VFMLA	V1.S4, V23.S4, V9.S4
-	VFMLA	V6.S4, V24.S4, V9.S4
-	WORD	$0x4e29d592 // fadd v18.4s, v12.4s, v9.4s
-	FMOVQ	368(R9), F20
-	FMOVQ	384(R9), F22
-	WORD	$0x4e36e453 // fcmeq v19.4s, v2.4s, v22.4s
-	VMOV	V18.B16, V7.B16
-	VBIT	V19.B16, V2.B16, V7.B16
-	WORD	$0x4e34e455 // fcmeq v21.4s, v2.4s, v20.4s
-	FMOVQ	400(R9), F25
-	VMOV	V7.B16, V26.B16
-	VBIT	V21.B16, V25.B16, V26.B16
-	WORD	$0x6e34e45b // fcmge v27.4s, v2.4s, v20.4s
-	FMOVQ	416(R9), F28
-	VMOV	V28.B16, V29.B16
-	VBIT	V27.B16, V26.B16, V29.B16
-	WORD	$0x4e34e41e // fcmeq v30.4s, v0.4s, v20.4s
-	VMOV	V29.B16, V31.B16
-	VBIT	V30.B16, V0.B16, V31.B16
-	VST1.P	[V31.S4], 16(R1)
+	WORD	$0x6ea0e77c // fcmgt v28.4s, v27.4s, v0.4s
+	VMOV	V17.B16, V29.B16
+	VBIT	V28.B16, V0.B16, V29.B16
+	VMOV	V17.B16, V30.B16
+	VBIT	V26.B16, V29.B16, V30.B16
+	VMOV	V24.B16, V31.B16
+	VBIT	V28.B16, V2.B16, V31.B16
+	VMOV	V24.B16, V5.B16
+	VBIT	V26.B16, V31.B16, V5.B16
+	VMOV	V14.B16, V4.B16
+	VBIT	V28.B16, V2.B16, V4.B16
+	VMOV	V14.B16, V6.B16
+	VBIT	V26.B16, V4.B16, V6.B16
+	WORD	$0x6e3edfc7 // fmul v7.4s, v30.4s, v30.4s
+	WORD	$0x6ea0f8e9 // fneg v9.4s, v7.4s
+	VFMLA	V30.S4, V30.S4, V9.S4
+	FMOVQ	192(R9), F11
+	WORD	$0x6e27dd6c // fmul v12.4s, v11.4s, v7.4s
+	WORD	$0x4e2cd7cd // fadd v13.4s, v30.4s, v12.4s
+	WORD	$0x4eadd7cf // fsub v15.4s, v30.4s, v13.4s
+	WORD	$0x4e2cd5f0 // fadd v16.4s, v15.4s, v12.4s
+	FMOVQ	208(R9), F10
+	FMOVQ	224(R9), F1
+	VFMLA	V30.S4, V10.S4, V1.S4
+	FMOVQ	240(R9), F18
+	VFMLA	V30.S4, V1.S4, V18.S4
+	FMOVQ	256(R9), F19
+	VFMLA	V30.S4, V18.S4, V19.S4
+	FMOVQ	272(R9), F21
+	VFMLA	V30.S4, V19.S4, V21.S4
+	FMOVQ	288(R9), F23
+	VFMLA	V30.S4, V21.S4, V23.S4
+	FMOVQ	304(R9), F20
+	VFMLA	V30.S4, V23.S4, V20.S4
+	FMOVQ	320(R9), F8
+	VFMLA	V30.S4, V20.S4, V8.S4
+	FMOVQ	336(R9), F22
+	VFMLA	V30.S4, V8.S4, V22.S4
+	FMOVQ	352(R9), F25
+	VFMLA	V30.S4, V22.S4, V25.S4
+	WORD	$0x6e27dfdb // fmul v27.4s, v30.4s, v7.4s
+	FMOVQ	192(R9), F29
+	VFMLA	V9.S4, V29.S4, V16.S4
+	VFMLA	V25.S4, V27.S4, V16.S4
+	FMOVQ	0(R9), F17
+	WORD	$0x4ebed63f // fsub v31.4s, v17.4s, v30.4s
+	FMOVQ	368(R9), F24
+	VFMLA	V31.S4, V30.S4, V24.S4
+	VFMLA	V24.S4, V30.S4, V17.S4
+	VFMLA	V17.S4, V5.S4, V16.S4
+	FMOVQ	384(R9), F28
+	VMOV	V13.B16, V26.B16
+	VFMLA	V28.S4, V6.S4, V26.S4
+	FMOVQ	384(R9), F4
+	WORD	$0x6ea0fb4e // fneg v14.4s, v26.4s
+	VFMLA	V4.S4, V6.S4, V14.S4
+	WORD	$0x4e2dd5cb // fadd v11.4s, v14.4s, v13.4s
+	FMOVQ	400(R9), F15
+	VFMLA	V15.S4, V6.S4, V16.S4
+	WORD	$0x4e30d56c // fadd v12.4s, v11.4s, v16.4s
+	WORD	$0x4e2cd74a // fadd v10.4s, v26.4s, v12.4s
+	FMOVQ	416(R9), F1
+	WORD	$0x4e21e472 // fcmeq v18.4s, v3.4s, v1.4s
+	VMOV	V10.B16, V19.B16
+	VBIT	V18.B16, V3.B16, V19.B16
+	WORD	$0x4e22e475 // fcmeq v21.4s, v3.4s, v2.4s
+	FMOVQ	432(R9), F23
+	VMOV	V19.B16, V20.B16
+	VBIT	V21.B16, V23.B16, V20.B16
+	WORD	$0x6e22e468 // fcmge v8.4s, v3.4s, v2.4s
+	FMOVQ	448(R9), F22
+	VMOV	V22.B16, V7.B16
+	VBIT	V8.B16, V20.B16, V7.B16
+	WORD	$0x4e22e41d // fcmeq v29.4s, v0.4s, v2.4s
+	VMOV	V7.B16, V9.B16
+	VBIT	V29.B16, V0.B16, V9.B16
+	VST1.P	[V9.S4], 16(R1)
 	SUB	$4, R2
 	B	one
 tail:
@@ -2599,96 +2797,122 @@ tail:
 	VLD1.P	4(R0), V0.S[2]
 tailcalc:
 	FMOVQ	0(R9), F1
-	WORD	$0x4e20d422 // fadd v2.4s, v1.4s, v0.4s
-	WORD	$0x4ea1d443 // fsub v3.4s, v2.4s, v1.4s
-	WORD	$0x4ea3d444 // fsub v4.4s, v2.4s, v3.4s
-	WORD	$0x4ea4d425 // fsub v5.4s, v1.4s, v4.4s
-	WORD	$0x4ea3d406 // fsub v6.4s, v0.4s, v3.4s
-	WORD	$0x4e26d4a7 // fadd v7.4s, v5.4s, v6.4s
-	FMOVQ	16(R9), F8
-	VSUB	V8.S4, V2.S4, V9.S4
-	FMOVQ	32(R9), F10
-	VAND	V10.B16, V9.B16, V9.B16
+	FMOVQ	16(R9), F2
+	WORD	$0x4e20d423 // fadd v3.4s, v1.4s, v0.4s
+	WORD	$0x4ea1d464 // fsub v4.4s, v3.4s, v1.4s
+	WORD	$0x4ea4d465 // fsub v5.4s, v3.4s, v4.4s
+	WORD	$0x4ea5d426 // fsub v6.4s, v1.4s, v5.4s
+	WORD	$0x4ea4d407 // fsub v7.4s, v0.4s, v4.4s
+	WORD	$0x4e27d4c8 // fadd v8.4s, v6.4s, v7.4s
+	FMOVQ	32(R9), F9
+	VSUB	V9.S4, V3.S4, V10.S4
 	FMOVQ	48(R9), F11
-	VADD	V11.S4, V9.S4, V9.S4
-	FMOVQ	16(R9), F12
-	VSUB	V12.S4, V2.S4, V13.S4
-	VUSHR	$23, V13.S4, V13.S4
-	FMOVQ	64(R9), F14
-	VORR	V14.B16, V13.B16, V13.B16
+	VAND	V11.B16, V10.B16, V10.B16
+	FMOVQ	64(R9), F12
+	VADD	V12.S4, V10.S4, V10.S4
+	FMOVQ	32(R9), F13
+	VSUB	V13.S4, V3.S4, V14.S4
+	VUSHR	$23, V14.S4, V14.S4
 	FMOVQ	80(R9), F15
-	WORD	$0x4eafd5ad // fsub v13.4s, v13.4s, v15.4s
-	WORD	$0x4ea1d530 // fsub v16.4s, v9.4s, v1.4s
-	FMOVQ	96(R9), F17
-	WORD	$0x4eb1f5b2 // fmin v18.4s, v13.4s, v17.4s
-	WORD	$0x6ea0fa53 // fneg v19.4s, v18.4s
-	FMOVQ	112(R9), F20
-	WORD	$0x4e34d675 // fadd v21.4s, v19.4s, v20.4s
-	FMOVQ	128(R9), F22
-	VSUB	V22.S4, V21.S4, V21.S4
-	VSHL	$23, V21.S4, V21.S4
-	WORD	$0x6e35dcf7 // fmul v23.4s, v7.4s, v21.4s
-	WORD	$0x6e30de18 // fmul v24.4s, v16.4s, v16.4s
-	FMOVQ	144(R9), F25
-	FMOVQ	160(R9), F26
-	VFMLA	V16.S4, V25.S4, V26.S4
+	VORR	V15.B16, V14.B16, V14.B16
+	FMOVQ	96(R9), F16
+	WORD	$0x4eb0d5ce // fsub v14.4s, v14.4s, v16.4s
+	WORD	$0x4ea1d551 // fsub v17.4s, v10.4s, v1.4s
+	FMOVQ	112(R9), F18
+	WORD	$0x4eb2f5d3 // fmin v19.4s, v14.4s, v18.4s
+	WORD	$0x6ea0fa74 // fneg v20.4s, v19.4s
+	FMOVQ	128(R9), F21
+	WORD	$0x4e35d696 // fadd v22.4s, v20.4s, v21.4s
+	FMOVQ	144(R9), F23
+	VSUB	V23.S4, V22.S4, V22.S4
+	VSHL	$23, V22.S4, V22.S4
+	WORD	$0x6e36dd18 // fmul v24.4s, v8.4s, v22.4s
+	FMOVQ	160(R9), F25
+	WORD	$0x6e39e41a // fcmge v26.4s, v0.4s, v25.4s
 	FMOVQ	176(R9), F27
-	VFMLA	V16.S4, V26.S4, V27.S4
-	FMOVQ	192(R9), F28
-	VFMLA	V16.S4, V27.S4, V28.S4
-	FMOVQ	208(R9), F29
-	VFMLA	V16.S4, V28.S4, V29.S4
-	FMOVQ	224(R9), F30
-	VFMLA	V16.S4, V29.S4, V30.S4
-	FMOVQ	240(R9), F31
-	VFMLA	V16.S4, V30.S4, V31.S4
-	FMOVQ	256(R9), F4
-	VFMLA	V16.S4, V31.S4, V4.S4
-	FMOVQ	272(R9), F3
-	VFMLA	V16.S4, V4.S4, V3.S4
-	FMOVQ	288(R9), F5
-	VFMLA	V16.S4, V3.S4, V5.S4
-	FMOVQ	304(R9), F6
-	VFMLA	V16.S4, V5.S4, V6.S4
-	WORD	$0x4eb0d428 // fsub v8.4s, v1.4s, v16.4s
-	FMOVQ	320(R9), F10
-	VFMLA	V8.S4, V16.S4, V10.S4
-	VFMLA	V10.S4, V16.S4, V1.S4
-	FMOVQ	336(R9), F11
-	VMOV	V16.B16, V12.B16
-	VFMLA	V11.S4, V13.S4, V12.S4
-	FMOVQ	336(R9), F14
-	WORD	$0x6ea0f98f // fneg v15.4s, v12.4s
-	VFMLA	V14.S4, V13.S4, V15.S4
-	WORD	$0x4e30d5e9 // fadd v9.4s, v15.4s, v16.4s
-	FMOVQ	352(R9), F17
-	VFMLA	V17.S4, V13.S4, V9.S4
-	VFMLA	V1.S4, V23.S4, V9.S4
-	VFMLA	V6.S4, V24.S4, V9.S4
-	WORD	$0x4e29d592 // fadd v18.4s, v12.4s, v9.4s
-	FMOVQ	368(R9), F20
-	FMOVQ	384(R9), F22
-	WORD	$0x4e36e453 // fcmeq v19.4s, v2.4s, v22.4s
-	VMOV	V18.B16, V7.B16
-	VBIT	V19.B16, V2.B16, V7.B16
-	WORD	$0x4e34e455 // fcmeq v21.4s, v2.4s, v20.4s
-	FMOVQ	400(R9), F25
-	VMOV	V7.B16, V26.B16
-	VBIT	V21.B16, V25.B16, V26.B16
-	WORD	$0x6e34e45b // fcmge v27.4s, v2.4s, v20.4s
-	FMOVQ	416(R9), F28
-	VMOV	V28.B16, V29.B16
-	VBIT	V27.B16, V26.B16, V29.B16
-	WORD	$0x4e34e41e // fcmeq v30.4s, v0.4s, v20.4s
-	VMOV	V29.B16, V31.B16
-	VBIT	V30.B16, V0.B16, V31.B16
-	VST1.P	V31.S[0], 4(R1)
+	WORD	$0x6ea0e77c // fcmgt v28.4s, v27.4s, v0.4s
+	VMOV	V17.B16, V29.B16
+	VBIT	V28.B16, V0.B16, V29.B16
+	VMOV	V17.B16, V30.B16
+	VBIT	V26.B16, V29.B16, V30.B16
+	VMOV	V24.B16, V31.B16
+	VBIT	V28.B16, V2.B16, V31.B16
+	VMOV	V24.B16, V5.B16
+	VBIT	V26.B16, V31.B16, V5.B16
+	VMOV	V14.B16, V4.B16
+	VBIT	V28.B16, V2.B16, V4.B16
+	VMOV	V14.B16, V6.B16
+	VBIT	V26.B16, V4.B16, V6.B16
+	WORD	$0x6e3edfc7 // fmul v7.4s, v30.4s, v30.4s
+	WORD	$0x6ea0f8e9 // fneg v9.4s, v7.4s
+	VFMLA	V30.S4, V30.S4, V9.S4
+	FMOVQ	192(R9), F11
+	WORD	$0x6e27dd6c // fmul v12.4s, v11.4s, v7.4s
+	WORD	$0x4e2cd7cd // fadd v13.4s, v30.4s, v12.4s
+	WORD	$0x4eadd7cf // fsub v15.4s, v30.4s, v13.4s
+	WORD	$0x4e2cd5f0 // fadd v16.4s, v15.4s, v12.4s
+	FMOVQ	208(R9), F10
+	FMOVQ	224(R9), F1
+	VFMLA	V30.S4, V10.S4, V1.S4
+	FMOVQ	240(R9), F18
+	VFMLA	V30.S4, V1.S4, V18.S4
+	FMOVQ	256(R9), F19
+	VFMLA	V30.S4, V18.S4, V19.S4
+	FMOVQ	272(R9), F21
+	VFMLA	V30.S4, V19.S4, V21.S4
+	FMOVQ	288(R9), F23
+	VFMLA	V30.S4, V21.S4, V23.S4
+	FMOVQ	304(R9), F20
+	VFMLA	V30.S4, V23.S4, V20.S4
+	FMOVQ	320(R9), F8
+	VFMLA	V30.S4, V20.S4, V8.S4
+	FMOVQ	336(R9), F22
+	VFMLA	V30.S4, V8.S4, V22.S4
+	FMOVQ	352(R9), F25
+	VFMLA	V30.S4, V22.S4, V25.S4
+	WORD	$0x6e27dfdb // fmul v27.4s, v30.4s, v7.4s
+	FMOVQ	192(R9), F29
+	VFMLA	V9.S4, V29.S4, V16.S4
+	VFMLA	V25.S4, V27.S4, V16.S4
+	FMOVQ	0(R9), F17
+	WORD	$0x4ebed63f // fsub v31.4s, v17.4s, v30.4s
+	FMOVQ	368(R9), F24
+	VFMLA	V31.S4, V30.S4, V24.S4
+	VFMLA	V24.S4, V30.S4, V17.S4
+	VFMLA	V17.S4, V5.S4, V16.S4
+	FMOVQ	384(R9), F28
+	VMOV	V13.B16, V26.B16
+	VFMLA	V28.S4, V6.S4, V26.S4
+	FMOVQ	384(R9), F4
+	WORD	$0x6ea0fb4e // fneg v14.4s, v26.4s
+	VFMLA	V4.S4, V6.S4, V14.S4
+	WORD	$0x4e2dd5cb // fadd v11.4s, v14.4s, v13.4s
+	FMOVQ	400(R9), F15
+	VFMLA	V15.S4, V6.S4, V16.S4
+	WORD	$0x4e30d56c // fadd v12.4s, v11.4s, v16.4s
+	WORD	$0x4e2cd74a // fadd v10.4s, v26.4s, v12.4s
+	FMOVQ	416(R9), F1
+	WORD	$0x4e21e472 // fcmeq v18.4s, v3.4s, v1.4s
+	VMOV	V10.B16, V19.B16
+	VBIT	V18.B16, V3.B16, V19.B16
+	WORD	$0x4e22e475 // fcmeq v21.4s, v3.4s, v2.4s
+	FMOVQ	432(R9), F23
+	VMOV	V19.B16, V20.B16
+	VBIT	V21.B16, V23.B16, V20.B16
+	WORD	$0x6e22e468 // fcmge v8.4s, v3.4s, v2.4s
+	FMOVQ	448(R9), F22
+	VMOV	V22.B16, V7.B16
+	VBIT	V8.B16, V20.B16, V7.B16
+	WORD	$0x4e22e41d // fcmeq v29.4s, v0.4s, v2.4s
+	VMOV	V7.B16, V9.B16
+	VBIT	V29.B16, V0.B16, V9.B16
+	VST1.P	V9.S[0], 4(R1)
 	CMP	$1, R2
 	BLE	done
-	VST1.P	V31.S[1], 4(R1)
+	VST1.P	V9.S[1], 4(R1)
 	CMP	$2, R2
 	BLE	done
-	VST1.P	V31.S[2], 4(R1)
+	VST1.P	V9.S[2], 4(R1)
 done:
 	RET
 
@@ -2696,111 +2920,119 @@ DATA ·vmathLog1pF32NEONconst+0(SB)/4, $0x3f800000
 DATA ·vmathLog1pF32NEONconst+4(SB)/4, $0x3f800000
 DATA ·vmathLog1pF32NEONconst+8(SB)/4, $0x3f800000
 DATA ·vmathLog1pF32NEONconst+12(SB)/4, $0x3f800000
-DATA ·vmathLog1pF32NEONconst+16(SB)/4, $0xff400000
-DATA ·vmathLog1pF32NEONconst+20(SB)/4, $0xff400000
-DATA ·vmathLog1pF32NEONconst+24(SB)/4, $0xff400000
-DATA ·vmathLog1pF32NEONconst+28(SB)/4, $0xff400000
-DATA ·vmathLog1pF32NEONconst+32(SB)/4, $0x7fffff
-DATA ·vmathLog1pF32NEONconst+36(SB)/4, $0x7fffff
-DATA ·vmathLog1pF32NEONconst+40(SB)/4, $0x7fffff
-DATA ·vmathLog1pF32NEONconst+44(SB)/4, $0x7fffff
-DATA ·vmathLog1pF32NEONconst+48(SB)/4, $0x3f400000
-DATA ·vmathLog1pF32NEONconst+52(SB)/4, $0x3f400000
-DATA ·vmathLog1pF32NEONconst+56(SB)/4, $0x3f400000
-DATA ·vmathLog1pF32NEONconst+60(SB)/4, $0x3f400000
-DATA ·vmathLog1pF32NEONconst+64(SB)/4, $0x4b000000
-DATA ·vmathLog1pF32NEONconst+68(SB)/4, $0x4b000000
-DATA ·vmathLog1pF32NEONconst+72(SB)/4, $0x4b000000
-DATA ·vmathLog1pF32NEONconst+76(SB)/4, $0x4b000000
-DATA ·vmathLog1pF32NEONconst+80(SB)/4, $0x4b000080
-DATA ·vmathLog1pF32NEONconst+84(SB)/4, $0x4b000080
-DATA ·vmathLog1pF32NEONconst+88(SB)/4, $0x4b000080
-DATA ·vmathLog1pF32NEONconst+92(SB)/4, $0x4b000080
-DATA ·vmathLog1pF32NEONconst+96(SB)/4, $0x42f00000
-DATA ·vmathLog1pF32NEONconst+100(SB)/4, $0x42f00000
-DATA ·vmathLog1pF32NEONconst+104(SB)/4, $0x42f00000
-DATA ·vmathLog1pF32NEONconst+108(SB)/4, $0x42f00000
-DATA ·vmathLog1pF32NEONconst+112(SB)/4, $0x4b400000
-DATA ·vmathLog1pF32NEONconst+116(SB)/4, $0x4b400000
-DATA ·vmathLog1pF32NEONconst+120(SB)/4, $0x4b400000
-DATA ·vmathLog1pF32NEONconst+124(SB)/4, $0x4b400000
-DATA ·vmathLog1pF32NEONconst+128(SB)/4, $0x4b3fff81
-DATA ·vmathLog1pF32NEONconst+132(SB)/4, $0x4b3fff81
-DATA ·vmathLog1pF32NEONconst+136(SB)/4, $0x4b3fff81
-DATA ·vmathLog1pF32NEONconst+140(SB)/4, $0x4b3fff81
-DATA ·vmathLog1pF32NEONconst+144(SB)/4, $0xbd0000cd
-DATA ·vmathLog1pF32NEONconst+148(SB)/4, $0xbd0000cd
-DATA ·vmathLog1pF32NEONconst+152(SB)/4, $0xbd0000cd
-DATA ·vmathLog1pF32NEONconst+156(SB)/4, $0xbd0000cd
-DATA ·vmathLog1pF32NEONconst+160(SB)/4, $0x3da3efea
-DATA ·vmathLog1pF32NEONconst+164(SB)/4, $0x3da3efea
-DATA ·vmathLog1pF32NEONconst+168(SB)/4, $0x3da3efea
-DATA ·vmathLog1pF32NEONconst+172(SB)/4, $0x3da3efea
-DATA ·vmathLog1pF32NEONconst+176(SB)/4, $0xbdd8b56c
-DATA ·vmathLog1pF32NEONconst+180(SB)/4, $0xbdd8b56c
-DATA ·vmathLog1pF32NEONconst+184(SB)/4, $0xbdd8b56c
-DATA ·vmathLog1pF32NEONconst+188(SB)/4, $0xbdd8b56c
-DATA ·vmathLog1pF32NEONconst+192(SB)/4, $0x3de9967a
-DATA ·vmathLog1pF32NEONconst+196(SB)/4, $0x3de9967a
-DATA ·vmathLog1pF32NEONconst+200(SB)/4, $0x3de9967a
-DATA ·vmathLog1pF32NEONconst+204(SB)/4, $0x3de9967a
-DATA ·vmathLog1pF32NEONconst+208(SB)/4, $0xbdfffc3f
-DATA ·vmathLog1pF32NEONconst+212(SB)/4, $0xbdfffc3f
-DATA ·vmathLog1pF32NEONconst+216(SB)/4, $0xbdfffc3f
-DATA ·vmathLog1pF32NEONconst+220(SB)/4, $0xbdfffc3f
-DATA ·vmathLog1pF32NEONconst+224(SB)/4, $0x3e121963
-DATA ·vmathLog1pF32NEONconst+228(SB)/4, $0x3e121963
-DATA ·vmathLog1pF32NEONconst+232(SB)/4, $0x3e121963
-DATA ·vmathLog1pF32NEONconst+236(SB)/4, $0x3e121963
-DATA ·vmathLog1pF32NEONconst+240(SB)/4, $0xbe2aa702
-DATA ·vmathLog1pF32NEONconst+244(SB)/4, $0xbe2aa702
-DATA ·vmathLog1pF32NEONconst+248(SB)/4, $0xbe2aa702
-DATA ·vmathLog1pF32NEONconst+252(SB)/4, $0xbe2aa702
-DATA ·vmathLog1pF32NEONconst+256(SB)/4, $0x3e4ccded
-DATA ·vmathLog1pF32NEONconst+260(SB)/4, $0x3e4ccded
-DATA ·vmathLog1pF32NEONconst+264(SB)/4, $0x3e4ccded
-DATA ·vmathLog1pF32NEONconst+268(SB)/4, $0x3e4ccded
-DATA ·vmathLog1pF32NEONconst+272(SB)/4, $0xbe80000c
-DATA ·vmathLog1pF32NEONconst+276(SB)/4, $0xbe80000c
-DATA ·vmathLog1pF32NEONconst+280(SB)/4, $0xbe80000c
-DATA ·vmathLog1pF32NEONconst+284(SB)/4, $0xbe80000c
-DATA ·vmathLog1pF32NEONconst+288(SB)/4, $0x3eaaaaaa
-DATA ·vmathLog1pF32NEONconst+292(SB)/4, $0x3eaaaaaa
-DATA ·vmathLog1pF32NEONconst+296(SB)/4, $0x3eaaaaaa
-DATA ·vmathLog1pF32NEONconst+300(SB)/4, $0x3eaaaaaa
-DATA ·vmathLog1pF32NEONconst+304(SB)/4, $0xbf000000
-DATA ·vmathLog1pF32NEONconst+308(SB)/4, $0xbf000000
-DATA ·vmathLog1pF32NEONconst+312(SB)/4, $0xbf000000
-DATA ·vmathLog1pF32NEONconst+316(SB)/4, $0xbf000000
-DATA ·vmathLog1pF32NEONconst+320(SB)/4, $0xbf800000
-DATA ·vmathLog1pF32NEONconst+324(SB)/4, $0xbf800000
-DATA ·vmathLog1pF32NEONconst+328(SB)/4, $0xbf800000
-DATA ·vmathLog1pF32NEONconst+332(SB)/4, $0xbf800000
-DATA ·vmathLog1pF32NEONconst+336(SB)/4, $0x3f318000
-DATA ·vmathLog1pF32NEONconst+340(SB)/4, $0x3f318000
-DATA ·vmathLog1pF32NEONconst+344(SB)/4, $0x3f318000
-DATA ·vmathLog1pF32NEONconst+348(SB)/4, $0x3f318000
-DATA ·vmathLog1pF32NEONconst+352(SB)/4, $0xb95e8083
-DATA ·vmathLog1pF32NEONconst+356(SB)/4, $0xb95e8083
-DATA ·vmathLog1pF32NEONconst+360(SB)/4, $0xb95e8083
-DATA ·vmathLog1pF32NEONconst+364(SB)/4, $0xb95e8083
-DATA ·vmathLog1pF32NEONconst+368(SB)/4, $0x0
-DATA ·vmathLog1pF32NEONconst+372(SB)/4, $0x0
-DATA ·vmathLog1pF32NEONconst+376(SB)/4, $0x0
-DATA ·vmathLog1pF32NEONconst+380(SB)/4, $0x0
-DATA ·vmathLog1pF32NEONconst+384(SB)/4, $0x7f800000
-DATA ·vmathLog1pF32NEONconst+388(SB)/4, $0x7f800000
-DATA ·vmathLog1pF32NEONconst+392(SB)/4, $0x7f800000
-DATA ·vmathLog1pF32NEONconst+396(SB)/4, $0x7f800000
-DATA ·vmathLog1pF32NEONconst+400(SB)/4, $0xff800000
-DATA ·vmathLog1pF32NEONconst+404(SB)/4, $0xff800000
-DATA ·vmathLog1pF32NEONconst+408(SB)/4, $0xff800000
-DATA ·vmathLog1pF32NEONconst+412(SB)/4, $0xff800000
-DATA ·vmathLog1pF32NEONconst+416(SB)/4, $0x7fc00000
-DATA ·vmathLog1pF32NEONconst+420(SB)/4, $0x7fc00000
-DATA ·vmathLog1pF32NEONconst+424(SB)/4, $0x7fc00000
-DATA ·vmathLog1pF32NEONconst+428(SB)/4, $0x7fc00000
-GLOBL ·vmathLog1pF32NEONconst(SB), RODATA|NOPTR, $432
+DATA ·vmathLog1pF32NEONconst+16(SB)/4, $0x0
+DATA ·vmathLog1pF32NEONconst+20(SB)/4, $0x0
+DATA ·vmathLog1pF32NEONconst+24(SB)/4, $0x0
+DATA ·vmathLog1pF32NEONconst+28(SB)/4, $0x0
+DATA ·vmathLog1pF32NEONconst+32(SB)/4, $0xff400000
+DATA ·vmathLog1pF32NEONconst+36(SB)/4, $0xff400000
+DATA ·vmathLog1pF32NEONconst+40(SB)/4, $0xff400000
+DATA ·vmathLog1pF32NEONconst+44(SB)/4, $0xff400000
+DATA ·vmathLog1pF32NEONconst+48(SB)/4, $0x7fffff
+DATA ·vmathLog1pF32NEONconst+52(SB)/4, $0x7fffff
+DATA ·vmathLog1pF32NEONconst+56(SB)/4, $0x7fffff
+DATA ·vmathLog1pF32NEONconst+60(SB)/4, $0x7fffff
+DATA ·vmathLog1pF32NEONconst+64(SB)/4, $0x3f400000
+DATA ·vmathLog1pF32NEONconst+68(SB)/4, $0x3f400000
+DATA ·vmathLog1pF32NEONconst+72(SB)/4, $0x3f400000
+DATA ·vmathLog1pF32NEONconst+76(SB)/4, $0x3f400000
+DATA ·vmathLog1pF32NEONconst+80(SB)/4, $0x4b000000
+DATA ·vmathLog1pF32NEONconst+84(SB)/4, $0x4b000000
+DATA ·vmathLog1pF32NEONconst+88(SB)/4, $0x4b000000
+DATA ·vmathLog1pF32NEONconst+92(SB)/4, $0x4b000000
+DATA ·vmathLog1pF32NEONconst+96(SB)/4, $0x4b000080
+DATA ·vmathLog1pF32NEONconst+100(SB)/4, $0x4b000080
+DATA ·vmathLog1pF32NEONconst+104(SB)/4, $0x4b000080
+DATA ·vmathLog1pF32NEONconst+108(SB)/4, $0x4b000080
+DATA ·vmathLog1pF32NEONconst+112(SB)/4, $0x42f00000
+DATA ·vmathLog1pF32NEONconst+116(SB)/4, $0x42f00000
+DATA ·vmathLog1pF32NEONconst+120(SB)/4, $0x42f00000
+DATA ·vmathLog1pF32NEONconst+124(SB)/4, $0x42f00000
+DATA ·vmathLog1pF32NEONconst+128(SB)/4, $0x4b400000
+DATA ·vmathLog1pF32NEONconst+132(SB)/4, $0x4b400000
+DATA ·vmathLog1pF32NEONconst+136(SB)/4, $0x4b400000
+DATA ·vmathLog1pF32NEONconst+140(SB)/4, $0x4b400000
+DATA ·vmathLog1pF32NEONconst+144(SB)/4, $0x4b3fff81
+DATA ·vmathLog1pF32NEONconst+148(SB)/4, $0x4b3fff81
+DATA ·vmathLog1pF32NEONconst+152(SB)/4, $0x4b3fff81
+DATA ·vmathLog1pF32NEONconst+156(SB)/4, $0x4b3fff81
+DATA ·vmathLog1pF32NEONconst+160(SB)/4, $0xbe800000
+DATA ·vmathLog1pF32NEONconst+164(SB)/4, $0xbe800000
+DATA ·vmathLog1pF32NEONconst+168(SB)/4, $0xbe800000
+DATA ·vmathLog1pF32NEONconst+172(SB)/4, $0xbe800000
+DATA ·vmathLog1pF32NEONconst+176(SB)/4, $0x3f000000
+DATA ·vmathLog1pF32NEONconst+180(SB)/4, $0x3f000000
+DATA ·vmathLog1pF32NEONconst+184(SB)/4, $0x3f000000
+DATA ·vmathLog1pF32NEONconst+188(SB)/4, $0x3f000000
+DATA ·vmathLog1pF32NEONconst+192(SB)/4, $0xbf000000
+DATA ·vmathLog1pF32NEONconst+196(SB)/4, $0xbf000000
+DATA ·vmathLog1pF32NEONconst+200(SB)/4, $0xbf000000
+DATA ·vmathLog1pF32NEONconst+204(SB)/4, $0xbf000000
+DATA ·vmathLog1pF32NEONconst+208(SB)/4, $0xbd021be9
+DATA ·vmathLog1pF32NEONconst+212(SB)/4, $0xbd021be9
+DATA ·vmathLog1pF32NEONconst+216(SB)/4, $0xbd021be9
+DATA ·vmathLog1pF32NEONconst+220(SB)/4, $0xbd021be9
+DATA ·vmathLog1pF32NEONconst+224(SB)/4, $0x3da4e174
+DATA ·vmathLog1pF32NEONconst+228(SB)/4, $0x3da4e174
+DATA ·vmathLog1pF32NEONconst+232(SB)/4, $0x3da4e174
+DATA ·vmathLog1pF32NEONconst+236(SB)/4, $0x3da4e174
+DATA ·vmathLog1pF32NEONconst+240(SB)/4, $0xbdd8798b
+DATA ·vmathLog1pF32NEONconst+244(SB)/4, $0xbdd8798b
+DATA ·vmathLog1pF32NEONconst+248(SB)/4, $0xbdd8798b
+DATA ·vmathLog1pF32NEONconst+252(SB)/4, $0xbdd8798b
+DATA ·vmathLog1pF32NEONconst+256(SB)/4, $0x3de92cf8
+DATA ·vmathLog1pF32NEONconst+260(SB)/4, $0x3de92cf8
+DATA ·vmathLog1pF32NEONconst+264(SB)/4, $0x3de92cf8
+DATA ·vmathLog1pF32NEONconst+268(SB)/4, $0x3de92cf8
+DATA ·vmathLog1pF32NEONconst+272(SB)/4, $0xbdffeebe
+DATA ·vmathLog1pF32NEONconst+276(SB)/4, $0xbdffeebe
+DATA ·vmathLog1pF32NEONconst+280(SB)/4, $0xbdffeebe
+DATA ·vmathLog1pF32NEONconst+284(SB)/4, $0xbdffeebe
+DATA ·vmathLog1pF32NEONconst+288(SB)/4, $0x3e121eb2
+DATA ·vmathLog1pF32NEONconst+292(SB)/4, $0x3e121eb2
+DATA ·vmathLog1pF32NEONconst+296(SB)/4, $0x3e121eb2
+DATA ·vmathLog1pF32NEONconst+300(SB)/4, $0x3e121eb2
+DATA ·vmathLog1pF32NEONconst+304(SB)/4, $0xbe2aa819
+DATA ·vmathLog1pF32NEONconst+308(SB)/4, $0xbe2aa819
+DATA ·vmathLog1pF32NEONconst+312(SB)/4, $0xbe2aa819
+DATA ·vmathLog1pF32NEONconst+316(SB)/4, $0xbe2aa819
+DATA ·vmathLog1pF32NEONconst+320(SB)/4, $0x3e4ccdbb
+DATA ·vmathLog1pF32NEONconst+324(SB)/4, $0x3e4ccdbb
+DATA ·vmathLog1pF32NEONconst+328(SB)/4, $0x3e4ccdbb
+DATA ·vmathLog1pF32NEONconst+332(SB)/4, $0x3e4ccdbb
+DATA ·vmathLog1pF32NEONconst+336(SB)/4, $0xbe800007
+DATA ·vmathLog1pF32NEONconst+340(SB)/4, $0xbe800007
+DATA ·vmathLog1pF32NEONconst+344(SB)/4, $0xbe800007
+DATA ·vmathLog1pF32NEONconst+348(SB)/4, $0xbe800007
+DATA ·vmathLog1pF32NEONconst+352(SB)/4, $0x3eaaaaaa
+DATA ·vmathLog1pF32NEONconst+356(SB)/4, $0x3eaaaaaa
+DATA ·vmathLog1pF32NEONconst+360(SB)/4, $0x3eaaaaaa
+DATA ·vmathLog1pF32NEONconst+364(SB)/4, $0x3eaaaaaa
+DATA ·vmathLog1pF32NEONconst+368(SB)/4, $0xbf800000
+DATA ·vmathLog1pF32NEONconst+372(SB)/4, $0xbf800000
+DATA ·vmathLog1pF32NEONconst+376(SB)/4, $0xbf800000
+DATA ·vmathLog1pF32NEONconst+380(SB)/4, $0xbf800000
+DATA ·vmathLog1pF32NEONconst+384(SB)/4, $0x3f318000
+DATA ·vmathLog1pF32NEONconst+388(SB)/4, $0x3f318000
+DATA ·vmathLog1pF32NEONconst+392(SB)/4, $0x3f318000
+DATA ·vmathLog1pF32NEONconst+396(SB)/4, $0x3f318000
+DATA ·vmathLog1pF32NEONconst+400(SB)/4, $0xb95e8083
+DATA ·vmathLog1pF32NEONconst+404(SB)/4, $0xb95e8083
+DATA ·vmathLog1pF32NEONconst+408(SB)/4, $0xb95e8083
+DATA ·vmathLog1pF32NEONconst+412(SB)/4, $0xb95e8083
+DATA ·vmathLog1pF32NEONconst+416(SB)/4, $0x7f800000
+DATA ·vmathLog1pF32NEONconst+420(SB)/4, $0x7f800000
+DATA ·vmathLog1pF32NEONconst+424(SB)/4, $0x7f800000
+DATA ·vmathLog1pF32NEONconst+428(SB)/4, $0x7f800000
+DATA ·vmathLog1pF32NEONconst+432(SB)/4, $0xff800000
+DATA ·vmathLog1pF32NEONconst+436(SB)/4, $0xff800000
+DATA ·vmathLog1pF32NEONconst+440(SB)/4, $0xff800000
+DATA ·vmathLog1pF32NEONconst+444(SB)/4, $0xff800000
+DATA ·vmathLog1pF32NEONconst+448(SB)/4, $0x7fc00000
+DATA ·vmathLog1pF32NEONconst+452(SB)/4, $0x7fc00000
+DATA ·vmathLog1pF32NEONconst+456(SB)/4, $0x7fc00000
+DATA ·vmathLog1pF32NEONconst+460(SB)/4, $0x7fc00000
+GLOBL ·vmathLog1pF32NEONconst(SB), RODATA|NOPTR, $464
 
 // func TanhF64NEON(dst, x []float64)
 TEXT ·TanhF64NEON(SB), NOSPLIT, $0-48
@@ -4068,79 +4300,97 @@ main:
 	VSUB	V26.D2, V24.D2, V24.D2
 	VSHL	$52, V24.D2, V24.D2
 	WORD	$0x6e78ddfc // fmul v28.2d, v15.2d, v24.2d
-	WORD	$0x6e66dcde // fmul v30.2d, v6.2d, v6.2d
-	FMOVQ	384(R9), F3
-	FMOVQ	400(R9), F31
-	VFMLA	V30.D2, V3.D2, V31.D2
-	FMOVQ	416(R9), F27
-	VFMLA	V30.D2, V31.D2, V27.D2
-	FMOVQ	432(R9), F4
-	VFMLA	V30.D2, V27.D2, V4.D2
-	FMOVQ	448(R9), F8
-	VFMLA	V30.D2, V4.D2, V8.D2
-	FMOVQ	464(R9), F7
-	VFMLA	V30.D2, V8.D2, V7.D2
-	FMOVQ	480(R9), F29
-	VFMLA	V30.D2, V7.D2, V29.D2
-	FMOVQ	496(R9), F9
-	VFMLA	V30.D2, V29.D2, V9.D2
-	FMOVQ	512(R9), F13
-	VFMLA	V30.D2, V9.D2, V13.D2
-	FMOVQ	528(R9), F5
-	VFMLA	V30.D2, V13.D2, V5.D2
-	FMOVQ	544(R9), F14
-	VFMLA	V30.D2, V5.D2, V14.D2
-	FMOVQ	560(R9), F10
-	FMOVQ	576(R9), F16
-	VFMLA	V30.D2, V10.D2, V16.D2
-	FMOVQ	592(R9), F19
-	VFMLA	V30.D2, V16.D2, V19.D2
-	FMOVQ	608(R9), F20
-	VFMLA	V30.D2, V19.D2, V20.D2
-	FMOVQ	624(R9), F21
-	VFMLA	V30.D2, V20.D2, V21.D2
-	FMOVQ	640(R9), F23
-	VFMLA	V30.D2, V21.D2, V23.D2
-	FMOVQ	656(R9), F25
-	VFMLA	V30.D2, V23.D2, V25.D2
-	FMOVQ	672(R9), F11
-	VFMLA	V30.D2, V25.D2, V11.D2
-	FMOVQ	688(R9), F18
-	VFMLA	V30.D2, V11.D2, V18.D2
-	FMOVQ	704(R9), F17
-	VFMLA	V30.D2, V18.D2, V17.D2
-	VFMLA	V6.D2, V17.D2, V14.D2
-	WORD	$0x4ee6d45a // fsub v26.2d, v2.2d, v6.2d
-	FMOVQ	720(R9), F12
-	VFMLA	V26.D2, V6.D2, V12.D2
-	VFMLA	V12.D2, V6.D2, V2.D2
-	FMOVQ	736(R9), F15
-	VMOV	V6.B16, V24.B16
-	VFMLA	V15.D2, V22.D2, V24.D2
-	FMOVQ	736(R9), F3
-	WORD	$0x6ee0fb1f // fneg v31.2d, v24.2d
-	VFMLA	V3.D2, V22.D2, V31.D2
-	WORD	$0x4e66d7fb // fadd v27.2d, v31.2d, v6.2d
-	FMOVQ	752(R9), F4
-	VFMLA	V4.D2, V22.D2, V27.D2
-	VFMLA	V2.D2, V28.D2, V27.D2
-	VFMLA	V14.D2, V30.D2, V27.D2
-	WORD	$0x6ee1e408 // fcmgt v8.2d, v0.2d, v1.2d
-	VMOV	V1.B16, V7.B16
-	VBIT	V8.B16, V0.B16, V7.B16
-	WORD	$0x4e78d4fd // fadd v29.2d, v7.2d, v24.2d
-	WORD	$0x4ee7d7a9 // fsub v9.2d, v29.2d, v7.2d
-	WORD	$0x4ee9d7ad // fsub v13.2d, v29.2d, v9.2d
-	WORD	$0x4eedd4e5 // fsub v5.2d, v7.2d, v13.2d
-	WORD	$0x4ee9d70a // fsub v10.2d, v24.2d, v9.2d
-	WORD	$0x4e6ad4b0 // fadd v16.2d, v5.2d, v10.2d
-	WORD	$0x4e7bd613 // fadd v19.2d, v16.2d, v27.2d
-	WORD	$0x4e73d7b4 // fadd v20.2d, v29.2d, v19.2d
-	FMOVQ	768(R9), F21
-	WORD	$0x6ef5e417 // fcmgt v23.2d, v0.2d, v21.2d
-	VMOV	V20.B16, V25.B16
-	VBIT	V23.B16, V0.B16, V25.B16
-	VST1.P	[V25.D2], 16(R1)
+	FMOVQ	384(R9), F30
+	WORD	$0x6e65e7c3 // fcmge v3.2d, v30.2d, v5.2d
+	VMOV	V6.B16, V31.B16
+	VBIT	V3.B16, V5.B16, V31.B16
+	VMOV	V28.B16, V27.B16
+	VBIT	V3.B16, V10.B16, V27.B16
+	VMOV	V22.B16, V4.B16
+	VBIT	V3.B16, V1.B16, V4.B16
+	WORD	$0x6e7fdfe8 // fmul v8.2d, v31.2d, v31.2d
+	WORD	$0x6ee0f907 // fneg v7.2d, v8.2d
+	VFMLA	V31.D2, V31.D2, V7.D2
+	FMOVQ	400(R9), F29
+	WORD	$0x6e68dfa9 // fmul v9.2d, v29.2d, v8.2d
+	WORD	$0x4e69d7ed // fadd v13.2d, v31.2d, v9.2d
+	WORD	$0x4eedd7ee // fsub v14.2d, v31.2d, v13.2d
+	WORD	$0x4e69d5d0 // fadd v16.2d, v14.2d, v9.2d
+	FMOVQ	416(R9), F19
+	FMOVQ	432(R9), F20
+	VFMLA	V8.D2, V19.D2, V20.D2
+	FMOVQ	448(R9), F21
+	VFMLA	V8.D2, V20.D2, V21.D2
+	FMOVQ	464(R9), F23
+	VFMLA	V8.D2, V21.D2, V23.D2
+	FMOVQ	480(R9), F25
+	VFMLA	V8.D2, V23.D2, V25.D2
+	FMOVQ	496(R9), F11
+	VFMLA	V8.D2, V25.D2, V11.D2
+	FMOVQ	512(R9), F18
+	VFMLA	V8.D2, V11.D2, V18.D2
+	FMOVQ	528(R9), F2
+	VFMLA	V8.D2, V18.D2, V2.D2
+	FMOVQ	544(R9), F17
+	VFMLA	V8.D2, V2.D2, V17.D2
+	FMOVQ	560(R9), F26
+	VFMLA	V8.D2, V17.D2, V26.D2
+	FMOVQ	576(R9), F12
+	FMOVQ	592(R9), F15
+	VFMLA	V8.D2, V12.D2, V15.D2
+	FMOVQ	608(R9), F24
+	VFMLA	V8.D2, V15.D2, V24.D2
+	FMOVQ	624(R9), F30
+	VFMLA	V8.D2, V24.D2, V30.D2
+	FMOVQ	640(R9), F5
+	VFMLA	V8.D2, V30.D2, V5.D2
+	FMOVQ	656(R9), F6
+	VFMLA	V8.D2, V5.D2, V6.D2
+	FMOVQ	672(R9), F10
+	VFMLA	V8.D2, V6.D2, V10.D2
+	FMOVQ	688(R9), F28
+	VFMLA	V8.D2, V10.D2, V28.D2
+	FMOVQ	704(R9), F3
+	VFMLA	V8.D2, V28.D2, V3.D2
+	FMOVQ	720(R9), F22
+	VFMLA	V8.D2, V3.D2, V22.D2
+	VFMLA	V31.D2, V22.D2, V26.D2
+	WORD	$0x6e68dffd // fmul v29.2d, v31.2d, v8.2d
+	FMOVQ	400(R9), F14
+	VFMLA	V7.D2, V14.D2, V16.D2
+	VFMLA	V26.D2, V29.D2, V16.D2
+	FMOVQ	16(R9), F9
+	WORD	$0x4effd533 // fsub v19.2d, v9.2d, v31.2d
+	FMOVQ	736(R9), F20
+	VFMLA	V19.D2, V31.D2, V20.D2
+	VFMLA	V20.D2, V31.D2, V9.D2
+	VFMLA	V9.D2, V27.D2, V16.D2
+	FMOVQ	752(R9), F21
+	VMOV	V13.B16, V23.B16
+	VFMLA	V21.D2, V4.D2, V23.D2
+	FMOVQ	752(R9), F25
+	WORD	$0x6ee0faeb // fneg v11.2d, v23.2d
+	VFMLA	V25.D2, V4.D2, V11.D2
+	WORD	$0x4e6dd572 // fadd v18.2d, v11.2d, v13.2d
+	FMOVQ	768(R9), F2
+	VFMLA	V2.D2, V4.D2, V16.D2
+	WORD	$0x4e70d651 // fadd v17.2d, v18.2d, v16.2d
+	WORD	$0x6ee1e40c // fcmgt v12.2d, v0.2d, v1.2d
+	VMOV	V1.B16, V15.B16
+	VBIT	V12.B16, V0.B16, V15.B16
+	WORD	$0x4e77d5f8 // fadd v24.2d, v15.2d, v23.2d
+	WORD	$0x4eefd71e // fsub v30.2d, v24.2d, v15.2d
+	WORD	$0x4efed705 // fsub v5.2d, v24.2d, v30.2d
+	WORD	$0x4ee5d5e6 // fsub v6.2d, v15.2d, v5.2d
+	WORD	$0x4efed6ea // fsub v10.2d, v23.2d, v30.2d
+	WORD	$0x4e6ad4dc // fadd v28.2d, v6.2d, v10.2d
+	WORD	$0x4e71d783 // fadd v3.2d, v28.2d, v17.2d
+	WORD	$0x4e63d716 // fadd v22.2d, v24.2d, v3.2d
+	FMOVQ	784(R9), F8
+	WORD	$0x6ee8e40e // fcmgt v14.2d, v0.2d, v8.2d
+	VMOV	V22.B16, V7.B16
+	VBIT	V14.B16, V0.B16, V7.B16
+	VST1.P	[V7.D2], 16(R1)
 	SUB	$2, R2
 	B	main
 one:
@@ -4233,79 +4483,97 @@ one:
 	VSUB	V26.D2, V24.D2, V24.D2
 	VSHL	$52, V24.D2, V24.D2
 	WORD	$0x6e78ddfc // fmul v28.2d, v15.2d, v24.2d
-	WORD	$0x6e66dcde // fmul v30.2d, v6.2d, v6.2d
-	FMOVQ	384(R9), F3
-	FMOVQ	400(R9), F31
-	VFMLA	V30.D2, V3.D2, V31.D2
-	FMOVQ	416(R9), F27
-	VFMLA	V30.D2, V31.D2, V27.D2
-	FMOVQ	432(R9), F4
-	VFMLA	V30.D2, V27.D2, V4.D2
-	FMOVQ	448(R9), F8
-	VFMLA	V30.D2, V4.D2, V8.D2
-	FMOVQ	464(R9), F7
-	VFMLA	V30.D2, V8.D2, V7.D2
-	FMOVQ	480(R9), F29
-	VFMLA	V30.D2, V7.D2, V29.D2
-	FMOVQ	496(R9), F9
-	VFMLA	V30.D2, V29.D2, V9.D2
-	FMOVQ	512(R9), F13
-	VFMLA	V30.D2, V9.D2, V13.D2
-	FMOVQ	528(R9), F5
-	VFMLA	V30.D2, V13.D2, V5.D2
-	FMOVQ	544(R9), F14
-	VFMLA	V30.D2, V5.D2, V14.D2
-	FMOVQ	560(R9), F10
-	FMOVQ	576(R9), F16
-	VFMLA	V30.D2, V10.D2, V16.D2
-	FMOVQ	592(R9), F19
-	VFMLA	V30.D2, V16.D2, V19.D2
-	FMOVQ	608(R9), F20
-	VFMLA	V30.D2, V19.D2, V20.D2
-	FMOVQ	624(R9), F21
-	VFMLA	V30.D2, V20.D2, V21.D2
-	FMOVQ	640(R9), F23
-	VFMLA	V30.D2, V21.D2, V23.D2
-	FMOVQ	656(R9), F25
-	VFMLA	V30.D2, V23.D2, V25.D2
-	FMOVQ	672(R9), F11
-	VFMLA	V30.D2, V25.D2, V11.D2
-	FMOVQ	688(R9), F18
-	VFMLA	V30.D2, V11.D2, V18.D2
-	FMOVQ	704(R9), F17
-	VFMLA	V30.D2, V18.D2, V17.D2
-	VFMLA	V6.D2, V17.D2, V14.D2
-	WORD	$0x4ee6d45a // fsub v26.2d, v2.2d, v6.2d
-	FMOVQ	720(R9), F12
-	VFMLA	V26.D2, V6.D2, V12.D2
-	VFMLA	V12.D2, V6.D2, V2.D2
-	FMOVQ	736(R9), F15
-	VMOV	V6.B16, V24.B16
-	VFMLA	V15.D2, V22.D2, V24.D2
-	FMOVQ	736(R9), F3
-	WORD	$0x6ee0fb1f // fneg v31.2d, v24.2d
-	VFMLA	V3.D2, V22.D2, V31.D2
-	WORD	$0x4e66d7fb // fadd v27.2d, v31.2d, v6.2d
-	FMOVQ	752(R9), F4
-	VFMLA	V4.D2, V22.D2, V27.D2
-	VFMLA	V2.D2, V28.D2, V27.D2
-	VFMLA	V14.D2, V30.D2, V27.D2
-	WORD	$0x6ee1e408 // fcmgt v8.2d, v0.2d, v1.2d
-	VMOV	V1.B16, V7.B16
-	VBIT	V8.B16, V0.B16, V7.B16
-	WORD	$0x4e78d4fd // fadd v29.2d, v7.2d, v24.2d
-	WORD	$0x4ee7d7a9 // fsub v9.2d, v29.2d, v7.2d
-	WORD	$0x4ee9d7ad // fsub v13.2d, v29.2d, v9.2d
-	WORD	$0x4eedd4e5 // fsub v5.2d, v7.2d, v13.2d
-	WORD	$0x4ee9d70a // fsub v10.2d, v24.2d, v9.2d
-	WORD	$0x4e6ad4b0 // fadd v16.2d, v5.2d, v10.2d
-	WORD	$0x4e7bd613 // fadd v19.2d, v16.2d, v27.2d
-	WORD	$0x4e73d7b4 // fadd v20.2d, v29.2d, v19.2d
-	FMOVQ	768(R9), F21
-	WORD	$0x6ef5e417 // fcmgt v23.2d, v0.2d, v21.2d
-	VMOV	V20.B16, V25.B16
-	VBIT	V23.B16, V0.B16, V25.B16
-	VST1.P	[V25.D2], 16(R1)
+	FMOVQ	384(R9), F30
+	WORD	$0x6e65e7c3 // fcmge v3.2d, v30.2d, v5.2d
+	VMOV	V6.B16, V31.B16
+	VBIT	V3.B16, V5.B16, V31.B16
+	VMOV	V28.B16, V27.B16
+	VBIT	V3.B16, V10.B16, V27.B16
+	VMOV	V22.B16, V4.B16
+	VBIT	V3.B16, V1.B16, V4.B16
+	WORD	$0x6e7fdfe8 // fmul v8.2d, v31.2d, v31.2d
+	WORD	$0x6ee0f907 // fneg v7.2d, v8.2d
+	VFMLA	V31.D2, V31.D2, V7.D2
+	FMOVQ	400(R9), F29
+	WORD	$0x6e68dfa9 // fmul v9.2d, v29.2d, v8.2d
+	WORD	$0x4e69d7ed // fadd v13.2d, v31.2d, v9.2d
+	WORD	$0x4eedd7ee // fsub v14.2d, v31.2d, v13.2d
+	WORD	$0x4e69d5d0 // fadd v16.2d, v14.2d, v9.2d
+	FMOVQ	416(R9), F19
+	FMOVQ	432(R9), F20
+	VFMLA	V8.D2, V19.D2, V20.D2
+	FMOVQ	448(R9), F21
+	VFMLA	V8.D2, V20.D2, V21.D2
+	FMOVQ	464(R9), F23
+	VFMLA	V8.D2, V21.D2, V23.D2
+	FMOVQ	480(R9), F25
+	VFMLA	V8.D2, V23.D2, V25.D2
+	FMOVQ	496(R9), F11
+	VFMLA	V8.D2, V25.D2, V11.D2
+	FMOVQ	512(R9), F18
+	VFMLA	V8.D2, V11.D2, V18.D2
+	FMOVQ	528(R9), F2
+	VFMLA	V8.D2, V18.D2, V2.D2
+	FMOVQ	544(R9), F17
+	VFMLA	V8.D2, V2.D2, V17.D2
+	FMOVQ	560(R9), F26
+	VFMLA	V8.D2, V17.D2, V26.D2
+	FMOVQ	576(R9), F12
+	FMOVQ	592(R9), F15
+	VFMLA	V8.D2, V12.D2, V15.D2
+	FMOVQ	608(R9), F24
+	VFMLA	V8.D2, V15.D2, V24.D2
+	FMOVQ	624(R9), F30
+	VFMLA	V8.D2, V24.D2, V30.D2
+	FMOVQ	640(R9), F5
+	VFMLA	V8.D2, V30.D2, V5.D2
+	FMOVQ	656(R9), F6
+	VFMLA	V8.D2, V5.D2, V6.D2
+	FMOVQ	672(R9), F10
+	VFMLA	V8.D2, V6.D2, V10.D2
+	FMOVQ	688(R9), F28
+	VFMLA	V8.D2, V10.D2, V28.D2
+	FMOVQ	704(R9), F3
+	VFMLA	V8.D2, V28.D2, V3.D2
+	FMOVQ	720(R9), F22
+	VFMLA	V8.D2, V3.D2, V22.D2
+	VFMLA	V31.D2, V22.D2, V26.D2
+	WORD	$0x6e68dffd // fmul v29.2d, v31.2d, v8.2d
+	FMOVQ	400(R9), F14
+	VFMLA	V7.D2, V14.D2, V16.D2
+	VFMLA	V26.D2, V29.D2, V16.D2
+	FMOVQ	16(R9), F9
+	WORD	$0x4effd533 // fsub v19.2d, v9.2d, v31.2d
+	FMOVQ	736(R9), F20
+	VFMLA	V19.D2, V31.D2, V20.D2
+	VFMLA	V20.D2, V31.D2, V9.D2
+	VFMLA	V9.D2, V27.D2, V16.D2
+	FMOVQ	752(R9), F21
+	VMOV	V13.B16, V23.B16
+	VFMLA	V21.D2, V4.D2, V23.D2
+	FMOVQ	752(R9), F25
+	WORD	$0x6ee0faeb // fneg v11.2d, v23.2d
+	VFMLA	V25.D2, V4.D2, V11.D2
+	WORD	$0x4e6dd572 // fadd v18.2d, v11.2d, v13.2d
+	FMOVQ	768(R9), F2
+	VFMLA	V2.D2, V4.D2, V16.D2
+	WORD	$0x4e70d651 // fadd v17.2d, v18.2d, v16.2d
+	WORD	$0x6ee1e40c // fcmgt v12.2d, v0.2d, v1.2d
+	VMOV	V1.B16, V15.B16
+	VBIT	V12.B16, V0.B16, V15.B16
+	WORD	$0x4e77d5f8 // fadd v24.2d, v15.2d, v23.2d
+	WORD	$0x4eefd71e // fsub v30.2d, v24.2d, v15.2d
+	WORD	$0x4efed705 // fsub v5.2d, v24.2d, v30.2d
+	WORD	$0x4ee5d5e6 // fsub v6.2d, v15.2d, v5.2d
+	WORD	$0x4efed6ea // fsub v10.2d, v23.2d, v30.2d
+	WORD	$0x4e6ad4dc // fadd v28.2d, v6.2d, v10.2d
+	WORD	$0x4e71d783 // fadd v3.2d, v28.2d, v17.2d
+	WORD	$0x4e63d716 // fadd v22.2d, v24.2d, v3.2d
+	FMOVQ	784(R9), F8
+	WORD	$0x6ee8e40e // fcmgt v14.2d, v0.2d, v8.2d
+	VMOV	V22.B16, V7.B16
+	VBIT	V14.B16, V0.B16, V7.B16
+	VST1.P	[V7.D2], 16(R1)
 	SUB	$2, R2
 	B	one
 tail:
@@ -4399,79 +4667,97 @@ tailcalc:
 	VSUB	V26.D2, V24.D2, V24.D2
 	VSHL	$52, V24.D2, V24.D2
 	WORD	$0x6e78ddfc // fmul v28.2d, v15.2d, v24.2d
-	WORD	$0x6e66dcde // fmul v30.2d, v6.2d, v6.2d
-	FMOVQ	384(R9), F3
-	FMOVQ	400(R9), F31
-	VFMLA	V30.D2, V3.D2, V31.D2
-	FMOVQ	416(R9), F27
-	VFMLA	V30.D2, V31.D2, V27.D2
-	FMOVQ	432(R9), F4
-	VFMLA	V30.D2, V27.D2, V4.D2
-	FMOVQ	448(R9), F8
-	VFMLA	V30.D2, V4.D2, V8.D2
-	FMOVQ	464(R9), F7
-	VFMLA	V30.D2, V8.D2, V7.D2
-	FMOVQ	480(R9), F29
-	VFMLA	V30.D2, V7.D2, V29.D2
-	FMOVQ	496(R9), F9
-	VFMLA	V30.D2, V29.D2, V9.D2
-	FMOVQ	512(R9), F13
-	VFMLA	V30.D2, V9.D2, V13.D2
-	FMOVQ	528(R9), F5
-	VFMLA	V30.D2, V13.D2, V5.D2
-	FMOVQ	544(R9), F14
-	VFMLA	V30.D2, V5.D2, V14.D2
-	FMOVQ	560(R9), F10
-	FMOVQ	576(R9), F16
-	VFMLA	V30.D2, V10.D2, V16.D2
-	FMOVQ	592(R9), F19
-	VFMLA	V30.D2, V16.D2, V19.D2
-	FMOVQ	608(R9), F20
-	VFMLA	V30.D2, V19.D2, V20.D2
-	FMOVQ	624(R9), F21
-	VFMLA	V30.D2, V20.D2, V21.D2
-	FMOVQ	640(R9), F23
-	VFMLA	V30.D2, V21.D2, V23.D2
-	FMOVQ	656(R9), F25
-	VFMLA	V30.D2, V23.D2, V25.D2
-	FMOVQ	672(R9), F11
-	VFMLA	V30.D2, V25.D2, V11.D2
-	FMOVQ	688(R9), F18
-	VFMLA	V30.D2, V11.D2, V18.D2
-	FMOVQ	704(R9), F17
-	VFMLA	V30.D2, V18.D2, V17.D2
-	VFMLA	V6.D2, V17.D2, V14.D2
-	WORD	$0x4ee6d45a // fsub v26.2d, v2.2d, v6.2d
-	FMOVQ	720(R9), F12
-	VFMLA	V26.D2, V6.D2, V12.D2
-	VFMLA	V12.D2, V6.D2, V2.D2
-	FMOVQ	736(R9), F15
-	VMOV	V6.B16, V24.B16
-	VFMLA	V15.D2, V22.D2, V24.D2
-	FMOVQ	736(R9), F3
-	WORD	$0x6ee0fb1f // fneg v31.2d, v24.2d
-	VFMLA	V3.D2, V22.D2, V31.D2
-	WORD	$0x4e66d7fb // fadd v27.2d, v31.2d, v6.2d
-	FMOVQ	752(R9), F4
-	VFMLA	V4.D2, V22.D2, V27.D2
-	VFMLA	V2.D2, V28.D2, V27.D2
-	VFMLA	V14.D2, V30.D2, V27.D2
-	WORD	$0x6ee1e408 // fcmgt v8.2d, v0.2d, v1.2d
-	VMOV	V1.B16, V7.B16
-	VBIT	V8.B16, V0.B16, V7.B16
-	WORD	$0x4e78d4fd // fadd v29.2d, v7.2d, v24.2d
-	WORD	$0x4ee7d7a9 // fsub v9.2d, v29.2d, v7.2d
-	WORD	$0x4ee9d7ad // fsub v13.2d, v29.2d, v9.2d
-	WORD	$0x4eedd4e5 // fsub v5.2d, v7.2d, v13.2d
-	WORD	$0x4ee9d70a // fsub v10.2d, v24.2d, v9.2d
-	WORD	$0x4e6ad4b0 // fadd v16.2d, v5.2d, v10.2d
-	WORD	$0x4e7bd613 // fadd v19.2d, v16.2d, v27.2d
-	WORD	$0x4e73d7b4 // fadd v20.2d, v29.2d, v19.2d
-	FMOVQ	768(R9), F21
-	WORD	$0x6ef5e417 // fcmgt v23.2d, v0.2d, v21.2d
-	VMOV	V20.B16, V25.B16
-	VBIT	V23.B16, V0.B16, V25.B16
-	VST1.P	V25.D[0], 8(R1)
+	FMOVQ	384(R9), F30
+	WORD	$0x6e65e7c3 // fcmge v3.2d, v30.2d, v5.2d
+	VMOV	V6.B16, V31.B16
+	VBIT	V3.B16, V5.B16, V31.B16
+	VMOV	V28.B16, V27.B16
+	VBIT	V3.B16, V10.B16, V27.B16
+	VMOV	V22.B16, V4.B16
+	VBIT	V3.B16, V1.B16, V4.B16
+	WORD	$0x6e7fdfe8 // fmul v8.2d, v31.2d, v31.2d
+	WORD	$0x6ee0f907 // fneg v7.2d, v8.2d
+	VFMLA	V31.D2, V31.D2, V7.D2
+	FMOVQ	400(R9), F29
+	WORD	$0x6e68dfa9 // fmul v9.2d, v29.2d, v8.2d
+	WORD	$0x4e69d7ed // fadd v13.2d, v31.2d, v9.2d
+	WORD	$0x4eedd7ee // fsub v14.2d, v31.2d, v13.2d
+	WORD	$0x4e69d5d0 // fadd v16.2d, v14.2d, v9.2d
+	FMOVQ	416(R9), F19
+	FMOVQ	432(R9), F20
+	VFMLA	V8.D2, V19.D2, V20.D2
+	FMOVQ	448(R9), F21
+	VFMLA	V8.D2, V20.D2, V21.D2
+	FMOVQ	464(R9), F23
+	VFMLA	V8.D2, V21.D2, V23.D2
+	FMOVQ	480(R9), F25
+	VFMLA	V8.D2, V23.D2, V25.D2
+	FMOVQ	496(R9), F11
+	VFMLA	V8.D2, V25.D2, V11.D2
+	FMOVQ	512(R9), F18
+	VFMLA	V8.D2, V11.D2, V18.D2
+	FMOVQ	528(R9), F2
+	VFMLA	V8.D2, V18.D2, V2.D2
+	FMOVQ	544(R9), F17
+	VFMLA	V8.D2, V2.D2, V17.D2
+	FMOVQ	560(R9), F26
+	VFMLA	V8.D2, V17.D2, V26.D2
+	FMOVQ	576(R9), F12
+	FMOVQ	592(R9), F15
+	VFMLA	V8.D2, V12.D2, V15.D2
+	FMOVQ	608(R9), F24
+	VFMLA	V8.D2, V15.D2, V24.D2
+	FMOVQ	624(R9), F30
+	VFMLA	V8.D2, V24.D2, V30.D2
+	FMOVQ	640(R9), F5
+	VFMLA	V8.D2, V30.D2, V5.D2
+	FMOVQ	656(R9), F6
+	VFMLA	V8.D2, V5.D2, V6.D2
+	FMOVQ	672(R9), F10
+	VFMLA	V8.D2, V6.D2, V10.D2
+	FMOVQ	688(R9), F28
+	VFMLA	V8.D2, V10.D2, V28.D2
+	FMOVQ	704(R9), F3
+	VFMLA	V8.D2, V28.D2, V3.D2
+	FMOVQ	720(R9), F22
+	VFMLA	V8.D2, V3.D2, V22.D2
+	VFMLA	V31.D2, V22.D2, V26.D2
+	WORD	$0x6e68dffd // fmul v29.2d, v31.2d, v8.2d
+	FMOVQ	400(R9), F14
+	VFMLA	V7.D2, V14.D2, V16.D2
+	VFMLA	V26.D2, V29.D2, V16.D2
+	FMOVQ	16(R9), F9
+	WORD	$0x4effd533 // fsub v19.2d, v9.2d, v31.2d
+	FMOVQ	736(R9), F20
+	VFMLA	V19.D2, V31.D2, V20.D2
+	VFMLA	V20.D2, V31.D2, V9.D2
+	VFMLA	V9.D2, V27.D2, V16.D2
+	FMOVQ	752(R9), F21
+	VMOV	V13.B16, V23.B16
+	VFMLA	V21.D2, V4.D2, V23.D2
+	FMOVQ	752(R9), F25
+	WORD	$0x6ee0faeb // fneg v11.2d, v23.2d
+	VFMLA	V25.D2, V4.D2, V11.D2
+	WORD	$0x4e6dd572 // fadd v18.2d, v11.2d, v13.2d
+	FMOVQ	768(R9), F2
+	VFMLA	V2.D2, V4.D2, V16.D2
+	WORD	$0x4e70d651 // fadd v17.2d, v18.2d, v16.2d
+	WORD	$0x6ee1e40c // fcmgt v12.2d, v0.2d, v1.2d
+	VMOV	V1.B16, V15.B16
+	VBIT	V12.B16, V0.B16, V15.B16
+	WORD	$0x4e77d5f8 // fadd v24.2d, v15.2d, v23.2d
+	WORD	$0x4eefd71e // fsub v30.2d, v24.2d, v15.2d
+	WORD	$0x4efed705 // fsub v5.2d, v24.2d, v30.2d
+	WORD	$0x4ee5d5e6 // fsub v6.2d, v15.2d, v5.2d
+	WORD	$0x4efed6ea // fsub v10.2d, v23.2d, v30.2d
+	WORD	$0x4e6ad4dc // fadd v28.2d, v6.2d, v10.2d
+	WORD	$0x4e71d783 // fadd v3.2d, v28.2d, v17.2d
+	WORD	$0x4e63d716 // fadd v22.2d, v24.2d, v3.2d
+	FMOVQ	784(R9), F8
+	WORD	$0x6ee8e40e // fcmgt v14.2d, v0.2d, v8.2d
+	VMOV	V22.B16, V7.B16
+	VBIT	V14.B16, V0.B16, V7.B16
+	VST1.P	V7.D[0], 8(R1)
 done:
 	RET
 
@@ -4523,57 +4809,59 @@ DATA ·vmathSoftplusF64NEONconst+352(SB)/8, $0x4330000000000400
 DATA ·vmathSoftplusF64NEONconst+360(SB)/8, $0x4330000000000400
 DATA ·vmathSoftplusF64NEONconst+368(SB)/8, $0x4337fffffffffc01
 DATA ·vmathSoftplusF64NEONconst+376(SB)/8, $0x4337fffffffffc01
-DATA ·vmathSoftplusF64NEONconst+384(SB)/8, $0xbf7cc7d1ddd60edb
-DATA ·vmathSoftplusF64NEONconst+392(SB)/8, $0xbf7cc7d1ddd60edb
-DATA ·vmathSoftplusF64NEONconst+400(SB)/8, $0xbfa827329dd5fae5
-DATA ·vmathSoftplusF64NEONconst+408(SB)/8, $0xbfa827329dd5fae5
-DATA ·vmathSoftplusF64NEONconst+416(SB)/8, $0xbfad9d88b3421197
-DATA ·vmathSoftplusF64NEONconst+424(SB)/8, $0xbfad9d88b3421197
-DATA ·vmathSoftplusF64NEONconst+432(SB)/8, $0xbfafdd826e89d32b
-DATA ·vmathSoftplusF64NEONconst+440(SB)/8, $0xbfafdd826e89d32b
-DATA ·vmathSoftplusF64NEONconst+448(SB)/8, $0xbfb249e10b0fb6d5
-DATA ·vmathSoftplusF64NEONconst+456(SB)/8, $0xbfb249e10b0fb6d5
-DATA ·vmathSoftplusF64NEONconst+464(SB)/8, $0xbfb55554f5a71709
-DATA ·vmathSoftplusF64NEONconst+472(SB)/8, $0xbfb55554f5a71709
-DATA ·vmathSoftplusF64NEONconst+480(SB)/8, $0xbfb999995c048703
-DATA ·vmathSoftplusF64NEONconst+488(SB)/8, $0xbfb999995c048703
-DATA ·vmathSoftplusF64NEONconst+496(SB)/8, $0xbfc000000111bd38
-DATA ·vmathSoftplusF64NEONconst+504(SB)/8, $0xbfc000000111bd38
-DATA ·vmathSoftplusF64NEONconst+512(SB)/8, $0xbfc5555555518573
-DATA ·vmathSoftplusF64NEONconst+520(SB)/8, $0xbfc5555555518573
-DATA ·vmathSoftplusF64NEONconst+528(SB)/8, $0xbfd00000000002b6
-DATA ·vmathSoftplusF64NEONconst+536(SB)/8, $0xbfd00000000002b6
-DATA ·vmathSoftplusF64NEONconst+544(SB)/8, $0xbfdfffffffffffff
-DATA ·vmathSoftplusF64NEONconst+552(SB)/8, $0xbfdfffffffffffff
-DATA ·vmathSoftplusF64NEONconst+560(SB)/8, $0x3f9b1c839d397ce4
-DATA ·vmathSoftplusF64NEONconst+568(SB)/8, $0x3f9b1c839d397ce4
-DATA ·vmathSoftplusF64NEONconst+576(SB)/8, $0x3fad0258bd4d8984
-DATA ·vmathSoftplusF64NEONconst+584(SB)/8, $0x3fad0258bd4d8984
-DATA ·vmathSoftplusF64NEONconst+592(SB)/8, $0x3fae2b952e3e1a45
-DATA ·vmathSoftplusF64NEONconst+600(SB)/8, $0x3fae2b952e3e1a45
-DATA ·vmathSoftplusF64NEONconst+608(SB)/8, $0x3fb10ce98ebeb7ef
-DATA ·vmathSoftplusF64NEONconst+616(SB)/8, $0x3fb10ce98ebeb7ef
-DATA ·vmathSoftplusF64NEONconst+624(SB)/8, $0x3fb3b198cb7e4451
-DATA ·vmathSoftplusF64NEONconst+632(SB)/8, $0x3fb3b198cb7e4451
-DATA ·vmathSoftplusF64NEONconst+640(SB)/8, $0x3fb745cd79ac9571
-DATA ·vmathSoftplusF64NEONconst+648(SB)/8, $0x3fb745cd79ac9571
-DATA ·vmathSoftplusF64NEONconst+656(SB)/8, $0x3fbc71c7341f53b8
-DATA ·vmathSoftplusF64NEONconst+664(SB)/8, $0x3fbc71c7341f53b8
-DATA ·vmathSoftplusF64NEONconst+672(SB)/8, $0x3fc249249222c23c
-DATA ·vmathSoftplusF64NEONconst+680(SB)/8, $0x3fc249249222c23c
-DATA ·vmathSoftplusF64NEONconst+688(SB)/8, $0x3fc999999999d723
-DATA ·vmathSoftplusF64NEONconst+696(SB)/8, $0x3fc999999999d723
-DATA ·vmathSoftplusF64NEONconst+704(SB)/8, $0x3fd5555555555543
-DATA ·vmathSoftplusF64NEONconst+712(SB)/8, $0x3fd5555555555543
-DATA ·vmathSoftplusF64NEONconst+720(SB)/8, $0xbff0000000000000
-DATA ·vmathSoftplusF64NEONconst+728(SB)/8, $0xbff0000000000000
-DATA ·vmathSoftplusF64NEONconst+736(SB)/8, $0x3fe62e42fee00000
-DATA ·vmathSoftplusF64NEONconst+744(SB)/8, $0x3fe62e42fee00000
-DATA ·vmathSoftplusF64NEONconst+752(SB)/8, $0x3dea39ef35793c76
-DATA ·vmathSoftplusF64NEONconst+760(SB)/8, $0x3dea39ef35793c76
-DATA ·vmathSoftplusF64NEONconst+768(SB)/8, $0x4044000000000000
-DATA ·vmathSoftplusF64NEONconst+776(SB)/8, $0x4044000000000000
-GLOBL ·vmathSoftplusF64NEONconst(SB), RODATA|NOPTR, $784
+DATA ·vmathSoftplusF64NEONconst+384(SB)/8, $0x3fe0000000000000
+DATA ·vmathSoftplusF64NEONconst+392(SB)/8, $0x3fe0000000000000
+DATA ·vmathSoftplusF64NEONconst+400(SB)/8, $0xbfe0000000000000
+DATA ·vmathSoftplusF64NEONconst+408(SB)/8, $0xbfe0000000000000
+DATA ·vmathSoftplusF64NEONconst+416(SB)/8, $0x3f9b3b303a4217e0
+DATA ·vmathSoftplusF64NEONconst+424(SB)/8, $0x3f9b3b303a4217e0
+DATA ·vmathSoftplusF64NEONconst+432(SB)/8, $0x3facf9dc40c40859
+DATA ·vmathSoftplusF64NEONconst+440(SB)/8, $0x3facf9dc40c40859
+DATA ·vmathSoftplusF64NEONconst+448(SB)/8, $0x3fae2aaa2b9fae40
+DATA ·vmathSoftplusF64NEONconst+456(SB)/8, $0x3fae2aaa2b9fae40
+DATA ·vmathSoftplusF64NEONconst+464(SB)/8, $0x3fb10d2859784eec
+DATA ·vmathSoftplusF64NEONconst+472(SB)/8, $0x3fb10d2859784eec
+DATA ·vmathSoftplusF64NEONconst+480(SB)/8, $0x3fb3b191502b5a74
+DATA ·vmathSoftplusF64NEONconst+488(SB)/8, $0x3fb3b191502b5a74
+DATA ·vmathSoftplusF64NEONconst+496(SB)/8, $0x3fb745cde78c7b0e
+DATA ·vmathSoftplusF64NEONconst+504(SB)/8, $0x3fb745cde78c7b0e
+DATA ·vmathSoftplusF64NEONconst+512(SB)/8, $0x3fbc71c730b170f3
+DATA ·vmathSoftplusF64NEONconst+520(SB)/8, $0x3fbc71c730b170f3
+DATA ·vmathSoftplusF64NEONconst+528(SB)/8, $0x3fc24924922a3cd8
+DATA ·vmathSoftplusF64NEONconst+536(SB)/8, $0x3fc24924922a3cd8
+DATA ·vmathSoftplusF64NEONconst+544(SB)/8, $0x3fc999999999c6be
+DATA ·vmathSoftplusF64NEONconst+552(SB)/8, $0x3fc999999999c6be
+DATA ·vmathSoftplusF64NEONconst+560(SB)/8, $0x3fd555555555554a
+DATA ·vmathSoftplusF64NEONconst+568(SB)/8, $0x3fd555555555554a
+DATA ·vmathSoftplusF64NEONconst+576(SB)/8, $0xbf7d07feba112675
+DATA ·vmathSoftplusF64NEONconst+584(SB)/8, $0xbf7d07feba112675
+DATA ·vmathSoftplusF64NEONconst+592(SB)/8, $0xbfa82c4fc85d6852
+DATA ·vmathSoftplusF64NEONconst+600(SB)/8, $0xbfa82c4fc85d6852
+DATA ·vmathSoftplusF64NEONconst+608(SB)/8, $0xbfad95c4eebda56e
+DATA ·vmathSoftplusF64NEONconst+616(SB)/8, $0xbfad95c4eebda56e
+DATA ·vmathSoftplusF64NEONconst+624(SB)/8, $0xbfafdede239a7a42
+DATA ·vmathSoftplusF64NEONconst+632(SB)/8, $0xbfafdede239a7a42
+DATA ·vmathSoftplusF64NEONconst+640(SB)/8, $0xbfb249d7f268861c
+DATA ·vmathSoftplusF64NEONconst+648(SB)/8, $0xbfb249d7f268861c
+DATA ·vmathSoftplusF64NEONconst+656(SB)/8, $0xbfb55554bb8f2e24
+DATA ·vmathSoftplusF64NEONconst+664(SB)/8, $0xbfb55554bb8f2e24
+DATA ·vmathSoftplusF64NEONconst+672(SB)/8, $0xbfb99999673c8b71
+DATA ·vmathSoftplusF64NEONconst+680(SB)/8, $0xbfb99999673c8b71
+DATA ·vmathSoftplusF64NEONconst+688(SB)/8, $0xbfc0000000d39f05
+DATA ·vmathSoftplusF64NEONconst+696(SB)/8, $0xbfc0000000d39f05
+DATA ·vmathSoftplusF64NEONconst+704(SB)/8, $0xbfc555555552bdc7
+DATA ·vmathSoftplusF64NEONconst+712(SB)/8, $0xbfc555555552bdc7
+DATA ·vmathSoftplusF64NEONconst+720(SB)/8, $0xbfd0000000000158
+DATA ·vmathSoftplusF64NEONconst+728(SB)/8, $0xbfd0000000000158
+DATA ·vmathSoftplusF64NEONconst+736(SB)/8, $0xbff0000000000000
+DATA ·vmathSoftplusF64NEONconst+744(SB)/8, $0xbff0000000000000
+DATA ·vmathSoftplusF64NEONconst+752(SB)/8, $0x3fe62e42fee00000
+DATA ·vmathSoftplusF64NEONconst+760(SB)/8, $0x3fe62e42fee00000
+DATA ·vmathSoftplusF64NEONconst+768(SB)/8, $0x3dea39ef35793c76
+DATA ·vmathSoftplusF64NEONconst+776(SB)/8, $0x3dea39ef35793c76
+DATA ·vmathSoftplusF64NEONconst+784(SB)/8, $0x4044000000000000
+DATA ·vmathSoftplusF64NEONconst+792(SB)/8, $0x4044000000000000
+GLOBL ·vmathSoftplusF64NEONconst(SB), RODATA|NOPTR, $800
 
 // func SoftplusF32NEON(dst, x []float32)
 TEXT ·SoftplusF32NEON(SB), NOSPLIT, $0-48
@@ -4661,59 +4949,77 @@ main:
 	VSUB	V21.S4, V19.S4, V19.S4
 	VSHL	$23, V19.S4, V19.S4
 	WORD	$0x6e33dd17 // fmul v23.4s, v8.4s, v19.4s
-	WORD	$0x6e26dcd9 // fmul v25.4s, v6.4s, v6.4s
-	FMOVQ	304(R9), F27
-	FMOVQ	320(R9), F26
-	VFMLA	V6.S4, V27.S4, V26.S4
-	FMOVQ	336(R9), F22
-	VFMLA	V6.S4, V26.S4, V22.S4
-	FMOVQ	352(R9), F29
-	VFMLA	V6.S4, V22.S4, V29.S4
-	FMOVQ	368(R9), F31
-	VFMLA	V6.S4, V29.S4, V31.S4
-	FMOVQ	384(R9), F30
-	VFMLA	V6.S4, V31.S4, V30.S4
-	FMOVQ	400(R9), F24
-	VFMLA	V6.S4, V30.S4, V24.S4
-	FMOVQ	416(R9), F9
-	VFMLA	V6.S4, V24.S4, V9.S4
-	FMOVQ	432(R9), F4
-	VFMLA	V6.S4, V9.S4, V4.S4
-	FMOVQ	448(R9), F28
-	VFMLA	V6.S4, V4.S4, V28.S4
-	FMOVQ	464(R9), F7
-	VFMLA	V6.S4, V28.S4, V7.S4
-	WORD	$0x4ea6d443 // fsub v3.4s, v2.4s, v6.4s
-	FMOVQ	480(R9), F10
-	VFMLA	V3.S4, V6.S4, V10.S4
-	VFMLA	V10.S4, V6.S4, V2.S4
-	FMOVQ	496(R9), F13
-	VMOV	V6.B16, V14.B16
-	VFMLA	V13.S4, V16.S4, V14.S4
-	FMOVQ	496(R9), F15
-	WORD	$0x6ea0f9d2 // fneg v18.4s, v14.4s
-	VFMLA	V15.S4, V16.S4, V18.S4
-	WORD	$0x4e26d654 // fadd v20.4s, v18.4s, v6.4s
-	FMOVQ	512(R9), F5
-	VFMLA	V5.S4, V16.S4, V20.S4
-	VFMLA	V2.S4, V23.S4, V20.S4
-	VFMLA	V7.S4, V25.S4, V20.S4
-	WORD	$0x6ea1e40b // fcmgt v11.4s, v0.4s, v1.4s
-	VMOV	V1.B16, V17.B16
-	VBIT	V11.B16, V0.B16, V17.B16
-	WORD	$0x4e2ed635 // fadd v21.4s, v17.4s, v14.4s
-	WORD	$0x4eb1d6ac // fsub v12.4s, v21.4s, v17.4s
-	WORD	$0x4eacd6a8 // fsub v8.4s, v21.4s, v12.4s
-	WORD	$0x4ea8d633 // fsub v19.4s, v17.4s, v8.4s
-	WORD	$0x4eacd5db // fsub v27.4s, v14.4s, v12.4s
-	WORD	$0x4e3bd67a // fadd v26.4s, v19.4s, v27.4s
-	WORD	$0x4e34d756 // fadd v22.4s, v26.4s, v20.4s
-	WORD	$0x4e36d6bd // fadd v29.4s, v21.4s, v22.4s
-	FMOVQ	528(R9), F31
-	WORD	$0x6ebfe41e // fcmgt v30.4s, v0.4s, v31.4s
-	VMOV	V29.B16, V24.B16
-	VBIT	V30.B16, V0.B16, V24.B16
-	VST1.P	[V24.S4], 16(R1)
+	FMOVQ	304(R9), F25
+	WORD	$0x6e3ce73b // fcmge v27.4s, v25.4s, v28.4s
+	VMOV	V6.B16, V26.B16
+	VBIT	V27.B16, V28.B16, V26.B16
+	VMOV	V23.B16, V22.B16
+	VBIT	V27.B16, V3.B16, V22.B16
+	VMOV	V16.B16, V29.B16
+	VBIT	V27.B16, V1.B16, V29.B16
+	WORD	$0x6e3adf5f // fmul v31.4s, v26.4s, v26.4s
+	WORD	$0x6ea0fbfe // fneg v30.4s, v31.4s
+	VFMLA	V26.S4, V26.S4, V30.S4
+	FMOVQ	320(R9), F24
+	WORD	$0x6e3fdf09 // fmul v9.4s, v24.4s, v31.4s
+	WORD	$0x4e29d744 // fadd v4.4s, v26.4s, v9.4s
+	WORD	$0x4ea4d747 // fsub v7.4s, v26.4s, v4.4s
+	WORD	$0x4e29d4ea // fadd v10.4s, v7.4s, v9.4s
+	FMOVQ	336(R9), F13
+	FMOVQ	352(R9), F14
+	VFMLA	V26.S4, V13.S4, V14.S4
+	FMOVQ	368(R9), F15
+	VFMLA	V26.S4, V14.S4, V15.S4
+	FMOVQ	384(R9), F18
+	VFMLA	V26.S4, V15.S4, V18.S4
+	FMOVQ	400(R9), F20
+	VFMLA	V26.S4, V18.S4, V20.S4
+	FMOVQ	416(R9), F5
+	VFMLA	V26.S4, V20.S4, V5.S4
+	FMOVQ	432(R9), F11
+	VFMLA	V26.S4, V5.S4, V11.S4
+	FMOVQ	448(R9), F2
+	VFMLA	V26.S4, V11.S4, V2.S4
+	FMOVQ	464(R9), F17
+	VFMLA	V26.S4, V2.S4, V17.S4
+	FMOVQ	480(R9), F21
+	VFMLA	V26.S4, V17.S4, V21.S4
+	WORD	$0x6e3fdf4c // fmul v12.4s, v26.4s, v31.4s
+	FMOVQ	320(R9), F8
+	VFMLA	V30.S4, V8.S4, V10.S4
+	VFMLA	V21.S4, V12.S4, V10.S4
+	FMOVQ	16(R9), F19
+	WORD	$0x4ebad679 // fsub v25.4s, v19.4s, v26.4s
+	FMOVQ	496(R9), F28
+	VFMLA	V25.S4, V26.S4, V28.S4
+	VFMLA	V28.S4, V26.S4, V19.S4
+	VFMLA	V19.S4, V22.S4, V10.S4
+	FMOVQ	512(R9), F6
+	VMOV	V4.B16, V3.B16
+	VFMLA	V6.S4, V29.S4, V3.S4
+	FMOVQ	512(R9), F23
+	WORD	$0x6ea0f87b // fneg v27.4s, v3.4s
+	VFMLA	V23.S4, V29.S4, V27.S4
+	WORD	$0x4e24d770 // fadd v16.4s, v27.4s, v4.4s
+	FMOVQ	528(R9), F24
+	VFMLA	V24.S4, V29.S4, V10.S4
+	WORD	$0x4e2ad607 // fadd v7.4s, v16.4s, v10.4s
+	WORD	$0x6ea1e409 // fcmgt v9.4s, v0.4s, v1.4s
+	VMOV	V1.B16, V13.B16
+	VBIT	V9.B16, V0.B16, V13.B16
+	WORD	$0x4e23d5ae // fadd v14.4s, v13.4s, v3.4s
+	WORD	$0x4eadd5cf // fsub v15.4s, v14.4s, v13.4s
+	WORD	$0x4eafd5d2 // fsub v18.4s, v14.4s, v15.4s
+	WORD	$0x4eb2d5b4 // fsub v20.4s, v13.4s, v18.4s
+	WORD	$0x4eafd465 // fsub v5.4s, v3.4s, v15.4s
+	WORD	$0x4e25d68b // fadd v11.4s, v20.4s, v5.4s
+	WORD	$0x4e27d562 // fadd v2.4s, v11.4s, v7.4s
+	WORD	$0x4e22d5d1 // fadd v17.4s, v14.4s, v2.4s
+	FMOVQ	544(R9), F31
+	WORD	$0x6ebfe408 // fcmgt v8.4s, v0.4s, v31.4s
+	VMOV	V17.B16, V30.B16
+	VBIT	V8.B16, V0.B16, V30.B16
+	VST1.P	[V30.S4], 16(R1)
 	SUB	$4, R2
 	B	main
 one:
@@ -4796,59 +5102,77 @@ one:
 	VSUB	V21.S4, V19.S4, V19.S4
 	VSHL	$23, V19.S4, V19.S4
 	WORD	$0x6e33dd17 // fmul v23.4s, v8.4s, v19.4s
-	WORD	$0x6e26dcd9 // fmul v25.4s, v6.4s, v6.4s
-	FMOVQ	304(R9), F27
-	FMOVQ	320(R9), F26
-	VFMLA	V6.S4, V27.S4, V26.S4
-	FMOVQ	336(R9), F22
-	VFMLA	V6.S4, V26.S4, V22.S4
-	FMOVQ	352(R9), F29
-	VFMLA	V6.S4, V22.S4, V29.S4
-	FMOVQ	368(R9), F31
-	VFMLA	V6.S4, V29.S4, V31.S4
-	FMOVQ	384(R9), F30
-	VFMLA	V6.S4, V31.S4, V30.S4
-	FMOVQ	400(R9), F24
-	VFMLA	V6.S4, V30.S4, V24.S4
-	FMOVQ	416(R9), F9
-	VFMLA	V6.S4, V24.S4, V9.S4
-	FMOVQ	432(R9), F4
-	VFMLA	V6.S4, V9.S4, V4.S4
-	FMOVQ	448(R9), F28
-	VFMLA	V6.S4, V4.S4, V28.S4
-	FMOVQ	464(R9), F7
-	VFMLA	V6.S4, V28.S4, V7.S4
-	WORD	$0x4ea6d443 // fsub v3.4s, v2.4s, v6.4s
-	FMOVQ	480(R9), F10
-	VFMLA	V3.S4, V6.S4, V10.S4
-	VFMLA	V10.S4, V6.S4, V2.S4
-	FMOVQ	496(R9), F13
-	VMOV	V6.B16, V14.B16
-	VFMLA	V13.S4, V16.S4, V14.S4
-	FMOVQ	496(R9), F15
-	WORD	$0x6ea0f9d2 // fneg v18.4s, v14.4s
-	VFMLA	V15.S4, V16.S4, V18.S4
-	WORD	$0x4e26d654 // fadd v20.4s, v18.4s, v6.4s
-	FMOVQ	512(R9), F5
-	VFMLA	V5.S4, V16.S4, V20.S4
-	VFMLA	V2.S4, V23.S4, V20.S4
-	VFMLA	V7.S4, V25.S4, V20.S4
-	WORD	$0x6ea1e40b // fcmgt v11.4s, v0.4s, v1.4s
-	VMOV	V1.B16, V17.B16
-	VBIT	V11.B16, V0.B16, V17.B16
-	WORD	$0x4e2ed635 // fadd v21.4s, v17.4s, v14.4s
-	WORD	$0x4eb1d6ac // fsub v12.4s, v21.4s, v17.4s
-	WORD	$0x4eacd6a8 // fsub v8.4s, v21.4s, v12.4s
-	WORD	$0x4ea8d633 // fsub v19.4s, v17.4s, v8.4s
-	WORD	$0x4eacd5db // fsub v27.4s, v14.4s, v12.4s
-	WORD	$0x4e3bd67a // fadd v26.4s, v19.4s, v27.4s
-	WORD	$0x4e34d756 // fadd v22.4s, v26.4s, v20.4s
-	WORD	$0x4e36d6bd // fadd v29.4s, v21.4s, v22.4s
-	FMOVQ	528(R9), F31
-	WORD	$0x6ebfe41e // fcmgt v30.4s, v0.4s, v31.4s
-	VMOV	V29.B16, V24.B16
-	VBIT	V30.B16, V0.B16, V24.B16
-	VST1.P	[V24.S4], 16(R1)
+	FMOVQ	304(R9), F25
+	WORD	$0x6e3ce73b // fcmge v27.4s, v25.4s, v28.4s
+	VMOV	V6.B16, V26.B16
+	VBIT	V27.B16, V28.B16, V26.B16
+	VMOV	V23.B16, V22.B16
+	VBIT	V27.B16, V3.B16, V22.B16
+	VMOV	V16.B16, V29.B16
+	VBIT	V27.B16, V1.B16, V29.B16
+	WORD	$0x6e3adf5f // fmul v31.4s, v26.4s, v26.4s
+	WORD	$0x6ea0fbfe // fneg v30.4s, v31.4s
+	VFMLA	V26.S4, V26.S4, V30.S4
+	FMOVQ	320(R9), F24
+	WORD	$0x6e3fdf09 // fmul v9.4s, v24.4s, v31.4s
+	WORD	$0x4e29d744 // fadd v4.4s, v26.4s, v9.4s
+	WORD	$0x4ea4d747 // fsub v7.4s, v26.4s, v4.4s
+	WORD	$0x4e29d4ea // fadd v10.4s, v7.4s, v9.4s
+	FMOVQ	336(R9), F13
+	FMOVQ	352(R9), F14
+	VFMLA	V26.S4, V13.S4, V14.S4
+	FMOVQ	368(R9), F15
+	VFMLA	V26.S4, V14.S4, V15.S4
+	FMOVQ	384(R9), F18
+	VFMLA	V26.S4, V15.S4, V18.S4
+	FMOVQ	400(R9), F20
+	VFMLA	V26.S4, V18.S4, V20.S4
+	FMOVQ	416(R9), F5
+	VFMLA	V26.S4, V20.S4, V5.S4
+	FMOVQ	432(R9), F11
+	VFMLA	V26.S4, V5.S4, V11.S4
+	FMOVQ	448(R9), F2
+	VFMLA	V26.S4, V11.S4, V2.S4
+	FMOVQ	464(R9), F17
+	VFMLA	V26.S4, V2.S4, V17.S4
+	FMOVQ	480(R9), F21
+	VFMLA	V26.S4, V17.S4, V21.S4
+	WORD	$0x6e3fdf4c // fmul v12.4s, v26.4s, v31.4s
+	FMOVQ	320(R9), F8
+	VFMLA	V30.S4, V8.S4, V10.S4
+	VFMLA	V21.S4, V12.S4, V10.S4
+	FMOVQ	16(R9), F19
+	WORD	$0x4ebad679 // fsub v25.4s, v19.4s, v26.4s
+	FMOVQ	496(R9), F28
+	VFMLA	V25.S4, V26.S4, V28.S4
+	VFMLA	V28.S4, V26.S4, V19.S4
+	VFMLA	V19.S4, V22.S4, V10.S4
+	FMOVQ	512(R9), F6
+	VMOV	V4.B16, V3.B16
+	VFMLA	V6.S4, V29.S4, V3.S4
+	FMOVQ	512(R9), F23
+	WORD	$0x6ea0f87b // fneg v27.4s, v3.4s
+	VFMLA	V23.S4, V29.S4, V27.S4
+	WORD	$0x4e24d770 // fadd v16.4s, v27.4s, v4.4s
+	FMOVQ	528(R9), F24
+	VFMLA	V24.S4, V29.S4, V10.S4
+	WORD	$0x4e2ad607 // fadd v7.4s, v16.4s, v10.4s
+	WORD	$0x6ea1e409 // fcmgt v9.4s, v0.4s, v1.4s
+	VMOV	V1.B16, V13.B16
+	VBIT	V9.B16, V0.B16, V13.B16
+	WORD	$0x4e23d5ae // fadd v14.4s, v13.4s, v3.4s
+	WORD	$0x4eadd5cf // fsub v15.4s, v14.4s, v13.4s
+	WORD	$0x4eafd5d2 // fsub v18.4s, v14.4s, v15.4s
+	WORD	$0x4eb2d5b4 // fsub v20.4s, v13.4s, v18.4s
+	WORD	$0x4eafd465 // fsub v5.4s, v3.4s, v15.4s
+	WORD	$0x4e25d68b // fadd v11.4s, v20.4s, v5.4s
+	WORD	$0x4e27d562 // fadd v2.4s, v11.4s, v7.4s
+	WORD	$0x4e22d5d1 // fadd v17.4s, v14.4s, v2.4s
+	FMOVQ	544(R9), F31
+	WORD	$0x6ebfe408 // fcmgt v8.4s, v0.4s, v31.4s
+	VMOV	V17.B16, V30.B16
+	VBIT	V8.B16, V0.B16, V30.B16
+	VST1.P	[V30.S4], 16(R1)
 	SUB	$4, R2
 	B	one
 tail:
@@ -4938,65 +5262,83 @@ tailcalc:
 	VSUB	V21.S4, V19.S4, V19.S4
 	VSHL	$23, V19.S4, V19.S4
 	WORD	$0x6e33dd17 // fmul v23.4s, v8.4s, v19.4s
-	WORD	$0x6e26dcd9 // fmul v25.4s, v6.4s, v6.4s
-	FMOVQ	304(R9), F27
-	FMOVQ	320(R9), F26
-	VFMLA	V6.S4, V27.S4, V26.S4
-	FMOVQ	336(R9), F22
-	VFMLA	V6.S4, V26.S4, V22.S4
-	FMOVQ	352(R9), F29
-	VFMLA	V6.S4, V22.S4, V29.S4
-	FMOVQ	368(R9), F31
-	VFMLA	V6.S4, V29.S4, V31.S4
-	FMOVQ	384(R9), F30
-	VFMLA	V6.S4, V31.S4, V30.S4
-	FMOVQ	400(R9), F24
-	VFMLA	V6.S4, V30.S4, V24.S4
-	FMOVQ	416(R9), F9
-	VFMLA	V6.S4, V24.S4, V9.S4
-	FMOVQ	432(R9), F4
-	VFMLA	V6.S4, V9.S4, V4.S4
-	FMOVQ	448(R9), F28
-	VFMLA	V6.S4, V4.S4, V28.S4
-	FMOVQ	464(R9), F7
-	VFMLA	V6.S4, V28.S4, V7.S4
-	WORD	$0x4ea6d443 // fsub v3.4s, v2.4s, v6.4s
-	FMOVQ	480(R9), F10
-	VFMLA	V3.S4, V6.S4, V10.S4
-	VFMLA	V10.S4, V6.S4, V2.S4
-	FMOVQ	496(R9), F13
-	VMOV	V6.B16, V14.B16
-	VFMLA	V13.S4, V16.S4, V14.S4
-	FMOVQ	496(R9), F15
-	WORD	$0x6ea0f9d2 // fneg v18.4s, v14.4s
-	VFMLA	V15.S4, V16.S4, V18.S4
-	WORD	$0x4e26d654 // fadd v20.4s, v18.4s, v6.4s
-	FMOVQ	512(R9), F5
-	VFMLA	V5.S4, V16.S4, V20.S4
-	VFMLA	V2.S4, V23.S4, V20.S4
-	VFMLA	V7.S4, V25.S4, V20.S4
-	WORD	$0x6ea1e40b // fcmgt v11.4s, v0.4s, v1.4s
-	VMOV	V1.B16, V17.B16
-	VBIT	V11.B16, V0.B16, V17.B16
-	WORD	$0x4e2ed635 // fadd v21.4s, v17.4s, v14.4s
-	WORD	$0x4eb1d6ac // fsub v12.4s, v21.4s, v17.4s
-	WORD	$0x4eacd6a8 // fsub v8.4s, v21.4s, v12.4s
-	WORD	$0x4ea8d633 // fsub v19.4s, v17.4s, v8.4s
-	WORD	$0x4eacd5db // fsub v27.4s, v14.4s, v12.4s
-	WORD	$0x4e3bd67a // fadd v26.4s, v19.4s, v27.4s
-	WORD	$0x4e34d756 // fadd v22.4s, v26.4s, v20.4s
-	WORD	$0x4e36d6bd // fadd v29.4s, v21.4s, v22.4s
-	FMOVQ	528(R9), F31
-	WORD	$0x6ebfe41e // fcmgt v30.4s, v0.4s, v31.4s
-	VMOV	V29.B16, V24.B16
-	VBIT	V30.B16, V0.B16, V24.B16
-	VST1.P	V24.S[0], 4(R1)
+	FMOVQ	304(R9), F25
+	WORD	$0x6e3ce73b // fcmge v27.4s, v25.4s, v28.4s
+	VMOV	V6.B16, V26.B16
+	VBIT	V27.B16, V28.B16, V26.B16
+	VMOV	V23.B16, V22.B16
+	VBIT	V27.B16, V3.B16, V22.B16
+	VMOV	V16.B16, V29.B16
+	VBIT	V27.B16, V1.B16, V29.B16
+	WORD	$0x6e3adf5f // fmul v31.4s, v26.4s, v26.4s
+	WORD	$0x6ea0fbfe // fneg v30.4s, v31.4s
+	VFMLA	V26.S4, V26.S4, V30.S4
+	FMOVQ	320(R9), F24
+	WORD	$0x6e3fdf09 // fmul v9.4s, v24.4s, v31.4s
+	WORD	$0x4e29d744 // fadd v4.4s, v26.4s, v9.4s
+	WORD	$0x4ea4d747 // fsub v7.4s, v26.4s, v4.4s
+	WORD	$0x4e29d4ea // fadd v10.4s, v7.4s, v9.4s
+	FMOVQ	336(R9), F13
+	FMOVQ	352(R9), F14
+	VFMLA	V26.S4, V13.S4, V14.S4
+	FMOVQ	368(R9), F15
+	VFMLA	V26.S4, V14.S4, V15.S4
+	FMOVQ	384(R9), F18
+	VFMLA	V26.S4, V15.S4, V18.S4
+	FMOVQ	400(R9), F20
+	VFMLA	V26.S4, V18.S4, V20.S4
+	FMOVQ	416(R9), F5
+	VFMLA	V26.S4, V20.S4, V5.S4
+	FMOVQ	432(R9), F11
+	VFMLA	V26.S4, V5.S4, V11.S4
+	FMOVQ	448(R9), F2
+	VFMLA	V26.S4, V11.S4, V2.S4
+	FMOVQ	464(R9), F17
+	VFMLA	V26.S4, V2.S4, V17.S4
+	FMOVQ	480(R9), F21
+	VFMLA	V26.S4, V17.S4, V21.S4
+	WORD	$0x6e3fdf4c // fmul v12.4s, v26.4s, v31.4s
+	FMOVQ	320(R9), F8
+	VFMLA	V30.S4, V8.S4, V10.S4
+	VFMLA	V21.S4, V12.S4, V10.S4
+	FMOVQ	16(R9), F19
+	WORD	$0x4ebad679 // fsub v25.4s, v19.4s, v26.4s
+	FMOVQ	496(R9), F28
+	VFMLA	V25.S4, V26.S4, V28.S4
+	VFMLA	V28.S4, V26.S4, V19.S4
+	VFMLA	V19.S4, V22.S4, V10.S4
+	FMOVQ	512(R9), F6
+	VMOV	V4.B16, V3.B16
+	VFMLA	V6.S4, V29.S4, V3.S4
+	FMOVQ	512(R9), F23
+	WORD	$0x6ea0f87b // fneg v27.4s, v3.4s
+	VFMLA	V23.S4, V29.S4, V27.S4
+	WORD	$0x4e24d770 // fadd v16.4s, v27.4s, v4.4s
+	FMOVQ	528(R9), F24
+	VFMLA	V24.S4, V29.S4, V10.S4
+	WORD	$0x4e2ad607 // fadd v7.4s, v16.4s, v10.4s
+	WORD	$0x6ea1e409 // fcmgt v9.4s, v0.4s, v1.4s
+	VMOV	V1.B16, V13.B16
+	VBIT	V9.B16, V0.B16, V13.B16
+	WORD	$0x4e23d5ae // fadd v14.4s, v13.4s, v3.4s
+	WORD	$0x4eadd5cf // fsub v15.4s, v14.4s, v13.4s
+	WORD	$0x4eafd5d2 // fsub v18.4s, v14.4s, v15.4s
+	WORD	$0x4eb2d5b4 // fsub v20.4s, v13.4s, v18.4s
+	WORD	$0x4eafd465 // fsub v5.4s, v3.4s, v15.4s
+	WORD	$0x4e25d68b // fadd v11.4s, v20.4s, v5.4s
+	WORD	$0x4e27d562 // fadd v2.4s, v11.4s, v7.4s
+	WORD	$0x4e22d5d1 // fadd v17.4s, v14.4s, v2.4s
+	FMOVQ	544(R9), F31
+	WORD	$0x6ebfe408 // fcmgt v8.4s, v0.4s, v31.4s
+	VMOV	V17.B16, V30.B16
+	VBIT	V8.B16, V0.B16, V30.B16
+	VST1.P	V30.S[0], 4(R1)
 	CMP	$1, R2
 	BLE	done
-	VST1.P	V24.S[1], 4(R1)
+	VST1.P	V30.S[1], 4(R1)
 	CMP	$2, R2
 	BLE	done
-	VST1.P	V24.S[2], 4(R1)
+	VST1.P	V30.S[2], 4(R1)
 done:
 	RET
 
@@ -5076,67 +5418,71 @@ DATA ·vmathSoftplusF32NEONconst+288(SB)/4, $0x4b3fff81
 DATA ·vmathSoftplusF32NEONconst+292(SB)/4, $0x4b3fff81
 DATA ·vmathSoftplusF32NEONconst+296(SB)/4, $0x4b3fff81
 DATA ·vmathSoftplusF32NEONconst+300(SB)/4, $0x4b3fff81
-DATA ·vmathSoftplusF32NEONconst+304(SB)/4, $0xbd0000cd
-DATA ·vmathSoftplusF32NEONconst+308(SB)/4, $0xbd0000cd
-DATA ·vmathSoftplusF32NEONconst+312(SB)/4, $0xbd0000cd
-DATA ·vmathSoftplusF32NEONconst+316(SB)/4, $0xbd0000cd
-DATA ·vmathSoftplusF32NEONconst+320(SB)/4, $0x3da3efea
-DATA ·vmathSoftplusF32NEONconst+324(SB)/4, $0x3da3efea
-DATA ·vmathSoftplusF32NEONconst+328(SB)/4, $0x3da3efea
-DATA ·vmathSoftplusF32NEONconst+332(SB)/4, $0x3da3efea
-DATA ·vmathSoftplusF32NEONconst+336(SB)/4, $0xbdd8b56c
-DATA ·vmathSoftplusF32NEONconst+340(SB)/4, $0xbdd8b56c
-DATA ·vmathSoftplusF32NEONconst+344(SB)/4, $0xbdd8b56c
-DATA ·vmathSoftplusF32NEONconst+348(SB)/4, $0xbdd8b56c
-DATA ·vmathSoftplusF32NEONconst+352(SB)/4, $0x3de9967a
-DATA ·vmathSoftplusF32NEONconst+356(SB)/4, $0x3de9967a
-DATA ·vmathSoftplusF32NEONconst+360(SB)/4, $0x3de9967a
-DATA ·vmathSoftplusF32NEONconst+364(SB)/4, $0x3de9967a
-DATA ·vmathSoftplusF32NEONconst+368(SB)/4, $0xbdfffc3f
-DATA ·vmathSoftplusF32NEONconst+372(SB)/4, $0xbdfffc3f
-DATA ·vmathSoftplusF32NEONconst+376(SB)/4, $0xbdfffc3f
-DATA ·vmathSoftplusF32NEONconst+380(SB)/4, $0xbdfffc3f
-DATA ·vmathSoftplusF32NEONconst+384(SB)/4, $0x3e121963
-DATA ·vmathSoftplusF32NEONconst+388(SB)/4, $0x3e121963
-DATA ·vmathSoftplusF32NEONconst+392(SB)/4, $0x3e121963
-DATA ·vmathSoftplusF32NEONconst+396(SB)/4, $0x3e121963
-DATA ·vmathSoftplusF32NEONconst+400(SB)/4, $0xbe2aa702
-DATA ·vmathSoftplusF32NEONconst+404(SB)/4, $0xbe2aa702
-DATA ·vmathSoftplusF32NEONconst+408(SB)/4, $0xbe2aa702
-DATA ·vmathSoftplusF32NEONconst+412(SB)/4, $0xbe2aa702
-DATA ·vmathSoftplusF32NEONconst+416(SB)/4, $0x3e4ccded
-DATA ·vmathSoftplusF32NEONconst+420(SB)/4, $0x3e4ccded
-DATA ·vmathSoftplusF32NEONconst+424(SB)/4, $0x3e4ccded
-DATA ·vmathSoftplusF32NEONconst+428(SB)/4, $0x3e4ccded
-DATA ·vmathSoftplusF32NEONconst+432(SB)/4, $0xbe80000c
-DATA ·vmathSoftplusF32NEONconst+436(SB)/4, $0xbe80000c
-DATA ·vmathSoftplusF32NEONconst+440(SB)/4, $0xbe80000c
-DATA ·vmathSoftplusF32NEONconst+444(SB)/4, $0xbe80000c
-DATA ·vmathSoftplusF32NEONconst+448(SB)/4, $0x3eaaaaaa
-DATA ·vmathSoftplusF32NEONconst+452(SB)/4, $0x3eaaaaaa
-DATA ·vmathSoftplusF32NEONconst+456(SB)/4, $0x3eaaaaaa
-DATA ·vmathSoftplusF32NEONconst+460(SB)/4, $0x3eaaaaaa
-DATA ·vmathSoftplusF32NEONconst+464(SB)/4, $0xbf000000
-DATA ·vmathSoftplusF32NEONconst+468(SB)/4, $0xbf000000
-DATA ·vmathSoftplusF32NEONconst+472(SB)/4, $0xbf000000
-DATA ·vmathSoftplusF32NEONconst+476(SB)/4, $0xbf000000
-DATA ·vmathSoftplusF32NEONconst+480(SB)/4, $0xbf800000
-DATA ·vmathSoftplusF32NEONconst+484(SB)/4, $0xbf800000
-DATA ·vmathSoftplusF32NEONconst+488(SB)/4, $0xbf800000
-DATA ·vmathSoftplusF32NEONconst+492(SB)/4, $0xbf800000
-DATA ·vmathSoftplusF32NEONconst+496(SB)/4, $0x3f318000
-DATA ·vmathSoftplusF32NEONconst+500(SB)/4, $0x3f318000
-DATA ·vmathSoftplusF32NEONconst+504(SB)/4, $0x3f318000
-DATA ·vmathSoftplusF32NEONconst+508(SB)/4, $0x3f318000
-DATA ·vmathSoftplusF32NEONconst+512(SB)/4, $0xb95e8083
-DATA ·vmathSoftplusF32NEONconst+516(SB)/4, $0xb95e8083
-DATA ·vmathSoftplusF32NEONconst+520(SB)/4, $0xb95e8083
-DATA ·vmathSoftplusF32NEONconst+524(SB)/4, $0xb95e8083
-DATA ·vmathSoftplusF32NEONconst+528(SB)/4, $0x41a00000
-DATA ·vmathSoftplusF32NEONconst+532(SB)/4, $0x41a00000
-DATA ·vmathSoftplusF32NEONconst+536(SB)/4, $0x41a00000
-DATA ·vmathSoftplusF32NEONconst+540(SB)/4, $0x41a00000
-GLOBL ·vmathSoftplusF32NEONconst(SB), RODATA|NOPTR, $544
+DATA ·vmathSoftplusF32NEONconst+304(SB)/4, $0x3f000000
+DATA ·vmathSoftplusF32NEONconst+308(SB)/4, $0x3f000000
+DATA ·vmathSoftplusF32NEONconst+312(SB)/4, $0x3f000000
+DATA ·vmathSoftplusF32NEONconst+316(SB)/4, $0x3f000000
+DATA ·vmathSoftplusF32NEONconst+320(SB)/4, $0xbf000000
+DATA ·vmathSoftplusF32NEONconst+324(SB)/4, $0xbf000000
+DATA ·vmathSoftplusF32NEONconst+328(SB)/4, $0xbf000000
+DATA ·vmathSoftplusF32NEONconst+332(SB)/4, $0xbf000000
+DATA ·vmathSoftplusF32NEONconst+336(SB)/4, $0xbd021be9
+DATA ·vmathSoftplusF32NEONconst+340(SB)/4, $0xbd021be9
+DATA ·vmathSoftplusF32NEONconst+344(SB)/4, $0xbd021be9
+DATA ·vmathSoftplusF32NEONconst+348(SB)/4, $0xbd021be9
+DATA ·vmathSoftplusF32NEONconst+352(SB)/4, $0x3da4e174
+DATA ·vmathSoftplusF32NEONconst+356(SB)/4, $0x3da4e174
+DATA ·vmathSoftplusF32NEONconst+360(SB)/4, $0x3da4e174
+DATA ·vmathSoftplusF32NEONconst+364(SB)/4, $0x3da4e174
+DATA ·vmathSoftplusF32NEONconst+368(SB)/4, $0xbdd8798b
+DATA ·vmathSoftplusF32NEONconst+372(SB)/4, $0xbdd8798b
+DATA ·vmathSoftplusF32NEONconst+376(SB)/4, $0xbdd8798b
+DATA ·vmathSoftplusF32NEONconst+380(SB)/4, $0xbdd8798b
+DATA ·vmathSoftplusF32NEONconst+384(SB)/4, $0x3de92cf8
+DATA ·vmathSoftplusF32NEONconst+388(SB)/4, $0x3de92cf8
+DATA ·vmathSoftplusF32NEONconst+392(SB)/4, $0x3de92cf8
+DATA ·vmathSoftplusF32NEONconst+396(SB)/4, $0x3de92cf8
+DATA ·vmathSoftplusF32NEONconst+400(SB)/4, $0xbdffeebe
+DATA ·vmathSoftplusF32NEONconst+404(SB)/4, $0xbdffeebe
+DATA ·vmathSoftplusF32NEONconst+408(SB)/4, $0xbdffeebe
+DATA ·vmathSoftplusF32NEONconst+412(SB)/4, $0xbdffeebe
+DATA ·vmathSoftplusF32NEONconst+416(SB)/4, $0x3e121eb2
+DATA ·vmathSoftplusF32NEONconst+420(SB)/4, $0x3e121eb2
+DATA ·vmathSoftplusF32NEONconst+424(SB)/4, $0x3e121eb2
+DATA ·vmathSoftplusF32NEONconst+428(SB)/4, $0x3e121eb2
+DATA ·vmathSoftplusF32NEONconst+432(SB)/4, $0xbe2aa819
+DATA ·vmathSoftplusF32NEONconst+436(SB)/4, $0xbe2aa819
+DATA ·vmathSoftplusF32NEONconst+440(SB)/4, $0xbe2aa819
+DATA ·vmathSoftplusF32NEONconst+444(SB)/4, $0xbe2aa819
+DATA ·vmathSoftplusF32NEONconst+448(SB)/4, $0x3e4ccdbb
+DATA ·vmathSoftplusF32NEONconst+452(SB)/4, $0x3e4ccdbb
+DATA ·vmathSoftplusF32NEONconst+456(SB)/4, $0x3e4ccdbb
+DATA ·vmathSoftplusF32NEONconst+460(SB)/4, $0x3e4ccdbb
+DATA ·vmathSoftplusF32NEONconst+464(SB)/4, $0xbe800007
+DATA ·vmathSoftplusF32NEONconst+468(SB)/4, $0xbe800007
+DATA ·vmathSoftplusF32NEONconst+472(SB)/4, $0xbe800007
+DATA ·vmathSoftplusF32NEONconst+476(SB)/4, $0xbe800007
+DATA ·vmathSoftplusF32NEONconst+480(SB)/4, $0x3eaaaaaa
+DATA ·vmathSoftplusF32NEONconst+484(SB)/4, $0x3eaaaaaa
+DATA ·vmathSoftplusF32NEONconst+488(SB)/4, $0x3eaaaaaa
+DATA ·vmathSoftplusF32NEONconst+492(SB)/4, $0x3eaaaaaa
+DATA ·vmathSoftplusF32NEONconst+496(SB)/4, $0xbf800000
+DATA ·vmathSoftplusF32NEONconst+500(SB)/4, $0xbf800000
+DATA ·vmathSoftplusF32NEONconst+504(SB)/4, $0xbf800000
+DATA ·vmathSoftplusF32NEONconst+508(SB)/4, $0xbf800000
+DATA ·vmathSoftplusF32NEONconst+512(SB)/4, $0x3f318000
+DATA ·vmathSoftplusF32NEONconst+516(SB)/4, $0x3f318000
+DATA ·vmathSoftplusF32NEONconst+520(SB)/4, $0x3f318000
+DATA ·vmathSoftplusF32NEONconst+524(SB)/4, $0x3f318000
+DATA ·vmathSoftplusF32NEONconst+528(SB)/4, $0xb95e8083
+DATA ·vmathSoftplusF32NEONconst+532(SB)/4, $0xb95e8083
+DATA ·vmathSoftplusF32NEONconst+536(SB)/4, $0xb95e8083
+DATA ·vmathSoftplusF32NEONconst+540(SB)/4, $0xb95e8083
+DATA ·vmathSoftplusF32NEONconst+544(SB)/4, $0x41a00000
+DATA ·vmathSoftplusF32NEONconst+548(SB)/4, $0x41a00000
+DATA ·vmathSoftplusF32NEONconst+552(SB)/4, $0x41a00000
+DATA ·vmathSoftplusF32NEONconst+556(SB)/4, $0x41a00000
+GLOBL ·vmathSoftplusF32NEONconst(SB), RODATA|NOPTR, $560
 
 // func AtanF64NEON(dst, x []float64)
 TEXT ·AtanF64NEON(SB), NOSPLIT, $0-48

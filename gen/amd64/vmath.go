@@ -482,28 +482,39 @@ func vlog(g *vg) {
 		}
 		g.release(msk, t)
 	}
-	Comment("f = m - 1; f2 = f*f; q = Poly(LogQ, f, f2)")
+	Comment("f = m - 1; s, rest = LogParts(f): f - f*f/2 summed exactly, the rest by R")
 	f := mm
 	g.op3(o.sub, m(g.c(1)), mm, f)
 	q, f2 := g.alloc(), g.alloc()
 	g.op3(o.mul, g.rv(f), f, f2)
 	if g.is64() {
-		g.poly(q, f, f2, coef64(ref.LogQ64[:]))
+		g.poly(q, f, f2, coef64(ref.LogR64[:]))
 	} else {
-		g.poly(q, f, f2, coef32(ref.LogQ32[:]))
+		g.poly(q, f, f2, coef32(ref.LogR32[:]))
 	}
-	Comment("hi = fma(e, ln2hi, f); lo = fma(e, ln2hi, -hi) + f; r = hi + fma(f2, q, fma(e, ln2lo, lo))")
+	s, sl, t := g.alloc(), g.alloc(), g.alloc()
+	g.op3(o.mul, m(g.c(-0.5)), f2, sl)    // h = -0.5*f2
+	g.op3(o.add, g.rv(sl), f, s)          // s = f + h
+	g.op3(o.sub, g.rv(s), f, t)           // f - s
+	g.op3(o.add, g.rv(t), sl, sl)         // sl = (f - s) + h
+	g.op3(o.mul, g.rv(f2), f, t)          // t = f*f2
+	g.op3(o.fms231, g.rv(f), f, f2)       // f2l = f*f - f2
+	g.op3(o.fma132, m(g.c(-0.5)), sl, f2) // -0.5*f2l + sl
+	g.op3(o.fma231, g.rv(q), t, f2)       // rest = t*R + that
+	g.release(sl, t)
+	Comment("hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest))")
 	ln2hi, ln2lo := g.c(g.pick(ref.Ln2Hi64, ref.Ln2Hi32)), g.c(g.pick(ref.Ln2Lo64, ref.Ln2Lo32))
 	hi := g.alloc()
-	g.each(func(u int) { o.movu(g.reg(f[u]), g.reg(hi[u])) })
+	g.each(func(u int) { o.movu(g.reg(s[u]), g.reg(hi[u])) })
 	g.op3(o.fma231, m(ln2hi), e, hi)
 	lo := g.alloc()
 	g.each(func(u int) { o.movu(g.reg(hi[u]), g.reg(lo[u])) })
 	g.op3(o.fms231, m(ln2hi), e, lo)
-	g.op3(o.add, g.rv(f), lo, lo)
-	g.op3(o.fma231, m(ln2lo), e, lo) // lo = e*ln2lo + lo
-	g.op3(o.fma213, g.rv(lo), f2, q) // q = f2*q + lo
-	g.op3(o.add, g.rv(q), hi, hi)
+	g.op3(o.add, g.rv(s), lo, lo)
+	g.op3(o.fma231, m(ln2lo), e, f2) // rest = e*ln2lo + rest
+	g.op3(o.add, g.rv(f2), lo, lo)
+	g.op3(o.add, g.rv(lo), hi, hi)
+	g.release(s)
 	Comment("x == +Inf: +Inf; x == 0: -Inf; x < 0 or NaN: NaN")
 	inf := g.pickBits(0x7ff0000000000000, 0x7f800000)
 	ninf := g.pickBits(0xfff0000000000000, 0xff800000)

@@ -384,7 +384,7 @@ func nlog(g *ng) {
 	g.add(e, e, msk)
 	g.release(msk)
 
-	g.a.comment("f = m - 1; f2 = f*f; q = Poly(LogQ, f, f2)")
+	g.a.comment("f = m - 1; s, rest = LogParts(f): f - f*f/2 summed exactly, the rest by R")
 	c = g.c(1)
 	f := mm
 	g.sub(f, mm, c)
@@ -393,25 +393,38 @@ func nlog(g *ng) {
 	g.mul(f2, f, f)
 	var q val
 	if g.is64() {
-		q = g.poly(f, f2, coefs64(ref.LogQ64[:]))
+		q = g.poly(f, f2, coefs64(ref.LogR64[:]))
 	} else {
-		q = g.poly(f, f2, coefs32(ref.LogQ32[:]))
+		q = g.poly(f, f2, coefs32(ref.LogR32[:]))
 	}
-	g.a.comment("hi = fma(e, ln2hi, f); lo = fma(e, ln2hi, -hi) + f; r = hi + fma(f2, q, fma(e, ln2lo, lo))")
+	h, s, t := g.alloc(), g.alloc(), g.alloc()
+	c = g.c(-0.5)
+	g.mul(h, f2, c)
+	g.add(s, f, h)
+	g.sub(t, f, s)
+	g.add(h, t, h) // sl = (f - s) + h
+	g.mul(t, f, f2)
+	g.w(func(u int) Inst { return FNEG(p, f2[u], f2[u]) })
+	g.fma(f2, f, f) // f2l = -f2 + f*f
+	g.fma(h, f2, c) // sl + f2l*(-0.5)
+	g.fma(h, t, q)  // rest = that + t*R
+	g.release(c, t, f2, q)
+	rest := h
+	g.a.comment("hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest))")
 	hi, lo := g.alloc(), g.alloc()
 	c = g.c(g.pick(ref.Ln2Hi64, ref.Ln2Hi32))
-	g.mov(hi, f)
+	g.mov(hi, s)
 	g.fma(hi, e, c)
 	g.mov(lo, hi)
 	g.fms(lo, e, c) // hi - e*ln2hi = -(e*ln2hi - hi), exact
-	g.sub(lo, f, lo)
+	g.sub(lo, s, lo)
 	g.release(c)
 	c = g.c(g.pick(ref.Ln2Lo64, ref.Ln2Lo32))
-	g.fma(lo, e, c)
+	g.fma(rest, e, c)
 	g.release(c)
-	g.fma(lo, f2, q)
+	g.add(lo, lo, rest)
 	g.add(hi, hi, lo)
-	g.release(lo, q, f2, e, mm)
+	g.release(lo, rest, s, e, mm)
 
 	g.a.comment("x == +Inf: +Inf; x == 0: -Inf; x < 0 or NaN: NaN")
 	m := g.alloc()

@@ -55,12 +55,12 @@ func expQ(r float64) dd.DD {
 
 func expW(r float64) float64 { return r * r / math.Exp(r) }
 
-// logQ is Q(f) = (log(1+f) - f)/f^2; the weight f^2/|log(1+f)| makes the
-// error relative to log(1+f) = f + f^2 Q(f).
-func logQ(f float64) dd.DD {
+// logR is R(f) = (log(1+f) - f + f^2/2)/f^3; the weight f^3/|log(1+f)|
+// makes the error relative to log(1+f) = f - f^2/2 + f^3 R(f).
+func logR(f float64) dd.DD {
 	if math.Abs(f) < 1e-3 {
 		sum, pow := dd.F(0), dd.F(1)
-		for n := 2; n <= 14; n++ {
+		for n := 3; n <= 16; n++ {
 			t := dd.Div(pow, dd.F(float64(n)))
 			if n%2 == 0 {
 				t = dd.Neg(t)
@@ -70,14 +70,16 @@ func logQ(f float64) dd.DD {
 		}
 		return sum
 	}
-	return dd.Div(dd.Sub(dd.Log1p(dd.F(f)), dd.F(f)), dd.Mul(dd.F(f), dd.F(f)))
+	ff := dd.Mul(dd.F(f), dd.F(f))
+	num := dd.Add(dd.Sub(dd.Log1p(dd.F(f)), dd.F(f)), dd.Ldexp(ff, -1))
+	return dd.Div(num, dd.Mul(ff, dd.F(f)))
 }
 
-func logW(f float64) float64 {
+func logRW(f float64) float64 {
 	if f == 0 {
 		return 0
 	}
-	return f * f / math.Abs(math.Log1p(f))
+	return math.Abs(f*f*f) / math.Abs(math.Log1p(f))
 }
 
 // atanP is P(s) = (atan(a) - a)/a^3 with s = a^2; the weight a^3/atan(a)
@@ -115,10 +117,10 @@ var problems = []problem{
 		fit{-expR, expR, 9, expQ, expW}},
 	{"ExpQ32", "q(r) ~ (e^r-1-r)/r^2 for float32 Exp and Expm1", true,
 		fit{-expR, expR, 4, expQ, expW}},
-	{"LogQ64", "Q(f) ~ (log(1+f)-f)/f^2 for float64 Log and Log1p", false,
-		fit{logA, logB, 20, logQ, logW}},
-	{"LogQ32", "Q(f) ~ (log(1+f)-f)/f^2 for float32 Log and Log1p", true,
-		fit{logA, logB, 10, logQ, logW}},
+	{"LogR64", "R(f) ~ (log(1+f)-f+f^2/2)/f^3 for float64 Log, Log1p, Softplus", false,
+		fit{logA, logB, 19, logR, logRW}},
+	{"LogR32", "R(f) ~ (log(1+f)-f+f^2/2)/f^3 for float32 Log, Log1p, Softplus", true,
+		fit{logA, logB, 9, logR, logRW}},
 	{"AtanP64", "P(s) ~ (atan(a)-a)/a^3, s = a^2, for float64 Atan", false,
 		fit{0x1p-20, 0.25, 11, atanP, atanW}},
 	{"AtanP32", "P(s) ~ (atan(a)-a)/a^3, s = a^2, for float32 Atan", true,

@@ -53,7 +53,7 @@ type c struct {
 	expLo, expm1Lo, expm1Hi, kcap      float64
 	tanhHi, softplusBig, ecap, atanBig float64
 	pi4hi, pi4lo, pi2hi, pi2lo         float64
-	expQ, logQ, atanP                  []float64
+	expQ, logR, atanP                  []float64
 }
 
 func consts(b Builder) c {
@@ -64,7 +64,7 @@ func consts(b Builder) c {
 			tanhHi: 20, softplusBig: 40, ecap: 1000, atanBig: 0x1p60,
 			pi4hi: 0x1.921fb54442d18p-01, pi4lo: 0x1.1a62633145c07p-55,
 			pi2hi: 0x1.921fb54442d18p+00, pi2lo: 0x1.1a62633145c07p-54,
-			expQ: ref.ExpQ64[:], logQ: ref.LogQ64[:], atanP: ref.AtanP64[:],
+			expQ: ref.ExpQ64[:], logR: ref.LogR64[:], atanP: ref.AtanP64[:],
 		}
 	}
 	f := func(s []float32) []float64 {
@@ -80,7 +80,7 @@ func consts(b Builder) c {
 		tanhHi: 10, softplusBig: 20, ecap: 120, atanBig: 0x1p30,
 		pi4hi: 0x1.921fb6p-01, pi4lo: -0x1.777a5cp-26,
 		pi2hi: 0x1.921fb6p+00, pi2lo: -0x1.777a5cp-25,
-		expQ: f(ref.ExpQ32[:]), logQ: f(ref.LogQ32[:]), atanP: f(ref.AtanP32[:]),
+		expQ: f(ref.ExpQ32[:]), logR: f(ref.LogR32[:]), atanP: f(ref.AtanP32[:]),
 	}
 }
 
@@ -166,10 +166,36 @@ func Expm1(b Builder, x V) V {
 	return out
 }
 
+// logParts is ref.LogParts64 / LogParts32: log(1+f) = s + rest.
+func logParts(b Builder, cs c, f V) (s, rest V) {
+	f2 := b.Mul(f, f)
+	f2l := b.FMA(f, f, b.Neg(f2))
+	h := b.Mul(b.Const(-0.5), f2)
+	s = b.Add(f, h)
+	sl := b.Add(b.Sub(f, s), h)
+	r := poly(b, cs.logR, f, f2)
+	rest = b.FMA(b.Mul(f, f2), r, b.FMA(b.Const(-0.5), f2l, sl))
+	return s, rest
+}
+
+// logHiT returns hi and t with e*ln2 + s + rest = hi + t, as ref sums them:
+// hi = fma(e, ln2hi, s), t = (fma(e, ln2hi, -hi) + s) + fma(e, ln2lo, rest).
+func logHiT(b Builder, cs c, e, s, rest V) (hi, t V) {
+	hi = b.FMA(e, b.Const(cs.ln2hi), s)
+	lo := b.Add(b.FMA(e, b.Const(cs.ln2hi), b.Neg(hi)), s)
+	return hi, b.Add(lo, b.FMA(e, b.Const(cs.ln2lo), rest))
+}
+
+// cr is 1 - f + f^2 - f^3 ~ 1/(1+f), as fma(f, fma(f, 1 - f, -1), 1).
+func cr(b Builder, f V) V {
+	one := b.Const(1)
+	return b.FMA(f, b.FMA(f, b.Sub(one, f), b.Const(-1)), one)
+}
+
 // Log1p is ref.Log1p.
 func Log1p(b Builder, x V) V {
 	cs := consts(b)
-	one := b.Const(1)
+	one, zero := b.Const(1), b.Const(0)
 	u := b.Add(one, x)
 	z := b.Sub(u, one)
 	d := b.Add(b.Sub(one, b.Sub(u, z)), b.Sub(x, z))
@@ -177,15 +203,15 @@ func Log1p(b Builder, x V) V {
 	f := b.Sub(m, one)
 	ec := b.Min(b.Const(cs.ecap), e)
 	fl := b.Mul(d, b.Pow2(b.Neg(ec)))
-	f2 := b.Mul(f, f)
-	q := poly(b, cs.logQ, f, f2)
-	cr := b.FMA(f, b.FMA(f, b.Sub(one, f), b.Const(-1)), one)
-	hi := b.FMA(e, b.Const(cs.ln2hi), f)
-	lo := b.Add(b.FMA(e, b.Const(cs.ln2hi), b.Neg(hi)), f)
-	w := b.FMA(fl, cr, b.FMA(e, b.Const(cs.ln2lo), lo))
-	res := b.Add(hi, b.FMA(f2, q, w))
+	near := b.Ge(x, b.Const(-0.25))
+	near2 := b.Gt(b.Const(0.5), x)
+	f = b.Select(near, b.Select(near2, x, f), f)
+	fl = b.Select(near, b.Select(near2, zero, fl), fl)
+	e = b.Select(near, b.Select(near2, zero, e), e)
+	s, rest := logParts(b, cs, f)
+	hi, t := logHiT(b, cs, e, s, b.FMA(fl, cr(b, f), rest))
+	res := b.Add(hi, t)
 	// Specials, in ref's order of precedence (later selects win).
-	zero := b.Const(0)
 	mInf := b.Eq(u, b.Const(math.Inf(1)))
 	res = b.Select(mInf, u, res)
 	m0 := b.Eq(u, zero)
@@ -193,8 +219,7 @@ func Log1p(b Builder, x V) V {
 	ok := b.Ge(u, zero) // false for u < 0 and NaN
 	res = b.Select(ok, res, b.Const(math.NaN()))
 	mz := b.Eq(x, zero)
-	res = b.Select(mz, x, res)
-	return res
+	return b.Select(mz, x, res)
 }
 
 // expHiLo is ref.expHiLo.
@@ -277,22 +302,19 @@ func Softplus(b Builder, x V) V {
 	m, e := b.SplitM(u), b.SplitE(u)
 	f := b.Sub(m, one)
 	fl := b.Mul(d, b.Pow2(b.Neg(e)))
-	f2 := b.Mul(f, f)
-	q := poly(b, cs.logQ, f, f2)
-	cr := b.FMA(f, b.FMA(f, b.Sub(one, f), b.Const(-1)), one)
-	hi := b.FMA(e, b.Const(cs.ln2hi), f)
-	lo := b.Add(b.FMA(e, b.Const(cs.ln2hi), b.Neg(hi)), f)
-	w := b.FMA(fl, cr, b.FMA(e, b.Const(cs.ln2lo), lo))
-	t := b.FMA(f2, q, w)
+	small := b.Ge(b.Const(0.5), eh)
+	f = b.Select(small, eh, f)
+	fl = b.Select(small, el, fl)
+	e = b.Select(small, zero, e)
+	s, rest := logParts(b, cs, f)
+	hi, t := logHiT(b, cs, e, s, b.FMA(fl, cr(b, f), rest))
 	pos := b.Gt(x, zero)
 	p := b.Select(pos, x, zero)
-	s := b.Add(p, hi)
-	bb := b.Sub(s, p)
-	sl := b.Add(b.Sub(p, b.Sub(s, bb)), b.Sub(hi, bb))
-	res := b.Add(s, b.Add(sl, t))
+	s2 := b.Add(p, hi)
+	bb := b.Sub(s2, p)
+	res := b.Add(s2, b.Add(b.Add(b.Sub(p, b.Sub(s2, bb)), b.Sub(hi, bb)), t))
 	big := b.Gt(x, b.Const(cs.softplusBig))
-	res = b.Select(big, x, res)
-	return res
+	return b.Select(big, x, res)
 }
 
 // Atan is ref.Atan.

@@ -172,10 +172,10 @@ func Split32(x float32) (m, e float32) {
 //
 //	specials: x < 0 or NaN: NaN; x == 0: -Inf; x == +Inf: +Inf
 //	m, e := Split64(x); f := m - 1          // exact, f in [-0.25, 0.5)
-//	f2 := f*f; q := Poly64(LogQ64, f, f2)  // log(1+f) = f + f2*q
-//	hi := fma(e, Ln2Hi64, f)                // e*ln2 + f, split exactly
-//	lo := fma(e, Ln2Hi64, -hi) + f          //   into hi + lo (Fast2Sum)
-//	return hi + fma(f2, q, fma(e, Ln2Lo64, lo))
+//	s, rest := LogParts64(f)                // log(1+f) = s + rest
+//	hi := fma(e, Ln2Hi64, s)                // e*ln2 + s, split exactly
+//	lo := fma(e, Ln2Hi64, -hi) + s          //   into hi + lo (Fast2Sum)
+//	return hi + (lo + fma(e, Ln2Lo64, rest))
 func Log64(x float64) float64 {
 	switch {
 	case x != x || x < 0:
@@ -186,15 +186,28 @@ func Log64(x float64) float64 {
 		return x
 	}
 	m, e := Split64(x)
-	f := m - 1
-	f2 := f * f
-	q := Poly64(LogQ64[:], f, f2)
-	hi := math.FMA(e, Ln2Hi64, f)
-	lo := math.FMA(e, Ln2Hi64, -hi) + f
-	return hi + math.FMA(f2, q, math.FMA(e, Ln2Lo64, lo))
+	s, rest := LogParts64(m - 1)
+	hi := math.FMA(e, Ln2Hi64, s)
+	lo := math.FMA(e, Ln2Hi64, -hi) + s
+	return hi + (lo + math.FMA(e, Ln2Lo64, rest))
 }
 
-// Log32 is Log64 in float32 with Split32, LogQ32 and the 32-bit constants.
+// LogParts64 returns s + rest = log(1+f) for f in [-0.25, 0.5]: the first
+// two terms f - f^2/2 summed exactly, the rest by the minimax R:
+//
+//	f2 := f*f; f2l := fma(f, f, -f2)        // f^2 = f2 + f2l exactly
+//	h := -0.5*f2; s := f + h; sl := (f - s) + h // Fast2Sum
+//	rest := fma(f*f2, Poly64(LogR64, f, f2), fma(-0.5, f2l, sl))
+func LogParts64(f float64) (s, rest float64) {
+	f2 := f * f
+	f2l := math.FMA(f, f, -f2)
+	h := float64(-0.5 * f2) // float64(): not fused with the add below
+	s = f + h
+	sl := (f - s) + h
+	return s, math.FMA(float64(f*f2), Poly64(LogR64[:], f, f2), math.FMA(-0.5, f2l, sl))
+}
+
+// Log32 is Log64 in float32 with Split32, LogParts32 and the 32-bit constants.
 func Log32(x float32) float32 {
 	switch {
 	case x != x || x < 0:
@@ -205,9 +218,18 @@ func Log32(x float32) float32 {
 		return x
 	}
 	m, e := Split32(x)
-	f := m - 1
-	q := Poly32(LogQ32[:], f)
-	hi := fma.F32(e, Ln2Hi32, f)
-	lo := fma.F32(e, Ln2Hi32, -hi) + f
-	return hi + fma.F32(f*f, q, fma.F32(e, Ln2Lo32, lo))
+	s, rest := LogParts32(m - 1)
+	hi := fma.F32(e, Ln2Hi32, s)
+	lo := fma.F32(e, Ln2Hi32, -hi) + s
+	return hi + (lo + fma.F32(e, Ln2Lo32, rest))
+}
+
+// LogParts32 is LogParts64 in float32 with Poly32(LogR32, f).
+func LogParts32(f float32) (s, rest float32) {
+	f2 := f * f
+	f2l := fma.F32(f, f, -f2)
+	h := float32(-0.5 * f2)
+	s = f + h
+	sl := (f - s) + h
+	return s, fma.F32(float32(f*f2), Poly32(LogR32[:], f), fma.F32(-0.5, f2l, sl))
 }

@@ -31,50 +31,48 @@ var ExpQ32 = [...]float32{
 	0x1.6a24p-10,
 }
 
-// LogQ64 holds the coefficients of Q(f) ~ (log(1+f)-f)/f^2 for float64 Log and Log1p,
-// constant term first: the weighted minimax polynomial of degree 20 on
+// LogR64 holds the coefficients of R(f) ~ (log(1+f)-f+f^2/2)/f^3 for float64 Log, Log1p, Softplus,
+// constant term first: the weighted minimax polynomial of degree 19 on
 // [-0.25, 0.5], coefficients rounded to float64: relative error of the
-// approximated function 2^-57.6 in exact arithmetic.
-var LogQ64 = [...]float64{
-	-0x1.fffffffffffffp-02,
-	0x1.5555555555543p-02,
-	-0x1.00000000002b6p-02,
-	0x1.999999999d723p-03,
-	-0x1.5555555518573p-03,
-	0x1.249249222c23cp-03,
-	-0x1.000000111bd38p-03,
-	0x1.c71c7341f53b8p-04,
-	-0x1.999995c048703p-04,
-	0x1.745cd79ac9571p-04,
-	-0x1.55554f5a71709p-04,
-	0x1.3b198cb7e4451p-04,
-	-0x1.249e10b0fb6d5p-04,
-	0x1.10ce98ebeb7efp-04,
-	-0x1.fdd826e89d32bp-05,
-	0x1.e2b952e3e1a45p-05,
-	-0x1.d9d88b3421197p-05,
-	0x1.d0258bd4d8984p-05,
-	-0x1.827329dd5fae5p-05,
-	0x1.b1c839d397ce4p-06,
-	-0x1.cc7d1ddd60edbp-08,
+// approximated function 2^-58.5 in exact arithmetic.
+var LogR64 = [...]float64{
+	0x1.555555555554ap-02,
+	-0x1.0000000000158p-02,
+	0x1.999999999c6bep-03,
+	-0x1.555555552bdc7p-03,
+	0x1.24924922a3cd8p-03,
+	-0x1.0000000d39f05p-03,
+	0x1.c71c730b170f3p-04,
+	-0x1.99999673c8b71p-04,
+	0x1.745cde78c7b0ep-04,
+	-0x1.55554bb8f2e24p-04,
+	0x1.3b191502b5a74p-04,
+	-0x1.249d7f268861cp-04,
+	0x1.10d2859784eecp-04,
+	-0x1.fdede239a7a42p-05,
+	0x1.e2aaa2b9fae4p-05,
+	-0x1.d95c4eebda56ep-05,
+	0x1.cf9dc40c40859p-05,
+	-0x1.82c4fc85d6852p-05,
+	0x1.b3b303a4217ep-06,
+	-0x1.d07feba112675p-08,
 }
 
-// LogQ32 holds the coefficients of Q(f) ~ (log(1+f)-f)/f^2 for float32 Log and Log1p,
-// constant term first: the weighted minimax polynomial of degree 10 on
+// LogR32 holds the coefficients of R(f) ~ (log(1+f)-f+f^2/2)/f^3 for float32 Log, Log1p, Softplus,
+// constant term first: the weighted minimax polynomial of degree 9 on
 // [-0.25, 0.5], coefficients rounded to float32: relative error of the
-// approximated function 2^-27.4 in exact arithmetic.
-var LogQ32 = [...]float32{
-	-0x1p-01,
+// approximated function 2^-31.0 in exact arithmetic.
+var LogR32 = [...]float32{
 	0x1.555554p-02,
-	-0x1.000018p-02,
-	0x1.999bdap-03,
-	-0x1.554e04p-03,
-	0x1.2432c6p-03,
-	-0x1.fff87ep-04,
-	0x1.d32cf4p-04,
-	-0x1.b16ad8p-04,
-	0x1.47dfd4p-04,
-	-0x1.00019ap-05,
+	-0x1.00000ep-02,
+	0x1.999b76p-03,
+	-0x1.555032p-03,
+	0x1.243d64p-03,
+	-0x1.ffdd7cp-04,
+	0x1.d259fp-04,
+	-0x1.b0f316p-04,
+	0x1.49c2e8p-04,
+	-0x1.0437d2p-05,
 }
 
 // AtanP64 holds the coefficients of P(s) ~ (atan(a)-a)/a^3, s = a^2, for float64 Atan,

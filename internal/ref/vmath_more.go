@@ -19,7 +19,7 @@ type pc[T Float] struct {
 	atanBig                 T // Atan: larger |x| are taken as this (atan is pi/2 there)
 	pi4hi, pi4lo            T // pi/4 split
 	pi2hi, pi2lo            T // pi/2 split
-	expQ, logQ, atanP       []T
+	expQ, logR, atanP       []T
 }
 
 var pc64 = pc[float64]{
@@ -28,7 +28,7 @@ var pc64 = pc[float64]{
 	tanhHi: 20, softplusBig: 40, ecap: 1000, atanBig: 0x1p60,
 	pi4hi: 0x1.921fb54442d18p-01, pi4lo: 0x1.1a62633145c07p-55,
 	pi2hi: 0x1.921fb54442d18p+00, pi2lo: 0x1.1a62633145c07p-54,
-	expQ: ExpQ64[:], logQ: LogQ64[:], atanP: AtanP64[:],
+	expQ: ExpQ64[:], logR: LogR64[:], atanP: AtanP64[:],
 }
 
 var pc32 = pc[float32]{
@@ -37,7 +37,7 @@ var pc32 = pc[float32]{
 	tanhHi: 10, softplusBig: 20, ecap: 120, atanBig: 0x1p30,
 	pi4hi: 0x1.921fb6p-01, pi4lo: -0x1.777a5cp-26,
 	pi2hi: 0x1.921fb6p+00, pi2lo: -0x1.777a5cp-25,
-	expQ: ExpQ32[:], logQ: LogQ32[:], atanP: AtanP32[:],
+	expQ: ExpQ32[:], logR: LogR32[:], atanP: AtanP32[:],
 }
 
 func consts[T Float]() *pc[T] {
@@ -75,6 +75,24 @@ func split[T Float](x T) (T, T) {
 	}
 	m, e := Split64(float64(x))
 	return T(m), T(e)
+}
+
+// logParts is LogParts64 / LogParts32.
+func logParts[T Float](f T) (T, T) {
+	if f32, ok := any(f).(float32); ok {
+		s, r := LogParts32(f32)
+		return T(s), T(r)
+	}
+	s, r := LogParts64(float64(f))
+	return T(s), T(r)
+}
+
+// logCombine returns e*ln2 + s + rest as Log64 sums it.
+func logCombine[T Float](e, s, rest T) T {
+	c := consts[T]()
+	hi := FMA(e, c.ln2hi, s)
+	lo := FMA(e, c.ln2hi, -hi) + s
+	return hi + (lo + FMA(e, c.ln2lo, rest))
 }
 
 func poly[T Float](c []T, r, r2 T) T {
@@ -153,13 +171,12 @@ func expm1Tail[T Float](r0, cc T) T {
 //
 //	specials (on u = 1 + x): NaN or u < 0: NaN; u == 0: -Inf; u == +Inf: +Inf;
 //	x == ±0: x
-//	u := 1 + x; z := u - 1; d := (1 - (u - z)) + (x - z) // u + d == 1 + x
-//	m, e := Split(u); f := m - 1; fl := d * 2^-min(e, ecap)
-//	f2 := f*f; q := Poly(LogQ, f, f2)
+//	-0.25 <= x < 0.5: f, fl, e := x, 0, 0
+//	otherwise: u := 1 + x; z := u - 1; d := (1 - (u - z)) + (x - z) // u + d == 1 + x
+//	           m, e := Split(u); f := m - 1; fl := d * 2^-min(e, ecap)
+//	s, rest := LogParts(f)
 //	cr := fma(f, fma(f, 1 - f, -1), 1)                 // ~ 1/(1+f)
-//	hi := fma(e, ln2hi, f); lo := fma(e, ln2hi, -hi) + f
-//	w := fma(fl, cr, fma(e, ln2lo, lo))
-//	return hi + fma(f2, q, w)
+//	return logCombine(e, s, fma(fl, cr, rest))         // as Log64 sums
 func Log1p[T Float](x T) T {
 	c := consts[T]()
 	u := 1 + x
@@ -182,13 +199,12 @@ func Log1p[T Float](x T) T {
 		ec = c.ecap
 	}
 	fl := T(d * pow2(-ec))
-	f2 := T(f * f)
-	q := poly(c.logQ, f, f2)
+	if -0.25 <= x && x < 0.5 {
+		f, fl, e = x, 0, 0
+	}
+	s, rest := logParts(f)
 	cr := FMA(f, FMA(f, 1-f, -1), 1)
-	hi := FMA(e, c.ln2hi, f)
-	lo := FMA(e, c.ln2hi, -hi) + f
-	w := FMA(fl, cr, FMA(e, c.ln2lo, lo))
-	return hi + FMA(f2, q, w)
+	return logCombine(e, s, FMA(fl, cr, rest))
 }
 
 // expHiLo returns e^a as eh + el for a <= 0 (a NaN: NaN): the Exp steps with
@@ -273,11 +289,14 @@ func Sigmoid[T Float](x T) T {
 // Softplus is log(1+e^x) = max(x, 0) + log1p(e^-|x|).
 //
 //	x > softplusBig: x
-//	eh, el := e^-|x|; u := 1 + eh; d := ((1 - u) + eh) + el
-//	then the Log1p steps on u, d (m, e := Split(u) ... w), giving hi and
-//	t := fma(f2, q, w); p := x > 0 ? x : 0
-//	s := p + hi; sl := TwoSum error
-//	return s + (sl + t)
+//	eh, el := e^-|x|                                    // expHiLo
+//	eh <= 0.5: f, fl, e := eh, el, 0
+//	otherwise: u := 1 + eh; d := ((1 - u) + eh) + el    // Fast2Sum
+//	           m, e := Split(u); f := m - 1; fl := d * 2^-e
+//	s, rest := LogParts(f); cr := fma(f, fma(f, 1 - f, -1), 1)
+//	hi := fma(e, ln2hi, s); lo := fma(e, ln2hi, -hi) + s  // as Log64
+//	t := lo + fma(e, ln2lo, fma(fl, cr, rest)); p := x > 0 ? x : 0
+//	s2 := p + hi; return s2 + (TwoSum error of s2 + t)
 func Softplus[T Float](x T) T {
 	c := consts[T]()
 	if x > c.softplusBig {
@@ -289,21 +308,21 @@ func Softplus[T Float](x T) T {
 	m, e := split(u)
 	f := m - 1
 	fl := T(d * pow2(-e))
-	f2 := T(f * f)
-	q := poly(c.logQ, f, f2)
+	if eh <= 0.5 {
+		f, fl, e = eh, el, 0
+	}
+	s, rest := logParts(f)
 	cr := FMA(f, FMA(f, 1-f, -1), 1)
-	hi := FMA(e, c.ln2hi, f)
-	lo := FMA(e, c.ln2hi, -hi) + f
-	w := FMA(fl, cr, FMA(e, c.ln2lo, lo))
-	t := FMA(f2, q, w)
+	hi := FMA(e, c.ln2hi, s)
+	lo := FMA(e, c.ln2hi, -hi) + s
+	t := lo + FMA(e, c.ln2lo, FMA(fl, cr, rest))
 	p := T(0)
 	if x > 0 {
 		p = x
 	}
-	s := p + hi
-	bb := s - p
-	sl := (p - (s - bb)) + (hi - bb)
-	return s + (sl + t)
+	s2 := p + hi
+	bb := s2 - p
+	return s2 + (((p - (s2 - bb)) + (hi - bb)) + t)
 }
 
 // Atan is the arctangent.
