@@ -107,6 +107,9 @@ func ExpScaled(x float64) (DD, int) {
 	if x > 709.8 {
 		return F(math.Inf(1)), 0
 	}
+	if x < -1500 {
+		return F(0), 0 // below half the smallest subnormal
+	}
 	k := math.RoundToEven(x / Ln2.Hi)
 	r := Sub(F(x), Mul(F(k), Ln2))
 	e := expSmall(Ldexp(r, -12))
