@@ -21,6 +21,7 @@ const (
 	kF64
 	kF32
 	kInt
+	kBool
 )
 
 func (k kind) size() int {
@@ -29,6 +30,8 @@ func (k kind) size() int {
 		return 24
 	case kF64, kInt:
 		return 8
+	case kBool:
+		return 1
 	}
 	return 4
 }
@@ -41,6 +44,8 @@ func (k kind) goType(elem string) string {
 		return "float64"
 	case kInt:
 		return "int"
+	case kBool:
+		return "bool"
 	}
 	return "float32"
 }

@@ -50,9 +50,10 @@ func main() {
 // sets maps each -set name to the function that emits its kernels into one
 // assembly file and one declarations file.
 var sets = map[string]func(a *asmFile){
-	"vec":   vecSet,
-	"peak":  peakSet,
-	"vmath": vmathSet,
+	"vec":    vecSet,
+	"peak":   peakSet,
+	"vmath":  vmathSet,
+	"matvec": matvecSet,
 }
 
 func setNames() []string {
