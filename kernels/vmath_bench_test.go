@@ -3,6 +3,7 @@ package kernels
 import (
 	"fmt"
 	"math"
+	"sort"
 	"testing"
 
 	"github.com/flowkern/flowkern/internal/cpu"
@@ -13,6 +14,19 @@ import (
 // in one run, n = 4096 and 1<<20, and report elements per second.
 
 var vmathBenchSizes = []int{4096, 1 << 20}
+
+// vmathPeers are other implementations measured in the same run, keyed by
+// function and peer name; the sleef-tagged file adds SLEEF's.
+var (
+	vmathPeers64 = map[vfunc]map[string]func(dst, x []float64){}
+	vmathPeers32 = map[vfunc]map[string]func(dst, x []float32){}
+)
+
+//go:noinline
+func peerRun64(f func(dst, x []float64), dst, x []float64) { f(dst, x) }
+
+//go:noinline
+func peerRun32(f func(dst, x []float32), dst, x []float32) { f(dst, x) }
 
 //go:noinline
 func vmathRun64(t cpu.Tier, f vfunc, dst, x []float64) { vmathTier(t, f, dst, x) }
@@ -46,6 +60,15 @@ func benchInputs[T Float](f vfunc, x []T) {
 	}
 }
 
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
 func reportElems(b *testing.B, n int) {
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "Gelem/s")
 }
@@ -71,6 +94,15 @@ func BenchmarkVmath(b *testing.B) {
 							reportElems(b, n)
 						})
 					}
+					for _, name := range sortedKeys(vmathPeers64[s.f]) {
+						f := vmathPeers64[s.f][name]
+						b.Run(name, func(b *testing.B) {
+							for b.Loop() {
+								peerRun64(f, dst, x)
+							}
+							reportElems(b, n)
+						})
+					}
 				})
 				b.Run(fmt.Sprintf("float32/n=%d", n), func(b *testing.B) {
 					x, dst := make([]float32, n), make([]float32, n)
@@ -85,6 +117,15 @@ func BenchmarkVmath(b *testing.B) {
 						b.Run(t.String(), func(b *testing.B) {
 							for b.Loop() {
 								vmathRun32(t, s.f, dst, x)
+							}
+							reportElems(b, n)
+						})
+					}
+					for _, name := range sortedKeys(vmathPeers32[s.f]) {
+						f := vmathPeers32[s.f][name]
+						b.Run(name, func(b *testing.B) {
+							for b.Loop() {
+								peerRun32(f, dst, x)
 							}
 							reportElems(b, n)
 						})
