@@ -279,3 +279,57 @@ func Softplus(x float64) DD {
 	}
 	return l
 }
+
+// SigmoidScaled returns m and k with 1/(1+e^-x) = m * 2^k, so that tiny
+// (subnormal) results keep their full precision.
+func SigmoidScaled(x float64) (DD, int) {
+	if x < -700 {
+		e, k := ExpScaled(x)
+		return Div(e, Add(F(1), Ldexp(e, k))), k
+	}
+	return Sigmoid(x), 0
+}
+
+// SoftplusScaled returns m and k with log(1+e^x) = m * 2^k; below -700 it
+// is e^x, log1p(y) = y(1 - y/2 + ...) with y < 2^-1000.
+func SoftplusScaled(x float64) (DD, int) {
+	if x < -700 {
+		return ExpScaled(x)
+	}
+	return Softplus(x), 0
+}
+
+// ULPError returns |y - v| in ulps of the exact value v = exact * 2^k: ulps
+// of float64, or of float32 when single (the ulp of the binade of v, the
+// smallest subnormal spacing below the normal range). A result beyond the
+// largest finite value counts as exact when y is what rounding v gives (Inf,
+// or the largest finite value), NaN matches NaN only.
+func ULPError(y float64, exact DD, k int, single bool) float64 {
+	v := math.Ldexp(exact.Float(), k)
+	if v != v || y != y {
+		if v != v && y != y {
+			return 0
+		}
+		return math.Inf(1)
+	}
+	maxF, mant, minUlp := math.MaxFloat64, 53, 0x1p-1074
+	if single {
+		maxF, mant, minUlp = math.MaxFloat32, 24, 0x1p-149
+	}
+	if math.IsInf(v, 0) || math.Abs(v) > maxF {
+		if single && float64(float32(v)) == y || !single && math.Copysign(math.Inf(1), v) == y {
+			return 0
+		}
+		if math.Abs(y) == maxF {
+			return 0.5
+		}
+		return math.Inf(1)
+	}
+	if math.IsInf(y, 0) {
+		return math.Inf(1)
+	}
+	// Measure at scale 2^-k, where subnormal results keep their precision.
+	_, e := math.Frexp(exact.Float())
+	u := math.Max(math.Ldexp(1, e+k-mant), minUlp)
+	return math.Abs(Sub(F(math.Ldexp(y, -k)), exact).Float()) / math.Ldexp(u, -k)
+}
