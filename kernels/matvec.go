@@ -249,7 +249,9 @@ func matTVecsOn[T Float](t cpu.Tier, workers int, y, w, x Matrix[T]) {
 		return
 	}
 	if workers > 1 {
-		if nb >= 12*workers || nb >= n {
+		// By batch rows, unless W is large: then by columns, so that each
+		// goroutine streams (and packs) only its own part of W.
+		if (nb >= 12*workers || nb >= n) && n*sizeOfT[T]() < 4096 {
 			parallel(workers, nb, 12, func(b0, b1 int) {
 				outerSerial(t, y.sub(b0, 0, b1-b0, n), x.sub(b0, 0, b1-b0, m), 1, w, false)
 			})

@@ -31,11 +31,13 @@ func workersFor(work int) int {
 	return max(1, min(w, work/parallelWork))
 }
 
-// parallel splits [0, n) into at most workers contiguous parts, each a
-// multiple of grain long but the last, and runs f on each: one part on the
-// calling goroutine, the others on new ones. It returns when all are done.
-// The parallel path costs the goroutines and the closure f (a few small
-// allocations per call); the serial path allocates nothing.
+// parallel splits [0, n) into contiguous parts, each a multiple of grain
+// long but the last, and runs f on each from up to workers goroutines (the
+// caller's and workers-1 new ones). There are two parts per goroutine,
+// taken in turn, so that a goroutine on a busy core does less of the work.
+// It returns when all are done. The parallel path costs the goroutines and
+// the closures (a few small allocations per call); the serial path
+// allocates nothing.
 func parallel(workers, n, grain int, f func(lo, hi int)) {
 	grains := (n + grain - 1) / grain
 	workers = min(workers, grains)
@@ -43,21 +45,26 @@ func parallel(workers, n, grain int, f func(lo, hi int)) {
 		f(0, n)
 		return
 	}
-	var wg sync.WaitGroup
-	lo := 0
-	for p := range workers {
-		// Part p gets grains*(p+1)/workers - grains*p/workers grains.
-		hi := min(n, grains*(p+1)/workers*grain)
-		if p == workers-1 {
-			f(lo, hi)
-			break
+	parts := min(grains, 2*workers)
+	var next atomic.Int64
+	run := func() {
+		for {
+			p := int(next.Add(1)) - 1
+			if p >= parts {
+				return
+			}
+			// Part p is grains p/parts .. (p+1)/parts of the whole.
+			f(grains*p/parts*grain, min(n, grains*(p+1)/parts*grain))
 		}
-		wg.Add(1)
-		go func(lo, hi int) {
-			defer wg.Done()
-			f(lo, hi)
-		}(lo, hi)
-		lo = hi
 	}
+	var wg sync.WaitGroup
+	for range workers - 1 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			run()
+		}()
+	}
+	run()
 	wg.Wait()
 }
