@@ -17,6 +17,7 @@ func init() { caseSets = append(caseSets, matvecCases) }
 // Dgemv and Dger, larger batches with Dgemm (and their float32 twins); with
 // -tags openblas, OpenBLAS joins (cases_matvec_openblas.go). Ours runs on
 // one goroutine, as OpenBLAS does here: the report compares single cores.
+// Ours takes no bias and no gb, which gemv, ger and gemm do not compute.
 var (
 	matvecBatches = []int{1, 16, 256, 4096}
 	matvecSizes   = []int{16, 64, 256, 1024}
@@ -34,19 +35,19 @@ func matvecQuickSizes(batch int) []int {
 	return []int{64, 256}
 }
 
-// matData is the operands of one shape: W (n x n), X, Y and D (batch x n),
-// the bias and the gradients G (n x n) and gb. D is scaled down so that G
-// stays finite over many AddOuters calls.
+// matData is the operands of one shape: W (n x n), X, Y and D (batch x n)
+// and G (n x n). D is scaled down so that G stays finite over many
+// AddOuters calls.
 type matData[T float32 | float64] struct {
-	w, x, y, d, g, bias, gb []T
-	n, batch                int
+	w, x, y, d, g []T
+	n, batch      int
 }
 
 func newMatData[T float32 | float64](n, batch int) *matData[T] {
 	r := rand.New(rand.NewPCG(uint64(n), uint64(batch)))
 	d := &matData[T]{n: n, batch: batch, w: make([]T, n*n), x: make([]T, batch*n), y: make([]T, batch*n),
-		d: make([]T, batch*n), g: make([]T, n*n), bias: make([]T, n), gb: make([]T, n)}
-	for _, s := range [][]T{d.w, d.x, d.d, d.bias} {
+		d: make([]T, batch*n), g: make([]T, n*n)}
+	for _, s := range [][]T{d.w, d.x, d.d} {
 		for i := range s {
 			s[i] = T(r.NormFloat64())
 		}
@@ -98,7 +99,7 @@ func matvecCases() []kernelCase {
 			mk("MatVecs", "float64", 8,
 				func(n int) func() {
 					d := newMatData[float64](n, batch)
-					return oneWorker(func() { kernels.MatVecs(d.Y(), d.W(), d.X(), d.bias) })
+					return oneWorker(func() { kernels.MatVecs(d.Y(), d.W(), d.X(), nil) })
 				},
 				func(n int) func() {
 					d := newMatData[float64](n, batch)
@@ -110,7 +111,7 @@ func matvecCases() []kernelCase {
 			mk("MatVecs", "float32", 4,
 				func(n int) func() {
 					d := newMatData[float32](n, batch)
-					return oneWorker(func() { kernels.MatVecs(d.Y(), d.W(), d.X(), d.bias) })
+					return oneWorker(func() { kernels.MatVecs(d.Y(), d.W(), d.X(), nil) })
 				},
 				func(n int) func() {
 					d := newMatData[float32](n, batch)
@@ -146,7 +147,7 @@ func matvecCases() []kernelCase {
 			mk("AddOuters", "float64", 8,
 				func(n int) func() {
 					d := newMatData[float64](n, batch)
-					return oneWorker(func() { kernels.AddOuters(d.G(), d.gb, d.D(), d.X()) })
+					return oneWorker(func() { kernels.AddOuters(d.G(), nil, d.D(), d.X()) })
 				},
 				func(n int) func() {
 					d := newMatData[float64](n, batch)
@@ -158,7 +159,7 @@ func matvecCases() []kernelCase {
 			mk("AddOuters", "float32", 4,
 				func(n int) func() {
 					d := newMatData[float32](n, batch)
-					return oneWorker(func() { kernels.AddOuters(d.G(), d.gb, d.D(), d.X()) })
+					return oneWorker(func() { kernels.AddOuters(d.G(), nil, d.D(), d.X()) })
 				},
 				func(n int) func() {
 					d := newMatData[float32](n, batch)

@@ -38,6 +38,11 @@ import (
 // It panics if a shape disagrees, a size is negative, a Stride is below
 // Cols, or a Data slice is too short; the message names the operand.
 func MatVecs[T Float](y, w, x Matrix[T], bias []T) {
+	if w.valid() && x.valid() && y.valid() && x.Cols == w.Cols && y.Rows == x.Rows && y.Cols == w.Rows &&
+		(bias == nil || len(bias) == w.Rows) {
+		matVecsOn(active, workersFor(x.Rows*w.Rows*w.Cols), y, w, x, bias)
+		return
+	}
 	const fn = "MatVecs"
 	w.check(fn, "w")
 	x.check(fn, "x")
@@ -54,7 +59,6 @@ func MatVecs[T Float](y, w, x Matrix[T], bias []T) {
 		panic(fmt.Sprintf("kernels: %s: len(bias) = %d, want nil or m = %d (w is %dx%d)",
 			fn, len(bias), w.Rows, w.Rows, w.Cols))
 	}
-	matVecsOn(active, workersFor(x.Rows*w.Rows*w.Cols), y, w, x, bias)
 }
 
 // MatTVecs sets Y[b] = W^T X[b] for every row b of X: W is m x n, X is
@@ -69,6 +73,10 @@ func MatVecs[T Float](y, w, x Matrix[T], bias []T) {
 //
 // It panics as MatVecs does.
 func MatTVecs[T Float](y, w, x Matrix[T]) {
+	if w.valid() && x.valid() && y.valid() && x.Cols == w.Rows && y.Rows == x.Rows && y.Cols == w.Cols {
+		matTVecsOn(active, workersFor(x.Rows*w.Rows*w.Cols), y, w, x)
+		return
+	}
 	const fn = "MatTVecs"
 	w.check(fn, "w")
 	x.check(fn, "x")
@@ -81,7 +89,6 @@ func MatTVecs[T Float](y, w, x Matrix[T]) {
 		panic(fmt.Sprintf("kernels: %s: y is %dx%d, want %dx%d (batch x n for x %dx%d, w %dx%d)",
 			fn, y.Rows, y.Cols, x.Rows, w.Cols, x.Rows, x.Cols, w.Rows, w.Cols))
 	}
-	matTVecsOn(active, workersFor(x.Rows*w.Rows*w.Cols), y, w, x)
 }
 
 // AddOuters adds the outer products of a batch to a weight gradient:
@@ -97,6 +104,11 @@ func MatTVecs[T Float](y, w, x Matrix[T]) {
 //
 // It panics as MatVecs does.
 func AddOuters[T Float](g Matrix[T], gb []T, d, x Matrix[T]) {
+	if g.valid() && d.valid() && x.valid() && d.Rows == x.Rows && g.Rows == d.Cols && g.Cols == x.Cols &&
+		(gb == nil || len(gb) == g.Rows) {
+		addOutersOn(active, workersFor(x.Rows*g.Rows*g.Cols), g, gb, d, x)
+		return
+	}
 	const fn = "AddOuters"
 	g.check(fn, "g")
 	d.check(fn, "d")
@@ -113,7 +125,13 @@ func AddOuters[T Float](g Matrix[T], gb []T, d, x Matrix[T]) {
 		panic(fmt.Sprintf("kernels: %s: len(gb) = %d, want nil or m = %d (g is %dx%d)",
 			fn, len(gb), g.Rows, g.Rows, g.Cols))
 	}
-	addOutersOn(active, workersFor(x.Rows*g.Rows*g.Cols), g, gb, d, x)
+}
+
+// valid reports whether check would accept m; the kernels test it first and
+// run check, for its message, only when something is wrong.
+func (m Matrix[T]) valid() bool {
+	return m.Rows >= 0 && m.Cols >= 0 && m.Stride >= max(1, m.Cols) &&
+		(m.Rows == 0 || m.Cols == 0 || len(m.Data) >= (m.Rows-1)*m.Stride+m.Cols)
 }
 
 // Blocking. callWork bounds the multiply-adds of one assembly call (which
@@ -169,6 +187,12 @@ func matVecsOn[T Float](t cpu.Tier, workers int, y, w, x Matrix[T], bias []T) {
 func matVecsSerial[T Float](t cpu.Tier, y, w, x Matrix[T], bias []T) {
 	m, n, nb := w.Rows, w.Cols, x.Rows
 	size := sizeOfT[T]()
+	if n*size <= mvPiece && m*n*size <= 512<<10 && m*n*nb <= callWork {
+		// One call does it: skip the blocking (its divisions cost more
+		// than a small product).
+		matVecsTier(t, y.Data, y.Stride, w.Data, w.Stride, x.Data, x.Stride, bias, m, nb, n, nil, true, true)
+		return
+	}
 	kc := n
 	var lb *laneBuf[T]
 	if n*size > mvPiece && matVecsPieces(t) {
@@ -330,30 +354,32 @@ func outerSerial[T Float](t cpu.Tier, c, a Matrix[T], inca int, b Matrix[T], loa
 	if rows == 0 || cols == 0 {
 		return
 	}
-	if k == 0 {
-		outerTier(t, c.Data, c.Stride, nil, 0, 0, nil, 0, outerPanel(t, sizeOfT[T]()), rows, cols, 0, load)
-		return
-	}
-	// BLIS-like blocking: a block of kc rows of B by nc columns stays in
-	// L2; the kernel holds the broadcasts of a row tile of A (6 x kc) in L1
-	// and streams the panels of B past them.
-	size := sizeOfT[T]()
-	kc, nc := outerKC, outerNC/size
-	if rows == 1 && cols*size > 4096 {
-		// A single row with a large B: stream B row by row, a few rows per
-		// call, so each row is read in order; C stays in L1.
-		kc = 8
-	}
-	mc := max(6, outerWork/(min(k, kc)*min(cols, nc))/6*6)
 	// Strides of a multiple of 4 KiB (a 512 x float64 matrix) put all the
 	// rows of a block column in a few cache sets. With enough rows to reuse
 	// the copies, such blocks of B are packed panel by panel (contiguous),
 	// and such blocks of D^T row by row with a stride of an odd number of
 	// cache lines. (Packing other strides measured slower.)
+	size := sizeOfT[T]()
 	pw := outerPanel(t, size)
 	aliased := func(stride int) bool { return stride*size%4096 == 0 }
 	packB := rows >= 12 && pw > 0 && aliased(b.Stride)
 	packA := rows >= 12 && pw > 0 && a.Stride == 1 && inca > 1 && aliased(inca)
+	if k == 0 || (!packA && !packB && k <= outerKC && cols*size <= outerNC && rows*cols*k <= outerWork) {
+		// One call does it: skip the blocking (its divisions cost more
+		// than a small product).
+		outerTier(t, c.Data, c.Stride, a.Data, a.Stride, inca, b.Data, b.Stride, pw, rows, cols, k, load)
+		return
+	}
+	// BLIS-like blocking: a block of kc rows of B by nc columns stays in
+	// L2; the kernel holds the broadcasts of a row tile of A (6 x kc) in L1
+	// and streams the panels of B past them.
+	kc, nc := outerKC, outerNC/size
+	if rows == 1 && cols*size > 4096 {
+		// A single row with a large B: stream B row by row, a few whole
+		// rows per call, so that B is read in order; C stays in L1 or L2.
+		kc, nc = 8, cols
+	}
+	mc := max(6, outerWork/(min(k, kc)*min(cols, nc))/6*6)
 	var buf *packBuf[T]
 	if packA || packB {
 		buf = getPackBuf[T]()

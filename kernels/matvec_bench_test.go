@@ -112,11 +112,10 @@ func BenchmarkMatVecs(b *testing.B) {
 }
 
 func matVecsBench[T Float](n, nb int) matBench {
-	w, x, y, _, bias := benchMatrices[T](n, nb)
+	w, x, y, _, _ := benchMatrices[T](n, nb)
 	W, X, Y := Matrix[T]{n, n, w, n}, Matrix[T]{nb, n, x, n}, Matrix[T]{nb, n, y, n}
-	mb := matBench{run: func(t cpu.Tier, workers int) { benchMatVecs(t, workers, Y, W, X, bias) }}
-	// Y = X W^T (+ bias, which gemm and gemv do not add: a bias-free run
-	// of ours costs the same to a few cycles per row).
+	// Y = X W^T, without the bias, which gemm and gemv do not add.
+	mb := matBench{run: func(t cpu.Tier, workers int) { benchMatVecs(t, workers, Y, W, X, nil) }}
 	gemm := gonum.Implementation{}
 	if is64[T]() {
 		w, x, y := f64(w), f64(x), f64(y)
@@ -207,14 +206,14 @@ func BenchmarkAddOuters(b *testing.B) {
 }
 
 func addOutersBench[T Float](n, nb int) matBench {
-	_, d, x, g, gb := benchMatrices[T](n, nb)
+	_, d, x, g, _ := benchMatrices[T](n, nb)
 	tk.Fill(tk.NewRand(9), x)
 	for i := range d {
 		d[i] *= 1e-9 // keep G finite over many runs
 	}
 	G, D, X := Matrix[T]{n, n, g, n}, Matrix[T]{nb, n, d, n}, Matrix[T]{nb, n, x, n}
-	mb := matBench{run: func(t cpu.Tier, workers int) { benchAddOuters(t, workers, G, gb, D, X) }}
-	// G += D^T X (gb, which ger and gemm do not have, costs n*batch adds).
+	// G += D^T X, without gb, which ger and gemm do not have.
+	mb := matBench{run: func(t cpu.Tier, workers int) { benchAddOuters(t, workers, G, nil, D, X) }}
 	gemm := gonum.Implementation{}
 	if is64[T]() {
 		g, d, x := f64(g), f64(d), f64(x)

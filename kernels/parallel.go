@@ -24,6 +24,9 @@ var parallelWork = 1 << 18
 
 // workersFor returns how many goroutines a call of work multiply-adds uses.
 func workersFor(work int) int {
+	if work < 2*parallelWork {
+		return 1 // without asking GOMAXPROCS, which takes a lock
+	}
 	w := int(maxWorkers.Load())
 	if w <= 0 {
 		w = runtime.GOMAXPROCS(0)

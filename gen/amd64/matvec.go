@@ -367,9 +367,9 @@ func mvTile(t elem, s isa, tl mvTiles, ri, rb int, p string) {
 	Label(p + "_start")
 
 	// chunk emits the FMAs of one chunk of L elements.
-	chunk := func(tail bool) {
+	chunk := func(tail bool, at int) {
 		for h := 0; h < parts; h++ {
-			off := h * w
+			off := at + h*w
 			if tail && !s.is512() {
 				VMOVDQU(Mem{Base: mvCnt}.Offset(off), mask)
 			}
@@ -412,16 +412,27 @@ func mvTile(t elem, s isa, tl mvTiles, ri, rb int, p string) {
 		}
 	}
 
+	advance := func(chunks int) {
+		for _, r := range append(append([]GPPhysical{}, wb...), xb...) {
+			ADDQ(U32(chunks*L*t.size), r)
+		}
+	}
+	Comment("Chunks of L elements, two per iteration.")
 	Load(Param("n"), mvCnt)
 	SHRQ(U8(mvLog2(L)), mvCnt)
-	JEQ(LabelRef(p + "_tail"))
 	Label(p + "_loop")
-	chunk(false)
-	for _, r := range append(append([]GPPhysical{}, wb...), xb...) {
-		ADDQ(U32(L*t.size), r)
-	}
-	DECQ(mvCnt)
-	JNE(LabelRef(p + "_loop"))
+	CMPQ(mvCnt, U32(2))
+	JLT(LabelRef(p + "_one"))
+	chunk(false, 0)
+	chunk(false, L*t.size)
+	advance(2)
+	SUBQ(U32(2), mvCnt)
+	JMP(LabelRef(p + "_loop"))
+	Label(p + "_one")
+	TESTQ(mvCnt, mvCnt)
+	JEQ(LabelRef(p + "_tail"))
+	chunk(false, 0)
+	advance(1)
 
 	Label(p + "_tail")
 	Load(Param("n"), RDI)
@@ -431,7 +442,7 @@ func mvTile(t elem, s isa, tl mvTiles, ri, rb int, p string) {
 	if !s.is512() {
 		mvWindow(t, RDI, mvCnt)
 	}
-	chunk(true)
+	chunk(true, 0)
 
 	Label(p + "_reduce")
 	CMPB(addr(Param("last")), U8(0))
@@ -527,10 +538,14 @@ func mvTile(t elem, s isa, tl mvTiles, ri, rb int, p string) {
 			if s.is512() {
 				kimm(K2, lanesOf(rn))
 			}
-			Load(Param("ldy"), RDI)
-			IMUL3Q(U32(rn.b*t.size), RDI, RDI)
-			ADDQ(mvY, RDI)
-			m := Mem{Base: RDI}.Offset((rn.r0 - rn.l0) * t.size)
+			base := mvY
+			if rn.b > 0 {
+				Load(Param("ldy"), RDI)
+				IMUL3Q(U32(rn.b*t.size), RDI, RDI)
+				ADDQ(mvY, RDI)
+				base = RDI
+			}
+			m := Mem{Base: base}.Offset((rn.r0 - rn.l0) * t.size)
 			if s.is512() {
 				t.movu(vres, K2, m)
 				continue
