@@ -18,13 +18,13 @@ import (
 // results are computed (gradual underflow), never flushed.
 //
 // The "max error" of each function is the largest error measured against a
-// double-double reference (internal/dd), in ulps of the exact result (float32:
-// float32 ulps), over dense sweeps of its hard regions plus 375,000 random
-// inputs per precision and the bench tool's equivalence run (its ulp table
-// shows the same measure per tier); TestVmathAccuracy checks a smaller sweep against the
-// bounds (float64: 1 ulp for Exp, Log, Expm1, Log1p, 2 for the others;
-// float32: 1 ulp, so each float32 result is within 1 ulp of the correctly
-// rounded one).
+// double-double reference (internal/dd), in ulps of the exact result
+// (float32: float32 ulps), over dense sweeps of its hard regions, 375,000
+// random inputs per precision and the bench tool's equivalence run (whose
+// ulp table shows the same measure per tier). TestVmathAccuracy checks a
+// smaller sweep against the bounds: float64 1 ulp for Exp, Log, Expm1 and
+// Log1p, 2 for the others; float32 1 ulp, so each float32 result is within
+// 1 ulp of the correctly rounded one.
 
 // Exp sets dst[i] = e^x[i]. Max error: float64 0.80 ulp, float32 0.78 ulp.
 //
