@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // maxWorkers is the cap set by SetMaxWorkers; 0 means GOMAXPROCS.
@@ -18,8 +19,7 @@ func SetMaxWorkers(n int) (previous int) {
 }
 
 // parallelWork is the least work (multiply-adds) per goroutine: below it a
-// call stays on the caller's goroutine, since starting and joining another
-// costs a few microseconds.
+// call stays on the caller's goroutine.
 var parallelWork = 1 << 18
 
 // workersFor returns how many goroutines a call of work multiply-adds uses.
@@ -34,13 +34,88 @@ func workersFor(work int) int {
 	return max(1, min(w, work/parallelWork))
 }
 
+// A parJob is one parallel call: parts of [0, n), each a multiple of grain
+// long but the last, taken in turn by the caller and up to helpers others.
+type parJob struct {
+	f                       func(lo, hi int)
+	n, grain, grains, parts int
+	helpers                 int64
+	next, seats, pending    atomic.Int64
+}
+
+// work runs parts of j until none is left.
+func (j *parJob) work() {
+	for {
+		p := int(j.next.Add(1)) - 1
+		if p >= j.parts {
+			return
+		}
+		// Part p is grains p/parts .. (p+1)/parts of the whole.
+		j.f(j.grains*p/j.parts*j.grain, min(j.n, j.grains*(p+1)/j.parts*j.grain))
+		j.pending.Add(-1)
+	}
+}
+
+// The helper goroutines of parallel calls. A helper that finishes its part
+// spins for helperSpin waiting for the next call before it parks: waking a
+// parked thread took 50-400 µs here (a virtual machine), as long as a
+// whole medium-sized call, during which the caller did every part alone.
+// Calls in a loop thus find their helpers awake, at the price of up to
+// helperSpin of one core per helper after each call.
+var helpers struct {
+	mu      sync.Mutex
+	started int
+	job     atomic.Pointer[parJob]
+	gen     atomic.Uint64
+	parked  atomic.Int64
+	wake    chan struct{}
+}
+
+const helperSpin = 200 * time.Microsecond
+
+// startHelpers makes sure n helpers exist.
+func startHelpers(n int) {
+	helpers.mu.Lock()
+	defer helpers.mu.Unlock()
+	if helpers.wake == nil {
+		helpers.wake = make(chan struct{}, 1024)
+	}
+	for ; helpers.started < n; helpers.started++ {
+		go helper()
+	}
+}
+
+func helper() {
+	var seen uint64
+	for {
+		spinUntil := time.Now().Add(helperSpin)
+		for i := 0; helpers.gen.Load() == seen; i++ {
+			if i%64 != 63 {
+				continue
+			}
+			if time.Now().After(spinUntil) {
+				helpers.parked.Add(1)
+				if helpers.gen.Load() == seen {
+					<-helpers.wake
+				}
+				helpers.parked.Add(-1)
+				spinUntil = time.Now().Add(helperSpin)
+			}
+			runtime.Gosched()
+		}
+		seen = helpers.gen.Load()
+		if j := helpers.job.Load(); j != nil && j.seats.Add(1) <= j.helpers {
+			j.work()
+		}
+	}
+}
+
 // parallel splits [0, n) into contiguous parts, each a multiple of grain
 // long but the last, and runs f on each from up to workers goroutines (the
-// caller's and workers-1 new ones). There are two parts per goroutine,
-// taken in turn, so that a goroutine on a busy core does less of the work.
-// It returns when all are done. The parallel path costs the goroutines and
-// the closures (a few small allocations per call); the serial path
-// allocates nothing.
+// caller and workers-1 helpers). There are two parts per goroutine, taken
+// in turn, so that a goroutine on a busy core does less of the work. It
+// returns when all are done. The parallel path allocates the job and the
+// closure f; the serial path allocates nothing.
 func parallel(workers, n, grain int, f func(lo, hi int)) {
 	grains := (n + grain - 1) / grain
 	workers = min(workers, grains)
@@ -48,26 +123,36 @@ func parallel(workers, n, grain int, f func(lo, hi int)) {
 		f(0, n)
 		return
 	}
-	parts := min(grains, 2*workers)
-	var next atomic.Int64
-	run := func() {
-		for {
-			p := int(next.Add(1)) - 1
-			if p >= parts {
-				return
-			}
-			// Part p is grains p/parts .. (p+1)/parts of the whole.
-			f(grains*p/parts*grain, min(n, grains*(p+1)/parts*grain))
+	j := &parJob{f: f, n: n, grain: grain, grains: grains, parts: min(grains, 2*workers), helpers: int64(workers - 1)}
+	j.pending.Store(int64(j.parts))
+	if !helpers.job.CompareAndSwap(nil, j) {
+		// Another call has the helpers: use fresh goroutines.
+		var wg sync.WaitGroup
+		for range workers - 1 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				j.seats.Add(1)
+				j.work()
+			}()
+		}
+		j.work()
+		wg.Wait()
+		return
+	}
+	startHelpers(workers - 1)
+	helpers.gen.Add(1)
+	for k := helpers.parked.Load(); k > 0; k-- {
+		select {
+		case helpers.wake <- struct{}{}:
+		default:
 		}
 	}
-	var wg sync.WaitGroup
-	for range workers - 1 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			run()
-		}()
+	j.work()
+	for i := 0; j.pending.Load() > 0; i++ {
+		if i%64 == 63 {
+			runtime.Gosched()
+		}
 	}
-	run()
-	wg.Wait()
+	helpers.job.Store(nil)
 }
