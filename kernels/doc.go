@@ -10,8 +10,13 @@
 // payloads aside), because each kernel fixes one canonical operation order,
 // stated in its doc comment and written out as a scalar loop in
 // internal/ref. NaN and Inf propagate as IEEE arithmetic says; subnormals are
-// computed, never flushed. No kernel allocates, and none reads or writes
-// outside the slices it is given.
+// computed, never flushed. No kernel allocates on the caller's goroutine,
+// and none reads or writes outside the slices it is given.
+//
+// The matrix kernels (MatVecs, MatTVecs, AddOuters) split large calls
+// across goroutines, up to GOMAXPROCS or the cap of SetMaxWorkers; they
+// split outputs, never a reduction, so results do not depend on it. A
+// parallel call allocates a few small objects.
 package kernels
 
 // Float is the element type of every kernel.

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/flowkern/flowkern/internal/cpu"
@@ -422,6 +423,41 @@ func testLarge[T Float](t *testing.T, tier cpu.Tier) {
 	ref.AddOuters(wantg, n, wantgb, xt, m, x, n, 3, n, nb)
 	sameSlice(t, "AddOuters rows 0-2", g1[:3*n], wantg)
 	sameSlice(t, "AddOuters gb 0-2", gb1[:3], wantgb)
+}
+
+// TestMatVecsConcurrentCalls runs parallel calls from several goroutines at
+// once (one gets the helper goroutines, the others start their own) and
+// checks every result against a one-goroutine run.
+func TestMatVecsConcurrentCalls(t *testing.T) {
+	r := tk.NewRand(21)
+	m, n, nb := 96, 130, 70
+	w, x := make([]float64, m*n), make([]float64, nb*n)
+	tk.Fill(r, w)
+	tk.Fill(r, x)
+	W, X := Matrix[float64]{m, n, w, n}, Matrix[float64]{nb, n, x, n}
+	want := make([]float64, nb*m)
+	matVecsOn(active, 1, Matrix[float64]{nb, m, want, m}, W, X, nil)
+	var wg sync.WaitGroup
+	errs := make(chan string, 8)
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 20 {
+				y := make([]float64, nb*m)
+				matVecsOn(active, 2+g%2, Matrix[float64]{nb, m, y, m}, W, X, nil)
+				if i := tk.FirstDiff(y, want); i >= 0 {
+					errs <- fmt.Sprintf("goroutine %d: element %d = %v, want %v", g, i, y[i], want[i])
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
 }
 
 // TestMatVecsGonum compares all three kernels with gonum's Dgemm/Dgemv
