@@ -28,13 +28,14 @@ main:
 	VMAXPD  Y0, Y2, Y0
 	VMAXPD  Y1, Y3, Y1
 
-	// k = RoundToEven(x * log2e)
-	VMULPD vmathExpF64AVX2const<>+128(SB), Y0, Y4
-	VMULPD vmathExpF64AVX2const<>+128(SB), Y1, Y5
-	VADDPD vmathExpF64AVX2const<>+192(SB), Y4, Y6
-	VADDPD vmathExpF64AVX2const<>+192(SB), Y5, Y7
-	VSUBPD vmathExpF64AVX2const<>+192(SB), Y6, Y4
-	VSUBPD vmathExpF64AVX2const<>+192(SB), Y7, Y5
+	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
+	// kept in the low bits; k = kb - 1.5*2^mant exactly
+	VMOVUPD     vmathExpF64AVX2const<>+128(SB), Y6
+	VMOVUPD     vmathExpF64AVX2const<>+128(SB), Y7
+	VFMADD231PD vmathExpF64AVX2const<>+192(SB), Y0, Y6
+	VFMADD231PD vmathExpF64AVX2const<>+192(SB), Y1, Y7
+	VSUBPD      vmathExpF64AVX2const<>+128(SB), Y6, Y4
+	VSUBPD      vmathExpF64AVX2const<>+128(SB), Y7, Y5
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
 	VFNMADD231PD vmathExpF64AVX2const<>+256(SB), Y4, Y0
@@ -67,8 +68,6 @@ main:
 	VFMADD213PD vmathExpF64AVX2const<>+960(SB), Y9, Y11
 	VFMADD213PD Y2, Y0, Y10
 	VFMADD213PD Y3, Y1, Y11
-	VMOVUPD     Y10, Y2
-	VMOVUPD     Y11, Y3
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
 	VADDPD      vmathExpF64AVX2const<>+1024(SB), Y0, Y12
@@ -77,10 +76,10 @@ main:
 	VSUBPD      vmathExpF64AVX2const<>+1024(SB), Y13, Y15
 	VSUBPD      Y14, Y0, Y14
 	VSUBPD      Y15, Y1, Y15
-	VFMADD213PD Y14, Y8, Y2
-	VFMADD213PD Y15, Y9, Y3
-	VADDPD      Y2, Y12, Y12
-	VADDPD      Y3, Y13, Y13
+	VFMADD213PD Y14, Y8, Y10
+	VFMADD213PD Y15, Y9, Y11
+	VADDPD      Y10, Y12, Y12
+	VADDPD      Y11, Y13, Y13
 
 	// p * 2^k, one rounding
 	VPSUBQ  vmathExpF64AVX2const<>+1088(SB), Y6, Y6
@@ -115,10 +114,11 @@ one:
 	VMOVUPD vmathExpF64AVX2const<>+64(SB), Y1
 	VMAXPD  Y0, Y1, Y0
 
-	// k = RoundToEven(x * log2e)
-	VMULPD vmathExpF64AVX2const<>+128(SB), Y0, Y2
-	VADDPD vmathExpF64AVX2const<>+192(SB), Y2, Y3
-	VSUBPD vmathExpF64AVX2const<>+192(SB), Y3, Y2
+	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
+	// kept in the low bits; k = kb - 1.5*2^mant exactly
+	VMOVUPD     vmathExpF64AVX2const<>+128(SB), Y3
+	VFMADD231PD vmathExpF64AVX2const<>+192(SB), Y0, Y3
+	VSUBPD      vmathExpF64AVX2const<>+128(SB), Y3, Y2
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
 	VFNMADD231PD vmathExpF64AVX2const<>+256(SB), Y2, Y0
@@ -137,14 +137,13 @@ one:
 	VFMADD213PD vmathExpF64AVX2const<>+896(SB), Y4, Y1
 	VFMADD213PD vmathExpF64AVX2const<>+960(SB), Y4, Y5
 	VFMADD213PD Y1, Y0, Y5
-	VMOVUPD     Y5, Y1
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
 	VADDPD      vmathExpF64AVX2const<>+1024(SB), Y0, Y6
 	VSUBPD      vmathExpF64AVX2const<>+1024(SB), Y6, Y7
 	VSUBPD      Y7, Y0, Y7
-	VFMADD213PD Y7, Y4, Y1
-	VADDPD      Y1, Y6, Y6
+	VFMADD213PD Y7, Y4, Y5
+	VADDPD      Y5, Y6, Y6
 
 	// p * 2^k, one rounding
 	VPSUBQ  vmathExpF64AVX2const<>+1088(SB), Y3, Y3
@@ -177,10 +176,11 @@ tail:
 	VMOVUPD vmathExpF64AVX2const<>+64(SB), Y2
 	VMAXPD  Y1, Y2, Y1
 
-	// k = RoundToEven(x * log2e)
-	VMULPD vmathExpF64AVX2const<>+128(SB), Y1, Y3
-	VADDPD vmathExpF64AVX2const<>+192(SB), Y3, Y4
-	VSUBPD vmathExpF64AVX2const<>+192(SB), Y4, Y3
+	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
+	// kept in the low bits; k = kb - 1.5*2^mant exactly
+	VMOVUPD     vmathExpF64AVX2const<>+128(SB), Y4
+	VFMADD231PD vmathExpF64AVX2const<>+192(SB), Y1, Y4
+	VSUBPD      vmathExpF64AVX2const<>+128(SB), Y4, Y3
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
 	VFNMADD231PD vmathExpF64AVX2const<>+256(SB), Y3, Y1
@@ -199,14 +199,13 @@ tail:
 	VFMADD213PD vmathExpF64AVX2const<>+896(SB), Y5, Y2
 	VFMADD213PD vmathExpF64AVX2const<>+960(SB), Y5, Y6
 	VFMADD213PD Y2, Y1, Y6
-	VMOVUPD     Y6, Y2
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
 	VADDPD      vmathExpF64AVX2const<>+1024(SB), Y1, Y7
 	VSUBPD      vmathExpF64AVX2const<>+1024(SB), Y7, Y8
 	VSUBPD      Y8, Y1, Y8
-	VFMADD213PD Y8, Y5, Y2
-	VADDPD      Y2, Y7, Y7
+	VFMADD213PD Y8, Y5, Y6
+	VADDPD      Y6, Y7, Y7
 
 	// p * 2^k, one rounding
 	VPSUBQ     vmathExpF64AVX2const<>+1088(SB), Y4, Y4
@@ -304,22 +303,22 @@ DATA vmathExpF64AVX2const<>+96(SB)/8, $0xc087500000000000
 DATA vmathExpF64AVX2const<>+104(SB)/8, $0xc087500000000000
 DATA vmathExpF64AVX2const<>+112(SB)/8, $0xc087500000000000
 DATA vmathExpF64AVX2const<>+120(SB)/8, $0xc087500000000000
-DATA vmathExpF64AVX2const<>+128(SB)/8, $0x3ff71547652b82fe
-DATA vmathExpF64AVX2const<>+136(SB)/8, $0x3ff71547652b82fe
-DATA vmathExpF64AVX2const<>+144(SB)/8, $0x3ff71547652b82fe
-DATA vmathExpF64AVX2const<>+152(SB)/8, $0x3ff71547652b82fe
-DATA vmathExpF64AVX2const<>+160(SB)/8, $0x3ff71547652b82fe
-DATA vmathExpF64AVX2const<>+168(SB)/8, $0x3ff71547652b82fe
-DATA vmathExpF64AVX2const<>+176(SB)/8, $0x3ff71547652b82fe
-DATA vmathExpF64AVX2const<>+184(SB)/8, $0x3ff71547652b82fe
-DATA vmathExpF64AVX2const<>+192(SB)/8, $0x4338000000000000
-DATA vmathExpF64AVX2const<>+200(SB)/8, $0x4338000000000000
-DATA vmathExpF64AVX2const<>+208(SB)/8, $0x4338000000000000
-DATA vmathExpF64AVX2const<>+216(SB)/8, $0x4338000000000000
-DATA vmathExpF64AVX2const<>+224(SB)/8, $0x4338000000000000
-DATA vmathExpF64AVX2const<>+232(SB)/8, $0x4338000000000000
-DATA vmathExpF64AVX2const<>+240(SB)/8, $0x4338000000000000
-DATA vmathExpF64AVX2const<>+248(SB)/8, $0x4338000000000000
+DATA vmathExpF64AVX2const<>+128(SB)/8, $0x4338000000000000
+DATA vmathExpF64AVX2const<>+136(SB)/8, $0x4338000000000000
+DATA vmathExpF64AVX2const<>+144(SB)/8, $0x4338000000000000
+DATA vmathExpF64AVX2const<>+152(SB)/8, $0x4338000000000000
+DATA vmathExpF64AVX2const<>+160(SB)/8, $0x4338000000000000
+DATA vmathExpF64AVX2const<>+168(SB)/8, $0x4338000000000000
+DATA vmathExpF64AVX2const<>+176(SB)/8, $0x4338000000000000
+DATA vmathExpF64AVX2const<>+184(SB)/8, $0x4338000000000000
+DATA vmathExpF64AVX2const<>+192(SB)/8, $0x3ff71547652b82fe
+DATA vmathExpF64AVX2const<>+200(SB)/8, $0x3ff71547652b82fe
+DATA vmathExpF64AVX2const<>+208(SB)/8, $0x3ff71547652b82fe
+DATA vmathExpF64AVX2const<>+216(SB)/8, $0x3ff71547652b82fe
+DATA vmathExpF64AVX2const<>+224(SB)/8, $0x3ff71547652b82fe
+DATA vmathExpF64AVX2const<>+232(SB)/8, $0x3ff71547652b82fe
+DATA vmathExpF64AVX2const<>+240(SB)/8, $0x3ff71547652b82fe
+DATA vmathExpF64AVX2const<>+248(SB)/8, $0x3ff71547652b82fe
 DATA vmathExpF64AVX2const<>+256(SB)/8, $0x3fe62e42fee00000
 DATA vmathExpF64AVX2const<>+264(SB)/8, $0x3fe62e42fee00000
 DATA vmathExpF64AVX2const<>+272(SB)/8, $0x3fe62e42fee00000
@@ -468,107 +467,108 @@ main:
 	VMAXPD  Z2, Z6, Z2
 	VMAXPD  Z3, Z7, Z3
 
-	// k = RoundToEven(x * log2e)
-	VMULPD      vmathExpF64AVX512const<>+128(SB), Z0, Z8
-	VMULPD      vmathExpF64AVX512const<>+128(SB), Z1, Z9
-	VMULPD      vmathExpF64AVX512const<>+128(SB), Z2, Z10
-	VMULPD      vmathExpF64AVX512const<>+128(SB), Z3, Z11
-	VRNDSCALEPD $0x00, Z8, Z8
-	VRNDSCALEPD $0x00, Z9, Z9
-	VRNDSCALEPD $0x00, Z10, Z10
-	VRNDSCALEPD $0x00, Z11, Z11
+	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
+	// kept in the low bits; k = kb - 1.5*2^mant exactly
+	VMOVUPD     vmathExpF64AVX512const<>+128(SB), Z12
+	VMOVUPD     vmathExpF64AVX512const<>+128(SB), Z13
+	VMOVUPD     vmathExpF64AVX512const<>+128(SB), Z14
+	VMOVUPD     vmathExpF64AVX512const<>+128(SB), Z15
+	VFMADD231PD vmathExpF64AVX512const<>+192(SB), Z0, Z12
+	VFMADD231PD vmathExpF64AVX512const<>+192(SB), Z1, Z13
+	VFMADD231PD vmathExpF64AVX512const<>+192(SB), Z2, Z14
+	VFMADD231PD vmathExpF64AVX512const<>+192(SB), Z3, Z15
+	VSUBPD      vmathExpF64AVX512const<>+128(SB), Z12, Z8
+	VSUBPD      vmathExpF64AVX512const<>+128(SB), Z13, Z9
+	VSUBPD      vmathExpF64AVX512const<>+128(SB), Z14, Z10
+	VSUBPD      vmathExpF64AVX512const<>+128(SB), Z15, Z11
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PD vmathExpF64AVX512const<>+192(SB), Z8, Z0
-	VFNMADD231PD vmathExpF64AVX512const<>+192(SB), Z9, Z1
-	VFNMADD231PD vmathExpF64AVX512const<>+192(SB), Z10, Z2
-	VFNMADD231PD vmathExpF64AVX512const<>+192(SB), Z11, Z3
 	VFNMADD231PD vmathExpF64AVX512const<>+256(SB), Z8, Z0
 	VFNMADD231PD vmathExpF64AVX512const<>+256(SB), Z9, Z1
 	VFNMADD231PD vmathExpF64AVX512const<>+256(SB), Z10, Z2
 	VFNMADD231PD vmathExpF64AVX512const<>+256(SB), Z11, Z3
+	VFNMADD231PD vmathExpF64AVX512const<>+320(SB), Z8, Z0
+	VFNMADD231PD vmathExpF64AVX512const<>+320(SB), Z9, Z1
+	VFNMADD231PD vmathExpF64AVX512const<>+320(SB), Z10, Z2
+	VFNMADD231PD vmathExpF64AVX512const<>+320(SB), Z11, Z3
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPD      Z0, Z0, Z12
-	VMULPD      Z1, Z1, Z13
-	VMULPD      Z2, Z2, Z14
-	VMULPD      Z3, Z3, Z15
-	VMOVUPD     vmathExpF64AVX512const<>+320(SB), Z4
-	VMOVUPD     vmathExpF64AVX512const<>+320(SB), Z5
-	VMOVUPD     vmathExpF64AVX512const<>+320(SB), Z6
-	VMOVUPD     vmathExpF64AVX512const<>+320(SB), Z7
-	VMOVUPD     vmathExpF64AVX512const<>+384(SB), Z16
-	VMOVUPD     vmathExpF64AVX512const<>+384(SB), Z17
-	VMOVUPD     vmathExpF64AVX512const<>+384(SB), Z18
-	VMOVUPD     vmathExpF64AVX512const<>+384(SB), Z19
-	VFMADD213PD vmathExpF64AVX512const<>+448(SB), Z12, Z4
-	VFMADD213PD vmathExpF64AVX512const<>+448(SB), Z13, Z5
-	VFMADD213PD vmathExpF64AVX512const<>+448(SB), Z14, Z6
-	VFMADD213PD vmathExpF64AVX512const<>+448(SB), Z15, Z7
-	VFMADD213PD vmathExpF64AVX512const<>+512(SB), Z12, Z16
-	VFMADD213PD vmathExpF64AVX512const<>+512(SB), Z13, Z17
-	VFMADD213PD vmathExpF64AVX512const<>+512(SB), Z14, Z18
-	VFMADD213PD vmathExpF64AVX512const<>+512(SB), Z15, Z19
-	VFMADD213PD vmathExpF64AVX512const<>+576(SB), Z12, Z4
-	VFMADD213PD vmathExpF64AVX512const<>+576(SB), Z13, Z5
-	VFMADD213PD vmathExpF64AVX512const<>+576(SB), Z14, Z6
-	VFMADD213PD vmathExpF64AVX512const<>+576(SB), Z15, Z7
-	VFMADD213PD vmathExpF64AVX512const<>+640(SB), Z12, Z16
-	VFMADD213PD vmathExpF64AVX512const<>+640(SB), Z13, Z17
-	VFMADD213PD vmathExpF64AVX512const<>+640(SB), Z14, Z18
-	VFMADD213PD vmathExpF64AVX512const<>+640(SB), Z15, Z19
-	VFMADD213PD vmathExpF64AVX512const<>+704(SB), Z12, Z4
-	VFMADD213PD vmathExpF64AVX512const<>+704(SB), Z13, Z5
-	VFMADD213PD vmathExpF64AVX512const<>+704(SB), Z14, Z6
-	VFMADD213PD vmathExpF64AVX512const<>+704(SB), Z15, Z7
-	VFMADD213PD vmathExpF64AVX512const<>+768(SB), Z12, Z16
-	VFMADD213PD vmathExpF64AVX512const<>+768(SB), Z13, Z17
-	VFMADD213PD vmathExpF64AVX512const<>+768(SB), Z14, Z18
-	VFMADD213PD vmathExpF64AVX512const<>+768(SB), Z15, Z19
-	VFMADD213PD vmathExpF64AVX512const<>+832(SB), Z12, Z4
-	VFMADD213PD vmathExpF64AVX512const<>+832(SB), Z13, Z5
-	VFMADD213PD vmathExpF64AVX512const<>+832(SB), Z14, Z6
-	VFMADD213PD vmathExpF64AVX512const<>+832(SB), Z15, Z7
-	VFMADD213PD vmathExpF64AVX512const<>+896(SB), Z12, Z16
-	VFMADD213PD vmathExpF64AVX512const<>+896(SB), Z13, Z17
-	VFMADD213PD vmathExpF64AVX512const<>+896(SB), Z14, Z18
-	VFMADD213PD vmathExpF64AVX512const<>+896(SB), Z15, Z19
-	VFMADD213PD Z4, Z0, Z16
-	VFMADD213PD Z5, Z1, Z17
-	VFMADD213PD Z6, Z2, Z18
-	VFMADD213PD Z7, Z3, Z19
-	VMOVUPD     Z16, Z4
-	VMOVUPD     Z17, Z5
-	VMOVUPD     Z18, Z6
-	VMOVUPD     Z19, Z7
+	VMULPD      Z0, Z0, Z16
+	VMULPD      Z1, Z1, Z17
+	VMULPD      Z2, Z2, Z18
+	VMULPD      Z3, Z3, Z19
+	VMOVUPD     vmathExpF64AVX512const<>+384(SB), Z4
+	VMOVUPD     vmathExpF64AVX512const<>+384(SB), Z5
+	VMOVUPD     vmathExpF64AVX512const<>+384(SB), Z6
+	VMOVUPD     vmathExpF64AVX512const<>+384(SB), Z7
+	VMOVUPD     vmathExpF64AVX512const<>+448(SB), Z20
+	VMOVUPD     vmathExpF64AVX512const<>+448(SB), Z21
+	VMOVUPD     vmathExpF64AVX512const<>+448(SB), Z22
+	VMOVUPD     vmathExpF64AVX512const<>+448(SB), Z23
+	VFMADD213PD vmathExpF64AVX512const<>+512(SB), Z16, Z4
+	VFMADD213PD vmathExpF64AVX512const<>+512(SB), Z17, Z5
+	VFMADD213PD vmathExpF64AVX512const<>+512(SB), Z18, Z6
+	VFMADD213PD vmathExpF64AVX512const<>+512(SB), Z19, Z7
+	VFMADD213PD vmathExpF64AVX512const<>+576(SB), Z16, Z20
+	VFMADD213PD vmathExpF64AVX512const<>+576(SB), Z17, Z21
+	VFMADD213PD vmathExpF64AVX512const<>+576(SB), Z18, Z22
+	VFMADD213PD vmathExpF64AVX512const<>+576(SB), Z19, Z23
+	VFMADD213PD vmathExpF64AVX512const<>+640(SB), Z16, Z4
+	VFMADD213PD vmathExpF64AVX512const<>+640(SB), Z17, Z5
+	VFMADD213PD vmathExpF64AVX512const<>+640(SB), Z18, Z6
+	VFMADD213PD vmathExpF64AVX512const<>+640(SB), Z19, Z7
+	VFMADD213PD vmathExpF64AVX512const<>+704(SB), Z16, Z20
+	VFMADD213PD vmathExpF64AVX512const<>+704(SB), Z17, Z21
+	VFMADD213PD vmathExpF64AVX512const<>+704(SB), Z18, Z22
+	VFMADD213PD vmathExpF64AVX512const<>+704(SB), Z19, Z23
+	VFMADD213PD vmathExpF64AVX512const<>+768(SB), Z16, Z4
+	VFMADD213PD vmathExpF64AVX512const<>+768(SB), Z17, Z5
+	VFMADD213PD vmathExpF64AVX512const<>+768(SB), Z18, Z6
+	VFMADD213PD vmathExpF64AVX512const<>+768(SB), Z19, Z7
+	VFMADD213PD vmathExpF64AVX512const<>+832(SB), Z16, Z20
+	VFMADD213PD vmathExpF64AVX512const<>+832(SB), Z17, Z21
+	VFMADD213PD vmathExpF64AVX512const<>+832(SB), Z18, Z22
+	VFMADD213PD vmathExpF64AVX512const<>+832(SB), Z19, Z23
+	VFMADD213PD vmathExpF64AVX512const<>+896(SB), Z16, Z4
+	VFMADD213PD vmathExpF64AVX512const<>+896(SB), Z17, Z5
+	VFMADD213PD vmathExpF64AVX512const<>+896(SB), Z18, Z6
+	VFMADD213PD vmathExpF64AVX512const<>+896(SB), Z19, Z7
+	VFMADD213PD vmathExpF64AVX512const<>+960(SB), Z16, Z20
+	VFMADD213PD vmathExpF64AVX512const<>+960(SB), Z17, Z21
+	VFMADD213PD vmathExpF64AVX512const<>+960(SB), Z18, Z22
+	VFMADD213PD vmathExpF64AVX512const<>+960(SB), Z19, Z23
+	VFMADD213PD Z4, Z0, Z20
+	VFMADD213PD Z5, Z1, Z21
+	VFMADD213PD Z6, Z2, Z22
+	VFMADD213PD Z7, Z3, Z23
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPD      vmathExpF64AVX512const<>+960(SB), Z0, Z20
-	VADDPD      vmathExpF64AVX512const<>+960(SB), Z1, Z21
-	VADDPD      vmathExpF64AVX512const<>+960(SB), Z2, Z22
-	VADDPD      vmathExpF64AVX512const<>+960(SB), Z3, Z23
-	VSUBPD      vmathExpF64AVX512const<>+960(SB), Z20, Z24
-	VSUBPD      vmathExpF64AVX512const<>+960(SB), Z21, Z25
-	VSUBPD      vmathExpF64AVX512const<>+960(SB), Z22, Z26
-	VSUBPD      vmathExpF64AVX512const<>+960(SB), Z23, Z27
-	VSUBPD      Z24, Z0, Z24
-	VSUBPD      Z25, Z1, Z25
-	VSUBPD      Z26, Z2, Z26
-	VSUBPD      Z27, Z3, Z27
-	VFMADD213PD Z24, Z12, Z4
-	VFMADD213PD Z25, Z13, Z5
-	VFMADD213PD Z26, Z14, Z6
-	VFMADD213PD Z27, Z15, Z7
-	VADDPD      Z4, Z20, Z20
-	VADDPD      Z5, Z21, Z21
-	VADDPD      Z6, Z22, Z22
-	VADDPD      Z7, Z23, Z23
+	VADDPD      vmathExpF64AVX512const<>+1024(SB), Z0, Z24
+	VADDPD      vmathExpF64AVX512const<>+1024(SB), Z1, Z25
+	VADDPD      vmathExpF64AVX512const<>+1024(SB), Z2, Z26
+	VADDPD      vmathExpF64AVX512const<>+1024(SB), Z3, Z27
+	VSUBPD      vmathExpF64AVX512const<>+1024(SB), Z24, Z28
+	VSUBPD      vmathExpF64AVX512const<>+1024(SB), Z25, Z29
+	VSUBPD      vmathExpF64AVX512const<>+1024(SB), Z26, Z30
+	VSUBPD      vmathExpF64AVX512const<>+1024(SB), Z27, Z31
+	VSUBPD      Z28, Z0, Z28
+	VSUBPD      Z29, Z1, Z29
+	VSUBPD      Z30, Z2, Z30
+	VSUBPD      Z31, Z3, Z31
+	VFMADD213PD Z28, Z16, Z20
+	VFMADD213PD Z29, Z17, Z21
+	VFMADD213PD Z30, Z18, Z22
+	VFMADD213PD Z31, Z19, Z23
+	VADDPD      Z20, Z24, Z24
+	VADDPD      Z21, Z25, Z25
+	VADDPD      Z22, Z26, Z26
+	VADDPD      Z23, Z27, Z27
 
 	// p * 2^k, one rounding
-	VSCALEFPD Z8, Z20, Z0
-	VSCALEFPD Z9, Z21, Z1
-	VSCALEFPD Z10, Z22, Z2
-	VSCALEFPD Z11, Z23, Z3
+	VSCALEFPD Z8, Z24, Z0
+	VSCALEFPD Z9, Z25, Z1
+	VSCALEFPD Z10, Z26, Z2
+	VSCALEFPD Z11, Z27, Z3
 	VMOVUPD   Z0, (AX)
 	VMOVUPD   Z1, 64(AX)
 	VMOVUPD   Z2, 128(AX)
@@ -589,38 +589,39 @@ one:
 	VMOVUPD vmathExpF64AVX512const<>+64(SB), Z1
 	VMAXPD  Z0, Z1, Z0
 
-	// k = RoundToEven(x * log2e)
-	VMULPD      vmathExpF64AVX512const<>+128(SB), Z0, Z2
-	VRNDSCALEPD $0x00, Z2, Z2
+	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
+	// kept in the low bits; k = kb - 1.5*2^mant exactly
+	VMOVUPD     vmathExpF64AVX512const<>+128(SB), Z3
+	VFMADD231PD vmathExpF64AVX512const<>+192(SB), Z0, Z3
+	VSUBPD      vmathExpF64AVX512const<>+128(SB), Z3, Z2
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PD vmathExpF64AVX512const<>+192(SB), Z2, Z0
 	VFNMADD231PD vmathExpF64AVX512const<>+256(SB), Z2, Z0
+	VFNMADD231PD vmathExpF64AVX512const<>+320(SB), Z2, Z0
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPD      Z0, Z0, Z3
-	VMOVUPD     vmathExpF64AVX512const<>+320(SB), Z1
-	VMOVUPD     vmathExpF64AVX512const<>+384(SB), Z4
-	VFMADD213PD vmathExpF64AVX512const<>+448(SB), Z3, Z1
-	VFMADD213PD vmathExpF64AVX512const<>+512(SB), Z3, Z4
-	VFMADD213PD vmathExpF64AVX512const<>+576(SB), Z3, Z1
-	VFMADD213PD vmathExpF64AVX512const<>+640(SB), Z3, Z4
-	VFMADD213PD vmathExpF64AVX512const<>+704(SB), Z3, Z1
-	VFMADD213PD vmathExpF64AVX512const<>+768(SB), Z3, Z4
-	VFMADD213PD vmathExpF64AVX512const<>+832(SB), Z3, Z1
-	VFMADD213PD vmathExpF64AVX512const<>+896(SB), Z3, Z4
-	VFMADD213PD Z1, Z0, Z4
-	VMOVUPD     Z4, Z1
+	VMULPD      Z0, Z0, Z4
+	VMOVUPD     vmathExpF64AVX512const<>+384(SB), Z1
+	VMOVUPD     vmathExpF64AVX512const<>+448(SB), Z5
+	VFMADD213PD vmathExpF64AVX512const<>+512(SB), Z4, Z1
+	VFMADD213PD vmathExpF64AVX512const<>+576(SB), Z4, Z5
+	VFMADD213PD vmathExpF64AVX512const<>+640(SB), Z4, Z1
+	VFMADD213PD vmathExpF64AVX512const<>+704(SB), Z4, Z5
+	VFMADD213PD vmathExpF64AVX512const<>+768(SB), Z4, Z1
+	VFMADD213PD vmathExpF64AVX512const<>+832(SB), Z4, Z5
+	VFMADD213PD vmathExpF64AVX512const<>+896(SB), Z4, Z1
+	VFMADD213PD vmathExpF64AVX512const<>+960(SB), Z4, Z5
+	VFMADD213PD Z1, Z0, Z5
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPD      vmathExpF64AVX512const<>+960(SB), Z0, Z5
-	VSUBPD      vmathExpF64AVX512const<>+960(SB), Z5, Z6
-	VSUBPD      Z6, Z0, Z6
-	VFMADD213PD Z6, Z3, Z1
-	VADDPD      Z1, Z5, Z5
+	VADDPD      vmathExpF64AVX512const<>+1024(SB), Z0, Z6
+	VSUBPD      vmathExpF64AVX512const<>+1024(SB), Z6, Z7
+	VSUBPD      Z7, Z0, Z7
+	VFMADD213PD Z7, Z4, Z5
+	VADDPD      Z5, Z6, Z6
 
 	// p * 2^k, one rounding
-	VSCALEFPD Z2, Z5, Z0
+	VSCALEFPD Z2, Z6, Z0
 	VMOVUPD   Z0, (AX)
 	ADDQ      $0x00000040, CX
 	ADDQ      $0x00000040, AX
@@ -645,38 +646,39 @@ tail:
 	VMOVUPD vmathExpF64AVX512const<>+64(SB), Z1
 	VMAXPD  Z0, Z1, Z0
 
-	// k = RoundToEven(x * log2e)
-	VMULPD      vmathExpF64AVX512const<>+128(SB), Z0, Z2
-	VRNDSCALEPD $0x00, Z2, Z2
+	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
+	// kept in the low bits; k = kb - 1.5*2^mant exactly
+	VMOVUPD     vmathExpF64AVX512const<>+128(SB), Z3
+	VFMADD231PD vmathExpF64AVX512const<>+192(SB), Z0, Z3
+	VSUBPD      vmathExpF64AVX512const<>+128(SB), Z3, Z2
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PD vmathExpF64AVX512const<>+192(SB), Z2, Z0
 	VFNMADD231PD vmathExpF64AVX512const<>+256(SB), Z2, Z0
+	VFNMADD231PD vmathExpF64AVX512const<>+320(SB), Z2, Z0
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPD      Z0, Z0, Z3
-	VMOVUPD     vmathExpF64AVX512const<>+320(SB), Z1
-	VMOVUPD     vmathExpF64AVX512const<>+384(SB), Z4
-	VFMADD213PD vmathExpF64AVX512const<>+448(SB), Z3, Z1
-	VFMADD213PD vmathExpF64AVX512const<>+512(SB), Z3, Z4
-	VFMADD213PD vmathExpF64AVX512const<>+576(SB), Z3, Z1
-	VFMADD213PD vmathExpF64AVX512const<>+640(SB), Z3, Z4
-	VFMADD213PD vmathExpF64AVX512const<>+704(SB), Z3, Z1
-	VFMADD213PD vmathExpF64AVX512const<>+768(SB), Z3, Z4
-	VFMADD213PD vmathExpF64AVX512const<>+832(SB), Z3, Z1
-	VFMADD213PD vmathExpF64AVX512const<>+896(SB), Z3, Z4
-	VFMADD213PD Z1, Z0, Z4
-	VMOVUPD     Z4, Z1
+	VMULPD      Z0, Z0, Z4
+	VMOVUPD     vmathExpF64AVX512const<>+384(SB), Z1
+	VMOVUPD     vmathExpF64AVX512const<>+448(SB), Z5
+	VFMADD213PD vmathExpF64AVX512const<>+512(SB), Z4, Z1
+	VFMADD213PD vmathExpF64AVX512const<>+576(SB), Z4, Z5
+	VFMADD213PD vmathExpF64AVX512const<>+640(SB), Z4, Z1
+	VFMADD213PD vmathExpF64AVX512const<>+704(SB), Z4, Z5
+	VFMADD213PD vmathExpF64AVX512const<>+768(SB), Z4, Z1
+	VFMADD213PD vmathExpF64AVX512const<>+832(SB), Z4, Z5
+	VFMADD213PD vmathExpF64AVX512const<>+896(SB), Z4, Z1
+	VFMADD213PD vmathExpF64AVX512const<>+960(SB), Z4, Z5
+	VFMADD213PD Z1, Z0, Z5
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPD      vmathExpF64AVX512const<>+960(SB), Z0, Z5
-	VSUBPD      vmathExpF64AVX512const<>+960(SB), Z5, Z6
-	VSUBPD      Z6, Z0, Z6
-	VFMADD213PD Z6, Z3, Z1
-	VADDPD      Z1, Z5, Z5
+	VADDPD      vmathExpF64AVX512const<>+1024(SB), Z0, Z6
+	VSUBPD      vmathExpF64AVX512const<>+1024(SB), Z6, Z7
+	VSUBPD      Z7, Z0, Z7
+	VFMADD213PD Z7, Z4, Z5
+	VADDPD      Z5, Z6, Z6
 
 	// p * 2^k, one rounding
-	VSCALEFPD Z2, Z5, Z0
+	VSCALEFPD Z2, Z6, Z0
 	VMOVUPD   Z0, K1, (AX)
 
 done:
@@ -699,119 +701,127 @@ DATA vmathExpF64AVX512const<>+96(SB)/8, $0xc087500000000000
 DATA vmathExpF64AVX512const<>+104(SB)/8, $0xc087500000000000
 DATA vmathExpF64AVX512const<>+112(SB)/8, $0xc087500000000000
 DATA vmathExpF64AVX512const<>+120(SB)/8, $0xc087500000000000
-DATA vmathExpF64AVX512const<>+128(SB)/8, $0x3ff71547652b82fe
-DATA vmathExpF64AVX512const<>+136(SB)/8, $0x3ff71547652b82fe
-DATA vmathExpF64AVX512const<>+144(SB)/8, $0x3ff71547652b82fe
-DATA vmathExpF64AVX512const<>+152(SB)/8, $0x3ff71547652b82fe
-DATA vmathExpF64AVX512const<>+160(SB)/8, $0x3ff71547652b82fe
-DATA vmathExpF64AVX512const<>+168(SB)/8, $0x3ff71547652b82fe
-DATA vmathExpF64AVX512const<>+176(SB)/8, $0x3ff71547652b82fe
-DATA vmathExpF64AVX512const<>+184(SB)/8, $0x3ff71547652b82fe
-DATA vmathExpF64AVX512const<>+192(SB)/8, $0x3fe62e42fee00000
-DATA vmathExpF64AVX512const<>+200(SB)/8, $0x3fe62e42fee00000
-DATA vmathExpF64AVX512const<>+208(SB)/8, $0x3fe62e42fee00000
-DATA vmathExpF64AVX512const<>+216(SB)/8, $0x3fe62e42fee00000
-DATA vmathExpF64AVX512const<>+224(SB)/8, $0x3fe62e42fee00000
-DATA vmathExpF64AVX512const<>+232(SB)/8, $0x3fe62e42fee00000
-DATA vmathExpF64AVX512const<>+240(SB)/8, $0x3fe62e42fee00000
-DATA vmathExpF64AVX512const<>+248(SB)/8, $0x3fe62e42fee00000
-DATA vmathExpF64AVX512const<>+256(SB)/8, $0x3dea39ef35793c76
-DATA vmathExpF64AVX512const<>+264(SB)/8, $0x3dea39ef35793c76
-DATA vmathExpF64AVX512const<>+272(SB)/8, $0x3dea39ef35793c76
-DATA vmathExpF64AVX512const<>+280(SB)/8, $0x3dea39ef35793c76
-DATA vmathExpF64AVX512const<>+288(SB)/8, $0x3dea39ef35793c76
-DATA vmathExpF64AVX512const<>+296(SB)/8, $0x3dea39ef35793c76
-DATA vmathExpF64AVX512const<>+304(SB)/8, $0x3dea39ef35793c76
-DATA vmathExpF64AVX512const<>+312(SB)/8, $0x3dea39ef35793c76
-DATA vmathExpF64AVX512const<>+320(SB)/8, $0x3e928b426d1c6cab
-DATA vmathExpF64AVX512const<>+328(SB)/8, $0x3e928b426d1c6cab
-DATA vmathExpF64AVX512const<>+336(SB)/8, $0x3e928b426d1c6cab
-DATA vmathExpF64AVX512const<>+344(SB)/8, $0x3e928b426d1c6cab
-DATA vmathExpF64AVX512const<>+352(SB)/8, $0x3e928b426d1c6cab
-DATA vmathExpF64AVX512const<>+360(SB)/8, $0x3e928b426d1c6cab
-DATA vmathExpF64AVX512const<>+368(SB)/8, $0x3e928b426d1c6cab
-DATA vmathExpF64AVX512const<>+376(SB)/8, $0x3e928b426d1c6cab
-DATA vmathExpF64AVX512const<>+384(SB)/8, $0x3e5af6345e154829
-DATA vmathExpF64AVX512const<>+392(SB)/8, $0x3e5af6345e154829
-DATA vmathExpF64AVX512const<>+400(SB)/8, $0x3e5af6345e154829
-DATA vmathExpF64AVX512const<>+408(SB)/8, $0x3e5af6345e154829
-DATA vmathExpF64AVX512const<>+416(SB)/8, $0x3e5af6345e154829
-DATA vmathExpF64AVX512const<>+424(SB)/8, $0x3e5af6345e154829
-DATA vmathExpF64AVX512const<>+432(SB)/8, $0x3e5af6345e154829
-DATA vmathExpF64AVX512const<>+440(SB)/8, $0x3e5af6345e154829
-DATA vmathExpF64AVX512const<>+448(SB)/8, $0x3efa019939c26883
-DATA vmathExpF64AVX512const<>+456(SB)/8, $0x3efa019939c26883
-DATA vmathExpF64AVX512const<>+464(SB)/8, $0x3efa019939c26883
-DATA vmathExpF64AVX512const<>+472(SB)/8, $0x3efa019939c26883
-DATA vmathExpF64AVX512const<>+480(SB)/8, $0x3efa019939c26883
-DATA vmathExpF64AVX512const<>+488(SB)/8, $0x3efa019939c26883
-DATA vmathExpF64AVX512const<>+496(SB)/8, $0x3efa019939c26883
-DATA vmathExpF64AVX512const<>+504(SB)/8, $0x3efa019939c26883
-DATA vmathExpF64AVX512const<>+512(SB)/8, $0x3ec71ddf6a597246
-DATA vmathExpF64AVX512const<>+520(SB)/8, $0x3ec71ddf6a597246
-DATA vmathExpF64AVX512const<>+528(SB)/8, $0x3ec71ddf6a597246
-DATA vmathExpF64AVX512const<>+536(SB)/8, $0x3ec71ddf6a597246
-DATA vmathExpF64AVX512const<>+544(SB)/8, $0x3ec71ddf6a597246
-DATA vmathExpF64AVX512const<>+552(SB)/8, $0x3ec71ddf6a597246
-DATA vmathExpF64AVX512const<>+560(SB)/8, $0x3ec71ddf6a597246
-DATA vmathExpF64AVX512const<>+568(SB)/8, $0x3ec71ddf6a597246
-DATA vmathExpF64AVX512const<>+576(SB)/8, $0x3f56c16c1860a28f
-DATA vmathExpF64AVX512const<>+584(SB)/8, $0x3f56c16c1860a28f
-DATA vmathExpF64AVX512const<>+592(SB)/8, $0x3f56c16c1860a28f
-DATA vmathExpF64AVX512const<>+600(SB)/8, $0x3f56c16c1860a28f
-DATA vmathExpF64AVX512const<>+608(SB)/8, $0x3f56c16c1860a28f
-DATA vmathExpF64AVX512const<>+616(SB)/8, $0x3f56c16c1860a28f
-DATA vmathExpF64AVX512const<>+624(SB)/8, $0x3f56c16c1860a28f
-DATA vmathExpF64AVX512const<>+632(SB)/8, $0x3f56c16c1860a28f
-DATA vmathExpF64AVX512const<>+640(SB)/8, $0x3f2a01a01b0113fc
-DATA vmathExpF64AVX512const<>+648(SB)/8, $0x3f2a01a01b0113fc
-DATA vmathExpF64AVX512const<>+656(SB)/8, $0x3f2a01a01b0113fc
-DATA vmathExpF64AVX512const<>+664(SB)/8, $0x3f2a01a01b0113fc
-DATA vmathExpF64AVX512const<>+672(SB)/8, $0x3f2a01a01b0113fc
-DATA vmathExpF64AVX512const<>+680(SB)/8, $0x3f2a01a01b0113fc
-DATA vmathExpF64AVX512const<>+688(SB)/8, $0x3f2a01a01b0113fc
-DATA vmathExpF64AVX512const<>+696(SB)/8, $0x3f2a01a01b0113fc
-DATA vmathExpF64AVX512const<>+704(SB)/8, $0x3fa55555555503c1
-DATA vmathExpF64AVX512const<>+712(SB)/8, $0x3fa55555555503c1
-DATA vmathExpF64AVX512const<>+720(SB)/8, $0x3fa55555555503c1
-DATA vmathExpF64AVX512const<>+728(SB)/8, $0x3fa55555555503c1
-DATA vmathExpF64AVX512const<>+736(SB)/8, $0x3fa55555555503c1
-DATA vmathExpF64AVX512const<>+744(SB)/8, $0x3fa55555555503c1
-DATA vmathExpF64AVX512const<>+752(SB)/8, $0x3fa55555555503c1
-DATA vmathExpF64AVX512const<>+760(SB)/8, $0x3fa55555555503c1
-DATA vmathExpF64AVX512const<>+768(SB)/8, $0x3f8111111110f7f9
-DATA vmathExpF64AVX512const<>+776(SB)/8, $0x3f8111111110f7f9
-DATA vmathExpF64AVX512const<>+784(SB)/8, $0x3f8111111110f7f9
-DATA vmathExpF64AVX512const<>+792(SB)/8, $0x3f8111111110f7f9
-DATA vmathExpF64AVX512const<>+800(SB)/8, $0x3f8111111110f7f9
-DATA vmathExpF64AVX512const<>+808(SB)/8, $0x3f8111111110f7f9
-DATA vmathExpF64AVX512const<>+816(SB)/8, $0x3f8111111110f7f9
-DATA vmathExpF64AVX512const<>+824(SB)/8, $0x3f8111111110f7f9
-DATA vmathExpF64AVX512const<>+832(SB)/8, $0x3fe0000000000009
-DATA vmathExpF64AVX512const<>+840(SB)/8, $0x3fe0000000000009
-DATA vmathExpF64AVX512const<>+848(SB)/8, $0x3fe0000000000009
-DATA vmathExpF64AVX512const<>+856(SB)/8, $0x3fe0000000000009
-DATA vmathExpF64AVX512const<>+864(SB)/8, $0x3fe0000000000009
-DATA vmathExpF64AVX512const<>+872(SB)/8, $0x3fe0000000000009
-DATA vmathExpF64AVX512const<>+880(SB)/8, $0x3fe0000000000009
-DATA vmathExpF64AVX512const<>+888(SB)/8, $0x3fe0000000000009
-DATA vmathExpF64AVX512const<>+896(SB)/8, $0x3fc5555555555558
-DATA vmathExpF64AVX512const<>+904(SB)/8, $0x3fc5555555555558
-DATA vmathExpF64AVX512const<>+912(SB)/8, $0x3fc5555555555558
-DATA vmathExpF64AVX512const<>+920(SB)/8, $0x3fc5555555555558
-DATA vmathExpF64AVX512const<>+928(SB)/8, $0x3fc5555555555558
-DATA vmathExpF64AVX512const<>+936(SB)/8, $0x3fc5555555555558
-DATA vmathExpF64AVX512const<>+944(SB)/8, $0x3fc5555555555558
-DATA vmathExpF64AVX512const<>+952(SB)/8, $0x3fc5555555555558
-DATA vmathExpF64AVX512const<>+960(SB)/8, $0x3ff0000000000000
-DATA vmathExpF64AVX512const<>+968(SB)/8, $0x3ff0000000000000
-DATA vmathExpF64AVX512const<>+976(SB)/8, $0x3ff0000000000000
-DATA vmathExpF64AVX512const<>+984(SB)/8, $0x3ff0000000000000
-DATA vmathExpF64AVX512const<>+992(SB)/8, $0x3ff0000000000000
-DATA vmathExpF64AVX512const<>+1000(SB)/8, $0x3ff0000000000000
-DATA vmathExpF64AVX512const<>+1008(SB)/8, $0x3ff0000000000000
-DATA vmathExpF64AVX512const<>+1016(SB)/8, $0x3ff0000000000000
-GLOBL vmathExpF64AVX512const<>(SB), RODATA|NOPTR, $1024
+DATA vmathExpF64AVX512const<>+128(SB)/8, $0x4338000000000000
+DATA vmathExpF64AVX512const<>+136(SB)/8, $0x4338000000000000
+DATA vmathExpF64AVX512const<>+144(SB)/8, $0x4338000000000000
+DATA vmathExpF64AVX512const<>+152(SB)/8, $0x4338000000000000
+DATA vmathExpF64AVX512const<>+160(SB)/8, $0x4338000000000000
+DATA vmathExpF64AVX512const<>+168(SB)/8, $0x4338000000000000
+DATA vmathExpF64AVX512const<>+176(SB)/8, $0x4338000000000000
+DATA vmathExpF64AVX512const<>+184(SB)/8, $0x4338000000000000
+DATA vmathExpF64AVX512const<>+192(SB)/8, $0x3ff71547652b82fe
+DATA vmathExpF64AVX512const<>+200(SB)/8, $0x3ff71547652b82fe
+DATA vmathExpF64AVX512const<>+208(SB)/8, $0x3ff71547652b82fe
+DATA vmathExpF64AVX512const<>+216(SB)/8, $0x3ff71547652b82fe
+DATA vmathExpF64AVX512const<>+224(SB)/8, $0x3ff71547652b82fe
+DATA vmathExpF64AVX512const<>+232(SB)/8, $0x3ff71547652b82fe
+DATA vmathExpF64AVX512const<>+240(SB)/8, $0x3ff71547652b82fe
+DATA vmathExpF64AVX512const<>+248(SB)/8, $0x3ff71547652b82fe
+DATA vmathExpF64AVX512const<>+256(SB)/8, $0x3fe62e42fee00000
+DATA vmathExpF64AVX512const<>+264(SB)/8, $0x3fe62e42fee00000
+DATA vmathExpF64AVX512const<>+272(SB)/8, $0x3fe62e42fee00000
+DATA vmathExpF64AVX512const<>+280(SB)/8, $0x3fe62e42fee00000
+DATA vmathExpF64AVX512const<>+288(SB)/8, $0x3fe62e42fee00000
+DATA vmathExpF64AVX512const<>+296(SB)/8, $0x3fe62e42fee00000
+DATA vmathExpF64AVX512const<>+304(SB)/8, $0x3fe62e42fee00000
+DATA vmathExpF64AVX512const<>+312(SB)/8, $0x3fe62e42fee00000
+DATA vmathExpF64AVX512const<>+320(SB)/8, $0x3dea39ef35793c76
+DATA vmathExpF64AVX512const<>+328(SB)/8, $0x3dea39ef35793c76
+DATA vmathExpF64AVX512const<>+336(SB)/8, $0x3dea39ef35793c76
+DATA vmathExpF64AVX512const<>+344(SB)/8, $0x3dea39ef35793c76
+DATA vmathExpF64AVX512const<>+352(SB)/8, $0x3dea39ef35793c76
+DATA vmathExpF64AVX512const<>+360(SB)/8, $0x3dea39ef35793c76
+DATA vmathExpF64AVX512const<>+368(SB)/8, $0x3dea39ef35793c76
+DATA vmathExpF64AVX512const<>+376(SB)/8, $0x3dea39ef35793c76
+DATA vmathExpF64AVX512const<>+384(SB)/8, $0x3e928b426d1c6cab
+DATA vmathExpF64AVX512const<>+392(SB)/8, $0x3e928b426d1c6cab
+DATA vmathExpF64AVX512const<>+400(SB)/8, $0x3e928b426d1c6cab
+DATA vmathExpF64AVX512const<>+408(SB)/8, $0x3e928b426d1c6cab
+DATA vmathExpF64AVX512const<>+416(SB)/8, $0x3e928b426d1c6cab
+DATA vmathExpF64AVX512const<>+424(SB)/8, $0x3e928b426d1c6cab
+DATA vmathExpF64AVX512const<>+432(SB)/8, $0x3e928b426d1c6cab
+DATA vmathExpF64AVX512const<>+440(SB)/8, $0x3e928b426d1c6cab
+DATA vmathExpF64AVX512const<>+448(SB)/8, $0x3e5af6345e154829
+DATA vmathExpF64AVX512const<>+456(SB)/8, $0x3e5af6345e154829
+DATA vmathExpF64AVX512const<>+464(SB)/8, $0x3e5af6345e154829
+DATA vmathExpF64AVX512const<>+472(SB)/8, $0x3e5af6345e154829
+DATA vmathExpF64AVX512const<>+480(SB)/8, $0x3e5af6345e154829
+DATA vmathExpF64AVX512const<>+488(SB)/8, $0x3e5af6345e154829
+DATA vmathExpF64AVX512const<>+496(SB)/8, $0x3e5af6345e154829
+DATA vmathExpF64AVX512const<>+504(SB)/8, $0x3e5af6345e154829
+DATA vmathExpF64AVX512const<>+512(SB)/8, $0x3efa019939c26883
+DATA vmathExpF64AVX512const<>+520(SB)/8, $0x3efa019939c26883
+DATA vmathExpF64AVX512const<>+528(SB)/8, $0x3efa019939c26883
+DATA vmathExpF64AVX512const<>+536(SB)/8, $0x3efa019939c26883
+DATA vmathExpF64AVX512const<>+544(SB)/8, $0x3efa019939c26883
+DATA vmathExpF64AVX512const<>+552(SB)/8, $0x3efa019939c26883
+DATA vmathExpF64AVX512const<>+560(SB)/8, $0x3efa019939c26883
+DATA vmathExpF64AVX512const<>+568(SB)/8, $0x3efa019939c26883
+DATA vmathExpF64AVX512const<>+576(SB)/8, $0x3ec71ddf6a597246
+DATA vmathExpF64AVX512const<>+584(SB)/8, $0x3ec71ddf6a597246
+DATA vmathExpF64AVX512const<>+592(SB)/8, $0x3ec71ddf6a597246
+DATA vmathExpF64AVX512const<>+600(SB)/8, $0x3ec71ddf6a597246
+DATA vmathExpF64AVX512const<>+608(SB)/8, $0x3ec71ddf6a597246
+DATA vmathExpF64AVX512const<>+616(SB)/8, $0x3ec71ddf6a597246
+DATA vmathExpF64AVX512const<>+624(SB)/8, $0x3ec71ddf6a597246
+DATA vmathExpF64AVX512const<>+632(SB)/8, $0x3ec71ddf6a597246
+DATA vmathExpF64AVX512const<>+640(SB)/8, $0x3f56c16c1860a28f
+DATA vmathExpF64AVX512const<>+648(SB)/8, $0x3f56c16c1860a28f
+DATA vmathExpF64AVX512const<>+656(SB)/8, $0x3f56c16c1860a28f
+DATA vmathExpF64AVX512const<>+664(SB)/8, $0x3f56c16c1860a28f
+DATA vmathExpF64AVX512const<>+672(SB)/8, $0x3f56c16c1860a28f
+DATA vmathExpF64AVX512const<>+680(SB)/8, $0x3f56c16c1860a28f
+DATA vmathExpF64AVX512const<>+688(SB)/8, $0x3f56c16c1860a28f
+DATA vmathExpF64AVX512const<>+696(SB)/8, $0x3f56c16c1860a28f
+DATA vmathExpF64AVX512const<>+704(SB)/8, $0x3f2a01a01b0113fc
+DATA vmathExpF64AVX512const<>+712(SB)/8, $0x3f2a01a01b0113fc
+DATA vmathExpF64AVX512const<>+720(SB)/8, $0x3f2a01a01b0113fc
+DATA vmathExpF64AVX512const<>+728(SB)/8, $0x3f2a01a01b0113fc
+DATA vmathExpF64AVX512const<>+736(SB)/8, $0x3f2a01a01b0113fc
+DATA vmathExpF64AVX512const<>+744(SB)/8, $0x3f2a01a01b0113fc
+DATA vmathExpF64AVX512const<>+752(SB)/8, $0x3f2a01a01b0113fc
+DATA vmathExpF64AVX512const<>+760(SB)/8, $0x3f2a01a01b0113fc
+DATA vmathExpF64AVX512const<>+768(SB)/8, $0x3fa55555555503c1
+DATA vmathExpF64AVX512const<>+776(SB)/8, $0x3fa55555555503c1
+DATA vmathExpF64AVX512const<>+784(SB)/8, $0x3fa55555555503c1
+DATA vmathExpF64AVX512const<>+792(SB)/8, $0x3fa55555555503c1
+DATA vmathExpF64AVX512const<>+800(SB)/8, $0x3fa55555555503c1
+DATA vmathExpF64AVX512const<>+808(SB)/8, $0x3fa55555555503c1
+DATA vmathExpF64AVX512const<>+816(SB)/8, $0x3fa55555555503c1
+DATA vmathExpF64AVX512const<>+824(SB)/8, $0x3fa55555555503c1
+DATA vmathExpF64AVX512const<>+832(SB)/8, $0x3f8111111110f7f9
+DATA vmathExpF64AVX512const<>+840(SB)/8, $0x3f8111111110f7f9
+DATA vmathExpF64AVX512const<>+848(SB)/8, $0x3f8111111110f7f9
+DATA vmathExpF64AVX512const<>+856(SB)/8, $0x3f8111111110f7f9
+DATA vmathExpF64AVX512const<>+864(SB)/8, $0x3f8111111110f7f9
+DATA vmathExpF64AVX512const<>+872(SB)/8, $0x3f8111111110f7f9
+DATA vmathExpF64AVX512const<>+880(SB)/8, $0x3f8111111110f7f9
+DATA vmathExpF64AVX512const<>+888(SB)/8, $0x3f8111111110f7f9
+DATA vmathExpF64AVX512const<>+896(SB)/8, $0x3fe0000000000009
+DATA vmathExpF64AVX512const<>+904(SB)/8, $0x3fe0000000000009
+DATA vmathExpF64AVX512const<>+912(SB)/8, $0x3fe0000000000009
+DATA vmathExpF64AVX512const<>+920(SB)/8, $0x3fe0000000000009
+DATA vmathExpF64AVX512const<>+928(SB)/8, $0x3fe0000000000009
+DATA vmathExpF64AVX512const<>+936(SB)/8, $0x3fe0000000000009
+DATA vmathExpF64AVX512const<>+944(SB)/8, $0x3fe0000000000009
+DATA vmathExpF64AVX512const<>+952(SB)/8, $0x3fe0000000000009
+DATA vmathExpF64AVX512const<>+960(SB)/8, $0x3fc5555555555558
+DATA vmathExpF64AVX512const<>+968(SB)/8, $0x3fc5555555555558
+DATA vmathExpF64AVX512const<>+976(SB)/8, $0x3fc5555555555558
+DATA vmathExpF64AVX512const<>+984(SB)/8, $0x3fc5555555555558
+DATA vmathExpF64AVX512const<>+992(SB)/8, $0x3fc5555555555558
+DATA vmathExpF64AVX512const<>+1000(SB)/8, $0x3fc5555555555558
+DATA vmathExpF64AVX512const<>+1008(SB)/8, $0x3fc5555555555558
+DATA vmathExpF64AVX512const<>+1016(SB)/8, $0x3fc5555555555558
+DATA vmathExpF64AVX512const<>+1024(SB)/8, $0x3ff0000000000000
+DATA vmathExpF64AVX512const<>+1032(SB)/8, $0x3ff0000000000000
+DATA vmathExpF64AVX512const<>+1040(SB)/8, $0x3ff0000000000000
+DATA vmathExpF64AVX512const<>+1048(SB)/8, $0x3ff0000000000000
+DATA vmathExpF64AVX512const<>+1056(SB)/8, $0x3ff0000000000000
+DATA vmathExpF64AVX512const<>+1064(SB)/8, $0x3ff0000000000000
+DATA vmathExpF64AVX512const<>+1072(SB)/8, $0x3ff0000000000000
+DATA vmathExpF64AVX512const<>+1080(SB)/8, $0x3ff0000000000000
+GLOBL vmathExpF64AVX512const<>(SB), RODATA|NOPTR, $1088
 
 // func ExpF32AVX2(dst []float32, x []float32)
 // Requires: AVX, AVX2, FMA3
@@ -837,13 +847,14 @@ main:
 	VMAXPS  Y0, Y2, Y0
 	VMAXPS  Y1, Y3, Y1
 
-	// k = RoundToEven(x * log2e)
-	VMULPS vmathExpF32AVX2const<>+128(SB), Y0, Y4
-	VMULPS vmathExpF32AVX2const<>+128(SB), Y1, Y5
-	VADDPS vmathExpF32AVX2const<>+192(SB), Y4, Y6
-	VADDPS vmathExpF32AVX2const<>+192(SB), Y5, Y7
-	VSUBPS vmathExpF32AVX2const<>+192(SB), Y6, Y4
-	VSUBPS vmathExpF32AVX2const<>+192(SB), Y7, Y5
+	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
+	// kept in the low bits; k = kb - 1.5*2^mant exactly
+	VMOVUPS     vmathExpF32AVX2const<>+128(SB), Y6
+	VMOVUPS     vmathExpF32AVX2const<>+128(SB), Y7
+	VFMADD231PS vmathExpF32AVX2const<>+192(SB), Y0, Y6
+	VFMADD231PS vmathExpF32AVX2const<>+192(SB), Y1, Y7
+	VSUBPS      vmathExpF32AVX2const<>+128(SB), Y6, Y4
+	VSUBPS      vmathExpF32AVX2const<>+128(SB), Y7, Y5
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
 	VFNMADD231PS vmathExpF32AVX2const<>+256(SB), Y4, Y0
@@ -910,10 +921,11 @@ one:
 	VMOVUPS vmathExpF32AVX2const<>+64(SB), Y1
 	VMAXPS  Y0, Y1, Y0
 
-	// k = RoundToEven(x * log2e)
-	VMULPS vmathExpF32AVX2const<>+128(SB), Y0, Y2
-	VADDPS vmathExpF32AVX2const<>+192(SB), Y2, Y3
-	VSUBPS vmathExpF32AVX2const<>+192(SB), Y3, Y2
+	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
+	// kept in the low bits; k = kb - 1.5*2^mant exactly
+	VMOVUPS     vmathExpF32AVX2const<>+128(SB), Y3
+	VFMADD231PS vmathExpF32AVX2const<>+192(SB), Y0, Y3
+	VSUBPS      vmathExpF32AVX2const<>+128(SB), Y3, Y2
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
 	VFNMADD231PS vmathExpF32AVX2const<>+256(SB), Y2, Y0
@@ -965,10 +977,11 @@ tail:
 	VMOVUPS vmathExpF32AVX2const<>+64(SB), Y2
 	VMAXPS  Y1, Y2, Y1
 
-	// k = RoundToEven(x * log2e)
-	VMULPS vmathExpF32AVX2const<>+128(SB), Y1, Y3
-	VADDPS vmathExpF32AVX2const<>+192(SB), Y3, Y4
-	VSUBPS vmathExpF32AVX2const<>+192(SB), Y4, Y3
+	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
+	// kept in the low bits; k = kb - 1.5*2^mant exactly
+	VMOVUPS     vmathExpF32AVX2const<>+128(SB), Y4
+	VFMADD231PS vmathExpF32AVX2const<>+192(SB), Y1, Y4
+	VSUBPS      vmathExpF32AVX2const<>+128(SB), Y4, Y3
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
 	VFNMADD231PS vmathExpF32AVX2const<>+256(SB), Y3, Y1
@@ -1035,38 +1048,38 @@ DATA vmathExpF32AVX2const<>+112(SB)/4, $0xc2d00000
 DATA vmathExpF32AVX2const<>+116(SB)/4, $0xc2d00000
 DATA vmathExpF32AVX2const<>+120(SB)/4, $0xc2d00000
 DATA vmathExpF32AVX2const<>+124(SB)/4, $0xc2d00000
-DATA vmathExpF32AVX2const<>+128(SB)/4, $0x3fb8aa3b
-DATA vmathExpF32AVX2const<>+132(SB)/4, $0x3fb8aa3b
-DATA vmathExpF32AVX2const<>+136(SB)/4, $0x3fb8aa3b
-DATA vmathExpF32AVX2const<>+140(SB)/4, $0x3fb8aa3b
-DATA vmathExpF32AVX2const<>+144(SB)/4, $0x3fb8aa3b
-DATA vmathExpF32AVX2const<>+148(SB)/4, $0x3fb8aa3b
-DATA vmathExpF32AVX2const<>+152(SB)/4, $0x3fb8aa3b
-DATA vmathExpF32AVX2const<>+156(SB)/4, $0x3fb8aa3b
-DATA vmathExpF32AVX2const<>+160(SB)/4, $0x3fb8aa3b
-DATA vmathExpF32AVX2const<>+164(SB)/4, $0x3fb8aa3b
-DATA vmathExpF32AVX2const<>+168(SB)/4, $0x3fb8aa3b
-DATA vmathExpF32AVX2const<>+172(SB)/4, $0x3fb8aa3b
-DATA vmathExpF32AVX2const<>+176(SB)/4, $0x3fb8aa3b
-DATA vmathExpF32AVX2const<>+180(SB)/4, $0x3fb8aa3b
-DATA vmathExpF32AVX2const<>+184(SB)/4, $0x3fb8aa3b
-DATA vmathExpF32AVX2const<>+188(SB)/4, $0x3fb8aa3b
-DATA vmathExpF32AVX2const<>+192(SB)/4, $0x4b400000
-DATA vmathExpF32AVX2const<>+196(SB)/4, $0x4b400000
-DATA vmathExpF32AVX2const<>+200(SB)/4, $0x4b400000
-DATA vmathExpF32AVX2const<>+204(SB)/4, $0x4b400000
-DATA vmathExpF32AVX2const<>+208(SB)/4, $0x4b400000
-DATA vmathExpF32AVX2const<>+212(SB)/4, $0x4b400000
-DATA vmathExpF32AVX2const<>+216(SB)/4, $0x4b400000
-DATA vmathExpF32AVX2const<>+220(SB)/4, $0x4b400000
-DATA vmathExpF32AVX2const<>+224(SB)/4, $0x4b400000
-DATA vmathExpF32AVX2const<>+228(SB)/4, $0x4b400000
-DATA vmathExpF32AVX2const<>+232(SB)/4, $0x4b400000
-DATA vmathExpF32AVX2const<>+236(SB)/4, $0x4b400000
-DATA vmathExpF32AVX2const<>+240(SB)/4, $0x4b400000
-DATA vmathExpF32AVX2const<>+244(SB)/4, $0x4b400000
-DATA vmathExpF32AVX2const<>+248(SB)/4, $0x4b400000
-DATA vmathExpF32AVX2const<>+252(SB)/4, $0x4b400000
+DATA vmathExpF32AVX2const<>+128(SB)/4, $0x4b400000
+DATA vmathExpF32AVX2const<>+132(SB)/4, $0x4b400000
+DATA vmathExpF32AVX2const<>+136(SB)/4, $0x4b400000
+DATA vmathExpF32AVX2const<>+140(SB)/4, $0x4b400000
+DATA vmathExpF32AVX2const<>+144(SB)/4, $0x4b400000
+DATA vmathExpF32AVX2const<>+148(SB)/4, $0x4b400000
+DATA vmathExpF32AVX2const<>+152(SB)/4, $0x4b400000
+DATA vmathExpF32AVX2const<>+156(SB)/4, $0x4b400000
+DATA vmathExpF32AVX2const<>+160(SB)/4, $0x4b400000
+DATA vmathExpF32AVX2const<>+164(SB)/4, $0x4b400000
+DATA vmathExpF32AVX2const<>+168(SB)/4, $0x4b400000
+DATA vmathExpF32AVX2const<>+172(SB)/4, $0x4b400000
+DATA vmathExpF32AVX2const<>+176(SB)/4, $0x4b400000
+DATA vmathExpF32AVX2const<>+180(SB)/4, $0x4b400000
+DATA vmathExpF32AVX2const<>+184(SB)/4, $0x4b400000
+DATA vmathExpF32AVX2const<>+188(SB)/4, $0x4b400000
+DATA vmathExpF32AVX2const<>+192(SB)/4, $0x3fb8aa3b
+DATA vmathExpF32AVX2const<>+196(SB)/4, $0x3fb8aa3b
+DATA vmathExpF32AVX2const<>+200(SB)/4, $0x3fb8aa3b
+DATA vmathExpF32AVX2const<>+204(SB)/4, $0x3fb8aa3b
+DATA vmathExpF32AVX2const<>+208(SB)/4, $0x3fb8aa3b
+DATA vmathExpF32AVX2const<>+212(SB)/4, $0x3fb8aa3b
+DATA vmathExpF32AVX2const<>+216(SB)/4, $0x3fb8aa3b
+DATA vmathExpF32AVX2const<>+220(SB)/4, $0x3fb8aa3b
+DATA vmathExpF32AVX2const<>+224(SB)/4, $0x3fb8aa3b
+DATA vmathExpF32AVX2const<>+228(SB)/4, $0x3fb8aa3b
+DATA vmathExpF32AVX2const<>+232(SB)/4, $0x3fb8aa3b
+DATA vmathExpF32AVX2const<>+236(SB)/4, $0x3fb8aa3b
+DATA vmathExpF32AVX2const<>+240(SB)/4, $0x3fb8aa3b
+DATA vmathExpF32AVX2const<>+244(SB)/4, $0x3fb8aa3b
+DATA vmathExpF32AVX2const<>+248(SB)/4, $0x3fb8aa3b
+DATA vmathExpF32AVX2const<>+252(SB)/4, $0x3fb8aa3b
 DATA vmathExpF32AVX2const<>+256(SB)/4, $0x3f318000
 DATA vmathExpF32AVX2const<>+260(SB)/4, $0x3f318000
 DATA vmathExpF32AVX2const<>+264(SB)/4, $0x3f318000
@@ -1247,39 +1260,40 @@ main:
 	VMAXPS  Z2, Z6, Z2
 	VMAXPS  Z3, Z7, Z3
 
-	// k = RoundToEven(x * log2e)
-	VMULPS      vmathExpF32AVX512const<>+128(SB), Z0, Z8
-	VMULPS      vmathExpF32AVX512const<>+128(SB), Z1, Z9
-	VMULPS      vmathExpF32AVX512const<>+128(SB), Z2, Z10
-	VMULPS      vmathExpF32AVX512const<>+128(SB), Z3, Z11
-	VRNDSCALEPS $0x00, Z8, Z8
-	VRNDSCALEPS $0x00, Z9, Z9
-	VRNDSCALEPS $0x00, Z10, Z10
-	VRNDSCALEPS $0x00, Z11, Z11
+	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
+	// kept in the low bits; k = kb - 1.5*2^mant exactly
+	VMOVUPS     vmathExpF32AVX512const<>+128(SB), Z12
+	VMOVUPS     vmathExpF32AVX512const<>+128(SB), Z13
+	VMOVUPS     vmathExpF32AVX512const<>+128(SB), Z14
+	VMOVUPS     vmathExpF32AVX512const<>+128(SB), Z15
+	VFMADD231PS vmathExpF32AVX512const<>+192(SB), Z0, Z12
+	VFMADD231PS vmathExpF32AVX512const<>+192(SB), Z1, Z13
+	VFMADD231PS vmathExpF32AVX512const<>+192(SB), Z2, Z14
+	VFMADD231PS vmathExpF32AVX512const<>+192(SB), Z3, Z15
+	VSUBPS      vmathExpF32AVX512const<>+128(SB), Z12, Z8
+	VSUBPS      vmathExpF32AVX512const<>+128(SB), Z13, Z9
+	VSUBPS      vmathExpF32AVX512const<>+128(SB), Z14, Z10
+	VSUBPS      vmathExpF32AVX512const<>+128(SB), Z15, Z11
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PS vmathExpF32AVX512const<>+192(SB), Z8, Z0
-	VFNMADD231PS vmathExpF32AVX512const<>+192(SB), Z9, Z1
-	VFNMADD231PS vmathExpF32AVX512const<>+192(SB), Z10, Z2
-	VFNMADD231PS vmathExpF32AVX512const<>+192(SB), Z11, Z3
 	VFNMADD231PS vmathExpF32AVX512const<>+256(SB), Z8, Z0
 	VFNMADD231PS vmathExpF32AVX512const<>+256(SB), Z9, Z1
 	VFNMADD231PS vmathExpF32AVX512const<>+256(SB), Z10, Z2
 	VFNMADD231PS vmathExpF32AVX512const<>+256(SB), Z11, Z3
+	VFNMADD231PS vmathExpF32AVX512const<>+320(SB), Z8, Z0
+	VFNMADD231PS vmathExpF32AVX512const<>+320(SB), Z9, Z1
+	VFNMADD231PS vmathExpF32AVX512const<>+320(SB), Z10, Z2
+	VFNMADD231PS vmathExpF32AVX512const<>+320(SB), Z11, Z3
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPS      Z0, Z0, Z12
-	VMULPS      Z1, Z1, Z13
-	VMULPS      Z2, Z2, Z14
-	VMULPS      Z3, Z3, Z15
-	VMOVUPS     vmathExpF32AVX512const<>+320(SB), Z4
-	VMOVUPS     vmathExpF32AVX512const<>+320(SB), Z5
-	VMOVUPS     vmathExpF32AVX512const<>+320(SB), Z6
-	VMOVUPS     vmathExpF32AVX512const<>+320(SB), Z7
-	VFMADD213PS vmathExpF32AVX512const<>+384(SB), Z0, Z4
-	VFMADD213PS vmathExpF32AVX512const<>+384(SB), Z1, Z5
-	VFMADD213PS vmathExpF32AVX512const<>+384(SB), Z2, Z6
-	VFMADD213PS vmathExpF32AVX512const<>+384(SB), Z3, Z7
+	VMULPS      Z0, Z0, Z16
+	VMULPS      Z1, Z1, Z17
+	VMULPS      Z2, Z2, Z18
+	VMULPS      Z3, Z3, Z19
+	VMOVUPS     vmathExpF32AVX512const<>+384(SB), Z4
+	VMOVUPS     vmathExpF32AVX512const<>+384(SB), Z5
+	VMOVUPS     vmathExpF32AVX512const<>+384(SB), Z6
+	VMOVUPS     vmathExpF32AVX512const<>+384(SB), Z7
 	VFMADD213PS vmathExpF32AVX512const<>+448(SB), Z0, Z4
 	VFMADD213PS vmathExpF32AVX512const<>+448(SB), Z1, Z5
 	VFMADD213PS vmathExpF32AVX512const<>+448(SB), Z2, Z6
@@ -1292,34 +1306,38 @@ main:
 	VFMADD213PS vmathExpF32AVX512const<>+576(SB), Z1, Z5
 	VFMADD213PS vmathExpF32AVX512const<>+576(SB), Z2, Z6
 	VFMADD213PS vmathExpF32AVX512const<>+576(SB), Z3, Z7
+	VFMADD213PS vmathExpF32AVX512const<>+640(SB), Z0, Z4
+	VFMADD213PS vmathExpF32AVX512const<>+640(SB), Z1, Z5
+	VFMADD213PS vmathExpF32AVX512const<>+640(SB), Z2, Z6
+	VFMADD213PS vmathExpF32AVX512const<>+640(SB), Z3, Z7
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPS      vmathExpF32AVX512const<>+640(SB), Z0, Z16
-	VADDPS      vmathExpF32AVX512const<>+640(SB), Z1, Z17
-	VADDPS      vmathExpF32AVX512const<>+640(SB), Z2, Z18
-	VADDPS      vmathExpF32AVX512const<>+640(SB), Z3, Z19
-	VSUBPS      vmathExpF32AVX512const<>+640(SB), Z16, Z20
-	VSUBPS      vmathExpF32AVX512const<>+640(SB), Z17, Z21
-	VSUBPS      vmathExpF32AVX512const<>+640(SB), Z18, Z22
-	VSUBPS      vmathExpF32AVX512const<>+640(SB), Z19, Z23
-	VSUBPS      Z20, Z0, Z20
-	VSUBPS      Z21, Z1, Z21
-	VSUBPS      Z22, Z2, Z22
-	VSUBPS      Z23, Z3, Z23
-	VFMADD213PS Z20, Z12, Z4
-	VFMADD213PS Z21, Z13, Z5
-	VFMADD213PS Z22, Z14, Z6
-	VFMADD213PS Z23, Z15, Z7
-	VADDPS      Z4, Z16, Z16
-	VADDPS      Z5, Z17, Z17
-	VADDPS      Z6, Z18, Z18
-	VADDPS      Z7, Z19, Z19
+	VADDPS      vmathExpF32AVX512const<>+704(SB), Z0, Z20
+	VADDPS      vmathExpF32AVX512const<>+704(SB), Z1, Z21
+	VADDPS      vmathExpF32AVX512const<>+704(SB), Z2, Z22
+	VADDPS      vmathExpF32AVX512const<>+704(SB), Z3, Z23
+	VSUBPS      vmathExpF32AVX512const<>+704(SB), Z20, Z24
+	VSUBPS      vmathExpF32AVX512const<>+704(SB), Z21, Z25
+	VSUBPS      vmathExpF32AVX512const<>+704(SB), Z22, Z26
+	VSUBPS      vmathExpF32AVX512const<>+704(SB), Z23, Z27
+	VSUBPS      Z24, Z0, Z24
+	VSUBPS      Z25, Z1, Z25
+	VSUBPS      Z26, Z2, Z26
+	VSUBPS      Z27, Z3, Z27
+	VFMADD213PS Z24, Z16, Z4
+	VFMADD213PS Z25, Z17, Z5
+	VFMADD213PS Z26, Z18, Z6
+	VFMADD213PS Z27, Z19, Z7
+	VADDPS      Z4, Z20, Z20
+	VADDPS      Z5, Z21, Z21
+	VADDPS      Z6, Z22, Z22
+	VADDPS      Z7, Z23, Z23
 
 	// p * 2^k, one rounding
-	VSCALEFPS Z8, Z16, Z0
-	VSCALEFPS Z9, Z17, Z1
-	VSCALEFPS Z10, Z18, Z2
-	VSCALEFPS Z11, Z19, Z3
+	VSCALEFPS Z8, Z20, Z0
+	VSCALEFPS Z9, Z21, Z1
+	VSCALEFPS Z10, Z22, Z2
+	VSCALEFPS Z11, Z23, Z3
 	VMOVUPS   Z0, (AX)
 	VMOVUPS   Z1, 64(AX)
 	VMOVUPS   Z2, 128(AX)
@@ -1340,31 +1358,33 @@ one:
 	VMOVUPS vmathExpF32AVX512const<>+64(SB), Z1
 	VMAXPS  Z0, Z1, Z0
 
-	// k = RoundToEven(x * log2e)
-	VMULPS      vmathExpF32AVX512const<>+128(SB), Z0, Z2
-	VRNDSCALEPS $0x00, Z2, Z2
+	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
+	// kept in the low bits; k = kb - 1.5*2^mant exactly
+	VMOVUPS     vmathExpF32AVX512const<>+128(SB), Z3
+	VFMADD231PS vmathExpF32AVX512const<>+192(SB), Z0, Z3
+	VSUBPS      vmathExpF32AVX512const<>+128(SB), Z3, Z2
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PS vmathExpF32AVX512const<>+192(SB), Z2, Z0
 	VFNMADD231PS vmathExpF32AVX512const<>+256(SB), Z2, Z0
+	VFNMADD231PS vmathExpF32AVX512const<>+320(SB), Z2, Z0
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPS      Z0, Z0, Z3
-	VMOVUPS     vmathExpF32AVX512const<>+320(SB), Z1
-	VFMADD213PS vmathExpF32AVX512const<>+384(SB), Z0, Z1
+	VMULPS      Z0, Z0, Z4
+	VMOVUPS     vmathExpF32AVX512const<>+384(SB), Z1
 	VFMADD213PS vmathExpF32AVX512const<>+448(SB), Z0, Z1
 	VFMADD213PS vmathExpF32AVX512const<>+512(SB), Z0, Z1
 	VFMADD213PS vmathExpF32AVX512const<>+576(SB), Z0, Z1
+	VFMADD213PS vmathExpF32AVX512const<>+640(SB), Z0, Z1
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPS      vmathExpF32AVX512const<>+640(SB), Z0, Z4
-	VSUBPS      vmathExpF32AVX512const<>+640(SB), Z4, Z5
-	VSUBPS      Z5, Z0, Z5
-	VFMADD213PS Z5, Z3, Z1
-	VADDPS      Z1, Z4, Z4
+	VADDPS      vmathExpF32AVX512const<>+704(SB), Z0, Z5
+	VSUBPS      vmathExpF32AVX512const<>+704(SB), Z5, Z6
+	VSUBPS      Z6, Z0, Z6
+	VFMADD213PS Z6, Z4, Z1
+	VADDPS      Z1, Z5, Z5
 
 	// p * 2^k, one rounding
-	VSCALEFPS Z2, Z4, Z0
+	VSCALEFPS Z2, Z5, Z0
 	VMOVUPS   Z0, (AX)
 	ADDQ      $0x00000040, CX
 	ADDQ      $0x00000040, AX
@@ -1389,31 +1409,33 @@ tail:
 	VMOVUPS vmathExpF32AVX512const<>+64(SB), Z1
 	VMAXPS  Z0, Z1, Z0
 
-	// k = RoundToEven(x * log2e)
-	VMULPS      vmathExpF32AVX512const<>+128(SB), Z0, Z2
-	VRNDSCALEPS $0x00, Z2, Z2
+	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
+	// kept in the low bits; k = kb - 1.5*2^mant exactly
+	VMOVUPS     vmathExpF32AVX512const<>+128(SB), Z3
+	VFMADD231PS vmathExpF32AVX512const<>+192(SB), Z0, Z3
+	VSUBPS      vmathExpF32AVX512const<>+128(SB), Z3, Z2
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PS vmathExpF32AVX512const<>+192(SB), Z2, Z0
 	VFNMADD231PS vmathExpF32AVX512const<>+256(SB), Z2, Z0
+	VFNMADD231PS vmathExpF32AVX512const<>+320(SB), Z2, Z0
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPS      Z0, Z0, Z3
-	VMOVUPS     vmathExpF32AVX512const<>+320(SB), Z1
-	VFMADD213PS vmathExpF32AVX512const<>+384(SB), Z0, Z1
+	VMULPS      Z0, Z0, Z4
+	VMOVUPS     vmathExpF32AVX512const<>+384(SB), Z1
 	VFMADD213PS vmathExpF32AVX512const<>+448(SB), Z0, Z1
 	VFMADD213PS vmathExpF32AVX512const<>+512(SB), Z0, Z1
 	VFMADD213PS vmathExpF32AVX512const<>+576(SB), Z0, Z1
+	VFMADD213PS vmathExpF32AVX512const<>+640(SB), Z0, Z1
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPS      vmathExpF32AVX512const<>+640(SB), Z0, Z4
-	VSUBPS      vmathExpF32AVX512const<>+640(SB), Z4, Z5
-	VSUBPS      Z5, Z0, Z5
-	VFMADD213PS Z5, Z3, Z1
-	VADDPS      Z1, Z4, Z4
+	VADDPS      vmathExpF32AVX512const<>+704(SB), Z0, Z5
+	VSUBPS      vmathExpF32AVX512const<>+704(SB), Z5, Z6
+	VSUBPS      Z6, Z0, Z6
+	VFMADD213PS Z6, Z4, Z1
+	VADDPS      Z1, Z5, Z5
 
 	// p * 2^k, one rounding
-	VSCALEFPS Z2, Z4, Z0
+	VSCALEFPS Z2, Z5, Z0
 	VMOVUPS   Z0, K1, (AX)
 
 done:
@@ -1452,151 +1474,167 @@ DATA vmathExpF32AVX512const<>+112(SB)/4, $0xc2d00000
 DATA vmathExpF32AVX512const<>+116(SB)/4, $0xc2d00000
 DATA vmathExpF32AVX512const<>+120(SB)/4, $0xc2d00000
 DATA vmathExpF32AVX512const<>+124(SB)/4, $0xc2d00000
-DATA vmathExpF32AVX512const<>+128(SB)/4, $0x3fb8aa3b
-DATA vmathExpF32AVX512const<>+132(SB)/4, $0x3fb8aa3b
-DATA vmathExpF32AVX512const<>+136(SB)/4, $0x3fb8aa3b
-DATA vmathExpF32AVX512const<>+140(SB)/4, $0x3fb8aa3b
-DATA vmathExpF32AVX512const<>+144(SB)/4, $0x3fb8aa3b
-DATA vmathExpF32AVX512const<>+148(SB)/4, $0x3fb8aa3b
-DATA vmathExpF32AVX512const<>+152(SB)/4, $0x3fb8aa3b
-DATA vmathExpF32AVX512const<>+156(SB)/4, $0x3fb8aa3b
-DATA vmathExpF32AVX512const<>+160(SB)/4, $0x3fb8aa3b
-DATA vmathExpF32AVX512const<>+164(SB)/4, $0x3fb8aa3b
-DATA vmathExpF32AVX512const<>+168(SB)/4, $0x3fb8aa3b
-DATA vmathExpF32AVX512const<>+172(SB)/4, $0x3fb8aa3b
-DATA vmathExpF32AVX512const<>+176(SB)/4, $0x3fb8aa3b
-DATA vmathExpF32AVX512const<>+180(SB)/4, $0x3fb8aa3b
-DATA vmathExpF32AVX512const<>+184(SB)/4, $0x3fb8aa3b
-DATA vmathExpF32AVX512const<>+188(SB)/4, $0x3fb8aa3b
-DATA vmathExpF32AVX512const<>+192(SB)/4, $0x3f318000
-DATA vmathExpF32AVX512const<>+196(SB)/4, $0x3f318000
-DATA vmathExpF32AVX512const<>+200(SB)/4, $0x3f318000
-DATA vmathExpF32AVX512const<>+204(SB)/4, $0x3f318000
-DATA vmathExpF32AVX512const<>+208(SB)/4, $0x3f318000
-DATA vmathExpF32AVX512const<>+212(SB)/4, $0x3f318000
-DATA vmathExpF32AVX512const<>+216(SB)/4, $0x3f318000
-DATA vmathExpF32AVX512const<>+220(SB)/4, $0x3f318000
-DATA vmathExpF32AVX512const<>+224(SB)/4, $0x3f318000
-DATA vmathExpF32AVX512const<>+228(SB)/4, $0x3f318000
-DATA vmathExpF32AVX512const<>+232(SB)/4, $0x3f318000
-DATA vmathExpF32AVX512const<>+236(SB)/4, $0x3f318000
-DATA vmathExpF32AVX512const<>+240(SB)/4, $0x3f318000
-DATA vmathExpF32AVX512const<>+244(SB)/4, $0x3f318000
-DATA vmathExpF32AVX512const<>+248(SB)/4, $0x3f318000
-DATA vmathExpF32AVX512const<>+252(SB)/4, $0x3f318000
-DATA vmathExpF32AVX512const<>+256(SB)/4, $0xb95e8083
-DATA vmathExpF32AVX512const<>+260(SB)/4, $0xb95e8083
-DATA vmathExpF32AVX512const<>+264(SB)/4, $0xb95e8083
-DATA vmathExpF32AVX512const<>+268(SB)/4, $0xb95e8083
-DATA vmathExpF32AVX512const<>+272(SB)/4, $0xb95e8083
-DATA vmathExpF32AVX512const<>+276(SB)/4, $0xb95e8083
-DATA vmathExpF32AVX512const<>+280(SB)/4, $0xb95e8083
-DATA vmathExpF32AVX512const<>+284(SB)/4, $0xb95e8083
-DATA vmathExpF32AVX512const<>+288(SB)/4, $0xb95e8083
-DATA vmathExpF32AVX512const<>+292(SB)/4, $0xb95e8083
-DATA vmathExpF32AVX512const<>+296(SB)/4, $0xb95e8083
-DATA vmathExpF32AVX512const<>+300(SB)/4, $0xb95e8083
-DATA vmathExpF32AVX512const<>+304(SB)/4, $0xb95e8083
-DATA vmathExpF32AVX512const<>+308(SB)/4, $0xb95e8083
-DATA vmathExpF32AVX512const<>+312(SB)/4, $0xb95e8083
-DATA vmathExpF32AVX512const<>+316(SB)/4, $0xb95e8083
-DATA vmathExpF32AVX512const<>+320(SB)/4, $0x3ab51200
-DATA vmathExpF32AVX512const<>+324(SB)/4, $0x3ab51200
-DATA vmathExpF32AVX512const<>+328(SB)/4, $0x3ab51200
-DATA vmathExpF32AVX512const<>+332(SB)/4, $0x3ab51200
-DATA vmathExpF32AVX512const<>+336(SB)/4, $0x3ab51200
-DATA vmathExpF32AVX512const<>+340(SB)/4, $0x3ab51200
-DATA vmathExpF32AVX512const<>+344(SB)/4, $0x3ab51200
-DATA vmathExpF32AVX512const<>+348(SB)/4, $0x3ab51200
-DATA vmathExpF32AVX512const<>+352(SB)/4, $0x3ab51200
-DATA vmathExpF32AVX512const<>+356(SB)/4, $0x3ab51200
-DATA vmathExpF32AVX512const<>+360(SB)/4, $0x3ab51200
-DATA vmathExpF32AVX512const<>+364(SB)/4, $0x3ab51200
-DATA vmathExpF32AVX512const<>+368(SB)/4, $0x3ab51200
-DATA vmathExpF32AVX512const<>+372(SB)/4, $0x3ab51200
-DATA vmathExpF32AVX512const<>+376(SB)/4, $0x3ab51200
-DATA vmathExpF32AVX512const<>+380(SB)/4, $0x3ab51200
-DATA vmathExpF32AVX512const<>+384(SB)/4, $0x3c091d01
-DATA vmathExpF32AVX512const<>+388(SB)/4, $0x3c091d01
-DATA vmathExpF32AVX512const<>+392(SB)/4, $0x3c091d01
-DATA vmathExpF32AVX512const<>+396(SB)/4, $0x3c091d01
-DATA vmathExpF32AVX512const<>+400(SB)/4, $0x3c091d01
-DATA vmathExpF32AVX512const<>+404(SB)/4, $0x3c091d01
-DATA vmathExpF32AVX512const<>+408(SB)/4, $0x3c091d01
-DATA vmathExpF32AVX512const<>+412(SB)/4, $0x3c091d01
-DATA vmathExpF32AVX512const<>+416(SB)/4, $0x3c091d01
-DATA vmathExpF32AVX512const<>+420(SB)/4, $0x3c091d01
-DATA vmathExpF32AVX512const<>+424(SB)/4, $0x3c091d01
-DATA vmathExpF32AVX512const<>+428(SB)/4, $0x3c091d01
-DATA vmathExpF32AVX512const<>+432(SB)/4, $0x3c091d01
-DATA vmathExpF32AVX512const<>+436(SB)/4, $0x3c091d01
-DATA vmathExpF32AVX512const<>+440(SB)/4, $0x3c091d01
-DATA vmathExpF32AVX512const<>+444(SB)/4, $0x3c091d01
-DATA vmathExpF32AVX512const<>+448(SB)/4, $0x3d2aac79
-DATA vmathExpF32AVX512const<>+452(SB)/4, $0x3d2aac79
-DATA vmathExpF32AVX512const<>+456(SB)/4, $0x3d2aac79
-DATA vmathExpF32AVX512const<>+460(SB)/4, $0x3d2aac79
-DATA vmathExpF32AVX512const<>+464(SB)/4, $0x3d2aac79
-DATA vmathExpF32AVX512const<>+468(SB)/4, $0x3d2aac79
-DATA vmathExpF32AVX512const<>+472(SB)/4, $0x3d2aac79
-DATA vmathExpF32AVX512const<>+476(SB)/4, $0x3d2aac79
-DATA vmathExpF32AVX512const<>+480(SB)/4, $0x3d2aac79
-DATA vmathExpF32AVX512const<>+484(SB)/4, $0x3d2aac79
-DATA vmathExpF32AVX512const<>+488(SB)/4, $0x3d2aac79
-DATA vmathExpF32AVX512const<>+492(SB)/4, $0x3d2aac79
-DATA vmathExpF32AVX512const<>+496(SB)/4, $0x3d2aac79
-DATA vmathExpF32AVX512const<>+500(SB)/4, $0x3d2aac79
-DATA vmathExpF32AVX512const<>+504(SB)/4, $0x3d2aac79
-DATA vmathExpF32AVX512const<>+508(SB)/4, $0x3d2aac79
-DATA vmathExpF32AVX512const<>+512(SB)/4, $0x3e2aaa49
-DATA vmathExpF32AVX512const<>+516(SB)/4, $0x3e2aaa49
-DATA vmathExpF32AVX512const<>+520(SB)/4, $0x3e2aaa49
-DATA vmathExpF32AVX512const<>+524(SB)/4, $0x3e2aaa49
-DATA vmathExpF32AVX512const<>+528(SB)/4, $0x3e2aaa49
-DATA vmathExpF32AVX512const<>+532(SB)/4, $0x3e2aaa49
-DATA vmathExpF32AVX512const<>+536(SB)/4, $0x3e2aaa49
-DATA vmathExpF32AVX512const<>+540(SB)/4, $0x3e2aaa49
-DATA vmathExpF32AVX512const<>+544(SB)/4, $0x3e2aaa49
-DATA vmathExpF32AVX512const<>+548(SB)/4, $0x3e2aaa49
-DATA vmathExpF32AVX512const<>+552(SB)/4, $0x3e2aaa49
-DATA vmathExpF32AVX512const<>+556(SB)/4, $0x3e2aaa49
-DATA vmathExpF32AVX512const<>+560(SB)/4, $0x3e2aaa49
-DATA vmathExpF32AVX512const<>+564(SB)/4, $0x3e2aaa49
-DATA vmathExpF32AVX512const<>+568(SB)/4, $0x3e2aaa49
-DATA vmathExpF32AVX512const<>+572(SB)/4, $0x3e2aaa49
-DATA vmathExpF32AVX512const<>+576(SB)/4, $0x3efffffe
-DATA vmathExpF32AVX512const<>+580(SB)/4, $0x3efffffe
-DATA vmathExpF32AVX512const<>+584(SB)/4, $0x3efffffe
-DATA vmathExpF32AVX512const<>+588(SB)/4, $0x3efffffe
-DATA vmathExpF32AVX512const<>+592(SB)/4, $0x3efffffe
-DATA vmathExpF32AVX512const<>+596(SB)/4, $0x3efffffe
-DATA vmathExpF32AVX512const<>+600(SB)/4, $0x3efffffe
-DATA vmathExpF32AVX512const<>+604(SB)/4, $0x3efffffe
-DATA vmathExpF32AVX512const<>+608(SB)/4, $0x3efffffe
-DATA vmathExpF32AVX512const<>+612(SB)/4, $0x3efffffe
-DATA vmathExpF32AVX512const<>+616(SB)/4, $0x3efffffe
-DATA vmathExpF32AVX512const<>+620(SB)/4, $0x3efffffe
-DATA vmathExpF32AVX512const<>+624(SB)/4, $0x3efffffe
-DATA vmathExpF32AVX512const<>+628(SB)/4, $0x3efffffe
-DATA vmathExpF32AVX512const<>+632(SB)/4, $0x3efffffe
-DATA vmathExpF32AVX512const<>+636(SB)/4, $0x3efffffe
-DATA vmathExpF32AVX512const<>+640(SB)/4, $0x3f800000
-DATA vmathExpF32AVX512const<>+644(SB)/4, $0x3f800000
-DATA vmathExpF32AVX512const<>+648(SB)/4, $0x3f800000
-DATA vmathExpF32AVX512const<>+652(SB)/4, $0x3f800000
-DATA vmathExpF32AVX512const<>+656(SB)/4, $0x3f800000
-DATA vmathExpF32AVX512const<>+660(SB)/4, $0x3f800000
-DATA vmathExpF32AVX512const<>+664(SB)/4, $0x3f800000
-DATA vmathExpF32AVX512const<>+668(SB)/4, $0x3f800000
-DATA vmathExpF32AVX512const<>+672(SB)/4, $0x3f800000
-DATA vmathExpF32AVX512const<>+676(SB)/4, $0x3f800000
-DATA vmathExpF32AVX512const<>+680(SB)/4, $0x3f800000
-DATA vmathExpF32AVX512const<>+684(SB)/4, $0x3f800000
-DATA vmathExpF32AVX512const<>+688(SB)/4, $0x3f800000
-DATA vmathExpF32AVX512const<>+692(SB)/4, $0x3f800000
-DATA vmathExpF32AVX512const<>+696(SB)/4, $0x3f800000
-DATA vmathExpF32AVX512const<>+700(SB)/4, $0x3f800000
-GLOBL vmathExpF32AVX512const<>(SB), RODATA|NOPTR, $704
+DATA vmathExpF32AVX512const<>+128(SB)/4, $0x4b400000
+DATA vmathExpF32AVX512const<>+132(SB)/4, $0x4b400000
+DATA vmathExpF32AVX512const<>+136(SB)/4, $0x4b400000
+DATA vmathExpF32AVX512const<>+140(SB)/4, $0x4b400000
+DATA vmathExpF32AVX512const<>+144(SB)/4, $0x4b400000
+DATA vmathExpF32AVX512const<>+148(SB)/4, $0x4b400000
+DATA vmathExpF32AVX512const<>+152(SB)/4, $0x4b400000
+DATA vmathExpF32AVX512const<>+156(SB)/4, $0x4b400000
+DATA vmathExpF32AVX512const<>+160(SB)/4, $0x4b400000
+DATA vmathExpF32AVX512const<>+164(SB)/4, $0x4b400000
+DATA vmathExpF32AVX512const<>+168(SB)/4, $0x4b400000
+DATA vmathExpF32AVX512const<>+172(SB)/4, $0x4b400000
+DATA vmathExpF32AVX512const<>+176(SB)/4, $0x4b400000
+DATA vmathExpF32AVX512const<>+180(SB)/4, $0x4b400000
+DATA vmathExpF32AVX512const<>+184(SB)/4, $0x4b400000
+DATA vmathExpF32AVX512const<>+188(SB)/4, $0x4b400000
+DATA vmathExpF32AVX512const<>+192(SB)/4, $0x3fb8aa3b
+DATA vmathExpF32AVX512const<>+196(SB)/4, $0x3fb8aa3b
+DATA vmathExpF32AVX512const<>+200(SB)/4, $0x3fb8aa3b
+DATA vmathExpF32AVX512const<>+204(SB)/4, $0x3fb8aa3b
+DATA vmathExpF32AVX512const<>+208(SB)/4, $0x3fb8aa3b
+DATA vmathExpF32AVX512const<>+212(SB)/4, $0x3fb8aa3b
+DATA vmathExpF32AVX512const<>+216(SB)/4, $0x3fb8aa3b
+DATA vmathExpF32AVX512const<>+220(SB)/4, $0x3fb8aa3b
+DATA vmathExpF32AVX512const<>+224(SB)/4, $0x3fb8aa3b
+DATA vmathExpF32AVX512const<>+228(SB)/4, $0x3fb8aa3b
+DATA vmathExpF32AVX512const<>+232(SB)/4, $0x3fb8aa3b
+DATA vmathExpF32AVX512const<>+236(SB)/4, $0x3fb8aa3b
+DATA vmathExpF32AVX512const<>+240(SB)/4, $0x3fb8aa3b
+DATA vmathExpF32AVX512const<>+244(SB)/4, $0x3fb8aa3b
+DATA vmathExpF32AVX512const<>+248(SB)/4, $0x3fb8aa3b
+DATA vmathExpF32AVX512const<>+252(SB)/4, $0x3fb8aa3b
+DATA vmathExpF32AVX512const<>+256(SB)/4, $0x3f318000
+DATA vmathExpF32AVX512const<>+260(SB)/4, $0x3f318000
+DATA vmathExpF32AVX512const<>+264(SB)/4, $0x3f318000
+DATA vmathExpF32AVX512const<>+268(SB)/4, $0x3f318000
+DATA vmathExpF32AVX512const<>+272(SB)/4, $0x3f318000
+DATA vmathExpF32AVX512const<>+276(SB)/4, $0x3f318000
+DATA vmathExpF32AVX512const<>+280(SB)/4, $0x3f318000
+DATA vmathExpF32AVX512const<>+284(SB)/4, $0x3f318000
+DATA vmathExpF32AVX512const<>+288(SB)/4, $0x3f318000
+DATA vmathExpF32AVX512const<>+292(SB)/4, $0x3f318000
+DATA vmathExpF32AVX512const<>+296(SB)/4, $0x3f318000
+DATA vmathExpF32AVX512const<>+300(SB)/4, $0x3f318000
+DATA vmathExpF32AVX512const<>+304(SB)/4, $0x3f318000
+DATA vmathExpF32AVX512const<>+308(SB)/4, $0x3f318000
+DATA vmathExpF32AVX512const<>+312(SB)/4, $0x3f318000
+DATA vmathExpF32AVX512const<>+316(SB)/4, $0x3f318000
+DATA vmathExpF32AVX512const<>+320(SB)/4, $0xb95e8083
+DATA vmathExpF32AVX512const<>+324(SB)/4, $0xb95e8083
+DATA vmathExpF32AVX512const<>+328(SB)/4, $0xb95e8083
+DATA vmathExpF32AVX512const<>+332(SB)/4, $0xb95e8083
+DATA vmathExpF32AVX512const<>+336(SB)/4, $0xb95e8083
+DATA vmathExpF32AVX512const<>+340(SB)/4, $0xb95e8083
+DATA vmathExpF32AVX512const<>+344(SB)/4, $0xb95e8083
+DATA vmathExpF32AVX512const<>+348(SB)/4, $0xb95e8083
+DATA vmathExpF32AVX512const<>+352(SB)/4, $0xb95e8083
+DATA vmathExpF32AVX512const<>+356(SB)/4, $0xb95e8083
+DATA vmathExpF32AVX512const<>+360(SB)/4, $0xb95e8083
+DATA vmathExpF32AVX512const<>+364(SB)/4, $0xb95e8083
+DATA vmathExpF32AVX512const<>+368(SB)/4, $0xb95e8083
+DATA vmathExpF32AVX512const<>+372(SB)/4, $0xb95e8083
+DATA vmathExpF32AVX512const<>+376(SB)/4, $0xb95e8083
+DATA vmathExpF32AVX512const<>+380(SB)/4, $0xb95e8083
+DATA vmathExpF32AVX512const<>+384(SB)/4, $0x3ab51200
+DATA vmathExpF32AVX512const<>+388(SB)/4, $0x3ab51200
+DATA vmathExpF32AVX512const<>+392(SB)/4, $0x3ab51200
+DATA vmathExpF32AVX512const<>+396(SB)/4, $0x3ab51200
+DATA vmathExpF32AVX512const<>+400(SB)/4, $0x3ab51200
+DATA vmathExpF32AVX512const<>+404(SB)/4, $0x3ab51200
+DATA vmathExpF32AVX512const<>+408(SB)/4, $0x3ab51200
+DATA vmathExpF32AVX512const<>+412(SB)/4, $0x3ab51200
+DATA vmathExpF32AVX512const<>+416(SB)/4, $0x3ab51200
+DATA vmathExpF32AVX512const<>+420(SB)/4, $0x3ab51200
+DATA vmathExpF32AVX512const<>+424(SB)/4, $0x3ab51200
+DATA vmathExpF32AVX512const<>+428(SB)/4, $0x3ab51200
+DATA vmathExpF32AVX512const<>+432(SB)/4, $0x3ab51200
+DATA vmathExpF32AVX512const<>+436(SB)/4, $0x3ab51200
+DATA vmathExpF32AVX512const<>+440(SB)/4, $0x3ab51200
+DATA vmathExpF32AVX512const<>+444(SB)/4, $0x3ab51200
+DATA vmathExpF32AVX512const<>+448(SB)/4, $0x3c091d01
+DATA vmathExpF32AVX512const<>+452(SB)/4, $0x3c091d01
+DATA vmathExpF32AVX512const<>+456(SB)/4, $0x3c091d01
+DATA vmathExpF32AVX512const<>+460(SB)/4, $0x3c091d01
+DATA vmathExpF32AVX512const<>+464(SB)/4, $0x3c091d01
+DATA vmathExpF32AVX512const<>+468(SB)/4, $0x3c091d01
+DATA vmathExpF32AVX512const<>+472(SB)/4, $0x3c091d01
+DATA vmathExpF32AVX512const<>+476(SB)/4, $0x3c091d01
+DATA vmathExpF32AVX512const<>+480(SB)/4, $0x3c091d01
+DATA vmathExpF32AVX512const<>+484(SB)/4, $0x3c091d01
+DATA vmathExpF32AVX512const<>+488(SB)/4, $0x3c091d01
+DATA vmathExpF32AVX512const<>+492(SB)/4, $0x3c091d01
+DATA vmathExpF32AVX512const<>+496(SB)/4, $0x3c091d01
+DATA vmathExpF32AVX512const<>+500(SB)/4, $0x3c091d01
+DATA vmathExpF32AVX512const<>+504(SB)/4, $0x3c091d01
+DATA vmathExpF32AVX512const<>+508(SB)/4, $0x3c091d01
+DATA vmathExpF32AVX512const<>+512(SB)/4, $0x3d2aac79
+DATA vmathExpF32AVX512const<>+516(SB)/4, $0x3d2aac79
+DATA vmathExpF32AVX512const<>+520(SB)/4, $0x3d2aac79
+DATA vmathExpF32AVX512const<>+524(SB)/4, $0x3d2aac79
+DATA vmathExpF32AVX512const<>+528(SB)/4, $0x3d2aac79
+DATA vmathExpF32AVX512const<>+532(SB)/4, $0x3d2aac79
+DATA vmathExpF32AVX512const<>+536(SB)/4, $0x3d2aac79
+DATA vmathExpF32AVX512const<>+540(SB)/4, $0x3d2aac79
+DATA vmathExpF32AVX512const<>+544(SB)/4, $0x3d2aac79
+DATA vmathExpF32AVX512const<>+548(SB)/4, $0x3d2aac79
+DATA vmathExpF32AVX512const<>+552(SB)/4, $0x3d2aac79
+DATA vmathExpF32AVX512const<>+556(SB)/4, $0x3d2aac79
+DATA vmathExpF32AVX512const<>+560(SB)/4, $0x3d2aac79
+DATA vmathExpF32AVX512const<>+564(SB)/4, $0x3d2aac79
+DATA vmathExpF32AVX512const<>+568(SB)/4, $0x3d2aac79
+DATA vmathExpF32AVX512const<>+572(SB)/4, $0x3d2aac79
+DATA vmathExpF32AVX512const<>+576(SB)/4, $0x3e2aaa49
+DATA vmathExpF32AVX512const<>+580(SB)/4, $0x3e2aaa49
+DATA vmathExpF32AVX512const<>+584(SB)/4, $0x3e2aaa49
+DATA vmathExpF32AVX512const<>+588(SB)/4, $0x3e2aaa49
+DATA vmathExpF32AVX512const<>+592(SB)/4, $0x3e2aaa49
+DATA vmathExpF32AVX512const<>+596(SB)/4, $0x3e2aaa49
+DATA vmathExpF32AVX512const<>+600(SB)/4, $0x3e2aaa49
+DATA vmathExpF32AVX512const<>+604(SB)/4, $0x3e2aaa49
+DATA vmathExpF32AVX512const<>+608(SB)/4, $0x3e2aaa49
+DATA vmathExpF32AVX512const<>+612(SB)/4, $0x3e2aaa49
+DATA vmathExpF32AVX512const<>+616(SB)/4, $0x3e2aaa49
+DATA vmathExpF32AVX512const<>+620(SB)/4, $0x3e2aaa49
+DATA vmathExpF32AVX512const<>+624(SB)/4, $0x3e2aaa49
+DATA vmathExpF32AVX512const<>+628(SB)/4, $0x3e2aaa49
+DATA vmathExpF32AVX512const<>+632(SB)/4, $0x3e2aaa49
+DATA vmathExpF32AVX512const<>+636(SB)/4, $0x3e2aaa49
+DATA vmathExpF32AVX512const<>+640(SB)/4, $0x3efffffe
+DATA vmathExpF32AVX512const<>+644(SB)/4, $0x3efffffe
+DATA vmathExpF32AVX512const<>+648(SB)/4, $0x3efffffe
+DATA vmathExpF32AVX512const<>+652(SB)/4, $0x3efffffe
+DATA vmathExpF32AVX512const<>+656(SB)/4, $0x3efffffe
+DATA vmathExpF32AVX512const<>+660(SB)/4, $0x3efffffe
+DATA vmathExpF32AVX512const<>+664(SB)/4, $0x3efffffe
+DATA vmathExpF32AVX512const<>+668(SB)/4, $0x3efffffe
+DATA vmathExpF32AVX512const<>+672(SB)/4, $0x3efffffe
+DATA vmathExpF32AVX512const<>+676(SB)/4, $0x3efffffe
+DATA vmathExpF32AVX512const<>+680(SB)/4, $0x3efffffe
+DATA vmathExpF32AVX512const<>+684(SB)/4, $0x3efffffe
+DATA vmathExpF32AVX512const<>+688(SB)/4, $0x3efffffe
+DATA vmathExpF32AVX512const<>+692(SB)/4, $0x3efffffe
+DATA vmathExpF32AVX512const<>+696(SB)/4, $0x3efffffe
+DATA vmathExpF32AVX512const<>+700(SB)/4, $0x3efffffe
+DATA vmathExpF32AVX512const<>+704(SB)/4, $0x3f800000
+DATA vmathExpF32AVX512const<>+708(SB)/4, $0x3f800000
+DATA vmathExpF32AVX512const<>+712(SB)/4, $0x3f800000
+DATA vmathExpF32AVX512const<>+716(SB)/4, $0x3f800000
+DATA vmathExpF32AVX512const<>+720(SB)/4, $0x3f800000
+DATA vmathExpF32AVX512const<>+724(SB)/4, $0x3f800000
+DATA vmathExpF32AVX512const<>+728(SB)/4, $0x3f800000
+DATA vmathExpF32AVX512const<>+732(SB)/4, $0x3f800000
+DATA vmathExpF32AVX512const<>+736(SB)/4, $0x3f800000
+DATA vmathExpF32AVX512const<>+740(SB)/4, $0x3f800000
+DATA vmathExpF32AVX512const<>+744(SB)/4, $0x3f800000
+DATA vmathExpF32AVX512const<>+748(SB)/4, $0x3f800000
+DATA vmathExpF32AVX512const<>+752(SB)/4, $0x3f800000
+DATA vmathExpF32AVX512const<>+756(SB)/4, $0x3f800000
+DATA vmathExpF32AVX512const<>+760(SB)/4, $0x3f800000
+DATA vmathExpF32AVX512const<>+764(SB)/4, $0x3f800000
+GLOBL vmathExpF32AVX512const<>(SB), RODATA|NOPTR, $768
 
 // func LogF64AVX2(dst []float64, x []float64)
 // Requires: AVX, AVX2, FMA3
@@ -1684,42 +1722,39 @@ main:
 	VFMADD213PD vmathLogF64AVX2const<>+1728(SB), Y5, Y3
 	VFMADD213PD Y14, Y6, Y2
 	VFMADD213PD Y15, Y7, Y3
-	VMOVUPD     Y2, Y14
-	VMOVUPD     Y3, Y15
 	VMULPD      vmathLogF64AVX2const<>+1792(SB), Y4, Y12
 	VMULPD      vmathLogF64AVX2const<>+1792(SB), Y5, Y13
 	VADDPD      Y12, Y6, Y10
 	VADDPD      Y13, Y7, Y11
-	VSUBPD      Y10, Y6, Y2
-	VSUBPD      Y11, Y7, Y3
-	VADDPD      Y2, Y12, Y12
-	VADDPD      Y3, Y13, Y13
-	VMULPD      Y4, Y6, Y2
-	VMULPD      Y5, Y7, Y3
+	VSUBPD      Y10, Y6, Y14
+	VSUBPD      Y11, Y7, Y15
+	VADDPD      Y14, Y12, Y12
+	VADDPD      Y15, Y13, Y13
+	VMULPD      Y4, Y6, Y14
+	VMULPD      Y5, Y7, Y15
 	VFMSUB231PD Y6, Y6, Y4
 	VFMSUB231PD Y7, Y7, Y5
 	VFMADD132PD vmathLogF64AVX2const<>+1792(SB), Y12, Y4
 	VFMADD132PD vmathLogF64AVX2const<>+1792(SB), Y13, Y5
-	VFMADD231PD Y14, Y2, Y4
-	VFMADD231PD Y15, Y3, Y5
+	VFMADD231PD Y2, Y14, Y4
+	VFMADD231PD Y3, Y15, Y5
 
-	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest))
-	VMOVUPD     Y10, Y12
-	VMOVUPD     Y11, Y13
-	VFMADD231PD vmathLogF64AVX2const<>+1856(SB), Y8, Y12
-	VFMADD231PD vmathLogF64AVX2const<>+1856(SB), Y9, Y13
-	VMOVUPD     Y12, Y2
-	VMOVUPD     Y13, Y3
-	VFMSUB231PD vmathLogF64AVX2const<>+1856(SB), Y8, Y2
-	VFMSUB231PD vmathLogF64AVX2const<>+1856(SB), Y9, Y3
-	VADDPD      Y10, Y2, Y2
-	VADDPD      Y11, Y3, Y3
+	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest)),
+	// with e1 = e*ln2hi (exact): hi = e1 + s, lo = (e1 - hi) + s, the same values
+	VMULPD      vmathLogF64AVX2const<>+1856(SB), Y8, Y6
+	VMULPD      vmathLogF64AVX2const<>+1856(SB), Y9, Y7
+	VADDPD      Y10, Y6, Y12
+	VADDPD      Y11, Y7, Y13
+	VSUBPD      Y12, Y6, Y14
+	VSUBPD      Y13, Y7, Y15
+	VADDPD      Y10, Y14, Y14
+	VADDPD      Y11, Y15, Y15
 	VFMADD231PD vmathLogF64AVX2const<>+1920(SB), Y8, Y4
 	VFMADD231PD vmathLogF64AVX2const<>+1920(SB), Y9, Y5
-	VADDPD      Y4, Y2, Y2
-	VADDPD      Y5, Y3, Y3
-	VADDPD      Y2, Y12, Y12
-	VADDPD      Y3, Y13, Y13
+	VADDPD      Y4, Y14, Y14
+	VADDPD      Y5, Y15, Y15
+	VADDPD      Y14, Y12, Y12
+	VADDPD      Y15, Y13, Y13
 
 	// x == +Inf: +Inf; x == 0: -Inf; x < 0 or NaN: NaN
 	VMOVUPD Y12, (AX)
@@ -1798,60 +1833,57 @@ slow1:
 	VFMADD213PD vmathLogF64AVX2const<>+1728(SB), Y13, Y15
 	VFMADD213PD Y10, Y2, Y14
 	VFMADD213PD Y11, Y3, Y15
-	VMOVUPD     Y14, Y10
-	VMOVUPD     Y15, Y11
 	VMULPD      vmathLogF64AVX2const<>+1792(SB), Y12, Y8
 	VMULPD      vmathLogF64AVX2const<>+1792(SB), Y13, Y9
 	VADDPD      Y8, Y2, Y6
 	VADDPD      Y9, Y3, Y7
-	VSUBPD      Y6, Y2, Y14
-	VSUBPD      Y7, Y3, Y15
-	VADDPD      Y14, Y8, Y8
-	VADDPD      Y15, Y9, Y9
-	VMULPD      Y12, Y2, Y14
-	VMULPD      Y13, Y3, Y15
+	VSUBPD      Y6, Y2, Y10
+	VSUBPD      Y7, Y3, Y11
+	VADDPD      Y10, Y8, Y8
+	VADDPD      Y11, Y9, Y9
+	VMULPD      Y12, Y2, Y10
+	VMULPD      Y13, Y3, Y11
 	VFMSUB231PD Y2, Y2, Y12
 	VFMSUB231PD Y3, Y3, Y13
 	VFMADD132PD vmathLogF64AVX2const<>+1792(SB), Y8, Y12
 	VFMADD132PD vmathLogF64AVX2const<>+1792(SB), Y9, Y13
-	VFMADD231PD Y10, Y14, Y12
-	VFMADD231PD Y11, Y15, Y13
+	VFMADD231PD Y14, Y10, Y12
+	VFMADD231PD Y15, Y11, Y13
 
-	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest))
-	VMOVUPD     Y6, Y8
-	VMOVUPD     Y7, Y9
-	VFMADD231PD vmathLogF64AVX2const<>+1856(SB), Y4, Y8
-	VFMADD231PD vmathLogF64AVX2const<>+1856(SB), Y5, Y9
-	VMOVUPD     Y8, Y14
-	VMOVUPD     Y9, Y15
-	VFMSUB231PD vmathLogF64AVX2const<>+1856(SB), Y4, Y14
-	VFMSUB231PD vmathLogF64AVX2const<>+1856(SB), Y5, Y15
-	VADDPD      Y6, Y14, Y14
-	VADDPD      Y7, Y15, Y15
+	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest)),
+	// with e1 = e*ln2hi (exact): hi = e1 + s, lo = (e1 - hi) + s, the same values
+	VMULPD      vmathLogF64AVX2const<>+1856(SB), Y4, Y2
+	VMULPD      vmathLogF64AVX2const<>+1856(SB), Y5, Y3
+	VADDPD      Y6, Y2, Y8
+	VADDPD      Y7, Y3, Y9
+	VSUBPD      Y8, Y2, Y10
+	VSUBPD      Y9, Y3, Y11
+	VADDPD      Y6, Y10, Y10
+	VADDPD      Y7, Y11, Y11
 	VFMADD231PD vmathLogF64AVX2const<>+1920(SB), Y4, Y12
 	VFMADD231PD vmathLogF64AVX2const<>+1920(SB), Y5, Y13
-	VADDPD      Y12, Y14, Y14
-	VADDPD      Y13, Y15, Y15
-	VADDPD      Y14, Y8, Y8
-	VADDPD      Y15, Y9, Y9
+	VADDPD      Y12, Y10, Y10
+	VADDPD      Y13, Y11, Y11
+	VADDPD      Y10, Y8, Y8
+	VADDPD      Y11, Y9, Y9
 
 	// x == +Inf: +Inf; x == 0: -Inf; x < 0 or NaN: NaN
-	VCMPPD    $0x00, vmathLogF64AVX2const<>+64(SB), Y0, Y10
-	VBLENDVPD Y10, Y0, Y8, Y8
-	VCMPPD    $0x00, vmathLogF64AVX2const<>+64(SB), Y1, Y11
-	VBLENDVPD Y11, Y1, Y9, Y9
-	VCMPPD    $0x00, vmathLogF64AVX2const<>+2112(SB), Y0, Y10
-	VMOVUPD   vmathLogF64AVX2const<>+2176(SB), Y14
-	VBLENDVPD Y10, Y14, Y8, Y8
-	VCMPPD    $0x00, vmathLogF64AVX2const<>+2112(SB), Y1, Y11
-	VMOVUPD   vmathLogF64AVX2const<>+2176(SB), Y15
-	VBLENDVPD Y11, Y15, Y9, Y9
-	VCMPPD    $0x19, vmathLogF64AVX2const<>+2112(SB), Y0, Y10
-	VMOVUPD   vmathLogF64AVX2const<>+2240(SB), Y14
-	VBLENDVPD Y10, Y14, Y8, Y8
-	VCMPPD    $0x19, vmathLogF64AVX2const<>+2112(SB), Y1, Y11
-	VMOVUPD   vmathLogF64AVX2const<>+2240(SB), Y15
-	VBLENDVPD Y11, Y15, Y9, Y9
+	VCMPPD    $0x00, vmathLogF64AVX2const<>+64(SB), Y0, Y14
+	VBLENDVPD Y14, Y0, Y8, Y8
+	VCMPPD    $0x00, vmathLogF64AVX2const<>+64(SB), Y1, Y15
+	VBLENDVPD Y15, Y1, Y9, Y9
+	VCMPPD    $0x00, vmathLogF64AVX2const<>+2112(SB), Y0, Y14
+	VMOVUPD   vmathLogF64AVX2const<>+2176(SB), Y10
+	VBLENDVPD Y14, Y10, Y8, Y8
+	VCMPPD    $0x00, vmathLogF64AVX2const<>+2112(SB), Y1, Y15
+	VMOVUPD   vmathLogF64AVX2const<>+2176(SB), Y11
+	VBLENDVPD Y15, Y11, Y9, Y9
+	VCMPPD    $0x19, vmathLogF64AVX2const<>+2112(SB), Y0, Y14
+	VMOVUPD   vmathLogF64AVX2const<>+2240(SB), Y10
+	VBLENDVPD Y14, Y10, Y8, Y8
+	VCMPPD    $0x19, vmathLogF64AVX2const<>+2112(SB), Y1, Y15
+	VMOVUPD   vmathLogF64AVX2const<>+2240(SB), Y11
+	VBLENDVPD Y15, Y11, Y9, Y9
 	VMOVUPD   Y8, (AX)
 	VMOVUPD   Y9, 32(AX)
 
@@ -1904,7 +1936,6 @@ one:
 	VFMADD213PD vmathLogF64AVX2const<>+1664(SB), Y8, Y7
 	VFMADD213PD vmathLogF64AVX2const<>+1728(SB), Y8, Y9
 	VFMADD213PD Y7, Y3, Y9
-	VMOVUPD     Y9, Y7
 	VMULPD      vmathLogF64AVX2const<>+1792(SB), Y8, Y11
 	VADDPD      Y11, Y3, Y10
 	VSUBPD      Y10, Y3, Y12
@@ -1912,13 +1943,13 @@ one:
 	VMULPD      Y8, Y3, Y12
 	VFMSUB231PD Y3, Y3, Y8
 	VFMADD132PD vmathLogF64AVX2const<>+1792(SB), Y11, Y8
-	VFMADD231PD Y7, Y12, Y8
+	VFMADD231PD Y9, Y12, Y8
 
-	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest))
-	VMOVUPD     Y10, Y13
-	VFMADD231PD vmathLogF64AVX2const<>+1856(SB), Y4, Y13
-	VMOVUPD     Y13, Y14
-	VFMSUB231PD vmathLogF64AVX2const<>+1856(SB), Y4, Y14
+	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest)),
+	// with e1 = e*ln2hi (exact): hi = e1 + s, lo = (e1 - hi) + s, the same values
+	VMULPD      vmathLogF64AVX2const<>+1856(SB), Y4, Y15
+	VADDPD      Y10, Y15, Y13
+	VSUBPD      Y13, Y15, Y14
 	VADDPD      Y10, Y14, Y14
 	VFMADD231PD vmathLogF64AVX2const<>+1920(SB), Y4, Y8
 	VADDPD      Y8, Y14, Y14
@@ -1966,7 +1997,6 @@ slow2:
 	VFMADD213PD vmathLogF64AVX2const<>+1664(SB), Y6, Y5
 	VFMADD213PD vmathLogF64AVX2const<>+1728(SB), Y6, Y7
 	VFMADD213PD Y5, Y1, Y7
-	VMOVUPD     Y7, Y5
 	VMULPD      vmathLogF64AVX2const<>+1792(SB), Y6, Y9
 	VADDPD      Y9, Y1, Y8
 	VSUBPD      Y8, Y1, Y10
@@ -1974,27 +2004,27 @@ slow2:
 	VMULPD      Y6, Y1, Y10
 	VFMSUB231PD Y1, Y1, Y6
 	VFMADD132PD vmathLogF64AVX2const<>+1792(SB), Y9, Y6
-	VFMADD231PD Y5, Y10, Y6
+	VFMADD231PD Y7, Y10, Y6
 
-	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest))
-	VMOVUPD     Y8, Y11
-	VFMADD231PD vmathLogF64AVX2const<>+1856(SB), Y2, Y11
-	VMOVUPD     Y11, Y12
-	VFMSUB231PD vmathLogF64AVX2const<>+1856(SB), Y2, Y12
+	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest)),
+	// with e1 = e*ln2hi (exact): hi = e1 + s, lo = (e1 - hi) + s, the same values
+	VMULPD      vmathLogF64AVX2const<>+1856(SB), Y2, Y13
+	VADDPD      Y8, Y13, Y11
+	VSUBPD      Y11, Y13, Y12
 	VADDPD      Y8, Y12, Y12
 	VFMADD231PD vmathLogF64AVX2const<>+1920(SB), Y2, Y6
 	VADDPD      Y6, Y12, Y12
 	VADDPD      Y12, Y11, Y11
 
 	// x == +Inf: +Inf; x == 0: -Inf; x < 0 or NaN: NaN
-	VCMPPD    $0x00, vmathLogF64AVX2const<>+64(SB), Y0, Y5
-	VBLENDVPD Y5, Y0, Y11, Y11
-	VCMPPD    $0x00, vmathLogF64AVX2const<>+2112(SB), Y0, Y5
+	VCMPPD    $0x00, vmathLogF64AVX2const<>+64(SB), Y0, Y7
+	VBLENDVPD Y7, Y0, Y11, Y11
+	VCMPPD    $0x00, vmathLogF64AVX2const<>+2112(SB), Y0, Y7
 	VMOVUPD   vmathLogF64AVX2const<>+2176(SB), Y12
-	VBLENDVPD Y5, Y12, Y11, Y11
-	VCMPPD    $0x19, vmathLogF64AVX2const<>+2112(SB), Y0, Y5
+	VBLENDVPD Y7, Y12, Y11, Y11
+	VCMPPD    $0x19, vmathLogF64AVX2const<>+2112(SB), Y0, Y7
 	VMOVUPD   vmathLogF64AVX2const<>+2240(SB), Y12
-	VBLENDVPD Y5, Y12, Y11, Y11
+	VBLENDVPD Y7, Y12, Y11, Y11
 	VMOVUPD   Y11, (AX)
 
 fast2:
@@ -2052,7 +2082,6 @@ tail:
 	VFMADD213PD vmathLogF64AVX2const<>+1664(SB), Y9, Y8
 	VFMADD213PD vmathLogF64AVX2const<>+1728(SB), Y9, Y10
 	VFMADD213PD Y8, Y4, Y10
-	VMOVUPD     Y10, Y8
 	VMULPD      vmathLogF64AVX2const<>+1792(SB), Y9, Y12
 	VADDPD      Y12, Y4, Y11
 	VSUBPD      Y11, Y4, Y13
@@ -2060,13 +2089,13 @@ tail:
 	VMULPD      Y9, Y4, Y13
 	VFMSUB231PD Y4, Y4, Y9
 	VFMADD132PD vmathLogF64AVX2const<>+1792(SB), Y12, Y9
-	VFMADD231PD Y8, Y13, Y9
+	VFMADD231PD Y10, Y13, Y9
 
-	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest))
-	VMOVUPD     Y11, Y14
-	VFMADD231PD vmathLogF64AVX2const<>+1856(SB), Y5, Y14
-	VMOVUPD     Y14, Y15
-	VFMSUB231PD vmathLogF64AVX2const<>+1856(SB), Y5, Y15
+	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest)),
+	// with e1 = e*ln2hi (exact): hi = e1 + s, lo = (e1 - hi) + s, the same values
+	VMULPD      vmathLogF64AVX2const<>+1856(SB), Y5, Y3
+	VADDPD      Y11, Y3, Y14
+	VSUBPD      Y14, Y3, Y15
 	VADDPD      Y11, Y15, Y15
 	VFMADD231PD vmathLogF64AVX2const<>+1920(SB), Y5, Y9
 	VADDPD      Y9, Y15, Y15
@@ -2114,7 +2143,6 @@ slow3:
 	VFMADD213PD vmathLogF64AVX2const<>+1664(SB), Y7, Y6
 	VFMADD213PD vmathLogF64AVX2const<>+1728(SB), Y7, Y8
 	VFMADD213PD Y6, Y2, Y8
-	VMOVUPD     Y8, Y6
 	VMULPD      vmathLogF64AVX2const<>+1792(SB), Y7, Y10
 	VADDPD      Y10, Y2, Y9
 	VSUBPD      Y9, Y2, Y11
@@ -2122,27 +2150,27 @@ slow3:
 	VMULPD      Y7, Y2, Y11
 	VFMSUB231PD Y2, Y2, Y7
 	VFMADD132PD vmathLogF64AVX2const<>+1792(SB), Y10, Y7
-	VFMADD231PD Y6, Y11, Y7
+	VFMADD231PD Y8, Y11, Y7
 
-	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest))
-	VMOVUPD     Y9, Y12
-	VFMADD231PD vmathLogF64AVX2const<>+1856(SB), Y3, Y12
-	VMOVUPD     Y12, Y13
-	VFMSUB231PD vmathLogF64AVX2const<>+1856(SB), Y3, Y13
+	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest)),
+	// with e1 = e*ln2hi (exact): hi = e1 + s, lo = (e1 - hi) + s, the same values
+	VMULPD      vmathLogF64AVX2const<>+1856(SB), Y3, Y14
+	VADDPD      Y9, Y14, Y12
+	VSUBPD      Y12, Y14, Y13
 	VADDPD      Y9, Y13, Y13
 	VFMADD231PD vmathLogF64AVX2const<>+1920(SB), Y3, Y7
 	VADDPD      Y7, Y13, Y13
 	VADDPD      Y13, Y12, Y12
 
 	// x == +Inf: +Inf; x == 0: -Inf; x < 0 or NaN: NaN
-	VCMPPD     $0x00, vmathLogF64AVX2const<>+64(SB), Y1, Y6
-	VBLENDVPD  Y6, Y1, Y12, Y12
-	VCMPPD     $0x00, vmathLogF64AVX2const<>+2112(SB), Y1, Y6
+	VCMPPD     $0x00, vmathLogF64AVX2const<>+64(SB), Y1, Y8
+	VBLENDVPD  Y8, Y1, Y12, Y12
+	VCMPPD     $0x00, vmathLogF64AVX2const<>+2112(SB), Y1, Y8
 	VMOVUPD    vmathLogF64AVX2const<>+2176(SB), Y13
-	VBLENDVPD  Y6, Y13, Y12, Y12
-	VCMPPD     $0x19, vmathLogF64AVX2const<>+2112(SB), Y1, Y6
+	VBLENDVPD  Y8, Y13, Y12, Y12
+	VCMPPD     $0x19, vmathLogF64AVX2const<>+2112(SB), Y1, Y8
 	VMOVUPD    vmathLogF64AVX2const<>+2240(SB), Y13
-	VBLENDVPD  Y6, Y13, Y12, Y12
+	VBLENDVPD  Y8, Y13, Y12, Y12
 	VMASKMOVPD Y12, Y0, (AX)
 
 fast3:
@@ -2567,10 +2595,6 @@ main:
 	VFMADD213PD Z17, Z5, Z25
 	VFMADD213PD Z18, Z6, Z26
 	VFMADD213PD Z19, Z7, Z27
-	VMOVUPD     Z24, Z16
-	VMOVUPD     Z25, Z17
-	VMOVUPD     Z26, Z18
-	VMOVUPD     Z27, Z19
 	VMULPD      vmathLogF64AVX512const<>+1344(SB), Z20, Z12
 	VMULPD      vmathLogF64AVX512const<>+1344(SB), Z21, Z13
 	VMULPD      vmathLogF64AVX512const<>+1344(SB), Z22, Z14
@@ -2579,18 +2603,18 @@ main:
 	VADDPD      Z13, Z5, Z29
 	VADDPD      Z14, Z6, Z30
 	VADDPD      Z15, Z7, Z31
-	VSUBPD      Z28, Z4, Z24
-	VSUBPD      Z29, Z5, Z25
-	VSUBPD      Z30, Z6, Z26
-	VSUBPD      Z31, Z7, Z27
-	VADDPD      Z24, Z12, Z12
-	VADDPD      Z25, Z13, Z13
-	VADDPD      Z26, Z14, Z14
-	VADDPD      Z27, Z15, Z15
-	VMULPD      Z20, Z4, Z24
-	VMULPD      Z21, Z5, Z25
-	VMULPD      Z22, Z6, Z26
-	VMULPD      Z23, Z7, Z27
+	VSUBPD      Z28, Z4, Z16
+	VSUBPD      Z29, Z5, Z17
+	VSUBPD      Z30, Z6, Z18
+	VSUBPD      Z31, Z7, Z19
+	VADDPD      Z16, Z12, Z12
+	VADDPD      Z17, Z13, Z13
+	VADDPD      Z18, Z14, Z14
+	VADDPD      Z19, Z15, Z15
+	VMULPD      Z20, Z4, Z16
+	VMULPD      Z21, Z5, Z17
+	VMULPD      Z22, Z6, Z18
+	VMULPD      Z23, Z7, Z19
 	VFMSUB231PD Z4, Z4, Z20
 	VFMSUB231PD Z5, Z5, Z21
 	VFMSUB231PD Z6, Z6, Z22
@@ -2599,44 +2623,41 @@ main:
 	VFMADD132PD vmathLogF64AVX512const<>+1344(SB), Z13, Z21
 	VFMADD132PD vmathLogF64AVX512const<>+1344(SB), Z14, Z22
 	VFMADD132PD vmathLogF64AVX512const<>+1344(SB), Z15, Z23
-	VFMADD231PD Z16, Z24, Z20
-	VFMADD231PD Z17, Z25, Z21
-	VFMADD231PD Z18, Z26, Z22
-	VFMADD231PD Z19, Z27, Z23
+	VFMADD231PD Z24, Z16, Z20
+	VFMADD231PD Z25, Z17, Z21
+	VFMADD231PD Z26, Z18, Z22
+	VFMADD231PD Z27, Z19, Z23
 
-	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest))
-	VMOVUPD     Z28, Z12
-	VMOVUPD     Z29, Z13
-	VMOVUPD     Z30, Z14
-	VMOVUPD     Z31, Z15
-	VFMADD231PD vmathLogF64AVX512const<>+1408(SB), Z8, Z12
-	VFMADD231PD vmathLogF64AVX512const<>+1408(SB), Z9, Z13
-	VFMADD231PD vmathLogF64AVX512const<>+1408(SB), Z10, Z14
-	VFMADD231PD vmathLogF64AVX512const<>+1408(SB), Z11, Z15
-	VMOVUPD     Z12, Z24
-	VMOVUPD     Z13, Z25
-	VMOVUPD     Z14, Z26
-	VMOVUPD     Z15, Z27
-	VFMSUB231PD vmathLogF64AVX512const<>+1408(SB), Z8, Z24
-	VFMSUB231PD vmathLogF64AVX512const<>+1408(SB), Z9, Z25
-	VFMSUB231PD vmathLogF64AVX512const<>+1408(SB), Z10, Z26
-	VFMSUB231PD vmathLogF64AVX512const<>+1408(SB), Z11, Z27
-	VADDPD      Z28, Z24, Z24
-	VADDPD      Z29, Z25, Z25
-	VADDPD      Z30, Z26, Z26
-	VADDPD      Z31, Z27, Z27
+	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest)),
+	// with e1 = e*ln2hi (exact): hi = e1 + s, lo = (e1 - hi) + s, the same values
+	VMULPD      vmathLogF64AVX512const<>+1408(SB), Z8, Z4
+	VMULPD      vmathLogF64AVX512const<>+1408(SB), Z9, Z5
+	VMULPD      vmathLogF64AVX512const<>+1408(SB), Z10, Z6
+	VMULPD      vmathLogF64AVX512const<>+1408(SB), Z11, Z7
+	VADDPD      Z28, Z4, Z12
+	VADDPD      Z29, Z5, Z13
+	VADDPD      Z30, Z6, Z14
+	VADDPD      Z31, Z7, Z15
+	VSUBPD      Z12, Z4, Z16
+	VSUBPD      Z13, Z5, Z17
+	VSUBPD      Z14, Z6, Z18
+	VSUBPD      Z15, Z7, Z19
+	VADDPD      Z28, Z16, Z16
+	VADDPD      Z29, Z17, Z17
+	VADDPD      Z30, Z18, Z18
+	VADDPD      Z31, Z19, Z19
 	VFMADD231PD vmathLogF64AVX512const<>+1472(SB), Z8, Z20
 	VFMADD231PD vmathLogF64AVX512const<>+1472(SB), Z9, Z21
 	VFMADD231PD vmathLogF64AVX512const<>+1472(SB), Z10, Z22
 	VFMADD231PD vmathLogF64AVX512const<>+1472(SB), Z11, Z23
-	VADDPD      Z20, Z24, Z24
-	VADDPD      Z21, Z25, Z25
-	VADDPD      Z22, Z26, Z26
-	VADDPD      Z23, Z27, Z27
-	VADDPD      Z24, Z12, Z12
-	VADDPD      Z25, Z13, Z13
-	VADDPD      Z26, Z14, Z14
-	VADDPD      Z27, Z15, Z15
+	VADDPD      Z20, Z16, Z16
+	VADDPD      Z21, Z17, Z17
+	VADDPD      Z22, Z18, Z18
+	VADDPD      Z23, Z19, Z19
+	VADDPD      Z16, Z12, Z12
+	VADDPD      Z17, Z13, Z13
+	VADDPD      Z18, Z14, Z14
+	VADDPD      Z19, Z15, Z15
 
 	// x == +Inf: +Inf; x == 0: -Inf; x < 0 or NaN: NaN
 	VFIXUPIMMPD $0x00, vmathLogF64AVX512const<>+1536(SB), Z0, Z12
@@ -2687,7 +2708,6 @@ one:
 	VFMADD213PD vmathLogF64AVX512const<>+1216(SB), Z5, Z4
 	VFMADD213PD vmathLogF64AVX512const<>+1280(SB), Z5, Z6
 	VFMADD213PD Z4, Z1, Z6
-	VMOVUPD     Z6, Z4
 	VMULPD      vmathLogF64AVX512const<>+1344(SB), Z5, Z8
 	VADDPD      Z8, Z1, Z7
 	VSUBPD      Z7, Z1, Z9
@@ -2695,13 +2715,13 @@ one:
 	VMULPD      Z5, Z1, Z9
 	VFMSUB231PD Z1, Z1, Z5
 	VFMADD132PD vmathLogF64AVX512const<>+1344(SB), Z8, Z5
-	VFMADD231PD Z4, Z9, Z5
+	VFMADD231PD Z6, Z9, Z5
 
-	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest))
-	VMOVUPD     Z7, Z10
-	VFMADD231PD vmathLogF64AVX512const<>+1408(SB), Z2, Z10
-	VMOVUPD     Z10, Z11
-	VFMSUB231PD vmathLogF64AVX512const<>+1408(SB), Z2, Z11
+	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest)),
+	// with e1 = e*ln2hi (exact): hi = e1 + s, lo = (e1 - hi) + s, the same values
+	VMULPD      vmathLogF64AVX512const<>+1408(SB), Z2, Z12
+	VADDPD      Z7, Z12, Z10
+	VSUBPD      Z10, Z12, Z11
 	VADDPD      Z7, Z11, Z11
 	VFMADD231PD vmathLogF64AVX512const<>+1472(SB), Z2, Z5
 	VADDPD      Z5, Z11, Z11
@@ -2757,7 +2777,6 @@ tail:
 	VFMADD213PD vmathLogF64AVX512const<>+1216(SB), Z5, Z4
 	VFMADD213PD vmathLogF64AVX512const<>+1280(SB), Z5, Z6
 	VFMADD213PD Z4, Z1, Z6
-	VMOVUPD     Z6, Z4
 	VMULPD      vmathLogF64AVX512const<>+1344(SB), Z5, Z8
 	VADDPD      Z8, Z1, Z7
 	VSUBPD      Z7, Z1, Z9
@@ -2765,13 +2784,13 @@ tail:
 	VMULPD      Z5, Z1, Z9
 	VFMSUB231PD Z1, Z1, Z5
 	VFMADD132PD vmathLogF64AVX512const<>+1344(SB), Z8, Z5
-	VFMADD231PD Z4, Z9, Z5
+	VFMADD231PD Z6, Z9, Z5
 
-	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest))
-	VMOVUPD     Z7, Z10
-	VFMADD231PD vmathLogF64AVX512const<>+1408(SB), Z2, Z10
-	VMOVUPD     Z10, Z11
-	VFMSUB231PD vmathLogF64AVX512const<>+1408(SB), Z2, Z11
+	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest)),
+	// with e1 = e*ln2hi (exact): hi = e1 + s, lo = (e1 - hi) + s, the same values
+	VMULPD      vmathLogF64AVX512const<>+1408(SB), Z2, Z12
+	VADDPD      Z7, Z12, Z10
+	VSUBPD      Z10, Z12, Z11
 	VADDPD      Z7, Z11, Z11
 	VFMADD231PD vmathLogF64AVX512const<>+1472(SB), Z2, Z5
 	VADDPD      Z5, Z11, Z11
@@ -3068,15 +3087,14 @@ main:
 	VFMADD231PS Y14, Y12, Y4
 	VFMADD231PS Y15, Y13, Y5
 
-	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest))
-	VMOVUPS     Y2, Y10
-	VMOVUPS     Y3, Y11
-	VFMADD231PS vmathLogF32AVX2const<>+1216(SB), Y8, Y10
-	VFMADD231PS vmathLogF32AVX2const<>+1216(SB), Y9, Y11
-	VMOVUPS     Y10, Y12
-	VMOVUPS     Y11, Y13
-	VFMSUB231PS vmathLogF32AVX2const<>+1216(SB), Y8, Y12
-	VFMSUB231PS vmathLogF32AVX2const<>+1216(SB), Y9, Y13
+	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest)),
+	// with e1 = e*ln2hi (exact): hi = e1 + s, lo = (e1 - hi) + s, the same values
+	VMULPS      vmathLogF32AVX2const<>+1216(SB), Y8, Y6
+	VMULPS      vmathLogF32AVX2const<>+1216(SB), Y9, Y7
+	VADDPS      Y2, Y6, Y10
+	VADDPS      Y3, Y7, Y11
+	VSUBPS      Y10, Y6, Y12
+	VSUBPS      Y11, Y7, Y13
 	VADDPS      Y2, Y12, Y12
 	VADDPS      Y3, Y13, Y13
 	VFMADD231PS vmathLogF32AVX2const<>+1280(SB), Y8, Y4
@@ -3158,15 +3176,14 @@ slow1:
 	VFMADD231PS Y10, Y8, Y12
 	VFMADD231PS Y11, Y9, Y13
 
-	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest))
-	VMOVUPS     Y14, Y6
-	VMOVUPS     Y15, Y7
-	VFMADD231PS vmathLogF32AVX2const<>+1216(SB), Y4, Y6
-	VFMADD231PS vmathLogF32AVX2const<>+1216(SB), Y5, Y7
-	VMOVUPS     Y6, Y8
-	VMOVUPS     Y7, Y9
-	VFMSUB231PS vmathLogF32AVX2const<>+1216(SB), Y4, Y8
-	VFMSUB231PS vmathLogF32AVX2const<>+1216(SB), Y5, Y9
+	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest)),
+	// with e1 = e*ln2hi (exact): hi = e1 + s, lo = (e1 - hi) + s, the same values
+	VMULPS      vmathLogF32AVX2const<>+1216(SB), Y4, Y2
+	VMULPS      vmathLogF32AVX2const<>+1216(SB), Y5, Y3
+	VADDPS      Y14, Y2, Y6
+	VADDPS      Y15, Y3, Y7
+	VSUBPS      Y6, Y2, Y8
+	VSUBPS      Y7, Y3, Y9
 	VADDPS      Y14, Y8, Y8
 	VADDPS      Y15, Y9, Y9
 	VFMADD231PS vmathLogF32AVX2const<>+1280(SB), Y4, Y12
@@ -3243,11 +3260,11 @@ one:
 	VFMADD132PS vmathLogF32AVX2const<>+1152(SB), Y10, Y8
 	VFMADD231PS Y7, Y11, Y8
 
-	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest))
-	VMOVUPS     Y9, Y12
-	VFMADD231PS vmathLogF32AVX2const<>+1216(SB), Y4, Y12
-	VMOVUPS     Y12, Y13
-	VFMSUB231PS vmathLogF32AVX2const<>+1216(SB), Y4, Y13
+	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest)),
+	// with e1 = e*ln2hi (exact): hi = e1 + s, lo = (e1 - hi) + s, the same values
+	VMULPS      vmathLogF32AVX2const<>+1216(SB), Y4, Y14
+	VADDPS      Y9, Y14, Y12
+	VSUBPS      Y12, Y14, Y13
 	VADDPS      Y9, Y13, Y13
 	VFMADD231PS vmathLogF32AVX2const<>+1280(SB), Y4, Y8
 	VADDPS      Y8, Y13, Y13
@@ -3293,11 +3310,11 @@ slow2:
 	VFMADD132PS vmathLogF32AVX2const<>+1152(SB), Y8, Y6
 	VFMADD231PS Y5, Y9, Y6
 
-	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest))
-	VMOVUPS     Y7, Y10
-	VFMADD231PS vmathLogF32AVX2const<>+1216(SB), Y2, Y10
-	VMOVUPS     Y10, Y11
-	VFMSUB231PS vmathLogF32AVX2const<>+1216(SB), Y2, Y11
+	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest)),
+	// with e1 = e*ln2hi (exact): hi = e1 + s, lo = (e1 - hi) + s, the same values
+	VMULPS      vmathLogF32AVX2const<>+1216(SB), Y2, Y12
+	VADDPS      Y7, Y12, Y10
+	VSUBPS      Y10, Y12, Y11
 	VADDPS      Y7, Y11, Y11
 	VFMADD231PS vmathLogF32AVX2const<>+1280(SB), Y2, Y6
 	VADDPS      Y6, Y11, Y11
@@ -3367,11 +3384,11 @@ tail:
 	VFMADD132PS vmathLogF32AVX2const<>+1152(SB), Y11, Y9
 	VFMADD231PS Y8, Y12, Y9
 
-	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest))
-	VMOVUPS     Y10, Y13
-	VFMADD231PS vmathLogF32AVX2const<>+1216(SB), Y5, Y13
-	VMOVUPS     Y13, Y14
-	VFMSUB231PS vmathLogF32AVX2const<>+1216(SB), Y5, Y14
+	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest)),
+	// with e1 = e*ln2hi (exact): hi = e1 + s, lo = (e1 - hi) + s, the same values
+	VMULPS      vmathLogF32AVX2const<>+1216(SB), Y5, Y15
+	VADDPS      Y10, Y15, Y13
+	VSUBPS      Y13, Y15, Y14
 	VADDPS      Y10, Y14, Y14
 	VFMADD231PS vmathLogF32AVX2const<>+1280(SB), Y5, Y9
 	VADDPS      Y9, Y14, Y14
@@ -3417,11 +3434,11 @@ slow3:
 	VFMADD132PS vmathLogF32AVX2const<>+1152(SB), Y9, Y7
 	VFMADD231PS Y6, Y10, Y7
 
-	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest))
-	VMOVUPS     Y8, Y11
-	VFMADD231PS vmathLogF32AVX2const<>+1216(SB), Y3, Y11
-	VMOVUPS     Y11, Y12
-	VFMSUB231PS vmathLogF32AVX2const<>+1216(SB), Y3, Y12
+	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest)),
+	// with e1 = e*ln2hi (exact): hi = e1 + s, lo = (e1 - hi) + s, the same values
+	VMULPS      vmathLogF32AVX2const<>+1216(SB), Y3, Y13
+	VADDPS      Y8, Y13, Y11
+	VSUBPS      Y11, Y13, Y12
 	VADDPS      Y8, Y12, Y12
 	VFMADD231PS vmathLogF32AVX2const<>+1280(SB), Y3, Y7
 	VADDPS      Y7, Y12, Y12
@@ -3977,23 +3994,20 @@ main:
 	VFMADD231PS Z18, Z14, Z22
 	VFMADD231PS Z19, Z15, Z23
 
-	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest))
-	VMOVUPS     Z24, Z28
-	VMOVUPS     Z25, Z29
-	VMOVUPS     Z26, Z30
-	VMOVUPS     Z27, Z31
-	VFMADD231PS vmathLogF32AVX512const<>+768(SB), Z8, Z28
-	VFMADD231PS vmathLogF32AVX512const<>+768(SB), Z9, Z29
-	VFMADD231PS vmathLogF32AVX512const<>+768(SB), Z10, Z30
-	VFMADD231PS vmathLogF32AVX512const<>+768(SB), Z11, Z31
-	VMOVUPS     Z28, Z12
-	VMOVUPS     Z29, Z13
-	VMOVUPS     Z30, Z14
-	VMOVUPS     Z31, Z15
-	VFMSUB231PS vmathLogF32AVX512const<>+768(SB), Z8, Z12
-	VFMSUB231PS vmathLogF32AVX512const<>+768(SB), Z9, Z13
-	VFMSUB231PS vmathLogF32AVX512const<>+768(SB), Z10, Z14
-	VFMSUB231PS vmathLogF32AVX512const<>+768(SB), Z11, Z15
+	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest)),
+	// with e1 = e*ln2hi (exact): hi = e1 + s, lo = (e1 - hi) + s, the same values
+	VMULPS      vmathLogF32AVX512const<>+768(SB), Z8, Z4
+	VMULPS      vmathLogF32AVX512const<>+768(SB), Z9, Z5
+	VMULPS      vmathLogF32AVX512const<>+768(SB), Z10, Z6
+	VMULPS      vmathLogF32AVX512const<>+768(SB), Z11, Z7
+	VADDPS      Z24, Z4, Z28
+	VADDPS      Z25, Z5, Z29
+	VADDPS      Z26, Z6, Z30
+	VADDPS      Z27, Z7, Z31
+	VSUBPS      Z28, Z4, Z12
+	VSUBPS      Z29, Z5, Z13
+	VSUBPS      Z30, Z6, Z14
+	VSUBPS      Z31, Z7, Z15
 	VADDPS      Z24, Z12, Z12
 	VADDPS      Z25, Z13, Z13
 	VADDPS      Z26, Z14, Z14
@@ -4058,11 +4072,11 @@ one:
 	VFMADD132PS vmathLogF32AVX512const<>+704(SB), Z7, Z5
 	VFMADD231PS Z4, Z8, Z5
 
-	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest))
-	VMOVUPS     Z6, Z9
-	VFMADD231PS vmathLogF32AVX512const<>+768(SB), Z2, Z9
-	VMOVUPS     Z9, Z10
-	VFMSUB231PS vmathLogF32AVX512const<>+768(SB), Z2, Z10
+	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest)),
+	// with e1 = e*ln2hi (exact): hi = e1 + s, lo = (e1 - hi) + s, the same values
+	VMULPS      vmathLogF32AVX512const<>+768(SB), Z2, Z11
+	VADDPS      Z6, Z11, Z9
+	VSUBPS      Z9, Z11, Z10
 	VADDPS      Z6, Z10, Z10
 	VFMADD231PS vmathLogF32AVX512const<>+832(SB), Z2, Z5
 	VADDPS      Z5, Z10, Z10
@@ -4116,11 +4130,11 @@ tail:
 	VFMADD132PS vmathLogF32AVX512const<>+704(SB), Z7, Z5
 	VFMADD231PS Z4, Z8, Z5
 
-	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest))
-	VMOVUPS     Z6, Z9
-	VFMADD231PS vmathLogF32AVX512const<>+768(SB), Z2, Z9
-	VMOVUPS     Z9, Z10
-	VFMSUB231PS vmathLogF32AVX512const<>+768(SB), Z2, Z10
+	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest)),
+	// with e1 = e*ln2hi (exact): hi = e1 + s, lo = (e1 - hi) + s, the same values
+	VMULPS      vmathLogF32AVX512const<>+768(SB), Z2, Z11
+	VADDPS      Z6, Z11, Z9
+	VSUBPS      Z9, Z11, Z10
 	VADDPS      Z6, Z10, Z10
 	VFMADD231PS vmathLogF32AVX512const<>+832(SB), Z2, Z5
 	VADDPS      Z5, Z10, Z10

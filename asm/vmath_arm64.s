@@ -24,96 +24,97 @@ main:
 	FMOVQ	16(R9), F5
 	WORD	$0x4e64f400 // fmax v0.2d, v0.2d, v4.2d
 	WORD	$0x4e65f421 // fmax v1.2d, v1.2d, v5.2d
-	// k = RoundToEven(x * log2e); r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
+	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer; k = kb - 1.5*2^mant
 	FMOVQ	32(R9), F6
 	FMOVQ	32(R9), F7
-	WORD	$0x6e66dc06 // fmul v6.2d, v0.2d, v6.2d
-	WORD	$0x6e67dc27 // fmul v7.2d, v1.2d, v7.2d
-	WORD	$0x4e6188c6 // frintn v6.2d, v6.2d
-	WORD	$0x4e6188e7 // frintn v7.2d, v7.2d
 	FMOVQ	48(R9), F8
 	FMOVQ	48(R9), F9
-	VFMLS	V8.D2, V6.D2, V0.D2
-	VFMLS	V9.D2, V7.D2, V1.D2
-	FMOVQ	64(R9), F10
-	FMOVQ	64(R9), F11
-	VFMLS	V10.D2, V6.D2, V0.D2
-	VFMLS	V11.D2, V7.D2, V1.D2
+	VFMLA	V8.D2, V0.D2, V6.D2
+	VFMLA	V9.D2, V1.D2, V7.D2
+	FMOVQ	32(R9), F12
+	FMOVQ	32(R9), F13
+	WORD	$0x4eecd4ca // fsub v10.2d, v6.2d, v12.2d
+	WORD	$0x4eedd4eb // fsub v11.2d, v7.2d, v13.2d
+	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
+	FMOVQ	64(R9), F14
+	FMOVQ	64(R9), F15
+	VFMLS	V14.D2, V10.D2, V0.D2
+	VFMLS	V15.D2, V11.D2, V1.D2
+	FMOVQ	80(R9), F16
+	FMOVQ	80(R9), F17
+	VFMLS	V16.D2, V10.D2, V0.D2
+	VFMLS	V17.D2, V11.D2, V1.D2
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	WORD	$0x6e60dc0c // fmul v12.2d, v0.2d, v0.2d
-	WORD	$0x6e61dc2d // fmul v13.2d, v1.2d, v1.2d
-	FMOVQ	80(R9), F14
-	FMOVQ	80(R9), F15
-	FMOVQ	96(R9), F16
-	FMOVQ	96(R9), F17
-	VFMLA	V12.D2, V14.D2, V16.D2
-	VFMLA	V13.D2, V15.D2, V17.D2
-	FMOVQ	112(R9), F18
-	FMOVQ	112(R9), F19
-	VFMLA	V12.D2, V16.D2, V18.D2
-	VFMLA	V13.D2, V17.D2, V19.D2
-	FMOVQ	128(R9), F20
-	FMOVQ	128(R9), F21
-	VFMLA	V12.D2, V18.D2, V20.D2
-	VFMLA	V13.D2, V19.D2, V21.D2
-	FMOVQ	144(R9), F22
-	FMOVQ	144(R9), F23
-	VFMLA	V12.D2, V20.D2, V22.D2
-	VFMLA	V13.D2, V21.D2, V23.D2
-	FMOVQ	160(R9), F24
-	FMOVQ	160(R9), F25
-	FMOVQ	176(R9), F26
-	FMOVQ	176(R9), F27
-	VFMLA	V12.D2, V24.D2, V26.D2
-	VFMLA	V13.D2, V25.D2, V27.D2
-	FMOVQ	192(R9), F28
-	FMOVQ	192(R9), F29
-	VFMLA	V12.D2, V26.D2, V28.D2
-	VFMLA	V13.D2, V27.D2, V29.D2
-	FMOVQ	208(R9), F30
-	FMOVQ	208(R9), F31
-	VFMLA	V12.D2, V28.D2, V30.D2
-	VFMLA	V13.D2, V29.D2, V31.D2
-	FMOVQ	224(R9), F2
-	FMOVQ	224(R9), F3
-	VFMLA	V12.D2, V30.D2, V2.D2
-	VFMLA	V13.D2, V31.D2, V3.D2
-	VFMLA	V0.D2, V2.D2, V22.D2
-	VFMLA	V1.D2, V3.D2, V23.D2
+	WORD	$0x6e60dc12 // fmul v18.2d, v0.2d, v0.2d
+	WORD	$0x6e61dc33 // fmul v19.2d, v1.2d, v1.2d
+	FMOVQ	96(R9), F20
+	FMOVQ	96(R9), F21
+	FMOVQ	112(R9), F22
+	FMOVQ	112(R9), F23
+	VFMLA	V18.D2, V20.D2, V22.D2
+	VFMLA	V19.D2, V21.D2, V23.D2
+	FMOVQ	128(R9), F24
+	FMOVQ	128(R9), F25
+	VFMLA	V18.D2, V22.D2, V24.D2
+	VFMLA	V19.D2, V23.D2, V25.D2
+	FMOVQ	144(R9), F26
+	FMOVQ	144(R9), F27
+	VFMLA	V18.D2, V24.D2, V26.D2
+	VFMLA	V19.D2, V25.D2, V27.D2
+	FMOVQ	160(R9), F28
+	FMOVQ	160(R9), F29
+	VFMLA	V18.D2, V26.D2, V28.D2
+	VFMLA	V19.D2, V27.D2, V29.D2
+	FMOVQ	176(R9), F30
+	FMOVQ	176(R9), F31
+	FMOVQ	192(R9), F2
+	FMOVQ	192(R9), F3
+	VFMLA	V18.D2, V30.D2, V2.D2
+	VFMLA	V19.D2, V31.D2, V3.D2
+	FMOVQ	208(R9), F4
+	FMOVQ	208(R9), F5
+	VFMLA	V18.D2, V2.D2, V4.D2
+	VFMLA	V19.D2, V3.D2, V5.D2
+	FMOVQ	224(R9), F8
+	FMOVQ	224(R9), F9
+	VFMLA	V18.D2, V4.D2, V8.D2
+	VFMLA	V19.D2, V5.D2, V9.D2
+	FMOVQ	240(R9), F12
+	FMOVQ	240(R9), F13
+	VFMLA	V18.D2, V8.D2, V12.D2
+	VFMLA	V19.D2, V9.D2, V13.D2
+	VFMLA	V0.D2, V12.D2, V28.D2
+	VFMLA	V1.D2, V13.D2, V29.D2
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	FMOVQ	240(R9), F4
-	FMOVQ	240(R9), F5
-	WORD	$0x4e64d408 // fadd v8.2d, v0.2d, v4.2d
-	WORD	$0x4e65d429 // fadd v9.2d, v1.2d, v5.2d
-	WORD	$0x4ee4d50a // fsub v10.2d, v8.2d, v4.2d
-	WORD	$0x4ee5d52b // fsub v11.2d, v9.2d, v5.2d
-	WORD	$0x4eead40a // fsub v10.2d, v0.2d, v10.2d
-	WORD	$0x4eebd42b // fsub v11.2d, v1.2d, v11.2d
-	VFMLA	V22.D2, V12.D2, V10.D2
-	VFMLA	V23.D2, V13.D2, V11.D2
-	WORD	$0x4e6ad508 // fadd v8.2d, v8.2d, v10.2d
-	WORD	$0x4e6bd529 // fadd v9.2d, v9.2d, v11.2d
-	// p * 2^k: 2^(k>>1) and 2^(k-k>>1) from the integer bits of k + 1.5*2^mant
 	FMOVQ	256(R9), F14
 	FMOVQ	256(R9), F15
-	WORD	$0x4e6ed4c6 // fadd v6.2d, v6.2d, v14.2d
-	WORD	$0x4e6fd4e7 // fadd v7.2d, v7.2d, v15.2d
-	FMOVQ	272(R9), F16
-	FMOVQ	272(R9), F17
-	VSUB	V16.D2, V6.D2, V6.D2
-	VSUB	V17.D2, V7.D2, V7.D2
-	VUSHR	$1, V6.D2, V18.D2
-	VUSHR	$1, V7.D2, V19.D2
-	VSUB	V18.D2, V6.D2, V6.D2
-	VSUB	V19.D2, V7.D2, V7.D2
-	VSHL	$52, V18.D2, V18.D2
-	VSHL	$52, V19.D2, V19.D2
+	WORD	$0x4e6ed410 // fadd v16.2d, v0.2d, v14.2d
+	WORD	$0x4e6fd431 // fadd v17.2d, v1.2d, v15.2d
+	WORD	$0x4eeed614 // fsub v20.2d, v16.2d, v14.2d
+	WORD	$0x4eefd635 // fsub v21.2d, v17.2d, v15.2d
+	WORD	$0x4ef4d414 // fsub v20.2d, v0.2d, v20.2d
+	WORD	$0x4ef5d435 // fsub v21.2d, v1.2d, v21.2d
+	VFMLA	V28.D2, V18.D2, V20.D2
+	VFMLA	V29.D2, V19.D2, V21.D2
+	WORD	$0x4e74d610 // fadd v16.2d, v16.2d, v20.2d
+	WORD	$0x4e75d631 // fadd v17.2d, v17.2d, v21.2d
+	// p * 2^k: 2^(k>>1) and 2^(k-k>>1) from the integer bits of kb = k + 1.5*2^mant
+	FMOVQ	272(R9), F22
+	FMOVQ	272(R9), F23
+	VSUB	V22.D2, V6.D2, V6.D2
+	VSUB	V23.D2, V7.D2, V7.D2
+	VUSHR	$1, V6.D2, V24.D2
+	VUSHR	$1, V7.D2, V25.D2
+	VSUB	V24.D2, V6.D2, V6.D2
+	VSUB	V25.D2, V7.D2, V7.D2
+	VSHL	$52, V24.D2, V24.D2
+	VSHL	$52, V25.D2, V25.D2
 	VSHL	$52, V6.D2, V6.D2
 	VSHL	$52, V7.D2, V7.D2
-	WORD	$0x6e72dd08 // fmul v8.2d, v8.2d, v18.2d
-	WORD	$0x6e73dd29 // fmul v9.2d, v9.2d, v19.2d
-	WORD	$0x6e66dd00 // fmul v0.2d, v8.2d, v6.2d
-	WORD	$0x6e67dd21 // fmul v1.2d, v9.2d, v7.2d
+	WORD	$0x6e78de10 // fmul v16.2d, v16.2d, v24.2d
+	WORD	$0x6e79de31 // fmul v17.2d, v17.2d, v25.2d
+	WORD	$0x6e66de00 // fmul v0.2d, v16.2d, v6.2d
+	WORD	$0x6e67de21 // fmul v1.2d, v17.2d, v7.2d
 	VST1.P	[V0.D2], 16(R1)
 	VST1.P	[V1.D2], 16(R1)
 	SUB	$4, R2
@@ -127,53 +128,54 @@ one:
 	WORD	$0x4ee1f400 // fmin v0.2d, v0.2d, v1.2d
 	FMOVQ	16(R9), F2
 	WORD	$0x4e62f400 // fmax v0.2d, v0.2d, v2.2d
-	// k = RoundToEven(x * log2e); r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
+	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer; k = kb - 1.5*2^mant
 	FMOVQ	32(R9), F3
-	WORD	$0x6e63dc03 // fmul v3.2d, v0.2d, v3.2d
-	WORD	$0x4e618863 // frintn v3.2d, v3.2d
 	FMOVQ	48(R9), F4
-	VFMLS	V4.D2, V3.D2, V0.D2
-	FMOVQ	64(R9), F5
-	VFMLS	V5.D2, V3.D2, V0.D2
+	VFMLA	V4.D2, V0.D2, V3.D2
+	FMOVQ	32(R9), F6
+	WORD	$0x4ee6d465 // fsub v5.2d, v3.2d, v6.2d
+	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
+	FMOVQ	64(R9), F7
+	VFMLS	V7.D2, V5.D2, V0.D2
+	FMOVQ	80(R9), F8
+	VFMLS	V8.D2, V5.D2, V0.D2
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	WORD	$0x6e60dc06 // fmul v6.2d, v0.2d, v0.2d
-	FMOVQ	80(R9), F7
-	FMOVQ	96(R9), F8
-	VFMLA	V6.D2, V7.D2, V8.D2
-	FMOVQ	112(R9), F9
-	VFMLA	V6.D2, V8.D2, V9.D2
-	FMOVQ	128(R9), F10
-	VFMLA	V6.D2, V9.D2, V10.D2
-	FMOVQ	144(R9), F11
-	VFMLA	V6.D2, V10.D2, V11.D2
-	FMOVQ	160(R9), F12
-	FMOVQ	176(R9), F13
-	VFMLA	V6.D2, V12.D2, V13.D2
-	FMOVQ	192(R9), F14
-	VFMLA	V6.D2, V13.D2, V14.D2
-	FMOVQ	208(R9), F15
-	VFMLA	V6.D2, V14.D2, V15.D2
-	FMOVQ	224(R9), F16
-	VFMLA	V6.D2, V15.D2, V16.D2
-	VFMLA	V0.D2, V16.D2, V11.D2
+	WORD	$0x6e60dc09 // fmul v9.2d, v0.2d, v0.2d
+	FMOVQ	96(R9), F10
+	FMOVQ	112(R9), F11
+	VFMLA	V9.D2, V10.D2, V11.D2
+	FMOVQ	128(R9), F12
+	VFMLA	V9.D2, V11.D2, V12.D2
+	FMOVQ	144(R9), F13
+	VFMLA	V9.D2, V12.D2, V13.D2
+	FMOVQ	160(R9), F14
+	VFMLA	V9.D2, V13.D2, V14.D2
+	FMOVQ	176(R9), F15
+	FMOVQ	192(R9), F16
+	VFMLA	V9.D2, V15.D2, V16.D2
+	FMOVQ	208(R9), F17
+	VFMLA	V9.D2, V16.D2, V17.D2
+	FMOVQ	224(R9), F18
+	VFMLA	V9.D2, V17.D2, V18.D2
+	FMOVQ	240(R9), F19
+	VFMLA	V9.D2, V18.D2, V19.D2
+	VFMLA	V0.D2, V19.D2, V14.D2
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	FMOVQ	240(R9), F17
-	WORD	$0x4e71d412 // fadd v18.2d, v0.2d, v17.2d
-	WORD	$0x4ef1d653 // fsub v19.2d, v18.2d, v17.2d
-	WORD	$0x4ef3d413 // fsub v19.2d, v0.2d, v19.2d
-	VFMLA	V11.D2, V6.D2, V19.D2
-	WORD	$0x4e73d652 // fadd v18.2d, v18.2d, v19.2d
-	// p * 2^k: 2^(k>>1) and 2^(k-k>>1) from the integer bits of k + 1.5*2^mant
 	FMOVQ	256(R9), F20
-	WORD	$0x4e74d463 // fadd v3.2d, v3.2d, v20.2d
-	FMOVQ	272(R9), F21
-	VSUB	V21.D2, V3.D2, V3.D2
-	VUSHR	$1, V3.D2, V22.D2
-	VSUB	V22.D2, V3.D2, V3.D2
-	VSHL	$52, V22.D2, V22.D2
+	WORD	$0x4e74d415 // fadd v21.2d, v0.2d, v20.2d
+	WORD	$0x4ef4d6b6 // fsub v22.2d, v21.2d, v20.2d
+	WORD	$0x4ef6d416 // fsub v22.2d, v0.2d, v22.2d
+	VFMLA	V14.D2, V9.D2, V22.D2
+	WORD	$0x4e76d6b5 // fadd v21.2d, v21.2d, v22.2d
+	// p * 2^k: 2^(k>>1) and 2^(k-k>>1) from the integer bits of kb = k + 1.5*2^mant
+	FMOVQ	272(R9), F23
+	VSUB	V23.D2, V3.D2, V3.D2
+	VUSHR	$1, V3.D2, V24.D2
+	VSUB	V24.D2, V3.D2, V3.D2
+	VSHL	$52, V24.D2, V24.D2
 	VSHL	$52, V3.D2, V3.D2
-	WORD	$0x6e76de52 // fmul v18.2d, v18.2d, v22.2d
-	WORD	$0x6e63de40 // fmul v0.2d, v18.2d, v3.2d
+	WORD	$0x6e78deb5 // fmul v21.2d, v21.2d, v24.2d
+	WORD	$0x6e63dea0 // fmul v0.2d, v21.2d, v3.2d
 	VST1.P	[V0.D2], 16(R1)
 	SUB	$2, R2
 	B	one
@@ -187,53 +189,54 @@ tailcalc:
 	WORD	$0x4ee1f400 // fmin v0.2d, v0.2d, v1.2d
 	FMOVQ	16(R9), F2
 	WORD	$0x4e62f400 // fmax v0.2d, v0.2d, v2.2d
-	// k = RoundToEven(x * log2e); r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
+	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer; k = kb - 1.5*2^mant
 	FMOVQ	32(R9), F3
-	WORD	$0x6e63dc03 // fmul v3.2d, v0.2d, v3.2d
-	WORD	$0x4e618863 // frintn v3.2d, v3.2d
 	FMOVQ	48(R9), F4
-	VFMLS	V4.D2, V3.D2, V0.D2
-	FMOVQ	64(R9), F5
-	VFMLS	V5.D2, V3.D2, V0.D2
+	VFMLA	V4.D2, V0.D2, V3.D2
+	FMOVQ	32(R9), F6
+	WORD	$0x4ee6d465 // fsub v5.2d, v3.2d, v6.2d
+	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
+	FMOVQ	64(R9), F7
+	VFMLS	V7.D2, V5.D2, V0.D2
+	FMOVQ	80(R9), F8
+	VFMLS	V8.D2, V5.D2, V0.D2
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	WORD	$0x6e60dc06 // fmul v6.2d, v0.2d, v0.2d
-	FMOVQ	80(R9), F7
-	FMOVQ	96(R9), F8
-	VFMLA	V6.D2, V7.D2, V8.D2
-	FMOVQ	112(R9), F9
-	VFMLA	V6.D2, V8.D2, V9.D2
-	FMOVQ	128(R9), F10
-	VFMLA	V6.D2, V9.D2, V10.D2
-	FMOVQ	144(R9), F11
-	VFMLA	V6.D2, V10.D2, V11.D2
-	FMOVQ	160(R9), F12
-	FMOVQ	176(R9), F13
-	VFMLA	V6.D2, V12.D2, V13.D2
-	FMOVQ	192(R9), F14
-	VFMLA	V6.D2, V13.D2, V14.D2
-	FMOVQ	208(R9), F15
-	VFMLA	V6.D2, V14.D2, V15.D2
-	FMOVQ	224(R9), F16
-	VFMLA	V6.D2, V15.D2, V16.D2
-	VFMLA	V0.D2, V16.D2, V11.D2
+	WORD	$0x6e60dc09 // fmul v9.2d, v0.2d, v0.2d
+	FMOVQ	96(R9), F10
+	FMOVQ	112(R9), F11
+	VFMLA	V9.D2, V10.D2, V11.D2
+	FMOVQ	128(R9), F12
+	VFMLA	V9.D2, V11.D2, V12.D2
+	FMOVQ	144(R9), F13
+	VFMLA	V9.D2, V12.D2, V13.D2
+	FMOVQ	160(R9), F14
+	VFMLA	V9.D2, V13.D2, V14.D2
+	FMOVQ	176(R9), F15
+	FMOVQ	192(R9), F16
+	VFMLA	V9.D2, V15.D2, V16.D2
+	FMOVQ	208(R9), F17
+	VFMLA	V9.D2, V16.D2, V17.D2
+	FMOVQ	224(R9), F18
+	VFMLA	V9.D2, V17.D2, V18.D2
+	FMOVQ	240(R9), F19
+	VFMLA	V9.D2, V18.D2, V19.D2
+	VFMLA	V0.D2, V19.D2, V14.D2
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	FMOVQ	240(R9), F17
-	WORD	$0x4e71d412 // fadd v18.2d, v0.2d, v17.2d
-	WORD	$0x4ef1d653 // fsub v19.2d, v18.2d, v17.2d
-	WORD	$0x4ef3d413 // fsub v19.2d, v0.2d, v19.2d
-	VFMLA	V11.D2, V6.D2, V19.D2
-	WORD	$0x4e73d652 // fadd v18.2d, v18.2d, v19.2d
-	// p * 2^k: 2^(k>>1) and 2^(k-k>>1) from the integer bits of k + 1.5*2^mant
 	FMOVQ	256(R9), F20
-	WORD	$0x4e74d463 // fadd v3.2d, v3.2d, v20.2d
-	FMOVQ	272(R9), F21
-	VSUB	V21.D2, V3.D2, V3.D2
-	VUSHR	$1, V3.D2, V22.D2
-	VSUB	V22.D2, V3.D2, V3.D2
-	VSHL	$52, V22.D2, V22.D2
+	WORD	$0x4e74d415 // fadd v21.2d, v0.2d, v20.2d
+	WORD	$0x4ef4d6b6 // fsub v22.2d, v21.2d, v20.2d
+	WORD	$0x4ef6d416 // fsub v22.2d, v0.2d, v22.2d
+	VFMLA	V14.D2, V9.D2, V22.D2
+	WORD	$0x4e76d6b5 // fadd v21.2d, v21.2d, v22.2d
+	// p * 2^k: 2^(k>>1) and 2^(k-k>>1) from the integer bits of kb = k + 1.5*2^mant
+	FMOVQ	272(R9), F23
+	VSUB	V23.D2, V3.D2, V3.D2
+	VUSHR	$1, V3.D2, V24.D2
+	VSUB	V24.D2, V3.D2, V3.D2
+	VSHL	$52, V24.D2, V24.D2
 	VSHL	$52, V3.D2, V3.D2
-	WORD	$0x6e76de52 // fmul v18.2d, v18.2d, v22.2d
-	WORD	$0x6e63de40 // fmul v0.2d, v18.2d, v3.2d
+	WORD	$0x6e78deb5 // fmul v21.2d, v21.2d, v24.2d
+	WORD	$0x6e63dea0 // fmul v0.2d, v21.2d, v3.2d
 	VST1.P	V0.D[0], 8(R1)
 done:
 	RET
@@ -242,36 +245,36 @@ DATA ·vmathExpF64NEONconst+0(SB)/8, $0x4086300000000000
 DATA ·vmathExpF64NEONconst+8(SB)/8, $0x4086300000000000
 DATA ·vmathExpF64NEONconst+16(SB)/8, $0xc087500000000000
 DATA ·vmathExpF64NEONconst+24(SB)/8, $0xc087500000000000
-DATA ·vmathExpF64NEONconst+32(SB)/8, $0x3ff71547652b82fe
-DATA ·vmathExpF64NEONconst+40(SB)/8, $0x3ff71547652b82fe
-DATA ·vmathExpF64NEONconst+48(SB)/8, $0x3fe62e42fee00000
-DATA ·vmathExpF64NEONconst+56(SB)/8, $0x3fe62e42fee00000
-DATA ·vmathExpF64NEONconst+64(SB)/8, $0x3dea39ef35793c76
-DATA ·vmathExpF64NEONconst+72(SB)/8, $0x3dea39ef35793c76
-DATA ·vmathExpF64NEONconst+80(SB)/8, $0x3e928b426d1c6cab
-DATA ·vmathExpF64NEONconst+88(SB)/8, $0x3e928b426d1c6cab
-DATA ·vmathExpF64NEONconst+96(SB)/8, $0x3efa019939c26883
-DATA ·vmathExpF64NEONconst+104(SB)/8, $0x3efa019939c26883
-DATA ·vmathExpF64NEONconst+112(SB)/8, $0x3f56c16c1860a28f
-DATA ·vmathExpF64NEONconst+120(SB)/8, $0x3f56c16c1860a28f
-DATA ·vmathExpF64NEONconst+128(SB)/8, $0x3fa55555555503c1
-DATA ·vmathExpF64NEONconst+136(SB)/8, $0x3fa55555555503c1
-DATA ·vmathExpF64NEONconst+144(SB)/8, $0x3fe0000000000009
-DATA ·vmathExpF64NEONconst+152(SB)/8, $0x3fe0000000000009
-DATA ·vmathExpF64NEONconst+160(SB)/8, $0x3e5af6345e154829
-DATA ·vmathExpF64NEONconst+168(SB)/8, $0x3e5af6345e154829
-DATA ·vmathExpF64NEONconst+176(SB)/8, $0x3ec71ddf6a597246
-DATA ·vmathExpF64NEONconst+184(SB)/8, $0x3ec71ddf6a597246
-DATA ·vmathExpF64NEONconst+192(SB)/8, $0x3f2a01a01b0113fc
-DATA ·vmathExpF64NEONconst+200(SB)/8, $0x3f2a01a01b0113fc
-DATA ·vmathExpF64NEONconst+208(SB)/8, $0x3f8111111110f7f9
-DATA ·vmathExpF64NEONconst+216(SB)/8, $0x3f8111111110f7f9
-DATA ·vmathExpF64NEONconst+224(SB)/8, $0x3fc5555555555558
-DATA ·vmathExpF64NEONconst+232(SB)/8, $0x3fc5555555555558
-DATA ·vmathExpF64NEONconst+240(SB)/8, $0x3ff0000000000000
-DATA ·vmathExpF64NEONconst+248(SB)/8, $0x3ff0000000000000
-DATA ·vmathExpF64NEONconst+256(SB)/8, $0x4338000000000000
-DATA ·vmathExpF64NEONconst+264(SB)/8, $0x4338000000000000
+DATA ·vmathExpF64NEONconst+32(SB)/8, $0x4338000000000000
+DATA ·vmathExpF64NEONconst+40(SB)/8, $0x4338000000000000
+DATA ·vmathExpF64NEONconst+48(SB)/8, $0x3ff71547652b82fe
+DATA ·vmathExpF64NEONconst+56(SB)/8, $0x3ff71547652b82fe
+DATA ·vmathExpF64NEONconst+64(SB)/8, $0x3fe62e42fee00000
+DATA ·vmathExpF64NEONconst+72(SB)/8, $0x3fe62e42fee00000
+DATA ·vmathExpF64NEONconst+80(SB)/8, $0x3dea39ef35793c76
+DATA ·vmathExpF64NEONconst+88(SB)/8, $0x3dea39ef35793c76
+DATA ·vmathExpF64NEONconst+96(SB)/8, $0x3e928b426d1c6cab
+DATA ·vmathExpF64NEONconst+104(SB)/8, $0x3e928b426d1c6cab
+DATA ·vmathExpF64NEONconst+112(SB)/8, $0x3efa019939c26883
+DATA ·vmathExpF64NEONconst+120(SB)/8, $0x3efa019939c26883
+DATA ·vmathExpF64NEONconst+128(SB)/8, $0x3f56c16c1860a28f
+DATA ·vmathExpF64NEONconst+136(SB)/8, $0x3f56c16c1860a28f
+DATA ·vmathExpF64NEONconst+144(SB)/8, $0x3fa55555555503c1
+DATA ·vmathExpF64NEONconst+152(SB)/8, $0x3fa55555555503c1
+DATA ·vmathExpF64NEONconst+160(SB)/8, $0x3fe0000000000009
+DATA ·vmathExpF64NEONconst+168(SB)/8, $0x3fe0000000000009
+DATA ·vmathExpF64NEONconst+176(SB)/8, $0x3e5af6345e154829
+DATA ·vmathExpF64NEONconst+184(SB)/8, $0x3e5af6345e154829
+DATA ·vmathExpF64NEONconst+192(SB)/8, $0x3ec71ddf6a597246
+DATA ·vmathExpF64NEONconst+200(SB)/8, $0x3ec71ddf6a597246
+DATA ·vmathExpF64NEONconst+208(SB)/8, $0x3f2a01a01b0113fc
+DATA ·vmathExpF64NEONconst+216(SB)/8, $0x3f2a01a01b0113fc
+DATA ·vmathExpF64NEONconst+224(SB)/8, $0x3f8111111110f7f9
+DATA ·vmathExpF64NEONconst+232(SB)/8, $0x3f8111111110f7f9
+DATA ·vmathExpF64NEONconst+240(SB)/8, $0x3fc5555555555558
+DATA ·vmathExpF64NEONconst+248(SB)/8, $0x3fc5555555555558
+DATA ·vmathExpF64NEONconst+256(SB)/8, $0x3ff0000000000000
+DATA ·vmathExpF64NEONconst+264(SB)/8, $0x3ff0000000000000
 DATA ·vmathExpF64NEONconst+272(SB)/8, $0x4337fffffffff802
 DATA ·vmathExpF64NEONconst+280(SB)/8, $0x4337fffffffff802
 GLOBL ·vmathExpF64NEONconst(SB), RODATA|NOPTR, $288
@@ -296,76 +299,77 @@ main:
 	FMOVQ	16(R9), F5
 	WORD	$0x4e24f400 // fmax v0.4s, v0.4s, v4.4s
 	WORD	$0x4e25f421 // fmax v1.4s, v1.4s, v5.4s
-	// k = RoundToEven(x * log2e); r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
+	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer; k = kb - 1.5*2^mant
 	FMOVQ	32(R9), F6
 	FMOVQ	32(R9), F7
-	WORD	$0x6e26dc06 // fmul v6.4s, v0.4s, v6.4s
-	WORD	$0x6e27dc27 // fmul v7.4s, v1.4s, v7.4s
-	WORD	$0x4e2188c6 // frintn v6.4s, v6.4s
-	WORD	$0x4e2188e7 // frintn v7.4s, v7.4s
 	FMOVQ	48(R9), F8
 	FMOVQ	48(R9), F9
-	VFMLS	V8.S4, V6.S4, V0.S4
-	VFMLS	V9.S4, V7.S4, V1.S4
-	FMOVQ	64(R9), F10
-	FMOVQ	64(R9), F11
-	VFMLS	V10.S4, V6.S4, V0.S4
-	VFMLS	V11.S4, V7.S4, V1.S4
+	VFMLA	V8.S4, V0.S4, V6.S4
+	VFMLA	V9.S4, V1.S4, V7.S4
+	FMOVQ	32(R9), F12
+	FMOVQ	32(R9), F13
+	WORD	$0x4eacd4ca // fsub v10.4s, v6.4s, v12.4s
+	WORD	$0x4eadd4eb // fsub v11.4s, v7.4s, v13.4s
+	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
+	FMOVQ	64(R9), F14
+	FMOVQ	64(R9), F15
+	VFMLS	V14.S4, V10.S4, V0.S4
+	VFMLS	V15.S4, V11.S4, V1.S4
+	FMOVQ	80(R9), F16
+	FMOVQ	80(R9), F17
+	VFMLS	V16.S4, V10.S4, V0.S4
+	VFMLS	V17.S4, V11.S4, V1.S4
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	WORD	$0x6e20dc0c // fmul v12.4s, v0.4s, v0.4s
-	WORD	$0x6e21dc2d // fmul v13.4s, v1.4s, v1.4s
-	FMOVQ	80(R9), F14
-	FMOVQ	80(R9), F15
-	FMOVQ	96(R9), F16
-	FMOVQ	96(R9), F17
-	VFMLA	V0.S4, V14.S4, V16.S4
-	VFMLA	V1.S4, V15.S4, V17.S4
-	FMOVQ	112(R9), F18
-	FMOVQ	112(R9), F19
-	VFMLA	V0.S4, V16.S4, V18.S4
-	VFMLA	V1.S4, V17.S4, V19.S4
-	FMOVQ	128(R9), F20
-	FMOVQ	128(R9), F21
-	VFMLA	V0.S4, V18.S4, V20.S4
-	VFMLA	V1.S4, V19.S4, V21.S4
-	FMOVQ	144(R9), F22
-	FMOVQ	144(R9), F23
+	WORD	$0x6e20dc12 // fmul v18.4s, v0.4s, v0.4s
+	WORD	$0x6e21dc33 // fmul v19.4s, v1.4s, v1.4s
+	FMOVQ	96(R9), F20
+	FMOVQ	96(R9), F21
+	FMOVQ	112(R9), F22
+	FMOVQ	112(R9), F23
 	VFMLA	V0.S4, V20.S4, V22.S4
 	VFMLA	V1.S4, V21.S4, V23.S4
+	FMOVQ	128(R9), F24
+	FMOVQ	128(R9), F25
+	VFMLA	V0.S4, V22.S4, V24.S4
+	VFMLA	V1.S4, V23.S4, V25.S4
+	FMOVQ	144(R9), F26
+	FMOVQ	144(R9), F27
+	VFMLA	V0.S4, V24.S4, V26.S4
+	VFMLA	V1.S4, V25.S4, V27.S4
+	FMOVQ	160(R9), F28
+	FMOVQ	160(R9), F29
+	VFMLA	V0.S4, V26.S4, V28.S4
+	VFMLA	V1.S4, V27.S4, V29.S4
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	FMOVQ	160(R9), F24
-	FMOVQ	160(R9), F25
-	WORD	$0x4e38d41a // fadd v26.4s, v0.4s, v24.4s
-	WORD	$0x4e39d43b // fadd v27.4s, v1.4s, v25.4s
-	WORD	$0x4eb8d75c // fsub v28.4s, v26.4s, v24.4s
-	WORD	$0x4eb9d77d // fsub v29.4s, v27.4s, v25.4s
-	WORD	$0x4ebcd41c // fsub v28.4s, v0.4s, v28.4s
-	WORD	$0x4ebdd43d // fsub v29.4s, v1.4s, v29.4s
-	VFMLA	V22.S4, V12.S4, V28.S4
-	VFMLA	V23.S4, V13.S4, V29.S4
-	WORD	$0x4e3cd75a // fadd v26.4s, v26.4s, v28.4s
-	WORD	$0x4e3dd77b // fadd v27.4s, v27.4s, v29.4s
-	// p * 2^k: 2^(k>>1) and 2^(k-k>>1) from the integer bits of k + 1.5*2^mant
 	FMOVQ	176(R9), F30
 	FMOVQ	176(R9), F31
-	WORD	$0x4e3ed4c6 // fadd v6.4s, v6.4s, v30.4s
-	WORD	$0x4e3fd4e7 // fadd v7.4s, v7.4s, v31.4s
-	FMOVQ	192(R9), F2
-	FMOVQ	192(R9), F3
-	VSUB	V2.S4, V6.S4, V6.S4
-	VSUB	V3.S4, V7.S4, V7.S4
-	VUSHR	$1, V6.S4, V4.S4
-	VUSHR	$1, V7.S4, V5.S4
-	VSUB	V4.S4, V6.S4, V6.S4
-	VSUB	V5.S4, V7.S4, V7.S4
-	VSHL	$23, V4.S4, V4.S4
-	VSHL	$23, V5.S4, V5.S4
+	WORD	$0x4e3ed402 // fadd v2.4s, v0.4s, v30.4s
+	WORD	$0x4e3fd423 // fadd v3.4s, v1.4s, v31.4s
+	WORD	$0x4ebed444 // fsub v4.4s, v2.4s, v30.4s
+	WORD	$0x4ebfd465 // fsub v5.4s, v3.4s, v31.4s
+	WORD	$0x4ea4d404 // fsub v4.4s, v0.4s, v4.4s
+	WORD	$0x4ea5d425 // fsub v5.4s, v1.4s, v5.4s
+	VFMLA	V28.S4, V18.S4, V4.S4
+	VFMLA	V29.S4, V19.S4, V5.S4
+	WORD	$0x4e24d442 // fadd v2.4s, v2.4s, v4.4s
+	WORD	$0x4e25d463 // fadd v3.4s, v3.4s, v5.4s
+	// p * 2^k: 2^(k>>1) and 2^(k-k>>1) from the integer bits of kb = k + 1.5*2^mant
+	FMOVQ	192(R9), F8
+	FMOVQ	192(R9), F9
+	VSUB	V8.S4, V6.S4, V6.S4
+	VSUB	V9.S4, V7.S4, V7.S4
+	VUSHR	$1, V6.S4, V12.S4
+	VUSHR	$1, V7.S4, V13.S4
+	VSUB	V12.S4, V6.S4, V6.S4
+	VSUB	V13.S4, V7.S4, V7.S4
+	VSHL	$23, V12.S4, V12.S4
+	VSHL	$23, V13.S4, V13.S4
 	VSHL	$23, V6.S4, V6.S4
 	VSHL	$23, V7.S4, V7.S4
-	WORD	$0x6e24df5a // fmul v26.4s, v26.4s, v4.4s
-	WORD	$0x6e25df7b // fmul v27.4s, v27.4s, v5.4s
-	WORD	$0x6e26df40 // fmul v0.4s, v26.4s, v6.4s
-	WORD	$0x6e27df61 // fmul v1.4s, v27.4s, v7.4s
+	WORD	$0x6e2cdc42 // fmul v2.4s, v2.4s, v12.4s
+	WORD	$0x6e2ddc63 // fmul v3.4s, v3.4s, v13.4s
+	WORD	$0x6e26dc40 // fmul v0.4s, v2.4s, v6.4s
+	WORD	$0x6e27dc61 // fmul v1.4s, v3.4s, v7.4s
 	VST1.P	[V0.S4], 16(R1)
 	VST1.P	[V1.S4], 16(R1)
 	SUB	$8, R2
@@ -379,43 +383,44 @@ one:
 	WORD	$0x4ea1f400 // fmin v0.4s, v0.4s, v1.4s
 	FMOVQ	16(R9), F2
 	WORD	$0x4e22f400 // fmax v0.4s, v0.4s, v2.4s
-	// k = RoundToEven(x * log2e); r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
+	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer; k = kb - 1.5*2^mant
 	FMOVQ	32(R9), F3
-	WORD	$0x6e23dc03 // fmul v3.4s, v0.4s, v3.4s
-	WORD	$0x4e218863 // frintn v3.4s, v3.4s
 	FMOVQ	48(R9), F4
-	VFMLS	V4.S4, V3.S4, V0.S4
-	FMOVQ	64(R9), F5
-	VFMLS	V5.S4, V3.S4, V0.S4
+	VFMLA	V4.S4, V0.S4, V3.S4
+	FMOVQ	32(R9), F6
+	WORD	$0x4ea6d465 // fsub v5.4s, v3.4s, v6.4s
+	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
+	FMOVQ	64(R9), F7
+	VFMLS	V7.S4, V5.S4, V0.S4
+	FMOVQ	80(R9), F8
+	VFMLS	V8.S4, V5.S4, V0.S4
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	WORD	$0x6e20dc06 // fmul v6.4s, v0.4s, v0.4s
-	FMOVQ	80(R9), F7
-	FMOVQ	96(R9), F8
-	VFMLA	V0.S4, V7.S4, V8.S4
-	FMOVQ	112(R9), F9
-	VFMLA	V0.S4, V8.S4, V9.S4
-	FMOVQ	128(R9), F10
-	VFMLA	V0.S4, V9.S4, V10.S4
-	FMOVQ	144(R9), F11
+	WORD	$0x6e20dc09 // fmul v9.4s, v0.4s, v0.4s
+	FMOVQ	96(R9), F10
+	FMOVQ	112(R9), F11
 	VFMLA	V0.S4, V10.S4, V11.S4
+	FMOVQ	128(R9), F12
+	VFMLA	V0.S4, V11.S4, V12.S4
+	FMOVQ	144(R9), F13
+	VFMLA	V0.S4, V12.S4, V13.S4
+	FMOVQ	160(R9), F14
+	VFMLA	V0.S4, V13.S4, V14.S4
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	FMOVQ	160(R9), F12
-	WORD	$0x4e2cd40d // fadd v13.4s, v0.4s, v12.4s
-	WORD	$0x4eacd5ae // fsub v14.4s, v13.4s, v12.4s
-	WORD	$0x4eaed40e // fsub v14.4s, v0.4s, v14.4s
-	VFMLA	V11.S4, V6.S4, V14.S4
-	WORD	$0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
-	// p * 2^k: 2^(k>>1) and 2^(k-k>>1) from the integer bits of k + 1.5*2^mant
 	FMOVQ	176(R9), F15
-	WORD	$0x4e2fd463 // fadd v3.4s, v3.4s, v15.4s
-	FMOVQ	192(R9), F16
-	VSUB	V16.S4, V3.S4, V3.S4
-	VUSHR	$1, V3.S4, V17.S4
-	VSUB	V17.S4, V3.S4, V3.S4
-	VSHL	$23, V17.S4, V17.S4
+	WORD	$0x4e2fd410 // fadd v16.4s, v0.4s, v15.4s
+	WORD	$0x4eafd611 // fsub v17.4s, v16.4s, v15.4s
+	WORD	$0x4eb1d411 // fsub v17.4s, v0.4s, v17.4s
+	VFMLA	V14.S4, V9.S4, V17.S4
+	WORD	$0x4e31d610 // fadd v16.4s, v16.4s, v17.4s
+	// p * 2^k: 2^(k>>1) and 2^(k-k>>1) from the integer bits of kb = k + 1.5*2^mant
+	FMOVQ	192(R9), F18
+	VSUB	V18.S4, V3.S4, V3.S4
+	VUSHR	$1, V3.S4, V19.S4
+	VSUB	V19.S4, V3.S4, V3.S4
+	VSHL	$23, V19.S4, V19.S4
 	VSHL	$23, V3.S4, V3.S4
-	WORD	$0x6e31ddad // fmul v13.4s, v13.4s, v17.4s
-	WORD	$0x6e23dda0 // fmul v0.4s, v13.4s, v3.4s
+	WORD	$0x6e33de10 // fmul v16.4s, v16.4s, v19.4s
+	WORD	$0x6e23de00 // fmul v0.4s, v16.4s, v3.4s
 	VST1.P	[V0.S4], 16(R1)
 	SUB	$4, R2
 	B	one
@@ -435,43 +440,44 @@ tailcalc:
 	WORD	$0x4ea1f400 // fmin v0.4s, v0.4s, v1.4s
 	FMOVQ	16(R9), F2
 	WORD	$0x4e22f400 // fmax v0.4s, v0.4s, v2.4s
-	// k = RoundToEven(x * log2e); r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
+	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer; k = kb - 1.5*2^mant
 	FMOVQ	32(R9), F3
-	WORD	$0x6e23dc03 // fmul v3.4s, v0.4s, v3.4s
-	WORD	$0x4e218863 // frintn v3.4s, v3.4s
 	FMOVQ	48(R9), F4
-	VFMLS	V4.S4, V3.S4, V0.S4
-	FMOVQ	64(R9), F5
-	VFMLS	V5.S4, V3.S4, V0.S4
+	VFMLA	V4.S4, V0.S4, V3.S4
+	FMOVQ	32(R9), F6
+	WORD	$0x4ea6d465 // fsub v5.4s, v3.4s, v6.4s
+	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
+	FMOVQ	64(R9), F7
+	VFMLS	V7.S4, V5.S4, V0.S4
+	FMOVQ	80(R9), F8
+	VFMLS	V8.S4, V5.S4, V0.S4
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	WORD	$0x6e20dc06 // fmul v6.4s, v0.4s, v0.4s
-	FMOVQ	80(R9), F7
-	FMOVQ	96(R9), F8
-	VFMLA	V0.S4, V7.S4, V8.S4
-	FMOVQ	112(R9), F9
-	VFMLA	V0.S4, V8.S4, V9.S4
-	FMOVQ	128(R9), F10
-	VFMLA	V0.S4, V9.S4, V10.S4
-	FMOVQ	144(R9), F11
+	WORD	$0x6e20dc09 // fmul v9.4s, v0.4s, v0.4s
+	FMOVQ	96(R9), F10
+	FMOVQ	112(R9), F11
 	VFMLA	V0.S4, V10.S4, V11.S4
+	FMOVQ	128(R9), F12
+	VFMLA	V0.S4, V11.S4, V12.S4
+	FMOVQ	144(R9), F13
+	VFMLA	V0.S4, V12.S4, V13.S4
+	FMOVQ	160(R9), F14
+	VFMLA	V0.S4, V13.S4, V14.S4
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	FMOVQ	160(R9), F12
-	WORD	$0x4e2cd40d // fadd v13.4s, v0.4s, v12.4s
-	WORD	$0x4eacd5ae // fsub v14.4s, v13.4s, v12.4s
-	WORD	$0x4eaed40e // fsub v14.4s, v0.4s, v14.4s
-	VFMLA	V11.S4, V6.S4, V14.S4
-	WORD	$0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
-	// p * 2^k: 2^(k>>1) and 2^(k-k>>1) from the integer bits of k + 1.5*2^mant
 	FMOVQ	176(R9), F15
-	WORD	$0x4e2fd463 // fadd v3.4s, v3.4s, v15.4s
-	FMOVQ	192(R9), F16
-	VSUB	V16.S4, V3.S4, V3.S4
-	VUSHR	$1, V3.S4, V17.S4
-	VSUB	V17.S4, V3.S4, V3.S4
-	VSHL	$23, V17.S4, V17.S4
+	WORD	$0x4e2fd410 // fadd v16.4s, v0.4s, v15.4s
+	WORD	$0x4eafd611 // fsub v17.4s, v16.4s, v15.4s
+	WORD	$0x4eb1d411 // fsub v17.4s, v0.4s, v17.4s
+	VFMLA	V14.S4, V9.S4, V17.S4
+	WORD	$0x4e31d610 // fadd v16.4s, v16.4s, v17.4s
+	// p * 2^k: 2^(k>>1) and 2^(k-k>>1) from the integer bits of kb = k + 1.5*2^mant
+	FMOVQ	192(R9), F18
+	VSUB	V18.S4, V3.S4, V3.S4
+	VUSHR	$1, V3.S4, V19.S4
+	VSUB	V19.S4, V3.S4, V3.S4
+	VSHL	$23, V19.S4, V19.S4
 	VSHL	$23, V3.S4, V3.S4
-	WORD	$0x6e31ddad // fmul v13.4s, v13.4s, v17.4s
-	WORD	$0x6e23dda0 // fmul v0.4s, v13.4s, v3.4s
+	WORD	$0x6e33de10 // fmul v16.4s, v16.4s, v19.4s
+	WORD	$0x6e23de00 // fmul v0.4s, v16.4s, v3.4s
 	VST1.P	V0.S[0], 4(R1)
 	CMP	$1, R2
 	BLE	done
@@ -490,46 +496,46 @@ DATA ·vmathExpF32NEONconst+16(SB)/4, $0xc2d00000
 DATA ·vmathExpF32NEONconst+20(SB)/4, $0xc2d00000
 DATA ·vmathExpF32NEONconst+24(SB)/4, $0xc2d00000
 DATA ·vmathExpF32NEONconst+28(SB)/4, $0xc2d00000
-DATA ·vmathExpF32NEONconst+32(SB)/4, $0x3fb8aa3b
-DATA ·vmathExpF32NEONconst+36(SB)/4, $0x3fb8aa3b
-DATA ·vmathExpF32NEONconst+40(SB)/4, $0x3fb8aa3b
-DATA ·vmathExpF32NEONconst+44(SB)/4, $0x3fb8aa3b
-DATA ·vmathExpF32NEONconst+48(SB)/4, $0x3f318000
-DATA ·vmathExpF32NEONconst+52(SB)/4, $0x3f318000
-DATA ·vmathExpF32NEONconst+56(SB)/4, $0x3f318000
-DATA ·vmathExpF32NEONconst+60(SB)/4, $0x3f318000
-DATA ·vmathExpF32NEONconst+64(SB)/4, $0xb95e8083
-DATA ·vmathExpF32NEONconst+68(SB)/4, $0xb95e8083
-DATA ·vmathExpF32NEONconst+72(SB)/4, $0xb95e8083
-DATA ·vmathExpF32NEONconst+76(SB)/4, $0xb95e8083
-DATA ·vmathExpF32NEONconst+80(SB)/4, $0x3ab51200
-DATA ·vmathExpF32NEONconst+84(SB)/4, $0x3ab51200
-DATA ·vmathExpF32NEONconst+88(SB)/4, $0x3ab51200
-DATA ·vmathExpF32NEONconst+92(SB)/4, $0x3ab51200
-DATA ·vmathExpF32NEONconst+96(SB)/4, $0x3c091d01
-DATA ·vmathExpF32NEONconst+100(SB)/4, $0x3c091d01
-DATA ·vmathExpF32NEONconst+104(SB)/4, $0x3c091d01
-DATA ·vmathExpF32NEONconst+108(SB)/4, $0x3c091d01
-DATA ·vmathExpF32NEONconst+112(SB)/4, $0x3d2aac79
-DATA ·vmathExpF32NEONconst+116(SB)/4, $0x3d2aac79
-DATA ·vmathExpF32NEONconst+120(SB)/4, $0x3d2aac79
-DATA ·vmathExpF32NEONconst+124(SB)/4, $0x3d2aac79
-DATA ·vmathExpF32NEONconst+128(SB)/4, $0x3e2aaa49
-DATA ·vmathExpF32NEONconst+132(SB)/4, $0x3e2aaa49
-DATA ·vmathExpF32NEONconst+136(SB)/4, $0x3e2aaa49
-DATA ·vmathExpF32NEONconst+140(SB)/4, $0x3e2aaa49
-DATA ·vmathExpF32NEONconst+144(SB)/4, $0x3efffffe
-DATA ·vmathExpF32NEONconst+148(SB)/4, $0x3efffffe
-DATA ·vmathExpF32NEONconst+152(SB)/4, $0x3efffffe
-DATA ·vmathExpF32NEONconst+156(SB)/4, $0x3efffffe
-DATA ·vmathExpF32NEONconst+160(SB)/4, $0x3f800000
-DATA ·vmathExpF32NEONconst+164(SB)/4, $0x3f800000
-DATA ·vmathExpF32NEONconst+168(SB)/4, $0x3f800000
-DATA ·vmathExpF32NEONconst+172(SB)/4, $0x3f800000
-DATA ·vmathExpF32NEONconst+176(SB)/4, $0x4b400000
-DATA ·vmathExpF32NEONconst+180(SB)/4, $0x4b400000
-DATA ·vmathExpF32NEONconst+184(SB)/4, $0x4b400000
-DATA ·vmathExpF32NEONconst+188(SB)/4, $0x4b400000
+DATA ·vmathExpF32NEONconst+32(SB)/4, $0x4b400000
+DATA ·vmathExpF32NEONconst+36(SB)/4, $0x4b400000
+DATA ·vmathExpF32NEONconst+40(SB)/4, $0x4b400000
+DATA ·vmathExpF32NEONconst+44(SB)/4, $0x4b400000
+DATA ·vmathExpF32NEONconst+48(SB)/4, $0x3fb8aa3b
+DATA ·vmathExpF32NEONconst+52(SB)/4, $0x3fb8aa3b
+DATA ·vmathExpF32NEONconst+56(SB)/4, $0x3fb8aa3b
+DATA ·vmathExpF32NEONconst+60(SB)/4, $0x3fb8aa3b
+DATA ·vmathExpF32NEONconst+64(SB)/4, $0x3f318000
+DATA ·vmathExpF32NEONconst+68(SB)/4, $0x3f318000
+DATA ·vmathExpF32NEONconst+72(SB)/4, $0x3f318000
+DATA ·vmathExpF32NEONconst+76(SB)/4, $0x3f318000
+DATA ·vmathExpF32NEONconst+80(SB)/4, $0xb95e8083
+DATA ·vmathExpF32NEONconst+84(SB)/4, $0xb95e8083
+DATA ·vmathExpF32NEONconst+88(SB)/4, $0xb95e8083
+DATA ·vmathExpF32NEONconst+92(SB)/4, $0xb95e8083
+DATA ·vmathExpF32NEONconst+96(SB)/4, $0x3ab51200
+DATA ·vmathExpF32NEONconst+100(SB)/4, $0x3ab51200
+DATA ·vmathExpF32NEONconst+104(SB)/4, $0x3ab51200
+DATA ·vmathExpF32NEONconst+108(SB)/4, $0x3ab51200
+DATA ·vmathExpF32NEONconst+112(SB)/4, $0x3c091d01
+DATA ·vmathExpF32NEONconst+116(SB)/4, $0x3c091d01
+DATA ·vmathExpF32NEONconst+120(SB)/4, $0x3c091d01
+DATA ·vmathExpF32NEONconst+124(SB)/4, $0x3c091d01
+DATA ·vmathExpF32NEONconst+128(SB)/4, $0x3d2aac79
+DATA ·vmathExpF32NEONconst+132(SB)/4, $0x3d2aac79
+DATA ·vmathExpF32NEONconst+136(SB)/4, $0x3d2aac79
+DATA ·vmathExpF32NEONconst+140(SB)/4, $0x3d2aac79
+DATA ·vmathExpF32NEONconst+144(SB)/4, $0x3e2aaa49
+DATA ·vmathExpF32NEONconst+148(SB)/4, $0x3e2aaa49
+DATA ·vmathExpF32NEONconst+152(SB)/4, $0x3e2aaa49
+DATA ·vmathExpF32NEONconst+156(SB)/4, $0x3e2aaa49
+DATA ·vmathExpF32NEONconst+160(SB)/4, $0x3efffffe
+DATA ·vmathExpF32NEONconst+164(SB)/4, $0x3efffffe
+DATA ·vmathExpF32NEONconst+168(SB)/4, $0x3efffffe
+DATA ·vmathExpF32NEONconst+172(SB)/4, $0x3efffffe
+DATA ·vmathExpF32NEONconst+176(SB)/4, $0x3f800000
+DATA ·vmathExpF32NEONconst+180(SB)/4, $0x3f800000
+DATA ·vmathExpF32NEONconst+184(SB)/4, $0x3f800000
+DATA ·vmathExpF32NEONconst+188(SB)/4, $0x3f800000
 DATA ·vmathExpF32NEONconst+192(SB)/4, $0x4b3fff02
 DATA ·vmathExpF32NEONconst+196(SB)/4, $0x4b3fff02
 DATA ·vmathExpF32NEONconst+200(SB)/4, $0x4b3fff02

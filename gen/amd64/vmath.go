@@ -197,8 +197,9 @@ func (g *vg) poly(q, x, x2 vr, c []float64) {
 		}
 	}
 	g.op3(g.o.fma213, g.rv(q), x, odd) // odd = x*odd + even
-	g.each(func(u int) { g.o.movu(g.reg(odd[u]), g.reg(q[u])) })
-	g.release(odd)
+	even := append(vr(nil), q...)
+	copy(q, odd) // the result's registers become q's
+	g.release(even)
 }
 
 // coef returns the polynomial of the element type as float64s.
@@ -384,20 +385,13 @@ func vexp(g *vg) {
 	g.op3(o.min, g.rv(x), c, x)
 	g.load(c, g.c(g.pick(ref.ExpLo64, ref.ExpLo32)))
 	g.op3(o.max, g.rv(x), c, x)
-	Comment("k = RoundToEven(x * log2e)")
-	k := g.alloc()
-	g.op3(o.mul, m(g.c(g.pick(ref.Log2e64, ref.Log2e32))), x, k)
+	Comment("kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),")
+	Comment("kept in the low bits; k = kb - 1.5*2^mant exactly")
 	magic := g.pick(0x1.8p52, 0x1.8p23)
-	var kb vr
-	if g.s.is512() {
-		g.each(func(u int) { o.rndscale(U8(0), k[u], k[u]) })
-	} else {
-		// k + 1.5*2^52 rounds to an integer (ties to even) kept in the low
-		// bits; subtracting the constant back is exact.
-		kb = g.alloc()
-		g.op3(o.add, m(g.c(magic)), k, kb)
-		g.op3(o.sub, m(g.c(magic)), kb, k)
-	}
+	k, kb := g.alloc(), g.alloc()
+	g.load(kb, g.c(magic))
+	g.op3(o.fma231, m(g.c(g.pick(ref.Log2e64, ref.Log2e32))), x, kb)
+	g.op3(o.sub, m(g.c(magic)), kb, k)
 	Comment("r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)")
 	g.op3(o.fnma231, m(g.c(g.pick(ref.Ln2Hi64, ref.Ln2Hi32))), k, x)
 	g.op3(o.fnma231, m(g.c(g.pick(ref.Ln2Lo64, ref.Ln2Lo32))), k, x)
@@ -422,7 +416,7 @@ func vexp(g *vg) {
 	Comment("p * 2^k, one rounding")
 	if g.s.is512() {
 		g.op3(o.scalef, g.rv(k), p, x)
-		g.release(k, c, hi, lo)
+		g.release(k, kb, c, hi, lo)
 		return
 	}
 	// 2^(k>>1) and 2^(k - k>>1) from the integer bits of kb = magic + k:
@@ -501,16 +495,16 @@ func vlog(g *vg) {
 	g.op3(o.fms231, g.rv(f), f, f2)       // f2l = f*f - f2
 	g.op3(o.fma132, m(g.c(-0.5)), sl, f2) // -0.5*f2l + sl
 	g.op3(o.fma231, g.rv(q), t, f2)       // rest = t*R + that
-	g.release(sl, t)
-	Comment("hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest))")
+	g.release(sl, t, mm)
+	Comment("hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest)),")
+	Comment("with e1 = e*ln2hi (exact): hi = e1 + s, lo = (e1 - hi) + s, the same values")
 	ln2hi, ln2lo := g.c(g.pick(ref.Ln2Hi64, ref.Ln2Hi32)), g.c(g.pick(ref.Ln2Lo64, ref.Ln2Lo32))
-	hi := g.alloc()
-	g.each(func(u int) { o.movu(g.reg(s[u]), g.reg(hi[u])) })
-	g.op3(o.fma231, m(ln2hi), e, hi)
-	lo := g.alloc()
-	g.each(func(u int) { o.movu(g.reg(hi[u]), g.reg(lo[u])) })
-	g.op3(o.fms231, m(ln2hi), e, lo)
+	hi, lo, e1 := g.alloc(), g.alloc(), g.alloc()
+	g.op3(o.mul, m(ln2hi), e, e1)
+	g.op3(o.add, g.rv(s), e1, hi)
+	g.op3(o.sub, g.rv(hi), e1, lo)
 	g.op3(o.add, g.rv(s), lo, lo)
+	g.release(e1)
 	g.op3(o.fma231, m(ln2lo), e, f2) // rest = e*ln2lo + rest
 	g.op3(o.add, g.rv(f2), lo, lo)
 	g.op3(o.add, g.rv(lo), hi, hi)
@@ -550,7 +544,7 @@ func vlog(g *vg) {
 		fix(cmpNGE, g.c(0), m(g.cbits(nan)))
 	}
 	g.x = hi
-	g.release(x, mm, e, q, lo, f2)
+	g.release(x, e, q, lo, f2)
 }
 
 // replay emits a vmathalg program: one instruction (or a short fixed

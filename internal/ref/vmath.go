@@ -44,7 +44,7 @@ const (
 // Exp64 is e^x for float64.
 //
 //	x := clamp(x, ExpLo64, ExpHi64)         // NaN passes
-//	k := RoundToEven(x * Log2e64)
+//	k := fma(x, Log2e64, 1.5*2^52) - 1.5*2^52 // x*log2e rounded once to an integer, ties to even
 //	r := fma(k, -Ln2Hi64, x); r = fma(k, -Ln2Lo64, r)
 //	r2 := r * r; q := Poly64(ExpQ64, r, r2)
 //	hi := 1 + r; lo := (1 - hi) + r          // 1 + r exactly (Fast2Sum)
@@ -57,7 +57,7 @@ func Exp64(x float64) float64 {
 	if ExpLo64 > x {
 		x = ExpLo64
 	}
-	k := math.RoundToEven(x * Log2e64)
+	k := math.FMA(x, Log2e64, 0x1.8p52) - 0x1.8p52
 	r := math.FMA(k, -Ln2Hi64, x)
 	r = math.FMA(k, -Ln2Lo64, r)
 	hi := 1 + r
@@ -67,7 +67,8 @@ func Exp64(x float64) float64 {
 	return Scale64(p, k)
 }
 
-// Exp32 is e^x for float32, the same steps in float32 with ExpQ32.
+// Exp32 is e^x for float32, the same steps in float32 with ExpQ32 (and
+// 1.5*2^23 to round k).
 func Exp32(x float32) float32 {
 	if ExpHi32 < x {
 		x = ExpHi32
@@ -75,7 +76,7 @@ func Exp32(x float32) float32 {
 	if ExpLo32 > x {
 		x = ExpLo32
 	}
-	k := float32(math.RoundToEven(float64(x * Log2e32)))
+	k := fma.F32(x, Log2e32, 0x1.8p23) - 0x1.8p23
 	r := fma.F32(k, -Ln2Hi32, x)
 	r = fma.F32(k, -Ln2Lo32, r)
 	hi := 1 + r
