@@ -49,10 +49,10 @@
 //
 // Where gonum differs from BLAS, this package follows BLAS: gonum's amd64
 // assembly Dger and Sger skip a negative incY and start a negative incX out
-// of bounds; gonum's pure-Go GemvT (Sgemv, and Dgemv off amd64) with
-// beta == 0 and incY == 1 zeroes all of y, past its n elements too; gonum's Dgemm with alpha == 0 and beta
-// != 1 multiplies A and B by zero, so their NaN and Inf can reach C; and its
-// Dgemm skips a zero alpha*A[i][l] (NoTrans, NoTrans and Trans, NoTrans),
-// so an Inf or NaN in B meets zero there without making NaN, which the
-// kernels' full sums do make.
+// of bounds; gonum's pure-Go GemvT (Sgemv, and Dgemv off amd64) with beta
+// == 0 and incY == 1 zeroes all of y, past its n elements too; gonum's
+// Dgemm with alpha == 0 and beta != 1 multiplies A and B by zero, so their
+// NaN and Inf can reach C; and its Dgemm skips a zero alpha*A[i][l]
+// (NoTrans, NoTrans and Trans, NoTrans), so an Inf or NaN in B meets zero
+// there without making NaN, which the kernels' full sums do make.
 package gonumblas
