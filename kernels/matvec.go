@@ -297,8 +297,11 @@ func addOutersOn[T Float](t cpu.Tier, workers int, g Matrix[T], gb []T, d, x Mat
 		return
 	}
 	if workers > 1 {
+		// One part per goroutine: every part reads (and may pack) all of
+		// X (or all of D), so more parts would copy more.
+		part := func(total, grain int) int { return max(grain, (total+workers*grain-1)/(workers*grain)*grain) }
 		if m >= 12*workers || m >= n {
-			parallel(workers, m, 12, func(i0, i1 int) {
+			parallel(workers, m, part(m, 12), func(i0, i1 int) {
 				var gbs []T
 				if gb != nil {
 					gbs = gb[i0:i1]
@@ -306,7 +309,7 @@ func addOutersOn[T Float](t cpu.Tier, workers int, g Matrix[T], gb []T, d, x Mat
 				addOutersRange(t, g, gbs, d, x, i0, i1, 0, n)
 			})
 		} else {
-			parallel(workers, n, 64, func(j0, j1 int) { addOutersRange(t, g, nil, d, x, 0, m, j0, j1) })
+			parallel(workers, n, part(n, 64), func(j0, j1 int) { addOutersRange(t, g, nil, d, x, 0, m, j0, j1) })
 			addOutersRange(t, g, gb, d, x, 0, m, 0, 0)
 		}
 		return
