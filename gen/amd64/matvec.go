@@ -104,6 +104,18 @@ func (t elem) shift() int {
 	return 2
 }
 
+// runMasks are the store masks of the full tiles, set once per call
+// (K3-K5); runK returns the one for bits, or sets K2 to them.
+var runMasks = map[int]OpmaskPhysical{0x0f: K3, 0xf0: K4, 0xff: K5}
+
+func runK(bits int) Op {
+	if k, ok := runMasks[bits]; ok {
+		return k
+	}
+	kimm(K2, bits)
+	return K2
+}
+
 // kimm sets opmask k to the constant bits.
 func kimm(k Op, bits int) {
 	MOVL(U32(bits), EDI)
@@ -222,6 +234,10 @@ func matVecsKernel(t elem, s isa) {
 	Load(Param("y").Base(), mvY)
 	Load(Param("lanes").Base(), mvLP)
 	if s.is512() {
+		Comment("K3-K5: the store masks of the full tiles (see runK).")
+		kimm(K3, 0x0f)
+		kimm(K4, 0xf0)
+		kimm(K5, 0xff)
 		Comment("K1: the elements of the last, partial chunk of a row (n % L).")
 		Load(Param("n"), RSI)
 		ANDQ(U32(L-1), RSI)
@@ -517,9 +533,7 @@ func mvTile(t elem, s isa, tl mvTiles, ri, rb int, p string) {
 		for k, rn := range runs {
 			m := Mem{Base: mvCnt}.Offset((rn.r0 - rn.l0) * t.size)
 			if s.is512() {
-				kk := opmasks[1+k]
-				kimm(kk, lanesOf(rn))
-				t.movu(m, kk, vbv)
+				t.movu(m, runK(lanesOf(rn)), vbv)
 				continue
 			}
 			vmk := as(free[1])
@@ -535,8 +549,9 @@ func mvTile(t elem, s isa, tl mvTiles, ri, rb int, p string) {
 		t.add(vbv, vres, vres)
 		Label(lbl + "_store")
 		for _, rn := range runs {
+			var k Op
 			if s.is512() {
-				kimm(K2, lanesOf(rn))
+				k = runK(lanesOf(rn))
 			}
 			base := mvY
 			if rn.b > 0 {
@@ -547,7 +562,7 @@ func mvTile(t elem, s isa, tl mvTiles, ri, rb int, p string) {
 			}
 			m := Mem{Base: base}.Offset((rn.r0 - rn.l0) * t.size)
 			if s.is512() {
-				t.movu(vres, K2, m)
+				t.movu(vres, k, m)
 				continue
 			}
 			vmk := as(free[1])
