@@ -14,7 +14,8 @@ import (
 // The matrix benchmarks run, in one process, every usable tier on one
 // goroutine, the best tier on two, gonum's blas/gonum (Dgemv, Dgemm, Dger and
 // the float32 twins) and, with -tags openblas, single-threaded OpenBLAS on
-// the same shapes: n = m in {16, 64, 256, 1024}, batch in {1, 16, 256, 4096}.
+// the same shapes: n = m in {16, 64, 256, 1024}, batch in {1, 16, 256, 4096},
+// and n = 4096 for a batch of one.
 // A batch of one is a matrix-vector product (gemv, ger), larger batches are
 // a matrix product (gemm). They report GFLOP/s, counting 2 m n batch flops.
 //
@@ -71,8 +72,11 @@ func runMatBench(b *testing.B, mk func(n, nb int, single bool) matBench) {
 		if single {
 			prec = "float32"
 		}
-		for _, n := range benchDims {
+		for _, n := range append(benchDims, 4096) {
 			for _, nb := range benchBatches {
+				if n == 4096 && nb > 1 {
+					continue // 4096 only as a matrix-vector product (memory bound)
+				}
 				b.Run(fmt.Sprintf("%s/n=%d/batch=%d", prec, n, nb), func(b *testing.B) {
 					mb := mk(n, nb, single)
 					flops := 2 * float64(n) * float64(n) * float64(nb)
