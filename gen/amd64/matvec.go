@@ -14,14 +14,21 @@ import (
 // canonical orders; every kernel reproduces them bit for bit.
 //
 // MatVecs keeps L = 64/size lanes per output (one zmm, two ymm). A tile of
-// ri W rows by rb X rows loads each chunk of L elements of those rows once
-// and feeds ri*rb accumulators. The accumulators are reduced eight (AVX-512)
-// or four (AVX2) at a time by shuffles that follow the halving tree, and
-// stored with masks, so a tile needs no scalar epilogue.
+// ri W rows by rb X rows (4x6 on AVX-512, 8x1 for a single X row) loads each
+// chunk of L elements of those rows once and feeds ri*rb accumulators. The
+// accumulators are reduced eight (AVX-512) or four (AVX2) at a time by
+// shuffles that follow the halving tree, and stored with masks, so a tile
+// needs no scalar epilogue. The tiles of a block of X rows walk down the W
+// rows, so the X rows stay in L1; long rows come in pieces (the caller cuts
+// them) with the lanes parked in a buffer between calls, and the tiles
+// prefetch the next block of X rows into L2.
 //
-// Outer holds a tile of C (rows by vectors of columns) in registers and
-// runs the chain over k: per k one load per vector of B and one broadcast
-// per row of A. Chains split over k stay exact, as C goes through memory.
+// Outer holds a tile of C (6 rows by 4 vectors of columns on AVX-512) in
+// registers and runs the chain over k: per k one load per vector of B and
+// one broadcast per row of A. Row tiles are the outer loop, so the
+// broadcasts of a tile stay in L1 while the panels of B (packed by the
+// caller when their stride would alias) stream from L2. Chains split over k
+// stay exact, as C goes through memory.
 //
 // GP registers are physical too: the kernels use all fourteen, and fixed
 // roles keep the many generated tiles readable.
