@@ -52,145 +52,145 @@ func LogF32AVX2(dst []float32, x []float32)
 //go:noescape
 func LogF32AVX512(dst []float32, x []float32)
 
-// Expm1F64AVX2 sets dst[i] = Expm1(x[i]) for i < len(dst) as internal/ref.Expm164 does,
+// Expm1F64AVX2 sets dst[i] = Expm1(x[i]) for i < len(dst) as internal/ref.Expm1[float64] does,
 // bit for bit. len(x) >= len(dst) is not checked; dst may be x.
 //
 //go:noescape
 func Expm1F64AVX2(dst []float64, x []float64)
 
-// Expm1F64AVX512 sets dst[i] = Expm1(x[i]) for i < len(dst) as internal/ref.Expm164 does,
+// Expm1F64AVX512 sets dst[i] = Expm1(x[i]) for i < len(dst) as internal/ref.Expm1[float64] does,
 // bit for bit. len(x) >= len(dst) is not checked; dst may be x.
 //
 //go:noescape
 func Expm1F64AVX512(dst []float64, x []float64)
 
-// Expm1F32AVX2 sets dst[i] = Expm1(x[i]) for i < len(dst) as internal/ref.Expm132 does,
+// Expm1F32AVX2 sets dst[i] = Expm1(x[i]) for i < len(dst) as internal/ref.Expm1[float32] does,
 // bit for bit. len(x) >= len(dst) is not checked; dst may be x.
 //
 //go:noescape
 func Expm1F32AVX2(dst []float32, x []float32)
 
-// Expm1F32AVX512 sets dst[i] = Expm1(x[i]) for i < len(dst) as internal/ref.Expm132 does,
+// Expm1F32AVX512 sets dst[i] = Expm1(x[i]) for i < len(dst) as internal/ref.Expm1[float32] does,
 // bit for bit. len(x) >= len(dst) is not checked; dst may be x.
 //
 //go:noescape
 func Expm1F32AVX512(dst []float32, x []float32)
 
-// Log1pF64AVX2 sets dst[i] = Log1p(x[i]) for i < len(dst) as internal/ref.Log1p64 does,
+// Log1pF64AVX2 sets dst[i] = Log1p(x[i]) for i < len(dst) as internal/ref.Log1p[float64] does,
 // bit for bit. len(x) >= len(dst) is not checked; dst may be x.
 //
 //go:noescape
 func Log1pF64AVX2(dst []float64, x []float64)
 
-// Log1pF64AVX512 sets dst[i] = Log1p(x[i]) for i < len(dst) as internal/ref.Log1p64 does,
+// Log1pF64AVX512 sets dst[i] = Log1p(x[i]) for i < len(dst) as internal/ref.Log1p[float64] does,
 // bit for bit. len(x) >= len(dst) is not checked; dst may be x.
 //
 //go:noescape
 func Log1pF64AVX512(dst []float64, x []float64)
 
-// Log1pF32AVX2 sets dst[i] = Log1p(x[i]) for i < len(dst) as internal/ref.Log1p32 does,
+// Log1pF32AVX2 sets dst[i] = Log1p(x[i]) for i < len(dst) as internal/ref.Log1p[float32] does,
 // bit for bit. len(x) >= len(dst) is not checked; dst may be x.
 //
 //go:noescape
 func Log1pF32AVX2(dst []float32, x []float32)
 
-// Log1pF32AVX512 sets dst[i] = Log1p(x[i]) for i < len(dst) as internal/ref.Log1p32 does,
+// Log1pF32AVX512 sets dst[i] = Log1p(x[i]) for i < len(dst) as internal/ref.Log1p[float32] does,
 // bit for bit. len(x) >= len(dst) is not checked; dst may be x.
 //
 //go:noescape
 func Log1pF32AVX512(dst []float32, x []float32)
 
-// TanhF64AVX2 sets dst[i] = Tanh(x[i]) for i < len(dst) as internal/ref.Tanh64 does,
+// TanhF64AVX2 sets dst[i] = Tanh(x[i]) for i < len(dst) as internal/ref.Tanh[float64] does,
 // bit for bit. len(x) >= len(dst) is not checked; dst may be x.
 //
 //go:noescape
 func TanhF64AVX2(dst []float64, x []float64)
 
-// TanhF64AVX512 sets dst[i] = Tanh(x[i]) for i < len(dst) as internal/ref.Tanh64 does,
+// TanhF64AVX512 sets dst[i] = Tanh(x[i]) for i < len(dst) as internal/ref.Tanh[float64] does,
 // bit for bit. len(x) >= len(dst) is not checked; dst may be x.
 //
 //go:noescape
 func TanhF64AVX512(dst []float64, x []float64)
 
-// TanhF32AVX2 sets dst[i] = Tanh(x[i]) for i < len(dst) as internal/ref.Tanh32 does,
+// TanhF32AVX2 sets dst[i] = Tanh(x[i]) for i < len(dst) as internal/ref.Tanh[float32] does,
 // bit for bit. len(x) >= len(dst) is not checked; dst may be x.
 //
 //go:noescape
 func TanhF32AVX2(dst []float32, x []float32)
 
-// TanhF32AVX512 sets dst[i] = Tanh(x[i]) for i < len(dst) as internal/ref.Tanh32 does,
+// TanhF32AVX512 sets dst[i] = Tanh(x[i]) for i < len(dst) as internal/ref.Tanh[float32] does,
 // bit for bit. len(x) >= len(dst) is not checked; dst may be x.
 //
 //go:noescape
 func TanhF32AVX512(dst []float32, x []float32)
 
-// SigmoidF64AVX2 sets dst[i] = Sigmoid(x[i]) for i < len(dst) as internal/ref.Sigmoid64 does,
+// SigmoidF64AVX2 sets dst[i] = Sigmoid(x[i]) for i < len(dst) as internal/ref.Sigmoid[float64] does,
 // bit for bit. len(x) >= len(dst) is not checked; dst may be x.
 //
 //go:noescape
 func SigmoidF64AVX2(dst []float64, x []float64)
 
-// SigmoidF64AVX512 sets dst[i] = Sigmoid(x[i]) for i < len(dst) as internal/ref.Sigmoid64 does,
+// SigmoidF64AVX512 sets dst[i] = Sigmoid(x[i]) for i < len(dst) as internal/ref.Sigmoid[float64] does,
 // bit for bit. len(x) >= len(dst) is not checked; dst may be x.
 //
 //go:noescape
 func SigmoidF64AVX512(dst []float64, x []float64)
 
-// SigmoidF32AVX2 sets dst[i] = Sigmoid(x[i]) for i < len(dst) as internal/ref.Sigmoid32 does,
+// SigmoidF32AVX2 sets dst[i] = Sigmoid(x[i]) for i < len(dst) as internal/ref.Sigmoid[float32] does,
 // bit for bit. len(x) >= len(dst) is not checked; dst may be x.
 //
 //go:noescape
 func SigmoidF32AVX2(dst []float32, x []float32)
 
-// SigmoidF32AVX512 sets dst[i] = Sigmoid(x[i]) for i < len(dst) as internal/ref.Sigmoid32 does,
+// SigmoidF32AVX512 sets dst[i] = Sigmoid(x[i]) for i < len(dst) as internal/ref.Sigmoid[float32] does,
 // bit for bit. len(x) >= len(dst) is not checked; dst may be x.
 //
 //go:noescape
 func SigmoidF32AVX512(dst []float32, x []float32)
 
-// SoftplusF64AVX2 sets dst[i] = Softplus(x[i]) for i < len(dst) as internal/ref.Softplus64 does,
+// SoftplusF64AVX2 sets dst[i] = Softplus(x[i]) for i < len(dst) as internal/ref.Softplus[float64] does,
 // bit for bit. len(x) >= len(dst) is not checked; dst may be x.
 //
 //go:noescape
 func SoftplusF64AVX2(dst []float64, x []float64)
 
-// SoftplusF64AVX512 sets dst[i] = Softplus(x[i]) for i < len(dst) as internal/ref.Softplus64 does,
+// SoftplusF64AVX512 sets dst[i] = Softplus(x[i]) for i < len(dst) as internal/ref.Softplus[float64] does,
 // bit for bit. len(x) >= len(dst) is not checked; dst may be x.
 //
 //go:noescape
 func SoftplusF64AVX512(dst []float64, x []float64)
 
-// SoftplusF32AVX2 sets dst[i] = Softplus(x[i]) for i < len(dst) as internal/ref.Softplus32 does,
+// SoftplusF32AVX2 sets dst[i] = Softplus(x[i]) for i < len(dst) as internal/ref.Softplus[float32] does,
 // bit for bit. len(x) >= len(dst) is not checked; dst may be x.
 //
 //go:noescape
 func SoftplusF32AVX2(dst []float32, x []float32)
 
-// SoftplusF32AVX512 sets dst[i] = Softplus(x[i]) for i < len(dst) as internal/ref.Softplus32 does,
+// SoftplusF32AVX512 sets dst[i] = Softplus(x[i]) for i < len(dst) as internal/ref.Softplus[float32] does,
 // bit for bit. len(x) >= len(dst) is not checked; dst may be x.
 //
 //go:noescape
 func SoftplusF32AVX512(dst []float32, x []float32)
 
-// AtanF64AVX2 sets dst[i] = Atan(x[i]) for i < len(dst) as internal/ref.Atan64 does,
+// AtanF64AVX2 sets dst[i] = Atan(x[i]) for i < len(dst) as internal/ref.Atan[float64] does,
 // bit for bit. len(x) >= len(dst) is not checked; dst may be x.
 //
 //go:noescape
 func AtanF64AVX2(dst []float64, x []float64)
 
-// AtanF64AVX512 sets dst[i] = Atan(x[i]) for i < len(dst) as internal/ref.Atan64 does,
+// AtanF64AVX512 sets dst[i] = Atan(x[i]) for i < len(dst) as internal/ref.Atan[float64] does,
 // bit for bit. len(x) >= len(dst) is not checked; dst may be x.
 //
 //go:noescape
 func AtanF64AVX512(dst []float64, x []float64)
 
-// AtanF32AVX2 sets dst[i] = Atan(x[i]) for i < len(dst) as internal/ref.Atan32 does,
+// AtanF32AVX2 sets dst[i] = Atan(x[i]) for i < len(dst) as internal/ref.Atan[float32] does,
 // bit for bit. len(x) >= len(dst) is not checked; dst may be x.
 //
 //go:noescape
 func AtanF32AVX2(dst []float32, x []float32)
 
-// AtanF32AVX512 sets dst[i] = Atan(x[i]) for i < len(dst) as internal/ref.Atan32 does,
+// AtanF32AVX512 sets dst[i] = Atan(x[i]) for i < len(dst) as internal/ref.Atan[float32] does,
 // bit for bit. len(x) >= len(dst) is not checked; dst may be x.
 //
 //go:noescape

@@ -28,73 +28,73 @@ func LogF64NEON(dst, x []float64)
 //go:noescape
 func LogF32NEON(dst, x []float32)
 
-// Expm1F64NEON sets dst[i] = Expm1(x[i]) for i < len(dst) as internal/ref.Expm164 does,
+// Expm1F64NEON sets dst[i] = Expm1(x[i]) for i < len(dst) as internal/ref.Expm1[float64] does,
 // bit for bit. len(x) >= len(dst) is not checked; dst may be x.
 //
 //go:noescape
 func Expm1F64NEON(dst, x []float64)
 
-// Expm1F32NEON sets dst[i] = Expm1(x[i]) for i < len(dst) as internal/ref.Expm132 does,
+// Expm1F32NEON sets dst[i] = Expm1(x[i]) for i < len(dst) as internal/ref.Expm1[float32] does,
 // bit for bit. len(x) >= len(dst) is not checked; dst may be x.
 //
 //go:noescape
 func Expm1F32NEON(dst, x []float32)
 
-// Log1pF64NEON sets dst[i] = Log1p(x[i]) for i < len(dst) as internal/ref.Log1p64 does,
+// Log1pF64NEON sets dst[i] = Log1p(x[i]) for i < len(dst) as internal/ref.Log1p[float64] does,
 // bit for bit. len(x) >= len(dst) is not checked; dst may be x.
 //
 //go:noescape
 func Log1pF64NEON(dst, x []float64)
 
-// Log1pF32NEON sets dst[i] = Log1p(x[i]) for i < len(dst) as internal/ref.Log1p32 does,
+// Log1pF32NEON sets dst[i] = Log1p(x[i]) for i < len(dst) as internal/ref.Log1p[float32] does,
 // bit for bit. len(x) >= len(dst) is not checked; dst may be x.
 //
 //go:noescape
 func Log1pF32NEON(dst, x []float32)
 
-// TanhF64NEON sets dst[i] = Tanh(x[i]) for i < len(dst) as internal/ref.Tanh64 does,
+// TanhF64NEON sets dst[i] = Tanh(x[i]) for i < len(dst) as internal/ref.Tanh[float64] does,
 // bit for bit. len(x) >= len(dst) is not checked; dst may be x.
 //
 //go:noescape
 func TanhF64NEON(dst, x []float64)
 
-// TanhF32NEON sets dst[i] = Tanh(x[i]) for i < len(dst) as internal/ref.Tanh32 does,
+// TanhF32NEON sets dst[i] = Tanh(x[i]) for i < len(dst) as internal/ref.Tanh[float32] does,
 // bit for bit. len(x) >= len(dst) is not checked; dst may be x.
 //
 //go:noescape
 func TanhF32NEON(dst, x []float32)
 
-// SigmoidF64NEON sets dst[i] = Sigmoid(x[i]) for i < len(dst) as internal/ref.Sigmoid64 does,
+// SigmoidF64NEON sets dst[i] = Sigmoid(x[i]) for i < len(dst) as internal/ref.Sigmoid[float64] does,
 // bit for bit. len(x) >= len(dst) is not checked; dst may be x.
 //
 //go:noescape
 func SigmoidF64NEON(dst, x []float64)
 
-// SigmoidF32NEON sets dst[i] = Sigmoid(x[i]) for i < len(dst) as internal/ref.Sigmoid32 does,
+// SigmoidF32NEON sets dst[i] = Sigmoid(x[i]) for i < len(dst) as internal/ref.Sigmoid[float32] does,
 // bit for bit. len(x) >= len(dst) is not checked; dst may be x.
 //
 //go:noescape
 func SigmoidF32NEON(dst, x []float32)
 
-// SoftplusF64NEON sets dst[i] = Softplus(x[i]) for i < len(dst) as internal/ref.Softplus64 does,
+// SoftplusF64NEON sets dst[i] = Softplus(x[i]) for i < len(dst) as internal/ref.Softplus[float64] does,
 // bit for bit. len(x) >= len(dst) is not checked; dst may be x.
 //
 //go:noescape
 func SoftplusF64NEON(dst, x []float64)
 
-// SoftplusF32NEON sets dst[i] = Softplus(x[i]) for i < len(dst) as internal/ref.Softplus32 does,
+// SoftplusF32NEON sets dst[i] = Softplus(x[i]) for i < len(dst) as internal/ref.Softplus[float32] does,
 // bit for bit. len(x) >= len(dst) is not checked; dst may be x.
 //
 //go:noescape
 func SoftplusF32NEON(dst, x []float32)
 
-// AtanF64NEON sets dst[i] = Atan(x[i]) for i < len(dst) as internal/ref.Atan64 does,
+// AtanF64NEON sets dst[i] = Atan(x[i]) for i < len(dst) as internal/ref.Atan[float64] does,
 // bit for bit. len(x) >= len(dst) is not checked; dst may be x.
 //
 //go:noescape
 func AtanF64NEON(dst, x []float64)
 
-// AtanF32NEON sets dst[i] = Atan(x[i]) for i < len(dst) as internal/ref.Atan32 does,
+// AtanF32NEON sets dst[i] = Atan(x[i]) for i < len(dst) as internal/ref.Atan[float32] does,
 // bit for bit. len(x) >= len(dst) is not checked; dst may be x.
 //
 //go:noescape

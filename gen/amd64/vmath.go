@@ -11,14 +11,18 @@ import (
 	. "github.com/mmcloughlin/avo/reg"
 )
 
-// The vmath set: element-wise Exp and Log, each the exact step sequence of
-// internal/ref (vmath.go), so every tier gives the same bits. The kernels
-// walk the slice U vectors at a time (independent chains keep both FMA ports
-// busy), then one vector at a time, then one masked vector for the tail.
-// Constants live in a read-only table, each replicated to 64 bytes so every
-// vector width loads it whole.
+// The vmath set: the element-wise vector math functions, each the exact step
+// sequence of internal/ref (vmath.go, vmath_more.go), so every tier gives the
+// same bits. Exp and Log are written out here (vexp, vlog: the hot pair, with
+// AVX-512's VSCALEF, VGETMANT/VGETEXP and VFIXUPIMM where the other tiers
+// compute the same values with integer operations and compares); Expm1,
+// Log1p, Tanh, Sigmoid, Softplus and Atan replay the programs of
+// gen/vmathalg (replay). The kernels walk the slice U vectors at a time
+// (independent chains keep both FMA ports busy), then one vector at a time,
+// then one masked vector for the tail. Constants live in a read-only table,
+// each replicated to 64 bytes so every vector width loads it whole.
 
-// vmathSet emits Exp and Log for both precisions and both tiers.
+// vmathSet emits every function for both precisions and both tiers.
 func vmathSet() {
 	type fn struct {
 		name string
@@ -213,11 +217,20 @@ func coef32(c []float32) []float64 {
 	return out
 }
 
+// refName is the internal/ref function a kernel reproduces: Exp64, or the
+// generic Expm1[float64].
+func refName(fname, goType string) string {
+	if fname == "Exp" || fname == "Log" {
+		return fname + goType[len(goType)-2:]
+	}
+	return fname + "[" + goType + "]"
+}
+
 // vmathKernel emits NameF64AVX512(dst, x []float64) etc.
 func vmathKernel(fname string, t elem, s isa, body func(g *vg)) {
 	n := name(fname, t, s)
 	text(n, NOSPLIT, fmt.Sprintf("func(dst, x []%s)", t.goType))
-	Doc(fmt.Sprintf("%s sets dst[i] = %s(x[i]) for i < len(dst) as internal/ref.%s%d does,", n, fname, fname, 8*t.size),
+	Doc(fmt.Sprintf("%s sets dst[i] = %s(x[i]) for i < len(dst) as internal/ref.%s does,", n, fname, refName(fname, t.goType)),
 		"bit for bit. len(x) >= len(dst) is not checked; dst may be x.")
 	o := vops64
 	if t.size == 4 {

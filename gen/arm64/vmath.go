@@ -9,17 +9,19 @@ import (
 	"github.com/flowkern/flowkern/internal/ref"
 )
 
-// The vmath set: element-wise Exp and Log for NEON, each the exact step
-// sequence of internal/ref (vmath.go), so the results equal every other
-// tier's bit for bit.
+// The vmath set for NEON: the element-wise vector math functions, each the
+// exact step sequence of internal/ref (vmath.go, vmath_more.go), so the
+// results equal every other tier's bit for bit. Exp and Log are written out
+// (nexp, nlog); the others replay the programs of gen/vmathalg (nreplay).
 //
 // Registers: R0 reads x, R1 writes dst, R2 counts the elements left, R9
 // points at the constant table (each constant replicated over 16 bytes and
 // loaded whole with FMOVQ). A kernel walks U = 2 vectors at a time, then one,
 // then the last partial vector lane by lane (lanes loaded into a zeroed
-// register, computed, stored lane by lane).
+// register, computed, stored lane by lane); the vmathalg programs keep more
+// values live and walk one vector at a time.
 
-// vmathSet writes Exp and Log for both precisions.
+// vmathSet writes every function for both precisions.
 func vmathSet(a *asmFile) {
 	type fn struct {
 		name string
@@ -194,8 +196,12 @@ func coefs32(c []float32) []float64 {
 // vmathKernel writes NameF64NEON(dst, x []float64) etc.
 func vmathKernel(a *asmFile, fname string, t ty, body func(g *ng)) {
 	name := fname + t.suffix + "NEON"
-	f := newFn(name, t.elem, fmt.Sprintf(`%s sets dst[i] = %s(x[i]) for i < len(dst) as internal/ref.%s%d does,
-bit for bit. len(x) >= len(dst) is not checked; dst may be x.`, name, fname, fname, 8*t.esz),
+	rn := fname + t.elem[len(t.elem)-2:] // Exp64
+	if fname != "Exp" && fname != "Log" {
+		rn = fname + "[" + t.elem + "]" // Expm1[float64]
+	}
+	f := newFn(name, t.elem, fmt.Sprintf(`%s sets dst[i] = %s(x[i]) for i < len(dst) as internal/ref.%s does,
+bit for bit. len(x) >= len(dst) is not checked; dst may be x.`, name, fname, rn),
 		[]param{{name: "dst", kind: kSlice}, {name: "x", kind: kSlice}}, nil)
 	a.text(f)
 	g := &ng{a: a, t: t, cidx: map[uint64]int{}, tab: "vmath" + name + "const"}
