@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"testing"
 
@@ -428,4 +429,28 @@ func measure(s vmathSpec, xs []float64, single bool) (worst, at float64) {
 		}
 	}
 	return worst, at
+}
+
+// TestVmathPanics checks that mismatched lengths panic with both lengths in
+// the message, for each public function.
+func TestVmathPanics(t *testing.T) {
+	fs := map[string]func(dst, x []float64){"Exp": Exp[float64], "Log": Log[float64], "Expm1": Expm1[float64],
+		"Log1p": Log1p[float64], "Tanh": Tanh[float64], "Sigmoid": Sigmoid[float64], "Softplus": Softplus[float64],
+		"Atan": Atan[float64]}
+	for name, f := range fs {
+		func() {
+			defer func() {
+				msg := fmt.Sprint(recover())
+				if !strings.Contains(msg, name) || !strings.Contains(msg, "= 3") || !strings.Contains(msg, "= 4") {
+					t.Errorf("%s: panic %q does not name both lengths", name, msg)
+				}
+			}()
+			f(make([]float64, 3), make([]float64, 4))
+		}()
+	}
+	x := []float32{0.5, 1, 2}
+	Exp(x, x) // dst == x is allowed
+	if x[0] != ref.Exp32(0.5) {
+		t.Errorf("Exp in place: %v", x[0])
+	}
 }
