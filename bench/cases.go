@@ -13,6 +13,9 @@ type kernelCase struct {
 	// sizes and quickSizes, when set, replace the -sizes defaults for this
 	// case (an explicit -sizes flag still wins).
 	sizes, quickSizes []int
+	// elems marks a case whose work counts elements, not flops: its rate
+	// is Gelem/s and it has no place on the FMA roofline.
+	elems bool
 }
 
 // linear is the work of a kernel doing flops and moving bytes per element.

@@ -79,13 +79,13 @@ func vmathCases() []kernelCase {
 	sizes := []int{4096, 1 << 20}
 	for _, f := range vmathFuncs {
 		cs = append(cs,
-			kernelCase{kernel: f.name, prec: "float64", work: linear(1, 16), sizes: sizes, quickSizes: sizes[:1],
+			kernelCase{kernel: f.name, prec: "float64", work: linear(1, 16), elems: true, sizes: sizes, quickSizes: sizes[:1],
 				ours: func(n int) func() { d, x := vmathInputs64(f, n); return func() { f.k64(d, x) } },
 				peers: []peer{{"math", func(n int) func() {
 					d, x := vmathInputs64(f, n)
 					return func() { mathLoop64(f.math, d, x) }
 				}}}},
-			kernelCase{kernel: f.name, prec: "float32", work: linear(1, 8), sizes: sizes, quickSizes: sizes[:1],
+			kernelCase{kernel: f.name, prec: "float32", work: linear(1, 8), elems: true, sizes: sizes, quickSizes: sizes[:1],
 				ours: func(n int) func() { d, x := vmathInputs32(f, n); return func() { f.k32(d, x) } },
 				peers: []peer{{"math", func(n int) func() {
 					d, x := vmathInputs32(f, n)

@@ -15,7 +15,8 @@ type Result struct {
 	Times              []float64 // ns per call, one per repetition
 	NsPerOp            float64   // median
 	Spread             float64   // (max-min)/median
-	GFLOPS             float64   // at the median
+	GFLOPS             float64   // at the median (Gelem/s when Unit says so)
+	Unit               string    // "GFLOP/s" or "Gelem/s"
 }
 
 // contestant is one implementation: prepare switches to it (our tiers share
@@ -117,7 +118,11 @@ func measureCase(c kernelCase, n int, cs []contestant, opt options) ([]Result, e
 		ts := slices.Clone(times[i])
 		slices.Sort(ts)
 		med := ts[len(ts)/2]
-		rs = append(rs, Result{Kernel: c.kernel, Prec: c.prec, Impl: ct.name, N: n,
+		unit := "GFLOP/s"
+		if c.elems {
+			unit = "Gelem/s"
+		}
+		rs = append(rs, Result{Kernel: c.kernel, Prec: c.prec, Impl: ct.name, N: n, Unit: unit,
 			Flops: flops, Bytes: bytes, Times: times[i], NsPerOp: med,
 			Spread: (ts[len(ts)-1] - ts[0]) / med, GFLOPS: float64(flops) / med})
 	}

@@ -31,6 +31,11 @@ func writePlots(dir string, r *Report) ([]string, error) {
 		p.X.Label.Text = "n (elements)"
 		p.Y.Label.Text = "GFLOP/s"
 		p.X.Scale = plot.LogScale{}
+		for _, x := range r.Results {
+			if x.Kernel == k.kernel && x.Prec == k.prec && x.Unit == "Gelem/s" {
+				p.Y.Label.Text = "Gelem/s"
+			}
+		}
 		p.X.Tick.Marker = plot.LogTicks{Prec: -1}
 		p.Legend.Top = true
 		lines := map[string]plotter.XYs{}
@@ -96,7 +101,7 @@ func writeRoofline(dir string, r *Report) (string, error) {
 		p.Legend.Add("roof "+prec, l)
 		var pts plotter.XYs
 		for _, x := range r.Results {
-			if x.Impl == best && x.Prec == prec && x.Bytes > 0 {
+			if x.Impl == best && x.Prec == prec && x.Bytes > 0 && x.Unit != "Gelem/s" {
 				pts = append(pts, plotter.XY{X: float64(x.Flops) / float64(x.Bytes), Y: x.GFLOPS})
 			}
 		}

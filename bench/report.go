@@ -48,8 +48,12 @@ func writeBenchfmt(w io.Writer, r *Report) {
 		r.Machine.OS, r.Machine.Arch, r.Machine.CPU)
 	for _, res := range r.Results {
 		for _, ns := range res.Times {
-			fmt.Fprintf(w, "Benchmark%s/%s/n=%d/%s 1 %.2f ns/op %.2f MB/s %.3f GFLOP/s\n",
-				res.Kernel, res.Prec, res.N, res.Impl, ns, float64(res.Bytes)/ns*1e3, float64(res.Flops)/ns)
+			unit := res.Unit
+			if unit == "" {
+				unit = "GFLOP/s"
+			}
+			fmt.Fprintf(w, "Benchmark%s/%s/n=%d/%s 1 %.2f ns/op %.2f MB/s %.3f %s\n",
+				res.Kernel, res.Prec, res.N, res.Impl, ns, float64(res.Bytes)/ns*1e3, float64(res.Flops)/ns, unit)
 		}
 	}
 }
@@ -117,11 +121,17 @@ func writeResults(w io.Writer, r *Report) {
 			impls[k] = append(impls[k], x.Impl)
 		}
 	}
-	fmt.Fprintf(w, "## Benchmarks\n\nGFLOP/s at the median of the interleaved repetitions (spread = (max-min)/median);\n"+
+	fmt.Fprintf(w, "## Benchmarks\n\nRates (GFLOP/s, or Gelem/s for the vector math) at the median of the interleaved repetitions (spread = (max-min)/median);\n"+
 		"ratios are our best tier against each other implementation in the same run; in parentheses, the\n"+
 		"share of the roofline min(FMA peak, flops/byte x read bandwidth at the same working-set size).\n\n")
 	for _, k := range keys {
-		fmt.Fprintf(w, "### %s %s\n\n", k.kernel, k.prec)
+		unit := "GFLOP/s"
+		for _, x := range rs {
+			if x.Kernel == k.kernel && x.Prec == k.prec && x.Unit != "" {
+				unit = x.Unit
+			}
+		}
+		fmt.Fprintf(w, "### %s %s (%s)\n\n", k.kernel, k.prec, unit)
 		names := impls[k]
 		fmt.Fprintf(w, "| n |")
 		for _, im := range names {
@@ -201,7 +211,7 @@ func roofline(m Machine, x Result) string {
 	} else if p, ok := m.PeakGFLOPS[bestTier(m)]; ok {
 		peak = p[x.Prec] // a peer: measured against the machine's best
 	}
-	if peak == 0 || m.BandwidthOne == 0 || x.Bytes == 0 {
+	if peak == 0 || m.BandwidthOne == 0 || x.Bytes == 0 || x.Unit == "Gelem/s" {
 		return ""
 	}
 	roof := min(peak, float64(x.Flops)/float64(x.Bytes)*bandwidthFor(m, x.Bytes))
