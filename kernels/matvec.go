@@ -162,11 +162,11 @@ func matVecsOn[T Float](t cpu.Tier, workers int, y, w, x Matrix[T], bias []T) {
 	}
 	if workers > 1 {
 		if nb >= 12*workers || nb >= m {
-			parallel(workers, nb, 12, func(b0, b1 int) {
+			parallel(workers, 4, nb, 12, func(b0, b1 int) {
 				matVecsSerial(t, y.sub(b0, 0, b1-b0, m), w, x.sub(b0, 0, b1-b0, x.Cols), bias)
 			})
 		} else {
-			parallel(workers, m, 16, func(i0, i1 int) {
+			parallel(workers, 4, m, 16, func(i0, i1 int) {
 				var bs []T
 				if bias != nil {
 					bs = bias[i0:i1]
@@ -276,11 +276,11 @@ func matTVecsOn[T Float](t cpu.Tier, workers int, y, w, x Matrix[T]) {
 		// By batch rows, unless W is large: then by columns, so that each
 		// goroutine streams (and packs) only its own part of W.
 		if (nb >= 12*workers || nb >= n) && n*sizeOfT[T]() < 4096 {
-			parallel(workers, nb, 12, func(b0, b1 int) {
+			parallel(workers, 4, nb, 12, func(b0, b1 int) {
 				outerSerial(t, y.sub(b0, 0, b1-b0, n), x.sub(b0, 0, b1-b0, m), 1, w, false)
 			})
 		} else {
-			parallel(workers, n, 64, func(j0, j1 int) {
+			parallel(workers, 4, n, 64, func(j0, j1 int) {
 				outerSerial(t, y.sub(0, j0, nb, j1-j0), x, 1, w.sub(0, j0, m, j1-j0), false)
 			})
 		}
@@ -301,7 +301,7 @@ func addOutersOn[T Float](t cpu.Tier, workers int, g Matrix[T], gb []T, d, x Mat
 		// X (or all of D), so more parts would copy more.
 		part := func(total, grain int) int { return max(grain, (total+workers*grain-1)/(workers*grain)*grain) }
 		if m >= 12*workers || m >= n {
-			parallel(workers, m, part(m, 12), func(i0, i1 int) {
+			parallel(workers, 1, m, part(m, 12), func(i0, i1 int) {
 				var gbs []T
 				if gb != nil {
 					gbs = gb[i0:i1]
@@ -309,7 +309,7 @@ func addOutersOn[T Float](t cpu.Tier, workers int, g Matrix[T], gb []T, d, x Mat
 				addOutersRange(t, g, gbs, d, x, i0, i1, 0, n)
 			})
 		} else {
-			parallel(workers, n, part(n, 64), func(j0, j1 int) { addOutersRange(t, g, nil, d, x, 0, m, j0, j1) })
+			parallel(workers, 1, n, part(n, 64), func(j0, j1 int) { addOutersRange(t, g, nil, d, x, 0, m, j0, j1) })
 			addOutersRange(t, g, gb, d, x, 0, m, 0, 0)
 		}
 		return

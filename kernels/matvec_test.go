@@ -660,7 +660,7 @@ func TestSetMaxWorkers(t *testing.T) {
 	}
 	for _, c := range []struct{ workers, n, grain int }{{3, 100, 12}, {2, 5, 12}, {4, 48, 12}, {3, 1, 1}} {
 		seen := make([]int, c.n)
-		parallel(c.workers, c.n, c.grain, func(lo, hi int) {
+		parallel(c.workers, 2, c.n, c.grain, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
 				seen[i]++
 			}

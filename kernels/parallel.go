@@ -41,6 +41,7 @@ type parJob struct {
 	n, grain, grains, parts int
 	helpers                 int64
 	next, seats, pending    atomic.Int64
+	done                    chan struct{} // closed when the last part ends
 }
 
 // work runs parts of j until none is left.
@@ -52,7 +53,9 @@ func (j *parJob) work() {
 		}
 		// Part p is grains p/parts .. (p+1)/parts of the whole.
 		j.f(j.grains*p/j.parts*j.grain, min(j.n, j.grains*(p+1)/j.parts*j.grain))
-		j.pending.Add(-1)
+		if j.pending.Add(-1) == 0 {
+			close(j.done)
+		}
 	}
 }
 
@@ -61,7 +64,8 @@ func (j *parJob) work() {
 // parked thread took 50-400 µs here (a virtual machine), as long as a
 // whole medium-sized call, during which the caller did every part alone.
 // Calls in a loop thus find their helpers awake, at the price of up to
-// helperSpin of one core per helper after each call.
+// helperSpin of one core per helper after each call. The caller, in turn,
+// blocks (after a short spin) while it waits for the helpers' last parts.
 var helpers struct {
 	mu      sync.Mutex
 	started int
@@ -71,7 +75,7 @@ var helpers struct {
 	wake    chan struct{}
 }
 
-const helperSpin = 200 * time.Microsecond
+const helperSpin = 100 * time.Microsecond
 
 // startHelpers makes sure n helpers exist.
 func startHelpers(n int) {
@@ -112,18 +116,19 @@ func helper() {
 
 // parallel splits [0, n) into contiguous parts, each a multiple of grain
 // long but the last, and runs f on each from up to workers goroutines (the
-// caller and workers-1 helpers). There are two parts per goroutine, taken
-// in turn, so that a goroutine on a busy core does less of the work. It
-// returns when all are done. The parallel path allocates the job and the
-// closure f; the serial path allocates nothing.
-func parallel(workers, n, grain int, f func(lo, hi int)) {
+// caller and workers-1 helpers). There are up to perWorker parts per
+// goroutine, taken in turn, so that a goroutine on a slower (shared) core
+// does less of the work. It returns when all are done. The parallel path
+// allocates the job and the closure f; the serial path allocates nothing.
+func parallel(workers, perWorker, n, grain int, f func(lo, hi int)) {
 	grains := (n + grain - 1) / grain
 	workers = min(workers, grains)
 	if workers <= 1 {
 		f(0, n)
 		return
 	}
-	j := &parJob{f: f, n: n, grain: grain, grains: grains, parts: min(grains, 2*workers), helpers: int64(workers - 1)}
+	j := &parJob{f: f, n: n, grain: grain, grains: grains, parts: min(grains, perWorker*workers),
+		helpers: int64(workers - 1), done: make(chan struct{})}
 	j.pending.Store(int64(j.parts))
 	if !helpers.job.CompareAndSwap(nil, j) {
 		// Another call has the helpers: use fresh goroutines.
@@ -137,6 +142,7 @@ func parallel(workers, n, grain int, f func(lo, hi int)) {
 			}()
 		}
 		j.work()
+		<-j.done
 		wg.Wait()
 		return
 	}
@@ -149,10 +155,13 @@ func parallel(workers, n, grain int, f func(lo, hi int)) {
 		}
 	}
 	j.work()
-	for i := 0; j.pending.Load() > 0; i++ {
+	// Wait for the helpers' last parts: spin a little, then block, so that
+	// on a busy machine the wait does not take the core a helper needs.
+	for i := 0; i < 1024 && j.pending.Load() > 0; i++ {
 		if i%64 == 63 {
 			runtime.Gosched()
 		}
 	}
+	<-j.done
 	helpers.job.Store(nil)
 }
