@@ -434,11 +434,12 @@ type packBuf[T Float] struct {
 // packPanels copies m to dst panel by panel: panel p (columns p*pw to
 // p*pw+pw-1) is m.Rows rows of pw elements, contiguous.
 func packPanels[T Float](dst []T, m Matrix[T], pw int) {
-	for p := 0; p*pw < m.Cols; p++ {
-		w := min(pw, m.Cols-p*pw)
-		d := dst[p*m.Rows*pw:]
-		for r := range m.Rows {
-			copy(d[r*pw:r*pw+w], m.Data[r*m.Stride+p*pw:])
+	// Row by row: the source is read in order, which the prefetchers
+	// follow; the writes go to a few streams, one per panel.
+	for r := range m.Rows {
+		row := m.Data[r*m.Stride : r*m.Stride+m.Cols]
+		for p := 0; p*pw < m.Cols; p++ {
+			copy(dst[(p*m.Rows+r)*pw:(p*m.Rows+r)*pw+min(pw, m.Cols-p*pw)], row[p*pw:])
 		}
 	}
 }
