@@ -60,7 +60,7 @@ func describeMachine(quick bool) Machine {
 		}
 	}
 	m.BandwidthOne, m.BandwidthAll = bandwidth(quick)
-	for _, kb := range []int{16, 128, 1024, 8 << 10} {
+	for _, kb := range []int{16, 128, 1024, 8 << 10, 32 << 10} {
 		m.BandwidthCurve = append(m.BandwidthCurve, BandwidthPoint{kb << 10, cachedBandwidth(kb<<10, quick)})
 	}
 	m.BandwidthCurve = append(m.BandwidthCurve, BandwidthPoint{256 << 20, m.BandwidthOne})
