@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/flowkern/flowkern/internal/testkit"
 	"math"
 	"math/big"
 	"math/rand/v2"
@@ -67,7 +68,7 @@ func matvecCase[T ref.Float](k string, r *rand.Rand) (string, float64) {
 	// exact value of the output in row, col and its documented bound.
 	check := func(got, want []T, rows, ld, cols int, exact func(row, col int) (*big.Float, float64)) (string, float64) {
 		for i := range got {
-			if i%ld < cols && !same(got[i], want[i]) {
+			if i%ld < cols && !testkit.Same(got[i], want[i]) {
 				return fmt.Sprintf("m=%d n=%d batch=%d element %d: %v, reference %v", m, n, nb, i, got[i], want[i]), 0
 			}
 		}
@@ -141,7 +142,7 @@ func matvecCase[T ref.Float](k string, r *rand.Rand) (string, float64) {
 		ref.AddOuters(want, g.Stride, wantb, d.Data, d.Stride, x.Data, x.Stride, m, n, nb)
 		kernels.AddOuters(g, gb, d, x)
 		for i := range gb {
-			if !same(gb[i], wantb[i]) {
+			if !testkit.Same(gb[i], wantb[i]) {
 				return fmt.Sprintf("m=%d n=%d batch=%d gb[%d]: %v, reference %v", m, n, nb, i, gb[i], wantb[i]), 0
 			}
 		}

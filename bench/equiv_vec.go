@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/flowkern/flowkern/internal/ref"
+	"github.com/flowkern/flowkern/internal/testkit"
 	"github.com/flowkern/flowkern/kernels"
 )
 
@@ -39,7 +40,7 @@ func vecCase[T ref.Float](k string, r *rand.Rand) (string, float64) {
 	alpha := randVec[T](r, 1)[0]
 	got, want, err := runKernel(k, alpha, x, y)
 	for i := range got {
-		if !same(got[i], want[i]) {
+		if !testkit.Same(got[i], want[i]) {
 			return fmt.Sprintf("n=%d element %d: %v, reference %v", n, i, got[i], want[i]), err
 		}
 	}
@@ -52,13 +53,6 @@ func randVec[T ref.Float](r *rand.Rand, n int) []T {
 		v[i] = T(r.NormFloat64() * math.Ldexp(1, r.IntN(20)-10))
 	}
 	return v
-}
-
-func same[T ref.Float](a, b T) bool {
-	if a != a && b != b {
-		return true
-	}
-	return a == b && math.Signbit(float64(a)) == math.Signbit(float64(b))
 }
 
 // runKernel runs one kernel through the public API (on the tier SetISA

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/flowkern/flowkern/internal/testkit"
 	"math"
 	"math/rand/v2"
 
@@ -70,7 +71,7 @@ func vmathCase64(f vmathFunc, r *rand.Rand) (string, float64) {
 	worst, mismatch := 0.0, ""
 	for i, v := range x {
 		want := vmathRef64[f.name](v)
-		if !same(dst[i], want) && mismatch == "" {
+		if !testkit.Same(dst[i], want) && mismatch == "" {
 			mismatch = fmt.Sprintf("n=%d %s(%v) = %v, reference %v", n, f.name, v, dst[i], want)
 		}
 		truth, k := vmathTruth[f.truthK](v)
@@ -92,7 +93,7 @@ func vmathCase32(f vmathFunc, r *rand.Rand) (string, float64) {
 	worst, mismatch := 0.0, ""
 	for i, v := range x {
 		want := vmathRef32[f.name](v)
-		if !same(dst[i], want) && mismatch == "" {
+		if !testkit.Same(dst[i], want) && mismatch == "" {
 			mismatch = fmt.Sprintf("n=%d %s(%v) = %v, reference %v", n, f.name, v, dst[i], want)
 		}
 		truth, k := vmathTruth[f.truthK](float64(v))

@@ -3,6 +3,7 @@ package kernels
 import (
 	"testing"
 
+	"github.com/flowkern/flowkern/internal/dd"
 	tk "github.com/flowkern/flowkern/internal/testkit"
 )
 
@@ -52,7 +53,7 @@ func fuzzVmathT[T Float](t *testing.T, s vmathSpec, data []byte, off uint8) {
 		if !is64[T]() {
 			bound = s.bound32
 		}
-		if e := ulpError(float64(want[i]), truth, k, !is64[T]()); e > bound {
+		if e := dd.ULPError(float64(want[i]), truth, k, !is64[T]()); e > bound {
 			t.Fatalf("%s(%v) = %v: error %.3f ulp exceeds %.1f", s.f, v, want[i], e, bound)
 		}
 	}

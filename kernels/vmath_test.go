@@ -238,11 +238,6 @@ func mantissaEdges(maxExp int) []float64 {
 	return append(out, math.MaxFloat64, math.SmallestNonzeroFloat64)
 }
 
-// ulpError is dd.ULPError: the error in ulps of the exact value.
-func ulpError(y float64, exact dd.DD, k int, single bool) float64 {
-	return dd.ULPError(y, exact, k, single)
-}
-
 // TestVmathTiers checks every tier against internal/ref bit for bit: all
 // short lengths, alignment offsets, guards, aliasing, special values.
 func TestVmathTiers(t *testing.T) {
@@ -424,7 +419,7 @@ func measure(s vmathSpec, xs []float64, single bool) (worst, at float64) {
 	}
 	for i, x := range xs {
 		v, k := s.truth(x)
-		if e := ulpError(ys[i], v, k, single); e > worst {
+		if e := dd.ULPError(ys[i], v, k, single); e > worst {
 			worst, at = e, x
 		}
 	}
