@@ -13,3 +13,5 @@ package asm
 //go:generate go run ../gen/amd64 -set matvec -out matvec_amd64.s -stubs matvec_amd64.go -pkg asm
 //go:generate go run ../gen/arm64 -set vmath -out vmath_arm64.s -stubs vmath_arm64.go -pkg asm
 //go:generate go run ../gen/arm64 -set matvec -out matvec_arm64.s -stubs matvec_arm64.go -pkg asm
+//go:generate go run ../gen/amd64 -set coupling -out coupling_amd64.s -stubs coupling_amd64.go -pkg asm
+//go:generate go run ../gen/arm64 -set coupling -out coupling_arm64.s -stubs coupling_arm64.go -pkg asm

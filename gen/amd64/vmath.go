@@ -95,6 +95,10 @@ type vg struct {
 	name string
 	fast bool // AVX2: the inputs passed the function's fast check
 	lbl  int  // label counter
+	// Kernels of several streams (coupling.go): in loads input stream i,
+	// param broadcasts scalar argument i; outs are the results of replay.
+	in, param func(i int) vr
+	outs      []vr
 }
 
 // vr is one value: a register per unrolled copy.
@@ -597,6 +601,21 @@ func replay(g *vg, p *vmathalg.Program) {
 		switch op.Kind {
 		case vmathalg.Input:
 			d = g.x
+			if g.in != nil {
+				d = g.in(int(op.F))
+			}
+		case vmathalg.Param:
+			d = g.param(int(op.F))
+		case vmathalg.Exp:
+			if dies(0) {
+				d, reused = a(0), 0
+			} else {
+				d = g.alloc()
+				g.each(func(u int) { o.movu(g.reg(a(0)[u]), g.reg(d[u])) })
+			}
+			g.x = d
+			vexp(g)
+			d = g.x
 		case vmathalg.Const:
 			d = g.alloc()
 			g.load(d, g.c(op.F))
@@ -733,7 +752,7 @@ func replay(g *vg, p *vmathalg.Program) {
 			}
 			g.release(vals[v])
 		}
-		if p.LastUse[i] == -1 && vals[i] != nil && i != p.Result {
+		if p.LastUse[i] == -1 && vals[i] != nil && !p.IsResult(i) {
 			g.release(vals[i]) // never read
 		}
 		if p.LastUse[i] == -1 && kvals[i] != nil {
@@ -741,4 +760,8 @@ func replay(g *vg, p *vmathalg.Program) {
 		}
 	}
 	g.x = vals[p.Result]
+	g.outs = nil
+	for _, r := range p.Results {
+		g.outs = append(g.outs, vals[r])
+	}
 }

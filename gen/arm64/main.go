@@ -50,10 +50,11 @@ func main() {
 // sets maps each -set name to the function that emits its kernels into one
 // assembly file and one declarations file.
 var sets = map[string]func(a *asmFile){
-	"vec":    vecSet,
-	"peak":   peakSet,
-	"vmath":  vmathSet,
-	"matvec": matvecSet,
+	"vec":      vecSet,
+	"peak":     peakSet,
+	"vmath":    vmathSet,
+	"matvec":   matvecSet,
+	"coupling": couplingSet,
 }
 
 func setNames() []string {

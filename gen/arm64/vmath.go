@@ -48,6 +48,10 @@ type ng struct {
 	tab  string
 	cidx map[uint64]int
 	x    []int // per copy: the body's input, then its result
+	// Kernels of several streams (coupling.go): in loads input stream i,
+	// param broadcasts scalar argument i; outs are the results of nreplay.
+	in, param func(i int) val
+	outs      []val
 }
 
 // val is one value: a register per copy.
@@ -270,8 +274,12 @@ bit for bit. len(x) >= len(dst) is not checked; dst may be x.`, name, fname, rn)
 	pass(1, true)
 	a.label("done")
 	a.op("RET")
+	g.table()
+}
 
-	// The constant table, each constant over 16 bytes.
+// table writes the constant table of the kernel, each constant over 16 bytes.
+func (g *ng) table() {
+	t := g.t
 	slots := make([]uint64, len(g.cidx))
 	for b, i := range g.cidx {
 		slots[i] = b
@@ -283,7 +291,7 @@ bit for bit. len(x) >= len(dst) is not checked; dst may be x.`, name, fname, rn)
 		}
 	}
 	fmt.Fprintf(&d, "GLOBL ·%s(SB), RODATA|NOPTR, $%d\n", g.tab, 16*len(slots))
-	a.b.WriteString("\n" + d.String())
+	g.a.b.WriteString("\n" + d.String())
 }
 
 // nexp is ref.Exp64 / ref.Exp32.
@@ -481,6 +489,21 @@ func nreplay(g *ng, p *vmathalg.Program) {
 		switch op.Kind {
 		case vmathalg.Input:
 			d = g.x
+			if g.in != nil {
+				d = g.in(int(op.F))
+			}
+		case vmathalg.Param:
+			d = g.param(int(op.F))
+		case vmathalg.Exp:
+			if dies(0) {
+				d, reused = a(0), 0
+			} else {
+				d = g.alloc()
+				g.mov(d, a(0))
+			}
+			g.x = d
+			nexp(g)
+			d = g.x
 		case vmathalg.Const:
 			d = g.c(op.F)
 		case vmathalg.Add:
@@ -584,9 +607,13 @@ func nreplay(g *ng, p *vmathalg.Program) {
 			seen[v] = true
 			g.release(vals[v])
 		}
-		if p.LastUse[i] == -1 && i != p.Result {
+		if p.LastUse[i] == -1 && !p.IsResult(i) {
 			g.release(d)
 		}
 	}
 	g.x = vals[p.Result]
+	g.outs = nil
+	for _, r := range p.Results {
+		g.outs = append(g.outs, vals[r])
+	}
 }

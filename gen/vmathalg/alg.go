@@ -23,6 +23,9 @@ type (
 // operation rounds once, as IEEE arithmetic in that precision does.
 type Builder interface {
 	Is64() bool
+	In(i int) V        // element of input stream i (loaded where first asked for)
+	Param(i int) V     // scalar argument i of the kernel
+	Exp(a V) V         // ref.Exp64/Exp32
 	Const(v float64) V // v rounded to the element type
 	Add(a, b V) V
 	Sub(a, b V) V

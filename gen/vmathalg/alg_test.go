@@ -11,6 +11,11 @@ import (
 // eval runs a program on one input with the scalar operations of ref, in
 // float64 or (rounding every step) float32.
 func eval(p *Program, is64 bool, x float64) float64 {
+	return evalAll(p, is64, []float64{x}, nil)[0]
+}
+
+// evalAll runs a program on its inputs and params and returns its results.
+func evalAll(p *Program, is64 bool, ins, params []float64) []float64 {
 	v := make([]float64, len(p.Ops))
 	rd := func(f float64) float64 {
 		if is64 {
@@ -28,7 +33,15 @@ func eval(p *Program, is64 bool, x float64) float64 {
 		a := func(j int) float64 { return v[op.Args[j]] }
 		switch op.Kind {
 		case Input:
-			v[i] = x
+			v[i] = ins[int(op.F)]
+		case Param:
+			v[i] = params[int(op.F)]
+		case Exp:
+			if is64 {
+				v[i] = ref.Exp64(a(0))
+			} else {
+				v[i] = float64(ref.Exp32(float32(a(0))))
+			}
 		case Const:
 			v[i] = op.F
 		case Add:
@@ -103,7 +116,11 @@ func eval(p *Program, is64 bool, x float64) float64 {
 			}
 		}
 	}
-	return v[p.Result]
+	var out []float64
+	for _, r := range p.Results {
+		out = append(out, v[r])
+	}
+	return out
 }
 
 var refs64 = map[string]func(float64) float64{

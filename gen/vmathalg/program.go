@@ -28,10 +28,12 @@ const (
 	Scale
 	SplitM
 	SplitE
+	Param // a scalar argument of the kernel (F: its index), in every lane
+	Exp   // ref.Exp64/Exp32, emitted by each backend's own Exp
 )
 
 var kindNames = [...]string{"Input", "Const", "Add", "Sub", "Mul", "Div", "FMA", "RoundEven", "Abs",
-	"CopySign", "Min", "Max", "Neg", "Gt", "Ge", "Eq", "Select", "Pow2", "Scale", "SplitM", "SplitE"}
+	"CopySign", "Min", "Max", "Neg", "Gt", "Ge", "Eq", "Select", "Pow2", "Scale", "SplitM", "SplitE", "Param", "Exp"}
 
 func (k Kind) String() string { return kindNames[k] }
 
@@ -39,7 +41,8 @@ func (k Kind) String() string { return kindNames[k] }
 func (k Kind) IsMask() bool { return k == Gt || k == Ge || k == Eq }
 
 // Op is one step: its operation, the steps it reads, and the value of a
-// Const (already rounded to the element type).
+// Const (already rounded to the element type) or the index of an Input or
+// Param.
 type Op struct {
 	Kind Kind
 	Args []int
@@ -47,20 +50,31 @@ type Op struct {
 }
 
 // Program is one function as straight-line steps; step i defines value i.
-// LastUse[i] is the last step that reads value i (-1: none, or the result).
+// Results are the values it returns (Result is the first); LastUse[i] is the
+// last step that reads value i (-1: none; len(Ops) for a result).
 type Program struct {
 	Ops     []Op
 	Result  int
+	Results []int
 	LastUse []int
 }
 
 // Record runs the algorithm of the named function for one element type and
 // returns its steps.
 func Record(name string, is64 bool) *Program {
-	r := &recorder{is64: is64}
-	x := r.add(Input, 0)
-	res := Funcs[name](r, x)
-	p := &Program{Ops: r.ops, Result: int(res)}
+	return record(is64, func(b Builder) []V { return []V{Funcs[name](b, b.In(0))} })
+}
+
+// RecordKernel records a kernel of several streams (see Kernels).
+func RecordKernel(k Kernel, is64 bool) *Program { return record(is64, k.Build) }
+
+func record(is64 bool, build func(b Builder) []V) *Program {
+	r := &recorder{is64: is64, ins: map[int]V{}, params: map[int]V{}}
+	res := build(r)
+	p := &Program{Ops: r.ops, Result: int(res[0])}
+	for _, v := range res {
+		p.Results = append(p.Results, int(v))
+	}
 	p.LastUse = make([]int, len(p.Ops))
 	for i := range p.LastUse {
 		p.LastUse[i] = -1
@@ -70,8 +84,20 @@ func Record(name string, is64 bool) *Program {
 			p.LastUse[a] = i
 		}
 	}
-	p.LastUse[p.Result] = len(p.Ops) // live to the end
+	for _, v := range p.Results {
+		p.LastUse[v] = len(p.Ops) // live to the end
+	}
 	return p
+}
+
+// IsResult reports whether value i is one of the program's results.
+func (p *Program) IsResult(i int) bool {
+	for _, r := range p.Results {
+		if r == i {
+			return true
+		}
+	}
+	return false
 }
 
 func (p *Program) String() string {
@@ -84,8 +110,9 @@ func (p *Program) String() string {
 
 // recorder is the Builder that records steps.
 type recorder struct {
-	is64 bool
-	ops  []Op
+	is64        bool
+	ops         []Op
+	ins, params map[int]V // each argument read once
 }
 
 func (r *recorder) add(k Kind, f float64, args ...V) V {
@@ -98,6 +125,21 @@ func (r *recorder) add(k Kind, f float64, args ...V) V {
 }
 
 func (r *recorder) Is64() bool { return r.is64 }
+func (r *recorder) In(i int) V {
+	if v, ok := r.ins[i]; ok {
+		return v
+	}
+	r.ins[i] = r.add(Input, float64(i))
+	return r.ins[i]
+}
+func (r *recorder) Param(i int) V {
+	if v, ok := r.params[i]; ok {
+		return v
+	}
+	r.params[i] = r.add(Param, float64(i))
+	return r.params[i]
+}
+func (r *recorder) Exp(a V) V { return r.add(Exp, 0, a) }
 func (r *recorder) Const(v float64) V {
 	if !r.is64 {
 		v = float64(float32(v))

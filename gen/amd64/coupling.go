@@ -1,0 +1,111 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/flowkern/flowkern/gen/vmathalg"
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
+)
+
+// The coupling set: the affine coupling kernels of gen/vmathalg (Kernels),
+// element-wise over several input and output streams, replayed as the vmath
+// functions are. They walk whole vectors only: the caller (package kernels)
+// passes a length that is a multiple of 16 (float32) or 8 (float64) and
+// runs the rest through a padded buffer, so no kernel needs a tail.
+
+func couplingSet() {
+	for _, k := range vmathalg.Kernels {
+		for _, t := range []elem{f64, f32} {
+			for _, s := range []isa{avx2, avx512} {
+				streamKernel(k, t, s)
+			}
+		}
+	}
+}
+
+// streamKernel emits NameF64AVX512(outs..., ins... []float64, p []float64).
+func streamKernel(k vmathalg.Kernel, t elem, s isa) {
+	n := name(k.Name, t, s)
+	args := append(append([]string(nil), k.Outs...), k.Ins...)
+	if len(k.Params) > 0 {
+		args = append(args, "p")
+	}
+	text(n, NOSPLIT, fmt.Sprintf("func(%s []%s)", strings.Join(args, ", "), t.goType))
+	doc := []string{fmt.Sprintf("%s sets, for i < len(%s) rounded down to whole vectors,", n, k.Outs[0]),
+		k.Doc + ","}
+	if len(k.Params) > 0 {
+		doc = append(doc, fmt.Sprintf("with p = [%s]; lengths are not checked.", strings.Join(k.Params, ", ")))
+	} else {
+		doc = append(doc, "lengths are not checked.")
+	}
+	Doc(doc...)
+	o := vops64
+	if t.size == 4 {
+		o = vops32
+	}
+	g := &vg{t: t, s: s, o: o, cidx: map[uint64]int{}, name: k.Name}
+	g.tab = GLOBL(fmt.Sprintf("coupling%s%s%sconst", k.Name, t.suffix, s.suffix), RODATA|NOPTR)
+	outs := make([]GPVirtual, len(k.Outs))
+	for i, name := range k.Outs {
+		outs[i] = slicePtr(name)
+	}
+	ins := make([]GPVirtual, len(k.Ins))
+	for i, name := range k.Ins {
+		ins[i] = slicePtr(name)
+	}
+	var pp GPVirtual
+	if len(k.Params) > 0 {
+		pp = slicePtr("p")
+	}
+	cnt := Load(Param(k.Outs[0]).Len(), GP64()).(GPVirtual)
+	per := s.width / t.size
+	U := 4
+	switch {
+	case k.Heavy && s.is512():
+		U = 2
+	case k.Heavy:
+		U = 1
+	case !s.is512():
+		U = 2
+	}
+	g.in = func(i int) vr {
+		d := g.alloc()
+		g.each(func(u int) { g.o.movu(Mem{Base: ins[i]}.Offset(u*s.width), g.reg(d[u])) })
+		return d
+	}
+	g.param = func(i int) vr {
+		d := g.alloc()
+		g.each(func(u int) { t.bcast(Mem{Base: pp}.Offset(i*t.size), g.reg(d[u])) })
+		return d
+	}
+	prog := vmathalg.RecordKernel(k, t.size == 8)
+	pass := func(u int) {
+		g.U = u
+		g.free = append([]VecPhysical(nil), s.regs...)
+		replay(g, prog)
+		for j, v := range g.outs {
+			g.each(func(u int) { g.o.movu(g.reg(v[u]), Mem{Base: outs[j]}.Offset(u*s.width)) })
+		}
+		for _, p := range append(append([]GPVirtual(nil), outs...), ins...) {
+			ADDQ(U32(u*s.width), p)
+		}
+		SUBQ(U32(u*per), cnt)
+	}
+	Comment(fmt.Sprintf("%d vectors at a time, then one", U))
+	Label("main")
+	CMPQ(cnt, U32(U*per))
+	JCS(LabelRef("one"))
+	pass(U)
+	JMP(LabelRef("main"))
+	Label("one")
+	CMPQ(cnt, U32(per))
+	JCS(LabelRef("done"))
+	pass(1)
+	JMP(LabelRef("one"))
+	Label("done")
+	g.emitTable()
+	ret()
+}

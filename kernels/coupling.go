@@ -1,0 +1,355 @@
+package kernels
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/flowkern/flowkern/internal/cpu"
+	"github.com/flowkern/flowkern/internal/ref"
+)
+
+// Affine coupling layers (RealNVP, Glow) transform half of the features
+// with a scale s and shift t computed from the other half:
+//
+//	forward:  y = x * exp(c(s)) + t   logdet[b] += sum_j c(s)[b,j]
+//	inverse:  x = (y - t) * exp(-c(s)) logdet[b] -= sum_j c(s)[b,j]
+//
+// for every row b of a batch (all matrices B x d). Each kernel makes one pass
+// over its rows: the element steps run fused in one assembly loop (the
+// scale, its clamp and exp never leave the registers), and the row's
+// log-determinant is summed from an L1-resident block of c values.
+//
+// Canonical order, the same on every tier (bit-identical results): the
+// element steps of internal/ref (coupling.go), exp being Exp's algorithm;
+// the row sum S_b = Sum(c[b,:]) in Sum's lane order; then logdet[b] + S_b
+// (forward) or logdet[b] - S_b (inverse), one rounding each.
+//
+// Outputs may be the same views as inputs (y == x updates in place; dx ==
+// dy, ds == s likewise); any other overlap is not allowed. NaN and Inf
+// propagate as IEEE arithmetic says: an infinite scale gives Inf or NaN in
+// its row, never a crash.
+
+// ClampKind selects the scale clamp c(s) of an affine coupling.
+type ClampKind int
+
+const (
+	ClampNone ClampKind = ref.ClampNone // c = s
+	ClampTanh ClampKind = ref.ClampTanh // c = a*tanh(s/a), Glow-style soft clamp: |c| < a
+	ClampAtan ClampKind = ref.ClampAtan // c = (2a/pi)*atan(s/a), FrEIA-style: |c| < a
+)
+
+// Clamp is a coupling's scale clamp: its kind and bound A > 0 (ignored for
+// ClampNone). The kernels compute s/a as s*ia with ia = 1/A rounded to T,
+// and multiply by m = A (tanh) or 2A/pi (atan) rounded to T.
+type Clamp struct {
+	Kind ClampKind
+	A    float64
+}
+
+// params returns [ia, m] of c for T, panicking on an invalid clamp.
+func (c Clamp) params(fn string) (ia, m float64) {
+	switch c.Kind {
+	case ClampNone:
+		return 0, 0
+	case ClampTanh, ClampAtan:
+		if !(c.A > 0) || math.IsInf(c.A, 1) {
+			panic(fmt.Sprintf("kernels: %s: clamp bound A = %v must be positive and finite", fn, c.A))
+		}
+		m = c.A
+		if c.Kind == ClampAtan {
+			m = 2 * c.A / math.Pi
+		}
+		return 1 / c.A, m
+	}
+	panic(fmt.Sprintf("kernels: %s: unknown clamp kind %d", fn, c.Kind))
+}
+
+// streamKernel names a coupling kernel of asm (gen/vmathalg.Kernels).
+type streamKernel int
+
+const (
+	skFwdNone streamKernel = iota
+	skInvNone
+	skBwdNone
+	skFwdTanh
+	skInvTanh
+	skBwdTanh
+	skFwdAtan
+	skInvAtan
+	skBwdAtan
+	skSub
+)
+
+func fwdKernel(k ClampKind) streamKernel { return skFwdNone + 3*streamKernel(k) }
+func invKernel(k ClampKind) streamKernel { return skInvNone + 3*streamKernel(k) }
+func bwdKernel(k ClampKind) streamKernel { return skBwdNone + 3*streamKernel(k) }
+
+// CouplingForward sets y = x*exp(c(s)) + t (one fused multiply-add) and, if
+// logdet is not nil, logdet[b] += sum_j c(s)[b,j]. All matrices are B x d;
+// len(logdet) == B. y may be x.
+//
+// Error: y is within 1 ulp of x*exp(c) + t computed with the exact exp of
+// the rounded c (Exp's error, 0.80 ulp, plus the fma's rounding); the clamp
+// adds Tanh's or Atan's error and one rounding of each scaling.
+func CouplingForward[T Float](y, x, s, t Matrix[T], logdet []T, c Clamp) {
+	checkCoupling("CouplingForward", y, []Matrix[T]{x, s, t}, []string{"y", "x", "s", "t"}, logdet, "logdet")
+	ia, m := c.params("CouplingForward")
+	couplingRows(active, fwdKernel(c.Kind), +1, y, x, s, t, logdet, T(ia), T(m))
+}
+
+// CouplingInverse sets x = (y - t)*exp(-c(s)) and, if logdet is not nil,
+// logdet[b] -= sum_j c(s)[b,j]: the inverse of CouplingForward with the same
+// s, t and clamp. x may be y.
+//
+// Round trip: CouplingInverse(CouplingForward(x)) = x' with
+// |x' - x| <= 6u|x| + 1.01u|y|exp(-c) (float64 u = 2^-53, float32 2^-24):
+// Exp's error twice and three roundings on x, plus the rounding of y, which
+// y - t exposes when |t| dominates |y|. TestCouplingRoundTrip checks it.
+func CouplingInverse[T Float](x, y, s, t Matrix[T], logdet []T, c Clamp) {
+	checkCoupling("CouplingInverse", x, []Matrix[T]{y, s, t}, []string{"x", "y", "s", "t"}, logdet, "logdet")
+	ia, m := c.params("CouplingInverse")
+	couplingRows(active, invKernel(c.Kind), -1, x, y, s, t, logdet, T(ia), T(m))
+}
+
+// CouplingBackward returns the gradients of a loss L through
+// CouplingForward: given dy = dL/dy and dlogdet[b] = dL/dlogdet[b] (nil: 0),
+// it sets dx = dL/dx = dy*exp(c), ds = dL/ds = (dx*x + dlogdet[b]) * c'(s)
+// and, if dt is not nil (a zero Matrix), dt = dL/dt = dy. The steps are those of
+// internal/ref.CouplingBackward. dx may be dy and ds may be s.
+func CouplingBackward[T Float](dx, ds, dt, dy Matrix[T], dlogdet []T, x, s Matrix[T], c Clamp) {
+	ms, names := []Matrix[T]{ds, dy, x, s}, []string{"dx", "ds", "dy", "x", "s"}
+	if dt.Data != nil {
+		ms, names = append(ms, dt), append(names, "dt")
+	}
+	checkCoupling("CouplingBackward", dx, ms, names, dlogdet, "dlogdet")
+	ia, m := c.params("CouplingBackward")
+	couplingBackwardOn(active, bwdKernel(c.Kind), dx, ds, dt, dy, dlogdet, x, s, T(ia), T(m))
+}
+
+// AdditiveForward sets y = x + t, the additive coupling of NICE (its
+// log-determinant is 0). y may be x.
+func AdditiveForward[T Float](y, x, t Matrix[T]) {
+	checkCoupling("AdditiveForward", y, []Matrix[T]{x, t}, []string{"y", "x", "t"}, nil, "")
+	for b := range y.Rows {
+		binaryOn(active, opAdd, row(y, b), row(x, b), row(t, b))
+	}
+}
+
+// AdditiveInverse sets x = y - t. x may be y.
+func AdditiveInverse[T Float](x, y, t Matrix[T]) {
+	checkCoupling("AdditiveInverse", x, []Matrix[T]{y, t}, []string{"x", "y", "t"}, nil, "")
+	var p [0]T
+	for b := range x.Rows {
+		streamRun(active, skSub, row(x, b), nil, row(y, b), row(t, b), nil, p[:])
+	}
+}
+
+// AdditiveBackward sets dx = dy and dt = dy, the gradients through
+// AdditiveForward (either may be a zero Matrix to skip it).
+func AdditiveBackward[T Float](dx, dt, dy Matrix[T]) {
+	for _, m := range []struct {
+		d    Matrix[T]
+		name string
+	}{{dx, "dx"}, {dt, "dt"}} {
+		if m.d.Data == nil {
+			continue
+		}
+		checkCoupling("AdditiveBackward", m.d, []Matrix[T]{dy}, []string{m.name, "dy"}, nil, "")
+		for b := range dy.Rows {
+			copy(row(m.d, b), row(dy, b))
+		}
+	}
+}
+
+// checkCoupling panics unless every matrix is a valid view of out's shape
+// and len(v) == out.Rows (v may be nil).
+func checkCoupling[T Float](fn string, out Matrix[T], ms []Matrix[T], names []string, v []T, vname string) {
+	out.check(fn, names[0])
+	for i, m := range ms {
+		m.check(fn, names[i+1])
+		if m.Rows != out.Rows || m.Cols != out.Cols {
+			panic(fmt.Sprintf("kernels: %s: %s is %dx%d, %s is %dx%d", fn, names[i+1], m.Rows, m.Cols,
+				names[0], out.Rows, out.Cols))
+		}
+	}
+	if v != nil && len(v) != out.Rows {
+		panic(fmt.Sprintf("kernels: %s: len(%s) = %d != %s.Rows = %d", fn, vname, len(v), names[0], out.Rows))
+	}
+}
+
+// row returns row b of m, Cols elements (nil for Cols == 0, where Data may
+// be empty).
+func row[T Float](m Matrix[T], b int) []T {
+	if m.Cols == 0 {
+		return nil
+	}
+	return m.Data[b*m.Stride : b*m.Stride+m.Cols : b*m.Stride+m.Cols]
+}
+
+// couplingBlock is the number of elements of a row each kernel call takes
+// when c is written out: a multiple of every lane count, small enough for
+// the c buffer to stay in L1.
+const couplingBlock = 512
+
+// couplingRows runs the forward (sign +1) or inverse (sign -1) kernel k
+// over every row and adds sign*S_b to logdet[b].
+func couplingRows[T Float](tier cpu.Tier, k streamKernel, sign T, out, in, s, t Matrix[T], logdet []T, ia, m T) {
+	if k == skFwdNone || k == skInvNone {
+		var p [0]T
+		for b := range out.Rows {
+			sb := row(s, b)
+			var sum T
+			if logdet != nil {
+				sum = sumOn(tier, sb) // read before out, which may be s
+			}
+			for j := 0; j < out.Cols; j += couplingBlock {
+				e := min(j+couplingBlock, out.Cols)
+				streamRun(tier, k, row(out, b)[j:e], nil, row(in, b)[j:e], sb[j:e], row(t, b)[j:e], p[:])
+			}
+			if logdet != nil {
+				logdet[b] += sign * sum
+			}
+		}
+		return
+	}
+	p := [2]T{ia, m}
+	var cbuf [couplingBlock]T
+	var acc [64]T
+	for b := range out.Rows {
+		clear(acc[:])
+		var sum T
+		for j := 0; j < out.Cols; j += couplingBlock {
+			e := min(j+couplingBlock, out.Cols)
+			cb := cbuf[:e-j]
+			streamRun(tier, k, row(out, b)[j:e], cb, row(in, b)[j:e], row(s, b)[j:e], row(t, b)[j:e], p[:])
+			if logdet != nil {
+				sum = sumTier(tier, cb, acc[:lanes[T]()])
+			}
+		}
+		if logdet != nil {
+			logdet[b] += sign * sum
+		}
+	}
+}
+
+// couplingBackwardOn runs the backward kernel k over every row.
+func couplingBackwardOn[T Float](tier cpu.Tier, k streamKernel, dx, ds, dt, dy Matrix[T], dlogdet []T, x, s Matrix[T], ia, m T) {
+	for b := range dx.Rows {
+		var p [3]T
+		if dlogdet != nil {
+			p[0] = dlogdet[b]
+		}
+		p[1], p[2] = ia, m
+		np := 3
+		if k == skBwdNone {
+			np = 1
+		}
+		if dt.Data != nil {
+			copy(row(dt, b), row(dy, b)) // before dx, which may be dy
+		}
+		for j := 0; j < dx.Cols; j += couplingBlock {
+			e := min(j+couplingBlock, dx.Cols)
+			streamRun(tier, k, row(dx, b)[j:e], row(ds, b)[j:e], row(dy, b)[j:e], row(x, b)[j:e], row(s, b)[j:e], p[:np])
+		}
+	}
+}
+
+// streamVec is the element count every tier's vectors divide: the kernels
+// take whole multiples of it, and the rest runs through padded buffers.
+func streamVec[T Float]() int {
+	if is64[T]() {
+		return 8
+	}
+	return 16
+}
+
+// streamRun runs kernel k on n = len(o0) elements (o1, i1, i2 may be nil
+// where k has no such stream).
+func streamRun[T Float](tier cpu.Tier, k streamKernel, o0, o1, i0, i1, i2, p []T) {
+	n := len(o0)
+	n0 := n &^ (streamVec[T]() - 1)
+	if n0 > 0 {
+		streamTier(tier, k, o0[:n0], part(o1, 0, n0), i0[:n0], part(i1, 0, n0), part(i2, 0, n0), p)
+	}
+	if n0 == n {
+		return
+	}
+	// The last n - n0 elements, padded with zeros to one multiple.
+	var buf [5][16]T
+	v := streamVec[T]()
+	ins := [3][]T{i0, i1, i2}
+	var pin [3][]T
+	for i, in := range ins {
+		if in != nil {
+			copy(buf[2+i][:], in[n0:n])
+			pin[i] = buf[2+i][:v]
+		}
+	}
+	var po1 []T
+	if o1 != nil {
+		po1 = buf[1][:v]
+	}
+	streamTier(tier, k, buf[0][:v], po1, pin[0], pin[1], pin[2], p)
+	copy(o0[n0:], buf[0][:n-n0])
+	if o1 != nil {
+		copy(o1[n0:], buf[1][:n-n0])
+	}
+}
+
+// part returns s[i:j], or nil for a nil s.
+func part[T Float](s []T, i, j int) []T {
+	if s == nil {
+		return nil
+	}
+	return s[i:j]
+}
+
+// streamTier runs kernel k on whole vectors: the tier's assembly, or the
+// steps of internal/ref element by element.
+func streamTier[T Float](tier cpu.Tier, k streamKernel, o0, o1, i0, i1, i2, p []T) {
+	if is64[T]() {
+		if streamF64(tier, k, f64(o0), f64(o1), f64(i0), f64(i1), f64(i2), f64(p)) {
+			return
+		}
+	} else if streamF32(tier, k, f32(o0), f32(o1), f32(i0), f32(i1), f32(i2), f32(p)) {
+		return
+	}
+	streamGo(k, o0, o1, i0, i1, i2, p)
+}
+
+// streamGo is the pure-Go tier: internal/ref's steps per element.
+func streamGo[T Float](k streamKernel, o0, o1, i0, i1, i2, p []T) {
+	if k == skSub {
+		for i := range o0 {
+			o0[i] = i0[i] - i1[i]
+		}
+		return
+	}
+	clamp := int(k) / 3
+	var ia, m T
+	if clamp != ref.ClampNone {
+		ia, m = p[len(p)-2], p[len(p)-1]
+	}
+	switch k % 3 {
+	case skFwdNone:
+		for i := range o0 {
+			y, c := ref.CouplingForward(clamp, i0[i], i1[i], i2[i], ia, m)
+			o0[i] = y
+			if o1 != nil {
+				o1[i] = c
+			}
+		}
+	case skInvNone:
+		for i := range o0 {
+			x, c := ref.CouplingInverse(clamp, i0[i], i1[i], i2[i], ia, m)
+			o0[i] = x
+			if o1 != nil {
+				o1[i] = c
+			}
+		}
+	default:
+		for i := range o0 {
+			o0[i], o1[i] = ref.CouplingBackward(clamp, i0[i], i1[i], i2[i], p[0], ia, m)
+		}
+	}
+}
