@@ -1,0 +1,561 @@
+package kernels
+
+import (
+	"fmt"
+	"math"
+	"sync"
+
+	"github.com/flowkern/flowkern/internal/cpu"
+	"github.com/flowkern/flowkern/internal/fma"
+)
+
+// Triangular kernels: log-determinants of triangular factors, and batched
+// triangular products and solves on the rows of a batch. They are built on
+// the other kernels (Log, Sum, the outer-product kernel of MatTVecs and
+// AddOuters), so every tier gives the same bits by construction: each
+// output has one canonical operation order, stated below, that does not
+// depend on the tier, the batch size, the blocking or the workers.
+//
+// A triangular matrix A is n x n; only its triangle (upper or lower, the
+// diagonal included unless unit) is read, the other triangle never. op(A) is
+// A, or its transpose Aᵀ when trans is set; M = op(A) below.
+
+// triLogBlock is the number of diagonal elements gathered at once: a
+// multiple of both lane counts, so that Sum's lanes continue across blocks.
+const triLogBlock = 256
+
+// TriLogDet returns sum_i log|A[i][i]| for a square matrix A: the log of
+// |det A| when A is triangular (only the diagonal is read). A zero on the
+// diagonal gives -Inf, NaN gives NaN, and an empty matrix +0.
+//
+// Canonical order: the logs are Log's (max error 0.63 ulp in float64, 0.60
+// ulp in float32), summed as Sum sums the vector (log|A[0][0]|, ...,
+// log|A[n-1][n-1]|): L = 32 (float64) or 64 (float32) lanes from +0,
+// element i added to lane i%L in increasing i, the lanes added by halving.
+// (The diagonal goes through a stack buffer in blocks of 256, a multiple of
+// L, the lanes carried from block to block.)
+//
+// Error: |TriLogDet - exact| <= (ceil(n/L) + log2 L + 2) u sum_i |log|A[i][i]||
+// to first order, u = 2^-53 (float64) or 2^-24 (float32).
+//
+// It panics if A is not square or not a valid view.
+func TriLogDet[T Float](a Matrix[T]) T {
+	if !a.valid() || a.Rows != a.Cols {
+		checkSquare("TriLogDet", "a", a)
+	}
+	return triLogDetOn(active, a)
+}
+
+// TriLogDets sets dst[k] = TriLogDet(factors[k]) for every k: the
+// log-determinants of a batch of triangular factors. It panics if the
+// lengths differ or a factor is not square.
+func TriLogDets[T Float](dst []T, factors []Matrix[T]) {
+	if len(dst) != len(factors) {
+		panic(fmt.Sprintf("kernels: TriLogDets: len(dst) = %d != len(factors) = %d", len(dst), len(factors)))
+	}
+	for k, a := range factors {
+		if !a.valid() || a.Rows != a.Cols {
+			checkSquare("TriLogDets", fmt.Sprintf("factors[%d]", k), a)
+		}
+	}
+	for k, a := range factors {
+		dst[k] = triLogDetOn(active, a)
+	}
+}
+
+func checkSquare[T Float](fn, name string, a Matrix[T]) {
+	a.check(fn, name)
+	if a.Rows != a.Cols {
+		panic(fmt.Sprintf("kernels: %s: %s is %dx%d, not square", fn, name, a.Rows, a.Cols))
+	}
+}
+
+func triLogDetOn[T Float](t cpu.Tier, a Matrix[T]) T {
+	var buf [triLogBlock]T
+	var lb [64]T
+	acc := lb[:lanes[T]()]
+	var s T
+	for i0 := 0; i0 < a.Rows; i0 += triLogBlock {
+		m := min(triLogBlock, a.Rows-i0)
+		for i := range m {
+			buf[i] = T(math.Abs(float64(a.Data[(i0+i)*(a.Stride+1)])))
+		}
+		vmathTier(t, fnLog, buf[:m], buf[:m])
+		s = sumTier(t, buf[:m], acc)
+	}
+	return s
+}
+
+// AddRowSums adds the sum of each row of S to logdet: logdet[b] =
+// logdet[b] + Sum(S[b][:]), the row summed in Sum's canonical order and
+// the addition rounded once (the log-determinant of a layer whose Jacobian
+// is diagonal with log-scales S). It panics if len(logdet) != S.Rows.
+func AddRowSums[T Float](logdet []T, s Matrix[T]) {
+	if !s.valid() || len(logdet) != s.Rows {
+		s.check("AddRowSums", "s")
+		panic(fmt.Sprintf("kernels: AddRowSums: len(logdet) = %d, want s.Rows = %d (s is %dx%d)",
+			len(logdet), s.Rows, s.Rows, s.Cols))
+	}
+	addRowSumsOn(active, logdet, s)
+}
+
+func addRowSumsOn[T Float](t cpu.Tier, logdet []T, s Matrix[T]) {
+	for b := range logdet {
+		var row []T
+		if s.Cols > 0 {
+			row = s.Data[b*s.Stride : b*s.Stride+s.Cols]
+		}
+		logdet[b] += sumOn(t, row)
+	}
+}
+
+// TriMatVecs sets X[b] = op(A) X[b] for every row b of X, in place: A is n
+// x n triangular (lower, or upper if upper is set; with a unit diagonal,
+// not read, if unit is set), op(A) is A or Aᵀ (trans), X is batch x n.
+//
+// Canonical order: with M = op(A) and M[i][i] = 1 when unit, each output
+// is one chain of fused multiply-adds over the row's triangle in increasing
+// k, starting at +0: s = fma(M[i][k], X[b][k], s) for k = 0, ..., i when M
+// is lower, k = i, ..., n-1 when M is upper. (A unit diagonal thus adds
+// X[b][i] with one rounding.)
+//
+// Error: |out - exact| <= n u sum_k |M[i][k] X[b][k]|.
+//
+// It panics if A is not square, X does not have n columns, or a view is
+// invalid; the message names the shapes.
+func TriMatVecs[T Float](x, a Matrix[T], upper, trans, unit bool) {
+	triCheck("TriMatVecs", x, a)
+	s := triSpec[T]{a: a, upper: upper, trans: trans, unit: unit}
+	triMulOn(active, workersFor(x.Rows*a.Rows*a.Rows/2), x, &s)
+}
+
+// TriSolveVecs sets X[b] = op(A)⁻¹ X[b] for every row b of X, in place
+// (the same A, upper, trans, unit as TriMatVecs): each row is solved by
+// substitution. A singular A gives Inf and NaN as IEEE division does; no
+// element is tested for zero.
+//
+// Canonical order: with M = op(A), substitution in the order the unknowns
+// become known, each update one fused multiply-add and each diagonal one
+// division. M lower (forward): for i = 0, ..., n-1, s = X[b][i], then s =
+// fma(-M[i][k], x[k], s) for k = 0, ..., i-1, and x[i] = s / M[i][i] (s
+// when unit). M upper (backward): for i = n-1, ..., 0, the same with k =
+// n-1, n-2, ..., i+1.
+//
+// Error: the computed x solves (M + E) x = X[b] with |E| <= n u |M|
+// elementwise (componentwise backward stable, as any substitution).
+//
+// It panics as TriMatVecs does.
+func TriSolveVecs[T Float](x, a Matrix[T], upper, trans, unit bool) {
+	triCheck("TriSolveVecs", x, a)
+	s := triSpec[T]{a: a, upper: upper, trans: trans, unit: unit}
+	triSolveOn(active, workersFor(x.Rows*a.Rows*a.Rows/2), x, &s)
+}
+
+func triCheck[T Float](fn string, x, a Matrix[T]) {
+	if a.valid() && x.valid() && a.Rows == a.Cols && x.Cols == a.Rows {
+		return
+	}
+	checkSquare(fn, "a", a)
+	x.check(fn, "x")
+	panic(fmt.Sprintf("kernels: %s: x is %dx%d but a is %dx%d: x needs %d columns (x is batch x n for a n x n)",
+		fn, x.Rows, x.Cols, a.Rows, a.Cols, a.Rows))
+}
+
+// triSpec is one triangular operand: M = op(A) with its diagonal taken from
+// A, from diag when that is not nil, or 1 (unit).
+type triSpec[T Float] struct {
+	a                  Matrix[T]
+	upper, trans, unit bool
+	diag               []T
+}
+
+// at returns M[i][k].
+func (s *triSpec[T]) at(i, k int) T {
+	if s.trans {
+		i, k = k, i
+	}
+	return s.a.Data[i*s.a.Stride+k]
+}
+
+// d returns M[i][i].
+func (s *triSpec[T]) d(i int) T {
+	switch {
+	case s.unit:
+		return 1
+	case s.diag != nil:
+		return s.diag[i]
+	}
+	return s.a.Data[i*s.a.Stride+i]
+}
+
+// mLower reports whether M = op(A) is lower triangular.
+func (s *triSpec[T]) mLower() bool { return s.upper == s.trans }
+
+// Blocking of the triangular kernels: diagonal blocks of triNB, cut in
+// halves down to triLeaf columns that the scalar loops do; triRC batch rows
+// share a copied block. None of them changes a result.
+const (
+	triNB   = 64
+	triLeaf = 8
+	triRC   = 256
+	triRow  = 16 // the least batch rows per goroutine
+)
+
+// Scratch of the triangular kernels: pooled, grown as needed, so that
+// steady-state calls do not allocate.
+var triPools [2]sync.Pool
+
+func getTriBuf[T Float](n int) *[]T {
+	p := &triPools[1]
+	if is64[T]() {
+		p = &triPools[0]
+	}
+	b, ok := p.Get().(*[]T)
+	if !ok || cap(*b) < n {
+		s := make([]T, n)
+		b = &s
+	}
+	*b = (*b)[:n]
+	return b
+}
+
+func putTriBuf[T Float](b *[]T) {
+	if is64[T]() {
+		triPools[0].Put(b)
+	} else {
+		triPools[1].Put(b)
+	}
+}
+
+// padLD returns a leading dimension of at least n that is not a multiple
+// of 4 KiB (which would make the outer-product kernel pack).
+func padLD[T Float](n int) int {
+	ld := max(1, n)
+	if ld*sizeOfT[T]()%4096 == 0 {
+		ld += 64 / sizeOfT[T]()
+	}
+	return ld
+}
+
+// triSolveOn runs TriSolveVecs on tier t, splitting the batch across up to
+// workers goroutines (rows are independent).
+func triSolveOn[T Float](t cpu.Tier, workers int, x Matrix[T], s *triSpec[T]) {
+	if s.a.Rows == 0 || x.Rows == 0 {
+		return
+	}
+	if workers > 1 && x.Rows >= 2*triRow {
+		sc := *s // s itself stays on the caller's stack
+		parallel(workers, 2, x.Rows, triRow, func(b0, b1 int) {
+			triSolveSerial(t, x.sub(b0, 0, b1-b0, x.Cols), &sc)
+		})
+		return
+	}
+	triSolveSerial(t, x, s)
+}
+
+// triMulOn runs TriMatVecs on tier t, as triSolveOn.
+func triMulOn[T Float](t cpu.Tier, workers int, x Matrix[T], s *triSpec[T]) {
+	if s.a.Rows == 0 || x.Rows == 0 {
+		return
+	}
+	if workers > 1 && x.Rows >= 2*triRow {
+		sc := *s // s itself stays on the caller's stack
+		parallel(workers, 2, x.Rows, triRow, func(b0, b1 int) {
+			triMulSerial(t, x.sub(b0, 0, b1-b0, x.Cols), &sc)
+		})
+		return
+	}
+	triMulSerial(t, x, s)
+}
+
+// triSolveSerial solves right-looking by diagonal blocks in the order of
+// substitution. With M upper, "virtual" index v stands for column n-1-v,
+// so that every block is a forward (lower) solve. For each block J, the
+// block's part of up to triRC rows is copied transposed (virtual order) to
+// Tt, whose rows are then contiguous vectors along the batch: Tt is solved
+// by halves (triSolveBlock: Axpy and Scale on its rows, the outer-product
+// kernel between halves), copied back, and the columns still unknown are
+// updated by C += Ttᵀ P with the outer-product kernel, where P holds
+// -M[i][k] for k in J: each update is fma(-M[i][k], x[k], C) in the order
+// of k.
+func triSolveSerial[T Float](t cpu.Tier, x Matrix[T], s *triSpec[T]) {
+	n, nb := s.a.Rows, x.Rows
+	fwd := s.mLower()
+	bw, rc := min(n, triNB), min(nb, triRC)
+	ldp, ldt := padLD[T](n), oddLines[T](rc)
+	bp := getTriBuf[T](bw*bw + bw + bw*(ldp+16) + bw*ldt)
+	defer putTriBuf(bp)
+	buf := *bp
+	real := func(v int) int {
+		if fwd {
+			return v
+		}
+		return n - 1 - v
+	}
+	dm, rd := buf[:bw*bw], buf[bw*bw:bw*bw+bw]
+	pm, tm := buf[bw*bw+bw:bw*bw+bw+bw*(ldp+16)], buf[bw*bw+bw+bw*(ldp+16):]
+	for j0 := 0; j0 < n; j0 += bw {
+		j1 := min(j0+bw, n)
+		w, nt := j1-j0, n-j1
+		// D[kk][ii] = -M'[ii][kk] for kk < ii, M' = M in virtual indices;
+		// rd[ii] = 1/M'[ii][ii].
+		for ii := range w {
+			ri := real(j0 + ii)
+			rd[ii] = 1 / s.d(ri)
+			for kk := range ii {
+				dm[kk*w+ii] = -s.at(ri, real(j0+kk))
+			}
+		}
+		// P[kk][c] = -M[col c][k] for the unknown columns, in the order of
+		// X's columns: j1, ..., n-1 (forward) or 0, ..., n-j1-1 (backward).
+		c0 := 0
+		if fwd {
+			c0 = j1
+		}
+		ldq := padLD[T](nt)
+		for kk := range w {
+			rk := real(j0 + kk)
+			row := pm[kk*ldq : kk*ldq+nt]
+			for c := range row {
+				row[c] = -s.at(c0+c, rk)
+			}
+		}
+		for b0 := 0; b0 < nb; b0 += rc {
+			r := min(rc, nb-b0)
+			triTranspose(tm, ldt, x, b0, r, j0, w, fwd, false)
+			tt := Matrix[T]{Rows: w, Cols: r, Data: tm, Stride: ldt}
+			triSolveBlock(t, tt, dm, w, rd, 0, w, s.unit)
+			triTranspose(tm, ldt, x, b0, r, j0, w, fwd, true)
+			if nt > 0 {
+				outerSerial(t, x.sub(b0, c0, r, nt), Matrix[T]{Rows: r, Cols: w, Data: tm, Stride: 1}, ldt,
+					Matrix[T]{Rows: w, Cols: nt, Data: pm, Stride: ldq}, true)
+			}
+		}
+	}
+}
+
+// triTranspose copies the virtual columns j0..j0+w-1 of rows b0..b0+r-1
+// of X to the rows of tm (stride ldt), transposed, or back (out). Virtual
+// column v is column v (fwd) or n-1-v. It goes by tiles of 8 rows, so that
+// both sides touch few cache lines at a time.
+func triTranspose[T Float](tm []T, ldt int, x Matrix[T], b0, r, j0, w int, fwd, out bool) {
+	n := x.Cols
+	for bt := 0; bt < r; bt += 8 {
+		be := min(bt+8, r)
+		for ii := range w {
+			c := j0 + ii
+			if !fwd {
+				c = n - 1 - j0 - ii
+			}
+			trow := tm[ii*ldt+bt : ii*ldt+be]
+			xs := x.Data[(b0+bt)*x.Stride+c:]
+			if out {
+				for b, v := range trow {
+					xs[b*x.Stride] = v
+				}
+			} else {
+				for b := range trow {
+					trow[b] = xs[b*x.Stride]
+				}
+			}
+		}
+	}
+}
+
+// oddLines returns a leading dimension of at least n elements that is an
+// odd number of cache lines, so that the rows of a block spread over the
+// cache sets.
+func oddLines[T Float](n int) int {
+	per := 64 / sizeOfT[T]()
+	return ((n+per-1)/per | 1) * per
+}
+
+// triHalf returns where a block of n columns is cut: about half, a
+// multiple of 8.
+func triHalf(n int) int { return (n/2 + 7) &^ 7 }
+
+// triSolveBlock solves the unknowns lo..hi-1, the rows of tt (each a
+// vector along the batch), forward with the strictly lower part given as
+// dm[k*ldd+i] = -M[i][k] and the reciprocal diagonal rd: the first half,
+// then the update of the second half by the first with the outer-product
+// kernel (A = the block of Dᵀ, read with a stride), then the second half.
+// A leaf does row i as Axpy(-M[i][k], row k, row i) for k = lo..i-1, then
+// Scale(rd[i], row i).
+func triSolveBlock[T Float](t cpu.Tier, tt Matrix[T], dm []T, ldd int, rd []T, lo, hi int, unit bool) {
+	if hi-lo <= triLeaf {
+		n := tt.Cols
+		for i := lo; i < hi; i++ {
+			ri := tt.Data[i*tt.Stride : i*tt.Stride+n]
+			for k := lo; k < i; k++ {
+				axpyOn(t, dm[k*ldd+i], tt.Data[k*tt.Stride:k*tt.Stride+n], ri)
+			}
+			if !unit {
+				scaleOn(t, rd[i], ri)
+			}
+		}
+		return
+	}
+	mid := lo + triHalf(hi-lo)
+	triSolveBlock(t, tt, dm, ldd, rd, lo, mid, unit)
+	outerSerial(t, tt.sub(mid, 0, hi-mid, tt.Cols), Matrix[T]{Rows: hi - mid, Cols: mid - lo, Data: dm[lo*ldd+mid:], Stride: 1}, ldd,
+		tt.sub(lo, 0, mid-lo, tt.Cols), true)
+	triSolveBlock(t, tt, dm, ldd, rd, mid, hi, unit)
+}
+
+// triMulSerial multiplies by diagonal blocks I, in place: right to left when
+// M is lower (each block reads the columns to its left, not yet
+// overwritten), left to right when upper. A block's inputs are copied to
+// T; with M lower, C = X[:, I] is first set to the products with the
+// columns left of I (outer-product kernel from +0), then the block's own
+// triangle is added in increasing k (triMulLower); with M upper, the
+// block's triangle comes first (triMulUpper, from +0), then the columns
+// right of I. P holds M[i][k] for the columns outside I, D inside.
+func triMulSerial[T Float](t cpu.Tier, x Matrix[T], s *triSpec[T]) {
+	n, nb := s.a.Rows, x.Rows
+	lower := s.mLower()
+	bw, rc := min(n, triNB), min(nb, triRC)
+	bp := getTriBuf[T](bw*bw + bw + n*bw + rc*bw)
+	defer putTriBuf(bp)
+	buf := *bp
+	dm, dg := buf[:bw*bw], buf[bw*bw:bw*bw+bw]
+	pm, tm := buf[bw*bw+bw:bw*bw+bw+n*bw], buf[bw*bw+bw+n*bw:]
+	blocks := (n + bw - 1) / bw
+	for bi := range blocks {
+		blk := bi
+		if lower {
+			blk = blocks - 1 - bi
+		}
+		i0 := blk * bw
+		i1 := min(i0+bw, n)
+		w := i1 - i0
+		for ii := range w {
+			dg[ii] = s.d(i0 + ii)
+			if lower {
+				for kk := range ii {
+					dm[kk*w+ii] = s.at(i0+ii, i0+kk)
+				}
+			} else {
+				for kk := ii + 1; kk < w; kk++ {
+					dm[kk*w+ii] = s.at(i0+ii, i0+kk)
+				}
+			}
+		}
+		// P[k - k0][ii] = M[i0+ii][k] for the columns k outside the block.
+		k0, k1 := 0, i0
+		if !lower {
+			k0, k1 = i1, n
+		}
+		for k := k0; k < k1; k++ {
+			row := pm[(k-k0)*w : (k-k0)*w+w]
+			for ii := range row {
+				row[ii] = s.at(i0+ii, k)
+			}
+		}
+		pmat := Matrix[T]{Rows: k1 - k0, Cols: w, Data: pm, Stride: w}
+		for b0 := 0; b0 < nb; b0 += rc {
+			r := min(rc, nb-b0)
+			tb := Matrix[T]{Rows: r, Cols: w, Data: tm[:r*w], Stride: w}
+			for b := range r {
+				copy(tm[b*w:b*w+w], x.Data[(b0+b)*x.Stride+i0:])
+			}
+			c := x.sub(b0, i0, r, w)
+			if lower {
+				if i0 > 0 {
+					outerSerial(t, c, x.sub(b0, 0, r, i0), 1, pmat, false)
+				} else {
+					for b := range r {
+						clear(c.Data[b*c.Stride : b*c.Stride+w])
+					}
+				}
+				triMulLower(t, c, tb, dm, w, dg, 0, w)
+			} else {
+				triMulUpper(t, c, tb, dm, w, dg, 0, w)
+				if i1 < n {
+					outerSerial(t, c, x.sub(b0, i1, r, n-i1), 1, pmat, true)
+				}
+			}
+		}
+	}
+}
+
+// triMulLower adds to C[:, lo:hi] the products of T[:, lo:hi] with the
+// lower triangle dm[k*ldd+i] = M[i][k] (k < i) and the diagonal dg, each
+// output in increasing k.
+func triMulLower[T Float](t cpu.Tier, c, tb Matrix[T], dm []T, ldd int, dg []T, lo, hi int) {
+	if hi-lo <= triLeaf {
+		if is64[T]() {
+			triMulLeaf64(f64(c.Data), c.Stride, f64(tb.Data), tb.Stride, tb.Rows, f64(dm), ldd, f64(dg), lo, hi, true)
+		} else {
+			triMulLeaf32(f32(c.Data), c.Stride, f32(tb.Data), tb.Stride, tb.Rows, f32(dm), ldd, f32(dg), lo, hi, true)
+		}
+		return
+	}
+	mid := lo + triHalf(hi-lo)
+	triMulLower(t, c, tb, dm, ldd, dg, lo, mid)
+	outerSerial(t, c.sub(0, mid, c.Rows, hi-mid), tb.sub(0, lo, tb.Rows, mid-lo), 1,
+		Matrix[T]{Rows: mid - lo, Cols: hi - mid, Data: dm[lo*ldd+mid:], Stride: ldd}, true)
+	triMulLower(t, c, tb, dm, ldd, dg, mid, hi)
+}
+
+// triMulUpper sets C[:, lo:hi] to the products of T[:, lo:hi] with the
+// upper triangle dm[k*ldd+i] = M[i][k] (k > i) and the diagonal, each
+// output from +0 in increasing k.
+func triMulUpper[T Float](t cpu.Tier, c, tb Matrix[T], dm []T, ldd int, dg []T, lo, hi int) {
+	if hi-lo <= triLeaf {
+		if is64[T]() {
+			triMulLeaf64(f64(c.Data), c.Stride, f64(tb.Data), tb.Stride, tb.Rows, f64(dm), ldd, f64(dg), lo, hi, false)
+		} else {
+			triMulLeaf32(f32(c.Data), c.Stride, f32(tb.Data), tb.Stride, tb.Rows, f32(dm), ldd, f32(dg), lo, hi, false)
+		}
+		return
+	}
+	mid := lo + triHalf(hi-lo)
+	triMulUpper(t, c, tb, dm, ldd, dg, lo, mid)
+	outerSerial(t, c.sub(0, lo, c.Rows, mid-lo), tb.sub(0, mid, tb.Rows, hi-mid), 1,
+		Matrix[T]{Rows: hi - mid, Cols: mid - lo, Data: dm[mid*ldd+lo:], Stride: ldd}, true)
+	triMulUpper(t, c, tb, dm, ldd, dg, mid, hi)
+}
+
+// triMulLeaf64 does columns lo..hi-1: lower adds k = lo..i (the diagonal
+// last) to C; upper sets C to k = i..hi-1 (the diagonal first) from +0.
+func triMulLeaf64(cm []float64, ldc int, tm []float64, ldt, rows int, dm []float64, ldd int, dg []float64, lo, hi int, lower bool) {
+	for r := range rows {
+		crow, trow := cm[r*ldc:r*ldc+hi], tm[r*ldt:r*ldt+hi]
+		for i := lo; i < hi; i++ {
+			if lower {
+				s := crow[i]
+				for k := lo; k < i; k++ {
+					s = math.FMA(dm[k*ldd+i], trow[k], s)
+				}
+				crow[i] = math.FMA(dg[i], trow[i], s)
+			} else {
+				s := math.FMA(dg[i], trow[i], 0)
+				for k := i + 1; k < hi; k++ {
+					s = math.FMA(dm[k*ldd+i], trow[k], s)
+				}
+				crow[i] = s
+			}
+		}
+	}
+}
+
+func triMulLeaf32(cm []float32, ldc int, tm []float32, ldt, rows int, dm []float32, ldd int, dg []float32, lo, hi int, lower bool) {
+	for r := range rows {
+		crow, trow := cm[r*ldc:r*ldc+hi], tm[r*ldt:r*ldt+hi]
+		for i := lo; i < hi; i++ {
+			if lower {
+				s := crow[i]
+				for k := lo; k < i; k++ {
+					s = fma.F32(dm[k*ldd+i], trow[k], s)
+				}
+				crow[i] = fma.F32(dg[i], trow[i], s)
+			} else {
+				s := fma.F32(dg[i], trow[i], 0)
+				for k := i + 1; k < hi; k++ {
+					s = fma.F32(dm[k*ldd+i], trow[k], s)
+				}
+				crow[i] = s
+			}
+		}
+	}
+}

@@ -1,0 +1,150 @@
+package kernels
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/flowkern/flowkern/internal/cpu"
+	tk "github.com/flowkern/flowkern/internal/testkit"
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/gonum"
+)
+
+// The triangular benchmarks: TriSolveVecs and TriMatVecs on one goroutine
+// against gonum's Dtrsm and Dtrmm (Strsm, Strmm) solving or multiplying the
+// same rows (side Right, the transpose flag flipped), for batch = 256 and n
+// in {64, 256, 512}; TriLogDet against a loop of math.Log. They report
+// GFLOP/s counting n*n*batch flops (n^2/2 multiply-adds per row).
+//
+//	go test -run '^$' -bench 'TriSolveVecs/float64' ./kernels/
+
+var triBenchDims = []int{64, 256, 512}
+
+// triBenchMatrix returns a well-conditioned n x n matrix for either
+// triangle: random off-diagonal elements scaled by 1/n, diagonal 1 to 2.
+func triBenchMatrix[T Float](n int) []T {
+	r := tk.NewRand(uint64(n))
+	a := make([]T, n*n)
+	tk.Fill(r, a)
+	for i := range a {
+		a[i] /= T(n)
+	}
+	for i := range n {
+		a[i*n+i] = T(1 + r.Float64())
+	}
+	return a
+}
+
+//go:noinline
+func benchTriSolve[T Float](t cpu.Tier, x, a Matrix[T], x0 []T, upper, trans bool) {
+	copy(x.Data, x0)
+	s := triSpec[T]{a: a, upper: upper, trans: trans}
+	triSolveOn(t, 1, x, &s)
+}
+
+//go:noinline
+func benchTriMul[T Float](t cpu.Tier, x, a Matrix[T], x0 []T, upper, trans bool) {
+	copy(x.Data, x0)
+	s := triSpec[T]{a: a, upper: upper, trans: trans}
+	triMulOn(t, 1, x, &s)
+}
+
+//go:noinline
+func benchDtrsm(ul blas.Uplo, tA blas.Transpose, m, n int, a, b, b0 []float64) {
+	copy(b, b0)
+	gonum.Implementation{}.Dtrsm(blas.Right, ul, tA, blas.NonUnit, m, n, 1, a, n, b, n)
+}
+
+//go:noinline
+func benchStrsm(ul blas.Uplo, tA blas.Transpose, m, n int, a, b, b0 []float32) {
+	copy(b, b0)
+	gonum.Implementation{}.Strsm(blas.Right, ul, tA, blas.NonUnit, m, n, 1, a, n, b, n)
+}
+
+//go:noinline
+func benchDtrmm(ul blas.Uplo, tA blas.Transpose, m, n int, a, b, b0 []float64) {
+	copy(b, b0)
+	gonum.Implementation{}.Dtrmm(blas.Right, ul, tA, blas.NonUnit, m, n, 1, a, n, b, n)
+}
+
+func runTriBench(b *testing.B, solve bool) {
+	for _, single := range []bool{false, true} {
+		prec := "float64"
+		if single {
+			prec = "float32"
+		}
+		for _, n := range triBenchDims {
+			for _, upper := range []bool{false, true} {
+				for _, trans := range []bool{false, true} {
+					const nb = 256
+					name := fmt.Sprintf("%s/n=%d/batch=%d/upper=%v/trans=%v", prec, n, nb, upper, trans)
+					b.Run(name, func(b *testing.B) {
+						flops := float64(n) * float64(n) * nb
+						measure := func(b *testing.B, f func()) {
+							for b.Loop() {
+								f()
+							}
+							b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+						}
+						ul, tA := blas.Lower, blas.Trans // X op(A)^T: trans flipped
+						if upper {
+							ul = blas.Upper
+						}
+						if trans {
+							tA = blas.NoTrans
+						}
+						if single {
+							a, x := triBenchMatrix[float32](n), make([]float32, nb*n)
+							tk.Fill(tk.NewRand(1), x)
+							x0 := clone(x)
+							A, X := Matrix[float32]{n, n, a, n}, Matrix[float32]{nb, n, x, n}
+							if solve {
+								b.Run("gonum", func(b *testing.B) { measure(b, func() { benchStrsm(ul, tA, nb, n, a, x, x0) }) })
+							}
+							for _, t := range usableTiers() {
+								b.Run(t.String(), func(b *testing.B) {
+									measure(b, func() {
+										if solve {
+											benchTriSolve(t, X, A, x0, upper, trans)
+										} else {
+											benchTriMul(t, X, A, x0, upper, trans)
+										}
+									})
+								})
+							}
+							return
+						}
+						a, x := triBenchMatrix[float64](n), make([]float64, nb*n)
+						tk.Fill(tk.NewRand(1), x)
+						x0 := clone(x)
+						A, X := Matrix[float64]{n, n, a, n}, Matrix[float64]{nb, n, x, n}
+						b.Run("gonum", func(b *testing.B) {
+							measure(b, func() {
+								if solve {
+									benchDtrsm(ul, tA, nb, n, a, x, x0)
+								} else {
+									benchDtrmm(ul, tA, nb, n, a, x, x0)
+								}
+							})
+						})
+						for _, t := range usableTiers() {
+							b.Run(t.String(), func(b *testing.B) {
+								measure(b, func() {
+									if solve {
+										benchTriSolve(t, X, A, x0, upper, trans)
+									} else {
+										benchTriMul(t, X, A, x0, upper, trans)
+									}
+								})
+							})
+						}
+					})
+				}
+			}
+		}
+	}
+}
+
+func BenchmarkTriSolveVecs(b *testing.B) { runTriBench(b, true) }
+
+func BenchmarkTriMatVecs(b *testing.B) { runTriBench(b, false) }
