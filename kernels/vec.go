@@ -27,6 +27,14 @@ func Dot[T Float](x, y []T) T {
 	if len(x) != len(y) {
 		panic(fmt.Sprintf("kernels: Dot: len(x) = %d != len(y) = %d", len(x), len(y)))
 	}
+	if len(x) <= chunk {
+		// The common case straight to the tier's kernel: no chunk loop,
+		// no lane buffer on the stack, two calls fewer.
+		if is64[T]() {
+			return T(dotF64(active, f64(x), f64(y), nil))
+		}
+		return T(dotF32(active, f32(x), f32(y), nil))
+	}
 	return dotOn(active, x, y)
 }
 
@@ -56,6 +64,12 @@ func dotTier[T Float](t cpu.Tier, x, y, acc []T) T {
 // (ceil(n/L) + log2 L) * u * sum_i |x[i]| to first order. The lanes start at
 // +0, so a slice of -0 sums to +0.
 func Sum[T Float](x []T) T {
+	if len(x) <= chunk {
+		if is64[T]() {
+			return T(sumF64(active, f64(x), nil))
+		}
+		return T(sumF32(active, f32(x), nil))
+	}
 	return sumOn(active, x)
 }
 
