@@ -135,14 +135,17 @@ func TriMatVecs[T Float](x, a Matrix[T], upper, trans, unit bool) {
 // element is tested for zero.
 //
 // Canonical order: with M = op(A), substitution in the order the unknowns
-// become known, each update one fused multiply-add and each diagonal one
-// division. M lower (forward): for i = 0, ..., n-1, s = X[b][i], then s =
-// fma(-M[i][k], x[k], s) for k = 0, ..., i-1, and x[i] = s / M[i][i] (s
-// when unit). M upper (backward): for i = n-1, ..., 0, the same with k =
-// n-1, n-2, ..., i+1.
+// become known, each update one fused multiply-add, each diagonal a
+// multiplication by its rounded reciprocal. M lower (forward): for i = 0,
+// ..., n-1, s = X[b][i], then s = fma(-M[i][k], x[k], s) for k = 0, ...,
+// i-1, and x[i] = s * (1/M[i][i]) (s when unit). M upper (backward): for
+// i = n-1, ..., 0, the same with k = n-1, n-2, ..., i+1. (The reciprocal,
+// not a division, lets the batch be scaled by the Scale kernel; 1/M[i][i]
+// is computed once per call.)
 //
-// Error: the computed x solves (M + E) x = X[b] with |E| <= n u |M|
-// elementwise (componentwise backward stable, as any substitution).
+// Error: the computed x solves (M + E) x = X[b] with |E| <= (n+1) u |M|
+// elementwise to first order (componentwise backward stable, as any
+// substitution), unless 1/M[i][i] overflows or is subnormal.
 //
 // It panics as TriMatVecs does.
 func TriSolveVecs[T Float](x, a Matrix[T], upper, trans, unit bool) {
@@ -336,27 +339,51 @@ func triSolveSerial[T Float](t cpu.Tier, x Matrix[T], s *triSpec[T]) {
 
 // triTranspose copies the virtual columns j0..j0+w-1 of rows b0..b0+r-1
 // of X to the rows of tm (stride ldt), transposed, or back (out). Virtual
-// column v is column v (fwd) or n-1-v. It goes by tiles of 8 rows, so that
-// both sides touch few cache lines at a time.
+// column v is column v (fwd) or n-1-v. Eight rows of X go at a time: each
+// step touches eight elements in a row of tm.
 func triTranspose[T Float](tm []T, ldt int, x Matrix[T], b0, r, j0, w int, fwd, out bool) {
-	n := x.Cols
-	for bt := 0; bt < r; bt += 8 {
-		be := min(bt+8, r)
-		for ii := range w {
-			c := j0 + ii
-			if !fwd {
-				c = n - 1 - j0 - ii
+	c0 := j0
+	if !fwd {
+		c0 = x.Cols - j0 - w
+	}
+	row := func(b int) []T { return x.Data[(b0+b)*x.Stride+c0 : (b0+b)*x.Stride+c0+w] }
+	b := 0
+	for ; b+8 <= r; b += 8 {
+		x0, x1, x2, x3, x4, x5, x6, x7 := row(b), row(b+1), row(b+2), row(b+3), row(b+4), row(b+5), row(b+6), row(b+7)
+		switch {
+		case out && fwd:
+			for ii := range w {
+				p := tm[ii*ldt+b : ii*ldt+b+8]
+				x0[ii], x1[ii], x2[ii], x3[ii], x4[ii], x5[ii], x6[ii], x7[ii] = p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7]
 			}
-			trow := tm[ii*ldt+bt : ii*ldt+be]
-			xs := x.Data[(b0+bt)*x.Stride+c:]
+		case fwd:
+			for ii := range w {
+				p := tm[ii*ldt+b : ii*ldt+b+8]
+				p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7] = x0[ii], x1[ii], x2[ii], x3[ii], x4[ii], x5[ii], x6[ii], x7[ii]
+			}
+		case out:
+			for ii := range w {
+				p, c := tm[ii*ldt+b:ii*ldt+b+8], w-1-ii
+				x0[c], x1[c], x2[c], x3[c], x4[c], x5[c], x6[c], x7[c] = p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7]
+			}
+		default:
+			for ii := range w {
+				p, c := tm[ii*ldt+b:ii*ldt+b+8], w-1-ii
+				p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7] = x0[c], x1[c], x2[c], x3[c], x4[c], x5[c], x6[c], x7[c]
+			}
+		}
+	}
+	for ; b < r; b++ {
+		xr := row(b)
+		for ii := range w {
+			c := ii
+			if !fwd {
+				c = w - 1 - ii
+			}
 			if out {
-				for b, v := range trow {
-					xs[b*x.Stride] = v
-				}
+				xr[c] = tm[ii*ldt+b]
 			} else {
-				for b := range trow {
-					trow[b] = xs[b*x.Stride]
-				}
+				tm[ii*ldt+b] = xr[c]
 			}
 		}
 	}
@@ -372,7 +399,12 @@ func oddLines[T Float](n int) int {
 
 // triHalf returns where a block of n columns is cut: about half, a
 // multiple of 8.
-func triHalf(n int) int { return (n/2 + 7) &^ 7 }
+func triHalf(n int) int {
+	if h := (n/2 + 7) &^ 7; h < n {
+		return h
+	}
+	return n / 2
+}
 
 // triSolveBlock solves the unknowns lo..hi-1, the rows of tt (each a
 // vector along the batch), forward with the strictly lower part given as
