@@ -149,7 +149,7 @@ func colSets(r *rand.Rand, d int) map[string][]int {
 
 // checkerboards are (h, w, c) shapes: odd and even widths, one channel and
 // several, a board taller than the stack plan of a bare []int.
-var checkerboards = [][3]int{{0, 0, 0}, {1, 1, 1}, {2, 3, 1}, {4, 4, 1}, {5, 4, 3}, {3, 5, 2}, {4, 6, 16}, {2, 8, 9}, {70, 8, 1}, {8, 8, 3}}
+var checkerboards = [][3]int{{0, 0, 0}, {1, 1, 1}, {2, 3, 1}, {4, 4, 1}, {5, 4, 3}, {3, 5, 2}, {4, 6, 16}, {2, 8, 9}, {70, 128, 1}, {8, 8, 3}, {2, 44, 3}, {3, 128, 1}, {2, 32, 4}, {3, 8, 32}}
 
 func TestGatherScatter(t *testing.T) {
 	t.Run("float64", testGatherScatter[float64])
@@ -334,22 +334,26 @@ func TestSplitPlans(t *testing.T) {
 		}
 		return s
 	}
-	check := func(name string, s Split, d int, a, b []int, planA, planB string) {
+	checkPlan := func(name string, s Split, planA, planB string) {
 		t.Helper()
-		if s.D() != d || !slices.Equal(s.A(), a) || !slices.Equal(s.B(), b) || s.LenA() != len(a) || s.LenB() != len(b) {
-			t.Fatalf("%s: D=%d A=%v B=%v, want D=%d A=%v B=%v", name, s.D(), s.A(), s.B(), d, a, b)
-		}
 		for _, c := range []struct {
 			set  colSet
 			want string
 		}{{s.a, planA}, {s.b, planB}} {
-			if got := kinds(c.set.plan); c.want != "*" && got != c.want {
+			if got := kinds(c.set.plan); got != c.want {
 				t.Fatalf("%s: plan %q, want %q", name, got, c.want)
 			}
 			if got := colsOfPlan(c.set.plan, c.set.idx); !slices.Equal(got, c.set.idx) && len(c.set.idx) > 0 {
 				t.Fatalf("%s: plan covers %v, want %v", name, got, c.set.idx)
 			}
 		}
+	}
+	check := func(name string, s Split, d int, a, b []int, planA, planB string) {
+		t.Helper()
+		if s.D() != d || !slices.Equal(s.A(), a) || !slices.Equal(s.B(), b) || s.LenA() != len(a) || s.LenB() != len(b) {
+			t.Fatalf("%s: D=%d A=%v B=%v, want D=%d A=%v B=%v", name, s.D(), s.A(), s.B(), d, a, b)
+		}
+		checkPlan(name, s, planA, planB)
 		sw := s.Swap()
 		if sw.D() != d || !slices.Equal(sw.A(), b) || !slices.Equal(sw.B(), a) {
 			t.Fatalf("%s: Swap gives A=%v B=%v", name, sw.A(), sw.B())
@@ -357,24 +361,35 @@ func TestSplitPlans(t *testing.T) {
 	}
 	check("Halves(0)", Halves(0), 0, []int{}, []int{}, "", "")
 	check("Halves(1)", Halves(1), 1, []int{0}, []int{}, "l", "")
-	check("Halves(9)", Halves(9), 9, span(0, 5), span(5, 9), "r", "r")
+	check("Halves(9)", Halves(9), 9, span(0, 5), span(5, 9), "l", "l")
 	check("Halves(512)", Halves(512), 512, span(0, 256), span(256, 512), "r", "r")
-	check("SplitAt(10, 2)", SplitAt(10, 2), 10, span(0, 2), span(2, 10), "l", "r")
-	check("Alternating(9, 0)", Alternating(9, 0), 9, []int{0, 2, 4, 6, 8}, []int{1, 3, 5, 7}, "s", "s")
-	check("Alternating(9, 1)", Alternating(9, 1), 9, []int{1, 3, 5, 7}, []int{0, 2, 4, 6, 8}, "s", "s")
+	check("SplitAt(10, 2)", SplitAt(10, 2), 10, span(0, 2), span(2, 10), "l", "l")
+	check("SplitAt(40, 2)", SplitAt(40, 2), 40, span(0, 2), span(2, 40), "l", "r")
+	check("Alternating(9, 0)", Alternating(9, 0), 9, []int{0, 2, 4, 6, 8}, []int{1, 3, 5, 7}, "l", "l")
+	check("Alternating(40, 1)", Alternating(40, 1), 40, odds(40), evens(40), "l", "l")
+	check("Alternating(160, 1)", Alternating(160, 1), 160, odds(160), evens(160), "s", "s")
+	check("Alternating(9, 1)", Alternating(9, 1), 9, []int{1, 3, 5, 7}, []int{0, 2, 4, 6, 8}, "l", "l")
 	check("Alternating(3, 0)", Alternating(3, 0), 3, []int{0, 2}, []int{1}, "l", "l")
 	// 2 x 3 image, one channel: pixels 0 1 2 / 3 4 5, (i+j) even: 0 2 4.
 	check("Checkerboard(2, 3, 1, 0)", Checkerboard(2, 3, 1, 0), 6, []int{0, 2, 4}, []int{1, 3, 5}, "l", "l")
 	// Odd width: the board is alternating columns.
-	check("Checkerboard(5, 5, 1, 0)", Checkerboard(5, 5, 1, 0), 25, evens(25), odds(25), "s", "s")
+	check("Checkerboard(19, 7, 1, 0)", Checkerboard(19, 7, 1, 0), 133, evens(133), odds(133), "s", "s")
 	// Even width: one step segment per image row.
 	check("Checkerboard(4, 8, 1, 1)", Checkerboard(4, 8, 1, 1), 32,
 		[]int{1, 3, 5, 7, 8, 10, 12, 14, 17, 19, 21, 23, 24, 26, 28, 30},
-		[]int{0, 2, 4, 6, 9, 11, 13, 15, 16, 18, 20, 22, 25, 27, 29, 31}, "ssss", "ssss")
+		[]int{0, 2, 4, 6, 9, 11, 13, 15, 16, 18, 20, 22, 25, 27, 29, 31}, "l", "l")
+	// Wide enough: one step segment per image row.
+	checkPlan("Checkerboard(3, 128, 1, 0)", Checkerboard(3, 128, 1, 0), "sss", "sss")
 	// Two channels per pixel: blocks of 2 every 4 columns.
 	check("Checkerboard(2, 8, 2, 0)", Checkerboard(2, 8, 2, 0), 32,
 		[]int{0, 1, 4, 5, 8, 9, 12, 13, 18, 19, 22, 23, 26, 27, 30, 31},
-		[]int{2, 3, 6, 7, 10, 11, 14, 15, 16, 17, 20, 21, 24, 25, 28, 29}, "bb", "bb")
+		[]int{2, 3, 6, 7, 10, 11, 14, 15, 16, 17, 20, 21, 24, 25, 28, 29}, "l", "l")
+	// RGB pixels, 44 a row: blocks of 3 every 6 columns.
+	checkPlan("Checkerboard(2, 44, 3, 0)", Checkerboard(2, 44, 3, 0), "bb", "bb")
+	checkPlan("Checkerboard(2, 16, 3, 0)", Checkerboard(2, 16, 3, 0), "l", "l")
+	checkPlan("Checkerboard(2, 32, 4, 1)", Checkerboard(2, 32, 4, 1), "bb", "bb")
+	checkPlan("Checkerboard(3, 8, 32, 0)", Checkerboard(3, 8, 32, 0), "bbb", "bbb")
+	checkPlan("Checkerboard(2, 4, 32, 1)", Checkerboard(2, 4, 32, 1), "rrr", "rrrr") // 96..159 is one run
 	check("Checkerboard(3, 0, 4, 0)", Checkerboard(3, 0, 4, 0), 0, []int{}, []int{}, "", "")
 	ps, err := PermutationSplit([]int{3, 0, 4, 1, 2}, 2)
 	if err != nil {
@@ -385,7 +400,7 @@ func TestSplitPlans(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	check("NewSplit descending", ns, 6, []int{5, 4, 3, 2}, []int{0, 1}, "s", "l")
+	check("NewSplit descending", ns, 6, []int{5, 4, 3, 2}, []int{0, 1}, "l", "l")
 	// Patterns the planner must not cut badly: a run after a step.
 	for _, cols := range [][]int{
 		{0, 5, 7, 9, 11, 13},
@@ -399,12 +414,21 @@ func TestSplitPlans(t *testing.T) {
 			t.Fatalf("plan of %v (%s) covers %v", cols, kinds(p), got)
 		}
 	}
-	if k := kinds(plan(make([]colSeg, 0, 8), []int{0, 5, 7, 9, 11, 13})); k != "ls" {
-		t.Fatalf("plan of 0 5 7 9 11 13 is %q, want ls", k)
+	steps := append([]int{0, 5}, span(7, 200)...)
+	for i := 2; i < len(steps); i++ {
+		steps[i] = 7 + 2*(i-2)
+	}
+	if k := kinds(plan(make([]colSeg, 0, 8), steps)); k != "ls" {
+		t.Fatalf("plan of %v is %q, want ls", steps, k)
+	}
+	rev := slices.Clone(span(0, 100))
+	slices.Reverse(rev)
+	if k := kinds(plan(make([]colSeg, 0, 8), rev)); k != "s" {
+		t.Fatalf("plan of 99 down to 0 is %q, want s", k)
 	}
 	// A plan in a small buffer stops with a list segment and never grows
 	// the buffer.
-	cb := Checkerboard(70, 8, 1, 0).A()
+	cb := Checkerboard(70, 128, 1, 0).A()
 	var buf [planBuf]colSeg
 	p := plan(buf[:0], cb)
 	if &p[0] != &buf[0] || len(p) > planBuf || p[len(p)-1].kind != segList || !slices.Equal(colsOfPlan(p, cb), cb) {
@@ -531,8 +555,8 @@ func TestGatherScatterNoAllocs(t *testing.T) {
 	xas := Matrix[float32]{rows, cb.LenA(), make([]float32, rows*cb.LenA()), cb.LenA()}
 	colsA := cb.A()
 	// 70 step segments: more than the stack plan of a bare []int holds.
-	board := Checkerboard(70, 8, 1, 0).A()
-	xl := Matrix[float64]{2, 560, make([]float64, 2*560), 560}
+	board := Checkerboard(70, 128, 1, 0).A()
+	xl := Matrix[float64]{2, 8960, make([]float64, 2*8960), 8960}
 	xla := Matrix[float64]{2, len(board), make([]float64, 2*len(board)), len(board)}
 	perm := tk.NewRand(3).Perm(d)[:cb.LenA()]
 	allocs := testing.AllocsPerRun(5, func() {
@@ -566,7 +590,8 @@ func BenchmarkGather(b *testing.B) {
 		name string
 		s    Split
 	}{{"halves", Halves(d)}, {"alternating", Alternating(d, 0)}, {"checkerboard16x32", Checkerboard(16, 32, 1, 0)},
-		{"checkerboard8x16x4", Checkerboard(8, 16, 4, 0)}, {"permutation", mustPerm(r.Perm(d), d/2)}} {
+		{"checkerboard8x16x4", Checkerboard(8, 16, 4, 0)}, {"checkerboard8x8x8", Checkerboard(8, 8, 8, 0)},
+		{"checkerboard8x64", Checkerboard(8, 64, 1, 0)}, {"permutation", mustPerm(r.Perm(d), d/2)}} {
 		xa := Matrix[float64]{rows, sc.s.LenA(), make([]float64, rows*sc.s.LenA()), sc.s.LenA()}
 		xb := Matrix[float64]{rows, sc.s.LenB(), make([]float64, rows*sc.s.LenB()), sc.s.LenB()}
 		cols := sc.s.A()
