@@ -1,0 +1,186 @@
+package lindiff
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/flowkern/flowkern/kernels"
+	"gonum.org/v1/gonum/mat"
+)
+
+// Variance selects sigma_t^2, the variance of the noise the reverse step
+// adds.
+type Variance int
+
+const (
+	// BetaVariance is sigma_t^2 = beta_t (Ho et al.'s upper bound).
+	BetaVariance Variance = iota
+	// PosteriorVariance is sigma_t^2 = beta_t (1 - abar_{t-1})/(1 - abar_t),
+	// the variance of q(x_{t-1} | x_t, x_0) (the lower bound; 0 at t = 1).
+	PosteriorVariance
+)
+
+// SampleOptions configure the ancestral sampler (and the learned
+// distribution, which depends on all but Seed and Workers). The zero value
+// is DDPM's: sigma_t^2 = beta_t, no noise at the last step, seed 0.
+type SampleOptions struct {
+	Seed     uint64
+	Variance Variance
+	// NoiseAtLast adds sigma_1 z at the last step t = 1 too (DDPM returns
+	// the mean of that step).
+	NoiseAtLast bool
+	// Workers caps the goroutines (0: GOMAXPROCS). The samples do not
+	// depend on it.
+	Workers int
+}
+
+func (o SampleOptions) check() error {
+	if o.Variance != BetaVariance && o.Variance != PosteriorVariance {
+		return fmt.Errorf("lindiff: unknown sampler variance %d", o.Variance)
+	}
+	if o.Workers < 0 {
+		return fmt.Errorf("lindiff: sampler workers %d < 0", o.Workers)
+	}
+	return nil
+}
+
+// sigma2 returns sigma_t^2 under the options.
+func (o SampleOptions) sigma2(s *Schedule, t int) float64 {
+	if t == 1 && !o.NoiseAtLast {
+		return 0
+	}
+	if o.Variance == PosteriorVariance {
+		return s.PosteriorVariance(t)
+	}
+	return s.Beta[t-1]
+}
+
+// sampleChunk is the number of samples that go through all T steps
+// together: their state (chunk x d) and the denoiser outputs stay in the
+// L2 cache while each W_t is read once per chunk.
+const sampleChunk = 256
+
+// matVecsFunc computes y[b] = w x[b] + bias for every row b, as
+// kernels.MatVecs does; the benchmark swaps in gonum's Dgemm.
+type matVecsFunc func(y, w, x kernels.Matrix[float64], bias []float64)
+
+// Sample draws n samples (the rows of the result) from the model with the
+// ancestral DDPM sampler: u_T ~ N(0, I), then for t = T, ..., 1
+//
+//	u_{t-1} = (u_t - beta_t/sqrt(1-abar_t) eps_theta(u_t, t)) / sqrt(1-beta_t) + sigma_t z
+//
+// computed as c1 u - c2 eps + sigma z (see stepCoefs) with explicit fused
+// multiply-adds, eps_theta for a block of samples in one kernels.MatVecs
+// call (bias W_t b_t).
+//
+// Determinism: sample i draws its normals, u_T first and then z of each
+// step in turn, from its own stream NewNormal(opt.Seed, i), and every
+// operation on it has a fixed order; the kernels give the same bits on every
+// tier. So a sample depends only on the model, the seed, the options and
+// its index: not on the tier, n, the workers or the blocking.
+func Sample(m *Model, n int, opt SampleOptions) (*mat.Dense, error) {
+	return sample(m, n, opt, kernels.MatVecs[float64])
+}
+
+func sample(m *Model, n int, opt SampleOptions, mv matVecsFunc) (*mat.Dense, error) {
+	if err := m.check("Sample"); err != nil {
+		return nil, err
+	}
+	if err := opt.check(); err != nil {
+		return nil, err
+	}
+	if n < 1 {
+		return nil, fmt.Errorf("lindiff: Sample: %d samples", n)
+	}
+	d, s := m.D, m.Sched
+	T := s.T
+	// Per step: W_t b_t, c1, c2, sigma.
+	wb := make([]float64, T*d)
+	for t := 1; t <= T; t++ {
+		row := kernels.Matrix[float64]{Rows: 1, Cols: d, Data: wb[(t-1)*d : t*d], Stride: d}
+		kernels.MatVecs(row, m.Wt(t), kernels.Matrix[float64]{Rows: 1, Cols: d, Data: m.Bt(t), Stride: d}, nil)
+	}
+	coef := make([]float64, 3*T)
+	for t := 1; t <= T; t++ {
+		c1, c2 := stepCoefs(s, t)
+		coef[3*(t-1)], coef[3*(t-1)+1], coef[3*(t-1)+2] = c1, c2, math.Sqrt(opt.sigma2(s, t))
+	}
+
+	out := mat.NewDense(n, d, nil)
+	raw := out.RawMatrix()
+	chunks := (n + sampleChunk - 1) / sampleChunk
+	workers := opt.Workers
+	if workers == 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = min(workers, chunks)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			st := &sampler{m: m, d: d, wb: wb, coef: coef, mv: mv,
+				eps:  make([]float64, sampleChunk*d),
+				z:    make([]float64, d),
+				gens: make([]Normal, sampleChunk)}
+			for {
+				c := int(next.Add(1)) - 1
+				if c >= chunks {
+					return
+				}
+				i0 := c * sampleChunk
+				rows := min(sampleChunk, n-i0)
+				u := kernels.Matrix[float64]{Rows: rows, Cols: d, Data: raw.Data[i0*raw.Stride:], Stride: raw.Stride}
+				st.run(u, i0, opt.Seed)
+			}
+		}()
+	}
+	wg.Wait()
+	return out, nil
+}
+
+// sampler holds one worker's buffers: nothing is allocated per step.
+type sampler struct {
+	m    *Model
+	d    int
+	wb   []float64 // W_t b_t, T x d
+	coef []float64 // c1, c2, sigma per step
+	mv   matVecsFunc
+	eps  []float64
+	z    []float64
+	gens []Normal
+}
+
+// run takes the samples i0, i0+1, ... whose state is u through the T steps.
+func (st *sampler) run(u kernels.Matrix[float64], i0 int, seed uint64) {
+	d := st.d
+	gens := st.gens[:u.Rows]
+	for r := range gens {
+		gens[r] = NewNormal(seed, uint64(i0+r))
+		gens[r].Fill(u.Data[r*u.Stride : r*u.Stride+d])
+	}
+	eps := kernels.Matrix[float64]{Rows: u.Rows, Cols: d, Data: st.eps[:u.Rows*d], Stride: d}
+	z := st.z
+	for t := st.m.Sched.T; t >= 1; t-- {
+		st.mv(eps, st.m.Wt(t), u, st.wb[(t-1)*d:t*d])
+		c1, c2, sig := st.coef[3*(t-1)], st.coef[3*(t-1)+1], st.coef[3*(t-1)+2]
+		for r := range gens {
+			ur := u.Data[r*u.Stride : r*u.Stride+d]
+			er := eps.Data[r*d : r*d+d]
+			if sig == 0 {
+				for j := range ur {
+					ur[j] = math.FMA(-c2, er[j], c1*ur[j])
+				}
+				continue
+			}
+			gens[r].Fill(z)
+			for j := range ur {
+				ur[j] = math.FMA(sig, z[j], math.FMA(-c2, er[j], c1*ur[j]))
+			}
+		}
+	}
+}
