@@ -156,7 +156,9 @@ func testLUForward[T Float](t *testing.T, tier cpu.Tier) {
 // TestLULinearRoundTrip: Inverse(Forward(x)) is x within 16 d u cond(W)
 // max|x[b]| per row (cond in the infinity norm), in place and not; the
 // log-determinant comes back within 2 u (|logdet| + |LogDet|).
-func TestLULinearRoundTrip(t *testing.T) { forBoth(t, testLURoundTrip[float64], testLURoundTrip[float32]) }
+func TestLULinearRoundTrip(t *testing.T) {
+	forBoth(t, testLURoundTrip[float64], testLURoundTrip[float32])
+}
 
 func testLURoundTrip[T Float](t *testing.T, tier cpu.Tier) {
 	u := unitRoundoff[T]()
