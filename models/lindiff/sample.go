@@ -63,6 +63,10 @@ func (o SampleOptions) sigma2(s *Schedule, t int) float64 {
 // L2 cache while each W_t is read once per chunk.
 const sampleChunk = 256
 
+// serialWork is the work (multiply-adds) below which a kernels.MatVecs
+// call stays on the calling goroutine. Only the speed depends on it.
+const serialWork = 1 << 19
+
 // matVecsFunc computes y[b] = w x[b] + bias for every row b, as
 // kernels.MatVecs does; the benchmark swaps in gonum's Dgemm.
 type matVecsFunc func(y, w, x kernels.Matrix[float64], bias []float64)
@@ -116,6 +120,16 @@ func sample(m *Model, n int, opt SampleOptions, mv matVecsFunc) (*mat.Dense, err
 	if workers == 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
+	// Two ways to use the cores. For small d the sampler's goroutines take
+	// whole chunks and call MatVecs on blocks of rows small enough that the
+	// kernels run them on the calling goroutine (a call of fewer than 2^19
+	// multiply-adds stays serial), so the noise is drawn in parallel too.
+	// For large d the products dominate: one goroutine, whole chunks, and
+	// the kernels split each call.
+	block := (serialWork - 1) / (d * d)
+	if block < 16 {
+		workers, block = 1, sampleChunk
+	}
 	workers = min(workers, chunks)
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -123,7 +137,7 @@ func sample(m *Model, n int, opt SampleOptions, mv matVecsFunc) (*mat.Dense, err
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			st := &sampler{m: m, d: d, wb: wb, coef: coef, mv: mv,
+			st := &sampler{m: m, d: d, wb: wb, coef: coef, mv: mv, block: block,
 				eps:  make([]float64, sampleChunk*d),
 				z:    make([]float64, d),
 				gens: make([]Normal, sampleChunk)}
@@ -145,14 +159,15 @@ func sample(m *Model, n int, opt SampleOptions, mv matVecsFunc) (*mat.Dense, err
 
 // sampler holds one worker's buffers: nothing is allocated per step.
 type sampler struct {
-	m    *Model
-	d    int
-	wb   []float64 // W_t b_t, T x d
-	coef []float64 // c1, c2, sigma per step
-	mv   matVecsFunc
-	eps  []float64
-	z    []float64
-	gens []Normal
+	m     *Model
+	d     int
+	wb    []float64 // W_t b_t, T x d
+	coef  []float64 // c1, c2, sigma per step
+	mv    matVecsFunc
+	block int // rows per MatVecs call
+	eps   []float64
+	z     []float64
+	gens  []Normal
 }
 
 // run takes the samples i0, i0+1, ... whose state is u through the T steps.
@@ -166,11 +181,17 @@ func (st *sampler) run(u kernels.Matrix[float64], i0 int, seed uint64) {
 	eps := kernels.Matrix[float64]{Rows: u.Rows, Cols: d, Data: st.eps[:u.Rows*d], Stride: d}
 	z := st.z
 	for t := st.m.Sched.T; t >= 1; t-- {
-		st.mv(eps, st.m.Wt(t), u, st.wb[(t-1)*d:t*d])
+		w, bias := st.m.Wt(t), st.wb[(t-1)*d:t*d]
+		for r0 := 0; r0 < u.Rows; r0 += st.block {
+			rows := min(st.block, u.Rows-r0)
+			st.mv(kernels.Matrix[float64]{Rows: rows, Cols: d, Data: eps.Data[r0*d:], Stride: d}, w,
+				kernels.Matrix[float64]{Rows: rows, Cols: d, Data: u.Data[r0*u.Stride:], Stride: u.Stride}, bias)
+		}
 		c1, c2, sig := st.coef[3*(t-1)], st.coef[3*(t-1)+1], st.coef[3*(t-1)+2]
 		for r := range gens {
 			ur := u.Data[r*u.Stride : r*u.Stride+d]
 			er := eps.Data[r*d : r*d+d]
+			er = er[:len(ur)] // (no bounds checks in the loops)
 			if sig == 0 {
 				for j := range ur {
 					ur[j] = math.FMA(-c2, er[j], c1*ur[j])
@@ -178,6 +199,7 @@ func (st *sampler) run(u kernels.Matrix[float64], i0 int, seed uint64) {
 				continue
 			}
 			gens[r].Fill(z)
+			z := z[:len(ur)]
 			for j := range ur {
 				ur[j] = math.FMA(sig, z[j], math.FMA(-c2, er[j], c1*ur[j]))
 			}
