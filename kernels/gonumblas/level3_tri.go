@@ -1,0 +1,118 @@
+package gonumblas
+
+import (
+	"github.com/flowkern/flowkern/kernels"
+	"gonum.org/v1/gonum/blas"
+)
+
+// Dtrsm solves one of the matrix equations
+//
+//	A * X = alpha * B   if tA == blas.NoTrans and side == blas.Left
+//	Aᵀ * X = alpha * B  if tA == blas.Trans or blas.ConjTrans, and side == blas.Left
+//	X * A = alpha * B   if tA == blas.NoTrans and side == blas.Right
+//	X * Aᵀ = alpha * B  if tA == blas.Trans or blas.ConjTrans, and side == blas.Right
+//
+// where A is an n×n or m×m triangular matrix, X and B are m×n matrices, and
+// alpha is a scalar.
+//
+// At entry to the function, X contains the values of B, and the result is
+// stored in-place into X.
+//
+// No check is made that A is invertible.
+//
+// It runs kernels.TriSolveVecs: side Right on the rows of B, side Left on
+// the rows of a transposed copy of B in scratch. B is first scaled by
+// alpha (one rounding) unless alpha is 1; alpha == 0 sets B to zero
+// without reading A, as gonum. The substitution is backward stable with
+// |E| <= (k+1) u |A| to first order (k the order of A). Unlike gonum, it
+// does not skip the updates of zero elements, so an Inf or NaN in A meets
+// them and makes NaN, as IEEE arithmetic (and the kernel's full sums) say.
+func (Implementation) Dtrsm(s blas.Side, ul blas.Uplo, tA blas.Transpose, d blas.Diag, m, n int, alpha float64, a []float64, lda int, b []float64, ldb int) {
+	trsm(s, ul, tA, d, m, n, alpha, a, lda, b, ldb)
+}
+
+// Strsm solves one of the matrix equations
+//
+//	A * X = alpha * B   if tA == blas.NoTrans and side == blas.Left
+//	Aᵀ * X = alpha * B  if tA == blas.Trans or blas.ConjTrans, and side == blas.Left
+//	X * A = alpha * B   if tA == blas.NoTrans and side == blas.Right
+//	X * Aᵀ = alpha * B  if tA == blas.Trans or blas.ConjTrans, and side == blas.Right
+//
+// where A is an n×n or m×m triangular matrix, X and B are m×n matrices, and
+// alpha is a scalar.
+//
+// At entry to the function, X contains the values of B, and the result is
+// stored in-place into X.
+//
+// No check is made that A is invertible. It runs as Dtrsm.
+func (Implementation) Strsm(s blas.Side, ul blas.Uplo, tA blas.Transpose, d blas.Diag, m, n int, alpha float32, a []float32, lda int, b []float32, ldb int) {
+	trsm(s, ul, tA, d, m, n, alpha, a, lda, b, ldb)
+}
+
+func trsm[T kernels.Float](s blas.Side, ul blas.Uplo, tA blas.Transpose, d blas.Diag, m, n int, alpha T, a []T, lda int, b []T, ldb int) {
+	// gonum's checks, in gonum's order.
+	if s != blas.Left && s != blas.Right {
+		panic(badSide)
+	}
+	if ul != blas.Lower && ul != blas.Upper {
+		panic(badUplo)
+	}
+	if tA != blas.NoTrans && tA != blas.Trans && tA != blas.ConjTrans {
+		panic(badTranspose)
+	}
+	if d != blas.NonUnit && d != blas.Unit {
+		panic(badDiag)
+	}
+	if m < 0 {
+		panic(mLT0)
+	}
+	if n < 0 {
+		panic(nLT0)
+	}
+	k := n
+	if s == blas.Left {
+		k = m
+	}
+	if lda < max(1, k) {
+		panic(badLdA)
+	}
+	if ldb < max(1, n) {
+		panic(badLdB)
+	}
+	if m == 0 || n == 0 {
+		return
+	}
+	if len(a) < lda*(k-1)+k {
+		panic(shortA)
+	}
+	if len(b) < ldb*(m-1)+n {
+		panic(shortB)
+	}
+
+	if alpha == 0 {
+		for i := range m {
+			clear(b[i*ldb : i*ldb+n])
+		}
+		return
+	}
+	am := kernels.Matrix[T]{Rows: k, Cols: k, Data: a, Stride: lda}
+	upper, unit := ul == blas.Upper, d == blas.Unit
+	if s == blas.Right {
+		// Row i of X solves op(A)ᵀ x = alpha b.
+		if alpha != 1 {
+			scaleC(m, n, alpha, b, ldb)
+		}
+		kernels.TriSolveVecs(kernels.Matrix[T]{Rows: m, Cols: n, Data: b, Stride: ldb}, am, upper, tA == blas.NoTrans, unit)
+		return
+	}
+	// Column j of X solves op(A) x = alpha b: the rows of Bᵀ.
+	sc := newScratch[T](m * n)
+	defer sc.release()
+	bt := sc.take(m * n)
+	transpose(bt, m, b, ldb, m, n)
+	if alpha != 1 {
+		kernels.Scale(alpha, bt)
+	}
+	kernels.TriSolveVecs(kernels.Matrix[T]{Rows: n, Cols: m, Data: bt, Stride: m}, am, upper, tA != blas.NoTrans, unit)
+	transpose(b, ldb, bt, m, n, m)
+}

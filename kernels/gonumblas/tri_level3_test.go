@@ -1,0 +1,176 @@
+package gonumblas
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+
+	tk "github.com/flowkern/flowkern/internal/testkit"
+	"github.com/flowkern/flowkern/kernels"
+	"gonum.org/v1/gonum/blas"
+)
+
+var trsmShapes = [][2]int{{0, 0}, {0, 3}, {3, 0}, {1, 1}, {1, 5}, {5, 1}, {7, 9}, {17, 4}, {33, 20}, {65, 6}, {9, 70}}
+
+func TestTrsm(t *testing.T) { triBoth(t, testTrsm[float64], testTrsm[float32]) }
+
+func testTrsm[T kernels.Float](t *testing.T, ours, ref triRoutines[T]) {
+	r := tk.NewRand(87)
+	for _, sh := range trsmShapes {
+		m, n := sh[0], sh[1]
+		for _, side := range []blas.Side{blas.Left, blas.Right} {
+			k := n
+			if side == blas.Left {
+				k = m
+			}
+			for _, f := range allTriFlags() {
+				for _, pad := range []int{0, 3} {
+					a := triMatrix[T](r, k, max(1, k)+pad, f)
+					b := newMatrix[T](r, m, n, max(1, n)+pad, T(7))
+					for _, alpha := range []T{0, 1, -1, 0.75} {
+						got, want := b.clone(), b.clone()
+						ours.trsm(side, f.ul, f.tA, f.d, m, n, alpha, a.data, a.ld, got.data, b.ld)
+						ref.trsm(side, f.ul, f.tA, f.d, m, n, alpha, a.data, a.ld, want.data, b.ld)
+						name := fmt.Sprintf("trsm(%c, %c, %c, %c, m=%d, n=%d, alpha=%v, lda=%d, ldb=%d)", side, f.ul, f.tA, f.d, m, n, alpha, a.ld, b.ld)
+						for j := range got.data {
+							if j%b.ld >= n && !tk.Same(got.data[j], b.data[j]) {
+								t.Fatalf("%s: wrote the gap at %d", name, j)
+							}
+						}
+						if alpha == 0 {
+							for j := range got.data {
+								if j%b.ld < n && got.data[j] != 0 {
+									t.Fatalf("%s: B[%d] = %v, want 0", name, j, got.data[j])
+								}
+							}
+							continue
+						}
+						// Each column (Left) or row (Right) of X solves one
+						// system: op(A) x = alpha b or op(A)ᵀ x = alpha b.
+						g := f
+						if side == blas.Right {
+							g.tA = blas.Trans
+							if f.tA != blas.NoTrans {
+								g.tA = blas.NoTrans
+							}
+						}
+						vecs, at := n, func(mt matrix[T], v, i int) T { return mt.at(i, v) }
+						if side == blas.Right {
+							vecs, at = m, func(mt matrix[T], v, i int) T { return mt.at(v, i) }
+						}
+						for v := range vecs {
+							if vecs > 6 && v%(vecs/3) != 0 && v != vecs-1 {
+								continue // a sample of the vectors: the residual is exact (math/big)
+							}
+							bv, xs, gs := make([]float64, k), make([]T, k), make([]T, k)
+							for i := range k {
+								bv[i] = float64(alpha * at(b, v, i))
+								xs[i], gs[i] = at(got, v, i), at(want, v, i)
+							}
+							checkSolve(t, fmt.Sprintf("%s vector %d", name, v), a, g, bv, xs, gs)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestPanicsTriLevel3(t *testing.T) {
+	triBoth(t, testPanicsTriLevel3[float64], testPanicsTriLevel3[float32])
+}
+
+func testPanicsTriLevel3[T kernels.Float](t *testing.T, ours, ref triRoutines[T]) {
+	r := tk.NewRand(89)
+	seen := map[any]bool{}
+	for range 8 * sweeps {
+		side := pick(r, blas.Left, blas.Right, blas.Side('X'))
+		ul := pick(r, blas.Upper, blas.Lower, badUploV)
+		tA := pick(r, blas.NoTrans, blas.Trans, blas.ConjTrans, badTrans)
+		d := pick(r, blas.Unit, blas.NonUnit, badDiagV)
+		m, n := pick(r, -1, 0, 1, 3), pick(r, -1, 0, 1, 3)
+		k := n
+		if side == blas.Left {
+			k = m
+		}
+		lda, ldb := max(1, k)+pick(r, -1, 0, 2), max(1, n)+pick(r, -1, 0, 2)
+		a, b := fill[T](r, matLen(r, k, k, lda)), fill[T](r, matLen(r, m, n, ldb))
+		alpha := pick[T](r, 0, 1, 2)
+		name := fmt.Sprintf("trsm(%c, %c, %c, %c, m=%d, n=%d, alpha=%v, len(a)=%d, lda=%d, len(b)=%d, ldb=%d)", side, ul, tA, d, m, n, alpha, len(a), lda, len(b), ldb)
+		samePanics(t, name, seen, func(o bool) {
+			rt := ref
+			if o {
+				rt = ours
+			}
+			rt.trsm(side, ul, tA, d, m, n, alpha, a, lda, slices.Clone(b), ldb)
+		})
+	}
+	allSeen(t, seen, badSide, badUplo, badTranspose, badDiag, mLT0, nLT0, badLdA, badLdB, shortA, shortB)
+}
+
+// TestTriTiersIdentical: the triangular routines give the same bits on
+// every tier as on generic.
+func TestTriTiersIdentical(t *testing.T) {
+	testTriTiers(t, triRoutines64(ours))
+	testTriTiers(t, triRoutines32(ours))
+}
+
+func testTriTiers[T kernels.Float](t *testing.T, rt triRoutines[T]) {
+	run := func() [][]T {
+		r := tk.NewRand(91)
+		var out [][]T
+		for _, f := range allTriFlags() {
+			a := triMatrix[T](r, 70, 73, f)
+			x := fill[T](r, 3*70)
+			for _, inc := range []int{1, -3} {
+				xc := slices.Clone(x)
+				rt.trmv(f.ul, f.tA, f.d, 70, a.data, 73, xc, inc)
+				out = append(out, xc)
+				xc = slices.Clone(x)
+				rt.trsv(f.ul, f.tA, f.d, 70, a.data, 73, xc, inc)
+				out = append(out, xc)
+			}
+			for _, side := range []blas.Side{blas.Left, blas.Right} {
+				b := fill[T](r, 70*75)
+				rt.trsm(side, f.ul, f.tA, f.d, 70, 70, 0.5, a.data, 73, b, 75)
+				out = append(out, b)
+			}
+		}
+		return out
+	}
+	prev := kernels.ISA()
+	defer kernels.SetISA(prev)
+	if err := kernels.SetISA("generic"); err != nil {
+		t.Fatal(err)
+	}
+	want := run()
+	for _, tier := range []string{"avx2", "avx512", "neon"} {
+		if kernels.SetISA(tier) != nil {
+			continue
+		}
+		got := run()
+		for i := range want {
+			if j := tk.FirstDiff(got[i], want[i]); j >= 0 {
+				t.Errorf("%T on %s: output %d differs from generic at %d: %v, generic %v", T(0), tier, i, j, got[i][j], want[i][j])
+			}
+		}
+	}
+}
+
+// TestTriNoAllocs: warm calls do not allocate.
+func TestTriNoAllocs(t *testing.T) {
+	defer kernels.SetMaxWorkers(kernels.SetMaxWorkers(1))
+	r := tk.NewRand(93)
+	f := triFlag{blas.Lower, blas.NoTrans, blas.NonUnit}
+	a := triMatrix[float64](r, 30, 30, f)
+	x, b := fill[float64](r, 60), fill[float64](r, 30*30)
+	allocs := testing.AllocsPerRun(5, func() {
+		ours.Dtrmv(blas.Lower, blas.NoTrans, blas.NonUnit, 30, a.data, 30, x, -2)
+		ours.Dtrsv(blas.Lower, blas.Trans, blas.NonUnit, 30, a.data, 30, x, 1)
+		ours.Dtrsm(blas.Left, blas.Lower, blas.NoTrans, blas.NonUnit, 30, 30, 1, a.data, 30, b, 30)
+		ours.Dtrsm(blas.Right, blas.Lower, blas.Trans, blas.NonUnit, 30, 30, 0.5, a.data, 30, b, 30)
+	})
+	if allocs != 0 {
+		t.Fatalf("allocated %v times per run", allocs)
+	}
+}
