@@ -33,6 +33,8 @@ type TrainOptions struct {
 	Seed  uint64
 	// FixBias holds b_t at -a_t mu_0 (its exact optimum for every W, see
 	// Exact) and trains W_t only; otherwise b_t starts at 0 and is trained.
+	// Under SGD a trained b_t converges slowly where W_t is small (small t:
+	// the curvature in b_t is 2 W_t^T W_t); Adam does not have that problem.
 	FixBias bool
 	// Adam's decay rates and epsilon; 0 means 0.9, 0.999 and 1e-8.
 	Beta1, Beta2, Epsilon float64
