@@ -3,16 +3,24 @@
 package sleef
 
 /*
-#cgo CFLAGS: -O2 -mavx512f -mavx2
+#cgo CFLAGS: -O2
 #cgo LDFLAGS: -lsleef
 #include <immintrin.h>
 #include <string.h>
+// sleef.h declares each ISA's functions only where the compiler targets
+// that ISA: declare them all, then compile each loop for its own ISA.
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx2,fma")
 #include <sleef.h>
+#pragma GCC pop_options
 
 // Each loop runs a SLEEF vector function over n elements; the tail goes
-// through a zero-padded vector so no access leaves the slices.
-#define LOOP(name, T, W, VT, load, store, fn) \
-static void name(T *dst, const T *x, long n) { \
+// through a zero-padded vector so no access leaves the slices. Each loop is
+// compiled for its own ISA (target attribute, not -m flags for the whole
+// file), so the AVX2 loops hold no AVX-512 instruction and run on CPUs
+// without it.
+#define LOOP(name, T, W, VT, load, store, fn, isa) \
+__attribute__((target(isa))) static void name(T *dst, const T *x, long n) { \
 	long i = 0; \
 	for (; i + W <= n; i += W) store(dst + i, fn(load(x + i))); \
 	if (i < n) { \
@@ -20,10 +28,10 @@ static void name(T *dst, const T *x, long n) { \
 		store(buf, fn(load(buf))); memcpy(dst + i, buf, (n - i) * sizeof(T)); \
 	} \
 }
-#define D8(name, fn) LOOP(name, double, 8, __m512d, _mm512_loadu_pd, _mm512_storeu_pd, fn)
-#define F16(name, fn) LOOP(name, float, 16, __m512, _mm512_loadu_ps, _mm512_storeu_ps, fn)
-#define D4(name, fn) LOOP(name, double, 4, __m256d, _mm256_loadu_pd, _mm256_storeu_pd, fn)
-#define F8(name, fn) LOOP(name, float, 8, __m256, _mm256_loadu_ps, _mm256_storeu_ps, fn)
+#define D8(name, fn) LOOP(name, double, 8, __m512d, _mm512_loadu_pd, _mm512_storeu_pd, fn, "avx512f")
+#define F16(name, fn) LOOP(name, float, 16, __m512, _mm512_loadu_ps, _mm512_storeu_ps, fn, "avx512f")
+#define D4(name, fn) LOOP(name, double, 4, __m256d, _mm256_loadu_pd, _mm256_storeu_pd, fn, "avx2,fma")
+#define F8(name, fn) LOOP(name, float, 8, __m256, _mm256_loadu_ps, _mm256_storeu_ps, fn, "avx2,fma")
 
 D8(exp_d8, Sleef_expd8_u10avx512f)
 F16(exp_f16, Sleef_expf16_u10avx512f)
@@ -52,14 +60,18 @@ F8(atan_f8, Sleef_atanf8_u10avx2)
 */
 import "C"
 
-import "unsafe"
+import (
+	"unsafe"
+
+	"github.com/flowkern/flowkern/internal/cpu"
+)
 
 // Available reports whether this build links SLEEF.
 const Available = true
 
 // Funcs64 and Funcs32 map a function name (Exp, Log, Expm1, Log1p, Tanh,
 // Atan) and a tier (avx512, avx2) to the SLEEF u10 loop; dst and x must
-// have the same length.
+// have the same length. A tier this CPU cannot run has no entry.
 var (
 	Funcs64 = map[string]map[string]func(dst, x []float64){}
 	Funcs32 = map[string]map[string]func(dst, x []float32){}
@@ -82,9 +94,17 @@ func s(f func(*C.float, *C.float, C.long)) func(dst, x []float32) {
 }
 
 func init() {
+	has512, _ := cpu.Supported(cpu.AVX512)
+	has256, _ := cpu.Supported(cpu.AVX2)
 	add := func(name string, d8, d4 func(dst, x []float64), f16, f8 func(dst, x []float32)) {
-		Funcs64[name] = map[string]func(dst, x []float64){"avx512": d8, "avx2": d4}
-		Funcs32[name] = map[string]func(dst, x []float32){"avx512": f16, "avx2": f8}
+		Funcs64[name] = map[string]func(dst, x []float64){}
+		Funcs32[name] = map[string]func(dst, x []float32){}
+		if has512 {
+			Funcs64[name]["avx512"], Funcs32[name]["avx512"] = d8, f16
+		}
+		if has256 {
+			Funcs64[name]["avx2"], Funcs32[name]["avx2"] = d4, f8
+		}
 	}
 	add("Exp", d(func(a, b *C.double, n C.long) { C.exp_d8(a, b, n) }), d(func(a, b *C.double, n C.long) { C.exp_d4(a, b, n) }),
 		s(func(a, b *C.float, n C.long) { C.exp_f16(a, b, n) }), s(func(a, b *C.float, n C.long) { C.exp_f8(a, b, n) }))
