@@ -316,11 +316,23 @@ func triSolveSerial[T Float](t cpu.Tier, x Matrix[T], s *triSpec[T]) {
 			c0 = j1
 		}
 		ldq := padLD[T](nt)
-		for kk := range w {
-			rk := real(j0 + kk)
-			row := pm[kk*ldq : kk*ldq+nt]
-			for c := range row {
-				row[c] = -s.at(c0+c, rk)
+		if s.trans {
+			// M[c][k] = A[k][c]: a row of P is a piece of a row of A.
+			for kk := range w {
+				rk := real(j0 + kk)
+				row := pm[kk*ldq : kk*ldq+nt]
+				for c := range row {
+					row[c] = -s.at(c0+c, rk)
+				}
+			}
+		} else {
+			// M[c][k] = A[c][k]: read A by rows (a column walk misses the
+			// cache on every element); the w lines written stay in L1.
+			for c := range nt {
+				ar := s.a.Data[(c0+c)*s.a.Stride:]
+				for kk := range w {
+					pm[kk*ldq+c] = -ar[real(j0+kk)]
+				}
 			}
 		}
 		for b0 := 0; b0 < nb; b0 += rc {
