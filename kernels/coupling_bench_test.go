@@ -68,6 +68,7 @@ func BenchmarkCoupling(b *testing.B) {
 	d := newCouplingBench(rows, cols)
 	elems := float64(rows * cols)
 	b.Run("Exp", func(b *testing.B) {
+		defer tk.CPUTime(b)()
 		for b.Loop() {
 			expOurs(d.flatOut, d.flat)
 		}
@@ -81,6 +82,7 @@ func BenchmarkCoupling(b *testing.B) {
 				if impl == "math" {
 					f = couplingForwardMath
 				}
+				defer tk.CPUTime(b)()
 				for b.Loop() {
 					f(d.y, d.x, d.s, d.t, d.logdet, c)
 				}
@@ -91,6 +93,7 @@ func BenchmarkCoupling(b *testing.B) {
 				if impl == "math" {
 					f = couplingInverseMath
 				}
+				defer tk.CPUTime(b)()
 				for b.Loop() {
 					f(d.y, d.x, d.s, d.t, d.logdet, c)
 				}
@@ -101,6 +104,7 @@ func BenchmarkCoupling(b *testing.B) {
 				if impl == "math" {
 					f = couplingBackwardMath
 				}
+				defer tk.CPUTime(b)()
 				for b.Loop() {
 					f(d.dx, d.ds, d.y, d.logdet, d.x, d.s, c)
 				}

@@ -597,6 +597,7 @@ func BenchmarkGather(b *testing.B) {
 		cols := sc.s.A()
 		measure := func(b *testing.B, elems int, f func()) {
 			b.SetBytes(int64(16 * elems))
+			defer tk.CPUTime(b)()
 			for b.Loop() {
 				f()
 			}

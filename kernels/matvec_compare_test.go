@@ -5,10 +5,9 @@ package kernels
 import (
 	"fmt"
 	"runtime"
-	"syscall"
 	"testing"
-	"unsafe"
 
+	"github.com/flowkern/flowkern/internal/cputime"
 	"github.com/flowkern/flowkern/internal/openblas"
 )
 
@@ -24,7 +23,7 @@ import (
 //
 // Each result reports GFLOP/s (2 m n batch flops per call, wall clock) and,
 // for the one-thread runs, cpu-GFLOP/s: the same over the CPU time of the
-// benchmark's (locked) thread, from CLOCK_THREAD_CPUTIME_ID, which on a
+// benchmark's (locked) thread, from internal/cputime, which on a
 // machine shared with other work counts only this work. The two-worker run
 // needs the wall clock, hence a quiet machine.
 func BenchmarkMatVecsOpenBLAS(b *testing.B) {
@@ -93,14 +92,14 @@ func BenchmarkMatVecsOpenBLAS(b *testing.B) {
 func measureOneThread(b *testing.B, flops float64, f func()) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	cpu0 := threadSeconds()
+	cpu0, ok0 := cputime.Thread()
 	for b.Loop() {
 		callBench(f)
 	}
-	cpu := threadSeconds() - cpu0
+	cpu1, ok1 := cputime.Thread()
 	b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-	if cpu > 0 {
-		b.ReportMetric(flops*float64(b.N)/cpu/1e9, "cpu-GFLOP/s")
+	if ok0 && ok1 && cpu1 > cpu0 {
+		b.ReportMetric(flops*float64(b.N)/(cpu1-cpu0).Seconds()/1e9, "cpu-GFLOP/s")
 	}
 }
 
@@ -110,14 +109,3 @@ func measureOneThread(b *testing.B, flops float64, f func()) {
 //
 //go:noinline
 func callBench(f func()) { f() }
-
-// threadSeconds is the CPU time of the calling thread, from
-// CLOCK_THREAD_CPUTIME_ID (getrusage counts it in scheduler ticks of 4 ms).
-func threadSeconds() float64 {
-	var ts syscall.Timespec
-	const clockThreadCPUTime = 3
-	if _, _, e := syscall.Syscall(syscall.SYS_CLOCK_GETTIME, clockThreadCPUTime, uintptr(unsafe.Pointer(&ts)), 0); e != 0 {
-		panic(e)
-	}
-	return float64(ts.Sec) + float64(ts.Nsec)*1e-9
-}

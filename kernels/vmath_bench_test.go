@@ -81,6 +81,7 @@ func BenchmarkVmath(b *testing.B) {
 					x, dst := make([]float64, n), make([]float64, n)
 					benchInputs(s.f, x)
 					b.Run("math", func(b *testing.B) {
+						defer tk.CPUTime(b)()
 						for b.Loop() {
 							mathLoop64(s.math, dst, x)
 						}
@@ -88,6 +89,7 @@ func BenchmarkVmath(b *testing.B) {
 					})
 					for _, t := range usableTiers() {
 						b.Run(t.String(), func(b *testing.B) {
+							defer tk.CPUTime(b)()
 							for b.Loop() {
 								vmathRun64(t, s.f, dst, x)
 							}
@@ -97,6 +99,7 @@ func BenchmarkVmath(b *testing.B) {
 					for _, name := range sortedKeys(vmathPeers64[s.f]) {
 						f := vmathPeers64[s.f][name]
 						b.Run(name, func(b *testing.B) {
+							defer tk.CPUTime(b)()
 							for b.Loop() {
 								peerRun64(f, dst, x)
 							}
@@ -108,6 +111,7 @@ func BenchmarkVmath(b *testing.B) {
 					x, dst := make([]float32, n), make([]float32, n)
 					benchInputs(s.f, x)
 					b.Run("math", func(b *testing.B) {
+						defer tk.CPUTime(b)()
 						for b.Loop() {
 							mathLoop32(s.math, dst, x)
 						}
@@ -115,6 +119,7 @@ func BenchmarkVmath(b *testing.B) {
 					})
 					for _, t := range usableTiers() {
 						b.Run(t.String(), func(b *testing.B) {
+							defer tk.CPUTime(b)()
 							for b.Loop() {
 								vmathRun32(t, s.f, dst, x)
 							}
@@ -124,6 +129,7 @@ func BenchmarkVmath(b *testing.B) {
 					for _, name := range sortedKeys(vmathPeers32[s.f]) {
 						f := vmathPeers32[s.f][name]
 						b.Run(name, func(b *testing.B) {
+							defer tk.CPUTime(b)()
 							for b.Loop() {
 								peerRun32(f, dst, x)
 							}

@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	"github.com/flowkern/flowkern/internal/cpu"
+	"github.com/flowkern/flowkern/internal/cputime"
 )
 
 // Float is the element type of every kernel.
@@ -177,3 +179,20 @@ func Fill[T Float](r *rand.Rand, s []T) {
 
 // NewRand returns a deterministic generator for seed.
 func NewRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15)) }
+
+// CPUTime locks the benchmark's goroutine to its thread and returns the
+// function that reports the thread's CPU time per op as cpu-ns/op (call it
+// after the b.Loop loop, e.g. defer CPUTime(b)() just before the loop). On a
+// shared machine it leaves out the time spent waiting behind other
+// processes, which ns/op counts. Work on other goroutines is not counted.
+func CPUTime(b *testing.B) (report func()) {
+	runtime.LockOSThread()
+	c0, ok := cputime.Thread()
+	return func() {
+		c1, ok1 := cputime.Thread()
+		runtime.UnlockOSThread()
+		if ok && ok1 && b.N > 0 {
+			b.ReportMetric(float64(c1-c0)/float64(b.N), "cpu-ns/op")
+		}
+	}
+}

@@ -1,0 +1,37 @@
+package cputime
+
+import (
+	"runtime"
+	"testing"
+	"time"
+)
+
+// TestThreadCountsWork checks that busy work advances the thread's clock
+// and that sleeping does not (by much).
+func TestThreadCountsWork(t *testing.T) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	c0, ok := Thread()
+	if !ok {
+		t.Skip("this OS does not report thread CPU time")
+	}
+	time.Sleep(50 * time.Millisecond)
+	c1, _ := Thread()
+	if c1 < c0 {
+		t.Fatalf("thread CPU time went back: %v then %v", c0, c1)
+	}
+	if slept := c1 - c0; slept > 25*time.Millisecond {
+		t.Fatalf("a 50 ms sleep used %v of CPU time", slept)
+	}
+	start := time.Now()
+	x := 1.0
+	for time.Since(start) < 30*time.Millisecond {
+		for range 1000 {
+			x = x*1.0000001 + 1e-9
+		}
+	}
+	c2, _ := Thread()
+	if busy := c2 - c1; busy < 5*time.Millisecond {
+		t.Fatalf("30 ms of busy work used %v of CPU time (x = %v)", busy, x)
+	}
+}
