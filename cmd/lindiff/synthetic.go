@@ -41,27 +41,13 @@ func methods(c config, s *lindiff.Schedule) []method {
 			if err != nil {
 				return nil, err
 			}
-			if err := stable(e, c.eta); err != nil {
-				return nil, err
+			es, err := e.EarlyStopped(c.eta, c.steps)
+			if err != nil {
+				return nil, fmt.Errorf("early stopping (-eta %g -steps %d): %w", c.eta, c.steps, err)
 			}
-			return e.EarlyStopped(c.eta, c.steps)
+			return es, nil
 		}},
 	}
-}
-
-// stable reports gradient descent that diverges: a mode of curvature
-// c = abar_t lambda + (1 - abar_t) grows when 2 eta c >= 2. The closed form
-// would return astronomically large weights instead of an error.
-func stable(e *lindiff.Exact, eta float64) error {
-	top := e.Lambda[len(e.Lambda)-1]
-	for t, a2 := range e.Sched.AlphaBar {
-		s := e.Sched.SqrtOneMinusAlphaBar[t]
-		if c := a2*top + s*s + e.Gamma; 2*eta*c >= 2 {
-			return fmt.Errorf("early stopping: gradient descent with -eta %g diverges on a mode of curvature %.4g "+
-				"(step %d); use -eta below %.4g", eta, c, t+1, 1/c)
-		}
-	}
-	return nil
 }
 
 // asymptote is the large-N expansion of the mean KL of one method and

@@ -62,6 +62,7 @@ func TestBadInput(t *testing.T) {
 		{"moments NaN cov", func() error { _, err := FitExactMoments(mean, nanCov, s, 0); return err }, "covariance[0][1] is NaN"},
 		{"EarlyStopped eta", func() error { _, err := e.EarlyStopped(0, 3); return err }, "learning rate 0"},
 		{"EarlyStopped steps", func() error { _, err := e.EarlyStopped(0.1, -2); return err }, "-2 steps"},
+		{"EarlyStopped diverges", func() error { _, err := e.EarlyStopped(1e3, 5); return err }, "learning rate 1000 diverges on the mode of eigenvalue"},
 		{"Exact.Loss dims", func() error { _, err := e.Loss(g2.Mean, g2.Cov); return err }, "data dimension 2, model 3"},
 		{"Exact.Learned variance", func() error { _, err := e.Learned(SampleOptions{Variance: 9}); return err }, "unknown sampler variance 9"},
 		{"Model.Loss dims", func() error { _, err := m.Loss(g2.Mean, g2.Cov); return err }, "data dimension 2, model 3"},

@@ -124,8 +124,10 @@ func (e *Exact) curvature(a2, s, lambda float64) float64 {
 //
 // It converges to the exact model when 0 < eta < 1/c_max (every
 // |1 - 2 eta c| < 1); slow modes (small lambda, early t) lag behind, which is
-// the regularisation of early stopping. ExactGD runs the same descent on
-// dense matrices.
+// the regularisation of early stopping. A learning rate with 2 eta c >= 2 for
+// some mode (descent that diverges, or oscillates without converging) is an
+// error that names the mode and the largest stable rate, when steps > 0.
+// ExactGD runs the same descent on dense matrices.
 func (e *Exact) EarlyStopped(eta float64, steps int) (*Exact, error) {
 	if !(eta > 0) || math.IsInf(eta, 1) {
 		return nil, fmt.Errorf("lindiff: EarlyStopped: learning rate %v is not finite and > 0", eta)
@@ -141,6 +143,10 @@ func (e *Exact) EarlyStopped(eta float64, steps int) (*Exact, error) {
 		for j, l := range e.Lambda {
 			c := e.curvature(a2, sn, l)
 			q := 2 * eta * c
+			if q >= 2 && steps > 0 {
+				return nil, fmt.Errorf("lindiff: EarlyStopped: learning rate %v diverges on the mode of eigenvalue %.6g "+
+					"at step t = %d (curvature %.6g, 2 eta c = %.6g >= 2); it needs eta < %.6g", eta, l, t+1, c, q, 1/e.maxCurvature())
+			}
 			var frac float64 // 1 - (1 - q)^k
 			if q < 1 {
 				frac = -math.Expm1(k * math.Log1p(-q)) // accurate when q is small
@@ -151,6 +157,17 @@ func (e *Exact) EarlyStopped(eta float64, steps int) (*Exact, error) {
 		}
 	}
 	return &out, nil
+}
+
+// maxCurvature is the largest curvature c over every step and mode.
+func (e *Exact) maxCurvature() float64 {
+	top := 0.0
+	for t := range e.Sched.T {
+		for _, l := range e.Lambda {
+			top = max(top, e.curvature(e.Sched.AlphaBar[t], e.Sched.SqrtOneMinusAlphaBar[t], l))
+		}
+	}
+	return top
 }
 
 // Modes returns the coefficients w_{t,k} of step t (1..T): the eigenvalues

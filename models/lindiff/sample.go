@@ -30,7 +30,11 @@ type SampleOptions struct {
 	Seed     uint64
 	Variance Variance
 	// NoiseAtLast adds sigma_1 z at the last step t = 1 too (DDPM returns
-	// the mean of that step).
+	// the mean of that step). Without it, a direction in which the
+	// training data have no variance gets none in the learned Gaussian
+	// either: with N <= d samples its covariance is singular, and a KL
+	// divergence from it to a non-degenerate Gaussian is undefined (KL
+	// reports the covariance as not positive definite).
 	NoiseAtLast bool
 	// Workers caps the goroutines (0: GOMAXPROCS). The samples do not
 	// depend on it.
