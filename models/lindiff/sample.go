@@ -191,21 +191,17 @@ func (st *sampler) run(u kernels.Matrix[float64], i0 int, seed uint64) {
 			st.mv(kernels.Matrix[float64]{Rows: rows, Cols: d, Data: eps.Data[r0*d:], Stride: d}, w,
 				kernels.Matrix[float64]{Rows: rows, Cols: d, Data: u.Data[r0*u.Stride:], Stride: u.Stride}, bias)
 		}
+		// u = fma(sig, z, fma(-c2, eps, c1*u)) element by element, as three
+		// vector passes over a row in L1: Scale rounds c1*u, each Axpy is
+		// one fma, so the bits are those of the fused scalar loop.
 		c1, c2, sig := st.coef[3*(t-1)], st.coef[3*(t-1)+1], st.coef[3*(t-1)+2]
 		for r := range gens {
 			ur := u.Data[r*u.Stride : r*u.Stride+d]
-			er := eps.Data[r*d : r*d+d]
-			er = er[:len(ur)] // (no bounds checks in the loops)
-			if sig == 0 {
-				for j := range ur {
-					ur[j] = math.FMA(-c2, er[j], c1*ur[j])
-				}
-				continue
-			}
-			gens[r].Fill(z)
-			z := z[:len(ur)]
-			for j := range ur {
-				ur[j] = math.FMA(sig, z[j], math.FMA(-c2, er[j], c1*ur[j]))
+			kernels.Scale(c1, ur)
+			kernels.Axpy(-c2, eps.Data[r*d:r*d+d], ur)
+			if sig != 0 {
+				gens[r].Fill(z)
+				kernels.Axpy(sig, z, ur)
 			}
 		}
 	}
