@@ -9925,24 +9925,26 @@ TEXT ·MatVecsF64AVX2(SB), NOSPLIT, $0-170
 
 mv_bblock:
 	// A block of X rows: a full tile height, or what is left.
-	CMPQ R14, $0x00000002
-	JGE  mv_rb2
+	CMPQ R14, $0x00000003
+	JGE  mv_rb3
 	CMPQ R14, $0x00000001
 	JEQ  mv_rb1
+	CMPQ R14, $0x00000002
+	JEQ  mv_rb2
 
-mv_rb2:
+mv_rb3:
 	MOVQ w_base+32(FP), R10
 	MOVQ m+120(FP), R13
 
-mv_rb2_i:
-	CMPQ R13, $0x00000003
-	JLT  mv_rb2_irem
+mv_rb3_i:
+	CMPQ R13, $0x00000002
+	JLT  mv_rb3_irem
 
-	// Tile: 3 W rows by 2 X rows.
+	// Tile: 2 W rows by 3 X rows.
 	MOVQ R10, AX
 	MOVQ R11, CX
 	CMPB first+168(FP), $0x00
-	JNE  mv_rb2_t3_zero
+	JNE  mv_rb3_t2_zero
 
 	// Lanes of the previous piece of the rows.
 	VMOVUPD (R15), Y0
@@ -9957,9 +9959,9 @@ mv_rb2_i:
 	VMOVUPD 288(R15), Y9
 	VMOVUPD 320(R15), Y10
 	VMOVUPD 352(R15), Y11
-	JMP     mv_rb2_t3_start
+	JMP     mv_rb3_t2_start
 
-mv_rb2_t3_zero:
+mv_rb3_t2_zero:
 	VXORPD Y0, Y0, Y0
 	VXORPD Y1, Y1, Y1
 	VXORPD Y2, Y2, Y2
@@ -9973,95 +9975,95 @@ mv_rb2_t3_zero:
 	VXORPD Y10, Y10, Y10
 	VXORPD Y11, Y11, Y11
 
-mv_rb2_t3_start:
+mv_rb3_t2_start:
 	// Chunks of L elements, two per iteration.
 	MOVQ n+136(FP), SI
 	SHRQ $0x03, SI
 
-mv_rb2_t3_loop:
+mv_rb3_t2_loop:
 	CMPQ        SI, $0x00000002
-	JLT         mv_rb2_t3_one
+	JLT         mv_rb3_t2_one
 	VMOVUPD     (CX), Y12
 	VMOVUPD     (CX)(R9*1), Y13
-	VMOVUPD     (AX), Y14
-	VFMADD231PD Y14, Y12, Y0
-	VFMADD231PD Y14, Y13, Y2
-	VMOVUPD     (AX)(R8*1), Y14
-	VFMADD231PD Y14, Y12, Y4
-	VFMADD231PD Y14, Y13, Y6
-	VMOVUPD     (AX)(R8*2), Y14
-	VFMADD231PD Y14, Y12, Y8
-	VFMADD231PD Y14, Y13, Y10
+	VMOVUPD     (CX)(R9*2), Y14
+	VMOVUPD     (AX), Y15
+	VFMADD231PD Y15, Y12, Y0
+	VFMADD231PD Y15, Y13, Y2
+	VFMADD231PD Y15, Y14, Y4
+	VMOVUPD     (AX)(R8*1), Y15
+	VFMADD231PD Y15, Y12, Y6
+	VFMADD231PD Y15, Y13, Y8
+	VFMADD231PD Y15, Y14, Y10
 	VMOVUPD     32(CX), Y12
 	VMOVUPD     32(CX)(R9*1), Y13
-	VMOVUPD     32(AX), Y14
-	VFMADD231PD Y14, Y12, Y1
-	VFMADD231PD Y14, Y13, Y3
-	VMOVUPD     32(AX)(R8*1), Y14
-	VFMADD231PD Y14, Y12, Y5
-	VFMADD231PD Y14, Y13, Y7
-	VMOVUPD     32(AX)(R8*2), Y14
-	VFMADD231PD Y14, Y12, Y9
-	VFMADD231PD Y14, Y13, Y11
+	VMOVUPD     32(CX)(R9*2), Y14
+	VMOVUPD     32(AX), Y15
+	VFMADD231PD Y15, Y12, Y1
+	VFMADD231PD Y15, Y13, Y3
+	VFMADD231PD Y15, Y14, Y5
+	VMOVUPD     32(AX)(R8*1), Y15
+	VFMADD231PD Y15, Y12, Y7
+	VFMADD231PD Y15, Y13, Y9
+	VFMADD231PD Y15, Y14, Y11
 	VMOVUPD     64(CX), Y12
 	VMOVUPD     64(CX)(R9*1), Y13
-	VMOVUPD     64(AX), Y14
-	VFMADD231PD Y14, Y12, Y0
-	VFMADD231PD Y14, Y13, Y2
-	VMOVUPD     64(AX)(R8*1), Y14
-	VFMADD231PD Y14, Y12, Y4
-	VFMADD231PD Y14, Y13, Y6
-	VMOVUPD     64(AX)(R8*2), Y14
-	VFMADD231PD Y14, Y12, Y8
-	VFMADD231PD Y14, Y13, Y10
+	VMOVUPD     64(CX)(R9*2), Y14
+	VMOVUPD     64(AX), Y15
+	VFMADD231PD Y15, Y12, Y0
+	VFMADD231PD Y15, Y13, Y2
+	VFMADD231PD Y15, Y14, Y4
+	VMOVUPD     64(AX)(R8*1), Y15
+	VFMADD231PD Y15, Y12, Y6
+	VFMADD231PD Y15, Y13, Y8
+	VFMADD231PD Y15, Y14, Y10
 	VMOVUPD     96(CX), Y12
 	VMOVUPD     96(CX)(R9*1), Y13
-	VMOVUPD     96(AX), Y14
-	VFMADD231PD Y14, Y12, Y1
-	VFMADD231PD Y14, Y13, Y3
-	VMOVUPD     96(AX)(R8*1), Y14
-	VFMADD231PD Y14, Y12, Y5
-	VFMADD231PD Y14, Y13, Y7
-	VMOVUPD     96(AX)(R8*2), Y14
-	VFMADD231PD Y14, Y12, Y9
-	VFMADD231PD Y14, Y13, Y11
+	VMOVUPD     96(CX)(R9*2), Y14
+	VMOVUPD     96(AX), Y15
+	VFMADD231PD Y15, Y12, Y1
+	VFMADD231PD Y15, Y13, Y3
+	VFMADD231PD Y15, Y14, Y5
+	VMOVUPD     96(AX)(R8*1), Y15
+	VFMADD231PD Y15, Y12, Y7
+	VFMADD231PD Y15, Y13, Y9
+	VFMADD231PD Y15, Y14, Y11
 	ADDQ        $0x00000080, AX
 	ADDQ        $0x00000080, CX
 	SUBQ        $0x00000002, SI
-	JMP         mv_rb2_t3_loop
+	JMP         mv_rb3_t2_loop
 
-mv_rb2_t3_one:
+mv_rb3_t2_one:
 	TESTQ       SI, SI
-	JEQ         mv_rb2_t3_tail
+	JEQ         mv_rb3_t2_tail
 	VMOVUPD     (CX), Y12
 	VMOVUPD     (CX)(R9*1), Y13
-	VMOVUPD     (AX), Y14
-	VFMADD231PD Y14, Y12, Y0
-	VFMADD231PD Y14, Y13, Y2
-	VMOVUPD     (AX)(R8*1), Y14
-	VFMADD231PD Y14, Y12, Y4
-	VFMADD231PD Y14, Y13, Y6
-	VMOVUPD     (AX)(R8*2), Y14
-	VFMADD231PD Y14, Y12, Y8
-	VFMADD231PD Y14, Y13, Y10
+	VMOVUPD     (CX)(R9*2), Y14
+	VMOVUPD     (AX), Y15
+	VFMADD231PD Y15, Y12, Y0
+	VFMADD231PD Y15, Y13, Y2
+	VFMADD231PD Y15, Y14, Y4
+	VMOVUPD     (AX)(R8*1), Y15
+	VFMADD231PD Y15, Y12, Y6
+	VFMADD231PD Y15, Y13, Y8
+	VFMADD231PD Y15, Y14, Y10
 	VMOVUPD     32(CX), Y12
 	VMOVUPD     32(CX)(R9*1), Y13
-	VMOVUPD     32(AX), Y14
-	VFMADD231PD Y14, Y12, Y1
-	VFMADD231PD Y14, Y13, Y3
-	VMOVUPD     32(AX)(R8*1), Y14
-	VFMADD231PD Y14, Y12, Y5
-	VFMADD231PD Y14, Y13, Y7
-	VMOVUPD     32(AX)(R8*2), Y14
-	VFMADD231PD Y14, Y12, Y9
-	VFMADD231PD Y14, Y13, Y11
+	VMOVUPD     32(CX)(R9*2), Y14
+	VMOVUPD     32(AX), Y15
+	VFMADD231PD Y15, Y12, Y1
+	VFMADD231PD Y15, Y13, Y3
+	VFMADD231PD Y15, Y14, Y5
+	VMOVUPD     32(AX)(R8*1), Y15
+	VFMADD231PD Y15, Y12, Y7
+	VFMADD231PD Y15, Y13, Y9
+	VFMADD231PD Y15, Y14, Y11
 	ADDQ        $0x00000040, AX
 	ADDQ        $0x00000040, CX
 
-mv_rb2_t3_tail:
+mv_rb3_t2_tail:
 	MOVQ n+136(FP), DI
 	ANDQ $0x00000007, DI
-	JEQ  mv_rb2_t3_reduce
+	JEQ  mv_rb3_t2_reduce
 
 	// The last n % L elements, lanes past them untouched.
 	LEAQ        matvecF64tab<>+256(SB), SI
@@ -10072,33 +10074,37 @@ mv_rb2_t3_tail:
 	VORPD       512(SI), Y12, Y12
 	VMASKMOVPD  (CX)(R9*1), Y15, Y13
 	VORPD       512(SI), Y13, Y13
-	VMASKMOVPD  (AX), Y15, Y14
-	VFMADD231PD Y14, Y12, Y0
-	VFMADD231PD Y14, Y13, Y2
-	VMASKMOVPD  (AX)(R8*1), Y15, Y14
-	VFMADD231PD Y14, Y12, Y4
-	VFMADD231PD Y14, Y13, Y6
-	VMASKMOVPD  (AX)(R8*2), Y15, Y14
-	VFMADD231PD Y14, Y12, Y8
-	VFMADD231PD Y14, Y13, Y10
+	VMASKMOVPD  (CX)(R9*2), Y15, Y14
+	VORPD       512(SI), Y14, Y14
+	VMASKMOVPD  (AX), Y15, Y15
+	VFMADD231PD Y15, Y12, Y0
+	VFMADD231PD Y15, Y13, Y2
+	VFMADD231PD Y15, Y14, Y4
+	VMOVDQU     (SI), Y15
+	VMASKMOVPD  (AX)(R8*1), Y15, Y15
+	VFMADD231PD Y15, Y12, Y6
+	VFMADD231PD Y15, Y13, Y8
+	VFMADD231PD Y15, Y14, Y10
 	VMOVDQU     32(SI), Y15
 	VMASKMOVPD  32(CX), Y15, Y12
 	VORPD       544(SI), Y12, Y12
 	VMASKMOVPD  32(CX)(R9*1), Y15, Y13
 	VORPD       544(SI), Y13, Y13
-	VMASKMOVPD  32(AX), Y15, Y14
-	VFMADD231PD Y14, Y12, Y1
-	VFMADD231PD Y14, Y13, Y3
-	VMASKMOVPD  32(AX)(R8*1), Y15, Y14
-	VFMADD231PD Y14, Y12, Y5
-	VFMADD231PD Y14, Y13, Y7
-	VMASKMOVPD  32(AX)(R8*2), Y15, Y14
-	VFMADD231PD Y14, Y12, Y9
-	VFMADD231PD Y14, Y13, Y11
+	VMASKMOVPD  32(CX)(R9*2), Y15, Y14
+	VORPD       544(SI), Y14, Y14
+	VMASKMOVPD  32(AX), Y15, Y15
+	VFMADD231PD Y15, Y12, Y1
+	VFMADD231PD Y15, Y13, Y3
+	VFMADD231PD Y15, Y14, Y5
+	VMOVDQU     32(SI), Y15
+	VMASKMOVPD  32(AX)(R8*1), Y15, Y15
+	VFMADD231PD Y15, Y12, Y7
+	VFMADD231PD Y15, Y13, Y9
+	VFMADD231PD Y15, Y14, Y11
 
-mv_rb2_t3_reduce:
+mv_rb3_t2_reduce:
 	CMPB last+169(FP), $0x00
-	JNE  mv_rb2_t3_last
+	JNE  mv_rb3_t2_last
 
 	// Not the last piece: keep the lanes for the next call.
 	VMOVUPD Y0, (R15)
@@ -10114,16 +10120,16 @@ mv_rb2_t3_reduce:
 	VMOVUPD Y10, 320(R15)
 	VMOVUPD Y11, 352(R15)
 	ADDQ    $0x00000180, R15
-	JMP     mv_rb2_t3_end
+	JMP     mv_rb3_t2_end
 
-mv_rb2_t3_last:
+mv_rb3_t2_last:
 	ADDQ $0x00000180, R15
 
 	// Reduce four accumulators: the two ymm of each.
 	VADDPD Y1, Y0, Y12
-	VADDPD Y9, Y8, Y13
-	VADDPD Y5, Y4, Y14
-	VADDPD Y3, Y2, Y15
+	VADDPD Y3, Y2, Y13
+	VADDPD Y7, Y6, Y14
+	VADDPD Y9, Y8, Y15
 
 	// 128-bit halves.
 	VPERM2F128 $0x20, Y13, Y12, Y0
@@ -10139,46 +10145,45 @@ mv_rb2_t3_last:
 	VADDPD    Y15, Y13, Y13
 	MOVQ      bias_len+104(FP), DI
 	TESTQ     DI, DI
-	JEQ       mv_rb2_t3_g0_store
+	JEQ       mv_rb3_t2_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ       m+120(FP), SI
-	SUBQ       R13, SI
-	SHLQ       $0x03, SI
-	ADDQ       bias_base+96(FP), SI
-	VMOVDQU    matvecF64tab<>+256(SB), Y14
-	VANDNPD    matvecF64tab<>+232(SB), Y14, Y14
-	VMASKMOVPD (SI), Y14, Y12
-	VMOVDQU    matvecF64tab<>+232(SB), Y14
-	VANDNPD    matvecF64tab<>+224(SB), Y14, Y14
-	VMASKMOVPD -24(SI), Y14, Y15
-	VORPD      Y15, Y12, Y12
-	VADDPD     Y12, Y13, Y13
+	// Bias: bias[i] added to each output before its store.
+	MOVQ         m+120(FP), SI
+	SUBQ         R13, SI
+	SHLQ         $0x03, SI
+	ADDQ         bias_base+96(FP), SI
+	VADDPD       (SI), X13, X14
+	VMOVUPD      X14, (R12)
+	MOVQ         ldy+24(FP), DI
+	IMUL3Q       $0x00000008, DI, DI
+	ADDQ         R12, DI
+	VEXTRACTF128 $0x01, Y13, X12
+	VADDPD       (SI), X12, X14
+	VMOVUPD      X14, (DI)
+	JMP          mv_rb3_t2_g0_end
 
-mv_rb2_t3_g0_store:
-	VMOVDQU    matvecF64tab<>+256(SB), Y14
-	VANDNPD    matvecF64tab<>+232(SB), Y14, Y14
-	VMASKMOVPD Y13, Y14, (R12)
-	MOVQ       ldy+24(FP), DI
-	IMUL3Q     $0x00000008, DI, DI
-	ADDQ       R12, DI
-	VMOVDQU    matvecF64tab<>+232(SB), Y14
-	VANDNPD    matvecF64tab<>+224(SB), Y14, Y14
-	VMASKMOVPD Y13, Y14, -24(DI)
+mv_rb3_t2_g0_store:
+	VMOVUPD      X13, (R12)
+	MOVQ         ldy+24(FP), DI
+	IMUL3Q       $0x00000008, DI, DI
+	ADDQ         R12, DI
+	VEXTRACTF128 $0x01, Y13, X12
+	VMOVUPD      X12, (DI)
 
+mv_rb3_t2_g0_end:
 	// Reduce four accumulators: the two ymm of each.
-	VADDPD Y7, Y6, Y12
+	VADDPD Y5, Y4, Y12
 	VADDPD Y11, Y10, Y13
 	VADDPD Y11, Y10, Y14
 	VADDPD Y11, Y10, Y15
 
 	// 128-bit halves.
-	VPERM2F128 $0x20, Y13, Y12, Y6
-	VPERM2F128 $0x31, Y13, Y12, Y7
-	VADDPD     Y7, Y6, Y12
-	VPERM2F128 $0x20, Y15, Y14, Y6
-	VPERM2F128 $0x31, Y15, Y14, Y7
-	VADDPD     Y7, Y6, Y14
+	VPERM2F128 $0x20, Y13, Y12, Y4
+	VPERM2F128 $0x31, Y13, Y12, Y5
+	VADDPD     Y5, Y4, Y12
+	VPERM2F128 $0x20, Y15, Y14, Y4
+	VPERM2F128 $0x31, Y15, Y14, Y5
+	VADDPD     Y5, Y4, Y14
 
 	// Element 0 + element 1.
 	VUNPCKLPD Y14, Y12, Y13
@@ -10186,42 +10191,254 @@ mv_rb2_t3_g0_store:
 	VADDPD    Y15, Y13, Y13
 	MOVQ      bias_len+104(FP), DI
 	TESTQ     DI, DI
-	JEQ       mv_rb2_t3_g4_store
+	JEQ       mv_rb3_t2_g4_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ       m+120(FP), SI
-	SUBQ       R13, SI
-	SHLQ       $0x03, SI
-	ADDQ       bias_base+96(FP), SI
-	VMOVDQU    matvecF64tab<>+256(SB), Y14
-	VANDNPD    matvecF64tab<>+240(SB), Y14, Y14
-	VMASKMOVPD 8(SI), Y14, Y12
-	VADDPD     Y12, Y13, Y13
+	// Bias: bias[i] added to each output before its store.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x03, SI
+	ADDQ    bias_base+96(FP), SI
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000010, DI, DI
+	ADDQ    R12, DI
+	VADDPD  (SI), X13, X14
+	VMOVUPD X14, (DI)
+	JMP     mv_rb3_t2_g4_end
 
-mv_rb2_t3_g4_store:
-	MOVQ       ldy+24(FP), DI
-	IMUL3Q     $0x00000008, DI, DI
-	ADDQ       R12, DI
-	VMOVDQU    matvecF64tab<>+256(SB), Y14
-	VANDNPD    matvecF64tab<>+240(SB), Y14, Y14
-	VMASKMOVPD Y13, Y14, 8(DI)
+mv_rb3_t2_g4_store:
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000010, DI, DI
+	ADDQ    R12, DI
+	VMOVUPD X13, (DI)
 
-mv_rb2_t3_end:
-	MOVQ   R8, DI
-	IMUL3Q $0x00000003, DI, DI
-	ADDQ   DI, R10
-	ADDQ   $0x00000018, R12
-	SUBQ   $0x00000003, R13
-	JMP    mv_rb2_i
+mv_rb3_t2_g4_end:
+mv_rb3_t2_end:
+	LEAQ (R10)(R8*2), R10
+	ADDQ $0x00000010, R12
+	SUBQ $0x00000002, R13
+	JMP  mv_rb3_i
 
-mv_rb2_irem:
+mv_rb3_irem:
 	CMPQ R13, $0x00000001
-	JEQ  mv_rb2_r1
-	CMPQ R13, $0x00000002
-	JEQ  mv_rb2_r2
-	JMP  mv_rb2_next
+	JEQ  mv_rb3_r1
+	JMP  mv_rb3_next
 
-mv_rb2_r2:
+mv_rb3_r1:
+	// Tile: 1 W rows by 3 X rows.
+	MOVQ R10, AX
+	MOVQ R11, CX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb3_t1_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPD (R15), Y0
+	VMOVUPD 32(R15), Y1
+	VMOVUPD 64(R15), Y2
+	VMOVUPD 96(R15), Y3
+	VMOVUPD 128(R15), Y4
+	VMOVUPD 160(R15), Y5
+	JMP     mv_rb3_t1_start
+
+mv_rb3_t1_zero:
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+
+mv_rb3_t1_start:
+	// Chunks of L elements, two per iteration.
+	MOVQ n+136(FP), SI
+	SHRQ $0x03, SI
+
+mv_rb3_t1_loop:
+	CMPQ        SI, $0x00000002
+	JLT         mv_rb3_t1_one
+	VMOVUPD     (CX), Y12
+	VMOVUPD     (CX)(R9*1), Y13
+	VMOVUPD     (CX)(R9*2), Y14
+	VMOVUPD     (AX), Y15
+	VFMADD231PD Y15, Y12, Y0
+	VFMADD231PD Y15, Y13, Y2
+	VFMADD231PD Y15, Y14, Y4
+	VMOVUPD     32(CX), Y12
+	VMOVUPD     32(CX)(R9*1), Y13
+	VMOVUPD     32(CX)(R9*2), Y14
+	VMOVUPD     32(AX), Y15
+	VFMADD231PD Y15, Y12, Y1
+	VFMADD231PD Y15, Y13, Y3
+	VFMADD231PD Y15, Y14, Y5
+	VMOVUPD     64(CX), Y12
+	VMOVUPD     64(CX)(R9*1), Y13
+	VMOVUPD     64(CX)(R9*2), Y14
+	VMOVUPD     64(AX), Y15
+	VFMADD231PD Y15, Y12, Y0
+	VFMADD231PD Y15, Y13, Y2
+	VFMADD231PD Y15, Y14, Y4
+	VMOVUPD     96(CX), Y12
+	VMOVUPD     96(CX)(R9*1), Y13
+	VMOVUPD     96(CX)(R9*2), Y14
+	VMOVUPD     96(AX), Y15
+	VFMADD231PD Y15, Y12, Y1
+	VFMADD231PD Y15, Y13, Y3
+	VFMADD231PD Y15, Y14, Y5
+	ADDQ        $0x00000080, AX
+	ADDQ        $0x00000080, CX
+	SUBQ        $0x00000002, SI
+	JMP         mv_rb3_t1_loop
+
+mv_rb3_t1_one:
+	TESTQ       SI, SI
+	JEQ         mv_rb3_t1_tail
+	VMOVUPD     (CX), Y12
+	VMOVUPD     (CX)(R9*1), Y13
+	VMOVUPD     (CX)(R9*2), Y14
+	VMOVUPD     (AX), Y15
+	VFMADD231PD Y15, Y12, Y0
+	VFMADD231PD Y15, Y13, Y2
+	VFMADD231PD Y15, Y14, Y4
+	VMOVUPD     32(CX), Y12
+	VMOVUPD     32(CX)(R9*1), Y13
+	VMOVUPD     32(CX)(R9*2), Y14
+	VMOVUPD     32(AX), Y15
+	VFMADD231PD Y15, Y12, Y1
+	VFMADD231PD Y15, Y13, Y3
+	VFMADD231PD Y15, Y14, Y5
+	ADDQ        $0x00000040, AX
+	ADDQ        $0x00000040, CX
+
+mv_rb3_t1_tail:
+	MOVQ n+136(FP), DI
+	ANDQ $0x00000007, DI
+	JEQ  mv_rb3_t1_reduce
+
+	// The last n % L elements, lanes past them untouched.
+	LEAQ        matvecF64tab<>+256(SB), SI
+	NEGQ        DI
+	LEAQ        (SI)(DI*8), SI
+	VMOVDQU     (SI), Y15
+	VMASKMOVPD  (CX), Y15, Y12
+	VORPD       512(SI), Y12, Y12
+	VMASKMOVPD  (CX)(R9*1), Y15, Y13
+	VORPD       512(SI), Y13, Y13
+	VMASKMOVPD  (CX)(R9*2), Y15, Y14
+	VORPD       512(SI), Y14, Y14
+	VMASKMOVPD  (AX), Y15, Y15
+	VFMADD231PD Y15, Y12, Y0
+	VFMADD231PD Y15, Y13, Y2
+	VFMADD231PD Y15, Y14, Y4
+	VMOVDQU     32(SI), Y15
+	VMASKMOVPD  32(CX), Y15, Y12
+	VORPD       544(SI), Y12, Y12
+	VMASKMOVPD  32(CX)(R9*1), Y15, Y13
+	VORPD       544(SI), Y13, Y13
+	VMASKMOVPD  32(CX)(R9*2), Y15, Y14
+	VORPD       544(SI), Y14, Y14
+	VMASKMOVPD  32(AX), Y15, Y15
+	VFMADD231PD Y15, Y12, Y1
+	VFMADD231PD Y15, Y13, Y3
+	VFMADD231PD Y15, Y14, Y5
+
+mv_rb3_t1_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb3_t1_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPD Y0, (R15)
+	VMOVUPD Y1, 32(R15)
+	VMOVUPD Y2, 64(R15)
+	VMOVUPD Y3, 96(R15)
+	VMOVUPD Y4, 128(R15)
+	VMOVUPD Y5, 160(R15)
+	ADDQ    $0x000000c0, R15
+	JMP     mv_rb3_t1_end
+
+mv_rb3_t1_last:
+	ADDQ $0x000000c0, R15
+
+	// Reduce four accumulators: the two ymm of each.
+	VADDPD Y1, Y0, Y12
+	VADDPD Y5, Y4, Y13
+	VADDPD Y3, Y2, Y14
+	VADDPD Y5, Y4, Y15
+
+	// 128-bit halves.
+	VPERM2F128 $0x20, Y13, Y12, Y0
+	VPERM2F128 $0x31, Y13, Y12, Y1
+	VADDPD     Y1, Y0, Y12
+	VPERM2F128 $0x20, Y15, Y14, Y0
+	VPERM2F128 $0x31, Y15, Y14, Y1
+	VADDPD     Y1, Y0, Y14
+
+	// Element 0 + element 1.
+	VUNPCKLPD Y14, Y12, Y13
+	VUNPCKHPD Y14, Y12, Y15
+	VADDPD    Y15, Y13, Y13
+	MOVQ      bias_len+104(FP), DI
+	TESTQ     DI, DI
+	JEQ       mv_rb3_t1_g0_store
+
+	// Bias: bias[i] added to each output before its store.
+	MOVQ         m+120(FP), SI
+	SUBQ         R13, SI
+	SHLQ         $0x03, SI
+	ADDQ         bias_base+96(FP), SI
+	VADDSD       (SI), X13, X14
+	VMOVSD       X14, (R12)
+	MOVQ         ldy+24(FP), DI
+	IMUL3Q       $0x00000008, DI, DI
+	ADDQ         R12, DI
+	VUNPCKHPD    X13, X13, X14
+	VADDSD       (SI), X14, X14
+	VMOVSD       X14, (DI)
+	MOVQ         ldy+24(FP), DI
+	IMUL3Q       $0x00000010, DI, DI
+	ADDQ         R12, DI
+	VEXTRACTF128 $0x01, Y13, X12
+	VADDSD       (SI), X12, X14
+	VMOVSD       X14, (DI)
+	JMP          mv_rb3_t1_g0_end
+
+mv_rb3_t1_g0_store:
+	VMOVSD       X13, (R12)
+	MOVQ         ldy+24(FP), DI
+	IMUL3Q       $0x00000008, DI, DI
+	ADDQ         R12, DI
+	VMOVHPD      X13, (DI)
+	MOVQ         ldy+24(FP), DI
+	IMUL3Q       $0x00000010, DI, DI
+	ADDQ         R12, DI
+	VEXTRACTF128 $0x01, Y13, X12
+	VMOVSD       X12, (DI)
+
+mv_rb3_t1_g0_end:
+mv_rb3_t1_end:
+	ADDQ $0x00000008, R12
+
+mv_rb3_next:
+	// Back to column 0 of Y, down rb rows of Y and X.
+	MOVQ   m+120(FP), DI
+	SHLQ   $0x03, DI
+	SUBQ   DI, R12
+	MOVQ   ldy+24(FP), DI
+	IMUL3Q $0x00000018, DI, DI
+	ADDQ   DI, R12
+	MOVQ   R9, DI
+	IMUL3Q $0x00000003, DI, DI
+	ADDQ   DI, R11
+	SUBQ   $0x00000003, R14
+	JNE    mv_bblock
+	JMP    mv_done
+
+mv_rb2:
+	MOVQ w_base+32(FP), R10
+	MOVQ m+120(FP), R13
+
+mv_rb2_i:
+	CMPQ R13, $0x00000002
+	JLT  mv_rb2_irem
+
 	// Tile: 2 W rows by 2 X rows.
 	MOVQ R10, AX
 	MOVQ R11, CX
@@ -10389,33 +10606,39 @@ mv_rb2_t2_last:
 	TESTQ     DI, DI
 	JEQ       mv_rb2_t2_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ       m+120(FP), SI
-	SUBQ       R13, SI
-	SHLQ       $0x03, SI
-	ADDQ       bias_base+96(FP), SI
-	VMOVDQU    matvecF64tab<>+256(SB), Y14
-	VANDNPD    matvecF64tab<>+240(SB), Y14, Y14
-	VMASKMOVPD (SI), Y14, Y12
-	VMOVDQU    matvecF64tab<>+240(SB), Y14
-	VANDNPD    matvecF64tab<>+224(SB), Y14, Y14
-	VMASKMOVPD -16(SI), Y14, Y15
-	VORPD      Y15, Y12, Y12
-	VADDPD     Y12, Y13, Y13
+	// Bias: bias[i] added to each output before its store.
+	MOVQ         m+120(FP), SI
+	SUBQ         R13, SI
+	SHLQ         $0x03, SI
+	ADDQ         bias_base+96(FP), SI
+	VADDPD       (SI), X13, X14
+	VMOVUPD      X14, (R12)
+	MOVQ         ldy+24(FP), DI
+	IMUL3Q       $0x00000008, DI, DI
+	ADDQ         R12, DI
+	VEXTRACTF128 $0x01, Y13, X12
+	VADDPD       (SI), X12, X14
+	VMOVUPD      X14, (DI)
+	JMP          mv_rb2_t2_g0_end
 
 mv_rb2_t2_g0_store:
-	VMOVDQU    matvecF64tab<>+256(SB), Y14
-	VANDNPD    matvecF64tab<>+240(SB), Y14, Y14
-	VMASKMOVPD Y13, Y14, (R12)
-	MOVQ       ldy+24(FP), DI
-	IMUL3Q     $0x00000008, DI, DI
-	ADDQ       R12, DI
-	VMOVDQU    matvecF64tab<>+240(SB), Y14
-	VANDNPD    matvecF64tab<>+224(SB), Y14, Y14
-	VMASKMOVPD Y13, Y14, -16(DI)
+	VMOVUPD      X13, (R12)
+	MOVQ         ldy+24(FP), DI
+	IMUL3Q       $0x00000008, DI, DI
+	ADDQ         R12, DI
+	VEXTRACTF128 $0x01, Y13, X12
+	VMOVUPD      X12, (DI)
 
+mv_rb2_t2_g0_end:
 mv_rb2_t2_end:
+	LEAQ (R10)(R8*2), R10
 	ADDQ $0x00000010, R12
+	SUBQ $0x00000002, R13
+	JMP  mv_rb2_i
+
+mv_rb2_irem:
+	CMPQ R13, $0x00000001
+	JEQ  mv_rb2_r1
 	JMP  mv_rb2_next
 
 mv_rb2_r1:
@@ -10550,31 +10773,29 @@ mv_rb2_t1_last:
 	TESTQ     DI, DI
 	JEQ       mv_rb2_t1_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ       m+120(FP), SI
-	SUBQ       R13, SI
-	SHLQ       $0x03, SI
-	ADDQ       bias_base+96(FP), SI
-	VMOVDQU    matvecF64tab<>+256(SB), Y14
-	VANDNPD    matvecF64tab<>+248(SB), Y14, Y14
-	VMASKMOVPD (SI), Y14, Y12
-	VMOVDQU    matvecF64tab<>+248(SB), Y14
-	VANDNPD    matvecF64tab<>+240(SB), Y14, Y14
-	VMASKMOVPD -8(SI), Y14, Y15
-	VORPD      Y15, Y12, Y12
-	VADDPD     Y12, Y13, Y13
+	// Bias: bias[i] added to each output before its store.
+	MOVQ      m+120(FP), SI
+	SUBQ      R13, SI
+	SHLQ      $0x03, SI
+	ADDQ      bias_base+96(FP), SI
+	VADDSD    (SI), X13, X14
+	VMOVSD    X14, (R12)
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000008, DI, DI
+	ADDQ      R12, DI
+	VUNPCKHPD X13, X13, X14
+	VADDSD    (SI), X14, X14
+	VMOVSD    X14, (DI)
+	JMP       mv_rb2_t1_g0_end
 
 mv_rb2_t1_g0_store:
-	VMOVDQU    matvecF64tab<>+256(SB), Y14
-	VANDNPD    matvecF64tab<>+248(SB), Y14, Y14
-	VMASKMOVPD Y13, Y14, (R12)
-	MOVQ       ldy+24(FP), DI
-	IMUL3Q     $0x00000008, DI, DI
-	ADDQ       R12, DI
-	VMOVDQU    matvecF64tab<>+248(SB), Y14
-	VANDNPD    matvecF64tab<>+240(SB), Y14, Y14
-	VMASKMOVPD Y13, Y14, -8(DI)
+	VMOVSD  X13, (R12)
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000008, DI, DI
+	ADDQ    R12, DI
+	VMOVHPD X13, (DI)
 
+mv_rb2_t1_g0_end:
 mv_rb2_t1_end:
 	ADDQ $0x00000008, R12
 
@@ -10784,21 +11005,19 @@ mv_rb1_t6_last:
 	TESTQ     DI, DI
 	JEQ       mv_rb1_t6_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ       m+120(FP), SI
-	SUBQ       R13, SI
-	SHLQ       $0x03, SI
-	ADDQ       bias_base+96(FP), SI
-	VMOVDQU    matvecF64tab<>+256(SB), Y14
-	VANDNPD    matvecF64tab<>+224(SB), Y14, Y14
-	VMASKMOVPD (SI), Y14, Y12
-	VADDPD     Y12, Y13, Y13
+	// Bias: bias[i] added to each output before its store.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x03, SI
+	ADDQ    bias_base+96(FP), SI
+	VADDPD  (SI), Y13, Y14
+	VMOVUPD Y14, (R12)
+	JMP     mv_rb1_t6_g0_end
 
 mv_rb1_t6_g0_store:
-	VMOVDQU    matvecF64tab<>+256(SB), Y14
-	VANDNPD    matvecF64tab<>+224(SB), Y14, Y14
-	VMASKMOVPD Y13, Y14, (R12)
+	VMOVUPD Y13, (R12)
 
+mv_rb1_t6_g0_end:
 	// Reduce four accumulators: the two ymm of each.
 	VADDPD Y9, Y8, Y12
 	VADDPD Y11, Y10, Y13
@@ -10821,21 +11040,19 @@ mv_rb1_t6_g0_store:
 	TESTQ     DI, DI
 	JEQ       mv_rb1_t6_g4_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ       m+120(FP), SI
-	SUBQ       R13, SI
-	SHLQ       $0x03, SI
-	ADDQ       bias_base+96(FP), SI
-	VMOVDQU    matvecF64tab<>+256(SB), Y14
-	VANDNPD    matvecF64tab<>+240(SB), Y14, Y14
-	VMASKMOVPD 32(SI), Y14, Y12
-	VADDPD     Y12, Y13, Y13
+	// Bias: bias[i] added to each output before its store.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x03, SI
+	ADDQ    bias_base+96(FP), SI
+	VADDPD  32(SI), X13, X14
+	VMOVUPD X14, 32(R12)
+	JMP     mv_rb1_t6_g4_end
 
 mv_rb1_t6_g4_store:
-	VMOVDQU    matvecF64tab<>+256(SB), Y14
-	VANDNPD    matvecF64tab<>+240(SB), Y14, Y14
-	VMASKMOVPD Y13, Y14, 32(R12)
+	VMOVUPD X13, 32(R12)
 
+mv_rb1_t6_g4_end:
 mv_rb1_t6_end:
 	MOVQ   R8, DI
 	IMUL3Q $0x00000006, DI, DI
@@ -11027,21 +11244,19 @@ mv_rb1_t5_last:
 	TESTQ     DI, DI
 	JEQ       mv_rb1_t5_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ       m+120(FP), SI
-	SUBQ       R13, SI
-	SHLQ       $0x03, SI
-	ADDQ       bias_base+96(FP), SI
-	VMOVDQU    matvecF64tab<>+256(SB), Y14
-	VANDNPD    matvecF64tab<>+224(SB), Y14, Y14
-	VMASKMOVPD (SI), Y14, Y12
-	VADDPD     Y12, Y13, Y13
+	// Bias: bias[i] added to each output before its store.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x03, SI
+	ADDQ    bias_base+96(FP), SI
+	VADDPD  (SI), Y13, Y14
+	VMOVUPD Y14, (R12)
+	JMP     mv_rb1_t5_g0_end
 
 mv_rb1_t5_g0_store:
-	VMOVDQU    matvecF64tab<>+256(SB), Y14
-	VANDNPD    matvecF64tab<>+224(SB), Y14, Y14
-	VMASKMOVPD Y13, Y14, (R12)
+	VMOVUPD Y13, (R12)
 
+mv_rb1_t5_g0_end:
 	// Reduce four accumulators: the two ymm of each.
 	VADDPD Y9, Y8, Y12
 	VADDPD Y9, Y8, Y13
@@ -11064,21 +11279,19 @@ mv_rb1_t5_g0_store:
 	TESTQ     DI, DI
 	JEQ       mv_rb1_t5_g4_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ       m+120(FP), SI
-	SUBQ       R13, SI
-	SHLQ       $0x03, SI
-	ADDQ       bias_base+96(FP), SI
-	VMOVDQU    matvecF64tab<>+256(SB), Y14
-	VANDNPD    matvecF64tab<>+248(SB), Y14, Y14
-	VMASKMOVPD 32(SI), Y14, Y12
-	VADDPD     Y12, Y13, Y13
+	// Bias: bias[i] added to each output before its store.
+	MOVQ   m+120(FP), SI
+	SUBQ   R13, SI
+	SHLQ   $0x03, SI
+	ADDQ   bias_base+96(FP), SI
+	VADDSD 32(SI), X13, X14
+	VMOVSD X14, 32(R12)
+	JMP    mv_rb1_t5_g4_end
 
 mv_rb1_t5_g4_store:
-	VMOVDQU    matvecF64tab<>+256(SB), Y14
-	VANDNPD    matvecF64tab<>+248(SB), Y14, Y14
-	VMASKMOVPD Y13, Y14, 32(R12)
+	VMOVSD X13, 32(R12)
 
+mv_rb1_t5_g4_end:
 mv_rb1_t5_end:
 	ADDQ $0x00000028, R12
 	JMP  mv_rb1_next
@@ -11237,21 +11450,19 @@ mv_rb1_t4_last:
 	TESTQ     DI, DI
 	JEQ       mv_rb1_t4_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ       m+120(FP), SI
-	SUBQ       R13, SI
-	SHLQ       $0x03, SI
-	ADDQ       bias_base+96(FP), SI
-	VMOVDQU    matvecF64tab<>+256(SB), Y14
-	VANDNPD    matvecF64tab<>+224(SB), Y14, Y14
-	VMASKMOVPD (SI), Y14, Y12
-	VADDPD     Y12, Y13, Y13
+	// Bias: bias[i] added to each output before its store.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x03, SI
+	ADDQ    bias_base+96(FP), SI
+	VADDPD  (SI), Y13, Y14
+	VMOVUPD Y14, (R12)
+	JMP     mv_rb1_t4_g0_end
 
 mv_rb1_t4_g0_store:
-	VMOVDQU    matvecF64tab<>+256(SB), Y14
-	VANDNPD    matvecF64tab<>+224(SB), Y14, Y14
-	VMASKMOVPD Y13, Y14, (R12)
+	VMOVUPD Y13, (R12)
 
+mv_rb1_t4_g0_end:
 mv_rb1_t4_end:
 	ADDQ $0x00000020, R12
 	JMP  mv_rb1_next
@@ -11390,21 +11601,24 @@ mv_rb1_t3_last:
 	TESTQ     DI, DI
 	JEQ       mv_rb1_t3_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ       m+120(FP), SI
-	SUBQ       R13, SI
-	SHLQ       $0x03, SI
-	ADDQ       bias_base+96(FP), SI
-	VMOVDQU    matvecF64tab<>+256(SB), Y14
-	VANDNPD    matvecF64tab<>+232(SB), Y14, Y14
-	VMASKMOVPD (SI), Y14, Y12
-	VADDPD     Y12, Y13, Y13
+	// Bias: bias[i] added to each output before its store.
+	MOVQ         m+120(FP), SI
+	SUBQ         R13, SI
+	SHLQ         $0x03, SI
+	ADDQ         bias_base+96(FP), SI
+	VADDPD       (SI), X13, X14
+	VMOVUPD      X14, (R12)
+	VEXTRACTF128 $0x01, Y13, X12
+	VADDSD       16(SI), X12, X14
+	VMOVSD       X14, 16(R12)
+	JMP          mv_rb1_t3_g0_end
 
 mv_rb1_t3_g0_store:
-	VMOVDQU    matvecF64tab<>+256(SB), Y14
-	VANDNPD    matvecF64tab<>+232(SB), Y14, Y14
-	VMASKMOVPD Y13, Y14, (R12)
+	VMOVUPD      X13, (R12)
+	VEXTRACTF128 $0x01, Y13, X12
+	VMOVSD       X12, 16(R12)
 
+mv_rb1_t3_g0_end:
 mv_rb1_t3_end:
 	ADDQ $0x00000018, R12
 	JMP  mv_rb1_next
@@ -11527,21 +11741,19 @@ mv_rb1_t2_last:
 	TESTQ     DI, DI
 	JEQ       mv_rb1_t2_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ       m+120(FP), SI
-	SUBQ       R13, SI
-	SHLQ       $0x03, SI
-	ADDQ       bias_base+96(FP), SI
-	VMOVDQU    matvecF64tab<>+256(SB), Y14
-	VANDNPD    matvecF64tab<>+240(SB), Y14, Y14
-	VMASKMOVPD (SI), Y14, Y12
-	VADDPD     Y12, Y13, Y13
+	// Bias: bias[i] added to each output before its store.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x03, SI
+	ADDQ    bias_base+96(FP), SI
+	VADDPD  (SI), X13, X14
+	VMOVUPD X14, (R12)
+	JMP     mv_rb1_t2_g0_end
 
 mv_rb1_t2_g0_store:
-	VMOVDQU    matvecF64tab<>+256(SB), Y14
-	VANDNPD    matvecF64tab<>+240(SB), Y14, Y14
-	VMASKMOVPD Y13, Y14, (R12)
+	VMOVUPD X13, (R12)
 
+mv_rb1_t2_g0_end:
 mv_rb1_t2_end:
 	ADDQ $0x00000010, R12
 	JMP  mv_rb1_next
@@ -11648,21 +11860,19 @@ mv_rb1_t1_last:
 	TESTQ     DI, DI
 	JEQ       mv_rb1_t1_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ       m+120(FP), SI
-	SUBQ       R13, SI
-	SHLQ       $0x03, SI
-	ADDQ       bias_base+96(FP), SI
-	VMOVDQU    matvecF64tab<>+256(SB), Y14
-	VANDNPD    matvecF64tab<>+248(SB), Y14, Y14
-	VMASKMOVPD (SI), Y14, Y12
-	VADDPD     Y12, Y13, Y13
+	// Bias: bias[i] added to each output before its store.
+	MOVQ   m+120(FP), SI
+	SUBQ   R13, SI
+	SHLQ   $0x03, SI
+	ADDQ   bias_base+96(FP), SI
+	VADDSD (SI), X13, X14
+	VMOVSD X14, (R12)
+	JMP    mv_rb1_t1_g0_end
 
 mv_rb1_t1_g0_store:
-	VMOVDQU    matvecF64tab<>+256(SB), Y14
-	VANDNPD    matvecF64tab<>+248(SB), Y14, Y14
-	VMASKMOVPD Y13, Y14, (R12)
+	VMOVSD X13, (R12)
 
+mv_rb1_t1_g0_end:
 mv_rb1_t1_end:
 	ADDQ $0x00000008, R12
 
@@ -23757,24 +23967,26 @@ TEXT ·MatVecsF32AVX2(SB), NOSPLIT, $0-170
 
 mv_bblock:
 	// A block of X rows: a full tile height, or what is left.
-	CMPQ R14, $0x00000002
-	JGE  mv_rb2
+	CMPQ R14, $0x00000003
+	JGE  mv_rb3
 	CMPQ R14, $0x00000001
 	JEQ  mv_rb1
+	CMPQ R14, $0x00000002
+	JEQ  mv_rb2
 
-mv_rb2:
+mv_rb3:
 	MOVQ w_base+32(FP), R10
 	MOVQ m+120(FP), R13
 
-mv_rb2_i:
-	CMPQ R13, $0x00000003
-	JLT  mv_rb2_irem
+mv_rb3_i:
+	CMPQ R13, $0x00000002
+	JLT  mv_rb3_irem
 
-	// Tile: 3 W rows by 2 X rows.
+	// Tile: 2 W rows by 3 X rows.
 	MOVQ R10, AX
 	MOVQ R11, CX
 	CMPB first+168(FP), $0x00
-	JNE  mv_rb2_t3_zero
+	JNE  mv_rb3_t2_zero
 
 	// Lanes of the previous piece of the rows.
 	VMOVUPS (R15), Y0
@@ -23789,9 +24001,9 @@ mv_rb2_i:
 	VMOVUPS 288(R15), Y9
 	VMOVUPS 320(R15), Y10
 	VMOVUPS 352(R15), Y11
-	JMP     mv_rb2_t3_start
+	JMP     mv_rb3_t2_start
 
-mv_rb2_t3_zero:
+mv_rb3_t2_zero:
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -23805,95 +24017,95 @@ mv_rb2_t3_zero:
 	VXORPS Y10, Y10, Y10
 	VXORPS Y11, Y11, Y11
 
-mv_rb2_t3_start:
+mv_rb3_t2_start:
 	// Chunks of L elements, two per iteration.
 	MOVQ n+136(FP), SI
 	SHRQ $0x04, SI
 
-mv_rb2_t3_loop:
+mv_rb3_t2_loop:
 	CMPQ        SI, $0x00000002
-	JLT         mv_rb2_t3_one
+	JLT         mv_rb3_t2_one
 	VMOVUPS     (CX), Y12
 	VMOVUPS     (CX)(R9*1), Y13
-	VMOVUPS     (AX), Y14
-	VFMADD231PS Y14, Y12, Y0
-	VFMADD231PS Y14, Y13, Y2
-	VMOVUPS     (AX)(R8*1), Y14
-	VFMADD231PS Y14, Y12, Y4
-	VFMADD231PS Y14, Y13, Y6
-	VMOVUPS     (AX)(R8*2), Y14
-	VFMADD231PS Y14, Y12, Y8
-	VFMADD231PS Y14, Y13, Y10
+	VMOVUPS     (CX)(R9*2), Y14
+	VMOVUPS     (AX), Y15
+	VFMADD231PS Y15, Y12, Y0
+	VFMADD231PS Y15, Y13, Y2
+	VFMADD231PS Y15, Y14, Y4
+	VMOVUPS     (AX)(R8*1), Y15
+	VFMADD231PS Y15, Y12, Y6
+	VFMADD231PS Y15, Y13, Y8
+	VFMADD231PS Y15, Y14, Y10
 	VMOVUPS     32(CX), Y12
 	VMOVUPS     32(CX)(R9*1), Y13
-	VMOVUPS     32(AX), Y14
-	VFMADD231PS Y14, Y12, Y1
-	VFMADD231PS Y14, Y13, Y3
-	VMOVUPS     32(AX)(R8*1), Y14
-	VFMADD231PS Y14, Y12, Y5
-	VFMADD231PS Y14, Y13, Y7
-	VMOVUPS     32(AX)(R8*2), Y14
-	VFMADD231PS Y14, Y12, Y9
-	VFMADD231PS Y14, Y13, Y11
+	VMOVUPS     32(CX)(R9*2), Y14
+	VMOVUPS     32(AX), Y15
+	VFMADD231PS Y15, Y12, Y1
+	VFMADD231PS Y15, Y13, Y3
+	VFMADD231PS Y15, Y14, Y5
+	VMOVUPS     32(AX)(R8*1), Y15
+	VFMADD231PS Y15, Y12, Y7
+	VFMADD231PS Y15, Y13, Y9
+	VFMADD231PS Y15, Y14, Y11
 	VMOVUPS     64(CX), Y12
 	VMOVUPS     64(CX)(R9*1), Y13
-	VMOVUPS     64(AX), Y14
-	VFMADD231PS Y14, Y12, Y0
-	VFMADD231PS Y14, Y13, Y2
-	VMOVUPS     64(AX)(R8*1), Y14
-	VFMADD231PS Y14, Y12, Y4
-	VFMADD231PS Y14, Y13, Y6
-	VMOVUPS     64(AX)(R8*2), Y14
-	VFMADD231PS Y14, Y12, Y8
-	VFMADD231PS Y14, Y13, Y10
+	VMOVUPS     64(CX)(R9*2), Y14
+	VMOVUPS     64(AX), Y15
+	VFMADD231PS Y15, Y12, Y0
+	VFMADD231PS Y15, Y13, Y2
+	VFMADD231PS Y15, Y14, Y4
+	VMOVUPS     64(AX)(R8*1), Y15
+	VFMADD231PS Y15, Y12, Y6
+	VFMADD231PS Y15, Y13, Y8
+	VFMADD231PS Y15, Y14, Y10
 	VMOVUPS     96(CX), Y12
 	VMOVUPS     96(CX)(R9*1), Y13
-	VMOVUPS     96(AX), Y14
-	VFMADD231PS Y14, Y12, Y1
-	VFMADD231PS Y14, Y13, Y3
-	VMOVUPS     96(AX)(R8*1), Y14
-	VFMADD231PS Y14, Y12, Y5
-	VFMADD231PS Y14, Y13, Y7
-	VMOVUPS     96(AX)(R8*2), Y14
-	VFMADD231PS Y14, Y12, Y9
-	VFMADD231PS Y14, Y13, Y11
+	VMOVUPS     96(CX)(R9*2), Y14
+	VMOVUPS     96(AX), Y15
+	VFMADD231PS Y15, Y12, Y1
+	VFMADD231PS Y15, Y13, Y3
+	VFMADD231PS Y15, Y14, Y5
+	VMOVUPS     96(AX)(R8*1), Y15
+	VFMADD231PS Y15, Y12, Y7
+	VFMADD231PS Y15, Y13, Y9
+	VFMADD231PS Y15, Y14, Y11
 	ADDQ        $0x00000080, AX
 	ADDQ        $0x00000080, CX
 	SUBQ        $0x00000002, SI
-	JMP         mv_rb2_t3_loop
+	JMP         mv_rb3_t2_loop
 
-mv_rb2_t3_one:
+mv_rb3_t2_one:
 	TESTQ       SI, SI
-	JEQ         mv_rb2_t3_tail
+	JEQ         mv_rb3_t2_tail
 	VMOVUPS     (CX), Y12
 	VMOVUPS     (CX)(R9*1), Y13
-	VMOVUPS     (AX), Y14
-	VFMADD231PS Y14, Y12, Y0
-	VFMADD231PS Y14, Y13, Y2
-	VMOVUPS     (AX)(R8*1), Y14
-	VFMADD231PS Y14, Y12, Y4
-	VFMADD231PS Y14, Y13, Y6
-	VMOVUPS     (AX)(R8*2), Y14
-	VFMADD231PS Y14, Y12, Y8
-	VFMADD231PS Y14, Y13, Y10
+	VMOVUPS     (CX)(R9*2), Y14
+	VMOVUPS     (AX), Y15
+	VFMADD231PS Y15, Y12, Y0
+	VFMADD231PS Y15, Y13, Y2
+	VFMADD231PS Y15, Y14, Y4
+	VMOVUPS     (AX)(R8*1), Y15
+	VFMADD231PS Y15, Y12, Y6
+	VFMADD231PS Y15, Y13, Y8
+	VFMADD231PS Y15, Y14, Y10
 	VMOVUPS     32(CX), Y12
 	VMOVUPS     32(CX)(R9*1), Y13
-	VMOVUPS     32(AX), Y14
-	VFMADD231PS Y14, Y12, Y1
-	VFMADD231PS Y14, Y13, Y3
-	VMOVUPS     32(AX)(R8*1), Y14
-	VFMADD231PS Y14, Y12, Y5
-	VFMADD231PS Y14, Y13, Y7
-	VMOVUPS     32(AX)(R8*2), Y14
-	VFMADD231PS Y14, Y12, Y9
-	VFMADD231PS Y14, Y13, Y11
+	VMOVUPS     32(CX)(R9*2), Y14
+	VMOVUPS     32(AX), Y15
+	VFMADD231PS Y15, Y12, Y1
+	VFMADD231PS Y15, Y13, Y3
+	VFMADD231PS Y15, Y14, Y5
+	VMOVUPS     32(AX)(R8*1), Y15
+	VFMADD231PS Y15, Y12, Y7
+	VFMADD231PS Y15, Y13, Y9
+	VFMADD231PS Y15, Y14, Y11
 	ADDQ        $0x00000040, AX
 	ADDQ        $0x00000040, CX
 
-mv_rb2_t3_tail:
+mv_rb3_t2_tail:
 	MOVQ n+136(FP), DI
 	ANDQ $0x0000000f, DI
-	JEQ  mv_rb2_t3_reduce
+	JEQ  mv_rb3_t2_reduce
 
 	// The last n % L elements, lanes past them untouched.
 	LEAQ        matvecF32tab<>+256(SB), SI
@@ -23904,33 +24116,37 @@ mv_rb2_t3_tail:
 	VORPS       512(SI), Y12, Y12
 	VMASKMOVPS  (CX)(R9*1), Y15, Y13
 	VORPS       512(SI), Y13, Y13
-	VMASKMOVPS  (AX), Y15, Y14
-	VFMADD231PS Y14, Y12, Y0
-	VFMADD231PS Y14, Y13, Y2
-	VMASKMOVPS  (AX)(R8*1), Y15, Y14
-	VFMADD231PS Y14, Y12, Y4
-	VFMADD231PS Y14, Y13, Y6
-	VMASKMOVPS  (AX)(R8*2), Y15, Y14
-	VFMADD231PS Y14, Y12, Y8
-	VFMADD231PS Y14, Y13, Y10
+	VMASKMOVPS  (CX)(R9*2), Y15, Y14
+	VORPS       512(SI), Y14, Y14
+	VMASKMOVPS  (AX), Y15, Y15
+	VFMADD231PS Y15, Y12, Y0
+	VFMADD231PS Y15, Y13, Y2
+	VFMADD231PS Y15, Y14, Y4
+	VMOVDQU     (SI), Y15
+	VMASKMOVPS  (AX)(R8*1), Y15, Y15
+	VFMADD231PS Y15, Y12, Y6
+	VFMADD231PS Y15, Y13, Y8
+	VFMADD231PS Y15, Y14, Y10
 	VMOVDQU     32(SI), Y15
 	VMASKMOVPS  32(CX), Y15, Y12
 	VORPS       544(SI), Y12, Y12
 	VMASKMOVPS  32(CX)(R9*1), Y15, Y13
 	VORPS       544(SI), Y13, Y13
-	VMASKMOVPS  32(AX), Y15, Y14
-	VFMADD231PS Y14, Y12, Y1
-	VFMADD231PS Y14, Y13, Y3
-	VMASKMOVPS  32(AX)(R8*1), Y15, Y14
-	VFMADD231PS Y14, Y12, Y5
-	VFMADD231PS Y14, Y13, Y7
-	VMASKMOVPS  32(AX)(R8*2), Y15, Y14
-	VFMADD231PS Y14, Y12, Y9
-	VFMADD231PS Y14, Y13, Y11
+	VMASKMOVPS  32(CX)(R9*2), Y15, Y14
+	VORPS       544(SI), Y14, Y14
+	VMASKMOVPS  32(AX), Y15, Y15
+	VFMADD231PS Y15, Y12, Y1
+	VFMADD231PS Y15, Y13, Y3
+	VFMADD231PS Y15, Y14, Y5
+	VMOVDQU     32(SI), Y15
+	VMASKMOVPS  32(AX)(R8*1), Y15, Y15
+	VFMADD231PS Y15, Y12, Y7
+	VFMADD231PS Y15, Y13, Y9
+	VFMADD231PS Y15, Y14, Y11
 
-mv_rb2_t3_reduce:
+mv_rb3_t2_reduce:
 	CMPB last+169(FP), $0x00
-	JNE  mv_rb2_t3_last
+	JNE  mv_rb3_t2_last
 
 	// Not the last piece: keep the lanes for the next call.
 	VMOVUPS Y0, (R15)
@@ -23946,16 +24162,16 @@ mv_rb2_t3_reduce:
 	VMOVUPS Y10, 320(R15)
 	VMOVUPS Y11, 352(R15)
 	ADDQ    $0x00000180, R15
-	JMP     mv_rb2_t3_end
+	JMP     mv_rb3_t2_end
 
-mv_rb2_t3_last:
+mv_rb3_t2_last:
 	ADDQ $0x00000180, R15
 
 	// Reduce four accumulators: the two ymm of each.
 	VADDPS Y1, Y0, Y12
-	VADDPS Y5, Y4, Y13
-	VADDPS Y9, Y8, Y14
-	VADDPS Y3, Y2, Y15
+	VADDPS Y7, Y6, Y13
+	VADDPS Y3, Y2, Y14
+	VADDPS Y9, Y8, Y15
 
 	// 128-bit halves.
 	VPERM2F128 $0x20, Y13, Y12, Y0
@@ -23976,46 +24192,46 @@ mv_rb2_t3_last:
 	VUNPCKLPS    X14, X12, X13
 	MOVQ         bias_len+104(FP), DI
 	TESTQ        DI, DI
-	JEQ          mv_rb2_t3_g0_store
+	JEQ          mv_rb3_t2_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ       m+120(FP), SI
-	SUBQ       R13, SI
-	SHLQ       $0x02, SI
-	ADDQ       bias_base+96(FP), SI
-	VMOVDQU    matvecF32tab<>+256(SB), X14
-	VANDNPS    matvecF32tab<>+244(SB), X14, X14
-	VMASKMOVPS (SI), X14, X12
-	VMOVDQU    matvecF32tab<>+244(SB), X14
-	VANDNPS    matvecF32tab<>+240(SB), X14, X14
-	VMASKMOVPS -12(SI), X14, X15
-	VORPS      X15, X12, X12
-	VADDPS     X12, X13, X13
+	// Bias: bias[i] added to each output before its store.
+	MOVQ      m+120(FP), SI
+	SUBQ      R13, SI
+	SHLQ      $0x02, SI
+	ADDQ      bias_base+96(FP), SI
+	VMOVSD    (SI), X14
+	VADDPS    X14, X13, X14
+	VMOVSD    X14, (R12)
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000004, DI, DI
+	ADDQ      R12, DI
+	VUNPCKHPD X13, X13, X15
+	VMOVSD    (SI), X14
+	VADDPS    X14, X15, X14
+	VMOVSD    X14, (DI)
+	JMP       mv_rb3_t2_g0_end
 
-mv_rb2_t3_g0_store:
-	VMOVDQU    matvecF32tab<>+256(SB), X14
-	VANDNPS    matvecF32tab<>+244(SB), X14, X14
-	VMASKMOVPS X13, X14, (R12)
-	MOVQ       ldy+24(FP), DI
-	IMUL3Q     $0x00000004, DI, DI
-	ADDQ       R12, DI
-	VMOVDQU    matvecF32tab<>+244(SB), X14
-	VANDNPS    matvecF32tab<>+240(SB), X14, X14
-	VMASKMOVPS X13, X14, -12(DI)
+mv_rb3_t2_g0_store:
+	VMOVSD  X13, (R12)
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000004, DI, DI
+	ADDQ    R12, DI
+	VMOVHPS X13, (DI)
 
+mv_rb3_t2_g0_end:
 	// Reduce four accumulators: the two ymm of each.
-	VADDPS Y7, Y6, Y12
+	VADDPS Y5, Y4, Y12
 	VADDPS Y11, Y10, Y13
 	VADDPS Y11, Y10, Y14
 	VADDPS Y11, Y10, Y15
 
 	// 128-bit halves.
-	VPERM2F128 $0x20, Y13, Y12, Y6
-	VPERM2F128 $0x31, Y13, Y12, Y7
-	VADDPS     Y7, Y6, Y12
-	VPERM2F128 $0x20, Y15, Y14, Y6
-	VPERM2F128 $0x31, Y15, Y14, Y7
-	VADDPS     Y7, Y6, Y14
+	VPERM2F128 $0x20, Y13, Y12, Y4
+	VPERM2F128 $0x31, Y13, Y12, Y5
+	VADDPS     Y5, Y4, Y12
+	VPERM2F128 $0x20, Y15, Y14, Y4
+	VPERM2F128 $0x31, Y15, Y14, Y5
+	VADDPS     Y5, Y4, Y14
 
 	// Elements 0+2 and 1+3, then 0+1.
 	VSHUFPS      $0x44, Y14, Y12, Y13
@@ -24028,42 +24244,259 @@ mv_rb2_t3_g0_store:
 	VUNPCKLPS    X14, X12, X13
 	MOVQ         bias_len+104(FP), DI
 	TESTQ        DI, DI
-	JEQ          mv_rb2_t3_g4_store
+	JEQ          mv_rb3_t2_g4_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ       m+120(FP), SI
-	SUBQ       R13, SI
-	SHLQ       $0x02, SI
-	ADDQ       bias_base+96(FP), SI
-	VMOVDQU    matvecF32tab<>+256(SB), X14
-	VANDNPS    matvecF32tab<>+248(SB), X14, X14
-	VMASKMOVPS 4(SI), X14, X12
-	VADDPS     X12, X13, X13
+	// Bias: bias[i] added to each output before its store.
+	MOVQ   m+120(FP), SI
+	SUBQ   R13, SI
+	SHLQ   $0x02, SI
+	ADDQ   bias_base+96(FP), SI
+	MOVQ   ldy+24(FP), DI
+	IMUL3Q $0x00000008, DI, DI
+	ADDQ   R12, DI
+	VMOVSD (SI), X14
+	VADDPS X14, X13, X14
+	VMOVSD X14, (DI)
+	JMP    mv_rb3_t2_g4_end
 
-mv_rb2_t3_g4_store:
+mv_rb3_t2_g4_store:
+	MOVQ   ldy+24(FP), DI
+	IMUL3Q $0x00000008, DI, DI
+	ADDQ   R12, DI
+	VMOVSD X13, (DI)
+
+mv_rb3_t2_g4_end:
+mv_rb3_t2_end:
+	LEAQ (R10)(R8*2), R10
+	ADDQ $0x00000008, R12
+	SUBQ $0x00000002, R13
+	JMP  mv_rb3_i
+
+mv_rb3_irem:
+	CMPQ R13, $0x00000001
+	JEQ  mv_rb3_r1
+	JMP  mv_rb3_next
+
+mv_rb3_r1:
+	// Tile: 1 W rows by 3 X rows.
+	MOVQ R10, AX
+	MOVQ R11, CX
+	CMPB first+168(FP), $0x00
+	JNE  mv_rb3_t1_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPS (R15), Y0
+	VMOVUPS 32(R15), Y1
+	VMOVUPS 64(R15), Y2
+	VMOVUPS 96(R15), Y3
+	VMOVUPS 128(R15), Y4
+	VMOVUPS 160(R15), Y5
+	JMP     mv_rb3_t1_start
+
+mv_rb3_t1_zero:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+
+mv_rb3_t1_start:
+	// Chunks of L elements, two per iteration.
+	MOVQ n+136(FP), SI
+	SHRQ $0x04, SI
+
+mv_rb3_t1_loop:
+	CMPQ        SI, $0x00000002
+	JLT         mv_rb3_t1_one
+	VMOVUPS     (CX), Y12
+	VMOVUPS     (CX)(R9*1), Y13
+	VMOVUPS     (CX)(R9*2), Y14
+	VMOVUPS     (AX), Y15
+	VFMADD231PS Y15, Y12, Y0
+	VFMADD231PS Y15, Y13, Y2
+	VFMADD231PS Y15, Y14, Y4
+	VMOVUPS     32(CX), Y12
+	VMOVUPS     32(CX)(R9*1), Y13
+	VMOVUPS     32(CX)(R9*2), Y14
+	VMOVUPS     32(AX), Y15
+	VFMADD231PS Y15, Y12, Y1
+	VFMADD231PS Y15, Y13, Y3
+	VFMADD231PS Y15, Y14, Y5
+	VMOVUPS     64(CX), Y12
+	VMOVUPS     64(CX)(R9*1), Y13
+	VMOVUPS     64(CX)(R9*2), Y14
+	VMOVUPS     64(AX), Y15
+	VFMADD231PS Y15, Y12, Y0
+	VFMADD231PS Y15, Y13, Y2
+	VFMADD231PS Y15, Y14, Y4
+	VMOVUPS     96(CX), Y12
+	VMOVUPS     96(CX)(R9*1), Y13
+	VMOVUPS     96(CX)(R9*2), Y14
+	VMOVUPS     96(AX), Y15
+	VFMADD231PS Y15, Y12, Y1
+	VFMADD231PS Y15, Y13, Y3
+	VFMADD231PS Y15, Y14, Y5
+	ADDQ        $0x00000080, AX
+	ADDQ        $0x00000080, CX
+	SUBQ        $0x00000002, SI
+	JMP         mv_rb3_t1_loop
+
+mv_rb3_t1_one:
+	TESTQ       SI, SI
+	JEQ         mv_rb3_t1_tail
+	VMOVUPS     (CX), Y12
+	VMOVUPS     (CX)(R9*1), Y13
+	VMOVUPS     (CX)(R9*2), Y14
+	VMOVUPS     (AX), Y15
+	VFMADD231PS Y15, Y12, Y0
+	VFMADD231PS Y15, Y13, Y2
+	VFMADD231PS Y15, Y14, Y4
+	VMOVUPS     32(CX), Y12
+	VMOVUPS     32(CX)(R9*1), Y13
+	VMOVUPS     32(CX)(R9*2), Y14
+	VMOVUPS     32(AX), Y15
+	VFMADD231PS Y15, Y12, Y1
+	VFMADD231PS Y15, Y13, Y3
+	VFMADD231PS Y15, Y14, Y5
+	ADDQ        $0x00000040, AX
+	ADDQ        $0x00000040, CX
+
+mv_rb3_t1_tail:
+	MOVQ n+136(FP), DI
+	ANDQ $0x0000000f, DI
+	JEQ  mv_rb3_t1_reduce
+
+	// The last n % L elements, lanes past them untouched.
+	LEAQ        matvecF32tab<>+256(SB), SI
+	NEGQ        DI
+	LEAQ        (SI)(DI*4), SI
+	VMOVDQU     (SI), Y15
+	VMASKMOVPS  (CX), Y15, Y12
+	VORPS       512(SI), Y12, Y12
+	VMASKMOVPS  (CX)(R9*1), Y15, Y13
+	VORPS       512(SI), Y13, Y13
+	VMASKMOVPS  (CX)(R9*2), Y15, Y14
+	VORPS       512(SI), Y14, Y14
+	VMASKMOVPS  (AX), Y15, Y15
+	VFMADD231PS Y15, Y12, Y0
+	VFMADD231PS Y15, Y13, Y2
+	VFMADD231PS Y15, Y14, Y4
+	VMOVDQU     32(SI), Y15
+	VMASKMOVPS  32(CX), Y15, Y12
+	VORPS       544(SI), Y12, Y12
+	VMASKMOVPS  32(CX)(R9*1), Y15, Y13
+	VORPS       544(SI), Y13, Y13
+	VMASKMOVPS  32(CX)(R9*2), Y15, Y14
+	VORPS       544(SI), Y14, Y14
+	VMASKMOVPS  32(AX), Y15, Y15
+	VFMADD231PS Y15, Y12, Y1
+	VFMADD231PS Y15, Y13, Y3
+	VFMADD231PS Y15, Y14, Y5
+
+mv_rb3_t1_reduce:
+	CMPB last+169(FP), $0x00
+	JNE  mv_rb3_t1_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPS Y0, (R15)
+	VMOVUPS Y1, 32(R15)
+	VMOVUPS Y2, 64(R15)
+	VMOVUPS Y3, 96(R15)
+	VMOVUPS Y4, 128(R15)
+	VMOVUPS Y5, 160(R15)
+	ADDQ    $0x000000c0, R15
+	JMP     mv_rb3_t1_end
+
+mv_rb3_t1_last:
+	ADDQ $0x000000c0, R15
+
+	// Reduce four accumulators: the two ymm of each.
+	VADDPS Y1, Y0, Y12
+	VADDPS Y3, Y2, Y13
+	VADDPS Y5, Y4, Y14
+	VADDPS Y5, Y4, Y15
+
+	// 128-bit halves.
+	VPERM2F128 $0x20, Y13, Y12, Y0
+	VPERM2F128 $0x31, Y13, Y12, Y1
+	VADDPS     Y1, Y0, Y12
+	VPERM2F128 $0x20, Y15, Y14, Y0
+	VPERM2F128 $0x31, Y15, Y14, Y1
+	VADDPS     Y1, Y0, Y14
+
+	// Elements 0+2 and 1+3, then 0+1.
+	VSHUFPS      $0x44, Y14, Y12, Y13
+	VSHUFPS      $0xee, Y14, Y12, Y15
+	VADDPS       Y15, Y13, Y13
+	VSHUFPS      $0x88, Y13, Y13, Y12
+	VSHUFPS      $0xdd, Y13, Y13, Y14
+	VADDPS       Y14, Y12, Y12
+	VEXTRACTF128 $0x01, Y12, X14
+	VUNPCKLPS    X14, X12, X13
+	MOVQ         bias_len+104(FP), DI
+	TESTQ        DI, DI
+	JEQ          mv_rb3_t1_g0_store
+
+	// Bias: bias[i] added to each output before its store.
+	MOVQ      m+120(FP), SI
+	SUBQ      R13, SI
+	SHLQ      $0x02, SI
+	ADDQ      bias_base+96(FP), SI
+	VADDSS    (SI), X13, X14
+	VMOVSS    X14, (R12)
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000004, DI, DI
+	ADDQ      R12, DI
+	VPERMILPS $0x01, X13, X15
+	VADDSS    (SI), X15, X14
+	VMOVSS    X14, (DI)
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000008, DI, DI
+	ADDQ      R12, DI
+	VPERMILPS $0x02, X13, X15
+	VADDSS    (SI), X15, X14
+	VMOVSS    X14, (DI)
+	JMP       mv_rb3_t1_g0_end
+
+mv_rb3_t1_g0_store:
+	VMOVSS     X13, (R12)
 	MOVQ       ldy+24(FP), DI
 	IMUL3Q     $0x00000004, DI, DI
 	ADDQ       R12, DI
-	VMOVDQU    matvecF32tab<>+256(SB), X14
-	VANDNPS    matvecF32tab<>+248(SB), X14, X14
-	VMASKMOVPS X13, X14, 4(DI)
+	VEXTRACTPS $0x01, X13, (DI)
+	MOVQ       ldy+24(FP), DI
+	IMUL3Q     $0x00000008, DI, DI
+	ADDQ       R12, DI
+	VEXTRACTPS $0x02, X13, (DI)
 
-mv_rb2_t3_end:
-	MOVQ   R8, DI
+mv_rb3_t1_g0_end:
+mv_rb3_t1_end:
+	ADDQ $0x00000004, R12
+
+mv_rb3_next:
+	// Back to column 0 of Y, down rb rows of Y and X.
+	MOVQ   m+120(FP), DI
+	SHLQ   $0x02, DI
+	SUBQ   DI, R12
+	MOVQ   ldy+24(FP), DI
+	IMUL3Q $0x0000000c, DI, DI
+	ADDQ   DI, R12
+	MOVQ   R9, DI
 	IMUL3Q $0x00000003, DI, DI
-	ADDQ   DI, R10
-	ADDQ   $0x0000000c, R12
-	SUBQ   $0x00000003, R13
-	JMP    mv_rb2_i
+	ADDQ   DI, R11
+	SUBQ   $0x00000003, R14
+	JNE    mv_bblock
+	JMP    mv_done
 
-mv_rb2_irem:
-	CMPQ R13, $0x00000001
-	JEQ  mv_rb2_r1
+mv_rb2:
+	MOVQ w_base+32(FP), R10
+	MOVQ m+120(FP), R13
+
+mv_rb2_i:
 	CMPQ R13, $0x00000002
-	JEQ  mv_rb2_r2
-	JMP  mv_rb2_next
+	JLT  mv_rb2_irem
 
-mv_rb2_r2:
 	// Tile: 2 W rows by 2 X rows.
 	MOVQ R10, AX
 	MOVQ R11, CX
@@ -24236,33 +24669,40 @@ mv_rb2_t2_last:
 	TESTQ        DI, DI
 	JEQ          mv_rb2_t2_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ       m+120(FP), SI
-	SUBQ       R13, SI
-	SHLQ       $0x02, SI
-	ADDQ       bias_base+96(FP), SI
-	VMOVDQU    matvecF32tab<>+256(SB), X14
-	VANDNPS    matvecF32tab<>+248(SB), X14, X14
-	VMASKMOVPS (SI), X14, X12
-	VMOVDQU    matvecF32tab<>+248(SB), X14
-	VANDNPS    matvecF32tab<>+240(SB), X14, X14
-	VMASKMOVPS -8(SI), X14, X15
-	VORPS      X15, X12, X12
-	VADDPS     X12, X13, X13
+	// Bias: bias[i] added to each output before its store.
+	MOVQ      m+120(FP), SI
+	SUBQ      R13, SI
+	SHLQ      $0x02, SI
+	ADDQ      bias_base+96(FP), SI
+	VMOVSD    (SI), X14
+	VADDPS    X14, X13, X14
+	VMOVSD    X14, (R12)
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000004, DI, DI
+	ADDQ      R12, DI
+	VUNPCKHPD X13, X13, X15
+	VMOVSD    (SI), X14
+	VADDPS    X14, X15, X14
+	VMOVSD    X14, (DI)
+	JMP       mv_rb2_t2_g0_end
 
 mv_rb2_t2_g0_store:
-	VMOVDQU    matvecF32tab<>+256(SB), X14
-	VANDNPS    matvecF32tab<>+248(SB), X14, X14
-	VMASKMOVPS X13, X14, (R12)
-	MOVQ       ldy+24(FP), DI
-	IMUL3Q     $0x00000004, DI, DI
-	ADDQ       R12, DI
-	VMOVDQU    matvecF32tab<>+248(SB), X14
-	VANDNPS    matvecF32tab<>+240(SB), X14, X14
-	VMASKMOVPS X13, X14, -8(DI)
+	VMOVSD  X13, (R12)
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000004, DI, DI
+	ADDQ    R12, DI
+	VMOVHPS X13, (DI)
 
+mv_rb2_t2_g0_end:
 mv_rb2_t2_end:
+	LEAQ (R10)(R8*2), R10
 	ADDQ $0x00000008, R12
+	SUBQ $0x00000002, R13
+	JMP  mv_rb2_i
+
+mv_rb2_irem:
+	CMPQ R13, $0x00000001
+	JEQ  mv_rb2_r1
 	JMP  mv_rb2_next
 
 mv_rb2_r1:
@@ -24402,31 +24842,29 @@ mv_rb2_t1_last:
 	TESTQ        DI, DI
 	JEQ          mv_rb2_t1_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ       m+120(FP), SI
-	SUBQ       R13, SI
-	SHLQ       $0x02, SI
-	ADDQ       bias_base+96(FP), SI
-	VMOVDQU    matvecF32tab<>+256(SB), X14
-	VANDNPS    matvecF32tab<>+252(SB), X14, X14
-	VMASKMOVPS (SI), X14, X12
-	VMOVDQU    matvecF32tab<>+252(SB), X14
-	VANDNPS    matvecF32tab<>+248(SB), X14, X14
-	VMASKMOVPS -4(SI), X14, X15
-	VORPS      X15, X12, X12
-	VADDPS     X12, X13, X13
+	// Bias: bias[i] added to each output before its store.
+	MOVQ      m+120(FP), SI
+	SUBQ      R13, SI
+	SHLQ      $0x02, SI
+	ADDQ      bias_base+96(FP), SI
+	VADDSS    (SI), X13, X14
+	VMOVSS    X14, (R12)
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000004, DI, DI
+	ADDQ      R12, DI
+	VPERMILPS $0x01, X13, X15
+	VADDSS    (SI), X15, X14
+	VMOVSS    X14, (DI)
+	JMP       mv_rb2_t1_g0_end
 
 mv_rb2_t1_g0_store:
-	VMOVDQU    matvecF32tab<>+256(SB), X14
-	VANDNPS    matvecF32tab<>+252(SB), X14, X14
-	VMASKMOVPS X13, X14, (R12)
+	VMOVSS     X13, (R12)
 	MOVQ       ldy+24(FP), DI
 	IMUL3Q     $0x00000004, DI, DI
 	ADDQ       R12, DI
-	VMOVDQU    matvecF32tab<>+252(SB), X14
-	VANDNPS    matvecF32tab<>+248(SB), X14, X14
-	VMASKMOVPS X13, X14, -4(DI)
+	VEXTRACTPS $0x01, X13, (DI)
 
+mv_rb2_t1_g0_end:
 mv_rb2_t1_end:
 	ADDQ $0x00000004, R12
 
@@ -24641,21 +25079,19 @@ mv_rb1_t6_last:
 	TESTQ        DI, DI
 	JEQ          mv_rb1_t6_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ       m+120(FP), SI
-	SUBQ       R13, SI
-	SHLQ       $0x02, SI
-	ADDQ       bias_base+96(FP), SI
-	VMOVDQU    matvecF32tab<>+256(SB), X14
-	VANDNPS    matvecF32tab<>+240(SB), X14, X14
-	VMASKMOVPS (SI), X14, X12
-	VADDPS     X12, X13, X13
+	// Bias: bias[i] added to each output before its store.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x02, SI
+	ADDQ    bias_base+96(FP), SI
+	VADDPS  (SI), X13, X14
+	VMOVUPS X14, (R12)
+	JMP     mv_rb1_t6_g0_end
 
 mv_rb1_t6_g0_store:
-	VMOVDQU    matvecF32tab<>+256(SB), X14
-	VANDNPS    matvecF32tab<>+240(SB), X14, X14
-	VMASKMOVPS X13, X14, (R12)
+	VMOVUPS X13, (R12)
 
+mv_rb1_t6_g0_end:
 	// Reduce four accumulators: the two ymm of each.
 	VADDPS Y9, Y8, Y12
 	VADDPS Y11, Y10, Y13
@@ -24683,21 +25119,20 @@ mv_rb1_t6_g0_store:
 	TESTQ        DI, DI
 	JEQ          mv_rb1_t6_g4_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ       m+120(FP), SI
-	SUBQ       R13, SI
-	SHLQ       $0x02, SI
-	ADDQ       bias_base+96(FP), SI
-	VMOVDQU    matvecF32tab<>+256(SB), X14
-	VANDNPS    matvecF32tab<>+248(SB), X14, X14
-	VMASKMOVPS 16(SI), X14, X12
-	VADDPS     X12, X13, X13
+	// Bias: bias[i] added to each output before its store.
+	MOVQ   m+120(FP), SI
+	SUBQ   R13, SI
+	SHLQ   $0x02, SI
+	ADDQ   bias_base+96(FP), SI
+	VMOVSD 16(SI), X14
+	VADDPS X14, X13, X14
+	VMOVSD X14, 16(R12)
+	JMP    mv_rb1_t6_g4_end
 
 mv_rb1_t6_g4_store:
-	VMOVDQU    matvecF32tab<>+256(SB), X14
-	VANDNPS    matvecF32tab<>+248(SB), X14, X14
-	VMASKMOVPS X13, X14, 16(R12)
+	VMOVSD X13, 16(R12)
 
+mv_rb1_t6_g4_end:
 mv_rb1_t6_end:
 	MOVQ   R8, DI
 	IMUL3Q $0x00000006, DI, DI
@@ -24894,21 +25329,19 @@ mv_rb1_t5_last:
 	TESTQ        DI, DI
 	JEQ          mv_rb1_t5_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ       m+120(FP), SI
-	SUBQ       R13, SI
-	SHLQ       $0x02, SI
-	ADDQ       bias_base+96(FP), SI
-	VMOVDQU    matvecF32tab<>+256(SB), X14
-	VANDNPS    matvecF32tab<>+240(SB), X14, X14
-	VMASKMOVPS (SI), X14, X12
-	VADDPS     X12, X13, X13
+	// Bias: bias[i] added to each output before its store.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x02, SI
+	ADDQ    bias_base+96(FP), SI
+	VADDPS  (SI), X13, X14
+	VMOVUPS X14, (R12)
+	JMP     mv_rb1_t5_g0_end
 
 mv_rb1_t5_g0_store:
-	VMOVDQU    matvecF32tab<>+256(SB), X14
-	VANDNPS    matvecF32tab<>+240(SB), X14, X14
-	VMASKMOVPS X13, X14, (R12)
+	VMOVUPS X13, (R12)
 
+mv_rb1_t5_g0_end:
 	// Reduce four accumulators: the two ymm of each.
 	VADDPS Y9, Y8, Y12
 	VADDPS Y9, Y8, Y13
@@ -24936,21 +25369,19 @@ mv_rb1_t5_g0_store:
 	TESTQ        DI, DI
 	JEQ          mv_rb1_t5_g4_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ       m+120(FP), SI
-	SUBQ       R13, SI
-	SHLQ       $0x02, SI
-	ADDQ       bias_base+96(FP), SI
-	VMOVDQU    matvecF32tab<>+256(SB), X14
-	VANDNPS    matvecF32tab<>+252(SB), X14, X14
-	VMASKMOVPS 16(SI), X14, X12
-	VADDPS     X12, X13, X13
+	// Bias: bias[i] added to each output before its store.
+	MOVQ   m+120(FP), SI
+	SUBQ   R13, SI
+	SHLQ   $0x02, SI
+	ADDQ   bias_base+96(FP), SI
+	VADDSS 16(SI), X13, X14
+	VMOVSS X14, 16(R12)
+	JMP    mv_rb1_t5_g4_end
 
 mv_rb1_t5_g4_store:
-	VMOVDQU    matvecF32tab<>+256(SB), X14
-	VANDNPS    matvecF32tab<>+252(SB), X14, X14
-	VMASKMOVPS X13, X14, 16(R12)
+	VMOVSS X13, 16(R12)
 
+mv_rb1_t5_g4_end:
 mv_rb1_t5_end:
 	ADDQ $0x00000014, R12
 	JMP  mv_rb1_next
@@ -25114,21 +25545,19 @@ mv_rb1_t4_last:
 	TESTQ        DI, DI
 	JEQ          mv_rb1_t4_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ       m+120(FP), SI
-	SUBQ       R13, SI
-	SHLQ       $0x02, SI
-	ADDQ       bias_base+96(FP), SI
-	VMOVDQU    matvecF32tab<>+256(SB), X14
-	VANDNPS    matvecF32tab<>+240(SB), X14, X14
-	VMASKMOVPS (SI), X14, X12
-	VADDPS     X12, X13, X13
+	// Bias: bias[i] added to each output before its store.
+	MOVQ    m+120(FP), SI
+	SUBQ    R13, SI
+	SHLQ    $0x02, SI
+	ADDQ    bias_base+96(FP), SI
+	VADDPS  (SI), X13, X14
+	VMOVUPS X14, (R12)
+	JMP     mv_rb1_t4_g0_end
 
 mv_rb1_t4_g0_store:
-	VMOVDQU    matvecF32tab<>+256(SB), X14
-	VANDNPS    matvecF32tab<>+240(SB), X14, X14
-	VMASKMOVPS X13, X14, (R12)
+	VMOVUPS X13, (R12)
 
+mv_rb1_t4_g0_end:
 mv_rb1_t4_end:
 	ADDQ $0x00000010, R12
 	JMP  mv_rb1_next
@@ -25272,21 +25701,24 @@ mv_rb1_t3_last:
 	TESTQ        DI, DI
 	JEQ          mv_rb1_t3_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ       m+120(FP), SI
-	SUBQ       R13, SI
-	SHLQ       $0x02, SI
-	ADDQ       bias_base+96(FP), SI
-	VMOVDQU    matvecF32tab<>+256(SB), X14
-	VANDNPS    matvecF32tab<>+244(SB), X14, X14
-	VMASKMOVPS (SI), X14, X12
-	VADDPS     X12, X13, X13
+	// Bias: bias[i] added to each output before its store.
+	MOVQ      m+120(FP), SI
+	SUBQ      R13, SI
+	SHLQ      $0x02, SI
+	ADDQ      bias_base+96(FP), SI
+	VMOVSD    (SI), X14
+	VADDPS    X14, X13, X14
+	VMOVSD    X14, (R12)
+	VPERMILPS $0x02, X13, X15
+	VADDSS    8(SI), X15, X14
+	VMOVSS    X14, 8(R12)
+	JMP       mv_rb1_t3_g0_end
 
 mv_rb1_t3_g0_store:
-	VMOVDQU    matvecF32tab<>+256(SB), X14
-	VANDNPS    matvecF32tab<>+244(SB), X14, X14
-	VMASKMOVPS X13, X14, (R12)
+	VMOVSD     X13, (R12)
+	VEXTRACTPS $0x02, X13, 8(R12)
 
+mv_rb1_t3_g0_end:
 mv_rb1_t3_end:
 	ADDQ $0x0000000c, R12
 	JMP  mv_rb1_next
@@ -25414,21 +25846,20 @@ mv_rb1_t2_last:
 	TESTQ        DI, DI
 	JEQ          mv_rb1_t2_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ       m+120(FP), SI
-	SUBQ       R13, SI
-	SHLQ       $0x02, SI
-	ADDQ       bias_base+96(FP), SI
-	VMOVDQU    matvecF32tab<>+256(SB), X14
-	VANDNPS    matvecF32tab<>+248(SB), X14, X14
-	VMASKMOVPS (SI), X14, X12
-	VADDPS     X12, X13, X13
+	// Bias: bias[i] added to each output before its store.
+	MOVQ   m+120(FP), SI
+	SUBQ   R13, SI
+	SHLQ   $0x02, SI
+	ADDQ   bias_base+96(FP), SI
+	VMOVSD (SI), X14
+	VADDPS X14, X13, X14
+	VMOVSD X14, (R12)
+	JMP    mv_rb1_t2_g0_end
 
 mv_rb1_t2_g0_store:
-	VMOVDQU    matvecF32tab<>+256(SB), X14
-	VANDNPS    matvecF32tab<>+248(SB), X14, X14
-	VMASKMOVPS X13, X14, (R12)
+	VMOVSD X13, (R12)
 
+mv_rb1_t2_g0_end:
 mv_rb1_t2_end:
 	ADDQ $0x00000008, R12
 	JMP  mv_rb1_next
@@ -25540,21 +25971,19 @@ mv_rb1_t1_last:
 	TESTQ        DI, DI
 	JEQ          mv_rb1_t1_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ       m+120(FP), SI
-	SUBQ       R13, SI
-	SHLQ       $0x02, SI
-	ADDQ       bias_base+96(FP), SI
-	VMOVDQU    matvecF32tab<>+256(SB), X14
-	VANDNPS    matvecF32tab<>+252(SB), X14, X14
-	VMASKMOVPS (SI), X14, X12
-	VADDPS     X12, X13, X13
+	// Bias: bias[i] added to each output before its store.
+	MOVQ   m+120(FP), SI
+	SUBQ   R13, SI
+	SHLQ   $0x02, SI
+	ADDQ   bias_base+96(FP), SI
+	VADDSS (SI), X13, X14
+	VMOVSS X14, (R12)
+	JMP    mv_rb1_t1_g0_end
 
 mv_rb1_t1_g0_store:
-	VMOVDQU    matvecF32tab<>+256(SB), X14
-	VANDNPS    matvecF32tab<>+252(SB), X14, X14
-	VMASKMOVPS X13, X14, (R12)
+	VMOVSS X13, (R12)
 
+mv_rb1_t1_g0_end:
 mv_rb1_t1_end:
 	ADDQ $0x00000004, R12
 

@@ -194,11 +194,16 @@ func mvTilesFor(s isa) mvTiles {
 			return 4
 		}, group: 8}
 	}
-	return mvTiles{rb: 2, ri: func(rb int) int {
+	// AVX2: 2 W rows by 3 X rows. Both use 12 accumulators and 5 loads per
+	// 6 FMAs; 2x3 streams 2 W loads (from L2) per 6 FMAs where 3x2 streamed
+	// 3, and its outputs come in runs of two per Y row, which plain 128-bit
+	// stores write (Zen 3's VMASKMOVPD stores cost more than the FMAs of a
+	// tile at n = 64).
+	return mvTiles{rb: 3, ri: func(rb int) int {
 		if rb == 1 {
 			return 6
 		}
-		return 3
+		return 2
 	}, group: 4}
 }
 
@@ -341,8 +346,10 @@ func mvTile(t elem, s isa, tl mvTiles, ri, rb int, p string) {
 		xr = s.regs[24 : 24+rb]
 		wr = s.regs[30:32]
 	} else {
+		// With three X rows the W register doubles as the tail mask,
+		// reloaded before each masked load of W.
 		xr = s.regs[12 : 12+rb]
-		wr = s.regs[14:15]
+		wr = s.regs[max(14, 12+rb) : max(14, 12+rb)+1]
 		mask = s.regs[15]
 	}
 
@@ -422,6 +429,9 @@ func mvTile(t elem, s isa, tl mvTiles, ri, rb int, p string) {
 				case s.is512():
 					t.movuZ(m, K1, wv)
 				default:
+					if wv == mask && r > 0 {
+						VMOVDQU(Mem{Base: mvCnt}.Offset(off), mask)
+					}
 					t.maskmov(m, mask, wv)
 				}
 				for b := 0; b < rb; b++ {
@@ -506,16 +516,15 @@ func mvTile(t elem, s isa, tl mvTiles, ri, rb int, p string) {
 			free = []VecPhysical{s.regs[12], s.regs[14], s.regs[15]}
 		}
 		// Runs: consecutive outputs of one X row.
-		type run struct{ b, r0, l0, n int }
-		var runs []run
+		var runs []mvRun
 		for k, o := range grp {
 			if k > 0 && runs[len(runs)-1].b == o.b {
 				runs[len(runs)-1].n++
 			} else {
-				runs = append(runs, run{o.b, o.r, k, 1})
+				runs = append(runs, mvRun{o.b, o.r, k, 1})
 			}
 		}
-		lanesOf := func(rn run) int { return ((1 << rn.n) - 1) << rn.l0 }
+		lanesOf := func(rn mvRun) int { return ((1 << rn.n) - 1) << rn.l0 }
 		// The results fill a half-width register for float32.
 		as := func(v VecPhysical) Register {
 			switch {
@@ -528,6 +537,10 @@ func mvTile(t elem, s isa, tl mvTiles, ri, rb int, p string) {
 		}
 		vres := as(res)
 		lbl := fmt.Sprintf("%s_g%d", p, g0)
+		if !s.is512() {
+			mvStoreAVX2(t, lbl, res, runs, free)
+			continue
+		}
 		Load(Param("bias").Len(), RDI)
 		TESTQ(RDI, RDI)
 		JEQ(LabelRef(lbl + "_store"))
@@ -578,6 +591,138 @@ func mvTile(t elem, s isa, tl mvTiles, ri, rb int, p string) {
 		}
 	}
 	Label(p + "_end")
+}
+
+// mvStoreAVX2 stores the results of one group (element k of res, a ymm for
+// float64 and the xmm of a ymm for float32, is output k of the group) by
+// runs of consecutive outputs of one Y row, with plain stores of 1, 2 or 4
+// elements, adding bias[i] first when the call has a bias (one rounding, s
+// + bias as in internal/ref). free holds three free registers.
+func mvStoreAVX2(t elem, lbl string, res VecPhysical, runs []mvRun, free []VecPhysical) {
+	Load(Param("bias").Len(), RDI)
+	TESTQ(RDI, RDI)
+	JEQ(LabelRef(lbl + "_store"))
+	Comment("Bias: bias[i] added to each output before its store.")
+	Load(Param("m"), mvCnt)
+	SUBQ(mvIrem, mvCnt)
+	SHLQ(U8(t.shift()), mvCnt)
+	ADDQ(addr(Param("bias").Base()), mvCnt)
+	mvStoreRuns(t, res, runs, free, true)
+	JMP(LabelRef(lbl + "_end"))
+	Label(lbl + "_store")
+	mvStoreRuns(t, res, runs, free, false)
+	Label(lbl + "_end")
+}
+
+// mvRun is a run of n consecutive outputs of Y row b, from W row r0, in
+// elements l0..l0+n-1 of a group's result.
+type mvRun struct{ b, r0, l0, n int }
+
+func mvStoreRuns(t elem, res VecPhysical, runs []mvRun, free []VecPhysical, bias bool) {
+	hi, tmp, tmp2 := free[0], free[1], free[2]
+	extracted := false
+	for _, rn := range runs {
+		base := mvY
+		if rn.b > 0 {
+			Load(Param("ldy"), RDI)
+			IMUL3Q(U32(rn.b*t.size), RDI, RDI)
+			ADDQ(mvY, RDI)
+			base = RDI
+		}
+		// Pieces: element e of res to y[r0 + e - l0] (and bias[r0 + e - l0]).
+		for e := rn.l0; e < rn.l0+rn.n; {
+			ym := Mem{Base: base}.Offset((rn.r0 + e - rn.l0) * t.size)
+			bm := Mem{Base: mvCnt}.Offset((rn.r0 + e - rn.l0) * t.size)
+			left := rn.l0 + rn.n - e
+			if t.size == 8 {
+				if e == 0 && left == 4 {
+					src := res
+					if bias {
+						VADDPD(bm, res, tmp)
+						src = tmp
+					}
+					VMOVUPD(src, ym)
+					e += 4
+					continue
+				}
+				src := res.AsX()
+				if e >= 2 {
+					if !extracted {
+						VEXTRACTF128(U8(1), res, hi.AsX())
+						extracted = true
+					}
+					src = hi.AsX()
+				}
+				k := e % 2
+				switch {
+				case k == 0 && left >= 2:
+					if bias {
+						VADDPD(bm, src, tmp.AsX())
+						src = tmp.AsX()
+					}
+					VMOVUPD(src, ym)
+					e += 2
+				case k == 0:
+					if bias {
+						VADDSD(bm, src, tmp.AsX())
+						src = tmp.AsX()
+					}
+					VMOVSD(src, ym)
+					e++
+				default:
+					if bias {
+						VUNPCKHPD(src, src, tmp.AsX())
+						VADDSD(bm, tmp.AsX(), tmp.AsX())
+						VMOVSD(tmp.AsX(), ym)
+					} else {
+						VMOVHPD(src, ym)
+					}
+					e++
+				}
+				continue
+			}
+			src := res.AsX()
+			switch {
+			case e == 0 && left == 4:
+				if bias {
+					VADDPS(bm, src, tmp.AsX())
+					src = tmp.AsX()
+				}
+				VMOVUPS(src, ym)
+				e += 4
+			case e%2 == 0 && left >= 2:
+				// Two floats: the low or high 64 bits.
+				if bias {
+					if e == 2 {
+						VUNPCKHPD(src, src, tmp2.AsX())
+						src = tmp2.AsX()
+					}
+					VMOVSD(bm, tmp.AsX())
+					VADDPS(tmp.AsX(), src, tmp.AsX())
+					VMOVSD(tmp.AsX(), ym)
+				} else if e == 2 {
+					VMOVHPS(src, ym)
+				} else {
+					VMOVSD(src, ym)
+				}
+				e += 2
+			default:
+				if bias {
+					if e > 0 {
+						VPERMILPS(U8(e), src, tmp2.AsX())
+						src = tmp2.AsX()
+					}
+					VADDSS(bm, src, tmp.AsX())
+					VMOVSS(tmp.AsX(), ym)
+				} else if e > 0 {
+					VEXTRACTPS(U8(e), src, ym)
+				} else {
+					VMOVSS(src, ym)
+				}
+				e++
+			}
+		}
+	}
 }
 
 // runMask loads a mask of ones in elements l0..l0+n-1 into dst (ymm or
