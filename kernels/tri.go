@@ -317,13 +317,13 @@ func triSolveSerial[T Float](t cpu.Tier, x Matrix[T], s *triSpec[T]) {
 		}
 		ldq := padLD[T](nt)
 		if s.trans {
-			// M[c][k] = A[k][c]: a row of P is a piece of a row of A.
+			// M[c][k] = A[k][c]: a row of P is a piece of a row of A,
+			// copied and negated by the kernels.
 			for kk := range w {
 				rk := real(j0 + kk)
 				row := pm[kk*ldq : kk*ldq+nt]
-				for c := range row {
-					row[c] = -s.at(c0+c, rk)
-				}
+				copy(row, s.a.Data[rk*s.a.Stride+c0:])
+				scaleOn(t, -1, row)
 			}
 		} else {
 			// M[c][k] = A[c][k]: read A by rows (a column walk misses the
