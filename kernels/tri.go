@@ -337,10 +337,10 @@ func triSolveSerial[T Float](t cpu.Tier, x Matrix[T], s *triSpec[T]) {
 		}
 		for b0 := 0; b0 < nb; b0 += rc {
 			r := min(rc, nb-b0)
-			triTranspose(tm, ldt, x, b0, r, j0, w, fwd, false)
+			triTranspose(t, tm, ldt, x, b0, r, j0, w, fwd, false)
 			tt := Matrix[T]{Rows: w, Cols: r, Data: tm, Stride: ldt}
 			triSolveBlock(t, tt, dm, w, rd, 0, w, s.unit)
-			triTranspose(tm, ldt, x, b0, r, j0, w, fwd, true)
+			triTranspose(t, tm, ldt, x, b0, r, j0, w, fwd, true)
 			if nt > 0 {
 				outerSerial(t, x.sub(b0, c0, r, nt), Matrix[T]{Rows: r, Cols: w, Data: tm, Stride: 1}, ldt,
 					Matrix[T]{Rows: w, Cols: nt, Data: pm, Stride: ldq}, true)
@@ -351,12 +351,22 @@ func triSolveSerial[T Float](t cpu.Tier, x Matrix[T], s *triSpec[T]) {
 
 // triTranspose copies the virtual columns j0..j0+w-1 of rows b0..b0+r-1
 // of X to the rows of tm (stride ldt), transposed, or back (out). Virtual
-// column v is column v (fwd) or n-1-v. Eight rows of X go at a time: each
-// step touches eight elements in a row of tm.
-func triTranspose[T Float](tm []T, ldt int, x Matrix[T], b0, r, j0, w int, fwd, out bool) {
+// column v is column v (fwd) or n-1-v. The tier's block transpose does it
+// where there is one (the virtual order is a reversed walk over the rows of
+// tm); else eight rows of X go at a time, each step touching eight elements
+// in a row of tm.
+func triTranspose[T Float](t cpu.Tier, tm []T, ldt int, x Matrix[T], b0, r, j0, w int, fwd, out bool) {
 	c0 := j0
 	if !fwd {
 		c0 = x.Cols - j0 - w
+	}
+	xo, to, ld := b0*x.Stride+c0, 0, ldt
+	if !fwd {
+		to, ld = (w-1)*ldt, -ldt // tm row ii holds virtual column ii
+	}
+	if out && transposeOn(t, x.Data, xo, x.Stride, tm, to, ld, w, r) ||
+		!out && transposeOn(t, tm, to, ld, x.Data, xo, x.Stride, r, w) {
+		return
 	}
 	row := func(b int) []T { return x.Data[(b0+b)*x.Stride+c0 : (b0+b)*x.Stride+c0+w] }
 	b := 0

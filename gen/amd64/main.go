@@ -93,11 +93,12 @@ var maskTable Mem
 // sets maps each -set name to the function that emits its kernels. Each
 // set becomes one .s file and one declarations file in asm/.
 var sets = map[string]func(){
-	"vec":      vecSet,
-	"peak":     peakSet,
-	"matvec":   matvecSet,
-	"vmath":    vmathSet,
-	"coupling": couplingSet,
+	"vec":       vecSet,
+	"peak":      peakSet,
+	"matvec":    matvecSet,
+	"vmath":     vmathSet,
+	"coupling":  couplingSet,
+	"transpose": transposeSet,
 }
 
 func main() {

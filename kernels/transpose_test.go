@@ -1,0 +1,76 @@
+package kernels
+
+import (
+	"testing"
+
+	"github.com/flowkern/flowkern/internal/cpu"
+	tk "github.com/flowkern/flowkern/internal/testkit"
+)
+
+// TestTranspose checks the block transpose behind the triangular kernels on
+// every tier that has one: every shape up to 13x13 (blocks and edges),
+// forward and backward row walks on either side, strides wider than the
+// rows, guarded slices, and the elements between the rows untouched.
+func TestTranspose(t *testing.T) {
+	tk.ForEachTier(t, built, func(t *testing.T, tier cpu.Tier) {
+		if !hasTranspose4(tier) {
+			t.Skipf("tier %s has no block transpose (the triangular kernels use their Go loops)", tier)
+		}
+		t.Run("float64", func(t *testing.T) { testTranspose[float64](t, tier) })
+		t.Run("float32", func(t *testing.T) { testTranspose[float32](t, tier) })
+	})
+}
+
+func testTranspose[T Float](t *testing.T, tier cpu.Tier) {
+	r := tk.NewRand(9)
+	for rows := 0; rows <= 13; rows++ {
+		for cols := 0; cols <= 13; cols++ {
+			for _, flip := range []int{0, 1, 2, 3} { // bit 0: dst backward, bit 1: src backward
+				lds, ldd := cols+3, rows+5
+				src := tk.NewGuarded[T](max(1, rows*lds), flip%5)
+				dst := tk.NewGuarded[T](max(1, cols*ldd), 3-flip)
+				s, d := src.S(), dst.S()
+				tk.Fill(r, s)
+				for i := range d {
+					d[i] = -7
+				}
+				so, sl, do, dl := 0, lds, 0, ldd
+				if flip&2 != 0 && rows > 0 {
+					so, sl = (rows-1)*lds, -lds
+				}
+				if flip&1 != 0 && cols > 0 {
+					do, dl = (cols-1)*ldd, -ldd
+				}
+				s0 := append([]T(nil), s...)
+				if !transposeOn(tier, d, do, dl, s, so, sl, rows, cols) {
+					t.Fatal("transposeOn reported no kernel on a tier that has one")
+				}
+				want := make([]T, len(d))
+				for i := range want {
+					want[i] = -7
+				}
+				for i := range rows {
+					for j := range cols {
+						want[do+j*dl+i] = s0[so+i*sl+j]
+					}
+				}
+				if k := tk.FirstDiff(d, want); k >= 0 {
+					t.Fatalf("%dx%d flip %d: dst[%d] = %v, want %v", rows, cols, flip, k, d[k], want[k])
+				}
+				if k := tk.FirstDiff(s, s0); k >= 0 {
+					t.Fatalf("%dx%d flip %d: src[%d] changed", rows, cols, flip, k)
+				}
+				for _, g := range []interface{ Check() error }{src, dst} {
+					if err := g.Check(); err != nil {
+						t.Fatalf("%dx%d flip %d: %v", rows, cols, flip, err)
+					}
+				}
+			}
+		}
+	}
+	// A span outside the slices is an internal error, caught before any
+	// raw-pointer access.
+	expectPanic(t, "transpose out of range", func() {
+		transposeOn(tier, make([]T, 15), 0, 4, make([]T, 16), 0, 4, 4, 4)
+	}, "outside its slices")
+}
