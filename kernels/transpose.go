@@ -39,6 +39,27 @@ func transposeOn[T Float](t cpu.Tier, dst []T, do, ldd int, src []T, so, lds int
 	return true
 }
 
+// transpose is transposeOn with Go loops where the tier has no kernel.
+func transpose[T Float](t cpu.Tier, dst []T, do, ldd int, src []T, so, lds int, rows, cols int) {
+	if transposeOn(t, dst, do, ldd, src, so, lds, rows, cols) {
+		return
+	}
+	// Four rows of src at a time: four elements in a row of dst per step.
+	r := 0
+	for ; r+4 <= rows; r += 4 {
+		s0, s1, s2, s3 := so+r*lds, so+(r+1)*lds, so+(r+2)*lds, so+(r+3)*lds
+		for c := range cols {
+			d := dst[do+c*ldd+r : do+c*ldd+r+4]
+			d[0], d[1], d[2], d[3] = src[s0+c], src[s1+c], src[s2+c], src[s3+c]
+		}
+	}
+	for ; r < rows; r++ {
+		for c := range cols {
+			dst[do+c*ldd+r] = src[so+r*lds+c]
+		}
+	}
+}
+
 // inSpan reports whether the elements off + i*ld + j, i < outer, j < inner
 // (outer, inner >= 1), all lie in [0, n).
 func inSpan(n, off, ld, outer, inner int) bool {

@@ -6,7 +6,6 @@ import (
 	"sync"
 
 	"github.com/flowkern/flowkern/internal/cpu"
-	"github.com/flowkern/flowkern/internal/fma"
 )
 
 // Triangular kernels: log-determinants of triangular factors, and batched
@@ -458,21 +457,26 @@ func triSolveBlock[T Float](t cpu.Tier, tt Matrix[T], dm []T, ldd int, rd []T, l
 
 // triMulSerial multiplies by diagonal blocks I, in place: right to left when
 // M is lower (each block reads the columns to its left, not yet
-// overwritten), left to right when upper. A block's inputs are copied to
-// T; with M lower, C = X[:, I] is first set to the products with the
-// columns left of I (outer-product kernel from +0), then the block's own
-// triangle is added in increasing k (triMulLower); with M upper, the
-// block's triangle comes first (triMulUpper, from +0), then the columns
-// right of I. P holds M[i][k] for the columns outside I, D inside.
+// overwritten), left to right when upper. For each block and up to triRC
+// batch rows, the block's inputs are copied transposed to Tt (rows are
+// vectors along the batch). With M lower, C = X[:, I] is first set to the
+// products with the columns left of I (outer-product kernel from +0), then
+// copied transposed to Ct, whose rows get the block's own triangle in
+// increasing k (triMulBlock: Axpy along the batch, the outer-product kernel
+// between halves), and copied back; with M upper, Ct starts at +0 and gets
+// the block's triangle first, is copied back, then the columns right of I
+// are added. P holds M[i][k] for the columns outside I, D inside.
 func triMulSerial[T Float](t cpu.Tier, x Matrix[T], s *triSpec[T]) {
 	n, nb := s.a.Rows, x.Rows
 	lower := s.mLower()
 	bw, rc := min(n, triNB), min(nb, triRC)
-	bp := getTriBuf[T](bw*bw + bw + n*bw + rc*bw)
+	ldt := oddLines[T](rc)
+	bp := getTriBuf[T](bw*bw + bw + n*bw + 2*bw*ldt)
 	defer putTriBuf(bp)
 	buf := *bp
 	dm, dg := buf[:bw*bw], buf[bw*bw:bw*bw+bw]
-	pm, tm := buf[bw*bw+bw:bw*bw+bw+n*bw], buf[bw*bw+bw+n*bw:]
+	pm, rest := buf[bw*bw+bw:bw*bw+bw+n*bw], buf[bw*bw+bw+n*bw:]
+	tt, ct := rest[:bw*ldt], rest[bw*ldt:2*bw*ldt]
 	blocks := (n + bw - 1) / bw
 	for bi := range blocks {
 		blk := bi
@@ -508,10 +512,10 @@ func triMulSerial[T Float](t cpu.Tier, x Matrix[T], s *triSpec[T]) {
 		pmat := Matrix[T]{Rows: k1 - k0, Cols: w, Data: pm, Stride: w}
 		for b0 := 0; b0 < nb; b0 += rc {
 			r := min(rc, nb-b0)
-			tb := Matrix[T]{Rows: r, Cols: w, Data: tm[:r*w], Stride: w}
-			for b := range r {
-				copy(tm[b*w:b*w+w], x.Data[(b0+b)*x.Stride+i0:])
-			}
+			xo := b0*x.Stride + i0
+			transpose(t, tt, 0, ldt, x.Data, xo, x.Stride, r, w)
+			ttm := Matrix[T]{Rows: w, Cols: r, Data: tt, Stride: ldt}
+			ctm := Matrix[T]{Rows: w, Cols: r, Data: ct, Stride: ldt}
 			c := x.sub(b0, i0, r, w)
 			if lower {
 				if i0 > 0 {
@@ -521,9 +525,15 @@ func triMulSerial[T Float](t cpu.Tier, x Matrix[T], s *triSpec[T]) {
 						clear(c.Data[b*c.Stride : b*c.Stride+w])
 					}
 				}
-				triMulLower(t, c, tb, dm, w, dg, 0, w)
+				transpose(t, ct, 0, ldt, x.Data, xo, x.Stride, r, w)
+				triMulBlock(t, ctm, ttm, dm, w, dg, 0, w, true)
+				transpose(t, x.Data, xo, x.Stride, ct, 0, ldt, w, r)
 			} else {
-				triMulUpper(t, c, tb, dm, w, dg, 0, w)
+				for ii := range w {
+					clear(ct[ii*ldt : ii*ldt+r])
+				}
+				triMulBlock(t, ctm, ttm, dm, w, dg, 0, w, false)
+				transpose(t, x.Data, xo, x.Stride, ct, 0, ldt, w, r)
 				if i1 < n {
 					outerSerial(t, c, x.sub(b0, i1, r, n-i1), 1, pmat, true)
 				}
@@ -532,84 +542,43 @@ func triMulSerial[T Float](t cpu.Tier, x Matrix[T], s *triSpec[T]) {
 	}
 }
 
-// triMulLower adds to C[:, lo:hi] the products of T[:, lo:hi] with the
-// lower triangle dm[k*ldd+i] = M[i][k] (k < i) and the diagonal dg, each
-// output in increasing k.
-func triMulLower[T Float](t cpu.Tier, c, tb Matrix[T], dm []T, ldd int, dg []T, lo, hi int) {
+// triMulBlock adds to the rows lo..hi-1 of ct (each a vector along the
+// batch) the block's triangle applied to the rows of tt, each output's
+// chain in increasing k, with the strictly triangular part given as
+// dm[k*ldd+i] = M[i][k] and the diagonal dg: lower adds k = lo..i (the
+// diagonal last); upper adds k = i..hi-1 (the diagonal first, onto the +0
+// rows of ct). The first half, the other half's update by it with the
+// outer-product kernel (A = the block of Dᵀ, read with a stride), then the
+// other half; a leaf does each output as Axpy(M[i][k], row k of tt, row i
+// of ct) for its k in order.
+func triMulBlock[T Float](t cpu.Tier, ct, tt Matrix[T], dm []T, ldd int, dg []T, lo, hi int, lower bool) {
+	nc := ct.Cols
+	row := func(m Matrix[T], i int) []T { return m.Data[i*m.Stride : i*m.Stride+nc] }
 	if hi-lo <= triLeaf {
-		if is64[T]() {
-			triMulLeaf64(f64(c.Data), c.Stride, f64(tb.Data), tb.Stride, tb.Rows, f64(dm), ldd, f64(dg), lo, hi, true)
-		} else {
-			triMulLeaf32(f32(c.Data), c.Stride, f32(tb.Data), tb.Stride, tb.Rows, f32(dm), ldd, f32(dg), lo, hi, true)
+		for i := lo; i < hi; i++ {
+			ci := row(ct, i)
+			if lower {
+				for k := lo; k < i; k++ {
+					axpyOn(t, dm[k*ldd+i], row(tt, k), ci)
+				}
+				axpyOn(t, dg[i], row(tt, i), ci)
+				continue
+			}
+			axpyOn(t, dg[i], row(tt, i), ci)
+			for k := i + 1; k < hi; k++ {
+				axpyOn(t, dm[k*ldd+i], row(tt, k), ci)
+			}
 		}
 		return
 	}
 	mid := lo + triHalf(hi-lo)
-	triMulLower(t, c, tb, dm, ldd, dg, lo, mid)
-	outerSerial(t, c.sub(0, mid, c.Rows, hi-mid), tb.sub(0, lo, tb.Rows, mid-lo), 1,
-		Matrix[T]{Rows: mid - lo, Cols: hi - mid, Data: dm[lo*ldd+mid:], Stride: ldd}, true)
-	triMulLower(t, c, tb, dm, ldd, dg, mid, hi)
-}
-
-// triMulUpper sets C[:, lo:hi] to the products of T[:, lo:hi] with the
-// upper triangle dm[k*ldd+i] = M[i][k] (k > i) and the diagonal, each
-// output from +0 in increasing k.
-func triMulUpper[T Float](t cpu.Tier, c, tb Matrix[T], dm []T, ldd int, dg []T, lo, hi int) {
-	if hi-lo <= triLeaf {
-		if is64[T]() {
-			triMulLeaf64(f64(c.Data), c.Stride, f64(tb.Data), tb.Stride, tb.Rows, f64(dm), ldd, f64(dg), lo, hi, false)
-		} else {
-			triMulLeaf32(f32(c.Data), c.Stride, f32(tb.Data), tb.Stride, tb.Rows, f32(dm), ldd, f32(dg), lo, hi, false)
-		}
-		return
+	triMulBlock(t, ct, tt, dm, ldd, dg, lo, mid, lower)
+	if lower {
+		outerSerial(t, ct.sub(mid, 0, hi-mid, nc), Matrix[T]{Rows: hi - mid, Cols: mid - lo, Data: dm[lo*ldd+mid:], Stride: 1}, ldd,
+			tt.sub(lo, 0, mid-lo, nc), true)
+	} else {
+		outerSerial(t, ct.sub(lo, 0, mid-lo, nc), Matrix[T]{Rows: mid - lo, Cols: hi - mid, Data: dm[mid*ldd+lo:], Stride: 1}, ldd,
+			tt.sub(mid, 0, hi-mid, nc), true)
 	}
-	mid := lo + triHalf(hi-lo)
-	triMulUpper(t, c, tb, dm, ldd, dg, lo, mid)
-	outerSerial(t, c.sub(0, lo, c.Rows, mid-lo), tb.sub(0, mid, tb.Rows, hi-mid), 1,
-		Matrix[T]{Rows: hi - mid, Cols: mid - lo, Data: dm[mid*ldd+lo:], Stride: ldd}, true)
-	triMulUpper(t, c, tb, dm, ldd, dg, mid, hi)
-}
-
-// triMulLeaf64 does columns lo..hi-1: lower adds k = lo..i (the diagonal
-// last) to C; upper sets C to k = i..hi-1 (the diagonal first) from +0.
-func triMulLeaf64(cm []float64, ldc int, tm []float64, ldt, rows int, dm []float64, ldd int, dg []float64, lo, hi int, lower bool) {
-	for r := range rows {
-		crow, trow := cm[r*ldc:r*ldc+hi], tm[r*ldt:r*ldt+hi]
-		for i := lo; i < hi; i++ {
-			if lower {
-				s := crow[i]
-				for k := lo; k < i; k++ {
-					s = math.FMA(dm[k*ldd+i], trow[k], s)
-				}
-				crow[i] = math.FMA(dg[i], trow[i], s)
-			} else {
-				s := math.FMA(dg[i], trow[i], 0)
-				for k := i + 1; k < hi; k++ {
-					s = math.FMA(dm[k*ldd+i], trow[k], s)
-				}
-				crow[i] = s
-			}
-		}
-	}
-}
-
-func triMulLeaf32(cm []float32, ldc int, tm []float32, ldt, rows int, dm []float32, ldd int, dg []float32, lo, hi int, lower bool) {
-	for r := range rows {
-		crow, trow := cm[r*ldc:r*ldc+hi], tm[r*ldt:r*ldt+hi]
-		for i := lo; i < hi; i++ {
-			if lower {
-				s := crow[i]
-				for k := lo; k < i; k++ {
-					s = fma.F32(dm[k*ldd+i], trow[k], s)
-				}
-				crow[i] = fma.F32(dg[i], trow[i], s)
-			} else {
-				s := fma.F32(dg[i], trow[i], 0)
-				for k := i + 1; k < hi; k++ {
-					s = fma.F32(dm[k*ldd+i], trow[k], s)
-				}
-				crow[i] = s
-			}
-		}
-	}
+	triMulBlock(t, ct, tt, dm, ldd, dg, mid, hi, lower)
 }
