@@ -10,8 +10,9 @@
 // increments (a strided Level 1 call is gonum's: no kernel fits it);
 // Dgemv, Dger, Dgemm and their twins for every transpose, increment and
 // leading dimension, on the batched kernels (kernels.MatVecs, MatTVecs,
-// AddOuters) with a strided vector copied to scratch. Every other routine
-// is gonum's.
+// AddOuters) with a strided vector copied to scratch; Dtrmv, Dtrsv, Dtrmm,
+// Dtrsm and their twins on the triangular kernels (kernels.TriMatVecs,
+// TriSolveVecs). Every other routine is gonum's.
 //
 // Every routine checks its arguments as gonum does, in the same order, and
 // panics with the same values, so a bad call fails the same way with either

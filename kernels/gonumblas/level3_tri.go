@@ -28,7 +28,7 @@ import (
 // does not skip the updates of zero elements, so an Inf or NaN in A meets
 // them and makes NaN, as IEEE arithmetic (and the kernel's full sums) say.
 func (Implementation) Dtrsm(s blas.Side, ul blas.Uplo, tA blas.Transpose, d blas.Diag, m, n int, alpha float64, a []float64, lda int, b []float64, ldb int) {
-	trsm(s, ul, tA, d, m, n, alpha, a, lda, b, ldb)
+	tri3(true, s, ul, tA, d, m, n, alpha, a, lda, b, ldb)
 }
 
 // Strsm solves one of the matrix equations
@@ -46,10 +46,43 @@ func (Implementation) Dtrsm(s blas.Side, ul blas.Uplo, tA blas.Transpose, d blas
 //
 // No check is made that A is invertible. It runs as Dtrsm.
 func (Implementation) Strsm(s blas.Side, ul blas.Uplo, tA blas.Transpose, d blas.Diag, m, n int, alpha float32, a []float32, lda int, b []float32, ldb int) {
-	trsm(s, ul, tA, d, m, n, alpha, a, lda, b, ldb)
+	tri3(true, s, ul, tA, d, m, n, alpha, a, lda, b, ldb)
 }
 
-func trsm[T kernels.Float](s blas.Side, ul blas.Uplo, tA blas.Transpose, d blas.Diag, m, n int, alpha T, a []T, lda int, b []T, ldb int) {
+// Dtrmm performs one of the matrix-matrix operations
+//
+//	B = alpha * A * B   if tA == blas.NoTrans and side == blas.Left
+//	B = alpha * Aᵀ * B  if tA == blas.Trans or blas.ConjTrans, and side == blas.Left
+//	B = alpha * B * A   if tA == blas.NoTrans and side == blas.Right
+//	B = alpha * B * Aᵀ  if tA == blas.Trans or blas.ConjTrans, and side == blas.Right
+//
+// where A is an n×n or m×m triangular matrix, B is an m×n matrix, and alpha
+// is a scalar.
+//
+// It runs kernels.TriMatVecs as Dtrsm runs TriSolveVecs (alpha applied to B
+// first, one rounding). Each element has |error| <= (k+1) u |alpha| S to
+// first order, S the sum of |op(A)[i][l] b[l]| (k the order of A). Unlike
+// gonum, it does not skip zero elements of B, so an Inf or NaN in A meets
+// them and makes NaN.
+func (Implementation) Dtrmm(s blas.Side, ul blas.Uplo, tA blas.Transpose, d blas.Diag, m, n int, alpha float64, a []float64, lda int, b []float64, ldb int) {
+	tri3(false, s, ul, tA, d, m, n, alpha, a, lda, b, ldb)
+}
+
+// Strmm performs one of the matrix-matrix operations
+//
+//	B = alpha * A * B   if tA == blas.NoTrans and side == blas.Left
+//	B = alpha * Aᵀ * B  if tA == blas.Trans or blas.ConjTrans, and side == blas.Left
+//	B = alpha * B * A   if tA == blas.NoTrans and side == blas.Right
+//	B = alpha * B * Aᵀ  if tA == blas.Trans or blas.ConjTrans, and side == blas.Right
+//
+// where A is an n×n or m×m triangular matrix, B is an m×n matrix, and alpha
+// is a scalar. It runs as Dtrmm.
+func (Implementation) Strmm(s blas.Side, ul blas.Uplo, tA blas.Transpose, d blas.Diag, m, n int, alpha float32, a []float32, lda int, b []float32, ldb int) {
+	tri3(false, s, ul, tA, d, m, n, alpha, a, lda, b, ldb)
+}
+
+// tri3 is Dtrsm (solve) or Dtrmm: both check their arguments alike.
+func tri3[T kernels.Float](solve bool, s blas.Side, ul blas.Uplo, tA blas.Transpose, d blas.Diag, m, n int, alpha T, a []T, lda int, b []T, ldb int) {
 	// gonum's checks, in gonum's order.
 	if s != blas.Left && s != blas.Right {
 		panic(badSide)
@@ -97,15 +130,20 @@ func trsm[T kernels.Float](s blas.Side, ul blas.Uplo, tA blas.Transpose, d blas.
 	}
 	am := kernels.Matrix[T]{Rows: k, Cols: k, Data: a, Stride: lda}
 	upper, unit := ul == blas.Upper, d == blas.Unit
+	kernel := kernels.TriMatVecs[T]
+	if solve {
+		kernel = kernels.TriSolveVecs[T]
+	}
 	if s == blas.Right {
-		// Row i of X solves op(A)ᵀ x = alpha b.
+		// Row i of X solves op(A)ᵀ x = alpha b (or is op(A)ᵀ alpha b).
 		if alpha != 1 {
 			scaleC(m, n, alpha, b, ldb)
 		}
-		kernels.TriSolveVecs(kernels.Matrix[T]{Rows: m, Cols: n, Data: b, Stride: ldb}, am, upper, tA == blas.NoTrans, unit)
+		kernel(kernels.Matrix[T]{Rows: m, Cols: n, Data: b, Stride: ldb}, am, upper, tA == blas.NoTrans, unit)
 		return
 	}
-	// Column j of X solves op(A) x = alpha b: the rows of Bᵀ.
+	// Column j of X solves op(A) x = alpha b (or is op(A) alpha b): the
+	// rows of Bᵀ.
 	sc := newScratch[T](m * n)
 	defer sc.release()
 	bt := sc.take(m * n)
@@ -113,6 +151,6 @@ func trsm[T kernels.Float](s blas.Side, ul blas.Uplo, tA blas.Transpose, d blas.
 	if alpha != 1 {
 		kernels.Scale(alpha, bt)
 	}
-	kernels.TriSolveVecs(kernels.Matrix[T]{Rows: n, Cols: m, Data: bt, Stride: m}, am, upper, tA != blas.NoTrans, unit)
+	kernel(kernels.Matrix[T]{Rows: n, Cols: m, Data: bt, Stride: m}, am, upper, tA != blas.NoTrans, unit)
 	transpose(b, ldb, bt, m, n, m)
 }

@@ -16,15 +16,15 @@ import (
 // triRoutines are the triangular routines of one precision.
 type triRoutines[T kernels.Float] struct {
 	trmv, trsv func(ul blas.Uplo, tA blas.Transpose, d blas.Diag, n int, a []T, lda int, x []T, incX int)
-	trsm       func(s blas.Side, ul blas.Uplo, tA blas.Transpose, d blas.Diag, m, n int, alpha T, a []T, lda int, b []T, ldb int)
+	trsm, trmm func(s blas.Side, ul blas.Uplo, tA blas.Transpose, d blas.Diag, m, n int, alpha T, a []T, lda int, b []T, ldb int)
 }
 
 func triRoutines64(i blas.Float64) triRoutines[float64] {
-	return triRoutines[float64]{i.Dtrmv, i.Dtrsv, i.Dtrsm}
+	return triRoutines[float64]{i.Dtrmv, i.Dtrsv, i.Dtrsm, i.Dtrmm}
 }
 
 func triRoutines32(i blas.Float32) triRoutines[float32] {
-	return triRoutines[float32]{i.Strmv, i.Strsv, i.Strsm}
+	return triRoutines[float32]{i.Strmv, i.Strsv, i.Strsm, i.Strmm}
 }
 
 // triBoth runs a test for both precisions on every tier.

@@ -2,6 +2,8 @@ package gonumblas
 
 import (
 	"fmt"
+	"math"
+	"math/big"
 	"slices"
 	"testing"
 
@@ -76,6 +78,75 @@ func testTrsm[T kernels.Float](t *testing.T, ours, ref triRoutines[T]) {
 	}
 }
 
+func TestTrmm(t *testing.T) { triBoth(t, testTrmm[float64], testTrmm[float32]) }
+
+func testTrmm[T kernels.Float](t *testing.T, ours, ref triRoutines[T]) {
+	r := tk.NewRand(88)
+	u := unit[T]()
+	for _, sh := range trsmShapes {
+		m, n := sh[0], sh[1]
+		for _, side := range []blas.Side{blas.Left, blas.Right} {
+			k := n
+			if side == blas.Left {
+				k = m
+			}
+			for _, f := range allTriFlags() {
+				for _, pad := range []int{0, 3} {
+					a := triMatrix[T](r, k, max(1, k)+pad, f)
+					b := newMatrix[T](r, m, n, max(1, n)+pad, T(7))
+					for _, alpha := range []T{0, 1, -1, 0.75} {
+						got, want := b.clone(), b.clone()
+						ours.trmm(side, f.ul, f.tA, f.d, m, n, alpha, a.data, a.ld, got.data, b.ld)
+						ref.trmm(side, f.ul, f.tA, f.d, m, n, alpha, a.data, a.ld, want.data, b.ld)
+						name := fmt.Sprintf("trmm(%c, %c, %c, %c, m=%d, n=%d, alpha=%v, lda=%d, ldb=%d)", side, f.ul, f.tA, f.d, m, n, alpha, a.ld, b.ld)
+						every := max(1, m*n/40) // a sample of the elements: exact sums are slow
+						for i := range m {
+							for j := range n {
+								if (i*n+j)%every != 0 && i*n+j != m*n-1 {
+									continue
+								}
+								// Exact B[i][j] = alpha sum_l op(A)[i][l] B[l][j]
+								// (Left) or alpha sum_l B[i][l] op(A)[l][j] (Right).
+								ex := new(big.Float).SetPrec(300)
+								var abs float64
+								for l := range k {
+									var av, bv float64
+									if side == blas.Left {
+										av, bv = opAt(a, f, i, l), float64(b.at(l, j))
+									} else {
+										av, bv = opAt(a, f, l, j), float64(b.at(i, l))
+									}
+									if av == 0 {
+										continue
+									}
+									p := new(big.Float).SetPrec(300).SetFloat64(av)
+									p.Mul(p, new(big.Float).SetFloat64(bv))
+									ex.Add(ex, p)
+									abs += math.Abs(av * bv)
+								}
+								ex.Mul(ex, new(big.Float).SetFloat64(float64(alpha)))
+								e, _ := ex.Float64()
+								bound := float64(k+2) * u * math.Abs(float64(alpha)) * abs * 1.01
+								if g := float64(got.at(i, j)); math.Abs(g-e) > bound {
+									t.Fatalf("%s: B[%d][%d] = %v, exact %v: off by %g > %g", name, i, j, g, e, math.Abs(g-e), bound)
+								}
+								if w := float64(want.at(i, j)); math.Abs(w-e) > bound {
+									t.Fatalf("%s: gonum's B[%d][%d] = %v, exact %v: off by %g > %g", name, i, j, w, e, math.Abs(w-e), bound)
+								}
+							}
+						}
+						for j := range got.data {
+							if j%b.ld >= n && !tk.Same(got.data[j], b.data[j]) {
+								t.Fatalf("%s: wrote the gap at %d", name, j)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
 func TestPanicsTriLevel3(t *testing.T) {
 	triBoth(t, testPanicsTriLevel3[float64], testPanicsTriLevel3[float32])
 }
@@ -96,13 +167,18 @@ func testPanicsTriLevel3[T kernels.Float](t *testing.T, ours, ref triRoutines[T]
 		lda, ldb := max(1, k)+pick(r, -1, 0, 2), max(1, n)+pick(r, -1, 0, 2)
 		a, b := fill[T](r, matLen(r, k, k, lda)), fill[T](r, matLen(r, m, n, ldb))
 		alpha := pick[T](r, 0, 1, 2)
-		name := fmt.Sprintf("trsm(%c, %c, %c, %c, m=%d, n=%d, alpha=%v, len(a)=%d, lda=%d, len(b)=%d, ldb=%d)", side, ul, tA, d, m, n, alpha, len(a), lda, len(b), ldb)
+		mul := r.IntN(2) == 0
+		name := fmt.Sprintf("trsm or trmm (%v)(%c, %c, %c, %c, m=%d, n=%d, alpha=%v, len(a)=%d, lda=%d, len(b)=%d, ldb=%d)", mul, side, ul, tA, d, m, n, alpha, len(a), lda, len(b), ldb)
 		samePanics(t, name, seen, func(o bool) {
 			rt := ref
 			if o {
 				rt = ours
 			}
-			rt.trsm(side, ul, tA, d, m, n, alpha, a, lda, slices.Clone(b), ldb)
+			call := rt.trsm
+			if mul {
+				call = rt.trmm
+			}
+			call(side, ul, tA, d, m, n, alpha, a, lda, slices.Clone(b), ldb)
 		})
 	}
 	allSeen(t, seen, badSide, badUplo, badTranspose, badDiag, mLT0, nLT0, badLdA, badLdB, shortA, shortB)
@@ -133,6 +209,9 @@ func testTriTiers[T kernels.Float](t *testing.T, rt triRoutines[T]) {
 			for _, side := range []blas.Side{blas.Left, blas.Right} {
 				b := fill[T](r, 70*75)
 				rt.trsm(side, f.ul, f.tA, f.d, 70, 70, 0.5, a.data, 73, b, 75)
+				out = append(out, b)
+				b = fill[T](r, 70*75)
+				rt.trmm(side, f.ul, f.tA, f.d, 70, 70, -0.5, a.data, 73, b, 75)
 				out = append(out, b)
 			}
 		}
@@ -169,6 +248,8 @@ func TestTriNoAllocs(t *testing.T) {
 		ours.Dtrsv(blas.Lower, blas.Trans, blas.NonUnit, 30, a.data, 30, x, 1)
 		ours.Dtrsm(blas.Left, blas.Lower, blas.NoTrans, blas.NonUnit, 30, 30, 1, a.data, 30, b, 30)
 		ours.Dtrsm(blas.Right, blas.Lower, blas.Trans, blas.NonUnit, 30, 30, 0.5, a.data, 30, b, 30)
+		ours.Dtrmm(blas.Left, blas.Upper, blas.NoTrans, blas.Unit, 30, 30, 0.5, a.data, 30, b, 30)
+		ours.Dtrmm(blas.Right, blas.Lower, blas.Trans, blas.NonUnit, 30, 30, 1, a.data, 30, b, 30)
 	})
 	if allocs != 0 {
 		t.Fatalf("allocated %v times per run", allocs)
