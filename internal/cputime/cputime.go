@@ -9,3 +9,8 @@ import "time"
 // false where the OS does not tell. Lock the goroutine to its thread
 // (runtime.LockOSThread) between two readings.
 func Thread() (d time.Duration, ok bool) { return thread() }
+
+// Process returns the CPU time all threads of this process have used so
+// far (work spread over goroutines included); ok is false where the OS does
+// not tell.
+func Process() (d time.Duration, ok bool) { return process() }

@@ -35,3 +35,28 @@ func TestThreadCountsWork(t *testing.T) {
 		t.Fatalf("30 ms of busy work used %v of CPU time (x = %v)", busy, x)
 	}
 }
+
+// TestProcessCountsOtherGoroutines checks that work on another goroutine
+// advances the process clock.
+func TestProcessCountsOtherGoroutines(t *testing.T) {
+	p0, ok := Process()
+	if !ok {
+		t.Skip("this OS does not report process CPU time")
+	}
+	done := make(chan float64)
+	go func() {
+		start := time.Now()
+		x := 1.0
+		for time.Since(start) < 30*time.Millisecond {
+			for range 1000 {
+				x = x*1.0000001 + 1e-9
+			}
+		}
+		done <- x
+	}()
+	x := <-done
+	p1, _ := Process()
+	if busy := p1 - p0; busy < 5*time.Millisecond {
+		t.Fatalf("30 ms of busy work on another goroutine used %v of process CPU time (x = %v)", busy, x)
+	}
+}
