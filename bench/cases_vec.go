@@ -35,7 +35,8 @@ func v32(s []float32) blas32.Vector { return blas32.Vector{N: len(s), Inc: 1, Da
 func init() { caseSets = append(caseSets, vecCases) }
 
 // vecCases are the vector building blocks. Axpy and Scale use factors that
-// keep repeated calls finite and out of the subnormal range.
+// keep repeated calls finite and out of the subnormal range; Scale's is -1,
+// not 1, which BLAS implementations (OpenBLAS among them) skip as a no-op.
 func vecCases() []kernelCase {
 	return []kernelCase{
 		{kernel: "Dot", prec: "float64", work: linear(2, 16),
@@ -72,15 +73,15 @@ func vecCases() []kernelCase {
 				{"vek", func(n int) func() { x, _ := vectors32(n); return func() { sink32 = vek32.Sum(x) } }},
 			}},
 		{kernel: "Scale", prec: "float64", work: linear(1, 16),
-			ours: func(n int) func() { x, _ := vectors64(n); return func() { kernels.Scale(1, x) } },
+			ours: func(n int) func() { x, _ := vectors64(n); return func() { kernels.Scale(-1, x) } },
 			peers: []peer{
-				{"gonum", func(n int) func() { x, _ := vectors64(n); return func() { blas64.Scal(1, v64(x)) } }},
+				{"gonum", func(n int) func() { x, _ := vectors64(n); return func() { blas64.Scal(-1, v64(x)) } }},
 				{"vek", func(n int) func() { x, _ := vectors64(n); return func() { vek.MulNumber_Inplace(x, 1) } }},
 			}},
 		{kernel: "Scale", prec: "float32", work: linear(1, 8),
-			ours: func(n int) func() { x, _ := vectors32(n); return func() { kernels.Scale(1, x) } },
+			ours: func(n int) func() { x, _ := vectors32(n); return func() { kernels.Scale(-1, x) } },
 			peers: []peer{
-				{"gonum", func(n int) func() { x, _ := vectors32(n); return func() { blas32.Scal(1, v32(x)) } }},
+				{"gonum", func(n int) func() { x, _ := vectors32(n); return func() { blas32.Scal(-1, v32(x)) } }},
 				{"vek", func(n int) func() { x, _ := vectors32(n); return func() { vek32.MulNumber_Inplace(x, 1) } }},
 			}},
 		{kernel: "Add", prec: "float64", work: linear(1, 24),

@@ -108,10 +108,10 @@ func BenchmarkAxpy(b *testing.B) {
 
 func BenchmarkScale(b *testing.B) {
 	benchVec(b, "Scale",
-		func(t cpu.Tier) func(x, y []float64) { return func(x, _ []float64) { scaleOn(t, 1, x) } },
-		func(x, _ []float64) { blas64.Scal(1, blas64.Vector{N: len(x), Inc: 1, Data: x}) },
-		func(t cpu.Tier) func(x, y []float32) { return func(x, _ []float32) { scaleOn(t, 1, x) } },
-		func(x, _ []float32) { blas32.Scal(1, blas32.Vector{N: len(x), Inc: 1, Data: x}) }, 1)
+		func(t cpu.Tier) func(x, y []float64) { return func(x, _ []float64) { scaleOn(t, -1, x) } },
+		func(x, _ []float64) { blas64.Scal(-1, blas64.Vector{N: len(x), Inc: 1, Data: x}) },
+		func(t cpu.Tier) func(x, y []float32) { return func(x, _ []float32) { scaleOn(t, -1, x) } },
+		func(x, _ []float32) { blas32.Scal(-1, blas32.Vector{N: len(x), Inc: 1, Data: x}) }, 1)
 }
 
 func BenchmarkAdd(b *testing.B) {
