@@ -203,8 +203,24 @@ func matVecsSerial[T Float](t cpu.Tier, y, w, x Matrix[T], bias []T) {
 	}
 	L := 64 / size
 	mc := max(8, wblock/max(1, n*size)) &^ 7
+	var wb *mvWBuf[T]
+	if lb != nil && mvCopyW(t, nb) && mc*(n+L*((n+kc-1)/kc)) <= len(mvWBuf[T]{}) {
+		wb = getWBuf[T]()
+		defer putWBuf(wb)
+	}
 	for i0 := 0; i0 < m; i0 += mc {
 		mi := min(mc, m-i0)
+		if wb != nil {
+			// Piece p of row r of the block goes to p*mi*(kc+L) + r*(kn+L):
+			// a stride of one cache line more than the piece.
+			for j0 := 0; j0 < n; j0 += kc {
+				kn := min(kc, n-j0)
+				o := j0 / kc * mi * (kc + L)
+				for r := range mi {
+					copy(wb[o+r*(kn+L):o+r*(kn+L)+kn], w.Data[(i0+r)*w.Stride+j0:(i0+r)*w.Stride+j0+kn])
+				}
+			}
+		}
 		nc := max(12, callWork/max(1, mi*kc)/12*12)
 		if lb != nil {
 			nc = max(1, min(nc, len(lb)/(mi*L)))
@@ -219,6 +235,9 @@ func matVecsSerial[T Float](t cpu.Tier, y, w, x Matrix[T], bias []T) {
 			for j0 := 0; ; {
 				kn := min(kc, n-j0)
 				ws, xs := w.sub(i0, j0, mi, kn), x.sub(b0, j0, bn, kn)
+				if wb != nil {
+					ws = Matrix[T]{Rows: mi, Cols: kn, Data: wb[j0/kc*mi*(kc+L):], Stride: kn + L}
+				}
 				var lanes []T
 				if lb != nil {
 					lanes = lb[:]
@@ -245,6 +264,39 @@ func mvBlock(t cpu.Tier) int {
 		return 128 << 10
 	}
 	return 512 << 10
+}
+
+// mvCopyW reports whether tier t copies the W block of a long-row call of
+// nb X rows to a buffer, piece by piece with a row stride of one cache line
+// more than the piece. On AVX2 (Zen 3) the rows of a W block of a 4 KiB-
+// multiple stride (float64 n = 1024) fall in the same L1 sets as each other
+// and as the X rows of a tile; shifted by a line each, MatVecs ran 3-7%
+// faster (n = 1024, batch 64 and 256, interleaved in one process). The copy
+// reads W once per call, so it needs a batch to pay for it.
+func mvCopyW(t cpu.Tier, nb int) bool { return t == cpu.AVX2 && nb >= 32 }
+
+// mvWBuf holds the copy of one W block (mvCopyW): mvBlock(AVX2) bytes plus
+// a cache line per row and piece.
+type mvWBuf[T Float] [(128<<10)/4 + 1<<12]T
+
+var wBufPools = [2]sync.Pool{
+	{New: func() any { return new(mvWBuf[float64]) }},
+	{New: func() any { return new(mvWBuf[float32]) }},
+}
+
+func getWBuf[T Float]() *mvWBuf[T] {
+	if is64[T]() {
+		return wBufPools[0].Get().(*mvWBuf[T])
+	}
+	return wBufPools[1].Get().(*mvWBuf[T])
+}
+
+func putWBuf[T Float](b *mvWBuf[T]) {
+	if is64[T]() {
+		wBufPools[0].Put(b)
+	} else {
+		wBufPools[1].Put(b)
+	}
 }
 
 // laneBuf holds the lanes of the outputs of one call between pieces.

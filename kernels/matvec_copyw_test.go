@@ -1,0 +1,37 @@
+package kernels
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/flowkern/flowkern/internal/cpu"
+	"github.com/flowkern/flowkern/internal/ref"
+	tk "github.com/flowkern/flowkern/internal/testkit"
+)
+
+// TestMatVecsCopiedW runs MatVecs on shapes whose rows come in pieces and
+// whose batch is large enough for the AVX2 tier to copy its W blocks
+// (mvCopyW), with strides above the row length, a partial last piece and a
+// partial last W block, and compares every output with internal/ref.
+func TestMatVecsCopiedW(t *testing.T) {
+	forBoth(t, testCopiedW[float64], testCopiedW[float32])
+}
+
+func testCopiedW[T Float](t *testing.T, tier cpu.Tier) {
+	r := tk.NewRand(11)
+	per := 4096 / sizeOfT[T]() // elements of one piece
+	for _, s := range [][4]int{{9, per + 8, 32, 0}, {30, 2*per + 5, 40, 3}, {70, per + 1, 33, 16}, {17, 3 * per, 64, 0}} {
+		m, n, nb, pad := s[0], s[1], s[2], s[3]
+		ldw, ldx, ldy := n+pad, n+2*pad, m+pad
+		w, x, bias := make([]T, m*ldw), make([]T, nb*ldx), make([]T, m)
+		for _, v := range [][]T{w, x, bias} {
+			tk.Fill(r, v)
+		}
+		for _, bs := range [][]T{nil, bias} {
+			y, want := make([]T, nb*ldy), make([]T, nb*ldy)
+			matVecsOn(tier, 1, Matrix[T]{nb, m, y, ldy}, Matrix[T]{m, n, w, ldw}, Matrix[T]{nb, n, x, ldx}, bs)
+			ref.MatVecs(want, ldy, w, ldw, x, ldx, bs, m, n, nb)
+			sameSlice(t, fmt.Sprintf("m=%d n=%d nb=%d pad=%d bias=%v", m, n, nb, pad, bs != nil), y, want)
+		}
+	}
+}
