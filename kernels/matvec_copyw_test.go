@@ -35,3 +35,26 @@ func testCopiedW[T Float](t *testing.T, tier cpu.Tier) {
 		}
 	}
 }
+
+// TestMatTVecsCopiedA runs MatTVecs with X (the A of Outer) at a 4 KiB
+// stride, which the AVX2 tier copies block by block (copyA in outerSerial),
+// over several k chunks and row chunks, against internal/ref.
+func TestMatTVecsCopiedA(t *testing.T) {
+	forBoth(t, testCopiedA[float64], testCopiedA[float32])
+}
+
+func testCopiedA[T Float](t *testing.T, tier cpu.Tier) {
+	r := tk.NewRand(12)
+	ldx := 4096 / sizeOfT[T]()
+	for _, s := range [][3]int{{300, 70, 40}, {129, 33, 12}, {260, 9, 130}} {
+		m, n, nb := s[0], s[1], s[2]
+		w, x := make([]T, m*n), make([]T, (nb-1)*ldx+m)
+		for _, v := range [][]T{w, x} {
+			tk.Fill(r, v)
+		}
+		y, want := make([]T, nb*n), make([]T, nb*n)
+		matTVecsOn(tier, 1, Matrix[T]{nb, n, y, n}, Matrix[T]{m, n, w, n}, Matrix[T]{nb, m, x, ldx})
+		ref.MatTVecs(want, n, w, n, x, ldx, m, n, nb)
+		sameSlice(t, fmt.Sprintf("m=%d n=%d nb=%d ldx=%d", m, n, nb, ldx), y, want)
+	}
+}
