@@ -204,7 +204,7 @@ func matVecsSerial[T Float](t cpu.Tier, y, w, x Matrix[T], bias []T) {
 	L := 64 / size
 	mc := max(8, wblock/max(1, n*size)) &^ 7
 	var wb *mvWBuf[T]
-	if lb != nil && mvCopyW(t, nb) && mc*(n+L*((n+kc-1)/kc)) <= len(mvWBuf[T]{}) {
+	if (lb != nil || w.Stride*size%4096 == 0) && mvCopyW(t, nb) && mc*(n+L*((n+kc-1)/kc)) <= len(mvWBuf[T]{}) {
 		wb = getWBuf[T]()
 		defer putWBuf(wb)
 	}
@@ -266,13 +266,15 @@ func mvBlock(t cpu.Tier) int {
 	return 512 << 10
 }
 
-// mvCopyW reports whether tier t copies the W block of a long-row call of
-// nb X rows to a buffer, piece by piece with a row stride of one cache line
-// more than the piece. On AVX2 (Zen 3) the rows of a W block of a 4 KiB-
-// multiple stride (float64 n = 1024) fall in the same L1 sets as each other
-// and as the X rows of a tile; shifted by a line each, MatVecs ran 3-7%
-// faster (n = 1024, batch 64 and 256, interleaved in one process). The copy
-// reads W once per call, so it needs a batch to pay for it.
+// mvCopyW reports whether tier t copies the W block of a call of nb X rows
+// to a buffer, piece by piece with a row stride of one cache line more than
+// the piece, when the call has pieces or W's stride is a multiple of 4 KiB.
+// On AVX2 (Zen 3) the rows of a W block of a 4 KiB-multiple stride fall in
+// the same L1 sets as each other and as the X rows of a tile; shifted by a
+// line each, MatVecs ran faster (interleaved in one process: float64
+// n = 1024 batch 64 and 256 +3-7%, float64 n = 512 and float32 n = 1024,
+// whole rows, +0-20%). The copy reads W once per call, so it needs a batch
+// to pay for it.
 func mvCopyW(t cpu.Tier, nb int) bool { return t == cpu.AVX2 && nb >= 32 }
 
 // mvWBuf holds the copy of one W block (mvCopyW): mvBlock(AVX2) bytes plus

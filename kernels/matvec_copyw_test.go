@@ -11,8 +11,9 @@ import (
 
 // TestMatVecsCopiedW runs MatVecs on shapes whose rows come in pieces and
 // whose batch is large enough for the AVX2 tier to copy its W blocks
-// (mvCopyW), with strides above the row length, a partial last piece and a
-// partial last W block, and compares every output with internal/ref.
+// (mvCopyW), or whole rows at a 4 KiB stride, with strides above the row
+// length, a partial last piece and a partial last W block, and compares
+// every output with internal/ref.
 func TestMatVecsCopiedW(t *testing.T) {
 	forBoth(t, testCopiedW[float64], testCopiedW[float32])
 }
@@ -20,9 +21,14 @@ func TestMatVecsCopiedW(t *testing.T) {
 func testCopiedW[T Float](t *testing.T, tier cpu.Tier) {
 	r := tk.NewRand(11)
 	per := 4096 / sizeOfT[T]() // elements of one piece
-	for _, s := range [][4]int{{9, per + 8, 32, 0}, {30, 2*per + 5, 40, 3}, {70, per + 1, 33, 16}, {17, 3 * per, 64, 0}} {
+	// The last two have whole rows (no pieces) and W at a 4 KiB stride.
+	for _, s := range [][5]int{{9, per + 8, 32, 0, 0}, {30, 2*per + 5, 40, 3, 0}, {70, per + 1, 33, 16, 0},
+		{17, 3 * per, 64, 0, 0}, {200, 300, 40, 0, per}, {150, per, 35, 0, per}} {
 		m, n, nb, pad := s[0], s[1], s[2], s[3]
 		ldw, ldx, ldy := n+pad, n+2*pad, m+pad
+		if s[4] > 0 {
+			ldw = s[4]
+		}
 		w, x, bias := make([]T, m*ldw), make([]T, nb*ldx), make([]T, m)
 		for _, v := range [][]T{w, x, bias} {
 			tk.Fill(r, v)
