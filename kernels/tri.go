@@ -281,6 +281,10 @@ func triMulOn[T Float](t cpu.Tier, workers int, x Matrix[T], s *triSpec[T]) {
 // -M[i][k] for k in J: each update is fma(-M[i][k], x[k], C) in the order
 // of k.
 func triSolveSerial[T Float](t cpu.Tier, x Matrix[T], s *triSpec[T]) {
+	if x.Rows < triSmall {
+		triRows(t, x, s, true)
+		return
+	}
 	n, nb := s.a.Rows, x.Rows
 	fwd := s.mLower()
 	bw, rc := min(n, triNB), min(nb, triRC)
@@ -467,6 +471,10 @@ func triSolveBlock[T Float](t cpu.Tier, tt Matrix[T], dm []T, ldd int, rd []T, l
 // the block's triangle first, is copied back, then the columns right of I
 // are added. P holds M[i][k] for the columns outside I, D inside.
 func triMulSerial[T Float](t cpu.Tier, x Matrix[T], s *triSpec[T]) {
+	if x.Rows < triSmall {
+		triRows(t, x, s, false)
+		return
+	}
 	n, nb := s.a.Rows, x.Rows
 	lower := s.mLower()
 	bw, rc := min(n, triNB), min(nb, triRC)

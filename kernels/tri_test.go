@@ -116,7 +116,7 @@ func triShapes(short bool) [][2]int {
 		out = append(out, [2]int{n, (n*7 + 3) % 13})
 	}
 	out = append(out, [2]int{31, 40}, [2]int{33, 1}, [2]int{63, 17}, [2]int{64, 9}, [2]int{65, 30},
-		[2]int{100, 3}, [2]int{129, 20}, [2]int{7, 300}, [2]int{40, 513})
+		[2]int{100, 3}, [2]int{129, 20}, [2]int{7, 300}, [2]int{40, 513}, [2]int{70, 2}, [2]int{134, 7}, [2]int{67, 8})
 	if !short {
 		out = append(out, [2]int{200, 70}, [2]int{130, 260})
 	}
