@@ -10,9 +10,10 @@
 // increments (a strided Level 1 call is gonum's: no kernel fits it);
 // Dgemv, Dger, Dgemm and their twins for every transpose, increment and
 // leading dimension, on the batched kernels (kernels.MatVecs, MatTVecs,
-// AddOuters) with a strided vector copied to scratch; Dtrmv, Dtrsv, Dtrmm,
-// Dtrsm and their twins on the triangular kernels (kernels.TriMatVecs,
-// TriSolveVecs). Every other routine is gonum's.
+// AddOuters) with a strided vector copied to scratch; Dsyrk and Ssyrk on
+// the same kernels, by blocks of rows; Dtrmv, Dtrsv, Dtrmm, Dtrsm and their
+// twins on the triangular kernels (kernels.TriMatVecs, TriSolveVecs).
+// Every other routine is gonum's.
 //
 // Every routine checks its arguments as gonum does, in the same order, and
 // panics with the same values, so a bad call fails the same way with either
@@ -52,7 +53,8 @@
 // assembly Dger and Sger skip a negative incY and start a negative incX out
 // of bounds; gonum's pure-Go GemvT (Sgemv, and Dgemv off amd64) with beta
 // == 0 and incY == 1 zeroes all of y, past its n elements too; gonum's
-// Dgemm with alpha == 0 and beta != 1 multiplies A and B by zero, so their
+// Dsyrk with k == 0 and beta == 0 (Trans) multiplies C by zero, so its NaN
+// stays; its Dgemm with alpha == 0 and beta != 1 multiplies A and B by zero, so their
 // NaN and Inf can reach C; and its Dgemm skips a zero alpha*A[i][l]
 // (NoTrans, NoTrans and Trans, NoTrans), so an Inf or NaN in B meets zero
 // there without making NaN, which the kernels' full sums do make.
