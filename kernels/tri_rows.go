@@ -11,11 +11,16 @@ const triSmall = 8
 // in the canonical order. With A transposed, column k of M = Aᵀ is row k
 // of A: the terms in x[k] go to every output at once as one Axpy over it
 // (each output still receives them in increasing k, or decreasing in the
-// backward solve). Without, A is first transposed into scratch, whose rows
-// are then M's columns.
+// backward solve). Without, float64 runs each output's chain along a row of
+// A (triRows64), and float32 transposes A into scratch, whose rows are then
+// M's columns.
 func triRows[T Float](t cpu.Tier, x Matrix[T], s *triSpec[T], solve bool) {
 	n := s.a.Rows
 	if n == 0 {
+		return
+	}
+	if !s.trans && is64[T]() {
+		triRows64(x, s, solve)
 		return
 	}
 	cs := *s
@@ -42,6 +47,32 @@ func triRows[T Float](t cpu.Tier, x Matrix[T], s *triSpec[T], solve bool) {
 			triSolveCols(t, xr, &cs, lower)
 		} else {
 			triMulCols(t, xr, buf[:n], &cs, lower)
+		}
+	}
+}
+
+// triRows64 is triRows for float64 with A not transposed: M's rows are
+// A's, and each output's chain runs along one (tri_rows64.go).
+func triRows64[T Float](x Matrix[T], s *triSpec[T], solve bool) {
+	n := s.a.Rows
+	bp := getTriBuf[T](n)
+	defer putTriBuf(bp)
+	dg := f64((*bp)[:n])
+	for i := range dg {
+		dg[i] = float64(s.d(i))
+	}
+	a, lower := f64(s.a.Data), s.mLower()
+	for b := range x.Rows {
+		xr := f64(x.Data[b*x.Stride : b*x.Stride+n])
+		switch {
+		case solve && lower:
+			triSolveRows64Lower(xr, a, s.a.Stride, dg)
+		case solve:
+			triSolveRows64Upper(xr, a, s.a.Stride, dg)
+		case lower:
+			triMulRows64Lower(xr, a, s.a.Stride, dg)
+		default:
+			triMulRows64Upper(xr, a, s.a.Stride, dg)
 		}
 	}
 }
