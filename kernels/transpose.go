@@ -24,8 +24,14 @@ func transposeOn[T Float](t cpu.Tier, dst []T, do, ldd int, src []T, so, lds int
 		panic(fmt.Sprintf("kernels: internal error: transpose of %dx%d outside its slices", rows, cols))
 	}
 	r4, c4 := rows&^3, cols&^3
-	if r4 > 0 && c4 > 0 {
-		transpose4(dst, do, ldd, src, so, lds, r4, c4)
+	// Tiles of transposeTile x transposeTile: the lines of dst a tile
+	// writes stay in L1 until they are full.
+	for r0 := 0; r0 < r4; r0 += transposeTile {
+		rn := min(transposeTile, r4-r0)
+		for c0 := 0; c0 < c4; c0 += transposeTile {
+			cn := min(transposeTile, c4-c0)
+			transpose4(dst, do+c0*ldd+r0, ldd, src, so+r0*lds+c0, lds, rn, cn)
+		}
 	}
 	for r := range rows {
 		c := c4
@@ -60,6 +66,10 @@ func transpose[T Float](t cpu.Tier, dst []T, do, ldd int, src []T, so, lds int, 
 	}
 }
 
+// transposeTile is the side of the tiles transposeOn hands to the kernel
+// (a multiple of 4).
+const transposeTile = 32
+
 // inSpan reports whether the elements off + i*ld + j, i < outer, j < inner
 // (outer, inner >= 1), all lie in [0, n).
 func inSpan(n, off, ld, outer, inner int) bool {
@@ -68,4 +78,17 @@ func inSpan(n, off, ld, outer, inner int) bool {
 		lo, hi = hi, lo
 	}
 	return lo >= 0 && hi+inner <= n
+}
+
+// Transpose sets dst to the transpose of src: dst[j][i] = src[i][j]. The
+// copies are exact; dst and src must not overlap. It panics if dst is not
+// src.Cols x src.Rows or a view is invalid; the message names the shapes.
+func Transpose[T Float](dst, src Matrix[T]) {
+	src.check("Transpose", "src")
+	dst.check("Transpose", "dst")
+	if dst.Rows != src.Cols || dst.Cols != src.Rows {
+		panic(fmt.Sprintf("kernels: Transpose: dst is %dx%d but src is %dx%d: dst needs %dx%d",
+			dst.Rows, dst.Cols, src.Rows, src.Cols, src.Cols, src.Rows))
+	}
+	transpose(active, dst.Data, 0, dst.Stride, src.Data, 0, src.Stride, src.Rows, src.Cols)
 }

@@ -74,3 +74,40 @@ func testTranspose[T Float](t *testing.T, tier cpu.Tier) {
 		transposeOn(tier, make([]T, 15), 0, 4, make([]T, 16), 0, 4, 4, 4)
 	}, "outside its slices")
 }
+
+// TestTransposePublic checks Transpose on every tier (the Go loops where
+// there is no kernel) against the element loop, with strides, and its
+// panics.
+func TestTransposePublic(t *testing.T) {
+	tk.ForEachTier(t, built, func(t *testing.T, tier cpu.Tier) {
+		defer setTier(tier)()
+		r := tk.NewRand(5)
+		for _, sh := range [][2]int{{0, 0}, {0, 3}, {3, 0}, {1, 1}, {5, 9}, {17, 4}, {33, 70}, {70, 45}, {129, 66}} {
+			rows, cols := sh[0], sh[1]
+			src := Matrix[float64]{rows, cols, make([]float64, rows*(cols+2)), cols + 2}
+			dst := Matrix[float64]{cols, rows, make([]float64, cols*(rows+3)), rows + 3}
+			tk.Fill(r, src.Data)
+			for i := range dst.Data {
+				dst.Data[i] = -7
+			}
+			Transpose(dst, src)
+			for i := range cols {
+				for j := range dst.Stride {
+					want := -7.0
+					if j < rows {
+						want = src.Data[j*src.Stride+i]
+					}
+					if got := dst.Data[i*dst.Stride+j]; got != want {
+						t.Fatalf("%dx%d: dst[%d][%d] = %v, want %v", rows, cols, i, j, got, want)
+					}
+				}
+			}
+		}
+	})
+	expectPanic(t, "shape", func() {
+		Transpose(Matrix[float32]{2, 3, make([]float32, 6), 3}, Matrix[float32]{2, 3, make([]float32, 6), 3})
+	}, "Transpose", "dst is 2x3", "src is 2x3", "needs 3x2")
+	expectPanic(t, "short", func() {
+		Transpose(Matrix[float32]{3, 2, make([]float32, 6), 2}, Matrix[float32]{2, 3, make([]float32, 5), 3})
+	}, "Transpose", "src", "len(Data) >= 6")
+}

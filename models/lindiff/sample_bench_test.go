@@ -55,7 +55,7 @@ func benchSample(b *testing.B, n, d, T int) {
 	for _, v := range []struct {
 		name string
 		mv   matVecsFunc
-	}{{"kernels", kernels.MatVecs[float64]}, {"gonum", gonumMatVecs}} {
+	}{{"kernels", nil}, {"gonum", gonumMatVecs}} {
 		b.Run(v.name, func(b *testing.B) {
 			// The sampler runs on its own goroutines: the process's CPU
 			// time counts them (and leaves out other processes).

@@ -141,7 +141,7 @@ func TestSampleNoAllocs(t *testing.T) {
 	e, _ := FitExact(x, s, 0)
 	m := e.Dense()
 	st := &sampler{m: m, d: d, wb: make([]float64, s.T*d), coef: make([]float64, 3*s.T),
-		mv: kernels.MatVecs[float64], block: 16, eps: make([]float64, sampleChunk*d),
+		wt: make([]float64, d*d), block: 16, eps: make([]float64, sampleChunk*d),
 		z: make([]float64, d), gens: make([]Normal, sampleChunk)}
 	for i := range st.coef {
 		st.coef[i] = 0.5
