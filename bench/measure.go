@@ -38,18 +38,20 @@ func timeOp(f func(), iters int) float64 {
 	return float64(time.Since(start).Nanoseconds()) / float64(iters)
 }
 
-// cpuTimeOp is timeOp by the CPU time of the calling thread (measureAll
-// locks it), which on a shared machine leaves out the time spent waiting
-// behind other processes; by the wall clock where the OS does not tell.
+// cpuTimeOp is timeOp by the CPU time of the whole process, which on a
+// shared machine leaves out the time spent waiting behind other processes
+// and, unlike the calling thread's, counts the goroutines a contestant
+// starts (gonum's Dgemm does); by the wall clock where the OS does not
+// tell.
 func cpuTimeOp(f func(), iters int) float64 {
-	c0, ok := cputime.Thread()
+	c0, ok := cputime.Process()
 	if !ok {
 		return timeOp(f, iters)
 	}
 	for range iters {
 		f()
 	}
-	c1, _ := cputime.Thread()
+	c1, _ := cputime.Process()
 	return float64(c1-c0) / float64(iters)
 }
 
@@ -80,12 +82,10 @@ func selectCases(opt options) []kernelCase {
 }
 
 func measureAll(opt options, todo []kernelCase, progress *progress) ([]Result, error) {
-	// Every contestant on this one thread and one core: gonum's Dgemm would
-	// otherwise spread over the others, and the thread's CPU time is then
-	// all of the work.
+	// Every contestant on one core: gonum's Dgemm would otherwise spread
+	// over the others, which the process's CPU time would count but the
+	// comparison with our one-core kernels should not.
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
 	var all []Result
 	total, done := 0, 0
 	for _, c := range todo {

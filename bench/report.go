@@ -122,7 +122,7 @@ func writeResults(w io.Writer, r *Report) {
 		}
 	}
 	fmt.Fprintf(w, "## Benchmarks\n\nEvery implementation runs on one core (GOMAXPROCS 1 while measuring) and is timed by the CPU time of\n"+
-		"the measuring thread, which leaves out the time a shared machine spends on other work.\n"+
+		"the process, which leaves out the time a shared machine spends on other work.\n"+
 		"Rates (GFLOP/s, or Gelem/s for the vector math) at the median of the interleaved repetitions (spread = (max-min)/median);\n"+
 		"ratios are our best tier against each other implementation in the same run; in parentheses, the\n"+
 		"share of the roofline min(FMA peak, flops/byte x read bandwidth at the same working-set size).\n\n")
