@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"math/rand/v2"
 	"slices"
 	"testing"
 
@@ -17,72 +18,107 @@ var trsmShapes = [][2]int{{0, 0}, {0, 3}, {3, 0}, {1, 1}, {1, 5}, {5, 1}, {7, 9}
 func TestTrsm(t *testing.T) { triBoth(t, testTrsm[float64], testTrsm[float32]) }
 
 func testTrsm[T kernels.Float](t *testing.T, ours, ref triRoutines[T]) {
-	r := tk.NewRand(87)
-	for _, sh := range trsmShapes {
-		m, n := sh[0], sh[1]
-		for _, side := range []blas.Side{blas.Left, blas.Right} {
-			k := n
-			if side == blas.Left {
-				k = m
-			}
-			for _, f := range allTriFlags() {
-				for _, pad := range []int{0, 3} {
-					a := triMatrix[T](r, k, max(1, k)+pad, f)
-					b := newMatrix[T](r, m, n, max(1, n)+pad, T(7))
-					for _, alpha := range []T{0, 1, -1, 0.75} {
-						got, want := b.clone(), b.clone()
-						ours.trsm(side, f.ul, f.tA, f.d, m, n, alpha, a.data, a.ld, got.data, b.ld)
-						ref.trsm(side, f.ul, f.tA, f.d, m, n, alpha, a.data, a.ld, want.data, b.ld)
-						name := fmt.Sprintf("trsm(%c, %c, %c, %c, m=%d, n=%d, alpha=%v, lda=%d, ldb=%d)", side, f.ul, f.tA, f.d, m, n, alpha, a.ld, b.ld)
-						for j := range got.data {
-							if j%b.ld >= n && !tk.Same(got.data[j], b.data[j]) {
-								t.Fatalf("%s: wrote the gap at %d", name, j)
-							}
-						}
-						if alpha == 0 {
-							for j := range got.data {
-								if j%b.ld < n && got.data[j] != 0 {
-									t.Fatalf("%s: B[%d] = %v, want 0", name, j, got.data[j])
-								}
-							}
-							continue
-						}
-						// Each column (Left) or row (Right) of X solves one
-						// system: op(A) x = alpha b or op(A)ᵀ x = alpha b.
-						g := f
-						if side == blas.Right {
-							g.tA = blas.Trans
-							if f.tA != blas.NoTrans {
-								g.tA = blas.NoTrans
-							}
-						}
-						vecs, at := n, func(mt matrix[T], v, i int) T { return mt.at(i, v) }
-						if side == blas.Right {
-							vecs, at = m, func(mt matrix[T], v, i int) T { return mt.at(v, i) }
-						}
-						for v := range vecs {
-							if vecs > 6 && v%(vecs/3) != 0 && v != vecs-1 {
-								continue // a sample of the vectors: the residual is exact (math/big)
-							}
-							bv, xs, gs := make([]float64, k), make([]T, k), make([]T, k)
-							for i := range k {
-								bv[i] = float64(alpha * at(b, v, i))
-								xs[i], gs[i] = at(got, v, i), at(want, v, i)
-							}
-							checkSolve(t, fmt.Sprintf("%s vector %d", name, v), a, g, bv, xs, gs)
-						}
-					}
-				}
+	tri3Cases(tk.NewRand(87), func(side blas.Side, f triFlag, m, n, k int, a, b matrix[T], alpha T) {
+		got, want := b.clone(), b.clone()
+		ours.trsm(side, f.ul, f.tA, f.d, m, n, alpha, a.data, a.ld, got.data, b.ld)
+		ref.trsm(side, f.ul, f.tA, f.d, m, n, alpha, a.data, a.ld, want.data, b.ld)
+		name := fmt.Sprintf("trsm(%c, %c, %c, %c, m=%d, n=%d, alpha=%v, lda=%d, ldb=%d)", side, f.ul, f.tA, f.d, m, n, alpha, a.ld, b.ld)
+		for j := range got.data {
+			if j%b.ld >= n && !tk.Same(got.data[j], b.data[j]) {
+				t.Fatalf("%s: wrote the gap at %d", name, j)
 			}
 		}
-	}
+		if alpha == 0 {
+			for j := range got.data {
+				if j%b.ld < n && got.data[j] != 0 {
+					t.Fatalf("%s: B[%d] = %v, want 0", name, j, got.data[j])
+				}
+			}
+			return
+		}
+		// Each column (Left) or row (Right) of X solves one
+		// system: op(A) x = alpha b or op(A)ᵀ x = alpha b.
+		g := f
+		if side == blas.Right {
+			g.tA = blas.Trans
+			if f.tA != blas.NoTrans {
+				g.tA = blas.NoTrans
+			}
+		}
+		vecs, at := n, func(mt matrix[T], v, i int) T { return mt.at(i, v) }
+		if side == blas.Right {
+			vecs, at = m, func(mt matrix[T], v, i int) T { return mt.at(v, i) }
+		}
+		for v := range vecs {
+			if vecs > 6 && v%(vecs/3) != 0 && v != vecs-1 {
+				continue // a sample of the vectors: the residual is exact (math/big)
+			}
+			bv, xs, gs := make([]float64, k), make([]T, k), make([]T, k)
+			for i := range k {
+				bv[i] = float64(alpha * at(b, v, i))
+				xs[i], gs[i] = at(got, v, i), at(want, v, i)
+			}
+			checkSolve(t, fmt.Sprintf("%s vector %d", name, v), a, g, bv, xs, gs)
+		}
+	})
 }
 
 func TestTrmm(t *testing.T) { triBoth(t, testTrmm[float64], testTrmm[float32]) }
 
 func testTrmm[T kernels.Float](t *testing.T, ours, ref triRoutines[T]) {
-	r := tk.NewRand(88)
 	u := unit[T]()
+	tri3Cases(tk.NewRand(88), func(side blas.Side, f triFlag, m, n, k int, a, b matrix[T], alpha T) {
+		got, want := b.clone(), b.clone()
+		ours.trmm(side, f.ul, f.tA, f.d, m, n, alpha, a.data, a.ld, got.data, b.ld)
+		ref.trmm(side, f.ul, f.tA, f.d, m, n, alpha, a.data, a.ld, want.data, b.ld)
+		name := fmt.Sprintf("trmm(%c, %c, %c, %c, m=%d, n=%d, alpha=%v, lda=%d, ldb=%d)", side, f.ul, f.tA, f.d, m, n, alpha, a.ld, b.ld)
+		every := max(1, m*n/40) // a sample of the elements: exact sums are slow
+		for i := range m {
+			for j := range n {
+				if (i*n+j)%every != 0 && i*n+j != m*n-1 {
+					continue
+				}
+				// Exact B[i][j] = alpha sum_l op(A)[i][l] B[l][j]
+				// (Left) or alpha sum_l B[i][l] op(A)[l][j] (Right).
+				ex := new(big.Float).SetPrec(300)
+				var abs float64
+				for l := range k {
+					var av, bv float64
+					if side == blas.Left {
+						av, bv = opAt(a, f, i, l), float64(b.at(l, j))
+					} else {
+						av, bv = opAt(a, f, l, j), float64(b.at(i, l))
+					}
+					if av == 0 {
+						continue
+					}
+					p := new(big.Float).SetPrec(300).SetFloat64(av)
+					p.Mul(p, new(big.Float).SetFloat64(bv))
+					ex.Add(ex, p)
+					abs += math.Abs(av * bv)
+				}
+				ex.Mul(ex, new(big.Float).SetFloat64(float64(alpha)))
+				e, _ := ex.Float64()
+				bound := float64(k+2) * u * math.Abs(float64(alpha)) * abs * 1.01
+				if g := float64(got.at(i, j)); math.Abs(g-e) > bound {
+					t.Fatalf("%s: B[%d][%d] = %v, exact %v: off by %g > %g", name, i, j, g, e, math.Abs(g-e), bound)
+				}
+				if w := float64(want.at(i, j)); math.Abs(w-e) > bound {
+					t.Fatalf("%s: gonum's B[%d][%d] = %v, exact %v: off by %g > %g", name, i, j, w, e, math.Abs(w-e), bound)
+				}
+			}
+		}
+		for j := range got.data {
+			if j%b.ld >= n && !tk.Same(got.data[j], b.data[j]) {
+				t.Fatalf("%s: wrote the gap at %d", name, j)
+			}
+		}
+	})
+}
+
+// tri3Cases calls f for every shape, side, flag set, padding and alpha of
+// the Level 3 triangular tests, with a fresh k×k A and m×n B.
+func tri3Cases[T kernels.Float](r *rand.Rand, f func(side blas.Side, fl triFlag, m, n, k int, a, b matrix[T], alpha T)) {
 	for _, sh := range trsmShapes {
 		m, n := sh[0], sh[1]
 		for _, side := range []blas.Side{blas.Left, blas.Right} {
@@ -90,56 +126,12 @@ func testTrmm[T kernels.Float](t *testing.T, ours, ref triRoutines[T]) {
 			if side == blas.Left {
 				k = m
 			}
-			for _, f := range allTriFlags() {
+			for _, fl := range allTriFlags() {
 				for _, pad := range []int{0, 3} {
-					a := triMatrix[T](r, k, max(1, k)+pad, f)
+					a := triMatrix[T](r, k, max(1, k)+pad, fl)
 					b := newMatrix[T](r, m, n, max(1, n)+pad, T(7))
 					for _, alpha := range []T{0, 1, -1, 0.75} {
-						got, want := b.clone(), b.clone()
-						ours.trmm(side, f.ul, f.tA, f.d, m, n, alpha, a.data, a.ld, got.data, b.ld)
-						ref.trmm(side, f.ul, f.tA, f.d, m, n, alpha, a.data, a.ld, want.data, b.ld)
-						name := fmt.Sprintf("trmm(%c, %c, %c, %c, m=%d, n=%d, alpha=%v, lda=%d, ldb=%d)", side, f.ul, f.tA, f.d, m, n, alpha, a.ld, b.ld)
-						every := max(1, m*n/40) // a sample of the elements: exact sums are slow
-						for i := range m {
-							for j := range n {
-								if (i*n+j)%every != 0 && i*n+j != m*n-1 {
-									continue
-								}
-								// Exact B[i][j] = alpha sum_l op(A)[i][l] B[l][j]
-								// (Left) or alpha sum_l B[i][l] op(A)[l][j] (Right).
-								ex := new(big.Float).SetPrec(300)
-								var abs float64
-								for l := range k {
-									var av, bv float64
-									if side == blas.Left {
-										av, bv = opAt(a, f, i, l), float64(b.at(l, j))
-									} else {
-										av, bv = opAt(a, f, l, j), float64(b.at(i, l))
-									}
-									if av == 0 {
-										continue
-									}
-									p := new(big.Float).SetPrec(300).SetFloat64(av)
-									p.Mul(p, new(big.Float).SetFloat64(bv))
-									ex.Add(ex, p)
-									abs += math.Abs(av * bv)
-								}
-								ex.Mul(ex, new(big.Float).SetFloat64(float64(alpha)))
-								e, _ := ex.Float64()
-								bound := float64(k+2) * u * math.Abs(float64(alpha)) * abs * 1.01
-								if g := float64(got.at(i, j)); math.Abs(g-e) > bound {
-									t.Fatalf("%s: B[%d][%d] = %v, exact %v: off by %g > %g", name, i, j, g, e, math.Abs(g-e), bound)
-								}
-								if w := float64(want.at(i, j)); math.Abs(w-e) > bound {
-									t.Fatalf("%s: gonum's B[%d][%d] = %v, exact %v: off by %g > %g", name, i, j, w, e, math.Abs(w-e), bound)
-								}
-							}
-						}
-						for j := range got.data {
-							if j%b.ld >= n && !tk.Same(got.data[j], b.data[j]) {
-								t.Fatalf("%s: wrote the gap at %d", name, j)
-							}
-						}
+						f(side, fl, m, n, k, a, b, alpha)
 					}
 				}
 			}
