@@ -152,6 +152,9 @@ func newLURef[T Float](l *LULinear[T]) *luRef[T] {
 // permute sets each row's x[i] = old x[Perm[i]] (gather) or x[Perm[i]] =
 // old x[i] (scatter).
 func (r *luRef[T]) permute(x Matrix[T], scatter bool) {
+	if x.Cols == 0 {
+		return // rows of nothing: a zero Matrix may have Rows > 0 and no Data
+	}
 	for b := range x.Rows {
 		row := x.Data[b*x.Stride : b*x.Stride+x.Cols]
 		old := clone(row)
@@ -219,7 +222,9 @@ func (r *luRef[T]) backward(dx, x Matrix[T], dlogdet []T, g *LULinearGrad[T]) {
 	if g != nil {
 		z := Matrix[T]{Rows: nb, Cols: d, Data: make([]T, nb*d), Stride: max(1, d)}
 		for b := range nb {
-			copy(z.Data[b*d:b*d+d], x.Data[b*x.Stride:])
+			if d > 0 { // with d == 0, x may have rows and no Data
+				copy(z.Data[b*d:b*d+d], x.Data[b*x.Stride:])
+			}
 		}
 		refTriMul(z, r.ud, true, false, false)
 		r.addOutersTri(g.L, dx, z, true)
