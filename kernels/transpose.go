@@ -6,55 +6,50 @@ import (
 	"github.com/flowkern/flowkern/internal/cpu"
 )
 
-// transposeOn sets dst[do+c*ldd+r] = src[so+r*lds+c] for r < rows and
-// c < cols, with signed strides (a negative one walks rows backwards), and
-// reports true, where tier t has a block-transpose kernel; it reports false
-// (and does nothing) where the caller's own loops must do it. The 4x4
-// blocks go to the kernel, the edges are done here. Copies are exact, so
-// every tier gives the same bits.
-func transposeOn[T Float](t cpu.Tier, dst []T, do, ldd int, src []T, so, lds int, rows, cols int) bool {
-	if !hasTranspose4(t) {
-		return false
-	}
+// transpose sets dst[do+c*ldd+r] = src[so+r*lds+c] for r < rows and
+// c < cols, with signed strides (a negative one walks rows backwards). It
+// goes tile by tile (transposeTile square: the lines of dst a tile writes
+// stay in L1 until they are full); in each tile the tier's block kernel
+// does the 4x4 blocks where there is one, Go loops the rest. Copies are
+// exact, so every tier gives the same bits.
+func transpose[T Float](t cpu.Tier, dst []T, do, ldd int, src []T, so, lds int, rows, cols int) {
 	if rows <= 0 || cols <= 0 {
-		return true
+		return
 	}
 	// The kernel takes raw pointers: make sure every element is inside.
 	if !inSpan(len(dst), do, ldd, cols, rows) || !inSpan(len(src), so, lds, rows, cols) {
 		panic(fmt.Sprintf("kernels: internal error: transpose of %dx%d outside its slices", rows, cols))
 	}
-	r4, c4 := rows&^3, cols&^3
-	// Tiles of transposeTile x transposeTile: the lines of dst a tile
-	// writes stay in L1 until they are full.
-	for r0 := 0; r0 < r4; r0 += transposeTile {
-		rn := min(transposeTile, r4-r0)
-		for c0 := 0; c0 < c4; c0 += transposeTile {
-			cn := min(transposeTile, c4-c0)
-			transpose4(dst, do+c0*ldd+r0, ldd, src, so+r0*lds+c0, lds, rn, cn)
+	asm := hasTranspose4(t)
+	for r0 := 0; r0 < rows; r0 += transposeTile {
+		rn := min(transposeTile, rows-r0)
+		for c0 := 0; c0 < cols; c0 += transposeTile {
+			cn := min(transposeTile, cols-c0)
+			d, s := do+c0*ldd+r0, so+r0*lds+c0
+			r4, c4 := 0, 0 // the part the kernel did
+			if asm {
+				r4, c4 = rn&^3, cn&^3
+				if r4 > 0 && c4 > 0 {
+					transpose4(dst, d, ldd, src, s, lds, r4, c4)
+				}
+			}
+			transposeGo(dst, d, ldd, src, s, lds, rn, cn, r4, c4)
 		}
 	}
-	for r := range rows {
-		c := c4
-		if r >= r4 {
-			c = 0
-		}
-		for ; c < cols; c++ {
-			dst[do+c*ldd+r] = src[so+r*lds+c]
-		}
-	}
-	return true
 }
 
-// transpose is transposeOn with Go loops where the tier has no kernel.
-func transpose[T Float](t cpu.Tier, dst []T, do, ldd int, src []T, so, lds int, rows, cols int) {
-	if transposeOn(t, dst, do, ldd, src, so, lds, rows, cols) {
-		return
-	}
-	// Four rows of src at a time: four elements in a row of dst per step.
+// transposeGo does a tile of transpose but its first r4 rows by c4
+// columns: four rows of src at a time, four elements in a row of dst per
+// step.
+func transposeGo[T Float](dst []T, do, ldd int, src []T, so, lds int, rows, cols, r4, c4 int) {
 	r := 0
 	for ; r+4 <= rows; r += 4 {
 		s0, s1, s2, s3 := so+r*lds, so+(r+1)*lds, so+(r+2)*lds, so+(r+3)*lds
-		for c := range cols {
+		c := 0
+		if r < r4 {
+			c = c4
+		}
+		for ; c < cols; c++ {
 			d := dst[do+c*ldd+r : do+c*ldd+r+4]
 			d[0], d[1], d[2], d[3] = src[s0+c], src[s1+c], src[s2+c], src[s3+c]
 		}
@@ -66,8 +61,7 @@ func transpose[T Float](t cpu.Tier, dst []T, do, ldd int, src []T, so, lds int, 
 	}
 }
 
-// transposeTile is the side of the tiles transposeOn hands to the kernel
-// (a multiple of 4).
+// transposeTile is the side of transpose's tiles (a multiple of 4).
 const transposeTile = 32
 
 // inSpan reports whether the elements off + i*ld + j, i < outer, j < inner

@@ -7,15 +7,13 @@ import (
 	tk "github.com/flowkern/flowkern/internal/testkit"
 )
 
-// TestTranspose checks the block transpose behind the triangular kernels on
-// every tier that has one: every shape up to 13x13 (blocks and edges),
-// forward and backward row walks on either side, strides wider than the
-// rows, guarded slices, and the elements between the rows untouched.
+// TestTranspose checks the transpose behind the triangular kernels on every
+// tier (the block kernel where there is one, Go loops elsewhere): every
+// shape up to 13x13 and some across tiles, forward and backward row walks
+// on either side, strides wider than the rows, guarded slices, and the
+// elements between the rows untouched.
 func TestTranspose(t *testing.T) {
 	tk.ForEachTier(t, built, func(t *testing.T, tier cpu.Tier) {
-		if !hasTranspose4(tier) {
-			t.Skipf("tier %s has no block transpose (the triangular kernels use their Go loops)", tier)
-		}
 		t.Run("float64", func(t *testing.T) { testTranspose[float64](t, tier) })
 		t.Run("float32", func(t *testing.T) { testTranspose[float32](t, tier) })
 	})
@@ -23,8 +21,9 @@ func TestTranspose(t *testing.T) {
 
 func testTranspose[T Float](t *testing.T, tier cpu.Tier) {
 	r := tk.NewRand(9)
-	for rows := 0; rows <= 13; rows++ {
-		for cols := 0; cols <= 13; cols++ {
+	sizes := []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 31, 32, 33, 70} // blocks, edges, tiles
+	for _, rows := range sizes {
+		for _, cols := range sizes {
 			for _, flip := range []int{0, 1, 2, 3} { // bit 0: dst backward, bit 1: src backward
 				lds, ldd := cols+3, rows+5
 				src := tk.NewGuarded[T](max(1, rows*lds), flip%5)
@@ -42,9 +41,7 @@ func testTranspose[T Float](t *testing.T, tier cpu.Tier) {
 					do, dl = (cols-1)*ldd, -ldd
 				}
 				s0 := append([]T(nil), s...)
-				if !transposeOn(tier, d, do, dl, s, so, sl, rows, cols) {
-					t.Fatal("transposeOn reported no kernel on a tier that has one")
-				}
+				transpose(tier, d, do, dl, s, so, sl, rows, cols)
 				want := make([]T, len(d))
 				for i := range want {
 					want[i] = -7
@@ -71,7 +68,7 @@ func testTranspose[T Float](t *testing.T, tier cpu.Tier) {
 	// A span outside the slices is an internal error, caught before any
 	// raw-pointer access.
 	expectPanic(t, "transpose out of range", func() {
-		transposeOn(tier, make([]T, 15), 0, 4, make([]T, 16), 0, 4, 4, 4)
+		transpose(tier, make([]T, 15), 0, 4, make([]T, 16), 0, 4, 4, 4)
 	}, "outside its slices")
 }
 

@@ -354,10 +354,8 @@ func triSolveSerial[T Float](t cpu.Tier, x Matrix[T], s *triSpec[T]) {
 
 // triTranspose copies the virtual columns j0..j0+w-1 of rows b0..b0+r-1
 // of X to the rows of tm (stride ldt), transposed, or back (out). Virtual
-// column v is column v (fwd) or n-1-v. The tier's block transpose does it
-// where there is one (the virtual order is a reversed walk over the rows of
-// tm); else eight rows of X go at a time, each step touching eight elements
-// in a row of tm.
+// column v is column v (fwd) or n-1-v: tm row ii holds virtual column ii,
+// so the backward order is a reversed walk over the rows of tm.
 func triTranspose[T Float](t cpu.Tier, tm []T, ldt int, x Matrix[T], b0, r, j0, w int, fwd, out bool) {
 	c0 := j0
 	if !fwd {
@@ -365,52 +363,12 @@ func triTranspose[T Float](t cpu.Tier, tm []T, ldt int, x Matrix[T], b0, r, j0, 
 	}
 	xo, to, ld := b0*x.Stride+c0, 0, ldt
 	if !fwd {
-		to, ld = (w-1)*ldt, -ldt // tm row ii holds virtual column ii
+		to, ld = (w-1)*ldt, -ldt
 	}
-	if out && transposeOn(t, x.Data, xo, x.Stride, tm, to, ld, w, r) ||
-		!out && transposeOn(t, tm, to, ld, x.Data, xo, x.Stride, r, w) {
-		return
-	}
-	row := func(b int) []T { return x.Data[(b0+b)*x.Stride+c0 : (b0+b)*x.Stride+c0+w] }
-	b := 0
-	for ; b+8 <= r; b += 8 {
-		x0, x1, x2, x3, x4, x5, x6, x7 := row(b), row(b+1), row(b+2), row(b+3), row(b+4), row(b+5), row(b+6), row(b+7)
-		switch {
-		case out && fwd:
-			for ii := range w {
-				p := tm[ii*ldt+b : ii*ldt+b+8]
-				x0[ii], x1[ii], x2[ii], x3[ii], x4[ii], x5[ii], x6[ii], x7[ii] = p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7]
-			}
-		case fwd:
-			for ii := range w {
-				p := tm[ii*ldt+b : ii*ldt+b+8]
-				p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7] = x0[ii], x1[ii], x2[ii], x3[ii], x4[ii], x5[ii], x6[ii], x7[ii]
-			}
-		case out:
-			for ii := range w {
-				p, c := tm[ii*ldt+b:ii*ldt+b+8], w-1-ii
-				x0[c], x1[c], x2[c], x3[c], x4[c], x5[c], x6[c], x7[c] = p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7]
-			}
-		default:
-			for ii := range w {
-				p, c := tm[ii*ldt+b:ii*ldt+b+8], w-1-ii
-				p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7] = x0[c], x1[c], x2[c], x3[c], x4[c], x5[c], x6[c], x7[c]
-			}
-		}
-	}
-	for ; b < r; b++ {
-		xr := row(b)
-		for ii := range w {
-			c := ii
-			if !fwd {
-				c = w - 1 - ii
-			}
-			if out {
-				xr[c] = tm[ii*ldt+b]
-			} else {
-				tm[ii*ldt+b] = xr[c]
-			}
-		}
+	if out {
+		transpose(t, x.Data, xo, x.Stride, tm, to, ld, w, r)
+	} else {
+		transpose(t, tm, to, ld, x.Data, xo, x.Stride, r, w)
 	}
 }
 

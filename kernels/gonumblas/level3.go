@@ -220,21 +220,10 @@ func gemm[T kernels.Float](tA, tB blas.Transpose, m, n, k int, alpha T, a []T, l
 }
 
 // transpose sets dst (c×r, stride ldd) to the transpose of src (r×c,
-// stride lds), in tiles: element by element, every write would touch
-// another cache line.
+// stride lds), with kernels.Transpose.
 func transpose[T kernels.Float](dst []T, ldd int, src []T, lds int, r, c int) {
-	const tile = 16
-	for i0 := 0; i0 < r; i0 += tile {
-		i1 := min(i0+tile, r)
-		for j0 := 0; j0 < c; j0 += tile {
-			j1 := min(j0+tile, c)
-			for i := i0; i < i1; i++ {
-				for j, v := range src[i*lds+j0 : i*lds+j1] {
-					dst[(j0+j)*ldd+i] = v
-				}
-			}
-		}
-	}
+	kernels.Transpose(kernels.Matrix[T]{Rows: c, Cols: r, Data: dst, Stride: ldd},
+		kernels.Matrix[T]{Rows: r, Cols: c, Data: src, Stride: lds})
 }
 
 // gemmBlock is the most elements of P held in scratch at once (512 KiB of
