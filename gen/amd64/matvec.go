@@ -541,38 +541,15 @@ func mvTile(t elem, s isa, tl mvTiles, ri, rb int, p string) {
 			mvStoreAVX2(t, lbl, res, runs, free)
 			continue
 		}
-		Load(Param("bias").Len(), RDI)
-		TESTQ(RDI, RDI)
-		JEQ(LabelRef(lbl + "_store"))
-		Comment("Bias: gather bias[r] into the lane of each output, then add.")
-		Load(Param("m"), mvCnt)
-		SUBQ(mvIrem, mvCnt)
-		SHLQ(U8(t.shift()), mvCnt)
-		ADDQ(addr(Param("bias").Base()), mvCnt)
+		mvBias(t, lbl, "Bias: gather bias[r] into the lane of each output, then add.")
 		vbv := as(free[0])
-		for k, rn := range runs {
-			m := Mem{Base: mvCnt}.Offset((rn.r0 - rn.l0) * t.size)
-			if s.is512() {
-				t.movu(m, runK(lanesOf(rn)), vbv)
-				continue
-			}
-			vmk := as(free[1])
-			runMask(t, rn.l0, rn.n, vmk)
-			if k == 0 {
-				t.maskmov(m, vmk, vbv)
-			} else {
-				vtmp := as(free[2])
-				t.maskmov(m, vmk, vtmp)
-				t.or(vtmp, vbv, vbv)
-			}
+		for _, rn := range runs {
+			t.movu(Mem{Base: mvCnt}.Offset((rn.r0-rn.l0)*t.size), runK(lanesOf(rn)), vbv)
 		}
 		t.add(vbv, vres, vres)
 		Label(lbl + "_store")
 		for _, rn := range runs {
-			var k Op
-			if s.is512() {
-				k = runK(lanesOf(rn))
-			}
+			k := runK(lanesOf(rn)) // before the base: it may set K2 through RDI
 			base := mvY
 			if rn.b > 0 {
 				Load(Param("ldy"), RDI)
@@ -580,17 +557,23 @@ func mvTile(t elem, s isa, tl mvTiles, ri, rb int, p string) {
 				ADDQ(mvY, RDI)
 				base = RDI
 			}
-			m := Mem{Base: base}.Offset((rn.r0 - rn.l0) * t.size)
-			if s.is512() {
-				t.movu(vres, k, m)
-				continue
-			}
-			vmk := as(free[1])
-			runMask(t, rn.l0, rn.n, vmk)
-			t.maskmov(vres, vmk, m)
+			t.movu(vres, k, Mem{Base: base}.Offset((rn.r0-rn.l0)*t.size))
 		}
 	}
 	Label(p + "_end")
+}
+
+// mvBias jumps to lbl_store when the call has no bias; else it points
+// mvCnt at bias[i] of the group's first W row and emits the comment.
+func mvBias(t elem, lbl, comment string) {
+	Load(Param("bias").Len(), RDI)
+	TESTQ(RDI, RDI)
+	JEQ(LabelRef(lbl + "_store"))
+	Comment(comment)
+	Load(Param("m"), mvCnt)
+	SUBQ(mvIrem, mvCnt)
+	SHLQ(U8(t.shift()), mvCnt)
+	ADDQ(addr(Param("bias").Base()), mvCnt)
 }
 
 // mvStoreAVX2 stores the results of one group (element k of res, a ymm for
@@ -599,14 +582,7 @@ func mvTile(t elem, s isa, tl mvTiles, ri, rb int, p string) {
 // elements, adding bias[i] first when the call has a bias (one rounding, s
 // + bias as in internal/ref). free holds three free registers.
 func mvStoreAVX2(t elem, lbl string, res VecPhysical, runs []mvRun, free []VecPhysical) {
-	Load(Param("bias").Len(), RDI)
-	TESTQ(RDI, RDI)
-	JEQ(LabelRef(lbl + "_store"))
-	Comment("Bias: bias[i] added to each output before its store.")
-	Load(Param("m"), mvCnt)
-	SUBQ(mvIrem, mvCnt)
-	SHLQ(U8(t.shift()), mvCnt)
-	ADDQ(addr(Param("bias").Base()), mvCnt)
+	mvBias(t, lbl, "Bias: bias[i] added to each output before its store.")
 	mvStoreRuns(t, res, runs, free, true)
 	JMP(LabelRef(lbl + "_end"))
 	Label(lbl + "_store")
