@@ -88,14 +88,6 @@ func (t elem) or(a, b, c Op) {
 	}
 }
 
-func (t elem) andn(a, b, c Op) {
-	if t.size == 8 {
-		VANDNPD(a, b, c)
-	} else {
-		VANDNPS(a, b, c)
-	}
-}
-
 func (t elem) shuf128(imm int, b, a, dst Op) {
 	if t.size == 8 {
 		VSHUFF64X2(U8(imm), b, a, dst)
@@ -699,14 +691,6 @@ func mvStoreRuns(t elem, res VecPhysical, runs []mvRun, free []VecPhysical, bias
 			}
 		}
 	}
-}
-
-// runMask loads a mask of ones in elements l0..l0+n-1 into dst (ymm or
-// xmm): the window of l0+n ones without the window of l0 ones.
-func runMask(t elem, l0, n int, dst Register) {
-	tab := mvTab(t)
-	VMOVDQU(tab.Offset(256-l0*t.size), dst)
-	t.andn(tab.Offset(256-(l0+n)*t.size), dst, dst)
 }
 
 // reduce8 reduces eight AVX-512 accumulators (slots[k][0]) by the halving
