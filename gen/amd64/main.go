@@ -99,6 +99,7 @@ var sets = map[string]func(){
 	"vmath":     vmathSet,
 	"coupling":  couplingSet,
 	"transpose": transposeSet,
+	"normal":    normalSet,
 }
 
 func main() {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/flowkern/flowkern/kernels"
+
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -18,7 +20,7 @@ import (
 // d = 784 and T = 1000 the dense sampler would need T d^2 numbers (4.9 GB).
 // The samples have the distribution of Sample on e.Dense() (Learned), not
 // the same bits: the noise enters in the eigenbasis. Sample i draws from
-// stream NewNormal(opt.Seed, i), so it does not depend on n.
+// stream kernels.NewNormal(opt.Seed, i), so it does not depend on n.
 func (e *Exact) SampleModes(n int, opt SampleOptions) (*mat.Dense, error) {
 	if err := opt.check(); err != nil {
 		return nil, err
@@ -31,7 +33,7 @@ func (e *Exact) SampleModes(n int, opt SampleOptions) (*mat.Dense, error) {
 	raw := v.RawMatrix()
 	z := make([]float64, d)
 	for i := range n {
-		g := NewNormal(opt.Seed, uint64(i))
+		g := kernels.NewNormal(opt.Seed, uint64(i))
 		row := raw.Data[i*raw.Stride : i*raw.Stride+d]
 		g.Fill(row)
 		for t := s.T; t >= 1; t-- {

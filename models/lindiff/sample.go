@@ -71,6 +71,15 @@ const sampleChunk = 256
 // call stays on the calling goroutine. Only the speed depends on it.
 const serialWork = 1 << 19
 
+// updateRows is the number of rows the element-wise update takes per
+// kernel call: their noise (updateRows x d) stays in L1.
+const updateRows = 16
+
+// transposeAll is the largest T d^2 for which the sampler transposes every
+// W_t once, up front (8 bytes each: 128 MiB), instead of once per step for
+// each chunk of samples.
+const transposeAll = 1 << 24
+
 // matVecsFunc computes y[b] = w x[b] + bias for every row b, as
 // kernels.MatVecs does; the benchmark swaps in gonum's Dgemm. Nil is the
 // sampler's own product: kernels.MatTVecs on W_tᵀ, then the bias.
@@ -88,7 +97,7 @@ type matVecsFunc func(y, w, x kernels.Matrix[float64], bias []float64)
 // than MatVecs on W_t) plus the bias W_t b_t, added with one rounding.
 //
 // Determinism: sample i draws its normals, u_T first and then z of each
-// step in turn, from its own stream NewNormal(opt.Seed, i), and every
+// step in turn, from its own stream kernels.NewNormal(opt.Seed, i), and every
 // operation on it has a fixed order; the kernels give the same bits on every
 // tier. So a sample depends only on the model, the seed, the options and
 // its index: not on the tier, n, the workers or the blocking.
@@ -121,7 +130,14 @@ func sample(m *Model, n int, opt SampleOptions, mv matVecsFunc) (*mat.Dense, err
 	}
 
 	out := mat.NewDense(n, d, nil)
-	raw := out.RawMatrix()
+	raw := out.RawMatrix() // stride d: a block of rows is contiguous
+	var wtAll []float64
+	if mv == nil && T*d*d <= transposeAll {
+		wtAll = make([]float64, T*d*d)
+		for t := 1; t <= T; t++ {
+			kernels.Transpose(kernels.Matrix[float64]{Rows: d, Cols: d, Data: wtAll[(t-1)*d*d : t*d*d], Stride: d}, m.Wt(t))
+		}
+	}
 	chunks := (n + sampleChunk - 1) / sampleChunk
 	workers := opt.Workers
 	if workers == 0 {
@@ -144,11 +160,11 @@ func sample(m *Model, n int, opt SampleOptions, mv matVecsFunc) (*mat.Dense, err
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			st := &sampler{m: m, d: d, wb: wb, coef: coef, mv: mv, block: block,
+			st := &sampler{m: m, d: d, wb: wb, coef: coef, mv: mv, block: block, wtAll: wtAll,
 				eps:  make([]float64, sampleChunk*d),
-				z:    make([]float64, d),
-				gens: make([]Normal, sampleChunk)}
-			if mv == nil {
+				z:    make([]float64, updateRows*d),
+				gens: make([]kernels.Normal, sampleChunk)}
+			if mv == nil && wtAll == nil {
 				st.wt = make([]float64, d*d)
 			}
 			for {
@@ -174,54 +190,65 @@ type sampler struct {
 	wb    []float64 // W_t b_t, T x d
 	coef  []float64 // c1, c2, sigma per step
 	mv    matVecsFunc
-	wt    []float64 // W_tᵀ, d x d, when mv is nil
+	wt    []float64 // W_tᵀ, d x d, when mv and wtAll are nil
+	wtAll []float64 // every W_tᵀ (T x d x d), when transposed up front
 	block int       // rows per product call
 	eps   []float64
-	z     []float64
-	gens  []Normal
+	z     []float64 // noise, updateRows x d
+	gens  []kernels.Normal
 }
 
-// run takes the samples i0, i0+1, ... whose state is u through the T steps.
+// run takes the samples i0, i0+1, ... whose state is u (stride d) through
+// the T steps.
 func (st *sampler) run(u kernels.Matrix[float64], i0 int, seed uint64) {
 	d := st.d
 	gens := st.gens[:u.Rows]
 	for r := range gens {
-		gens[r] = NewNormal(seed, uint64(i0+r))
-		gens[r].Fill(u.Data[r*u.Stride : r*u.Stride+d])
+		gens[r] = kernels.NewNormal(seed, uint64(i0+r))
+		gens[r].Fill(u.Data[r*d : r*d+d])
 	}
 	eps := kernels.Matrix[float64]{Rows: u.Rows, Cols: d, Data: st.eps[:u.Rows*d], Stride: d}
-	z := st.z
 	for t := st.m.Sched.T; t >= 1; t-- {
 		w, bias := st.m.Wt(t), st.wb[(t-1)*d:t*d]
 		wt := kernels.Matrix[float64]{Rows: d, Cols: d, Data: st.wt, Stride: d}
-		if st.mv == nil {
+		switch {
+		case st.wtAll != nil:
+			wt.Data = st.wtAll[(t-1)*d*d : t*d*d]
+		case st.mv == nil:
 			kernels.Transpose(wt, w)
 		}
 		for r0 := 0; r0 < u.Rows; r0 += st.block {
 			rows := min(st.block, u.Rows-r0)
 			y := kernels.Matrix[float64]{Rows: rows, Cols: d, Data: eps.Data[r0*d:], Stride: d}
-			x := kernels.Matrix[float64]{Rows: rows, Cols: d, Data: u.Data[r0*u.Stride:], Stride: u.Stride}
+			x := kernels.Matrix[float64]{Rows: rows, Cols: d, Data: u.Data[r0*d:], Stride: d}
 			if st.mv != nil {
 				st.mv(y, w, x, bias)
-				continue
-			}
-			kernels.MatTVecs(y, wt, x)
-			for r := range rows {
-				yr := y.Data[r*d : r*d+d]
-				kernels.Add(yr, yr, bias)
+			} else {
+				kernels.MatTVecs(y, wt, x)
 			}
 		}
-		// u = fma(sig, z, fma(-c2, eps, c1*u)) element by element, as three
-		// vector passes over a row in L1: Scale rounds c1*u, each Axpy is
-		// one fma, so the bits are those of the fused scalar loop.
+		// u = fma(sig, z, fma(-c2, eps, c1*u)) element by element, as vector
+		// passes over updateRows rows at a time: Scale rounds c1*u, each Axpy
+		// is one fma, so the bits are those of the fused scalar loop. The
+		// bias joins eps first, rounded once (the gonum product adds it).
 		c1, c2, sig := st.coef[3*(t-1)], st.coef[3*(t-1)+1], st.coef[3*(t-1)+2]
-		for r := range gens {
-			ur := u.Data[r*u.Stride : r*u.Stride+d]
-			kernels.Scale(c1, ur)
-			kernels.Axpy(-c2, eps.Data[r*d:r*d+d], ur)
+		for r0 := 0; r0 < u.Rows; r0 += updateRows {
+			r1 := min(u.Rows, r0+updateRows)
+			ub, eb := u.Data[r0*d:r1*d], eps.Data[r0*d:r1*d]
+			if st.mv == nil {
+				for r := range r1 - r0 {
+					er := eb[r*d : r*d+d]
+					kernels.Add(er, er, bias)
+				}
+			}
+			kernels.Scale(c1, ub)
+			kernels.Axpy(-c2, eb, ub)
 			if sig != 0 {
-				gens[r].Fill(z)
-				kernels.Axpy(sig, z, ur)
+				z := st.z[:len(ub)]
+				for r := r0; r < r1; r++ {
+					gens[r].Fill(z[(r-r0)*d : (r-r0)*d+d])
+				}
+				kernels.Axpy(sig, z, ub)
 			}
 		}
 	}

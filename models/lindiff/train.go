@@ -132,7 +132,7 @@ func Train(x *mat.Dense, s *Schedule, opt TrainOptions) (*Model, error) {
 	h, noise, res := buf(B), buf(B), buf(B)
 	gw, gsum, gb := buf(d), buf(1), buf(1)
 	raw := x.RawMatrix()
-	g := NewNormal(opt.Seed, 0)
+	g := kernels.NewNormal(opt.Seed, 0)
 	draw := func(k int) int { // uniform in [0, k), by the high word of a product
 		hi, _ := bits.Mul64(g.Uint64(), uint64(k))
 		return int(hi)

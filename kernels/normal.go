@@ -1,16 +1,16 @@
-package lindiff
+package kernels
 
 import (
 	"math"
 	"math/bits"
 
-	"github.com/flowkern/flowkern/kernels"
+	"github.com/flowkern/flowkern/internal/cpu"
+	"github.com/flowkern/flowkern/internal/ref"
 )
 
-// Normal is a seeded generator of standard normal numbers for the sampler,
-// about three times faster than math/rand/v2's NormFloat64 on a
-// rand.Rand (which pays an interface call per draw) and bit-identical on
-// every architecture and tier.
+// Normal is a seeded generator of standard normal numbers: the noise of
+// samplers (diffusion models, the base distribution of flows), the same
+// bits on every tier and architecture.
 //
 // Uniform bits: a 64-bit Weyl sequence s += g (g odd, so the period is
 // 2^64) mixed by the 128-bit product s*(s^k) folded as hi^lo (the "wyrand"
@@ -19,11 +19,13 @@ import (
 // per draw on the fast path (8 bits pick the layer, 1 the sign, 53 the
 // abscissa) and Marsaglia's exponential rejection for the tail x > r.
 //
-// Determinism: the tables and the rare exp/log evaluations use the
-// kernels' Exp and Log, whose results are the same on every tier and
-// architecture (math.Exp has different assembly per GOARCH), and the one
-// multiply-add is an explicit math.FMA, so the compiler cannot fuse
-// differently on arm64 and amd64.
+// Fill runs the fast path on the tier's vector kernel (AVX-512 and AVX2:
+// eight or four consecutive words at a time, which the Weyl sequence allows)
+// up to the first draw outside its layer's rectangle (1.5% of draws); that
+// draw, and the further words it may consume, are done in Go. The tables
+// and the rare exp and log use internal/ref's functions, the kernels'
+// specification, so no result depends on the math package's per-GOARCH
+// assembly, and the one multiply-add is an explicit math.FMA.
 //
 // A Normal is a value of 8 bytes; the zero value is a valid (fixed) stream.
 // It is not safe for concurrent use.
@@ -52,7 +54,12 @@ func NewNormal(seed, stream uint64) Normal {
 // Uint64 returns 64 uniformly distributed bits.
 func (g *Normal) Uint64() uint64 {
 	g.s += weylStep
-	hi, lo := bits.Mul64(g.s, g.s^weylMix)
+	return wyMix(g.s)
+}
+
+// wyMix is the output function of word s of the Weyl sequence.
+func wyMix(s uint64) uint64 {
+	hi, lo := bits.Mul64(s, s^weylMix)
 	return hi ^ lo
 }
 
@@ -69,30 +76,49 @@ func (g *Normal) Float64() float64 {
 }
 
 // Fill sets every element of dst to an independent standard normal
-// number, in increasing index order.
-func (g *Normal) Fill(dst []float64) {
-	s := g.s
-	for k := range dst {
-		s += weylStep
-		hi, lo := bits.Mul64(s, s^weylMix)
-		u := hi ^ lo
-		i := u & (zigLayers - 1)
-		if j := u >> 11; j < zig.k[i] {
-			// Inside the layer's rectangle under the curve: accept.
-			dst[k] = math.Float64frombits(math.Float64bits(float64(int64(j))*zig.w[i]) | (u>>8&1)<<63)
-			continue
+// number, in increasing index order. The numbers depend only on the
+// generator's state, not on the tier or on how a stream is cut into calls.
+func (g *Normal) Fill(dst []float64) { fillNormal(active, g, dst) }
+
+// fillNormal is Fill on tier t.
+func fillNormal(t cpu.Tier, g *Normal, dst []float64) {
+	for k := 0; k < len(dst); {
+		// The kernel call is not preemptible: at most chunk draws each.
+		end := min(len(dst), k+chunk)
+		k += zigFast(t, &g.s, dst[k:end])
+		if k < end { // stopped before a draw that leaves the fast path
+			dst[k] = g.slow(g.Uint64())
+			k++
 		}
-		g.s = s
-		dst[k] = g.slow(u)
-		s = g.s
 	}
-	g.s = s
+}
+
+// zigFastGo is the fast path of the ziggurat on dst, stopping before the
+// first word that leaves it (which stays unconsumed); it returns the count
+// of draws made. Each is x = j * w[i] with the sign bit set from the word:
+// j < 2^53 converts exactly and the product is rounded once, as in the
+// vector kernels.
+func zigFastGo(s *uint64, dst []float64) int {
+	st := *s
+	for k := range dst {
+		next := st + weylStep
+		u := wyMix(next)
+		i := u & (zigLayers - 1)
+		j := u >> 11
+		if j >= zig.k[i] {
+			*s = st
+			return k
+		}
+		st = next
+		dst[k] = math.Float64frombits(math.Float64bits(float64(int64(j))*zig.w[i]) | (u>>8&1)<<63)
+	}
+	*s = st
+	return len(dst)
 }
 
 // slow finishes a draw whose first word u fell outside the rectangle of
 // its layer: the tail, a wedge test, or a fresh draw after a rejection.
 func (g *Normal) slow(u uint64) float64 {
-	var buf [2]float64
 	for {
 		i := u & (zigLayers - 1)
 		j := u >> 11
@@ -106,10 +132,9 @@ func (g *Normal) slow(u uint64) float64 {
 			// e1, e2 standard exponentials, r + e1/r given 2 e2 > (e1/r)^2
 			// has density proportional to exp(-x^2/2) on x > r.
 			for {
-				buf[0], buf[1] = g.uniform(), g.uniform()
-				kernels.Log(buf[:], buf[:])
-				t := -buf[0] / zigR
-				if -2*buf[1] > t*t {
+				l1, l2 := ref.Log64(g.uniform()), ref.Log64(g.uniform())
+				t := -l1 / zigR
+				if -2*l2 > t*t {
 					x = zigR + t
 					break
 				}
@@ -117,16 +142,7 @@ func (g *Normal) slow(u uint64) float64 {
 		default:
 			// The wedge between the rectangle's inner edge and its outer
 			// edge: accept x where a uniform height lies under the curve.
-			y := math.FMA(g.uniform(), zig.df[i], zig.f[i])
-			fx := math.Exp(-0.5 * x * x)
-			if math.Abs(y-fx) <= 0x1p-40*fx {
-				// Too close to call with math.Exp, whose last bits may
-				// differ between architectures: the kernels' Exp decides.
-				buf[0] = -0.5 * x * x
-				kernels.Exp(buf[:1], buf[:1])
-				fx = buf[0]
-			}
-			if y >= fx {
+			if y := math.FMA(g.uniform(), zig.df[i], zig.f[i]); y >= ref.Exp64(-0.5*x*x) {
 				u = g.Uint64()
 				continue
 			}
@@ -155,19 +171,12 @@ var zig struct {
 
 func init() {
 	var x, f [zigLayers + 1]float64
-	var buf [1]float64
-	fx := func(v float64) float64 { // exp(-v^2/2)
-		buf[0] = -0.5 * v * v
-		kernels.Exp(buf[:], buf[:])
-		return buf[0]
-	}
+	fx := func(v float64) float64 { return ref.Exp64(-0.5 * v * v) }
 	x[1] = zigR
 	f[1] = fx(zigR)
 	x[0] = zigV / f[1]
 	for i := 1; i < zigLayers-1; i++ {
-		buf[0] = f[i] + zigV/x[i]
-		kernels.Log(buf[:], buf[:])
-		x[i+1] = math.Sqrt(-2 * buf[0])
+		x[i+1] = math.Sqrt(-2 * ref.Log64(f[i]+zigV/x[i]))
 		f[i+1] = fx(x[i+1])
 	}
 	x[zigLayers], f[zigLayers] = 0, 1

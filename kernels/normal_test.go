@@ -1,9 +1,12 @@
-package lindiff
+package kernels
 
 import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/flowkern/flowkern/internal/cpu"
+	tk "github.com/flowkern/flowkern/internal/testkit"
 )
 
 // The strips of the ziggurat must have equal areas, the top one included
@@ -22,6 +25,81 @@ func TestZigguratTables(t *testing.T) {
 	if got := x[0] * zig.f[1]; math.Abs(got/zigV-1) > 1e-12 {
 		t.Fatalf("bottom strip and tail: %v, want %v", got, zigV)
 	}
+}
+
+// refNormals is the generator as one scalar loop, word by word: the
+// specification every tier's Fill must reproduce, state included.
+func refNormals(g *Normal, dst []float64) {
+	for k := range dst {
+		u := g.Uint64()
+		i, j := u&(zigLayers-1), u>>11
+		if j < zig.k[i] {
+			dst[k] = math.Float64frombits(math.Float64bits(float64(int64(j))*zig.w[i]) | (u>>8&1)<<63)
+			continue
+		}
+		dst[k] = g.slow(u)
+	}
+}
+
+// checkNormals fills a guarded slice of n draws at element offset off on
+// tier t and compares it, and the generator's state after, with refNormals.
+func checkNormals(t *testing.T, tier cpu.Tier, seed, stream uint64, n, off int) {
+	t.Helper()
+	a, b := NewNormal(seed, stream), NewNormal(seed, stream)
+	want := make([]float64, n)
+	refNormals(&a, want)
+	g := tk.NewGuarded[float64](n, off)
+	fillNormal(tier, &b, g.S())
+	if k := tk.FirstDiff(g.S(), want); k >= 0 {
+		t.Fatalf("seed %d stream %d n %d: draw %d = %v, want %v", seed, stream, n, k, g.S()[k], want[k])
+	}
+	if err := g.Check(); err != nil {
+		t.Fatalf("seed %d stream %d n %d offset %d: %v", seed, stream, n, off, err)
+	}
+	if a.s != b.s {
+		t.Fatalf("seed %d stream %d n %d: state %#x after Fill, want %#x", seed, stream, n, b.s, a.s)
+	}
+}
+
+// Every tier draws the reference's numbers: every length up to several
+// vector blocks, for many streams (so draws that leave the fast path fall
+// on every lane and at every distance from the end), alignment offsets,
+// and fills longer than one kernel call.
+func TestNormalTiers(t *testing.T) {
+	tk.ForEachTier(t, built, func(t *testing.T, tier cpu.Tier) {
+		for n := range 70 {
+			for seed := range uint64(40) {
+				checkNormals(t, tier, seed, uint64(n), n, int(seed%8))
+			}
+		}
+		for _, n := range []int{1000, chunk - 1, chunk, chunk + 9, 3*chunk + 1} {
+			checkNormals(t, tier, 7, uint64(n), n, 3)
+		}
+		// A stream cut into calls of any length gives the same numbers.
+		a, b := NewNormal(2, 3), NewNormal(2, 3)
+		want := make([]float64, 5000)
+		refNormals(&a, want)
+		got := make([]float64, 5000)
+		for k, step := 0, 1; k < len(got); k, step = k+step, step%37+1 {
+			fillNormal(tier, &b, got[k:min(len(got), k+step)])
+		}
+		if k := tk.FirstDiff(got, want); k >= 0 {
+			t.Fatalf("cut stream: draw %d = %v, want %v", k, got[k], want[k])
+		}
+	})
+}
+
+// FuzzNormalFill: every usable tier draws what the scalar reference
+// draws, for fuzzer-chosen streams, lengths and offsets.
+func FuzzNormalFill(f *testing.F) {
+	f.Add(uint64(0), uint64(0), uint16(0), uint8(0))
+	f.Add(uint64(1), uint64(2), uint16(100), uint8(3))
+	f.Add(uint64(9), uint64(1<<40), uint16(4099), uint8(7))
+	f.Fuzz(func(t *testing.T, seed, stream uint64, n uint16, off uint8) {
+		for _, tier := range usableTiers() {
+			checkNormals(t, tier, seed, stream, int(n), int(off%8))
+		}
+	})
 }
 
 // Moments of 4e6 draws against those of N(0,1), each within 5 standard

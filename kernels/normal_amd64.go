@@ -1,0 +1,19 @@
+//go:build amd64 && !purego && !noasm
+
+package kernels
+
+import (
+	"github.com/flowkern/flowkern/asm"
+	"github.com/flowkern/flowkern/internal/cpu"
+)
+
+// zigFast runs the ziggurat's fast path on tier t (see zigFastGo).
+func zigFast(t cpu.Tier, s *uint64, dst []float64) int {
+	switch t {
+	case cpu.AVX512:
+		return asm.ZigguratF64AVX512(dst, s, &zig.k, &zig.w)
+	case cpu.AVX2:
+		return asm.ZigguratF64AVX2(dst, s, &zig.k, &zig.w)
+	}
+	return zigFastGo(s, dst)
+}
