@@ -142,13 +142,38 @@ func (g *Normal) slow(u uint64) float64 {
 		default:
 			// The wedge between the rectangle's inner edge and its outer
 			// edge: accept x where a uniform height lies under the curve.
-			if y := math.FMA(g.uniform(), zig.df[i], zig.f[i]); y >= ref.Exp64(-0.5*x*x) {
+			if y := math.FMA(g.uniform(), zig.df[i], zig.f[i]); !underCurve(i, x, y) {
 				u = g.Uint64()
 				continue
 			}
 		}
 		return math.Float64frombits(math.Float64bits(x) | neg<<63)
 	}
+}
+
+// underCurve reports whether y < exp(-x^2/2) as computed by ref.Exp64, for
+// x in the wedge of layer i. On a layer where f is convex (x >= 1) or
+// concave (x <= 1) throughout, f lies between its chord over the wedge and
+// its tangent at x[i], and a y outside both by a relative 2^-40 is decided
+// without the exp: ref.Exp64 and the two lines' rounding err by less than
+// 2^-50, so the answer is the exp's.
+func underCurve(i uint64, x, y float64) bool {
+	if c := zig.curve[i]; c != 0 {
+		d := zig.x[i] - x // >= 0, but for rounding
+		chord := zig.f[i] + d*zig.slope[i]
+		tangent := zig.f[i] + d*zig.tslope[i]
+		lo, hi := tangent, chord // convex: the tangent below f, the chord above
+		if c < 0 {
+			lo, hi = chord, tangent
+		}
+		switch {
+		case y < lo*(1-0x1p-40):
+			return true
+		case y >= hi*(1+0x1p-40):
+			return false
+		}
+	}
+	return y < ref.Exp64(-0.5*x*x)
 }
 
 // The ziggurat: zigLayers strips of equal area zigV under f(x) =
@@ -167,6 +192,13 @@ var zig struct {
 	k     [zigLayers]uint64 // fast path when j < k[i]: x[i+1]/x[i] * 2^53
 	w     [zigLayers]float64
 	f, df [zigLayers]float64 // f(x[i]) and f(x[i+1]) - f(x[i])
+
+	// The wedge bounds of underCurve: x[i], the slopes of the chord and of
+	// the tangent at x[i] (as f grows leftwards), and +1 where f is convex
+	// on the wedge, -1 where concave, 0 where neither (or layer 0).
+	x             [zigLayers]float64
+	slope, tslope [zigLayers]float64
+	curve         [zigLayers]int8
 }
 
 func init() {
@@ -185,5 +217,16 @@ func init() {
 		zig.w[i] = x[i] * 0x1p-53
 		zig.f[i] = f[i]
 		zig.df[i] = f[i+1] - f[i]
+		zig.x[i] = x[i]
+		if i > 0 {
+			zig.slope[i] = (f[i+1] - f[i]) / (x[i] - x[i+1])
+			zig.tslope[i] = x[i] * f[i]
+			switch {
+			case x[i+1] >= 1:
+				zig.curve[i] = 1
+			case x[i] <= 1:
+				zig.curve[i] = -1
+			}
+		}
 	}
 }

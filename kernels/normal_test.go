@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/flowkern/flowkern/internal/cpu"
+	"github.com/flowkern/flowkern/internal/ref"
 	tk "github.com/flowkern/flowkern/internal/testkit"
 )
 
@@ -37,7 +38,64 @@ func refNormals(g *Normal, dst []float64) {
 			dst[k] = math.Float64frombits(math.Float64bits(float64(int64(j))*zig.w[i]) | (u>>8&1)<<63)
 			continue
 		}
-		dst[k] = g.slow(u)
+		dst[k] = slowExact(g, u)
+	}
+}
+
+// slowExact is Normal.slow with every wedge decided by the exp (no
+// squeeze): what underCurve must not change.
+func slowExact(g *Normal, u uint64) float64 {
+	for {
+		i, j := u&(zigLayers-1), u>>11
+		x := float64(int64(j)) * zig.w[i]
+		neg := u >> 8 & 1
+		switch {
+		case j < zig.k[i]:
+		case i == 0:
+			for {
+				l1, l2 := ref.Log64(g.uniform()), ref.Log64(g.uniform())
+				t := -l1 / zigR
+				if -2*l2 > t*t {
+					x = zigR + t
+					break
+				}
+			}
+		default:
+			if y := math.FMA(g.uniform(), zig.df[i], zig.f[i]); y >= ref.Exp64(-0.5*x*x) {
+				u = g.Uint64()
+				continue
+			}
+		}
+		return math.Float64frombits(math.Float64bits(x) | neg<<63)
+	}
+}
+
+// underCurve's squeeze decides as the exp does: wedge points of every layer,
+// at random and within a few ulps of the curve, and at the wedges' corners.
+func TestUnderCurve(t *testing.T) {
+	r := tk.NewRand(4)
+	check := func(i uint64, x, y float64) {
+		t.Helper()
+		if got, want := underCurve(i, x, y), y < ref.Exp64(-0.5*x*x); got != want {
+			t.Fatalf("layer %d, x = %v, y = %v: underCurve %v, exp says %v", i, x, y, got, want)
+		}
+	}
+	for i := uint64(1); i < zigLayers; i++ {
+		lo := float64(int64(zig.k[i])) * zig.w[i] // the wedge's inner edge
+		for range 2000 {
+			x := lo + r.Float64()*(zig.x[i]-lo)
+			check(i, x, zig.f[i]+r.Float64()*zig.df[i])
+			f := ref.Exp64(-0.5 * x * x)
+			for k := -4; k <= 4; k++ {
+				check(i, x, math.Float64frombits(uint64(int64(math.Float64bits(f))+int64(k))))
+				check(i, x, f*(1+float64(k)*0x1p-41))
+			}
+		}
+		for _, x := range []float64{lo, zig.x[i], math.Nextafter(zig.x[i], 0)} {
+			for _, y := range []float64{zig.f[i], zig.f[i] + zig.df[i], ref.Exp64(-0.5 * x * x)} {
+				check(i, x, y)
+			}
+		}
 	}
 }
 
