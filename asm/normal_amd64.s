@@ -57,167 +57,211 @@ TEXT ·ZigguratF64AVX512(SB), NOSPLIT, $0-56
 	MOVQ         $0x8000000000000000, R8
 
 block:
-	VPXORQ     Z2, Z0, Z6
-	VPSRLQ     $0x20, Z0, Z7
-	VPSRLQ     $0x20, Z6, Z8
-	VPMULUDQ   Z6, Z0, Z9
-	VPMULUDQ   Z8, Z0, Z10
-	VPMULUDQ   Z6, Z7, Z11
-	VPMULUDQ   Z8, Z7, Z12
-	VPSRLQ     $0x20, Z9, Z13
-	VPANDQ     Z3, Z10, Z14
-	VPADDQ     Z14, Z13, Z13
-	VPANDQ     Z3, Z11, Z14
-	VPADDQ     Z14, Z13, Z13
-	VPSRLQ     $0x20, Z10, Z10
-	VPSRLQ     $0x20, Z11, Z11
-	VPADDQ     Z10, Z12, Z12
-	VPADDQ     Z11, Z12, Z12
-	VPSRLQ     $0x20, Z13, Z14
-	VPADDQ     Z14, Z12, Z12
-	VPMULLQ    Z6, Z0, Z14
-	VPXORQ     Z14, Z12, Z15
-	VPADDQ     Z1, Z0, Z0
-	CMPQ       CX, $0x00000008
-	JCS        part
-	VMOVDQU64  Z15, (AX)
-	MOVQ       (AX), R9
-	MOVBQZX    R9, R10
-	MOVQ       R9, R11
-	SHRQ       $0x0b, R11
-	CMPQ       R11, (BX)(R10*8)
-	JCC        stop0
-	VCVTSI2SDQ R11, X4, X5
-	VMULSD     (SI)(R10*8), X5, X5
-	VMOVQ      X5, R10
-	SHLQ       $0x37, R9
-	ANDQ       R8, R9
-	ORQ        R9, R10
-	MOVQ       R10, (AX)
-	MOVQ       8(AX), R9
-	MOVBQZX    R9, R10
-	MOVQ       R9, R11
-	SHRQ       $0x0b, R11
-	CMPQ       R11, (BX)(R10*8)
-	JCC        stop1
-	VCVTSI2SDQ R11, X4, X5
-	VMULSD     (SI)(R10*8), X5, X5
-	VMOVQ      X5, R10
-	SHLQ       $0x37, R9
-	ANDQ       R8, R9
-	ORQ        R9, R10
-	MOVQ       R10, 8(AX)
-	MOVQ       16(AX), R9
-	MOVBQZX    R9, R10
-	MOVQ       R9, R11
-	SHRQ       $0x0b, R11
-	CMPQ       R11, (BX)(R10*8)
-	JCC        stop2
-	VCVTSI2SDQ R11, X4, X5
-	VMULSD     (SI)(R10*8), X5, X5
-	VMOVQ      X5, R10
-	SHLQ       $0x37, R9
-	ANDQ       R8, R9
-	ORQ        R9, R10
-	MOVQ       R10, 16(AX)
-	MOVQ       24(AX), R9
-	MOVBQZX    R9, R10
-	MOVQ       R9, R11
-	SHRQ       $0x0b, R11
-	CMPQ       R11, (BX)(R10*8)
-	JCC        stop3
-	VCVTSI2SDQ R11, X4, X5
-	VMULSD     (SI)(R10*8), X5, X5
-	VMOVQ      X5, R10
-	SHLQ       $0x37, R9
-	ANDQ       R8, R9
-	ORQ        R9, R10
-	MOVQ       R10, 24(AX)
-	MOVQ       32(AX), R9
-	MOVBQZX    R9, R10
-	MOVQ       R9, R11
-	SHRQ       $0x0b, R11
-	CMPQ       R11, (BX)(R10*8)
-	JCC        stop4
-	VCVTSI2SDQ R11, X4, X5
-	VMULSD     (SI)(R10*8), X5, X5
-	VMOVQ      X5, R10
-	SHLQ       $0x37, R9
-	ANDQ       R8, R9
-	ORQ        R9, R10
-	MOVQ       R10, 32(AX)
-	MOVQ       40(AX), R9
-	MOVBQZX    R9, R10
-	MOVQ       R9, R11
-	SHRQ       $0x0b, R11
-	CMPQ       R11, (BX)(R10*8)
-	JCC        stop5
-	VCVTSI2SDQ R11, X4, X5
-	VMULSD     (SI)(R10*8), X5, X5
-	VMOVQ      X5, R10
-	SHLQ       $0x37, R9
-	ANDQ       R8, R9
-	ORQ        R9, R10
-	MOVQ       R10, 40(AX)
-	MOVQ       48(AX), R9
-	MOVBQZX    R9, R10
-	MOVQ       R9, R11
-	SHRQ       $0x0b, R11
-	CMPQ       R11, (BX)(R10*8)
-	JCC        stop6
-	VCVTSI2SDQ R11, X4, X5
-	VMULSD     (SI)(R10*8), X5, X5
-	VMOVQ      X5, R10
-	SHLQ       $0x37, R9
-	ANDQ       R8, R9
-	ORQ        R9, R10
-	MOVQ       R10, 48(AX)
-	MOVQ       56(AX), R9
-	MOVBQZX    R9, R10
-	MOVQ       R9, R11
-	SHRQ       $0x0b, R11
-	CMPQ       R11, (BX)(R10*8)
-	JCC        stop7
-	VCVTSI2SDQ R11, X4, X5
-	VMULSD     (SI)(R10*8), X5, X5
-	VMOVQ      X5, R10
-	SHLQ       $0x37, R9
-	ANDQ       R8, R9
-	ORQ        R9, R10
-	MOVQ       R10, 56(AX)
-	ADDQ       $0x00000040, AX
-	ADDQ       $0x00000008, DI
-	SUBQ       $0x00000008, CX
-	JNE        block
-	JMP        done
+	VPXORQ       Z2, Z0, Z6
+	VPSRLQ       $0x20, Z0, Z7
+	VPSRLQ       $0x20, Z6, Z8
+	VPMULUDQ     Z6, Z0, Z9
+	VPMULUDQ     Z8, Z0, Z10
+	VPMULUDQ     Z6, Z7, Z11
+	VPMULUDQ     Z8, Z7, Z12
+	VPSRLQ       $0x20, Z9, Z13
+	VPANDQ       Z3, Z10, Z14
+	VPADDQ       Z14, Z13, Z13
+	VPANDQ       Z3, Z11, Z14
+	VPADDQ       Z14, Z13, Z13
+	VPSRLQ       $0x20, Z10, Z10
+	VPSRLQ       $0x20, Z11, Z11
+	VPADDQ       Z10, Z12, Z12
+	VPADDQ       Z11, Z12, Z12
+	VPSRLQ       $0x20, Z13, Z14
+	VPADDQ       Z14, Z12, Z12
+	VPMULLQ      Z6, Z0, Z14
+	VPXORQ       Z14, Z12, Z15
+	VPADDQ       Z1, Z0, Z0
+	CMPQ         CX, $0x00000008
+	JCS          part
+	VMOVDQU64    Z15, (AX)
+	MOVQ         (AX), R9
+	MOVBQZX      R9, R10
+	SHRQ         $0x0b, R9
+	CMPQ         R9, (BX)(R10*8)
+	JCC          stop0
+	MOVQ         (SI)(R10*8), R9
+	MOVQ         R9, (AX)
+	MOVQ         8(AX), R9
+	MOVBQZX      R9, R10
+	SHRQ         $0x0b, R9
+	CMPQ         R9, (BX)(R10*8)
+	JCC          stop1
+	MOVQ         (SI)(R10*8), R9
+	MOVQ         R9, 8(AX)
+	MOVQ         16(AX), R9
+	MOVBQZX      R9, R10
+	SHRQ         $0x0b, R9
+	CMPQ         R9, (BX)(R10*8)
+	JCC          stop2
+	MOVQ         (SI)(R10*8), R9
+	MOVQ         R9, 16(AX)
+	MOVQ         24(AX), R9
+	MOVBQZX      R9, R10
+	SHRQ         $0x0b, R9
+	CMPQ         R9, (BX)(R10*8)
+	JCC          stop3
+	MOVQ         (SI)(R10*8), R9
+	MOVQ         R9, 24(AX)
+	MOVQ         32(AX), R9
+	MOVBQZX      R9, R10
+	SHRQ         $0x0b, R9
+	CMPQ         R9, (BX)(R10*8)
+	JCC          stop4
+	MOVQ         (SI)(R10*8), R9
+	MOVQ         R9, 32(AX)
+	MOVQ         40(AX), R9
+	MOVBQZX      R9, R10
+	SHRQ         $0x0b, R9
+	CMPQ         R9, (BX)(R10*8)
+	JCC          stop5
+	MOVQ         (SI)(R10*8), R9
+	MOVQ         R9, 40(AX)
+	MOVQ         48(AX), R9
+	MOVBQZX      R9, R10
+	SHRQ         $0x0b, R9
+	CMPQ         R9, (BX)(R10*8)
+	JCC          stop6
+	MOVQ         (SI)(R10*8), R9
+	MOVQ         R9, 48(AX)
+	MOVQ         56(AX), R9
+	MOVBQZX      R9, R10
+	SHRQ         $0x0b, R9
+	CMPQ         R9, (BX)(R10*8)
+	JCC          stop7
+	MOVQ         (SI)(R10*8), R9
+	MOVQ         R9, 56(AX)
+	VPSRLQ       $0x0b, Z15, Z6
+	VPBROADCASTQ normalconsts<>+24(SB), Z9
+	VPSLLQ       $0x37, Z15, Z8
+	VCVTQQ2PD    Z6, Z7
+	VMULPD       (AX), Z7, Z7
+	VPANDQ       Z9, Z8, Z8
+	VPORQ        Z8, Z7, Z7
+	VMOVUPD      Z7, (AX)
+	ADDQ         $0x00000040, AX
+	ADDQ         $0x00000008, DI
+	SUBQ         $0x00000008, CX
+	JNE          block
+	JMP          done
 
 stop1:
-	ADDQ $0x00000001, DI
-	JMP  done
+	ADDQ         $0x00000001, DI
+	MOVQ         $0x00000001, CX
+	VPSRLQ       $0x0b, Z15, Z6
+	VPBROADCASTQ normalconsts<>+24(SB), Z9
+	VPSLLQ       $0x37, Z15, Z8
+	VCVTQQ2PD    Z6, Z7
+	VMULPD       (AX), Z7, Z7
+	VPANDQ       Z9, Z8, Z8
+	VPORQ        Z8, Z7, Z7
+	LEAQ         normalprefix<>+0(SB), BX
+	MOVBLZX      (BX)(CX*1), CX
+	KMOVW        CX, K1
+	VMOVUPD      Z7, K1, (AX)
+	JMP          done
 
 stop2:
-	ADDQ $0x00000002, DI
-	JMP  done
+	ADDQ         $0x00000002, DI
+	MOVQ         $0x00000002, CX
+	VPSRLQ       $0x0b, Z15, Z6
+	VPBROADCASTQ normalconsts<>+24(SB), Z9
+	VPSLLQ       $0x37, Z15, Z8
+	VCVTQQ2PD    Z6, Z7
+	VMULPD       (AX), Z7, Z7
+	VPANDQ       Z9, Z8, Z8
+	VPORQ        Z8, Z7, Z7
+	LEAQ         normalprefix<>+0(SB), BX
+	MOVBLZX      (BX)(CX*1), CX
+	KMOVW        CX, K1
+	VMOVUPD      Z7, K1, (AX)
+	JMP          done
 
 stop3:
-	ADDQ $0x00000003, DI
-	JMP  done
+	ADDQ         $0x00000003, DI
+	MOVQ         $0x00000003, CX
+	VPSRLQ       $0x0b, Z15, Z6
+	VPBROADCASTQ normalconsts<>+24(SB), Z9
+	VPSLLQ       $0x37, Z15, Z8
+	VCVTQQ2PD    Z6, Z7
+	VMULPD       (AX), Z7, Z7
+	VPANDQ       Z9, Z8, Z8
+	VPORQ        Z8, Z7, Z7
+	LEAQ         normalprefix<>+0(SB), BX
+	MOVBLZX      (BX)(CX*1), CX
+	KMOVW        CX, K1
+	VMOVUPD      Z7, K1, (AX)
+	JMP          done
 
 stop4:
-	ADDQ $0x00000004, DI
-	JMP  done
+	ADDQ         $0x00000004, DI
+	MOVQ         $0x00000004, CX
+	VPSRLQ       $0x0b, Z15, Z6
+	VPBROADCASTQ normalconsts<>+24(SB), Z9
+	VPSLLQ       $0x37, Z15, Z8
+	VCVTQQ2PD    Z6, Z7
+	VMULPD       (AX), Z7, Z7
+	VPANDQ       Z9, Z8, Z8
+	VPORQ        Z8, Z7, Z7
+	LEAQ         normalprefix<>+0(SB), BX
+	MOVBLZX      (BX)(CX*1), CX
+	KMOVW        CX, K1
+	VMOVUPD      Z7, K1, (AX)
+	JMP          done
 
 stop5:
-	ADDQ $0x00000005, DI
-	JMP  done
+	ADDQ         $0x00000005, DI
+	MOVQ         $0x00000005, CX
+	VPSRLQ       $0x0b, Z15, Z6
+	VPBROADCASTQ normalconsts<>+24(SB), Z9
+	VPSLLQ       $0x37, Z15, Z8
+	VCVTQQ2PD    Z6, Z7
+	VMULPD       (AX), Z7, Z7
+	VPANDQ       Z9, Z8, Z8
+	VPORQ        Z8, Z7, Z7
+	LEAQ         normalprefix<>+0(SB), BX
+	MOVBLZX      (BX)(CX*1), CX
+	KMOVW        CX, K1
+	VMOVUPD      Z7, K1, (AX)
+	JMP          done
 
 stop6:
-	ADDQ $0x00000006, DI
-	JMP  done
+	ADDQ         $0x00000006, DI
+	MOVQ         $0x00000006, CX
+	VPSRLQ       $0x0b, Z15, Z6
+	VPBROADCASTQ normalconsts<>+24(SB), Z9
+	VPSLLQ       $0x37, Z15, Z8
+	VCVTQQ2PD    Z6, Z7
+	VMULPD       (AX), Z7, Z7
+	VPANDQ       Z9, Z8, Z8
+	VPORQ        Z8, Z7, Z7
+	LEAQ         normalprefix<>+0(SB), BX
+	MOVBLZX      (BX)(CX*1), CX
+	KMOVW        CX, K1
+	VMOVUPD      Z7, K1, (AX)
+	JMP          done
 
 stop7:
-	ADDQ $0x00000007, DI
-	JMP  done
+	ADDQ         $0x00000007, DI
+	MOVQ         $0x00000007, CX
+	VPSRLQ       $0x0b, Z15, Z6
+	VPBROADCASTQ normalconsts<>+24(SB), Z9
+	VPSLLQ       $0x37, Z15, Z8
+	VCVTQQ2PD    Z6, Z7
+	VMULPD       (AX), Z7, Z7
+	VPANDQ       Z9, Z8, Z8
+	VPORQ        Z8, Z7, Z7
+	LEAQ         normalprefix<>+0(SB), BX
+	MOVBLZX      (BX)(CX*1), CX
+	KMOVW        CX, K1
+	VMOVUPD      Z7, K1, (AX)
+	JMP          done
 
 part:
 	LEAQ      normalprefix<>+0(SB), R9
@@ -277,101 +321,160 @@ TEXT ·ZigguratF64AVX2(SB), NOSPLIT, $0-56
 	MOVQ         $0x8000000000000000, R8
 
 block:
-	VPXOR      Y2, Y0, Y6
-	VPSRLQ     $0x20, Y0, Y7
-	VPSRLQ     $0x20, Y6, Y8
-	VPMULUDQ   Y6, Y0, Y9
-	VPMULUDQ   Y8, Y0, Y10
-	VPMULUDQ   Y6, Y7, Y11
-	VPMULUDQ   Y8, Y7, Y12
-	VPSRLQ     $0x20, Y9, Y13
-	VPAND      Y3, Y10, Y14
-	VPADDQ     Y14, Y13, Y13
-	VPAND      Y3, Y11, Y14
-	VPADDQ     Y14, Y13, Y13
-	VPSRLQ     $0x20, Y10, Y10
-	VPSRLQ     $0x20, Y11, Y11
-	VPADDQ     Y10, Y12, Y12
-	VPADDQ     Y11, Y12, Y12
-	VPSRLQ     $0x20, Y13, Y14
-	VPADDQ     Y14, Y12, Y12
-	VPSLLQ     $0x20, Y13, Y13
-	VPAND      Y3, Y9, Y9
-	VPOR       Y9, Y13, Y14
-	VPXOR      Y14, Y12, Y15
-	VPADDQ     Y1, Y0, Y0
-	CMPQ       CX, $0x00000004
-	JCS        part
-	VMOVDQU    Y15, (AX)
-	MOVQ       (AX), R9
-	MOVBQZX    R9, R10
-	MOVQ       R9, R11
-	SHRQ       $0x0b, R11
-	CMPQ       R11, (BX)(R10*8)
-	JCC        stop0
-	VCVTSI2SDQ R11, X4, X5
-	VMULSD     (SI)(R10*8), X5, X5
-	VMOVQ      X5, R10
-	SHLQ       $0x37, R9
-	ANDQ       R8, R9
-	ORQ        R9, R10
-	MOVQ       R10, (AX)
-	MOVQ       8(AX), R9
-	MOVBQZX    R9, R10
-	MOVQ       R9, R11
-	SHRQ       $0x0b, R11
-	CMPQ       R11, (BX)(R10*8)
-	JCC        stop1
-	VCVTSI2SDQ R11, X4, X5
-	VMULSD     (SI)(R10*8), X5, X5
-	VMOVQ      X5, R10
-	SHLQ       $0x37, R9
-	ANDQ       R8, R9
-	ORQ        R9, R10
-	MOVQ       R10, 8(AX)
-	MOVQ       16(AX), R9
-	MOVBQZX    R9, R10
-	MOVQ       R9, R11
-	SHRQ       $0x0b, R11
-	CMPQ       R11, (BX)(R10*8)
-	JCC        stop2
-	VCVTSI2SDQ R11, X4, X5
-	VMULSD     (SI)(R10*8), X5, X5
-	VMOVQ      X5, R10
-	SHLQ       $0x37, R9
-	ANDQ       R8, R9
-	ORQ        R9, R10
-	MOVQ       R10, 16(AX)
-	MOVQ       24(AX), R9
-	MOVBQZX    R9, R10
-	MOVQ       R9, R11
-	SHRQ       $0x0b, R11
-	CMPQ       R11, (BX)(R10*8)
-	JCC        stop3
-	VCVTSI2SDQ R11, X4, X5
-	VMULSD     (SI)(R10*8), X5, X5
-	VMOVQ      X5, R10
-	SHLQ       $0x37, R9
-	ANDQ       R8, R9
-	ORQ        R9, R10
-	MOVQ       R10, 24(AX)
-	ADDQ       $0x00000020, AX
-	ADDQ       $0x00000004, DI
-	SUBQ       $0x00000004, CX
-	JNE        block
-	JMP        done
+	VPXOR        Y2, Y0, Y6
+	VPSRLQ       $0x20, Y0, Y7
+	VPSRLQ       $0x20, Y6, Y8
+	VPMULUDQ     Y6, Y0, Y9
+	VPMULUDQ     Y8, Y0, Y10
+	VPMULUDQ     Y6, Y7, Y11
+	VPMULUDQ     Y8, Y7, Y12
+	VPSRLQ       $0x20, Y9, Y13
+	VPAND        Y3, Y10, Y14
+	VPADDQ       Y14, Y13, Y13
+	VPAND        Y3, Y11, Y14
+	VPADDQ       Y14, Y13, Y13
+	VPSRLQ       $0x20, Y10, Y10
+	VPSRLQ       $0x20, Y11, Y11
+	VPADDQ       Y10, Y12, Y12
+	VPADDQ       Y11, Y12, Y12
+	VPSRLQ       $0x20, Y13, Y14
+	VPADDQ       Y14, Y12, Y12
+	VPSLLQ       $0x20, Y13, Y13
+	VPAND        Y3, Y9, Y9
+	VPOR         Y9, Y13, Y14
+	VPXOR        Y14, Y12, Y15
+	VPADDQ       Y1, Y0, Y0
+	CMPQ         CX, $0x00000004
+	JCS          part
+	VMOVDQU      Y15, (AX)
+	MOVQ         (AX), R9
+	MOVBQZX      R9, R10
+	SHRQ         $0x0b, R9
+	CMPQ         R9, (BX)(R10*8)
+	JCC          stop0
+	MOVQ         (SI)(R10*8), R9
+	MOVQ         R9, (AX)
+	MOVQ         8(AX), R9
+	MOVBQZX      R9, R10
+	SHRQ         $0x0b, R9
+	CMPQ         R9, (BX)(R10*8)
+	JCC          stop1
+	MOVQ         (SI)(R10*8), R9
+	MOVQ         R9, 8(AX)
+	MOVQ         16(AX), R9
+	MOVBQZX      R9, R10
+	SHRQ         $0x0b, R9
+	CMPQ         R9, (BX)(R10*8)
+	JCC          stop2
+	MOVQ         (SI)(R10*8), R9
+	MOVQ         R9, 16(AX)
+	MOVQ         24(AX), R9
+	MOVBQZX      R9, R10
+	SHRQ         $0x0b, R9
+	CMPQ         R9, (BX)(R10*8)
+	JCC          stop3
+	MOVQ         (SI)(R10*8), R9
+	MOVQ         R9, 24(AX)
+	VPSRLQ       $0x0b, Y15, Y6
+	VPBROADCASTQ normalconsts<>+24(SB), Y9
+	VPSLLQ       $0x37, Y15, Y8
+	VPBROADCASTQ normalconsts<>+40(SB), Y10
+	VPBROADCASTQ normalconsts<>+48(SB), Y11
+	VPBROADCASTQ normalconsts<>+32(SB), Y12
+	VPBROADCASTQ normalconsts<>+8(SB), Y13
+	VPSRLQ       $0x20, Y6, Y7
+	VPOR         Y10, Y7, Y7
+	VSUBPD       Y11, Y7, Y7
+	VPAND        Y13, Y6, Y6
+	VPOR         Y12, Y6, Y6
+	VADDPD       Y6, Y7, Y7
+	VMULPD       (AX), Y7, Y7
+	VPAND        Y9, Y8, Y8
+	VPOR         Y8, Y7, Y7
+	VMOVUPD      Y7, (AX)
+	ADDQ         $0x00000020, AX
+	ADDQ         $0x00000004, DI
+	SUBQ         $0x00000004, CX
+	JNE          block
+	JMP          done
 
 stop1:
-	ADDQ $0x00000001, DI
-	JMP  done
+	ADDQ         $0x00000001, DI
+	MOVQ         $0x00000001, CX
+	VPSRLQ       $0x0b, Y15, Y6
+	VPBROADCASTQ normalconsts<>+24(SB), Y9
+	VPSLLQ       $0x37, Y15, Y8
+	VPBROADCASTQ normalconsts<>+40(SB), Y10
+	VPBROADCASTQ normalconsts<>+48(SB), Y11
+	VPBROADCASTQ normalconsts<>+32(SB), Y12
+	VPBROADCASTQ normalconsts<>+8(SB), Y13
+	VPSRLQ       $0x20, Y6, Y7
+	VPOR         Y10, Y7, Y7
+	VSUBPD       Y11, Y7, Y7
+	VPAND        Y13, Y6, Y6
+	VPOR         Y12, Y6, Y6
+	VADDPD       Y6, Y7, Y7
+	VMULPD       (AX), Y7, Y7
+	VPAND        Y9, Y8, Y8
+	VPOR         Y8, Y7, Y7
+	LEAQ         normaltailmask<>+256(SB), BX
+	NEGQ         CX
+	LEAQ         (BX)(CX*8), BX
+	VMOVUPD      (BX), Y14
+	VMASKMOVPD   Y7, Y14, (AX)
+	JMP          done
 
 stop2:
-	ADDQ $0x00000002, DI
-	JMP  done
+	ADDQ         $0x00000002, DI
+	MOVQ         $0x00000002, CX
+	VPSRLQ       $0x0b, Y15, Y6
+	VPBROADCASTQ normalconsts<>+24(SB), Y9
+	VPSLLQ       $0x37, Y15, Y8
+	VPBROADCASTQ normalconsts<>+40(SB), Y10
+	VPBROADCASTQ normalconsts<>+48(SB), Y11
+	VPBROADCASTQ normalconsts<>+32(SB), Y12
+	VPBROADCASTQ normalconsts<>+8(SB), Y13
+	VPSRLQ       $0x20, Y6, Y7
+	VPOR         Y10, Y7, Y7
+	VSUBPD       Y11, Y7, Y7
+	VPAND        Y13, Y6, Y6
+	VPOR         Y12, Y6, Y6
+	VADDPD       Y6, Y7, Y7
+	VMULPD       (AX), Y7, Y7
+	VPAND        Y9, Y8, Y8
+	VPOR         Y8, Y7, Y7
+	LEAQ         normaltailmask<>+256(SB), BX
+	NEGQ         CX
+	LEAQ         (BX)(CX*8), BX
+	VMOVUPD      (BX), Y14
+	VMASKMOVPD   Y7, Y14, (AX)
+	JMP          done
 
 stop3:
-	ADDQ $0x00000003, DI
-	JMP  done
+	ADDQ         $0x00000003, DI
+	MOVQ         $0x00000003, CX
+	VPSRLQ       $0x0b, Y15, Y6
+	VPBROADCASTQ normalconsts<>+24(SB), Y9
+	VPSLLQ       $0x37, Y15, Y8
+	VPBROADCASTQ normalconsts<>+40(SB), Y10
+	VPBROADCASTQ normalconsts<>+48(SB), Y11
+	VPBROADCASTQ normalconsts<>+32(SB), Y12
+	VPBROADCASTQ normalconsts<>+8(SB), Y13
+	VPSRLQ       $0x20, Y6, Y7
+	VPOR         Y10, Y7, Y7
+	VSUBPD       Y11, Y7, Y7
+	VPAND        Y13, Y6, Y6
+	VPOR         Y12, Y6, Y6
+	VADDPD       Y6, Y7, Y7
+	VMULPD       (AX), Y7, Y7
+	VPAND        Y9, Y8, Y8
+	VPOR         Y8, Y7, Y7
+	LEAQ         normaltailmask<>+256(SB), BX
+	NEGQ         CX
+	LEAQ         (BX)(CX*8), BX
+	VMOVUPD      (BX), Y14
+	VMASKMOVPD   Y7, Y14, (AX)
+	JMP          done
 
 part:
 	MOVQ       CX, R9

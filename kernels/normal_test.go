@@ -13,60 +13,18 @@ import (
 // The strips of the ziggurat must have equal areas, the top one included
 // (its area closes the recursion: an error in r or v would show there).
 func TestZigguratTables(t *testing.T) {
-	var x [zigLayers + 1]float64
-	for i := range zigLayers {
-		x[i] = zig.w[i] * 0x1p53
+	var x [ref.ZigLayers + 1]float64
+	for i := range ref.ZigLayers {
+		x[i] = ref.Zig.X[i]
 	}
-	for i := 1; i < zigLayers; i++ {
-		area := x[i] * zig.df[i]
-		if math.Abs(area/zigV-1) > 1e-9 {
-			t.Fatalf("strip %d has area %v, want %v", i, area, zigV)
+	for i := 1; i < ref.ZigLayers; i++ {
+		area := x[i] * ref.Zig.DF[i]
+		if math.Abs(area/ref.ZigV-1) > 1e-9 {
+			t.Fatalf("strip %d has area %v, want %v", i, area, ref.ZigV)
 		}
 	}
-	if got := x[0] * zig.f[1]; math.Abs(got/zigV-1) > 1e-12 {
-		t.Fatalf("bottom strip and tail: %v, want %v", got, zigV)
-	}
-}
-
-// refNormals is the generator as one scalar loop, word by word: the
-// specification every tier's Fill must reproduce, state included.
-func refNormals(g *Normal, dst []float64) {
-	for k := range dst {
-		u := g.Uint64()
-		i, j := u&(zigLayers-1), u>>11
-		if j < zig.k[i] {
-			dst[k] = math.Float64frombits(math.Float64bits(float64(int64(j))*zig.w[i]) | (u>>8&1)<<63)
-			continue
-		}
-		dst[k] = slowExact(g, u)
-	}
-}
-
-// slowExact is Normal.slow with every wedge decided by the exp (no
-// squeeze): what underCurve must not change.
-func slowExact(g *Normal, u uint64) float64 {
-	for {
-		i, j := u&(zigLayers-1), u>>11
-		x := float64(int64(j)) * zig.w[i]
-		neg := u >> 8 & 1
-		switch {
-		case j < zig.k[i]:
-		case i == 0:
-			for {
-				l1, l2 := ref.Log64(g.uniform()), ref.Log64(g.uniform())
-				t := -l1 / zigR
-				if -2*l2 > t*t {
-					x = zigR + t
-					break
-				}
-			}
-		default:
-			if y := math.FMA(g.uniform(), zig.df[i], zig.f[i]); y >= ref.Exp64(-0.5*x*x) {
-				u = g.Uint64()
-				continue
-			}
-		}
-		return math.Float64frombits(math.Float64bits(x) | neg<<63)
+	if got := x[0] * ref.Zig.F[1]; math.Abs(got/ref.ZigV-1) > 1e-12 {
+		t.Fatalf("bottom strip and tail: %v, want %v", got, ref.ZigV)
 	}
 }
 
@@ -80,19 +38,19 @@ func TestUnderCurve(t *testing.T) {
 			t.Fatalf("layer %d, x = %v, y = %v: underCurve %v, exp says %v", i, x, y, got, want)
 		}
 	}
-	for i := uint64(1); i < zigLayers; i++ {
-		lo := float64(int64(zig.k[i])) * zig.w[i] // the wedge's inner edge
+	for i := uint64(1); i < ref.ZigLayers; i++ {
+		lo := float64(int64(ref.Zig.K[i])) * ref.Zig.W[i] // the wedge's inner edge
 		for range 2000 {
-			x := lo + r.Float64()*(zig.x[i]-lo)
-			check(i, x, zig.f[i]+r.Float64()*zig.df[i])
+			x := lo + r.Float64()*(ref.Zig.X[i]-lo)
+			check(i, x, ref.Zig.F[i]+r.Float64()*ref.Zig.DF[i])
 			f := ref.Exp64(-0.5 * x * x)
 			for k := -4; k <= 4; k++ {
 				check(i, x, math.Float64frombits(uint64(int64(math.Float64bits(f))+int64(k))))
 				check(i, x, f*(1+float64(k)*0x1p-41))
 			}
 		}
-		for _, x := range []float64{lo, zig.x[i], math.Nextafter(zig.x[i], 0)} {
-			for _, y := range []float64{zig.f[i], zig.f[i] + zig.df[i], ref.Exp64(-0.5 * x * x)} {
+		for _, x := range []float64{lo, ref.Zig.X[i], math.Nextafter(ref.Zig.X[i], 0)} {
+			for _, y := range []float64{ref.Zig.F[i], ref.Zig.F[i] + ref.Zig.DF[i], ref.Exp64(-0.5 * x * x)} {
 				check(i, x, y)
 			}
 		}
@@ -100,12 +58,12 @@ func TestUnderCurve(t *testing.T) {
 }
 
 // checkNormals fills a guarded slice of n draws at element offset off on
-// tier t and compares it, and the generator's state after, with refNormals.
+// tier t and compares it, and the generator's state after, with ref.Normals.
 func checkNormals(t *testing.T, tier cpu.Tier, seed, stream uint64, n, off int) {
 	t.Helper()
 	a, b := NewNormal(seed, stream), NewNormal(seed, stream)
 	want := make([]float64, n)
-	refNormals(&a, want)
+	ref.Normals(&a.s, want)
 	g := tk.NewGuarded[float64](n, off)
 	fillNormal(tier, &b, g.S())
 	if k := tk.FirstDiff(g.S(), want); k >= 0 {
@@ -136,7 +94,7 @@ func TestNormalTiers(t *testing.T) {
 		// A stream cut into calls of any length gives the same numbers.
 		a, b := NewNormal(2, 3), NewNormal(2, 3)
 		want := make([]float64, 5000)
-		refNormals(&a, want)
+		ref.Normals(&a.s, want)
 		got := make([]float64, 5000)
 		for k, step := 0, 1; k < len(got); k, step = k+step, step%37+1 {
 			fillNormal(tier, &b, got[k:min(len(got), k+step)])
@@ -163,7 +121,7 @@ func FuzzNormalFill(f *testing.F) {
 // Moments of 4e6 draws against those of N(0,1), each within 5 standard
 // errors: mean (se 1/sqrt(n)), variance (sqrt(2/n)), third moment
 // (sqrt(15/n)), fourth (sqrt(96/n)), and the tail frequencies P(|z| > 1, 2,
-// 3, zigR) against their binomial standard errors, which checks the strips,
+// 3, ref.ZigR) against their binomial standard errors, which checks the strips,
 // the wedges and the tail separately.
 func TestNormalMoments(t *testing.T) {
 	n := 4_000_000
@@ -173,7 +131,7 @@ func TestNormalMoments(t *testing.T) {
 	g := NewNormal(1, 2)
 	buf := make([]float64, 1000)
 	var m [5]float64
-	cuts := []float64{0.5, 1, 2, 3, zigR, 4}
+	cuts := []float64{0.5, 1, 2, 3, ref.ZigR, 4}
 	over := make([]float64, len(cuts))
 	for done := 0; done < n; done += len(buf) {
 		g.Fill(buf)

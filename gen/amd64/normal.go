@@ -142,22 +142,29 @@ func zigKernel(s isa, consts, offsets, prefix Mem) {
 
 	CMPQ(n, U32(L))
 	JCS(LabelRef("part"))
+	// A whole block: the scalar loop checks each lane against k[i] and
+	// replaces its word by w[i]; the vector code then makes the draws.
 	if s.is512() {
 		VMOVDQU64(u, Mem{Base: dst})
 	} else {
 		VMOVDQU(u, Mem{Base: dst})
 	}
 	for l := 0; l < L; l++ {
-		draw(Mem{Base: dst, Disp: 8 * l}, kt, wt, zero, cvt, sgn, fmt.Sprintf("stop%d", l))
+		lookup(Mem{Base: dst, Disp: 8 * l}, kt, wt, fmt.Sprintf("stop%d", l))
 	}
+	finish(s, u, dst, consts, prefix, nil)
 	ADDQ(U32(L*8), dst)
 	ADDQ(U32(L), total)
 	SUBQ(U32(L), n)
 	JNE(LabelRef("block"))
 	JMP(LabelRef("done"))
+	// Lane l left the fast path: the l lanes before it are drawn.
 	for l := 1; l < L; l++ {
 		Label(fmt.Sprintf("stop%d", l))
 		ADDQ(U32(l), total)
+		cnt := GP64()
+		MOVQ(U32(l), cnt)
+		finish(s, u, dst, consts, prefix, cnt)
 		JMP(LabelRef("done"))
 	}
 
@@ -191,6 +198,68 @@ func zigKernel(s isa, consts, offsets, prefix Mem) {
 	ADDQ(adv, Mem{Base: sp})
 	Store(total, ReturnIndex(0))
 	ret()
+}
+
+// lookup replaces the word u at m by w[i] (i = u & 255), or jumps to stop
+// if j = u >> 11 >= k[i].
+func lookup(m Mem, kt, wt GPVirtual, stop string) {
+	u, i, r := GP64(), GP64(), GP64()
+	MOVQ(m, u)
+	MOVBQZX(u.As8(), i)
+	SHRQ(U8(11), u)
+	CMPQ(u, Mem{Base: kt, Index: i, Scale: 8})
+	JCC(LabelRef(stop)) // j >= k[i], unsigned
+	MOVQ(Mem{Base: wt, Index: i, Scale: 8}, r)
+	MOVQ(r, m)
+}
+
+// finish makes the draws x = j w[i] with the sign bit of the words u from
+// the w[i] that lookup left at dst, and stores them there: all L lanes, or
+// the first cnt (1 <= cnt < L) when cnt is not nil.
+func finish(s isa, u VecPhysical, dst GPVirtual, consts, prefix Mem, cnt GPVirtual) {
+	v := func(i int) VecPhysical { return s.regs[i] }
+	j, x, t, sg := v(6), v(7), v(8), v(9)
+	VPSRLQ(U8(11), u, j)
+	VPBROADCASTQ(consts.Offset(cSgn), sg)
+	VPSLLQ(U8(55), u, t) // bit 8 of the word is the sign
+	if s.is512() {
+		VCVTQQ2PD(j, x) // exact: j < 2^53
+		VMULPD(Mem{Base: dst}, x, x)
+		VPANDQ(sg, t, t)
+		VPORQ(t, x, x)
+		if cnt == nil {
+			VMOVUPD(x, Mem{Base: dst})
+			return
+		}
+		tab, bitsReg := GP64(), GP32()
+		LEAQ(prefix, tab)
+		MOVBLZX(Mem{Base: tab, Index: cnt, Scale: 1}, bitsReg)
+		KMOVW(bitsReg, K1)
+		VMOVUPD(x, K1, Mem{Base: dst})
+		return
+	}
+	// j = jh 2^32 + jl exactly: (2^84 + jh 2^32) - (2^84 + 2^52) + (2^52 + jl).
+	k84, k8452, k52, lo := v(10), v(11), v(12), v(13)
+	VPBROADCASTQ(consts.Offset(c84), k84)
+	VPBROADCASTQ(consts.Offset(c8452), k8452)
+	VPBROADCASTQ(consts.Offset(c52), k52)
+	VPBROADCASTQ(consts.Offset(cLo), lo)
+	VPSRLQ(U8(32), j, x)
+	VPOR(k84, x, x)
+	VSUBPD(k8452, x, x)
+	VPAND(lo, j, j)
+	VPOR(k52, j, j)
+	VADDPD(j, x, x)
+	VMULPD(Mem{Base: dst}, x, x)
+	VPAND(sg, t, t)
+	VPOR(t, x, x)
+	if cnt == nil {
+		VMOVUPD(x, Mem{Base: dst})
+		return
+	}
+	mask := v(14)
+	VMOVUPD(maskWindow(f64, cnt), mask)
+	VMASKMOVPD(x, mask, Mem{Base: dst})
 }
 
 // draw replaces the word at m by its draw, x = j w[i] with the word's sign
