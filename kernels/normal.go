@@ -27,20 +27,10 @@ import (
 // It is not safe for concurrent use.
 type Normal struct{ s uint64 }
 
-// mix64 is the splitmix64 finalizer: a bijection of uint64 that spreads
-// nearby seeds far apart.
-func mix64(z uint64) uint64 {
-	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
-	z = (z ^ z>>27) * 0x94d049bb133111eb
-	return z ^ z>>31
-}
-
-// NewNormal returns the generator of stream number stream under seed.
-// Distinct (seed, stream) pairs start at unrelated points of the period,
-// so streams do not overlap in practice (each is 2^64 long).
-func NewNormal(seed, stream uint64) Normal {
-	return Normal{s: mix64(seed ^ mix64(stream+0x9e3779b97f4a7c15))}
-}
+// NewNormal returns the generator of stream number stream under seed
+// (ref.NormalSeed). Distinct (seed, stream) pairs start at unrelated points
+// of the period, so streams do not overlap in practice (each is 2^64 long).
+func NewNormal(seed, stream uint64) Normal { return Normal{s: ref.NormalSeed(seed, stream)} }
 
 // Uint64 returns 64 uniformly distributed bits.
 func (g *Normal) Uint64() uint64 {

@@ -23,6 +23,19 @@ const (
 	WeylMix  = 0xe7037ed1a0b428db
 )
 
+// NormalSeed is the Weyl state at which stream number stream under seed
+// starts: splitmix64's finalizer (a bijection that spreads nearby numbers
+// far apart) applied twice.
+func NormalSeed(seed, stream uint64) uint64 {
+	return mix64(seed ^ mix64(stream+0x9e3779b97f4a7c15))
+}
+
+func mix64(z uint64) uint64 {
+	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
+	z = (z ^ z>>27) * 0x94d049bb133111eb
+	return z ^ z>>31
+}
+
 // WyMix is the output word of Weyl state s.
 func WyMix(s uint64) uint64 {
 	hi, lo := bits.Mul64(s, s^WeylMix)
