@@ -77,8 +77,8 @@ const updateRows = 16
 
 // transposeAll is the largest T d^2 for which the sampler transposes every
 // W_t once, up front (8 bytes each: 128 MiB), instead of once per step for
-// each chunk of samples.
-const transposeAll = 1 << 24
+// each chunk of samples. (A variable for the tests.)
+var transposeAll = 1 << 24
 
 // matVecsFunc computes y[b] = w x[b] + bias for every row b, as
 // kernels.MatVecs does; the benchmark swaps in gonum's Dgemm. Nil is the

@@ -119,6 +119,11 @@ func TestSampleDeterministic(t *testing.T) {
 		y, _ := Sample(m, 5, SampleOptions{Seed: 11})
 		same(isa+", n = 5", y, 5)
 	}
+	// W_t transposed per step and chunk instead of all up front.
+	defer func(v int) { transposeAll = v }(transposeAll)
+	transposeAll = 0
+	y, _ := Sample(m, n, SampleOptions{Seed: 11})
+	same("W_t transposed per chunk", y, n)
 	other, _ := Sample(m, 1, SampleOptions{Seed: 12})
 	if other.At(0, 0) == ref.At(0, 0) {
 		t.Fatal("seeds 11 and 12 give the same first sample")
