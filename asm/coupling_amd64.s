@@ -347,107 +347,107 @@ main:
 	VMOVUPD 192(CX), Z7
 
 	// x = clamp(x, lo, hi); NaN passes (x is the second source)
-	VMOVUPD couplingCouplingFwdNoneF64AVX512const<>+0(SB), Z8
-	VMOVUPD couplingCouplingFwdNoneF64AVX512const<>+0(SB), Z9
-	VMOVUPD couplingCouplingFwdNoneF64AVX512const<>+0(SB), Z10
-	VMOVUPD couplingCouplingFwdNoneF64AVX512const<>+0(SB), Z11
-	VMINPD  Z0, Z8, Z0
-	VMINPD  Z1, Z9, Z1
-	VMINPD  Z2, Z10, Z2
-	VMINPD  Z3, Z11, Z3
-	VMOVUPD couplingCouplingFwdNoneF64AVX512const<>+64(SB), Z8
-	VMOVUPD couplingCouplingFwdNoneF64AVX512const<>+64(SB), Z9
-	VMOVUPD couplingCouplingFwdNoneF64AVX512const<>+64(SB), Z10
-	VMOVUPD couplingCouplingFwdNoneF64AVX512const<>+64(SB), Z11
-	VMAXPD  Z0, Z8, Z0
-	VMAXPD  Z1, Z9, Z1
-	VMAXPD  Z2, Z10, Z2
-	VMAXPD  Z3, Z11, Z3
+	VBROADCASTSD couplingCouplingFwdNoneF64AVX512const<>+0(SB), Z8
+	VBROADCASTSD couplingCouplingFwdNoneF64AVX512const<>+0(SB), Z9
+	VBROADCASTSD couplingCouplingFwdNoneF64AVX512const<>+0(SB), Z10
+	VBROADCASTSD couplingCouplingFwdNoneF64AVX512const<>+0(SB), Z11
+	VMINPD       Z0, Z8, Z0
+	VMINPD       Z1, Z9, Z1
+	VMINPD       Z2, Z10, Z2
+	VMINPD       Z3, Z11, Z3
+	VBROADCASTSD couplingCouplingFwdNoneF64AVX512const<>+8(SB), Z8
+	VBROADCASTSD couplingCouplingFwdNoneF64AVX512const<>+8(SB), Z9
+	VBROADCASTSD couplingCouplingFwdNoneF64AVX512const<>+8(SB), Z10
+	VBROADCASTSD couplingCouplingFwdNoneF64AVX512const<>+8(SB), Z11
+	VMAXPD       Z0, Z8, Z0
+	VMAXPD       Z1, Z9, Z1
+	VMAXPD       Z2, Z10, Z2
+	VMAXPD       Z3, Z11, Z3
 
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
 	// kept in the low bits; k = kb - 1.5*2^mant exactly
-	VMOVUPD     couplingCouplingFwdNoneF64AVX512const<>+128(SB), Z16
-	VMOVUPD     couplingCouplingFwdNoneF64AVX512const<>+128(SB), Z17
-	VMOVUPD     couplingCouplingFwdNoneF64AVX512const<>+128(SB), Z18
-	VMOVUPD     couplingCouplingFwdNoneF64AVX512const<>+128(SB), Z19
-	VFMADD231PD couplingCouplingFwdNoneF64AVX512const<>+192(SB), Z0, Z16
-	VFMADD231PD couplingCouplingFwdNoneF64AVX512const<>+192(SB), Z1, Z17
-	VFMADD231PD couplingCouplingFwdNoneF64AVX512const<>+192(SB), Z2, Z18
-	VFMADD231PD couplingCouplingFwdNoneF64AVX512const<>+192(SB), Z3, Z19
-	VSUBPD      couplingCouplingFwdNoneF64AVX512const<>+128(SB), Z16, Z12
-	VSUBPD      couplingCouplingFwdNoneF64AVX512const<>+128(SB), Z17, Z13
-	VSUBPD      couplingCouplingFwdNoneF64AVX512const<>+128(SB), Z18, Z14
-	VSUBPD      couplingCouplingFwdNoneF64AVX512const<>+128(SB), Z19, Z15
+	VBROADCASTSD     couplingCouplingFwdNoneF64AVX512const<>+16(SB), Z16
+	VBROADCASTSD     couplingCouplingFwdNoneF64AVX512const<>+16(SB), Z17
+	VBROADCASTSD     couplingCouplingFwdNoneF64AVX512const<>+16(SB), Z18
+	VBROADCASTSD     couplingCouplingFwdNoneF64AVX512const<>+16(SB), Z19
+	VFMADD231PD.BCST couplingCouplingFwdNoneF64AVX512const<>+24(SB), Z0, Z16
+	VFMADD231PD.BCST couplingCouplingFwdNoneF64AVX512const<>+24(SB), Z1, Z17
+	VFMADD231PD.BCST couplingCouplingFwdNoneF64AVX512const<>+24(SB), Z2, Z18
+	VFMADD231PD.BCST couplingCouplingFwdNoneF64AVX512const<>+24(SB), Z3, Z19
+	VSUBPD.BCST      couplingCouplingFwdNoneF64AVX512const<>+16(SB), Z16, Z12
+	VSUBPD.BCST      couplingCouplingFwdNoneF64AVX512const<>+16(SB), Z17, Z13
+	VSUBPD.BCST      couplingCouplingFwdNoneF64AVX512const<>+16(SB), Z18, Z14
+	VSUBPD.BCST      couplingCouplingFwdNoneF64AVX512const<>+16(SB), Z19, Z15
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PD couplingCouplingFwdNoneF64AVX512const<>+256(SB), Z12, Z0
-	VFNMADD231PD couplingCouplingFwdNoneF64AVX512const<>+256(SB), Z13, Z1
-	VFNMADD231PD couplingCouplingFwdNoneF64AVX512const<>+256(SB), Z14, Z2
-	VFNMADD231PD couplingCouplingFwdNoneF64AVX512const<>+256(SB), Z15, Z3
-	VFNMADD231PD couplingCouplingFwdNoneF64AVX512const<>+320(SB), Z12, Z0
-	VFNMADD231PD couplingCouplingFwdNoneF64AVX512const<>+320(SB), Z13, Z1
-	VFNMADD231PD couplingCouplingFwdNoneF64AVX512const<>+320(SB), Z14, Z2
-	VFNMADD231PD couplingCouplingFwdNoneF64AVX512const<>+320(SB), Z15, Z3
+	VFNMADD231PD.BCST couplingCouplingFwdNoneF64AVX512const<>+32(SB), Z12, Z0
+	VFNMADD231PD.BCST couplingCouplingFwdNoneF64AVX512const<>+32(SB), Z13, Z1
+	VFNMADD231PD.BCST couplingCouplingFwdNoneF64AVX512const<>+32(SB), Z14, Z2
+	VFNMADD231PD.BCST couplingCouplingFwdNoneF64AVX512const<>+32(SB), Z15, Z3
+	VFNMADD231PD.BCST couplingCouplingFwdNoneF64AVX512const<>+40(SB), Z12, Z0
+	VFNMADD231PD.BCST couplingCouplingFwdNoneF64AVX512const<>+40(SB), Z13, Z1
+	VFNMADD231PD.BCST couplingCouplingFwdNoneF64AVX512const<>+40(SB), Z14, Z2
+	VFNMADD231PD.BCST couplingCouplingFwdNoneF64AVX512const<>+40(SB), Z15, Z3
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPD      Z0, Z0, Z20
-	VMULPD      Z1, Z1, Z21
-	VMULPD      Z2, Z2, Z22
-	VMULPD      Z3, Z3, Z23
-	VMOVUPD     couplingCouplingFwdNoneF64AVX512const<>+384(SB), Z8
-	VMOVUPD     couplingCouplingFwdNoneF64AVX512const<>+384(SB), Z9
-	VMOVUPD     couplingCouplingFwdNoneF64AVX512const<>+384(SB), Z10
-	VMOVUPD     couplingCouplingFwdNoneF64AVX512const<>+384(SB), Z11
-	VMOVUPD     couplingCouplingFwdNoneF64AVX512const<>+448(SB), Z24
-	VMOVUPD     couplingCouplingFwdNoneF64AVX512const<>+448(SB), Z25
-	VMOVUPD     couplingCouplingFwdNoneF64AVX512const<>+448(SB), Z26
-	VMOVUPD     couplingCouplingFwdNoneF64AVX512const<>+448(SB), Z27
-	VFMADD213PD couplingCouplingFwdNoneF64AVX512const<>+512(SB), Z20, Z8
-	VFMADD213PD couplingCouplingFwdNoneF64AVX512const<>+512(SB), Z21, Z9
-	VFMADD213PD couplingCouplingFwdNoneF64AVX512const<>+512(SB), Z22, Z10
-	VFMADD213PD couplingCouplingFwdNoneF64AVX512const<>+512(SB), Z23, Z11
-	VFMADD213PD couplingCouplingFwdNoneF64AVX512const<>+576(SB), Z20, Z24
-	VFMADD213PD couplingCouplingFwdNoneF64AVX512const<>+576(SB), Z21, Z25
-	VFMADD213PD couplingCouplingFwdNoneF64AVX512const<>+576(SB), Z22, Z26
-	VFMADD213PD couplingCouplingFwdNoneF64AVX512const<>+576(SB), Z23, Z27
-	VFMADD213PD couplingCouplingFwdNoneF64AVX512const<>+640(SB), Z20, Z8
-	VFMADD213PD couplingCouplingFwdNoneF64AVX512const<>+640(SB), Z21, Z9
-	VFMADD213PD couplingCouplingFwdNoneF64AVX512const<>+640(SB), Z22, Z10
-	VFMADD213PD couplingCouplingFwdNoneF64AVX512const<>+640(SB), Z23, Z11
-	VFMADD213PD couplingCouplingFwdNoneF64AVX512const<>+704(SB), Z20, Z24
-	VFMADD213PD couplingCouplingFwdNoneF64AVX512const<>+704(SB), Z21, Z25
-	VFMADD213PD couplingCouplingFwdNoneF64AVX512const<>+704(SB), Z22, Z26
-	VFMADD213PD couplingCouplingFwdNoneF64AVX512const<>+704(SB), Z23, Z27
-	VFMADD213PD couplingCouplingFwdNoneF64AVX512const<>+768(SB), Z20, Z8
-	VFMADD213PD couplingCouplingFwdNoneF64AVX512const<>+768(SB), Z21, Z9
-	VFMADD213PD couplingCouplingFwdNoneF64AVX512const<>+768(SB), Z22, Z10
-	VFMADD213PD couplingCouplingFwdNoneF64AVX512const<>+768(SB), Z23, Z11
-	VFMADD213PD couplingCouplingFwdNoneF64AVX512const<>+832(SB), Z20, Z24
-	VFMADD213PD couplingCouplingFwdNoneF64AVX512const<>+832(SB), Z21, Z25
-	VFMADD213PD couplingCouplingFwdNoneF64AVX512const<>+832(SB), Z22, Z26
-	VFMADD213PD couplingCouplingFwdNoneF64AVX512const<>+832(SB), Z23, Z27
-	VFMADD213PD couplingCouplingFwdNoneF64AVX512const<>+896(SB), Z20, Z8
-	VFMADD213PD couplingCouplingFwdNoneF64AVX512const<>+896(SB), Z21, Z9
-	VFMADD213PD couplingCouplingFwdNoneF64AVX512const<>+896(SB), Z22, Z10
-	VFMADD213PD couplingCouplingFwdNoneF64AVX512const<>+896(SB), Z23, Z11
-	VFMADD213PD couplingCouplingFwdNoneF64AVX512const<>+960(SB), Z20, Z24
-	VFMADD213PD couplingCouplingFwdNoneF64AVX512const<>+960(SB), Z21, Z25
-	VFMADD213PD couplingCouplingFwdNoneF64AVX512const<>+960(SB), Z22, Z26
-	VFMADD213PD couplingCouplingFwdNoneF64AVX512const<>+960(SB), Z23, Z27
-	VFMADD213PD Z8, Z0, Z24
-	VFMADD213PD Z9, Z1, Z25
-	VFMADD213PD Z10, Z2, Z26
-	VFMADD213PD Z11, Z3, Z27
+	VMULPD           Z0, Z0, Z20
+	VMULPD           Z1, Z1, Z21
+	VMULPD           Z2, Z2, Z22
+	VMULPD           Z3, Z3, Z23
+	VBROADCASTSD     couplingCouplingFwdNoneF64AVX512const<>+48(SB), Z8
+	VBROADCASTSD     couplingCouplingFwdNoneF64AVX512const<>+48(SB), Z9
+	VBROADCASTSD     couplingCouplingFwdNoneF64AVX512const<>+48(SB), Z10
+	VBROADCASTSD     couplingCouplingFwdNoneF64AVX512const<>+48(SB), Z11
+	VBROADCASTSD     couplingCouplingFwdNoneF64AVX512const<>+56(SB), Z24
+	VBROADCASTSD     couplingCouplingFwdNoneF64AVX512const<>+56(SB), Z25
+	VBROADCASTSD     couplingCouplingFwdNoneF64AVX512const<>+56(SB), Z26
+	VBROADCASTSD     couplingCouplingFwdNoneF64AVX512const<>+56(SB), Z27
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+64(SB), Z20, Z8
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+64(SB), Z21, Z9
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+64(SB), Z22, Z10
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+64(SB), Z23, Z11
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+72(SB), Z20, Z24
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+72(SB), Z21, Z25
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+72(SB), Z22, Z26
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+72(SB), Z23, Z27
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+80(SB), Z20, Z8
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+80(SB), Z21, Z9
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+80(SB), Z22, Z10
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+80(SB), Z23, Z11
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+88(SB), Z20, Z24
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+88(SB), Z21, Z25
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+88(SB), Z22, Z26
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+88(SB), Z23, Z27
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+96(SB), Z20, Z8
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+96(SB), Z21, Z9
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+96(SB), Z22, Z10
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+96(SB), Z23, Z11
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+104(SB), Z20, Z24
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+104(SB), Z21, Z25
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+104(SB), Z22, Z26
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+104(SB), Z23, Z27
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+112(SB), Z20, Z8
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+112(SB), Z21, Z9
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+112(SB), Z22, Z10
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+112(SB), Z23, Z11
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+120(SB), Z20, Z24
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+120(SB), Z21, Z25
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+120(SB), Z22, Z26
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+120(SB), Z23, Z27
+	VFMADD213PD      Z8, Z0, Z24
+	VFMADD213PD      Z9, Z1, Z25
+	VFMADD213PD      Z10, Z2, Z26
+	VFMADD213PD      Z11, Z3, Z27
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPD      couplingCouplingFwdNoneF64AVX512const<>+1024(SB), Z0, Z28
-	VADDPD      couplingCouplingFwdNoneF64AVX512const<>+1024(SB), Z1, Z29
-	VADDPD      couplingCouplingFwdNoneF64AVX512const<>+1024(SB), Z2, Z30
-	VADDPD      couplingCouplingFwdNoneF64AVX512const<>+1024(SB), Z3, Z31
-	VSUBPD      couplingCouplingFwdNoneF64AVX512const<>+1024(SB), Z28, Z8
-	VSUBPD      couplingCouplingFwdNoneF64AVX512const<>+1024(SB), Z29, Z9
-	VSUBPD      couplingCouplingFwdNoneF64AVX512const<>+1024(SB), Z30, Z10
-	VSUBPD      couplingCouplingFwdNoneF64AVX512const<>+1024(SB), Z31, Z11
+	VADDPD.BCST couplingCouplingFwdNoneF64AVX512const<>+128(SB), Z0, Z28
+	VADDPD.BCST couplingCouplingFwdNoneF64AVX512const<>+128(SB), Z1, Z29
+	VADDPD.BCST couplingCouplingFwdNoneF64AVX512const<>+128(SB), Z2, Z30
+	VADDPD.BCST couplingCouplingFwdNoneF64AVX512const<>+128(SB), Z3, Z31
+	VSUBPD.BCST couplingCouplingFwdNoneF64AVX512const<>+128(SB), Z28, Z8
+	VSUBPD.BCST couplingCouplingFwdNoneF64AVX512const<>+128(SB), Z29, Z9
+	VSUBPD.BCST couplingCouplingFwdNoneF64AVX512const<>+128(SB), Z30, Z10
+	VSUBPD.BCST couplingCouplingFwdNoneF64AVX512const<>+128(SB), Z31, Z11
 	VSUBPD      Z8, Z0, Z8
 	VSUBPD      Z9, Z1, Z9
 	VSUBPD      Z10, Z2, Z10
@@ -492,38 +492,38 @@ one:
 	VMOVUPD (CX), Z1
 
 	// x = clamp(x, lo, hi); NaN passes (x is the second source)
-	VMOVUPD couplingCouplingFwdNoneF64AVX512const<>+0(SB), Z2
-	VMINPD  Z0, Z2, Z0
-	VMOVUPD couplingCouplingFwdNoneF64AVX512const<>+64(SB), Z2
-	VMAXPD  Z0, Z2, Z0
+	VBROADCASTSD couplingCouplingFwdNoneF64AVX512const<>+0(SB), Z2
+	VMINPD       Z0, Z2, Z0
+	VBROADCASTSD couplingCouplingFwdNoneF64AVX512const<>+8(SB), Z2
+	VMAXPD       Z0, Z2, Z0
 
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
 	// kept in the low bits; k = kb - 1.5*2^mant exactly
-	VMOVUPD     couplingCouplingFwdNoneF64AVX512const<>+128(SB), Z4
-	VFMADD231PD couplingCouplingFwdNoneF64AVX512const<>+192(SB), Z0, Z4
-	VSUBPD      couplingCouplingFwdNoneF64AVX512const<>+128(SB), Z4, Z3
+	VBROADCASTSD     couplingCouplingFwdNoneF64AVX512const<>+16(SB), Z4
+	VFMADD231PD.BCST couplingCouplingFwdNoneF64AVX512const<>+24(SB), Z0, Z4
+	VSUBPD.BCST      couplingCouplingFwdNoneF64AVX512const<>+16(SB), Z4, Z3
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PD couplingCouplingFwdNoneF64AVX512const<>+256(SB), Z3, Z0
-	VFNMADD231PD couplingCouplingFwdNoneF64AVX512const<>+320(SB), Z3, Z0
+	VFNMADD231PD.BCST couplingCouplingFwdNoneF64AVX512const<>+32(SB), Z3, Z0
+	VFNMADD231PD.BCST couplingCouplingFwdNoneF64AVX512const<>+40(SB), Z3, Z0
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPD      Z0, Z0, Z5
-	VMOVUPD     couplingCouplingFwdNoneF64AVX512const<>+384(SB), Z2
-	VMOVUPD     couplingCouplingFwdNoneF64AVX512const<>+448(SB), Z6
-	VFMADD213PD couplingCouplingFwdNoneF64AVX512const<>+512(SB), Z5, Z2
-	VFMADD213PD couplingCouplingFwdNoneF64AVX512const<>+576(SB), Z5, Z6
-	VFMADD213PD couplingCouplingFwdNoneF64AVX512const<>+640(SB), Z5, Z2
-	VFMADD213PD couplingCouplingFwdNoneF64AVX512const<>+704(SB), Z5, Z6
-	VFMADD213PD couplingCouplingFwdNoneF64AVX512const<>+768(SB), Z5, Z2
-	VFMADD213PD couplingCouplingFwdNoneF64AVX512const<>+832(SB), Z5, Z6
-	VFMADD213PD couplingCouplingFwdNoneF64AVX512const<>+896(SB), Z5, Z2
-	VFMADD213PD couplingCouplingFwdNoneF64AVX512const<>+960(SB), Z5, Z6
-	VFMADD213PD Z2, Z0, Z6
+	VMULPD           Z0, Z0, Z5
+	VBROADCASTSD     couplingCouplingFwdNoneF64AVX512const<>+48(SB), Z2
+	VBROADCASTSD     couplingCouplingFwdNoneF64AVX512const<>+56(SB), Z6
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+64(SB), Z5, Z2
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+72(SB), Z5, Z6
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+80(SB), Z5, Z2
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+88(SB), Z5, Z6
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+96(SB), Z5, Z2
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+104(SB), Z5, Z6
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+112(SB), Z5, Z2
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+120(SB), Z5, Z6
+	VFMADD213PD      Z2, Z0, Z6
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPD      couplingCouplingFwdNoneF64AVX512const<>+1024(SB), Z0, Z7
-	VSUBPD      couplingCouplingFwdNoneF64AVX512const<>+1024(SB), Z7, Z8
+	VADDPD.BCST couplingCouplingFwdNoneF64AVX512const<>+128(SB), Z0, Z7
+	VSUBPD.BCST couplingCouplingFwdNoneF64AVX512const<>+128(SB), Z7, Z8
 	VSUBPD      Z8, Z0, Z8
 	VFMADD213PD Z8, Z5, Z6
 	VADDPD      Z6, Z7, Z7
@@ -545,142 +545,23 @@ done:
 	RET
 
 DATA couplingCouplingFwdNoneF64AVX512const<>+0(SB)/8, $0x4086300000000000
-DATA couplingCouplingFwdNoneF64AVX512const<>+8(SB)/8, $0x4086300000000000
-DATA couplingCouplingFwdNoneF64AVX512const<>+16(SB)/8, $0x4086300000000000
-DATA couplingCouplingFwdNoneF64AVX512const<>+24(SB)/8, $0x4086300000000000
-DATA couplingCouplingFwdNoneF64AVX512const<>+32(SB)/8, $0x4086300000000000
-DATA couplingCouplingFwdNoneF64AVX512const<>+40(SB)/8, $0x4086300000000000
-DATA couplingCouplingFwdNoneF64AVX512const<>+48(SB)/8, $0x4086300000000000
-DATA couplingCouplingFwdNoneF64AVX512const<>+56(SB)/8, $0x4086300000000000
-DATA couplingCouplingFwdNoneF64AVX512const<>+64(SB)/8, $0xc087500000000000
-DATA couplingCouplingFwdNoneF64AVX512const<>+72(SB)/8, $0xc087500000000000
-DATA couplingCouplingFwdNoneF64AVX512const<>+80(SB)/8, $0xc087500000000000
-DATA couplingCouplingFwdNoneF64AVX512const<>+88(SB)/8, $0xc087500000000000
-DATA couplingCouplingFwdNoneF64AVX512const<>+96(SB)/8, $0xc087500000000000
-DATA couplingCouplingFwdNoneF64AVX512const<>+104(SB)/8, $0xc087500000000000
-DATA couplingCouplingFwdNoneF64AVX512const<>+112(SB)/8, $0xc087500000000000
-DATA couplingCouplingFwdNoneF64AVX512const<>+120(SB)/8, $0xc087500000000000
-DATA couplingCouplingFwdNoneF64AVX512const<>+128(SB)/8, $0x4338000000000000
-DATA couplingCouplingFwdNoneF64AVX512const<>+136(SB)/8, $0x4338000000000000
-DATA couplingCouplingFwdNoneF64AVX512const<>+144(SB)/8, $0x4338000000000000
-DATA couplingCouplingFwdNoneF64AVX512const<>+152(SB)/8, $0x4338000000000000
-DATA couplingCouplingFwdNoneF64AVX512const<>+160(SB)/8, $0x4338000000000000
-DATA couplingCouplingFwdNoneF64AVX512const<>+168(SB)/8, $0x4338000000000000
-DATA couplingCouplingFwdNoneF64AVX512const<>+176(SB)/8, $0x4338000000000000
-DATA couplingCouplingFwdNoneF64AVX512const<>+184(SB)/8, $0x4338000000000000
-DATA couplingCouplingFwdNoneF64AVX512const<>+192(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingFwdNoneF64AVX512const<>+200(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingFwdNoneF64AVX512const<>+208(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingFwdNoneF64AVX512const<>+216(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingFwdNoneF64AVX512const<>+224(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingFwdNoneF64AVX512const<>+232(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingFwdNoneF64AVX512const<>+240(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingFwdNoneF64AVX512const<>+248(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingFwdNoneF64AVX512const<>+256(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingFwdNoneF64AVX512const<>+264(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingFwdNoneF64AVX512const<>+272(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingFwdNoneF64AVX512const<>+280(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingFwdNoneF64AVX512const<>+288(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingFwdNoneF64AVX512const<>+296(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingFwdNoneF64AVX512const<>+304(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingFwdNoneF64AVX512const<>+312(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingFwdNoneF64AVX512const<>+320(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingFwdNoneF64AVX512const<>+328(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingFwdNoneF64AVX512const<>+336(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingFwdNoneF64AVX512const<>+344(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingFwdNoneF64AVX512const<>+352(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingFwdNoneF64AVX512const<>+360(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingFwdNoneF64AVX512const<>+368(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingFwdNoneF64AVX512const<>+376(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingFwdNoneF64AVX512const<>+384(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingFwdNoneF64AVX512const<>+392(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingFwdNoneF64AVX512const<>+400(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingFwdNoneF64AVX512const<>+408(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingFwdNoneF64AVX512const<>+416(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingFwdNoneF64AVX512const<>+424(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingFwdNoneF64AVX512const<>+432(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingFwdNoneF64AVX512const<>+440(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingFwdNoneF64AVX512const<>+448(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingFwdNoneF64AVX512const<>+456(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingFwdNoneF64AVX512const<>+464(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingFwdNoneF64AVX512const<>+472(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingFwdNoneF64AVX512const<>+480(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingFwdNoneF64AVX512const<>+488(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingFwdNoneF64AVX512const<>+496(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingFwdNoneF64AVX512const<>+504(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingFwdNoneF64AVX512const<>+512(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingFwdNoneF64AVX512const<>+520(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingFwdNoneF64AVX512const<>+528(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingFwdNoneF64AVX512const<>+536(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingFwdNoneF64AVX512const<>+544(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingFwdNoneF64AVX512const<>+552(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingFwdNoneF64AVX512const<>+560(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingFwdNoneF64AVX512const<>+568(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingFwdNoneF64AVX512const<>+576(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingFwdNoneF64AVX512const<>+584(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingFwdNoneF64AVX512const<>+592(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingFwdNoneF64AVX512const<>+600(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingFwdNoneF64AVX512const<>+608(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingFwdNoneF64AVX512const<>+616(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingFwdNoneF64AVX512const<>+624(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingFwdNoneF64AVX512const<>+632(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingFwdNoneF64AVX512const<>+640(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingFwdNoneF64AVX512const<>+648(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingFwdNoneF64AVX512const<>+656(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingFwdNoneF64AVX512const<>+664(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingFwdNoneF64AVX512const<>+672(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingFwdNoneF64AVX512const<>+680(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingFwdNoneF64AVX512const<>+688(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingFwdNoneF64AVX512const<>+696(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingFwdNoneF64AVX512const<>+704(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingFwdNoneF64AVX512const<>+712(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingFwdNoneF64AVX512const<>+720(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingFwdNoneF64AVX512const<>+728(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingFwdNoneF64AVX512const<>+736(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingFwdNoneF64AVX512const<>+744(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingFwdNoneF64AVX512const<>+752(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingFwdNoneF64AVX512const<>+760(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingFwdNoneF64AVX512const<>+768(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingFwdNoneF64AVX512const<>+776(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingFwdNoneF64AVX512const<>+784(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingFwdNoneF64AVX512const<>+792(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingFwdNoneF64AVX512const<>+800(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingFwdNoneF64AVX512const<>+808(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingFwdNoneF64AVX512const<>+816(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingFwdNoneF64AVX512const<>+824(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingFwdNoneF64AVX512const<>+832(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingFwdNoneF64AVX512const<>+840(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingFwdNoneF64AVX512const<>+848(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingFwdNoneF64AVX512const<>+856(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingFwdNoneF64AVX512const<>+864(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingFwdNoneF64AVX512const<>+872(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingFwdNoneF64AVX512const<>+880(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingFwdNoneF64AVX512const<>+888(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingFwdNoneF64AVX512const<>+896(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingFwdNoneF64AVX512const<>+904(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingFwdNoneF64AVX512const<>+912(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingFwdNoneF64AVX512const<>+920(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingFwdNoneF64AVX512const<>+928(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingFwdNoneF64AVX512const<>+936(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingFwdNoneF64AVX512const<>+944(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingFwdNoneF64AVX512const<>+952(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingFwdNoneF64AVX512const<>+960(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingFwdNoneF64AVX512const<>+968(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingFwdNoneF64AVX512const<>+976(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingFwdNoneF64AVX512const<>+984(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingFwdNoneF64AVX512const<>+992(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingFwdNoneF64AVX512const<>+1000(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingFwdNoneF64AVX512const<>+1008(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingFwdNoneF64AVX512const<>+1016(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingFwdNoneF64AVX512const<>+1024(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingFwdNoneF64AVX512const<>+1032(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingFwdNoneF64AVX512const<>+1040(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingFwdNoneF64AVX512const<>+1048(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingFwdNoneF64AVX512const<>+1056(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingFwdNoneF64AVX512const<>+1064(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingFwdNoneF64AVX512const<>+1072(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingFwdNoneF64AVX512const<>+1080(SB)/8, $0x3ff0000000000000
-GLOBL couplingCouplingFwdNoneF64AVX512const<>(SB), RODATA|NOPTR, $1088
+DATA couplingCouplingFwdNoneF64AVX512const<>+8(SB)/8, $0xc087500000000000
+DATA couplingCouplingFwdNoneF64AVX512const<>+16(SB)/8, $0x4338000000000000
+DATA couplingCouplingFwdNoneF64AVX512const<>+24(SB)/8, $0x3ff71547652b82fe
+DATA couplingCouplingFwdNoneF64AVX512const<>+32(SB)/8, $0x3fe62e42fee00000
+DATA couplingCouplingFwdNoneF64AVX512const<>+40(SB)/8, $0x3dea39ef35793c76
+DATA couplingCouplingFwdNoneF64AVX512const<>+48(SB)/8, $0x3e928b426d1c6cab
+DATA couplingCouplingFwdNoneF64AVX512const<>+56(SB)/8, $0x3e5af6345e154829
+DATA couplingCouplingFwdNoneF64AVX512const<>+64(SB)/8, $0x3efa019939c26883
+DATA couplingCouplingFwdNoneF64AVX512const<>+72(SB)/8, $0x3ec71ddf6a597246
+DATA couplingCouplingFwdNoneF64AVX512const<>+80(SB)/8, $0x3f56c16c1860a28f
+DATA couplingCouplingFwdNoneF64AVX512const<>+88(SB)/8, $0x3f2a01a01b0113fc
+DATA couplingCouplingFwdNoneF64AVX512const<>+96(SB)/8, $0x3fa55555555503c1
+DATA couplingCouplingFwdNoneF64AVX512const<>+104(SB)/8, $0x3f8111111110f7f9
+DATA couplingCouplingFwdNoneF64AVX512const<>+112(SB)/8, $0x3fe0000000000009
+DATA couplingCouplingFwdNoneF64AVX512const<>+120(SB)/8, $0x3fc5555555555558
+DATA couplingCouplingFwdNoneF64AVX512const<>+128(SB)/8, $0x3ff0000000000000
+GLOBL couplingCouplingFwdNoneF64AVX512const<>(SB), RODATA|NOPTR, $136
 
 // func CouplingFwdNoneF32AVX2(y []float32, x []float32, s []float32, t []float32)
 // Requires: AVX, AVX2, FMA3
@@ -1071,83 +952,83 @@ main:
 	VMOVUPS 192(CX), Z7
 
 	// x = clamp(x, lo, hi); NaN passes (x is the second source)
-	VMOVUPS couplingCouplingFwdNoneF32AVX512const<>+0(SB), Z8
-	VMOVUPS couplingCouplingFwdNoneF32AVX512const<>+0(SB), Z9
-	VMOVUPS couplingCouplingFwdNoneF32AVX512const<>+0(SB), Z10
-	VMOVUPS couplingCouplingFwdNoneF32AVX512const<>+0(SB), Z11
-	VMINPS  Z0, Z8, Z0
-	VMINPS  Z1, Z9, Z1
-	VMINPS  Z2, Z10, Z2
-	VMINPS  Z3, Z11, Z3
-	VMOVUPS couplingCouplingFwdNoneF32AVX512const<>+64(SB), Z8
-	VMOVUPS couplingCouplingFwdNoneF32AVX512const<>+64(SB), Z9
-	VMOVUPS couplingCouplingFwdNoneF32AVX512const<>+64(SB), Z10
-	VMOVUPS couplingCouplingFwdNoneF32AVX512const<>+64(SB), Z11
-	VMAXPS  Z0, Z8, Z0
-	VMAXPS  Z1, Z9, Z1
-	VMAXPS  Z2, Z10, Z2
-	VMAXPS  Z3, Z11, Z3
+	VBROADCASTSS couplingCouplingFwdNoneF32AVX512const<>+0(SB), Z8
+	VBROADCASTSS couplingCouplingFwdNoneF32AVX512const<>+0(SB), Z9
+	VBROADCASTSS couplingCouplingFwdNoneF32AVX512const<>+0(SB), Z10
+	VBROADCASTSS couplingCouplingFwdNoneF32AVX512const<>+0(SB), Z11
+	VMINPS       Z0, Z8, Z0
+	VMINPS       Z1, Z9, Z1
+	VMINPS       Z2, Z10, Z2
+	VMINPS       Z3, Z11, Z3
+	VBROADCASTSS couplingCouplingFwdNoneF32AVX512const<>+4(SB), Z8
+	VBROADCASTSS couplingCouplingFwdNoneF32AVX512const<>+4(SB), Z9
+	VBROADCASTSS couplingCouplingFwdNoneF32AVX512const<>+4(SB), Z10
+	VBROADCASTSS couplingCouplingFwdNoneF32AVX512const<>+4(SB), Z11
+	VMAXPS       Z0, Z8, Z0
+	VMAXPS       Z1, Z9, Z1
+	VMAXPS       Z2, Z10, Z2
+	VMAXPS       Z3, Z11, Z3
 
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
 	// kept in the low bits; k = kb - 1.5*2^mant exactly
-	VMOVUPS     couplingCouplingFwdNoneF32AVX512const<>+128(SB), Z16
-	VMOVUPS     couplingCouplingFwdNoneF32AVX512const<>+128(SB), Z17
-	VMOVUPS     couplingCouplingFwdNoneF32AVX512const<>+128(SB), Z18
-	VMOVUPS     couplingCouplingFwdNoneF32AVX512const<>+128(SB), Z19
-	VFMADD231PS couplingCouplingFwdNoneF32AVX512const<>+192(SB), Z0, Z16
-	VFMADD231PS couplingCouplingFwdNoneF32AVX512const<>+192(SB), Z1, Z17
-	VFMADD231PS couplingCouplingFwdNoneF32AVX512const<>+192(SB), Z2, Z18
-	VFMADD231PS couplingCouplingFwdNoneF32AVX512const<>+192(SB), Z3, Z19
-	VSUBPS      couplingCouplingFwdNoneF32AVX512const<>+128(SB), Z16, Z12
-	VSUBPS      couplingCouplingFwdNoneF32AVX512const<>+128(SB), Z17, Z13
-	VSUBPS      couplingCouplingFwdNoneF32AVX512const<>+128(SB), Z18, Z14
-	VSUBPS      couplingCouplingFwdNoneF32AVX512const<>+128(SB), Z19, Z15
+	VBROADCASTSS     couplingCouplingFwdNoneF32AVX512const<>+8(SB), Z16
+	VBROADCASTSS     couplingCouplingFwdNoneF32AVX512const<>+8(SB), Z17
+	VBROADCASTSS     couplingCouplingFwdNoneF32AVX512const<>+8(SB), Z18
+	VBROADCASTSS     couplingCouplingFwdNoneF32AVX512const<>+8(SB), Z19
+	VFMADD231PS.BCST couplingCouplingFwdNoneF32AVX512const<>+12(SB), Z0, Z16
+	VFMADD231PS.BCST couplingCouplingFwdNoneF32AVX512const<>+12(SB), Z1, Z17
+	VFMADD231PS.BCST couplingCouplingFwdNoneF32AVX512const<>+12(SB), Z2, Z18
+	VFMADD231PS.BCST couplingCouplingFwdNoneF32AVX512const<>+12(SB), Z3, Z19
+	VSUBPS.BCST      couplingCouplingFwdNoneF32AVX512const<>+8(SB), Z16, Z12
+	VSUBPS.BCST      couplingCouplingFwdNoneF32AVX512const<>+8(SB), Z17, Z13
+	VSUBPS.BCST      couplingCouplingFwdNoneF32AVX512const<>+8(SB), Z18, Z14
+	VSUBPS.BCST      couplingCouplingFwdNoneF32AVX512const<>+8(SB), Z19, Z15
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PS couplingCouplingFwdNoneF32AVX512const<>+256(SB), Z12, Z0
-	VFNMADD231PS couplingCouplingFwdNoneF32AVX512const<>+256(SB), Z13, Z1
-	VFNMADD231PS couplingCouplingFwdNoneF32AVX512const<>+256(SB), Z14, Z2
-	VFNMADD231PS couplingCouplingFwdNoneF32AVX512const<>+256(SB), Z15, Z3
-	VFNMADD231PS couplingCouplingFwdNoneF32AVX512const<>+320(SB), Z12, Z0
-	VFNMADD231PS couplingCouplingFwdNoneF32AVX512const<>+320(SB), Z13, Z1
-	VFNMADD231PS couplingCouplingFwdNoneF32AVX512const<>+320(SB), Z14, Z2
-	VFNMADD231PS couplingCouplingFwdNoneF32AVX512const<>+320(SB), Z15, Z3
+	VFNMADD231PS.BCST couplingCouplingFwdNoneF32AVX512const<>+16(SB), Z12, Z0
+	VFNMADD231PS.BCST couplingCouplingFwdNoneF32AVX512const<>+16(SB), Z13, Z1
+	VFNMADD231PS.BCST couplingCouplingFwdNoneF32AVX512const<>+16(SB), Z14, Z2
+	VFNMADD231PS.BCST couplingCouplingFwdNoneF32AVX512const<>+16(SB), Z15, Z3
+	VFNMADD231PS.BCST couplingCouplingFwdNoneF32AVX512const<>+20(SB), Z12, Z0
+	VFNMADD231PS.BCST couplingCouplingFwdNoneF32AVX512const<>+20(SB), Z13, Z1
+	VFNMADD231PS.BCST couplingCouplingFwdNoneF32AVX512const<>+20(SB), Z14, Z2
+	VFNMADD231PS.BCST couplingCouplingFwdNoneF32AVX512const<>+20(SB), Z15, Z3
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPS      Z0, Z0, Z20
-	VMULPS      Z1, Z1, Z21
-	VMULPS      Z2, Z2, Z22
-	VMULPS      Z3, Z3, Z23
-	VMOVUPS     couplingCouplingFwdNoneF32AVX512const<>+384(SB), Z8
-	VMOVUPS     couplingCouplingFwdNoneF32AVX512const<>+384(SB), Z9
-	VMOVUPS     couplingCouplingFwdNoneF32AVX512const<>+384(SB), Z10
-	VMOVUPS     couplingCouplingFwdNoneF32AVX512const<>+384(SB), Z11
-	VFMADD213PS couplingCouplingFwdNoneF32AVX512const<>+448(SB), Z0, Z8
-	VFMADD213PS couplingCouplingFwdNoneF32AVX512const<>+448(SB), Z1, Z9
-	VFMADD213PS couplingCouplingFwdNoneF32AVX512const<>+448(SB), Z2, Z10
-	VFMADD213PS couplingCouplingFwdNoneF32AVX512const<>+448(SB), Z3, Z11
-	VFMADD213PS couplingCouplingFwdNoneF32AVX512const<>+512(SB), Z0, Z8
-	VFMADD213PS couplingCouplingFwdNoneF32AVX512const<>+512(SB), Z1, Z9
-	VFMADD213PS couplingCouplingFwdNoneF32AVX512const<>+512(SB), Z2, Z10
-	VFMADD213PS couplingCouplingFwdNoneF32AVX512const<>+512(SB), Z3, Z11
-	VFMADD213PS couplingCouplingFwdNoneF32AVX512const<>+576(SB), Z0, Z8
-	VFMADD213PS couplingCouplingFwdNoneF32AVX512const<>+576(SB), Z1, Z9
-	VFMADD213PS couplingCouplingFwdNoneF32AVX512const<>+576(SB), Z2, Z10
-	VFMADD213PS couplingCouplingFwdNoneF32AVX512const<>+576(SB), Z3, Z11
-	VFMADD213PS couplingCouplingFwdNoneF32AVX512const<>+640(SB), Z0, Z8
-	VFMADD213PS couplingCouplingFwdNoneF32AVX512const<>+640(SB), Z1, Z9
-	VFMADD213PS couplingCouplingFwdNoneF32AVX512const<>+640(SB), Z2, Z10
-	VFMADD213PS couplingCouplingFwdNoneF32AVX512const<>+640(SB), Z3, Z11
+	VMULPS           Z0, Z0, Z20
+	VMULPS           Z1, Z1, Z21
+	VMULPS           Z2, Z2, Z22
+	VMULPS           Z3, Z3, Z23
+	VBROADCASTSS     couplingCouplingFwdNoneF32AVX512const<>+24(SB), Z8
+	VBROADCASTSS     couplingCouplingFwdNoneF32AVX512const<>+24(SB), Z9
+	VBROADCASTSS     couplingCouplingFwdNoneF32AVX512const<>+24(SB), Z10
+	VBROADCASTSS     couplingCouplingFwdNoneF32AVX512const<>+24(SB), Z11
+	VFMADD213PS.BCST couplingCouplingFwdNoneF32AVX512const<>+28(SB), Z0, Z8
+	VFMADD213PS.BCST couplingCouplingFwdNoneF32AVX512const<>+28(SB), Z1, Z9
+	VFMADD213PS.BCST couplingCouplingFwdNoneF32AVX512const<>+28(SB), Z2, Z10
+	VFMADD213PS.BCST couplingCouplingFwdNoneF32AVX512const<>+28(SB), Z3, Z11
+	VFMADD213PS.BCST couplingCouplingFwdNoneF32AVX512const<>+32(SB), Z0, Z8
+	VFMADD213PS.BCST couplingCouplingFwdNoneF32AVX512const<>+32(SB), Z1, Z9
+	VFMADD213PS.BCST couplingCouplingFwdNoneF32AVX512const<>+32(SB), Z2, Z10
+	VFMADD213PS.BCST couplingCouplingFwdNoneF32AVX512const<>+32(SB), Z3, Z11
+	VFMADD213PS.BCST couplingCouplingFwdNoneF32AVX512const<>+36(SB), Z0, Z8
+	VFMADD213PS.BCST couplingCouplingFwdNoneF32AVX512const<>+36(SB), Z1, Z9
+	VFMADD213PS.BCST couplingCouplingFwdNoneF32AVX512const<>+36(SB), Z2, Z10
+	VFMADD213PS.BCST couplingCouplingFwdNoneF32AVX512const<>+36(SB), Z3, Z11
+	VFMADD213PS.BCST couplingCouplingFwdNoneF32AVX512const<>+40(SB), Z0, Z8
+	VFMADD213PS.BCST couplingCouplingFwdNoneF32AVX512const<>+40(SB), Z1, Z9
+	VFMADD213PS.BCST couplingCouplingFwdNoneF32AVX512const<>+40(SB), Z2, Z10
+	VFMADD213PS.BCST couplingCouplingFwdNoneF32AVX512const<>+40(SB), Z3, Z11
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPS      couplingCouplingFwdNoneF32AVX512const<>+704(SB), Z0, Z24
-	VADDPS      couplingCouplingFwdNoneF32AVX512const<>+704(SB), Z1, Z25
-	VADDPS      couplingCouplingFwdNoneF32AVX512const<>+704(SB), Z2, Z26
-	VADDPS      couplingCouplingFwdNoneF32AVX512const<>+704(SB), Z3, Z27
-	VSUBPS      couplingCouplingFwdNoneF32AVX512const<>+704(SB), Z24, Z28
-	VSUBPS      couplingCouplingFwdNoneF32AVX512const<>+704(SB), Z25, Z29
-	VSUBPS      couplingCouplingFwdNoneF32AVX512const<>+704(SB), Z26, Z30
-	VSUBPS      couplingCouplingFwdNoneF32AVX512const<>+704(SB), Z27, Z31
+	VADDPS.BCST couplingCouplingFwdNoneF32AVX512const<>+44(SB), Z0, Z24
+	VADDPS.BCST couplingCouplingFwdNoneF32AVX512const<>+44(SB), Z1, Z25
+	VADDPS.BCST couplingCouplingFwdNoneF32AVX512const<>+44(SB), Z2, Z26
+	VADDPS.BCST couplingCouplingFwdNoneF32AVX512const<>+44(SB), Z3, Z27
+	VSUBPS.BCST couplingCouplingFwdNoneF32AVX512const<>+44(SB), Z24, Z28
+	VSUBPS.BCST couplingCouplingFwdNoneF32AVX512const<>+44(SB), Z25, Z29
+	VSUBPS.BCST couplingCouplingFwdNoneF32AVX512const<>+44(SB), Z26, Z30
+	VSUBPS.BCST couplingCouplingFwdNoneF32AVX512const<>+44(SB), Z27, Z31
 	VSUBPS      Z28, Z0, Z28
 	VSUBPS      Z29, Z1, Z29
 	VSUBPS      Z30, Z2, Z30
@@ -1192,32 +1073,32 @@ one:
 	VMOVUPS (CX), Z1
 
 	// x = clamp(x, lo, hi); NaN passes (x is the second source)
-	VMOVUPS couplingCouplingFwdNoneF32AVX512const<>+0(SB), Z2
-	VMINPS  Z0, Z2, Z0
-	VMOVUPS couplingCouplingFwdNoneF32AVX512const<>+64(SB), Z2
-	VMAXPS  Z0, Z2, Z0
+	VBROADCASTSS couplingCouplingFwdNoneF32AVX512const<>+0(SB), Z2
+	VMINPS       Z0, Z2, Z0
+	VBROADCASTSS couplingCouplingFwdNoneF32AVX512const<>+4(SB), Z2
+	VMAXPS       Z0, Z2, Z0
 
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
 	// kept in the low bits; k = kb - 1.5*2^mant exactly
-	VMOVUPS     couplingCouplingFwdNoneF32AVX512const<>+128(SB), Z4
-	VFMADD231PS couplingCouplingFwdNoneF32AVX512const<>+192(SB), Z0, Z4
-	VSUBPS      couplingCouplingFwdNoneF32AVX512const<>+128(SB), Z4, Z3
+	VBROADCASTSS     couplingCouplingFwdNoneF32AVX512const<>+8(SB), Z4
+	VFMADD231PS.BCST couplingCouplingFwdNoneF32AVX512const<>+12(SB), Z0, Z4
+	VSUBPS.BCST      couplingCouplingFwdNoneF32AVX512const<>+8(SB), Z4, Z3
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PS couplingCouplingFwdNoneF32AVX512const<>+256(SB), Z3, Z0
-	VFNMADD231PS couplingCouplingFwdNoneF32AVX512const<>+320(SB), Z3, Z0
+	VFNMADD231PS.BCST couplingCouplingFwdNoneF32AVX512const<>+16(SB), Z3, Z0
+	VFNMADD231PS.BCST couplingCouplingFwdNoneF32AVX512const<>+20(SB), Z3, Z0
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPS      Z0, Z0, Z5
-	VMOVUPS     couplingCouplingFwdNoneF32AVX512const<>+384(SB), Z2
-	VFMADD213PS couplingCouplingFwdNoneF32AVX512const<>+448(SB), Z0, Z2
-	VFMADD213PS couplingCouplingFwdNoneF32AVX512const<>+512(SB), Z0, Z2
-	VFMADD213PS couplingCouplingFwdNoneF32AVX512const<>+576(SB), Z0, Z2
-	VFMADD213PS couplingCouplingFwdNoneF32AVX512const<>+640(SB), Z0, Z2
+	VMULPS           Z0, Z0, Z5
+	VBROADCASTSS     couplingCouplingFwdNoneF32AVX512const<>+24(SB), Z2
+	VFMADD213PS.BCST couplingCouplingFwdNoneF32AVX512const<>+28(SB), Z0, Z2
+	VFMADD213PS.BCST couplingCouplingFwdNoneF32AVX512const<>+32(SB), Z0, Z2
+	VFMADD213PS.BCST couplingCouplingFwdNoneF32AVX512const<>+36(SB), Z0, Z2
+	VFMADD213PS.BCST couplingCouplingFwdNoneF32AVX512const<>+40(SB), Z0, Z2
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPS      couplingCouplingFwdNoneF32AVX512const<>+704(SB), Z0, Z6
-	VSUBPS      couplingCouplingFwdNoneF32AVX512const<>+704(SB), Z6, Z7
+	VADDPS.BCST couplingCouplingFwdNoneF32AVX512const<>+44(SB), Z0, Z6
+	VSUBPS.BCST couplingCouplingFwdNoneF32AVX512const<>+44(SB), Z6, Z7
 	VSUBPS      Z7, Z0, Z7
 	VFMADD213PS Z7, Z5, Z2
 	VADDPS      Z2, Z6, Z6
@@ -1239,198 +1120,18 @@ done:
 	RET
 
 DATA couplingCouplingFwdNoneF32AVX512const<>+0(SB)/4, $0x42b20000
-DATA couplingCouplingFwdNoneF32AVX512const<>+4(SB)/4, $0x42b20000
-DATA couplingCouplingFwdNoneF32AVX512const<>+8(SB)/4, $0x42b20000
-DATA couplingCouplingFwdNoneF32AVX512const<>+12(SB)/4, $0x42b20000
-DATA couplingCouplingFwdNoneF32AVX512const<>+16(SB)/4, $0x42b20000
-DATA couplingCouplingFwdNoneF32AVX512const<>+20(SB)/4, $0x42b20000
-DATA couplingCouplingFwdNoneF32AVX512const<>+24(SB)/4, $0x42b20000
-DATA couplingCouplingFwdNoneF32AVX512const<>+28(SB)/4, $0x42b20000
-DATA couplingCouplingFwdNoneF32AVX512const<>+32(SB)/4, $0x42b20000
-DATA couplingCouplingFwdNoneF32AVX512const<>+36(SB)/4, $0x42b20000
-DATA couplingCouplingFwdNoneF32AVX512const<>+40(SB)/4, $0x42b20000
-DATA couplingCouplingFwdNoneF32AVX512const<>+44(SB)/4, $0x42b20000
-DATA couplingCouplingFwdNoneF32AVX512const<>+48(SB)/4, $0x42b20000
-DATA couplingCouplingFwdNoneF32AVX512const<>+52(SB)/4, $0x42b20000
-DATA couplingCouplingFwdNoneF32AVX512const<>+56(SB)/4, $0x42b20000
-DATA couplingCouplingFwdNoneF32AVX512const<>+60(SB)/4, $0x42b20000
-DATA couplingCouplingFwdNoneF32AVX512const<>+64(SB)/4, $0xc2d00000
-DATA couplingCouplingFwdNoneF32AVX512const<>+68(SB)/4, $0xc2d00000
-DATA couplingCouplingFwdNoneF32AVX512const<>+72(SB)/4, $0xc2d00000
-DATA couplingCouplingFwdNoneF32AVX512const<>+76(SB)/4, $0xc2d00000
-DATA couplingCouplingFwdNoneF32AVX512const<>+80(SB)/4, $0xc2d00000
-DATA couplingCouplingFwdNoneF32AVX512const<>+84(SB)/4, $0xc2d00000
-DATA couplingCouplingFwdNoneF32AVX512const<>+88(SB)/4, $0xc2d00000
-DATA couplingCouplingFwdNoneF32AVX512const<>+92(SB)/4, $0xc2d00000
-DATA couplingCouplingFwdNoneF32AVX512const<>+96(SB)/4, $0xc2d00000
-DATA couplingCouplingFwdNoneF32AVX512const<>+100(SB)/4, $0xc2d00000
-DATA couplingCouplingFwdNoneF32AVX512const<>+104(SB)/4, $0xc2d00000
-DATA couplingCouplingFwdNoneF32AVX512const<>+108(SB)/4, $0xc2d00000
-DATA couplingCouplingFwdNoneF32AVX512const<>+112(SB)/4, $0xc2d00000
-DATA couplingCouplingFwdNoneF32AVX512const<>+116(SB)/4, $0xc2d00000
-DATA couplingCouplingFwdNoneF32AVX512const<>+120(SB)/4, $0xc2d00000
-DATA couplingCouplingFwdNoneF32AVX512const<>+124(SB)/4, $0xc2d00000
-DATA couplingCouplingFwdNoneF32AVX512const<>+128(SB)/4, $0x4b400000
-DATA couplingCouplingFwdNoneF32AVX512const<>+132(SB)/4, $0x4b400000
-DATA couplingCouplingFwdNoneF32AVX512const<>+136(SB)/4, $0x4b400000
-DATA couplingCouplingFwdNoneF32AVX512const<>+140(SB)/4, $0x4b400000
-DATA couplingCouplingFwdNoneF32AVX512const<>+144(SB)/4, $0x4b400000
-DATA couplingCouplingFwdNoneF32AVX512const<>+148(SB)/4, $0x4b400000
-DATA couplingCouplingFwdNoneF32AVX512const<>+152(SB)/4, $0x4b400000
-DATA couplingCouplingFwdNoneF32AVX512const<>+156(SB)/4, $0x4b400000
-DATA couplingCouplingFwdNoneF32AVX512const<>+160(SB)/4, $0x4b400000
-DATA couplingCouplingFwdNoneF32AVX512const<>+164(SB)/4, $0x4b400000
-DATA couplingCouplingFwdNoneF32AVX512const<>+168(SB)/4, $0x4b400000
-DATA couplingCouplingFwdNoneF32AVX512const<>+172(SB)/4, $0x4b400000
-DATA couplingCouplingFwdNoneF32AVX512const<>+176(SB)/4, $0x4b400000
-DATA couplingCouplingFwdNoneF32AVX512const<>+180(SB)/4, $0x4b400000
-DATA couplingCouplingFwdNoneF32AVX512const<>+184(SB)/4, $0x4b400000
-DATA couplingCouplingFwdNoneF32AVX512const<>+188(SB)/4, $0x4b400000
-DATA couplingCouplingFwdNoneF32AVX512const<>+192(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingFwdNoneF32AVX512const<>+196(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingFwdNoneF32AVX512const<>+200(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingFwdNoneF32AVX512const<>+204(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingFwdNoneF32AVX512const<>+208(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingFwdNoneF32AVX512const<>+212(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingFwdNoneF32AVX512const<>+216(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingFwdNoneF32AVX512const<>+220(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingFwdNoneF32AVX512const<>+224(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingFwdNoneF32AVX512const<>+228(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingFwdNoneF32AVX512const<>+232(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingFwdNoneF32AVX512const<>+236(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingFwdNoneF32AVX512const<>+240(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingFwdNoneF32AVX512const<>+244(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingFwdNoneF32AVX512const<>+248(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingFwdNoneF32AVX512const<>+252(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingFwdNoneF32AVX512const<>+256(SB)/4, $0x3f318000
-DATA couplingCouplingFwdNoneF32AVX512const<>+260(SB)/4, $0x3f318000
-DATA couplingCouplingFwdNoneF32AVX512const<>+264(SB)/4, $0x3f318000
-DATA couplingCouplingFwdNoneF32AVX512const<>+268(SB)/4, $0x3f318000
-DATA couplingCouplingFwdNoneF32AVX512const<>+272(SB)/4, $0x3f318000
-DATA couplingCouplingFwdNoneF32AVX512const<>+276(SB)/4, $0x3f318000
-DATA couplingCouplingFwdNoneF32AVX512const<>+280(SB)/4, $0x3f318000
-DATA couplingCouplingFwdNoneF32AVX512const<>+284(SB)/4, $0x3f318000
-DATA couplingCouplingFwdNoneF32AVX512const<>+288(SB)/4, $0x3f318000
-DATA couplingCouplingFwdNoneF32AVX512const<>+292(SB)/4, $0x3f318000
-DATA couplingCouplingFwdNoneF32AVX512const<>+296(SB)/4, $0x3f318000
-DATA couplingCouplingFwdNoneF32AVX512const<>+300(SB)/4, $0x3f318000
-DATA couplingCouplingFwdNoneF32AVX512const<>+304(SB)/4, $0x3f318000
-DATA couplingCouplingFwdNoneF32AVX512const<>+308(SB)/4, $0x3f318000
-DATA couplingCouplingFwdNoneF32AVX512const<>+312(SB)/4, $0x3f318000
-DATA couplingCouplingFwdNoneF32AVX512const<>+316(SB)/4, $0x3f318000
-DATA couplingCouplingFwdNoneF32AVX512const<>+320(SB)/4, $0xb95e8083
-DATA couplingCouplingFwdNoneF32AVX512const<>+324(SB)/4, $0xb95e8083
-DATA couplingCouplingFwdNoneF32AVX512const<>+328(SB)/4, $0xb95e8083
-DATA couplingCouplingFwdNoneF32AVX512const<>+332(SB)/4, $0xb95e8083
-DATA couplingCouplingFwdNoneF32AVX512const<>+336(SB)/4, $0xb95e8083
-DATA couplingCouplingFwdNoneF32AVX512const<>+340(SB)/4, $0xb95e8083
-DATA couplingCouplingFwdNoneF32AVX512const<>+344(SB)/4, $0xb95e8083
-DATA couplingCouplingFwdNoneF32AVX512const<>+348(SB)/4, $0xb95e8083
-DATA couplingCouplingFwdNoneF32AVX512const<>+352(SB)/4, $0xb95e8083
-DATA couplingCouplingFwdNoneF32AVX512const<>+356(SB)/4, $0xb95e8083
-DATA couplingCouplingFwdNoneF32AVX512const<>+360(SB)/4, $0xb95e8083
-DATA couplingCouplingFwdNoneF32AVX512const<>+364(SB)/4, $0xb95e8083
-DATA couplingCouplingFwdNoneF32AVX512const<>+368(SB)/4, $0xb95e8083
-DATA couplingCouplingFwdNoneF32AVX512const<>+372(SB)/4, $0xb95e8083
-DATA couplingCouplingFwdNoneF32AVX512const<>+376(SB)/4, $0xb95e8083
-DATA couplingCouplingFwdNoneF32AVX512const<>+380(SB)/4, $0xb95e8083
-DATA couplingCouplingFwdNoneF32AVX512const<>+384(SB)/4, $0x3ab51200
-DATA couplingCouplingFwdNoneF32AVX512const<>+388(SB)/4, $0x3ab51200
-DATA couplingCouplingFwdNoneF32AVX512const<>+392(SB)/4, $0x3ab51200
-DATA couplingCouplingFwdNoneF32AVX512const<>+396(SB)/4, $0x3ab51200
-DATA couplingCouplingFwdNoneF32AVX512const<>+400(SB)/4, $0x3ab51200
-DATA couplingCouplingFwdNoneF32AVX512const<>+404(SB)/4, $0x3ab51200
-DATA couplingCouplingFwdNoneF32AVX512const<>+408(SB)/4, $0x3ab51200
-DATA couplingCouplingFwdNoneF32AVX512const<>+412(SB)/4, $0x3ab51200
-DATA couplingCouplingFwdNoneF32AVX512const<>+416(SB)/4, $0x3ab51200
-DATA couplingCouplingFwdNoneF32AVX512const<>+420(SB)/4, $0x3ab51200
-DATA couplingCouplingFwdNoneF32AVX512const<>+424(SB)/4, $0x3ab51200
-DATA couplingCouplingFwdNoneF32AVX512const<>+428(SB)/4, $0x3ab51200
-DATA couplingCouplingFwdNoneF32AVX512const<>+432(SB)/4, $0x3ab51200
-DATA couplingCouplingFwdNoneF32AVX512const<>+436(SB)/4, $0x3ab51200
-DATA couplingCouplingFwdNoneF32AVX512const<>+440(SB)/4, $0x3ab51200
-DATA couplingCouplingFwdNoneF32AVX512const<>+444(SB)/4, $0x3ab51200
-DATA couplingCouplingFwdNoneF32AVX512const<>+448(SB)/4, $0x3c091d01
-DATA couplingCouplingFwdNoneF32AVX512const<>+452(SB)/4, $0x3c091d01
-DATA couplingCouplingFwdNoneF32AVX512const<>+456(SB)/4, $0x3c091d01
-DATA couplingCouplingFwdNoneF32AVX512const<>+460(SB)/4, $0x3c091d01
-DATA couplingCouplingFwdNoneF32AVX512const<>+464(SB)/4, $0x3c091d01
-DATA couplingCouplingFwdNoneF32AVX512const<>+468(SB)/4, $0x3c091d01
-DATA couplingCouplingFwdNoneF32AVX512const<>+472(SB)/4, $0x3c091d01
-DATA couplingCouplingFwdNoneF32AVX512const<>+476(SB)/4, $0x3c091d01
-DATA couplingCouplingFwdNoneF32AVX512const<>+480(SB)/4, $0x3c091d01
-DATA couplingCouplingFwdNoneF32AVX512const<>+484(SB)/4, $0x3c091d01
-DATA couplingCouplingFwdNoneF32AVX512const<>+488(SB)/4, $0x3c091d01
-DATA couplingCouplingFwdNoneF32AVX512const<>+492(SB)/4, $0x3c091d01
-DATA couplingCouplingFwdNoneF32AVX512const<>+496(SB)/4, $0x3c091d01
-DATA couplingCouplingFwdNoneF32AVX512const<>+500(SB)/4, $0x3c091d01
-DATA couplingCouplingFwdNoneF32AVX512const<>+504(SB)/4, $0x3c091d01
-DATA couplingCouplingFwdNoneF32AVX512const<>+508(SB)/4, $0x3c091d01
-DATA couplingCouplingFwdNoneF32AVX512const<>+512(SB)/4, $0x3d2aac79
-DATA couplingCouplingFwdNoneF32AVX512const<>+516(SB)/4, $0x3d2aac79
-DATA couplingCouplingFwdNoneF32AVX512const<>+520(SB)/4, $0x3d2aac79
-DATA couplingCouplingFwdNoneF32AVX512const<>+524(SB)/4, $0x3d2aac79
-DATA couplingCouplingFwdNoneF32AVX512const<>+528(SB)/4, $0x3d2aac79
-DATA couplingCouplingFwdNoneF32AVX512const<>+532(SB)/4, $0x3d2aac79
-DATA couplingCouplingFwdNoneF32AVX512const<>+536(SB)/4, $0x3d2aac79
-DATA couplingCouplingFwdNoneF32AVX512const<>+540(SB)/4, $0x3d2aac79
-DATA couplingCouplingFwdNoneF32AVX512const<>+544(SB)/4, $0x3d2aac79
-DATA couplingCouplingFwdNoneF32AVX512const<>+548(SB)/4, $0x3d2aac79
-DATA couplingCouplingFwdNoneF32AVX512const<>+552(SB)/4, $0x3d2aac79
-DATA couplingCouplingFwdNoneF32AVX512const<>+556(SB)/4, $0x3d2aac79
-DATA couplingCouplingFwdNoneF32AVX512const<>+560(SB)/4, $0x3d2aac79
-DATA couplingCouplingFwdNoneF32AVX512const<>+564(SB)/4, $0x3d2aac79
-DATA couplingCouplingFwdNoneF32AVX512const<>+568(SB)/4, $0x3d2aac79
-DATA couplingCouplingFwdNoneF32AVX512const<>+572(SB)/4, $0x3d2aac79
-DATA couplingCouplingFwdNoneF32AVX512const<>+576(SB)/4, $0x3e2aaa49
-DATA couplingCouplingFwdNoneF32AVX512const<>+580(SB)/4, $0x3e2aaa49
-DATA couplingCouplingFwdNoneF32AVX512const<>+584(SB)/4, $0x3e2aaa49
-DATA couplingCouplingFwdNoneF32AVX512const<>+588(SB)/4, $0x3e2aaa49
-DATA couplingCouplingFwdNoneF32AVX512const<>+592(SB)/4, $0x3e2aaa49
-DATA couplingCouplingFwdNoneF32AVX512const<>+596(SB)/4, $0x3e2aaa49
-DATA couplingCouplingFwdNoneF32AVX512const<>+600(SB)/4, $0x3e2aaa49
-DATA couplingCouplingFwdNoneF32AVX512const<>+604(SB)/4, $0x3e2aaa49
-DATA couplingCouplingFwdNoneF32AVX512const<>+608(SB)/4, $0x3e2aaa49
-DATA couplingCouplingFwdNoneF32AVX512const<>+612(SB)/4, $0x3e2aaa49
-DATA couplingCouplingFwdNoneF32AVX512const<>+616(SB)/4, $0x3e2aaa49
-DATA couplingCouplingFwdNoneF32AVX512const<>+620(SB)/4, $0x3e2aaa49
-DATA couplingCouplingFwdNoneF32AVX512const<>+624(SB)/4, $0x3e2aaa49
-DATA couplingCouplingFwdNoneF32AVX512const<>+628(SB)/4, $0x3e2aaa49
-DATA couplingCouplingFwdNoneF32AVX512const<>+632(SB)/4, $0x3e2aaa49
-DATA couplingCouplingFwdNoneF32AVX512const<>+636(SB)/4, $0x3e2aaa49
-DATA couplingCouplingFwdNoneF32AVX512const<>+640(SB)/4, $0x3efffffe
-DATA couplingCouplingFwdNoneF32AVX512const<>+644(SB)/4, $0x3efffffe
-DATA couplingCouplingFwdNoneF32AVX512const<>+648(SB)/4, $0x3efffffe
-DATA couplingCouplingFwdNoneF32AVX512const<>+652(SB)/4, $0x3efffffe
-DATA couplingCouplingFwdNoneF32AVX512const<>+656(SB)/4, $0x3efffffe
-DATA couplingCouplingFwdNoneF32AVX512const<>+660(SB)/4, $0x3efffffe
-DATA couplingCouplingFwdNoneF32AVX512const<>+664(SB)/4, $0x3efffffe
-DATA couplingCouplingFwdNoneF32AVX512const<>+668(SB)/4, $0x3efffffe
-DATA couplingCouplingFwdNoneF32AVX512const<>+672(SB)/4, $0x3efffffe
-DATA couplingCouplingFwdNoneF32AVX512const<>+676(SB)/4, $0x3efffffe
-DATA couplingCouplingFwdNoneF32AVX512const<>+680(SB)/4, $0x3efffffe
-DATA couplingCouplingFwdNoneF32AVX512const<>+684(SB)/4, $0x3efffffe
-DATA couplingCouplingFwdNoneF32AVX512const<>+688(SB)/4, $0x3efffffe
-DATA couplingCouplingFwdNoneF32AVX512const<>+692(SB)/4, $0x3efffffe
-DATA couplingCouplingFwdNoneF32AVX512const<>+696(SB)/4, $0x3efffffe
-DATA couplingCouplingFwdNoneF32AVX512const<>+700(SB)/4, $0x3efffffe
-DATA couplingCouplingFwdNoneF32AVX512const<>+704(SB)/4, $0x3f800000
-DATA couplingCouplingFwdNoneF32AVX512const<>+708(SB)/4, $0x3f800000
-DATA couplingCouplingFwdNoneF32AVX512const<>+712(SB)/4, $0x3f800000
-DATA couplingCouplingFwdNoneF32AVX512const<>+716(SB)/4, $0x3f800000
-DATA couplingCouplingFwdNoneF32AVX512const<>+720(SB)/4, $0x3f800000
-DATA couplingCouplingFwdNoneF32AVX512const<>+724(SB)/4, $0x3f800000
-DATA couplingCouplingFwdNoneF32AVX512const<>+728(SB)/4, $0x3f800000
-DATA couplingCouplingFwdNoneF32AVX512const<>+732(SB)/4, $0x3f800000
-DATA couplingCouplingFwdNoneF32AVX512const<>+736(SB)/4, $0x3f800000
-DATA couplingCouplingFwdNoneF32AVX512const<>+740(SB)/4, $0x3f800000
-DATA couplingCouplingFwdNoneF32AVX512const<>+744(SB)/4, $0x3f800000
-DATA couplingCouplingFwdNoneF32AVX512const<>+748(SB)/4, $0x3f800000
-DATA couplingCouplingFwdNoneF32AVX512const<>+752(SB)/4, $0x3f800000
-DATA couplingCouplingFwdNoneF32AVX512const<>+756(SB)/4, $0x3f800000
-DATA couplingCouplingFwdNoneF32AVX512const<>+760(SB)/4, $0x3f800000
-DATA couplingCouplingFwdNoneF32AVX512const<>+764(SB)/4, $0x3f800000
-GLOBL couplingCouplingFwdNoneF32AVX512const<>(SB), RODATA|NOPTR, $768
+DATA couplingCouplingFwdNoneF32AVX512const<>+4(SB)/4, $0xc2d00000
+DATA couplingCouplingFwdNoneF32AVX512const<>+8(SB)/4, $0x4b400000
+DATA couplingCouplingFwdNoneF32AVX512const<>+12(SB)/4, $0x3fb8aa3b
+DATA couplingCouplingFwdNoneF32AVX512const<>+16(SB)/4, $0x3f318000
+DATA couplingCouplingFwdNoneF32AVX512const<>+20(SB)/4, $0xb95e8083
+DATA couplingCouplingFwdNoneF32AVX512const<>+24(SB)/4, $0x3ab51200
+DATA couplingCouplingFwdNoneF32AVX512const<>+28(SB)/4, $0x3c091d01
+DATA couplingCouplingFwdNoneF32AVX512const<>+32(SB)/4, $0x3d2aac79
+DATA couplingCouplingFwdNoneF32AVX512const<>+36(SB)/4, $0x3e2aaa49
+DATA couplingCouplingFwdNoneF32AVX512const<>+40(SB)/4, $0x3efffffe
+DATA couplingCouplingFwdNoneF32AVX512const<>+44(SB)/4, $0x3f800000
+GLOBL couplingCouplingFwdNoneF32AVX512const<>(SB), RODATA|NOPTR, $48
 
 // func CouplingInvNoneF64AVX2(x []float64, y []float64, s []float64, t []float64)
 // Requires: AVX, AVX2, FMA3
@@ -1777,119 +1478,119 @@ TEXT ·CouplingInvNoneF64AVX512(SB), NOSPLIT, $0-96
 
 	// 4 vectors at a time, then one
 main:
-	CMPQ    SI, $0x00000020
-	JCS     one
-	VMOVUPD (DX), Z0
-	VMOVUPD 64(DX), Z1
-	VMOVUPD 128(DX), Z2
-	VMOVUPD 192(DX), Z3
-	VXORPD  couplingCouplingInvNoneF64AVX512const<>+0(SB), Z0, Z4
-	VXORPD  couplingCouplingInvNoneF64AVX512const<>+0(SB), Z1, Z5
-	VXORPD  couplingCouplingInvNoneF64AVX512const<>+0(SB), Z2, Z6
-	VXORPD  couplingCouplingInvNoneF64AVX512const<>+0(SB), Z3, Z7
+	CMPQ        SI, $0x00000020
+	JCS         one
+	VMOVUPD     (DX), Z0
+	VMOVUPD     64(DX), Z1
+	VMOVUPD     128(DX), Z2
+	VMOVUPD     192(DX), Z3
+	VXORPD.BCST couplingCouplingInvNoneF64AVX512const<>+0(SB), Z0, Z4
+	VXORPD.BCST couplingCouplingInvNoneF64AVX512const<>+0(SB), Z1, Z5
+	VXORPD.BCST couplingCouplingInvNoneF64AVX512const<>+0(SB), Z2, Z6
+	VXORPD.BCST couplingCouplingInvNoneF64AVX512const<>+0(SB), Z3, Z7
 
 	// x = clamp(x, lo, hi); NaN passes (x is the second source)
-	VMOVUPD couplingCouplingInvNoneF64AVX512const<>+64(SB), Z8
-	VMOVUPD couplingCouplingInvNoneF64AVX512const<>+64(SB), Z9
-	VMOVUPD couplingCouplingInvNoneF64AVX512const<>+64(SB), Z10
-	VMOVUPD couplingCouplingInvNoneF64AVX512const<>+64(SB), Z11
-	VMINPD  Z4, Z8, Z4
-	VMINPD  Z5, Z9, Z5
-	VMINPD  Z6, Z10, Z6
-	VMINPD  Z7, Z11, Z7
-	VMOVUPD couplingCouplingInvNoneF64AVX512const<>+128(SB), Z8
-	VMOVUPD couplingCouplingInvNoneF64AVX512const<>+128(SB), Z9
-	VMOVUPD couplingCouplingInvNoneF64AVX512const<>+128(SB), Z10
-	VMOVUPD couplingCouplingInvNoneF64AVX512const<>+128(SB), Z11
-	VMAXPD  Z4, Z8, Z4
-	VMAXPD  Z5, Z9, Z5
-	VMAXPD  Z6, Z10, Z6
-	VMAXPD  Z7, Z11, Z7
+	VBROADCASTSD couplingCouplingInvNoneF64AVX512const<>+8(SB), Z8
+	VBROADCASTSD couplingCouplingInvNoneF64AVX512const<>+8(SB), Z9
+	VBROADCASTSD couplingCouplingInvNoneF64AVX512const<>+8(SB), Z10
+	VBROADCASTSD couplingCouplingInvNoneF64AVX512const<>+8(SB), Z11
+	VMINPD       Z4, Z8, Z4
+	VMINPD       Z5, Z9, Z5
+	VMINPD       Z6, Z10, Z6
+	VMINPD       Z7, Z11, Z7
+	VBROADCASTSD couplingCouplingInvNoneF64AVX512const<>+16(SB), Z8
+	VBROADCASTSD couplingCouplingInvNoneF64AVX512const<>+16(SB), Z9
+	VBROADCASTSD couplingCouplingInvNoneF64AVX512const<>+16(SB), Z10
+	VBROADCASTSD couplingCouplingInvNoneF64AVX512const<>+16(SB), Z11
+	VMAXPD       Z4, Z8, Z4
+	VMAXPD       Z5, Z9, Z5
+	VMAXPD       Z6, Z10, Z6
+	VMAXPD       Z7, Z11, Z7
 
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
 	// kept in the low bits; k = kb - 1.5*2^mant exactly
-	VMOVUPD     couplingCouplingInvNoneF64AVX512const<>+192(SB), Z16
-	VMOVUPD     couplingCouplingInvNoneF64AVX512const<>+192(SB), Z17
-	VMOVUPD     couplingCouplingInvNoneF64AVX512const<>+192(SB), Z18
-	VMOVUPD     couplingCouplingInvNoneF64AVX512const<>+192(SB), Z19
-	VFMADD231PD couplingCouplingInvNoneF64AVX512const<>+256(SB), Z4, Z16
-	VFMADD231PD couplingCouplingInvNoneF64AVX512const<>+256(SB), Z5, Z17
-	VFMADD231PD couplingCouplingInvNoneF64AVX512const<>+256(SB), Z6, Z18
-	VFMADD231PD couplingCouplingInvNoneF64AVX512const<>+256(SB), Z7, Z19
-	VSUBPD      couplingCouplingInvNoneF64AVX512const<>+192(SB), Z16, Z12
-	VSUBPD      couplingCouplingInvNoneF64AVX512const<>+192(SB), Z17, Z13
-	VSUBPD      couplingCouplingInvNoneF64AVX512const<>+192(SB), Z18, Z14
-	VSUBPD      couplingCouplingInvNoneF64AVX512const<>+192(SB), Z19, Z15
+	VBROADCASTSD     couplingCouplingInvNoneF64AVX512const<>+24(SB), Z16
+	VBROADCASTSD     couplingCouplingInvNoneF64AVX512const<>+24(SB), Z17
+	VBROADCASTSD     couplingCouplingInvNoneF64AVX512const<>+24(SB), Z18
+	VBROADCASTSD     couplingCouplingInvNoneF64AVX512const<>+24(SB), Z19
+	VFMADD231PD.BCST couplingCouplingInvNoneF64AVX512const<>+32(SB), Z4, Z16
+	VFMADD231PD.BCST couplingCouplingInvNoneF64AVX512const<>+32(SB), Z5, Z17
+	VFMADD231PD.BCST couplingCouplingInvNoneF64AVX512const<>+32(SB), Z6, Z18
+	VFMADD231PD.BCST couplingCouplingInvNoneF64AVX512const<>+32(SB), Z7, Z19
+	VSUBPD.BCST      couplingCouplingInvNoneF64AVX512const<>+24(SB), Z16, Z12
+	VSUBPD.BCST      couplingCouplingInvNoneF64AVX512const<>+24(SB), Z17, Z13
+	VSUBPD.BCST      couplingCouplingInvNoneF64AVX512const<>+24(SB), Z18, Z14
+	VSUBPD.BCST      couplingCouplingInvNoneF64AVX512const<>+24(SB), Z19, Z15
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PD couplingCouplingInvNoneF64AVX512const<>+320(SB), Z12, Z4
-	VFNMADD231PD couplingCouplingInvNoneF64AVX512const<>+320(SB), Z13, Z5
-	VFNMADD231PD couplingCouplingInvNoneF64AVX512const<>+320(SB), Z14, Z6
-	VFNMADD231PD couplingCouplingInvNoneF64AVX512const<>+320(SB), Z15, Z7
-	VFNMADD231PD couplingCouplingInvNoneF64AVX512const<>+384(SB), Z12, Z4
-	VFNMADD231PD couplingCouplingInvNoneF64AVX512const<>+384(SB), Z13, Z5
-	VFNMADD231PD couplingCouplingInvNoneF64AVX512const<>+384(SB), Z14, Z6
-	VFNMADD231PD couplingCouplingInvNoneF64AVX512const<>+384(SB), Z15, Z7
+	VFNMADD231PD.BCST couplingCouplingInvNoneF64AVX512const<>+40(SB), Z12, Z4
+	VFNMADD231PD.BCST couplingCouplingInvNoneF64AVX512const<>+40(SB), Z13, Z5
+	VFNMADD231PD.BCST couplingCouplingInvNoneF64AVX512const<>+40(SB), Z14, Z6
+	VFNMADD231PD.BCST couplingCouplingInvNoneF64AVX512const<>+40(SB), Z15, Z7
+	VFNMADD231PD.BCST couplingCouplingInvNoneF64AVX512const<>+48(SB), Z12, Z4
+	VFNMADD231PD.BCST couplingCouplingInvNoneF64AVX512const<>+48(SB), Z13, Z5
+	VFNMADD231PD.BCST couplingCouplingInvNoneF64AVX512const<>+48(SB), Z14, Z6
+	VFNMADD231PD.BCST couplingCouplingInvNoneF64AVX512const<>+48(SB), Z15, Z7
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPD      Z4, Z4, Z20
-	VMULPD      Z5, Z5, Z21
-	VMULPD      Z6, Z6, Z22
-	VMULPD      Z7, Z7, Z23
-	VMOVUPD     couplingCouplingInvNoneF64AVX512const<>+448(SB), Z8
-	VMOVUPD     couplingCouplingInvNoneF64AVX512const<>+448(SB), Z9
-	VMOVUPD     couplingCouplingInvNoneF64AVX512const<>+448(SB), Z10
-	VMOVUPD     couplingCouplingInvNoneF64AVX512const<>+448(SB), Z11
-	VMOVUPD     couplingCouplingInvNoneF64AVX512const<>+512(SB), Z24
-	VMOVUPD     couplingCouplingInvNoneF64AVX512const<>+512(SB), Z25
-	VMOVUPD     couplingCouplingInvNoneF64AVX512const<>+512(SB), Z26
-	VMOVUPD     couplingCouplingInvNoneF64AVX512const<>+512(SB), Z27
-	VFMADD213PD couplingCouplingInvNoneF64AVX512const<>+576(SB), Z20, Z8
-	VFMADD213PD couplingCouplingInvNoneF64AVX512const<>+576(SB), Z21, Z9
-	VFMADD213PD couplingCouplingInvNoneF64AVX512const<>+576(SB), Z22, Z10
-	VFMADD213PD couplingCouplingInvNoneF64AVX512const<>+576(SB), Z23, Z11
-	VFMADD213PD couplingCouplingInvNoneF64AVX512const<>+640(SB), Z20, Z24
-	VFMADD213PD couplingCouplingInvNoneF64AVX512const<>+640(SB), Z21, Z25
-	VFMADD213PD couplingCouplingInvNoneF64AVX512const<>+640(SB), Z22, Z26
-	VFMADD213PD couplingCouplingInvNoneF64AVX512const<>+640(SB), Z23, Z27
-	VFMADD213PD couplingCouplingInvNoneF64AVX512const<>+704(SB), Z20, Z8
-	VFMADD213PD couplingCouplingInvNoneF64AVX512const<>+704(SB), Z21, Z9
-	VFMADD213PD couplingCouplingInvNoneF64AVX512const<>+704(SB), Z22, Z10
-	VFMADD213PD couplingCouplingInvNoneF64AVX512const<>+704(SB), Z23, Z11
-	VFMADD213PD couplingCouplingInvNoneF64AVX512const<>+768(SB), Z20, Z24
-	VFMADD213PD couplingCouplingInvNoneF64AVX512const<>+768(SB), Z21, Z25
-	VFMADD213PD couplingCouplingInvNoneF64AVX512const<>+768(SB), Z22, Z26
-	VFMADD213PD couplingCouplingInvNoneF64AVX512const<>+768(SB), Z23, Z27
-	VFMADD213PD couplingCouplingInvNoneF64AVX512const<>+832(SB), Z20, Z8
-	VFMADD213PD couplingCouplingInvNoneF64AVX512const<>+832(SB), Z21, Z9
-	VFMADD213PD couplingCouplingInvNoneF64AVX512const<>+832(SB), Z22, Z10
-	VFMADD213PD couplingCouplingInvNoneF64AVX512const<>+832(SB), Z23, Z11
-	VFMADD213PD couplingCouplingInvNoneF64AVX512const<>+896(SB), Z20, Z24
-	VFMADD213PD couplingCouplingInvNoneF64AVX512const<>+896(SB), Z21, Z25
-	VFMADD213PD couplingCouplingInvNoneF64AVX512const<>+896(SB), Z22, Z26
-	VFMADD213PD couplingCouplingInvNoneF64AVX512const<>+896(SB), Z23, Z27
-	VFMADD213PD couplingCouplingInvNoneF64AVX512const<>+960(SB), Z20, Z8
-	VFMADD213PD couplingCouplingInvNoneF64AVX512const<>+960(SB), Z21, Z9
-	VFMADD213PD couplingCouplingInvNoneF64AVX512const<>+960(SB), Z22, Z10
-	VFMADD213PD couplingCouplingInvNoneF64AVX512const<>+960(SB), Z23, Z11
-	VFMADD213PD couplingCouplingInvNoneF64AVX512const<>+1024(SB), Z20, Z24
-	VFMADD213PD couplingCouplingInvNoneF64AVX512const<>+1024(SB), Z21, Z25
-	VFMADD213PD couplingCouplingInvNoneF64AVX512const<>+1024(SB), Z22, Z26
-	VFMADD213PD couplingCouplingInvNoneF64AVX512const<>+1024(SB), Z23, Z27
-	VFMADD213PD Z8, Z4, Z24
-	VFMADD213PD Z9, Z5, Z25
-	VFMADD213PD Z10, Z6, Z26
-	VFMADD213PD Z11, Z7, Z27
+	VMULPD           Z4, Z4, Z20
+	VMULPD           Z5, Z5, Z21
+	VMULPD           Z6, Z6, Z22
+	VMULPD           Z7, Z7, Z23
+	VBROADCASTSD     couplingCouplingInvNoneF64AVX512const<>+56(SB), Z8
+	VBROADCASTSD     couplingCouplingInvNoneF64AVX512const<>+56(SB), Z9
+	VBROADCASTSD     couplingCouplingInvNoneF64AVX512const<>+56(SB), Z10
+	VBROADCASTSD     couplingCouplingInvNoneF64AVX512const<>+56(SB), Z11
+	VBROADCASTSD     couplingCouplingInvNoneF64AVX512const<>+64(SB), Z24
+	VBROADCASTSD     couplingCouplingInvNoneF64AVX512const<>+64(SB), Z25
+	VBROADCASTSD     couplingCouplingInvNoneF64AVX512const<>+64(SB), Z26
+	VBROADCASTSD     couplingCouplingInvNoneF64AVX512const<>+64(SB), Z27
+	VFMADD213PD.BCST couplingCouplingInvNoneF64AVX512const<>+72(SB), Z20, Z8
+	VFMADD213PD.BCST couplingCouplingInvNoneF64AVX512const<>+72(SB), Z21, Z9
+	VFMADD213PD.BCST couplingCouplingInvNoneF64AVX512const<>+72(SB), Z22, Z10
+	VFMADD213PD.BCST couplingCouplingInvNoneF64AVX512const<>+72(SB), Z23, Z11
+	VFMADD213PD.BCST couplingCouplingInvNoneF64AVX512const<>+80(SB), Z20, Z24
+	VFMADD213PD.BCST couplingCouplingInvNoneF64AVX512const<>+80(SB), Z21, Z25
+	VFMADD213PD.BCST couplingCouplingInvNoneF64AVX512const<>+80(SB), Z22, Z26
+	VFMADD213PD.BCST couplingCouplingInvNoneF64AVX512const<>+80(SB), Z23, Z27
+	VFMADD213PD.BCST couplingCouplingInvNoneF64AVX512const<>+88(SB), Z20, Z8
+	VFMADD213PD.BCST couplingCouplingInvNoneF64AVX512const<>+88(SB), Z21, Z9
+	VFMADD213PD.BCST couplingCouplingInvNoneF64AVX512const<>+88(SB), Z22, Z10
+	VFMADD213PD.BCST couplingCouplingInvNoneF64AVX512const<>+88(SB), Z23, Z11
+	VFMADD213PD.BCST couplingCouplingInvNoneF64AVX512const<>+96(SB), Z20, Z24
+	VFMADD213PD.BCST couplingCouplingInvNoneF64AVX512const<>+96(SB), Z21, Z25
+	VFMADD213PD.BCST couplingCouplingInvNoneF64AVX512const<>+96(SB), Z22, Z26
+	VFMADD213PD.BCST couplingCouplingInvNoneF64AVX512const<>+96(SB), Z23, Z27
+	VFMADD213PD.BCST couplingCouplingInvNoneF64AVX512const<>+104(SB), Z20, Z8
+	VFMADD213PD.BCST couplingCouplingInvNoneF64AVX512const<>+104(SB), Z21, Z9
+	VFMADD213PD.BCST couplingCouplingInvNoneF64AVX512const<>+104(SB), Z22, Z10
+	VFMADD213PD.BCST couplingCouplingInvNoneF64AVX512const<>+104(SB), Z23, Z11
+	VFMADD213PD.BCST couplingCouplingInvNoneF64AVX512const<>+112(SB), Z20, Z24
+	VFMADD213PD.BCST couplingCouplingInvNoneF64AVX512const<>+112(SB), Z21, Z25
+	VFMADD213PD.BCST couplingCouplingInvNoneF64AVX512const<>+112(SB), Z22, Z26
+	VFMADD213PD.BCST couplingCouplingInvNoneF64AVX512const<>+112(SB), Z23, Z27
+	VFMADD213PD.BCST couplingCouplingInvNoneF64AVX512const<>+120(SB), Z20, Z8
+	VFMADD213PD.BCST couplingCouplingInvNoneF64AVX512const<>+120(SB), Z21, Z9
+	VFMADD213PD.BCST couplingCouplingInvNoneF64AVX512const<>+120(SB), Z22, Z10
+	VFMADD213PD.BCST couplingCouplingInvNoneF64AVX512const<>+120(SB), Z23, Z11
+	VFMADD213PD.BCST couplingCouplingInvNoneF64AVX512const<>+128(SB), Z20, Z24
+	VFMADD213PD.BCST couplingCouplingInvNoneF64AVX512const<>+128(SB), Z21, Z25
+	VFMADD213PD.BCST couplingCouplingInvNoneF64AVX512const<>+128(SB), Z22, Z26
+	VFMADD213PD.BCST couplingCouplingInvNoneF64AVX512const<>+128(SB), Z23, Z27
+	VFMADD213PD      Z8, Z4, Z24
+	VFMADD213PD      Z9, Z5, Z25
+	VFMADD213PD      Z10, Z6, Z26
+	VFMADD213PD      Z11, Z7, Z27
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPD      couplingCouplingInvNoneF64AVX512const<>+1088(SB), Z4, Z28
-	VADDPD      couplingCouplingInvNoneF64AVX512const<>+1088(SB), Z5, Z29
-	VADDPD      couplingCouplingInvNoneF64AVX512const<>+1088(SB), Z6, Z30
-	VADDPD      couplingCouplingInvNoneF64AVX512const<>+1088(SB), Z7, Z31
-	VSUBPD      couplingCouplingInvNoneF64AVX512const<>+1088(SB), Z28, Z0
-	VSUBPD      couplingCouplingInvNoneF64AVX512const<>+1088(SB), Z29, Z1
-	VSUBPD      couplingCouplingInvNoneF64AVX512const<>+1088(SB), Z30, Z2
-	VSUBPD      couplingCouplingInvNoneF64AVX512const<>+1088(SB), Z31, Z3
+	VADDPD.BCST couplingCouplingInvNoneF64AVX512const<>+136(SB), Z4, Z28
+	VADDPD.BCST couplingCouplingInvNoneF64AVX512const<>+136(SB), Z5, Z29
+	VADDPD.BCST couplingCouplingInvNoneF64AVX512const<>+136(SB), Z6, Z30
+	VADDPD.BCST couplingCouplingInvNoneF64AVX512const<>+136(SB), Z7, Z31
+	VSUBPD.BCST couplingCouplingInvNoneF64AVX512const<>+136(SB), Z28, Z0
+	VSUBPD.BCST couplingCouplingInvNoneF64AVX512const<>+136(SB), Z29, Z1
+	VSUBPD.BCST couplingCouplingInvNoneF64AVX512const<>+136(SB), Z30, Z2
+	VSUBPD.BCST couplingCouplingInvNoneF64AVX512const<>+136(SB), Z31, Z3
 	VSUBPD      Z0, Z4, Z0
 	VSUBPD      Z1, Z5, Z1
 	VSUBPD      Z2, Z6, Z2
@@ -1936,44 +1637,44 @@ main:
 	JMP       main
 
 one:
-	CMPQ    SI, $0x00000008
-	JCS     done
-	VMOVUPD (DX), Z0
-	VXORPD  couplingCouplingInvNoneF64AVX512const<>+0(SB), Z0, Z1
+	CMPQ        SI, $0x00000008
+	JCS         done
+	VMOVUPD     (DX), Z0
+	VXORPD.BCST couplingCouplingInvNoneF64AVX512const<>+0(SB), Z0, Z1
 
 	// x = clamp(x, lo, hi); NaN passes (x is the second source)
-	VMOVUPD couplingCouplingInvNoneF64AVX512const<>+64(SB), Z2
-	VMINPD  Z1, Z2, Z1
-	VMOVUPD couplingCouplingInvNoneF64AVX512const<>+128(SB), Z2
-	VMAXPD  Z1, Z2, Z1
+	VBROADCASTSD couplingCouplingInvNoneF64AVX512const<>+8(SB), Z2
+	VMINPD       Z1, Z2, Z1
+	VBROADCASTSD couplingCouplingInvNoneF64AVX512const<>+16(SB), Z2
+	VMAXPD       Z1, Z2, Z1
 
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
 	// kept in the low bits; k = kb - 1.5*2^mant exactly
-	VMOVUPD     couplingCouplingInvNoneF64AVX512const<>+192(SB), Z4
-	VFMADD231PD couplingCouplingInvNoneF64AVX512const<>+256(SB), Z1, Z4
-	VSUBPD      couplingCouplingInvNoneF64AVX512const<>+192(SB), Z4, Z3
+	VBROADCASTSD     couplingCouplingInvNoneF64AVX512const<>+24(SB), Z4
+	VFMADD231PD.BCST couplingCouplingInvNoneF64AVX512const<>+32(SB), Z1, Z4
+	VSUBPD.BCST      couplingCouplingInvNoneF64AVX512const<>+24(SB), Z4, Z3
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PD couplingCouplingInvNoneF64AVX512const<>+320(SB), Z3, Z1
-	VFNMADD231PD couplingCouplingInvNoneF64AVX512const<>+384(SB), Z3, Z1
+	VFNMADD231PD.BCST couplingCouplingInvNoneF64AVX512const<>+40(SB), Z3, Z1
+	VFNMADD231PD.BCST couplingCouplingInvNoneF64AVX512const<>+48(SB), Z3, Z1
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPD      Z1, Z1, Z5
-	VMOVUPD     couplingCouplingInvNoneF64AVX512const<>+448(SB), Z2
-	VMOVUPD     couplingCouplingInvNoneF64AVX512const<>+512(SB), Z6
-	VFMADD213PD couplingCouplingInvNoneF64AVX512const<>+576(SB), Z5, Z2
-	VFMADD213PD couplingCouplingInvNoneF64AVX512const<>+640(SB), Z5, Z6
-	VFMADD213PD couplingCouplingInvNoneF64AVX512const<>+704(SB), Z5, Z2
-	VFMADD213PD couplingCouplingInvNoneF64AVX512const<>+768(SB), Z5, Z6
-	VFMADD213PD couplingCouplingInvNoneF64AVX512const<>+832(SB), Z5, Z2
-	VFMADD213PD couplingCouplingInvNoneF64AVX512const<>+896(SB), Z5, Z6
-	VFMADD213PD couplingCouplingInvNoneF64AVX512const<>+960(SB), Z5, Z2
-	VFMADD213PD couplingCouplingInvNoneF64AVX512const<>+1024(SB), Z5, Z6
-	VFMADD213PD Z2, Z1, Z6
+	VMULPD           Z1, Z1, Z5
+	VBROADCASTSD     couplingCouplingInvNoneF64AVX512const<>+56(SB), Z2
+	VBROADCASTSD     couplingCouplingInvNoneF64AVX512const<>+64(SB), Z6
+	VFMADD213PD.BCST couplingCouplingInvNoneF64AVX512const<>+72(SB), Z5, Z2
+	VFMADD213PD.BCST couplingCouplingInvNoneF64AVX512const<>+80(SB), Z5, Z6
+	VFMADD213PD.BCST couplingCouplingInvNoneF64AVX512const<>+88(SB), Z5, Z2
+	VFMADD213PD.BCST couplingCouplingInvNoneF64AVX512const<>+96(SB), Z5, Z6
+	VFMADD213PD.BCST couplingCouplingInvNoneF64AVX512const<>+104(SB), Z5, Z2
+	VFMADD213PD.BCST couplingCouplingInvNoneF64AVX512const<>+112(SB), Z5, Z6
+	VFMADD213PD.BCST couplingCouplingInvNoneF64AVX512const<>+120(SB), Z5, Z2
+	VFMADD213PD.BCST couplingCouplingInvNoneF64AVX512const<>+128(SB), Z5, Z6
+	VFMADD213PD      Z2, Z1, Z6
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPD      couplingCouplingInvNoneF64AVX512const<>+1088(SB), Z1, Z7
-	VSUBPD      couplingCouplingInvNoneF64AVX512const<>+1088(SB), Z7, Z8
+	VADDPD.BCST couplingCouplingInvNoneF64AVX512const<>+136(SB), Z1, Z7
+	VSUBPD.BCST couplingCouplingInvNoneF64AVX512const<>+136(SB), Z7, Z8
 	VSUBPD      Z8, Z1, Z8
 	VFMADD213PD Z8, Z5, Z6
 	VADDPD      Z6, Z7, Z7
@@ -1997,150 +1698,24 @@ done:
 	RET
 
 DATA couplingCouplingInvNoneF64AVX512const<>+0(SB)/8, $0x8000000000000000
-DATA couplingCouplingInvNoneF64AVX512const<>+8(SB)/8, $0x8000000000000000
-DATA couplingCouplingInvNoneF64AVX512const<>+16(SB)/8, $0x8000000000000000
-DATA couplingCouplingInvNoneF64AVX512const<>+24(SB)/8, $0x8000000000000000
-DATA couplingCouplingInvNoneF64AVX512const<>+32(SB)/8, $0x8000000000000000
-DATA couplingCouplingInvNoneF64AVX512const<>+40(SB)/8, $0x8000000000000000
-DATA couplingCouplingInvNoneF64AVX512const<>+48(SB)/8, $0x8000000000000000
-DATA couplingCouplingInvNoneF64AVX512const<>+56(SB)/8, $0x8000000000000000
-DATA couplingCouplingInvNoneF64AVX512const<>+64(SB)/8, $0x4086300000000000
-DATA couplingCouplingInvNoneF64AVX512const<>+72(SB)/8, $0x4086300000000000
-DATA couplingCouplingInvNoneF64AVX512const<>+80(SB)/8, $0x4086300000000000
-DATA couplingCouplingInvNoneF64AVX512const<>+88(SB)/8, $0x4086300000000000
-DATA couplingCouplingInvNoneF64AVX512const<>+96(SB)/8, $0x4086300000000000
-DATA couplingCouplingInvNoneF64AVX512const<>+104(SB)/8, $0x4086300000000000
-DATA couplingCouplingInvNoneF64AVX512const<>+112(SB)/8, $0x4086300000000000
-DATA couplingCouplingInvNoneF64AVX512const<>+120(SB)/8, $0x4086300000000000
-DATA couplingCouplingInvNoneF64AVX512const<>+128(SB)/8, $0xc087500000000000
-DATA couplingCouplingInvNoneF64AVX512const<>+136(SB)/8, $0xc087500000000000
-DATA couplingCouplingInvNoneF64AVX512const<>+144(SB)/8, $0xc087500000000000
-DATA couplingCouplingInvNoneF64AVX512const<>+152(SB)/8, $0xc087500000000000
-DATA couplingCouplingInvNoneF64AVX512const<>+160(SB)/8, $0xc087500000000000
-DATA couplingCouplingInvNoneF64AVX512const<>+168(SB)/8, $0xc087500000000000
-DATA couplingCouplingInvNoneF64AVX512const<>+176(SB)/8, $0xc087500000000000
-DATA couplingCouplingInvNoneF64AVX512const<>+184(SB)/8, $0xc087500000000000
-DATA couplingCouplingInvNoneF64AVX512const<>+192(SB)/8, $0x4338000000000000
-DATA couplingCouplingInvNoneF64AVX512const<>+200(SB)/8, $0x4338000000000000
-DATA couplingCouplingInvNoneF64AVX512const<>+208(SB)/8, $0x4338000000000000
-DATA couplingCouplingInvNoneF64AVX512const<>+216(SB)/8, $0x4338000000000000
-DATA couplingCouplingInvNoneF64AVX512const<>+224(SB)/8, $0x4338000000000000
-DATA couplingCouplingInvNoneF64AVX512const<>+232(SB)/8, $0x4338000000000000
-DATA couplingCouplingInvNoneF64AVX512const<>+240(SB)/8, $0x4338000000000000
-DATA couplingCouplingInvNoneF64AVX512const<>+248(SB)/8, $0x4338000000000000
-DATA couplingCouplingInvNoneF64AVX512const<>+256(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingInvNoneF64AVX512const<>+264(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingInvNoneF64AVX512const<>+272(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingInvNoneF64AVX512const<>+280(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingInvNoneF64AVX512const<>+288(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingInvNoneF64AVX512const<>+296(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingInvNoneF64AVX512const<>+304(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingInvNoneF64AVX512const<>+312(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingInvNoneF64AVX512const<>+320(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingInvNoneF64AVX512const<>+328(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingInvNoneF64AVX512const<>+336(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingInvNoneF64AVX512const<>+344(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingInvNoneF64AVX512const<>+352(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingInvNoneF64AVX512const<>+360(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingInvNoneF64AVX512const<>+368(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingInvNoneF64AVX512const<>+376(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingInvNoneF64AVX512const<>+384(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingInvNoneF64AVX512const<>+392(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingInvNoneF64AVX512const<>+400(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingInvNoneF64AVX512const<>+408(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingInvNoneF64AVX512const<>+416(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingInvNoneF64AVX512const<>+424(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingInvNoneF64AVX512const<>+432(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingInvNoneF64AVX512const<>+440(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingInvNoneF64AVX512const<>+448(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingInvNoneF64AVX512const<>+456(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingInvNoneF64AVX512const<>+464(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingInvNoneF64AVX512const<>+472(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingInvNoneF64AVX512const<>+480(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingInvNoneF64AVX512const<>+488(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingInvNoneF64AVX512const<>+496(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingInvNoneF64AVX512const<>+504(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingInvNoneF64AVX512const<>+512(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingInvNoneF64AVX512const<>+520(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingInvNoneF64AVX512const<>+528(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingInvNoneF64AVX512const<>+536(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingInvNoneF64AVX512const<>+544(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingInvNoneF64AVX512const<>+552(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingInvNoneF64AVX512const<>+560(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingInvNoneF64AVX512const<>+568(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingInvNoneF64AVX512const<>+576(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingInvNoneF64AVX512const<>+584(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingInvNoneF64AVX512const<>+592(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingInvNoneF64AVX512const<>+600(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingInvNoneF64AVX512const<>+608(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingInvNoneF64AVX512const<>+616(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingInvNoneF64AVX512const<>+624(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingInvNoneF64AVX512const<>+632(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingInvNoneF64AVX512const<>+640(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingInvNoneF64AVX512const<>+648(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingInvNoneF64AVX512const<>+656(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingInvNoneF64AVX512const<>+664(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingInvNoneF64AVX512const<>+672(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingInvNoneF64AVX512const<>+680(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingInvNoneF64AVX512const<>+688(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingInvNoneF64AVX512const<>+696(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingInvNoneF64AVX512const<>+704(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingInvNoneF64AVX512const<>+712(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingInvNoneF64AVX512const<>+720(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingInvNoneF64AVX512const<>+728(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingInvNoneF64AVX512const<>+736(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingInvNoneF64AVX512const<>+744(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingInvNoneF64AVX512const<>+752(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingInvNoneF64AVX512const<>+760(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingInvNoneF64AVX512const<>+768(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingInvNoneF64AVX512const<>+776(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingInvNoneF64AVX512const<>+784(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingInvNoneF64AVX512const<>+792(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingInvNoneF64AVX512const<>+800(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingInvNoneF64AVX512const<>+808(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingInvNoneF64AVX512const<>+816(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingInvNoneF64AVX512const<>+824(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingInvNoneF64AVX512const<>+832(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingInvNoneF64AVX512const<>+840(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingInvNoneF64AVX512const<>+848(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingInvNoneF64AVX512const<>+856(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingInvNoneF64AVX512const<>+864(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingInvNoneF64AVX512const<>+872(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingInvNoneF64AVX512const<>+880(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingInvNoneF64AVX512const<>+888(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingInvNoneF64AVX512const<>+896(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingInvNoneF64AVX512const<>+904(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingInvNoneF64AVX512const<>+912(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingInvNoneF64AVX512const<>+920(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingInvNoneF64AVX512const<>+928(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingInvNoneF64AVX512const<>+936(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingInvNoneF64AVX512const<>+944(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingInvNoneF64AVX512const<>+952(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingInvNoneF64AVX512const<>+960(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingInvNoneF64AVX512const<>+968(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingInvNoneF64AVX512const<>+976(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingInvNoneF64AVX512const<>+984(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingInvNoneF64AVX512const<>+992(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingInvNoneF64AVX512const<>+1000(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingInvNoneF64AVX512const<>+1008(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingInvNoneF64AVX512const<>+1016(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingInvNoneF64AVX512const<>+1024(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingInvNoneF64AVX512const<>+1032(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingInvNoneF64AVX512const<>+1040(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingInvNoneF64AVX512const<>+1048(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingInvNoneF64AVX512const<>+1056(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingInvNoneF64AVX512const<>+1064(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingInvNoneF64AVX512const<>+1072(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingInvNoneF64AVX512const<>+1080(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingInvNoneF64AVX512const<>+1088(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingInvNoneF64AVX512const<>+1096(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingInvNoneF64AVX512const<>+1104(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingInvNoneF64AVX512const<>+1112(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingInvNoneF64AVX512const<>+1120(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingInvNoneF64AVX512const<>+1128(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingInvNoneF64AVX512const<>+1136(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingInvNoneF64AVX512const<>+1144(SB)/8, $0x3ff0000000000000
-GLOBL couplingCouplingInvNoneF64AVX512const<>(SB), RODATA|NOPTR, $1152
+DATA couplingCouplingInvNoneF64AVX512const<>+8(SB)/8, $0x4086300000000000
+DATA couplingCouplingInvNoneF64AVX512const<>+16(SB)/8, $0xc087500000000000
+DATA couplingCouplingInvNoneF64AVX512const<>+24(SB)/8, $0x4338000000000000
+DATA couplingCouplingInvNoneF64AVX512const<>+32(SB)/8, $0x3ff71547652b82fe
+DATA couplingCouplingInvNoneF64AVX512const<>+40(SB)/8, $0x3fe62e42fee00000
+DATA couplingCouplingInvNoneF64AVX512const<>+48(SB)/8, $0x3dea39ef35793c76
+DATA couplingCouplingInvNoneF64AVX512const<>+56(SB)/8, $0x3e928b426d1c6cab
+DATA couplingCouplingInvNoneF64AVX512const<>+64(SB)/8, $0x3e5af6345e154829
+DATA couplingCouplingInvNoneF64AVX512const<>+72(SB)/8, $0x3efa019939c26883
+DATA couplingCouplingInvNoneF64AVX512const<>+80(SB)/8, $0x3ec71ddf6a597246
+DATA couplingCouplingInvNoneF64AVX512const<>+88(SB)/8, $0x3f56c16c1860a28f
+DATA couplingCouplingInvNoneF64AVX512const<>+96(SB)/8, $0x3f2a01a01b0113fc
+DATA couplingCouplingInvNoneF64AVX512const<>+104(SB)/8, $0x3fa55555555503c1
+DATA couplingCouplingInvNoneF64AVX512const<>+112(SB)/8, $0x3f8111111110f7f9
+DATA couplingCouplingInvNoneF64AVX512const<>+120(SB)/8, $0x3fe0000000000009
+DATA couplingCouplingInvNoneF64AVX512const<>+128(SB)/8, $0x3fc5555555555558
+DATA couplingCouplingInvNoneF64AVX512const<>+136(SB)/8, $0x3ff0000000000000
+GLOBL couplingCouplingInvNoneF64AVX512const<>(SB), RODATA|NOPTR, $144
 
 // func CouplingInvNoneF32AVX2(x []float32, y []float32, s []float32, t []float32)
 // Requires: AVX, AVX2, FMA3
@@ -2541,95 +2116,95 @@ TEXT ·CouplingInvNoneF32AVX512(SB), NOSPLIT, $0-96
 
 	// 4 vectors at a time, then one
 main:
-	CMPQ    SI, $0x00000040
-	JCS     one
-	VMOVUPS (DX), Z0
-	VMOVUPS 64(DX), Z1
-	VMOVUPS 128(DX), Z2
-	VMOVUPS 192(DX), Z3
-	VXORPS  couplingCouplingInvNoneF32AVX512const<>+0(SB), Z0, Z4
-	VXORPS  couplingCouplingInvNoneF32AVX512const<>+0(SB), Z1, Z5
-	VXORPS  couplingCouplingInvNoneF32AVX512const<>+0(SB), Z2, Z6
-	VXORPS  couplingCouplingInvNoneF32AVX512const<>+0(SB), Z3, Z7
+	CMPQ        SI, $0x00000040
+	JCS         one
+	VMOVUPS     (DX), Z0
+	VMOVUPS     64(DX), Z1
+	VMOVUPS     128(DX), Z2
+	VMOVUPS     192(DX), Z3
+	VXORPS.BCST couplingCouplingInvNoneF32AVX512const<>+0(SB), Z0, Z4
+	VXORPS.BCST couplingCouplingInvNoneF32AVX512const<>+0(SB), Z1, Z5
+	VXORPS.BCST couplingCouplingInvNoneF32AVX512const<>+0(SB), Z2, Z6
+	VXORPS.BCST couplingCouplingInvNoneF32AVX512const<>+0(SB), Z3, Z7
 
 	// x = clamp(x, lo, hi); NaN passes (x is the second source)
-	VMOVUPS couplingCouplingInvNoneF32AVX512const<>+64(SB), Z8
-	VMOVUPS couplingCouplingInvNoneF32AVX512const<>+64(SB), Z9
-	VMOVUPS couplingCouplingInvNoneF32AVX512const<>+64(SB), Z10
-	VMOVUPS couplingCouplingInvNoneF32AVX512const<>+64(SB), Z11
-	VMINPS  Z4, Z8, Z4
-	VMINPS  Z5, Z9, Z5
-	VMINPS  Z6, Z10, Z6
-	VMINPS  Z7, Z11, Z7
-	VMOVUPS couplingCouplingInvNoneF32AVX512const<>+128(SB), Z8
-	VMOVUPS couplingCouplingInvNoneF32AVX512const<>+128(SB), Z9
-	VMOVUPS couplingCouplingInvNoneF32AVX512const<>+128(SB), Z10
-	VMOVUPS couplingCouplingInvNoneF32AVX512const<>+128(SB), Z11
-	VMAXPS  Z4, Z8, Z4
-	VMAXPS  Z5, Z9, Z5
-	VMAXPS  Z6, Z10, Z6
-	VMAXPS  Z7, Z11, Z7
+	VBROADCASTSS couplingCouplingInvNoneF32AVX512const<>+4(SB), Z8
+	VBROADCASTSS couplingCouplingInvNoneF32AVX512const<>+4(SB), Z9
+	VBROADCASTSS couplingCouplingInvNoneF32AVX512const<>+4(SB), Z10
+	VBROADCASTSS couplingCouplingInvNoneF32AVX512const<>+4(SB), Z11
+	VMINPS       Z4, Z8, Z4
+	VMINPS       Z5, Z9, Z5
+	VMINPS       Z6, Z10, Z6
+	VMINPS       Z7, Z11, Z7
+	VBROADCASTSS couplingCouplingInvNoneF32AVX512const<>+8(SB), Z8
+	VBROADCASTSS couplingCouplingInvNoneF32AVX512const<>+8(SB), Z9
+	VBROADCASTSS couplingCouplingInvNoneF32AVX512const<>+8(SB), Z10
+	VBROADCASTSS couplingCouplingInvNoneF32AVX512const<>+8(SB), Z11
+	VMAXPS       Z4, Z8, Z4
+	VMAXPS       Z5, Z9, Z5
+	VMAXPS       Z6, Z10, Z6
+	VMAXPS       Z7, Z11, Z7
 
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
 	// kept in the low bits; k = kb - 1.5*2^mant exactly
-	VMOVUPS     couplingCouplingInvNoneF32AVX512const<>+192(SB), Z16
-	VMOVUPS     couplingCouplingInvNoneF32AVX512const<>+192(SB), Z17
-	VMOVUPS     couplingCouplingInvNoneF32AVX512const<>+192(SB), Z18
-	VMOVUPS     couplingCouplingInvNoneF32AVX512const<>+192(SB), Z19
-	VFMADD231PS couplingCouplingInvNoneF32AVX512const<>+256(SB), Z4, Z16
-	VFMADD231PS couplingCouplingInvNoneF32AVX512const<>+256(SB), Z5, Z17
-	VFMADD231PS couplingCouplingInvNoneF32AVX512const<>+256(SB), Z6, Z18
-	VFMADD231PS couplingCouplingInvNoneF32AVX512const<>+256(SB), Z7, Z19
-	VSUBPS      couplingCouplingInvNoneF32AVX512const<>+192(SB), Z16, Z12
-	VSUBPS      couplingCouplingInvNoneF32AVX512const<>+192(SB), Z17, Z13
-	VSUBPS      couplingCouplingInvNoneF32AVX512const<>+192(SB), Z18, Z14
-	VSUBPS      couplingCouplingInvNoneF32AVX512const<>+192(SB), Z19, Z15
+	VBROADCASTSS     couplingCouplingInvNoneF32AVX512const<>+12(SB), Z16
+	VBROADCASTSS     couplingCouplingInvNoneF32AVX512const<>+12(SB), Z17
+	VBROADCASTSS     couplingCouplingInvNoneF32AVX512const<>+12(SB), Z18
+	VBROADCASTSS     couplingCouplingInvNoneF32AVX512const<>+12(SB), Z19
+	VFMADD231PS.BCST couplingCouplingInvNoneF32AVX512const<>+16(SB), Z4, Z16
+	VFMADD231PS.BCST couplingCouplingInvNoneF32AVX512const<>+16(SB), Z5, Z17
+	VFMADD231PS.BCST couplingCouplingInvNoneF32AVX512const<>+16(SB), Z6, Z18
+	VFMADD231PS.BCST couplingCouplingInvNoneF32AVX512const<>+16(SB), Z7, Z19
+	VSUBPS.BCST      couplingCouplingInvNoneF32AVX512const<>+12(SB), Z16, Z12
+	VSUBPS.BCST      couplingCouplingInvNoneF32AVX512const<>+12(SB), Z17, Z13
+	VSUBPS.BCST      couplingCouplingInvNoneF32AVX512const<>+12(SB), Z18, Z14
+	VSUBPS.BCST      couplingCouplingInvNoneF32AVX512const<>+12(SB), Z19, Z15
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PS couplingCouplingInvNoneF32AVX512const<>+320(SB), Z12, Z4
-	VFNMADD231PS couplingCouplingInvNoneF32AVX512const<>+320(SB), Z13, Z5
-	VFNMADD231PS couplingCouplingInvNoneF32AVX512const<>+320(SB), Z14, Z6
-	VFNMADD231PS couplingCouplingInvNoneF32AVX512const<>+320(SB), Z15, Z7
-	VFNMADD231PS couplingCouplingInvNoneF32AVX512const<>+384(SB), Z12, Z4
-	VFNMADD231PS couplingCouplingInvNoneF32AVX512const<>+384(SB), Z13, Z5
-	VFNMADD231PS couplingCouplingInvNoneF32AVX512const<>+384(SB), Z14, Z6
-	VFNMADD231PS couplingCouplingInvNoneF32AVX512const<>+384(SB), Z15, Z7
+	VFNMADD231PS.BCST couplingCouplingInvNoneF32AVX512const<>+20(SB), Z12, Z4
+	VFNMADD231PS.BCST couplingCouplingInvNoneF32AVX512const<>+20(SB), Z13, Z5
+	VFNMADD231PS.BCST couplingCouplingInvNoneF32AVX512const<>+20(SB), Z14, Z6
+	VFNMADD231PS.BCST couplingCouplingInvNoneF32AVX512const<>+20(SB), Z15, Z7
+	VFNMADD231PS.BCST couplingCouplingInvNoneF32AVX512const<>+24(SB), Z12, Z4
+	VFNMADD231PS.BCST couplingCouplingInvNoneF32AVX512const<>+24(SB), Z13, Z5
+	VFNMADD231PS.BCST couplingCouplingInvNoneF32AVX512const<>+24(SB), Z14, Z6
+	VFNMADD231PS.BCST couplingCouplingInvNoneF32AVX512const<>+24(SB), Z15, Z7
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPS      Z4, Z4, Z20
-	VMULPS      Z5, Z5, Z21
-	VMULPS      Z6, Z6, Z22
-	VMULPS      Z7, Z7, Z23
-	VMOVUPS     couplingCouplingInvNoneF32AVX512const<>+448(SB), Z8
-	VMOVUPS     couplingCouplingInvNoneF32AVX512const<>+448(SB), Z9
-	VMOVUPS     couplingCouplingInvNoneF32AVX512const<>+448(SB), Z10
-	VMOVUPS     couplingCouplingInvNoneF32AVX512const<>+448(SB), Z11
-	VFMADD213PS couplingCouplingInvNoneF32AVX512const<>+512(SB), Z4, Z8
-	VFMADD213PS couplingCouplingInvNoneF32AVX512const<>+512(SB), Z5, Z9
-	VFMADD213PS couplingCouplingInvNoneF32AVX512const<>+512(SB), Z6, Z10
-	VFMADD213PS couplingCouplingInvNoneF32AVX512const<>+512(SB), Z7, Z11
-	VFMADD213PS couplingCouplingInvNoneF32AVX512const<>+576(SB), Z4, Z8
-	VFMADD213PS couplingCouplingInvNoneF32AVX512const<>+576(SB), Z5, Z9
-	VFMADD213PS couplingCouplingInvNoneF32AVX512const<>+576(SB), Z6, Z10
-	VFMADD213PS couplingCouplingInvNoneF32AVX512const<>+576(SB), Z7, Z11
-	VFMADD213PS couplingCouplingInvNoneF32AVX512const<>+640(SB), Z4, Z8
-	VFMADD213PS couplingCouplingInvNoneF32AVX512const<>+640(SB), Z5, Z9
-	VFMADD213PS couplingCouplingInvNoneF32AVX512const<>+640(SB), Z6, Z10
-	VFMADD213PS couplingCouplingInvNoneF32AVX512const<>+640(SB), Z7, Z11
-	VFMADD213PS couplingCouplingInvNoneF32AVX512const<>+704(SB), Z4, Z8
-	VFMADD213PS couplingCouplingInvNoneF32AVX512const<>+704(SB), Z5, Z9
-	VFMADD213PS couplingCouplingInvNoneF32AVX512const<>+704(SB), Z6, Z10
-	VFMADD213PS couplingCouplingInvNoneF32AVX512const<>+704(SB), Z7, Z11
+	VMULPS           Z4, Z4, Z20
+	VMULPS           Z5, Z5, Z21
+	VMULPS           Z6, Z6, Z22
+	VMULPS           Z7, Z7, Z23
+	VBROADCASTSS     couplingCouplingInvNoneF32AVX512const<>+28(SB), Z8
+	VBROADCASTSS     couplingCouplingInvNoneF32AVX512const<>+28(SB), Z9
+	VBROADCASTSS     couplingCouplingInvNoneF32AVX512const<>+28(SB), Z10
+	VBROADCASTSS     couplingCouplingInvNoneF32AVX512const<>+28(SB), Z11
+	VFMADD213PS.BCST couplingCouplingInvNoneF32AVX512const<>+32(SB), Z4, Z8
+	VFMADD213PS.BCST couplingCouplingInvNoneF32AVX512const<>+32(SB), Z5, Z9
+	VFMADD213PS.BCST couplingCouplingInvNoneF32AVX512const<>+32(SB), Z6, Z10
+	VFMADD213PS.BCST couplingCouplingInvNoneF32AVX512const<>+32(SB), Z7, Z11
+	VFMADD213PS.BCST couplingCouplingInvNoneF32AVX512const<>+36(SB), Z4, Z8
+	VFMADD213PS.BCST couplingCouplingInvNoneF32AVX512const<>+36(SB), Z5, Z9
+	VFMADD213PS.BCST couplingCouplingInvNoneF32AVX512const<>+36(SB), Z6, Z10
+	VFMADD213PS.BCST couplingCouplingInvNoneF32AVX512const<>+36(SB), Z7, Z11
+	VFMADD213PS.BCST couplingCouplingInvNoneF32AVX512const<>+40(SB), Z4, Z8
+	VFMADD213PS.BCST couplingCouplingInvNoneF32AVX512const<>+40(SB), Z5, Z9
+	VFMADD213PS.BCST couplingCouplingInvNoneF32AVX512const<>+40(SB), Z6, Z10
+	VFMADD213PS.BCST couplingCouplingInvNoneF32AVX512const<>+40(SB), Z7, Z11
+	VFMADD213PS.BCST couplingCouplingInvNoneF32AVX512const<>+44(SB), Z4, Z8
+	VFMADD213PS.BCST couplingCouplingInvNoneF32AVX512const<>+44(SB), Z5, Z9
+	VFMADD213PS.BCST couplingCouplingInvNoneF32AVX512const<>+44(SB), Z6, Z10
+	VFMADD213PS.BCST couplingCouplingInvNoneF32AVX512const<>+44(SB), Z7, Z11
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPS      couplingCouplingInvNoneF32AVX512const<>+768(SB), Z4, Z24
-	VADDPS      couplingCouplingInvNoneF32AVX512const<>+768(SB), Z5, Z25
-	VADDPS      couplingCouplingInvNoneF32AVX512const<>+768(SB), Z6, Z26
-	VADDPS      couplingCouplingInvNoneF32AVX512const<>+768(SB), Z7, Z27
-	VSUBPS      couplingCouplingInvNoneF32AVX512const<>+768(SB), Z24, Z28
-	VSUBPS      couplingCouplingInvNoneF32AVX512const<>+768(SB), Z25, Z29
-	VSUBPS      couplingCouplingInvNoneF32AVX512const<>+768(SB), Z26, Z30
-	VSUBPS      couplingCouplingInvNoneF32AVX512const<>+768(SB), Z27, Z31
+	VADDPS.BCST couplingCouplingInvNoneF32AVX512const<>+48(SB), Z4, Z24
+	VADDPS.BCST couplingCouplingInvNoneF32AVX512const<>+48(SB), Z5, Z25
+	VADDPS.BCST couplingCouplingInvNoneF32AVX512const<>+48(SB), Z6, Z26
+	VADDPS.BCST couplingCouplingInvNoneF32AVX512const<>+48(SB), Z7, Z27
+	VSUBPS.BCST couplingCouplingInvNoneF32AVX512const<>+48(SB), Z24, Z28
+	VSUBPS.BCST couplingCouplingInvNoneF32AVX512const<>+48(SB), Z25, Z29
+	VSUBPS.BCST couplingCouplingInvNoneF32AVX512const<>+48(SB), Z26, Z30
+	VSUBPS.BCST couplingCouplingInvNoneF32AVX512const<>+48(SB), Z27, Z31
 	VSUBPS      Z28, Z4, Z28
 	VSUBPS      Z29, Z5, Z29
 	VSUBPS      Z30, Z6, Z30
@@ -2676,38 +2251,38 @@ main:
 	JMP       main
 
 one:
-	CMPQ    SI, $0x00000010
-	JCS     done
-	VMOVUPS (DX), Z0
-	VXORPS  couplingCouplingInvNoneF32AVX512const<>+0(SB), Z0, Z1
+	CMPQ        SI, $0x00000010
+	JCS         done
+	VMOVUPS     (DX), Z0
+	VXORPS.BCST couplingCouplingInvNoneF32AVX512const<>+0(SB), Z0, Z1
 
 	// x = clamp(x, lo, hi); NaN passes (x is the second source)
-	VMOVUPS couplingCouplingInvNoneF32AVX512const<>+64(SB), Z2
-	VMINPS  Z1, Z2, Z1
-	VMOVUPS couplingCouplingInvNoneF32AVX512const<>+128(SB), Z2
-	VMAXPS  Z1, Z2, Z1
+	VBROADCASTSS couplingCouplingInvNoneF32AVX512const<>+4(SB), Z2
+	VMINPS       Z1, Z2, Z1
+	VBROADCASTSS couplingCouplingInvNoneF32AVX512const<>+8(SB), Z2
+	VMAXPS       Z1, Z2, Z1
 
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
 	// kept in the low bits; k = kb - 1.5*2^mant exactly
-	VMOVUPS     couplingCouplingInvNoneF32AVX512const<>+192(SB), Z4
-	VFMADD231PS couplingCouplingInvNoneF32AVX512const<>+256(SB), Z1, Z4
-	VSUBPS      couplingCouplingInvNoneF32AVX512const<>+192(SB), Z4, Z3
+	VBROADCASTSS     couplingCouplingInvNoneF32AVX512const<>+12(SB), Z4
+	VFMADD231PS.BCST couplingCouplingInvNoneF32AVX512const<>+16(SB), Z1, Z4
+	VSUBPS.BCST      couplingCouplingInvNoneF32AVX512const<>+12(SB), Z4, Z3
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PS couplingCouplingInvNoneF32AVX512const<>+320(SB), Z3, Z1
-	VFNMADD231PS couplingCouplingInvNoneF32AVX512const<>+384(SB), Z3, Z1
+	VFNMADD231PS.BCST couplingCouplingInvNoneF32AVX512const<>+20(SB), Z3, Z1
+	VFNMADD231PS.BCST couplingCouplingInvNoneF32AVX512const<>+24(SB), Z3, Z1
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPS      Z1, Z1, Z5
-	VMOVUPS     couplingCouplingInvNoneF32AVX512const<>+448(SB), Z2
-	VFMADD213PS couplingCouplingInvNoneF32AVX512const<>+512(SB), Z1, Z2
-	VFMADD213PS couplingCouplingInvNoneF32AVX512const<>+576(SB), Z1, Z2
-	VFMADD213PS couplingCouplingInvNoneF32AVX512const<>+640(SB), Z1, Z2
-	VFMADD213PS couplingCouplingInvNoneF32AVX512const<>+704(SB), Z1, Z2
+	VMULPS           Z1, Z1, Z5
+	VBROADCASTSS     couplingCouplingInvNoneF32AVX512const<>+28(SB), Z2
+	VFMADD213PS.BCST couplingCouplingInvNoneF32AVX512const<>+32(SB), Z1, Z2
+	VFMADD213PS.BCST couplingCouplingInvNoneF32AVX512const<>+36(SB), Z1, Z2
+	VFMADD213PS.BCST couplingCouplingInvNoneF32AVX512const<>+40(SB), Z1, Z2
+	VFMADD213PS.BCST couplingCouplingInvNoneF32AVX512const<>+44(SB), Z1, Z2
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPS      couplingCouplingInvNoneF32AVX512const<>+768(SB), Z1, Z6
-	VSUBPS      couplingCouplingInvNoneF32AVX512const<>+768(SB), Z6, Z7
+	VADDPS.BCST couplingCouplingInvNoneF32AVX512const<>+48(SB), Z1, Z6
+	VSUBPS.BCST couplingCouplingInvNoneF32AVX512const<>+48(SB), Z6, Z7
 	VSUBPS      Z7, Z1, Z7
 	VFMADD213PS Z7, Z5, Z2
 	VADDPS      Z2, Z6, Z6
@@ -2731,214 +2306,19 @@ done:
 	RET
 
 DATA couplingCouplingInvNoneF32AVX512const<>+0(SB)/4, $0x80000000
-DATA couplingCouplingInvNoneF32AVX512const<>+4(SB)/4, $0x80000000
-DATA couplingCouplingInvNoneF32AVX512const<>+8(SB)/4, $0x80000000
-DATA couplingCouplingInvNoneF32AVX512const<>+12(SB)/4, $0x80000000
-DATA couplingCouplingInvNoneF32AVX512const<>+16(SB)/4, $0x80000000
-DATA couplingCouplingInvNoneF32AVX512const<>+20(SB)/4, $0x80000000
-DATA couplingCouplingInvNoneF32AVX512const<>+24(SB)/4, $0x80000000
-DATA couplingCouplingInvNoneF32AVX512const<>+28(SB)/4, $0x80000000
-DATA couplingCouplingInvNoneF32AVX512const<>+32(SB)/4, $0x80000000
-DATA couplingCouplingInvNoneF32AVX512const<>+36(SB)/4, $0x80000000
-DATA couplingCouplingInvNoneF32AVX512const<>+40(SB)/4, $0x80000000
-DATA couplingCouplingInvNoneF32AVX512const<>+44(SB)/4, $0x80000000
-DATA couplingCouplingInvNoneF32AVX512const<>+48(SB)/4, $0x80000000
-DATA couplingCouplingInvNoneF32AVX512const<>+52(SB)/4, $0x80000000
-DATA couplingCouplingInvNoneF32AVX512const<>+56(SB)/4, $0x80000000
-DATA couplingCouplingInvNoneF32AVX512const<>+60(SB)/4, $0x80000000
-DATA couplingCouplingInvNoneF32AVX512const<>+64(SB)/4, $0x42b20000
-DATA couplingCouplingInvNoneF32AVX512const<>+68(SB)/4, $0x42b20000
-DATA couplingCouplingInvNoneF32AVX512const<>+72(SB)/4, $0x42b20000
-DATA couplingCouplingInvNoneF32AVX512const<>+76(SB)/4, $0x42b20000
-DATA couplingCouplingInvNoneF32AVX512const<>+80(SB)/4, $0x42b20000
-DATA couplingCouplingInvNoneF32AVX512const<>+84(SB)/4, $0x42b20000
-DATA couplingCouplingInvNoneF32AVX512const<>+88(SB)/4, $0x42b20000
-DATA couplingCouplingInvNoneF32AVX512const<>+92(SB)/4, $0x42b20000
-DATA couplingCouplingInvNoneF32AVX512const<>+96(SB)/4, $0x42b20000
-DATA couplingCouplingInvNoneF32AVX512const<>+100(SB)/4, $0x42b20000
-DATA couplingCouplingInvNoneF32AVX512const<>+104(SB)/4, $0x42b20000
-DATA couplingCouplingInvNoneF32AVX512const<>+108(SB)/4, $0x42b20000
-DATA couplingCouplingInvNoneF32AVX512const<>+112(SB)/4, $0x42b20000
-DATA couplingCouplingInvNoneF32AVX512const<>+116(SB)/4, $0x42b20000
-DATA couplingCouplingInvNoneF32AVX512const<>+120(SB)/4, $0x42b20000
-DATA couplingCouplingInvNoneF32AVX512const<>+124(SB)/4, $0x42b20000
-DATA couplingCouplingInvNoneF32AVX512const<>+128(SB)/4, $0xc2d00000
-DATA couplingCouplingInvNoneF32AVX512const<>+132(SB)/4, $0xc2d00000
-DATA couplingCouplingInvNoneF32AVX512const<>+136(SB)/4, $0xc2d00000
-DATA couplingCouplingInvNoneF32AVX512const<>+140(SB)/4, $0xc2d00000
-DATA couplingCouplingInvNoneF32AVX512const<>+144(SB)/4, $0xc2d00000
-DATA couplingCouplingInvNoneF32AVX512const<>+148(SB)/4, $0xc2d00000
-DATA couplingCouplingInvNoneF32AVX512const<>+152(SB)/4, $0xc2d00000
-DATA couplingCouplingInvNoneF32AVX512const<>+156(SB)/4, $0xc2d00000
-DATA couplingCouplingInvNoneF32AVX512const<>+160(SB)/4, $0xc2d00000
-DATA couplingCouplingInvNoneF32AVX512const<>+164(SB)/4, $0xc2d00000
-DATA couplingCouplingInvNoneF32AVX512const<>+168(SB)/4, $0xc2d00000
-DATA couplingCouplingInvNoneF32AVX512const<>+172(SB)/4, $0xc2d00000
-DATA couplingCouplingInvNoneF32AVX512const<>+176(SB)/4, $0xc2d00000
-DATA couplingCouplingInvNoneF32AVX512const<>+180(SB)/4, $0xc2d00000
-DATA couplingCouplingInvNoneF32AVX512const<>+184(SB)/4, $0xc2d00000
-DATA couplingCouplingInvNoneF32AVX512const<>+188(SB)/4, $0xc2d00000
-DATA couplingCouplingInvNoneF32AVX512const<>+192(SB)/4, $0x4b400000
-DATA couplingCouplingInvNoneF32AVX512const<>+196(SB)/4, $0x4b400000
-DATA couplingCouplingInvNoneF32AVX512const<>+200(SB)/4, $0x4b400000
-DATA couplingCouplingInvNoneF32AVX512const<>+204(SB)/4, $0x4b400000
-DATA couplingCouplingInvNoneF32AVX512const<>+208(SB)/4, $0x4b400000
-DATA couplingCouplingInvNoneF32AVX512const<>+212(SB)/4, $0x4b400000
-DATA couplingCouplingInvNoneF32AVX512const<>+216(SB)/4, $0x4b400000
-DATA couplingCouplingInvNoneF32AVX512const<>+220(SB)/4, $0x4b400000
-DATA couplingCouplingInvNoneF32AVX512const<>+224(SB)/4, $0x4b400000
-DATA couplingCouplingInvNoneF32AVX512const<>+228(SB)/4, $0x4b400000
-DATA couplingCouplingInvNoneF32AVX512const<>+232(SB)/4, $0x4b400000
-DATA couplingCouplingInvNoneF32AVX512const<>+236(SB)/4, $0x4b400000
-DATA couplingCouplingInvNoneF32AVX512const<>+240(SB)/4, $0x4b400000
-DATA couplingCouplingInvNoneF32AVX512const<>+244(SB)/4, $0x4b400000
-DATA couplingCouplingInvNoneF32AVX512const<>+248(SB)/4, $0x4b400000
-DATA couplingCouplingInvNoneF32AVX512const<>+252(SB)/4, $0x4b400000
-DATA couplingCouplingInvNoneF32AVX512const<>+256(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingInvNoneF32AVX512const<>+260(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingInvNoneF32AVX512const<>+264(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingInvNoneF32AVX512const<>+268(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingInvNoneF32AVX512const<>+272(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingInvNoneF32AVX512const<>+276(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingInvNoneF32AVX512const<>+280(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingInvNoneF32AVX512const<>+284(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingInvNoneF32AVX512const<>+288(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingInvNoneF32AVX512const<>+292(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingInvNoneF32AVX512const<>+296(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingInvNoneF32AVX512const<>+300(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingInvNoneF32AVX512const<>+304(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingInvNoneF32AVX512const<>+308(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingInvNoneF32AVX512const<>+312(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingInvNoneF32AVX512const<>+316(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingInvNoneF32AVX512const<>+320(SB)/4, $0x3f318000
-DATA couplingCouplingInvNoneF32AVX512const<>+324(SB)/4, $0x3f318000
-DATA couplingCouplingInvNoneF32AVX512const<>+328(SB)/4, $0x3f318000
-DATA couplingCouplingInvNoneF32AVX512const<>+332(SB)/4, $0x3f318000
-DATA couplingCouplingInvNoneF32AVX512const<>+336(SB)/4, $0x3f318000
-DATA couplingCouplingInvNoneF32AVX512const<>+340(SB)/4, $0x3f318000
-DATA couplingCouplingInvNoneF32AVX512const<>+344(SB)/4, $0x3f318000
-DATA couplingCouplingInvNoneF32AVX512const<>+348(SB)/4, $0x3f318000
-DATA couplingCouplingInvNoneF32AVX512const<>+352(SB)/4, $0x3f318000
-DATA couplingCouplingInvNoneF32AVX512const<>+356(SB)/4, $0x3f318000
-DATA couplingCouplingInvNoneF32AVX512const<>+360(SB)/4, $0x3f318000
-DATA couplingCouplingInvNoneF32AVX512const<>+364(SB)/4, $0x3f318000
-DATA couplingCouplingInvNoneF32AVX512const<>+368(SB)/4, $0x3f318000
-DATA couplingCouplingInvNoneF32AVX512const<>+372(SB)/4, $0x3f318000
-DATA couplingCouplingInvNoneF32AVX512const<>+376(SB)/4, $0x3f318000
-DATA couplingCouplingInvNoneF32AVX512const<>+380(SB)/4, $0x3f318000
-DATA couplingCouplingInvNoneF32AVX512const<>+384(SB)/4, $0xb95e8083
-DATA couplingCouplingInvNoneF32AVX512const<>+388(SB)/4, $0xb95e8083
-DATA couplingCouplingInvNoneF32AVX512const<>+392(SB)/4, $0xb95e8083
-DATA couplingCouplingInvNoneF32AVX512const<>+396(SB)/4, $0xb95e8083
-DATA couplingCouplingInvNoneF32AVX512const<>+400(SB)/4, $0xb95e8083
-DATA couplingCouplingInvNoneF32AVX512const<>+404(SB)/4, $0xb95e8083
-DATA couplingCouplingInvNoneF32AVX512const<>+408(SB)/4, $0xb95e8083
-DATA couplingCouplingInvNoneF32AVX512const<>+412(SB)/4, $0xb95e8083
-DATA couplingCouplingInvNoneF32AVX512const<>+416(SB)/4, $0xb95e8083
-DATA couplingCouplingInvNoneF32AVX512const<>+420(SB)/4, $0xb95e8083
-DATA couplingCouplingInvNoneF32AVX512const<>+424(SB)/4, $0xb95e8083
-DATA couplingCouplingInvNoneF32AVX512const<>+428(SB)/4, $0xb95e8083
-DATA couplingCouplingInvNoneF32AVX512const<>+432(SB)/4, $0xb95e8083
-DATA couplingCouplingInvNoneF32AVX512const<>+436(SB)/4, $0xb95e8083
-DATA couplingCouplingInvNoneF32AVX512const<>+440(SB)/4, $0xb95e8083
-DATA couplingCouplingInvNoneF32AVX512const<>+444(SB)/4, $0xb95e8083
-DATA couplingCouplingInvNoneF32AVX512const<>+448(SB)/4, $0x3ab51200
-DATA couplingCouplingInvNoneF32AVX512const<>+452(SB)/4, $0x3ab51200
-DATA couplingCouplingInvNoneF32AVX512const<>+456(SB)/4, $0x3ab51200
-DATA couplingCouplingInvNoneF32AVX512const<>+460(SB)/4, $0x3ab51200
-DATA couplingCouplingInvNoneF32AVX512const<>+464(SB)/4, $0x3ab51200
-DATA couplingCouplingInvNoneF32AVX512const<>+468(SB)/4, $0x3ab51200
-DATA couplingCouplingInvNoneF32AVX512const<>+472(SB)/4, $0x3ab51200
-DATA couplingCouplingInvNoneF32AVX512const<>+476(SB)/4, $0x3ab51200
-DATA couplingCouplingInvNoneF32AVX512const<>+480(SB)/4, $0x3ab51200
-DATA couplingCouplingInvNoneF32AVX512const<>+484(SB)/4, $0x3ab51200
-DATA couplingCouplingInvNoneF32AVX512const<>+488(SB)/4, $0x3ab51200
-DATA couplingCouplingInvNoneF32AVX512const<>+492(SB)/4, $0x3ab51200
-DATA couplingCouplingInvNoneF32AVX512const<>+496(SB)/4, $0x3ab51200
-DATA couplingCouplingInvNoneF32AVX512const<>+500(SB)/4, $0x3ab51200
-DATA couplingCouplingInvNoneF32AVX512const<>+504(SB)/4, $0x3ab51200
-DATA couplingCouplingInvNoneF32AVX512const<>+508(SB)/4, $0x3ab51200
-DATA couplingCouplingInvNoneF32AVX512const<>+512(SB)/4, $0x3c091d01
-DATA couplingCouplingInvNoneF32AVX512const<>+516(SB)/4, $0x3c091d01
-DATA couplingCouplingInvNoneF32AVX512const<>+520(SB)/4, $0x3c091d01
-DATA couplingCouplingInvNoneF32AVX512const<>+524(SB)/4, $0x3c091d01
-DATA couplingCouplingInvNoneF32AVX512const<>+528(SB)/4, $0x3c091d01
-DATA couplingCouplingInvNoneF32AVX512const<>+532(SB)/4, $0x3c091d01
-DATA couplingCouplingInvNoneF32AVX512const<>+536(SB)/4, $0x3c091d01
-DATA couplingCouplingInvNoneF32AVX512const<>+540(SB)/4, $0x3c091d01
-DATA couplingCouplingInvNoneF32AVX512const<>+544(SB)/4, $0x3c091d01
-DATA couplingCouplingInvNoneF32AVX512const<>+548(SB)/4, $0x3c091d01
-DATA couplingCouplingInvNoneF32AVX512const<>+552(SB)/4, $0x3c091d01
-DATA couplingCouplingInvNoneF32AVX512const<>+556(SB)/4, $0x3c091d01
-DATA couplingCouplingInvNoneF32AVX512const<>+560(SB)/4, $0x3c091d01
-DATA couplingCouplingInvNoneF32AVX512const<>+564(SB)/4, $0x3c091d01
-DATA couplingCouplingInvNoneF32AVX512const<>+568(SB)/4, $0x3c091d01
-DATA couplingCouplingInvNoneF32AVX512const<>+572(SB)/4, $0x3c091d01
-DATA couplingCouplingInvNoneF32AVX512const<>+576(SB)/4, $0x3d2aac79
-DATA couplingCouplingInvNoneF32AVX512const<>+580(SB)/4, $0x3d2aac79
-DATA couplingCouplingInvNoneF32AVX512const<>+584(SB)/4, $0x3d2aac79
-DATA couplingCouplingInvNoneF32AVX512const<>+588(SB)/4, $0x3d2aac79
-DATA couplingCouplingInvNoneF32AVX512const<>+592(SB)/4, $0x3d2aac79
-DATA couplingCouplingInvNoneF32AVX512const<>+596(SB)/4, $0x3d2aac79
-DATA couplingCouplingInvNoneF32AVX512const<>+600(SB)/4, $0x3d2aac79
-DATA couplingCouplingInvNoneF32AVX512const<>+604(SB)/4, $0x3d2aac79
-DATA couplingCouplingInvNoneF32AVX512const<>+608(SB)/4, $0x3d2aac79
-DATA couplingCouplingInvNoneF32AVX512const<>+612(SB)/4, $0x3d2aac79
-DATA couplingCouplingInvNoneF32AVX512const<>+616(SB)/4, $0x3d2aac79
-DATA couplingCouplingInvNoneF32AVX512const<>+620(SB)/4, $0x3d2aac79
-DATA couplingCouplingInvNoneF32AVX512const<>+624(SB)/4, $0x3d2aac79
-DATA couplingCouplingInvNoneF32AVX512const<>+628(SB)/4, $0x3d2aac79
-DATA couplingCouplingInvNoneF32AVX512const<>+632(SB)/4, $0x3d2aac79
-DATA couplingCouplingInvNoneF32AVX512const<>+636(SB)/4, $0x3d2aac79
-DATA couplingCouplingInvNoneF32AVX512const<>+640(SB)/4, $0x3e2aaa49
-DATA couplingCouplingInvNoneF32AVX512const<>+644(SB)/4, $0x3e2aaa49
-DATA couplingCouplingInvNoneF32AVX512const<>+648(SB)/4, $0x3e2aaa49
-DATA couplingCouplingInvNoneF32AVX512const<>+652(SB)/4, $0x3e2aaa49
-DATA couplingCouplingInvNoneF32AVX512const<>+656(SB)/4, $0x3e2aaa49
-DATA couplingCouplingInvNoneF32AVX512const<>+660(SB)/4, $0x3e2aaa49
-DATA couplingCouplingInvNoneF32AVX512const<>+664(SB)/4, $0x3e2aaa49
-DATA couplingCouplingInvNoneF32AVX512const<>+668(SB)/4, $0x3e2aaa49
-DATA couplingCouplingInvNoneF32AVX512const<>+672(SB)/4, $0x3e2aaa49
-DATA couplingCouplingInvNoneF32AVX512const<>+676(SB)/4, $0x3e2aaa49
-DATA couplingCouplingInvNoneF32AVX512const<>+680(SB)/4, $0x3e2aaa49
-DATA couplingCouplingInvNoneF32AVX512const<>+684(SB)/4, $0x3e2aaa49
-DATA couplingCouplingInvNoneF32AVX512const<>+688(SB)/4, $0x3e2aaa49
-DATA couplingCouplingInvNoneF32AVX512const<>+692(SB)/4, $0x3e2aaa49
-DATA couplingCouplingInvNoneF32AVX512const<>+696(SB)/4, $0x3e2aaa49
-DATA couplingCouplingInvNoneF32AVX512const<>+700(SB)/4, $0x3e2aaa49
-DATA couplingCouplingInvNoneF32AVX512const<>+704(SB)/4, $0x3efffffe
-DATA couplingCouplingInvNoneF32AVX512const<>+708(SB)/4, $0x3efffffe
-DATA couplingCouplingInvNoneF32AVX512const<>+712(SB)/4, $0x3efffffe
-DATA couplingCouplingInvNoneF32AVX512const<>+716(SB)/4, $0x3efffffe
-DATA couplingCouplingInvNoneF32AVX512const<>+720(SB)/4, $0x3efffffe
-DATA couplingCouplingInvNoneF32AVX512const<>+724(SB)/4, $0x3efffffe
-DATA couplingCouplingInvNoneF32AVX512const<>+728(SB)/4, $0x3efffffe
-DATA couplingCouplingInvNoneF32AVX512const<>+732(SB)/4, $0x3efffffe
-DATA couplingCouplingInvNoneF32AVX512const<>+736(SB)/4, $0x3efffffe
-DATA couplingCouplingInvNoneF32AVX512const<>+740(SB)/4, $0x3efffffe
-DATA couplingCouplingInvNoneF32AVX512const<>+744(SB)/4, $0x3efffffe
-DATA couplingCouplingInvNoneF32AVX512const<>+748(SB)/4, $0x3efffffe
-DATA couplingCouplingInvNoneF32AVX512const<>+752(SB)/4, $0x3efffffe
-DATA couplingCouplingInvNoneF32AVX512const<>+756(SB)/4, $0x3efffffe
-DATA couplingCouplingInvNoneF32AVX512const<>+760(SB)/4, $0x3efffffe
-DATA couplingCouplingInvNoneF32AVX512const<>+764(SB)/4, $0x3efffffe
-DATA couplingCouplingInvNoneF32AVX512const<>+768(SB)/4, $0x3f800000
-DATA couplingCouplingInvNoneF32AVX512const<>+772(SB)/4, $0x3f800000
-DATA couplingCouplingInvNoneF32AVX512const<>+776(SB)/4, $0x3f800000
-DATA couplingCouplingInvNoneF32AVX512const<>+780(SB)/4, $0x3f800000
-DATA couplingCouplingInvNoneF32AVX512const<>+784(SB)/4, $0x3f800000
-DATA couplingCouplingInvNoneF32AVX512const<>+788(SB)/4, $0x3f800000
-DATA couplingCouplingInvNoneF32AVX512const<>+792(SB)/4, $0x3f800000
-DATA couplingCouplingInvNoneF32AVX512const<>+796(SB)/4, $0x3f800000
-DATA couplingCouplingInvNoneF32AVX512const<>+800(SB)/4, $0x3f800000
-DATA couplingCouplingInvNoneF32AVX512const<>+804(SB)/4, $0x3f800000
-DATA couplingCouplingInvNoneF32AVX512const<>+808(SB)/4, $0x3f800000
-DATA couplingCouplingInvNoneF32AVX512const<>+812(SB)/4, $0x3f800000
-DATA couplingCouplingInvNoneF32AVX512const<>+816(SB)/4, $0x3f800000
-DATA couplingCouplingInvNoneF32AVX512const<>+820(SB)/4, $0x3f800000
-DATA couplingCouplingInvNoneF32AVX512const<>+824(SB)/4, $0x3f800000
-DATA couplingCouplingInvNoneF32AVX512const<>+828(SB)/4, $0x3f800000
-GLOBL couplingCouplingInvNoneF32AVX512const<>(SB), RODATA|NOPTR, $832
+DATA couplingCouplingInvNoneF32AVX512const<>+4(SB)/4, $0x42b20000
+DATA couplingCouplingInvNoneF32AVX512const<>+8(SB)/4, $0xc2d00000
+DATA couplingCouplingInvNoneF32AVX512const<>+12(SB)/4, $0x4b400000
+DATA couplingCouplingInvNoneF32AVX512const<>+16(SB)/4, $0x3fb8aa3b
+DATA couplingCouplingInvNoneF32AVX512const<>+20(SB)/4, $0x3f318000
+DATA couplingCouplingInvNoneF32AVX512const<>+24(SB)/4, $0xb95e8083
+DATA couplingCouplingInvNoneF32AVX512const<>+28(SB)/4, $0x3ab51200
+DATA couplingCouplingInvNoneF32AVX512const<>+32(SB)/4, $0x3c091d01
+DATA couplingCouplingInvNoneF32AVX512const<>+36(SB)/4, $0x3d2aac79
+DATA couplingCouplingInvNoneF32AVX512const<>+40(SB)/4, $0x3e2aaa49
+DATA couplingCouplingInvNoneF32AVX512const<>+44(SB)/4, $0x3efffffe
+DATA couplingCouplingInvNoneF32AVX512const<>+48(SB)/4, $0x3f800000
+GLOBL couplingCouplingInvNoneF32AVX512const<>(SB), RODATA|NOPTR, $52
 
 // func CouplingBwdNoneF64AVX2(dx []float64, ds []float64, dy []float64, x []float64, s []float64, p []float64)
 // Requires: AVX, AVX2, FMA3
@@ -3301,107 +2681,107 @@ main:
 	VMOVUPD 192(DX), Z7
 
 	// x = clamp(x, lo, hi); NaN passes (x is the second source)
-	VMOVUPD couplingCouplingBwdNoneF64AVX512const<>+0(SB), Z8
-	VMOVUPD couplingCouplingBwdNoneF64AVX512const<>+0(SB), Z9
-	VMOVUPD couplingCouplingBwdNoneF64AVX512const<>+0(SB), Z10
-	VMOVUPD couplingCouplingBwdNoneF64AVX512const<>+0(SB), Z11
-	VMINPD  Z0, Z8, Z0
-	VMINPD  Z1, Z9, Z1
-	VMINPD  Z2, Z10, Z2
-	VMINPD  Z3, Z11, Z3
-	VMOVUPD couplingCouplingBwdNoneF64AVX512const<>+64(SB), Z8
-	VMOVUPD couplingCouplingBwdNoneF64AVX512const<>+64(SB), Z9
-	VMOVUPD couplingCouplingBwdNoneF64AVX512const<>+64(SB), Z10
-	VMOVUPD couplingCouplingBwdNoneF64AVX512const<>+64(SB), Z11
-	VMAXPD  Z0, Z8, Z0
-	VMAXPD  Z1, Z9, Z1
-	VMAXPD  Z2, Z10, Z2
-	VMAXPD  Z3, Z11, Z3
+	VBROADCASTSD couplingCouplingBwdNoneF64AVX512const<>+0(SB), Z8
+	VBROADCASTSD couplingCouplingBwdNoneF64AVX512const<>+0(SB), Z9
+	VBROADCASTSD couplingCouplingBwdNoneF64AVX512const<>+0(SB), Z10
+	VBROADCASTSD couplingCouplingBwdNoneF64AVX512const<>+0(SB), Z11
+	VMINPD       Z0, Z8, Z0
+	VMINPD       Z1, Z9, Z1
+	VMINPD       Z2, Z10, Z2
+	VMINPD       Z3, Z11, Z3
+	VBROADCASTSD couplingCouplingBwdNoneF64AVX512const<>+8(SB), Z8
+	VBROADCASTSD couplingCouplingBwdNoneF64AVX512const<>+8(SB), Z9
+	VBROADCASTSD couplingCouplingBwdNoneF64AVX512const<>+8(SB), Z10
+	VBROADCASTSD couplingCouplingBwdNoneF64AVX512const<>+8(SB), Z11
+	VMAXPD       Z0, Z8, Z0
+	VMAXPD       Z1, Z9, Z1
+	VMAXPD       Z2, Z10, Z2
+	VMAXPD       Z3, Z11, Z3
 
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
 	// kept in the low bits; k = kb - 1.5*2^mant exactly
-	VMOVUPD     couplingCouplingBwdNoneF64AVX512const<>+128(SB), Z16
-	VMOVUPD     couplingCouplingBwdNoneF64AVX512const<>+128(SB), Z17
-	VMOVUPD     couplingCouplingBwdNoneF64AVX512const<>+128(SB), Z18
-	VMOVUPD     couplingCouplingBwdNoneF64AVX512const<>+128(SB), Z19
-	VFMADD231PD couplingCouplingBwdNoneF64AVX512const<>+192(SB), Z0, Z16
-	VFMADD231PD couplingCouplingBwdNoneF64AVX512const<>+192(SB), Z1, Z17
-	VFMADD231PD couplingCouplingBwdNoneF64AVX512const<>+192(SB), Z2, Z18
-	VFMADD231PD couplingCouplingBwdNoneF64AVX512const<>+192(SB), Z3, Z19
-	VSUBPD      couplingCouplingBwdNoneF64AVX512const<>+128(SB), Z16, Z12
-	VSUBPD      couplingCouplingBwdNoneF64AVX512const<>+128(SB), Z17, Z13
-	VSUBPD      couplingCouplingBwdNoneF64AVX512const<>+128(SB), Z18, Z14
-	VSUBPD      couplingCouplingBwdNoneF64AVX512const<>+128(SB), Z19, Z15
+	VBROADCASTSD     couplingCouplingBwdNoneF64AVX512const<>+16(SB), Z16
+	VBROADCASTSD     couplingCouplingBwdNoneF64AVX512const<>+16(SB), Z17
+	VBROADCASTSD     couplingCouplingBwdNoneF64AVX512const<>+16(SB), Z18
+	VBROADCASTSD     couplingCouplingBwdNoneF64AVX512const<>+16(SB), Z19
+	VFMADD231PD.BCST couplingCouplingBwdNoneF64AVX512const<>+24(SB), Z0, Z16
+	VFMADD231PD.BCST couplingCouplingBwdNoneF64AVX512const<>+24(SB), Z1, Z17
+	VFMADD231PD.BCST couplingCouplingBwdNoneF64AVX512const<>+24(SB), Z2, Z18
+	VFMADD231PD.BCST couplingCouplingBwdNoneF64AVX512const<>+24(SB), Z3, Z19
+	VSUBPD.BCST      couplingCouplingBwdNoneF64AVX512const<>+16(SB), Z16, Z12
+	VSUBPD.BCST      couplingCouplingBwdNoneF64AVX512const<>+16(SB), Z17, Z13
+	VSUBPD.BCST      couplingCouplingBwdNoneF64AVX512const<>+16(SB), Z18, Z14
+	VSUBPD.BCST      couplingCouplingBwdNoneF64AVX512const<>+16(SB), Z19, Z15
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PD couplingCouplingBwdNoneF64AVX512const<>+256(SB), Z12, Z0
-	VFNMADD231PD couplingCouplingBwdNoneF64AVX512const<>+256(SB), Z13, Z1
-	VFNMADD231PD couplingCouplingBwdNoneF64AVX512const<>+256(SB), Z14, Z2
-	VFNMADD231PD couplingCouplingBwdNoneF64AVX512const<>+256(SB), Z15, Z3
-	VFNMADD231PD couplingCouplingBwdNoneF64AVX512const<>+320(SB), Z12, Z0
-	VFNMADD231PD couplingCouplingBwdNoneF64AVX512const<>+320(SB), Z13, Z1
-	VFNMADD231PD couplingCouplingBwdNoneF64AVX512const<>+320(SB), Z14, Z2
-	VFNMADD231PD couplingCouplingBwdNoneF64AVX512const<>+320(SB), Z15, Z3
+	VFNMADD231PD.BCST couplingCouplingBwdNoneF64AVX512const<>+32(SB), Z12, Z0
+	VFNMADD231PD.BCST couplingCouplingBwdNoneF64AVX512const<>+32(SB), Z13, Z1
+	VFNMADD231PD.BCST couplingCouplingBwdNoneF64AVX512const<>+32(SB), Z14, Z2
+	VFNMADD231PD.BCST couplingCouplingBwdNoneF64AVX512const<>+32(SB), Z15, Z3
+	VFNMADD231PD.BCST couplingCouplingBwdNoneF64AVX512const<>+40(SB), Z12, Z0
+	VFNMADD231PD.BCST couplingCouplingBwdNoneF64AVX512const<>+40(SB), Z13, Z1
+	VFNMADD231PD.BCST couplingCouplingBwdNoneF64AVX512const<>+40(SB), Z14, Z2
+	VFNMADD231PD.BCST couplingCouplingBwdNoneF64AVX512const<>+40(SB), Z15, Z3
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPD      Z0, Z0, Z20
-	VMULPD      Z1, Z1, Z21
-	VMULPD      Z2, Z2, Z22
-	VMULPD      Z3, Z3, Z23
-	VMOVUPD     couplingCouplingBwdNoneF64AVX512const<>+384(SB), Z8
-	VMOVUPD     couplingCouplingBwdNoneF64AVX512const<>+384(SB), Z9
-	VMOVUPD     couplingCouplingBwdNoneF64AVX512const<>+384(SB), Z10
-	VMOVUPD     couplingCouplingBwdNoneF64AVX512const<>+384(SB), Z11
-	VMOVUPD     couplingCouplingBwdNoneF64AVX512const<>+448(SB), Z24
-	VMOVUPD     couplingCouplingBwdNoneF64AVX512const<>+448(SB), Z25
-	VMOVUPD     couplingCouplingBwdNoneF64AVX512const<>+448(SB), Z26
-	VMOVUPD     couplingCouplingBwdNoneF64AVX512const<>+448(SB), Z27
-	VFMADD213PD couplingCouplingBwdNoneF64AVX512const<>+512(SB), Z20, Z8
-	VFMADD213PD couplingCouplingBwdNoneF64AVX512const<>+512(SB), Z21, Z9
-	VFMADD213PD couplingCouplingBwdNoneF64AVX512const<>+512(SB), Z22, Z10
-	VFMADD213PD couplingCouplingBwdNoneF64AVX512const<>+512(SB), Z23, Z11
-	VFMADD213PD couplingCouplingBwdNoneF64AVX512const<>+576(SB), Z20, Z24
-	VFMADD213PD couplingCouplingBwdNoneF64AVX512const<>+576(SB), Z21, Z25
-	VFMADD213PD couplingCouplingBwdNoneF64AVX512const<>+576(SB), Z22, Z26
-	VFMADD213PD couplingCouplingBwdNoneF64AVX512const<>+576(SB), Z23, Z27
-	VFMADD213PD couplingCouplingBwdNoneF64AVX512const<>+640(SB), Z20, Z8
-	VFMADD213PD couplingCouplingBwdNoneF64AVX512const<>+640(SB), Z21, Z9
-	VFMADD213PD couplingCouplingBwdNoneF64AVX512const<>+640(SB), Z22, Z10
-	VFMADD213PD couplingCouplingBwdNoneF64AVX512const<>+640(SB), Z23, Z11
-	VFMADD213PD couplingCouplingBwdNoneF64AVX512const<>+704(SB), Z20, Z24
-	VFMADD213PD couplingCouplingBwdNoneF64AVX512const<>+704(SB), Z21, Z25
-	VFMADD213PD couplingCouplingBwdNoneF64AVX512const<>+704(SB), Z22, Z26
-	VFMADD213PD couplingCouplingBwdNoneF64AVX512const<>+704(SB), Z23, Z27
-	VFMADD213PD couplingCouplingBwdNoneF64AVX512const<>+768(SB), Z20, Z8
-	VFMADD213PD couplingCouplingBwdNoneF64AVX512const<>+768(SB), Z21, Z9
-	VFMADD213PD couplingCouplingBwdNoneF64AVX512const<>+768(SB), Z22, Z10
-	VFMADD213PD couplingCouplingBwdNoneF64AVX512const<>+768(SB), Z23, Z11
-	VFMADD213PD couplingCouplingBwdNoneF64AVX512const<>+832(SB), Z20, Z24
-	VFMADD213PD couplingCouplingBwdNoneF64AVX512const<>+832(SB), Z21, Z25
-	VFMADD213PD couplingCouplingBwdNoneF64AVX512const<>+832(SB), Z22, Z26
-	VFMADD213PD couplingCouplingBwdNoneF64AVX512const<>+832(SB), Z23, Z27
-	VFMADD213PD couplingCouplingBwdNoneF64AVX512const<>+896(SB), Z20, Z8
-	VFMADD213PD couplingCouplingBwdNoneF64AVX512const<>+896(SB), Z21, Z9
-	VFMADD213PD couplingCouplingBwdNoneF64AVX512const<>+896(SB), Z22, Z10
-	VFMADD213PD couplingCouplingBwdNoneF64AVX512const<>+896(SB), Z23, Z11
-	VFMADD213PD couplingCouplingBwdNoneF64AVX512const<>+960(SB), Z20, Z24
-	VFMADD213PD couplingCouplingBwdNoneF64AVX512const<>+960(SB), Z21, Z25
-	VFMADD213PD couplingCouplingBwdNoneF64AVX512const<>+960(SB), Z22, Z26
-	VFMADD213PD couplingCouplingBwdNoneF64AVX512const<>+960(SB), Z23, Z27
-	VFMADD213PD Z8, Z0, Z24
-	VFMADD213PD Z9, Z1, Z25
-	VFMADD213PD Z10, Z2, Z26
-	VFMADD213PD Z11, Z3, Z27
+	VMULPD           Z0, Z0, Z20
+	VMULPD           Z1, Z1, Z21
+	VMULPD           Z2, Z2, Z22
+	VMULPD           Z3, Z3, Z23
+	VBROADCASTSD     couplingCouplingBwdNoneF64AVX512const<>+48(SB), Z8
+	VBROADCASTSD     couplingCouplingBwdNoneF64AVX512const<>+48(SB), Z9
+	VBROADCASTSD     couplingCouplingBwdNoneF64AVX512const<>+48(SB), Z10
+	VBROADCASTSD     couplingCouplingBwdNoneF64AVX512const<>+48(SB), Z11
+	VBROADCASTSD     couplingCouplingBwdNoneF64AVX512const<>+56(SB), Z24
+	VBROADCASTSD     couplingCouplingBwdNoneF64AVX512const<>+56(SB), Z25
+	VBROADCASTSD     couplingCouplingBwdNoneF64AVX512const<>+56(SB), Z26
+	VBROADCASTSD     couplingCouplingBwdNoneF64AVX512const<>+56(SB), Z27
+	VFMADD213PD.BCST couplingCouplingBwdNoneF64AVX512const<>+64(SB), Z20, Z8
+	VFMADD213PD.BCST couplingCouplingBwdNoneF64AVX512const<>+64(SB), Z21, Z9
+	VFMADD213PD.BCST couplingCouplingBwdNoneF64AVX512const<>+64(SB), Z22, Z10
+	VFMADD213PD.BCST couplingCouplingBwdNoneF64AVX512const<>+64(SB), Z23, Z11
+	VFMADD213PD.BCST couplingCouplingBwdNoneF64AVX512const<>+72(SB), Z20, Z24
+	VFMADD213PD.BCST couplingCouplingBwdNoneF64AVX512const<>+72(SB), Z21, Z25
+	VFMADD213PD.BCST couplingCouplingBwdNoneF64AVX512const<>+72(SB), Z22, Z26
+	VFMADD213PD.BCST couplingCouplingBwdNoneF64AVX512const<>+72(SB), Z23, Z27
+	VFMADD213PD.BCST couplingCouplingBwdNoneF64AVX512const<>+80(SB), Z20, Z8
+	VFMADD213PD.BCST couplingCouplingBwdNoneF64AVX512const<>+80(SB), Z21, Z9
+	VFMADD213PD.BCST couplingCouplingBwdNoneF64AVX512const<>+80(SB), Z22, Z10
+	VFMADD213PD.BCST couplingCouplingBwdNoneF64AVX512const<>+80(SB), Z23, Z11
+	VFMADD213PD.BCST couplingCouplingBwdNoneF64AVX512const<>+88(SB), Z20, Z24
+	VFMADD213PD.BCST couplingCouplingBwdNoneF64AVX512const<>+88(SB), Z21, Z25
+	VFMADD213PD.BCST couplingCouplingBwdNoneF64AVX512const<>+88(SB), Z22, Z26
+	VFMADD213PD.BCST couplingCouplingBwdNoneF64AVX512const<>+88(SB), Z23, Z27
+	VFMADD213PD.BCST couplingCouplingBwdNoneF64AVX512const<>+96(SB), Z20, Z8
+	VFMADD213PD.BCST couplingCouplingBwdNoneF64AVX512const<>+96(SB), Z21, Z9
+	VFMADD213PD.BCST couplingCouplingBwdNoneF64AVX512const<>+96(SB), Z22, Z10
+	VFMADD213PD.BCST couplingCouplingBwdNoneF64AVX512const<>+96(SB), Z23, Z11
+	VFMADD213PD.BCST couplingCouplingBwdNoneF64AVX512const<>+104(SB), Z20, Z24
+	VFMADD213PD.BCST couplingCouplingBwdNoneF64AVX512const<>+104(SB), Z21, Z25
+	VFMADD213PD.BCST couplingCouplingBwdNoneF64AVX512const<>+104(SB), Z22, Z26
+	VFMADD213PD.BCST couplingCouplingBwdNoneF64AVX512const<>+104(SB), Z23, Z27
+	VFMADD213PD.BCST couplingCouplingBwdNoneF64AVX512const<>+112(SB), Z20, Z8
+	VFMADD213PD.BCST couplingCouplingBwdNoneF64AVX512const<>+112(SB), Z21, Z9
+	VFMADD213PD.BCST couplingCouplingBwdNoneF64AVX512const<>+112(SB), Z22, Z10
+	VFMADD213PD.BCST couplingCouplingBwdNoneF64AVX512const<>+112(SB), Z23, Z11
+	VFMADD213PD.BCST couplingCouplingBwdNoneF64AVX512const<>+120(SB), Z20, Z24
+	VFMADD213PD.BCST couplingCouplingBwdNoneF64AVX512const<>+120(SB), Z21, Z25
+	VFMADD213PD.BCST couplingCouplingBwdNoneF64AVX512const<>+120(SB), Z22, Z26
+	VFMADD213PD.BCST couplingCouplingBwdNoneF64AVX512const<>+120(SB), Z23, Z27
+	VFMADD213PD      Z8, Z0, Z24
+	VFMADD213PD      Z9, Z1, Z25
+	VFMADD213PD      Z10, Z2, Z26
+	VFMADD213PD      Z11, Z3, Z27
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPD      couplingCouplingBwdNoneF64AVX512const<>+1024(SB), Z0, Z28
-	VADDPD      couplingCouplingBwdNoneF64AVX512const<>+1024(SB), Z1, Z29
-	VADDPD      couplingCouplingBwdNoneF64AVX512const<>+1024(SB), Z2, Z30
-	VADDPD      couplingCouplingBwdNoneF64AVX512const<>+1024(SB), Z3, Z31
-	VSUBPD      couplingCouplingBwdNoneF64AVX512const<>+1024(SB), Z28, Z8
-	VSUBPD      couplingCouplingBwdNoneF64AVX512const<>+1024(SB), Z29, Z9
-	VSUBPD      couplingCouplingBwdNoneF64AVX512const<>+1024(SB), Z30, Z10
-	VSUBPD      couplingCouplingBwdNoneF64AVX512const<>+1024(SB), Z31, Z11
+	VADDPD.BCST couplingCouplingBwdNoneF64AVX512const<>+128(SB), Z0, Z28
+	VADDPD.BCST couplingCouplingBwdNoneF64AVX512const<>+128(SB), Z1, Z29
+	VADDPD.BCST couplingCouplingBwdNoneF64AVX512const<>+128(SB), Z2, Z30
+	VADDPD.BCST couplingCouplingBwdNoneF64AVX512const<>+128(SB), Z3, Z31
+	VSUBPD.BCST couplingCouplingBwdNoneF64AVX512const<>+128(SB), Z28, Z8
+	VSUBPD.BCST couplingCouplingBwdNoneF64AVX512const<>+128(SB), Z29, Z9
+	VSUBPD.BCST couplingCouplingBwdNoneF64AVX512const<>+128(SB), Z30, Z10
+	VSUBPD.BCST couplingCouplingBwdNoneF64AVX512const<>+128(SB), Z31, Z11
 	VSUBPD      Z8, Z0, Z8
 	VSUBPD      Z9, Z1, Z9
 	VSUBPD      Z10, Z2, Z10
@@ -3436,10 +2816,10 @@ main:
 	VFMADD231PD  Z13, Z21, Z17
 	VFMADD231PD  Z14, Z22, Z18
 	VFMADD231PD  Z15, Z23, Z19
-	VMOVUPD      couplingCouplingBwdNoneF64AVX512const<>+1024(SB), Z24
-	VMOVUPD      couplingCouplingBwdNoneF64AVX512const<>+1024(SB), Z25
-	VMOVUPD      couplingCouplingBwdNoneF64AVX512const<>+1024(SB), Z26
-	VMOVUPD      couplingCouplingBwdNoneF64AVX512const<>+1024(SB), Z27
+	VBROADCASTSD couplingCouplingBwdNoneF64AVX512const<>+128(SB), Z24
+	VBROADCASTSD couplingCouplingBwdNoneF64AVX512const<>+128(SB), Z25
+	VBROADCASTSD couplingCouplingBwdNoneF64AVX512const<>+128(SB), Z26
+	VBROADCASTSD couplingCouplingBwdNoneF64AVX512const<>+128(SB), Z27
 	VMOVUPD      Z20, (AX)
 	VMOVUPD      Z21, 64(AX)
 	VMOVUPD      Z22, 128(AX)
@@ -3463,38 +2843,38 @@ one:
 	VMOVUPD (DX), Z1
 
 	// x = clamp(x, lo, hi); NaN passes (x is the second source)
-	VMOVUPD couplingCouplingBwdNoneF64AVX512const<>+0(SB), Z2
-	VMINPD  Z0, Z2, Z0
-	VMOVUPD couplingCouplingBwdNoneF64AVX512const<>+64(SB), Z2
-	VMAXPD  Z0, Z2, Z0
+	VBROADCASTSD couplingCouplingBwdNoneF64AVX512const<>+0(SB), Z2
+	VMINPD       Z0, Z2, Z0
+	VBROADCASTSD couplingCouplingBwdNoneF64AVX512const<>+8(SB), Z2
+	VMAXPD       Z0, Z2, Z0
 
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
 	// kept in the low bits; k = kb - 1.5*2^mant exactly
-	VMOVUPD     couplingCouplingBwdNoneF64AVX512const<>+128(SB), Z4
-	VFMADD231PD couplingCouplingBwdNoneF64AVX512const<>+192(SB), Z0, Z4
-	VSUBPD      couplingCouplingBwdNoneF64AVX512const<>+128(SB), Z4, Z3
+	VBROADCASTSD     couplingCouplingBwdNoneF64AVX512const<>+16(SB), Z4
+	VFMADD231PD.BCST couplingCouplingBwdNoneF64AVX512const<>+24(SB), Z0, Z4
+	VSUBPD.BCST      couplingCouplingBwdNoneF64AVX512const<>+16(SB), Z4, Z3
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PD couplingCouplingBwdNoneF64AVX512const<>+256(SB), Z3, Z0
-	VFNMADD231PD couplingCouplingBwdNoneF64AVX512const<>+320(SB), Z3, Z0
+	VFNMADD231PD.BCST couplingCouplingBwdNoneF64AVX512const<>+32(SB), Z3, Z0
+	VFNMADD231PD.BCST couplingCouplingBwdNoneF64AVX512const<>+40(SB), Z3, Z0
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPD      Z0, Z0, Z5
-	VMOVUPD     couplingCouplingBwdNoneF64AVX512const<>+384(SB), Z2
-	VMOVUPD     couplingCouplingBwdNoneF64AVX512const<>+448(SB), Z6
-	VFMADD213PD couplingCouplingBwdNoneF64AVX512const<>+512(SB), Z5, Z2
-	VFMADD213PD couplingCouplingBwdNoneF64AVX512const<>+576(SB), Z5, Z6
-	VFMADD213PD couplingCouplingBwdNoneF64AVX512const<>+640(SB), Z5, Z2
-	VFMADD213PD couplingCouplingBwdNoneF64AVX512const<>+704(SB), Z5, Z6
-	VFMADD213PD couplingCouplingBwdNoneF64AVX512const<>+768(SB), Z5, Z2
-	VFMADD213PD couplingCouplingBwdNoneF64AVX512const<>+832(SB), Z5, Z6
-	VFMADD213PD couplingCouplingBwdNoneF64AVX512const<>+896(SB), Z5, Z2
-	VFMADD213PD couplingCouplingBwdNoneF64AVX512const<>+960(SB), Z5, Z6
-	VFMADD213PD Z2, Z0, Z6
+	VMULPD           Z0, Z0, Z5
+	VBROADCASTSD     couplingCouplingBwdNoneF64AVX512const<>+48(SB), Z2
+	VBROADCASTSD     couplingCouplingBwdNoneF64AVX512const<>+56(SB), Z6
+	VFMADD213PD.BCST couplingCouplingBwdNoneF64AVX512const<>+64(SB), Z5, Z2
+	VFMADD213PD.BCST couplingCouplingBwdNoneF64AVX512const<>+72(SB), Z5, Z6
+	VFMADD213PD.BCST couplingCouplingBwdNoneF64AVX512const<>+80(SB), Z5, Z2
+	VFMADD213PD.BCST couplingCouplingBwdNoneF64AVX512const<>+88(SB), Z5, Z6
+	VFMADD213PD.BCST couplingCouplingBwdNoneF64AVX512const<>+96(SB), Z5, Z2
+	VFMADD213PD.BCST couplingCouplingBwdNoneF64AVX512const<>+104(SB), Z5, Z6
+	VFMADD213PD.BCST couplingCouplingBwdNoneF64AVX512const<>+112(SB), Z5, Z2
+	VFMADD213PD.BCST couplingCouplingBwdNoneF64AVX512const<>+120(SB), Z5, Z6
+	VFMADD213PD      Z2, Z0, Z6
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPD      couplingCouplingBwdNoneF64AVX512const<>+1024(SB), Z0, Z7
-	VSUBPD      couplingCouplingBwdNoneF64AVX512const<>+1024(SB), Z7, Z8
+	VADDPD.BCST couplingCouplingBwdNoneF64AVX512const<>+128(SB), Z0, Z7
+	VSUBPD.BCST couplingCouplingBwdNoneF64AVX512const<>+128(SB), Z7, Z8
 	VSUBPD      Z8, Z0, Z8
 	VFMADD213PD Z8, Z5, Z6
 	VADDPD      Z6, Z7, Z7
@@ -3505,7 +2885,7 @@ one:
 	VMOVUPD      (BX), Z10
 	VBROADCASTSD (DI), Z11
 	VFMADD231PD  Z10, Z9, Z11
-	VMOVUPD      couplingCouplingBwdNoneF64AVX512const<>+1024(SB), Z12
+	VBROADCASTSD couplingCouplingBwdNoneF64AVX512const<>+128(SB), Z12
 	VMOVUPD      Z9, (AX)
 	VMOVUPD      Z11, (CX)
 	ADDQ         $0x00000040, AX
@@ -3521,142 +2901,23 @@ done:
 	RET
 
 DATA couplingCouplingBwdNoneF64AVX512const<>+0(SB)/8, $0x4086300000000000
-DATA couplingCouplingBwdNoneF64AVX512const<>+8(SB)/8, $0x4086300000000000
-DATA couplingCouplingBwdNoneF64AVX512const<>+16(SB)/8, $0x4086300000000000
-DATA couplingCouplingBwdNoneF64AVX512const<>+24(SB)/8, $0x4086300000000000
-DATA couplingCouplingBwdNoneF64AVX512const<>+32(SB)/8, $0x4086300000000000
-DATA couplingCouplingBwdNoneF64AVX512const<>+40(SB)/8, $0x4086300000000000
-DATA couplingCouplingBwdNoneF64AVX512const<>+48(SB)/8, $0x4086300000000000
-DATA couplingCouplingBwdNoneF64AVX512const<>+56(SB)/8, $0x4086300000000000
-DATA couplingCouplingBwdNoneF64AVX512const<>+64(SB)/8, $0xc087500000000000
-DATA couplingCouplingBwdNoneF64AVX512const<>+72(SB)/8, $0xc087500000000000
-DATA couplingCouplingBwdNoneF64AVX512const<>+80(SB)/8, $0xc087500000000000
-DATA couplingCouplingBwdNoneF64AVX512const<>+88(SB)/8, $0xc087500000000000
-DATA couplingCouplingBwdNoneF64AVX512const<>+96(SB)/8, $0xc087500000000000
-DATA couplingCouplingBwdNoneF64AVX512const<>+104(SB)/8, $0xc087500000000000
-DATA couplingCouplingBwdNoneF64AVX512const<>+112(SB)/8, $0xc087500000000000
-DATA couplingCouplingBwdNoneF64AVX512const<>+120(SB)/8, $0xc087500000000000
-DATA couplingCouplingBwdNoneF64AVX512const<>+128(SB)/8, $0x4338000000000000
-DATA couplingCouplingBwdNoneF64AVX512const<>+136(SB)/8, $0x4338000000000000
-DATA couplingCouplingBwdNoneF64AVX512const<>+144(SB)/8, $0x4338000000000000
-DATA couplingCouplingBwdNoneF64AVX512const<>+152(SB)/8, $0x4338000000000000
-DATA couplingCouplingBwdNoneF64AVX512const<>+160(SB)/8, $0x4338000000000000
-DATA couplingCouplingBwdNoneF64AVX512const<>+168(SB)/8, $0x4338000000000000
-DATA couplingCouplingBwdNoneF64AVX512const<>+176(SB)/8, $0x4338000000000000
-DATA couplingCouplingBwdNoneF64AVX512const<>+184(SB)/8, $0x4338000000000000
-DATA couplingCouplingBwdNoneF64AVX512const<>+192(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingBwdNoneF64AVX512const<>+200(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingBwdNoneF64AVX512const<>+208(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingBwdNoneF64AVX512const<>+216(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingBwdNoneF64AVX512const<>+224(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingBwdNoneF64AVX512const<>+232(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingBwdNoneF64AVX512const<>+240(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingBwdNoneF64AVX512const<>+248(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingBwdNoneF64AVX512const<>+256(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingBwdNoneF64AVX512const<>+264(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingBwdNoneF64AVX512const<>+272(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingBwdNoneF64AVX512const<>+280(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingBwdNoneF64AVX512const<>+288(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingBwdNoneF64AVX512const<>+296(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingBwdNoneF64AVX512const<>+304(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingBwdNoneF64AVX512const<>+312(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingBwdNoneF64AVX512const<>+320(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingBwdNoneF64AVX512const<>+328(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingBwdNoneF64AVX512const<>+336(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingBwdNoneF64AVX512const<>+344(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingBwdNoneF64AVX512const<>+352(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingBwdNoneF64AVX512const<>+360(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingBwdNoneF64AVX512const<>+368(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingBwdNoneF64AVX512const<>+376(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingBwdNoneF64AVX512const<>+384(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingBwdNoneF64AVX512const<>+392(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingBwdNoneF64AVX512const<>+400(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingBwdNoneF64AVX512const<>+408(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingBwdNoneF64AVX512const<>+416(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingBwdNoneF64AVX512const<>+424(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingBwdNoneF64AVX512const<>+432(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingBwdNoneF64AVX512const<>+440(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingBwdNoneF64AVX512const<>+448(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingBwdNoneF64AVX512const<>+456(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingBwdNoneF64AVX512const<>+464(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingBwdNoneF64AVX512const<>+472(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingBwdNoneF64AVX512const<>+480(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingBwdNoneF64AVX512const<>+488(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingBwdNoneF64AVX512const<>+496(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingBwdNoneF64AVX512const<>+504(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingBwdNoneF64AVX512const<>+512(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingBwdNoneF64AVX512const<>+520(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingBwdNoneF64AVX512const<>+528(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingBwdNoneF64AVX512const<>+536(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingBwdNoneF64AVX512const<>+544(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingBwdNoneF64AVX512const<>+552(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingBwdNoneF64AVX512const<>+560(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingBwdNoneF64AVX512const<>+568(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingBwdNoneF64AVX512const<>+576(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingBwdNoneF64AVX512const<>+584(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingBwdNoneF64AVX512const<>+592(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingBwdNoneF64AVX512const<>+600(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingBwdNoneF64AVX512const<>+608(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingBwdNoneF64AVX512const<>+616(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingBwdNoneF64AVX512const<>+624(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingBwdNoneF64AVX512const<>+632(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingBwdNoneF64AVX512const<>+640(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingBwdNoneF64AVX512const<>+648(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingBwdNoneF64AVX512const<>+656(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingBwdNoneF64AVX512const<>+664(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingBwdNoneF64AVX512const<>+672(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingBwdNoneF64AVX512const<>+680(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingBwdNoneF64AVX512const<>+688(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingBwdNoneF64AVX512const<>+696(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingBwdNoneF64AVX512const<>+704(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingBwdNoneF64AVX512const<>+712(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingBwdNoneF64AVX512const<>+720(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingBwdNoneF64AVX512const<>+728(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingBwdNoneF64AVX512const<>+736(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingBwdNoneF64AVX512const<>+744(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingBwdNoneF64AVX512const<>+752(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingBwdNoneF64AVX512const<>+760(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingBwdNoneF64AVX512const<>+768(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingBwdNoneF64AVX512const<>+776(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingBwdNoneF64AVX512const<>+784(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingBwdNoneF64AVX512const<>+792(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingBwdNoneF64AVX512const<>+800(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingBwdNoneF64AVX512const<>+808(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingBwdNoneF64AVX512const<>+816(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingBwdNoneF64AVX512const<>+824(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingBwdNoneF64AVX512const<>+832(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingBwdNoneF64AVX512const<>+840(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingBwdNoneF64AVX512const<>+848(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingBwdNoneF64AVX512const<>+856(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingBwdNoneF64AVX512const<>+864(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingBwdNoneF64AVX512const<>+872(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingBwdNoneF64AVX512const<>+880(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingBwdNoneF64AVX512const<>+888(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingBwdNoneF64AVX512const<>+896(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingBwdNoneF64AVX512const<>+904(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingBwdNoneF64AVX512const<>+912(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingBwdNoneF64AVX512const<>+920(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingBwdNoneF64AVX512const<>+928(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingBwdNoneF64AVX512const<>+936(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingBwdNoneF64AVX512const<>+944(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingBwdNoneF64AVX512const<>+952(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingBwdNoneF64AVX512const<>+960(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingBwdNoneF64AVX512const<>+968(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingBwdNoneF64AVX512const<>+976(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingBwdNoneF64AVX512const<>+984(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingBwdNoneF64AVX512const<>+992(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingBwdNoneF64AVX512const<>+1000(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingBwdNoneF64AVX512const<>+1008(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingBwdNoneF64AVX512const<>+1016(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingBwdNoneF64AVX512const<>+1024(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingBwdNoneF64AVX512const<>+1032(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingBwdNoneF64AVX512const<>+1040(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingBwdNoneF64AVX512const<>+1048(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingBwdNoneF64AVX512const<>+1056(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingBwdNoneF64AVX512const<>+1064(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingBwdNoneF64AVX512const<>+1072(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingBwdNoneF64AVX512const<>+1080(SB)/8, $0x3ff0000000000000
-GLOBL couplingCouplingBwdNoneF64AVX512const<>(SB), RODATA|NOPTR, $1088
+DATA couplingCouplingBwdNoneF64AVX512const<>+8(SB)/8, $0xc087500000000000
+DATA couplingCouplingBwdNoneF64AVX512const<>+16(SB)/8, $0x4338000000000000
+DATA couplingCouplingBwdNoneF64AVX512const<>+24(SB)/8, $0x3ff71547652b82fe
+DATA couplingCouplingBwdNoneF64AVX512const<>+32(SB)/8, $0x3fe62e42fee00000
+DATA couplingCouplingBwdNoneF64AVX512const<>+40(SB)/8, $0x3dea39ef35793c76
+DATA couplingCouplingBwdNoneF64AVX512const<>+48(SB)/8, $0x3e928b426d1c6cab
+DATA couplingCouplingBwdNoneF64AVX512const<>+56(SB)/8, $0x3e5af6345e154829
+DATA couplingCouplingBwdNoneF64AVX512const<>+64(SB)/8, $0x3efa019939c26883
+DATA couplingCouplingBwdNoneF64AVX512const<>+72(SB)/8, $0x3ec71ddf6a597246
+DATA couplingCouplingBwdNoneF64AVX512const<>+80(SB)/8, $0x3f56c16c1860a28f
+DATA couplingCouplingBwdNoneF64AVX512const<>+88(SB)/8, $0x3f2a01a01b0113fc
+DATA couplingCouplingBwdNoneF64AVX512const<>+96(SB)/8, $0x3fa55555555503c1
+DATA couplingCouplingBwdNoneF64AVX512const<>+104(SB)/8, $0x3f8111111110f7f9
+DATA couplingCouplingBwdNoneF64AVX512const<>+112(SB)/8, $0x3fe0000000000009
+DATA couplingCouplingBwdNoneF64AVX512const<>+120(SB)/8, $0x3fc5555555555558
+DATA couplingCouplingBwdNoneF64AVX512const<>+128(SB)/8, $0x3ff0000000000000
+GLOBL couplingCouplingBwdNoneF64AVX512const<>(SB), RODATA|NOPTR, $136
 
 // func CouplingBwdNoneF32AVX2(dx []float32, ds []float32, dy []float32, x []float32, s []float32, p []float32)
 // Requires: AVX, AVX2, FMA3
@@ -4065,83 +3326,83 @@ main:
 	VMOVUPS 192(DX), Z7
 
 	// x = clamp(x, lo, hi); NaN passes (x is the second source)
-	VMOVUPS couplingCouplingBwdNoneF32AVX512const<>+0(SB), Z8
-	VMOVUPS couplingCouplingBwdNoneF32AVX512const<>+0(SB), Z9
-	VMOVUPS couplingCouplingBwdNoneF32AVX512const<>+0(SB), Z10
-	VMOVUPS couplingCouplingBwdNoneF32AVX512const<>+0(SB), Z11
-	VMINPS  Z0, Z8, Z0
-	VMINPS  Z1, Z9, Z1
-	VMINPS  Z2, Z10, Z2
-	VMINPS  Z3, Z11, Z3
-	VMOVUPS couplingCouplingBwdNoneF32AVX512const<>+64(SB), Z8
-	VMOVUPS couplingCouplingBwdNoneF32AVX512const<>+64(SB), Z9
-	VMOVUPS couplingCouplingBwdNoneF32AVX512const<>+64(SB), Z10
-	VMOVUPS couplingCouplingBwdNoneF32AVX512const<>+64(SB), Z11
-	VMAXPS  Z0, Z8, Z0
-	VMAXPS  Z1, Z9, Z1
-	VMAXPS  Z2, Z10, Z2
-	VMAXPS  Z3, Z11, Z3
+	VBROADCASTSS couplingCouplingBwdNoneF32AVX512const<>+0(SB), Z8
+	VBROADCASTSS couplingCouplingBwdNoneF32AVX512const<>+0(SB), Z9
+	VBROADCASTSS couplingCouplingBwdNoneF32AVX512const<>+0(SB), Z10
+	VBROADCASTSS couplingCouplingBwdNoneF32AVX512const<>+0(SB), Z11
+	VMINPS       Z0, Z8, Z0
+	VMINPS       Z1, Z9, Z1
+	VMINPS       Z2, Z10, Z2
+	VMINPS       Z3, Z11, Z3
+	VBROADCASTSS couplingCouplingBwdNoneF32AVX512const<>+4(SB), Z8
+	VBROADCASTSS couplingCouplingBwdNoneF32AVX512const<>+4(SB), Z9
+	VBROADCASTSS couplingCouplingBwdNoneF32AVX512const<>+4(SB), Z10
+	VBROADCASTSS couplingCouplingBwdNoneF32AVX512const<>+4(SB), Z11
+	VMAXPS       Z0, Z8, Z0
+	VMAXPS       Z1, Z9, Z1
+	VMAXPS       Z2, Z10, Z2
+	VMAXPS       Z3, Z11, Z3
 
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
 	// kept in the low bits; k = kb - 1.5*2^mant exactly
-	VMOVUPS     couplingCouplingBwdNoneF32AVX512const<>+128(SB), Z16
-	VMOVUPS     couplingCouplingBwdNoneF32AVX512const<>+128(SB), Z17
-	VMOVUPS     couplingCouplingBwdNoneF32AVX512const<>+128(SB), Z18
-	VMOVUPS     couplingCouplingBwdNoneF32AVX512const<>+128(SB), Z19
-	VFMADD231PS couplingCouplingBwdNoneF32AVX512const<>+192(SB), Z0, Z16
-	VFMADD231PS couplingCouplingBwdNoneF32AVX512const<>+192(SB), Z1, Z17
-	VFMADD231PS couplingCouplingBwdNoneF32AVX512const<>+192(SB), Z2, Z18
-	VFMADD231PS couplingCouplingBwdNoneF32AVX512const<>+192(SB), Z3, Z19
-	VSUBPS      couplingCouplingBwdNoneF32AVX512const<>+128(SB), Z16, Z12
-	VSUBPS      couplingCouplingBwdNoneF32AVX512const<>+128(SB), Z17, Z13
-	VSUBPS      couplingCouplingBwdNoneF32AVX512const<>+128(SB), Z18, Z14
-	VSUBPS      couplingCouplingBwdNoneF32AVX512const<>+128(SB), Z19, Z15
+	VBROADCASTSS     couplingCouplingBwdNoneF32AVX512const<>+8(SB), Z16
+	VBROADCASTSS     couplingCouplingBwdNoneF32AVX512const<>+8(SB), Z17
+	VBROADCASTSS     couplingCouplingBwdNoneF32AVX512const<>+8(SB), Z18
+	VBROADCASTSS     couplingCouplingBwdNoneF32AVX512const<>+8(SB), Z19
+	VFMADD231PS.BCST couplingCouplingBwdNoneF32AVX512const<>+12(SB), Z0, Z16
+	VFMADD231PS.BCST couplingCouplingBwdNoneF32AVX512const<>+12(SB), Z1, Z17
+	VFMADD231PS.BCST couplingCouplingBwdNoneF32AVX512const<>+12(SB), Z2, Z18
+	VFMADD231PS.BCST couplingCouplingBwdNoneF32AVX512const<>+12(SB), Z3, Z19
+	VSUBPS.BCST      couplingCouplingBwdNoneF32AVX512const<>+8(SB), Z16, Z12
+	VSUBPS.BCST      couplingCouplingBwdNoneF32AVX512const<>+8(SB), Z17, Z13
+	VSUBPS.BCST      couplingCouplingBwdNoneF32AVX512const<>+8(SB), Z18, Z14
+	VSUBPS.BCST      couplingCouplingBwdNoneF32AVX512const<>+8(SB), Z19, Z15
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PS couplingCouplingBwdNoneF32AVX512const<>+256(SB), Z12, Z0
-	VFNMADD231PS couplingCouplingBwdNoneF32AVX512const<>+256(SB), Z13, Z1
-	VFNMADD231PS couplingCouplingBwdNoneF32AVX512const<>+256(SB), Z14, Z2
-	VFNMADD231PS couplingCouplingBwdNoneF32AVX512const<>+256(SB), Z15, Z3
-	VFNMADD231PS couplingCouplingBwdNoneF32AVX512const<>+320(SB), Z12, Z0
-	VFNMADD231PS couplingCouplingBwdNoneF32AVX512const<>+320(SB), Z13, Z1
-	VFNMADD231PS couplingCouplingBwdNoneF32AVX512const<>+320(SB), Z14, Z2
-	VFNMADD231PS couplingCouplingBwdNoneF32AVX512const<>+320(SB), Z15, Z3
+	VFNMADD231PS.BCST couplingCouplingBwdNoneF32AVX512const<>+16(SB), Z12, Z0
+	VFNMADD231PS.BCST couplingCouplingBwdNoneF32AVX512const<>+16(SB), Z13, Z1
+	VFNMADD231PS.BCST couplingCouplingBwdNoneF32AVX512const<>+16(SB), Z14, Z2
+	VFNMADD231PS.BCST couplingCouplingBwdNoneF32AVX512const<>+16(SB), Z15, Z3
+	VFNMADD231PS.BCST couplingCouplingBwdNoneF32AVX512const<>+20(SB), Z12, Z0
+	VFNMADD231PS.BCST couplingCouplingBwdNoneF32AVX512const<>+20(SB), Z13, Z1
+	VFNMADD231PS.BCST couplingCouplingBwdNoneF32AVX512const<>+20(SB), Z14, Z2
+	VFNMADD231PS.BCST couplingCouplingBwdNoneF32AVX512const<>+20(SB), Z15, Z3
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPS      Z0, Z0, Z20
-	VMULPS      Z1, Z1, Z21
-	VMULPS      Z2, Z2, Z22
-	VMULPS      Z3, Z3, Z23
-	VMOVUPS     couplingCouplingBwdNoneF32AVX512const<>+384(SB), Z8
-	VMOVUPS     couplingCouplingBwdNoneF32AVX512const<>+384(SB), Z9
-	VMOVUPS     couplingCouplingBwdNoneF32AVX512const<>+384(SB), Z10
-	VMOVUPS     couplingCouplingBwdNoneF32AVX512const<>+384(SB), Z11
-	VFMADD213PS couplingCouplingBwdNoneF32AVX512const<>+448(SB), Z0, Z8
-	VFMADD213PS couplingCouplingBwdNoneF32AVX512const<>+448(SB), Z1, Z9
-	VFMADD213PS couplingCouplingBwdNoneF32AVX512const<>+448(SB), Z2, Z10
-	VFMADD213PS couplingCouplingBwdNoneF32AVX512const<>+448(SB), Z3, Z11
-	VFMADD213PS couplingCouplingBwdNoneF32AVX512const<>+512(SB), Z0, Z8
-	VFMADD213PS couplingCouplingBwdNoneF32AVX512const<>+512(SB), Z1, Z9
-	VFMADD213PS couplingCouplingBwdNoneF32AVX512const<>+512(SB), Z2, Z10
-	VFMADD213PS couplingCouplingBwdNoneF32AVX512const<>+512(SB), Z3, Z11
-	VFMADD213PS couplingCouplingBwdNoneF32AVX512const<>+576(SB), Z0, Z8
-	VFMADD213PS couplingCouplingBwdNoneF32AVX512const<>+576(SB), Z1, Z9
-	VFMADD213PS couplingCouplingBwdNoneF32AVX512const<>+576(SB), Z2, Z10
-	VFMADD213PS couplingCouplingBwdNoneF32AVX512const<>+576(SB), Z3, Z11
-	VFMADD213PS couplingCouplingBwdNoneF32AVX512const<>+640(SB), Z0, Z8
-	VFMADD213PS couplingCouplingBwdNoneF32AVX512const<>+640(SB), Z1, Z9
-	VFMADD213PS couplingCouplingBwdNoneF32AVX512const<>+640(SB), Z2, Z10
-	VFMADD213PS couplingCouplingBwdNoneF32AVX512const<>+640(SB), Z3, Z11
+	VMULPS           Z0, Z0, Z20
+	VMULPS           Z1, Z1, Z21
+	VMULPS           Z2, Z2, Z22
+	VMULPS           Z3, Z3, Z23
+	VBROADCASTSS     couplingCouplingBwdNoneF32AVX512const<>+24(SB), Z8
+	VBROADCASTSS     couplingCouplingBwdNoneF32AVX512const<>+24(SB), Z9
+	VBROADCASTSS     couplingCouplingBwdNoneF32AVX512const<>+24(SB), Z10
+	VBROADCASTSS     couplingCouplingBwdNoneF32AVX512const<>+24(SB), Z11
+	VFMADD213PS.BCST couplingCouplingBwdNoneF32AVX512const<>+28(SB), Z0, Z8
+	VFMADD213PS.BCST couplingCouplingBwdNoneF32AVX512const<>+28(SB), Z1, Z9
+	VFMADD213PS.BCST couplingCouplingBwdNoneF32AVX512const<>+28(SB), Z2, Z10
+	VFMADD213PS.BCST couplingCouplingBwdNoneF32AVX512const<>+28(SB), Z3, Z11
+	VFMADD213PS.BCST couplingCouplingBwdNoneF32AVX512const<>+32(SB), Z0, Z8
+	VFMADD213PS.BCST couplingCouplingBwdNoneF32AVX512const<>+32(SB), Z1, Z9
+	VFMADD213PS.BCST couplingCouplingBwdNoneF32AVX512const<>+32(SB), Z2, Z10
+	VFMADD213PS.BCST couplingCouplingBwdNoneF32AVX512const<>+32(SB), Z3, Z11
+	VFMADD213PS.BCST couplingCouplingBwdNoneF32AVX512const<>+36(SB), Z0, Z8
+	VFMADD213PS.BCST couplingCouplingBwdNoneF32AVX512const<>+36(SB), Z1, Z9
+	VFMADD213PS.BCST couplingCouplingBwdNoneF32AVX512const<>+36(SB), Z2, Z10
+	VFMADD213PS.BCST couplingCouplingBwdNoneF32AVX512const<>+36(SB), Z3, Z11
+	VFMADD213PS.BCST couplingCouplingBwdNoneF32AVX512const<>+40(SB), Z0, Z8
+	VFMADD213PS.BCST couplingCouplingBwdNoneF32AVX512const<>+40(SB), Z1, Z9
+	VFMADD213PS.BCST couplingCouplingBwdNoneF32AVX512const<>+40(SB), Z2, Z10
+	VFMADD213PS.BCST couplingCouplingBwdNoneF32AVX512const<>+40(SB), Z3, Z11
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPS      couplingCouplingBwdNoneF32AVX512const<>+704(SB), Z0, Z24
-	VADDPS      couplingCouplingBwdNoneF32AVX512const<>+704(SB), Z1, Z25
-	VADDPS      couplingCouplingBwdNoneF32AVX512const<>+704(SB), Z2, Z26
-	VADDPS      couplingCouplingBwdNoneF32AVX512const<>+704(SB), Z3, Z27
-	VSUBPS      couplingCouplingBwdNoneF32AVX512const<>+704(SB), Z24, Z28
-	VSUBPS      couplingCouplingBwdNoneF32AVX512const<>+704(SB), Z25, Z29
-	VSUBPS      couplingCouplingBwdNoneF32AVX512const<>+704(SB), Z26, Z30
-	VSUBPS      couplingCouplingBwdNoneF32AVX512const<>+704(SB), Z27, Z31
+	VADDPS.BCST couplingCouplingBwdNoneF32AVX512const<>+44(SB), Z0, Z24
+	VADDPS.BCST couplingCouplingBwdNoneF32AVX512const<>+44(SB), Z1, Z25
+	VADDPS.BCST couplingCouplingBwdNoneF32AVX512const<>+44(SB), Z2, Z26
+	VADDPS.BCST couplingCouplingBwdNoneF32AVX512const<>+44(SB), Z3, Z27
+	VSUBPS.BCST couplingCouplingBwdNoneF32AVX512const<>+44(SB), Z24, Z28
+	VSUBPS.BCST couplingCouplingBwdNoneF32AVX512const<>+44(SB), Z25, Z29
+	VSUBPS.BCST couplingCouplingBwdNoneF32AVX512const<>+44(SB), Z26, Z30
+	VSUBPS.BCST couplingCouplingBwdNoneF32AVX512const<>+44(SB), Z27, Z31
 	VSUBPS      Z28, Z0, Z28
 	VSUBPS      Z29, Z1, Z29
 	VSUBPS      Z30, Z2, Z30
@@ -4176,10 +3437,10 @@ main:
 	VFMADD231PS  Z13, Z21, Z17
 	VFMADD231PS  Z14, Z22, Z18
 	VFMADD231PS  Z15, Z23, Z19
-	VMOVUPS      couplingCouplingBwdNoneF32AVX512const<>+704(SB), Z8
-	VMOVUPS      couplingCouplingBwdNoneF32AVX512const<>+704(SB), Z9
-	VMOVUPS      couplingCouplingBwdNoneF32AVX512const<>+704(SB), Z10
-	VMOVUPS      couplingCouplingBwdNoneF32AVX512const<>+704(SB), Z11
+	VBROADCASTSS couplingCouplingBwdNoneF32AVX512const<>+44(SB), Z8
+	VBROADCASTSS couplingCouplingBwdNoneF32AVX512const<>+44(SB), Z9
+	VBROADCASTSS couplingCouplingBwdNoneF32AVX512const<>+44(SB), Z10
+	VBROADCASTSS couplingCouplingBwdNoneF32AVX512const<>+44(SB), Z11
 	VMOVUPS      Z20, (AX)
 	VMOVUPS      Z21, 64(AX)
 	VMOVUPS      Z22, 128(AX)
@@ -4203,32 +3464,32 @@ one:
 	VMOVUPS (DX), Z1
 
 	// x = clamp(x, lo, hi); NaN passes (x is the second source)
-	VMOVUPS couplingCouplingBwdNoneF32AVX512const<>+0(SB), Z2
-	VMINPS  Z0, Z2, Z0
-	VMOVUPS couplingCouplingBwdNoneF32AVX512const<>+64(SB), Z2
-	VMAXPS  Z0, Z2, Z0
+	VBROADCASTSS couplingCouplingBwdNoneF32AVX512const<>+0(SB), Z2
+	VMINPS       Z0, Z2, Z0
+	VBROADCASTSS couplingCouplingBwdNoneF32AVX512const<>+4(SB), Z2
+	VMAXPS       Z0, Z2, Z0
 
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
 	// kept in the low bits; k = kb - 1.5*2^mant exactly
-	VMOVUPS     couplingCouplingBwdNoneF32AVX512const<>+128(SB), Z4
-	VFMADD231PS couplingCouplingBwdNoneF32AVX512const<>+192(SB), Z0, Z4
-	VSUBPS      couplingCouplingBwdNoneF32AVX512const<>+128(SB), Z4, Z3
+	VBROADCASTSS     couplingCouplingBwdNoneF32AVX512const<>+8(SB), Z4
+	VFMADD231PS.BCST couplingCouplingBwdNoneF32AVX512const<>+12(SB), Z0, Z4
+	VSUBPS.BCST      couplingCouplingBwdNoneF32AVX512const<>+8(SB), Z4, Z3
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PS couplingCouplingBwdNoneF32AVX512const<>+256(SB), Z3, Z0
-	VFNMADD231PS couplingCouplingBwdNoneF32AVX512const<>+320(SB), Z3, Z0
+	VFNMADD231PS.BCST couplingCouplingBwdNoneF32AVX512const<>+16(SB), Z3, Z0
+	VFNMADD231PS.BCST couplingCouplingBwdNoneF32AVX512const<>+20(SB), Z3, Z0
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPS      Z0, Z0, Z5
-	VMOVUPS     couplingCouplingBwdNoneF32AVX512const<>+384(SB), Z2
-	VFMADD213PS couplingCouplingBwdNoneF32AVX512const<>+448(SB), Z0, Z2
-	VFMADD213PS couplingCouplingBwdNoneF32AVX512const<>+512(SB), Z0, Z2
-	VFMADD213PS couplingCouplingBwdNoneF32AVX512const<>+576(SB), Z0, Z2
-	VFMADD213PS couplingCouplingBwdNoneF32AVX512const<>+640(SB), Z0, Z2
+	VMULPS           Z0, Z0, Z5
+	VBROADCASTSS     couplingCouplingBwdNoneF32AVX512const<>+24(SB), Z2
+	VFMADD213PS.BCST couplingCouplingBwdNoneF32AVX512const<>+28(SB), Z0, Z2
+	VFMADD213PS.BCST couplingCouplingBwdNoneF32AVX512const<>+32(SB), Z0, Z2
+	VFMADD213PS.BCST couplingCouplingBwdNoneF32AVX512const<>+36(SB), Z0, Z2
+	VFMADD213PS.BCST couplingCouplingBwdNoneF32AVX512const<>+40(SB), Z0, Z2
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPS      couplingCouplingBwdNoneF32AVX512const<>+704(SB), Z0, Z6
-	VSUBPS      couplingCouplingBwdNoneF32AVX512const<>+704(SB), Z6, Z7
+	VADDPS.BCST couplingCouplingBwdNoneF32AVX512const<>+44(SB), Z0, Z6
+	VSUBPS.BCST couplingCouplingBwdNoneF32AVX512const<>+44(SB), Z6, Z7
 	VSUBPS      Z7, Z0, Z7
 	VFMADD213PS Z7, Z5, Z2
 	VADDPS      Z2, Z6, Z6
@@ -4239,7 +3500,7 @@ one:
 	VMOVUPS      (BX), Z9
 	VBROADCASTSS (DI), Z10
 	VFMADD231PS  Z9, Z8, Z10
-	VMOVUPS      couplingCouplingBwdNoneF32AVX512const<>+704(SB), Z11
+	VBROADCASTSS couplingCouplingBwdNoneF32AVX512const<>+44(SB), Z11
 	VMOVUPS      Z8, (AX)
 	VMOVUPS      Z10, (CX)
 	ADDQ         $0x00000040, AX
@@ -4255,198 +3516,18 @@ done:
 	RET
 
 DATA couplingCouplingBwdNoneF32AVX512const<>+0(SB)/4, $0x42b20000
-DATA couplingCouplingBwdNoneF32AVX512const<>+4(SB)/4, $0x42b20000
-DATA couplingCouplingBwdNoneF32AVX512const<>+8(SB)/4, $0x42b20000
-DATA couplingCouplingBwdNoneF32AVX512const<>+12(SB)/4, $0x42b20000
-DATA couplingCouplingBwdNoneF32AVX512const<>+16(SB)/4, $0x42b20000
-DATA couplingCouplingBwdNoneF32AVX512const<>+20(SB)/4, $0x42b20000
-DATA couplingCouplingBwdNoneF32AVX512const<>+24(SB)/4, $0x42b20000
-DATA couplingCouplingBwdNoneF32AVX512const<>+28(SB)/4, $0x42b20000
-DATA couplingCouplingBwdNoneF32AVX512const<>+32(SB)/4, $0x42b20000
-DATA couplingCouplingBwdNoneF32AVX512const<>+36(SB)/4, $0x42b20000
-DATA couplingCouplingBwdNoneF32AVX512const<>+40(SB)/4, $0x42b20000
-DATA couplingCouplingBwdNoneF32AVX512const<>+44(SB)/4, $0x42b20000
-DATA couplingCouplingBwdNoneF32AVX512const<>+48(SB)/4, $0x42b20000
-DATA couplingCouplingBwdNoneF32AVX512const<>+52(SB)/4, $0x42b20000
-DATA couplingCouplingBwdNoneF32AVX512const<>+56(SB)/4, $0x42b20000
-DATA couplingCouplingBwdNoneF32AVX512const<>+60(SB)/4, $0x42b20000
-DATA couplingCouplingBwdNoneF32AVX512const<>+64(SB)/4, $0xc2d00000
-DATA couplingCouplingBwdNoneF32AVX512const<>+68(SB)/4, $0xc2d00000
-DATA couplingCouplingBwdNoneF32AVX512const<>+72(SB)/4, $0xc2d00000
-DATA couplingCouplingBwdNoneF32AVX512const<>+76(SB)/4, $0xc2d00000
-DATA couplingCouplingBwdNoneF32AVX512const<>+80(SB)/4, $0xc2d00000
-DATA couplingCouplingBwdNoneF32AVX512const<>+84(SB)/4, $0xc2d00000
-DATA couplingCouplingBwdNoneF32AVX512const<>+88(SB)/4, $0xc2d00000
-DATA couplingCouplingBwdNoneF32AVX512const<>+92(SB)/4, $0xc2d00000
-DATA couplingCouplingBwdNoneF32AVX512const<>+96(SB)/4, $0xc2d00000
-DATA couplingCouplingBwdNoneF32AVX512const<>+100(SB)/4, $0xc2d00000
-DATA couplingCouplingBwdNoneF32AVX512const<>+104(SB)/4, $0xc2d00000
-DATA couplingCouplingBwdNoneF32AVX512const<>+108(SB)/4, $0xc2d00000
-DATA couplingCouplingBwdNoneF32AVX512const<>+112(SB)/4, $0xc2d00000
-DATA couplingCouplingBwdNoneF32AVX512const<>+116(SB)/4, $0xc2d00000
-DATA couplingCouplingBwdNoneF32AVX512const<>+120(SB)/4, $0xc2d00000
-DATA couplingCouplingBwdNoneF32AVX512const<>+124(SB)/4, $0xc2d00000
-DATA couplingCouplingBwdNoneF32AVX512const<>+128(SB)/4, $0x4b400000
-DATA couplingCouplingBwdNoneF32AVX512const<>+132(SB)/4, $0x4b400000
-DATA couplingCouplingBwdNoneF32AVX512const<>+136(SB)/4, $0x4b400000
-DATA couplingCouplingBwdNoneF32AVX512const<>+140(SB)/4, $0x4b400000
-DATA couplingCouplingBwdNoneF32AVX512const<>+144(SB)/4, $0x4b400000
-DATA couplingCouplingBwdNoneF32AVX512const<>+148(SB)/4, $0x4b400000
-DATA couplingCouplingBwdNoneF32AVX512const<>+152(SB)/4, $0x4b400000
-DATA couplingCouplingBwdNoneF32AVX512const<>+156(SB)/4, $0x4b400000
-DATA couplingCouplingBwdNoneF32AVX512const<>+160(SB)/4, $0x4b400000
-DATA couplingCouplingBwdNoneF32AVX512const<>+164(SB)/4, $0x4b400000
-DATA couplingCouplingBwdNoneF32AVX512const<>+168(SB)/4, $0x4b400000
-DATA couplingCouplingBwdNoneF32AVX512const<>+172(SB)/4, $0x4b400000
-DATA couplingCouplingBwdNoneF32AVX512const<>+176(SB)/4, $0x4b400000
-DATA couplingCouplingBwdNoneF32AVX512const<>+180(SB)/4, $0x4b400000
-DATA couplingCouplingBwdNoneF32AVX512const<>+184(SB)/4, $0x4b400000
-DATA couplingCouplingBwdNoneF32AVX512const<>+188(SB)/4, $0x4b400000
-DATA couplingCouplingBwdNoneF32AVX512const<>+192(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingBwdNoneF32AVX512const<>+196(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingBwdNoneF32AVX512const<>+200(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingBwdNoneF32AVX512const<>+204(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingBwdNoneF32AVX512const<>+208(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingBwdNoneF32AVX512const<>+212(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingBwdNoneF32AVX512const<>+216(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingBwdNoneF32AVX512const<>+220(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingBwdNoneF32AVX512const<>+224(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingBwdNoneF32AVX512const<>+228(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingBwdNoneF32AVX512const<>+232(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingBwdNoneF32AVX512const<>+236(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingBwdNoneF32AVX512const<>+240(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingBwdNoneF32AVX512const<>+244(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingBwdNoneF32AVX512const<>+248(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingBwdNoneF32AVX512const<>+252(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingBwdNoneF32AVX512const<>+256(SB)/4, $0x3f318000
-DATA couplingCouplingBwdNoneF32AVX512const<>+260(SB)/4, $0x3f318000
-DATA couplingCouplingBwdNoneF32AVX512const<>+264(SB)/4, $0x3f318000
-DATA couplingCouplingBwdNoneF32AVX512const<>+268(SB)/4, $0x3f318000
-DATA couplingCouplingBwdNoneF32AVX512const<>+272(SB)/4, $0x3f318000
-DATA couplingCouplingBwdNoneF32AVX512const<>+276(SB)/4, $0x3f318000
-DATA couplingCouplingBwdNoneF32AVX512const<>+280(SB)/4, $0x3f318000
-DATA couplingCouplingBwdNoneF32AVX512const<>+284(SB)/4, $0x3f318000
-DATA couplingCouplingBwdNoneF32AVX512const<>+288(SB)/4, $0x3f318000
-DATA couplingCouplingBwdNoneF32AVX512const<>+292(SB)/4, $0x3f318000
-DATA couplingCouplingBwdNoneF32AVX512const<>+296(SB)/4, $0x3f318000
-DATA couplingCouplingBwdNoneF32AVX512const<>+300(SB)/4, $0x3f318000
-DATA couplingCouplingBwdNoneF32AVX512const<>+304(SB)/4, $0x3f318000
-DATA couplingCouplingBwdNoneF32AVX512const<>+308(SB)/4, $0x3f318000
-DATA couplingCouplingBwdNoneF32AVX512const<>+312(SB)/4, $0x3f318000
-DATA couplingCouplingBwdNoneF32AVX512const<>+316(SB)/4, $0x3f318000
-DATA couplingCouplingBwdNoneF32AVX512const<>+320(SB)/4, $0xb95e8083
-DATA couplingCouplingBwdNoneF32AVX512const<>+324(SB)/4, $0xb95e8083
-DATA couplingCouplingBwdNoneF32AVX512const<>+328(SB)/4, $0xb95e8083
-DATA couplingCouplingBwdNoneF32AVX512const<>+332(SB)/4, $0xb95e8083
-DATA couplingCouplingBwdNoneF32AVX512const<>+336(SB)/4, $0xb95e8083
-DATA couplingCouplingBwdNoneF32AVX512const<>+340(SB)/4, $0xb95e8083
-DATA couplingCouplingBwdNoneF32AVX512const<>+344(SB)/4, $0xb95e8083
-DATA couplingCouplingBwdNoneF32AVX512const<>+348(SB)/4, $0xb95e8083
-DATA couplingCouplingBwdNoneF32AVX512const<>+352(SB)/4, $0xb95e8083
-DATA couplingCouplingBwdNoneF32AVX512const<>+356(SB)/4, $0xb95e8083
-DATA couplingCouplingBwdNoneF32AVX512const<>+360(SB)/4, $0xb95e8083
-DATA couplingCouplingBwdNoneF32AVX512const<>+364(SB)/4, $0xb95e8083
-DATA couplingCouplingBwdNoneF32AVX512const<>+368(SB)/4, $0xb95e8083
-DATA couplingCouplingBwdNoneF32AVX512const<>+372(SB)/4, $0xb95e8083
-DATA couplingCouplingBwdNoneF32AVX512const<>+376(SB)/4, $0xb95e8083
-DATA couplingCouplingBwdNoneF32AVX512const<>+380(SB)/4, $0xb95e8083
-DATA couplingCouplingBwdNoneF32AVX512const<>+384(SB)/4, $0x3ab51200
-DATA couplingCouplingBwdNoneF32AVX512const<>+388(SB)/4, $0x3ab51200
-DATA couplingCouplingBwdNoneF32AVX512const<>+392(SB)/4, $0x3ab51200
-DATA couplingCouplingBwdNoneF32AVX512const<>+396(SB)/4, $0x3ab51200
-DATA couplingCouplingBwdNoneF32AVX512const<>+400(SB)/4, $0x3ab51200
-DATA couplingCouplingBwdNoneF32AVX512const<>+404(SB)/4, $0x3ab51200
-DATA couplingCouplingBwdNoneF32AVX512const<>+408(SB)/4, $0x3ab51200
-DATA couplingCouplingBwdNoneF32AVX512const<>+412(SB)/4, $0x3ab51200
-DATA couplingCouplingBwdNoneF32AVX512const<>+416(SB)/4, $0x3ab51200
-DATA couplingCouplingBwdNoneF32AVX512const<>+420(SB)/4, $0x3ab51200
-DATA couplingCouplingBwdNoneF32AVX512const<>+424(SB)/4, $0x3ab51200
-DATA couplingCouplingBwdNoneF32AVX512const<>+428(SB)/4, $0x3ab51200
-DATA couplingCouplingBwdNoneF32AVX512const<>+432(SB)/4, $0x3ab51200
-DATA couplingCouplingBwdNoneF32AVX512const<>+436(SB)/4, $0x3ab51200
-DATA couplingCouplingBwdNoneF32AVX512const<>+440(SB)/4, $0x3ab51200
-DATA couplingCouplingBwdNoneF32AVX512const<>+444(SB)/4, $0x3ab51200
-DATA couplingCouplingBwdNoneF32AVX512const<>+448(SB)/4, $0x3c091d01
-DATA couplingCouplingBwdNoneF32AVX512const<>+452(SB)/4, $0x3c091d01
-DATA couplingCouplingBwdNoneF32AVX512const<>+456(SB)/4, $0x3c091d01
-DATA couplingCouplingBwdNoneF32AVX512const<>+460(SB)/4, $0x3c091d01
-DATA couplingCouplingBwdNoneF32AVX512const<>+464(SB)/4, $0x3c091d01
-DATA couplingCouplingBwdNoneF32AVX512const<>+468(SB)/4, $0x3c091d01
-DATA couplingCouplingBwdNoneF32AVX512const<>+472(SB)/4, $0x3c091d01
-DATA couplingCouplingBwdNoneF32AVX512const<>+476(SB)/4, $0x3c091d01
-DATA couplingCouplingBwdNoneF32AVX512const<>+480(SB)/4, $0x3c091d01
-DATA couplingCouplingBwdNoneF32AVX512const<>+484(SB)/4, $0x3c091d01
-DATA couplingCouplingBwdNoneF32AVX512const<>+488(SB)/4, $0x3c091d01
-DATA couplingCouplingBwdNoneF32AVX512const<>+492(SB)/4, $0x3c091d01
-DATA couplingCouplingBwdNoneF32AVX512const<>+496(SB)/4, $0x3c091d01
-DATA couplingCouplingBwdNoneF32AVX512const<>+500(SB)/4, $0x3c091d01
-DATA couplingCouplingBwdNoneF32AVX512const<>+504(SB)/4, $0x3c091d01
-DATA couplingCouplingBwdNoneF32AVX512const<>+508(SB)/4, $0x3c091d01
-DATA couplingCouplingBwdNoneF32AVX512const<>+512(SB)/4, $0x3d2aac79
-DATA couplingCouplingBwdNoneF32AVX512const<>+516(SB)/4, $0x3d2aac79
-DATA couplingCouplingBwdNoneF32AVX512const<>+520(SB)/4, $0x3d2aac79
-DATA couplingCouplingBwdNoneF32AVX512const<>+524(SB)/4, $0x3d2aac79
-DATA couplingCouplingBwdNoneF32AVX512const<>+528(SB)/4, $0x3d2aac79
-DATA couplingCouplingBwdNoneF32AVX512const<>+532(SB)/4, $0x3d2aac79
-DATA couplingCouplingBwdNoneF32AVX512const<>+536(SB)/4, $0x3d2aac79
-DATA couplingCouplingBwdNoneF32AVX512const<>+540(SB)/4, $0x3d2aac79
-DATA couplingCouplingBwdNoneF32AVX512const<>+544(SB)/4, $0x3d2aac79
-DATA couplingCouplingBwdNoneF32AVX512const<>+548(SB)/4, $0x3d2aac79
-DATA couplingCouplingBwdNoneF32AVX512const<>+552(SB)/4, $0x3d2aac79
-DATA couplingCouplingBwdNoneF32AVX512const<>+556(SB)/4, $0x3d2aac79
-DATA couplingCouplingBwdNoneF32AVX512const<>+560(SB)/4, $0x3d2aac79
-DATA couplingCouplingBwdNoneF32AVX512const<>+564(SB)/4, $0x3d2aac79
-DATA couplingCouplingBwdNoneF32AVX512const<>+568(SB)/4, $0x3d2aac79
-DATA couplingCouplingBwdNoneF32AVX512const<>+572(SB)/4, $0x3d2aac79
-DATA couplingCouplingBwdNoneF32AVX512const<>+576(SB)/4, $0x3e2aaa49
-DATA couplingCouplingBwdNoneF32AVX512const<>+580(SB)/4, $0x3e2aaa49
-DATA couplingCouplingBwdNoneF32AVX512const<>+584(SB)/4, $0x3e2aaa49
-DATA couplingCouplingBwdNoneF32AVX512const<>+588(SB)/4, $0x3e2aaa49
-DATA couplingCouplingBwdNoneF32AVX512const<>+592(SB)/4, $0x3e2aaa49
-DATA couplingCouplingBwdNoneF32AVX512const<>+596(SB)/4, $0x3e2aaa49
-DATA couplingCouplingBwdNoneF32AVX512const<>+600(SB)/4, $0x3e2aaa49
-DATA couplingCouplingBwdNoneF32AVX512const<>+604(SB)/4, $0x3e2aaa49
-DATA couplingCouplingBwdNoneF32AVX512const<>+608(SB)/4, $0x3e2aaa49
-DATA couplingCouplingBwdNoneF32AVX512const<>+612(SB)/4, $0x3e2aaa49
-DATA couplingCouplingBwdNoneF32AVX512const<>+616(SB)/4, $0x3e2aaa49
-DATA couplingCouplingBwdNoneF32AVX512const<>+620(SB)/4, $0x3e2aaa49
-DATA couplingCouplingBwdNoneF32AVX512const<>+624(SB)/4, $0x3e2aaa49
-DATA couplingCouplingBwdNoneF32AVX512const<>+628(SB)/4, $0x3e2aaa49
-DATA couplingCouplingBwdNoneF32AVX512const<>+632(SB)/4, $0x3e2aaa49
-DATA couplingCouplingBwdNoneF32AVX512const<>+636(SB)/4, $0x3e2aaa49
-DATA couplingCouplingBwdNoneF32AVX512const<>+640(SB)/4, $0x3efffffe
-DATA couplingCouplingBwdNoneF32AVX512const<>+644(SB)/4, $0x3efffffe
-DATA couplingCouplingBwdNoneF32AVX512const<>+648(SB)/4, $0x3efffffe
-DATA couplingCouplingBwdNoneF32AVX512const<>+652(SB)/4, $0x3efffffe
-DATA couplingCouplingBwdNoneF32AVX512const<>+656(SB)/4, $0x3efffffe
-DATA couplingCouplingBwdNoneF32AVX512const<>+660(SB)/4, $0x3efffffe
-DATA couplingCouplingBwdNoneF32AVX512const<>+664(SB)/4, $0x3efffffe
-DATA couplingCouplingBwdNoneF32AVX512const<>+668(SB)/4, $0x3efffffe
-DATA couplingCouplingBwdNoneF32AVX512const<>+672(SB)/4, $0x3efffffe
-DATA couplingCouplingBwdNoneF32AVX512const<>+676(SB)/4, $0x3efffffe
-DATA couplingCouplingBwdNoneF32AVX512const<>+680(SB)/4, $0x3efffffe
-DATA couplingCouplingBwdNoneF32AVX512const<>+684(SB)/4, $0x3efffffe
-DATA couplingCouplingBwdNoneF32AVX512const<>+688(SB)/4, $0x3efffffe
-DATA couplingCouplingBwdNoneF32AVX512const<>+692(SB)/4, $0x3efffffe
-DATA couplingCouplingBwdNoneF32AVX512const<>+696(SB)/4, $0x3efffffe
-DATA couplingCouplingBwdNoneF32AVX512const<>+700(SB)/4, $0x3efffffe
-DATA couplingCouplingBwdNoneF32AVX512const<>+704(SB)/4, $0x3f800000
-DATA couplingCouplingBwdNoneF32AVX512const<>+708(SB)/4, $0x3f800000
-DATA couplingCouplingBwdNoneF32AVX512const<>+712(SB)/4, $0x3f800000
-DATA couplingCouplingBwdNoneF32AVX512const<>+716(SB)/4, $0x3f800000
-DATA couplingCouplingBwdNoneF32AVX512const<>+720(SB)/4, $0x3f800000
-DATA couplingCouplingBwdNoneF32AVX512const<>+724(SB)/4, $0x3f800000
-DATA couplingCouplingBwdNoneF32AVX512const<>+728(SB)/4, $0x3f800000
-DATA couplingCouplingBwdNoneF32AVX512const<>+732(SB)/4, $0x3f800000
-DATA couplingCouplingBwdNoneF32AVX512const<>+736(SB)/4, $0x3f800000
-DATA couplingCouplingBwdNoneF32AVX512const<>+740(SB)/4, $0x3f800000
-DATA couplingCouplingBwdNoneF32AVX512const<>+744(SB)/4, $0x3f800000
-DATA couplingCouplingBwdNoneF32AVX512const<>+748(SB)/4, $0x3f800000
-DATA couplingCouplingBwdNoneF32AVX512const<>+752(SB)/4, $0x3f800000
-DATA couplingCouplingBwdNoneF32AVX512const<>+756(SB)/4, $0x3f800000
-DATA couplingCouplingBwdNoneF32AVX512const<>+760(SB)/4, $0x3f800000
-DATA couplingCouplingBwdNoneF32AVX512const<>+764(SB)/4, $0x3f800000
-GLOBL couplingCouplingBwdNoneF32AVX512const<>(SB), RODATA|NOPTR, $768
+DATA couplingCouplingBwdNoneF32AVX512const<>+4(SB)/4, $0xc2d00000
+DATA couplingCouplingBwdNoneF32AVX512const<>+8(SB)/4, $0x4b400000
+DATA couplingCouplingBwdNoneF32AVX512const<>+12(SB)/4, $0x3fb8aa3b
+DATA couplingCouplingBwdNoneF32AVX512const<>+16(SB)/4, $0x3f318000
+DATA couplingCouplingBwdNoneF32AVX512const<>+20(SB)/4, $0xb95e8083
+DATA couplingCouplingBwdNoneF32AVX512const<>+24(SB)/4, $0x3ab51200
+DATA couplingCouplingBwdNoneF32AVX512const<>+28(SB)/4, $0x3c091d01
+DATA couplingCouplingBwdNoneF32AVX512const<>+32(SB)/4, $0x3d2aac79
+DATA couplingCouplingBwdNoneF32AVX512const<>+36(SB)/4, $0x3e2aaa49
+DATA couplingCouplingBwdNoneF32AVX512const<>+40(SB)/4, $0x3efffffe
+DATA couplingCouplingBwdNoneF32AVX512const<>+44(SB)/4, $0x3f800000
+GLOBL couplingCouplingBwdNoneF32AVX512const<>(SB), RODATA|NOPTR, $48
 
 // func CouplingFwdTanhF64AVX2(y []float64, c []float64, x []float64, s []float64, t []float64, p []float64)
 // Requires: AVX, AVX2, FMA3
@@ -4965,90 +4046,90 @@ main:
 	VBROADCASTSD (DI), Z5
 	VMULPD       Z4, Z0, Z6
 	VMULPD       Z5, Z1, Z7
-	VMOVUPD      couplingCouplingFwdTanhF64AVX512const<>+0(SB), Z8
-	VMOVUPD      couplingCouplingFwdTanhF64AVX512const<>+0(SB), Z9
-	VANDPD       couplingCouplingFwdTanhF64AVX512const<>+64(SB), Z6, Z10
-	VANDPD       couplingCouplingFwdTanhF64AVX512const<>+64(SB), Z7, Z11
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+0(SB), Z8
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+0(SB), Z9
+	VANDPD.BCST  couplingCouplingFwdTanhF64AVX512const<>+8(SB), Z6, Z10
+	VANDPD.BCST  couplingCouplingFwdTanhF64AVX512const<>+8(SB), Z7, Z11
 	VMINPD       Z10, Z8, Z12
 	VMINPD       Z11, Z9, Z13
 	VADDPD       Z12, Z12, Z14
 	VADDPD       Z13, Z13, Z15
-	VMOVUPD      couplingCouplingFwdTanhF64AVX512const<>+128(SB), Z16
-	VMOVUPD      couplingCouplingFwdTanhF64AVX512const<>+128(SB), Z17
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+16(SB), Z16
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+16(SB), Z17
 	VMULPD       Z16, Z14, Z18
 	VMULPD       Z17, Z15, Z19
 	VRNDSCALEPD  $0x00, Z18, Z20
 	VRNDSCALEPD  $0x00, Z19, Z21
-	VMOVUPD      couplingCouplingFwdTanhF64AVX512const<>+192(SB), Z22
-	VMOVUPD      couplingCouplingFwdTanhF64AVX512const<>+192(SB), Z23
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+24(SB), Z22
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+24(SB), Z23
 	VFMADD231PD  Z22, Z20, Z14
 	VFMADD231PD  Z23, Z21, Z15
-	VMOVUPD      couplingCouplingFwdTanhF64AVX512const<>+256(SB), Z24
-	VMOVUPD      couplingCouplingFwdTanhF64AVX512const<>+256(SB), Z25
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+32(SB), Z24
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+32(SB), Z25
 	VMULPD       Z24, Z20, Z26
 	VMULPD       Z25, Z21, Z27
 	VADDPD       Z26, Z14, Z28
 	VADDPD       Z27, Z15, Z29
 	VMULPD       Z14, Z14, Z30
 	VMULPD       Z15, Z15, Z31
-	VXORPD       couplingCouplingFwdTanhF64AVX512const<>+320(SB), Z30, Z0
-	VXORPD       couplingCouplingFwdTanhF64AVX512const<>+320(SB), Z31, Z1
+	VXORPD.BCST  couplingCouplingFwdTanhF64AVX512const<>+40(SB), Z30, Z0
+	VXORPD.BCST  couplingCouplingFwdTanhF64AVX512const<>+40(SB), Z31, Z1
 	VFMADD231PD  Z14, Z14, Z0
 	VFMADD231PD  Z15, Z15, Z1
 	VADDPD       Z28, Z14, Z4
 	VADDPD       Z29, Z15, Z5
 	VFMADD231PD  Z26, Z4, Z0
 	VFMADD231PD  Z27, Z5, Z1
-	VMOVUPD      couplingCouplingFwdTanhF64AVX512const<>+384(SB), Z8
-	VMOVUPD      couplingCouplingFwdTanhF64AVX512const<>+384(SB), Z9
-	VMOVUPD      couplingCouplingFwdTanhF64AVX512const<>+448(SB), Z10
-	VMOVUPD      couplingCouplingFwdTanhF64AVX512const<>+448(SB), Z11
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+48(SB), Z8
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+48(SB), Z9
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+56(SB), Z10
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+56(SB), Z11
 	VFMADD231PD  Z28, Z8, Z10
 	VFMADD231PD  Z29, Z9, Z11
-	VMOVUPD      couplingCouplingFwdTanhF64AVX512const<>+512(SB), Z12
-	VMOVUPD      couplingCouplingFwdTanhF64AVX512const<>+512(SB), Z13
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+64(SB), Z12
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+64(SB), Z13
 	VFMADD231PD  Z28, Z10, Z12
 	VFMADD231PD  Z29, Z11, Z13
-	VMOVUPD      couplingCouplingFwdTanhF64AVX512const<>+576(SB), Z16
-	VMOVUPD      couplingCouplingFwdTanhF64AVX512const<>+576(SB), Z17
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+72(SB), Z16
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+72(SB), Z17
 	VFMADD231PD  Z28, Z12, Z16
 	VFMADD231PD  Z29, Z13, Z17
-	VMOVUPD      couplingCouplingFwdTanhF64AVX512const<>+640(SB), Z18
-	VMOVUPD      couplingCouplingFwdTanhF64AVX512const<>+640(SB), Z19
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+80(SB), Z18
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+80(SB), Z19
 	VFMADD231PD  Z28, Z16, Z18
 	VFMADD231PD  Z29, Z17, Z19
-	VMOVUPD      couplingCouplingFwdTanhF64AVX512const<>+704(SB), Z22
-	VMOVUPD      couplingCouplingFwdTanhF64AVX512const<>+704(SB), Z23
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+88(SB), Z22
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+88(SB), Z23
 	VFMADD231PD  Z28, Z18, Z22
 	VFMADD231PD  Z29, Z19, Z23
-	VMOVUPD      couplingCouplingFwdTanhF64AVX512const<>+768(SB), Z24
-	VMOVUPD      couplingCouplingFwdTanhF64AVX512const<>+768(SB), Z25
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+96(SB), Z24
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+96(SB), Z25
 	VFMADD231PD  Z28, Z22, Z24
 	VFMADD231PD  Z29, Z23, Z25
-	VMOVUPD      couplingCouplingFwdTanhF64AVX512const<>+832(SB), Z4
-	VMOVUPD      couplingCouplingFwdTanhF64AVX512const<>+832(SB), Z5
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+104(SB), Z4
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+104(SB), Z5
 	VFMADD231PD  Z28, Z24, Z4
 	VFMADD231PD  Z29, Z25, Z5
-	VMOVUPD      couplingCouplingFwdTanhF64AVX512const<>+896(SB), Z8
-	VMOVUPD      couplingCouplingFwdTanhF64AVX512const<>+896(SB), Z9
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+112(SB), Z8
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+112(SB), Z9
 	VFMADD231PD  Z28, Z4, Z8
 	VFMADD231PD  Z29, Z5, Z9
-	VMOVUPD      couplingCouplingFwdTanhF64AVX512const<>+960(SB), Z10
-	VMOVUPD      couplingCouplingFwdTanhF64AVX512const<>+960(SB), Z11
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+120(SB), Z10
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+120(SB), Z11
 	VFMADD231PD  Z28, Z8, Z10
 	VFMADD231PD  Z29, Z9, Z11
 	VFMADD231PD  Z10, Z0, Z26
 	VFMADD231PD  Z11, Z1, Z27
 	VFMADD231PD  Z10, Z30, Z26
 	VFMADD231PD  Z11, Z31, Z27
-	VMOVUPD      couplingCouplingFwdTanhF64AVX512const<>+1024(SB), Z12
-	VMOVUPD      couplingCouplingFwdTanhF64AVX512const<>+1024(SB), Z13
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+128(SB), Z12
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+128(SB), Z13
 	VSCALEFPD    Z20, Z12, Z12
 	VSCALEFPD    Z21, Z13, Z13
 	VMULPD       Z14, Z12, Z16
 	VMULPD       Z15, Z13, Z17
-	VMOVUPD      couplingCouplingFwdTanhF64AVX512const<>+1024(SB), Z18
-	VMOVUPD      couplingCouplingFwdTanhF64AVX512const<>+1024(SB), Z19
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+128(SB), Z18
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+128(SB), Z19
 	VSUBPD       Z18, Z12, Z22
 	VSUBPD       Z19, Z13, Z23
 	VADDPD       Z16, Z22, Z24
@@ -5065,8 +4146,8 @@ main:
 	VSUBPD       Z25, Z29, Z1
 	VSUBPD       Z0, Z8, Z30
 	VSUBPD       Z1, Z9, Z31
-	VMOVUPD      couplingCouplingFwdTanhF64AVX512const<>+1088(SB), Z10
-	VMOVUPD      couplingCouplingFwdTanhF64AVX512const<>+1088(SB), Z11
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+136(SB), Z10
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+136(SB), Z11
 	VADDPD       Z10, Z28, Z20
 	VADDPD       Z11, Z29, Z21
 	VSUBPD       Z28, Z20, Z14
@@ -5081,14 +4162,14 @@ main:
 	VADDPD       Z17, Z23, Z5
 	VADDPD       Z30, Z4, Z12
 	VADDPD       Z31, Z5, Z13
-	VMOVUPD      couplingCouplingFwdTanhF64AVX512const<>+1024(SB), Z26
-	VMOVUPD      couplingCouplingFwdTanhF64AVX512const<>+1024(SB), Z27
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+128(SB), Z26
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+128(SB), Z27
 	VDIVPD       Z20, Z26, Z24
 	VDIVPD       Z21, Z27, Z25
 	VMULPD       Z24, Z28, Z8
 	VMULPD       Z25, Z29, Z9
-	VXORPD       couplingCouplingFwdTanhF64AVX512const<>+320(SB), Z8, Z0
-	VXORPD       couplingCouplingFwdTanhF64AVX512const<>+320(SB), Z9, Z1
+	VXORPD.BCST  couplingCouplingFwdTanhF64AVX512const<>+40(SB), Z8, Z0
+	VXORPD.BCST  couplingCouplingFwdTanhF64AVX512const<>+40(SB), Z9, Z1
 	VFMADD231PD  Z20, Z0, Z28
 	VFMADD231PD  Z21, Z1, Z29
 	VADDPD       Z30, Z28, Z18
@@ -5097,10 +4178,10 @@ main:
 	VFMADD231PD  Z13, Z1, Z19
 	VFMADD231PD  Z24, Z18, Z8
 	VFMADD231PD  Z25, Z19, Z9
-	VANDPD       couplingCouplingFwdTanhF64AVX512const<>+320(SB), Z6, Z14
-	VANDPD       couplingCouplingFwdTanhF64AVX512const<>+320(SB), Z7, Z15
-	VANDPD       couplingCouplingFwdTanhF64AVX512const<>+64(SB), Z8, Z10
-	VANDPD       couplingCouplingFwdTanhF64AVX512const<>+64(SB), Z9, Z11
+	VANDPD.BCST  couplingCouplingFwdTanhF64AVX512const<>+40(SB), Z6, Z14
+	VANDPD.BCST  couplingCouplingFwdTanhF64AVX512const<>+40(SB), Z7, Z15
+	VANDPD.BCST  couplingCouplingFwdTanhF64AVX512const<>+8(SB), Z8, Z10
+	VANDPD.BCST  couplingCouplingFwdTanhF64AVX512const<>+8(SB), Z9, Z11
 	VORPD        Z14, Z10, Z10
 	VORPD        Z15, Z11, Z11
 	VMULPD       Z10, Z2, Z22
@@ -5111,61 +4192,61 @@ main:
 	VMOVUPD      Z23, Z5
 
 	// x = clamp(x, lo, hi); NaN passes (x is the second source)
-	VMOVUPD couplingCouplingFwdTanhF64AVX512const<>+1152(SB), Z26
-	VMOVUPD couplingCouplingFwdTanhF64AVX512const<>+1152(SB), Z27
-	VMINPD  Z4, Z26, Z4
-	VMINPD  Z5, Z27, Z5
-	VMOVUPD couplingCouplingFwdTanhF64AVX512const<>+1216(SB), Z26
-	VMOVUPD couplingCouplingFwdTanhF64AVX512const<>+1216(SB), Z27
-	VMAXPD  Z4, Z26, Z4
-	VMAXPD  Z5, Z27, Z5
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+144(SB), Z26
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+144(SB), Z27
+	VMINPD       Z4, Z26, Z4
+	VMINPD       Z5, Z27, Z5
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+152(SB), Z26
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+152(SB), Z27
+	VMAXPD       Z4, Z26, Z4
+	VMAXPD       Z5, Z27, Z5
 
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
 	// kept in the low bits; k = kb - 1.5*2^mant exactly
-	VMOVUPD     couplingCouplingFwdTanhF64AVX512const<>+1280(SB), Z28
-	VMOVUPD     couplingCouplingFwdTanhF64AVX512const<>+1280(SB), Z29
-	VFMADD231PD couplingCouplingFwdTanhF64AVX512const<>+128(SB), Z4, Z28
-	VFMADD231PD couplingCouplingFwdTanhF64AVX512const<>+128(SB), Z5, Z29
-	VSUBPD      couplingCouplingFwdTanhF64AVX512const<>+1280(SB), Z28, Z20
-	VSUBPD      couplingCouplingFwdTanhF64AVX512const<>+1280(SB), Z29, Z21
+	VBROADCASTSD     couplingCouplingFwdTanhF64AVX512const<>+160(SB), Z28
+	VBROADCASTSD     couplingCouplingFwdTanhF64AVX512const<>+160(SB), Z29
+	VFMADD231PD.BCST couplingCouplingFwdTanhF64AVX512const<>+16(SB), Z4, Z28
+	VFMADD231PD.BCST couplingCouplingFwdTanhF64AVX512const<>+16(SB), Z5, Z29
+	VSUBPD.BCST      couplingCouplingFwdTanhF64AVX512const<>+160(SB), Z28, Z20
+	VSUBPD.BCST      couplingCouplingFwdTanhF64AVX512const<>+160(SB), Z29, Z21
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PD couplingCouplingFwdTanhF64AVX512const<>+1344(SB), Z20, Z4
-	VFNMADD231PD couplingCouplingFwdTanhF64AVX512const<>+1344(SB), Z21, Z5
-	VFNMADD231PD couplingCouplingFwdTanhF64AVX512const<>+1408(SB), Z20, Z4
-	VFNMADD231PD couplingCouplingFwdTanhF64AVX512const<>+1408(SB), Z21, Z5
+	VFNMADD231PD.BCST couplingCouplingFwdTanhF64AVX512const<>+168(SB), Z20, Z4
+	VFNMADD231PD.BCST couplingCouplingFwdTanhF64AVX512const<>+168(SB), Z21, Z5
+	VFNMADD231PD.BCST couplingCouplingFwdTanhF64AVX512const<>+176(SB), Z20, Z4
+	VFNMADD231PD.BCST couplingCouplingFwdTanhF64AVX512const<>+176(SB), Z21, Z5
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPD      Z4, Z4, Z30
-	VMULPD      Z5, Z5, Z31
-	VMOVUPD     couplingCouplingFwdTanhF64AVX512const<>+448(SB), Z26
-	VMOVUPD     couplingCouplingFwdTanhF64AVX512const<>+448(SB), Z27
-	VMOVUPD     couplingCouplingFwdTanhF64AVX512const<>+384(SB), Z0
-	VMOVUPD     couplingCouplingFwdTanhF64AVX512const<>+384(SB), Z1
-	VFMADD213PD couplingCouplingFwdTanhF64AVX512const<>+576(SB), Z30, Z26
-	VFMADD213PD couplingCouplingFwdTanhF64AVX512const<>+576(SB), Z31, Z27
-	VFMADD213PD couplingCouplingFwdTanhF64AVX512const<>+512(SB), Z30, Z0
-	VFMADD213PD couplingCouplingFwdTanhF64AVX512const<>+512(SB), Z31, Z1
-	VFMADD213PD couplingCouplingFwdTanhF64AVX512const<>+704(SB), Z30, Z26
-	VFMADD213PD couplingCouplingFwdTanhF64AVX512const<>+704(SB), Z31, Z27
-	VFMADD213PD couplingCouplingFwdTanhF64AVX512const<>+640(SB), Z30, Z0
-	VFMADD213PD couplingCouplingFwdTanhF64AVX512const<>+640(SB), Z31, Z1
-	VFMADD213PD couplingCouplingFwdTanhF64AVX512const<>+832(SB), Z30, Z26
-	VFMADD213PD couplingCouplingFwdTanhF64AVX512const<>+832(SB), Z31, Z27
-	VFMADD213PD couplingCouplingFwdTanhF64AVX512const<>+768(SB), Z30, Z0
-	VFMADD213PD couplingCouplingFwdTanhF64AVX512const<>+768(SB), Z31, Z1
-	VFMADD213PD couplingCouplingFwdTanhF64AVX512const<>+960(SB), Z30, Z26
-	VFMADD213PD couplingCouplingFwdTanhF64AVX512const<>+960(SB), Z31, Z27
-	VFMADD213PD couplingCouplingFwdTanhF64AVX512const<>+896(SB), Z30, Z0
-	VFMADD213PD couplingCouplingFwdTanhF64AVX512const<>+896(SB), Z31, Z1
-	VFMADD213PD Z26, Z4, Z0
-	VFMADD213PD Z27, Z5, Z1
+	VMULPD           Z4, Z4, Z30
+	VMULPD           Z5, Z5, Z31
+	VBROADCASTSD     couplingCouplingFwdTanhF64AVX512const<>+56(SB), Z26
+	VBROADCASTSD     couplingCouplingFwdTanhF64AVX512const<>+56(SB), Z27
+	VBROADCASTSD     couplingCouplingFwdTanhF64AVX512const<>+48(SB), Z0
+	VBROADCASTSD     couplingCouplingFwdTanhF64AVX512const<>+48(SB), Z1
+	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+72(SB), Z30, Z26
+	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+72(SB), Z31, Z27
+	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+64(SB), Z30, Z0
+	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+64(SB), Z31, Z1
+	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+88(SB), Z30, Z26
+	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+88(SB), Z31, Z27
+	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+80(SB), Z30, Z0
+	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+80(SB), Z31, Z1
+	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+104(SB), Z30, Z26
+	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+104(SB), Z31, Z27
+	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+96(SB), Z30, Z0
+	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+96(SB), Z31, Z1
+	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+120(SB), Z30, Z26
+	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+120(SB), Z31, Z27
+	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+112(SB), Z30, Z0
+	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+112(SB), Z31, Z1
+	VFMADD213PD      Z26, Z4, Z0
+	VFMADD213PD      Z27, Z5, Z1
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPD      couplingCouplingFwdTanhF64AVX512const<>+1024(SB), Z4, Z12
-	VADDPD      couplingCouplingFwdTanhF64AVX512const<>+1024(SB), Z5, Z13
-	VSUBPD      couplingCouplingFwdTanhF64AVX512const<>+1024(SB), Z12, Z18
-	VSUBPD      couplingCouplingFwdTanhF64AVX512const<>+1024(SB), Z13, Z19
+	VADDPD.BCST couplingCouplingFwdTanhF64AVX512const<>+128(SB), Z4, Z12
+	VADDPD.BCST couplingCouplingFwdTanhF64AVX512const<>+128(SB), Z5, Z13
+	VSUBPD.BCST couplingCouplingFwdTanhF64AVX512const<>+128(SB), Z12, Z18
+	VSUBPD.BCST couplingCouplingFwdTanhF64AVX512const<>+128(SB), Z13, Z19
 	VSUBPD      Z18, Z4, Z18
 	VSUBPD      Z19, Z5, Z19
 	VFMADD213PD Z18, Z30, Z0
@@ -5199,48 +4280,48 @@ one:
 	VBROADCASTSD 8(DI), Z1
 	VBROADCASTSD (DI), Z2
 	VMULPD       Z2, Z0, Z3
-	VMOVUPD      couplingCouplingFwdTanhF64AVX512const<>+0(SB), Z4
-	VANDPD       couplingCouplingFwdTanhF64AVX512const<>+64(SB), Z3, Z5
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+0(SB), Z4
+	VANDPD.BCST  couplingCouplingFwdTanhF64AVX512const<>+8(SB), Z3, Z5
 	VMINPD       Z5, Z4, Z6
 	VADDPD       Z6, Z6, Z7
-	VMOVUPD      couplingCouplingFwdTanhF64AVX512const<>+128(SB), Z8
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+16(SB), Z8
 	VMULPD       Z8, Z7, Z9
 	VRNDSCALEPD  $0x00, Z9, Z10
-	VMOVUPD      couplingCouplingFwdTanhF64AVX512const<>+192(SB), Z11
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+24(SB), Z11
 	VFMADD231PD  Z11, Z10, Z7
-	VMOVUPD      couplingCouplingFwdTanhF64AVX512const<>+256(SB), Z12
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+32(SB), Z12
 	VMULPD       Z12, Z10, Z13
 	VADDPD       Z13, Z7, Z14
 	VMULPD       Z7, Z7, Z15
-	VXORPD       couplingCouplingFwdTanhF64AVX512const<>+320(SB), Z15, Z16
+	VXORPD.BCST  couplingCouplingFwdTanhF64AVX512const<>+40(SB), Z15, Z16
 	VFMADD231PD  Z7, Z7, Z16
 	VADDPD       Z14, Z7, Z17
 	VFMADD231PD  Z13, Z17, Z16
-	VMOVUPD      couplingCouplingFwdTanhF64AVX512const<>+384(SB), Z18
-	VMOVUPD      couplingCouplingFwdTanhF64AVX512const<>+448(SB), Z19
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+48(SB), Z18
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+56(SB), Z19
 	VFMADD231PD  Z14, Z18, Z19
-	VMOVUPD      couplingCouplingFwdTanhF64AVX512const<>+512(SB), Z20
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+64(SB), Z20
 	VFMADD231PD  Z14, Z19, Z20
-	VMOVUPD      couplingCouplingFwdTanhF64AVX512const<>+576(SB), Z21
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+72(SB), Z21
 	VFMADD231PD  Z14, Z20, Z21
-	VMOVUPD      couplingCouplingFwdTanhF64AVX512const<>+640(SB), Z22
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+80(SB), Z22
 	VFMADD231PD  Z14, Z21, Z22
-	VMOVUPD      couplingCouplingFwdTanhF64AVX512const<>+704(SB), Z23
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+88(SB), Z23
 	VFMADD231PD  Z14, Z22, Z23
-	VMOVUPD      couplingCouplingFwdTanhF64AVX512const<>+768(SB), Z24
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+96(SB), Z24
 	VFMADD231PD  Z14, Z23, Z24
-	VMOVUPD      couplingCouplingFwdTanhF64AVX512const<>+832(SB), Z25
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+104(SB), Z25
 	VFMADD231PD  Z14, Z24, Z25
-	VMOVUPD      couplingCouplingFwdTanhF64AVX512const<>+896(SB), Z26
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+112(SB), Z26
 	VFMADD231PD  Z14, Z25, Z26
-	VMOVUPD      couplingCouplingFwdTanhF64AVX512const<>+960(SB), Z27
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+120(SB), Z27
 	VFMADD231PD  Z14, Z26, Z27
 	VFMADD231PD  Z27, Z16, Z13
 	VFMADD231PD  Z27, Z15, Z13
-	VMOVUPD      couplingCouplingFwdTanhF64AVX512const<>+1024(SB), Z28
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+128(SB), Z28
 	VSCALEFPD    Z10, Z28, Z28
 	VMULPD       Z7, Z28, Z29
-	VMOVUPD      couplingCouplingFwdTanhF64AVX512const<>+1024(SB), Z30
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+128(SB), Z30
 	VSUBPD       Z30, Z28, Z31
 	VADDPD       Z29, Z31, Z0
 	VSUBPD       Z31, Z0, Z2
@@ -5249,7 +4330,7 @@ one:
 	VADDPD       Z4, Z0, Z5
 	VSUBPD       Z0, Z5, Z6
 	VSUBPD       Z6, Z4, Z8
-	VMOVUPD      couplingCouplingFwdTanhF64AVX512const<>+1088(SB), Z9
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+136(SB), Z9
 	VADDPD       Z9, Z5, Z11
 	VSUBPD       Z5, Z11, Z12
 	VSUBPD       Z12, Z11, Z17
@@ -5257,54 +4338,54 @@ one:
 	VSUBPD       Z12, Z9, Z19
 	VADDPD       Z19, Z18, Z20
 	VADDPD       Z8, Z20, Z21
-	VMOVUPD      couplingCouplingFwdTanhF64AVX512const<>+1024(SB), Z22
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+128(SB), Z22
 	VDIVPD       Z11, Z22, Z23
 	VMULPD       Z23, Z5, Z24
-	VXORPD       couplingCouplingFwdTanhF64AVX512const<>+320(SB), Z24, Z25
+	VXORPD.BCST  couplingCouplingFwdTanhF64AVX512const<>+40(SB), Z24, Z25
 	VFMADD231PD  Z11, Z25, Z5
 	VADDPD       Z8, Z5, Z26
 	VFMADD231PD  Z21, Z25, Z26
 	VFMADD231PD  Z23, Z26, Z24
-	VANDPD       couplingCouplingFwdTanhF64AVX512const<>+320(SB), Z3, Z16
-	VANDPD       couplingCouplingFwdTanhF64AVX512const<>+64(SB), Z24, Z14
+	VANDPD.BCST  couplingCouplingFwdTanhF64AVX512const<>+40(SB), Z3, Z16
+	VANDPD.BCST  couplingCouplingFwdTanhF64AVX512const<>+8(SB), Z24, Z14
 	VORPD        Z16, Z14, Z14
 	VMULPD       Z14, Z1, Z15
 	VMOVUPD      (DX), Z27
 	VMOVUPD      Z15, Z10
 
 	// x = clamp(x, lo, hi); NaN passes (x is the second source)
-	VMOVUPD couplingCouplingFwdTanhF64AVX512const<>+1152(SB), Z7
-	VMINPD  Z10, Z7, Z10
-	VMOVUPD couplingCouplingFwdTanhF64AVX512const<>+1216(SB), Z7
-	VMAXPD  Z10, Z7, Z10
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+144(SB), Z7
+	VMINPD       Z10, Z7, Z10
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+152(SB), Z7
+	VMAXPD       Z10, Z7, Z10
 
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
 	// kept in the low bits; k = kb - 1.5*2^mant exactly
-	VMOVUPD     couplingCouplingFwdTanhF64AVX512const<>+1280(SB), Z31
-	VFMADD231PD couplingCouplingFwdTanhF64AVX512const<>+128(SB), Z10, Z31
-	VSUBPD      couplingCouplingFwdTanhF64AVX512const<>+1280(SB), Z31, Z30
+	VBROADCASTSD     couplingCouplingFwdTanhF64AVX512const<>+160(SB), Z31
+	VFMADD231PD.BCST couplingCouplingFwdTanhF64AVX512const<>+16(SB), Z10, Z31
+	VSUBPD.BCST      couplingCouplingFwdTanhF64AVX512const<>+160(SB), Z31, Z30
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PD couplingCouplingFwdTanhF64AVX512const<>+1344(SB), Z30, Z10
-	VFNMADD231PD couplingCouplingFwdTanhF64AVX512const<>+1408(SB), Z30, Z10
+	VFNMADD231PD.BCST couplingCouplingFwdTanhF64AVX512const<>+168(SB), Z30, Z10
+	VFNMADD231PD.BCST couplingCouplingFwdTanhF64AVX512const<>+176(SB), Z30, Z10
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPD      Z10, Z10, Z29
-	VMOVUPD     couplingCouplingFwdTanhF64AVX512const<>+448(SB), Z7
-	VMOVUPD     couplingCouplingFwdTanhF64AVX512const<>+384(SB), Z2
-	VFMADD213PD couplingCouplingFwdTanhF64AVX512const<>+576(SB), Z29, Z7
-	VFMADD213PD couplingCouplingFwdTanhF64AVX512const<>+512(SB), Z29, Z2
-	VFMADD213PD couplingCouplingFwdTanhF64AVX512const<>+704(SB), Z29, Z7
-	VFMADD213PD couplingCouplingFwdTanhF64AVX512const<>+640(SB), Z29, Z2
-	VFMADD213PD couplingCouplingFwdTanhF64AVX512const<>+832(SB), Z29, Z7
-	VFMADD213PD couplingCouplingFwdTanhF64AVX512const<>+768(SB), Z29, Z2
-	VFMADD213PD couplingCouplingFwdTanhF64AVX512const<>+960(SB), Z29, Z7
-	VFMADD213PD couplingCouplingFwdTanhF64AVX512const<>+896(SB), Z29, Z2
-	VFMADD213PD Z7, Z10, Z2
+	VMULPD           Z10, Z10, Z29
+	VBROADCASTSD     couplingCouplingFwdTanhF64AVX512const<>+56(SB), Z7
+	VBROADCASTSD     couplingCouplingFwdTanhF64AVX512const<>+48(SB), Z2
+	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+72(SB), Z29, Z7
+	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+64(SB), Z29, Z2
+	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+88(SB), Z29, Z7
+	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+80(SB), Z29, Z2
+	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+104(SB), Z29, Z7
+	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+96(SB), Z29, Z2
+	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+120(SB), Z29, Z7
+	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+112(SB), Z29, Z2
+	VFMADD213PD      Z7, Z10, Z2
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPD      couplingCouplingFwdTanhF64AVX512const<>+1024(SB), Z10, Z28
-	VSUBPD      couplingCouplingFwdTanhF64AVX512const<>+1024(SB), Z28, Z13
+	VADDPD.BCST couplingCouplingFwdTanhF64AVX512const<>+128(SB), Z10, Z28
+	VSUBPD.BCST couplingCouplingFwdTanhF64AVX512const<>+128(SB), Z28, Z13
 	VSUBPD      Z13, Z10, Z13
 	VFMADD213PD Z13, Z29, Z2
 	VADDPD      Z2, Z28, Z28
@@ -5328,190 +4409,29 @@ done:
 	RET
 
 DATA couplingCouplingFwdTanhF64AVX512const<>+0(SB)/8, $0x4034000000000000
-DATA couplingCouplingFwdTanhF64AVX512const<>+8(SB)/8, $0x4034000000000000
-DATA couplingCouplingFwdTanhF64AVX512const<>+16(SB)/8, $0x4034000000000000
-DATA couplingCouplingFwdTanhF64AVX512const<>+24(SB)/8, $0x4034000000000000
-DATA couplingCouplingFwdTanhF64AVX512const<>+32(SB)/8, $0x4034000000000000
-DATA couplingCouplingFwdTanhF64AVX512const<>+40(SB)/8, $0x4034000000000000
-DATA couplingCouplingFwdTanhF64AVX512const<>+48(SB)/8, $0x4034000000000000
-DATA couplingCouplingFwdTanhF64AVX512const<>+56(SB)/8, $0x4034000000000000
-DATA couplingCouplingFwdTanhF64AVX512const<>+64(SB)/8, $0x7fffffffffffffff
-DATA couplingCouplingFwdTanhF64AVX512const<>+72(SB)/8, $0x7fffffffffffffff
-DATA couplingCouplingFwdTanhF64AVX512const<>+80(SB)/8, $0x7fffffffffffffff
-DATA couplingCouplingFwdTanhF64AVX512const<>+88(SB)/8, $0x7fffffffffffffff
-DATA couplingCouplingFwdTanhF64AVX512const<>+96(SB)/8, $0x7fffffffffffffff
-DATA couplingCouplingFwdTanhF64AVX512const<>+104(SB)/8, $0x7fffffffffffffff
-DATA couplingCouplingFwdTanhF64AVX512const<>+112(SB)/8, $0x7fffffffffffffff
-DATA couplingCouplingFwdTanhF64AVX512const<>+120(SB)/8, $0x7fffffffffffffff
-DATA couplingCouplingFwdTanhF64AVX512const<>+128(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingFwdTanhF64AVX512const<>+136(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingFwdTanhF64AVX512const<>+144(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingFwdTanhF64AVX512const<>+152(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingFwdTanhF64AVX512const<>+160(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingFwdTanhF64AVX512const<>+168(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingFwdTanhF64AVX512const<>+176(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingFwdTanhF64AVX512const<>+184(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingFwdTanhF64AVX512const<>+192(SB)/8, $0xbfe62e42fee00000
-DATA couplingCouplingFwdTanhF64AVX512const<>+200(SB)/8, $0xbfe62e42fee00000
-DATA couplingCouplingFwdTanhF64AVX512const<>+208(SB)/8, $0xbfe62e42fee00000
-DATA couplingCouplingFwdTanhF64AVX512const<>+216(SB)/8, $0xbfe62e42fee00000
-DATA couplingCouplingFwdTanhF64AVX512const<>+224(SB)/8, $0xbfe62e42fee00000
-DATA couplingCouplingFwdTanhF64AVX512const<>+232(SB)/8, $0xbfe62e42fee00000
-DATA couplingCouplingFwdTanhF64AVX512const<>+240(SB)/8, $0xbfe62e42fee00000
-DATA couplingCouplingFwdTanhF64AVX512const<>+248(SB)/8, $0xbfe62e42fee00000
-DATA couplingCouplingFwdTanhF64AVX512const<>+256(SB)/8, $0xbdea39ef35793c76
-DATA couplingCouplingFwdTanhF64AVX512const<>+264(SB)/8, $0xbdea39ef35793c76
-DATA couplingCouplingFwdTanhF64AVX512const<>+272(SB)/8, $0xbdea39ef35793c76
-DATA couplingCouplingFwdTanhF64AVX512const<>+280(SB)/8, $0xbdea39ef35793c76
-DATA couplingCouplingFwdTanhF64AVX512const<>+288(SB)/8, $0xbdea39ef35793c76
-DATA couplingCouplingFwdTanhF64AVX512const<>+296(SB)/8, $0xbdea39ef35793c76
-DATA couplingCouplingFwdTanhF64AVX512const<>+304(SB)/8, $0xbdea39ef35793c76
-DATA couplingCouplingFwdTanhF64AVX512const<>+312(SB)/8, $0xbdea39ef35793c76
-DATA couplingCouplingFwdTanhF64AVX512const<>+320(SB)/8, $0x8000000000000000
-DATA couplingCouplingFwdTanhF64AVX512const<>+328(SB)/8, $0x8000000000000000
-DATA couplingCouplingFwdTanhF64AVX512const<>+336(SB)/8, $0x8000000000000000
-DATA couplingCouplingFwdTanhF64AVX512const<>+344(SB)/8, $0x8000000000000000
-DATA couplingCouplingFwdTanhF64AVX512const<>+352(SB)/8, $0x8000000000000000
-DATA couplingCouplingFwdTanhF64AVX512const<>+360(SB)/8, $0x8000000000000000
-DATA couplingCouplingFwdTanhF64AVX512const<>+368(SB)/8, $0x8000000000000000
-DATA couplingCouplingFwdTanhF64AVX512const<>+376(SB)/8, $0x8000000000000000
-DATA couplingCouplingFwdTanhF64AVX512const<>+384(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingFwdTanhF64AVX512const<>+392(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingFwdTanhF64AVX512const<>+400(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingFwdTanhF64AVX512const<>+408(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingFwdTanhF64AVX512const<>+416(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingFwdTanhF64AVX512const<>+424(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingFwdTanhF64AVX512const<>+432(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingFwdTanhF64AVX512const<>+440(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingFwdTanhF64AVX512const<>+448(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingFwdTanhF64AVX512const<>+456(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingFwdTanhF64AVX512const<>+464(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingFwdTanhF64AVX512const<>+472(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingFwdTanhF64AVX512const<>+480(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingFwdTanhF64AVX512const<>+488(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingFwdTanhF64AVX512const<>+496(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingFwdTanhF64AVX512const<>+504(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingFwdTanhF64AVX512const<>+512(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingFwdTanhF64AVX512const<>+520(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingFwdTanhF64AVX512const<>+528(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingFwdTanhF64AVX512const<>+536(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingFwdTanhF64AVX512const<>+544(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingFwdTanhF64AVX512const<>+552(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingFwdTanhF64AVX512const<>+560(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingFwdTanhF64AVX512const<>+568(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingFwdTanhF64AVX512const<>+576(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingFwdTanhF64AVX512const<>+584(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingFwdTanhF64AVX512const<>+592(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingFwdTanhF64AVX512const<>+600(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingFwdTanhF64AVX512const<>+608(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingFwdTanhF64AVX512const<>+616(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingFwdTanhF64AVX512const<>+624(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingFwdTanhF64AVX512const<>+632(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingFwdTanhF64AVX512const<>+640(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingFwdTanhF64AVX512const<>+648(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingFwdTanhF64AVX512const<>+656(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingFwdTanhF64AVX512const<>+664(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingFwdTanhF64AVX512const<>+672(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingFwdTanhF64AVX512const<>+680(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingFwdTanhF64AVX512const<>+688(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingFwdTanhF64AVX512const<>+696(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingFwdTanhF64AVX512const<>+704(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingFwdTanhF64AVX512const<>+712(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingFwdTanhF64AVX512const<>+720(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingFwdTanhF64AVX512const<>+728(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingFwdTanhF64AVX512const<>+736(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingFwdTanhF64AVX512const<>+744(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingFwdTanhF64AVX512const<>+752(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingFwdTanhF64AVX512const<>+760(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingFwdTanhF64AVX512const<>+768(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingFwdTanhF64AVX512const<>+776(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingFwdTanhF64AVX512const<>+784(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingFwdTanhF64AVX512const<>+792(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingFwdTanhF64AVX512const<>+800(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingFwdTanhF64AVX512const<>+808(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingFwdTanhF64AVX512const<>+816(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingFwdTanhF64AVX512const<>+824(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingFwdTanhF64AVX512const<>+832(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingFwdTanhF64AVX512const<>+840(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingFwdTanhF64AVX512const<>+848(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingFwdTanhF64AVX512const<>+856(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingFwdTanhF64AVX512const<>+864(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingFwdTanhF64AVX512const<>+872(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingFwdTanhF64AVX512const<>+880(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingFwdTanhF64AVX512const<>+888(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingFwdTanhF64AVX512const<>+896(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingFwdTanhF64AVX512const<>+904(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingFwdTanhF64AVX512const<>+912(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingFwdTanhF64AVX512const<>+920(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingFwdTanhF64AVX512const<>+928(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingFwdTanhF64AVX512const<>+936(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingFwdTanhF64AVX512const<>+944(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingFwdTanhF64AVX512const<>+952(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingFwdTanhF64AVX512const<>+960(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingFwdTanhF64AVX512const<>+968(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingFwdTanhF64AVX512const<>+976(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingFwdTanhF64AVX512const<>+984(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingFwdTanhF64AVX512const<>+992(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingFwdTanhF64AVX512const<>+1000(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingFwdTanhF64AVX512const<>+1008(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingFwdTanhF64AVX512const<>+1016(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingFwdTanhF64AVX512const<>+1024(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingFwdTanhF64AVX512const<>+1032(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingFwdTanhF64AVX512const<>+1040(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingFwdTanhF64AVX512const<>+1048(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingFwdTanhF64AVX512const<>+1056(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingFwdTanhF64AVX512const<>+1064(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingFwdTanhF64AVX512const<>+1072(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingFwdTanhF64AVX512const<>+1080(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingFwdTanhF64AVX512const<>+1088(SB)/8, $0x4000000000000000
-DATA couplingCouplingFwdTanhF64AVX512const<>+1096(SB)/8, $0x4000000000000000
-DATA couplingCouplingFwdTanhF64AVX512const<>+1104(SB)/8, $0x4000000000000000
-DATA couplingCouplingFwdTanhF64AVX512const<>+1112(SB)/8, $0x4000000000000000
-DATA couplingCouplingFwdTanhF64AVX512const<>+1120(SB)/8, $0x4000000000000000
-DATA couplingCouplingFwdTanhF64AVX512const<>+1128(SB)/8, $0x4000000000000000
-DATA couplingCouplingFwdTanhF64AVX512const<>+1136(SB)/8, $0x4000000000000000
-DATA couplingCouplingFwdTanhF64AVX512const<>+1144(SB)/8, $0x4000000000000000
-DATA couplingCouplingFwdTanhF64AVX512const<>+1152(SB)/8, $0x4086300000000000
-DATA couplingCouplingFwdTanhF64AVX512const<>+1160(SB)/8, $0x4086300000000000
-DATA couplingCouplingFwdTanhF64AVX512const<>+1168(SB)/8, $0x4086300000000000
-DATA couplingCouplingFwdTanhF64AVX512const<>+1176(SB)/8, $0x4086300000000000
-DATA couplingCouplingFwdTanhF64AVX512const<>+1184(SB)/8, $0x4086300000000000
-DATA couplingCouplingFwdTanhF64AVX512const<>+1192(SB)/8, $0x4086300000000000
-DATA couplingCouplingFwdTanhF64AVX512const<>+1200(SB)/8, $0x4086300000000000
-DATA couplingCouplingFwdTanhF64AVX512const<>+1208(SB)/8, $0x4086300000000000
-DATA couplingCouplingFwdTanhF64AVX512const<>+1216(SB)/8, $0xc087500000000000
-DATA couplingCouplingFwdTanhF64AVX512const<>+1224(SB)/8, $0xc087500000000000
-DATA couplingCouplingFwdTanhF64AVX512const<>+1232(SB)/8, $0xc087500000000000
-DATA couplingCouplingFwdTanhF64AVX512const<>+1240(SB)/8, $0xc087500000000000
-DATA couplingCouplingFwdTanhF64AVX512const<>+1248(SB)/8, $0xc087500000000000
-DATA couplingCouplingFwdTanhF64AVX512const<>+1256(SB)/8, $0xc087500000000000
-DATA couplingCouplingFwdTanhF64AVX512const<>+1264(SB)/8, $0xc087500000000000
-DATA couplingCouplingFwdTanhF64AVX512const<>+1272(SB)/8, $0xc087500000000000
-DATA couplingCouplingFwdTanhF64AVX512const<>+1280(SB)/8, $0x4338000000000000
-DATA couplingCouplingFwdTanhF64AVX512const<>+1288(SB)/8, $0x4338000000000000
-DATA couplingCouplingFwdTanhF64AVX512const<>+1296(SB)/8, $0x4338000000000000
-DATA couplingCouplingFwdTanhF64AVX512const<>+1304(SB)/8, $0x4338000000000000
-DATA couplingCouplingFwdTanhF64AVX512const<>+1312(SB)/8, $0x4338000000000000
-DATA couplingCouplingFwdTanhF64AVX512const<>+1320(SB)/8, $0x4338000000000000
-DATA couplingCouplingFwdTanhF64AVX512const<>+1328(SB)/8, $0x4338000000000000
-DATA couplingCouplingFwdTanhF64AVX512const<>+1336(SB)/8, $0x4338000000000000
-DATA couplingCouplingFwdTanhF64AVX512const<>+1344(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingFwdTanhF64AVX512const<>+1352(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingFwdTanhF64AVX512const<>+1360(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingFwdTanhF64AVX512const<>+1368(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingFwdTanhF64AVX512const<>+1376(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingFwdTanhF64AVX512const<>+1384(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingFwdTanhF64AVX512const<>+1392(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingFwdTanhF64AVX512const<>+1400(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingFwdTanhF64AVX512const<>+1408(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingFwdTanhF64AVX512const<>+1416(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingFwdTanhF64AVX512const<>+1424(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingFwdTanhF64AVX512const<>+1432(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingFwdTanhF64AVX512const<>+1440(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingFwdTanhF64AVX512const<>+1448(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingFwdTanhF64AVX512const<>+1456(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingFwdTanhF64AVX512const<>+1464(SB)/8, $0x3dea39ef35793c76
-GLOBL couplingCouplingFwdTanhF64AVX512const<>(SB), RODATA|NOPTR, $1472
+DATA couplingCouplingFwdTanhF64AVX512const<>+8(SB)/8, $0x7fffffffffffffff
+DATA couplingCouplingFwdTanhF64AVX512const<>+16(SB)/8, $0x3ff71547652b82fe
+DATA couplingCouplingFwdTanhF64AVX512const<>+24(SB)/8, $0xbfe62e42fee00000
+DATA couplingCouplingFwdTanhF64AVX512const<>+32(SB)/8, $0xbdea39ef35793c76
+DATA couplingCouplingFwdTanhF64AVX512const<>+40(SB)/8, $0x8000000000000000
+DATA couplingCouplingFwdTanhF64AVX512const<>+48(SB)/8, $0x3e5af6345e154829
+DATA couplingCouplingFwdTanhF64AVX512const<>+56(SB)/8, $0x3e928b426d1c6cab
+DATA couplingCouplingFwdTanhF64AVX512const<>+64(SB)/8, $0x3ec71ddf6a597246
+DATA couplingCouplingFwdTanhF64AVX512const<>+72(SB)/8, $0x3efa019939c26883
+DATA couplingCouplingFwdTanhF64AVX512const<>+80(SB)/8, $0x3f2a01a01b0113fc
+DATA couplingCouplingFwdTanhF64AVX512const<>+88(SB)/8, $0x3f56c16c1860a28f
+DATA couplingCouplingFwdTanhF64AVX512const<>+96(SB)/8, $0x3f8111111110f7f9
+DATA couplingCouplingFwdTanhF64AVX512const<>+104(SB)/8, $0x3fa55555555503c1
+DATA couplingCouplingFwdTanhF64AVX512const<>+112(SB)/8, $0x3fc5555555555558
+DATA couplingCouplingFwdTanhF64AVX512const<>+120(SB)/8, $0x3fe0000000000009
+DATA couplingCouplingFwdTanhF64AVX512const<>+128(SB)/8, $0x3ff0000000000000
+DATA couplingCouplingFwdTanhF64AVX512const<>+136(SB)/8, $0x4000000000000000
+DATA couplingCouplingFwdTanhF64AVX512const<>+144(SB)/8, $0x4086300000000000
+DATA couplingCouplingFwdTanhF64AVX512const<>+152(SB)/8, $0xc087500000000000
+DATA couplingCouplingFwdTanhF64AVX512const<>+160(SB)/8, $0x4338000000000000
+DATA couplingCouplingFwdTanhF64AVX512const<>+168(SB)/8, $0x3fe62e42fee00000
+DATA couplingCouplingFwdTanhF64AVX512const<>+176(SB)/8, $0x3dea39ef35793c76
+GLOBL couplingCouplingFwdTanhF64AVX512const<>(SB), RODATA|NOPTR, $184
 
 // func CouplingFwdTanhF32AVX2(y []float32, c []float32, x []float32, s []float32, t []float32, p []float32)
 // Requires: AVX, AVX2, FMA3
@@ -6118,70 +5038,70 @@ main:
 	VBROADCASTSS (DI), Z5
 	VMULPS       Z4, Z0, Z6
 	VMULPS       Z5, Z1, Z7
-	VMOVUPS      couplingCouplingFwdTanhF32AVX512const<>+0(SB), Z8
-	VMOVUPS      couplingCouplingFwdTanhF32AVX512const<>+0(SB), Z9
-	VANDPS       couplingCouplingFwdTanhF32AVX512const<>+64(SB), Z6, Z10
-	VANDPS       couplingCouplingFwdTanhF32AVX512const<>+64(SB), Z7, Z11
+	VBROADCASTSS couplingCouplingFwdTanhF32AVX512const<>+0(SB), Z8
+	VBROADCASTSS couplingCouplingFwdTanhF32AVX512const<>+0(SB), Z9
+	VANDPS.BCST  couplingCouplingFwdTanhF32AVX512const<>+4(SB), Z6, Z10
+	VANDPS.BCST  couplingCouplingFwdTanhF32AVX512const<>+4(SB), Z7, Z11
 	VMINPS       Z10, Z8, Z12
 	VMINPS       Z11, Z9, Z13
 	VADDPS       Z12, Z12, Z14
 	VADDPS       Z13, Z13, Z15
-	VMOVUPS      couplingCouplingFwdTanhF32AVX512const<>+128(SB), Z16
-	VMOVUPS      couplingCouplingFwdTanhF32AVX512const<>+128(SB), Z17
+	VBROADCASTSS couplingCouplingFwdTanhF32AVX512const<>+8(SB), Z16
+	VBROADCASTSS couplingCouplingFwdTanhF32AVX512const<>+8(SB), Z17
 	VMULPS       Z16, Z14, Z18
 	VMULPS       Z17, Z15, Z19
 	VRNDSCALEPS  $0x00, Z18, Z20
 	VRNDSCALEPS  $0x00, Z19, Z21
-	VMOVUPS      couplingCouplingFwdTanhF32AVX512const<>+192(SB), Z22
-	VMOVUPS      couplingCouplingFwdTanhF32AVX512const<>+192(SB), Z23
+	VBROADCASTSS couplingCouplingFwdTanhF32AVX512const<>+12(SB), Z22
+	VBROADCASTSS couplingCouplingFwdTanhF32AVX512const<>+12(SB), Z23
 	VFMADD231PS  Z22, Z20, Z14
 	VFMADD231PS  Z23, Z21, Z15
-	VMOVUPS      couplingCouplingFwdTanhF32AVX512const<>+256(SB), Z24
-	VMOVUPS      couplingCouplingFwdTanhF32AVX512const<>+256(SB), Z25
+	VBROADCASTSS couplingCouplingFwdTanhF32AVX512const<>+16(SB), Z24
+	VBROADCASTSS couplingCouplingFwdTanhF32AVX512const<>+16(SB), Z25
 	VMULPS       Z24, Z20, Z26
 	VMULPS       Z25, Z21, Z27
 	VADDPS       Z26, Z14, Z28
 	VADDPS       Z27, Z15, Z29
 	VMULPS       Z14, Z14, Z30
 	VMULPS       Z15, Z15, Z31
-	VXORPS       couplingCouplingFwdTanhF32AVX512const<>+320(SB), Z30, Z0
-	VXORPS       couplingCouplingFwdTanhF32AVX512const<>+320(SB), Z31, Z1
+	VXORPS.BCST  couplingCouplingFwdTanhF32AVX512const<>+20(SB), Z30, Z0
+	VXORPS.BCST  couplingCouplingFwdTanhF32AVX512const<>+20(SB), Z31, Z1
 	VFMADD231PS  Z14, Z14, Z0
 	VFMADD231PS  Z15, Z15, Z1
 	VADDPS       Z28, Z14, Z4
 	VADDPS       Z29, Z15, Z5
 	VFMADD231PS  Z26, Z4, Z0
 	VFMADD231PS  Z27, Z5, Z1
-	VMOVUPS      couplingCouplingFwdTanhF32AVX512const<>+384(SB), Z8
-	VMOVUPS      couplingCouplingFwdTanhF32AVX512const<>+384(SB), Z9
-	VMOVUPS      couplingCouplingFwdTanhF32AVX512const<>+448(SB), Z10
-	VMOVUPS      couplingCouplingFwdTanhF32AVX512const<>+448(SB), Z11
+	VBROADCASTSS couplingCouplingFwdTanhF32AVX512const<>+24(SB), Z8
+	VBROADCASTSS couplingCouplingFwdTanhF32AVX512const<>+24(SB), Z9
+	VBROADCASTSS couplingCouplingFwdTanhF32AVX512const<>+28(SB), Z10
+	VBROADCASTSS couplingCouplingFwdTanhF32AVX512const<>+28(SB), Z11
 	VFMADD231PS  Z28, Z8, Z10
 	VFMADD231PS  Z29, Z9, Z11
-	VMOVUPS      couplingCouplingFwdTanhF32AVX512const<>+512(SB), Z12
-	VMOVUPS      couplingCouplingFwdTanhF32AVX512const<>+512(SB), Z13
+	VBROADCASTSS couplingCouplingFwdTanhF32AVX512const<>+32(SB), Z12
+	VBROADCASTSS couplingCouplingFwdTanhF32AVX512const<>+32(SB), Z13
 	VFMADD231PS  Z28, Z10, Z12
 	VFMADD231PS  Z29, Z11, Z13
-	VMOVUPS      couplingCouplingFwdTanhF32AVX512const<>+576(SB), Z16
-	VMOVUPS      couplingCouplingFwdTanhF32AVX512const<>+576(SB), Z17
+	VBROADCASTSS couplingCouplingFwdTanhF32AVX512const<>+36(SB), Z16
+	VBROADCASTSS couplingCouplingFwdTanhF32AVX512const<>+36(SB), Z17
 	VFMADD231PS  Z28, Z12, Z16
 	VFMADD231PS  Z29, Z13, Z17
-	VMOVUPS      couplingCouplingFwdTanhF32AVX512const<>+640(SB), Z18
-	VMOVUPS      couplingCouplingFwdTanhF32AVX512const<>+640(SB), Z19
+	VBROADCASTSS couplingCouplingFwdTanhF32AVX512const<>+40(SB), Z18
+	VBROADCASTSS couplingCouplingFwdTanhF32AVX512const<>+40(SB), Z19
 	VFMADD231PS  Z28, Z16, Z18
 	VFMADD231PS  Z29, Z17, Z19
 	VFMADD231PS  Z18, Z0, Z26
 	VFMADD231PS  Z19, Z1, Z27
 	VFMADD231PS  Z18, Z30, Z26
 	VFMADD231PS  Z19, Z31, Z27
-	VMOVUPS      couplingCouplingFwdTanhF32AVX512const<>+704(SB), Z22
-	VMOVUPS      couplingCouplingFwdTanhF32AVX512const<>+704(SB), Z23
+	VBROADCASTSS couplingCouplingFwdTanhF32AVX512const<>+44(SB), Z22
+	VBROADCASTSS couplingCouplingFwdTanhF32AVX512const<>+44(SB), Z23
 	VSCALEFPS    Z20, Z22, Z22
 	VSCALEFPS    Z21, Z23, Z23
 	VMULPS       Z14, Z22, Z24
 	VMULPS       Z15, Z23, Z25
-	VMOVUPS      couplingCouplingFwdTanhF32AVX512const<>+704(SB), Z4
-	VMOVUPS      couplingCouplingFwdTanhF32AVX512const<>+704(SB), Z5
+	VBROADCASTSS couplingCouplingFwdTanhF32AVX512const<>+44(SB), Z4
+	VBROADCASTSS couplingCouplingFwdTanhF32AVX512const<>+44(SB), Z5
 	VSUBPS       Z4, Z22, Z8
 	VSUBPS       Z5, Z23, Z9
 	VADDPS       Z24, Z8, Z10
@@ -6198,8 +5118,8 @@ main:
 	VSUBPS       Z11, Z29, Z1
 	VSUBPS       Z0, Z16, Z30
 	VSUBPS       Z1, Z17, Z31
-	VMOVUPS      couplingCouplingFwdTanhF32AVX512const<>+768(SB), Z18
-	VMOVUPS      couplingCouplingFwdTanhF32AVX512const<>+768(SB), Z19
+	VBROADCASTSS couplingCouplingFwdTanhF32AVX512const<>+48(SB), Z18
+	VBROADCASTSS couplingCouplingFwdTanhF32AVX512const<>+48(SB), Z19
 	VADDPS       Z18, Z28, Z20
 	VADDPS       Z19, Z29, Z21
 	VSUBPS       Z28, Z20, Z14
@@ -6214,14 +5134,14 @@ main:
 	VADDPS       Z25, Z9, Z13
 	VADDPS       Z30, Z12, Z22
 	VADDPS       Z31, Z13, Z23
-	VMOVUPS      couplingCouplingFwdTanhF32AVX512const<>+704(SB), Z26
-	VMOVUPS      couplingCouplingFwdTanhF32AVX512const<>+704(SB), Z27
+	VBROADCASTSS couplingCouplingFwdTanhF32AVX512const<>+44(SB), Z26
+	VBROADCASTSS couplingCouplingFwdTanhF32AVX512const<>+44(SB), Z27
 	VDIVPS       Z20, Z26, Z10
 	VDIVPS       Z21, Z27, Z11
 	VMULPS       Z10, Z28, Z16
 	VMULPS       Z11, Z29, Z17
-	VXORPS       couplingCouplingFwdTanhF32AVX512const<>+320(SB), Z16, Z0
-	VXORPS       couplingCouplingFwdTanhF32AVX512const<>+320(SB), Z17, Z1
+	VXORPS.BCST  couplingCouplingFwdTanhF32AVX512const<>+20(SB), Z16, Z0
+	VXORPS.BCST  couplingCouplingFwdTanhF32AVX512const<>+20(SB), Z17, Z1
 	VFMADD231PS  Z20, Z0, Z28
 	VFMADD231PS  Z21, Z1, Z29
 	VADDPS       Z30, Z28, Z4
@@ -6230,10 +5150,10 @@ main:
 	VFMADD231PS  Z23, Z1, Z5
 	VFMADD231PS  Z10, Z4, Z16
 	VFMADD231PS  Z11, Z5, Z17
-	VANDPS       couplingCouplingFwdTanhF32AVX512const<>+320(SB), Z6, Z14
-	VANDPS       couplingCouplingFwdTanhF32AVX512const<>+320(SB), Z7, Z15
-	VANDPS       couplingCouplingFwdTanhF32AVX512const<>+64(SB), Z16, Z18
-	VANDPS       couplingCouplingFwdTanhF32AVX512const<>+64(SB), Z17, Z19
+	VANDPS.BCST  couplingCouplingFwdTanhF32AVX512const<>+20(SB), Z6, Z14
+	VANDPS.BCST  couplingCouplingFwdTanhF32AVX512const<>+20(SB), Z7, Z15
+	VANDPS.BCST  couplingCouplingFwdTanhF32AVX512const<>+4(SB), Z16, Z18
+	VANDPS.BCST  couplingCouplingFwdTanhF32AVX512const<>+4(SB), Z17, Z19
 	VORPS        Z14, Z18, Z18
 	VORPS        Z15, Z19, Z19
 	VMULPS       Z18, Z2, Z8
@@ -6244,49 +5164,49 @@ main:
 	VMOVUPS      Z9, Z13
 
 	// x = clamp(x, lo, hi); NaN passes (x is the second source)
-	VMOVUPS couplingCouplingFwdTanhF32AVX512const<>+832(SB), Z26
-	VMOVUPS couplingCouplingFwdTanhF32AVX512const<>+832(SB), Z27
-	VMINPS  Z12, Z26, Z12
-	VMINPS  Z13, Z27, Z13
-	VMOVUPS couplingCouplingFwdTanhF32AVX512const<>+896(SB), Z26
-	VMOVUPS couplingCouplingFwdTanhF32AVX512const<>+896(SB), Z27
-	VMAXPS  Z12, Z26, Z12
-	VMAXPS  Z13, Z27, Z13
+	VBROADCASTSS couplingCouplingFwdTanhF32AVX512const<>+52(SB), Z26
+	VBROADCASTSS couplingCouplingFwdTanhF32AVX512const<>+52(SB), Z27
+	VMINPS       Z12, Z26, Z12
+	VMINPS       Z13, Z27, Z13
+	VBROADCASTSS couplingCouplingFwdTanhF32AVX512const<>+56(SB), Z26
+	VBROADCASTSS couplingCouplingFwdTanhF32AVX512const<>+56(SB), Z27
+	VMAXPS       Z12, Z26, Z12
+	VMAXPS       Z13, Z27, Z13
 
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
 	// kept in the low bits; k = kb - 1.5*2^mant exactly
-	VMOVUPS     couplingCouplingFwdTanhF32AVX512const<>+960(SB), Z28
-	VMOVUPS     couplingCouplingFwdTanhF32AVX512const<>+960(SB), Z29
-	VFMADD231PS couplingCouplingFwdTanhF32AVX512const<>+128(SB), Z12, Z28
-	VFMADD231PS couplingCouplingFwdTanhF32AVX512const<>+128(SB), Z13, Z29
-	VSUBPS      couplingCouplingFwdTanhF32AVX512const<>+960(SB), Z28, Z20
-	VSUBPS      couplingCouplingFwdTanhF32AVX512const<>+960(SB), Z29, Z21
+	VBROADCASTSS     couplingCouplingFwdTanhF32AVX512const<>+60(SB), Z28
+	VBROADCASTSS     couplingCouplingFwdTanhF32AVX512const<>+60(SB), Z29
+	VFMADD231PS.BCST couplingCouplingFwdTanhF32AVX512const<>+8(SB), Z12, Z28
+	VFMADD231PS.BCST couplingCouplingFwdTanhF32AVX512const<>+8(SB), Z13, Z29
+	VSUBPS.BCST      couplingCouplingFwdTanhF32AVX512const<>+60(SB), Z28, Z20
+	VSUBPS.BCST      couplingCouplingFwdTanhF32AVX512const<>+60(SB), Z29, Z21
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PS couplingCouplingFwdTanhF32AVX512const<>+1024(SB), Z20, Z12
-	VFNMADD231PS couplingCouplingFwdTanhF32AVX512const<>+1024(SB), Z21, Z13
-	VFNMADD231PS couplingCouplingFwdTanhF32AVX512const<>+1088(SB), Z20, Z12
-	VFNMADD231PS couplingCouplingFwdTanhF32AVX512const<>+1088(SB), Z21, Z13
+	VFNMADD231PS.BCST couplingCouplingFwdTanhF32AVX512const<>+64(SB), Z20, Z12
+	VFNMADD231PS.BCST couplingCouplingFwdTanhF32AVX512const<>+64(SB), Z21, Z13
+	VFNMADD231PS.BCST couplingCouplingFwdTanhF32AVX512const<>+68(SB), Z20, Z12
+	VFNMADD231PS.BCST couplingCouplingFwdTanhF32AVX512const<>+68(SB), Z21, Z13
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPS      Z12, Z12, Z30
-	VMULPS      Z13, Z13, Z31
-	VMOVUPS     couplingCouplingFwdTanhF32AVX512const<>+384(SB), Z26
-	VMOVUPS     couplingCouplingFwdTanhF32AVX512const<>+384(SB), Z27
-	VFMADD213PS couplingCouplingFwdTanhF32AVX512const<>+448(SB), Z12, Z26
-	VFMADD213PS couplingCouplingFwdTanhF32AVX512const<>+448(SB), Z13, Z27
-	VFMADD213PS couplingCouplingFwdTanhF32AVX512const<>+512(SB), Z12, Z26
-	VFMADD213PS couplingCouplingFwdTanhF32AVX512const<>+512(SB), Z13, Z27
-	VFMADD213PS couplingCouplingFwdTanhF32AVX512const<>+576(SB), Z12, Z26
-	VFMADD213PS couplingCouplingFwdTanhF32AVX512const<>+576(SB), Z13, Z27
-	VFMADD213PS couplingCouplingFwdTanhF32AVX512const<>+640(SB), Z12, Z26
-	VFMADD213PS couplingCouplingFwdTanhF32AVX512const<>+640(SB), Z13, Z27
+	VMULPS           Z12, Z12, Z30
+	VMULPS           Z13, Z13, Z31
+	VBROADCASTSS     couplingCouplingFwdTanhF32AVX512const<>+24(SB), Z26
+	VBROADCASTSS     couplingCouplingFwdTanhF32AVX512const<>+24(SB), Z27
+	VFMADD213PS.BCST couplingCouplingFwdTanhF32AVX512const<>+28(SB), Z12, Z26
+	VFMADD213PS.BCST couplingCouplingFwdTanhF32AVX512const<>+28(SB), Z13, Z27
+	VFMADD213PS.BCST couplingCouplingFwdTanhF32AVX512const<>+32(SB), Z12, Z26
+	VFMADD213PS.BCST couplingCouplingFwdTanhF32AVX512const<>+32(SB), Z13, Z27
+	VFMADD213PS.BCST couplingCouplingFwdTanhF32AVX512const<>+36(SB), Z12, Z26
+	VFMADD213PS.BCST couplingCouplingFwdTanhF32AVX512const<>+36(SB), Z13, Z27
+	VFMADD213PS.BCST couplingCouplingFwdTanhF32AVX512const<>+40(SB), Z12, Z26
+	VFMADD213PS.BCST couplingCouplingFwdTanhF32AVX512const<>+40(SB), Z13, Z27
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPS      couplingCouplingFwdTanhF32AVX512const<>+704(SB), Z12, Z0
-	VADDPS      couplingCouplingFwdTanhF32AVX512const<>+704(SB), Z13, Z1
-	VSUBPS      couplingCouplingFwdTanhF32AVX512const<>+704(SB), Z0, Z22
-	VSUBPS      couplingCouplingFwdTanhF32AVX512const<>+704(SB), Z1, Z23
+	VADDPS.BCST couplingCouplingFwdTanhF32AVX512const<>+44(SB), Z12, Z0
+	VADDPS.BCST couplingCouplingFwdTanhF32AVX512const<>+44(SB), Z13, Z1
+	VSUBPS.BCST couplingCouplingFwdTanhF32AVX512const<>+44(SB), Z0, Z22
+	VSUBPS.BCST couplingCouplingFwdTanhF32AVX512const<>+44(SB), Z1, Z23
 	VSUBPS      Z22, Z12, Z22
 	VSUBPS      Z23, Z13, Z23
 	VFMADD213PS Z22, Z30, Z26
@@ -6320,38 +5240,38 @@ one:
 	VBROADCASTSS 4(DI), Z1
 	VBROADCASTSS (DI), Z2
 	VMULPS       Z2, Z0, Z3
-	VMOVUPS      couplingCouplingFwdTanhF32AVX512const<>+0(SB), Z4
-	VANDPS       couplingCouplingFwdTanhF32AVX512const<>+64(SB), Z3, Z5
+	VBROADCASTSS couplingCouplingFwdTanhF32AVX512const<>+0(SB), Z4
+	VANDPS.BCST  couplingCouplingFwdTanhF32AVX512const<>+4(SB), Z3, Z5
 	VMINPS       Z5, Z4, Z6
 	VADDPS       Z6, Z6, Z7
-	VMOVUPS      couplingCouplingFwdTanhF32AVX512const<>+128(SB), Z8
+	VBROADCASTSS couplingCouplingFwdTanhF32AVX512const<>+8(SB), Z8
 	VMULPS       Z8, Z7, Z9
 	VRNDSCALEPS  $0x00, Z9, Z10
-	VMOVUPS      couplingCouplingFwdTanhF32AVX512const<>+192(SB), Z11
+	VBROADCASTSS couplingCouplingFwdTanhF32AVX512const<>+12(SB), Z11
 	VFMADD231PS  Z11, Z10, Z7
-	VMOVUPS      couplingCouplingFwdTanhF32AVX512const<>+256(SB), Z12
+	VBROADCASTSS couplingCouplingFwdTanhF32AVX512const<>+16(SB), Z12
 	VMULPS       Z12, Z10, Z13
 	VADDPS       Z13, Z7, Z14
 	VMULPS       Z7, Z7, Z15
-	VXORPS       couplingCouplingFwdTanhF32AVX512const<>+320(SB), Z15, Z16
+	VXORPS.BCST  couplingCouplingFwdTanhF32AVX512const<>+20(SB), Z15, Z16
 	VFMADD231PS  Z7, Z7, Z16
 	VADDPS       Z14, Z7, Z17
 	VFMADD231PS  Z13, Z17, Z16
-	VMOVUPS      couplingCouplingFwdTanhF32AVX512const<>+384(SB), Z18
-	VMOVUPS      couplingCouplingFwdTanhF32AVX512const<>+448(SB), Z19
+	VBROADCASTSS couplingCouplingFwdTanhF32AVX512const<>+24(SB), Z18
+	VBROADCASTSS couplingCouplingFwdTanhF32AVX512const<>+28(SB), Z19
 	VFMADD231PS  Z14, Z18, Z19
-	VMOVUPS      couplingCouplingFwdTanhF32AVX512const<>+512(SB), Z20
+	VBROADCASTSS couplingCouplingFwdTanhF32AVX512const<>+32(SB), Z20
 	VFMADD231PS  Z14, Z19, Z20
-	VMOVUPS      couplingCouplingFwdTanhF32AVX512const<>+576(SB), Z21
+	VBROADCASTSS couplingCouplingFwdTanhF32AVX512const<>+36(SB), Z21
 	VFMADD231PS  Z14, Z20, Z21
-	VMOVUPS      couplingCouplingFwdTanhF32AVX512const<>+640(SB), Z22
+	VBROADCASTSS couplingCouplingFwdTanhF32AVX512const<>+40(SB), Z22
 	VFMADD231PS  Z14, Z21, Z22
 	VFMADD231PS  Z22, Z16, Z13
 	VFMADD231PS  Z22, Z15, Z13
-	VMOVUPS      couplingCouplingFwdTanhF32AVX512const<>+704(SB), Z23
+	VBROADCASTSS couplingCouplingFwdTanhF32AVX512const<>+44(SB), Z23
 	VSCALEFPS    Z10, Z23, Z23
 	VMULPS       Z7, Z23, Z24
-	VMOVUPS      couplingCouplingFwdTanhF32AVX512const<>+704(SB), Z25
+	VBROADCASTSS couplingCouplingFwdTanhF32AVX512const<>+44(SB), Z25
 	VSUBPS       Z25, Z23, Z26
 	VADDPS       Z24, Z26, Z27
 	VSUBPS       Z26, Z27, Z28
@@ -6360,7 +5280,7 @@ one:
 	VADDPS       Z29, Z27, Z30
 	VSUBPS       Z27, Z30, Z31
 	VSUBPS       Z31, Z29, Z0
-	VMOVUPS      couplingCouplingFwdTanhF32AVX512const<>+768(SB), Z2
+	VBROADCASTSS couplingCouplingFwdTanhF32AVX512const<>+48(SB), Z2
 	VADDPS       Z2, Z30, Z4
 	VSUBPS       Z30, Z4, Z5
 	VSUBPS       Z5, Z4, Z6
@@ -6368,48 +5288,48 @@ one:
 	VSUBPS       Z5, Z2, Z9
 	VADDPS       Z9, Z8, Z11
 	VADDPS       Z0, Z11, Z12
-	VMOVUPS      couplingCouplingFwdTanhF32AVX512const<>+704(SB), Z17
+	VBROADCASTSS couplingCouplingFwdTanhF32AVX512const<>+44(SB), Z17
 	VDIVPS       Z4, Z17, Z18
 	VMULPS       Z18, Z30, Z19
-	VXORPS       couplingCouplingFwdTanhF32AVX512const<>+320(SB), Z19, Z20
+	VXORPS.BCST  couplingCouplingFwdTanhF32AVX512const<>+20(SB), Z19, Z20
 	VFMADD231PS  Z4, Z20, Z30
 	VADDPS       Z0, Z30, Z21
 	VFMADD231PS  Z12, Z20, Z21
 	VFMADD231PS  Z18, Z21, Z19
-	VANDPS       couplingCouplingFwdTanhF32AVX512const<>+320(SB), Z3, Z16
-	VANDPS       couplingCouplingFwdTanhF32AVX512const<>+64(SB), Z19, Z14
+	VANDPS.BCST  couplingCouplingFwdTanhF32AVX512const<>+20(SB), Z3, Z16
+	VANDPS.BCST  couplingCouplingFwdTanhF32AVX512const<>+4(SB), Z19, Z14
 	VORPS        Z16, Z14, Z14
 	VMULPS       Z14, Z1, Z15
 	VMOVUPS      (DX), Z22
 	VMOVUPS      Z15, Z10
 
 	// x = clamp(x, lo, hi); NaN passes (x is the second source)
-	VMOVUPS couplingCouplingFwdTanhF32AVX512const<>+832(SB), Z7
-	VMINPS  Z10, Z7, Z10
-	VMOVUPS couplingCouplingFwdTanhF32AVX512const<>+896(SB), Z7
-	VMAXPS  Z10, Z7, Z10
+	VBROADCASTSS couplingCouplingFwdTanhF32AVX512const<>+52(SB), Z7
+	VMINPS       Z10, Z7, Z10
+	VBROADCASTSS couplingCouplingFwdTanhF32AVX512const<>+56(SB), Z7
+	VMAXPS       Z10, Z7, Z10
 
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
 	// kept in the low bits; k = kb - 1.5*2^mant exactly
-	VMOVUPS     couplingCouplingFwdTanhF32AVX512const<>+960(SB), Z26
-	VFMADD231PS couplingCouplingFwdTanhF32AVX512const<>+128(SB), Z10, Z26
-	VSUBPS      couplingCouplingFwdTanhF32AVX512const<>+960(SB), Z26, Z25
+	VBROADCASTSS     couplingCouplingFwdTanhF32AVX512const<>+60(SB), Z26
+	VFMADD231PS.BCST couplingCouplingFwdTanhF32AVX512const<>+8(SB), Z10, Z26
+	VSUBPS.BCST      couplingCouplingFwdTanhF32AVX512const<>+60(SB), Z26, Z25
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PS couplingCouplingFwdTanhF32AVX512const<>+1024(SB), Z25, Z10
-	VFNMADD231PS couplingCouplingFwdTanhF32AVX512const<>+1088(SB), Z25, Z10
+	VFNMADD231PS.BCST couplingCouplingFwdTanhF32AVX512const<>+64(SB), Z25, Z10
+	VFNMADD231PS.BCST couplingCouplingFwdTanhF32AVX512const<>+68(SB), Z25, Z10
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPS      Z10, Z10, Z24
-	VMOVUPS     couplingCouplingFwdTanhF32AVX512const<>+384(SB), Z7
-	VFMADD213PS couplingCouplingFwdTanhF32AVX512const<>+448(SB), Z10, Z7
-	VFMADD213PS couplingCouplingFwdTanhF32AVX512const<>+512(SB), Z10, Z7
-	VFMADD213PS couplingCouplingFwdTanhF32AVX512const<>+576(SB), Z10, Z7
-	VFMADD213PS couplingCouplingFwdTanhF32AVX512const<>+640(SB), Z10, Z7
+	VMULPS           Z10, Z10, Z24
+	VBROADCASTSS     couplingCouplingFwdTanhF32AVX512const<>+24(SB), Z7
+	VFMADD213PS.BCST couplingCouplingFwdTanhF32AVX512const<>+28(SB), Z10, Z7
+	VFMADD213PS.BCST couplingCouplingFwdTanhF32AVX512const<>+32(SB), Z10, Z7
+	VFMADD213PS.BCST couplingCouplingFwdTanhF32AVX512const<>+36(SB), Z10, Z7
+	VFMADD213PS.BCST couplingCouplingFwdTanhF32AVX512const<>+40(SB), Z10, Z7
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPS      couplingCouplingFwdTanhF32AVX512const<>+704(SB), Z10, Z28
-	VSUBPS      couplingCouplingFwdTanhF32AVX512const<>+704(SB), Z28, Z23
+	VADDPS.BCST couplingCouplingFwdTanhF32AVX512const<>+44(SB), Z10, Z28
+	VSUBPS.BCST couplingCouplingFwdTanhF32AVX512const<>+44(SB), Z28, Z23
 	VSUBPS      Z23, Z10, Z23
 	VFMADD213PS Z23, Z24, Z7
 	VADDPS      Z7, Z28, Z28
@@ -6433,294 +5353,24 @@ done:
 	RET
 
 DATA couplingCouplingFwdTanhF32AVX512const<>+0(SB)/4, $0x41200000
-DATA couplingCouplingFwdTanhF32AVX512const<>+4(SB)/4, $0x41200000
-DATA couplingCouplingFwdTanhF32AVX512const<>+8(SB)/4, $0x41200000
-DATA couplingCouplingFwdTanhF32AVX512const<>+12(SB)/4, $0x41200000
-DATA couplingCouplingFwdTanhF32AVX512const<>+16(SB)/4, $0x41200000
-DATA couplingCouplingFwdTanhF32AVX512const<>+20(SB)/4, $0x41200000
-DATA couplingCouplingFwdTanhF32AVX512const<>+24(SB)/4, $0x41200000
-DATA couplingCouplingFwdTanhF32AVX512const<>+28(SB)/4, $0x41200000
-DATA couplingCouplingFwdTanhF32AVX512const<>+32(SB)/4, $0x41200000
-DATA couplingCouplingFwdTanhF32AVX512const<>+36(SB)/4, $0x41200000
-DATA couplingCouplingFwdTanhF32AVX512const<>+40(SB)/4, $0x41200000
-DATA couplingCouplingFwdTanhF32AVX512const<>+44(SB)/4, $0x41200000
-DATA couplingCouplingFwdTanhF32AVX512const<>+48(SB)/4, $0x41200000
-DATA couplingCouplingFwdTanhF32AVX512const<>+52(SB)/4, $0x41200000
-DATA couplingCouplingFwdTanhF32AVX512const<>+56(SB)/4, $0x41200000
-DATA couplingCouplingFwdTanhF32AVX512const<>+60(SB)/4, $0x41200000
-DATA couplingCouplingFwdTanhF32AVX512const<>+64(SB)/4, $0x7fffffff
-DATA couplingCouplingFwdTanhF32AVX512const<>+68(SB)/4, $0x7fffffff
-DATA couplingCouplingFwdTanhF32AVX512const<>+72(SB)/4, $0x7fffffff
-DATA couplingCouplingFwdTanhF32AVX512const<>+76(SB)/4, $0x7fffffff
-DATA couplingCouplingFwdTanhF32AVX512const<>+80(SB)/4, $0x7fffffff
-DATA couplingCouplingFwdTanhF32AVX512const<>+84(SB)/4, $0x7fffffff
-DATA couplingCouplingFwdTanhF32AVX512const<>+88(SB)/4, $0x7fffffff
-DATA couplingCouplingFwdTanhF32AVX512const<>+92(SB)/4, $0x7fffffff
-DATA couplingCouplingFwdTanhF32AVX512const<>+96(SB)/4, $0x7fffffff
-DATA couplingCouplingFwdTanhF32AVX512const<>+100(SB)/4, $0x7fffffff
-DATA couplingCouplingFwdTanhF32AVX512const<>+104(SB)/4, $0x7fffffff
-DATA couplingCouplingFwdTanhF32AVX512const<>+108(SB)/4, $0x7fffffff
-DATA couplingCouplingFwdTanhF32AVX512const<>+112(SB)/4, $0x7fffffff
-DATA couplingCouplingFwdTanhF32AVX512const<>+116(SB)/4, $0x7fffffff
-DATA couplingCouplingFwdTanhF32AVX512const<>+120(SB)/4, $0x7fffffff
-DATA couplingCouplingFwdTanhF32AVX512const<>+124(SB)/4, $0x7fffffff
-DATA couplingCouplingFwdTanhF32AVX512const<>+128(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingFwdTanhF32AVX512const<>+132(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingFwdTanhF32AVX512const<>+136(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingFwdTanhF32AVX512const<>+140(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingFwdTanhF32AVX512const<>+144(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingFwdTanhF32AVX512const<>+148(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingFwdTanhF32AVX512const<>+152(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingFwdTanhF32AVX512const<>+156(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingFwdTanhF32AVX512const<>+160(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingFwdTanhF32AVX512const<>+164(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingFwdTanhF32AVX512const<>+168(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingFwdTanhF32AVX512const<>+172(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingFwdTanhF32AVX512const<>+176(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingFwdTanhF32AVX512const<>+180(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingFwdTanhF32AVX512const<>+184(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingFwdTanhF32AVX512const<>+188(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingFwdTanhF32AVX512const<>+192(SB)/4, $0xbf318000
-DATA couplingCouplingFwdTanhF32AVX512const<>+196(SB)/4, $0xbf318000
-DATA couplingCouplingFwdTanhF32AVX512const<>+200(SB)/4, $0xbf318000
-DATA couplingCouplingFwdTanhF32AVX512const<>+204(SB)/4, $0xbf318000
-DATA couplingCouplingFwdTanhF32AVX512const<>+208(SB)/4, $0xbf318000
-DATA couplingCouplingFwdTanhF32AVX512const<>+212(SB)/4, $0xbf318000
-DATA couplingCouplingFwdTanhF32AVX512const<>+216(SB)/4, $0xbf318000
-DATA couplingCouplingFwdTanhF32AVX512const<>+220(SB)/4, $0xbf318000
-DATA couplingCouplingFwdTanhF32AVX512const<>+224(SB)/4, $0xbf318000
-DATA couplingCouplingFwdTanhF32AVX512const<>+228(SB)/4, $0xbf318000
-DATA couplingCouplingFwdTanhF32AVX512const<>+232(SB)/4, $0xbf318000
-DATA couplingCouplingFwdTanhF32AVX512const<>+236(SB)/4, $0xbf318000
-DATA couplingCouplingFwdTanhF32AVX512const<>+240(SB)/4, $0xbf318000
-DATA couplingCouplingFwdTanhF32AVX512const<>+244(SB)/4, $0xbf318000
-DATA couplingCouplingFwdTanhF32AVX512const<>+248(SB)/4, $0xbf318000
-DATA couplingCouplingFwdTanhF32AVX512const<>+252(SB)/4, $0xbf318000
-DATA couplingCouplingFwdTanhF32AVX512const<>+256(SB)/4, $0x395e8083
-DATA couplingCouplingFwdTanhF32AVX512const<>+260(SB)/4, $0x395e8083
-DATA couplingCouplingFwdTanhF32AVX512const<>+264(SB)/4, $0x395e8083
-DATA couplingCouplingFwdTanhF32AVX512const<>+268(SB)/4, $0x395e8083
-DATA couplingCouplingFwdTanhF32AVX512const<>+272(SB)/4, $0x395e8083
-DATA couplingCouplingFwdTanhF32AVX512const<>+276(SB)/4, $0x395e8083
-DATA couplingCouplingFwdTanhF32AVX512const<>+280(SB)/4, $0x395e8083
-DATA couplingCouplingFwdTanhF32AVX512const<>+284(SB)/4, $0x395e8083
-DATA couplingCouplingFwdTanhF32AVX512const<>+288(SB)/4, $0x395e8083
-DATA couplingCouplingFwdTanhF32AVX512const<>+292(SB)/4, $0x395e8083
-DATA couplingCouplingFwdTanhF32AVX512const<>+296(SB)/4, $0x395e8083
-DATA couplingCouplingFwdTanhF32AVX512const<>+300(SB)/4, $0x395e8083
-DATA couplingCouplingFwdTanhF32AVX512const<>+304(SB)/4, $0x395e8083
-DATA couplingCouplingFwdTanhF32AVX512const<>+308(SB)/4, $0x395e8083
-DATA couplingCouplingFwdTanhF32AVX512const<>+312(SB)/4, $0x395e8083
-DATA couplingCouplingFwdTanhF32AVX512const<>+316(SB)/4, $0x395e8083
-DATA couplingCouplingFwdTanhF32AVX512const<>+320(SB)/4, $0x80000000
-DATA couplingCouplingFwdTanhF32AVX512const<>+324(SB)/4, $0x80000000
-DATA couplingCouplingFwdTanhF32AVX512const<>+328(SB)/4, $0x80000000
-DATA couplingCouplingFwdTanhF32AVX512const<>+332(SB)/4, $0x80000000
-DATA couplingCouplingFwdTanhF32AVX512const<>+336(SB)/4, $0x80000000
-DATA couplingCouplingFwdTanhF32AVX512const<>+340(SB)/4, $0x80000000
-DATA couplingCouplingFwdTanhF32AVX512const<>+344(SB)/4, $0x80000000
-DATA couplingCouplingFwdTanhF32AVX512const<>+348(SB)/4, $0x80000000
-DATA couplingCouplingFwdTanhF32AVX512const<>+352(SB)/4, $0x80000000
-DATA couplingCouplingFwdTanhF32AVX512const<>+356(SB)/4, $0x80000000
-DATA couplingCouplingFwdTanhF32AVX512const<>+360(SB)/4, $0x80000000
-DATA couplingCouplingFwdTanhF32AVX512const<>+364(SB)/4, $0x80000000
-DATA couplingCouplingFwdTanhF32AVX512const<>+368(SB)/4, $0x80000000
-DATA couplingCouplingFwdTanhF32AVX512const<>+372(SB)/4, $0x80000000
-DATA couplingCouplingFwdTanhF32AVX512const<>+376(SB)/4, $0x80000000
-DATA couplingCouplingFwdTanhF32AVX512const<>+380(SB)/4, $0x80000000
-DATA couplingCouplingFwdTanhF32AVX512const<>+384(SB)/4, $0x3ab51200
-DATA couplingCouplingFwdTanhF32AVX512const<>+388(SB)/4, $0x3ab51200
-DATA couplingCouplingFwdTanhF32AVX512const<>+392(SB)/4, $0x3ab51200
-DATA couplingCouplingFwdTanhF32AVX512const<>+396(SB)/4, $0x3ab51200
-DATA couplingCouplingFwdTanhF32AVX512const<>+400(SB)/4, $0x3ab51200
-DATA couplingCouplingFwdTanhF32AVX512const<>+404(SB)/4, $0x3ab51200
-DATA couplingCouplingFwdTanhF32AVX512const<>+408(SB)/4, $0x3ab51200
-DATA couplingCouplingFwdTanhF32AVX512const<>+412(SB)/4, $0x3ab51200
-DATA couplingCouplingFwdTanhF32AVX512const<>+416(SB)/4, $0x3ab51200
-DATA couplingCouplingFwdTanhF32AVX512const<>+420(SB)/4, $0x3ab51200
-DATA couplingCouplingFwdTanhF32AVX512const<>+424(SB)/4, $0x3ab51200
-DATA couplingCouplingFwdTanhF32AVX512const<>+428(SB)/4, $0x3ab51200
-DATA couplingCouplingFwdTanhF32AVX512const<>+432(SB)/4, $0x3ab51200
-DATA couplingCouplingFwdTanhF32AVX512const<>+436(SB)/4, $0x3ab51200
-DATA couplingCouplingFwdTanhF32AVX512const<>+440(SB)/4, $0x3ab51200
-DATA couplingCouplingFwdTanhF32AVX512const<>+444(SB)/4, $0x3ab51200
-DATA couplingCouplingFwdTanhF32AVX512const<>+448(SB)/4, $0x3c091d01
-DATA couplingCouplingFwdTanhF32AVX512const<>+452(SB)/4, $0x3c091d01
-DATA couplingCouplingFwdTanhF32AVX512const<>+456(SB)/4, $0x3c091d01
-DATA couplingCouplingFwdTanhF32AVX512const<>+460(SB)/4, $0x3c091d01
-DATA couplingCouplingFwdTanhF32AVX512const<>+464(SB)/4, $0x3c091d01
-DATA couplingCouplingFwdTanhF32AVX512const<>+468(SB)/4, $0x3c091d01
-DATA couplingCouplingFwdTanhF32AVX512const<>+472(SB)/4, $0x3c091d01
-DATA couplingCouplingFwdTanhF32AVX512const<>+476(SB)/4, $0x3c091d01
-DATA couplingCouplingFwdTanhF32AVX512const<>+480(SB)/4, $0x3c091d01
-DATA couplingCouplingFwdTanhF32AVX512const<>+484(SB)/4, $0x3c091d01
-DATA couplingCouplingFwdTanhF32AVX512const<>+488(SB)/4, $0x3c091d01
-DATA couplingCouplingFwdTanhF32AVX512const<>+492(SB)/4, $0x3c091d01
-DATA couplingCouplingFwdTanhF32AVX512const<>+496(SB)/4, $0x3c091d01
-DATA couplingCouplingFwdTanhF32AVX512const<>+500(SB)/4, $0x3c091d01
-DATA couplingCouplingFwdTanhF32AVX512const<>+504(SB)/4, $0x3c091d01
-DATA couplingCouplingFwdTanhF32AVX512const<>+508(SB)/4, $0x3c091d01
-DATA couplingCouplingFwdTanhF32AVX512const<>+512(SB)/4, $0x3d2aac79
-DATA couplingCouplingFwdTanhF32AVX512const<>+516(SB)/4, $0x3d2aac79
-DATA couplingCouplingFwdTanhF32AVX512const<>+520(SB)/4, $0x3d2aac79
-DATA couplingCouplingFwdTanhF32AVX512const<>+524(SB)/4, $0x3d2aac79
-DATA couplingCouplingFwdTanhF32AVX512const<>+528(SB)/4, $0x3d2aac79
-DATA couplingCouplingFwdTanhF32AVX512const<>+532(SB)/4, $0x3d2aac79
-DATA couplingCouplingFwdTanhF32AVX512const<>+536(SB)/4, $0x3d2aac79
-DATA couplingCouplingFwdTanhF32AVX512const<>+540(SB)/4, $0x3d2aac79
-DATA couplingCouplingFwdTanhF32AVX512const<>+544(SB)/4, $0x3d2aac79
-DATA couplingCouplingFwdTanhF32AVX512const<>+548(SB)/4, $0x3d2aac79
-DATA couplingCouplingFwdTanhF32AVX512const<>+552(SB)/4, $0x3d2aac79
-DATA couplingCouplingFwdTanhF32AVX512const<>+556(SB)/4, $0x3d2aac79
-DATA couplingCouplingFwdTanhF32AVX512const<>+560(SB)/4, $0x3d2aac79
-DATA couplingCouplingFwdTanhF32AVX512const<>+564(SB)/4, $0x3d2aac79
-DATA couplingCouplingFwdTanhF32AVX512const<>+568(SB)/4, $0x3d2aac79
-DATA couplingCouplingFwdTanhF32AVX512const<>+572(SB)/4, $0x3d2aac79
-DATA couplingCouplingFwdTanhF32AVX512const<>+576(SB)/4, $0x3e2aaa49
-DATA couplingCouplingFwdTanhF32AVX512const<>+580(SB)/4, $0x3e2aaa49
-DATA couplingCouplingFwdTanhF32AVX512const<>+584(SB)/4, $0x3e2aaa49
-DATA couplingCouplingFwdTanhF32AVX512const<>+588(SB)/4, $0x3e2aaa49
-DATA couplingCouplingFwdTanhF32AVX512const<>+592(SB)/4, $0x3e2aaa49
-DATA couplingCouplingFwdTanhF32AVX512const<>+596(SB)/4, $0x3e2aaa49
-DATA couplingCouplingFwdTanhF32AVX512const<>+600(SB)/4, $0x3e2aaa49
-DATA couplingCouplingFwdTanhF32AVX512const<>+604(SB)/4, $0x3e2aaa49
-DATA couplingCouplingFwdTanhF32AVX512const<>+608(SB)/4, $0x3e2aaa49
-DATA couplingCouplingFwdTanhF32AVX512const<>+612(SB)/4, $0x3e2aaa49
-DATA couplingCouplingFwdTanhF32AVX512const<>+616(SB)/4, $0x3e2aaa49
-DATA couplingCouplingFwdTanhF32AVX512const<>+620(SB)/4, $0x3e2aaa49
-DATA couplingCouplingFwdTanhF32AVX512const<>+624(SB)/4, $0x3e2aaa49
-DATA couplingCouplingFwdTanhF32AVX512const<>+628(SB)/4, $0x3e2aaa49
-DATA couplingCouplingFwdTanhF32AVX512const<>+632(SB)/4, $0x3e2aaa49
-DATA couplingCouplingFwdTanhF32AVX512const<>+636(SB)/4, $0x3e2aaa49
-DATA couplingCouplingFwdTanhF32AVX512const<>+640(SB)/4, $0x3efffffe
-DATA couplingCouplingFwdTanhF32AVX512const<>+644(SB)/4, $0x3efffffe
-DATA couplingCouplingFwdTanhF32AVX512const<>+648(SB)/4, $0x3efffffe
-DATA couplingCouplingFwdTanhF32AVX512const<>+652(SB)/4, $0x3efffffe
-DATA couplingCouplingFwdTanhF32AVX512const<>+656(SB)/4, $0x3efffffe
-DATA couplingCouplingFwdTanhF32AVX512const<>+660(SB)/4, $0x3efffffe
-DATA couplingCouplingFwdTanhF32AVX512const<>+664(SB)/4, $0x3efffffe
-DATA couplingCouplingFwdTanhF32AVX512const<>+668(SB)/4, $0x3efffffe
-DATA couplingCouplingFwdTanhF32AVX512const<>+672(SB)/4, $0x3efffffe
-DATA couplingCouplingFwdTanhF32AVX512const<>+676(SB)/4, $0x3efffffe
-DATA couplingCouplingFwdTanhF32AVX512const<>+680(SB)/4, $0x3efffffe
-DATA couplingCouplingFwdTanhF32AVX512const<>+684(SB)/4, $0x3efffffe
-DATA couplingCouplingFwdTanhF32AVX512const<>+688(SB)/4, $0x3efffffe
-DATA couplingCouplingFwdTanhF32AVX512const<>+692(SB)/4, $0x3efffffe
-DATA couplingCouplingFwdTanhF32AVX512const<>+696(SB)/4, $0x3efffffe
-DATA couplingCouplingFwdTanhF32AVX512const<>+700(SB)/4, $0x3efffffe
-DATA couplingCouplingFwdTanhF32AVX512const<>+704(SB)/4, $0x3f800000
-DATA couplingCouplingFwdTanhF32AVX512const<>+708(SB)/4, $0x3f800000
-DATA couplingCouplingFwdTanhF32AVX512const<>+712(SB)/4, $0x3f800000
-DATA couplingCouplingFwdTanhF32AVX512const<>+716(SB)/4, $0x3f800000
-DATA couplingCouplingFwdTanhF32AVX512const<>+720(SB)/4, $0x3f800000
-DATA couplingCouplingFwdTanhF32AVX512const<>+724(SB)/4, $0x3f800000
-DATA couplingCouplingFwdTanhF32AVX512const<>+728(SB)/4, $0x3f800000
-DATA couplingCouplingFwdTanhF32AVX512const<>+732(SB)/4, $0x3f800000
-DATA couplingCouplingFwdTanhF32AVX512const<>+736(SB)/4, $0x3f800000
-DATA couplingCouplingFwdTanhF32AVX512const<>+740(SB)/4, $0x3f800000
-DATA couplingCouplingFwdTanhF32AVX512const<>+744(SB)/4, $0x3f800000
-DATA couplingCouplingFwdTanhF32AVX512const<>+748(SB)/4, $0x3f800000
-DATA couplingCouplingFwdTanhF32AVX512const<>+752(SB)/4, $0x3f800000
-DATA couplingCouplingFwdTanhF32AVX512const<>+756(SB)/4, $0x3f800000
-DATA couplingCouplingFwdTanhF32AVX512const<>+760(SB)/4, $0x3f800000
-DATA couplingCouplingFwdTanhF32AVX512const<>+764(SB)/4, $0x3f800000
-DATA couplingCouplingFwdTanhF32AVX512const<>+768(SB)/4, $0x40000000
-DATA couplingCouplingFwdTanhF32AVX512const<>+772(SB)/4, $0x40000000
-DATA couplingCouplingFwdTanhF32AVX512const<>+776(SB)/4, $0x40000000
-DATA couplingCouplingFwdTanhF32AVX512const<>+780(SB)/4, $0x40000000
-DATA couplingCouplingFwdTanhF32AVX512const<>+784(SB)/4, $0x40000000
-DATA couplingCouplingFwdTanhF32AVX512const<>+788(SB)/4, $0x40000000
-DATA couplingCouplingFwdTanhF32AVX512const<>+792(SB)/4, $0x40000000
-DATA couplingCouplingFwdTanhF32AVX512const<>+796(SB)/4, $0x40000000
-DATA couplingCouplingFwdTanhF32AVX512const<>+800(SB)/4, $0x40000000
-DATA couplingCouplingFwdTanhF32AVX512const<>+804(SB)/4, $0x40000000
-DATA couplingCouplingFwdTanhF32AVX512const<>+808(SB)/4, $0x40000000
-DATA couplingCouplingFwdTanhF32AVX512const<>+812(SB)/4, $0x40000000
-DATA couplingCouplingFwdTanhF32AVX512const<>+816(SB)/4, $0x40000000
-DATA couplingCouplingFwdTanhF32AVX512const<>+820(SB)/4, $0x40000000
-DATA couplingCouplingFwdTanhF32AVX512const<>+824(SB)/4, $0x40000000
-DATA couplingCouplingFwdTanhF32AVX512const<>+828(SB)/4, $0x40000000
-DATA couplingCouplingFwdTanhF32AVX512const<>+832(SB)/4, $0x42b20000
-DATA couplingCouplingFwdTanhF32AVX512const<>+836(SB)/4, $0x42b20000
-DATA couplingCouplingFwdTanhF32AVX512const<>+840(SB)/4, $0x42b20000
-DATA couplingCouplingFwdTanhF32AVX512const<>+844(SB)/4, $0x42b20000
-DATA couplingCouplingFwdTanhF32AVX512const<>+848(SB)/4, $0x42b20000
-DATA couplingCouplingFwdTanhF32AVX512const<>+852(SB)/4, $0x42b20000
-DATA couplingCouplingFwdTanhF32AVX512const<>+856(SB)/4, $0x42b20000
-DATA couplingCouplingFwdTanhF32AVX512const<>+860(SB)/4, $0x42b20000
-DATA couplingCouplingFwdTanhF32AVX512const<>+864(SB)/4, $0x42b20000
-DATA couplingCouplingFwdTanhF32AVX512const<>+868(SB)/4, $0x42b20000
-DATA couplingCouplingFwdTanhF32AVX512const<>+872(SB)/4, $0x42b20000
-DATA couplingCouplingFwdTanhF32AVX512const<>+876(SB)/4, $0x42b20000
-DATA couplingCouplingFwdTanhF32AVX512const<>+880(SB)/4, $0x42b20000
-DATA couplingCouplingFwdTanhF32AVX512const<>+884(SB)/4, $0x42b20000
-DATA couplingCouplingFwdTanhF32AVX512const<>+888(SB)/4, $0x42b20000
-DATA couplingCouplingFwdTanhF32AVX512const<>+892(SB)/4, $0x42b20000
-DATA couplingCouplingFwdTanhF32AVX512const<>+896(SB)/4, $0xc2d00000
-DATA couplingCouplingFwdTanhF32AVX512const<>+900(SB)/4, $0xc2d00000
-DATA couplingCouplingFwdTanhF32AVX512const<>+904(SB)/4, $0xc2d00000
-DATA couplingCouplingFwdTanhF32AVX512const<>+908(SB)/4, $0xc2d00000
-DATA couplingCouplingFwdTanhF32AVX512const<>+912(SB)/4, $0xc2d00000
-DATA couplingCouplingFwdTanhF32AVX512const<>+916(SB)/4, $0xc2d00000
-DATA couplingCouplingFwdTanhF32AVX512const<>+920(SB)/4, $0xc2d00000
-DATA couplingCouplingFwdTanhF32AVX512const<>+924(SB)/4, $0xc2d00000
-DATA couplingCouplingFwdTanhF32AVX512const<>+928(SB)/4, $0xc2d00000
-DATA couplingCouplingFwdTanhF32AVX512const<>+932(SB)/4, $0xc2d00000
-DATA couplingCouplingFwdTanhF32AVX512const<>+936(SB)/4, $0xc2d00000
-DATA couplingCouplingFwdTanhF32AVX512const<>+940(SB)/4, $0xc2d00000
-DATA couplingCouplingFwdTanhF32AVX512const<>+944(SB)/4, $0xc2d00000
-DATA couplingCouplingFwdTanhF32AVX512const<>+948(SB)/4, $0xc2d00000
-DATA couplingCouplingFwdTanhF32AVX512const<>+952(SB)/4, $0xc2d00000
-DATA couplingCouplingFwdTanhF32AVX512const<>+956(SB)/4, $0xc2d00000
-DATA couplingCouplingFwdTanhF32AVX512const<>+960(SB)/4, $0x4b400000
-DATA couplingCouplingFwdTanhF32AVX512const<>+964(SB)/4, $0x4b400000
-DATA couplingCouplingFwdTanhF32AVX512const<>+968(SB)/4, $0x4b400000
-DATA couplingCouplingFwdTanhF32AVX512const<>+972(SB)/4, $0x4b400000
-DATA couplingCouplingFwdTanhF32AVX512const<>+976(SB)/4, $0x4b400000
-DATA couplingCouplingFwdTanhF32AVX512const<>+980(SB)/4, $0x4b400000
-DATA couplingCouplingFwdTanhF32AVX512const<>+984(SB)/4, $0x4b400000
-DATA couplingCouplingFwdTanhF32AVX512const<>+988(SB)/4, $0x4b400000
-DATA couplingCouplingFwdTanhF32AVX512const<>+992(SB)/4, $0x4b400000
-DATA couplingCouplingFwdTanhF32AVX512const<>+996(SB)/4, $0x4b400000
-DATA couplingCouplingFwdTanhF32AVX512const<>+1000(SB)/4, $0x4b400000
-DATA couplingCouplingFwdTanhF32AVX512const<>+1004(SB)/4, $0x4b400000
-DATA couplingCouplingFwdTanhF32AVX512const<>+1008(SB)/4, $0x4b400000
-DATA couplingCouplingFwdTanhF32AVX512const<>+1012(SB)/4, $0x4b400000
-DATA couplingCouplingFwdTanhF32AVX512const<>+1016(SB)/4, $0x4b400000
-DATA couplingCouplingFwdTanhF32AVX512const<>+1020(SB)/4, $0x4b400000
-DATA couplingCouplingFwdTanhF32AVX512const<>+1024(SB)/4, $0x3f318000
-DATA couplingCouplingFwdTanhF32AVX512const<>+1028(SB)/4, $0x3f318000
-DATA couplingCouplingFwdTanhF32AVX512const<>+1032(SB)/4, $0x3f318000
-DATA couplingCouplingFwdTanhF32AVX512const<>+1036(SB)/4, $0x3f318000
-DATA couplingCouplingFwdTanhF32AVX512const<>+1040(SB)/4, $0x3f318000
-DATA couplingCouplingFwdTanhF32AVX512const<>+1044(SB)/4, $0x3f318000
-DATA couplingCouplingFwdTanhF32AVX512const<>+1048(SB)/4, $0x3f318000
-DATA couplingCouplingFwdTanhF32AVX512const<>+1052(SB)/4, $0x3f318000
-DATA couplingCouplingFwdTanhF32AVX512const<>+1056(SB)/4, $0x3f318000
-DATA couplingCouplingFwdTanhF32AVX512const<>+1060(SB)/4, $0x3f318000
-DATA couplingCouplingFwdTanhF32AVX512const<>+1064(SB)/4, $0x3f318000
-DATA couplingCouplingFwdTanhF32AVX512const<>+1068(SB)/4, $0x3f318000
-DATA couplingCouplingFwdTanhF32AVX512const<>+1072(SB)/4, $0x3f318000
-DATA couplingCouplingFwdTanhF32AVX512const<>+1076(SB)/4, $0x3f318000
-DATA couplingCouplingFwdTanhF32AVX512const<>+1080(SB)/4, $0x3f318000
-DATA couplingCouplingFwdTanhF32AVX512const<>+1084(SB)/4, $0x3f318000
-DATA couplingCouplingFwdTanhF32AVX512const<>+1088(SB)/4, $0xb95e8083
-DATA couplingCouplingFwdTanhF32AVX512const<>+1092(SB)/4, $0xb95e8083
-DATA couplingCouplingFwdTanhF32AVX512const<>+1096(SB)/4, $0xb95e8083
-DATA couplingCouplingFwdTanhF32AVX512const<>+1100(SB)/4, $0xb95e8083
-DATA couplingCouplingFwdTanhF32AVX512const<>+1104(SB)/4, $0xb95e8083
-DATA couplingCouplingFwdTanhF32AVX512const<>+1108(SB)/4, $0xb95e8083
-DATA couplingCouplingFwdTanhF32AVX512const<>+1112(SB)/4, $0xb95e8083
-DATA couplingCouplingFwdTanhF32AVX512const<>+1116(SB)/4, $0xb95e8083
-DATA couplingCouplingFwdTanhF32AVX512const<>+1120(SB)/4, $0xb95e8083
-DATA couplingCouplingFwdTanhF32AVX512const<>+1124(SB)/4, $0xb95e8083
-DATA couplingCouplingFwdTanhF32AVX512const<>+1128(SB)/4, $0xb95e8083
-DATA couplingCouplingFwdTanhF32AVX512const<>+1132(SB)/4, $0xb95e8083
-DATA couplingCouplingFwdTanhF32AVX512const<>+1136(SB)/4, $0xb95e8083
-DATA couplingCouplingFwdTanhF32AVX512const<>+1140(SB)/4, $0xb95e8083
-DATA couplingCouplingFwdTanhF32AVX512const<>+1144(SB)/4, $0xb95e8083
-DATA couplingCouplingFwdTanhF32AVX512const<>+1148(SB)/4, $0xb95e8083
-GLOBL couplingCouplingFwdTanhF32AVX512const<>(SB), RODATA|NOPTR, $1152
+DATA couplingCouplingFwdTanhF32AVX512const<>+4(SB)/4, $0x7fffffff
+DATA couplingCouplingFwdTanhF32AVX512const<>+8(SB)/4, $0x3fb8aa3b
+DATA couplingCouplingFwdTanhF32AVX512const<>+12(SB)/4, $0xbf318000
+DATA couplingCouplingFwdTanhF32AVX512const<>+16(SB)/4, $0x395e8083
+DATA couplingCouplingFwdTanhF32AVX512const<>+20(SB)/4, $0x80000000
+DATA couplingCouplingFwdTanhF32AVX512const<>+24(SB)/4, $0x3ab51200
+DATA couplingCouplingFwdTanhF32AVX512const<>+28(SB)/4, $0x3c091d01
+DATA couplingCouplingFwdTanhF32AVX512const<>+32(SB)/4, $0x3d2aac79
+DATA couplingCouplingFwdTanhF32AVX512const<>+36(SB)/4, $0x3e2aaa49
+DATA couplingCouplingFwdTanhF32AVX512const<>+40(SB)/4, $0x3efffffe
+DATA couplingCouplingFwdTanhF32AVX512const<>+44(SB)/4, $0x3f800000
+DATA couplingCouplingFwdTanhF32AVX512const<>+48(SB)/4, $0x40000000
+DATA couplingCouplingFwdTanhF32AVX512const<>+52(SB)/4, $0x42b20000
+DATA couplingCouplingFwdTanhF32AVX512const<>+56(SB)/4, $0xc2d00000
+DATA couplingCouplingFwdTanhF32AVX512const<>+60(SB)/4, $0x4b400000
+DATA couplingCouplingFwdTanhF32AVX512const<>+64(SB)/4, $0x3f318000
+DATA couplingCouplingFwdTanhF32AVX512const<>+68(SB)/4, $0xb95e8083
+GLOBL couplingCouplingFwdTanhF32AVX512const<>(SB), RODATA|NOPTR, $72
 
 // func CouplingInvTanhF64AVX2(x []float64, c []float64, y []float64, s []float64, t []float64, p []float64)
 // Requires: AVX, AVX2, FMA3
@@ -7241,90 +5891,90 @@ main:
 	VBROADCASTSD (DI), Z5
 	VMULPD       Z4, Z0, Z6
 	VMULPD       Z5, Z1, Z7
-	VMOVUPD      couplingCouplingInvTanhF64AVX512const<>+0(SB), Z8
-	VMOVUPD      couplingCouplingInvTanhF64AVX512const<>+0(SB), Z9
-	VANDPD       couplingCouplingInvTanhF64AVX512const<>+64(SB), Z6, Z10
-	VANDPD       couplingCouplingInvTanhF64AVX512const<>+64(SB), Z7, Z11
+	VBROADCASTSD couplingCouplingInvTanhF64AVX512const<>+0(SB), Z8
+	VBROADCASTSD couplingCouplingInvTanhF64AVX512const<>+0(SB), Z9
+	VANDPD.BCST  couplingCouplingInvTanhF64AVX512const<>+8(SB), Z6, Z10
+	VANDPD.BCST  couplingCouplingInvTanhF64AVX512const<>+8(SB), Z7, Z11
 	VMINPD       Z10, Z8, Z12
 	VMINPD       Z11, Z9, Z13
 	VADDPD       Z12, Z12, Z14
 	VADDPD       Z13, Z13, Z15
-	VMOVUPD      couplingCouplingInvTanhF64AVX512const<>+128(SB), Z16
-	VMOVUPD      couplingCouplingInvTanhF64AVX512const<>+128(SB), Z17
+	VBROADCASTSD couplingCouplingInvTanhF64AVX512const<>+16(SB), Z16
+	VBROADCASTSD couplingCouplingInvTanhF64AVX512const<>+16(SB), Z17
 	VMULPD       Z16, Z14, Z18
 	VMULPD       Z17, Z15, Z19
 	VRNDSCALEPD  $0x00, Z18, Z20
 	VRNDSCALEPD  $0x00, Z19, Z21
-	VMOVUPD      couplingCouplingInvTanhF64AVX512const<>+192(SB), Z22
-	VMOVUPD      couplingCouplingInvTanhF64AVX512const<>+192(SB), Z23
+	VBROADCASTSD couplingCouplingInvTanhF64AVX512const<>+24(SB), Z22
+	VBROADCASTSD couplingCouplingInvTanhF64AVX512const<>+24(SB), Z23
 	VFMADD231PD  Z22, Z20, Z14
 	VFMADD231PD  Z23, Z21, Z15
-	VMOVUPD      couplingCouplingInvTanhF64AVX512const<>+256(SB), Z24
-	VMOVUPD      couplingCouplingInvTanhF64AVX512const<>+256(SB), Z25
+	VBROADCASTSD couplingCouplingInvTanhF64AVX512const<>+32(SB), Z24
+	VBROADCASTSD couplingCouplingInvTanhF64AVX512const<>+32(SB), Z25
 	VMULPD       Z24, Z20, Z26
 	VMULPD       Z25, Z21, Z27
 	VADDPD       Z26, Z14, Z28
 	VADDPD       Z27, Z15, Z29
 	VMULPD       Z14, Z14, Z30
 	VMULPD       Z15, Z15, Z31
-	VXORPD       couplingCouplingInvTanhF64AVX512const<>+320(SB), Z30, Z0
-	VXORPD       couplingCouplingInvTanhF64AVX512const<>+320(SB), Z31, Z1
+	VXORPD.BCST  couplingCouplingInvTanhF64AVX512const<>+40(SB), Z30, Z0
+	VXORPD.BCST  couplingCouplingInvTanhF64AVX512const<>+40(SB), Z31, Z1
 	VFMADD231PD  Z14, Z14, Z0
 	VFMADD231PD  Z15, Z15, Z1
 	VADDPD       Z28, Z14, Z4
 	VADDPD       Z29, Z15, Z5
 	VFMADD231PD  Z26, Z4, Z0
 	VFMADD231PD  Z27, Z5, Z1
-	VMOVUPD      couplingCouplingInvTanhF64AVX512const<>+384(SB), Z8
-	VMOVUPD      couplingCouplingInvTanhF64AVX512const<>+384(SB), Z9
-	VMOVUPD      couplingCouplingInvTanhF64AVX512const<>+448(SB), Z10
-	VMOVUPD      couplingCouplingInvTanhF64AVX512const<>+448(SB), Z11
+	VBROADCASTSD couplingCouplingInvTanhF64AVX512const<>+48(SB), Z8
+	VBROADCASTSD couplingCouplingInvTanhF64AVX512const<>+48(SB), Z9
+	VBROADCASTSD couplingCouplingInvTanhF64AVX512const<>+56(SB), Z10
+	VBROADCASTSD couplingCouplingInvTanhF64AVX512const<>+56(SB), Z11
 	VFMADD231PD  Z28, Z8, Z10
 	VFMADD231PD  Z29, Z9, Z11
-	VMOVUPD      couplingCouplingInvTanhF64AVX512const<>+512(SB), Z12
-	VMOVUPD      couplingCouplingInvTanhF64AVX512const<>+512(SB), Z13
+	VBROADCASTSD couplingCouplingInvTanhF64AVX512const<>+64(SB), Z12
+	VBROADCASTSD couplingCouplingInvTanhF64AVX512const<>+64(SB), Z13
 	VFMADD231PD  Z28, Z10, Z12
 	VFMADD231PD  Z29, Z11, Z13
-	VMOVUPD      couplingCouplingInvTanhF64AVX512const<>+576(SB), Z16
-	VMOVUPD      couplingCouplingInvTanhF64AVX512const<>+576(SB), Z17
+	VBROADCASTSD couplingCouplingInvTanhF64AVX512const<>+72(SB), Z16
+	VBROADCASTSD couplingCouplingInvTanhF64AVX512const<>+72(SB), Z17
 	VFMADD231PD  Z28, Z12, Z16
 	VFMADD231PD  Z29, Z13, Z17
-	VMOVUPD      couplingCouplingInvTanhF64AVX512const<>+640(SB), Z18
-	VMOVUPD      couplingCouplingInvTanhF64AVX512const<>+640(SB), Z19
+	VBROADCASTSD couplingCouplingInvTanhF64AVX512const<>+80(SB), Z18
+	VBROADCASTSD couplingCouplingInvTanhF64AVX512const<>+80(SB), Z19
 	VFMADD231PD  Z28, Z16, Z18
 	VFMADD231PD  Z29, Z17, Z19
-	VMOVUPD      couplingCouplingInvTanhF64AVX512const<>+704(SB), Z22
-	VMOVUPD      couplingCouplingInvTanhF64AVX512const<>+704(SB), Z23
+	VBROADCASTSD couplingCouplingInvTanhF64AVX512const<>+88(SB), Z22
+	VBROADCASTSD couplingCouplingInvTanhF64AVX512const<>+88(SB), Z23
 	VFMADD231PD  Z28, Z18, Z22
 	VFMADD231PD  Z29, Z19, Z23
-	VMOVUPD      couplingCouplingInvTanhF64AVX512const<>+768(SB), Z24
-	VMOVUPD      couplingCouplingInvTanhF64AVX512const<>+768(SB), Z25
+	VBROADCASTSD couplingCouplingInvTanhF64AVX512const<>+96(SB), Z24
+	VBROADCASTSD couplingCouplingInvTanhF64AVX512const<>+96(SB), Z25
 	VFMADD231PD  Z28, Z22, Z24
 	VFMADD231PD  Z29, Z23, Z25
-	VMOVUPD      couplingCouplingInvTanhF64AVX512const<>+832(SB), Z4
-	VMOVUPD      couplingCouplingInvTanhF64AVX512const<>+832(SB), Z5
+	VBROADCASTSD couplingCouplingInvTanhF64AVX512const<>+104(SB), Z4
+	VBROADCASTSD couplingCouplingInvTanhF64AVX512const<>+104(SB), Z5
 	VFMADD231PD  Z28, Z24, Z4
 	VFMADD231PD  Z29, Z25, Z5
-	VMOVUPD      couplingCouplingInvTanhF64AVX512const<>+896(SB), Z8
-	VMOVUPD      couplingCouplingInvTanhF64AVX512const<>+896(SB), Z9
+	VBROADCASTSD couplingCouplingInvTanhF64AVX512const<>+112(SB), Z8
+	VBROADCASTSD couplingCouplingInvTanhF64AVX512const<>+112(SB), Z9
 	VFMADD231PD  Z28, Z4, Z8
 	VFMADD231PD  Z29, Z5, Z9
-	VMOVUPD      couplingCouplingInvTanhF64AVX512const<>+960(SB), Z10
-	VMOVUPD      couplingCouplingInvTanhF64AVX512const<>+960(SB), Z11
+	VBROADCASTSD couplingCouplingInvTanhF64AVX512const<>+120(SB), Z10
+	VBROADCASTSD couplingCouplingInvTanhF64AVX512const<>+120(SB), Z11
 	VFMADD231PD  Z28, Z8, Z10
 	VFMADD231PD  Z29, Z9, Z11
 	VFMADD231PD  Z10, Z0, Z26
 	VFMADD231PD  Z11, Z1, Z27
 	VFMADD231PD  Z10, Z30, Z26
 	VFMADD231PD  Z11, Z31, Z27
-	VMOVUPD      couplingCouplingInvTanhF64AVX512const<>+1024(SB), Z12
-	VMOVUPD      couplingCouplingInvTanhF64AVX512const<>+1024(SB), Z13
+	VBROADCASTSD couplingCouplingInvTanhF64AVX512const<>+128(SB), Z12
+	VBROADCASTSD couplingCouplingInvTanhF64AVX512const<>+128(SB), Z13
 	VSCALEFPD    Z20, Z12, Z12
 	VSCALEFPD    Z21, Z13, Z13
 	VMULPD       Z14, Z12, Z16
 	VMULPD       Z15, Z13, Z17
-	VMOVUPD      couplingCouplingInvTanhF64AVX512const<>+1024(SB), Z18
-	VMOVUPD      couplingCouplingInvTanhF64AVX512const<>+1024(SB), Z19
+	VBROADCASTSD couplingCouplingInvTanhF64AVX512const<>+128(SB), Z18
+	VBROADCASTSD couplingCouplingInvTanhF64AVX512const<>+128(SB), Z19
 	VSUBPD       Z18, Z12, Z22
 	VSUBPD       Z19, Z13, Z23
 	VADDPD       Z16, Z22, Z24
@@ -7341,8 +5991,8 @@ main:
 	VSUBPD       Z25, Z29, Z1
 	VSUBPD       Z0, Z8, Z30
 	VSUBPD       Z1, Z9, Z31
-	VMOVUPD      couplingCouplingInvTanhF64AVX512const<>+1088(SB), Z10
-	VMOVUPD      couplingCouplingInvTanhF64AVX512const<>+1088(SB), Z11
+	VBROADCASTSD couplingCouplingInvTanhF64AVX512const<>+136(SB), Z10
+	VBROADCASTSD couplingCouplingInvTanhF64AVX512const<>+136(SB), Z11
 	VADDPD       Z10, Z28, Z20
 	VADDPD       Z11, Z29, Z21
 	VSUBPD       Z28, Z20, Z14
@@ -7357,14 +6007,14 @@ main:
 	VADDPD       Z17, Z23, Z5
 	VADDPD       Z30, Z4, Z12
 	VADDPD       Z31, Z5, Z13
-	VMOVUPD      couplingCouplingInvTanhF64AVX512const<>+1024(SB), Z26
-	VMOVUPD      couplingCouplingInvTanhF64AVX512const<>+1024(SB), Z27
+	VBROADCASTSD couplingCouplingInvTanhF64AVX512const<>+128(SB), Z26
+	VBROADCASTSD couplingCouplingInvTanhF64AVX512const<>+128(SB), Z27
 	VDIVPD       Z20, Z26, Z24
 	VDIVPD       Z21, Z27, Z25
 	VMULPD       Z24, Z28, Z8
 	VMULPD       Z25, Z29, Z9
-	VXORPD       couplingCouplingInvTanhF64AVX512const<>+320(SB), Z8, Z0
-	VXORPD       couplingCouplingInvTanhF64AVX512const<>+320(SB), Z9, Z1
+	VXORPD.BCST  couplingCouplingInvTanhF64AVX512const<>+40(SB), Z8, Z0
+	VXORPD.BCST  couplingCouplingInvTanhF64AVX512const<>+40(SB), Z9, Z1
 	VFMADD231PD  Z20, Z0, Z28
 	VFMADD231PD  Z21, Z1, Z29
 	VADDPD       Z30, Z28, Z18
@@ -7373,73 +6023,73 @@ main:
 	VFMADD231PD  Z13, Z1, Z19
 	VFMADD231PD  Z24, Z18, Z8
 	VFMADD231PD  Z25, Z19, Z9
-	VANDPD       couplingCouplingInvTanhF64AVX512const<>+320(SB), Z6, Z14
-	VANDPD       couplingCouplingInvTanhF64AVX512const<>+320(SB), Z7, Z15
-	VANDPD       couplingCouplingInvTanhF64AVX512const<>+64(SB), Z8, Z10
-	VANDPD       couplingCouplingInvTanhF64AVX512const<>+64(SB), Z9, Z11
+	VANDPD.BCST  couplingCouplingInvTanhF64AVX512const<>+40(SB), Z6, Z14
+	VANDPD.BCST  couplingCouplingInvTanhF64AVX512const<>+40(SB), Z7, Z15
+	VANDPD.BCST  couplingCouplingInvTanhF64AVX512const<>+8(SB), Z8, Z10
+	VANDPD.BCST  couplingCouplingInvTanhF64AVX512const<>+8(SB), Z9, Z11
 	VORPD        Z14, Z10, Z10
 	VORPD        Z15, Z11, Z11
 	VMULPD       Z10, Z2, Z22
 	VMULPD       Z11, Z3, Z23
-	VXORPD       couplingCouplingInvTanhF64AVX512const<>+320(SB), Z22, Z16
-	VXORPD       couplingCouplingInvTanhF64AVX512const<>+320(SB), Z23, Z17
+	VXORPD.BCST  couplingCouplingInvTanhF64AVX512const<>+40(SB), Z22, Z16
+	VXORPD.BCST  couplingCouplingInvTanhF64AVX512const<>+40(SB), Z23, Z17
 
 	// x = clamp(x, lo, hi); NaN passes (x is the second source)
-	VMOVUPD couplingCouplingInvTanhF64AVX512const<>+1152(SB), Z4
-	VMOVUPD couplingCouplingInvTanhF64AVX512const<>+1152(SB), Z5
-	VMINPD  Z16, Z4, Z16
-	VMINPD  Z17, Z5, Z17
-	VMOVUPD couplingCouplingInvTanhF64AVX512const<>+1216(SB), Z4
-	VMOVUPD couplingCouplingInvTanhF64AVX512const<>+1216(SB), Z5
-	VMAXPD  Z16, Z4, Z16
-	VMAXPD  Z17, Z5, Z17
+	VBROADCASTSD couplingCouplingInvTanhF64AVX512const<>+144(SB), Z4
+	VBROADCASTSD couplingCouplingInvTanhF64AVX512const<>+144(SB), Z5
+	VMINPD       Z16, Z4, Z16
+	VMINPD       Z17, Z5, Z17
+	VBROADCASTSD couplingCouplingInvTanhF64AVX512const<>+152(SB), Z4
+	VBROADCASTSD couplingCouplingInvTanhF64AVX512const<>+152(SB), Z5
+	VMAXPD       Z16, Z4, Z16
+	VMAXPD       Z17, Z5, Z17
 
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
 	// kept in the low bits; k = kb - 1.5*2^mant exactly
-	VMOVUPD     couplingCouplingInvTanhF64AVX512const<>+1280(SB), Z20
-	VMOVUPD     couplingCouplingInvTanhF64AVX512const<>+1280(SB), Z21
-	VFMADD231PD couplingCouplingInvTanhF64AVX512const<>+128(SB), Z16, Z20
-	VFMADD231PD couplingCouplingInvTanhF64AVX512const<>+128(SB), Z17, Z21
-	VSUBPD      couplingCouplingInvTanhF64AVX512const<>+1280(SB), Z20, Z26
-	VSUBPD      couplingCouplingInvTanhF64AVX512const<>+1280(SB), Z21, Z27
+	VBROADCASTSD     couplingCouplingInvTanhF64AVX512const<>+160(SB), Z20
+	VBROADCASTSD     couplingCouplingInvTanhF64AVX512const<>+160(SB), Z21
+	VFMADD231PD.BCST couplingCouplingInvTanhF64AVX512const<>+16(SB), Z16, Z20
+	VFMADD231PD.BCST couplingCouplingInvTanhF64AVX512const<>+16(SB), Z17, Z21
+	VSUBPD.BCST      couplingCouplingInvTanhF64AVX512const<>+160(SB), Z20, Z26
+	VSUBPD.BCST      couplingCouplingInvTanhF64AVX512const<>+160(SB), Z21, Z27
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PD couplingCouplingInvTanhF64AVX512const<>+1344(SB), Z26, Z16
-	VFNMADD231PD couplingCouplingInvTanhF64AVX512const<>+1344(SB), Z27, Z17
-	VFNMADD231PD couplingCouplingInvTanhF64AVX512const<>+1408(SB), Z26, Z16
-	VFNMADD231PD couplingCouplingInvTanhF64AVX512const<>+1408(SB), Z27, Z17
+	VFNMADD231PD.BCST couplingCouplingInvTanhF64AVX512const<>+168(SB), Z26, Z16
+	VFNMADD231PD.BCST couplingCouplingInvTanhF64AVX512const<>+168(SB), Z27, Z17
+	VFNMADD231PD.BCST couplingCouplingInvTanhF64AVX512const<>+176(SB), Z26, Z16
+	VFNMADD231PD.BCST couplingCouplingInvTanhF64AVX512const<>+176(SB), Z27, Z17
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPD      Z16, Z16, Z28
-	VMULPD      Z17, Z17, Z29
-	VMOVUPD     couplingCouplingInvTanhF64AVX512const<>+448(SB), Z4
-	VMOVUPD     couplingCouplingInvTanhF64AVX512const<>+448(SB), Z5
-	VMOVUPD     couplingCouplingInvTanhF64AVX512const<>+384(SB), Z30
-	VMOVUPD     couplingCouplingInvTanhF64AVX512const<>+384(SB), Z31
-	VFMADD213PD couplingCouplingInvTanhF64AVX512const<>+576(SB), Z28, Z4
-	VFMADD213PD couplingCouplingInvTanhF64AVX512const<>+576(SB), Z29, Z5
-	VFMADD213PD couplingCouplingInvTanhF64AVX512const<>+512(SB), Z28, Z30
-	VFMADD213PD couplingCouplingInvTanhF64AVX512const<>+512(SB), Z29, Z31
-	VFMADD213PD couplingCouplingInvTanhF64AVX512const<>+704(SB), Z28, Z4
-	VFMADD213PD couplingCouplingInvTanhF64AVX512const<>+704(SB), Z29, Z5
-	VFMADD213PD couplingCouplingInvTanhF64AVX512const<>+640(SB), Z28, Z30
-	VFMADD213PD couplingCouplingInvTanhF64AVX512const<>+640(SB), Z29, Z31
-	VFMADD213PD couplingCouplingInvTanhF64AVX512const<>+832(SB), Z28, Z4
-	VFMADD213PD couplingCouplingInvTanhF64AVX512const<>+832(SB), Z29, Z5
-	VFMADD213PD couplingCouplingInvTanhF64AVX512const<>+768(SB), Z28, Z30
-	VFMADD213PD couplingCouplingInvTanhF64AVX512const<>+768(SB), Z29, Z31
-	VFMADD213PD couplingCouplingInvTanhF64AVX512const<>+960(SB), Z28, Z4
-	VFMADD213PD couplingCouplingInvTanhF64AVX512const<>+960(SB), Z29, Z5
-	VFMADD213PD couplingCouplingInvTanhF64AVX512const<>+896(SB), Z28, Z30
-	VFMADD213PD couplingCouplingInvTanhF64AVX512const<>+896(SB), Z29, Z31
-	VFMADD213PD Z4, Z16, Z30
-	VFMADD213PD Z5, Z17, Z31
+	VMULPD           Z16, Z16, Z28
+	VMULPD           Z17, Z17, Z29
+	VBROADCASTSD     couplingCouplingInvTanhF64AVX512const<>+56(SB), Z4
+	VBROADCASTSD     couplingCouplingInvTanhF64AVX512const<>+56(SB), Z5
+	VBROADCASTSD     couplingCouplingInvTanhF64AVX512const<>+48(SB), Z30
+	VBROADCASTSD     couplingCouplingInvTanhF64AVX512const<>+48(SB), Z31
+	VFMADD213PD.BCST couplingCouplingInvTanhF64AVX512const<>+72(SB), Z28, Z4
+	VFMADD213PD.BCST couplingCouplingInvTanhF64AVX512const<>+72(SB), Z29, Z5
+	VFMADD213PD.BCST couplingCouplingInvTanhF64AVX512const<>+64(SB), Z28, Z30
+	VFMADD213PD.BCST couplingCouplingInvTanhF64AVX512const<>+64(SB), Z29, Z31
+	VFMADD213PD.BCST couplingCouplingInvTanhF64AVX512const<>+88(SB), Z28, Z4
+	VFMADD213PD.BCST couplingCouplingInvTanhF64AVX512const<>+88(SB), Z29, Z5
+	VFMADD213PD.BCST couplingCouplingInvTanhF64AVX512const<>+80(SB), Z28, Z30
+	VFMADD213PD.BCST couplingCouplingInvTanhF64AVX512const<>+80(SB), Z29, Z31
+	VFMADD213PD.BCST couplingCouplingInvTanhF64AVX512const<>+104(SB), Z28, Z4
+	VFMADD213PD.BCST couplingCouplingInvTanhF64AVX512const<>+104(SB), Z29, Z5
+	VFMADD213PD.BCST couplingCouplingInvTanhF64AVX512const<>+96(SB), Z28, Z30
+	VFMADD213PD.BCST couplingCouplingInvTanhF64AVX512const<>+96(SB), Z29, Z31
+	VFMADD213PD.BCST couplingCouplingInvTanhF64AVX512const<>+120(SB), Z28, Z4
+	VFMADD213PD.BCST couplingCouplingInvTanhF64AVX512const<>+120(SB), Z29, Z5
+	VFMADD213PD.BCST couplingCouplingInvTanhF64AVX512const<>+112(SB), Z28, Z30
+	VFMADD213PD.BCST couplingCouplingInvTanhF64AVX512const<>+112(SB), Z29, Z31
+	VFMADD213PD      Z4, Z16, Z30
+	VFMADD213PD      Z5, Z17, Z31
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPD      couplingCouplingInvTanhF64AVX512const<>+1024(SB), Z16, Z0
-	VADDPD      couplingCouplingInvTanhF64AVX512const<>+1024(SB), Z17, Z1
-	VSUBPD      couplingCouplingInvTanhF64AVX512const<>+1024(SB), Z0, Z12
-	VSUBPD      couplingCouplingInvTanhF64AVX512const<>+1024(SB), Z1, Z13
+	VADDPD.BCST couplingCouplingInvTanhF64AVX512const<>+128(SB), Z16, Z0
+	VADDPD.BCST couplingCouplingInvTanhF64AVX512const<>+128(SB), Z17, Z1
+	VSUBPD.BCST couplingCouplingInvTanhF64AVX512const<>+128(SB), Z0, Z12
+	VSUBPD.BCST couplingCouplingInvTanhF64AVX512const<>+128(SB), Z1, Z13
 	VSUBPD      Z12, Z16, Z12
 	VSUBPD      Z13, Z17, Z13
 	VFMADD213PD Z12, Z28, Z30
@@ -7477,48 +6127,48 @@ one:
 	VBROADCASTSD 8(DI), Z1
 	VBROADCASTSD (DI), Z2
 	VMULPD       Z2, Z0, Z3
-	VMOVUPD      couplingCouplingInvTanhF64AVX512const<>+0(SB), Z4
-	VANDPD       couplingCouplingInvTanhF64AVX512const<>+64(SB), Z3, Z5
+	VBROADCASTSD couplingCouplingInvTanhF64AVX512const<>+0(SB), Z4
+	VANDPD.BCST  couplingCouplingInvTanhF64AVX512const<>+8(SB), Z3, Z5
 	VMINPD       Z5, Z4, Z6
 	VADDPD       Z6, Z6, Z7
-	VMOVUPD      couplingCouplingInvTanhF64AVX512const<>+128(SB), Z8
+	VBROADCASTSD couplingCouplingInvTanhF64AVX512const<>+16(SB), Z8
 	VMULPD       Z8, Z7, Z9
 	VRNDSCALEPD  $0x00, Z9, Z10
-	VMOVUPD      couplingCouplingInvTanhF64AVX512const<>+192(SB), Z11
+	VBROADCASTSD couplingCouplingInvTanhF64AVX512const<>+24(SB), Z11
 	VFMADD231PD  Z11, Z10, Z7
-	VMOVUPD      couplingCouplingInvTanhF64AVX512const<>+256(SB), Z12
+	VBROADCASTSD couplingCouplingInvTanhF64AVX512const<>+32(SB), Z12
 	VMULPD       Z12, Z10, Z13
 	VADDPD       Z13, Z7, Z14
 	VMULPD       Z7, Z7, Z15
-	VXORPD       couplingCouplingInvTanhF64AVX512const<>+320(SB), Z15, Z16
+	VXORPD.BCST  couplingCouplingInvTanhF64AVX512const<>+40(SB), Z15, Z16
 	VFMADD231PD  Z7, Z7, Z16
 	VADDPD       Z14, Z7, Z17
 	VFMADD231PD  Z13, Z17, Z16
-	VMOVUPD      couplingCouplingInvTanhF64AVX512const<>+384(SB), Z18
-	VMOVUPD      couplingCouplingInvTanhF64AVX512const<>+448(SB), Z19
+	VBROADCASTSD couplingCouplingInvTanhF64AVX512const<>+48(SB), Z18
+	VBROADCASTSD couplingCouplingInvTanhF64AVX512const<>+56(SB), Z19
 	VFMADD231PD  Z14, Z18, Z19
-	VMOVUPD      couplingCouplingInvTanhF64AVX512const<>+512(SB), Z20
+	VBROADCASTSD couplingCouplingInvTanhF64AVX512const<>+64(SB), Z20
 	VFMADD231PD  Z14, Z19, Z20
-	VMOVUPD      couplingCouplingInvTanhF64AVX512const<>+576(SB), Z21
+	VBROADCASTSD couplingCouplingInvTanhF64AVX512const<>+72(SB), Z21
 	VFMADD231PD  Z14, Z20, Z21
-	VMOVUPD      couplingCouplingInvTanhF64AVX512const<>+640(SB), Z22
+	VBROADCASTSD couplingCouplingInvTanhF64AVX512const<>+80(SB), Z22
 	VFMADD231PD  Z14, Z21, Z22
-	VMOVUPD      couplingCouplingInvTanhF64AVX512const<>+704(SB), Z23
+	VBROADCASTSD couplingCouplingInvTanhF64AVX512const<>+88(SB), Z23
 	VFMADD231PD  Z14, Z22, Z23
-	VMOVUPD      couplingCouplingInvTanhF64AVX512const<>+768(SB), Z24
+	VBROADCASTSD couplingCouplingInvTanhF64AVX512const<>+96(SB), Z24
 	VFMADD231PD  Z14, Z23, Z24
-	VMOVUPD      couplingCouplingInvTanhF64AVX512const<>+832(SB), Z25
+	VBROADCASTSD couplingCouplingInvTanhF64AVX512const<>+104(SB), Z25
 	VFMADD231PD  Z14, Z24, Z25
-	VMOVUPD      couplingCouplingInvTanhF64AVX512const<>+896(SB), Z26
+	VBROADCASTSD couplingCouplingInvTanhF64AVX512const<>+112(SB), Z26
 	VFMADD231PD  Z14, Z25, Z26
-	VMOVUPD      couplingCouplingInvTanhF64AVX512const<>+960(SB), Z27
+	VBROADCASTSD couplingCouplingInvTanhF64AVX512const<>+120(SB), Z27
 	VFMADD231PD  Z14, Z26, Z27
 	VFMADD231PD  Z27, Z16, Z13
 	VFMADD231PD  Z27, Z15, Z13
-	VMOVUPD      couplingCouplingInvTanhF64AVX512const<>+1024(SB), Z28
+	VBROADCASTSD couplingCouplingInvTanhF64AVX512const<>+128(SB), Z28
 	VSCALEFPD    Z10, Z28, Z28
 	VMULPD       Z7, Z28, Z29
-	VMOVUPD      couplingCouplingInvTanhF64AVX512const<>+1024(SB), Z30
+	VBROADCASTSD couplingCouplingInvTanhF64AVX512const<>+128(SB), Z30
 	VSUBPD       Z30, Z28, Z31
 	VADDPD       Z29, Z31, Z0
 	VSUBPD       Z31, Z0, Z2
@@ -7527,7 +6177,7 @@ one:
 	VADDPD       Z4, Z0, Z5
 	VSUBPD       Z0, Z5, Z6
 	VSUBPD       Z6, Z4, Z8
-	VMOVUPD      couplingCouplingInvTanhF64AVX512const<>+1088(SB), Z9
+	VBROADCASTSD couplingCouplingInvTanhF64AVX512const<>+136(SB), Z9
 	VADDPD       Z9, Z5, Z11
 	VSUBPD       Z5, Z11, Z12
 	VSUBPD       Z12, Z11, Z17
@@ -7535,53 +6185,53 @@ one:
 	VSUBPD       Z12, Z9, Z19
 	VADDPD       Z19, Z18, Z20
 	VADDPD       Z8, Z20, Z21
-	VMOVUPD      couplingCouplingInvTanhF64AVX512const<>+1024(SB), Z22
+	VBROADCASTSD couplingCouplingInvTanhF64AVX512const<>+128(SB), Z22
 	VDIVPD       Z11, Z22, Z23
 	VMULPD       Z23, Z5, Z24
-	VXORPD       couplingCouplingInvTanhF64AVX512const<>+320(SB), Z24, Z25
+	VXORPD.BCST  couplingCouplingInvTanhF64AVX512const<>+40(SB), Z24, Z25
 	VFMADD231PD  Z11, Z25, Z5
 	VADDPD       Z8, Z5, Z26
 	VFMADD231PD  Z21, Z25, Z26
 	VFMADD231PD  Z23, Z26, Z24
-	VANDPD       couplingCouplingInvTanhF64AVX512const<>+320(SB), Z3, Z16
-	VANDPD       couplingCouplingInvTanhF64AVX512const<>+64(SB), Z24, Z14
+	VANDPD.BCST  couplingCouplingInvTanhF64AVX512const<>+40(SB), Z3, Z16
+	VANDPD.BCST  couplingCouplingInvTanhF64AVX512const<>+8(SB), Z24, Z14
 	VORPD        Z16, Z14, Z14
 	VMULPD       Z14, Z1, Z15
-	VXORPD       couplingCouplingInvTanhF64AVX512const<>+320(SB), Z15, Z27
+	VXORPD.BCST  couplingCouplingInvTanhF64AVX512const<>+40(SB), Z15, Z27
 
 	// x = clamp(x, lo, hi); NaN passes (x is the second source)
-	VMOVUPD couplingCouplingInvTanhF64AVX512const<>+1152(SB), Z10
-	VMINPD  Z27, Z10, Z27
-	VMOVUPD couplingCouplingInvTanhF64AVX512const<>+1216(SB), Z10
-	VMAXPD  Z27, Z10, Z27
+	VBROADCASTSD couplingCouplingInvTanhF64AVX512const<>+144(SB), Z10
+	VMINPD       Z27, Z10, Z27
+	VBROADCASTSD couplingCouplingInvTanhF64AVX512const<>+152(SB), Z10
+	VMAXPD       Z27, Z10, Z27
 
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
 	// kept in the low bits; k = kb - 1.5*2^mant exactly
-	VMOVUPD     couplingCouplingInvTanhF64AVX512const<>+1280(SB), Z30
-	VFMADD231PD couplingCouplingInvTanhF64AVX512const<>+128(SB), Z27, Z30
-	VSUBPD      couplingCouplingInvTanhF64AVX512const<>+1280(SB), Z30, Z7
+	VBROADCASTSD     couplingCouplingInvTanhF64AVX512const<>+160(SB), Z30
+	VFMADD231PD.BCST couplingCouplingInvTanhF64AVX512const<>+16(SB), Z27, Z30
+	VSUBPD.BCST      couplingCouplingInvTanhF64AVX512const<>+160(SB), Z30, Z7
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PD couplingCouplingInvTanhF64AVX512const<>+1344(SB), Z7, Z27
-	VFNMADD231PD couplingCouplingInvTanhF64AVX512const<>+1408(SB), Z7, Z27
+	VFNMADD231PD.BCST couplingCouplingInvTanhF64AVX512const<>+168(SB), Z7, Z27
+	VFNMADD231PD.BCST couplingCouplingInvTanhF64AVX512const<>+176(SB), Z7, Z27
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPD      Z27, Z27, Z31
-	VMOVUPD     couplingCouplingInvTanhF64AVX512const<>+448(SB), Z10
-	VMOVUPD     couplingCouplingInvTanhF64AVX512const<>+384(SB), Z29
-	VFMADD213PD couplingCouplingInvTanhF64AVX512const<>+576(SB), Z31, Z10
-	VFMADD213PD couplingCouplingInvTanhF64AVX512const<>+512(SB), Z31, Z29
-	VFMADD213PD couplingCouplingInvTanhF64AVX512const<>+704(SB), Z31, Z10
-	VFMADD213PD couplingCouplingInvTanhF64AVX512const<>+640(SB), Z31, Z29
-	VFMADD213PD couplingCouplingInvTanhF64AVX512const<>+832(SB), Z31, Z10
-	VFMADD213PD couplingCouplingInvTanhF64AVX512const<>+768(SB), Z31, Z29
-	VFMADD213PD couplingCouplingInvTanhF64AVX512const<>+960(SB), Z31, Z10
-	VFMADD213PD couplingCouplingInvTanhF64AVX512const<>+896(SB), Z31, Z29
-	VFMADD213PD Z10, Z27, Z29
+	VMULPD           Z27, Z27, Z31
+	VBROADCASTSD     couplingCouplingInvTanhF64AVX512const<>+56(SB), Z10
+	VBROADCASTSD     couplingCouplingInvTanhF64AVX512const<>+48(SB), Z29
+	VFMADD213PD.BCST couplingCouplingInvTanhF64AVX512const<>+72(SB), Z31, Z10
+	VFMADD213PD.BCST couplingCouplingInvTanhF64AVX512const<>+64(SB), Z31, Z29
+	VFMADD213PD.BCST couplingCouplingInvTanhF64AVX512const<>+88(SB), Z31, Z10
+	VFMADD213PD.BCST couplingCouplingInvTanhF64AVX512const<>+80(SB), Z31, Z29
+	VFMADD213PD.BCST couplingCouplingInvTanhF64AVX512const<>+104(SB), Z31, Z10
+	VFMADD213PD.BCST couplingCouplingInvTanhF64AVX512const<>+96(SB), Z31, Z29
+	VFMADD213PD.BCST couplingCouplingInvTanhF64AVX512const<>+120(SB), Z31, Z10
+	VFMADD213PD.BCST couplingCouplingInvTanhF64AVX512const<>+112(SB), Z31, Z29
+	VFMADD213PD      Z10, Z27, Z29
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPD      couplingCouplingInvTanhF64AVX512const<>+1024(SB), Z27, Z2
-	VSUBPD      couplingCouplingInvTanhF64AVX512const<>+1024(SB), Z2, Z28
+	VADDPD.BCST couplingCouplingInvTanhF64AVX512const<>+128(SB), Z27, Z2
+	VSUBPD.BCST couplingCouplingInvTanhF64AVX512const<>+128(SB), Z2, Z28
 	VSUBPD      Z28, Z27, Z28
 	VFMADD213PD Z28, Z31, Z29
 	VADDPD      Z29, Z2, Z2
@@ -7607,190 +6257,29 @@ done:
 	RET
 
 DATA couplingCouplingInvTanhF64AVX512const<>+0(SB)/8, $0x4034000000000000
-DATA couplingCouplingInvTanhF64AVX512const<>+8(SB)/8, $0x4034000000000000
-DATA couplingCouplingInvTanhF64AVX512const<>+16(SB)/8, $0x4034000000000000
-DATA couplingCouplingInvTanhF64AVX512const<>+24(SB)/8, $0x4034000000000000
-DATA couplingCouplingInvTanhF64AVX512const<>+32(SB)/8, $0x4034000000000000
-DATA couplingCouplingInvTanhF64AVX512const<>+40(SB)/8, $0x4034000000000000
-DATA couplingCouplingInvTanhF64AVX512const<>+48(SB)/8, $0x4034000000000000
-DATA couplingCouplingInvTanhF64AVX512const<>+56(SB)/8, $0x4034000000000000
-DATA couplingCouplingInvTanhF64AVX512const<>+64(SB)/8, $0x7fffffffffffffff
-DATA couplingCouplingInvTanhF64AVX512const<>+72(SB)/8, $0x7fffffffffffffff
-DATA couplingCouplingInvTanhF64AVX512const<>+80(SB)/8, $0x7fffffffffffffff
-DATA couplingCouplingInvTanhF64AVX512const<>+88(SB)/8, $0x7fffffffffffffff
-DATA couplingCouplingInvTanhF64AVX512const<>+96(SB)/8, $0x7fffffffffffffff
-DATA couplingCouplingInvTanhF64AVX512const<>+104(SB)/8, $0x7fffffffffffffff
-DATA couplingCouplingInvTanhF64AVX512const<>+112(SB)/8, $0x7fffffffffffffff
-DATA couplingCouplingInvTanhF64AVX512const<>+120(SB)/8, $0x7fffffffffffffff
-DATA couplingCouplingInvTanhF64AVX512const<>+128(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingInvTanhF64AVX512const<>+136(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingInvTanhF64AVX512const<>+144(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingInvTanhF64AVX512const<>+152(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingInvTanhF64AVX512const<>+160(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingInvTanhF64AVX512const<>+168(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingInvTanhF64AVX512const<>+176(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingInvTanhF64AVX512const<>+184(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingInvTanhF64AVX512const<>+192(SB)/8, $0xbfe62e42fee00000
-DATA couplingCouplingInvTanhF64AVX512const<>+200(SB)/8, $0xbfe62e42fee00000
-DATA couplingCouplingInvTanhF64AVX512const<>+208(SB)/8, $0xbfe62e42fee00000
-DATA couplingCouplingInvTanhF64AVX512const<>+216(SB)/8, $0xbfe62e42fee00000
-DATA couplingCouplingInvTanhF64AVX512const<>+224(SB)/8, $0xbfe62e42fee00000
-DATA couplingCouplingInvTanhF64AVX512const<>+232(SB)/8, $0xbfe62e42fee00000
-DATA couplingCouplingInvTanhF64AVX512const<>+240(SB)/8, $0xbfe62e42fee00000
-DATA couplingCouplingInvTanhF64AVX512const<>+248(SB)/8, $0xbfe62e42fee00000
-DATA couplingCouplingInvTanhF64AVX512const<>+256(SB)/8, $0xbdea39ef35793c76
-DATA couplingCouplingInvTanhF64AVX512const<>+264(SB)/8, $0xbdea39ef35793c76
-DATA couplingCouplingInvTanhF64AVX512const<>+272(SB)/8, $0xbdea39ef35793c76
-DATA couplingCouplingInvTanhF64AVX512const<>+280(SB)/8, $0xbdea39ef35793c76
-DATA couplingCouplingInvTanhF64AVX512const<>+288(SB)/8, $0xbdea39ef35793c76
-DATA couplingCouplingInvTanhF64AVX512const<>+296(SB)/8, $0xbdea39ef35793c76
-DATA couplingCouplingInvTanhF64AVX512const<>+304(SB)/8, $0xbdea39ef35793c76
-DATA couplingCouplingInvTanhF64AVX512const<>+312(SB)/8, $0xbdea39ef35793c76
-DATA couplingCouplingInvTanhF64AVX512const<>+320(SB)/8, $0x8000000000000000
-DATA couplingCouplingInvTanhF64AVX512const<>+328(SB)/8, $0x8000000000000000
-DATA couplingCouplingInvTanhF64AVX512const<>+336(SB)/8, $0x8000000000000000
-DATA couplingCouplingInvTanhF64AVX512const<>+344(SB)/8, $0x8000000000000000
-DATA couplingCouplingInvTanhF64AVX512const<>+352(SB)/8, $0x8000000000000000
-DATA couplingCouplingInvTanhF64AVX512const<>+360(SB)/8, $0x8000000000000000
-DATA couplingCouplingInvTanhF64AVX512const<>+368(SB)/8, $0x8000000000000000
-DATA couplingCouplingInvTanhF64AVX512const<>+376(SB)/8, $0x8000000000000000
-DATA couplingCouplingInvTanhF64AVX512const<>+384(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingInvTanhF64AVX512const<>+392(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingInvTanhF64AVX512const<>+400(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingInvTanhF64AVX512const<>+408(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingInvTanhF64AVX512const<>+416(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingInvTanhF64AVX512const<>+424(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingInvTanhF64AVX512const<>+432(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingInvTanhF64AVX512const<>+440(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingInvTanhF64AVX512const<>+448(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingInvTanhF64AVX512const<>+456(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingInvTanhF64AVX512const<>+464(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingInvTanhF64AVX512const<>+472(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingInvTanhF64AVX512const<>+480(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingInvTanhF64AVX512const<>+488(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingInvTanhF64AVX512const<>+496(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingInvTanhF64AVX512const<>+504(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingInvTanhF64AVX512const<>+512(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingInvTanhF64AVX512const<>+520(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingInvTanhF64AVX512const<>+528(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingInvTanhF64AVX512const<>+536(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingInvTanhF64AVX512const<>+544(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingInvTanhF64AVX512const<>+552(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingInvTanhF64AVX512const<>+560(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingInvTanhF64AVX512const<>+568(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingInvTanhF64AVX512const<>+576(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingInvTanhF64AVX512const<>+584(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingInvTanhF64AVX512const<>+592(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingInvTanhF64AVX512const<>+600(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingInvTanhF64AVX512const<>+608(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingInvTanhF64AVX512const<>+616(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingInvTanhF64AVX512const<>+624(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingInvTanhF64AVX512const<>+632(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingInvTanhF64AVX512const<>+640(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingInvTanhF64AVX512const<>+648(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingInvTanhF64AVX512const<>+656(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingInvTanhF64AVX512const<>+664(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingInvTanhF64AVX512const<>+672(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingInvTanhF64AVX512const<>+680(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingInvTanhF64AVX512const<>+688(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingInvTanhF64AVX512const<>+696(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingInvTanhF64AVX512const<>+704(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingInvTanhF64AVX512const<>+712(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingInvTanhF64AVX512const<>+720(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingInvTanhF64AVX512const<>+728(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingInvTanhF64AVX512const<>+736(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingInvTanhF64AVX512const<>+744(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingInvTanhF64AVX512const<>+752(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingInvTanhF64AVX512const<>+760(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingInvTanhF64AVX512const<>+768(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingInvTanhF64AVX512const<>+776(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingInvTanhF64AVX512const<>+784(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingInvTanhF64AVX512const<>+792(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingInvTanhF64AVX512const<>+800(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingInvTanhF64AVX512const<>+808(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingInvTanhF64AVX512const<>+816(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingInvTanhF64AVX512const<>+824(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingInvTanhF64AVX512const<>+832(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingInvTanhF64AVX512const<>+840(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingInvTanhF64AVX512const<>+848(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingInvTanhF64AVX512const<>+856(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingInvTanhF64AVX512const<>+864(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingInvTanhF64AVX512const<>+872(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingInvTanhF64AVX512const<>+880(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingInvTanhF64AVX512const<>+888(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingInvTanhF64AVX512const<>+896(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingInvTanhF64AVX512const<>+904(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingInvTanhF64AVX512const<>+912(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingInvTanhF64AVX512const<>+920(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingInvTanhF64AVX512const<>+928(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingInvTanhF64AVX512const<>+936(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingInvTanhF64AVX512const<>+944(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingInvTanhF64AVX512const<>+952(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingInvTanhF64AVX512const<>+960(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingInvTanhF64AVX512const<>+968(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingInvTanhF64AVX512const<>+976(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingInvTanhF64AVX512const<>+984(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingInvTanhF64AVX512const<>+992(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingInvTanhF64AVX512const<>+1000(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingInvTanhF64AVX512const<>+1008(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingInvTanhF64AVX512const<>+1016(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingInvTanhF64AVX512const<>+1024(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingInvTanhF64AVX512const<>+1032(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingInvTanhF64AVX512const<>+1040(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingInvTanhF64AVX512const<>+1048(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingInvTanhF64AVX512const<>+1056(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingInvTanhF64AVX512const<>+1064(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingInvTanhF64AVX512const<>+1072(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingInvTanhF64AVX512const<>+1080(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingInvTanhF64AVX512const<>+1088(SB)/8, $0x4000000000000000
-DATA couplingCouplingInvTanhF64AVX512const<>+1096(SB)/8, $0x4000000000000000
-DATA couplingCouplingInvTanhF64AVX512const<>+1104(SB)/8, $0x4000000000000000
-DATA couplingCouplingInvTanhF64AVX512const<>+1112(SB)/8, $0x4000000000000000
-DATA couplingCouplingInvTanhF64AVX512const<>+1120(SB)/8, $0x4000000000000000
-DATA couplingCouplingInvTanhF64AVX512const<>+1128(SB)/8, $0x4000000000000000
-DATA couplingCouplingInvTanhF64AVX512const<>+1136(SB)/8, $0x4000000000000000
-DATA couplingCouplingInvTanhF64AVX512const<>+1144(SB)/8, $0x4000000000000000
-DATA couplingCouplingInvTanhF64AVX512const<>+1152(SB)/8, $0x4086300000000000
-DATA couplingCouplingInvTanhF64AVX512const<>+1160(SB)/8, $0x4086300000000000
-DATA couplingCouplingInvTanhF64AVX512const<>+1168(SB)/8, $0x4086300000000000
-DATA couplingCouplingInvTanhF64AVX512const<>+1176(SB)/8, $0x4086300000000000
-DATA couplingCouplingInvTanhF64AVX512const<>+1184(SB)/8, $0x4086300000000000
-DATA couplingCouplingInvTanhF64AVX512const<>+1192(SB)/8, $0x4086300000000000
-DATA couplingCouplingInvTanhF64AVX512const<>+1200(SB)/8, $0x4086300000000000
-DATA couplingCouplingInvTanhF64AVX512const<>+1208(SB)/8, $0x4086300000000000
-DATA couplingCouplingInvTanhF64AVX512const<>+1216(SB)/8, $0xc087500000000000
-DATA couplingCouplingInvTanhF64AVX512const<>+1224(SB)/8, $0xc087500000000000
-DATA couplingCouplingInvTanhF64AVX512const<>+1232(SB)/8, $0xc087500000000000
-DATA couplingCouplingInvTanhF64AVX512const<>+1240(SB)/8, $0xc087500000000000
-DATA couplingCouplingInvTanhF64AVX512const<>+1248(SB)/8, $0xc087500000000000
-DATA couplingCouplingInvTanhF64AVX512const<>+1256(SB)/8, $0xc087500000000000
-DATA couplingCouplingInvTanhF64AVX512const<>+1264(SB)/8, $0xc087500000000000
-DATA couplingCouplingInvTanhF64AVX512const<>+1272(SB)/8, $0xc087500000000000
-DATA couplingCouplingInvTanhF64AVX512const<>+1280(SB)/8, $0x4338000000000000
-DATA couplingCouplingInvTanhF64AVX512const<>+1288(SB)/8, $0x4338000000000000
-DATA couplingCouplingInvTanhF64AVX512const<>+1296(SB)/8, $0x4338000000000000
-DATA couplingCouplingInvTanhF64AVX512const<>+1304(SB)/8, $0x4338000000000000
-DATA couplingCouplingInvTanhF64AVX512const<>+1312(SB)/8, $0x4338000000000000
-DATA couplingCouplingInvTanhF64AVX512const<>+1320(SB)/8, $0x4338000000000000
-DATA couplingCouplingInvTanhF64AVX512const<>+1328(SB)/8, $0x4338000000000000
-DATA couplingCouplingInvTanhF64AVX512const<>+1336(SB)/8, $0x4338000000000000
-DATA couplingCouplingInvTanhF64AVX512const<>+1344(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingInvTanhF64AVX512const<>+1352(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingInvTanhF64AVX512const<>+1360(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingInvTanhF64AVX512const<>+1368(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingInvTanhF64AVX512const<>+1376(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingInvTanhF64AVX512const<>+1384(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingInvTanhF64AVX512const<>+1392(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingInvTanhF64AVX512const<>+1400(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingInvTanhF64AVX512const<>+1408(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingInvTanhF64AVX512const<>+1416(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingInvTanhF64AVX512const<>+1424(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingInvTanhF64AVX512const<>+1432(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingInvTanhF64AVX512const<>+1440(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingInvTanhF64AVX512const<>+1448(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingInvTanhF64AVX512const<>+1456(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingInvTanhF64AVX512const<>+1464(SB)/8, $0x3dea39ef35793c76
-GLOBL couplingCouplingInvTanhF64AVX512const<>(SB), RODATA|NOPTR, $1472
+DATA couplingCouplingInvTanhF64AVX512const<>+8(SB)/8, $0x7fffffffffffffff
+DATA couplingCouplingInvTanhF64AVX512const<>+16(SB)/8, $0x3ff71547652b82fe
+DATA couplingCouplingInvTanhF64AVX512const<>+24(SB)/8, $0xbfe62e42fee00000
+DATA couplingCouplingInvTanhF64AVX512const<>+32(SB)/8, $0xbdea39ef35793c76
+DATA couplingCouplingInvTanhF64AVX512const<>+40(SB)/8, $0x8000000000000000
+DATA couplingCouplingInvTanhF64AVX512const<>+48(SB)/8, $0x3e5af6345e154829
+DATA couplingCouplingInvTanhF64AVX512const<>+56(SB)/8, $0x3e928b426d1c6cab
+DATA couplingCouplingInvTanhF64AVX512const<>+64(SB)/8, $0x3ec71ddf6a597246
+DATA couplingCouplingInvTanhF64AVX512const<>+72(SB)/8, $0x3efa019939c26883
+DATA couplingCouplingInvTanhF64AVX512const<>+80(SB)/8, $0x3f2a01a01b0113fc
+DATA couplingCouplingInvTanhF64AVX512const<>+88(SB)/8, $0x3f56c16c1860a28f
+DATA couplingCouplingInvTanhF64AVX512const<>+96(SB)/8, $0x3f8111111110f7f9
+DATA couplingCouplingInvTanhF64AVX512const<>+104(SB)/8, $0x3fa55555555503c1
+DATA couplingCouplingInvTanhF64AVX512const<>+112(SB)/8, $0x3fc5555555555558
+DATA couplingCouplingInvTanhF64AVX512const<>+120(SB)/8, $0x3fe0000000000009
+DATA couplingCouplingInvTanhF64AVX512const<>+128(SB)/8, $0x3ff0000000000000
+DATA couplingCouplingInvTanhF64AVX512const<>+136(SB)/8, $0x4000000000000000
+DATA couplingCouplingInvTanhF64AVX512const<>+144(SB)/8, $0x4086300000000000
+DATA couplingCouplingInvTanhF64AVX512const<>+152(SB)/8, $0xc087500000000000
+DATA couplingCouplingInvTanhF64AVX512const<>+160(SB)/8, $0x4338000000000000
+DATA couplingCouplingInvTanhF64AVX512const<>+168(SB)/8, $0x3fe62e42fee00000
+DATA couplingCouplingInvTanhF64AVX512const<>+176(SB)/8, $0x3dea39ef35793c76
+GLOBL couplingCouplingInvTanhF64AVX512const<>(SB), RODATA|NOPTR, $184
 
 // func CouplingInvTanhF32AVX2(x []float32, c []float32, y []float32, s []float32, t []float32, p []float32)
 // Requires: AVX, AVX2, FMA3
@@ -8399,70 +6888,70 @@ main:
 	VBROADCASTSS (DI), Z5
 	VMULPS       Z4, Z0, Z6
 	VMULPS       Z5, Z1, Z7
-	VMOVUPS      couplingCouplingInvTanhF32AVX512const<>+0(SB), Z8
-	VMOVUPS      couplingCouplingInvTanhF32AVX512const<>+0(SB), Z9
-	VANDPS       couplingCouplingInvTanhF32AVX512const<>+64(SB), Z6, Z10
-	VANDPS       couplingCouplingInvTanhF32AVX512const<>+64(SB), Z7, Z11
+	VBROADCASTSS couplingCouplingInvTanhF32AVX512const<>+0(SB), Z8
+	VBROADCASTSS couplingCouplingInvTanhF32AVX512const<>+0(SB), Z9
+	VANDPS.BCST  couplingCouplingInvTanhF32AVX512const<>+4(SB), Z6, Z10
+	VANDPS.BCST  couplingCouplingInvTanhF32AVX512const<>+4(SB), Z7, Z11
 	VMINPS       Z10, Z8, Z12
 	VMINPS       Z11, Z9, Z13
 	VADDPS       Z12, Z12, Z14
 	VADDPS       Z13, Z13, Z15
-	VMOVUPS      couplingCouplingInvTanhF32AVX512const<>+128(SB), Z16
-	VMOVUPS      couplingCouplingInvTanhF32AVX512const<>+128(SB), Z17
+	VBROADCASTSS couplingCouplingInvTanhF32AVX512const<>+8(SB), Z16
+	VBROADCASTSS couplingCouplingInvTanhF32AVX512const<>+8(SB), Z17
 	VMULPS       Z16, Z14, Z18
 	VMULPS       Z17, Z15, Z19
 	VRNDSCALEPS  $0x00, Z18, Z20
 	VRNDSCALEPS  $0x00, Z19, Z21
-	VMOVUPS      couplingCouplingInvTanhF32AVX512const<>+192(SB), Z22
-	VMOVUPS      couplingCouplingInvTanhF32AVX512const<>+192(SB), Z23
+	VBROADCASTSS couplingCouplingInvTanhF32AVX512const<>+12(SB), Z22
+	VBROADCASTSS couplingCouplingInvTanhF32AVX512const<>+12(SB), Z23
 	VFMADD231PS  Z22, Z20, Z14
 	VFMADD231PS  Z23, Z21, Z15
-	VMOVUPS      couplingCouplingInvTanhF32AVX512const<>+256(SB), Z24
-	VMOVUPS      couplingCouplingInvTanhF32AVX512const<>+256(SB), Z25
+	VBROADCASTSS couplingCouplingInvTanhF32AVX512const<>+16(SB), Z24
+	VBROADCASTSS couplingCouplingInvTanhF32AVX512const<>+16(SB), Z25
 	VMULPS       Z24, Z20, Z26
 	VMULPS       Z25, Z21, Z27
 	VADDPS       Z26, Z14, Z28
 	VADDPS       Z27, Z15, Z29
 	VMULPS       Z14, Z14, Z30
 	VMULPS       Z15, Z15, Z31
-	VXORPS       couplingCouplingInvTanhF32AVX512const<>+320(SB), Z30, Z0
-	VXORPS       couplingCouplingInvTanhF32AVX512const<>+320(SB), Z31, Z1
+	VXORPS.BCST  couplingCouplingInvTanhF32AVX512const<>+20(SB), Z30, Z0
+	VXORPS.BCST  couplingCouplingInvTanhF32AVX512const<>+20(SB), Z31, Z1
 	VFMADD231PS  Z14, Z14, Z0
 	VFMADD231PS  Z15, Z15, Z1
 	VADDPS       Z28, Z14, Z4
 	VADDPS       Z29, Z15, Z5
 	VFMADD231PS  Z26, Z4, Z0
 	VFMADD231PS  Z27, Z5, Z1
-	VMOVUPS      couplingCouplingInvTanhF32AVX512const<>+384(SB), Z8
-	VMOVUPS      couplingCouplingInvTanhF32AVX512const<>+384(SB), Z9
-	VMOVUPS      couplingCouplingInvTanhF32AVX512const<>+448(SB), Z10
-	VMOVUPS      couplingCouplingInvTanhF32AVX512const<>+448(SB), Z11
+	VBROADCASTSS couplingCouplingInvTanhF32AVX512const<>+24(SB), Z8
+	VBROADCASTSS couplingCouplingInvTanhF32AVX512const<>+24(SB), Z9
+	VBROADCASTSS couplingCouplingInvTanhF32AVX512const<>+28(SB), Z10
+	VBROADCASTSS couplingCouplingInvTanhF32AVX512const<>+28(SB), Z11
 	VFMADD231PS  Z28, Z8, Z10
 	VFMADD231PS  Z29, Z9, Z11
-	VMOVUPS      couplingCouplingInvTanhF32AVX512const<>+512(SB), Z12
-	VMOVUPS      couplingCouplingInvTanhF32AVX512const<>+512(SB), Z13
+	VBROADCASTSS couplingCouplingInvTanhF32AVX512const<>+32(SB), Z12
+	VBROADCASTSS couplingCouplingInvTanhF32AVX512const<>+32(SB), Z13
 	VFMADD231PS  Z28, Z10, Z12
 	VFMADD231PS  Z29, Z11, Z13
-	VMOVUPS      couplingCouplingInvTanhF32AVX512const<>+576(SB), Z16
-	VMOVUPS      couplingCouplingInvTanhF32AVX512const<>+576(SB), Z17
+	VBROADCASTSS couplingCouplingInvTanhF32AVX512const<>+36(SB), Z16
+	VBROADCASTSS couplingCouplingInvTanhF32AVX512const<>+36(SB), Z17
 	VFMADD231PS  Z28, Z12, Z16
 	VFMADD231PS  Z29, Z13, Z17
-	VMOVUPS      couplingCouplingInvTanhF32AVX512const<>+640(SB), Z18
-	VMOVUPS      couplingCouplingInvTanhF32AVX512const<>+640(SB), Z19
+	VBROADCASTSS couplingCouplingInvTanhF32AVX512const<>+40(SB), Z18
+	VBROADCASTSS couplingCouplingInvTanhF32AVX512const<>+40(SB), Z19
 	VFMADD231PS  Z28, Z16, Z18
 	VFMADD231PS  Z29, Z17, Z19
 	VFMADD231PS  Z18, Z0, Z26
 	VFMADD231PS  Z19, Z1, Z27
 	VFMADD231PS  Z18, Z30, Z26
 	VFMADD231PS  Z19, Z31, Z27
-	VMOVUPS      couplingCouplingInvTanhF32AVX512const<>+704(SB), Z22
-	VMOVUPS      couplingCouplingInvTanhF32AVX512const<>+704(SB), Z23
+	VBROADCASTSS couplingCouplingInvTanhF32AVX512const<>+44(SB), Z22
+	VBROADCASTSS couplingCouplingInvTanhF32AVX512const<>+44(SB), Z23
 	VSCALEFPS    Z20, Z22, Z22
 	VSCALEFPS    Z21, Z23, Z23
 	VMULPS       Z14, Z22, Z24
 	VMULPS       Z15, Z23, Z25
-	VMOVUPS      couplingCouplingInvTanhF32AVX512const<>+704(SB), Z4
-	VMOVUPS      couplingCouplingInvTanhF32AVX512const<>+704(SB), Z5
+	VBROADCASTSS couplingCouplingInvTanhF32AVX512const<>+44(SB), Z4
+	VBROADCASTSS couplingCouplingInvTanhF32AVX512const<>+44(SB), Z5
 	VSUBPS       Z4, Z22, Z8
 	VSUBPS       Z5, Z23, Z9
 	VADDPS       Z24, Z8, Z10
@@ -8479,8 +6968,8 @@ main:
 	VSUBPS       Z11, Z29, Z1
 	VSUBPS       Z0, Z16, Z30
 	VSUBPS       Z1, Z17, Z31
-	VMOVUPS      couplingCouplingInvTanhF32AVX512const<>+768(SB), Z18
-	VMOVUPS      couplingCouplingInvTanhF32AVX512const<>+768(SB), Z19
+	VBROADCASTSS couplingCouplingInvTanhF32AVX512const<>+48(SB), Z18
+	VBROADCASTSS couplingCouplingInvTanhF32AVX512const<>+48(SB), Z19
 	VADDPS       Z18, Z28, Z20
 	VADDPS       Z19, Z29, Z21
 	VSUBPS       Z28, Z20, Z14
@@ -8495,14 +6984,14 @@ main:
 	VADDPS       Z25, Z9, Z13
 	VADDPS       Z30, Z12, Z22
 	VADDPS       Z31, Z13, Z23
-	VMOVUPS      couplingCouplingInvTanhF32AVX512const<>+704(SB), Z26
-	VMOVUPS      couplingCouplingInvTanhF32AVX512const<>+704(SB), Z27
+	VBROADCASTSS couplingCouplingInvTanhF32AVX512const<>+44(SB), Z26
+	VBROADCASTSS couplingCouplingInvTanhF32AVX512const<>+44(SB), Z27
 	VDIVPS       Z20, Z26, Z10
 	VDIVPS       Z21, Z27, Z11
 	VMULPS       Z10, Z28, Z16
 	VMULPS       Z11, Z29, Z17
-	VXORPS       couplingCouplingInvTanhF32AVX512const<>+320(SB), Z16, Z0
-	VXORPS       couplingCouplingInvTanhF32AVX512const<>+320(SB), Z17, Z1
+	VXORPS.BCST  couplingCouplingInvTanhF32AVX512const<>+20(SB), Z16, Z0
+	VXORPS.BCST  couplingCouplingInvTanhF32AVX512const<>+20(SB), Z17, Z1
 	VFMADD231PS  Z20, Z0, Z28
 	VFMADD231PS  Z21, Z1, Z29
 	VADDPS       Z30, Z28, Z4
@@ -8511,61 +7000,61 @@ main:
 	VFMADD231PS  Z23, Z1, Z5
 	VFMADD231PS  Z10, Z4, Z16
 	VFMADD231PS  Z11, Z5, Z17
-	VANDPS       couplingCouplingInvTanhF32AVX512const<>+320(SB), Z6, Z14
-	VANDPS       couplingCouplingInvTanhF32AVX512const<>+320(SB), Z7, Z15
-	VANDPS       couplingCouplingInvTanhF32AVX512const<>+64(SB), Z16, Z18
-	VANDPS       couplingCouplingInvTanhF32AVX512const<>+64(SB), Z17, Z19
+	VANDPS.BCST  couplingCouplingInvTanhF32AVX512const<>+20(SB), Z6, Z14
+	VANDPS.BCST  couplingCouplingInvTanhF32AVX512const<>+20(SB), Z7, Z15
+	VANDPS.BCST  couplingCouplingInvTanhF32AVX512const<>+4(SB), Z16, Z18
+	VANDPS.BCST  couplingCouplingInvTanhF32AVX512const<>+4(SB), Z17, Z19
 	VORPS        Z14, Z18, Z18
 	VORPS        Z15, Z19, Z19
 	VMULPS       Z18, Z2, Z8
 	VMULPS       Z19, Z3, Z9
-	VXORPS       couplingCouplingInvTanhF32AVX512const<>+320(SB), Z8, Z24
-	VXORPS       couplingCouplingInvTanhF32AVX512const<>+320(SB), Z9, Z25
+	VXORPS.BCST  couplingCouplingInvTanhF32AVX512const<>+20(SB), Z8, Z24
+	VXORPS.BCST  couplingCouplingInvTanhF32AVX512const<>+20(SB), Z9, Z25
 
 	// x = clamp(x, lo, hi); NaN passes (x is the second source)
-	VMOVUPS couplingCouplingInvTanhF32AVX512const<>+832(SB), Z12
-	VMOVUPS couplingCouplingInvTanhF32AVX512const<>+832(SB), Z13
-	VMINPS  Z24, Z12, Z24
-	VMINPS  Z25, Z13, Z25
-	VMOVUPS couplingCouplingInvTanhF32AVX512const<>+896(SB), Z12
-	VMOVUPS couplingCouplingInvTanhF32AVX512const<>+896(SB), Z13
-	VMAXPS  Z24, Z12, Z24
-	VMAXPS  Z25, Z13, Z25
+	VBROADCASTSS couplingCouplingInvTanhF32AVX512const<>+52(SB), Z12
+	VBROADCASTSS couplingCouplingInvTanhF32AVX512const<>+52(SB), Z13
+	VMINPS       Z24, Z12, Z24
+	VMINPS       Z25, Z13, Z25
+	VBROADCASTSS couplingCouplingInvTanhF32AVX512const<>+56(SB), Z12
+	VBROADCASTSS couplingCouplingInvTanhF32AVX512const<>+56(SB), Z13
+	VMAXPS       Z24, Z12, Z24
+	VMAXPS       Z25, Z13, Z25
 
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
 	// kept in the low bits; k = kb - 1.5*2^mant exactly
-	VMOVUPS     couplingCouplingInvTanhF32AVX512const<>+960(SB), Z20
-	VMOVUPS     couplingCouplingInvTanhF32AVX512const<>+960(SB), Z21
-	VFMADD231PS couplingCouplingInvTanhF32AVX512const<>+128(SB), Z24, Z20
-	VFMADD231PS couplingCouplingInvTanhF32AVX512const<>+128(SB), Z25, Z21
-	VSUBPS      couplingCouplingInvTanhF32AVX512const<>+960(SB), Z20, Z26
-	VSUBPS      couplingCouplingInvTanhF32AVX512const<>+960(SB), Z21, Z27
+	VBROADCASTSS     couplingCouplingInvTanhF32AVX512const<>+60(SB), Z20
+	VBROADCASTSS     couplingCouplingInvTanhF32AVX512const<>+60(SB), Z21
+	VFMADD231PS.BCST couplingCouplingInvTanhF32AVX512const<>+8(SB), Z24, Z20
+	VFMADD231PS.BCST couplingCouplingInvTanhF32AVX512const<>+8(SB), Z25, Z21
+	VSUBPS.BCST      couplingCouplingInvTanhF32AVX512const<>+60(SB), Z20, Z26
+	VSUBPS.BCST      couplingCouplingInvTanhF32AVX512const<>+60(SB), Z21, Z27
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PS couplingCouplingInvTanhF32AVX512const<>+1024(SB), Z26, Z24
-	VFNMADD231PS couplingCouplingInvTanhF32AVX512const<>+1024(SB), Z27, Z25
-	VFNMADD231PS couplingCouplingInvTanhF32AVX512const<>+1088(SB), Z26, Z24
-	VFNMADD231PS couplingCouplingInvTanhF32AVX512const<>+1088(SB), Z27, Z25
+	VFNMADD231PS.BCST couplingCouplingInvTanhF32AVX512const<>+64(SB), Z26, Z24
+	VFNMADD231PS.BCST couplingCouplingInvTanhF32AVX512const<>+64(SB), Z27, Z25
+	VFNMADD231PS.BCST couplingCouplingInvTanhF32AVX512const<>+68(SB), Z26, Z24
+	VFNMADD231PS.BCST couplingCouplingInvTanhF32AVX512const<>+68(SB), Z27, Z25
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPS      Z24, Z24, Z28
-	VMULPS      Z25, Z25, Z29
-	VMOVUPS     couplingCouplingInvTanhF32AVX512const<>+384(SB), Z12
-	VMOVUPS     couplingCouplingInvTanhF32AVX512const<>+384(SB), Z13
-	VFMADD213PS couplingCouplingInvTanhF32AVX512const<>+448(SB), Z24, Z12
-	VFMADD213PS couplingCouplingInvTanhF32AVX512const<>+448(SB), Z25, Z13
-	VFMADD213PS couplingCouplingInvTanhF32AVX512const<>+512(SB), Z24, Z12
-	VFMADD213PS couplingCouplingInvTanhF32AVX512const<>+512(SB), Z25, Z13
-	VFMADD213PS couplingCouplingInvTanhF32AVX512const<>+576(SB), Z24, Z12
-	VFMADD213PS couplingCouplingInvTanhF32AVX512const<>+576(SB), Z25, Z13
-	VFMADD213PS couplingCouplingInvTanhF32AVX512const<>+640(SB), Z24, Z12
-	VFMADD213PS couplingCouplingInvTanhF32AVX512const<>+640(SB), Z25, Z13
+	VMULPS           Z24, Z24, Z28
+	VMULPS           Z25, Z25, Z29
+	VBROADCASTSS     couplingCouplingInvTanhF32AVX512const<>+24(SB), Z12
+	VBROADCASTSS     couplingCouplingInvTanhF32AVX512const<>+24(SB), Z13
+	VFMADD213PS.BCST couplingCouplingInvTanhF32AVX512const<>+28(SB), Z24, Z12
+	VFMADD213PS.BCST couplingCouplingInvTanhF32AVX512const<>+28(SB), Z25, Z13
+	VFMADD213PS.BCST couplingCouplingInvTanhF32AVX512const<>+32(SB), Z24, Z12
+	VFMADD213PS.BCST couplingCouplingInvTanhF32AVX512const<>+32(SB), Z25, Z13
+	VFMADD213PS.BCST couplingCouplingInvTanhF32AVX512const<>+36(SB), Z24, Z12
+	VFMADD213PS.BCST couplingCouplingInvTanhF32AVX512const<>+36(SB), Z25, Z13
+	VFMADD213PS.BCST couplingCouplingInvTanhF32AVX512const<>+40(SB), Z24, Z12
+	VFMADD213PS.BCST couplingCouplingInvTanhF32AVX512const<>+40(SB), Z25, Z13
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPS      couplingCouplingInvTanhF32AVX512const<>+704(SB), Z24, Z30
-	VADDPS      couplingCouplingInvTanhF32AVX512const<>+704(SB), Z25, Z31
-	VSUBPS      couplingCouplingInvTanhF32AVX512const<>+704(SB), Z30, Z0
-	VSUBPS      couplingCouplingInvTanhF32AVX512const<>+704(SB), Z31, Z1
+	VADDPS.BCST couplingCouplingInvTanhF32AVX512const<>+44(SB), Z24, Z30
+	VADDPS.BCST couplingCouplingInvTanhF32AVX512const<>+44(SB), Z25, Z31
+	VSUBPS.BCST couplingCouplingInvTanhF32AVX512const<>+44(SB), Z30, Z0
+	VSUBPS.BCST couplingCouplingInvTanhF32AVX512const<>+44(SB), Z31, Z1
 	VSUBPS      Z0, Z24, Z0
 	VSUBPS      Z1, Z25, Z1
 	VFMADD213PS Z0, Z28, Z12
@@ -8603,38 +7092,38 @@ one:
 	VBROADCASTSS 4(DI), Z1
 	VBROADCASTSS (DI), Z2
 	VMULPS       Z2, Z0, Z3
-	VMOVUPS      couplingCouplingInvTanhF32AVX512const<>+0(SB), Z4
-	VANDPS       couplingCouplingInvTanhF32AVX512const<>+64(SB), Z3, Z5
+	VBROADCASTSS couplingCouplingInvTanhF32AVX512const<>+0(SB), Z4
+	VANDPS.BCST  couplingCouplingInvTanhF32AVX512const<>+4(SB), Z3, Z5
 	VMINPS       Z5, Z4, Z6
 	VADDPS       Z6, Z6, Z7
-	VMOVUPS      couplingCouplingInvTanhF32AVX512const<>+128(SB), Z8
+	VBROADCASTSS couplingCouplingInvTanhF32AVX512const<>+8(SB), Z8
 	VMULPS       Z8, Z7, Z9
 	VRNDSCALEPS  $0x00, Z9, Z10
-	VMOVUPS      couplingCouplingInvTanhF32AVX512const<>+192(SB), Z11
+	VBROADCASTSS couplingCouplingInvTanhF32AVX512const<>+12(SB), Z11
 	VFMADD231PS  Z11, Z10, Z7
-	VMOVUPS      couplingCouplingInvTanhF32AVX512const<>+256(SB), Z12
+	VBROADCASTSS couplingCouplingInvTanhF32AVX512const<>+16(SB), Z12
 	VMULPS       Z12, Z10, Z13
 	VADDPS       Z13, Z7, Z14
 	VMULPS       Z7, Z7, Z15
-	VXORPS       couplingCouplingInvTanhF32AVX512const<>+320(SB), Z15, Z16
+	VXORPS.BCST  couplingCouplingInvTanhF32AVX512const<>+20(SB), Z15, Z16
 	VFMADD231PS  Z7, Z7, Z16
 	VADDPS       Z14, Z7, Z17
 	VFMADD231PS  Z13, Z17, Z16
-	VMOVUPS      couplingCouplingInvTanhF32AVX512const<>+384(SB), Z18
-	VMOVUPS      couplingCouplingInvTanhF32AVX512const<>+448(SB), Z19
+	VBROADCASTSS couplingCouplingInvTanhF32AVX512const<>+24(SB), Z18
+	VBROADCASTSS couplingCouplingInvTanhF32AVX512const<>+28(SB), Z19
 	VFMADD231PS  Z14, Z18, Z19
-	VMOVUPS      couplingCouplingInvTanhF32AVX512const<>+512(SB), Z20
+	VBROADCASTSS couplingCouplingInvTanhF32AVX512const<>+32(SB), Z20
 	VFMADD231PS  Z14, Z19, Z20
-	VMOVUPS      couplingCouplingInvTanhF32AVX512const<>+576(SB), Z21
+	VBROADCASTSS couplingCouplingInvTanhF32AVX512const<>+36(SB), Z21
 	VFMADD231PS  Z14, Z20, Z21
-	VMOVUPS      couplingCouplingInvTanhF32AVX512const<>+640(SB), Z22
+	VBROADCASTSS couplingCouplingInvTanhF32AVX512const<>+40(SB), Z22
 	VFMADD231PS  Z14, Z21, Z22
 	VFMADD231PS  Z22, Z16, Z13
 	VFMADD231PS  Z22, Z15, Z13
-	VMOVUPS      couplingCouplingInvTanhF32AVX512const<>+704(SB), Z23
+	VBROADCASTSS couplingCouplingInvTanhF32AVX512const<>+44(SB), Z23
 	VSCALEFPS    Z10, Z23, Z23
 	VMULPS       Z7, Z23, Z24
-	VMOVUPS      couplingCouplingInvTanhF32AVX512const<>+704(SB), Z25
+	VBROADCASTSS couplingCouplingInvTanhF32AVX512const<>+44(SB), Z25
 	VSUBPS       Z25, Z23, Z26
 	VADDPS       Z24, Z26, Z27
 	VSUBPS       Z26, Z27, Z28
@@ -8643,7 +7132,7 @@ one:
 	VADDPS       Z29, Z27, Z30
 	VSUBPS       Z27, Z30, Z31
 	VSUBPS       Z31, Z29, Z0
-	VMOVUPS      couplingCouplingInvTanhF32AVX512const<>+768(SB), Z2
+	VBROADCASTSS couplingCouplingInvTanhF32AVX512const<>+48(SB), Z2
 	VADDPS       Z2, Z30, Z4
 	VSUBPS       Z30, Z4, Z5
 	VSUBPS       Z5, Z4, Z6
@@ -8651,47 +7140,47 @@ one:
 	VSUBPS       Z5, Z2, Z9
 	VADDPS       Z9, Z8, Z11
 	VADDPS       Z0, Z11, Z12
-	VMOVUPS      couplingCouplingInvTanhF32AVX512const<>+704(SB), Z17
+	VBROADCASTSS couplingCouplingInvTanhF32AVX512const<>+44(SB), Z17
 	VDIVPS       Z4, Z17, Z18
 	VMULPS       Z18, Z30, Z19
-	VXORPS       couplingCouplingInvTanhF32AVX512const<>+320(SB), Z19, Z20
+	VXORPS.BCST  couplingCouplingInvTanhF32AVX512const<>+20(SB), Z19, Z20
 	VFMADD231PS  Z4, Z20, Z30
 	VADDPS       Z0, Z30, Z21
 	VFMADD231PS  Z12, Z20, Z21
 	VFMADD231PS  Z18, Z21, Z19
-	VANDPS       couplingCouplingInvTanhF32AVX512const<>+320(SB), Z3, Z16
-	VANDPS       couplingCouplingInvTanhF32AVX512const<>+64(SB), Z19, Z14
+	VANDPS.BCST  couplingCouplingInvTanhF32AVX512const<>+20(SB), Z3, Z16
+	VANDPS.BCST  couplingCouplingInvTanhF32AVX512const<>+4(SB), Z19, Z14
 	VORPS        Z16, Z14, Z14
 	VMULPS       Z14, Z1, Z15
-	VXORPS       couplingCouplingInvTanhF32AVX512const<>+320(SB), Z15, Z22
+	VXORPS.BCST  couplingCouplingInvTanhF32AVX512const<>+20(SB), Z15, Z22
 
 	// x = clamp(x, lo, hi); NaN passes (x is the second source)
-	VMOVUPS couplingCouplingInvTanhF32AVX512const<>+832(SB), Z10
-	VMINPS  Z22, Z10, Z22
-	VMOVUPS couplingCouplingInvTanhF32AVX512const<>+896(SB), Z10
-	VMAXPS  Z22, Z10, Z22
+	VBROADCASTSS couplingCouplingInvTanhF32AVX512const<>+52(SB), Z10
+	VMINPS       Z22, Z10, Z22
+	VBROADCASTSS couplingCouplingInvTanhF32AVX512const<>+56(SB), Z10
+	VMAXPS       Z22, Z10, Z22
 
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
 	// kept in the low bits; k = kb - 1.5*2^mant exactly
-	VMOVUPS     couplingCouplingInvTanhF32AVX512const<>+960(SB), Z25
-	VFMADD231PS couplingCouplingInvTanhF32AVX512const<>+128(SB), Z22, Z25
-	VSUBPS      couplingCouplingInvTanhF32AVX512const<>+960(SB), Z25, Z7
+	VBROADCASTSS     couplingCouplingInvTanhF32AVX512const<>+60(SB), Z25
+	VFMADD231PS.BCST couplingCouplingInvTanhF32AVX512const<>+8(SB), Z22, Z25
+	VSUBPS.BCST      couplingCouplingInvTanhF32AVX512const<>+60(SB), Z25, Z7
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PS couplingCouplingInvTanhF32AVX512const<>+1024(SB), Z7, Z22
-	VFNMADD231PS couplingCouplingInvTanhF32AVX512const<>+1088(SB), Z7, Z22
+	VFNMADD231PS.BCST couplingCouplingInvTanhF32AVX512const<>+64(SB), Z7, Z22
+	VFNMADD231PS.BCST couplingCouplingInvTanhF32AVX512const<>+68(SB), Z7, Z22
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPS      Z22, Z22, Z26
-	VMOVUPS     couplingCouplingInvTanhF32AVX512const<>+384(SB), Z10
-	VFMADD213PS couplingCouplingInvTanhF32AVX512const<>+448(SB), Z22, Z10
-	VFMADD213PS couplingCouplingInvTanhF32AVX512const<>+512(SB), Z22, Z10
-	VFMADD213PS couplingCouplingInvTanhF32AVX512const<>+576(SB), Z22, Z10
-	VFMADD213PS couplingCouplingInvTanhF32AVX512const<>+640(SB), Z22, Z10
+	VMULPS           Z22, Z22, Z26
+	VBROADCASTSS     couplingCouplingInvTanhF32AVX512const<>+24(SB), Z10
+	VFMADD213PS.BCST couplingCouplingInvTanhF32AVX512const<>+28(SB), Z22, Z10
+	VFMADD213PS.BCST couplingCouplingInvTanhF32AVX512const<>+32(SB), Z22, Z10
+	VFMADD213PS.BCST couplingCouplingInvTanhF32AVX512const<>+36(SB), Z22, Z10
+	VFMADD213PS.BCST couplingCouplingInvTanhF32AVX512const<>+40(SB), Z22, Z10
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPS      couplingCouplingInvTanhF32AVX512const<>+704(SB), Z22, Z24
-	VSUBPS      couplingCouplingInvTanhF32AVX512const<>+704(SB), Z24, Z28
+	VADDPS.BCST couplingCouplingInvTanhF32AVX512const<>+44(SB), Z22, Z24
+	VSUBPS.BCST couplingCouplingInvTanhF32AVX512const<>+44(SB), Z24, Z28
 	VSUBPS      Z28, Z22, Z28
 	VFMADD213PS Z28, Z26, Z10
 	VADDPS      Z10, Z24, Z24
@@ -8717,294 +7206,24 @@ done:
 	RET
 
 DATA couplingCouplingInvTanhF32AVX512const<>+0(SB)/4, $0x41200000
-DATA couplingCouplingInvTanhF32AVX512const<>+4(SB)/4, $0x41200000
-DATA couplingCouplingInvTanhF32AVX512const<>+8(SB)/4, $0x41200000
-DATA couplingCouplingInvTanhF32AVX512const<>+12(SB)/4, $0x41200000
-DATA couplingCouplingInvTanhF32AVX512const<>+16(SB)/4, $0x41200000
-DATA couplingCouplingInvTanhF32AVX512const<>+20(SB)/4, $0x41200000
-DATA couplingCouplingInvTanhF32AVX512const<>+24(SB)/4, $0x41200000
-DATA couplingCouplingInvTanhF32AVX512const<>+28(SB)/4, $0x41200000
-DATA couplingCouplingInvTanhF32AVX512const<>+32(SB)/4, $0x41200000
-DATA couplingCouplingInvTanhF32AVX512const<>+36(SB)/4, $0x41200000
-DATA couplingCouplingInvTanhF32AVX512const<>+40(SB)/4, $0x41200000
-DATA couplingCouplingInvTanhF32AVX512const<>+44(SB)/4, $0x41200000
-DATA couplingCouplingInvTanhF32AVX512const<>+48(SB)/4, $0x41200000
-DATA couplingCouplingInvTanhF32AVX512const<>+52(SB)/4, $0x41200000
-DATA couplingCouplingInvTanhF32AVX512const<>+56(SB)/4, $0x41200000
-DATA couplingCouplingInvTanhF32AVX512const<>+60(SB)/4, $0x41200000
-DATA couplingCouplingInvTanhF32AVX512const<>+64(SB)/4, $0x7fffffff
-DATA couplingCouplingInvTanhF32AVX512const<>+68(SB)/4, $0x7fffffff
-DATA couplingCouplingInvTanhF32AVX512const<>+72(SB)/4, $0x7fffffff
-DATA couplingCouplingInvTanhF32AVX512const<>+76(SB)/4, $0x7fffffff
-DATA couplingCouplingInvTanhF32AVX512const<>+80(SB)/4, $0x7fffffff
-DATA couplingCouplingInvTanhF32AVX512const<>+84(SB)/4, $0x7fffffff
-DATA couplingCouplingInvTanhF32AVX512const<>+88(SB)/4, $0x7fffffff
-DATA couplingCouplingInvTanhF32AVX512const<>+92(SB)/4, $0x7fffffff
-DATA couplingCouplingInvTanhF32AVX512const<>+96(SB)/4, $0x7fffffff
-DATA couplingCouplingInvTanhF32AVX512const<>+100(SB)/4, $0x7fffffff
-DATA couplingCouplingInvTanhF32AVX512const<>+104(SB)/4, $0x7fffffff
-DATA couplingCouplingInvTanhF32AVX512const<>+108(SB)/4, $0x7fffffff
-DATA couplingCouplingInvTanhF32AVX512const<>+112(SB)/4, $0x7fffffff
-DATA couplingCouplingInvTanhF32AVX512const<>+116(SB)/4, $0x7fffffff
-DATA couplingCouplingInvTanhF32AVX512const<>+120(SB)/4, $0x7fffffff
-DATA couplingCouplingInvTanhF32AVX512const<>+124(SB)/4, $0x7fffffff
-DATA couplingCouplingInvTanhF32AVX512const<>+128(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingInvTanhF32AVX512const<>+132(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingInvTanhF32AVX512const<>+136(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingInvTanhF32AVX512const<>+140(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingInvTanhF32AVX512const<>+144(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingInvTanhF32AVX512const<>+148(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingInvTanhF32AVX512const<>+152(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingInvTanhF32AVX512const<>+156(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingInvTanhF32AVX512const<>+160(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingInvTanhF32AVX512const<>+164(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingInvTanhF32AVX512const<>+168(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingInvTanhF32AVX512const<>+172(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingInvTanhF32AVX512const<>+176(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingInvTanhF32AVX512const<>+180(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingInvTanhF32AVX512const<>+184(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingInvTanhF32AVX512const<>+188(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingInvTanhF32AVX512const<>+192(SB)/4, $0xbf318000
-DATA couplingCouplingInvTanhF32AVX512const<>+196(SB)/4, $0xbf318000
-DATA couplingCouplingInvTanhF32AVX512const<>+200(SB)/4, $0xbf318000
-DATA couplingCouplingInvTanhF32AVX512const<>+204(SB)/4, $0xbf318000
-DATA couplingCouplingInvTanhF32AVX512const<>+208(SB)/4, $0xbf318000
-DATA couplingCouplingInvTanhF32AVX512const<>+212(SB)/4, $0xbf318000
-DATA couplingCouplingInvTanhF32AVX512const<>+216(SB)/4, $0xbf318000
-DATA couplingCouplingInvTanhF32AVX512const<>+220(SB)/4, $0xbf318000
-DATA couplingCouplingInvTanhF32AVX512const<>+224(SB)/4, $0xbf318000
-DATA couplingCouplingInvTanhF32AVX512const<>+228(SB)/4, $0xbf318000
-DATA couplingCouplingInvTanhF32AVX512const<>+232(SB)/4, $0xbf318000
-DATA couplingCouplingInvTanhF32AVX512const<>+236(SB)/4, $0xbf318000
-DATA couplingCouplingInvTanhF32AVX512const<>+240(SB)/4, $0xbf318000
-DATA couplingCouplingInvTanhF32AVX512const<>+244(SB)/4, $0xbf318000
-DATA couplingCouplingInvTanhF32AVX512const<>+248(SB)/4, $0xbf318000
-DATA couplingCouplingInvTanhF32AVX512const<>+252(SB)/4, $0xbf318000
-DATA couplingCouplingInvTanhF32AVX512const<>+256(SB)/4, $0x395e8083
-DATA couplingCouplingInvTanhF32AVX512const<>+260(SB)/4, $0x395e8083
-DATA couplingCouplingInvTanhF32AVX512const<>+264(SB)/4, $0x395e8083
-DATA couplingCouplingInvTanhF32AVX512const<>+268(SB)/4, $0x395e8083
-DATA couplingCouplingInvTanhF32AVX512const<>+272(SB)/4, $0x395e8083
-DATA couplingCouplingInvTanhF32AVX512const<>+276(SB)/4, $0x395e8083
-DATA couplingCouplingInvTanhF32AVX512const<>+280(SB)/4, $0x395e8083
-DATA couplingCouplingInvTanhF32AVX512const<>+284(SB)/4, $0x395e8083
-DATA couplingCouplingInvTanhF32AVX512const<>+288(SB)/4, $0x395e8083
-DATA couplingCouplingInvTanhF32AVX512const<>+292(SB)/4, $0x395e8083
-DATA couplingCouplingInvTanhF32AVX512const<>+296(SB)/4, $0x395e8083
-DATA couplingCouplingInvTanhF32AVX512const<>+300(SB)/4, $0x395e8083
-DATA couplingCouplingInvTanhF32AVX512const<>+304(SB)/4, $0x395e8083
-DATA couplingCouplingInvTanhF32AVX512const<>+308(SB)/4, $0x395e8083
-DATA couplingCouplingInvTanhF32AVX512const<>+312(SB)/4, $0x395e8083
-DATA couplingCouplingInvTanhF32AVX512const<>+316(SB)/4, $0x395e8083
-DATA couplingCouplingInvTanhF32AVX512const<>+320(SB)/4, $0x80000000
-DATA couplingCouplingInvTanhF32AVX512const<>+324(SB)/4, $0x80000000
-DATA couplingCouplingInvTanhF32AVX512const<>+328(SB)/4, $0x80000000
-DATA couplingCouplingInvTanhF32AVX512const<>+332(SB)/4, $0x80000000
-DATA couplingCouplingInvTanhF32AVX512const<>+336(SB)/4, $0x80000000
-DATA couplingCouplingInvTanhF32AVX512const<>+340(SB)/4, $0x80000000
-DATA couplingCouplingInvTanhF32AVX512const<>+344(SB)/4, $0x80000000
-DATA couplingCouplingInvTanhF32AVX512const<>+348(SB)/4, $0x80000000
-DATA couplingCouplingInvTanhF32AVX512const<>+352(SB)/4, $0x80000000
-DATA couplingCouplingInvTanhF32AVX512const<>+356(SB)/4, $0x80000000
-DATA couplingCouplingInvTanhF32AVX512const<>+360(SB)/4, $0x80000000
-DATA couplingCouplingInvTanhF32AVX512const<>+364(SB)/4, $0x80000000
-DATA couplingCouplingInvTanhF32AVX512const<>+368(SB)/4, $0x80000000
-DATA couplingCouplingInvTanhF32AVX512const<>+372(SB)/4, $0x80000000
-DATA couplingCouplingInvTanhF32AVX512const<>+376(SB)/4, $0x80000000
-DATA couplingCouplingInvTanhF32AVX512const<>+380(SB)/4, $0x80000000
-DATA couplingCouplingInvTanhF32AVX512const<>+384(SB)/4, $0x3ab51200
-DATA couplingCouplingInvTanhF32AVX512const<>+388(SB)/4, $0x3ab51200
-DATA couplingCouplingInvTanhF32AVX512const<>+392(SB)/4, $0x3ab51200
-DATA couplingCouplingInvTanhF32AVX512const<>+396(SB)/4, $0x3ab51200
-DATA couplingCouplingInvTanhF32AVX512const<>+400(SB)/4, $0x3ab51200
-DATA couplingCouplingInvTanhF32AVX512const<>+404(SB)/4, $0x3ab51200
-DATA couplingCouplingInvTanhF32AVX512const<>+408(SB)/4, $0x3ab51200
-DATA couplingCouplingInvTanhF32AVX512const<>+412(SB)/4, $0x3ab51200
-DATA couplingCouplingInvTanhF32AVX512const<>+416(SB)/4, $0x3ab51200
-DATA couplingCouplingInvTanhF32AVX512const<>+420(SB)/4, $0x3ab51200
-DATA couplingCouplingInvTanhF32AVX512const<>+424(SB)/4, $0x3ab51200
-DATA couplingCouplingInvTanhF32AVX512const<>+428(SB)/4, $0x3ab51200
-DATA couplingCouplingInvTanhF32AVX512const<>+432(SB)/4, $0x3ab51200
-DATA couplingCouplingInvTanhF32AVX512const<>+436(SB)/4, $0x3ab51200
-DATA couplingCouplingInvTanhF32AVX512const<>+440(SB)/4, $0x3ab51200
-DATA couplingCouplingInvTanhF32AVX512const<>+444(SB)/4, $0x3ab51200
-DATA couplingCouplingInvTanhF32AVX512const<>+448(SB)/4, $0x3c091d01
-DATA couplingCouplingInvTanhF32AVX512const<>+452(SB)/4, $0x3c091d01
-DATA couplingCouplingInvTanhF32AVX512const<>+456(SB)/4, $0x3c091d01
-DATA couplingCouplingInvTanhF32AVX512const<>+460(SB)/4, $0x3c091d01
-DATA couplingCouplingInvTanhF32AVX512const<>+464(SB)/4, $0x3c091d01
-DATA couplingCouplingInvTanhF32AVX512const<>+468(SB)/4, $0x3c091d01
-DATA couplingCouplingInvTanhF32AVX512const<>+472(SB)/4, $0x3c091d01
-DATA couplingCouplingInvTanhF32AVX512const<>+476(SB)/4, $0x3c091d01
-DATA couplingCouplingInvTanhF32AVX512const<>+480(SB)/4, $0x3c091d01
-DATA couplingCouplingInvTanhF32AVX512const<>+484(SB)/4, $0x3c091d01
-DATA couplingCouplingInvTanhF32AVX512const<>+488(SB)/4, $0x3c091d01
-DATA couplingCouplingInvTanhF32AVX512const<>+492(SB)/4, $0x3c091d01
-DATA couplingCouplingInvTanhF32AVX512const<>+496(SB)/4, $0x3c091d01
-DATA couplingCouplingInvTanhF32AVX512const<>+500(SB)/4, $0x3c091d01
-DATA couplingCouplingInvTanhF32AVX512const<>+504(SB)/4, $0x3c091d01
-DATA couplingCouplingInvTanhF32AVX512const<>+508(SB)/4, $0x3c091d01
-DATA couplingCouplingInvTanhF32AVX512const<>+512(SB)/4, $0x3d2aac79
-DATA couplingCouplingInvTanhF32AVX512const<>+516(SB)/4, $0x3d2aac79
-DATA couplingCouplingInvTanhF32AVX512const<>+520(SB)/4, $0x3d2aac79
-DATA couplingCouplingInvTanhF32AVX512const<>+524(SB)/4, $0x3d2aac79
-DATA couplingCouplingInvTanhF32AVX512const<>+528(SB)/4, $0x3d2aac79
-DATA couplingCouplingInvTanhF32AVX512const<>+532(SB)/4, $0x3d2aac79
-DATA couplingCouplingInvTanhF32AVX512const<>+536(SB)/4, $0x3d2aac79
-DATA couplingCouplingInvTanhF32AVX512const<>+540(SB)/4, $0x3d2aac79
-DATA couplingCouplingInvTanhF32AVX512const<>+544(SB)/4, $0x3d2aac79
-DATA couplingCouplingInvTanhF32AVX512const<>+548(SB)/4, $0x3d2aac79
-DATA couplingCouplingInvTanhF32AVX512const<>+552(SB)/4, $0x3d2aac79
-DATA couplingCouplingInvTanhF32AVX512const<>+556(SB)/4, $0x3d2aac79
-DATA couplingCouplingInvTanhF32AVX512const<>+560(SB)/4, $0x3d2aac79
-DATA couplingCouplingInvTanhF32AVX512const<>+564(SB)/4, $0x3d2aac79
-DATA couplingCouplingInvTanhF32AVX512const<>+568(SB)/4, $0x3d2aac79
-DATA couplingCouplingInvTanhF32AVX512const<>+572(SB)/4, $0x3d2aac79
-DATA couplingCouplingInvTanhF32AVX512const<>+576(SB)/4, $0x3e2aaa49
-DATA couplingCouplingInvTanhF32AVX512const<>+580(SB)/4, $0x3e2aaa49
-DATA couplingCouplingInvTanhF32AVX512const<>+584(SB)/4, $0x3e2aaa49
-DATA couplingCouplingInvTanhF32AVX512const<>+588(SB)/4, $0x3e2aaa49
-DATA couplingCouplingInvTanhF32AVX512const<>+592(SB)/4, $0x3e2aaa49
-DATA couplingCouplingInvTanhF32AVX512const<>+596(SB)/4, $0x3e2aaa49
-DATA couplingCouplingInvTanhF32AVX512const<>+600(SB)/4, $0x3e2aaa49
-DATA couplingCouplingInvTanhF32AVX512const<>+604(SB)/4, $0x3e2aaa49
-DATA couplingCouplingInvTanhF32AVX512const<>+608(SB)/4, $0x3e2aaa49
-DATA couplingCouplingInvTanhF32AVX512const<>+612(SB)/4, $0x3e2aaa49
-DATA couplingCouplingInvTanhF32AVX512const<>+616(SB)/4, $0x3e2aaa49
-DATA couplingCouplingInvTanhF32AVX512const<>+620(SB)/4, $0x3e2aaa49
-DATA couplingCouplingInvTanhF32AVX512const<>+624(SB)/4, $0x3e2aaa49
-DATA couplingCouplingInvTanhF32AVX512const<>+628(SB)/4, $0x3e2aaa49
-DATA couplingCouplingInvTanhF32AVX512const<>+632(SB)/4, $0x3e2aaa49
-DATA couplingCouplingInvTanhF32AVX512const<>+636(SB)/4, $0x3e2aaa49
-DATA couplingCouplingInvTanhF32AVX512const<>+640(SB)/4, $0x3efffffe
-DATA couplingCouplingInvTanhF32AVX512const<>+644(SB)/4, $0x3efffffe
-DATA couplingCouplingInvTanhF32AVX512const<>+648(SB)/4, $0x3efffffe
-DATA couplingCouplingInvTanhF32AVX512const<>+652(SB)/4, $0x3efffffe
-DATA couplingCouplingInvTanhF32AVX512const<>+656(SB)/4, $0x3efffffe
-DATA couplingCouplingInvTanhF32AVX512const<>+660(SB)/4, $0x3efffffe
-DATA couplingCouplingInvTanhF32AVX512const<>+664(SB)/4, $0x3efffffe
-DATA couplingCouplingInvTanhF32AVX512const<>+668(SB)/4, $0x3efffffe
-DATA couplingCouplingInvTanhF32AVX512const<>+672(SB)/4, $0x3efffffe
-DATA couplingCouplingInvTanhF32AVX512const<>+676(SB)/4, $0x3efffffe
-DATA couplingCouplingInvTanhF32AVX512const<>+680(SB)/4, $0x3efffffe
-DATA couplingCouplingInvTanhF32AVX512const<>+684(SB)/4, $0x3efffffe
-DATA couplingCouplingInvTanhF32AVX512const<>+688(SB)/4, $0x3efffffe
-DATA couplingCouplingInvTanhF32AVX512const<>+692(SB)/4, $0x3efffffe
-DATA couplingCouplingInvTanhF32AVX512const<>+696(SB)/4, $0x3efffffe
-DATA couplingCouplingInvTanhF32AVX512const<>+700(SB)/4, $0x3efffffe
-DATA couplingCouplingInvTanhF32AVX512const<>+704(SB)/4, $0x3f800000
-DATA couplingCouplingInvTanhF32AVX512const<>+708(SB)/4, $0x3f800000
-DATA couplingCouplingInvTanhF32AVX512const<>+712(SB)/4, $0x3f800000
-DATA couplingCouplingInvTanhF32AVX512const<>+716(SB)/4, $0x3f800000
-DATA couplingCouplingInvTanhF32AVX512const<>+720(SB)/4, $0x3f800000
-DATA couplingCouplingInvTanhF32AVX512const<>+724(SB)/4, $0x3f800000
-DATA couplingCouplingInvTanhF32AVX512const<>+728(SB)/4, $0x3f800000
-DATA couplingCouplingInvTanhF32AVX512const<>+732(SB)/4, $0x3f800000
-DATA couplingCouplingInvTanhF32AVX512const<>+736(SB)/4, $0x3f800000
-DATA couplingCouplingInvTanhF32AVX512const<>+740(SB)/4, $0x3f800000
-DATA couplingCouplingInvTanhF32AVX512const<>+744(SB)/4, $0x3f800000
-DATA couplingCouplingInvTanhF32AVX512const<>+748(SB)/4, $0x3f800000
-DATA couplingCouplingInvTanhF32AVX512const<>+752(SB)/4, $0x3f800000
-DATA couplingCouplingInvTanhF32AVX512const<>+756(SB)/4, $0x3f800000
-DATA couplingCouplingInvTanhF32AVX512const<>+760(SB)/4, $0x3f800000
-DATA couplingCouplingInvTanhF32AVX512const<>+764(SB)/4, $0x3f800000
-DATA couplingCouplingInvTanhF32AVX512const<>+768(SB)/4, $0x40000000
-DATA couplingCouplingInvTanhF32AVX512const<>+772(SB)/4, $0x40000000
-DATA couplingCouplingInvTanhF32AVX512const<>+776(SB)/4, $0x40000000
-DATA couplingCouplingInvTanhF32AVX512const<>+780(SB)/4, $0x40000000
-DATA couplingCouplingInvTanhF32AVX512const<>+784(SB)/4, $0x40000000
-DATA couplingCouplingInvTanhF32AVX512const<>+788(SB)/4, $0x40000000
-DATA couplingCouplingInvTanhF32AVX512const<>+792(SB)/4, $0x40000000
-DATA couplingCouplingInvTanhF32AVX512const<>+796(SB)/4, $0x40000000
-DATA couplingCouplingInvTanhF32AVX512const<>+800(SB)/4, $0x40000000
-DATA couplingCouplingInvTanhF32AVX512const<>+804(SB)/4, $0x40000000
-DATA couplingCouplingInvTanhF32AVX512const<>+808(SB)/4, $0x40000000
-DATA couplingCouplingInvTanhF32AVX512const<>+812(SB)/4, $0x40000000
-DATA couplingCouplingInvTanhF32AVX512const<>+816(SB)/4, $0x40000000
-DATA couplingCouplingInvTanhF32AVX512const<>+820(SB)/4, $0x40000000
-DATA couplingCouplingInvTanhF32AVX512const<>+824(SB)/4, $0x40000000
-DATA couplingCouplingInvTanhF32AVX512const<>+828(SB)/4, $0x40000000
-DATA couplingCouplingInvTanhF32AVX512const<>+832(SB)/4, $0x42b20000
-DATA couplingCouplingInvTanhF32AVX512const<>+836(SB)/4, $0x42b20000
-DATA couplingCouplingInvTanhF32AVX512const<>+840(SB)/4, $0x42b20000
-DATA couplingCouplingInvTanhF32AVX512const<>+844(SB)/4, $0x42b20000
-DATA couplingCouplingInvTanhF32AVX512const<>+848(SB)/4, $0x42b20000
-DATA couplingCouplingInvTanhF32AVX512const<>+852(SB)/4, $0x42b20000
-DATA couplingCouplingInvTanhF32AVX512const<>+856(SB)/4, $0x42b20000
-DATA couplingCouplingInvTanhF32AVX512const<>+860(SB)/4, $0x42b20000
-DATA couplingCouplingInvTanhF32AVX512const<>+864(SB)/4, $0x42b20000
-DATA couplingCouplingInvTanhF32AVX512const<>+868(SB)/4, $0x42b20000
-DATA couplingCouplingInvTanhF32AVX512const<>+872(SB)/4, $0x42b20000
-DATA couplingCouplingInvTanhF32AVX512const<>+876(SB)/4, $0x42b20000
-DATA couplingCouplingInvTanhF32AVX512const<>+880(SB)/4, $0x42b20000
-DATA couplingCouplingInvTanhF32AVX512const<>+884(SB)/4, $0x42b20000
-DATA couplingCouplingInvTanhF32AVX512const<>+888(SB)/4, $0x42b20000
-DATA couplingCouplingInvTanhF32AVX512const<>+892(SB)/4, $0x42b20000
-DATA couplingCouplingInvTanhF32AVX512const<>+896(SB)/4, $0xc2d00000
-DATA couplingCouplingInvTanhF32AVX512const<>+900(SB)/4, $0xc2d00000
-DATA couplingCouplingInvTanhF32AVX512const<>+904(SB)/4, $0xc2d00000
-DATA couplingCouplingInvTanhF32AVX512const<>+908(SB)/4, $0xc2d00000
-DATA couplingCouplingInvTanhF32AVX512const<>+912(SB)/4, $0xc2d00000
-DATA couplingCouplingInvTanhF32AVX512const<>+916(SB)/4, $0xc2d00000
-DATA couplingCouplingInvTanhF32AVX512const<>+920(SB)/4, $0xc2d00000
-DATA couplingCouplingInvTanhF32AVX512const<>+924(SB)/4, $0xc2d00000
-DATA couplingCouplingInvTanhF32AVX512const<>+928(SB)/4, $0xc2d00000
-DATA couplingCouplingInvTanhF32AVX512const<>+932(SB)/4, $0xc2d00000
-DATA couplingCouplingInvTanhF32AVX512const<>+936(SB)/4, $0xc2d00000
-DATA couplingCouplingInvTanhF32AVX512const<>+940(SB)/4, $0xc2d00000
-DATA couplingCouplingInvTanhF32AVX512const<>+944(SB)/4, $0xc2d00000
-DATA couplingCouplingInvTanhF32AVX512const<>+948(SB)/4, $0xc2d00000
-DATA couplingCouplingInvTanhF32AVX512const<>+952(SB)/4, $0xc2d00000
-DATA couplingCouplingInvTanhF32AVX512const<>+956(SB)/4, $0xc2d00000
-DATA couplingCouplingInvTanhF32AVX512const<>+960(SB)/4, $0x4b400000
-DATA couplingCouplingInvTanhF32AVX512const<>+964(SB)/4, $0x4b400000
-DATA couplingCouplingInvTanhF32AVX512const<>+968(SB)/4, $0x4b400000
-DATA couplingCouplingInvTanhF32AVX512const<>+972(SB)/4, $0x4b400000
-DATA couplingCouplingInvTanhF32AVX512const<>+976(SB)/4, $0x4b400000
-DATA couplingCouplingInvTanhF32AVX512const<>+980(SB)/4, $0x4b400000
-DATA couplingCouplingInvTanhF32AVX512const<>+984(SB)/4, $0x4b400000
-DATA couplingCouplingInvTanhF32AVX512const<>+988(SB)/4, $0x4b400000
-DATA couplingCouplingInvTanhF32AVX512const<>+992(SB)/4, $0x4b400000
-DATA couplingCouplingInvTanhF32AVX512const<>+996(SB)/4, $0x4b400000
-DATA couplingCouplingInvTanhF32AVX512const<>+1000(SB)/4, $0x4b400000
-DATA couplingCouplingInvTanhF32AVX512const<>+1004(SB)/4, $0x4b400000
-DATA couplingCouplingInvTanhF32AVX512const<>+1008(SB)/4, $0x4b400000
-DATA couplingCouplingInvTanhF32AVX512const<>+1012(SB)/4, $0x4b400000
-DATA couplingCouplingInvTanhF32AVX512const<>+1016(SB)/4, $0x4b400000
-DATA couplingCouplingInvTanhF32AVX512const<>+1020(SB)/4, $0x4b400000
-DATA couplingCouplingInvTanhF32AVX512const<>+1024(SB)/4, $0x3f318000
-DATA couplingCouplingInvTanhF32AVX512const<>+1028(SB)/4, $0x3f318000
-DATA couplingCouplingInvTanhF32AVX512const<>+1032(SB)/4, $0x3f318000
-DATA couplingCouplingInvTanhF32AVX512const<>+1036(SB)/4, $0x3f318000
-DATA couplingCouplingInvTanhF32AVX512const<>+1040(SB)/4, $0x3f318000
-DATA couplingCouplingInvTanhF32AVX512const<>+1044(SB)/4, $0x3f318000
-DATA couplingCouplingInvTanhF32AVX512const<>+1048(SB)/4, $0x3f318000
-DATA couplingCouplingInvTanhF32AVX512const<>+1052(SB)/4, $0x3f318000
-DATA couplingCouplingInvTanhF32AVX512const<>+1056(SB)/4, $0x3f318000
-DATA couplingCouplingInvTanhF32AVX512const<>+1060(SB)/4, $0x3f318000
-DATA couplingCouplingInvTanhF32AVX512const<>+1064(SB)/4, $0x3f318000
-DATA couplingCouplingInvTanhF32AVX512const<>+1068(SB)/4, $0x3f318000
-DATA couplingCouplingInvTanhF32AVX512const<>+1072(SB)/4, $0x3f318000
-DATA couplingCouplingInvTanhF32AVX512const<>+1076(SB)/4, $0x3f318000
-DATA couplingCouplingInvTanhF32AVX512const<>+1080(SB)/4, $0x3f318000
-DATA couplingCouplingInvTanhF32AVX512const<>+1084(SB)/4, $0x3f318000
-DATA couplingCouplingInvTanhF32AVX512const<>+1088(SB)/4, $0xb95e8083
-DATA couplingCouplingInvTanhF32AVX512const<>+1092(SB)/4, $0xb95e8083
-DATA couplingCouplingInvTanhF32AVX512const<>+1096(SB)/4, $0xb95e8083
-DATA couplingCouplingInvTanhF32AVX512const<>+1100(SB)/4, $0xb95e8083
-DATA couplingCouplingInvTanhF32AVX512const<>+1104(SB)/4, $0xb95e8083
-DATA couplingCouplingInvTanhF32AVX512const<>+1108(SB)/4, $0xb95e8083
-DATA couplingCouplingInvTanhF32AVX512const<>+1112(SB)/4, $0xb95e8083
-DATA couplingCouplingInvTanhF32AVX512const<>+1116(SB)/4, $0xb95e8083
-DATA couplingCouplingInvTanhF32AVX512const<>+1120(SB)/4, $0xb95e8083
-DATA couplingCouplingInvTanhF32AVX512const<>+1124(SB)/4, $0xb95e8083
-DATA couplingCouplingInvTanhF32AVX512const<>+1128(SB)/4, $0xb95e8083
-DATA couplingCouplingInvTanhF32AVX512const<>+1132(SB)/4, $0xb95e8083
-DATA couplingCouplingInvTanhF32AVX512const<>+1136(SB)/4, $0xb95e8083
-DATA couplingCouplingInvTanhF32AVX512const<>+1140(SB)/4, $0xb95e8083
-DATA couplingCouplingInvTanhF32AVX512const<>+1144(SB)/4, $0xb95e8083
-DATA couplingCouplingInvTanhF32AVX512const<>+1148(SB)/4, $0xb95e8083
-GLOBL couplingCouplingInvTanhF32AVX512const<>(SB), RODATA|NOPTR, $1152
+DATA couplingCouplingInvTanhF32AVX512const<>+4(SB)/4, $0x7fffffff
+DATA couplingCouplingInvTanhF32AVX512const<>+8(SB)/4, $0x3fb8aa3b
+DATA couplingCouplingInvTanhF32AVX512const<>+12(SB)/4, $0xbf318000
+DATA couplingCouplingInvTanhF32AVX512const<>+16(SB)/4, $0x395e8083
+DATA couplingCouplingInvTanhF32AVX512const<>+20(SB)/4, $0x80000000
+DATA couplingCouplingInvTanhF32AVX512const<>+24(SB)/4, $0x3ab51200
+DATA couplingCouplingInvTanhF32AVX512const<>+28(SB)/4, $0x3c091d01
+DATA couplingCouplingInvTanhF32AVX512const<>+32(SB)/4, $0x3d2aac79
+DATA couplingCouplingInvTanhF32AVX512const<>+36(SB)/4, $0x3e2aaa49
+DATA couplingCouplingInvTanhF32AVX512const<>+40(SB)/4, $0x3efffffe
+DATA couplingCouplingInvTanhF32AVX512const<>+44(SB)/4, $0x3f800000
+DATA couplingCouplingInvTanhF32AVX512const<>+48(SB)/4, $0x40000000
+DATA couplingCouplingInvTanhF32AVX512const<>+52(SB)/4, $0x42b20000
+DATA couplingCouplingInvTanhF32AVX512const<>+56(SB)/4, $0xc2d00000
+DATA couplingCouplingInvTanhF32AVX512const<>+60(SB)/4, $0x4b400000
+DATA couplingCouplingInvTanhF32AVX512const<>+64(SB)/4, $0x3f318000
+DATA couplingCouplingInvTanhF32AVX512const<>+68(SB)/4, $0xb95e8083
+GLOBL couplingCouplingInvTanhF32AVX512const<>(SB), RODATA|NOPTR, $72
 
 // func CouplingBwdTanhF64AVX2(dx []float64, ds []float64, dy []float64, x []float64, s []float64, p []float64)
 // Requires: AVX, AVX2, FMA3
@@ -9531,90 +7750,90 @@ main:
 	VBROADCASTSD 8(DI), Z3
 	VMULPD       Z2, Z0, Z4
 	VMULPD       Z3, Z1, Z5
-	VMOVUPD      couplingCouplingBwdTanhF64AVX512const<>+0(SB), Z6
-	VMOVUPD      couplingCouplingBwdTanhF64AVX512const<>+0(SB), Z7
-	VANDPD       couplingCouplingBwdTanhF64AVX512const<>+64(SB), Z4, Z8
-	VANDPD       couplingCouplingBwdTanhF64AVX512const<>+64(SB), Z5, Z9
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+0(SB), Z6
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+0(SB), Z7
+	VANDPD.BCST  couplingCouplingBwdTanhF64AVX512const<>+8(SB), Z4, Z8
+	VANDPD.BCST  couplingCouplingBwdTanhF64AVX512const<>+8(SB), Z5, Z9
 	VMINPD       Z8, Z6, Z10
 	VMINPD       Z9, Z7, Z11
 	VADDPD       Z10, Z10, Z12
 	VADDPD       Z11, Z11, Z13
-	VMOVUPD      couplingCouplingBwdTanhF64AVX512const<>+128(SB), Z14
-	VMOVUPD      couplingCouplingBwdTanhF64AVX512const<>+128(SB), Z15
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+16(SB), Z14
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+16(SB), Z15
 	VMULPD       Z14, Z12, Z16
 	VMULPD       Z15, Z13, Z17
 	VRNDSCALEPD  $0x00, Z16, Z18
 	VRNDSCALEPD  $0x00, Z17, Z19
-	VMOVUPD      couplingCouplingBwdTanhF64AVX512const<>+192(SB), Z20
-	VMOVUPD      couplingCouplingBwdTanhF64AVX512const<>+192(SB), Z21
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+24(SB), Z20
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+24(SB), Z21
 	VFMADD231PD  Z20, Z18, Z12
 	VFMADD231PD  Z21, Z19, Z13
-	VMOVUPD      couplingCouplingBwdTanhF64AVX512const<>+256(SB), Z22
-	VMOVUPD      couplingCouplingBwdTanhF64AVX512const<>+256(SB), Z23
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+32(SB), Z22
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+32(SB), Z23
 	VMULPD       Z22, Z18, Z24
 	VMULPD       Z23, Z19, Z25
 	VADDPD       Z24, Z12, Z26
 	VADDPD       Z25, Z13, Z27
 	VMULPD       Z12, Z12, Z28
 	VMULPD       Z13, Z13, Z29
-	VXORPD       couplingCouplingBwdTanhF64AVX512const<>+320(SB), Z28, Z30
-	VXORPD       couplingCouplingBwdTanhF64AVX512const<>+320(SB), Z29, Z31
+	VXORPD.BCST  couplingCouplingBwdTanhF64AVX512const<>+40(SB), Z28, Z30
+	VXORPD.BCST  couplingCouplingBwdTanhF64AVX512const<>+40(SB), Z29, Z31
 	VFMADD231PD  Z12, Z12, Z30
 	VFMADD231PD  Z13, Z13, Z31
 	VADDPD       Z26, Z12, Z0
 	VADDPD       Z27, Z13, Z1
 	VFMADD231PD  Z24, Z0, Z30
 	VFMADD231PD  Z25, Z1, Z31
-	VMOVUPD      couplingCouplingBwdTanhF64AVX512const<>+384(SB), Z2
-	VMOVUPD      couplingCouplingBwdTanhF64AVX512const<>+384(SB), Z3
-	VMOVUPD      couplingCouplingBwdTanhF64AVX512const<>+448(SB), Z6
-	VMOVUPD      couplingCouplingBwdTanhF64AVX512const<>+448(SB), Z7
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+48(SB), Z2
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+48(SB), Z3
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+56(SB), Z6
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+56(SB), Z7
 	VFMADD231PD  Z26, Z2, Z6
 	VFMADD231PD  Z27, Z3, Z7
-	VMOVUPD      couplingCouplingBwdTanhF64AVX512const<>+512(SB), Z8
-	VMOVUPD      couplingCouplingBwdTanhF64AVX512const<>+512(SB), Z9
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+64(SB), Z8
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+64(SB), Z9
 	VFMADD231PD  Z26, Z6, Z8
 	VFMADD231PD  Z27, Z7, Z9
-	VMOVUPD      couplingCouplingBwdTanhF64AVX512const<>+576(SB), Z10
-	VMOVUPD      couplingCouplingBwdTanhF64AVX512const<>+576(SB), Z11
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+72(SB), Z10
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+72(SB), Z11
 	VFMADD231PD  Z26, Z8, Z10
 	VFMADD231PD  Z27, Z9, Z11
-	VMOVUPD      couplingCouplingBwdTanhF64AVX512const<>+640(SB), Z14
-	VMOVUPD      couplingCouplingBwdTanhF64AVX512const<>+640(SB), Z15
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+80(SB), Z14
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+80(SB), Z15
 	VFMADD231PD  Z26, Z10, Z14
 	VFMADD231PD  Z27, Z11, Z15
-	VMOVUPD      couplingCouplingBwdTanhF64AVX512const<>+704(SB), Z16
-	VMOVUPD      couplingCouplingBwdTanhF64AVX512const<>+704(SB), Z17
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+88(SB), Z16
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+88(SB), Z17
 	VFMADD231PD  Z26, Z14, Z16
 	VFMADD231PD  Z27, Z15, Z17
-	VMOVUPD      couplingCouplingBwdTanhF64AVX512const<>+768(SB), Z20
-	VMOVUPD      couplingCouplingBwdTanhF64AVX512const<>+768(SB), Z21
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+96(SB), Z20
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+96(SB), Z21
 	VFMADD231PD  Z26, Z16, Z20
 	VFMADD231PD  Z27, Z17, Z21
-	VMOVUPD      couplingCouplingBwdTanhF64AVX512const<>+832(SB), Z22
-	VMOVUPD      couplingCouplingBwdTanhF64AVX512const<>+832(SB), Z23
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+104(SB), Z22
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+104(SB), Z23
 	VFMADD231PD  Z26, Z20, Z22
 	VFMADD231PD  Z27, Z21, Z23
-	VMOVUPD      couplingCouplingBwdTanhF64AVX512const<>+896(SB), Z0
-	VMOVUPD      couplingCouplingBwdTanhF64AVX512const<>+896(SB), Z1
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+112(SB), Z0
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+112(SB), Z1
 	VFMADD231PD  Z26, Z22, Z0
 	VFMADD231PD  Z27, Z23, Z1
-	VMOVUPD      couplingCouplingBwdTanhF64AVX512const<>+960(SB), Z2
-	VMOVUPD      couplingCouplingBwdTanhF64AVX512const<>+960(SB), Z3
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+120(SB), Z2
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+120(SB), Z3
 	VFMADD231PD  Z26, Z0, Z2
 	VFMADD231PD  Z27, Z1, Z3
 	VFMADD231PD  Z2, Z30, Z24
 	VFMADD231PD  Z3, Z31, Z25
 	VFMADD231PD  Z2, Z28, Z24
 	VFMADD231PD  Z3, Z29, Z25
-	VMOVUPD      couplingCouplingBwdTanhF64AVX512const<>+1024(SB), Z6
-	VMOVUPD      couplingCouplingBwdTanhF64AVX512const<>+1024(SB), Z7
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+128(SB), Z6
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+128(SB), Z7
 	VSCALEFPD    Z18, Z6, Z6
 	VSCALEFPD    Z19, Z7, Z7
 	VMULPD       Z12, Z6, Z8
 	VMULPD       Z13, Z7, Z9
-	VMOVUPD      couplingCouplingBwdTanhF64AVX512const<>+1024(SB), Z10
-	VMOVUPD      couplingCouplingBwdTanhF64AVX512const<>+1024(SB), Z11
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+128(SB), Z10
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+128(SB), Z11
 	VSUBPD       Z10, Z6, Z14
 	VSUBPD       Z11, Z7, Z15
 	VADDPD       Z8, Z14, Z16
@@ -9631,8 +7850,8 @@ main:
 	VSUBPD       Z17, Z1, Z27
 	VSUBPD       Z26, Z22, Z30
 	VSUBPD       Z27, Z23, Z31
-	VMOVUPD      couplingCouplingBwdTanhF64AVX512const<>+1088(SB), Z28
-	VMOVUPD      couplingCouplingBwdTanhF64AVX512const<>+1088(SB), Z29
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+136(SB), Z28
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+136(SB), Z29
 	VADDPD       Z28, Z0, Z2
 	VADDPD       Z29, Z1, Z3
 	VSUBPD       Z0, Z2, Z18
@@ -9647,14 +7866,14 @@ main:
 	VADDPD       Z15, Z11, Z9
 	VADDPD       Z30, Z8, Z20
 	VADDPD       Z31, Z9, Z21
-	VMOVUPD      couplingCouplingBwdTanhF64AVX512const<>+1024(SB), Z6
-	VMOVUPD      couplingCouplingBwdTanhF64AVX512const<>+1024(SB), Z7
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+128(SB), Z6
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+128(SB), Z7
 	VDIVPD       Z2, Z6, Z24
 	VDIVPD       Z3, Z7, Z25
 	VMULPD       Z24, Z0, Z16
 	VMULPD       Z25, Z1, Z17
-	VXORPD       couplingCouplingBwdTanhF64AVX512const<>+320(SB), Z16, Z22
-	VXORPD       couplingCouplingBwdTanhF64AVX512const<>+320(SB), Z17, Z23
+	VXORPD.BCST  couplingCouplingBwdTanhF64AVX512const<>+40(SB), Z16, Z22
+	VXORPD.BCST  couplingCouplingBwdTanhF64AVX512const<>+40(SB), Z17, Z23
 	VFMADD231PD  Z2, Z22, Z0
 	VFMADD231PD  Z3, Z23, Z1
 	VADDPD       Z30, Z0, Z26
@@ -9663,10 +7882,10 @@ main:
 	VFMADD231PD  Z21, Z23, Z27
 	VFMADD231PD  Z24, Z26, Z16
 	VFMADD231PD  Z25, Z27, Z17
-	VANDPD       couplingCouplingBwdTanhF64AVX512const<>+320(SB), Z4, Z28
-	VANDPD       couplingCouplingBwdTanhF64AVX512const<>+320(SB), Z5, Z29
-	VANDPD       couplingCouplingBwdTanhF64AVX512const<>+64(SB), Z16, Z12
-	VANDPD       couplingCouplingBwdTanhF64AVX512const<>+64(SB), Z17, Z13
+	VANDPD.BCST  couplingCouplingBwdTanhF64AVX512const<>+40(SB), Z4, Z28
+	VANDPD.BCST  couplingCouplingBwdTanhF64AVX512const<>+40(SB), Z5, Z29
+	VANDPD.BCST  couplingCouplingBwdTanhF64AVX512const<>+8(SB), Z16, Z12
+	VANDPD.BCST  couplingCouplingBwdTanhF64AVX512const<>+8(SB), Z17, Z13
 	VORPD        Z28, Z12, Z12
 	VORPD        Z29, Z13, Z13
 	VBROADCASTSD 16(DI), Z18
@@ -9677,61 +7896,61 @@ main:
 	VMOVUPD      64(DX), Z15
 
 	// x = clamp(x, lo, hi); NaN passes (x is the second source)
-	VMOVUPD couplingCouplingBwdTanhF64AVX512const<>+1152(SB), Z8
-	VMOVUPD couplingCouplingBwdTanhF64AVX512const<>+1152(SB), Z9
-	VMINPD  Z10, Z8, Z10
-	VMINPD  Z11, Z9, Z11
-	VMOVUPD couplingCouplingBwdTanhF64AVX512const<>+1216(SB), Z8
-	VMOVUPD couplingCouplingBwdTanhF64AVX512const<>+1216(SB), Z9
-	VMAXPD  Z10, Z8, Z10
-	VMAXPD  Z11, Z9, Z11
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+144(SB), Z8
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+144(SB), Z9
+	VMINPD       Z10, Z8, Z10
+	VMINPD       Z11, Z9, Z11
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+152(SB), Z8
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+152(SB), Z9
+	VMAXPD       Z10, Z8, Z10
+	VMAXPD       Z11, Z9, Z11
 
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
 	// kept in the low bits; k = kb - 1.5*2^mant exactly
-	VMOVUPD     couplingCouplingBwdTanhF64AVX512const<>+1280(SB), Z2
-	VMOVUPD     couplingCouplingBwdTanhF64AVX512const<>+1280(SB), Z3
-	VFMADD231PD couplingCouplingBwdTanhF64AVX512const<>+128(SB), Z10, Z2
-	VFMADD231PD couplingCouplingBwdTanhF64AVX512const<>+128(SB), Z11, Z3
-	VSUBPD      couplingCouplingBwdTanhF64AVX512const<>+1280(SB), Z2, Z6
-	VSUBPD      couplingCouplingBwdTanhF64AVX512const<>+1280(SB), Z3, Z7
+	VBROADCASTSD     couplingCouplingBwdTanhF64AVX512const<>+160(SB), Z2
+	VBROADCASTSD     couplingCouplingBwdTanhF64AVX512const<>+160(SB), Z3
+	VFMADD231PD.BCST couplingCouplingBwdTanhF64AVX512const<>+16(SB), Z10, Z2
+	VFMADD231PD.BCST couplingCouplingBwdTanhF64AVX512const<>+16(SB), Z11, Z3
+	VSUBPD.BCST      couplingCouplingBwdTanhF64AVX512const<>+160(SB), Z2, Z6
+	VSUBPD.BCST      couplingCouplingBwdTanhF64AVX512const<>+160(SB), Z3, Z7
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PD couplingCouplingBwdTanhF64AVX512const<>+1344(SB), Z6, Z10
-	VFNMADD231PD couplingCouplingBwdTanhF64AVX512const<>+1344(SB), Z7, Z11
-	VFNMADD231PD couplingCouplingBwdTanhF64AVX512const<>+1408(SB), Z6, Z10
-	VFNMADD231PD couplingCouplingBwdTanhF64AVX512const<>+1408(SB), Z7, Z11
+	VFNMADD231PD.BCST couplingCouplingBwdTanhF64AVX512const<>+168(SB), Z6, Z10
+	VFNMADD231PD.BCST couplingCouplingBwdTanhF64AVX512const<>+168(SB), Z7, Z11
+	VFNMADD231PD.BCST couplingCouplingBwdTanhF64AVX512const<>+176(SB), Z6, Z10
+	VFNMADD231PD.BCST couplingCouplingBwdTanhF64AVX512const<>+176(SB), Z7, Z11
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPD      Z10, Z10, Z0
-	VMULPD      Z11, Z11, Z1
-	VMOVUPD     couplingCouplingBwdTanhF64AVX512const<>+448(SB), Z8
-	VMOVUPD     couplingCouplingBwdTanhF64AVX512const<>+448(SB), Z9
-	VMOVUPD     couplingCouplingBwdTanhF64AVX512const<>+384(SB), Z30
-	VMOVUPD     couplingCouplingBwdTanhF64AVX512const<>+384(SB), Z31
-	VFMADD213PD couplingCouplingBwdTanhF64AVX512const<>+576(SB), Z0, Z8
-	VFMADD213PD couplingCouplingBwdTanhF64AVX512const<>+576(SB), Z1, Z9
-	VFMADD213PD couplingCouplingBwdTanhF64AVX512const<>+512(SB), Z0, Z30
-	VFMADD213PD couplingCouplingBwdTanhF64AVX512const<>+512(SB), Z1, Z31
-	VFMADD213PD couplingCouplingBwdTanhF64AVX512const<>+704(SB), Z0, Z8
-	VFMADD213PD couplingCouplingBwdTanhF64AVX512const<>+704(SB), Z1, Z9
-	VFMADD213PD couplingCouplingBwdTanhF64AVX512const<>+640(SB), Z0, Z30
-	VFMADD213PD couplingCouplingBwdTanhF64AVX512const<>+640(SB), Z1, Z31
-	VFMADD213PD couplingCouplingBwdTanhF64AVX512const<>+832(SB), Z0, Z8
-	VFMADD213PD couplingCouplingBwdTanhF64AVX512const<>+832(SB), Z1, Z9
-	VFMADD213PD couplingCouplingBwdTanhF64AVX512const<>+768(SB), Z0, Z30
-	VFMADD213PD couplingCouplingBwdTanhF64AVX512const<>+768(SB), Z1, Z31
-	VFMADD213PD couplingCouplingBwdTanhF64AVX512const<>+960(SB), Z0, Z8
-	VFMADD213PD couplingCouplingBwdTanhF64AVX512const<>+960(SB), Z1, Z9
-	VFMADD213PD couplingCouplingBwdTanhF64AVX512const<>+896(SB), Z0, Z30
-	VFMADD213PD couplingCouplingBwdTanhF64AVX512const<>+896(SB), Z1, Z31
-	VFMADD213PD Z8, Z10, Z30
-	VFMADD213PD Z9, Z11, Z31
+	VMULPD           Z10, Z10, Z0
+	VMULPD           Z11, Z11, Z1
+	VBROADCASTSD     couplingCouplingBwdTanhF64AVX512const<>+56(SB), Z8
+	VBROADCASTSD     couplingCouplingBwdTanhF64AVX512const<>+56(SB), Z9
+	VBROADCASTSD     couplingCouplingBwdTanhF64AVX512const<>+48(SB), Z30
+	VBROADCASTSD     couplingCouplingBwdTanhF64AVX512const<>+48(SB), Z31
+	VFMADD213PD.BCST couplingCouplingBwdTanhF64AVX512const<>+72(SB), Z0, Z8
+	VFMADD213PD.BCST couplingCouplingBwdTanhF64AVX512const<>+72(SB), Z1, Z9
+	VFMADD213PD.BCST couplingCouplingBwdTanhF64AVX512const<>+64(SB), Z0, Z30
+	VFMADD213PD.BCST couplingCouplingBwdTanhF64AVX512const<>+64(SB), Z1, Z31
+	VFMADD213PD.BCST couplingCouplingBwdTanhF64AVX512const<>+88(SB), Z0, Z8
+	VFMADD213PD.BCST couplingCouplingBwdTanhF64AVX512const<>+88(SB), Z1, Z9
+	VFMADD213PD.BCST couplingCouplingBwdTanhF64AVX512const<>+80(SB), Z0, Z30
+	VFMADD213PD.BCST couplingCouplingBwdTanhF64AVX512const<>+80(SB), Z1, Z31
+	VFMADD213PD.BCST couplingCouplingBwdTanhF64AVX512const<>+104(SB), Z0, Z8
+	VFMADD213PD.BCST couplingCouplingBwdTanhF64AVX512const<>+104(SB), Z1, Z9
+	VFMADD213PD.BCST couplingCouplingBwdTanhF64AVX512const<>+96(SB), Z0, Z30
+	VFMADD213PD.BCST couplingCouplingBwdTanhF64AVX512const<>+96(SB), Z1, Z31
+	VFMADD213PD.BCST couplingCouplingBwdTanhF64AVX512const<>+120(SB), Z0, Z8
+	VFMADD213PD.BCST couplingCouplingBwdTanhF64AVX512const<>+120(SB), Z1, Z9
+	VFMADD213PD.BCST couplingCouplingBwdTanhF64AVX512const<>+112(SB), Z0, Z30
+	VFMADD213PD.BCST couplingCouplingBwdTanhF64AVX512const<>+112(SB), Z1, Z31
+	VFMADD213PD      Z8, Z10, Z30
+	VFMADD213PD      Z9, Z11, Z31
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPD      couplingCouplingBwdTanhF64AVX512const<>+1024(SB), Z10, Z22
-	VADDPD      couplingCouplingBwdTanhF64AVX512const<>+1024(SB), Z11, Z23
-	VSUBPD      couplingCouplingBwdTanhF64AVX512const<>+1024(SB), Z22, Z20
-	VSUBPD      couplingCouplingBwdTanhF64AVX512const<>+1024(SB), Z23, Z21
+	VADDPD.BCST couplingCouplingBwdTanhF64AVX512const<>+128(SB), Z10, Z22
+	VADDPD.BCST couplingCouplingBwdTanhF64AVX512const<>+128(SB), Z11, Z23
+	VSUBPD.BCST couplingCouplingBwdTanhF64AVX512const<>+128(SB), Z22, Z20
+	VSUBPD.BCST couplingCouplingBwdTanhF64AVX512const<>+128(SB), Z23, Z21
 	VSUBPD      Z20, Z10, Z20
 	VSUBPD      Z21, Z11, Z21
 	VFMADD213PD Z20, Z0, Z30
@@ -9750,10 +7969,10 @@ main:
 	VBROADCASTSD (DI), Z29
 	VFMADD231PD  Z24, Z26, Z28
 	VFMADD231PD  Z25, Z27, Z29
-	VMOVUPD      couplingCouplingBwdTanhF64AVX512const<>+1024(SB), Z16
-	VMOVUPD      couplingCouplingBwdTanhF64AVX512const<>+1024(SB), Z17
-	VXORPD       couplingCouplingBwdTanhF64AVX512const<>+320(SB), Z12, Z4
-	VXORPD       couplingCouplingBwdTanhF64AVX512const<>+320(SB), Z13, Z5
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+128(SB), Z16
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+128(SB), Z17
+	VXORPD.BCST  couplingCouplingBwdTanhF64AVX512const<>+40(SB), Z12, Z4
+	VXORPD.BCST  couplingCouplingBwdTanhF64AVX512const<>+40(SB), Z13, Z5
 	VFMADD231PD  Z12, Z4, Z16
 	VFMADD231PD  Z13, Z5, Z17
 	VMULPD       Z16, Z28, Z18
@@ -9776,48 +7995,48 @@ one:
 	VMOVUPD      (SI), Z0
 	VBROADCASTSD 8(DI), Z1
 	VMULPD       Z1, Z0, Z2
-	VMOVUPD      couplingCouplingBwdTanhF64AVX512const<>+0(SB), Z3
-	VANDPD       couplingCouplingBwdTanhF64AVX512const<>+64(SB), Z2, Z4
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+0(SB), Z3
+	VANDPD.BCST  couplingCouplingBwdTanhF64AVX512const<>+8(SB), Z2, Z4
 	VMINPD       Z4, Z3, Z5
 	VADDPD       Z5, Z5, Z6
-	VMOVUPD      couplingCouplingBwdTanhF64AVX512const<>+128(SB), Z7
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+16(SB), Z7
 	VMULPD       Z7, Z6, Z8
 	VRNDSCALEPD  $0x00, Z8, Z9
-	VMOVUPD      couplingCouplingBwdTanhF64AVX512const<>+192(SB), Z10
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+24(SB), Z10
 	VFMADD231PD  Z10, Z9, Z6
-	VMOVUPD      couplingCouplingBwdTanhF64AVX512const<>+256(SB), Z11
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+32(SB), Z11
 	VMULPD       Z11, Z9, Z12
 	VADDPD       Z12, Z6, Z13
 	VMULPD       Z6, Z6, Z14
-	VXORPD       couplingCouplingBwdTanhF64AVX512const<>+320(SB), Z14, Z15
+	VXORPD.BCST  couplingCouplingBwdTanhF64AVX512const<>+40(SB), Z14, Z15
 	VFMADD231PD  Z6, Z6, Z15
 	VADDPD       Z13, Z6, Z16
 	VFMADD231PD  Z12, Z16, Z15
-	VMOVUPD      couplingCouplingBwdTanhF64AVX512const<>+384(SB), Z17
-	VMOVUPD      couplingCouplingBwdTanhF64AVX512const<>+448(SB), Z18
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+48(SB), Z17
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+56(SB), Z18
 	VFMADD231PD  Z13, Z17, Z18
-	VMOVUPD      couplingCouplingBwdTanhF64AVX512const<>+512(SB), Z19
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+64(SB), Z19
 	VFMADD231PD  Z13, Z18, Z19
-	VMOVUPD      couplingCouplingBwdTanhF64AVX512const<>+576(SB), Z20
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+72(SB), Z20
 	VFMADD231PD  Z13, Z19, Z20
-	VMOVUPD      couplingCouplingBwdTanhF64AVX512const<>+640(SB), Z21
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+80(SB), Z21
 	VFMADD231PD  Z13, Z20, Z21
-	VMOVUPD      couplingCouplingBwdTanhF64AVX512const<>+704(SB), Z22
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+88(SB), Z22
 	VFMADD231PD  Z13, Z21, Z22
-	VMOVUPD      couplingCouplingBwdTanhF64AVX512const<>+768(SB), Z23
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+96(SB), Z23
 	VFMADD231PD  Z13, Z22, Z23
-	VMOVUPD      couplingCouplingBwdTanhF64AVX512const<>+832(SB), Z24
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+104(SB), Z24
 	VFMADD231PD  Z13, Z23, Z24
-	VMOVUPD      couplingCouplingBwdTanhF64AVX512const<>+896(SB), Z25
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+112(SB), Z25
 	VFMADD231PD  Z13, Z24, Z25
-	VMOVUPD      couplingCouplingBwdTanhF64AVX512const<>+960(SB), Z26
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+120(SB), Z26
 	VFMADD231PD  Z13, Z25, Z26
 	VFMADD231PD  Z26, Z15, Z12
 	VFMADD231PD  Z26, Z14, Z12
-	VMOVUPD      couplingCouplingBwdTanhF64AVX512const<>+1024(SB), Z27
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+128(SB), Z27
 	VSCALEFPD    Z9, Z27, Z27
 	VMULPD       Z6, Z27, Z28
-	VMOVUPD      couplingCouplingBwdTanhF64AVX512const<>+1024(SB), Z29
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+128(SB), Z29
 	VSUBPD       Z29, Z27, Z30
 	VADDPD       Z28, Z30, Z31
 	VSUBPD       Z30, Z31, Z0
@@ -9826,7 +8045,7 @@ one:
 	VADDPD       Z1, Z31, Z3
 	VSUBPD       Z31, Z3, Z4
 	VSUBPD       Z4, Z1, Z5
-	VMOVUPD      couplingCouplingBwdTanhF64AVX512const<>+1088(SB), Z7
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+136(SB), Z7
 	VADDPD       Z7, Z3, Z8
 	VSUBPD       Z3, Z8, Z10
 	VSUBPD       Z10, Z8, Z11
@@ -9834,54 +8053,54 @@ one:
 	VSUBPD       Z10, Z7, Z17
 	VADDPD       Z17, Z16, Z18
 	VADDPD       Z5, Z18, Z19
-	VMOVUPD      couplingCouplingBwdTanhF64AVX512const<>+1024(SB), Z20
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+128(SB), Z20
 	VDIVPD       Z8, Z20, Z21
 	VMULPD       Z21, Z3, Z22
-	VXORPD       couplingCouplingBwdTanhF64AVX512const<>+320(SB), Z22, Z23
+	VXORPD.BCST  couplingCouplingBwdTanhF64AVX512const<>+40(SB), Z22, Z23
 	VFMADD231PD  Z8, Z23, Z3
 	VADDPD       Z5, Z3, Z24
 	VFMADD231PD  Z19, Z23, Z24
 	VFMADD231PD  Z21, Z24, Z22
-	VANDPD       couplingCouplingBwdTanhF64AVX512const<>+320(SB), Z2, Z13
-	VANDPD       couplingCouplingBwdTanhF64AVX512const<>+64(SB), Z22, Z25
+	VANDPD.BCST  couplingCouplingBwdTanhF64AVX512const<>+40(SB), Z2, Z13
+	VANDPD.BCST  couplingCouplingBwdTanhF64AVX512const<>+8(SB), Z22, Z25
 	VORPD        Z13, Z25, Z25
 	VBROADCASTSD 16(DI), Z15
 	VMULPD       Z25, Z15, Z14
 	VMOVUPD      (DX), Z26
 
 	// x = clamp(x, lo, hi); NaN passes (x is the second source)
-	VMOVUPD couplingCouplingBwdTanhF64AVX512const<>+1152(SB), Z9
-	VMINPD  Z14, Z9, Z14
-	VMOVUPD couplingCouplingBwdTanhF64AVX512const<>+1216(SB), Z9
-	VMAXPD  Z14, Z9, Z14
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+144(SB), Z9
+	VMINPD       Z14, Z9, Z14
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+152(SB), Z9
+	VMAXPD       Z14, Z9, Z14
 
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
 	// kept in the low bits; k = kb - 1.5*2^mant exactly
-	VMOVUPD     couplingCouplingBwdTanhF64AVX512const<>+1280(SB), Z29
-	VFMADD231PD couplingCouplingBwdTanhF64AVX512const<>+128(SB), Z14, Z29
-	VSUBPD      couplingCouplingBwdTanhF64AVX512const<>+1280(SB), Z29, Z6
+	VBROADCASTSD     couplingCouplingBwdTanhF64AVX512const<>+160(SB), Z29
+	VFMADD231PD.BCST couplingCouplingBwdTanhF64AVX512const<>+16(SB), Z14, Z29
+	VSUBPD.BCST      couplingCouplingBwdTanhF64AVX512const<>+160(SB), Z29, Z6
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PD couplingCouplingBwdTanhF64AVX512const<>+1344(SB), Z6, Z14
-	VFNMADD231PD couplingCouplingBwdTanhF64AVX512const<>+1408(SB), Z6, Z14
+	VFNMADD231PD.BCST couplingCouplingBwdTanhF64AVX512const<>+168(SB), Z6, Z14
+	VFNMADD231PD.BCST couplingCouplingBwdTanhF64AVX512const<>+176(SB), Z6, Z14
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPD      Z14, Z14, Z30
-	VMOVUPD     couplingCouplingBwdTanhF64AVX512const<>+448(SB), Z9
-	VMOVUPD     couplingCouplingBwdTanhF64AVX512const<>+384(SB), Z28
-	VFMADD213PD couplingCouplingBwdTanhF64AVX512const<>+576(SB), Z30, Z9
-	VFMADD213PD couplingCouplingBwdTanhF64AVX512const<>+512(SB), Z30, Z28
-	VFMADD213PD couplingCouplingBwdTanhF64AVX512const<>+704(SB), Z30, Z9
-	VFMADD213PD couplingCouplingBwdTanhF64AVX512const<>+640(SB), Z30, Z28
-	VFMADD213PD couplingCouplingBwdTanhF64AVX512const<>+832(SB), Z30, Z9
-	VFMADD213PD couplingCouplingBwdTanhF64AVX512const<>+768(SB), Z30, Z28
-	VFMADD213PD couplingCouplingBwdTanhF64AVX512const<>+960(SB), Z30, Z9
-	VFMADD213PD couplingCouplingBwdTanhF64AVX512const<>+896(SB), Z30, Z28
-	VFMADD213PD Z9, Z14, Z28
+	VMULPD           Z14, Z14, Z30
+	VBROADCASTSD     couplingCouplingBwdTanhF64AVX512const<>+56(SB), Z9
+	VBROADCASTSD     couplingCouplingBwdTanhF64AVX512const<>+48(SB), Z28
+	VFMADD213PD.BCST couplingCouplingBwdTanhF64AVX512const<>+72(SB), Z30, Z9
+	VFMADD213PD.BCST couplingCouplingBwdTanhF64AVX512const<>+64(SB), Z30, Z28
+	VFMADD213PD.BCST couplingCouplingBwdTanhF64AVX512const<>+88(SB), Z30, Z9
+	VFMADD213PD.BCST couplingCouplingBwdTanhF64AVX512const<>+80(SB), Z30, Z28
+	VFMADD213PD.BCST couplingCouplingBwdTanhF64AVX512const<>+104(SB), Z30, Z9
+	VFMADD213PD.BCST couplingCouplingBwdTanhF64AVX512const<>+96(SB), Z30, Z28
+	VFMADD213PD.BCST couplingCouplingBwdTanhF64AVX512const<>+120(SB), Z30, Z9
+	VFMADD213PD.BCST couplingCouplingBwdTanhF64AVX512const<>+112(SB), Z30, Z28
+	VFMADD213PD      Z9, Z14, Z28
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPD      couplingCouplingBwdTanhF64AVX512const<>+1024(SB), Z14, Z0
-	VSUBPD      couplingCouplingBwdTanhF64AVX512const<>+1024(SB), Z0, Z27
+	VADDPD.BCST couplingCouplingBwdTanhF64AVX512const<>+128(SB), Z14, Z0
+	VSUBPD.BCST couplingCouplingBwdTanhF64AVX512const<>+128(SB), Z0, Z27
 	VSUBPD      Z27, Z14, Z27
 	VFMADD213PD Z27, Z30, Z28
 	VADDPD      Z28, Z0, Z0
@@ -9892,8 +8111,8 @@ one:
 	VMOVUPD      (BX), Z31
 	VBROADCASTSD (DI), Z1
 	VFMADD231PD  Z31, Z12, Z1
-	VMOVUPD      couplingCouplingBwdTanhF64AVX512const<>+1024(SB), Z4
-	VXORPD       couplingCouplingBwdTanhF64AVX512const<>+320(SB), Z25, Z11
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+128(SB), Z4
+	VXORPD.BCST  couplingCouplingBwdTanhF64AVX512const<>+40(SB), Z25, Z11
 	VFMADD231PD  Z25, Z11, Z4
 	VMULPD       Z4, Z1, Z7
 	VMOVUPD      Z12, (AX)
@@ -9911,190 +8130,29 @@ done:
 	RET
 
 DATA couplingCouplingBwdTanhF64AVX512const<>+0(SB)/8, $0x4034000000000000
-DATA couplingCouplingBwdTanhF64AVX512const<>+8(SB)/8, $0x4034000000000000
-DATA couplingCouplingBwdTanhF64AVX512const<>+16(SB)/8, $0x4034000000000000
-DATA couplingCouplingBwdTanhF64AVX512const<>+24(SB)/8, $0x4034000000000000
-DATA couplingCouplingBwdTanhF64AVX512const<>+32(SB)/8, $0x4034000000000000
-DATA couplingCouplingBwdTanhF64AVX512const<>+40(SB)/8, $0x4034000000000000
-DATA couplingCouplingBwdTanhF64AVX512const<>+48(SB)/8, $0x4034000000000000
-DATA couplingCouplingBwdTanhF64AVX512const<>+56(SB)/8, $0x4034000000000000
-DATA couplingCouplingBwdTanhF64AVX512const<>+64(SB)/8, $0x7fffffffffffffff
-DATA couplingCouplingBwdTanhF64AVX512const<>+72(SB)/8, $0x7fffffffffffffff
-DATA couplingCouplingBwdTanhF64AVX512const<>+80(SB)/8, $0x7fffffffffffffff
-DATA couplingCouplingBwdTanhF64AVX512const<>+88(SB)/8, $0x7fffffffffffffff
-DATA couplingCouplingBwdTanhF64AVX512const<>+96(SB)/8, $0x7fffffffffffffff
-DATA couplingCouplingBwdTanhF64AVX512const<>+104(SB)/8, $0x7fffffffffffffff
-DATA couplingCouplingBwdTanhF64AVX512const<>+112(SB)/8, $0x7fffffffffffffff
-DATA couplingCouplingBwdTanhF64AVX512const<>+120(SB)/8, $0x7fffffffffffffff
-DATA couplingCouplingBwdTanhF64AVX512const<>+128(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingBwdTanhF64AVX512const<>+136(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingBwdTanhF64AVX512const<>+144(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingBwdTanhF64AVX512const<>+152(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingBwdTanhF64AVX512const<>+160(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingBwdTanhF64AVX512const<>+168(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingBwdTanhF64AVX512const<>+176(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingBwdTanhF64AVX512const<>+184(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingBwdTanhF64AVX512const<>+192(SB)/8, $0xbfe62e42fee00000
-DATA couplingCouplingBwdTanhF64AVX512const<>+200(SB)/8, $0xbfe62e42fee00000
-DATA couplingCouplingBwdTanhF64AVX512const<>+208(SB)/8, $0xbfe62e42fee00000
-DATA couplingCouplingBwdTanhF64AVX512const<>+216(SB)/8, $0xbfe62e42fee00000
-DATA couplingCouplingBwdTanhF64AVX512const<>+224(SB)/8, $0xbfe62e42fee00000
-DATA couplingCouplingBwdTanhF64AVX512const<>+232(SB)/8, $0xbfe62e42fee00000
-DATA couplingCouplingBwdTanhF64AVX512const<>+240(SB)/8, $0xbfe62e42fee00000
-DATA couplingCouplingBwdTanhF64AVX512const<>+248(SB)/8, $0xbfe62e42fee00000
-DATA couplingCouplingBwdTanhF64AVX512const<>+256(SB)/8, $0xbdea39ef35793c76
-DATA couplingCouplingBwdTanhF64AVX512const<>+264(SB)/8, $0xbdea39ef35793c76
-DATA couplingCouplingBwdTanhF64AVX512const<>+272(SB)/8, $0xbdea39ef35793c76
-DATA couplingCouplingBwdTanhF64AVX512const<>+280(SB)/8, $0xbdea39ef35793c76
-DATA couplingCouplingBwdTanhF64AVX512const<>+288(SB)/8, $0xbdea39ef35793c76
-DATA couplingCouplingBwdTanhF64AVX512const<>+296(SB)/8, $0xbdea39ef35793c76
-DATA couplingCouplingBwdTanhF64AVX512const<>+304(SB)/8, $0xbdea39ef35793c76
-DATA couplingCouplingBwdTanhF64AVX512const<>+312(SB)/8, $0xbdea39ef35793c76
-DATA couplingCouplingBwdTanhF64AVX512const<>+320(SB)/8, $0x8000000000000000
-DATA couplingCouplingBwdTanhF64AVX512const<>+328(SB)/8, $0x8000000000000000
-DATA couplingCouplingBwdTanhF64AVX512const<>+336(SB)/8, $0x8000000000000000
-DATA couplingCouplingBwdTanhF64AVX512const<>+344(SB)/8, $0x8000000000000000
-DATA couplingCouplingBwdTanhF64AVX512const<>+352(SB)/8, $0x8000000000000000
-DATA couplingCouplingBwdTanhF64AVX512const<>+360(SB)/8, $0x8000000000000000
-DATA couplingCouplingBwdTanhF64AVX512const<>+368(SB)/8, $0x8000000000000000
-DATA couplingCouplingBwdTanhF64AVX512const<>+376(SB)/8, $0x8000000000000000
-DATA couplingCouplingBwdTanhF64AVX512const<>+384(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingBwdTanhF64AVX512const<>+392(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingBwdTanhF64AVX512const<>+400(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingBwdTanhF64AVX512const<>+408(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingBwdTanhF64AVX512const<>+416(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingBwdTanhF64AVX512const<>+424(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingBwdTanhF64AVX512const<>+432(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingBwdTanhF64AVX512const<>+440(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingBwdTanhF64AVX512const<>+448(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingBwdTanhF64AVX512const<>+456(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingBwdTanhF64AVX512const<>+464(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingBwdTanhF64AVX512const<>+472(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingBwdTanhF64AVX512const<>+480(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingBwdTanhF64AVX512const<>+488(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingBwdTanhF64AVX512const<>+496(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingBwdTanhF64AVX512const<>+504(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingBwdTanhF64AVX512const<>+512(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingBwdTanhF64AVX512const<>+520(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingBwdTanhF64AVX512const<>+528(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingBwdTanhF64AVX512const<>+536(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingBwdTanhF64AVX512const<>+544(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingBwdTanhF64AVX512const<>+552(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingBwdTanhF64AVX512const<>+560(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingBwdTanhF64AVX512const<>+568(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingBwdTanhF64AVX512const<>+576(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingBwdTanhF64AVX512const<>+584(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingBwdTanhF64AVX512const<>+592(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingBwdTanhF64AVX512const<>+600(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingBwdTanhF64AVX512const<>+608(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingBwdTanhF64AVX512const<>+616(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingBwdTanhF64AVX512const<>+624(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingBwdTanhF64AVX512const<>+632(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingBwdTanhF64AVX512const<>+640(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingBwdTanhF64AVX512const<>+648(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingBwdTanhF64AVX512const<>+656(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingBwdTanhF64AVX512const<>+664(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingBwdTanhF64AVX512const<>+672(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingBwdTanhF64AVX512const<>+680(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingBwdTanhF64AVX512const<>+688(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingBwdTanhF64AVX512const<>+696(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingBwdTanhF64AVX512const<>+704(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingBwdTanhF64AVX512const<>+712(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingBwdTanhF64AVX512const<>+720(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingBwdTanhF64AVX512const<>+728(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingBwdTanhF64AVX512const<>+736(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingBwdTanhF64AVX512const<>+744(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingBwdTanhF64AVX512const<>+752(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingBwdTanhF64AVX512const<>+760(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingBwdTanhF64AVX512const<>+768(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingBwdTanhF64AVX512const<>+776(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingBwdTanhF64AVX512const<>+784(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingBwdTanhF64AVX512const<>+792(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingBwdTanhF64AVX512const<>+800(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingBwdTanhF64AVX512const<>+808(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingBwdTanhF64AVX512const<>+816(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingBwdTanhF64AVX512const<>+824(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingBwdTanhF64AVX512const<>+832(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingBwdTanhF64AVX512const<>+840(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingBwdTanhF64AVX512const<>+848(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingBwdTanhF64AVX512const<>+856(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingBwdTanhF64AVX512const<>+864(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingBwdTanhF64AVX512const<>+872(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingBwdTanhF64AVX512const<>+880(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingBwdTanhF64AVX512const<>+888(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingBwdTanhF64AVX512const<>+896(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingBwdTanhF64AVX512const<>+904(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingBwdTanhF64AVX512const<>+912(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingBwdTanhF64AVX512const<>+920(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingBwdTanhF64AVX512const<>+928(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingBwdTanhF64AVX512const<>+936(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingBwdTanhF64AVX512const<>+944(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingBwdTanhF64AVX512const<>+952(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingBwdTanhF64AVX512const<>+960(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingBwdTanhF64AVX512const<>+968(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingBwdTanhF64AVX512const<>+976(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingBwdTanhF64AVX512const<>+984(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingBwdTanhF64AVX512const<>+992(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingBwdTanhF64AVX512const<>+1000(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingBwdTanhF64AVX512const<>+1008(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingBwdTanhF64AVX512const<>+1016(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingBwdTanhF64AVX512const<>+1024(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingBwdTanhF64AVX512const<>+1032(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingBwdTanhF64AVX512const<>+1040(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingBwdTanhF64AVX512const<>+1048(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingBwdTanhF64AVX512const<>+1056(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingBwdTanhF64AVX512const<>+1064(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingBwdTanhF64AVX512const<>+1072(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingBwdTanhF64AVX512const<>+1080(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingBwdTanhF64AVX512const<>+1088(SB)/8, $0x4000000000000000
-DATA couplingCouplingBwdTanhF64AVX512const<>+1096(SB)/8, $0x4000000000000000
-DATA couplingCouplingBwdTanhF64AVX512const<>+1104(SB)/8, $0x4000000000000000
-DATA couplingCouplingBwdTanhF64AVX512const<>+1112(SB)/8, $0x4000000000000000
-DATA couplingCouplingBwdTanhF64AVX512const<>+1120(SB)/8, $0x4000000000000000
-DATA couplingCouplingBwdTanhF64AVX512const<>+1128(SB)/8, $0x4000000000000000
-DATA couplingCouplingBwdTanhF64AVX512const<>+1136(SB)/8, $0x4000000000000000
-DATA couplingCouplingBwdTanhF64AVX512const<>+1144(SB)/8, $0x4000000000000000
-DATA couplingCouplingBwdTanhF64AVX512const<>+1152(SB)/8, $0x4086300000000000
-DATA couplingCouplingBwdTanhF64AVX512const<>+1160(SB)/8, $0x4086300000000000
-DATA couplingCouplingBwdTanhF64AVX512const<>+1168(SB)/8, $0x4086300000000000
-DATA couplingCouplingBwdTanhF64AVX512const<>+1176(SB)/8, $0x4086300000000000
-DATA couplingCouplingBwdTanhF64AVX512const<>+1184(SB)/8, $0x4086300000000000
-DATA couplingCouplingBwdTanhF64AVX512const<>+1192(SB)/8, $0x4086300000000000
-DATA couplingCouplingBwdTanhF64AVX512const<>+1200(SB)/8, $0x4086300000000000
-DATA couplingCouplingBwdTanhF64AVX512const<>+1208(SB)/8, $0x4086300000000000
-DATA couplingCouplingBwdTanhF64AVX512const<>+1216(SB)/8, $0xc087500000000000
-DATA couplingCouplingBwdTanhF64AVX512const<>+1224(SB)/8, $0xc087500000000000
-DATA couplingCouplingBwdTanhF64AVX512const<>+1232(SB)/8, $0xc087500000000000
-DATA couplingCouplingBwdTanhF64AVX512const<>+1240(SB)/8, $0xc087500000000000
-DATA couplingCouplingBwdTanhF64AVX512const<>+1248(SB)/8, $0xc087500000000000
-DATA couplingCouplingBwdTanhF64AVX512const<>+1256(SB)/8, $0xc087500000000000
-DATA couplingCouplingBwdTanhF64AVX512const<>+1264(SB)/8, $0xc087500000000000
-DATA couplingCouplingBwdTanhF64AVX512const<>+1272(SB)/8, $0xc087500000000000
-DATA couplingCouplingBwdTanhF64AVX512const<>+1280(SB)/8, $0x4338000000000000
-DATA couplingCouplingBwdTanhF64AVX512const<>+1288(SB)/8, $0x4338000000000000
-DATA couplingCouplingBwdTanhF64AVX512const<>+1296(SB)/8, $0x4338000000000000
-DATA couplingCouplingBwdTanhF64AVX512const<>+1304(SB)/8, $0x4338000000000000
-DATA couplingCouplingBwdTanhF64AVX512const<>+1312(SB)/8, $0x4338000000000000
-DATA couplingCouplingBwdTanhF64AVX512const<>+1320(SB)/8, $0x4338000000000000
-DATA couplingCouplingBwdTanhF64AVX512const<>+1328(SB)/8, $0x4338000000000000
-DATA couplingCouplingBwdTanhF64AVX512const<>+1336(SB)/8, $0x4338000000000000
-DATA couplingCouplingBwdTanhF64AVX512const<>+1344(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingBwdTanhF64AVX512const<>+1352(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingBwdTanhF64AVX512const<>+1360(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingBwdTanhF64AVX512const<>+1368(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingBwdTanhF64AVX512const<>+1376(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingBwdTanhF64AVX512const<>+1384(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingBwdTanhF64AVX512const<>+1392(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingBwdTanhF64AVX512const<>+1400(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingBwdTanhF64AVX512const<>+1408(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingBwdTanhF64AVX512const<>+1416(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingBwdTanhF64AVX512const<>+1424(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingBwdTanhF64AVX512const<>+1432(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingBwdTanhF64AVX512const<>+1440(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingBwdTanhF64AVX512const<>+1448(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingBwdTanhF64AVX512const<>+1456(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingBwdTanhF64AVX512const<>+1464(SB)/8, $0x3dea39ef35793c76
-GLOBL couplingCouplingBwdTanhF64AVX512const<>(SB), RODATA|NOPTR, $1472
+DATA couplingCouplingBwdTanhF64AVX512const<>+8(SB)/8, $0x7fffffffffffffff
+DATA couplingCouplingBwdTanhF64AVX512const<>+16(SB)/8, $0x3ff71547652b82fe
+DATA couplingCouplingBwdTanhF64AVX512const<>+24(SB)/8, $0xbfe62e42fee00000
+DATA couplingCouplingBwdTanhF64AVX512const<>+32(SB)/8, $0xbdea39ef35793c76
+DATA couplingCouplingBwdTanhF64AVX512const<>+40(SB)/8, $0x8000000000000000
+DATA couplingCouplingBwdTanhF64AVX512const<>+48(SB)/8, $0x3e5af6345e154829
+DATA couplingCouplingBwdTanhF64AVX512const<>+56(SB)/8, $0x3e928b426d1c6cab
+DATA couplingCouplingBwdTanhF64AVX512const<>+64(SB)/8, $0x3ec71ddf6a597246
+DATA couplingCouplingBwdTanhF64AVX512const<>+72(SB)/8, $0x3efa019939c26883
+DATA couplingCouplingBwdTanhF64AVX512const<>+80(SB)/8, $0x3f2a01a01b0113fc
+DATA couplingCouplingBwdTanhF64AVX512const<>+88(SB)/8, $0x3f56c16c1860a28f
+DATA couplingCouplingBwdTanhF64AVX512const<>+96(SB)/8, $0x3f8111111110f7f9
+DATA couplingCouplingBwdTanhF64AVX512const<>+104(SB)/8, $0x3fa55555555503c1
+DATA couplingCouplingBwdTanhF64AVX512const<>+112(SB)/8, $0x3fc5555555555558
+DATA couplingCouplingBwdTanhF64AVX512const<>+120(SB)/8, $0x3fe0000000000009
+DATA couplingCouplingBwdTanhF64AVX512const<>+128(SB)/8, $0x3ff0000000000000
+DATA couplingCouplingBwdTanhF64AVX512const<>+136(SB)/8, $0x4000000000000000
+DATA couplingCouplingBwdTanhF64AVX512const<>+144(SB)/8, $0x4086300000000000
+DATA couplingCouplingBwdTanhF64AVX512const<>+152(SB)/8, $0xc087500000000000
+DATA couplingCouplingBwdTanhF64AVX512const<>+160(SB)/8, $0x4338000000000000
+DATA couplingCouplingBwdTanhF64AVX512const<>+168(SB)/8, $0x3fe62e42fee00000
+DATA couplingCouplingBwdTanhF64AVX512const<>+176(SB)/8, $0x3dea39ef35793c76
+GLOBL couplingCouplingBwdTanhF64AVX512const<>(SB), RODATA|NOPTR, $184
 
 // func CouplingBwdTanhF32AVX2(dx []float32, ds []float32, dy []float32, x []float32, s []float32, p []float32)
 // Requires: AVX, AVX2, FMA3
@@ -10709,70 +8767,70 @@ main:
 	VBROADCASTSS 4(DI), Z3
 	VMULPS       Z2, Z0, Z4
 	VMULPS       Z3, Z1, Z5
-	VMOVUPS      couplingCouplingBwdTanhF32AVX512const<>+0(SB), Z6
-	VMOVUPS      couplingCouplingBwdTanhF32AVX512const<>+0(SB), Z7
-	VANDPS       couplingCouplingBwdTanhF32AVX512const<>+64(SB), Z4, Z8
-	VANDPS       couplingCouplingBwdTanhF32AVX512const<>+64(SB), Z5, Z9
+	VBROADCASTSS couplingCouplingBwdTanhF32AVX512const<>+0(SB), Z6
+	VBROADCASTSS couplingCouplingBwdTanhF32AVX512const<>+0(SB), Z7
+	VANDPS.BCST  couplingCouplingBwdTanhF32AVX512const<>+4(SB), Z4, Z8
+	VANDPS.BCST  couplingCouplingBwdTanhF32AVX512const<>+4(SB), Z5, Z9
 	VMINPS       Z8, Z6, Z10
 	VMINPS       Z9, Z7, Z11
 	VADDPS       Z10, Z10, Z12
 	VADDPS       Z11, Z11, Z13
-	VMOVUPS      couplingCouplingBwdTanhF32AVX512const<>+128(SB), Z14
-	VMOVUPS      couplingCouplingBwdTanhF32AVX512const<>+128(SB), Z15
+	VBROADCASTSS couplingCouplingBwdTanhF32AVX512const<>+8(SB), Z14
+	VBROADCASTSS couplingCouplingBwdTanhF32AVX512const<>+8(SB), Z15
 	VMULPS       Z14, Z12, Z16
 	VMULPS       Z15, Z13, Z17
 	VRNDSCALEPS  $0x00, Z16, Z18
 	VRNDSCALEPS  $0x00, Z17, Z19
-	VMOVUPS      couplingCouplingBwdTanhF32AVX512const<>+192(SB), Z20
-	VMOVUPS      couplingCouplingBwdTanhF32AVX512const<>+192(SB), Z21
+	VBROADCASTSS couplingCouplingBwdTanhF32AVX512const<>+12(SB), Z20
+	VBROADCASTSS couplingCouplingBwdTanhF32AVX512const<>+12(SB), Z21
 	VFMADD231PS  Z20, Z18, Z12
 	VFMADD231PS  Z21, Z19, Z13
-	VMOVUPS      couplingCouplingBwdTanhF32AVX512const<>+256(SB), Z22
-	VMOVUPS      couplingCouplingBwdTanhF32AVX512const<>+256(SB), Z23
+	VBROADCASTSS couplingCouplingBwdTanhF32AVX512const<>+16(SB), Z22
+	VBROADCASTSS couplingCouplingBwdTanhF32AVX512const<>+16(SB), Z23
 	VMULPS       Z22, Z18, Z24
 	VMULPS       Z23, Z19, Z25
 	VADDPS       Z24, Z12, Z26
 	VADDPS       Z25, Z13, Z27
 	VMULPS       Z12, Z12, Z28
 	VMULPS       Z13, Z13, Z29
-	VXORPS       couplingCouplingBwdTanhF32AVX512const<>+320(SB), Z28, Z30
-	VXORPS       couplingCouplingBwdTanhF32AVX512const<>+320(SB), Z29, Z31
+	VXORPS.BCST  couplingCouplingBwdTanhF32AVX512const<>+20(SB), Z28, Z30
+	VXORPS.BCST  couplingCouplingBwdTanhF32AVX512const<>+20(SB), Z29, Z31
 	VFMADD231PS  Z12, Z12, Z30
 	VFMADD231PS  Z13, Z13, Z31
 	VADDPS       Z26, Z12, Z0
 	VADDPS       Z27, Z13, Z1
 	VFMADD231PS  Z24, Z0, Z30
 	VFMADD231PS  Z25, Z1, Z31
-	VMOVUPS      couplingCouplingBwdTanhF32AVX512const<>+384(SB), Z2
-	VMOVUPS      couplingCouplingBwdTanhF32AVX512const<>+384(SB), Z3
-	VMOVUPS      couplingCouplingBwdTanhF32AVX512const<>+448(SB), Z6
-	VMOVUPS      couplingCouplingBwdTanhF32AVX512const<>+448(SB), Z7
+	VBROADCASTSS couplingCouplingBwdTanhF32AVX512const<>+24(SB), Z2
+	VBROADCASTSS couplingCouplingBwdTanhF32AVX512const<>+24(SB), Z3
+	VBROADCASTSS couplingCouplingBwdTanhF32AVX512const<>+28(SB), Z6
+	VBROADCASTSS couplingCouplingBwdTanhF32AVX512const<>+28(SB), Z7
 	VFMADD231PS  Z26, Z2, Z6
 	VFMADD231PS  Z27, Z3, Z7
-	VMOVUPS      couplingCouplingBwdTanhF32AVX512const<>+512(SB), Z8
-	VMOVUPS      couplingCouplingBwdTanhF32AVX512const<>+512(SB), Z9
+	VBROADCASTSS couplingCouplingBwdTanhF32AVX512const<>+32(SB), Z8
+	VBROADCASTSS couplingCouplingBwdTanhF32AVX512const<>+32(SB), Z9
 	VFMADD231PS  Z26, Z6, Z8
 	VFMADD231PS  Z27, Z7, Z9
-	VMOVUPS      couplingCouplingBwdTanhF32AVX512const<>+576(SB), Z10
-	VMOVUPS      couplingCouplingBwdTanhF32AVX512const<>+576(SB), Z11
+	VBROADCASTSS couplingCouplingBwdTanhF32AVX512const<>+36(SB), Z10
+	VBROADCASTSS couplingCouplingBwdTanhF32AVX512const<>+36(SB), Z11
 	VFMADD231PS  Z26, Z8, Z10
 	VFMADD231PS  Z27, Z9, Z11
-	VMOVUPS      couplingCouplingBwdTanhF32AVX512const<>+640(SB), Z14
-	VMOVUPS      couplingCouplingBwdTanhF32AVX512const<>+640(SB), Z15
+	VBROADCASTSS couplingCouplingBwdTanhF32AVX512const<>+40(SB), Z14
+	VBROADCASTSS couplingCouplingBwdTanhF32AVX512const<>+40(SB), Z15
 	VFMADD231PS  Z26, Z10, Z14
 	VFMADD231PS  Z27, Z11, Z15
 	VFMADD231PS  Z14, Z30, Z24
 	VFMADD231PS  Z15, Z31, Z25
 	VFMADD231PS  Z14, Z28, Z24
 	VFMADD231PS  Z15, Z29, Z25
-	VMOVUPS      couplingCouplingBwdTanhF32AVX512const<>+704(SB), Z16
-	VMOVUPS      couplingCouplingBwdTanhF32AVX512const<>+704(SB), Z17
+	VBROADCASTSS couplingCouplingBwdTanhF32AVX512const<>+44(SB), Z16
+	VBROADCASTSS couplingCouplingBwdTanhF32AVX512const<>+44(SB), Z17
 	VSCALEFPS    Z18, Z16, Z16
 	VSCALEFPS    Z19, Z17, Z17
 	VMULPS       Z12, Z16, Z20
 	VMULPS       Z13, Z17, Z21
-	VMOVUPS      couplingCouplingBwdTanhF32AVX512const<>+704(SB), Z22
-	VMOVUPS      couplingCouplingBwdTanhF32AVX512const<>+704(SB), Z23
+	VBROADCASTSS couplingCouplingBwdTanhF32AVX512const<>+44(SB), Z22
+	VBROADCASTSS couplingCouplingBwdTanhF32AVX512const<>+44(SB), Z23
 	VSUBPS       Z22, Z16, Z0
 	VSUBPS       Z23, Z17, Z1
 	VADDPS       Z20, Z0, Z2
@@ -10789,8 +8847,8 @@ main:
 	VSUBPS       Z3, Z11, Z27
 	VSUBPS       Z26, Z8, Z30
 	VSUBPS       Z27, Z9, Z31
-	VMOVUPS      couplingCouplingBwdTanhF32AVX512const<>+768(SB), Z28
-	VMOVUPS      couplingCouplingBwdTanhF32AVX512const<>+768(SB), Z29
+	VBROADCASTSS couplingCouplingBwdTanhF32AVX512const<>+48(SB), Z28
+	VBROADCASTSS couplingCouplingBwdTanhF32AVX512const<>+48(SB), Z29
 	VADDPS       Z28, Z10, Z14
 	VADDPS       Z29, Z11, Z15
 	VSUBPS       Z10, Z14, Z18
@@ -10805,14 +8863,14 @@ main:
 	VADDPS       Z1, Z23, Z21
 	VADDPS       Z30, Z20, Z6
 	VADDPS       Z31, Z21, Z7
-	VMOVUPS      couplingCouplingBwdTanhF32AVX512const<>+704(SB), Z16
-	VMOVUPS      couplingCouplingBwdTanhF32AVX512const<>+704(SB), Z17
+	VBROADCASTSS couplingCouplingBwdTanhF32AVX512const<>+44(SB), Z16
+	VBROADCASTSS couplingCouplingBwdTanhF32AVX512const<>+44(SB), Z17
 	VDIVPS       Z14, Z16, Z24
 	VDIVPS       Z15, Z17, Z25
 	VMULPS       Z24, Z10, Z2
 	VMULPS       Z25, Z11, Z3
-	VXORPS       couplingCouplingBwdTanhF32AVX512const<>+320(SB), Z2, Z8
-	VXORPS       couplingCouplingBwdTanhF32AVX512const<>+320(SB), Z3, Z9
+	VXORPS.BCST  couplingCouplingBwdTanhF32AVX512const<>+20(SB), Z2, Z8
+	VXORPS.BCST  couplingCouplingBwdTanhF32AVX512const<>+20(SB), Z3, Z9
 	VFMADD231PS  Z14, Z8, Z10
 	VFMADD231PS  Z15, Z9, Z11
 	VADDPS       Z30, Z10, Z26
@@ -10821,10 +8879,10 @@ main:
 	VFMADD231PS  Z7, Z9, Z27
 	VFMADD231PS  Z24, Z26, Z2
 	VFMADD231PS  Z25, Z27, Z3
-	VANDPS       couplingCouplingBwdTanhF32AVX512const<>+320(SB), Z4, Z28
-	VANDPS       couplingCouplingBwdTanhF32AVX512const<>+320(SB), Z5, Z29
-	VANDPS       couplingCouplingBwdTanhF32AVX512const<>+64(SB), Z2, Z12
-	VANDPS       couplingCouplingBwdTanhF32AVX512const<>+64(SB), Z3, Z13
+	VANDPS.BCST  couplingCouplingBwdTanhF32AVX512const<>+20(SB), Z4, Z28
+	VANDPS.BCST  couplingCouplingBwdTanhF32AVX512const<>+20(SB), Z5, Z29
+	VANDPS.BCST  couplingCouplingBwdTanhF32AVX512const<>+4(SB), Z2, Z12
+	VANDPS.BCST  couplingCouplingBwdTanhF32AVX512const<>+4(SB), Z3, Z13
 	VORPS        Z28, Z12, Z12
 	VORPS        Z29, Z13, Z13
 	VBROADCASTSS 8(DI), Z18
@@ -10835,49 +8893,49 @@ main:
 	VMOVUPS      64(DX), Z1
 
 	// x = clamp(x, lo, hi); NaN passes (x is the second source)
-	VMOVUPS couplingCouplingBwdTanhF32AVX512const<>+832(SB), Z20
-	VMOVUPS couplingCouplingBwdTanhF32AVX512const<>+832(SB), Z21
-	VMINPS  Z22, Z20, Z22
-	VMINPS  Z23, Z21, Z23
-	VMOVUPS couplingCouplingBwdTanhF32AVX512const<>+896(SB), Z20
-	VMOVUPS couplingCouplingBwdTanhF32AVX512const<>+896(SB), Z21
-	VMAXPS  Z22, Z20, Z22
-	VMAXPS  Z23, Z21, Z23
+	VBROADCASTSS couplingCouplingBwdTanhF32AVX512const<>+52(SB), Z20
+	VBROADCASTSS couplingCouplingBwdTanhF32AVX512const<>+52(SB), Z21
+	VMINPS       Z22, Z20, Z22
+	VMINPS       Z23, Z21, Z23
+	VBROADCASTSS couplingCouplingBwdTanhF32AVX512const<>+56(SB), Z20
+	VBROADCASTSS couplingCouplingBwdTanhF32AVX512const<>+56(SB), Z21
+	VMAXPS       Z22, Z20, Z22
+	VMAXPS       Z23, Z21, Z23
 
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
 	// kept in the low bits; k = kb - 1.5*2^mant exactly
-	VMOVUPS     couplingCouplingBwdTanhF32AVX512const<>+960(SB), Z14
-	VMOVUPS     couplingCouplingBwdTanhF32AVX512const<>+960(SB), Z15
-	VFMADD231PS couplingCouplingBwdTanhF32AVX512const<>+128(SB), Z22, Z14
-	VFMADD231PS couplingCouplingBwdTanhF32AVX512const<>+128(SB), Z23, Z15
-	VSUBPS      couplingCouplingBwdTanhF32AVX512const<>+960(SB), Z14, Z16
-	VSUBPS      couplingCouplingBwdTanhF32AVX512const<>+960(SB), Z15, Z17
+	VBROADCASTSS     couplingCouplingBwdTanhF32AVX512const<>+60(SB), Z14
+	VBROADCASTSS     couplingCouplingBwdTanhF32AVX512const<>+60(SB), Z15
+	VFMADD231PS.BCST couplingCouplingBwdTanhF32AVX512const<>+8(SB), Z22, Z14
+	VFMADD231PS.BCST couplingCouplingBwdTanhF32AVX512const<>+8(SB), Z23, Z15
+	VSUBPS.BCST      couplingCouplingBwdTanhF32AVX512const<>+60(SB), Z14, Z16
+	VSUBPS.BCST      couplingCouplingBwdTanhF32AVX512const<>+60(SB), Z15, Z17
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PS couplingCouplingBwdTanhF32AVX512const<>+1024(SB), Z16, Z22
-	VFNMADD231PS couplingCouplingBwdTanhF32AVX512const<>+1024(SB), Z17, Z23
-	VFNMADD231PS couplingCouplingBwdTanhF32AVX512const<>+1088(SB), Z16, Z22
-	VFNMADD231PS couplingCouplingBwdTanhF32AVX512const<>+1088(SB), Z17, Z23
+	VFNMADD231PS.BCST couplingCouplingBwdTanhF32AVX512const<>+64(SB), Z16, Z22
+	VFNMADD231PS.BCST couplingCouplingBwdTanhF32AVX512const<>+64(SB), Z17, Z23
+	VFNMADD231PS.BCST couplingCouplingBwdTanhF32AVX512const<>+68(SB), Z16, Z22
+	VFNMADD231PS.BCST couplingCouplingBwdTanhF32AVX512const<>+68(SB), Z17, Z23
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPS      Z22, Z22, Z10
-	VMULPS      Z23, Z23, Z11
-	VMOVUPS     couplingCouplingBwdTanhF32AVX512const<>+384(SB), Z20
-	VMOVUPS     couplingCouplingBwdTanhF32AVX512const<>+384(SB), Z21
-	VFMADD213PS couplingCouplingBwdTanhF32AVX512const<>+448(SB), Z22, Z20
-	VFMADD213PS couplingCouplingBwdTanhF32AVX512const<>+448(SB), Z23, Z21
-	VFMADD213PS couplingCouplingBwdTanhF32AVX512const<>+512(SB), Z22, Z20
-	VFMADD213PS couplingCouplingBwdTanhF32AVX512const<>+512(SB), Z23, Z21
-	VFMADD213PS couplingCouplingBwdTanhF32AVX512const<>+576(SB), Z22, Z20
-	VFMADD213PS couplingCouplingBwdTanhF32AVX512const<>+576(SB), Z23, Z21
-	VFMADD213PS couplingCouplingBwdTanhF32AVX512const<>+640(SB), Z22, Z20
-	VFMADD213PS couplingCouplingBwdTanhF32AVX512const<>+640(SB), Z23, Z21
+	VMULPS           Z22, Z22, Z10
+	VMULPS           Z23, Z23, Z11
+	VBROADCASTSS     couplingCouplingBwdTanhF32AVX512const<>+24(SB), Z20
+	VBROADCASTSS     couplingCouplingBwdTanhF32AVX512const<>+24(SB), Z21
+	VFMADD213PS.BCST couplingCouplingBwdTanhF32AVX512const<>+28(SB), Z22, Z20
+	VFMADD213PS.BCST couplingCouplingBwdTanhF32AVX512const<>+28(SB), Z23, Z21
+	VFMADD213PS.BCST couplingCouplingBwdTanhF32AVX512const<>+32(SB), Z22, Z20
+	VFMADD213PS.BCST couplingCouplingBwdTanhF32AVX512const<>+32(SB), Z23, Z21
+	VFMADD213PS.BCST couplingCouplingBwdTanhF32AVX512const<>+36(SB), Z22, Z20
+	VFMADD213PS.BCST couplingCouplingBwdTanhF32AVX512const<>+36(SB), Z23, Z21
+	VFMADD213PS.BCST couplingCouplingBwdTanhF32AVX512const<>+40(SB), Z22, Z20
+	VFMADD213PS.BCST couplingCouplingBwdTanhF32AVX512const<>+40(SB), Z23, Z21
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPS      couplingCouplingBwdTanhF32AVX512const<>+704(SB), Z22, Z30
-	VADDPS      couplingCouplingBwdTanhF32AVX512const<>+704(SB), Z23, Z31
-	VSUBPS      couplingCouplingBwdTanhF32AVX512const<>+704(SB), Z30, Z8
-	VSUBPS      couplingCouplingBwdTanhF32AVX512const<>+704(SB), Z31, Z9
+	VADDPS.BCST couplingCouplingBwdTanhF32AVX512const<>+44(SB), Z22, Z30
+	VADDPS.BCST couplingCouplingBwdTanhF32AVX512const<>+44(SB), Z23, Z31
+	VSUBPS.BCST couplingCouplingBwdTanhF32AVX512const<>+44(SB), Z30, Z8
+	VSUBPS.BCST couplingCouplingBwdTanhF32AVX512const<>+44(SB), Z31, Z9
 	VSUBPS      Z8, Z22, Z8
 	VSUBPS      Z9, Z23, Z9
 	VFMADD213PS Z8, Z10, Z20
@@ -10896,10 +8954,10 @@ main:
 	VBROADCASTSS (DI), Z25
 	VFMADD231PS  Z26, Z6, Z24
 	VFMADD231PS  Z27, Z7, Z25
-	VMOVUPS      couplingCouplingBwdTanhF32AVX512const<>+704(SB), Z28
-	VMOVUPS      couplingCouplingBwdTanhF32AVX512const<>+704(SB), Z29
-	VXORPS       couplingCouplingBwdTanhF32AVX512const<>+320(SB), Z12, Z2
-	VXORPS       couplingCouplingBwdTanhF32AVX512const<>+320(SB), Z13, Z3
+	VBROADCASTSS couplingCouplingBwdTanhF32AVX512const<>+44(SB), Z28
+	VBROADCASTSS couplingCouplingBwdTanhF32AVX512const<>+44(SB), Z29
+	VXORPS.BCST  couplingCouplingBwdTanhF32AVX512const<>+20(SB), Z12, Z2
+	VXORPS.BCST  couplingCouplingBwdTanhF32AVX512const<>+20(SB), Z13, Z3
 	VFMADD231PS  Z12, Z2, Z28
 	VFMADD231PS  Z13, Z3, Z29
 	VMULPS       Z28, Z24, Z4
@@ -10922,38 +8980,38 @@ one:
 	VMOVUPS      (SI), Z0
 	VBROADCASTSS 4(DI), Z1
 	VMULPS       Z1, Z0, Z2
-	VMOVUPS      couplingCouplingBwdTanhF32AVX512const<>+0(SB), Z3
-	VANDPS       couplingCouplingBwdTanhF32AVX512const<>+64(SB), Z2, Z4
+	VBROADCASTSS couplingCouplingBwdTanhF32AVX512const<>+0(SB), Z3
+	VANDPS.BCST  couplingCouplingBwdTanhF32AVX512const<>+4(SB), Z2, Z4
 	VMINPS       Z4, Z3, Z5
 	VADDPS       Z5, Z5, Z6
-	VMOVUPS      couplingCouplingBwdTanhF32AVX512const<>+128(SB), Z7
+	VBROADCASTSS couplingCouplingBwdTanhF32AVX512const<>+8(SB), Z7
 	VMULPS       Z7, Z6, Z8
 	VRNDSCALEPS  $0x00, Z8, Z9
-	VMOVUPS      couplingCouplingBwdTanhF32AVX512const<>+192(SB), Z10
+	VBROADCASTSS couplingCouplingBwdTanhF32AVX512const<>+12(SB), Z10
 	VFMADD231PS  Z10, Z9, Z6
-	VMOVUPS      couplingCouplingBwdTanhF32AVX512const<>+256(SB), Z11
+	VBROADCASTSS couplingCouplingBwdTanhF32AVX512const<>+16(SB), Z11
 	VMULPS       Z11, Z9, Z12
 	VADDPS       Z12, Z6, Z13
 	VMULPS       Z6, Z6, Z14
-	VXORPS       couplingCouplingBwdTanhF32AVX512const<>+320(SB), Z14, Z15
+	VXORPS.BCST  couplingCouplingBwdTanhF32AVX512const<>+20(SB), Z14, Z15
 	VFMADD231PS  Z6, Z6, Z15
 	VADDPS       Z13, Z6, Z16
 	VFMADD231PS  Z12, Z16, Z15
-	VMOVUPS      couplingCouplingBwdTanhF32AVX512const<>+384(SB), Z17
-	VMOVUPS      couplingCouplingBwdTanhF32AVX512const<>+448(SB), Z18
+	VBROADCASTSS couplingCouplingBwdTanhF32AVX512const<>+24(SB), Z17
+	VBROADCASTSS couplingCouplingBwdTanhF32AVX512const<>+28(SB), Z18
 	VFMADD231PS  Z13, Z17, Z18
-	VMOVUPS      couplingCouplingBwdTanhF32AVX512const<>+512(SB), Z19
+	VBROADCASTSS couplingCouplingBwdTanhF32AVX512const<>+32(SB), Z19
 	VFMADD231PS  Z13, Z18, Z19
-	VMOVUPS      couplingCouplingBwdTanhF32AVX512const<>+576(SB), Z20
+	VBROADCASTSS couplingCouplingBwdTanhF32AVX512const<>+36(SB), Z20
 	VFMADD231PS  Z13, Z19, Z20
-	VMOVUPS      couplingCouplingBwdTanhF32AVX512const<>+640(SB), Z21
+	VBROADCASTSS couplingCouplingBwdTanhF32AVX512const<>+40(SB), Z21
 	VFMADD231PS  Z13, Z20, Z21
 	VFMADD231PS  Z21, Z15, Z12
 	VFMADD231PS  Z21, Z14, Z12
-	VMOVUPS      couplingCouplingBwdTanhF32AVX512const<>+704(SB), Z22
+	VBROADCASTSS couplingCouplingBwdTanhF32AVX512const<>+44(SB), Z22
 	VSCALEFPS    Z9, Z22, Z22
 	VMULPS       Z6, Z22, Z23
-	VMOVUPS      couplingCouplingBwdTanhF32AVX512const<>+704(SB), Z24
+	VBROADCASTSS couplingCouplingBwdTanhF32AVX512const<>+44(SB), Z24
 	VSUBPS       Z24, Z22, Z25
 	VADDPS       Z23, Z25, Z26
 	VSUBPS       Z25, Z26, Z27
@@ -10962,7 +9020,7 @@ one:
 	VADDPS       Z28, Z26, Z29
 	VSUBPS       Z26, Z29, Z30
 	VSUBPS       Z30, Z28, Z31
-	VMOVUPS      couplingCouplingBwdTanhF32AVX512const<>+768(SB), Z0
+	VBROADCASTSS couplingCouplingBwdTanhF32AVX512const<>+48(SB), Z0
 	VADDPS       Z0, Z29, Z1
 	VSUBPS       Z29, Z1, Z3
 	VSUBPS       Z3, Z1, Z4
@@ -10970,48 +9028,48 @@ one:
 	VSUBPS       Z3, Z0, Z7
 	VADDPS       Z7, Z5, Z8
 	VADDPS       Z31, Z8, Z10
-	VMOVUPS      couplingCouplingBwdTanhF32AVX512const<>+704(SB), Z11
+	VBROADCASTSS couplingCouplingBwdTanhF32AVX512const<>+44(SB), Z11
 	VDIVPS       Z1, Z11, Z16
 	VMULPS       Z16, Z29, Z17
-	VXORPS       couplingCouplingBwdTanhF32AVX512const<>+320(SB), Z17, Z18
+	VXORPS.BCST  couplingCouplingBwdTanhF32AVX512const<>+20(SB), Z17, Z18
 	VFMADD231PS  Z1, Z18, Z29
 	VADDPS       Z31, Z29, Z19
 	VFMADD231PS  Z10, Z18, Z19
 	VFMADD231PS  Z16, Z19, Z17
-	VANDPS       couplingCouplingBwdTanhF32AVX512const<>+320(SB), Z2, Z13
-	VANDPS       couplingCouplingBwdTanhF32AVX512const<>+64(SB), Z17, Z20
+	VANDPS.BCST  couplingCouplingBwdTanhF32AVX512const<>+20(SB), Z2, Z13
+	VANDPS.BCST  couplingCouplingBwdTanhF32AVX512const<>+4(SB), Z17, Z20
 	VORPS        Z13, Z20, Z20
 	VBROADCASTSS 8(DI), Z15
 	VMULPS       Z20, Z15, Z14
 	VMOVUPS      (DX), Z21
 
 	// x = clamp(x, lo, hi); NaN passes (x is the second source)
-	VMOVUPS couplingCouplingBwdTanhF32AVX512const<>+832(SB), Z9
-	VMINPS  Z14, Z9, Z14
-	VMOVUPS couplingCouplingBwdTanhF32AVX512const<>+896(SB), Z9
-	VMAXPS  Z14, Z9, Z14
+	VBROADCASTSS couplingCouplingBwdTanhF32AVX512const<>+52(SB), Z9
+	VMINPS       Z14, Z9, Z14
+	VBROADCASTSS couplingCouplingBwdTanhF32AVX512const<>+56(SB), Z9
+	VMAXPS       Z14, Z9, Z14
 
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
 	// kept in the low bits; k = kb - 1.5*2^mant exactly
-	VMOVUPS     couplingCouplingBwdTanhF32AVX512const<>+960(SB), Z24
-	VFMADD231PS couplingCouplingBwdTanhF32AVX512const<>+128(SB), Z14, Z24
-	VSUBPS      couplingCouplingBwdTanhF32AVX512const<>+960(SB), Z24, Z6
+	VBROADCASTSS     couplingCouplingBwdTanhF32AVX512const<>+60(SB), Z24
+	VFMADD231PS.BCST couplingCouplingBwdTanhF32AVX512const<>+8(SB), Z14, Z24
+	VSUBPS.BCST      couplingCouplingBwdTanhF32AVX512const<>+60(SB), Z24, Z6
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PS couplingCouplingBwdTanhF32AVX512const<>+1024(SB), Z6, Z14
-	VFNMADD231PS couplingCouplingBwdTanhF32AVX512const<>+1088(SB), Z6, Z14
+	VFNMADD231PS.BCST couplingCouplingBwdTanhF32AVX512const<>+64(SB), Z6, Z14
+	VFNMADD231PS.BCST couplingCouplingBwdTanhF32AVX512const<>+68(SB), Z6, Z14
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPS      Z14, Z14, Z25
-	VMOVUPS     couplingCouplingBwdTanhF32AVX512const<>+384(SB), Z9
-	VFMADD213PS couplingCouplingBwdTanhF32AVX512const<>+448(SB), Z14, Z9
-	VFMADD213PS couplingCouplingBwdTanhF32AVX512const<>+512(SB), Z14, Z9
-	VFMADD213PS couplingCouplingBwdTanhF32AVX512const<>+576(SB), Z14, Z9
-	VFMADD213PS couplingCouplingBwdTanhF32AVX512const<>+640(SB), Z14, Z9
+	VMULPS           Z14, Z14, Z25
+	VBROADCASTSS     couplingCouplingBwdTanhF32AVX512const<>+24(SB), Z9
+	VFMADD213PS.BCST couplingCouplingBwdTanhF32AVX512const<>+28(SB), Z14, Z9
+	VFMADD213PS.BCST couplingCouplingBwdTanhF32AVX512const<>+32(SB), Z14, Z9
+	VFMADD213PS.BCST couplingCouplingBwdTanhF32AVX512const<>+36(SB), Z14, Z9
+	VFMADD213PS.BCST couplingCouplingBwdTanhF32AVX512const<>+40(SB), Z14, Z9
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPS      couplingCouplingBwdTanhF32AVX512const<>+704(SB), Z14, Z23
-	VSUBPS      couplingCouplingBwdTanhF32AVX512const<>+704(SB), Z23, Z27
+	VADDPS.BCST couplingCouplingBwdTanhF32AVX512const<>+44(SB), Z14, Z23
+	VSUBPS.BCST couplingCouplingBwdTanhF32AVX512const<>+44(SB), Z23, Z27
 	VSUBPS      Z27, Z14, Z27
 	VFMADD213PS Z27, Z25, Z9
 	VADDPS      Z9, Z23, Z23
@@ -11022,8 +9080,8 @@ one:
 	VMOVUPS      (BX), Z12
 	VBROADCASTSS (DI), Z26
 	VFMADD231PS  Z12, Z22, Z26
-	VMOVUPS      couplingCouplingBwdTanhF32AVX512const<>+704(SB), Z28
-	VXORPS       couplingCouplingBwdTanhF32AVX512const<>+320(SB), Z20, Z30
+	VBROADCASTSS couplingCouplingBwdTanhF32AVX512const<>+44(SB), Z28
+	VXORPS.BCST  couplingCouplingBwdTanhF32AVX512const<>+20(SB), Z20, Z30
 	VFMADD231PS  Z20, Z30, Z28
 	VMULPS       Z28, Z26, Z4
 	VMOVUPS      Z22, (AX)
@@ -11041,294 +9099,24 @@ done:
 	RET
 
 DATA couplingCouplingBwdTanhF32AVX512const<>+0(SB)/4, $0x41200000
-DATA couplingCouplingBwdTanhF32AVX512const<>+4(SB)/4, $0x41200000
-DATA couplingCouplingBwdTanhF32AVX512const<>+8(SB)/4, $0x41200000
-DATA couplingCouplingBwdTanhF32AVX512const<>+12(SB)/4, $0x41200000
-DATA couplingCouplingBwdTanhF32AVX512const<>+16(SB)/4, $0x41200000
-DATA couplingCouplingBwdTanhF32AVX512const<>+20(SB)/4, $0x41200000
-DATA couplingCouplingBwdTanhF32AVX512const<>+24(SB)/4, $0x41200000
-DATA couplingCouplingBwdTanhF32AVX512const<>+28(SB)/4, $0x41200000
-DATA couplingCouplingBwdTanhF32AVX512const<>+32(SB)/4, $0x41200000
-DATA couplingCouplingBwdTanhF32AVX512const<>+36(SB)/4, $0x41200000
-DATA couplingCouplingBwdTanhF32AVX512const<>+40(SB)/4, $0x41200000
-DATA couplingCouplingBwdTanhF32AVX512const<>+44(SB)/4, $0x41200000
-DATA couplingCouplingBwdTanhF32AVX512const<>+48(SB)/4, $0x41200000
-DATA couplingCouplingBwdTanhF32AVX512const<>+52(SB)/4, $0x41200000
-DATA couplingCouplingBwdTanhF32AVX512const<>+56(SB)/4, $0x41200000
-DATA couplingCouplingBwdTanhF32AVX512const<>+60(SB)/4, $0x41200000
-DATA couplingCouplingBwdTanhF32AVX512const<>+64(SB)/4, $0x7fffffff
-DATA couplingCouplingBwdTanhF32AVX512const<>+68(SB)/4, $0x7fffffff
-DATA couplingCouplingBwdTanhF32AVX512const<>+72(SB)/4, $0x7fffffff
-DATA couplingCouplingBwdTanhF32AVX512const<>+76(SB)/4, $0x7fffffff
-DATA couplingCouplingBwdTanhF32AVX512const<>+80(SB)/4, $0x7fffffff
-DATA couplingCouplingBwdTanhF32AVX512const<>+84(SB)/4, $0x7fffffff
-DATA couplingCouplingBwdTanhF32AVX512const<>+88(SB)/4, $0x7fffffff
-DATA couplingCouplingBwdTanhF32AVX512const<>+92(SB)/4, $0x7fffffff
-DATA couplingCouplingBwdTanhF32AVX512const<>+96(SB)/4, $0x7fffffff
-DATA couplingCouplingBwdTanhF32AVX512const<>+100(SB)/4, $0x7fffffff
-DATA couplingCouplingBwdTanhF32AVX512const<>+104(SB)/4, $0x7fffffff
-DATA couplingCouplingBwdTanhF32AVX512const<>+108(SB)/4, $0x7fffffff
-DATA couplingCouplingBwdTanhF32AVX512const<>+112(SB)/4, $0x7fffffff
-DATA couplingCouplingBwdTanhF32AVX512const<>+116(SB)/4, $0x7fffffff
-DATA couplingCouplingBwdTanhF32AVX512const<>+120(SB)/4, $0x7fffffff
-DATA couplingCouplingBwdTanhF32AVX512const<>+124(SB)/4, $0x7fffffff
-DATA couplingCouplingBwdTanhF32AVX512const<>+128(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingBwdTanhF32AVX512const<>+132(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingBwdTanhF32AVX512const<>+136(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingBwdTanhF32AVX512const<>+140(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingBwdTanhF32AVX512const<>+144(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingBwdTanhF32AVX512const<>+148(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingBwdTanhF32AVX512const<>+152(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingBwdTanhF32AVX512const<>+156(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingBwdTanhF32AVX512const<>+160(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingBwdTanhF32AVX512const<>+164(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingBwdTanhF32AVX512const<>+168(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingBwdTanhF32AVX512const<>+172(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingBwdTanhF32AVX512const<>+176(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingBwdTanhF32AVX512const<>+180(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingBwdTanhF32AVX512const<>+184(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingBwdTanhF32AVX512const<>+188(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingBwdTanhF32AVX512const<>+192(SB)/4, $0xbf318000
-DATA couplingCouplingBwdTanhF32AVX512const<>+196(SB)/4, $0xbf318000
-DATA couplingCouplingBwdTanhF32AVX512const<>+200(SB)/4, $0xbf318000
-DATA couplingCouplingBwdTanhF32AVX512const<>+204(SB)/4, $0xbf318000
-DATA couplingCouplingBwdTanhF32AVX512const<>+208(SB)/4, $0xbf318000
-DATA couplingCouplingBwdTanhF32AVX512const<>+212(SB)/4, $0xbf318000
-DATA couplingCouplingBwdTanhF32AVX512const<>+216(SB)/4, $0xbf318000
-DATA couplingCouplingBwdTanhF32AVX512const<>+220(SB)/4, $0xbf318000
-DATA couplingCouplingBwdTanhF32AVX512const<>+224(SB)/4, $0xbf318000
-DATA couplingCouplingBwdTanhF32AVX512const<>+228(SB)/4, $0xbf318000
-DATA couplingCouplingBwdTanhF32AVX512const<>+232(SB)/4, $0xbf318000
-DATA couplingCouplingBwdTanhF32AVX512const<>+236(SB)/4, $0xbf318000
-DATA couplingCouplingBwdTanhF32AVX512const<>+240(SB)/4, $0xbf318000
-DATA couplingCouplingBwdTanhF32AVX512const<>+244(SB)/4, $0xbf318000
-DATA couplingCouplingBwdTanhF32AVX512const<>+248(SB)/4, $0xbf318000
-DATA couplingCouplingBwdTanhF32AVX512const<>+252(SB)/4, $0xbf318000
-DATA couplingCouplingBwdTanhF32AVX512const<>+256(SB)/4, $0x395e8083
-DATA couplingCouplingBwdTanhF32AVX512const<>+260(SB)/4, $0x395e8083
-DATA couplingCouplingBwdTanhF32AVX512const<>+264(SB)/4, $0x395e8083
-DATA couplingCouplingBwdTanhF32AVX512const<>+268(SB)/4, $0x395e8083
-DATA couplingCouplingBwdTanhF32AVX512const<>+272(SB)/4, $0x395e8083
-DATA couplingCouplingBwdTanhF32AVX512const<>+276(SB)/4, $0x395e8083
-DATA couplingCouplingBwdTanhF32AVX512const<>+280(SB)/4, $0x395e8083
-DATA couplingCouplingBwdTanhF32AVX512const<>+284(SB)/4, $0x395e8083
-DATA couplingCouplingBwdTanhF32AVX512const<>+288(SB)/4, $0x395e8083
-DATA couplingCouplingBwdTanhF32AVX512const<>+292(SB)/4, $0x395e8083
-DATA couplingCouplingBwdTanhF32AVX512const<>+296(SB)/4, $0x395e8083
-DATA couplingCouplingBwdTanhF32AVX512const<>+300(SB)/4, $0x395e8083
-DATA couplingCouplingBwdTanhF32AVX512const<>+304(SB)/4, $0x395e8083
-DATA couplingCouplingBwdTanhF32AVX512const<>+308(SB)/4, $0x395e8083
-DATA couplingCouplingBwdTanhF32AVX512const<>+312(SB)/4, $0x395e8083
-DATA couplingCouplingBwdTanhF32AVX512const<>+316(SB)/4, $0x395e8083
-DATA couplingCouplingBwdTanhF32AVX512const<>+320(SB)/4, $0x80000000
-DATA couplingCouplingBwdTanhF32AVX512const<>+324(SB)/4, $0x80000000
-DATA couplingCouplingBwdTanhF32AVX512const<>+328(SB)/4, $0x80000000
-DATA couplingCouplingBwdTanhF32AVX512const<>+332(SB)/4, $0x80000000
-DATA couplingCouplingBwdTanhF32AVX512const<>+336(SB)/4, $0x80000000
-DATA couplingCouplingBwdTanhF32AVX512const<>+340(SB)/4, $0x80000000
-DATA couplingCouplingBwdTanhF32AVX512const<>+344(SB)/4, $0x80000000
-DATA couplingCouplingBwdTanhF32AVX512const<>+348(SB)/4, $0x80000000
-DATA couplingCouplingBwdTanhF32AVX512const<>+352(SB)/4, $0x80000000
-DATA couplingCouplingBwdTanhF32AVX512const<>+356(SB)/4, $0x80000000
-DATA couplingCouplingBwdTanhF32AVX512const<>+360(SB)/4, $0x80000000
-DATA couplingCouplingBwdTanhF32AVX512const<>+364(SB)/4, $0x80000000
-DATA couplingCouplingBwdTanhF32AVX512const<>+368(SB)/4, $0x80000000
-DATA couplingCouplingBwdTanhF32AVX512const<>+372(SB)/4, $0x80000000
-DATA couplingCouplingBwdTanhF32AVX512const<>+376(SB)/4, $0x80000000
-DATA couplingCouplingBwdTanhF32AVX512const<>+380(SB)/4, $0x80000000
-DATA couplingCouplingBwdTanhF32AVX512const<>+384(SB)/4, $0x3ab51200
-DATA couplingCouplingBwdTanhF32AVX512const<>+388(SB)/4, $0x3ab51200
-DATA couplingCouplingBwdTanhF32AVX512const<>+392(SB)/4, $0x3ab51200
-DATA couplingCouplingBwdTanhF32AVX512const<>+396(SB)/4, $0x3ab51200
-DATA couplingCouplingBwdTanhF32AVX512const<>+400(SB)/4, $0x3ab51200
-DATA couplingCouplingBwdTanhF32AVX512const<>+404(SB)/4, $0x3ab51200
-DATA couplingCouplingBwdTanhF32AVX512const<>+408(SB)/4, $0x3ab51200
-DATA couplingCouplingBwdTanhF32AVX512const<>+412(SB)/4, $0x3ab51200
-DATA couplingCouplingBwdTanhF32AVX512const<>+416(SB)/4, $0x3ab51200
-DATA couplingCouplingBwdTanhF32AVX512const<>+420(SB)/4, $0x3ab51200
-DATA couplingCouplingBwdTanhF32AVX512const<>+424(SB)/4, $0x3ab51200
-DATA couplingCouplingBwdTanhF32AVX512const<>+428(SB)/4, $0x3ab51200
-DATA couplingCouplingBwdTanhF32AVX512const<>+432(SB)/4, $0x3ab51200
-DATA couplingCouplingBwdTanhF32AVX512const<>+436(SB)/4, $0x3ab51200
-DATA couplingCouplingBwdTanhF32AVX512const<>+440(SB)/4, $0x3ab51200
-DATA couplingCouplingBwdTanhF32AVX512const<>+444(SB)/4, $0x3ab51200
-DATA couplingCouplingBwdTanhF32AVX512const<>+448(SB)/4, $0x3c091d01
-DATA couplingCouplingBwdTanhF32AVX512const<>+452(SB)/4, $0x3c091d01
-DATA couplingCouplingBwdTanhF32AVX512const<>+456(SB)/4, $0x3c091d01
-DATA couplingCouplingBwdTanhF32AVX512const<>+460(SB)/4, $0x3c091d01
-DATA couplingCouplingBwdTanhF32AVX512const<>+464(SB)/4, $0x3c091d01
-DATA couplingCouplingBwdTanhF32AVX512const<>+468(SB)/4, $0x3c091d01
-DATA couplingCouplingBwdTanhF32AVX512const<>+472(SB)/4, $0x3c091d01
-DATA couplingCouplingBwdTanhF32AVX512const<>+476(SB)/4, $0x3c091d01
-DATA couplingCouplingBwdTanhF32AVX512const<>+480(SB)/4, $0x3c091d01
-DATA couplingCouplingBwdTanhF32AVX512const<>+484(SB)/4, $0x3c091d01
-DATA couplingCouplingBwdTanhF32AVX512const<>+488(SB)/4, $0x3c091d01
-DATA couplingCouplingBwdTanhF32AVX512const<>+492(SB)/4, $0x3c091d01
-DATA couplingCouplingBwdTanhF32AVX512const<>+496(SB)/4, $0x3c091d01
-DATA couplingCouplingBwdTanhF32AVX512const<>+500(SB)/4, $0x3c091d01
-DATA couplingCouplingBwdTanhF32AVX512const<>+504(SB)/4, $0x3c091d01
-DATA couplingCouplingBwdTanhF32AVX512const<>+508(SB)/4, $0x3c091d01
-DATA couplingCouplingBwdTanhF32AVX512const<>+512(SB)/4, $0x3d2aac79
-DATA couplingCouplingBwdTanhF32AVX512const<>+516(SB)/4, $0x3d2aac79
-DATA couplingCouplingBwdTanhF32AVX512const<>+520(SB)/4, $0x3d2aac79
-DATA couplingCouplingBwdTanhF32AVX512const<>+524(SB)/4, $0x3d2aac79
-DATA couplingCouplingBwdTanhF32AVX512const<>+528(SB)/4, $0x3d2aac79
-DATA couplingCouplingBwdTanhF32AVX512const<>+532(SB)/4, $0x3d2aac79
-DATA couplingCouplingBwdTanhF32AVX512const<>+536(SB)/4, $0x3d2aac79
-DATA couplingCouplingBwdTanhF32AVX512const<>+540(SB)/4, $0x3d2aac79
-DATA couplingCouplingBwdTanhF32AVX512const<>+544(SB)/4, $0x3d2aac79
-DATA couplingCouplingBwdTanhF32AVX512const<>+548(SB)/4, $0x3d2aac79
-DATA couplingCouplingBwdTanhF32AVX512const<>+552(SB)/4, $0x3d2aac79
-DATA couplingCouplingBwdTanhF32AVX512const<>+556(SB)/4, $0x3d2aac79
-DATA couplingCouplingBwdTanhF32AVX512const<>+560(SB)/4, $0x3d2aac79
-DATA couplingCouplingBwdTanhF32AVX512const<>+564(SB)/4, $0x3d2aac79
-DATA couplingCouplingBwdTanhF32AVX512const<>+568(SB)/4, $0x3d2aac79
-DATA couplingCouplingBwdTanhF32AVX512const<>+572(SB)/4, $0x3d2aac79
-DATA couplingCouplingBwdTanhF32AVX512const<>+576(SB)/4, $0x3e2aaa49
-DATA couplingCouplingBwdTanhF32AVX512const<>+580(SB)/4, $0x3e2aaa49
-DATA couplingCouplingBwdTanhF32AVX512const<>+584(SB)/4, $0x3e2aaa49
-DATA couplingCouplingBwdTanhF32AVX512const<>+588(SB)/4, $0x3e2aaa49
-DATA couplingCouplingBwdTanhF32AVX512const<>+592(SB)/4, $0x3e2aaa49
-DATA couplingCouplingBwdTanhF32AVX512const<>+596(SB)/4, $0x3e2aaa49
-DATA couplingCouplingBwdTanhF32AVX512const<>+600(SB)/4, $0x3e2aaa49
-DATA couplingCouplingBwdTanhF32AVX512const<>+604(SB)/4, $0x3e2aaa49
-DATA couplingCouplingBwdTanhF32AVX512const<>+608(SB)/4, $0x3e2aaa49
-DATA couplingCouplingBwdTanhF32AVX512const<>+612(SB)/4, $0x3e2aaa49
-DATA couplingCouplingBwdTanhF32AVX512const<>+616(SB)/4, $0x3e2aaa49
-DATA couplingCouplingBwdTanhF32AVX512const<>+620(SB)/4, $0x3e2aaa49
-DATA couplingCouplingBwdTanhF32AVX512const<>+624(SB)/4, $0x3e2aaa49
-DATA couplingCouplingBwdTanhF32AVX512const<>+628(SB)/4, $0x3e2aaa49
-DATA couplingCouplingBwdTanhF32AVX512const<>+632(SB)/4, $0x3e2aaa49
-DATA couplingCouplingBwdTanhF32AVX512const<>+636(SB)/4, $0x3e2aaa49
-DATA couplingCouplingBwdTanhF32AVX512const<>+640(SB)/4, $0x3efffffe
-DATA couplingCouplingBwdTanhF32AVX512const<>+644(SB)/4, $0x3efffffe
-DATA couplingCouplingBwdTanhF32AVX512const<>+648(SB)/4, $0x3efffffe
-DATA couplingCouplingBwdTanhF32AVX512const<>+652(SB)/4, $0x3efffffe
-DATA couplingCouplingBwdTanhF32AVX512const<>+656(SB)/4, $0x3efffffe
-DATA couplingCouplingBwdTanhF32AVX512const<>+660(SB)/4, $0x3efffffe
-DATA couplingCouplingBwdTanhF32AVX512const<>+664(SB)/4, $0x3efffffe
-DATA couplingCouplingBwdTanhF32AVX512const<>+668(SB)/4, $0x3efffffe
-DATA couplingCouplingBwdTanhF32AVX512const<>+672(SB)/4, $0x3efffffe
-DATA couplingCouplingBwdTanhF32AVX512const<>+676(SB)/4, $0x3efffffe
-DATA couplingCouplingBwdTanhF32AVX512const<>+680(SB)/4, $0x3efffffe
-DATA couplingCouplingBwdTanhF32AVX512const<>+684(SB)/4, $0x3efffffe
-DATA couplingCouplingBwdTanhF32AVX512const<>+688(SB)/4, $0x3efffffe
-DATA couplingCouplingBwdTanhF32AVX512const<>+692(SB)/4, $0x3efffffe
-DATA couplingCouplingBwdTanhF32AVX512const<>+696(SB)/4, $0x3efffffe
-DATA couplingCouplingBwdTanhF32AVX512const<>+700(SB)/4, $0x3efffffe
-DATA couplingCouplingBwdTanhF32AVX512const<>+704(SB)/4, $0x3f800000
-DATA couplingCouplingBwdTanhF32AVX512const<>+708(SB)/4, $0x3f800000
-DATA couplingCouplingBwdTanhF32AVX512const<>+712(SB)/4, $0x3f800000
-DATA couplingCouplingBwdTanhF32AVX512const<>+716(SB)/4, $0x3f800000
-DATA couplingCouplingBwdTanhF32AVX512const<>+720(SB)/4, $0x3f800000
-DATA couplingCouplingBwdTanhF32AVX512const<>+724(SB)/4, $0x3f800000
-DATA couplingCouplingBwdTanhF32AVX512const<>+728(SB)/4, $0x3f800000
-DATA couplingCouplingBwdTanhF32AVX512const<>+732(SB)/4, $0x3f800000
-DATA couplingCouplingBwdTanhF32AVX512const<>+736(SB)/4, $0x3f800000
-DATA couplingCouplingBwdTanhF32AVX512const<>+740(SB)/4, $0x3f800000
-DATA couplingCouplingBwdTanhF32AVX512const<>+744(SB)/4, $0x3f800000
-DATA couplingCouplingBwdTanhF32AVX512const<>+748(SB)/4, $0x3f800000
-DATA couplingCouplingBwdTanhF32AVX512const<>+752(SB)/4, $0x3f800000
-DATA couplingCouplingBwdTanhF32AVX512const<>+756(SB)/4, $0x3f800000
-DATA couplingCouplingBwdTanhF32AVX512const<>+760(SB)/4, $0x3f800000
-DATA couplingCouplingBwdTanhF32AVX512const<>+764(SB)/4, $0x3f800000
-DATA couplingCouplingBwdTanhF32AVX512const<>+768(SB)/4, $0x40000000
-DATA couplingCouplingBwdTanhF32AVX512const<>+772(SB)/4, $0x40000000
-DATA couplingCouplingBwdTanhF32AVX512const<>+776(SB)/4, $0x40000000
-DATA couplingCouplingBwdTanhF32AVX512const<>+780(SB)/4, $0x40000000
-DATA couplingCouplingBwdTanhF32AVX512const<>+784(SB)/4, $0x40000000
-DATA couplingCouplingBwdTanhF32AVX512const<>+788(SB)/4, $0x40000000
-DATA couplingCouplingBwdTanhF32AVX512const<>+792(SB)/4, $0x40000000
-DATA couplingCouplingBwdTanhF32AVX512const<>+796(SB)/4, $0x40000000
-DATA couplingCouplingBwdTanhF32AVX512const<>+800(SB)/4, $0x40000000
-DATA couplingCouplingBwdTanhF32AVX512const<>+804(SB)/4, $0x40000000
-DATA couplingCouplingBwdTanhF32AVX512const<>+808(SB)/4, $0x40000000
-DATA couplingCouplingBwdTanhF32AVX512const<>+812(SB)/4, $0x40000000
-DATA couplingCouplingBwdTanhF32AVX512const<>+816(SB)/4, $0x40000000
-DATA couplingCouplingBwdTanhF32AVX512const<>+820(SB)/4, $0x40000000
-DATA couplingCouplingBwdTanhF32AVX512const<>+824(SB)/4, $0x40000000
-DATA couplingCouplingBwdTanhF32AVX512const<>+828(SB)/4, $0x40000000
-DATA couplingCouplingBwdTanhF32AVX512const<>+832(SB)/4, $0x42b20000
-DATA couplingCouplingBwdTanhF32AVX512const<>+836(SB)/4, $0x42b20000
-DATA couplingCouplingBwdTanhF32AVX512const<>+840(SB)/4, $0x42b20000
-DATA couplingCouplingBwdTanhF32AVX512const<>+844(SB)/4, $0x42b20000
-DATA couplingCouplingBwdTanhF32AVX512const<>+848(SB)/4, $0x42b20000
-DATA couplingCouplingBwdTanhF32AVX512const<>+852(SB)/4, $0x42b20000
-DATA couplingCouplingBwdTanhF32AVX512const<>+856(SB)/4, $0x42b20000
-DATA couplingCouplingBwdTanhF32AVX512const<>+860(SB)/4, $0x42b20000
-DATA couplingCouplingBwdTanhF32AVX512const<>+864(SB)/4, $0x42b20000
-DATA couplingCouplingBwdTanhF32AVX512const<>+868(SB)/4, $0x42b20000
-DATA couplingCouplingBwdTanhF32AVX512const<>+872(SB)/4, $0x42b20000
-DATA couplingCouplingBwdTanhF32AVX512const<>+876(SB)/4, $0x42b20000
-DATA couplingCouplingBwdTanhF32AVX512const<>+880(SB)/4, $0x42b20000
-DATA couplingCouplingBwdTanhF32AVX512const<>+884(SB)/4, $0x42b20000
-DATA couplingCouplingBwdTanhF32AVX512const<>+888(SB)/4, $0x42b20000
-DATA couplingCouplingBwdTanhF32AVX512const<>+892(SB)/4, $0x42b20000
-DATA couplingCouplingBwdTanhF32AVX512const<>+896(SB)/4, $0xc2d00000
-DATA couplingCouplingBwdTanhF32AVX512const<>+900(SB)/4, $0xc2d00000
-DATA couplingCouplingBwdTanhF32AVX512const<>+904(SB)/4, $0xc2d00000
-DATA couplingCouplingBwdTanhF32AVX512const<>+908(SB)/4, $0xc2d00000
-DATA couplingCouplingBwdTanhF32AVX512const<>+912(SB)/4, $0xc2d00000
-DATA couplingCouplingBwdTanhF32AVX512const<>+916(SB)/4, $0xc2d00000
-DATA couplingCouplingBwdTanhF32AVX512const<>+920(SB)/4, $0xc2d00000
-DATA couplingCouplingBwdTanhF32AVX512const<>+924(SB)/4, $0xc2d00000
-DATA couplingCouplingBwdTanhF32AVX512const<>+928(SB)/4, $0xc2d00000
-DATA couplingCouplingBwdTanhF32AVX512const<>+932(SB)/4, $0xc2d00000
-DATA couplingCouplingBwdTanhF32AVX512const<>+936(SB)/4, $0xc2d00000
-DATA couplingCouplingBwdTanhF32AVX512const<>+940(SB)/4, $0xc2d00000
-DATA couplingCouplingBwdTanhF32AVX512const<>+944(SB)/4, $0xc2d00000
-DATA couplingCouplingBwdTanhF32AVX512const<>+948(SB)/4, $0xc2d00000
-DATA couplingCouplingBwdTanhF32AVX512const<>+952(SB)/4, $0xc2d00000
-DATA couplingCouplingBwdTanhF32AVX512const<>+956(SB)/4, $0xc2d00000
-DATA couplingCouplingBwdTanhF32AVX512const<>+960(SB)/4, $0x4b400000
-DATA couplingCouplingBwdTanhF32AVX512const<>+964(SB)/4, $0x4b400000
-DATA couplingCouplingBwdTanhF32AVX512const<>+968(SB)/4, $0x4b400000
-DATA couplingCouplingBwdTanhF32AVX512const<>+972(SB)/4, $0x4b400000
-DATA couplingCouplingBwdTanhF32AVX512const<>+976(SB)/4, $0x4b400000
-DATA couplingCouplingBwdTanhF32AVX512const<>+980(SB)/4, $0x4b400000
-DATA couplingCouplingBwdTanhF32AVX512const<>+984(SB)/4, $0x4b400000
-DATA couplingCouplingBwdTanhF32AVX512const<>+988(SB)/4, $0x4b400000
-DATA couplingCouplingBwdTanhF32AVX512const<>+992(SB)/4, $0x4b400000
-DATA couplingCouplingBwdTanhF32AVX512const<>+996(SB)/4, $0x4b400000
-DATA couplingCouplingBwdTanhF32AVX512const<>+1000(SB)/4, $0x4b400000
-DATA couplingCouplingBwdTanhF32AVX512const<>+1004(SB)/4, $0x4b400000
-DATA couplingCouplingBwdTanhF32AVX512const<>+1008(SB)/4, $0x4b400000
-DATA couplingCouplingBwdTanhF32AVX512const<>+1012(SB)/4, $0x4b400000
-DATA couplingCouplingBwdTanhF32AVX512const<>+1016(SB)/4, $0x4b400000
-DATA couplingCouplingBwdTanhF32AVX512const<>+1020(SB)/4, $0x4b400000
-DATA couplingCouplingBwdTanhF32AVX512const<>+1024(SB)/4, $0x3f318000
-DATA couplingCouplingBwdTanhF32AVX512const<>+1028(SB)/4, $0x3f318000
-DATA couplingCouplingBwdTanhF32AVX512const<>+1032(SB)/4, $0x3f318000
-DATA couplingCouplingBwdTanhF32AVX512const<>+1036(SB)/4, $0x3f318000
-DATA couplingCouplingBwdTanhF32AVX512const<>+1040(SB)/4, $0x3f318000
-DATA couplingCouplingBwdTanhF32AVX512const<>+1044(SB)/4, $0x3f318000
-DATA couplingCouplingBwdTanhF32AVX512const<>+1048(SB)/4, $0x3f318000
-DATA couplingCouplingBwdTanhF32AVX512const<>+1052(SB)/4, $0x3f318000
-DATA couplingCouplingBwdTanhF32AVX512const<>+1056(SB)/4, $0x3f318000
-DATA couplingCouplingBwdTanhF32AVX512const<>+1060(SB)/4, $0x3f318000
-DATA couplingCouplingBwdTanhF32AVX512const<>+1064(SB)/4, $0x3f318000
-DATA couplingCouplingBwdTanhF32AVX512const<>+1068(SB)/4, $0x3f318000
-DATA couplingCouplingBwdTanhF32AVX512const<>+1072(SB)/4, $0x3f318000
-DATA couplingCouplingBwdTanhF32AVX512const<>+1076(SB)/4, $0x3f318000
-DATA couplingCouplingBwdTanhF32AVX512const<>+1080(SB)/4, $0x3f318000
-DATA couplingCouplingBwdTanhF32AVX512const<>+1084(SB)/4, $0x3f318000
-DATA couplingCouplingBwdTanhF32AVX512const<>+1088(SB)/4, $0xb95e8083
-DATA couplingCouplingBwdTanhF32AVX512const<>+1092(SB)/4, $0xb95e8083
-DATA couplingCouplingBwdTanhF32AVX512const<>+1096(SB)/4, $0xb95e8083
-DATA couplingCouplingBwdTanhF32AVX512const<>+1100(SB)/4, $0xb95e8083
-DATA couplingCouplingBwdTanhF32AVX512const<>+1104(SB)/4, $0xb95e8083
-DATA couplingCouplingBwdTanhF32AVX512const<>+1108(SB)/4, $0xb95e8083
-DATA couplingCouplingBwdTanhF32AVX512const<>+1112(SB)/4, $0xb95e8083
-DATA couplingCouplingBwdTanhF32AVX512const<>+1116(SB)/4, $0xb95e8083
-DATA couplingCouplingBwdTanhF32AVX512const<>+1120(SB)/4, $0xb95e8083
-DATA couplingCouplingBwdTanhF32AVX512const<>+1124(SB)/4, $0xb95e8083
-DATA couplingCouplingBwdTanhF32AVX512const<>+1128(SB)/4, $0xb95e8083
-DATA couplingCouplingBwdTanhF32AVX512const<>+1132(SB)/4, $0xb95e8083
-DATA couplingCouplingBwdTanhF32AVX512const<>+1136(SB)/4, $0xb95e8083
-DATA couplingCouplingBwdTanhF32AVX512const<>+1140(SB)/4, $0xb95e8083
-DATA couplingCouplingBwdTanhF32AVX512const<>+1144(SB)/4, $0xb95e8083
-DATA couplingCouplingBwdTanhF32AVX512const<>+1148(SB)/4, $0xb95e8083
-GLOBL couplingCouplingBwdTanhF32AVX512const<>(SB), RODATA|NOPTR, $1152
+DATA couplingCouplingBwdTanhF32AVX512const<>+4(SB)/4, $0x7fffffff
+DATA couplingCouplingBwdTanhF32AVX512const<>+8(SB)/4, $0x3fb8aa3b
+DATA couplingCouplingBwdTanhF32AVX512const<>+12(SB)/4, $0xbf318000
+DATA couplingCouplingBwdTanhF32AVX512const<>+16(SB)/4, $0x395e8083
+DATA couplingCouplingBwdTanhF32AVX512const<>+20(SB)/4, $0x80000000
+DATA couplingCouplingBwdTanhF32AVX512const<>+24(SB)/4, $0x3ab51200
+DATA couplingCouplingBwdTanhF32AVX512const<>+28(SB)/4, $0x3c091d01
+DATA couplingCouplingBwdTanhF32AVX512const<>+32(SB)/4, $0x3d2aac79
+DATA couplingCouplingBwdTanhF32AVX512const<>+36(SB)/4, $0x3e2aaa49
+DATA couplingCouplingBwdTanhF32AVX512const<>+40(SB)/4, $0x3efffffe
+DATA couplingCouplingBwdTanhF32AVX512const<>+44(SB)/4, $0x3f800000
+DATA couplingCouplingBwdTanhF32AVX512const<>+48(SB)/4, $0x40000000
+DATA couplingCouplingBwdTanhF32AVX512const<>+52(SB)/4, $0x42b20000
+DATA couplingCouplingBwdTanhF32AVX512const<>+56(SB)/4, $0xc2d00000
+DATA couplingCouplingBwdTanhF32AVX512const<>+60(SB)/4, $0x4b400000
+DATA couplingCouplingBwdTanhF32AVX512const<>+64(SB)/4, $0x3f318000
+DATA couplingCouplingBwdTanhF32AVX512const<>+68(SB)/4, $0xb95e8083
+GLOBL couplingCouplingBwdTanhF32AVX512const<>(SB), RODATA|NOPTR, $72
 
 // func CouplingFwdAtanF64AVX2(y []float64, c []float64, x []float64, s []float64, t []float64, p []float64)
 // Requires: AVX, AVX2, FMA3
@@ -11991,14 +9779,14 @@ main:
 	VBROADCASTSD (DI), Z5
 	VMULPD       Z4, Z0, Z6
 	VMULPD       Z5, Z1, Z7
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+0(SB), Z8
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+0(SB), Z9
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+64(SB), Z10
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+64(SB), Z11
-	VANDPD       couplingCouplingFwdAtanF64AVX512const<>+128(SB), Z6, Z12
-	VANDPD       couplingCouplingFwdAtanF64AVX512const<>+128(SB), Z7, Z13
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+192(SB), Z14
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+192(SB), Z15
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+0(SB), Z8
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+0(SB), Z9
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+8(SB), Z10
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+8(SB), Z11
+	VANDPD.BCST  couplingCouplingFwdAtanF64AVX512const<>+16(SB), Z6, Z12
+	VANDPD.BCST  couplingCouplingFwdAtanF64AVX512const<>+16(SB), Z7, Z13
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+24(SB), Z14
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+24(SB), Z15
 	VCMPPD       $0x1e, Z14, Z12, K2
 	VCMPPD       $0x1e, Z15, Z13, K3
 	VADDPD       Z10, Z12, Z16
@@ -12021,44 +9809,44 @@ main:
 	VBLENDMPD    Z17, Z11, K3, Z1
 	VBLENDMPD    Z26, Z8, K2, Z4
 	VBLENDMPD    Z27, Z9, K3, Z5
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+256(SB), Z14
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+256(SB), Z15
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+32(SB), Z14
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+32(SB), Z15
 	VBLENDMPD    Z14, Z8, K2, Z20
 	VBLENDMPD    Z15, Z9, K3, Z21
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+320(SB), Z18
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+320(SB), Z19
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+40(SB), Z18
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+40(SB), Z19
 	VBLENDMPD    Z18, Z8, K2, Z22
 	VBLENDMPD    Z19, Z9, K3, Z23
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+384(SB), Z24
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+384(SB), Z25
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+48(SB), Z24
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+48(SB), Z25
 	VCMPPD       $0x1e, Z24, Z12, K4
 	VCMPPD       $0x1e, Z25, Z13, K5
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+448(SB), Z28
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+448(SB), Z29
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+56(SB), Z28
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+56(SB), Z29
 	VMINPD       Z12, Z28, Z16
 	VMINPD       Z13, Z29, Z17
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+512(SB), Z26
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+512(SB), Z27
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+64(SB), Z26
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+64(SB), Z27
 	VBLENDMPD    Z26, Z30, K4, Z14
 	VBLENDMPD    Z27, Z31, K5, Z15
 	VBLENDMPD    Z16, Z0, K4, Z18
 	VBLENDMPD    Z17, Z1, K5, Z19
 	VBLENDMPD    Z8, Z4, K4, Z24
 	VBLENDMPD    Z9, Z5, K5, Z25
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+576(SB), Z28
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+576(SB), Z29
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+72(SB), Z28
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+72(SB), Z29
 	VBLENDMPD    Z28, Z20, K4, Z12
 	VBLENDMPD    Z29, Z21, K5, Z13
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+640(SB), Z26
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+640(SB), Z27
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+80(SB), Z26
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+80(SB), Z27
 	VBLENDMPD    Z26, Z22, K4, Z30
 	VBLENDMPD    Z27, Z23, K5, Z31
 	VDIVPD       Z18, Z10, Z16
 	VDIVPD       Z19, Z11, Z17
 	VMULPD       Z16, Z14, Z0
 	VMULPD       Z17, Z15, Z1
-	VXORPD       couplingCouplingFwdAtanF64AVX512const<>+704(SB), Z0, Z8
-	VXORPD       couplingCouplingFwdAtanF64AVX512const<>+704(SB), Z1, Z9
+	VXORPD.BCST  couplingCouplingFwdAtanF64AVX512const<>+88(SB), Z0, Z8
+	VXORPD.BCST  couplingCouplingFwdAtanF64AVX512const<>+88(SB), Z1, Z9
 	VMOVUPD      Z14, Z4
 	VMOVUPD      Z15, Z5
 	VFMADD231PD  Z18, Z8, Z4
@@ -12067,8 +9855,8 @@ main:
 	VFMADD231PD  Z25, Z9, Z5
 	VFMADD231PD  Z16, Z4, Z0
 	VFMADD231PD  Z17, Z5, Z1
-	VXORPD       couplingCouplingFwdAtanF64AVX512const<>+704(SB), Z0, Z28
-	VXORPD       couplingCouplingFwdAtanF64AVX512const<>+704(SB), Z1, Z29
+	VXORPD.BCST  couplingCouplingFwdAtanF64AVX512const<>+88(SB), Z0, Z28
+	VXORPD.BCST  couplingCouplingFwdAtanF64AVX512const<>+88(SB), Z1, Z29
 	VFMADD231PD  Z18, Z28, Z14
 	VFMADD231PD  Z19, Z29, Z15
 	VFMADD231PD  Z24, Z28, Z14
@@ -12077,50 +9865,50 @@ main:
 	VMULPD       Z17, Z15, Z21
 	VMULPD       Z0, Z0, Z26
 	VMULPD       Z1, Z1, Z27
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+768(SB), Z22
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+768(SB), Z23
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+832(SB), Z8
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+832(SB), Z9
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+96(SB), Z22
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+96(SB), Z23
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+104(SB), Z8
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+104(SB), Z9
 	VFMADD231PD  Z26, Z22, Z8
 	VFMADD231PD  Z27, Z23, Z9
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+896(SB), Z4
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+896(SB), Z5
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+112(SB), Z4
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+112(SB), Z5
 	VFMADD231PD  Z26, Z8, Z4
 	VFMADD231PD  Z27, Z9, Z5
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+960(SB), Z18
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+960(SB), Z19
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+120(SB), Z18
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+120(SB), Z19
 	VFMADD231PD  Z26, Z4, Z18
 	VFMADD231PD  Z27, Z5, Z19
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+1024(SB), Z28
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+1024(SB), Z29
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+128(SB), Z28
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+128(SB), Z29
 	VFMADD231PD  Z26, Z18, Z28
 	VFMADD231PD  Z27, Z19, Z29
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+1088(SB), Z24
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+1088(SB), Z25
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+136(SB), Z24
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+136(SB), Z25
 	VFMADD231PD  Z26, Z28, Z24
 	VFMADD231PD  Z27, Z29, Z25
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+1152(SB), Z14
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+1152(SB), Z15
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+144(SB), Z14
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+144(SB), Z15
 	VFMADD231PD  Z26, Z24, Z14
 	VFMADD231PD  Z27, Z25, Z15
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+1216(SB), Z16
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+1216(SB), Z17
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+152(SB), Z16
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+152(SB), Z17
 	VFMADD231PD  Z26, Z14, Z16
 	VFMADD231PD  Z27, Z15, Z17
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+1280(SB), Z22
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+1280(SB), Z23
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+160(SB), Z22
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+160(SB), Z23
 	VFMADD231PD  Z26, Z16, Z22
 	VFMADD231PD  Z27, Z17, Z23
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+1344(SB), Z8
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+1344(SB), Z9
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+168(SB), Z8
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+168(SB), Z9
 	VFMADD231PD  Z26, Z22, Z8
 	VFMADD231PD  Z27, Z23, Z9
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+1408(SB), Z4
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+1408(SB), Z5
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+176(SB), Z4
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+176(SB), Z5
 	VFMADD231PD  Z26, Z8, Z4
 	VFMADD231PD  Z27, Z9, Z5
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+1472(SB), Z18
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+1472(SB), Z19
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+184(SB), Z18
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+184(SB), Z19
 	VFMADD231PD  Z26, Z4, Z18
 	VFMADD231PD  Z27, Z5, Z19
 	VADDPD       Z0, Z12, Z28
@@ -12141,10 +9929,10 @@ main:
 	VFMADD231PD  Z19, Z17, Z9
 	VADDPD       Z8, Z28, Z4
 	VADDPD       Z9, Z29, Z5
-	VANDPD       couplingCouplingFwdAtanF64AVX512const<>+704(SB), Z6, Z24
-	VANDPD       couplingCouplingFwdAtanF64AVX512const<>+704(SB), Z7, Z25
-	VANDPD       couplingCouplingFwdAtanF64AVX512const<>+128(SB), Z4, Z12
-	VANDPD       couplingCouplingFwdAtanF64AVX512const<>+128(SB), Z5, Z13
+	VANDPD.BCST  couplingCouplingFwdAtanF64AVX512const<>+88(SB), Z6, Z24
+	VANDPD.BCST  couplingCouplingFwdAtanF64AVX512const<>+88(SB), Z7, Z25
+	VANDPD.BCST  couplingCouplingFwdAtanF64AVX512const<>+16(SB), Z4, Z12
+	VANDPD.BCST  couplingCouplingFwdAtanF64AVX512const<>+16(SB), Z5, Z13
 	VORPD        Z24, Z12, Z12
 	VORPD        Z25, Z13, Z13
 	VMULPD       Z12, Z2, Z0
@@ -12155,61 +9943,61 @@ main:
 	VMOVUPD      Z1, Z27
 
 	// x = clamp(x, lo, hi); NaN passes (x is the second source)
-	VMOVUPD couplingCouplingFwdAtanF64AVX512const<>+1536(SB), Z30
-	VMOVUPD couplingCouplingFwdAtanF64AVX512const<>+1536(SB), Z31
-	VMINPD  Z26, Z30, Z26
-	VMINPD  Z27, Z31, Z27
-	VMOVUPD couplingCouplingFwdAtanF64AVX512const<>+1600(SB), Z30
-	VMOVUPD couplingCouplingFwdAtanF64AVX512const<>+1600(SB), Z31
-	VMAXPD  Z26, Z30, Z26
-	VMAXPD  Z27, Z31, Z27
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+192(SB), Z30
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+192(SB), Z31
+	VMINPD       Z26, Z30, Z26
+	VMINPD       Z27, Z31, Z27
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+200(SB), Z30
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+200(SB), Z31
+	VMAXPD       Z26, Z30, Z26
+	VMAXPD       Z27, Z31, Z27
 
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
 	// kept in the low bits; k = kb - 1.5*2^mant exactly
-	VMOVUPD     couplingCouplingFwdAtanF64AVX512const<>+1664(SB), Z20
-	VMOVUPD     couplingCouplingFwdAtanF64AVX512const<>+1664(SB), Z21
-	VFMADD231PD couplingCouplingFwdAtanF64AVX512const<>+1728(SB), Z26, Z20
-	VFMADD231PD couplingCouplingFwdAtanF64AVX512const<>+1728(SB), Z27, Z21
-	VSUBPD      couplingCouplingFwdAtanF64AVX512const<>+1664(SB), Z20, Z14
-	VSUBPD      couplingCouplingFwdAtanF64AVX512const<>+1664(SB), Z21, Z15
+	VBROADCASTSD     couplingCouplingFwdAtanF64AVX512const<>+208(SB), Z20
+	VBROADCASTSD     couplingCouplingFwdAtanF64AVX512const<>+208(SB), Z21
+	VFMADD231PD.BCST couplingCouplingFwdAtanF64AVX512const<>+216(SB), Z26, Z20
+	VFMADD231PD.BCST couplingCouplingFwdAtanF64AVX512const<>+216(SB), Z27, Z21
+	VSUBPD.BCST      couplingCouplingFwdAtanF64AVX512const<>+208(SB), Z20, Z14
+	VSUBPD.BCST      couplingCouplingFwdAtanF64AVX512const<>+208(SB), Z21, Z15
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PD couplingCouplingFwdAtanF64AVX512const<>+1792(SB), Z14, Z26
-	VFNMADD231PD couplingCouplingFwdAtanF64AVX512const<>+1792(SB), Z15, Z27
-	VFNMADD231PD couplingCouplingFwdAtanF64AVX512const<>+1856(SB), Z14, Z26
-	VFNMADD231PD couplingCouplingFwdAtanF64AVX512const<>+1856(SB), Z15, Z27
+	VFNMADD231PD.BCST couplingCouplingFwdAtanF64AVX512const<>+224(SB), Z14, Z26
+	VFNMADD231PD.BCST couplingCouplingFwdAtanF64AVX512const<>+224(SB), Z15, Z27
+	VFNMADD231PD.BCST couplingCouplingFwdAtanF64AVX512const<>+232(SB), Z14, Z26
+	VFNMADD231PD.BCST couplingCouplingFwdAtanF64AVX512const<>+232(SB), Z15, Z27
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPD      Z26, Z26, Z22
-	VMULPD      Z27, Z27, Z23
-	VMOVUPD     couplingCouplingFwdAtanF64AVX512const<>+1920(SB), Z30
-	VMOVUPD     couplingCouplingFwdAtanF64AVX512const<>+1920(SB), Z31
-	VMOVUPD     couplingCouplingFwdAtanF64AVX512const<>+1984(SB), Z16
-	VMOVUPD     couplingCouplingFwdAtanF64AVX512const<>+1984(SB), Z17
-	VFMADD213PD couplingCouplingFwdAtanF64AVX512const<>+2048(SB), Z22, Z30
-	VFMADD213PD couplingCouplingFwdAtanF64AVX512const<>+2048(SB), Z23, Z31
-	VFMADD213PD couplingCouplingFwdAtanF64AVX512const<>+2112(SB), Z22, Z16
-	VFMADD213PD couplingCouplingFwdAtanF64AVX512const<>+2112(SB), Z23, Z17
-	VFMADD213PD couplingCouplingFwdAtanF64AVX512const<>+2176(SB), Z22, Z30
-	VFMADD213PD couplingCouplingFwdAtanF64AVX512const<>+2176(SB), Z23, Z31
-	VFMADD213PD couplingCouplingFwdAtanF64AVX512const<>+2240(SB), Z22, Z16
-	VFMADD213PD couplingCouplingFwdAtanF64AVX512const<>+2240(SB), Z23, Z17
-	VFMADD213PD couplingCouplingFwdAtanF64AVX512const<>+2304(SB), Z22, Z30
-	VFMADD213PD couplingCouplingFwdAtanF64AVX512const<>+2304(SB), Z23, Z31
-	VFMADD213PD couplingCouplingFwdAtanF64AVX512const<>+2368(SB), Z22, Z16
-	VFMADD213PD couplingCouplingFwdAtanF64AVX512const<>+2368(SB), Z23, Z17
-	VFMADD213PD couplingCouplingFwdAtanF64AVX512const<>+2432(SB), Z22, Z30
-	VFMADD213PD couplingCouplingFwdAtanF64AVX512const<>+2432(SB), Z23, Z31
-	VFMADD213PD couplingCouplingFwdAtanF64AVX512const<>+2496(SB), Z22, Z16
-	VFMADD213PD couplingCouplingFwdAtanF64AVX512const<>+2496(SB), Z23, Z17
-	VFMADD213PD Z30, Z26, Z16
-	VFMADD213PD Z31, Z27, Z17
+	VMULPD           Z26, Z26, Z22
+	VMULPD           Z27, Z27, Z23
+	VBROADCASTSD     couplingCouplingFwdAtanF64AVX512const<>+240(SB), Z30
+	VBROADCASTSD     couplingCouplingFwdAtanF64AVX512const<>+240(SB), Z31
+	VBROADCASTSD     couplingCouplingFwdAtanF64AVX512const<>+248(SB), Z16
+	VBROADCASTSD     couplingCouplingFwdAtanF64AVX512const<>+248(SB), Z17
+	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+256(SB), Z22, Z30
+	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+256(SB), Z23, Z31
+	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+264(SB), Z22, Z16
+	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+264(SB), Z23, Z17
+	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+272(SB), Z22, Z30
+	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+272(SB), Z23, Z31
+	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+280(SB), Z22, Z16
+	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+280(SB), Z23, Z17
+	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+288(SB), Z22, Z30
+	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+288(SB), Z23, Z31
+	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+296(SB), Z22, Z16
+	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+296(SB), Z23, Z17
+	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+304(SB), Z22, Z30
+	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+304(SB), Z23, Z31
+	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+312(SB), Z22, Z16
+	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+312(SB), Z23, Z17
+	VFMADD213PD      Z30, Z26, Z16
+	VFMADD213PD      Z31, Z27, Z17
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPD      couplingCouplingFwdAtanF64AVX512const<>+64(SB), Z26, Z18
-	VADDPD      couplingCouplingFwdAtanF64AVX512const<>+64(SB), Z27, Z19
-	VSUBPD      couplingCouplingFwdAtanF64AVX512const<>+64(SB), Z18, Z28
-	VSUBPD      couplingCouplingFwdAtanF64AVX512const<>+64(SB), Z19, Z29
+	VADDPD.BCST couplingCouplingFwdAtanF64AVX512const<>+8(SB), Z26, Z18
+	VADDPD.BCST couplingCouplingFwdAtanF64AVX512const<>+8(SB), Z27, Z19
+	VSUBPD.BCST couplingCouplingFwdAtanF64AVX512const<>+8(SB), Z18, Z28
+	VSUBPD.BCST couplingCouplingFwdAtanF64AVX512const<>+8(SB), Z19, Z29
 	VSUBPD      Z28, Z26, Z28
 	VSUBPD      Z29, Z27, Z29
 	VFMADD213PD Z28, Z22, Z16
@@ -12243,10 +10031,10 @@ one:
 	VBROADCASTSD 8(DI), Z1
 	VBROADCASTSD (DI), Z2
 	VMULPD       Z2, Z0, Z3
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+0(SB), Z4
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+64(SB), Z5
-	VANDPD       couplingCouplingFwdAtanF64AVX512const<>+128(SB), Z3, Z6
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+192(SB), Z7
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+0(SB), Z4
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+8(SB), Z5
+	VANDPD.BCST  couplingCouplingFwdAtanF64AVX512const<>+16(SB), Z3, Z6
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+24(SB), Z7
 	VCMPPD       $0x1e, Z7, Z6, K2
 	VADDPD       Z5, Z6, Z8
 	VSUBPD       Z6, Z8, Z9
@@ -12258,56 +10046,56 @@ one:
 	VBLENDMPD    Z14, Z6, K2, Z15
 	VBLENDMPD    Z8, Z5, K2, Z16
 	VBLENDMPD    Z13, Z4, K2, Z17
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+256(SB), Z18
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+32(SB), Z18
 	VBLENDMPD    Z18, Z4, K2, Z19
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+320(SB), Z20
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+40(SB), Z20
 	VBLENDMPD    Z20, Z4, K2, Z21
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+384(SB), Z22
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+48(SB), Z22
 	VCMPPD       $0x1e, Z22, Z6, K3
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+448(SB), Z23
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+56(SB), Z23
 	VMINPD       Z6, Z23, Z24
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+512(SB), Z25
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+64(SB), Z25
 	VBLENDMPD    Z25, Z15, K3, Z26
 	VBLENDMPD    Z24, Z16, K3, Z27
 	VBLENDMPD    Z4, Z17, K3, Z28
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+576(SB), Z29
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+72(SB), Z29
 	VBLENDMPD    Z29, Z19, K3, Z30
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+640(SB), Z31
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+80(SB), Z31
 	VBLENDMPD    Z31, Z21, K3, Z0
 	VDIVPD       Z27, Z5, Z2
 	VMULPD       Z2, Z26, Z7
-	VXORPD       couplingCouplingFwdAtanF64AVX512const<>+704(SB), Z7, Z10
+	VXORPD.BCST  couplingCouplingFwdAtanF64AVX512const<>+88(SB), Z7, Z10
 	VMOVUPD      Z26, Z9
 	VFMADD231PD  Z27, Z10, Z9
 	VFMADD231PD  Z28, Z10, Z9
 	VFMADD231PD  Z2, Z9, Z7
-	VXORPD       couplingCouplingFwdAtanF64AVX512const<>+704(SB), Z7, Z11
+	VXORPD.BCST  couplingCouplingFwdAtanF64AVX512const<>+88(SB), Z7, Z11
 	VFMADD231PD  Z27, Z11, Z26
 	VFMADD231PD  Z28, Z11, Z26
 	VMULPD       Z2, Z26, Z12
 	VMULPD       Z7, Z7, Z14
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+768(SB), Z8
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+832(SB), Z13
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+96(SB), Z8
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+104(SB), Z13
 	VFMADD231PD  Z14, Z8, Z13
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+896(SB), Z18
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+112(SB), Z18
 	VFMADD231PD  Z14, Z13, Z18
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+960(SB), Z20
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+120(SB), Z20
 	VFMADD231PD  Z14, Z18, Z20
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+1024(SB), Z22
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+128(SB), Z22
 	VFMADD231PD  Z14, Z20, Z22
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+1088(SB), Z23
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+136(SB), Z23
 	VFMADD231PD  Z14, Z22, Z23
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+1152(SB), Z6
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+144(SB), Z6
 	VFMADD231PD  Z14, Z23, Z6
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+1216(SB), Z25
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+152(SB), Z25
 	VFMADD231PD  Z14, Z6, Z25
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+1280(SB), Z15
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+160(SB), Z15
 	VFMADD231PD  Z14, Z25, Z15
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+1344(SB), Z24
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+168(SB), Z24
 	VFMADD231PD  Z14, Z15, Z24
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+1408(SB), Z16
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+176(SB), Z16
 	VFMADD231PD  Z14, Z24, Z16
-	VMOVUPD      couplingCouplingFwdAtanF64AVX512const<>+1472(SB), Z4
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+184(SB), Z4
 	VFMADD231PD  Z14, Z16, Z4
 	VADDPD       Z7, Z30, Z17
 	VSUBPD       Z30, Z17, Z29
@@ -12318,46 +10106,46 @@ one:
 	VFMADD231PD  Z21, Z12, Z10
 	VFMADD231PD  Z4, Z31, Z10
 	VADDPD       Z10, Z17, Z9
-	VANDPD       couplingCouplingFwdAtanF64AVX512const<>+704(SB), Z3, Z11
-	VANDPD       couplingCouplingFwdAtanF64AVX512const<>+128(SB), Z9, Z27
+	VANDPD.BCST  couplingCouplingFwdAtanF64AVX512const<>+88(SB), Z3, Z11
+	VANDPD.BCST  couplingCouplingFwdAtanF64AVX512const<>+16(SB), Z9, Z27
 	VORPD        Z11, Z27, Z27
 	VMULPD       Z27, Z1, Z28
 	VMOVUPD      (DX), Z26
 	VMOVUPD      Z28, Z2
 
 	// x = clamp(x, lo, hi); NaN passes (x is the second source)
-	VMOVUPD couplingCouplingFwdAtanF64AVX512const<>+1536(SB), Z8
-	VMINPD  Z2, Z8, Z2
-	VMOVUPD couplingCouplingFwdAtanF64AVX512const<>+1600(SB), Z8
-	VMAXPD  Z2, Z8, Z2
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+192(SB), Z8
+	VMINPD       Z2, Z8, Z2
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+200(SB), Z8
+	VMAXPD       Z2, Z8, Z2
 
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
 	// kept in the low bits; k = kb - 1.5*2^mant exactly
-	VMOVUPD     couplingCouplingFwdAtanF64AVX512const<>+1664(SB), Z18
-	VFMADD231PD couplingCouplingFwdAtanF64AVX512const<>+1728(SB), Z2, Z18
-	VSUBPD      couplingCouplingFwdAtanF64AVX512const<>+1664(SB), Z18, Z13
+	VBROADCASTSD     couplingCouplingFwdAtanF64AVX512const<>+208(SB), Z18
+	VFMADD231PD.BCST couplingCouplingFwdAtanF64AVX512const<>+216(SB), Z2, Z18
+	VSUBPD.BCST      couplingCouplingFwdAtanF64AVX512const<>+208(SB), Z18, Z13
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PD couplingCouplingFwdAtanF64AVX512const<>+1792(SB), Z13, Z2
-	VFNMADD231PD couplingCouplingFwdAtanF64AVX512const<>+1856(SB), Z13, Z2
+	VFNMADD231PD.BCST couplingCouplingFwdAtanF64AVX512const<>+224(SB), Z13, Z2
+	VFNMADD231PD.BCST couplingCouplingFwdAtanF64AVX512const<>+232(SB), Z13, Z2
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPD      Z2, Z2, Z20
-	VMOVUPD     couplingCouplingFwdAtanF64AVX512const<>+1920(SB), Z8
-	VMOVUPD     couplingCouplingFwdAtanF64AVX512const<>+1984(SB), Z22
-	VFMADD213PD couplingCouplingFwdAtanF64AVX512const<>+2048(SB), Z20, Z8
-	VFMADD213PD couplingCouplingFwdAtanF64AVX512const<>+2112(SB), Z20, Z22
-	VFMADD213PD couplingCouplingFwdAtanF64AVX512const<>+2176(SB), Z20, Z8
-	VFMADD213PD couplingCouplingFwdAtanF64AVX512const<>+2240(SB), Z20, Z22
-	VFMADD213PD couplingCouplingFwdAtanF64AVX512const<>+2304(SB), Z20, Z8
-	VFMADD213PD couplingCouplingFwdAtanF64AVX512const<>+2368(SB), Z20, Z22
-	VFMADD213PD couplingCouplingFwdAtanF64AVX512const<>+2432(SB), Z20, Z8
-	VFMADD213PD couplingCouplingFwdAtanF64AVX512const<>+2496(SB), Z20, Z22
-	VFMADD213PD Z8, Z2, Z22
+	VMULPD           Z2, Z2, Z20
+	VBROADCASTSD     couplingCouplingFwdAtanF64AVX512const<>+240(SB), Z8
+	VBROADCASTSD     couplingCouplingFwdAtanF64AVX512const<>+248(SB), Z22
+	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+256(SB), Z20, Z8
+	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+264(SB), Z20, Z22
+	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+272(SB), Z20, Z8
+	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+280(SB), Z20, Z22
+	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+288(SB), Z20, Z8
+	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+296(SB), Z20, Z22
+	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+304(SB), Z20, Z8
+	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+312(SB), Z20, Z22
+	VFMADD213PD      Z8, Z2, Z22
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPD      couplingCouplingFwdAtanF64AVX512const<>+64(SB), Z2, Z23
-	VSUBPD      couplingCouplingFwdAtanF64AVX512const<>+64(SB), Z23, Z6
+	VADDPD.BCST couplingCouplingFwdAtanF64AVX512const<>+8(SB), Z2, Z23
+	VSUBPD.BCST couplingCouplingFwdAtanF64AVX512const<>+8(SB), Z23, Z6
 	VSUBPD      Z6, Z2, Z6
 	VFMADD213PD Z6, Z20, Z22
 	VADDPD      Z22, Z23, Z23
@@ -12381,326 +10169,46 @@ done:
 	RET
 
 DATA couplingCouplingFwdAtanF64AVX512const<>+0(SB)/8, $0x0000000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+8(SB)/8, $0x0000000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+16(SB)/8, $0x0000000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+24(SB)/8, $0x0000000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+32(SB)/8, $0x0000000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+40(SB)/8, $0x0000000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+48(SB)/8, $0x0000000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+56(SB)/8, $0x0000000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+64(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+72(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+80(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+88(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+96(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+104(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+112(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+120(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+128(SB)/8, $0x7fffffffffffffff
-DATA couplingCouplingFwdAtanF64AVX512const<>+136(SB)/8, $0x7fffffffffffffff
-DATA couplingCouplingFwdAtanF64AVX512const<>+144(SB)/8, $0x7fffffffffffffff
-DATA couplingCouplingFwdAtanF64AVX512const<>+152(SB)/8, $0x7fffffffffffffff
-DATA couplingCouplingFwdAtanF64AVX512const<>+160(SB)/8, $0x7fffffffffffffff
-DATA couplingCouplingFwdAtanF64AVX512const<>+168(SB)/8, $0x7fffffffffffffff
-DATA couplingCouplingFwdAtanF64AVX512const<>+176(SB)/8, $0x7fffffffffffffff
-DATA couplingCouplingFwdAtanF64AVX512const<>+184(SB)/8, $0x7fffffffffffffff
-DATA couplingCouplingFwdAtanF64AVX512const<>+192(SB)/8, $0x3fe0000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+200(SB)/8, $0x3fe0000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+208(SB)/8, $0x3fe0000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+216(SB)/8, $0x3fe0000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+224(SB)/8, $0x3fe0000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+232(SB)/8, $0x3fe0000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+240(SB)/8, $0x3fe0000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+248(SB)/8, $0x3fe0000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+256(SB)/8, $0x3fe921fb54442d18
-DATA couplingCouplingFwdAtanF64AVX512const<>+264(SB)/8, $0x3fe921fb54442d18
-DATA couplingCouplingFwdAtanF64AVX512const<>+272(SB)/8, $0x3fe921fb54442d18
-DATA couplingCouplingFwdAtanF64AVX512const<>+280(SB)/8, $0x3fe921fb54442d18
-DATA couplingCouplingFwdAtanF64AVX512const<>+288(SB)/8, $0x3fe921fb54442d18
-DATA couplingCouplingFwdAtanF64AVX512const<>+296(SB)/8, $0x3fe921fb54442d18
-DATA couplingCouplingFwdAtanF64AVX512const<>+304(SB)/8, $0x3fe921fb54442d18
-DATA couplingCouplingFwdAtanF64AVX512const<>+312(SB)/8, $0x3fe921fb54442d18
-DATA couplingCouplingFwdAtanF64AVX512const<>+320(SB)/8, $0x3c81a62633145c07
-DATA couplingCouplingFwdAtanF64AVX512const<>+328(SB)/8, $0x3c81a62633145c07
-DATA couplingCouplingFwdAtanF64AVX512const<>+336(SB)/8, $0x3c81a62633145c07
-DATA couplingCouplingFwdAtanF64AVX512const<>+344(SB)/8, $0x3c81a62633145c07
-DATA couplingCouplingFwdAtanF64AVX512const<>+352(SB)/8, $0x3c81a62633145c07
-DATA couplingCouplingFwdAtanF64AVX512const<>+360(SB)/8, $0x3c81a62633145c07
-DATA couplingCouplingFwdAtanF64AVX512const<>+368(SB)/8, $0x3c81a62633145c07
-DATA couplingCouplingFwdAtanF64AVX512const<>+376(SB)/8, $0x3c81a62633145c07
-DATA couplingCouplingFwdAtanF64AVX512const<>+384(SB)/8, $0x4000000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+392(SB)/8, $0x4000000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+400(SB)/8, $0x4000000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+408(SB)/8, $0x4000000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+416(SB)/8, $0x4000000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+424(SB)/8, $0x4000000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+432(SB)/8, $0x4000000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+440(SB)/8, $0x4000000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+448(SB)/8, $0x43b0000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+456(SB)/8, $0x43b0000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+464(SB)/8, $0x43b0000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+472(SB)/8, $0x43b0000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+480(SB)/8, $0x43b0000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+488(SB)/8, $0x43b0000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+496(SB)/8, $0x43b0000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+504(SB)/8, $0x43b0000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+512(SB)/8, $0xbff0000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+520(SB)/8, $0xbff0000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+528(SB)/8, $0xbff0000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+536(SB)/8, $0xbff0000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+544(SB)/8, $0xbff0000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+552(SB)/8, $0xbff0000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+560(SB)/8, $0xbff0000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+568(SB)/8, $0xbff0000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+576(SB)/8, $0x3ff921fb54442d18
-DATA couplingCouplingFwdAtanF64AVX512const<>+584(SB)/8, $0x3ff921fb54442d18
-DATA couplingCouplingFwdAtanF64AVX512const<>+592(SB)/8, $0x3ff921fb54442d18
-DATA couplingCouplingFwdAtanF64AVX512const<>+600(SB)/8, $0x3ff921fb54442d18
-DATA couplingCouplingFwdAtanF64AVX512const<>+608(SB)/8, $0x3ff921fb54442d18
-DATA couplingCouplingFwdAtanF64AVX512const<>+616(SB)/8, $0x3ff921fb54442d18
-DATA couplingCouplingFwdAtanF64AVX512const<>+624(SB)/8, $0x3ff921fb54442d18
-DATA couplingCouplingFwdAtanF64AVX512const<>+632(SB)/8, $0x3ff921fb54442d18
-DATA couplingCouplingFwdAtanF64AVX512const<>+640(SB)/8, $0x3c91a62633145c07
-DATA couplingCouplingFwdAtanF64AVX512const<>+648(SB)/8, $0x3c91a62633145c07
-DATA couplingCouplingFwdAtanF64AVX512const<>+656(SB)/8, $0x3c91a62633145c07
-DATA couplingCouplingFwdAtanF64AVX512const<>+664(SB)/8, $0x3c91a62633145c07
-DATA couplingCouplingFwdAtanF64AVX512const<>+672(SB)/8, $0x3c91a62633145c07
-DATA couplingCouplingFwdAtanF64AVX512const<>+680(SB)/8, $0x3c91a62633145c07
-DATA couplingCouplingFwdAtanF64AVX512const<>+688(SB)/8, $0x3c91a62633145c07
-DATA couplingCouplingFwdAtanF64AVX512const<>+696(SB)/8, $0x3c91a62633145c07
-DATA couplingCouplingFwdAtanF64AVX512const<>+704(SB)/8, $0x8000000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+712(SB)/8, $0x8000000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+720(SB)/8, $0x8000000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+728(SB)/8, $0x8000000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+736(SB)/8, $0x8000000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+744(SB)/8, $0x8000000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+752(SB)/8, $0x8000000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+760(SB)/8, $0x8000000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+768(SB)/8, $0x3f84b84ec43ecd9f
-DATA couplingCouplingFwdAtanF64AVX512const<>+776(SB)/8, $0x3f84b84ec43ecd9f
-DATA couplingCouplingFwdAtanF64AVX512const<>+784(SB)/8, $0x3f84b84ec43ecd9f
-DATA couplingCouplingFwdAtanF64AVX512const<>+792(SB)/8, $0x3f84b84ec43ecd9f
-DATA couplingCouplingFwdAtanF64AVX512const<>+800(SB)/8, $0x3f84b84ec43ecd9f
-DATA couplingCouplingFwdAtanF64AVX512const<>+808(SB)/8, $0x3f84b84ec43ecd9f
-DATA couplingCouplingFwdAtanF64AVX512const<>+816(SB)/8, $0x3f84b84ec43ecd9f
-DATA couplingCouplingFwdAtanF64AVX512const<>+824(SB)/8, $0x3f84b84ec43ecd9f
-DATA couplingCouplingFwdAtanF64AVX512const<>+832(SB)/8, $0xbf9c180895953df5
-DATA couplingCouplingFwdAtanF64AVX512const<>+840(SB)/8, $0xbf9c180895953df5
-DATA couplingCouplingFwdAtanF64AVX512const<>+848(SB)/8, $0xbf9c180895953df5
-DATA couplingCouplingFwdAtanF64AVX512const<>+856(SB)/8, $0xbf9c180895953df5
-DATA couplingCouplingFwdAtanF64AVX512const<>+864(SB)/8, $0xbf9c180895953df5
-DATA couplingCouplingFwdAtanF64AVX512const<>+872(SB)/8, $0xbf9c180895953df5
-DATA couplingCouplingFwdAtanF64AVX512const<>+880(SB)/8, $0xbf9c180895953df5
-DATA couplingCouplingFwdAtanF64AVX512const<>+888(SB)/8, $0xbf9c180895953df5
-DATA couplingCouplingFwdAtanF64AVX512const<>+896(SB)/8, $0x3fa56f607f646ec3
-DATA couplingCouplingFwdAtanF64AVX512const<>+904(SB)/8, $0x3fa56f607f646ec3
-DATA couplingCouplingFwdAtanF64AVX512const<>+912(SB)/8, $0x3fa56f607f646ec3
-DATA couplingCouplingFwdAtanF64AVX512const<>+920(SB)/8, $0x3fa56f607f646ec3
-DATA couplingCouplingFwdAtanF64AVX512const<>+928(SB)/8, $0x3fa56f607f646ec3
-DATA couplingCouplingFwdAtanF64AVX512const<>+936(SB)/8, $0x3fa56f607f646ec3
-DATA couplingCouplingFwdAtanF64AVX512const<>+944(SB)/8, $0x3fa56f607f646ec3
-DATA couplingCouplingFwdAtanF64AVX512const<>+952(SB)/8, $0x3fa56f607f646ec3
-DATA couplingCouplingFwdAtanF64AVX512const<>+960(SB)/8, $0xbfaa3988128ceb4f
-DATA couplingCouplingFwdAtanF64AVX512const<>+968(SB)/8, $0xbfaa3988128ceb4f
-DATA couplingCouplingFwdAtanF64AVX512const<>+976(SB)/8, $0xbfaa3988128ceb4f
-DATA couplingCouplingFwdAtanF64AVX512const<>+984(SB)/8, $0xbfaa3988128ceb4f
-DATA couplingCouplingFwdAtanF64AVX512const<>+992(SB)/8, $0xbfaa3988128ceb4f
-DATA couplingCouplingFwdAtanF64AVX512const<>+1000(SB)/8, $0xbfaa3988128ceb4f
-DATA couplingCouplingFwdAtanF64AVX512const<>+1008(SB)/8, $0xbfaa3988128ceb4f
-DATA couplingCouplingFwdAtanF64AVX512const<>+1016(SB)/8, $0xbfaa3988128ceb4f
-DATA couplingCouplingFwdAtanF64AVX512const<>+1024(SB)/8, $0x3fadfe97edfe032d
-DATA couplingCouplingFwdAtanF64AVX512const<>+1032(SB)/8, $0x3fadfe97edfe032d
-DATA couplingCouplingFwdAtanF64AVX512const<>+1040(SB)/8, $0x3fadfe97edfe032d
-DATA couplingCouplingFwdAtanF64AVX512const<>+1048(SB)/8, $0x3fadfe97edfe032d
-DATA couplingCouplingFwdAtanF64AVX512const<>+1056(SB)/8, $0x3fadfe97edfe032d
-DATA couplingCouplingFwdAtanF64AVX512const<>+1064(SB)/8, $0x3fadfe97edfe032d
-DATA couplingCouplingFwdAtanF64AVX512const<>+1072(SB)/8, $0x3fadfe97edfe032d
-DATA couplingCouplingFwdAtanF64AVX512const<>+1080(SB)/8, $0x3fadfe97edfe032d
-DATA couplingCouplingFwdAtanF64AVX512const<>+1088(SB)/8, $0xbfb10f31fb584184
-DATA couplingCouplingFwdAtanF64AVX512const<>+1096(SB)/8, $0xbfb10f31fb584184
-DATA couplingCouplingFwdAtanF64AVX512const<>+1104(SB)/8, $0xbfb10f31fb584184
-DATA couplingCouplingFwdAtanF64AVX512const<>+1112(SB)/8, $0xbfb10f31fb584184
-DATA couplingCouplingFwdAtanF64AVX512const<>+1120(SB)/8, $0xbfb10f31fb584184
-DATA couplingCouplingFwdAtanF64AVX512const<>+1128(SB)/8, $0xbfb10f31fb584184
-DATA couplingCouplingFwdAtanF64AVX512const<>+1136(SB)/8, $0xbfb10f31fb584184
-DATA couplingCouplingFwdAtanF64AVX512const<>+1144(SB)/8, $0xbfb10f31fb584184
-DATA couplingCouplingFwdAtanF64AVX512const<>+1152(SB)/8, $0x3fb3b113dd26645d
-DATA couplingCouplingFwdAtanF64AVX512const<>+1160(SB)/8, $0x3fb3b113dd26645d
-DATA couplingCouplingFwdAtanF64AVX512const<>+1168(SB)/8, $0x3fb3b113dd26645d
-DATA couplingCouplingFwdAtanF64AVX512const<>+1176(SB)/8, $0x3fb3b113dd26645d
-DATA couplingCouplingFwdAtanF64AVX512const<>+1184(SB)/8, $0x3fb3b113dd26645d
-DATA couplingCouplingFwdAtanF64AVX512const<>+1192(SB)/8, $0x3fb3b113dd26645d
-DATA couplingCouplingFwdAtanF64AVX512const<>+1200(SB)/8, $0x3fb3b113dd26645d
-DATA couplingCouplingFwdAtanF64AVX512const<>+1208(SB)/8, $0x3fb3b113dd26645d
-DATA couplingCouplingFwdAtanF64AVX512const<>+1216(SB)/8, $0xbfb745cf4cc817f8
-DATA couplingCouplingFwdAtanF64AVX512const<>+1224(SB)/8, $0xbfb745cf4cc817f8
-DATA couplingCouplingFwdAtanF64AVX512const<>+1232(SB)/8, $0xbfb745cf4cc817f8
-DATA couplingCouplingFwdAtanF64AVX512const<>+1240(SB)/8, $0xbfb745cf4cc817f8
-DATA couplingCouplingFwdAtanF64AVX512const<>+1248(SB)/8, $0xbfb745cf4cc817f8
-DATA couplingCouplingFwdAtanF64AVX512const<>+1256(SB)/8, $0xbfb745cf4cc817f8
-DATA couplingCouplingFwdAtanF64AVX512const<>+1264(SB)/8, $0xbfb745cf4cc817f8
-DATA couplingCouplingFwdAtanF64AVX512const<>+1272(SB)/8, $0xbfb745cf4cc817f8
-DATA couplingCouplingFwdAtanF64AVX512const<>+1280(SB)/8, $0x3fbc71c7090f8c07
-DATA couplingCouplingFwdAtanF64AVX512const<>+1288(SB)/8, $0x3fbc71c7090f8c07
-DATA couplingCouplingFwdAtanF64AVX512const<>+1296(SB)/8, $0x3fbc71c7090f8c07
-DATA couplingCouplingFwdAtanF64AVX512const<>+1304(SB)/8, $0x3fbc71c7090f8c07
-DATA couplingCouplingFwdAtanF64AVX512const<>+1312(SB)/8, $0x3fbc71c7090f8c07
-DATA couplingCouplingFwdAtanF64AVX512const<>+1320(SB)/8, $0x3fbc71c7090f8c07
-DATA couplingCouplingFwdAtanF64AVX512const<>+1328(SB)/8, $0x3fbc71c7090f8c07
-DATA couplingCouplingFwdAtanF64AVX512const<>+1336(SB)/8, $0x3fbc71c7090f8c07
-DATA couplingCouplingFwdAtanF64AVX512const<>+1344(SB)/8, $0xbfc249249215e1e7
-DATA couplingCouplingFwdAtanF64AVX512const<>+1352(SB)/8, $0xbfc249249215e1e7
-DATA couplingCouplingFwdAtanF64AVX512const<>+1360(SB)/8, $0xbfc249249215e1e7
-DATA couplingCouplingFwdAtanF64AVX512const<>+1368(SB)/8, $0xbfc249249215e1e7
-DATA couplingCouplingFwdAtanF64AVX512const<>+1376(SB)/8, $0xbfc249249215e1e7
-DATA couplingCouplingFwdAtanF64AVX512const<>+1384(SB)/8, $0xbfc249249215e1e7
-DATA couplingCouplingFwdAtanF64AVX512const<>+1392(SB)/8, $0xbfc249249215e1e7
-DATA couplingCouplingFwdAtanF64AVX512const<>+1400(SB)/8, $0xbfc249249215e1e7
-DATA couplingCouplingFwdAtanF64AVX512const<>+1408(SB)/8, $0x3fc9999999991150
-DATA couplingCouplingFwdAtanF64AVX512const<>+1416(SB)/8, $0x3fc9999999991150
-DATA couplingCouplingFwdAtanF64AVX512const<>+1424(SB)/8, $0x3fc9999999991150
-DATA couplingCouplingFwdAtanF64AVX512const<>+1432(SB)/8, $0x3fc9999999991150
-DATA couplingCouplingFwdAtanF64AVX512const<>+1440(SB)/8, $0x3fc9999999991150
-DATA couplingCouplingFwdAtanF64AVX512const<>+1448(SB)/8, $0x3fc9999999991150
-DATA couplingCouplingFwdAtanF64AVX512const<>+1456(SB)/8, $0x3fc9999999991150
-DATA couplingCouplingFwdAtanF64AVX512const<>+1464(SB)/8, $0x3fc9999999991150
-DATA couplingCouplingFwdAtanF64AVX512const<>+1472(SB)/8, $0xbfd5555555555516
-DATA couplingCouplingFwdAtanF64AVX512const<>+1480(SB)/8, $0xbfd5555555555516
-DATA couplingCouplingFwdAtanF64AVX512const<>+1488(SB)/8, $0xbfd5555555555516
-DATA couplingCouplingFwdAtanF64AVX512const<>+1496(SB)/8, $0xbfd5555555555516
-DATA couplingCouplingFwdAtanF64AVX512const<>+1504(SB)/8, $0xbfd5555555555516
-DATA couplingCouplingFwdAtanF64AVX512const<>+1512(SB)/8, $0xbfd5555555555516
-DATA couplingCouplingFwdAtanF64AVX512const<>+1520(SB)/8, $0xbfd5555555555516
-DATA couplingCouplingFwdAtanF64AVX512const<>+1528(SB)/8, $0xbfd5555555555516
-DATA couplingCouplingFwdAtanF64AVX512const<>+1536(SB)/8, $0x4086300000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+1544(SB)/8, $0x4086300000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+1552(SB)/8, $0x4086300000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+1560(SB)/8, $0x4086300000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+1568(SB)/8, $0x4086300000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+1576(SB)/8, $0x4086300000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+1584(SB)/8, $0x4086300000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+1592(SB)/8, $0x4086300000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+1600(SB)/8, $0xc087500000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+1608(SB)/8, $0xc087500000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+1616(SB)/8, $0xc087500000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+1624(SB)/8, $0xc087500000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+1632(SB)/8, $0xc087500000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+1640(SB)/8, $0xc087500000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+1648(SB)/8, $0xc087500000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+1656(SB)/8, $0xc087500000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+1664(SB)/8, $0x4338000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+1672(SB)/8, $0x4338000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+1680(SB)/8, $0x4338000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+1688(SB)/8, $0x4338000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+1696(SB)/8, $0x4338000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+1704(SB)/8, $0x4338000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+1712(SB)/8, $0x4338000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+1720(SB)/8, $0x4338000000000000
-DATA couplingCouplingFwdAtanF64AVX512const<>+1728(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingFwdAtanF64AVX512const<>+1736(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingFwdAtanF64AVX512const<>+1744(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingFwdAtanF64AVX512const<>+1752(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingFwdAtanF64AVX512const<>+1760(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingFwdAtanF64AVX512const<>+1768(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingFwdAtanF64AVX512const<>+1776(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingFwdAtanF64AVX512const<>+1784(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingFwdAtanF64AVX512const<>+1792(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingFwdAtanF64AVX512const<>+1800(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingFwdAtanF64AVX512const<>+1808(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingFwdAtanF64AVX512const<>+1816(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingFwdAtanF64AVX512const<>+1824(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingFwdAtanF64AVX512const<>+1832(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingFwdAtanF64AVX512const<>+1840(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingFwdAtanF64AVX512const<>+1848(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingFwdAtanF64AVX512const<>+1856(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingFwdAtanF64AVX512const<>+1864(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingFwdAtanF64AVX512const<>+1872(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingFwdAtanF64AVX512const<>+1880(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingFwdAtanF64AVX512const<>+1888(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingFwdAtanF64AVX512const<>+1896(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingFwdAtanF64AVX512const<>+1904(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingFwdAtanF64AVX512const<>+1912(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingFwdAtanF64AVX512const<>+1920(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingFwdAtanF64AVX512const<>+1928(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingFwdAtanF64AVX512const<>+1936(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingFwdAtanF64AVX512const<>+1944(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingFwdAtanF64AVX512const<>+1952(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingFwdAtanF64AVX512const<>+1960(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingFwdAtanF64AVX512const<>+1968(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingFwdAtanF64AVX512const<>+1976(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingFwdAtanF64AVX512const<>+1984(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingFwdAtanF64AVX512const<>+1992(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingFwdAtanF64AVX512const<>+2000(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingFwdAtanF64AVX512const<>+2008(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingFwdAtanF64AVX512const<>+2016(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingFwdAtanF64AVX512const<>+2024(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingFwdAtanF64AVX512const<>+2032(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingFwdAtanF64AVX512const<>+2040(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingFwdAtanF64AVX512const<>+2048(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingFwdAtanF64AVX512const<>+2056(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingFwdAtanF64AVX512const<>+2064(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingFwdAtanF64AVX512const<>+2072(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingFwdAtanF64AVX512const<>+2080(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingFwdAtanF64AVX512const<>+2088(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingFwdAtanF64AVX512const<>+2096(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingFwdAtanF64AVX512const<>+2104(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingFwdAtanF64AVX512const<>+2112(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingFwdAtanF64AVX512const<>+2120(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingFwdAtanF64AVX512const<>+2128(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingFwdAtanF64AVX512const<>+2136(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingFwdAtanF64AVX512const<>+2144(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingFwdAtanF64AVX512const<>+2152(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingFwdAtanF64AVX512const<>+2160(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingFwdAtanF64AVX512const<>+2168(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingFwdAtanF64AVX512const<>+2176(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingFwdAtanF64AVX512const<>+2184(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingFwdAtanF64AVX512const<>+2192(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingFwdAtanF64AVX512const<>+2200(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingFwdAtanF64AVX512const<>+2208(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingFwdAtanF64AVX512const<>+2216(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingFwdAtanF64AVX512const<>+2224(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingFwdAtanF64AVX512const<>+2232(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingFwdAtanF64AVX512const<>+2240(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingFwdAtanF64AVX512const<>+2248(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingFwdAtanF64AVX512const<>+2256(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingFwdAtanF64AVX512const<>+2264(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingFwdAtanF64AVX512const<>+2272(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingFwdAtanF64AVX512const<>+2280(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingFwdAtanF64AVX512const<>+2288(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingFwdAtanF64AVX512const<>+2296(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingFwdAtanF64AVX512const<>+2304(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingFwdAtanF64AVX512const<>+2312(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingFwdAtanF64AVX512const<>+2320(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingFwdAtanF64AVX512const<>+2328(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingFwdAtanF64AVX512const<>+2336(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingFwdAtanF64AVX512const<>+2344(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingFwdAtanF64AVX512const<>+2352(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingFwdAtanF64AVX512const<>+2360(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingFwdAtanF64AVX512const<>+2368(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingFwdAtanF64AVX512const<>+2376(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingFwdAtanF64AVX512const<>+2384(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingFwdAtanF64AVX512const<>+2392(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingFwdAtanF64AVX512const<>+2400(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingFwdAtanF64AVX512const<>+2408(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingFwdAtanF64AVX512const<>+2416(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingFwdAtanF64AVX512const<>+2424(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingFwdAtanF64AVX512const<>+2432(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingFwdAtanF64AVX512const<>+2440(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingFwdAtanF64AVX512const<>+2448(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingFwdAtanF64AVX512const<>+2456(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingFwdAtanF64AVX512const<>+2464(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingFwdAtanF64AVX512const<>+2472(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingFwdAtanF64AVX512const<>+2480(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingFwdAtanF64AVX512const<>+2488(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingFwdAtanF64AVX512const<>+2496(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingFwdAtanF64AVX512const<>+2504(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingFwdAtanF64AVX512const<>+2512(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingFwdAtanF64AVX512const<>+2520(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingFwdAtanF64AVX512const<>+2528(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingFwdAtanF64AVX512const<>+2536(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingFwdAtanF64AVX512const<>+2544(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingFwdAtanF64AVX512const<>+2552(SB)/8, $0x3fc5555555555558
-GLOBL couplingCouplingFwdAtanF64AVX512const<>(SB), RODATA|NOPTR, $2560
+DATA couplingCouplingFwdAtanF64AVX512const<>+8(SB)/8, $0x3ff0000000000000
+DATA couplingCouplingFwdAtanF64AVX512const<>+16(SB)/8, $0x7fffffffffffffff
+DATA couplingCouplingFwdAtanF64AVX512const<>+24(SB)/8, $0x3fe0000000000000
+DATA couplingCouplingFwdAtanF64AVX512const<>+32(SB)/8, $0x3fe921fb54442d18
+DATA couplingCouplingFwdAtanF64AVX512const<>+40(SB)/8, $0x3c81a62633145c07
+DATA couplingCouplingFwdAtanF64AVX512const<>+48(SB)/8, $0x4000000000000000
+DATA couplingCouplingFwdAtanF64AVX512const<>+56(SB)/8, $0x43b0000000000000
+DATA couplingCouplingFwdAtanF64AVX512const<>+64(SB)/8, $0xbff0000000000000
+DATA couplingCouplingFwdAtanF64AVX512const<>+72(SB)/8, $0x3ff921fb54442d18
+DATA couplingCouplingFwdAtanF64AVX512const<>+80(SB)/8, $0x3c91a62633145c07
+DATA couplingCouplingFwdAtanF64AVX512const<>+88(SB)/8, $0x8000000000000000
+DATA couplingCouplingFwdAtanF64AVX512const<>+96(SB)/8, $0x3f84b84ec43ecd9f
+DATA couplingCouplingFwdAtanF64AVX512const<>+104(SB)/8, $0xbf9c180895953df5
+DATA couplingCouplingFwdAtanF64AVX512const<>+112(SB)/8, $0x3fa56f607f646ec3
+DATA couplingCouplingFwdAtanF64AVX512const<>+120(SB)/8, $0xbfaa3988128ceb4f
+DATA couplingCouplingFwdAtanF64AVX512const<>+128(SB)/8, $0x3fadfe97edfe032d
+DATA couplingCouplingFwdAtanF64AVX512const<>+136(SB)/8, $0xbfb10f31fb584184
+DATA couplingCouplingFwdAtanF64AVX512const<>+144(SB)/8, $0x3fb3b113dd26645d
+DATA couplingCouplingFwdAtanF64AVX512const<>+152(SB)/8, $0xbfb745cf4cc817f8
+DATA couplingCouplingFwdAtanF64AVX512const<>+160(SB)/8, $0x3fbc71c7090f8c07
+DATA couplingCouplingFwdAtanF64AVX512const<>+168(SB)/8, $0xbfc249249215e1e7
+DATA couplingCouplingFwdAtanF64AVX512const<>+176(SB)/8, $0x3fc9999999991150
+DATA couplingCouplingFwdAtanF64AVX512const<>+184(SB)/8, $0xbfd5555555555516
+DATA couplingCouplingFwdAtanF64AVX512const<>+192(SB)/8, $0x4086300000000000
+DATA couplingCouplingFwdAtanF64AVX512const<>+200(SB)/8, $0xc087500000000000
+DATA couplingCouplingFwdAtanF64AVX512const<>+208(SB)/8, $0x4338000000000000
+DATA couplingCouplingFwdAtanF64AVX512const<>+216(SB)/8, $0x3ff71547652b82fe
+DATA couplingCouplingFwdAtanF64AVX512const<>+224(SB)/8, $0x3fe62e42fee00000
+DATA couplingCouplingFwdAtanF64AVX512const<>+232(SB)/8, $0x3dea39ef35793c76
+DATA couplingCouplingFwdAtanF64AVX512const<>+240(SB)/8, $0x3e928b426d1c6cab
+DATA couplingCouplingFwdAtanF64AVX512const<>+248(SB)/8, $0x3e5af6345e154829
+DATA couplingCouplingFwdAtanF64AVX512const<>+256(SB)/8, $0x3efa019939c26883
+DATA couplingCouplingFwdAtanF64AVX512const<>+264(SB)/8, $0x3ec71ddf6a597246
+DATA couplingCouplingFwdAtanF64AVX512const<>+272(SB)/8, $0x3f56c16c1860a28f
+DATA couplingCouplingFwdAtanF64AVX512const<>+280(SB)/8, $0x3f2a01a01b0113fc
+DATA couplingCouplingFwdAtanF64AVX512const<>+288(SB)/8, $0x3fa55555555503c1
+DATA couplingCouplingFwdAtanF64AVX512const<>+296(SB)/8, $0x3f8111111110f7f9
+DATA couplingCouplingFwdAtanF64AVX512const<>+304(SB)/8, $0x3fe0000000000009
+DATA couplingCouplingFwdAtanF64AVX512const<>+312(SB)/8, $0x3fc5555555555558
+GLOBL couplingCouplingFwdAtanF64AVX512const<>(SB), RODATA|NOPTR, $320
 
 // func CouplingFwdAtanF32AVX2(y []float32, c []float32, x []float32, s []float32, t []float32, p []float32)
 // Requires: AVX, AVX2, FMA3
@@ -13479,14 +10987,14 @@ main:
 	VBROADCASTSS (DI), Z5
 	VMULPS       Z4, Z0, Z6
 	VMULPS       Z5, Z1, Z7
-	VMOVUPS      couplingCouplingFwdAtanF32AVX512const<>+0(SB), Z8
-	VMOVUPS      couplingCouplingFwdAtanF32AVX512const<>+0(SB), Z9
-	VMOVUPS      couplingCouplingFwdAtanF32AVX512const<>+64(SB), Z10
-	VMOVUPS      couplingCouplingFwdAtanF32AVX512const<>+64(SB), Z11
-	VANDPS       couplingCouplingFwdAtanF32AVX512const<>+128(SB), Z6, Z12
-	VANDPS       couplingCouplingFwdAtanF32AVX512const<>+128(SB), Z7, Z13
-	VMOVUPS      couplingCouplingFwdAtanF32AVX512const<>+192(SB), Z14
-	VMOVUPS      couplingCouplingFwdAtanF32AVX512const<>+192(SB), Z15
+	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+0(SB), Z8
+	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+0(SB), Z9
+	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+4(SB), Z10
+	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+4(SB), Z11
+	VANDPS.BCST  couplingCouplingFwdAtanF32AVX512const<>+8(SB), Z6, Z12
+	VANDPS.BCST  couplingCouplingFwdAtanF32AVX512const<>+8(SB), Z7, Z13
+	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+12(SB), Z14
+	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+12(SB), Z15
 	VCMPPS       $0x1e, Z14, Z12, K2
 	VCMPPS       $0x1e, Z15, Z13, K3
 	VADDPS       Z10, Z12, Z16
@@ -13509,44 +11017,44 @@ main:
 	VBLENDMPS    Z17, Z11, K3, Z1
 	VBLENDMPS    Z26, Z8, K2, Z4
 	VBLENDMPS    Z27, Z9, K3, Z5
-	VMOVUPS      couplingCouplingFwdAtanF32AVX512const<>+256(SB), Z14
-	VMOVUPS      couplingCouplingFwdAtanF32AVX512const<>+256(SB), Z15
+	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+16(SB), Z14
+	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+16(SB), Z15
 	VBLENDMPS    Z14, Z8, K2, Z20
 	VBLENDMPS    Z15, Z9, K3, Z21
-	VMOVUPS      couplingCouplingFwdAtanF32AVX512const<>+320(SB), Z18
-	VMOVUPS      couplingCouplingFwdAtanF32AVX512const<>+320(SB), Z19
+	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+20(SB), Z18
+	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+20(SB), Z19
 	VBLENDMPS    Z18, Z8, K2, Z22
 	VBLENDMPS    Z19, Z9, K3, Z23
-	VMOVUPS      couplingCouplingFwdAtanF32AVX512const<>+384(SB), Z24
-	VMOVUPS      couplingCouplingFwdAtanF32AVX512const<>+384(SB), Z25
+	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+24(SB), Z24
+	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+24(SB), Z25
 	VCMPPS       $0x1e, Z24, Z12, K4
 	VCMPPS       $0x1e, Z25, Z13, K5
-	VMOVUPS      couplingCouplingFwdAtanF32AVX512const<>+448(SB), Z28
-	VMOVUPS      couplingCouplingFwdAtanF32AVX512const<>+448(SB), Z29
+	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+28(SB), Z28
+	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+28(SB), Z29
 	VMINPS       Z12, Z28, Z16
 	VMINPS       Z13, Z29, Z17
-	VMOVUPS      couplingCouplingFwdAtanF32AVX512const<>+512(SB), Z26
-	VMOVUPS      couplingCouplingFwdAtanF32AVX512const<>+512(SB), Z27
+	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+32(SB), Z26
+	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+32(SB), Z27
 	VBLENDMPS    Z26, Z30, K4, Z14
 	VBLENDMPS    Z27, Z31, K5, Z15
 	VBLENDMPS    Z16, Z0, K4, Z18
 	VBLENDMPS    Z17, Z1, K5, Z19
 	VBLENDMPS    Z8, Z4, K4, Z24
 	VBLENDMPS    Z9, Z5, K5, Z25
-	VMOVUPS      couplingCouplingFwdAtanF32AVX512const<>+576(SB), Z28
-	VMOVUPS      couplingCouplingFwdAtanF32AVX512const<>+576(SB), Z29
+	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+36(SB), Z28
+	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+36(SB), Z29
 	VBLENDMPS    Z28, Z20, K4, Z12
 	VBLENDMPS    Z29, Z21, K5, Z13
-	VMOVUPS      couplingCouplingFwdAtanF32AVX512const<>+640(SB), Z26
-	VMOVUPS      couplingCouplingFwdAtanF32AVX512const<>+640(SB), Z27
+	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+40(SB), Z26
+	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+40(SB), Z27
 	VBLENDMPS    Z26, Z22, K4, Z30
 	VBLENDMPS    Z27, Z23, K5, Z31
 	VDIVPS       Z18, Z10, Z16
 	VDIVPS       Z19, Z11, Z17
 	VMULPS       Z16, Z14, Z0
 	VMULPS       Z17, Z15, Z1
-	VXORPS       couplingCouplingFwdAtanF32AVX512const<>+704(SB), Z0, Z8
-	VXORPS       couplingCouplingFwdAtanF32AVX512const<>+704(SB), Z1, Z9
+	VXORPS.BCST  couplingCouplingFwdAtanF32AVX512const<>+44(SB), Z0, Z8
+	VXORPS.BCST  couplingCouplingFwdAtanF32AVX512const<>+44(SB), Z1, Z9
 	VMOVUPS      Z14, Z4
 	VMOVUPS      Z15, Z5
 	VFMADD231PS  Z18, Z8, Z4
@@ -13555,8 +11063,8 @@ main:
 	VFMADD231PS  Z25, Z9, Z5
 	VFMADD231PS  Z16, Z4, Z0
 	VFMADD231PS  Z17, Z5, Z1
-	VXORPS       couplingCouplingFwdAtanF32AVX512const<>+704(SB), Z0, Z28
-	VXORPS       couplingCouplingFwdAtanF32AVX512const<>+704(SB), Z1, Z29
+	VXORPS.BCST  couplingCouplingFwdAtanF32AVX512const<>+44(SB), Z0, Z28
+	VXORPS.BCST  couplingCouplingFwdAtanF32AVX512const<>+44(SB), Z1, Z29
 	VFMADD231PS  Z18, Z28, Z14
 	VFMADD231PS  Z19, Z29, Z15
 	VFMADD231PS  Z24, Z28, Z14
@@ -13565,26 +11073,26 @@ main:
 	VMULPS       Z17, Z15, Z21
 	VMULPS       Z0, Z0, Z26
 	VMULPS       Z1, Z1, Z27
-	VMOVUPS      couplingCouplingFwdAtanF32AVX512const<>+768(SB), Z22
-	VMOVUPS      couplingCouplingFwdAtanF32AVX512const<>+768(SB), Z23
-	VMOVUPS      couplingCouplingFwdAtanF32AVX512const<>+832(SB), Z8
-	VMOVUPS      couplingCouplingFwdAtanF32AVX512const<>+832(SB), Z9
+	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+48(SB), Z22
+	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+48(SB), Z23
+	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+52(SB), Z8
+	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+52(SB), Z9
 	VFMADD231PS  Z26, Z22, Z8
 	VFMADD231PS  Z27, Z23, Z9
-	VMOVUPS      couplingCouplingFwdAtanF32AVX512const<>+896(SB), Z4
-	VMOVUPS      couplingCouplingFwdAtanF32AVX512const<>+896(SB), Z5
+	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+56(SB), Z4
+	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+56(SB), Z5
 	VFMADD231PS  Z26, Z8, Z4
 	VFMADD231PS  Z27, Z9, Z5
-	VMOVUPS      couplingCouplingFwdAtanF32AVX512const<>+960(SB), Z18
-	VMOVUPS      couplingCouplingFwdAtanF32AVX512const<>+960(SB), Z19
+	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+60(SB), Z18
+	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+60(SB), Z19
 	VFMADD231PS  Z26, Z4, Z18
 	VFMADD231PS  Z27, Z5, Z19
-	VMOVUPS      couplingCouplingFwdAtanF32AVX512const<>+1024(SB), Z28
-	VMOVUPS      couplingCouplingFwdAtanF32AVX512const<>+1024(SB), Z29
+	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+64(SB), Z28
+	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+64(SB), Z29
 	VFMADD231PS  Z26, Z18, Z28
 	VFMADD231PS  Z27, Z19, Z29
-	VMOVUPS      couplingCouplingFwdAtanF32AVX512const<>+1088(SB), Z24
-	VMOVUPS      couplingCouplingFwdAtanF32AVX512const<>+1088(SB), Z25
+	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+68(SB), Z24
+	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+68(SB), Z25
 	VFMADD231PS  Z26, Z28, Z24
 	VFMADD231PS  Z27, Z29, Z25
 	VADDPS       Z0, Z12, Z14
@@ -13605,10 +11113,10 @@ main:
 	VFMADD231PS  Z25, Z9, Z19
 	VADDPS       Z18, Z14, Z28
 	VADDPS       Z19, Z15, Z29
-	VANDPS       couplingCouplingFwdAtanF32AVX512const<>+704(SB), Z6, Z16
-	VANDPS       couplingCouplingFwdAtanF32AVX512const<>+704(SB), Z7, Z17
-	VANDPS       couplingCouplingFwdAtanF32AVX512const<>+128(SB), Z28, Z12
-	VANDPS       couplingCouplingFwdAtanF32AVX512const<>+128(SB), Z29, Z13
+	VANDPS.BCST  couplingCouplingFwdAtanF32AVX512const<>+44(SB), Z6, Z16
+	VANDPS.BCST  couplingCouplingFwdAtanF32AVX512const<>+44(SB), Z7, Z17
+	VANDPS.BCST  couplingCouplingFwdAtanF32AVX512const<>+8(SB), Z28, Z12
+	VANDPS.BCST  couplingCouplingFwdAtanF32AVX512const<>+8(SB), Z29, Z13
 	VORPS        Z16, Z12, Z12
 	VORPS        Z17, Z13, Z13
 	VMULPS       Z12, Z2, Z0
@@ -13619,49 +11127,49 @@ main:
 	VMOVUPS      Z1, Z27
 
 	// x = clamp(x, lo, hi); NaN passes (x is the second source)
-	VMOVUPS couplingCouplingFwdAtanF32AVX512const<>+1152(SB), Z30
-	VMOVUPS couplingCouplingFwdAtanF32AVX512const<>+1152(SB), Z31
-	VMINPS  Z26, Z30, Z26
-	VMINPS  Z27, Z31, Z27
-	VMOVUPS couplingCouplingFwdAtanF32AVX512const<>+1216(SB), Z30
-	VMOVUPS couplingCouplingFwdAtanF32AVX512const<>+1216(SB), Z31
-	VMAXPS  Z26, Z30, Z26
-	VMAXPS  Z27, Z31, Z27
+	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+72(SB), Z30
+	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+72(SB), Z31
+	VMINPS       Z26, Z30, Z26
+	VMINPS       Z27, Z31, Z27
+	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+76(SB), Z30
+	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+76(SB), Z31
+	VMAXPS       Z26, Z30, Z26
+	VMAXPS       Z27, Z31, Z27
 
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
 	// kept in the low bits; k = kb - 1.5*2^mant exactly
-	VMOVUPS     couplingCouplingFwdAtanF32AVX512const<>+1280(SB), Z20
-	VMOVUPS     couplingCouplingFwdAtanF32AVX512const<>+1280(SB), Z21
-	VFMADD231PS couplingCouplingFwdAtanF32AVX512const<>+1344(SB), Z26, Z20
-	VFMADD231PS couplingCouplingFwdAtanF32AVX512const<>+1344(SB), Z27, Z21
-	VSUBPS      couplingCouplingFwdAtanF32AVX512const<>+1280(SB), Z20, Z22
-	VSUBPS      couplingCouplingFwdAtanF32AVX512const<>+1280(SB), Z21, Z23
+	VBROADCASTSS     couplingCouplingFwdAtanF32AVX512const<>+80(SB), Z20
+	VBROADCASTSS     couplingCouplingFwdAtanF32AVX512const<>+80(SB), Z21
+	VFMADD231PS.BCST couplingCouplingFwdAtanF32AVX512const<>+84(SB), Z26, Z20
+	VFMADD231PS.BCST couplingCouplingFwdAtanF32AVX512const<>+84(SB), Z27, Z21
+	VSUBPS.BCST      couplingCouplingFwdAtanF32AVX512const<>+80(SB), Z20, Z22
+	VSUBPS.BCST      couplingCouplingFwdAtanF32AVX512const<>+80(SB), Z21, Z23
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PS couplingCouplingFwdAtanF32AVX512const<>+1408(SB), Z22, Z26
-	VFNMADD231PS couplingCouplingFwdAtanF32AVX512const<>+1408(SB), Z23, Z27
-	VFNMADD231PS couplingCouplingFwdAtanF32AVX512const<>+1472(SB), Z22, Z26
-	VFNMADD231PS couplingCouplingFwdAtanF32AVX512const<>+1472(SB), Z23, Z27
+	VFNMADD231PS.BCST couplingCouplingFwdAtanF32AVX512const<>+88(SB), Z22, Z26
+	VFNMADD231PS.BCST couplingCouplingFwdAtanF32AVX512const<>+88(SB), Z23, Z27
+	VFNMADD231PS.BCST couplingCouplingFwdAtanF32AVX512const<>+92(SB), Z22, Z26
+	VFNMADD231PS.BCST couplingCouplingFwdAtanF32AVX512const<>+92(SB), Z23, Z27
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPS      Z26, Z26, Z4
-	VMULPS      Z27, Z27, Z5
-	VMOVUPS     couplingCouplingFwdAtanF32AVX512const<>+1536(SB), Z30
-	VMOVUPS     couplingCouplingFwdAtanF32AVX512const<>+1536(SB), Z31
-	VFMADD213PS couplingCouplingFwdAtanF32AVX512const<>+1600(SB), Z26, Z30
-	VFMADD213PS couplingCouplingFwdAtanF32AVX512const<>+1600(SB), Z27, Z31
-	VFMADD213PS couplingCouplingFwdAtanF32AVX512const<>+1664(SB), Z26, Z30
-	VFMADD213PS couplingCouplingFwdAtanF32AVX512const<>+1664(SB), Z27, Z31
-	VFMADD213PS couplingCouplingFwdAtanF32AVX512const<>+1728(SB), Z26, Z30
-	VFMADD213PS couplingCouplingFwdAtanF32AVX512const<>+1728(SB), Z27, Z31
-	VFMADD213PS couplingCouplingFwdAtanF32AVX512const<>+1792(SB), Z26, Z30
-	VFMADD213PS couplingCouplingFwdAtanF32AVX512const<>+1792(SB), Z27, Z31
+	VMULPS           Z26, Z26, Z4
+	VMULPS           Z27, Z27, Z5
+	VBROADCASTSS     couplingCouplingFwdAtanF32AVX512const<>+96(SB), Z30
+	VBROADCASTSS     couplingCouplingFwdAtanF32AVX512const<>+96(SB), Z31
+	VFMADD213PS.BCST couplingCouplingFwdAtanF32AVX512const<>+100(SB), Z26, Z30
+	VFMADD213PS.BCST couplingCouplingFwdAtanF32AVX512const<>+100(SB), Z27, Z31
+	VFMADD213PS.BCST couplingCouplingFwdAtanF32AVX512const<>+104(SB), Z26, Z30
+	VFMADD213PS.BCST couplingCouplingFwdAtanF32AVX512const<>+104(SB), Z27, Z31
+	VFMADD213PS.BCST couplingCouplingFwdAtanF32AVX512const<>+108(SB), Z26, Z30
+	VFMADD213PS.BCST couplingCouplingFwdAtanF32AVX512const<>+108(SB), Z27, Z31
+	VFMADD213PS.BCST couplingCouplingFwdAtanF32AVX512const<>+112(SB), Z26, Z30
+	VFMADD213PS.BCST couplingCouplingFwdAtanF32AVX512const<>+112(SB), Z27, Z31
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPS      couplingCouplingFwdAtanF32AVX512const<>+64(SB), Z26, Z8
-	VADDPS      couplingCouplingFwdAtanF32AVX512const<>+64(SB), Z27, Z9
-	VSUBPS      couplingCouplingFwdAtanF32AVX512const<>+64(SB), Z8, Z24
-	VSUBPS      couplingCouplingFwdAtanF32AVX512const<>+64(SB), Z9, Z25
+	VADDPS.BCST couplingCouplingFwdAtanF32AVX512const<>+4(SB), Z26, Z8
+	VADDPS.BCST couplingCouplingFwdAtanF32AVX512const<>+4(SB), Z27, Z9
+	VSUBPS.BCST couplingCouplingFwdAtanF32AVX512const<>+4(SB), Z8, Z24
+	VSUBPS.BCST couplingCouplingFwdAtanF32AVX512const<>+4(SB), Z9, Z25
 	VSUBPS      Z24, Z26, Z24
 	VSUBPS      Z25, Z27, Z25
 	VFMADD213PS Z24, Z4, Z30
@@ -13695,10 +11203,10 @@ one:
 	VBROADCASTSS 4(DI), Z1
 	VBROADCASTSS (DI), Z2
 	VMULPS       Z2, Z0, Z3
-	VMOVUPS      couplingCouplingFwdAtanF32AVX512const<>+0(SB), Z4
-	VMOVUPS      couplingCouplingFwdAtanF32AVX512const<>+64(SB), Z5
-	VANDPS       couplingCouplingFwdAtanF32AVX512const<>+128(SB), Z3, Z6
-	VMOVUPS      couplingCouplingFwdAtanF32AVX512const<>+192(SB), Z7
+	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+0(SB), Z4
+	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+4(SB), Z5
+	VANDPS.BCST  couplingCouplingFwdAtanF32AVX512const<>+8(SB), Z3, Z6
+	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+12(SB), Z7
 	VCMPPS       $0x1e, Z7, Z6, K2
 	VADDPS       Z5, Z6, Z8
 	VSUBPS       Z6, Z8, Z9
@@ -13710,44 +11218,44 @@ one:
 	VBLENDMPS    Z14, Z6, K2, Z15
 	VBLENDMPS    Z8, Z5, K2, Z16
 	VBLENDMPS    Z13, Z4, K2, Z17
-	VMOVUPS      couplingCouplingFwdAtanF32AVX512const<>+256(SB), Z18
+	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+16(SB), Z18
 	VBLENDMPS    Z18, Z4, K2, Z19
-	VMOVUPS      couplingCouplingFwdAtanF32AVX512const<>+320(SB), Z20
+	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+20(SB), Z20
 	VBLENDMPS    Z20, Z4, K2, Z21
-	VMOVUPS      couplingCouplingFwdAtanF32AVX512const<>+384(SB), Z22
+	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+24(SB), Z22
 	VCMPPS       $0x1e, Z22, Z6, K3
-	VMOVUPS      couplingCouplingFwdAtanF32AVX512const<>+448(SB), Z23
+	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+28(SB), Z23
 	VMINPS       Z6, Z23, Z24
-	VMOVUPS      couplingCouplingFwdAtanF32AVX512const<>+512(SB), Z25
+	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+32(SB), Z25
 	VBLENDMPS    Z25, Z15, K3, Z26
 	VBLENDMPS    Z24, Z16, K3, Z27
 	VBLENDMPS    Z4, Z17, K3, Z28
-	VMOVUPS      couplingCouplingFwdAtanF32AVX512const<>+576(SB), Z29
+	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+36(SB), Z29
 	VBLENDMPS    Z29, Z19, K3, Z30
-	VMOVUPS      couplingCouplingFwdAtanF32AVX512const<>+640(SB), Z31
+	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+40(SB), Z31
 	VBLENDMPS    Z31, Z21, K3, Z0
 	VDIVPS       Z27, Z5, Z2
 	VMULPS       Z2, Z26, Z7
-	VXORPS       couplingCouplingFwdAtanF32AVX512const<>+704(SB), Z7, Z10
+	VXORPS.BCST  couplingCouplingFwdAtanF32AVX512const<>+44(SB), Z7, Z10
 	VMOVUPS      Z26, Z9
 	VFMADD231PS  Z27, Z10, Z9
 	VFMADD231PS  Z28, Z10, Z9
 	VFMADD231PS  Z2, Z9, Z7
-	VXORPS       couplingCouplingFwdAtanF32AVX512const<>+704(SB), Z7, Z11
+	VXORPS.BCST  couplingCouplingFwdAtanF32AVX512const<>+44(SB), Z7, Z11
 	VFMADD231PS  Z27, Z11, Z26
 	VFMADD231PS  Z28, Z11, Z26
 	VMULPS       Z2, Z26, Z12
 	VMULPS       Z7, Z7, Z14
-	VMOVUPS      couplingCouplingFwdAtanF32AVX512const<>+768(SB), Z8
-	VMOVUPS      couplingCouplingFwdAtanF32AVX512const<>+832(SB), Z13
+	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+48(SB), Z8
+	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+52(SB), Z13
 	VFMADD231PS  Z14, Z8, Z13
-	VMOVUPS      couplingCouplingFwdAtanF32AVX512const<>+896(SB), Z18
+	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+56(SB), Z18
 	VFMADD231PS  Z14, Z13, Z18
-	VMOVUPS      couplingCouplingFwdAtanF32AVX512const<>+960(SB), Z20
+	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+60(SB), Z20
 	VFMADD231PS  Z14, Z18, Z20
-	VMOVUPS      couplingCouplingFwdAtanF32AVX512const<>+1024(SB), Z22
+	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+64(SB), Z22
 	VFMADD231PS  Z14, Z20, Z22
-	VMOVUPS      couplingCouplingFwdAtanF32AVX512const<>+1088(SB), Z23
+	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+68(SB), Z23
 	VFMADD231PS  Z14, Z22, Z23
 	VADDPS       Z7, Z30, Z6
 	VSUBPS       Z30, Z6, Z25
@@ -13758,40 +11266,40 @@ one:
 	VFMADD231PS  Z16, Z12, Z4
 	VFMADD231PS  Z23, Z24, Z4
 	VADDPS       Z4, Z6, Z17
-	VANDPS       couplingCouplingFwdAtanF32AVX512const<>+704(SB), Z3, Z19
-	VANDPS       couplingCouplingFwdAtanF32AVX512const<>+128(SB), Z17, Z29
+	VANDPS.BCST  couplingCouplingFwdAtanF32AVX512const<>+44(SB), Z3, Z19
+	VANDPS.BCST  couplingCouplingFwdAtanF32AVX512const<>+8(SB), Z17, Z29
 	VORPS        Z19, Z29, Z29
 	VMULPS       Z29, Z1, Z31
 	VMOVUPS      (DX), Z21
 	VMOVUPS      Z31, Z10
 
 	// x = clamp(x, lo, hi); NaN passes (x is the second source)
-	VMOVUPS couplingCouplingFwdAtanF32AVX512const<>+1152(SB), Z9
-	VMINPS  Z10, Z9, Z10
-	VMOVUPS couplingCouplingFwdAtanF32AVX512const<>+1216(SB), Z9
-	VMAXPS  Z10, Z9, Z10
+	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+72(SB), Z9
+	VMINPS       Z10, Z9, Z10
+	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+76(SB), Z9
+	VMAXPS       Z10, Z9, Z10
 
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
 	// kept in the low bits; k = kb - 1.5*2^mant exactly
-	VMOVUPS     couplingCouplingFwdAtanF32AVX512const<>+1280(SB), Z11
-	VFMADD231PS couplingCouplingFwdAtanF32AVX512const<>+1344(SB), Z10, Z11
-	VSUBPS      couplingCouplingFwdAtanF32AVX512const<>+1280(SB), Z11, Z27
+	VBROADCASTSS     couplingCouplingFwdAtanF32AVX512const<>+80(SB), Z11
+	VFMADD231PS.BCST couplingCouplingFwdAtanF32AVX512const<>+84(SB), Z10, Z11
+	VSUBPS.BCST      couplingCouplingFwdAtanF32AVX512const<>+80(SB), Z11, Z27
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PS couplingCouplingFwdAtanF32AVX512const<>+1408(SB), Z27, Z10
-	VFNMADD231PS couplingCouplingFwdAtanF32AVX512const<>+1472(SB), Z27, Z10
+	VFNMADD231PS.BCST couplingCouplingFwdAtanF32AVX512const<>+88(SB), Z27, Z10
+	VFNMADD231PS.BCST couplingCouplingFwdAtanF32AVX512const<>+92(SB), Z27, Z10
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPS      Z10, Z10, Z28
-	VMOVUPS     couplingCouplingFwdAtanF32AVX512const<>+1536(SB), Z9
-	VFMADD213PS couplingCouplingFwdAtanF32AVX512const<>+1600(SB), Z10, Z9
-	VFMADD213PS couplingCouplingFwdAtanF32AVX512const<>+1664(SB), Z10, Z9
-	VFMADD213PS couplingCouplingFwdAtanF32AVX512const<>+1728(SB), Z10, Z9
-	VFMADD213PS couplingCouplingFwdAtanF32AVX512const<>+1792(SB), Z10, Z9
+	VMULPS           Z10, Z10, Z28
+	VBROADCASTSS     couplingCouplingFwdAtanF32AVX512const<>+96(SB), Z9
+	VFMADD213PS.BCST couplingCouplingFwdAtanF32AVX512const<>+100(SB), Z10, Z9
+	VFMADD213PS.BCST couplingCouplingFwdAtanF32AVX512const<>+104(SB), Z10, Z9
+	VFMADD213PS.BCST couplingCouplingFwdAtanF32AVX512const<>+108(SB), Z10, Z9
+	VFMADD213PS.BCST couplingCouplingFwdAtanF32AVX512const<>+112(SB), Z10, Z9
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPS      couplingCouplingFwdAtanF32AVX512const<>+64(SB), Z10, Z26
-	VSUBPS      couplingCouplingFwdAtanF32AVX512const<>+64(SB), Z26, Z2
+	VADDPS.BCST couplingCouplingFwdAtanF32AVX512const<>+4(SB), Z10, Z26
+	VSUBPS.BCST couplingCouplingFwdAtanF32AVX512const<>+4(SB), Z26, Z2
 	VSUBPS      Z2, Z10, Z2
 	VFMADD213PS Z2, Z28, Z9
 	VADDPS      Z9, Z26, Z26
@@ -13815,470 +11323,35 @@ done:
 	RET
 
 DATA couplingCouplingFwdAtanF32AVX512const<>+0(SB)/4, $0x00000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+4(SB)/4, $0x00000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+8(SB)/4, $0x00000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+12(SB)/4, $0x00000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+16(SB)/4, $0x00000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+20(SB)/4, $0x00000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+24(SB)/4, $0x00000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+28(SB)/4, $0x00000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+32(SB)/4, $0x00000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+36(SB)/4, $0x00000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+40(SB)/4, $0x00000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+44(SB)/4, $0x00000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+48(SB)/4, $0x00000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+52(SB)/4, $0x00000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+56(SB)/4, $0x00000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+60(SB)/4, $0x00000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+64(SB)/4, $0x3f800000
-DATA couplingCouplingFwdAtanF32AVX512const<>+68(SB)/4, $0x3f800000
-DATA couplingCouplingFwdAtanF32AVX512const<>+72(SB)/4, $0x3f800000
-DATA couplingCouplingFwdAtanF32AVX512const<>+76(SB)/4, $0x3f800000
-DATA couplingCouplingFwdAtanF32AVX512const<>+80(SB)/4, $0x3f800000
-DATA couplingCouplingFwdAtanF32AVX512const<>+84(SB)/4, $0x3f800000
-DATA couplingCouplingFwdAtanF32AVX512const<>+88(SB)/4, $0x3f800000
-DATA couplingCouplingFwdAtanF32AVX512const<>+92(SB)/4, $0x3f800000
-DATA couplingCouplingFwdAtanF32AVX512const<>+96(SB)/4, $0x3f800000
-DATA couplingCouplingFwdAtanF32AVX512const<>+100(SB)/4, $0x3f800000
-DATA couplingCouplingFwdAtanF32AVX512const<>+104(SB)/4, $0x3f800000
-DATA couplingCouplingFwdAtanF32AVX512const<>+108(SB)/4, $0x3f800000
-DATA couplingCouplingFwdAtanF32AVX512const<>+112(SB)/4, $0x3f800000
-DATA couplingCouplingFwdAtanF32AVX512const<>+116(SB)/4, $0x3f800000
-DATA couplingCouplingFwdAtanF32AVX512const<>+120(SB)/4, $0x3f800000
-DATA couplingCouplingFwdAtanF32AVX512const<>+124(SB)/4, $0x3f800000
-DATA couplingCouplingFwdAtanF32AVX512const<>+128(SB)/4, $0x7fffffff
-DATA couplingCouplingFwdAtanF32AVX512const<>+132(SB)/4, $0x7fffffff
-DATA couplingCouplingFwdAtanF32AVX512const<>+136(SB)/4, $0x7fffffff
-DATA couplingCouplingFwdAtanF32AVX512const<>+140(SB)/4, $0x7fffffff
-DATA couplingCouplingFwdAtanF32AVX512const<>+144(SB)/4, $0x7fffffff
-DATA couplingCouplingFwdAtanF32AVX512const<>+148(SB)/4, $0x7fffffff
-DATA couplingCouplingFwdAtanF32AVX512const<>+152(SB)/4, $0x7fffffff
-DATA couplingCouplingFwdAtanF32AVX512const<>+156(SB)/4, $0x7fffffff
-DATA couplingCouplingFwdAtanF32AVX512const<>+160(SB)/4, $0x7fffffff
-DATA couplingCouplingFwdAtanF32AVX512const<>+164(SB)/4, $0x7fffffff
-DATA couplingCouplingFwdAtanF32AVX512const<>+168(SB)/4, $0x7fffffff
-DATA couplingCouplingFwdAtanF32AVX512const<>+172(SB)/4, $0x7fffffff
-DATA couplingCouplingFwdAtanF32AVX512const<>+176(SB)/4, $0x7fffffff
-DATA couplingCouplingFwdAtanF32AVX512const<>+180(SB)/4, $0x7fffffff
-DATA couplingCouplingFwdAtanF32AVX512const<>+184(SB)/4, $0x7fffffff
-DATA couplingCouplingFwdAtanF32AVX512const<>+188(SB)/4, $0x7fffffff
-DATA couplingCouplingFwdAtanF32AVX512const<>+192(SB)/4, $0x3f000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+196(SB)/4, $0x3f000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+200(SB)/4, $0x3f000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+204(SB)/4, $0x3f000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+208(SB)/4, $0x3f000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+212(SB)/4, $0x3f000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+216(SB)/4, $0x3f000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+220(SB)/4, $0x3f000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+224(SB)/4, $0x3f000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+228(SB)/4, $0x3f000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+232(SB)/4, $0x3f000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+236(SB)/4, $0x3f000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+240(SB)/4, $0x3f000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+244(SB)/4, $0x3f000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+248(SB)/4, $0x3f000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+252(SB)/4, $0x3f000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+256(SB)/4, $0x3f490fdb
-DATA couplingCouplingFwdAtanF32AVX512const<>+260(SB)/4, $0x3f490fdb
-DATA couplingCouplingFwdAtanF32AVX512const<>+264(SB)/4, $0x3f490fdb
-DATA couplingCouplingFwdAtanF32AVX512const<>+268(SB)/4, $0x3f490fdb
-DATA couplingCouplingFwdAtanF32AVX512const<>+272(SB)/4, $0x3f490fdb
-DATA couplingCouplingFwdAtanF32AVX512const<>+276(SB)/4, $0x3f490fdb
-DATA couplingCouplingFwdAtanF32AVX512const<>+280(SB)/4, $0x3f490fdb
-DATA couplingCouplingFwdAtanF32AVX512const<>+284(SB)/4, $0x3f490fdb
-DATA couplingCouplingFwdAtanF32AVX512const<>+288(SB)/4, $0x3f490fdb
-DATA couplingCouplingFwdAtanF32AVX512const<>+292(SB)/4, $0x3f490fdb
-DATA couplingCouplingFwdAtanF32AVX512const<>+296(SB)/4, $0x3f490fdb
-DATA couplingCouplingFwdAtanF32AVX512const<>+300(SB)/4, $0x3f490fdb
-DATA couplingCouplingFwdAtanF32AVX512const<>+304(SB)/4, $0x3f490fdb
-DATA couplingCouplingFwdAtanF32AVX512const<>+308(SB)/4, $0x3f490fdb
-DATA couplingCouplingFwdAtanF32AVX512const<>+312(SB)/4, $0x3f490fdb
-DATA couplingCouplingFwdAtanF32AVX512const<>+316(SB)/4, $0x3f490fdb
-DATA couplingCouplingFwdAtanF32AVX512const<>+320(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingFwdAtanF32AVX512const<>+324(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingFwdAtanF32AVX512const<>+328(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingFwdAtanF32AVX512const<>+332(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingFwdAtanF32AVX512const<>+336(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingFwdAtanF32AVX512const<>+340(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingFwdAtanF32AVX512const<>+344(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingFwdAtanF32AVX512const<>+348(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingFwdAtanF32AVX512const<>+352(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingFwdAtanF32AVX512const<>+356(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingFwdAtanF32AVX512const<>+360(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingFwdAtanF32AVX512const<>+364(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingFwdAtanF32AVX512const<>+368(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingFwdAtanF32AVX512const<>+372(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingFwdAtanF32AVX512const<>+376(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingFwdAtanF32AVX512const<>+380(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingFwdAtanF32AVX512const<>+384(SB)/4, $0x40000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+388(SB)/4, $0x40000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+392(SB)/4, $0x40000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+396(SB)/4, $0x40000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+400(SB)/4, $0x40000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+404(SB)/4, $0x40000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+408(SB)/4, $0x40000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+412(SB)/4, $0x40000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+416(SB)/4, $0x40000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+420(SB)/4, $0x40000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+424(SB)/4, $0x40000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+428(SB)/4, $0x40000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+432(SB)/4, $0x40000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+436(SB)/4, $0x40000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+440(SB)/4, $0x40000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+444(SB)/4, $0x40000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+448(SB)/4, $0x4e800000
-DATA couplingCouplingFwdAtanF32AVX512const<>+452(SB)/4, $0x4e800000
-DATA couplingCouplingFwdAtanF32AVX512const<>+456(SB)/4, $0x4e800000
-DATA couplingCouplingFwdAtanF32AVX512const<>+460(SB)/4, $0x4e800000
-DATA couplingCouplingFwdAtanF32AVX512const<>+464(SB)/4, $0x4e800000
-DATA couplingCouplingFwdAtanF32AVX512const<>+468(SB)/4, $0x4e800000
-DATA couplingCouplingFwdAtanF32AVX512const<>+472(SB)/4, $0x4e800000
-DATA couplingCouplingFwdAtanF32AVX512const<>+476(SB)/4, $0x4e800000
-DATA couplingCouplingFwdAtanF32AVX512const<>+480(SB)/4, $0x4e800000
-DATA couplingCouplingFwdAtanF32AVX512const<>+484(SB)/4, $0x4e800000
-DATA couplingCouplingFwdAtanF32AVX512const<>+488(SB)/4, $0x4e800000
-DATA couplingCouplingFwdAtanF32AVX512const<>+492(SB)/4, $0x4e800000
-DATA couplingCouplingFwdAtanF32AVX512const<>+496(SB)/4, $0x4e800000
-DATA couplingCouplingFwdAtanF32AVX512const<>+500(SB)/4, $0x4e800000
-DATA couplingCouplingFwdAtanF32AVX512const<>+504(SB)/4, $0x4e800000
-DATA couplingCouplingFwdAtanF32AVX512const<>+508(SB)/4, $0x4e800000
-DATA couplingCouplingFwdAtanF32AVX512const<>+512(SB)/4, $0xbf800000
-DATA couplingCouplingFwdAtanF32AVX512const<>+516(SB)/4, $0xbf800000
-DATA couplingCouplingFwdAtanF32AVX512const<>+520(SB)/4, $0xbf800000
-DATA couplingCouplingFwdAtanF32AVX512const<>+524(SB)/4, $0xbf800000
-DATA couplingCouplingFwdAtanF32AVX512const<>+528(SB)/4, $0xbf800000
-DATA couplingCouplingFwdAtanF32AVX512const<>+532(SB)/4, $0xbf800000
-DATA couplingCouplingFwdAtanF32AVX512const<>+536(SB)/4, $0xbf800000
-DATA couplingCouplingFwdAtanF32AVX512const<>+540(SB)/4, $0xbf800000
-DATA couplingCouplingFwdAtanF32AVX512const<>+544(SB)/4, $0xbf800000
-DATA couplingCouplingFwdAtanF32AVX512const<>+548(SB)/4, $0xbf800000
-DATA couplingCouplingFwdAtanF32AVX512const<>+552(SB)/4, $0xbf800000
-DATA couplingCouplingFwdAtanF32AVX512const<>+556(SB)/4, $0xbf800000
-DATA couplingCouplingFwdAtanF32AVX512const<>+560(SB)/4, $0xbf800000
-DATA couplingCouplingFwdAtanF32AVX512const<>+564(SB)/4, $0xbf800000
-DATA couplingCouplingFwdAtanF32AVX512const<>+568(SB)/4, $0xbf800000
-DATA couplingCouplingFwdAtanF32AVX512const<>+572(SB)/4, $0xbf800000
-DATA couplingCouplingFwdAtanF32AVX512const<>+576(SB)/4, $0x3fc90fdb
-DATA couplingCouplingFwdAtanF32AVX512const<>+580(SB)/4, $0x3fc90fdb
-DATA couplingCouplingFwdAtanF32AVX512const<>+584(SB)/4, $0x3fc90fdb
-DATA couplingCouplingFwdAtanF32AVX512const<>+588(SB)/4, $0x3fc90fdb
-DATA couplingCouplingFwdAtanF32AVX512const<>+592(SB)/4, $0x3fc90fdb
-DATA couplingCouplingFwdAtanF32AVX512const<>+596(SB)/4, $0x3fc90fdb
-DATA couplingCouplingFwdAtanF32AVX512const<>+600(SB)/4, $0x3fc90fdb
-DATA couplingCouplingFwdAtanF32AVX512const<>+604(SB)/4, $0x3fc90fdb
-DATA couplingCouplingFwdAtanF32AVX512const<>+608(SB)/4, $0x3fc90fdb
-DATA couplingCouplingFwdAtanF32AVX512const<>+612(SB)/4, $0x3fc90fdb
-DATA couplingCouplingFwdAtanF32AVX512const<>+616(SB)/4, $0x3fc90fdb
-DATA couplingCouplingFwdAtanF32AVX512const<>+620(SB)/4, $0x3fc90fdb
-DATA couplingCouplingFwdAtanF32AVX512const<>+624(SB)/4, $0x3fc90fdb
-DATA couplingCouplingFwdAtanF32AVX512const<>+628(SB)/4, $0x3fc90fdb
-DATA couplingCouplingFwdAtanF32AVX512const<>+632(SB)/4, $0x3fc90fdb
-DATA couplingCouplingFwdAtanF32AVX512const<>+636(SB)/4, $0x3fc90fdb
-DATA couplingCouplingFwdAtanF32AVX512const<>+640(SB)/4, $0xb33bbd2e
-DATA couplingCouplingFwdAtanF32AVX512const<>+644(SB)/4, $0xb33bbd2e
-DATA couplingCouplingFwdAtanF32AVX512const<>+648(SB)/4, $0xb33bbd2e
-DATA couplingCouplingFwdAtanF32AVX512const<>+652(SB)/4, $0xb33bbd2e
-DATA couplingCouplingFwdAtanF32AVX512const<>+656(SB)/4, $0xb33bbd2e
-DATA couplingCouplingFwdAtanF32AVX512const<>+660(SB)/4, $0xb33bbd2e
-DATA couplingCouplingFwdAtanF32AVX512const<>+664(SB)/4, $0xb33bbd2e
-DATA couplingCouplingFwdAtanF32AVX512const<>+668(SB)/4, $0xb33bbd2e
-DATA couplingCouplingFwdAtanF32AVX512const<>+672(SB)/4, $0xb33bbd2e
-DATA couplingCouplingFwdAtanF32AVX512const<>+676(SB)/4, $0xb33bbd2e
-DATA couplingCouplingFwdAtanF32AVX512const<>+680(SB)/4, $0xb33bbd2e
-DATA couplingCouplingFwdAtanF32AVX512const<>+684(SB)/4, $0xb33bbd2e
-DATA couplingCouplingFwdAtanF32AVX512const<>+688(SB)/4, $0xb33bbd2e
-DATA couplingCouplingFwdAtanF32AVX512const<>+692(SB)/4, $0xb33bbd2e
-DATA couplingCouplingFwdAtanF32AVX512const<>+696(SB)/4, $0xb33bbd2e
-DATA couplingCouplingFwdAtanF32AVX512const<>+700(SB)/4, $0xb33bbd2e
-DATA couplingCouplingFwdAtanF32AVX512const<>+704(SB)/4, $0x80000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+708(SB)/4, $0x80000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+712(SB)/4, $0x80000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+716(SB)/4, $0x80000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+720(SB)/4, $0x80000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+724(SB)/4, $0x80000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+728(SB)/4, $0x80000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+732(SB)/4, $0x80000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+736(SB)/4, $0x80000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+740(SB)/4, $0x80000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+744(SB)/4, $0x80000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+748(SB)/4, $0x80000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+752(SB)/4, $0x80000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+756(SB)/4, $0x80000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+760(SB)/4, $0x80000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+764(SB)/4, $0x80000000
-DATA couplingCouplingFwdAtanF32AVX512const<>+768(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingFwdAtanF32AVX512const<>+772(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingFwdAtanF32AVX512const<>+776(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingFwdAtanF32AVX512const<>+780(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingFwdAtanF32AVX512const<>+784(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingFwdAtanF32AVX512const<>+788(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingFwdAtanF32AVX512const<>+792(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingFwdAtanF32AVX512const<>+796(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingFwdAtanF32AVX512const<>+800(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingFwdAtanF32AVX512const<>+804(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingFwdAtanF32AVX512const<>+808(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingFwdAtanF32AVX512const<>+812(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingFwdAtanF32AVX512const<>+816(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingFwdAtanF32AVX512const<>+820(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingFwdAtanF32AVX512const<>+824(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingFwdAtanF32AVX512const<>+828(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingFwdAtanF32AVX512const<>+832(SB)/4, $0xbda3837e
-DATA couplingCouplingFwdAtanF32AVX512const<>+836(SB)/4, $0xbda3837e
-DATA couplingCouplingFwdAtanF32AVX512const<>+840(SB)/4, $0xbda3837e
-DATA couplingCouplingFwdAtanF32AVX512const<>+844(SB)/4, $0xbda3837e
-DATA couplingCouplingFwdAtanF32AVX512const<>+848(SB)/4, $0xbda3837e
-DATA couplingCouplingFwdAtanF32AVX512const<>+852(SB)/4, $0xbda3837e
-DATA couplingCouplingFwdAtanF32AVX512const<>+856(SB)/4, $0xbda3837e
-DATA couplingCouplingFwdAtanF32AVX512const<>+860(SB)/4, $0xbda3837e
-DATA couplingCouplingFwdAtanF32AVX512const<>+864(SB)/4, $0xbda3837e
-DATA couplingCouplingFwdAtanF32AVX512const<>+868(SB)/4, $0xbda3837e
-DATA couplingCouplingFwdAtanF32AVX512const<>+872(SB)/4, $0xbda3837e
-DATA couplingCouplingFwdAtanF32AVX512const<>+876(SB)/4, $0xbda3837e
-DATA couplingCouplingFwdAtanF32AVX512const<>+880(SB)/4, $0xbda3837e
-DATA couplingCouplingFwdAtanF32AVX512const<>+884(SB)/4, $0xbda3837e
-DATA couplingCouplingFwdAtanF32AVX512const<>+888(SB)/4, $0xbda3837e
-DATA couplingCouplingFwdAtanF32AVX512const<>+892(SB)/4, $0xbda3837e
-DATA couplingCouplingFwdAtanF32AVX512const<>+896(SB)/4, $0x3de01243
-DATA couplingCouplingFwdAtanF32AVX512const<>+900(SB)/4, $0x3de01243
-DATA couplingCouplingFwdAtanF32AVX512const<>+904(SB)/4, $0x3de01243
-DATA couplingCouplingFwdAtanF32AVX512const<>+908(SB)/4, $0x3de01243
-DATA couplingCouplingFwdAtanF32AVX512const<>+912(SB)/4, $0x3de01243
-DATA couplingCouplingFwdAtanF32AVX512const<>+916(SB)/4, $0x3de01243
-DATA couplingCouplingFwdAtanF32AVX512const<>+920(SB)/4, $0x3de01243
-DATA couplingCouplingFwdAtanF32AVX512const<>+924(SB)/4, $0x3de01243
-DATA couplingCouplingFwdAtanF32AVX512const<>+928(SB)/4, $0x3de01243
-DATA couplingCouplingFwdAtanF32AVX512const<>+932(SB)/4, $0x3de01243
-DATA couplingCouplingFwdAtanF32AVX512const<>+936(SB)/4, $0x3de01243
-DATA couplingCouplingFwdAtanF32AVX512const<>+940(SB)/4, $0x3de01243
-DATA couplingCouplingFwdAtanF32AVX512const<>+944(SB)/4, $0x3de01243
-DATA couplingCouplingFwdAtanF32AVX512const<>+948(SB)/4, $0x3de01243
-DATA couplingCouplingFwdAtanF32AVX512const<>+952(SB)/4, $0x3de01243
-DATA couplingCouplingFwdAtanF32AVX512const<>+956(SB)/4, $0x3de01243
-DATA couplingCouplingFwdAtanF32AVX512const<>+960(SB)/4, $0xbe122566
-DATA couplingCouplingFwdAtanF32AVX512const<>+964(SB)/4, $0xbe122566
-DATA couplingCouplingFwdAtanF32AVX512const<>+968(SB)/4, $0xbe122566
-DATA couplingCouplingFwdAtanF32AVX512const<>+972(SB)/4, $0xbe122566
-DATA couplingCouplingFwdAtanF32AVX512const<>+976(SB)/4, $0xbe122566
-DATA couplingCouplingFwdAtanF32AVX512const<>+980(SB)/4, $0xbe122566
-DATA couplingCouplingFwdAtanF32AVX512const<>+984(SB)/4, $0xbe122566
-DATA couplingCouplingFwdAtanF32AVX512const<>+988(SB)/4, $0xbe122566
-DATA couplingCouplingFwdAtanF32AVX512const<>+992(SB)/4, $0xbe122566
-DATA couplingCouplingFwdAtanF32AVX512const<>+996(SB)/4, $0xbe122566
-DATA couplingCouplingFwdAtanF32AVX512const<>+1000(SB)/4, $0xbe122566
-DATA couplingCouplingFwdAtanF32AVX512const<>+1004(SB)/4, $0xbe122566
-DATA couplingCouplingFwdAtanF32AVX512const<>+1008(SB)/4, $0xbe122566
-DATA couplingCouplingFwdAtanF32AVX512const<>+1012(SB)/4, $0xbe122566
-DATA couplingCouplingFwdAtanF32AVX512const<>+1016(SB)/4, $0xbe122566
-DATA couplingCouplingFwdAtanF32AVX512const<>+1020(SB)/4, $0xbe122566
-DATA couplingCouplingFwdAtanF32AVX512const<>+1024(SB)/4, $0x3e4ccb76
-DATA couplingCouplingFwdAtanF32AVX512const<>+1028(SB)/4, $0x3e4ccb76
-DATA couplingCouplingFwdAtanF32AVX512const<>+1032(SB)/4, $0x3e4ccb76
-DATA couplingCouplingFwdAtanF32AVX512const<>+1036(SB)/4, $0x3e4ccb76
-DATA couplingCouplingFwdAtanF32AVX512const<>+1040(SB)/4, $0x3e4ccb76
-DATA couplingCouplingFwdAtanF32AVX512const<>+1044(SB)/4, $0x3e4ccb76
-DATA couplingCouplingFwdAtanF32AVX512const<>+1048(SB)/4, $0x3e4ccb76
-DATA couplingCouplingFwdAtanF32AVX512const<>+1052(SB)/4, $0x3e4ccb76
-DATA couplingCouplingFwdAtanF32AVX512const<>+1056(SB)/4, $0x3e4ccb76
-DATA couplingCouplingFwdAtanF32AVX512const<>+1060(SB)/4, $0x3e4ccb76
-DATA couplingCouplingFwdAtanF32AVX512const<>+1064(SB)/4, $0x3e4ccb76
-DATA couplingCouplingFwdAtanF32AVX512const<>+1068(SB)/4, $0x3e4ccb76
-DATA couplingCouplingFwdAtanF32AVX512const<>+1072(SB)/4, $0x3e4ccb76
-DATA couplingCouplingFwdAtanF32AVX512const<>+1076(SB)/4, $0x3e4ccb76
-DATA couplingCouplingFwdAtanF32AVX512const<>+1080(SB)/4, $0x3e4ccb76
-DATA couplingCouplingFwdAtanF32AVX512const<>+1084(SB)/4, $0x3e4ccb76
-DATA couplingCouplingFwdAtanF32AVX512const<>+1088(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingFwdAtanF32AVX512const<>+1092(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingFwdAtanF32AVX512const<>+1096(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingFwdAtanF32AVX512const<>+1100(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingFwdAtanF32AVX512const<>+1104(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingFwdAtanF32AVX512const<>+1108(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingFwdAtanF32AVX512const<>+1112(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingFwdAtanF32AVX512const<>+1116(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingFwdAtanF32AVX512const<>+1120(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingFwdAtanF32AVX512const<>+1124(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingFwdAtanF32AVX512const<>+1128(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingFwdAtanF32AVX512const<>+1132(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingFwdAtanF32AVX512const<>+1136(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingFwdAtanF32AVX512const<>+1140(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingFwdAtanF32AVX512const<>+1144(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingFwdAtanF32AVX512const<>+1148(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingFwdAtanF32AVX512const<>+1152(SB)/4, $0x42b20000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1156(SB)/4, $0x42b20000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1160(SB)/4, $0x42b20000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1164(SB)/4, $0x42b20000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1168(SB)/4, $0x42b20000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1172(SB)/4, $0x42b20000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1176(SB)/4, $0x42b20000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1180(SB)/4, $0x42b20000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1184(SB)/4, $0x42b20000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1188(SB)/4, $0x42b20000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1192(SB)/4, $0x42b20000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1196(SB)/4, $0x42b20000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1200(SB)/4, $0x42b20000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1204(SB)/4, $0x42b20000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1208(SB)/4, $0x42b20000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1212(SB)/4, $0x42b20000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1216(SB)/4, $0xc2d00000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1220(SB)/4, $0xc2d00000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1224(SB)/4, $0xc2d00000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1228(SB)/4, $0xc2d00000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1232(SB)/4, $0xc2d00000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1236(SB)/4, $0xc2d00000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1240(SB)/4, $0xc2d00000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1244(SB)/4, $0xc2d00000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1248(SB)/4, $0xc2d00000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1252(SB)/4, $0xc2d00000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1256(SB)/4, $0xc2d00000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1260(SB)/4, $0xc2d00000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1264(SB)/4, $0xc2d00000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1268(SB)/4, $0xc2d00000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1272(SB)/4, $0xc2d00000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1276(SB)/4, $0xc2d00000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1280(SB)/4, $0x4b400000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1284(SB)/4, $0x4b400000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1288(SB)/4, $0x4b400000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1292(SB)/4, $0x4b400000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1296(SB)/4, $0x4b400000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1300(SB)/4, $0x4b400000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1304(SB)/4, $0x4b400000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1308(SB)/4, $0x4b400000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1312(SB)/4, $0x4b400000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1316(SB)/4, $0x4b400000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1320(SB)/4, $0x4b400000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1324(SB)/4, $0x4b400000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1328(SB)/4, $0x4b400000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1332(SB)/4, $0x4b400000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1336(SB)/4, $0x4b400000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1340(SB)/4, $0x4b400000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1344(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingFwdAtanF32AVX512const<>+1348(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingFwdAtanF32AVX512const<>+1352(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingFwdAtanF32AVX512const<>+1356(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingFwdAtanF32AVX512const<>+1360(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingFwdAtanF32AVX512const<>+1364(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingFwdAtanF32AVX512const<>+1368(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingFwdAtanF32AVX512const<>+1372(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingFwdAtanF32AVX512const<>+1376(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingFwdAtanF32AVX512const<>+1380(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingFwdAtanF32AVX512const<>+1384(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingFwdAtanF32AVX512const<>+1388(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingFwdAtanF32AVX512const<>+1392(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingFwdAtanF32AVX512const<>+1396(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingFwdAtanF32AVX512const<>+1400(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingFwdAtanF32AVX512const<>+1404(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingFwdAtanF32AVX512const<>+1408(SB)/4, $0x3f318000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1412(SB)/4, $0x3f318000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1416(SB)/4, $0x3f318000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1420(SB)/4, $0x3f318000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1424(SB)/4, $0x3f318000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1428(SB)/4, $0x3f318000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1432(SB)/4, $0x3f318000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1436(SB)/4, $0x3f318000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1440(SB)/4, $0x3f318000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1444(SB)/4, $0x3f318000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1448(SB)/4, $0x3f318000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1452(SB)/4, $0x3f318000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1456(SB)/4, $0x3f318000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1460(SB)/4, $0x3f318000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1464(SB)/4, $0x3f318000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1468(SB)/4, $0x3f318000
-DATA couplingCouplingFwdAtanF32AVX512const<>+1472(SB)/4, $0xb95e8083
-DATA couplingCouplingFwdAtanF32AVX512const<>+1476(SB)/4, $0xb95e8083
-DATA couplingCouplingFwdAtanF32AVX512const<>+1480(SB)/4, $0xb95e8083
-DATA couplingCouplingFwdAtanF32AVX512const<>+1484(SB)/4, $0xb95e8083
-DATA couplingCouplingFwdAtanF32AVX512const<>+1488(SB)/4, $0xb95e8083
-DATA couplingCouplingFwdAtanF32AVX512const<>+1492(SB)/4, $0xb95e8083
-DATA couplingCouplingFwdAtanF32AVX512const<>+1496(SB)/4, $0xb95e8083
-DATA couplingCouplingFwdAtanF32AVX512const<>+1500(SB)/4, $0xb95e8083
-DATA couplingCouplingFwdAtanF32AVX512const<>+1504(SB)/4, $0xb95e8083
-DATA couplingCouplingFwdAtanF32AVX512const<>+1508(SB)/4, $0xb95e8083
-DATA couplingCouplingFwdAtanF32AVX512const<>+1512(SB)/4, $0xb95e8083
-DATA couplingCouplingFwdAtanF32AVX512const<>+1516(SB)/4, $0xb95e8083
-DATA couplingCouplingFwdAtanF32AVX512const<>+1520(SB)/4, $0xb95e8083
-DATA couplingCouplingFwdAtanF32AVX512const<>+1524(SB)/4, $0xb95e8083
-DATA couplingCouplingFwdAtanF32AVX512const<>+1528(SB)/4, $0xb95e8083
-DATA couplingCouplingFwdAtanF32AVX512const<>+1532(SB)/4, $0xb95e8083
-DATA couplingCouplingFwdAtanF32AVX512const<>+1536(SB)/4, $0x3ab51200
-DATA couplingCouplingFwdAtanF32AVX512const<>+1540(SB)/4, $0x3ab51200
-DATA couplingCouplingFwdAtanF32AVX512const<>+1544(SB)/4, $0x3ab51200
-DATA couplingCouplingFwdAtanF32AVX512const<>+1548(SB)/4, $0x3ab51200
-DATA couplingCouplingFwdAtanF32AVX512const<>+1552(SB)/4, $0x3ab51200
-DATA couplingCouplingFwdAtanF32AVX512const<>+1556(SB)/4, $0x3ab51200
-DATA couplingCouplingFwdAtanF32AVX512const<>+1560(SB)/4, $0x3ab51200
-DATA couplingCouplingFwdAtanF32AVX512const<>+1564(SB)/4, $0x3ab51200
-DATA couplingCouplingFwdAtanF32AVX512const<>+1568(SB)/4, $0x3ab51200
-DATA couplingCouplingFwdAtanF32AVX512const<>+1572(SB)/4, $0x3ab51200
-DATA couplingCouplingFwdAtanF32AVX512const<>+1576(SB)/4, $0x3ab51200
-DATA couplingCouplingFwdAtanF32AVX512const<>+1580(SB)/4, $0x3ab51200
-DATA couplingCouplingFwdAtanF32AVX512const<>+1584(SB)/4, $0x3ab51200
-DATA couplingCouplingFwdAtanF32AVX512const<>+1588(SB)/4, $0x3ab51200
-DATA couplingCouplingFwdAtanF32AVX512const<>+1592(SB)/4, $0x3ab51200
-DATA couplingCouplingFwdAtanF32AVX512const<>+1596(SB)/4, $0x3ab51200
-DATA couplingCouplingFwdAtanF32AVX512const<>+1600(SB)/4, $0x3c091d01
-DATA couplingCouplingFwdAtanF32AVX512const<>+1604(SB)/4, $0x3c091d01
-DATA couplingCouplingFwdAtanF32AVX512const<>+1608(SB)/4, $0x3c091d01
-DATA couplingCouplingFwdAtanF32AVX512const<>+1612(SB)/4, $0x3c091d01
-DATA couplingCouplingFwdAtanF32AVX512const<>+1616(SB)/4, $0x3c091d01
-DATA couplingCouplingFwdAtanF32AVX512const<>+1620(SB)/4, $0x3c091d01
-DATA couplingCouplingFwdAtanF32AVX512const<>+1624(SB)/4, $0x3c091d01
-DATA couplingCouplingFwdAtanF32AVX512const<>+1628(SB)/4, $0x3c091d01
-DATA couplingCouplingFwdAtanF32AVX512const<>+1632(SB)/4, $0x3c091d01
-DATA couplingCouplingFwdAtanF32AVX512const<>+1636(SB)/4, $0x3c091d01
-DATA couplingCouplingFwdAtanF32AVX512const<>+1640(SB)/4, $0x3c091d01
-DATA couplingCouplingFwdAtanF32AVX512const<>+1644(SB)/4, $0x3c091d01
-DATA couplingCouplingFwdAtanF32AVX512const<>+1648(SB)/4, $0x3c091d01
-DATA couplingCouplingFwdAtanF32AVX512const<>+1652(SB)/4, $0x3c091d01
-DATA couplingCouplingFwdAtanF32AVX512const<>+1656(SB)/4, $0x3c091d01
-DATA couplingCouplingFwdAtanF32AVX512const<>+1660(SB)/4, $0x3c091d01
-DATA couplingCouplingFwdAtanF32AVX512const<>+1664(SB)/4, $0x3d2aac79
-DATA couplingCouplingFwdAtanF32AVX512const<>+1668(SB)/4, $0x3d2aac79
-DATA couplingCouplingFwdAtanF32AVX512const<>+1672(SB)/4, $0x3d2aac79
-DATA couplingCouplingFwdAtanF32AVX512const<>+1676(SB)/4, $0x3d2aac79
-DATA couplingCouplingFwdAtanF32AVX512const<>+1680(SB)/4, $0x3d2aac79
-DATA couplingCouplingFwdAtanF32AVX512const<>+1684(SB)/4, $0x3d2aac79
-DATA couplingCouplingFwdAtanF32AVX512const<>+1688(SB)/4, $0x3d2aac79
-DATA couplingCouplingFwdAtanF32AVX512const<>+1692(SB)/4, $0x3d2aac79
-DATA couplingCouplingFwdAtanF32AVX512const<>+1696(SB)/4, $0x3d2aac79
-DATA couplingCouplingFwdAtanF32AVX512const<>+1700(SB)/4, $0x3d2aac79
-DATA couplingCouplingFwdAtanF32AVX512const<>+1704(SB)/4, $0x3d2aac79
-DATA couplingCouplingFwdAtanF32AVX512const<>+1708(SB)/4, $0x3d2aac79
-DATA couplingCouplingFwdAtanF32AVX512const<>+1712(SB)/4, $0x3d2aac79
-DATA couplingCouplingFwdAtanF32AVX512const<>+1716(SB)/4, $0x3d2aac79
-DATA couplingCouplingFwdAtanF32AVX512const<>+1720(SB)/4, $0x3d2aac79
-DATA couplingCouplingFwdAtanF32AVX512const<>+1724(SB)/4, $0x3d2aac79
-DATA couplingCouplingFwdAtanF32AVX512const<>+1728(SB)/4, $0x3e2aaa49
-DATA couplingCouplingFwdAtanF32AVX512const<>+1732(SB)/4, $0x3e2aaa49
-DATA couplingCouplingFwdAtanF32AVX512const<>+1736(SB)/4, $0x3e2aaa49
-DATA couplingCouplingFwdAtanF32AVX512const<>+1740(SB)/4, $0x3e2aaa49
-DATA couplingCouplingFwdAtanF32AVX512const<>+1744(SB)/4, $0x3e2aaa49
-DATA couplingCouplingFwdAtanF32AVX512const<>+1748(SB)/4, $0x3e2aaa49
-DATA couplingCouplingFwdAtanF32AVX512const<>+1752(SB)/4, $0x3e2aaa49
-DATA couplingCouplingFwdAtanF32AVX512const<>+1756(SB)/4, $0x3e2aaa49
-DATA couplingCouplingFwdAtanF32AVX512const<>+1760(SB)/4, $0x3e2aaa49
-DATA couplingCouplingFwdAtanF32AVX512const<>+1764(SB)/4, $0x3e2aaa49
-DATA couplingCouplingFwdAtanF32AVX512const<>+1768(SB)/4, $0x3e2aaa49
-DATA couplingCouplingFwdAtanF32AVX512const<>+1772(SB)/4, $0x3e2aaa49
-DATA couplingCouplingFwdAtanF32AVX512const<>+1776(SB)/4, $0x3e2aaa49
-DATA couplingCouplingFwdAtanF32AVX512const<>+1780(SB)/4, $0x3e2aaa49
-DATA couplingCouplingFwdAtanF32AVX512const<>+1784(SB)/4, $0x3e2aaa49
-DATA couplingCouplingFwdAtanF32AVX512const<>+1788(SB)/4, $0x3e2aaa49
-DATA couplingCouplingFwdAtanF32AVX512const<>+1792(SB)/4, $0x3efffffe
-DATA couplingCouplingFwdAtanF32AVX512const<>+1796(SB)/4, $0x3efffffe
-DATA couplingCouplingFwdAtanF32AVX512const<>+1800(SB)/4, $0x3efffffe
-DATA couplingCouplingFwdAtanF32AVX512const<>+1804(SB)/4, $0x3efffffe
-DATA couplingCouplingFwdAtanF32AVX512const<>+1808(SB)/4, $0x3efffffe
-DATA couplingCouplingFwdAtanF32AVX512const<>+1812(SB)/4, $0x3efffffe
-DATA couplingCouplingFwdAtanF32AVX512const<>+1816(SB)/4, $0x3efffffe
-DATA couplingCouplingFwdAtanF32AVX512const<>+1820(SB)/4, $0x3efffffe
-DATA couplingCouplingFwdAtanF32AVX512const<>+1824(SB)/4, $0x3efffffe
-DATA couplingCouplingFwdAtanF32AVX512const<>+1828(SB)/4, $0x3efffffe
-DATA couplingCouplingFwdAtanF32AVX512const<>+1832(SB)/4, $0x3efffffe
-DATA couplingCouplingFwdAtanF32AVX512const<>+1836(SB)/4, $0x3efffffe
-DATA couplingCouplingFwdAtanF32AVX512const<>+1840(SB)/4, $0x3efffffe
-DATA couplingCouplingFwdAtanF32AVX512const<>+1844(SB)/4, $0x3efffffe
-DATA couplingCouplingFwdAtanF32AVX512const<>+1848(SB)/4, $0x3efffffe
-DATA couplingCouplingFwdAtanF32AVX512const<>+1852(SB)/4, $0x3efffffe
-GLOBL couplingCouplingFwdAtanF32AVX512const<>(SB), RODATA|NOPTR, $1856
+DATA couplingCouplingFwdAtanF32AVX512const<>+4(SB)/4, $0x3f800000
+DATA couplingCouplingFwdAtanF32AVX512const<>+8(SB)/4, $0x7fffffff
+DATA couplingCouplingFwdAtanF32AVX512const<>+12(SB)/4, $0x3f000000
+DATA couplingCouplingFwdAtanF32AVX512const<>+16(SB)/4, $0x3f490fdb
+DATA couplingCouplingFwdAtanF32AVX512const<>+20(SB)/4, $0xb2bbbd2e
+DATA couplingCouplingFwdAtanF32AVX512const<>+24(SB)/4, $0x40000000
+DATA couplingCouplingFwdAtanF32AVX512const<>+28(SB)/4, $0x4e800000
+DATA couplingCouplingFwdAtanF32AVX512const<>+32(SB)/4, $0xbf800000
+DATA couplingCouplingFwdAtanF32AVX512const<>+36(SB)/4, $0x3fc90fdb
+DATA couplingCouplingFwdAtanF32AVX512const<>+40(SB)/4, $0xb33bbd2e
+DATA couplingCouplingFwdAtanF32AVX512const<>+44(SB)/4, $0x80000000
+DATA couplingCouplingFwdAtanF32AVX512const<>+48(SB)/4, $0x3d1e9c4b
+DATA couplingCouplingFwdAtanF32AVX512const<>+52(SB)/4, $0xbda3837e
+DATA couplingCouplingFwdAtanF32AVX512const<>+56(SB)/4, $0x3de01243
+DATA couplingCouplingFwdAtanF32AVX512const<>+60(SB)/4, $0xbe122566
+DATA couplingCouplingFwdAtanF32AVX512const<>+64(SB)/4, $0x3e4ccb76
+DATA couplingCouplingFwdAtanF32AVX512const<>+68(SB)/4, $0xbeaaaaa9
+DATA couplingCouplingFwdAtanF32AVX512const<>+72(SB)/4, $0x42b20000
+DATA couplingCouplingFwdAtanF32AVX512const<>+76(SB)/4, $0xc2d00000
+DATA couplingCouplingFwdAtanF32AVX512const<>+80(SB)/4, $0x4b400000
+DATA couplingCouplingFwdAtanF32AVX512const<>+84(SB)/4, $0x3fb8aa3b
+DATA couplingCouplingFwdAtanF32AVX512const<>+88(SB)/4, $0x3f318000
+DATA couplingCouplingFwdAtanF32AVX512const<>+92(SB)/4, $0xb95e8083
+DATA couplingCouplingFwdAtanF32AVX512const<>+96(SB)/4, $0x3ab51200
+DATA couplingCouplingFwdAtanF32AVX512const<>+100(SB)/4, $0x3c091d01
+DATA couplingCouplingFwdAtanF32AVX512const<>+104(SB)/4, $0x3d2aac79
+DATA couplingCouplingFwdAtanF32AVX512const<>+108(SB)/4, $0x3e2aaa49
+DATA couplingCouplingFwdAtanF32AVX512const<>+112(SB)/4, $0x3efffffe
+GLOBL couplingCouplingFwdAtanF32AVX512const<>(SB), RODATA|NOPTR, $116
 
 // func CouplingInvAtanF64AVX2(x []float64, c []float64, y []float64, s []float64, t []float64, p []float64)
 // Requires: AVX, AVX2, FMA3
@@ -14943,14 +12016,14 @@ main:
 	VBROADCASTSD (DI), Z5
 	VMULPD       Z4, Z0, Z6
 	VMULPD       Z5, Z1, Z7
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+0(SB), Z8
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+0(SB), Z9
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+64(SB), Z10
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+64(SB), Z11
-	VANDPD       couplingCouplingInvAtanF64AVX512const<>+128(SB), Z6, Z12
-	VANDPD       couplingCouplingInvAtanF64AVX512const<>+128(SB), Z7, Z13
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+192(SB), Z14
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+192(SB), Z15
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+0(SB), Z8
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+0(SB), Z9
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+8(SB), Z10
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+8(SB), Z11
+	VANDPD.BCST  couplingCouplingInvAtanF64AVX512const<>+16(SB), Z6, Z12
+	VANDPD.BCST  couplingCouplingInvAtanF64AVX512const<>+16(SB), Z7, Z13
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+24(SB), Z14
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+24(SB), Z15
 	VCMPPD       $0x1e, Z14, Z12, K2
 	VCMPPD       $0x1e, Z15, Z13, K3
 	VADDPD       Z10, Z12, Z16
@@ -14973,44 +12046,44 @@ main:
 	VBLENDMPD    Z17, Z11, K3, Z1
 	VBLENDMPD    Z26, Z8, K2, Z4
 	VBLENDMPD    Z27, Z9, K3, Z5
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+256(SB), Z14
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+256(SB), Z15
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+32(SB), Z14
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+32(SB), Z15
 	VBLENDMPD    Z14, Z8, K2, Z20
 	VBLENDMPD    Z15, Z9, K3, Z21
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+320(SB), Z18
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+320(SB), Z19
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+40(SB), Z18
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+40(SB), Z19
 	VBLENDMPD    Z18, Z8, K2, Z22
 	VBLENDMPD    Z19, Z9, K3, Z23
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+384(SB), Z24
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+384(SB), Z25
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+48(SB), Z24
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+48(SB), Z25
 	VCMPPD       $0x1e, Z24, Z12, K4
 	VCMPPD       $0x1e, Z25, Z13, K5
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+448(SB), Z28
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+448(SB), Z29
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+56(SB), Z28
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+56(SB), Z29
 	VMINPD       Z12, Z28, Z16
 	VMINPD       Z13, Z29, Z17
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+512(SB), Z26
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+512(SB), Z27
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+64(SB), Z26
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+64(SB), Z27
 	VBLENDMPD    Z26, Z30, K4, Z14
 	VBLENDMPD    Z27, Z31, K5, Z15
 	VBLENDMPD    Z16, Z0, K4, Z18
 	VBLENDMPD    Z17, Z1, K5, Z19
 	VBLENDMPD    Z8, Z4, K4, Z24
 	VBLENDMPD    Z9, Z5, K5, Z25
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+576(SB), Z28
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+576(SB), Z29
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+72(SB), Z28
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+72(SB), Z29
 	VBLENDMPD    Z28, Z20, K4, Z12
 	VBLENDMPD    Z29, Z21, K5, Z13
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+640(SB), Z26
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+640(SB), Z27
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+80(SB), Z26
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+80(SB), Z27
 	VBLENDMPD    Z26, Z22, K4, Z30
 	VBLENDMPD    Z27, Z23, K5, Z31
 	VDIVPD       Z18, Z10, Z16
 	VDIVPD       Z19, Z11, Z17
 	VMULPD       Z16, Z14, Z0
 	VMULPD       Z17, Z15, Z1
-	VXORPD       couplingCouplingInvAtanF64AVX512const<>+704(SB), Z0, Z8
-	VXORPD       couplingCouplingInvAtanF64AVX512const<>+704(SB), Z1, Z9
+	VXORPD.BCST  couplingCouplingInvAtanF64AVX512const<>+88(SB), Z0, Z8
+	VXORPD.BCST  couplingCouplingInvAtanF64AVX512const<>+88(SB), Z1, Z9
 	VMOVUPD      Z14, Z4
 	VMOVUPD      Z15, Z5
 	VFMADD231PD  Z18, Z8, Z4
@@ -15019,8 +12092,8 @@ main:
 	VFMADD231PD  Z25, Z9, Z5
 	VFMADD231PD  Z16, Z4, Z0
 	VFMADD231PD  Z17, Z5, Z1
-	VXORPD       couplingCouplingInvAtanF64AVX512const<>+704(SB), Z0, Z28
-	VXORPD       couplingCouplingInvAtanF64AVX512const<>+704(SB), Z1, Z29
+	VXORPD.BCST  couplingCouplingInvAtanF64AVX512const<>+88(SB), Z0, Z28
+	VXORPD.BCST  couplingCouplingInvAtanF64AVX512const<>+88(SB), Z1, Z29
 	VFMADD231PD  Z18, Z28, Z14
 	VFMADD231PD  Z19, Z29, Z15
 	VFMADD231PD  Z24, Z28, Z14
@@ -15029,50 +12102,50 @@ main:
 	VMULPD       Z17, Z15, Z21
 	VMULPD       Z0, Z0, Z26
 	VMULPD       Z1, Z1, Z27
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+768(SB), Z22
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+768(SB), Z23
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+832(SB), Z8
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+832(SB), Z9
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+96(SB), Z22
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+96(SB), Z23
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+104(SB), Z8
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+104(SB), Z9
 	VFMADD231PD  Z26, Z22, Z8
 	VFMADD231PD  Z27, Z23, Z9
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+896(SB), Z4
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+896(SB), Z5
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+112(SB), Z4
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+112(SB), Z5
 	VFMADD231PD  Z26, Z8, Z4
 	VFMADD231PD  Z27, Z9, Z5
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+960(SB), Z18
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+960(SB), Z19
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+120(SB), Z18
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+120(SB), Z19
 	VFMADD231PD  Z26, Z4, Z18
 	VFMADD231PD  Z27, Z5, Z19
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+1024(SB), Z28
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+1024(SB), Z29
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+128(SB), Z28
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+128(SB), Z29
 	VFMADD231PD  Z26, Z18, Z28
 	VFMADD231PD  Z27, Z19, Z29
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+1088(SB), Z24
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+1088(SB), Z25
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+136(SB), Z24
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+136(SB), Z25
 	VFMADD231PD  Z26, Z28, Z24
 	VFMADD231PD  Z27, Z29, Z25
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+1152(SB), Z14
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+1152(SB), Z15
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+144(SB), Z14
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+144(SB), Z15
 	VFMADD231PD  Z26, Z24, Z14
 	VFMADD231PD  Z27, Z25, Z15
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+1216(SB), Z16
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+1216(SB), Z17
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+152(SB), Z16
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+152(SB), Z17
 	VFMADD231PD  Z26, Z14, Z16
 	VFMADD231PD  Z27, Z15, Z17
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+1280(SB), Z22
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+1280(SB), Z23
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+160(SB), Z22
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+160(SB), Z23
 	VFMADD231PD  Z26, Z16, Z22
 	VFMADD231PD  Z27, Z17, Z23
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+1344(SB), Z8
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+1344(SB), Z9
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+168(SB), Z8
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+168(SB), Z9
 	VFMADD231PD  Z26, Z22, Z8
 	VFMADD231PD  Z27, Z23, Z9
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+1408(SB), Z4
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+1408(SB), Z5
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+176(SB), Z4
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+176(SB), Z5
 	VFMADD231PD  Z26, Z8, Z4
 	VFMADD231PD  Z27, Z9, Z5
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+1472(SB), Z18
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+1472(SB), Z19
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+184(SB), Z18
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+184(SB), Z19
 	VFMADD231PD  Z26, Z4, Z18
 	VFMADD231PD  Z27, Z5, Z19
 	VADDPD       Z0, Z12, Z28
@@ -15093,73 +12166,73 @@ main:
 	VFMADD231PD  Z19, Z17, Z9
 	VADDPD       Z8, Z28, Z4
 	VADDPD       Z9, Z29, Z5
-	VANDPD       couplingCouplingInvAtanF64AVX512const<>+704(SB), Z6, Z24
-	VANDPD       couplingCouplingInvAtanF64AVX512const<>+704(SB), Z7, Z25
-	VANDPD       couplingCouplingInvAtanF64AVX512const<>+128(SB), Z4, Z12
-	VANDPD       couplingCouplingInvAtanF64AVX512const<>+128(SB), Z5, Z13
+	VANDPD.BCST  couplingCouplingInvAtanF64AVX512const<>+88(SB), Z6, Z24
+	VANDPD.BCST  couplingCouplingInvAtanF64AVX512const<>+88(SB), Z7, Z25
+	VANDPD.BCST  couplingCouplingInvAtanF64AVX512const<>+16(SB), Z4, Z12
+	VANDPD.BCST  couplingCouplingInvAtanF64AVX512const<>+16(SB), Z5, Z13
 	VORPD        Z24, Z12, Z12
 	VORPD        Z25, Z13, Z13
 	VMULPD       Z12, Z2, Z0
 	VMULPD       Z13, Z3, Z1
-	VXORPD       couplingCouplingInvAtanF64AVX512const<>+704(SB), Z0, Z10
-	VXORPD       couplingCouplingInvAtanF64AVX512const<>+704(SB), Z1, Z11
+	VXORPD.BCST  couplingCouplingInvAtanF64AVX512const<>+88(SB), Z0, Z10
+	VXORPD.BCST  couplingCouplingInvAtanF64AVX512const<>+88(SB), Z1, Z11
 
 	// x = clamp(x, lo, hi); NaN passes (x is the second source)
-	VMOVUPD couplingCouplingInvAtanF64AVX512const<>+1536(SB), Z26
-	VMOVUPD couplingCouplingInvAtanF64AVX512const<>+1536(SB), Z27
-	VMINPD  Z10, Z26, Z10
-	VMINPD  Z11, Z27, Z11
-	VMOVUPD couplingCouplingInvAtanF64AVX512const<>+1600(SB), Z26
-	VMOVUPD couplingCouplingInvAtanF64AVX512const<>+1600(SB), Z27
-	VMAXPD  Z10, Z26, Z10
-	VMAXPD  Z11, Z27, Z11
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+192(SB), Z26
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+192(SB), Z27
+	VMINPD       Z10, Z26, Z10
+	VMINPD       Z11, Z27, Z11
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+200(SB), Z26
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+200(SB), Z27
+	VMAXPD       Z10, Z26, Z10
+	VMAXPD       Z11, Z27, Z11
 
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
 	// kept in the low bits; k = kb - 1.5*2^mant exactly
-	VMOVUPD     couplingCouplingInvAtanF64AVX512const<>+1664(SB), Z14
-	VMOVUPD     couplingCouplingInvAtanF64AVX512const<>+1664(SB), Z15
-	VFMADD231PD couplingCouplingInvAtanF64AVX512const<>+1728(SB), Z10, Z14
-	VFMADD231PD couplingCouplingInvAtanF64AVX512const<>+1728(SB), Z11, Z15
-	VSUBPD      couplingCouplingInvAtanF64AVX512const<>+1664(SB), Z14, Z30
-	VSUBPD      couplingCouplingInvAtanF64AVX512const<>+1664(SB), Z15, Z31
+	VBROADCASTSD     couplingCouplingInvAtanF64AVX512const<>+208(SB), Z14
+	VBROADCASTSD     couplingCouplingInvAtanF64AVX512const<>+208(SB), Z15
+	VFMADD231PD.BCST couplingCouplingInvAtanF64AVX512const<>+216(SB), Z10, Z14
+	VFMADD231PD.BCST couplingCouplingInvAtanF64AVX512const<>+216(SB), Z11, Z15
+	VSUBPD.BCST      couplingCouplingInvAtanF64AVX512const<>+208(SB), Z14, Z30
+	VSUBPD.BCST      couplingCouplingInvAtanF64AVX512const<>+208(SB), Z15, Z31
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PD couplingCouplingInvAtanF64AVX512const<>+1792(SB), Z30, Z10
-	VFNMADD231PD couplingCouplingInvAtanF64AVX512const<>+1792(SB), Z31, Z11
-	VFNMADD231PD couplingCouplingInvAtanF64AVX512const<>+1856(SB), Z30, Z10
-	VFNMADD231PD couplingCouplingInvAtanF64AVX512const<>+1856(SB), Z31, Z11
+	VFNMADD231PD.BCST couplingCouplingInvAtanF64AVX512const<>+224(SB), Z30, Z10
+	VFNMADD231PD.BCST couplingCouplingInvAtanF64AVX512const<>+224(SB), Z31, Z11
+	VFNMADD231PD.BCST couplingCouplingInvAtanF64AVX512const<>+232(SB), Z30, Z10
+	VFNMADD231PD.BCST couplingCouplingInvAtanF64AVX512const<>+232(SB), Z31, Z11
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPD      Z10, Z10, Z20
-	VMULPD      Z11, Z11, Z21
-	VMOVUPD     couplingCouplingInvAtanF64AVX512const<>+1920(SB), Z26
-	VMOVUPD     couplingCouplingInvAtanF64AVX512const<>+1920(SB), Z27
-	VMOVUPD     couplingCouplingInvAtanF64AVX512const<>+1984(SB), Z22
-	VMOVUPD     couplingCouplingInvAtanF64AVX512const<>+1984(SB), Z23
-	VFMADD213PD couplingCouplingInvAtanF64AVX512const<>+2048(SB), Z20, Z26
-	VFMADD213PD couplingCouplingInvAtanF64AVX512const<>+2048(SB), Z21, Z27
-	VFMADD213PD couplingCouplingInvAtanF64AVX512const<>+2112(SB), Z20, Z22
-	VFMADD213PD couplingCouplingInvAtanF64AVX512const<>+2112(SB), Z21, Z23
-	VFMADD213PD couplingCouplingInvAtanF64AVX512const<>+2176(SB), Z20, Z26
-	VFMADD213PD couplingCouplingInvAtanF64AVX512const<>+2176(SB), Z21, Z27
-	VFMADD213PD couplingCouplingInvAtanF64AVX512const<>+2240(SB), Z20, Z22
-	VFMADD213PD couplingCouplingInvAtanF64AVX512const<>+2240(SB), Z21, Z23
-	VFMADD213PD couplingCouplingInvAtanF64AVX512const<>+2304(SB), Z20, Z26
-	VFMADD213PD couplingCouplingInvAtanF64AVX512const<>+2304(SB), Z21, Z27
-	VFMADD213PD couplingCouplingInvAtanF64AVX512const<>+2368(SB), Z20, Z22
-	VFMADD213PD couplingCouplingInvAtanF64AVX512const<>+2368(SB), Z21, Z23
-	VFMADD213PD couplingCouplingInvAtanF64AVX512const<>+2432(SB), Z20, Z26
-	VFMADD213PD couplingCouplingInvAtanF64AVX512const<>+2432(SB), Z21, Z27
-	VFMADD213PD couplingCouplingInvAtanF64AVX512const<>+2496(SB), Z20, Z22
-	VFMADD213PD couplingCouplingInvAtanF64AVX512const<>+2496(SB), Z21, Z23
-	VFMADD213PD Z26, Z10, Z22
-	VFMADD213PD Z27, Z11, Z23
+	VMULPD           Z10, Z10, Z20
+	VMULPD           Z11, Z11, Z21
+	VBROADCASTSD     couplingCouplingInvAtanF64AVX512const<>+240(SB), Z26
+	VBROADCASTSD     couplingCouplingInvAtanF64AVX512const<>+240(SB), Z27
+	VBROADCASTSD     couplingCouplingInvAtanF64AVX512const<>+248(SB), Z22
+	VBROADCASTSD     couplingCouplingInvAtanF64AVX512const<>+248(SB), Z23
+	VFMADD213PD.BCST couplingCouplingInvAtanF64AVX512const<>+256(SB), Z20, Z26
+	VFMADD213PD.BCST couplingCouplingInvAtanF64AVX512const<>+256(SB), Z21, Z27
+	VFMADD213PD.BCST couplingCouplingInvAtanF64AVX512const<>+264(SB), Z20, Z22
+	VFMADD213PD.BCST couplingCouplingInvAtanF64AVX512const<>+264(SB), Z21, Z23
+	VFMADD213PD.BCST couplingCouplingInvAtanF64AVX512const<>+272(SB), Z20, Z26
+	VFMADD213PD.BCST couplingCouplingInvAtanF64AVX512const<>+272(SB), Z21, Z27
+	VFMADD213PD.BCST couplingCouplingInvAtanF64AVX512const<>+280(SB), Z20, Z22
+	VFMADD213PD.BCST couplingCouplingInvAtanF64AVX512const<>+280(SB), Z21, Z23
+	VFMADD213PD.BCST couplingCouplingInvAtanF64AVX512const<>+288(SB), Z20, Z26
+	VFMADD213PD.BCST couplingCouplingInvAtanF64AVX512const<>+288(SB), Z21, Z27
+	VFMADD213PD.BCST couplingCouplingInvAtanF64AVX512const<>+296(SB), Z20, Z22
+	VFMADD213PD.BCST couplingCouplingInvAtanF64AVX512const<>+296(SB), Z21, Z23
+	VFMADD213PD.BCST couplingCouplingInvAtanF64AVX512const<>+304(SB), Z20, Z26
+	VFMADD213PD.BCST couplingCouplingInvAtanF64AVX512const<>+304(SB), Z21, Z27
+	VFMADD213PD.BCST couplingCouplingInvAtanF64AVX512const<>+312(SB), Z20, Z22
+	VFMADD213PD.BCST couplingCouplingInvAtanF64AVX512const<>+312(SB), Z21, Z23
+	VFMADD213PD      Z26, Z10, Z22
+	VFMADD213PD      Z27, Z11, Z23
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPD      couplingCouplingInvAtanF64AVX512const<>+64(SB), Z10, Z16
-	VADDPD      couplingCouplingInvAtanF64AVX512const<>+64(SB), Z11, Z17
-	VSUBPD      couplingCouplingInvAtanF64AVX512const<>+64(SB), Z16, Z18
-	VSUBPD      couplingCouplingInvAtanF64AVX512const<>+64(SB), Z17, Z19
+	VADDPD.BCST couplingCouplingInvAtanF64AVX512const<>+8(SB), Z10, Z16
+	VADDPD.BCST couplingCouplingInvAtanF64AVX512const<>+8(SB), Z11, Z17
+	VSUBPD.BCST couplingCouplingInvAtanF64AVX512const<>+8(SB), Z16, Z18
+	VSUBPD.BCST couplingCouplingInvAtanF64AVX512const<>+8(SB), Z17, Z19
 	VSUBPD      Z18, Z10, Z18
 	VSUBPD      Z19, Z11, Z19
 	VFMADD213PD Z18, Z20, Z22
@@ -15197,10 +12270,10 @@ one:
 	VBROADCASTSD 8(DI), Z1
 	VBROADCASTSD (DI), Z2
 	VMULPD       Z2, Z0, Z3
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+0(SB), Z4
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+64(SB), Z5
-	VANDPD       couplingCouplingInvAtanF64AVX512const<>+128(SB), Z3, Z6
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+192(SB), Z7
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+0(SB), Z4
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+8(SB), Z5
+	VANDPD.BCST  couplingCouplingInvAtanF64AVX512const<>+16(SB), Z3, Z6
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+24(SB), Z7
 	VCMPPD       $0x1e, Z7, Z6, K2
 	VADDPD       Z5, Z6, Z8
 	VSUBPD       Z6, Z8, Z9
@@ -15212,56 +12285,56 @@ one:
 	VBLENDMPD    Z14, Z6, K2, Z15
 	VBLENDMPD    Z8, Z5, K2, Z16
 	VBLENDMPD    Z13, Z4, K2, Z17
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+256(SB), Z18
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+32(SB), Z18
 	VBLENDMPD    Z18, Z4, K2, Z19
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+320(SB), Z20
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+40(SB), Z20
 	VBLENDMPD    Z20, Z4, K2, Z21
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+384(SB), Z22
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+48(SB), Z22
 	VCMPPD       $0x1e, Z22, Z6, K3
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+448(SB), Z23
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+56(SB), Z23
 	VMINPD       Z6, Z23, Z24
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+512(SB), Z25
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+64(SB), Z25
 	VBLENDMPD    Z25, Z15, K3, Z26
 	VBLENDMPD    Z24, Z16, K3, Z27
 	VBLENDMPD    Z4, Z17, K3, Z28
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+576(SB), Z29
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+72(SB), Z29
 	VBLENDMPD    Z29, Z19, K3, Z30
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+640(SB), Z31
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+80(SB), Z31
 	VBLENDMPD    Z31, Z21, K3, Z0
 	VDIVPD       Z27, Z5, Z2
 	VMULPD       Z2, Z26, Z7
-	VXORPD       couplingCouplingInvAtanF64AVX512const<>+704(SB), Z7, Z10
+	VXORPD.BCST  couplingCouplingInvAtanF64AVX512const<>+88(SB), Z7, Z10
 	VMOVUPD      Z26, Z9
 	VFMADD231PD  Z27, Z10, Z9
 	VFMADD231PD  Z28, Z10, Z9
 	VFMADD231PD  Z2, Z9, Z7
-	VXORPD       couplingCouplingInvAtanF64AVX512const<>+704(SB), Z7, Z11
+	VXORPD.BCST  couplingCouplingInvAtanF64AVX512const<>+88(SB), Z7, Z11
 	VFMADD231PD  Z27, Z11, Z26
 	VFMADD231PD  Z28, Z11, Z26
 	VMULPD       Z2, Z26, Z12
 	VMULPD       Z7, Z7, Z14
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+768(SB), Z8
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+832(SB), Z13
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+96(SB), Z8
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+104(SB), Z13
 	VFMADD231PD  Z14, Z8, Z13
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+896(SB), Z18
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+112(SB), Z18
 	VFMADD231PD  Z14, Z13, Z18
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+960(SB), Z20
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+120(SB), Z20
 	VFMADD231PD  Z14, Z18, Z20
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+1024(SB), Z22
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+128(SB), Z22
 	VFMADD231PD  Z14, Z20, Z22
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+1088(SB), Z23
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+136(SB), Z23
 	VFMADD231PD  Z14, Z22, Z23
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+1152(SB), Z6
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+144(SB), Z6
 	VFMADD231PD  Z14, Z23, Z6
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+1216(SB), Z25
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+152(SB), Z25
 	VFMADD231PD  Z14, Z6, Z25
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+1280(SB), Z15
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+160(SB), Z15
 	VFMADD231PD  Z14, Z25, Z15
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+1344(SB), Z24
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+168(SB), Z24
 	VFMADD231PD  Z14, Z15, Z24
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+1408(SB), Z16
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+176(SB), Z16
 	VFMADD231PD  Z14, Z24, Z16
-	VMOVUPD      couplingCouplingInvAtanF64AVX512const<>+1472(SB), Z4
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+184(SB), Z4
 	VFMADD231PD  Z14, Z16, Z4
 	VADDPD       Z7, Z30, Z17
 	VSUBPD       Z30, Z17, Z29
@@ -15272,45 +12345,45 @@ one:
 	VFMADD231PD  Z21, Z12, Z10
 	VFMADD231PD  Z4, Z31, Z10
 	VADDPD       Z10, Z17, Z9
-	VANDPD       couplingCouplingInvAtanF64AVX512const<>+704(SB), Z3, Z11
-	VANDPD       couplingCouplingInvAtanF64AVX512const<>+128(SB), Z9, Z27
+	VANDPD.BCST  couplingCouplingInvAtanF64AVX512const<>+88(SB), Z3, Z11
+	VANDPD.BCST  couplingCouplingInvAtanF64AVX512const<>+16(SB), Z9, Z27
 	VORPD        Z11, Z27, Z27
 	VMULPD       Z27, Z1, Z28
-	VXORPD       couplingCouplingInvAtanF64AVX512const<>+704(SB), Z28, Z26
+	VXORPD.BCST  couplingCouplingInvAtanF64AVX512const<>+88(SB), Z28, Z26
 
 	// x = clamp(x, lo, hi); NaN passes (x is the second source)
-	VMOVUPD couplingCouplingInvAtanF64AVX512const<>+1536(SB), Z2
-	VMINPD  Z26, Z2, Z26
-	VMOVUPD couplingCouplingInvAtanF64AVX512const<>+1600(SB), Z2
-	VMAXPD  Z26, Z2, Z26
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+192(SB), Z2
+	VMINPD       Z26, Z2, Z26
+	VBROADCASTSD couplingCouplingInvAtanF64AVX512const<>+200(SB), Z2
+	VMAXPD       Z26, Z2, Z26
 
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
 	// kept in the low bits; k = kb - 1.5*2^mant exactly
-	VMOVUPD     couplingCouplingInvAtanF64AVX512const<>+1664(SB), Z13
-	VFMADD231PD couplingCouplingInvAtanF64AVX512const<>+1728(SB), Z26, Z13
-	VSUBPD      couplingCouplingInvAtanF64AVX512const<>+1664(SB), Z13, Z8
+	VBROADCASTSD     couplingCouplingInvAtanF64AVX512const<>+208(SB), Z13
+	VFMADD231PD.BCST couplingCouplingInvAtanF64AVX512const<>+216(SB), Z26, Z13
+	VSUBPD.BCST      couplingCouplingInvAtanF64AVX512const<>+208(SB), Z13, Z8
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PD couplingCouplingInvAtanF64AVX512const<>+1792(SB), Z8, Z26
-	VFNMADD231PD couplingCouplingInvAtanF64AVX512const<>+1856(SB), Z8, Z26
+	VFNMADD231PD.BCST couplingCouplingInvAtanF64AVX512const<>+224(SB), Z8, Z26
+	VFNMADD231PD.BCST couplingCouplingInvAtanF64AVX512const<>+232(SB), Z8, Z26
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPD      Z26, Z26, Z18
-	VMOVUPD     couplingCouplingInvAtanF64AVX512const<>+1920(SB), Z2
-	VMOVUPD     couplingCouplingInvAtanF64AVX512const<>+1984(SB), Z20
-	VFMADD213PD couplingCouplingInvAtanF64AVX512const<>+2048(SB), Z18, Z2
-	VFMADD213PD couplingCouplingInvAtanF64AVX512const<>+2112(SB), Z18, Z20
-	VFMADD213PD couplingCouplingInvAtanF64AVX512const<>+2176(SB), Z18, Z2
-	VFMADD213PD couplingCouplingInvAtanF64AVX512const<>+2240(SB), Z18, Z20
-	VFMADD213PD couplingCouplingInvAtanF64AVX512const<>+2304(SB), Z18, Z2
-	VFMADD213PD couplingCouplingInvAtanF64AVX512const<>+2368(SB), Z18, Z20
-	VFMADD213PD couplingCouplingInvAtanF64AVX512const<>+2432(SB), Z18, Z2
-	VFMADD213PD couplingCouplingInvAtanF64AVX512const<>+2496(SB), Z18, Z20
-	VFMADD213PD Z2, Z26, Z20
+	VMULPD           Z26, Z26, Z18
+	VBROADCASTSD     couplingCouplingInvAtanF64AVX512const<>+240(SB), Z2
+	VBROADCASTSD     couplingCouplingInvAtanF64AVX512const<>+248(SB), Z20
+	VFMADD213PD.BCST couplingCouplingInvAtanF64AVX512const<>+256(SB), Z18, Z2
+	VFMADD213PD.BCST couplingCouplingInvAtanF64AVX512const<>+264(SB), Z18, Z20
+	VFMADD213PD.BCST couplingCouplingInvAtanF64AVX512const<>+272(SB), Z18, Z2
+	VFMADD213PD.BCST couplingCouplingInvAtanF64AVX512const<>+280(SB), Z18, Z20
+	VFMADD213PD.BCST couplingCouplingInvAtanF64AVX512const<>+288(SB), Z18, Z2
+	VFMADD213PD.BCST couplingCouplingInvAtanF64AVX512const<>+296(SB), Z18, Z20
+	VFMADD213PD.BCST couplingCouplingInvAtanF64AVX512const<>+304(SB), Z18, Z2
+	VFMADD213PD.BCST couplingCouplingInvAtanF64AVX512const<>+312(SB), Z18, Z20
+	VFMADD213PD      Z2, Z26, Z20
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPD      couplingCouplingInvAtanF64AVX512const<>+64(SB), Z26, Z22
-	VSUBPD      couplingCouplingInvAtanF64AVX512const<>+64(SB), Z22, Z23
+	VADDPD.BCST couplingCouplingInvAtanF64AVX512const<>+8(SB), Z26, Z22
+	VSUBPD.BCST couplingCouplingInvAtanF64AVX512const<>+8(SB), Z22, Z23
 	VSUBPD      Z23, Z26, Z23
 	VFMADD213PD Z23, Z18, Z20
 	VADDPD      Z20, Z22, Z22
@@ -15336,326 +12409,46 @@ done:
 	RET
 
 DATA couplingCouplingInvAtanF64AVX512const<>+0(SB)/8, $0x0000000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+8(SB)/8, $0x0000000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+16(SB)/8, $0x0000000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+24(SB)/8, $0x0000000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+32(SB)/8, $0x0000000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+40(SB)/8, $0x0000000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+48(SB)/8, $0x0000000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+56(SB)/8, $0x0000000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+64(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+72(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+80(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+88(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+96(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+104(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+112(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+120(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+128(SB)/8, $0x7fffffffffffffff
-DATA couplingCouplingInvAtanF64AVX512const<>+136(SB)/8, $0x7fffffffffffffff
-DATA couplingCouplingInvAtanF64AVX512const<>+144(SB)/8, $0x7fffffffffffffff
-DATA couplingCouplingInvAtanF64AVX512const<>+152(SB)/8, $0x7fffffffffffffff
-DATA couplingCouplingInvAtanF64AVX512const<>+160(SB)/8, $0x7fffffffffffffff
-DATA couplingCouplingInvAtanF64AVX512const<>+168(SB)/8, $0x7fffffffffffffff
-DATA couplingCouplingInvAtanF64AVX512const<>+176(SB)/8, $0x7fffffffffffffff
-DATA couplingCouplingInvAtanF64AVX512const<>+184(SB)/8, $0x7fffffffffffffff
-DATA couplingCouplingInvAtanF64AVX512const<>+192(SB)/8, $0x3fe0000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+200(SB)/8, $0x3fe0000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+208(SB)/8, $0x3fe0000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+216(SB)/8, $0x3fe0000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+224(SB)/8, $0x3fe0000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+232(SB)/8, $0x3fe0000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+240(SB)/8, $0x3fe0000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+248(SB)/8, $0x3fe0000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+256(SB)/8, $0x3fe921fb54442d18
-DATA couplingCouplingInvAtanF64AVX512const<>+264(SB)/8, $0x3fe921fb54442d18
-DATA couplingCouplingInvAtanF64AVX512const<>+272(SB)/8, $0x3fe921fb54442d18
-DATA couplingCouplingInvAtanF64AVX512const<>+280(SB)/8, $0x3fe921fb54442d18
-DATA couplingCouplingInvAtanF64AVX512const<>+288(SB)/8, $0x3fe921fb54442d18
-DATA couplingCouplingInvAtanF64AVX512const<>+296(SB)/8, $0x3fe921fb54442d18
-DATA couplingCouplingInvAtanF64AVX512const<>+304(SB)/8, $0x3fe921fb54442d18
-DATA couplingCouplingInvAtanF64AVX512const<>+312(SB)/8, $0x3fe921fb54442d18
-DATA couplingCouplingInvAtanF64AVX512const<>+320(SB)/8, $0x3c81a62633145c07
-DATA couplingCouplingInvAtanF64AVX512const<>+328(SB)/8, $0x3c81a62633145c07
-DATA couplingCouplingInvAtanF64AVX512const<>+336(SB)/8, $0x3c81a62633145c07
-DATA couplingCouplingInvAtanF64AVX512const<>+344(SB)/8, $0x3c81a62633145c07
-DATA couplingCouplingInvAtanF64AVX512const<>+352(SB)/8, $0x3c81a62633145c07
-DATA couplingCouplingInvAtanF64AVX512const<>+360(SB)/8, $0x3c81a62633145c07
-DATA couplingCouplingInvAtanF64AVX512const<>+368(SB)/8, $0x3c81a62633145c07
-DATA couplingCouplingInvAtanF64AVX512const<>+376(SB)/8, $0x3c81a62633145c07
-DATA couplingCouplingInvAtanF64AVX512const<>+384(SB)/8, $0x4000000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+392(SB)/8, $0x4000000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+400(SB)/8, $0x4000000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+408(SB)/8, $0x4000000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+416(SB)/8, $0x4000000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+424(SB)/8, $0x4000000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+432(SB)/8, $0x4000000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+440(SB)/8, $0x4000000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+448(SB)/8, $0x43b0000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+456(SB)/8, $0x43b0000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+464(SB)/8, $0x43b0000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+472(SB)/8, $0x43b0000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+480(SB)/8, $0x43b0000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+488(SB)/8, $0x43b0000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+496(SB)/8, $0x43b0000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+504(SB)/8, $0x43b0000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+512(SB)/8, $0xbff0000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+520(SB)/8, $0xbff0000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+528(SB)/8, $0xbff0000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+536(SB)/8, $0xbff0000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+544(SB)/8, $0xbff0000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+552(SB)/8, $0xbff0000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+560(SB)/8, $0xbff0000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+568(SB)/8, $0xbff0000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+576(SB)/8, $0x3ff921fb54442d18
-DATA couplingCouplingInvAtanF64AVX512const<>+584(SB)/8, $0x3ff921fb54442d18
-DATA couplingCouplingInvAtanF64AVX512const<>+592(SB)/8, $0x3ff921fb54442d18
-DATA couplingCouplingInvAtanF64AVX512const<>+600(SB)/8, $0x3ff921fb54442d18
-DATA couplingCouplingInvAtanF64AVX512const<>+608(SB)/8, $0x3ff921fb54442d18
-DATA couplingCouplingInvAtanF64AVX512const<>+616(SB)/8, $0x3ff921fb54442d18
-DATA couplingCouplingInvAtanF64AVX512const<>+624(SB)/8, $0x3ff921fb54442d18
-DATA couplingCouplingInvAtanF64AVX512const<>+632(SB)/8, $0x3ff921fb54442d18
-DATA couplingCouplingInvAtanF64AVX512const<>+640(SB)/8, $0x3c91a62633145c07
-DATA couplingCouplingInvAtanF64AVX512const<>+648(SB)/8, $0x3c91a62633145c07
-DATA couplingCouplingInvAtanF64AVX512const<>+656(SB)/8, $0x3c91a62633145c07
-DATA couplingCouplingInvAtanF64AVX512const<>+664(SB)/8, $0x3c91a62633145c07
-DATA couplingCouplingInvAtanF64AVX512const<>+672(SB)/8, $0x3c91a62633145c07
-DATA couplingCouplingInvAtanF64AVX512const<>+680(SB)/8, $0x3c91a62633145c07
-DATA couplingCouplingInvAtanF64AVX512const<>+688(SB)/8, $0x3c91a62633145c07
-DATA couplingCouplingInvAtanF64AVX512const<>+696(SB)/8, $0x3c91a62633145c07
-DATA couplingCouplingInvAtanF64AVX512const<>+704(SB)/8, $0x8000000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+712(SB)/8, $0x8000000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+720(SB)/8, $0x8000000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+728(SB)/8, $0x8000000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+736(SB)/8, $0x8000000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+744(SB)/8, $0x8000000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+752(SB)/8, $0x8000000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+760(SB)/8, $0x8000000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+768(SB)/8, $0x3f84b84ec43ecd9f
-DATA couplingCouplingInvAtanF64AVX512const<>+776(SB)/8, $0x3f84b84ec43ecd9f
-DATA couplingCouplingInvAtanF64AVX512const<>+784(SB)/8, $0x3f84b84ec43ecd9f
-DATA couplingCouplingInvAtanF64AVX512const<>+792(SB)/8, $0x3f84b84ec43ecd9f
-DATA couplingCouplingInvAtanF64AVX512const<>+800(SB)/8, $0x3f84b84ec43ecd9f
-DATA couplingCouplingInvAtanF64AVX512const<>+808(SB)/8, $0x3f84b84ec43ecd9f
-DATA couplingCouplingInvAtanF64AVX512const<>+816(SB)/8, $0x3f84b84ec43ecd9f
-DATA couplingCouplingInvAtanF64AVX512const<>+824(SB)/8, $0x3f84b84ec43ecd9f
-DATA couplingCouplingInvAtanF64AVX512const<>+832(SB)/8, $0xbf9c180895953df5
-DATA couplingCouplingInvAtanF64AVX512const<>+840(SB)/8, $0xbf9c180895953df5
-DATA couplingCouplingInvAtanF64AVX512const<>+848(SB)/8, $0xbf9c180895953df5
-DATA couplingCouplingInvAtanF64AVX512const<>+856(SB)/8, $0xbf9c180895953df5
-DATA couplingCouplingInvAtanF64AVX512const<>+864(SB)/8, $0xbf9c180895953df5
-DATA couplingCouplingInvAtanF64AVX512const<>+872(SB)/8, $0xbf9c180895953df5
-DATA couplingCouplingInvAtanF64AVX512const<>+880(SB)/8, $0xbf9c180895953df5
-DATA couplingCouplingInvAtanF64AVX512const<>+888(SB)/8, $0xbf9c180895953df5
-DATA couplingCouplingInvAtanF64AVX512const<>+896(SB)/8, $0x3fa56f607f646ec3
-DATA couplingCouplingInvAtanF64AVX512const<>+904(SB)/8, $0x3fa56f607f646ec3
-DATA couplingCouplingInvAtanF64AVX512const<>+912(SB)/8, $0x3fa56f607f646ec3
-DATA couplingCouplingInvAtanF64AVX512const<>+920(SB)/8, $0x3fa56f607f646ec3
-DATA couplingCouplingInvAtanF64AVX512const<>+928(SB)/8, $0x3fa56f607f646ec3
-DATA couplingCouplingInvAtanF64AVX512const<>+936(SB)/8, $0x3fa56f607f646ec3
-DATA couplingCouplingInvAtanF64AVX512const<>+944(SB)/8, $0x3fa56f607f646ec3
-DATA couplingCouplingInvAtanF64AVX512const<>+952(SB)/8, $0x3fa56f607f646ec3
-DATA couplingCouplingInvAtanF64AVX512const<>+960(SB)/8, $0xbfaa3988128ceb4f
-DATA couplingCouplingInvAtanF64AVX512const<>+968(SB)/8, $0xbfaa3988128ceb4f
-DATA couplingCouplingInvAtanF64AVX512const<>+976(SB)/8, $0xbfaa3988128ceb4f
-DATA couplingCouplingInvAtanF64AVX512const<>+984(SB)/8, $0xbfaa3988128ceb4f
-DATA couplingCouplingInvAtanF64AVX512const<>+992(SB)/8, $0xbfaa3988128ceb4f
-DATA couplingCouplingInvAtanF64AVX512const<>+1000(SB)/8, $0xbfaa3988128ceb4f
-DATA couplingCouplingInvAtanF64AVX512const<>+1008(SB)/8, $0xbfaa3988128ceb4f
-DATA couplingCouplingInvAtanF64AVX512const<>+1016(SB)/8, $0xbfaa3988128ceb4f
-DATA couplingCouplingInvAtanF64AVX512const<>+1024(SB)/8, $0x3fadfe97edfe032d
-DATA couplingCouplingInvAtanF64AVX512const<>+1032(SB)/8, $0x3fadfe97edfe032d
-DATA couplingCouplingInvAtanF64AVX512const<>+1040(SB)/8, $0x3fadfe97edfe032d
-DATA couplingCouplingInvAtanF64AVX512const<>+1048(SB)/8, $0x3fadfe97edfe032d
-DATA couplingCouplingInvAtanF64AVX512const<>+1056(SB)/8, $0x3fadfe97edfe032d
-DATA couplingCouplingInvAtanF64AVX512const<>+1064(SB)/8, $0x3fadfe97edfe032d
-DATA couplingCouplingInvAtanF64AVX512const<>+1072(SB)/8, $0x3fadfe97edfe032d
-DATA couplingCouplingInvAtanF64AVX512const<>+1080(SB)/8, $0x3fadfe97edfe032d
-DATA couplingCouplingInvAtanF64AVX512const<>+1088(SB)/8, $0xbfb10f31fb584184
-DATA couplingCouplingInvAtanF64AVX512const<>+1096(SB)/8, $0xbfb10f31fb584184
-DATA couplingCouplingInvAtanF64AVX512const<>+1104(SB)/8, $0xbfb10f31fb584184
-DATA couplingCouplingInvAtanF64AVX512const<>+1112(SB)/8, $0xbfb10f31fb584184
-DATA couplingCouplingInvAtanF64AVX512const<>+1120(SB)/8, $0xbfb10f31fb584184
-DATA couplingCouplingInvAtanF64AVX512const<>+1128(SB)/8, $0xbfb10f31fb584184
-DATA couplingCouplingInvAtanF64AVX512const<>+1136(SB)/8, $0xbfb10f31fb584184
-DATA couplingCouplingInvAtanF64AVX512const<>+1144(SB)/8, $0xbfb10f31fb584184
-DATA couplingCouplingInvAtanF64AVX512const<>+1152(SB)/8, $0x3fb3b113dd26645d
-DATA couplingCouplingInvAtanF64AVX512const<>+1160(SB)/8, $0x3fb3b113dd26645d
-DATA couplingCouplingInvAtanF64AVX512const<>+1168(SB)/8, $0x3fb3b113dd26645d
-DATA couplingCouplingInvAtanF64AVX512const<>+1176(SB)/8, $0x3fb3b113dd26645d
-DATA couplingCouplingInvAtanF64AVX512const<>+1184(SB)/8, $0x3fb3b113dd26645d
-DATA couplingCouplingInvAtanF64AVX512const<>+1192(SB)/8, $0x3fb3b113dd26645d
-DATA couplingCouplingInvAtanF64AVX512const<>+1200(SB)/8, $0x3fb3b113dd26645d
-DATA couplingCouplingInvAtanF64AVX512const<>+1208(SB)/8, $0x3fb3b113dd26645d
-DATA couplingCouplingInvAtanF64AVX512const<>+1216(SB)/8, $0xbfb745cf4cc817f8
-DATA couplingCouplingInvAtanF64AVX512const<>+1224(SB)/8, $0xbfb745cf4cc817f8
-DATA couplingCouplingInvAtanF64AVX512const<>+1232(SB)/8, $0xbfb745cf4cc817f8
-DATA couplingCouplingInvAtanF64AVX512const<>+1240(SB)/8, $0xbfb745cf4cc817f8
-DATA couplingCouplingInvAtanF64AVX512const<>+1248(SB)/8, $0xbfb745cf4cc817f8
-DATA couplingCouplingInvAtanF64AVX512const<>+1256(SB)/8, $0xbfb745cf4cc817f8
-DATA couplingCouplingInvAtanF64AVX512const<>+1264(SB)/8, $0xbfb745cf4cc817f8
-DATA couplingCouplingInvAtanF64AVX512const<>+1272(SB)/8, $0xbfb745cf4cc817f8
-DATA couplingCouplingInvAtanF64AVX512const<>+1280(SB)/8, $0x3fbc71c7090f8c07
-DATA couplingCouplingInvAtanF64AVX512const<>+1288(SB)/8, $0x3fbc71c7090f8c07
-DATA couplingCouplingInvAtanF64AVX512const<>+1296(SB)/8, $0x3fbc71c7090f8c07
-DATA couplingCouplingInvAtanF64AVX512const<>+1304(SB)/8, $0x3fbc71c7090f8c07
-DATA couplingCouplingInvAtanF64AVX512const<>+1312(SB)/8, $0x3fbc71c7090f8c07
-DATA couplingCouplingInvAtanF64AVX512const<>+1320(SB)/8, $0x3fbc71c7090f8c07
-DATA couplingCouplingInvAtanF64AVX512const<>+1328(SB)/8, $0x3fbc71c7090f8c07
-DATA couplingCouplingInvAtanF64AVX512const<>+1336(SB)/8, $0x3fbc71c7090f8c07
-DATA couplingCouplingInvAtanF64AVX512const<>+1344(SB)/8, $0xbfc249249215e1e7
-DATA couplingCouplingInvAtanF64AVX512const<>+1352(SB)/8, $0xbfc249249215e1e7
-DATA couplingCouplingInvAtanF64AVX512const<>+1360(SB)/8, $0xbfc249249215e1e7
-DATA couplingCouplingInvAtanF64AVX512const<>+1368(SB)/8, $0xbfc249249215e1e7
-DATA couplingCouplingInvAtanF64AVX512const<>+1376(SB)/8, $0xbfc249249215e1e7
-DATA couplingCouplingInvAtanF64AVX512const<>+1384(SB)/8, $0xbfc249249215e1e7
-DATA couplingCouplingInvAtanF64AVX512const<>+1392(SB)/8, $0xbfc249249215e1e7
-DATA couplingCouplingInvAtanF64AVX512const<>+1400(SB)/8, $0xbfc249249215e1e7
-DATA couplingCouplingInvAtanF64AVX512const<>+1408(SB)/8, $0x3fc9999999991150
-DATA couplingCouplingInvAtanF64AVX512const<>+1416(SB)/8, $0x3fc9999999991150
-DATA couplingCouplingInvAtanF64AVX512const<>+1424(SB)/8, $0x3fc9999999991150
-DATA couplingCouplingInvAtanF64AVX512const<>+1432(SB)/8, $0x3fc9999999991150
-DATA couplingCouplingInvAtanF64AVX512const<>+1440(SB)/8, $0x3fc9999999991150
-DATA couplingCouplingInvAtanF64AVX512const<>+1448(SB)/8, $0x3fc9999999991150
-DATA couplingCouplingInvAtanF64AVX512const<>+1456(SB)/8, $0x3fc9999999991150
-DATA couplingCouplingInvAtanF64AVX512const<>+1464(SB)/8, $0x3fc9999999991150
-DATA couplingCouplingInvAtanF64AVX512const<>+1472(SB)/8, $0xbfd5555555555516
-DATA couplingCouplingInvAtanF64AVX512const<>+1480(SB)/8, $0xbfd5555555555516
-DATA couplingCouplingInvAtanF64AVX512const<>+1488(SB)/8, $0xbfd5555555555516
-DATA couplingCouplingInvAtanF64AVX512const<>+1496(SB)/8, $0xbfd5555555555516
-DATA couplingCouplingInvAtanF64AVX512const<>+1504(SB)/8, $0xbfd5555555555516
-DATA couplingCouplingInvAtanF64AVX512const<>+1512(SB)/8, $0xbfd5555555555516
-DATA couplingCouplingInvAtanF64AVX512const<>+1520(SB)/8, $0xbfd5555555555516
-DATA couplingCouplingInvAtanF64AVX512const<>+1528(SB)/8, $0xbfd5555555555516
-DATA couplingCouplingInvAtanF64AVX512const<>+1536(SB)/8, $0x4086300000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+1544(SB)/8, $0x4086300000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+1552(SB)/8, $0x4086300000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+1560(SB)/8, $0x4086300000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+1568(SB)/8, $0x4086300000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+1576(SB)/8, $0x4086300000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+1584(SB)/8, $0x4086300000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+1592(SB)/8, $0x4086300000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+1600(SB)/8, $0xc087500000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+1608(SB)/8, $0xc087500000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+1616(SB)/8, $0xc087500000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+1624(SB)/8, $0xc087500000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+1632(SB)/8, $0xc087500000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+1640(SB)/8, $0xc087500000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+1648(SB)/8, $0xc087500000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+1656(SB)/8, $0xc087500000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+1664(SB)/8, $0x4338000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+1672(SB)/8, $0x4338000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+1680(SB)/8, $0x4338000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+1688(SB)/8, $0x4338000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+1696(SB)/8, $0x4338000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+1704(SB)/8, $0x4338000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+1712(SB)/8, $0x4338000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+1720(SB)/8, $0x4338000000000000
-DATA couplingCouplingInvAtanF64AVX512const<>+1728(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingInvAtanF64AVX512const<>+1736(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingInvAtanF64AVX512const<>+1744(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingInvAtanF64AVX512const<>+1752(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingInvAtanF64AVX512const<>+1760(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingInvAtanF64AVX512const<>+1768(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingInvAtanF64AVX512const<>+1776(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingInvAtanF64AVX512const<>+1784(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingInvAtanF64AVX512const<>+1792(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingInvAtanF64AVX512const<>+1800(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingInvAtanF64AVX512const<>+1808(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingInvAtanF64AVX512const<>+1816(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingInvAtanF64AVX512const<>+1824(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingInvAtanF64AVX512const<>+1832(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingInvAtanF64AVX512const<>+1840(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingInvAtanF64AVX512const<>+1848(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingInvAtanF64AVX512const<>+1856(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingInvAtanF64AVX512const<>+1864(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingInvAtanF64AVX512const<>+1872(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingInvAtanF64AVX512const<>+1880(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingInvAtanF64AVX512const<>+1888(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingInvAtanF64AVX512const<>+1896(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingInvAtanF64AVX512const<>+1904(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingInvAtanF64AVX512const<>+1912(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingInvAtanF64AVX512const<>+1920(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingInvAtanF64AVX512const<>+1928(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingInvAtanF64AVX512const<>+1936(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingInvAtanF64AVX512const<>+1944(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingInvAtanF64AVX512const<>+1952(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingInvAtanF64AVX512const<>+1960(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingInvAtanF64AVX512const<>+1968(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingInvAtanF64AVX512const<>+1976(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingInvAtanF64AVX512const<>+1984(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingInvAtanF64AVX512const<>+1992(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingInvAtanF64AVX512const<>+2000(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingInvAtanF64AVX512const<>+2008(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingInvAtanF64AVX512const<>+2016(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingInvAtanF64AVX512const<>+2024(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingInvAtanF64AVX512const<>+2032(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingInvAtanF64AVX512const<>+2040(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingInvAtanF64AVX512const<>+2048(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingInvAtanF64AVX512const<>+2056(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingInvAtanF64AVX512const<>+2064(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingInvAtanF64AVX512const<>+2072(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingInvAtanF64AVX512const<>+2080(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingInvAtanF64AVX512const<>+2088(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingInvAtanF64AVX512const<>+2096(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingInvAtanF64AVX512const<>+2104(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingInvAtanF64AVX512const<>+2112(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingInvAtanF64AVX512const<>+2120(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingInvAtanF64AVX512const<>+2128(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingInvAtanF64AVX512const<>+2136(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingInvAtanF64AVX512const<>+2144(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingInvAtanF64AVX512const<>+2152(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingInvAtanF64AVX512const<>+2160(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingInvAtanF64AVX512const<>+2168(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingInvAtanF64AVX512const<>+2176(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingInvAtanF64AVX512const<>+2184(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingInvAtanF64AVX512const<>+2192(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingInvAtanF64AVX512const<>+2200(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingInvAtanF64AVX512const<>+2208(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingInvAtanF64AVX512const<>+2216(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingInvAtanF64AVX512const<>+2224(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingInvAtanF64AVX512const<>+2232(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingInvAtanF64AVX512const<>+2240(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingInvAtanF64AVX512const<>+2248(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingInvAtanF64AVX512const<>+2256(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingInvAtanF64AVX512const<>+2264(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingInvAtanF64AVX512const<>+2272(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingInvAtanF64AVX512const<>+2280(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingInvAtanF64AVX512const<>+2288(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingInvAtanF64AVX512const<>+2296(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingInvAtanF64AVX512const<>+2304(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingInvAtanF64AVX512const<>+2312(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingInvAtanF64AVX512const<>+2320(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingInvAtanF64AVX512const<>+2328(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingInvAtanF64AVX512const<>+2336(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingInvAtanF64AVX512const<>+2344(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingInvAtanF64AVX512const<>+2352(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingInvAtanF64AVX512const<>+2360(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingInvAtanF64AVX512const<>+2368(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingInvAtanF64AVX512const<>+2376(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingInvAtanF64AVX512const<>+2384(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingInvAtanF64AVX512const<>+2392(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingInvAtanF64AVX512const<>+2400(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingInvAtanF64AVX512const<>+2408(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingInvAtanF64AVX512const<>+2416(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingInvAtanF64AVX512const<>+2424(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingInvAtanF64AVX512const<>+2432(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingInvAtanF64AVX512const<>+2440(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingInvAtanF64AVX512const<>+2448(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingInvAtanF64AVX512const<>+2456(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingInvAtanF64AVX512const<>+2464(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingInvAtanF64AVX512const<>+2472(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingInvAtanF64AVX512const<>+2480(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingInvAtanF64AVX512const<>+2488(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingInvAtanF64AVX512const<>+2496(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingInvAtanF64AVX512const<>+2504(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingInvAtanF64AVX512const<>+2512(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingInvAtanF64AVX512const<>+2520(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingInvAtanF64AVX512const<>+2528(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingInvAtanF64AVX512const<>+2536(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingInvAtanF64AVX512const<>+2544(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingInvAtanF64AVX512const<>+2552(SB)/8, $0x3fc5555555555558
-GLOBL couplingCouplingInvAtanF64AVX512const<>(SB), RODATA|NOPTR, $2560
+DATA couplingCouplingInvAtanF64AVX512const<>+8(SB)/8, $0x3ff0000000000000
+DATA couplingCouplingInvAtanF64AVX512const<>+16(SB)/8, $0x7fffffffffffffff
+DATA couplingCouplingInvAtanF64AVX512const<>+24(SB)/8, $0x3fe0000000000000
+DATA couplingCouplingInvAtanF64AVX512const<>+32(SB)/8, $0x3fe921fb54442d18
+DATA couplingCouplingInvAtanF64AVX512const<>+40(SB)/8, $0x3c81a62633145c07
+DATA couplingCouplingInvAtanF64AVX512const<>+48(SB)/8, $0x4000000000000000
+DATA couplingCouplingInvAtanF64AVX512const<>+56(SB)/8, $0x43b0000000000000
+DATA couplingCouplingInvAtanF64AVX512const<>+64(SB)/8, $0xbff0000000000000
+DATA couplingCouplingInvAtanF64AVX512const<>+72(SB)/8, $0x3ff921fb54442d18
+DATA couplingCouplingInvAtanF64AVX512const<>+80(SB)/8, $0x3c91a62633145c07
+DATA couplingCouplingInvAtanF64AVX512const<>+88(SB)/8, $0x8000000000000000
+DATA couplingCouplingInvAtanF64AVX512const<>+96(SB)/8, $0x3f84b84ec43ecd9f
+DATA couplingCouplingInvAtanF64AVX512const<>+104(SB)/8, $0xbf9c180895953df5
+DATA couplingCouplingInvAtanF64AVX512const<>+112(SB)/8, $0x3fa56f607f646ec3
+DATA couplingCouplingInvAtanF64AVX512const<>+120(SB)/8, $0xbfaa3988128ceb4f
+DATA couplingCouplingInvAtanF64AVX512const<>+128(SB)/8, $0x3fadfe97edfe032d
+DATA couplingCouplingInvAtanF64AVX512const<>+136(SB)/8, $0xbfb10f31fb584184
+DATA couplingCouplingInvAtanF64AVX512const<>+144(SB)/8, $0x3fb3b113dd26645d
+DATA couplingCouplingInvAtanF64AVX512const<>+152(SB)/8, $0xbfb745cf4cc817f8
+DATA couplingCouplingInvAtanF64AVX512const<>+160(SB)/8, $0x3fbc71c7090f8c07
+DATA couplingCouplingInvAtanF64AVX512const<>+168(SB)/8, $0xbfc249249215e1e7
+DATA couplingCouplingInvAtanF64AVX512const<>+176(SB)/8, $0x3fc9999999991150
+DATA couplingCouplingInvAtanF64AVX512const<>+184(SB)/8, $0xbfd5555555555516
+DATA couplingCouplingInvAtanF64AVX512const<>+192(SB)/8, $0x4086300000000000
+DATA couplingCouplingInvAtanF64AVX512const<>+200(SB)/8, $0xc087500000000000
+DATA couplingCouplingInvAtanF64AVX512const<>+208(SB)/8, $0x4338000000000000
+DATA couplingCouplingInvAtanF64AVX512const<>+216(SB)/8, $0x3ff71547652b82fe
+DATA couplingCouplingInvAtanF64AVX512const<>+224(SB)/8, $0x3fe62e42fee00000
+DATA couplingCouplingInvAtanF64AVX512const<>+232(SB)/8, $0x3dea39ef35793c76
+DATA couplingCouplingInvAtanF64AVX512const<>+240(SB)/8, $0x3e928b426d1c6cab
+DATA couplingCouplingInvAtanF64AVX512const<>+248(SB)/8, $0x3e5af6345e154829
+DATA couplingCouplingInvAtanF64AVX512const<>+256(SB)/8, $0x3efa019939c26883
+DATA couplingCouplingInvAtanF64AVX512const<>+264(SB)/8, $0x3ec71ddf6a597246
+DATA couplingCouplingInvAtanF64AVX512const<>+272(SB)/8, $0x3f56c16c1860a28f
+DATA couplingCouplingInvAtanF64AVX512const<>+280(SB)/8, $0x3f2a01a01b0113fc
+DATA couplingCouplingInvAtanF64AVX512const<>+288(SB)/8, $0x3fa55555555503c1
+DATA couplingCouplingInvAtanF64AVX512const<>+296(SB)/8, $0x3f8111111110f7f9
+DATA couplingCouplingInvAtanF64AVX512const<>+304(SB)/8, $0x3fe0000000000009
+DATA couplingCouplingInvAtanF64AVX512const<>+312(SB)/8, $0x3fc5555555555558
+GLOBL couplingCouplingInvAtanF64AVX512const<>(SB), RODATA|NOPTR, $320
 
 // func CouplingInvAtanF32AVX2(x []float32, c []float32, y []float32, s []float32, t []float32, p []float32)
 // Requires: AVX, AVX2, FMA3
@@ -16436,14 +13229,14 @@ main:
 	VBROADCASTSS (DI), Z5
 	VMULPS       Z4, Z0, Z6
 	VMULPS       Z5, Z1, Z7
-	VMOVUPS      couplingCouplingInvAtanF32AVX512const<>+0(SB), Z8
-	VMOVUPS      couplingCouplingInvAtanF32AVX512const<>+0(SB), Z9
-	VMOVUPS      couplingCouplingInvAtanF32AVX512const<>+64(SB), Z10
-	VMOVUPS      couplingCouplingInvAtanF32AVX512const<>+64(SB), Z11
-	VANDPS       couplingCouplingInvAtanF32AVX512const<>+128(SB), Z6, Z12
-	VANDPS       couplingCouplingInvAtanF32AVX512const<>+128(SB), Z7, Z13
-	VMOVUPS      couplingCouplingInvAtanF32AVX512const<>+192(SB), Z14
-	VMOVUPS      couplingCouplingInvAtanF32AVX512const<>+192(SB), Z15
+	VBROADCASTSS couplingCouplingInvAtanF32AVX512const<>+0(SB), Z8
+	VBROADCASTSS couplingCouplingInvAtanF32AVX512const<>+0(SB), Z9
+	VBROADCASTSS couplingCouplingInvAtanF32AVX512const<>+4(SB), Z10
+	VBROADCASTSS couplingCouplingInvAtanF32AVX512const<>+4(SB), Z11
+	VANDPS.BCST  couplingCouplingInvAtanF32AVX512const<>+8(SB), Z6, Z12
+	VANDPS.BCST  couplingCouplingInvAtanF32AVX512const<>+8(SB), Z7, Z13
+	VBROADCASTSS couplingCouplingInvAtanF32AVX512const<>+12(SB), Z14
+	VBROADCASTSS couplingCouplingInvAtanF32AVX512const<>+12(SB), Z15
 	VCMPPS       $0x1e, Z14, Z12, K2
 	VCMPPS       $0x1e, Z15, Z13, K3
 	VADDPS       Z10, Z12, Z16
@@ -16466,44 +13259,44 @@ main:
 	VBLENDMPS    Z17, Z11, K3, Z1
 	VBLENDMPS    Z26, Z8, K2, Z4
 	VBLENDMPS    Z27, Z9, K3, Z5
-	VMOVUPS      couplingCouplingInvAtanF32AVX512const<>+256(SB), Z14
-	VMOVUPS      couplingCouplingInvAtanF32AVX512const<>+256(SB), Z15
+	VBROADCASTSS couplingCouplingInvAtanF32AVX512const<>+16(SB), Z14
+	VBROADCASTSS couplingCouplingInvAtanF32AVX512const<>+16(SB), Z15
 	VBLENDMPS    Z14, Z8, K2, Z20
 	VBLENDMPS    Z15, Z9, K3, Z21
-	VMOVUPS      couplingCouplingInvAtanF32AVX512const<>+320(SB), Z18
-	VMOVUPS      couplingCouplingInvAtanF32AVX512const<>+320(SB), Z19
+	VBROADCASTSS couplingCouplingInvAtanF32AVX512const<>+20(SB), Z18
+	VBROADCASTSS couplingCouplingInvAtanF32AVX512const<>+20(SB), Z19
 	VBLENDMPS    Z18, Z8, K2, Z22
 	VBLENDMPS    Z19, Z9, K3, Z23
-	VMOVUPS      couplingCouplingInvAtanF32AVX512const<>+384(SB), Z24
-	VMOVUPS      couplingCouplingInvAtanF32AVX512const<>+384(SB), Z25
+	VBROADCASTSS couplingCouplingInvAtanF32AVX512const<>+24(SB), Z24
+	VBROADCASTSS couplingCouplingInvAtanF32AVX512const<>+24(SB), Z25
 	VCMPPS       $0x1e, Z24, Z12, K4
 	VCMPPS       $0x1e, Z25, Z13, K5
-	VMOVUPS      couplingCouplingInvAtanF32AVX512const<>+448(SB), Z28
-	VMOVUPS      couplingCouplingInvAtanF32AVX512const<>+448(SB), Z29
+	VBROADCASTSS couplingCouplingInvAtanF32AVX512const<>+28(SB), Z28
+	VBROADCASTSS couplingCouplingInvAtanF32AVX512const<>+28(SB), Z29
 	VMINPS       Z12, Z28, Z16
 	VMINPS       Z13, Z29, Z17
-	VMOVUPS      couplingCouplingInvAtanF32AVX512const<>+512(SB), Z26
-	VMOVUPS      couplingCouplingInvAtanF32AVX512const<>+512(SB), Z27
+	VBROADCASTSS couplingCouplingInvAtanF32AVX512const<>+32(SB), Z26
+	VBROADCASTSS couplingCouplingInvAtanF32AVX512const<>+32(SB), Z27
 	VBLENDMPS    Z26, Z30, K4, Z14
 	VBLENDMPS    Z27, Z31, K5, Z15
 	VBLENDMPS    Z16, Z0, K4, Z18
 	VBLENDMPS    Z17, Z1, K5, Z19
 	VBLENDMPS    Z8, Z4, K4, Z24
 	VBLENDMPS    Z9, Z5, K5, Z25
-	VMOVUPS      couplingCouplingInvAtanF32AVX512const<>+576(SB), Z28
-	VMOVUPS      couplingCouplingInvAtanF32AVX512const<>+576(SB), Z29
+	VBROADCASTSS couplingCouplingInvAtanF32AVX512const<>+36(SB), Z28
+	VBROADCASTSS couplingCouplingInvAtanF32AVX512const<>+36(SB), Z29
 	VBLENDMPS    Z28, Z20, K4, Z12
 	VBLENDMPS    Z29, Z21, K5, Z13
-	VMOVUPS      couplingCouplingInvAtanF32AVX512const<>+640(SB), Z26
-	VMOVUPS      couplingCouplingInvAtanF32AVX512const<>+640(SB), Z27
+	VBROADCASTSS couplingCouplingInvAtanF32AVX512const<>+40(SB), Z26
+	VBROADCASTSS couplingCouplingInvAtanF32AVX512const<>+40(SB), Z27
 	VBLENDMPS    Z26, Z22, K4, Z30
 	VBLENDMPS    Z27, Z23, K5, Z31
 	VDIVPS       Z18, Z10, Z16
 	VDIVPS       Z19, Z11, Z17
 	VMULPS       Z16, Z14, Z0
 	VMULPS       Z17, Z15, Z1
-	VXORPS       couplingCouplingInvAtanF32AVX512const<>+704(SB), Z0, Z8
-	VXORPS       couplingCouplingInvAtanF32AVX512const<>+704(SB), Z1, Z9
+	VXORPS.BCST  couplingCouplingInvAtanF32AVX512const<>+44(SB), Z0, Z8
+	VXORPS.BCST  couplingCouplingInvAtanF32AVX512const<>+44(SB), Z1, Z9
 	VMOVUPS      Z14, Z4
 	VMOVUPS      Z15, Z5
 	VFMADD231PS  Z18, Z8, Z4
@@ -16512,8 +13305,8 @@ main:
 	VFMADD231PS  Z25, Z9, Z5
 	VFMADD231PS  Z16, Z4, Z0
 	VFMADD231PS  Z17, Z5, Z1
-	VXORPS       couplingCouplingInvAtanF32AVX512const<>+704(SB), Z0, Z28
-	VXORPS       couplingCouplingInvAtanF32AVX512const<>+704(SB), Z1, Z29
+	VXORPS.BCST  couplingCouplingInvAtanF32AVX512const<>+44(SB), Z0, Z28
+	VXORPS.BCST  couplingCouplingInvAtanF32AVX512const<>+44(SB), Z1, Z29
 	VFMADD231PS  Z18, Z28, Z14
 	VFMADD231PS  Z19, Z29, Z15
 	VFMADD231PS  Z24, Z28, Z14
@@ -16522,26 +13315,26 @@ main:
 	VMULPS       Z17, Z15, Z21
 	VMULPS       Z0, Z0, Z26
 	VMULPS       Z1, Z1, Z27
-	VMOVUPS      couplingCouplingInvAtanF32AVX512const<>+768(SB), Z22
-	VMOVUPS      couplingCouplingInvAtanF32AVX512const<>+768(SB), Z23
-	VMOVUPS      couplingCouplingInvAtanF32AVX512const<>+832(SB), Z8
-	VMOVUPS      couplingCouplingInvAtanF32AVX512const<>+832(SB), Z9
+	VBROADCASTSS couplingCouplingInvAtanF32AVX512const<>+48(SB), Z22
+	VBROADCASTSS couplingCouplingInvAtanF32AVX512const<>+48(SB), Z23
+	VBROADCASTSS couplingCouplingInvAtanF32AVX512const<>+52(SB), Z8
+	VBROADCASTSS couplingCouplingInvAtanF32AVX512const<>+52(SB), Z9
 	VFMADD231PS  Z26, Z22, Z8
 	VFMADD231PS  Z27, Z23, Z9
-	VMOVUPS      couplingCouplingInvAtanF32AVX512const<>+896(SB), Z4
-	VMOVUPS      couplingCouplingInvAtanF32AVX512const<>+896(SB), Z5
+	VBROADCASTSS couplingCouplingInvAtanF32AVX512const<>+56(SB), Z4
+	VBROADCASTSS couplingCouplingInvAtanF32AVX512const<>+56(SB), Z5
 	VFMADD231PS  Z26, Z8, Z4
 	VFMADD231PS  Z27, Z9, Z5
-	VMOVUPS      couplingCouplingInvAtanF32AVX512const<>+960(SB), Z18
-	VMOVUPS      couplingCouplingInvAtanF32AVX512const<>+960(SB), Z19
+	VBROADCASTSS couplingCouplingInvAtanF32AVX512const<>+60(SB), Z18
+	VBROADCASTSS couplingCouplingInvAtanF32AVX512const<>+60(SB), Z19
 	VFMADD231PS  Z26, Z4, Z18
 	VFMADD231PS  Z27, Z5, Z19
-	VMOVUPS      couplingCouplingInvAtanF32AVX512const<>+1024(SB), Z28
-	VMOVUPS      couplingCouplingInvAtanF32AVX512const<>+1024(SB), Z29
+	VBROADCASTSS couplingCouplingInvAtanF32AVX512const<>+64(SB), Z28
+	VBROADCASTSS couplingCouplingInvAtanF32AVX512const<>+64(SB), Z29
 	VFMADD231PS  Z26, Z18, Z28
 	VFMADD231PS  Z27, Z19, Z29
-	VMOVUPS      couplingCouplingInvAtanF32AVX512const<>+1088(SB), Z24
-	VMOVUPS      couplingCouplingInvAtanF32AVX512const<>+1088(SB), Z25
+	VBROADCASTSS couplingCouplingInvAtanF32AVX512const<>+68(SB), Z24
+	VBROADCASTSS couplingCouplingInvAtanF32AVX512const<>+68(SB), Z25
 	VFMADD231PS  Z26, Z28, Z24
 	VFMADD231PS  Z27, Z29, Z25
 	VADDPS       Z0, Z12, Z14
@@ -16562,61 +13355,61 @@ main:
 	VFMADD231PS  Z25, Z9, Z19
 	VADDPS       Z18, Z14, Z28
 	VADDPS       Z19, Z15, Z29
-	VANDPS       couplingCouplingInvAtanF32AVX512const<>+704(SB), Z6, Z16
-	VANDPS       couplingCouplingInvAtanF32AVX512const<>+704(SB), Z7, Z17
-	VANDPS       couplingCouplingInvAtanF32AVX512const<>+128(SB), Z28, Z12
-	VANDPS       couplingCouplingInvAtanF32AVX512const<>+128(SB), Z29, Z13
+	VANDPS.BCST  couplingCouplingInvAtanF32AVX512const<>+44(SB), Z6, Z16
+	VANDPS.BCST  couplingCouplingInvAtanF32AVX512const<>+44(SB), Z7, Z17
+	VANDPS.BCST  couplingCouplingInvAtanF32AVX512const<>+8(SB), Z28, Z12
+	VANDPS.BCST  couplingCouplingInvAtanF32AVX512const<>+8(SB), Z29, Z13
 	VORPS        Z16, Z12, Z12
 	VORPS        Z17, Z13, Z13
 	VMULPS       Z12, Z2, Z0
 	VMULPS       Z13, Z3, Z1
-	VXORPS       couplingCouplingInvAtanF32AVX512const<>+704(SB), Z0, Z10
-	VXORPS       couplingCouplingInvAtanF32AVX512const<>+704(SB), Z1, Z11
+	VXORPS.BCST  couplingCouplingInvAtanF32AVX512const<>+44(SB), Z0, Z10
+	VXORPS.BCST  couplingCouplingInvAtanF32AVX512const<>+44(SB), Z1, Z11
 
 	// x = clamp(x, lo, hi); NaN passes (x is the second source)
-	VMOVUPS couplingCouplingInvAtanF32AVX512const<>+1152(SB), Z26
-	VMOVUPS couplingCouplingInvAtanF32AVX512const<>+1152(SB), Z27
-	VMINPS  Z10, Z26, Z10
-	VMINPS  Z11, Z27, Z11
-	VMOVUPS couplingCouplingInvAtanF32AVX512const<>+1216(SB), Z26
-	VMOVUPS couplingCouplingInvAtanF32AVX512const<>+1216(SB), Z27
-	VMAXPS  Z10, Z26, Z10
-	VMAXPS  Z11, Z27, Z11
+	VBROADCASTSS couplingCouplingInvAtanF32AVX512const<>+72(SB), Z26
+	VBROADCASTSS couplingCouplingInvAtanF32AVX512const<>+72(SB), Z27
+	VMINPS       Z10, Z26, Z10
+	VMINPS       Z11, Z27, Z11
+	VBROADCASTSS couplingCouplingInvAtanF32AVX512const<>+76(SB), Z26
+	VBROADCASTSS couplingCouplingInvAtanF32AVX512const<>+76(SB), Z27
+	VMAXPS       Z10, Z26, Z10
+	VMAXPS       Z11, Z27, Z11
 
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
 	// kept in the low bits; k = kb - 1.5*2^mant exactly
-	VMOVUPS     couplingCouplingInvAtanF32AVX512const<>+1280(SB), Z22
-	VMOVUPS     couplingCouplingInvAtanF32AVX512const<>+1280(SB), Z23
-	VFMADD231PS couplingCouplingInvAtanF32AVX512const<>+1344(SB), Z10, Z22
-	VFMADD231PS couplingCouplingInvAtanF32AVX512const<>+1344(SB), Z11, Z23
-	VSUBPS      couplingCouplingInvAtanF32AVX512const<>+1280(SB), Z22, Z30
-	VSUBPS      couplingCouplingInvAtanF32AVX512const<>+1280(SB), Z23, Z31
+	VBROADCASTSS     couplingCouplingInvAtanF32AVX512const<>+80(SB), Z22
+	VBROADCASTSS     couplingCouplingInvAtanF32AVX512const<>+80(SB), Z23
+	VFMADD231PS.BCST couplingCouplingInvAtanF32AVX512const<>+84(SB), Z10, Z22
+	VFMADD231PS.BCST couplingCouplingInvAtanF32AVX512const<>+84(SB), Z11, Z23
+	VSUBPS.BCST      couplingCouplingInvAtanF32AVX512const<>+80(SB), Z22, Z30
+	VSUBPS.BCST      couplingCouplingInvAtanF32AVX512const<>+80(SB), Z23, Z31
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PS couplingCouplingInvAtanF32AVX512const<>+1408(SB), Z30, Z10
-	VFNMADD231PS couplingCouplingInvAtanF32AVX512const<>+1408(SB), Z31, Z11
-	VFNMADD231PS couplingCouplingInvAtanF32AVX512const<>+1472(SB), Z30, Z10
-	VFNMADD231PS couplingCouplingInvAtanF32AVX512const<>+1472(SB), Z31, Z11
+	VFNMADD231PS.BCST couplingCouplingInvAtanF32AVX512const<>+88(SB), Z30, Z10
+	VFNMADD231PS.BCST couplingCouplingInvAtanF32AVX512const<>+88(SB), Z31, Z11
+	VFNMADD231PS.BCST couplingCouplingInvAtanF32AVX512const<>+92(SB), Z30, Z10
+	VFNMADD231PS.BCST couplingCouplingInvAtanF32AVX512const<>+92(SB), Z31, Z11
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPS      Z10, Z10, Z20
-	VMULPS      Z11, Z11, Z21
-	VMOVUPS     couplingCouplingInvAtanF32AVX512const<>+1536(SB), Z26
-	VMOVUPS     couplingCouplingInvAtanF32AVX512const<>+1536(SB), Z27
-	VFMADD213PS couplingCouplingInvAtanF32AVX512const<>+1600(SB), Z10, Z26
-	VFMADD213PS couplingCouplingInvAtanF32AVX512const<>+1600(SB), Z11, Z27
-	VFMADD213PS couplingCouplingInvAtanF32AVX512const<>+1664(SB), Z10, Z26
-	VFMADD213PS couplingCouplingInvAtanF32AVX512const<>+1664(SB), Z11, Z27
-	VFMADD213PS couplingCouplingInvAtanF32AVX512const<>+1728(SB), Z10, Z26
-	VFMADD213PS couplingCouplingInvAtanF32AVX512const<>+1728(SB), Z11, Z27
-	VFMADD213PS couplingCouplingInvAtanF32AVX512const<>+1792(SB), Z10, Z26
-	VFMADD213PS couplingCouplingInvAtanF32AVX512const<>+1792(SB), Z11, Z27
+	VMULPS           Z10, Z10, Z20
+	VMULPS           Z11, Z11, Z21
+	VBROADCASTSS     couplingCouplingInvAtanF32AVX512const<>+96(SB), Z26
+	VBROADCASTSS     couplingCouplingInvAtanF32AVX512const<>+96(SB), Z27
+	VFMADD213PS.BCST couplingCouplingInvAtanF32AVX512const<>+100(SB), Z10, Z26
+	VFMADD213PS.BCST couplingCouplingInvAtanF32AVX512const<>+100(SB), Z11, Z27
+	VFMADD213PS.BCST couplingCouplingInvAtanF32AVX512const<>+104(SB), Z10, Z26
+	VFMADD213PS.BCST couplingCouplingInvAtanF32AVX512const<>+104(SB), Z11, Z27
+	VFMADD213PS.BCST couplingCouplingInvAtanF32AVX512const<>+108(SB), Z10, Z26
+	VFMADD213PS.BCST couplingCouplingInvAtanF32AVX512const<>+108(SB), Z11, Z27
+	VFMADD213PS.BCST couplingCouplingInvAtanF32AVX512const<>+112(SB), Z10, Z26
+	VFMADD213PS.BCST couplingCouplingInvAtanF32AVX512const<>+112(SB), Z11, Z27
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPS      couplingCouplingInvAtanF32AVX512const<>+64(SB), Z10, Z4
-	VADDPS      couplingCouplingInvAtanF32AVX512const<>+64(SB), Z11, Z5
-	VSUBPS      couplingCouplingInvAtanF32AVX512const<>+64(SB), Z4, Z8
-	VSUBPS      couplingCouplingInvAtanF32AVX512const<>+64(SB), Z5, Z9
+	VADDPS.BCST couplingCouplingInvAtanF32AVX512const<>+4(SB), Z10, Z4
+	VADDPS.BCST couplingCouplingInvAtanF32AVX512const<>+4(SB), Z11, Z5
+	VSUBPS.BCST couplingCouplingInvAtanF32AVX512const<>+4(SB), Z4, Z8
+	VSUBPS.BCST couplingCouplingInvAtanF32AVX512const<>+4(SB), Z5, Z9
 	VSUBPS      Z8, Z10, Z8
 	VSUBPS      Z9, Z11, Z9
 	VFMADD213PS Z8, Z20, Z26
@@ -16654,10 +13447,10 @@ one:
 	VBROADCASTSS 4(DI), Z1
 	VBROADCASTSS (DI), Z2
 	VMULPS       Z2, Z0, Z3
-	VMOVUPS      couplingCouplingInvAtanF32AVX512const<>+0(SB), Z4
-	VMOVUPS      couplingCouplingInvAtanF32AVX512const<>+64(SB), Z5
-	VANDPS       couplingCouplingInvAtanF32AVX512const<>+128(SB), Z3, Z6
-	VMOVUPS      couplingCouplingInvAtanF32AVX512const<>+192(SB), Z7
+	VBROADCASTSS couplingCouplingInvAtanF32AVX512const<>+0(SB), Z4
+	VBROADCASTSS couplingCouplingInvAtanF32AVX512const<>+4(SB), Z5
+	VANDPS.BCST  couplingCouplingInvAtanF32AVX512const<>+8(SB), Z3, Z6
+	VBROADCASTSS couplingCouplingInvAtanF32AVX512const<>+12(SB), Z7
 	VCMPPS       $0x1e, Z7, Z6, K2
 	VADDPS       Z5, Z6, Z8
 	VSUBPS       Z6, Z8, Z9
@@ -16669,44 +13462,44 @@ one:
 	VBLENDMPS    Z14, Z6, K2, Z15
 	VBLENDMPS    Z8, Z5, K2, Z16
 	VBLENDMPS    Z13, Z4, K2, Z17
-	VMOVUPS      couplingCouplingInvAtanF32AVX512const<>+256(SB), Z18
+	VBROADCASTSS couplingCouplingInvAtanF32AVX512const<>+16(SB), Z18
 	VBLENDMPS    Z18, Z4, K2, Z19
-	VMOVUPS      couplingCouplingInvAtanF32AVX512const<>+320(SB), Z20
+	VBROADCASTSS couplingCouplingInvAtanF32AVX512const<>+20(SB), Z20
 	VBLENDMPS    Z20, Z4, K2, Z21
-	VMOVUPS      couplingCouplingInvAtanF32AVX512const<>+384(SB), Z22
+	VBROADCASTSS couplingCouplingInvAtanF32AVX512const<>+24(SB), Z22
 	VCMPPS       $0x1e, Z22, Z6, K3
-	VMOVUPS      couplingCouplingInvAtanF32AVX512const<>+448(SB), Z23
+	VBROADCASTSS couplingCouplingInvAtanF32AVX512const<>+28(SB), Z23
 	VMINPS       Z6, Z23, Z24
-	VMOVUPS      couplingCouplingInvAtanF32AVX512const<>+512(SB), Z25
+	VBROADCASTSS couplingCouplingInvAtanF32AVX512const<>+32(SB), Z25
 	VBLENDMPS    Z25, Z15, K3, Z26
 	VBLENDMPS    Z24, Z16, K3, Z27
 	VBLENDMPS    Z4, Z17, K3, Z28
-	VMOVUPS      couplingCouplingInvAtanF32AVX512const<>+576(SB), Z29
+	VBROADCASTSS couplingCouplingInvAtanF32AVX512const<>+36(SB), Z29
 	VBLENDMPS    Z29, Z19, K3, Z30
-	VMOVUPS      couplingCouplingInvAtanF32AVX512const<>+640(SB), Z31
+	VBROADCASTSS couplingCouplingInvAtanF32AVX512const<>+40(SB), Z31
 	VBLENDMPS    Z31, Z21, K3, Z0
 	VDIVPS       Z27, Z5, Z2
 	VMULPS       Z2, Z26, Z7
-	VXORPS       couplingCouplingInvAtanF32AVX512const<>+704(SB), Z7, Z10
+	VXORPS.BCST  couplingCouplingInvAtanF32AVX512const<>+44(SB), Z7, Z10
 	VMOVUPS      Z26, Z9
 	VFMADD231PS  Z27, Z10, Z9
 	VFMADD231PS  Z28, Z10, Z9
 	VFMADD231PS  Z2, Z9, Z7
-	VXORPS       couplingCouplingInvAtanF32AVX512const<>+704(SB), Z7, Z11
+	VXORPS.BCST  couplingCouplingInvAtanF32AVX512const<>+44(SB), Z7, Z11
 	VFMADD231PS  Z27, Z11, Z26
 	VFMADD231PS  Z28, Z11, Z26
 	VMULPS       Z2, Z26, Z12
 	VMULPS       Z7, Z7, Z14
-	VMOVUPS      couplingCouplingInvAtanF32AVX512const<>+768(SB), Z8
-	VMOVUPS      couplingCouplingInvAtanF32AVX512const<>+832(SB), Z13
+	VBROADCASTSS couplingCouplingInvAtanF32AVX512const<>+48(SB), Z8
+	VBROADCASTSS couplingCouplingInvAtanF32AVX512const<>+52(SB), Z13
 	VFMADD231PS  Z14, Z8, Z13
-	VMOVUPS      couplingCouplingInvAtanF32AVX512const<>+896(SB), Z18
+	VBROADCASTSS couplingCouplingInvAtanF32AVX512const<>+56(SB), Z18
 	VFMADD231PS  Z14, Z13, Z18
-	VMOVUPS      couplingCouplingInvAtanF32AVX512const<>+960(SB), Z20
+	VBROADCASTSS couplingCouplingInvAtanF32AVX512const<>+60(SB), Z20
 	VFMADD231PS  Z14, Z18, Z20
-	VMOVUPS      couplingCouplingInvAtanF32AVX512const<>+1024(SB), Z22
+	VBROADCASTSS couplingCouplingInvAtanF32AVX512const<>+64(SB), Z22
 	VFMADD231PS  Z14, Z20, Z22
-	VMOVUPS      couplingCouplingInvAtanF32AVX512const<>+1088(SB), Z23
+	VBROADCASTSS couplingCouplingInvAtanF32AVX512const<>+68(SB), Z23
 	VFMADD231PS  Z14, Z22, Z23
 	VADDPS       Z7, Z30, Z6
 	VSUBPS       Z30, Z6, Z25
@@ -16717,39 +13510,39 @@ one:
 	VFMADD231PS  Z16, Z12, Z4
 	VFMADD231PS  Z23, Z24, Z4
 	VADDPS       Z4, Z6, Z17
-	VANDPS       couplingCouplingInvAtanF32AVX512const<>+704(SB), Z3, Z19
-	VANDPS       couplingCouplingInvAtanF32AVX512const<>+128(SB), Z17, Z29
+	VANDPS.BCST  couplingCouplingInvAtanF32AVX512const<>+44(SB), Z3, Z19
+	VANDPS.BCST  couplingCouplingInvAtanF32AVX512const<>+8(SB), Z17, Z29
 	VORPS        Z19, Z29, Z29
 	VMULPS       Z29, Z1, Z31
-	VXORPS       couplingCouplingInvAtanF32AVX512const<>+704(SB), Z31, Z21
+	VXORPS.BCST  couplingCouplingInvAtanF32AVX512const<>+44(SB), Z31, Z21
 
 	// x = clamp(x, lo, hi); NaN passes (x is the second source)
-	VMOVUPS couplingCouplingInvAtanF32AVX512const<>+1152(SB), Z10
-	VMINPS  Z21, Z10, Z21
-	VMOVUPS couplingCouplingInvAtanF32AVX512const<>+1216(SB), Z10
-	VMAXPS  Z21, Z10, Z21
+	VBROADCASTSS couplingCouplingInvAtanF32AVX512const<>+72(SB), Z10
+	VMINPS       Z21, Z10, Z21
+	VBROADCASTSS couplingCouplingInvAtanF32AVX512const<>+76(SB), Z10
+	VMAXPS       Z21, Z10, Z21
 
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
 	// kept in the low bits; k = kb - 1.5*2^mant exactly
-	VMOVUPS     couplingCouplingInvAtanF32AVX512const<>+1280(SB), Z27
-	VFMADD231PS couplingCouplingInvAtanF32AVX512const<>+1344(SB), Z21, Z27
-	VSUBPS      couplingCouplingInvAtanF32AVX512const<>+1280(SB), Z27, Z9
+	VBROADCASTSS     couplingCouplingInvAtanF32AVX512const<>+80(SB), Z27
+	VFMADD231PS.BCST couplingCouplingInvAtanF32AVX512const<>+84(SB), Z21, Z27
+	VSUBPS.BCST      couplingCouplingInvAtanF32AVX512const<>+80(SB), Z27, Z9
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PS couplingCouplingInvAtanF32AVX512const<>+1408(SB), Z9, Z21
-	VFNMADD231PS couplingCouplingInvAtanF32AVX512const<>+1472(SB), Z9, Z21
+	VFNMADD231PS.BCST couplingCouplingInvAtanF32AVX512const<>+88(SB), Z9, Z21
+	VFNMADD231PS.BCST couplingCouplingInvAtanF32AVX512const<>+92(SB), Z9, Z21
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPS      Z21, Z21, Z11
-	VMOVUPS     couplingCouplingInvAtanF32AVX512const<>+1536(SB), Z10
-	VFMADD213PS couplingCouplingInvAtanF32AVX512const<>+1600(SB), Z21, Z10
-	VFMADD213PS couplingCouplingInvAtanF32AVX512const<>+1664(SB), Z21, Z10
-	VFMADD213PS couplingCouplingInvAtanF32AVX512const<>+1728(SB), Z21, Z10
-	VFMADD213PS couplingCouplingInvAtanF32AVX512const<>+1792(SB), Z21, Z10
+	VMULPS           Z21, Z21, Z11
+	VBROADCASTSS     couplingCouplingInvAtanF32AVX512const<>+96(SB), Z10
+	VFMADD213PS.BCST couplingCouplingInvAtanF32AVX512const<>+100(SB), Z21, Z10
+	VFMADD213PS.BCST couplingCouplingInvAtanF32AVX512const<>+104(SB), Z21, Z10
+	VFMADD213PS.BCST couplingCouplingInvAtanF32AVX512const<>+108(SB), Z21, Z10
+	VFMADD213PS.BCST couplingCouplingInvAtanF32AVX512const<>+112(SB), Z21, Z10
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPS      couplingCouplingInvAtanF32AVX512const<>+64(SB), Z21, Z28
-	VSUBPS      couplingCouplingInvAtanF32AVX512const<>+64(SB), Z28, Z26
+	VADDPS.BCST couplingCouplingInvAtanF32AVX512const<>+4(SB), Z21, Z28
+	VSUBPS.BCST couplingCouplingInvAtanF32AVX512const<>+4(SB), Z28, Z26
 	VSUBPS      Z26, Z21, Z26
 	VFMADD213PS Z26, Z11, Z10
 	VADDPS      Z10, Z28, Z28
@@ -16775,470 +13568,35 @@ done:
 	RET
 
 DATA couplingCouplingInvAtanF32AVX512const<>+0(SB)/4, $0x00000000
-DATA couplingCouplingInvAtanF32AVX512const<>+4(SB)/4, $0x00000000
-DATA couplingCouplingInvAtanF32AVX512const<>+8(SB)/4, $0x00000000
-DATA couplingCouplingInvAtanF32AVX512const<>+12(SB)/4, $0x00000000
-DATA couplingCouplingInvAtanF32AVX512const<>+16(SB)/4, $0x00000000
-DATA couplingCouplingInvAtanF32AVX512const<>+20(SB)/4, $0x00000000
-DATA couplingCouplingInvAtanF32AVX512const<>+24(SB)/4, $0x00000000
-DATA couplingCouplingInvAtanF32AVX512const<>+28(SB)/4, $0x00000000
-DATA couplingCouplingInvAtanF32AVX512const<>+32(SB)/4, $0x00000000
-DATA couplingCouplingInvAtanF32AVX512const<>+36(SB)/4, $0x00000000
-DATA couplingCouplingInvAtanF32AVX512const<>+40(SB)/4, $0x00000000
-DATA couplingCouplingInvAtanF32AVX512const<>+44(SB)/4, $0x00000000
-DATA couplingCouplingInvAtanF32AVX512const<>+48(SB)/4, $0x00000000
-DATA couplingCouplingInvAtanF32AVX512const<>+52(SB)/4, $0x00000000
-DATA couplingCouplingInvAtanF32AVX512const<>+56(SB)/4, $0x00000000
-DATA couplingCouplingInvAtanF32AVX512const<>+60(SB)/4, $0x00000000
-DATA couplingCouplingInvAtanF32AVX512const<>+64(SB)/4, $0x3f800000
-DATA couplingCouplingInvAtanF32AVX512const<>+68(SB)/4, $0x3f800000
-DATA couplingCouplingInvAtanF32AVX512const<>+72(SB)/4, $0x3f800000
-DATA couplingCouplingInvAtanF32AVX512const<>+76(SB)/4, $0x3f800000
-DATA couplingCouplingInvAtanF32AVX512const<>+80(SB)/4, $0x3f800000
-DATA couplingCouplingInvAtanF32AVX512const<>+84(SB)/4, $0x3f800000
-DATA couplingCouplingInvAtanF32AVX512const<>+88(SB)/4, $0x3f800000
-DATA couplingCouplingInvAtanF32AVX512const<>+92(SB)/4, $0x3f800000
-DATA couplingCouplingInvAtanF32AVX512const<>+96(SB)/4, $0x3f800000
-DATA couplingCouplingInvAtanF32AVX512const<>+100(SB)/4, $0x3f800000
-DATA couplingCouplingInvAtanF32AVX512const<>+104(SB)/4, $0x3f800000
-DATA couplingCouplingInvAtanF32AVX512const<>+108(SB)/4, $0x3f800000
-DATA couplingCouplingInvAtanF32AVX512const<>+112(SB)/4, $0x3f800000
-DATA couplingCouplingInvAtanF32AVX512const<>+116(SB)/4, $0x3f800000
-DATA couplingCouplingInvAtanF32AVX512const<>+120(SB)/4, $0x3f800000
-DATA couplingCouplingInvAtanF32AVX512const<>+124(SB)/4, $0x3f800000
-DATA couplingCouplingInvAtanF32AVX512const<>+128(SB)/4, $0x7fffffff
-DATA couplingCouplingInvAtanF32AVX512const<>+132(SB)/4, $0x7fffffff
-DATA couplingCouplingInvAtanF32AVX512const<>+136(SB)/4, $0x7fffffff
-DATA couplingCouplingInvAtanF32AVX512const<>+140(SB)/4, $0x7fffffff
-DATA couplingCouplingInvAtanF32AVX512const<>+144(SB)/4, $0x7fffffff
-DATA couplingCouplingInvAtanF32AVX512const<>+148(SB)/4, $0x7fffffff
-DATA couplingCouplingInvAtanF32AVX512const<>+152(SB)/4, $0x7fffffff
-DATA couplingCouplingInvAtanF32AVX512const<>+156(SB)/4, $0x7fffffff
-DATA couplingCouplingInvAtanF32AVX512const<>+160(SB)/4, $0x7fffffff
-DATA couplingCouplingInvAtanF32AVX512const<>+164(SB)/4, $0x7fffffff
-DATA couplingCouplingInvAtanF32AVX512const<>+168(SB)/4, $0x7fffffff
-DATA couplingCouplingInvAtanF32AVX512const<>+172(SB)/4, $0x7fffffff
-DATA couplingCouplingInvAtanF32AVX512const<>+176(SB)/4, $0x7fffffff
-DATA couplingCouplingInvAtanF32AVX512const<>+180(SB)/4, $0x7fffffff
-DATA couplingCouplingInvAtanF32AVX512const<>+184(SB)/4, $0x7fffffff
-DATA couplingCouplingInvAtanF32AVX512const<>+188(SB)/4, $0x7fffffff
-DATA couplingCouplingInvAtanF32AVX512const<>+192(SB)/4, $0x3f000000
-DATA couplingCouplingInvAtanF32AVX512const<>+196(SB)/4, $0x3f000000
-DATA couplingCouplingInvAtanF32AVX512const<>+200(SB)/4, $0x3f000000
-DATA couplingCouplingInvAtanF32AVX512const<>+204(SB)/4, $0x3f000000
-DATA couplingCouplingInvAtanF32AVX512const<>+208(SB)/4, $0x3f000000
-DATA couplingCouplingInvAtanF32AVX512const<>+212(SB)/4, $0x3f000000
-DATA couplingCouplingInvAtanF32AVX512const<>+216(SB)/4, $0x3f000000
-DATA couplingCouplingInvAtanF32AVX512const<>+220(SB)/4, $0x3f000000
-DATA couplingCouplingInvAtanF32AVX512const<>+224(SB)/4, $0x3f000000
-DATA couplingCouplingInvAtanF32AVX512const<>+228(SB)/4, $0x3f000000
-DATA couplingCouplingInvAtanF32AVX512const<>+232(SB)/4, $0x3f000000
-DATA couplingCouplingInvAtanF32AVX512const<>+236(SB)/4, $0x3f000000
-DATA couplingCouplingInvAtanF32AVX512const<>+240(SB)/4, $0x3f000000
-DATA couplingCouplingInvAtanF32AVX512const<>+244(SB)/4, $0x3f000000
-DATA couplingCouplingInvAtanF32AVX512const<>+248(SB)/4, $0x3f000000
-DATA couplingCouplingInvAtanF32AVX512const<>+252(SB)/4, $0x3f000000
-DATA couplingCouplingInvAtanF32AVX512const<>+256(SB)/4, $0x3f490fdb
-DATA couplingCouplingInvAtanF32AVX512const<>+260(SB)/4, $0x3f490fdb
-DATA couplingCouplingInvAtanF32AVX512const<>+264(SB)/4, $0x3f490fdb
-DATA couplingCouplingInvAtanF32AVX512const<>+268(SB)/4, $0x3f490fdb
-DATA couplingCouplingInvAtanF32AVX512const<>+272(SB)/4, $0x3f490fdb
-DATA couplingCouplingInvAtanF32AVX512const<>+276(SB)/4, $0x3f490fdb
-DATA couplingCouplingInvAtanF32AVX512const<>+280(SB)/4, $0x3f490fdb
-DATA couplingCouplingInvAtanF32AVX512const<>+284(SB)/4, $0x3f490fdb
-DATA couplingCouplingInvAtanF32AVX512const<>+288(SB)/4, $0x3f490fdb
-DATA couplingCouplingInvAtanF32AVX512const<>+292(SB)/4, $0x3f490fdb
-DATA couplingCouplingInvAtanF32AVX512const<>+296(SB)/4, $0x3f490fdb
-DATA couplingCouplingInvAtanF32AVX512const<>+300(SB)/4, $0x3f490fdb
-DATA couplingCouplingInvAtanF32AVX512const<>+304(SB)/4, $0x3f490fdb
-DATA couplingCouplingInvAtanF32AVX512const<>+308(SB)/4, $0x3f490fdb
-DATA couplingCouplingInvAtanF32AVX512const<>+312(SB)/4, $0x3f490fdb
-DATA couplingCouplingInvAtanF32AVX512const<>+316(SB)/4, $0x3f490fdb
-DATA couplingCouplingInvAtanF32AVX512const<>+320(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingInvAtanF32AVX512const<>+324(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingInvAtanF32AVX512const<>+328(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingInvAtanF32AVX512const<>+332(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingInvAtanF32AVX512const<>+336(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingInvAtanF32AVX512const<>+340(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingInvAtanF32AVX512const<>+344(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingInvAtanF32AVX512const<>+348(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingInvAtanF32AVX512const<>+352(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingInvAtanF32AVX512const<>+356(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingInvAtanF32AVX512const<>+360(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingInvAtanF32AVX512const<>+364(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingInvAtanF32AVX512const<>+368(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingInvAtanF32AVX512const<>+372(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingInvAtanF32AVX512const<>+376(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingInvAtanF32AVX512const<>+380(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingInvAtanF32AVX512const<>+384(SB)/4, $0x40000000
-DATA couplingCouplingInvAtanF32AVX512const<>+388(SB)/4, $0x40000000
-DATA couplingCouplingInvAtanF32AVX512const<>+392(SB)/4, $0x40000000
-DATA couplingCouplingInvAtanF32AVX512const<>+396(SB)/4, $0x40000000
-DATA couplingCouplingInvAtanF32AVX512const<>+400(SB)/4, $0x40000000
-DATA couplingCouplingInvAtanF32AVX512const<>+404(SB)/4, $0x40000000
-DATA couplingCouplingInvAtanF32AVX512const<>+408(SB)/4, $0x40000000
-DATA couplingCouplingInvAtanF32AVX512const<>+412(SB)/4, $0x40000000
-DATA couplingCouplingInvAtanF32AVX512const<>+416(SB)/4, $0x40000000
-DATA couplingCouplingInvAtanF32AVX512const<>+420(SB)/4, $0x40000000
-DATA couplingCouplingInvAtanF32AVX512const<>+424(SB)/4, $0x40000000
-DATA couplingCouplingInvAtanF32AVX512const<>+428(SB)/4, $0x40000000
-DATA couplingCouplingInvAtanF32AVX512const<>+432(SB)/4, $0x40000000
-DATA couplingCouplingInvAtanF32AVX512const<>+436(SB)/4, $0x40000000
-DATA couplingCouplingInvAtanF32AVX512const<>+440(SB)/4, $0x40000000
-DATA couplingCouplingInvAtanF32AVX512const<>+444(SB)/4, $0x40000000
-DATA couplingCouplingInvAtanF32AVX512const<>+448(SB)/4, $0x4e800000
-DATA couplingCouplingInvAtanF32AVX512const<>+452(SB)/4, $0x4e800000
-DATA couplingCouplingInvAtanF32AVX512const<>+456(SB)/4, $0x4e800000
-DATA couplingCouplingInvAtanF32AVX512const<>+460(SB)/4, $0x4e800000
-DATA couplingCouplingInvAtanF32AVX512const<>+464(SB)/4, $0x4e800000
-DATA couplingCouplingInvAtanF32AVX512const<>+468(SB)/4, $0x4e800000
-DATA couplingCouplingInvAtanF32AVX512const<>+472(SB)/4, $0x4e800000
-DATA couplingCouplingInvAtanF32AVX512const<>+476(SB)/4, $0x4e800000
-DATA couplingCouplingInvAtanF32AVX512const<>+480(SB)/4, $0x4e800000
-DATA couplingCouplingInvAtanF32AVX512const<>+484(SB)/4, $0x4e800000
-DATA couplingCouplingInvAtanF32AVX512const<>+488(SB)/4, $0x4e800000
-DATA couplingCouplingInvAtanF32AVX512const<>+492(SB)/4, $0x4e800000
-DATA couplingCouplingInvAtanF32AVX512const<>+496(SB)/4, $0x4e800000
-DATA couplingCouplingInvAtanF32AVX512const<>+500(SB)/4, $0x4e800000
-DATA couplingCouplingInvAtanF32AVX512const<>+504(SB)/4, $0x4e800000
-DATA couplingCouplingInvAtanF32AVX512const<>+508(SB)/4, $0x4e800000
-DATA couplingCouplingInvAtanF32AVX512const<>+512(SB)/4, $0xbf800000
-DATA couplingCouplingInvAtanF32AVX512const<>+516(SB)/4, $0xbf800000
-DATA couplingCouplingInvAtanF32AVX512const<>+520(SB)/4, $0xbf800000
-DATA couplingCouplingInvAtanF32AVX512const<>+524(SB)/4, $0xbf800000
-DATA couplingCouplingInvAtanF32AVX512const<>+528(SB)/4, $0xbf800000
-DATA couplingCouplingInvAtanF32AVX512const<>+532(SB)/4, $0xbf800000
-DATA couplingCouplingInvAtanF32AVX512const<>+536(SB)/4, $0xbf800000
-DATA couplingCouplingInvAtanF32AVX512const<>+540(SB)/4, $0xbf800000
-DATA couplingCouplingInvAtanF32AVX512const<>+544(SB)/4, $0xbf800000
-DATA couplingCouplingInvAtanF32AVX512const<>+548(SB)/4, $0xbf800000
-DATA couplingCouplingInvAtanF32AVX512const<>+552(SB)/4, $0xbf800000
-DATA couplingCouplingInvAtanF32AVX512const<>+556(SB)/4, $0xbf800000
-DATA couplingCouplingInvAtanF32AVX512const<>+560(SB)/4, $0xbf800000
-DATA couplingCouplingInvAtanF32AVX512const<>+564(SB)/4, $0xbf800000
-DATA couplingCouplingInvAtanF32AVX512const<>+568(SB)/4, $0xbf800000
-DATA couplingCouplingInvAtanF32AVX512const<>+572(SB)/4, $0xbf800000
-DATA couplingCouplingInvAtanF32AVX512const<>+576(SB)/4, $0x3fc90fdb
-DATA couplingCouplingInvAtanF32AVX512const<>+580(SB)/4, $0x3fc90fdb
-DATA couplingCouplingInvAtanF32AVX512const<>+584(SB)/4, $0x3fc90fdb
-DATA couplingCouplingInvAtanF32AVX512const<>+588(SB)/4, $0x3fc90fdb
-DATA couplingCouplingInvAtanF32AVX512const<>+592(SB)/4, $0x3fc90fdb
-DATA couplingCouplingInvAtanF32AVX512const<>+596(SB)/4, $0x3fc90fdb
-DATA couplingCouplingInvAtanF32AVX512const<>+600(SB)/4, $0x3fc90fdb
-DATA couplingCouplingInvAtanF32AVX512const<>+604(SB)/4, $0x3fc90fdb
-DATA couplingCouplingInvAtanF32AVX512const<>+608(SB)/4, $0x3fc90fdb
-DATA couplingCouplingInvAtanF32AVX512const<>+612(SB)/4, $0x3fc90fdb
-DATA couplingCouplingInvAtanF32AVX512const<>+616(SB)/4, $0x3fc90fdb
-DATA couplingCouplingInvAtanF32AVX512const<>+620(SB)/4, $0x3fc90fdb
-DATA couplingCouplingInvAtanF32AVX512const<>+624(SB)/4, $0x3fc90fdb
-DATA couplingCouplingInvAtanF32AVX512const<>+628(SB)/4, $0x3fc90fdb
-DATA couplingCouplingInvAtanF32AVX512const<>+632(SB)/4, $0x3fc90fdb
-DATA couplingCouplingInvAtanF32AVX512const<>+636(SB)/4, $0x3fc90fdb
-DATA couplingCouplingInvAtanF32AVX512const<>+640(SB)/4, $0xb33bbd2e
-DATA couplingCouplingInvAtanF32AVX512const<>+644(SB)/4, $0xb33bbd2e
-DATA couplingCouplingInvAtanF32AVX512const<>+648(SB)/4, $0xb33bbd2e
-DATA couplingCouplingInvAtanF32AVX512const<>+652(SB)/4, $0xb33bbd2e
-DATA couplingCouplingInvAtanF32AVX512const<>+656(SB)/4, $0xb33bbd2e
-DATA couplingCouplingInvAtanF32AVX512const<>+660(SB)/4, $0xb33bbd2e
-DATA couplingCouplingInvAtanF32AVX512const<>+664(SB)/4, $0xb33bbd2e
-DATA couplingCouplingInvAtanF32AVX512const<>+668(SB)/4, $0xb33bbd2e
-DATA couplingCouplingInvAtanF32AVX512const<>+672(SB)/4, $0xb33bbd2e
-DATA couplingCouplingInvAtanF32AVX512const<>+676(SB)/4, $0xb33bbd2e
-DATA couplingCouplingInvAtanF32AVX512const<>+680(SB)/4, $0xb33bbd2e
-DATA couplingCouplingInvAtanF32AVX512const<>+684(SB)/4, $0xb33bbd2e
-DATA couplingCouplingInvAtanF32AVX512const<>+688(SB)/4, $0xb33bbd2e
-DATA couplingCouplingInvAtanF32AVX512const<>+692(SB)/4, $0xb33bbd2e
-DATA couplingCouplingInvAtanF32AVX512const<>+696(SB)/4, $0xb33bbd2e
-DATA couplingCouplingInvAtanF32AVX512const<>+700(SB)/4, $0xb33bbd2e
-DATA couplingCouplingInvAtanF32AVX512const<>+704(SB)/4, $0x80000000
-DATA couplingCouplingInvAtanF32AVX512const<>+708(SB)/4, $0x80000000
-DATA couplingCouplingInvAtanF32AVX512const<>+712(SB)/4, $0x80000000
-DATA couplingCouplingInvAtanF32AVX512const<>+716(SB)/4, $0x80000000
-DATA couplingCouplingInvAtanF32AVX512const<>+720(SB)/4, $0x80000000
-DATA couplingCouplingInvAtanF32AVX512const<>+724(SB)/4, $0x80000000
-DATA couplingCouplingInvAtanF32AVX512const<>+728(SB)/4, $0x80000000
-DATA couplingCouplingInvAtanF32AVX512const<>+732(SB)/4, $0x80000000
-DATA couplingCouplingInvAtanF32AVX512const<>+736(SB)/4, $0x80000000
-DATA couplingCouplingInvAtanF32AVX512const<>+740(SB)/4, $0x80000000
-DATA couplingCouplingInvAtanF32AVX512const<>+744(SB)/4, $0x80000000
-DATA couplingCouplingInvAtanF32AVX512const<>+748(SB)/4, $0x80000000
-DATA couplingCouplingInvAtanF32AVX512const<>+752(SB)/4, $0x80000000
-DATA couplingCouplingInvAtanF32AVX512const<>+756(SB)/4, $0x80000000
-DATA couplingCouplingInvAtanF32AVX512const<>+760(SB)/4, $0x80000000
-DATA couplingCouplingInvAtanF32AVX512const<>+764(SB)/4, $0x80000000
-DATA couplingCouplingInvAtanF32AVX512const<>+768(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingInvAtanF32AVX512const<>+772(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingInvAtanF32AVX512const<>+776(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingInvAtanF32AVX512const<>+780(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingInvAtanF32AVX512const<>+784(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingInvAtanF32AVX512const<>+788(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingInvAtanF32AVX512const<>+792(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingInvAtanF32AVX512const<>+796(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingInvAtanF32AVX512const<>+800(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingInvAtanF32AVX512const<>+804(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingInvAtanF32AVX512const<>+808(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingInvAtanF32AVX512const<>+812(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingInvAtanF32AVX512const<>+816(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingInvAtanF32AVX512const<>+820(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingInvAtanF32AVX512const<>+824(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingInvAtanF32AVX512const<>+828(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingInvAtanF32AVX512const<>+832(SB)/4, $0xbda3837e
-DATA couplingCouplingInvAtanF32AVX512const<>+836(SB)/4, $0xbda3837e
-DATA couplingCouplingInvAtanF32AVX512const<>+840(SB)/4, $0xbda3837e
-DATA couplingCouplingInvAtanF32AVX512const<>+844(SB)/4, $0xbda3837e
-DATA couplingCouplingInvAtanF32AVX512const<>+848(SB)/4, $0xbda3837e
-DATA couplingCouplingInvAtanF32AVX512const<>+852(SB)/4, $0xbda3837e
-DATA couplingCouplingInvAtanF32AVX512const<>+856(SB)/4, $0xbda3837e
-DATA couplingCouplingInvAtanF32AVX512const<>+860(SB)/4, $0xbda3837e
-DATA couplingCouplingInvAtanF32AVX512const<>+864(SB)/4, $0xbda3837e
-DATA couplingCouplingInvAtanF32AVX512const<>+868(SB)/4, $0xbda3837e
-DATA couplingCouplingInvAtanF32AVX512const<>+872(SB)/4, $0xbda3837e
-DATA couplingCouplingInvAtanF32AVX512const<>+876(SB)/4, $0xbda3837e
-DATA couplingCouplingInvAtanF32AVX512const<>+880(SB)/4, $0xbda3837e
-DATA couplingCouplingInvAtanF32AVX512const<>+884(SB)/4, $0xbda3837e
-DATA couplingCouplingInvAtanF32AVX512const<>+888(SB)/4, $0xbda3837e
-DATA couplingCouplingInvAtanF32AVX512const<>+892(SB)/4, $0xbda3837e
-DATA couplingCouplingInvAtanF32AVX512const<>+896(SB)/4, $0x3de01243
-DATA couplingCouplingInvAtanF32AVX512const<>+900(SB)/4, $0x3de01243
-DATA couplingCouplingInvAtanF32AVX512const<>+904(SB)/4, $0x3de01243
-DATA couplingCouplingInvAtanF32AVX512const<>+908(SB)/4, $0x3de01243
-DATA couplingCouplingInvAtanF32AVX512const<>+912(SB)/4, $0x3de01243
-DATA couplingCouplingInvAtanF32AVX512const<>+916(SB)/4, $0x3de01243
-DATA couplingCouplingInvAtanF32AVX512const<>+920(SB)/4, $0x3de01243
-DATA couplingCouplingInvAtanF32AVX512const<>+924(SB)/4, $0x3de01243
-DATA couplingCouplingInvAtanF32AVX512const<>+928(SB)/4, $0x3de01243
-DATA couplingCouplingInvAtanF32AVX512const<>+932(SB)/4, $0x3de01243
-DATA couplingCouplingInvAtanF32AVX512const<>+936(SB)/4, $0x3de01243
-DATA couplingCouplingInvAtanF32AVX512const<>+940(SB)/4, $0x3de01243
-DATA couplingCouplingInvAtanF32AVX512const<>+944(SB)/4, $0x3de01243
-DATA couplingCouplingInvAtanF32AVX512const<>+948(SB)/4, $0x3de01243
-DATA couplingCouplingInvAtanF32AVX512const<>+952(SB)/4, $0x3de01243
-DATA couplingCouplingInvAtanF32AVX512const<>+956(SB)/4, $0x3de01243
-DATA couplingCouplingInvAtanF32AVX512const<>+960(SB)/4, $0xbe122566
-DATA couplingCouplingInvAtanF32AVX512const<>+964(SB)/4, $0xbe122566
-DATA couplingCouplingInvAtanF32AVX512const<>+968(SB)/4, $0xbe122566
-DATA couplingCouplingInvAtanF32AVX512const<>+972(SB)/4, $0xbe122566
-DATA couplingCouplingInvAtanF32AVX512const<>+976(SB)/4, $0xbe122566
-DATA couplingCouplingInvAtanF32AVX512const<>+980(SB)/4, $0xbe122566
-DATA couplingCouplingInvAtanF32AVX512const<>+984(SB)/4, $0xbe122566
-DATA couplingCouplingInvAtanF32AVX512const<>+988(SB)/4, $0xbe122566
-DATA couplingCouplingInvAtanF32AVX512const<>+992(SB)/4, $0xbe122566
-DATA couplingCouplingInvAtanF32AVX512const<>+996(SB)/4, $0xbe122566
-DATA couplingCouplingInvAtanF32AVX512const<>+1000(SB)/4, $0xbe122566
-DATA couplingCouplingInvAtanF32AVX512const<>+1004(SB)/4, $0xbe122566
-DATA couplingCouplingInvAtanF32AVX512const<>+1008(SB)/4, $0xbe122566
-DATA couplingCouplingInvAtanF32AVX512const<>+1012(SB)/4, $0xbe122566
-DATA couplingCouplingInvAtanF32AVX512const<>+1016(SB)/4, $0xbe122566
-DATA couplingCouplingInvAtanF32AVX512const<>+1020(SB)/4, $0xbe122566
-DATA couplingCouplingInvAtanF32AVX512const<>+1024(SB)/4, $0x3e4ccb76
-DATA couplingCouplingInvAtanF32AVX512const<>+1028(SB)/4, $0x3e4ccb76
-DATA couplingCouplingInvAtanF32AVX512const<>+1032(SB)/4, $0x3e4ccb76
-DATA couplingCouplingInvAtanF32AVX512const<>+1036(SB)/4, $0x3e4ccb76
-DATA couplingCouplingInvAtanF32AVX512const<>+1040(SB)/4, $0x3e4ccb76
-DATA couplingCouplingInvAtanF32AVX512const<>+1044(SB)/4, $0x3e4ccb76
-DATA couplingCouplingInvAtanF32AVX512const<>+1048(SB)/4, $0x3e4ccb76
-DATA couplingCouplingInvAtanF32AVX512const<>+1052(SB)/4, $0x3e4ccb76
-DATA couplingCouplingInvAtanF32AVX512const<>+1056(SB)/4, $0x3e4ccb76
-DATA couplingCouplingInvAtanF32AVX512const<>+1060(SB)/4, $0x3e4ccb76
-DATA couplingCouplingInvAtanF32AVX512const<>+1064(SB)/4, $0x3e4ccb76
-DATA couplingCouplingInvAtanF32AVX512const<>+1068(SB)/4, $0x3e4ccb76
-DATA couplingCouplingInvAtanF32AVX512const<>+1072(SB)/4, $0x3e4ccb76
-DATA couplingCouplingInvAtanF32AVX512const<>+1076(SB)/4, $0x3e4ccb76
-DATA couplingCouplingInvAtanF32AVX512const<>+1080(SB)/4, $0x3e4ccb76
-DATA couplingCouplingInvAtanF32AVX512const<>+1084(SB)/4, $0x3e4ccb76
-DATA couplingCouplingInvAtanF32AVX512const<>+1088(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingInvAtanF32AVX512const<>+1092(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingInvAtanF32AVX512const<>+1096(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingInvAtanF32AVX512const<>+1100(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingInvAtanF32AVX512const<>+1104(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingInvAtanF32AVX512const<>+1108(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingInvAtanF32AVX512const<>+1112(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingInvAtanF32AVX512const<>+1116(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingInvAtanF32AVX512const<>+1120(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingInvAtanF32AVX512const<>+1124(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingInvAtanF32AVX512const<>+1128(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingInvAtanF32AVX512const<>+1132(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingInvAtanF32AVX512const<>+1136(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingInvAtanF32AVX512const<>+1140(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingInvAtanF32AVX512const<>+1144(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingInvAtanF32AVX512const<>+1148(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingInvAtanF32AVX512const<>+1152(SB)/4, $0x42b20000
-DATA couplingCouplingInvAtanF32AVX512const<>+1156(SB)/4, $0x42b20000
-DATA couplingCouplingInvAtanF32AVX512const<>+1160(SB)/4, $0x42b20000
-DATA couplingCouplingInvAtanF32AVX512const<>+1164(SB)/4, $0x42b20000
-DATA couplingCouplingInvAtanF32AVX512const<>+1168(SB)/4, $0x42b20000
-DATA couplingCouplingInvAtanF32AVX512const<>+1172(SB)/4, $0x42b20000
-DATA couplingCouplingInvAtanF32AVX512const<>+1176(SB)/4, $0x42b20000
-DATA couplingCouplingInvAtanF32AVX512const<>+1180(SB)/4, $0x42b20000
-DATA couplingCouplingInvAtanF32AVX512const<>+1184(SB)/4, $0x42b20000
-DATA couplingCouplingInvAtanF32AVX512const<>+1188(SB)/4, $0x42b20000
-DATA couplingCouplingInvAtanF32AVX512const<>+1192(SB)/4, $0x42b20000
-DATA couplingCouplingInvAtanF32AVX512const<>+1196(SB)/4, $0x42b20000
-DATA couplingCouplingInvAtanF32AVX512const<>+1200(SB)/4, $0x42b20000
-DATA couplingCouplingInvAtanF32AVX512const<>+1204(SB)/4, $0x42b20000
-DATA couplingCouplingInvAtanF32AVX512const<>+1208(SB)/4, $0x42b20000
-DATA couplingCouplingInvAtanF32AVX512const<>+1212(SB)/4, $0x42b20000
-DATA couplingCouplingInvAtanF32AVX512const<>+1216(SB)/4, $0xc2d00000
-DATA couplingCouplingInvAtanF32AVX512const<>+1220(SB)/4, $0xc2d00000
-DATA couplingCouplingInvAtanF32AVX512const<>+1224(SB)/4, $0xc2d00000
-DATA couplingCouplingInvAtanF32AVX512const<>+1228(SB)/4, $0xc2d00000
-DATA couplingCouplingInvAtanF32AVX512const<>+1232(SB)/4, $0xc2d00000
-DATA couplingCouplingInvAtanF32AVX512const<>+1236(SB)/4, $0xc2d00000
-DATA couplingCouplingInvAtanF32AVX512const<>+1240(SB)/4, $0xc2d00000
-DATA couplingCouplingInvAtanF32AVX512const<>+1244(SB)/4, $0xc2d00000
-DATA couplingCouplingInvAtanF32AVX512const<>+1248(SB)/4, $0xc2d00000
-DATA couplingCouplingInvAtanF32AVX512const<>+1252(SB)/4, $0xc2d00000
-DATA couplingCouplingInvAtanF32AVX512const<>+1256(SB)/4, $0xc2d00000
-DATA couplingCouplingInvAtanF32AVX512const<>+1260(SB)/4, $0xc2d00000
-DATA couplingCouplingInvAtanF32AVX512const<>+1264(SB)/4, $0xc2d00000
-DATA couplingCouplingInvAtanF32AVX512const<>+1268(SB)/4, $0xc2d00000
-DATA couplingCouplingInvAtanF32AVX512const<>+1272(SB)/4, $0xc2d00000
-DATA couplingCouplingInvAtanF32AVX512const<>+1276(SB)/4, $0xc2d00000
-DATA couplingCouplingInvAtanF32AVX512const<>+1280(SB)/4, $0x4b400000
-DATA couplingCouplingInvAtanF32AVX512const<>+1284(SB)/4, $0x4b400000
-DATA couplingCouplingInvAtanF32AVX512const<>+1288(SB)/4, $0x4b400000
-DATA couplingCouplingInvAtanF32AVX512const<>+1292(SB)/4, $0x4b400000
-DATA couplingCouplingInvAtanF32AVX512const<>+1296(SB)/4, $0x4b400000
-DATA couplingCouplingInvAtanF32AVX512const<>+1300(SB)/4, $0x4b400000
-DATA couplingCouplingInvAtanF32AVX512const<>+1304(SB)/4, $0x4b400000
-DATA couplingCouplingInvAtanF32AVX512const<>+1308(SB)/4, $0x4b400000
-DATA couplingCouplingInvAtanF32AVX512const<>+1312(SB)/4, $0x4b400000
-DATA couplingCouplingInvAtanF32AVX512const<>+1316(SB)/4, $0x4b400000
-DATA couplingCouplingInvAtanF32AVX512const<>+1320(SB)/4, $0x4b400000
-DATA couplingCouplingInvAtanF32AVX512const<>+1324(SB)/4, $0x4b400000
-DATA couplingCouplingInvAtanF32AVX512const<>+1328(SB)/4, $0x4b400000
-DATA couplingCouplingInvAtanF32AVX512const<>+1332(SB)/4, $0x4b400000
-DATA couplingCouplingInvAtanF32AVX512const<>+1336(SB)/4, $0x4b400000
-DATA couplingCouplingInvAtanF32AVX512const<>+1340(SB)/4, $0x4b400000
-DATA couplingCouplingInvAtanF32AVX512const<>+1344(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingInvAtanF32AVX512const<>+1348(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingInvAtanF32AVX512const<>+1352(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingInvAtanF32AVX512const<>+1356(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingInvAtanF32AVX512const<>+1360(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingInvAtanF32AVX512const<>+1364(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingInvAtanF32AVX512const<>+1368(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingInvAtanF32AVX512const<>+1372(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingInvAtanF32AVX512const<>+1376(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingInvAtanF32AVX512const<>+1380(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingInvAtanF32AVX512const<>+1384(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingInvAtanF32AVX512const<>+1388(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingInvAtanF32AVX512const<>+1392(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingInvAtanF32AVX512const<>+1396(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingInvAtanF32AVX512const<>+1400(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingInvAtanF32AVX512const<>+1404(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingInvAtanF32AVX512const<>+1408(SB)/4, $0x3f318000
-DATA couplingCouplingInvAtanF32AVX512const<>+1412(SB)/4, $0x3f318000
-DATA couplingCouplingInvAtanF32AVX512const<>+1416(SB)/4, $0x3f318000
-DATA couplingCouplingInvAtanF32AVX512const<>+1420(SB)/4, $0x3f318000
-DATA couplingCouplingInvAtanF32AVX512const<>+1424(SB)/4, $0x3f318000
-DATA couplingCouplingInvAtanF32AVX512const<>+1428(SB)/4, $0x3f318000
-DATA couplingCouplingInvAtanF32AVX512const<>+1432(SB)/4, $0x3f318000
-DATA couplingCouplingInvAtanF32AVX512const<>+1436(SB)/4, $0x3f318000
-DATA couplingCouplingInvAtanF32AVX512const<>+1440(SB)/4, $0x3f318000
-DATA couplingCouplingInvAtanF32AVX512const<>+1444(SB)/4, $0x3f318000
-DATA couplingCouplingInvAtanF32AVX512const<>+1448(SB)/4, $0x3f318000
-DATA couplingCouplingInvAtanF32AVX512const<>+1452(SB)/4, $0x3f318000
-DATA couplingCouplingInvAtanF32AVX512const<>+1456(SB)/4, $0x3f318000
-DATA couplingCouplingInvAtanF32AVX512const<>+1460(SB)/4, $0x3f318000
-DATA couplingCouplingInvAtanF32AVX512const<>+1464(SB)/4, $0x3f318000
-DATA couplingCouplingInvAtanF32AVX512const<>+1468(SB)/4, $0x3f318000
-DATA couplingCouplingInvAtanF32AVX512const<>+1472(SB)/4, $0xb95e8083
-DATA couplingCouplingInvAtanF32AVX512const<>+1476(SB)/4, $0xb95e8083
-DATA couplingCouplingInvAtanF32AVX512const<>+1480(SB)/4, $0xb95e8083
-DATA couplingCouplingInvAtanF32AVX512const<>+1484(SB)/4, $0xb95e8083
-DATA couplingCouplingInvAtanF32AVX512const<>+1488(SB)/4, $0xb95e8083
-DATA couplingCouplingInvAtanF32AVX512const<>+1492(SB)/4, $0xb95e8083
-DATA couplingCouplingInvAtanF32AVX512const<>+1496(SB)/4, $0xb95e8083
-DATA couplingCouplingInvAtanF32AVX512const<>+1500(SB)/4, $0xb95e8083
-DATA couplingCouplingInvAtanF32AVX512const<>+1504(SB)/4, $0xb95e8083
-DATA couplingCouplingInvAtanF32AVX512const<>+1508(SB)/4, $0xb95e8083
-DATA couplingCouplingInvAtanF32AVX512const<>+1512(SB)/4, $0xb95e8083
-DATA couplingCouplingInvAtanF32AVX512const<>+1516(SB)/4, $0xb95e8083
-DATA couplingCouplingInvAtanF32AVX512const<>+1520(SB)/4, $0xb95e8083
-DATA couplingCouplingInvAtanF32AVX512const<>+1524(SB)/4, $0xb95e8083
-DATA couplingCouplingInvAtanF32AVX512const<>+1528(SB)/4, $0xb95e8083
-DATA couplingCouplingInvAtanF32AVX512const<>+1532(SB)/4, $0xb95e8083
-DATA couplingCouplingInvAtanF32AVX512const<>+1536(SB)/4, $0x3ab51200
-DATA couplingCouplingInvAtanF32AVX512const<>+1540(SB)/4, $0x3ab51200
-DATA couplingCouplingInvAtanF32AVX512const<>+1544(SB)/4, $0x3ab51200
-DATA couplingCouplingInvAtanF32AVX512const<>+1548(SB)/4, $0x3ab51200
-DATA couplingCouplingInvAtanF32AVX512const<>+1552(SB)/4, $0x3ab51200
-DATA couplingCouplingInvAtanF32AVX512const<>+1556(SB)/4, $0x3ab51200
-DATA couplingCouplingInvAtanF32AVX512const<>+1560(SB)/4, $0x3ab51200
-DATA couplingCouplingInvAtanF32AVX512const<>+1564(SB)/4, $0x3ab51200
-DATA couplingCouplingInvAtanF32AVX512const<>+1568(SB)/4, $0x3ab51200
-DATA couplingCouplingInvAtanF32AVX512const<>+1572(SB)/4, $0x3ab51200
-DATA couplingCouplingInvAtanF32AVX512const<>+1576(SB)/4, $0x3ab51200
-DATA couplingCouplingInvAtanF32AVX512const<>+1580(SB)/4, $0x3ab51200
-DATA couplingCouplingInvAtanF32AVX512const<>+1584(SB)/4, $0x3ab51200
-DATA couplingCouplingInvAtanF32AVX512const<>+1588(SB)/4, $0x3ab51200
-DATA couplingCouplingInvAtanF32AVX512const<>+1592(SB)/4, $0x3ab51200
-DATA couplingCouplingInvAtanF32AVX512const<>+1596(SB)/4, $0x3ab51200
-DATA couplingCouplingInvAtanF32AVX512const<>+1600(SB)/4, $0x3c091d01
-DATA couplingCouplingInvAtanF32AVX512const<>+1604(SB)/4, $0x3c091d01
-DATA couplingCouplingInvAtanF32AVX512const<>+1608(SB)/4, $0x3c091d01
-DATA couplingCouplingInvAtanF32AVX512const<>+1612(SB)/4, $0x3c091d01
-DATA couplingCouplingInvAtanF32AVX512const<>+1616(SB)/4, $0x3c091d01
-DATA couplingCouplingInvAtanF32AVX512const<>+1620(SB)/4, $0x3c091d01
-DATA couplingCouplingInvAtanF32AVX512const<>+1624(SB)/4, $0x3c091d01
-DATA couplingCouplingInvAtanF32AVX512const<>+1628(SB)/4, $0x3c091d01
-DATA couplingCouplingInvAtanF32AVX512const<>+1632(SB)/4, $0x3c091d01
-DATA couplingCouplingInvAtanF32AVX512const<>+1636(SB)/4, $0x3c091d01
-DATA couplingCouplingInvAtanF32AVX512const<>+1640(SB)/4, $0x3c091d01
-DATA couplingCouplingInvAtanF32AVX512const<>+1644(SB)/4, $0x3c091d01
-DATA couplingCouplingInvAtanF32AVX512const<>+1648(SB)/4, $0x3c091d01
-DATA couplingCouplingInvAtanF32AVX512const<>+1652(SB)/4, $0x3c091d01
-DATA couplingCouplingInvAtanF32AVX512const<>+1656(SB)/4, $0x3c091d01
-DATA couplingCouplingInvAtanF32AVX512const<>+1660(SB)/4, $0x3c091d01
-DATA couplingCouplingInvAtanF32AVX512const<>+1664(SB)/4, $0x3d2aac79
-DATA couplingCouplingInvAtanF32AVX512const<>+1668(SB)/4, $0x3d2aac79
-DATA couplingCouplingInvAtanF32AVX512const<>+1672(SB)/4, $0x3d2aac79
-DATA couplingCouplingInvAtanF32AVX512const<>+1676(SB)/4, $0x3d2aac79
-DATA couplingCouplingInvAtanF32AVX512const<>+1680(SB)/4, $0x3d2aac79
-DATA couplingCouplingInvAtanF32AVX512const<>+1684(SB)/4, $0x3d2aac79
-DATA couplingCouplingInvAtanF32AVX512const<>+1688(SB)/4, $0x3d2aac79
-DATA couplingCouplingInvAtanF32AVX512const<>+1692(SB)/4, $0x3d2aac79
-DATA couplingCouplingInvAtanF32AVX512const<>+1696(SB)/4, $0x3d2aac79
-DATA couplingCouplingInvAtanF32AVX512const<>+1700(SB)/4, $0x3d2aac79
-DATA couplingCouplingInvAtanF32AVX512const<>+1704(SB)/4, $0x3d2aac79
-DATA couplingCouplingInvAtanF32AVX512const<>+1708(SB)/4, $0x3d2aac79
-DATA couplingCouplingInvAtanF32AVX512const<>+1712(SB)/4, $0x3d2aac79
-DATA couplingCouplingInvAtanF32AVX512const<>+1716(SB)/4, $0x3d2aac79
-DATA couplingCouplingInvAtanF32AVX512const<>+1720(SB)/4, $0x3d2aac79
-DATA couplingCouplingInvAtanF32AVX512const<>+1724(SB)/4, $0x3d2aac79
-DATA couplingCouplingInvAtanF32AVX512const<>+1728(SB)/4, $0x3e2aaa49
-DATA couplingCouplingInvAtanF32AVX512const<>+1732(SB)/4, $0x3e2aaa49
-DATA couplingCouplingInvAtanF32AVX512const<>+1736(SB)/4, $0x3e2aaa49
-DATA couplingCouplingInvAtanF32AVX512const<>+1740(SB)/4, $0x3e2aaa49
-DATA couplingCouplingInvAtanF32AVX512const<>+1744(SB)/4, $0x3e2aaa49
-DATA couplingCouplingInvAtanF32AVX512const<>+1748(SB)/4, $0x3e2aaa49
-DATA couplingCouplingInvAtanF32AVX512const<>+1752(SB)/4, $0x3e2aaa49
-DATA couplingCouplingInvAtanF32AVX512const<>+1756(SB)/4, $0x3e2aaa49
-DATA couplingCouplingInvAtanF32AVX512const<>+1760(SB)/4, $0x3e2aaa49
-DATA couplingCouplingInvAtanF32AVX512const<>+1764(SB)/4, $0x3e2aaa49
-DATA couplingCouplingInvAtanF32AVX512const<>+1768(SB)/4, $0x3e2aaa49
-DATA couplingCouplingInvAtanF32AVX512const<>+1772(SB)/4, $0x3e2aaa49
-DATA couplingCouplingInvAtanF32AVX512const<>+1776(SB)/4, $0x3e2aaa49
-DATA couplingCouplingInvAtanF32AVX512const<>+1780(SB)/4, $0x3e2aaa49
-DATA couplingCouplingInvAtanF32AVX512const<>+1784(SB)/4, $0x3e2aaa49
-DATA couplingCouplingInvAtanF32AVX512const<>+1788(SB)/4, $0x3e2aaa49
-DATA couplingCouplingInvAtanF32AVX512const<>+1792(SB)/4, $0x3efffffe
-DATA couplingCouplingInvAtanF32AVX512const<>+1796(SB)/4, $0x3efffffe
-DATA couplingCouplingInvAtanF32AVX512const<>+1800(SB)/4, $0x3efffffe
-DATA couplingCouplingInvAtanF32AVX512const<>+1804(SB)/4, $0x3efffffe
-DATA couplingCouplingInvAtanF32AVX512const<>+1808(SB)/4, $0x3efffffe
-DATA couplingCouplingInvAtanF32AVX512const<>+1812(SB)/4, $0x3efffffe
-DATA couplingCouplingInvAtanF32AVX512const<>+1816(SB)/4, $0x3efffffe
-DATA couplingCouplingInvAtanF32AVX512const<>+1820(SB)/4, $0x3efffffe
-DATA couplingCouplingInvAtanF32AVX512const<>+1824(SB)/4, $0x3efffffe
-DATA couplingCouplingInvAtanF32AVX512const<>+1828(SB)/4, $0x3efffffe
-DATA couplingCouplingInvAtanF32AVX512const<>+1832(SB)/4, $0x3efffffe
-DATA couplingCouplingInvAtanF32AVX512const<>+1836(SB)/4, $0x3efffffe
-DATA couplingCouplingInvAtanF32AVX512const<>+1840(SB)/4, $0x3efffffe
-DATA couplingCouplingInvAtanF32AVX512const<>+1844(SB)/4, $0x3efffffe
-DATA couplingCouplingInvAtanF32AVX512const<>+1848(SB)/4, $0x3efffffe
-DATA couplingCouplingInvAtanF32AVX512const<>+1852(SB)/4, $0x3efffffe
-GLOBL couplingCouplingInvAtanF32AVX512const<>(SB), RODATA|NOPTR, $1856
+DATA couplingCouplingInvAtanF32AVX512const<>+4(SB)/4, $0x3f800000
+DATA couplingCouplingInvAtanF32AVX512const<>+8(SB)/4, $0x7fffffff
+DATA couplingCouplingInvAtanF32AVX512const<>+12(SB)/4, $0x3f000000
+DATA couplingCouplingInvAtanF32AVX512const<>+16(SB)/4, $0x3f490fdb
+DATA couplingCouplingInvAtanF32AVX512const<>+20(SB)/4, $0xb2bbbd2e
+DATA couplingCouplingInvAtanF32AVX512const<>+24(SB)/4, $0x40000000
+DATA couplingCouplingInvAtanF32AVX512const<>+28(SB)/4, $0x4e800000
+DATA couplingCouplingInvAtanF32AVX512const<>+32(SB)/4, $0xbf800000
+DATA couplingCouplingInvAtanF32AVX512const<>+36(SB)/4, $0x3fc90fdb
+DATA couplingCouplingInvAtanF32AVX512const<>+40(SB)/4, $0xb33bbd2e
+DATA couplingCouplingInvAtanF32AVX512const<>+44(SB)/4, $0x80000000
+DATA couplingCouplingInvAtanF32AVX512const<>+48(SB)/4, $0x3d1e9c4b
+DATA couplingCouplingInvAtanF32AVX512const<>+52(SB)/4, $0xbda3837e
+DATA couplingCouplingInvAtanF32AVX512const<>+56(SB)/4, $0x3de01243
+DATA couplingCouplingInvAtanF32AVX512const<>+60(SB)/4, $0xbe122566
+DATA couplingCouplingInvAtanF32AVX512const<>+64(SB)/4, $0x3e4ccb76
+DATA couplingCouplingInvAtanF32AVX512const<>+68(SB)/4, $0xbeaaaaa9
+DATA couplingCouplingInvAtanF32AVX512const<>+72(SB)/4, $0x42b20000
+DATA couplingCouplingInvAtanF32AVX512const<>+76(SB)/4, $0xc2d00000
+DATA couplingCouplingInvAtanF32AVX512const<>+80(SB)/4, $0x4b400000
+DATA couplingCouplingInvAtanF32AVX512const<>+84(SB)/4, $0x3fb8aa3b
+DATA couplingCouplingInvAtanF32AVX512const<>+88(SB)/4, $0x3f318000
+DATA couplingCouplingInvAtanF32AVX512const<>+92(SB)/4, $0xb95e8083
+DATA couplingCouplingInvAtanF32AVX512const<>+96(SB)/4, $0x3ab51200
+DATA couplingCouplingInvAtanF32AVX512const<>+100(SB)/4, $0x3c091d01
+DATA couplingCouplingInvAtanF32AVX512const<>+104(SB)/4, $0x3d2aac79
+DATA couplingCouplingInvAtanF32AVX512const<>+108(SB)/4, $0x3e2aaa49
+DATA couplingCouplingInvAtanF32AVX512const<>+112(SB)/4, $0x3efffffe
+GLOBL couplingCouplingInvAtanF32AVX512const<>(SB), RODATA|NOPTR, $116
 
 // func CouplingBwdAtanF64AVX2(dx []float64, ds []float64, dy []float64, x []float64, s []float64, p []float64)
 // Requires: AVX, AVX2, FMA3
@@ -17921,14 +14279,14 @@ main:
 	VMULPD       Z3, Z1, Z5
 	VBROADCASTSD 16(DI), Z6
 	VBROADCASTSD 16(DI), Z7
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+0(SB), Z8
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+0(SB), Z9
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+64(SB), Z10
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+64(SB), Z11
-	VANDPD       couplingCouplingBwdAtanF64AVX512const<>+128(SB), Z4, Z12
-	VANDPD       couplingCouplingBwdAtanF64AVX512const<>+128(SB), Z5, Z13
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+192(SB), Z14
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+192(SB), Z15
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+0(SB), Z8
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+0(SB), Z9
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+8(SB), Z10
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+8(SB), Z11
+	VANDPD.BCST  couplingCouplingBwdAtanF64AVX512const<>+16(SB), Z4, Z12
+	VANDPD.BCST  couplingCouplingBwdAtanF64AVX512const<>+16(SB), Z5, Z13
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+24(SB), Z14
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+24(SB), Z15
 	VCMPPD       $0x1e, Z14, Z12, K2
 	VCMPPD       $0x1e, Z15, Z13, K3
 	VADDPD       Z10, Z12, Z16
@@ -17951,44 +14309,44 @@ main:
 	VBLENDMPD    Z17, Z11, K3, Z1
 	VBLENDMPD    Z26, Z8, K2, Z2
 	VBLENDMPD    Z27, Z9, K3, Z3
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+256(SB), Z14
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+256(SB), Z15
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+32(SB), Z14
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+32(SB), Z15
 	VBLENDMPD    Z14, Z8, K2, Z20
 	VBLENDMPD    Z15, Z9, K3, Z21
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+320(SB), Z18
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+320(SB), Z19
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+40(SB), Z18
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+40(SB), Z19
 	VBLENDMPD    Z18, Z8, K2, Z22
 	VBLENDMPD    Z19, Z9, K3, Z23
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+384(SB), Z24
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+384(SB), Z25
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+48(SB), Z24
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+48(SB), Z25
 	VCMPPD       $0x1e, Z24, Z12, K4
 	VCMPPD       $0x1e, Z25, Z13, K5
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+448(SB), Z28
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+448(SB), Z29
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+56(SB), Z28
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+56(SB), Z29
 	VMINPD       Z12, Z28, Z16
 	VMINPD       Z13, Z29, Z17
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+512(SB), Z26
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+512(SB), Z27
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+64(SB), Z26
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+64(SB), Z27
 	VBLENDMPD    Z26, Z30, K4, Z14
 	VBLENDMPD    Z27, Z31, K5, Z15
 	VBLENDMPD    Z16, Z0, K4, Z18
 	VBLENDMPD    Z17, Z1, K5, Z19
 	VBLENDMPD    Z8, Z2, K4, Z24
 	VBLENDMPD    Z9, Z3, K5, Z25
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+576(SB), Z28
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+576(SB), Z29
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+72(SB), Z28
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+72(SB), Z29
 	VBLENDMPD    Z28, Z20, K4, Z12
 	VBLENDMPD    Z29, Z21, K5, Z13
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+640(SB), Z26
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+640(SB), Z27
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+80(SB), Z26
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+80(SB), Z27
 	VBLENDMPD    Z26, Z22, K4, Z30
 	VBLENDMPD    Z27, Z23, K5, Z31
 	VDIVPD       Z18, Z10, Z16
 	VDIVPD       Z19, Z11, Z17
 	VMULPD       Z16, Z14, Z0
 	VMULPD       Z17, Z15, Z1
-	VXORPD       couplingCouplingBwdAtanF64AVX512const<>+704(SB), Z0, Z8
-	VXORPD       couplingCouplingBwdAtanF64AVX512const<>+704(SB), Z1, Z9
+	VXORPD.BCST  couplingCouplingBwdAtanF64AVX512const<>+88(SB), Z0, Z8
+	VXORPD.BCST  couplingCouplingBwdAtanF64AVX512const<>+88(SB), Z1, Z9
 	VMOVUPD      Z14, Z2
 	VMOVUPD      Z15, Z3
 	VFMADD231PD  Z18, Z8, Z2
@@ -17997,8 +14355,8 @@ main:
 	VFMADD231PD  Z25, Z9, Z3
 	VFMADD231PD  Z16, Z2, Z0
 	VFMADD231PD  Z17, Z3, Z1
-	VXORPD       couplingCouplingBwdAtanF64AVX512const<>+704(SB), Z0, Z28
-	VXORPD       couplingCouplingBwdAtanF64AVX512const<>+704(SB), Z1, Z29
+	VXORPD.BCST  couplingCouplingBwdAtanF64AVX512const<>+88(SB), Z0, Z28
+	VXORPD.BCST  couplingCouplingBwdAtanF64AVX512const<>+88(SB), Z1, Z29
 	VFMADD231PD  Z18, Z28, Z14
 	VFMADD231PD  Z19, Z29, Z15
 	VFMADD231PD  Z24, Z28, Z14
@@ -18007,50 +14365,50 @@ main:
 	VMULPD       Z17, Z15, Z21
 	VMULPD       Z0, Z0, Z26
 	VMULPD       Z1, Z1, Z27
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+768(SB), Z22
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+768(SB), Z23
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+832(SB), Z8
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+832(SB), Z9
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+96(SB), Z22
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+96(SB), Z23
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+104(SB), Z8
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+104(SB), Z9
 	VFMADD231PD  Z26, Z22, Z8
 	VFMADD231PD  Z27, Z23, Z9
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+896(SB), Z2
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+896(SB), Z3
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+112(SB), Z2
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+112(SB), Z3
 	VFMADD231PD  Z26, Z8, Z2
 	VFMADD231PD  Z27, Z9, Z3
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+960(SB), Z18
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+960(SB), Z19
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+120(SB), Z18
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+120(SB), Z19
 	VFMADD231PD  Z26, Z2, Z18
 	VFMADD231PD  Z27, Z3, Z19
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+1024(SB), Z28
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+1024(SB), Z29
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+128(SB), Z28
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+128(SB), Z29
 	VFMADD231PD  Z26, Z18, Z28
 	VFMADD231PD  Z27, Z19, Z29
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+1088(SB), Z24
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+1088(SB), Z25
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+136(SB), Z24
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+136(SB), Z25
 	VFMADD231PD  Z26, Z28, Z24
 	VFMADD231PD  Z27, Z29, Z25
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+1152(SB), Z14
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+1152(SB), Z15
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+144(SB), Z14
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+144(SB), Z15
 	VFMADD231PD  Z26, Z24, Z14
 	VFMADD231PD  Z27, Z25, Z15
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+1216(SB), Z16
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+1216(SB), Z17
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+152(SB), Z16
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+152(SB), Z17
 	VFMADD231PD  Z26, Z14, Z16
 	VFMADD231PD  Z27, Z15, Z17
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+1280(SB), Z22
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+1280(SB), Z23
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+160(SB), Z22
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+160(SB), Z23
 	VFMADD231PD  Z26, Z16, Z22
 	VFMADD231PD  Z27, Z17, Z23
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+1344(SB), Z8
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+1344(SB), Z9
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+168(SB), Z8
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+168(SB), Z9
 	VFMADD231PD  Z26, Z22, Z8
 	VFMADD231PD  Z27, Z23, Z9
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+1408(SB), Z2
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+1408(SB), Z3
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+176(SB), Z2
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+176(SB), Z3
 	VFMADD231PD  Z26, Z8, Z2
 	VFMADD231PD  Z27, Z9, Z3
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+1472(SB), Z18
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+1472(SB), Z19
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+184(SB), Z18
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+184(SB), Z19
 	VFMADD231PD  Z26, Z2, Z18
 	VFMADD231PD  Z27, Z3, Z19
 	VADDPD       Z0, Z12, Z28
@@ -18071,10 +14429,10 @@ main:
 	VFMADD231PD  Z19, Z17, Z9
 	VADDPD       Z8, Z28, Z2
 	VADDPD       Z9, Z29, Z3
-	VANDPD       couplingCouplingBwdAtanF64AVX512const<>+704(SB), Z4, Z24
-	VANDPD       couplingCouplingBwdAtanF64AVX512const<>+704(SB), Z5, Z25
-	VANDPD       couplingCouplingBwdAtanF64AVX512const<>+128(SB), Z2, Z12
-	VANDPD       couplingCouplingBwdAtanF64AVX512const<>+128(SB), Z3, Z13
+	VANDPD.BCST  couplingCouplingBwdAtanF64AVX512const<>+88(SB), Z4, Z24
+	VANDPD.BCST  couplingCouplingBwdAtanF64AVX512const<>+88(SB), Z5, Z25
+	VANDPD.BCST  couplingCouplingBwdAtanF64AVX512const<>+16(SB), Z2, Z12
+	VANDPD.BCST  couplingCouplingBwdAtanF64AVX512const<>+16(SB), Z3, Z13
 	VORPD        Z24, Z12, Z12
 	VORPD        Z25, Z13, Z13
 	VMULPD       Z12, Z6, Z0
@@ -18083,61 +14441,61 @@ main:
 	VMOVUPD      64(DX), Z11
 
 	// x = clamp(x, lo, hi); NaN passes (x is the second source)
-	VMOVUPD couplingCouplingBwdAtanF64AVX512const<>+1536(SB), Z26
-	VMOVUPD couplingCouplingBwdAtanF64AVX512const<>+1536(SB), Z27
-	VMINPD  Z0, Z26, Z0
-	VMINPD  Z1, Z27, Z1
-	VMOVUPD couplingCouplingBwdAtanF64AVX512const<>+1600(SB), Z26
-	VMOVUPD couplingCouplingBwdAtanF64AVX512const<>+1600(SB), Z27
-	VMAXPD  Z0, Z26, Z0
-	VMAXPD  Z1, Z27, Z1
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+192(SB), Z26
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+192(SB), Z27
+	VMINPD       Z0, Z26, Z0
+	VMINPD       Z1, Z27, Z1
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+200(SB), Z26
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+200(SB), Z27
+	VMAXPD       Z0, Z26, Z0
+	VMAXPD       Z1, Z27, Z1
 
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
 	// kept in the low bits; k = kb - 1.5*2^mant exactly
-	VMOVUPD     couplingCouplingBwdAtanF64AVX512const<>+1664(SB), Z14
-	VMOVUPD     couplingCouplingBwdAtanF64AVX512const<>+1664(SB), Z15
-	VFMADD231PD couplingCouplingBwdAtanF64AVX512const<>+1728(SB), Z0, Z14
-	VFMADD231PD couplingCouplingBwdAtanF64AVX512const<>+1728(SB), Z1, Z15
-	VSUBPD      couplingCouplingBwdAtanF64AVX512const<>+1664(SB), Z14, Z30
-	VSUBPD      couplingCouplingBwdAtanF64AVX512const<>+1664(SB), Z15, Z31
+	VBROADCASTSD     couplingCouplingBwdAtanF64AVX512const<>+208(SB), Z14
+	VBROADCASTSD     couplingCouplingBwdAtanF64AVX512const<>+208(SB), Z15
+	VFMADD231PD.BCST couplingCouplingBwdAtanF64AVX512const<>+216(SB), Z0, Z14
+	VFMADD231PD.BCST couplingCouplingBwdAtanF64AVX512const<>+216(SB), Z1, Z15
+	VSUBPD.BCST      couplingCouplingBwdAtanF64AVX512const<>+208(SB), Z14, Z30
+	VSUBPD.BCST      couplingCouplingBwdAtanF64AVX512const<>+208(SB), Z15, Z31
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PD couplingCouplingBwdAtanF64AVX512const<>+1792(SB), Z30, Z0
-	VFNMADD231PD couplingCouplingBwdAtanF64AVX512const<>+1792(SB), Z31, Z1
-	VFNMADD231PD couplingCouplingBwdAtanF64AVX512const<>+1856(SB), Z30, Z0
-	VFNMADD231PD couplingCouplingBwdAtanF64AVX512const<>+1856(SB), Z31, Z1
+	VFNMADD231PD.BCST couplingCouplingBwdAtanF64AVX512const<>+224(SB), Z30, Z0
+	VFNMADD231PD.BCST couplingCouplingBwdAtanF64AVX512const<>+224(SB), Z31, Z1
+	VFNMADD231PD.BCST couplingCouplingBwdAtanF64AVX512const<>+232(SB), Z30, Z0
+	VFNMADD231PD.BCST couplingCouplingBwdAtanF64AVX512const<>+232(SB), Z31, Z1
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPD      Z0, Z0, Z20
-	VMULPD      Z1, Z1, Z21
-	VMOVUPD     couplingCouplingBwdAtanF64AVX512const<>+1920(SB), Z26
-	VMOVUPD     couplingCouplingBwdAtanF64AVX512const<>+1920(SB), Z27
-	VMOVUPD     couplingCouplingBwdAtanF64AVX512const<>+1984(SB), Z22
-	VMOVUPD     couplingCouplingBwdAtanF64AVX512const<>+1984(SB), Z23
-	VFMADD213PD couplingCouplingBwdAtanF64AVX512const<>+2048(SB), Z20, Z26
-	VFMADD213PD couplingCouplingBwdAtanF64AVX512const<>+2048(SB), Z21, Z27
-	VFMADD213PD couplingCouplingBwdAtanF64AVX512const<>+2112(SB), Z20, Z22
-	VFMADD213PD couplingCouplingBwdAtanF64AVX512const<>+2112(SB), Z21, Z23
-	VFMADD213PD couplingCouplingBwdAtanF64AVX512const<>+2176(SB), Z20, Z26
-	VFMADD213PD couplingCouplingBwdAtanF64AVX512const<>+2176(SB), Z21, Z27
-	VFMADD213PD couplingCouplingBwdAtanF64AVX512const<>+2240(SB), Z20, Z22
-	VFMADD213PD couplingCouplingBwdAtanF64AVX512const<>+2240(SB), Z21, Z23
-	VFMADD213PD couplingCouplingBwdAtanF64AVX512const<>+2304(SB), Z20, Z26
-	VFMADD213PD couplingCouplingBwdAtanF64AVX512const<>+2304(SB), Z21, Z27
-	VFMADD213PD couplingCouplingBwdAtanF64AVX512const<>+2368(SB), Z20, Z22
-	VFMADD213PD couplingCouplingBwdAtanF64AVX512const<>+2368(SB), Z21, Z23
-	VFMADD213PD couplingCouplingBwdAtanF64AVX512const<>+2432(SB), Z20, Z26
-	VFMADD213PD couplingCouplingBwdAtanF64AVX512const<>+2432(SB), Z21, Z27
-	VFMADD213PD couplingCouplingBwdAtanF64AVX512const<>+2496(SB), Z20, Z22
-	VFMADD213PD couplingCouplingBwdAtanF64AVX512const<>+2496(SB), Z21, Z23
-	VFMADD213PD Z26, Z0, Z22
-	VFMADD213PD Z27, Z1, Z23
+	VMULPD           Z0, Z0, Z20
+	VMULPD           Z1, Z1, Z21
+	VBROADCASTSD     couplingCouplingBwdAtanF64AVX512const<>+240(SB), Z26
+	VBROADCASTSD     couplingCouplingBwdAtanF64AVX512const<>+240(SB), Z27
+	VBROADCASTSD     couplingCouplingBwdAtanF64AVX512const<>+248(SB), Z22
+	VBROADCASTSD     couplingCouplingBwdAtanF64AVX512const<>+248(SB), Z23
+	VFMADD213PD.BCST couplingCouplingBwdAtanF64AVX512const<>+256(SB), Z20, Z26
+	VFMADD213PD.BCST couplingCouplingBwdAtanF64AVX512const<>+256(SB), Z21, Z27
+	VFMADD213PD.BCST couplingCouplingBwdAtanF64AVX512const<>+264(SB), Z20, Z22
+	VFMADD213PD.BCST couplingCouplingBwdAtanF64AVX512const<>+264(SB), Z21, Z23
+	VFMADD213PD.BCST couplingCouplingBwdAtanF64AVX512const<>+272(SB), Z20, Z26
+	VFMADD213PD.BCST couplingCouplingBwdAtanF64AVX512const<>+272(SB), Z21, Z27
+	VFMADD213PD.BCST couplingCouplingBwdAtanF64AVX512const<>+280(SB), Z20, Z22
+	VFMADD213PD.BCST couplingCouplingBwdAtanF64AVX512const<>+280(SB), Z21, Z23
+	VFMADD213PD.BCST couplingCouplingBwdAtanF64AVX512const<>+288(SB), Z20, Z26
+	VFMADD213PD.BCST couplingCouplingBwdAtanF64AVX512const<>+288(SB), Z21, Z27
+	VFMADD213PD.BCST couplingCouplingBwdAtanF64AVX512const<>+296(SB), Z20, Z22
+	VFMADD213PD.BCST couplingCouplingBwdAtanF64AVX512const<>+296(SB), Z21, Z23
+	VFMADD213PD.BCST couplingCouplingBwdAtanF64AVX512const<>+304(SB), Z20, Z26
+	VFMADD213PD.BCST couplingCouplingBwdAtanF64AVX512const<>+304(SB), Z21, Z27
+	VFMADD213PD.BCST couplingCouplingBwdAtanF64AVX512const<>+312(SB), Z20, Z22
+	VFMADD213PD.BCST couplingCouplingBwdAtanF64AVX512const<>+312(SB), Z21, Z23
+	VFMADD213PD      Z26, Z0, Z22
+	VFMADD213PD      Z27, Z1, Z23
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPD      couplingCouplingBwdAtanF64AVX512const<>+64(SB), Z0, Z16
-	VADDPD      couplingCouplingBwdAtanF64AVX512const<>+64(SB), Z1, Z17
-	VSUBPD      couplingCouplingBwdAtanF64AVX512const<>+64(SB), Z16, Z18
-	VSUBPD      couplingCouplingBwdAtanF64AVX512const<>+64(SB), Z17, Z19
+	VADDPD.BCST couplingCouplingBwdAtanF64AVX512const<>+8(SB), Z0, Z16
+	VADDPD.BCST couplingCouplingBwdAtanF64AVX512const<>+8(SB), Z1, Z17
+	VSUBPD.BCST couplingCouplingBwdAtanF64AVX512const<>+8(SB), Z16, Z18
+	VSUBPD.BCST couplingCouplingBwdAtanF64AVX512const<>+8(SB), Z17, Z19
 	VSUBPD      Z18, Z0, Z18
 	VSUBPD      Z19, Z1, Z19
 	VFMADD213PD Z18, Z20, Z22
@@ -18156,10 +14514,10 @@ main:
 	VBROADCASTSD (DI), Z25
 	VFMADD231PD  Z8, Z28, Z24
 	VFMADD231PD  Z9, Z29, Z25
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+64(SB), Z2
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+64(SB), Z3
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+2560(SB), Z6
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+2560(SB), Z7
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+8(SB), Z2
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+8(SB), Z3
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+320(SB), Z6
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+320(SB), Z7
 	VMULPD       Z6, Z24, Z12
 	VMULPD       Z7, Z25, Z13
 	VFMADD231PD  Z4, Z4, Z2
@@ -18185,10 +14543,10 @@ one:
 	VBROADCASTSD 8(DI), Z1
 	VMULPD       Z1, Z0, Z2
 	VBROADCASTSD 16(DI), Z3
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+0(SB), Z4
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+64(SB), Z5
-	VANDPD       couplingCouplingBwdAtanF64AVX512const<>+128(SB), Z2, Z6
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+192(SB), Z7
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+0(SB), Z4
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+8(SB), Z5
+	VANDPD.BCST  couplingCouplingBwdAtanF64AVX512const<>+16(SB), Z2, Z6
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+24(SB), Z7
 	VCMPPD       $0x1e, Z7, Z6, K2
 	VADDPD       Z5, Z6, Z8
 	VSUBPD       Z6, Z8, Z9
@@ -18200,56 +14558,56 @@ one:
 	VBLENDMPD    Z14, Z6, K2, Z15
 	VBLENDMPD    Z8, Z5, K2, Z16
 	VBLENDMPD    Z13, Z4, K2, Z17
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+256(SB), Z18
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+32(SB), Z18
 	VBLENDMPD    Z18, Z4, K2, Z19
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+320(SB), Z20
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+40(SB), Z20
 	VBLENDMPD    Z20, Z4, K2, Z21
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+384(SB), Z22
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+48(SB), Z22
 	VCMPPD       $0x1e, Z22, Z6, K3
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+448(SB), Z23
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+56(SB), Z23
 	VMINPD       Z6, Z23, Z24
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+512(SB), Z25
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+64(SB), Z25
 	VBLENDMPD    Z25, Z15, K3, Z26
 	VBLENDMPD    Z24, Z16, K3, Z27
 	VBLENDMPD    Z4, Z17, K3, Z28
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+576(SB), Z29
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+72(SB), Z29
 	VBLENDMPD    Z29, Z19, K3, Z30
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+640(SB), Z31
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+80(SB), Z31
 	VBLENDMPD    Z31, Z21, K3, Z0
 	VDIVPD       Z27, Z5, Z1
 	VMULPD       Z1, Z26, Z7
-	VXORPD       couplingCouplingBwdAtanF64AVX512const<>+704(SB), Z7, Z10
+	VXORPD.BCST  couplingCouplingBwdAtanF64AVX512const<>+88(SB), Z7, Z10
 	VMOVUPD      Z26, Z9
 	VFMADD231PD  Z27, Z10, Z9
 	VFMADD231PD  Z28, Z10, Z9
 	VFMADD231PD  Z1, Z9, Z7
-	VXORPD       couplingCouplingBwdAtanF64AVX512const<>+704(SB), Z7, Z11
+	VXORPD.BCST  couplingCouplingBwdAtanF64AVX512const<>+88(SB), Z7, Z11
 	VFMADD231PD  Z27, Z11, Z26
 	VFMADD231PD  Z28, Z11, Z26
 	VMULPD       Z1, Z26, Z12
 	VMULPD       Z7, Z7, Z14
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+768(SB), Z8
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+832(SB), Z13
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+96(SB), Z8
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+104(SB), Z13
 	VFMADD231PD  Z14, Z8, Z13
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+896(SB), Z18
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+112(SB), Z18
 	VFMADD231PD  Z14, Z13, Z18
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+960(SB), Z20
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+120(SB), Z20
 	VFMADD231PD  Z14, Z18, Z20
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+1024(SB), Z22
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+128(SB), Z22
 	VFMADD231PD  Z14, Z20, Z22
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+1088(SB), Z23
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+136(SB), Z23
 	VFMADD231PD  Z14, Z22, Z23
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+1152(SB), Z6
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+144(SB), Z6
 	VFMADD231PD  Z14, Z23, Z6
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+1216(SB), Z25
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+152(SB), Z25
 	VFMADD231PD  Z14, Z6, Z25
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+1280(SB), Z15
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+160(SB), Z15
 	VFMADD231PD  Z14, Z25, Z15
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+1344(SB), Z24
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+168(SB), Z24
 	VFMADD231PD  Z14, Z15, Z24
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+1408(SB), Z16
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+176(SB), Z16
 	VFMADD231PD  Z14, Z24, Z16
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+1472(SB), Z4
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+184(SB), Z4
 	VFMADD231PD  Z14, Z16, Z4
 	VADDPD       Z7, Z30, Z17
 	VSUBPD       Z30, Z17, Z29
@@ -18260,45 +14618,45 @@ one:
 	VFMADD231PD  Z21, Z12, Z10
 	VFMADD231PD  Z4, Z31, Z10
 	VADDPD       Z10, Z17, Z9
-	VANDPD       couplingCouplingBwdAtanF64AVX512const<>+704(SB), Z2, Z11
-	VANDPD       couplingCouplingBwdAtanF64AVX512const<>+128(SB), Z9, Z27
+	VANDPD.BCST  couplingCouplingBwdAtanF64AVX512const<>+88(SB), Z2, Z11
+	VANDPD.BCST  couplingCouplingBwdAtanF64AVX512const<>+16(SB), Z9, Z27
 	VORPD        Z11, Z27, Z27
 	VMULPD       Z27, Z3, Z28
 	VMOVUPD      (DX), Z26
 
 	// x = clamp(x, lo, hi); NaN passes (x is the second source)
-	VMOVUPD couplingCouplingBwdAtanF64AVX512const<>+1536(SB), Z1
-	VMINPD  Z28, Z1, Z28
-	VMOVUPD couplingCouplingBwdAtanF64AVX512const<>+1600(SB), Z1
-	VMAXPD  Z28, Z1, Z28
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+192(SB), Z1
+	VMINPD       Z28, Z1, Z28
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+200(SB), Z1
+	VMAXPD       Z28, Z1, Z28
 
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
 	// kept in the low bits; k = kb - 1.5*2^mant exactly
-	VMOVUPD     couplingCouplingBwdAtanF64AVX512const<>+1664(SB), Z13
-	VFMADD231PD couplingCouplingBwdAtanF64AVX512const<>+1728(SB), Z28, Z13
-	VSUBPD      couplingCouplingBwdAtanF64AVX512const<>+1664(SB), Z13, Z8
+	VBROADCASTSD     couplingCouplingBwdAtanF64AVX512const<>+208(SB), Z13
+	VFMADD231PD.BCST couplingCouplingBwdAtanF64AVX512const<>+216(SB), Z28, Z13
+	VSUBPD.BCST      couplingCouplingBwdAtanF64AVX512const<>+208(SB), Z13, Z8
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PD couplingCouplingBwdAtanF64AVX512const<>+1792(SB), Z8, Z28
-	VFNMADD231PD couplingCouplingBwdAtanF64AVX512const<>+1856(SB), Z8, Z28
+	VFNMADD231PD.BCST couplingCouplingBwdAtanF64AVX512const<>+224(SB), Z8, Z28
+	VFNMADD231PD.BCST couplingCouplingBwdAtanF64AVX512const<>+232(SB), Z8, Z28
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPD      Z28, Z28, Z18
-	VMOVUPD     couplingCouplingBwdAtanF64AVX512const<>+1920(SB), Z1
-	VMOVUPD     couplingCouplingBwdAtanF64AVX512const<>+1984(SB), Z20
-	VFMADD213PD couplingCouplingBwdAtanF64AVX512const<>+2048(SB), Z18, Z1
-	VFMADD213PD couplingCouplingBwdAtanF64AVX512const<>+2112(SB), Z18, Z20
-	VFMADD213PD couplingCouplingBwdAtanF64AVX512const<>+2176(SB), Z18, Z1
-	VFMADD213PD couplingCouplingBwdAtanF64AVX512const<>+2240(SB), Z18, Z20
-	VFMADD213PD couplingCouplingBwdAtanF64AVX512const<>+2304(SB), Z18, Z1
-	VFMADD213PD couplingCouplingBwdAtanF64AVX512const<>+2368(SB), Z18, Z20
-	VFMADD213PD couplingCouplingBwdAtanF64AVX512const<>+2432(SB), Z18, Z1
-	VFMADD213PD couplingCouplingBwdAtanF64AVX512const<>+2496(SB), Z18, Z20
-	VFMADD213PD Z1, Z28, Z20
+	VMULPD           Z28, Z28, Z18
+	VBROADCASTSD     couplingCouplingBwdAtanF64AVX512const<>+240(SB), Z1
+	VBROADCASTSD     couplingCouplingBwdAtanF64AVX512const<>+248(SB), Z20
+	VFMADD213PD.BCST couplingCouplingBwdAtanF64AVX512const<>+256(SB), Z18, Z1
+	VFMADD213PD.BCST couplingCouplingBwdAtanF64AVX512const<>+264(SB), Z18, Z20
+	VFMADD213PD.BCST couplingCouplingBwdAtanF64AVX512const<>+272(SB), Z18, Z1
+	VFMADD213PD.BCST couplingCouplingBwdAtanF64AVX512const<>+280(SB), Z18, Z20
+	VFMADD213PD.BCST couplingCouplingBwdAtanF64AVX512const<>+288(SB), Z18, Z1
+	VFMADD213PD.BCST couplingCouplingBwdAtanF64AVX512const<>+296(SB), Z18, Z20
+	VFMADD213PD.BCST couplingCouplingBwdAtanF64AVX512const<>+304(SB), Z18, Z1
+	VFMADD213PD.BCST couplingCouplingBwdAtanF64AVX512const<>+312(SB), Z18, Z20
+	VFMADD213PD      Z1, Z28, Z20
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPD      couplingCouplingBwdAtanF64AVX512const<>+64(SB), Z28, Z22
-	VSUBPD      couplingCouplingBwdAtanF64AVX512const<>+64(SB), Z22, Z23
+	VADDPD.BCST couplingCouplingBwdAtanF64AVX512const<>+8(SB), Z28, Z22
+	VSUBPD.BCST couplingCouplingBwdAtanF64AVX512const<>+8(SB), Z22, Z23
 	VSUBPD      Z23, Z28, Z23
 	VFMADD213PD Z23, Z18, Z20
 	VADDPD      Z20, Z22, Z22
@@ -18309,8 +14667,8 @@ one:
 	VMOVUPD      (BX), Z25
 	VBROADCASTSD (DI), Z15
 	VFMADD231PD  Z25, Z6, Z15
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+64(SB), Z24
-	VMOVUPD      couplingCouplingBwdAtanF64AVX512const<>+2560(SB), Z16
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+8(SB), Z24
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+320(SB), Z16
 	VMULPD       Z16, Z15, Z30
 	VFMADD231PD  Z2, Z2, Z24
 	VDIVPD       Z24, Z30, Z29
@@ -18329,334 +14687,47 @@ done:
 	RET
 
 DATA couplingCouplingBwdAtanF64AVX512const<>+0(SB)/8, $0x0000000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+8(SB)/8, $0x0000000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+16(SB)/8, $0x0000000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+24(SB)/8, $0x0000000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+32(SB)/8, $0x0000000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+40(SB)/8, $0x0000000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+48(SB)/8, $0x0000000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+56(SB)/8, $0x0000000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+64(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+72(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+80(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+88(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+96(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+104(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+112(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+120(SB)/8, $0x3ff0000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+128(SB)/8, $0x7fffffffffffffff
-DATA couplingCouplingBwdAtanF64AVX512const<>+136(SB)/8, $0x7fffffffffffffff
-DATA couplingCouplingBwdAtanF64AVX512const<>+144(SB)/8, $0x7fffffffffffffff
-DATA couplingCouplingBwdAtanF64AVX512const<>+152(SB)/8, $0x7fffffffffffffff
-DATA couplingCouplingBwdAtanF64AVX512const<>+160(SB)/8, $0x7fffffffffffffff
-DATA couplingCouplingBwdAtanF64AVX512const<>+168(SB)/8, $0x7fffffffffffffff
-DATA couplingCouplingBwdAtanF64AVX512const<>+176(SB)/8, $0x7fffffffffffffff
-DATA couplingCouplingBwdAtanF64AVX512const<>+184(SB)/8, $0x7fffffffffffffff
-DATA couplingCouplingBwdAtanF64AVX512const<>+192(SB)/8, $0x3fe0000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+200(SB)/8, $0x3fe0000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+208(SB)/8, $0x3fe0000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+216(SB)/8, $0x3fe0000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+224(SB)/8, $0x3fe0000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+232(SB)/8, $0x3fe0000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+240(SB)/8, $0x3fe0000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+248(SB)/8, $0x3fe0000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+256(SB)/8, $0x3fe921fb54442d18
-DATA couplingCouplingBwdAtanF64AVX512const<>+264(SB)/8, $0x3fe921fb54442d18
-DATA couplingCouplingBwdAtanF64AVX512const<>+272(SB)/8, $0x3fe921fb54442d18
-DATA couplingCouplingBwdAtanF64AVX512const<>+280(SB)/8, $0x3fe921fb54442d18
-DATA couplingCouplingBwdAtanF64AVX512const<>+288(SB)/8, $0x3fe921fb54442d18
-DATA couplingCouplingBwdAtanF64AVX512const<>+296(SB)/8, $0x3fe921fb54442d18
-DATA couplingCouplingBwdAtanF64AVX512const<>+304(SB)/8, $0x3fe921fb54442d18
-DATA couplingCouplingBwdAtanF64AVX512const<>+312(SB)/8, $0x3fe921fb54442d18
-DATA couplingCouplingBwdAtanF64AVX512const<>+320(SB)/8, $0x3c81a62633145c07
-DATA couplingCouplingBwdAtanF64AVX512const<>+328(SB)/8, $0x3c81a62633145c07
-DATA couplingCouplingBwdAtanF64AVX512const<>+336(SB)/8, $0x3c81a62633145c07
-DATA couplingCouplingBwdAtanF64AVX512const<>+344(SB)/8, $0x3c81a62633145c07
-DATA couplingCouplingBwdAtanF64AVX512const<>+352(SB)/8, $0x3c81a62633145c07
-DATA couplingCouplingBwdAtanF64AVX512const<>+360(SB)/8, $0x3c81a62633145c07
-DATA couplingCouplingBwdAtanF64AVX512const<>+368(SB)/8, $0x3c81a62633145c07
-DATA couplingCouplingBwdAtanF64AVX512const<>+376(SB)/8, $0x3c81a62633145c07
-DATA couplingCouplingBwdAtanF64AVX512const<>+384(SB)/8, $0x4000000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+392(SB)/8, $0x4000000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+400(SB)/8, $0x4000000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+408(SB)/8, $0x4000000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+416(SB)/8, $0x4000000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+424(SB)/8, $0x4000000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+432(SB)/8, $0x4000000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+440(SB)/8, $0x4000000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+448(SB)/8, $0x43b0000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+456(SB)/8, $0x43b0000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+464(SB)/8, $0x43b0000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+472(SB)/8, $0x43b0000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+480(SB)/8, $0x43b0000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+488(SB)/8, $0x43b0000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+496(SB)/8, $0x43b0000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+504(SB)/8, $0x43b0000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+512(SB)/8, $0xbff0000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+520(SB)/8, $0xbff0000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+528(SB)/8, $0xbff0000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+536(SB)/8, $0xbff0000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+544(SB)/8, $0xbff0000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+552(SB)/8, $0xbff0000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+560(SB)/8, $0xbff0000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+568(SB)/8, $0xbff0000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+576(SB)/8, $0x3ff921fb54442d18
-DATA couplingCouplingBwdAtanF64AVX512const<>+584(SB)/8, $0x3ff921fb54442d18
-DATA couplingCouplingBwdAtanF64AVX512const<>+592(SB)/8, $0x3ff921fb54442d18
-DATA couplingCouplingBwdAtanF64AVX512const<>+600(SB)/8, $0x3ff921fb54442d18
-DATA couplingCouplingBwdAtanF64AVX512const<>+608(SB)/8, $0x3ff921fb54442d18
-DATA couplingCouplingBwdAtanF64AVX512const<>+616(SB)/8, $0x3ff921fb54442d18
-DATA couplingCouplingBwdAtanF64AVX512const<>+624(SB)/8, $0x3ff921fb54442d18
-DATA couplingCouplingBwdAtanF64AVX512const<>+632(SB)/8, $0x3ff921fb54442d18
-DATA couplingCouplingBwdAtanF64AVX512const<>+640(SB)/8, $0x3c91a62633145c07
-DATA couplingCouplingBwdAtanF64AVX512const<>+648(SB)/8, $0x3c91a62633145c07
-DATA couplingCouplingBwdAtanF64AVX512const<>+656(SB)/8, $0x3c91a62633145c07
-DATA couplingCouplingBwdAtanF64AVX512const<>+664(SB)/8, $0x3c91a62633145c07
-DATA couplingCouplingBwdAtanF64AVX512const<>+672(SB)/8, $0x3c91a62633145c07
-DATA couplingCouplingBwdAtanF64AVX512const<>+680(SB)/8, $0x3c91a62633145c07
-DATA couplingCouplingBwdAtanF64AVX512const<>+688(SB)/8, $0x3c91a62633145c07
-DATA couplingCouplingBwdAtanF64AVX512const<>+696(SB)/8, $0x3c91a62633145c07
-DATA couplingCouplingBwdAtanF64AVX512const<>+704(SB)/8, $0x8000000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+712(SB)/8, $0x8000000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+720(SB)/8, $0x8000000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+728(SB)/8, $0x8000000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+736(SB)/8, $0x8000000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+744(SB)/8, $0x8000000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+752(SB)/8, $0x8000000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+760(SB)/8, $0x8000000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+768(SB)/8, $0x3f84b84ec43ecd9f
-DATA couplingCouplingBwdAtanF64AVX512const<>+776(SB)/8, $0x3f84b84ec43ecd9f
-DATA couplingCouplingBwdAtanF64AVX512const<>+784(SB)/8, $0x3f84b84ec43ecd9f
-DATA couplingCouplingBwdAtanF64AVX512const<>+792(SB)/8, $0x3f84b84ec43ecd9f
-DATA couplingCouplingBwdAtanF64AVX512const<>+800(SB)/8, $0x3f84b84ec43ecd9f
-DATA couplingCouplingBwdAtanF64AVX512const<>+808(SB)/8, $0x3f84b84ec43ecd9f
-DATA couplingCouplingBwdAtanF64AVX512const<>+816(SB)/8, $0x3f84b84ec43ecd9f
-DATA couplingCouplingBwdAtanF64AVX512const<>+824(SB)/8, $0x3f84b84ec43ecd9f
-DATA couplingCouplingBwdAtanF64AVX512const<>+832(SB)/8, $0xbf9c180895953df5
-DATA couplingCouplingBwdAtanF64AVX512const<>+840(SB)/8, $0xbf9c180895953df5
-DATA couplingCouplingBwdAtanF64AVX512const<>+848(SB)/8, $0xbf9c180895953df5
-DATA couplingCouplingBwdAtanF64AVX512const<>+856(SB)/8, $0xbf9c180895953df5
-DATA couplingCouplingBwdAtanF64AVX512const<>+864(SB)/8, $0xbf9c180895953df5
-DATA couplingCouplingBwdAtanF64AVX512const<>+872(SB)/8, $0xbf9c180895953df5
-DATA couplingCouplingBwdAtanF64AVX512const<>+880(SB)/8, $0xbf9c180895953df5
-DATA couplingCouplingBwdAtanF64AVX512const<>+888(SB)/8, $0xbf9c180895953df5
-DATA couplingCouplingBwdAtanF64AVX512const<>+896(SB)/8, $0x3fa56f607f646ec3
-DATA couplingCouplingBwdAtanF64AVX512const<>+904(SB)/8, $0x3fa56f607f646ec3
-DATA couplingCouplingBwdAtanF64AVX512const<>+912(SB)/8, $0x3fa56f607f646ec3
-DATA couplingCouplingBwdAtanF64AVX512const<>+920(SB)/8, $0x3fa56f607f646ec3
-DATA couplingCouplingBwdAtanF64AVX512const<>+928(SB)/8, $0x3fa56f607f646ec3
-DATA couplingCouplingBwdAtanF64AVX512const<>+936(SB)/8, $0x3fa56f607f646ec3
-DATA couplingCouplingBwdAtanF64AVX512const<>+944(SB)/8, $0x3fa56f607f646ec3
-DATA couplingCouplingBwdAtanF64AVX512const<>+952(SB)/8, $0x3fa56f607f646ec3
-DATA couplingCouplingBwdAtanF64AVX512const<>+960(SB)/8, $0xbfaa3988128ceb4f
-DATA couplingCouplingBwdAtanF64AVX512const<>+968(SB)/8, $0xbfaa3988128ceb4f
-DATA couplingCouplingBwdAtanF64AVX512const<>+976(SB)/8, $0xbfaa3988128ceb4f
-DATA couplingCouplingBwdAtanF64AVX512const<>+984(SB)/8, $0xbfaa3988128ceb4f
-DATA couplingCouplingBwdAtanF64AVX512const<>+992(SB)/8, $0xbfaa3988128ceb4f
-DATA couplingCouplingBwdAtanF64AVX512const<>+1000(SB)/8, $0xbfaa3988128ceb4f
-DATA couplingCouplingBwdAtanF64AVX512const<>+1008(SB)/8, $0xbfaa3988128ceb4f
-DATA couplingCouplingBwdAtanF64AVX512const<>+1016(SB)/8, $0xbfaa3988128ceb4f
-DATA couplingCouplingBwdAtanF64AVX512const<>+1024(SB)/8, $0x3fadfe97edfe032d
-DATA couplingCouplingBwdAtanF64AVX512const<>+1032(SB)/8, $0x3fadfe97edfe032d
-DATA couplingCouplingBwdAtanF64AVX512const<>+1040(SB)/8, $0x3fadfe97edfe032d
-DATA couplingCouplingBwdAtanF64AVX512const<>+1048(SB)/8, $0x3fadfe97edfe032d
-DATA couplingCouplingBwdAtanF64AVX512const<>+1056(SB)/8, $0x3fadfe97edfe032d
-DATA couplingCouplingBwdAtanF64AVX512const<>+1064(SB)/8, $0x3fadfe97edfe032d
-DATA couplingCouplingBwdAtanF64AVX512const<>+1072(SB)/8, $0x3fadfe97edfe032d
-DATA couplingCouplingBwdAtanF64AVX512const<>+1080(SB)/8, $0x3fadfe97edfe032d
-DATA couplingCouplingBwdAtanF64AVX512const<>+1088(SB)/8, $0xbfb10f31fb584184
-DATA couplingCouplingBwdAtanF64AVX512const<>+1096(SB)/8, $0xbfb10f31fb584184
-DATA couplingCouplingBwdAtanF64AVX512const<>+1104(SB)/8, $0xbfb10f31fb584184
-DATA couplingCouplingBwdAtanF64AVX512const<>+1112(SB)/8, $0xbfb10f31fb584184
-DATA couplingCouplingBwdAtanF64AVX512const<>+1120(SB)/8, $0xbfb10f31fb584184
-DATA couplingCouplingBwdAtanF64AVX512const<>+1128(SB)/8, $0xbfb10f31fb584184
-DATA couplingCouplingBwdAtanF64AVX512const<>+1136(SB)/8, $0xbfb10f31fb584184
-DATA couplingCouplingBwdAtanF64AVX512const<>+1144(SB)/8, $0xbfb10f31fb584184
-DATA couplingCouplingBwdAtanF64AVX512const<>+1152(SB)/8, $0x3fb3b113dd26645d
-DATA couplingCouplingBwdAtanF64AVX512const<>+1160(SB)/8, $0x3fb3b113dd26645d
-DATA couplingCouplingBwdAtanF64AVX512const<>+1168(SB)/8, $0x3fb3b113dd26645d
-DATA couplingCouplingBwdAtanF64AVX512const<>+1176(SB)/8, $0x3fb3b113dd26645d
-DATA couplingCouplingBwdAtanF64AVX512const<>+1184(SB)/8, $0x3fb3b113dd26645d
-DATA couplingCouplingBwdAtanF64AVX512const<>+1192(SB)/8, $0x3fb3b113dd26645d
-DATA couplingCouplingBwdAtanF64AVX512const<>+1200(SB)/8, $0x3fb3b113dd26645d
-DATA couplingCouplingBwdAtanF64AVX512const<>+1208(SB)/8, $0x3fb3b113dd26645d
-DATA couplingCouplingBwdAtanF64AVX512const<>+1216(SB)/8, $0xbfb745cf4cc817f8
-DATA couplingCouplingBwdAtanF64AVX512const<>+1224(SB)/8, $0xbfb745cf4cc817f8
-DATA couplingCouplingBwdAtanF64AVX512const<>+1232(SB)/8, $0xbfb745cf4cc817f8
-DATA couplingCouplingBwdAtanF64AVX512const<>+1240(SB)/8, $0xbfb745cf4cc817f8
-DATA couplingCouplingBwdAtanF64AVX512const<>+1248(SB)/8, $0xbfb745cf4cc817f8
-DATA couplingCouplingBwdAtanF64AVX512const<>+1256(SB)/8, $0xbfb745cf4cc817f8
-DATA couplingCouplingBwdAtanF64AVX512const<>+1264(SB)/8, $0xbfb745cf4cc817f8
-DATA couplingCouplingBwdAtanF64AVX512const<>+1272(SB)/8, $0xbfb745cf4cc817f8
-DATA couplingCouplingBwdAtanF64AVX512const<>+1280(SB)/8, $0x3fbc71c7090f8c07
-DATA couplingCouplingBwdAtanF64AVX512const<>+1288(SB)/8, $0x3fbc71c7090f8c07
-DATA couplingCouplingBwdAtanF64AVX512const<>+1296(SB)/8, $0x3fbc71c7090f8c07
-DATA couplingCouplingBwdAtanF64AVX512const<>+1304(SB)/8, $0x3fbc71c7090f8c07
-DATA couplingCouplingBwdAtanF64AVX512const<>+1312(SB)/8, $0x3fbc71c7090f8c07
-DATA couplingCouplingBwdAtanF64AVX512const<>+1320(SB)/8, $0x3fbc71c7090f8c07
-DATA couplingCouplingBwdAtanF64AVX512const<>+1328(SB)/8, $0x3fbc71c7090f8c07
-DATA couplingCouplingBwdAtanF64AVX512const<>+1336(SB)/8, $0x3fbc71c7090f8c07
-DATA couplingCouplingBwdAtanF64AVX512const<>+1344(SB)/8, $0xbfc249249215e1e7
-DATA couplingCouplingBwdAtanF64AVX512const<>+1352(SB)/8, $0xbfc249249215e1e7
-DATA couplingCouplingBwdAtanF64AVX512const<>+1360(SB)/8, $0xbfc249249215e1e7
-DATA couplingCouplingBwdAtanF64AVX512const<>+1368(SB)/8, $0xbfc249249215e1e7
-DATA couplingCouplingBwdAtanF64AVX512const<>+1376(SB)/8, $0xbfc249249215e1e7
-DATA couplingCouplingBwdAtanF64AVX512const<>+1384(SB)/8, $0xbfc249249215e1e7
-DATA couplingCouplingBwdAtanF64AVX512const<>+1392(SB)/8, $0xbfc249249215e1e7
-DATA couplingCouplingBwdAtanF64AVX512const<>+1400(SB)/8, $0xbfc249249215e1e7
-DATA couplingCouplingBwdAtanF64AVX512const<>+1408(SB)/8, $0x3fc9999999991150
-DATA couplingCouplingBwdAtanF64AVX512const<>+1416(SB)/8, $0x3fc9999999991150
-DATA couplingCouplingBwdAtanF64AVX512const<>+1424(SB)/8, $0x3fc9999999991150
-DATA couplingCouplingBwdAtanF64AVX512const<>+1432(SB)/8, $0x3fc9999999991150
-DATA couplingCouplingBwdAtanF64AVX512const<>+1440(SB)/8, $0x3fc9999999991150
-DATA couplingCouplingBwdAtanF64AVX512const<>+1448(SB)/8, $0x3fc9999999991150
-DATA couplingCouplingBwdAtanF64AVX512const<>+1456(SB)/8, $0x3fc9999999991150
-DATA couplingCouplingBwdAtanF64AVX512const<>+1464(SB)/8, $0x3fc9999999991150
-DATA couplingCouplingBwdAtanF64AVX512const<>+1472(SB)/8, $0xbfd5555555555516
-DATA couplingCouplingBwdAtanF64AVX512const<>+1480(SB)/8, $0xbfd5555555555516
-DATA couplingCouplingBwdAtanF64AVX512const<>+1488(SB)/8, $0xbfd5555555555516
-DATA couplingCouplingBwdAtanF64AVX512const<>+1496(SB)/8, $0xbfd5555555555516
-DATA couplingCouplingBwdAtanF64AVX512const<>+1504(SB)/8, $0xbfd5555555555516
-DATA couplingCouplingBwdAtanF64AVX512const<>+1512(SB)/8, $0xbfd5555555555516
-DATA couplingCouplingBwdAtanF64AVX512const<>+1520(SB)/8, $0xbfd5555555555516
-DATA couplingCouplingBwdAtanF64AVX512const<>+1528(SB)/8, $0xbfd5555555555516
-DATA couplingCouplingBwdAtanF64AVX512const<>+1536(SB)/8, $0x4086300000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+1544(SB)/8, $0x4086300000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+1552(SB)/8, $0x4086300000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+1560(SB)/8, $0x4086300000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+1568(SB)/8, $0x4086300000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+1576(SB)/8, $0x4086300000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+1584(SB)/8, $0x4086300000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+1592(SB)/8, $0x4086300000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+1600(SB)/8, $0xc087500000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+1608(SB)/8, $0xc087500000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+1616(SB)/8, $0xc087500000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+1624(SB)/8, $0xc087500000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+1632(SB)/8, $0xc087500000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+1640(SB)/8, $0xc087500000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+1648(SB)/8, $0xc087500000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+1656(SB)/8, $0xc087500000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+1664(SB)/8, $0x4338000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+1672(SB)/8, $0x4338000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+1680(SB)/8, $0x4338000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+1688(SB)/8, $0x4338000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+1696(SB)/8, $0x4338000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+1704(SB)/8, $0x4338000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+1712(SB)/8, $0x4338000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+1720(SB)/8, $0x4338000000000000
-DATA couplingCouplingBwdAtanF64AVX512const<>+1728(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingBwdAtanF64AVX512const<>+1736(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingBwdAtanF64AVX512const<>+1744(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingBwdAtanF64AVX512const<>+1752(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingBwdAtanF64AVX512const<>+1760(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingBwdAtanF64AVX512const<>+1768(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingBwdAtanF64AVX512const<>+1776(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingBwdAtanF64AVX512const<>+1784(SB)/8, $0x3ff71547652b82fe
-DATA couplingCouplingBwdAtanF64AVX512const<>+1792(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingBwdAtanF64AVX512const<>+1800(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingBwdAtanF64AVX512const<>+1808(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingBwdAtanF64AVX512const<>+1816(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingBwdAtanF64AVX512const<>+1824(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingBwdAtanF64AVX512const<>+1832(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingBwdAtanF64AVX512const<>+1840(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingBwdAtanF64AVX512const<>+1848(SB)/8, $0x3fe62e42fee00000
-DATA couplingCouplingBwdAtanF64AVX512const<>+1856(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingBwdAtanF64AVX512const<>+1864(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingBwdAtanF64AVX512const<>+1872(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingBwdAtanF64AVX512const<>+1880(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingBwdAtanF64AVX512const<>+1888(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingBwdAtanF64AVX512const<>+1896(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingBwdAtanF64AVX512const<>+1904(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingBwdAtanF64AVX512const<>+1912(SB)/8, $0x3dea39ef35793c76
-DATA couplingCouplingBwdAtanF64AVX512const<>+1920(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingBwdAtanF64AVX512const<>+1928(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingBwdAtanF64AVX512const<>+1936(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingBwdAtanF64AVX512const<>+1944(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingBwdAtanF64AVX512const<>+1952(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingBwdAtanF64AVX512const<>+1960(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingBwdAtanF64AVX512const<>+1968(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingBwdAtanF64AVX512const<>+1976(SB)/8, $0x3e928b426d1c6cab
-DATA couplingCouplingBwdAtanF64AVX512const<>+1984(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingBwdAtanF64AVX512const<>+1992(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingBwdAtanF64AVX512const<>+2000(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingBwdAtanF64AVX512const<>+2008(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingBwdAtanF64AVX512const<>+2016(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingBwdAtanF64AVX512const<>+2024(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingBwdAtanF64AVX512const<>+2032(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingBwdAtanF64AVX512const<>+2040(SB)/8, $0x3e5af6345e154829
-DATA couplingCouplingBwdAtanF64AVX512const<>+2048(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingBwdAtanF64AVX512const<>+2056(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingBwdAtanF64AVX512const<>+2064(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingBwdAtanF64AVX512const<>+2072(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingBwdAtanF64AVX512const<>+2080(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingBwdAtanF64AVX512const<>+2088(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingBwdAtanF64AVX512const<>+2096(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingBwdAtanF64AVX512const<>+2104(SB)/8, $0x3efa019939c26883
-DATA couplingCouplingBwdAtanF64AVX512const<>+2112(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingBwdAtanF64AVX512const<>+2120(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingBwdAtanF64AVX512const<>+2128(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingBwdAtanF64AVX512const<>+2136(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingBwdAtanF64AVX512const<>+2144(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingBwdAtanF64AVX512const<>+2152(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingBwdAtanF64AVX512const<>+2160(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingBwdAtanF64AVX512const<>+2168(SB)/8, $0x3ec71ddf6a597246
-DATA couplingCouplingBwdAtanF64AVX512const<>+2176(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingBwdAtanF64AVX512const<>+2184(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingBwdAtanF64AVX512const<>+2192(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingBwdAtanF64AVX512const<>+2200(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingBwdAtanF64AVX512const<>+2208(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingBwdAtanF64AVX512const<>+2216(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingBwdAtanF64AVX512const<>+2224(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingBwdAtanF64AVX512const<>+2232(SB)/8, $0x3f56c16c1860a28f
-DATA couplingCouplingBwdAtanF64AVX512const<>+2240(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingBwdAtanF64AVX512const<>+2248(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingBwdAtanF64AVX512const<>+2256(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingBwdAtanF64AVX512const<>+2264(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingBwdAtanF64AVX512const<>+2272(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingBwdAtanF64AVX512const<>+2280(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingBwdAtanF64AVX512const<>+2288(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingBwdAtanF64AVX512const<>+2296(SB)/8, $0x3f2a01a01b0113fc
-DATA couplingCouplingBwdAtanF64AVX512const<>+2304(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingBwdAtanF64AVX512const<>+2312(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingBwdAtanF64AVX512const<>+2320(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingBwdAtanF64AVX512const<>+2328(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingBwdAtanF64AVX512const<>+2336(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingBwdAtanF64AVX512const<>+2344(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingBwdAtanF64AVX512const<>+2352(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingBwdAtanF64AVX512const<>+2360(SB)/8, $0x3fa55555555503c1
-DATA couplingCouplingBwdAtanF64AVX512const<>+2368(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingBwdAtanF64AVX512const<>+2376(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingBwdAtanF64AVX512const<>+2384(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingBwdAtanF64AVX512const<>+2392(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingBwdAtanF64AVX512const<>+2400(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingBwdAtanF64AVX512const<>+2408(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingBwdAtanF64AVX512const<>+2416(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingBwdAtanF64AVX512const<>+2424(SB)/8, $0x3f8111111110f7f9
-DATA couplingCouplingBwdAtanF64AVX512const<>+2432(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingBwdAtanF64AVX512const<>+2440(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingBwdAtanF64AVX512const<>+2448(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingBwdAtanF64AVX512const<>+2456(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingBwdAtanF64AVX512const<>+2464(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingBwdAtanF64AVX512const<>+2472(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingBwdAtanF64AVX512const<>+2480(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingBwdAtanF64AVX512const<>+2488(SB)/8, $0x3fe0000000000009
-DATA couplingCouplingBwdAtanF64AVX512const<>+2496(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingBwdAtanF64AVX512const<>+2504(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingBwdAtanF64AVX512const<>+2512(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingBwdAtanF64AVX512const<>+2520(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingBwdAtanF64AVX512const<>+2528(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingBwdAtanF64AVX512const<>+2536(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingBwdAtanF64AVX512const<>+2544(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingBwdAtanF64AVX512const<>+2552(SB)/8, $0x3fc5555555555558
-DATA couplingCouplingBwdAtanF64AVX512const<>+2560(SB)/8, $0x3fe45f306dc9c883
-DATA couplingCouplingBwdAtanF64AVX512const<>+2568(SB)/8, $0x3fe45f306dc9c883
-DATA couplingCouplingBwdAtanF64AVX512const<>+2576(SB)/8, $0x3fe45f306dc9c883
-DATA couplingCouplingBwdAtanF64AVX512const<>+2584(SB)/8, $0x3fe45f306dc9c883
-DATA couplingCouplingBwdAtanF64AVX512const<>+2592(SB)/8, $0x3fe45f306dc9c883
-DATA couplingCouplingBwdAtanF64AVX512const<>+2600(SB)/8, $0x3fe45f306dc9c883
-DATA couplingCouplingBwdAtanF64AVX512const<>+2608(SB)/8, $0x3fe45f306dc9c883
-DATA couplingCouplingBwdAtanF64AVX512const<>+2616(SB)/8, $0x3fe45f306dc9c883
-GLOBL couplingCouplingBwdAtanF64AVX512const<>(SB), RODATA|NOPTR, $2624
+DATA couplingCouplingBwdAtanF64AVX512const<>+8(SB)/8, $0x3ff0000000000000
+DATA couplingCouplingBwdAtanF64AVX512const<>+16(SB)/8, $0x7fffffffffffffff
+DATA couplingCouplingBwdAtanF64AVX512const<>+24(SB)/8, $0x3fe0000000000000
+DATA couplingCouplingBwdAtanF64AVX512const<>+32(SB)/8, $0x3fe921fb54442d18
+DATA couplingCouplingBwdAtanF64AVX512const<>+40(SB)/8, $0x3c81a62633145c07
+DATA couplingCouplingBwdAtanF64AVX512const<>+48(SB)/8, $0x4000000000000000
+DATA couplingCouplingBwdAtanF64AVX512const<>+56(SB)/8, $0x43b0000000000000
+DATA couplingCouplingBwdAtanF64AVX512const<>+64(SB)/8, $0xbff0000000000000
+DATA couplingCouplingBwdAtanF64AVX512const<>+72(SB)/8, $0x3ff921fb54442d18
+DATA couplingCouplingBwdAtanF64AVX512const<>+80(SB)/8, $0x3c91a62633145c07
+DATA couplingCouplingBwdAtanF64AVX512const<>+88(SB)/8, $0x8000000000000000
+DATA couplingCouplingBwdAtanF64AVX512const<>+96(SB)/8, $0x3f84b84ec43ecd9f
+DATA couplingCouplingBwdAtanF64AVX512const<>+104(SB)/8, $0xbf9c180895953df5
+DATA couplingCouplingBwdAtanF64AVX512const<>+112(SB)/8, $0x3fa56f607f646ec3
+DATA couplingCouplingBwdAtanF64AVX512const<>+120(SB)/8, $0xbfaa3988128ceb4f
+DATA couplingCouplingBwdAtanF64AVX512const<>+128(SB)/8, $0x3fadfe97edfe032d
+DATA couplingCouplingBwdAtanF64AVX512const<>+136(SB)/8, $0xbfb10f31fb584184
+DATA couplingCouplingBwdAtanF64AVX512const<>+144(SB)/8, $0x3fb3b113dd26645d
+DATA couplingCouplingBwdAtanF64AVX512const<>+152(SB)/8, $0xbfb745cf4cc817f8
+DATA couplingCouplingBwdAtanF64AVX512const<>+160(SB)/8, $0x3fbc71c7090f8c07
+DATA couplingCouplingBwdAtanF64AVX512const<>+168(SB)/8, $0xbfc249249215e1e7
+DATA couplingCouplingBwdAtanF64AVX512const<>+176(SB)/8, $0x3fc9999999991150
+DATA couplingCouplingBwdAtanF64AVX512const<>+184(SB)/8, $0xbfd5555555555516
+DATA couplingCouplingBwdAtanF64AVX512const<>+192(SB)/8, $0x4086300000000000
+DATA couplingCouplingBwdAtanF64AVX512const<>+200(SB)/8, $0xc087500000000000
+DATA couplingCouplingBwdAtanF64AVX512const<>+208(SB)/8, $0x4338000000000000
+DATA couplingCouplingBwdAtanF64AVX512const<>+216(SB)/8, $0x3ff71547652b82fe
+DATA couplingCouplingBwdAtanF64AVX512const<>+224(SB)/8, $0x3fe62e42fee00000
+DATA couplingCouplingBwdAtanF64AVX512const<>+232(SB)/8, $0x3dea39ef35793c76
+DATA couplingCouplingBwdAtanF64AVX512const<>+240(SB)/8, $0x3e928b426d1c6cab
+DATA couplingCouplingBwdAtanF64AVX512const<>+248(SB)/8, $0x3e5af6345e154829
+DATA couplingCouplingBwdAtanF64AVX512const<>+256(SB)/8, $0x3efa019939c26883
+DATA couplingCouplingBwdAtanF64AVX512const<>+264(SB)/8, $0x3ec71ddf6a597246
+DATA couplingCouplingBwdAtanF64AVX512const<>+272(SB)/8, $0x3f56c16c1860a28f
+DATA couplingCouplingBwdAtanF64AVX512const<>+280(SB)/8, $0x3f2a01a01b0113fc
+DATA couplingCouplingBwdAtanF64AVX512const<>+288(SB)/8, $0x3fa55555555503c1
+DATA couplingCouplingBwdAtanF64AVX512const<>+296(SB)/8, $0x3f8111111110f7f9
+DATA couplingCouplingBwdAtanF64AVX512const<>+304(SB)/8, $0x3fe0000000000009
+DATA couplingCouplingBwdAtanF64AVX512const<>+312(SB)/8, $0x3fc5555555555558
+DATA couplingCouplingBwdAtanF64AVX512const<>+320(SB)/8, $0x3fe45f306dc9c883
+GLOBL couplingCouplingBwdAtanF64AVX512const<>(SB), RODATA|NOPTR, $328
 
 // func CouplingBwdAtanF32AVX2(dx []float32, ds []float32, dy []float32, x []float32, s []float32, p []float32)
 // Requires: AVX, AVX2, FMA3
@@ -19463,14 +15534,14 @@ main:
 	VMULPS       Z3, Z1, Z5
 	VBROADCASTSS 8(DI), Z6
 	VBROADCASTSS 8(DI), Z7
-	VMOVUPS      couplingCouplingBwdAtanF32AVX512const<>+0(SB), Z8
-	VMOVUPS      couplingCouplingBwdAtanF32AVX512const<>+0(SB), Z9
-	VMOVUPS      couplingCouplingBwdAtanF32AVX512const<>+64(SB), Z10
-	VMOVUPS      couplingCouplingBwdAtanF32AVX512const<>+64(SB), Z11
-	VANDPS       couplingCouplingBwdAtanF32AVX512const<>+128(SB), Z4, Z12
-	VANDPS       couplingCouplingBwdAtanF32AVX512const<>+128(SB), Z5, Z13
-	VMOVUPS      couplingCouplingBwdAtanF32AVX512const<>+192(SB), Z14
-	VMOVUPS      couplingCouplingBwdAtanF32AVX512const<>+192(SB), Z15
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+0(SB), Z8
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+0(SB), Z9
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+4(SB), Z10
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+4(SB), Z11
+	VANDPS.BCST  couplingCouplingBwdAtanF32AVX512const<>+8(SB), Z4, Z12
+	VANDPS.BCST  couplingCouplingBwdAtanF32AVX512const<>+8(SB), Z5, Z13
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+12(SB), Z14
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+12(SB), Z15
 	VCMPPS       $0x1e, Z14, Z12, K2
 	VCMPPS       $0x1e, Z15, Z13, K3
 	VADDPS       Z10, Z12, Z16
@@ -19493,44 +15564,44 @@ main:
 	VBLENDMPS    Z17, Z11, K3, Z1
 	VBLENDMPS    Z26, Z8, K2, Z2
 	VBLENDMPS    Z27, Z9, K3, Z3
-	VMOVUPS      couplingCouplingBwdAtanF32AVX512const<>+256(SB), Z14
-	VMOVUPS      couplingCouplingBwdAtanF32AVX512const<>+256(SB), Z15
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+16(SB), Z14
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+16(SB), Z15
 	VBLENDMPS    Z14, Z8, K2, Z20
 	VBLENDMPS    Z15, Z9, K3, Z21
-	VMOVUPS      couplingCouplingBwdAtanF32AVX512const<>+320(SB), Z18
-	VMOVUPS      couplingCouplingBwdAtanF32AVX512const<>+320(SB), Z19
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+20(SB), Z18
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+20(SB), Z19
 	VBLENDMPS    Z18, Z8, K2, Z22
 	VBLENDMPS    Z19, Z9, K3, Z23
-	VMOVUPS      couplingCouplingBwdAtanF32AVX512const<>+384(SB), Z24
-	VMOVUPS      couplingCouplingBwdAtanF32AVX512const<>+384(SB), Z25
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+24(SB), Z24
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+24(SB), Z25
 	VCMPPS       $0x1e, Z24, Z12, K4
 	VCMPPS       $0x1e, Z25, Z13, K5
-	VMOVUPS      couplingCouplingBwdAtanF32AVX512const<>+448(SB), Z28
-	VMOVUPS      couplingCouplingBwdAtanF32AVX512const<>+448(SB), Z29
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+28(SB), Z28
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+28(SB), Z29
 	VMINPS       Z12, Z28, Z16
 	VMINPS       Z13, Z29, Z17
-	VMOVUPS      couplingCouplingBwdAtanF32AVX512const<>+512(SB), Z26
-	VMOVUPS      couplingCouplingBwdAtanF32AVX512const<>+512(SB), Z27
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+32(SB), Z26
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+32(SB), Z27
 	VBLENDMPS    Z26, Z30, K4, Z14
 	VBLENDMPS    Z27, Z31, K5, Z15
 	VBLENDMPS    Z16, Z0, K4, Z18
 	VBLENDMPS    Z17, Z1, K5, Z19
 	VBLENDMPS    Z8, Z2, K4, Z24
 	VBLENDMPS    Z9, Z3, K5, Z25
-	VMOVUPS      couplingCouplingBwdAtanF32AVX512const<>+576(SB), Z28
-	VMOVUPS      couplingCouplingBwdAtanF32AVX512const<>+576(SB), Z29
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+36(SB), Z28
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+36(SB), Z29
 	VBLENDMPS    Z28, Z20, K4, Z12
 	VBLENDMPS    Z29, Z21, K5, Z13
-	VMOVUPS      couplingCouplingBwdAtanF32AVX512const<>+640(SB), Z26
-	VMOVUPS      couplingCouplingBwdAtanF32AVX512const<>+640(SB), Z27
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+40(SB), Z26
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+40(SB), Z27
 	VBLENDMPS    Z26, Z22, K4, Z30
 	VBLENDMPS    Z27, Z23, K5, Z31
 	VDIVPS       Z18, Z10, Z16
 	VDIVPS       Z19, Z11, Z17
 	VMULPS       Z16, Z14, Z0
 	VMULPS       Z17, Z15, Z1
-	VXORPS       couplingCouplingBwdAtanF32AVX512const<>+704(SB), Z0, Z8
-	VXORPS       couplingCouplingBwdAtanF32AVX512const<>+704(SB), Z1, Z9
+	VXORPS.BCST  couplingCouplingBwdAtanF32AVX512const<>+44(SB), Z0, Z8
+	VXORPS.BCST  couplingCouplingBwdAtanF32AVX512const<>+44(SB), Z1, Z9
 	VMOVUPS      Z14, Z2
 	VMOVUPS      Z15, Z3
 	VFMADD231PS  Z18, Z8, Z2
@@ -19539,8 +15610,8 @@ main:
 	VFMADD231PS  Z25, Z9, Z3
 	VFMADD231PS  Z16, Z2, Z0
 	VFMADD231PS  Z17, Z3, Z1
-	VXORPS       couplingCouplingBwdAtanF32AVX512const<>+704(SB), Z0, Z28
-	VXORPS       couplingCouplingBwdAtanF32AVX512const<>+704(SB), Z1, Z29
+	VXORPS.BCST  couplingCouplingBwdAtanF32AVX512const<>+44(SB), Z0, Z28
+	VXORPS.BCST  couplingCouplingBwdAtanF32AVX512const<>+44(SB), Z1, Z29
 	VFMADD231PS  Z18, Z28, Z14
 	VFMADD231PS  Z19, Z29, Z15
 	VFMADD231PS  Z24, Z28, Z14
@@ -19549,26 +15620,26 @@ main:
 	VMULPS       Z17, Z15, Z21
 	VMULPS       Z0, Z0, Z26
 	VMULPS       Z1, Z1, Z27
-	VMOVUPS      couplingCouplingBwdAtanF32AVX512const<>+768(SB), Z22
-	VMOVUPS      couplingCouplingBwdAtanF32AVX512const<>+768(SB), Z23
-	VMOVUPS      couplingCouplingBwdAtanF32AVX512const<>+832(SB), Z8
-	VMOVUPS      couplingCouplingBwdAtanF32AVX512const<>+832(SB), Z9
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+48(SB), Z22
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+48(SB), Z23
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+52(SB), Z8
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+52(SB), Z9
 	VFMADD231PS  Z26, Z22, Z8
 	VFMADD231PS  Z27, Z23, Z9
-	VMOVUPS      couplingCouplingBwdAtanF32AVX512const<>+896(SB), Z2
-	VMOVUPS      couplingCouplingBwdAtanF32AVX512const<>+896(SB), Z3
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+56(SB), Z2
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+56(SB), Z3
 	VFMADD231PS  Z26, Z8, Z2
 	VFMADD231PS  Z27, Z9, Z3
-	VMOVUPS      couplingCouplingBwdAtanF32AVX512const<>+960(SB), Z18
-	VMOVUPS      couplingCouplingBwdAtanF32AVX512const<>+960(SB), Z19
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+60(SB), Z18
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+60(SB), Z19
 	VFMADD231PS  Z26, Z2, Z18
 	VFMADD231PS  Z27, Z3, Z19
-	VMOVUPS      couplingCouplingBwdAtanF32AVX512const<>+1024(SB), Z28
-	VMOVUPS      couplingCouplingBwdAtanF32AVX512const<>+1024(SB), Z29
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+64(SB), Z28
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+64(SB), Z29
 	VFMADD231PS  Z26, Z18, Z28
 	VFMADD231PS  Z27, Z19, Z29
-	VMOVUPS      couplingCouplingBwdAtanF32AVX512const<>+1088(SB), Z24
-	VMOVUPS      couplingCouplingBwdAtanF32AVX512const<>+1088(SB), Z25
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+68(SB), Z24
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+68(SB), Z25
 	VFMADD231PS  Z26, Z28, Z24
 	VFMADD231PS  Z27, Z29, Z25
 	VADDPS       Z0, Z12, Z14
@@ -19589,10 +15660,10 @@ main:
 	VFMADD231PS  Z25, Z9, Z19
 	VADDPS       Z18, Z14, Z28
 	VADDPS       Z19, Z15, Z29
-	VANDPS       couplingCouplingBwdAtanF32AVX512const<>+704(SB), Z4, Z16
-	VANDPS       couplingCouplingBwdAtanF32AVX512const<>+704(SB), Z5, Z17
-	VANDPS       couplingCouplingBwdAtanF32AVX512const<>+128(SB), Z28, Z12
-	VANDPS       couplingCouplingBwdAtanF32AVX512const<>+128(SB), Z29, Z13
+	VANDPS.BCST  couplingCouplingBwdAtanF32AVX512const<>+44(SB), Z4, Z16
+	VANDPS.BCST  couplingCouplingBwdAtanF32AVX512const<>+44(SB), Z5, Z17
+	VANDPS.BCST  couplingCouplingBwdAtanF32AVX512const<>+8(SB), Z28, Z12
+	VANDPS.BCST  couplingCouplingBwdAtanF32AVX512const<>+8(SB), Z29, Z13
 	VORPS        Z16, Z12, Z12
 	VORPS        Z17, Z13, Z13
 	VMULPS       Z12, Z6, Z0
@@ -19601,49 +15672,49 @@ main:
 	VMOVUPS      64(DX), Z11
 
 	// x = clamp(x, lo, hi); NaN passes (x is the second source)
-	VMOVUPS couplingCouplingBwdAtanF32AVX512const<>+1152(SB), Z26
-	VMOVUPS couplingCouplingBwdAtanF32AVX512const<>+1152(SB), Z27
-	VMINPS  Z0, Z26, Z0
-	VMINPS  Z1, Z27, Z1
-	VMOVUPS couplingCouplingBwdAtanF32AVX512const<>+1216(SB), Z26
-	VMOVUPS couplingCouplingBwdAtanF32AVX512const<>+1216(SB), Z27
-	VMAXPS  Z0, Z26, Z0
-	VMAXPS  Z1, Z27, Z1
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+72(SB), Z26
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+72(SB), Z27
+	VMINPS       Z0, Z26, Z0
+	VMINPS       Z1, Z27, Z1
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+76(SB), Z26
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+76(SB), Z27
+	VMAXPS       Z0, Z26, Z0
+	VMAXPS       Z1, Z27, Z1
 
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
 	// kept in the low bits; k = kb - 1.5*2^mant exactly
-	VMOVUPS     couplingCouplingBwdAtanF32AVX512const<>+1280(SB), Z22
-	VMOVUPS     couplingCouplingBwdAtanF32AVX512const<>+1280(SB), Z23
-	VFMADD231PS couplingCouplingBwdAtanF32AVX512const<>+1344(SB), Z0, Z22
-	VFMADD231PS couplingCouplingBwdAtanF32AVX512const<>+1344(SB), Z1, Z23
-	VSUBPS      couplingCouplingBwdAtanF32AVX512const<>+1280(SB), Z22, Z30
-	VSUBPS      couplingCouplingBwdAtanF32AVX512const<>+1280(SB), Z23, Z31
+	VBROADCASTSS     couplingCouplingBwdAtanF32AVX512const<>+80(SB), Z22
+	VBROADCASTSS     couplingCouplingBwdAtanF32AVX512const<>+80(SB), Z23
+	VFMADD231PS.BCST couplingCouplingBwdAtanF32AVX512const<>+84(SB), Z0, Z22
+	VFMADD231PS.BCST couplingCouplingBwdAtanF32AVX512const<>+84(SB), Z1, Z23
+	VSUBPS.BCST      couplingCouplingBwdAtanF32AVX512const<>+80(SB), Z22, Z30
+	VSUBPS.BCST      couplingCouplingBwdAtanF32AVX512const<>+80(SB), Z23, Z31
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PS couplingCouplingBwdAtanF32AVX512const<>+1408(SB), Z30, Z0
-	VFNMADD231PS couplingCouplingBwdAtanF32AVX512const<>+1408(SB), Z31, Z1
-	VFNMADD231PS couplingCouplingBwdAtanF32AVX512const<>+1472(SB), Z30, Z0
-	VFNMADD231PS couplingCouplingBwdAtanF32AVX512const<>+1472(SB), Z31, Z1
+	VFNMADD231PS.BCST couplingCouplingBwdAtanF32AVX512const<>+88(SB), Z30, Z0
+	VFNMADD231PS.BCST couplingCouplingBwdAtanF32AVX512const<>+88(SB), Z31, Z1
+	VFNMADD231PS.BCST couplingCouplingBwdAtanF32AVX512const<>+92(SB), Z30, Z0
+	VFNMADD231PS.BCST couplingCouplingBwdAtanF32AVX512const<>+92(SB), Z31, Z1
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPS      Z0, Z0, Z20
-	VMULPS      Z1, Z1, Z21
-	VMOVUPS     couplingCouplingBwdAtanF32AVX512const<>+1536(SB), Z26
-	VMOVUPS     couplingCouplingBwdAtanF32AVX512const<>+1536(SB), Z27
-	VFMADD213PS couplingCouplingBwdAtanF32AVX512const<>+1600(SB), Z0, Z26
-	VFMADD213PS couplingCouplingBwdAtanF32AVX512const<>+1600(SB), Z1, Z27
-	VFMADD213PS couplingCouplingBwdAtanF32AVX512const<>+1664(SB), Z0, Z26
-	VFMADD213PS couplingCouplingBwdAtanF32AVX512const<>+1664(SB), Z1, Z27
-	VFMADD213PS couplingCouplingBwdAtanF32AVX512const<>+1728(SB), Z0, Z26
-	VFMADD213PS couplingCouplingBwdAtanF32AVX512const<>+1728(SB), Z1, Z27
-	VFMADD213PS couplingCouplingBwdAtanF32AVX512const<>+1792(SB), Z0, Z26
-	VFMADD213PS couplingCouplingBwdAtanF32AVX512const<>+1792(SB), Z1, Z27
+	VMULPS           Z0, Z0, Z20
+	VMULPS           Z1, Z1, Z21
+	VBROADCASTSS     couplingCouplingBwdAtanF32AVX512const<>+96(SB), Z26
+	VBROADCASTSS     couplingCouplingBwdAtanF32AVX512const<>+96(SB), Z27
+	VFMADD213PS.BCST couplingCouplingBwdAtanF32AVX512const<>+100(SB), Z0, Z26
+	VFMADD213PS.BCST couplingCouplingBwdAtanF32AVX512const<>+100(SB), Z1, Z27
+	VFMADD213PS.BCST couplingCouplingBwdAtanF32AVX512const<>+104(SB), Z0, Z26
+	VFMADD213PS.BCST couplingCouplingBwdAtanF32AVX512const<>+104(SB), Z1, Z27
+	VFMADD213PS.BCST couplingCouplingBwdAtanF32AVX512const<>+108(SB), Z0, Z26
+	VFMADD213PS.BCST couplingCouplingBwdAtanF32AVX512const<>+108(SB), Z1, Z27
+	VFMADD213PS.BCST couplingCouplingBwdAtanF32AVX512const<>+112(SB), Z0, Z26
+	VFMADD213PS.BCST couplingCouplingBwdAtanF32AVX512const<>+112(SB), Z1, Z27
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPS      couplingCouplingBwdAtanF32AVX512const<>+64(SB), Z0, Z2
-	VADDPS      couplingCouplingBwdAtanF32AVX512const<>+64(SB), Z1, Z3
-	VSUBPS      couplingCouplingBwdAtanF32AVX512const<>+64(SB), Z2, Z8
-	VSUBPS      couplingCouplingBwdAtanF32AVX512const<>+64(SB), Z3, Z9
+	VADDPS.BCST couplingCouplingBwdAtanF32AVX512const<>+4(SB), Z0, Z2
+	VADDPS.BCST couplingCouplingBwdAtanF32AVX512const<>+4(SB), Z1, Z3
+	VSUBPS.BCST couplingCouplingBwdAtanF32AVX512const<>+4(SB), Z2, Z8
+	VSUBPS.BCST couplingCouplingBwdAtanF32AVX512const<>+4(SB), Z3, Z9
 	VSUBPS      Z8, Z0, Z8
 	VSUBPS      Z9, Z1, Z9
 	VFMADD213PS Z8, Z20, Z26
@@ -19662,10 +15733,10 @@ main:
 	VBROADCASTSS (DI), Z19
 	VFMADD231PS  Z14, Z24, Z18
 	VFMADD231PS  Z15, Z25, Z19
-	VMOVUPS      couplingCouplingBwdAtanF32AVX512const<>+64(SB), Z16
-	VMOVUPS      couplingCouplingBwdAtanF32AVX512const<>+64(SB), Z17
-	VMOVUPS      couplingCouplingBwdAtanF32AVX512const<>+1856(SB), Z28
-	VMOVUPS      couplingCouplingBwdAtanF32AVX512const<>+1856(SB), Z29
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+4(SB), Z16
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+4(SB), Z17
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+116(SB), Z28
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+116(SB), Z29
 	VMULPS       Z28, Z18, Z6
 	VMULPS       Z29, Z19, Z7
 	VFMADD231PS  Z4, Z4, Z16
@@ -19691,10 +15762,10 @@ one:
 	VBROADCASTSS 4(DI), Z1
 	VMULPS       Z1, Z0, Z2
 	VBROADCASTSS 8(DI), Z3
-	VMOVUPS      couplingCouplingBwdAtanF32AVX512const<>+0(SB), Z4
-	VMOVUPS      couplingCouplingBwdAtanF32AVX512const<>+64(SB), Z5
-	VANDPS       couplingCouplingBwdAtanF32AVX512const<>+128(SB), Z2, Z6
-	VMOVUPS      couplingCouplingBwdAtanF32AVX512const<>+192(SB), Z7
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+0(SB), Z4
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+4(SB), Z5
+	VANDPS.BCST  couplingCouplingBwdAtanF32AVX512const<>+8(SB), Z2, Z6
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+12(SB), Z7
 	VCMPPS       $0x1e, Z7, Z6, K2
 	VADDPS       Z5, Z6, Z8
 	VSUBPS       Z6, Z8, Z9
@@ -19706,44 +15777,44 @@ one:
 	VBLENDMPS    Z14, Z6, K2, Z15
 	VBLENDMPS    Z8, Z5, K2, Z16
 	VBLENDMPS    Z13, Z4, K2, Z17
-	VMOVUPS      couplingCouplingBwdAtanF32AVX512const<>+256(SB), Z18
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+16(SB), Z18
 	VBLENDMPS    Z18, Z4, K2, Z19
-	VMOVUPS      couplingCouplingBwdAtanF32AVX512const<>+320(SB), Z20
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+20(SB), Z20
 	VBLENDMPS    Z20, Z4, K2, Z21
-	VMOVUPS      couplingCouplingBwdAtanF32AVX512const<>+384(SB), Z22
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+24(SB), Z22
 	VCMPPS       $0x1e, Z22, Z6, K3
-	VMOVUPS      couplingCouplingBwdAtanF32AVX512const<>+448(SB), Z23
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+28(SB), Z23
 	VMINPS       Z6, Z23, Z24
-	VMOVUPS      couplingCouplingBwdAtanF32AVX512const<>+512(SB), Z25
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+32(SB), Z25
 	VBLENDMPS    Z25, Z15, K3, Z26
 	VBLENDMPS    Z24, Z16, K3, Z27
 	VBLENDMPS    Z4, Z17, K3, Z28
-	VMOVUPS      couplingCouplingBwdAtanF32AVX512const<>+576(SB), Z29
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+36(SB), Z29
 	VBLENDMPS    Z29, Z19, K3, Z30
-	VMOVUPS      couplingCouplingBwdAtanF32AVX512const<>+640(SB), Z31
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+40(SB), Z31
 	VBLENDMPS    Z31, Z21, K3, Z0
 	VDIVPS       Z27, Z5, Z1
 	VMULPS       Z1, Z26, Z7
-	VXORPS       couplingCouplingBwdAtanF32AVX512const<>+704(SB), Z7, Z10
+	VXORPS.BCST  couplingCouplingBwdAtanF32AVX512const<>+44(SB), Z7, Z10
 	VMOVUPS      Z26, Z9
 	VFMADD231PS  Z27, Z10, Z9
 	VFMADD231PS  Z28, Z10, Z9
 	VFMADD231PS  Z1, Z9, Z7
-	VXORPS       couplingCouplingBwdAtanF32AVX512const<>+704(SB), Z7, Z11
+	VXORPS.BCST  couplingCouplingBwdAtanF32AVX512const<>+44(SB), Z7, Z11
 	VFMADD231PS  Z27, Z11, Z26
 	VFMADD231PS  Z28, Z11, Z26
 	VMULPS       Z1, Z26, Z12
 	VMULPS       Z7, Z7, Z14
-	VMOVUPS      couplingCouplingBwdAtanF32AVX512const<>+768(SB), Z8
-	VMOVUPS      couplingCouplingBwdAtanF32AVX512const<>+832(SB), Z13
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+48(SB), Z8
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+52(SB), Z13
 	VFMADD231PS  Z14, Z8, Z13
-	VMOVUPS      couplingCouplingBwdAtanF32AVX512const<>+896(SB), Z18
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+56(SB), Z18
 	VFMADD231PS  Z14, Z13, Z18
-	VMOVUPS      couplingCouplingBwdAtanF32AVX512const<>+960(SB), Z20
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+60(SB), Z20
 	VFMADD231PS  Z14, Z18, Z20
-	VMOVUPS      couplingCouplingBwdAtanF32AVX512const<>+1024(SB), Z22
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+64(SB), Z22
 	VFMADD231PS  Z14, Z20, Z22
-	VMOVUPS      couplingCouplingBwdAtanF32AVX512const<>+1088(SB), Z23
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+68(SB), Z23
 	VFMADD231PS  Z14, Z22, Z23
 	VADDPS       Z7, Z30, Z6
 	VSUBPS       Z30, Z6, Z25
@@ -19754,39 +15825,39 @@ one:
 	VFMADD231PS  Z16, Z12, Z4
 	VFMADD231PS  Z23, Z24, Z4
 	VADDPS       Z4, Z6, Z17
-	VANDPS       couplingCouplingBwdAtanF32AVX512const<>+704(SB), Z2, Z19
-	VANDPS       couplingCouplingBwdAtanF32AVX512const<>+128(SB), Z17, Z29
+	VANDPS.BCST  couplingCouplingBwdAtanF32AVX512const<>+44(SB), Z2, Z19
+	VANDPS.BCST  couplingCouplingBwdAtanF32AVX512const<>+8(SB), Z17, Z29
 	VORPS        Z19, Z29, Z29
 	VMULPS       Z29, Z3, Z31
 	VMOVUPS      (DX), Z21
 
 	// x = clamp(x, lo, hi); NaN passes (x is the second source)
-	VMOVUPS couplingCouplingBwdAtanF32AVX512const<>+1152(SB), Z10
-	VMINPS  Z31, Z10, Z31
-	VMOVUPS couplingCouplingBwdAtanF32AVX512const<>+1216(SB), Z10
-	VMAXPS  Z31, Z10, Z31
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+72(SB), Z10
+	VMINPS       Z31, Z10, Z31
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+76(SB), Z10
+	VMAXPS       Z31, Z10, Z31
 
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
 	// kept in the low bits; k = kb - 1.5*2^mant exactly
-	VMOVUPS     couplingCouplingBwdAtanF32AVX512const<>+1280(SB), Z27
-	VFMADD231PS couplingCouplingBwdAtanF32AVX512const<>+1344(SB), Z31, Z27
-	VSUBPS      couplingCouplingBwdAtanF32AVX512const<>+1280(SB), Z27, Z9
+	VBROADCASTSS     couplingCouplingBwdAtanF32AVX512const<>+80(SB), Z27
+	VFMADD231PS.BCST couplingCouplingBwdAtanF32AVX512const<>+84(SB), Z31, Z27
+	VSUBPS.BCST      couplingCouplingBwdAtanF32AVX512const<>+80(SB), Z27, Z9
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PS couplingCouplingBwdAtanF32AVX512const<>+1408(SB), Z9, Z31
-	VFNMADD231PS couplingCouplingBwdAtanF32AVX512const<>+1472(SB), Z9, Z31
+	VFNMADD231PS.BCST couplingCouplingBwdAtanF32AVX512const<>+88(SB), Z9, Z31
+	VFNMADD231PS.BCST couplingCouplingBwdAtanF32AVX512const<>+92(SB), Z9, Z31
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPS      Z31, Z31, Z11
-	VMOVUPS     couplingCouplingBwdAtanF32AVX512const<>+1536(SB), Z10
-	VFMADD213PS couplingCouplingBwdAtanF32AVX512const<>+1600(SB), Z31, Z10
-	VFMADD213PS couplingCouplingBwdAtanF32AVX512const<>+1664(SB), Z31, Z10
-	VFMADD213PS couplingCouplingBwdAtanF32AVX512const<>+1728(SB), Z31, Z10
-	VFMADD213PS couplingCouplingBwdAtanF32AVX512const<>+1792(SB), Z31, Z10
+	VMULPS           Z31, Z31, Z11
+	VBROADCASTSS     couplingCouplingBwdAtanF32AVX512const<>+96(SB), Z10
+	VFMADD213PS.BCST couplingCouplingBwdAtanF32AVX512const<>+100(SB), Z31, Z10
+	VFMADD213PS.BCST couplingCouplingBwdAtanF32AVX512const<>+104(SB), Z31, Z10
+	VFMADD213PS.BCST couplingCouplingBwdAtanF32AVX512const<>+108(SB), Z31, Z10
+	VFMADD213PS.BCST couplingCouplingBwdAtanF32AVX512const<>+112(SB), Z31, Z10
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPS      couplingCouplingBwdAtanF32AVX512const<>+64(SB), Z31, Z28
-	VSUBPS      couplingCouplingBwdAtanF32AVX512const<>+64(SB), Z28, Z26
+	VADDPS.BCST couplingCouplingBwdAtanF32AVX512const<>+4(SB), Z31, Z28
+	VSUBPS.BCST couplingCouplingBwdAtanF32AVX512const<>+4(SB), Z28, Z26
 	VSUBPS      Z26, Z31, Z26
 	VFMADD213PS Z26, Z11, Z10
 	VADDPS      Z10, Z28, Z28
@@ -19797,8 +15868,8 @@ one:
 	VMOVUPS      (BX), Z8
 	VBROADCASTSS (DI), Z13
 	VFMADD231PS  Z8, Z1, Z13
-	VMOVUPS      couplingCouplingBwdAtanF32AVX512const<>+64(SB), Z18
-	VMOVUPS      couplingCouplingBwdAtanF32AVX512const<>+1856(SB), Z20
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+4(SB), Z18
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+116(SB), Z20
 	VMULPS       Z20, Z13, Z22
 	VFMADD231PS  Z2, Z2, Z18
 	VDIVPS       Z18, Z22, Z30
@@ -19817,486 +15888,36 @@ done:
 	RET
 
 DATA couplingCouplingBwdAtanF32AVX512const<>+0(SB)/4, $0x00000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+4(SB)/4, $0x00000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+8(SB)/4, $0x00000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+12(SB)/4, $0x00000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+16(SB)/4, $0x00000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+20(SB)/4, $0x00000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+24(SB)/4, $0x00000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+28(SB)/4, $0x00000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+32(SB)/4, $0x00000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+36(SB)/4, $0x00000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+40(SB)/4, $0x00000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+44(SB)/4, $0x00000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+48(SB)/4, $0x00000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+52(SB)/4, $0x00000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+56(SB)/4, $0x00000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+60(SB)/4, $0x00000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+64(SB)/4, $0x3f800000
-DATA couplingCouplingBwdAtanF32AVX512const<>+68(SB)/4, $0x3f800000
-DATA couplingCouplingBwdAtanF32AVX512const<>+72(SB)/4, $0x3f800000
-DATA couplingCouplingBwdAtanF32AVX512const<>+76(SB)/4, $0x3f800000
-DATA couplingCouplingBwdAtanF32AVX512const<>+80(SB)/4, $0x3f800000
-DATA couplingCouplingBwdAtanF32AVX512const<>+84(SB)/4, $0x3f800000
-DATA couplingCouplingBwdAtanF32AVX512const<>+88(SB)/4, $0x3f800000
-DATA couplingCouplingBwdAtanF32AVX512const<>+92(SB)/4, $0x3f800000
-DATA couplingCouplingBwdAtanF32AVX512const<>+96(SB)/4, $0x3f800000
-DATA couplingCouplingBwdAtanF32AVX512const<>+100(SB)/4, $0x3f800000
-DATA couplingCouplingBwdAtanF32AVX512const<>+104(SB)/4, $0x3f800000
-DATA couplingCouplingBwdAtanF32AVX512const<>+108(SB)/4, $0x3f800000
-DATA couplingCouplingBwdAtanF32AVX512const<>+112(SB)/4, $0x3f800000
-DATA couplingCouplingBwdAtanF32AVX512const<>+116(SB)/4, $0x3f800000
-DATA couplingCouplingBwdAtanF32AVX512const<>+120(SB)/4, $0x3f800000
-DATA couplingCouplingBwdAtanF32AVX512const<>+124(SB)/4, $0x3f800000
-DATA couplingCouplingBwdAtanF32AVX512const<>+128(SB)/4, $0x7fffffff
-DATA couplingCouplingBwdAtanF32AVX512const<>+132(SB)/4, $0x7fffffff
-DATA couplingCouplingBwdAtanF32AVX512const<>+136(SB)/4, $0x7fffffff
-DATA couplingCouplingBwdAtanF32AVX512const<>+140(SB)/4, $0x7fffffff
-DATA couplingCouplingBwdAtanF32AVX512const<>+144(SB)/4, $0x7fffffff
-DATA couplingCouplingBwdAtanF32AVX512const<>+148(SB)/4, $0x7fffffff
-DATA couplingCouplingBwdAtanF32AVX512const<>+152(SB)/4, $0x7fffffff
-DATA couplingCouplingBwdAtanF32AVX512const<>+156(SB)/4, $0x7fffffff
-DATA couplingCouplingBwdAtanF32AVX512const<>+160(SB)/4, $0x7fffffff
-DATA couplingCouplingBwdAtanF32AVX512const<>+164(SB)/4, $0x7fffffff
-DATA couplingCouplingBwdAtanF32AVX512const<>+168(SB)/4, $0x7fffffff
-DATA couplingCouplingBwdAtanF32AVX512const<>+172(SB)/4, $0x7fffffff
-DATA couplingCouplingBwdAtanF32AVX512const<>+176(SB)/4, $0x7fffffff
-DATA couplingCouplingBwdAtanF32AVX512const<>+180(SB)/4, $0x7fffffff
-DATA couplingCouplingBwdAtanF32AVX512const<>+184(SB)/4, $0x7fffffff
-DATA couplingCouplingBwdAtanF32AVX512const<>+188(SB)/4, $0x7fffffff
-DATA couplingCouplingBwdAtanF32AVX512const<>+192(SB)/4, $0x3f000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+196(SB)/4, $0x3f000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+200(SB)/4, $0x3f000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+204(SB)/4, $0x3f000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+208(SB)/4, $0x3f000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+212(SB)/4, $0x3f000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+216(SB)/4, $0x3f000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+220(SB)/4, $0x3f000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+224(SB)/4, $0x3f000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+228(SB)/4, $0x3f000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+232(SB)/4, $0x3f000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+236(SB)/4, $0x3f000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+240(SB)/4, $0x3f000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+244(SB)/4, $0x3f000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+248(SB)/4, $0x3f000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+252(SB)/4, $0x3f000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+256(SB)/4, $0x3f490fdb
-DATA couplingCouplingBwdAtanF32AVX512const<>+260(SB)/4, $0x3f490fdb
-DATA couplingCouplingBwdAtanF32AVX512const<>+264(SB)/4, $0x3f490fdb
-DATA couplingCouplingBwdAtanF32AVX512const<>+268(SB)/4, $0x3f490fdb
-DATA couplingCouplingBwdAtanF32AVX512const<>+272(SB)/4, $0x3f490fdb
-DATA couplingCouplingBwdAtanF32AVX512const<>+276(SB)/4, $0x3f490fdb
-DATA couplingCouplingBwdAtanF32AVX512const<>+280(SB)/4, $0x3f490fdb
-DATA couplingCouplingBwdAtanF32AVX512const<>+284(SB)/4, $0x3f490fdb
-DATA couplingCouplingBwdAtanF32AVX512const<>+288(SB)/4, $0x3f490fdb
-DATA couplingCouplingBwdAtanF32AVX512const<>+292(SB)/4, $0x3f490fdb
-DATA couplingCouplingBwdAtanF32AVX512const<>+296(SB)/4, $0x3f490fdb
-DATA couplingCouplingBwdAtanF32AVX512const<>+300(SB)/4, $0x3f490fdb
-DATA couplingCouplingBwdAtanF32AVX512const<>+304(SB)/4, $0x3f490fdb
-DATA couplingCouplingBwdAtanF32AVX512const<>+308(SB)/4, $0x3f490fdb
-DATA couplingCouplingBwdAtanF32AVX512const<>+312(SB)/4, $0x3f490fdb
-DATA couplingCouplingBwdAtanF32AVX512const<>+316(SB)/4, $0x3f490fdb
-DATA couplingCouplingBwdAtanF32AVX512const<>+320(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingBwdAtanF32AVX512const<>+324(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingBwdAtanF32AVX512const<>+328(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingBwdAtanF32AVX512const<>+332(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingBwdAtanF32AVX512const<>+336(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingBwdAtanF32AVX512const<>+340(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingBwdAtanF32AVX512const<>+344(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingBwdAtanF32AVX512const<>+348(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingBwdAtanF32AVX512const<>+352(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingBwdAtanF32AVX512const<>+356(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingBwdAtanF32AVX512const<>+360(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingBwdAtanF32AVX512const<>+364(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingBwdAtanF32AVX512const<>+368(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingBwdAtanF32AVX512const<>+372(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingBwdAtanF32AVX512const<>+376(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingBwdAtanF32AVX512const<>+380(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingBwdAtanF32AVX512const<>+384(SB)/4, $0x40000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+388(SB)/4, $0x40000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+392(SB)/4, $0x40000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+396(SB)/4, $0x40000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+400(SB)/4, $0x40000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+404(SB)/4, $0x40000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+408(SB)/4, $0x40000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+412(SB)/4, $0x40000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+416(SB)/4, $0x40000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+420(SB)/4, $0x40000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+424(SB)/4, $0x40000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+428(SB)/4, $0x40000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+432(SB)/4, $0x40000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+436(SB)/4, $0x40000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+440(SB)/4, $0x40000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+444(SB)/4, $0x40000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+448(SB)/4, $0x4e800000
-DATA couplingCouplingBwdAtanF32AVX512const<>+452(SB)/4, $0x4e800000
-DATA couplingCouplingBwdAtanF32AVX512const<>+456(SB)/4, $0x4e800000
-DATA couplingCouplingBwdAtanF32AVX512const<>+460(SB)/4, $0x4e800000
-DATA couplingCouplingBwdAtanF32AVX512const<>+464(SB)/4, $0x4e800000
-DATA couplingCouplingBwdAtanF32AVX512const<>+468(SB)/4, $0x4e800000
-DATA couplingCouplingBwdAtanF32AVX512const<>+472(SB)/4, $0x4e800000
-DATA couplingCouplingBwdAtanF32AVX512const<>+476(SB)/4, $0x4e800000
-DATA couplingCouplingBwdAtanF32AVX512const<>+480(SB)/4, $0x4e800000
-DATA couplingCouplingBwdAtanF32AVX512const<>+484(SB)/4, $0x4e800000
-DATA couplingCouplingBwdAtanF32AVX512const<>+488(SB)/4, $0x4e800000
-DATA couplingCouplingBwdAtanF32AVX512const<>+492(SB)/4, $0x4e800000
-DATA couplingCouplingBwdAtanF32AVX512const<>+496(SB)/4, $0x4e800000
-DATA couplingCouplingBwdAtanF32AVX512const<>+500(SB)/4, $0x4e800000
-DATA couplingCouplingBwdAtanF32AVX512const<>+504(SB)/4, $0x4e800000
-DATA couplingCouplingBwdAtanF32AVX512const<>+508(SB)/4, $0x4e800000
-DATA couplingCouplingBwdAtanF32AVX512const<>+512(SB)/4, $0xbf800000
-DATA couplingCouplingBwdAtanF32AVX512const<>+516(SB)/4, $0xbf800000
-DATA couplingCouplingBwdAtanF32AVX512const<>+520(SB)/4, $0xbf800000
-DATA couplingCouplingBwdAtanF32AVX512const<>+524(SB)/4, $0xbf800000
-DATA couplingCouplingBwdAtanF32AVX512const<>+528(SB)/4, $0xbf800000
-DATA couplingCouplingBwdAtanF32AVX512const<>+532(SB)/4, $0xbf800000
-DATA couplingCouplingBwdAtanF32AVX512const<>+536(SB)/4, $0xbf800000
-DATA couplingCouplingBwdAtanF32AVX512const<>+540(SB)/4, $0xbf800000
-DATA couplingCouplingBwdAtanF32AVX512const<>+544(SB)/4, $0xbf800000
-DATA couplingCouplingBwdAtanF32AVX512const<>+548(SB)/4, $0xbf800000
-DATA couplingCouplingBwdAtanF32AVX512const<>+552(SB)/4, $0xbf800000
-DATA couplingCouplingBwdAtanF32AVX512const<>+556(SB)/4, $0xbf800000
-DATA couplingCouplingBwdAtanF32AVX512const<>+560(SB)/4, $0xbf800000
-DATA couplingCouplingBwdAtanF32AVX512const<>+564(SB)/4, $0xbf800000
-DATA couplingCouplingBwdAtanF32AVX512const<>+568(SB)/4, $0xbf800000
-DATA couplingCouplingBwdAtanF32AVX512const<>+572(SB)/4, $0xbf800000
-DATA couplingCouplingBwdAtanF32AVX512const<>+576(SB)/4, $0x3fc90fdb
-DATA couplingCouplingBwdAtanF32AVX512const<>+580(SB)/4, $0x3fc90fdb
-DATA couplingCouplingBwdAtanF32AVX512const<>+584(SB)/4, $0x3fc90fdb
-DATA couplingCouplingBwdAtanF32AVX512const<>+588(SB)/4, $0x3fc90fdb
-DATA couplingCouplingBwdAtanF32AVX512const<>+592(SB)/4, $0x3fc90fdb
-DATA couplingCouplingBwdAtanF32AVX512const<>+596(SB)/4, $0x3fc90fdb
-DATA couplingCouplingBwdAtanF32AVX512const<>+600(SB)/4, $0x3fc90fdb
-DATA couplingCouplingBwdAtanF32AVX512const<>+604(SB)/4, $0x3fc90fdb
-DATA couplingCouplingBwdAtanF32AVX512const<>+608(SB)/4, $0x3fc90fdb
-DATA couplingCouplingBwdAtanF32AVX512const<>+612(SB)/4, $0x3fc90fdb
-DATA couplingCouplingBwdAtanF32AVX512const<>+616(SB)/4, $0x3fc90fdb
-DATA couplingCouplingBwdAtanF32AVX512const<>+620(SB)/4, $0x3fc90fdb
-DATA couplingCouplingBwdAtanF32AVX512const<>+624(SB)/4, $0x3fc90fdb
-DATA couplingCouplingBwdAtanF32AVX512const<>+628(SB)/4, $0x3fc90fdb
-DATA couplingCouplingBwdAtanF32AVX512const<>+632(SB)/4, $0x3fc90fdb
-DATA couplingCouplingBwdAtanF32AVX512const<>+636(SB)/4, $0x3fc90fdb
-DATA couplingCouplingBwdAtanF32AVX512const<>+640(SB)/4, $0xb33bbd2e
-DATA couplingCouplingBwdAtanF32AVX512const<>+644(SB)/4, $0xb33bbd2e
-DATA couplingCouplingBwdAtanF32AVX512const<>+648(SB)/4, $0xb33bbd2e
-DATA couplingCouplingBwdAtanF32AVX512const<>+652(SB)/4, $0xb33bbd2e
-DATA couplingCouplingBwdAtanF32AVX512const<>+656(SB)/4, $0xb33bbd2e
-DATA couplingCouplingBwdAtanF32AVX512const<>+660(SB)/4, $0xb33bbd2e
-DATA couplingCouplingBwdAtanF32AVX512const<>+664(SB)/4, $0xb33bbd2e
-DATA couplingCouplingBwdAtanF32AVX512const<>+668(SB)/4, $0xb33bbd2e
-DATA couplingCouplingBwdAtanF32AVX512const<>+672(SB)/4, $0xb33bbd2e
-DATA couplingCouplingBwdAtanF32AVX512const<>+676(SB)/4, $0xb33bbd2e
-DATA couplingCouplingBwdAtanF32AVX512const<>+680(SB)/4, $0xb33bbd2e
-DATA couplingCouplingBwdAtanF32AVX512const<>+684(SB)/4, $0xb33bbd2e
-DATA couplingCouplingBwdAtanF32AVX512const<>+688(SB)/4, $0xb33bbd2e
-DATA couplingCouplingBwdAtanF32AVX512const<>+692(SB)/4, $0xb33bbd2e
-DATA couplingCouplingBwdAtanF32AVX512const<>+696(SB)/4, $0xb33bbd2e
-DATA couplingCouplingBwdAtanF32AVX512const<>+700(SB)/4, $0xb33bbd2e
-DATA couplingCouplingBwdAtanF32AVX512const<>+704(SB)/4, $0x80000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+708(SB)/4, $0x80000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+712(SB)/4, $0x80000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+716(SB)/4, $0x80000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+720(SB)/4, $0x80000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+724(SB)/4, $0x80000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+728(SB)/4, $0x80000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+732(SB)/4, $0x80000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+736(SB)/4, $0x80000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+740(SB)/4, $0x80000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+744(SB)/4, $0x80000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+748(SB)/4, $0x80000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+752(SB)/4, $0x80000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+756(SB)/4, $0x80000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+760(SB)/4, $0x80000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+764(SB)/4, $0x80000000
-DATA couplingCouplingBwdAtanF32AVX512const<>+768(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingBwdAtanF32AVX512const<>+772(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingBwdAtanF32AVX512const<>+776(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingBwdAtanF32AVX512const<>+780(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingBwdAtanF32AVX512const<>+784(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingBwdAtanF32AVX512const<>+788(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingBwdAtanF32AVX512const<>+792(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingBwdAtanF32AVX512const<>+796(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingBwdAtanF32AVX512const<>+800(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingBwdAtanF32AVX512const<>+804(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingBwdAtanF32AVX512const<>+808(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingBwdAtanF32AVX512const<>+812(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingBwdAtanF32AVX512const<>+816(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingBwdAtanF32AVX512const<>+820(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingBwdAtanF32AVX512const<>+824(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingBwdAtanF32AVX512const<>+828(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingBwdAtanF32AVX512const<>+832(SB)/4, $0xbda3837e
-DATA couplingCouplingBwdAtanF32AVX512const<>+836(SB)/4, $0xbda3837e
-DATA couplingCouplingBwdAtanF32AVX512const<>+840(SB)/4, $0xbda3837e
-DATA couplingCouplingBwdAtanF32AVX512const<>+844(SB)/4, $0xbda3837e
-DATA couplingCouplingBwdAtanF32AVX512const<>+848(SB)/4, $0xbda3837e
-DATA couplingCouplingBwdAtanF32AVX512const<>+852(SB)/4, $0xbda3837e
-DATA couplingCouplingBwdAtanF32AVX512const<>+856(SB)/4, $0xbda3837e
-DATA couplingCouplingBwdAtanF32AVX512const<>+860(SB)/4, $0xbda3837e
-DATA couplingCouplingBwdAtanF32AVX512const<>+864(SB)/4, $0xbda3837e
-DATA couplingCouplingBwdAtanF32AVX512const<>+868(SB)/4, $0xbda3837e
-DATA couplingCouplingBwdAtanF32AVX512const<>+872(SB)/4, $0xbda3837e
-DATA couplingCouplingBwdAtanF32AVX512const<>+876(SB)/4, $0xbda3837e
-DATA couplingCouplingBwdAtanF32AVX512const<>+880(SB)/4, $0xbda3837e
-DATA couplingCouplingBwdAtanF32AVX512const<>+884(SB)/4, $0xbda3837e
-DATA couplingCouplingBwdAtanF32AVX512const<>+888(SB)/4, $0xbda3837e
-DATA couplingCouplingBwdAtanF32AVX512const<>+892(SB)/4, $0xbda3837e
-DATA couplingCouplingBwdAtanF32AVX512const<>+896(SB)/4, $0x3de01243
-DATA couplingCouplingBwdAtanF32AVX512const<>+900(SB)/4, $0x3de01243
-DATA couplingCouplingBwdAtanF32AVX512const<>+904(SB)/4, $0x3de01243
-DATA couplingCouplingBwdAtanF32AVX512const<>+908(SB)/4, $0x3de01243
-DATA couplingCouplingBwdAtanF32AVX512const<>+912(SB)/4, $0x3de01243
-DATA couplingCouplingBwdAtanF32AVX512const<>+916(SB)/4, $0x3de01243
-DATA couplingCouplingBwdAtanF32AVX512const<>+920(SB)/4, $0x3de01243
-DATA couplingCouplingBwdAtanF32AVX512const<>+924(SB)/4, $0x3de01243
-DATA couplingCouplingBwdAtanF32AVX512const<>+928(SB)/4, $0x3de01243
-DATA couplingCouplingBwdAtanF32AVX512const<>+932(SB)/4, $0x3de01243
-DATA couplingCouplingBwdAtanF32AVX512const<>+936(SB)/4, $0x3de01243
-DATA couplingCouplingBwdAtanF32AVX512const<>+940(SB)/4, $0x3de01243
-DATA couplingCouplingBwdAtanF32AVX512const<>+944(SB)/4, $0x3de01243
-DATA couplingCouplingBwdAtanF32AVX512const<>+948(SB)/4, $0x3de01243
-DATA couplingCouplingBwdAtanF32AVX512const<>+952(SB)/4, $0x3de01243
-DATA couplingCouplingBwdAtanF32AVX512const<>+956(SB)/4, $0x3de01243
-DATA couplingCouplingBwdAtanF32AVX512const<>+960(SB)/4, $0xbe122566
-DATA couplingCouplingBwdAtanF32AVX512const<>+964(SB)/4, $0xbe122566
-DATA couplingCouplingBwdAtanF32AVX512const<>+968(SB)/4, $0xbe122566
-DATA couplingCouplingBwdAtanF32AVX512const<>+972(SB)/4, $0xbe122566
-DATA couplingCouplingBwdAtanF32AVX512const<>+976(SB)/4, $0xbe122566
-DATA couplingCouplingBwdAtanF32AVX512const<>+980(SB)/4, $0xbe122566
-DATA couplingCouplingBwdAtanF32AVX512const<>+984(SB)/4, $0xbe122566
-DATA couplingCouplingBwdAtanF32AVX512const<>+988(SB)/4, $0xbe122566
-DATA couplingCouplingBwdAtanF32AVX512const<>+992(SB)/4, $0xbe122566
-DATA couplingCouplingBwdAtanF32AVX512const<>+996(SB)/4, $0xbe122566
-DATA couplingCouplingBwdAtanF32AVX512const<>+1000(SB)/4, $0xbe122566
-DATA couplingCouplingBwdAtanF32AVX512const<>+1004(SB)/4, $0xbe122566
-DATA couplingCouplingBwdAtanF32AVX512const<>+1008(SB)/4, $0xbe122566
-DATA couplingCouplingBwdAtanF32AVX512const<>+1012(SB)/4, $0xbe122566
-DATA couplingCouplingBwdAtanF32AVX512const<>+1016(SB)/4, $0xbe122566
-DATA couplingCouplingBwdAtanF32AVX512const<>+1020(SB)/4, $0xbe122566
-DATA couplingCouplingBwdAtanF32AVX512const<>+1024(SB)/4, $0x3e4ccb76
-DATA couplingCouplingBwdAtanF32AVX512const<>+1028(SB)/4, $0x3e4ccb76
-DATA couplingCouplingBwdAtanF32AVX512const<>+1032(SB)/4, $0x3e4ccb76
-DATA couplingCouplingBwdAtanF32AVX512const<>+1036(SB)/4, $0x3e4ccb76
-DATA couplingCouplingBwdAtanF32AVX512const<>+1040(SB)/4, $0x3e4ccb76
-DATA couplingCouplingBwdAtanF32AVX512const<>+1044(SB)/4, $0x3e4ccb76
-DATA couplingCouplingBwdAtanF32AVX512const<>+1048(SB)/4, $0x3e4ccb76
-DATA couplingCouplingBwdAtanF32AVX512const<>+1052(SB)/4, $0x3e4ccb76
-DATA couplingCouplingBwdAtanF32AVX512const<>+1056(SB)/4, $0x3e4ccb76
-DATA couplingCouplingBwdAtanF32AVX512const<>+1060(SB)/4, $0x3e4ccb76
-DATA couplingCouplingBwdAtanF32AVX512const<>+1064(SB)/4, $0x3e4ccb76
-DATA couplingCouplingBwdAtanF32AVX512const<>+1068(SB)/4, $0x3e4ccb76
-DATA couplingCouplingBwdAtanF32AVX512const<>+1072(SB)/4, $0x3e4ccb76
-DATA couplingCouplingBwdAtanF32AVX512const<>+1076(SB)/4, $0x3e4ccb76
-DATA couplingCouplingBwdAtanF32AVX512const<>+1080(SB)/4, $0x3e4ccb76
-DATA couplingCouplingBwdAtanF32AVX512const<>+1084(SB)/4, $0x3e4ccb76
-DATA couplingCouplingBwdAtanF32AVX512const<>+1088(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingBwdAtanF32AVX512const<>+1092(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingBwdAtanF32AVX512const<>+1096(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingBwdAtanF32AVX512const<>+1100(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingBwdAtanF32AVX512const<>+1104(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingBwdAtanF32AVX512const<>+1108(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingBwdAtanF32AVX512const<>+1112(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingBwdAtanF32AVX512const<>+1116(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingBwdAtanF32AVX512const<>+1120(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingBwdAtanF32AVX512const<>+1124(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingBwdAtanF32AVX512const<>+1128(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingBwdAtanF32AVX512const<>+1132(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingBwdAtanF32AVX512const<>+1136(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingBwdAtanF32AVX512const<>+1140(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingBwdAtanF32AVX512const<>+1144(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingBwdAtanF32AVX512const<>+1148(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingBwdAtanF32AVX512const<>+1152(SB)/4, $0x42b20000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1156(SB)/4, $0x42b20000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1160(SB)/4, $0x42b20000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1164(SB)/4, $0x42b20000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1168(SB)/4, $0x42b20000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1172(SB)/4, $0x42b20000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1176(SB)/4, $0x42b20000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1180(SB)/4, $0x42b20000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1184(SB)/4, $0x42b20000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1188(SB)/4, $0x42b20000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1192(SB)/4, $0x42b20000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1196(SB)/4, $0x42b20000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1200(SB)/4, $0x42b20000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1204(SB)/4, $0x42b20000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1208(SB)/4, $0x42b20000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1212(SB)/4, $0x42b20000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1216(SB)/4, $0xc2d00000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1220(SB)/4, $0xc2d00000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1224(SB)/4, $0xc2d00000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1228(SB)/4, $0xc2d00000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1232(SB)/4, $0xc2d00000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1236(SB)/4, $0xc2d00000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1240(SB)/4, $0xc2d00000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1244(SB)/4, $0xc2d00000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1248(SB)/4, $0xc2d00000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1252(SB)/4, $0xc2d00000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1256(SB)/4, $0xc2d00000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1260(SB)/4, $0xc2d00000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1264(SB)/4, $0xc2d00000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1268(SB)/4, $0xc2d00000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1272(SB)/4, $0xc2d00000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1276(SB)/4, $0xc2d00000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1280(SB)/4, $0x4b400000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1284(SB)/4, $0x4b400000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1288(SB)/4, $0x4b400000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1292(SB)/4, $0x4b400000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1296(SB)/4, $0x4b400000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1300(SB)/4, $0x4b400000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1304(SB)/4, $0x4b400000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1308(SB)/4, $0x4b400000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1312(SB)/4, $0x4b400000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1316(SB)/4, $0x4b400000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1320(SB)/4, $0x4b400000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1324(SB)/4, $0x4b400000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1328(SB)/4, $0x4b400000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1332(SB)/4, $0x4b400000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1336(SB)/4, $0x4b400000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1340(SB)/4, $0x4b400000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1344(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingBwdAtanF32AVX512const<>+1348(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingBwdAtanF32AVX512const<>+1352(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingBwdAtanF32AVX512const<>+1356(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingBwdAtanF32AVX512const<>+1360(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingBwdAtanF32AVX512const<>+1364(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingBwdAtanF32AVX512const<>+1368(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingBwdAtanF32AVX512const<>+1372(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingBwdAtanF32AVX512const<>+1376(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingBwdAtanF32AVX512const<>+1380(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingBwdAtanF32AVX512const<>+1384(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingBwdAtanF32AVX512const<>+1388(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingBwdAtanF32AVX512const<>+1392(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingBwdAtanF32AVX512const<>+1396(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingBwdAtanF32AVX512const<>+1400(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingBwdAtanF32AVX512const<>+1404(SB)/4, $0x3fb8aa3b
-DATA couplingCouplingBwdAtanF32AVX512const<>+1408(SB)/4, $0x3f318000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1412(SB)/4, $0x3f318000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1416(SB)/4, $0x3f318000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1420(SB)/4, $0x3f318000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1424(SB)/4, $0x3f318000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1428(SB)/4, $0x3f318000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1432(SB)/4, $0x3f318000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1436(SB)/4, $0x3f318000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1440(SB)/4, $0x3f318000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1444(SB)/4, $0x3f318000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1448(SB)/4, $0x3f318000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1452(SB)/4, $0x3f318000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1456(SB)/4, $0x3f318000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1460(SB)/4, $0x3f318000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1464(SB)/4, $0x3f318000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1468(SB)/4, $0x3f318000
-DATA couplingCouplingBwdAtanF32AVX512const<>+1472(SB)/4, $0xb95e8083
-DATA couplingCouplingBwdAtanF32AVX512const<>+1476(SB)/4, $0xb95e8083
-DATA couplingCouplingBwdAtanF32AVX512const<>+1480(SB)/4, $0xb95e8083
-DATA couplingCouplingBwdAtanF32AVX512const<>+1484(SB)/4, $0xb95e8083
-DATA couplingCouplingBwdAtanF32AVX512const<>+1488(SB)/4, $0xb95e8083
-DATA couplingCouplingBwdAtanF32AVX512const<>+1492(SB)/4, $0xb95e8083
-DATA couplingCouplingBwdAtanF32AVX512const<>+1496(SB)/4, $0xb95e8083
-DATA couplingCouplingBwdAtanF32AVX512const<>+1500(SB)/4, $0xb95e8083
-DATA couplingCouplingBwdAtanF32AVX512const<>+1504(SB)/4, $0xb95e8083
-DATA couplingCouplingBwdAtanF32AVX512const<>+1508(SB)/4, $0xb95e8083
-DATA couplingCouplingBwdAtanF32AVX512const<>+1512(SB)/4, $0xb95e8083
-DATA couplingCouplingBwdAtanF32AVX512const<>+1516(SB)/4, $0xb95e8083
-DATA couplingCouplingBwdAtanF32AVX512const<>+1520(SB)/4, $0xb95e8083
-DATA couplingCouplingBwdAtanF32AVX512const<>+1524(SB)/4, $0xb95e8083
-DATA couplingCouplingBwdAtanF32AVX512const<>+1528(SB)/4, $0xb95e8083
-DATA couplingCouplingBwdAtanF32AVX512const<>+1532(SB)/4, $0xb95e8083
-DATA couplingCouplingBwdAtanF32AVX512const<>+1536(SB)/4, $0x3ab51200
-DATA couplingCouplingBwdAtanF32AVX512const<>+1540(SB)/4, $0x3ab51200
-DATA couplingCouplingBwdAtanF32AVX512const<>+1544(SB)/4, $0x3ab51200
-DATA couplingCouplingBwdAtanF32AVX512const<>+1548(SB)/4, $0x3ab51200
-DATA couplingCouplingBwdAtanF32AVX512const<>+1552(SB)/4, $0x3ab51200
-DATA couplingCouplingBwdAtanF32AVX512const<>+1556(SB)/4, $0x3ab51200
-DATA couplingCouplingBwdAtanF32AVX512const<>+1560(SB)/4, $0x3ab51200
-DATA couplingCouplingBwdAtanF32AVX512const<>+1564(SB)/4, $0x3ab51200
-DATA couplingCouplingBwdAtanF32AVX512const<>+1568(SB)/4, $0x3ab51200
-DATA couplingCouplingBwdAtanF32AVX512const<>+1572(SB)/4, $0x3ab51200
-DATA couplingCouplingBwdAtanF32AVX512const<>+1576(SB)/4, $0x3ab51200
-DATA couplingCouplingBwdAtanF32AVX512const<>+1580(SB)/4, $0x3ab51200
-DATA couplingCouplingBwdAtanF32AVX512const<>+1584(SB)/4, $0x3ab51200
-DATA couplingCouplingBwdAtanF32AVX512const<>+1588(SB)/4, $0x3ab51200
-DATA couplingCouplingBwdAtanF32AVX512const<>+1592(SB)/4, $0x3ab51200
-DATA couplingCouplingBwdAtanF32AVX512const<>+1596(SB)/4, $0x3ab51200
-DATA couplingCouplingBwdAtanF32AVX512const<>+1600(SB)/4, $0x3c091d01
-DATA couplingCouplingBwdAtanF32AVX512const<>+1604(SB)/4, $0x3c091d01
-DATA couplingCouplingBwdAtanF32AVX512const<>+1608(SB)/4, $0x3c091d01
-DATA couplingCouplingBwdAtanF32AVX512const<>+1612(SB)/4, $0x3c091d01
-DATA couplingCouplingBwdAtanF32AVX512const<>+1616(SB)/4, $0x3c091d01
-DATA couplingCouplingBwdAtanF32AVX512const<>+1620(SB)/4, $0x3c091d01
-DATA couplingCouplingBwdAtanF32AVX512const<>+1624(SB)/4, $0x3c091d01
-DATA couplingCouplingBwdAtanF32AVX512const<>+1628(SB)/4, $0x3c091d01
-DATA couplingCouplingBwdAtanF32AVX512const<>+1632(SB)/4, $0x3c091d01
-DATA couplingCouplingBwdAtanF32AVX512const<>+1636(SB)/4, $0x3c091d01
-DATA couplingCouplingBwdAtanF32AVX512const<>+1640(SB)/4, $0x3c091d01
-DATA couplingCouplingBwdAtanF32AVX512const<>+1644(SB)/4, $0x3c091d01
-DATA couplingCouplingBwdAtanF32AVX512const<>+1648(SB)/4, $0x3c091d01
-DATA couplingCouplingBwdAtanF32AVX512const<>+1652(SB)/4, $0x3c091d01
-DATA couplingCouplingBwdAtanF32AVX512const<>+1656(SB)/4, $0x3c091d01
-DATA couplingCouplingBwdAtanF32AVX512const<>+1660(SB)/4, $0x3c091d01
-DATA couplingCouplingBwdAtanF32AVX512const<>+1664(SB)/4, $0x3d2aac79
-DATA couplingCouplingBwdAtanF32AVX512const<>+1668(SB)/4, $0x3d2aac79
-DATA couplingCouplingBwdAtanF32AVX512const<>+1672(SB)/4, $0x3d2aac79
-DATA couplingCouplingBwdAtanF32AVX512const<>+1676(SB)/4, $0x3d2aac79
-DATA couplingCouplingBwdAtanF32AVX512const<>+1680(SB)/4, $0x3d2aac79
-DATA couplingCouplingBwdAtanF32AVX512const<>+1684(SB)/4, $0x3d2aac79
-DATA couplingCouplingBwdAtanF32AVX512const<>+1688(SB)/4, $0x3d2aac79
-DATA couplingCouplingBwdAtanF32AVX512const<>+1692(SB)/4, $0x3d2aac79
-DATA couplingCouplingBwdAtanF32AVX512const<>+1696(SB)/4, $0x3d2aac79
-DATA couplingCouplingBwdAtanF32AVX512const<>+1700(SB)/4, $0x3d2aac79
-DATA couplingCouplingBwdAtanF32AVX512const<>+1704(SB)/4, $0x3d2aac79
-DATA couplingCouplingBwdAtanF32AVX512const<>+1708(SB)/4, $0x3d2aac79
-DATA couplingCouplingBwdAtanF32AVX512const<>+1712(SB)/4, $0x3d2aac79
-DATA couplingCouplingBwdAtanF32AVX512const<>+1716(SB)/4, $0x3d2aac79
-DATA couplingCouplingBwdAtanF32AVX512const<>+1720(SB)/4, $0x3d2aac79
-DATA couplingCouplingBwdAtanF32AVX512const<>+1724(SB)/4, $0x3d2aac79
-DATA couplingCouplingBwdAtanF32AVX512const<>+1728(SB)/4, $0x3e2aaa49
-DATA couplingCouplingBwdAtanF32AVX512const<>+1732(SB)/4, $0x3e2aaa49
-DATA couplingCouplingBwdAtanF32AVX512const<>+1736(SB)/4, $0x3e2aaa49
-DATA couplingCouplingBwdAtanF32AVX512const<>+1740(SB)/4, $0x3e2aaa49
-DATA couplingCouplingBwdAtanF32AVX512const<>+1744(SB)/4, $0x3e2aaa49
-DATA couplingCouplingBwdAtanF32AVX512const<>+1748(SB)/4, $0x3e2aaa49
-DATA couplingCouplingBwdAtanF32AVX512const<>+1752(SB)/4, $0x3e2aaa49
-DATA couplingCouplingBwdAtanF32AVX512const<>+1756(SB)/4, $0x3e2aaa49
-DATA couplingCouplingBwdAtanF32AVX512const<>+1760(SB)/4, $0x3e2aaa49
-DATA couplingCouplingBwdAtanF32AVX512const<>+1764(SB)/4, $0x3e2aaa49
-DATA couplingCouplingBwdAtanF32AVX512const<>+1768(SB)/4, $0x3e2aaa49
-DATA couplingCouplingBwdAtanF32AVX512const<>+1772(SB)/4, $0x3e2aaa49
-DATA couplingCouplingBwdAtanF32AVX512const<>+1776(SB)/4, $0x3e2aaa49
-DATA couplingCouplingBwdAtanF32AVX512const<>+1780(SB)/4, $0x3e2aaa49
-DATA couplingCouplingBwdAtanF32AVX512const<>+1784(SB)/4, $0x3e2aaa49
-DATA couplingCouplingBwdAtanF32AVX512const<>+1788(SB)/4, $0x3e2aaa49
-DATA couplingCouplingBwdAtanF32AVX512const<>+1792(SB)/4, $0x3efffffe
-DATA couplingCouplingBwdAtanF32AVX512const<>+1796(SB)/4, $0x3efffffe
-DATA couplingCouplingBwdAtanF32AVX512const<>+1800(SB)/4, $0x3efffffe
-DATA couplingCouplingBwdAtanF32AVX512const<>+1804(SB)/4, $0x3efffffe
-DATA couplingCouplingBwdAtanF32AVX512const<>+1808(SB)/4, $0x3efffffe
-DATA couplingCouplingBwdAtanF32AVX512const<>+1812(SB)/4, $0x3efffffe
-DATA couplingCouplingBwdAtanF32AVX512const<>+1816(SB)/4, $0x3efffffe
-DATA couplingCouplingBwdAtanF32AVX512const<>+1820(SB)/4, $0x3efffffe
-DATA couplingCouplingBwdAtanF32AVX512const<>+1824(SB)/4, $0x3efffffe
-DATA couplingCouplingBwdAtanF32AVX512const<>+1828(SB)/4, $0x3efffffe
-DATA couplingCouplingBwdAtanF32AVX512const<>+1832(SB)/4, $0x3efffffe
-DATA couplingCouplingBwdAtanF32AVX512const<>+1836(SB)/4, $0x3efffffe
-DATA couplingCouplingBwdAtanF32AVX512const<>+1840(SB)/4, $0x3efffffe
-DATA couplingCouplingBwdAtanF32AVX512const<>+1844(SB)/4, $0x3efffffe
-DATA couplingCouplingBwdAtanF32AVX512const<>+1848(SB)/4, $0x3efffffe
-DATA couplingCouplingBwdAtanF32AVX512const<>+1852(SB)/4, $0x3efffffe
-DATA couplingCouplingBwdAtanF32AVX512const<>+1856(SB)/4, $0x3f22f983
-DATA couplingCouplingBwdAtanF32AVX512const<>+1860(SB)/4, $0x3f22f983
-DATA couplingCouplingBwdAtanF32AVX512const<>+1864(SB)/4, $0x3f22f983
-DATA couplingCouplingBwdAtanF32AVX512const<>+1868(SB)/4, $0x3f22f983
-DATA couplingCouplingBwdAtanF32AVX512const<>+1872(SB)/4, $0x3f22f983
-DATA couplingCouplingBwdAtanF32AVX512const<>+1876(SB)/4, $0x3f22f983
-DATA couplingCouplingBwdAtanF32AVX512const<>+1880(SB)/4, $0x3f22f983
-DATA couplingCouplingBwdAtanF32AVX512const<>+1884(SB)/4, $0x3f22f983
-DATA couplingCouplingBwdAtanF32AVX512const<>+1888(SB)/4, $0x3f22f983
-DATA couplingCouplingBwdAtanF32AVX512const<>+1892(SB)/4, $0x3f22f983
-DATA couplingCouplingBwdAtanF32AVX512const<>+1896(SB)/4, $0x3f22f983
-DATA couplingCouplingBwdAtanF32AVX512const<>+1900(SB)/4, $0x3f22f983
-DATA couplingCouplingBwdAtanF32AVX512const<>+1904(SB)/4, $0x3f22f983
-DATA couplingCouplingBwdAtanF32AVX512const<>+1908(SB)/4, $0x3f22f983
-DATA couplingCouplingBwdAtanF32AVX512const<>+1912(SB)/4, $0x3f22f983
-DATA couplingCouplingBwdAtanF32AVX512const<>+1916(SB)/4, $0x3f22f983
-GLOBL couplingCouplingBwdAtanF32AVX512const<>(SB), RODATA|NOPTR, $1920
+DATA couplingCouplingBwdAtanF32AVX512const<>+4(SB)/4, $0x3f800000
+DATA couplingCouplingBwdAtanF32AVX512const<>+8(SB)/4, $0x7fffffff
+DATA couplingCouplingBwdAtanF32AVX512const<>+12(SB)/4, $0x3f000000
+DATA couplingCouplingBwdAtanF32AVX512const<>+16(SB)/4, $0x3f490fdb
+DATA couplingCouplingBwdAtanF32AVX512const<>+20(SB)/4, $0xb2bbbd2e
+DATA couplingCouplingBwdAtanF32AVX512const<>+24(SB)/4, $0x40000000
+DATA couplingCouplingBwdAtanF32AVX512const<>+28(SB)/4, $0x4e800000
+DATA couplingCouplingBwdAtanF32AVX512const<>+32(SB)/4, $0xbf800000
+DATA couplingCouplingBwdAtanF32AVX512const<>+36(SB)/4, $0x3fc90fdb
+DATA couplingCouplingBwdAtanF32AVX512const<>+40(SB)/4, $0xb33bbd2e
+DATA couplingCouplingBwdAtanF32AVX512const<>+44(SB)/4, $0x80000000
+DATA couplingCouplingBwdAtanF32AVX512const<>+48(SB)/4, $0x3d1e9c4b
+DATA couplingCouplingBwdAtanF32AVX512const<>+52(SB)/4, $0xbda3837e
+DATA couplingCouplingBwdAtanF32AVX512const<>+56(SB)/4, $0x3de01243
+DATA couplingCouplingBwdAtanF32AVX512const<>+60(SB)/4, $0xbe122566
+DATA couplingCouplingBwdAtanF32AVX512const<>+64(SB)/4, $0x3e4ccb76
+DATA couplingCouplingBwdAtanF32AVX512const<>+68(SB)/4, $0xbeaaaaa9
+DATA couplingCouplingBwdAtanF32AVX512const<>+72(SB)/4, $0x42b20000
+DATA couplingCouplingBwdAtanF32AVX512const<>+76(SB)/4, $0xc2d00000
+DATA couplingCouplingBwdAtanF32AVX512const<>+80(SB)/4, $0x4b400000
+DATA couplingCouplingBwdAtanF32AVX512const<>+84(SB)/4, $0x3fb8aa3b
+DATA couplingCouplingBwdAtanF32AVX512const<>+88(SB)/4, $0x3f318000
+DATA couplingCouplingBwdAtanF32AVX512const<>+92(SB)/4, $0xb95e8083
+DATA couplingCouplingBwdAtanF32AVX512const<>+96(SB)/4, $0x3ab51200
+DATA couplingCouplingBwdAtanF32AVX512const<>+100(SB)/4, $0x3c091d01
+DATA couplingCouplingBwdAtanF32AVX512const<>+104(SB)/4, $0x3d2aac79
+DATA couplingCouplingBwdAtanF32AVX512const<>+108(SB)/4, $0x3e2aaa49
+DATA couplingCouplingBwdAtanF32AVX512const<>+112(SB)/4, $0x3efffffe
+DATA couplingCouplingBwdAtanF32AVX512const<>+116(SB)/4, $0x3f22f983
+GLOBL couplingCouplingBwdAtanF32AVX512const<>(SB), RODATA|NOPTR, $120
 
 // func CouplingSubF64AVX2(x []float64, y []float64, t []float64)
 // Requires: AVX

@@ -19,8 +19,9 @@ import (
 // Log1p, Tanh, Sigmoid, Softplus and Atan replay the programs of
 // gen/vmathalg (replay). The kernels walk the slice U vectors at a time
 // (independent chains keep both FMA ports busy), then one vector at a time,
-// then one masked vector for the tail. Constants live in a read-only table,
-// each replicated to 64 bytes so every vector width loads it whole.
+// then one masked vector for the tail. Constants live in a read-only table:
+// AVX2 reads each one whole from a 64-byte slot where it is replicated,
+// AVX-512 stores it once and broadcasts it (bc).
 
 // vmathSet emits every function for both precisions and both tiers.
 func vmathSet() {
@@ -55,21 +56,52 @@ type vops struct {
 }
 
 var vops64 = vops{
-	min: VMINPD, max: VMAXPD, add: VADDPD, sub: VSUBPD, mul: VMULPD,
-	fma213: VFMADD213PD, fma231: VFMADD231PD, fnma231: VFNMADD231PD, fms231: VFMSUB231PD, fma132: VFMADD132PD,
-	round: func(o ...Op) { VROUNDPD(o[0], o[1], o[2]) }, rndscale: VRNDSCALEPD, scalef: VSCALEFPD, getmant: VGETMANTPD, getexp: VGETEXPPD,
-	cmp: VCMPPD, div: VDIVPD, xor: VXORPD, fixup: VFIXUPIMMPD, blendm: VBLENDMPD, blendv: func(o ...Op) { VBLENDVPD(o[0], o[1], o[2], o[3]) }, and: VANDPD, or: VORPD, movu: VMOVUPD,
-	iadd: VPADDQ, isub: VPSUBQ, isrl: VPSRLQ, isll: VPSLLQ,
+	min: bc(VMINPD, VMINPD_BCST), max: bc(VMAXPD, VMAXPD_BCST), add: bc(VADDPD, VADDPD_BCST), sub: bc(VSUBPD, VSUBPD_BCST), mul: bc(VMULPD, VMULPD_BCST),
+	fma213: bc(VFMADD213PD, VFMADD213PD_BCST), fma231: bc(VFMADD231PD, VFMADD231PD_BCST), fnma231: bc(VFNMADD231PD, VFNMADD231PD_BCST),
+	fms231: bc(VFMSUB231PD, VFMSUB231PD_BCST), fma132: bc(VFMADD132PD, VFMADD132PD_BCST),
+	round: func(o ...Op) { VROUNDPD(o[0], o[1], o[2]) }, rndscale: VRNDSCALEPD, scalef: bc(VSCALEFPD, VSCALEFPD_BCST), getmant: VGETMANTPD, getexp: VGETEXPPD,
+	cmp: bc(VCMPPD, VCMPPD_BCST), div: bc(VDIVPD, VDIVPD_BCST), xor: bc(VXORPD, VXORPD_BCST), fixup: bc(VFIXUPIMMPD, VFIXUPIMMPD_BCST),
+	blendm: bc(VBLENDMPD, VBLENDMPD_BCST), blendv: func(o ...Op) { VBLENDVPD(o[0], o[1], o[2], o[3]) },
+	and: bc(VANDPD, VANDPD_BCST), or: bc(VORPD, VORPD_BCST), movu: bc(VMOVUPD, VBROADCASTSD),
+	iadd: bc(VPADDQ, VPADDQ_BCST), isub: bc(VPSUBQ, VPSUBQ_BCST), isrl: VPSRLQ, isll: VPSLLQ,
 	ibits: 64, mant: 52, bitsOf: math.Float64bits,
 }
 
 var vops32 = vops{
-	min: VMINPS, max: VMAXPS, add: VADDPS, sub: VSUBPS, mul: VMULPS,
-	fma213: VFMADD213PS, fma231: VFMADD231PS, fnma231: VFNMADD231PS, fms231: VFMSUB231PS, fma132: VFMADD132PS,
-	round: func(o ...Op) { VROUNDPS(o[0], o[1], o[2]) }, rndscale: VRNDSCALEPS, scalef: VSCALEFPS, getmant: VGETMANTPS, getexp: VGETEXPPS,
-	cmp: VCMPPS, div: VDIVPS, xor: VXORPS, fixup: VFIXUPIMMPS, blendm: VBLENDMPS, blendv: func(o ...Op) { VBLENDVPS(o[0], o[1], o[2], o[3]) }, and: VANDPS, or: VORPS, movu: VMOVUPS,
-	iadd: VPADDD, isub: VPSUBD, isrl: VPSRLD, isll: VPSLLD,
+	min: bc(VMINPS, VMINPS_BCST), max: bc(VMAXPS, VMAXPS_BCST), add: bc(VADDPS, VADDPS_BCST), sub: bc(VSUBPS, VSUBPS_BCST), mul: bc(VMULPS, VMULPS_BCST),
+	fma213: bc(VFMADD213PS, VFMADD213PS_BCST), fma231: bc(VFMADD231PS, VFMADD231PS_BCST), fnma231: bc(VFNMADD231PS, VFNMADD231PS_BCST),
+	fms231: bc(VFMSUB231PS, VFMSUB231PS_BCST), fma132: bc(VFMADD132PS, VFMADD132PS_BCST),
+	round: func(o ...Op) { VROUNDPS(o[0], o[1], o[2]) }, rndscale: VRNDSCALEPS, scalef: bc(VSCALEFPS, VSCALEFPS_BCST), getmant: VGETMANTPS, getexp: VGETEXPPS,
+	cmp: bc(VCMPPS, VCMPPS_BCST), div: bc(VDIVPS, VDIVPS_BCST), xor: bc(VXORPS, VXORPS_BCST), fixup: bc(VFIXUPIMMPS, VFIXUPIMMPS_BCST),
+	blendm: bc(VBLENDMPS, VBLENDMPS_BCST), blendv: func(o ...Op) { VBLENDVPS(o[0], o[1], o[2], o[3]) },
+	and: bc(VANDPS, VANDPS_BCST), or: bc(VORPS, VORPS_BCST), movu: bc(VMOVUPS, VBROADCASTSS),
+	iadd: bc(VPADDD, VPADDD_BCST), isub: bc(VPSUBD, VPSUBD_BCST), isrl: VPSRLD, isll: VPSLLD,
 	ibits: 32, mant: 23, bitsOf: func(v float64) uint64 { return uint64(math.Float32bits(float32(v))) },
+}
+
+// bc is an instruction that reads constants of the table (symbol operands):
+// f on AVX2, where the table holds each constant replicated over a 64-byte
+// slot; on 512-bit registers fb, the EVEX embedded broadcast (VBROADCASTSD/SS
+// for a load), which reads the one element stored. The linker aligns data
+// to 32 bytes at most, so a 64-byte load from a table splits a cache line
+// whenever the table lands 32 bytes off a line (most do, and which depends
+// on the whole binary's layout), and Zen 5 runs split loads at half rate
+// (the former ExpF32AVX512: 6.0 Gelem/s with its table on a line, 2.9 off).
+func bc(f, fb func(...Op)) func(...Op) {
+	return func(ops ...Op) {
+		tab, zmm := false, false
+		for _, op := range ops {
+			if m, ok := op.(Mem); ok && m.Symbol.Name != "" {
+				tab = true
+			}
+			zmm = zmm || IsZMM(op)
+		}
+		if tab && zmm {
+			fb(ops...)
+			return
+		}
+		f(ops...)
+	}
 }
 
 // Compare predicates (imm8 of VCMPPD/VCMPPS).
@@ -130,21 +162,30 @@ func (g *vg) cbits(b uint64) Mem {
 		g.cidx[b] = i
 		g.nc++
 	}
-	return g.tab.Offset(64 * i)
+	return g.tab.Offset(g.slot() * i)
 }
 
-// emitTable writes the constants, each replicated over 64 bytes.
+// slot is the bytes per constant in the table: one element on AVX-512 (the
+// instructions broadcast it, bc), 64 on AVX2.
+func (g *vg) slot() int {
+	if g.s.is512() {
+		return g.o.ibits / 8
+	}
+	return 64
+}
+
+// emitTable writes the constants, each replicated over its slot.
 func (g *vg) emitTable() {
 	slots := make([]uint64, g.nc)
 	for b, i := range g.cidx {
 		slots[i] = b
 	}
 	for i, b := range slots {
-		for off := 0; off < 64; off += g.o.ibits / 8 {
+		for off := 0; off < g.slot(); off += g.o.ibits / 8 {
 			if g.o.ibits == 64 {
-				DATA(64*i+off, U64(b))
+				DATA(g.slot()*i+off, U64(b))
 			} else {
-				DATA(64*i+off, U32(uint32(b)))
+				DATA(g.slot()*i+off, U32(uint32(b)))
 			}
 		}
 	}
