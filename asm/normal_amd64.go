@@ -4,18 +4,16 @@
 
 package asm
 
-// ZigguratF64AVX512 draws standard normals into dst by the fast path of the ziggurat
-// (kernels.zigFastGo) from the Weyl state *s, stopping before the first word
-// that leaves it; it returns the number of draws c and advances *s by as many
-// words. k and w are the layer tables. dst[c:] may be overwritten.
+// NormalsF64AVX512 sets dst[2p], dst[2p+1] to the normals of pair p (ref.NormalPair)
+// from the Weyl state *s and advances *s past their words. An odd len(dst)
+// ends with the first number of a pair.
 //
 //go:noescape
-func ZigguratF64AVX512(dst []float64, s *uint64, k *[256]uint64, w *[256]float64) int
+func NormalsF64AVX512(dst []float64, s *uint64)
 
-// ZigguratF64AVX2 draws standard normals into dst by the fast path of the ziggurat
-// (kernels.zigFastGo) from the Weyl state *s, stopping before the first word
-// that leaves it; it returns the number of draws c and advances *s by as many
-// words. k and w are the layer tables. dst[c:] may be overwritten.
+// NormalsF64AVX2 sets dst[2p], dst[2p+1] to the normals of pair p (ref.NormalPair)
+// from the Weyl state *s and advances *s past their words. An odd len(dst)
+// ends with the first number of a pair.
 //
 //go:noescape
-func ZigguratF64AVX2(dst []float64, s *uint64, k *[256]uint64, w *[256]float64) int
+func NormalsF64AVX2(dst []float64, s *uint64)

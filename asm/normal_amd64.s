@@ -4,513 +4,855 @@
 
 #include "textflag.h"
 
-DATA normalconsts<>+0(SB)/8, $0xe7037ed1a0b428db
-DATA normalconsts<>+8(SB)/8, $0x00000000ffffffff
-DATA normalconsts<>+16(SB)/8, $0x00000000000000ff
-DATA normalconsts<>+24(SB)/8, $0x8000000000000000
-DATA normalconsts<>+32(SB)/8, $0x4330000000000000
-DATA normalconsts<>+40(SB)/8, $0x4530000000000000
-DATA normalconsts<>+48(SB)/8, $0x4530000000100000
-GLOBL normalconsts<>(SB), RODATA|NOPTR, $56
-
-DATA normalweyl<>+0(SB)/8, $0xa0761d6478bd642f
-DATA normalweyl<>+8(SB)/8, $0x40ec3ac8f17ac85e
-DATA normalweyl<>+16(SB)/8, $0xe162582d6a382c8d
-DATA normalweyl<>+24(SB)/8, $0x81d87591e2f590bc
-DATA normalweyl<>+32(SB)/8, $0x224e92f65bb2f4eb
-DATA normalweyl<>+40(SB)/8, $0xc2c4b05ad470591a
-DATA normalweyl<>+48(SB)/8, $0x633acdbf4d2dbd49
-DATA normalweyl<>+56(SB)/8, $0x03b0eb23c5eb2178
-GLOBL normalweyl<>(SB), RODATA|NOPTR, $64
-
-DATA normalprefix<>+0(SB)/1, $0x00
-DATA normalprefix<>+1(SB)/1, $0x01
-DATA normalprefix<>+2(SB)/1, $0x03
-DATA normalprefix<>+3(SB)/1, $0x07
-DATA normalprefix<>+4(SB)/1, $0x0f
-DATA normalprefix<>+5(SB)/1, $0x1f
-DATA normalprefix<>+6(SB)/1, $0x3f
-DATA normalprefix<>+7(SB)/1, $0x7f
-GLOBL normalprefix<>(SB), RODATA|NOPTR, $8
-
-// func ZigguratF64AVX512(dst []float64, s *uint64, k *[256]uint64, w *[256]float64) int
+// func NormalsF64AVX512(dst []float64, s *uint64)
 // Requires: AVX, AVX512DQ, AVX512F
-TEXT ·ZigguratF64AVX512(SB), NOSPLIT, $0-56
-	MOVQ         dst_base+0(FP), AX
-	MOVQ         dst_len+8(FP), CX
-	MOVQ         s+24(FP), DX
-	MOVQ         k+32(FP), BX
-	MOVQ         w+40(FP), SI
-	XORQ         DI, DI
+TEXT ·NormalsF64AVX512(SB), NOSPLIT, $0-32
+	MOVQ dst_base+0(FP), AX
+	MOVQ dst_len+8(FP), CX
+	MOVQ s+24(FP), DX
+	MOVQ (DX), BX
+
+	// 3 vectors of pairs at a time, then one, then a part of one
+main:
+	CMPQ         CX, $0x00000030
+	JCS          one
+	VBROADCASTSD normalAVX512const<>+0(SB), Z0
+	VBROADCASTSD normalAVX512const<>+0(SB), Z1
+	VBROADCASTSD normalAVX512const<>+0(SB), Z2
+	VBROADCASTSD normalAVX512const<>+8(SB), Z3
+	VBROADCASTSD normalAVX512const<>+8(SB), Z4
+	VBROADCASTSD normalAVX512const<>+8(SB), Z5
+	VPBROADCASTQ BX, Z6
+	VPADDQ       normalAVX512weyl<>+0(SB), Z6, Z6
+	VPSRLQ       $0x1e, Z6, Z9
+	VXORPD       Z9, Z6, Z6
+	VPBROADCASTQ normalAVX512const<>+16(SB), Z9
+	VPMULLQ      Z9, Z6, Z6
+	VPSRLQ       $0x1b, Z6, Z9
+	VXORPD       Z9, Z6, Z6
+	VPBROADCASTQ normalAVX512const<>+24(SB), Z9
+	VPMULLQ      Z9, Z6, Z6
+	VPSRLQ       $0x1f, Z6, Z9
+	VXORPD       Z9, Z6, Z6
+	VPSRLQ       $0x0c, Z6, Z6
+	VORPD.BCST   normalAVX512const<>+8(SB), Z6, Z6
+	VSUBPD.BCST  normalAVX512const<>+8(SB), Z6, Z6
+	VPBROADCASTQ BX, Z7
+	VPADDQ       normalAVX512weyl<>+128(SB), Z7, Z7
+	VPSRLQ       $0x1e, Z7, Z10
+	VXORPD       Z10, Z7, Z7
+	VPBROADCASTQ normalAVX512const<>+16(SB), Z10
+	VPMULLQ      Z10, Z7, Z7
+	VPSRLQ       $0x1b, Z7, Z10
+	VXORPD       Z10, Z7, Z7
+	VPBROADCASTQ normalAVX512const<>+24(SB), Z10
+	VPMULLQ      Z10, Z7, Z7
+	VPSRLQ       $0x1f, Z7, Z10
+	VXORPD       Z10, Z7, Z7
+	VPSRLQ       $0x0c, Z7, Z7
+	VORPD.BCST   normalAVX512const<>+8(SB), Z7, Z7
+	VSUBPD.BCST  normalAVX512const<>+8(SB), Z7, Z7
+	VPBROADCASTQ BX, Z8
+	VPADDQ       normalAVX512weyl<>+256(SB), Z8, Z8
+	VPSRLQ       $0x1e, Z8, Z11
+	VXORPD       Z11, Z8, Z8
+	VPBROADCASTQ normalAVX512const<>+16(SB), Z11
+	VPMULLQ      Z11, Z8, Z8
+	VPSRLQ       $0x1b, Z8, Z11
+	VXORPD       Z11, Z8, Z8
+	VPBROADCASTQ normalAVX512const<>+24(SB), Z11
+	VPMULLQ      Z11, Z8, Z8
+	VPSRLQ       $0x1f, Z8, Z11
+	VXORPD       Z11, Z8, Z8
+	VPSRLQ       $0x0c, Z8, Z8
+	VORPD.BCST   normalAVX512const<>+8(SB), Z8, Z8
+	VSUBPD.BCST  normalAVX512const<>+8(SB), Z8, Z8
+	VSUBPD       Z6, Z3, Z15
+	VSUBPD       Z7, Z4, Z16
+	VSUBPD       Z8, Z5, Z17
+
+	// m = getmant(x) in [0.75, 1.5); e = getexp(x) - getexp(m)
+	VGETMANTPD $0x03, Z15, Z18
+	VGETEXPPD  Z15, Z21
+	VGETEXPPD  Z18, Z24
+	VGETMANTPD $0x03, Z16, Z19
+	VGETEXPPD  Z16, Z22
+	VGETEXPPD  Z19, Z25
+	VGETMANTPD $0x03, Z17, Z20
+	VGETEXPPD  Z17, Z23
+	VGETEXPPD  Z20, Z26
+	VSUBPD     Z24, Z21, Z21
+	VSUBPD     Z25, Z22, Z22
+	VSUBPD     Z26, Z23, Z23
+
+	// f = m - 1; s, rest = LogParts(f): f - f*f/2 summed exactly, the rest by R
+	VSUBPD.BCST      normalAVX512const<>+8(SB), Z18, Z18
+	VSUBPD.BCST      normalAVX512const<>+8(SB), Z19, Z19
+	VSUBPD.BCST      normalAVX512const<>+8(SB), Z20, Z20
+	VMULPD           Z18, Z18, Z30
+	VMULPD           Z19, Z19, Z31
+	VMULPD           Z20, Z20, Z9
+	VBROADCASTSD     normalAVX512const<>+32(SB), Z27
+	VBROADCASTSD     normalAVX512const<>+32(SB), Z28
+	VBROADCASTSD     normalAVX512const<>+32(SB), Z29
+	VBROADCASTSD     normalAVX512const<>+40(SB), Z10
+	VBROADCASTSD     normalAVX512const<>+40(SB), Z11
+	VBROADCASTSD     normalAVX512const<>+40(SB), Z12
+	VFMADD213PD.BCST normalAVX512const<>+48(SB), Z30, Z27
+	VFMADD213PD.BCST normalAVX512const<>+48(SB), Z31, Z28
+	VFMADD213PD.BCST normalAVX512const<>+48(SB), Z9, Z29
+	VFMADD213PD.BCST normalAVX512const<>+56(SB), Z30, Z10
+	VFMADD213PD.BCST normalAVX512const<>+56(SB), Z31, Z11
+	VFMADD213PD.BCST normalAVX512const<>+56(SB), Z9, Z12
+	VFMADD213PD.BCST normalAVX512const<>+64(SB), Z30, Z27
+	VFMADD213PD.BCST normalAVX512const<>+64(SB), Z31, Z28
+	VFMADD213PD.BCST normalAVX512const<>+64(SB), Z9, Z29
+	VFMADD213PD.BCST normalAVX512const<>+72(SB), Z30, Z10
+	VFMADD213PD.BCST normalAVX512const<>+72(SB), Z31, Z11
+	VFMADD213PD.BCST normalAVX512const<>+72(SB), Z9, Z12
+	VFMADD213PD.BCST normalAVX512const<>+80(SB), Z30, Z27
+	VFMADD213PD.BCST normalAVX512const<>+80(SB), Z31, Z28
+	VFMADD213PD.BCST normalAVX512const<>+80(SB), Z9, Z29
+	VFMADD213PD.BCST normalAVX512const<>+88(SB), Z30, Z10
+	VFMADD213PD.BCST normalAVX512const<>+88(SB), Z31, Z11
+	VFMADD213PD.BCST normalAVX512const<>+88(SB), Z9, Z12
+	VFMADD213PD.BCST normalAVX512const<>+96(SB), Z30, Z27
+	VFMADD213PD.BCST normalAVX512const<>+96(SB), Z31, Z28
+	VFMADD213PD.BCST normalAVX512const<>+96(SB), Z9, Z29
+	VFMADD213PD.BCST normalAVX512const<>+104(SB), Z30, Z10
+	VFMADD213PD.BCST normalAVX512const<>+104(SB), Z31, Z11
+	VFMADD213PD.BCST normalAVX512const<>+104(SB), Z9, Z12
+	VFMADD213PD.BCST normalAVX512const<>+112(SB), Z30, Z27
+	VFMADD213PD.BCST normalAVX512const<>+112(SB), Z31, Z28
+	VFMADD213PD.BCST normalAVX512const<>+112(SB), Z9, Z29
+	VFMADD213PD.BCST normalAVX512const<>+120(SB), Z30, Z10
+	VFMADD213PD.BCST normalAVX512const<>+120(SB), Z31, Z11
+	VFMADD213PD.BCST normalAVX512const<>+120(SB), Z9, Z12
+	VFMADD213PD.BCST normalAVX512const<>+128(SB), Z30, Z27
+	VFMADD213PD.BCST normalAVX512const<>+128(SB), Z31, Z28
+	VFMADD213PD.BCST normalAVX512const<>+128(SB), Z9, Z29
+	VFMADD213PD.BCST normalAVX512const<>+136(SB), Z30, Z10
+	VFMADD213PD.BCST normalAVX512const<>+136(SB), Z31, Z11
+	VFMADD213PD.BCST normalAVX512const<>+136(SB), Z9, Z12
+	VFMADD213PD.BCST normalAVX512const<>+144(SB), Z30, Z27
+	VFMADD213PD.BCST normalAVX512const<>+144(SB), Z31, Z28
+	VFMADD213PD.BCST normalAVX512const<>+144(SB), Z9, Z29
+	VFMADD213PD.BCST normalAVX512const<>+152(SB), Z30, Z10
+	VFMADD213PD.BCST normalAVX512const<>+152(SB), Z31, Z11
+	VFMADD213PD.BCST normalAVX512const<>+152(SB), Z9, Z12
+	VFMADD213PD.BCST normalAVX512const<>+160(SB), Z30, Z27
+	VFMADD213PD.BCST normalAVX512const<>+160(SB), Z31, Z28
+	VFMADD213PD.BCST normalAVX512const<>+160(SB), Z9, Z29
+	VFMADD213PD.BCST normalAVX512const<>+168(SB), Z30, Z10
+	VFMADD213PD.BCST normalAVX512const<>+168(SB), Z31, Z11
+	VFMADD213PD.BCST normalAVX512const<>+168(SB), Z9, Z12
+	VFMADD213PD.BCST normalAVX512const<>+176(SB), Z30, Z27
+	VFMADD213PD.BCST normalAVX512const<>+176(SB), Z31, Z28
+	VFMADD213PD.BCST normalAVX512const<>+176(SB), Z9, Z29
+	VFMADD213PD.BCST normalAVX512const<>+184(SB), Z30, Z10
+	VFMADD213PD.BCST normalAVX512const<>+184(SB), Z31, Z11
+	VFMADD213PD.BCST normalAVX512const<>+184(SB), Z9, Z12
+	VFMADD213PD      Z27, Z18, Z10
+	VFMADD213PD      Z28, Z19, Z11
+	VFMADD213PD      Z29, Z20, Z12
+	VMULPD.BCST      normalAVX512const<>+192(SB), Z30, Z4
+	VMULPD.BCST      normalAVX512const<>+192(SB), Z31, Z5
+	VMULPD.BCST      normalAVX512const<>+192(SB), Z9, Z6
+	VADDPD           Z4, Z18, Z13
+	VADDPD           Z5, Z19, Z14
+	VADDPD           Z6, Z20, Z3
+	VSUBPD           Z13, Z18, Z7
+	VSUBPD           Z14, Z19, Z8
+	VSUBPD           Z3, Z20, Z24
+	VADDPD           Z7, Z4, Z4
+	VADDPD           Z8, Z5, Z5
+	VADDPD           Z24, Z6, Z6
+	VMULPD           Z30, Z18, Z7
+	VMULPD           Z31, Z19, Z8
+	VMULPD           Z9, Z20, Z24
+	VFMSUB231PD      Z18, Z18, Z30
+	VFMSUB231PD      Z19, Z19, Z31
+	VFMSUB231PD      Z20, Z20, Z9
+	VFMADD132PD.BCST normalAVX512const<>+192(SB), Z4, Z30
+	VFMADD132PD.BCST normalAVX512const<>+192(SB), Z5, Z31
+	VFMADD132PD.BCST normalAVX512const<>+192(SB), Z6, Z9
+	VFMADD231PD      Z10, Z7, Z30
+	VFMADD231PD      Z11, Z8, Z31
+	VFMADD231PD      Z12, Z24, Z9
+
+	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest)),
+	// with e1 = e*ln2hi (exact): hi = e1 + s, lo = (e1 - hi) + s, the same values
+	VMULPD.BCST      normalAVX512const<>+200(SB), Z21, Z5
+	VMULPD.BCST      normalAVX512const<>+200(SB), Z22, Z6
+	VMULPD.BCST      normalAVX512const<>+200(SB), Z23, Z7
+	VADDPD           Z13, Z5, Z25
+	VADDPD           Z14, Z6, Z26
+	VADDPD           Z3, Z7, Z27
+	VSUBPD           Z25, Z5, Z28
+	VSUBPD           Z26, Z6, Z29
+	VSUBPD           Z27, Z7, Z4
+	VADDPD           Z13, Z28, Z28
+	VADDPD           Z14, Z29, Z29
+	VADDPD           Z3, Z4, Z4
+	VFMADD231PD.BCST normalAVX512const<>+208(SB), Z21, Z30
+	VFMADD231PD.BCST normalAVX512const<>+208(SB), Z22, Z31
+	VFMADD231PD.BCST normalAVX512const<>+208(SB), Z23, Z9
+	VADDPD           Z30, Z28, Z28
+	VADDPD           Z31, Z29, Z29
+	VADDPD           Z9, Z4, Z4
+	VADDPD           Z28, Z25, Z25
+	VADDPD           Z29, Z26, Z26
+	VADDPD           Z4, Z27, Z27
+
+	// x == +Inf: +Inf; x == 0: -Inf; x < 0 or NaN: NaN
+	VFIXUPIMMPD.BCST $0x00, normalAVX512const<>+216(SB), Z15, Z25
+	VFIXUPIMMPD.BCST $0x00, normalAVX512const<>+216(SB), Z16, Z26
+	VFIXUPIMMPD.BCST $0x00, normalAVX512const<>+216(SB), Z17, Z27
+	VMULPD           Z25, Z0, Z8
+	VMULPD           Z26, Z1, Z24
+	VMULPD           Z27, Z2, Z18
+	VSQRTPD          Z8, Z19
+	VSQRTPD          Z24, Z20
+	VSQRTPD          Z18, Z5
+	VBROADCASTSD     normalAVX512const<>+224(SB), Z6
+	VBROADCASTSD     normalAVX512const<>+224(SB), Z7
+	VBROADCASTSD     normalAVX512const<>+224(SB), Z13
+	VPBROADCASTQ     BX, Z14
+	VPADDQ           normalAVX512weyl<>+64(SB), Z14, Z14
+	VPSRLQ           $0x1e, Z14, Z16
+	VXORPD           Z16, Z14, Z14
+	VPBROADCASTQ     normalAVX512const<>+16(SB), Z16
+	VPMULLQ          Z16, Z14, Z14
+	VPSRLQ           $0x1b, Z14, Z16
+	VXORPD           Z16, Z14, Z14
+	VPBROADCASTQ     normalAVX512const<>+24(SB), Z16
+	VPMULLQ          Z16, Z14, Z14
+	VPSRLQ           $0x1f, Z14, Z16
+	VXORPD           Z16, Z14, Z14
+	VPSRLQ           $0x0c, Z14, Z14
+	VORPD.BCST       normalAVX512const<>+8(SB), Z14, Z14
+	VSUBPD.BCST      normalAVX512const<>+8(SB), Z14, Z14
+	VPBROADCASTQ     BX, Z3
+	VPADDQ           normalAVX512weyl<>+192(SB), Z3, Z3
+	VPSRLQ           $0x1e, Z3, Z17
+	VXORPD           Z17, Z3, Z3
+	VPBROADCASTQ     normalAVX512const<>+16(SB), Z17
+	VPMULLQ          Z17, Z3, Z3
+	VPSRLQ           $0x1b, Z3, Z17
+	VXORPD           Z17, Z3, Z3
+	VPBROADCASTQ     normalAVX512const<>+24(SB), Z17
+	VPMULLQ          Z17, Z3, Z3
+	VPSRLQ           $0x1f, Z3, Z17
+	VXORPD           Z17, Z3, Z3
+	VPSRLQ           $0x0c, Z3, Z3
+	VORPD.BCST       normalAVX512const<>+8(SB), Z3, Z3
+	VSUBPD.BCST      normalAVX512const<>+8(SB), Z3, Z3
+	VPBROADCASTQ     BX, Z15
+	VPADDQ           normalAVX512weyl<>+320(SB), Z15, Z15
+	VPSRLQ           $0x1e, Z15, Z21
+	VXORPD           Z21, Z15, Z15
+	VPBROADCASTQ     normalAVX512const<>+16(SB), Z21
+	VPMULLQ          Z21, Z15, Z15
+	VPSRLQ           $0x1b, Z15, Z21
+	VXORPD           Z21, Z15, Z15
+	VPBROADCASTQ     normalAVX512const<>+24(SB), Z21
+	VPMULLQ          Z21, Z15, Z15
+	VPSRLQ           $0x1f, Z15, Z21
+	VXORPD           Z21, Z15, Z15
+	VPSRLQ           $0x0c, Z15, Z15
+	VORPD.BCST       normalAVX512const<>+8(SB), Z15, Z15
+	VSUBPD.BCST      normalAVX512const<>+8(SB), Z15, Z15
+	VMULPD           Z14, Z6, Z11
+	VMULPD           Z3, Z7, Z12
+	VMULPD           Z15, Z13, Z28
+	VRNDSCALEPD      $0x00, Z11, Z29
+	VRNDSCALEPD      $0x00, Z12, Z4
+	VRNDSCALEPD      $0x00, Z28, Z30
+	VSUBPD           Z29, Z11, Z31
+	VSUBPD           Z4, Z12, Z9
+	VSUBPD           Z30, Z28, Z0
+	VMULPD           Z31, Z31, Z1
+	VMULPD           Z9, Z9, Z2
+	VMULPD           Z0, Z0, Z25
+	VBROADCASTSD     normalAVX512const<>+232(SB), Z26
+	VBROADCASTSD     normalAVX512const<>+232(SB), Z27
+	VBROADCASTSD     normalAVX512const<>+232(SB), Z8
+	VBROADCASTSD     normalAVX512const<>+240(SB), Z24
+	VBROADCASTSD     normalAVX512const<>+240(SB), Z18
+	VBROADCASTSD     normalAVX512const<>+240(SB), Z16
+	VFMADD231PD      Z1, Z26, Z24
+	VFMADD231PD      Z2, Z27, Z18
+	VFMADD231PD      Z25, Z8, Z16
+	VBROADCASTSD     normalAVX512const<>+248(SB), Z17
+	VBROADCASTSD     normalAVX512const<>+248(SB), Z21
+	VBROADCASTSD     normalAVX512const<>+248(SB), Z22
+	VFMADD231PD      Z1, Z24, Z17
+	VFMADD231PD      Z2, Z18, Z21
+	VFMADD231PD      Z25, Z16, Z22
+	VBROADCASTSD     normalAVX512const<>+256(SB), Z23
+	VBROADCASTSD     normalAVX512const<>+256(SB), Z10
+	VBROADCASTSD     normalAVX512const<>+256(SB), Z6
+	VFMADD231PD      Z1, Z17, Z23
+	VFMADD231PD      Z2, Z21, Z10
+	VFMADD231PD      Z25, Z22, Z6
+	VBROADCASTSD     normalAVX512const<>+264(SB), Z7
+	VBROADCASTSD     normalAVX512const<>+264(SB), Z13
+	VBROADCASTSD     normalAVX512const<>+264(SB), Z14
+	VFMADD231PD      Z1, Z23, Z7
+	VFMADD231PD      Z2, Z10, Z13
+	VFMADD231PD      Z25, Z6, Z14
+	VBROADCASTSD     normalAVX512const<>+272(SB), Z3
+	VBROADCASTSD     normalAVX512const<>+272(SB), Z15
+	VBROADCASTSD     normalAVX512const<>+272(SB), Z11
+	VFMADD231PD      Z1, Z7, Z3
+	VFMADD231PD      Z2, Z13, Z15
+	VFMADD231PD      Z25, Z14, Z11
+	VBROADCASTSD     normalAVX512const<>+280(SB), Z12
+	VBROADCASTSD     normalAVX512const<>+280(SB), Z28
+	VBROADCASTSD     normalAVX512const<>+280(SB), Z26
+	VFMADD231PD      Z1, Z3, Z12
+	VFMADD231PD      Z2, Z15, Z28
+	VFMADD231PD      Z25, Z11, Z26
+	VBROADCASTSD     normalAVX512const<>+288(SB), Z27
+	VBROADCASTSD     normalAVX512const<>+288(SB), Z8
+	VBROADCASTSD     normalAVX512const<>+288(SB), Z24
+	VFMADD231PD      Z1, Z12, Z27
+	VFMADD231PD      Z2, Z28, Z8
+	VFMADD231PD      Z25, Z26, Z24
+	VBROADCASTSD     normalAVX512const<>+296(SB), Z18
+	VBROADCASTSD     normalAVX512const<>+296(SB), Z16
+	VBROADCASTSD     normalAVX512const<>+296(SB), Z17
+	VFMADD231PD      Z1, Z27, Z18
+	VFMADD231PD      Z2, Z8, Z16
+	VFMADD231PD      Z25, Z24, Z17
+	VMULPD           Z18, Z31, Z21
+	VMULPD           Z16, Z9, Z22
+	VMULPD           Z17, Z0, Z23
+	VBROADCASTSD     normalAVX512const<>+304(SB), Z10
+	VBROADCASTSD     normalAVX512const<>+304(SB), Z6
+	VBROADCASTSD     normalAVX512const<>+304(SB), Z7
+	VBROADCASTSD     normalAVX512const<>+312(SB), Z13
+	VBROADCASTSD     normalAVX512const<>+312(SB), Z14
+	VBROADCASTSD     normalAVX512const<>+312(SB), Z3
+	VFMADD231PD      Z1, Z10, Z13
+	VFMADD231PD      Z2, Z6, Z14
+	VFMADD231PD      Z25, Z7, Z3
+	VBROADCASTSD     normalAVX512const<>+320(SB), Z15
+	VBROADCASTSD     normalAVX512const<>+320(SB), Z11
+	VBROADCASTSD     normalAVX512const<>+320(SB), Z12
+	VFMADD231PD      Z1, Z13, Z15
+	VFMADD231PD      Z2, Z14, Z11
+	VFMADD231PD      Z25, Z3, Z12
+	VBROADCASTSD     normalAVX512const<>+328(SB), Z28
+	VBROADCASTSD     normalAVX512const<>+328(SB), Z26
+	VBROADCASTSD     normalAVX512const<>+328(SB), Z27
+	VFMADD231PD      Z1, Z15, Z28
+	VFMADD231PD      Z2, Z11, Z26
+	VFMADD231PD      Z25, Z12, Z27
+	VBROADCASTSD     normalAVX512const<>+336(SB), Z8
+	VBROADCASTSD     normalAVX512const<>+336(SB), Z24
+	VBROADCASTSD     normalAVX512const<>+336(SB), Z31
+	VFMADD231PD      Z1, Z28, Z8
+	VFMADD231PD      Z2, Z26, Z24
+	VFMADD231PD      Z25, Z27, Z31
+	VBROADCASTSD     normalAVX512const<>+344(SB), Z9
+	VBROADCASTSD     normalAVX512const<>+344(SB), Z0
+	VBROADCASTSD     normalAVX512const<>+344(SB), Z18
+	VFMADD231PD      Z1, Z8, Z9
+	VFMADD231PD      Z2, Z24, Z0
+	VFMADD231PD      Z25, Z31, Z18
+	VBROADCASTSD     normalAVX512const<>+352(SB), Z16
+	VBROADCASTSD     normalAVX512const<>+352(SB), Z17
+	VBROADCASTSD     normalAVX512const<>+352(SB), Z10
+	VFMADD231PD      Z1, Z9, Z16
+	VFMADD231PD      Z2, Z0, Z17
+	VFMADD231PD      Z25, Z18, Z10
+	VBROADCASTSD     normalAVX512const<>+360(SB), Z6
+	VBROADCASTSD     normalAVX512const<>+360(SB), Z7
+	VBROADCASTSD     normalAVX512const<>+360(SB), Z13
+	VFMADD231PD      Z1, Z16, Z6
+	VFMADD231PD      Z2, Z17, Z7
+	VFMADD231PD      Z25, Z10, Z13
+	VBROADCASTSD     normalAVX512const<>+8(SB), Z14
+	VBROADCASTSD     normalAVX512const<>+8(SB), Z3
+	VBROADCASTSD     normalAVX512const<>+8(SB), Z15
+	VFMADD231PD      Z1, Z6, Z14
+	VFMADD231PD      Z2, Z7, Z3
+	VFMADD231PD      Z25, Z13, Z15
+	VXORPD.BCST      normalAVX512const<>+368(SB), Z21, Z11
+	VXORPD.BCST      normalAVX512const<>+368(SB), Z22, Z12
+	VXORPD.BCST      normalAVX512const<>+368(SB), Z23, Z28
+	VXORPD.BCST      normalAVX512const<>+368(SB), Z14, Z26
+	VXORPD.BCST      normalAVX512const<>+368(SB), Z3, Z27
+	VXORPD.BCST      normalAVX512const<>+368(SB), Z15, Z8
+	VBROADCASTSD     normalAVX512const<>+8(SB), Z24
+	VBROADCASTSD     normalAVX512const<>+8(SB), Z31
+	VBROADCASTSD     normalAVX512const<>+8(SB), Z9
+	VCMPPD           $0x00, Z24, Z29, K2
+	VCMPPD           $0x00, Z31, Z4, K3
+	VCMPPD           $0x00, Z9, Z30, K4
+	VBLENDMPD        Z11, Z14, K2, Z0
+	VBLENDMPD        Z12, Z3, K3, Z18
+	VBLENDMPD        Z28, Z15, K4, Z16
+	VBLENDMPD        Z14, Z21, K2, Z17
+	VBLENDMPD        Z3, Z22, K3, Z10
+	VBLENDMPD        Z15, Z23, K4, Z6
+	VBROADCASTSD     normalAVX512const<>+376(SB), Z7
+	VBROADCASTSD     normalAVX512const<>+376(SB), Z13
+	VBROADCASTSD     normalAVX512const<>+376(SB), Z1
+	VCMPPD           $0x00, Z7, Z29, K5
+	VCMPPD           $0x00, Z13, Z4, K6
+	VCMPPD           $0x00, Z1, Z30, K7
+	VBLENDMPD        Z26, Z0, K5, Z2
+	VBLENDMPD        Z27, Z18, K6, Z25
+	VBLENDMPD        Z8, Z16, K7, Z24
+	VBLENDMPD        Z11, Z17, K5, Z31
+	VBLENDMPD        Z12, Z10, K6, Z9
+	VBLENDMPD        Z28, Z6, K7, Z14
+	VBROADCASTSD     normalAVX512const<>+384(SB), Z3
+	VBROADCASTSD     normalAVX512const<>+384(SB), Z15
+	VBROADCASTSD     normalAVX512const<>+384(SB), Z7
+	VCMPPD           $0x00, Z3, Z29, K2
+	VCMPPD           $0x00, Z15, Z4, K3
+	VCMPPD           $0x00, Z7, Z30, K4
+	VBLENDMPD        Z21, Z2, K2, Z13
+	VBLENDMPD        Z22, Z25, K3, Z1
+	VBLENDMPD        Z23, Z24, K4, Z0
+	VBLENDMPD        Z26, Z31, K2, Z18
+	VBLENDMPD        Z27, Z9, K3, Z16
+	VBLENDMPD        Z8, Z14, K4, Z11
+	VMULPD           Z13, Z19, Z12
+	VMULPD           Z1, Z20, Z28
+	VMULPD           Z0, Z5, Z17
+	VMULPD           Z18, Z19, Z10
+	VMULPD           Z16, Z20, Z6
+	VMULPD           Z11, Z5, Z29
+	VUNPCKLPD        Z10, Z12, Z4
+	VUNPCKHPD        Z10, Z12, Z15
+	VSHUFF64X2       $0x44, Z15, Z4, Z12
+	VSHUFF64X2       $0xd8, Z12, Z12, Z12
+	VSHUFF64X2       $0xee, Z15, Z4, Z10
+	VSHUFF64X2       $0xd8, Z10, Z10, Z10
+	VMOVUPD          Z12, (AX)
+	VMOVUPD          Z10, 64(AX)
+	VUNPCKLPD        Z6, Z28, Z30
+	VUNPCKHPD        Z6, Z28, Z7
+	VSHUFF64X2       $0x44, Z7, Z30, Z28
+	VSHUFF64X2       $0xd8, Z28, Z28, Z28
+	VSHUFF64X2       $0xee, Z7, Z30, Z6
+	VSHUFF64X2       $0xd8, Z6, Z6, Z6
+	VMOVUPD          Z28, 128(AX)
+	VMOVUPD          Z6, 192(AX)
+	VUNPCKLPD        Z29, Z17, Z3
+	VUNPCKHPD        Z29, Z17, Z21
+	VSHUFF64X2       $0x44, Z21, Z3, Z17
+	VSHUFF64X2       $0xd8, Z17, Z17, Z17
+	VSHUFF64X2       $0xee, Z21, Z3, Z29
+	VSHUFF64X2       $0xd8, Z29, Z29, Z29
+	VMOVUPD          Z17, 256(AX)
+	VMOVUPD          Z29, 320(AX)
+	ADDQ             $0x00000180, AX
+	MOVQ             $0xaa66d2c7ddf743f0, SI
+	ADDQ             SI, BX
+	SUBQ             $0x00000030, CX
+	JMP              main
+
+one:
+	CMPQ         CX, $0x00000010
+	JCS          tail
+	VBROADCASTSD normalAVX512const<>+0(SB), Z0
+	VBROADCASTSD normalAVX512const<>+8(SB), Z1
+	VPBROADCASTQ BX, Z2
+	VPADDQ       normalAVX512weyl<>+0(SB), Z2, Z2
+	VPSRLQ       $0x1e, Z2, Z3
+	VXORPD       Z3, Z2, Z2
+	VPBROADCASTQ normalAVX512const<>+16(SB), Z3
+	VPMULLQ      Z3, Z2, Z2
+	VPSRLQ       $0x1b, Z2, Z3
+	VXORPD       Z3, Z2, Z2
+	VPBROADCASTQ normalAVX512const<>+24(SB), Z3
+	VPMULLQ      Z3, Z2, Z2
+	VPSRLQ       $0x1f, Z2, Z3
+	VXORPD       Z3, Z2, Z2
+	VPSRLQ       $0x0c, Z2, Z2
+	VORPD.BCST   normalAVX512const<>+8(SB), Z2, Z2
+	VSUBPD.BCST  normalAVX512const<>+8(SB), Z2, Z2
+	VSUBPD       Z2, Z1, Z5
+
+	// m = getmant(x) in [0.75, 1.5); e = getexp(x) - getexp(m)
+	VGETMANTPD $0x03, Z5, Z6
+	VGETEXPPD  Z5, Z7
+	VGETEXPPD  Z6, Z8
+	VSUBPD     Z8, Z7, Z7
+
+	// f = m - 1; s, rest = LogParts(f): f - f*f/2 summed exactly, the rest by R
+	VSUBPD.BCST      normalAVX512const<>+8(SB), Z6, Z6
+	VMULPD           Z6, Z6, Z10
+	VBROADCASTSD     normalAVX512const<>+32(SB), Z9
+	VBROADCASTSD     normalAVX512const<>+40(SB), Z11
+	VFMADD213PD.BCST normalAVX512const<>+48(SB), Z10, Z9
+	VFMADD213PD.BCST normalAVX512const<>+56(SB), Z10, Z11
+	VFMADD213PD.BCST normalAVX512const<>+64(SB), Z10, Z9
+	VFMADD213PD.BCST normalAVX512const<>+72(SB), Z10, Z11
+	VFMADD213PD.BCST normalAVX512const<>+80(SB), Z10, Z9
+	VFMADD213PD.BCST normalAVX512const<>+88(SB), Z10, Z11
+	VFMADD213PD.BCST normalAVX512const<>+96(SB), Z10, Z9
+	VFMADD213PD.BCST normalAVX512const<>+104(SB), Z10, Z11
+	VFMADD213PD.BCST normalAVX512const<>+112(SB), Z10, Z9
+	VFMADD213PD.BCST normalAVX512const<>+120(SB), Z10, Z11
+	VFMADD213PD.BCST normalAVX512const<>+128(SB), Z10, Z9
+	VFMADD213PD.BCST normalAVX512const<>+136(SB), Z10, Z11
+	VFMADD213PD.BCST normalAVX512const<>+144(SB), Z10, Z9
+	VFMADD213PD.BCST normalAVX512const<>+152(SB), Z10, Z11
+	VFMADD213PD.BCST normalAVX512const<>+160(SB), Z10, Z9
+	VFMADD213PD.BCST normalAVX512const<>+168(SB), Z10, Z11
+	VFMADD213PD.BCST normalAVX512const<>+176(SB), Z10, Z9
+	VFMADD213PD.BCST normalAVX512const<>+184(SB), Z10, Z11
+	VFMADD213PD      Z9, Z6, Z11
+	VMULPD.BCST      normalAVX512const<>+192(SB), Z10, Z13
+	VADDPD           Z13, Z6, Z12
+	VSUBPD           Z12, Z6, Z14
+	VADDPD           Z14, Z13, Z13
+	VMULPD           Z10, Z6, Z14
+	VFMSUB231PD      Z6, Z6, Z10
+	VFMADD132PD.BCST normalAVX512const<>+192(SB), Z13, Z10
+	VFMADD231PD      Z11, Z14, Z10
+
+	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest)),
+	// with e1 = e*ln2hi (exact): hi = e1 + s, lo = (e1 - hi) + s, the same values
+	VMULPD.BCST      normalAVX512const<>+200(SB), Z7, Z17
+	VADDPD           Z12, Z17, Z15
+	VSUBPD           Z15, Z17, Z16
+	VADDPD           Z12, Z16, Z16
+	VFMADD231PD.BCST normalAVX512const<>+208(SB), Z7, Z10
+	VADDPD           Z10, Z16, Z16
+	VADDPD           Z16, Z15, Z15
+
+	// x == +Inf: +Inf; x == 0: -Inf; x < 0 or NaN: NaN
+	VFIXUPIMMPD.BCST $0x00, normalAVX512const<>+216(SB), Z5, Z15
+	VMULPD           Z15, Z0, Z18
+	VSQRTPD          Z18, Z19
+	VBROADCASTSD     normalAVX512const<>+224(SB), Z20
+	VPBROADCASTQ     BX, Z21
+	VPADDQ           normalAVX512weyl<>+64(SB), Z21, Z21
+	VPSRLQ           $0x1e, Z21, Z22
+	VXORPD           Z22, Z21, Z21
+	VPBROADCASTQ     normalAVX512const<>+16(SB), Z22
+	VPMULLQ          Z22, Z21, Z21
+	VPSRLQ           $0x1b, Z21, Z22
+	VXORPD           Z22, Z21, Z21
+	VPBROADCASTQ     normalAVX512const<>+24(SB), Z22
+	VPMULLQ          Z22, Z21, Z21
+	VPSRLQ           $0x1f, Z21, Z22
+	VXORPD           Z22, Z21, Z21
+	VPSRLQ           $0x0c, Z21, Z21
+	VORPD.BCST       normalAVX512const<>+8(SB), Z21, Z21
+	VSUBPD.BCST      normalAVX512const<>+8(SB), Z21, Z21
+	VMULPD           Z21, Z20, Z24
+	VRNDSCALEPD      $0x00, Z24, Z25
+	VSUBPD           Z25, Z24, Z26
+	VMULPD           Z26, Z26, Z27
+	VBROADCASTSD     normalAVX512const<>+232(SB), Z28
+	VBROADCASTSD     normalAVX512const<>+240(SB), Z29
+	VFMADD231PD      Z27, Z28, Z29
+	VBROADCASTSD     normalAVX512const<>+248(SB), Z30
+	VFMADD231PD      Z27, Z29, Z30
+	VBROADCASTSD     normalAVX512const<>+256(SB), Z31
+	VFMADD231PD      Z27, Z30, Z31
+	VBROADCASTSD     normalAVX512const<>+264(SB), Z3
+	VFMADD231PD      Z27, Z31, Z3
+	VBROADCASTSD     normalAVX512const<>+272(SB), Z4
+	VFMADD231PD      Z27, Z3, Z4
+	VBROADCASTSD     normalAVX512const<>+280(SB), Z1
+	VFMADD231PD      Z27, Z4, Z1
+	VBROADCASTSD     normalAVX512const<>+288(SB), Z2
+	VFMADD231PD      Z27, Z1, Z2
+	VBROADCASTSD     normalAVX512const<>+296(SB), Z8
+	VFMADD231PD      Z27, Z2, Z8
+	VMULPD           Z8, Z26, Z9
+	VBROADCASTSD     normalAVX512const<>+304(SB), Z13
+	VBROADCASTSD     normalAVX512const<>+312(SB), Z14
+	VFMADD231PD      Z27, Z13, Z14
+	VBROADCASTSD     normalAVX512const<>+320(SB), Z6
+	VFMADD231PD      Z27, Z14, Z6
+	VBROADCASTSD     normalAVX512const<>+328(SB), Z17
+	VFMADD231PD      Z27, Z6, Z17
+	VBROADCASTSD     normalAVX512const<>+336(SB), Z12
+	VFMADD231PD      Z27, Z17, Z12
+	VBROADCASTSD     normalAVX512const<>+344(SB), Z5
+	VFMADD231PD      Z27, Z12, Z5
+	VBROADCASTSD     normalAVX512const<>+352(SB), Z7
+	VFMADD231PD      Z27, Z5, Z7
+	VBROADCASTSD     normalAVX512const<>+360(SB), Z11
+	VFMADD231PD      Z27, Z7, Z11
+	VBROADCASTSD     normalAVX512const<>+8(SB), Z16
+	VFMADD231PD      Z27, Z11, Z16
+	VXORPD.BCST      normalAVX512const<>+368(SB), Z9, Z10
+	VXORPD.BCST      normalAVX512const<>+368(SB), Z16, Z0
+	VBROADCASTSD     normalAVX512const<>+8(SB), Z15
+	VCMPPD           $0x00, Z15, Z25, K2
+	VBLENDMPD        Z10, Z16, K2, Z18
+	VBLENDMPD        Z16, Z9, K2, Z22
+	VBROADCASTSD     normalAVX512const<>+376(SB), Z23
+	VCMPPD           $0x00, Z23, Z25, K3
+	VBLENDMPD        Z0, Z18, K3, Z20
+	VBLENDMPD        Z10, Z22, K3, Z21
+	VBROADCASTSD     normalAVX512const<>+384(SB), Z24
+	VCMPPD           $0x00, Z24, Z25, K4
+	VBLENDMPD        Z9, Z20, K4, Z28
+	VBLENDMPD        Z0, Z21, K4, Z29
+	VMULPD           Z28, Z19, Z30
+	VMULPD           Z29, Z19, Z31
+	VUNPCKLPD        Z31, Z30, Z3
+	VUNPCKHPD        Z31, Z30, Z4
+	VSHUFF64X2       $0x44, Z4, Z3, Z30
+	VSHUFF64X2       $0xd8, Z30, Z30, Z30
+	VSHUFF64X2       $0xee, Z4, Z3, Z31
+	VSHUFF64X2       $0xd8, Z31, Z31, Z31
+	VMOVUPD          Z30, (AX)
+	VMOVUPD          Z31, 64(AX)
+	ADDQ             $0x00000080, AX
+	MOVQ             $0xe3779b97f4a7c150, SI
+	ADDQ             SI, BX
+	SUBQ             $0x00000010, CX
+	JMP              one
+
+tail:
 	TESTQ        CX, CX
 	JEQ          done
-	MOVQ         (DX), R8
-	MOVQ         $0x03b0eb23c5eb2178, R9
-	VMOVQ        R8, X0
-	VPBROADCASTQ X0, Z0
-	VPADDQ       normalweyl<>+0(SB), Z0, Z0
-	VMOVQ        R9, X1
-	VPBROADCASTQ X1, Z1
-	VPBROADCASTQ normalconsts<>+0(SB), Z2
-	VPBROADCASTQ normalconsts<>+8(SB), Z3
-	VXORPD       X4, X4, X4
-	MOVQ         $0x8000000000000000, R8
+	LEAQ         1(CX), SI
+	ANDQ         $-2, SI
+	MOVQ         $0x9e3779b97f4a7c15, DI
+	IMULQ        SI, DI
+	VBROADCASTSD normalAVX512const<>+0(SB), Z0
+	VBROADCASTSD normalAVX512const<>+8(SB), Z1
+	VPBROADCASTQ BX, Z2
+	VPADDQ       normalAVX512weyl<>+0(SB), Z2, Z2
+	VPSRLQ       $0x1e, Z2, Z3
+	VXORPD       Z3, Z2, Z2
+	VPBROADCASTQ normalAVX512const<>+16(SB), Z3
+	VPMULLQ      Z3, Z2, Z2
+	VPSRLQ       $0x1b, Z2, Z3
+	VXORPD       Z3, Z2, Z2
+	VPBROADCASTQ normalAVX512const<>+24(SB), Z3
+	VPMULLQ      Z3, Z2, Z2
+	VPSRLQ       $0x1f, Z2, Z3
+	VXORPD       Z3, Z2, Z2
+	VPSRLQ       $0x0c, Z2, Z2
+	VORPD.BCST   normalAVX512const<>+8(SB), Z2, Z2
+	VSUBPD.BCST  normalAVX512const<>+8(SB), Z2, Z2
+	VSUBPD       Z2, Z1, Z5
 
-block:
-	VPXORQ       Z2, Z0, Z6
-	VPSRLQ       $0x20, Z0, Z7
-	VPSRLQ       $0x20, Z6, Z8
-	VPMULUDQ     Z6, Z0, Z9
-	VPMULUDQ     Z8, Z0, Z10
-	VPMULUDQ     Z6, Z7, Z11
-	VPMULUDQ     Z8, Z7, Z12
-	VPSRLQ       $0x20, Z9, Z13
-	VPANDQ       Z3, Z10, Z14
-	VPADDQ       Z14, Z13, Z13
-	VPANDQ       Z3, Z11, Z14
-	VPADDQ       Z14, Z13, Z13
-	VPSRLQ       $0x20, Z10, Z10
-	VPSRLQ       $0x20, Z11, Z11
-	VPADDQ       Z10, Z12, Z12
-	VPADDQ       Z11, Z12, Z12
-	VPSRLQ       $0x20, Z13, Z14
-	VPADDQ       Z14, Z12, Z12
-	VPMULLQ      Z6, Z0, Z14
-	VPXORQ       Z14, Z12, Z15
-	VPADDQ       Z1, Z0, Z0
-	CMPQ         CX, $0x00000008
-	JCS          part
-	VMOVDQU64    Z15, (AX)
-	MOVQ         (AX), R9
-	MOVBQZX      R9, R10
-	SHRQ         $0x0b, R9
-	CMPQ         R9, (BX)(R10*8)
-	JCC          stop0
-	MOVQ         (SI)(R10*8), R9
-	MOVQ         R9, (AX)
-	MOVQ         8(AX), R9
-	MOVBQZX      R9, R10
-	SHRQ         $0x0b, R9
-	CMPQ         R9, (BX)(R10*8)
-	JCC          stop1
-	MOVQ         (SI)(R10*8), R9
-	MOVQ         R9, 8(AX)
-	MOVQ         16(AX), R9
-	MOVBQZX      R9, R10
-	SHRQ         $0x0b, R9
-	CMPQ         R9, (BX)(R10*8)
-	JCC          stop2
-	MOVQ         (SI)(R10*8), R9
-	MOVQ         R9, 16(AX)
-	MOVQ         24(AX), R9
-	MOVBQZX      R9, R10
-	SHRQ         $0x0b, R9
-	CMPQ         R9, (BX)(R10*8)
-	JCC          stop3
-	MOVQ         (SI)(R10*8), R9
-	MOVQ         R9, 24(AX)
-	MOVQ         32(AX), R9
-	MOVBQZX      R9, R10
-	SHRQ         $0x0b, R9
-	CMPQ         R9, (BX)(R10*8)
-	JCC          stop4
-	MOVQ         (SI)(R10*8), R9
-	MOVQ         R9, 32(AX)
-	MOVQ         40(AX), R9
-	MOVBQZX      R9, R10
-	SHRQ         $0x0b, R9
-	CMPQ         R9, (BX)(R10*8)
-	JCC          stop5
-	MOVQ         (SI)(R10*8), R9
-	MOVQ         R9, 40(AX)
-	MOVQ         48(AX), R9
-	MOVBQZX      R9, R10
-	SHRQ         $0x0b, R9
-	CMPQ         R9, (BX)(R10*8)
-	JCC          stop6
-	MOVQ         (SI)(R10*8), R9
-	MOVQ         R9, 48(AX)
-	MOVQ         56(AX), R9
-	MOVBQZX      R9, R10
-	SHRQ         $0x0b, R9
-	CMPQ         R9, (BX)(R10*8)
-	JCC          stop7
-	MOVQ         (SI)(R10*8), R9
-	MOVQ         R9, 56(AX)
-	VPSRLQ       $0x0b, Z15, Z6
-	VPBROADCASTQ normalconsts<>+24(SB), Z9
-	VPSLLQ       $0x37, Z15, Z8
-	VCVTQQ2PD    Z6, Z7
-	VMULPD       (AX), Z7, Z7
-	VPANDQ       Z9, Z8, Z8
-	VPORQ        Z8, Z7, Z7
-	VMOVUPD      Z7, (AX)
-	ADDQ         $0x00000040, AX
-	ADDQ         $0x00000008, DI
-	SUBQ         $0x00000008, CX
-	JNE          block
-	JMP          done
+	// m = getmant(x) in [0.75, 1.5); e = getexp(x) - getexp(m)
+	VGETMANTPD $0x03, Z5, Z6
+	VGETEXPPD  Z5, Z7
+	VGETEXPPD  Z6, Z8
+	VSUBPD     Z8, Z7, Z7
 
-stop1:
-	ADDQ         $0x00000001, DI
-	MOVQ         $0x00000001, CX
-	VPSRLQ       $0x0b, Z15, Z6
-	VPBROADCASTQ normalconsts<>+24(SB), Z9
-	VPSLLQ       $0x37, Z15, Z8
-	VCVTQQ2PD    Z6, Z7
-	VMULPD       (AX), Z7, Z7
-	VPANDQ       Z9, Z8, Z8
-	VPORQ        Z8, Z7, Z7
-	LEAQ         normalprefix<>+0(SB), BX
-	MOVBLZX      (BX)(CX*1), CX
-	KMOVW        CX, K1
-	VMOVUPD      Z7, K1, (AX)
-	JMP          done
+	// f = m - 1; s, rest = LogParts(f): f - f*f/2 summed exactly, the rest by R
+	VSUBPD.BCST      normalAVX512const<>+8(SB), Z6, Z6
+	VMULPD           Z6, Z6, Z10
+	VBROADCASTSD     normalAVX512const<>+32(SB), Z9
+	VBROADCASTSD     normalAVX512const<>+40(SB), Z11
+	VFMADD213PD.BCST normalAVX512const<>+48(SB), Z10, Z9
+	VFMADD213PD.BCST normalAVX512const<>+56(SB), Z10, Z11
+	VFMADD213PD.BCST normalAVX512const<>+64(SB), Z10, Z9
+	VFMADD213PD.BCST normalAVX512const<>+72(SB), Z10, Z11
+	VFMADD213PD.BCST normalAVX512const<>+80(SB), Z10, Z9
+	VFMADD213PD.BCST normalAVX512const<>+88(SB), Z10, Z11
+	VFMADD213PD.BCST normalAVX512const<>+96(SB), Z10, Z9
+	VFMADD213PD.BCST normalAVX512const<>+104(SB), Z10, Z11
+	VFMADD213PD.BCST normalAVX512const<>+112(SB), Z10, Z9
+	VFMADD213PD.BCST normalAVX512const<>+120(SB), Z10, Z11
+	VFMADD213PD.BCST normalAVX512const<>+128(SB), Z10, Z9
+	VFMADD213PD.BCST normalAVX512const<>+136(SB), Z10, Z11
+	VFMADD213PD.BCST normalAVX512const<>+144(SB), Z10, Z9
+	VFMADD213PD.BCST normalAVX512const<>+152(SB), Z10, Z11
+	VFMADD213PD.BCST normalAVX512const<>+160(SB), Z10, Z9
+	VFMADD213PD.BCST normalAVX512const<>+168(SB), Z10, Z11
+	VFMADD213PD.BCST normalAVX512const<>+176(SB), Z10, Z9
+	VFMADD213PD.BCST normalAVX512const<>+184(SB), Z10, Z11
+	VFMADD213PD      Z9, Z6, Z11
+	VMULPD.BCST      normalAVX512const<>+192(SB), Z10, Z13
+	VADDPD           Z13, Z6, Z12
+	VSUBPD           Z12, Z6, Z14
+	VADDPD           Z14, Z13, Z13
+	VMULPD           Z10, Z6, Z14
+	VFMSUB231PD      Z6, Z6, Z10
+	VFMADD132PD.BCST normalAVX512const<>+192(SB), Z13, Z10
+	VFMADD231PD      Z11, Z14, Z10
 
-stop2:
-	ADDQ         $0x00000002, DI
-	MOVQ         $0x00000002, CX
-	VPSRLQ       $0x0b, Z15, Z6
-	VPBROADCASTQ normalconsts<>+24(SB), Z9
-	VPSLLQ       $0x37, Z15, Z8
-	VCVTQQ2PD    Z6, Z7
-	VMULPD       (AX), Z7, Z7
-	VPANDQ       Z9, Z8, Z8
-	VPORQ        Z8, Z7, Z7
-	LEAQ         normalprefix<>+0(SB), BX
-	MOVBLZX      (BX)(CX*1), CX
-	KMOVW        CX, K1
-	VMOVUPD      Z7, K1, (AX)
-	JMP          done
+	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest)),
+	// with e1 = e*ln2hi (exact): hi = e1 + s, lo = (e1 - hi) + s, the same values
+	VMULPD.BCST      normalAVX512const<>+200(SB), Z7, Z17
+	VADDPD           Z12, Z17, Z15
+	VSUBPD           Z15, Z17, Z16
+	VADDPD           Z12, Z16, Z16
+	VFMADD231PD.BCST normalAVX512const<>+208(SB), Z7, Z10
+	VADDPD           Z10, Z16, Z16
+	VADDPD           Z16, Z15, Z15
 
-stop3:
-	ADDQ         $0x00000003, DI
-	MOVQ         $0x00000003, CX
-	VPSRLQ       $0x0b, Z15, Z6
-	VPBROADCASTQ normalconsts<>+24(SB), Z9
-	VPSLLQ       $0x37, Z15, Z8
-	VCVTQQ2PD    Z6, Z7
-	VMULPD       (AX), Z7, Z7
-	VPANDQ       Z9, Z8, Z8
-	VPORQ        Z8, Z7, Z7
-	LEAQ         normalprefix<>+0(SB), BX
-	MOVBLZX      (BX)(CX*1), CX
-	KMOVW        CX, K1
-	VMOVUPD      Z7, K1, (AX)
-	JMP          done
+	// x == +Inf: +Inf; x == 0: -Inf; x < 0 or NaN: NaN
+	VFIXUPIMMPD.BCST $0x00, normalAVX512const<>+216(SB), Z5, Z15
+	VMULPD           Z15, Z0, Z18
+	VSQRTPD          Z18, Z19
+	VBROADCASTSD     normalAVX512const<>+224(SB), Z20
+	VPBROADCASTQ     BX, Z21
+	VPADDQ           normalAVX512weyl<>+64(SB), Z21, Z21
+	VPSRLQ           $0x1e, Z21, Z22
+	VXORPD           Z22, Z21, Z21
+	VPBROADCASTQ     normalAVX512const<>+16(SB), Z22
+	VPMULLQ          Z22, Z21, Z21
+	VPSRLQ           $0x1b, Z21, Z22
+	VXORPD           Z22, Z21, Z21
+	VPBROADCASTQ     normalAVX512const<>+24(SB), Z22
+	VPMULLQ          Z22, Z21, Z21
+	VPSRLQ           $0x1f, Z21, Z22
+	VXORPD           Z22, Z21, Z21
+	VPSRLQ           $0x0c, Z21, Z21
+	VORPD.BCST       normalAVX512const<>+8(SB), Z21, Z21
+	VSUBPD.BCST      normalAVX512const<>+8(SB), Z21, Z21
+	VMULPD           Z21, Z20, Z24
+	VRNDSCALEPD      $0x00, Z24, Z25
+	VSUBPD           Z25, Z24, Z26
+	VMULPD           Z26, Z26, Z27
+	VBROADCASTSD     normalAVX512const<>+232(SB), Z28
+	VBROADCASTSD     normalAVX512const<>+240(SB), Z29
+	VFMADD231PD      Z27, Z28, Z29
+	VBROADCASTSD     normalAVX512const<>+248(SB), Z30
+	VFMADD231PD      Z27, Z29, Z30
+	VBROADCASTSD     normalAVX512const<>+256(SB), Z31
+	VFMADD231PD      Z27, Z30, Z31
+	VBROADCASTSD     normalAVX512const<>+264(SB), Z3
+	VFMADD231PD      Z27, Z31, Z3
+	VBROADCASTSD     normalAVX512const<>+272(SB), Z4
+	VFMADD231PD      Z27, Z3, Z4
+	VBROADCASTSD     normalAVX512const<>+280(SB), Z1
+	VFMADD231PD      Z27, Z4, Z1
+	VBROADCASTSD     normalAVX512const<>+288(SB), Z2
+	VFMADD231PD      Z27, Z1, Z2
+	VBROADCASTSD     normalAVX512const<>+296(SB), Z8
+	VFMADD231PD      Z27, Z2, Z8
+	VMULPD           Z8, Z26, Z9
+	VBROADCASTSD     normalAVX512const<>+304(SB), Z13
+	VBROADCASTSD     normalAVX512const<>+312(SB), Z14
+	VFMADD231PD      Z27, Z13, Z14
+	VBROADCASTSD     normalAVX512const<>+320(SB), Z6
+	VFMADD231PD      Z27, Z14, Z6
+	VBROADCASTSD     normalAVX512const<>+328(SB), Z17
+	VFMADD231PD      Z27, Z6, Z17
+	VBROADCASTSD     normalAVX512const<>+336(SB), Z12
+	VFMADD231PD      Z27, Z17, Z12
+	VBROADCASTSD     normalAVX512const<>+344(SB), Z5
+	VFMADD231PD      Z27, Z12, Z5
+	VBROADCASTSD     normalAVX512const<>+352(SB), Z7
+	VFMADD231PD      Z27, Z5, Z7
+	VBROADCASTSD     normalAVX512const<>+360(SB), Z11
+	VFMADD231PD      Z27, Z7, Z11
+	VBROADCASTSD     normalAVX512const<>+8(SB), Z16
+	VFMADD231PD      Z27, Z11, Z16
+	VXORPD.BCST      normalAVX512const<>+368(SB), Z9, Z10
+	VXORPD.BCST      normalAVX512const<>+368(SB), Z16, Z0
+	VBROADCASTSD     normalAVX512const<>+8(SB), Z15
+	VCMPPD           $0x00, Z15, Z25, K2
+	VBLENDMPD        Z10, Z16, K2, Z18
+	VBLENDMPD        Z16, Z9, K2, Z22
+	VBROADCASTSD     normalAVX512const<>+376(SB), Z23
+	VCMPPD           $0x00, Z23, Z25, K3
+	VBLENDMPD        Z0, Z18, K3, Z20
+	VBLENDMPD        Z10, Z22, K3, Z21
+	VBROADCASTSD     normalAVX512const<>+384(SB), Z24
+	VCMPPD           $0x00, Z24, Z25, K4
+	VBLENDMPD        Z9, Z20, K4, Z28
+	VBLENDMPD        Z0, Z21, K4, Z29
+	VMULPD           Z28, Z19, Z30
+	VMULPD           Z29, Z19, Z31
+	LEAQ             normalAVX512prefix<>+0(SB), SI
+	MOVWLZX          (SI)(CX*2), CX
+	KMOVW            CX, K1
+	KSHIFTRW         $0x08, K1, K2
+	VUNPCKLPD        Z31, Z30, Z3
+	VUNPCKHPD        Z31, Z30, Z4
+	VSHUFF64X2       $0x44, Z4, Z3, Z30
+	VSHUFF64X2       $0xd8, Z30, Z30, Z30
+	VSHUFF64X2       $0xee, Z4, Z3, Z31
+	VSHUFF64X2       $0xd8, Z31, Z31, Z31
+	VMOVUPD          Z30, K1, (AX)
+	VMOVUPD          Z31, K2, 64(AX)
+	ADDQ             DI, BX
 
-stop4:
-	ADDQ         $0x00000004, DI
-	MOVQ         $0x00000004, CX
-	VPSRLQ       $0x0b, Z15, Z6
-	VPBROADCASTQ normalconsts<>+24(SB), Z9
-	VPSLLQ       $0x37, Z15, Z8
-	VCVTQQ2PD    Z6, Z7
-	VMULPD       (AX), Z7, Z7
-	VPANDQ       Z9, Z8, Z8
-	VPORQ        Z8, Z7, Z7
-	LEAQ         normalprefix<>+0(SB), BX
-	MOVBLZX      (BX)(CX*1), CX
-	KMOVW        CX, K1
-	VMOVUPD      Z7, K1, (AX)
-	JMP          done
-
-stop5:
-	ADDQ         $0x00000005, DI
-	MOVQ         $0x00000005, CX
-	VPSRLQ       $0x0b, Z15, Z6
-	VPBROADCASTQ normalconsts<>+24(SB), Z9
-	VPSLLQ       $0x37, Z15, Z8
-	VCVTQQ2PD    Z6, Z7
-	VMULPD       (AX), Z7, Z7
-	VPANDQ       Z9, Z8, Z8
-	VPORQ        Z8, Z7, Z7
-	LEAQ         normalprefix<>+0(SB), BX
-	MOVBLZX      (BX)(CX*1), CX
-	KMOVW        CX, K1
-	VMOVUPD      Z7, K1, (AX)
-	JMP          done
-
-stop6:
-	ADDQ         $0x00000006, DI
-	MOVQ         $0x00000006, CX
-	VPSRLQ       $0x0b, Z15, Z6
-	VPBROADCASTQ normalconsts<>+24(SB), Z9
-	VPSLLQ       $0x37, Z15, Z8
-	VCVTQQ2PD    Z6, Z7
-	VMULPD       (AX), Z7, Z7
-	VPANDQ       Z9, Z8, Z8
-	VPORQ        Z8, Z7, Z7
-	LEAQ         normalprefix<>+0(SB), BX
-	MOVBLZX      (BX)(CX*1), CX
-	KMOVW        CX, K1
-	VMOVUPD      Z7, K1, (AX)
-	JMP          done
-
-stop7:
-	ADDQ         $0x00000007, DI
-	MOVQ         $0x00000007, CX
-	VPSRLQ       $0x0b, Z15, Z6
-	VPBROADCASTQ normalconsts<>+24(SB), Z9
-	VPSLLQ       $0x37, Z15, Z8
-	VCVTQQ2PD    Z6, Z7
-	VMULPD       (AX), Z7, Z7
-	VPANDQ       Z9, Z8, Z8
-	VPORQ        Z8, Z7, Z7
-	LEAQ         normalprefix<>+0(SB), BX
-	MOVBLZX      (BX)(CX*1), CX
-	KMOVW        CX, K1
-	VMOVUPD      Z7, K1, (AX)
-	JMP          done
-
-part:
-	LEAQ      normalprefix<>+0(SB), R9
-	MOVBLZX   (R9)(CX*1), R9
-	KMOVW     R9, K1
-	VMOVDQU64 Z15, K1, (AX)
-
-partloop:
-	MOVQ       (AX), R9
-	MOVBQZX    R9, R10
-	MOVQ       R9, R11
-	SHRQ       $0x0b, R11
-	CMPQ       R11, (BX)(R10*8)
-	JCC        stop0
-	VCVTSI2SDQ R11, X4, X5
-	VMULSD     (SI)(R10*8), X5, X5
-	VMOVQ      X5, R10
-	SHLQ       $0x37, R9
-	ANDQ       R8, R9
-	ORQ        R9, R10
-	MOVQ       R10, (AX)
-	ADDQ       $0x08, AX
-	INCQ       DI
-	DECQ       CX
-	JNE        partloop
-
-stop0:
 done:
-	MOVQ  $0xa0761d6478bd642f, AX
-	IMULQ DI, AX
-	ADDQ  AX, (DX)
-	MOVQ  DI, ret+48(FP)
+	MOVQ BX, (DX)
 	VZEROUPPER
 	RET
 
-// func ZigguratF64AVX2(dst []float64, s *uint64, k *[256]uint64, w *[256]float64) int
-// Requires: AVX, AVX2
-TEXT ·ZigguratF64AVX2(SB), NOSPLIT, $0-56
-	MOVQ         dst_base+0(FP), AX
-	MOVQ         dst_len+8(FP), CX
-	MOVQ         s+24(FP), DX
-	MOVQ         k+32(FP), BX
-	MOVQ         w+40(FP), SI
-	XORQ         DI, DI
-	TESTQ        CX, CX
-	JEQ          done
-	MOVQ         (DX), R8
-	MOVQ         $0x81d87591e2f590bc, R9
-	VMOVQ        R8, X0
-	VPBROADCASTQ X0, Y0
-	VPADDQ       normalweyl<>+0(SB), Y0, Y0
-	VMOVQ        R9, X1
-	VPBROADCASTQ X1, Y1
-	VPBROADCASTQ normalconsts<>+0(SB), Y2
-	VPBROADCASTQ normalconsts<>+8(SB), Y3
-	VXORPD       X4, X4, X4
-	MOVQ         $0x8000000000000000, R8
+DATA normalAVX512weyl<>+0(SB)/8, $0x9e3779b97f4a7c15
+DATA normalAVX512weyl<>+8(SB)/8, $0xdaa66d2c7ddf743f
+DATA normalAVX512weyl<>+16(SB)/8, $0x1715609f7c746c69
+DATA normalAVX512weyl<>+24(SB)/8, $0x538454127b096493
+DATA normalAVX512weyl<>+32(SB)/8, $0x8ff34785799e5cbd
+DATA normalAVX512weyl<>+40(SB)/8, $0xcc623af8783354e7
+DATA normalAVX512weyl<>+48(SB)/8, $0x08d12e6b76c84d11
+DATA normalAVX512weyl<>+56(SB)/8, $0x454021de755d453b
+DATA normalAVX512weyl<>+64(SB)/8, $0x3c6ef372fe94f82a
+DATA normalAVX512weyl<>+72(SB)/8, $0x78dde6e5fd29f054
+DATA normalAVX512weyl<>+80(SB)/8, $0xb54cda58fbbee87e
+DATA normalAVX512weyl<>+88(SB)/8, $0xf1bbcdcbfa53e0a8
+DATA normalAVX512weyl<>+96(SB)/8, $0x2e2ac13ef8e8d8d2
+DATA normalAVX512weyl<>+104(SB)/8, $0x6a99b4b1f77dd0fc
+DATA normalAVX512weyl<>+112(SB)/8, $0xa708a824f612c926
+DATA normalAVX512weyl<>+120(SB)/8, $0xe3779b97f4a7c150
+DATA normalAVX512weyl<>+128(SB)/8, $0x81af155173f23d65
+DATA normalAVX512weyl<>+136(SB)/8, $0xbe1e08c47287358f
+DATA normalAVX512weyl<>+144(SB)/8, $0xfa8cfc37711c2db9
+DATA normalAVX512weyl<>+152(SB)/8, $0x36fbefaa6fb125e3
+DATA normalAVX512weyl<>+160(SB)/8, $0x736ae31d6e461e0d
+DATA normalAVX512weyl<>+168(SB)/8, $0xafd9d6906cdb1637
+DATA normalAVX512weyl<>+176(SB)/8, $0xec48ca036b700e61
+DATA normalAVX512weyl<>+184(SB)/8, $0x28b7bd766a05068b
+DATA normalAVX512weyl<>+192(SB)/8, $0x1fe68f0af33cb97a
+DATA normalAVX512weyl<>+200(SB)/8, $0x5c55827df1d1b1a4
+DATA normalAVX512weyl<>+208(SB)/8, $0x98c475f0f066a9ce
+DATA normalAVX512weyl<>+216(SB)/8, $0xd5336963eefba1f8
+DATA normalAVX512weyl<>+224(SB)/8, $0x11a25cd6ed909a22
+DATA normalAVX512weyl<>+232(SB)/8, $0x4e115049ec25924c
+DATA normalAVX512weyl<>+240(SB)/8, $0x8a8043bceaba8a76
+DATA normalAVX512weyl<>+248(SB)/8, $0xc6ef372fe94f82a0
+DATA normalAVX512weyl<>+256(SB)/8, $0x6526b0e96899feb5
+DATA normalAVX512weyl<>+264(SB)/8, $0xa195a45c672ef6df
+DATA normalAVX512weyl<>+272(SB)/8, $0xde0497cf65c3ef09
+DATA normalAVX512weyl<>+280(SB)/8, $0x1a738b426458e733
+DATA normalAVX512weyl<>+288(SB)/8, $0x56e27eb562eddf5d
+DATA normalAVX512weyl<>+296(SB)/8, $0x935172286182d787
+DATA normalAVX512weyl<>+304(SB)/8, $0xcfc0659b6017cfb1
+DATA normalAVX512weyl<>+312(SB)/8, $0x0c2f590e5eacc7db
+DATA normalAVX512weyl<>+320(SB)/8, $0x035e2aa2e7e47aca
+DATA normalAVX512weyl<>+328(SB)/8, $0x3fcd1e15e67972f4
+DATA normalAVX512weyl<>+336(SB)/8, $0x7c3c1188e50e6b1e
+DATA normalAVX512weyl<>+344(SB)/8, $0xb8ab04fbe3a36348
+DATA normalAVX512weyl<>+352(SB)/8, $0xf519f86ee2385b72
+DATA normalAVX512weyl<>+360(SB)/8, $0x3188ebe1e0cd539c
+DATA normalAVX512weyl<>+368(SB)/8, $0x6df7df54df624bc6
+DATA normalAVX512weyl<>+376(SB)/8, $0xaa66d2c7ddf743f0
+GLOBL normalAVX512weyl<>(SB), RODATA|NOPTR, $384
 
-block:
-	VPXOR        Y2, Y0, Y6
-	VPSRLQ       $0x20, Y0, Y7
-	VPSRLQ       $0x20, Y6, Y8
-	VPMULUDQ     Y6, Y0, Y9
-	VPMULUDQ     Y8, Y0, Y10
-	VPMULUDQ     Y6, Y7, Y11
-	VPMULUDQ     Y8, Y7, Y12
-	VPSRLQ       $0x20, Y9, Y13
-	VPAND        Y3, Y10, Y14
-	VPADDQ       Y14, Y13, Y13
-	VPAND        Y3, Y11, Y14
-	VPADDQ       Y14, Y13, Y13
-	VPSRLQ       $0x20, Y10, Y10
-	VPSRLQ       $0x20, Y11, Y11
-	VPADDQ       Y10, Y12, Y12
-	VPADDQ       Y11, Y12, Y12
-	VPSRLQ       $0x20, Y13, Y14
-	VPADDQ       Y14, Y12, Y12
-	VPSLLQ       $0x20, Y13, Y13
-	VPAND        Y3, Y9, Y9
-	VPOR         Y9, Y13, Y14
-	VPXOR        Y14, Y12, Y15
-	VPADDQ       Y1, Y0, Y0
-	CMPQ         CX, $0x00000004
-	JCS          part
-	VMOVDQU      Y15, (AX)
-	MOVQ         (AX), R9
-	MOVBQZX      R9, R10
-	SHRQ         $0x0b, R9
-	CMPQ         R9, (BX)(R10*8)
-	JCC          stop0
-	MOVQ         (SI)(R10*8), R9
-	MOVQ         R9, (AX)
-	MOVQ         8(AX), R9
-	MOVBQZX      R9, R10
-	SHRQ         $0x0b, R9
-	CMPQ         R9, (BX)(R10*8)
-	JCC          stop1
-	MOVQ         (SI)(R10*8), R9
-	MOVQ         R9, 8(AX)
-	MOVQ         16(AX), R9
-	MOVBQZX      R9, R10
-	SHRQ         $0x0b, R9
-	CMPQ         R9, (BX)(R10*8)
-	JCC          stop2
-	MOVQ         (SI)(R10*8), R9
-	MOVQ         R9, 16(AX)
-	MOVQ         24(AX), R9
-	MOVBQZX      R9, R10
-	SHRQ         $0x0b, R9
-	CMPQ         R9, (BX)(R10*8)
-	JCC          stop3
-	MOVQ         (SI)(R10*8), R9
-	MOVQ         R9, 24(AX)
-	VPSRLQ       $0x0b, Y15, Y6
-	VPBROADCASTQ normalconsts<>+24(SB), Y9
-	VPSLLQ       $0x37, Y15, Y8
-	VPBROADCASTQ normalconsts<>+40(SB), Y10
-	VPBROADCASTQ normalconsts<>+48(SB), Y11
-	VPBROADCASTQ normalconsts<>+32(SB), Y12
-	VPBROADCASTQ normalconsts<>+8(SB), Y13
-	VPSRLQ       $0x20, Y6, Y7
-	VPOR         Y10, Y7, Y7
-	VSUBPD       Y11, Y7, Y7
-	VPAND        Y13, Y6, Y6
-	VPOR         Y12, Y6, Y6
-	VADDPD       Y6, Y7, Y7
-	VMULPD       (AX), Y7, Y7
-	VPAND        Y9, Y8, Y8
-	VPOR         Y8, Y7, Y7
-	VMOVUPD      Y7, (AX)
-	ADDQ         $0x00000020, AX
-	ADDQ         $0x00000004, DI
-	SUBQ         $0x00000004, CX
-	JNE          block
-	JMP          done
-
-stop1:
-	ADDQ         $0x00000001, DI
-	MOVQ         $0x00000001, CX
-	VPSRLQ       $0x0b, Y15, Y6
-	VPBROADCASTQ normalconsts<>+24(SB), Y9
-	VPSLLQ       $0x37, Y15, Y8
-	VPBROADCASTQ normalconsts<>+40(SB), Y10
-	VPBROADCASTQ normalconsts<>+48(SB), Y11
-	VPBROADCASTQ normalconsts<>+32(SB), Y12
-	VPBROADCASTQ normalconsts<>+8(SB), Y13
-	VPSRLQ       $0x20, Y6, Y7
-	VPOR         Y10, Y7, Y7
-	VSUBPD       Y11, Y7, Y7
-	VPAND        Y13, Y6, Y6
-	VPOR         Y12, Y6, Y6
-	VADDPD       Y6, Y7, Y7
-	VMULPD       (AX), Y7, Y7
-	VPAND        Y9, Y8, Y8
-	VPOR         Y8, Y7, Y7
-	LEAQ         normaltailmask<>+256(SB), BX
-	NEGQ         CX
-	LEAQ         (BX)(CX*8), BX
-	VMOVUPD      (BX), Y14
-	VMASKMOVPD   Y7, Y14, (AX)
-	JMP          done
-
-stop2:
-	ADDQ         $0x00000002, DI
-	MOVQ         $0x00000002, CX
-	VPSRLQ       $0x0b, Y15, Y6
-	VPBROADCASTQ normalconsts<>+24(SB), Y9
-	VPSLLQ       $0x37, Y15, Y8
-	VPBROADCASTQ normalconsts<>+40(SB), Y10
-	VPBROADCASTQ normalconsts<>+48(SB), Y11
-	VPBROADCASTQ normalconsts<>+32(SB), Y12
-	VPBROADCASTQ normalconsts<>+8(SB), Y13
-	VPSRLQ       $0x20, Y6, Y7
-	VPOR         Y10, Y7, Y7
-	VSUBPD       Y11, Y7, Y7
-	VPAND        Y13, Y6, Y6
-	VPOR         Y12, Y6, Y6
-	VADDPD       Y6, Y7, Y7
-	VMULPD       (AX), Y7, Y7
-	VPAND        Y9, Y8, Y8
-	VPOR         Y8, Y7, Y7
-	LEAQ         normaltailmask<>+256(SB), BX
-	NEGQ         CX
-	LEAQ         (BX)(CX*8), BX
-	VMOVUPD      (BX), Y14
-	VMASKMOVPD   Y7, Y14, (AX)
-	JMP          done
-
-stop3:
-	ADDQ         $0x00000003, DI
-	MOVQ         $0x00000003, CX
-	VPSRLQ       $0x0b, Y15, Y6
-	VPBROADCASTQ normalconsts<>+24(SB), Y9
-	VPSLLQ       $0x37, Y15, Y8
-	VPBROADCASTQ normalconsts<>+40(SB), Y10
-	VPBROADCASTQ normalconsts<>+48(SB), Y11
-	VPBROADCASTQ normalconsts<>+32(SB), Y12
-	VPBROADCASTQ normalconsts<>+8(SB), Y13
-	VPSRLQ       $0x20, Y6, Y7
-	VPOR         Y10, Y7, Y7
-	VSUBPD       Y11, Y7, Y7
-	VPAND        Y13, Y6, Y6
-	VPOR         Y12, Y6, Y6
-	VADDPD       Y6, Y7, Y7
-	VMULPD       (AX), Y7, Y7
-	VPAND        Y9, Y8, Y8
-	VPOR         Y8, Y7, Y7
-	LEAQ         normaltailmask<>+256(SB), BX
-	NEGQ         CX
-	LEAQ         (BX)(CX*8), BX
-	VMOVUPD      (BX), Y14
-	VMASKMOVPD   Y7, Y14, (AX)
-	JMP          done
-
-part:
-	MOVQ       CX, R9
-	LEAQ       normaltailmask<>+256(SB), R10
-	NEGQ       R9
-	LEAQ       (R10)(R9*8), R10
-	VMOVDQU    (R10), Y6
-	VMASKMOVPD Y15, Y6, (AX)
-
-partloop:
-	MOVQ       (AX), R9
-	MOVBQZX    R9, R10
-	MOVQ       R9, R11
-	SHRQ       $0x0b, R11
-	CMPQ       R11, (BX)(R10*8)
-	JCC        stop0
-	VCVTSI2SDQ R11, X4, X5
-	VMULSD     (SI)(R10*8), X5, X5
-	VMOVQ      X5, R10
-	SHLQ       $0x37, R9
-	ANDQ       R8, R9
-	ORQ        R9, R10
-	MOVQ       R10, (AX)
-	ADDQ       $0x08, AX
-	INCQ       DI
-	DECQ       CX
-	JNE        partloop
-
-stop0:
-done:
-	MOVQ  $0xa0761d6478bd642f, AX
-	IMULQ DI, AX
-	ADDQ  AX, (DX)
-	MOVQ  DI, ret+48(FP)
-	VZEROUPPER
-	RET
+DATA normalAVX512prefix<>+0(SB)/2, $0x0000
+DATA normalAVX512prefix<>+2(SB)/2, $0x0001
+DATA normalAVX512prefix<>+4(SB)/2, $0x0003
+DATA normalAVX512prefix<>+6(SB)/2, $0x0007
+DATA normalAVX512prefix<>+8(SB)/2, $0x000f
+DATA normalAVX512prefix<>+10(SB)/2, $0x001f
+DATA normalAVX512prefix<>+12(SB)/2, $0x003f
+DATA normalAVX512prefix<>+14(SB)/2, $0x007f
+DATA normalAVX512prefix<>+16(SB)/2, $0x00ff
+DATA normalAVX512prefix<>+18(SB)/2, $0x01ff
+DATA normalAVX512prefix<>+20(SB)/2, $0x03ff
+DATA normalAVX512prefix<>+22(SB)/2, $0x07ff
+DATA normalAVX512prefix<>+24(SB)/2, $0x0fff
+DATA normalAVX512prefix<>+26(SB)/2, $0x1fff
+DATA normalAVX512prefix<>+28(SB)/2, $0x3fff
+DATA normalAVX512prefix<>+30(SB)/2, $0x7fff
+GLOBL normalAVX512prefix<>(SB), RODATA|NOPTR, $32
 
 DATA normaltailmask<>+0(SB)/8, $0xffffffffffffffff
 DATA normaltailmask<>+8(SB)/8, $0xffffffffffffffff
@@ -577,3 +919,995 @@ DATA normaltailmask<>+488(SB)/8, $0x0000000000000000
 DATA normaltailmask<>+496(SB)/8, $0x0000000000000000
 DATA normaltailmask<>+504(SB)/8, $0x0000000000000000
 GLOBL normaltailmask<>(SB), RODATA|NOPTR, $512
+
+DATA normalAVX512const<>+0(SB)/8, $0xc000000000000000
+DATA normalAVX512const<>+8(SB)/8, $0x3ff0000000000000
+DATA normalAVX512const<>+16(SB)/8, $0xbf58476d1ce4e5b9
+DATA normalAVX512const<>+24(SB)/8, $0x94d049bb133111eb
+DATA normalAVX512const<>+32(SB)/8, $0x3f9b3b303a4217e0
+DATA normalAVX512const<>+40(SB)/8, $0xbf7d07feba112675
+DATA normalAVX512const<>+48(SB)/8, $0x3facf9dc40c40859
+DATA normalAVX512const<>+56(SB)/8, $0xbfa82c4fc85d6852
+DATA normalAVX512const<>+64(SB)/8, $0x3fae2aaa2b9fae40
+DATA normalAVX512const<>+72(SB)/8, $0xbfad95c4eebda56e
+DATA normalAVX512const<>+80(SB)/8, $0x3fb10d2859784eec
+DATA normalAVX512const<>+88(SB)/8, $0xbfafdede239a7a42
+DATA normalAVX512const<>+96(SB)/8, $0x3fb3b191502b5a74
+DATA normalAVX512const<>+104(SB)/8, $0xbfb249d7f268861c
+DATA normalAVX512const<>+112(SB)/8, $0x3fb745cde78c7b0e
+DATA normalAVX512const<>+120(SB)/8, $0xbfb55554bb8f2e24
+DATA normalAVX512const<>+128(SB)/8, $0x3fbc71c730b170f3
+DATA normalAVX512const<>+136(SB)/8, $0xbfb99999673c8b71
+DATA normalAVX512const<>+144(SB)/8, $0x3fc24924922a3cd8
+DATA normalAVX512const<>+152(SB)/8, $0xbfc0000000d39f05
+DATA normalAVX512const<>+160(SB)/8, $0x3fc999999999c6be
+DATA normalAVX512const<>+168(SB)/8, $0xbfc555555552bdc7
+DATA normalAVX512const<>+176(SB)/8, $0x3fd555555555554a
+DATA normalAVX512const<>+184(SB)/8, $0xbfd0000000000158
+DATA normalAVX512const<>+192(SB)/8, $0xbfe0000000000000
+DATA normalAVX512const<>+200(SB)/8, $0x3fe62e42fee00000
+DATA normalAVX512const<>+208(SB)/8, $0x3dea39ef35793c76
+DATA normalAVX512const<>+216(SB)/8, $0x0000000003530421
+DATA normalAVX512const<>+224(SB)/8, $0x4010000000000000
+DATA normalAVX512const<>+232(SB)/8, $0x3d9aaec32af93359
+DATA normalAVX512const<>+240(SB)/8, $0xbe06fadb9f155744
+DATA normalAVX512const<>+248(SB)/8, $0x3e6e8f434d018d63
+DATA normalAVX512const<>+256(SB)/8, $0xbece3074fde8871f
+DATA normalAVX512const<>+264(SB)/8, $0x3f250783487ee782
+DATA normalAVX512const<>+272(SB)/8, $0xbf732d2cce62bd86
+DATA normalAVX512const<>+280(SB)/8, $0x3fb466bc6775aae2
+DATA normalAVX512const<>+288(SB)/8, $0xbfe4abbce625be53
+DATA normalAVX512const<>+296(SB)/8, $0x3ff921fb54442d18
+DATA normalAVX512const<>+304(SB)/8, $0x3dd20c62c2f2d7f5
+DATA normalAVX512const<>+312(SB)/8, $0xbe3b6e24f44b128f
+DATA normalAVX512const<>+320(SB)/8, $0x3e9f9d38a3763cc3
+DATA normalAVX512const<>+328(SB)/8, $0xbefa6d1f2a204a8c
+DATA normalAVX512const<>+336(SB)/8, $0x3f4e1f506891babb
+DATA normalAVX512const<>+344(SB)/8, $0xbf955d3c7e3cbffa
+DATA normalAVX512const<>+352(SB)/8, $0x3fd03c1f081b5ac4
+DATA normalAVX512const<>+360(SB)/8, $0xbff3bd3cc9be45de
+DATA normalAVX512const<>+368(SB)/8, $0x8000000000000000
+DATA normalAVX512const<>+376(SB)/8, $0x4000000000000000
+DATA normalAVX512const<>+384(SB)/8, $0x4008000000000000
+GLOBL normalAVX512const<>(SB), RODATA|NOPTR, $392
+
+// func NormalsF64AVX2(dst []float64, s *uint64)
+// Requires: AVX, AVX2, FMA3
+TEXT ·NormalsF64AVX2(SB), NOSPLIT, $0-32
+	MOVQ dst_base+0(FP), AX
+	MOVQ dst_len+8(FP), CX
+	MOVQ s+24(FP), DX
+	MOVQ (DX), BX
+
+	// 1 vectors of pairs at a time, then one, then a part of one
+main:
+	CMPQ         CX, $0x00000008
+	JCS          one
+	VMOVUPD      normalAVX2const<>+0(SB), Y0
+	VMOVUPD      normalAVX2const<>+64(SB), Y1
+	VMOVQ        BX, X2
+	VPBROADCASTQ X2, Y2
+	VPADDQ       normalAVX2weyl<>+0(SB), Y2, Y2
+	VPSRLQ       $0x1e, Y2, Y3
+	VXORPD       Y3, Y2, Y2
+	VMOVUPD      normalAVX2const<>+128(SB), Y3
+	VPMULUDQ     Y3, Y2, Y3
+	VPSRLQ       $0x20, Y2, Y4
+	VPMULUDQ     normalAVX2const<>+192(SB), Y4, Y4
+	VPADDQ       Y4, Y3, Y3
+	VPSLLQ       $0x20, Y3, Y3
+	VPMULUDQ     normalAVX2const<>+192(SB), Y2, Y2
+	VPADDQ       Y3, Y2, Y2
+	VPSRLQ       $0x1b, Y2, Y3
+	VXORPD       Y3, Y2, Y2
+	VMOVUPD      normalAVX2const<>+256(SB), Y3
+	VPMULUDQ     Y3, Y2, Y3
+	VPSRLQ       $0x20, Y2, Y4
+	VPMULUDQ     normalAVX2const<>+320(SB), Y4, Y4
+	VPADDQ       Y4, Y3, Y3
+	VPSLLQ       $0x20, Y3, Y3
+	VPMULUDQ     normalAVX2const<>+320(SB), Y2, Y2
+	VPADDQ       Y3, Y2, Y2
+	VPSRLQ       $0x1f, Y2, Y3
+	VXORPD       Y3, Y2, Y2
+	VPSRLQ       $0x0c, Y2, Y2
+	VORPD        normalAVX2const<>+64(SB), Y2, Y2
+	VSUBPD       normalAVX2const<>+64(SB), Y2, Y2
+	VSUBPD       Y2, Y1, Y5
+
+	// Split: subnormals scaled up; m and e from the integer bits (ref.Split)
+	VCMPPD    $0x11, normalAVX2const<>+384(SB), Y5, Y8
+	VMULPD    normalAVX2const<>+448(SB), Y5, Y9
+	VBLENDVPD Y8, Y9, Y5, Y9
+	VANDPD    normalAVX2const<>+512(SB), Y8, Y8
+	VPSUBQ    normalAVX2const<>+576(SB), Y9, Y9
+	VANDPD    normalAVX2const<>+640(SB), Y9, Y6
+	VPADDQ    normalAVX2const<>+704(SB), Y6, Y6
+	VPSRLQ    $0x34, Y9, Y9
+	VORPD     normalAVX2const<>+768(SB), Y9, Y9
+	VSUBPD    normalAVX2const<>+832(SB), Y9, Y7
+	VADDPD    Y8, Y7, Y7
+
+	// f = m - 1; s, rest = LogParts(f): f - f*f/2 summed exactly, the rest by R
+	VSUBPD      normalAVX2const<>+64(SB), Y6, Y6
+	VMULPD      Y6, Y6, Y11
+	VMOVUPD     normalAVX2const<>+896(SB), Y10
+	VMOVUPD     normalAVX2const<>+960(SB), Y12
+	VFMADD213PD normalAVX2const<>+1024(SB), Y11, Y10
+	VFMADD213PD normalAVX2const<>+1088(SB), Y11, Y12
+	VFMADD213PD normalAVX2const<>+1152(SB), Y11, Y10
+	VFMADD213PD normalAVX2const<>+1216(SB), Y11, Y12
+	VFMADD213PD normalAVX2const<>+1280(SB), Y11, Y10
+	VFMADD213PD normalAVX2const<>+1344(SB), Y11, Y12
+	VFMADD213PD normalAVX2const<>+1408(SB), Y11, Y10
+	VFMADD213PD normalAVX2const<>+1472(SB), Y11, Y12
+	VFMADD213PD normalAVX2const<>+1536(SB), Y11, Y10
+	VFMADD213PD normalAVX2const<>+1600(SB), Y11, Y12
+	VFMADD213PD normalAVX2const<>+1664(SB), Y11, Y10
+	VFMADD213PD normalAVX2const<>+1728(SB), Y11, Y12
+	VFMADD213PD normalAVX2const<>+1792(SB), Y11, Y10
+	VFMADD213PD normalAVX2const<>+1856(SB), Y11, Y12
+	VFMADD213PD normalAVX2const<>+1920(SB), Y11, Y10
+	VFMADD213PD normalAVX2const<>+1984(SB), Y11, Y12
+	VFMADD213PD normalAVX2const<>+2048(SB), Y11, Y10
+	VFMADD213PD normalAVX2const<>+2112(SB), Y11, Y12
+	VFMADD213PD Y10, Y6, Y12
+	VMULPD      normalAVX2const<>+2176(SB), Y11, Y14
+	VADDPD      Y14, Y6, Y13
+	VSUBPD      Y13, Y6, Y15
+	VADDPD      Y15, Y14, Y14
+	VMULPD      Y11, Y6, Y15
+	VFMSUB231PD Y6, Y6, Y11
+	VFMADD132PD normalAVX2const<>+2176(SB), Y14, Y11
+	VFMADD231PD Y12, Y15, Y11
+
+	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest)),
+	// with e1 = e*ln2hi (exact): hi = e1 + s, lo = (e1 - hi) + s, the same values
+	VMULPD      normalAVX2const<>+2240(SB), Y7, Y1
+	VADDPD      Y13, Y1, Y3
+	VSUBPD      Y3, Y1, Y4
+	VADDPD      Y13, Y4, Y4
+	VFMADD231PD normalAVX2const<>+2304(SB), Y7, Y11
+	VADDPD      Y11, Y4, Y4
+	VADDPD      Y4, Y3, Y3
+
+	// x == +Inf: +Inf; x == 0: -Inf; x < 0 or NaN: NaN
+	VCMPPD       $0x00, normalAVX2const<>+2368(SB), Y5, Y12
+	VBLENDVPD    Y12, Y5, Y3, Y3
+	VCMPPD       $0x00, normalAVX2const<>+2432(SB), Y5, Y12
+	VMOVUPD      normalAVX2const<>+2496(SB), Y4
+	VBLENDVPD    Y12, Y4, Y3, Y3
+	VCMPPD       $0x19, normalAVX2const<>+2432(SB), Y5, Y12
+	VMOVUPD      normalAVX2const<>+2560(SB), Y4
+	VBLENDVPD    Y12, Y4, Y3, Y3
+	VMULPD       Y3, Y0, Y2
+	VSQRTPD      Y2, Y8
+	VMOVUPD      normalAVX2const<>+2624(SB), Y9
+	VMOVQ        BX, X10
+	VPBROADCASTQ X10, Y10
+	VPADDQ       normalAVX2weyl<>+32(SB), Y10, Y10
+	VPSRLQ       $0x1e, Y10, Y14
+	VXORPD       Y14, Y10, Y10
+	VMOVUPD      normalAVX2const<>+128(SB), Y14
+	VPMULUDQ     Y14, Y10, Y14
+	VPSRLQ       $0x20, Y10, Y15
+	VPMULUDQ     normalAVX2const<>+192(SB), Y15, Y15
+	VPADDQ       Y15, Y14, Y14
+	VPSLLQ       $0x20, Y14, Y14
+	VPMULUDQ     normalAVX2const<>+192(SB), Y10, Y10
+	VPADDQ       Y14, Y10, Y10
+	VPSRLQ       $0x1b, Y10, Y14
+	VXORPD       Y14, Y10, Y10
+	VMOVUPD      normalAVX2const<>+256(SB), Y14
+	VPMULUDQ     Y14, Y10, Y14
+	VPSRLQ       $0x20, Y10, Y15
+	VPMULUDQ     normalAVX2const<>+320(SB), Y15, Y15
+	VPADDQ       Y15, Y14, Y14
+	VPSLLQ       $0x20, Y14, Y14
+	VPMULUDQ     normalAVX2const<>+320(SB), Y10, Y10
+	VPADDQ       Y14, Y10, Y10
+	VPSRLQ       $0x1f, Y10, Y14
+	VXORPD       Y14, Y10, Y10
+	VPSRLQ       $0x0c, Y10, Y10
+	VORPD        normalAVX2const<>+64(SB), Y10, Y10
+	VSUBPD       normalAVX2const<>+64(SB), Y10, Y10
+	VMULPD       Y10, Y9, Y6
+	VROUNDPD     $0x00, Y6, Y1
+	VSUBPD       Y1, Y6, Y13
+	VMULPD       Y13, Y13, Y5
+	VMOVUPD      normalAVX2const<>+2688(SB), Y7
+	VMOVUPD      normalAVX2const<>+2752(SB), Y12
+	VFMADD231PD  Y5, Y7, Y12
+	VMOVUPD      normalAVX2const<>+2816(SB), Y4
+	VFMADD231PD  Y5, Y12, Y4
+	VMOVUPD      normalAVX2const<>+2880(SB), Y11
+	VFMADD231PD  Y5, Y4, Y11
+	VMOVUPD      normalAVX2const<>+2944(SB), Y0
+	VFMADD231PD  Y5, Y11, Y0
+	VMOVUPD      normalAVX2const<>+3008(SB), Y3
+	VFMADD231PD  Y5, Y0, Y3
+	VMOVUPD      normalAVX2const<>+3072(SB), Y2
+	VFMADD231PD  Y5, Y3, Y2
+	VMOVUPD      normalAVX2const<>+3136(SB), Y14
+	VFMADD231PD  Y5, Y2, Y14
+	VMOVUPD      normalAVX2const<>+3200(SB), Y15
+	VFMADD231PD  Y5, Y14, Y15
+	VMULPD       Y15, Y13, Y9
+	VMOVUPD      normalAVX2const<>+3264(SB), Y10
+	VMOVUPD      normalAVX2const<>+3328(SB), Y6
+	VFMADD231PD  Y5, Y10, Y6
+	VMOVUPD      normalAVX2const<>+3392(SB), Y7
+	VFMADD231PD  Y5, Y6, Y7
+	VMOVUPD      normalAVX2const<>+3456(SB), Y12
+	VFMADD231PD  Y5, Y7, Y12
+	VMOVUPD      normalAVX2const<>+3520(SB), Y4
+	VFMADD231PD  Y5, Y12, Y4
+	VMOVUPD      normalAVX2const<>+3584(SB), Y11
+	VFMADD231PD  Y5, Y4, Y11
+	VMOVUPD      normalAVX2const<>+3648(SB), Y0
+	VFMADD231PD  Y5, Y11, Y0
+	VMOVUPD      normalAVX2const<>+3712(SB), Y3
+	VFMADD231PD  Y5, Y0, Y3
+	VMOVUPD      normalAVX2const<>+64(SB), Y2
+	VFMADD231PD  Y5, Y3, Y2
+	VXORPD       normalAVX2const<>+3776(SB), Y9, Y14
+	VXORPD       normalAVX2const<>+3776(SB), Y2, Y13
+	VMOVUPD      normalAVX2const<>+64(SB), Y15
+	VCMPPD       $0x00, Y15, Y1, Y10
+	VBLENDVPD    Y10, Y14, Y2, Y6
+	VBLENDVPD    Y10, Y2, Y9, Y7
+	VMOVUPD      normalAVX2const<>+3840(SB), Y12
+	VCMPPD       $0x00, Y12, Y1, Y4
+	VBLENDVPD    Y4, Y13, Y6, Y11
+	VBLENDVPD    Y4, Y14, Y7, Y0
+	VMOVUPD      normalAVX2const<>+3904(SB), Y3
+	VCMPPD       $0x00, Y3, Y1, Y5
+	VBLENDVPD    Y5, Y9, Y11, Y15
+	VBLENDVPD    Y5, Y13, Y0, Y10
+	VMULPD       Y15, Y8, Y2
+	VMULPD       Y10, Y8, Y12
+	VUNPCKLPD    Y12, Y2, Y6
+	VUNPCKHPD    Y12, Y2, Y4
+	VPERM2F128   $0x20, Y4, Y6, Y2
+	VPERM2F128   $0x31, Y4, Y6, Y12
+	VMOVUPD      Y2, (AX)
+	VMOVUPD      Y12, 32(AX)
+	ADDQ         $0x00000040, AX
+	MOVQ         $0xf1bbcdcbfa53e0a8, SI
+	ADDQ         SI, BX
+	SUBQ         $0x00000008, CX
+	JMP          main
+
+one:
+	TESTQ        CX, CX
+	JEQ          done
+	LEAQ         1(CX), SI
+	ANDQ         $-2, SI
+	MOVQ         $0x9e3779b97f4a7c15, DI
+	IMULQ        SI, DI
+	VMOVUPD      normalAVX2const<>+0(SB), Y0
+	VMOVUPD      normalAVX2const<>+64(SB), Y1
+	VMOVQ        BX, X2
+	VPBROADCASTQ X2, Y2
+	VPADDQ       normalAVX2weyl<>+0(SB), Y2, Y2
+	VPSRLQ       $0x1e, Y2, Y3
+	VXORPD       Y3, Y2, Y2
+	VMOVUPD      normalAVX2const<>+128(SB), Y3
+	VPMULUDQ     Y3, Y2, Y3
+	VPSRLQ       $0x20, Y2, Y4
+	VPMULUDQ     normalAVX2const<>+192(SB), Y4, Y4
+	VPADDQ       Y4, Y3, Y3
+	VPSLLQ       $0x20, Y3, Y3
+	VPMULUDQ     normalAVX2const<>+192(SB), Y2, Y2
+	VPADDQ       Y3, Y2, Y2
+	VPSRLQ       $0x1b, Y2, Y3
+	VXORPD       Y3, Y2, Y2
+	VMOVUPD      normalAVX2const<>+256(SB), Y3
+	VPMULUDQ     Y3, Y2, Y3
+	VPSRLQ       $0x20, Y2, Y4
+	VPMULUDQ     normalAVX2const<>+320(SB), Y4, Y4
+	VPADDQ       Y4, Y3, Y3
+	VPSLLQ       $0x20, Y3, Y3
+	VPMULUDQ     normalAVX2const<>+320(SB), Y2, Y2
+	VPADDQ       Y3, Y2, Y2
+	VPSRLQ       $0x1f, Y2, Y3
+	VXORPD       Y3, Y2, Y2
+	VPSRLQ       $0x0c, Y2, Y2
+	VORPD        normalAVX2const<>+64(SB), Y2, Y2
+	VSUBPD       normalAVX2const<>+64(SB), Y2, Y2
+	VSUBPD       Y2, Y1, Y5
+
+	// Split: subnormals scaled up; m and e from the integer bits (ref.Split)
+	VCMPPD    $0x11, normalAVX2const<>+384(SB), Y5, Y8
+	VMULPD    normalAVX2const<>+448(SB), Y5, Y9
+	VBLENDVPD Y8, Y9, Y5, Y9
+	VANDPD    normalAVX2const<>+512(SB), Y8, Y8
+	VPSUBQ    normalAVX2const<>+576(SB), Y9, Y9
+	VANDPD    normalAVX2const<>+640(SB), Y9, Y6
+	VPADDQ    normalAVX2const<>+704(SB), Y6, Y6
+	VPSRLQ    $0x34, Y9, Y9
+	VORPD     normalAVX2const<>+768(SB), Y9, Y9
+	VSUBPD    normalAVX2const<>+832(SB), Y9, Y7
+	VADDPD    Y8, Y7, Y7
+
+	// f = m - 1; s, rest = LogParts(f): f - f*f/2 summed exactly, the rest by R
+	VSUBPD      normalAVX2const<>+64(SB), Y6, Y6
+	VMULPD      Y6, Y6, Y11
+	VMOVUPD     normalAVX2const<>+896(SB), Y10
+	VMOVUPD     normalAVX2const<>+960(SB), Y12
+	VFMADD213PD normalAVX2const<>+1024(SB), Y11, Y10
+	VFMADD213PD normalAVX2const<>+1088(SB), Y11, Y12
+	VFMADD213PD normalAVX2const<>+1152(SB), Y11, Y10
+	VFMADD213PD normalAVX2const<>+1216(SB), Y11, Y12
+	VFMADD213PD normalAVX2const<>+1280(SB), Y11, Y10
+	VFMADD213PD normalAVX2const<>+1344(SB), Y11, Y12
+	VFMADD213PD normalAVX2const<>+1408(SB), Y11, Y10
+	VFMADD213PD normalAVX2const<>+1472(SB), Y11, Y12
+	VFMADD213PD normalAVX2const<>+1536(SB), Y11, Y10
+	VFMADD213PD normalAVX2const<>+1600(SB), Y11, Y12
+	VFMADD213PD normalAVX2const<>+1664(SB), Y11, Y10
+	VFMADD213PD normalAVX2const<>+1728(SB), Y11, Y12
+	VFMADD213PD normalAVX2const<>+1792(SB), Y11, Y10
+	VFMADD213PD normalAVX2const<>+1856(SB), Y11, Y12
+	VFMADD213PD normalAVX2const<>+1920(SB), Y11, Y10
+	VFMADD213PD normalAVX2const<>+1984(SB), Y11, Y12
+	VFMADD213PD normalAVX2const<>+2048(SB), Y11, Y10
+	VFMADD213PD normalAVX2const<>+2112(SB), Y11, Y12
+	VFMADD213PD Y10, Y6, Y12
+	VMULPD      normalAVX2const<>+2176(SB), Y11, Y14
+	VADDPD      Y14, Y6, Y13
+	VSUBPD      Y13, Y6, Y15
+	VADDPD      Y15, Y14, Y14
+	VMULPD      Y11, Y6, Y15
+	VFMSUB231PD Y6, Y6, Y11
+	VFMADD132PD normalAVX2const<>+2176(SB), Y14, Y11
+	VFMADD231PD Y12, Y15, Y11
+
+	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest)),
+	// with e1 = e*ln2hi (exact): hi = e1 + s, lo = (e1 - hi) + s, the same values
+	VMULPD      normalAVX2const<>+2240(SB), Y7, Y1
+	VADDPD      Y13, Y1, Y3
+	VSUBPD      Y3, Y1, Y4
+	VADDPD      Y13, Y4, Y4
+	VFMADD231PD normalAVX2const<>+2304(SB), Y7, Y11
+	VADDPD      Y11, Y4, Y4
+	VADDPD      Y4, Y3, Y3
+
+	// x == +Inf: +Inf; x == 0: -Inf; x < 0 or NaN: NaN
+	VCMPPD       $0x00, normalAVX2const<>+2368(SB), Y5, Y12
+	VBLENDVPD    Y12, Y5, Y3, Y3
+	VCMPPD       $0x00, normalAVX2const<>+2432(SB), Y5, Y12
+	VMOVUPD      normalAVX2const<>+2496(SB), Y4
+	VBLENDVPD    Y12, Y4, Y3, Y3
+	VCMPPD       $0x19, normalAVX2const<>+2432(SB), Y5, Y12
+	VMOVUPD      normalAVX2const<>+2560(SB), Y4
+	VBLENDVPD    Y12, Y4, Y3, Y3
+	VMULPD       Y3, Y0, Y2
+	VSQRTPD      Y2, Y8
+	VMOVUPD      normalAVX2const<>+2624(SB), Y9
+	VMOVQ        BX, X10
+	VPBROADCASTQ X10, Y10
+	VPADDQ       normalAVX2weyl<>+32(SB), Y10, Y10
+	VPSRLQ       $0x1e, Y10, Y14
+	VXORPD       Y14, Y10, Y10
+	VMOVUPD      normalAVX2const<>+128(SB), Y14
+	VPMULUDQ     Y14, Y10, Y14
+	VPSRLQ       $0x20, Y10, Y15
+	VPMULUDQ     normalAVX2const<>+192(SB), Y15, Y15
+	VPADDQ       Y15, Y14, Y14
+	VPSLLQ       $0x20, Y14, Y14
+	VPMULUDQ     normalAVX2const<>+192(SB), Y10, Y10
+	VPADDQ       Y14, Y10, Y10
+	VPSRLQ       $0x1b, Y10, Y14
+	VXORPD       Y14, Y10, Y10
+	VMOVUPD      normalAVX2const<>+256(SB), Y14
+	VPMULUDQ     Y14, Y10, Y14
+	VPSRLQ       $0x20, Y10, Y15
+	VPMULUDQ     normalAVX2const<>+320(SB), Y15, Y15
+	VPADDQ       Y15, Y14, Y14
+	VPSLLQ       $0x20, Y14, Y14
+	VPMULUDQ     normalAVX2const<>+320(SB), Y10, Y10
+	VPADDQ       Y14, Y10, Y10
+	VPSRLQ       $0x1f, Y10, Y14
+	VXORPD       Y14, Y10, Y10
+	VPSRLQ       $0x0c, Y10, Y10
+	VORPD        normalAVX2const<>+64(SB), Y10, Y10
+	VSUBPD       normalAVX2const<>+64(SB), Y10, Y10
+	VMULPD       Y10, Y9, Y6
+	VROUNDPD     $0x00, Y6, Y1
+	VSUBPD       Y1, Y6, Y13
+	VMULPD       Y13, Y13, Y5
+	VMOVUPD      normalAVX2const<>+2688(SB), Y7
+	VMOVUPD      normalAVX2const<>+2752(SB), Y12
+	VFMADD231PD  Y5, Y7, Y12
+	VMOVUPD      normalAVX2const<>+2816(SB), Y4
+	VFMADD231PD  Y5, Y12, Y4
+	VMOVUPD      normalAVX2const<>+2880(SB), Y11
+	VFMADD231PD  Y5, Y4, Y11
+	VMOVUPD      normalAVX2const<>+2944(SB), Y0
+	VFMADD231PD  Y5, Y11, Y0
+	VMOVUPD      normalAVX2const<>+3008(SB), Y3
+	VFMADD231PD  Y5, Y0, Y3
+	VMOVUPD      normalAVX2const<>+3072(SB), Y2
+	VFMADD231PD  Y5, Y3, Y2
+	VMOVUPD      normalAVX2const<>+3136(SB), Y14
+	VFMADD231PD  Y5, Y2, Y14
+	VMOVUPD      normalAVX2const<>+3200(SB), Y15
+	VFMADD231PD  Y5, Y14, Y15
+	VMULPD       Y15, Y13, Y9
+	VMOVUPD      normalAVX2const<>+3264(SB), Y10
+	VMOVUPD      normalAVX2const<>+3328(SB), Y6
+	VFMADD231PD  Y5, Y10, Y6
+	VMOVUPD      normalAVX2const<>+3392(SB), Y7
+	VFMADD231PD  Y5, Y6, Y7
+	VMOVUPD      normalAVX2const<>+3456(SB), Y12
+	VFMADD231PD  Y5, Y7, Y12
+	VMOVUPD      normalAVX2const<>+3520(SB), Y4
+	VFMADD231PD  Y5, Y12, Y4
+	VMOVUPD      normalAVX2const<>+3584(SB), Y11
+	VFMADD231PD  Y5, Y4, Y11
+	VMOVUPD      normalAVX2const<>+3648(SB), Y0
+	VFMADD231PD  Y5, Y11, Y0
+	VMOVUPD      normalAVX2const<>+3712(SB), Y3
+	VFMADD231PD  Y5, Y0, Y3
+	VMOVUPD      normalAVX2const<>+64(SB), Y2
+	VFMADD231PD  Y5, Y3, Y2
+	VXORPD       normalAVX2const<>+3776(SB), Y9, Y14
+	VXORPD       normalAVX2const<>+3776(SB), Y2, Y13
+	VMOVUPD      normalAVX2const<>+64(SB), Y15
+	VCMPPD       $0x00, Y15, Y1, Y10
+	VBLENDVPD    Y10, Y14, Y2, Y6
+	VBLENDVPD    Y10, Y2, Y9, Y7
+	VMOVUPD      normalAVX2const<>+3840(SB), Y12
+	VCMPPD       $0x00, Y12, Y1, Y4
+	VBLENDVPD    Y4, Y13, Y6, Y11
+	VBLENDVPD    Y4, Y14, Y7, Y0
+	VMOVUPD      normalAVX2const<>+3904(SB), Y3
+	VCMPPD       $0x00, Y3, Y1, Y5
+	VBLENDVPD    Y5, Y9, Y11, Y15
+	VBLENDVPD    Y5, Y13, Y0, Y10
+	VMULPD       Y15, Y8, Y2
+	VMULPD       Y10, Y8, Y12
+	LEAQ         normaltailmask<>+256(SB), SI
+	NEGQ         CX
+	LEAQ         (SI)(CX*8), SI
+	VMOVUPD      (SI), Y6
+	VMOVUPD      32(SI), Y4
+	VUNPCKLPD    Y12, Y2, Y14
+	VUNPCKHPD    Y12, Y2, Y7
+	VPERM2F128   $0x20, Y7, Y14, Y2
+	VPERM2F128   $0x31, Y7, Y14, Y12
+	VMASKMOVPD   Y2, Y6, (AX)
+	VMASKMOVPD   Y12, Y4, 32(AX)
+	ADDQ         DI, BX
+
+done:
+	MOVQ BX, (DX)
+	VZEROUPPER
+	RET
+
+DATA normalAVX2weyl<>+0(SB)/8, $0x9e3779b97f4a7c15
+DATA normalAVX2weyl<>+8(SB)/8, $0xdaa66d2c7ddf743f
+DATA normalAVX2weyl<>+16(SB)/8, $0x1715609f7c746c69
+DATA normalAVX2weyl<>+24(SB)/8, $0x538454127b096493
+DATA normalAVX2weyl<>+32(SB)/8, $0x3c6ef372fe94f82a
+DATA normalAVX2weyl<>+40(SB)/8, $0x78dde6e5fd29f054
+DATA normalAVX2weyl<>+48(SB)/8, $0xb54cda58fbbee87e
+DATA normalAVX2weyl<>+56(SB)/8, $0xf1bbcdcbfa53e0a8
+GLOBL normalAVX2weyl<>(SB), RODATA|NOPTR, $64
+
+DATA normalAVX2prefix<>+0(SB)/2, $0x0000
+DATA normalAVX2prefix<>+2(SB)/2, $0x0001
+DATA normalAVX2prefix<>+4(SB)/2, $0x0003
+DATA normalAVX2prefix<>+6(SB)/2, $0x0007
+DATA normalAVX2prefix<>+8(SB)/2, $0x000f
+DATA normalAVX2prefix<>+10(SB)/2, $0x001f
+DATA normalAVX2prefix<>+12(SB)/2, $0x003f
+DATA normalAVX2prefix<>+14(SB)/2, $0x007f
+DATA normalAVX2prefix<>+16(SB)/2, $0x00ff
+DATA normalAVX2prefix<>+18(SB)/2, $0x01ff
+DATA normalAVX2prefix<>+20(SB)/2, $0x03ff
+DATA normalAVX2prefix<>+22(SB)/2, $0x07ff
+DATA normalAVX2prefix<>+24(SB)/2, $0x0fff
+DATA normalAVX2prefix<>+26(SB)/2, $0x1fff
+DATA normalAVX2prefix<>+28(SB)/2, $0x3fff
+DATA normalAVX2prefix<>+30(SB)/2, $0x7fff
+GLOBL normalAVX2prefix<>(SB), RODATA|NOPTR, $32
+
+DATA normalAVX2const<>+0(SB)/8, $0xc000000000000000
+DATA normalAVX2const<>+8(SB)/8, $0xc000000000000000
+DATA normalAVX2const<>+16(SB)/8, $0xc000000000000000
+DATA normalAVX2const<>+24(SB)/8, $0xc000000000000000
+DATA normalAVX2const<>+32(SB)/8, $0xc000000000000000
+DATA normalAVX2const<>+40(SB)/8, $0xc000000000000000
+DATA normalAVX2const<>+48(SB)/8, $0xc000000000000000
+DATA normalAVX2const<>+56(SB)/8, $0xc000000000000000
+DATA normalAVX2const<>+64(SB)/8, $0x3ff0000000000000
+DATA normalAVX2const<>+72(SB)/8, $0x3ff0000000000000
+DATA normalAVX2const<>+80(SB)/8, $0x3ff0000000000000
+DATA normalAVX2const<>+88(SB)/8, $0x3ff0000000000000
+DATA normalAVX2const<>+96(SB)/8, $0x3ff0000000000000
+DATA normalAVX2const<>+104(SB)/8, $0x3ff0000000000000
+DATA normalAVX2const<>+112(SB)/8, $0x3ff0000000000000
+DATA normalAVX2const<>+120(SB)/8, $0x3ff0000000000000
+DATA normalAVX2const<>+128(SB)/8, $0x00000000bf58476d
+DATA normalAVX2const<>+136(SB)/8, $0x00000000bf58476d
+DATA normalAVX2const<>+144(SB)/8, $0x00000000bf58476d
+DATA normalAVX2const<>+152(SB)/8, $0x00000000bf58476d
+DATA normalAVX2const<>+160(SB)/8, $0x00000000bf58476d
+DATA normalAVX2const<>+168(SB)/8, $0x00000000bf58476d
+DATA normalAVX2const<>+176(SB)/8, $0x00000000bf58476d
+DATA normalAVX2const<>+184(SB)/8, $0x00000000bf58476d
+DATA normalAVX2const<>+192(SB)/8, $0x000000001ce4e5b9
+DATA normalAVX2const<>+200(SB)/8, $0x000000001ce4e5b9
+DATA normalAVX2const<>+208(SB)/8, $0x000000001ce4e5b9
+DATA normalAVX2const<>+216(SB)/8, $0x000000001ce4e5b9
+DATA normalAVX2const<>+224(SB)/8, $0x000000001ce4e5b9
+DATA normalAVX2const<>+232(SB)/8, $0x000000001ce4e5b9
+DATA normalAVX2const<>+240(SB)/8, $0x000000001ce4e5b9
+DATA normalAVX2const<>+248(SB)/8, $0x000000001ce4e5b9
+DATA normalAVX2const<>+256(SB)/8, $0x0000000094d049bb
+DATA normalAVX2const<>+264(SB)/8, $0x0000000094d049bb
+DATA normalAVX2const<>+272(SB)/8, $0x0000000094d049bb
+DATA normalAVX2const<>+280(SB)/8, $0x0000000094d049bb
+DATA normalAVX2const<>+288(SB)/8, $0x0000000094d049bb
+DATA normalAVX2const<>+296(SB)/8, $0x0000000094d049bb
+DATA normalAVX2const<>+304(SB)/8, $0x0000000094d049bb
+DATA normalAVX2const<>+312(SB)/8, $0x0000000094d049bb
+DATA normalAVX2const<>+320(SB)/8, $0x00000000133111eb
+DATA normalAVX2const<>+328(SB)/8, $0x00000000133111eb
+DATA normalAVX2const<>+336(SB)/8, $0x00000000133111eb
+DATA normalAVX2const<>+344(SB)/8, $0x00000000133111eb
+DATA normalAVX2const<>+352(SB)/8, $0x00000000133111eb
+DATA normalAVX2const<>+360(SB)/8, $0x00000000133111eb
+DATA normalAVX2const<>+368(SB)/8, $0x00000000133111eb
+DATA normalAVX2const<>+376(SB)/8, $0x00000000133111eb
+DATA normalAVX2const<>+384(SB)/8, $0x0010000000000000
+DATA normalAVX2const<>+392(SB)/8, $0x0010000000000000
+DATA normalAVX2const<>+400(SB)/8, $0x0010000000000000
+DATA normalAVX2const<>+408(SB)/8, $0x0010000000000000
+DATA normalAVX2const<>+416(SB)/8, $0x0010000000000000
+DATA normalAVX2const<>+424(SB)/8, $0x0010000000000000
+DATA normalAVX2const<>+432(SB)/8, $0x0010000000000000
+DATA normalAVX2const<>+440(SB)/8, $0x0010000000000000
+DATA normalAVX2const<>+448(SB)/8, $0x4350000000000000
+DATA normalAVX2const<>+456(SB)/8, $0x4350000000000000
+DATA normalAVX2const<>+464(SB)/8, $0x4350000000000000
+DATA normalAVX2const<>+472(SB)/8, $0x4350000000000000
+DATA normalAVX2const<>+480(SB)/8, $0x4350000000000000
+DATA normalAVX2const<>+488(SB)/8, $0x4350000000000000
+DATA normalAVX2const<>+496(SB)/8, $0x4350000000000000
+DATA normalAVX2const<>+504(SB)/8, $0x4350000000000000
+DATA normalAVX2const<>+512(SB)/8, $0xc04b000000000000
+DATA normalAVX2const<>+520(SB)/8, $0xc04b000000000000
+DATA normalAVX2const<>+528(SB)/8, $0xc04b000000000000
+DATA normalAVX2const<>+536(SB)/8, $0xc04b000000000000
+DATA normalAVX2const<>+544(SB)/8, $0xc04b000000000000
+DATA normalAVX2const<>+552(SB)/8, $0xc04b000000000000
+DATA normalAVX2const<>+560(SB)/8, $0xc04b000000000000
+DATA normalAVX2const<>+568(SB)/8, $0xc04b000000000000
+DATA normalAVX2const<>+576(SB)/8, $0xffe8000000000000
+DATA normalAVX2const<>+584(SB)/8, $0xffe8000000000000
+DATA normalAVX2const<>+592(SB)/8, $0xffe8000000000000
+DATA normalAVX2const<>+600(SB)/8, $0xffe8000000000000
+DATA normalAVX2const<>+608(SB)/8, $0xffe8000000000000
+DATA normalAVX2const<>+616(SB)/8, $0xffe8000000000000
+DATA normalAVX2const<>+624(SB)/8, $0xffe8000000000000
+DATA normalAVX2const<>+632(SB)/8, $0xffe8000000000000
+DATA normalAVX2const<>+640(SB)/8, $0x000fffffffffffff
+DATA normalAVX2const<>+648(SB)/8, $0x000fffffffffffff
+DATA normalAVX2const<>+656(SB)/8, $0x000fffffffffffff
+DATA normalAVX2const<>+664(SB)/8, $0x000fffffffffffff
+DATA normalAVX2const<>+672(SB)/8, $0x000fffffffffffff
+DATA normalAVX2const<>+680(SB)/8, $0x000fffffffffffff
+DATA normalAVX2const<>+688(SB)/8, $0x000fffffffffffff
+DATA normalAVX2const<>+696(SB)/8, $0x000fffffffffffff
+DATA normalAVX2const<>+704(SB)/8, $0x3fe8000000000000
+DATA normalAVX2const<>+712(SB)/8, $0x3fe8000000000000
+DATA normalAVX2const<>+720(SB)/8, $0x3fe8000000000000
+DATA normalAVX2const<>+728(SB)/8, $0x3fe8000000000000
+DATA normalAVX2const<>+736(SB)/8, $0x3fe8000000000000
+DATA normalAVX2const<>+744(SB)/8, $0x3fe8000000000000
+DATA normalAVX2const<>+752(SB)/8, $0x3fe8000000000000
+DATA normalAVX2const<>+760(SB)/8, $0x3fe8000000000000
+DATA normalAVX2const<>+768(SB)/8, $0x4330000000000000
+DATA normalAVX2const<>+776(SB)/8, $0x4330000000000000
+DATA normalAVX2const<>+784(SB)/8, $0x4330000000000000
+DATA normalAVX2const<>+792(SB)/8, $0x4330000000000000
+DATA normalAVX2const<>+800(SB)/8, $0x4330000000000000
+DATA normalAVX2const<>+808(SB)/8, $0x4330000000000000
+DATA normalAVX2const<>+816(SB)/8, $0x4330000000000000
+DATA normalAVX2const<>+824(SB)/8, $0x4330000000000000
+DATA normalAVX2const<>+832(SB)/8, $0x4330000000000400
+DATA normalAVX2const<>+840(SB)/8, $0x4330000000000400
+DATA normalAVX2const<>+848(SB)/8, $0x4330000000000400
+DATA normalAVX2const<>+856(SB)/8, $0x4330000000000400
+DATA normalAVX2const<>+864(SB)/8, $0x4330000000000400
+DATA normalAVX2const<>+872(SB)/8, $0x4330000000000400
+DATA normalAVX2const<>+880(SB)/8, $0x4330000000000400
+DATA normalAVX2const<>+888(SB)/8, $0x4330000000000400
+DATA normalAVX2const<>+896(SB)/8, $0x3f9b3b303a4217e0
+DATA normalAVX2const<>+904(SB)/8, $0x3f9b3b303a4217e0
+DATA normalAVX2const<>+912(SB)/8, $0x3f9b3b303a4217e0
+DATA normalAVX2const<>+920(SB)/8, $0x3f9b3b303a4217e0
+DATA normalAVX2const<>+928(SB)/8, $0x3f9b3b303a4217e0
+DATA normalAVX2const<>+936(SB)/8, $0x3f9b3b303a4217e0
+DATA normalAVX2const<>+944(SB)/8, $0x3f9b3b303a4217e0
+DATA normalAVX2const<>+952(SB)/8, $0x3f9b3b303a4217e0
+DATA normalAVX2const<>+960(SB)/8, $0xbf7d07feba112675
+DATA normalAVX2const<>+968(SB)/8, $0xbf7d07feba112675
+DATA normalAVX2const<>+976(SB)/8, $0xbf7d07feba112675
+DATA normalAVX2const<>+984(SB)/8, $0xbf7d07feba112675
+DATA normalAVX2const<>+992(SB)/8, $0xbf7d07feba112675
+DATA normalAVX2const<>+1000(SB)/8, $0xbf7d07feba112675
+DATA normalAVX2const<>+1008(SB)/8, $0xbf7d07feba112675
+DATA normalAVX2const<>+1016(SB)/8, $0xbf7d07feba112675
+DATA normalAVX2const<>+1024(SB)/8, $0x3facf9dc40c40859
+DATA normalAVX2const<>+1032(SB)/8, $0x3facf9dc40c40859
+DATA normalAVX2const<>+1040(SB)/8, $0x3facf9dc40c40859
+DATA normalAVX2const<>+1048(SB)/8, $0x3facf9dc40c40859
+DATA normalAVX2const<>+1056(SB)/8, $0x3facf9dc40c40859
+DATA normalAVX2const<>+1064(SB)/8, $0x3facf9dc40c40859
+DATA normalAVX2const<>+1072(SB)/8, $0x3facf9dc40c40859
+DATA normalAVX2const<>+1080(SB)/8, $0x3facf9dc40c40859
+DATA normalAVX2const<>+1088(SB)/8, $0xbfa82c4fc85d6852
+DATA normalAVX2const<>+1096(SB)/8, $0xbfa82c4fc85d6852
+DATA normalAVX2const<>+1104(SB)/8, $0xbfa82c4fc85d6852
+DATA normalAVX2const<>+1112(SB)/8, $0xbfa82c4fc85d6852
+DATA normalAVX2const<>+1120(SB)/8, $0xbfa82c4fc85d6852
+DATA normalAVX2const<>+1128(SB)/8, $0xbfa82c4fc85d6852
+DATA normalAVX2const<>+1136(SB)/8, $0xbfa82c4fc85d6852
+DATA normalAVX2const<>+1144(SB)/8, $0xbfa82c4fc85d6852
+DATA normalAVX2const<>+1152(SB)/8, $0x3fae2aaa2b9fae40
+DATA normalAVX2const<>+1160(SB)/8, $0x3fae2aaa2b9fae40
+DATA normalAVX2const<>+1168(SB)/8, $0x3fae2aaa2b9fae40
+DATA normalAVX2const<>+1176(SB)/8, $0x3fae2aaa2b9fae40
+DATA normalAVX2const<>+1184(SB)/8, $0x3fae2aaa2b9fae40
+DATA normalAVX2const<>+1192(SB)/8, $0x3fae2aaa2b9fae40
+DATA normalAVX2const<>+1200(SB)/8, $0x3fae2aaa2b9fae40
+DATA normalAVX2const<>+1208(SB)/8, $0x3fae2aaa2b9fae40
+DATA normalAVX2const<>+1216(SB)/8, $0xbfad95c4eebda56e
+DATA normalAVX2const<>+1224(SB)/8, $0xbfad95c4eebda56e
+DATA normalAVX2const<>+1232(SB)/8, $0xbfad95c4eebda56e
+DATA normalAVX2const<>+1240(SB)/8, $0xbfad95c4eebda56e
+DATA normalAVX2const<>+1248(SB)/8, $0xbfad95c4eebda56e
+DATA normalAVX2const<>+1256(SB)/8, $0xbfad95c4eebda56e
+DATA normalAVX2const<>+1264(SB)/8, $0xbfad95c4eebda56e
+DATA normalAVX2const<>+1272(SB)/8, $0xbfad95c4eebda56e
+DATA normalAVX2const<>+1280(SB)/8, $0x3fb10d2859784eec
+DATA normalAVX2const<>+1288(SB)/8, $0x3fb10d2859784eec
+DATA normalAVX2const<>+1296(SB)/8, $0x3fb10d2859784eec
+DATA normalAVX2const<>+1304(SB)/8, $0x3fb10d2859784eec
+DATA normalAVX2const<>+1312(SB)/8, $0x3fb10d2859784eec
+DATA normalAVX2const<>+1320(SB)/8, $0x3fb10d2859784eec
+DATA normalAVX2const<>+1328(SB)/8, $0x3fb10d2859784eec
+DATA normalAVX2const<>+1336(SB)/8, $0x3fb10d2859784eec
+DATA normalAVX2const<>+1344(SB)/8, $0xbfafdede239a7a42
+DATA normalAVX2const<>+1352(SB)/8, $0xbfafdede239a7a42
+DATA normalAVX2const<>+1360(SB)/8, $0xbfafdede239a7a42
+DATA normalAVX2const<>+1368(SB)/8, $0xbfafdede239a7a42
+DATA normalAVX2const<>+1376(SB)/8, $0xbfafdede239a7a42
+DATA normalAVX2const<>+1384(SB)/8, $0xbfafdede239a7a42
+DATA normalAVX2const<>+1392(SB)/8, $0xbfafdede239a7a42
+DATA normalAVX2const<>+1400(SB)/8, $0xbfafdede239a7a42
+DATA normalAVX2const<>+1408(SB)/8, $0x3fb3b191502b5a74
+DATA normalAVX2const<>+1416(SB)/8, $0x3fb3b191502b5a74
+DATA normalAVX2const<>+1424(SB)/8, $0x3fb3b191502b5a74
+DATA normalAVX2const<>+1432(SB)/8, $0x3fb3b191502b5a74
+DATA normalAVX2const<>+1440(SB)/8, $0x3fb3b191502b5a74
+DATA normalAVX2const<>+1448(SB)/8, $0x3fb3b191502b5a74
+DATA normalAVX2const<>+1456(SB)/8, $0x3fb3b191502b5a74
+DATA normalAVX2const<>+1464(SB)/8, $0x3fb3b191502b5a74
+DATA normalAVX2const<>+1472(SB)/8, $0xbfb249d7f268861c
+DATA normalAVX2const<>+1480(SB)/8, $0xbfb249d7f268861c
+DATA normalAVX2const<>+1488(SB)/8, $0xbfb249d7f268861c
+DATA normalAVX2const<>+1496(SB)/8, $0xbfb249d7f268861c
+DATA normalAVX2const<>+1504(SB)/8, $0xbfb249d7f268861c
+DATA normalAVX2const<>+1512(SB)/8, $0xbfb249d7f268861c
+DATA normalAVX2const<>+1520(SB)/8, $0xbfb249d7f268861c
+DATA normalAVX2const<>+1528(SB)/8, $0xbfb249d7f268861c
+DATA normalAVX2const<>+1536(SB)/8, $0x3fb745cde78c7b0e
+DATA normalAVX2const<>+1544(SB)/8, $0x3fb745cde78c7b0e
+DATA normalAVX2const<>+1552(SB)/8, $0x3fb745cde78c7b0e
+DATA normalAVX2const<>+1560(SB)/8, $0x3fb745cde78c7b0e
+DATA normalAVX2const<>+1568(SB)/8, $0x3fb745cde78c7b0e
+DATA normalAVX2const<>+1576(SB)/8, $0x3fb745cde78c7b0e
+DATA normalAVX2const<>+1584(SB)/8, $0x3fb745cde78c7b0e
+DATA normalAVX2const<>+1592(SB)/8, $0x3fb745cde78c7b0e
+DATA normalAVX2const<>+1600(SB)/8, $0xbfb55554bb8f2e24
+DATA normalAVX2const<>+1608(SB)/8, $0xbfb55554bb8f2e24
+DATA normalAVX2const<>+1616(SB)/8, $0xbfb55554bb8f2e24
+DATA normalAVX2const<>+1624(SB)/8, $0xbfb55554bb8f2e24
+DATA normalAVX2const<>+1632(SB)/8, $0xbfb55554bb8f2e24
+DATA normalAVX2const<>+1640(SB)/8, $0xbfb55554bb8f2e24
+DATA normalAVX2const<>+1648(SB)/8, $0xbfb55554bb8f2e24
+DATA normalAVX2const<>+1656(SB)/8, $0xbfb55554bb8f2e24
+DATA normalAVX2const<>+1664(SB)/8, $0x3fbc71c730b170f3
+DATA normalAVX2const<>+1672(SB)/8, $0x3fbc71c730b170f3
+DATA normalAVX2const<>+1680(SB)/8, $0x3fbc71c730b170f3
+DATA normalAVX2const<>+1688(SB)/8, $0x3fbc71c730b170f3
+DATA normalAVX2const<>+1696(SB)/8, $0x3fbc71c730b170f3
+DATA normalAVX2const<>+1704(SB)/8, $0x3fbc71c730b170f3
+DATA normalAVX2const<>+1712(SB)/8, $0x3fbc71c730b170f3
+DATA normalAVX2const<>+1720(SB)/8, $0x3fbc71c730b170f3
+DATA normalAVX2const<>+1728(SB)/8, $0xbfb99999673c8b71
+DATA normalAVX2const<>+1736(SB)/8, $0xbfb99999673c8b71
+DATA normalAVX2const<>+1744(SB)/8, $0xbfb99999673c8b71
+DATA normalAVX2const<>+1752(SB)/8, $0xbfb99999673c8b71
+DATA normalAVX2const<>+1760(SB)/8, $0xbfb99999673c8b71
+DATA normalAVX2const<>+1768(SB)/8, $0xbfb99999673c8b71
+DATA normalAVX2const<>+1776(SB)/8, $0xbfb99999673c8b71
+DATA normalAVX2const<>+1784(SB)/8, $0xbfb99999673c8b71
+DATA normalAVX2const<>+1792(SB)/8, $0x3fc24924922a3cd8
+DATA normalAVX2const<>+1800(SB)/8, $0x3fc24924922a3cd8
+DATA normalAVX2const<>+1808(SB)/8, $0x3fc24924922a3cd8
+DATA normalAVX2const<>+1816(SB)/8, $0x3fc24924922a3cd8
+DATA normalAVX2const<>+1824(SB)/8, $0x3fc24924922a3cd8
+DATA normalAVX2const<>+1832(SB)/8, $0x3fc24924922a3cd8
+DATA normalAVX2const<>+1840(SB)/8, $0x3fc24924922a3cd8
+DATA normalAVX2const<>+1848(SB)/8, $0x3fc24924922a3cd8
+DATA normalAVX2const<>+1856(SB)/8, $0xbfc0000000d39f05
+DATA normalAVX2const<>+1864(SB)/8, $0xbfc0000000d39f05
+DATA normalAVX2const<>+1872(SB)/8, $0xbfc0000000d39f05
+DATA normalAVX2const<>+1880(SB)/8, $0xbfc0000000d39f05
+DATA normalAVX2const<>+1888(SB)/8, $0xbfc0000000d39f05
+DATA normalAVX2const<>+1896(SB)/8, $0xbfc0000000d39f05
+DATA normalAVX2const<>+1904(SB)/8, $0xbfc0000000d39f05
+DATA normalAVX2const<>+1912(SB)/8, $0xbfc0000000d39f05
+DATA normalAVX2const<>+1920(SB)/8, $0x3fc999999999c6be
+DATA normalAVX2const<>+1928(SB)/8, $0x3fc999999999c6be
+DATA normalAVX2const<>+1936(SB)/8, $0x3fc999999999c6be
+DATA normalAVX2const<>+1944(SB)/8, $0x3fc999999999c6be
+DATA normalAVX2const<>+1952(SB)/8, $0x3fc999999999c6be
+DATA normalAVX2const<>+1960(SB)/8, $0x3fc999999999c6be
+DATA normalAVX2const<>+1968(SB)/8, $0x3fc999999999c6be
+DATA normalAVX2const<>+1976(SB)/8, $0x3fc999999999c6be
+DATA normalAVX2const<>+1984(SB)/8, $0xbfc555555552bdc7
+DATA normalAVX2const<>+1992(SB)/8, $0xbfc555555552bdc7
+DATA normalAVX2const<>+2000(SB)/8, $0xbfc555555552bdc7
+DATA normalAVX2const<>+2008(SB)/8, $0xbfc555555552bdc7
+DATA normalAVX2const<>+2016(SB)/8, $0xbfc555555552bdc7
+DATA normalAVX2const<>+2024(SB)/8, $0xbfc555555552bdc7
+DATA normalAVX2const<>+2032(SB)/8, $0xbfc555555552bdc7
+DATA normalAVX2const<>+2040(SB)/8, $0xbfc555555552bdc7
+DATA normalAVX2const<>+2048(SB)/8, $0x3fd555555555554a
+DATA normalAVX2const<>+2056(SB)/8, $0x3fd555555555554a
+DATA normalAVX2const<>+2064(SB)/8, $0x3fd555555555554a
+DATA normalAVX2const<>+2072(SB)/8, $0x3fd555555555554a
+DATA normalAVX2const<>+2080(SB)/8, $0x3fd555555555554a
+DATA normalAVX2const<>+2088(SB)/8, $0x3fd555555555554a
+DATA normalAVX2const<>+2096(SB)/8, $0x3fd555555555554a
+DATA normalAVX2const<>+2104(SB)/8, $0x3fd555555555554a
+DATA normalAVX2const<>+2112(SB)/8, $0xbfd0000000000158
+DATA normalAVX2const<>+2120(SB)/8, $0xbfd0000000000158
+DATA normalAVX2const<>+2128(SB)/8, $0xbfd0000000000158
+DATA normalAVX2const<>+2136(SB)/8, $0xbfd0000000000158
+DATA normalAVX2const<>+2144(SB)/8, $0xbfd0000000000158
+DATA normalAVX2const<>+2152(SB)/8, $0xbfd0000000000158
+DATA normalAVX2const<>+2160(SB)/8, $0xbfd0000000000158
+DATA normalAVX2const<>+2168(SB)/8, $0xbfd0000000000158
+DATA normalAVX2const<>+2176(SB)/8, $0xbfe0000000000000
+DATA normalAVX2const<>+2184(SB)/8, $0xbfe0000000000000
+DATA normalAVX2const<>+2192(SB)/8, $0xbfe0000000000000
+DATA normalAVX2const<>+2200(SB)/8, $0xbfe0000000000000
+DATA normalAVX2const<>+2208(SB)/8, $0xbfe0000000000000
+DATA normalAVX2const<>+2216(SB)/8, $0xbfe0000000000000
+DATA normalAVX2const<>+2224(SB)/8, $0xbfe0000000000000
+DATA normalAVX2const<>+2232(SB)/8, $0xbfe0000000000000
+DATA normalAVX2const<>+2240(SB)/8, $0x3fe62e42fee00000
+DATA normalAVX2const<>+2248(SB)/8, $0x3fe62e42fee00000
+DATA normalAVX2const<>+2256(SB)/8, $0x3fe62e42fee00000
+DATA normalAVX2const<>+2264(SB)/8, $0x3fe62e42fee00000
+DATA normalAVX2const<>+2272(SB)/8, $0x3fe62e42fee00000
+DATA normalAVX2const<>+2280(SB)/8, $0x3fe62e42fee00000
+DATA normalAVX2const<>+2288(SB)/8, $0x3fe62e42fee00000
+DATA normalAVX2const<>+2296(SB)/8, $0x3fe62e42fee00000
+DATA normalAVX2const<>+2304(SB)/8, $0x3dea39ef35793c76
+DATA normalAVX2const<>+2312(SB)/8, $0x3dea39ef35793c76
+DATA normalAVX2const<>+2320(SB)/8, $0x3dea39ef35793c76
+DATA normalAVX2const<>+2328(SB)/8, $0x3dea39ef35793c76
+DATA normalAVX2const<>+2336(SB)/8, $0x3dea39ef35793c76
+DATA normalAVX2const<>+2344(SB)/8, $0x3dea39ef35793c76
+DATA normalAVX2const<>+2352(SB)/8, $0x3dea39ef35793c76
+DATA normalAVX2const<>+2360(SB)/8, $0x3dea39ef35793c76
+DATA normalAVX2const<>+2368(SB)/8, $0x7ff0000000000000
+DATA normalAVX2const<>+2376(SB)/8, $0x7ff0000000000000
+DATA normalAVX2const<>+2384(SB)/8, $0x7ff0000000000000
+DATA normalAVX2const<>+2392(SB)/8, $0x7ff0000000000000
+DATA normalAVX2const<>+2400(SB)/8, $0x7ff0000000000000
+DATA normalAVX2const<>+2408(SB)/8, $0x7ff0000000000000
+DATA normalAVX2const<>+2416(SB)/8, $0x7ff0000000000000
+DATA normalAVX2const<>+2424(SB)/8, $0x7ff0000000000000
+DATA normalAVX2const<>+2432(SB)/8, $0x0000000000000000
+DATA normalAVX2const<>+2440(SB)/8, $0x0000000000000000
+DATA normalAVX2const<>+2448(SB)/8, $0x0000000000000000
+DATA normalAVX2const<>+2456(SB)/8, $0x0000000000000000
+DATA normalAVX2const<>+2464(SB)/8, $0x0000000000000000
+DATA normalAVX2const<>+2472(SB)/8, $0x0000000000000000
+DATA normalAVX2const<>+2480(SB)/8, $0x0000000000000000
+DATA normalAVX2const<>+2488(SB)/8, $0x0000000000000000
+DATA normalAVX2const<>+2496(SB)/8, $0xfff0000000000000
+DATA normalAVX2const<>+2504(SB)/8, $0xfff0000000000000
+DATA normalAVX2const<>+2512(SB)/8, $0xfff0000000000000
+DATA normalAVX2const<>+2520(SB)/8, $0xfff0000000000000
+DATA normalAVX2const<>+2528(SB)/8, $0xfff0000000000000
+DATA normalAVX2const<>+2536(SB)/8, $0xfff0000000000000
+DATA normalAVX2const<>+2544(SB)/8, $0xfff0000000000000
+DATA normalAVX2const<>+2552(SB)/8, $0xfff0000000000000
+DATA normalAVX2const<>+2560(SB)/8, $0x7ff8000000000000
+DATA normalAVX2const<>+2568(SB)/8, $0x7ff8000000000000
+DATA normalAVX2const<>+2576(SB)/8, $0x7ff8000000000000
+DATA normalAVX2const<>+2584(SB)/8, $0x7ff8000000000000
+DATA normalAVX2const<>+2592(SB)/8, $0x7ff8000000000000
+DATA normalAVX2const<>+2600(SB)/8, $0x7ff8000000000000
+DATA normalAVX2const<>+2608(SB)/8, $0x7ff8000000000000
+DATA normalAVX2const<>+2616(SB)/8, $0x7ff8000000000000
+DATA normalAVX2const<>+2624(SB)/8, $0x4010000000000000
+DATA normalAVX2const<>+2632(SB)/8, $0x4010000000000000
+DATA normalAVX2const<>+2640(SB)/8, $0x4010000000000000
+DATA normalAVX2const<>+2648(SB)/8, $0x4010000000000000
+DATA normalAVX2const<>+2656(SB)/8, $0x4010000000000000
+DATA normalAVX2const<>+2664(SB)/8, $0x4010000000000000
+DATA normalAVX2const<>+2672(SB)/8, $0x4010000000000000
+DATA normalAVX2const<>+2680(SB)/8, $0x4010000000000000
+DATA normalAVX2const<>+2688(SB)/8, $0x3d9aaec32af93359
+DATA normalAVX2const<>+2696(SB)/8, $0x3d9aaec32af93359
+DATA normalAVX2const<>+2704(SB)/8, $0x3d9aaec32af93359
+DATA normalAVX2const<>+2712(SB)/8, $0x3d9aaec32af93359
+DATA normalAVX2const<>+2720(SB)/8, $0x3d9aaec32af93359
+DATA normalAVX2const<>+2728(SB)/8, $0x3d9aaec32af93359
+DATA normalAVX2const<>+2736(SB)/8, $0x3d9aaec32af93359
+DATA normalAVX2const<>+2744(SB)/8, $0x3d9aaec32af93359
+DATA normalAVX2const<>+2752(SB)/8, $0xbe06fadb9f155744
+DATA normalAVX2const<>+2760(SB)/8, $0xbe06fadb9f155744
+DATA normalAVX2const<>+2768(SB)/8, $0xbe06fadb9f155744
+DATA normalAVX2const<>+2776(SB)/8, $0xbe06fadb9f155744
+DATA normalAVX2const<>+2784(SB)/8, $0xbe06fadb9f155744
+DATA normalAVX2const<>+2792(SB)/8, $0xbe06fadb9f155744
+DATA normalAVX2const<>+2800(SB)/8, $0xbe06fadb9f155744
+DATA normalAVX2const<>+2808(SB)/8, $0xbe06fadb9f155744
+DATA normalAVX2const<>+2816(SB)/8, $0x3e6e8f434d018d63
+DATA normalAVX2const<>+2824(SB)/8, $0x3e6e8f434d018d63
+DATA normalAVX2const<>+2832(SB)/8, $0x3e6e8f434d018d63
+DATA normalAVX2const<>+2840(SB)/8, $0x3e6e8f434d018d63
+DATA normalAVX2const<>+2848(SB)/8, $0x3e6e8f434d018d63
+DATA normalAVX2const<>+2856(SB)/8, $0x3e6e8f434d018d63
+DATA normalAVX2const<>+2864(SB)/8, $0x3e6e8f434d018d63
+DATA normalAVX2const<>+2872(SB)/8, $0x3e6e8f434d018d63
+DATA normalAVX2const<>+2880(SB)/8, $0xbece3074fde8871f
+DATA normalAVX2const<>+2888(SB)/8, $0xbece3074fde8871f
+DATA normalAVX2const<>+2896(SB)/8, $0xbece3074fde8871f
+DATA normalAVX2const<>+2904(SB)/8, $0xbece3074fde8871f
+DATA normalAVX2const<>+2912(SB)/8, $0xbece3074fde8871f
+DATA normalAVX2const<>+2920(SB)/8, $0xbece3074fde8871f
+DATA normalAVX2const<>+2928(SB)/8, $0xbece3074fde8871f
+DATA normalAVX2const<>+2936(SB)/8, $0xbece3074fde8871f
+DATA normalAVX2const<>+2944(SB)/8, $0x3f250783487ee782
+DATA normalAVX2const<>+2952(SB)/8, $0x3f250783487ee782
+DATA normalAVX2const<>+2960(SB)/8, $0x3f250783487ee782
+DATA normalAVX2const<>+2968(SB)/8, $0x3f250783487ee782
+DATA normalAVX2const<>+2976(SB)/8, $0x3f250783487ee782
+DATA normalAVX2const<>+2984(SB)/8, $0x3f250783487ee782
+DATA normalAVX2const<>+2992(SB)/8, $0x3f250783487ee782
+DATA normalAVX2const<>+3000(SB)/8, $0x3f250783487ee782
+DATA normalAVX2const<>+3008(SB)/8, $0xbf732d2cce62bd86
+DATA normalAVX2const<>+3016(SB)/8, $0xbf732d2cce62bd86
+DATA normalAVX2const<>+3024(SB)/8, $0xbf732d2cce62bd86
+DATA normalAVX2const<>+3032(SB)/8, $0xbf732d2cce62bd86
+DATA normalAVX2const<>+3040(SB)/8, $0xbf732d2cce62bd86
+DATA normalAVX2const<>+3048(SB)/8, $0xbf732d2cce62bd86
+DATA normalAVX2const<>+3056(SB)/8, $0xbf732d2cce62bd86
+DATA normalAVX2const<>+3064(SB)/8, $0xbf732d2cce62bd86
+DATA normalAVX2const<>+3072(SB)/8, $0x3fb466bc6775aae2
+DATA normalAVX2const<>+3080(SB)/8, $0x3fb466bc6775aae2
+DATA normalAVX2const<>+3088(SB)/8, $0x3fb466bc6775aae2
+DATA normalAVX2const<>+3096(SB)/8, $0x3fb466bc6775aae2
+DATA normalAVX2const<>+3104(SB)/8, $0x3fb466bc6775aae2
+DATA normalAVX2const<>+3112(SB)/8, $0x3fb466bc6775aae2
+DATA normalAVX2const<>+3120(SB)/8, $0x3fb466bc6775aae2
+DATA normalAVX2const<>+3128(SB)/8, $0x3fb466bc6775aae2
+DATA normalAVX2const<>+3136(SB)/8, $0xbfe4abbce625be53
+DATA normalAVX2const<>+3144(SB)/8, $0xbfe4abbce625be53
+DATA normalAVX2const<>+3152(SB)/8, $0xbfe4abbce625be53
+DATA normalAVX2const<>+3160(SB)/8, $0xbfe4abbce625be53
+DATA normalAVX2const<>+3168(SB)/8, $0xbfe4abbce625be53
+DATA normalAVX2const<>+3176(SB)/8, $0xbfe4abbce625be53
+DATA normalAVX2const<>+3184(SB)/8, $0xbfe4abbce625be53
+DATA normalAVX2const<>+3192(SB)/8, $0xbfe4abbce625be53
+DATA normalAVX2const<>+3200(SB)/8, $0x3ff921fb54442d18
+DATA normalAVX2const<>+3208(SB)/8, $0x3ff921fb54442d18
+DATA normalAVX2const<>+3216(SB)/8, $0x3ff921fb54442d18
+DATA normalAVX2const<>+3224(SB)/8, $0x3ff921fb54442d18
+DATA normalAVX2const<>+3232(SB)/8, $0x3ff921fb54442d18
+DATA normalAVX2const<>+3240(SB)/8, $0x3ff921fb54442d18
+DATA normalAVX2const<>+3248(SB)/8, $0x3ff921fb54442d18
+DATA normalAVX2const<>+3256(SB)/8, $0x3ff921fb54442d18
+DATA normalAVX2const<>+3264(SB)/8, $0x3dd20c62c2f2d7f5
+DATA normalAVX2const<>+3272(SB)/8, $0x3dd20c62c2f2d7f5
+DATA normalAVX2const<>+3280(SB)/8, $0x3dd20c62c2f2d7f5
+DATA normalAVX2const<>+3288(SB)/8, $0x3dd20c62c2f2d7f5
+DATA normalAVX2const<>+3296(SB)/8, $0x3dd20c62c2f2d7f5
+DATA normalAVX2const<>+3304(SB)/8, $0x3dd20c62c2f2d7f5
+DATA normalAVX2const<>+3312(SB)/8, $0x3dd20c62c2f2d7f5
+DATA normalAVX2const<>+3320(SB)/8, $0x3dd20c62c2f2d7f5
+DATA normalAVX2const<>+3328(SB)/8, $0xbe3b6e24f44b128f
+DATA normalAVX2const<>+3336(SB)/8, $0xbe3b6e24f44b128f
+DATA normalAVX2const<>+3344(SB)/8, $0xbe3b6e24f44b128f
+DATA normalAVX2const<>+3352(SB)/8, $0xbe3b6e24f44b128f
+DATA normalAVX2const<>+3360(SB)/8, $0xbe3b6e24f44b128f
+DATA normalAVX2const<>+3368(SB)/8, $0xbe3b6e24f44b128f
+DATA normalAVX2const<>+3376(SB)/8, $0xbe3b6e24f44b128f
+DATA normalAVX2const<>+3384(SB)/8, $0xbe3b6e24f44b128f
+DATA normalAVX2const<>+3392(SB)/8, $0x3e9f9d38a3763cc3
+DATA normalAVX2const<>+3400(SB)/8, $0x3e9f9d38a3763cc3
+DATA normalAVX2const<>+3408(SB)/8, $0x3e9f9d38a3763cc3
+DATA normalAVX2const<>+3416(SB)/8, $0x3e9f9d38a3763cc3
+DATA normalAVX2const<>+3424(SB)/8, $0x3e9f9d38a3763cc3
+DATA normalAVX2const<>+3432(SB)/8, $0x3e9f9d38a3763cc3
+DATA normalAVX2const<>+3440(SB)/8, $0x3e9f9d38a3763cc3
+DATA normalAVX2const<>+3448(SB)/8, $0x3e9f9d38a3763cc3
+DATA normalAVX2const<>+3456(SB)/8, $0xbefa6d1f2a204a8c
+DATA normalAVX2const<>+3464(SB)/8, $0xbefa6d1f2a204a8c
+DATA normalAVX2const<>+3472(SB)/8, $0xbefa6d1f2a204a8c
+DATA normalAVX2const<>+3480(SB)/8, $0xbefa6d1f2a204a8c
+DATA normalAVX2const<>+3488(SB)/8, $0xbefa6d1f2a204a8c
+DATA normalAVX2const<>+3496(SB)/8, $0xbefa6d1f2a204a8c
+DATA normalAVX2const<>+3504(SB)/8, $0xbefa6d1f2a204a8c
+DATA normalAVX2const<>+3512(SB)/8, $0xbefa6d1f2a204a8c
+DATA normalAVX2const<>+3520(SB)/8, $0x3f4e1f506891babb
+DATA normalAVX2const<>+3528(SB)/8, $0x3f4e1f506891babb
+DATA normalAVX2const<>+3536(SB)/8, $0x3f4e1f506891babb
+DATA normalAVX2const<>+3544(SB)/8, $0x3f4e1f506891babb
+DATA normalAVX2const<>+3552(SB)/8, $0x3f4e1f506891babb
+DATA normalAVX2const<>+3560(SB)/8, $0x3f4e1f506891babb
+DATA normalAVX2const<>+3568(SB)/8, $0x3f4e1f506891babb
+DATA normalAVX2const<>+3576(SB)/8, $0x3f4e1f506891babb
+DATA normalAVX2const<>+3584(SB)/8, $0xbf955d3c7e3cbffa
+DATA normalAVX2const<>+3592(SB)/8, $0xbf955d3c7e3cbffa
+DATA normalAVX2const<>+3600(SB)/8, $0xbf955d3c7e3cbffa
+DATA normalAVX2const<>+3608(SB)/8, $0xbf955d3c7e3cbffa
+DATA normalAVX2const<>+3616(SB)/8, $0xbf955d3c7e3cbffa
+DATA normalAVX2const<>+3624(SB)/8, $0xbf955d3c7e3cbffa
+DATA normalAVX2const<>+3632(SB)/8, $0xbf955d3c7e3cbffa
+DATA normalAVX2const<>+3640(SB)/8, $0xbf955d3c7e3cbffa
+DATA normalAVX2const<>+3648(SB)/8, $0x3fd03c1f081b5ac4
+DATA normalAVX2const<>+3656(SB)/8, $0x3fd03c1f081b5ac4
+DATA normalAVX2const<>+3664(SB)/8, $0x3fd03c1f081b5ac4
+DATA normalAVX2const<>+3672(SB)/8, $0x3fd03c1f081b5ac4
+DATA normalAVX2const<>+3680(SB)/8, $0x3fd03c1f081b5ac4
+DATA normalAVX2const<>+3688(SB)/8, $0x3fd03c1f081b5ac4
+DATA normalAVX2const<>+3696(SB)/8, $0x3fd03c1f081b5ac4
+DATA normalAVX2const<>+3704(SB)/8, $0x3fd03c1f081b5ac4
+DATA normalAVX2const<>+3712(SB)/8, $0xbff3bd3cc9be45de
+DATA normalAVX2const<>+3720(SB)/8, $0xbff3bd3cc9be45de
+DATA normalAVX2const<>+3728(SB)/8, $0xbff3bd3cc9be45de
+DATA normalAVX2const<>+3736(SB)/8, $0xbff3bd3cc9be45de
+DATA normalAVX2const<>+3744(SB)/8, $0xbff3bd3cc9be45de
+DATA normalAVX2const<>+3752(SB)/8, $0xbff3bd3cc9be45de
+DATA normalAVX2const<>+3760(SB)/8, $0xbff3bd3cc9be45de
+DATA normalAVX2const<>+3768(SB)/8, $0xbff3bd3cc9be45de
+DATA normalAVX2const<>+3776(SB)/8, $0x8000000000000000
+DATA normalAVX2const<>+3784(SB)/8, $0x8000000000000000
+DATA normalAVX2const<>+3792(SB)/8, $0x8000000000000000
+DATA normalAVX2const<>+3800(SB)/8, $0x8000000000000000
+DATA normalAVX2const<>+3808(SB)/8, $0x8000000000000000
+DATA normalAVX2const<>+3816(SB)/8, $0x8000000000000000
+DATA normalAVX2const<>+3824(SB)/8, $0x8000000000000000
+DATA normalAVX2const<>+3832(SB)/8, $0x8000000000000000
+DATA normalAVX2const<>+3840(SB)/8, $0x4000000000000000
+DATA normalAVX2const<>+3848(SB)/8, $0x4000000000000000
+DATA normalAVX2const<>+3856(SB)/8, $0x4000000000000000
+DATA normalAVX2const<>+3864(SB)/8, $0x4000000000000000
+DATA normalAVX2const<>+3872(SB)/8, $0x4000000000000000
+DATA normalAVX2const<>+3880(SB)/8, $0x4000000000000000
+DATA normalAVX2const<>+3888(SB)/8, $0x4000000000000000
+DATA normalAVX2const<>+3896(SB)/8, $0x4000000000000000
+DATA normalAVX2const<>+3904(SB)/8, $0x4008000000000000
+DATA normalAVX2const<>+3912(SB)/8, $0x4008000000000000
+DATA normalAVX2const<>+3920(SB)/8, $0x4008000000000000
+DATA normalAVX2const<>+3928(SB)/8, $0x4008000000000000
+DATA normalAVX2const<>+3936(SB)/8, $0x4008000000000000
+DATA normalAVX2const<>+3944(SB)/8, $0x4008000000000000
+DATA normalAVX2const<>+3952(SB)/8, $0x4008000000000000
+DATA normalAVX2const<>+3960(SB)/8, $0x4008000000000000
+GLOBL normalAVX2const<>(SB), RODATA|NOPTR, $3968

@@ -9,33 +9,38 @@ import (
 // samplers (diffusion models, the base distribution of flows), the same
 // bits on every tier and architecture.
 //
-// Uniform bits: a 64-bit Weyl sequence s += g (g odd, so the period is
-// 2^64) mixed by the 128-bit product s*(s^k) folded as hi^lo (the "wyrand"
-// construction). Normals: the ziggurat method of Marsaglia and Tsang (2000)
-// with 256 layers of equal area under f(x) = exp(-x^2/2), one 64-bit word
-// per draw on the fast path (8 bits pick the layer, 1 the sign, 53 the
-// abscissa) and Marsaglia's exponential rejection for the tail x > r.
-// internal/ref (Normals) specifies it word by word.
+// Uniform bits come from a 64-bit Weyl sequence mixed by a 128-bit product
+// (the "wyrand" construction, period 2^64); pairs of normals from the
+// Box-Muller transform of pairs of 52-bit uniforms, with the kernels' Log
+// and fixed sine and cosine polynomials. internal/ref (NormalPair) specifies
+// it pair by pair. The transform has no branches and no tables, so the
+// AVX-512 and AVX2 kernels draw 8 or 4 pairs per vector. Each draw is
+// within a few ulps of the exact transform of its uniforms, and |z| <= 8.49.
 //
-// Fill runs the fast path on the tier's vector kernel (AVX-512 and AVX2:
-// eight or four consecutive words at a time, which the Weyl sequence allows)
-// up to the first draw outside its layer's rectangle (1.5% of draws); that
-// draw, and the further words it may consume, are done in Go, with a
-// squeeze that spares most wedge tests their exp (underCurve).
+// The stream is the sequence z0, z1 of pair 0, then of pair 1, and so on:
+// Fill and Float64 consume it in order, keeping the second number of a pair
+// for the next call when a call ends after the first, so the numbers do not
+// depend on how a stream is cut into calls.
 //
-// A Normal is a value of 8 bytes; the zero value is a valid (fixed) stream.
-// It is not safe for concurrent use.
-type Normal struct{ s uint64 }
+// A Normal is a small value; the zero value is a valid (fixed) stream. It is
+// not safe for concurrent use.
+type Normal struct {
+	s     uint64  // Weyl state: the next pair takes the next two words
+	spare float64 // the second number of the last pair, if hasSpare
+	has   bool
+}
 
 // NewNormal returns the generator of stream number stream under seed
 // (ref.NormalSeed). Distinct (seed, stream) pairs start at unrelated points
-// of the period, so streams do not overlap in practice (each is 2^64 long).
+// of the period, so streams do not overlap in practice (each is 2^63 pairs).
 func NewNormal(seed, stream uint64) Normal { return Normal{s: ref.NormalSeed(seed, stream)} }
 
-// Uint64 returns 64 uniformly distributed bits.
+// Uint64 returns 64 uniformly distributed bits: the next word of the Weyl
+// sequence. (It advances the stream as half a pair does; the normals after
+// it are those of a stream one word further on.)
 func (g *Normal) Uint64() uint64 {
 	g.s += ref.WeylStep
-	return ref.WyMix(g.s)
+	return ref.Mix64(g.s)
 }
 
 // Float64 returns one standard normal number.
@@ -45,86 +50,36 @@ func (g *Normal) Float64() float64 {
 	return z[0]
 }
 
-// Fill sets every element of dst to an independent standard normal
-// number, in increasing index order. The numbers depend only on the
-// generator's state, not on the tier or on how a stream is cut into calls.
+// Fill sets every element of dst to the next standard normal numbers of
+// the stream, in increasing index order.
 func (g *Normal) Fill(dst []float64) { fillNormal(active, g, dst) }
 
-// fillNormal is Fill on tier t.
+// fillNormal is Fill on tier t: whole pairs on the tier's kernel where it
+// has one, each exactly as ref.NormalPair.
 func fillNormal(t cpu.Tier, g *Normal, dst []float64) {
-	for k := 0; k < len(dst); {
+	if len(dst) == 0 {
+		return
+	}
+	if g.has {
+		dst[0], g.has = g.spare, false
+		dst = dst[1:]
+	}
+	even := len(dst) &^ 1
+	for k := 0; k < even; {
 		// The kernel call is not preemptible: at most chunk draws each.
-		end := min(len(dst), k+chunk)
-		k += zigFast(t, &g.s, dst[k:end])
-		if k < end { // stopped before a draw that leaves the fast path
-			dst[k] = ref.NormalSlow(&g.s, g.Uint64(), underCurve)
-			k++
+		m := min(even-k, chunk)
+		if !normals(t, dst[k:k+m], &g.s) {
+			for i := k; i < k+m; i += 2 {
+				dst[i], dst[i+1] = ref.NormalPair(&g.s)
+			}
 		}
+		k += m
 	}
-}
-
-// zigFastGo is the fast path of the ziggurat on dst, stopping before the
-// first word that leaves it (which stays unconsumed); it returns the count
-// of draws made.
-func zigFastGo(s *uint64, dst []float64) int {
-	st := *s
-	for k := range dst {
-		next := st + ref.WeylStep
-		x, ok := ref.ZigFast(ref.WyMix(next))
-		if !ok {
-			*s = st
-			return k
+	if even < len(dst) {
+		var pair [2]float64
+		if !normals(t, pair[:], &g.s) {
+			pair[0], pair[1] = ref.NormalPair(&g.s)
 		}
-		st = next
-		dst[k] = x
-	}
-	*s = st
-	return len(dst)
-}
-
-// underCurve is ref.WedgeExp, y < exp(-x^2/2) as ref.Exp64 computes it,
-// for x in the wedge of layer i. On a layer where f is convex (x >= 1) or
-// concave (x <= 1) throughout, f lies between its chord over the wedge and
-// its tangent at x[i], and a y outside both by a relative 2^-40 is decided
-// without the exp: ref.Exp64 and the two lines' rounding err by less than
-// 2^-50, so the answer is the exp's.
-func underCurve(i uint64, x, y float64) bool {
-	if c := wedge.curve[i]; c != 0 {
-		d := ref.Zig.X[i] - x // >= 0, but for rounding
-		chord := ref.Zig.F[i] + d*wedge.slope[i]
-		tangent := ref.Zig.F[i] + d*wedge.tslope[i]
-		lo, hi := tangent, chord // convex: the tangent below f, the chord above
-		if c < 0 {
-			lo, hi = chord, tangent
-		}
-		switch {
-		case y < lo*(1-0x1p-40):
-			return true
-		case y >= hi*(1+0x1p-40):
-			return false
-		}
-	}
-	return ref.WedgeExp(i, x, y)
-}
-
-// wedge holds underCurve's bounds per layer: the slopes of the chord and of
-// the tangent at x[i] (as f grows leftwards), and +1 where f is convex on
-// the wedge, -1 where concave, 0 where neither (or layer 0, the tail).
-var wedge struct {
-	slope, tslope [ref.ZigLayers]float64
-	curve         [ref.ZigLayers]int8
-}
-
-func init() {
-	z := &ref.Zig
-	for i := 1; i < ref.ZigLayers; i++ {
-		wedge.slope[i] = z.DF[i] / (z.X[i] - z.X[i+1])
-		wedge.tslope[i] = z.X[i] * z.F[i]
-		switch {
-		case z.X[i+1] >= 1:
-			wedge.curve[i] = 1
-		case z.X[i] <= 1:
-			wedge.curve[i] = -1
-		}
+		dst[even], g.spare, g.has = pair[0], pair[1], true
 	}
 }

@@ -5,16 +5,18 @@ package kernels
 import (
 	"github.com/flowkern/flowkern/asm"
 	"github.com/flowkern/flowkern/internal/cpu"
-	"github.com/flowkern/flowkern/internal/ref"
 )
 
-// zigFast runs the ziggurat's fast path on tier t (see zigFastGo).
-func zigFast(t cpu.Tier, s *uint64, dst []float64) int {
+// normals draws the pairs of dst (of even length) on tier t's kernel, and
+// reports whether t has one.
+func normals(t cpu.Tier, dst []float64, s *uint64) bool {
 	switch t {
 	case cpu.AVX512:
-		return asm.ZigguratF64AVX512(dst, s, &ref.Zig.K, &ref.Zig.W)
+		asm.NormalsF64AVX512(dst, s)
 	case cpu.AVX2:
-		return asm.ZigguratF64AVX2(dst, s, &ref.Zig.K, &ref.Zig.W)
+		asm.NormalsF64AVX2(dst, s)
+	default:
+		return false
 	}
-	return zigFastGo(s, dst)
+	return true
 }

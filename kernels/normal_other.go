@@ -4,6 +4,6 @@ package kernels
 
 import "github.com/flowkern/flowkern/internal/cpu"
 
-// zigFast: no ziggurat kernel in this build (the NEON tier runs the Go
-// loop too).
-func zigFast(_ cpu.Tier, s *uint64, dst []float64) int { return zigFastGo(s, dst) }
+// normals: no normal kernel in this build (the NEON tier draws its pairs in
+// Go, as generic does).
+func normals(cpu.Tier, []float64, *uint64) bool { return false }

@@ -2,7 +2,9 @@ package kernels
 
 import (
 	"math"
+	"math/big"
 	"math/rand/v2"
+	"strconv"
 	"testing"
 
 	"github.com/flowkern/flowkern/internal/cpu"
@@ -10,94 +12,52 @@ import (
 	tk "github.com/flowkern/flowkern/internal/testkit"
 )
 
-// The strips of the ziggurat must have equal areas, the top one included
-// (its area closes the recursion: an error in r or v would show there).
-func TestZigguratTables(t *testing.T) {
-	var x [ref.ZigLayers + 1]float64
-	for i := range ref.ZigLayers {
-		x[i] = ref.Zig.X[i]
-	}
-	for i := 1; i < ref.ZigLayers; i++ {
-		area := x[i] * ref.Zig.DF[i]
-		if math.Abs(area/ref.ZigV-1) > 1e-9 {
-			t.Fatalf("strip %d has area %v, want %v", i, area, ref.ZigV)
-		}
-	}
-	if got := x[0] * ref.Zig.F[1]; math.Abs(got/ref.ZigV-1) > 1e-12 {
-		t.Fatalf("bottom strip and tail: %v, want %v", got, ref.ZigV)
-	}
-}
-
-// underCurve's squeeze decides as the exp does: wedge points of every layer,
-// at random and within a few ulps of the curve, and at the wedges' corners.
-func TestUnderCurve(t *testing.T) {
-	r := tk.NewRand(4)
-	check := func(i uint64, x, y float64) {
-		t.Helper()
-		if got, want := underCurve(i, x, y), y < ref.Exp64(-0.5*x*x); got != want {
-			t.Fatalf("layer %d, x = %v, y = %v: underCurve %v, exp says %v", i, x, y, got, want)
-		}
-	}
-	for i := uint64(1); i < ref.ZigLayers; i++ {
-		lo := float64(int64(ref.Zig.K[i])) * ref.Zig.W[i] // the wedge's inner edge
-		for range 2000 {
-			x := lo + r.Float64()*(ref.Zig.X[i]-lo)
-			check(i, x, ref.Zig.F[i]+r.Float64()*ref.Zig.DF[i])
-			f := ref.Exp64(-0.5 * x * x)
-			for k := -4; k <= 4; k++ {
-				check(i, x, math.Float64frombits(uint64(int64(math.Float64bits(f))+int64(k))))
-				check(i, x, f*(1+float64(k)*0x1p-41))
-			}
-		}
-		for _, x := range []float64{lo, ref.Zig.X[i], math.Nextafter(ref.Zig.X[i], 0)} {
-			for _, y := range []float64{ref.Zig.F[i], ref.Zig.F[i] + ref.Zig.DF[i], ref.Exp64(-0.5 * x * x)} {
-				check(i, x, y)
-			}
-		}
-	}
-}
-
 // checkNormals fills a guarded slice of n draws at element offset off on
-// tier t and compares it, and the generator's state after, with ref.Normals.
+// tier t and compares it, and the generator's state after, with
+// ref.Normals.
 func checkNormals(t *testing.T, tier cpu.Tier, seed, stream uint64, n, off int) {
 	t.Helper()
-	a, b := NewNormal(seed, stream), NewNormal(seed, stream)
 	want := make([]float64, n)
-	ref.Normals(&a.s, want)
-	g := tk.NewGuarded[float64](n, off)
-	fillNormal(tier, &b, g.S())
-	if k := tk.FirstDiff(g.S(), want); k >= 0 {
-		t.Fatalf("seed %d stream %d n %d: draw %d = %v, want %v", seed, stream, n, k, g.S()[k], want[k])
+	state := ref.NormalSeed(seed, stream)
+	ref.Normals(&state, want)
+	g := NewNormal(seed, stream)
+	out := tk.NewGuarded[float64](n, off)
+	fillNormal(tier, &g, out.S())
+	if k := tk.FirstDiff(out.S(), want); k >= 0 {
+		t.Fatalf("seed %d stream %d n %d: draw %d = %v, want %v", seed, stream, n, k, out.S()[k], want[k])
 	}
-	if err := g.Check(); err != nil {
+	if err := out.Check(); err != nil {
 		t.Fatalf("seed %d stream %d n %d offset %d: %v", seed, stream, n, off, err)
 	}
-	if a.s != b.s {
-		t.Fatalf("seed %d stream %d n %d: state %#x after Fill, want %#x", seed, stream, n, b.s, a.s)
+	if g.s != state || g.has != (n%2 == 1) {
+		t.Fatalf("seed %d stream %d n %d: state %#x (spare %v) after Fill, want %#x", seed, stream, n, g.s, g.has, state)
 	}
 }
 
 // Every tier draws the reference's numbers: every length up to several
-// vector blocks, for many streams (so draws that leave the fast path fall
-// on every lane and at every distance from the end), alignment offsets,
-// and fills longer than one kernel call.
+// vector blocks, alignment offsets, fills longer than one kernel call, and
+// a stream cut into calls of every length (the spare of an odd call).
 func TestNormalTiers(t *testing.T) {
 	tk.ForEachTier(t, built, func(t *testing.T, tier cpu.Tier) {
-		for n := range 70 {
-			for seed := range uint64(40) {
-				checkNormals(t, tier, seed, uint64(n), n, int(seed%8))
+		for n := range 80 {
+			for seed := range uint64(8) {
+				checkNormals(t, tier, seed, uint64(n), n, int(seed))
 			}
 		}
 		for _, n := range []int{1000, chunk - 1, chunk, chunk + 9, 3*chunk + 1} {
 			checkNormals(t, tier, 7, uint64(n), n, 3)
 		}
-		// A stream cut into calls of any length gives the same numbers.
-		a, b := NewNormal(2, 3), NewNormal(2, 3)
 		want := make([]float64, 5000)
-		ref.Normals(&a.s, want)
-		got := make([]float64, 5000)
-		for k, step := 0, 1; k < len(got); k, step = k+step, step%37+1 {
-			fillNormal(tier, &b, got[k:min(len(got), k+step)])
+		state := ref.NormalSeed(2, 3)
+		ref.Normals(&state, want)
+		g := NewNormal(2, 3)
+		got := make([]float64, len(want))
+		for k, step := 0, 0; k < len(got); k, step = k+step, step%37+1 {
+			if step == 1 && k%3 == 0 {
+				got[k] = g.Float64()
+				continue
+			}
+			fillNormal(tier, &g, got[k:min(len(got), k+step)])
 		}
 		if k := tk.FirstDiff(got, want); k >= 0 {
 			t.Fatalf("cut stream: draw %d = %v, want %v", k, got[k], want[k])
@@ -105,8 +65,8 @@ func TestNormalTiers(t *testing.T) {
 	})
 }
 
-// FuzzNormalFill: every usable tier draws what the scalar reference
-// draws, for fuzzer-chosen streams, lengths and offsets.
+// FuzzNormalFill: every usable tier draws what ref.Normals draws, for
+// fuzzer-chosen streams, lengths and offsets.
 func FuzzNormalFill(f *testing.F) {
 	f.Add(uint64(0), uint64(0), uint16(0), uint8(0))
 	f.Add(uint64(1), uint64(2), uint16(100), uint8(3))
@@ -118,11 +78,77 @@ func FuzzNormalFill(f *testing.F) {
 	})
 }
 
+// bigSinCos returns sin and cos of (pi/2) f by 60 Taylor terms in 256-bit
+// arithmetic.
+func bigSinCos(f float64) (s, c float64) {
+	const prec = 256
+	hp, _, err := big.ParseFloat("0x1.921fb54442d18469898cc51701b839a252049c1114cf98e8p0", 0, prec, big.ToNearestEven)
+	if err != nil {
+		panic(err)
+	}
+	x := new(big.Float).SetPrec(prec).Mul(hp, new(big.Float).SetPrec(prec).SetFloat64(f))
+	term := new(big.Float).SetPrec(prec).SetInt64(1)
+	sb, cb := new(big.Float).SetPrec(prec), new(big.Float).SetPrec(prec)
+	for n := range 60 {
+		if n > 0 {
+			term.Mul(term, x)
+			term.Quo(term, new(big.Float).SetPrec(prec).SetInt64(int64(n)))
+		}
+		v := new(big.Float).Set(term)
+		if n/2%2 == 1 {
+			v.Neg(v)
+		}
+		if n%2 == 0 {
+			cb.Add(cb, v)
+		} else {
+			sb.Add(sb, v)
+		}
+	}
+	s, _ = sb.Float64()
+	c, _ = cb.Float64()
+	return s, c
+}
+
+// ref.SinCos2Pi is within 2 ulps of the exact cos and sin of 2 pi v (the
+// reduction to f = 4v - round(4v) is exact), across every quadrant.
+func TestSinCos2Pi(t *testing.T) {
+	r := tk.NewRand(5)
+	ulps := func(got, want float64) float64 {
+		if want == 0 {
+			return math.Abs(got) / 0x1p-1074
+		}
+		u := math.Nextafter(math.Abs(want), math.Inf(1)) - math.Abs(want)
+		return math.Abs(got-want) / u
+	}
+	worst := 0.0
+	for i := range 20000 {
+		v := float64(i) / 20000
+		if i%2 == 1 {
+			v = ref.Uniform52(r.Uint64())
+		}
+		c, s := ref.SinCos2Pi(v)
+		q := math.RoundToEven(4 * v)
+		ws, wc := bigSinCos(4*v - q)
+		switch int(q) % 4 {
+		case 1:
+			wc, ws = -ws, wc
+		case 2:
+			wc, ws = -wc, -ws
+		case 3:
+			wc, ws = ws, -wc
+		}
+		worst = max(worst, ulps(c, wc), ulps(s, ws))
+	}
+	if worst > 2 {
+		t.Fatalf("SinCos2Pi is %v ulps from the exact values", worst)
+	}
+}
+
 // Moments of 4e6 draws against those of N(0,1), each within 5 standard
 // errors: mean (se 1/sqrt(n)), variance (sqrt(2/n)), third moment
-// (sqrt(15/n)), fourth (sqrt(96/n)), and the tail frequencies P(|z| > 1, 2,
-// 3, ref.ZigR) against their binomial standard errors, which checks the strips,
-// the wedges and the tail separately.
+// (sqrt(15/n)), fourth (sqrt(96/n)); the tail frequencies P(|z| > c)
+// against their binomial standard errors; and the correlation of the two
+// numbers of a pair (se 1/sqrt(n/2)) and of its squares (se sqrt(8/n)).
 func TestNormalMoments(t *testing.T) {
 	n := 4_000_000
 	if testing.Short() {
@@ -131,11 +157,12 @@ func TestNormalMoments(t *testing.T) {
 	g := NewNormal(1, 2)
 	buf := make([]float64, 1000)
 	var m [5]float64
-	cuts := []float64{0.5, 1, 2, 3, ref.ZigR, 4}
+	var pair, pairSq float64
+	cuts := []float64{0.5, 1, 2, 3, 4, 5}
 	over := make([]float64, len(cuts))
 	for done := 0; done < n; done += len(buf) {
 		g.Fill(buf)
-		for _, z := range buf {
+		for i, z := range buf {
 			p := 1.0
 			for k := 1; k <= 4; k++ {
 				p *= z
@@ -145,6 +172,10 @@ func TestNormalMoments(t *testing.T) {
 				if math.Abs(z) > cut {
 					over[c]++
 				}
+			}
+			if i%2 == 1 {
+				pair += z * buf[i-1]
+				pairSq += (z*z - 1) * (buf[i-1]*buf[i-1] - 1)
 			}
 		}
 	}
@@ -162,13 +193,19 @@ func TestNormalMoments(t *testing.T) {
 			t.Errorf("P(|z| > %v) = %v, want %v", cut, got, p)
 		}
 	}
+	if c := pair / (fn / 2); math.Abs(c) > 5/math.Sqrt(fn/2) {
+		t.Errorf("correlation within pairs %v", c)
+	}
+	if c := pairSq / (fn / 2); math.Abs(c) > 5*math.Sqrt(4/(fn/2)) {
+		t.Errorf("correlation of squares within pairs %v", c)
+	}
 }
 
-// Fill and Float64 give the same stream, and the stream depends only on
-// (seed, stream).
+// Fill and Float64 give the same stream, distinct streams differ, and
+// Fill allocates nothing.
 func TestNormalStreams(t *testing.T) {
 	a, b := NewNormal(5, 9), NewNormal(5, 9)
-	buf := make([]float64, 10000)
+	buf := make([]float64, 10001)
 	a.Fill(buf)
 	for i, v := range buf {
 		if w := b.Float64(); math.Float64bits(v) != math.Float64bits(w) {
@@ -191,32 +228,40 @@ func fillRand(r *rand.Rand, buf []float64) {
 	}
 }
 
-// BenchmarkNormal compares the generator with math/rand/v2 (PCG and the
-// default ChaCha8 source), in normals per second.
+// BenchmarkNormal compares the generator on every tier with math/rand/v2
+// (PCG and the default ChaCha8 source), in normals per second, for rows of
+// 100 (the sampler's) and 4096.
 func BenchmarkNormal(b *testing.B) {
-	buf := make([]float64, 4096)
-	report := func(b *testing.B) {
-		b.ReportMetric(float64(b.N)*float64(len(buf))/b.Elapsed().Seconds()/1e6, "Mnormal/s")
+	for _, n := range []int{100, 4096} {
+		buf := make([]float64, n)
+		report := func(b *testing.B) {
+			b.ReportMetric(float64(b.N)*float64(n)/b.Elapsed().Seconds()/1e6, "Mnormal/s")
+		}
+		for _, tier := range cpu.Tiers {
+			if !usable(tier) {
+				continue
+			}
+			b.Run(tier.String()+"/"+strconv.Itoa(n), func(b *testing.B) {
+				g := NewNormal(1, 1)
+				for b.Loop() {
+					fillNormal(tier, &g, buf)
+				}
+				report(b)
+			})
+		}
+		b.Run("randv2-pcg/"+strconv.Itoa(n), func(b *testing.B) {
+			r := rand.New(rand.NewPCG(1, 2))
+			for b.Loop() {
+				fillRand(r, buf)
+			}
+			report(b)
+		})
+		b.Run("randv2-chacha8/"+strconv.Itoa(n), func(b *testing.B) {
+			r := rand.New(rand.NewChaCha8([32]byte{1}))
+			for b.Loop() {
+				fillRand(r, buf)
+			}
+			report(b)
+		})
 	}
-	b.Run("ziggurat", func(b *testing.B) {
-		g := NewNormal(1, 1)
-		for b.Loop() {
-			g.Fill(buf)
-		}
-		report(b)
-	})
-	b.Run("randv2-pcg", func(b *testing.B) {
-		r := rand.New(rand.NewPCG(1, 2))
-		for b.Loop() {
-			fillRand(r, buf)
-		}
-		report(b)
-	})
-	b.Run("randv2-chacha8", func(b *testing.B) {
-		r := rand.New(rand.NewChaCha8([32]byte{1}))
-		for b.Loop() {
-			fillRand(r, buf)
-		}
-		report(b)
-	})
 }

@@ -48,7 +48,7 @@ type vops struct {
 	fma213, fma231, fnma231, fms231, fma132   func(...Op)
 	round, rndscale, scalef, getmant, getexp  func(...Op)
 	cmp, blendm, blendv, and, or, movu, fixup func(...Op)
-	div, xor                                  func(...Op)
+	div, xor, sqrt                            func(...Op)
 	iadd, isub, isrl, isll                    func(...Op)
 	ibits                                     int // bits per element
 	mant                                      int // explicit mantissa bits (52, 23)
@@ -60,7 +60,7 @@ var vops64 = vops{
 	fma213: bc(VFMADD213PD, VFMADD213PD_BCST), fma231: bc(VFMADD231PD, VFMADD231PD_BCST), fnma231: bc(VFNMADD231PD, VFNMADD231PD_BCST),
 	fms231: bc(VFMSUB231PD, VFMSUB231PD_BCST), fma132: bc(VFMADD132PD, VFMADD132PD_BCST),
 	round: func(o ...Op) { VROUNDPD(o[0], o[1], o[2]) }, rndscale: VRNDSCALEPD, scalef: bc(VSCALEFPD, VSCALEFPD_BCST), getmant: VGETMANTPD, getexp: VGETEXPPD,
-	cmp: bc(VCMPPD, VCMPPD_BCST), div: bc(VDIVPD, VDIVPD_BCST), xor: bc(VXORPD, VXORPD_BCST), fixup: bc(VFIXUPIMMPD, VFIXUPIMMPD_BCST),
+	sqrt: VSQRTPD, cmp: bc(VCMPPD, VCMPPD_BCST), div: bc(VDIVPD, VDIVPD_BCST), xor: bc(VXORPD, VXORPD_BCST), fixup: bc(VFIXUPIMMPD, VFIXUPIMMPD_BCST),
 	blendm: bc(VBLENDMPD, VBLENDMPD_BCST), blendv: func(o ...Op) { VBLENDVPD(o[0], o[1], o[2], o[3]) },
 	and: bc(VANDPD, VANDPD_BCST), or: bc(VORPD, VORPD_BCST), movu: bc(VMOVUPD, VBROADCASTSD),
 	iadd: bc(VPADDQ, VPADDQ_BCST), isub: bc(VPSUBQ, VPSUBQ_BCST), isrl: VPSRLQ, isll: VPSLLQ,
@@ -72,7 +72,7 @@ var vops32 = vops{
 	fma213: bc(VFMADD213PS, VFMADD213PS_BCST), fma231: bc(VFMADD231PS, VFMADD231PS_BCST), fnma231: bc(VFNMADD231PS, VFNMADD231PS_BCST),
 	fms231: bc(VFMSUB231PS, VFMSUB231PS_BCST), fma132: bc(VFMADD132PS, VFMADD132PS_BCST),
 	round: func(o ...Op) { VROUNDPS(o[0], o[1], o[2]) }, rndscale: VRNDSCALEPS, scalef: bc(VSCALEFPS, VSCALEFPS_BCST), getmant: VGETMANTPS, getexp: VGETEXPPS,
-	cmp: bc(VCMPPS, VCMPPS_BCST), div: bc(VDIVPS, VDIVPS_BCST), xor: bc(VXORPS, VXORPS_BCST), fixup: bc(VFIXUPIMMPS, VFIXUPIMMPS_BCST),
+	sqrt: VSQRTPS, cmp: bc(VCMPPS, VCMPPS_BCST), div: bc(VDIVPS, VDIVPS_BCST), xor: bc(VXORPS, VXORPS_BCST), fixup: bc(VFIXUPIMMPS, VFIXUPIMMPS_BCST),
 	blendm: bc(VBLENDMPS, VBLENDMPS_BCST), blendv: func(o ...Op) { VBLENDVPS(o[0], o[1], o[2], o[3]) },
 	and: bc(VANDPS, VANDPS_BCST), or: bc(VORPS, VORPS_BCST), movu: bc(VMOVUPS, VBROADCASTSS),
 	iadd: bc(VPADDD, VPADDD_BCST), isub: bc(VPSUBD, VPSUBD_BCST), isrl: VPSRLD, isll: VPSLLD,
@@ -657,6 +657,19 @@ func replay(g *vg, p *vmathalg.Program) {
 			g.x = d
 			vexp(g)
 			d = g.x
+		case vmathalg.Log:
+			if dies(0) {
+				d, reused = a(0), 0
+			} else {
+				d = g.alloc()
+				g.each(func(u int) { o.movu(g.reg(a(0)[u]), g.reg(d[u])) })
+			}
+			g.x = d
+			vlog(g)
+			d = g.x
+		case vmathalg.Sqrt:
+			d = g.alloc()
+			g.each(func(u int) { o.sqrt(g.reg(a(0)[u]), g.reg(d[u])) })
 		case vmathalg.Const:
 			d = g.alloc()
 			g.load(d, g.c(op.F))

@@ -504,6 +504,16 @@ func nreplay(g *ng, p *vmathalg.Program) {
 			g.x = d
 			nexp(g)
 			d = g.x
+		case vmathalg.Log:
+			if dies(0) {
+				d, reused = a(0), 0
+			} else {
+				d = g.alloc()
+				g.mov(d, a(0))
+			}
+			g.x = d
+			nlog(g)
+			d = g.x
 		case vmathalg.Const:
 			d = g.c(op.F)
 		case vmathalg.Add:

@@ -26,6 +26,8 @@ type Builder interface {
 	In(i int) V        // element of input stream i (loaded where first asked for)
 	Param(i int) V     // scalar argument i of the kernel
 	Exp(a V) V         // ref.Exp64/Exp32
+	Log(a V) V         // ref.Log64/Log32
+	Sqrt(a V) V        // the square root, correctly rounded
 	Const(v float64) V // v rounded to the element type
 	Add(a, b V) V
 	Sub(a, b V) V

@@ -42,6 +42,14 @@ func evalAll(p *Program, is64 bool, ins, params []float64) []float64 {
 			} else {
 				v[i] = float64(ref.Exp32(float32(a(0))))
 			}
+		case Log:
+			if is64 {
+				v[i] = ref.Log64(a(0))
+			} else {
+				v[i] = float64(ref.Log32(float32(a(0))))
+			}
+		case Sqrt:
+			v[i] = rd(math.Sqrt(a(0)))
 		case Const:
 			v[i] = op.F
 		case Add:

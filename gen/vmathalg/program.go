@@ -30,10 +30,12 @@ const (
 	SplitE
 	Param // a scalar argument of the kernel (F: its index), in every lane
 	Exp   // ref.Exp64/Exp32, emitted by each backend's own Exp
+	Log   // ref.Log64/Log32, emitted by each backend's own Log
+	Sqrt  // the square root, correctly rounded (IEEE)
 )
 
 var kindNames = [...]string{"Input", "Const", "Add", "Sub", "Mul", "Div", "FMA", "RoundEven", "Abs",
-	"CopySign", "Min", "Max", "Neg", "Gt", "Ge", "Eq", "Select", "Pow2", "Scale", "SplitM", "SplitE", "Param", "Exp"}
+	"CopySign", "Min", "Max", "Neg", "Gt", "Ge", "Eq", "Select", "Pow2", "Scale", "SplitM", "SplitE", "Param", "Exp", "Log", "Sqrt"}
 
 func (k Kind) String() string { return kindNames[k] }
 
@@ -139,7 +141,9 @@ func (r *recorder) Param(i int) V {
 	r.params[i] = r.add(Param, float64(i))
 	return r.params[i]
 }
-func (r *recorder) Exp(a V) V { return r.add(Exp, 0, a) }
+func (r *recorder) Exp(a V) V  { return r.add(Exp, 0, a) }
+func (r *recorder) Log(a V) V  { return r.add(Log, 0, a) }
+func (r *recorder) Sqrt(a V) V { return r.add(Sqrt, 0, a) }
 func (r *recorder) Const(v float64) V {
 	if !r.is64 {
 		v = float64(float32(v))

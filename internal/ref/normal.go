@@ -2,152 +2,137 @@ package ref
 
 import (
 	"math"
-	"math/bits"
+	"math/big"
 )
 
-// The normal generator behind kernels.Normal, specified word by word.
+// The normal generator behind kernels.Normal, specified pair by pair.
 //
-// Uniform bits: a 64-bit Weyl sequence s += WeylStep (odd, so the period is
-// 2^64) whose word s is mixed by the 128-bit product s*(s^WeylMix) folded as
-// hi^lo (the "wyrand" construction). Normals: the ziggurat of Marsaglia and
-// Tsang (2000) with ZigLayers strips of equal area ZigV under f(x) =
-// exp(-x^2/2). A draw takes one word u: i = u & 255 picks the strip, bit 8
-// the sign, j = u >> 11 (53 bits) the abscissa x = j Zig.W[i]. When
-// j < Zig.K[i] the point lies in the strip's rectangle under the curve and
-// x is the draw (the fast path, 98.5% of draws); otherwise NormalSlow
-// finishes it, consuming further words. Exp and log are this package's
-// Exp64 and Log64, so the tables and the draws are the same everywhere.
+// Uniform bits: SplitMix64 (Steele, Lea and Flood 2014): a 64-bit Weyl
+// sequence s += WeylStep (odd, so the period is 2^64) whose state s gives
+// the word Mix64(s), two xor-shift-multiply rounds. Its multiplies are
+// 64-bit products kept low, one instruction per vector on AVX-512.
+//
+// Normals: the Box-Muller transform, which has no branches and no tables,
+// so every lane of a vector does the same work. Pair p of a stream that
+// starts at state s takes the words w1, w2 of states s + (2p+1) WeylStep
+// and s + (2p+2) WeylStep, their uniforms v = (w >> 12) 2^-52 in [0, 1)
+// (exact: the bits of 1 + v, minus 1), and returns
+//
+//	r = sqrt(-2 log(1 - v1)),  z0 = r cos(2 pi v2),  z1 = r sin(2 pi v2)
+//
+// with Log64 (1 - v1 is exact and in (0, 1], so |z| <= sqrt(104 ln 2) = 8.49)
+// and SinCos2Pi. The stream is z0, z1 of pair 0, then of pair 1, ...
 
-const (
-	WeylStep = 0xa0761d6478bd642f
-	WeylMix  = 0xe7037ed1a0b428db
-)
+// WeylStep is SplitMix64's increment, 2^64 / phi rounded to odd.
+const WeylStep = 0x9e3779b97f4a7c15
 
 // NormalSeed is the Weyl state at which stream number stream under seed
-// starts: splitmix64's finalizer (a bijection that spreads nearby numbers
-// far apart) applied twice.
+// starts: Mix64 applied twice, so nearby seeds and streams start far apart.
 func NormalSeed(seed, stream uint64) uint64 {
-	return mix64(seed ^ mix64(stream+0x9e3779b97f4a7c15))
+	return Mix64(seed ^ Mix64(stream))
 }
 
-func mix64(z uint64) uint64 {
+// Mix64 is SplitMix64's output function: a bijection of uint64.
+func Mix64(z uint64) uint64 {
 	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
 	z = (z ^ z>>27) * 0x94d049bb133111eb
 	return z ^ z>>31
 }
 
-// WyMix is the output word of Weyl state s.
-func WyMix(s uint64) uint64 {
-	hi, lo := bits.Mul64(s, s^WeylMix)
-	return hi ^ lo
+// Uniform52 is the uniform in [0, 1) of word w: its top 52 bits as the
+// fraction of 1.f, minus 1 (exact).
+func Uniform52(w uint64) float64 {
+	return math.Float64frombits(w>>12|0x3ff<<52) - 1
 }
 
-// The ziggurat: x[0] = ZigV/f(ZigR) is the width of a virtual rectangle
-// whose area is the bottom strip plus the tail, x[1] = ZigR, and x[i+1] =
-// f^-1(f(x[i]) + ZigV/x[i]) up to x[ZigLayers] = 0. Strip i spans heights
-// f(x[i]) .. f(x[i+1]) and abscissae 0 .. x[i]. r and v are Marsaglia and
-// Tsang's constants for 256 strips.
-const (
-	ZigLayers = 256
-	ZigR      = 3.6541528853610088
-	ZigV      = 4.92867323399e-3
-)
-
-// Zig holds the tables of the strips.
-var Zig struct {
-	K     [ZigLayers]uint64  // the fast path takes j < K[i]: x[i+1]/x[i] * 2^53
-	W     [ZigLayers]float64 // x[i] 2^-53
-	X     [ZigLayers + 1]float64
-	F, DF [ZigLayers]float64 // f(x[i]) and f(x[i+1]) - f(x[i])
+// NormalPair returns the pair of normals of the two words after state *s
+// and advances *s past them.
+func NormalPair(s *uint64) (z0, z1 float64) {
+	s1 := *s + WeylStep
+	s2 := s1 + WeylStep
+	*s = s2
+	w1, w2 := Mix64(s1), Mix64(s2)
+	return BoxMuller(Uniform52(w1), Uniform52(w2))
 }
 
-func init() {
-	x, f := &Zig.X, [ZigLayers + 1]float64{}
-	fx := func(v float64) float64 { return Exp64(-0.5 * v * v) }
-	x[1] = ZigR
-	f[1] = fx(ZigR)
-	x[0] = ZigV / f[1]
-	for i := 1; i < ZigLayers-1; i++ {
-		x[i+1] = math.Sqrt(-2 * Log64(f[i]+ZigV/x[i]))
-		f[i+1] = fx(x[i+1])
+// BoxMuller maps uniforms v1, v2 in [0, 1) to two independent standard
+// normals, operation by operation as the kernels do.
+func BoxMuller(v1, v2 float64) (z0, z1 float64) {
+	r := math.Sqrt(-2 * Log64(1-v1))
+	c, s := SinCos2Pi(v2)
+	return r * c, r * s
+}
+
+// SinCos2Pi returns cos(2 pi v) and sin(2 pi v) for v in [0, 1), each within
+// 2 ulps (tested): t = 4v, q = round(t) (ties to even), f = t - q in
+// [-1/2, 1/2] (both exact), then sin(pi/2 f) = f P(f^2) and
+// cos(pi/2 f) = Q(f^2), the Taylor polynomials of SinP and CosQ by Horner
+// with fused multiply-adds (their first omitted terms are below 2^-53
+// relative), rotated to quadrant q mod 4.
+func SinCos2Pi(v float64) (c, s float64) {
+	t := 4 * v
+	q := math.RoundToEven(t)
+	f := t - q
+	f2 := f * f
+	sn := f * Horner64(SinP[:], f2)
+	cs := Horner64(CosQ[:], f2)
+	switch q {
+	case 1:
+		return -sn, cs
+	case 2:
+		return -cs, -sn
+	case 3:
+		return sn, -cs
 	}
-	x[ZigLayers], f[ZigLayers] = 0, 1
-	for i := range ZigLayers {
-		Zig.K[i] = uint64(x[i+1] / x[i] * 0x1p53)
-		Zig.W[i] = x[i] * 0x1p-53
-		Zig.F[i] = f[i]
-		Zig.DF[i] = f[i+1] - f[i]
+	return cs, sn // q = 0 or 4
+}
+
+// Horner64 evaluates c[0] + c[1] x + ... by q = fma(q, x, c[i]) from the top.
+func Horner64(c []float64, x float64) float64 {
+	q := c[len(c)-1]
+	for i := len(c) - 2; i >= 0; i-- {
+		q = math.FMA(q, x, c[i])
 	}
+	return q
 }
 
-// ZigFast returns the draw of word u and true when it takes the fast path.
-func ZigFast(u uint64) (float64, bool) {
-	i, j := u&(ZigLayers-1), u>>11
-	if j >= Zig.K[i] {
-		return 0, false
+// SinP[k] = (-1)^k (pi/2)^(2k+1) / (2k+1)! and CosQ[k] = (-1)^k (pi/2)^(2k)
+// / (2k)!, rounded to nearest from 192-bit arithmetic.
+var SinP, CosQ = taylor2Pi()
+
+func taylor2Pi() (sinP, cosQ [9]float64) {
+	const prec = 256
+	halfPi, _, err := big.ParseFloat("0x1.921fb54442d18469898cc51701b839a252049c1114cf98e8p0", 0, prec, big.ToNearestEven)
+	if err != nil {
+		panic(err)
 	}
-	return math.Float64frombits(math.Float64bits(float64(int64(j))*Zig.W[i]) | (u>>8&1)<<63), true
-}
-
-// Uniform returns a uniform number in (0, 1] from the word after state *s
-// (never 0, so its log is finite).
-func Uniform(s *uint64) float64 {
-	*s += WeylStep
-	return float64(WyMix(*s)>>11+1) * 0x1p-53
-}
-
-// NormalSlow finishes a draw whose first word u left the fast path, taking
-// further words from state *s: the tail beyond ZigR, or a wedge test, or a
-// fresh word after a rejection. wedge(i, x, y) reports whether the height y
-// lies under the curve at x in strip i's wedge; WedgeExp is the
-// specification, kernels may pass a cheaper test that answers the same.
-func NormalSlow(s *uint64, u uint64, wedge func(i uint64, x, y float64) bool) float64 {
-	for {
-		i, j := u&(ZigLayers-1), u>>11
-		x := float64(int64(j)) * Zig.W[i]
-		neg := u >> 8 & 1
-		switch {
-		case j < Zig.K[i]:
-			// (Only reached after a rejection below.)
-		case i == 0:
-			// Beyond r: Marsaglia's tail method. With e1, e2 standard
-			// exponentials, r + e1/r given 2 e2 > (e1/r)^2 has density
-			// proportional to exp(-x^2/2) on x > r.
-			for {
-				l1 := Log64(Uniform(s))
-				l2 := Log64(Uniform(s))
-				t := -l1 / ZigR
-				if -2*l2 > t*t {
-					x = ZigR + t
-					break
-				}
-			}
-		default:
-			// The wedge between the rectangle's inner and outer edges: a
-			// uniform height under the curve accepts x. The one multiply-add
-			// is explicit, so no compiler fuses it differently.
-			if !wedge(i, x, math.FMA(Uniform(s), Zig.DF[i], Zig.F[i])) {
-				*s += WeylStep
-				u = WyMix(*s)
-				continue
-			}
+	term := new(big.Float).SetPrec(prec).SetInt64(1) // (pi/2)^n / n!
+	for n := 0; n < 2*len(cosQ); n++ {
+		if n > 0 {
+			term.Mul(term, halfPi)
+			term.Quo(term, new(big.Float).SetPrec(prec).SetInt64(int64(n)))
 		}
-		return math.Float64frombits(math.Float64bits(x) | neg<<63)
+		v, _ := term.Float64()
+		if n/2%2 == 1 {
+			v = -v
+		}
+		if n%2 == 0 {
+			cosQ[n/2] = v
+		} else {
+			sinP[n/2] = v
+		}
 	}
+	return sinP, cosQ
 }
 
-// WedgeExp is the wedge test by the exp: y < exp(-x^2/2).
-func WedgeExp(_ uint64, x, y float64) bool { return y < Exp64(-0.5*x*x) }
-
-// Normals fills dst with draws from state *s, in order, advancing it.
+// Normals fills dst with the stream from state *s, pair by pair, advancing
+// *s; an odd length ends with the first number of a pair (*s is past it).
 func Normals(s *uint64, dst []float64) {
-	for k := range dst {
-		*s += WeylStep
-		u := WyMix(*s)
-		x, ok := ZigFast(u)
-		if !ok {
-			x = NormalSlow(s, u, WedgeExp)
+	for k := 0; k < len(dst); k += 2 {
+		z0, z1 := NormalPair(s)
+		dst[k] = z0
+		if k+1 < len(dst) {
+			dst[k+1] = z1
 		}
-		dst[k] = x
 	}
 }
