@@ -164,8 +164,11 @@ func sample(m *Model, n int, opt SampleOptions, mv matVecsFunc) (*mat.Dense, err
 				eps:  make([]float64, sampleChunk*d),
 				z:    make([]float64, updateRows*d),
 				gens: make([]kernels.Normal, sampleChunk)}
-			if mv == nil && wtAll == nil {
-				st.wt = make([]float64, d*d)
+			if mv == nil {
+				st.biasRows = make([]float64, updateRows*d)
+				if wtAll == nil {
+					st.wt = make([]float64, d*d)
+				}
 			}
 			for {
 				c := int(next.Add(1)) - 1
@@ -195,7 +198,10 @@ type sampler struct {
 	block int       // rows per product call
 	eps   []float64
 	z     []float64 // noise, updateRows x d
-	gens  []kernels.Normal
+	// biasRows is W_t b_t in each of updateRows rows (when mv is nil), so
+	// one Add puts it on a block of eps.
+	biasRows []float64
+	gens     []kernels.Normal
 }
 
 // run takes the samples i0, i0+1, ... whose state is u (stride d) through
@@ -232,14 +238,16 @@ func (st *sampler) run(u kernels.Matrix[float64], i0 int, seed uint64) {
 		// is one fma, so the bits are those of the fused scalar loop. The
 		// bias joins eps first, rounded once (the gonum product adds it).
 		c1, c2, sig := st.coef[3*(t-1)], st.coef[3*(t-1)+1], st.coef[3*(t-1)+2]
+		if st.mv == nil {
+			for r := range updateRows { // the bias once per row of a block
+				copy(st.biasRows[r*d:r*d+d], bias)
+			}
+		}
 		for r0 := 0; r0 < u.Rows; r0 += updateRows {
 			r1 := min(u.Rows, r0+updateRows)
 			ub, eb := u.Data[r0*d:r1*d], eps.Data[r0*d:r1*d]
 			if st.mv == nil {
-				for r := range r1 - r0 {
-					er := eb[r*d : r*d+d]
-					kernels.Add(er, er, bias)
-				}
+				kernels.Add(eb, eb, st.biasRows[:len(eb)])
 			}
 			kernels.Scale(c1, ub)
 			kernels.Axpy(-c2, eb, ub)
