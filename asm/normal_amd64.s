@@ -1016,73 +1016,61 @@ main:
 	VSUBPD       Y2, Y1, Y5
 
 	// Split: subnormals scaled up; m and e from the integer bits (ref.Split)
-	VCMPPD    $0x11, normalAVX2const<>+384(SB), Y5, Y8
-	VMULPD    normalAVX2const<>+448(SB), Y5, Y9
-	VBLENDVPD Y8, Y9, Y5, Y9
-	VANDPD    normalAVX2const<>+512(SB), Y8, Y8
-	VPSUBQ    normalAVX2const<>+576(SB), Y9, Y9
-	VANDPD    normalAVX2const<>+640(SB), Y9, Y6
-	VPADDQ    normalAVX2const<>+704(SB), Y6, Y6
-	VPSRLQ    $0x34, Y9, Y9
-	VORPD     normalAVX2const<>+768(SB), Y9, Y9
-	VSUBPD    normalAVX2const<>+832(SB), Y9, Y7
-	VADDPD    Y8, Y7, Y7
+	VMOVUPD Y5, Y9
+	VPSUBQ  normalAVX2const<>+384(SB), Y9, Y9
+	VANDPD  normalAVX2const<>+448(SB), Y9, Y6
+	VPADDQ  normalAVX2const<>+512(SB), Y6, Y6
+	VPSRLQ  $0x34, Y9, Y9
+	VORPD   normalAVX2const<>+576(SB), Y9, Y9
+	VSUBPD  normalAVX2const<>+640(SB), Y9, Y7
 
 	// f = m - 1; s, rest = LogParts(f): f - f*f/2 summed exactly, the rest by R
 	VSUBPD      normalAVX2const<>+64(SB), Y6, Y6
 	VMULPD      Y6, Y6, Y11
-	VMOVUPD     normalAVX2const<>+896(SB), Y10
-	VMOVUPD     normalAVX2const<>+960(SB), Y12
-	VFMADD213PD normalAVX2const<>+1024(SB), Y11, Y10
-	VFMADD213PD normalAVX2const<>+1088(SB), Y11, Y12
-	VFMADD213PD normalAVX2const<>+1152(SB), Y11, Y10
-	VFMADD213PD normalAVX2const<>+1216(SB), Y11, Y12
-	VFMADD213PD normalAVX2const<>+1280(SB), Y11, Y10
-	VFMADD213PD normalAVX2const<>+1344(SB), Y11, Y12
-	VFMADD213PD normalAVX2const<>+1408(SB), Y11, Y10
-	VFMADD213PD normalAVX2const<>+1472(SB), Y11, Y12
-	VFMADD213PD normalAVX2const<>+1536(SB), Y11, Y10
-	VFMADD213PD normalAVX2const<>+1600(SB), Y11, Y12
-	VFMADD213PD normalAVX2const<>+1664(SB), Y11, Y10
-	VFMADD213PD normalAVX2const<>+1728(SB), Y11, Y12
-	VFMADD213PD normalAVX2const<>+1792(SB), Y11, Y10
-	VFMADD213PD normalAVX2const<>+1856(SB), Y11, Y12
-	VFMADD213PD normalAVX2const<>+1920(SB), Y11, Y10
-	VFMADD213PD normalAVX2const<>+1984(SB), Y11, Y12
-	VFMADD213PD normalAVX2const<>+2048(SB), Y11, Y10
-	VFMADD213PD normalAVX2const<>+2112(SB), Y11, Y12
+	VMOVUPD     normalAVX2const<>+704(SB), Y10
+	VMOVUPD     normalAVX2const<>+768(SB), Y12
+	VFMADD213PD normalAVX2const<>+832(SB), Y11, Y10
+	VFMADD213PD normalAVX2const<>+896(SB), Y11, Y12
+	VFMADD213PD normalAVX2const<>+960(SB), Y11, Y10
+	VFMADD213PD normalAVX2const<>+1024(SB), Y11, Y12
+	VFMADD213PD normalAVX2const<>+1088(SB), Y11, Y10
+	VFMADD213PD normalAVX2const<>+1152(SB), Y11, Y12
+	VFMADD213PD normalAVX2const<>+1216(SB), Y11, Y10
+	VFMADD213PD normalAVX2const<>+1280(SB), Y11, Y12
+	VFMADD213PD normalAVX2const<>+1344(SB), Y11, Y10
+	VFMADD213PD normalAVX2const<>+1408(SB), Y11, Y12
+	VFMADD213PD normalAVX2const<>+1472(SB), Y11, Y10
+	VFMADD213PD normalAVX2const<>+1536(SB), Y11, Y12
+	VFMADD213PD normalAVX2const<>+1600(SB), Y11, Y10
+	VFMADD213PD normalAVX2const<>+1664(SB), Y11, Y12
+	VFMADD213PD normalAVX2const<>+1728(SB), Y11, Y10
+	VFMADD213PD normalAVX2const<>+1792(SB), Y11, Y12
+	VFMADD213PD normalAVX2const<>+1856(SB), Y11, Y10
+	VFMADD213PD normalAVX2const<>+1920(SB), Y11, Y12
 	VFMADD213PD Y10, Y6, Y12
-	VMULPD      normalAVX2const<>+2176(SB), Y11, Y14
+	VMULPD      normalAVX2const<>+1984(SB), Y11, Y14
 	VADDPD      Y14, Y6, Y13
 	VSUBPD      Y13, Y6, Y15
 	VADDPD      Y15, Y14, Y14
 	VMULPD      Y11, Y6, Y15
 	VFMSUB231PD Y6, Y6, Y11
-	VFMADD132PD normalAVX2const<>+2176(SB), Y14, Y11
+	VFMADD132PD normalAVX2const<>+1984(SB), Y14, Y11
 	VFMADD231PD Y12, Y15, Y11
 
 	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest)),
 	// with e1 = e*ln2hi (exact): hi = e1 + s, lo = (e1 - hi) + s, the same values
-	VMULPD      normalAVX2const<>+2240(SB), Y7, Y1
+	VMULPD      normalAVX2const<>+2048(SB), Y7, Y1
 	VADDPD      Y13, Y1, Y3
 	VSUBPD      Y3, Y1, Y4
 	VADDPD      Y13, Y4, Y4
-	VFMADD231PD normalAVX2const<>+2304(SB), Y7, Y11
+	VFMADD231PD normalAVX2const<>+2112(SB), Y7, Y11
 	VADDPD      Y11, Y4, Y4
 	VADDPD      Y4, Y3, Y3
 
 	// x == +Inf: +Inf; x == 0: -Inf; x < 0 or NaN: NaN
-	VCMPPD       $0x00, normalAVX2const<>+2368(SB), Y5, Y12
-	VBLENDVPD    Y12, Y5, Y3, Y3
-	VCMPPD       $0x00, normalAVX2const<>+2432(SB), Y5, Y12
-	VMOVUPD      normalAVX2const<>+2496(SB), Y4
-	VBLENDVPD    Y12, Y4, Y3, Y3
-	VCMPPD       $0x19, normalAVX2const<>+2432(SB), Y5, Y12
-	VMOVUPD      normalAVX2const<>+2560(SB), Y4
-	VBLENDVPD    Y12, Y4, Y3, Y3
 	VMULPD       Y3, Y0, Y2
 	VSQRTPD      Y2, Y8
-	VMOVUPD      normalAVX2const<>+2624(SB), Y9
+	VMOVUPD      normalAVX2const<>+2176(SB), Y9
 	VMOVQ        BX, X10
 	VPBROADCASTQ X10, Y10
 	VPADDQ       normalAVX2weyl<>+32(SB), Y10, Y10
@@ -1115,52 +1103,52 @@ main:
 	VROUNDPD     $0x00, Y6, Y1
 	VSUBPD       Y1, Y6, Y13
 	VMULPD       Y13, Y13, Y5
-	VMOVUPD      normalAVX2const<>+2688(SB), Y7
-	VMOVUPD      normalAVX2const<>+2752(SB), Y12
+	VMOVUPD      normalAVX2const<>+2240(SB), Y7
+	VMOVUPD      normalAVX2const<>+2304(SB), Y12
 	VFMADD231PD  Y5, Y7, Y12
-	VMOVUPD      normalAVX2const<>+2816(SB), Y4
+	VMOVUPD      normalAVX2const<>+2368(SB), Y4
 	VFMADD231PD  Y5, Y12, Y4
-	VMOVUPD      normalAVX2const<>+2880(SB), Y11
+	VMOVUPD      normalAVX2const<>+2432(SB), Y11
 	VFMADD231PD  Y5, Y4, Y11
-	VMOVUPD      normalAVX2const<>+2944(SB), Y0
+	VMOVUPD      normalAVX2const<>+2496(SB), Y0
 	VFMADD231PD  Y5, Y11, Y0
-	VMOVUPD      normalAVX2const<>+3008(SB), Y3
+	VMOVUPD      normalAVX2const<>+2560(SB), Y3
 	VFMADD231PD  Y5, Y0, Y3
-	VMOVUPD      normalAVX2const<>+3072(SB), Y2
+	VMOVUPD      normalAVX2const<>+2624(SB), Y2
 	VFMADD231PD  Y5, Y3, Y2
-	VMOVUPD      normalAVX2const<>+3136(SB), Y14
+	VMOVUPD      normalAVX2const<>+2688(SB), Y14
 	VFMADD231PD  Y5, Y2, Y14
-	VMOVUPD      normalAVX2const<>+3200(SB), Y15
+	VMOVUPD      normalAVX2const<>+2752(SB), Y15
 	VFMADD231PD  Y5, Y14, Y15
 	VMULPD       Y15, Y13, Y9
-	VMOVUPD      normalAVX2const<>+3264(SB), Y10
-	VMOVUPD      normalAVX2const<>+3328(SB), Y6
+	VMOVUPD      normalAVX2const<>+2816(SB), Y10
+	VMOVUPD      normalAVX2const<>+2880(SB), Y6
 	VFMADD231PD  Y5, Y10, Y6
-	VMOVUPD      normalAVX2const<>+3392(SB), Y7
+	VMOVUPD      normalAVX2const<>+2944(SB), Y7
 	VFMADD231PD  Y5, Y6, Y7
-	VMOVUPD      normalAVX2const<>+3456(SB), Y12
+	VMOVUPD      normalAVX2const<>+3008(SB), Y12
 	VFMADD231PD  Y5, Y7, Y12
-	VMOVUPD      normalAVX2const<>+3520(SB), Y4
+	VMOVUPD      normalAVX2const<>+3072(SB), Y4
 	VFMADD231PD  Y5, Y12, Y4
-	VMOVUPD      normalAVX2const<>+3584(SB), Y11
+	VMOVUPD      normalAVX2const<>+3136(SB), Y11
 	VFMADD231PD  Y5, Y4, Y11
-	VMOVUPD      normalAVX2const<>+3648(SB), Y0
+	VMOVUPD      normalAVX2const<>+3200(SB), Y0
 	VFMADD231PD  Y5, Y11, Y0
-	VMOVUPD      normalAVX2const<>+3712(SB), Y3
+	VMOVUPD      normalAVX2const<>+3264(SB), Y3
 	VFMADD231PD  Y5, Y0, Y3
 	VMOVUPD      normalAVX2const<>+64(SB), Y2
 	VFMADD231PD  Y5, Y3, Y2
-	VXORPD       normalAVX2const<>+3776(SB), Y9, Y14
-	VXORPD       normalAVX2const<>+3776(SB), Y2, Y13
+	VXORPD       normalAVX2const<>+3328(SB), Y9, Y14
+	VXORPD       normalAVX2const<>+3328(SB), Y2, Y13
 	VMOVUPD      normalAVX2const<>+64(SB), Y15
 	VCMPPD       $0x00, Y15, Y1, Y10
 	VBLENDVPD    Y10, Y14, Y2, Y6
 	VBLENDVPD    Y10, Y2, Y9, Y7
-	VMOVUPD      normalAVX2const<>+3840(SB), Y12
+	VMOVUPD      normalAVX2const<>+3392(SB), Y12
 	VCMPPD       $0x00, Y12, Y1, Y4
 	VBLENDVPD    Y4, Y13, Y6, Y11
 	VBLENDVPD    Y4, Y14, Y7, Y0
-	VMOVUPD      normalAVX2const<>+3904(SB), Y3
+	VMOVUPD      normalAVX2const<>+3456(SB), Y3
 	VCMPPD       $0x00, Y3, Y1, Y5
 	VBLENDVPD    Y5, Y9, Y11, Y15
 	VBLENDVPD    Y5, Y13, Y0, Y10
@@ -1218,73 +1206,61 @@ one:
 	VSUBPD       Y2, Y1, Y5
 
 	// Split: subnormals scaled up; m and e from the integer bits (ref.Split)
-	VCMPPD    $0x11, normalAVX2const<>+384(SB), Y5, Y8
-	VMULPD    normalAVX2const<>+448(SB), Y5, Y9
-	VBLENDVPD Y8, Y9, Y5, Y9
-	VANDPD    normalAVX2const<>+512(SB), Y8, Y8
-	VPSUBQ    normalAVX2const<>+576(SB), Y9, Y9
-	VANDPD    normalAVX2const<>+640(SB), Y9, Y6
-	VPADDQ    normalAVX2const<>+704(SB), Y6, Y6
-	VPSRLQ    $0x34, Y9, Y9
-	VORPD     normalAVX2const<>+768(SB), Y9, Y9
-	VSUBPD    normalAVX2const<>+832(SB), Y9, Y7
-	VADDPD    Y8, Y7, Y7
+	VMOVUPD Y5, Y9
+	VPSUBQ  normalAVX2const<>+384(SB), Y9, Y9
+	VANDPD  normalAVX2const<>+448(SB), Y9, Y6
+	VPADDQ  normalAVX2const<>+512(SB), Y6, Y6
+	VPSRLQ  $0x34, Y9, Y9
+	VORPD   normalAVX2const<>+576(SB), Y9, Y9
+	VSUBPD  normalAVX2const<>+640(SB), Y9, Y7
 
 	// f = m - 1; s, rest = LogParts(f): f - f*f/2 summed exactly, the rest by R
 	VSUBPD      normalAVX2const<>+64(SB), Y6, Y6
 	VMULPD      Y6, Y6, Y11
-	VMOVUPD     normalAVX2const<>+896(SB), Y10
-	VMOVUPD     normalAVX2const<>+960(SB), Y12
-	VFMADD213PD normalAVX2const<>+1024(SB), Y11, Y10
-	VFMADD213PD normalAVX2const<>+1088(SB), Y11, Y12
-	VFMADD213PD normalAVX2const<>+1152(SB), Y11, Y10
-	VFMADD213PD normalAVX2const<>+1216(SB), Y11, Y12
-	VFMADD213PD normalAVX2const<>+1280(SB), Y11, Y10
-	VFMADD213PD normalAVX2const<>+1344(SB), Y11, Y12
-	VFMADD213PD normalAVX2const<>+1408(SB), Y11, Y10
-	VFMADD213PD normalAVX2const<>+1472(SB), Y11, Y12
-	VFMADD213PD normalAVX2const<>+1536(SB), Y11, Y10
-	VFMADD213PD normalAVX2const<>+1600(SB), Y11, Y12
-	VFMADD213PD normalAVX2const<>+1664(SB), Y11, Y10
-	VFMADD213PD normalAVX2const<>+1728(SB), Y11, Y12
-	VFMADD213PD normalAVX2const<>+1792(SB), Y11, Y10
-	VFMADD213PD normalAVX2const<>+1856(SB), Y11, Y12
-	VFMADD213PD normalAVX2const<>+1920(SB), Y11, Y10
-	VFMADD213PD normalAVX2const<>+1984(SB), Y11, Y12
-	VFMADD213PD normalAVX2const<>+2048(SB), Y11, Y10
-	VFMADD213PD normalAVX2const<>+2112(SB), Y11, Y12
+	VMOVUPD     normalAVX2const<>+704(SB), Y10
+	VMOVUPD     normalAVX2const<>+768(SB), Y12
+	VFMADD213PD normalAVX2const<>+832(SB), Y11, Y10
+	VFMADD213PD normalAVX2const<>+896(SB), Y11, Y12
+	VFMADD213PD normalAVX2const<>+960(SB), Y11, Y10
+	VFMADD213PD normalAVX2const<>+1024(SB), Y11, Y12
+	VFMADD213PD normalAVX2const<>+1088(SB), Y11, Y10
+	VFMADD213PD normalAVX2const<>+1152(SB), Y11, Y12
+	VFMADD213PD normalAVX2const<>+1216(SB), Y11, Y10
+	VFMADD213PD normalAVX2const<>+1280(SB), Y11, Y12
+	VFMADD213PD normalAVX2const<>+1344(SB), Y11, Y10
+	VFMADD213PD normalAVX2const<>+1408(SB), Y11, Y12
+	VFMADD213PD normalAVX2const<>+1472(SB), Y11, Y10
+	VFMADD213PD normalAVX2const<>+1536(SB), Y11, Y12
+	VFMADD213PD normalAVX2const<>+1600(SB), Y11, Y10
+	VFMADD213PD normalAVX2const<>+1664(SB), Y11, Y12
+	VFMADD213PD normalAVX2const<>+1728(SB), Y11, Y10
+	VFMADD213PD normalAVX2const<>+1792(SB), Y11, Y12
+	VFMADD213PD normalAVX2const<>+1856(SB), Y11, Y10
+	VFMADD213PD normalAVX2const<>+1920(SB), Y11, Y12
 	VFMADD213PD Y10, Y6, Y12
-	VMULPD      normalAVX2const<>+2176(SB), Y11, Y14
+	VMULPD      normalAVX2const<>+1984(SB), Y11, Y14
 	VADDPD      Y14, Y6, Y13
 	VSUBPD      Y13, Y6, Y15
 	VADDPD      Y15, Y14, Y14
 	VMULPD      Y11, Y6, Y15
 	VFMSUB231PD Y6, Y6, Y11
-	VFMADD132PD normalAVX2const<>+2176(SB), Y14, Y11
+	VFMADD132PD normalAVX2const<>+1984(SB), Y14, Y11
 	VFMADD231PD Y12, Y15, Y11
 
 	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest)),
 	// with e1 = e*ln2hi (exact): hi = e1 + s, lo = (e1 - hi) + s, the same values
-	VMULPD      normalAVX2const<>+2240(SB), Y7, Y1
+	VMULPD      normalAVX2const<>+2048(SB), Y7, Y1
 	VADDPD      Y13, Y1, Y3
 	VSUBPD      Y3, Y1, Y4
 	VADDPD      Y13, Y4, Y4
-	VFMADD231PD normalAVX2const<>+2304(SB), Y7, Y11
+	VFMADD231PD normalAVX2const<>+2112(SB), Y7, Y11
 	VADDPD      Y11, Y4, Y4
 	VADDPD      Y4, Y3, Y3
 
 	// x == +Inf: +Inf; x == 0: -Inf; x < 0 or NaN: NaN
-	VCMPPD       $0x00, normalAVX2const<>+2368(SB), Y5, Y12
-	VBLENDVPD    Y12, Y5, Y3, Y3
-	VCMPPD       $0x00, normalAVX2const<>+2432(SB), Y5, Y12
-	VMOVUPD      normalAVX2const<>+2496(SB), Y4
-	VBLENDVPD    Y12, Y4, Y3, Y3
-	VCMPPD       $0x19, normalAVX2const<>+2432(SB), Y5, Y12
-	VMOVUPD      normalAVX2const<>+2560(SB), Y4
-	VBLENDVPD    Y12, Y4, Y3, Y3
 	VMULPD       Y3, Y0, Y2
 	VSQRTPD      Y2, Y8
-	VMOVUPD      normalAVX2const<>+2624(SB), Y9
+	VMOVUPD      normalAVX2const<>+2176(SB), Y9
 	VMOVQ        BX, X10
 	VPBROADCASTQ X10, Y10
 	VPADDQ       normalAVX2weyl<>+32(SB), Y10, Y10
@@ -1317,52 +1293,52 @@ one:
 	VROUNDPD     $0x00, Y6, Y1
 	VSUBPD       Y1, Y6, Y13
 	VMULPD       Y13, Y13, Y5
-	VMOVUPD      normalAVX2const<>+2688(SB), Y7
-	VMOVUPD      normalAVX2const<>+2752(SB), Y12
+	VMOVUPD      normalAVX2const<>+2240(SB), Y7
+	VMOVUPD      normalAVX2const<>+2304(SB), Y12
 	VFMADD231PD  Y5, Y7, Y12
-	VMOVUPD      normalAVX2const<>+2816(SB), Y4
+	VMOVUPD      normalAVX2const<>+2368(SB), Y4
 	VFMADD231PD  Y5, Y12, Y4
-	VMOVUPD      normalAVX2const<>+2880(SB), Y11
+	VMOVUPD      normalAVX2const<>+2432(SB), Y11
 	VFMADD231PD  Y5, Y4, Y11
-	VMOVUPD      normalAVX2const<>+2944(SB), Y0
+	VMOVUPD      normalAVX2const<>+2496(SB), Y0
 	VFMADD231PD  Y5, Y11, Y0
-	VMOVUPD      normalAVX2const<>+3008(SB), Y3
+	VMOVUPD      normalAVX2const<>+2560(SB), Y3
 	VFMADD231PD  Y5, Y0, Y3
-	VMOVUPD      normalAVX2const<>+3072(SB), Y2
+	VMOVUPD      normalAVX2const<>+2624(SB), Y2
 	VFMADD231PD  Y5, Y3, Y2
-	VMOVUPD      normalAVX2const<>+3136(SB), Y14
+	VMOVUPD      normalAVX2const<>+2688(SB), Y14
 	VFMADD231PD  Y5, Y2, Y14
-	VMOVUPD      normalAVX2const<>+3200(SB), Y15
+	VMOVUPD      normalAVX2const<>+2752(SB), Y15
 	VFMADD231PD  Y5, Y14, Y15
 	VMULPD       Y15, Y13, Y9
-	VMOVUPD      normalAVX2const<>+3264(SB), Y10
-	VMOVUPD      normalAVX2const<>+3328(SB), Y6
+	VMOVUPD      normalAVX2const<>+2816(SB), Y10
+	VMOVUPD      normalAVX2const<>+2880(SB), Y6
 	VFMADD231PD  Y5, Y10, Y6
-	VMOVUPD      normalAVX2const<>+3392(SB), Y7
+	VMOVUPD      normalAVX2const<>+2944(SB), Y7
 	VFMADD231PD  Y5, Y6, Y7
-	VMOVUPD      normalAVX2const<>+3456(SB), Y12
+	VMOVUPD      normalAVX2const<>+3008(SB), Y12
 	VFMADD231PD  Y5, Y7, Y12
-	VMOVUPD      normalAVX2const<>+3520(SB), Y4
+	VMOVUPD      normalAVX2const<>+3072(SB), Y4
 	VFMADD231PD  Y5, Y12, Y4
-	VMOVUPD      normalAVX2const<>+3584(SB), Y11
+	VMOVUPD      normalAVX2const<>+3136(SB), Y11
 	VFMADD231PD  Y5, Y4, Y11
-	VMOVUPD      normalAVX2const<>+3648(SB), Y0
+	VMOVUPD      normalAVX2const<>+3200(SB), Y0
 	VFMADD231PD  Y5, Y11, Y0
-	VMOVUPD      normalAVX2const<>+3712(SB), Y3
+	VMOVUPD      normalAVX2const<>+3264(SB), Y3
 	VFMADD231PD  Y5, Y0, Y3
 	VMOVUPD      normalAVX2const<>+64(SB), Y2
 	VFMADD231PD  Y5, Y3, Y2
-	VXORPD       normalAVX2const<>+3776(SB), Y9, Y14
-	VXORPD       normalAVX2const<>+3776(SB), Y2, Y13
+	VXORPD       normalAVX2const<>+3328(SB), Y9, Y14
+	VXORPD       normalAVX2const<>+3328(SB), Y2, Y13
 	VMOVUPD      normalAVX2const<>+64(SB), Y15
 	VCMPPD       $0x00, Y15, Y1, Y10
 	VBLENDVPD    Y10, Y14, Y2, Y6
 	VBLENDVPD    Y10, Y2, Y9, Y7
-	VMOVUPD      normalAVX2const<>+3840(SB), Y12
+	VMOVUPD      normalAVX2const<>+3392(SB), Y12
 	VCMPPD       $0x00, Y12, Y1, Y4
 	VBLENDVPD    Y4, Y13, Y6, Y11
 	VBLENDVPD    Y4, Y14, Y7, Y0
-	VMOVUPD      normalAVX2const<>+3904(SB), Y3
+	VMOVUPD      normalAVX2const<>+3456(SB), Y3
 	VCMPPD       $0x00, Y3, Y1, Y5
 	VBLENDVPD    Y5, Y9, Y11, Y15
 	VBLENDVPD    Y5, Y13, Y0, Y10
@@ -1462,452 +1438,396 @@ DATA normalAVX2const<>+352(SB)/8, $0x00000000133111eb
 DATA normalAVX2const<>+360(SB)/8, $0x00000000133111eb
 DATA normalAVX2const<>+368(SB)/8, $0x00000000133111eb
 DATA normalAVX2const<>+376(SB)/8, $0x00000000133111eb
-DATA normalAVX2const<>+384(SB)/8, $0x0010000000000000
-DATA normalAVX2const<>+392(SB)/8, $0x0010000000000000
-DATA normalAVX2const<>+400(SB)/8, $0x0010000000000000
-DATA normalAVX2const<>+408(SB)/8, $0x0010000000000000
-DATA normalAVX2const<>+416(SB)/8, $0x0010000000000000
-DATA normalAVX2const<>+424(SB)/8, $0x0010000000000000
-DATA normalAVX2const<>+432(SB)/8, $0x0010000000000000
-DATA normalAVX2const<>+440(SB)/8, $0x0010000000000000
-DATA normalAVX2const<>+448(SB)/8, $0x4350000000000000
-DATA normalAVX2const<>+456(SB)/8, $0x4350000000000000
-DATA normalAVX2const<>+464(SB)/8, $0x4350000000000000
-DATA normalAVX2const<>+472(SB)/8, $0x4350000000000000
-DATA normalAVX2const<>+480(SB)/8, $0x4350000000000000
-DATA normalAVX2const<>+488(SB)/8, $0x4350000000000000
-DATA normalAVX2const<>+496(SB)/8, $0x4350000000000000
-DATA normalAVX2const<>+504(SB)/8, $0x4350000000000000
-DATA normalAVX2const<>+512(SB)/8, $0xc04b000000000000
-DATA normalAVX2const<>+520(SB)/8, $0xc04b000000000000
-DATA normalAVX2const<>+528(SB)/8, $0xc04b000000000000
-DATA normalAVX2const<>+536(SB)/8, $0xc04b000000000000
-DATA normalAVX2const<>+544(SB)/8, $0xc04b000000000000
-DATA normalAVX2const<>+552(SB)/8, $0xc04b000000000000
-DATA normalAVX2const<>+560(SB)/8, $0xc04b000000000000
-DATA normalAVX2const<>+568(SB)/8, $0xc04b000000000000
-DATA normalAVX2const<>+576(SB)/8, $0xffe8000000000000
-DATA normalAVX2const<>+584(SB)/8, $0xffe8000000000000
-DATA normalAVX2const<>+592(SB)/8, $0xffe8000000000000
-DATA normalAVX2const<>+600(SB)/8, $0xffe8000000000000
-DATA normalAVX2const<>+608(SB)/8, $0xffe8000000000000
-DATA normalAVX2const<>+616(SB)/8, $0xffe8000000000000
-DATA normalAVX2const<>+624(SB)/8, $0xffe8000000000000
-DATA normalAVX2const<>+632(SB)/8, $0xffe8000000000000
-DATA normalAVX2const<>+640(SB)/8, $0x000fffffffffffff
-DATA normalAVX2const<>+648(SB)/8, $0x000fffffffffffff
-DATA normalAVX2const<>+656(SB)/8, $0x000fffffffffffff
-DATA normalAVX2const<>+664(SB)/8, $0x000fffffffffffff
-DATA normalAVX2const<>+672(SB)/8, $0x000fffffffffffff
-DATA normalAVX2const<>+680(SB)/8, $0x000fffffffffffff
-DATA normalAVX2const<>+688(SB)/8, $0x000fffffffffffff
-DATA normalAVX2const<>+696(SB)/8, $0x000fffffffffffff
-DATA normalAVX2const<>+704(SB)/8, $0x3fe8000000000000
-DATA normalAVX2const<>+712(SB)/8, $0x3fe8000000000000
-DATA normalAVX2const<>+720(SB)/8, $0x3fe8000000000000
-DATA normalAVX2const<>+728(SB)/8, $0x3fe8000000000000
-DATA normalAVX2const<>+736(SB)/8, $0x3fe8000000000000
-DATA normalAVX2const<>+744(SB)/8, $0x3fe8000000000000
-DATA normalAVX2const<>+752(SB)/8, $0x3fe8000000000000
-DATA normalAVX2const<>+760(SB)/8, $0x3fe8000000000000
-DATA normalAVX2const<>+768(SB)/8, $0x4330000000000000
-DATA normalAVX2const<>+776(SB)/8, $0x4330000000000000
-DATA normalAVX2const<>+784(SB)/8, $0x4330000000000000
-DATA normalAVX2const<>+792(SB)/8, $0x4330000000000000
-DATA normalAVX2const<>+800(SB)/8, $0x4330000000000000
-DATA normalAVX2const<>+808(SB)/8, $0x4330000000000000
-DATA normalAVX2const<>+816(SB)/8, $0x4330000000000000
-DATA normalAVX2const<>+824(SB)/8, $0x4330000000000000
-DATA normalAVX2const<>+832(SB)/8, $0x4330000000000400
-DATA normalAVX2const<>+840(SB)/8, $0x4330000000000400
-DATA normalAVX2const<>+848(SB)/8, $0x4330000000000400
-DATA normalAVX2const<>+856(SB)/8, $0x4330000000000400
-DATA normalAVX2const<>+864(SB)/8, $0x4330000000000400
-DATA normalAVX2const<>+872(SB)/8, $0x4330000000000400
-DATA normalAVX2const<>+880(SB)/8, $0x4330000000000400
-DATA normalAVX2const<>+888(SB)/8, $0x4330000000000400
-DATA normalAVX2const<>+896(SB)/8, $0x3f9b3b303a4217e0
-DATA normalAVX2const<>+904(SB)/8, $0x3f9b3b303a4217e0
-DATA normalAVX2const<>+912(SB)/8, $0x3f9b3b303a4217e0
-DATA normalAVX2const<>+920(SB)/8, $0x3f9b3b303a4217e0
-DATA normalAVX2const<>+928(SB)/8, $0x3f9b3b303a4217e0
-DATA normalAVX2const<>+936(SB)/8, $0x3f9b3b303a4217e0
-DATA normalAVX2const<>+944(SB)/8, $0x3f9b3b303a4217e0
-DATA normalAVX2const<>+952(SB)/8, $0x3f9b3b303a4217e0
-DATA normalAVX2const<>+960(SB)/8, $0xbf7d07feba112675
-DATA normalAVX2const<>+968(SB)/8, $0xbf7d07feba112675
-DATA normalAVX2const<>+976(SB)/8, $0xbf7d07feba112675
-DATA normalAVX2const<>+984(SB)/8, $0xbf7d07feba112675
-DATA normalAVX2const<>+992(SB)/8, $0xbf7d07feba112675
-DATA normalAVX2const<>+1000(SB)/8, $0xbf7d07feba112675
-DATA normalAVX2const<>+1008(SB)/8, $0xbf7d07feba112675
-DATA normalAVX2const<>+1016(SB)/8, $0xbf7d07feba112675
-DATA normalAVX2const<>+1024(SB)/8, $0x3facf9dc40c40859
-DATA normalAVX2const<>+1032(SB)/8, $0x3facf9dc40c40859
-DATA normalAVX2const<>+1040(SB)/8, $0x3facf9dc40c40859
-DATA normalAVX2const<>+1048(SB)/8, $0x3facf9dc40c40859
-DATA normalAVX2const<>+1056(SB)/8, $0x3facf9dc40c40859
-DATA normalAVX2const<>+1064(SB)/8, $0x3facf9dc40c40859
-DATA normalAVX2const<>+1072(SB)/8, $0x3facf9dc40c40859
-DATA normalAVX2const<>+1080(SB)/8, $0x3facf9dc40c40859
-DATA normalAVX2const<>+1088(SB)/8, $0xbfa82c4fc85d6852
-DATA normalAVX2const<>+1096(SB)/8, $0xbfa82c4fc85d6852
-DATA normalAVX2const<>+1104(SB)/8, $0xbfa82c4fc85d6852
-DATA normalAVX2const<>+1112(SB)/8, $0xbfa82c4fc85d6852
-DATA normalAVX2const<>+1120(SB)/8, $0xbfa82c4fc85d6852
-DATA normalAVX2const<>+1128(SB)/8, $0xbfa82c4fc85d6852
-DATA normalAVX2const<>+1136(SB)/8, $0xbfa82c4fc85d6852
-DATA normalAVX2const<>+1144(SB)/8, $0xbfa82c4fc85d6852
-DATA normalAVX2const<>+1152(SB)/8, $0x3fae2aaa2b9fae40
-DATA normalAVX2const<>+1160(SB)/8, $0x3fae2aaa2b9fae40
-DATA normalAVX2const<>+1168(SB)/8, $0x3fae2aaa2b9fae40
-DATA normalAVX2const<>+1176(SB)/8, $0x3fae2aaa2b9fae40
-DATA normalAVX2const<>+1184(SB)/8, $0x3fae2aaa2b9fae40
-DATA normalAVX2const<>+1192(SB)/8, $0x3fae2aaa2b9fae40
-DATA normalAVX2const<>+1200(SB)/8, $0x3fae2aaa2b9fae40
-DATA normalAVX2const<>+1208(SB)/8, $0x3fae2aaa2b9fae40
-DATA normalAVX2const<>+1216(SB)/8, $0xbfad95c4eebda56e
-DATA normalAVX2const<>+1224(SB)/8, $0xbfad95c4eebda56e
-DATA normalAVX2const<>+1232(SB)/8, $0xbfad95c4eebda56e
-DATA normalAVX2const<>+1240(SB)/8, $0xbfad95c4eebda56e
-DATA normalAVX2const<>+1248(SB)/8, $0xbfad95c4eebda56e
-DATA normalAVX2const<>+1256(SB)/8, $0xbfad95c4eebda56e
-DATA normalAVX2const<>+1264(SB)/8, $0xbfad95c4eebda56e
-DATA normalAVX2const<>+1272(SB)/8, $0xbfad95c4eebda56e
-DATA normalAVX2const<>+1280(SB)/8, $0x3fb10d2859784eec
-DATA normalAVX2const<>+1288(SB)/8, $0x3fb10d2859784eec
-DATA normalAVX2const<>+1296(SB)/8, $0x3fb10d2859784eec
-DATA normalAVX2const<>+1304(SB)/8, $0x3fb10d2859784eec
-DATA normalAVX2const<>+1312(SB)/8, $0x3fb10d2859784eec
-DATA normalAVX2const<>+1320(SB)/8, $0x3fb10d2859784eec
-DATA normalAVX2const<>+1328(SB)/8, $0x3fb10d2859784eec
-DATA normalAVX2const<>+1336(SB)/8, $0x3fb10d2859784eec
-DATA normalAVX2const<>+1344(SB)/8, $0xbfafdede239a7a42
-DATA normalAVX2const<>+1352(SB)/8, $0xbfafdede239a7a42
-DATA normalAVX2const<>+1360(SB)/8, $0xbfafdede239a7a42
-DATA normalAVX2const<>+1368(SB)/8, $0xbfafdede239a7a42
-DATA normalAVX2const<>+1376(SB)/8, $0xbfafdede239a7a42
-DATA normalAVX2const<>+1384(SB)/8, $0xbfafdede239a7a42
-DATA normalAVX2const<>+1392(SB)/8, $0xbfafdede239a7a42
-DATA normalAVX2const<>+1400(SB)/8, $0xbfafdede239a7a42
-DATA normalAVX2const<>+1408(SB)/8, $0x3fb3b191502b5a74
-DATA normalAVX2const<>+1416(SB)/8, $0x3fb3b191502b5a74
-DATA normalAVX2const<>+1424(SB)/8, $0x3fb3b191502b5a74
-DATA normalAVX2const<>+1432(SB)/8, $0x3fb3b191502b5a74
-DATA normalAVX2const<>+1440(SB)/8, $0x3fb3b191502b5a74
-DATA normalAVX2const<>+1448(SB)/8, $0x3fb3b191502b5a74
-DATA normalAVX2const<>+1456(SB)/8, $0x3fb3b191502b5a74
-DATA normalAVX2const<>+1464(SB)/8, $0x3fb3b191502b5a74
-DATA normalAVX2const<>+1472(SB)/8, $0xbfb249d7f268861c
-DATA normalAVX2const<>+1480(SB)/8, $0xbfb249d7f268861c
-DATA normalAVX2const<>+1488(SB)/8, $0xbfb249d7f268861c
-DATA normalAVX2const<>+1496(SB)/8, $0xbfb249d7f268861c
-DATA normalAVX2const<>+1504(SB)/8, $0xbfb249d7f268861c
-DATA normalAVX2const<>+1512(SB)/8, $0xbfb249d7f268861c
-DATA normalAVX2const<>+1520(SB)/8, $0xbfb249d7f268861c
-DATA normalAVX2const<>+1528(SB)/8, $0xbfb249d7f268861c
-DATA normalAVX2const<>+1536(SB)/8, $0x3fb745cde78c7b0e
-DATA normalAVX2const<>+1544(SB)/8, $0x3fb745cde78c7b0e
-DATA normalAVX2const<>+1552(SB)/8, $0x3fb745cde78c7b0e
-DATA normalAVX2const<>+1560(SB)/8, $0x3fb745cde78c7b0e
-DATA normalAVX2const<>+1568(SB)/8, $0x3fb745cde78c7b0e
-DATA normalAVX2const<>+1576(SB)/8, $0x3fb745cde78c7b0e
-DATA normalAVX2const<>+1584(SB)/8, $0x3fb745cde78c7b0e
-DATA normalAVX2const<>+1592(SB)/8, $0x3fb745cde78c7b0e
-DATA normalAVX2const<>+1600(SB)/8, $0xbfb55554bb8f2e24
-DATA normalAVX2const<>+1608(SB)/8, $0xbfb55554bb8f2e24
-DATA normalAVX2const<>+1616(SB)/8, $0xbfb55554bb8f2e24
-DATA normalAVX2const<>+1624(SB)/8, $0xbfb55554bb8f2e24
-DATA normalAVX2const<>+1632(SB)/8, $0xbfb55554bb8f2e24
-DATA normalAVX2const<>+1640(SB)/8, $0xbfb55554bb8f2e24
-DATA normalAVX2const<>+1648(SB)/8, $0xbfb55554bb8f2e24
-DATA normalAVX2const<>+1656(SB)/8, $0xbfb55554bb8f2e24
-DATA normalAVX2const<>+1664(SB)/8, $0x3fbc71c730b170f3
-DATA normalAVX2const<>+1672(SB)/8, $0x3fbc71c730b170f3
-DATA normalAVX2const<>+1680(SB)/8, $0x3fbc71c730b170f3
-DATA normalAVX2const<>+1688(SB)/8, $0x3fbc71c730b170f3
-DATA normalAVX2const<>+1696(SB)/8, $0x3fbc71c730b170f3
-DATA normalAVX2const<>+1704(SB)/8, $0x3fbc71c730b170f3
-DATA normalAVX2const<>+1712(SB)/8, $0x3fbc71c730b170f3
-DATA normalAVX2const<>+1720(SB)/8, $0x3fbc71c730b170f3
-DATA normalAVX2const<>+1728(SB)/8, $0xbfb99999673c8b71
-DATA normalAVX2const<>+1736(SB)/8, $0xbfb99999673c8b71
-DATA normalAVX2const<>+1744(SB)/8, $0xbfb99999673c8b71
-DATA normalAVX2const<>+1752(SB)/8, $0xbfb99999673c8b71
-DATA normalAVX2const<>+1760(SB)/8, $0xbfb99999673c8b71
-DATA normalAVX2const<>+1768(SB)/8, $0xbfb99999673c8b71
-DATA normalAVX2const<>+1776(SB)/8, $0xbfb99999673c8b71
-DATA normalAVX2const<>+1784(SB)/8, $0xbfb99999673c8b71
-DATA normalAVX2const<>+1792(SB)/8, $0x3fc24924922a3cd8
-DATA normalAVX2const<>+1800(SB)/8, $0x3fc24924922a3cd8
-DATA normalAVX2const<>+1808(SB)/8, $0x3fc24924922a3cd8
-DATA normalAVX2const<>+1816(SB)/8, $0x3fc24924922a3cd8
-DATA normalAVX2const<>+1824(SB)/8, $0x3fc24924922a3cd8
-DATA normalAVX2const<>+1832(SB)/8, $0x3fc24924922a3cd8
-DATA normalAVX2const<>+1840(SB)/8, $0x3fc24924922a3cd8
-DATA normalAVX2const<>+1848(SB)/8, $0x3fc24924922a3cd8
-DATA normalAVX2const<>+1856(SB)/8, $0xbfc0000000d39f05
-DATA normalAVX2const<>+1864(SB)/8, $0xbfc0000000d39f05
-DATA normalAVX2const<>+1872(SB)/8, $0xbfc0000000d39f05
-DATA normalAVX2const<>+1880(SB)/8, $0xbfc0000000d39f05
-DATA normalAVX2const<>+1888(SB)/8, $0xbfc0000000d39f05
-DATA normalAVX2const<>+1896(SB)/8, $0xbfc0000000d39f05
-DATA normalAVX2const<>+1904(SB)/8, $0xbfc0000000d39f05
-DATA normalAVX2const<>+1912(SB)/8, $0xbfc0000000d39f05
-DATA normalAVX2const<>+1920(SB)/8, $0x3fc999999999c6be
-DATA normalAVX2const<>+1928(SB)/8, $0x3fc999999999c6be
-DATA normalAVX2const<>+1936(SB)/8, $0x3fc999999999c6be
-DATA normalAVX2const<>+1944(SB)/8, $0x3fc999999999c6be
-DATA normalAVX2const<>+1952(SB)/8, $0x3fc999999999c6be
-DATA normalAVX2const<>+1960(SB)/8, $0x3fc999999999c6be
-DATA normalAVX2const<>+1968(SB)/8, $0x3fc999999999c6be
-DATA normalAVX2const<>+1976(SB)/8, $0x3fc999999999c6be
-DATA normalAVX2const<>+1984(SB)/8, $0xbfc555555552bdc7
-DATA normalAVX2const<>+1992(SB)/8, $0xbfc555555552bdc7
-DATA normalAVX2const<>+2000(SB)/8, $0xbfc555555552bdc7
-DATA normalAVX2const<>+2008(SB)/8, $0xbfc555555552bdc7
-DATA normalAVX2const<>+2016(SB)/8, $0xbfc555555552bdc7
-DATA normalAVX2const<>+2024(SB)/8, $0xbfc555555552bdc7
-DATA normalAVX2const<>+2032(SB)/8, $0xbfc555555552bdc7
-DATA normalAVX2const<>+2040(SB)/8, $0xbfc555555552bdc7
-DATA normalAVX2const<>+2048(SB)/8, $0x3fd555555555554a
-DATA normalAVX2const<>+2056(SB)/8, $0x3fd555555555554a
-DATA normalAVX2const<>+2064(SB)/8, $0x3fd555555555554a
-DATA normalAVX2const<>+2072(SB)/8, $0x3fd555555555554a
-DATA normalAVX2const<>+2080(SB)/8, $0x3fd555555555554a
-DATA normalAVX2const<>+2088(SB)/8, $0x3fd555555555554a
-DATA normalAVX2const<>+2096(SB)/8, $0x3fd555555555554a
-DATA normalAVX2const<>+2104(SB)/8, $0x3fd555555555554a
-DATA normalAVX2const<>+2112(SB)/8, $0xbfd0000000000158
-DATA normalAVX2const<>+2120(SB)/8, $0xbfd0000000000158
-DATA normalAVX2const<>+2128(SB)/8, $0xbfd0000000000158
-DATA normalAVX2const<>+2136(SB)/8, $0xbfd0000000000158
-DATA normalAVX2const<>+2144(SB)/8, $0xbfd0000000000158
-DATA normalAVX2const<>+2152(SB)/8, $0xbfd0000000000158
-DATA normalAVX2const<>+2160(SB)/8, $0xbfd0000000000158
-DATA normalAVX2const<>+2168(SB)/8, $0xbfd0000000000158
-DATA normalAVX2const<>+2176(SB)/8, $0xbfe0000000000000
-DATA normalAVX2const<>+2184(SB)/8, $0xbfe0000000000000
-DATA normalAVX2const<>+2192(SB)/8, $0xbfe0000000000000
-DATA normalAVX2const<>+2200(SB)/8, $0xbfe0000000000000
-DATA normalAVX2const<>+2208(SB)/8, $0xbfe0000000000000
-DATA normalAVX2const<>+2216(SB)/8, $0xbfe0000000000000
-DATA normalAVX2const<>+2224(SB)/8, $0xbfe0000000000000
-DATA normalAVX2const<>+2232(SB)/8, $0xbfe0000000000000
-DATA normalAVX2const<>+2240(SB)/8, $0x3fe62e42fee00000
-DATA normalAVX2const<>+2248(SB)/8, $0x3fe62e42fee00000
-DATA normalAVX2const<>+2256(SB)/8, $0x3fe62e42fee00000
-DATA normalAVX2const<>+2264(SB)/8, $0x3fe62e42fee00000
-DATA normalAVX2const<>+2272(SB)/8, $0x3fe62e42fee00000
-DATA normalAVX2const<>+2280(SB)/8, $0x3fe62e42fee00000
-DATA normalAVX2const<>+2288(SB)/8, $0x3fe62e42fee00000
-DATA normalAVX2const<>+2296(SB)/8, $0x3fe62e42fee00000
-DATA normalAVX2const<>+2304(SB)/8, $0x3dea39ef35793c76
-DATA normalAVX2const<>+2312(SB)/8, $0x3dea39ef35793c76
-DATA normalAVX2const<>+2320(SB)/8, $0x3dea39ef35793c76
-DATA normalAVX2const<>+2328(SB)/8, $0x3dea39ef35793c76
-DATA normalAVX2const<>+2336(SB)/8, $0x3dea39ef35793c76
-DATA normalAVX2const<>+2344(SB)/8, $0x3dea39ef35793c76
-DATA normalAVX2const<>+2352(SB)/8, $0x3dea39ef35793c76
-DATA normalAVX2const<>+2360(SB)/8, $0x3dea39ef35793c76
-DATA normalAVX2const<>+2368(SB)/8, $0x7ff0000000000000
-DATA normalAVX2const<>+2376(SB)/8, $0x7ff0000000000000
-DATA normalAVX2const<>+2384(SB)/8, $0x7ff0000000000000
-DATA normalAVX2const<>+2392(SB)/8, $0x7ff0000000000000
-DATA normalAVX2const<>+2400(SB)/8, $0x7ff0000000000000
-DATA normalAVX2const<>+2408(SB)/8, $0x7ff0000000000000
-DATA normalAVX2const<>+2416(SB)/8, $0x7ff0000000000000
-DATA normalAVX2const<>+2424(SB)/8, $0x7ff0000000000000
-DATA normalAVX2const<>+2432(SB)/8, $0x0000000000000000
-DATA normalAVX2const<>+2440(SB)/8, $0x0000000000000000
-DATA normalAVX2const<>+2448(SB)/8, $0x0000000000000000
-DATA normalAVX2const<>+2456(SB)/8, $0x0000000000000000
-DATA normalAVX2const<>+2464(SB)/8, $0x0000000000000000
-DATA normalAVX2const<>+2472(SB)/8, $0x0000000000000000
-DATA normalAVX2const<>+2480(SB)/8, $0x0000000000000000
-DATA normalAVX2const<>+2488(SB)/8, $0x0000000000000000
-DATA normalAVX2const<>+2496(SB)/8, $0xfff0000000000000
-DATA normalAVX2const<>+2504(SB)/8, $0xfff0000000000000
-DATA normalAVX2const<>+2512(SB)/8, $0xfff0000000000000
-DATA normalAVX2const<>+2520(SB)/8, $0xfff0000000000000
-DATA normalAVX2const<>+2528(SB)/8, $0xfff0000000000000
-DATA normalAVX2const<>+2536(SB)/8, $0xfff0000000000000
-DATA normalAVX2const<>+2544(SB)/8, $0xfff0000000000000
-DATA normalAVX2const<>+2552(SB)/8, $0xfff0000000000000
-DATA normalAVX2const<>+2560(SB)/8, $0x7ff8000000000000
-DATA normalAVX2const<>+2568(SB)/8, $0x7ff8000000000000
-DATA normalAVX2const<>+2576(SB)/8, $0x7ff8000000000000
-DATA normalAVX2const<>+2584(SB)/8, $0x7ff8000000000000
-DATA normalAVX2const<>+2592(SB)/8, $0x7ff8000000000000
-DATA normalAVX2const<>+2600(SB)/8, $0x7ff8000000000000
-DATA normalAVX2const<>+2608(SB)/8, $0x7ff8000000000000
-DATA normalAVX2const<>+2616(SB)/8, $0x7ff8000000000000
-DATA normalAVX2const<>+2624(SB)/8, $0x4010000000000000
-DATA normalAVX2const<>+2632(SB)/8, $0x4010000000000000
-DATA normalAVX2const<>+2640(SB)/8, $0x4010000000000000
-DATA normalAVX2const<>+2648(SB)/8, $0x4010000000000000
-DATA normalAVX2const<>+2656(SB)/8, $0x4010000000000000
-DATA normalAVX2const<>+2664(SB)/8, $0x4010000000000000
-DATA normalAVX2const<>+2672(SB)/8, $0x4010000000000000
-DATA normalAVX2const<>+2680(SB)/8, $0x4010000000000000
-DATA normalAVX2const<>+2688(SB)/8, $0x3d9aaec32af93359
-DATA normalAVX2const<>+2696(SB)/8, $0x3d9aaec32af93359
-DATA normalAVX2const<>+2704(SB)/8, $0x3d9aaec32af93359
-DATA normalAVX2const<>+2712(SB)/8, $0x3d9aaec32af93359
-DATA normalAVX2const<>+2720(SB)/8, $0x3d9aaec32af93359
-DATA normalAVX2const<>+2728(SB)/8, $0x3d9aaec32af93359
-DATA normalAVX2const<>+2736(SB)/8, $0x3d9aaec32af93359
-DATA normalAVX2const<>+2744(SB)/8, $0x3d9aaec32af93359
-DATA normalAVX2const<>+2752(SB)/8, $0xbe06fadb9f155744
-DATA normalAVX2const<>+2760(SB)/8, $0xbe06fadb9f155744
-DATA normalAVX2const<>+2768(SB)/8, $0xbe06fadb9f155744
-DATA normalAVX2const<>+2776(SB)/8, $0xbe06fadb9f155744
-DATA normalAVX2const<>+2784(SB)/8, $0xbe06fadb9f155744
-DATA normalAVX2const<>+2792(SB)/8, $0xbe06fadb9f155744
-DATA normalAVX2const<>+2800(SB)/8, $0xbe06fadb9f155744
-DATA normalAVX2const<>+2808(SB)/8, $0xbe06fadb9f155744
-DATA normalAVX2const<>+2816(SB)/8, $0x3e6e8f434d018d63
-DATA normalAVX2const<>+2824(SB)/8, $0x3e6e8f434d018d63
-DATA normalAVX2const<>+2832(SB)/8, $0x3e6e8f434d018d63
-DATA normalAVX2const<>+2840(SB)/8, $0x3e6e8f434d018d63
-DATA normalAVX2const<>+2848(SB)/8, $0x3e6e8f434d018d63
-DATA normalAVX2const<>+2856(SB)/8, $0x3e6e8f434d018d63
-DATA normalAVX2const<>+2864(SB)/8, $0x3e6e8f434d018d63
-DATA normalAVX2const<>+2872(SB)/8, $0x3e6e8f434d018d63
-DATA normalAVX2const<>+2880(SB)/8, $0xbece3074fde8871f
-DATA normalAVX2const<>+2888(SB)/8, $0xbece3074fde8871f
-DATA normalAVX2const<>+2896(SB)/8, $0xbece3074fde8871f
-DATA normalAVX2const<>+2904(SB)/8, $0xbece3074fde8871f
-DATA normalAVX2const<>+2912(SB)/8, $0xbece3074fde8871f
-DATA normalAVX2const<>+2920(SB)/8, $0xbece3074fde8871f
-DATA normalAVX2const<>+2928(SB)/8, $0xbece3074fde8871f
-DATA normalAVX2const<>+2936(SB)/8, $0xbece3074fde8871f
-DATA normalAVX2const<>+2944(SB)/8, $0x3f250783487ee782
-DATA normalAVX2const<>+2952(SB)/8, $0x3f250783487ee782
-DATA normalAVX2const<>+2960(SB)/8, $0x3f250783487ee782
-DATA normalAVX2const<>+2968(SB)/8, $0x3f250783487ee782
-DATA normalAVX2const<>+2976(SB)/8, $0x3f250783487ee782
-DATA normalAVX2const<>+2984(SB)/8, $0x3f250783487ee782
-DATA normalAVX2const<>+2992(SB)/8, $0x3f250783487ee782
-DATA normalAVX2const<>+3000(SB)/8, $0x3f250783487ee782
-DATA normalAVX2const<>+3008(SB)/8, $0xbf732d2cce62bd86
-DATA normalAVX2const<>+3016(SB)/8, $0xbf732d2cce62bd86
-DATA normalAVX2const<>+3024(SB)/8, $0xbf732d2cce62bd86
-DATA normalAVX2const<>+3032(SB)/8, $0xbf732d2cce62bd86
-DATA normalAVX2const<>+3040(SB)/8, $0xbf732d2cce62bd86
-DATA normalAVX2const<>+3048(SB)/8, $0xbf732d2cce62bd86
-DATA normalAVX2const<>+3056(SB)/8, $0xbf732d2cce62bd86
-DATA normalAVX2const<>+3064(SB)/8, $0xbf732d2cce62bd86
-DATA normalAVX2const<>+3072(SB)/8, $0x3fb466bc6775aae2
-DATA normalAVX2const<>+3080(SB)/8, $0x3fb466bc6775aae2
-DATA normalAVX2const<>+3088(SB)/8, $0x3fb466bc6775aae2
-DATA normalAVX2const<>+3096(SB)/8, $0x3fb466bc6775aae2
-DATA normalAVX2const<>+3104(SB)/8, $0x3fb466bc6775aae2
-DATA normalAVX2const<>+3112(SB)/8, $0x3fb466bc6775aae2
-DATA normalAVX2const<>+3120(SB)/8, $0x3fb466bc6775aae2
-DATA normalAVX2const<>+3128(SB)/8, $0x3fb466bc6775aae2
-DATA normalAVX2const<>+3136(SB)/8, $0xbfe4abbce625be53
-DATA normalAVX2const<>+3144(SB)/8, $0xbfe4abbce625be53
-DATA normalAVX2const<>+3152(SB)/8, $0xbfe4abbce625be53
-DATA normalAVX2const<>+3160(SB)/8, $0xbfe4abbce625be53
-DATA normalAVX2const<>+3168(SB)/8, $0xbfe4abbce625be53
-DATA normalAVX2const<>+3176(SB)/8, $0xbfe4abbce625be53
-DATA normalAVX2const<>+3184(SB)/8, $0xbfe4abbce625be53
-DATA normalAVX2const<>+3192(SB)/8, $0xbfe4abbce625be53
-DATA normalAVX2const<>+3200(SB)/8, $0x3ff921fb54442d18
-DATA normalAVX2const<>+3208(SB)/8, $0x3ff921fb54442d18
-DATA normalAVX2const<>+3216(SB)/8, $0x3ff921fb54442d18
-DATA normalAVX2const<>+3224(SB)/8, $0x3ff921fb54442d18
-DATA normalAVX2const<>+3232(SB)/8, $0x3ff921fb54442d18
-DATA normalAVX2const<>+3240(SB)/8, $0x3ff921fb54442d18
-DATA normalAVX2const<>+3248(SB)/8, $0x3ff921fb54442d18
-DATA normalAVX2const<>+3256(SB)/8, $0x3ff921fb54442d18
-DATA normalAVX2const<>+3264(SB)/8, $0x3dd20c62c2f2d7f5
-DATA normalAVX2const<>+3272(SB)/8, $0x3dd20c62c2f2d7f5
-DATA normalAVX2const<>+3280(SB)/8, $0x3dd20c62c2f2d7f5
-DATA normalAVX2const<>+3288(SB)/8, $0x3dd20c62c2f2d7f5
-DATA normalAVX2const<>+3296(SB)/8, $0x3dd20c62c2f2d7f5
-DATA normalAVX2const<>+3304(SB)/8, $0x3dd20c62c2f2d7f5
-DATA normalAVX2const<>+3312(SB)/8, $0x3dd20c62c2f2d7f5
-DATA normalAVX2const<>+3320(SB)/8, $0x3dd20c62c2f2d7f5
-DATA normalAVX2const<>+3328(SB)/8, $0xbe3b6e24f44b128f
-DATA normalAVX2const<>+3336(SB)/8, $0xbe3b6e24f44b128f
-DATA normalAVX2const<>+3344(SB)/8, $0xbe3b6e24f44b128f
-DATA normalAVX2const<>+3352(SB)/8, $0xbe3b6e24f44b128f
-DATA normalAVX2const<>+3360(SB)/8, $0xbe3b6e24f44b128f
-DATA normalAVX2const<>+3368(SB)/8, $0xbe3b6e24f44b128f
-DATA normalAVX2const<>+3376(SB)/8, $0xbe3b6e24f44b128f
-DATA normalAVX2const<>+3384(SB)/8, $0xbe3b6e24f44b128f
-DATA normalAVX2const<>+3392(SB)/8, $0x3e9f9d38a3763cc3
-DATA normalAVX2const<>+3400(SB)/8, $0x3e9f9d38a3763cc3
-DATA normalAVX2const<>+3408(SB)/8, $0x3e9f9d38a3763cc3
-DATA normalAVX2const<>+3416(SB)/8, $0x3e9f9d38a3763cc3
-DATA normalAVX2const<>+3424(SB)/8, $0x3e9f9d38a3763cc3
-DATA normalAVX2const<>+3432(SB)/8, $0x3e9f9d38a3763cc3
-DATA normalAVX2const<>+3440(SB)/8, $0x3e9f9d38a3763cc3
-DATA normalAVX2const<>+3448(SB)/8, $0x3e9f9d38a3763cc3
-DATA normalAVX2const<>+3456(SB)/8, $0xbefa6d1f2a204a8c
-DATA normalAVX2const<>+3464(SB)/8, $0xbefa6d1f2a204a8c
-DATA normalAVX2const<>+3472(SB)/8, $0xbefa6d1f2a204a8c
-DATA normalAVX2const<>+3480(SB)/8, $0xbefa6d1f2a204a8c
-DATA normalAVX2const<>+3488(SB)/8, $0xbefa6d1f2a204a8c
-DATA normalAVX2const<>+3496(SB)/8, $0xbefa6d1f2a204a8c
-DATA normalAVX2const<>+3504(SB)/8, $0xbefa6d1f2a204a8c
-DATA normalAVX2const<>+3512(SB)/8, $0xbefa6d1f2a204a8c
-DATA normalAVX2const<>+3520(SB)/8, $0x3f4e1f506891babb
-DATA normalAVX2const<>+3528(SB)/8, $0x3f4e1f506891babb
-DATA normalAVX2const<>+3536(SB)/8, $0x3f4e1f506891babb
-DATA normalAVX2const<>+3544(SB)/8, $0x3f4e1f506891babb
-DATA normalAVX2const<>+3552(SB)/8, $0x3f4e1f506891babb
-DATA normalAVX2const<>+3560(SB)/8, $0x3f4e1f506891babb
-DATA normalAVX2const<>+3568(SB)/8, $0x3f4e1f506891babb
-DATA normalAVX2const<>+3576(SB)/8, $0x3f4e1f506891babb
-DATA normalAVX2const<>+3584(SB)/8, $0xbf955d3c7e3cbffa
-DATA normalAVX2const<>+3592(SB)/8, $0xbf955d3c7e3cbffa
-DATA normalAVX2const<>+3600(SB)/8, $0xbf955d3c7e3cbffa
-DATA normalAVX2const<>+3608(SB)/8, $0xbf955d3c7e3cbffa
-DATA normalAVX2const<>+3616(SB)/8, $0xbf955d3c7e3cbffa
-DATA normalAVX2const<>+3624(SB)/8, $0xbf955d3c7e3cbffa
-DATA normalAVX2const<>+3632(SB)/8, $0xbf955d3c7e3cbffa
-DATA normalAVX2const<>+3640(SB)/8, $0xbf955d3c7e3cbffa
-DATA normalAVX2const<>+3648(SB)/8, $0x3fd03c1f081b5ac4
-DATA normalAVX2const<>+3656(SB)/8, $0x3fd03c1f081b5ac4
-DATA normalAVX2const<>+3664(SB)/8, $0x3fd03c1f081b5ac4
-DATA normalAVX2const<>+3672(SB)/8, $0x3fd03c1f081b5ac4
-DATA normalAVX2const<>+3680(SB)/8, $0x3fd03c1f081b5ac4
-DATA normalAVX2const<>+3688(SB)/8, $0x3fd03c1f081b5ac4
-DATA normalAVX2const<>+3696(SB)/8, $0x3fd03c1f081b5ac4
-DATA normalAVX2const<>+3704(SB)/8, $0x3fd03c1f081b5ac4
-DATA normalAVX2const<>+3712(SB)/8, $0xbff3bd3cc9be45de
-DATA normalAVX2const<>+3720(SB)/8, $0xbff3bd3cc9be45de
-DATA normalAVX2const<>+3728(SB)/8, $0xbff3bd3cc9be45de
-DATA normalAVX2const<>+3736(SB)/8, $0xbff3bd3cc9be45de
-DATA normalAVX2const<>+3744(SB)/8, $0xbff3bd3cc9be45de
-DATA normalAVX2const<>+3752(SB)/8, $0xbff3bd3cc9be45de
-DATA normalAVX2const<>+3760(SB)/8, $0xbff3bd3cc9be45de
-DATA normalAVX2const<>+3768(SB)/8, $0xbff3bd3cc9be45de
-DATA normalAVX2const<>+3776(SB)/8, $0x8000000000000000
-DATA normalAVX2const<>+3784(SB)/8, $0x8000000000000000
-DATA normalAVX2const<>+3792(SB)/8, $0x8000000000000000
-DATA normalAVX2const<>+3800(SB)/8, $0x8000000000000000
-DATA normalAVX2const<>+3808(SB)/8, $0x8000000000000000
-DATA normalAVX2const<>+3816(SB)/8, $0x8000000000000000
-DATA normalAVX2const<>+3824(SB)/8, $0x8000000000000000
-DATA normalAVX2const<>+3832(SB)/8, $0x8000000000000000
-DATA normalAVX2const<>+3840(SB)/8, $0x4000000000000000
-DATA normalAVX2const<>+3848(SB)/8, $0x4000000000000000
-DATA normalAVX2const<>+3856(SB)/8, $0x4000000000000000
-DATA normalAVX2const<>+3864(SB)/8, $0x4000000000000000
-DATA normalAVX2const<>+3872(SB)/8, $0x4000000000000000
-DATA normalAVX2const<>+3880(SB)/8, $0x4000000000000000
-DATA normalAVX2const<>+3888(SB)/8, $0x4000000000000000
-DATA normalAVX2const<>+3896(SB)/8, $0x4000000000000000
-DATA normalAVX2const<>+3904(SB)/8, $0x4008000000000000
-DATA normalAVX2const<>+3912(SB)/8, $0x4008000000000000
-DATA normalAVX2const<>+3920(SB)/8, $0x4008000000000000
-DATA normalAVX2const<>+3928(SB)/8, $0x4008000000000000
-DATA normalAVX2const<>+3936(SB)/8, $0x4008000000000000
-DATA normalAVX2const<>+3944(SB)/8, $0x4008000000000000
-DATA normalAVX2const<>+3952(SB)/8, $0x4008000000000000
-DATA normalAVX2const<>+3960(SB)/8, $0x4008000000000000
-GLOBL normalAVX2const<>(SB), RODATA|NOPTR, $3968
+DATA normalAVX2const<>+384(SB)/8, $0xffe8000000000000
+DATA normalAVX2const<>+392(SB)/8, $0xffe8000000000000
+DATA normalAVX2const<>+400(SB)/8, $0xffe8000000000000
+DATA normalAVX2const<>+408(SB)/8, $0xffe8000000000000
+DATA normalAVX2const<>+416(SB)/8, $0xffe8000000000000
+DATA normalAVX2const<>+424(SB)/8, $0xffe8000000000000
+DATA normalAVX2const<>+432(SB)/8, $0xffe8000000000000
+DATA normalAVX2const<>+440(SB)/8, $0xffe8000000000000
+DATA normalAVX2const<>+448(SB)/8, $0x000fffffffffffff
+DATA normalAVX2const<>+456(SB)/8, $0x000fffffffffffff
+DATA normalAVX2const<>+464(SB)/8, $0x000fffffffffffff
+DATA normalAVX2const<>+472(SB)/8, $0x000fffffffffffff
+DATA normalAVX2const<>+480(SB)/8, $0x000fffffffffffff
+DATA normalAVX2const<>+488(SB)/8, $0x000fffffffffffff
+DATA normalAVX2const<>+496(SB)/8, $0x000fffffffffffff
+DATA normalAVX2const<>+504(SB)/8, $0x000fffffffffffff
+DATA normalAVX2const<>+512(SB)/8, $0x3fe8000000000000
+DATA normalAVX2const<>+520(SB)/8, $0x3fe8000000000000
+DATA normalAVX2const<>+528(SB)/8, $0x3fe8000000000000
+DATA normalAVX2const<>+536(SB)/8, $0x3fe8000000000000
+DATA normalAVX2const<>+544(SB)/8, $0x3fe8000000000000
+DATA normalAVX2const<>+552(SB)/8, $0x3fe8000000000000
+DATA normalAVX2const<>+560(SB)/8, $0x3fe8000000000000
+DATA normalAVX2const<>+568(SB)/8, $0x3fe8000000000000
+DATA normalAVX2const<>+576(SB)/8, $0x4330000000000000
+DATA normalAVX2const<>+584(SB)/8, $0x4330000000000000
+DATA normalAVX2const<>+592(SB)/8, $0x4330000000000000
+DATA normalAVX2const<>+600(SB)/8, $0x4330000000000000
+DATA normalAVX2const<>+608(SB)/8, $0x4330000000000000
+DATA normalAVX2const<>+616(SB)/8, $0x4330000000000000
+DATA normalAVX2const<>+624(SB)/8, $0x4330000000000000
+DATA normalAVX2const<>+632(SB)/8, $0x4330000000000000
+DATA normalAVX2const<>+640(SB)/8, $0x4330000000000400
+DATA normalAVX2const<>+648(SB)/8, $0x4330000000000400
+DATA normalAVX2const<>+656(SB)/8, $0x4330000000000400
+DATA normalAVX2const<>+664(SB)/8, $0x4330000000000400
+DATA normalAVX2const<>+672(SB)/8, $0x4330000000000400
+DATA normalAVX2const<>+680(SB)/8, $0x4330000000000400
+DATA normalAVX2const<>+688(SB)/8, $0x4330000000000400
+DATA normalAVX2const<>+696(SB)/8, $0x4330000000000400
+DATA normalAVX2const<>+704(SB)/8, $0x3f9b3b303a4217e0
+DATA normalAVX2const<>+712(SB)/8, $0x3f9b3b303a4217e0
+DATA normalAVX2const<>+720(SB)/8, $0x3f9b3b303a4217e0
+DATA normalAVX2const<>+728(SB)/8, $0x3f9b3b303a4217e0
+DATA normalAVX2const<>+736(SB)/8, $0x3f9b3b303a4217e0
+DATA normalAVX2const<>+744(SB)/8, $0x3f9b3b303a4217e0
+DATA normalAVX2const<>+752(SB)/8, $0x3f9b3b303a4217e0
+DATA normalAVX2const<>+760(SB)/8, $0x3f9b3b303a4217e0
+DATA normalAVX2const<>+768(SB)/8, $0xbf7d07feba112675
+DATA normalAVX2const<>+776(SB)/8, $0xbf7d07feba112675
+DATA normalAVX2const<>+784(SB)/8, $0xbf7d07feba112675
+DATA normalAVX2const<>+792(SB)/8, $0xbf7d07feba112675
+DATA normalAVX2const<>+800(SB)/8, $0xbf7d07feba112675
+DATA normalAVX2const<>+808(SB)/8, $0xbf7d07feba112675
+DATA normalAVX2const<>+816(SB)/8, $0xbf7d07feba112675
+DATA normalAVX2const<>+824(SB)/8, $0xbf7d07feba112675
+DATA normalAVX2const<>+832(SB)/8, $0x3facf9dc40c40859
+DATA normalAVX2const<>+840(SB)/8, $0x3facf9dc40c40859
+DATA normalAVX2const<>+848(SB)/8, $0x3facf9dc40c40859
+DATA normalAVX2const<>+856(SB)/8, $0x3facf9dc40c40859
+DATA normalAVX2const<>+864(SB)/8, $0x3facf9dc40c40859
+DATA normalAVX2const<>+872(SB)/8, $0x3facf9dc40c40859
+DATA normalAVX2const<>+880(SB)/8, $0x3facf9dc40c40859
+DATA normalAVX2const<>+888(SB)/8, $0x3facf9dc40c40859
+DATA normalAVX2const<>+896(SB)/8, $0xbfa82c4fc85d6852
+DATA normalAVX2const<>+904(SB)/8, $0xbfa82c4fc85d6852
+DATA normalAVX2const<>+912(SB)/8, $0xbfa82c4fc85d6852
+DATA normalAVX2const<>+920(SB)/8, $0xbfa82c4fc85d6852
+DATA normalAVX2const<>+928(SB)/8, $0xbfa82c4fc85d6852
+DATA normalAVX2const<>+936(SB)/8, $0xbfa82c4fc85d6852
+DATA normalAVX2const<>+944(SB)/8, $0xbfa82c4fc85d6852
+DATA normalAVX2const<>+952(SB)/8, $0xbfa82c4fc85d6852
+DATA normalAVX2const<>+960(SB)/8, $0x3fae2aaa2b9fae40
+DATA normalAVX2const<>+968(SB)/8, $0x3fae2aaa2b9fae40
+DATA normalAVX2const<>+976(SB)/8, $0x3fae2aaa2b9fae40
+DATA normalAVX2const<>+984(SB)/8, $0x3fae2aaa2b9fae40
+DATA normalAVX2const<>+992(SB)/8, $0x3fae2aaa2b9fae40
+DATA normalAVX2const<>+1000(SB)/8, $0x3fae2aaa2b9fae40
+DATA normalAVX2const<>+1008(SB)/8, $0x3fae2aaa2b9fae40
+DATA normalAVX2const<>+1016(SB)/8, $0x3fae2aaa2b9fae40
+DATA normalAVX2const<>+1024(SB)/8, $0xbfad95c4eebda56e
+DATA normalAVX2const<>+1032(SB)/8, $0xbfad95c4eebda56e
+DATA normalAVX2const<>+1040(SB)/8, $0xbfad95c4eebda56e
+DATA normalAVX2const<>+1048(SB)/8, $0xbfad95c4eebda56e
+DATA normalAVX2const<>+1056(SB)/8, $0xbfad95c4eebda56e
+DATA normalAVX2const<>+1064(SB)/8, $0xbfad95c4eebda56e
+DATA normalAVX2const<>+1072(SB)/8, $0xbfad95c4eebda56e
+DATA normalAVX2const<>+1080(SB)/8, $0xbfad95c4eebda56e
+DATA normalAVX2const<>+1088(SB)/8, $0x3fb10d2859784eec
+DATA normalAVX2const<>+1096(SB)/8, $0x3fb10d2859784eec
+DATA normalAVX2const<>+1104(SB)/8, $0x3fb10d2859784eec
+DATA normalAVX2const<>+1112(SB)/8, $0x3fb10d2859784eec
+DATA normalAVX2const<>+1120(SB)/8, $0x3fb10d2859784eec
+DATA normalAVX2const<>+1128(SB)/8, $0x3fb10d2859784eec
+DATA normalAVX2const<>+1136(SB)/8, $0x3fb10d2859784eec
+DATA normalAVX2const<>+1144(SB)/8, $0x3fb10d2859784eec
+DATA normalAVX2const<>+1152(SB)/8, $0xbfafdede239a7a42
+DATA normalAVX2const<>+1160(SB)/8, $0xbfafdede239a7a42
+DATA normalAVX2const<>+1168(SB)/8, $0xbfafdede239a7a42
+DATA normalAVX2const<>+1176(SB)/8, $0xbfafdede239a7a42
+DATA normalAVX2const<>+1184(SB)/8, $0xbfafdede239a7a42
+DATA normalAVX2const<>+1192(SB)/8, $0xbfafdede239a7a42
+DATA normalAVX2const<>+1200(SB)/8, $0xbfafdede239a7a42
+DATA normalAVX2const<>+1208(SB)/8, $0xbfafdede239a7a42
+DATA normalAVX2const<>+1216(SB)/8, $0x3fb3b191502b5a74
+DATA normalAVX2const<>+1224(SB)/8, $0x3fb3b191502b5a74
+DATA normalAVX2const<>+1232(SB)/8, $0x3fb3b191502b5a74
+DATA normalAVX2const<>+1240(SB)/8, $0x3fb3b191502b5a74
+DATA normalAVX2const<>+1248(SB)/8, $0x3fb3b191502b5a74
+DATA normalAVX2const<>+1256(SB)/8, $0x3fb3b191502b5a74
+DATA normalAVX2const<>+1264(SB)/8, $0x3fb3b191502b5a74
+DATA normalAVX2const<>+1272(SB)/8, $0x3fb3b191502b5a74
+DATA normalAVX2const<>+1280(SB)/8, $0xbfb249d7f268861c
+DATA normalAVX2const<>+1288(SB)/8, $0xbfb249d7f268861c
+DATA normalAVX2const<>+1296(SB)/8, $0xbfb249d7f268861c
+DATA normalAVX2const<>+1304(SB)/8, $0xbfb249d7f268861c
+DATA normalAVX2const<>+1312(SB)/8, $0xbfb249d7f268861c
+DATA normalAVX2const<>+1320(SB)/8, $0xbfb249d7f268861c
+DATA normalAVX2const<>+1328(SB)/8, $0xbfb249d7f268861c
+DATA normalAVX2const<>+1336(SB)/8, $0xbfb249d7f268861c
+DATA normalAVX2const<>+1344(SB)/8, $0x3fb745cde78c7b0e
+DATA normalAVX2const<>+1352(SB)/8, $0x3fb745cde78c7b0e
+DATA normalAVX2const<>+1360(SB)/8, $0x3fb745cde78c7b0e
+DATA normalAVX2const<>+1368(SB)/8, $0x3fb745cde78c7b0e
+DATA normalAVX2const<>+1376(SB)/8, $0x3fb745cde78c7b0e
+DATA normalAVX2const<>+1384(SB)/8, $0x3fb745cde78c7b0e
+DATA normalAVX2const<>+1392(SB)/8, $0x3fb745cde78c7b0e
+DATA normalAVX2const<>+1400(SB)/8, $0x3fb745cde78c7b0e
+DATA normalAVX2const<>+1408(SB)/8, $0xbfb55554bb8f2e24
+DATA normalAVX2const<>+1416(SB)/8, $0xbfb55554bb8f2e24
+DATA normalAVX2const<>+1424(SB)/8, $0xbfb55554bb8f2e24
+DATA normalAVX2const<>+1432(SB)/8, $0xbfb55554bb8f2e24
+DATA normalAVX2const<>+1440(SB)/8, $0xbfb55554bb8f2e24
+DATA normalAVX2const<>+1448(SB)/8, $0xbfb55554bb8f2e24
+DATA normalAVX2const<>+1456(SB)/8, $0xbfb55554bb8f2e24
+DATA normalAVX2const<>+1464(SB)/8, $0xbfb55554bb8f2e24
+DATA normalAVX2const<>+1472(SB)/8, $0x3fbc71c730b170f3
+DATA normalAVX2const<>+1480(SB)/8, $0x3fbc71c730b170f3
+DATA normalAVX2const<>+1488(SB)/8, $0x3fbc71c730b170f3
+DATA normalAVX2const<>+1496(SB)/8, $0x3fbc71c730b170f3
+DATA normalAVX2const<>+1504(SB)/8, $0x3fbc71c730b170f3
+DATA normalAVX2const<>+1512(SB)/8, $0x3fbc71c730b170f3
+DATA normalAVX2const<>+1520(SB)/8, $0x3fbc71c730b170f3
+DATA normalAVX2const<>+1528(SB)/8, $0x3fbc71c730b170f3
+DATA normalAVX2const<>+1536(SB)/8, $0xbfb99999673c8b71
+DATA normalAVX2const<>+1544(SB)/8, $0xbfb99999673c8b71
+DATA normalAVX2const<>+1552(SB)/8, $0xbfb99999673c8b71
+DATA normalAVX2const<>+1560(SB)/8, $0xbfb99999673c8b71
+DATA normalAVX2const<>+1568(SB)/8, $0xbfb99999673c8b71
+DATA normalAVX2const<>+1576(SB)/8, $0xbfb99999673c8b71
+DATA normalAVX2const<>+1584(SB)/8, $0xbfb99999673c8b71
+DATA normalAVX2const<>+1592(SB)/8, $0xbfb99999673c8b71
+DATA normalAVX2const<>+1600(SB)/8, $0x3fc24924922a3cd8
+DATA normalAVX2const<>+1608(SB)/8, $0x3fc24924922a3cd8
+DATA normalAVX2const<>+1616(SB)/8, $0x3fc24924922a3cd8
+DATA normalAVX2const<>+1624(SB)/8, $0x3fc24924922a3cd8
+DATA normalAVX2const<>+1632(SB)/8, $0x3fc24924922a3cd8
+DATA normalAVX2const<>+1640(SB)/8, $0x3fc24924922a3cd8
+DATA normalAVX2const<>+1648(SB)/8, $0x3fc24924922a3cd8
+DATA normalAVX2const<>+1656(SB)/8, $0x3fc24924922a3cd8
+DATA normalAVX2const<>+1664(SB)/8, $0xbfc0000000d39f05
+DATA normalAVX2const<>+1672(SB)/8, $0xbfc0000000d39f05
+DATA normalAVX2const<>+1680(SB)/8, $0xbfc0000000d39f05
+DATA normalAVX2const<>+1688(SB)/8, $0xbfc0000000d39f05
+DATA normalAVX2const<>+1696(SB)/8, $0xbfc0000000d39f05
+DATA normalAVX2const<>+1704(SB)/8, $0xbfc0000000d39f05
+DATA normalAVX2const<>+1712(SB)/8, $0xbfc0000000d39f05
+DATA normalAVX2const<>+1720(SB)/8, $0xbfc0000000d39f05
+DATA normalAVX2const<>+1728(SB)/8, $0x3fc999999999c6be
+DATA normalAVX2const<>+1736(SB)/8, $0x3fc999999999c6be
+DATA normalAVX2const<>+1744(SB)/8, $0x3fc999999999c6be
+DATA normalAVX2const<>+1752(SB)/8, $0x3fc999999999c6be
+DATA normalAVX2const<>+1760(SB)/8, $0x3fc999999999c6be
+DATA normalAVX2const<>+1768(SB)/8, $0x3fc999999999c6be
+DATA normalAVX2const<>+1776(SB)/8, $0x3fc999999999c6be
+DATA normalAVX2const<>+1784(SB)/8, $0x3fc999999999c6be
+DATA normalAVX2const<>+1792(SB)/8, $0xbfc555555552bdc7
+DATA normalAVX2const<>+1800(SB)/8, $0xbfc555555552bdc7
+DATA normalAVX2const<>+1808(SB)/8, $0xbfc555555552bdc7
+DATA normalAVX2const<>+1816(SB)/8, $0xbfc555555552bdc7
+DATA normalAVX2const<>+1824(SB)/8, $0xbfc555555552bdc7
+DATA normalAVX2const<>+1832(SB)/8, $0xbfc555555552bdc7
+DATA normalAVX2const<>+1840(SB)/8, $0xbfc555555552bdc7
+DATA normalAVX2const<>+1848(SB)/8, $0xbfc555555552bdc7
+DATA normalAVX2const<>+1856(SB)/8, $0x3fd555555555554a
+DATA normalAVX2const<>+1864(SB)/8, $0x3fd555555555554a
+DATA normalAVX2const<>+1872(SB)/8, $0x3fd555555555554a
+DATA normalAVX2const<>+1880(SB)/8, $0x3fd555555555554a
+DATA normalAVX2const<>+1888(SB)/8, $0x3fd555555555554a
+DATA normalAVX2const<>+1896(SB)/8, $0x3fd555555555554a
+DATA normalAVX2const<>+1904(SB)/8, $0x3fd555555555554a
+DATA normalAVX2const<>+1912(SB)/8, $0x3fd555555555554a
+DATA normalAVX2const<>+1920(SB)/8, $0xbfd0000000000158
+DATA normalAVX2const<>+1928(SB)/8, $0xbfd0000000000158
+DATA normalAVX2const<>+1936(SB)/8, $0xbfd0000000000158
+DATA normalAVX2const<>+1944(SB)/8, $0xbfd0000000000158
+DATA normalAVX2const<>+1952(SB)/8, $0xbfd0000000000158
+DATA normalAVX2const<>+1960(SB)/8, $0xbfd0000000000158
+DATA normalAVX2const<>+1968(SB)/8, $0xbfd0000000000158
+DATA normalAVX2const<>+1976(SB)/8, $0xbfd0000000000158
+DATA normalAVX2const<>+1984(SB)/8, $0xbfe0000000000000
+DATA normalAVX2const<>+1992(SB)/8, $0xbfe0000000000000
+DATA normalAVX2const<>+2000(SB)/8, $0xbfe0000000000000
+DATA normalAVX2const<>+2008(SB)/8, $0xbfe0000000000000
+DATA normalAVX2const<>+2016(SB)/8, $0xbfe0000000000000
+DATA normalAVX2const<>+2024(SB)/8, $0xbfe0000000000000
+DATA normalAVX2const<>+2032(SB)/8, $0xbfe0000000000000
+DATA normalAVX2const<>+2040(SB)/8, $0xbfe0000000000000
+DATA normalAVX2const<>+2048(SB)/8, $0x3fe62e42fee00000
+DATA normalAVX2const<>+2056(SB)/8, $0x3fe62e42fee00000
+DATA normalAVX2const<>+2064(SB)/8, $0x3fe62e42fee00000
+DATA normalAVX2const<>+2072(SB)/8, $0x3fe62e42fee00000
+DATA normalAVX2const<>+2080(SB)/8, $0x3fe62e42fee00000
+DATA normalAVX2const<>+2088(SB)/8, $0x3fe62e42fee00000
+DATA normalAVX2const<>+2096(SB)/8, $0x3fe62e42fee00000
+DATA normalAVX2const<>+2104(SB)/8, $0x3fe62e42fee00000
+DATA normalAVX2const<>+2112(SB)/8, $0x3dea39ef35793c76
+DATA normalAVX2const<>+2120(SB)/8, $0x3dea39ef35793c76
+DATA normalAVX2const<>+2128(SB)/8, $0x3dea39ef35793c76
+DATA normalAVX2const<>+2136(SB)/8, $0x3dea39ef35793c76
+DATA normalAVX2const<>+2144(SB)/8, $0x3dea39ef35793c76
+DATA normalAVX2const<>+2152(SB)/8, $0x3dea39ef35793c76
+DATA normalAVX2const<>+2160(SB)/8, $0x3dea39ef35793c76
+DATA normalAVX2const<>+2168(SB)/8, $0x3dea39ef35793c76
+DATA normalAVX2const<>+2176(SB)/8, $0x4010000000000000
+DATA normalAVX2const<>+2184(SB)/8, $0x4010000000000000
+DATA normalAVX2const<>+2192(SB)/8, $0x4010000000000000
+DATA normalAVX2const<>+2200(SB)/8, $0x4010000000000000
+DATA normalAVX2const<>+2208(SB)/8, $0x4010000000000000
+DATA normalAVX2const<>+2216(SB)/8, $0x4010000000000000
+DATA normalAVX2const<>+2224(SB)/8, $0x4010000000000000
+DATA normalAVX2const<>+2232(SB)/8, $0x4010000000000000
+DATA normalAVX2const<>+2240(SB)/8, $0x3d9aaec32af93359
+DATA normalAVX2const<>+2248(SB)/8, $0x3d9aaec32af93359
+DATA normalAVX2const<>+2256(SB)/8, $0x3d9aaec32af93359
+DATA normalAVX2const<>+2264(SB)/8, $0x3d9aaec32af93359
+DATA normalAVX2const<>+2272(SB)/8, $0x3d9aaec32af93359
+DATA normalAVX2const<>+2280(SB)/8, $0x3d9aaec32af93359
+DATA normalAVX2const<>+2288(SB)/8, $0x3d9aaec32af93359
+DATA normalAVX2const<>+2296(SB)/8, $0x3d9aaec32af93359
+DATA normalAVX2const<>+2304(SB)/8, $0xbe06fadb9f155744
+DATA normalAVX2const<>+2312(SB)/8, $0xbe06fadb9f155744
+DATA normalAVX2const<>+2320(SB)/8, $0xbe06fadb9f155744
+DATA normalAVX2const<>+2328(SB)/8, $0xbe06fadb9f155744
+DATA normalAVX2const<>+2336(SB)/8, $0xbe06fadb9f155744
+DATA normalAVX2const<>+2344(SB)/8, $0xbe06fadb9f155744
+DATA normalAVX2const<>+2352(SB)/8, $0xbe06fadb9f155744
+DATA normalAVX2const<>+2360(SB)/8, $0xbe06fadb9f155744
+DATA normalAVX2const<>+2368(SB)/8, $0x3e6e8f434d018d63
+DATA normalAVX2const<>+2376(SB)/8, $0x3e6e8f434d018d63
+DATA normalAVX2const<>+2384(SB)/8, $0x3e6e8f434d018d63
+DATA normalAVX2const<>+2392(SB)/8, $0x3e6e8f434d018d63
+DATA normalAVX2const<>+2400(SB)/8, $0x3e6e8f434d018d63
+DATA normalAVX2const<>+2408(SB)/8, $0x3e6e8f434d018d63
+DATA normalAVX2const<>+2416(SB)/8, $0x3e6e8f434d018d63
+DATA normalAVX2const<>+2424(SB)/8, $0x3e6e8f434d018d63
+DATA normalAVX2const<>+2432(SB)/8, $0xbece3074fde8871f
+DATA normalAVX2const<>+2440(SB)/8, $0xbece3074fde8871f
+DATA normalAVX2const<>+2448(SB)/8, $0xbece3074fde8871f
+DATA normalAVX2const<>+2456(SB)/8, $0xbece3074fde8871f
+DATA normalAVX2const<>+2464(SB)/8, $0xbece3074fde8871f
+DATA normalAVX2const<>+2472(SB)/8, $0xbece3074fde8871f
+DATA normalAVX2const<>+2480(SB)/8, $0xbece3074fde8871f
+DATA normalAVX2const<>+2488(SB)/8, $0xbece3074fde8871f
+DATA normalAVX2const<>+2496(SB)/8, $0x3f250783487ee782
+DATA normalAVX2const<>+2504(SB)/8, $0x3f250783487ee782
+DATA normalAVX2const<>+2512(SB)/8, $0x3f250783487ee782
+DATA normalAVX2const<>+2520(SB)/8, $0x3f250783487ee782
+DATA normalAVX2const<>+2528(SB)/8, $0x3f250783487ee782
+DATA normalAVX2const<>+2536(SB)/8, $0x3f250783487ee782
+DATA normalAVX2const<>+2544(SB)/8, $0x3f250783487ee782
+DATA normalAVX2const<>+2552(SB)/8, $0x3f250783487ee782
+DATA normalAVX2const<>+2560(SB)/8, $0xbf732d2cce62bd86
+DATA normalAVX2const<>+2568(SB)/8, $0xbf732d2cce62bd86
+DATA normalAVX2const<>+2576(SB)/8, $0xbf732d2cce62bd86
+DATA normalAVX2const<>+2584(SB)/8, $0xbf732d2cce62bd86
+DATA normalAVX2const<>+2592(SB)/8, $0xbf732d2cce62bd86
+DATA normalAVX2const<>+2600(SB)/8, $0xbf732d2cce62bd86
+DATA normalAVX2const<>+2608(SB)/8, $0xbf732d2cce62bd86
+DATA normalAVX2const<>+2616(SB)/8, $0xbf732d2cce62bd86
+DATA normalAVX2const<>+2624(SB)/8, $0x3fb466bc6775aae2
+DATA normalAVX2const<>+2632(SB)/8, $0x3fb466bc6775aae2
+DATA normalAVX2const<>+2640(SB)/8, $0x3fb466bc6775aae2
+DATA normalAVX2const<>+2648(SB)/8, $0x3fb466bc6775aae2
+DATA normalAVX2const<>+2656(SB)/8, $0x3fb466bc6775aae2
+DATA normalAVX2const<>+2664(SB)/8, $0x3fb466bc6775aae2
+DATA normalAVX2const<>+2672(SB)/8, $0x3fb466bc6775aae2
+DATA normalAVX2const<>+2680(SB)/8, $0x3fb466bc6775aae2
+DATA normalAVX2const<>+2688(SB)/8, $0xbfe4abbce625be53
+DATA normalAVX2const<>+2696(SB)/8, $0xbfe4abbce625be53
+DATA normalAVX2const<>+2704(SB)/8, $0xbfe4abbce625be53
+DATA normalAVX2const<>+2712(SB)/8, $0xbfe4abbce625be53
+DATA normalAVX2const<>+2720(SB)/8, $0xbfe4abbce625be53
+DATA normalAVX2const<>+2728(SB)/8, $0xbfe4abbce625be53
+DATA normalAVX2const<>+2736(SB)/8, $0xbfe4abbce625be53
+DATA normalAVX2const<>+2744(SB)/8, $0xbfe4abbce625be53
+DATA normalAVX2const<>+2752(SB)/8, $0x3ff921fb54442d18
+DATA normalAVX2const<>+2760(SB)/8, $0x3ff921fb54442d18
+DATA normalAVX2const<>+2768(SB)/8, $0x3ff921fb54442d18
+DATA normalAVX2const<>+2776(SB)/8, $0x3ff921fb54442d18
+DATA normalAVX2const<>+2784(SB)/8, $0x3ff921fb54442d18
+DATA normalAVX2const<>+2792(SB)/8, $0x3ff921fb54442d18
+DATA normalAVX2const<>+2800(SB)/8, $0x3ff921fb54442d18
+DATA normalAVX2const<>+2808(SB)/8, $0x3ff921fb54442d18
+DATA normalAVX2const<>+2816(SB)/8, $0x3dd20c62c2f2d7f5
+DATA normalAVX2const<>+2824(SB)/8, $0x3dd20c62c2f2d7f5
+DATA normalAVX2const<>+2832(SB)/8, $0x3dd20c62c2f2d7f5
+DATA normalAVX2const<>+2840(SB)/8, $0x3dd20c62c2f2d7f5
+DATA normalAVX2const<>+2848(SB)/8, $0x3dd20c62c2f2d7f5
+DATA normalAVX2const<>+2856(SB)/8, $0x3dd20c62c2f2d7f5
+DATA normalAVX2const<>+2864(SB)/8, $0x3dd20c62c2f2d7f5
+DATA normalAVX2const<>+2872(SB)/8, $0x3dd20c62c2f2d7f5
+DATA normalAVX2const<>+2880(SB)/8, $0xbe3b6e24f44b128f
+DATA normalAVX2const<>+2888(SB)/8, $0xbe3b6e24f44b128f
+DATA normalAVX2const<>+2896(SB)/8, $0xbe3b6e24f44b128f
+DATA normalAVX2const<>+2904(SB)/8, $0xbe3b6e24f44b128f
+DATA normalAVX2const<>+2912(SB)/8, $0xbe3b6e24f44b128f
+DATA normalAVX2const<>+2920(SB)/8, $0xbe3b6e24f44b128f
+DATA normalAVX2const<>+2928(SB)/8, $0xbe3b6e24f44b128f
+DATA normalAVX2const<>+2936(SB)/8, $0xbe3b6e24f44b128f
+DATA normalAVX2const<>+2944(SB)/8, $0x3e9f9d38a3763cc3
+DATA normalAVX2const<>+2952(SB)/8, $0x3e9f9d38a3763cc3
+DATA normalAVX2const<>+2960(SB)/8, $0x3e9f9d38a3763cc3
+DATA normalAVX2const<>+2968(SB)/8, $0x3e9f9d38a3763cc3
+DATA normalAVX2const<>+2976(SB)/8, $0x3e9f9d38a3763cc3
+DATA normalAVX2const<>+2984(SB)/8, $0x3e9f9d38a3763cc3
+DATA normalAVX2const<>+2992(SB)/8, $0x3e9f9d38a3763cc3
+DATA normalAVX2const<>+3000(SB)/8, $0x3e9f9d38a3763cc3
+DATA normalAVX2const<>+3008(SB)/8, $0xbefa6d1f2a204a8c
+DATA normalAVX2const<>+3016(SB)/8, $0xbefa6d1f2a204a8c
+DATA normalAVX2const<>+3024(SB)/8, $0xbefa6d1f2a204a8c
+DATA normalAVX2const<>+3032(SB)/8, $0xbefa6d1f2a204a8c
+DATA normalAVX2const<>+3040(SB)/8, $0xbefa6d1f2a204a8c
+DATA normalAVX2const<>+3048(SB)/8, $0xbefa6d1f2a204a8c
+DATA normalAVX2const<>+3056(SB)/8, $0xbefa6d1f2a204a8c
+DATA normalAVX2const<>+3064(SB)/8, $0xbefa6d1f2a204a8c
+DATA normalAVX2const<>+3072(SB)/8, $0x3f4e1f506891babb
+DATA normalAVX2const<>+3080(SB)/8, $0x3f4e1f506891babb
+DATA normalAVX2const<>+3088(SB)/8, $0x3f4e1f506891babb
+DATA normalAVX2const<>+3096(SB)/8, $0x3f4e1f506891babb
+DATA normalAVX2const<>+3104(SB)/8, $0x3f4e1f506891babb
+DATA normalAVX2const<>+3112(SB)/8, $0x3f4e1f506891babb
+DATA normalAVX2const<>+3120(SB)/8, $0x3f4e1f506891babb
+DATA normalAVX2const<>+3128(SB)/8, $0x3f4e1f506891babb
+DATA normalAVX2const<>+3136(SB)/8, $0xbf955d3c7e3cbffa
+DATA normalAVX2const<>+3144(SB)/8, $0xbf955d3c7e3cbffa
+DATA normalAVX2const<>+3152(SB)/8, $0xbf955d3c7e3cbffa
+DATA normalAVX2const<>+3160(SB)/8, $0xbf955d3c7e3cbffa
+DATA normalAVX2const<>+3168(SB)/8, $0xbf955d3c7e3cbffa
+DATA normalAVX2const<>+3176(SB)/8, $0xbf955d3c7e3cbffa
+DATA normalAVX2const<>+3184(SB)/8, $0xbf955d3c7e3cbffa
+DATA normalAVX2const<>+3192(SB)/8, $0xbf955d3c7e3cbffa
+DATA normalAVX2const<>+3200(SB)/8, $0x3fd03c1f081b5ac4
+DATA normalAVX2const<>+3208(SB)/8, $0x3fd03c1f081b5ac4
+DATA normalAVX2const<>+3216(SB)/8, $0x3fd03c1f081b5ac4
+DATA normalAVX2const<>+3224(SB)/8, $0x3fd03c1f081b5ac4
+DATA normalAVX2const<>+3232(SB)/8, $0x3fd03c1f081b5ac4
+DATA normalAVX2const<>+3240(SB)/8, $0x3fd03c1f081b5ac4
+DATA normalAVX2const<>+3248(SB)/8, $0x3fd03c1f081b5ac4
+DATA normalAVX2const<>+3256(SB)/8, $0x3fd03c1f081b5ac4
+DATA normalAVX2const<>+3264(SB)/8, $0xbff3bd3cc9be45de
+DATA normalAVX2const<>+3272(SB)/8, $0xbff3bd3cc9be45de
+DATA normalAVX2const<>+3280(SB)/8, $0xbff3bd3cc9be45de
+DATA normalAVX2const<>+3288(SB)/8, $0xbff3bd3cc9be45de
+DATA normalAVX2const<>+3296(SB)/8, $0xbff3bd3cc9be45de
+DATA normalAVX2const<>+3304(SB)/8, $0xbff3bd3cc9be45de
+DATA normalAVX2const<>+3312(SB)/8, $0xbff3bd3cc9be45de
+DATA normalAVX2const<>+3320(SB)/8, $0xbff3bd3cc9be45de
+DATA normalAVX2const<>+3328(SB)/8, $0x8000000000000000
+DATA normalAVX2const<>+3336(SB)/8, $0x8000000000000000
+DATA normalAVX2const<>+3344(SB)/8, $0x8000000000000000
+DATA normalAVX2const<>+3352(SB)/8, $0x8000000000000000
+DATA normalAVX2const<>+3360(SB)/8, $0x8000000000000000
+DATA normalAVX2const<>+3368(SB)/8, $0x8000000000000000
+DATA normalAVX2const<>+3376(SB)/8, $0x8000000000000000
+DATA normalAVX2const<>+3384(SB)/8, $0x8000000000000000
+DATA normalAVX2const<>+3392(SB)/8, $0x4000000000000000
+DATA normalAVX2const<>+3400(SB)/8, $0x4000000000000000
+DATA normalAVX2const<>+3408(SB)/8, $0x4000000000000000
+DATA normalAVX2const<>+3416(SB)/8, $0x4000000000000000
+DATA normalAVX2const<>+3424(SB)/8, $0x4000000000000000
+DATA normalAVX2const<>+3432(SB)/8, $0x4000000000000000
+DATA normalAVX2const<>+3440(SB)/8, $0x4000000000000000
+DATA normalAVX2const<>+3448(SB)/8, $0x4000000000000000
+DATA normalAVX2const<>+3456(SB)/8, $0x4008000000000000
+DATA normalAVX2const<>+3464(SB)/8, $0x4008000000000000
+DATA normalAVX2const<>+3472(SB)/8, $0x4008000000000000
+DATA normalAVX2const<>+3480(SB)/8, $0x4008000000000000
+DATA normalAVX2const<>+3488(SB)/8, $0x4008000000000000
+DATA normalAVX2const<>+3496(SB)/8, $0x4008000000000000
+DATA normalAVX2const<>+3504(SB)/8, $0x4008000000000000
+DATA normalAVX2const<>+3512(SB)/8, $0x4008000000000000
+GLOBL normalAVX2const<>(SB), RODATA|NOPTR, $3520
