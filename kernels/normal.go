@@ -69,16 +69,14 @@ func fillNormal(t cpu.Tier, g *Normal, dst []float64) {
 		// The kernel call is not preemptible: at most chunk draws each.
 		m := min(even-k, chunk)
 		if !normals(t, dst[k:k+m], &g.s) {
-			for i := k; i < k+m; i += 2 {
-				dst[i], dst[i+1] = ref.NormalPair(&g.s)
-			}
+			normalsGo(dst[k:k+m], &g.s)
 		}
 		k += m
 	}
 	if even < len(dst) {
 		var pair [2]float64
 		if !normals(t, pair[:], &g.s) {
-			pair[0], pair[1] = ref.NormalPair(&g.s)
+			normalsGo(pair[:], &g.s)
 		}
 		dst[even], g.spare, g.has = pair[0], pair[1], true
 	}
