@@ -17,3 +17,4 @@ package asm
 //go:generate go run ../gen/arm64 -set coupling -out coupling_arm64.s -stubs coupling_arm64.go -pkg asm
 //go:generate go run ../gen/amd64 -set transpose -out transpose_amd64.s -stubs transpose_amd64.go -pkg asm
 //go:generate go run ../gen/amd64 -set normal -out normal_amd64.s -stubs normal_amd64.go -pkg asm
+//go:generate go run ../gen/arm64 -set normal -out normal_arm64.s -stubs normal_arm64.go -pkg asm

@@ -22,13 +22,14 @@ const (
 	kF32
 	kInt
 	kBool
+	kU64Ptr // *uint64
 )
 
 func (k kind) size() int {
 	switch k {
 	case kSlice:
 		return 24
-	case kF64, kInt:
+	case kF64, kInt, kU64Ptr:
 		return 8
 	case kBool:
 		return 1
@@ -46,6 +47,8 @@ func (k kind) goType(elem string) string {
 		return "int"
 	case kBool:
 		return "bool"
+	case kU64Ptr:
+		return "*uint64"
 	}
 	return "float32"
 }

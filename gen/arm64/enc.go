@@ -148,6 +148,58 @@ func FNEG(p Prec, rd, rn int) Inst { return twoMiscFP("fneg", 1, 1, 0b01111, p, 
 // FABS is fabs vd, vn. U=0, a=1, opcode=01111.
 func FABS(p Prec, rd, rn int) Inst { return twoMiscFP("fabs", 0, 1, 0b01111, p, rd, rn) }
 
+// FSQRT is fsqrt vd, vn: the correctly rounded square root. U=1, a=1,
+// opcode=11111.
+func FSQRT(p Prec, rd, rn int) Inst { return twoMiscFP("fsqrt", 1, 1, 0b11111, p, rd, rn) }
+
+// The integer instructions below serve the 64-bit multiplies of SplitMix64
+// (normal.go), which NEON lacks: each is encoded for the one arrangement
+// used.
+
+// MUL4S is mul vd.4s, vn.4s, vm.4s: the low 32 bits of each 32x32-bit
+// product. "Advanced SIMD three same" (C4.1.69) with U=0, size=10,
+// opcode=10011:
+//
+//	31 30 29 28-24 23-22 21 20-16 15-11 10 9-5 4-0
+//	0  1  0  01110 10    1  Rm    10011 1  Rn  Rd
+func MUL4S(rd, rn, rm int) Inst {
+	return Inst{
+		Word: 1<<30 | 0b01110<<24 | 0b10<<22 | 1<<21 | reg(rm)<<16 | 0b10011<<11 | 1<<10 | reg(rn)<<5 | reg(rd),
+		Asm:  fmt.Sprintf("mul v%d.4s, v%d.4s, v%d.4s", rd, rn, rm),
+	}
+}
+
+// UADDLP2D is uaddlp vd.2d, vn.4s: Vd[i] = Vn[2i] + Vn[2i+1] as 64-bit
+// sums. "Advanced SIMD two-register miscellaneous" (C4.1.72) with U=1,
+// size=10, opcode=00010:
+//
+//	31 30 29 28-24 23-22 21-17 16-12 11-10 9-5 4-0
+//	0  1  1  01110 10    10000 00010 10    Rn  Rd
+func UADDLP2D(rd, rn int) Inst {
+	return Inst{
+		Word: 1<<30 | 1<<29 | 0b01110<<24 | 0b10<<22 | 0b10000<<17 | 0b00010<<12 | 0b10<<10 | reg(rn)<<5 | reg(rd),
+		Asm:  fmt.Sprintf("uaddlp v%d.2d, v%d.4s", rd, rn),
+	}
+}
+
+// UMLALElem is umlal vd.2d, vn.2s, vm.s[i]: Vd[j] += Vn[j] * Vm[i], the
+// 32x32 -> 64-bit products of the low half of Vn. "Advanced SIMD vector x
+// indexed element" (C4.1.75) with Q=0, U=1, size=10, opcode=0010; the
+// index is H:L and Rm takes M as its top bit:
+//
+//	31 30 29 28-24 23-22 21 20-16 15-12 11 10 9-5 4-0
+//	0  0  1  01111 10    L  M:Rm  0010  H  0  Rn  Rd
+func UMLALElem(rd, rn, rm, i int) Inst {
+	if i < 0 || i > 3 {
+		panic(fmt.Sprintf("umlal: lane %d out of range", i))
+	}
+	l, h := uint32(i&1), uint32(i>>1)
+	return Inst{
+		Word: 1<<29 | 0b01111<<24 | 0b10<<22 | l<<21 | reg(rm)<<16 | 0b0010<<12 | h<<11 | reg(rn)<<5 | reg(rd),
+		Asm:  fmt.Sprintf("umlal v%d.2d, v%d.2s, v%d.s[%d]", rd, rn, rm, i),
+	}
+}
+
 // FADDPScalar is faddp (scalar): Sd/Dd = Vn[0] + Vn[1]. "Advanced SIMD
 // scalar pairwise" (C4.1.62) with U=1, size=0:sz, opcode=01101:
 //
@@ -177,11 +229,19 @@ func Repertoire() []Inst {
 		for r := 0; r < 32; r++ {
 			out = append(out, FADDPScalar(p, r, 7), FADDPScalar(p, 8, r))
 		}
-		for _, op := range []func(Prec, int, int) Inst{FRINTN, FNEG, FABS} {
+		for _, op := range []func(Prec, int, int) Inst{FRINTN, FNEG, FABS, FSQRT} {
 			for r := 0; r < 32; r++ {
 				out = append(out, op(p, r, 9), op(p, 10, r))
 			}
 		}
+	}
+	for r := 0; r < 32; r++ {
+		out = append(out, MUL4S(r, 1, 2), MUL4S(3, r, 4), MUL4S(5, 6, r))
+		out = append(out, UADDLP2D(r, 7), UADDLP2D(8, r))
+		out = append(out, UMLALElem(r, 1, 2, 1), UMLALElem(3, r, 4, 1), UMLALElem(5, 6, r, 1))
+	}
+	for i := 0; i < 4; i++ {
+		out = append(out, UMLALElem(7, 8, 9, i), UMLALElem(10, 11, 31, i))
 	}
 	return out
 }

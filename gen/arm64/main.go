@@ -55,6 +55,7 @@ var sets = map[string]func(a *asmFile){
 	"vmath":    vmathSet,
 	"matvec":   matvecSet,
 	"coupling": couplingSet,
+	"normal":   normalSet,
 }
 
 func setNames() []string {

@@ -52,6 +52,10 @@ type ng struct {
 	// param broadcasts scalar argument i; outs are the results of nreplay.
 	in, param func(i int) val
 	outs      []val
+	// fast: every argument of Log is a positive normal number (the normal
+	// set's 1 - v1), so nlog skips the subnormal scaling and the special
+	// values; the results are the same for those arguments.
+	fast bool
 }
 
 // val is one value: a register per copy.
@@ -364,25 +368,35 @@ func nexp(g *ng) {
 func nlog(g *ng) {
 	p := g.t.prec
 	x := g.x
-	g.a.comment("Split: subnormals scaled up; m and e from the integer bits (ref.Split)")
-	msk, t := g.alloc(), g.alloc()
-	c := g.c(g.pick(0x1p-1022, 0x1p-126))
-	g.w(func(u int) Inst { return FCMGT(p, msk[u], c[u], x[u]) }) // x < tiny
-	g.release(c)
-	c = g.c(g.pick(0x1p54, 0x1p24))
-	g.mul(t, x, c)
-	g.release(c)
-	xs := g.alloc()
-	g.mov(xs, x)
-	g.bit(xs, t, msk) // xs = msk ? x*2^54 : x
-	c = g.c(g.pick(-54, -24))
-	g.and(msk, msk, c) // exponent adjustment: -54 or 0
-	g.release(c)
 	off := g.pickBits(0x3fe8000000000000, 0x3f400000)
 	bias := g.pickBits(1024<<52, 128<<23)
-	c = g.cbits((off - bias) & g.pickBits(math.MaxUint64, math.MaxUint32))
-	g.isub(t, xs, c)
-	g.release(c, xs)
+	var msk, t val
+	var c val
+	if g.fast {
+		g.a.comment("Split (x normal): m and e from the integer bits (ref.Split)")
+		t = g.alloc()
+		c = g.cbits((off - bias) & g.pickBits(math.MaxUint64, math.MaxUint32))
+		g.isub(t, x, c)
+		g.release(c, x)
+	} else {
+		g.a.comment("Split: subnormals scaled up; m and e from the integer bits (ref.Split)")
+		msk, t = g.alloc(), g.alloc()
+		c = g.c(g.pick(0x1p-1022, 0x1p-126))
+		g.w(func(u int) Inst { return FCMGT(p, msk[u], c[u], x[u]) }) // x < tiny
+		g.release(c)
+		c = g.c(g.pick(0x1p54, 0x1p24))
+		g.mul(t, x, c)
+		g.release(c)
+		xs := g.alloc()
+		g.mov(xs, x)
+		g.bit(xs, t, msk) // xs = msk ? x*2^54 : x
+		c = g.c(g.pick(-54, -24))
+		g.and(msk, msk, c) // exponent adjustment: -54 or 0
+		g.release(c)
+		c = g.cbits((off - bias) & g.pickBits(math.MaxUint64, math.MaxUint32))
+		g.isub(t, xs, c)
+		g.release(c, xs)
+	}
 	mm := g.alloc()
 	c = g.cbits(g.pickBits(1<<52-1, 1<<23-1))
 	g.and(mm, t, c)
@@ -400,8 +414,10 @@ func nlog(g *ng) {
 	c = g.c(two + g.pick(1024, 128))
 	g.sub(e, t, c)
 	g.release(c, t)
-	g.add(e, e, msk)
-	g.release(msk)
+	if !g.fast {
+		g.add(e, e, msk)
+		g.release(msk)
+	}
 
 	g.a.comment("f = m - 1; s, rest = LogParts(f): f - f*f/2 summed exactly, the rest by R")
 	c = g.c(1)
@@ -444,6 +460,10 @@ func nlog(g *ng) {
 	g.add(lo, lo, rest)
 	g.add(hi, hi, lo)
 	g.release(lo, rest, s, e, mm)
+	if g.fast {
+		g.x = hi
+		return
+	}
 
 	g.a.comment("x == +Inf: +Inf; x == 0: -Inf; x < 0 or NaN: NaN")
 	m := g.alloc()
@@ -514,6 +534,8 @@ func nreplay(g *ng, p *vmathalg.Program) {
 			g.x = d
 			nlog(g)
 			d = g.x
+		case vmathalg.Sqrt:
+			d = w2(FSQRT, a(0))
 		case vmathalg.Const:
 			d = g.c(op.F)
 		case vmathalg.Add:
