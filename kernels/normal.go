@@ -9,13 +9,14 @@ import (
 // samplers (diffusion models, the base distribution of flows), the same
 // bits on every tier and architecture.
 //
-// Uniform bits come from a 64-bit Weyl sequence mixed by a 128-bit product
-// (the "wyrand" construction, period 2^64); pairs of normals from the
+// Uniform bits come from SplitMix64 (a 64-bit Weyl sequence through an
+// xor-shift-multiply mixer, period 2^64); pairs of normals from the
 // Box-Muller transform of pairs of 52-bit uniforms, with the kernels' Log
-// and fixed sine and cosine polynomials. internal/ref (NormalPair) specifies
-// it pair by pair. The transform has no branches and no tables, so the
-// AVX-512 and AVX2 kernels draw 8 or 4 pairs per vector. Each draw is
-// within a few ulps of the exact transform of its uniforms, and |z| <= 8.49.
+// and fixed sine and cosine polynomials. internal/ref (NormalPair)
+// specifies it pair by pair. The transform has no branches and no tables,
+// so the AVX-512, AVX2 and NEON kernels draw 8, 4 or 2 pairs per vector.
+// Each draw is within a few ulps of the exact transform of its uniforms,
+// and |z| <= 8.49.
 //
 // The stream is the sequence z0, z1 of pair 0, then of pair 1, and so on:
 // Fill and Float64 consume it in order, keeping the second number of a pair
