@@ -216,7 +216,7 @@ func FADDPScalar(p Prec, rd, rn int) Inst {
 
 // Repertoire lists instructions of every form the encoders produce, each
 // register field swept through all 32 values while the others stay fixed.
-// Together with the instructions of the generated file (see wordsUsed) it is
+// Together with the instructions of the generated file (allWords in enc_test.go) it is
 // the set that testdata/encodings.txt must cover.
 func Repertoire() []Inst {
 	var out []Inst

@@ -146,7 +146,7 @@ func writeTable(t *testing.T) {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, `# Encodings of every instruction gen/arm64 can emit as WORD: each register
 # field of each encoder form swept through 0..31, plus every WORD of
-# asm/vec_arm64.s. The words come from the GNU assembler, not from enc.go.
+# the generated asm/*_arm64.s. The words come from the GNU assembler, not from enc.go.
 #
 # Made by: go test ./gen/arm64 -run TestEncodingTable -update
 # which writes the mnemonics below, one per line in this order, to enc.s and runs
