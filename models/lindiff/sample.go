@@ -92,9 +92,10 @@ type matVecsFunc func(y, w, x kernels.Matrix[float64], bias []float64)
 //
 // computed as c1 u - c2 eps + sigma z (see stepCoefs) with explicit fused
 // multiply-adds, eps_theta for a block of samples as one kernels.MatTVecs
-// call on W_tᵀ (transposed once per step for a chunk of samples: the
-// outer-product tiles keep no per-output lane sums, a third faster here
-// than MatVecs on W_t) plus the bias W_t b_t, added with one rounding.
+// call on W_tᵀ (every W_t transposed once up front, or once per step and
+// chunk of samples for very large models: the outer-product tiles keep no
+// per-output lane sums, faster than MatVecs on W_t on AVX2 and as fast on
+// AVX-512) plus the bias W_t b_t, added with one rounding.
 //
 // Determinism: sample i draws its normals, u_T first and then z of each
 // step in turn, from its own stream kernels.NewNormal(opt.Seed, i), and every
