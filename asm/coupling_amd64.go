@@ -18,6 +18,14 @@ func CouplingFwdNoneF64AVX2(y []float64, x []float64, s []float64, t []float64)
 //go:noescape
 func CouplingFwdNoneF64AVX512(y []float64, x []float64, s []float64, t []float64)
 
+// CouplingFwdNoneSumF64AVX512 sets, for i < len(y) rounded down to 32 elements,
+// y = fma(x, exp(c), t), c = c(s) (internal/ref.CouplingForward),
+// and adds each c into acc[i%32] (Sum's lanes), acc read at entry and stored at exit;
+// lengths are not checked.
+//
+//go:noescape
+func CouplingFwdNoneSumF64AVX512(y []float64, x []float64, s []float64, t []float64, acc []float64)
+
 // CouplingFwdNoneF32AVX2 sets, for i < len(y) rounded down to whole vectors,
 // y = fma(x, exp(c), t), c = c(s) (internal/ref.CouplingForward),
 // lengths are not checked.
@@ -31,6 +39,14 @@ func CouplingFwdNoneF32AVX2(y []float32, x []float32, s []float32, t []float32)
 //
 //go:noescape
 func CouplingFwdNoneF32AVX512(y []float32, x []float32, s []float32, t []float32)
+
+// CouplingFwdNoneSumF32AVX512 sets, for i < len(y) rounded down to 64 elements,
+// y = fma(x, exp(c), t), c = c(s) (internal/ref.CouplingForward),
+// and adds each c into acc[i%64] (Sum's lanes), acc read at entry and stored at exit;
+// lengths are not checked.
+//
+//go:noescape
+func CouplingFwdNoneSumF32AVX512(y []float32, x []float32, s []float32, t []float32, acc []float32)
 
 // CouplingInvNoneF64AVX2 sets, for i < len(x) rounded down to whole vectors,
 // x = (y - t) * exp(-c), c = c(s) (internal/ref.CouplingInverse),
@@ -46,6 +62,14 @@ func CouplingInvNoneF64AVX2(x []float64, y []float64, s []float64, t []float64)
 //go:noescape
 func CouplingInvNoneF64AVX512(x []float64, y []float64, s []float64, t []float64)
 
+// CouplingInvNoneSumF64AVX512 sets, for i < len(x) rounded down to 32 elements,
+// x = (y - t) * exp(-c), c = c(s) (internal/ref.CouplingInverse),
+// and adds each c into acc[i%32] (Sum's lanes), acc read at entry and stored at exit;
+// lengths are not checked.
+//
+//go:noescape
+func CouplingInvNoneSumF64AVX512(x []float64, y []float64, s []float64, t []float64, acc []float64)
+
 // CouplingInvNoneF32AVX2 sets, for i < len(x) rounded down to whole vectors,
 // x = (y - t) * exp(-c), c = c(s) (internal/ref.CouplingInverse),
 // lengths are not checked.
@@ -59,6 +83,14 @@ func CouplingInvNoneF32AVX2(x []float32, y []float32, s []float32, t []float32)
 //
 //go:noescape
 func CouplingInvNoneF32AVX512(x []float32, y []float32, s []float32, t []float32)
+
+// CouplingInvNoneSumF32AVX512 sets, for i < len(x) rounded down to 64 elements,
+// x = (y - t) * exp(-c), c = c(s) (internal/ref.CouplingInverse),
+// and adds each c into acc[i%64] (Sum's lanes), acc read at entry and stored at exit;
+// lengths are not checked.
+//
+//go:noescape
+func CouplingInvNoneSumF32AVX512(x []float32, y []float32, s []float32, t []float32, acc []float32)
 
 // CouplingBwdNoneF64AVX2 sets, for i < len(dx) rounded down to whole vectors,
 // dx = dy*exp(c), ds = fma(dx, x, dl) * dc/ds (internal/ref.CouplingBackward),
@@ -102,6 +134,14 @@ func CouplingFwdTanhF64AVX2(y []float64, c []float64, x []float64, s []float64, 
 //go:noescape
 func CouplingFwdTanhF64AVX512(y []float64, c []float64, x []float64, s []float64, t []float64, p []float64)
 
+// CouplingFwdTanhSumF64AVX512 sets, for i < len(y) rounded down to 32 elements,
+// y = fma(x, exp(c), t), c = c(s) (internal/ref.CouplingForward),
+// and adds each c into acc[i%32] (Sum's lanes), acc read at entry and stored at exit;
+// p = [ia, m]; lengths are not checked.
+//
+//go:noescape
+func CouplingFwdTanhSumF64AVX512(y []float64, x []float64, s []float64, t []float64, acc []float64, p []float64)
+
 // CouplingFwdTanhF32AVX2 sets, for i < len(y) rounded down to whole vectors,
 // y = fma(x, exp(c), t), c = c(s) (internal/ref.CouplingForward),
 // with p = [ia, m]; lengths are not checked.
@@ -115,6 +155,14 @@ func CouplingFwdTanhF32AVX2(y []float32, c []float32, x []float32, s []float32, 
 //
 //go:noescape
 func CouplingFwdTanhF32AVX512(y []float32, c []float32, x []float32, s []float32, t []float32, p []float32)
+
+// CouplingFwdTanhSumF32AVX512 sets, for i < len(y) rounded down to 64 elements,
+// y = fma(x, exp(c), t), c = c(s) (internal/ref.CouplingForward),
+// and adds each c into acc[i%64] (Sum's lanes), acc read at entry and stored at exit;
+// p = [ia, m]; lengths are not checked.
+//
+//go:noescape
+func CouplingFwdTanhSumF32AVX512(y []float32, x []float32, s []float32, t []float32, acc []float32, p []float32)
 
 // CouplingInvTanhF64AVX2 sets, for i < len(x) rounded down to whole vectors,
 // x = (y - t) * exp(-c), c = c(s) (internal/ref.CouplingInverse),
@@ -130,6 +178,14 @@ func CouplingInvTanhF64AVX2(x []float64, c []float64, y []float64, s []float64, 
 //go:noescape
 func CouplingInvTanhF64AVX512(x []float64, c []float64, y []float64, s []float64, t []float64, p []float64)
 
+// CouplingInvTanhSumF64AVX512 sets, for i < len(x) rounded down to 32 elements,
+// x = (y - t) * exp(-c), c = c(s) (internal/ref.CouplingInverse),
+// and adds each c into acc[i%32] (Sum's lanes), acc read at entry and stored at exit;
+// p = [ia, m]; lengths are not checked.
+//
+//go:noescape
+func CouplingInvTanhSumF64AVX512(x []float64, y []float64, s []float64, t []float64, acc []float64, p []float64)
+
 // CouplingInvTanhF32AVX2 sets, for i < len(x) rounded down to whole vectors,
 // x = (y - t) * exp(-c), c = c(s) (internal/ref.CouplingInverse),
 // with p = [ia, m]; lengths are not checked.
@@ -143,6 +199,14 @@ func CouplingInvTanhF32AVX2(x []float32, c []float32, y []float32, s []float32, 
 //
 //go:noescape
 func CouplingInvTanhF32AVX512(x []float32, c []float32, y []float32, s []float32, t []float32, p []float32)
+
+// CouplingInvTanhSumF32AVX512 sets, for i < len(x) rounded down to 64 elements,
+// x = (y - t) * exp(-c), c = c(s) (internal/ref.CouplingInverse),
+// and adds each c into acc[i%64] (Sum's lanes), acc read at entry and stored at exit;
+// p = [ia, m]; lengths are not checked.
+//
+//go:noescape
+func CouplingInvTanhSumF32AVX512(x []float32, y []float32, s []float32, t []float32, acc []float32, p []float32)
 
 // CouplingBwdTanhF64AVX2 sets, for i < len(dx) rounded down to whole vectors,
 // dx = dy*exp(c), ds = fma(dx, x, dl) * dc/ds (internal/ref.CouplingBackward),
@@ -186,6 +250,14 @@ func CouplingFwdAtanF64AVX2(y []float64, c []float64, x []float64, s []float64, 
 //go:noescape
 func CouplingFwdAtanF64AVX512(y []float64, c []float64, x []float64, s []float64, t []float64, p []float64)
 
+// CouplingFwdAtanSumF64AVX512 sets, for i < len(y) rounded down to 32 elements,
+// y = fma(x, exp(c), t), c = c(s) (internal/ref.CouplingForward),
+// and adds each c into acc[i%32] (Sum's lanes), acc read at entry and stored at exit;
+// p = [ia, m]; lengths are not checked.
+//
+//go:noescape
+func CouplingFwdAtanSumF64AVX512(y []float64, x []float64, s []float64, t []float64, acc []float64, p []float64)
+
 // CouplingFwdAtanF32AVX2 sets, for i < len(y) rounded down to whole vectors,
 // y = fma(x, exp(c), t), c = c(s) (internal/ref.CouplingForward),
 // with p = [ia, m]; lengths are not checked.
@@ -199,6 +271,14 @@ func CouplingFwdAtanF32AVX2(y []float32, c []float32, x []float32, s []float32, 
 //
 //go:noescape
 func CouplingFwdAtanF32AVX512(y []float32, c []float32, x []float32, s []float32, t []float32, p []float32)
+
+// CouplingFwdAtanSumF32AVX512 sets, for i < len(y) rounded down to 64 elements,
+// y = fma(x, exp(c), t), c = c(s) (internal/ref.CouplingForward),
+// and adds each c into acc[i%64] (Sum's lanes), acc read at entry and stored at exit;
+// p = [ia, m]; lengths are not checked.
+//
+//go:noescape
+func CouplingFwdAtanSumF32AVX512(y []float32, x []float32, s []float32, t []float32, acc []float32, p []float32)
 
 // CouplingInvAtanF64AVX2 sets, for i < len(x) rounded down to whole vectors,
 // x = (y - t) * exp(-c), c = c(s) (internal/ref.CouplingInverse),
@@ -214,6 +294,14 @@ func CouplingInvAtanF64AVX2(x []float64, c []float64, y []float64, s []float64, 
 //go:noescape
 func CouplingInvAtanF64AVX512(x []float64, c []float64, y []float64, s []float64, t []float64, p []float64)
 
+// CouplingInvAtanSumF64AVX512 sets, for i < len(x) rounded down to 32 elements,
+// x = (y - t) * exp(-c), c = c(s) (internal/ref.CouplingInverse),
+// and adds each c into acc[i%32] (Sum's lanes), acc read at entry and stored at exit;
+// p = [ia, m]; lengths are not checked.
+//
+//go:noescape
+func CouplingInvAtanSumF64AVX512(x []float64, y []float64, s []float64, t []float64, acc []float64, p []float64)
+
 // CouplingInvAtanF32AVX2 sets, for i < len(x) rounded down to whole vectors,
 // x = (y - t) * exp(-c), c = c(s) (internal/ref.CouplingInverse),
 // with p = [ia, m]; lengths are not checked.
@@ -227,6 +315,14 @@ func CouplingInvAtanF32AVX2(x []float32, c []float32, y []float32, s []float32, 
 //
 //go:noescape
 func CouplingInvAtanF32AVX512(x []float32, c []float32, y []float32, s []float32, t []float32, p []float32)
+
+// CouplingInvAtanSumF32AVX512 sets, for i < len(x) rounded down to 64 elements,
+// x = (y - t) * exp(-c), c = c(s) (internal/ref.CouplingInverse),
+// and adds each c into acc[i%64] (Sum's lanes), acc read at entry and stored at exit;
+// p = [ia, m]; lengths are not checked.
+//
+//go:noescape
+func CouplingInvAtanSumF32AVX512(x []float32, y []float32, s []float32, t []float32, acc []float32, p []float32)
 
 // CouplingBwdAtanF64AVX2 sets, for i < len(dx) rounded down to whole vectors,
 // dx = dy*exp(c), ds = fma(dx, x, dl) * dc/ds (internal/ref.CouplingBackward),

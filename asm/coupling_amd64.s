@@ -19,93 +19,93 @@ main:
 	JCS     one
 	VMOVUPD (DX), Y0
 	VMOVUPD 32(DX), Y1
-	VMOVUPD (CX), Y2
-	VMOVUPD 32(CX), Y3
 
 	// x = clamp(x, lo, hi); NaN passes (x is the second source)
-	VMOVUPD couplingCouplingFwdNoneF64AVX2const<>+0(SB), Y4
-	VMOVUPD couplingCouplingFwdNoneF64AVX2const<>+0(SB), Y5
-	VMINPD  Y0, Y4, Y0
-	VMINPD  Y1, Y5, Y1
-	VMOVUPD couplingCouplingFwdNoneF64AVX2const<>+64(SB), Y4
-	VMOVUPD couplingCouplingFwdNoneF64AVX2const<>+64(SB), Y5
-	VMAXPD  Y0, Y4, Y0
-	VMAXPD  Y1, Y5, Y1
+	VMOVUPD couplingCouplingFwdNoneF64AVX2const<>+0(SB), Y2
+	VMOVUPD couplingCouplingFwdNoneF64AVX2const<>+0(SB), Y3
+	VMINPD  Y0, Y2, Y0
+	VMINPD  Y1, Y3, Y1
+	VMOVUPD couplingCouplingFwdNoneF64AVX2const<>+64(SB), Y2
+	VMOVUPD couplingCouplingFwdNoneF64AVX2const<>+64(SB), Y3
+	VMAXPD  Y0, Y2, Y0
+	VMAXPD  Y1, Y3, Y1
 
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
 	// kept in the low bits; k = kb - 1.5*2^mant exactly
-	VMOVUPD     couplingCouplingFwdNoneF64AVX2const<>+128(SB), Y8
-	VMOVUPD     couplingCouplingFwdNoneF64AVX2const<>+128(SB), Y9
-	VFMADD231PD couplingCouplingFwdNoneF64AVX2const<>+192(SB), Y0, Y8
-	VFMADD231PD couplingCouplingFwdNoneF64AVX2const<>+192(SB), Y1, Y9
-	VSUBPD      couplingCouplingFwdNoneF64AVX2const<>+128(SB), Y8, Y6
-	VSUBPD      couplingCouplingFwdNoneF64AVX2const<>+128(SB), Y9, Y7
+	VMOVUPD     couplingCouplingFwdNoneF64AVX2const<>+128(SB), Y6
+	VMOVUPD     couplingCouplingFwdNoneF64AVX2const<>+128(SB), Y7
+	VFMADD231PD couplingCouplingFwdNoneF64AVX2const<>+192(SB), Y0, Y6
+	VFMADD231PD couplingCouplingFwdNoneF64AVX2const<>+192(SB), Y1, Y7
+	VSUBPD      couplingCouplingFwdNoneF64AVX2const<>+128(SB), Y6, Y4
+	VSUBPD      couplingCouplingFwdNoneF64AVX2const<>+128(SB), Y7, Y5
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PD couplingCouplingFwdNoneF64AVX2const<>+256(SB), Y6, Y0
-	VFNMADD231PD couplingCouplingFwdNoneF64AVX2const<>+256(SB), Y7, Y1
-	VFNMADD231PD couplingCouplingFwdNoneF64AVX2const<>+320(SB), Y6, Y0
-	VFNMADD231PD couplingCouplingFwdNoneF64AVX2const<>+320(SB), Y7, Y1
+	VFNMADD231PD couplingCouplingFwdNoneF64AVX2const<>+256(SB), Y4, Y0
+	VFNMADD231PD couplingCouplingFwdNoneF64AVX2const<>+256(SB), Y5, Y1
+	VFNMADD231PD couplingCouplingFwdNoneF64AVX2const<>+320(SB), Y4, Y0
+	VFNMADD231PD couplingCouplingFwdNoneF64AVX2const<>+320(SB), Y5, Y1
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPD      Y0, Y0, Y10
-	VMULPD      Y1, Y1, Y11
-	VMOVUPD     couplingCouplingFwdNoneF64AVX2const<>+384(SB), Y4
-	VMOVUPD     couplingCouplingFwdNoneF64AVX2const<>+384(SB), Y5
-	VMOVUPD     couplingCouplingFwdNoneF64AVX2const<>+448(SB), Y12
-	VMOVUPD     couplingCouplingFwdNoneF64AVX2const<>+448(SB), Y13
-	VFMADD213PD couplingCouplingFwdNoneF64AVX2const<>+512(SB), Y10, Y4
-	VFMADD213PD couplingCouplingFwdNoneF64AVX2const<>+512(SB), Y11, Y5
-	VFMADD213PD couplingCouplingFwdNoneF64AVX2const<>+576(SB), Y10, Y12
-	VFMADD213PD couplingCouplingFwdNoneF64AVX2const<>+576(SB), Y11, Y13
-	VFMADD213PD couplingCouplingFwdNoneF64AVX2const<>+640(SB), Y10, Y4
-	VFMADD213PD couplingCouplingFwdNoneF64AVX2const<>+640(SB), Y11, Y5
-	VFMADD213PD couplingCouplingFwdNoneF64AVX2const<>+704(SB), Y10, Y12
-	VFMADD213PD couplingCouplingFwdNoneF64AVX2const<>+704(SB), Y11, Y13
-	VFMADD213PD couplingCouplingFwdNoneF64AVX2const<>+768(SB), Y10, Y4
-	VFMADD213PD couplingCouplingFwdNoneF64AVX2const<>+768(SB), Y11, Y5
-	VFMADD213PD couplingCouplingFwdNoneF64AVX2const<>+832(SB), Y10, Y12
-	VFMADD213PD couplingCouplingFwdNoneF64AVX2const<>+832(SB), Y11, Y13
-	VFMADD213PD couplingCouplingFwdNoneF64AVX2const<>+896(SB), Y10, Y4
-	VFMADD213PD couplingCouplingFwdNoneF64AVX2const<>+896(SB), Y11, Y5
-	VFMADD213PD couplingCouplingFwdNoneF64AVX2const<>+960(SB), Y10, Y12
-	VFMADD213PD couplingCouplingFwdNoneF64AVX2const<>+960(SB), Y11, Y13
-	VFMADD213PD Y4, Y0, Y12
-	VFMADD213PD Y5, Y1, Y13
+	VMULPD      Y0, Y0, Y8
+	VMULPD      Y1, Y1, Y9
+	VMOVUPD     couplingCouplingFwdNoneF64AVX2const<>+384(SB), Y2
+	VMOVUPD     couplingCouplingFwdNoneF64AVX2const<>+384(SB), Y3
+	VMOVUPD     couplingCouplingFwdNoneF64AVX2const<>+448(SB), Y10
+	VMOVUPD     couplingCouplingFwdNoneF64AVX2const<>+448(SB), Y11
+	VFMADD213PD couplingCouplingFwdNoneF64AVX2const<>+512(SB), Y8, Y2
+	VFMADD213PD couplingCouplingFwdNoneF64AVX2const<>+512(SB), Y9, Y3
+	VFMADD213PD couplingCouplingFwdNoneF64AVX2const<>+576(SB), Y8, Y10
+	VFMADD213PD couplingCouplingFwdNoneF64AVX2const<>+576(SB), Y9, Y11
+	VFMADD213PD couplingCouplingFwdNoneF64AVX2const<>+640(SB), Y8, Y2
+	VFMADD213PD couplingCouplingFwdNoneF64AVX2const<>+640(SB), Y9, Y3
+	VFMADD213PD couplingCouplingFwdNoneF64AVX2const<>+704(SB), Y8, Y10
+	VFMADD213PD couplingCouplingFwdNoneF64AVX2const<>+704(SB), Y9, Y11
+	VFMADD213PD couplingCouplingFwdNoneF64AVX2const<>+768(SB), Y8, Y2
+	VFMADD213PD couplingCouplingFwdNoneF64AVX2const<>+768(SB), Y9, Y3
+	VFMADD213PD couplingCouplingFwdNoneF64AVX2const<>+832(SB), Y8, Y10
+	VFMADD213PD couplingCouplingFwdNoneF64AVX2const<>+832(SB), Y9, Y11
+	VFMADD213PD couplingCouplingFwdNoneF64AVX2const<>+896(SB), Y8, Y2
+	VFMADD213PD couplingCouplingFwdNoneF64AVX2const<>+896(SB), Y9, Y3
+	VFMADD213PD couplingCouplingFwdNoneF64AVX2const<>+960(SB), Y8, Y10
+	VFMADD213PD couplingCouplingFwdNoneF64AVX2const<>+960(SB), Y9, Y11
+	VFMADD213PD Y2, Y0, Y10
+	VFMADD213PD Y3, Y1, Y11
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPD      couplingCouplingFwdNoneF64AVX2const<>+1024(SB), Y0, Y14
-	VADDPD      couplingCouplingFwdNoneF64AVX2const<>+1024(SB), Y1, Y15
-	VSUBPD      couplingCouplingFwdNoneF64AVX2const<>+1024(SB), Y14, Y4
-	VSUBPD      couplingCouplingFwdNoneF64AVX2const<>+1024(SB), Y15, Y5
-	VSUBPD      Y4, Y0, Y4
-	VSUBPD      Y5, Y1, Y5
-	VFMADD213PD Y4, Y10, Y12
-	VFMADD213PD Y5, Y11, Y13
-	VADDPD      Y12, Y14, Y14
-	VADDPD      Y13, Y15, Y15
+	VADDPD      couplingCouplingFwdNoneF64AVX2const<>+1024(SB), Y0, Y12
+	VADDPD      couplingCouplingFwdNoneF64AVX2const<>+1024(SB), Y1, Y13
+	VSUBPD      couplingCouplingFwdNoneF64AVX2const<>+1024(SB), Y12, Y14
+	VSUBPD      couplingCouplingFwdNoneF64AVX2const<>+1024(SB), Y13, Y15
+	VSUBPD      Y14, Y0, Y14
+	VSUBPD      Y15, Y1, Y15
+	VFMADD213PD Y14, Y8, Y10
+	VFMADD213PD Y15, Y9, Y11
+	VADDPD      Y10, Y12, Y12
+	VADDPD      Y11, Y13, Y13
 
 	// p * 2^k, one rounding
-	VPSUBQ      couplingCouplingFwdNoneF64AVX2const<>+1088(SB), Y8, Y8
-	VPSUBQ      couplingCouplingFwdNoneF64AVX2const<>+1088(SB), Y9, Y9
-	VPSRLQ      $0x01, Y8, Y6
-	VPSRLQ      $0x01, Y9, Y7
-	VPSUBQ      Y6, Y8, Y8
-	VPSUBQ      Y7, Y9, Y9
+	VPSUBQ      couplingCouplingFwdNoneF64AVX2const<>+1088(SB), Y6, Y6
+	VPSUBQ      couplingCouplingFwdNoneF64AVX2const<>+1088(SB), Y7, Y7
+	VPSRLQ      $0x01, Y6, Y4
+	VPSRLQ      $0x01, Y7, Y5
+	VPSUBQ      Y4, Y6, Y6
+	VPSUBQ      Y5, Y7, Y7
+	VPSLLQ      $0x34, Y4, Y4
 	VPSLLQ      $0x34, Y6, Y6
-	VPSLLQ      $0x34, Y8, Y8
+	VPSLLQ      $0x34, Y5, Y5
 	VPSLLQ      $0x34, Y7, Y7
-	VPSLLQ      $0x34, Y9, Y9
-	VMULPD      Y6, Y14, Y14
-	VMULPD      Y7, Y15, Y15
-	VMULPD      Y8, Y14, Y0
-	VMULPD      Y9, Y15, Y1
-	VMOVUPD     (BX), Y10
-	VMOVUPD     32(BX), Y11
-	VFMADD231PD Y0, Y2, Y10
-	VFMADD231PD Y1, Y3, Y11
-	VMOVUPD     Y10, (AX)
-	VMOVUPD     Y11, 32(AX)
+	VMULPD      Y4, Y12, Y12
+	VMULPD      Y5, Y13, Y13
+	VMULPD      Y6, Y12, Y0
+	VMULPD      Y7, Y13, Y1
+	VMOVUPD     (CX), Y2
+	VMOVUPD     32(CX), Y3
+	VMOVUPD     (BX), Y8
+	VMOVUPD     32(BX), Y9
+	VFMADD231PD Y0, Y2, Y8
+	VFMADD231PD Y1, Y3, Y9
+	VMOVUPD     Y8, (AX)
+	VMOVUPD     Y9, 32(AX)
 	ADDQ        $0x00000040, AX
 	ADDQ        $0x00000040, CX
 	ADDQ        $0x00000040, DX
@@ -117,55 +117,55 @@ one:
 	CMPQ    SI, $0x00000004
 	JCS     done
 	VMOVUPD (DX), Y0
-	VMOVUPD (CX), Y1
 
 	// x = clamp(x, lo, hi); NaN passes (x is the second source)
-	VMOVUPD couplingCouplingFwdNoneF64AVX2const<>+0(SB), Y2
-	VMINPD  Y0, Y2, Y0
-	VMOVUPD couplingCouplingFwdNoneF64AVX2const<>+64(SB), Y2
-	VMAXPD  Y0, Y2, Y0
+	VMOVUPD couplingCouplingFwdNoneF64AVX2const<>+0(SB), Y1
+	VMINPD  Y0, Y1, Y0
+	VMOVUPD couplingCouplingFwdNoneF64AVX2const<>+64(SB), Y1
+	VMAXPD  Y0, Y1, Y0
 
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
 	// kept in the low bits; k = kb - 1.5*2^mant exactly
-	VMOVUPD     couplingCouplingFwdNoneF64AVX2const<>+128(SB), Y4
-	VFMADD231PD couplingCouplingFwdNoneF64AVX2const<>+192(SB), Y0, Y4
-	VSUBPD      couplingCouplingFwdNoneF64AVX2const<>+128(SB), Y4, Y3
+	VMOVUPD     couplingCouplingFwdNoneF64AVX2const<>+128(SB), Y3
+	VFMADD231PD couplingCouplingFwdNoneF64AVX2const<>+192(SB), Y0, Y3
+	VSUBPD      couplingCouplingFwdNoneF64AVX2const<>+128(SB), Y3, Y2
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PD couplingCouplingFwdNoneF64AVX2const<>+256(SB), Y3, Y0
-	VFNMADD231PD couplingCouplingFwdNoneF64AVX2const<>+320(SB), Y3, Y0
+	VFNMADD231PD couplingCouplingFwdNoneF64AVX2const<>+256(SB), Y2, Y0
+	VFNMADD231PD couplingCouplingFwdNoneF64AVX2const<>+320(SB), Y2, Y0
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPD      Y0, Y0, Y5
-	VMOVUPD     couplingCouplingFwdNoneF64AVX2const<>+384(SB), Y2
-	VMOVUPD     couplingCouplingFwdNoneF64AVX2const<>+448(SB), Y6
-	VFMADD213PD couplingCouplingFwdNoneF64AVX2const<>+512(SB), Y5, Y2
-	VFMADD213PD couplingCouplingFwdNoneF64AVX2const<>+576(SB), Y5, Y6
-	VFMADD213PD couplingCouplingFwdNoneF64AVX2const<>+640(SB), Y5, Y2
-	VFMADD213PD couplingCouplingFwdNoneF64AVX2const<>+704(SB), Y5, Y6
-	VFMADD213PD couplingCouplingFwdNoneF64AVX2const<>+768(SB), Y5, Y2
-	VFMADD213PD couplingCouplingFwdNoneF64AVX2const<>+832(SB), Y5, Y6
-	VFMADD213PD couplingCouplingFwdNoneF64AVX2const<>+896(SB), Y5, Y2
-	VFMADD213PD couplingCouplingFwdNoneF64AVX2const<>+960(SB), Y5, Y6
-	VFMADD213PD Y2, Y0, Y6
+	VMULPD      Y0, Y0, Y4
+	VMOVUPD     couplingCouplingFwdNoneF64AVX2const<>+384(SB), Y1
+	VMOVUPD     couplingCouplingFwdNoneF64AVX2const<>+448(SB), Y5
+	VFMADD213PD couplingCouplingFwdNoneF64AVX2const<>+512(SB), Y4, Y1
+	VFMADD213PD couplingCouplingFwdNoneF64AVX2const<>+576(SB), Y4, Y5
+	VFMADD213PD couplingCouplingFwdNoneF64AVX2const<>+640(SB), Y4, Y1
+	VFMADD213PD couplingCouplingFwdNoneF64AVX2const<>+704(SB), Y4, Y5
+	VFMADD213PD couplingCouplingFwdNoneF64AVX2const<>+768(SB), Y4, Y1
+	VFMADD213PD couplingCouplingFwdNoneF64AVX2const<>+832(SB), Y4, Y5
+	VFMADD213PD couplingCouplingFwdNoneF64AVX2const<>+896(SB), Y4, Y1
+	VFMADD213PD couplingCouplingFwdNoneF64AVX2const<>+960(SB), Y4, Y5
+	VFMADD213PD Y1, Y0, Y5
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPD      couplingCouplingFwdNoneF64AVX2const<>+1024(SB), Y0, Y7
-	VSUBPD      couplingCouplingFwdNoneF64AVX2const<>+1024(SB), Y7, Y8
-	VSUBPD      Y8, Y0, Y8
-	VFMADD213PD Y8, Y5, Y6
-	VADDPD      Y6, Y7, Y7
+	VADDPD      couplingCouplingFwdNoneF64AVX2const<>+1024(SB), Y0, Y6
+	VSUBPD      couplingCouplingFwdNoneF64AVX2const<>+1024(SB), Y6, Y7
+	VSUBPD      Y7, Y0, Y7
+	VFMADD213PD Y7, Y4, Y5
+	VADDPD      Y5, Y6, Y6
 
 	// p * 2^k, one rounding
-	VPSUBQ      couplingCouplingFwdNoneF64AVX2const<>+1088(SB), Y4, Y4
-	VPSRLQ      $0x01, Y4, Y3
-	VPSUBQ      Y3, Y4, Y4
+	VPSUBQ      couplingCouplingFwdNoneF64AVX2const<>+1088(SB), Y3, Y3
+	VPSRLQ      $0x01, Y3, Y2
+	VPSUBQ      Y2, Y3, Y3
+	VPSLLQ      $0x34, Y2, Y2
 	VPSLLQ      $0x34, Y3, Y3
-	VPSLLQ      $0x34, Y4, Y4
-	VMULPD      Y3, Y7, Y7
-	VMULPD      Y4, Y7, Y0
+	VMULPD      Y2, Y6, Y6
+	VMULPD      Y3, Y6, Y0
+	VMOVUPD     (CX), Y8
 	VMOVUPD     (BX), Y9
-	VFMADD231PD Y0, Y1, Y9
+	VFMADD231PD Y0, Y8, Y9
 	VMOVUPD     Y9, (AX)
 	ADDQ        $0x00000020, AX
 	ADDQ        $0x00000020, CX
@@ -341,143 +341,143 @@ main:
 	VMOVUPD 64(DX), Z1
 	VMOVUPD 128(DX), Z2
 	VMOVUPD 192(DX), Z3
-	VMOVUPD (CX), Z4
-	VMOVUPD 64(CX), Z5
-	VMOVUPD 128(CX), Z6
-	VMOVUPD 192(CX), Z7
 
 	// x = clamp(x, lo, hi); NaN passes (x is the second source)
-	VBROADCASTSD couplingCouplingFwdNoneF64AVX512const<>+0(SB), Z8
-	VBROADCASTSD couplingCouplingFwdNoneF64AVX512const<>+0(SB), Z9
-	VBROADCASTSD couplingCouplingFwdNoneF64AVX512const<>+0(SB), Z10
-	VBROADCASTSD couplingCouplingFwdNoneF64AVX512const<>+0(SB), Z11
-	VMINPD       Z0, Z8, Z0
-	VMINPD       Z1, Z9, Z1
-	VMINPD       Z2, Z10, Z2
-	VMINPD       Z3, Z11, Z3
-	VBROADCASTSD couplingCouplingFwdNoneF64AVX512const<>+8(SB), Z8
-	VBROADCASTSD couplingCouplingFwdNoneF64AVX512const<>+8(SB), Z9
-	VBROADCASTSD couplingCouplingFwdNoneF64AVX512const<>+8(SB), Z10
-	VBROADCASTSD couplingCouplingFwdNoneF64AVX512const<>+8(SB), Z11
-	VMAXPD       Z0, Z8, Z0
-	VMAXPD       Z1, Z9, Z1
-	VMAXPD       Z2, Z10, Z2
-	VMAXPD       Z3, Z11, Z3
+	VBROADCASTSD couplingCouplingFwdNoneF64AVX512const<>+0(SB), Z4
+	VBROADCASTSD couplingCouplingFwdNoneF64AVX512const<>+0(SB), Z5
+	VBROADCASTSD couplingCouplingFwdNoneF64AVX512const<>+0(SB), Z6
+	VBROADCASTSD couplingCouplingFwdNoneF64AVX512const<>+0(SB), Z7
+	VMINPD       Z0, Z4, Z0
+	VMINPD       Z1, Z5, Z1
+	VMINPD       Z2, Z6, Z2
+	VMINPD       Z3, Z7, Z3
+	VBROADCASTSD couplingCouplingFwdNoneF64AVX512const<>+8(SB), Z4
+	VBROADCASTSD couplingCouplingFwdNoneF64AVX512const<>+8(SB), Z5
+	VBROADCASTSD couplingCouplingFwdNoneF64AVX512const<>+8(SB), Z6
+	VBROADCASTSD couplingCouplingFwdNoneF64AVX512const<>+8(SB), Z7
+	VMAXPD       Z0, Z4, Z0
+	VMAXPD       Z1, Z5, Z1
+	VMAXPD       Z2, Z6, Z2
+	VMAXPD       Z3, Z7, Z3
 
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
 	// kept in the low bits; k = kb - 1.5*2^mant exactly
-	VBROADCASTSD     couplingCouplingFwdNoneF64AVX512const<>+16(SB), Z16
-	VBROADCASTSD     couplingCouplingFwdNoneF64AVX512const<>+16(SB), Z17
-	VBROADCASTSD     couplingCouplingFwdNoneF64AVX512const<>+16(SB), Z18
-	VBROADCASTSD     couplingCouplingFwdNoneF64AVX512const<>+16(SB), Z19
-	VFMADD231PD.BCST couplingCouplingFwdNoneF64AVX512const<>+24(SB), Z0, Z16
-	VFMADD231PD.BCST couplingCouplingFwdNoneF64AVX512const<>+24(SB), Z1, Z17
-	VFMADD231PD.BCST couplingCouplingFwdNoneF64AVX512const<>+24(SB), Z2, Z18
-	VFMADD231PD.BCST couplingCouplingFwdNoneF64AVX512const<>+24(SB), Z3, Z19
-	VSUBPD.BCST      couplingCouplingFwdNoneF64AVX512const<>+16(SB), Z16, Z12
-	VSUBPD.BCST      couplingCouplingFwdNoneF64AVX512const<>+16(SB), Z17, Z13
-	VSUBPD.BCST      couplingCouplingFwdNoneF64AVX512const<>+16(SB), Z18, Z14
-	VSUBPD.BCST      couplingCouplingFwdNoneF64AVX512const<>+16(SB), Z19, Z15
+	VBROADCASTSD     couplingCouplingFwdNoneF64AVX512const<>+16(SB), Z12
+	VBROADCASTSD     couplingCouplingFwdNoneF64AVX512const<>+16(SB), Z13
+	VBROADCASTSD     couplingCouplingFwdNoneF64AVX512const<>+16(SB), Z14
+	VBROADCASTSD     couplingCouplingFwdNoneF64AVX512const<>+16(SB), Z15
+	VFMADD231PD.BCST couplingCouplingFwdNoneF64AVX512const<>+24(SB), Z0, Z12
+	VFMADD231PD.BCST couplingCouplingFwdNoneF64AVX512const<>+24(SB), Z1, Z13
+	VFMADD231PD.BCST couplingCouplingFwdNoneF64AVX512const<>+24(SB), Z2, Z14
+	VFMADD231PD.BCST couplingCouplingFwdNoneF64AVX512const<>+24(SB), Z3, Z15
+	VSUBPD.BCST      couplingCouplingFwdNoneF64AVX512const<>+16(SB), Z12, Z8
+	VSUBPD.BCST      couplingCouplingFwdNoneF64AVX512const<>+16(SB), Z13, Z9
+	VSUBPD.BCST      couplingCouplingFwdNoneF64AVX512const<>+16(SB), Z14, Z10
+	VSUBPD.BCST      couplingCouplingFwdNoneF64AVX512const<>+16(SB), Z15, Z11
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PD.BCST couplingCouplingFwdNoneF64AVX512const<>+32(SB), Z12, Z0
-	VFNMADD231PD.BCST couplingCouplingFwdNoneF64AVX512const<>+32(SB), Z13, Z1
-	VFNMADD231PD.BCST couplingCouplingFwdNoneF64AVX512const<>+32(SB), Z14, Z2
-	VFNMADD231PD.BCST couplingCouplingFwdNoneF64AVX512const<>+32(SB), Z15, Z3
-	VFNMADD231PD.BCST couplingCouplingFwdNoneF64AVX512const<>+40(SB), Z12, Z0
-	VFNMADD231PD.BCST couplingCouplingFwdNoneF64AVX512const<>+40(SB), Z13, Z1
-	VFNMADD231PD.BCST couplingCouplingFwdNoneF64AVX512const<>+40(SB), Z14, Z2
-	VFNMADD231PD.BCST couplingCouplingFwdNoneF64AVX512const<>+40(SB), Z15, Z3
+	VFNMADD231PD.BCST couplingCouplingFwdNoneF64AVX512const<>+32(SB), Z8, Z0
+	VFNMADD231PD.BCST couplingCouplingFwdNoneF64AVX512const<>+32(SB), Z9, Z1
+	VFNMADD231PD.BCST couplingCouplingFwdNoneF64AVX512const<>+32(SB), Z10, Z2
+	VFNMADD231PD.BCST couplingCouplingFwdNoneF64AVX512const<>+32(SB), Z11, Z3
+	VFNMADD231PD.BCST couplingCouplingFwdNoneF64AVX512const<>+40(SB), Z8, Z0
+	VFNMADD231PD.BCST couplingCouplingFwdNoneF64AVX512const<>+40(SB), Z9, Z1
+	VFNMADD231PD.BCST couplingCouplingFwdNoneF64AVX512const<>+40(SB), Z10, Z2
+	VFNMADD231PD.BCST couplingCouplingFwdNoneF64AVX512const<>+40(SB), Z11, Z3
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPD           Z0, Z0, Z20
-	VMULPD           Z1, Z1, Z21
-	VMULPD           Z2, Z2, Z22
-	VMULPD           Z3, Z3, Z23
-	VBROADCASTSD     couplingCouplingFwdNoneF64AVX512const<>+48(SB), Z8
-	VBROADCASTSD     couplingCouplingFwdNoneF64AVX512const<>+48(SB), Z9
-	VBROADCASTSD     couplingCouplingFwdNoneF64AVX512const<>+48(SB), Z10
-	VBROADCASTSD     couplingCouplingFwdNoneF64AVX512const<>+48(SB), Z11
-	VBROADCASTSD     couplingCouplingFwdNoneF64AVX512const<>+56(SB), Z24
-	VBROADCASTSD     couplingCouplingFwdNoneF64AVX512const<>+56(SB), Z25
-	VBROADCASTSD     couplingCouplingFwdNoneF64AVX512const<>+56(SB), Z26
-	VBROADCASTSD     couplingCouplingFwdNoneF64AVX512const<>+56(SB), Z27
-	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+64(SB), Z20, Z8
-	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+64(SB), Z21, Z9
-	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+64(SB), Z22, Z10
-	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+64(SB), Z23, Z11
-	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+72(SB), Z20, Z24
-	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+72(SB), Z21, Z25
-	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+72(SB), Z22, Z26
-	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+72(SB), Z23, Z27
-	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+80(SB), Z20, Z8
-	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+80(SB), Z21, Z9
-	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+80(SB), Z22, Z10
-	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+80(SB), Z23, Z11
-	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+88(SB), Z20, Z24
-	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+88(SB), Z21, Z25
-	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+88(SB), Z22, Z26
-	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+88(SB), Z23, Z27
-	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+96(SB), Z20, Z8
-	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+96(SB), Z21, Z9
-	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+96(SB), Z22, Z10
-	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+96(SB), Z23, Z11
-	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+104(SB), Z20, Z24
-	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+104(SB), Z21, Z25
-	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+104(SB), Z22, Z26
-	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+104(SB), Z23, Z27
-	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+112(SB), Z20, Z8
-	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+112(SB), Z21, Z9
-	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+112(SB), Z22, Z10
-	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+112(SB), Z23, Z11
-	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+120(SB), Z20, Z24
-	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+120(SB), Z21, Z25
-	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+120(SB), Z22, Z26
-	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+120(SB), Z23, Z27
-	VFMADD213PD      Z8, Z0, Z24
-	VFMADD213PD      Z9, Z1, Z25
-	VFMADD213PD      Z10, Z2, Z26
-	VFMADD213PD      Z11, Z3, Z27
+	VMULPD           Z0, Z0, Z16
+	VMULPD           Z1, Z1, Z17
+	VMULPD           Z2, Z2, Z18
+	VMULPD           Z3, Z3, Z19
+	VBROADCASTSD     couplingCouplingFwdNoneF64AVX512const<>+48(SB), Z4
+	VBROADCASTSD     couplingCouplingFwdNoneF64AVX512const<>+48(SB), Z5
+	VBROADCASTSD     couplingCouplingFwdNoneF64AVX512const<>+48(SB), Z6
+	VBROADCASTSD     couplingCouplingFwdNoneF64AVX512const<>+48(SB), Z7
+	VBROADCASTSD     couplingCouplingFwdNoneF64AVX512const<>+56(SB), Z20
+	VBROADCASTSD     couplingCouplingFwdNoneF64AVX512const<>+56(SB), Z21
+	VBROADCASTSD     couplingCouplingFwdNoneF64AVX512const<>+56(SB), Z22
+	VBROADCASTSD     couplingCouplingFwdNoneF64AVX512const<>+56(SB), Z23
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+64(SB), Z16, Z4
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+64(SB), Z17, Z5
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+64(SB), Z18, Z6
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+64(SB), Z19, Z7
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+72(SB), Z16, Z20
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+72(SB), Z17, Z21
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+72(SB), Z18, Z22
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+72(SB), Z19, Z23
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+80(SB), Z16, Z4
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+80(SB), Z17, Z5
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+80(SB), Z18, Z6
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+80(SB), Z19, Z7
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+88(SB), Z16, Z20
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+88(SB), Z17, Z21
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+88(SB), Z18, Z22
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+88(SB), Z19, Z23
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+96(SB), Z16, Z4
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+96(SB), Z17, Z5
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+96(SB), Z18, Z6
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+96(SB), Z19, Z7
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+104(SB), Z16, Z20
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+104(SB), Z17, Z21
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+104(SB), Z18, Z22
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+104(SB), Z19, Z23
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+112(SB), Z16, Z4
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+112(SB), Z17, Z5
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+112(SB), Z18, Z6
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+112(SB), Z19, Z7
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+120(SB), Z16, Z20
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+120(SB), Z17, Z21
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+120(SB), Z18, Z22
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+120(SB), Z19, Z23
+	VFMADD213PD      Z4, Z0, Z20
+	VFMADD213PD      Z5, Z1, Z21
+	VFMADD213PD      Z6, Z2, Z22
+	VFMADD213PD      Z7, Z3, Z23
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPD.BCST couplingCouplingFwdNoneF64AVX512const<>+128(SB), Z0, Z28
-	VADDPD.BCST couplingCouplingFwdNoneF64AVX512const<>+128(SB), Z1, Z29
-	VADDPD.BCST couplingCouplingFwdNoneF64AVX512const<>+128(SB), Z2, Z30
-	VADDPD.BCST couplingCouplingFwdNoneF64AVX512const<>+128(SB), Z3, Z31
-	VSUBPD.BCST couplingCouplingFwdNoneF64AVX512const<>+128(SB), Z28, Z8
-	VSUBPD.BCST couplingCouplingFwdNoneF64AVX512const<>+128(SB), Z29, Z9
-	VSUBPD.BCST couplingCouplingFwdNoneF64AVX512const<>+128(SB), Z30, Z10
-	VSUBPD.BCST couplingCouplingFwdNoneF64AVX512const<>+128(SB), Z31, Z11
-	VSUBPD      Z8, Z0, Z8
-	VSUBPD      Z9, Z1, Z9
-	VSUBPD      Z10, Z2, Z10
-	VSUBPD      Z11, Z3, Z11
-	VFMADD213PD Z8, Z20, Z24
-	VFMADD213PD Z9, Z21, Z25
-	VFMADD213PD Z10, Z22, Z26
-	VFMADD213PD Z11, Z23, Z27
-	VADDPD      Z24, Z28, Z28
-	VADDPD      Z25, Z29, Z29
-	VADDPD      Z26, Z30, Z30
-	VADDPD      Z27, Z31, Z31
+	VADDPD.BCST couplingCouplingFwdNoneF64AVX512const<>+128(SB), Z0, Z24
+	VADDPD.BCST couplingCouplingFwdNoneF64AVX512const<>+128(SB), Z1, Z25
+	VADDPD.BCST couplingCouplingFwdNoneF64AVX512const<>+128(SB), Z2, Z26
+	VADDPD.BCST couplingCouplingFwdNoneF64AVX512const<>+128(SB), Z3, Z27
+	VSUBPD.BCST couplingCouplingFwdNoneF64AVX512const<>+128(SB), Z24, Z28
+	VSUBPD.BCST couplingCouplingFwdNoneF64AVX512const<>+128(SB), Z25, Z29
+	VSUBPD.BCST couplingCouplingFwdNoneF64AVX512const<>+128(SB), Z26, Z30
+	VSUBPD.BCST couplingCouplingFwdNoneF64AVX512const<>+128(SB), Z27, Z31
+	VSUBPD      Z28, Z0, Z28
+	VSUBPD      Z29, Z1, Z29
+	VSUBPD      Z30, Z2, Z30
+	VSUBPD      Z31, Z3, Z31
+	VFMADD213PD Z28, Z16, Z20
+	VFMADD213PD Z29, Z17, Z21
+	VFMADD213PD Z30, Z18, Z22
+	VFMADD213PD Z31, Z19, Z23
+	VADDPD      Z20, Z24, Z24
+	VADDPD      Z21, Z25, Z25
+	VADDPD      Z22, Z26, Z26
+	VADDPD      Z23, Z27, Z27
 
 	// p * 2^k, one rounding
-	VSCALEFPD   Z12, Z28, Z0
-	VSCALEFPD   Z13, Z29, Z1
-	VSCALEFPD   Z14, Z30, Z2
-	VSCALEFPD   Z15, Z31, Z3
-	VMOVUPD     (BX), Z20
-	VMOVUPD     64(BX), Z21
-	VMOVUPD     128(BX), Z22
-	VMOVUPD     192(BX), Z23
-	VFMADD231PD Z0, Z4, Z20
-	VFMADD231PD Z1, Z5, Z21
-	VFMADD231PD Z2, Z6, Z22
-	VFMADD231PD Z3, Z7, Z23
-	VMOVUPD     Z20, (AX)
-	VMOVUPD     Z21, 64(AX)
-	VMOVUPD     Z22, 128(AX)
-	VMOVUPD     Z23, 192(AX)
+	VSCALEFPD   Z8, Z24, Z0
+	VSCALEFPD   Z9, Z25, Z1
+	VSCALEFPD   Z10, Z26, Z2
+	VSCALEFPD   Z11, Z27, Z3
+	VMOVUPD     (CX), Z4
+	VMOVUPD     64(CX), Z5
+	VMOVUPD     128(CX), Z6
+	VMOVUPD     192(CX), Z7
+	VMOVUPD     (BX), Z16
+	VMOVUPD     64(BX), Z17
+	VMOVUPD     128(BX), Z18
+	VMOVUPD     192(BX), Z19
+	VFMADD231PD Z0, Z4, Z16
+	VFMADD231PD Z1, Z5, Z17
+	VFMADD231PD Z2, Z6, Z18
+	VFMADD231PD Z3, Z7, Z19
+	VMOVUPD     Z16, (AX)
+	VMOVUPD     Z17, 64(AX)
+	VMOVUPD     Z18, 128(AX)
+	VMOVUPD     Z19, 192(AX)
 	ADDQ        $0x00000100, AX
 	ADDQ        $0x00000100, CX
 	ADDQ        $0x00000100, DX
@@ -489,49 +489,49 @@ one:
 	CMPQ    SI, $0x00000008
 	JCS     done
 	VMOVUPD (DX), Z0
-	VMOVUPD (CX), Z1
 
 	// x = clamp(x, lo, hi); NaN passes (x is the second source)
-	VBROADCASTSD couplingCouplingFwdNoneF64AVX512const<>+0(SB), Z2
-	VMINPD       Z0, Z2, Z0
-	VBROADCASTSD couplingCouplingFwdNoneF64AVX512const<>+8(SB), Z2
-	VMAXPD       Z0, Z2, Z0
+	VBROADCASTSD couplingCouplingFwdNoneF64AVX512const<>+0(SB), Z1
+	VMINPD       Z0, Z1, Z0
+	VBROADCASTSD couplingCouplingFwdNoneF64AVX512const<>+8(SB), Z1
+	VMAXPD       Z0, Z1, Z0
 
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
 	// kept in the low bits; k = kb - 1.5*2^mant exactly
-	VBROADCASTSD     couplingCouplingFwdNoneF64AVX512const<>+16(SB), Z4
-	VFMADD231PD.BCST couplingCouplingFwdNoneF64AVX512const<>+24(SB), Z0, Z4
-	VSUBPD.BCST      couplingCouplingFwdNoneF64AVX512const<>+16(SB), Z4, Z3
+	VBROADCASTSD     couplingCouplingFwdNoneF64AVX512const<>+16(SB), Z3
+	VFMADD231PD.BCST couplingCouplingFwdNoneF64AVX512const<>+24(SB), Z0, Z3
+	VSUBPD.BCST      couplingCouplingFwdNoneF64AVX512const<>+16(SB), Z3, Z2
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PD.BCST couplingCouplingFwdNoneF64AVX512const<>+32(SB), Z3, Z0
-	VFNMADD231PD.BCST couplingCouplingFwdNoneF64AVX512const<>+40(SB), Z3, Z0
+	VFNMADD231PD.BCST couplingCouplingFwdNoneF64AVX512const<>+32(SB), Z2, Z0
+	VFNMADD231PD.BCST couplingCouplingFwdNoneF64AVX512const<>+40(SB), Z2, Z0
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPD           Z0, Z0, Z5
-	VBROADCASTSD     couplingCouplingFwdNoneF64AVX512const<>+48(SB), Z2
-	VBROADCASTSD     couplingCouplingFwdNoneF64AVX512const<>+56(SB), Z6
-	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+64(SB), Z5, Z2
-	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+72(SB), Z5, Z6
-	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+80(SB), Z5, Z2
-	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+88(SB), Z5, Z6
-	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+96(SB), Z5, Z2
-	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+104(SB), Z5, Z6
-	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+112(SB), Z5, Z2
-	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+120(SB), Z5, Z6
-	VFMADD213PD      Z2, Z0, Z6
+	VMULPD           Z0, Z0, Z4
+	VBROADCASTSD     couplingCouplingFwdNoneF64AVX512const<>+48(SB), Z1
+	VBROADCASTSD     couplingCouplingFwdNoneF64AVX512const<>+56(SB), Z5
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+64(SB), Z4, Z1
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+72(SB), Z4, Z5
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+80(SB), Z4, Z1
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+88(SB), Z4, Z5
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+96(SB), Z4, Z1
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+104(SB), Z4, Z5
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+112(SB), Z4, Z1
+	VFMADD213PD.BCST couplingCouplingFwdNoneF64AVX512const<>+120(SB), Z4, Z5
+	VFMADD213PD      Z1, Z0, Z5
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPD.BCST couplingCouplingFwdNoneF64AVX512const<>+128(SB), Z0, Z7
-	VSUBPD.BCST couplingCouplingFwdNoneF64AVX512const<>+128(SB), Z7, Z8
-	VSUBPD      Z8, Z0, Z8
-	VFMADD213PD Z8, Z5, Z6
-	VADDPD      Z6, Z7, Z7
+	VADDPD.BCST couplingCouplingFwdNoneF64AVX512const<>+128(SB), Z0, Z6
+	VSUBPD.BCST couplingCouplingFwdNoneF64AVX512const<>+128(SB), Z6, Z7
+	VSUBPD      Z7, Z0, Z7
+	VFMADD213PD Z7, Z4, Z5
+	VADDPD      Z5, Z6, Z6
 
 	// p * 2^k, one rounding
-	VSCALEFPD   Z3, Z7, Z0
+	VSCALEFPD   Z2, Z6, Z0
+	VMOVUPD     (CX), Z8
 	VMOVUPD     (BX), Z9
-	VFMADD231PD Z0, Z1, Z9
+	VFMADD231PD Z0, Z8, Z9
 	VMOVUPD     Z9, (AX)
 	ADDQ        $0x00000040, AX
 	ADDQ        $0x00000040, CX
@@ -563,6 +563,203 @@ DATA couplingCouplingFwdNoneF64AVX512const<>+120(SB)/8, $0x3fc5555555555558
 DATA couplingCouplingFwdNoneF64AVX512const<>+128(SB)/8, $0x3ff0000000000000
 GLOBL couplingCouplingFwdNoneF64AVX512const<>(SB), RODATA|NOPTR, $136
 
+// func CouplingFwdNoneSumF64AVX512(y []float64, x []float64, s []float64, t []float64, acc []float64)
+// Requires: AVX, AVX512F
+TEXT ·CouplingFwdNoneSumF64AVX512(SB), NOSPLIT, $0-120
+	MOVQ    y_base+0(FP), AX
+	MOVQ    x_base+24(FP), CX
+	MOVQ    s_base+48(FP), DX
+	MOVQ    t_base+72(FP), BX
+	MOVQ    acc_base+96(FP), SI
+	MOVQ    y_len+8(FP), DI
+	VMOVUPD (SI), Z28
+	VMOVUPD 64(SI), Z29
+	VMOVUPD 128(SI), Z30
+	VMOVUPD 192(SI), Z31
+
+	// one lane group (4 vectors) at a time, 4 per pass
+main:
+	CMPQ    DI, $0x00000020
+	JCS     done
+	VMOVUPD (DX), Z0
+	VMOVUPD 64(DX), Z1
+	VMOVUPD 128(DX), Z2
+	VMOVUPD 192(DX), Z3
+	VADDPD  Z0, Z28, Z28
+	VADDPD  Z1, Z29, Z29
+	VADDPD  Z2, Z30, Z30
+	VADDPD  Z3, Z31, Z31
+
+	// x = clamp(x, lo, hi); NaN passes (x is the second source)
+	VBROADCASTSD couplingCouplingFwdNoneSumF64AVX512const<>+0(SB), Z4
+	VBROADCASTSD couplingCouplingFwdNoneSumF64AVX512const<>+0(SB), Z5
+	VBROADCASTSD couplingCouplingFwdNoneSumF64AVX512const<>+0(SB), Z6
+	VBROADCASTSD couplingCouplingFwdNoneSumF64AVX512const<>+0(SB), Z7
+	VMINPD       Z0, Z4, Z0
+	VMINPD       Z1, Z5, Z1
+	VMINPD       Z2, Z6, Z2
+	VMINPD       Z3, Z7, Z3
+	VBROADCASTSD couplingCouplingFwdNoneSumF64AVX512const<>+8(SB), Z4
+	VBROADCASTSD couplingCouplingFwdNoneSumF64AVX512const<>+8(SB), Z5
+	VBROADCASTSD couplingCouplingFwdNoneSumF64AVX512const<>+8(SB), Z6
+	VBROADCASTSD couplingCouplingFwdNoneSumF64AVX512const<>+8(SB), Z7
+	VMAXPD       Z0, Z4, Z0
+	VMAXPD       Z1, Z5, Z1
+	VMAXPD       Z2, Z6, Z2
+	VMAXPD       Z3, Z7, Z3
+
+	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
+	// kept in the low bits; k = kb - 1.5*2^mant exactly
+	VBROADCASTSD     couplingCouplingFwdNoneSumF64AVX512const<>+16(SB), Z12
+	VBROADCASTSD     couplingCouplingFwdNoneSumF64AVX512const<>+16(SB), Z13
+	VBROADCASTSD     couplingCouplingFwdNoneSumF64AVX512const<>+16(SB), Z14
+	VBROADCASTSD     couplingCouplingFwdNoneSumF64AVX512const<>+16(SB), Z15
+	VFMADD231PD.BCST couplingCouplingFwdNoneSumF64AVX512const<>+24(SB), Z0, Z12
+	VFMADD231PD.BCST couplingCouplingFwdNoneSumF64AVX512const<>+24(SB), Z1, Z13
+	VFMADD231PD.BCST couplingCouplingFwdNoneSumF64AVX512const<>+24(SB), Z2, Z14
+	VFMADD231PD.BCST couplingCouplingFwdNoneSumF64AVX512const<>+24(SB), Z3, Z15
+	VSUBPD.BCST      couplingCouplingFwdNoneSumF64AVX512const<>+16(SB), Z12, Z8
+	VSUBPD.BCST      couplingCouplingFwdNoneSumF64AVX512const<>+16(SB), Z13, Z9
+	VSUBPD.BCST      couplingCouplingFwdNoneSumF64AVX512const<>+16(SB), Z14, Z10
+	VSUBPD.BCST      couplingCouplingFwdNoneSumF64AVX512const<>+16(SB), Z15, Z11
+
+	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
+	VFNMADD231PD.BCST couplingCouplingFwdNoneSumF64AVX512const<>+32(SB), Z8, Z0
+	VFNMADD231PD.BCST couplingCouplingFwdNoneSumF64AVX512const<>+32(SB), Z9, Z1
+	VFNMADD231PD.BCST couplingCouplingFwdNoneSumF64AVX512const<>+32(SB), Z10, Z2
+	VFNMADD231PD.BCST couplingCouplingFwdNoneSumF64AVX512const<>+32(SB), Z11, Z3
+	VFNMADD231PD.BCST couplingCouplingFwdNoneSumF64AVX512const<>+40(SB), Z8, Z0
+	VFNMADD231PD.BCST couplingCouplingFwdNoneSumF64AVX512const<>+40(SB), Z9, Z1
+	VFNMADD231PD.BCST couplingCouplingFwdNoneSumF64AVX512const<>+40(SB), Z10, Z2
+	VFNMADD231PD.BCST couplingCouplingFwdNoneSumF64AVX512const<>+40(SB), Z11, Z3
+
+	// r2 = r*r; q = Poly(ExpQ, r, r2)
+	VMULPD           Z0, Z0, Z16
+	VMULPD           Z1, Z1, Z17
+	VMULPD           Z2, Z2, Z18
+	VMULPD           Z3, Z3, Z19
+	VBROADCASTSD     couplingCouplingFwdNoneSumF64AVX512const<>+48(SB), Z4
+	VBROADCASTSD     couplingCouplingFwdNoneSumF64AVX512const<>+48(SB), Z5
+	VBROADCASTSD     couplingCouplingFwdNoneSumF64AVX512const<>+48(SB), Z6
+	VBROADCASTSD     couplingCouplingFwdNoneSumF64AVX512const<>+48(SB), Z7
+	VBROADCASTSD     couplingCouplingFwdNoneSumF64AVX512const<>+56(SB), Z20
+	VBROADCASTSD     couplingCouplingFwdNoneSumF64AVX512const<>+56(SB), Z21
+	VBROADCASTSD     couplingCouplingFwdNoneSumF64AVX512const<>+56(SB), Z22
+	VBROADCASTSD     couplingCouplingFwdNoneSumF64AVX512const<>+56(SB), Z23
+	VFMADD213PD.BCST couplingCouplingFwdNoneSumF64AVX512const<>+64(SB), Z16, Z4
+	VFMADD213PD.BCST couplingCouplingFwdNoneSumF64AVX512const<>+64(SB), Z17, Z5
+	VFMADD213PD.BCST couplingCouplingFwdNoneSumF64AVX512const<>+64(SB), Z18, Z6
+	VFMADD213PD.BCST couplingCouplingFwdNoneSumF64AVX512const<>+64(SB), Z19, Z7
+	VFMADD213PD.BCST couplingCouplingFwdNoneSumF64AVX512const<>+72(SB), Z16, Z20
+	VFMADD213PD.BCST couplingCouplingFwdNoneSumF64AVX512const<>+72(SB), Z17, Z21
+	VFMADD213PD.BCST couplingCouplingFwdNoneSumF64AVX512const<>+72(SB), Z18, Z22
+	VFMADD213PD.BCST couplingCouplingFwdNoneSumF64AVX512const<>+72(SB), Z19, Z23
+	VFMADD213PD.BCST couplingCouplingFwdNoneSumF64AVX512const<>+80(SB), Z16, Z4
+	VFMADD213PD.BCST couplingCouplingFwdNoneSumF64AVX512const<>+80(SB), Z17, Z5
+	VFMADD213PD.BCST couplingCouplingFwdNoneSumF64AVX512const<>+80(SB), Z18, Z6
+	VFMADD213PD.BCST couplingCouplingFwdNoneSumF64AVX512const<>+80(SB), Z19, Z7
+	VFMADD213PD.BCST couplingCouplingFwdNoneSumF64AVX512const<>+88(SB), Z16, Z20
+	VFMADD213PD.BCST couplingCouplingFwdNoneSumF64AVX512const<>+88(SB), Z17, Z21
+	VFMADD213PD.BCST couplingCouplingFwdNoneSumF64AVX512const<>+88(SB), Z18, Z22
+	VFMADD213PD.BCST couplingCouplingFwdNoneSumF64AVX512const<>+88(SB), Z19, Z23
+	VFMADD213PD.BCST couplingCouplingFwdNoneSumF64AVX512const<>+96(SB), Z16, Z4
+	VFMADD213PD.BCST couplingCouplingFwdNoneSumF64AVX512const<>+96(SB), Z17, Z5
+	VFMADD213PD.BCST couplingCouplingFwdNoneSumF64AVX512const<>+96(SB), Z18, Z6
+	VFMADD213PD.BCST couplingCouplingFwdNoneSumF64AVX512const<>+96(SB), Z19, Z7
+	VFMADD213PD.BCST couplingCouplingFwdNoneSumF64AVX512const<>+104(SB), Z16, Z20
+	VFMADD213PD.BCST couplingCouplingFwdNoneSumF64AVX512const<>+104(SB), Z17, Z21
+	VFMADD213PD.BCST couplingCouplingFwdNoneSumF64AVX512const<>+104(SB), Z18, Z22
+	VFMADD213PD.BCST couplingCouplingFwdNoneSumF64AVX512const<>+104(SB), Z19, Z23
+	VFMADD213PD.BCST couplingCouplingFwdNoneSumF64AVX512const<>+112(SB), Z16, Z4
+	VFMADD213PD.BCST couplingCouplingFwdNoneSumF64AVX512const<>+112(SB), Z17, Z5
+	VFMADD213PD.BCST couplingCouplingFwdNoneSumF64AVX512const<>+112(SB), Z18, Z6
+	VFMADD213PD.BCST couplingCouplingFwdNoneSumF64AVX512const<>+112(SB), Z19, Z7
+	VFMADD213PD.BCST couplingCouplingFwdNoneSumF64AVX512const<>+120(SB), Z16, Z20
+	VFMADD213PD.BCST couplingCouplingFwdNoneSumF64AVX512const<>+120(SB), Z17, Z21
+	VFMADD213PD.BCST couplingCouplingFwdNoneSumF64AVX512const<>+120(SB), Z18, Z22
+	VFMADD213PD.BCST couplingCouplingFwdNoneSumF64AVX512const<>+120(SB), Z19, Z23
+	VFMADD213PD      Z4, Z0, Z20
+	VFMADD213PD      Z5, Z1, Z21
+	VFMADD213PD      Z6, Z2, Z22
+	VFMADD213PD      Z7, Z3, Z23
+
+	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
+	VADDPD.BCST couplingCouplingFwdNoneSumF64AVX512const<>+128(SB), Z0, Z24
+	VADDPD.BCST couplingCouplingFwdNoneSumF64AVX512const<>+128(SB), Z1, Z25
+	VADDPD.BCST couplingCouplingFwdNoneSumF64AVX512const<>+128(SB), Z2, Z26
+	VADDPD.BCST couplingCouplingFwdNoneSumF64AVX512const<>+128(SB), Z3, Z27
+	VSUBPD.BCST couplingCouplingFwdNoneSumF64AVX512const<>+128(SB), Z24, Z4
+	VSUBPD.BCST couplingCouplingFwdNoneSumF64AVX512const<>+128(SB), Z25, Z5
+	VSUBPD.BCST couplingCouplingFwdNoneSumF64AVX512const<>+128(SB), Z26, Z6
+	VSUBPD.BCST couplingCouplingFwdNoneSumF64AVX512const<>+128(SB), Z27, Z7
+	VSUBPD      Z4, Z0, Z4
+	VSUBPD      Z5, Z1, Z5
+	VSUBPD      Z6, Z2, Z6
+	VSUBPD      Z7, Z3, Z7
+	VFMADD213PD Z4, Z16, Z20
+	VFMADD213PD Z5, Z17, Z21
+	VFMADD213PD Z6, Z18, Z22
+	VFMADD213PD Z7, Z19, Z23
+	VADDPD      Z20, Z24, Z24
+	VADDPD      Z21, Z25, Z25
+	VADDPD      Z22, Z26, Z26
+	VADDPD      Z23, Z27, Z27
+
+	// p * 2^k, one rounding
+	VSCALEFPD   Z8, Z24, Z0
+	VSCALEFPD   Z9, Z25, Z1
+	VSCALEFPD   Z10, Z26, Z2
+	VSCALEFPD   Z11, Z27, Z3
+	VMOVUPD     (CX), Z16
+	VMOVUPD     64(CX), Z17
+	VMOVUPD     128(CX), Z18
+	VMOVUPD     192(CX), Z19
+	VMOVUPD     (BX), Z8
+	VMOVUPD     64(BX), Z9
+	VMOVUPD     128(BX), Z10
+	VMOVUPD     192(BX), Z11
+	VFMADD231PD Z0, Z16, Z8
+	VFMADD231PD Z1, Z17, Z9
+	VFMADD231PD Z2, Z18, Z10
+	VFMADD231PD Z3, Z19, Z11
+	VMOVUPD     Z8, (AX)
+	VMOVUPD     Z9, 64(AX)
+	VMOVUPD     Z10, 128(AX)
+	VMOVUPD     Z11, 192(AX)
+	ADDQ        $0x00000100, AX
+	ADDQ        $0x00000100, CX
+	ADDQ        $0x00000100, DX
+	ADDQ        $0x00000100, BX
+	SUBQ        $0x00000020, DI
+	JMP         main
+
+done:
+	VMOVUPD Z28, (SI)
+	VMOVUPD Z29, 64(SI)
+	VMOVUPD Z30, 128(SI)
+	VMOVUPD Z31, 192(SI)
+	VZEROUPPER
+	RET
+
+DATA couplingCouplingFwdNoneSumF64AVX512const<>+0(SB)/8, $0x4086300000000000
+DATA couplingCouplingFwdNoneSumF64AVX512const<>+8(SB)/8, $0xc087500000000000
+DATA couplingCouplingFwdNoneSumF64AVX512const<>+16(SB)/8, $0x4338000000000000
+DATA couplingCouplingFwdNoneSumF64AVX512const<>+24(SB)/8, $0x3ff71547652b82fe
+DATA couplingCouplingFwdNoneSumF64AVX512const<>+32(SB)/8, $0x3fe62e42fee00000
+DATA couplingCouplingFwdNoneSumF64AVX512const<>+40(SB)/8, $0x3dea39ef35793c76
+DATA couplingCouplingFwdNoneSumF64AVX512const<>+48(SB)/8, $0x3e928b426d1c6cab
+DATA couplingCouplingFwdNoneSumF64AVX512const<>+56(SB)/8, $0x3e5af6345e154829
+DATA couplingCouplingFwdNoneSumF64AVX512const<>+64(SB)/8, $0x3efa019939c26883
+DATA couplingCouplingFwdNoneSumF64AVX512const<>+72(SB)/8, $0x3ec71ddf6a597246
+DATA couplingCouplingFwdNoneSumF64AVX512const<>+80(SB)/8, $0x3f56c16c1860a28f
+DATA couplingCouplingFwdNoneSumF64AVX512const<>+88(SB)/8, $0x3f2a01a01b0113fc
+DATA couplingCouplingFwdNoneSumF64AVX512const<>+96(SB)/8, $0x3fa55555555503c1
+DATA couplingCouplingFwdNoneSumF64AVX512const<>+104(SB)/8, $0x3f8111111110f7f9
+DATA couplingCouplingFwdNoneSumF64AVX512const<>+112(SB)/8, $0x3fe0000000000009
+DATA couplingCouplingFwdNoneSumF64AVX512const<>+120(SB)/8, $0x3fc5555555555558
+DATA couplingCouplingFwdNoneSumF64AVX512const<>+128(SB)/8, $0x3ff0000000000000
+GLOBL couplingCouplingFwdNoneSumF64AVX512const<>(SB), RODATA|NOPTR, $136
+
 // func CouplingFwdNoneF32AVX2(y []float32, x []float32, s []float32, t []float32)
 // Requires: AVX, AVX2, FMA3
 TEXT ·CouplingFwdNoneF32AVX2(SB), NOSPLIT, $0-96
@@ -578,81 +775,81 @@ main:
 	JCS     one
 	VMOVUPS (DX), Y0
 	VMOVUPS 32(DX), Y1
-	VMOVUPS (CX), Y2
-	VMOVUPS 32(CX), Y3
 
 	// x = clamp(x, lo, hi); NaN passes (x is the second source)
-	VMOVUPS couplingCouplingFwdNoneF32AVX2const<>+0(SB), Y4
-	VMOVUPS couplingCouplingFwdNoneF32AVX2const<>+0(SB), Y5
-	VMINPS  Y0, Y4, Y0
-	VMINPS  Y1, Y5, Y1
-	VMOVUPS couplingCouplingFwdNoneF32AVX2const<>+64(SB), Y4
-	VMOVUPS couplingCouplingFwdNoneF32AVX2const<>+64(SB), Y5
-	VMAXPS  Y0, Y4, Y0
-	VMAXPS  Y1, Y5, Y1
+	VMOVUPS couplingCouplingFwdNoneF32AVX2const<>+0(SB), Y2
+	VMOVUPS couplingCouplingFwdNoneF32AVX2const<>+0(SB), Y3
+	VMINPS  Y0, Y2, Y0
+	VMINPS  Y1, Y3, Y1
+	VMOVUPS couplingCouplingFwdNoneF32AVX2const<>+64(SB), Y2
+	VMOVUPS couplingCouplingFwdNoneF32AVX2const<>+64(SB), Y3
+	VMAXPS  Y0, Y2, Y0
+	VMAXPS  Y1, Y3, Y1
 
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
 	// kept in the low bits; k = kb - 1.5*2^mant exactly
-	VMOVUPS     couplingCouplingFwdNoneF32AVX2const<>+128(SB), Y8
-	VMOVUPS     couplingCouplingFwdNoneF32AVX2const<>+128(SB), Y9
-	VFMADD231PS couplingCouplingFwdNoneF32AVX2const<>+192(SB), Y0, Y8
-	VFMADD231PS couplingCouplingFwdNoneF32AVX2const<>+192(SB), Y1, Y9
-	VSUBPS      couplingCouplingFwdNoneF32AVX2const<>+128(SB), Y8, Y6
-	VSUBPS      couplingCouplingFwdNoneF32AVX2const<>+128(SB), Y9, Y7
+	VMOVUPS     couplingCouplingFwdNoneF32AVX2const<>+128(SB), Y6
+	VMOVUPS     couplingCouplingFwdNoneF32AVX2const<>+128(SB), Y7
+	VFMADD231PS couplingCouplingFwdNoneF32AVX2const<>+192(SB), Y0, Y6
+	VFMADD231PS couplingCouplingFwdNoneF32AVX2const<>+192(SB), Y1, Y7
+	VSUBPS      couplingCouplingFwdNoneF32AVX2const<>+128(SB), Y6, Y4
+	VSUBPS      couplingCouplingFwdNoneF32AVX2const<>+128(SB), Y7, Y5
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PS couplingCouplingFwdNoneF32AVX2const<>+256(SB), Y6, Y0
-	VFNMADD231PS couplingCouplingFwdNoneF32AVX2const<>+256(SB), Y7, Y1
-	VFNMADD231PS couplingCouplingFwdNoneF32AVX2const<>+320(SB), Y6, Y0
-	VFNMADD231PS couplingCouplingFwdNoneF32AVX2const<>+320(SB), Y7, Y1
+	VFNMADD231PS couplingCouplingFwdNoneF32AVX2const<>+256(SB), Y4, Y0
+	VFNMADD231PS couplingCouplingFwdNoneF32AVX2const<>+256(SB), Y5, Y1
+	VFNMADD231PS couplingCouplingFwdNoneF32AVX2const<>+320(SB), Y4, Y0
+	VFNMADD231PS couplingCouplingFwdNoneF32AVX2const<>+320(SB), Y5, Y1
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPS      Y0, Y0, Y10
-	VMULPS      Y1, Y1, Y11
-	VMOVUPS     couplingCouplingFwdNoneF32AVX2const<>+384(SB), Y4
-	VMOVUPS     couplingCouplingFwdNoneF32AVX2const<>+384(SB), Y5
-	VFMADD213PS couplingCouplingFwdNoneF32AVX2const<>+448(SB), Y0, Y4
-	VFMADD213PS couplingCouplingFwdNoneF32AVX2const<>+448(SB), Y1, Y5
-	VFMADD213PS couplingCouplingFwdNoneF32AVX2const<>+512(SB), Y0, Y4
-	VFMADD213PS couplingCouplingFwdNoneF32AVX2const<>+512(SB), Y1, Y5
-	VFMADD213PS couplingCouplingFwdNoneF32AVX2const<>+576(SB), Y0, Y4
-	VFMADD213PS couplingCouplingFwdNoneF32AVX2const<>+576(SB), Y1, Y5
-	VFMADD213PS couplingCouplingFwdNoneF32AVX2const<>+640(SB), Y0, Y4
-	VFMADD213PS couplingCouplingFwdNoneF32AVX2const<>+640(SB), Y1, Y5
+	VMULPS      Y0, Y0, Y8
+	VMULPS      Y1, Y1, Y9
+	VMOVUPS     couplingCouplingFwdNoneF32AVX2const<>+384(SB), Y2
+	VMOVUPS     couplingCouplingFwdNoneF32AVX2const<>+384(SB), Y3
+	VFMADD213PS couplingCouplingFwdNoneF32AVX2const<>+448(SB), Y0, Y2
+	VFMADD213PS couplingCouplingFwdNoneF32AVX2const<>+448(SB), Y1, Y3
+	VFMADD213PS couplingCouplingFwdNoneF32AVX2const<>+512(SB), Y0, Y2
+	VFMADD213PS couplingCouplingFwdNoneF32AVX2const<>+512(SB), Y1, Y3
+	VFMADD213PS couplingCouplingFwdNoneF32AVX2const<>+576(SB), Y0, Y2
+	VFMADD213PS couplingCouplingFwdNoneF32AVX2const<>+576(SB), Y1, Y3
+	VFMADD213PS couplingCouplingFwdNoneF32AVX2const<>+640(SB), Y0, Y2
+	VFMADD213PS couplingCouplingFwdNoneF32AVX2const<>+640(SB), Y1, Y3
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPS      couplingCouplingFwdNoneF32AVX2const<>+704(SB), Y0, Y12
-	VADDPS      couplingCouplingFwdNoneF32AVX2const<>+704(SB), Y1, Y13
-	VSUBPS      couplingCouplingFwdNoneF32AVX2const<>+704(SB), Y12, Y14
-	VSUBPS      couplingCouplingFwdNoneF32AVX2const<>+704(SB), Y13, Y15
-	VSUBPS      Y14, Y0, Y14
-	VSUBPS      Y15, Y1, Y15
-	VFMADD213PS Y14, Y10, Y4
-	VFMADD213PS Y15, Y11, Y5
-	VADDPS      Y4, Y12, Y12
-	VADDPS      Y5, Y13, Y13
+	VADDPS      couplingCouplingFwdNoneF32AVX2const<>+704(SB), Y0, Y10
+	VADDPS      couplingCouplingFwdNoneF32AVX2const<>+704(SB), Y1, Y11
+	VSUBPS      couplingCouplingFwdNoneF32AVX2const<>+704(SB), Y10, Y12
+	VSUBPS      couplingCouplingFwdNoneF32AVX2const<>+704(SB), Y11, Y13
+	VSUBPS      Y12, Y0, Y12
+	VSUBPS      Y13, Y1, Y13
+	VFMADD213PS Y12, Y8, Y2
+	VFMADD213PS Y13, Y9, Y3
+	VADDPS      Y2, Y10, Y10
+	VADDPS      Y3, Y11, Y11
 
 	// p * 2^k, one rounding
-	VPSUBD      couplingCouplingFwdNoneF32AVX2const<>+768(SB), Y8, Y8
-	VPSUBD      couplingCouplingFwdNoneF32AVX2const<>+768(SB), Y9, Y9
-	VPSRLD      $0x01, Y8, Y6
-	VPSRLD      $0x01, Y9, Y7
-	VPSUBD      Y6, Y8, Y8
-	VPSUBD      Y7, Y9, Y9
+	VPSUBD      couplingCouplingFwdNoneF32AVX2const<>+768(SB), Y6, Y6
+	VPSUBD      couplingCouplingFwdNoneF32AVX2const<>+768(SB), Y7, Y7
+	VPSRLD      $0x01, Y6, Y4
+	VPSRLD      $0x01, Y7, Y5
+	VPSUBD      Y4, Y6, Y6
+	VPSUBD      Y5, Y7, Y7
+	VPSLLD      $0x17, Y4, Y4
 	VPSLLD      $0x17, Y6, Y6
-	VPSLLD      $0x17, Y8, Y8
+	VPSLLD      $0x17, Y5, Y5
 	VPSLLD      $0x17, Y7, Y7
-	VPSLLD      $0x17, Y9, Y9
-	VMULPS      Y6, Y12, Y12
-	VMULPS      Y7, Y13, Y13
-	VMULPS      Y8, Y12, Y0
-	VMULPS      Y9, Y13, Y1
-	VMOVUPS     (BX), Y10
-	VMOVUPS     32(BX), Y11
-	VFMADD231PS Y0, Y2, Y10
-	VFMADD231PS Y1, Y3, Y11
-	VMOVUPS     Y10, (AX)
-	VMOVUPS     Y11, 32(AX)
+	VMULPS      Y4, Y10, Y10
+	VMULPS      Y5, Y11, Y11
+	VMULPS      Y6, Y10, Y0
+	VMULPS      Y7, Y11, Y1
+	VMOVUPS     (CX), Y14
+	VMOVUPS     32(CX), Y15
+	VMOVUPS     (BX), Y8
+	VMOVUPS     32(BX), Y9
+	VFMADD231PS Y0, Y14, Y8
+	VFMADD231PS Y1, Y15, Y9
+	VMOVUPS     Y8, (AX)
+	VMOVUPS     Y9, 32(AX)
 	ADDQ        $0x00000040, AX
 	ADDQ        $0x00000040, CX
 	ADDQ        $0x00000040, DX
@@ -664,49 +861,49 @@ one:
 	CMPQ    SI, $0x00000008
 	JCS     done
 	VMOVUPS (DX), Y0
-	VMOVUPS (CX), Y1
 
 	// x = clamp(x, lo, hi); NaN passes (x is the second source)
-	VMOVUPS couplingCouplingFwdNoneF32AVX2const<>+0(SB), Y2
-	VMINPS  Y0, Y2, Y0
-	VMOVUPS couplingCouplingFwdNoneF32AVX2const<>+64(SB), Y2
-	VMAXPS  Y0, Y2, Y0
+	VMOVUPS couplingCouplingFwdNoneF32AVX2const<>+0(SB), Y1
+	VMINPS  Y0, Y1, Y0
+	VMOVUPS couplingCouplingFwdNoneF32AVX2const<>+64(SB), Y1
+	VMAXPS  Y0, Y1, Y0
 
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
 	// kept in the low bits; k = kb - 1.5*2^mant exactly
-	VMOVUPS     couplingCouplingFwdNoneF32AVX2const<>+128(SB), Y4
-	VFMADD231PS couplingCouplingFwdNoneF32AVX2const<>+192(SB), Y0, Y4
-	VSUBPS      couplingCouplingFwdNoneF32AVX2const<>+128(SB), Y4, Y3
+	VMOVUPS     couplingCouplingFwdNoneF32AVX2const<>+128(SB), Y3
+	VFMADD231PS couplingCouplingFwdNoneF32AVX2const<>+192(SB), Y0, Y3
+	VSUBPS      couplingCouplingFwdNoneF32AVX2const<>+128(SB), Y3, Y2
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PS couplingCouplingFwdNoneF32AVX2const<>+256(SB), Y3, Y0
-	VFNMADD231PS couplingCouplingFwdNoneF32AVX2const<>+320(SB), Y3, Y0
+	VFNMADD231PS couplingCouplingFwdNoneF32AVX2const<>+256(SB), Y2, Y0
+	VFNMADD231PS couplingCouplingFwdNoneF32AVX2const<>+320(SB), Y2, Y0
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPS      Y0, Y0, Y5
-	VMOVUPS     couplingCouplingFwdNoneF32AVX2const<>+384(SB), Y2
-	VFMADD213PS couplingCouplingFwdNoneF32AVX2const<>+448(SB), Y0, Y2
-	VFMADD213PS couplingCouplingFwdNoneF32AVX2const<>+512(SB), Y0, Y2
-	VFMADD213PS couplingCouplingFwdNoneF32AVX2const<>+576(SB), Y0, Y2
-	VFMADD213PS couplingCouplingFwdNoneF32AVX2const<>+640(SB), Y0, Y2
+	VMULPS      Y0, Y0, Y4
+	VMOVUPS     couplingCouplingFwdNoneF32AVX2const<>+384(SB), Y1
+	VFMADD213PS couplingCouplingFwdNoneF32AVX2const<>+448(SB), Y0, Y1
+	VFMADD213PS couplingCouplingFwdNoneF32AVX2const<>+512(SB), Y0, Y1
+	VFMADD213PS couplingCouplingFwdNoneF32AVX2const<>+576(SB), Y0, Y1
+	VFMADD213PS couplingCouplingFwdNoneF32AVX2const<>+640(SB), Y0, Y1
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPS      couplingCouplingFwdNoneF32AVX2const<>+704(SB), Y0, Y6
-	VSUBPS      couplingCouplingFwdNoneF32AVX2const<>+704(SB), Y6, Y7
-	VSUBPS      Y7, Y0, Y7
-	VFMADD213PS Y7, Y5, Y2
-	VADDPS      Y2, Y6, Y6
+	VADDPS      couplingCouplingFwdNoneF32AVX2const<>+704(SB), Y0, Y5
+	VSUBPS      couplingCouplingFwdNoneF32AVX2const<>+704(SB), Y5, Y6
+	VSUBPS      Y6, Y0, Y6
+	VFMADD213PS Y6, Y4, Y1
+	VADDPS      Y1, Y5, Y5
 
 	// p * 2^k, one rounding
-	VPSUBD      couplingCouplingFwdNoneF32AVX2const<>+768(SB), Y4, Y4
-	VPSRLD      $0x01, Y4, Y3
-	VPSUBD      Y3, Y4, Y4
+	VPSUBD      couplingCouplingFwdNoneF32AVX2const<>+768(SB), Y3, Y3
+	VPSRLD      $0x01, Y3, Y2
+	VPSUBD      Y2, Y3, Y3
+	VPSLLD      $0x17, Y2, Y2
 	VPSLLD      $0x17, Y3, Y3
-	VPSLLD      $0x17, Y4, Y4
-	VMULPS      Y3, Y6, Y6
-	VMULPS      Y4, Y6, Y0
+	VMULPS      Y2, Y5, Y5
+	VMULPS      Y3, Y5, Y0
+	VMOVUPS     (CX), Y7
 	VMOVUPS     (BX), Y8
-	VFMADD231PS Y0, Y1, Y8
+	VFMADD231PS Y0, Y7, Y8
 	VMOVUPS     Y8, (AX)
 	ADDQ        $0x00000020, AX
 	ADDQ        $0x00000020, CX
@@ -946,119 +1143,119 @@ main:
 	VMOVUPS 64(DX), Z1
 	VMOVUPS 128(DX), Z2
 	VMOVUPS 192(DX), Z3
-	VMOVUPS (CX), Z4
-	VMOVUPS 64(CX), Z5
-	VMOVUPS 128(CX), Z6
-	VMOVUPS 192(CX), Z7
 
 	// x = clamp(x, lo, hi); NaN passes (x is the second source)
-	VBROADCASTSS couplingCouplingFwdNoneF32AVX512const<>+0(SB), Z8
-	VBROADCASTSS couplingCouplingFwdNoneF32AVX512const<>+0(SB), Z9
-	VBROADCASTSS couplingCouplingFwdNoneF32AVX512const<>+0(SB), Z10
-	VBROADCASTSS couplingCouplingFwdNoneF32AVX512const<>+0(SB), Z11
-	VMINPS       Z0, Z8, Z0
-	VMINPS       Z1, Z9, Z1
-	VMINPS       Z2, Z10, Z2
-	VMINPS       Z3, Z11, Z3
-	VBROADCASTSS couplingCouplingFwdNoneF32AVX512const<>+4(SB), Z8
-	VBROADCASTSS couplingCouplingFwdNoneF32AVX512const<>+4(SB), Z9
-	VBROADCASTSS couplingCouplingFwdNoneF32AVX512const<>+4(SB), Z10
-	VBROADCASTSS couplingCouplingFwdNoneF32AVX512const<>+4(SB), Z11
-	VMAXPS       Z0, Z8, Z0
-	VMAXPS       Z1, Z9, Z1
-	VMAXPS       Z2, Z10, Z2
-	VMAXPS       Z3, Z11, Z3
+	VBROADCASTSS couplingCouplingFwdNoneF32AVX512const<>+0(SB), Z4
+	VBROADCASTSS couplingCouplingFwdNoneF32AVX512const<>+0(SB), Z5
+	VBROADCASTSS couplingCouplingFwdNoneF32AVX512const<>+0(SB), Z6
+	VBROADCASTSS couplingCouplingFwdNoneF32AVX512const<>+0(SB), Z7
+	VMINPS       Z0, Z4, Z0
+	VMINPS       Z1, Z5, Z1
+	VMINPS       Z2, Z6, Z2
+	VMINPS       Z3, Z7, Z3
+	VBROADCASTSS couplingCouplingFwdNoneF32AVX512const<>+4(SB), Z4
+	VBROADCASTSS couplingCouplingFwdNoneF32AVX512const<>+4(SB), Z5
+	VBROADCASTSS couplingCouplingFwdNoneF32AVX512const<>+4(SB), Z6
+	VBROADCASTSS couplingCouplingFwdNoneF32AVX512const<>+4(SB), Z7
+	VMAXPS       Z0, Z4, Z0
+	VMAXPS       Z1, Z5, Z1
+	VMAXPS       Z2, Z6, Z2
+	VMAXPS       Z3, Z7, Z3
 
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
 	// kept in the low bits; k = kb - 1.5*2^mant exactly
-	VBROADCASTSS     couplingCouplingFwdNoneF32AVX512const<>+8(SB), Z16
-	VBROADCASTSS     couplingCouplingFwdNoneF32AVX512const<>+8(SB), Z17
-	VBROADCASTSS     couplingCouplingFwdNoneF32AVX512const<>+8(SB), Z18
-	VBROADCASTSS     couplingCouplingFwdNoneF32AVX512const<>+8(SB), Z19
-	VFMADD231PS.BCST couplingCouplingFwdNoneF32AVX512const<>+12(SB), Z0, Z16
-	VFMADD231PS.BCST couplingCouplingFwdNoneF32AVX512const<>+12(SB), Z1, Z17
-	VFMADD231PS.BCST couplingCouplingFwdNoneF32AVX512const<>+12(SB), Z2, Z18
-	VFMADD231PS.BCST couplingCouplingFwdNoneF32AVX512const<>+12(SB), Z3, Z19
-	VSUBPS.BCST      couplingCouplingFwdNoneF32AVX512const<>+8(SB), Z16, Z12
-	VSUBPS.BCST      couplingCouplingFwdNoneF32AVX512const<>+8(SB), Z17, Z13
-	VSUBPS.BCST      couplingCouplingFwdNoneF32AVX512const<>+8(SB), Z18, Z14
-	VSUBPS.BCST      couplingCouplingFwdNoneF32AVX512const<>+8(SB), Z19, Z15
+	VBROADCASTSS     couplingCouplingFwdNoneF32AVX512const<>+8(SB), Z12
+	VBROADCASTSS     couplingCouplingFwdNoneF32AVX512const<>+8(SB), Z13
+	VBROADCASTSS     couplingCouplingFwdNoneF32AVX512const<>+8(SB), Z14
+	VBROADCASTSS     couplingCouplingFwdNoneF32AVX512const<>+8(SB), Z15
+	VFMADD231PS.BCST couplingCouplingFwdNoneF32AVX512const<>+12(SB), Z0, Z12
+	VFMADD231PS.BCST couplingCouplingFwdNoneF32AVX512const<>+12(SB), Z1, Z13
+	VFMADD231PS.BCST couplingCouplingFwdNoneF32AVX512const<>+12(SB), Z2, Z14
+	VFMADD231PS.BCST couplingCouplingFwdNoneF32AVX512const<>+12(SB), Z3, Z15
+	VSUBPS.BCST      couplingCouplingFwdNoneF32AVX512const<>+8(SB), Z12, Z8
+	VSUBPS.BCST      couplingCouplingFwdNoneF32AVX512const<>+8(SB), Z13, Z9
+	VSUBPS.BCST      couplingCouplingFwdNoneF32AVX512const<>+8(SB), Z14, Z10
+	VSUBPS.BCST      couplingCouplingFwdNoneF32AVX512const<>+8(SB), Z15, Z11
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PS.BCST couplingCouplingFwdNoneF32AVX512const<>+16(SB), Z12, Z0
-	VFNMADD231PS.BCST couplingCouplingFwdNoneF32AVX512const<>+16(SB), Z13, Z1
-	VFNMADD231PS.BCST couplingCouplingFwdNoneF32AVX512const<>+16(SB), Z14, Z2
-	VFNMADD231PS.BCST couplingCouplingFwdNoneF32AVX512const<>+16(SB), Z15, Z3
-	VFNMADD231PS.BCST couplingCouplingFwdNoneF32AVX512const<>+20(SB), Z12, Z0
-	VFNMADD231PS.BCST couplingCouplingFwdNoneF32AVX512const<>+20(SB), Z13, Z1
-	VFNMADD231PS.BCST couplingCouplingFwdNoneF32AVX512const<>+20(SB), Z14, Z2
-	VFNMADD231PS.BCST couplingCouplingFwdNoneF32AVX512const<>+20(SB), Z15, Z3
+	VFNMADD231PS.BCST couplingCouplingFwdNoneF32AVX512const<>+16(SB), Z8, Z0
+	VFNMADD231PS.BCST couplingCouplingFwdNoneF32AVX512const<>+16(SB), Z9, Z1
+	VFNMADD231PS.BCST couplingCouplingFwdNoneF32AVX512const<>+16(SB), Z10, Z2
+	VFNMADD231PS.BCST couplingCouplingFwdNoneF32AVX512const<>+16(SB), Z11, Z3
+	VFNMADD231PS.BCST couplingCouplingFwdNoneF32AVX512const<>+20(SB), Z8, Z0
+	VFNMADD231PS.BCST couplingCouplingFwdNoneF32AVX512const<>+20(SB), Z9, Z1
+	VFNMADD231PS.BCST couplingCouplingFwdNoneF32AVX512const<>+20(SB), Z10, Z2
+	VFNMADD231PS.BCST couplingCouplingFwdNoneF32AVX512const<>+20(SB), Z11, Z3
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPS           Z0, Z0, Z20
-	VMULPS           Z1, Z1, Z21
-	VMULPS           Z2, Z2, Z22
-	VMULPS           Z3, Z3, Z23
-	VBROADCASTSS     couplingCouplingFwdNoneF32AVX512const<>+24(SB), Z8
-	VBROADCASTSS     couplingCouplingFwdNoneF32AVX512const<>+24(SB), Z9
-	VBROADCASTSS     couplingCouplingFwdNoneF32AVX512const<>+24(SB), Z10
-	VBROADCASTSS     couplingCouplingFwdNoneF32AVX512const<>+24(SB), Z11
-	VFMADD213PS.BCST couplingCouplingFwdNoneF32AVX512const<>+28(SB), Z0, Z8
-	VFMADD213PS.BCST couplingCouplingFwdNoneF32AVX512const<>+28(SB), Z1, Z9
-	VFMADD213PS.BCST couplingCouplingFwdNoneF32AVX512const<>+28(SB), Z2, Z10
-	VFMADD213PS.BCST couplingCouplingFwdNoneF32AVX512const<>+28(SB), Z3, Z11
-	VFMADD213PS.BCST couplingCouplingFwdNoneF32AVX512const<>+32(SB), Z0, Z8
-	VFMADD213PS.BCST couplingCouplingFwdNoneF32AVX512const<>+32(SB), Z1, Z9
-	VFMADD213PS.BCST couplingCouplingFwdNoneF32AVX512const<>+32(SB), Z2, Z10
-	VFMADD213PS.BCST couplingCouplingFwdNoneF32AVX512const<>+32(SB), Z3, Z11
-	VFMADD213PS.BCST couplingCouplingFwdNoneF32AVX512const<>+36(SB), Z0, Z8
-	VFMADD213PS.BCST couplingCouplingFwdNoneF32AVX512const<>+36(SB), Z1, Z9
-	VFMADD213PS.BCST couplingCouplingFwdNoneF32AVX512const<>+36(SB), Z2, Z10
-	VFMADD213PS.BCST couplingCouplingFwdNoneF32AVX512const<>+36(SB), Z3, Z11
-	VFMADD213PS.BCST couplingCouplingFwdNoneF32AVX512const<>+40(SB), Z0, Z8
-	VFMADD213PS.BCST couplingCouplingFwdNoneF32AVX512const<>+40(SB), Z1, Z9
-	VFMADD213PS.BCST couplingCouplingFwdNoneF32AVX512const<>+40(SB), Z2, Z10
-	VFMADD213PS.BCST couplingCouplingFwdNoneF32AVX512const<>+40(SB), Z3, Z11
+	VMULPS           Z0, Z0, Z16
+	VMULPS           Z1, Z1, Z17
+	VMULPS           Z2, Z2, Z18
+	VMULPS           Z3, Z3, Z19
+	VBROADCASTSS     couplingCouplingFwdNoneF32AVX512const<>+24(SB), Z4
+	VBROADCASTSS     couplingCouplingFwdNoneF32AVX512const<>+24(SB), Z5
+	VBROADCASTSS     couplingCouplingFwdNoneF32AVX512const<>+24(SB), Z6
+	VBROADCASTSS     couplingCouplingFwdNoneF32AVX512const<>+24(SB), Z7
+	VFMADD213PS.BCST couplingCouplingFwdNoneF32AVX512const<>+28(SB), Z0, Z4
+	VFMADD213PS.BCST couplingCouplingFwdNoneF32AVX512const<>+28(SB), Z1, Z5
+	VFMADD213PS.BCST couplingCouplingFwdNoneF32AVX512const<>+28(SB), Z2, Z6
+	VFMADD213PS.BCST couplingCouplingFwdNoneF32AVX512const<>+28(SB), Z3, Z7
+	VFMADD213PS.BCST couplingCouplingFwdNoneF32AVX512const<>+32(SB), Z0, Z4
+	VFMADD213PS.BCST couplingCouplingFwdNoneF32AVX512const<>+32(SB), Z1, Z5
+	VFMADD213PS.BCST couplingCouplingFwdNoneF32AVX512const<>+32(SB), Z2, Z6
+	VFMADD213PS.BCST couplingCouplingFwdNoneF32AVX512const<>+32(SB), Z3, Z7
+	VFMADD213PS.BCST couplingCouplingFwdNoneF32AVX512const<>+36(SB), Z0, Z4
+	VFMADD213PS.BCST couplingCouplingFwdNoneF32AVX512const<>+36(SB), Z1, Z5
+	VFMADD213PS.BCST couplingCouplingFwdNoneF32AVX512const<>+36(SB), Z2, Z6
+	VFMADD213PS.BCST couplingCouplingFwdNoneF32AVX512const<>+36(SB), Z3, Z7
+	VFMADD213PS.BCST couplingCouplingFwdNoneF32AVX512const<>+40(SB), Z0, Z4
+	VFMADD213PS.BCST couplingCouplingFwdNoneF32AVX512const<>+40(SB), Z1, Z5
+	VFMADD213PS.BCST couplingCouplingFwdNoneF32AVX512const<>+40(SB), Z2, Z6
+	VFMADD213PS.BCST couplingCouplingFwdNoneF32AVX512const<>+40(SB), Z3, Z7
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPS.BCST couplingCouplingFwdNoneF32AVX512const<>+44(SB), Z0, Z24
-	VADDPS.BCST couplingCouplingFwdNoneF32AVX512const<>+44(SB), Z1, Z25
-	VADDPS.BCST couplingCouplingFwdNoneF32AVX512const<>+44(SB), Z2, Z26
-	VADDPS.BCST couplingCouplingFwdNoneF32AVX512const<>+44(SB), Z3, Z27
-	VSUBPS.BCST couplingCouplingFwdNoneF32AVX512const<>+44(SB), Z24, Z28
-	VSUBPS.BCST couplingCouplingFwdNoneF32AVX512const<>+44(SB), Z25, Z29
-	VSUBPS.BCST couplingCouplingFwdNoneF32AVX512const<>+44(SB), Z26, Z30
-	VSUBPS.BCST couplingCouplingFwdNoneF32AVX512const<>+44(SB), Z27, Z31
-	VSUBPS      Z28, Z0, Z28
-	VSUBPS      Z29, Z1, Z29
-	VSUBPS      Z30, Z2, Z30
-	VSUBPS      Z31, Z3, Z31
-	VFMADD213PS Z28, Z20, Z8
-	VFMADD213PS Z29, Z21, Z9
-	VFMADD213PS Z30, Z22, Z10
-	VFMADD213PS Z31, Z23, Z11
-	VADDPS      Z8, Z24, Z24
-	VADDPS      Z9, Z25, Z25
-	VADDPS      Z10, Z26, Z26
-	VADDPS      Z11, Z27, Z27
+	VADDPS.BCST couplingCouplingFwdNoneF32AVX512const<>+44(SB), Z0, Z20
+	VADDPS.BCST couplingCouplingFwdNoneF32AVX512const<>+44(SB), Z1, Z21
+	VADDPS.BCST couplingCouplingFwdNoneF32AVX512const<>+44(SB), Z2, Z22
+	VADDPS.BCST couplingCouplingFwdNoneF32AVX512const<>+44(SB), Z3, Z23
+	VSUBPS.BCST couplingCouplingFwdNoneF32AVX512const<>+44(SB), Z20, Z24
+	VSUBPS.BCST couplingCouplingFwdNoneF32AVX512const<>+44(SB), Z21, Z25
+	VSUBPS.BCST couplingCouplingFwdNoneF32AVX512const<>+44(SB), Z22, Z26
+	VSUBPS.BCST couplingCouplingFwdNoneF32AVX512const<>+44(SB), Z23, Z27
+	VSUBPS      Z24, Z0, Z24
+	VSUBPS      Z25, Z1, Z25
+	VSUBPS      Z26, Z2, Z26
+	VSUBPS      Z27, Z3, Z27
+	VFMADD213PS Z24, Z16, Z4
+	VFMADD213PS Z25, Z17, Z5
+	VFMADD213PS Z26, Z18, Z6
+	VFMADD213PS Z27, Z19, Z7
+	VADDPS      Z4, Z20, Z20
+	VADDPS      Z5, Z21, Z21
+	VADDPS      Z6, Z22, Z22
+	VADDPS      Z7, Z23, Z23
 
 	// p * 2^k, one rounding
-	VSCALEFPS   Z12, Z24, Z0
-	VSCALEFPS   Z13, Z25, Z1
-	VSCALEFPS   Z14, Z26, Z2
-	VSCALEFPS   Z15, Z27, Z3
-	VMOVUPS     (BX), Z20
-	VMOVUPS     64(BX), Z21
-	VMOVUPS     128(BX), Z22
-	VMOVUPS     192(BX), Z23
-	VFMADD231PS Z0, Z4, Z20
-	VFMADD231PS Z1, Z5, Z21
-	VFMADD231PS Z2, Z6, Z22
-	VFMADD231PS Z3, Z7, Z23
-	VMOVUPS     Z20, (AX)
-	VMOVUPS     Z21, 64(AX)
-	VMOVUPS     Z22, 128(AX)
-	VMOVUPS     Z23, 192(AX)
+	VSCALEFPS   Z8, Z20, Z0
+	VSCALEFPS   Z9, Z21, Z1
+	VSCALEFPS   Z10, Z22, Z2
+	VSCALEFPS   Z11, Z23, Z3
+	VMOVUPS     (CX), Z28
+	VMOVUPS     64(CX), Z29
+	VMOVUPS     128(CX), Z30
+	VMOVUPS     192(CX), Z31
+	VMOVUPS     (BX), Z16
+	VMOVUPS     64(BX), Z17
+	VMOVUPS     128(BX), Z18
+	VMOVUPS     192(BX), Z19
+	VFMADD231PS Z0, Z28, Z16
+	VFMADD231PS Z1, Z29, Z17
+	VFMADD231PS Z2, Z30, Z18
+	VFMADD231PS Z3, Z31, Z19
+	VMOVUPS     Z16, (AX)
+	VMOVUPS     Z17, 64(AX)
+	VMOVUPS     Z18, 128(AX)
+	VMOVUPS     Z19, 192(AX)
 	ADDQ        $0x00000100, AX
 	ADDQ        $0x00000100, CX
 	ADDQ        $0x00000100, DX
@@ -1070,43 +1267,43 @@ one:
 	CMPQ    SI, $0x00000010
 	JCS     done
 	VMOVUPS (DX), Z0
-	VMOVUPS (CX), Z1
 
 	// x = clamp(x, lo, hi); NaN passes (x is the second source)
-	VBROADCASTSS couplingCouplingFwdNoneF32AVX512const<>+0(SB), Z2
-	VMINPS       Z0, Z2, Z0
-	VBROADCASTSS couplingCouplingFwdNoneF32AVX512const<>+4(SB), Z2
-	VMAXPS       Z0, Z2, Z0
+	VBROADCASTSS couplingCouplingFwdNoneF32AVX512const<>+0(SB), Z1
+	VMINPS       Z0, Z1, Z0
+	VBROADCASTSS couplingCouplingFwdNoneF32AVX512const<>+4(SB), Z1
+	VMAXPS       Z0, Z1, Z0
 
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
 	// kept in the low bits; k = kb - 1.5*2^mant exactly
-	VBROADCASTSS     couplingCouplingFwdNoneF32AVX512const<>+8(SB), Z4
-	VFMADD231PS.BCST couplingCouplingFwdNoneF32AVX512const<>+12(SB), Z0, Z4
-	VSUBPS.BCST      couplingCouplingFwdNoneF32AVX512const<>+8(SB), Z4, Z3
+	VBROADCASTSS     couplingCouplingFwdNoneF32AVX512const<>+8(SB), Z3
+	VFMADD231PS.BCST couplingCouplingFwdNoneF32AVX512const<>+12(SB), Z0, Z3
+	VSUBPS.BCST      couplingCouplingFwdNoneF32AVX512const<>+8(SB), Z3, Z2
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PS.BCST couplingCouplingFwdNoneF32AVX512const<>+16(SB), Z3, Z0
-	VFNMADD231PS.BCST couplingCouplingFwdNoneF32AVX512const<>+20(SB), Z3, Z0
+	VFNMADD231PS.BCST couplingCouplingFwdNoneF32AVX512const<>+16(SB), Z2, Z0
+	VFNMADD231PS.BCST couplingCouplingFwdNoneF32AVX512const<>+20(SB), Z2, Z0
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPS           Z0, Z0, Z5
-	VBROADCASTSS     couplingCouplingFwdNoneF32AVX512const<>+24(SB), Z2
-	VFMADD213PS.BCST couplingCouplingFwdNoneF32AVX512const<>+28(SB), Z0, Z2
-	VFMADD213PS.BCST couplingCouplingFwdNoneF32AVX512const<>+32(SB), Z0, Z2
-	VFMADD213PS.BCST couplingCouplingFwdNoneF32AVX512const<>+36(SB), Z0, Z2
-	VFMADD213PS.BCST couplingCouplingFwdNoneF32AVX512const<>+40(SB), Z0, Z2
+	VMULPS           Z0, Z0, Z4
+	VBROADCASTSS     couplingCouplingFwdNoneF32AVX512const<>+24(SB), Z1
+	VFMADD213PS.BCST couplingCouplingFwdNoneF32AVX512const<>+28(SB), Z0, Z1
+	VFMADD213PS.BCST couplingCouplingFwdNoneF32AVX512const<>+32(SB), Z0, Z1
+	VFMADD213PS.BCST couplingCouplingFwdNoneF32AVX512const<>+36(SB), Z0, Z1
+	VFMADD213PS.BCST couplingCouplingFwdNoneF32AVX512const<>+40(SB), Z0, Z1
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPS.BCST couplingCouplingFwdNoneF32AVX512const<>+44(SB), Z0, Z6
-	VSUBPS.BCST couplingCouplingFwdNoneF32AVX512const<>+44(SB), Z6, Z7
-	VSUBPS      Z7, Z0, Z7
-	VFMADD213PS Z7, Z5, Z2
-	VADDPS      Z2, Z6, Z6
+	VADDPS.BCST couplingCouplingFwdNoneF32AVX512const<>+44(SB), Z0, Z5
+	VSUBPS.BCST couplingCouplingFwdNoneF32AVX512const<>+44(SB), Z5, Z6
+	VSUBPS      Z6, Z0, Z6
+	VFMADD213PS Z6, Z4, Z1
+	VADDPS      Z1, Z5, Z5
 
 	// p * 2^k, one rounding
-	VSCALEFPS   Z3, Z6, Z0
+	VSCALEFPS   Z2, Z5, Z0
+	VMOVUPS     (CX), Z7
 	VMOVUPS     (BX), Z8
-	VFMADD231PS Z0, Z1, Z8
+	VFMADD231PS Z0, Z7, Z8
 	VMOVUPS     Z8, (AX)
 	ADDQ        $0x00000040, AX
 	ADDQ        $0x00000040, CX
@@ -1132,6 +1329,174 @@ DATA couplingCouplingFwdNoneF32AVX512const<>+36(SB)/4, $0x3e2aaa49
 DATA couplingCouplingFwdNoneF32AVX512const<>+40(SB)/4, $0x3efffffe
 DATA couplingCouplingFwdNoneF32AVX512const<>+44(SB)/4, $0x3f800000
 GLOBL couplingCouplingFwdNoneF32AVX512const<>(SB), RODATA|NOPTR, $48
+
+// func CouplingFwdNoneSumF32AVX512(y []float32, x []float32, s []float32, t []float32, acc []float32)
+// Requires: AVX, AVX512F
+TEXT ·CouplingFwdNoneSumF32AVX512(SB), NOSPLIT, $0-120
+	MOVQ    y_base+0(FP), AX
+	MOVQ    x_base+24(FP), CX
+	MOVQ    s_base+48(FP), DX
+	MOVQ    t_base+72(FP), BX
+	MOVQ    acc_base+96(FP), SI
+	MOVQ    y_len+8(FP), DI
+	VMOVUPS (SI), Z28
+	VMOVUPS 64(SI), Z29
+	VMOVUPS 128(SI), Z30
+	VMOVUPS 192(SI), Z31
+
+	// one lane group (4 vectors) at a time, 4 per pass
+main:
+	CMPQ    DI, $0x00000040
+	JCS     done
+	VMOVUPS (DX), Z0
+	VMOVUPS 64(DX), Z1
+	VMOVUPS 128(DX), Z2
+	VMOVUPS 192(DX), Z3
+	VADDPS  Z0, Z28, Z28
+	VADDPS  Z1, Z29, Z29
+	VADDPS  Z2, Z30, Z30
+	VADDPS  Z3, Z31, Z31
+
+	// x = clamp(x, lo, hi); NaN passes (x is the second source)
+	VBROADCASTSS couplingCouplingFwdNoneSumF32AVX512const<>+0(SB), Z4
+	VBROADCASTSS couplingCouplingFwdNoneSumF32AVX512const<>+0(SB), Z5
+	VBROADCASTSS couplingCouplingFwdNoneSumF32AVX512const<>+0(SB), Z6
+	VBROADCASTSS couplingCouplingFwdNoneSumF32AVX512const<>+0(SB), Z7
+	VMINPS       Z0, Z4, Z0
+	VMINPS       Z1, Z5, Z1
+	VMINPS       Z2, Z6, Z2
+	VMINPS       Z3, Z7, Z3
+	VBROADCASTSS couplingCouplingFwdNoneSumF32AVX512const<>+4(SB), Z4
+	VBROADCASTSS couplingCouplingFwdNoneSumF32AVX512const<>+4(SB), Z5
+	VBROADCASTSS couplingCouplingFwdNoneSumF32AVX512const<>+4(SB), Z6
+	VBROADCASTSS couplingCouplingFwdNoneSumF32AVX512const<>+4(SB), Z7
+	VMAXPS       Z0, Z4, Z0
+	VMAXPS       Z1, Z5, Z1
+	VMAXPS       Z2, Z6, Z2
+	VMAXPS       Z3, Z7, Z3
+
+	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
+	// kept in the low bits; k = kb - 1.5*2^mant exactly
+	VBROADCASTSS     couplingCouplingFwdNoneSumF32AVX512const<>+8(SB), Z12
+	VBROADCASTSS     couplingCouplingFwdNoneSumF32AVX512const<>+8(SB), Z13
+	VBROADCASTSS     couplingCouplingFwdNoneSumF32AVX512const<>+8(SB), Z14
+	VBROADCASTSS     couplingCouplingFwdNoneSumF32AVX512const<>+8(SB), Z15
+	VFMADD231PS.BCST couplingCouplingFwdNoneSumF32AVX512const<>+12(SB), Z0, Z12
+	VFMADD231PS.BCST couplingCouplingFwdNoneSumF32AVX512const<>+12(SB), Z1, Z13
+	VFMADD231PS.BCST couplingCouplingFwdNoneSumF32AVX512const<>+12(SB), Z2, Z14
+	VFMADD231PS.BCST couplingCouplingFwdNoneSumF32AVX512const<>+12(SB), Z3, Z15
+	VSUBPS.BCST      couplingCouplingFwdNoneSumF32AVX512const<>+8(SB), Z12, Z8
+	VSUBPS.BCST      couplingCouplingFwdNoneSumF32AVX512const<>+8(SB), Z13, Z9
+	VSUBPS.BCST      couplingCouplingFwdNoneSumF32AVX512const<>+8(SB), Z14, Z10
+	VSUBPS.BCST      couplingCouplingFwdNoneSumF32AVX512const<>+8(SB), Z15, Z11
+
+	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
+	VFNMADD231PS.BCST couplingCouplingFwdNoneSumF32AVX512const<>+16(SB), Z8, Z0
+	VFNMADD231PS.BCST couplingCouplingFwdNoneSumF32AVX512const<>+16(SB), Z9, Z1
+	VFNMADD231PS.BCST couplingCouplingFwdNoneSumF32AVX512const<>+16(SB), Z10, Z2
+	VFNMADD231PS.BCST couplingCouplingFwdNoneSumF32AVX512const<>+16(SB), Z11, Z3
+	VFNMADD231PS.BCST couplingCouplingFwdNoneSumF32AVX512const<>+20(SB), Z8, Z0
+	VFNMADD231PS.BCST couplingCouplingFwdNoneSumF32AVX512const<>+20(SB), Z9, Z1
+	VFNMADD231PS.BCST couplingCouplingFwdNoneSumF32AVX512const<>+20(SB), Z10, Z2
+	VFNMADD231PS.BCST couplingCouplingFwdNoneSumF32AVX512const<>+20(SB), Z11, Z3
+
+	// r2 = r*r; q = Poly(ExpQ, r, r2)
+	VMULPS           Z0, Z0, Z16
+	VMULPS           Z1, Z1, Z17
+	VMULPS           Z2, Z2, Z18
+	VMULPS           Z3, Z3, Z19
+	VBROADCASTSS     couplingCouplingFwdNoneSumF32AVX512const<>+24(SB), Z4
+	VBROADCASTSS     couplingCouplingFwdNoneSumF32AVX512const<>+24(SB), Z5
+	VBROADCASTSS     couplingCouplingFwdNoneSumF32AVX512const<>+24(SB), Z6
+	VBROADCASTSS     couplingCouplingFwdNoneSumF32AVX512const<>+24(SB), Z7
+	VFMADD213PS.BCST couplingCouplingFwdNoneSumF32AVX512const<>+28(SB), Z0, Z4
+	VFMADD213PS.BCST couplingCouplingFwdNoneSumF32AVX512const<>+28(SB), Z1, Z5
+	VFMADD213PS.BCST couplingCouplingFwdNoneSumF32AVX512const<>+28(SB), Z2, Z6
+	VFMADD213PS.BCST couplingCouplingFwdNoneSumF32AVX512const<>+28(SB), Z3, Z7
+	VFMADD213PS.BCST couplingCouplingFwdNoneSumF32AVX512const<>+32(SB), Z0, Z4
+	VFMADD213PS.BCST couplingCouplingFwdNoneSumF32AVX512const<>+32(SB), Z1, Z5
+	VFMADD213PS.BCST couplingCouplingFwdNoneSumF32AVX512const<>+32(SB), Z2, Z6
+	VFMADD213PS.BCST couplingCouplingFwdNoneSumF32AVX512const<>+32(SB), Z3, Z7
+	VFMADD213PS.BCST couplingCouplingFwdNoneSumF32AVX512const<>+36(SB), Z0, Z4
+	VFMADD213PS.BCST couplingCouplingFwdNoneSumF32AVX512const<>+36(SB), Z1, Z5
+	VFMADD213PS.BCST couplingCouplingFwdNoneSumF32AVX512const<>+36(SB), Z2, Z6
+	VFMADD213PS.BCST couplingCouplingFwdNoneSumF32AVX512const<>+36(SB), Z3, Z7
+	VFMADD213PS.BCST couplingCouplingFwdNoneSumF32AVX512const<>+40(SB), Z0, Z4
+	VFMADD213PS.BCST couplingCouplingFwdNoneSumF32AVX512const<>+40(SB), Z1, Z5
+	VFMADD213PS.BCST couplingCouplingFwdNoneSumF32AVX512const<>+40(SB), Z2, Z6
+	VFMADD213PS.BCST couplingCouplingFwdNoneSumF32AVX512const<>+40(SB), Z3, Z7
+
+	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
+	VADDPS.BCST couplingCouplingFwdNoneSumF32AVX512const<>+44(SB), Z0, Z20
+	VADDPS.BCST couplingCouplingFwdNoneSumF32AVX512const<>+44(SB), Z1, Z21
+	VADDPS.BCST couplingCouplingFwdNoneSumF32AVX512const<>+44(SB), Z2, Z22
+	VADDPS.BCST couplingCouplingFwdNoneSumF32AVX512const<>+44(SB), Z3, Z23
+	VSUBPS.BCST couplingCouplingFwdNoneSumF32AVX512const<>+44(SB), Z20, Z24
+	VSUBPS.BCST couplingCouplingFwdNoneSumF32AVX512const<>+44(SB), Z21, Z25
+	VSUBPS.BCST couplingCouplingFwdNoneSumF32AVX512const<>+44(SB), Z22, Z26
+	VSUBPS.BCST couplingCouplingFwdNoneSumF32AVX512const<>+44(SB), Z23, Z27
+	VSUBPS      Z24, Z0, Z24
+	VSUBPS      Z25, Z1, Z25
+	VSUBPS      Z26, Z2, Z26
+	VSUBPS      Z27, Z3, Z27
+	VFMADD213PS Z24, Z16, Z4
+	VFMADD213PS Z25, Z17, Z5
+	VFMADD213PS Z26, Z18, Z6
+	VFMADD213PS Z27, Z19, Z7
+	VADDPS      Z4, Z20, Z20
+	VADDPS      Z5, Z21, Z21
+	VADDPS      Z6, Z22, Z22
+	VADDPS      Z7, Z23, Z23
+
+	// p * 2^k, one rounding
+	VSCALEFPS   Z8, Z20, Z0
+	VSCALEFPS   Z9, Z21, Z1
+	VSCALEFPS   Z10, Z22, Z2
+	VSCALEFPS   Z11, Z23, Z3
+	VMOVUPS     (CX), Z16
+	VMOVUPS     64(CX), Z17
+	VMOVUPS     128(CX), Z18
+	VMOVUPS     192(CX), Z19
+	VMOVUPS     (BX), Z8
+	VMOVUPS     64(BX), Z9
+	VMOVUPS     128(BX), Z10
+	VMOVUPS     192(BX), Z11
+	VFMADD231PS Z0, Z16, Z8
+	VFMADD231PS Z1, Z17, Z9
+	VFMADD231PS Z2, Z18, Z10
+	VFMADD231PS Z3, Z19, Z11
+	VMOVUPS     Z8, (AX)
+	VMOVUPS     Z9, 64(AX)
+	VMOVUPS     Z10, 128(AX)
+	VMOVUPS     Z11, 192(AX)
+	ADDQ        $0x00000100, AX
+	ADDQ        $0x00000100, CX
+	ADDQ        $0x00000100, DX
+	ADDQ        $0x00000100, BX
+	SUBQ        $0x00000040, DI
+	JMP         main
+
+done:
+	VMOVUPS Z28, (SI)
+	VMOVUPS Z29, 64(SI)
+	VMOVUPS Z30, 128(SI)
+	VMOVUPS Z31, 192(SI)
+	VZEROUPPER
+	RET
+
+DATA couplingCouplingFwdNoneSumF32AVX512const<>+0(SB)/4, $0x42b20000
+DATA couplingCouplingFwdNoneSumF32AVX512const<>+4(SB)/4, $0xc2d00000
+DATA couplingCouplingFwdNoneSumF32AVX512const<>+8(SB)/4, $0x4b400000
+DATA couplingCouplingFwdNoneSumF32AVX512const<>+12(SB)/4, $0x3fb8aa3b
+DATA couplingCouplingFwdNoneSumF32AVX512const<>+16(SB)/4, $0x3f318000
+DATA couplingCouplingFwdNoneSumF32AVX512const<>+20(SB)/4, $0xb95e8083
+DATA couplingCouplingFwdNoneSumF32AVX512const<>+24(SB)/4, $0x3ab51200
+DATA couplingCouplingFwdNoneSumF32AVX512const<>+28(SB)/4, $0x3c091d01
+DATA couplingCouplingFwdNoneSumF32AVX512const<>+32(SB)/4, $0x3d2aac79
+DATA couplingCouplingFwdNoneSumF32AVX512const<>+36(SB)/4, $0x3e2aaa49
+DATA couplingCouplingFwdNoneSumF32AVX512const<>+40(SB)/4, $0x3efffffe
+DATA couplingCouplingFwdNoneSumF32AVX512const<>+44(SB)/4, $0x3f800000
+GLOBL couplingCouplingFwdNoneSumF32AVX512const<>(SB), RODATA|NOPTR, $48
 
 // func CouplingInvNoneF64AVX2(x []float64, y []float64, s []float64, t []float64)
 // Requires: AVX, AVX2, FMA3
@@ -1716,6 +2081,212 @@ DATA couplingCouplingInvNoneF64AVX512const<>+120(SB)/8, $0x3fe0000000000009
 DATA couplingCouplingInvNoneF64AVX512const<>+128(SB)/8, $0x3fc5555555555558
 DATA couplingCouplingInvNoneF64AVX512const<>+136(SB)/8, $0x3ff0000000000000
 GLOBL couplingCouplingInvNoneF64AVX512const<>(SB), RODATA|NOPTR, $144
+
+// func CouplingInvNoneSumF64AVX512(x []float64, y []float64, s []float64, t []float64, acc []float64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·CouplingInvNoneSumF64AVX512(SB), NOSPLIT, $0-120
+	MOVQ    x_base+0(FP), AX
+	MOVQ    y_base+24(FP), CX
+	MOVQ    s_base+48(FP), DX
+	MOVQ    t_base+72(FP), BX
+	MOVQ    acc_base+96(FP), SI
+	MOVQ    x_len+8(FP), DI
+	VMOVUPD (SI), Z28
+	VMOVUPD 64(SI), Z29
+	VMOVUPD 128(SI), Z30
+	VMOVUPD 192(SI), Z31
+
+	// one lane group (4 vectors) at a time, 4 per pass
+main:
+	CMPQ        DI, $0x00000020
+	JCS         done
+	VMOVUPD     (DX), Z0
+	VMOVUPD     64(DX), Z1
+	VMOVUPD     128(DX), Z2
+	VMOVUPD     192(DX), Z3
+	VADDPD      Z0, Z28, Z28
+	VADDPD      Z1, Z29, Z29
+	VADDPD      Z2, Z30, Z30
+	VADDPD      Z3, Z31, Z31
+	VXORPD.BCST couplingCouplingInvNoneSumF64AVX512const<>+0(SB), Z0, Z4
+	VXORPD.BCST couplingCouplingInvNoneSumF64AVX512const<>+0(SB), Z1, Z5
+	VXORPD.BCST couplingCouplingInvNoneSumF64AVX512const<>+0(SB), Z2, Z6
+	VXORPD.BCST couplingCouplingInvNoneSumF64AVX512const<>+0(SB), Z3, Z7
+
+	// x = clamp(x, lo, hi); NaN passes (x is the second source)
+	VBROADCASTSD couplingCouplingInvNoneSumF64AVX512const<>+8(SB), Z8
+	VBROADCASTSD couplingCouplingInvNoneSumF64AVX512const<>+8(SB), Z9
+	VBROADCASTSD couplingCouplingInvNoneSumF64AVX512const<>+8(SB), Z10
+	VBROADCASTSD couplingCouplingInvNoneSumF64AVX512const<>+8(SB), Z11
+	VMINPD       Z4, Z8, Z4
+	VMINPD       Z5, Z9, Z5
+	VMINPD       Z6, Z10, Z6
+	VMINPD       Z7, Z11, Z7
+	VBROADCASTSD couplingCouplingInvNoneSumF64AVX512const<>+16(SB), Z8
+	VBROADCASTSD couplingCouplingInvNoneSumF64AVX512const<>+16(SB), Z9
+	VBROADCASTSD couplingCouplingInvNoneSumF64AVX512const<>+16(SB), Z10
+	VBROADCASTSD couplingCouplingInvNoneSumF64AVX512const<>+16(SB), Z11
+	VMAXPD       Z4, Z8, Z4
+	VMAXPD       Z5, Z9, Z5
+	VMAXPD       Z6, Z10, Z6
+	VMAXPD       Z7, Z11, Z7
+
+	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
+	// kept in the low bits; k = kb - 1.5*2^mant exactly
+	VBROADCASTSD     couplingCouplingInvNoneSumF64AVX512const<>+24(SB), Z16
+	VBROADCASTSD     couplingCouplingInvNoneSumF64AVX512const<>+24(SB), Z17
+	VBROADCASTSD     couplingCouplingInvNoneSumF64AVX512const<>+24(SB), Z18
+	VBROADCASTSD     couplingCouplingInvNoneSumF64AVX512const<>+24(SB), Z19
+	VFMADD231PD.BCST couplingCouplingInvNoneSumF64AVX512const<>+32(SB), Z4, Z16
+	VFMADD231PD.BCST couplingCouplingInvNoneSumF64AVX512const<>+32(SB), Z5, Z17
+	VFMADD231PD.BCST couplingCouplingInvNoneSumF64AVX512const<>+32(SB), Z6, Z18
+	VFMADD231PD.BCST couplingCouplingInvNoneSumF64AVX512const<>+32(SB), Z7, Z19
+	VSUBPD.BCST      couplingCouplingInvNoneSumF64AVX512const<>+24(SB), Z16, Z12
+	VSUBPD.BCST      couplingCouplingInvNoneSumF64AVX512const<>+24(SB), Z17, Z13
+	VSUBPD.BCST      couplingCouplingInvNoneSumF64AVX512const<>+24(SB), Z18, Z14
+	VSUBPD.BCST      couplingCouplingInvNoneSumF64AVX512const<>+24(SB), Z19, Z15
+
+	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
+	VFNMADD231PD.BCST couplingCouplingInvNoneSumF64AVX512const<>+40(SB), Z12, Z4
+	VFNMADD231PD.BCST couplingCouplingInvNoneSumF64AVX512const<>+40(SB), Z13, Z5
+	VFNMADD231PD.BCST couplingCouplingInvNoneSumF64AVX512const<>+40(SB), Z14, Z6
+	VFNMADD231PD.BCST couplingCouplingInvNoneSumF64AVX512const<>+40(SB), Z15, Z7
+	VFNMADD231PD.BCST couplingCouplingInvNoneSumF64AVX512const<>+48(SB), Z12, Z4
+	VFNMADD231PD.BCST couplingCouplingInvNoneSumF64AVX512const<>+48(SB), Z13, Z5
+	VFNMADD231PD.BCST couplingCouplingInvNoneSumF64AVX512const<>+48(SB), Z14, Z6
+	VFNMADD231PD.BCST couplingCouplingInvNoneSumF64AVX512const<>+48(SB), Z15, Z7
+
+	// r2 = r*r; q = Poly(ExpQ, r, r2)
+	VMULPD           Z4, Z4, Z20
+	VMULPD           Z5, Z5, Z21
+	VMULPD           Z6, Z6, Z22
+	VMULPD           Z7, Z7, Z23
+	VBROADCASTSD     couplingCouplingInvNoneSumF64AVX512const<>+56(SB), Z8
+	VBROADCASTSD     couplingCouplingInvNoneSumF64AVX512const<>+56(SB), Z9
+	VBROADCASTSD     couplingCouplingInvNoneSumF64AVX512const<>+56(SB), Z10
+	VBROADCASTSD     couplingCouplingInvNoneSumF64AVX512const<>+56(SB), Z11
+	VBROADCASTSD     couplingCouplingInvNoneSumF64AVX512const<>+64(SB), Z24
+	VBROADCASTSD     couplingCouplingInvNoneSumF64AVX512const<>+64(SB), Z25
+	VBROADCASTSD     couplingCouplingInvNoneSumF64AVX512const<>+64(SB), Z26
+	VBROADCASTSD     couplingCouplingInvNoneSumF64AVX512const<>+64(SB), Z27
+	VFMADD213PD.BCST couplingCouplingInvNoneSumF64AVX512const<>+72(SB), Z20, Z8
+	VFMADD213PD.BCST couplingCouplingInvNoneSumF64AVX512const<>+72(SB), Z21, Z9
+	VFMADD213PD.BCST couplingCouplingInvNoneSumF64AVX512const<>+72(SB), Z22, Z10
+	VFMADD213PD.BCST couplingCouplingInvNoneSumF64AVX512const<>+72(SB), Z23, Z11
+	VFMADD213PD.BCST couplingCouplingInvNoneSumF64AVX512const<>+80(SB), Z20, Z24
+	VFMADD213PD.BCST couplingCouplingInvNoneSumF64AVX512const<>+80(SB), Z21, Z25
+	VFMADD213PD.BCST couplingCouplingInvNoneSumF64AVX512const<>+80(SB), Z22, Z26
+	VFMADD213PD.BCST couplingCouplingInvNoneSumF64AVX512const<>+80(SB), Z23, Z27
+	VFMADD213PD.BCST couplingCouplingInvNoneSumF64AVX512const<>+88(SB), Z20, Z8
+	VFMADD213PD.BCST couplingCouplingInvNoneSumF64AVX512const<>+88(SB), Z21, Z9
+	VFMADD213PD.BCST couplingCouplingInvNoneSumF64AVX512const<>+88(SB), Z22, Z10
+	VFMADD213PD.BCST couplingCouplingInvNoneSumF64AVX512const<>+88(SB), Z23, Z11
+	VFMADD213PD.BCST couplingCouplingInvNoneSumF64AVX512const<>+96(SB), Z20, Z24
+	VFMADD213PD.BCST couplingCouplingInvNoneSumF64AVX512const<>+96(SB), Z21, Z25
+	VFMADD213PD.BCST couplingCouplingInvNoneSumF64AVX512const<>+96(SB), Z22, Z26
+	VFMADD213PD.BCST couplingCouplingInvNoneSumF64AVX512const<>+96(SB), Z23, Z27
+	VFMADD213PD.BCST couplingCouplingInvNoneSumF64AVX512const<>+104(SB), Z20, Z8
+	VFMADD213PD.BCST couplingCouplingInvNoneSumF64AVX512const<>+104(SB), Z21, Z9
+	VFMADD213PD.BCST couplingCouplingInvNoneSumF64AVX512const<>+104(SB), Z22, Z10
+	VFMADD213PD.BCST couplingCouplingInvNoneSumF64AVX512const<>+104(SB), Z23, Z11
+	VFMADD213PD.BCST couplingCouplingInvNoneSumF64AVX512const<>+112(SB), Z20, Z24
+	VFMADD213PD.BCST couplingCouplingInvNoneSumF64AVX512const<>+112(SB), Z21, Z25
+	VFMADD213PD.BCST couplingCouplingInvNoneSumF64AVX512const<>+112(SB), Z22, Z26
+	VFMADD213PD.BCST couplingCouplingInvNoneSumF64AVX512const<>+112(SB), Z23, Z27
+	VFMADD213PD.BCST couplingCouplingInvNoneSumF64AVX512const<>+120(SB), Z20, Z8
+	VFMADD213PD.BCST couplingCouplingInvNoneSumF64AVX512const<>+120(SB), Z21, Z9
+	VFMADD213PD.BCST couplingCouplingInvNoneSumF64AVX512const<>+120(SB), Z22, Z10
+	VFMADD213PD.BCST couplingCouplingInvNoneSumF64AVX512const<>+120(SB), Z23, Z11
+	VFMADD213PD.BCST couplingCouplingInvNoneSumF64AVX512const<>+128(SB), Z20, Z24
+	VFMADD213PD.BCST couplingCouplingInvNoneSumF64AVX512const<>+128(SB), Z21, Z25
+	VFMADD213PD.BCST couplingCouplingInvNoneSumF64AVX512const<>+128(SB), Z22, Z26
+	VFMADD213PD.BCST couplingCouplingInvNoneSumF64AVX512const<>+128(SB), Z23, Z27
+	VFMADD213PD      Z8, Z4, Z24
+	VFMADD213PD      Z9, Z5, Z25
+	VFMADD213PD      Z10, Z6, Z26
+	VFMADD213PD      Z11, Z7, Z27
+
+	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
+	VADDPD.BCST couplingCouplingInvNoneSumF64AVX512const<>+136(SB), Z4, Z0
+	VADDPD.BCST couplingCouplingInvNoneSumF64AVX512const<>+136(SB), Z5, Z1
+	VADDPD.BCST couplingCouplingInvNoneSumF64AVX512const<>+136(SB), Z6, Z2
+	VADDPD.BCST couplingCouplingInvNoneSumF64AVX512const<>+136(SB), Z7, Z3
+	VSUBPD.BCST couplingCouplingInvNoneSumF64AVX512const<>+136(SB), Z0, Z8
+	VSUBPD.BCST couplingCouplingInvNoneSumF64AVX512const<>+136(SB), Z1, Z9
+	VSUBPD.BCST couplingCouplingInvNoneSumF64AVX512const<>+136(SB), Z2, Z10
+	VSUBPD.BCST couplingCouplingInvNoneSumF64AVX512const<>+136(SB), Z3, Z11
+	VSUBPD      Z8, Z4, Z8
+	VSUBPD      Z9, Z5, Z9
+	VSUBPD      Z10, Z6, Z10
+	VSUBPD      Z11, Z7, Z11
+	VFMADD213PD Z8, Z20, Z24
+	VFMADD213PD Z9, Z21, Z25
+	VFMADD213PD Z10, Z22, Z26
+	VFMADD213PD Z11, Z23, Z27
+	VADDPD      Z24, Z0, Z0
+	VADDPD      Z25, Z1, Z1
+	VADDPD      Z26, Z2, Z2
+	VADDPD      Z27, Z3, Z3
+
+	// p * 2^k, one rounding
+	VSCALEFPD Z12, Z0, Z4
+	VSCALEFPD Z13, Z1, Z5
+	VSCALEFPD Z14, Z2, Z6
+	VSCALEFPD Z15, Z3, Z7
+	VMOVUPD   (CX), Z20
+	VMOVUPD   64(CX), Z21
+	VMOVUPD   128(CX), Z22
+	VMOVUPD   192(CX), Z23
+	VMOVUPD   (BX), Z12
+	VMOVUPD   64(BX), Z13
+	VMOVUPD   128(BX), Z14
+	VMOVUPD   192(BX), Z15
+	VSUBPD    Z12, Z20, Z16
+	VSUBPD    Z13, Z21, Z17
+	VSUBPD    Z14, Z22, Z18
+	VSUBPD    Z15, Z23, Z19
+	VMULPD    Z4, Z16, Z24
+	VMULPD    Z5, Z17, Z25
+	VMULPD    Z6, Z18, Z26
+	VMULPD    Z7, Z19, Z27
+	VMOVUPD   Z24, (AX)
+	VMOVUPD   Z25, 64(AX)
+	VMOVUPD   Z26, 128(AX)
+	VMOVUPD   Z27, 192(AX)
+	ADDQ      $0x00000100, AX
+	ADDQ      $0x00000100, CX
+	ADDQ      $0x00000100, DX
+	ADDQ      $0x00000100, BX
+	SUBQ      $0x00000020, DI
+	JMP       main
+
+done:
+	VMOVUPD Z28, (SI)
+	VMOVUPD Z29, 64(SI)
+	VMOVUPD Z30, 128(SI)
+	VMOVUPD Z31, 192(SI)
+	VZEROUPPER
+	RET
+
+DATA couplingCouplingInvNoneSumF64AVX512const<>+0(SB)/8, $0x8000000000000000
+DATA couplingCouplingInvNoneSumF64AVX512const<>+8(SB)/8, $0x4086300000000000
+DATA couplingCouplingInvNoneSumF64AVX512const<>+16(SB)/8, $0xc087500000000000
+DATA couplingCouplingInvNoneSumF64AVX512const<>+24(SB)/8, $0x4338000000000000
+DATA couplingCouplingInvNoneSumF64AVX512const<>+32(SB)/8, $0x3ff71547652b82fe
+DATA couplingCouplingInvNoneSumF64AVX512const<>+40(SB)/8, $0x3fe62e42fee00000
+DATA couplingCouplingInvNoneSumF64AVX512const<>+48(SB)/8, $0x3dea39ef35793c76
+DATA couplingCouplingInvNoneSumF64AVX512const<>+56(SB)/8, $0x3e928b426d1c6cab
+DATA couplingCouplingInvNoneSumF64AVX512const<>+64(SB)/8, $0x3e5af6345e154829
+DATA couplingCouplingInvNoneSumF64AVX512const<>+72(SB)/8, $0x3efa019939c26883
+DATA couplingCouplingInvNoneSumF64AVX512const<>+80(SB)/8, $0x3ec71ddf6a597246
+DATA couplingCouplingInvNoneSumF64AVX512const<>+88(SB)/8, $0x3f56c16c1860a28f
+DATA couplingCouplingInvNoneSumF64AVX512const<>+96(SB)/8, $0x3f2a01a01b0113fc
+DATA couplingCouplingInvNoneSumF64AVX512const<>+104(SB)/8, $0x3fa55555555503c1
+DATA couplingCouplingInvNoneSumF64AVX512const<>+112(SB)/8, $0x3f8111111110f7f9
+DATA couplingCouplingInvNoneSumF64AVX512const<>+120(SB)/8, $0x3fe0000000000009
+DATA couplingCouplingInvNoneSumF64AVX512const<>+128(SB)/8, $0x3fc5555555555558
+DATA couplingCouplingInvNoneSumF64AVX512const<>+136(SB)/8, $0x3ff0000000000000
+GLOBL couplingCouplingInvNoneSumF64AVX512const<>(SB), RODATA|NOPTR, $144
 
 // func CouplingInvNoneF32AVX2(x []float32, y []float32, s []float32, t []float32)
 // Requires: AVX, AVX2, FMA3
@@ -2320,6 +2891,183 @@ DATA couplingCouplingInvNoneF32AVX512const<>+44(SB)/4, $0x3efffffe
 DATA couplingCouplingInvNoneF32AVX512const<>+48(SB)/4, $0x3f800000
 GLOBL couplingCouplingInvNoneF32AVX512const<>(SB), RODATA|NOPTR, $52
 
+// func CouplingInvNoneSumF32AVX512(x []float32, y []float32, s []float32, t []float32, acc []float32)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·CouplingInvNoneSumF32AVX512(SB), NOSPLIT, $0-120
+	MOVQ    x_base+0(FP), AX
+	MOVQ    y_base+24(FP), CX
+	MOVQ    s_base+48(FP), DX
+	MOVQ    t_base+72(FP), BX
+	MOVQ    acc_base+96(FP), SI
+	MOVQ    x_len+8(FP), DI
+	VMOVUPS (SI), Z28
+	VMOVUPS 64(SI), Z29
+	VMOVUPS 128(SI), Z30
+	VMOVUPS 192(SI), Z31
+
+	// one lane group (4 vectors) at a time, 4 per pass
+main:
+	CMPQ        DI, $0x00000040
+	JCS         done
+	VMOVUPS     (DX), Z0
+	VMOVUPS     64(DX), Z1
+	VMOVUPS     128(DX), Z2
+	VMOVUPS     192(DX), Z3
+	VADDPS      Z0, Z28, Z28
+	VADDPS      Z1, Z29, Z29
+	VADDPS      Z2, Z30, Z30
+	VADDPS      Z3, Z31, Z31
+	VXORPS.BCST couplingCouplingInvNoneSumF32AVX512const<>+0(SB), Z0, Z4
+	VXORPS.BCST couplingCouplingInvNoneSumF32AVX512const<>+0(SB), Z1, Z5
+	VXORPS.BCST couplingCouplingInvNoneSumF32AVX512const<>+0(SB), Z2, Z6
+	VXORPS.BCST couplingCouplingInvNoneSumF32AVX512const<>+0(SB), Z3, Z7
+
+	// x = clamp(x, lo, hi); NaN passes (x is the second source)
+	VBROADCASTSS couplingCouplingInvNoneSumF32AVX512const<>+4(SB), Z8
+	VBROADCASTSS couplingCouplingInvNoneSumF32AVX512const<>+4(SB), Z9
+	VBROADCASTSS couplingCouplingInvNoneSumF32AVX512const<>+4(SB), Z10
+	VBROADCASTSS couplingCouplingInvNoneSumF32AVX512const<>+4(SB), Z11
+	VMINPS       Z4, Z8, Z4
+	VMINPS       Z5, Z9, Z5
+	VMINPS       Z6, Z10, Z6
+	VMINPS       Z7, Z11, Z7
+	VBROADCASTSS couplingCouplingInvNoneSumF32AVX512const<>+8(SB), Z8
+	VBROADCASTSS couplingCouplingInvNoneSumF32AVX512const<>+8(SB), Z9
+	VBROADCASTSS couplingCouplingInvNoneSumF32AVX512const<>+8(SB), Z10
+	VBROADCASTSS couplingCouplingInvNoneSumF32AVX512const<>+8(SB), Z11
+	VMAXPS       Z4, Z8, Z4
+	VMAXPS       Z5, Z9, Z5
+	VMAXPS       Z6, Z10, Z6
+	VMAXPS       Z7, Z11, Z7
+
+	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
+	// kept in the low bits; k = kb - 1.5*2^mant exactly
+	VBROADCASTSS     couplingCouplingInvNoneSumF32AVX512const<>+12(SB), Z16
+	VBROADCASTSS     couplingCouplingInvNoneSumF32AVX512const<>+12(SB), Z17
+	VBROADCASTSS     couplingCouplingInvNoneSumF32AVX512const<>+12(SB), Z18
+	VBROADCASTSS     couplingCouplingInvNoneSumF32AVX512const<>+12(SB), Z19
+	VFMADD231PS.BCST couplingCouplingInvNoneSumF32AVX512const<>+16(SB), Z4, Z16
+	VFMADD231PS.BCST couplingCouplingInvNoneSumF32AVX512const<>+16(SB), Z5, Z17
+	VFMADD231PS.BCST couplingCouplingInvNoneSumF32AVX512const<>+16(SB), Z6, Z18
+	VFMADD231PS.BCST couplingCouplingInvNoneSumF32AVX512const<>+16(SB), Z7, Z19
+	VSUBPS.BCST      couplingCouplingInvNoneSumF32AVX512const<>+12(SB), Z16, Z12
+	VSUBPS.BCST      couplingCouplingInvNoneSumF32AVX512const<>+12(SB), Z17, Z13
+	VSUBPS.BCST      couplingCouplingInvNoneSumF32AVX512const<>+12(SB), Z18, Z14
+	VSUBPS.BCST      couplingCouplingInvNoneSumF32AVX512const<>+12(SB), Z19, Z15
+
+	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
+	VFNMADD231PS.BCST couplingCouplingInvNoneSumF32AVX512const<>+20(SB), Z12, Z4
+	VFNMADD231PS.BCST couplingCouplingInvNoneSumF32AVX512const<>+20(SB), Z13, Z5
+	VFNMADD231PS.BCST couplingCouplingInvNoneSumF32AVX512const<>+20(SB), Z14, Z6
+	VFNMADD231PS.BCST couplingCouplingInvNoneSumF32AVX512const<>+20(SB), Z15, Z7
+	VFNMADD231PS.BCST couplingCouplingInvNoneSumF32AVX512const<>+24(SB), Z12, Z4
+	VFNMADD231PS.BCST couplingCouplingInvNoneSumF32AVX512const<>+24(SB), Z13, Z5
+	VFNMADD231PS.BCST couplingCouplingInvNoneSumF32AVX512const<>+24(SB), Z14, Z6
+	VFNMADD231PS.BCST couplingCouplingInvNoneSumF32AVX512const<>+24(SB), Z15, Z7
+
+	// r2 = r*r; q = Poly(ExpQ, r, r2)
+	VMULPS           Z4, Z4, Z20
+	VMULPS           Z5, Z5, Z21
+	VMULPS           Z6, Z6, Z22
+	VMULPS           Z7, Z7, Z23
+	VBROADCASTSS     couplingCouplingInvNoneSumF32AVX512const<>+28(SB), Z8
+	VBROADCASTSS     couplingCouplingInvNoneSumF32AVX512const<>+28(SB), Z9
+	VBROADCASTSS     couplingCouplingInvNoneSumF32AVX512const<>+28(SB), Z10
+	VBROADCASTSS     couplingCouplingInvNoneSumF32AVX512const<>+28(SB), Z11
+	VFMADD213PS.BCST couplingCouplingInvNoneSumF32AVX512const<>+32(SB), Z4, Z8
+	VFMADD213PS.BCST couplingCouplingInvNoneSumF32AVX512const<>+32(SB), Z5, Z9
+	VFMADD213PS.BCST couplingCouplingInvNoneSumF32AVX512const<>+32(SB), Z6, Z10
+	VFMADD213PS.BCST couplingCouplingInvNoneSumF32AVX512const<>+32(SB), Z7, Z11
+	VFMADD213PS.BCST couplingCouplingInvNoneSumF32AVX512const<>+36(SB), Z4, Z8
+	VFMADD213PS.BCST couplingCouplingInvNoneSumF32AVX512const<>+36(SB), Z5, Z9
+	VFMADD213PS.BCST couplingCouplingInvNoneSumF32AVX512const<>+36(SB), Z6, Z10
+	VFMADD213PS.BCST couplingCouplingInvNoneSumF32AVX512const<>+36(SB), Z7, Z11
+	VFMADD213PS.BCST couplingCouplingInvNoneSumF32AVX512const<>+40(SB), Z4, Z8
+	VFMADD213PS.BCST couplingCouplingInvNoneSumF32AVX512const<>+40(SB), Z5, Z9
+	VFMADD213PS.BCST couplingCouplingInvNoneSumF32AVX512const<>+40(SB), Z6, Z10
+	VFMADD213PS.BCST couplingCouplingInvNoneSumF32AVX512const<>+40(SB), Z7, Z11
+	VFMADD213PS.BCST couplingCouplingInvNoneSumF32AVX512const<>+44(SB), Z4, Z8
+	VFMADD213PS.BCST couplingCouplingInvNoneSumF32AVX512const<>+44(SB), Z5, Z9
+	VFMADD213PS.BCST couplingCouplingInvNoneSumF32AVX512const<>+44(SB), Z6, Z10
+	VFMADD213PS.BCST couplingCouplingInvNoneSumF32AVX512const<>+44(SB), Z7, Z11
+
+	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
+	VADDPS.BCST couplingCouplingInvNoneSumF32AVX512const<>+48(SB), Z4, Z24
+	VADDPS.BCST couplingCouplingInvNoneSumF32AVX512const<>+48(SB), Z5, Z25
+	VADDPS.BCST couplingCouplingInvNoneSumF32AVX512const<>+48(SB), Z6, Z26
+	VADDPS.BCST couplingCouplingInvNoneSumF32AVX512const<>+48(SB), Z7, Z27
+	VSUBPS.BCST couplingCouplingInvNoneSumF32AVX512const<>+48(SB), Z24, Z0
+	VSUBPS.BCST couplingCouplingInvNoneSumF32AVX512const<>+48(SB), Z25, Z1
+	VSUBPS.BCST couplingCouplingInvNoneSumF32AVX512const<>+48(SB), Z26, Z2
+	VSUBPS.BCST couplingCouplingInvNoneSumF32AVX512const<>+48(SB), Z27, Z3
+	VSUBPS      Z0, Z4, Z0
+	VSUBPS      Z1, Z5, Z1
+	VSUBPS      Z2, Z6, Z2
+	VSUBPS      Z3, Z7, Z3
+	VFMADD213PS Z0, Z20, Z8
+	VFMADD213PS Z1, Z21, Z9
+	VFMADD213PS Z2, Z22, Z10
+	VFMADD213PS Z3, Z23, Z11
+	VADDPS      Z8, Z24, Z24
+	VADDPS      Z9, Z25, Z25
+	VADDPS      Z10, Z26, Z26
+	VADDPS      Z11, Z27, Z27
+
+	// p * 2^k, one rounding
+	VSCALEFPS Z12, Z24, Z4
+	VSCALEFPS Z13, Z25, Z5
+	VSCALEFPS Z14, Z26, Z6
+	VSCALEFPS Z15, Z27, Z7
+	VMOVUPS   (CX), Z20
+	VMOVUPS   64(CX), Z21
+	VMOVUPS   128(CX), Z22
+	VMOVUPS   192(CX), Z23
+	VMOVUPS   (BX), Z12
+	VMOVUPS   64(BX), Z13
+	VMOVUPS   128(BX), Z14
+	VMOVUPS   192(BX), Z15
+	VSUBPS    Z12, Z20, Z16
+	VSUBPS    Z13, Z21, Z17
+	VSUBPS    Z14, Z22, Z18
+	VSUBPS    Z15, Z23, Z19
+	VMULPS    Z4, Z16, Z8
+	VMULPS    Z5, Z17, Z9
+	VMULPS    Z6, Z18, Z10
+	VMULPS    Z7, Z19, Z11
+	VMOVUPS   Z8, (AX)
+	VMOVUPS   Z9, 64(AX)
+	VMOVUPS   Z10, 128(AX)
+	VMOVUPS   Z11, 192(AX)
+	ADDQ      $0x00000100, AX
+	ADDQ      $0x00000100, CX
+	ADDQ      $0x00000100, DX
+	ADDQ      $0x00000100, BX
+	SUBQ      $0x00000040, DI
+	JMP       main
+
+done:
+	VMOVUPS Z28, (SI)
+	VMOVUPS Z29, 64(SI)
+	VMOVUPS Z30, 128(SI)
+	VMOVUPS Z31, 192(SI)
+	VZEROUPPER
+	RET
+
+DATA couplingCouplingInvNoneSumF32AVX512const<>+0(SB)/4, $0x80000000
+DATA couplingCouplingInvNoneSumF32AVX512const<>+4(SB)/4, $0x42b20000
+DATA couplingCouplingInvNoneSumF32AVX512const<>+8(SB)/4, $0xc2d00000
+DATA couplingCouplingInvNoneSumF32AVX512const<>+12(SB)/4, $0x4b400000
+DATA couplingCouplingInvNoneSumF32AVX512const<>+16(SB)/4, $0x3fb8aa3b
+DATA couplingCouplingInvNoneSumF32AVX512const<>+20(SB)/4, $0x3f318000
+DATA couplingCouplingInvNoneSumF32AVX512const<>+24(SB)/4, $0xb95e8083
+DATA couplingCouplingInvNoneSumF32AVX512const<>+28(SB)/4, $0x3ab51200
+DATA couplingCouplingInvNoneSumF32AVX512const<>+32(SB)/4, $0x3c091d01
+DATA couplingCouplingInvNoneSumF32AVX512const<>+36(SB)/4, $0x3d2aac79
+DATA couplingCouplingInvNoneSumF32AVX512const<>+40(SB)/4, $0x3e2aaa49
+DATA couplingCouplingInvNoneSumF32AVX512const<>+44(SB)/4, $0x3efffffe
+DATA couplingCouplingInvNoneSumF32AVX512const<>+48(SB)/4, $0x3f800000
+GLOBL couplingCouplingInvNoneSumF32AVX512const<>(SB), RODATA|NOPTR, $52
+
 // func CouplingBwdNoneF64AVX2(dx []float64, ds []float64, dy []float64, x []float64, s []float64, p []float64)
 // Requires: AVX, AVX2, FMA3
 TEXT ·CouplingBwdNoneF64AVX2(SB), NOSPLIT, $0-144
@@ -2426,8 +3174,6 @@ main:
 	VBROADCASTSD (DI), Y9
 	VFMADD231PD  Y6, Y10, Y8
 	VFMADD231PD  Y7, Y11, Y9
-	VMOVUPD      couplingCouplingBwdNoneF64AVX2const<>+1024(SB), Y12
-	VMOVUPD      couplingCouplingBwdNoneF64AVX2const<>+1024(SB), Y13
 	VMOVUPD      Y10, (AX)
 	VMOVUPD      Y11, 32(AX)
 	VMOVUPD      Y8, (CX)
@@ -2495,7 +3241,6 @@ one:
 	VMOVUPD      (BX), Y10
 	VBROADCASTSD (DI), Y11
 	VFMADD231PD  Y10, Y9, Y11
-	VMOVUPD      couplingCouplingBwdNoneF64AVX2const<>+1024(SB), Y12
 	VMOVUPD      Y9, (AX)
 	VMOVUPD      Y11, (CX)
 	ADDQ         $0x00000020, AX
@@ -2816,10 +3561,6 @@ main:
 	VFMADD231PD  Z13, Z21, Z17
 	VFMADD231PD  Z14, Z22, Z18
 	VFMADD231PD  Z15, Z23, Z19
-	VBROADCASTSD couplingCouplingBwdNoneF64AVX512const<>+128(SB), Z24
-	VBROADCASTSD couplingCouplingBwdNoneF64AVX512const<>+128(SB), Z25
-	VBROADCASTSD couplingCouplingBwdNoneF64AVX512const<>+128(SB), Z26
-	VBROADCASTSD couplingCouplingBwdNoneF64AVX512const<>+128(SB), Z27
 	VMOVUPD      Z20, (AX)
 	VMOVUPD      Z21, 64(AX)
 	VMOVUPD      Z22, 128(AX)
@@ -2885,7 +3626,6 @@ one:
 	VMOVUPD      (BX), Z10
 	VBROADCASTSD (DI), Z11
 	VFMADD231PD  Z10, Z9, Z11
-	VBROADCASTSD couplingCouplingBwdNoneF64AVX512const<>+128(SB), Z12
 	VMOVUPD      Z9, (AX)
 	VMOVUPD      Z11, (CX)
 	ADDQ         $0x00000040, AX
@@ -3013,8 +3753,6 @@ main:
 	VBROADCASTSS (DI), Y9
 	VFMADD231PS  Y6, Y10, Y8
 	VFMADD231PS  Y7, Y11, Y9
-	VMOVUPS      couplingCouplingBwdNoneF32AVX2const<>+704(SB), Y4
-	VMOVUPS      couplingCouplingBwdNoneF32AVX2const<>+704(SB), Y5
 	VMOVUPS      Y10, (AX)
 	VMOVUPS      Y11, 32(AX)
 	VMOVUPS      Y8, (CX)
@@ -3076,7 +3814,6 @@ one:
 	VMOVUPS      (BX), Y9
 	VBROADCASTSS (DI), Y10
 	VFMADD231PS  Y9, Y8, Y10
-	VMOVUPS      couplingCouplingBwdNoneF32AVX2const<>+704(SB), Y11
 	VMOVUPS      Y8, (AX)
 	VMOVUPS      Y10, (CX)
 	ADDQ         $0x00000020, AX
@@ -3437,10 +4174,6 @@ main:
 	VFMADD231PS  Z13, Z21, Z17
 	VFMADD231PS  Z14, Z22, Z18
 	VFMADD231PS  Z15, Z23, Z19
-	VBROADCASTSS couplingCouplingBwdNoneF32AVX512const<>+44(SB), Z8
-	VBROADCASTSS couplingCouplingBwdNoneF32AVX512const<>+44(SB), Z9
-	VBROADCASTSS couplingCouplingBwdNoneF32AVX512const<>+44(SB), Z10
-	VBROADCASTSS couplingCouplingBwdNoneF32AVX512const<>+44(SB), Z11
 	VMOVUPS      Z20, (AX)
 	VMOVUPS      Z21, 64(AX)
 	VMOVUPS      Z22, 128(AX)
@@ -3500,7 +4233,6 @@ one:
 	VMOVUPS      (BX), Z9
 	VBROADCASTSS (DI), Z10
 	VFMADD231PS  Z9, Z8, Z10
-	VBROADCASTSS couplingCouplingBwdNoneF32AVX512const<>+44(SB), Z11
 	VMOVUPS      Z8, (AX)
 	VMOVUPS      Z10, (CX)
 	ADDQ         $0x00000040, AX
@@ -3619,56 +4351,56 @@ main:
 	VANDPD       couplingCouplingFwdTanhF64AVX2const<>+64(SB), Y4, Y5
 	VORPD        Y7, Y5, Y5
 	VMULPD       Y5, Y1, Y11
-	VMOVUPD      (DX), Y8
-	VMOVUPD      Y11, Y2
+	VMOVUPD      Y11, Y8
 
 	// x = clamp(x, lo, hi); NaN passes (x is the second source)
-	VMOVUPD couplingCouplingFwdTanhF64AVX2const<>+1280(SB), Y13
-	VMINPD  Y2, Y13, Y2
-	VMOVUPD couplingCouplingFwdTanhF64AVX2const<>+1344(SB), Y13
-	VMAXPD  Y2, Y13, Y2
+	VMOVUPD couplingCouplingFwdTanhF64AVX2const<>+1280(SB), Y2
+	VMINPD  Y8, Y2, Y8
+	VMOVUPD couplingCouplingFwdTanhF64AVX2const<>+1344(SB), Y2
+	VMAXPD  Y8, Y2, Y8
 
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
 	// kept in the low bits; k = kb - 1.5*2^mant exactly
-	VMOVUPD     couplingCouplingFwdTanhF64AVX2const<>+1024(SB), Y14
-	VFMADD231PD couplingCouplingFwdTanhF64AVX2const<>+128(SB), Y2, Y14
-	VSUBPD      couplingCouplingFwdTanhF64AVX2const<>+1024(SB), Y14, Y10
+	VMOVUPD     couplingCouplingFwdTanhF64AVX2const<>+1024(SB), Y10
+	VFMADD231PD couplingCouplingFwdTanhF64AVX2const<>+128(SB), Y8, Y10
+	VSUBPD      couplingCouplingFwdTanhF64AVX2const<>+1024(SB), Y10, Y13
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PD couplingCouplingFwdTanhF64AVX2const<>+1408(SB), Y10, Y2
-	VFNMADD231PD couplingCouplingFwdTanhF64AVX2const<>+1472(SB), Y10, Y2
+	VFNMADD231PD couplingCouplingFwdTanhF64AVX2const<>+1408(SB), Y13, Y8
+	VFNMADD231PD couplingCouplingFwdTanhF64AVX2const<>+1472(SB), Y13, Y8
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPD      Y2, Y2, Y15
-	VMOVUPD     couplingCouplingFwdTanhF64AVX2const<>+448(SB), Y13
-	VMOVUPD     couplingCouplingFwdTanhF64AVX2const<>+384(SB), Y0
-	VFMADD213PD couplingCouplingFwdTanhF64AVX2const<>+576(SB), Y15, Y13
-	VFMADD213PD couplingCouplingFwdTanhF64AVX2const<>+512(SB), Y15, Y0
-	VFMADD213PD couplingCouplingFwdTanhF64AVX2const<>+704(SB), Y15, Y13
-	VFMADD213PD couplingCouplingFwdTanhF64AVX2const<>+640(SB), Y15, Y0
-	VFMADD213PD couplingCouplingFwdTanhF64AVX2const<>+832(SB), Y15, Y13
-	VFMADD213PD couplingCouplingFwdTanhF64AVX2const<>+768(SB), Y15, Y0
-	VFMADD213PD couplingCouplingFwdTanhF64AVX2const<>+960(SB), Y15, Y13
-	VFMADD213PD couplingCouplingFwdTanhF64AVX2const<>+896(SB), Y15, Y0
-	VFMADD213PD Y13, Y2, Y0
+	VMULPD      Y8, Y8, Y14
+	VMOVUPD     couplingCouplingFwdTanhF64AVX2const<>+448(SB), Y2
+	VMOVUPD     couplingCouplingFwdTanhF64AVX2const<>+384(SB), Y15
+	VFMADD213PD couplingCouplingFwdTanhF64AVX2const<>+576(SB), Y14, Y2
+	VFMADD213PD couplingCouplingFwdTanhF64AVX2const<>+512(SB), Y14, Y15
+	VFMADD213PD couplingCouplingFwdTanhF64AVX2const<>+704(SB), Y14, Y2
+	VFMADD213PD couplingCouplingFwdTanhF64AVX2const<>+640(SB), Y14, Y15
+	VFMADD213PD couplingCouplingFwdTanhF64AVX2const<>+832(SB), Y14, Y2
+	VFMADD213PD couplingCouplingFwdTanhF64AVX2const<>+768(SB), Y14, Y15
+	VFMADD213PD couplingCouplingFwdTanhF64AVX2const<>+960(SB), Y14, Y2
+	VFMADD213PD couplingCouplingFwdTanhF64AVX2const<>+896(SB), Y14, Y15
+	VFMADD213PD Y2, Y8, Y15
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPD      couplingCouplingFwdTanhF64AVX2const<>+1152(SB), Y2, Y6
-	VSUBPD      couplingCouplingFwdTanhF64AVX2const<>+1152(SB), Y6, Y9
-	VSUBPD      Y9, Y2, Y9
-	VFMADD213PD Y9, Y15, Y0
-	VADDPD      Y0, Y6, Y6
+	VADDPD      couplingCouplingFwdTanhF64AVX2const<>+1152(SB), Y8, Y0
+	VSUBPD      couplingCouplingFwdTanhF64AVX2const<>+1152(SB), Y0, Y6
+	VSUBPD      Y6, Y8, Y6
+	VFMADD213PD Y6, Y14, Y15
+	VADDPD      Y15, Y0, Y0
 
 	// p * 2^k, one rounding
-	VPSUBQ      couplingCouplingFwdTanhF64AVX2const<>+1536(SB), Y14, Y14
-	VPSRLQ      $0x01, Y14, Y10
-	VPSUBQ      Y10, Y14, Y14
+	VPSUBQ      couplingCouplingFwdTanhF64AVX2const<>+1536(SB), Y10, Y10
+	VPSRLQ      $0x01, Y10, Y13
+	VPSUBQ      Y13, Y10, Y10
+	VPSLLQ      $0x34, Y13, Y13
 	VPSLLQ      $0x34, Y10, Y10
-	VPSLLQ      $0x34, Y14, Y14
-	VMULPD      Y10, Y6, Y6
-	VMULPD      Y14, Y6, Y2
+	VMULPD      Y13, Y0, Y0
+	VMULPD      Y10, Y0, Y8
+	VMOVUPD     (DX), Y9
 	VMOVUPD     (SI), Y12
-	VFMADD231PD Y2, Y8, Y12
+	VFMADD231PD Y8, Y9, Y12
 	VMOVUPD     Y12, (AX)
 	VMOVUPD     Y11, (CX)
 	ADDQ        $0x00000020, AX
@@ -3757,56 +4489,56 @@ one:
 	VANDPD       couplingCouplingFwdTanhF64AVX2const<>+64(SB), Y4, Y5
 	VORPD        Y7, Y5, Y5
 	VMULPD       Y5, Y1, Y11
-	VMOVUPD      (DX), Y8
-	VMOVUPD      Y11, Y2
+	VMOVUPD      Y11, Y8
 
 	// x = clamp(x, lo, hi); NaN passes (x is the second source)
-	VMOVUPD couplingCouplingFwdTanhF64AVX2const<>+1280(SB), Y13
-	VMINPD  Y2, Y13, Y2
-	VMOVUPD couplingCouplingFwdTanhF64AVX2const<>+1344(SB), Y13
-	VMAXPD  Y2, Y13, Y2
+	VMOVUPD couplingCouplingFwdTanhF64AVX2const<>+1280(SB), Y2
+	VMINPD  Y8, Y2, Y8
+	VMOVUPD couplingCouplingFwdTanhF64AVX2const<>+1344(SB), Y2
+	VMAXPD  Y8, Y2, Y8
 
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
 	// kept in the low bits; k = kb - 1.5*2^mant exactly
-	VMOVUPD     couplingCouplingFwdTanhF64AVX2const<>+1024(SB), Y14
-	VFMADD231PD couplingCouplingFwdTanhF64AVX2const<>+128(SB), Y2, Y14
-	VSUBPD      couplingCouplingFwdTanhF64AVX2const<>+1024(SB), Y14, Y10
+	VMOVUPD     couplingCouplingFwdTanhF64AVX2const<>+1024(SB), Y10
+	VFMADD231PD couplingCouplingFwdTanhF64AVX2const<>+128(SB), Y8, Y10
+	VSUBPD      couplingCouplingFwdTanhF64AVX2const<>+1024(SB), Y10, Y13
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PD couplingCouplingFwdTanhF64AVX2const<>+1408(SB), Y10, Y2
-	VFNMADD231PD couplingCouplingFwdTanhF64AVX2const<>+1472(SB), Y10, Y2
+	VFNMADD231PD couplingCouplingFwdTanhF64AVX2const<>+1408(SB), Y13, Y8
+	VFNMADD231PD couplingCouplingFwdTanhF64AVX2const<>+1472(SB), Y13, Y8
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPD      Y2, Y2, Y15
-	VMOVUPD     couplingCouplingFwdTanhF64AVX2const<>+448(SB), Y13
-	VMOVUPD     couplingCouplingFwdTanhF64AVX2const<>+384(SB), Y0
-	VFMADD213PD couplingCouplingFwdTanhF64AVX2const<>+576(SB), Y15, Y13
-	VFMADD213PD couplingCouplingFwdTanhF64AVX2const<>+512(SB), Y15, Y0
-	VFMADD213PD couplingCouplingFwdTanhF64AVX2const<>+704(SB), Y15, Y13
-	VFMADD213PD couplingCouplingFwdTanhF64AVX2const<>+640(SB), Y15, Y0
-	VFMADD213PD couplingCouplingFwdTanhF64AVX2const<>+832(SB), Y15, Y13
-	VFMADD213PD couplingCouplingFwdTanhF64AVX2const<>+768(SB), Y15, Y0
-	VFMADD213PD couplingCouplingFwdTanhF64AVX2const<>+960(SB), Y15, Y13
-	VFMADD213PD couplingCouplingFwdTanhF64AVX2const<>+896(SB), Y15, Y0
-	VFMADD213PD Y13, Y2, Y0
+	VMULPD      Y8, Y8, Y14
+	VMOVUPD     couplingCouplingFwdTanhF64AVX2const<>+448(SB), Y2
+	VMOVUPD     couplingCouplingFwdTanhF64AVX2const<>+384(SB), Y15
+	VFMADD213PD couplingCouplingFwdTanhF64AVX2const<>+576(SB), Y14, Y2
+	VFMADD213PD couplingCouplingFwdTanhF64AVX2const<>+512(SB), Y14, Y15
+	VFMADD213PD couplingCouplingFwdTanhF64AVX2const<>+704(SB), Y14, Y2
+	VFMADD213PD couplingCouplingFwdTanhF64AVX2const<>+640(SB), Y14, Y15
+	VFMADD213PD couplingCouplingFwdTanhF64AVX2const<>+832(SB), Y14, Y2
+	VFMADD213PD couplingCouplingFwdTanhF64AVX2const<>+768(SB), Y14, Y15
+	VFMADD213PD couplingCouplingFwdTanhF64AVX2const<>+960(SB), Y14, Y2
+	VFMADD213PD couplingCouplingFwdTanhF64AVX2const<>+896(SB), Y14, Y15
+	VFMADD213PD Y2, Y8, Y15
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPD      couplingCouplingFwdTanhF64AVX2const<>+1152(SB), Y2, Y6
-	VSUBPD      couplingCouplingFwdTanhF64AVX2const<>+1152(SB), Y6, Y9
-	VSUBPD      Y9, Y2, Y9
-	VFMADD213PD Y9, Y15, Y0
-	VADDPD      Y0, Y6, Y6
+	VADDPD      couplingCouplingFwdTanhF64AVX2const<>+1152(SB), Y8, Y0
+	VSUBPD      couplingCouplingFwdTanhF64AVX2const<>+1152(SB), Y0, Y6
+	VSUBPD      Y6, Y8, Y6
+	VFMADD213PD Y6, Y14, Y15
+	VADDPD      Y15, Y0, Y0
 
 	// p * 2^k, one rounding
-	VPSUBQ      couplingCouplingFwdTanhF64AVX2const<>+1536(SB), Y14, Y14
-	VPSRLQ      $0x01, Y14, Y10
-	VPSUBQ      Y10, Y14, Y14
+	VPSUBQ      couplingCouplingFwdTanhF64AVX2const<>+1536(SB), Y10, Y10
+	VPSRLQ      $0x01, Y10, Y13
+	VPSUBQ      Y13, Y10, Y10
+	VPSLLQ      $0x34, Y13, Y13
 	VPSLLQ      $0x34, Y10, Y10
-	VPSLLQ      $0x34, Y14, Y14
-	VMULPD      Y10, Y6, Y6
-	VMULPD      Y14, Y6, Y2
+	VMULPD      Y13, Y0, Y0
+	VMULPD      Y10, Y0, Y8
+	VMOVUPD     (DX), Y9
 	VMOVUPD     (SI), Y12
-	VFMADD231PD Y2, Y8, Y12
+	VFMADD231PD Y8, Y9, Y12
 	VMOVUPD     Y12, (AX)
 	VMOVUPD     Y11, (CX)
 	ADDQ        $0x00000020, AX
@@ -4186,81 +4918,81 @@ main:
 	VORPD        Z15, Z11, Z11
 	VMULPD       Z10, Z2, Z22
 	VMULPD       Z11, Z3, Z23
-	VMOVUPD      (DX), Z16
-	VMOVUPD      64(DX), Z17
-	VMOVUPD      Z22, Z4
-	VMOVUPD      Z23, Z5
+	VMOVUPD      Z22, Z16
+	VMOVUPD      Z23, Z17
 
 	// x = clamp(x, lo, hi); NaN passes (x is the second source)
-	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+144(SB), Z26
-	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+144(SB), Z27
-	VMINPD       Z4, Z26, Z4
-	VMINPD       Z5, Z27, Z5
-	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+152(SB), Z26
-	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+152(SB), Z27
-	VMAXPD       Z4, Z26, Z4
-	VMAXPD       Z5, Z27, Z5
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+144(SB), Z4
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+144(SB), Z5
+	VMINPD       Z16, Z4, Z16
+	VMINPD       Z17, Z5, Z17
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+152(SB), Z4
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+152(SB), Z5
+	VMAXPD       Z16, Z4, Z16
+	VMAXPD       Z17, Z5, Z17
 
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
 	// kept in the low bits; k = kb - 1.5*2^mant exactly
-	VBROADCASTSD     couplingCouplingFwdTanhF64AVX512const<>+160(SB), Z28
-	VBROADCASTSD     couplingCouplingFwdTanhF64AVX512const<>+160(SB), Z29
-	VFMADD231PD.BCST couplingCouplingFwdTanhF64AVX512const<>+16(SB), Z4, Z28
-	VFMADD231PD.BCST couplingCouplingFwdTanhF64AVX512const<>+16(SB), Z5, Z29
-	VSUBPD.BCST      couplingCouplingFwdTanhF64AVX512const<>+160(SB), Z28, Z20
-	VSUBPD.BCST      couplingCouplingFwdTanhF64AVX512const<>+160(SB), Z29, Z21
+	VBROADCASTSD     couplingCouplingFwdTanhF64AVX512const<>+160(SB), Z20
+	VBROADCASTSD     couplingCouplingFwdTanhF64AVX512const<>+160(SB), Z21
+	VFMADD231PD.BCST couplingCouplingFwdTanhF64AVX512const<>+16(SB), Z16, Z20
+	VFMADD231PD.BCST couplingCouplingFwdTanhF64AVX512const<>+16(SB), Z17, Z21
+	VSUBPD.BCST      couplingCouplingFwdTanhF64AVX512const<>+160(SB), Z20, Z26
+	VSUBPD.BCST      couplingCouplingFwdTanhF64AVX512const<>+160(SB), Z21, Z27
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PD.BCST couplingCouplingFwdTanhF64AVX512const<>+168(SB), Z20, Z4
-	VFNMADD231PD.BCST couplingCouplingFwdTanhF64AVX512const<>+168(SB), Z21, Z5
-	VFNMADD231PD.BCST couplingCouplingFwdTanhF64AVX512const<>+176(SB), Z20, Z4
-	VFNMADD231PD.BCST couplingCouplingFwdTanhF64AVX512const<>+176(SB), Z21, Z5
+	VFNMADD231PD.BCST couplingCouplingFwdTanhF64AVX512const<>+168(SB), Z26, Z16
+	VFNMADD231PD.BCST couplingCouplingFwdTanhF64AVX512const<>+168(SB), Z27, Z17
+	VFNMADD231PD.BCST couplingCouplingFwdTanhF64AVX512const<>+176(SB), Z26, Z16
+	VFNMADD231PD.BCST couplingCouplingFwdTanhF64AVX512const<>+176(SB), Z27, Z17
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPD           Z4, Z4, Z30
-	VMULPD           Z5, Z5, Z31
-	VBROADCASTSD     couplingCouplingFwdTanhF64AVX512const<>+56(SB), Z26
-	VBROADCASTSD     couplingCouplingFwdTanhF64AVX512const<>+56(SB), Z27
-	VBROADCASTSD     couplingCouplingFwdTanhF64AVX512const<>+48(SB), Z0
-	VBROADCASTSD     couplingCouplingFwdTanhF64AVX512const<>+48(SB), Z1
-	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+72(SB), Z30, Z26
-	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+72(SB), Z31, Z27
-	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+64(SB), Z30, Z0
-	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+64(SB), Z31, Z1
-	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+88(SB), Z30, Z26
-	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+88(SB), Z31, Z27
-	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+80(SB), Z30, Z0
-	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+80(SB), Z31, Z1
-	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+104(SB), Z30, Z26
-	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+104(SB), Z31, Z27
-	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+96(SB), Z30, Z0
-	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+96(SB), Z31, Z1
-	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+120(SB), Z30, Z26
-	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+120(SB), Z31, Z27
-	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+112(SB), Z30, Z0
-	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+112(SB), Z31, Z1
-	VFMADD213PD      Z26, Z4, Z0
-	VFMADD213PD      Z27, Z5, Z1
+	VMULPD           Z16, Z16, Z28
+	VMULPD           Z17, Z17, Z29
+	VBROADCASTSD     couplingCouplingFwdTanhF64AVX512const<>+56(SB), Z4
+	VBROADCASTSD     couplingCouplingFwdTanhF64AVX512const<>+56(SB), Z5
+	VBROADCASTSD     couplingCouplingFwdTanhF64AVX512const<>+48(SB), Z30
+	VBROADCASTSD     couplingCouplingFwdTanhF64AVX512const<>+48(SB), Z31
+	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+72(SB), Z28, Z4
+	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+72(SB), Z29, Z5
+	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+64(SB), Z28, Z30
+	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+64(SB), Z29, Z31
+	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+88(SB), Z28, Z4
+	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+88(SB), Z29, Z5
+	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+80(SB), Z28, Z30
+	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+80(SB), Z29, Z31
+	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+104(SB), Z28, Z4
+	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+104(SB), Z29, Z5
+	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+96(SB), Z28, Z30
+	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+96(SB), Z29, Z31
+	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+120(SB), Z28, Z4
+	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+120(SB), Z29, Z5
+	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+112(SB), Z28, Z30
+	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+112(SB), Z29, Z31
+	VFMADD213PD      Z4, Z16, Z30
+	VFMADD213PD      Z5, Z17, Z31
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPD.BCST couplingCouplingFwdTanhF64AVX512const<>+128(SB), Z4, Z12
-	VADDPD.BCST couplingCouplingFwdTanhF64AVX512const<>+128(SB), Z5, Z13
-	VSUBPD.BCST couplingCouplingFwdTanhF64AVX512const<>+128(SB), Z12, Z18
-	VSUBPD.BCST couplingCouplingFwdTanhF64AVX512const<>+128(SB), Z13, Z19
-	VSUBPD      Z18, Z4, Z18
-	VSUBPD      Z19, Z5, Z19
-	VFMADD213PD Z18, Z30, Z0
-	VFMADD213PD Z19, Z31, Z1
-	VADDPD      Z0, Z12, Z12
-	VADDPD      Z1, Z13, Z13
+	VADDPD.BCST couplingCouplingFwdTanhF64AVX512const<>+128(SB), Z16, Z0
+	VADDPD.BCST couplingCouplingFwdTanhF64AVX512const<>+128(SB), Z17, Z1
+	VSUBPD.BCST couplingCouplingFwdTanhF64AVX512const<>+128(SB), Z0, Z12
+	VSUBPD.BCST couplingCouplingFwdTanhF64AVX512const<>+128(SB), Z1, Z13
+	VSUBPD      Z12, Z16, Z12
+	VSUBPD      Z13, Z17, Z13
+	VFMADD213PD Z12, Z28, Z30
+	VFMADD213PD Z13, Z29, Z31
+	VADDPD      Z30, Z0, Z0
+	VADDPD      Z31, Z1, Z1
 
 	// p * 2^k, one rounding
-	VSCALEFPD   Z20, Z12, Z4
-	VSCALEFPD   Z21, Z13, Z5
+	VSCALEFPD   Z26, Z0, Z16
+	VSCALEFPD   Z27, Z1, Z17
+	VMOVUPD     (DX), Z18
+	VMOVUPD     64(DX), Z19
 	VMOVUPD     (SI), Z24
 	VMOVUPD     64(SI), Z25
-	VFMADD231PD Z4, Z16, Z24
-	VFMADD231PD Z5, Z17, Z25
+	VFMADD231PD Z16, Z18, Z24
+	VFMADD231PD Z17, Z19, Z25
 	VMOVUPD     Z24, (AX)
 	VMOVUPD     Z25, 64(AX)
 	VMOVUPD     Z22, (CX)
@@ -4350,50 +5082,50 @@ one:
 	VANDPD.BCST  couplingCouplingFwdTanhF64AVX512const<>+8(SB), Z24, Z14
 	VORPD        Z16, Z14, Z14
 	VMULPD       Z14, Z1, Z15
-	VMOVUPD      (DX), Z27
-	VMOVUPD      Z15, Z10
+	VMOVUPD      Z15, Z27
 
 	// x = clamp(x, lo, hi); NaN passes (x is the second source)
-	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+144(SB), Z7
-	VMINPD       Z10, Z7, Z10
-	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+152(SB), Z7
-	VMAXPD       Z10, Z7, Z10
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+144(SB), Z10
+	VMINPD       Z27, Z10, Z27
+	VBROADCASTSD couplingCouplingFwdTanhF64AVX512const<>+152(SB), Z10
+	VMAXPD       Z27, Z10, Z27
 
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
 	// kept in the low bits; k = kb - 1.5*2^mant exactly
-	VBROADCASTSD     couplingCouplingFwdTanhF64AVX512const<>+160(SB), Z31
-	VFMADD231PD.BCST couplingCouplingFwdTanhF64AVX512const<>+16(SB), Z10, Z31
-	VSUBPD.BCST      couplingCouplingFwdTanhF64AVX512const<>+160(SB), Z31, Z30
+	VBROADCASTSD     couplingCouplingFwdTanhF64AVX512const<>+160(SB), Z30
+	VFMADD231PD.BCST couplingCouplingFwdTanhF64AVX512const<>+16(SB), Z27, Z30
+	VSUBPD.BCST      couplingCouplingFwdTanhF64AVX512const<>+160(SB), Z30, Z7
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PD.BCST couplingCouplingFwdTanhF64AVX512const<>+168(SB), Z30, Z10
-	VFNMADD231PD.BCST couplingCouplingFwdTanhF64AVX512const<>+176(SB), Z30, Z10
+	VFNMADD231PD.BCST couplingCouplingFwdTanhF64AVX512const<>+168(SB), Z7, Z27
+	VFNMADD231PD.BCST couplingCouplingFwdTanhF64AVX512const<>+176(SB), Z7, Z27
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPD           Z10, Z10, Z29
-	VBROADCASTSD     couplingCouplingFwdTanhF64AVX512const<>+56(SB), Z7
-	VBROADCASTSD     couplingCouplingFwdTanhF64AVX512const<>+48(SB), Z2
-	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+72(SB), Z29, Z7
-	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+64(SB), Z29, Z2
-	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+88(SB), Z29, Z7
-	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+80(SB), Z29, Z2
-	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+104(SB), Z29, Z7
-	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+96(SB), Z29, Z2
-	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+120(SB), Z29, Z7
-	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+112(SB), Z29, Z2
-	VFMADD213PD      Z7, Z10, Z2
+	VMULPD           Z27, Z27, Z31
+	VBROADCASTSD     couplingCouplingFwdTanhF64AVX512const<>+56(SB), Z10
+	VBROADCASTSD     couplingCouplingFwdTanhF64AVX512const<>+48(SB), Z29
+	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+72(SB), Z31, Z10
+	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+64(SB), Z31, Z29
+	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+88(SB), Z31, Z10
+	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+80(SB), Z31, Z29
+	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+104(SB), Z31, Z10
+	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+96(SB), Z31, Z29
+	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+120(SB), Z31, Z10
+	VFMADD213PD.BCST couplingCouplingFwdTanhF64AVX512const<>+112(SB), Z31, Z29
+	VFMADD213PD      Z10, Z27, Z29
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPD.BCST couplingCouplingFwdTanhF64AVX512const<>+128(SB), Z10, Z28
-	VSUBPD.BCST couplingCouplingFwdTanhF64AVX512const<>+128(SB), Z28, Z13
-	VSUBPD      Z13, Z10, Z13
-	VFMADD213PD Z13, Z29, Z2
-	VADDPD      Z2, Z28, Z28
+	VADDPD.BCST couplingCouplingFwdTanhF64AVX512const<>+128(SB), Z27, Z2
+	VSUBPD.BCST couplingCouplingFwdTanhF64AVX512const<>+128(SB), Z2, Z28
+	VSUBPD      Z28, Z27, Z28
+	VFMADD213PD Z28, Z31, Z29
+	VADDPD      Z29, Z2, Z2
 
 	// p * 2^k, one rounding
-	VSCALEFPD   Z30, Z28, Z10
+	VSCALEFPD   Z7, Z2, Z27
+	VMOVUPD     (DX), Z13
 	VMOVUPD     (SI), Z0
-	VFMADD231PD Z10, Z27, Z0
+	VFMADD231PD Z27, Z13, Z0
 	VMOVUPD     Z0, (AX)
 	VMOVUPD     Z15, (CX)
 	ADDQ        $0x00000040, AX
@@ -4432,6 +5164,519 @@ DATA couplingCouplingFwdTanhF64AVX512const<>+160(SB)/8, $0x4338000000000000
 DATA couplingCouplingFwdTanhF64AVX512const<>+168(SB)/8, $0x3fe62e42fee00000
 DATA couplingCouplingFwdTanhF64AVX512const<>+176(SB)/8, $0x3dea39ef35793c76
 GLOBL couplingCouplingFwdTanhF64AVX512const<>(SB), RODATA|NOPTR, $184
+
+// func CouplingFwdTanhSumF64AVX512(y []float64, x []float64, s []float64, t []float64, acc []float64, p []float64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·CouplingFwdTanhSumF64AVX512(SB), NOSPLIT, $0-144
+	MOVQ    y_base+0(FP), AX
+	MOVQ    x_base+24(FP), CX
+	MOVQ    s_base+48(FP), DX
+	MOVQ    t_base+72(FP), BX
+	MOVQ    acc_base+96(FP), SI
+	MOVQ    p_base+120(FP), DI
+	MOVQ    y_len+8(FP), R8
+	VMOVUPD (SI), Z28
+	VMOVUPD 64(SI), Z29
+	VMOVUPD 128(SI), Z30
+	VMOVUPD 192(SI), Z31
+
+	// one lane group (4 vectors) at a time, 2 per pass
+main:
+	CMPQ         R8, $0x00000020
+	JCS          done
+	VMOVUPD      (DX), Z0
+	VMOVUPD      64(DX), Z1
+	VBROADCASTSD 8(DI), Z2
+	VBROADCASTSD 8(DI), Z3
+	VBROADCASTSD (DI), Z4
+	VBROADCASTSD (DI), Z5
+	VMULPD       Z4, Z0, Z6
+	VMULPD       Z5, Z1, Z7
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+0(SB), Z8
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+0(SB), Z9
+	VANDPD.BCST  couplingCouplingFwdTanhSumF64AVX512const<>+8(SB), Z6, Z10
+	VANDPD.BCST  couplingCouplingFwdTanhSumF64AVX512const<>+8(SB), Z7, Z11
+	VMINPD       Z10, Z8, Z12
+	VMINPD       Z11, Z9, Z13
+	VADDPD       Z12, Z12, Z14
+	VADDPD       Z13, Z13, Z15
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+16(SB), Z16
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+16(SB), Z17
+	VMULPD       Z16, Z14, Z18
+	VMULPD       Z17, Z15, Z19
+	VRNDSCALEPD  $0x00, Z18, Z20
+	VRNDSCALEPD  $0x00, Z19, Z21
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+24(SB), Z22
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+24(SB), Z23
+	VFMADD231PD  Z22, Z20, Z14
+	VFMADD231PD  Z23, Z21, Z15
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+32(SB), Z24
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+32(SB), Z25
+	VMULPD       Z24, Z20, Z26
+	VMULPD       Z25, Z21, Z27
+	VADDPD       Z26, Z14, Z0
+	VADDPD       Z27, Z15, Z1
+	VMULPD       Z14, Z14, Z4
+	VMULPD       Z15, Z15, Z5
+	VXORPD.BCST  couplingCouplingFwdTanhSumF64AVX512const<>+40(SB), Z4, Z8
+	VXORPD.BCST  couplingCouplingFwdTanhSumF64AVX512const<>+40(SB), Z5, Z9
+	VFMADD231PD  Z14, Z14, Z8
+	VFMADD231PD  Z15, Z15, Z9
+	VADDPD       Z0, Z14, Z10
+	VADDPD       Z1, Z15, Z11
+	VFMADD231PD  Z26, Z10, Z8
+	VFMADD231PD  Z27, Z11, Z9
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+48(SB), Z12
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+48(SB), Z13
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+56(SB), Z16
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+56(SB), Z17
+	VFMADD231PD  Z0, Z12, Z16
+	VFMADD231PD  Z1, Z13, Z17
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+64(SB), Z18
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+64(SB), Z19
+	VFMADD231PD  Z0, Z16, Z18
+	VFMADD231PD  Z1, Z17, Z19
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+72(SB), Z22
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+72(SB), Z23
+	VFMADD231PD  Z0, Z18, Z22
+	VFMADD231PD  Z1, Z19, Z23
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+80(SB), Z24
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+80(SB), Z25
+	VFMADD231PD  Z0, Z22, Z24
+	VFMADD231PD  Z1, Z23, Z25
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+88(SB), Z10
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+88(SB), Z11
+	VFMADD231PD  Z0, Z24, Z10
+	VFMADD231PD  Z1, Z25, Z11
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+96(SB), Z12
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+96(SB), Z13
+	VFMADD231PD  Z0, Z10, Z12
+	VFMADD231PD  Z1, Z11, Z13
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+104(SB), Z16
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+104(SB), Z17
+	VFMADD231PD  Z0, Z12, Z16
+	VFMADD231PD  Z1, Z13, Z17
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+112(SB), Z18
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+112(SB), Z19
+	VFMADD231PD  Z0, Z16, Z18
+	VFMADD231PD  Z1, Z17, Z19
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+120(SB), Z22
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+120(SB), Z23
+	VFMADD231PD  Z0, Z18, Z22
+	VFMADD231PD  Z1, Z19, Z23
+	VFMADD231PD  Z22, Z8, Z26
+	VFMADD231PD  Z23, Z9, Z27
+	VFMADD231PD  Z22, Z4, Z26
+	VFMADD231PD  Z23, Z5, Z27
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+128(SB), Z24
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+128(SB), Z25
+	VSCALEFPD    Z20, Z24, Z24
+	VSCALEFPD    Z21, Z25, Z25
+	VMULPD       Z14, Z24, Z10
+	VMULPD       Z15, Z25, Z11
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+128(SB), Z12
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+128(SB), Z13
+	VSUBPD       Z12, Z24, Z16
+	VSUBPD       Z13, Z25, Z17
+	VADDPD       Z10, Z16, Z18
+	VADDPD       Z11, Z17, Z19
+	VSUBPD       Z16, Z18, Z0
+	VSUBPD       Z17, Z19, Z1
+	VSUBPD       Z0, Z10, Z8
+	VSUBPD       Z1, Z11, Z9
+	VFMADD231PD  Z26, Z24, Z8
+	VFMADD231PD  Z27, Z25, Z9
+	VADDPD       Z8, Z18, Z4
+	VADDPD       Z9, Z19, Z5
+	VSUBPD       Z18, Z4, Z22
+	VSUBPD       Z19, Z5, Z23
+	VSUBPD       Z22, Z8, Z20
+	VSUBPD       Z23, Z9, Z21
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+136(SB), Z14
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+136(SB), Z15
+	VADDPD       Z14, Z4, Z12
+	VADDPD       Z15, Z5, Z13
+	VSUBPD       Z4, Z12, Z16
+	VSUBPD       Z5, Z13, Z17
+	VSUBPD       Z16, Z12, Z10
+	VSUBPD       Z17, Z13, Z11
+	VSUBPD       Z10, Z4, Z0
+	VSUBPD       Z11, Z5, Z1
+	VSUBPD       Z16, Z14, Z24
+	VSUBPD       Z17, Z15, Z25
+	VADDPD       Z24, Z0, Z26
+	VADDPD       Z25, Z1, Z27
+	VADDPD       Z20, Z26, Z18
+	VADDPD       Z21, Z27, Z19
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+128(SB), Z8
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+128(SB), Z9
+	VDIVPD       Z12, Z8, Z22
+	VDIVPD       Z13, Z9, Z23
+	VMULPD       Z22, Z4, Z10
+	VMULPD       Z23, Z5, Z11
+	VXORPD.BCST  couplingCouplingFwdTanhSumF64AVX512const<>+40(SB), Z10, Z14
+	VXORPD.BCST  couplingCouplingFwdTanhSumF64AVX512const<>+40(SB), Z11, Z15
+	VFMADD231PD  Z12, Z14, Z4
+	VFMADD231PD  Z13, Z15, Z5
+	VADDPD       Z20, Z4, Z16
+	VADDPD       Z21, Z5, Z17
+	VFMADD231PD  Z18, Z14, Z16
+	VFMADD231PD  Z19, Z15, Z17
+	VFMADD231PD  Z22, Z16, Z10
+	VFMADD231PD  Z23, Z17, Z11
+	VANDPD.BCST  couplingCouplingFwdTanhSumF64AVX512const<>+40(SB), Z6, Z24
+	VANDPD.BCST  couplingCouplingFwdTanhSumF64AVX512const<>+40(SB), Z7, Z25
+	VANDPD.BCST  couplingCouplingFwdTanhSumF64AVX512const<>+8(SB), Z10, Z0
+	VANDPD.BCST  couplingCouplingFwdTanhSumF64AVX512const<>+8(SB), Z11, Z1
+	VORPD        Z24, Z0, Z0
+	VORPD        Z25, Z1, Z1
+	VMULPD       Z0, Z2, Z26
+	VMULPD       Z1, Z3, Z27
+	VADDPD       Z26, Z28, Z28
+	VADDPD       Z27, Z29, Z29
+
+	// x = clamp(x, lo, hi); NaN passes (x is the second source)
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+144(SB), Z8
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+144(SB), Z9
+	VMINPD       Z26, Z8, Z26
+	VMINPD       Z27, Z9, Z27
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+152(SB), Z8
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+152(SB), Z9
+	VMAXPD       Z26, Z8, Z26
+	VMAXPD       Z27, Z9, Z27
+
+	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
+	// kept in the low bits; k = kb - 1.5*2^mant exactly
+	VBROADCASTSD     couplingCouplingFwdTanhSumF64AVX512const<>+160(SB), Z4
+	VBROADCASTSD     couplingCouplingFwdTanhSumF64AVX512const<>+160(SB), Z5
+	VFMADD231PD.BCST couplingCouplingFwdTanhSumF64AVX512const<>+16(SB), Z26, Z4
+	VFMADD231PD.BCST couplingCouplingFwdTanhSumF64AVX512const<>+16(SB), Z27, Z5
+	VSUBPD.BCST      couplingCouplingFwdTanhSumF64AVX512const<>+160(SB), Z4, Z12
+	VSUBPD.BCST      couplingCouplingFwdTanhSumF64AVX512const<>+160(SB), Z5, Z13
+
+	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
+	VFNMADD231PD.BCST couplingCouplingFwdTanhSumF64AVX512const<>+168(SB), Z12, Z26
+	VFNMADD231PD.BCST couplingCouplingFwdTanhSumF64AVX512const<>+168(SB), Z13, Z27
+	VFNMADD231PD.BCST couplingCouplingFwdTanhSumF64AVX512const<>+176(SB), Z12, Z26
+	VFNMADD231PD.BCST couplingCouplingFwdTanhSumF64AVX512const<>+176(SB), Z13, Z27
+
+	// r2 = r*r; q = Poly(ExpQ, r, r2)
+	VMULPD           Z26, Z26, Z20
+	VMULPD           Z27, Z27, Z21
+	VBROADCASTSD     couplingCouplingFwdTanhSumF64AVX512const<>+56(SB), Z8
+	VBROADCASTSD     couplingCouplingFwdTanhSumF64AVX512const<>+56(SB), Z9
+	VBROADCASTSD     couplingCouplingFwdTanhSumF64AVX512const<>+48(SB), Z14
+	VBROADCASTSD     couplingCouplingFwdTanhSumF64AVX512const<>+48(SB), Z15
+	VFMADD213PD.BCST couplingCouplingFwdTanhSumF64AVX512const<>+72(SB), Z20, Z8
+	VFMADD213PD.BCST couplingCouplingFwdTanhSumF64AVX512const<>+72(SB), Z21, Z9
+	VFMADD213PD.BCST couplingCouplingFwdTanhSumF64AVX512const<>+64(SB), Z20, Z14
+	VFMADD213PD.BCST couplingCouplingFwdTanhSumF64AVX512const<>+64(SB), Z21, Z15
+	VFMADD213PD.BCST couplingCouplingFwdTanhSumF64AVX512const<>+88(SB), Z20, Z8
+	VFMADD213PD.BCST couplingCouplingFwdTanhSumF64AVX512const<>+88(SB), Z21, Z9
+	VFMADD213PD.BCST couplingCouplingFwdTanhSumF64AVX512const<>+80(SB), Z20, Z14
+	VFMADD213PD.BCST couplingCouplingFwdTanhSumF64AVX512const<>+80(SB), Z21, Z15
+	VFMADD213PD.BCST couplingCouplingFwdTanhSumF64AVX512const<>+104(SB), Z20, Z8
+	VFMADD213PD.BCST couplingCouplingFwdTanhSumF64AVX512const<>+104(SB), Z21, Z9
+	VFMADD213PD.BCST couplingCouplingFwdTanhSumF64AVX512const<>+96(SB), Z20, Z14
+	VFMADD213PD.BCST couplingCouplingFwdTanhSumF64AVX512const<>+96(SB), Z21, Z15
+	VFMADD213PD.BCST couplingCouplingFwdTanhSumF64AVX512const<>+120(SB), Z20, Z8
+	VFMADD213PD.BCST couplingCouplingFwdTanhSumF64AVX512const<>+120(SB), Z21, Z9
+	VFMADD213PD.BCST couplingCouplingFwdTanhSumF64AVX512const<>+112(SB), Z20, Z14
+	VFMADD213PD.BCST couplingCouplingFwdTanhSumF64AVX512const<>+112(SB), Z21, Z15
+	VFMADD213PD      Z8, Z26, Z14
+	VFMADD213PD      Z9, Z27, Z15
+
+	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
+	VADDPD.BCST couplingCouplingFwdTanhSumF64AVX512const<>+128(SB), Z26, Z18
+	VADDPD.BCST couplingCouplingFwdTanhSumF64AVX512const<>+128(SB), Z27, Z19
+	VSUBPD.BCST couplingCouplingFwdTanhSumF64AVX512const<>+128(SB), Z18, Z16
+	VSUBPD.BCST couplingCouplingFwdTanhSumF64AVX512const<>+128(SB), Z19, Z17
+	VSUBPD      Z16, Z26, Z16
+	VSUBPD      Z17, Z27, Z17
+	VFMADD213PD Z16, Z20, Z14
+	VFMADD213PD Z17, Z21, Z15
+	VADDPD      Z14, Z18, Z18
+	VADDPD      Z15, Z19, Z19
+
+	// p * 2^k, one rounding
+	VSCALEFPD    Z12, Z18, Z26
+	VSCALEFPD    Z13, Z19, Z27
+	VMOVUPD      (CX), Z22
+	VMOVUPD      64(CX), Z23
+	VMOVUPD      (BX), Z24
+	VMOVUPD      64(BX), Z25
+	VFMADD231PD  Z26, Z22, Z24
+	VFMADD231PD  Z27, Z23, Z25
+	VMOVUPD      Z24, (AX)
+	VMOVUPD      Z25, 64(AX)
+	ADDQ         $0x00000080, AX
+	ADDQ         $0x00000080, CX
+	ADDQ         $0x00000080, DX
+	ADDQ         $0x00000080, BX
+	VMOVUPD      (DX), Z0
+	VMOVUPD      64(DX), Z1
+	VBROADCASTSD 8(DI), Z2
+	VBROADCASTSD 8(DI), Z3
+	VBROADCASTSD (DI), Z4
+	VBROADCASTSD (DI), Z5
+	VMULPD       Z4, Z0, Z6
+	VMULPD       Z5, Z1, Z7
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+0(SB), Z8
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+0(SB), Z9
+	VANDPD.BCST  couplingCouplingFwdTanhSumF64AVX512const<>+8(SB), Z6, Z10
+	VANDPD.BCST  couplingCouplingFwdTanhSumF64AVX512const<>+8(SB), Z7, Z11
+	VMINPD       Z10, Z8, Z12
+	VMINPD       Z11, Z9, Z13
+	VADDPD       Z12, Z12, Z14
+	VADDPD       Z13, Z13, Z15
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+16(SB), Z16
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+16(SB), Z17
+	VMULPD       Z16, Z14, Z18
+	VMULPD       Z17, Z15, Z19
+	VRNDSCALEPD  $0x00, Z18, Z20
+	VRNDSCALEPD  $0x00, Z19, Z21
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+24(SB), Z22
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+24(SB), Z23
+	VFMADD231PD  Z22, Z20, Z14
+	VFMADD231PD  Z23, Z21, Z15
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+32(SB), Z24
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+32(SB), Z25
+	VMULPD       Z24, Z20, Z26
+	VMULPD       Z25, Z21, Z27
+	VADDPD       Z26, Z14, Z0
+	VADDPD       Z27, Z15, Z1
+	VMULPD       Z14, Z14, Z4
+	VMULPD       Z15, Z15, Z5
+	VXORPD.BCST  couplingCouplingFwdTanhSumF64AVX512const<>+40(SB), Z4, Z8
+	VXORPD.BCST  couplingCouplingFwdTanhSumF64AVX512const<>+40(SB), Z5, Z9
+	VFMADD231PD  Z14, Z14, Z8
+	VFMADD231PD  Z15, Z15, Z9
+	VADDPD       Z0, Z14, Z10
+	VADDPD       Z1, Z15, Z11
+	VFMADD231PD  Z26, Z10, Z8
+	VFMADD231PD  Z27, Z11, Z9
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+48(SB), Z12
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+48(SB), Z13
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+56(SB), Z16
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+56(SB), Z17
+	VFMADD231PD  Z0, Z12, Z16
+	VFMADD231PD  Z1, Z13, Z17
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+64(SB), Z18
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+64(SB), Z19
+	VFMADD231PD  Z0, Z16, Z18
+	VFMADD231PD  Z1, Z17, Z19
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+72(SB), Z22
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+72(SB), Z23
+	VFMADD231PD  Z0, Z18, Z22
+	VFMADD231PD  Z1, Z19, Z23
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+80(SB), Z24
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+80(SB), Z25
+	VFMADD231PD  Z0, Z22, Z24
+	VFMADD231PD  Z1, Z23, Z25
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+88(SB), Z10
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+88(SB), Z11
+	VFMADD231PD  Z0, Z24, Z10
+	VFMADD231PD  Z1, Z25, Z11
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+96(SB), Z12
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+96(SB), Z13
+	VFMADD231PD  Z0, Z10, Z12
+	VFMADD231PD  Z1, Z11, Z13
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+104(SB), Z16
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+104(SB), Z17
+	VFMADD231PD  Z0, Z12, Z16
+	VFMADD231PD  Z1, Z13, Z17
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+112(SB), Z18
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+112(SB), Z19
+	VFMADD231PD  Z0, Z16, Z18
+	VFMADD231PD  Z1, Z17, Z19
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+120(SB), Z22
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+120(SB), Z23
+	VFMADD231PD  Z0, Z18, Z22
+	VFMADD231PD  Z1, Z19, Z23
+	VFMADD231PD  Z22, Z8, Z26
+	VFMADD231PD  Z23, Z9, Z27
+	VFMADD231PD  Z22, Z4, Z26
+	VFMADD231PD  Z23, Z5, Z27
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+128(SB), Z24
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+128(SB), Z25
+	VSCALEFPD    Z20, Z24, Z24
+	VSCALEFPD    Z21, Z25, Z25
+	VMULPD       Z14, Z24, Z10
+	VMULPD       Z15, Z25, Z11
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+128(SB), Z12
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+128(SB), Z13
+	VSUBPD       Z12, Z24, Z16
+	VSUBPD       Z13, Z25, Z17
+	VADDPD       Z10, Z16, Z18
+	VADDPD       Z11, Z17, Z19
+	VSUBPD       Z16, Z18, Z0
+	VSUBPD       Z17, Z19, Z1
+	VSUBPD       Z0, Z10, Z8
+	VSUBPD       Z1, Z11, Z9
+	VFMADD231PD  Z26, Z24, Z8
+	VFMADD231PD  Z27, Z25, Z9
+	VADDPD       Z8, Z18, Z4
+	VADDPD       Z9, Z19, Z5
+	VSUBPD       Z18, Z4, Z22
+	VSUBPD       Z19, Z5, Z23
+	VSUBPD       Z22, Z8, Z20
+	VSUBPD       Z23, Z9, Z21
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+136(SB), Z14
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+136(SB), Z15
+	VADDPD       Z14, Z4, Z12
+	VADDPD       Z15, Z5, Z13
+	VSUBPD       Z4, Z12, Z16
+	VSUBPD       Z5, Z13, Z17
+	VSUBPD       Z16, Z12, Z10
+	VSUBPD       Z17, Z13, Z11
+	VSUBPD       Z10, Z4, Z0
+	VSUBPD       Z11, Z5, Z1
+	VSUBPD       Z16, Z14, Z24
+	VSUBPD       Z17, Z15, Z25
+	VADDPD       Z24, Z0, Z26
+	VADDPD       Z25, Z1, Z27
+	VADDPD       Z20, Z26, Z18
+	VADDPD       Z21, Z27, Z19
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+128(SB), Z8
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+128(SB), Z9
+	VDIVPD       Z12, Z8, Z22
+	VDIVPD       Z13, Z9, Z23
+	VMULPD       Z22, Z4, Z10
+	VMULPD       Z23, Z5, Z11
+	VXORPD.BCST  couplingCouplingFwdTanhSumF64AVX512const<>+40(SB), Z10, Z14
+	VXORPD.BCST  couplingCouplingFwdTanhSumF64AVX512const<>+40(SB), Z11, Z15
+	VFMADD231PD  Z12, Z14, Z4
+	VFMADD231PD  Z13, Z15, Z5
+	VADDPD       Z20, Z4, Z16
+	VADDPD       Z21, Z5, Z17
+	VFMADD231PD  Z18, Z14, Z16
+	VFMADD231PD  Z19, Z15, Z17
+	VFMADD231PD  Z22, Z16, Z10
+	VFMADD231PD  Z23, Z17, Z11
+	VANDPD.BCST  couplingCouplingFwdTanhSumF64AVX512const<>+40(SB), Z6, Z24
+	VANDPD.BCST  couplingCouplingFwdTanhSumF64AVX512const<>+40(SB), Z7, Z25
+	VANDPD.BCST  couplingCouplingFwdTanhSumF64AVX512const<>+8(SB), Z10, Z0
+	VANDPD.BCST  couplingCouplingFwdTanhSumF64AVX512const<>+8(SB), Z11, Z1
+	VORPD        Z24, Z0, Z0
+	VORPD        Z25, Z1, Z1
+	VMULPD       Z0, Z2, Z26
+	VMULPD       Z1, Z3, Z27
+	VADDPD       Z26, Z30, Z30
+	VADDPD       Z27, Z31, Z31
+
+	// x = clamp(x, lo, hi); NaN passes (x is the second source)
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+144(SB), Z8
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+144(SB), Z9
+	VMINPD       Z26, Z8, Z26
+	VMINPD       Z27, Z9, Z27
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+152(SB), Z8
+	VBROADCASTSD couplingCouplingFwdTanhSumF64AVX512const<>+152(SB), Z9
+	VMAXPD       Z26, Z8, Z26
+	VMAXPD       Z27, Z9, Z27
+
+	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
+	// kept in the low bits; k = kb - 1.5*2^mant exactly
+	VBROADCASTSD     couplingCouplingFwdTanhSumF64AVX512const<>+160(SB), Z4
+	VBROADCASTSD     couplingCouplingFwdTanhSumF64AVX512const<>+160(SB), Z5
+	VFMADD231PD.BCST couplingCouplingFwdTanhSumF64AVX512const<>+16(SB), Z26, Z4
+	VFMADD231PD.BCST couplingCouplingFwdTanhSumF64AVX512const<>+16(SB), Z27, Z5
+	VSUBPD.BCST      couplingCouplingFwdTanhSumF64AVX512const<>+160(SB), Z4, Z12
+	VSUBPD.BCST      couplingCouplingFwdTanhSumF64AVX512const<>+160(SB), Z5, Z13
+
+	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
+	VFNMADD231PD.BCST couplingCouplingFwdTanhSumF64AVX512const<>+168(SB), Z12, Z26
+	VFNMADD231PD.BCST couplingCouplingFwdTanhSumF64AVX512const<>+168(SB), Z13, Z27
+	VFNMADD231PD.BCST couplingCouplingFwdTanhSumF64AVX512const<>+176(SB), Z12, Z26
+	VFNMADD231PD.BCST couplingCouplingFwdTanhSumF64AVX512const<>+176(SB), Z13, Z27
+
+	// r2 = r*r; q = Poly(ExpQ, r, r2)
+	VMULPD           Z26, Z26, Z20
+	VMULPD           Z27, Z27, Z21
+	VBROADCASTSD     couplingCouplingFwdTanhSumF64AVX512const<>+56(SB), Z8
+	VBROADCASTSD     couplingCouplingFwdTanhSumF64AVX512const<>+56(SB), Z9
+	VBROADCASTSD     couplingCouplingFwdTanhSumF64AVX512const<>+48(SB), Z14
+	VBROADCASTSD     couplingCouplingFwdTanhSumF64AVX512const<>+48(SB), Z15
+	VFMADD213PD.BCST couplingCouplingFwdTanhSumF64AVX512const<>+72(SB), Z20, Z8
+	VFMADD213PD.BCST couplingCouplingFwdTanhSumF64AVX512const<>+72(SB), Z21, Z9
+	VFMADD213PD.BCST couplingCouplingFwdTanhSumF64AVX512const<>+64(SB), Z20, Z14
+	VFMADD213PD.BCST couplingCouplingFwdTanhSumF64AVX512const<>+64(SB), Z21, Z15
+	VFMADD213PD.BCST couplingCouplingFwdTanhSumF64AVX512const<>+88(SB), Z20, Z8
+	VFMADD213PD.BCST couplingCouplingFwdTanhSumF64AVX512const<>+88(SB), Z21, Z9
+	VFMADD213PD.BCST couplingCouplingFwdTanhSumF64AVX512const<>+80(SB), Z20, Z14
+	VFMADD213PD.BCST couplingCouplingFwdTanhSumF64AVX512const<>+80(SB), Z21, Z15
+	VFMADD213PD.BCST couplingCouplingFwdTanhSumF64AVX512const<>+104(SB), Z20, Z8
+	VFMADD213PD.BCST couplingCouplingFwdTanhSumF64AVX512const<>+104(SB), Z21, Z9
+	VFMADD213PD.BCST couplingCouplingFwdTanhSumF64AVX512const<>+96(SB), Z20, Z14
+	VFMADD213PD.BCST couplingCouplingFwdTanhSumF64AVX512const<>+96(SB), Z21, Z15
+	VFMADD213PD.BCST couplingCouplingFwdTanhSumF64AVX512const<>+120(SB), Z20, Z8
+	VFMADD213PD.BCST couplingCouplingFwdTanhSumF64AVX512const<>+120(SB), Z21, Z9
+	VFMADD213PD.BCST couplingCouplingFwdTanhSumF64AVX512const<>+112(SB), Z20, Z14
+	VFMADD213PD.BCST couplingCouplingFwdTanhSumF64AVX512const<>+112(SB), Z21, Z15
+	VFMADD213PD      Z8, Z26, Z14
+	VFMADD213PD      Z9, Z27, Z15
+
+	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
+	VADDPD.BCST couplingCouplingFwdTanhSumF64AVX512const<>+128(SB), Z26, Z18
+	VADDPD.BCST couplingCouplingFwdTanhSumF64AVX512const<>+128(SB), Z27, Z19
+	VSUBPD.BCST couplingCouplingFwdTanhSumF64AVX512const<>+128(SB), Z18, Z16
+	VSUBPD.BCST couplingCouplingFwdTanhSumF64AVX512const<>+128(SB), Z19, Z17
+	VSUBPD      Z16, Z26, Z16
+	VSUBPD      Z17, Z27, Z17
+	VFMADD213PD Z16, Z20, Z14
+	VFMADD213PD Z17, Z21, Z15
+	VADDPD      Z14, Z18, Z18
+	VADDPD      Z15, Z19, Z19
+
+	// p * 2^k, one rounding
+	VSCALEFPD   Z12, Z18, Z26
+	VSCALEFPD   Z13, Z19, Z27
+	VMOVUPD     (CX), Z22
+	VMOVUPD     64(CX), Z23
+	VMOVUPD     (BX), Z24
+	VMOVUPD     64(BX), Z25
+	VFMADD231PD Z26, Z22, Z24
+	VFMADD231PD Z27, Z23, Z25
+	VMOVUPD     Z24, (AX)
+	VMOVUPD     Z25, 64(AX)
+	ADDQ        $0x00000080, AX
+	ADDQ        $0x00000080, CX
+	ADDQ        $0x00000080, DX
+	ADDQ        $0x00000080, BX
+	SUBQ        $0x00000020, R8
+	JMP         main
+
+done:
+	VMOVUPD Z28, (SI)
+	VMOVUPD Z29, 64(SI)
+	VMOVUPD Z30, 128(SI)
+	VMOVUPD Z31, 192(SI)
+	VZEROUPPER
+	RET
+
+DATA couplingCouplingFwdTanhSumF64AVX512const<>+0(SB)/8, $0x4034000000000000
+DATA couplingCouplingFwdTanhSumF64AVX512const<>+8(SB)/8, $0x7fffffffffffffff
+DATA couplingCouplingFwdTanhSumF64AVX512const<>+16(SB)/8, $0x3ff71547652b82fe
+DATA couplingCouplingFwdTanhSumF64AVX512const<>+24(SB)/8, $0xbfe62e42fee00000
+DATA couplingCouplingFwdTanhSumF64AVX512const<>+32(SB)/8, $0xbdea39ef35793c76
+DATA couplingCouplingFwdTanhSumF64AVX512const<>+40(SB)/8, $0x8000000000000000
+DATA couplingCouplingFwdTanhSumF64AVX512const<>+48(SB)/8, $0x3e5af6345e154829
+DATA couplingCouplingFwdTanhSumF64AVX512const<>+56(SB)/8, $0x3e928b426d1c6cab
+DATA couplingCouplingFwdTanhSumF64AVX512const<>+64(SB)/8, $0x3ec71ddf6a597246
+DATA couplingCouplingFwdTanhSumF64AVX512const<>+72(SB)/8, $0x3efa019939c26883
+DATA couplingCouplingFwdTanhSumF64AVX512const<>+80(SB)/8, $0x3f2a01a01b0113fc
+DATA couplingCouplingFwdTanhSumF64AVX512const<>+88(SB)/8, $0x3f56c16c1860a28f
+DATA couplingCouplingFwdTanhSumF64AVX512const<>+96(SB)/8, $0x3f8111111110f7f9
+DATA couplingCouplingFwdTanhSumF64AVX512const<>+104(SB)/8, $0x3fa55555555503c1
+DATA couplingCouplingFwdTanhSumF64AVX512const<>+112(SB)/8, $0x3fc5555555555558
+DATA couplingCouplingFwdTanhSumF64AVX512const<>+120(SB)/8, $0x3fe0000000000009
+DATA couplingCouplingFwdTanhSumF64AVX512const<>+128(SB)/8, $0x3ff0000000000000
+DATA couplingCouplingFwdTanhSumF64AVX512const<>+136(SB)/8, $0x4000000000000000
+DATA couplingCouplingFwdTanhSumF64AVX512const<>+144(SB)/8, $0x4086300000000000
+DATA couplingCouplingFwdTanhSumF64AVX512const<>+152(SB)/8, $0xc087500000000000
+DATA couplingCouplingFwdTanhSumF64AVX512const<>+160(SB)/8, $0x4338000000000000
+DATA couplingCouplingFwdTanhSumF64AVX512const<>+168(SB)/8, $0x3fe62e42fee00000
+DATA couplingCouplingFwdTanhSumF64AVX512const<>+176(SB)/8, $0x3dea39ef35793c76
+GLOBL couplingCouplingFwdTanhSumF64AVX512const<>(SB), RODATA|NOPTR, $184
 
 // func CouplingFwdTanhF32AVX2(y []float32, c []float32, x []float32, s []float32, t []float32, p []float32)
 // Requires: AVX, AVX2, FMA3
@@ -4513,50 +5758,50 @@ main:
 	VANDPS       couplingCouplingFwdTanhF32AVX2const<>+64(SB), Y8, Y9
 	VORPS        Y7, Y9, Y9
 	VMULPS       Y9, Y1, Y4
-	VMOVUPS      (DX), Y12
-	VMOVUPS      Y4, Y6
+	VMOVUPS      Y4, Y12
 
 	// x = clamp(x, lo, hi); NaN passes (x is the second source)
-	VMOVUPS couplingCouplingFwdTanhF32AVX2const<>+960(SB), Y13
-	VMINPS  Y6, Y13, Y6
-	VMOVUPS couplingCouplingFwdTanhF32AVX2const<>+1024(SB), Y13
-	VMAXPS  Y6, Y13, Y6
+	VMOVUPS couplingCouplingFwdTanhF32AVX2const<>+960(SB), Y6
+	VMINPS  Y12, Y6, Y12
+	VMOVUPS couplingCouplingFwdTanhF32AVX2const<>+1024(SB), Y6
+	VMAXPS  Y12, Y6, Y12
 
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
 	// kept in the low bits; k = kb - 1.5*2^mant exactly
-	VMOVUPS     couplingCouplingFwdTanhF32AVX2const<>+704(SB), Y14
-	VFMADD231PS couplingCouplingFwdTanhF32AVX2const<>+128(SB), Y6, Y14
-	VSUBPS      couplingCouplingFwdTanhF32AVX2const<>+704(SB), Y14, Y10
+	VMOVUPS     couplingCouplingFwdTanhF32AVX2const<>+704(SB), Y10
+	VFMADD231PS couplingCouplingFwdTanhF32AVX2const<>+128(SB), Y12, Y10
+	VSUBPS      couplingCouplingFwdTanhF32AVX2const<>+704(SB), Y10, Y13
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PS couplingCouplingFwdTanhF32AVX2const<>+1088(SB), Y10, Y6
-	VFNMADD231PS couplingCouplingFwdTanhF32AVX2const<>+1152(SB), Y10, Y6
+	VFNMADD231PS couplingCouplingFwdTanhF32AVX2const<>+1088(SB), Y13, Y12
+	VFNMADD231PS couplingCouplingFwdTanhF32AVX2const<>+1152(SB), Y13, Y12
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPS      Y6, Y6, Y15
-	VMOVUPS     couplingCouplingFwdTanhF32AVX2const<>+384(SB), Y13
-	VFMADD213PS couplingCouplingFwdTanhF32AVX2const<>+448(SB), Y6, Y13
-	VFMADD213PS couplingCouplingFwdTanhF32AVX2const<>+512(SB), Y6, Y13
-	VFMADD213PS couplingCouplingFwdTanhF32AVX2const<>+576(SB), Y6, Y13
-	VFMADD213PS couplingCouplingFwdTanhF32AVX2const<>+640(SB), Y6, Y13
+	VMULPS      Y12, Y12, Y14
+	VMOVUPS     couplingCouplingFwdTanhF32AVX2const<>+384(SB), Y6
+	VFMADD213PS couplingCouplingFwdTanhF32AVX2const<>+448(SB), Y12, Y6
+	VFMADD213PS couplingCouplingFwdTanhF32AVX2const<>+512(SB), Y12, Y6
+	VFMADD213PS couplingCouplingFwdTanhF32AVX2const<>+576(SB), Y12, Y6
+	VFMADD213PS couplingCouplingFwdTanhF32AVX2const<>+640(SB), Y12, Y6
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPS      couplingCouplingFwdTanhF32AVX2const<>+832(SB), Y6, Y0
-	VSUBPS      couplingCouplingFwdTanhF32AVX2const<>+832(SB), Y0, Y11
-	VSUBPS      Y11, Y6, Y11
-	VFMADD213PS Y11, Y15, Y13
-	VADDPS      Y13, Y0, Y0
+	VADDPS      couplingCouplingFwdTanhF32AVX2const<>+832(SB), Y12, Y15
+	VSUBPS      couplingCouplingFwdTanhF32AVX2const<>+832(SB), Y15, Y0
+	VSUBPS      Y0, Y12, Y0
+	VFMADD213PS Y0, Y14, Y6
+	VADDPS      Y6, Y15, Y15
 
 	// p * 2^k, one rounding
-	VPSUBD      couplingCouplingFwdTanhF32AVX2const<>+1216(SB), Y14, Y14
-	VPSRLD      $0x01, Y14, Y10
-	VPSUBD      Y10, Y14, Y14
+	VPSUBD      couplingCouplingFwdTanhF32AVX2const<>+1216(SB), Y10, Y10
+	VPSRLD      $0x01, Y10, Y13
+	VPSUBD      Y13, Y10, Y10
+	VPSLLD      $0x17, Y13, Y13
 	VPSLLD      $0x17, Y10, Y10
-	VPSLLD      $0x17, Y14, Y14
-	VMULPS      Y10, Y0, Y0
-	VMULPS      Y14, Y0, Y6
+	VMULPS      Y13, Y15, Y15
+	VMULPS      Y10, Y15, Y12
+	VMOVUPS     (DX), Y11
 	VMOVUPS     (SI), Y2
-	VFMADD231PS Y6, Y12, Y2
+	VFMADD231PS Y12, Y11, Y2
 	VMOVUPS     Y2, (AX)
 	VMOVUPS     Y4, (CX)
 	ADDQ        $0x00000020, AX
@@ -4635,50 +5880,50 @@ one:
 	VANDPS       couplingCouplingFwdTanhF32AVX2const<>+64(SB), Y8, Y9
 	VORPS        Y7, Y9, Y9
 	VMULPS       Y9, Y1, Y4
-	VMOVUPS      (DX), Y12
-	VMOVUPS      Y4, Y6
+	VMOVUPS      Y4, Y12
 
 	// x = clamp(x, lo, hi); NaN passes (x is the second source)
-	VMOVUPS couplingCouplingFwdTanhF32AVX2const<>+960(SB), Y13
-	VMINPS  Y6, Y13, Y6
-	VMOVUPS couplingCouplingFwdTanhF32AVX2const<>+1024(SB), Y13
-	VMAXPS  Y6, Y13, Y6
+	VMOVUPS couplingCouplingFwdTanhF32AVX2const<>+960(SB), Y6
+	VMINPS  Y12, Y6, Y12
+	VMOVUPS couplingCouplingFwdTanhF32AVX2const<>+1024(SB), Y6
+	VMAXPS  Y12, Y6, Y12
 
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
 	// kept in the low bits; k = kb - 1.5*2^mant exactly
-	VMOVUPS     couplingCouplingFwdTanhF32AVX2const<>+704(SB), Y14
-	VFMADD231PS couplingCouplingFwdTanhF32AVX2const<>+128(SB), Y6, Y14
-	VSUBPS      couplingCouplingFwdTanhF32AVX2const<>+704(SB), Y14, Y10
+	VMOVUPS     couplingCouplingFwdTanhF32AVX2const<>+704(SB), Y10
+	VFMADD231PS couplingCouplingFwdTanhF32AVX2const<>+128(SB), Y12, Y10
+	VSUBPS      couplingCouplingFwdTanhF32AVX2const<>+704(SB), Y10, Y13
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PS couplingCouplingFwdTanhF32AVX2const<>+1088(SB), Y10, Y6
-	VFNMADD231PS couplingCouplingFwdTanhF32AVX2const<>+1152(SB), Y10, Y6
+	VFNMADD231PS couplingCouplingFwdTanhF32AVX2const<>+1088(SB), Y13, Y12
+	VFNMADD231PS couplingCouplingFwdTanhF32AVX2const<>+1152(SB), Y13, Y12
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPS      Y6, Y6, Y15
-	VMOVUPS     couplingCouplingFwdTanhF32AVX2const<>+384(SB), Y13
-	VFMADD213PS couplingCouplingFwdTanhF32AVX2const<>+448(SB), Y6, Y13
-	VFMADD213PS couplingCouplingFwdTanhF32AVX2const<>+512(SB), Y6, Y13
-	VFMADD213PS couplingCouplingFwdTanhF32AVX2const<>+576(SB), Y6, Y13
-	VFMADD213PS couplingCouplingFwdTanhF32AVX2const<>+640(SB), Y6, Y13
+	VMULPS      Y12, Y12, Y14
+	VMOVUPS     couplingCouplingFwdTanhF32AVX2const<>+384(SB), Y6
+	VFMADD213PS couplingCouplingFwdTanhF32AVX2const<>+448(SB), Y12, Y6
+	VFMADD213PS couplingCouplingFwdTanhF32AVX2const<>+512(SB), Y12, Y6
+	VFMADD213PS couplingCouplingFwdTanhF32AVX2const<>+576(SB), Y12, Y6
+	VFMADD213PS couplingCouplingFwdTanhF32AVX2const<>+640(SB), Y12, Y6
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPS      couplingCouplingFwdTanhF32AVX2const<>+832(SB), Y6, Y0
-	VSUBPS      couplingCouplingFwdTanhF32AVX2const<>+832(SB), Y0, Y11
-	VSUBPS      Y11, Y6, Y11
-	VFMADD213PS Y11, Y15, Y13
-	VADDPS      Y13, Y0, Y0
+	VADDPS      couplingCouplingFwdTanhF32AVX2const<>+832(SB), Y12, Y15
+	VSUBPS      couplingCouplingFwdTanhF32AVX2const<>+832(SB), Y15, Y0
+	VSUBPS      Y0, Y12, Y0
+	VFMADD213PS Y0, Y14, Y6
+	VADDPS      Y6, Y15, Y15
 
 	// p * 2^k, one rounding
-	VPSUBD      couplingCouplingFwdTanhF32AVX2const<>+1216(SB), Y14, Y14
-	VPSRLD      $0x01, Y14, Y10
-	VPSUBD      Y10, Y14, Y14
+	VPSUBD      couplingCouplingFwdTanhF32AVX2const<>+1216(SB), Y10, Y10
+	VPSRLD      $0x01, Y10, Y13
+	VPSUBD      Y13, Y10, Y10
+	VPSLLD      $0x17, Y13, Y13
 	VPSLLD      $0x17, Y10, Y10
-	VPSLLD      $0x17, Y14, Y14
-	VMULPS      Y10, Y0, Y0
-	VMULPS      Y14, Y0, Y6
+	VMULPS      Y13, Y15, Y15
+	VMULPS      Y10, Y15, Y12
+	VMOVUPS     (DX), Y11
 	VMOVUPS     (SI), Y2
-	VFMADD231PS Y6, Y12, Y2
+	VFMADD231PS Y12, Y11, Y2
 	VMOVUPS     Y2, (AX)
 	VMOVUPS     Y4, (CX)
 	ADDQ        $0x00000020, AX
@@ -5158,69 +6403,69 @@ main:
 	VORPS        Z15, Z19, Z19
 	VMULPS       Z18, Z2, Z8
 	VMULPS       Z19, Z3, Z9
-	VMOVUPS      (DX), Z24
-	VMOVUPS      64(DX), Z25
-	VMOVUPS      Z8, Z12
-	VMOVUPS      Z9, Z13
+	VMOVUPS      Z8, Z24
+	VMOVUPS      Z9, Z25
 
 	// x = clamp(x, lo, hi); NaN passes (x is the second source)
-	VBROADCASTSS couplingCouplingFwdTanhF32AVX512const<>+52(SB), Z26
-	VBROADCASTSS couplingCouplingFwdTanhF32AVX512const<>+52(SB), Z27
-	VMINPS       Z12, Z26, Z12
-	VMINPS       Z13, Z27, Z13
-	VBROADCASTSS couplingCouplingFwdTanhF32AVX512const<>+56(SB), Z26
-	VBROADCASTSS couplingCouplingFwdTanhF32AVX512const<>+56(SB), Z27
-	VMAXPS       Z12, Z26, Z12
-	VMAXPS       Z13, Z27, Z13
+	VBROADCASTSS couplingCouplingFwdTanhF32AVX512const<>+52(SB), Z12
+	VBROADCASTSS couplingCouplingFwdTanhF32AVX512const<>+52(SB), Z13
+	VMINPS       Z24, Z12, Z24
+	VMINPS       Z25, Z13, Z25
+	VBROADCASTSS couplingCouplingFwdTanhF32AVX512const<>+56(SB), Z12
+	VBROADCASTSS couplingCouplingFwdTanhF32AVX512const<>+56(SB), Z13
+	VMAXPS       Z24, Z12, Z24
+	VMAXPS       Z25, Z13, Z25
 
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
 	// kept in the low bits; k = kb - 1.5*2^mant exactly
-	VBROADCASTSS     couplingCouplingFwdTanhF32AVX512const<>+60(SB), Z28
-	VBROADCASTSS     couplingCouplingFwdTanhF32AVX512const<>+60(SB), Z29
-	VFMADD231PS.BCST couplingCouplingFwdTanhF32AVX512const<>+8(SB), Z12, Z28
-	VFMADD231PS.BCST couplingCouplingFwdTanhF32AVX512const<>+8(SB), Z13, Z29
-	VSUBPS.BCST      couplingCouplingFwdTanhF32AVX512const<>+60(SB), Z28, Z20
-	VSUBPS.BCST      couplingCouplingFwdTanhF32AVX512const<>+60(SB), Z29, Z21
+	VBROADCASTSS     couplingCouplingFwdTanhF32AVX512const<>+60(SB), Z20
+	VBROADCASTSS     couplingCouplingFwdTanhF32AVX512const<>+60(SB), Z21
+	VFMADD231PS.BCST couplingCouplingFwdTanhF32AVX512const<>+8(SB), Z24, Z20
+	VFMADD231PS.BCST couplingCouplingFwdTanhF32AVX512const<>+8(SB), Z25, Z21
+	VSUBPS.BCST      couplingCouplingFwdTanhF32AVX512const<>+60(SB), Z20, Z26
+	VSUBPS.BCST      couplingCouplingFwdTanhF32AVX512const<>+60(SB), Z21, Z27
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PS.BCST couplingCouplingFwdTanhF32AVX512const<>+64(SB), Z20, Z12
-	VFNMADD231PS.BCST couplingCouplingFwdTanhF32AVX512const<>+64(SB), Z21, Z13
-	VFNMADD231PS.BCST couplingCouplingFwdTanhF32AVX512const<>+68(SB), Z20, Z12
-	VFNMADD231PS.BCST couplingCouplingFwdTanhF32AVX512const<>+68(SB), Z21, Z13
+	VFNMADD231PS.BCST couplingCouplingFwdTanhF32AVX512const<>+64(SB), Z26, Z24
+	VFNMADD231PS.BCST couplingCouplingFwdTanhF32AVX512const<>+64(SB), Z27, Z25
+	VFNMADD231PS.BCST couplingCouplingFwdTanhF32AVX512const<>+68(SB), Z26, Z24
+	VFNMADD231PS.BCST couplingCouplingFwdTanhF32AVX512const<>+68(SB), Z27, Z25
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPS           Z12, Z12, Z30
-	VMULPS           Z13, Z13, Z31
-	VBROADCASTSS     couplingCouplingFwdTanhF32AVX512const<>+24(SB), Z26
-	VBROADCASTSS     couplingCouplingFwdTanhF32AVX512const<>+24(SB), Z27
-	VFMADD213PS.BCST couplingCouplingFwdTanhF32AVX512const<>+28(SB), Z12, Z26
-	VFMADD213PS.BCST couplingCouplingFwdTanhF32AVX512const<>+28(SB), Z13, Z27
-	VFMADD213PS.BCST couplingCouplingFwdTanhF32AVX512const<>+32(SB), Z12, Z26
-	VFMADD213PS.BCST couplingCouplingFwdTanhF32AVX512const<>+32(SB), Z13, Z27
-	VFMADD213PS.BCST couplingCouplingFwdTanhF32AVX512const<>+36(SB), Z12, Z26
-	VFMADD213PS.BCST couplingCouplingFwdTanhF32AVX512const<>+36(SB), Z13, Z27
-	VFMADD213PS.BCST couplingCouplingFwdTanhF32AVX512const<>+40(SB), Z12, Z26
-	VFMADD213PS.BCST couplingCouplingFwdTanhF32AVX512const<>+40(SB), Z13, Z27
+	VMULPS           Z24, Z24, Z28
+	VMULPS           Z25, Z25, Z29
+	VBROADCASTSS     couplingCouplingFwdTanhF32AVX512const<>+24(SB), Z12
+	VBROADCASTSS     couplingCouplingFwdTanhF32AVX512const<>+24(SB), Z13
+	VFMADD213PS.BCST couplingCouplingFwdTanhF32AVX512const<>+28(SB), Z24, Z12
+	VFMADD213PS.BCST couplingCouplingFwdTanhF32AVX512const<>+28(SB), Z25, Z13
+	VFMADD213PS.BCST couplingCouplingFwdTanhF32AVX512const<>+32(SB), Z24, Z12
+	VFMADD213PS.BCST couplingCouplingFwdTanhF32AVX512const<>+32(SB), Z25, Z13
+	VFMADD213PS.BCST couplingCouplingFwdTanhF32AVX512const<>+36(SB), Z24, Z12
+	VFMADD213PS.BCST couplingCouplingFwdTanhF32AVX512const<>+36(SB), Z25, Z13
+	VFMADD213PS.BCST couplingCouplingFwdTanhF32AVX512const<>+40(SB), Z24, Z12
+	VFMADD213PS.BCST couplingCouplingFwdTanhF32AVX512const<>+40(SB), Z25, Z13
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPS.BCST couplingCouplingFwdTanhF32AVX512const<>+44(SB), Z12, Z0
-	VADDPS.BCST couplingCouplingFwdTanhF32AVX512const<>+44(SB), Z13, Z1
-	VSUBPS.BCST couplingCouplingFwdTanhF32AVX512const<>+44(SB), Z0, Z22
-	VSUBPS.BCST couplingCouplingFwdTanhF32AVX512const<>+44(SB), Z1, Z23
-	VSUBPS      Z22, Z12, Z22
-	VSUBPS      Z23, Z13, Z23
-	VFMADD213PS Z22, Z30, Z26
-	VFMADD213PS Z23, Z31, Z27
-	VADDPS      Z26, Z0, Z0
-	VADDPS      Z27, Z1, Z1
+	VADDPS.BCST couplingCouplingFwdTanhF32AVX512const<>+44(SB), Z24, Z30
+	VADDPS.BCST couplingCouplingFwdTanhF32AVX512const<>+44(SB), Z25, Z31
+	VSUBPS.BCST couplingCouplingFwdTanhF32AVX512const<>+44(SB), Z30, Z0
+	VSUBPS.BCST couplingCouplingFwdTanhF32AVX512const<>+44(SB), Z31, Z1
+	VSUBPS      Z0, Z24, Z0
+	VSUBPS      Z1, Z25, Z1
+	VFMADD213PS Z0, Z28, Z12
+	VFMADD213PS Z1, Z29, Z13
+	VADDPS      Z12, Z30, Z30
+	VADDPS      Z13, Z31, Z31
 
 	// p * 2^k, one rounding
-	VSCALEFPS   Z20, Z0, Z12
-	VSCALEFPS   Z21, Z1, Z13
+	VSCALEFPS   Z26, Z30, Z24
+	VSCALEFPS   Z27, Z31, Z25
+	VMOVUPS     (DX), Z22
+	VMOVUPS     64(DX), Z23
 	VMOVUPS     (SI), Z4
 	VMOVUPS     64(SI), Z5
-	VFMADD231PS Z12, Z24, Z4
-	VFMADD231PS Z13, Z25, Z5
+	VFMADD231PS Z24, Z22, Z4
+	VFMADD231PS Z25, Z23, Z5
 	VMOVUPS     Z4, (AX)
 	VMOVUPS     Z5, 64(AX)
 	VMOVUPS     Z8, (CX)
@@ -5300,44 +6545,44 @@ one:
 	VANDPS.BCST  couplingCouplingFwdTanhF32AVX512const<>+4(SB), Z19, Z14
 	VORPS        Z16, Z14, Z14
 	VMULPS       Z14, Z1, Z15
-	VMOVUPS      (DX), Z22
-	VMOVUPS      Z15, Z10
+	VMOVUPS      Z15, Z22
 
 	// x = clamp(x, lo, hi); NaN passes (x is the second source)
-	VBROADCASTSS couplingCouplingFwdTanhF32AVX512const<>+52(SB), Z7
-	VMINPS       Z10, Z7, Z10
-	VBROADCASTSS couplingCouplingFwdTanhF32AVX512const<>+56(SB), Z7
-	VMAXPS       Z10, Z7, Z10
+	VBROADCASTSS couplingCouplingFwdTanhF32AVX512const<>+52(SB), Z10
+	VMINPS       Z22, Z10, Z22
+	VBROADCASTSS couplingCouplingFwdTanhF32AVX512const<>+56(SB), Z10
+	VMAXPS       Z22, Z10, Z22
 
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
 	// kept in the low bits; k = kb - 1.5*2^mant exactly
-	VBROADCASTSS     couplingCouplingFwdTanhF32AVX512const<>+60(SB), Z26
-	VFMADD231PS.BCST couplingCouplingFwdTanhF32AVX512const<>+8(SB), Z10, Z26
-	VSUBPS.BCST      couplingCouplingFwdTanhF32AVX512const<>+60(SB), Z26, Z25
+	VBROADCASTSS     couplingCouplingFwdTanhF32AVX512const<>+60(SB), Z25
+	VFMADD231PS.BCST couplingCouplingFwdTanhF32AVX512const<>+8(SB), Z22, Z25
+	VSUBPS.BCST      couplingCouplingFwdTanhF32AVX512const<>+60(SB), Z25, Z7
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PS.BCST couplingCouplingFwdTanhF32AVX512const<>+64(SB), Z25, Z10
-	VFNMADD231PS.BCST couplingCouplingFwdTanhF32AVX512const<>+68(SB), Z25, Z10
+	VFNMADD231PS.BCST couplingCouplingFwdTanhF32AVX512const<>+64(SB), Z7, Z22
+	VFNMADD231PS.BCST couplingCouplingFwdTanhF32AVX512const<>+68(SB), Z7, Z22
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPS           Z10, Z10, Z24
-	VBROADCASTSS     couplingCouplingFwdTanhF32AVX512const<>+24(SB), Z7
-	VFMADD213PS.BCST couplingCouplingFwdTanhF32AVX512const<>+28(SB), Z10, Z7
-	VFMADD213PS.BCST couplingCouplingFwdTanhF32AVX512const<>+32(SB), Z10, Z7
-	VFMADD213PS.BCST couplingCouplingFwdTanhF32AVX512const<>+36(SB), Z10, Z7
-	VFMADD213PS.BCST couplingCouplingFwdTanhF32AVX512const<>+40(SB), Z10, Z7
+	VMULPS           Z22, Z22, Z26
+	VBROADCASTSS     couplingCouplingFwdTanhF32AVX512const<>+24(SB), Z10
+	VFMADD213PS.BCST couplingCouplingFwdTanhF32AVX512const<>+28(SB), Z22, Z10
+	VFMADD213PS.BCST couplingCouplingFwdTanhF32AVX512const<>+32(SB), Z22, Z10
+	VFMADD213PS.BCST couplingCouplingFwdTanhF32AVX512const<>+36(SB), Z22, Z10
+	VFMADD213PS.BCST couplingCouplingFwdTanhF32AVX512const<>+40(SB), Z22, Z10
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPS.BCST couplingCouplingFwdTanhF32AVX512const<>+44(SB), Z10, Z28
-	VSUBPS.BCST couplingCouplingFwdTanhF32AVX512const<>+44(SB), Z28, Z23
-	VSUBPS      Z23, Z10, Z23
-	VFMADD213PS Z23, Z24, Z7
-	VADDPS      Z7, Z28, Z28
+	VADDPS.BCST couplingCouplingFwdTanhF32AVX512const<>+44(SB), Z22, Z24
+	VSUBPS.BCST couplingCouplingFwdTanhF32AVX512const<>+44(SB), Z24, Z28
+	VSUBPS      Z28, Z22, Z28
+	VFMADD213PS Z28, Z26, Z10
+	VADDPS      Z10, Z24, Z24
 
 	// p * 2^k, one rounding
-	VSCALEFPS   Z25, Z28, Z10
+	VSCALEFPS   Z7, Z24, Z22
+	VMOVUPS     (DX), Z23
 	VMOVUPS     (SI), Z13
-	VFMADD231PS Z10, Z22, Z13
+	VFMADD231PS Z22, Z23, Z13
 	VMOVUPS     Z13, (AX)
 	VMOVUPS     Z15, (CX)
 	ADDQ        $0x00000040, AX
@@ -5371,6 +6616,450 @@ DATA couplingCouplingFwdTanhF32AVX512const<>+60(SB)/4, $0x4b400000
 DATA couplingCouplingFwdTanhF32AVX512const<>+64(SB)/4, $0x3f318000
 DATA couplingCouplingFwdTanhF32AVX512const<>+68(SB)/4, $0xb95e8083
 GLOBL couplingCouplingFwdTanhF32AVX512const<>(SB), RODATA|NOPTR, $72
+
+// func CouplingFwdTanhSumF32AVX512(y []float32, x []float32, s []float32, t []float32, acc []float32, p []float32)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·CouplingFwdTanhSumF32AVX512(SB), NOSPLIT, $0-144
+	MOVQ    y_base+0(FP), AX
+	MOVQ    x_base+24(FP), CX
+	MOVQ    s_base+48(FP), DX
+	MOVQ    t_base+72(FP), BX
+	MOVQ    acc_base+96(FP), SI
+	MOVQ    p_base+120(FP), DI
+	MOVQ    y_len+8(FP), R8
+	VMOVUPS (SI), Z28
+	VMOVUPS 64(SI), Z29
+	VMOVUPS 128(SI), Z30
+	VMOVUPS 192(SI), Z31
+
+	// one lane group (4 vectors) at a time, 2 per pass
+main:
+	CMPQ         R8, $0x00000040
+	JCS          done
+	VMOVUPS      (DX), Z0
+	VMOVUPS      64(DX), Z1
+	VBROADCASTSS 4(DI), Z2
+	VBROADCASTSS 4(DI), Z3
+	VBROADCASTSS (DI), Z4
+	VBROADCASTSS (DI), Z5
+	VMULPS       Z4, Z0, Z6
+	VMULPS       Z5, Z1, Z7
+	VBROADCASTSS couplingCouplingFwdTanhSumF32AVX512const<>+0(SB), Z8
+	VBROADCASTSS couplingCouplingFwdTanhSumF32AVX512const<>+0(SB), Z9
+	VANDPS.BCST  couplingCouplingFwdTanhSumF32AVX512const<>+4(SB), Z6, Z10
+	VANDPS.BCST  couplingCouplingFwdTanhSumF32AVX512const<>+4(SB), Z7, Z11
+	VMINPS       Z10, Z8, Z12
+	VMINPS       Z11, Z9, Z13
+	VADDPS       Z12, Z12, Z14
+	VADDPS       Z13, Z13, Z15
+	VBROADCASTSS couplingCouplingFwdTanhSumF32AVX512const<>+8(SB), Z16
+	VBROADCASTSS couplingCouplingFwdTanhSumF32AVX512const<>+8(SB), Z17
+	VMULPS       Z16, Z14, Z18
+	VMULPS       Z17, Z15, Z19
+	VRNDSCALEPS  $0x00, Z18, Z20
+	VRNDSCALEPS  $0x00, Z19, Z21
+	VBROADCASTSS couplingCouplingFwdTanhSumF32AVX512const<>+12(SB), Z22
+	VBROADCASTSS couplingCouplingFwdTanhSumF32AVX512const<>+12(SB), Z23
+	VFMADD231PS  Z22, Z20, Z14
+	VFMADD231PS  Z23, Z21, Z15
+	VBROADCASTSS couplingCouplingFwdTanhSumF32AVX512const<>+16(SB), Z24
+	VBROADCASTSS couplingCouplingFwdTanhSumF32AVX512const<>+16(SB), Z25
+	VMULPS       Z24, Z20, Z26
+	VMULPS       Z25, Z21, Z27
+	VADDPS       Z26, Z14, Z0
+	VADDPS       Z27, Z15, Z1
+	VMULPS       Z14, Z14, Z4
+	VMULPS       Z15, Z15, Z5
+	VXORPS.BCST  couplingCouplingFwdTanhSumF32AVX512const<>+20(SB), Z4, Z8
+	VXORPS.BCST  couplingCouplingFwdTanhSumF32AVX512const<>+20(SB), Z5, Z9
+	VFMADD231PS  Z14, Z14, Z8
+	VFMADD231PS  Z15, Z15, Z9
+	VADDPS       Z0, Z14, Z10
+	VADDPS       Z1, Z15, Z11
+	VFMADD231PS  Z26, Z10, Z8
+	VFMADD231PS  Z27, Z11, Z9
+	VBROADCASTSS couplingCouplingFwdTanhSumF32AVX512const<>+24(SB), Z12
+	VBROADCASTSS couplingCouplingFwdTanhSumF32AVX512const<>+24(SB), Z13
+	VBROADCASTSS couplingCouplingFwdTanhSumF32AVX512const<>+28(SB), Z16
+	VBROADCASTSS couplingCouplingFwdTanhSumF32AVX512const<>+28(SB), Z17
+	VFMADD231PS  Z0, Z12, Z16
+	VFMADD231PS  Z1, Z13, Z17
+	VBROADCASTSS couplingCouplingFwdTanhSumF32AVX512const<>+32(SB), Z18
+	VBROADCASTSS couplingCouplingFwdTanhSumF32AVX512const<>+32(SB), Z19
+	VFMADD231PS  Z0, Z16, Z18
+	VFMADD231PS  Z1, Z17, Z19
+	VBROADCASTSS couplingCouplingFwdTanhSumF32AVX512const<>+36(SB), Z22
+	VBROADCASTSS couplingCouplingFwdTanhSumF32AVX512const<>+36(SB), Z23
+	VFMADD231PS  Z0, Z18, Z22
+	VFMADD231PS  Z1, Z19, Z23
+	VBROADCASTSS couplingCouplingFwdTanhSumF32AVX512const<>+40(SB), Z24
+	VBROADCASTSS couplingCouplingFwdTanhSumF32AVX512const<>+40(SB), Z25
+	VFMADD231PS  Z0, Z22, Z24
+	VFMADD231PS  Z1, Z23, Z25
+	VFMADD231PS  Z24, Z8, Z26
+	VFMADD231PS  Z25, Z9, Z27
+	VFMADD231PS  Z24, Z4, Z26
+	VFMADD231PS  Z25, Z5, Z27
+	VBROADCASTSS couplingCouplingFwdTanhSumF32AVX512const<>+44(SB), Z10
+	VBROADCASTSS couplingCouplingFwdTanhSumF32AVX512const<>+44(SB), Z11
+	VSCALEFPS    Z20, Z10, Z10
+	VSCALEFPS    Z21, Z11, Z11
+	VMULPS       Z14, Z10, Z12
+	VMULPS       Z15, Z11, Z13
+	VBROADCASTSS couplingCouplingFwdTanhSumF32AVX512const<>+44(SB), Z16
+	VBROADCASTSS couplingCouplingFwdTanhSumF32AVX512const<>+44(SB), Z17
+	VSUBPS       Z16, Z10, Z18
+	VSUBPS       Z17, Z11, Z19
+	VADDPS       Z12, Z18, Z22
+	VADDPS       Z13, Z19, Z23
+	VSUBPS       Z18, Z22, Z0
+	VSUBPS       Z19, Z23, Z1
+	VSUBPS       Z0, Z12, Z8
+	VSUBPS       Z1, Z13, Z9
+	VFMADD231PS  Z26, Z10, Z8
+	VFMADD231PS  Z27, Z11, Z9
+	VADDPS       Z8, Z22, Z4
+	VADDPS       Z9, Z23, Z5
+	VSUBPS       Z22, Z4, Z24
+	VSUBPS       Z23, Z5, Z25
+	VSUBPS       Z24, Z8, Z20
+	VSUBPS       Z25, Z9, Z21
+	VBROADCASTSS couplingCouplingFwdTanhSumF32AVX512const<>+48(SB), Z14
+	VBROADCASTSS couplingCouplingFwdTanhSumF32AVX512const<>+48(SB), Z15
+	VADDPS       Z14, Z4, Z16
+	VADDPS       Z15, Z5, Z17
+	VSUBPS       Z4, Z16, Z18
+	VSUBPS       Z5, Z17, Z19
+	VSUBPS       Z18, Z16, Z12
+	VSUBPS       Z19, Z17, Z13
+	VSUBPS       Z12, Z4, Z0
+	VSUBPS       Z13, Z5, Z1
+	VSUBPS       Z18, Z14, Z10
+	VSUBPS       Z19, Z15, Z11
+	VADDPS       Z10, Z0, Z26
+	VADDPS       Z11, Z1, Z27
+	VADDPS       Z20, Z26, Z22
+	VADDPS       Z21, Z27, Z23
+	VBROADCASTSS couplingCouplingFwdTanhSumF32AVX512const<>+44(SB), Z8
+	VBROADCASTSS couplingCouplingFwdTanhSumF32AVX512const<>+44(SB), Z9
+	VDIVPS       Z16, Z8, Z24
+	VDIVPS       Z17, Z9, Z25
+	VMULPS       Z24, Z4, Z12
+	VMULPS       Z25, Z5, Z13
+	VXORPS.BCST  couplingCouplingFwdTanhSumF32AVX512const<>+20(SB), Z12, Z14
+	VXORPS.BCST  couplingCouplingFwdTanhSumF32AVX512const<>+20(SB), Z13, Z15
+	VFMADD231PS  Z16, Z14, Z4
+	VFMADD231PS  Z17, Z15, Z5
+	VADDPS       Z20, Z4, Z18
+	VADDPS       Z21, Z5, Z19
+	VFMADD231PS  Z22, Z14, Z18
+	VFMADD231PS  Z23, Z15, Z19
+	VFMADD231PS  Z24, Z18, Z12
+	VFMADD231PS  Z25, Z19, Z13
+	VANDPS.BCST  couplingCouplingFwdTanhSumF32AVX512const<>+20(SB), Z6, Z10
+	VANDPS.BCST  couplingCouplingFwdTanhSumF32AVX512const<>+20(SB), Z7, Z11
+	VANDPS.BCST  couplingCouplingFwdTanhSumF32AVX512const<>+4(SB), Z12, Z0
+	VANDPS.BCST  couplingCouplingFwdTanhSumF32AVX512const<>+4(SB), Z13, Z1
+	VORPS        Z10, Z0, Z0
+	VORPS        Z11, Z1, Z1
+	VMULPS       Z0, Z2, Z26
+	VMULPS       Z1, Z3, Z27
+	VADDPS       Z26, Z28, Z28
+	VADDPS       Z27, Z29, Z29
+
+	// x = clamp(x, lo, hi); NaN passes (x is the second source)
+	VBROADCASTSS couplingCouplingFwdTanhSumF32AVX512const<>+52(SB), Z8
+	VBROADCASTSS couplingCouplingFwdTanhSumF32AVX512const<>+52(SB), Z9
+	VMINPS       Z26, Z8, Z26
+	VMINPS       Z27, Z9, Z27
+	VBROADCASTSS couplingCouplingFwdTanhSumF32AVX512const<>+56(SB), Z8
+	VBROADCASTSS couplingCouplingFwdTanhSumF32AVX512const<>+56(SB), Z9
+	VMAXPS       Z26, Z8, Z26
+	VMAXPS       Z27, Z9, Z27
+
+	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
+	// kept in the low bits; k = kb - 1.5*2^mant exactly
+	VBROADCASTSS     couplingCouplingFwdTanhSumF32AVX512const<>+60(SB), Z4
+	VBROADCASTSS     couplingCouplingFwdTanhSumF32AVX512const<>+60(SB), Z5
+	VFMADD231PS.BCST couplingCouplingFwdTanhSumF32AVX512const<>+8(SB), Z26, Z4
+	VFMADD231PS.BCST couplingCouplingFwdTanhSumF32AVX512const<>+8(SB), Z27, Z5
+	VSUBPS.BCST      couplingCouplingFwdTanhSumF32AVX512const<>+60(SB), Z4, Z16
+	VSUBPS.BCST      couplingCouplingFwdTanhSumF32AVX512const<>+60(SB), Z5, Z17
+
+	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
+	VFNMADD231PS.BCST couplingCouplingFwdTanhSumF32AVX512const<>+64(SB), Z16, Z26
+	VFNMADD231PS.BCST couplingCouplingFwdTanhSumF32AVX512const<>+64(SB), Z17, Z27
+	VFNMADD231PS.BCST couplingCouplingFwdTanhSumF32AVX512const<>+68(SB), Z16, Z26
+	VFNMADD231PS.BCST couplingCouplingFwdTanhSumF32AVX512const<>+68(SB), Z17, Z27
+
+	// r2 = r*r; q = Poly(ExpQ, r, r2)
+	VMULPS           Z26, Z26, Z20
+	VMULPS           Z27, Z27, Z21
+	VBROADCASTSS     couplingCouplingFwdTanhSumF32AVX512const<>+24(SB), Z8
+	VBROADCASTSS     couplingCouplingFwdTanhSumF32AVX512const<>+24(SB), Z9
+	VFMADD213PS.BCST couplingCouplingFwdTanhSumF32AVX512const<>+28(SB), Z26, Z8
+	VFMADD213PS.BCST couplingCouplingFwdTanhSumF32AVX512const<>+28(SB), Z27, Z9
+	VFMADD213PS.BCST couplingCouplingFwdTanhSumF32AVX512const<>+32(SB), Z26, Z8
+	VFMADD213PS.BCST couplingCouplingFwdTanhSumF32AVX512const<>+32(SB), Z27, Z9
+	VFMADD213PS.BCST couplingCouplingFwdTanhSumF32AVX512const<>+36(SB), Z26, Z8
+	VFMADD213PS.BCST couplingCouplingFwdTanhSumF32AVX512const<>+36(SB), Z27, Z9
+	VFMADD213PS.BCST couplingCouplingFwdTanhSumF32AVX512const<>+40(SB), Z26, Z8
+	VFMADD213PS.BCST couplingCouplingFwdTanhSumF32AVX512const<>+40(SB), Z27, Z9
+
+	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
+	VADDPS.BCST couplingCouplingFwdTanhSumF32AVX512const<>+44(SB), Z26, Z14
+	VADDPS.BCST couplingCouplingFwdTanhSumF32AVX512const<>+44(SB), Z27, Z15
+	VSUBPS.BCST couplingCouplingFwdTanhSumF32AVX512const<>+44(SB), Z14, Z22
+	VSUBPS.BCST couplingCouplingFwdTanhSumF32AVX512const<>+44(SB), Z15, Z23
+	VSUBPS      Z22, Z26, Z22
+	VSUBPS      Z23, Z27, Z23
+	VFMADD213PS Z22, Z20, Z8
+	VFMADD213PS Z23, Z21, Z9
+	VADDPS      Z8, Z14, Z14
+	VADDPS      Z9, Z15, Z15
+
+	// p * 2^k, one rounding
+	VSCALEFPS    Z16, Z14, Z26
+	VSCALEFPS    Z17, Z15, Z27
+	VMOVUPS      (CX), Z18
+	VMOVUPS      64(CX), Z19
+	VMOVUPS      (BX), Z24
+	VMOVUPS      64(BX), Z25
+	VFMADD231PS  Z26, Z18, Z24
+	VFMADD231PS  Z27, Z19, Z25
+	VMOVUPS      Z24, (AX)
+	VMOVUPS      Z25, 64(AX)
+	ADDQ         $0x00000080, AX
+	ADDQ         $0x00000080, CX
+	ADDQ         $0x00000080, DX
+	ADDQ         $0x00000080, BX
+	VMOVUPS      (DX), Z0
+	VMOVUPS      64(DX), Z1
+	VBROADCASTSS 4(DI), Z2
+	VBROADCASTSS 4(DI), Z3
+	VBROADCASTSS (DI), Z4
+	VBROADCASTSS (DI), Z5
+	VMULPS       Z4, Z0, Z6
+	VMULPS       Z5, Z1, Z7
+	VBROADCASTSS couplingCouplingFwdTanhSumF32AVX512const<>+0(SB), Z8
+	VBROADCASTSS couplingCouplingFwdTanhSumF32AVX512const<>+0(SB), Z9
+	VANDPS.BCST  couplingCouplingFwdTanhSumF32AVX512const<>+4(SB), Z6, Z10
+	VANDPS.BCST  couplingCouplingFwdTanhSumF32AVX512const<>+4(SB), Z7, Z11
+	VMINPS       Z10, Z8, Z12
+	VMINPS       Z11, Z9, Z13
+	VADDPS       Z12, Z12, Z14
+	VADDPS       Z13, Z13, Z15
+	VBROADCASTSS couplingCouplingFwdTanhSumF32AVX512const<>+8(SB), Z16
+	VBROADCASTSS couplingCouplingFwdTanhSumF32AVX512const<>+8(SB), Z17
+	VMULPS       Z16, Z14, Z18
+	VMULPS       Z17, Z15, Z19
+	VRNDSCALEPS  $0x00, Z18, Z20
+	VRNDSCALEPS  $0x00, Z19, Z21
+	VBROADCASTSS couplingCouplingFwdTanhSumF32AVX512const<>+12(SB), Z22
+	VBROADCASTSS couplingCouplingFwdTanhSumF32AVX512const<>+12(SB), Z23
+	VFMADD231PS  Z22, Z20, Z14
+	VFMADD231PS  Z23, Z21, Z15
+	VBROADCASTSS couplingCouplingFwdTanhSumF32AVX512const<>+16(SB), Z24
+	VBROADCASTSS couplingCouplingFwdTanhSumF32AVX512const<>+16(SB), Z25
+	VMULPS       Z24, Z20, Z26
+	VMULPS       Z25, Z21, Z27
+	VADDPS       Z26, Z14, Z0
+	VADDPS       Z27, Z15, Z1
+	VMULPS       Z14, Z14, Z4
+	VMULPS       Z15, Z15, Z5
+	VXORPS.BCST  couplingCouplingFwdTanhSumF32AVX512const<>+20(SB), Z4, Z8
+	VXORPS.BCST  couplingCouplingFwdTanhSumF32AVX512const<>+20(SB), Z5, Z9
+	VFMADD231PS  Z14, Z14, Z8
+	VFMADD231PS  Z15, Z15, Z9
+	VADDPS       Z0, Z14, Z10
+	VADDPS       Z1, Z15, Z11
+	VFMADD231PS  Z26, Z10, Z8
+	VFMADD231PS  Z27, Z11, Z9
+	VBROADCASTSS couplingCouplingFwdTanhSumF32AVX512const<>+24(SB), Z12
+	VBROADCASTSS couplingCouplingFwdTanhSumF32AVX512const<>+24(SB), Z13
+	VBROADCASTSS couplingCouplingFwdTanhSumF32AVX512const<>+28(SB), Z16
+	VBROADCASTSS couplingCouplingFwdTanhSumF32AVX512const<>+28(SB), Z17
+	VFMADD231PS  Z0, Z12, Z16
+	VFMADD231PS  Z1, Z13, Z17
+	VBROADCASTSS couplingCouplingFwdTanhSumF32AVX512const<>+32(SB), Z18
+	VBROADCASTSS couplingCouplingFwdTanhSumF32AVX512const<>+32(SB), Z19
+	VFMADD231PS  Z0, Z16, Z18
+	VFMADD231PS  Z1, Z17, Z19
+	VBROADCASTSS couplingCouplingFwdTanhSumF32AVX512const<>+36(SB), Z22
+	VBROADCASTSS couplingCouplingFwdTanhSumF32AVX512const<>+36(SB), Z23
+	VFMADD231PS  Z0, Z18, Z22
+	VFMADD231PS  Z1, Z19, Z23
+	VBROADCASTSS couplingCouplingFwdTanhSumF32AVX512const<>+40(SB), Z24
+	VBROADCASTSS couplingCouplingFwdTanhSumF32AVX512const<>+40(SB), Z25
+	VFMADD231PS  Z0, Z22, Z24
+	VFMADD231PS  Z1, Z23, Z25
+	VFMADD231PS  Z24, Z8, Z26
+	VFMADD231PS  Z25, Z9, Z27
+	VFMADD231PS  Z24, Z4, Z26
+	VFMADD231PS  Z25, Z5, Z27
+	VBROADCASTSS couplingCouplingFwdTanhSumF32AVX512const<>+44(SB), Z10
+	VBROADCASTSS couplingCouplingFwdTanhSumF32AVX512const<>+44(SB), Z11
+	VSCALEFPS    Z20, Z10, Z10
+	VSCALEFPS    Z21, Z11, Z11
+	VMULPS       Z14, Z10, Z12
+	VMULPS       Z15, Z11, Z13
+	VBROADCASTSS couplingCouplingFwdTanhSumF32AVX512const<>+44(SB), Z16
+	VBROADCASTSS couplingCouplingFwdTanhSumF32AVX512const<>+44(SB), Z17
+	VSUBPS       Z16, Z10, Z18
+	VSUBPS       Z17, Z11, Z19
+	VADDPS       Z12, Z18, Z22
+	VADDPS       Z13, Z19, Z23
+	VSUBPS       Z18, Z22, Z0
+	VSUBPS       Z19, Z23, Z1
+	VSUBPS       Z0, Z12, Z8
+	VSUBPS       Z1, Z13, Z9
+	VFMADD231PS  Z26, Z10, Z8
+	VFMADD231PS  Z27, Z11, Z9
+	VADDPS       Z8, Z22, Z4
+	VADDPS       Z9, Z23, Z5
+	VSUBPS       Z22, Z4, Z24
+	VSUBPS       Z23, Z5, Z25
+	VSUBPS       Z24, Z8, Z20
+	VSUBPS       Z25, Z9, Z21
+	VBROADCASTSS couplingCouplingFwdTanhSumF32AVX512const<>+48(SB), Z14
+	VBROADCASTSS couplingCouplingFwdTanhSumF32AVX512const<>+48(SB), Z15
+	VADDPS       Z14, Z4, Z16
+	VADDPS       Z15, Z5, Z17
+	VSUBPS       Z4, Z16, Z18
+	VSUBPS       Z5, Z17, Z19
+	VSUBPS       Z18, Z16, Z12
+	VSUBPS       Z19, Z17, Z13
+	VSUBPS       Z12, Z4, Z0
+	VSUBPS       Z13, Z5, Z1
+	VSUBPS       Z18, Z14, Z10
+	VSUBPS       Z19, Z15, Z11
+	VADDPS       Z10, Z0, Z26
+	VADDPS       Z11, Z1, Z27
+	VADDPS       Z20, Z26, Z22
+	VADDPS       Z21, Z27, Z23
+	VBROADCASTSS couplingCouplingFwdTanhSumF32AVX512const<>+44(SB), Z8
+	VBROADCASTSS couplingCouplingFwdTanhSumF32AVX512const<>+44(SB), Z9
+	VDIVPS       Z16, Z8, Z24
+	VDIVPS       Z17, Z9, Z25
+	VMULPS       Z24, Z4, Z12
+	VMULPS       Z25, Z5, Z13
+	VXORPS.BCST  couplingCouplingFwdTanhSumF32AVX512const<>+20(SB), Z12, Z14
+	VXORPS.BCST  couplingCouplingFwdTanhSumF32AVX512const<>+20(SB), Z13, Z15
+	VFMADD231PS  Z16, Z14, Z4
+	VFMADD231PS  Z17, Z15, Z5
+	VADDPS       Z20, Z4, Z18
+	VADDPS       Z21, Z5, Z19
+	VFMADD231PS  Z22, Z14, Z18
+	VFMADD231PS  Z23, Z15, Z19
+	VFMADD231PS  Z24, Z18, Z12
+	VFMADD231PS  Z25, Z19, Z13
+	VANDPS.BCST  couplingCouplingFwdTanhSumF32AVX512const<>+20(SB), Z6, Z10
+	VANDPS.BCST  couplingCouplingFwdTanhSumF32AVX512const<>+20(SB), Z7, Z11
+	VANDPS.BCST  couplingCouplingFwdTanhSumF32AVX512const<>+4(SB), Z12, Z0
+	VANDPS.BCST  couplingCouplingFwdTanhSumF32AVX512const<>+4(SB), Z13, Z1
+	VORPS        Z10, Z0, Z0
+	VORPS        Z11, Z1, Z1
+	VMULPS       Z0, Z2, Z26
+	VMULPS       Z1, Z3, Z27
+	VADDPS       Z26, Z30, Z30
+	VADDPS       Z27, Z31, Z31
+
+	// x = clamp(x, lo, hi); NaN passes (x is the second source)
+	VBROADCASTSS couplingCouplingFwdTanhSumF32AVX512const<>+52(SB), Z8
+	VBROADCASTSS couplingCouplingFwdTanhSumF32AVX512const<>+52(SB), Z9
+	VMINPS       Z26, Z8, Z26
+	VMINPS       Z27, Z9, Z27
+	VBROADCASTSS couplingCouplingFwdTanhSumF32AVX512const<>+56(SB), Z8
+	VBROADCASTSS couplingCouplingFwdTanhSumF32AVX512const<>+56(SB), Z9
+	VMAXPS       Z26, Z8, Z26
+	VMAXPS       Z27, Z9, Z27
+
+	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
+	// kept in the low bits; k = kb - 1.5*2^mant exactly
+	VBROADCASTSS     couplingCouplingFwdTanhSumF32AVX512const<>+60(SB), Z4
+	VBROADCASTSS     couplingCouplingFwdTanhSumF32AVX512const<>+60(SB), Z5
+	VFMADD231PS.BCST couplingCouplingFwdTanhSumF32AVX512const<>+8(SB), Z26, Z4
+	VFMADD231PS.BCST couplingCouplingFwdTanhSumF32AVX512const<>+8(SB), Z27, Z5
+	VSUBPS.BCST      couplingCouplingFwdTanhSumF32AVX512const<>+60(SB), Z4, Z16
+	VSUBPS.BCST      couplingCouplingFwdTanhSumF32AVX512const<>+60(SB), Z5, Z17
+
+	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
+	VFNMADD231PS.BCST couplingCouplingFwdTanhSumF32AVX512const<>+64(SB), Z16, Z26
+	VFNMADD231PS.BCST couplingCouplingFwdTanhSumF32AVX512const<>+64(SB), Z17, Z27
+	VFNMADD231PS.BCST couplingCouplingFwdTanhSumF32AVX512const<>+68(SB), Z16, Z26
+	VFNMADD231PS.BCST couplingCouplingFwdTanhSumF32AVX512const<>+68(SB), Z17, Z27
+
+	// r2 = r*r; q = Poly(ExpQ, r, r2)
+	VMULPS           Z26, Z26, Z20
+	VMULPS           Z27, Z27, Z21
+	VBROADCASTSS     couplingCouplingFwdTanhSumF32AVX512const<>+24(SB), Z8
+	VBROADCASTSS     couplingCouplingFwdTanhSumF32AVX512const<>+24(SB), Z9
+	VFMADD213PS.BCST couplingCouplingFwdTanhSumF32AVX512const<>+28(SB), Z26, Z8
+	VFMADD213PS.BCST couplingCouplingFwdTanhSumF32AVX512const<>+28(SB), Z27, Z9
+	VFMADD213PS.BCST couplingCouplingFwdTanhSumF32AVX512const<>+32(SB), Z26, Z8
+	VFMADD213PS.BCST couplingCouplingFwdTanhSumF32AVX512const<>+32(SB), Z27, Z9
+	VFMADD213PS.BCST couplingCouplingFwdTanhSumF32AVX512const<>+36(SB), Z26, Z8
+	VFMADD213PS.BCST couplingCouplingFwdTanhSumF32AVX512const<>+36(SB), Z27, Z9
+	VFMADD213PS.BCST couplingCouplingFwdTanhSumF32AVX512const<>+40(SB), Z26, Z8
+	VFMADD213PS.BCST couplingCouplingFwdTanhSumF32AVX512const<>+40(SB), Z27, Z9
+
+	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
+	VADDPS.BCST couplingCouplingFwdTanhSumF32AVX512const<>+44(SB), Z26, Z14
+	VADDPS.BCST couplingCouplingFwdTanhSumF32AVX512const<>+44(SB), Z27, Z15
+	VSUBPS.BCST couplingCouplingFwdTanhSumF32AVX512const<>+44(SB), Z14, Z22
+	VSUBPS.BCST couplingCouplingFwdTanhSumF32AVX512const<>+44(SB), Z15, Z23
+	VSUBPS      Z22, Z26, Z22
+	VSUBPS      Z23, Z27, Z23
+	VFMADD213PS Z22, Z20, Z8
+	VFMADD213PS Z23, Z21, Z9
+	VADDPS      Z8, Z14, Z14
+	VADDPS      Z9, Z15, Z15
+
+	// p * 2^k, one rounding
+	VSCALEFPS   Z16, Z14, Z26
+	VSCALEFPS   Z17, Z15, Z27
+	VMOVUPS     (CX), Z18
+	VMOVUPS     64(CX), Z19
+	VMOVUPS     (BX), Z24
+	VMOVUPS     64(BX), Z25
+	VFMADD231PS Z26, Z18, Z24
+	VFMADD231PS Z27, Z19, Z25
+	VMOVUPS     Z24, (AX)
+	VMOVUPS     Z25, 64(AX)
+	ADDQ        $0x00000080, AX
+	ADDQ        $0x00000080, CX
+	ADDQ        $0x00000080, DX
+	ADDQ        $0x00000080, BX
+	SUBQ        $0x00000040, R8
+	JMP         main
+
+done:
+	VMOVUPS Z28, (SI)
+	VMOVUPS Z29, 64(SI)
+	VMOVUPS Z30, 128(SI)
+	VMOVUPS Z31, 192(SI)
+	VZEROUPPER
+	RET
+
+DATA couplingCouplingFwdTanhSumF32AVX512const<>+0(SB)/4, $0x41200000
+DATA couplingCouplingFwdTanhSumF32AVX512const<>+4(SB)/4, $0x7fffffff
+DATA couplingCouplingFwdTanhSumF32AVX512const<>+8(SB)/4, $0x3fb8aa3b
+DATA couplingCouplingFwdTanhSumF32AVX512const<>+12(SB)/4, $0xbf318000
+DATA couplingCouplingFwdTanhSumF32AVX512const<>+16(SB)/4, $0x395e8083
+DATA couplingCouplingFwdTanhSumF32AVX512const<>+20(SB)/4, $0x80000000
+DATA couplingCouplingFwdTanhSumF32AVX512const<>+24(SB)/4, $0x3ab51200
+DATA couplingCouplingFwdTanhSumF32AVX512const<>+28(SB)/4, $0x3c091d01
+DATA couplingCouplingFwdTanhSumF32AVX512const<>+32(SB)/4, $0x3d2aac79
+DATA couplingCouplingFwdTanhSumF32AVX512const<>+36(SB)/4, $0x3e2aaa49
+DATA couplingCouplingFwdTanhSumF32AVX512const<>+40(SB)/4, $0x3efffffe
+DATA couplingCouplingFwdTanhSumF32AVX512const<>+44(SB)/4, $0x3f800000
+DATA couplingCouplingFwdTanhSumF32AVX512const<>+48(SB)/4, $0x40000000
+DATA couplingCouplingFwdTanhSumF32AVX512const<>+52(SB)/4, $0x42b20000
+DATA couplingCouplingFwdTanhSumF32AVX512const<>+56(SB)/4, $0xc2d00000
+DATA couplingCouplingFwdTanhSumF32AVX512const<>+60(SB)/4, $0x4b400000
+DATA couplingCouplingFwdTanhSumF32AVX512const<>+64(SB)/4, $0x3f318000
+DATA couplingCouplingFwdTanhSumF32AVX512const<>+68(SB)/4, $0xb95e8083
+GLOBL couplingCouplingFwdTanhSumF32AVX512const<>(SB), RODATA|NOPTR, $72
 
 // func CouplingInvTanhF64AVX2(x []float64, c []float64, y []float64, s []float64, t []float64, p []float64)
 // Requires: AVX, AVX2, FMA3
@@ -6280,6 +7969,527 @@ DATA couplingCouplingInvTanhF64AVX512const<>+160(SB)/8, $0x4338000000000000
 DATA couplingCouplingInvTanhF64AVX512const<>+168(SB)/8, $0x3fe62e42fee00000
 DATA couplingCouplingInvTanhF64AVX512const<>+176(SB)/8, $0x3dea39ef35793c76
 GLOBL couplingCouplingInvTanhF64AVX512const<>(SB), RODATA|NOPTR, $184
+
+// func CouplingInvTanhSumF64AVX512(x []float64, y []float64, s []float64, t []float64, acc []float64, p []float64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·CouplingInvTanhSumF64AVX512(SB), NOSPLIT, $0-144
+	MOVQ    x_base+0(FP), AX
+	MOVQ    y_base+24(FP), CX
+	MOVQ    s_base+48(FP), DX
+	MOVQ    t_base+72(FP), BX
+	MOVQ    acc_base+96(FP), SI
+	MOVQ    p_base+120(FP), DI
+	MOVQ    x_len+8(FP), R8
+	VMOVUPD (SI), Z28
+	VMOVUPD 64(SI), Z29
+	VMOVUPD 128(SI), Z30
+	VMOVUPD 192(SI), Z31
+
+	// one lane group (4 vectors) at a time, 2 per pass
+main:
+	CMPQ         R8, $0x00000020
+	JCS          done
+	VMOVUPD      (DX), Z0
+	VMOVUPD      64(DX), Z1
+	VBROADCASTSD 8(DI), Z2
+	VBROADCASTSD 8(DI), Z3
+	VBROADCASTSD (DI), Z4
+	VBROADCASTSD (DI), Z5
+	VMULPD       Z4, Z0, Z6
+	VMULPD       Z5, Z1, Z7
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+0(SB), Z8
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+0(SB), Z9
+	VANDPD.BCST  couplingCouplingInvTanhSumF64AVX512const<>+8(SB), Z6, Z10
+	VANDPD.BCST  couplingCouplingInvTanhSumF64AVX512const<>+8(SB), Z7, Z11
+	VMINPD       Z10, Z8, Z12
+	VMINPD       Z11, Z9, Z13
+	VADDPD       Z12, Z12, Z14
+	VADDPD       Z13, Z13, Z15
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+16(SB), Z16
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+16(SB), Z17
+	VMULPD       Z16, Z14, Z18
+	VMULPD       Z17, Z15, Z19
+	VRNDSCALEPD  $0x00, Z18, Z20
+	VRNDSCALEPD  $0x00, Z19, Z21
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+24(SB), Z22
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+24(SB), Z23
+	VFMADD231PD  Z22, Z20, Z14
+	VFMADD231PD  Z23, Z21, Z15
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+32(SB), Z24
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+32(SB), Z25
+	VMULPD       Z24, Z20, Z26
+	VMULPD       Z25, Z21, Z27
+	VADDPD       Z26, Z14, Z0
+	VADDPD       Z27, Z15, Z1
+	VMULPD       Z14, Z14, Z4
+	VMULPD       Z15, Z15, Z5
+	VXORPD.BCST  couplingCouplingInvTanhSumF64AVX512const<>+40(SB), Z4, Z8
+	VXORPD.BCST  couplingCouplingInvTanhSumF64AVX512const<>+40(SB), Z5, Z9
+	VFMADD231PD  Z14, Z14, Z8
+	VFMADD231PD  Z15, Z15, Z9
+	VADDPD       Z0, Z14, Z10
+	VADDPD       Z1, Z15, Z11
+	VFMADD231PD  Z26, Z10, Z8
+	VFMADD231PD  Z27, Z11, Z9
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+48(SB), Z12
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+48(SB), Z13
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+56(SB), Z16
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+56(SB), Z17
+	VFMADD231PD  Z0, Z12, Z16
+	VFMADD231PD  Z1, Z13, Z17
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+64(SB), Z18
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+64(SB), Z19
+	VFMADD231PD  Z0, Z16, Z18
+	VFMADD231PD  Z1, Z17, Z19
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+72(SB), Z22
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+72(SB), Z23
+	VFMADD231PD  Z0, Z18, Z22
+	VFMADD231PD  Z1, Z19, Z23
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+80(SB), Z24
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+80(SB), Z25
+	VFMADD231PD  Z0, Z22, Z24
+	VFMADD231PD  Z1, Z23, Z25
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+88(SB), Z10
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+88(SB), Z11
+	VFMADD231PD  Z0, Z24, Z10
+	VFMADD231PD  Z1, Z25, Z11
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+96(SB), Z12
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+96(SB), Z13
+	VFMADD231PD  Z0, Z10, Z12
+	VFMADD231PD  Z1, Z11, Z13
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+104(SB), Z16
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+104(SB), Z17
+	VFMADD231PD  Z0, Z12, Z16
+	VFMADD231PD  Z1, Z13, Z17
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+112(SB), Z18
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+112(SB), Z19
+	VFMADD231PD  Z0, Z16, Z18
+	VFMADD231PD  Z1, Z17, Z19
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+120(SB), Z22
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+120(SB), Z23
+	VFMADD231PD  Z0, Z18, Z22
+	VFMADD231PD  Z1, Z19, Z23
+	VFMADD231PD  Z22, Z8, Z26
+	VFMADD231PD  Z23, Z9, Z27
+	VFMADD231PD  Z22, Z4, Z26
+	VFMADD231PD  Z23, Z5, Z27
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+128(SB), Z24
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+128(SB), Z25
+	VSCALEFPD    Z20, Z24, Z24
+	VSCALEFPD    Z21, Z25, Z25
+	VMULPD       Z14, Z24, Z10
+	VMULPD       Z15, Z25, Z11
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+128(SB), Z12
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+128(SB), Z13
+	VSUBPD       Z12, Z24, Z16
+	VSUBPD       Z13, Z25, Z17
+	VADDPD       Z10, Z16, Z18
+	VADDPD       Z11, Z17, Z19
+	VSUBPD       Z16, Z18, Z0
+	VSUBPD       Z17, Z19, Z1
+	VSUBPD       Z0, Z10, Z8
+	VSUBPD       Z1, Z11, Z9
+	VFMADD231PD  Z26, Z24, Z8
+	VFMADD231PD  Z27, Z25, Z9
+	VADDPD       Z8, Z18, Z4
+	VADDPD       Z9, Z19, Z5
+	VSUBPD       Z18, Z4, Z22
+	VSUBPD       Z19, Z5, Z23
+	VSUBPD       Z22, Z8, Z20
+	VSUBPD       Z23, Z9, Z21
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+136(SB), Z14
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+136(SB), Z15
+	VADDPD       Z14, Z4, Z12
+	VADDPD       Z15, Z5, Z13
+	VSUBPD       Z4, Z12, Z16
+	VSUBPD       Z5, Z13, Z17
+	VSUBPD       Z16, Z12, Z10
+	VSUBPD       Z17, Z13, Z11
+	VSUBPD       Z10, Z4, Z0
+	VSUBPD       Z11, Z5, Z1
+	VSUBPD       Z16, Z14, Z24
+	VSUBPD       Z17, Z15, Z25
+	VADDPD       Z24, Z0, Z26
+	VADDPD       Z25, Z1, Z27
+	VADDPD       Z20, Z26, Z18
+	VADDPD       Z21, Z27, Z19
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+128(SB), Z8
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+128(SB), Z9
+	VDIVPD       Z12, Z8, Z22
+	VDIVPD       Z13, Z9, Z23
+	VMULPD       Z22, Z4, Z10
+	VMULPD       Z23, Z5, Z11
+	VXORPD.BCST  couplingCouplingInvTanhSumF64AVX512const<>+40(SB), Z10, Z14
+	VXORPD.BCST  couplingCouplingInvTanhSumF64AVX512const<>+40(SB), Z11, Z15
+	VFMADD231PD  Z12, Z14, Z4
+	VFMADD231PD  Z13, Z15, Z5
+	VADDPD       Z20, Z4, Z16
+	VADDPD       Z21, Z5, Z17
+	VFMADD231PD  Z18, Z14, Z16
+	VFMADD231PD  Z19, Z15, Z17
+	VFMADD231PD  Z22, Z16, Z10
+	VFMADD231PD  Z23, Z17, Z11
+	VANDPD.BCST  couplingCouplingInvTanhSumF64AVX512const<>+40(SB), Z6, Z24
+	VANDPD.BCST  couplingCouplingInvTanhSumF64AVX512const<>+40(SB), Z7, Z25
+	VANDPD.BCST  couplingCouplingInvTanhSumF64AVX512const<>+8(SB), Z10, Z0
+	VANDPD.BCST  couplingCouplingInvTanhSumF64AVX512const<>+8(SB), Z11, Z1
+	VORPD        Z24, Z0, Z0
+	VORPD        Z25, Z1, Z1
+	VMULPD       Z0, Z2, Z26
+	VMULPD       Z1, Z3, Z27
+	VADDPD       Z26, Z28, Z28
+	VADDPD       Z27, Z29, Z29
+	VXORPD.BCST  couplingCouplingInvTanhSumF64AVX512const<>+40(SB), Z26, Z8
+	VXORPD.BCST  couplingCouplingInvTanhSumF64AVX512const<>+40(SB), Z27, Z9
+
+	// x = clamp(x, lo, hi); NaN passes (x is the second source)
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+144(SB), Z12
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+144(SB), Z13
+	VMINPD       Z8, Z12, Z8
+	VMINPD       Z9, Z13, Z9
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+152(SB), Z12
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+152(SB), Z13
+	VMAXPD       Z8, Z12, Z8
+	VMAXPD       Z9, Z13, Z9
+
+	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
+	// kept in the low bits; k = kb - 1.5*2^mant exactly
+	VBROADCASTSD     couplingCouplingInvTanhSumF64AVX512const<>+160(SB), Z20
+	VBROADCASTSD     couplingCouplingInvTanhSumF64AVX512const<>+160(SB), Z21
+	VFMADD231PD.BCST couplingCouplingInvTanhSumF64AVX512const<>+16(SB), Z8, Z20
+	VFMADD231PD.BCST couplingCouplingInvTanhSumF64AVX512const<>+16(SB), Z9, Z21
+	VSUBPD.BCST      couplingCouplingInvTanhSumF64AVX512const<>+160(SB), Z20, Z4
+	VSUBPD.BCST      couplingCouplingInvTanhSumF64AVX512const<>+160(SB), Z21, Z5
+
+	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
+	VFNMADD231PD.BCST couplingCouplingInvTanhSumF64AVX512const<>+168(SB), Z4, Z8
+	VFNMADD231PD.BCST couplingCouplingInvTanhSumF64AVX512const<>+168(SB), Z5, Z9
+	VFNMADD231PD.BCST couplingCouplingInvTanhSumF64AVX512const<>+176(SB), Z4, Z8
+	VFNMADD231PD.BCST couplingCouplingInvTanhSumF64AVX512const<>+176(SB), Z5, Z9
+
+	// r2 = r*r; q = Poly(ExpQ, r, r2)
+	VMULPD           Z8, Z8, Z14
+	VMULPD           Z9, Z9, Z15
+	VBROADCASTSD     couplingCouplingInvTanhSumF64AVX512const<>+56(SB), Z12
+	VBROADCASTSD     couplingCouplingInvTanhSumF64AVX512const<>+56(SB), Z13
+	VBROADCASTSD     couplingCouplingInvTanhSumF64AVX512const<>+48(SB), Z18
+	VBROADCASTSD     couplingCouplingInvTanhSumF64AVX512const<>+48(SB), Z19
+	VFMADD213PD.BCST couplingCouplingInvTanhSumF64AVX512const<>+72(SB), Z14, Z12
+	VFMADD213PD.BCST couplingCouplingInvTanhSumF64AVX512const<>+72(SB), Z15, Z13
+	VFMADD213PD.BCST couplingCouplingInvTanhSumF64AVX512const<>+64(SB), Z14, Z18
+	VFMADD213PD.BCST couplingCouplingInvTanhSumF64AVX512const<>+64(SB), Z15, Z19
+	VFMADD213PD.BCST couplingCouplingInvTanhSumF64AVX512const<>+88(SB), Z14, Z12
+	VFMADD213PD.BCST couplingCouplingInvTanhSumF64AVX512const<>+88(SB), Z15, Z13
+	VFMADD213PD.BCST couplingCouplingInvTanhSumF64AVX512const<>+80(SB), Z14, Z18
+	VFMADD213PD.BCST couplingCouplingInvTanhSumF64AVX512const<>+80(SB), Z15, Z19
+	VFMADD213PD.BCST couplingCouplingInvTanhSumF64AVX512const<>+104(SB), Z14, Z12
+	VFMADD213PD.BCST couplingCouplingInvTanhSumF64AVX512const<>+104(SB), Z15, Z13
+	VFMADD213PD.BCST couplingCouplingInvTanhSumF64AVX512const<>+96(SB), Z14, Z18
+	VFMADD213PD.BCST couplingCouplingInvTanhSumF64AVX512const<>+96(SB), Z15, Z19
+	VFMADD213PD.BCST couplingCouplingInvTanhSumF64AVX512const<>+120(SB), Z14, Z12
+	VFMADD213PD.BCST couplingCouplingInvTanhSumF64AVX512const<>+120(SB), Z15, Z13
+	VFMADD213PD.BCST couplingCouplingInvTanhSumF64AVX512const<>+112(SB), Z14, Z18
+	VFMADD213PD.BCST couplingCouplingInvTanhSumF64AVX512const<>+112(SB), Z15, Z19
+	VFMADD213PD      Z12, Z8, Z18
+	VFMADD213PD      Z13, Z9, Z19
+
+	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
+	VADDPD.BCST couplingCouplingInvTanhSumF64AVX512const<>+128(SB), Z8, Z16
+	VADDPD.BCST couplingCouplingInvTanhSumF64AVX512const<>+128(SB), Z9, Z17
+	VSUBPD.BCST couplingCouplingInvTanhSumF64AVX512const<>+128(SB), Z16, Z22
+	VSUBPD.BCST couplingCouplingInvTanhSumF64AVX512const<>+128(SB), Z17, Z23
+	VSUBPD      Z22, Z8, Z22
+	VSUBPD      Z23, Z9, Z23
+	VFMADD213PD Z22, Z14, Z18
+	VFMADD213PD Z23, Z15, Z19
+	VADDPD      Z18, Z16, Z16
+	VADDPD      Z19, Z17, Z17
+
+	// p * 2^k, one rounding
+	VSCALEFPD    Z4, Z16, Z8
+	VSCALEFPD    Z5, Z17, Z9
+	VMOVUPD      (CX), Z24
+	VMOVUPD      64(CX), Z25
+	VMOVUPD      (BX), Z10
+	VMOVUPD      64(BX), Z11
+	VSUBPD       Z10, Z24, Z6
+	VSUBPD       Z11, Z25, Z7
+	VMULPD       Z8, Z6, Z2
+	VMULPD       Z9, Z7, Z3
+	VMOVUPD      Z2, (AX)
+	VMOVUPD      Z3, 64(AX)
+	ADDQ         $0x00000080, AX
+	ADDQ         $0x00000080, CX
+	ADDQ         $0x00000080, DX
+	ADDQ         $0x00000080, BX
+	VMOVUPD      (DX), Z0
+	VMOVUPD      64(DX), Z1
+	VBROADCASTSD 8(DI), Z2
+	VBROADCASTSD 8(DI), Z3
+	VBROADCASTSD (DI), Z4
+	VBROADCASTSD (DI), Z5
+	VMULPD       Z4, Z0, Z6
+	VMULPD       Z5, Z1, Z7
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+0(SB), Z8
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+0(SB), Z9
+	VANDPD.BCST  couplingCouplingInvTanhSumF64AVX512const<>+8(SB), Z6, Z10
+	VANDPD.BCST  couplingCouplingInvTanhSumF64AVX512const<>+8(SB), Z7, Z11
+	VMINPD       Z10, Z8, Z12
+	VMINPD       Z11, Z9, Z13
+	VADDPD       Z12, Z12, Z14
+	VADDPD       Z13, Z13, Z15
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+16(SB), Z16
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+16(SB), Z17
+	VMULPD       Z16, Z14, Z18
+	VMULPD       Z17, Z15, Z19
+	VRNDSCALEPD  $0x00, Z18, Z20
+	VRNDSCALEPD  $0x00, Z19, Z21
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+24(SB), Z22
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+24(SB), Z23
+	VFMADD231PD  Z22, Z20, Z14
+	VFMADD231PD  Z23, Z21, Z15
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+32(SB), Z24
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+32(SB), Z25
+	VMULPD       Z24, Z20, Z26
+	VMULPD       Z25, Z21, Z27
+	VADDPD       Z26, Z14, Z0
+	VADDPD       Z27, Z15, Z1
+	VMULPD       Z14, Z14, Z4
+	VMULPD       Z15, Z15, Z5
+	VXORPD.BCST  couplingCouplingInvTanhSumF64AVX512const<>+40(SB), Z4, Z8
+	VXORPD.BCST  couplingCouplingInvTanhSumF64AVX512const<>+40(SB), Z5, Z9
+	VFMADD231PD  Z14, Z14, Z8
+	VFMADD231PD  Z15, Z15, Z9
+	VADDPD       Z0, Z14, Z10
+	VADDPD       Z1, Z15, Z11
+	VFMADD231PD  Z26, Z10, Z8
+	VFMADD231PD  Z27, Z11, Z9
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+48(SB), Z12
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+48(SB), Z13
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+56(SB), Z16
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+56(SB), Z17
+	VFMADD231PD  Z0, Z12, Z16
+	VFMADD231PD  Z1, Z13, Z17
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+64(SB), Z18
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+64(SB), Z19
+	VFMADD231PD  Z0, Z16, Z18
+	VFMADD231PD  Z1, Z17, Z19
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+72(SB), Z22
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+72(SB), Z23
+	VFMADD231PD  Z0, Z18, Z22
+	VFMADD231PD  Z1, Z19, Z23
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+80(SB), Z24
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+80(SB), Z25
+	VFMADD231PD  Z0, Z22, Z24
+	VFMADD231PD  Z1, Z23, Z25
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+88(SB), Z10
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+88(SB), Z11
+	VFMADD231PD  Z0, Z24, Z10
+	VFMADD231PD  Z1, Z25, Z11
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+96(SB), Z12
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+96(SB), Z13
+	VFMADD231PD  Z0, Z10, Z12
+	VFMADD231PD  Z1, Z11, Z13
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+104(SB), Z16
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+104(SB), Z17
+	VFMADD231PD  Z0, Z12, Z16
+	VFMADD231PD  Z1, Z13, Z17
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+112(SB), Z18
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+112(SB), Z19
+	VFMADD231PD  Z0, Z16, Z18
+	VFMADD231PD  Z1, Z17, Z19
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+120(SB), Z22
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+120(SB), Z23
+	VFMADD231PD  Z0, Z18, Z22
+	VFMADD231PD  Z1, Z19, Z23
+	VFMADD231PD  Z22, Z8, Z26
+	VFMADD231PD  Z23, Z9, Z27
+	VFMADD231PD  Z22, Z4, Z26
+	VFMADD231PD  Z23, Z5, Z27
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+128(SB), Z24
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+128(SB), Z25
+	VSCALEFPD    Z20, Z24, Z24
+	VSCALEFPD    Z21, Z25, Z25
+	VMULPD       Z14, Z24, Z10
+	VMULPD       Z15, Z25, Z11
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+128(SB), Z12
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+128(SB), Z13
+	VSUBPD       Z12, Z24, Z16
+	VSUBPD       Z13, Z25, Z17
+	VADDPD       Z10, Z16, Z18
+	VADDPD       Z11, Z17, Z19
+	VSUBPD       Z16, Z18, Z0
+	VSUBPD       Z17, Z19, Z1
+	VSUBPD       Z0, Z10, Z8
+	VSUBPD       Z1, Z11, Z9
+	VFMADD231PD  Z26, Z24, Z8
+	VFMADD231PD  Z27, Z25, Z9
+	VADDPD       Z8, Z18, Z4
+	VADDPD       Z9, Z19, Z5
+	VSUBPD       Z18, Z4, Z22
+	VSUBPD       Z19, Z5, Z23
+	VSUBPD       Z22, Z8, Z20
+	VSUBPD       Z23, Z9, Z21
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+136(SB), Z14
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+136(SB), Z15
+	VADDPD       Z14, Z4, Z12
+	VADDPD       Z15, Z5, Z13
+	VSUBPD       Z4, Z12, Z16
+	VSUBPD       Z5, Z13, Z17
+	VSUBPD       Z16, Z12, Z10
+	VSUBPD       Z17, Z13, Z11
+	VSUBPD       Z10, Z4, Z0
+	VSUBPD       Z11, Z5, Z1
+	VSUBPD       Z16, Z14, Z24
+	VSUBPD       Z17, Z15, Z25
+	VADDPD       Z24, Z0, Z26
+	VADDPD       Z25, Z1, Z27
+	VADDPD       Z20, Z26, Z18
+	VADDPD       Z21, Z27, Z19
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+128(SB), Z8
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+128(SB), Z9
+	VDIVPD       Z12, Z8, Z22
+	VDIVPD       Z13, Z9, Z23
+	VMULPD       Z22, Z4, Z10
+	VMULPD       Z23, Z5, Z11
+	VXORPD.BCST  couplingCouplingInvTanhSumF64AVX512const<>+40(SB), Z10, Z14
+	VXORPD.BCST  couplingCouplingInvTanhSumF64AVX512const<>+40(SB), Z11, Z15
+	VFMADD231PD  Z12, Z14, Z4
+	VFMADD231PD  Z13, Z15, Z5
+	VADDPD       Z20, Z4, Z16
+	VADDPD       Z21, Z5, Z17
+	VFMADD231PD  Z18, Z14, Z16
+	VFMADD231PD  Z19, Z15, Z17
+	VFMADD231PD  Z22, Z16, Z10
+	VFMADD231PD  Z23, Z17, Z11
+	VANDPD.BCST  couplingCouplingInvTanhSumF64AVX512const<>+40(SB), Z6, Z24
+	VANDPD.BCST  couplingCouplingInvTanhSumF64AVX512const<>+40(SB), Z7, Z25
+	VANDPD.BCST  couplingCouplingInvTanhSumF64AVX512const<>+8(SB), Z10, Z0
+	VANDPD.BCST  couplingCouplingInvTanhSumF64AVX512const<>+8(SB), Z11, Z1
+	VORPD        Z24, Z0, Z0
+	VORPD        Z25, Z1, Z1
+	VMULPD       Z0, Z2, Z26
+	VMULPD       Z1, Z3, Z27
+	VADDPD       Z26, Z30, Z30
+	VADDPD       Z27, Z31, Z31
+	VXORPD.BCST  couplingCouplingInvTanhSumF64AVX512const<>+40(SB), Z26, Z8
+	VXORPD.BCST  couplingCouplingInvTanhSumF64AVX512const<>+40(SB), Z27, Z9
+
+	// x = clamp(x, lo, hi); NaN passes (x is the second source)
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+144(SB), Z12
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+144(SB), Z13
+	VMINPD       Z8, Z12, Z8
+	VMINPD       Z9, Z13, Z9
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+152(SB), Z12
+	VBROADCASTSD couplingCouplingInvTanhSumF64AVX512const<>+152(SB), Z13
+	VMAXPD       Z8, Z12, Z8
+	VMAXPD       Z9, Z13, Z9
+
+	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
+	// kept in the low bits; k = kb - 1.5*2^mant exactly
+	VBROADCASTSD     couplingCouplingInvTanhSumF64AVX512const<>+160(SB), Z20
+	VBROADCASTSD     couplingCouplingInvTanhSumF64AVX512const<>+160(SB), Z21
+	VFMADD231PD.BCST couplingCouplingInvTanhSumF64AVX512const<>+16(SB), Z8, Z20
+	VFMADD231PD.BCST couplingCouplingInvTanhSumF64AVX512const<>+16(SB), Z9, Z21
+	VSUBPD.BCST      couplingCouplingInvTanhSumF64AVX512const<>+160(SB), Z20, Z4
+	VSUBPD.BCST      couplingCouplingInvTanhSumF64AVX512const<>+160(SB), Z21, Z5
+
+	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
+	VFNMADD231PD.BCST couplingCouplingInvTanhSumF64AVX512const<>+168(SB), Z4, Z8
+	VFNMADD231PD.BCST couplingCouplingInvTanhSumF64AVX512const<>+168(SB), Z5, Z9
+	VFNMADD231PD.BCST couplingCouplingInvTanhSumF64AVX512const<>+176(SB), Z4, Z8
+	VFNMADD231PD.BCST couplingCouplingInvTanhSumF64AVX512const<>+176(SB), Z5, Z9
+
+	// r2 = r*r; q = Poly(ExpQ, r, r2)
+	VMULPD           Z8, Z8, Z14
+	VMULPD           Z9, Z9, Z15
+	VBROADCASTSD     couplingCouplingInvTanhSumF64AVX512const<>+56(SB), Z12
+	VBROADCASTSD     couplingCouplingInvTanhSumF64AVX512const<>+56(SB), Z13
+	VBROADCASTSD     couplingCouplingInvTanhSumF64AVX512const<>+48(SB), Z18
+	VBROADCASTSD     couplingCouplingInvTanhSumF64AVX512const<>+48(SB), Z19
+	VFMADD213PD.BCST couplingCouplingInvTanhSumF64AVX512const<>+72(SB), Z14, Z12
+	VFMADD213PD.BCST couplingCouplingInvTanhSumF64AVX512const<>+72(SB), Z15, Z13
+	VFMADD213PD.BCST couplingCouplingInvTanhSumF64AVX512const<>+64(SB), Z14, Z18
+	VFMADD213PD.BCST couplingCouplingInvTanhSumF64AVX512const<>+64(SB), Z15, Z19
+	VFMADD213PD.BCST couplingCouplingInvTanhSumF64AVX512const<>+88(SB), Z14, Z12
+	VFMADD213PD.BCST couplingCouplingInvTanhSumF64AVX512const<>+88(SB), Z15, Z13
+	VFMADD213PD.BCST couplingCouplingInvTanhSumF64AVX512const<>+80(SB), Z14, Z18
+	VFMADD213PD.BCST couplingCouplingInvTanhSumF64AVX512const<>+80(SB), Z15, Z19
+	VFMADD213PD.BCST couplingCouplingInvTanhSumF64AVX512const<>+104(SB), Z14, Z12
+	VFMADD213PD.BCST couplingCouplingInvTanhSumF64AVX512const<>+104(SB), Z15, Z13
+	VFMADD213PD.BCST couplingCouplingInvTanhSumF64AVX512const<>+96(SB), Z14, Z18
+	VFMADD213PD.BCST couplingCouplingInvTanhSumF64AVX512const<>+96(SB), Z15, Z19
+	VFMADD213PD.BCST couplingCouplingInvTanhSumF64AVX512const<>+120(SB), Z14, Z12
+	VFMADD213PD.BCST couplingCouplingInvTanhSumF64AVX512const<>+120(SB), Z15, Z13
+	VFMADD213PD.BCST couplingCouplingInvTanhSumF64AVX512const<>+112(SB), Z14, Z18
+	VFMADD213PD.BCST couplingCouplingInvTanhSumF64AVX512const<>+112(SB), Z15, Z19
+	VFMADD213PD      Z12, Z8, Z18
+	VFMADD213PD      Z13, Z9, Z19
+
+	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
+	VADDPD.BCST couplingCouplingInvTanhSumF64AVX512const<>+128(SB), Z8, Z16
+	VADDPD.BCST couplingCouplingInvTanhSumF64AVX512const<>+128(SB), Z9, Z17
+	VSUBPD.BCST couplingCouplingInvTanhSumF64AVX512const<>+128(SB), Z16, Z22
+	VSUBPD.BCST couplingCouplingInvTanhSumF64AVX512const<>+128(SB), Z17, Z23
+	VSUBPD      Z22, Z8, Z22
+	VSUBPD      Z23, Z9, Z23
+	VFMADD213PD Z22, Z14, Z18
+	VFMADD213PD Z23, Z15, Z19
+	VADDPD      Z18, Z16, Z16
+	VADDPD      Z19, Z17, Z17
+
+	// p * 2^k, one rounding
+	VSCALEFPD Z4, Z16, Z8
+	VSCALEFPD Z5, Z17, Z9
+	VMOVUPD   (CX), Z24
+	VMOVUPD   64(CX), Z25
+	VMOVUPD   (BX), Z10
+	VMOVUPD   64(BX), Z11
+	VSUBPD    Z10, Z24, Z6
+	VSUBPD    Z11, Z25, Z7
+	VMULPD    Z8, Z6, Z2
+	VMULPD    Z9, Z7, Z3
+	VMOVUPD   Z2, (AX)
+	VMOVUPD   Z3, 64(AX)
+	ADDQ      $0x00000080, AX
+	ADDQ      $0x00000080, CX
+	ADDQ      $0x00000080, DX
+	ADDQ      $0x00000080, BX
+	SUBQ      $0x00000020, R8
+	JMP       main
+
+done:
+	VMOVUPD Z28, (SI)
+	VMOVUPD Z29, 64(SI)
+	VMOVUPD Z30, 128(SI)
+	VMOVUPD Z31, 192(SI)
+	VZEROUPPER
+	RET
+
+DATA couplingCouplingInvTanhSumF64AVX512const<>+0(SB)/8, $0x4034000000000000
+DATA couplingCouplingInvTanhSumF64AVX512const<>+8(SB)/8, $0x7fffffffffffffff
+DATA couplingCouplingInvTanhSumF64AVX512const<>+16(SB)/8, $0x3ff71547652b82fe
+DATA couplingCouplingInvTanhSumF64AVX512const<>+24(SB)/8, $0xbfe62e42fee00000
+DATA couplingCouplingInvTanhSumF64AVX512const<>+32(SB)/8, $0xbdea39ef35793c76
+DATA couplingCouplingInvTanhSumF64AVX512const<>+40(SB)/8, $0x8000000000000000
+DATA couplingCouplingInvTanhSumF64AVX512const<>+48(SB)/8, $0x3e5af6345e154829
+DATA couplingCouplingInvTanhSumF64AVX512const<>+56(SB)/8, $0x3e928b426d1c6cab
+DATA couplingCouplingInvTanhSumF64AVX512const<>+64(SB)/8, $0x3ec71ddf6a597246
+DATA couplingCouplingInvTanhSumF64AVX512const<>+72(SB)/8, $0x3efa019939c26883
+DATA couplingCouplingInvTanhSumF64AVX512const<>+80(SB)/8, $0x3f2a01a01b0113fc
+DATA couplingCouplingInvTanhSumF64AVX512const<>+88(SB)/8, $0x3f56c16c1860a28f
+DATA couplingCouplingInvTanhSumF64AVX512const<>+96(SB)/8, $0x3f8111111110f7f9
+DATA couplingCouplingInvTanhSumF64AVX512const<>+104(SB)/8, $0x3fa55555555503c1
+DATA couplingCouplingInvTanhSumF64AVX512const<>+112(SB)/8, $0x3fc5555555555558
+DATA couplingCouplingInvTanhSumF64AVX512const<>+120(SB)/8, $0x3fe0000000000009
+DATA couplingCouplingInvTanhSumF64AVX512const<>+128(SB)/8, $0x3ff0000000000000
+DATA couplingCouplingInvTanhSumF64AVX512const<>+136(SB)/8, $0x4000000000000000
+DATA couplingCouplingInvTanhSumF64AVX512const<>+144(SB)/8, $0x4086300000000000
+DATA couplingCouplingInvTanhSumF64AVX512const<>+152(SB)/8, $0xc087500000000000
+DATA couplingCouplingInvTanhSumF64AVX512const<>+160(SB)/8, $0x4338000000000000
+DATA couplingCouplingInvTanhSumF64AVX512const<>+168(SB)/8, $0x3fe62e42fee00000
+DATA couplingCouplingInvTanhSumF64AVX512const<>+176(SB)/8, $0x3dea39ef35793c76
+GLOBL couplingCouplingInvTanhSumF64AVX512const<>(SB), RODATA|NOPTR, $184
 
 // func CouplingInvTanhF32AVX2(x []float32, c []float32, y []float32, s []float32, t []float32, p []float32)
 // Requires: AVX, AVX2, FMA3
@@ -7225,6 +9435,458 @@ DATA couplingCouplingInvTanhF32AVX512const<>+64(SB)/4, $0x3f318000
 DATA couplingCouplingInvTanhF32AVX512const<>+68(SB)/4, $0xb95e8083
 GLOBL couplingCouplingInvTanhF32AVX512const<>(SB), RODATA|NOPTR, $72
 
+// func CouplingInvTanhSumF32AVX512(x []float32, y []float32, s []float32, t []float32, acc []float32, p []float32)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·CouplingInvTanhSumF32AVX512(SB), NOSPLIT, $0-144
+	MOVQ    x_base+0(FP), AX
+	MOVQ    y_base+24(FP), CX
+	MOVQ    s_base+48(FP), DX
+	MOVQ    t_base+72(FP), BX
+	MOVQ    acc_base+96(FP), SI
+	MOVQ    p_base+120(FP), DI
+	MOVQ    x_len+8(FP), R8
+	VMOVUPS (SI), Z28
+	VMOVUPS 64(SI), Z29
+	VMOVUPS 128(SI), Z30
+	VMOVUPS 192(SI), Z31
+
+	// one lane group (4 vectors) at a time, 2 per pass
+main:
+	CMPQ         R8, $0x00000040
+	JCS          done
+	VMOVUPS      (DX), Z0
+	VMOVUPS      64(DX), Z1
+	VBROADCASTSS 4(DI), Z2
+	VBROADCASTSS 4(DI), Z3
+	VBROADCASTSS (DI), Z4
+	VBROADCASTSS (DI), Z5
+	VMULPS       Z4, Z0, Z6
+	VMULPS       Z5, Z1, Z7
+	VBROADCASTSS couplingCouplingInvTanhSumF32AVX512const<>+0(SB), Z8
+	VBROADCASTSS couplingCouplingInvTanhSumF32AVX512const<>+0(SB), Z9
+	VANDPS.BCST  couplingCouplingInvTanhSumF32AVX512const<>+4(SB), Z6, Z10
+	VANDPS.BCST  couplingCouplingInvTanhSumF32AVX512const<>+4(SB), Z7, Z11
+	VMINPS       Z10, Z8, Z12
+	VMINPS       Z11, Z9, Z13
+	VADDPS       Z12, Z12, Z14
+	VADDPS       Z13, Z13, Z15
+	VBROADCASTSS couplingCouplingInvTanhSumF32AVX512const<>+8(SB), Z16
+	VBROADCASTSS couplingCouplingInvTanhSumF32AVX512const<>+8(SB), Z17
+	VMULPS       Z16, Z14, Z18
+	VMULPS       Z17, Z15, Z19
+	VRNDSCALEPS  $0x00, Z18, Z20
+	VRNDSCALEPS  $0x00, Z19, Z21
+	VBROADCASTSS couplingCouplingInvTanhSumF32AVX512const<>+12(SB), Z22
+	VBROADCASTSS couplingCouplingInvTanhSumF32AVX512const<>+12(SB), Z23
+	VFMADD231PS  Z22, Z20, Z14
+	VFMADD231PS  Z23, Z21, Z15
+	VBROADCASTSS couplingCouplingInvTanhSumF32AVX512const<>+16(SB), Z24
+	VBROADCASTSS couplingCouplingInvTanhSumF32AVX512const<>+16(SB), Z25
+	VMULPS       Z24, Z20, Z26
+	VMULPS       Z25, Z21, Z27
+	VADDPS       Z26, Z14, Z0
+	VADDPS       Z27, Z15, Z1
+	VMULPS       Z14, Z14, Z4
+	VMULPS       Z15, Z15, Z5
+	VXORPS.BCST  couplingCouplingInvTanhSumF32AVX512const<>+20(SB), Z4, Z8
+	VXORPS.BCST  couplingCouplingInvTanhSumF32AVX512const<>+20(SB), Z5, Z9
+	VFMADD231PS  Z14, Z14, Z8
+	VFMADD231PS  Z15, Z15, Z9
+	VADDPS       Z0, Z14, Z10
+	VADDPS       Z1, Z15, Z11
+	VFMADD231PS  Z26, Z10, Z8
+	VFMADD231PS  Z27, Z11, Z9
+	VBROADCASTSS couplingCouplingInvTanhSumF32AVX512const<>+24(SB), Z12
+	VBROADCASTSS couplingCouplingInvTanhSumF32AVX512const<>+24(SB), Z13
+	VBROADCASTSS couplingCouplingInvTanhSumF32AVX512const<>+28(SB), Z16
+	VBROADCASTSS couplingCouplingInvTanhSumF32AVX512const<>+28(SB), Z17
+	VFMADD231PS  Z0, Z12, Z16
+	VFMADD231PS  Z1, Z13, Z17
+	VBROADCASTSS couplingCouplingInvTanhSumF32AVX512const<>+32(SB), Z18
+	VBROADCASTSS couplingCouplingInvTanhSumF32AVX512const<>+32(SB), Z19
+	VFMADD231PS  Z0, Z16, Z18
+	VFMADD231PS  Z1, Z17, Z19
+	VBROADCASTSS couplingCouplingInvTanhSumF32AVX512const<>+36(SB), Z22
+	VBROADCASTSS couplingCouplingInvTanhSumF32AVX512const<>+36(SB), Z23
+	VFMADD231PS  Z0, Z18, Z22
+	VFMADD231PS  Z1, Z19, Z23
+	VBROADCASTSS couplingCouplingInvTanhSumF32AVX512const<>+40(SB), Z24
+	VBROADCASTSS couplingCouplingInvTanhSumF32AVX512const<>+40(SB), Z25
+	VFMADD231PS  Z0, Z22, Z24
+	VFMADD231PS  Z1, Z23, Z25
+	VFMADD231PS  Z24, Z8, Z26
+	VFMADD231PS  Z25, Z9, Z27
+	VFMADD231PS  Z24, Z4, Z26
+	VFMADD231PS  Z25, Z5, Z27
+	VBROADCASTSS couplingCouplingInvTanhSumF32AVX512const<>+44(SB), Z10
+	VBROADCASTSS couplingCouplingInvTanhSumF32AVX512const<>+44(SB), Z11
+	VSCALEFPS    Z20, Z10, Z10
+	VSCALEFPS    Z21, Z11, Z11
+	VMULPS       Z14, Z10, Z12
+	VMULPS       Z15, Z11, Z13
+	VBROADCASTSS couplingCouplingInvTanhSumF32AVX512const<>+44(SB), Z16
+	VBROADCASTSS couplingCouplingInvTanhSumF32AVX512const<>+44(SB), Z17
+	VSUBPS       Z16, Z10, Z18
+	VSUBPS       Z17, Z11, Z19
+	VADDPS       Z12, Z18, Z22
+	VADDPS       Z13, Z19, Z23
+	VSUBPS       Z18, Z22, Z0
+	VSUBPS       Z19, Z23, Z1
+	VSUBPS       Z0, Z12, Z8
+	VSUBPS       Z1, Z13, Z9
+	VFMADD231PS  Z26, Z10, Z8
+	VFMADD231PS  Z27, Z11, Z9
+	VADDPS       Z8, Z22, Z4
+	VADDPS       Z9, Z23, Z5
+	VSUBPS       Z22, Z4, Z24
+	VSUBPS       Z23, Z5, Z25
+	VSUBPS       Z24, Z8, Z20
+	VSUBPS       Z25, Z9, Z21
+	VBROADCASTSS couplingCouplingInvTanhSumF32AVX512const<>+48(SB), Z14
+	VBROADCASTSS couplingCouplingInvTanhSumF32AVX512const<>+48(SB), Z15
+	VADDPS       Z14, Z4, Z16
+	VADDPS       Z15, Z5, Z17
+	VSUBPS       Z4, Z16, Z18
+	VSUBPS       Z5, Z17, Z19
+	VSUBPS       Z18, Z16, Z12
+	VSUBPS       Z19, Z17, Z13
+	VSUBPS       Z12, Z4, Z0
+	VSUBPS       Z13, Z5, Z1
+	VSUBPS       Z18, Z14, Z10
+	VSUBPS       Z19, Z15, Z11
+	VADDPS       Z10, Z0, Z26
+	VADDPS       Z11, Z1, Z27
+	VADDPS       Z20, Z26, Z22
+	VADDPS       Z21, Z27, Z23
+	VBROADCASTSS couplingCouplingInvTanhSumF32AVX512const<>+44(SB), Z8
+	VBROADCASTSS couplingCouplingInvTanhSumF32AVX512const<>+44(SB), Z9
+	VDIVPS       Z16, Z8, Z24
+	VDIVPS       Z17, Z9, Z25
+	VMULPS       Z24, Z4, Z12
+	VMULPS       Z25, Z5, Z13
+	VXORPS.BCST  couplingCouplingInvTanhSumF32AVX512const<>+20(SB), Z12, Z14
+	VXORPS.BCST  couplingCouplingInvTanhSumF32AVX512const<>+20(SB), Z13, Z15
+	VFMADD231PS  Z16, Z14, Z4
+	VFMADD231PS  Z17, Z15, Z5
+	VADDPS       Z20, Z4, Z18
+	VADDPS       Z21, Z5, Z19
+	VFMADD231PS  Z22, Z14, Z18
+	VFMADD231PS  Z23, Z15, Z19
+	VFMADD231PS  Z24, Z18, Z12
+	VFMADD231PS  Z25, Z19, Z13
+	VANDPS.BCST  couplingCouplingInvTanhSumF32AVX512const<>+20(SB), Z6, Z10
+	VANDPS.BCST  couplingCouplingInvTanhSumF32AVX512const<>+20(SB), Z7, Z11
+	VANDPS.BCST  couplingCouplingInvTanhSumF32AVX512const<>+4(SB), Z12, Z0
+	VANDPS.BCST  couplingCouplingInvTanhSumF32AVX512const<>+4(SB), Z13, Z1
+	VORPS        Z10, Z0, Z0
+	VORPS        Z11, Z1, Z1
+	VMULPS       Z0, Z2, Z26
+	VMULPS       Z1, Z3, Z27
+	VADDPS       Z26, Z28, Z28
+	VADDPS       Z27, Z29, Z29
+	VXORPS.BCST  couplingCouplingInvTanhSumF32AVX512const<>+20(SB), Z26, Z8
+	VXORPS.BCST  couplingCouplingInvTanhSumF32AVX512const<>+20(SB), Z27, Z9
+
+	// x = clamp(x, lo, hi); NaN passes (x is the second source)
+	VBROADCASTSS couplingCouplingInvTanhSumF32AVX512const<>+52(SB), Z16
+	VBROADCASTSS couplingCouplingInvTanhSumF32AVX512const<>+52(SB), Z17
+	VMINPS       Z8, Z16, Z8
+	VMINPS       Z9, Z17, Z9
+	VBROADCASTSS couplingCouplingInvTanhSumF32AVX512const<>+56(SB), Z16
+	VBROADCASTSS couplingCouplingInvTanhSumF32AVX512const<>+56(SB), Z17
+	VMAXPS       Z8, Z16, Z8
+	VMAXPS       Z9, Z17, Z9
+
+	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
+	// kept in the low bits; k = kb - 1.5*2^mant exactly
+	VBROADCASTSS     couplingCouplingInvTanhSumF32AVX512const<>+60(SB), Z20
+	VBROADCASTSS     couplingCouplingInvTanhSumF32AVX512const<>+60(SB), Z21
+	VFMADD231PS.BCST couplingCouplingInvTanhSumF32AVX512const<>+8(SB), Z8, Z20
+	VFMADD231PS.BCST couplingCouplingInvTanhSumF32AVX512const<>+8(SB), Z9, Z21
+	VSUBPS.BCST      couplingCouplingInvTanhSumF32AVX512const<>+60(SB), Z20, Z4
+	VSUBPS.BCST      couplingCouplingInvTanhSumF32AVX512const<>+60(SB), Z21, Z5
+
+	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
+	VFNMADD231PS.BCST couplingCouplingInvTanhSumF32AVX512const<>+64(SB), Z4, Z8
+	VFNMADD231PS.BCST couplingCouplingInvTanhSumF32AVX512const<>+64(SB), Z5, Z9
+	VFNMADD231PS.BCST couplingCouplingInvTanhSumF32AVX512const<>+68(SB), Z4, Z8
+	VFNMADD231PS.BCST couplingCouplingInvTanhSumF32AVX512const<>+68(SB), Z5, Z9
+
+	// r2 = r*r; q = Poly(ExpQ, r, r2)
+	VMULPS           Z8, Z8, Z14
+	VMULPS           Z9, Z9, Z15
+	VBROADCASTSS     couplingCouplingInvTanhSumF32AVX512const<>+24(SB), Z16
+	VBROADCASTSS     couplingCouplingInvTanhSumF32AVX512const<>+24(SB), Z17
+	VFMADD213PS.BCST couplingCouplingInvTanhSumF32AVX512const<>+28(SB), Z8, Z16
+	VFMADD213PS.BCST couplingCouplingInvTanhSumF32AVX512const<>+28(SB), Z9, Z17
+	VFMADD213PS.BCST couplingCouplingInvTanhSumF32AVX512const<>+32(SB), Z8, Z16
+	VFMADD213PS.BCST couplingCouplingInvTanhSumF32AVX512const<>+32(SB), Z9, Z17
+	VFMADD213PS.BCST couplingCouplingInvTanhSumF32AVX512const<>+36(SB), Z8, Z16
+	VFMADD213PS.BCST couplingCouplingInvTanhSumF32AVX512const<>+36(SB), Z9, Z17
+	VFMADD213PS.BCST couplingCouplingInvTanhSumF32AVX512const<>+40(SB), Z8, Z16
+	VFMADD213PS.BCST couplingCouplingInvTanhSumF32AVX512const<>+40(SB), Z9, Z17
+
+	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
+	VADDPS.BCST couplingCouplingInvTanhSumF32AVX512const<>+44(SB), Z8, Z22
+	VADDPS.BCST couplingCouplingInvTanhSumF32AVX512const<>+44(SB), Z9, Z23
+	VSUBPS.BCST couplingCouplingInvTanhSumF32AVX512const<>+44(SB), Z22, Z18
+	VSUBPS.BCST couplingCouplingInvTanhSumF32AVX512const<>+44(SB), Z23, Z19
+	VSUBPS      Z18, Z8, Z18
+	VSUBPS      Z19, Z9, Z19
+	VFMADD213PS Z18, Z14, Z16
+	VFMADD213PS Z19, Z15, Z17
+	VADDPS      Z16, Z22, Z22
+	VADDPS      Z17, Z23, Z23
+
+	// p * 2^k, one rounding
+	VSCALEFPS    Z4, Z22, Z8
+	VSCALEFPS    Z5, Z23, Z9
+	VMOVUPS      (CX), Z24
+	VMOVUPS      64(CX), Z25
+	VMOVUPS      (BX), Z10
+	VMOVUPS      64(BX), Z11
+	VSUBPS       Z10, Z24, Z12
+	VSUBPS       Z11, Z25, Z13
+	VMULPS       Z8, Z12, Z6
+	VMULPS       Z9, Z13, Z7
+	VMOVUPS      Z6, (AX)
+	VMOVUPS      Z7, 64(AX)
+	ADDQ         $0x00000080, AX
+	ADDQ         $0x00000080, CX
+	ADDQ         $0x00000080, DX
+	ADDQ         $0x00000080, BX
+	VMOVUPS      (DX), Z0
+	VMOVUPS      64(DX), Z1
+	VBROADCASTSS 4(DI), Z2
+	VBROADCASTSS 4(DI), Z3
+	VBROADCASTSS (DI), Z4
+	VBROADCASTSS (DI), Z5
+	VMULPS       Z4, Z0, Z6
+	VMULPS       Z5, Z1, Z7
+	VBROADCASTSS couplingCouplingInvTanhSumF32AVX512const<>+0(SB), Z8
+	VBROADCASTSS couplingCouplingInvTanhSumF32AVX512const<>+0(SB), Z9
+	VANDPS.BCST  couplingCouplingInvTanhSumF32AVX512const<>+4(SB), Z6, Z10
+	VANDPS.BCST  couplingCouplingInvTanhSumF32AVX512const<>+4(SB), Z7, Z11
+	VMINPS       Z10, Z8, Z12
+	VMINPS       Z11, Z9, Z13
+	VADDPS       Z12, Z12, Z14
+	VADDPS       Z13, Z13, Z15
+	VBROADCASTSS couplingCouplingInvTanhSumF32AVX512const<>+8(SB), Z16
+	VBROADCASTSS couplingCouplingInvTanhSumF32AVX512const<>+8(SB), Z17
+	VMULPS       Z16, Z14, Z18
+	VMULPS       Z17, Z15, Z19
+	VRNDSCALEPS  $0x00, Z18, Z20
+	VRNDSCALEPS  $0x00, Z19, Z21
+	VBROADCASTSS couplingCouplingInvTanhSumF32AVX512const<>+12(SB), Z22
+	VBROADCASTSS couplingCouplingInvTanhSumF32AVX512const<>+12(SB), Z23
+	VFMADD231PS  Z22, Z20, Z14
+	VFMADD231PS  Z23, Z21, Z15
+	VBROADCASTSS couplingCouplingInvTanhSumF32AVX512const<>+16(SB), Z24
+	VBROADCASTSS couplingCouplingInvTanhSumF32AVX512const<>+16(SB), Z25
+	VMULPS       Z24, Z20, Z26
+	VMULPS       Z25, Z21, Z27
+	VADDPS       Z26, Z14, Z0
+	VADDPS       Z27, Z15, Z1
+	VMULPS       Z14, Z14, Z4
+	VMULPS       Z15, Z15, Z5
+	VXORPS.BCST  couplingCouplingInvTanhSumF32AVX512const<>+20(SB), Z4, Z8
+	VXORPS.BCST  couplingCouplingInvTanhSumF32AVX512const<>+20(SB), Z5, Z9
+	VFMADD231PS  Z14, Z14, Z8
+	VFMADD231PS  Z15, Z15, Z9
+	VADDPS       Z0, Z14, Z10
+	VADDPS       Z1, Z15, Z11
+	VFMADD231PS  Z26, Z10, Z8
+	VFMADD231PS  Z27, Z11, Z9
+	VBROADCASTSS couplingCouplingInvTanhSumF32AVX512const<>+24(SB), Z12
+	VBROADCASTSS couplingCouplingInvTanhSumF32AVX512const<>+24(SB), Z13
+	VBROADCASTSS couplingCouplingInvTanhSumF32AVX512const<>+28(SB), Z16
+	VBROADCASTSS couplingCouplingInvTanhSumF32AVX512const<>+28(SB), Z17
+	VFMADD231PS  Z0, Z12, Z16
+	VFMADD231PS  Z1, Z13, Z17
+	VBROADCASTSS couplingCouplingInvTanhSumF32AVX512const<>+32(SB), Z18
+	VBROADCASTSS couplingCouplingInvTanhSumF32AVX512const<>+32(SB), Z19
+	VFMADD231PS  Z0, Z16, Z18
+	VFMADD231PS  Z1, Z17, Z19
+	VBROADCASTSS couplingCouplingInvTanhSumF32AVX512const<>+36(SB), Z22
+	VBROADCASTSS couplingCouplingInvTanhSumF32AVX512const<>+36(SB), Z23
+	VFMADD231PS  Z0, Z18, Z22
+	VFMADD231PS  Z1, Z19, Z23
+	VBROADCASTSS couplingCouplingInvTanhSumF32AVX512const<>+40(SB), Z24
+	VBROADCASTSS couplingCouplingInvTanhSumF32AVX512const<>+40(SB), Z25
+	VFMADD231PS  Z0, Z22, Z24
+	VFMADD231PS  Z1, Z23, Z25
+	VFMADD231PS  Z24, Z8, Z26
+	VFMADD231PS  Z25, Z9, Z27
+	VFMADD231PS  Z24, Z4, Z26
+	VFMADD231PS  Z25, Z5, Z27
+	VBROADCASTSS couplingCouplingInvTanhSumF32AVX512const<>+44(SB), Z10
+	VBROADCASTSS couplingCouplingInvTanhSumF32AVX512const<>+44(SB), Z11
+	VSCALEFPS    Z20, Z10, Z10
+	VSCALEFPS    Z21, Z11, Z11
+	VMULPS       Z14, Z10, Z12
+	VMULPS       Z15, Z11, Z13
+	VBROADCASTSS couplingCouplingInvTanhSumF32AVX512const<>+44(SB), Z16
+	VBROADCASTSS couplingCouplingInvTanhSumF32AVX512const<>+44(SB), Z17
+	VSUBPS       Z16, Z10, Z18
+	VSUBPS       Z17, Z11, Z19
+	VADDPS       Z12, Z18, Z22
+	VADDPS       Z13, Z19, Z23
+	VSUBPS       Z18, Z22, Z0
+	VSUBPS       Z19, Z23, Z1
+	VSUBPS       Z0, Z12, Z8
+	VSUBPS       Z1, Z13, Z9
+	VFMADD231PS  Z26, Z10, Z8
+	VFMADD231PS  Z27, Z11, Z9
+	VADDPS       Z8, Z22, Z4
+	VADDPS       Z9, Z23, Z5
+	VSUBPS       Z22, Z4, Z24
+	VSUBPS       Z23, Z5, Z25
+	VSUBPS       Z24, Z8, Z20
+	VSUBPS       Z25, Z9, Z21
+	VBROADCASTSS couplingCouplingInvTanhSumF32AVX512const<>+48(SB), Z14
+	VBROADCASTSS couplingCouplingInvTanhSumF32AVX512const<>+48(SB), Z15
+	VADDPS       Z14, Z4, Z16
+	VADDPS       Z15, Z5, Z17
+	VSUBPS       Z4, Z16, Z18
+	VSUBPS       Z5, Z17, Z19
+	VSUBPS       Z18, Z16, Z12
+	VSUBPS       Z19, Z17, Z13
+	VSUBPS       Z12, Z4, Z0
+	VSUBPS       Z13, Z5, Z1
+	VSUBPS       Z18, Z14, Z10
+	VSUBPS       Z19, Z15, Z11
+	VADDPS       Z10, Z0, Z26
+	VADDPS       Z11, Z1, Z27
+	VADDPS       Z20, Z26, Z22
+	VADDPS       Z21, Z27, Z23
+	VBROADCASTSS couplingCouplingInvTanhSumF32AVX512const<>+44(SB), Z8
+	VBROADCASTSS couplingCouplingInvTanhSumF32AVX512const<>+44(SB), Z9
+	VDIVPS       Z16, Z8, Z24
+	VDIVPS       Z17, Z9, Z25
+	VMULPS       Z24, Z4, Z12
+	VMULPS       Z25, Z5, Z13
+	VXORPS.BCST  couplingCouplingInvTanhSumF32AVX512const<>+20(SB), Z12, Z14
+	VXORPS.BCST  couplingCouplingInvTanhSumF32AVX512const<>+20(SB), Z13, Z15
+	VFMADD231PS  Z16, Z14, Z4
+	VFMADD231PS  Z17, Z15, Z5
+	VADDPS       Z20, Z4, Z18
+	VADDPS       Z21, Z5, Z19
+	VFMADD231PS  Z22, Z14, Z18
+	VFMADD231PS  Z23, Z15, Z19
+	VFMADD231PS  Z24, Z18, Z12
+	VFMADD231PS  Z25, Z19, Z13
+	VANDPS.BCST  couplingCouplingInvTanhSumF32AVX512const<>+20(SB), Z6, Z10
+	VANDPS.BCST  couplingCouplingInvTanhSumF32AVX512const<>+20(SB), Z7, Z11
+	VANDPS.BCST  couplingCouplingInvTanhSumF32AVX512const<>+4(SB), Z12, Z0
+	VANDPS.BCST  couplingCouplingInvTanhSumF32AVX512const<>+4(SB), Z13, Z1
+	VORPS        Z10, Z0, Z0
+	VORPS        Z11, Z1, Z1
+	VMULPS       Z0, Z2, Z26
+	VMULPS       Z1, Z3, Z27
+	VADDPS       Z26, Z30, Z30
+	VADDPS       Z27, Z31, Z31
+	VXORPS.BCST  couplingCouplingInvTanhSumF32AVX512const<>+20(SB), Z26, Z8
+	VXORPS.BCST  couplingCouplingInvTanhSumF32AVX512const<>+20(SB), Z27, Z9
+
+	// x = clamp(x, lo, hi); NaN passes (x is the second source)
+	VBROADCASTSS couplingCouplingInvTanhSumF32AVX512const<>+52(SB), Z16
+	VBROADCASTSS couplingCouplingInvTanhSumF32AVX512const<>+52(SB), Z17
+	VMINPS       Z8, Z16, Z8
+	VMINPS       Z9, Z17, Z9
+	VBROADCASTSS couplingCouplingInvTanhSumF32AVX512const<>+56(SB), Z16
+	VBROADCASTSS couplingCouplingInvTanhSumF32AVX512const<>+56(SB), Z17
+	VMAXPS       Z8, Z16, Z8
+	VMAXPS       Z9, Z17, Z9
+
+	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
+	// kept in the low bits; k = kb - 1.5*2^mant exactly
+	VBROADCASTSS     couplingCouplingInvTanhSumF32AVX512const<>+60(SB), Z20
+	VBROADCASTSS     couplingCouplingInvTanhSumF32AVX512const<>+60(SB), Z21
+	VFMADD231PS.BCST couplingCouplingInvTanhSumF32AVX512const<>+8(SB), Z8, Z20
+	VFMADD231PS.BCST couplingCouplingInvTanhSumF32AVX512const<>+8(SB), Z9, Z21
+	VSUBPS.BCST      couplingCouplingInvTanhSumF32AVX512const<>+60(SB), Z20, Z4
+	VSUBPS.BCST      couplingCouplingInvTanhSumF32AVX512const<>+60(SB), Z21, Z5
+
+	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
+	VFNMADD231PS.BCST couplingCouplingInvTanhSumF32AVX512const<>+64(SB), Z4, Z8
+	VFNMADD231PS.BCST couplingCouplingInvTanhSumF32AVX512const<>+64(SB), Z5, Z9
+	VFNMADD231PS.BCST couplingCouplingInvTanhSumF32AVX512const<>+68(SB), Z4, Z8
+	VFNMADD231PS.BCST couplingCouplingInvTanhSumF32AVX512const<>+68(SB), Z5, Z9
+
+	// r2 = r*r; q = Poly(ExpQ, r, r2)
+	VMULPS           Z8, Z8, Z14
+	VMULPS           Z9, Z9, Z15
+	VBROADCASTSS     couplingCouplingInvTanhSumF32AVX512const<>+24(SB), Z16
+	VBROADCASTSS     couplingCouplingInvTanhSumF32AVX512const<>+24(SB), Z17
+	VFMADD213PS.BCST couplingCouplingInvTanhSumF32AVX512const<>+28(SB), Z8, Z16
+	VFMADD213PS.BCST couplingCouplingInvTanhSumF32AVX512const<>+28(SB), Z9, Z17
+	VFMADD213PS.BCST couplingCouplingInvTanhSumF32AVX512const<>+32(SB), Z8, Z16
+	VFMADD213PS.BCST couplingCouplingInvTanhSumF32AVX512const<>+32(SB), Z9, Z17
+	VFMADD213PS.BCST couplingCouplingInvTanhSumF32AVX512const<>+36(SB), Z8, Z16
+	VFMADD213PS.BCST couplingCouplingInvTanhSumF32AVX512const<>+36(SB), Z9, Z17
+	VFMADD213PS.BCST couplingCouplingInvTanhSumF32AVX512const<>+40(SB), Z8, Z16
+	VFMADD213PS.BCST couplingCouplingInvTanhSumF32AVX512const<>+40(SB), Z9, Z17
+
+	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
+	VADDPS.BCST couplingCouplingInvTanhSumF32AVX512const<>+44(SB), Z8, Z22
+	VADDPS.BCST couplingCouplingInvTanhSumF32AVX512const<>+44(SB), Z9, Z23
+	VSUBPS.BCST couplingCouplingInvTanhSumF32AVX512const<>+44(SB), Z22, Z18
+	VSUBPS.BCST couplingCouplingInvTanhSumF32AVX512const<>+44(SB), Z23, Z19
+	VSUBPS      Z18, Z8, Z18
+	VSUBPS      Z19, Z9, Z19
+	VFMADD213PS Z18, Z14, Z16
+	VFMADD213PS Z19, Z15, Z17
+	VADDPS      Z16, Z22, Z22
+	VADDPS      Z17, Z23, Z23
+
+	// p * 2^k, one rounding
+	VSCALEFPS Z4, Z22, Z8
+	VSCALEFPS Z5, Z23, Z9
+	VMOVUPS   (CX), Z24
+	VMOVUPS   64(CX), Z25
+	VMOVUPS   (BX), Z10
+	VMOVUPS   64(BX), Z11
+	VSUBPS    Z10, Z24, Z12
+	VSUBPS    Z11, Z25, Z13
+	VMULPS    Z8, Z12, Z6
+	VMULPS    Z9, Z13, Z7
+	VMOVUPS   Z6, (AX)
+	VMOVUPS   Z7, 64(AX)
+	ADDQ      $0x00000080, AX
+	ADDQ      $0x00000080, CX
+	ADDQ      $0x00000080, DX
+	ADDQ      $0x00000080, BX
+	SUBQ      $0x00000040, R8
+	JMP       main
+
+done:
+	VMOVUPS Z28, (SI)
+	VMOVUPS Z29, 64(SI)
+	VMOVUPS Z30, 128(SI)
+	VMOVUPS Z31, 192(SI)
+	VZEROUPPER
+	RET
+
+DATA couplingCouplingInvTanhSumF32AVX512const<>+0(SB)/4, $0x41200000
+DATA couplingCouplingInvTanhSumF32AVX512const<>+4(SB)/4, $0x7fffffff
+DATA couplingCouplingInvTanhSumF32AVX512const<>+8(SB)/4, $0x3fb8aa3b
+DATA couplingCouplingInvTanhSumF32AVX512const<>+12(SB)/4, $0xbf318000
+DATA couplingCouplingInvTanhSumF32AVX512const<>+16(SB)/4, $0x395e8083
+DATA couplingCouplingInvTanhSumF32AVX512const<>+20(SB)/4, $0x80000000
+DATA couplingCouplingInvTanhSumF32AVX512const<>+24(SB)/4, $0x3ab51200
+DATA couplingCouplingInvTanhSumF32AVX512const<>+28(SB)/4, $0x3c091d01
+DATA couplingCouplingInvTanhSumF32AVX512const<>+32(SB)/4, $0x3d2aac79
+DATA couplingCouplingInvTanhSumF32AVX512const<>+36(SB)/4, $0x3e2aaa49
+DATA couplingCouplingInvTanhSumF32AVX512const<>+40(SB)/4, $0x3efffffe
+DATA couplingCouplingInvTanhSumF32AVX512const<>+44(SB)/4, $0x3f800000
+DATA couplingCouplingInvTanhSumF32AVX512const<>+48(SB)/4, $0x40000000
+DATA couplingCouplingInvTanhSumF32AVX512const<>+52(SB)/4, $0x42b20000
+DATA couplingCouplingInvTanhSumF32AVX512const<>+56(SB)/4, $0xc2d00000
+DATA couplingCouplingInvTanhSumF32AVX512const<>+60(SB)/4, $0x4b400000
+DATA couplingCouplingInvTanhSumF32AVX512const<>+64(SB)/4, $0x3f318000
+DATA couplingCouplingInvTanhSumF32AVX512const<>+68(SB)/4, $0xb95e8083
+GLOBL couplingCouplingInvTanhSumF32AVX512const<>(SB), RODATA|NOPTR, $72
+
 // func CouplingBwdTanhF64AVX2(dx []float64, ds []float64, dy []float64, x []float64, s []float64, p []float64)
 // Requires: AVX, AVX2, FMA3
 TEXT ·CouplingBwdTanhF64AVX2(SB), NOSPLIT, $0-144
@@ -7366,10 +10028,10 @@ main:
 	VMOVUPD      (BX), Y12
 	VBROADCASTSD (DI), Y14
 	VFMADD231PD  Y12, Y13, Y14
-	VMOVUPD      couplingCouplingBwdTanhF64AVX2const<>+1152(SB), Y8
-	VXORPD       couplingCouplingBwdTanhF64AVX2const<>+320(SB), Y6, Y2
-	VFMADD231PD  Y6, Y2, Y8
-	VMULPD       Y8, Y14, Y9
+	VXORPD       couplingCouplingBwdTanhF64AVX2const<>+320(SB), Y6, Y8
+	VMOVUPD      couplingCouplingBwdTanhF64AVX2const<>+1152(SB), Y2
+	VFMADD231PD  Y6, Y8, Y2
+	VMULPD       Y2, Y14, Y9
 	VMOVUPD      Y13, (AX)
 	VMOVUPD      Y9, (CX)
 	ADDQ         $0x00000020, AX
@@ -7509,10 +10171,10 @@ one:
 	VMOVUPD      (BX), Y12
 	VBROADCASTSD (DI), Y14
 	VFMADD231PD  Y12, Y13, Y14
-	VMOVUPD      couplingCouplingBwdTanhF64AVX2const<>+1152(SB), Y8
-	VXORPD       couplingCouplingBwdTanhF64AVX2const<>+320(SB), Y6, Y2
-	VFMADD231PD  Y6, Y2, Y8
-	VMULPD       Y8, Y14, Y9
+	VXORPD       couplingCouplingBwdTanhF64AVX2const<>+320(SB), Y6, Y8
+	VMOVUPD      couplingCouplingBwdTanhF64AVX2const<>+1152(SB), Y2
+	VFMADD231PD  Y6, Y8, Y2
+	VMULPD       Y2, Y14, Y9
 	VMOVUPD      Y13, (AX)
 	VMOVUPD      Y9, (CX)
 	ADDQ         $0x00000020, AX
@@ -7969,14 +10631,14 @@ main:
 	VBROADCASTSD (DI), Z29
 	VFMADD231PD  Z24, Z26, Z28
 	VFMADD231PD  Z25, Z27, Z29
-	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+128(SB), Z16
-	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+128(SB), Z17
-	VXORPD.BCST  couplingCouplingBwdTanhF64AVX512const<>+40(SB), Z12, Z4
-	VXORPD.BCST  couplingCouplingBwdTanhF64AVX512const<>+40(SB), Z13, Z5
-	VFMADD231PD  Z12, Z4, Z16
-	VFMADD231PD  Z13, Z5, Z17
-	VMULPD       Z16, Z28, Z18
-	VMULPD       Z17, Z29, Z19
+	VXORPD.BCST  couplingCouplingBwdTanhF64AVX512const<>+40(SB), Z12, Z16
+	VXORPD.BCST  couplingCouplingBwdTanhF64AVX512const<>+40(SB), Z13, Z17
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+128(SB), Z4
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+128(SB), Z5
+	VFMADD231PD  Z12, Z16, Z4
+	VFMADD231PD  Z13, Z17, Z5
+	VMULPD       Z4, Z28, Z18
+	VMULPD       Z5, Z29, Z19
 	VMOVUPD      Z26, (AX)
 	VMOVUPD      Z27, 64(AX)
 	VMOVUPD      Z18, (CX)
@@ -8111,10 +10773,10 @@ one:
 	VMOVUPD      (BX), Z31
 	VBROADCASTSD (DI), Z1
 	VFMADD231PD  Z31, Z12, Z1
-	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+128(SB), Z4
-	VXORPD.BCST  couplingCouplingBwdTanhF64AVX512const<>+40(SB), Z25, Z11
-	VFMADD231PD  Z25, Z11, Z4
-	VMULPD       Z4, Z1, Z7
+	VXORPD.BCST  couplingCouplingBwdTanhF64AVX512const<>+40(SB), Z25, Z4
+	VBROADCASTSD couplingCouplingBwdTanhF64AVX512const<>+128(SB), Z11
+	VFMADD231PD  Z25, Z4, Z11
+	VMULPD       Z11, Z1, Z7
 	VMOVUPD      Z12, (AX)
 	VMOVUPD      Z7, (CX)
 	ADDQ         $0x00000040, AX
@@ -8279,10 +10941,10 @@ main:
 	VMOVUPS      (BX), Y13
 	VBROADCASTSS (DI), Y12
 	VFMADD231PS  Y13, Y3, Y12
-	VMOVUPS      couplingCouplingBwdTanhF32AVX2const<>+832(SB), Y14
-	VXORPS       couplingCouplingBwdTanhF32AVX2const<>+320(SB), Y6, Y1
-	VFMADD231PS  Y6, Y1, Y14
-	VMULPS       Y14, Y12, Y2
+	VXORPS       couplingCouplingBwdTanhF32AVX2const<>+320(SB), Y6, Y14
+	VMOVUPS      couplingCouplingBwdTanhF32AVX2const<>+832(SB), Y1
+	VFMADD231PS  Y6, Y14, Y1
+	VMULPS       Y1, Y12, Y2
 	VMOVUPS      Y3, (AX)
 	VMOVUPS      Y2, (CX)
 	ADDQ         $0x00000020, AX
@@ -8406,10 +11068,10 @@ one:
 	VMOVUPS      (BX), Y13
 	VBROADCASTSS (DI), Y12
 	VFMADD231PS  Y13, Y3, Y12
-	VMOVUPS      couplingCouplingBwdTanhF32AVX2const<>+832(SB), Y14
-	VXORPS       couplingCouplingBwdTanhF32AVX2const<>+320(SB), Y6, Y1
-	VFMADD231PS  Y6, Y1, Y14
-	VMULPS       Y14, Y12, Y2
+	VXORPS       couplingCouplingBwdTanhF32AVX2const<>+320(SB), Y6, Y14
+	VMOVUPS      couplingCouplingBwdTanhF32AVX2const<>+832(SB), Y1
+	VFMADD231PS  Y6, Y14, Y1
+	VMULPS       Y1, Y12, Y2
 	VMOVUPS      Y3, (AX)
 	VMOVUPS      Y2, (CX)
 	ADDQ         $0x00000020, AX
@@ -8954,14 +11616,14 @@ main:
 	VBROADCASTSS (DI), Z25
 	VFMADD231PS  Z26, Z6, Z24
 	VFMADD231PS  Z27, Z7, Z25
-	VBROADCASTSS couplingCouplingBwdTanhF32AVX512const<>+44(SB), Z28
-	VBROADCASTSS couplingCouplingBwdTanhF32AVX512const<>+44(SB), Z29
-	VXORPS.BCST  couplingCouplingBwdTanhF32AVX512const<>+20(SB), Z12, Z2
-	VXORPS.BCST  couplingCouplingBwdTanhF32AVX512const<>+20(SB), Z13, Z3
-	VFMADD231PS  Z12, Z2, Z28
-	VFMADD231PS  Z13, Z3, Z29
-	VMULPS       Z28, Z24, Z4
-	VMULPS       Z29, Z25, Z5
+	VXORPS.BCST  couplingCouplingBwdTanhF32AVX512const<>+20(SB), Z12, Z28
+	VXORPS.BCST  couplingCouplingBwdTanhF32AVX512const<>+20(SB), Z13, Z29
+	VBROADCASTSS couplingCouplingBwdTanhF32AVX512const<>+44(SB), Z2
+	VBROADCASTSS couplingCouplingBwdTanhF32AVX512const<>+44(SB), Z3
+	VFMADD231PS  Z12, Z28, Z2
+	VFMADD231PS  Z13, Z29, Z3
+	VMULPS       Z2, Z24, Z4
+	VMULPS       Z3, Z25, Z5
 	VMOVUPS      Z6, (AX)
 	VMOVUPS      Z7, 64(AX)
 	VMOVUPS      Z4, (CX)
@@ -9080,10 +11742,10 @@ one:
 	VMOVUPS      (BX), Z12
 	VBROADCASTSS (DI), Z26
 	VFMADD231PS  Z12, Z22, Z26
-	VBROADCASTSS couplingCouplingBwdTanhF32AVX512const<>+44(SB), Z28
-	VXORPS.BCST  couplingCouplingBwdTanhF32AVX512const<>+20(SB), Z20, Z30
-	VFMADD231PS  Z20, Z30, Z28
-	VMULPS       Z28, Z26, Z4
+	VXORPS.BCST  couplingCouplingBwdTanhF32AVX512const<>+20(SB), Z20, Z28
+	VBROADCASTSS couplingCouplingBwdTanhF32AVX512const<>+44(SB), Z30
+	VFMADD231PS  Z20, Z28, Z30
+	VMULPS       Z30, Z26, Z4
 	VMOVUPS      Z22, (AX)
 	VMOVUPS      Z4, (CX)
 	ADDQ         $0x00000040, AX
@@ -9216,56 +11878,56 @@ main:
 	VANDPD       couplingCouplingFwdAtanF64AVX2const<>+128(SB), Y6, Y8
 	VORPD        Y14, Y8, Y8
 	VMULPD       Y8, Y1, Y4
-	VMOVUPD      (DX), Y5
-	VMOVUPD      Y4, Y0
+	VMOVUPD      Y4, Y5
 
 	// x = clamp(x, lo, hi); NaN passes (x is the second source)
-	VMOVUPD couplingCouplingFwdAtanF64AVX2const<>+1536(SB), Y11
-	VMINPD  Y0, Y11, Y0
-	VMOVUPD couplingCouplingFwdAtanF64AVX2const<>+1600(SB), Y11
-	VMAXPD  Y0, Y11, Y0
+	VMOVUPD couplingCouplingFwdAtanF64AVX2const<>+1536(SB), Y0
+	VMINPD  Y5, Y0, Y5
+	VMOVUPD couplingCouplingFwdAtanF64AVX2const<>+1600(SB), Y0
+	VMAXPD  Y5, Y0, Y5
 
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
 	// kept in the low bits; k = kb - 1.5*2^mant exactly
-	VMOVUPD     couplingCouplingFwdAtanF64AVX2const<>+1664(SB), Y9
-	VFMADD231PD couplingCouplingFwdAtanF64AVX2const<>+1728(SB), Y0, Y9
-	VSUBPD      couplingCouplingFwdAtanF64AVX2const<>+1664(SB), Y9, Y12
+	VMOVUPD     couplingCouplingFwdAtanF64AVX2const<>+1664(SB), Y12
+	VFMADD231PD couplingCouplingFwdAtanF64AVX2const<>+1728(SB), Y5, Y12
+	VSUBPD      couplingCouplingFwdAtanF64AVX2const<>+1664(SB), Y12, Y11
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PD couplingCouplingFwdAtanF64AVX2const<>+1792(SB), Y12, Y0
-	VFNMADD231PD couplingCouplingFwdAtanF64AVX2const<>+1856(SB), Y12, Y0
+	VFNMADD231PD couplingCouplingFwdAtanF64AVX2const<>+1792(SB), Y11, Y5
+	VFNMADD231PD couplingCouplingFwdAtanF64AVX2const<>+1856(SB), Y11, Y5
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPD      Y0, Y0, Y13
-	VMOVUPD     couplingCouplingFwdAtanF64AVX2const<>+1920(SB), Y11
-	VMOVUPD     couplingCouplingFwdAtanF64AVX2const<>+1984(SB), Y2
-	VFMADD213PD couplingCouplingFwdAtanF64AVX2const<>+2048(SB), Y13, Y11
-	VFMADD213PD couplingCouplingFwdAtanF64AVX2const<>+2112(SB), Y13, Y2
-	VFMADD213PD couplingCouplingFwdAtanF64AVX2const<>+2176(SB), Y13, Y11
-	VFMADD213PD couplingCouplingFwdAtanF64AVX2const<>+2240(SB), Y13, Y2
-	VFMADD213PD couplingCouplingFwdAtanF64AVX2const<>+2304(SB), Y13, Y11
-	VFMADD213PD couplingCouplingFwdAtanF64AVX2const<>+2368(SB), Y13, Y2
-	VFMADD213PD couplingCouplingFwdAtanF64AVX2const<>+2432(SB), Y13, Y11
-	VFMADD213PD couplingCouplingFwdAtanF64AVX2const<>+2496(SB), Y13, Y2
-	VFMADD213PD Y11, Y0, Y2
+	VMULPD      Y5, Y5, Y9
+	VMOVUPD     couplingCouplingFwdAtanF64AVX2const<>+1920(SB), Y0
+	VMOVUPD     couplingCouplingFwdAtanF64AVX2const<>+1984(SB), Y13
+	VFMADD213PD couplingCouplingFwdAtanF64AVX2const<>+2048(SB), Y9, Y0
+	VFMADD213PD couplingCouplingFwdAtanF64AVX2const<>+2112(SB), Y9, Y13
+	VFMADD213PD couplingCouplingFwdAtanF64AVX2const<>+2176(SB), Y9, Y0
+	VFMADD213PD couplingCouplingFwdAtanF64AVX2const<>+2240(SB), Y9, Y13
+	VFMADD213PD couplingCouplingFwdAtanF64AVX2const<>+2304(SB), Y9, Y0
+	VFMADD213PD couplingCouplingFwdAtanF64AVX2const<>+2368(SB), Y9, Y13
+	VFMADD213PD couplingCouplingFwdAtanF64AVX2const<>+2432(SB), Y9, Y0
+	VFMADD213PD couplingCouplingFwdAtanF64AVX2const<>+2496(SB), Y9, Y13
+	VFMADD213PD Y0, Y5, Y13
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPD      couplingCouplingFwdAtanF64AVX2const<>+64(SB), Y0, Y15
-	VSUBPD      couplingCouplingFwdAtanF64AVX2const<>+64(SB), Y15, Y10
-	VSUBPD      Y10, Y0, Y10
-	VFMADD213PD Y10, Y13, Y2
-	VADDPD      Y2, Y15, Y15
+	VADDPD      couplingCouplingFwdAtanF64AVX2const<>+64(SB), Y5, Y2
+	VSUBPD      couplingCouplingFwdAtanF64AVX2const<>+64(SB), Y2, Y15
+	VSUBPD      Y15, Y5, Y15
+	VFMADD213PD Y15, Y9, Y13
+	VADDPD      Y13, Y2, Y2
 
 	// p * 2^k, one rounding
-	VPSUBQ      couplingCouplingFwdAtanF64AVX2const<>+2560(SB), Y9, Y9
-	VPSRLQ      $0x01, Y9, Y12
-	VPSUBQ      Y12, Y9, Y9
+	VPSUBQ      couplingCouplingFwdAtanF64AVX2const<>+2560(SB), Y12, Y12
+	VPSRLQ      $0x01, Y12, Y11
+	VPSUBQ      Y11, Y12, Y12
+	VPSLLQ      $0x34, Y11, Y11
 	VPSLLQ      $0x34, Y12, Y12
-	VPSLLQ      $0x34, Y9, Y9
-	VMULPD      Y12, Y15, Y15
-	VMULPD      Y9, Y15, Y0
+	VMULPD      Y11, Y2, Y2
+	VMULPD      Y12, Y2, Y5
+	VMOVUPD     (DX), Y10
 	VMOVUPD     (SI), Y7
-	VFMADD231PD Y0, Y5, Y7
+	VFMADD231PD Y5, Y10, Y7
 	VMOVUPD     Y7, (AX)
 	VMOVUPD     Y4, (CX)
 	ADDQ        $0x00000020, AX
@@ -9362,56 +12024,56 @@ one:
 	VANDPD       couplingCouplingFwdAtanF64AVX2const<>+128(SB), Y6, Y8
 	VORPD        Y14, Y8, Y8
 	VMULPD       Y8, Y1, Y4
-	VMOVUPD      (DX), Y5
-	VMOVUPD      Y4, Y0
+	VMOVUPD      Y4, Y5
 
 	// x = clamp(x, lo, hi); NaN passes (x is the second source)
-	VMOVUPD couplingCouplingFwdAtanF64AVX2const<>+1536(SB), Y11
-	VMINPD  Y0, Y11, Y0
-	VMOVUPD couplingCouplingFwdAtanF64AVX2const<>+1600(SB), Y11
-	VMAXPD  Y0, Y11, Y0
+	VMOVUPD couplingCouplingFwdAtanF64AVX2const<>+1536(SB), Y0
+	VMINPD  Y5, Y0, Y5
+	VMOVUPD couplingCouplingFwdAtanF64AVX2const<>+1600(SB), Y0
+	VMAXPD  Y5, Y0, Y5
 
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
 	// kept in the low bits; k = kb - 1.5*2^mant exactly
-	VMOVUPD     couplingCouplingFwdAtanF64AVX2const<>+1664(SB), Y9
-	VFMADD231PD couplingCouplingFwdAtanF64AVX2const<>+1728(SB), Y0, Y9
-	VSUBPD      couplingCouplingFwdAtanF64AVX2const<>+1664(SB), Y9, Y12
+	VMOVUPD     couplingCouplingFwdAtanF64AVX2const<>+1664(SB), Y12
+	VFMADD231PD couplingCouplingFwdAtanF64AVX2const<>+1728(SB), Y5, Y12
+	VSUBPD      couplingCouplingFwdAtanF64AVX2const<>+1664(SB), Y12, Y11
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PD couplingCouplingFwdAtanF64AVX2const<>+1792(SB), Y12, Y0
-	VFNMADD231PD couplingCouplingFwdAtanF64AVX2const<>+1856(SB), Y12, Y0
+	VFNMADD231PD couplingCouplingFwdAtanF64AVX2const<>+1792(SB), Y11, Y5
+	VFNMADD231PD couplingCouplingFwdAtanF64AVX2const<>+1856(SB), Y11, Y5
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPD      Y0, Y0, Y13
-	VMOVUPD     couplingCouplingFwdAtanF64AVX2const<>+1920(SB), Y11
-	VMOVUPD     couplingCouplingFwdAtanF64AVX2const<>+1984(SB), Y2
-	VFMADD213PD couplingCouplingFwdAtanF64AVX2const<>+2048(SB), Y13, Y11
-	VFMADD213PD couplingCouplingFwdAtanF64AVX2const<>+2112(SB), Y13, Y2
-	VFMADD213PD couplingCouplingFwdAtanF64AVX2const<>+2176(SB), Y13, Y11
-	VFMADD213PD couplingCouplingFwdAtanF64AVX2const<>+2240(SB), Y13, Y2
-	VFMADD213PD couplingCouplingFwdAtanF64AVX2const<>+2304(SB), Y13, Y11
-	VFMADD213PD couplingCouplingFwdAtanF64AVX2const<>+2368(SB), Y13, Y2
-	VFMADD213PD couplingCouplingFwdAtanF64AVX2const<>+2432(SB), Y13, Y11
-	VFMADD213PD couplingCouplingFwdAtanF64AVX2const<>+2496(SB), Y13, Y2
-	VFMADD213PD Y11, Y0, Y2
+	VMULPD      Y5, Y5, Y9
+	VMOVUPD     couplingCouplingFwdAtanF64AVX2const<>+1920(SB), Y0
+	VMOVUPD     couplingCouplingFwdAtanF64AVX2const<>+1984(SB), Y13
+	VFMADD213PD couplingCouplingFwdAtanF64AVX2const<>+2048(SB), Y9, Y0
+	VFMADD213PD couplingCouplingFwdAtanF64AVX2const<>+2112(SB), Y9, Y13
+	VFMADD213PD couplingCouplingFwdAtanF64AVX2const<>+2176(SB), Y9, Y0
+	VFMADD213PD couplingCouplingFwdAtanF64AVX2const<>+2240(SB), Y9, Y13
+	VFMADD213PD couplingCouplingFwdAtanF64AVX2const<>+2304(SB), Y9, Y0
+	VFMADD213PD couplingCouplingFwdAtanF64AVX2const<>+2368(SB), Y9, Y13
+	VFMADD213PD couplingCouplingFwdAtanF64AVX2const<>+2432(SB), Y9, Y0
+	VFMADD213PD couplingCouplingFwdAtanF64AVX2const<>+2496(SB), Y9, Y13
+	VFMADD213PD Y0, Y5, Y13
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPD      couplingCouplingFwdAtanF64AVX2const<>+64(SB), Y0, Y15
-	VSUBPD      couplingCouplingFwdAtanF64AVX2const<>+64(SB), Y15, Y10
-	VSUBPD      Y10, Y0, Y10
-	VFMADD213PD Y10, Y13, Y2
-	VADDPD      Y2, Y15, Y15
+	VADDPD      couplingCouplingFwdAtanF64AVX2const<>+64(SB), Y5, Y2
+	VSUBPD      couplingCouplingFwdAtanF64AVX2const<>+64(SB), Y2, Y15
+	VSUBPD      Y15, Y5, Y15
+	VFMADD213PD Y15, Y9, Y13
+	VADDPD      Y13, Y2, Y2
 
 	// p * 2^k, one rounding
-	VPSUBQ      couplingCouplingFwdAtanF64AVX2const<>+2560(SB), Y9, Y9
-	VPSRLQ      $0x01, Y9, Y12
-	VPSUBQ      Y12, Y9, Y9
+	VPSUBQ      couplingCouplingFwdAtanF64AVX2const<>+2560(SB), Y12, Y12
+	VPSRLQ      $0x01, Y12, Y11
+	VPSUBQ      Y11, Y12, Y12
+	VPSLLQ      $0x34, Y11, Y11
 	VPSLLQ      $0x34, Y12, Y12
-	VPSLLQ      $0x34, Y9, Y9
-	VMULPD      Y12, Y15, Y15
-	VMULPD      Y9, Y15, Y0
+	VMULPD      Y11, Y2, Y2
+	VMULPD      Y12, Y2, Y5
+	VMOVUPD     (DX), Y10
 	VMOVUPD     (SI), Y7
-	VFMADD231PD Y0, Y5, Y7
+	VFMADD231PD Y5, Y10, Y7
 	VMOVUPD     Y7, (AX)
 	VMOVUPD     Y4, (CX)
 	ADDQ        $0x00000020, AX
@@ -9937,81 +12599,81 @@ main:
 	VORPD        Z25, Z13, Z13
 	VMULPD       Z12, Z2, Z0
 	VMULPD       Z13, Z3, Z1
-	VMOVUPD      (DX), Z10
-	VMOVUPD      64(DX), Z11
-	VMOVUPD      Z0, Z26
-	VMOVUPD      Z1, Z27
+	VMOVUPD      Z0, Z10
+	VMOVUPD      Z1, Z11
 
 	// x = clamp(x, lo, hi); NaN passes (x is the second source)
-	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+192(SB), Z30
-	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+192(SB), Z31
-	VMINPD       Z26, Z30, Z26
-	VMINPD       Z27, Z31, Z27
-	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+200(SB), Z30
-	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+200(SB), Z31
-	VMAXPD       Z26, Z30, Z26
-	VMAXPD       Z27, Z31, Z27
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+192(SB), Z26
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+192(SB), Z27
+	VMINPD       Z10, Z26, Z10
+	VMINPD       Z11, Z27, Z11
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+200(SB), Z26
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+200(SB), Z27
+	VMAXPD       Z10, Z26, Z10
+	VMAXPD       Z11, Z27, Z11
 
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
 	// kept in the low bits; k = kb - 1.5*2^mant exactly
-	VBROADCASTSD     couplingCouplingFwdAtanF64AVX512const<>+208(SB), Z20
-	VBROADCASTSD     couplingCouplingFwdAtanF64AVX512const<>+208(SB), Z21
-	VFMADD231PD.BCST couplingCouplingFwdAtanF64AVX512const<>+216(SB), Z26, Z20
-	VFMADD231PD.BCST couplingCouplingFwdAtanF64AVX512const<>+216(SB), Z27, Z21
-	VSUBPD.BCST      couplingCouplingFwdAtanF64AVX512const<>+208(SB), Z20, Z14
-	VSUBPD.BCST      couplingCouplingFwdAtanF64AVX512const<>+208(SB), Z21, Z15
+	VBROADCASTSD     couplingCouplingFwdAtanF64AVX512const<>+208(SB), Z14
+	VBROADCASTSD     couplingCouplingFwdAtanF64AVX512const<>+208(SB), Z15
+	VFMADD231PD.BCST couplingCouplingFwdAtanF64AVX512const<>+216(SB), Z10, Z14
+	VFMADD231PD.BCST couplingCouplingFwdAtanF64AVX512const<>+216(SB), Z11, Z15
+	VSUBPD.BCST      couplingCouplingFwdAtanF64AVX512const<>+208(SB), Z14, Z30
+	VSUBPD.BCST      couplingCouplingFwdAtanF64AVX512const<>+208(SB), Z15, Z31
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PD.BCST couplingCouplingFwdAtanF64AVX512const<>+224(SB), Z14, Z26
-	VFNMADD231PD.BCST couplingCouplingFwdAtanF64AVX512const<>+224(SB), Z15, Z27
-	VFNMADD231PD.BCST couplingCouplingFwdAtanF64AVX512const<>+232(SB), Z14, Z26
-	VFNMADD231PD.BCST couplingCouplingFwdAtanF64AVX512const<>+232(SB), Z15, Z27
+	VFNMADD231PD.BCST couplingCouplingFwdAtanF64AVX512const<>+224(SB), Z30, Z10
+	VFNMADD231PD.BCST couplingCouplingFwdAtanF64AVX512const<>+224(SB), Z31, Z11
+	VFNMADD231PD.BCST couplingCouplingFwdAtanF64AVX512const<>+232(SB), Z30, Z10
+	VFNMADD231PD.BCST couplingCouplingFwdAtanF64AVX512const<>+232(SB), Z31, Z11
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPD           Z26, Z26, Z22
-	VMULPD           Z27, Z27, Z23
-	VBROADCASTSD     couplingCouplingFwdAtanF64AVX512const<>+240(SB), Z30
-	VBROADCASTSD     couplingCouplingFwdAtanF64AVX512const<>+240(SB), Z31
-	VBROADCASTSD     couplingCouplingFwdAtanF64AVX512const<>+248(SB), Z16
-	VBROADCASTSD     couplingCouplingFwdAtanF64AVX512const<>+248(SB), Z17
-	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+256(SB), Z22, Z30
-	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+256(SB), Z23, Z31
-	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+264(SB), Z22, Z16
-	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+264(SB), Z23, Z17
-	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+272(SB), Z22, Z30
-	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+272(SB), Z23, Z31
-	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+280(SB), Z22, Z16
-	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+280(SB), Z23, Z17
-	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+288(SB), Z22, Z30
-	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+288(SB), Z23, Z31
-	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+296(SB), Z22, Z16
-	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+296(SB), Z23, Z17
-	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+304(SB), Z22, Z30
-	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+304(SB), Z23, Z31
-	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+312(SB), Z22, Z16
-	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+312(SB), Z23, Z17
-	VFMADD213PD      Z30, Z26, Z16
-	VFMADD213PD      Z31, Z27, Z17
+	VMULPD           Z10, Z10, Z20
+	VMULPD           Z11, Z11, Z21
+	VBROADCASTSD     couplingCouplingFwdAtanF64AVX512const<>+240(SB), Z26
+	VBROADCASTSD     couplingCouplingFwdAtanF64AVX512const<>+240(SB), Z27
+	VBROADCASTSD     couplingCouplingFwdAtanF64AVX512const<>+248(SB), Z22
+	VBROADCASTSD     couplingCouplingFwdAtanF64AVX512const<>+248(SB), Z23
+	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+256(SB), Z20, Z26
+	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+256(SB), Z21, Z27
+	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+264(SB), Z20, Z22
+	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+264(SB), Z21, Z23
+	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+272(SB), Z20, Z26
+	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+272(SB), Z21, Z27
+	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+280(SB), Z20, Z22
+	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+280(SB), Z21, Z23
+	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+288(SB), Z20, Z26
+	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+288(SB), Z21, Z27
+	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+296(SB), Z20, Z22
+	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+296(SB), Z21, Z23
+	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+304(SB), Z20, Z26
+	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+304(SB), Z21, Z27
+	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+312(SB), Z20, Z22
+	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+312(SB), Z21, Z23
+	VFMADD213PD      Z26, Z10, Z22
+	VFMADD213PD      Z27, Z11, Z23
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPD.BCST couplingCouplingFwdAtanF64AVX512const<>+8(SB), Z26, Z18
-	VADDPD.BCST couplingCouplingFwdAtanF64AVX512const<>+8(SB), Z27, Z19
-	VSUBPD.BCST couplingCouplingFwdAtanF64AVX512const<>+8(SB), Z18, Z28
-	VSUBPD.BCST couplingCouplingFwdAtanF64AVX512const<>+8(SB), Z19, Z29
-	VSUBPD      Z28, Z26, Z28
-	VSUBPD      Z29, Z27, Z29
-	VFMADD213PD Z28, Z22, Z16
-	VFMADD213PD Z29, Z23, Z17
-	VADDPD      Z16, Z18, Z18
-	VADDPD      Z17, Z19, Z19
+	VADDPD.BCST couplingCouplingFwdAtanF64AVX512const<>+8(SB), Z10, Z16
+	VADDPD.BCST couplingCouplingFwdAtanF64AVX512const<>+8(SB), Z11, Z17
+	VSUBPD.BCST couplingCouplingFwdAtanF64AVX512const<>+8(SB), Z16, Z18
+	VSUBPD.BCST couplingCouplingFwdAtanF64AVX512const<>+8(SB), Z17, Z19
+	VSUBPD      Z18, Z10, Z18
+	VSUBPD      Z19, Z11, Z19
+	VFMADD213PD Z18, Z20, Z22
+	VFMADD213PD Z19, Z21, Z23
+	VADDPD      Z22, Z16, Z16
+	VADDPD      Z23, Z17, Z17
 
 	// p * 2^k, one rounding
-	VSCALEFPD   Z14, Z18, Z26
-	VSCALEFPD   Z15, Z19, Z27
+	VSCALEFPD   Z30, Z16, Z10
+	VSCALEFPD   Z31, Z17, Z11
+	VMOVUPD     (DX), Z28
+	VMOVUPD     64(DX), Z29
 	VMOVUPD     (SI), Z8
 	VMOVUPD     64(SI), Z9
-	VFMADD231PD Z26, Z10, Z8
-	VFMADD231PD Z27, Z11, Z9
+	VFMADD231PD Z10, Z28, Z8
+	VFMADD231PD Z11, Z29, Z9
 	VMOVUPD     Z8, (AX)
 	VMOVUPD     Z9, 64(AX)
 	VMOVUPD     Z0, (CX)
@@ -10110,50 +12772,50 @@ one:
 	VANDPD.BCST  couplingCouplingFwdAtanF64AVX512const<>+16(SB), Z9, Z27
 	VORPD        Z11, Z27, Z27
 	VMULPD       Z27, Z1, Z28
-	VMOVUPD      (DX), Z26
-	VMOVUPD      Z28, Z2
+	VMOVUPD      Z28, Z26
 
 	// x = clamp(x, lo, hi); NaN passes (x is the second source)
-	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+192(SB), Z8
-	VMINPD       Z2, Z8, Z2
-	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+200(SB), Z8
-	VMAXPD       Z2, Z8, Z2
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+192(SB), Z2
+	VMINPD       Z26, Z2, Z26
+	VBROADCASTSD couplingCouplingFwdAtanF64AVX512const<>+200(SB), Z2
+	VMAXPD       Z26, Z2, Z26
 
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
 	// kept in the low bits; k = kb - 1.5*2^mant exactly
-	VBROADCASTSD     couplingCouplingFwdAtanF64AVX512const<>+208(SB), Z18
-	VFMADD231PD.BCST couplingCouplingFwdAtanF64AVX512const<>+216(SB), Z2, Z18
-	VSUBPD.BCST      couplingCouplingFwdAtanF64AVX512const<>+208(SB), Z18, Z13
+	VBROADCASTSD     couplingCouplingFwdAtanF64AVX512const<>+208(SB), Z13
+	VFMADD231PD.BCST couplingCouplingFwdAtanF64AVX512const<>+216(SB), Z26, Z13
+	VSUBPD.BCST      couplingCouplingFwdAtanF64AVX512const<>+208(SB), Z13, Z8
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PD.BCST couplingCouplingFwdAtanF64AVX512const<>+224(SB), Z13, Z2
-	VFNMADD231PD.BCST couplingCouplingFwdAtanF64AVX512const<>+232(SB), Z13, Z2
+	VFNMADD231PD.BCST couplingCouplingFwdAtanF64AVX512const<>+224(SB), Z8, Z26
+	VFNMADD231PD.BCST couplingCouplingFwdAtanF64AVX512const<>+232(SB), Z8, Z26
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPD           Z2, Z2, Z20
-	VBROADCASTSD     couplingCouplingFwdAtanF64AVX512const<>+240(SB), Z8
-	VBROADCASTSD     couplingCouplingFwdAtanF64AVX512const<>+248(SB), Z22
-	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+256(SB), Z20, Z8
-	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+264(SB), Z20, Z22
-	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+272(SB), Z20, Z8
-	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+280(SB), Z20, Z22
-	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+288(SB), Z20, Z8
-	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+296(SB), Z20, Z22
-	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+304(SB), Z20, Z8
-	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+312(SB), Z20, Z22
-	VFMADD213PD      Z8, Z2, Z22
+	VMULPD           Z26, Z26, Z18
+	VBROADCASTSD     couplingCouplingFwdAtanF64AVX512const<>+240(SB), Z2
+	VBROADCASTSD     couplingCouplingFwdAtanF64AVX512const<>+248(SB), Z20
+	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+256(SB), Z18, Z2
+	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+264(SB), Z18, Z20
+	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+272(SB), Z18, Z2
+	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+280(SB), Z18, Z20
+	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+288(SB), Z18, Z2
+	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+296(SB), Z18, Z20
+	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+304(SB), Z18, Z2
+	VFMADD213PD.BCST couplingCouplingFwdAtanF64AVX512const<>+312(SB), Z18, Z20
+	VFMADD213PD      Z2, Z26, Z20
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPD.BCST couplingCouplingFwdAtanF64AVX512const<>+8(SB), Z2, Z23
-	VSUBPD.BCST couplingCouplingFwdAtanF64AVX512const<>+8(SB), Z23, Z6
-	VSUBPD      Z6, Z2, Z6
-	VFMADD213PD Z6, Z20, Z22
-	VADDPD      Z22, Z23, Z23
+	VADDPD.BCST couplingCouplingFwdAtanF64AVX512const<>+8(SB), Z26, Z22
+	VSUBPD.BCST couplingCouplingFwdAtanF64AVX512const<>+8(SB), Z22, Z23
+	VSUBPD      Z23, Z26, Z23
+	VFMADD213PD Z23, Z18, Z20
+	VADDPD      Z20, Z22, Z22
 
 	// p * 2^k, one rounding
-	VSCALEFPD   Z13, Z23, Z2
+	VSCALEFPD   Z8, Z22, Z26
+	VMOVUPD     (DX), Z6
 	VMOVUPD     (SI), Z25
-	VFMADD231PD Z2, Z26, Z25
+	VFMADD231PD Z26, Z6, Z25
 	VMOVUPD     Z25, (AX)
 	VMOVUPD     Z28, (CX)
 	ADDQ        $0x00000040, AX
@@ -10209,6 +12871,572 @@ DATA couplingCouplingFwdAtanF64AVX512const<>+296(SB)/8, $0x3f8111111110f7f9
 DATA couplingCouplingFwdAtanF64AVX512const<>+304(SB)/8, $0x3fe0000000000009
 DATA couplingCouplingFwdAtanF64AVX512const<>+312(SB)/8, $0x3fc5555555555558
 GLOBL couplingCouplingFwdAtanF64AVX512const<>(SB), RODATA|NOPTR, $320
+
+// func CouplingFwdAtanSumF64AVX512(y []float64, x []float64, s []float64, t []float64, acc []float64, p []float64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·CouplingFwdAtanSumF64AVX512(SB), NOSPLIT, $0-144
+	MOVQ    y_base+0(FP), AX
+	MOVQ    x_base+24(FP), CX
+	MOVQ    s_base+48(FP), DX
+	MOVQ    t_base+72(FP), BX
+	MOVQ    acc_base+96(FP), SI
+	MOVQ    p_base+120(FP), DI
+	MOVQ    y_len+8(FP), R8
+	VMOVUPD (SI), Z28
+	VMOVUPD 64(SI), Z29
+	VMOVUPD 128(SI), Z30
+	VMOVUPD 192(SI), Z31
+
+	// one lane group (4 vectors) at a time, 2 per pass
+main:
+	CMPQ         R8, $0x00000020
+	JCS          done
+	VMOVUPD      (DX), Z0
+	VMOVUPD      64(DX), Z1
+	VBROADCASTSD 8(DI), Z2
+	VBROADCASTSD 8(DI), Z3
+	VBROADCASTSD (DI), Z4
+	VBROADCASTSD (DI), Z5
+	VMULPD       Z4, Z0, Z6
+	VMULPD       Z5, Z1, Z7
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+0(SB), Z8
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+0(SB), Z9
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+8(SB), Z10
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+8(SB), Z11
+	VANDPD.BCST  couplingCouplingFwdAtanSumF64AVX512const<>+16(SB), Z6, Z12
+	VANDPD.BCST  couplingCouplingFwdAtanSumF64AVX512const<>+16(SB), Z7, Z13
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+24(SB), Z14
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+24(SB), Z15
+	VCMPPD       $0x1e, Z14, Z12, K2
+	VCMPPD       $0x1e, Z15, Z13, K3
+	VADDPD       Z10, Z12, Z16
+	VADDPD       Z11, Z13, Z17
+	VSUBPD       Z12, Z16, Z18
+	VSUBPD       Z13, Z17, Z19
+	VSUBPD       Z18, Z16, Z20
+	VSUBPD       Z19, Z17, Z21
+	VSUBPD       Z20, Z12, Z22
+	VSUBPD       Z21, Z13, Z23
+	VSUBPD       Z18, Z10, Z24
+	VSUBPD       Z19, Z11, Z25
+	VADDPD       Z24, Z22, Z26
+	VADDPD       Z25, Z23, Z27
+	VSUBPD       Z10, Z12, Z0
+	VSUBPD       Z11, Z13, Z1
+	VBLENDMPD    Z0, Z12, K2, Z4
+	VBLENDMPD    Z1, Z13, K3, Z5
+	VBLENDMPD    Z16, Z10, K2, Z14
+	VBLENDMPD    Z17, Z11, K3, Z15
+	VBLENDMPD    Z26, Z8, K2, Z20
+	VBLENDMPD    Z27, Z9, K3, Z21
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+32(SB), Z18
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+32(SB), Z19
+	VBLENDMPD    Z18, Z8, K2, Z22
+	VBLENDMPD    Z19, Z9, K3, Z23
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+40(SB), Z24
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+40(SB), Z25
+	VBLENDMPD    Z24, Z8, K2, Z0
+	VBLENDMPD    Z25, Z9, K3, Z1
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+48(SB), Z16
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+48(SB), Z17
+	VCMPPD       $0x1e, Z16, Z12, K4
+	VCMPPD       $0x1e, Z17, Z13, K5
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+56(SB), Z26
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+56(SB), Z27
+	VMINPD       Z12, Z26, Z18
+	VMINPD       Z13, Z27, Z19
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+64(SB), Z24
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+64(SB), Z25
+	VBLENDMPD    Z24, Z4, K4, Z16
+	VBLENDMPD    Z25, Z5, K5, Z17
+	VBLENDMPD    Z18, Z14, K4, Z26
+	VBLENDMPD    Z19, Z15, K5, Z27
+	VBLENDMPD    Z8, Z20, K4, Z12
+	VBLENDMPD    Z9, Z21, K5, Z13
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+72(SB), Z24
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+72(SB), Z25
+	VBLENDMPD    Z24, Z22, K4, Z4
+	VBLENDMPD    Z25, Z23, K5, Z5
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+80(SB), Z18
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+80(SB), Z19
+	VBLENDMPD    Z18, Z0, K4, Z14
+	VBLENDMPD    Z19, Z1, K5, Z15
+	VDIVPD       Z26, Z10, Z8
+	VDIVPD       Z27, Z11, Z9
+	VMULPD       Z8, Z16, Z20
+	VMULPD       Z9, Z17, Z21
+	VXORPD.BCST  couplingCouplingFwdAtanSumF64AVX512const<>+88(SB), Z20, Z24
+	VXORPD.BCST  couplingCouplingFwdAtanSumF64AVX512const<>+88(SB), Z21, Z25
+	VMOVUPD      Z16, Z22
+	VMOVUPD      Z17, Z23
+	VFMADD231PD  Z26, Z24, Z22
+	VFMADD231PD  Z27, Z25, Z23
+	VFMADD231PD  Z12, Z24, Z22
+	VFMADD231PD  Z13, Z25, Z23
+	VFMADD231PD  Z8, Z22, Z20
+	VFMADD231PD  Z9, Z23, Z21
+	VXORPD.BCST  couplingCouplingFwdAtanSumF64AVX512const<>+88(SB), Z20, Z18
+	VXORPD.BCST  couplingCouplingFwdAtanSumF64AVX512const<>+88(SB), Z21, Z19
+	VFMADD231PD  Z26, Z18, Z16
+	VFMADD231PD  Z27, Z19, Z17
+	VFMADD231PD  Z12, Z18, Z16
+	VFMADD231PD  Z13, Z19, Z17
+	VMULPD       Z8, Z16, Z0
+	VMULPD       Z9, Z17, Z1
+	VMULPD       Z20, Z20, Z24
+	VMULPD       Z21, Z21, Z25
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+96(SB), Z22
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+96(SB), Z23
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+104(SB), Z26
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+104(SB), Z27
+	VFMADD231PD  Z24, Z22, Z26
+	VFMADD231PD  Z25, Z23, Z27
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+112(SB), Z18
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+112(SB), Z19
+	VFMADD231PD  Z24, Z26, Z18
+	VFMADD231PD  Z25, Z27, Z19
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+120(SB), Z12
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+120(SB), Z13
+	VFMADD231PD  Z24, Z18, Z12
+	VFMADD231PD  Z25, Z19, Z13
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+128(SB), Z16
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+128(SB), Z17
+	VFMADD231PD  Z24, Z12, Z16
+	VFMADD231PD  Z25, Z13, Z17
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+136(SB), Z8
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+136(SB), Z9
+	VFMADD231PD  Z24, Z16, Z8
+	VFMADD231PD  Z25, Z17, Z9
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+144(SB), Z22
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+144(SB), Z23
+	VFMADD231PD  Z24, Z8, Z22
+	VFMADD231PD  Z25, Z9, Z23
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+152(SB), Z26
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+152(SB), Z27
+	VFMADD231PD  Z24, Z22, Z26
+	VFMADD231PD  Z25, Z23, Z27
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+160(SB), Z18
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+160(SB), Z19
+	VFMADD231PD  Z24, Z26, Z18
+	VFMADD231PD  Z25, Z27, Z19
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+168(SB), Z12
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+168(SB), Z13
+	VFMADD231PD  Z24, Z18, Z12
+	VFMADD231PD  Z25, Z19, Z13
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+176(SB), Z16
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+176(SB), Z17
+	VFMADD231PD  Z24, Z12, Z16
+	VFMADD231PD  Z25, Z13, Z17
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+184(SB), Z8
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+184(SB), Z9
+	VFMADD231PD  Z24, Z16, Z8
+	VFMADD231PD  Z25, Z17, Z9
+	VADDPD       Z20, Z4, Z22
+	VADDPD       Z21, Z5, Z23
+	VSUBPD       Z4, Z22, Z26
+	VSUBPD       Z5, Z23, Z27
+	VSUBPD       Z26, Z20, Z18
+	VSUBPD       Z27, Z21, Z19
+	VMULPD       Z24, Z20, Z12
+	VMULPD       Z25, Z21, Z13
+	VSUBPD       Z24, Z10, Z16
+	VSUBPD       Z25, Z11, Z17
+	VADDPD       Z18, Z14, Z4
+	VADDPD       Z19, Z15, Z5
+	VFMADD231PD  Z16, Z0, Z4
+	VFMADD231PD  Z17, Z1, Z5
+	VFMADD231PD  Z8, Z12, Z4
+	VFMADD231PD  Z9, Z13, Z5
+	VADDPD       Z4, Z22, Z26
+	VADDPD       Z5, Z23, Z27
+	VANDPD.BCST  couplingCouplingFwdAtanSumF64AVX512const<>+88(SB), Z6, Z10
+	VANDPD.BCST  couplingCouplingFwdAtanSumF64AVX512const<>+88(SB), Z7, Z11
+	VANDPD.BCST  couplingCouplingFwdAtanSumF64AVX512const<>+16(SB), Z26, Z20
+	VANDPD.BCST  couplingCouplingFwdAtanSumF64AVX512const<>+16(SB), Z27, Z21
+	VORPD        Z10, Z20, Z20
+	VORPD        Z11, Z21, Z21
+	VMULPD       Z20, Z2, Z24
+	VMULPD       Z21, Z3, Z25
+	VADDPD       Z24, Z28, Z28
+	VADDPD       Z25, Z29, Z29
+
+	// x = clamp(x, lo, hi); NaN passes (x is the second source)
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+192(SB), Z14
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+192(SB), Z15
+	VMINPD       Z24, Z14, Z24
+	VMINPD       Z25, Z15, Z25
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+200(SB), Z14
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+200(SB), Z15
+	VMAXPD       Z24, Z14, Z24
+	VMAXPD       Z25, Z15, Z25
+
+	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
+	// kept in the low bits; k = kb - 1.5*2^mant exactly
+	VBROADCASTSD     couplingCouplingFwdAtanSumF64AVX512const<>+208(SB), Z0
+	VBROADCASTSD     couplingCouplingFwdAtanSumF64AVX512const<>+208(SB), Z1
+	VFMADD231PD.BCST couplingCouplingFwdAtanSumF64AVX512const<>+216(SB), Z24, Z0
+	VFMADD231PD.BCST couplingCouplingFwdAtanSumF64AVX512const<>+216(SB), Z25, Z1
+	VSUBPD.BCST      couplingCouplingFwdAtanSumF64AVX512const<>+208(SB), Z0, Z18
+	VSUBPD.BCST      couplingCouplingFwdAtanSumF64AVX512const<>+208(SB), Z1, Z19
+
+	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
+	VFNMADD231PD.BCST couplingCouplingFwdAtanSumF64AVX512const<>+224(SB), Z18, Z24
+	VFNMADD231PD.BCST couplingCouplingFwdAtanSumF64AVX512const<>+224(SB), Z19, Z25
+	VFNMADD231PD.BCST couplingCouplingFwdAtanSumF64AVX512const<>+232(SB), Z18, Z24
+	VFNMADD231PD.BCST couplingCouplingFwdAtanSumF64AVX512const<>+232(SB), Z19, Z25
+
+	// r2 = r*r; q = Poly(ExpQ, r, r2)
+	VMULPD           Z24, Z24, Z16
+	VMULPD           Z25, Z25, Z17
+	VBROADCASTSD     couplingCouplingFwdAtanSumF64AVX512const<>+240(SB), Z14
+	VBROADCASTSD     couplingCouplingFwdAtanSumF64AVX512const<>+240(SB), Z15
+	VBROADCASTSD     couplingCouplingFwdAtanSumF64AVX512const<>+248(SB), Z12
+	VBROADCASTSD     couplingCouplingFwdAtanSumF64AVX512const<>+248(SB), Z13
+	VFMADD213PD.BCST couplingCouplingFwdAtanSumF64AVX512const<>+256(SB), Z16, Z14
+	VFMADD213PD.BCST couplingCouplingFwdAtanSumF64AVX512const<>+256(SB), Z17, Z15
+	VFMADD213PD.BCST couplingCouplingFwdAtanSumF64AVX512const<>+264(SB), Z16, Z12
+	VFMADD213PD.BCST couplingCouplingFwdAtanSumF64AVX512const<>+264(SB), Z17, Z13
+	VFMADD213PD.BCST couplingCouplingFwdAtanSumF64AVX512const<>+272(SB), Z16, Z14
+	VFMADD213PD.BCST couplingCouplingFwdAtanSumF64AVX512const<>+272(SB), Z17, Z15
+	VFMADD213PD.BCST couplingCouplingFwdAtanSumF64AVX512const<>+280(SB), Z16, Z12
+	VFMADD213PD.BCST couplingCouplingFwdAtanSumF64AVX512const<>+280(SB), Z17, Z13
+	VFMADD213PD.BCST couplingCouplingFwdAtanSumF64AVX512const<>+288(SB), Z16, Z14
+	VFMADD213PD.BCST couplingCouplingFwdAtanSumF64AVX512const<>+288(SB), Z17, Z15
+	VFMADD213PD.BCST couplingCouplingFwdAtanSumF64AVX512const<>+296(SB), Z16, Z12
+	VFMADD213PD.BCST couplingCouplingFwdAtanSumF64AVX512const<>+296(SB), Z17, Z13
+	VFMADD213PD.BCST couplingCouplingFwdAtanSumF64AVX512const<>+304(SB), Z16, Z14
+	VFMADD213PD.BCST couplingCouplingFwdAtanSumF64AVX512const<>+304(SB), Z17, Z15
+	VFMADD213PD.BCST couplingCouplingFwdAtanSumF64AVX512const<>+312(SB), Z16, Z12
+	VFMADD213PD.BCST couplingCouplingFwdAtanSumF64AVX512const<>+312(SB), Z17, Z13
+	VFMADD213PD      Z14, Z24, Z12
+	VFMADD213PD      Z15, Z25, Z13
+
+	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
+	VADDPD.BCST couplingCouplingFwdAtanSumF64AVX512const<>+8(SB), Z24, Z8
+	VADDPD.BCST couplingCouplingFwdAtanSumF64AVX512const<>+8(SB), Z25, Z9
+	VSUBPD.BCST couplingCouplingFwdAtanSumF64AVX512const<>+8(SB), Z8, Z22
+	VSUBPD.BCST couplingCouplingFwdAtanSumF64AVX512const<>+8(SB), Z9, Z23
+	VSUBPD      Z22, Z24, Z22
+	VSUBPD      Z23, Z25, Z23
+	VFMADD213PD Z22, Z16, Z12
+	VFMADD213PD Z23, Z17, Z13
+	VADDPD      Z12, Z8, Z8
+	VADDPD      Z13, Z9, Z9
+
+	// p * 2^k, one rounding
+	VSCALEFPD    Z18, Z8, Z24
+	VSCALEFPD    Z19, Z9, Z25
+	VMOVUPD      (CX), Z4
+	VMOVUPD      64(CX), Z5
+	VMOVUPD      (BX), Z10
+	VMOVUPD      64(BX), Z11
+	VFMADD231PD  Z24, Z4, Z10
+	VFMADD231PD  Z25, Z5, Z11
+	VMOVUPD      Z10, (AX)
+	VMOVUPD      Z11, 64(AX)
+	ADDQ         $0x00000080, AX
+	ADDQ         $0x00000080, CX
+	ADDQ         $0x00000080, DX
+	ADDQ         $0x00000080, BX
+	VMOVUPD      (DX), Z0
+	VMOVUPD      64(DX), Z1
+	VBROADCASTSD 8(DI), Z2
+	VBROADCASTSD 8(DI), Z3
+	VBROADCASTSD (DI), Z4
+	VBROADCASTSD (DI), Z5
+	VMULPD       Z4, Z0, Z6
+	VMULPD       Z5, Z1, Z7
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+0(SB), Z8
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+0(SB), Z9
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+8(SB), Z10
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+8(SB), Z11
+	VANDPD.BCST  couplingCouplingFwdAtanSumF64AVX512const<>+16(SB), Z6, Z12
+	VANDPD.BCST  couplingCouplingFwdAtanSumF64AVX512const<>+16(SB), Z7, Z13
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+24(SB), Z14
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+24(SB), Z15
+	VCMPPD       $0x1e, Z14, Z12, K2
+	VCMPPD       $0x1e, Z15, Z13, K3
+	VADDPD       Z10, Z12, Z16
+	VADDPD       Z11, Z13, Z17
+	VSUBPD       Z12, Z16, Z18
+	VSUBPD       Z13, Z17, Z19
+	VSUBPD       Z18, Z16, Z20
+	VSUBPD       Z19, Z17, Z21
+	VSUBPD       Z20, Z12, Z22
+	VSUBPD       Z21, Z13, Z23
+	VSUBPD       Z18, Z10, Z24
+	VSUBPD       Z19, Z11, Z25
+	VADDPD       Z24, Z22, Z26
+	VADDPD       Z25, Z23, Z27
+	VSUBPD       Z10, Z12, Z0
+	VSUBPD       Z11, Z13, Z1
+	VBLENDMPD    Z0, Z12, K2, Z4
+	VBLENDMPD    Z1, Z13, K3, Z5
+	VBLENDMPD    Z16, Z10, K2, Z14
+	VBLENDMPD    Z17, Z11, K3, Z15
+	VBLENDMPD    Z26, Z8, K2, Z20
+	VBLENDMPD    Z27, Z9, K3, Z21
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+32(SB), Z18
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+32(SB), Z19
+	VBLENDMPD    Z18, Z8, K2, Z22
+	VBLENDMPD    Z19, Z9, K3, Z23
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+40(SB), Z24
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+40(SB), Z25
+	VBLENDMPD    Z24, Z8, K2, Z0
+	VBLENDMPD    Z25, Z9, K3, Z1
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+48(SB), Z16
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+48(SB), Z17
+	VCMPPD       $0x1e, Z16, Z12, K4
+	VCMPPD       $0x1e, Z17, Z13, K5
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+56(SB), Z26
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+56(SB), Z27
+	VMINPD       Z12, Z26, Z18
+	VMINPD       Z13, Z27, Z19
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+64(SB), Z24
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+64(SB), Z25
+	VBLENDMPD    Z24, Z4, K4, Z16
+	VBLENDMPD    Z25, Z5, K5, Z17
+	VBLENDMPD    Z18, Z14, K4, Z26
+	VBLENDMPD    Z19, Z15, K5, Z27
+	VBLENDMPD    Z8, Z20, K4, Z12
+	VBLENDMPD    Z9, Z21, K5, Z13
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+72(SB), Z24
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+72(SB), Z25
+	VBLENDMPD    Z24, Z22, K4, Z4
+	VBLENDMPD    Z25, Z23, K5, Z5
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+80(SB), Z18
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+80(SB), Z19
+	VBLENDMPD    Z18, Z0, K4, Z14
+	VBLENDMPD    Z19, Z1, K5, Z15
+	VDIVPD       Z26, Z10, Z8
+	VDIVPD       Z27, Z11, Z9
+	VMULPD       Z8, Z16, Z20
+	VMULPD       Z9, Z17, Z21
+	VXORPD.BCST  couplingCouplingFwdAtanSumF64AVX512const<>+88(SB), Z20, Z24
+	VXORPD.BCST  couplingCouplingFwdAtanSumF64AVX512const<>+88(SB), Z21, Z25
+	VMOVUPD      Z16, Z22
+	VMOVUPD      Z17, Z23
+	VFMADD231PD  Z26, Z24, Z22
+	VFMADD231PD  Z27, Z25, Z23
+	VFMADD231PD  Z12, Z24, Z22
+	VFMADD231PD  Z13, Z25, Z23
+	VFMADD231PD  Z8, Z22, Z20
+	VFMADD231PD  Z9, Z23, Z21
+	VXORPD.BCST  couplingCouplingFwdAtanSumF64AVX512const<>+88(SB), Z20, Z18
+	VXORPD.BCST  couplingCouplingFwdAtanSumF64AVX512const<>+88(SB), Z21, Z19
+	VFMADD231PD  Z26, Z18, Z16
+	VFMADD231PD  Z27, Z19, Z17
+	VFMADD231PD  Z12, Z18, Z16
+	VFMADD231PD  Z13, Z19, Z17
+	VMULPD       Z8, Z16, Z0
+	VMULPD       Z9, Z17, Z1
+	VMULPD       Z20, Z20, Z24
+	VMULPD       Z21, Z21, Z25
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+96(SB), Z22
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+96(SB), Z23
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+104(SB), Z26
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+104(SB), Z27
+	VFMADD231PD  Z24, Z22, Z26
+	VFMADD231PD  Z25, Z23, Z27
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+112(SB), Z18
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+112(SB), Z19
+	VFMADD231PD  Z24, Z26, Z18
+	VFMADD231PD  Z25, Z27, Z19
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+120(SB), Z12
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+120(SB), Z13
+	VFMADD231PD  Z24, Z18, Z12
+	VFMADD231PD  Z25, Z19, Z13
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+128(SB), Z16
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+128(SB), Z17
+	VFMADD231PD  Z24, Z12, Z16
+	VFMADD231PD  Z25, Z13, Z17
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+136(SB), Z8
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+136(SB), Z9
+	VFMADD231PD  Z24, Z16, Z8
+	VFMADD231PD  Z25, Z17, Z9
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+144(SB), Z22
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+144(SB), Z23
+	VFMADD231PD  Z24, Z8, Z22
+	VFMADD231PD  Z25, Z9, Z23
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+152(SB), Z26
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+152(SB), Z27
+	VFMADD231PD  Z24, Z22, Z26
+	VFMADD231PD  Z25, Z23, Z27
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+160(SB), Z18
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+160(SB), Z19
+	VFMADD231PD  Z24, Z26, Z18
+	VFMADD231PD  Z25, Z27, Z19
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+168(SB), Z12
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+168(SB), Z13
+	VFMADD231PD  Z24, Z18, Z12
+	VFMADD231PD  Z25, Z19, Z13
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+176(SB), Z16
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+176(SB), Z17
+	VFMADD231PD  Z24, Z12, Z16
+	VFMADD231PD  Z25, Z13, Z17
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+184(SB), Z8
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+184(SB), Z9
+	VFMADD231PD  Z24, Z16, Z8
+	VFMADD231PD  Z25, Z17, Z9
+	VADDPD       Z20, Z4, Z22
+	VADDPD       Z21, Z5, Z23
+	VSUBPD       Z4, Z22, Z26
+	VSUBPD       Z5, Z23, Z27
+	VSUBPD       Z26, Z20, Z18
+	VSUBPD       Z27, Z21, Z19
+	VMULPD       Z24, Z20, Z12
+	VMULPD       Z25, Z21, Z13
+	VSUBPD       Z24, Z10, Z16
+	VSUBPD       Z25, Z11, Z17
+	VADDPD       Z18, Z14, Z4
+	VADDPD       Z19, Z15, Z5
+	VFMADD231PD  Z16, Z0, Z4
+	VFMADD231PD  Z17, Z1, Z5
+	VFMADD231PD  Z8, Z12, Z4
+	VFMADD231PD  Z9, Z13, Z5
+	VADDPD       Z4, Z22, Z26
+	VADDPD       Z5, Z23, Z27
+	VANDPD.BCST  couplingCouplingFwdAtanSumF64AVX512const<>+88(SB), Z6, Z10
+	VANDPD.BCST  couplingCouplingFwdAtanSumF64AVX512const<>+88(SB), Z7, Z11
+	VANDPD.BCST  couplingCouplingFwdAtanSumF64AVX512const<>+16(SB), Z26, Z20
+	VANDPD.BCST  couplingCouplingFwdAtanSumF64AVX512const<>+16(SB), Z27, Z21
+	VORPD        Z10, Z20, Z20
+	VORPD        Z11, Z21, Z21
+	VMULPD       Z20, Z2, Z24
+	VMULPD       Z21, Z3, Z25
+	VADDPD       Z24, Z30, Z30
+	VADDPD       Z25, Z31, Z31
+
+	// x = clamp(x, lo, hi); NaN passes (x is the second source)
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+192(SB), Z14
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+192(SB), Z15
+	VMINPD       Z24, Z14, Z24
+	VMINPD       Z25, Z15, Z25
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+200(SB), Z14
+	VBROADCASTSD couplingCouplingFwdAtanSumF64AVX512const<>+200(SB), Z15
+	VMAXPD       Z24, Z14, Z24
+	VMAXPD       Z25, Z15, Z25
+
+	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
+	// kept in the low bits; k = kb - 1.5*2^mant exactly
+	VBROADCASTSD     couplingCouplingFwdAtanSumF64AVX512const<>+208(SB), Z0
+	VBROADCASTSD     couplingCouplingFwdAtanSumF64AVX512const<>+208(SB), Z1
+	VFMADD231PD.BCST couplingCouplingFwdAtanSumF64AVX512const<>+216(SB), Z24, Z0
+	VFMADD231PD.BCST couplingCouplingFwdAtanSumF64AVX512const<>+216(SB), Z25, Z1
+	VSUBPD.BCST      couplingCouplingFwdAtanSumF64AVX512const<>+208(SB), Z0, Z18
+	VSUBPD.BCST      couplingCouplingFwdAtanSumF64AVX512const<>+208(SB), Z1, Z19
+
+	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
+	VFNMADD231PD.BCST couplingCouplingFwdAtanSumF64AVX512const<>+224(SB), Z18, Z24
+	VFNMADD231PD.BCST couplingCouplingFwdAtanSumF64AVX512const<>+224(SB), Z19, Z25
+	VFNMADD231PD.BCST couplingCouplingFwdAtanSumF64AVX512const<>+232(SB), Z18, Z24
+	VFNMADD231PD.BCST couplingCouplingFwdAtanSumF64AVX512const<>+232(SB), Z19, Z25
+
+	// r2 = r*r; q = Poly(ExpQ, r, r2)
+	VMULPD           Z24, Z24, Z16
+	VMULPD           Z25, Z25, Z17
+	VBROADCASTSD     couplingCouplingFwdAtanSumF64AVX512const<>+240(SB), Z14
+	VBROADCASTSD     couplingCouplingFwdAtanSumF64AVX512const<>+240(SB), Z15
+	VBROADCASTSD     couplingCouplingFwdAtanSumF64AVX512const<>+248(SB), Z12
+	VBROADCASTSD     couplingCouplingFwdAtanSumF64AVX512const<>+248(SB), Z13
+	VFMADD213PD.BCST couplingCouplingFwdAtanSumF64AVX512const<>+256(SB), Z16, Z14
+	VFMADD213PD.BCST couplingCouplingFwdAtanSumF64AVX512const<>+256(SB), Z17, Z15
+	VFMADD213PD.BCST couplingCouplingFwdAtanSumF64AVX512const<>+264(SB), Z16, Z12
+	VFMADD213PD.BCST couplingCouplingFwdAtanSumF64AVX512const<>+264(SB), Z17, Z13
+	VFMADD213PD.BCST couplingCouplingFwdAtanSumF64AVX512const<>+272(SB), Z16, Z14
+	VFMADD213PD.BCST couplingCouplingFwdAtanSumF64AVX512const<>+272(SB), Z17, Z15
+	VFMADD213PD.BCST couplingCouplingFwdAtanSumF64AVX512const<>+280(SB), Z16, Z12
+	VFMADD213PD.BCST couplingCouplingFwdAtanSumF64AVX512const<>+280(SB), Z17, Z13
+	VFMADD213PD.BCST couplingCouplingFwdAtanSumF64AVX512const<>+288(SB), Z16, Z14
+	VFMADD213PD.BCST couplingCouplingFwdAtanSumF64AVX512const<>+288(SB), Z17, Z15
+	VFMADD213PD.BCST couplingCouplingFwdAtanSumF64AVX512const<>+296(SB), Z16, Z12
+	VFMADD213PD.BCST couplingCouplingFwdAtanSumF64AVX512const<>+296(SB), Z17, Z13
+	VFMADD213PD.BCST couplingCouplingFwdAtanSumF64AVX512const<>+304(SB), Z16, Z14
+	VFMADD213PD.BCST couplingCouplingFwdAtanSumF64AVX512const<>+304(SB), Z17, Z15
+	VFMADD213PD.BCST couplingCouplingFwdAtanSumF64AVX512const<>+312(SB), Z16, Z12
+	VFMADD213PD.BCST couplingCouplingFwdAtanSumF64AVX512const<>+312(SB), Z17, Z13
+	VFMADD213PD      Z14, Z24, Z12
+	VFMADD213PD      Z15, Z25, Z13
+
+	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
+	VADDPD.BCST couplingCouplingFwdAtanSumF64AVX512const<>+8(SB), Z24, Z8
+	VADDPD.BCST couplingCouplingFwdAtanSumF64AVX512const<>+8(SB), Z25, Z9
+	VSUBPD.BCST couplingCouplingFwdAtanSumF64AVX512const<>+8(SB), Z8, Z22
+	VSUBPD.BCST couplingCouplingFwdAtanSumF64AVX512const<>+8(SB), Z9, Z23
+	VSUBPD      Z22, Z24, Z22
+	VSUBPD      Z23, Z25, Z23
+	VFMADD213PD Z22, Z16, Z12
+	VFMADD213PD Z23, Z17, Z13
+	VADDPD      Z12, Z8, Z8
+	VADDPD      Z13, Z9, Z9
+
+	// p * 2^k, one rounding
+	VSCALEFPD   Z18, Z8, Z24
+	VSCALEFPD   Z19, Z9, Z25
+	VMOVUPD     (CX), Z4
+	VMOVUPD     64(CX), Z5
+	VMOVUPD     (BX), Z10
+	VMOVUPD     64(BX), Z11
+	VFMADD231PD Z24, Z4, Z10
+	VFMADD231PD Z25, Z5, Z11
+	VMOVUPD     Z10, (AX)
+	VMOVUPD     Z11, 64(AX)
+	ADDQ        $0x00000080, AX
+	ADDQ        $0x00000080, CX
+	ADDQ        $0x00000080, DX
+	ADDQ        $0x00000080, BX
+	SUBQ        $0x00000020, R8
+	JMP         main
+
+done:
+	VMOVUPD Z28, (SI)
+	VMOVUPD Z29, 64(SI)
+	VMOVUPD Z30, 128(SI)
+	VMOVUPD Z31, 192(SI)
+	VZEROUPPER
+	RET
+
+DATA couplingCouplingFwdAtanSumF64AVX512const<>+0(SB)/8, $0x0000000000000000
+DATA couplingCouplingFwdAtanSumF64AVX512const<>+8(SB)/8, $0x3ff0000000000000
+DATA couplingCouplingFwdAtanSumF64AVX512const<>+16(SB)/8, $0x7fffffffffffffff
+DATA couplingCouplingFwdAtanSumF64AVX512const<>+24(SB)/8, $0x3fe0000000000000
+DATA couplingCouplingFwdAtanSumF64AVX512const<>+32(SB)/8, $0x3fe921fb54442d18
+DATA couplingCouplingFwdAtanSumF64AVX512const<>+40(SB)/8, $0x3c81a62633145c07
+DATA couplingCouplingFwdAtanSumF64AVX512const<>+48(SB)/8, $0x4000000000000000
+DATA couplingCouplingFwdAtanSumF64AVX512const<>+56(SB)/8, $0x43b0000000000000
+DATA couplingCouplingFwdAtanSumF64AVX512const<>+64(SB)/8, $0xbff0000000000000
+DATA couplingCouplingFwdAtanSumF64AVX512const<>+72(SB)/8, $0x3ff921fb54442d18
+DATA couplingCouplingFwdAtanSumF64AVX512const<>+80(SB)/8, $0x3c91a62633145c07
+DATA couplingCouplingFwdAtanSumF64AVX512const<>+88(SB)/8, $0x8000000000000000
+DATA couplingCouplingFwdAtanSumF64AVX512const<>+96(SB)/8, $0x3f84b84ec43ecd9f
+DATA couplingCouplingFwdAtanSumF64AVX512const<>+104(SB)/8, $0xbf9c180895953df5
+DATA couplingCouplingFwdAtanSumF64AVX512const<>+112(SB)/8, $0x3fa56f607f646ec3
+DATA couplingCouplingFwdAtanSumF64AVX512const<>+120(SB)/8, $0xbfaa3988128ceb4f
+DATA couplingCouplingFwdAtanSumF64AVX512const<>+128(SB)/8, $0x3fadfe97edfe032d
+DATA couplingCouplingFwdAtanSumF64AVX512const<>+136(SB)/8, $0xbfb10f31fb584184
+DATA couplingCouplingFwdAtanSumF64AVX512const<>+144(SB)/8, $0x3fb3b113dd26645d
+DATA couplingCouplingFwdAtanSumF64AVX512const<>+152(SB)/8, $0xbfb745cf4cc817f8
+DATA couplingCouplingFwdAtanSumF64AVX512const<>+160(SB)/8, $0x3fbc71c7090f8c07
+DATA couplingCouplingFwdAtanSumF64AVX512const<>+168(SB)/8, $0xbfc249249215e1e7
+DATA couplingCouplingFwdAtanSumF64AVX512const<>+176(SB)/8, $0x3fc9999999991150
+DATA couplingCouplingFwdAtanSumF64AVX512const<>+184(SB)/8, $0xbfd5555555555516
+DATA couplingCouplingFwdAtanSumF64AVX512const<>+192(SB)/8, $0x4086300000000000
+DATA couplingCouplingFwdAtanSumF64AVX512const<>+200(SB)/8, $0xc087500000000000
+DATA couplingCouplingFwdAtanSumF64AVX512const<>+208(SB)/8, $0x4338000000000000
+DATA couplingCouplingFwdAtanSumF64AVX512const<>+216(SB)/8, $0x3ff71547652b82fe
+DATA couplingCouplingFwdAtanSumF64AVX512const<>+224(SB)/8, $0x3fe62e42fee00000
+DATA couplingCouplingFwdAtanSumF64AVX512const<>+232(SB)/8, $0x3dea39ef35793c76
+DATA couplingCouplingFwdAtanSumF64AVX512const<>+240(SB)/8, $0x3e928b426d1c6cab
+DATA couplingCouplingFwdAtanSumF64AVX512const<>+248(SB)/8, $0x3e5af6345e154829
+DATA couplingCouplingFwdAtanSumF64AVX512const<>+256(SB)/8, $0x3efa019939c26883
+DATA couplingCouplingFwdAtanSumF64AVX512const<>+264(SB)/8, $0x3ec71ddf6a597246
+DATA couplingCouplingFwdAtanSumF64AVX512const<>+272(SB)/8, $0x3f56c16c1860a28f
+DATA couplingCouplingFwdAtanSumF64AVX512const<>+280(SB)/8, $0x3f2a01a01b0113fc
+DATA couplingCouplingFwdAtanSumF64AVX512const<>+288(SB)/8, $0x3fa55555555503c1
+DATA couplingCouplingFwdAtanSumF64AVX512const<>+296(SB)/8, $0x3f8111111110f7f9
+DATA couplingCouplingFwdAtanSumF64AVX512const<>+304(SB)/8, $0x3fe0000000000009
+DATA couplingCouplingFwdAtanSumF64AVX512const<>+312(SB)/8, $0x3fc5555555555558
+GLOBL couplingCouplingFwdAtanSumF64AVX512const<>(SB), RODATA|NOPTR, $320
 
 // func CouplingFwdAtanF32AVX2(y []float32, c []float32, x []float32, s []float32, t []float32, p []float32)
 // Requires: AVX, AVX2, FMA3
@@ -10296,50 +13524,50 @@ main:
 	VANDPS       couplingCouplingFwdAtanF32AVX2const<>+128(SB), Y10, Y8
 	VORPS        Y2, Y8, Y8
 	VMULPS       Y8, Y1, Y4
-	VMOVUPS      (DX), Y5
-	VMOVUPS      Y4, Y0
+	VMOVUPS      Y4, Y5
 
 	// x = clamp(x, lo, hi); NaN passes (x is the second source)
-	VMOVUPS couplingCouplingFwdAtanF32AVX2const<>+1152(SB), Y11
-	VMINPS  Y0, Y11, Y0
-	VMOVUPS couplingCouplingFwdAtanF32AVX2const<>+1216(SB), Y11
-	VMAXPS  Y0, Y11, Y0
+	VMOVUPS couplingCouplingFwdAtanF32AVX2const<>+1152(SB), Y0
+	VMINPS  Y5, Y0, Y5
+	VMOVUPS couplingCouplingFwdAtanF32AVX2const<>+1216(SB), Y0
+	VMAXPS  Y5, Y0, Y5
 
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
 	// kept in the low bits; k = kb - 1.5*2^mant exactly
-	VMOVUPS     couplingCouplingFwdAtanF32AVX2const<>+1280(SB), Y9
-	VFMADD231PS couplingCouplingFwdAtanF32AVX2const<>+1344(SB), Y0, Y9
-	VSUBPS      couplingCouplingFwdAtanF32AVX2const<>+1280(SB), Y9, Y13
+	VMOVUPS     couplingCouplingFwdAtanF32AVX2const<>+1280(SB), Y13
+	VFMADD231PS couplingCouplingFwdAtanF32AVX2const<>+1344(SB), Y5, Y13
+	VSUBPS      couplingCouplingFwdAtanF32AVX2const<>+1280(SB), Y13, Y11
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PS couplingCouplingFwdAtanF32AVX2const<>+1408(SB), Y13, Y0
-	VFNMADD231PS couplingCouplingFwdAtanF32AVX2const<>+1472(SB), Y13, Y0
+	VFNMADD231PS couplingCouplingFwdAtanF32AVX2const<>+1408(SB), Y11, Y5
+	VFNMADD231PS couplingCouplingFwdAtanF32AVX2const<>+1472(SB), Y11, Y5
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPS      Y0, Y0, Y6
-	VMOVUPS     couplingCouplingFwdAtanF32AVX2const<>+1536(SB), Y11
-	VFMADD213PS couplingCouplingFwdAtanF32AVX2const<>+1600(SB), Y0, Y11
-	VFMADD213PS couplingCouplingFwdAtanF32AVX2const<>+1664(SB), Y0, Y11
-	VFMADD213PS couplingCouplingFwdAtanF32AVX2const<>+1728(SB), Y0, Y11
-	VFMADD213PS couplingCouplingFwdAtanF32AVX2const<>+1792(SB), Y0, Y11
+	VMULPS      Y5, Y5, Y9
+	VMOVUPS     couplingCouplingFwdAtanF32AVX2const<>+1536(SB), Y0
+	VFMADD213PS couplingCouplingFwdAtanF32AVX2const<>+1600(SB), Y5, Y0
+	VFMADD213PS couplingCouplingFwdAtanF32AVX2const<>+1664(SB), Y5, Y0
+	VFMADD213PS couplingCouplingFwdAtanF32AVX2const<>+1728(SB), Y5, Y0
+	VFMADD213PS couplingCouplingFwdAtanF32AVX2const<>+1792(SB), Y5, Y0
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPS      couplingCouplingFwdAtanF32AVX2const<>+64(SB), Y0, Y7
-	VSUBPS      couplingCouplingFwdAtanF32AVX2const<>+64(SB), Y7, Y14
-	VSUBPS      Y14, Y0, Y14
-	VFMADD213PS Y14, Y6, Y11
-	VADDPS      Y11, Y7, Y7
+	VADDPS      couplingCouplingFwdAtanF32AVX2const<>+64(SB), Y5, Y6
+	VSUBPS      couplingCouplingFwdAtanF32AVX2const<>+64(SB), Y6, Y7
+	VSUBPS      Y7, Y5, Y7
+	VFMADD213PS Y7, Y9, Y0
+	VADDPS      Y0, Y6, Y6
 
 	// p * 2^k, one rounding
-	VPSUBD      couplingCouplingFwdAtanF32AVX2const<>+1856(SB), Y9, Y9
-	VPSRLD      $0x01, Y9, Y13
-	VPSUBD      Y13, Y9, Y9
+	VPSUBD      couplingCouplingFwdAtanF32AVX2const<>+1856(SB), Y13, Y13
+	VPSRLD      $0x01, Y13, Y11
+	VPSUBD      Y11, Y13, Y13
+	VPSLLD      $0x17, Y11, Y11
 	VPSLLD      $0x17, Y13, Y13
-	VPSLLD      $0x17, Y9, Y9
-	VMULPS      Y13, Y7, Y7
-	VMULPS      Y9, Y7, Y0
+	VMULPS      Y11, Y6, Y6
+	VMULPS      Y13, Y6, Y5
+	VMOVUPS     (DX), Y14
 	VMOVUPS     (SI), Y12
-	VFMADD231PS Y0, Y5, Y12
+	VFMADD231PS Y5, Y14, Y12
 	VMOVUPS     Y12, (AX)
 	VMOVUPS     Y4, (CX)
 	ADDQ        $0x00000020, AX
@@ -10424,50 +13652,50 @@ one:
 	VANDPS       couplingCouplingFwdAtanF32AVX2const<>+128(SB), Y10, Y8
 	VORPS        Y2, Y8, Y8
 	VMULPS       Y8, Y1, Y4
-	VMOVUPS      (DX), Y5
-	VMOVUPS      Y4, Y0
+	VMOVUPS      Y4, Y5
 
 	// x = clamp(x, lo, hi); NaN passes (x is the second source)
-	VMOVUPS couplingCouplingFwdAtanF32AVX2const<>+1152(SB), Y11
-	VMINPS  Y0, Y11, Y0
-	VMOVUPS couplingCouplingFwdAtanF32AVX2const<>+1216(SB), Y11
-	VMAXPS  Y0, Y11, Y0
+	VMOVUPS couplingCouplingFwdAtanF32AVX2const<>+1152(SB), Y0
+	VMINPS  Y5, Y0, Y5
+	VMOVUPS couplingCouplingFwdAtanF32AVX2const<>+1216(SB), Y0
+	VMAXPS  Y5, Y0, Y5
 
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
 	// kept in the low bits; k = kb - 1.5*2^mant exactly
-	VMOVUPS     couplingCouplingFwdAtanF32AVX2const<>+1280(SB), Y9
-	VFMADD231PS couplingCouplingFwdAtanF32AVX2const<>+1344(SB), Y0, Y9
-	VSUBPS      couplingCouplingFwdAtanF32AVX2const<>+1280(SB), Y9, Y13
+	VMOVUPS     couplingCouplingFwdAtanF32AVX2const<>+1280(SB), Y13
+	VFMADD231PS couplingCouplingFwdAtanF32AVX2const<>+1344(SB), Y5, Y13
+	VSUBPS      couplingCouplingFwdAtanF32AVX2const<>+1280(SB), Y13, Y11
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PS couplingCouplingFwdAtanF32AVX2const<>+1408(SB), Y13, Y0
-	VFNMADD231PS couplingCouplingFwdAtanF32AVX2const<>+1472(SB), Y13, Y0
+	VFNMADD231PS couplingCouplingFwdAtanF32AVX2const<>+1408(SB), Y11, Y5
+	VFNMADD231PS couplingCouplingFwdAtanF32AVX2const<>+1472(SB), Y11, Y5
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPS      Y0, Y0, Y6
-	VMOVUPS     couplingCouplingFwdAtanF32AVX2const<>+1536(SB), Y11
-	VFMADD213PS couplingCouplingFwdAtanF32AVX2const<>+1600(SB), Y0, Y11
-	VFMADD213PS couplingCouplingFwdAtanF32AVX2const<>+1664(SB), Y0, Y11
-	VFMADD213PS couplingCouplingFwdAtanF32AVX2const<>+1728(SB), Y0, Y11
-	VFMADD213PS couplingCouplingFwdAtanF32AVX2const<>+1792(SB), Y0, Y11
+	VMULPS      Y5, Y5, Y9
+	VMOVUPS     couplingCouplingFwdAtanF32AVX2const<>+1536(SB), Y0
+	VFMADD213PS couplingCouplingFwdAtanF32AVX2const<>+1600(SB), Y5, Y0
+	VFMADD213PS couplingCouplingFwdAtanF32AVX2const<>+1664(SB), Y5, Y0
+	VFMADD213PS couplingCouplingFwdAtanF32AVX2const<>+1728(SB), Y5, Y0
+	VFMADD213PS couplingCouplingFwdAtanF32AVX2const<>+1792(SB), Y5, Y0
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPS      couplingCouplingFwdAtanF32AVX2const<>+64(SB), Y0, Y7
-	VSUBPS      couplingCouplingFwdAtanF32AVX2const<>+64(SB), Y7, Y14
-	VSUBPS      Y14, Y0, Y14
-	VFMADD213PS Y14, Y6, Y11
-	VADDPS      Y11, Y7, Y7
+	VADDPS      couplingCouplingFwdAtanF32AVX2const<>+64(SB), Y5, Y6
+	VSUBPS      couplingCouplingFwdAtanF32AVX2const<>+64(SB), Y6, Y7
+	VSUBPS      Y7, Y5, Y7
+	VFMADD213PS Y7, Y9, Y0
+	VADDPS      Y0, Y6, Y6
 
 	// p * 2^k, one rounding
-	VPSUBD      couplingCouplingFwdAtanF32AVX2const<>+1856(SB), Y9, Y9
-	VPSRLD      $0x01, Y9, Y13
-	VPSUBD      Y13, Y9, Y9
+	VPSUBD      couplingCouplingFwdAtanF32AVX2const<>+1856(SB), Y13, Y13
+	VPSRLD      $0x01, Y13, Y11
+	VPSUBD      Y11, Y13, Y13
+	VPSLLD      $0x17, Y11, Y11
 	VPSLLD      $0x17, Y13, Y13
-	VPSLLD      $0x17, Y9, Y9
-	VMULPS      Y13, Y7, Y7
-	VMULPS      Y9, Y7, Y0
+	VMULPS      Y11, Y6, Y6
+	VMULPS      Y13, Y6, Y5
+	VMOVUPS     (DX), Y14
 	VMOVUPS     (SI), Y12
-	VFMADD231PS Y0, Y5, Y12
+	VFMADD231PS Y5, Y14, Y12
 	VMOVUPS     Y12, (AX)
 	VMOVUPS     Y4, (CX)
 	ADDQ        $0x00000020, AX
@@ -11121,69 +14349,69 @@ main:
 	VORPS        Z17, Z13, Z13
 	VMULPS       Z12, Z2, Z0
 	VMULPS       Z13, Z3, Z1
-	VMOVUPS      (DX), Z10
-	VMOVUPS      64(DX), Z11
-	VMOVUPS      Z0, Z26
-	VMOVUPS      Z1, Z27
+	VMOVUPS      Z0, Z10
+	VMOVUPS      Z1, Z11
 
 	// x = clamp(x, lo, hi); NaN passes (x is the second source)
-	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+72(SB), Z30
-	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+72(SB), Z31
-	VMINPS       Z26, Z30, Z26
-	VMINPS       Z27, Z31, Z27
-	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+76(SB), Z30
-	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+76(SB), Z31
-	VMAXPS       Z26, Z30, Z26
-	VMAXPS       Z27, Z31, Z27
+	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+72(SB), Z26
+	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+72(SB), Z27
+	VMINPS       Z10, Z26, Z10
+	VMINPS       Z11, Z27, Z11
+	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+76(SB), Z26
+	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+76(SB), Z27
+	VMAXPS       Z10, Z26, Z10
+	VMAXPS       Z11, Z27, Z11
 
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
 	// kept in the low bits; k = kb - 1.5*2^mant exactly
-	VBROADCASTSS     couplingCouplingFwdAtanF32AVX512const<>+80(SB), Z20
-	VBROADCASTSS     couplingCouplingFwdAtanF32AVX512const<>+80(SB), Z21
-	VFMADD231PS.BCST couplingCouplingFwdAtanF32AVX512const<>+84(SB), Z26, Z20
-	VFMADD231PS.BCST couplingCouplingFwdAtanF32AVX512const<>+84(SB), Z27, Z21
-	VSUBPS.BCST      couplingCouplingFwdAtanF32AVX512const<>+80(SB), Z20, Z22
-	VSUBPS.BCST      couplingCouplingFwdAtanF32AVX512const<>+80(SB), Z21, Z23
+	VBROADCASTSS     couplingCouplingFwdAtanF32AVX512const<>+80(SB), Z22
+	VBROADCASTSS     couplingCouplingFwdAtanF32AVX512const<>+80(SB), Z23
+	VFMADD231PS.BCST couplingCouplingFwdAtanF32AVX512const<>+84(SB), Z10, Z22
+	VFMADD231PS.BCST couplingCouplingFwdAtanF32AVX512const<>+84(SB), Z11, Z23
+	VSUBPS.BCST      couplingCouplingFwdAtanF32AVX512const<>+80(SB), Z22, Z30
+	VSUBPS.BCST      couplingCouplingFwdAtanF32AVX512const<>+80(SB), Z23, Z31
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PS.BCST couplingCouplingFwdAtanF32AVX512const<>+88(SB), Z22, Z26
-	VFNMADD231PS.BCST couplingCouplingFwdAtanF32AVX512const<>+88(SB), Z23, Z27
-	VFNMADD231PS.BCST couplingCouplingFwdAtanF32AVX512const<>+92(SB), Z22, Z26
-	VFNMADD231PS.BCST couplingCouplingFwdAtanF32AVX512const<>+92(SB), Z23, Z27
+	VFNMADD231PS.BCST couplingCouplingFwdAtanF32AVX512const<>+88(SB), Z30, Z10
+	VFNMADD231PS.BCST couplingCouplingFwdAtanF32AVX512const<>+88(SB), Z31, Z11
+	VFNMADD231PS.BCST couplingCouplingFwdAtanF32AVX512const<>+92(SB), Z30, Z10
+	VFNMADD231PS.BCST couplingCouplingFwdAtanF32AVX512const<>+92(SB), Z31, Z11
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPS           Z26, Z26, Z4
-	VMULPS           Z27, Z27, Z5
-	VBROADCASTSS     couplingCouplingFwdAtanF32AVX512const<>+96(SB), Z30
-	VBROADCASTSS     couplingCouplingFwdAtanF32AVX512const<>+96(SB), Z31
-	VFMADD213PS.BCST couplingCouplingFwdAtanF32AVX512const<>+100(SB), Z26, Z30
-	VFMADD213PS.BCST couplingCouplingFwdAtanF32AVX512const<>+100(SB), Z27, Z31
-	VFMADD213PS.BCST couplingCouplingFwdAtanF32AVX512const<>+104(SB), Z26, Z30
-	VFMADD213PS.BCST couplingCouplingFwdAtanF32AVX512const<>+104(SB), Z27, Z31
-	VFMADD213PS.BCST couplingCouplingFwdAtanF32AVX512const<>+108(SB), Z26, Z30
-	VFMADD213PS.BCST couplingCouplingFwdAtanF32AVX512const<>+108(SB), Z27, Z31
-	VFMADD213PS.BCST couplingCouplingFwdAtanF32AVX512const<>+112(SB), Z26, Z30
-	VFMADD213PS.BCST couplingCouplingFwdAtanF32AVX512const<>+112(SB), Z27, Z31
+	VMULPS           Z10, Z10, Z20
+	VMULPS           Z11, Z11, Z21
+	VBROADCASTSS     couplingCouplingFwdAtanF32AVX512const<>+96(SB), Z26
+	VBROADCASTSS     couplingCouplingFwdAtanF32AVX512const<>+96(SB), Z27
+	VFMADD213PS.BCST couplingCouplingFwdAtanF32AVX512const<>+100(SB), Z10, Z26
+	VFMADD213PS.BCST couplingCouplingFwdAtanF32AVX512const<>+100(SB), Z11, Z27
+	VFMADD213PS.BCST couplingCouplingFwdAtanF32AVX512const<>+104(SB), Z10, Z26
+	VFMADD213PS.BCST couplingCouplingFwdAtanF32AVX512const<>+104(SB), Z11, Z27
+	VFMADD213PS.BCST couplingCouplingFwdAtanF32AVX512const<>+108(SB), Z10, Z26
+	VFMADD213PS.BCST couplingCouplingFwdAtanF32AVX512const<>+108(SB), Z11, Z27
+	VFMADD213PS.BCST couplingCouplingFwdAtanF32AVX512const<>+112(SB), Z10, Z26
+	VFMADD213PS.BCST couplingCouplingFwdAtanF32AVX512const<>+112(SB), Z11, Z27
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPS.BCST couplingCouplingFwdAtanF32AVX512const<>+4(SB), Z26, Z8
-	VADDPS.BCST couplingCouplingFwdAtanF32AVX512const<>+4(SB), Z27, Z9
-	VSUBPS.BCST couplingCouplingFwdAtanF32AVX512const<>+4(SB), Z8, Z24
-	VSUBPS.BCST couplingCouplingFwdAtanF32AVX512const<>+4(SB), Z9, Z25
-	VSUBPS      Z24, Z26, Z24
-	VSUBPS      Z25, Z27, Z25
-	VFMADD213PS Z24, Z4, Z30
-	VFMADD213PS Z25, Z5, Z31
-	VADDPS      Z30, Z8, Z8
-	VADDPS      Z31, Z9, Z9
+	VADDPS.BCST couplingCouplingFwdAtanF32AVX512const<>+4(SB), Z10, Z4
+	VADDPS.BCST couplingCouplingFwdAtanF32AVX512const<>+4(SB), Z11, Z5
+	VSUBPS.BCST couplingCouplingFwdAtanF32AVX512const<>+4(SB), Z4, Z8
+	VSUBPS.BCST couplingCouplingFwdAtanF32AVX512const<>+4(SB), Z5, Z9
+	VSUBPS      Z8, Z10, Z8
+	VSUBPS      Z9, Z11, Z9
+	VFMADD213PS Z8, Z20, Z26
+	VFMADD213PS Z9, Z21, Z27
+	VADDPS      Z26, Z4, Z4
+	VADDPS      Z27, Z5, Z5
 
 	// p * 2^k, one rounding
-	VSCALEFPS   Z22, Z8, Z26
-	VSCALEFPS   Z23, Z9, Z27
+	VSCALEFPS   Z30, Z4, Z10
+	VSCALEFPS   Z31, Z5, Z11
+	VMOVUPS     (DX), Z24
+	VMOVUPS     64(DX), Z25
 	VMOVUPS     (SI), Z14
 	VMOVUPS     64(SI), Z15
-	VFMADD231PS Z26, Z10, Z14
-	VFMADD231PS Z27, Z11, Z15
+	VFMADD231PS Z10, Z24, Z14
+	VFMADD231PS Z11, Z25, Z15
 	VMOVUPS     Z14, (AX)
 	VMOVUPS     Z15, 64(AX)
 	VMOVUPS     Z0, (CX)
@@ -11270,44 +14498,44 @@ one:
 	VANDPS.BCST  couplingCouplingFwdAtanF32AVX512const<>+8(SB), Z17, Z29
 	VORPS        Z19, Z29, Z29
 	VMULPS       Z29, Z1, Z31
-	VMOVUPS      (DX), Z21
-	VMOVUPS      Z31, Z10
+	VMOVUPS      Z31, Z21
 
 	// x = clamp(x, lo, hi); NaN passes (x is the second source)
-	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+72(SB), Z9
-	VMINPS       Z10, Z9, Z10
-	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+76(SB), Z9
-	VMAXPS       Z10, Z9, Z10
+	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+72(SB), Z10
+	VMINPS       Z21, Z10, Z21
+	VBROADCASTSS couplingCouplingFwdAtanF32AVX512const<>+76(SB), Z10
+	VMAXPS       Z21, Z10, Z21
 
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
 	// kept in the low bits; k = kb - 1.5*2^mant exactly
-	VBROADCASTSS     couplingCouplingFwdAtanF32AVX512const<>+80(SB), Z11
-	VFMADD231PS.BCST couplingCouplingFwdAtanF32AVX512const<>+84(SB), Z10, Z11
-	VSUBPS.BCST      couplingCouplingFwdAtanF32AVX512const<>+80(SB), Z11, Z27
+	VBROADCASTSS     couplingCouplingFwdAtanF32AVX512const<>+80(SB), Z27
+	VFMADD231PS.BCST couplingCouplingFwdAtanF32AVX512const<>+84(SB), Z21, Z27
+	VSUBPS.BCST      couplingCouplingFwdAtanF32AVX512const<>+80(SB), Z27, Z9
 
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	VFNMADD231PS.BCST couplingCouplingFwdAtanF32AVX512const<>+88(SB), Z27, Z10
-	VFNMADD231PS.BCST couplingCouplingFwdAtanF32AVX512const<>+92(SB), Z27, Z10
+	VFNMADD231PS.BCST couplingCouplingFwdAtanF32AVX512const<>+88(SB), Z9, Z21
+	VFNMADD231PS.BCST couplingCouplingFwdAtanF32AVX512const<>+92(SB), Z9, Z21
 
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	VMULPS           Z10, Z10, Z28
-	VBROADCASTSS     couplingCouplingFwdAtanF32AVX512const<>+96(SB), Z9
-	VFMADD213PS.BCST couplingCouplingFwdAtanF32AVX512const<>+100(SB), Z10, Z9
-	VFMADD213PS.BCST couplingCouplingFwdAtanF32AVX512const<>+104(SB), Z10, Z9
-	VFMADD213PS.BCST couplingCouplingFwdAtanF32AVX512const<>+108(SB), Z10, Z9
-	VFMADD213PS.BCST couplingCouplingFwdAtanF32AVX512const<>+112(SB), Z10, Z9
+	VMULPS           Z21, Z21, Z11
+	VBROADCASTSS     couplingCouplingFwdAtanF32AVX512const<>+96(SB), Z10
+	VFMADD213PS.BCST couplingCouplingFwdAtanF32AVX512const<>+100(SB), Z21, Z10
+	VFMADD213PS.BCST couplingCouplingFwdAtanF32AVX512const<>+104(SB), Z21, Z10
+	VFMADD213PS.BCST couplingCouplingFwdAtanF32AVX512const<>+108(SB), Z21, Z10
+	VFMADD213PS.BCST couplingCouplingFwdAtanF32AVX512const<>+112(SB), Z21, Z10
 
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	VADDPS.BCST couplingCouplingFwdAtanF32AVX512const<>+4(SB), Z10, Z26
-	VSUBPS.BCST couplingCouplingFwdAtanF32AVX512const<>+4(SB), Z26, Z2
-	VSUBPS      Z2, Z10, Z2
-	VFMADD213PS Z2, Z28, Z9
-	VADDPS      Z9, Z26, Z26
+	VADDPS.BCST couplingCouplingFwdAtanF32AVX512const<>+4(SB), Z21, Z28
+	VSUBPS.BCST couplingCouplingFwdAtanF32AVX512const<>+4(SB), Z28, Z26
+	VSUBPS      Z26, Z21, Z26
+	VFMADD213PS Z26, Z11, Z10
+	VADDPS      Z10, Z28, Z28
 
 	// p * 2^k, one rounding
-	VSCALEFPS   Z27, Z26, Z10
+	VSCALEFPS   Z9, Z28, Z21
+	VMOVUPS     (DX), Z2
 	VMOVUPS     (SI), Z8
-	VFMADD231PS Z10, Z21, Z8
+	VFMADD231PS Z21, Z2, Z8
 	VMOVUPS     Z8, (AX)
 	VMOVUPS     Z31, (CX)
 	ADDQ        $0x00000040, AX
@@ -11352,6 +14580,489 @@ DATA couplingCouplingFwdAtanF32AVX512const<>+104(SB)/4, $0x3d2aac79
 DATA couplingCouplingFwdAtanF32AVX512const<>+108(SB)/4, $0x3e2aaa49
 DATA couplingCouplingFwdAtanF32AVX512const<>+112(SB)/4, $0x3efffffe
 GLOBL couplingCouplingFwdAtanF32AVX512const<>(SB), RODATA|NOPTR, $116
+
+// func CouplingFwdAtanSumF32AVX512(y []float32, x []float32, s []float32, t []float32, acc []float32, p []float32)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·CouplingFwdAtanSumF32AVX512(SB), NOSPLIT, $0-144
+	MOVQ    y_base+0(FP), AX
+	MOVQ    x_base+24(FP), CX
+	MOVQ    s_base+48(FP), DX
+	MOVQ    t_base+72(FP), BX
+	MOVQ    acc_base+96(FP), SI
+	MOVQ    p_base+120(FP), DI
+	MOVQ    y_len+8(FP), R8
+	VMOVUPS (SI), Z28
+	VMOVUPS 64(SI), Z29
+	VMOVUPS 128(SI), Z30
+	VMOVUPS 192(SI), Z31
+
+	// one lane group (4 vectors) at a time, 2 per pass
+main:
+	CMPQ         R8, $0x00000040
+	JCS          done
+	VMOVUPS      (DX), Z0
+	VMOVUPS      64(DX), Z1
+	VBROADCASTSS 4(DI), Z2
+	VBROADCASTSS 4(DI), Z3
+	VBROADCASTSS (DI), Z4
+	VBROADCASTSS (DI), Z5
+	VMULPS       Z4, Z0, Z6
+	VMULPS       Z5, Z1, Z7
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+0(SB), Z8
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+0(SB), Z9
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+4(SB), Z10
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+4(SB), Z11
+	VANDPS.BCST  couplingCouplingFwdAtanSumF32AVX512const<>+8(SB), Z6, Z12
+	VANDPS.BCST  couplingCouplingFwdAtanSumF32AVX512const<>+8(SB), Z7, Z13
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+12(SB), Z14
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+12(SB), Z15
+	VCMPPS       $0x1e, Z14, Z12, K2
+	VCMPPS       $0x1e, Z15, Z13, K3
+	VADDPS       Z10, Z12, Z16
+	VADDPS       Z11, Z13, Z17
+	VSUBPS       Z12, Z16, Z18
+	VSUBPS       Z13, Z17, Z19
+	VSUBPS       Z18, Z16, Z20
+	VSUBPS       Z19, Z17, Z21
+	VSUBPS       Z20, Z12, Z22
+	VSUBPS       Z21, Z13, Z23
+	VSUBPS       Z18, Z10, Z24
+	VSUBPS       Z19, Z11, Z25
+	VADDPS       Z24, Z22, Z26
+	VADDPS       Z25, Z23, Z27
+	VSUBPS       Z10, Z12, Z0
+	VSUBPS       Z11, Z13, Z1
+	VBLENDMPS    Z0, Z12, K2, Z4
+	VBLENDMPS    Z1, Z13, K3, Z5
+	VBLENDMPS    Z16, Z10, K2, Z14
+	VBLENDMPS    Z17, Z11, K3, Z15
+	VBLENDMPS    Z26, Z8, K2, Z20
+	VBLENDMPS    Z27, Z9, K3, Z21
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+16(SB), Z18
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+16(SB), Z19
+	VBLENDMPS    Z18, Z8, K2, Z22
+	VBLENDMPS    Z19, Z9, K3, Z23
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+20(SB), Z24
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+20(SB), Z25
+	VBLENDMPS    Z24, Z8, K2, Z0
+	VBLENDMPS    Z25, Z9, K3, Z1
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+24(SB), Z16
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+24(SB), Z17
+	VCMPPS       $0x1e, Z16, Z12, K4
+	VCMPPS       $0x1e, Z17, Z13, K5
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+28(SB), Z26
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+28(SB), Z27
+	VMINPS       Z12, Z26, Z18
+	VMINPS       Z13, Z27, Z19
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+32(SB), Z24
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+32(SB), Z25
+	VBLENDMPS    Z24, Z4, K4, Z16
+	VBLENDMPS    Z25, Z5, K5, Z17
+	VBLENDMPS    Z18, Z14, K4, Z26
+	VBLENDMPS    Z19, Z15, K5, Z27
+	VBLENDMPS    Z8, Z20, K4, Z12
+	VBLENDMPS    Z9, Z21, K5, Z13
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+36(SB), Z24
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+36(SB), Z25
+	VBLENDMPS    Z24, Z22, K4, Z4
+	VBLENDMPS    Z25, Z23, K5, Z5
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+40(SB), Z18
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+40(SB), Z19
+	VBLENDMPS    Z18, Z0, K4, Z14
+	VBLENDMPS    Z19, Z1, K5, Z15
+	VDIVPS       Z26, Z10, Z8
+	VDIVPS       Z27, Z11, Z9
+	VMULPS       Z8, Z16, Z20
+	VMULPS       Z9, Z17, Z21
+	VXORPS.BCST  couplingCouplingFwdAtanSumF32AVX512const<>+44(SB), Z20, Z24
+	VXORPS.BCST  couplingCouplingFwdAtanSumF32AVX512const<>+44(SB), Z21, Z25
+	VMOVUPS      Z16, Z22
+	VMOVUPS      Z17, Z23
+	VFMADD231PS  Z26, Z24, Z22
+	VFMADD231PS  Z27, Z25, Z23
+	VFMADD231PS  Z12, Z24, Z22
+	VFMADD231PS  Z13, Z25, Z23
+	VFMADD231PS  Z8, Z22, Z20
+	VFMADD231PS  Z9, Z23, Z21
+	VXORPS.BCST  couplingCouplingFwdAtanSumF32AVX512const<>+44(SB), Z20, Z18
+	VXORPS.BCST  couplingCouplingFwdAtanSumF32AVX512const<>+44(SB), Z21, Z19
+	VFMADD231PS  Z26, Z18, Z16
+	VFMADD231PS  Z27, Z19, Z17
+	VFMADD231PS  Z12, Z18, Z16
+	VFMADD231PS  Z13, Z19, Z17
+	VMULPS       Z8, Z16, Z0
+	VMULPS       Z9, Z17, Z1
+	VMULPS       Z20, Z20, Z24
+	VMULPS       Z21, Z21, Z25
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+48(SB), Z22
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+48(SB), Z23
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+52(SB), Z26
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+52(SB), Z27
+	VFMADD231PS  Z24, Z22, Z26
+	VFMADD231PS  Z25, Z23, Z27
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+56(SB), Z18
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+56(SB), Z19
+	VFMADD231PS  Z24, Z26, Z18
+	VFMADD231PS  Z25, Z27, Z19
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+60(SB), Z12
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+60(SB), Z13
+	VFMADD231PS  Z24, Z18, Z12
+	VFMADD231PS  Z25, Z19, Z13
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+64(SB), Z16
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+64(SB), Z17
+	VFMADD231PS  Z24, Z12, Z16
+	VFMADD231PS  Z25, Z13, Z17
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+68(SB), Z8
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+68(SB), Z9
+	VFMADD231PS  Z24, Z16, Z8
+	VFMADD231PS  Z25, Z17, Z9
+	VADDPS       Z20, Z4, Z22
+	VADDPS       Z21, Z5, Z23
+	VSUBPS       Z4, Z22, Z26
+	VSUBPS       Z5, Z23, Z27
+	VSUBPS       Z26, Z20, Z18
+	VSUBPS       Z27, Z21, Z19
+	VMULPS       Z24, Z20, Z12
+	VMULPS       Z25, Z21, Z13
+	VSUBPS       Z24, Z10, Z16
+	VSUBPS       Z25, Z11, Z17
+	VADDPS       Z18, Z14, Z4
+	VADDPS       Z19, Z15, Z5
+	VFMADD231PS  Z16, Z0, Z4
+	VFMADD231PS  Z17, Z1, Z5
+	VFMADD231PS  Z8, Z12, Z4
+	VFMADD231PS  Z9, Z13, Z5
+	VADDPS       Z4, Z22, Z26
+	VADDPS       Z5, Z23, Z27
+	VANDPS.BCST  couplingCouplingFwdAtanSumF32AVX512const<>+44(SB), Z6, Z10
+	VANDPS.BCST  couplingCouplingFwdAtanSumF32AVX512const<>+44(SB), Z7, Z11
+	VANDPS.BCST  couplingCouplingFwdAtanSumF32AVX512const<>+8(SB), Z26, Z20
+	VANDPS.BCST  couplingCouplingFwdAtanSumF32AVX512const<>+8(SB), Z27, Z21
+	VORPS        Z10, Z20, Z20
+	VORPS        Z11, Z21, Z21
+	VMULPS       Z20, Z2, Z24
+	VMULPS       Z21, Z3, Z25
+	VADDPS       Z24, Z28, Z28
+	VADDPS       Z25, Z29, Z29
+
+	// x = clamp(x, lo, hi); NaN passes (x is the second source)
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+72(SB), Z14
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+72(SB), Z15
+	VMINPS       Z24, Z14, Z24
+	VMINPS       Z25, Z15, Z25
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+76(SB), Z14
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+76(SB), Z15
+	VMAXPS       Z24, Z14, Z24
+	VMAXPS       Z25, Z15, Z25
+
+	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
+	// kept in the low bits; k = kb - 1.5*2^mant exactly
+	VBROADCASTSS     couplingCouplingFwdAtanSumF32AVX512const<>+80(SB), Z0
+	VBROADCASTSS     couplingCouplingFwdAtanSumF32AVX512const<>+80(SB), Z1
+	VFMADD231PS.BCST couplingCouplingFwdAtanSumF32AVX512const<>+84(SB), Z24, Z0
+	VFMADD231PS.BCST couplingCouplingFwdAtanSumF32AVX512const<>+84(SB), Z25, Z1
+	VSUBPS.BCST      couplingCouplingFwdAtanSumF32AVX512const<>+80(SB), Z0, Z18
+	VSUBPS.BCST      couplingCouplingFwdAtanSumF32AVX512const<>+80(SB), Z1, Z19
+
+	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
+	VFNMADD231PS.BCST couplingCouplingFwdAtanSumF32AVX512const<>+88(SB), Z18, Z24
+	VFNMADD231PS.BCST couplingCouplingFwdAtanSumF32AVX512const<>+88(SB), Z19, Z25
+	VFNMADD231PS.BCST couplingCouplingFwdAtanSumF32AVX512const<>+92(SB), Z18, Z24
+	VFNMADD231PS.BCST couplingCouplingFwdAtanSumF32AVX512const<>+92(SB), Z19, Z25
+
+	// r2 = r*r; q = Poly(ExpQ, r, r2)
+	VMULPS           Z24, Z24, Z16
+	VMULPS           Z25, Z25, Z17
+	VBROADCASTSS     couplingCouplingFwdAtanSumF32AVX512const<>+96(SB), Z14
+	VBROADCASTSS     couplingCouplingFwdAtanSumF32AVX512const<>+96(SB), Z15
+	VFMADD213PS.BCST couplingCouplingFwdAtanSumF32AVX512const<>+100(SB), Z24, Z14
+	VFMADD213PS.BCST couplingCouplingFwdAtanSumF32AVX512const<>+100(SB), Z25, Z15
+	VFMADD213PS.BCST couplingCouplingFwdAtanSumF32AVX512const<>+104(SB), Z24, Z14
+	VFMADD213PS.BCST couplingCouplingFwdAtanSumF32AVX512const<>+104(SB), Z25, Z15
+	VFMADD213PS.BCST couplingCouplingFwdAtanSumF32AVX512const<>+108(SB), Z24, Z14
+	VFMADD213PS.BCST couplingCouplingFwdAtanSumF32AVX512const<>+108(SB), Z25, Z15
+	VFMADD213PS.BCST couplingCouplingFwdAtanSumF32AVX512const<>+112(SB), Z24, Z14
+	VFMADD213PS.BCST couplingCouplingFwdAtanSumF32AVX512const<>+112(SB), Z25, Z15
+
+	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
+	VADDPS.BCST couplingCouplingFwdAtanSumF32AVX512const<>+4(SB), Z24, Z12
+	VADDPS.BCST couplingCouplingFwdAtanSumF32AVX512const<>+4(SB), Z25, Z13
+	VSUBPS.BCST couplingCouplingFwdAtanSumF32AVX512const<>+4(SB), Z12, Z8
+	VSUBPS.BCST couplingCouplingFwdAtanSumF32AVX512const<>+4(SB), Z13, Z9
+	VSUBPS      Z8, Z24, Z8
+	VSUBPS      Z9, Z25, Z9
+	VFMADD213PS Z8, Z16, Z14
+	VFMADD213PS Z9, Z17, Z15
+	VADDPS      Z14, Z12, Z12
+	VADDPS      Z15, Z13, Z13
+
+	// p * 2^k, one rounding
+	VSCALEFPS    Z18, Z12, Z24
+	VSCALEFPS    Z19, Z13, Z25
+	VMOVUPS      (CX), Z22
+	VMOVUPS      64(CX), Z23
+	VMOVUPS      (BX), Z4
+	VMOVUPS      64(BX), Z5
+	VFMADD231PS  Z24, Z22, Z4
+	VFMADD231PS  Z25, Z23, Z5
+	VMOVUPS      Z4, (AX)
+	VMOVUPS      Z5, 64(AX)
+	ADDQ         $0x00000080, AX
+	ADDQ         $0x00000080, CX
+	ADDQ         $0x00000080, DX
+	ADDQ         $0x00000080, BX
+	VMOVUPS      (DX), Z0
+	VMOVUPS      64(DX), Z1
+	VBROADCASTSS 4(DI), Z2
+	VBROADCASTSS 4(DI), Z3
+	VBROADCASTSS (DI), Z4
+	VBROADCASTSS (DI), Z5
+	VMULPS       Z4, Z0, Z6
+	VMULPS       Z5, Z1, Z7
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+0(SB), Z8
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+0(SB), Z9
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+4(SB), Z10
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+4(SB), Z11
+	VANDPS.BCST  couplingCouplingFwdAtanSumF32AVX512const<>+8(SB), Z6, Z12
+	VANDPS.BCST  couplingCouplingFwdAtanSumF32AVX512const<>+8(SB), Z7, Z13
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+12(SB), Z14
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+12(SB), Z15
+	VCMPPS       $0x1e, Z14, Z12, K2
+	VCMPPS       $0x1e, Z15, Z13, K3
+	VADDPS       Z10, Z12, Z16
+	VADDPS       Z11, Z13, Z17
+	VSUBPS       Z12, Z16, Z18
+	VSUBPS       Z13, Z17, Z19
+	VSUBPS       Z18, Z16, Z20
+	VSUBPS       Z19, Z17, Z21
+	VSUBPS       Z20, Z12, Z22
+	VSUBPS       Z21, Z13, Z23
+	VSUBPS       Z18, Z10, Z24
+	VSUBPS       Z19, Z11, Z25
+	VADDPS       Z24, Z22, Z26
+	VADDPS       Z25, Z23, Z27
+	VSUBPS       Z10, Z12, Z0
+	VSUBPS       Z11, Z13, Z1
+	VBLENDMPS    Z0, Z12, K2, Z4
+	VBLENDMPS    Z1, Z13, K3, Z5
+	VBLENDMPS    Z16, Z10, K2, Z14
+	VBLENDMPS    Z17, Z11, K3, Z15
+	VBLENDMPS    Z26, Z8, K2, Z20
+	VBLENDMPS    Z27, Z9, K3, Z21
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+16(SB), Z18
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+16(SB), Z19
+	VBLENDMPS    Z18, Z8, K2, Z22
+	VBLENDMPS    Z19, Z9, K3, Z23
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+20(SB), Z24
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+20(SB), Z25
+	VBLENDMPS    Z24, Z8, K2, Z0
+	VBLENDMPS    Z25, Z9, K3, Z1
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+24(SB), Z16
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+24(SB), Z17
+	VCMPPS       $0x1e, Z16, Z12, K4
+	VCMPPS       $0x1e, Z17, Z13, K5
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+28(SB), Z26
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+28(SB), Z27
+	VMINPS       Z12, Z26, Z18
+	VMINPS       Z13, Z27, Z19
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+32(SB), Z24
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+32(SB), Z25
+	VBLENDMPS    Z24, Z4, K4, Z16
+	VBLENDMPS    Z25, Z5, K5, Z17
+	VBLENDMPS    Z18, Z14, K4, Z26
+	VBLENDMPS    Z19, Z15, K5, Z27
+	VBLENDMPS    Z8, Z20, K4, Z12
+	VBLENDMPS    Z9, Z21, K5, Z13
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+36(SB), Z24
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+36(SB), Z25
+	VBLENDMPS    Z24, Z22, K4, Z4
+	VBLENDMPS    Z25, Z23, K5, Z5
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+40(SB), Z18
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+40(SB), Z19
+	VBLENDMPS    Z18, Z0, K4, Z14
+	VBLENDMPS    Z19, Z1, K5, Z15
+	VDIVPS       Z26, Z10, Z8
+	VDIVPS       Z27, Z11, Z9
+	VMULPS       Z8, Z16, Z20
+	VMULPS       Z9, Z17, Z21
+	VXORPS.BCST  couplingCouplingFwdAtanSumF32AVX512const<>+44(SB), Z20, Z24
+	VXORPS.BCST  couplingCouplingFwdAtanSumF32AVX512const<>+44(SB), Z21, Z25
+	VMOVUPS      Z16, Z22
+	VMOVUPS      Z17, Z23
+	VFMADD231PS  Z26, Z24, Z22
+	VFMADD231PS  Z27, Z25, Z23
+	VFMADD231PS  Z12, Z24, Z22
+	VFMADD231PS  Z13, Z25, Z23
+	VFMADD231PS  Z8, Z22, Z20
+	VFMADD231PS  Z9, Z23, Z21
+	VXORPS.BCST  couplingCouplingFwdAtanSumF32AVX512const<>+44(SB), Z20, Z18
+	VXORPS.BCST  couplingCouplingFwdAtanSumF32AVX512const<>+44(SB), Z21, Z19
+	VFMADD231PS  Z26, Z18, Z16
+	VFMADD231PS  Z27, Z19, Z17
+	VFMADD231PS  Z12, Z18, Z16
+	VFMADD231PS  Z13, Z19, Z17
+	VMULPS       Z8, Z16, Z0
+	VMULPS       Z9, Z17, Z1
+	VMULPS       Z20, Z20, Z24
+	VMULPS       Z21, Z21, Z25
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+48(SB), Z22
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+48(SB), Z23
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+52(SB), Z26
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+52(SB), Z27
+	VFMADD231PS  Z24, Z22, Z26
+	VFMADD231PS  Z25, Z23, Z27
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+56(SB), Z18
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+56(SB), Z19
+	VFMADD231PS  Z24, Z26, Z18
+	VFMADD231PS  Z25, Z27, Z19
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+60(SB), Z12
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+60(SB), Z13
+	VFMADD231PS  Z24, Z18, Z12
+	VFMADD231PS  Z25, Z19, Z13
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+64(SB), Z16
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+64(SB), Z17
+	VFMADD231PS  Z24, Z12, Z16
+	VFMADD231PS  Z25, Z13, Z17
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+68(SB), Z8
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+68(SB), Z9
+	VFMADD231PS  Z24, Z16, Z8
+	VFMADD231PS  Z25, Z17, Z9
+	VADDPS       Z20, Z4, Z22
+	VADDPS       Z21, Z5, Z23
+	VSUBPS       Z4, Z22, Z26
+	VSUBPS       Z5, Z23, Z27
+	VSUBPS       Z26, Z20, Z18
+	VSUBPS       Z27, Z21, Z19
+	VMULPS       Z24, Z20, Z12
+	VMULPS       Z25, Z21, Z13
+	VSUBPS       Z24, Z10, Z16
+	VSUBPS       Z25, Z11, Z17
+	VADDPS       Z18, Z14, Z4
+	VADDPS       Z19, Z15, Z5
+	VFMADD231PS  Z16, Z0, Z4
+	VFMADD231PS  Z17, Z1, Z5
+	VFMADD231PS  Z8, Z12, Z4
+	VFMADD231PS  Z9, Z13, Z5
+	VADDPS       Z4, Z22, Z26
+	VADDPS       Z5, Z23, Z27
+	VANDPS.BCST  couplingCouplingFwdAtanSumF32AVX512const<>+44(SB), Z6, Z10
+	VANDPS.BCST  couplingCouplingFwdAtanSumF32AVX512const<>+44(SB), Z7, Z11
+	VANDPS.BCST  couplingCouplingFwdAtanSumF32AVX512const<>+8(SB), Z26, Z20
+	VANDPS.BCST  couplingCouplingFwdAtanSumF32AVX512const<>+8(SB), Z27, Z21
+	VORPS        Z10, Z20, Z20
+	VORPS        Z11, Z21, Z21
+	VMULPS       Z20, Z2, Z24
+	VMULPS       Z21, Z3, Z25
+	VADDPS       Z24, Z30, Z30
+	VADDPS       Z25, Z31, Z31
+
+	// x = clamp(x, lo, hi); NaN passes (x is the second source)
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+72(SB), Z14
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+72(SB), Z15
+	VMINPS       Z24, Z14, Z24
+	VMINPS       Z25, Z15, Z25
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+76(SB), Z14
+	VBROADCASTSS couplingCouplingFwdAtanSumF32AVX512const<>+76(SB), Z15
+	VMAXPS       Z24, Z14, Z24
+	VMAXPS       Z25, Z15, Z25
+
+	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
+	// kept in the low bits; k = kb - 1.5*2^mant exactly
+	VBROADCASTSS     couplingCouplingFwdAtanSumF32AVX512const<>+80(SB), Z0
+	VBROADCASTSS     couplingCouplingFwdAtanSumF32AVX512const<>+80(SB), Z1
+	VFMADD231PS.BCST couplingCouplingFwdAtanSumF32AVX512const<>+84(SB), Z24, Z0
+	VFMADD231PS.BCST couplingCouplingFwdAtanSumF32AVX512const<>+84(SB), Z25, Z1
+	VSUBPS.BCST      couplingCouplingFwdAtanSumF32AVX512const<>+80(SB), Z0, Z18
+	VSUBPS.BCST      couplingCouplingFwdAtanSumF32AVX512const<>+80(SB), Z1, Z19
+
+	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
+	VFNMADD231PS.BCST couplingCouplingFwdAtanSumF32AVX512const<>+88(SB), Z18, Z24
+	VFNMADD231PS.BCST couplingCouplingFwdAtanSumF32AVX512const<>+88(SB), Z19, Z25
+	VFNMADD231PS.BCST couplingCouplingFwdAtanSumF32AVX512const<>+92(SB), Z18, Z24
+	VFNMADD231PS.BCST couplingCouplingFwdAtanSumF32AVX512const<>+92(SB), Z19, Z25
+
+	// r2 = r*r; q = Poly(ExpQ, r, r2)
+	VMULPS           Z24, Z24, Z16
+	VMULPS           Z25, Z25, Z17
+	VBROADCASTSS     couplingCouplingFwdAtanSumF32AVX512const<>+96(SB), Z14
+	VBROADCASTSS     couplingCouplingFwdAtanSumF32AVX512const<>+96(SB), Z15
+	VFMADD213PS.BCST couplingCouplingFwdAtanSumF32AVX512const<>+100(SB), Z24, Z14
+	VFMADD213PS.BCST couplingCouplingFwdAtanSumF32AVX512const<>+100(SB), Z25, Z15
+	VFMADD213PS.BCST couplingCouplingFwdAtanSumF32AVX512const<>+104(SB), Z24, Z14
+	VFMADD213PS.BCST couplingCouplingFwdAtanSumF32AVX512const<>+104(SB), Z25, Z15
+	VFMADD213PS.BCST couplingCouplingFwdAtanSumF32AVX512const<>+108(SB), Z24, Z14
+	VFMADD213PS.BCST couplingCouplingFwdAtanSumF32AVX512const<>+108(SB), Z25, Z15
+	VFMADD213PS.BCST couplingCouplingFwdAtanSumF32AVX512const<>+112(SB), Z24, Z14
+	VFMADD213PS.BCST couplingCouplingFwdAtanSumF32AVX512const<>+112(SB), Z25, Z15
+
+	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
+	VADDPS.BCST couplingCouplingFwdAtanSumF32AVX512const<>+4(SB), Z24, Z12
+	VADDPS.BCST couplingCouplingFwdAtanSumF32AVX512const<>+4(SB), Z25, Z13
+	VSUBPS.BCST couplingCouplingFwdAtanSumF32AVX512const<>+4(SB), Z12, Z8
+	VSUBPS.BCST couplingCouplingFwdAtanSumF32AVX512const<>+4(SB), Z13, Z9
+	VSUBPS      Z8, Z24, Z8
+	VSUBPS      Z9, Z25, Z9
+	VFMADD213PS Z8, Z16, Z14
+	VFMADD213PS Z9, Z17, Z15
+	VADDPS      Z14, Z12, Z12
+	VADDPS      Z15, Z13, Z13
+
+	// p * 2^k, one rounding
+	VSCALEFPS   Z18, Z12, Z24
+	VSCALEFPS   Z19, Z13, Z25
+	VMOVUPS     (CX), Z22
+	VMOVUPS     64(CX), Z23
+	VMOVUPS     (BX), Z4
+	VMOVUPS     64(BX), Z5
+	VFMADD231PS Z24, Z22, Z4
+	VFMADD231PS Z25, Z23, Z5
+	VMOVUPS     Z4, (AX)
+	VMOVUPS     Z5, 64(AX)
+	ADDQ        $0x00000080, AX
+	ADDQ        $0x00000080, CX
+	ADDQ        $0x00000080, DX
+	ADDQ        $0x00000080, BX
+	SUBQ        $0x00000040, R8
+	JMP         main
+
+done:
+	VMOVUPS Z28, (SI)
+	VMOVUPS Z29, 64(SI)
+	VMOVUPS Z30, 128(SI)
+	VMOVUPS Z31, 192(SI)
+	VZEROUPPER
+	RET
+
+DATA couplingCouplingFwdAtanSumF32AVX512const<>+0(SB)/4, $0x00000000
+DATA couplingCouplingFwdAtanSumF32AVX512const<>+4(SB)/4, $0x3f800000
+DATA couplingCouplingFwdAtanSumF32AVX512const<>+8(SB)/4, $0x7fffffff
+DATA couplingCouplingFwdAtanSumF32AVX512const<>+12(SB)/4, $0x3f000000
+DATA couplingCouplingFwdAtanSumF32AVX512const<>+16(SB)/4, $0x3f490fdb
+DATA couplingCouplingFwdAtanSumF32AVX512const<>+20(SB)/4, $0xb2bbbd2e
+DATA couplingCouplingFwdAtanSumF32AVX512const<>+24(SB)/4, $0x40000000
+DATA couplingCouplingFwdAtanSumF32AVX512const<>+28(SB)/4, $0x4e800000
+DATA couplingCouplingFwdAtanSumF32AVX512const<>+32(SB)/4, $0xbf800000
+DATA couplingCouplingFwdAtanSumF32AVX512const<>+36(SB)/4, $0x3fc90fdb
+DATA couplingCouplingFwdAtanSumF32AVX512const<>+40(SB)/4, $0xb33bbd2e
+DATA couplingCouplingFwdAtanSumF32AVX512const<>+44(SB)/4, $0x80000000
+DATA couplingCouplingFwdAtanSumF32AVX512const<>+48(SB)/4, $0x3d1e9c4b
+DATA couplingCouplingFwdAtanSumF32AVX512const<>+52(SB)/4, $0xbda3837e
+DATA couplingCouplingFwdAtanSumF32AVX512const<>+56(SB)/4, $0x3de01243
+DATA couplingCouplingFwdAtanSumF32AVX512const<>+60(SB)/4, $0xbe122566
+DATA couplingCouplingFwdAtanSumF32AVX512const<>+64(SB)/4, $0x3e4ccb76
+DATA couplingCouplingFwdAtanSumF32AVX512const<>+68(SB)/4, $0xbeaaaaa9
+DATA couplingCouplingFwdAtanSumF32AVX512const<>+72(SB)/4, $0x42b20000
+DATA couplingCouplingFwdAtanSumF32AVX512const<>+76(SB)/4, $0xc2d00000
+DATA couplingCouplingFwdAtanSumF32AVX512const<>+80(SB)/4, $0x4b400000
+DATA couplingCouplingFwdAtanSumF32AVX512const<>+84(SB)/4, $0x3fb8aa3b
+DATA couplingCouplingFwdAtanSumF32AVX512const<>+88(SB)/4, $0x3f318000
+DATA couplingCouplingFwdAtanSumF32AVX512const<>+92(SB)/4, $0xb95e8083
+DATA couplingCouplingFwdAtanSumF32AVX512const<>+96(SB)/4, $0x3ab51200
+DATA couplingCouplingFwdAtanSumF32AVX512const<>+100(SB)/4, $0x3c091d01
+DATA couplingCouplingFwdAtanSumF32AVX512const<>+104(SB)/4, $0x3d2aac79
+DATA couplingCouplingFwdAtanSumF32AVX512const<>+108(SB)/4, $0x3e2aaa49
+DATA couplingCouplingFwdAtanSumF32AVX512const<>+112(SB)/4, $0x3efffffe
+GLOBL couplingCouplingFwdAtanSumF32AVX512const<>(SB), RODATA|NOPTR, $116
 
 // func CouplingInvAtanF64AVX2(x []float64, c []float64, y []float64, s []float64, t []float64, p []float64)
 // Requires: AVX, AVX2, FMA3
@@ -12449,6 +16160,580 @@ DATA couplingCouplingInvAtanF64AVX512const<>+296(SB)/8, $0x3f8111111110f7f9
 DATA couplingCouplingInvAtanF64AVX512const<>+304(SB)/8, $0x3fe0000000000009
 DATA couplingCouplingInvAtanF64AVX512const<>+312(SB)/8, $0x3fc5555555555558
 GLOBL couplingCouplingInvAtanF64AVX512const<>(SB), RODATA|NOPTR, $320
+
+// func CouplingInvAtanSumF64AVX512(x []float64, y []float64, s []float64, t []float64, acc []float64, p []float64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·CouplingInvAtanSumF64AVX512(SB), NOSPLIT, $0-144
+	MOVQ    x_base+0(FP), AX
+	MOVQ    y_base+24(FP), CX
+	MOVQ    s_base+48(FP), DX
+	MOVQ    t_base+72(FP), BX
+	MOVQ    acc_base+96(FP), SI
+	MOVQ    p_base+120(FP), DI
+	MOVQ    x_len+8(FP), R8
+	VMOVUPD (SI), Z28
+	VMOVUPD 64(SI), Z29
+	VMOVUPD 128(SI), Z30
+	VMOVUPD 192(SI), Z31
+
+	// one lane group (4 vectors) at a time, 2 per pass
+main:
+	CMPQ         R8, $0x00000020
+	JCS          done
+	VMOVUPD      (DX), Z0
+	VMOVUPD      64(DX), Z1
+	VBROADCASTSD 8(DI), Z2
+	VBROADCASTSD 8(DI), Z3
+	VBROADCASTSD (DI), Z4
+	VBROADCASTSD (DI), Z5
+	VMULPD       Z4, Z0, Z6
+	VMULPD       Z5, Z1, Z7
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+0(SB), Z8
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+0(SB), Z9
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+8(SB), Z10
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+8(SB), Z11
+	VANDPD.BCST  couplingCouplingInvAtanSumF64AVX512const<>+16(SB), Z6, Z12
+	VANDPD.BCST  couplingCouplingInvAtanSumF64AVX512const<>+16(SB), Z7, Z13
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+24(SB), Z14
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+24(SB), Z15
+	VCMPPD       $0x1e, Z14, Z12, K2
+	VCMPPD       $0x1e, Z15, Z13, K3
+	VADDPD       Z10, Z12, Z16
+	VADDPD       Z11, Z13, Z17
+	VSUBPD       Z12, Z16, Z18
+	VSUBPD       Z13, Z17, Z19
+	VSUBPD       Z18, Z16, Z20
+	VSUBPD       Z19, Z17, Z21
+	VSUBPD       Z20, Z12, Z22
+	VSUBPD       Z21, Z13, Z23
+	VSUBPD       Z18, Z10, Z24
+	VSUBPD       Z19, Z11, Z25
+	VADDPD       Z24, Z22, Z26
+	VADDPD       Z25, Z23, Z27
+	VSUBPD       Z10, Z12, Z0
+	VSUBPD       Z11, Z13, Z1
+	VBLENDMPD    Z0, Z12, K2, Z4
+	VBLENDMPD    Z1, Z13, K3, Z5
+	VBLENDMPD    Z16, Z10, K2, Z14
+	VBLENDMPD    Z17, Z11, K3, Z15
+	VBLENDMPD    Z26, Z8, K2, Z20
+	VBLENDMPD    Z27, Z9, K3, Z21
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+32(SB), Z18
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+32(SB), Z19
+	VBLENDMPD    Z18, Z8, K2, Z22
+	VBLENDMPD    Z19, Z9, K3, Z23
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+40(SB), Z24
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+40(SB), Z25
+	VBLENDMPD    Z24, Z8, K2, Z0
+	VBLENDMPD    Z25, Z9, K3, Z1
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+48(SB), Z16
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+48(SB), Z17
+	VCMPPD       $0x1e, Z16, Z12, K4
+	VCMPPD       $0x1e, Z17, Z13, K5
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+56(SB), Z26
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+56(SB), Z27
+	VMINPD       Z12, Z26, Z18
+	VMINPD       Z13, Z27, Z19
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+64(SB), Z24
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+64(SB), Z25
+	VBLENDMPD    Z24, Z4, K4, Z16
+	VBLENDMPD    Z25, Z5, K5, Z17
+	VBLENDMPD    Z18, Z14, K4, Z26
+	VBLENDMPD    Z19, Z15, K5, Z27
+	VBLENDMPD    Z8, Z20, K4, Z12
+	VBLENDMPD    Z9, Z21, K5, Z13
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+72(SB), Z24
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+72(SB), Z25
+	VBLENDMPD    Z24, Z22, K4, Z4
+	VBLENDMPD    Z25, Z23, K5, Z5
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+80(SB), Z18
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+80(SB), Z19
+	VBLENDMPD    Z18, Z0, K4, Z14
+	VBLENDMPD    Z19, Z1, K5, Z15
+	VDIVPD       Z26, Z10, Z8
+	VDIVPD       Z27, Z11, Z9
+	VMULPD       Z8, Z16, Z20
+	VMULPD       Z9, Z17, Z21
+	VXORPD.BCST  couplingCouplingInvAtanSumF64AVX512const<>+88(SB), Z20, Z24
+	VXORPD.BCST  couplingCouplingInvAtanSumF64AVX512const<>+88(SB), Z21, Z25
+	VMOVUPD      Z16, Z22
+	VMOVUPD      Z17, Z23
+	VFMADD231PD  Z26, Z24, Z22
+	VFMADD231PD  Z27, Z25, Z23
+	VFMADD231PD  Z12, Z24, Z22
+	VFMADD231PD  Z13, Z25, Z23
+	VFMADD231PD  Z8, Z22, Z20
+	VFMADD231PD  Z9, Z23, Z21
+	VXORPD.BCST  couplingCouplingInvAtanSumF64AVX512const<>+88(SB), Z20, Z18
+	VXORPD.BCST  couplingCouplingInvAtanSumF64AVX512const<>+88(SB), Z21, Z19
+	VFMADD231PD  Z26, Z18, Z16
+	VFMADD231PD  Z27, Z19, Z17
+	VFMADD231PD  Z12, Z18, Z16
+	VFMADD231PD  Z13, Z19, Z17
+	VMULPD       Z8, Z16, Z0
+	VMULPD       Z9, Z17, Z1
+	VMULPD       Z20, Z20, Z24
+	VMULPD       Z21, Z21, Z25
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+96(SB), Z22
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+96(SB), Z23
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+104(SB), Z26
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+104(SB), Z27
+	VFMADD231PD  Z24, Z22, Z26
+	VFMADD231PD  Z25, Z23, Z27
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+112(SB), Z18
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+112(SB), Z19
+	VFMADD231PD  Z24, Z26, Z18
+	VFMADD231PD  Z25, Z27, Z19
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+120(SB), Z12
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+120(SB), Z13
+	VFMADD231PD  Z24, Z18, Z12
+	VFMADD231PD  Z25, Z19, Z13
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+128(SB), Z16
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+128(SB), Z17
+	VFMADD231PD  Z24, Z12, Z16
+	VFMADD231PD  Z25, Z13, Z17
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+136(SB), Z8
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+136(SB), Z9
+	VFMADD231PD  Z24, Z16, Z8
+	VFMADD231PD  Z25, Z17, Z9
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+144(SB), Z22
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+144(SB), Z23
+	VFMADD231PD  Z24, Z8, Z22
+	VFMADD231PD  Z25, Z9, Z23
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+152(SB), Z26
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+152(SB), Z27
+	VFMADD231PD  Z24, Z22, Z26
+	VFMADD231PD  Z25, Z23, Z27
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+160(SB), Z18
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+160(SB), Z19
+	VFMADD231PD  Z24, Z26, Z18
+	VFMADD231PD  Z25, Z27, Z19
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+168(SB), Z12
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+168(SB), Z13
+	VFMADD231PD  Z24, Z18, Z12
+	VFMADD231PD  Z25, Z19, Z13
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+176(SB), Z16
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+176(SB), Z17
+	VFMADD231PD  Z24, Z12, Z16
+	VFMADD231PD  Z25, Z13, Z17
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+184(SB), Z8
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+184(SB), Z9
+	VFMADD231PD  Z24, Z16, Z8
+	VFMADD231PD  Z25, Z17, Z9
+	VADDPD       Z20, Z4, Z22
+	VADDPD       Z21, Z5, Z23
+	VSUBPD       Z4, Z22, Z26
+	VSUBPD       Z5, Z23, Z27
+	VSUBPD       Z26, Z20, Z18
+	VSUBPD       Z27, Z21, Z19
+	VMULPD       Z24, Z20, Z12
+	VMULPD       Z25, Z21, Z13
+	VSUBPD       Z24, Z10, Z16
+	VSUBPD       Z25, Z11, Z17
+	VADDPD       Z18, Z14, Z4
+	VADDPD       Z19, Z15, Z5
+	VFMADD231PD  Z16, Z0, Z4
+	VFMADD231PD  Z17, Z1, Z5
+	VFMADD231PD  Z8, Z12, Z4
+	VFMADD231PD  Z9, Z13, Z5
+	VADDPD       Z4, Z22, Z26
+	VADDPD       Z5, Z23, Z27
+	VANDPD.BCST  couplingCouplingInvAtanSumF64AVX512const<>+88(SB), Z6, Z10
+	VANDPD.BCST  couplingCouplingInvAtanSumF64AVX512const<>+88(SB), Z7, Z11
+	VANDPD.BCST  couplingCouplingInvAtanSumF64AVX512const<>+16(SB), Z26, Z20
+	VANDPD.BCST  couplingCouplingInvAtanSumF64AVX512const<>+16(SB), Z27, Z21
+	VORPD        Z10, Z20, Z20
+	VORPD        Z11, Z21, Z21
+	VMULPD       Z20, Z2, Z24
+	VMULPD       Z21, Z3, Z25
+	VADDPD       Z24, Z28, Z28
+	VADDPD       Z25, Z29, Z29
+	VXORPD.BCST  couplingCouplingInvAtanSumF64AVX512const<>+88(SB), Z24, Z14
+	VXORPD.BCST  couplingCouplingInvAtanSumF64AVX512const<>+88(SB), Z25, Z15
+
+	// x = clamp(x, lo, hi); NaN passes (x is the second source)
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+192(SB), Z18
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+192(SB), Z19
+	VMINPD       Z14, Z18, Z14
+	VMINPD       Z15, Z19, Z15
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+200(SB), Z18
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+200(SB), Z19
+	VMAXPD       Z14, Z18, Z14
+	VMAXPD       Z15, Z19, Z15
+
+	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
+	// kept in the low bits; k = kb - 1.5*2^mant exactly
+	VBROADCASTSD     couplingCouplingInvAtanSumF64AVX512const<>+208(SB), Z16
+	VBROADCASTSD     couplingCouplingInvAtanSumF64AVX512const<>+208(SB), Z17
+	VFMADD231PD.BCST couplingCouplingInvAtanSumF64AVX512const<>+216(SB), Z14, Z16
+	VFMADD231PD.BCST couplingCouplingInvAtanSumF64AVX512const<>+216(SB), Z15, Z17
+	VSUBPD.BCST      couplingCouplingInvAtanSumF64AVX512const<>+208(SB), Z16, Z0
+	VSUBPD.BCST      couplingCouplingInvAtanSumF64AVX512const<>+208(SB), Z17, Z1
+
+	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
+	VFNMADD231PD.BCST couplingCouplingInvAtanSumF64AVX512const<>+224(SB), Z0, Z14
+	VFNMADD231PD.BCST couplingCouplingInvAtanSumF64AVX512const<>+224(SB), Z1, Z15
+	VFNMADD231PD.BCST couplingCouplingInvAtanSumF64AVX512const<>+232(SB), Z0, Z14
+	VFNMADD231PD.BCST couplingCouplingInvAtanSumF64AVX512const<>+232(SB), Z1, Z15
+
+	// r2 = r*r; q = Poly(ExpQ, r, r2)
+	VMULPD           Z14, Z14, Z12
+	VMULPD           Z15, Z15, Z13
+	VBROADCASTSD     couplingCouplingInvAtanSumF64AVX512const<>+240(SB), Z18
+	VBROADCASTSD     couplingCouplingInvAtanSumF64AVX512const<>+240(SB), Z19
+	VBROADCASTSD     couplingCouplingInvAtanSumF64AVX512const<>+248(SB), Z8
+	VBROADCASTSD     couplingCouplingInvAtanSumF64AVX512const<>+248(SB), Z9
+	VFMADD213PD.BCST couplingCouplingInvAtanSumF64AVX512const<>+256(SB), Z12, Z18
+	VFMADD213PD.BCST couplingCouplingInvAtanSumF64AVX512const<>+256(SB), Z13, Z19
+	VFMADD213PD.BCST couplingCouplingInvAtanSumF64AVX512const<>+264(SB), Z12, Z8
+	VFMADD213PD.BCST couplingCouplingInvAtanSumF64AVX512const<>+264(SB), Z13, Z9
+	VFMADD213PD.BCST couplingCouplingInvAtanSumF64AVX512const<>+272(SB), Z12, Z18
+	VFMADD213PD.BCST couplingCouplingInvAtanSumF64AVX512const<>+272(SB), Z13, Z19
+	VFMADD213PD.BCST couplingCouplingInvAtanSumF64AVX512const<>+280(SB), Z12, Z8
+	VFMADD213PD.BCST couplingCouplingInvAtanSumF64AVX512const<>+280(SB), Z13, Z9
+	VFMADD213PD.BCST couplingCouplingInvAtanSumF64AVX512const<>+288(SB), Z12, Z18
+	VFMADD213PD.BCST couplingCouplingInvAtanSumF64AVX512const<>+288(SB), Z13, Z19
+	VFMADD213PD.BCST couplingCouplingInvAtanSumF64AVX512const<>+296(SB), Z12, Z8
+	VFMADD213PD.BCST couplingCouplingInvAtanSumF64AVX512const<>+296(SB), Z13, Z9
+	VFMADD213PD.BCST couplingCouplingInvAtanSumF64AVX512const<>+304(SB), Z12, Z18
+	VFMADD213PD.BCST couplingCouplingInvAtanSumF64AVX512const<>+304(SB), Z13, Z19
+	VFMADD213PD.BCST couplingCouplingInvAtanSumF64AVX512const<>+312(SB), Z12, Z8
+	VFMADD213PD.BCST couplingCouplingInvAtanSumF64AVX512const<>+312(SB), Z13, Z9
+	VFMADD213PD      Z18, Z14, Z8
+	VFMADD213PD      Z19, Z15, Z9
+
+	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
+	VADDPD.BCST couplingCouplingInvAtanSumF64AVX512const<>+8(SB), Z14, Z22
+	VADDPD.BCST couplingCouplingInvAtanSumF64AVX512const<>+8(SB), Z15, Z23
+	VSUBPD.BCST couplingCouplingInvAtanSumF64AVX512const<>+8(SB), Z22, Z4
+	VSUBPD.BCST couplingCouplingInvAtanSumF64AVX512const<>+8(SB), Z23, Z5
+	VSUBPD      Z4, Z14, Z4
+	VSUBPD      Z5, Z15, Z5
+	VFMADD213PD Z4, Z12, Z8
+	VFMADD213PD Z5, Z13, Z9
+	VADDPD      Z8, Z22, Z22
+	VADDPD      Z9, Z23, Z23
+
+	// p * 2^k, one rounding
+	VSCALEFPD    Z0, Z22, Z14
+	VSCALEFPD    Z1, Z23, Z15
+	VMOVUPD      (CX), Z10
+	VMOVUPD      64(CX), Z11
+	VMOVUPD      (BX), Z26
+	VMOVUPD      64(BX), Z27
+	VSUBPD       Z26, Z10, Z6
+	VSUBPD       Z27, Z11, Z7
+	VMULPD       Z14, Z6, Z2
+	VMULPD       Z15, Z7, Z3
+	VMOVUPD      Z2, (AX)
+	VMOVUPD      Z3, 64(AX)
+	ADDQ         $0x00000080, AX
+	ADDQ         $0x00000080, CX
+	ADDQ         $0x00000080, DX
+	ADDQ         $0x00000080, BX
+	VMOVUPD      (DX), Z0
+	VMOVUPD      64(DX), Z1
+	VBROADCASTSD 8(DI), Z2
+	VBROADCASTSD 8(DI), Z3
+	VBROADCASTSD (DI), Z4
+	VBROADCASTSD (DI), Z5
+	VMULPD       Z4, Z0, Z6
+	VMULPD       Z5, Z1, Z7
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+0(SB), Z8
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+0(SB), Z9
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+8(SB), Z10
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+8(SB), Z11
+	VANDPD.BCST  couplingCouplingInvAtanSumF64AVX512const<>+16(SB), Z6, Z12
+	VANDPD.BCST  couplingCouplingInvAtanSumF64AVX512const<>+16(SB), Z7, Z13
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+24(SB), Z14
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+24(SB), Z15
+	VCMPPD       $0x1e, Z14, Z12, K2
+	VCMPPD       $0x1e, Z15, Z13, K3
+	VADDPD       Z10, Z12, Z16
+	VADDPD       Z11, Z13, Z17
+	VSUBPD       Z12, Z16, Z18
+	VSUBPD       Z13, Z17, Z19
+	VSUBPD       Z18, Z16, Z20
+	VSUBPD       Z19, Z17, Z21
+	VSUBPD       Z20, Z12, Z22
+	VSUBPD       Z21, Z13, Z23
+	VSUBPD       Z18, Z10, Z24
+	VSUBPD       Z19, Z11, Z25
+	VADDPD       Z24, Z22, Z26
+	VADDPD       Z25, Z23, Z27
+	VSUBPD       Z10, Z12, Z0
+	VSUBPD       Z11, Z13, Z1
+	VBLENDMPD    Z0, Z12, K2, Z4
+	VBLENDMPD    Z1, Z13, K3, Z5
+	VBLENDMPD    Z16, Z10, K2, Z14
+	VBLENDMPD    Z17, Z11, K3, Z15
+	VBLENDMPD    Z26, Z8, K2, Z20
+	VBLENDMPD    Z27, Z9, K3, Z21
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+32(SB), Z18
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+32(SB), Z19
+	VBLENDMPD    Z18, Z8, K2, Z22
+	VBLENDMPD    Z19, Z9, K3, Z23
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+40(SB), Z24
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+40(SB), Z25
+	VBLENDMPD    Z24, Z8, K2, Z0
+	VBLENDMPD    Z25, Z9, K3, Z1
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+48(SB), Z16
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+48(SB), Z17
+	VCMPPD       $0x1e, Z16, Z12, K4
+	VCMPPD       $0x1e, Z17, Z13, K5
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+56(SB), Z26
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+56(SB), Z27
+	VMINPD       Z12, Z26, Z18
+	VMINPD       Z13, Z27, Z19
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+64(SB), Z24
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+64(SB), Z25
+	VBLENDMPD    Z24, Z4, K4, Z16
+	VBLENDMPD    Z25, Z5, K5, Z17
+	VBLENDMPD    Z18, Z14, K4, Z26
+	VBLENDMPD    Z19, Z15, K5, Z27
+	VBLENDMPD    Z8, Z20, K4, Z12
+	VBLENDMPD    Z9, Z21, K5, Z13
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+72(SB), Z24
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+72(SB), Z25
+	VBLENDMPD    Z24, Z22, K4, Z4
+	VBLENDMPD    Z25, Z23, K5, Z5
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+80(SB), Z18
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+80(SB), Z19
+	VBLENDMPD    Z18, Z0, K4, Z14
+	VBLENDMPD    Z19, Z1, K5, Z15
+	VDIVPD       Z26, Z10, Z8
+	VDIVPD       Z27, Z11, Z9
+	VMULPD       Z8, Z16, Z20
+	VMULPD       Z9, Z17, Z21
+	VXORPD.BCST  couplingCouplingInvAtanSumF64AVX512const<>+88(SB), Z20, Z24
+	VXORPD.BCST  couplingCouplingInvAtanSumF64AVX512const<>+88(SB), Z21, Z25
+	VMOVUPD      Z16, Z22
+	VMOVUPD      Z17, Z23
+	VFMADD231PD  Z26, Z24, Z22
+	VFMADD231PD  Z27, Z25, Z23
+	VFMADD231PD  Z12, Z24, Z22
+	VFMADD231PD  Z13, Z25, Z23
+	VFMADD231PD  Z8, Z22, Z20
+	VFMADD231PD  Z9, Z23, Z21
+	VXORPD.BCST  couplingCouplingInvAtanSumF64AVX512const<>+88(SB), Z20, Z18
+	VXORPD.BCST  couplingCouplingInvAtanSumF64AVX512const<>+88(SB), Z21, Z19
+	VFMADD231PD  Z26, Z18, Z16
+	VFMADD231PD  Z27, Z19, Z17
+	VFMADD231PD  Z12, Z18, Z16
+	VFMADD231PD  Z13, Z19, Z17
+	VMULPD       Z8, Z16, Z0
+	VMULPD       Z9, Z17, Z1
+	VMULPD       Z20, Z20, Z24
+	VMULPD       Z21, Z21, Z25
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+96(SB), Z22
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+96(SB), Z23
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+104(SB), Z26
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+104(SB), Z27
+	VFMADD231PD  Z24, Z22, Z26
+	VFMADD231PD  Z25, Z23, Z27
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+112(SB), Z18
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+112(SB), Z19
+	VFMADD231PD  Z24, Z26, Z18
+	VFMADD231PD  Z25, Z27, Z19
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+120(SB), Z12
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+120(SB), Z13
+	VFMADD231PD  Z24, Z18, Z12
+	VFMADD231PD  Z25, Z19, Z13
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+128(SB), Z16
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+128(SB), Z17
+	VFMADD231PD  Z24, Z12, Z16
+	VFMADD231PD  Z25, Z13, Z17
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+136(SB), Z8
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+136(SB), Z9
+	VFMADD231PD  Z24, Z16, Z8
+	VFMADD231PD  Z25, Z17, Z9
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+144(SB), Z22
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+144(SB), Z23
+	VFMADD231PD  Z24, Z8, Z22
+	VFMADD231PD  Z25, Z9, Z23
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+152(SB), Z26
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+152(SB), Z27
+	VFMADD231PD  Z24, Z22, Z26
+	VFMADD231PD  Z25, Z23, Z27
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+160(SB), Z18
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+160(SB), Z19
+	VFMADD231PD  Z24, Z26, Z18
+	VFMADD231PD  Z25, Z27, Z19
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+168(SB), Z12
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+168(SB), Z13
+	VFMADD231PD  Z24, Z18, Z12
+	VFMADD231PD  Z25, Z19, Z13
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+176(SB), Z16
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+176(SB), Z17
+	VFMADD231PD  Z24, Z12, Z16
+	VFMADD231PD  Z25, Z13, Z17
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+184(SB), Z8
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+184(SB), Z9
+	VFMADD231PD  Z24, Z16, Z8
+	VFMADD231PD  Z25, Z17, Z9
+	VADDPD       Z20, Z4, Z22
+	VADDPD       Z21, Z5, Z23
+	VSUBPD       Z4, Z22, Z26
+	VSUBPD       Z5, Z23, Z27
+	VSUBPD       Z26, Z20, Z18
+	VSUBPD       Z27, Z21, Z19
+	VMULPD       Z24, Z20, Z12
+	VMULPD       Z25, Z21, Z13
+	VSUBPD       Z24, Z10, Z16
+	VSUBPD       Z25, Z11, Z17
+	VADDPD       Z18, Z14, Z4
+	VADDPD       Z19, Z15, Z5
+	VFMADD231PD  Z16, Z0, Z4
+	VFMADD231PD  Z17, Z1, Z5
+	VFMADD231PD  Z8, Z12, Z4
+	VFMADD231PD  Z9, Z13, Z5
+	VADDPD       Z4, Z22, Z26
+	VADDPD       Z5, Z23, Z27
+	VANDPD.BCST  couplingCouplingInvAtanSumF64AVX512const<>+88(SB), Z6, Z10
+	VANDPD.BCST  couplingCouplingInvAtanSumF64AVX512const<>+88(SB), Z7, Z11
+	VANDPD.BCST  couplingCouplingInvAtanSumF64AVX512const<>+16(SB), Z26, Z20
+	VANDPD.BCST  couplingCouplingInvAtanSumF64AVX512const<>+16(SB), Z27, Z21
+	VORPD        Z10, Z20, Z20
+	VORPD        Z11, Z21, Z21
+	VMULPD       Z20, Z2, Z24
+	VMULPD       Z21, Z3, Z25
+	VADDPD       Z24, Z30, Z30
+	VADDPD       Z25, Z31, Z31
+	VXORPD.BCST  couplingCouplingInvAtanSumF64AVX512const<>+88(SB), Z24, Z14
+	VXORPD.BCST  couplingCouplingInvAtanSumF64AVX512const<>+88(SB), Z25, Z15
+
+	// x = clamp(x, lo, hi); NaN passes (x is the second source)
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+192(SB), Z18
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+192(SB), Z19
+	VMINPD       Z14, Z18, Z14
+	VMINPD       Z15, Z19, Z15
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+200(SB), Z18
+	VBROADCASTSD couplingCouplingInvAtanSumF64AVX512const<>+200(SB), Z19
+	VMAXPD       Z14, Z18, Z14
+	VMAXPD       Z15, Z19, Z15
+
+	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
+	// kept in the low bits; k = kb - 1.5*2^mant exactly
+	VBROADCASTSD     couplingCouplingInvAtanSumF64AVX512const<>+208(SB), Z16
+	VBROADCASTSD     couplingCouplingInvAtanSumF64AVX512const<>+208(SB), Z17
+	VFMADD231PD.BCST couplingCouplingInvAtanSumF64AVX512const<>+216(SB), Z14, Z16
+	VFMADD231PD.BCST couplingCouplingInvAtanSumF64AVX512const<>+216(SB), Z15, Z17
+	VSUBPD.BCST      couplingCouplingInvAtanSumF64AVX512const<>+208(SB), Z16, Z0
+	VSUBPD.BCST      couplingCouplingInvAtanSumF64AVX512const<>+208(SB), Z17, Z1
+
+	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
+	VFNMADD231PD.BCST couplingCouplingInvAtanSumF64AVX512const<>+224(SB), Z0, Z14
+	VFNMADD231PD.BCST couplingCouplingInvAtanSumF64AVX512const<>+224(SB), Z1, Z15
+	VFNMADD231PD.BCST couplingCouplingInvAtanSumF64AVX512const<>+232(SB), Z0, Z14
+	VFNMADD231PD.BCST couplingCouplingInvAtanSumF64AVX512const<>+232(SB), Z1, Z15
+
+	// r2 = r*r; q = Poly(ExpQ, r, r2)
+	VMULPD           Z14, Z14, Z12
+	VMULPD           Z15, Z15, Z13
+	VBROADCASTSD     couplingCouplingInvAtanSumF64AVX512const<>+240(SB), Z18
+	VBROADCASTSD     couplingCouplingInvAtanSumF64AVX512const<>+240(SB), Z19
+	VBROADCASTSD     couplingCouplingInvAtanSumF64AVX512const<>+248(SB), Z8
+	VBROADCASTSD     couplingCouplingInvAtanSumF64AVX512const<>+248(SB), Z9
+	VFMADD213PD.BCST couplingCouplingInvAtanSumF64AVX512const<>+256(SB), Z12, Z18
+	VFMADD213PD.BCST couplingCouplingInvAtanSumF64AVX512const<>+256(SB), Z13, Z19
+	VFMADD213PD.BCST couplingCouplingInvAtanSumF64AVX512const<>+264(SB), Z12, Z8
+	VFMADD213PD.BCST couplingCouplingInvAtanSumF64AVX512const<>+264(SB), Z13, Z9
+	VFMADD213PD.BCST couplingCouplingInvAtanSumF64AVX512const<>+272(SB), Z12, Z18
+	VFMADD213PD.BCST couplingCouplingInvAtanSumF64AVX512const<>+272(SB), Z13, Z19
+	VFMADD213PD.BCST couplingCouplingInvAtanSumF64AVX512const<>+280(SB), Z12, Z8
+	VFMADD213PD.BCST couplingCouplingInvAtanSumF64AVX512const<>+280(SB), Z13, Z9
+	VFMADD213PD.BCST couplingCouplingInvAtanSumF64AVX512const<>+288(SB), Z12, Z18
+	VFMADD213PD.BCST couplingCouplingInvAtanSumF64AVX512const<>+288(SB), Z13, Z19
+	VFMADD213PD.BCST couplingCouplingInvAtanSumF64AVX512const<>+296(SB), Z12, Z8
+	VFMADD213PD.BCST couplingCouplingInvAtanSumF64AVX512const<>+296(SB), Z13, Z9
+	VFMADD213PD.BCST couplingCouplingInvAtanSumF64AVX512const<>+304(SB), Z12, Z18
+	VFMADD213PD.BCST couplingCouplingInvAtanSumF64AVX512const<>+304(SB), Z13, Z19
+	VFMADD213PD.BCST couplingCouplingInvAtanSumF64AVX512const<>+312(SB), Z12, Z8
+	VFMADD213PD.BCST couplingCouplingInvAtanSumF64AVX512const<>+312(SB), Z13, Z9
+	VFMADD213PD      Z18, Z14, Z8
+	VFMADD213PD      Z19, Z15, Z9
+
+	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
+	VADDPD.BCST couplingCouplingInvAtanSumF64AVX512const<>+8(SB), Z14, Z22
+	VADDPD.BCST couplingCouplingInvAtanSumF64AVX512const<>+8(SB), Z15, Z23
+	VSUBPD.BCST couplingCouplingInvAtanSumF64AVX512const<>+8(SB), Z22, Z4
+	VSUBPD.BCST couplingCouplingInvAtanSumF64AVX512const<>+8(SB), Z23, Z5
+	VSUBPD      Z4, Z14, Z4
+	VSUBPD      Z5, Z15, Z5
+	VFMADD213PD Z4, Z12, Z8
+	VFMADD213PD Z5, Z13, Z9
+	VADDPD      Z8, Z22, Z22
+	VADDPD      Z9, Z23, Z23
+
+	// p * 2^k, one rounding
+	VSCALEFPD Z0, Z22, Z14
+	VSCALEFPD Z1, Z23, Z15
+	VMOVUPD   (CX), Z10
+	VMOVUPD   64(CX), Z11
+	VMOVUPD   (BX), Z26
+	VMOVUPD   64(BX), Z27
+	VSUBPD    Z26, Z10, Z6
+	VSUBPD    Z27, Z11, Z7
+	VMULPD    Z14, Z6, Z2
+	VMULPD    Z15, Z7, Z3
+	VMOVUPD   Z2, (AX)
+	VMOVUPD   Z3, 64(AX)
+	ADDQ      $0x00000080, AX
+	ADDQ      $0x00000080, CX
+	ADDQ      $0x00000080, DX
+	ADDQ      $0x00000080, BX
+	SUBQ      $0x00000020, R8
+	JMP       main
+
+done:
+	VMOVUPD Z28, (SI)
+	VMOVUPD Z29, 64(SI)
+	VMOVUPD Z30, 128(SI)
+	VMOVUPD Z31, 192(SI)
+	VZEROUPPER
+	RET
+
+DATA couplingCouplingInvAtanSumF64AVX512const<>+0(SB)/8, $0x0000000000000000
+DATA couplingCouplingInvAtanSumF64AVX512const<>+8(SB)/8, $0x3ff0000000000000
+DATA couplingCouplingInvAtanSumF64AVX512const<>+16(SB)/8, $0x7fffffffffffffff
+DATA couplingCouplingInvAtanSumF64AVX512const<>+24(SB)/8, $0x3fe0000000000000
+DATA couplingCouplingInvAtanSumF64AVX512const<>+32(SB)/8, $0x3fe921fb54442d18
+DATA couplingCouplingInvAtanSumF64AVX512const<>+40(SB)/8, $0x3c81a62633145c07
+DATA couplingCouplingInvAtanSumF64AVX512const<>+48(SB)/8, $0x4000000000000000
+DATA couplingCouplingInvAtanSumF64AVX512const<>+56(SB)/8, $0x43b0000000000000
+DATA couplingCouplingInvAtanSumF64AVX512const<>+64(SB)/8, $0xbff0000000000000
+DATA couplingCouplingInvAtanSumF64AVX512const<>+72(SB)/8, $0x3ff921fb54442d18
+DATA couplingCouplingInvAtanSumF64AVX512const<>+80(SB)/8, $0x3c91a62633145c07
+DATA couplingCouplingInvAtanSumF64AVX512const<>+88(SB)/8, $0x8000000000000000
+DATA couplingCouplingInvAtanSumF64AVX512const<>+96(SB)/8, $0x3f84b84ec43ecd9f
+DATA couplingCouplingInvAtanSumF64AVX512const<>+104(SB)/8, $0xbf9c180895953df5
+DATA couplingCouplingInvAtanSumF64AVX512const<>+112(SB)/8, $0x3fa56f607f646ec3
+DATA couplingCouplingInvAtanSumF64AVX512const<>+120(SB)/8, $0xbfaa3988128ceb4f
+DATA couplingCouplingInvAtanSumF64AVX512const<>+128(SB)/8, $0x3fadfe97edfe032d
+DATA couplingCouplingInvAtanSumF64AVX512const<>+136(SB)/8, $0xbfb10f31fb584184
+DATA couplingCouplingInvAtanSumF64AVX512const<>+144(SB)/8, $0x3fb3b113dd26645d
+DATA couplingCouplingInvAtanSumF64AVX512const<>+152(SB)/8, $0xbfb745cf4cc817f8
+DATA couplingCouplingInvAtanSumF64AVX512const<>+160(SB)/8, $0x3fbc71c7090f8c07
+DATA couplingCouplingInvAtanSumF64AVX512const<>+168(SB)/8, $0xbfc249249215e1e7
+DATA couplingCouplingInvAtanSumF64AVX512const<>+176(SB)/8, $0x3fc9999999991150
+DATA couplingCouplingInvAtanSumF64AVX512const<>+184(SB)/8, $0xbfd5555555555516
+DATA couplingCouplingInvAtanSumF64AVX512const<>+192(SB)/8, $0x4086300000000000
+DATA couplingCouplingInvAtanSumF64AVX512const<>+200(SB)/8, $0xc087500000000000
+DATA couplingCouplingInvAtanSumF64AVX512const<>+208(SB)/8, $0x4338000000000000
+DATA couplingCouplingInvAtanSumF64AVX512const<>+216(SB)/8, $0x3ff71547652b82fe
+DATA couplingCouplingInvAtanSumF64AVX512const<>+224(SB)/8, $0x3fe62e42fee00000
+DATA couplingCouplingInvAtanSumF64AVX512const<>+232(SB)/8, $0x3dea39ef35793c76
+DATA couplingCouplingInvAtanSumF64AVX512const<>+240(SB)/8, $0x3e928b426d1c6cab
+DATA couplingCouplingInvAtanSumF64AVX512const<>+248(SB)/8, $0x3e5af6345e154829
+DATA couplingCouplingInvAtanSumF64AVX512const<>+256(SB)/8, $0x3efa019939c26883
+DATA couplingCouplingInvAtanSumF64AVX512const<>+264(SB)/8, $0x3ec71ddf6a597246
+DATA couplingCouplingInvAtanSumF64AVX512const<>+272(SB)/8, $0x3f56c16c1860a28f
+DATA couplingCouplingInvAtanSumF64AVX512const<>+280(SB)/8, $0x3f2a01a01b0113fc
+DATA couplingCouplingInvAtanSumF64AVX512const<>+288(SB)/8, $0x3fa55555555503c1
+DATA couplingCouplingInvAtanSumF64AVX512const<>+296(SB)/8, $0x3f8111111110f7f9
+DATA couplingCouplingInvAtanSumF64AVX512const<>+304(SB)/8, $0x3fe0000000000009
+DATA couplingCouplingInvAtanSumF64AVX512const<>+312(SB)/8, $0x3fc5555555555558
+GLOBL couplingCouplingInvAtanSumF64AVX512const<>(SB), RODATA|NOPTR, $320
 
 // func CouplingInvAtanF32AVX2(x []float32, c []float32, y []float32, s []float32, t []float32, p []float32)
 // Requires: AVX, AVX2, FMA3
@@ -13598,6 +17883,497 @@ DATA couplingCouplingInvAtanF32AVX512const<>+108(SB)/4, $0x3e2aaa49
 DATA couplingCouplingInvAtanF32AVX512const<>+112(SB)/4, $0x3efffffe
 GLOBL couplingCouplingInvAtanF32AVX512const<>(SB), RODATA|NOPTR, $116
 
+// func CouplingInvAtanSumF32AVX512(x []float32, y []float32, s []float32, t []float32, acc []float32, p []float32)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·CouplingInvAtanSumF32AVX512(SB), NOSPLIT, $0-144
+	MOVQ    x_base+0(FP), AX
+	MOVQ    y_base+24(FP), CX
+	MOVQ    s_base+48(FP), DX
+	MOVQ    t_base+72(FP), BX
+	MOVQ    acc_base+96(FP), SI
+	MOVQ    p_base+120(FP), DI
+	MOVQ    x_len+8(FP), R8
+	VMOVUPS (SI), Z28
+	VMOVUPS 64(SI), Z29
+	VMOVUPS 128(SI), Z30
+	VMOVUPS 192(SI), Z31
+
+	// one lane group (4 vectors) at a time, 2 per pass
+main:
+	CMPQ         R8, $0x00000040
+	JCS          done
+	VMOVUPS      (DX), Z0
+	VMOVUPS      64(DX), Z1
+	VBROADCASTSS 4(DI), Z2
+	VBROADCASTSS 4(DI), Z3
+	VBROADCASTSS (DI), Z4
+	VBROADCASTSS (DI), Z5
+	VMULPS       Z4, Z0, Z6
+	VMULPS       Z5, Z1, Z7
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+0(SB), Z8
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+0(SB), Z9
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+4(SB), Z10
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+4(SB), Z11
+	VANDPS.BCST  couplingCouplingInvAtanSumF32AVX512const<>+8(SB), Z6, Z12
+	VANDPS.BCST  couplingCouplingInvAtanSumF32AVX512const<>+8(SB), Z7, Z13
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+12(SB), Z14
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+12(SB), Z15
+	VCMPPS       $0x1e, Z14, Z12, K2
+	VCMPPS       $0x1e, Z15, Z13, K3
+	VADDPS       Z10, Z12, Z16
+	VADDPS       Z11, Z13, Z17
+	VSUBPS       Z12, Z16, Z18
+	VSUBPS       Z13, Z17, Z19
+	VSUBPS       Z18, Z16, Z20
+	VSUBPS       Z19, Z17, Z21
+	VSUBPS       Z20, Z12, Z22
+	VSUBPS       Z21, Z13, Z23
+	VSUBPS       Z18, Z10, Z24
+	VSUBPS       Z19, Z11, Z25
+	VADDPS       Z24, Z22, Z26
+	VADDPS       Z25, Z23, Z27
+	VSUBPS       Z10, Z12, Z0
+	VSUBPS       Z11, Z13, Z1
+	VBLENDMPS    Z0, Z12, K2, Z4
+	VBLENDMPS    Z1, Z13, K3, Z5
+	VBLENDMPS    Z16, Z10, K2, Z14
+	VBLENDMPS    Z17, Z11, K3, Z15
+	VBLENDMPS    Z26, Z8, K2, Z20
+	VBLENDMPS    Z27, Z9, K3, Z21
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+16(SB), Z18
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+16(SB), Z19
+	VBLENDMPS    Z18, Z8, K2, Z22
+	VBLENDMPS    Z19, Z9, K3, Z23
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+20(SB), Z24
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+20(SB), Z25
+	VBLENDMPS    Z24, Z8, K2, Z0
+	VBLENDMPS    Z25, Z9, K3, Z1
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+24(SB), Z16
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+24(SB), Z17
+	VCMPPS       $0x1e, Z16, Z12, K4
+	VCMPPS       $0x1e, Z17, Z13, K5
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+28(SB), Z26
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+28(SB), Z27
+	VMINPS       Z12, Z26, Z18
+	VMINPS       Z13, Z27, Z19
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+32(SB), Z24
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+32(SB), Z25
+	VBLENDMPS    Z24, Z4, K4, Z16
+	VBLENDMPS    Z25, Z5, K5, Z17
+	VBLENDMPS    Z18, Z14, K4, Z26
+	VBLENDMPS    Z19, Z15, K5, Z27
+	VBLENDMPS    Z8, Z20, K4, Z12
+	VBLENDMPS    Z9, Z21, K5, Z13
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+36(SB), Z24
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+36(SB), Z25
+	VBLENDMPS    Z24, Z22, K4, Z4
+	VBLENDMPS    Z25, Z23, K5, Z5
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+40(SB), Z18
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+40(SB), Z19
+	VBLENDMPS    Z18, Z0, K4, Z14
+	VBLENDMPS    Z19, Z1, K5, Z15
+	VDIVPS       Z26, Z10, Z8
+	VDIVPS       Z27, Z11, Z9
+	VMULPS       Z8, Z16, Z20
+	VMULPS       Z9, Z17, Z21
+	VXORPS.BCST  couplingCouplingInvAtanSumF32AVX512const<>+44(SB), Z20, Z24
+	VXORPS.BCST  couplingCouplingInvAtanSumF32AVX512const<>+44(SB), Z21, Z25
+	VMOVUPS      Z16, Z22
+	VMOVUPS      Z17, Z23
+	VFMADD231PS  Z26, Z24, Z22
+	VFMADD231PS  Z27, Z25, Z23
+	VFMADD231PS  Z12, Z24, Z22
+	VFMADD231PS  Z13, Z25, Z23
+	VFMADD231PS  Z8, Z22, Z20
+	VFMADD231PS  Z9, Z23, Z21
+	VXORPS.BCST  couplingCouplingInvAtanSumF32AVX512const<>+44(SB), Z20, Z18
+	VXORPS.BCST  couplingCouplingInvAtanSumF32AVX512const<>+44(SB), Z21, Z19
+	VFMADD231PS  Z26, Z18, Z16
+	VFMADD231PS  Z27, Z19, Z17
+	VFMADD231PS  Z12, Z18, Z16
+	VFMADD231PS  Z13, Z19, Z17
+	VMULPS       Z8, Z16, Z0
+	VMULPS       Z9, Z17, Z1
+	VMULPS       Z20, Z20, Z24
+	VMULPS       Z21, Z21, Z25
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+48(SB), Z22
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+48(SB), Z23
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+52(SB), Z26
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+52(SB), Z27
+	VFMADD231PS  Z24, Z22, Z26
+	VFMADD231PS  Z25, Z23, Z27
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+56(SB), Z18
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+56(SB), Z19
+	VFMADD231PS  Z24, Z26, Z18
+	VFMADD231PS  Z25, Z27, Z19
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+60(SB), Z12
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+60(SB), Z13
+	VFMADD231PS  Z24, Z18, Z12
+	VFMADD231PS  Z25, Z19, Z13
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+64(SB), Z16
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+64(SB), Z17
+	VFMADD231PS  Z24, Z12, Z16
+	VFMADD231PS  Z25, Z13, Z17
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+68(SB), Z8
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+68(SB), Z9
+	VFMADD231PS  Z24, Z16, Z8
+	VFMADD231PS  Z25, Z17, Z9
+	VADDPS       Z20, Z4, Z22
+	VADDPS       Z21, Z5, Z23
+	VSUBPS       Z4, Z22, Z26
+	VSUBPS       Z5, Z23, Z27
+	VSUBPS       Z26, Z20, Z18
+	VSUBPS       Z27, Z21, Z19
+	VMULPS       Z24, Z20, Z12
+	VMULPS       Z25, Z21, Z13
+	VSUBPS       Z24, Z10, Z16
+	VSUBPS       Z25, Z11, Z17
+	VADDPS       Z18, Z14, Z4
+	VADDPS       Z19, Z15, Z5
+	VFMADD231PS  Z16, Z0, Z4
+	VFMADD231PS  Z17, Z1, Z5
+	VFMADD231PS  Z8, Z12, Z4
+	VFMADD231PS  Z9, Z13, Z5
+	VADDPS       Z4, Z22, Z26
+	VADDPS       Z5, Z23, Z27
+	VANDPS.BCST  couplingCouplingInvAtanSumF32AVX512const<>+44(SB), Z6, Z10
+	VANDPS.BCST  couplingCouplingInvAtanSumF32AVX512const<>+44(SB), Z7, Z11
+	VANDPS.BCST  couplingCouplingInvAtanSumF32AVX512const<>+8(SB), Z26, Z20
+	VANDPS.BCST  couplingCouplingInvAtanSumF32AVX512const<>+8(SB), Z27, Z21
+	VORPS        Z10, Z20, Z20
+	VORPS        Z11, Z21, Z21
+	VMULPS       Z20, Z2, Z24
+	VMULPS       Z21, Z3, Z25
+	VADDPS       Z24, Z28, Z28
+	VADDPS       Z25, Z29, Z29
+	VXORPS.BCST  couplingCouplingInvAtanSumF32AVX512const<>+44(SB), Z24, Z14
+	VXORPS.BCST  couplingCouplingInvAtanSumF32AVX512const<>+44(SB), Z25, Z15
+
+	// x = clamp(x, lo, hi); NaN passes (x is the second source)
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+72(SB), Z18
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+72(SB), Z19
+	VMINPS       Z14, Z18, Z14
+	VMINPS       Z15, Z19, Z15
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+76(SB), Z18
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+76(SB), Z19
+	VMAXPS       Z14, Z18, Z14
+	VMAXPS       Z15, Z19, Z15
+
+	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
+	// kept in the low bits; k = kb - 1.5*2^mant exactly
+	VBROADCASTSS     couplingCouplingInvAtanSumF32AVX512const<>+80(SB), Z16
+	VBROADCASTSS     couplingCouplingInvAtanSumF32AVX512const<>+80(SB), Z17
+	VFMADD231PS.BCST couplingCouplingInvAtanSumF32AVX512const<>+84(SB), Z14, Z16
+	VFMADD231PS.BCST couplingCouplingInvAtanSumF32AVX512const<>+84(SB), Z15, Z17
+	VSUBPS.BCST      couplingCouplingInvAtanSumF32AVX512const<>+80(SB), Z16, Z0
+	VSUBPS.BCST      couplingCouplingInvAtanSumF32AVX512const<>+80(SB), Z17, Z1
+
+	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
+	VFNMADD231PS.BCST couplingCouplingInvAtanSumF32AVX512const<>+88(SB), Z0, Z14
+	VFNMADD231PS.BCST couplingCouplingInvAtanSumF32AVX512const<>+88(SB), Z1, Z15
+	VFNMADD231PS.BCST couplingCouplingInvAtanSumF32AVX512const<>+92(SB), Z0, Z14
+	VFNMADD231PS.BCST couplingCouplingInvAtanSumF32AVX512const<>+92(SB), Z1, Z15
+
+	// r2 = r*r; q = Poly(ExpQ, r, r2)
+	VMULPS           Z14, Z14, Z12
+	VMULPS           Z15, Z15, Z13
+	VBROADCASTSS     couplingCouplingInvAtanSumF32AVX512const<>+96(SB), Z18
+	VBROADCASTSS     couplingCouplingInvAtanSumF32AVX512const<>+96(SB), Z19
+	VFMADD213PS.BCST couplingCouplingInvAtanSumF32AVX512const<>+100(SB), Z14, Z18
+	VFMADD213PS.BCST couplingCouplingInvAtanSumF32AVX512const<>+100(SB), Z15, Z19
+	VFMADD213PS.BCST couplingCouplingInvAtanSumF32AVX512const<>+104(SB), Z14, Z18
+	VFMADD213PS.BCST couplingCouplingInvAtanSumF32AVX512const<>+104(SB), Z15, Z19
+	VFMADD213PS.BCST couplingCouplingInvAtanSumF32AVX512const<>+108(SB), Z14, Z18
+	VFMADD213PS.BCST couplingCouplingInvAtanSumF32AVX512const<>+108(SB), Z15, Z19
+	VFMADD213PS.BCST couplingCouplingInvAtanSumF32AVX512const<>+112(SB), Z14, Z18
+	VFMADD213PS.BCST couplingCouplingInvAtanSumF32AVX512const<>+112(SB), Z15, Z19
+
+	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
+	VADDPS.BCST couplingCouplingInvAtanSumF32AVX512const<>+4(SB), Z14, Z8
+	VADDPS.BCST couplingCouplingInvAtanSumF32AVX512const<>+4(SB), Z15, Z9
+	VSUBPS.BCST couplingCouplingInvAtanSumF32AVX512const<>+4(SB), Z8, Z22
+	VSUBPS.BCST couplingCouplingInvAtanSumF32AVX512const<>+4(SB), Z9, Z23
+	VSUBPS      Z22, Z14, Z22
+	VSUBPS      Z23, Z15, Z23
+	VFMADD213PS Z22, Z12, Z18
+	VFMADD213PS Z23, Z13, Z19
+	VADDPS      Z18, Z8, Z8
+	VADDPS      Z19, Z9, Z9
+
+	// p * 2^k, one rounding
+	VSCALEFPS    Z0, Z8, Z14
+	VSCALEFPS    Z1, Z9, Z15
+	VMOVUPS      (CX), Z4
+	VMOVUPS      64(CX), Z5
+	VMOVUPS      (BX), Z10
+	VMOVUPS      64(BX), Z11
+	VSUBPS       Z10, Z4, Z26
+	VSUBPS       Z11, Z5, Z27
+	VMULPS       Z14, Z26, Z6
+	VMULPS       Z15, Z27, Z7
+	VMOVUPS      Z6, (AX)
+	VMOVUPS      Z7, 64(AX)
+	ADDQ         $0x00000080, AX
+	ADDQ         $0x00000080, CX
+	ADDQ         $0x00000080, DX
+	ADDQ         $0x00000080, BX
+	VMOVUPS      (DX), Z0
+	VMOVUPS      64(DX), Z1
+	VBROADCASTSS 4(DI), Z2
+	VBROADCASTSS 4(DI), Z3
+	VBROADCASTSS (DI), Z4
+	VBROADCASTSS (DI), Z5
+	VMULPS       Z4, Z0, Z6
+	VMULPS       Z5, Z1, Z7
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+0(SB), Z8
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+0(SB), Z9
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+4(SB), Z10
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+4(SB), Z11
+	VANDPS.BCST  couplingCouplingInvAtanSumF32AVX512const<>+8(SB), Z6, Z12
+	VANDPS.BCST  couplingCouplingInvAtanSumF32AVX512const<>+8(SB), Z7, Z13
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+12(SB), Z14
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+12(SB), Z15
+	VCMPPS       $0x1e, Z14, Z12, K2
+	VCMPPS       $0x1e, Z15, Z13, K3
+	VADDPS       Z10, Z12, Z16
+	VADDPS       Z11, Z13, Z17
+	VSUBPS       Z12, Z16, Z18
+	VSUBPS       Z13, Z17, Z19
+	VSUBPS       Z18, Z16, Z20
+	VSUBPS       Z19, Z17, Z21
+	VSUBPS       Z20, Z12, Z22
+	VSUBPS       Z21, Z13, Z23
+	VSUBPS       Z18, Z10, Z24
+	VSUBPS       Z19, Z11, Z25
+	VADDPS       Z24, Z22, Z26
+	VADDPS       Z25, Z23, Z27
+	VSUBPS       Z10, Z12, Z0
+	VSUBPS       Z11, Z13, Z1
+	VBLENDMPS    Z0, Z12, K2, Z4
+	VBLENDMPS    Z1, Z13, K3, Z5
+	VBLENDMPS    Z16, Z10, K2, Z14
+	VBLENDMPS    Z17, Z11, K3, Z15
+	VBLENDMPS    Z26, Z8, K2, Z20
+	VBLENDMPS    Z27, Z9, K3, Z21
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+16(SB), Z18
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+16(SB), Z19
+	VBLENDMPS    Z18, Z8, K2, Z22
+	VBLENDMPS    Z19, Z9, K3, Z23
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+20(SB), Z24
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+20(SB), Z25
+	VBLENDMPS    Z24, Z8, K2, Z0
+	VBLENDMPS    Z25, Z9, K3, Z1
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+24(SB), Z16
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+24(SB), Z17
+	VCMPPS       $0x1e, Z16, Z12, K4
+	VCMPPS       $0x1e, Z17, Z13, K5
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+28(SB), Z26
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+28(SB), Z27
+	VMINPS       Z12, Z26, Z18
+	VMINPS       Z13, Z27, Z19
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+32(SB), Z24
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+32(SB), Z25
+	VBLENDMPS    Z24, Z4, K4, Z16
+	VBLENDMPS    Z25, Z5, K5, Z17
+	VBLENDMPS    Z18, Z14, K4, Z26
+	VBLENDMPS    Z19, Z15, K5, Z27
+	VBLENDMPS    Z8, Z20, K4, Z12
+	VBLENDMPS    Z9, Z21, K5, Z13
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+36(SB), Z24
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+36(SB), Z25
+	VBLENDMPS    Z24, Z22, K4, Z4
+	VBLENDMPS    Z25, Z23, K5, Z5
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+40(SB), Z18
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+40(SB), Z19
+	VBLENDMPS    Z18, Z0, K4, Z14
+	VBLENDMPS    Z19, Z1, K5, Z15
+	VDIVPS       Z26, Z10, Z8
+	VDIVPS       Z27, Z11, Z9
+	VMULPS       Z8, Z16, Z20
+	VMULPS       Z9, Z17, Z21
+	VXORPS.BCST  couplingCouplingInvAtanSumF32AVX512const<>+44(SB), Z20, Z24
+	VXORPS.BCST  couplingCouplingInvAtanSumF32AVX512const<>+44(SB), Z21, Z25
+	VMOVUPS      Z16, Z22
+	VMOVUPS      Z17, Z23
+	VFMADD231PS  Z26, Z24, Z22
+	VFMADD231PS  Z27, Z25, Z23
+	VFMADD231PS  Z12, Z24, Z22
+	VFMADD231PS  Z13, Z25, Z23
+	VFMADD231PS  Z8, Z22, Z20
+	VFMADD231PS  Z9, Z23, Z21
+	VXORPS.BCST  couplingCouplingInvAtanSumF32AVX512const<>+44(SB), Z20, Z18
+	VXORPS.BCST  couplingCouplingInvAtanSumF32AVX512const<>+44(SB), Z21, Z19
+	VFMADD231PS  Z26, Z18, Z16
+	VFMADD231PS  Z27, Z19, Z17
+	VFMADD231PS  Z12, Z18, Z16
+	VFMADD231PS  Z13, Z19, Z17
+	VMULPS       Z8, Z16, Z0
+	VMULPS       Z9, Z17, Z1
+	VMULPS       Z20, Z20, Z24
+	VMULPS       Z21, Z21, Z25
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+48(SB), Z22
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+48(SB), Z23
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+52(SB), Z26
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+52(SB), Z27
+	VFMADD231PS  Z24, Z22, Z26
+	VFMADD231PS  Z25, Z23, Z27
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+56(SB), Z18
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+56(SB), Z19
+	VFMADD231PS  Z24, Z26, Z18
+	VFMADD231PS  Z25, Z27, Z19
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+60(SB), Z12
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+60(SB), Z13
+	VFMADD231PS  Z24, Z18, Z12
+	VFMADD231PS  Z25, Z19, Z13
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+64(SB), Z16
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+64(SB), Z17
+	VFMADD231PS  Z24, Z12, Z16
+	VFMADD231PS  Z25, Z13, Z17
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+68(SB), Z8
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+68(SB), Z9
+	VFMADD231PS  Z24, Z16, Z8
+	VFMADD231PS  Z25, Z17, Z9
+	VADDPS       Z20, Z4, Z22
+	VADDPS       Z21, Z5, Z23
+	VSUBPS       Z4, Z22, Z26
+	VSUBPS       Z5, Z23, Z27
+	VSUBPS       Z26, Z20, Z18
+	VSUBPS       Z27, Z21, Z19
+	VMULPS       Z24, Z20, Z12
+	VMULPS       Z25, Z21, Z13
+	VSUBPS       Z24, Z10, Z16
+	VSUBPS       Z25, Z11, Z17
+	VADDPS       Z18, Z14, Z4
+	VADDPS       Z19, Z15, Z5
+	VFMADD231PS  Z16, Z0, Z4
+	VFMADD231PS  Z17, Z1, Z5
+	VFMADD231PS  Z8, Z12, Z4
+	VFMADD231PS  Z9, Z13, Z5
+	VADDPS       Z4, Z22, Z26
+	VADDPS       Z5, Z23, Z27
+	VANDPS.BCST  couplingCouplingInvAtanSumF32AVX512const<>+44(SB), Z6, Z10
+	VANDPS.BCST  couplingCouplingInvAtanSumF32AVX512const<>+44(SB), Z7, Z11
+	VANDPS.BCST  couplingCouplingInvAtanSumF32AVX512const<>+8(SB), Z26, Z20
+	VANDPS.BCST  couplingCouplingInvAtanSumF32AVX512const<>+8(SB), Z27, Z21
+	VORPS        Z10, Z20, Z20
+	VORPS        Z11, Z21, Z21
+	VMULPS       Z20, Z2, Z24
+	VMULPS       Z21, Z3, Z25
+	VADDPS       Z24, Z30, Z30
+	VADDPS       Z25, Z31, Z31
+	VXORPS.BCST  couplingCouplingInvAtanSumF32AVX512const<>+44(SB), Z24, Z14
+	VXORPS.BCST  couplingCouplingInvAtanSumF32AVX512const<>+44(SB), Z25, Z15
+
+	// x = clamp(x, lo, hi); NaN passes (x is the second source)
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+72(SB), Z18
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+72(SB), Z19
+	VMINPS       Z14, Z18, Z14
+	VMINPS       Z15, Z19, Z15
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+76(SB), Z18
+	VBROADCASTSS couplingCouplingInvAtanSumF32AVX512const<>+76(SB), Z19
+	VMAXPS       Z14, Z18, Z14
+	VMAXPS       Z15, Z19, Z15
+
+	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer (ties to even),
+	// kept in the low bits; k = kb - 1.5*2^mant exactly
+	VBROADCASTSS     couplingCouplingInvAtanSumF32AVX512const<>+80(SB), Z16
+	VBROADCASTSS     couplingCouplingInvAtanSumF32AVX512const<>+80(SB), Z17
+	VFMADD231PS.BCST couplingCouplingInvAtanSumF32AVX512const<>+84(SB), Z14, Z16
+	VFMADD231PS.BCST couplingCouplingInvAtanSumF32AVX512const<>+84(SB), Z15, Z17
+	VSUBPS.BCST      couplingCouplingInvAtanSumF32AVX512const<>+80(SB), Z16, Z0
+	VSUBPS.BCST      couplingCouplingInvAtanSumF32AVX512const<>+80(SB), Z17, Z1
+
+	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
+	VFNMADD231PS.BCST couplingCouplingInvAtanSumF32AVX512const<>+88(SB), Z0, Z14
+	VFNMADD231PS.BCST couplingCouplingInvAtanSumF32AVX512const<>+88(SB), Z1, Z15
+	VFNMADD231PS.BCST couplingCouplingInvAtanSumF32AVX512const<>+92(SB), Z0, Z14
+	VFNMADD231PS.BCST couplingCouplingInvAtanSumF32AVX512const<>+92(SB), Z1, Z15
+
+	// r2 = r*r; q = Poly(ExpQ, r, r2)
+	VMULPS           Z14, Z14, Z12
+	VMULPS           Z15, Z15, Z13
+	VBROADCASTSS     couplingCouplingInvAtanSumF32AVX512const<>+96(SB), Z18
+	VBROADCASTSS     couplingCouplingInvAtanSumF32AVX512const<>+96(SB), Z19
+	VFMADD213PS.BCST couplingCouplingInvAtanSumF32AVX512const<>+100(SB), Z14, Z18
+	VFMADD213PS.BCST couplingCouplingInvAtanSumF32AVX512const<>+100(SB), Z15, Z19
+	VFMADD213PS.BCST couplingCouplingInvAtanSumF32AVX512const<>+104(SB), Z14, Z18
+	VFMADD213PS.BCST couplingCouplingInvAtanSumF32AVX512const<>+104(SB), Z15, Z19
+	VFMADD213PS.BCST couplingCouplingInvAtanSumF32AVX512const<>+108(SB), Z14, Z18
+	VFMADD213PS.BCST couplingCouplingInvAtanSumF32AVX512const<>+108(SB), Z15, Z19
+	VFMADD213PS.BCST couplingCouplingInvAtanSumF32AVX512const<>+112(SB), Z14, Z18
+	VFMADD213PS.BCST couplingCouplingInvAtanSumF32AVX512const<>+112(SB), Z15, Z19
+
+	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
+	VADDPS.BCST couplingCouplingInvAtanSumF32AVX512const<>+4(SB), Z14, Z8
+	VADDPS.BCST couplingCouplingInvAtanSumF32AVX512const<>+4(SB), Z15, Z9
+	VSUBPS.BCST couplingCouplingInvAtanSumF32AVX512const<>+4(SB), Z8, Z22
+	VSUBPS.BCST couplingCouplingInvAtanSumF32AVX512const<>+4(SB), Z9, Z23
+	VSUBPS      Z22, Z14, Z22
+	VSUBPS      Z23, Z15, Z23
+	VFMADD213PS Z22, Z12, Z18
+	VFMADD213PS Z23, Z13, Z19
+	VADDPS      Z18, Z8, Z8
+	VADDPS      Z19, Z9, Z9
+
+	// p * 2^k, one rounding
+	VSCALEFPS Z0, Z8, Z14
+	VSCALEFPS Z1, Z9, Z15
+	VMOVUPS   (CX), Z4
+	VMOVUPS   64(CX), Z5
+	VMOVUPS   (BX), Z10
+	VMOVUPS   64(BX), Z11
+	VSUBPS    Z10, Z4, Z26
+	VSUBPS    Z11, Z5, Z27
+	VMULPS    Z14, Z26, Z6
+	VMULPS    Z15, Z27, Z7
+	VMOVUPS   Z6, (AX)
+	VMOVUPS   Z7, 64(AX)
+	ADDQ      $0x00000080, AX
+	ADDQ      $0x00000080, CX
+	ADDQ      $0x00000080, DX
+	ADDQ      $0x00000080, BX
+	SUBQ      $0x00000040, R8
+	JMP       main
+
+done:
+	VMOVUPS Z28, (SI)
+	VMOVUPS Z29, 64(SI)
+	VMOVUPS Z30, 128(SI)
+	VMOVUPS Z31, 192(SI)
+	VZEROUPPER
+	RET
+
+DATA couplingCouplingInvAtanSumF32AVX512const<>+0(SB)/4, $0x00000000
+DATA couplingCouplingInvAtanSumF32AVX512const<>+4(SB)/4, $0x3f800000
+DATA couplingCouplingInvAtanSumF32AVX512const<>+8(SB)/4, $0x7fffffff
+DATA couplingCouplingInvAtanSumF32AVX512const<>+12(SB)/4, $0x3f000000
+DATA couplingCouplingInvAtanSumF32AVX512const<>+16(SB)/4, $0x3f490fdb
+DATA couplingCouplingInvAtanSumF32AVX512const<>+20(SB)/4, $0xb2bbbd2e
+DATA couplingCouplingInvAtanSumF32AVX512const<>+24(SB)/4, $0x40000000
+DATA couplingCouplingInvAtanSumF32AVX512const<>+28(SB)/4, $0x4e800000
+DATA couplingCouplingInvAtanSumF32AVX512const<>+32(SB)/4, $0xbf800000
+DATA couplingCouplingInvAtanSumF32AVX512const<>+36(SB)/4, $0x3fc90fdb
+DATA couplingCouplingInvAtanSumF32AVX512const<>+40(SB)/4, $0xb33bbd2e
+DATA couplingCouplingInvAtanSumF32AVX512const<>+44(SB)/4, $0x80000000
+DATA couplingCouplingInvAtanSumF32AVX512const<>+48(SB)/4, $0x3d1e9c4b
+DATA couplingCouplingInvAtanSumF32AVX512const<>+52(SB)/4, $0xbda3837e
+DATA couplingCouplingInvAtanSumF32AVX512const<>+56(SB)/4, $0x3de01243
+DATA couplingCouplingInvAtanSumF32AVX512const<>+60(SB)/4, $0xbe122566
+DATA couplingCouplingInvAtanSumF32AVX512const<>+64(SB)/4, $0x3e4ccb76
+DATA couplingCouplingInvAtanSumF32AVX512const<>+68(SB)/4, $0xbeaaaaa9
+DATA couplingCouplingInvAtanSumF32AVX512const<>+72(SB)/4, $0x42b20000
+DATA couplingCouplingInvAtanSumF32AVX512const<>+76(SB)/4, $0xc2d00000
+DATA couplingCouplingInvAtanSumF32AVX512const<>+80(SB)/4, $0x4b400000
+DATA couplingCouplingInvAtanSumF32AVX512const<>+84(SB)/4, $0x3fb8aa3b
+DATA couplingCouplingInvAtanSumF32AVX512const<>+88(SB)/4, $0x3f318000
+DATA couplingCouplingInvAtanSumF32AVX512const<>+92(SB)/4, $0xb95e8083
+DATA couplingCouplingInvAtanSumF32AVX512const<>+96(SB)/4, $0x3ab51200
+DATA couplingCouplingInvAtanSumF32AVX512const<>+100(SB)/4, $0x3c091d01
+DATA couplingCouplingInvAtanSumF32AVX512const<>+104(SB)/4, $0x3d2aac79
+DATA couplingCouplingInvAtanSumF32AVX512const<>+108(SB)/4, $0x3e2aaa49
+DATA couplingCouplingInvAtanSumF32AVX512const<>+112(SB)/4, $0x3efffffe
+GLOBL couplingCouplingInvAtanSumF32AVX512const<>(SB), RODATA|NOPTR, $116
+
 // func CouplingBwdAtanF64AVX2(dx []float64, ds []float64, dy []float64, x []float64, s []float64, p []float64)
 // Requires: AVX, AVX2, FMA3
 TEXT ·CouplingBwdAtanF64AVX2(SB), NOSPLIT, $0-144
@@ -13747,11 +18523,11 @@ main:
 	VMOVUPD      (BX), Y7
 	VBROADCASTSD (DI), Y14
 	VFMADD231PD  Y7, Y10, Y14
-	VMOVUPD      couplingCouplingBwdAtanF64AVX2const<>+64(SB), Y6
-	VMOVUPD      couplingCouplingBwdAtanF64AVX2const<>+2624(SB), Y3
-	VMULPD       Y3, Y14, Y8
-	VFMADD231PD  Y2, Y2, Y6
-	VDIVPD       Y6, Y8, Y0
+	VMOVUPD      couplingCouplingBwdAtanF64AVX2const<>+2624(SB), Y6
+	VMULPD       Y6, Y14, Y3
+	VMOVUPD      couplingCouplingBwdAtanF64AVX2const<>+64(SB), Y8
+	VFMADD231PD  Y2, Y2, Y8
+	VDIVPD       Y8, Y3, Y0
 	VMOVUPD      Y10, (AX)
 	VMOVUPD      Y0, (CX)
 	ADDQ         $0x00000020, AX
@@ -13899,11 +18675,11 @@ one:
 	VMOVUPD      (BX), Y7
 	VBROADCASTSD (DI), Y14
 	VFMADD231PD  Y7, Y10, Y14
-	VMOVUPD      couplingCouplingBwdAtanF64AVX2const<>+64(SB), Y6
-	VMOVUPD      couplingCouplingBwdAtanF64AVX2const<>+2624(SB), Y3
-	VMULPD       Y3, Y14, Y8
-	VFMADD231PD  Y2, Y2, Y6
-	VDIVPD       Y6, Y8, Y0
+	VMOVUPD      couplingCouplingBwdAtanF64AVX2const<>+2624(SB), Y6
+	VMULPD       Y6, Y14, Y3
+	VMOVUPD      couplingCouplingBwdAtanF64AVX2const<>+64(SB), Y8
+	VFMADD231PD  Y2, Y2, Y8
+	VDIVPD       Y8, Y3, Y0
 	VMOVUPD      Y10, (AX)
 	VMOVUPD      Y0, (CX)
 	ADDQ         $0x00000020, AX
@@ -14514,16 +19290,16 @@ main:
 	VBROADCASTSD (DI), Z25
 	VFMADD231PD  Z8, Z28, Z24
 	VFMADD231PD  Z9, Z29, Z25
-	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+8(SB), Z2
-	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+8(SB), Z3
-	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+320(SB), Z6
-	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+320(SB), Z7
-	VMULPD       Z6, Z24, Z12
-	VMULPD       Z7, Z25, Z13
-	VFMADD231PD  Z4, Z4, Z2
-	VFMADD231PD  Z5, Z5, Z3
-	VDIVPD       Z2, Z12, Z26
-	VDIVPD       Z3, Z13, Z27
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+320(SB), Z2
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+320(SB), Z3
+	VMULPD       Z2, Z24, Z6
+	VMULPD       Z3, Z25, Z7
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+8(SB), Z12
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+8(SB), Z13
+	VFMADD231PD  Z4, Z4, Z12
+	VFMADD231PD  Z5, Z5, Z13
+	VDIVPD       Z12, Z6, Z26
+	VDIVPD       Z13, Z7, Z27
 	VMOVUPD      Z28, (AX)
 	VMOVUPD      Z29, 64(AX)
 	VMOVUPD      Z26, (CX)
@@ -14667,11 +19443,11 @@ one:
 	VMOVUPD      (BX), Z25
 	VBROADCASTSD (DI), Z15
 	VFMADD231PD  Z25, Z6, Z15
-	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+8(SB), Z24
-	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+320(SB), Z16
-	VMULPD       Z16, Z15, Z30
-	VFMADD231PD  Z2, Z2, Z24
-	VDIVPD       Z24, Z30, Z29
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+320(SB), Z24
+	VMULPD       Z24, Z15, Z16
+	VBROADCASTSD couplingCouplingBwdAtanF64AVX512const<>+8(SB), Z30
+	VFMADD231PD  Z2, Z2, Z30
+	VDIVPD       Z30, Z16, Z29
 	VMOVUPD      Z6, (AX)
 	VMOVUPD      Z29, (CX)
 	ADDQ         $0x00000040, AX
@@ -14860,11 +19636,11 @@ main:
 	VMOVUPS      (BX), Y12
 	VBROADCASTSS (DI), Y15
 	VFMADD231PS  Y12, Y14, Y15
-	VMOVUPS      couplingCouplingBwdAtanF32AVX2const<>+64(SB), Y1
-	VMOVUPS      couplingCouplingBwdAtanF32AVX2const<>+1920(SB), Y10
-	VMULPS       Y10, Y15, Y3
-	VFMADD231PS  Y2, Y2, Y1
-	VDIVPS       Y1, Y3, Y8
+	VMOVUPS      couplingCouplingBwdAtanF32AVX2const<>+1920(SB), Y1
+	VMULPS       Y1, Y15, Y10
+	VMOVUPS      couplingCouplingBwdAtanF32AVX2const<>+64(SB), Y3
+	VFMADD231PS  Y2, Y2, Y3
+	VDIVPS       Y3, Y10, Y8
 	VMOVUPS      Y14, (AX)
 	VMOVUPS      Y8, (CX)
 	ADDQ         $0x00000020, AX
@@ -14994,11 +19770,11 @@ one:
 	VMOVUPS      (BX), Y12
 	VBROADCASTSS (DI), Y15
 	VFMADD231PS  Y12, Y14, Y15
-	VMOVUPS      couplingCouplingBwdAtanF32AVX2const<>+64(SB), Y1
-	VMOVUPS      couplingCouplingBwdAtanF32AVX2const<>+1920(SB), Y10
-	VMULPS       Y10, Y15, Y3
-	VFMADD231PS  Y2, Y2, Y1
-	VDIVPS       Y1, Y3, Y8
+	VMOVUPS      couplingCouplingBwdAtanF32AVX2const<>+1920(SB), Y1
+	VMULPS       Y1, Y15, Y10
+	VMOVUPS      couplingCouplingBwdAtanF32AVX2const<>+64(SB), Y3
+	VFMADD231PS  Y2, Y2, Y3
+	VDIVPS       Y3, Y10, Y8
 	VMOVUPS      Y14, (AX)
 	VMOVUPS      Y8, (CX)
 	ADDQ         $0x00000020, AX
@@ -15733,16 +20509,16 @@ main:
 	VBROADCASTSS (DI), Z19
 	VFMADD231PS  Z14, Z24, Z18
 	VFMADD231PS  Z15, Z25, Z19
-	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+4(SB), Z16
-	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+4(SB), Z17
-	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+116(SB), Z28
-	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+116(SB), Z29
-	VMULPS       Z28, Z18, Z6
-	VMULPS       Z29, Z19, Z7
-	VFMADD231PS  Z4, Z4, Z16
-	VFMADD231PS  Z5, Z5, Z17
-	VDIVPS       Z16, Z6, Z12
-	VDIVPS       Z17, Z7, Z13
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+116(SB), Z16
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+116(SB), Z17
+	VMULPS       Z16, Z18, Z28
+	VMULPS       Z17, Z19, Z29
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+4(SB), Z6
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+4(SB), Z7
+	VFMADD231PS  Z4, Z4, Z6
+	VFMADD231PS  Z5, Z5, Z7
+	VDIVPS       Z6, Z28, Z12
+	VDIVPS       Z7, Z29, Z13
 	VMOVUPS      Z24, (AX)
 	VMOVUPS      Z25, 64(AX)
 	VMOVUPS      Z12, (CX)
@@ -15868,11 +20644,11 @@ one:
 	VMOVUPS      (BX), Z8
 	VBROADCASTSS (DI), Z13
 	VFMADD231PS  Z8, Z1, Z13
-	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+4(SB), Z18
-	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+116(SB), Z20
-	VMULPS       Z20, Z13, Z22
-	VFMADD231PS  Z2, Z2, Z18
-	VDIVPS       Z18, Z22, Z30
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+116(SB), Z18
+	VMULPS       Z18, Z13, Z20
+	VBROADCASTSS couplingCouplingBwdAtanF32AVX512const<>+4(SB), Z22
+	VFMADD231PS  Z2, Z2, Z22
+	VDIVPS       Z22, Z20, Z30
 	VMOVUPS      Z1, (AX)
 	VMOVUPS      Z30, (CX)
 	ADDQ         $0x00000040, AX

@@ -17,176 +17,176 @@ main:
 	BLT	one
 	VLD1.P	16(R3), [V0.D2]
 	VLD1.P	16(R3), [V1.D2]
-	VLD1.P	16(R0), [V2.D2]
-	VLD1.P	16(R0), [V3.D2]
 	// x = clamp(x, lo, hi): FMIN and FMAX keep NaN
-	FMOVQ	0(R9), F4
-	FMOVQ	0(R9), F5
-	WORD	$0x4ee4f400 // fmin v0.2d, v0.2d, v4.2d
-	WORD	$0x4ee5f421 // fmin v1.2d, v1.2d, v5.2d
-	FMOVQ	16(R9), F6
-	FMOVQ	16(R9), F7
-	WORD	$0x4e66f400 // fmax v0.2d, v0.2d, v6.2d
-	WORD	$0x4e67f421 // fmax v1.2d, v1.2d, v7.2d
+	FMOVQ	0(R9), F2
+	FMOVQ	0(R9), F3
+	WORD	$0x4ee2f400 // fmin v0.2d, v0.2d, v2.2d
+	WORD	$0x4ee3f421 // fmin v1.2d, v1.2d, v3.2d
+	FMOVQ	16(R9), F4
+	FMOVQ	16(R9), F5
+	WORD	$0x4e64f400 // fmax v0.2d, v0.2d, v4.2d
+	WORD	$0x4e65f421 // fmax v1.2d, v1.2d, v5.2d
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer; k = kb - 1.5*2^mant
-	FMOVQ	32(R9), F8
-	FMOVQ	32(R9), F9
-	FMOVQ	48(R9), F10
-	FMOVQ	48(R9), F11
-	VFMLA	V10.D2, V0.D2, V8.D2
-	VFMLA	V11.D2, V1.D2, V9.D2
-	FMOVQ	32(R9), F14
-	FMOVQ	32(R9), F15
-	WORD	$0x4eeed50c // fsub v12.2d, v8.2d, v14.2d
-	WORD	$0x4eefd52d // fsub v13.2d, v9.2d, v15.2d
+	FMOVQ	32(R9), F6
+	FMOVQ	32(R9), F7
+	FMOVQ	48(R9), F8
+	FMOVQ	48(R9), F9
+	VFMLA	V8.D2, V0.D2, V6.D2
+	VFMLA	V9.D2, V1.D2, V7.D2
+	FMOVQ	32(R9), F12
+	FMOVQ	32(R9), F13
+	WORD	$0x4eecd4ca // fsub v10.2d, v6.2d, v12.2d
+	WORD	$0x4eedd4eb // fsub v11.2d, v7.2d, v13.2d
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	FMOVQ	64(R9), F16
-	FMOVQ	64(R9), F17
-	VFMLS	V16.D2, V12.D2, V0.D2
-	VFMLS	V17.D2, V13.D2, V1.D2
-	FMOVQ	80(R9), F18
-	FMOVQ	80(R9), F19
-	VFMLS	V18.D2, V12.D2, V0.D2
-	VFMLS	V19.D2, V13.D2, V1.D2
+	FMOVQ	64(R9), F14
+	FMOVQ	64(R9), F15
+	VFMLS	V14.D2, V10.D2, V0.D2
+	VFMLS	V15.D2, V11.D2, V1.D2
+	FMOVQ	80(R9), F16
+	FMOVQ	80(R9), F17
+	VFMLS	V16.D2, V10.D2, V0.D2
+	VFMLS	V17.D2, V11.D2, V1.D2
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	WORD	$0x6e60dc14 // fmul v20.2d, v0.2d, v0.2d
-	WORD	$0x6e61dc35 // fmul v21.2d, v1.2d, v1.2d
-	FMOVQ	96(R9), F22
-	FMOVQ	96(R9), F23
-	FMOVQ	112(R9), F24
-	FMOVQ	112(R9), F25
-	VFMLA	V20.D2, V22.D2, V24.D2
-	VFMLA	V21.D2, V23.D2, V25.D2
-	FMOVQ	128(R9), F26
-	FMOVQ	128(R9), F27
-	VFMLA	V20.D2, V24.D2, V26.D2
-	VFMLA	V21.D2, V25.D2, V27.D2
-	FMOVQ	144(R9), F28
-	FMOVQ	144(R9), F29
-	VFMLA	V20.D2, V26.D2, V28.D2
-	VFMLA	V21.D2, V27.D2, V29.D2
-	FMOVQ	160(R9), F30
-	FMOVQ	160(R9), F31
-	VFMLA	V20.D2, V28.D2, V30.D2
-	VFMLA	V21.D2, V29.D2, V31.D2
-	FMOVQ	176(R9), F4
-	FMOVQ	176(R9), F5
-	FMOVQ	192(R9), F6
-	FMOVQ	192(R9), F7
-	VFMLA	V20.D2, V4.D2, V6.D2
-	VFMLA	V21.D2, V5.D2, V7.D2
-	FMOVQ	208(R9), F10
-	FMOVQ	208(R9), F11
-	VFMLA	V20.D2, V6.D2, V10.D2
-	VFMLA	V21.D2, V7.D2, V11.D2
-	FMOVQ	224(R9), F14
-	FMOVQ	224(R9), F15
-	VFMLA	V20.D2, V10.D2, V14.D2
-	VFMLA	V21.D2, V11.D2, V15.D2
-	FMOVQ	240(R9), F16
-	FMOVQ	240(R9), F17
-	VFMLA	V20.D2, V14.D2, V16.D2
-	VFMLA	V21.D2, V15.D2, V17.D2
-	VFMLA	V0.D2, V16.D2, V30.D2
-	VFMLA	V1.D2, V17.D2, V31.D2
+	WORD	$0x6e60dc12 // fmul v18.2d, v0.2d, v0.2d
+	WORD	$0x6e61dc33 // fmul v19.2d, v1.2d, v1.2d
+	FMOVQ	96(R9), F20
+	FMOVQ	96(R9), F21
+	FMOVQ	112(R9), F22
+	FMOVQ	112(R9), F23
+	VFMLA	V18.D2, V20.D2, V22.D2
+	VFMLA	V19.D2, V21.D2, V23.D2
+	FMOVQ	128(R9), F24
+	FMOVQ	128(R9), F25
+	VFMLA	V18.D2, V22.D2, V24.D2
+	VFMLA	V19.D2, V23.D2, V25.D2
+	FMOVQ	144(R9), F26
+	FMOVQ	144(R9), F27
+	VFMLA	V18.D2, V24.D2, V26.D2
+	VFMLA	V19.D2, V25.D2, V27.D2
+	FMOVQ	160(R9), F28
+	FMOVQ	160(R9), F29
+	VFMLA	V18.D2, V26.D2, V28.D2
+	VFMLA	V19.D2, V27.D2, V29.D2
+	FMOVQ	176(R9), F30
+	FMOVQ	176(R9), F31
+	FMOVQ	192(R9), F2
+	FMOVQ	192(R9), F3
+	VFMLA	V18.D2, V30.D2, V2.D2
+	VFMLA	V19.D2, V31.D2, V3.D2
+	FMOVQ	208(R9), F4
+	FMOVQ	208(R9), F5
+	VFMLA	V18.D2, V2.D2, V4.D2
+	VFMLA	V19.D2, V3.D2, V5.D2
+	FMOVQ	224(R9), F8
+	FMOVQ	224(R9), F9
+	VFMLA	V18.D2, V4.D2, V8.D2
+	VFMLA	V19.D2, V5.D2, V9.D2
+	FMOVQ	240(R9), F12
+	FMOVQ	240(R9), F13
+	VFMLA	V18.D2, V8.D2, V12.D2
+	VFMLA	V19.D2, V9.D2, V13.D2
+	VFMLA	V0.D2, V12.D2, V28.D2
+	VFMLA	V1.D2, V13.D2, V29.D2
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	FMOVQ	256(R9), F18
-	FMOVQ	256(R9), F19
-	WORD	$0x4e72d416 // fadd v22.2d, v0.2d, v18.2d
-	WORD	$0x4e73d437 // fadd v23.2d, v1.2d, v19.2d
-	WORD	$0x4ef2d6d8 // fsub v24.2d, v22.2d, v18.2d
-	WORD	$0x4ef3d6f9 // fsub v25.2d, v23.2d, v19.2d
-	WORD	$0x4ef8d418 // fsub v24.2d, v0.2d, v24.2d
-	WORD	$0x4ef9d439 // fsub v25.2d, v1.2d, v25.2d
-	VFMLA	V30.D2, V20.D2, V24.D2
-	VFMLA	V31.D2, V21.D2, V25.D2
-	WORD	$0x4e78d6d6 // fadd v22.2d, v22.2d, v24.2d
-	WORD	$0x4e79d6f7 // fadd v23.2d, v23.2d, v25.2d
+	FMOVQ	256(R9), F14
+	FMOVQ	256(R9), F15
+	WORD	$0x4e6ed410 // fadd v16.2d, v0.2d, v14.2d
+	WORD	$0x4e6fd431 // fadd v17.2d, v1.2d, v15.2d
+	WORD	$0x4eeed614 // fsub v20.2d, v16.2d, v14.2d
+	WORD	$0x4eefd635 // fsub v21.2d, v17.2d, v15.2d
+	WORD	$0x4ef4d414 // fsub v20.2d, v0.2d, v20.2d
+	WORD	$0x4ef5d435 // fsub v21.2d, v1.2d, v21.2d
+	VFMLA	V28.D2, V18.D2, V20.D2
+	VFMLA	V29.D2, V19.D2, V21.D2
+	WORD	$0x4e74d610 // fadd v16.2d, v16.2d, v20.2d
+	WORD	$0x4e75d631 // fadd v17.2d, v17.2d, v21.2d
 	// p * 2^k: 2^(k>>1) and 2^(k-k>>1) from the integer bits of kb = k + 1.5*2^mant
-	FMOVQ	272(R9), F26
-	FMOVQ	272(R9), F27
-	VSUB	V26.D2, V8.D2, V8.D2
-	VSUB	V27.D2, V9.D2, V9.D2
-	VUSHR	$1, V8.D2, V28.D2
-	VUSHR	$1, V9.D2, V29.D2
-	VSUB	V28.D2, V8.D2, V8.D2
-	VSUB	V29.D2, V9.D2, V9.D2
-	VSHL	$52, V28.D2, V28.D2
-	VSHL	$52, V29.D2, V29.D2
-	VSHL	$52, V8.D2, V8.D2
-	VSHL	$52, V9.D2, V9.D2
-	WORD	$0x6e7cded6 // fmul v22.2d, v22.2d, v28.2d
-	WORD	$0x6e7ddef7 // fmul v23.2d, v23.2d, v29.2d
-	WORD	$0x6e68dec0 // fmul v0.2d, v22.2d, v8.2d
-	WORD	$0x6e69dee1 // fmul v1.2d, v23.2d, v9.2d
-	VLD1.P	16(R4), [V4.D2]
-	VLD1.P	16(R4), [V5.D2]
-	VFMLA	V0.D2, V2.D2, V4.D2
-	VFMLA	V1.D2, V3.D2, V5.D2
-	VST1.P	[V4.D2], 16(R1)
-	VST1.P	[V5.D2], 16(R1)
+	FMOVQ	272(R9), F22
+	FMOVQ	272(R9), F23
+	VSUB	V22.D2, V6.D2, V6.D2
+	VSUB	V23.D2, V7.D2, V7.D2
+	VUSHR	$1, V6.D2, V24.D2
+	VUSHR	$1, V7.D2, V25.D2
+	VSUB	V24.D2, V6.D2, V6.D2
+	VSUB	V25.D2, V7.D2, V7.D2
+	VSHL	$52, V24.D2, V24.D2
+	VSHL	$52, V25.D2, V25.D2
+	VSHL	$52, V6.D2, V6.D2
+	VSHL	$52, V7.D2, V7.D2
+	WORD	$0x6e78de10 // fmul v16.2d, v16.2d, v24.2d
+	WORD	$0x6e79de31 // fmul v17.2d, v17.2d, v25.2d
+	WORD	$0x6e66de00 // fmul v0.2d, v16.2d, v6.2d
+	WORD	$0x6e67de21 // fmul v1.2d, v17.2d, v7.2d
+	VLD1.P	16(R0), [V26.D2]
+	VLD1.P	16(R0), [V27.D2]
+	VLD1.P	16(R4), [V30.D2]
+	VLD1.P	16(R4), [V31.D2]
+	VFMLA	V0.D2, V26.D2, V30.D2
+	VFMLA	V1.D2, V27.D2, V31.D2
+	VST1.P	[V30.D2], 16(R1)
+	VST1.P	[V31.D2], 16(R1)
 	SUB	$4, R2
 	B	main
 one:
 	CMP	$2, R2
 	BLT	done
 	VLD1.P	16(R3), [V0.D2]
-	VLD1.P	16(R0), [V1.D2]
 	// x = clamp(x, lo, hi): FMIN and FMAX keep NaN
-	FMOVQ	0(R9), F2
-	WORD	$0x4ee2f400 // fmin v0.2d, v0.2d, v2.2d
-	FMOVQ	16(R9), F3
-	WORD	$0x4e63f400 // fmax v0.2d, v0.2d, v3.2d
+	FMOVQ	0(R9), F1
+	WORD	$0x4ee1f400 // fmin v0.2d, v0.2d, v1.2d
+	FMOVQ	16(R9), F2
+	WORD	$0x4e62f400 // fmax v0.2d, v0.2d, v2.2d
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer; k = kb - 1.5*2^mant
-	FMOVQ	32(R9), F4
-	FMOVQ	48(R9), F5
-	VFMLA	V5.D2, V0.D2, V4.D2
-	FMOVQ	32(R9), F7
-	WORD	$0x4ee7d486 // fsub v6.2d, v4.2d, v7.2d
+	FMOVQ	32(R9), F3
+	FMOVQ	48(R9), F4
+	VFMLA	V4.D2, V0.D2, V3.D2
+	FMOVQ	32(R9), F6
+	WORD	$0x4ee6d465 // fsub v5.2d, v3.2d, v6.2d
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	FMOVQ	64(R9), F8
-	VFMLS	V8.D2, V6.D2, V0.D2
-	FMOVQ	80(R9), F9
-	VFMLS	V9.D2, V6.D2, V0.D2
+	FMOVQ	64(R9), F7
+	VFMLS	V7.D2, V5.D2, V0.D2
+	FMOVQ	80(R9), F8
+	VFMLS	V8.D2, V5.D2, V0.D2
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	WORD	$0x6e60dc0a // fmul v10.2d, v0.2d, v0.2d
-	FMOVQ	96(R9), F11
-	FMOVQ	112(R9), F12
-	VFMLA	V10.D2, V11.D2, V12.D2
-	FMOVQ	128(R9), F13
-	VFMLA	V10.D2, V12.D2, V13.D2
-	FMOVQ	144(R9), F14
-	VFMLA	V10.D2, V13.D2, V14.D2
-	FMOVQ	160(R9), F15
-	VFMLA	V10.D2, V14.D2, V15.D2
-	FMOVQ	176(R9), F16
-	FMOVQ	192(R9), F17
-	VFMLA	V10.D2, V16.D2, V17.D2
-	FMOVQ	208(R9), F18
-	VFMLA	V10.D2, V17.D2, V18.D2
-	FMOVQ	224(R9), F19
-	VFMLA	V10.D2, V18.D2, V19.D2
-	FMOVQ	240(R9), F20
-	VFMLA	V10.D2, V19.D2, V20.D2
-	VFMLA	V0.D2, V20.D2, V15.D2
+	WORD	$0x6e60dc09 // fmul v9.2d, v0.2d, v0.2d
+	FMOVQ	96(R9), F10
+	FMOVQ	112(R9), F11
+	VFMLA	V9.D2, V10.D2, V11.D2
+	FMOVQ	128(R9), F12
+	VFMLA	V9.D2, V11.D2, V12.D2
+	FMOVQ	144(R9), F13
+	VFMLA	V9.D2, V12.D2, V13.D2
+	FMOVQ	160(R9), F14
+	VFMLA	V9.D2, V13.D2, V14.D2
+	FMOVQ	176(R9), F15
+	FMOVQ	192(R9), F16
+	VFMLA	V9.D2, V15.D2, V16.D2
+	FMOVQ	208(R9), F17
+	VFMLA	V9.D2, V16.D2, V17.D2
+	FMOVQ	224(R9), F18
+	VFMLA	V9.D2, V17.D2, V18.D2
+	FMOVQ	240(R9), F19
+	VFMLA	V9.D2, V18.D2, V19.D2
+	VFMLA	V0.D2, V19.D2, V14.D2
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	FMOVQ	256(R9), F21
-	WORD	$0x4e75d416 // fadd v22.2d, v0.2d, v21.2d
-	WORD	$0x4ef5d6d7 // fsub v23.2d, v22.2d, v21.2d
-	WORD	$0x4ef7d417 // fsub v23.2d, v0.2d, v23.2d
-	VFMLA	V15.D2, V10.D2, V23.D2
-	WORD	$0x4e77d6d6 // fadd v22.2d, v22.2d, v23.2d
+	FMOVQ	256(R9), F20
+	WORD	$0x4e74d415 // fadd v21.2d, v0.2d, v20.2d
+	WORD	$0x4ef4d6b6 // fsub v22.2d, v21.2d, v20.2d
+	WORD	$0x4ef6d416 // fsub v22.2d, v0.2d, v22.2d
+	VFMLA	V14.D2, V9.D2, V22.D2
+	WORD	$0x4e76d6b5 // fadd v21.2d, v21.2d, v22.2d
 	// p * 2^k: 2^(k>>1) and 2^(k-k>>1) from the integer bits of kb = k + 1.5*2^mant
-	FMOVQ	272(R9), F24
-	VSUB	V24.D2, V4.D2, V4.D2
-	VUSHR	$1, V4.D2, V25.D2
-	VSUB	V25.D2, V4.D2, V4.D2
-	VSHL	$52, V25.D2, V25.D2
-	VSHL	$52, V4.D2, V4.D2
-	WORD	$0x6e79ded6 // fmul v22.2d, v22.2d, v25.2d
-	WORD	$0x6e64dec0 // fmul v0.2d, v22.2d, v4.2d
+	FMOVQ	272(R9), F23
+	VSUB	V23.D2, V3.D2, V3.D2
+	VUSHR	$1, V3.D2, V24.D2
+	VSUB	V24.D2, V3.D2, V3.D2
+	VSHL	$52, V24.D2, V24.D2
+	VSHL	$52, V3.D2, V3.D2
+	WORD	$0x6e78deb5 // fmul v21.2d, v21.2d, v24.2d
+	WORD	$0x6e63dea0 // fmul v0.2d, v21.2d, v3.2d
+	VLD1.P	16(R0), [V25.D2]
 	VLD1.P	16(R4), [V26.D2]
-	VFMLA	V0.D2, V1.D2, V26.D2
+	VFMLA	V0.D2, V25.D2, V26.D2
 	VST1.P	[V26.D2], 16(R1)
 	SUB	$2, R2
 	B	one
@@ -244,146 +244,146 @@ main:
 	BLT	one
 	VLD1.P	16(R3), [V0.S4]
 	VLD1.P	16(R3), [V1.S4]
-	VLD1.P	16(R0), [V2.S4]
-	VLD1.P	16(R0), [V3.S4]
 	// x = clamp(x, lo, hi): FMIN and FMAX keep NaN
-	FMOVQ	0(R9), F4
-	FMOVQ	0(R9), F5
-	WORD	$0x4ea4f400 // fmin v0.4s, v0.4s, v4.4s
-	WORD	$0x4ea5f421 // fmin v1.4s, v1.4s, v5.4s
-	FMOVQ	16(R9), F6
-	FMOVQ	16(R9), F7
-	WORD	$0x4e26f400 // fmax v0.4s, v0.4s, v6.4s
-	WORD	$0x4e27f421 // fmax v1.4s, v1.4s, v7.4s
+	FMOVQ	0(R9), F2
+	FMOVQ	0(R9), F3
+	WORD	$0x4ea2f400 // fmin v0.4s, v0.4s, v2.4s
+	WORD	$0x4ea3f421 // fmin v1.4s, v1.4s, v3.4s
+	FMOVQ	16(R9), F4
+	FMOVQ	16(R9), F5
+	WORD	$0x4e24f400 // fmax v0.4s, v0.4s, v4.4s
+	WORD	$0x4e25f421 // fmax v1.4s, v1.4s, v5.4s
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer; k = kb - 1.5*2^mant
-	FMOVQ	32(R9), F8
-	FMOVQ	32(R9), F9
-	FMOVQ	48(R9), F10
-	FMOVQ	48(R9), F11
-	VFMLA	V10.S4, V0.S4, V8.S4
-	VFMLA	V11.S4, V1.S4, V9.S4
-	FMOVQ	32(R9), F14
-	FMOVQ	32(R9), F15
-	WORD	$0x4eaed50c // fsub v12.4s, v8.4s, v14.4s
-	WORD	$0x4eafd52d // fsub v13.4s, v9.4s, v15.4s
+	FMOVQ	32(R9), F6
+	FMOVQ	32(R9), F7
+	FMOVQ	48(R9), F8
+	FMOVQ	48(R9), F9
+	VFMLA	V8.S4, V0.S4, V6.S4
+	VFMLA	V9.S4, V1.S4, V7.S4
+	FMOVQ	32(R9), F12
+	FMOVQ	32(R9), F13
+	WORD	$0x4eacd4ca // fsub v10.4s, v6.4s, v12.4s
+	WORD	$0x4eadd4eb // fsub v11.4s, v7.4s, v13.4s
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	FMOVQ	64(R9), F16
-	FMOVQ	64(R9), F17
-	VFMLS	V16.S4, V12.S4, V0.S4
-	VFMLS	V17.S4, V13.S4, V1.S4
-	FMOVQ	80(R9), F18
-	FMOVQ	80(R9), F19
-	VFMLS	V18.S4, V12.S4, V0.S4
-	VFMLS	V19.S4, V13.S4, V1.S4
+	FMOVQ	64(R9), F14
+	FMOVQ	64(R9), F15
+	VFMLS	V14.S4, V10.S4, V0.S4
+	VFMLS	V15.S4, V11.S4, V1.S4
+	FMOVQ	80(R9), F16
+	FMOVQ	80(R9), F17
+	VFMLS	V16.S4, V10.S4, V0.S4
+	VFMLS	V17.S4, V11.S4, V1.S4
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	WORD	$0x6e20dc14 // fmul v20.4s, v0.4s, v0.4s
-	WORD	$0x6e21dc35 // fmul v21.4s, v1.4s, v1.4s
-	FMOVQ	96(R9), F22
-	FMOVQ	96(R9), F23
-	FMOVQ	112(R9), F24
-	FMOVQ	112(R9), F25
+	WORD	$0x6e20dc12 // fmul v18.4s, v0.4s, v0.4s
+	WORD	$0x6e21dc33 // fmul v19.4s, v1.4s, v1.4s
+	FMOVQ	96(R9), F20
+	FMOVQ	96(R9), F21
+	FMOVQ	112(R9), F22
+	FMOVQ	112(R9), F23
+	VFMLA	V0.S4, V20.S4, V22.S4
+	VFMLA	V1.S4, V21.S4, V23.S4
+	FMOVQ	128(R9), F24
+	FMOVQ	128(R9), F25
 	VFMLA	V0.S4, V22.S4, V24.S4
 	VFMLA	V1.S4, V23.S4, V25.S4
-	FMOVQ	128(R9), F26
-	FMOVQ	128(R9), F27
+	FMOVQ	144(R9), F26
+	FMOVQ	144(R9), F27
 	VFMLA	V0.S4, V24.S4, V26.S4
 	VFMLA	V1.S4, V25.S4, V27.S4
-	FMOVQ	144(R9), F28
-	FMOVQ	144(R9), F29
+	FMOVQ	160(R9), F28
+	FMOVQ	160(R9), F29
 	VFMLA	V0.S4, V26.S4, V28.S4
 	VFMLA	V1.S4, V27.S4, V29.S4
-	FMOVQ	160(R9), F30
-	FMOVQ	160(R9), F31
-	VFMLA	V0.S4, V28.S4, V30.S4
-	VFMLA	V1.S4, V29.S4, V31.S4
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	FMOVQ	176(R9), F4
-	FMOVQ	176(R9), F5
-	WORD	$0x4e24d406 // fadd v6.4s, v0.4s, v4.4s
-	WORD	$0x4e25d427 // fadd v7.4s, v1.4s, v5.4s
-	WORD	$0x4ea4d4ca // fsub v10.4s, v6.4s, v4.4s
-	WORD	$0x4ea5d4eb // fsub v11.4s, v7.4s, v5.4s
-	WORD	$0x4eaad40a // fsub v10.4s, v0.4s, v10.4s
-	WORD	$0x4eabd42b // fsub v11.4s, v1.4s, v11.4s
-	VFMLA	V30.S4, V20.S4, V10.S4
-	VFMLA	V31.S4, V21.S4, V11.S4
-	WORD	$0x4e2ad4c6 // fadd v6.4s, v6.4s, v10.4s
-	WORD	$0x4e2bd4e7 // fadd v7.4s, v7.4s, v11.4s
+	FMOVQ	176(R9), F30
+	FMOVQ	176(R9), F31
+	WORD	$0x4e3ed402 // fadd v2.4s, v0.4s, v30.4s
+	WORD	$0x4e3fd423 // fadd v3.4s, v1.4s, v31.4s
+	WORD	$0x4ebed444 // fsub v4.4s, v2.4s, v30.4s
+	WORD	$0x4ebfd465 // fsub v5.4s, v3.4s, v31.4s
+	WORD	$0x4ea4d404 // fsub v4.4s, v0.4s, v4.4s
+	WORD	$0x4ea5d425 // fsub v5.4s, v1.4s, v5.4s
+	VFMLA	V28.S4, V18.S4, V4.S4
+	VFMLA	V29.S4, V19.S4, V5.S4
+	WORD	$0x4e24d442 // fadd v2.4s, v2.4s, v4.4s
+	WORD	$0x4e25d463 // fadd v3.4s, v3.4s, v5.4s
 	// p * 2^k: 2^(k>>1) and 2^(k-k>>1) from the integer bits of kb = k + 1.5*2^mant
-	FMOVQ	192(R9), F14
-	FMOVQ	192(R9), F15
-	VSUB	V14.S4, V8.S4, V8.S4
-	VSUB	V15.S4, V9.S4, V9.S4
-	VUSHR	$1, V8.S4, V16.S4
-	VUSHR	$1, V9.S4, V17.S4
-	VSUB	V16.S4, V8.S4, V8.S4
-	VSUB	V17.S4, V9.S4, V9.S4
-	VSHL	$23, V16.S4, V16.S4
-	VSHL	$23, V17.S4, V17.S4
-	VSHL	$23, V8.S4, V8.S4
-	VSHL	$23, V9.S4, V9.S4
-	WORD	$0x6e30dcc6 // fmul v6.4s, v6.4s, v16.4s
-	WORD	$0x6e31dce7 // fmul v7.4s, v7.4s, v17.4s
-	WORD	$0x6e28dcc0 // fmul v0.4s, v6.4s, v8.4s
-	WORD	$0x6e29dce1 // fmul v1.4s, v7.4s, v9.4s
-	VLD1.P	16(R4), [V18.S4]
-	VLD1.P	16(R4), [V19.S4]
-	VFMLA	V0.S4, V2.S4, V18.S4
-	VFMLA	V1.S4, V3.S4, V19.S4
-	VST1.P	[V18.S4], 16(R1)
-	VST1.P	[V19.S4], 16(R1)
+	FMOVQ	192(R9), F8
+	FMOVQ	192(R9), F9
+	VSUB	V8.S4, V6.S4, V6.S4
+	VSUB	V9.S4, V7.S4, V7.S4
+	VUSHR	$1, V6.S4, V12.S4
+	VUSHR	$1, V7.S4, V13.S4
+	VSUB	V12.S4, V6.S4, V6.S4
+	VSUB	V13.S4, V7.S4, V7.S4
+	VSHL	$23, V12.S4, V12.S4
+	VSHL	$23, V13.S4, V13.S4
+	VSHL	$23, V6.S4, V6.S4
+	VSHL	$23, V7.S4, V7.S4
+	WORD	$0x6e2cdc42 // fmul v2.4s, v2.4s, v12.4s
+	WORD	$0x6e2ddc63 // fmul v3.4s, v3.4s, v13.4s
+	WORD	$0x6e26dc40 // fmul v0.4s, v2.4s, v6.4s
+	WORD	$0x6e27dc61 // fmul v1.4s, v3.4s, v7.4s
+	VLD1.P	16(R0), [V14.S4]
+	VLD1.P	16(R0), [V15.S4]
+	VLD1.P	16(R4), [V16.S4]
+	VLD1.P	16(R4), [V17.S4]
+	VFMLA	V0.S4, V14.S4, V16.S4
+	VFMLA	V1.S4, V15.S4, V17.S4
+	VST1.P	[V16.S4], 16(R1)
+	VST1.P	[V17.S4], 16(R1)
 	SUB	$8, R2
 	B	main
 one:
 	CMP	$4, R2
 	BLT	done
 	VLD1.P	16(R3), [V0.S4]
-	VLD1.P	16(R0), [V1.S4]
 	// x = clamp(x, lo, hi): FMIN and FMAX keep NaN
-	FMOVQ	0(R9), F2
-	WORD	$0x4ea2f400 // fmin v0.4s, v0.4s, v2.4s
-	FMOVQ	16(R9), F3
-	WORD	$0x4e23f400 // fmax v0.4s, v0.4s, v3.4s
+	FMOVQ	0(R9), F1
+	WORD	$0x4ea1f400 // fmin v0.4s, v0.4s, v1.4s
+	FMOVQ	16(R9), F2
+	WORD	$0x4e22f400 // fmax v0.4s, v0.4s, v2.4s
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer; k = kb - 1.5*2^mant
-	FMOVQ	32(R9), F4
-	FMOVQ	48(R9), F5
-	VFMLA	V5.S4, V0.S4, V4.S4
-	FMOVQ	32(R9), F7
-	WORD	$0x4ea7d486 // fsub v6.4s, v4.4s, v7.4s
+	FMOVQ	32(R9), F3
+	FMOVQ	48(R9), F4
+	VFMLA	V4.S4, V0.S4, V3.S4
+	FMOVQ	32(R9), F6
+	WORD	$0x4ea6d465 // fsub v5.4s, v3.4s, v6.4s
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	FMOVQ	64(R9), F8
-	VFMLS	V8.S4, V6.S4, V0.S4
-	FMOVQ	80(R9), F9
-	VFMLS	V9.S4, V6.S4, V0.S4
+	FMOVQ	64(R9), F7
+	VFMLS	V7.S4, V5.S4, V0.S4
+	FMOVQ	80(R9), F8
+	VFMLS	V8.S4, V5.S4, V0.S4
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	WORD	$0x6e20dc0a // fmul v10.4s, v0.4s, v0.4s
-	FMOVQ	96(R9), F11
-	FMOVQ	112(R9), F12
+	WORD	$0x6e20dc09 // fmul v9.4s, v0.4s, v0.4s
+	FMOVQ	96(R9), F10
+	FMOVQ	112(R9), F11
+	VFMLA	V0.S4, V10.S4, V11.S4
+	FMOVQ	128(R9), F12
 	VFMLA	V0.S4, V11.S4, V12.S4
-	FMOVQ	128(R9), F13
+	FMOVQ	144(R9), F13
 	VFMLA	V0.S4, V12.S4, V13.S4
-	FMOVQ	144(R9), F14
+	FMOVQ	160(R9), F14
 	VFMLA	V0.S4, V13.S4, V14.S4
-	FMOVQ	160(R9), F15
-	VFMLA	V0.S4, V14.S4, V15.S4
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	FMOVQ	176(R9), F16
-	WORD	$0x4e30d411 // fadd v17.4s, v0.4s, v16.4s
-	WORD	$0x4eb0d632 // fsub v18.4s, v17.4s, v16.4s
-	WORD	$0x4eb2d412 // fsub v18.4s, v0.4s, v18.4s
-	VFMLA	V15.S4, V10.S4, V18.S4
-	WORD	$0x4e32d631 // fadd v17.4s, v17.4s, v18.4s
+	FMOVQ	176(R9), F15
+	WORD	$0x4e2fd410 // fadd v16.4s, v0.4s, v15.4s
+	WORD	$0x4eafd611 // fsub v17.4s, v16.4s, v15.4s
+	WORD	$0x4eb1d411 // fsub v17.4s, v0.4s, v17.4s
+	VFMLA	V14.S4, V9.S4, V17.S4
+	WORD	$0x4e31d610 // fadd v16.4s, v16.4s, v17.4s
 	// p * 2^k: 2^(k>>1) and 2^(k-k>>1) from the integer bits of kb = k + 1.5*2^mant
-	FMOVQ	192(R9), F19
-	VSUB	V19.S4, V4.S4, V4.S4
-	VUSHR	$1, V4.S4, V20.S4
-	VSUB	V20.S4, V4.S4, V4.S4
-	VSHL	$23, V20.S4, V20.S4
-	VSHL	$23, V4.S4, V4.S4
-	WORD	$0x6e34de31 // fmul v17.4s, v17.4s, v20.4s
-	WORD	$0x6e24de20 // fmul v0.4s, v17.4s, v4.4s
+	FMOVQ	192(R9), F18
+	VSUB	V18.S4, V3.S4, V3.S4
+	VUSHR	$1, V3.S4, V19.S4
+	VSUB	V19.S4, V3.S4, V3.S4
+	VSHL	$23, V19.S4, V19.S4
+	VSHL	$23, V3.S4, V3.S4
+	WORD	$0x6e33de10 // fmul v16.4s, v16.4s, v19.4s
+	WORD	$0x6e23de00 // fmul v0.4s, v16.4s, v3.4s
+	VLD1.P	16(R0), [V20.S4]
 	VLD1.P	16(R4), [V21.S4]
-	VFMLA	V0.S4, V1.S4, V21.S4
+	VFMLA	V0.S4, V20.S4, V21.S4
 	VST1.P	[V21.S4], 16(R1)
 	SUB	$4, R2
 	B	one
@@ -1022,8 +1022,6 @@ main:
 	VDUP	R10, V11.D2
 	VFMLA	V6.D2, V4.D2, V10.D2
 	VFMLA	V7.D2, V5.D2, V11.D2
-	FMOVQ	256(R9), F14
-	FMOVQ	256(R9), F15
 	VST1.P	[V4.D2], 16(R1)
 	VST1.P	[V5.D2], 16(R1)
 	VST1.P	[V10.D2], 16(R5)
@@ -1093,7 +1091,6 @@ one:
 	MOVD	0(R6), R10
 	VDUP	R10, V28.D2
 	VFMLA	V27.D2, V26.D2, V28.D2
-	FMOVQ	256(R9), F29
 	VST1.P	[V26.D2], 16(R1)
 	VST1.P	[V28.D2], 16(R5)
 	SUB	$2, R2
@@ -1245,8 +1242,6 @@ main:
 	VDUP	R10, V25.S4
 	VFMLA	V22.S4, V18.S4, V24.S4
 	VFMLA	V23.S4, V19.S4, V25.S4
-	FMOVQ	176(R9), F26
-	FMOVQ	176(R9), F27
 	VST1.P	[V18.S4], 16(R1)
 	VST1.P	[V19.S4], 16(R1)
 	VST1.P	[V24.S4], 16(R5)
@@ -1306,7 +1301,6 @@ one:
 	MOVWU	0(R6), R10
 	VDUP	R10, V23.S4
 	VFMLA	V22.S4, V21.S4, V23.S4
-	FMOVQ	176(R9), F24
 	VST1.P	[V21.S4], 16(R1)
 	VST1.P	[V23.S4], 16(R5)
 	SUB	$4, R2
@@ -1460,63 +1454,63 @@ main:
 	FMOVQ	288(R9), F27
 	VBIT	V27.B16, V3.B16, V15.B16
 	WORD	$0x6e6fdc3c // fmul v28.2d, v1.2d, v15.2d
-	VLD1.P	16(R0), [V30.D2]
-	VMOV	V28.B16, V10.B16
+	VMOV	V28.B16, V30.B16
 	// x = clamp(x, lo, hi): FMIN and FMAX keep NaN
-	FMOVQ	304(R9), F7
-	WORD	$0x4ee7f54a // fmin v10.2d, v10.2d, v7.2d
-	FMOVQ	320(R9), F0
-	WORD	$0x4e60f54a // fmax v10.2d, v10.2d, v0.2d
+	FMOVQ	304(R9), F10
+	WORD	$0x4eeaf7de // fmin v30.2d, v30.2d, v10.2d
+	FMOVQ	320(R9), F7
+	WORD	$0x4e67f7de // fmax v30.2d, v30.2d, v7.2d
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer; k = kb - 1.5*2^mant
-	FMOVQ	224(R9), F2
-	FMOVQ	16(R9), F31
-	VFMLA	V31.D2, V10.D2, V2.D2
-	FMOVQ	224(R9), F29
-	WORD	$0x4efdd445 // fsub v5.2d, v2.2d, v29.2d
+	FMOVQ	224(R9), F0
+	FMOVQ	16(R9), F2
+	VFMLA	V2.D2, V30.D2, V0.D2
+	FMOVQ	224(R9), F5
+	WORD	$0x4ee5d41f // fsub v31.2d, v0.2d, v5.2d
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	FMOVQ	336(R9), F13
-	VFMLS	V13.D2, V5.D2, V10.D2
-	FMOVQ	352(R9), F4
-	VFMLS	V4.D2, V5.D2, V10.D2
+	FMOVQ	336(R9), F29
+	VFMLS	V29.D2, V31.D2, V30.D2
+	FMOVQ	352(R9), F13
+	VFMLS	V13.D2, V31.D2, V30.D2
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	WORD	$0x6e6add46 // fmul v6.2d, v10.2d, v10.2d
-	FMOVQ	80(R9), F9
-	FMOVQ	112(R9), F19
-	VFMLA	V6.D2, V9.D2, V19.D2
-	FMOVQ	144(R9), F12
-	VFMLA	V6.D2, V19.D2, V12.D2
-	FMOVQ	176(R9), F18
-	VFMLA	V6.D2, V12.D2, V18.D2
-	FMOVQ	208(R9), F20
-	VFMLA	V6.D2, V18.D2, V20.D2
-	FMOVQ	64(R9), F21
-	FMOVQ	96(R9), F22
-	VFMLA	V6.D2, V21.D2, V22.D2
-	FMOVQ	128(R9), F24
-	VFMLA	V6.D2, V22.D2, V24.D2
-	FMOVQ	160(R9), F17
-	VFMLA	V6.D2, V24.D2, V17.D2
-	FMOVQ	192(R9), F8
-	VFMLA	V6.D2, V17.D2, V8.D2
-	VFMLA	V10.D2, V8.D2, V20.D2
+	WORD	$0x6e7edfc4 // fmul v4.2d, v30.2d, v30.2d
+	FMOVQ	80(R9), F6
+	FMOVQ	112(R9), F9
+	VFMLA	V4.D2, V6.D2, V9.D2
+	FMOVQ	144(R9), F19
+	VFMLA	V4.D2, V9.D2, V19.D2
+	FMOVQ	176(R9), F12
+	VFMLA	V4.D2, V19.D2, V12.D2
+	FMOVQ	208(R9), F18
+	VFMLA	V4.D2, V12.D2, V18.D2
+	FMOVQ	64(R9), F20
+	FMOVQ	96(R9), F21
+	VFMLA	V4.D2, V20.D2, V21.D2
+	FMOVQ	128(R9), F22
+	VFMLA	V4.D2, V21.D2, V22.D2
+	FMOVQ	160(R9), F24
+	VFMLA	V4.D2, V22.D2, V24.D2
+	FMOVQ	192(R9), F17
+	VFMLA	V4.D2, V24.D2, V17.D2
+	VFMLA	V30.D2, V17.D2, V18.D2
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	FMOVQ	256(R9), F11
-	WORD	$0x4e6bd54e // fadd v14.2d, v10.2d, v11.2d
-	WORD	$0x4eebd5d7 // fsub v23.2d, v14.2d, v11.2d
-	WORD	$0x4ef7d557 // fsub v23.2d, v10.2d, v23.2d
-	VFMLA	V20.D2, V6.D2, V23.D2
-	WORD	$0x4e77d5ce // fadd v14.2d, v14.2d, v23.2d
+	FMOVQ	256(R9), F8
+	WORD	$0x4e68d7cb // fadd v11.2d, v30.2d, v8.2d
+	WORD	$0x4ee8d56e // fsub v14.2d, v11.2d, v8.2d
+	WORD	$0x4eeed7ce // fsub v14.2d, v30.2d, v14.2d
+	VFMLA	V18.D2, V4.D2, V14.D2
+	WORD	$0x4e6ed56b // fadd v11.2d, v11.2d, v14.2d
 	// p * 2^k: 2^(k>>1) and 2^(k-k>>1) from the integer bits of kb = k + 1.5*2^mant
-	FMOVQ	368(R9), F16
-	VSUB	V16.D2, V2.D2, V2.D2
-	VUSHR	$1, V2.D2, V25.D2
-	VSUB	V25.D2, V2.D2, V2.D2
-	VSHL	$52, V25.D2, V25.D2
-	VSHL	$52, V2.D2, V2.D2
-	WORD	$0x6e79ddce // fmul v14.2d, v14.2d, v25.2d
-	WORD	$0x6e62ddca // fmul v10.2d, v14.2d, v2.2d
+	FMOVQ	368(R9), F23
+	VSUB	V23.D2, V0.D2, V0.D2
+	VUSHR	$1, V0.D2, V16.D2
+	VSUB	V16.D2, V0.D2, V0.D2
+	VSHL	$52, V16.D2, V16.D2
+	VSHL	$52, V0.D2, V0.D2
+	WORD	$0x6e70dd6b // fmul v11.2d, v11.2d, v16.2d
+	WORD	$0x6e60dd7e // fmul v30.2d, v11.2d, v0.2d
+	VLD1.P	16(R0), [V25.D2]
 	VLD1.P	16(R4), [V27.D2]
-	VFMLA	V10.D2, V30.D2, V27.D2
+	VFMLA	V30.D2, V25.D2, V27.D2
 	VST1.P	[V27.D2], 16(R1)
 	VST1.P	[V28.D2], 16(R5)
 	SUB	$2, R2
@@ -1603,63 +1597,63 @@ one:
 	FMOVQ	288(R9), F27
 	VBIT	V27.B16, V3.B16, V15.B16
 	WORD	$0x6e6fdc3c // fmul v28.2d, v1.2d, v15.2d
-	VLD1.P	16(R0), [V30.D2]
-	VMOV	V28.B16, V10.B16
+	VMOV	V28.B16, V30.B16
 	// x = clamp(x, lo, hi): FMIN and FMAX keep NaN
-	FMOVQ	304(R9), F7
-	WORD	$0x4ee7f54a // fmin v10.2d, v10.2d, v7.2d
-	FMOVQ	320(R9), F0
-	WORD	$0x4e60f54a // fmax v10.2d, v10.2d, v0.2d
+	FMOVQ	304(R9), F10
+	WORD	$0x4eeaf7de // fmin v30.2d, v30.2d, v10.2d
+	FMOVQ	320(R9), F7
+	WORD	$0x4e67f7de // fmax v30.2d, v30.2d, v7.2d
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer; k = kb - 1.5*2^mant
-	FMOVQ	224(R9), F2
-	FMOVQ	16(R9), F31
-	VFMLA	V31.D2, V10.D2, V2.D2
-	FMOVQ	224(R9), F29
-	WORD	$0x4efdd445 // fsub v5.2d, v2.2d, v29.2d
+	FMOVQ	224(R9), F0
+	FMOVQ	16(R9), F2
+	VFMLA	V2.D2, V30.D2, V0.D2
+	FMOVQ	224(R9), F5
+	WORD	$0x4ee5d41f // fsub v31.2d, v0.2d, v5.2d
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	FMOVQ	336(R9), F13
-	VFMLS	V13.D2, V5.D2, V10.D2
-	FMOVQ	352(R9), F4
-	VFMLS	V4.D2, V5.D2, V10.D2
+	FMOVQ	336(R9), F29
+	VFMLS	V29.D2, V31.D2, V30.D2
+	FMOVQ	352(R9), F13
+	VFMLS	V13.D2, V31.D2, V30.D2
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	WORD	$0x6e6add46 // fmul v6.2d, v10.2d, v10.2d
-	FMOVQ	80(R9), F9
-	FMOVQ	112(R9), F19
-	VFMLA	V6.D2, V9.D2, V19.D2
-	FMOVQ	144(R9), F12
-	VFMLA	V6.D2, V19.D2, V12.D2
-	FMOVQ	176(R9), F18
-	VFMLA	V6.D2, V12.D2, V18.D2
-	FMOVQ	208(R9), F20
-	VFMLA	V6.D2, V18.D2, V20.D2
-	FMOVQ	64(R9), F21
-	FMOVQ	96(R9), F22
-	VFMLA	V6.D2, V21.D2, V22.D2
-	FMOVQ	128(R9), F24
-	VFMLA	V6.D2, V22.D2, V24.D2
-	FMOVQ	160(R9), F17
-	VFMLA	V6.D2, V24.D2, V17.D2
-	FMOVQ	192(R9), F8
-	VFMLA	V6.D2, V17.D2, V8.D2
-	VFMLA	V10.D2, V8.D2, V20.D2
+	WORD	$0x6e7edfc4 // fmul v4.2d, v30.2d, v30.2d
+	FMOVQ	80(R9), F6
+	FMOVQ	112(R9), F9
+	VFMLA	V4.D2, V6.D2, V9.D2
+	FMOVQ	144(R9), F19
+	VFMLA	V4.D2, V9.D2, V19.D2
+	FMOVQ	176(R9), F12
+	VFMLA	V4.D2, V19.D2, V12.D2
+	FMOVQ	208(R9), F18
+	VFMLA	V4.D2, V12.D2, V18.D2
+	FMOVQ	64(R9), F20
+	FMOVQ	96(R9), F21
+	VFMLA	V4.D2, V20.D2, V21.D2
+	FMOVQ	128(R9), F22
+	VFMLA	V4.D2, V21.D2, V22.D2
+	FMOVQ	160(R9), F24
+	VFMLA	V4.D2, V22.D2, V24.D2
+	FMOVQ	192(R9), F17
+	VFMLA	V4.D2, V24.D2, V17.D2
+	VFMLA	V30.D2, V17.D2, V18.D2
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	FMOVQ	256(R9), F11
-	WORD	$0x4e6bd54e // fadd v14.2d, v10.2d, v11.2d
-	WORD	$0x4eebd5d7 // fsub v23.2d, v14.2d, v11.2d
-	WORD	$0x4ef7d557 // fsub v23.2d, v10.2d, v23.2d
-	VFMLA	V20.D2, V6.D2, V23.D2
-	WORD	$0x4e77d5ce // fadd v14.2d, v14.2d, v23.2d
+	FMOVQ	256(R9), F8
+	WORD	$0x4e68d7cb // fadd v11.2d, v30.2d, v8.2d
+	WORD	$0x4ee8d56e // fsub v14.2d, v11.2d, v8.2d
+	WORD	$0x4eeed7ce // fsub v14.2d, v30.2d, v14.2d
+	VFMLA	V18.D2, V4.D2, V14.D2
+	WORD	$0x4e6ed56b // fadd v11.2d, v11.2d, v14.2d
 	// p * 2^k: 2^(k>>1) and 2^(k-k>>1) from the integer bits of kb = k + 1.5*2^mant
-	FMOVQ	368(R9), F16
-	VSUB	V16.D2, V2.D2, V2.D2
-	VUSHR	$1, V2.D2, V25.D2
-	VSUB	V25.D2, V2.D2, V2.D2
-	VSHL	$52, V25.D2, V25.D2
-	VSHL	$52, V2.D2, V2.D2
-	WORD	$0x6e79ddce // fmul v14.2d, v14.2d, v25.2d
-	WORD	$0x6e62ddca // fmul v10.2d, v14.2d, v2.2d
+	FMOVQ	368(R9), F23
+	VSUB	V23.D2, V0.D2, V0.D2
+	VUSHR	$1, V0.D2, V16.D2
+	VSUB	V16.D2, V0.D2, V0.D2
+	VSHL	$52, V16.D2, V16.D2
+	VSHL	$52, V0.D2, V0.D2
+	WORD	$0x6e70dd6b // fmul v11.2d, v11.2d, v16.2d
+	WORD	$0x6e60dd7e // fmul v30.2d, v11.2d, v0.2d
+	VLD1.P	16(R0), [V25.D2]
 	VLD1.P	16(R4), [V27.D2]
-	VFMLA	V10.D2, V30.D2, V27.D2
+	VFMLA	V30.D2, V25.D2, V27.D2
 	VST1.P	[V27.D2], 16(R1)
 	VST1.P	[V28.D2], 16(R5)
 	SUB	$2, R2
@@ -1799,53 +1793,53 @@ main:
 	FMOVQ	208(R9), F22
 	VBIT	V22.B16, V3.B16, V15.B16
 	WORD	$0x6e2fdc37 // fmul v23.4s, v1.4s, v15.4s
-	VLD1.P	16(R0), [V25.S4]
-	VMOV	V23.B16, V10.B16
+	VMOV	V23.B16, V25.B16
 	// x = clamp(x, lo, hi): FMIN and FMAX keep NaN
-	FMOVQ	224(R9), F7
-	WORD	$0x4ea7f54a // fmin v10.4s, v10.4s, v7.4s
-	FMOVQ	240(R9), F27
-	WORD	$0x4e3bf54a // fmax v10.4s, v10.4s, v27.4s
+	FMOVQ	224(R9), F10
+	WORD	$0x4eaaf739 // fmin v25.4s, v25.4s, v10.4s
+	FMOVQ	240(R9), F7
+	WORD	$0x4e27f739 // fmax v25.4s, v25.4s, v7.4s
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer; k = kb - 1.5*2^mant
-	FMOVQ	144(R9), F28
-	FMOVQ	16(R9), F26
-	VFMLA	V26.S4, V10.S4, V28.S4
-	FMOVQ	144(R9), F24
-	WORD	$0x4eb8d79e // fsub v30.4s, v28.4s, v24.4s
+	FMOVQ	144(R9), F27
+	FMOVQ	16(R9), F28
+	VFMLA	V28.S4, V25.S4, V27.S4
+	FMOVQ	144(R9), F30
+	WORD	$0x4ebed77a // fsub v26.4s, v27.4s, v30.4s
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	FMOVQ	256(R9), F13
-	VFMLS	V13.S4, V30.S4, V10.S4
-	FMOVQ	272(R9), F29
-	VFMLS	V29.S4, V30.S4, V10.S4
+	FMOVQ	256(R9), F24
+	VFMLS	V24.S4, V26.S4, V25.S4
+	FMOVQ	272(R9), F13
+	VFMLS	V13.S4, V26.S4, V25.S4
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	WORD	$0x6e2add5f // fmul v31.4s, v10.4s, v10.4s
-	FMOVQ	64(R9), F2
-	FMOVQ	80(R9), F9
-	VFMLA	V10.S4, V2.S4, V9.S4
-	FMOVQ	96(R9), F5
-	VFMLA	V10.S4, V9.S4, V5.S4
-	FMOVQ	112(R9), F8
-	VFMLA	V10.S4, V5.S4, V8.S4
-	FMOVQ	128(R9), F11
-	VFMLA	V10.S4, V8.S4, V11.S4
+	WORD	$0x6e39df3d // fmul v29.4s, v25.4s, v25.4s
+	FMOVQ	64(R9), F31
+	FMOVQ	80(R9), F2
+	VFMLA	V25.S4, V31.S4, V2.S4
+	FMOVQ	96(R9), F9
+	VFMLA	V25.S4, V2.S4, V9.S4
+	FMOVQ	112(R9), F5
+	VFMLA	V25.S4, V9.S4, V5.S4
+	FMOVQ	128(R9), F8
+	VFMLA	V25.S4, V5.S4, V8.S4
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	FMOVQ	176(R9), F12
-	WORD	$0x4e2cd551 // fadd v17.4s, v10.4s, v12.4s
-	WORD	$0x4eacd633 // fsub v19.4s, v17.4s, v12.4s
-	WORD	$0x4eb3d553 // fsub v19.4s, v10.4s, v19.4s
-	VFMLA	V11.S4, V31.S4, V19.S4
-	WORD	$0x4e33d631 // fadd v17.4s, v17.4s, v19.4s
+	FMOVQ	176(R9), F11
+	WORD	$0x4e2bd72c // fadd v12.4s, v25.4s, v11.4s
+	WORD	$0x4eabd591 // fsub v17.4s, v12.4s, v11.4s
+	WORD	$0x4eb1d731 // fsub v17.4s, v25.4s, v17.4s
+	VFMLA	V8.S4, V29.S4, V17.S4
+	WORD	$0x4e31d58c // fadd v12.4s, v12.4s, v17.4s
 	// p * 2^k: 2^(k>>1) and 2^(k-k>>1) from the integer bits of kb = k + 1.5*2^mant
-	FMOVQ	288(R9), F6
-	VSUB	V6.S4, V28.S4, V28.S4
-	VUSHR	$1, V28.S4, V0.S4
-	VSUB	V0.S4, V28.S4, V28.S4
-	VSHL	$23, V0.S4, V0.S4
-	VSHL	$23, V28.S4, V28.S4
-	WORD	$0x6e20de31 // fmul v17.4s, v17.4s, v0.4s
-	WORD	$0x6e3cde2a // fmul v10.4s, v17.4s, v28.4s
+	FMOVQ	288(R9), F19
+	VSUB	V19.S4, V27.S4, V27.S4
+	VUSHR	$1, V27.S4, V6.S4
+	VSUB	V6.S4, V27.S4, V27.S4
+	VSHL	$23, V6.S4, V6.S4
+	VSHL	$23, V27.S4, V27.S4
+	WORD	$0x6e26dd8c // fmul v12.4s, v12.4s, v6.4s
+	WORD	$0x6e3bdd99 // fmul v25.4s, v12.4s, v27.4s
+	VLD1.P	16(R0), [V0.S4]
 	VLD1.P	16(R4), [V4.S4]
-	VFMLA	V10.S4, V25.S4, V4.S4
+	VFMLA	V25.S4, V0.S4, V4.S4
 	VST1.P	[V4.S4], 16(R1)
 	VST1.P	[V23.S4], 16(R5)
 	SUB	$4, R2
@@ -1922,53 +1916,53 @@ one:
 	FMOVQ	208(R9), F22
 	VBIT	V22.B16, V3.B16, V15.B16
 	WORD	$0x6e2fdc37 // fmul v23.4s, v1.4s, v15.4s
-	VLD1.P	16(R0), [V25.S4]
-	VMOV	V23.B16, V10.B16
+	VMOV	V23.B16, V25.B16
 	// x = clamp(x, lo, hi): FMIN and FMAX keep NaN
-	FMOVQ	224(R9), F7
-	WORD	$0x4ea7f54a // fmin v10.4s, v10.4s, v7.4s
-	FMOVQ	240(R9), F27
-	WORD	$0x4e3bf54a // fmax v10.4s, v10.4s, v27.4s
+	FMOVQ	224(R9), F10
+	WORD	$0x4eaaf739 // fmin v25.4s, v25.4s, v10.4s
+	FMOVQ	240(R9), F7
+	WORD	$0x4e27f739 // fmax v25.4s, v25.4s, v7.4s
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer; k = kb - 1.5*2^mant
-	FMOVQ	144(R9), F28
-	FMOVQ	16(R9), F26
-	VFMLA	V26.S4, V10.S4, V28.S4
-	FMOVQ	144(R9), F24
-	WORD	$0x4eb8d79e // fsub v30.4s, v28.4s, v24.4s
+	FMOVQ	144(R9), F27
+	FMOVQ	16(R9), F28
+	VFMLA	V28.S4, V25.S4, V27.S4
+	FMOVQ	144(R9), F30
+	WORD	$0x4ebed77a // fsub v26.4s, v27.4s, v30.4s
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	FMOVQ	256(R9), F13
-	VFMLS	V13.S4, V30.S4, V10.S4
-	FMOVQ	272(R9), F29
-	VFMLS	V29.S4, V30.S4, V10.S4
+	FMOVQ	256(R9), F24
+	VFMLS	V24.S4, V26.S4, V25.S4
+	FMOVQ	272(R9), F13
+	VFMLS	V13.S4, V26.S4, V25.S4
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	WORD	$0x6e2add5f // fmul v31.4s, v10.4s, v10.4s
-	FMOVQ	64(R9), F2
-	FMOVQ	80(R9), F9
-	VFMLA	V10.S4, V2.S4, V9.S4
-	FMOVQ	96(R9), F5
-	VFMLA	V10.S4, V9.S4, V5.S4
-	FMOVQ	112(R9), F8
-	VFMLA	V10.S4, V5.S4, V8.S4
-	FMOVQ	128(R9), F11
-	VFMLA	V10.S4, V8.S4, V11.S4
+	WORD	$0x6e39df3d // fmul v29.4s, v25.4s, v25.4s
+	FMOVQ	64(R9), F31
+	FMOVQ	80(R9), F2
+	VFMLA	V25.S4, V31.S4, V2.S4
+	FMOVQ	96(R9), F9
+	VFMLA	V25.S4, V2.S4, V9.S4
+	FMOVQ	112(R9), F5
+	VFMLA	V25.S4, V9.S4, V5.S4
+	FMOVQ	128(R9), F8
+	VFMLA	V25.S4, V5.S4, V8.S4
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	FMOVQ	176(R9), F12
-	WORD	$0x4e2cd551 // fadd v17.4s, v10.4s, v12.4s
-	WORD	$0x4eacd633 // fsub v19.4s, v17.4s, v12.4s
-	WORD	$0x4eb3d553 // fsub v19.4s, v10.4s, v19.4s
-	VFMLA	V11.S4, V31.S4, V19.S4
-	WORD	$0x4e33d631 // fadd v17.4s, v17.4s, v19.4s
+	FMOVQ	176(R9), F11
+	WORD	$0x4e2bd72c // fadd v12.4s, v25.4s, v11.4s
+	WORD	$0x4eabd591 // fsub v17.4s, v12.4s, v11.4s
+	WORD	$0x4eb1d731 // fsub v17.4s, v25.4s, v17.4s
+	VFMLA	V8.S4, V29.S4, V17.S4
+	WORD	$0x4e31d58c // fadd v12.4s, v12.4s, v17.4s
 	// p * 2^k: 2^(k>>1) and 2^(k-k>>1) from the integer bits of kb = k + 1.5*2^mant
-	FMOVQ	288(R9), F6
-	VSUB	V6.S4, V28.S4, V28.S4
-	VUSHR	$1, V28.S4, V0.S4
-	VSUB	V0.S4, V28.S4, V28.S4
-	VSHL	$23, V0.S4, V0.S4
-	VSHL	$23, V28.S4, V28.S4
-	WORD	$0x6e20de31 // fmul v17.4s, v17.4s, v0.4s
-	WORD	$0x6e3cde2a // fmul v10.4s, v17.4s, v28.4s
+	FMOVQ	288(R9), F19
+	VSUB	V19.S4, V27.S4, V27.S4
+	VUSHR	$1, V27.S4, V6.S4
+	VSUB	V6.S4, V27.S4, V27.S4
+	VSHL	$23, V6.S4, V6.S4
+	VSHL	$23, V27.S4, V27.S4
+	WORD	$0x6e26dd8c // fmul v12.4s, v12.4s, v6.4s
+	WORD	$0x6e3bdd99 // fmul v25.4s, v12.4s, v27.4s
+	VLD1.P	16(R0), [V0.S4]
 	VLD1.P	16(R4), [V4.S4]
-	VFMLA	V10.S4, V25.S4, V4.S4
+	VFMLA	V25.S4, V0.S4, V4.S4
 	VST1.P	[V4.S4], 16(R1)
 	VST1.P	[V23.S4], 16(R5)
 	SUB	$4, R2
@@ -2895,10 +2889,10 @@ main:
 	MOVD	0(R6), R10
 	VDUP	R10, V24.D2
 	VFMLA	V14.D2, V23.D2, V24.D2
-	FMOVQ	256(R9), F2
-	WORD	$0x6ee0f9fa // fneg v26.2d, v15.2d
-	VFMLA	V15.D2, V26.D2, V2.D2
-	WORD	$0x6e62df09 // fmul v9.2d, v24.2d, v2.2d
+	WORD	$0x6ee0f9e2 // fneg v2.2d, v15.2d
+	FMOVQ	256(R9), F26
+	VFMLA	V15.D2, V2.D2, V26.D2
+	WORD	$0x6e7adf09 // fmul v9.2d, v24.2d, v26.2d
 	VST1.P	[V23.D2], 16(R1)
 	VST1.P	[V9.D2], 16(R5)
 	SUB	$2, R2
@@ -3044,10 +3038,10 @@ one:
 	MOVD	0(R6), R10
 	VDUP	R10, V24.D2
 	VFMLA	V14.D2, V23.D2, V24.D2
-	FMOVQ	256(R9), F2
-	WORD	$0x6ee0f9fa // fneg v26.2d, v15.2d
-	VFMLA	V15.D2, V26.D2, V2.D2
-	WORD	$0x6e62df09 // fmul v9.2d, v24.2d, v2.2d
+	WORD	$0x6ee0f9e2 // fneg v2.2d, v15.2d
+	FMOVQ	256(R9), F26
+	VFMLA	V15.D2, V2.D2, V26.D2
+	WORD	$0x6e7adf09 // fmul v9.2d, v24.2d, v26.2d
 	VST1.P	[V23.D2], 16(R1)
 	VST1.P	[V9.D2], 16(R5)
 	SUB	$2, R2
@@ -3236,10 +3230,10 @@ main:
 	MOVWU	0(R6), R10
 	VDUP	R10, V20.S4
 	VFMLA	V1.S4, V31.S4, V20.S4
-	FMOVQ	176(R9), F16
-	WORD	$0x6ea0f9ed // fneg v13.4s, v15.4s
-	VFMLA	V15.S4, V13.S4, V16.S4
-	WORD	$0x6e30de92 // fmul v18.4s, v20.4s, v16.4s
+	WORD	$0x6ea0f9f0 // fneg v16.4s, v15.4s
+	FMOVQ	176(R9), F13
+	VFMLA	V15.S4, V16.S4, V13.S4
+	WORD	$0x6e2dde92 // fmul v18.4s, v20.4s, v13.4s
 	VST1.P	[V31.S4], 16(R1)
 	VST1.P	[V18.S4], 16(R5)
 	SUB	$4, R2
@@ -3365,10 +3359,10 @@ one:
 	MOVWU	0(R6), R10
 	VDUP	R10, V20.S4
 	VFMLA	V1.S4, V31.S4, V20.S4
-	FMOVQ	176(R9), F16
-	WORD	$0x6ea0f9ed // fneg v13.4s, v15.4s
-	VFMLA	V15.S4, V13.S4, V16.S4
-	WORD	$0x6e30de92 // fmul v18.4s, v20.4s, v16.4s
+	WORD	$0x6ea0f9f0 // fneg v16.4s, v15.4s
+	FMOVQ	176(R9), F13
+	VFMLA	V15.S4, V16.S4, V13.S4
+	WORD	$0x6e2dde92 // fmul v18.4s, v20.4s, v13.4s
 	VST1.P	[V31.S4], 16(R1)
 	VST1.P	[V18.S4], 16(R5)
 	SUB	$4, R2
@@ -3562,63 +3556,63 @@ main:
 	FMOVQ	352(R9), F15
 	VBIT	V15.B16, V3.B16, V29.B16
 	WORD	$0x6e7ddc3e // fmul v30.2d, v1.2d, v29.2d
-	VLD1.P	16(R0), [V28.D2]
-	VMOV	V30.B16, V11.B16
+	VMOV	V30.B16, V28.B16
 	// x = clamp(x, lo, hi): FMIN and FMAX keep NaN
-	FMOVQ	368(R9), F19
-	WORD	$0x4ef3f56b // fmin v11.2d, v11.2d, v19.2d
-	FMOVQ	384(R9), F8
-	WORD	$0x4e68f56b // fmax v11.2d, v11.2d, v8.2d
+	FMOVQ	368(R9), F11
+	WORD	$0x4eebf79c // fmin v28.2d, v28.2d, v11.2d
+	FMOVQ	384(R9), F19
+	WORD	$0x4e73f79c // fmax v28.2d, v28.2d, v19.2d
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer; k = kb - 1.5*2^mant
-	FMOVQ	400(R9), F21
-	FMOVQ	416(R9), F23
-	VFMLA	V23.D2, V11.D2, V21.D2
-	FMOVQ	400(R9), F6
-	WORD	$0x4ee6d6b9 // fsub v25.2d, v21.2d, v6.2d
+	FMOVQ	400(R9), F8
+	FMOVQ	416(R9), F21
+	VFMLA	V21.D2, V28.D2, V8.D2
+	FMOVQ	400(R9), F25
+	WORD	$0x4ef9d517 // fsub v23.2d, v8.2d, v25.2d
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	FMOVQ	432(R9), F27
-	VFMLS	V27.D2, V25.D2, V11.D2
-	FMOVQ	448(R9), F16
-	VFMLS	V16.D2, V25.D2, V11.D2
+	FMOVQ	432(R9), F6
+	VFMLS	V6.D2, V23.D2, V28.D2
+	FMOVQ	448(R9), F27
+	VFMLS	V27.D2, V23.D2, V28.D2
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	WORD	$0x6e6bdd7a // fmul v26.2d, v11.2d, v11.2d
-	FMOVQ	464(R9), F17
-	FMOVQ	480(R9), F4
-	VFMLA	V26.D2, V17.D2, V4.D2
-	FMOVQ	496(R9), F0
-	VFMLA	V26.D2, V4.D2, V0.D2
-	FMOVQ	512(R9), F20
-	VFMLA	V26.D2, V0.D2, V20.D2
-	FMOVQ	528(R9), F10
-	VFMLA	V26.D2, V20.D2, V10.D2
-	FMOVQ	544(R9), F5
-	FMOVQ	560(R9), F14
-	VFMLA	V26.D2, V5.D2, V14.D2
-	FMOVQ	576(R9), F7
-	VFMLA	V26.D2, V14.D2, V7.D2
-	FMOVQ	592(R9), F24
-	VFMLA	V26.D2, V7.D2, V24.D2
-	FMOVQ	608(R9), F9
-	VFMLA	V26.D2, V24.D2, V9.D2
-	VFMLA	V11.D2, V9.D2, V10.D2
+	WORD	$0x6e7cdf90 // fmul v16.2d, v28.2d, v28.2d
+	FMOVQ	464(R9), F26
+	FMOVQ	480(R9), F17
+	VFMLA	V16.D2, V26.D2, V17.D2
+	FMOVQ	496(R9), F4
+	VFMLA	V16.D2, V17.D2, V4.D2
+	FMOVQ	512(R9), F0
+	VFMLA	V16.D2, V4.D2, V0.D2
+	FMOVQ	528(R9), F20
+	VFMLA	V16.D2, V0.D2, V20.D2
+	FMOVQ	544(R9), F10
+	FMOVQ	560(R9), F5
+	VFMLA	V16.D2, V10.D2, V5.D2
+	FMOVQ	576(R9), F14
+	VFMLA	V16.D2, V5.D2, V14.D2
+	FMOVQ	592(R9), F7
+	VFMLA	V16.D2, V14.D2, V7.D2
+	FMOVQ	608(R9), F24
+	VFMLA	V16.D2, V7.D2, V24.D2
+	VFMLA	V28.D2, V24.D2, V20.D2
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	FMOVQ	16(R9), F22
-	WORD	$0x4e76d562 // fadd v2.2d, v11.2d, v22.2d
-	WORD	$0x4ef6d452 // fsub v18.2d, v2.2d, v22.2d
-	WORD	$0x4ef2d572 // fsub v18.2d, v11.2d, v18.2d
-	VFMLA	V10.D2, V26.D2, V18.D2
-	WORD	$0x4e72d442 // fadd v2.2d, v2.2d, v18.2d
+	FMOVQ	16(R9), F9
+	WORD	$0x4e69d796 // fadd v22.2d, v28.2d, v9.2d
+	WORD	$0x4ee9d6c2 // fsub v2.2d, v22.2d, v9.2d
+	WORD	$0x4ee2d782 // fsub v2.2d, v28.2d, v2.2d
+	VFMLA	V20.D2, V16.D2, V2.D2
+	WORD	$0x4e62d6d6 // fadd v22.2d, v22.2d, v2.2d
 	// p * 2^k: 2^(k>>1) and 2^(k-k>>1) from the integer bits of kb = k + 1.5*2^mant
-	FMOVQ	624(R9), F31
-	VSUB	V31.D2, V21.D2, V21.D2
-	VUSHR	$1, V21.D2, V12.D2
-	VSUB	V12.D2, V21.D2, V21.D2
-	VSHL	$52, V12.D2, V12.D2
-	VSHL	$52, V21.D2, V21.D2
-	WORD	$0x6e6cdc42 // fmul v2.2d, v2.2d, v12.2d
-	WORD	$0x6e75dc4b // fmul v11.2d, v2.2d, v21.2d
+	FMOVQ	624(R9), F18
+	VSUB	V18.D2, V8.D2, V8.D2
+	VUSHR	$1, V8.D2, V31.D2
+	VSUB	V31.D2, V8.D2, V8.D2
+	VSHL	$52, V31.D2, V31.D2
+	VSHL	$52, V8.D2, V8.D2
+	WORD	$0x6e7fded6 // fmul v22.2d, v22.2d, v31.2d
+	WORD	$0x6e68dedc // fmul v28.2d, v22.2d, v8.2d
+	VLD1.P	16(R0), [V12.D2]
 	VLD1.P	16(R4), [V15.D2]
-	VFMLA	V11.D2, V28.D2, V15.D2
+	VFMLA	V28.D2, V12.D2, V15.D2
 	VST1.P	[V15.D2], 16(R1)
 	VST1.P	[V30.D2], 16(R5)
 	SUB	$2, R2
@@ -3721,63 +3715,63 @@ one:
 	FMOVQ	352(R9), F15
 	VBIT	V15.B16, V3.B16, V29.B16
 	WORD	$0x6e7ddc3e // fmul v30.2d, v1.2d, v29.2d
-	VLD1.P	16(R0), [V28.D2]
-	VMOV	V30.B16, V11.B16
+	VMOV	V30.B16, V28.B16
 	// x = clamp(x, lo, hi): FMIN and FMAX keep NaN
-	FMOVQ	368(R9), F19
-	WORD	$0x4ef3f56b // fmin v11.2d, v11.2d, v19.2d
-	FMOVQ	384(R9), F8
-	WORD	$0x4e68f56b // fmax v11.2d, v11.2d, v8.2d
+	FMOVQ	368(R9), F11
+	WORD	$0x4eebf79c // fmin v28.2d, v28.2d, v11.2d
+	FMOVQ	384(R9), F19
+	WORD	$0x4e73f79c // fmax v28.2d, v28.2d, v19.2d
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer; k = kb - 1.5*2^mant
-	FMOVQ	400(R9), F21
-	FMOVQ	416(R9), F23
-	VFMLA	V23.D2, V11.D2, V21.D2
-	FMOVQ	400(R9), F6
-	WORD	$0x4ee6d6b9 // fsub v25.2d, v21.2d, v6.2d
+	FMOVQ	400(R9), F8
+	FMOVQ	416(R9), F21
+	VFMLA	V21.D2, V28.D2, V8.D2
+	FMOVQ	400(R9), F25
+	WORD	$0x4ef9d517 // fsub v23.2d, v8.2d, v25.2d
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	FMOVQ	432(R9), F27
-	VFMLS	V27.D2, V25.D2, V11.D2
-	FMOVQ	448(R9), F16
-	VFMLS	V16.D2, V25.D2, V11.D2
+	FMOVQ	432(R9), F6
+	VFMLS	V6.D2, V23.D2, V28.D2
+	FMOVQ	448(R9), F27
+	VFMLS	V27.D2, V23.D2, V28.D2
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	WORD	$0x6e6bdd7a // fmul v26.2d, v11.2d, v11.2d
-	FMOVQ	464(R9), F17
-	FMOVQ	480(R9), F4
-	VFMLA	V26.D2, V17.D2, V4.D2
-	FMOVQ	496(R9), F0
-	VFMLA	V26.D2, V4.D2, V0.D2
-	FMOVQ	512(R9), F20
-	VFMLA	V26.D2, V0.D2, V20.D2
-	FMOVQ	528(R9), F10
-	VFMLA	V26.D2, V20.D2, V10.D2
-	FMOVQ	544(R9), F5
-	FMOVQ	560(R9), F14
-	VFMLA	V26.D2, V5.D2, V14.D2
-	FMOVQ	576(R9), F7
-	VFMLA	V26.D2, V14.D2, V7.D2
-	FMOVQ	592(R9), F24
-	VFMLA	V26.D2, V7.D2, V24.D2
-	FMOVQ	608(R9), F9
-	VFMLA	V26.D2, V24.D2, V9.D2
-	VFMLA	V11.D2, V9.D2, V10.D2
+	WORD	$0x6e7cdf90 // fmul v16.2d, v28.2d, v28.2d
+	FMOVQ	464(R9), F26
+	FMOVQ	480(R9), F17
+	VFMLA	V16.D2, V26.D2, V17.D2
+	FMOVQ	496(R9), F4
+	VFMLA	V16.D2, V17.D2, V4.D2
+	FMOVQ	512(R9), F0
+	VFMLA	V16.D2, V4.D2, V0.D2
+	FMOVQ	528(R9), F20
+	VFMLA	V16.D2, V0.D2, V20.D2
+	FMOVQ	544(R9), F10
+	FMOVQ	560(R9), F5
+	VFMLA	V16.D2, V10.D2, V5.D2
+	FMOVQ	576(R9), F14
+	VFMLA	V16.D2, V5.D2, V14.D2
+	FMOVQ	592(R9), F7
+	VFMLA	V16.D2, V14.D2, V7.D2
+	FMOVQ	608(R9), F24
+	VFMLA	V16.D2, V7.D2, V24.D2
+	VFMLA	V28.D2, V24.D2, V20.D2
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	FMOVQ	16(R9), F22
-	WORD	$0x4e76d562 // fadd v2.2d, v11.2d, v22.2d
-	WORD	$0x4ef6d452 // fsub v18.2d, v2.2d, v22.2d
-	WORD	$0x4ef2d572 // fsub v18.2d, v11.2d, v18.2d
-	VFMLA	V10.D2, V26.D2, V18.D2
-	WORD	$0x4e72d442 // fadd v2.2d, v2.2d, v18.2d
+	FMOVQ	16(R9), F9
+	WORD	$0x4e69d796 // fadd v22.2d, v28.2d, v9.2d
+	WORD	$0x4ee9d6c2 // fsub v2.2d, v22.2d, v9.2d
+	WORD	$0x4ee2d782 // fsub v2.2d, v28.2d, v2.2d
+	VFMLA	V20.D2, V16.D2, V2.D2
+	WORD	$0x4e62d6d6 // fadd v22.2d, v22.2d, v2.2d
 	// p * 2^k: 2^(k>>1) and 2^(k-k>>1) from the integer bits of kb = k + 1.5*2^mant
-	FMOVQ	624(R9), F31
-	VSUB	V31.D2, V21.D2, V21.D2
-	VUSHR	$1, V21.D2, V12.D2
-	VSUB	V12.D2, V21.D2, V21.D2
-	VSHL	$52, V12.D2, V12.D2
-	VSHL	$52, V21.D2, V21.D2
-	WORD	$0x6e6cdc42 // fmul v2.2d, v2.2d, v12.2d
-	WORD	$0x6e75dc4b // fmul v11.2d, v2.2d, v21.2d
+	FMOVQ	624(R9), F18
+	VSUB	V18.D2, V8.D2, V8.D2
+	VUSHR	$1, V8.D2, V31.D2
+	VSUB	V31.D2, V8.D2, V8.D2
+	VSHL	$52, V31.D2, V31.D2
+	VSHL	$52, V8.D2, V8.D2
+	WORD	$0x6e7fded6 // fmul v22.2d, v22.2d, v31.2d
+	WORD	$0x6e68dedc // fmul v28.2d, v22.2d, v8.2d
+	VLD1.P	16(R0), [V12.D2]
 	VLD1.P	16(R4), [V15.D2]
-	VFMLA	V11.D2, V28.D2, V15.D2
+	VFMLA	V28.D2, V12.D2, V15.D2
 	VST1.P	[V15.D2], 16(R1)
 	VST1.P	[V30.D2], 16(R5)
 	SUB	$2, R2
@@ -3963,53 +3957,53 @@ main:
 	FMOVQ	256(R9), F24
 	VBIT	V24.B16, V3.B16, V20.B16
 	WORD	$0x6e34dc22 // fmul v2.4s, v1.4s, v20.4s
-	VLD1.P	16(R0), [V22.S4]
-	VMOV	V2.B16, V12.B16
+	VMOV	V2.B16, V22.B16
 	// x = clamp(x, lo, hi): FMIN and FMAX keep NaN
-	FMOVQ	272(R9), F13
-	WORD	$0x4eadf58c // fmin v12.4s, v12.4s, v13.4s
-	FMOVQ	288(R9), F29
-	WORD	$0x4e3df58c // fmax v12.4s, v12.4s, v29.4s
+	FMOVQ	272(R9), F12
+	WORD	$0x4eacf6d6 // fmin v22.4s, v22.4s, v12.4s
+	FMOVQ	288(R9), F13
+	WORD	$0x4e2df6d6 // fmax v22.4s, v22.4s, v13.4s
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer; k = kb - 1.5*2^mant
-	FMOVQ	304(R9), F15
-	FMOVQ	320(R9), F30
-	VFMLA	V30.S4, V12.S4, V15.S4
-	FMOVQ	304(R9), F11
-	WORD	$0x4eabd5fc // fsub v28.4s, v15.4s, v11.4s
+	FMOVQ	304(R9), F29
+	FMOVQ	320(R9), F15
+	VFMLA	V15.S4, V22.S4, V29.S4
+	FMOVQ	304(R9), F28
+	WORD	$0x4ebcd7be // fsub v30.4s, v29.4s, v28.4s
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	FMOVQ	336(R9), F19
-	VFMLS	V19.S4, V28.S4, V12.S4
-	FMOVQ	352(R9), F8
-	VFMLS	V8.S4, V28.S4, V12.S4
+	FMOVQ	336(R9), F11
+	VFMLS	V11.S4, V30.S4, V22.S4
+	FMOVQ	352(R9), F19
+	VFMLS	V19.S4, V30.S4, V22.S4
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	WORD	$0x6e2cdd95 // fmul v21.4s, v12.4s, v12.4s
-	FMOVQ	368(R9), F23
-	FMOVQ	384(R9), F25
-	VFMLA	V12.S4, V23.S4, V25.S4
-	FMOVQ	400(R9), F0
-	VFMLA	V12.S4, V25.S4, V0.S4
-	FMOVQ	416(R9), F16
-	VFMLA	V12.S4, V0.S4, V16.S4
-	FMOVQ	432(R9), F10
-	VFMLA	V12.S4, V16.S4, V10.S4
+	WORD	$0x6e36dec8 // fmul v8.4s, v22.4s, v22.4s
+	FMOVQ	368(R9), F21
+	FMOVQ	384(R9), F23
+	VFMLA	V22.S4, V21.S4, V23.S4
+	FMOVQ	400(R9), F25
+	VFMLA	V22.S4, V23.S4, V25.S4
+	FMOVQ	416(R9), F0
+	VFMLA	V22.S4, V25.S4, V0.S4
+	FMOVQ	432(R9), F16
+	VFMLA	V22.S4, V0.S4, V16.S4
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	FMOVQ	16(R9), F5
-	WORD	$0x4e25d58e // fadd v14.4s, v12.4s, v5.4s
-	WORD	$0x4ea5d5c7 // fsub v7.4s, v14.4s, v5.4s
-	WORD	$0x4ea7d587 // fsub v7.4s, v12.4s, v7.4s
-	VFMLA	V10.S4, V21.S4, V7.S4
-	WORD	$0x4e27d5ce // fadd v14.4s, v14.4s, v7.4s
+	FMOVQ	16(R9), F10
+	WORD	$0x4e2ad6c5 // fadd v5.4s, v22.4s, v10.4s
+	WORD	$0x4eaad4ae // fsub v14.4s, v5.4s, v10.4s
+	WORD	$0x4eaed6ce // fsub v14.4s, v22.4s, v14.4s
+	VFMLA	V16.S4, V8.S4, V14.S4
+	WORD	$0x4e2ed4a5 // fadd v5.4s, v5.4s, v14.4s
 	// p * 2^k: 2^(k>>1) and 2^(k-k>>1) from the integer bits of kb = k + 1.5*2^mant
-	FMOVQ	448(R9), F26
-	VSUB	V26.S4, V15.S4, V15.S4
-	VUSHR	$1, V15.S4, V9.S4
-	VSUB	V9.S4, V15.S4, V15.S4
-	VSHL	$23, V9.S4, V9.S4
-	VSHL	$23, V15.S4, V15.S4
-	WORD	$0x6e29ddce // fmul v14.4s, v14.4s, v9.4s
-	WORD	$0x6e2fddcc // fmul v12.4s, v14.4s, v15.4s
+	FMOVQ	448(R9), F7
+	VSUB	V7.S4, V29.S4, V29.S4
+	VUSHR	$1, V29.S4, V26.S4
+	VSUB	V26.S4, V29.S4, V29.S4
+	VSHL	$23, V26.S4, V26.S4
+	VSHL	$23, V29.S4, V29.S4
+	WORD	$0x6e3adca5 // fmul v5.4s, v5.4s, v26.4s
+	WORD	$0x6e3ddcb6 // fmul v22.4s, v5.4s, v29.4s
+	VLD1.P	16(R0), [V9.S4]
 	VLD1.P	16(R4), [V4.S4]
-	VFMLA	V12.S4, V22.S4, V4.S4
+	VFMLA	V22.S4, V9.S4, V4.S4
 	VST1.P	[V4.S4], 16(R1)
 	VST1.P	[V2.S4], 16(R5)
 	SUB	$4, R2
@@ -4100,53 +4094,53 @@ one:
 	FMOVQ	256(R9), F24
 	VBIT	V24.B16, V3.B16, V20.B16
 	WORD	$0x6e34dc22 // fmul v2.4s, v1.4s, v20.4s
-	VLD1.P	16(R0), [V22.S4]
-	VMOV	V2.B16, V12.B16
+	VMOV	V2.B16, V22.B16
 	// x = clamp(x, lo, hi): FMIN and FMAX keep NaN
-	FMOVQ	272(R9), F13
-	WORD	$0x4eadf58c // fmin v12.4s, v12.4s, v13.4s
-	FMOVQ	288(R9), F29
-	WORD	$0x4e3df58c // fmax v12.4s, v12.4s, v29.4s
+	FMOVQ	272(R9), F12
+	WORD	$0x4eacf6d6 // fmin v22.4s, v22.4s, v12.4s
+	FMOVQ	288(R9), F13
+	WORD	$0x4e2df6d6 // fmax v22.4s, v22.4s, v13.4s
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer; k = kb - 1.5*2^mant
-	FMOVQ	304(R9), F15
-	FMOVQ	320(R9), F30
-	VFMLA	V30.S4, V12.S4, V15.S4
-	FMOVQ	304(R9), F11
-	WORD	$0x4eabd5fc // fsub v28.4s, v15.4s, v11.4s
+	FMOVQ	304(R9), F29
+	FMOVQ	320(R9), F15
+	VFMLA	V15.S4, V22.S4, V29.S4
+	FMOVQ	304(R9), F28
+	WORD	$0x4ebcd7be // fsub v30.4s, v29.4s, v28.4s
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	FMOVQ	336(R9), F19
-	VFMLS	V19.S4, V28.S4, V12.S4
-	FMOVQ	352(R9), F8
-	VFMLS	V8.S4, V28.S4, V12.S4
+	FMOVQ	336(R9), F11
+	VFMLS	V11.S4, V30.S4, V22.S4
+	FMOVQ	352(R9), F19
+	VFMLS	V19.S4, V30.S4, V22.S4
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	WORD	$0x6e2cdd95 // fmul v21.4s, v12.4s, v12.4s
-	FMOVQ	368(R9), F23
-	FMOVQ	384(R9), F25
-	VFMLA	V12.S4, V23.S4, V25.S4
-	FMOVQ	400(R9), F0
-	VFMLA	V12.S4, V25.S4, V0.S4
-	FMOVQ	416(R9), F16
-	VFMLA	V12.S4, V0.S4, V16.S4
-	FMOVQ	432(R9), F10
-	VFMLA	V12.S4, V16.S4, V10.S4
+	WORD	$0x6e36dec8 // fmul v8.4s, v22.4s, v22.4s
+	FMOVQ	368(R9), F21
+	FMOVQ	384(R9), F23
+	VFMLA	V22.S4, V21.S4, V23.S4
+	FMOVQ	400(R9), F25
+	VFMLA	V22.S4, V23.S4, V25.S4
+	FMOVQ	416(R9), F0
+	VFMLA	V22.S4, V25.S4, V0.S4
+	FMOVQ	432(R9), F16
+	VFMLA	V22.S4, V0.S4, V16.S4
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	FMOVQ	16(R9), F5
-	WORD	$0x4e25d58e // fadd v14.4s, v12.4s, v5.4s
-	WORD	$0x4ea5d5c7 // fsub v7.4s, v14.4s, v5.4s
-	WORD	$0x4ea7d587 // fsub v7.4s, v12.4s, v7.4s
-	VFMLA	V10.S4, V21.S4, V7.S4
-	WORD	$0x4e27d5ce // fadd v14.4s, v14.4s, v7.4s
+	FMOVQ	16(R9), F10
+	WORD	$0x4e2ad6c5 // fadd v5.4s, v22.4s, v10.4s
+	WORD	$0x4eaad4ae // fsub v14.4s, v5.4s, v10.4s
+	WORD	$0x4eaed6ce // fsub v14.4s, v22.4s, v14.4s
+	VFMLA	V16.S4, V8.S4, V14.S4
+	WORD	$0x4e2ed4a5 // fadd v5.4s, v5.4s, v14.4s
 	// p * 2^k: 2^(k>>1) and 2^(k-k>>1) from the integer bits of kb = k + 1.5*2^mant
-	FMOVQ	448(R9), F26
-	VSUB	V26.S4, V15.S4, V15.S4
-	VUSHR	$1, V15.S4, V9.S4
-	VSUB	V9.S4, V15.S4, V15.S4
-	VSHL	$23, V9.S4, V9.S4
-	VSHL	$23, V15.S4, V15.S4
-	WORD	$0x6e29ddce // fmul v14.4s, v14.4s, v9.4s
-	WORD	$0x6e2fddcc // fmul v12.4s, v14.4s, v15.4s
+	FMOVQ	448(R9), F7
+	VSUB	V7.S4, V29.S4, V29.S4
+	VUSHR	$1, V29.S4, V26.S4
+	VSUB	V26.S4, V29.S4, V29.S4
+	VSHL	$23, V26.S4, V26.S4
+	VSHL	$23, V29.S4, V29.S4
+	WORD	$0x6e3adca5 // fmul v5.4s, v5.4s, v26.4s
+	WORD	$0x6e3ddcb6 // fmul v22.4s, v5.4s, v29.4s
+	VLD1.P	16(R0), [V9.S4]
 	VLD1.P	16(R4), [V4.S4]
-	VFMLA	V12.S4, V22.S4, V4.S4
+	VFMLA	V22.S4, V9.S4, V4.S4
 	VST1.P	[V4.S4], 16(R1)
 	VST1.P	[V2.S4], 16(R5)
 	SUB	$4, R2
@@ -5261,11 +5255,11 @@ main:
 	MOVD	0(R6), R10
 	VDUP	R10, V13.D2
 	VFMLA	V15.D2, V12.D2, V13.D2
-	FMOVQ	16(R9), F3
-	FMOVQ	640(R9), F29
-	WORD	$0x6e7dddab // fmul v11.2d, v13.2d, v29.2d
-	VFMLA	V2.D2, V2.D2, V3.D2
-	WORD	$0x6e63fd73 // fdiv v19.2d, v11.2d, v3.2d
+	FMOVQ	640(R9), F3
+	WORD	$0x6e63ddbd // fmul v29.2d, v13.2d, v3.2d
+	FMOVQ	16(R9), F11
+	VFMLA	V2.D2, V2.D2, V11.D2
+	WORD	$0x6e6bffb3 // fdiv v19.2d, v29.2d, v11.2d
 	VST1.P	[V12.D2], 16(R1)
 	VST1.P	[V19.D2], 16(R5)
 	SUB	$2, R2
@@ -5427,11 +5421,11 @@ one:
 	MOVD	0(R6), R10
 	VDUP	R10, V13.D2
 	VFMLA	V15.D2, V12.D2, V13.D2
-	FMOVQ	16(R9), F3
-	FMOVQ	640(R9), F29
-	WORD	$0x6e7dddab // fmul v11.2d, v13.2d, v29.2d
-	VFMLA	V2.D2, V2.D2, V3.D2
-	WORD	$0x6e63fd73 // fdiv v19.2d, v11.2d, v3.2d
+	FMOVQ	640(R9), F3
+	WORD	$0x6e63ddbd // fmul v29.2d, v13.2d, v3.2d
+	FMOVQ	16(R9), F11
+	VFMLA	V2.D2, V2.D2, V11.D2
+	WORD	$0x6e6bffb3 // fdiv v19.2d, v29.2d, v11.2d
 	VST1.P	[V12.D2], 16(R1)
 	VST1.P	[V19.D2], 16(R5)
 	SUB	$2, R2
@@ -5668,11 +5662,11 @@ main:
 	MOVWU	0(R6), R10
 	VDUP	R10, V17.S4
 	VFMLA	V4.S4, V9.S4, V17.S4
-	FMOVQ	16(R9), F6
-	FMOVQ	464(R9), F27
-	WORD	$0x6e3bde32 // fmul v18.4s, v17.4s, v27.4s
-	VFMLA	V2.S4, V2.S4, V6.S4
-	WORD	$0x6e26fe58 // fdiv v24.4s, v18.4s, v6.4s
+	FMOVQ	464(R9), F6
+	WORD	$0x6e26de3b // fmul v27.4s, v17.4s, v6.4s
+	FMOVQ	16(R9), F18
+	VFMLA	V2.S4, V2.S4, V18.S4
+	WORD	$0x6e32ff78 // fdiv v24.4s, v27.4s, v18.4s
 	VST1.P	[V9.S4], 16(R1)
 	VST1.P	[V24.S4], 16(R5)
 	SUB	$4, R2
@@ -5812,11 +5806,11 @@ one:
 	MOVWU	0(R6), R10
 	VDUP	R10, V17.S4
 	VFMLA	V4.S4, V9.S4, V17.S4
-	FMOVQ	16(R9), F6
-	FMOVQ	464(R9), F27
-	WORD	$0x6e3bde32 // fmul v18.4s, v17.4s, v27.4s
-	VFMLA	V2.S4, V2.S4, V6.S4
-	WORD	$0x6e26fe58 // fdiv v24.4s, v18.4s, v6.4s
+	FMOVQ	464(R9), F6
+	WORD	$0x6e26de3b // fmul v27.4s, v17.4s, v6.4s
+	FMOVQ	16(R9), F18
+	VFMLA	V2.S4, V2.S4, V18.S4
+	WORD	$0x6e32ff78 // fdiv v24.4s, v27.4s, v18.4s
 	VST1.P	[V9.S4], 16(R1)
 	VST1.P	[V24.S4], 16(R5)
 	SUB	$4, R2

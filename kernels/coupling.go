@@ -17,7 +17,8 @@ import (
 // for every row b of a batch (all matrices B x d). Each kernel makes one pass
 // over its rows: the element steps run fused in one assembly loop (the
 // scale, its clamp and exp never leave the registers), and the row's
-// log-determinant is summed from an L1-resident block of c values.
+// log-determinant is summed in Sum's lanes: in registers by the same loop on
+// AVX-512, elsewhere from an L1-resident block of c values.
 //
 // Canonical order, the same on every tier (bit-identical results): the
 // element steps of internal/ref (coupling.go), exp being Exp's algorithm;
@@ -192,44 +193,60 @@ func row[T Float](m Matrix[T], b int) []T {
 const couplingBlock = 512
 
 // couplingRows runs the forward (sign +1) or inverse (sign -1) kernel k
-// over every row and adds sign*S_b to logdet[b].
+// over every row and adds sign*S_b to logdet[b]. With logdet, whole lane
+// groups of a block go to the fused kernel where the tier has one (c summed
+// into the lanes in registers, never stored); the rest of a row, and every
+// row on other tiers, runs the stream kernel and Sum's kernel on c (s itself
+// without a clamp, summed before out is written: out may be s).
 func couplingRows[T Float](tier cpu.Tier, k streamKernel, sign T, out, in, s, t Matrix[T], logdet []T, ia, m T) {
-	if k == skFwdNone || k == skInvNone {
-		var p [0]T
-		for b := range out.Rows {
-			sb := row(s, b)
-			var sum T
-			if logdet != nil {
-				sum = sumOn(tier, sb) // read before out, which may be s
-			}
-			for j := 0; j < out.Cols; j += couplingBlock {
-				e := min(j+couplingBlock, out.Cols)
-				streamRun(tier, k, row(out, b)[j:e], nil, row(in, b)[j:e], sb[j:e], row(t, b)[j:e], p[:])
-			}
-			if logdet != nil {
-				logdet[b] += sign * sum
-			}
-		}
-		return
-	}
 	p := [2]T{ia, m}
+	np := 2
+	if k == skFwdNone || k == skInvNone {
+		np = 0
+	}
 	var cbuf [couplingBlock]T
-	var acc [64]T
+	var accBuf [64]T
+	l := lanes[T]()
+	acc := accBuf[:l]
 	for b := range out.Rows {
-		clear(acc[:])
-		var sum T
-		for j := 0; j < out.Cols; j += couplingBlock {
-			e := min(j+couplingBlock, out.Cols)
-			cb := cbuf[:e-j]
-			streamRun(tier, k, row(out, b)[j:e], cb, row(in, b)[j:e], row(s, b)[j:e], row(t, b)[j:e], p[:])
+		ob, ib, sb, tb := row(out, b), row(in, b), row(s, b), row(t, b)
+		clear(acc)
+		for j0 := 0; j0 < out.Cols; j0 += couplingBlock {
+			j, e := j0, min(j0+couplingBlock, out.Cols)
 			if logdet != nil {
-				sum = sumTier(tier, cb, acc[:lanes[T]()])
+				// j is a multiple of l, so the lanes line up with Sum's.
+				if n0 := j + (e-j)&^(l-1); n0 > j && streamSum(tier, k, ob[j:n0], ib[j:n0], sb[j:n0], tb[j:n0], acc, p[:np]) {
+					j = n0
+				}
+				if j == e {
+					continue
+				}
+				if np == 0 {
+					sumTier(tier, sb[j:e], acc)
+				}
+			}
+			var cb []T
+			if np > 0 {
+				cb = cbuf[:e-j]
+			}
+			streamRun(tier, k, ob[j:e], cb, ib[j:e], sb[j:e], tb[j:e], p[:np])
+			if logdet != nil && np > 0 {
+				sumTier(tier, cb, acc)
 			}
 		}
 		if logdet != nil {
-			logdet[b] += sign * sum
+			logdet[b] += sign * reduceLanes(acc)
 		}
 	}
+}
+
+// streamSum runs the fused kernel of k (streamSumF64/F32) if the tier has
+// one.
+func streamSum[T Float](tier cpu.Tier, k streamKernel, o, i0, i1, i2, acc, p []T) bool {
+	if is64[T]() {
+		return streamSumF64(tier, k, f64(o), f64(i0), f64(i1), f64(i2), f64(acc), f64(p))
+	}
+	return streamSumF32(tier, k, f32(o), f32(i0), f32(i1), f32(i2), f32(acc), f32(p))
 }
 
 // couplingBackwardOn runs the backward kernel k over every row.

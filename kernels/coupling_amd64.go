@@ -126,3 +126,53 @@ func streamF32(t cpu.Tier, k streamKernel, o0, o1, i0, i1, i2, p []float32) bool
 	}
 	return false
 }
+
+// streamSumF64 and streamSumF32 run the forward or inverse kernel k on a
+// multiple of lanes[T]() elements without the c stream, adding c into the
+// Sum lanes acc (AVX-512 only: the four lane vectors stay in registers);
+// false for other tiers and kernels.
+func streamSumF64(tier cpu.Tier, k streamKernel, o, i0, i1, i2, acc, p []float64) bool {
+	if tier != cpu.AVX512 {
+		return false
+	}
+	switch k {
+	case skFwdNone:
+		asm.CouplingFwdNoneSumF64AVX512(o, i0, i1, i2, acc)
+	case skFwdTanh:
+		asm.CouplingFwdTanhSumF64AVX512(o, i0, i1, i2, acc, p)
+	case skFwdAtan:
+		asm.CouplingFwdAtanSumF64AVX512(o, i0, i1, i2, acc, p)
+	case skInvNone:
+		asm.CouplingInvNoneSumF64AVX512(o, i0, i1, i2, acc)
+	case skInvTanh:
+		asm.CouplingInvTanhSumF64AVX512(o, i0, i1, i2, acc, p)
+	case skInvAtan:
+		asm.CouplingInvAtanSumF64AVX512(o, i0, i1, i2, acc, p)
+	default:
+		return false
+	}
+	return true
+}
+
+func streamSumF32(tier cpu.Tier, k streamKernel, o, i0, i1, i2, acc, p []float32) bool {
+	if tier != cpu.AVX512 {
+		return false
+	}
+	switch k {
+	case skFwdNone:
+		asm.CouplingFwdNoneSumF32AVX512(o, i0, i1, i2, acc)
+	case skFwdTanh:
+		asm.CouplingFwdTanhSumF32AVX512(o, i0, i1, i2, acc, p)
+	case skFwdAtan:
+		asm.CouplingFwdAtanSumF32AVX512(o, i0, i1, i2, acc, p)
+	case skInvNone:
+		asm.CouplingInvNoneSumF32AVX512(o, i0, i1, i2, acc)
+	case skInvTanh:
+		asm.CouplingInvTanhSumF32AVX512(o, i0, i1, i2, acc, p)
+	case skInvAtan:
+		asm.CouplingInvAtanSumF32AVX512(o, i0, i1, i2, acc, p)
+	default:
+		return false
+	}
+	return true
+}

@@ -74,3 +74,8 @@ func streamF32(t cpu.Tier, k streamKernel, o0, o1, i0, i1, i2, p []float32) bool
 	}
 	return false
 }
+
+// streamSumF64 and streamSumF32: NEON has no fused-sum kernels; the caller
+// sums the c values with Sum.
+func streamSumF64(_ cpu.Tier, _ streamKernel, _, _, _, _, _, _ []float64) bool { return false }
+func streamSumF32(_ cpu.Tier, _ streamKernel, _, _, _, _, _, _ []float32) bool { return false }

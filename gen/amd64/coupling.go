@@ -22,8 +22,119 @@ func couplingSet() {
 			for _, s := range []isa{avx2, avx512} {
 				streamKernel(k, t, s)
 			}
+			if strings.HasPrefix(k.Name, "CouplingFwd") || strings.HasPrefix(k.Name, "CouplingInv") {
+				sumKernel(k, t, avx512)
+			}
 		}
 	}
+}
+
+// sumKernel emits NameSumF64AVX512(out, ins..., acc []float64[, p]): the
+// forward or inverse kernel k without its c stream, adding each c into the
+// lanes of acc instead, as Sum does (element i into lane i%len(acc), 32
+// lanes for float64, 64 for float32: four vectors). acc is read at entry
+// and stored back at exit. The length is a multiple of len(acc) (one lane
+// group per loop); lengths are not checked.
+func sumKernel(k vmathalg.Kernel, t elem, s isa) {
+	n := name(k.Name+"Sum", t, s)
+	args := append([]string{k.Outs[0]}, k.Ins...)
+	args = append(args, "acc")
+	if len(k.Params) > 0 {
+		args = append(args, "p")
+	}
+	text(n, NOSPLIT, fmt.Sprintf("func(%s []%s)", strings.Join(args, ", "), t.goType))
+	per := s.width / t.size
+	Doc(fmt.Sprintf("%s sets, for i < len(%s) rounded down to %d elements,", n, k.Outs[0], 4*per),
+		k.Doc+",",
+		fmt.Sprintf("and adds each c into acc[i%%%d] (Sum's lanes), acc read at entry and stored at exit;", 4*per),
+		func() string {
+			if len(k.Params) > 0 {
+				return fmt.Sprintf("p = [%s]; lengths are not checked.", strings.Join(k.Params, ", "))
+			}
+			return "lengths are not checked."
+		}())
+	o := vops64
+	if t.size == 4 {
+		o = vops32
+	}
+	g := &vg{t: t, s: s, o: o, cidx: map[uint64]int{}, name: k.Name}
+	g.tab = GLOBL(fmt.Sprintf("coupling%sSum%s%sconst", k.Name, t.suffix, s.suffix), RODATA|NOPTR)
+	out := slicePtr(k.Outs[0])
+	ins := make([]GPVirtual, len(k.Ins))
+	for i, name := range k.Ins {
+		ins[i] = slicePtr(name)
+	}
+	accp := slicePtr("acc")
+	var pp GPVirtual
+	if len(k.Params) > 0 {
+		pp = slicePtr("p")
+	}
+	cnt := Load(Param(k.Outs[0]).Len(), GP64()).(GPVirtual)
+	// The lane accumulators live in the last four registers for the whole call.
+	regs := s.regs[:len(s.regs)-4]
+	acc := s.regs[len(s.regs)-4:]
+	for j, r := range acc {
+		g.o.movu(Mem{Base: accp}.Offset(j*s.width), r)
+	}
+	U := 4
+	if k.Heavy {
+		U = 2
+	}
+	g.in = func(i int) vr {
+		d := g.alloc()
+		g.each(func(u int) { g.o.movu(Mem{Base: ins[i]}.Offset(u*s.width), g.reg(d[u])) })
+		return d
+	}
+	g.param = func(i int) vr {
+		d := g.alloc()
+		g.each(func(u int) { t.bcast(Mem{Base: pp}.Offset(i*t.size), g.reg(d[u])) })
+		return d
+	}
+	// The program returns y only; c (s itself without a clamp) is added into
+	// the lanes as soon as it is computed, so it need not stay live.
+	var cv vmathalg.V
+	sk := k
+	sk.Build = func(b vmathalg.Builder) []vmathalg.V {
+		r := k.Build(b)
+		if len(r) > 1 {
+			cv = r[1]
+		} else {
+			cv = b.In(1)
+		}
+		return r[:1]
+	}
+	prog := vmathalg.RecordKernel(sk, t.size == 8)
+	base := 0
+	g.onValue = func(i int, d vr) {
+		if i != int(cv) {
+			return
+		}
+		g.each(func(u int) { g.o.add(g.reg(d[u]), acc[base+u], acc[base+u]) })
+	}
+	pass := func() {
+		g.U = U
+		g.free = append([]VecPhysical(nil), regs...)
+		replay(g, prog)
+		g.each(func(u int) { g.o.movu(g.reg(g.outs[0][u]), Mem{Base: out}.Offset(u*s.width)) })
+		for _, p := range append([]GPVirtual{out}, ins...) {
+			ADDQ(U32(U*s.width), p)
+		}
+	}
+	Comment(fmt.Sprintf("one lane group (4 vectors) at a time, %d per pass", U))
+	Label("main")
+	CMPQ(cnt, U32(4*per))
+	JCS(LabelRef("done"))
+	for base = 0; base < 4; base += U {
+		pass()
+	}
+	SUBQ(U32(4*per), cnt)
+	JMP(LabelRef("main"))
+	Label("done")
+	for j, r := range acc {
+		g.o.movu(r, Mem{Base: accp}.Offset(j*s.width))
+	}
+	g.emitTable()
+	ret()
 }
 
 // streamKernel emits NameF64AVX512(outs..., ins... []float64, p []float64).

@@ -131,6 +131,8 @@ type vg struct {
 	// param broadcasts scalar argument i; outs are the results of replay.
 	in, param func(i int) vr
 	outs      []vr
+	// onValue, if set, runs after replay emits step i (its value in d).
+	onValue func(i int, d vr)
 }
 
 // vr is one value: a register per unrolled copy.
@@ -794,6 +796,9 @@ func replay(g *vg, p *vmathalg.Program) {
 		}
 		vals[i] = d
 	freeArgs:
+		if g.onValue != nil {
+			g.onValue(i, vals[i])
+		}
 		seen := map[int]bool{}
 		for j, v := range op.Args {
 			if seen[v] || p.LastUse[v] != i || j == reused {

@@ -39,7 +39,8 @@ func couplingKernels() []Kernel {
 				Doc: "y = fma(x, exp(c), t), c = c(s) (internal/ref.CouplingForward)",
 				Build: func(b Builder) []V {
 					cv := scale(b, clamp, b.In(1), 0)
-					y := b.FMA(b.In(0), b.Exp(cv), b.In(2))
+					e := b.Exp(cv) // before x is read: x and t need not stay live through the exp
+					y := b.FMA(b.In(0), e, b.In(2))
 					if clamp == ref.ClampNone {
 						return []V{y}
 					}
@@ -76,13 +77,12 @@ func couplingKernels() []Kernel {
 					}
 					dx := b.Mul(b.In(0), b.Exp(cv))
 					g := b.FMA(dx, b.In(1), b.Param(0))
-					one := b.Const(1)
 					var ds V
 					switch clamp {
 					case ref.ClampTanh:
-						ds = b.Mul(g, b.FMA(b.Neg(h), h, one))
+						ds = b.Mul(g, b.FMA(b.Neg(h), h, b.Const(1)))
 					case ref.ClampAtan:
-						ds = b.Div(b.Mul(g, b.Const(ref.TwoOverPi64)), b.FMA(u, u, one))
+						ds = b.Div(b.Mul(g, b.Const(ref.TwoOverPi64)), b.FMA(u, u, b.Const(1)))
 					default:
 						ds = g
 					}
