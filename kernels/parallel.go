@@ -155,12 +155,26 @@ func parallel(workers, perWorker, n, grain int, f func(lo, hi int)) {
 		}
 	}
 	j.work()
-	// Wait for the helpers' last parts: spin a little, then block, so that
-	// on a busy machine the wait does not take the core a helper needs.
-	for i := 0; i < 1024 && j.pending.Load() > 0; i++ {
-		if i%64 == 63 {
-			runtime.Gosched()
+	// Wait for the helpers' last parts: spin for up to helperSpin (yielding
+	// now and then), then block. A blocked caller is woken late: its thread
+	// has gone to sleep, and the wake-up takes about as long as the helper
+	// waking does (see above). Spinning for a few microseconds only, MatTVecs
+	// float64 n = 256 batch 256 ran 1.60-1.64x faster on two workers than on
+	// one; spinning for up to 100 µs, 1.72-1.74x (Zen 5, 2 cores, windows
+	// where no other process ran). A caller that must wait longer than that
+	// still blocks, so on a busy machine it does not keep the core a helper
+	// needs for long.
+	var spinUntil time.Time
+	for i := 1; j.pending.Load() > 0; i++ {
+		if i%64 != 0 {
+			continue
 		}
+		if spinUntil.IsZero() {
+			spinUntil = time.Now().Add(helperSpin)
+		} else if time.Now().After(spinUntil) {
+			break
+		}
+		runtime.Gosched()
 	}
 	<-j.done
 	helpers.job.Store(nil)
