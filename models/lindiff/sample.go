@@ -72,7 +72,9 @@ const sampleChunk = 256
 const serialWork = 1 << 19
 
 // updateRows is the number of rows the element-wise update takes per
-// kernel call: their noise (updateRows x d) stays in L1.
+// kernel call: their noise (updateRows x d) stays in L1. It is also the
+// size of the noise blocks (see Sample), so it is part of the samples'
+// definition: changing it changes the samples.
 const updateRows = 16
 
 // transposeAll is the largest T d^2 for which the sampler transposes every
@@ -97,11 +99,17 @@ type matVecsFunc func(y, w, x kernels.Matrix[float64], bias []float64)
 // per-output lane sums, faster than MatVecs on W_t on AVX2 and as fast on
 // AVX-512) plus the bias W_t b_t, added with one rounding.
 //
-// Determinism: sample i draws its normals, u_T first and then z of each
-// step in turn, from its own stream kernels.NewNormal(opt.Seed, i), and every
-// operation on it has a fixed order; the kernels give the same bits on every
-// tier. So a sample depends only on the model, the seed, the options and
-// its index: not on the tier, n, the workers or the blocking.
+// Noise: the samples go in blocks of 16, block b = i/16 holding samples
+// 16b..16b+15. Block b draws its normals from its own stream
+// kernels.NewNormal(opt.Seed, b): u_T, then z of each step in turn, 16 rows
+// of d each time, row k for sample 16b+k, rows past n drawn and dropped. One
+// call fills a whole block (the normal kernels run at their long-slice
+// speed, where a row of d = 100 on its own cost a third more).
+//
+// Determinism: every operation on a sample has a fixed order and the
+// kernels give the same bits on every tier, so a sample depends only on the
+// model, the seed, the options and its index: not on the tier, n, the
+// workers or the chunking.
 func Sample(m *Model, n int, opt SampleOptions) (*mat.Dense, error) {
 	return sample(m, n, opt, nil)
 }
@@ -164,7 +172,7 @@ func sample(m *Model, n int, opt SampleOptions, mv matVecsFunc) (*mat.Dense, err
 			st := &sampler{m: m, d: d, wb: wb, coef: coef, mv: mv, block: block, wtAll: wtAll,
 				eps:  make([]float64, sampleChunk*d),
 				z:    make([]float64, updateRows*d),
-				gens: make([]kernels.Normal, sampleChunk)}
+				gens: make([]kernels.Normal, sampleChunk/updateRows)}
 			if mv == nil {
 				st.biasRows = make([]float64, updateRows*d)
 				if wtAll == nil {
@@ -202,17 +210,20 @@ type sampler struct {
 	// biasRows is W_t b_t in each of updateRows rows (when mv is nil), so
 	// one Add puts it on a block of eps.
 	biasRows []float64
-	gens     []kernels.Normal
+	gens     []kernels.Normal // one per block of updateRows samples
 }
 
 // run takes the samples i0, i0+1, ... whose state is u (stride d) through
 // the T steps.
 func (st *sampler) run(u kernels.Matrix[float64], i0 int, seed uint64) {
 	d := st.d
-	gens := st.gens[:u.Rows]
-	for r := range gens {
-		gens[r] = kernels.NewNormal(seed, uint64(i0+r))
-		gens[r].Fill(u.Data[r*d : r*d+d])
+	gens := st.gens[:(u.Rows+updateRows-1)/updateRows]
+	z := st.z
+	for b := range gens {
+		gens[b] = kernels.NewNormal(seed, uint64(i0/updateRows+b))
+		r0 := b * updateRows
+		gens[b].Fill(z)
+		copy(u.Data[r0*d:min(u.Rows, r0+updateRows)*d], z)
 	}
 	eps := kernels.Matrix[float64]{Rows: u.Rows, Cols: d, Data: st.eps[:u.Rows*d], Stride: d}
 	for t := st.m.Sched.T; t >= 1; t-- {
@@ -253,11 +264,8 @@ func (st *sampler) run(u kernels.Matrix[float64], i0 int, seed uint64) {
 			kernels.Scale(c1, ub)
 			kernels.Axpy(-c2, eb, ub)
 			if sig != 0 {
-				z := st.z[:len(ub)]
-				for r := r0; r < r1; r++ {
-					gens[r].Fill(z[(r-r0)*d : (r-r0)*d+d])
-				}
-				kernels.Axpy(sig, z, ub)
+				gens[r0/updateRows].Fill(z) // all updateRows rows, also past n
+				kernels.Axpy(sig, z[:len(ub)], ub)
 			}
 		}
 	}

@@ -147,7 +147,7 @@ func TestSampleNoAllocs(t *testing.T) {
 	m := e.Dense()
 	st := &sampler{m: m, d: d, wb: make([]float64, s.T*d), coef: make([]float64, 3*s.T),
 		wt: make([]float64, d*d), block: 16, eps: make([]float64, sampleChunk*d),
-		z: make([]float64, updateRows*d), biasRows: make([]float64, updateRows*d), gens: make([]kernels.Normal, sampleChunk)}
+		z: make([]float64, updateRows*d), biasRows: make([]float64, updateRows*d), gens: make([]kernels.Normal, sampleChunk/updateRows)}
 	for i := range st.coef {
 		st.coef[i] = 0.5
 	}
