@@ -27,7 +27,7 @@ import (
 // not safe for concurrent use.
 type Normal struct {
 	s     uint64  // Weyl state: the next pair takes the next two words
-	spare float64 // the second number of the last pair, if hasSpare
+	spare float64 // the second number of the last pair, when has is set
 	has   bool
 }
 

@@ -12,9 +12,10 @@ import (
 
 // normalSet emits NormalsF64AVX512 and NormalsF64AVX2, kernels.Normal's
 // draws (internal/ref/normal.go): each vector lane takes one pair, its two
-// Weyl words mixed by the 64x64 -> 128-bit product (four 32x32 -> 64-bit
-// VPMULUDQ), their uniforms, then the Box-Muller program of gen/vmathalg
-// replayed as the vmath functions are, and the pair interleaved into dst.
+// Weyl states through SplitMix64's mixer (64-bit products kept low:
+// VPMULLQ, or three VPMULUDQ on AVX2), their uniforms, then the Box-Muller
+// program of gen/vmathalg replayed as the vmath functions are, and the pair
+// interleaved into dst.
 func normalSet() {
 	for _, s := range []isa{avx512, avx2} {
 		normalKernel(s)
@@ -22,7 +23,8 @@ func normalSet() {
 }
 
 // normalUnroll is the vectors of pairs per main-loop pass: the program
-// keeps many values live (its log most), so AVX2 takes one.
+// keeps many values live (its log most); AVX-512 runs out of registers at
+// four, AVX2 at two.
 func normalUnroll(s isa) int {
 	if s.is512() {
 		return 3
