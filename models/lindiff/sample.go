@@ -77,10 +77,10 @@ const serialWork = 1 << 19
 // definition: changing it changes the samples.
 const updateRows = 16
 
-// transposeAll is the largest T d^2 for which the sampler transposes every
-// W_t once, up front (8 bytes each: 128 MiB), instead of once per step for
-// each chunk of samples. (A variable for the tests.)
-var transposeAll = 1 << 24
+// transposeGroup is the most numbers the sampler's buffer of transposed
+// W_t holds (4 MiB): the steps go in groups of transposeGroup/d^2 (at least
+// one). (A variable for the tests.)
+var transposeGroup = 1 << 19
 
 // matVecsFunc computes y[b] = w x[b] + bias for every row b, as
 // kernels.MatVecs does; the benchmark swaps in gonum's Dgemm. Nil is the
@@ -94,10 +94,10 @@ type matVecsFunc func(y, w, x kernels.Matrix[float64], bias []float64)
 //
 // computed as c1 u - c2 eps + sigma z (see stepCoefs) with explicit fused
 // multiply-adds, eps_theta for a block of samples as one kernels.MatTVecs
-// call on W_tᵀ (every W_t transposed once up front, or once per step and
-// chunk of samples for very large models: the outer-product tiles keep no
-// per-output lane sums, faster than MatVecs on W_t on AVX2 and as fast on
-// AVX-512) plus the bias W_t b_t, added with one rounding.
+// call on W_tᵀ (each W_t transposed once, the steps going in groups whose
+// W_tᵀ fill a 4 MiB buffer: the outer-product tiles keep no per-output lane
+// sums, faster than MatVecs on W_t on AVX2 and as fast on AVX-512) plus the
+// bias W_t b_t, added with one rounding.
 //
 // Noise: the samples go in blocks of 16, block b = i/16 holding samples
 // 16b..16b+15. Block b draws its normals from its own stream
@@ -140,13 +140,6 @@ func sample(m *Model, n int, opt SampleOptions, mv matVecsFunc) (*mat.Dense, err
 
 	out := mat.NewDense(n, d, nil)
 	raw := out.RawMatrix() // stride d: a block of rows is contiguous
-	var wtAll []float64
-	if mv == nil && T*d*d <= transposeAll {
-		wtAll = make([]float64, T*d*d)
-		for t := 1; t <= T; t++ {
-			kernels.Transpose(kernels.Matrix[float64]{Rows: d, Cols: d, Data: wtAll[(t-1)*d*d : t*d*d], Stride: d}, m.Wt(t))
-		}
-	}
 	chunks := (n + sampleChunk - 1) / sampleChunk
 	workers := opt.Workers
 	if workers == 0 {
@@ -163,35 +156,52 @@ func sample(m *Model, n int, opt SampleOptions, mv matVecsFunc) (*mat.Dense, err
 		workers, block = 1, sampleChunk
 	}
 	workers = min(workers, chunks)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			st := &sampler{m: m, d: d, wb: wb, coef: coef, mv: mv, block: block, wtAll: wtAll,
-				eps:  make([]float64, sampleChunk*d),
-				z:    make([]float64, updateRows*d),
-				gens: make([]kernels.Normal, sampleChunk/updateRows)}
-			if mv == nil {
-				st.biasRows = make([]float64, updateRows*d)
-				if wtAll == nil {
-					st.wt = make([]float64, d*d)
-				}
-			}
-			for {
-				c := int(next.Add(1)) - 1
-				if c >= chunks {
-					return
-				}
-				i0 := c * sampleChunk
-				rows := min(sampleChunk, n-i0)
-				u := kernels.Matrix[float64]{Rows: rows, Cols: d, Data: raw.Data[i0*raw.Stride:], Stride: raw.Stride}
-				st.run(u, i0, opt.Seed)
-			}
-		}()
+	samplers := make([]*sampler, workers)
+	for w := range samplers {
+		samplers[w] = &sampler{m: m, d: d, wb: wb, coef: coef, mv: mv, block: block,
+			eps: make([]float64, sampleChunk*d),
+			z:   make([]float64, updateRows*d)}
+		if mv == nil {
+			samplers[w].biasRows = make([]float64, updateRows*d)
+		}
 	}
-	wg.Wait()
+	gens := make([]kernels.Normal, (n+updateRows-1)/updateRows) // one per block
+	// The steps go in groups: the W_tᵀ of a group are transposed once into
+	// a buffer of at most transposeGroup numbers (reused, so its pages are
+	// touched once), then every chunk of samples runs through the group.
+	group := max(1, min(T, transposeGroup/(d*d)))
+	var wt []float64
+	if mv == nil {
+		wt = make([]float64, group*d*d)
+	}
+	for hi := T; hi >= 1; hi -= group {
+		lo := max(1, hi-group+1)
+		for t := hi; t >= lo; t-- {
+			if mv == nil {
+				kernels.Transpose(kernels.Matrix[float64]{Rows: d, Cols: d, Data: wt[(hi-t)*d*d : (hi-t+1)*d*d], Stride: d}, m.Wt(t))
+			}
+		}
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for _, st := range samplers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					c := int(next.Add(1)) - 1
+					if c >= chunks {
+						return
+					}
+					i0 := c * sampleChunk
+					rows := min(sampleChunk, n-i0)
+					u := kernels.Matrix[float64]{Rows: rows, Cols: d, Data: raw.Data[i0*raw.Stride:], Stride: raw.Stride}
+					g := gens[i0/updateRows : (i0+rows+updateRows-1)/updateRows]
+					st.run(u, g, i0, opt.Seed, hi, lo, wt)
+				}
+			}()
+		}
+		wg.Wait()
+	}
 	return out, nil
 }
 
@@ -202,38 +212,34 @@ type sampler struct {
 	wb    []float64 // W_t b_t, T x d
 	coef  []float64 // c1, c2, sigma per step
 	mv    matVecsFunc
-	wt    []float64 // W_tᵀ, d x d, when mv and wtAll are nil
-	wtAll []float64 // every W_tᵀ (T x d x d), when transposed up front
-	block int       // rows per product call
+	block int // rows per product call
 	eps   []float64
 	z     []float64 // noise, updateRows x d
 	// biasRows is W_t b_t in each of updateRows rows (when mv is nil), so
 	// one Add puts it on a block of eps.
 	biasRows []float64
-	gens     []kernels.Normal // one per block of updateRows samples
 }
 
 // run takes the samples i0, i0+1, ... whose state is u (stride d) through
-// the T steps.
-func (st *sampler) run(u kernels.Matrix[float64], i0 int, seed uint64) {
+// the steps hi, hi-1, ..., lo, with W_tᵀ at wt[(hi-t) d^2:] (when mv is
+// nil); gens are their blocks' noise streams, started at step T.
+func (st *sampler) run(u kernels.Matrix[float64], gens []kernels.Normal, i0 int, seed uint64, hi, lo int, wt []float64) {
 	d := st.d
-	gens := st.gens[:(u.Rows+updateRows-1)/updateRows]
 	z := st.z
-	for b := range gens {
-		gens[b] = kernels.NewNormal(seed, uint64(i0/updateRows+b))
-		r0 := b * updateRows
-		gens[b].Fill(z)
-		copy(u.Data[r0*d:min(u.Rows, r0+updateRows)*d], z)
+	if hi == st.m.Sched.T {
+		for b := range gens {
+			gens[b] = kernels.NewNormal(seed, uint64(i0/updateRows+b))
+			r0 := b * updateRows
+			gens[b].Fill(z)
+			copy(u.Data[r0*d:min(u.Rows, r0+updateRows)*d], z)
+		}
 	}
 	eps := kernels.Matrix[float64]{Rows: u.Rows, Cols: d, Data: st.eps[:u.Rows*d], Stride: d}
-	for t := st.m.Sched.T; t >= 1; t-- {
+	for t := hi; t >= lo; t-- {
 		w, bias := st.m.Wt(t), st.wb[(t-1)*d:t*d]
-		wt := kernels.Matrix[float64]{Rows: d, Cols: d, Data: st.wt, Stride: d}
-		switch {
-		case st.wtAll != nil:
-			wt.Data = st.wtAll[(t-1)*d*d : t*d*d]
-		case st.mv == nil:
-			kernels.Transpose(wt, w)
+		var wtt kernels.Matrix[float64]
+		if st.mv == nil {
+			wtt = kernels.Matrix[float64]{Rows: d, Cols: d, Data: wt[(hi-t)*d*d : (hi-t+1)*d*d], Stride: d}
 		}
 		for r0 := 0; r0 < u.Rows; r0 += st.block {
 			rows := min(st.block, u.Rows-r0)
@@ -242,7 +248,7 @@ func (st *sampler) run(u kernels.Matrix[float64], i0 int, seed uint64) {
 			if st.mv != nil {
 				st.mv(y, w, x, bias)
 			} else {
-				kernels.MatTVecs(y, wt, x)
+				kernels.MatTVecs(y, wtt, x)
 			}
 		}
 		// u = fma(sig, z, fma(-c2, eps, c1*u)) element by element, as vector

@@ -1,6 +1,7 @@
 package lindiff
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -119,11 +120,14 @@ func TestSampleDeterministic(t *testing.T) {
 		y, _ := Sample(m, 5, SampleOptions{Seed: 11})
 		same(isa+", n = 5", y, 5)
 	}
-	// W_t transposed per step and chunk instead of all up front.
-	defer func(v int) { transposeAll = v }(transposeAll)
-	transposeAll = 0
-	y, _ := Sample(m, n, SampleOptions{Seed: 11})
-	same("W_t transposed per chunk", y, n)
+	// Steps in groups of one and of two (the schedule has 6) instead of all
+	// in one group.
+	defer func(v int) { transposeGroup = v }(transposeGroup)
+	for _, g := range []int{1, 2} {
+		transposeGroup = g * d * d
+		y, _ := Sample(m, n, SampleOptions{Seed: 11, Workers: 2})
+		same(fmt.Sprintf("steps in groups of %d", g), y, n)
+	}
 	other, _ := Sample(m, 1, SampleOptions{Seed: 12})
 	if other.At(0, 0) == ref.At(0, 0) {
 		t.Fatal("seeds 11 and 12 give the same first sample")
@@ -146,13 +150,15 @@ func TestSampleNoAllocs(t *testing.T) {
 	e, _ := FitExact(x, s, 0)
 	m := e.Dense()
 	st := &sampler{m: m, d: d, wb: make([]float64, s.T*d), coef: make([]float64, 3*s.T),
-		wt: make([]float64, d*d), block: 16, eps: make([]float64, sampleChunk*d),
-		z: make([]float64, updateRows*d), biasRows: make([]float64, updateRows*d), gens: make([]kernels.Normal, sampleChunk/updateRows)}
+		block: 16, eps: make([]float64, sampleChunk*d),
+		z: make([]float64, updateRows*d), biasRows: make([]float64, updateRows*d)}
 	for i := range st.coef {
 		st.coef[i] = 0.5
 	}
 	u := kernels.Matrix[float64]{Rows: 100, Cols: d, Data: make([]float64, 100*d), Stride: d}
-	if a := testing.AllocsPerRun(5, func() { st.run(u, 0, 1) }); a != 0 {
+	gens := make([]kernels.Normal, (u.Rows+updateRows-1)/updateRows)
+	wt := make([]float64, s.T*d*d)
+	if a := testing.AllocsPerRun(5, func() { st.run(u, gens, 0, 1, s.T, 1, wt) }); a != 0 {
 		t.Fatalf("%v allocations per run of %d steps", a, s.T)
 	}
 }
