@@ -56,7 +56,8 @@ func (g *Normal) Float64() float64 {
 func (g *Normal) Fill(dst []float64) { fillNormal(active, g, dst) }
 
 // fillNormal is Fill on tier t: whole pairs on the tier's kernel where it
-// has one, each exactly as ref.NormalPair.
+// has one, each exactly as ref.NormalPair (the pure-Go tier is that
+// specification itself).
 func fillNormal(t cpu.Tier, g *Normal, dst []float64) {
 	if len(dst) == 0 {
 		return
@@ -70,14 +71,16 @@ func fillNormal(t cpu.Tier, g *Normal, dst []float64) {
 		// The kernel call is not preemptible: at most chunk draws each.
 		m := min(even-k, chunk)
 		if !normals(t, dst[k:k+m], &g.s) {
-			normalsGo(dst[k:k+m], &g.s)
+			for i := k; i < k+m; i += 2 {
+				dst[i], dst[i+1] = ref.NormalPair(&g.s)
+			}
 		}
 		k += m
 	}
 	if even < len(dst) {
 		var pair [2]float64
 		if !normals(t, pair[:], &g.s) {
-			normalsGo(pair[:], &g.s)
+			pair[0], pair[1] = ref.NormalPair(&g.s)
 		}
 		dst[even], g.spare, g.has = pair[0], pair[1], true
 	}

@@ -74,8 +74,8 @@ func SinCos2Pi(v float64) (c, s float64) {
 	q := math.RoundToEven(t)
 	f := t - q
 	f2 := f * f
-	sn := f * Horner64(SinP[:], f2)
-	cs := Horner64(CosQ[:], f2)
+	sn := f * horner(SinP[:], f2)
+	cs := horner(CosQ[:], f2)
 	switch q {
 	case 1:
 		return -sn, cs
@@ -85,15 +85,6 @@ func SinCos2Pi(v float64) (c, s float64) {
 		return sn, -cs
 	}
 	return cs, sn // q = 0 or 4
-}
-
-// Horner64 evaluates c[0] + c[1] x + ... by q = fma(q, x, c[i]) from the top.
-func Horner64(c []float64, x float64) float64 {
-	q := c[len(c)-1]
-	for i := len(c) - 2; i >= 0; i-- {
-		q = math.FMA(q, x, c[i])
-	}
-	return q
 }
 
 // SinP[k] = (-1)^k (pi/2)^(2k+1) / (2k+1)! and CosQ[k] = (-1)^k (pi/2)^(2k)
