@@ -80,16 +80,7 @@ func sumKernel(k vmathalg.Kernel, t elem, s isa) {
 	if k.Heavy {
 		U = 2
 	}
-	g.in = func(i int) vr {
-		d := g.alloc()
-		g.each(func(u int) { g.o.movu(Mem{Base: ins[i]}.Offset(u*s.width), g.reg(d[u])) })
-		return d
-	}
-	g.param = func(i int) vr {
-		d := g.alloc()
-		g.each(func(u int) { t.bcast(Mem{Base: pp}.Offset(i*t.size), g.reg(d[u])) })
-		return d
-	}
+	g.streams(ins, pp)
 	// The program returns y only; c (s itself without a clamp) is added into
 	// the lanes as soon as it is computed, so it need not stay live.
 	var cv vmathalg.V
@@ -182,16 +173,7 @@ func streamKernel(k vmathalg.Kernel, t elem, s isa) {
 	case !s.is512():
 		U = 2
 	}
-	g.in = func(i int) vr {
-		d := g.alloc()
-		g.each(func(u int) { g.o.movu(Mem{Base: ins[i]}.Offset(u*s.width), g.reg(d[u])) })
-		return d
-	}
-	g.param = func(i int) vr {
-		d := g.alloc()
-		g.each(func(u int) { t.bcast(Mem{Base: pp}.Offset(i*t.size), g.reg(d[u])) })
-		return d
-	}
+	g.streams(ins, pp)
 	prog := vmathalg.RecordKernel(k, t.size == 8)
 	pass := func(u int) {
 		g.U = u
@@ -219,4 +201,19 @@ func streamKernel(k vmathalg.Kernel, t elem, s isa) {
 	Label("done")
 	g.emitTable()
 	ret()
+}
+
+// streams makes the program's inputs the vectors at ins[i] (each unrolled
+// copy one vector further on) and its params the scalars at pp, broadcast.
+func (g *vg) streams(ins []GPVirtual, pp GPVirtual) {
+	g.in = func(i int) vr {
+		d := g.alloc()
+		g.each(func(u int) { g.o.movu(Mem{Base: ins[i]}.Offset(u*g.s.width), g.reg(d[u])) })
+		return d
+	}
+	g.param = func(i int) vr {
+		d := g.alloc()
+		g.each(func(u int) { g.t.bcast(Mem{Base: pp}.Offset(i*g.t.size), g.reg(d[u])) })
+		return d
+	}
 }
