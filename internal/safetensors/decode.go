@@ -288,7 +288,7 @@ func (p *parser) delim(want json.Delim, where string) error {
 		if want == '{' {
 			return fmt.Errorf("%s is not a JSON object (found %v)", where, describe(tok))
 		}
-		return fmt.Errorf("%s: expected %q, found %v", where, want, describe(tok))
+		return fmt.Errorf("%s: expected '%c', found %v", where, rune(want), describe(tok))
 	}
 	return nil
 }
