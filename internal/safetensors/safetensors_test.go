@@ -657,6 +657,12 @@ func TestWriteFile(t *testing.T) {
 	}
 	untouched("failing writer")
 
+	// A parent that is a file: no temporary file can be made, even by root.
+	if err := WriteFile(filepath.Join(path, "m.safetensors"), tensors, nil); err == nil {
+		t.Error("WriteFile under a regular file: no error")
+	}
+	untouched("parent is a file")
+
 	// A directory where the file should go: the rename fails.
 	sub := filepath.Join(dir, "sub")
 	if err := os.Mkdir(sub, 0o755); err != nil {
