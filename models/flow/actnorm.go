@@ -1,0 +1,212 @@
+package flow
+
+import (
+	"math"
+
+	"github.com/flowkern/flowkern/kernels"
+)
+
+// ActNorm is Glow's activation normalisation, z = (x + bias) * exp(logs)
+// per feature, log|det| = sum_j logs[j] per row. With dataInit, the first
+// training batch sets bias = -mean and logs = -log(std + ActNormEps) of
+// each feature, so that the layer's output starts standardised; a constant
+// feature (std = 0) gets logs = -log(ActNormEps), never an infinite scale.
+// The scale is exp of a parameter, so it can never be zero.
+//
+// Without dataInit it is the element-wise affine layer (NICE's final
+// scaling when bias stays 0: see Scale).
+type ActNorm[T kernels.Float] struct {
+	d        int
+	dataInit bool
+	done     bool
+	noBias   bool
+	p, g     []T // bias then logs (noBias: logs only)
+	s, tmp   []T
+	ld       []T
+}
+
+// ActNormEps is added to the standard deviation of the data-dependent
+// initialisation.
+const ActNormEps = 1e-6
+
+// NewActNorm returns an ActNorm layer on d features, initialised from the
+// first training batch.
+func NewActNorm[T kernels.Float](d int) *ActNorm[T] { return &ActNorm[T]{d: d, dataInit: true} }
+
+// NewScale returns NICE's diagonal scaling z = x * exp(logs), logs starting
+// at 0.
+func NewScale[T kernels.Float](d int) *ActNorm[T] { return &ActNorm[T]{d: d, noBias: true} }
+
+func (a *ActNorm[T]) Dim() int { return a.d }
+
+func (a *ActNorm[T]) Spec() LayerSpec {
+	if a.noBias {
+		return LayerSpec{Kind: KindScale}
+	}
+	return LayerSpec{Kind: KindActNorm, Initialized: a.done || !a.dataInit}
+}
+
+func (a *ActNorm[T]) NumParams() int {
+	if a.noBias {
+		return a.d
+	}
+	return 2 * a.d
+}
+
+func (a *ActNorm[T]) tensors() []tensor {
+	if a.noBias {
+		return []tensor{{"logs", []int{a.d}, 0}}
+	}
+	return []tensor{{"bias", []int{a.d}, 0}, {"logs", []int{a.d}, a.d}}
+}
+
+func (a *ActNorm[T]) buffers() []buffer { return nil }
+
+func (a *ActNorm[T]) bind(p, g []T) { a.p, a.g = p, g }
+
+func (a *ActNorm[T]) init(*kernels.Normal) { clear(a.p) }
+
+func (a *ActNorm[T]) bias() []T {
+	if a.noBias {
+		return nil
+	}
+	return a.p[:a.d]
+}
+
+func (a *ActNorm[T]) logs() []T { return a.p[len(a.p)-a.d:] }
+
+func (a *ActNorm[T]) initialized() bool { return a.done || !a.dataInit }
+
+// initFromData sets bias and logs from the batch x (float64 moments, the
+// log by kernels.Log, so the same bits on every architecture).
+func (a *ActNorm[T]) initFromData(x Matrix[T]) {
+	a.done = true
+	n := x.Rows
+	if n == 0 {
+		return
+	}
+	mean := make([]float64, a.d)
+	sd := make([]float64, a.d)
+	for b := range n {
+		for j, v := range rowOf(x, b) {
+			mean[j] += float64(v)
+		}
+	}
+	for j := range mean {
+		mean[j] /= float64(n)
+	}
+	for b := range n {
+		for j, v := range rowOf(x, b) {
+			e := float64(v) - mean[j]
+			sd[j] += float64(e * e) // a rounded product: never fused into an fma
+		}
+	}
+	for j := range sd {
+		sd[j] = math.Sqrt(sd[j]/float64(n)) + ActNormEps
+		if math.IsNaN(sd[j]) || math.IsInf(sd[j], 0) {
+			sd[j] = 1
+		}
+	}
+	kernels.Log(sd, sd)
+	bias, logs := a.bias(), a.logs()
+	for j := range a.d {
+		bias[j] = T(-mean[j])
+		logs[j] = T(-sd[j])
+	}
+}
+
+// scales sets a.s = exp(logs) and returns sum_j logs[j] (Sum's order).
+func (a *ActNorm[T]) scales(neg bool) T {
+	s := grow(&a.s, a.d)
+	logs := a.logs()
+	if neg {
+		for j, v := range logs {
+			s[j] = -v
+		}
+		kernels.Exp(s, s)
+	} else {
+		kernels.Exp(s, logs)
+	}
+	return kernels.Sum(logs)
+}
+
+// Forward: z = (x + bias) * exp(logs), the sum and the product each
+// rounded once.
+func (a *ActNorm[T]) Forward(z, x Matrix[T], logdet []float64) {
+	checkShapes("ActNorm.Forward", a.d, ldLen(logdet), nm(x, "x"), nm(z, "z"))
+	ld := a.scales(false)
+	bias := a.bias()
+	for b := range x.Rows {
+		xr, zr := rowOf(x, b), rowOf(z, b)
+		if bias == nil {
+			for j, v := range xr {
+				zr[j] = v * a.s[j]
+			}
+			continue
+		}
+		for j, v := range xr {
+			zr[j] = T(v+bias[j]) * a.s[j]
+		}
+	}
+	for b := range logdet {
+		logdet[b] += float64(ld)
+	}
+}
+
+// Inverse: x = z * exp(-logs) - bias.
+func (a *ActNorm[T]) Inverse(x, z Matrix[T], logdet []float64) {
+	checkShapes("ActNorm.Inverse", a.d, ldLen(logdet), nm(z, "z"), nm(x, "x"))
+	ld := a.scales(true)
+	bias := a.bias()
+	for b := range z.Rows {
+		xr, zr := rowOf(x, b), rowOf(z, b)
+		if bias == nil {
+			for j, v := range zr {
+				xr[j] = v * a.s[j]
+			}
+			continue
+		}
+		for j, v := range zr {
+			xr[j] = T(v*a.s[j]) - bias[j]
+		}
+	}
+	for b := range logdet {
+		logdet[b] -= float64(ld)
+	}
+}
+
+// Backward: dx = dz * s; dbias[j] += sum_b dx[b][j]; dlogs[j] += sum_b
+// dz[b][j] z[b][j] + sum_b dlogdet[b] (z recomputed from x as Forward does).
+func (a *ActNorm[T]) Backward(dx, dz, x Matrix[T], dlogdet []T) {
+	checkShapes("ActNorm.Backward", a.d, ldLen(dlogdet), nm(x, "x"), nm(dz, "dz"), nm(dx, "dx"))
+	a.scales(false)
+	bias := a.bias()
+	acc := grow(&a.tmp, 2*a.d)
+	clear(acc)
+	gb, gs := acc[:a.d], acc[a.d:]
+	for b := range x.Rows {
+		xr, dzr, dxr := rowOf(x, b), rowOf(dz, b), rowOf(dx, b)
+		for j, v := range xr {
+			zj := v * a.s[j]
+			if bias != nil {
+				zj = T(v+bias[j]) * a.s[j]
+			}
+			gs[j] += T(dzr[j] * zj)
+			dxr[j] = dzr[j] * a.s[j]
+			gb[j] += dxr[j]
+		}
+	}
+	var c T
+	for _, v := range dlogdet {
+		c += v
+	}
+	if bias != nil {
+		for j := range a.d {
+			a.g[j] += gb[j]
+		}
+	}
+	glogs := a.g[len(a.g)-a.d:]
+	for j := range a.d {
+		glogs[j] += gs[j] + c
+	}
+}

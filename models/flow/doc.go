@@ -1,0 +1,31 @@
+// Package flow is normalizing flows on flowkern's kernels: NICE, RealNVP
+// and Glow layers with exact log-likelihood, sampling, maximum-likelihood
+// training and a model file.
+//
+// Direction: Forward maps data x to latent z and returns log|det dz/dx|
+// per sample (as nflows, FrEIA, zuko and openai/glow do; normflows calls
+// this direction "inverse"); Inverse maps z to x and is how Sample draws.
+// LogProb(x) = log N(z; 0, I) + log|det dz/dx| in nats; bits per dimension
+// is -LogProb/(d ln 2), plus 8 for 8-bit data scaled to [0, 1] by 1/256
+// and dequantised uniformly.
+//
+// Layers (Layer): ActNorm (data-initialised) and Scale, LU (Glow's
+// LU-parameterised invertible linear layer), Permute (Reverse, Shuffle),
+// and Coupling (affine or additive, with a conditioner network from
+// models/nn on a kernels.Split mask). Glow, RealNVP and NICE build the
+// usual architectures as a Spec; New makes a Flow of a Spec.
+//
+// Numerics: log-determinants and the loss accumulate in float64 (the
+// layers' per-row sums are in the layers' precision); affine couplings
+// bound their log-scale by default (atan soft clamp, bound 2); the last
+// layer of every conditioner starts at zero, so every coupling starts as
+// the identity; a training step that produces a non-finite loss or
+// gradient stops with an error naming the layer.
+//
+// Determinism: the same seed, data and options give bit-identical weights
+// on every kernel tier, every architecture and for any number of kernel
+// workers. The kernels guarantee it for their calls; the code here rounds
+// every product explicitly (never an expression the compiler may fuse into
+// an fma on one architecture and not another) and draws every random number
+// from kernels.Normal streams.
+package flow

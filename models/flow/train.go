@@ -1,0 +1,278 @@
+package flow
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/flowkern/flowkern/kernels"
+)
+
+// TrainOptions configures maximum-likelihood training with Adam.
+type TrainOptions struct {
+	Epochs      int     // passes over the data (default 10)
+	Batch       int     // minibatch rows (default 256)
+	LR          float64 // peak learning rate (default 1e-3)
+	WeightDecay float64 // decoupled weight decay (AdamW), 0 = none
+	Beta1       float64 // default 0.9
+	Beta2       float64 // default 0.999
+	Eps         float64 // default 1e-8
+	ClipNorm    float64 // clip the gradient's 2-norm to this, 0 = no clipping
+	Warmup      int     // steps of linear learning-rate warm-up
+	Cosine      bool    // cosine decay of the learning rate to 0 over all steps
+	Patience    int     // stop after this many epochs without a better validation NLL (0 = never); the best weights are kept
+	Seed        uint64  // minibatch order
+	// Progress, if not nil, is called after every step; a non-nil error
+	// stops training and is returned.
+	Progress func(Progress) error
+}
+
+// Progress is what a training callback sees.
+type Progress struct {
+	Epoch, Step, Steps int     // Step counts from 1 to Steps (all epochs)
+	Loss               float64 // the step's mean NLL, nats per sample
+	ValNLL             float64 // the last epoch's validation NLL (NaN before the first)
+	EpochDone          bool    // the step ended an epoch (ValNLL is fresh)
+	Elapsed            time.Duration
+}
+
+// History records a training run.
+type History struct {
+	Loss    []float64 // mean training NLL per epoch
+	ValNLL  []float64 // validation NLL per epoch (empty without validation data)
+	Best    int       // the epoch whose weights the flow holds (with validation data)
+	Stopped bool      // early stopping ended the run
+}
+
+func (o TrainOptions) withDefaults() TrainOptions {
+	if o.Epochs == 0 {
+		o.Epochs = 10
+	}
+	if o.Batch == 0 {
+		o.Batch = 256
+	}
+	if o.LR == 0 {
+		o.LR = 1e-3
+	}
+	if o.Beta1 == 0 {
+		o.Beta1 = 0.9
+	}
+	if o.Beta2 == 0 {
+		o.Beta2 = 0.999
+	}
+	if o.Eps == 0 {
+		o.Eps = 1e-8
+	}
+	return o
+}
+
+func (o TrainOptions) check() error {
+	bad := func(name string, v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) || v < 0 }
+	switch {
+	case o.Epochs < 0 || o.Batch < 0 || o.Warmup < 0 || o.Patience < 0:
+		return fmt.Errorf("flow: Train: negative option (Epochs %d, Batch %d, Warmup %d, Patience %d)", o.Epochs, o.Batch, o.Warmup, o.Patience)
+	case bad("LR", o.LR) || bad("WeightDecay", o.WeightDecay) || bad("ClipNorm", o.ClipNorm) || bad("Eps", o.Eps):
+		return fmt.Errorf("flow: Train: LR %v, WeightDecay %v, ClipNorm %v and Eps %v must be finite and >= 0", o.LR, o.WeightDecay, o.ClipNorm, o.Eps)
+	case !(o.Beta1 >= 0 && o.Beta1 < 1 && o.Beta2 >= 0 && o.Beta2 < 1):
+		return fmt.Errorf("flow: Train: Beta1 %v and Beta2 %v must be in [0, 1)", o.Beta1, o.Beta2)
+	}
+	return nil
+}
+
+// CheckData returns an error unless x is a non-empty n x d matrix of finite
+// values.
+func CheckData[T kernels.Float](x Matrix[T], d int) error {
+	if x.Rows < 1 {
+		return errors.New("flow: no data rows")
+	}
+	if x.Cols != d {
+		return fmt.Errorf("flow: data has %d columns, the flow has %d features", x.Cols, d)
+	}
+	if x.Stride < x.Cols || len(x.Data) < (x.Rows-1)*x.Stride+x.Cols {
+		return fmt.Errorf("flow: data is not a valid %dx%d matrix", x.Rows, x.Cols)
+	}
+	for b := range x.Rows {
+		for j, v := range rowOf(x, b) {
+			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+				return fmt.Errorf("flow: data row %d column %d is %v", b, j, v)
+			}
+		}
+	}
+	return nil
+}
+
+// Train fits the flow to the rows of train by maximum likelihood (Adam on
+// the mean negative log-likelihood), evaluating val (may have 0 rows) after
+// every epoch. The result depends only on the flow, the data and the
+// options: the same on every tier, every architecture and for any number
+// of kernel workers.
+//
+// After every step, a non-finite loss or gradient stops training with an
+// error naming the step and the first layer affected; the flow then holds
+// the weights of before that step (or the best validation weights).
+func (f *Flow[T]) Train(train, val Matrix[T], o TrainOptions) (History, error) {
+	o = o.withDefaults()
+	var h History
+	if err := o.check(); err != nil {
+		return h, err
+	}
+	if err := CheckData(train, f.d); err != nil {
+		return h, fmt.Errorf("training data: %w", err)
+	}
+	if val.Rows > 0 {
+		if err := CheckData(val, f.d); err != nil {
+			return h, fmt.Errorf("validation data: %w", err)
+		}
+	}
+	n, d := train.Rows, f.d
+	bs := min(o.Batch, n)
+	perEpoch := (n + bs - 1) / bs
+	steps := o.Epochs * perEpoch
+	np := len(f.params)
+	m, v := make([]T, np), make([]T, np)
+	prev := make([]T, np)
+	var best []T
+	bestNLL := math.Inf(1)
+	perm := make([]int, n)
+	var bbuf []T
+	start := time.Now()
+	valNLL := math.NaN()
+	var vlp []float64
+	b1t, b2t := 1.0, 1.0
+	step := 0
+	sinceBest := 0
+	for ep := range o.Epochs {
+		g := kernels.NewNormal(o.Seed, uint64(ep))
+		shuffle(perm, &g)
+		epLoss := 0.0
+		for k := range perEpoch {
+			r0, r1 := k*bs, min((k+1)*bs, n)
+			x := dense(&bbuf, r1-r0, d)
+			for b := r0; b < r1; b++ {
+				copy(rowOf(x, b-r0), rowOf(train, perm[b]))
+			}
+			clear(f.grads)
+			copy(prev, f.params)
+			loss, _ := f.lossGrad(x)
+			step++
+			if err := f.checkStep(loss, step); err != nil {
+				copy(f.params, prev)
+				return h, err
+			}
+			if o.ClipNorm > 0 {
+				nrm := math.Sqrt(float64(kernels.Dot(f.grads, f.grads)))
+				if nrm > o.ClipNorm {
+					kernels.Scale(T(o.ClipNorm/nrm), f.grads)
+				}
+			}
+			b1t *= o.Beta1
+			b2t *= o.Beta2
+			lr := o.LR * schedule(step, steps, o.Warmup, o.Cosine)
+			adam(f.params, f.grads, m, v, lr, o, 1-b1t, 1-b2t)
+			if !finite(f.params) {
+				copy(f.params, prev)
+				return h, fmt.Errorf("flow: step %d: the update made a parameter of layer %d non-finite", step, f.firstBad(f.params))
+			}
+			epLoss += loss * float64(r1-r0)
+			done := k == perEpoch-1
+			if done && val.Rows > 0 {
+				vlp = grow(&vlp, val.Rows)
+				f.LogProb(vlp, val)
+				valNLL = -mean(vlp)
+			}
+			if o.Progress != nil {
+				err := o.Progress(Progress{Epoch: ep + 1, Step: step, Steps: steps, Loss: loss, ValNLL: valNLL,
+					EpochDone: done, Elapsed: time.Since(start)})
+				if err != nil {
+					return h, err
+				}
+			}
+		}
+		h.Loss = append(h.Loss, epLoss/float64(n))
+		if val.Rows > 0 {
+			h.ValNLL = append(h.ValNLL, valNLL)
+			if valNLL < bestNLL {
+				bestNLL, h.Best, sinceBest = valNLL, ep, 0
+				best = append(best[:0], f.params...)
+			} else if sinceBest++; o.Patience > 0 && sinceBest >= o.Patience {
+				h.Stopped = true
+				break
+			}
+		}
+	}
+	if best != nil {
+		copy(f.params, best)
+	} else {
+		h.Best = len(h.Loss) - 1
+	}
+	return h, nil
+}
+
+// checkStep returns an error if the loss or a gradient is not finite.
+func (f *Flow[T]) checkStep(loss float64, step int) error {
+	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		return fmt.Errorf("flow: step %d: the loss is %v (first layer with a non-finite gradient: %d)", step, loss, f.firstBad(f.grads))
+	}
+	if !finite(f.grads) {
+		return fmt.Errorf("flow: step %d: layer %d (%s) has a non-finite gradient", step, f.firstBad(f.grads), f.layers[f.firstBad(f.grads)].Spec().Kind)
+	}
+	return nil
+}
+
+// firstBad returns the first layer whose part of the arena a holds a
+// non-finite value, or -1.
+func (f *Flow[T]) firstBad(a []T) int {
+	for i := range f.layers {
+		if !finite(a[f.offs[i]:f.offs[i+1]]) {
+			return i
+		}
+	}
+	return -1
+}
+
+// schedule returns the learning-rate factor of step (1-based) of steps.
+func schedule(step, steps, warmup int, cosine bool) float64 {
+	if step <= warmup {
+		return float64(step) / float64(warmup)
+	}
+	if !cosine || steps <= warmup {
+		return 1
+	}
+	// cos by its Taylor series would do; math.Cos is pure Go on every
+	// architecture the tests run (no assembly), so its bits agree.
+	p := float64(step-warmup) / float64(steps-warmup)
+	return 0.5 * (1 + math.Cos(math.Pi*p))
+}
+
+// adam applies one AdamW step to p with gradient g and moments m, v; c1, c2
+// are the bias corrections 1 - beta^t. Every product is rounded on its own
+// (no expression the compiler could fuse), so every architecture gets the
+// same bits.
+func adam[T kernels.Float](p, g, m, v []T, lr float64, o TrainOptions, c1, c2 float64) {
+	b1, b2 := o.Beta1, o.Beta2
+	a1, a2 := 1-b1, 1-b2
+	wd := lr * o.WeightDecay
+	for i, gi := range g {
+		gf := float64(gi)
+		mi := float64(b1*float64(m[i])) + float64(a1*gf)
+		vi := float64(b2*float64(v[i])) + float64(a2*float64(gf*gf))
+		m[i], v[i] = T(mi), T(vi)
+		mh := float64(m[i]) / c1
+		vh := float64(v[i]) / c2
+		pi := float64(p[i])
+		upd := float64(lr*mh) / (math.Sqrt(vh) + o.Eps)
+		if wd != 0 {
+			upd += float64(wd * pi)
+		}
+		p[i] = T(pi - upd)
+	}
+}
+
+func mean(v []float64) float64 {
+	s := 0.0
+	for _, x := range v {
+		s += x
+	}
+	return s / float64(len(v))
+}
