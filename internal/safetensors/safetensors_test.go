@@ -333,9 +333,10 @@ func corruptCases() []corruptCase {
 		{"huge end", raw(x(`{"dtype":"F32","shape":[2,2],"data_offsets":[0,18446744073709551615]}`), d16), Options{}, `not within`},
 		{"count mismatch", raw(x(`{"dtype":"F32","shape":[2,3],"data_offsets":[0,16]}`), d16), Options{}, `tensor "x": shape [2 3] of F32 needs 24 bytes, data_offsets [0, 16] hold 16`},
 		{"dtype size mismatch", raw(x(`{"dtype":"F64","shape":[2,2],"data_offsets":[0,16]}`), d16), Options{}, `needs 32 bytes`},
-		{"count overflow", raw(x(`{"dtype":"F32","shape":[4294967296,4294967296,2],"data_offsets":[0,16]}`), d16), Options{}, `tensor "x": shape [4294967296 4294967296 2] of F32: byte count overflows`},
-		{"bytes overflow", raw(x(`{"dtype":"F32","shape":[4611686018427387904],"data_offsets":[0,16]}`), d16), Options{}, `byte count overflows`},
-		{"huge shape", raw(x(`{"dtype":"F64","shape":[1000000000000],"data_offsets":[0,16]}`), d16), Options{}, `needs 8000000000000 bytes`},
+		// Dimensions below 2^31, so that the same check fires on 32-bit platforms.
+		{"count overflow", raw(x(`{"dtype":"F32","shape":[2147483647,2147483647,2147483647,8],"data_offsets":[0,16]}`), d16), Options{}, `tensor "x": shape [2147483647 2147483647 2147483647 8] of F32: byte count overflows`},
+		{"bytes overflow", raw(x(`{"dtype":"F64","shape":[2147483647,2147483647,2],"data_offsets":[0,16]}`), d16), Options{}, `byte count overflows`},
+		{"huge shape", raw(x(`{"dtype":"F64","shape":[1000000,1000000],"data_offsets":[0,16]}`), d16), Options{}, `needs 8000000000000 bytes`},
 		{"overlap", raw(`{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}`, d16[:12]), Options{}, `tensor "b": data_offsets [4, 12] overlap tensor "a"`},
 		{"same offsets", raw(`{"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]},"b":{"dtype":"I32","shape":[4],"data_offsets":[0,16]}}`, d16), Options{}, `overlap`},
 		{"empty inside another", raw(`{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"e":{"dtype":"F32","shape":[0],"data_offsets":[4,4]}}`, d16[:8]), Options{}, `tensor "e": data_offsets [4, 4] overlap tensor "a"`},
@@ -393,6 +394,24 @@ func TestDecodeAccepts(t *testing.T) {
 	f, err := Decode(raw("{}", nil), Options{})
 	if err != nil || len(f.Tensors) != 0 || f.Metadata == nil {
 		t.Errorf("empty file: %+v, %v", f, err)
+	}
+}
+
+// TestDimPastInt: an empty tensor may have a dimension of 2^32; it decodes
+// where int has 64 bits and is an error naming it where int has 32.
+func TestDimPastInt(t *testing.T) {
+	f, err := Decode(raw(`{"x":{"dtype":"F64","shape":[0,4294967296],"data_offsets":[0,0]}}`, nil), Options{})
+	if math.MaxInt == math.MaxInt32 {
+		if err == nil || !strings.Contains(err.Error(), `tensor "x": dimension 4294967296 does not fit in an int`) {
+			t.Errorf("32-bit: error %v", err)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if x := f.Tensors[0]; int64(x.Shape[1]) != 1<<32 || len(x.Data) != 0 {
+		t.Errorf("decoded %+v", x)
 	}
 }
 
@@ -582,7 +601,7 @@ func TestAccessors(t *testing.T) {
 	if _, err := I64("i", []int{2}, []int64{1, 2, 3}).Int64s(); err == nil {
 		t.Error("Int64s with data past the shape: no error")
 	}
-	if n, err := F32("e", []int{4, 0, 1 << 40}, nil).Len(); n != 0 || err != nil {
+	if n, err := F32("e", []int{4, 0, math.MaxInt}, nil).Len(); n != 0 || err != nil {
 		t.Errorf("Len of an empty tensor: %d, %v", n, err)
 	}
 	shape := []int{2}
