@@ -26,9 +26,10 @@ const (
 // Encode writes a safetensors file holding tensors and metadata to w.
 //
 // The tensors' data lie in the data section in the order given. The header is
-// deterministic: the same inputs give the same bytes (keys sorted at every
-// level, no spaces, padded with spaces so that the data section starts at a
-// multiple of 8). Encode adds the metadata key "sha256" (see the package doc);
+// deterministic: the same inputs give the same bytes. It is compact JSON:
+// "__metadata__" first with its keys sorted, then the tensors sorted by name,
+// each with its keys sorted (data_offsets, dtype, shape); then spaces up to a
+// multiple of 8, so that the data section starts 8-aligned. Encode adds the metadata key "sha256" (see the package doc);
 // a metadata map that already has it is an error. Names must be unique, valid
 // UTF-8 and not "__metadata__"; metadata keys and values valid UTF-8. Every
 // check runs before the first byte is written, so an error from a check leaves
