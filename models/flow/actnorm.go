@@ -192,8 +192,9 @@ func (a *ActNorm[T]) Backward(dx, dz, x Matrix[T], dlogdet []T) {
 				zj = T(v+bias[j]) * a.s[j]
 			}
 			gs[j] += T(dzr[j] * zj)
-			dxr[j] = dzr[j] * a.s[j]
-			gb[j] += dxr[j]
+			g := T(dzr[j] * a.s[j]) // rounded before the sum, not fused into it
+			dxr[j] = g
+			gb[j] += g
 		}
 	}
 	var c T

@@ -25,7 +25,10 @@
 // Determinism: the same seed, data and options give bit-identical weights
 // on every kernel tier, every architecture and for any number of kernel
 // workers. The kernels guarantee it for their calls; the code here rounds
-// every product explicitly (never an expression the compiler may fuse into
-// an fma on one architecture and not another) and draws every random number
-// from kernels.Normal streams.
+// every product that meets an addition with an explicit conversion (Go
+// fuses a*b+c into one fma on arm64, even across statements, and not on
+// amd64), avoids the math package's transcendental functions (compiled
+// with such fusions on arm64), and draws every random number from
+// kernels.Normal streams. TestDeterministicTraining pins the weights of a
+// training run; CI checks them under qemu-aarch64.
 package flow

@@ -165,12 +165,16 @@ func (f *Flow[T]) LogProb(dst []float64, x Matrix[T]) {
 	}
 }
 
+// baseConst is -(d/2) log(2 pi), rounded (never fused into a later
+// subtraction).
+func baseConst(d int) float64 { return float64(-0.5 * float64(d) * ln2Pi) }
+
 // addBase adds log N(z[b]; 0, I) to dst[b].
 func (f *Flow[T]) addBase(dst []float64, z Matrix[T]) {
-	c := -0.5 * float64(f.d) * ln2Pi
+	c := baseConst(f.d)
 	for b := range z.Rows {
 		r := rowOf(z, b)
-		dst[b] += c - 0.5*float64(kernels.Dot(r, r))
+		dst[b] += c - float64(0.5*float64(kernels.Dot(r, r)))
 	}
 }
 
@@ -219,10 +223,10 @@ func (f *Flow[T]) lossGrad(x Matrix[T]) (float64, Matrix[T]) {
 	z := in
 	// L = -(1/n) sum_b [log N(z_b) + ld_b]: dL/dz = z/n, dL/dld_b = -1/n.
 	loss := 0.0
-	c := -0.5 * float64(d) * ln2Pi
+	c := baseConst(d)
 	for b := range n {
 		r := rowOf(z, b)
-		loss -= c - 0.5*float64(kernels.Dot(r, r)) + ld[b]
+		loss -= c - float64(0.5*float64(kernels.Dot(r, r))) + ld[b]
 	}
 	loss /= float64(n)
 	inv := T(1 / float64(n))

@@ -6,6 +6,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/flowkern/flowkern/internal/ref"
 	"github.com/flowkern/flowkern/kernels"
 )
 
@@ -166,15 +167,15 @@ func (f *Flow[T]) Train(train, val Matrix[T], o TrainOptions) (History, error) {
 					kernels.Scale(T(o.ClipNorm/nrm), f.grads)
 				}
 			}
-			b1t *= o.Beta1
-			b2t *= o.Beta2
+			b1t = float64(b1t * o.Beta1) // rounded: never fused into 1 - b1t
+			b2t = float64(b2t * o.Beta2)
 			lr := o.LR * schedule(step, steps, o.Warmup, o.Cosine)
 			adam(f.params, f.grads, m, v, lr, o, 1-b1t, 1-b2t)
 			if !finite(f.params) {
 				copy(f.params, prev)
 				return h, fmt.Errorf("flow: step %d: the update made a parameter of layer %d non-finite", step, f.firstBad(f.params))
 			}
-			epLoss += loss * float64(r1-r0)
+			epLoss += float64(loss * float64(r1-r0))
 			done := k == perEpoch-1
 			if done && val.Rows > 0 {
 				vlp = grow(&vlp, val.Rows)
@@ -239,10 +240,11 @@ func schedule(step, steps, warmup int, cosine bool) float64 {
 	if !cosine || steps <= warmup {
 		return 1
 	}
-	// cos by its Taylor series would do; math.Cos is pure Go on every
-	// architecture the tests run (no assembly), so its bits agree.
+	// ref.SinCos2Pi, not math.Cos: the math package's Go code is compiled
+	// with fused multiply-adds on arm64 and without on amd64.
 	p := float64(step-warmup) / float64(steps-warmup)
-	return 0.5 * (1 + math.Cos(math.Pi*p))
+	c, _ := ref.SinCos2Pi(p / 2)
+	return 0.5 * (1 + c)
 }
 
 // adam applies one AdamW step to p with gradient g and moments m, v; c1, c2

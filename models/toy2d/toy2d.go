@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/flowkern/flowkern/internal/ref"
 	"github.com/flowkern/flowkern/kernels"
 )
 
@@ -41,35 +42,12 @@ func Generate(name string, n int, seed uint64) (kernels.Matrix[float64], error) 
 // uniform returns a uniform number in [0, 1).
 func uniform(g *kernels.Normal) float64 { return float64(g.Uint64()>>11) * 0x1p-53 }
 
-// The trigonometric functions go through sinCos, a polynomial on a reduced
-// argument with explicit roundings: math.Sin and math.Cos are pure Go on
-// amd64 and arm64 today, but the points must not depend on that.
-func sinCos(a float64) (s, c float64) {
-	// Reduce to r in [-pi/4, pi/4] with quadrant q.
-	q := math.Round(a * (2 / math.Pi))
-	r := math.FMA(-q, math.Pi/2, a)
-	r = math.FMA(-q, 6.123233995736766e-17, r) // the rest of pi/2
-	r2 := float64(r * r)
-	sp := r * horner(r2, 1, -1.0/6, 1.0/120, -1.0/5040, 1.0/362880, -1.0/39916800, 1.0/6227020800, -1.0/1307674368000, 1.0/355687428096000)
-	cp := horner(r2, 1, -0.5, 1.0/24, -1.0/720, 1.0/40320, -1.0/3628800, 1.0/479001600, -1.0/87178291200, 1.0/20922789888000)
-	switch int64(q) & 3 {
-	case 0:
-		return sp, cp
-	case 1:
-		return cp, -sp
-	case 2:
-		return -sp, -cp
-	}
-	return -cp, sp
-}
-
-// horner returns c[0] + x c[1] + x^2 c[2] + ... with explicit fmas.
-func horner(x float64, c ...float64) float64 {
-	v := c[len(c)-1]
-	for i := len(c) - 2; i >= 0; i-- {
-		v = math.FMA(v, x, c[i])
-	}
-	return v
+// sinCos2Pi returns sin and cos of 2 pi v, v in [0, 1): ref.SinCos2Pi,
+// not math.Sin and math.Cos, whose Go code is compiled with fused
+// multiply-adds on arm64 and without on amd64.
+func sinCos2Pi(v float64) (s, c float64) {
+	c, s = ref.SinCos2Pi(v)
+	return s, c
 }
 
 // Every product below that meets an addition is rounded by an explicit
@@ -80,8 +58,7 @@ func horner(x float64, c ...float64) float64 {
 // (1, -0.5)), noise 0.1, then centred and scaled as the flow literature
 // does (x - (0.5, 0.25)) * 2.
 func moons(p []float64, g *kernels.Normal) {
-	t := math.Pi * uniform(g)
-	s, c := sinCos(t)
+	s, c := sinCos2Pi(uniform(g) / 2)
 	x, y := c, s
 	if g.Uint64()&1 == 1 {
 		x, y = 1-c, 0.5-s
@@ -94,8 +71,7 @@ func moons(p []float64, g *kernels.Normal) {
 // eightGaussians: eight Gaussians of standard deviation 0.2 evenly on a
 // circle of radius 2.
 func eightGaussians(p []float64, g *kernels.Normal) {
-	k := float64(g.Uint64() % 8)
-	s, c := sinCos(k * (math.Pi / 4))
+	s, c := sinCos2Pi(float64(g.Uint64()%8) / 8)
 	p[0] = float64(2*c) + float64(0.2*g.Float64())
 	p[1] = float64(2*s) + float64(0.2*g.Float64())
 }
@@ -119,9 +95,10 @@ func checkerboard(p []float64, g *kernels.Normal) {
 // spirals: two interleaved spirals r = t, angle t, t in [0, 3 pi] scaled
 // to radius 3, noise 0.1.
 func spirals(p []float64, g *kernels.Normal) {
-	t := 3 * math.Pi * math.Sqrt(uniform(g))
-	s, c := sinCos(t)
-	r := t / math.Pi
+	r := 3 * math.Sqrt(uniform(g)) // the angle is r pi
+	v := r / 2
+	v -= math.Floor(v) // exact
+	s, c := sinCos2Pi(v)
 	x, y := float64(r*c), float64(r*s)
 	if g.Uint64()&1 == 1 {
 		x, y = -x, -y

@@ -5,16 +5,6 @@ import (
 	"testing"
 )
 
-func TestSinCos(t *testing.T) {
-	for i := range 2000 {
-		a := float64(i)*0.01 - 3
-		s, c := sinCos(a)
-		if math.Abs(s-math.Sin(a)) > 4e-16 || math.Abs(c-math.Cos(a)) > 4e-16 {
-			t.Fatalf("sinCos(%v) = %v, %v; math: %v, %v", a, s, c, math.Sin(a), math.Cos(a))
-		}
-	}
-}
-
 // TestShapes checks each density's support and spread, and that a seed
 // fixes the points.
 func TestShapes(t *testing.T) {

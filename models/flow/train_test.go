@@ -1,0 +1,251 @@
+package flow
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"math"
+	"runtime"
+	"strings"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/stat"
+
+	"github.com/flowkern/flowkern/kernels"
+	"github.com/flowkern/flowkern/models/toy2d"
+)
+
+// gaussianNLL is the mean NLL of the maximum-likelihood Gaussian of the
+// rows of x (mean and covariance with 1/n): (d/2)(1 + ln 2pi) + (1/2) ln
+// det Sigma.
+func gaussianNLL(x Matrix[float64]) float64 {
+	dm := mat.NewDense(x.Rows, x.Cols, x.Data)
+	var cov mat.SymDense
+	stat.CovarianceMatrix(&cov, dm, nil)
+	cov.ScaleSym(float64(x.Rows-1)/float64(x.Rows), &cov)
+	var ch mat.Cholesky
+	if !ch.Factorize(&cov) {
+		panic("covariance not positive definite")
+	}
+	return 0.5*float64(x.Cols)*(1+ln2Pi) + 0.5*ch.LogDet()
+}
+
+// TestGaussianML trains a linear flow (ActNorm, LU) on correlated Gaussian
+// data: its NLL must reach the closed-form maximum-likelihood value.
+func TestGaussianML(t *testing.T) {
+	const d, n = 3, 400
+	x := randMat[float64](n, d, 20)
+	a := []float64{1.5, 0, 0, 0.8, 0.6, 0, -0.4, 1.1, 0.3} // lower triangular mixing
+	for b := range n {
+		r := rowOf(x, b)
+		v := [d]float64{}
+		for i := range d {
+			for k := range d {
+				v[i] += a[i*d+k] * r[k]
+			}
+		}
+		r[0], r[1], r[2] = v[0]+1, v[1]-2, v[2]+0.5
+	}
+	f, err := New[float64](Spec{Dim: d, Layers: []LayerSpec{{Kind: KindActNorm}, {Kind: KindLU}}}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.Train(x, Matrix[float64]{}, TrainOptions{Epochs: 1500, Batch: n, LR: 0.02, Cosine: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, want := nll(f, x), gaussianNLL(x)
+	t.Logf("NLL %.12f, maximum likelihood %.12f", got, want)
+	if got < want-1e-9 || got-want > 1e-6*d {
+		t.Errorf("NLL %v, closed-form maximum %v: differs by %v per dimension", got, want, (got-want)/d)
+	}
+}
+
+// TestToy2D trains a Glow-style flow on two moons: the learned density
+// integrates to 1 on a grid, and its test NLL beats the Gaussian fit.
+func TestToy2D(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains a flow: not in -short")
+	}
+	train, _ := toy2d.Generate("moons", 2000, 1)
+	test, _ := toy2d.Generate("moons", 2000, 2)
+	sp, err := Glow(2, 4, Block{Hidden: []int{32, 32}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := New[float64](sp, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Train(train, Matrix[float64]{}, TrainOptions{Epochs: 60, Batch: 200, LR: 5e-3, Cosine: true}); err != nil {
+		t.Fatal(err)
+	}
+	got, gauss := nll(f, test), gaussianNLL(test)
+	t.Logf("test NLL %.4f nats, Gaussian fit %.4f", got, gauss)
+	const margin = 0.4 // nats per sample
+	if got > gauss-margin {
+		t.Errorf("test NLL %v does not beat the Gaussian fit %v by %v nats", got, gauss, margin)
+	}
+	// The density on [-6, 6]^2, midpoint rule.
+	const m, lo, hi = 600, -6.0, 6.0
+	h := (hi - lo) / m
+	grid := Matrix[float64]{Rows: m, Cols: 2, Data: make([]float64, 2*m), Stride: 2}
+	lp := make([]float64, m)
+	mass := 0.0
+	for i := range m {
+		for j := range m {
+			grid.Data[2*j], grid.Data[2*j+1] = lo+(float64(i)+0.5)*h, lo+(float64(j)+0.5)*h
+		}
+		f.LogProb(lp, grid)
+		for _, v := range lp {
+			mass += math.Exp(v) * h * h
+		}
+	}
+	t.Logf("mass on the grid %.6f", mass)
+	if math.Abs(mass-1) > 1e-3 {
+		t.Errorf("the density integrates to %v on [-6, 6]^2", mass)
+	}
+}
+
+// weightHash is the SHA-256 of the bits of a flow's parameters.
+func weightHash[T kernels.Float](f *Flow[T]) string {
+	h := sha256.New()
+	var b [8]byte
+	for _, v := range f.params {
+		u := math.Float64bits(float64(v))
+		for i := range b {
+			b[i] = byte(u >> (8 * i))
+		}
+		h.Write(b[:])
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// detTrain trains the determinism test's flow: wide enough that the matrix
+// kernels split their work over two workers.
+func detTrain[T kernels.Float](t *testing.T) string {
+	const d, n = 8, 256
+	sp, err := Glow(d, 2, Block{Hidden: []int{64, 64}, Mask: "alternating"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := New[T](sp, 31)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x64 := randMat[float64](n, d, 32)
+	x := Matrix[T]{Rows: n, Cols: d, Data: make([]T, n*d), Stride: d}
+	for i, v := range x64.Data {
+		x.Data[i] = T(v * v * 0.5) // skewed data
+	}
+	if _, err := f.Train(x, Matrix[T]{}, TrainOptions{Epochs: 2, Batch: 128, LR: 3e-3, ClipNorm: 5, WeightDecay: 1e-4, Warmup: 2, Cosine: true, Seed: 4}); err != nil {
+		t.Fatal(err)
+	}
+	return weightHash(f)
+}
+
+// The weights detTrain must give on every tier, worker count and
+// architecture (computed on amd64; arm64 under qemu checks the same).
+const (
+	detHash64 = "d5be1a18b8f826d12f9c8266059345b81de9890d0205670e57dd26f576f091fe"
+	detHash32 = "e7eae7c8a94d54a28793c94b2197809a731d9ca5097b154bf964c5ca19133429"
+)
+
+// TestDeterministicTraining trains the same flow on every tier with 1 and
+// 2 kernel workers: the weights must be bit-identical, and equal to the
+// pinned hash that every architecture must reproduce.
+func TestDeterministicTraining(t *testing.T) {
+	want := map[string]string{"float64": detHash64, "float32": detHash32}
+	forTiers(t, func(t *testing.T) {
+		for _, workers := range []int{1, 2} {
+			prev := kernels.SetMaxWorkers(workers)
+			got := map[string]string{"float64": detTrain[float64](t), "float32": detTrain[float32](t)}
+			kernels.SetMaxWorkers(prev)
+			for k, h := range got {
+				if h != want[k] {
+					t.Errorf("%s, %d workers (%s): weights hash %s, want %s", k, workers, runtime.GOARCH, h, want[k])
+				}
+			}
+		}
+	})
+}
+
+func TestTrainErrors(t *testing.T) {
+	sp, _ := RealNVP(2, 1, Block{Hidden: []int{4}})
+	f, _ := New[float64](sp, 1)
+	good := randMat[float64](10, 2, 1)
+	nan := randMat[float64](10, 2, 1)
+	nan.Data[7] = math.NaN()
+	inf := randMat[float64](10, 2, 1)
+	inf.Data[3] = math.Inf(-1)
+	cases := map[string]struct {
+		train, val Matrix[float64]
+		o          TrainOptions
+		msg        string
+	}{
+		"empty":       {Matrix[float64]{Cols: 2, Stride: 2}, Matrix[float64]{}, TrainOptions{}, "no data"},
+		"wrong dim":   {randMat[float64](10, 3, 1), Matrix[float64]{}, TrainOptions{}, "3 columns"},
+		"NaN":         {nan, Matrix[float64]{}, TrainOptions{}, "row 3 column 1"},
+		"Inf":         {inf, Matrix[float64]{}, TrainOptions{}, "row 1 column 1"},
+		"val NaN":     {good, nan, TrainOptions{}, "validation data"},
+		"negative LR": {good, Matrix[float64]{}, TrainOptions{LR: -1}, "LR"},
+		"beta":        {good, Matrix[float64]{}, TrainOptions{Beta1: 1}, "Beta1"},
+		"epochs":      {good, Matrix[float64]{}, TrainOptions{Epochs: -1}, "negative"},
+	}
+	for name, c := range cases {
+		_, err := f.Train(c.train, c.val, c.o)
+		if err == nil || !strings.Contains(err.Error(), c.msg) {
+			t.Errorf("%s: error %v, want one mentioning %q", name, err, c.msg)
+		}
+	}
+	// A callback error stops training and is returned.
+	stop := errors.New("stop")
+	_, err := f.Train(good, Matrix[float64]{}, TrainOptions{Epochs: 3, Progress: func(Progress) error { return stop }})
+	if !errors.Is(err, stop) {
+		t.Errorf("callback error: got %v", err)
+	}
+}
+
+// TestNonFiniteStops makes the loss overflow: training must stop with an
+// error naming the step, and keep the weights of before it.
+func TestNonFiniteStops(t *testing.T) {
+	f, _ := New[float64](Spec{Dim: 2, Layers: []LayerSpec{{Kind: KindScale}}}, 1)
+	f.params[0] = 400 // exp(400)^2 overflows in |z|^2
+	before := append([]float64(nil), f.params...)
+	x := randMat[float64](8, 2, 2)
+	for i := range x.Data {
+		x.Data[i] = 1e10
+	}
+	_, err := f.Train(x, Matrix[float64]{}, TrainOptions{Epochs: 1})
+	if err == nil || !strings.Contains(err.Error(), "step 1") {
+		t.Fatalf("error %v, want one naming step 1", err)
+	}
+	for i := range before {
+		if f.params[i] != before[i] {
+			t.Fatalf("parameters changed by a failed step")
+		}
+	}
+}
+
+// TestEarlyStopping: with validation data unlike the training data, the
+// validation NLL rises and training stops, keeping the best epoch.
+func TestEarlyStopping(t *testing.T) {
+	sp, _ := RealNVP(2, 2, Block{Hidden: []int{16}})
+	f, _ := New[float64](sp, 1)
+	train := randMat[float64](64, 2, 3)
+	val := randMat[float64](64, 2, 4)
+	for i := range val.Data {
+		val.Data[i] = val.Data[i]*3 + 2
+	}
+	h, err := f.Train(train, val, TrainOptions{Epochs: 200, Batch: 64, LR: 1e-2, Patience: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !h.Stopped || len(h.ValNLL) != h.Best+4 {
+		t.Fatalf("stopped %v after %d epochs, best %d", h.Stopped, len(h.ValNLL), h.Best)
+	}
+	if got := nll(f, val); math.Abs(got-h.ValNLL[h.Best]) > 1e-12 {
+		t.Errorf("kept weights give validation NLL %v, the best epoch had %v", got, h.ValNLL[h.Best])
+	}
+}
