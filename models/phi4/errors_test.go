@@ -104,11 +104,11 @@ func TestBadInput(t *testing.T) {
 // counted and rejected, and the samples stay finite.
 func TestPartlyDivergent(t *testing.T) {
 	th, _ := New([]int{4, 4}, -2, 2)
-	r, err := th.HMC(50, HMCOptions{RunOptions: RunOptions{Seed: 1, Chains: 4}, Steps: 10, StepSize: 0.3})
+	r, err := th.HMC(50, HMCOptions{RunOptions: RunOptions{Seed: 1, Chains: 4}, Steps: 10, StepSize: 0.25})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("eps = 0.3: %d of %d trajectories divergent, acceptance %.3f", r.Divergent, 200, r.Acceptance())
+	t.Logf("eps = 0.25: %d of %d trajectories divergent, acceptance %.3f", r.Divergent, 200, r.Acceptance())
 	if r.Divergent == 0 || r.Divergent == 200 {
 		t.Errorf("%d divergent trajectories, want some but not all", r.Divergent)
 	}

@@ -44,7 +44,11 @@ func Gamma(series []float64, chains int) (Estimate, error) {
 //   - its autocorrelation function Gamma(t), averaged over the chains,
 //     normalised by N - chains*t;
 //   - the window: the first W with exp(-W/tau) - tau/sqrt(W N) < 0, where
-//     tau = S/ln((2 tau_int(W) + 1)/(2 tau_int(W) - 1)) and S = 1.5;
+//     tau = S/ln((2 tau_int(W) + 1)/(2 tau_int(W) - 1)) and S = 1.5; but
+//     when Gamma(1) < 0 (anticorrelation, where that rule stops at W = 1
+//     and misses the positive even lags), the last odd W = 2K+1 for which
+//     every pair Gamma(2k) + Gamma(2k+1), k <= K, is positive (Geyer's
+//     initial positive sequence, Stat. Sci. 7 (1992) 473);
 //   - the bias correction Gamma(t) += C(W)/N, then Err = sqrt(C(W)/N),
 //     Tau = C(W)/(2 Gamma(0)), TauErr = 2 Tau sqrt((W + 1/2 - Tau)/N), with
 //     C(W) = Gamma(0) + 2 sum_{t=1..W} Gamma(t).
@@ -123,25 +127,46 @@ func GammaFunc(prim [][]float64, chains int, f func(a []float64) float64) (Estim
 		return Estimate{Value: value, Tau: 0.5}, nil
 	}
 	gs := []float64{g0}
-	wmax := nr / 2
-	c := g0
+	wmax := max(nr/2, 1)
 	w, capped := 0, true
-	for t := 1; t <= wmax; t++ {
-		gt := gamma(t)
-		gs = append(gs, gt)
-		c += 2 * gt
-		tint := c / (2 * g0)
-		tau := 1e-300 // tau_int <= 1/2: no correlation left to sum
-		if tint > 0.5 {
-			tau = gammaS / math.Log((2*tint+1)/(2*tint-1))
+	if g1 := gamma(1); g1 < 0 {
+		// Anticorrelated at lag 1 (HMC often is): tau_int(W) starts below
+		// 1/2, where Wolff's rule has no tau and stops at W = 1, missing
+		// the positive even lags (rho = -0.5 would get tau = 0). Geyer's
+		// initial positive sequence instead: add the pairs
+		// Gamma(2k) + Gamma(2k+1) while they are positive.
+		gs = append(gs, g1)
+		w, capped = 1, false
+		for k := 1; 2*k+1 <= wmax; k++ {
+			a, b := gamma(2*k), gamma(2*k+1)
+			if a+b <= 0 {
+				break
+			}
+			gs = append(gs, a, b)
+			w = 2*k + 1
 		}
-		if math.Exp(-float64(t)/tau)-tau/math.Sqrt(float64(t)*nf) < 0 {
-			w, capped = t, false
-			break
+	} else {
+		c := g0
+		for t := 1; t <= wmax; t++ {
+			gt := g1
+			if t > 1 {
+				gt = gamma(t)
+			}
+			gs = append(gs, gt)
+			c += 2 * gt
+			tint := c / (2 * g0)
+			tau := 1e-300 // tau_int <= 1/2: no correlation left to sum
+			if tint > 0.5 {
+				tau = gammaS / math.Log((2*tint+1)/(2*tint-1))
+			}
+			if math.Exp(-float64(t)/tau)-tau/math.Sqrt(float64(t)*nf) < 0 {
+				w, capped = t, false
+				break
+			}
 		}
-	}
-	if capped {
-		w = wmax
+		if capped {
+			w = wmax
+		}
 	}
 	// Bias correction.
 	cw := g0

@@ -28,14 +28,15 @@ func ar1(seed uint64, chains, n int, rho float64) []float64 {
 	return a
 }
 
-// The Gamma method finds tau_int of AR(1) series (rho = 0, 0.8, 0.95)
-// within 3 of its error bars and 10%, and its Err is sqrt(2 tau / N); a
+// The Gamma method finds tau_int of AR(1) series (rho = 0, 0.8, 0.95, and
+// the anticorrelated -0.5, -0.2 that HMC can give) within 3 of its error
+// bars and 20%, and its Err is sqrt(2 tau / N) within 15%; a
 // derived quantity (the variance, <a^2> - <a>^2) gets an error bar that
 // covers the truth.
 func TestGammaAR1(t *testing.T) {
 	const chains, n = 8, 25000
-	for _, rho := range []float64{0, 0.8, 0.95} {
-		a := ar1(uint64(1000*rho), chains, n, rho)
+	for _, rho := range []float64{0, 0.8, 0.95, -0.5, -0.2} {
+		a := ar1(uint64(1000*(rho+1)), chains, n, rho)
 		e, err := Gamma(a, chains)
 		if err != nil {
 			t.Fatal(err)
@@ -44,10 +45,10 @@ func TestGammaAR1(t *testing.T) {
 		errWant := math.Sqrt(2 * tau / float64(chains*n))
 		t.Logf("rho %.2f: tau %.3f ± %.3f (exact %.3f), W = %d, mean %.4f ± %.4f (exact 0, want error %.4f)",
 			rho, e.Tau, e.TauErr, tau, e.Window, e.Value, e.Err, errWant)
-		if math.Abs(e.Tau-tau) > 3*e.TauErr || math.Abs(e.Tau-tau) > 0.1*tau {
+		if math.Abs(e.Tau-tau) > 3*e.TauErr || math.Abs(e.Tau-tau) > 0.2*tau {
 			t.Errorf("rho %v: tau %v ± %v, exact %v", rho, e.Tau, e.TauErr, tau)
 		}
-		if math.Abs(e.Err/errWant-1) > 0.1 || e.Capped {
+		if math.Abs(e.Err/errWant-1) > 0.15 || e.Capped {
 			t.Errorf("rho %v: error %v, want %v (capped %v)", rho, e.Err, errWant, e.Capped)
 		}
 		if math.Abs(e.Value) > 4*e.Err {
