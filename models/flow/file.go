@@ -179,17 +179,15 @@ func fromFile[T kernels.Float](file *safetensors.File) (*Flow[T], error) {
 	if dt != dtypeName[T]() {
 		return nil, fmt.Errorf("the model is %s; load it as %s", dt, dt)
 	}
-	_, total, err := build[T](sp)
-	if err != nil {
-		return nil, err
-	}
-	// The parameters must be in the file before the arena is allocated.
+	// What the architecture needs must be in the file (give or take a 16
+	// MiB slack, so that a missing tensor is reported by name below) before
+	// anything of that size is allocated.
 	have := 0
 	for _, t := range file.Tensors {
 		have += len(t.Data)
 	}
-	if total > have/sizeOf[T]() {
-		return nil, fmt.Errorf("the architecture has %d parameters, the file holds only %d bytes of tensors", total, have)
+	if need, ok := specBytes(sp, sizeOf[T]()); !ok || need > have+1<<24 {
+		return nil, fmt.Errorf("the architecture needs more tensor data than the file's %d bytes", have)
 	}
 	f, err := newUnbound[T](sp)
 	if err != nil {
@@ -222,6 +220,48 @@ func fromFile[T kernels.Float](file *safetensors.File) (*Flow[T], error) {
 		}
 	}
 	return f, nil
+}
+
+// specBytes returns the bytes of tensor data the layers of sp need (size
+// bytes per parameter, 8 per permutation entry), without allocating, and
+// false when it overflows or a size is out of range.
+func specBytes(sp Spec, size int) (int, bool) {
+	const limit = 1 << 62
+	d := sp.Dim
+	if d < 1 || d > maxDim {
+		return 0, false
+	}
+	total := 0
+	for _, ls := range sp.Layers {
+		n := 0
+		switch ls.Kind {
+		case KindActNorm:
+			n = 2 * d * size
+		case KindScale:
+			n = d * size
+		case KindLU:
+			n = (d*d+2*d)*size + 8*d
+		case KindReverse, KindShuffle:
+			n = 8 * d
+		case KindAffine, KindAdditive:
+			out := len(ls.B)
+			if ls.Kind == KindAffine {
+				out *= 2
+			}
+			in := len(ls.A)
+			for _, h := range append(append([]int(nil), ls.Hidden...), out) {
+				if h < 1 || h > maxDim || in > maxDim {
+					return 0, false
+				}
+				n += (in*h + h) * size
+				in = h
+			}
+		}
+		if total += n; total > limit {
+			return 0, false
+		}
+	}
+	return total, true
 }
 
 func sizeOf[T kernels.Float]() int {
