@@ -10,6 +10,15 @@ import (
 
 // Activation is the element-wise function between the linear layers of an
 // MLP.
+//
+// Accuracy (TestActivationAccuracy, against double-double values, u the
+// unit roundoff of the precision): each function and derivative is within
+// 4u of its scale B, measured within 2.1u; B is |f| for tanh, softplus,
+// SiLU and their derivatives and (1 + |v|)|f| for GELU (the roundings of v
+// pass into sigmoid(v) times |v|). A derivative computed from a rounded
+// output, or through 1 - s, has an absolute part besides: 2y^2 for tanh',
+// s(1 + |x|) for SiLU', s(1 + |x| v') for GELU' (so near 1 for large x,
+// within a few multiples of |x| u, not of u).
 type Activation int
 
 const (
@@ -19,28 +28,34 @@ const (
 	// Its derivative is taken as 0 at x <= 0 and 1 elsewhere (NaN included,
 	// as PyTorch's threshold backward does). It has no second derivative.
 	ReLU
-	// Tanh is tanh(x), PyTorch's nn.Tanh; the derivative is computed from
-	// the output y as (1 - y)(1 + y).
+	// Tanh is tanh(x), PyTorch's nn.Tanh (kernels.Tanh); the derivative
+	// 1 - y^2 is applied to an incoming gradient g as g - (g y) y, from the
+	// output y alone.
 	Tanh
-	// SiLU is x sigmoid(x) (swish), PyTorch's nn.SiLU; the derivative is
-	// s(1 + x(1 - s)) with s = sigmoid(x).
+	// SiLU is x sigmoid(x) (swish), PyTorch's nn.SiLU; the derivative
+	// s(1 + x(1 - s)), s = sigmoid(x), is applied to g as gs + gs w with
+	// w = x - y = x(1 - s).
 	SiLU
 	// GELU is the tanh approximation of the Gaussian error linear unit,
 	// 0.5x(1 + tanh(sqrt(2/pi)(x + 0.044715x^3))), PyTorch's
 	// nn.GELU(approximate="tanh") (not the exact erf form, nn.GELU()). It is
-	// computed as the identical x sigmoid(v), v = 2 sqrt(2/pi) x (1 +
-	// 0.044715x^2), which avoids the cancellation of 1 + tanh(...) for
-	// x < 0 (there PyTorch's formula loses relative accuracy, this one
-	// does not); the derivative is s(1 + x(1 - s)v') with s = sigmoid(v)
-	// and v' = 2 sqrt(2/pi)(1 + 3*0.044715x^2), which is the derivative of
-	// the tanh form.
+	// computed as the identical x sigmoid(v), v = 2c x + 2ck x^3 with
+	// c = sqrt(2/pi), k = 0.044715, which avoids the cancellation in
+	// 1 + tanh(...) for x < 0 (where PyTorch's float32 result loses its
+	// relative accuracy and this one does not). The derivative, that of
+	// the tanh form, is s(1 + x(1 - s)v'), s = sigmoid(v),
+	// v' = 2c(1 + 3k x^2), applied to g as gs + 2c(q + 3k q x^2) with
+	// q = gs(x - y).
 	GELU
 	// Softplus is log(1 + e^x), exactly as kernels.Softplus, with no
 	// threshold: PyTorch's nn.Softplus (beta = 1, threshold = 20) returns x
-	// itself above x = 20, where the two differ by less than e^-20 (below
-	// float32's rounding, a few ulps of float64). The derivative is
-	// sigmoid(x).
+	// itself above x = 20, where the two differ by log(1 + e^-x) < 2.1e-9
+	// (relative 1e-10: below float32's rounding, but some 10^6 float64
+	// ulps). The derivative is sigmoid(x).
 	Softplus
+
+	// SiLU and GELU are NaN at x = -Inf (-Inf * 0, as in PyTorch) and
+	// their derivatives NaN at ±Inf.
 
 	numActivations
 )
@@ -88,28 +103,34 @@ func (a Activation) hasAux() bool { return a == SiLU || a == GELU }
 const (
 	geluTwoC = 2 * math.Sqrt2 / math.SqrtPi
 	geluK    = 0.044715
-	// geluClamp bounds x in the derivative so that v' and x v' stay finite
-	// in float32: beyond it the derivative is 0 (x < 0: s = 0) or 1 (x > 0:
-	// 1 - s = 0) in both precisions, exactly what the clamped x gives.
-	geluClamp = 1e4
 )
 
-// activate sets a = act(z) element by element over whole buffers; aux (the
-// length of z) receives sigmoid(v) for SiLU and GELU and is not used
-// otherwise. a may be z only for Identity.
+// inPlace reports whether the backward pass of a needs only the
+// post-activation, so that the forward pass may overwrite the
+// pre-activation with it.
+func (a Activation) inPlace() bool { return a == Identity || a == ReLU || a == Tanh }
+
+// The element-wise steps run on the kernels' vector operations, a few
+// passes over blocks of actBlock elements, so that the passes after the
+// first find their operands in the L1 cache; a scalar Go loop costs several
+// times more per element than such a pass (BenchmarkActivation). The
+// blocks cut no computation: every element is computed alone.
+const actBlock = 2048
+
+// activate sets a = act(z) element by element; aux (the length of z)
+// receives sigmoid(v) for SiLU and GELU and is not used otherwise. a may
+// be z for the inPlace activations.
 //
 // SiLU or GELU of -Inf is NaN (-Inf * 0), as in PyTorch.
 func activate[T kernels.Float](act Activation, a, z, aux []T) {
+	a = a[:len(z)]
 	switch act {
 	case Identity:
 		if len(z) > 0 && &a[0] != &z[0] {
 			copy(a, z)
 		}
 	case ReLU:
-		a = a[:len(z)]
-		for i, x := range z {
-			a[i] = max(x, 0) // max(-0, 0) = +0, max(NaN, 0) = NaN
-		}
+		relu(a, z)
 	case Tanh:
 		kernels.Tanh(a, z)
 	case Softplus:
@@ -118,83 +139,170 @@ func activate[T kernels.Float](act Activation, a, z, aux []T) {
 		kernels.Sigmoid(aux, z)
 		kernels.Mul(a, z, aux)
 	case GELU:
-		geluArg(aux, z)
-		kernels.Sigmoid(aux, aux)
-		kernels.Mul(a, z, aux)
+		aux = aux[:len(z)]
+		for i := 0; i < len(z); i += actBlock {
+			j := min(i+actBlock, len(z))
+			geluForward(a[i:j], z[i:j], aux[i:j])
+		}
 	default:
 		panic(fmt.Sprintf("nn: invalid %v", act))
 	}
 }
 
-// geluArg sets v[i] = 2 sqrt(2/pi) x (1 + 0.044715 x^2), x = z[i], with the
-// products rounded one by one (no fused multiply-add on any architecture).
-func geluArg[T kernels.Float](v, z []T) {
-	v = v[:len(z)]
-	for i, x := range z {
-		p := T(T(geluK) * T(x*x))
-		v[i] = T(T(geluTwoC)*x) * (1 + p)
-	}
+// geluForward sets s = sigmoid(v), v = 2c x + 2ck x^3 (c = sqrt(2/pi),
+// k = 0.044715), and a = x s for x in z.
+func geluForward[T kernels.Float](a, z, s []T) {
+	kernels.Mul(s, z, z)
+	kernels.Mul(s, s, z)
+	kernels.Scale(T(geluTwoC*geluK), s)
+	kernels.Axpy(T(geluTwoC), z, s) // 2c x + 2ck x^3, rounded once
+	kernels.Sigmoid(s, s)
+	kernels.Mul(a, z, s)
 }
 
 // activateGrad sets g = g * act'(z) element by element, given z, a =
-// act(z) and aux as activate left them; scratch (the length of z) may be
-// overwritten. Every product that feeds a sum is rounded explicitly.
-func activateGrad[T kernels.Float](act Activation, g, z, a, aux, scratch []T) {
+// act(z) and aux as activate left them (for the inPlace activations only
+// a is read); s1 and s2 (the length of g) are scratch.
+func activateGrad[T kernels.Float](act Activation, g, z, a, aux, s1, s2 []T) {
+	n := len(g)
 	switch act {
 	case Identity:
 	case ReLU:
-		reluGrad(g, z)
+		reluGrad(g, a)
 	case Tanh:
-		a = a[:len(g)]
-		for i, y := range a {
-			// 1 - y^2 as (1 - y)(1 + y): 1 - y is exact for y >= 1/2,
-			// where 1 - y*y would cancel.
-			g[i] *= (1 - y) * (1 + y)
+		for i := 0; i < n; i += actBlock {
+			j := min(i+actBlock, n)
+			tanhGrad(g[i:j], a[i:j], s1[i:j])
 		}
 	case Softplus:
-		kernels.Sigmoid(scratch, z)
-		kernels.Mul(g, g, scratch)
+		for i := 0; i < n; i += actBlock {
+			j := min(i+actBlock, n)
+			kernels.Sigmoid(s1[i:j], z[i:j])
+			kernels.Mul(g[i:j], g[i:j], s1[i:j])
+		}
 	case SiLU:
-		z, aux = z[:len(g)], aux[:len(g)]
-		for i, x := range z {
-			s := aux[i]
-			g[i] *= s * (1 + T(x*(1-s)))
+		for i := 0; i < n; i += actBlock {
+			j := min(i+actBlock, n)
+			siluGrad(g[i:j], z[i:j], a[i:j], aux[i:j], s1[i:j])
 		}
 	case GELU:
-		z, aux = z[:len(g)], aux[:len(g)]
-		for i, x := range z {
-			s := aux[i]
-			x = min(max(x, -geluClamp), geluClamp) // NaN stays NaN
-			dv := T(geluTwoC) * (1 + T(T(3*geluK)*T(x*x)))
-			g[i] *= s * (1 + T(T(x*(1-s))*dv))
+		for i := 0; i < n; i += actBlock {
+			j := min(i+actBlock, n)
+			geluGrad(g[i:j], z[i:j], a[i:j], aux[i:j], s1[i:j], s2[i:j])
 		}
 	default:
 		panic(fmt.Sprintf("nn: invalid %v", act))
 	}
 }
 
-// reluGrad sets g[i] = 0 where z[i] <= 0 and leaves it elsewhere, without
-// a branch per element (the signs of pre-activations are unpredictable):
-// a mask of the bits.
-func reluGrad[T kernels.Float](g, z []T) {
-	switch g := any(g).(type) {
+// tanhGrad sets g = g (1 - y^2) as g - (g y) y, the last step one fused
+// rounding; t is scratch.
+func tanhGrad[T kernels.Float](g, y, t []T) {
+	kernels.Mul(t, g, y)
+	kernels.Mul(t, t, y)
+	kernels.Axpy(-1, t, g)
+}
+
+// siluGrad sets g = g s (1 + x(1 - s)) as gs + gs w with w = x - a =
+// x(1 - s); w is scratch.
+func siluGrad[T kernels.Float](g, x, a, s, w []T) {
+	kernels.Mul(g, g, s)
+	copy(w, x)
+	kernels.Axpy(-1, a, w) // x - a, rounded once
+	kernels.Mul(w, w, g)
+	kernels.Add(g, g, w)
+}
+
+// geluGrad sets g = g s (1 + x(1 - s) v'), v' = 2c(1 + 3k x^2), as
+// gs + 2c (q + 3k q x^2) with q = gs w and w = x - a = x(1 - s); q and t
+// are scratch. Where s rounds to 0 (x < -11 in float32) q is 0, and where
+// it rounds to 1 (x > 5) w is, so q x^2 cannot overflow to an Inf times 0.
+func geluGrad[T kernels.Float](g, x, a, s, q, t []T) {
+	kernels.Mul(g, g, s)
+	copy(q, x)
+	kernels.Axpy(-1, a, q) // w = x - a
+	kernels.Mul(q, q, g)
+	kernels.Mul(t, q, x)
+	kernels.Mul(t, t, x)
+	kernels.Axpy(T(3*geluK), t, q)
+	kernels.Axpy(T(geluTwoC), q, g)
+}
+
+// relu sets a = max(z, 0): +0 for z <= 0 (-0 included), z elsewhere (NaN
+// included).
+func relu[T kernels.Float](a, z []T) { keepPositive(a, z, z) }
+
+// reluGrad sets g[i] = 0 where y[i] <= 0 and leaves it elsewhere, y the
+// pre- or the post-activation (they agree on it).
+func reluGrad[T kernels.Float](g, y []T) { keepPositive(g, g, y) }
+
+// keepPositive sets dst[i] = src[i] where !(y[i] <= 0) and +0 elsewhere,
+// by a select on the bits (a conditional move, not a branch: the signs of
+// pre-activations are unpredictable), four elements a step (1.5x faster
+// than one a step, as the loop overhead is most of it).
+func keepPositive[T kernels.Float](dst, src, y []T) {
+	switch dst := any(dst).(type) {
 	case []float64:
-		z := any(z).([]float64)[:len(g)]
-		for i, x := range z {
-			var keep uint64
-			if !(x <= 0) {
-				keep = math.MaxUint64
-			}
-			g[i] = math.Float64frombits(math.Float64bits(g[i]) & keep)
-		}
+		keepPositive64(dst, any(src).([]float64), any(y).([]float64))
 	case []float32:
-		z := any(z).([]float32)[:len(g)]
-		for i, x := range z {
-			var keep uint32
-			if !(x <= 0) {
-				keep = math.MaxUint32
-			}
-			g[i] = math.Float32frombits(math.Float32bits(g[i]) & keep)
+		keepPositive32(dst, any(src).([]float32), any(y).([]float32))
+	}
+}
+
+func keepPositive64(dst, src, y []float64) {
+	src, y = src[:len(dst)], y[:len(dst)]
+	i := 0
+	for ; i+4 <= len(dst); i += 4 {
+		d, s, c := dst[i:i+4:i+4], src[i:i+4:i+4], y[i:i+4:i+4]
+		b0, b1, b2, b3 := math.Float64bits(s[0]), math.Float64bits(s[1]), math.Float64bits(s[2]), math.Float64bits(s[3])
+		if c[0] <= 0 {
+			b0 = 0
 		}
+		if c[1] <= 0 {
+			b1 = 0
+		}
+		if c[2] <= 0 {
+			b2 = 0
+		}
+		if c[3] <= 0 {
+			b3 = 0
+		}
+		d[0], d[1], d[2], d[3] = math.Float64frombits(b0), math.Float64frombits(b1), math.Float64frombits(b2), math.Float64frombits(b3)
+	}
+	for ; i < len(dst); i++ {
+		b := math.Float64bits(src[i])
+		if y[i] <= 0 {
+			b = 0
+		}
+		dst[i] = math.Float64frombits(b)
+	}
+}
+
+func keepPositive32(dst, src, y []float32) {
+	src, y = src[:len(dst)], y[:len(dst)]
+	i := 0
+	for ; i+4 <= len(dst); i += 4 {
+		d, s, c := dst[i:i+4:i+4], src[i:i+4:i+4], y[i:i+4:i+4]
+		b0, b1, b2, b3 := math.Float32bits(s[0]), math.Float32bits(s[1]), math.Float32bits(s[2]), math.Float32bits(s[3])
+		if c[0] <= 0 {
+			b0 = 0
+		}
+		if c[1] <= 0 {
+			b1 = 0
+		}
+		if c[2] <= 0 {
+			b2 = 0
+		}
+		if c[3] <= 0 {
+			b3 = 0
+		}
+		d[0], d[1], d[2], d[3] = math.Float32frombits(b0), math.Float32frombits(b1), math.Float32frombits(b2), math.Float32frombits(b3)
+	}
+	for ; i < len(dst); i++ {
+		b := math.Float32bits(src[i])
+		if y[i] <= 0 {
+			b = 0
+		}
+		dst[i] = math.Float32frombits(b)
 	}
 }

@@ -136,12 +136,12 @@ func checkActAccuracy[T kernels.Float](t *testing.T, act Activation, u float64) 
 	for i, x := range xs64 {
 		z[i] = T(x)
 	}
-	a, aux, g, scratch := make([]T, len(z)), make([]T, len(z)), make([]T, len(z)), make([]T, len(z))
+	a, aux, g, s1, s2 := make([]T, len(z)), make([]T, len(z)), make([]T, len(z)), make([]T, len(z)), make([]T, len(z))
 	for i := range g {
 		g[i] = 1
 	}
 	activate(act, a, z, aux)
-	activateGrad(act, g, z, a, aux, scratch)
+	activateGrad(act, g, z, a, aux, s1, s2)
 	worst, worstD := 0.0, 0.0
 	for i, zi := range z {
 		x := float64(zi)
@@ -170,16 +170,17 @@ func TestActivationSpecials(t *testing.T) {
 			{5e-324, 5e-324, 1}},
 		Tanh:     {{nan, nan, nan}, {inf, 1, 0}, {-inf, -1, 0}, {math.Copysign(0, -1), math.Copysign(0, -1), 1}},
 		Softplus: {{nan, nan, nan}, {inf, inf, 1}, {-inf, 0, 0}},
-		// -Inf * sigmoid(-Inf) = -Inf * 0: NaN, as in PyTorch.
+		// -Inf * sigmoid(-Inf) = -Inf * 0: NaN, as in PyTorch; the
+		// derivatives at ±Inf are NaN (Inf - Inf in x(1 - s)).
 		SiLU: {{nan, nan, nan}, {inf, inf, nan}, {-inf, nan, nan}, {1e300, 1e300, 1}, {-1e300, math.Copysign(0, -1), 0}},
-		GELU: {{nan, nan, nan}, {inf, inf, 1}, {-inf, nan, 0}, {1e300, 1e300, 1}, {-1e300, math.Copysign(0, -1), 0}},
+		GELU: {{nan, nan, nan}, {inf, inf, nan}, {-inf, nan, nan}, {1e300, 1e300, 1}, {-1e300, math.Copysign(0, -1), 0}},
 	}
 	for act, cs := range cases {
 		for _, c := range cs {
 			z := []float64{c.x}
-			a, aux, g, s := make([]float64, 1), make([]float64, 1), []float64{1}, make([]float64, 1)
+			a, aux, g, s1, s2 := make([]float64, 1), make([]float64, 1), []float64{1}, make([]float64, 1), make([]float64, 1)
 			activate(act, a, z, aux)
-			activateGrad(act, g, z, a, aux, s)
+			activateGrad(act, g, z, a, aux, s1, s2)
 			if !tk.Same(a[0], c.f) || !tk.Same(math.Abs(g[0]), math.Abs(c.df)) { // the sign of a zero derivative is free
 				t.Errorf("%v(%v) = %v, derivative %v; want %v, %v", act, c.x, a[0], g[0], c.f, c.df)
 			}
@@ -188,15 +189,47 @@ func TestActivationSpecials(t *testing.T) {
 	// The float32 GELU derivative stays finite where x^2 overflows.
 	for _, x := range []float32{3e19, -3e19, math.MaxFloat32, -math.MaxFloat32} {
 		z := []float32{x}
-		a, aux, g, s := make([]float32, 1), make([]float32, 1), []float32{1}, make([]float32, 1)
+		a, aux, g, s1, s2 := make([]float32, 1), make([]float32, 1), []float32{1}, make([]float32, 1), make([]float32, 1)
 		activate(GELU, a, z, aux)
-		activateGrad(GELU, g, z, a, aux, s)
+		activateGrad(GELU, g, z, a, aux, s1, s2)
 		want := float32(0)
 		if x > 0 {
 			want = 1
 		}
 		if g[0] != want || (x > 0 && a[0] != x) || (x < 0 && a[0] != 0) {
 			t.Errorf("float32 gelu(%v) = %v, derivative %v", x, a[0], g[0])
+		}
+	}
+}
+
+// TestReLUSpecials runs ReLU and its derivative over buffers of special
+// values long enough for the four-at-a-time loop and its tail, in both
+// precisions, at every position.
+func TestReLUSpecials(t *testing.T) {
+	checkReLUSpecials[float64](t)
+	checkReLUSpecials[float32](t)
+}
+
+func checkReLUSpecials[T kernels.Float](t *testing.T) {
+	negNaN := T(math.Copysign(math.NaN(), -1))
+	vals := []T{T(math.NaN()), negNaN, 0, T(math.Copysign(0, -1)), T(math.Inf(1)), T(math.Inf(-1)), 1e-40, -1e-40, 2, -3, 5e-324}
+	for shift := range 4 {
+		z := append(make([]T, shift), vals...)
+		a := make([]T, len(z))
+		g := make([]T, len(z))
+		for i := range g {
+			g[i] = 7
+		}
+		relu(a, z)
+		reluGrad(g, a)
+		for i, x := range z {
+			want, wantG := x, T(7)
+			if x <= 0 {
+				want, wantG = 0, 0
+			}
+			if !tk.Same(a[i], want) || math.Signbit(float64(a[i])) && a[i] == 0 || !tk.Same(g[i], wantG) {
+				t.Errorf("%T: relu(%v) = %v, derivative %v at %d", x, x, a[i], g[i]/7, i)
+			}
 		}
 	}
 }

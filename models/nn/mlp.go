@@ -171,12 +171,14 @@ func uniform[T kernels.Float](g *kernels.Normal, bound float64) T {
 	return T((float64(2*u) - 1) * bound) // 2u - 1 is exact
 }
 
-// Work holds what Forward keeps for Backward (the pre- and
-// post-activations of every hidden layer of one batch, and for SiLU and
-// GELU the sigmoids they computed) and Backward's buffers. Its buffers are
-// contiguous per layer, so that one kernel call covers a whole batch. The
-// zero value is ready; buffers grow as needed and are reused, so calls in a
-// loop allocate nothing once they have seen the largest batch.
+// Work holds what Forward keeps for Backward (of every hidden layer of one
+// batch the pre-activations, or for identity, ReLU and tanh, whose
+// derivatives need only the output, the post-activations in their place;
+// the post-activations; for SiLU and GELU the sigmoids they computed) and
+// Backward's buffers. Its buffers are contiguous per layer, so that one
+// kernel call covers a whole batch. The zero value is ready; buffers grow
+// as needed and are reused, so calls in a loop allocate nothing once they
+// have seen the largest batch.
 //
 // A Work belongs to one goroutine at a time; it may move between MLPs
 // (Forward re-lays it out).
@@ -185,12 +187,13 @@ type Work[T kernels.Float] struct {
 	batch int     // its batch size
 	// pre, post and aux hold the hidden layers one after another, layer l
 	// batch x Sizes[l+1] at batch*(Sizes[1] + ... + Sizes[l]). post is
-	// pre itself for Identity and postBuf otherwise; aux is used by SiLU
-	// and GELU only.
+	// pre itself for the in-place activations and postBuf otherwise; aux
+	// is used by SiLU and GELU only.
 	pre, post, postBuf, aux []T
-	// g holds dL/d(post) and dL/d(pre) of the current hidden layer and
-	// the next one down, in turn (batch x the widest hidden layer each).
-	g [2][]T
+	// g[0] and g[1] hold dL/d(post) and then dL/d(pre) of the current
+	// hidden layer and of the next one down, in turn; g[2] is scratch
+	// (batch x the widest hidden layer each).
+	g [3][]T
 }
 
 // grow returns s with length n, reusing its memory when large enough.
@@ -209,7 +212,7 @@ func (ws *Work[T]) prepare(m *MLP[T], batch int) {
 	}
 	n := batch * hidden
 	ws.pre = grow(ws.pre, n)
-	if m.Act == Identity {
+	if m.Act.inPlace() {
 		ws.post = ws.pre
 	} else {
 		ws.postBuf = grow(ws.postBuf, n)
@@ -229,7 +232,7 @@ func view[T kernels.Float](s []T, off, batch, cols int) kernels.Matrix[T] {
 
 // Forward sets out = MLP(in): in is batch x Sizes[0], out is batch x the
 // last size, with any strides. It keeps in ws what Backward needs. out must
-// not share memory with in or ws.
+// not share memory with in or ws; in is only read.
 //
 // Row b of out depends only on row b of in (bit for bit, whatever the
 // batch size, the tier or the number of kernel goroutines).
@@ -291,9 +294,10 @@ func (m *MLP[T]) Backward(din, dout kernels.Matrix[T], in kernels.Matrix[T], ws 
 	case m.Layers[0].GB == nil:
 		panic("nn: MLP.Backward: the MLP has no gradients (NewMLP with grads nil)")
 	}
-	if nl > 1 && len(ws.g[0]) < batch*m.widestHidden() {
-		n := batch * m.widestHidden()
-		ws.g[0], ws.g[1] = grow(ws.g[0], n), grow(ws.g[1], n)
+	if n := batch * m.widestHidden(); len(ws.g[0]) < n {
+		for i := range ws.g {
+			ws.g[i] = grow(ws.g[i], n)
+		}
 	}
 	// dy is dL/d(output of layer l): dout, then a g buffer holding
 	// dL/d(pre-activation) of the hidden layer below.
@@ -323,8 +327,7 @@ func (m *MLP[T]) Backward(din, dout kernels.Matrix[T], in kernels.Matrix[T], ws 
 		if m.Act.hasAux() {
 			aux = ws.aux[off : off+batch*h]
 		}
-		scratch := ws.g[1-cur][:batch*h]
-		activateGrad(m.Act, g.Data, ws.pre[off:off+batch*h], x.Data, aux, scratch)
+		activateGrad(m.Act, g.Data, ws.pre[off:off+batch*h], x.Data, aux, ws.g[1-cur][:batch*h], ws.g[2][:batch*h])
 		dy, cur = g, 1-cur
 	}
 }
