@@ -270,8 +270,9 @@ func (m *MLP[T]) Forward(out, in kernels.Matrix[T], ws *Work[T]) {
 // Backward runs the backward pass of the last Forward(_, in, ws) with the
 // same in and ws: given dout = dL/dout (batch x the last size), it adds
 // dL/dW and dL/dB of every layer to GW and GB (+=) and, when din.Data is
-// not nil, sets din = dL/din (batch x Sizes[0]). dout is read only (not
-// overwritten); din must not share memory with the other operands.
+// not nil, sets din = dL/din (batch x Sizes[0]). dout, in and what ws
+// keeps of the Forward are only read (Backward may run again, for another
+// dout); din must not share memory with the other operands.
 //
 // It panics if a shape disagrees, ws does not hold a Forward of this MLP
 // with this batch size, or the MLP has no gradients (grads nil in NewMLP).

@@ -651,3 +651,28 @@ func TestInit(t *testing.T) {
 		}
 	}
 }
+
+// TestBackwardRepeatable checks that Backward leaves what Forward kept as
+// it was: a second Backward after one Forward gives the same bits.
+func TestBackwardRepeatable(t *testing.T) {
+	sizes := []int{5, 12, 9, 4}
+	r := tk.NewRand(18)
+	for act := range numActivations {
+		net := newNet[float32](t, sizes, act, 19)
+		in := newMatrix[float32](r, 6, 5, 5)
+		dout := newMatrix[float32](r, 6, 4, 4)
+		out := newMatrix[float32](r, 6, 4, 4)
+		var ws Work[float32]
+		net.m.Forward(out, in, &ws)
+		var dins, grads [2][]float32
+		for k := range 2 {
+			clear(net.grads)
+			din := newMatrix[float32](r, 6, 5, 5)
+			net.m.Backward(din, dout, in, &ws)
+			dins[k], grads[k] = din.Data, slices.Clone(net.grads)
+		}
+		if tk.FirstDiff(dins[0], dins[1]) >= 0 || tk.FirstDiff(grads[0], grads[1]) >= 0 {
+			t.Errorf("%v: a second Backward gives other bits", act)
+		}
+	}
+}
