@@ -54,8 +54,8 @@
 // MatTVecs and AddOuters, the activations and their derivatives run on the
 // kernels' vector math and vector operations (Tanh, Sigmoid, Softplus, Mul,
 // Add, Scale, Axpy), each with one canonical rounding, and ReLU is a select
-// on the bits. The package's own Go arithmetic (Init) has no expression Go
-// could fuse into a multiply-add (it does so on arm64 only).
+// on the bits. The package's own Go arithmetic (Init's) has no sum Go
+// could fuse with a product (it does so on arm64 only).
 //
 // Performance: a hidden layer of a batch is contiguous in Work, so the
 // activations run over whole layers, in blocks that keep their few passes

@@ -165,20 +165,22 @@ func (m *MLP[T]) Init(g *kernels.Normal, zeroLast bool) {
 	}
 }
 
-// uniform returns (2u - 1) * bound for the next uniform u of g.
+// uniform returns (2u - 1) * bound for the next uniform u = (w>>11) 2^-53
+// of g. 2u - 1 = ((w>>11) - 2^52) 2^-52 is exact, computed in integers:
+// no sum that Go could fuse with a product.
 func uniform[T kernels.Float](g *kernels.Normal, bound float64) T {
-	u := float64(g.Uint64()>>11) * 0x1p-53
-	return T((float64(2*u) - 1) * bound) // 2u - 1 is exact
+	v := int64(g.Uint64()>>11) - 1<<52
+	return T(float64(v) * 0x1p-52 * bound)
 }
 
-// Work holds what Forward keeps for Backward (of every hidden layer of one
-// batch the pre-activations, or for identity, ReLU and tanh, whose
-// derivatives need only the output, the post-activations in their place;
-// the post-activations; for SiLU and GELU the sigmoids they computed) and
-// Backward's buffers. Its buffers are contiguous per layer, so that one
-// kernel call covers a whole batch. The zero value is ready; buffers grow
-// as needed and are reused, so calls in a loop allocate nothing once they
-// have seen the largest batch.
+// Work holds what Forward keeps for Backward, and Backward's buffers. Of
+// every hidden layer of the batch it keeps the pre- and post-activations
+// (for identity, ReLU and tanh, whose derivatives need only the output, the
+// post-activations alone, written over the pre-activations) and, for SiLU
+// and GELU, the sigmoids their forward pass computed. A layer's buffers
+// are contiguous, so that one kernel call covers the whole batch. The zero
+// value is ready; buffers grow as needed and are reused, so calls in a
+// loop allocate nothing once they have seen the largest batch.
 //
 // A Work belongs to one goroutine at a time; it may move between MLPs
 // (Forward re-lays it out).
