@@ -248,26 +248,26 @@ func schedule(step, steps, warmup int, cosine bool) float64 {
 }
 
 // adam applies one AdamW step to p with gradient g and moments m, v; c1, c2
-// are the bias corrections 1 - beta^t. Every product is rounded on its own
-// (no expression the compiler could fuse), so every architecture gets the
-// same bits.
+// are the bias corrections 1 - beta^t:
+//
+//	m = b1 m + (1-b1) g,  v = b2 v + (1-b2) g^2  (stored in T),
+//	p = p - (lr/c1) m / (sqrt(v/c2) + eps) - lr wd p,
+//
+// in float64, each product rounded on its own (no expression the compiler
+// could fuse), so every architecture gets the same bits.
 func adam[T kernels.Float](p, g, m, v []T, lr float64, o TrainOptions, c1, c2 float64) {
 	b1, b2 := o.Beta1, o.Beta2
 	a1, a2 := 1-b1, 1-b2
-	wd := lr * o.WeightDecay
+	step, ic2, eps := lr/c1, 1/c2, o.Eps
+	keep := 1 - float64(lr*o.WeightDecay) // p (1 - lr wd): decoupled decay
+	p, m, v = p[:len(g)], m[:len(g)], v[:len(g)]
 	for i, gi := range g {
 		gf := float64(gi)
-		mi := float64(b1*float64(m[i])) + float64(a1*gf)
-		vi := float64(b2*float64(v[i])) + float64(a2*float64(gf*gf))
-		m[i], v[i] = T(mi), T(vi)
-		mh := float64(m[i]) / c1
-		vh := float64(v[i]) / c2
-		pi := float64(p[i])
-		upd := float64(lr*mh) / (math.Sqrt(vh) + o.Eps)
-		if wd != 0 {
-			upd += float64(wd * pi)
-		}
-		p[i] = T(pi - upd)
+		mi := T(float64(b1*float64(m[i])) + float64(a1*gf))
+		vi := T(float64(b2*float64(v[i])) + float64(a2*float64(gf*gf)))
+		m[i], v[i] = mi, vi
+		upd := float64(step*float64(mi)) / (math.Sqrt(float64(float64(vi)*ic2)) + eps)
+		p[i] = T(float64(float64(p[i])*keep) - upd)
 	}
 }
 

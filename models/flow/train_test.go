@@ -68,6 +68,12 @@ func TestToy2D(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains a flow: not in -short")
 	}
+	if runtime.GOARCH != "amd64" {
+		// Under qemu it takes minutes. The result is the same bits on every
+		// architecture: TestDeterministicTraining pins the weights of a
+		// training run, and arm64 reproduces them.
+		t.Skipf("a quality check, run on amd64 (%s trains the same bits)", runtime.GOARCH)
+	}
 	train, _ := toy2d.Generate("moons", 2000, 1)
 	test, _ := toy2d.Generate("moons", 2000, 2)
 	sp, err := Glow(2, 4, Block{Hidden: []int{32, 32}})
@@ -148,8 +154,8 @@ func detTrain[T kernels.Float](t *testing.T) string {
 // The weights detTrain must give on every tier, worker count and
 // architecture (computed on amd64; arm64 under qemu checks the same).
 const (
-	detHash64 = "d5be1a18b8f826d12f9c8266059345b81de9890d0205670e57dd26f576f091fe"
-	detHash32 = "e7eae7c8a94d54a28793c94b2197809a731d9ca5097b154bf964c5ca19133429"
+	detHash64 = "9e8685c4bf9cf26b4e3bdbf26b59c7e1b520839659594afdd012cb25bf561689"
+	detHash32 = "aa74f4c4ea2a5ce34b6d3b482478d203952a0ef547276a77da6f6103c0b10047"
 )
 
 // TestDeterministicTraining trains the same flow on every tier with 1 and

@@ -1,0 +1,171 @@
+package flow
+
+import (
+	"fmt"
+	"runtime"
+	"testing"
+
+	"github.com/flowkern/flowkern/internal/cputime"
+	"github.com/flowkern/flowkern/kernels"
+	"github.com/flowkern/flowkern/models/nn"
+)
+
+// The configuration: d = 64, 8 blocks of ActNorm, LU linear and
+// affine coupling, conditioners with 2 hidden layers of 256, batch 256.
+const (
+	benchD, benchBlocks, benchWidth, benchBatch = 64, 8, 256, 256
+)
+
+func benchFlow[T kernels.Float](b *testing.B) (*Flow[T], Matrix[T]) {
+	sp, err := Glow(benchD, benchBlocks, Block{Hidden: []int{benchWidth, benchWidth}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	f, err := New[T](sp, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	x := randMat[T](benchBatch, benchD, 2)
+	for _, l := range f.layers {
+		if a, ok := l.(*ActNorm[T]); ok {
+			a.initFromData(x)
+		}
+	}
+	return f, x
+}
+
+// denseFlops returns the flops of the conditioners' dense layers in one
+// forward pass of a batch (2 per multiply-add).
+func denseFlops[T kernels.Float](f *Flow[T], batch int) float64 {
+	s := 0.0
+	for _, l := range f.layers {
+		if c, ok := l.(*Coupling[T]); ok {
+			sz := c.net.Sizes
+			for i := 1; i < len(sz); i++ {
+				s += 2 * float64(batch*sz[i-1]*sz[i])
+			}
+		}
+	}
+	return s
+}
+
+// timed runs the benchmark loop and reports the process CPU time per op
+// (every goroutine's work counted) and GFLOP/s of the dense flops by CPU
+// time and by wall time.
+func timed(b *testing.B, flops float64, op func()) {
+	op() // warm-up: scratch space
+	c0, ok := cputime.Process()
+	b.ResetTimer()
+	for b.Loop() {
+		op()
+	}
+	c1, ok1 := cputime.Process()
+	if ok && ok1 {
+		cpu := float64(c1-c0) / float64(b.N)
+		b.ReportMetric(cpu, "cpu-ns/op")
+		b.ReportMetric(flops/cpu, "dense-cpu-GFLOP/s")
+	}
+	b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "dense-GFLOP/s")
+}
+
+func forPrecisions(b *testing.B, f64, f32 func(b *testing.B)) {
+	b.Run("float64", f64)
+	b.Run("float32", f32)
+}
+
+// BenchmarkTrainStep: one training step (forward with stored activations,
+// backward, AdamW). Its dense-GFLOP/s counts only the conditioners' dense
+// layers (3x the forward flops), so step/dense time = BenchmarkDenseOnly's
+// GFLOP/s over this one.
+func BenchmarkTrainStep(b *testing.B) {
+	forPrecisions(b, benchTrain[float64], benchTrain[float32])
+}
+
+func benchTrain[T kernels.Float](b *testing.B) {
+	f, x := benchFlow[T](b)
+	n := len(f.params)
+	m, v := make([]T, n), make([]T, n)
+	o := TrainOptions{}.withDefaults()
+	timed(b, 3*denseFlops(f, benchBatch), func() {
+		clear(f.grads)
+		f.lossGrad(x)
+		adam(f.params, f.grads, m, v, 1e-6, o, 0.1, 0.001)
+	})
+}
+
+// BenchmarkDenseOnly: the dense-layer calls of a training step alone, at
+// the same shapes and in the same order (MatVecs forward; MatTVecs and
+// AddOuters backward).
+func BenchmarkDenseOnly(b *testing.B) {
+	forPrecisions(b, benchDense[float64], benchDense[float32])
+}
+
+func benchDense[T kernels.Float](b *testing.B) {
+	f, _ := benchFlow[T](b)
+	var nets []*nn.MLP[T]
+	for _, l := range f.layers {
+		if c, ok := l.(*Coupling[T]); ok {
+			nets = append(nets, c.net)
+		}
+	}
+	sz := nets[0].Sizes
+	acts := make([]Matrix[T], len(sz))
+	for i, s := range sz {
+		acts[i] = randMat[T](benchBatch, s, uint64(i))
+	}
+	grad := make([]Matrix[T], len(sz))
+	for i, s := range sz {
+		grad[i] = randMat[T](benchBatch, s, uint64(10+i))
+	}
+	timed(b, 3*denseFlops(f, benchBatch), func() {
+		for _, net := range nets {
+			for i, l := range net.Layers {
+				kernels.MatVecs(acts[i+1], l.W, acts[i], l.B)
+			}
+		}
+		for k := len(nets) - 1; k >= 0; k-- {
+			net := nets[k]
+			for i := len(net.Layers) - 1; i >= 0; i-- {
+				l := net.Layers[i]
+				kernels.AddOuters(l.GW, l.GB, grad[i+1], acts[i])
+				kernels.MatTVecs(grad[i], l.W, grad[i+1])
+			}
+		}
+	})
+}
+
+// BenchmarkLogProb: log-densities of a batch.
+func BenchmarkLogProb(b *testing.B) {
+	forPrecisions(b, benchLogProb[float64], benchLogProb[float32])
+}
+
+func benchLogProb[T kernels.Float](b *testing.B) {
+	f, x := benchFlow[T](b)
+	lp := make([]float64, benchBatch)
+	timed(b, denseFlops(f, benchBatch), func() { f.LogProb(lp, x) })
+}
+
+// BenchmarkSample: a batch of samples (normals and the inverse pass).
+func BenchmarkSample(b *testing.B) {
+	forPrecisions(b, benchSample[float64], benchSample[float32])
+}
+
+func benchSample[T kernels.Float](b *testing.B) {
+	f, x := benchFlow[T](b)
+	timed(b, denseFlops(f, benchBatch), func() { f.Sample(x, 3) })
+}
+
+// TestBenchConfig keeps the benchmark's flop count honest: the
+// conditioners are 32 -> 256 -> 256 -> 64.
+func TestBenchConfig(t *testing.T) {
+	sp, _ := Glow(benchD, benchBlocks, Block{Hidden: []int{benchWidth, benchWidth}})
+	f, err := New[float32](sp, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := 8 * 2 * float64(benchBatch*(32*256+256*256+256*64))
+	if got := denseFlops(f, benchBatch); got != want {
+		t.Fatalf("dense flops %v, want %v", got, want)
+	}
+	_ = fmt.Sprint(runtime.GOARCH)
+}
