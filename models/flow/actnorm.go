@@ -66,6 +66,10 @@ func (a *ActNorm[T]) bind(p, g []T) { a.p, a.g = p, g }
 
 func (a *ActNorm[T]) init(*kernels.Normal) { clear(a.p) }
 
+func (a *ActNorm[T]) clone() Layer[T] {
+	return &ActNorm[T]{d: a.d, dataInit: a.dataInit, done: a.done, noBias: a.noBias}
+}
+
 func (a *ActNorm[T]) bias() []T {
 	if a.noBias {
 		return nil

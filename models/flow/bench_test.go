@@ -88,7 +88,7 @@ func benchTrain[T kernels.Float](b *testing.B) {
 	o := TrainOptions{}.withDefaults()
 	timed(b, 3*denseFlops(f, benchBatch), func() {
 		clear(f.grads)
-		f.lossGrad(x)
+		f.lossGrad(x, Matrix[T]{})
 		adam(f.params, f.grads, m, v, 1e-6, o, 0.1, 0.001)
 	})
 }

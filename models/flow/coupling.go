@@ -132,6 +132,11 @@ func (c *Coupling[T]) bind(p, g []T) {
 
 func (c *Coupling[T]) init(g *kernels.Normal) { c.net.Init(g, true) }
 
+func (c *Coupling[T]) clone() Layer[T] {
+	return &Coupling[T]{d: c.d, split: c.split, additive: c.additive, scale: c.scale, clamp: c.clamp,
+		kclamp: c.kclamp, act: c.act, hidden: c.hidden}
+}
+
 // st returns the s and t views of the network output h.
 func (c *Coupling[T]) st(h Matrix[T]) (s, t Matrix[T]) {
 	nb := c.split.LenB()

@@ -3,6 +3,9 @@ package flow
 import (
 	"fmt"
 	"math"
+	"runtime"
+	"sync"
+	"sync/atomic"
 
 	"github.com/flowkern/flowkern/kernels"
 )
@@ -16,25 +19,218 @@ import (
 // slices (Params, Grads) of which every layer holds views, so the optimiser,
 // clipping, NaN checks and saving are one pass each.
 //
+// Work is split into chunks of rows that run in parallel on up to
+// SetWorkers goroutines (default GOMAXPROCS): 256 rows for Forward,
+// Inverse, LogProb and Sample, whose rows are independent; 64 rows for a
+// training step, each chunk with its own gradient arena, the arenas summed
+// in chunk order afterwards. The chunks depend only on the number of rows,
+// so results are the same bits for any number of workers. While it runs
+// more than one worker, a flow caps the kernels' own goroutines at one.
+//
 // A Flow keeps scratch space for the largest batch it has run; after the
-// first call of a given size, Forward, Inverse, LogProb and a training step
-// do not allocate. It is not safe for concurrent use; its matrix kernels
-// use the cores by themselves (kernels.SetMaxWorkers caps them), with
-// results that do not depend on the number of workers.
+// first call of a given size, Forward, Inverse, LogProb, Sample and a
+// training step do not allocate when one worker runs them (more workers
+// start goroutines, a few small allocations per call). It is not safe for
+// concurrent use.
 type Flow[T kernels.Float] struct {
-	spec   Spec
-	d      int
-	layers []Layer[T]
-	offs   []int // layer i's parameters are params[offs[i]:offs[i+1]]
-	params []T
-	grads  []T
+	spec    Spec
+	d       int
+	layers  []Layer[T]
+	offs    []int // layer i's parameters are params[offs[i]:offs[i+1]]
+	params  []T
+	grads   []T
+	workers int
+	reps    []*replica[T] // reps[0] runs f.layers on f.grads
+	task    task[T]
+}
 
-	bufA, bufB []T // ping-pong activations of Forward/Inverse
+// replica is one set of layers bound to the flow's parameters, with its own
+// gradient arena and scratch: chunk k of a training step, or worker k of a
+// row-parallel call, runs on replica k.
+type replica[T kernels.Float] struct {
+	layers     []Layer[T]
+	grads      []T
+	bufA, bufB []T // ping-pong activations
+	z          []T
+	zf         []float64
 	ld         []float64
 	acts       [][]T // training: the input of every layer, then z
 	dA, dB     []T
 	dld        []T
-	zf         []float64
+	loss       float64
+}
+
+// rowChunk and trainChunk are the rows of one parallel chunk.
+const (
+	rowChunk   = 256
+	trainChunk = 64
+)
+
+// SetWorkers sets the goroutines the flow's calls may use (n <= 0: GOMAXPROCS,
+// the default) and returns the previous setting. Results do not depend on it.
+func (f *Flow[T]) SetWorkers(n int) (previous int) {
+	previous, f.workers = f.workers, max(n, 0)
+	return previous
+}
+
+func (f *Flow[T]) nWorkers() int {
+	if f.workers > 0 {
+		return f.workers
+	}
+	return runtime.GOMAXPROCS(0)
+}
+
+// rep returns replica k, made on first use.
+func (f *Flow[T]) rep(k int) *replica[T] {
+	for len(f.reps) <= k {
+		i := len(f.reps)
+		r := &replica[T]{layers: f.layers, grads: f.grads}
+		if i > 0 {
+			r.grads = make([]T, len(f.params))
+			r.layers = make([]Layer[T], len(f.layers))
+			for j, l := range f.layers {
+				c := l.clone()
+				c.bind(f.params[f.offs[j]:f.offs[j+1]:f.offs[j+1]], r.grads[f.offs[j]:f.offs[j+1]:f.offs[j+1]])
+				r.layers[j] = c
+			}
+		}
+		f.reps = append(f.reps, r)
+	}
+	return f.reps[k]
+}
+
+// A task is what parallel runs on each chunk: kept in the flow rather than
+// in a closure, so that a one-worker call allocates nothing.
+type task[T kernels.Float] struct {
+	kind    taskKind
+	x, z    Matrix[T]
+	dst     []float64 // logdet or log p
+	seed    uint64
+	rows    int // of the whole batch (training)
+	ebs     int // elements per block (gradient sum)
+	nchunks int // chunks of the training batch (gradient sum)
+}
+
+type taskKind int
+
+const (
+	taskForward taskKind = iota
+	taskInverse
+	taskLogProb
+	taskSample
+	taskTrain
+	taskSumGrads
+)
+
+// run does chunk k of the flow's current task on replica r.
+func (f *Flow[T]) run(k int, r *replica[T]) {
+	t := &f.task
+	switch t.kind {
+	case taskForward, taskLogProb:
+		r0, r1 := k*rowChunk, min((k+1)*rowChunk, t.x.Rows)
+		var ld []float64
+		if t.dst != nil {
+			ld = t.dst[r0:r1]
+		}
+		z := t.z
+		if t.kind == taskLogProb {
+			z = dense(&r.z, r1-r0, f.d)
+		} else {
+			z = rows(z, r0, r1)
+		}
+		r.forward(z, rows(t.x, r0, r1), ld)
+		if t.kind == taskLogProb {
+			addBase(ld, z)
+		}
+	case taskInverse:
+		r0, r1 := k*rowChunk, min((k+1)*rowChunk, t.z.Rows)
+		r.inverse(rows(t.x, r0, r1), rows(t.z, r0, r1))
+	case taskSample:
+		r0, r1 := k*rowChunk, min((k+1)*rowChunk, t.x.Rows)
+		zf := grow(&r.zf, (r1-r0)*f.d)
+		g := kernels.NewNormal(t.seed, uint64(k))
+		g.Fill(zf)
+		z := dense(&r.z, r1-r0, f.d)
+		for i, v := range zf {
+			z.Data[i] = T(v)
+		}
+		r.inverse(rows(t.x, r0, r1), z)
+	case taskTrain:
+		r0, r1 := k*trainChunk, min((k+1)*trainChunk, t.rows)
+		if k > 0 {
+			clear(r.grads)
+		}
+		var dx Matrix[T]
+		if t.z.Data != nil {
+			dx = rows(t.z, r0, r1)
+		}
+		r.lossGrad(rows(t.x, r0, r1), dx, t.rows)
+	case taskSumGrads:
+		e0, e1 := k*t.ebs, min((k+1)*t.ebs, len(f.grads))
+		for c := 1; c < t.nchunks; c++ {
+			kernels.Add(f.grads[e0:e1], f.grads[e0:e1], f.reps[c].grads[e0:e1])
+		}
+	}
+}
+
+// parallel runs the flow's task on chunks 0..n-1 with up to nWorkers
+// goroutines; byChunk binds chunk k to replica k (training: chunk k's
+// gradients go to arena k), otherwise worker w uses replica w.
+func (f *Flow[T]) parallel(n int, byChunk bool) {
+	if n == 0 {
+		return
+	}
+	w := min(f.nWorkers(), n)
+	if byChunk {
+		f.rep(n - 1)
+	} else {
+		f.rep(w - 1)
+	}
+	if w <= 1 {
+		for k := range n {
+			r := f.reps[0]
+			if byChunk {
+				r = f.reps[k]
+			}
+			f.run(k, r)
+		}
+		return
+	}
+	defer kernels.SetMaxWorkers(kernels.SetMaxWorkers(1))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	wg.Add(w - 1)
+	for wk := 1; wk < w; wk++ {
+		go f.worker(wk, n, byChunk, &next, &wg)
+	}
+	f.worker(0, n, byChunk, &next, nil)
+	wg.Wait()
+}
+
+// worker takes chunks until none is left.
+func (f *Flow[T]) worker(wk, n int, byChunk bool, next *atomic.Int64, wg *sync.WaitGroup) {
+	if wg != nil {
+		defer wg.Done()
+	}
+	for {
+		k := int(next.Add(1) - 1)
+		if k >= n {
+			return
+		}
+		r := f.reps[wk]
+		if byChunk {
+			r = f.reps[k]
+		}
+		f.run(k, r)
+	}
+}
+
+// rows returns rows r0..r1-1 of m.
+func rows[T kernels.Float](m Matrix[T], r0, r1 int) Matrix[T] {
+	if r1 == r0 {
+		return Matrix[T]{Cols: m.Cols, Stride: m.Stride}
+	}
+	return Matrix[T]{Rows: r1 - r0, Cols: m.Cols, Data: m.Data[r0*m.Stride:], Stride: m.Stride}
 }
 
 // New returns the flow of spec with parameters drawn from seed (the same
@@ -112,13 +308,22 @@ func (f *Flow[T]) check(fn string, x Matrix[T], xname string, v int) {
 func (f *Flow[T]) Forward(z, x Matrix[T], logdet []float64) {
 	f.check("Forward", x, "x", ldLen(logdet))
 	f.check("Forward", z, "z", x.Rows)
+	f.task = task[T]{kind: taskForward, x: x, z: z, dst: logdet}
+	f.parallel(chunks(x.Rows, rowChunk), false)
+}
+
+// chunks returns the number of chunks of c rows in n rows.
+func chunks(n, c int) int { return (n + c - 1) / c }
+
+// forward runs the layers on one chunk.
+func (r *replica[T]) forward(z, x Matrix[T], logdet []float64) {
 	clear(logdet)
-	n := x.Rows
-	a, b := dense(&f.bufA, n, f.d), dense(&f.bufB, n, f.d)
+	n, d := x.Rows, x.Cols
+	a, b := dense(&r.bufA, n, d), dense(&r.bufB, n, d)
 	in := x
-	for i, l := range f.layers {
+	for i, l := range r.layers {
 		out := a
-		if i == len(f.layers)-1 {
+		if i == len(r.layers)-1 {
 			out = z
 		}
 		l.Forward(out, in, logdet)
@@ -132,15 +337,20 @@ func (f *Flow[T]) Forward(z, x Matrix[T], logdet []float64) {
 func (f *Flow[T]) Inverse(x, z Matrix[T]) {
 	f.check("Inverse", z, "z", -1)
 	f.check("Inverse", x, "x", z.Rows)
-	n := z.Rows
-	a, b := dense(&f.bufA, n, f.d), dense(&f.bufB, n, f.d)
+	f.task = task[T]{kind: taskInverse, x: x, z: z}
+	f.parallel(chunks(z.Rows, rowChunk), false)
+}
+
+func (r *replica[T]) inverse(x, z Matrix[T]) {
+	n, d := z.Rows, z.Cols
+	a, b := dense(&r.bufA, n, d), dense(&r.bufB, n, d)
 	in := z
-	for i := len(f.layers) - 1; i >= 0; i-- {
+	for i := len(r.layers) - 1; i >= 0; i-- {
 		out := a
 		if i == 0 {
 			out = x
 		}
-		f.layers[i].Inverse(out, in, nil)
+		r.layers[i].Inverse(out, in, nil)
 		in = out
 		a, b = b, a
 	}
@@ -149,20 +359,12 @@ func (f *Flow[T]) Inverse(x, z Matrix[T]) {
 // ln2Pi is log(2 pi).
 const ln2Pi = 1.83787706640934548356065947281123527972279494727556682563430308
 
-// chunk is the number of rows LogProb and Sample push through at a time.
-const chunk = 256
-
 // LogProb sets dst[b] = log p(x[b]) in nats. Rows go through the flow in
 // chunks of 256, so memory does not grow with the number of rows.
 func (f *Flow[T]) LogProb(dst []float64, x Matrix[T]) {
 	f.check("LogProb", x, "x", len(dst))
-	for r0 := 0; r0 < x.Rows; r0 += chunk {
-		r1 := min(r0+chunk, x.Rows)
-		xs := Matrix[T]{Rows: r1 - r0, Cols: f.d, Data: x.Data[r0*x.Stride:], Stride: x.Stride}
-		z := dense(&f.dB, r1-r0, f.d)
-		f.Forward(z, xs, dst[r0:r1])
-		f.addBase(dst[r0:r1], z)
-	}
+	f.task = task[T]{kind: taskLogProb, x: x, dst: dst}
+	f.parallel(chunks(x.Rows, rowChunk), false)
 }
 
 // baseConst is -(d/2) log(2 pi), rounded (never fused into a later
@@ -170,53 +372,89 @@ func (f *Flow[T]) LogProb(dst []float64, x Matrix[T]) {
 func baseConst(d int) float64 { return float64(-0.5 * float64(d) * ln2Pi) }
 
 // addBase adds log N(z[b]; 0, I) to dst[b].
-func (f *Flow[T]) addBase(dst []float64, z Matrix[T]) {
-	c := baseConst(f.d)
+func addBase[T kernels.Float](dst []float64, z Matrix[T]) {
+	c := baseConst(z.Cols)
 	for b := range z.Rows {
 		r := rowOf(z, b)
 		dst[b] += c - float64(0.5*float64(kernels.Dot(r, r)))
 	}
 }
 
-// Sample sets the rows of x to samples of the flow: z from the standard
-// normal stream kernels.NewNormal(seed, 0), filled row after row, then
-// Inverse. The same seed gives the same samples on every tier and
-// architecture, whatever the number of rows asked at once (a longer sample
-// starts with the shorter one).
+// Sample sets the rows of x to samples of the flow: the rows of chunk k
+// (rows 256k to 256k+255) take their z from the standard normal stream
+// kernels.NewNormal(seed, k), row after row, then go through Inverse. The
+// same seed gives the same samples on every tier and architecture, for any
+// number of workers, and a longer sample starts with the shorter one.
 func (f *Flow[T]) Sample(x Matrix[T], seed uint64) {
 	f.check("Sample", x, "x", -1)
-	g := kernels.NewNormal(seed, 0)
-	for r0 := 0; r0 < x.Rows; r0 += chunk {
-		r1 := min(r0+chunk, x.Rows)
-		n := r1 - r0
-		zf := grow(&f.zf, n*f.d)
-		g.Fill(zf)
-		z := dense(&f.dA, n, f.d)
-		for i, v := range zf {
-			z.Data[i] = T(v)
-		}
-		f.Inverse(Matrix[T]{Rows: n, Cols: f.d, Data: x.Data[r0*x.Stride:], Stride: x.Stride}, z)
-	}
+	f.task = task[T]{kind: taskSample, x: x, seed: seed}
+	f.parallel(chunks(x.Rows, rowChunk), false)
 }
 
-// lossGrad runs the forward pass of a training batch x, storing every
-// layer's input, and the backward pass of the mean negative
-// log-likelihood; it adds the gradients to Grads and returns the loss (nats
-// per sample) and dL/dx (a scratch view, valid until the next call).
-func (f *Flow[T]) lossGrad(x Matrix[T]) (float64, Matrix[T]) {
-	n, d := x.Rows, f.d
-	L := len(f.layers)
-	if len(f.acts) < L+1 {
-		f.acts = make([][]T, L+1)
+// initData runs the data-dependent initialisation of the layers that need
+// it on the batch x: a forward pass of the whole batch, each ActNorm taking
+// its statistics from its input before it runs.
+func (f *Flow[T]) initData(x Matrix[T]) {
+	pending := false
+	for _, l := range f.layers {
+		if di, ok := l.(dataInit[T]); ok && !di.initialized() {
+			pending = true
+		}
 	}
-	ld := grow(&f.ld, n)
-	clear(ld)
+	if !pending {
+		return
+	}
+	r := f.rep(0)
+	n := x.Rows
+	a, b := dense(&r.bufA, n, f.d), dense(&r.bufB, n, f.d)
 	in := x
-	for i, l := range f.layers {
-		out := dense(&f.acts[i+1], n, d)
+	for _, l := range f.layers {
 		if di, ok := l.(dataInit[T]); ok && !di.initialized() {
 			di.initFromData(in)
 		}
+		l.Forward(a, in, nil)
+		in = a
+		a, b = b, a
+	}
+}
+
+// lossGrad computes the mean negative log-likelihood of the training batch
+// x and adds its gradient to Grads: chunks of 64 rows in parallel, each
+// storing every layer's input and running the backward pass into its own
+// gradient arena, then the arenas summed in chunk order. If dx is not a
+// zero Matrix, it receives dL/dx. It returns the loss in nats per sample.
+func (f *Flow[T]) lossGrad(x, dx Matrix[T]) float64 {
+	f.initData(x)
+	nc := chunks(x.Rows, trainChunk)
+	f.task = task[T]{kind: taskTrain, x: x, z: dx, rows: x.Rows}
+	f.parallel(nc, true)
+	loss := 0.0
+	for k := range nc {
+		loss += f.reps[k].loss
+	}
+	if nc > 1 {
+		// f.grads += arena k for k = 1..nc-1 in order, in blocks of elements.
+		const ebs = 4096
+		f.task = task[T]{kind: taskSumGrads, ebs: ebs, nchunks: nc}
+		f.parallel(chunks(len(f.grads), ebs), false)
+	}
+	return loss
+}
+
+// lossGrad runs one chunk of a batch of n rows: forward storing the
+// layers' inputs, then the backward pass of -(1/n) sum log p, into the
+// replica's gradient arena. r.loss is the chunk's part of the loss.
+func (r *replica[T]) lossGrad(x, dx Matrix[T], n int) {
+	m, d := x.Rows, x.Cols
+	L := len(r.layers)
+	if len(r.acts) < L+1 {
+		r.acts = make([][]T, L+1)
+	}
+	ld := grow(&r.ld, m)
+	clear(ld)
+	in := x
+	for i, l := range r.layers {
+		out := dense(&r.acts[i+1], m, d)
 		l.Forward(out, in, ld)
 		in = out
 	}
@@ -224,33 +462,37 @@ func (f *Flow[T]) lossGrad(x Matrix[T]) (float64, Matrix[T]) {
 	// L = -(1/n) sum_b [log N(z_b) + ld_b]: dL/dz = z/n, dL/dld_b = -1/n.
 	loss := 0.0
 	c := baseConst(d)
-	for b := range n {
-		r := rowOf(z, b)
-		loss -= c - float64(0.5*float64(kernels.Dot(r, r))) + ld[b]
+	for b := range m {
+		zr := rowOf(z, b)
+		loss -= c - float64(0.5*float64(kernels.Dot(zr, zr))) + ld[b]
 	}
-	loss /= float64(n)
+	r.loss = loss / float64(n)
 	inv := T(1 / float64(n))
-	dz := dense(&f.dA, n, d)
-	for b := range n {
+	dz := dense(&r.dA, m, d)
+	for b := range m {
 		zr, dr := rowOf(z, b), rowOf(dz, b)
 		for j, v := range zr {
 			dr[j] = v * inv
 		}
 	}
-	dld := grow(&f.dld, n)
+	dld := grow(&r.dld, m)
 	for b := range dld {
 		dld[b] = -inv
 	}
-	dx := dense(&f.dB, n, d)
+	dxb := dense(&r.dB, m, d)
 	for i := L - 1; i >= 0; i-- {
 		xi := x
 		if i > 0 {
-			xi = Matrix[T]{Rows: n, Cols: d, Data: f.acts[i], Stride: max(1, d)}
+			xi = Matrix[T]{Rows: m, Cols: d, Data: r.acts[i], Stride: max(1, d)}
 		}
-		f.layers[i].Backward(dx, dz, xi, dld)
-		dx, dz = dz, dx
+		r.layers[i].Backward(dxb, dz, xi, dld)
+		dxb, dz = dz, dxb
 	}
-	return loss, dz
+	if dx.Data != nil {
+		for b := range m {
+			copy(rowOf(dx, b), rowOf(dz, b))
+		}
+	}
 }
 
 // finite reports whether every element of v is finite.

@@ -41,6 +41,11 @@ type Layer[T kernels.Float] interface {
 	bind(params, grads []T)
 	// init draws the initial parameters.
 	init(g *kernels.Normal)
+	// clone returns a layer of the same kind sharing the fixed buffers
+	// (permutations, signs, splits) but with its own scratch, to be bound to
+	// the same parameters and another gradient arena: the flow runs one
+	// clone per chunk of a batch in parallel.
+	clone() Layer[T]
 }
 
 // tensor is a trainable tensor of a layer: its name within the layer, its

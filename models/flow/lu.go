@@ -62,6 +62,8 @@ func (l *LU[T]) bind(p, g []T) {
 	l.grad = kernels.LULinearGrad[T]{L: gm, U: gm, LogS: g[d*d:]}
 }
 
+func (l *LU[T]) clone() Layer[T] { return &LU[T]{d: l.d, perm: l.perm, sign: l.sign} }
+
 // init draws W orthogonal and stores its P L U factors.
 func (l *LU[T]) init(g *kernels.Normal) {
 	d := l.d

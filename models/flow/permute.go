@@ -41,6 +41,8 @@ func (p *Permute[T]) tensors() []tensor { return nil }
 func (p *Permute[T]) buffers() []buffer { return []buffer{{name: "perm", ints: p.perm}} }
 func (p *Permute[T]) bind(_, _ []T)     {}
 
+func (p *Permute[T]) clone() Layer[T] { return &Permute[T]{d: p.d, random: p.random, perm: p.perm} }
+
 func (p *Permute[T]) init(g *kernels.Normal) {
 	if !p.random {
 		return

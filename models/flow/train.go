@@ -155,7 +155,7 @@ func (f *Flow[T]) Train(train, val Matrix[T], o TrainOptions) (History, error) {
 			}
 			clear(f.grads)
 			copy(prev, f.params)
-			loss, _ := f.lossGrad(x)
+			loss := f.lossGrad(x, Matrix[T]{})
 			step++
 			if err := f.checkStep(loss, step); err != nil {
 				copy(f.params, prev)

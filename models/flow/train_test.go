@@ -130,7 +130,7 @@ func weightHash[T kernels.Float](f *Flow[T]) string {
 
 // detTrain trains the determinism test's flow: wide enough that the matrix
 // kernels split their work over two workers.
-func detTrain[T kernels.Float](t *testing.T) string {
+func detTrain[T kernels.Float](t *testing.T, workers int) string {
 	const d, n = 8, 256
 	sp, err := Glow(d, 2, Block{Hidden: []int{64, 64}, Mask: "alternating"})
 	if err != nil {
@@ -140,6 +140,7 @@ func detTrain[T kernels.Float](t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	f.SetWorkers(workers)
 	x64 := randMat[float64](n, d, 32)
 	x := Matrix[T]{Rows: n, Cols: d, Data: make([]T, n*d), Stride: d}
 	for i, v := range x64.Data {
@@ -154,19 +155,20 @@ func detTrain[T kernels.Float](t *testing.T) string {
 // The weights detTrain must give on every tier, worker count and
 // architecture (computed on amd64; arm64 under qemu checks the same).
 const (
-	detHash64 = "9e8685c4bf9cf26b4e3bdbf26b59c7e1b520839659594afdd012cb25bf561689"
-	detHash32 = "aa74f4c4ea2a5ce34b6d3b482478d203952a0ef547276a77da6f6103c0b10047"
+	detHash64 = "6b2269345c642bba4d38535304d12ca0869ffa4aeb9eb2593f21c23ffe5cda5c"
+	detHash32 = "f89639391c6b7b04bf337ff002cd0999826f6e06efd5995682b268dcd301091f"
 )
 
-// TestDeterministicTraining trains the same flow on every tier with 1 and
-// 2 kernel workers: the weights must be bit-identical, and equal to the
-// pinned hash that every architecture must reproduce.
+// TestDeterministicTraining trains the same flow on every tier with 1, 2
+// and 3 workers (the flow's and the kernels'): the weights must be
+// bit-identical, and equal to the pinned hash that every architecture must
+// reproduce.
 func TestDeterministicTraining(t *testing.T) {
 	want := map[string]string{"float64": detHash64, "float32": detHash32}
 	forTiers(t, func(t *testing.T) {
-		for _, workers := range []int{1, 2} {
+		for _, workers := range []int{1, 2, 3} {
 			prev := kernels.SetMaxWorkers(workers)
-			got := map[string]string{"float64": detTrain[float64](t), "float32": detTrain[float32](t)}
+			got := map[string]string{"float64": detTrain[float64](t, workers), "float32": detTrain[float32](t, workers)}
 			kernels.SetMaxWorkers(prev)
 			for k, h := range got {
 				if h != want[k] {
