@@ -9,6 +9,22 @@
 // is -LogProb/(d ln 2), plus 8 for 8-bit data scaled to [0, 1] by 1/256
 // and dequantised uniformly.
 //
+// How the Python libraries name the same things:
+//
+//	flowkern                 nflows                     FrEIA                    normflows
+//	Forward (x -> z)         transform(x) / forward     forward (rev=False)      inverse
+//	Inverse (z -> x)         transform.inverse          forward(rev=True)        forward
+//	LogProb                  log_prob                   (log N + log_jac_det)    log_prob
+//	Coupling, ScaleAtan      -                          AllInOneBlock clamp      -
+//	Coupling, ScaleSigmoid   AffineCouplingTransform    -                        AffineCouplingBlock("sigmoid")
+//	LU                       LULinear                   -                        Invertible1x1Conv(use_lu)
+//	ActNorm                  ActNorm                    ActNorm                  ActNorm
+//
+// A conditioner's output holds s in its first |B| columns and t in the next
+// |B| (nflows puts the shift first). The model file names tensors as the
+// equivalent PyTorch module would (see file.go), so a PyTorch model of the
+// same architecture loads them with load_state_dict; bench/pytorch has one.
+//
 // Layers (Layer): ActNorm (data-initialised) and Scale, LU (Glow's
 // LU-parameterised invertible linear layer), Permute (Reverse, Shuffle),
 // and Coupling (affine or additive, with a conditioner network from
