@@ -6,6 +6,9 @@ import (
 	"io"
 	"math"
 	"os"
+	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/flowkern/flowkern/kernels"
 	"github.com/flowkern/flowkern/models/flow"
@@ -46,6 +49,18 @@ func cmdSample(args []string, stderr io.Writer) error {
 	side := int(math.Round(math.Sqrt(float64(d))))
 	if *pic != "" && d != 2 && side*side != d {
 		return fmt.Errorf("-plot: no picture for d = %d (a scatter plot needs d = 2, an image grid a square d)", d)
+	}
+	if *pic != "" {
+		ext := strings.ToLower(filepath.Ext(*pic))
+		if d == 2 && !slices.Contains([]string{".png", ".svg", ".pdf", ".eps", ".jpg", ".jpeg", ".tif", ".tiff"}, ext) {
+			return fmt.Errorf("-plot %s: the format follows the name: .png, .svg, .pdf, .eps, .jpg or .tif", *pic)
+		}
+		if d != 2 && ext != ".png" {
+			return fmt.Errorf("-plot %s: an image grid is written as PNG (name it .png)", *pic)
+		}
+		if err := checkWritable(*pic); err != nil {
+			return err
+		}
 	}
 	if err := checkWritable(*out); err != nil {
 		return err
