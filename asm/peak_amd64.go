@@ -27,3 +27,15 @@ func PeakFMAF32AVX2(iters int)
 //
 //go:noescape
 func PeakFMAF32AVX512(iters int)
+
+// ReadStreamAVX2 returns the XOR of buf[0 : len(buf) - len(buf)%64], read with 32-byte loads
+// from first to last (the rest of buf is not read): the bench command's probe of read bandwidth.
+//
+//go:noescape
+func ReadStreamAVX2(buf []int) int
+
+// ReadStreamAVX512 returns the XOR of buf[0 : len(buf) - len(buf)%64], read with 64-byte loads
+// from first to last (the rest of buf is not read): the bench command's probe of read bandwidth.
+//
+//go:noescape
+func ReadStreamAVX512(buf []int) int

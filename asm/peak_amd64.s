@@ -167,3 +167,107 @@ loop:
 done:
 	VZEROUPPER
 	RET
+
+// func ReadStreamAVX2(buf []int) int
+// Requires: AVX, AVX2
+TEXT ·ReadStreamAVX2(SB), NOSPLIT, $0-32
+	MOVQ  buf_base+0(FP), AX
+	MOVQ  buf_len+8(FP), CX
+	SHRQ  $0x06, CX
+	VPXOR Y0, Y0, Y0
+	VPXOR Y1, Y1, Y1
+	VPXOR Y2, Y2, Y2
+	VPXOR Y3, Y3, Y3
+	VPXOR Y4, Y4, Y4
+	VPXOR Y5, Y5, Y5
+	VPXOR Y6, Y6, Y6
+	VPXOR Y7, Y7, Y7
+	TESTQ CX, CX
+	JEQ   fold
+
+loop:
+	VPXOR (AX), Y0, Y0
+	VPXOR 32(AX), Y1, Y1
+	VPXOR 64(AX), Y2, Y2
+	VPXOR 96(AX), Y3, Y3
+	VPXOR 128(AX), Y4, Y4
+	VPXOR 160(AX), Y5, Y5
+	VPXOR 192(AX), Y6, Y6
+	VPXOR 224(AX), Y7, Y7
+	VPXOR 256(AX), Y0, Y0
+	VPXOR 288(AX), Y1, Y1
+	VPXOR 320(AX), Y2, Y2
+	VPXOR 352(AX), Y3, Y3
+	VPXOR 384(AX), Y4, Y4
+	VPXOR 416(AX), Y5, Y5
+	VPXOR 448(AX), Y6, Y6
+	VPXOR 480(AX), Y7, Y7
+	ADDQ  $0x00000200, AX
+	DECQ  CX
+	JNE   loop
+
+fold:
+	VPXOR        Y4, Y0, Y0
+	VPXOR        Y5, Y1, Y1
+	VPXOR        Y6, Y2, Y2
+	VPXOR        Y7, Y3, Y3
+	VPXOR        Y2, Y0, Y0
+	VPXOR        Y3, Y1, Y1
+	VPXOR        Y1, Y0, Y0
+	VEXTRACTI128 $0x01, Y0, X1
+	VPXOR        X1, X0, X0
+	VPSHUFD      $0x4e, X0, X1
+	VPXOR        X1, X0, X0
+	VMOVQ        X0, AX
+	MOVQ         AX, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// func ReadStreamAVX512(buf []int) int
+// Requires: AVX, AVX2, AVX512F
+TEXT ·ReadStreamAVX512(SB), NOSPLIT, $0-32
+	MOVQ  buf_base+0(FP), AX
+	MOVQ  buf_len+8(FP), CX
+	SHRQ  $0x06, CX
+	VPXOR Y0, Y0, Y0
+	VPXOR Y1, Y1, Y1
+	VPXOR Y2, Y2, Y2
+	VPXOR Y3, Y3, Y3
+	VPXOR Y4, Y4, Y4
+	VPXOR Y5, Y5, Y5
+	VPXOR Y6, Y6, Y6
+	VPXOR Y7, Y7, Y7
+	TESTQ CX, CX
+	JEQ   fold
+
+loop:
+	VPXORQ (AX), Z0, Z0
+	VPXORQ 64(AX), Z1, Z1
+	VPXORQ 128(AX), Z2, Z2
+	VPXORQ 192(AX), Z3, Z3
+	VPXORQ 256(AX), Z4, Z4
+	VPXORQ 320(AX), Z5, Z5
+	VPXORQ 384(AX), Z6, Z6
+	VPXORQ 448(AX), Z7, Z7
+	ADDQ   $0x00000200, AX
+	DECQ   CX
+	JNE    loop
+
+fold:
+	VPXORQ        Z4, Z0, Z0
+	VPXORQ        Z5, Z1, Z1
+	VPXORQ        Z6, Z2, Z2
+	VPXORQ        Z7, Z3, Z3
+	VPXORQ        Z2, Z0, Z0
+	VPXORQ        Z3, Z1, Z1
+	VPXORQ        Z1, Z0, Z0
+	VEXTRACTI64X4 $0x01, Z0, Y1
+	VPXOR         Y1, Y0, Y0
+	VEXTRACTI128  $0x01, Y0, X1
+	VPXOR         X1, X0, X0
+	VPSHUFD       $0x4e, X0, X1
+	VPXOR         X1, X0, X0
+	VMOVQ         X0, AX
+	MOVQ          AX, ret+24(FP)
+	VZEROUPPER
+	RET

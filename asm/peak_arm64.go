@@ -17,3 +17,10 @@ func PeakFMAF64NEON(iters int)
 //
 //go:noescape
 func PeakFMAF32NEON(iters int)
+
+// ReadStreamNEON returns the XOR of buf[0 : len(buf) - len(buf)%64], read with
+// 64-byte LD1 loads from first to last (the rest of buf is not read): the
+// bench command's probe of read bandwidth.
+//
+//go:noescape
+func ReadStreamNEON(buf []int) int
