@@ -8,8 +8,11 @@ package main
 type kernelCase struct {
 	kernel, prec string
 	work         func(n int) (flops, bytes int)
-	ours         maker
-	peers        []peer
+	// written is the part of bytes that a call stores (nil: none); the
+	// roofline counts only the rest, the loads, against read bandwidth.
+	written func(n int) int
+	ours    maker
+	peers   []peer
 	// sizes and quickSizes, when set, replace the -sizes defaults for this
 	// case (an explicit -sizes flag still wins).
 	sizes, quickSizes []int
@@ -22,6 +25,9 @@ type kernelCase struct {
 func linear(flops, bytes int) func(n int) (int, int) {
 	return func(n int) (int, int) { return flops * n, bytes * n }
 }
+
+// perElem is the bytes a kernel stores per element of n.
+func perElem(bytes int) func(n int) int { return func(n int) int { return bytes * n } }
 
 type maker func(n int) func()
 

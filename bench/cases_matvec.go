@@ -102,8 +102,12 @@ func matvecCases() []kernelCase {
 	impl := gonum.Implementation{}
 	for _, batch := range matvecBatches {
 		mk := func(kernel, prec string, size int, ours, gon func(n int) func()) kernelCase {
-			return kernelCase{kernel: fmt.Sprintf("%s-batch=%d", kernel, batch), prec: prec, work: matvecWork(batch, size),
+			c := kernelCase{kernel: fmt.Sprintf("%s-batch=%d", kernel, batch), prec: prec, work: matvecWork(batch, size),
 				sizes: matvecSizesFor(batch), quickSizes: matvecQuickSizes(batch), ours: ours, peers: []peer{{"gonum", gon}}}
+			if kernel != "AddOuters" { // AddOuters' bytes count G once, as loaded
+				c.written = perElem(size * batch) // Y
+			}
+			return c
 		}
 		cs = append(cs,
 			mk("MatVecs", "float64", 8,

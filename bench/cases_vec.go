@@ -51,12 +51,12 @@ func vecCases() []kernelCase {
 				{"gonum", func(n int) func() { x, y := vectors32(n); return func() { sink32 = blas32.Dot(v32(x), v32(y)) } }},
 				{"vek", func(n int) func() { x, y := vectors32(n); return func() { sink32 = vek32.Dot(x, y) } }},
 			}},
-		{kernel: "Axpy", prec: "float64", work: linear(2, 24),
+		{kernel: "Axpy", prec: "float64", written: perElem(8), work: linear(2, 24),
 			ours: func(n int) func() { x, y := vectors64(n); return func() { kernels.Axpy(1e-9, x, y) } },
 			peers: []peer{
 				{"gonum", func(n int) func() { x, y := vectors64(n); return func() { blas64.Axpy(1e-9, v64(x), v64(y)) } }},
 			}},
-		{kernel: "Axpy", prec: "float32", work: linear(2, 12),
+		{kernel: "Axpy", prec: "float32", written: perElem(4), work: linear(2, 12),
 			ours: func(n int) func() { x, y := vectors32(n); return func() { kernels.Axpy(1e-9, x, y) } },
 			peers: []peer{
 				{"gonum", func(n int) func() { x, y := vectors32(n); return func() { blas32.Axpy(1e-9, v32(x), v32(y)) } }},
@@ -72,19 +72,19 @@ func vecCases() []kernelCase {
 			peers: []peer{
 				{"vek", func(n int) func() { x, _ := vectors32(n); return func() { sink32 = vek32.Sum(x) } }},
 			}},
-		{kernel: "Scale", prec: "float64", work: linear(1, 16),
+		{kernel: "Scale", prec: "float64", written: perElem(8), work: linear(1, 16),
 			ours: func(n int) func() { x, _ := vectors64(n); return func() { kernels.Scale(-1, x) } },
 			peers: []peer{
 				{"gonum", func(n int) func() { x, _ := vectors64(n); return func() { blas64.Scal(-1, v64(x)) } }},
 				{"vek", func(n int) func() { x, _ := vectors64(n); return func() { vek.MulNumber_Inplace(x, 1) } }},
 			}},
-		{kernel: "Scale", prec: "float32", work: linear(1, 8),
+		{kernel: "Scale", prec: "float32", written: perElem(4), work: linear(1, 8),
 			ours: func(n int) func() { x, _ := vectors32(n); return func() { kernels.Scale(-1, x) } },
 			peers: []peer{
 				{"gonum", func(n int) func() { x, _ := vectors32(n); return func() { blas32.Scal(-1, v32(x)) } }},
 				{"vek", func(n int) func() { x, _ := vectors32(n); return func() { vek32.MulNumber_Inplace(x, 1) } }},
 			}},
-		{kernel: "Add", prec: "float64", work: linear(1, 24),
+		{kernel: "Add", prec: "float64", written: perElem(8), work: linear(1, 24),
 			ours: func(n int) func() {
 				x, y := vectors64(n)
 				d := make([]float64, n)
@@ -102,7 +102,7 @@ func vecCases() []kernelCase {
 					return func() { vek.Add_Into(d, x, y) }
 				}},
 			}},
-		{kernel: "Add", prec: "float32", work: linear(1, 12),
+		{kernel: "Add", prec: "float32", written: perElem(4), work: linear(1, 12),
 			ours: func(n int) func() {
 				x, y := vectors32(n)
 				d := make([]float32, n)
@@ -115,7 +115,7 @@ func vecCases() []kernelCase {
 					return func() { vek32.Add_Into(d, x, y) }
 				}},
 			}},
-		{kernel: "Mul", prec: "float64", work: linear(1, 24),
+		{kernel: "Mul", prec: "float64", written: perElem(8), work: linear(1, 24),
 			ours: func(n int) func() {
 				x, y := vectors64(n)
 				d := make([]float64, n)
@@ -133,7 +133,7 @@ func vecCases() []kernelCase {
 					return func() { vek.Mul_Into(d, x, y) }
 				}},
 			}},
-		{kernel: "Mul", prec: "float32", work: linear(1, 12),
+		{kernel: "Mul", prec: "float32", written: perElem(4), work: linear(1, 12),
 			ours: func(n int) func() {
 				x, y := vectors32(n)
 				d := make([]float32, n)

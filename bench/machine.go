@@ -1,7 +1,11 @@
 package main
 
 import (
+	"bytes"
+	"os"
+	"os/exec"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -20,20 +24,48 @@ type Machine struct {
 	Usable                     []string
 	GoVersion, OS, Arch        string
 	GOMAXPROCS                 int
-	// Peak FMA throughput per tier and precision, GFLOP/s on one core.
+	// Commit is the source revision ("+dirty" when it had changes,
+	// "unknown" when neither the build nor git tells), BuildTags the
+	// -tags of the build, FlowkernISA the environment's FLOWKERN_ISA.
+	Commit, BuildTags, FlowkernISA string
+	// Load is /proc/loadavg's three load averages at the start, where the
+	// OS has it.
+	Load string
+	// Peak FMA throughput per tier and precision, GFLOP/s on one core (the
+	// best run), and each probe's runs.
 	PeakGFLOPS map[string]map[string]float64
-	// Read bandwidth, GB/s, streaming 256 MiB: one core, and all cores.
+	Peaks      map[string]map[string]Probe
+	// Read bandwidth, GB/s, streaming 256 MiB: one core, and all cores
+	// (the sum over AllThreads threads of bytes per thread CPU time;
+	// AllBusy is the share of the wall time those threads ran).
 	BandwidthOne, BandwidthAll float64
+	AllProbe                   Probe
+	AllThreads                 int
+	AllBusy                    float64
 	// Read bandwidth of one core against working-set size, from L1 to memory:
 	// the roof of a kernel whose data fits the same level.
 	BandwidthCurve []BandwidthPoint
+	// StreamProbe names the load loop the bandwidths were measured with.
+	StreamProbe string
 }
 
 // BandwidthPoint is the read bandwidth of one core over a buffer of Bytes.
 type BandwidthPoint struct {
 	Bytes int
 	GBps  float64
+	Probe Probe
 }
+
+// bandwidthSizes are the working sets of the bandwidth curve: powers of two
+// from 16 KiB (L1 of any core) to 64 MiB, then 256 MiB (memory), so that
+// every cache level of any core has a point close below its size.
+var bandwidthSizes = func() []int {
+	var s []int
+	for b := 16 << 10; b <= 64<<20; b *= 2 {
+		s = append(s, b)
+	}
+	return append(s, 256<<20)
+}()
 
 func describeMachine(quick bool) Machine {
 	c := cpuid.CPU
@@ -41,8 +73,11 @@ func describeMachine(quick bool) Machine {
 		CPU: strings.TrimSpace(c.BrandName), PhysicalCores: c.PhysicalCores, LogicalCore: c.LogicalCores,
 		Tier: startTier, TierWarning: kernels.ISAWarning(), Usable: usableTiers(),
 		GoVersion: runtime.Version(), OS: runtime.GOOS, Arch: runtime.GOARCH, GOMAXPROCS: runtime.GOMAXPROCS(0),
-		PeakGFLOPS: map[string]map[string]float64{},
+		PeakGFLOPS: map[string]map[string]float64{}, Peaks: map[string]map[string]Probe{},
+		Load: loadAverage(),
 	}
+	m.Commit, m.BuildTags = buildVCS()
+	m.FlowkernISA = os.Getenv("FLOWKERN_ISA")
 	for _, f := range []cpuid.FeatureID{cpuid.SSE2, cpuid.AVX, cpuid.AVX2, cpuid.FMA3, cpuid.AVX512F,
 		cpuid.AVX512VL, cpuid.AVX512DQ, cpuid.AVX512BW, cpuid.ASIMD, cpuid.SVE} {
 		if c.Supports(f) {
@@ -51,72 +86,191 @@ func describeMachine(quick bool) Machine {
 	}
 	for _, t := range m.Usable {
 		for _, prec := range []string{"float64", "float32"} {
-			if g, ok := peakFMA(t, prec, quick); ok {
+			if p, ok := peakFMA(t, prec, quick); ok {
 				if m.PeakGFLOPS[t] == nil {
-					m.PeakGFLOPS[t] = map[string]float64{}
+					m.PeakGFLOPS[t], m.Peaks[t] = map[string]float64{}, map[string]Probe{}
 				}
-				m.PeakGFLOPS[t][prec] = g
+				m.PeakGFLOPS[t][prec], m.Peaks[t][prec] = p.Best, p
 			}
 		}
 	}
-	m.BandwidthOne, m.BandwidthAll = bandwidth(quick)
-	for _, kb := range []int{16, 128, 1024, 8 << 10, 32 << 10} {
-		m.BandwidthCurve = append(m.BandwidthCurve, BandwidthPoint{kb << 10, cachedBandwidth(kb<<10, quick)})
+	read, name := streamReader(m.Usable)
+	m.StreamProbe = name
+	for _, b := range bandwidthSizes {
+		if quick && b > 64<<20 {
+			continue
+		}
+		p := readBandwidth(read, b, quick)
+		m.BandwidthCurve = append(m.BandwidthCurve, BandwidthPoint{Bytes: b, GBps: p.Best, Probe: p})
 	}
-	m.BandwidthCurve = append(m.BandwidthCurve, BandwidthPoint{256 << 20, m.BandwidthOne})
+	last := m.BandwidthCurve[len(m.BandwidthCurve)-1]
+	m.BandwidthOne = last.GBps
+	m.AllThreads = runtime.GOMAXPROCS(0)
+	m.AllProbe, m.AllBusy = allCoresBandwidth(read, last.Bytes, m.AllThreads, quick)
+	m.BandwidthAll = m.AllProbe.Best
 	return m
 }
 
-// cachedBandwidth is the read rate of Sum over a buffer of the given size,
-// read again and again, so that it stays in whichever cache level holds it.
-func cachedBandwidth(bytes int, quick bool) float64 {
-	buf := make([]float64, bytes/8)
+// streamBuffer returns a buffer of about bytes bytes, written once so that
+// every page is mapped.
+func streamBuffer(bytes int) []int {
+	buf := make([]int, bytes/8)
 	for i := range buf {
-		buf[i] = 1
+		buf[i] = i
 	}
-	f := func() { sink64 = kernels.Sum(buf) }
-	d := 20 * time.Millisecond
-	if quick {
-		d = 3 * time.Millisecond
-	}
-	iters := calibrate(f, d)
-	best := 0.0
-	for range 3 {
-		best = max(best, float64(bytes)/timeOp(f, iters))
-	}
-	return best
+	return buf
 }
 
-// bandwidth streams a buffer far larger than any cache through Sum, our
-// fastest read kernel, on one goroutine and then on one per core.
-func bandwidth(quick bool) (one, all float64) {
-	const total = 256 << 20 / 8 // float64s
-	n := total
-	if quick {
-		n = total / 4
+// readPasses reads buf passes times with read and returns the bytes read.
+func readPasses(read func([]int) int, buf []int, passes int) float64 {
+	x := 0
+	for range passes {
+		x ^= read(buf)
 	}
-	buf := make([]float64, n)
-	for i := range buf {
-		buf[i] = 1
-	}
-	best := func(f func()) float64 {
-		b := time.Duration(1 << 62)
-		for range 3 {
-			start := time.Now()
-			f()
-			b = min(b, time.Since(start))
+	sinkInt ^= x
+	return float64(passes) * float64(len(buf)-len(buf)%64) * 8
+}
+
+var sinkInt int
+
+// readBandwidth is the read rate of one core, in GB/s, over a buffer of the
+// given size read again and again, so that it stays in whichever cache
+// level holds it: by the CPU time of the calling thread, repeated until
+// stable.
+func readBandwidth(read func([]int) int, bytes int, quick bool) Probe {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	clock := threadClock()
+	budget, target := probeBudget(quick)
+	buf := streamBuffer(bytes)
+	passes, took := 1, time.Duration(0)
+	for passes < 1<<24 {
+		c0 := clock()
+		readPasses(read, buf, passes)
+		if took = clock() - c0; took >= target/4 {
+			break
 		}
-		return float64(8*n) / float64(b.Nanoseconds())
+		passes *= 2
 	}
-	one = best(func() { sink64 = kernels.Sum(buf) })
-	p := runtime.GOMAXPROCS(0)
-	all = best(func() {
-		var wg sync.WaitGroup
-		part := n / p
-		for i := range p {
-			wg.Go(func() { kernels.Sum(buf[i*part : (i+1)*part]) })
+	passes = max(1, int(float64(passes)*float64(target)/float64(max(took, 1))))
+	readPasses(read, buf, 1) // warm the level it fits
+	return stableRate(func() float64 {
+		c0 := clock()
+		b := readPasses(read, buf, passes)
+		return b / float64(max(clock()-c0, 1))
+	}, budget)
+}
+
+// allCoresBandwidth streams bytes split over threads goroutines, each locked
+// to its thread and reading its own part at the same time as the others;
+// the rate of one round is the sum over threads of bytes read per thread
+// CPU time. Rounds repeat until stable. busy is the threads' CPU time over
+// threads times the wall time of the best round: below 1 when the threads
+// did not all run at once (other work took their cores), in which case the
+// sum overstates what they could do together.
+func allCoresBandwidth(read func([]int) int, bytes, threads int, quick bool) (p Probe, busy float64) {
+	budget, _ := probeBudget(quick)
+	parts := make([][]int, threads)
+	for i := range parts {
+		parts[i] = streamBuffer(bytes / threads)
+	}
+	bestRate := 0.0
+	round := func() float64 {
+		rates := make([]float64, threads)
+		cpus := make([]time.Duration, threads)
+		var ready, wg sync.WaitGroup
+		ready.Add(threads)
+		start := make(chan struct{})
+		t0 := time.Now()
+		for i := range threads {
+			wg.Go(func() {
+				runtime.LockOSThread()
+				defer runtime.UnlockOSThread()
+				clock := threadClock()
+				ready.Done()
+				<-start
+				c0 := clock()
+				b := readPasses(read, parts[i], 1)
+				cpus[i] = clock() - c0
+				rates[i] = b / float64(max(cpus[i], 1))
+			})
 		}
+		ready.Wait()
+		t0 = time.Now()
+		close(start)
 		wg.Wait()
-	})
-	return one, all
+		wall := time.Since(t0)
+		sum, cpu := 0.0, time.Duration(0)
+		for i := range threads {
+			sum += rates[i]
+			cpu += cpus[i]
+		}
+		if sum > bestRate {
+			bestRate = sum
+			busy = float64(cpu) / float64(threads) / float64(max(wall, 1))
+		}
+		return sum
+	}
+	return stableRate(round, budget), busy
+}
+
+// buildVCS returns the commit the binary was built from and its build
+// tags: from the build's own record when the go command stamped it (it
+// does not with -buildvcs=false), else from git in the working directory.
+func buildVCS() (commit, tags string) {
+	commit, tags = "unknown", "none"
+	modified := false
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				commit = s.Value
+			case "vcs.modified":
+				modified = s.Value == "true"
+			case "-tags":
+				if s.Value != "" {
+					tags = s.Value
+				}
+			}
+		}
+	}
+	if commit == "unknown" {
+		if out, err := exec.Command("git", "rev-parse", "HEAD").Output(); err == nil {
+			commit = strings.TrimSpace(string(out))
+			st, err := exec.Command("git", "status", "--porcelain", "--untracked-files=no").Output()
+			modified = err == nil && len(bytes.TrimSpace(st)) > 0
+		}
+	}
+	if modified {
+		commit += "+dirty"
+	}
+	return commit, tags
+}
+
+// loadAverage is the first three fields of /proc/loadavg, or "".
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return ""
+	}
+	return strings.Join(f[:3], " ")
+}
+
+// readStreamGo is the read probe of builds without assembly.
+//
+//go:noinline
+func readStreamGo(buf []int) int {
+	var a, b, c, d int
+	n := len(buf) - len(buf)%64
+	for i := 0; i < n; i += 4 {
+		a ^= buf[i]
+		b ^= buf[i+1]
+		c ^= buf[i+2]
+		d ^= buf[i+3]
+	}
+	return a ^ b ^ c ^ d
 }

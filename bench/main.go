@@ -163,7 +163,7 @@ func run(opt options, args []string, stdout, stderr io.Writer) (ok bool, err err
 
 	r := &Report{Command: strings.TrimSpace("go run ./bench " + strings.Join(args, " ")), Date: time.Now().UTC().Format("2006-01-02 15:04 MST")}
 	prog := newProgress(stderr)
-	prog.step("machine: measuring FMA peak and bandwidth")
+	prog.step("machine: measuring FMA peaks and bandwidths by CPU time")
 	r.Machine = describeMachine(opt.quick)
 	fmt.Fprintf(stdout, "tier in use: %s (usable: %s)\n", r.Machine.Tier, strings.Join(r.Machine.Usable, ", "))
 	if r.Machine.TierWarning != "" {
@@ -193,6 +193,10 @@ func run(opt options, args []string, stdout, stderr io.Writer) (ok bool, err err
 		if r.Results, err = measureAll(opt, selectCases(opt), prog); err != nil {
 			return false, err
 		}
+	}
+	if over100, flagged := roofCheck(r); len(flagged) > 0 {
+		fmt.Fprintf(stdout, "warning: %d roofline cells above %.0f%% of their roof (%d above 100%%), so those roofs are wrong: %s\n",
+			len(flagged), 100*roofSlack, over100, strings.Join(flagged[:min(len(flagged), 5)], "; "))
 	}
 	plots, err := writePlots(opt.out, r)
 	if err != nil {

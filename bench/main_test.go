@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestBadFlags(t *testing.T) {
@@ -75,5 +77,44 @@ func TestTinyRun(t *testing.T) {
 	}
 	if code := cli([]string{"compare", j, filepath.Join(dir, "report.md")}, &out, &errb); code != 1 {
 		t.Errorf("compare with a non-JSON file: exit %d", code)
+	}
+}
+
+// TestReadStream checks that the read probe folds every word of the whole
+// 64-word blocks of its buffer, and none after them.
+func TestReadStream(t *testing.T) {
+	sets := [][]string{usableTiers(), nil}
+	if slices.Contains(sets[0], "avx2") {
+		sets = append(sets, []string{"avx2"})
+	}
+	for _, tiers := range sets {
+		f, name := streamReader(tiers)
+		for _, n := range []int{0, 1, 63, 64, 65, 127, 128, 1000, 4096} {
+			buf := make([]int, n)
+			want := 0
+			for i := range buf {
+				buf[i] = i*0x1e3779b97f4a7c15 + 1
+				if i < n-n%64 {
+					want ^= buf[i]
+				}
+			}
+			if got := f(buf); got != want {
+				t.Errorf("%s: n = %d: got %#x, want %#x", name, n, got, want)
+			}
+		}
+	}
+}
+
+// TestStableRate checks the stopping rule: a constant rate stops after
+// 2*stableK runs, a rate that keeps rising runs to the cap.
+func TestStableRate(t *testing.T) {
+	p := stableRate(func() float64 { return 3 }, time.Second)
+	if !p.Stable || p.Runs != 2*stableK || p.Best != 3 || p.Spread() != 0 {
+		t.Errorf("constant: %+v", p)
+	}
+	r := 1.0
+	p = stableRate(func() float64 { r *= 1.1; return r }, 20*time.Millisecond)
+	if p.Stable || p.Runs != maxRuns && p.Runs < 2*stableK {
+		t.Errorf("rising: %+v", p)
 	}
 }

@@ -14,6 +14,7 @@ type Result struct {
 	Kernel, Prec, Impl string
 	N                  int
 	Flops, Bytes       int       // per call
+	Written            int       // of Bytes, stored (the rest is loaded)
 	Times              []float64 // ns per call, one per repetition
 	NsPerOp            float64   // median
 	Spread             float64   // (max-min)/median
@@ -136,6 +137,10 @@ func measureCase(c kernelCase, n int, cs []contestant, opt options) ([]Result, e
 		}
 	}
 	flops, bytes := c.work(n)
+	written := 0
+	if c.written != nil {
+		written = c.written(n)
+	}
 	var rs []Result
 	for i, ct := range cs {
 		ts := slices.Clone(times[i])
@@ -146,7 +151,7 @@ func measureCase(c kernelCase, n int, cs []contestant, opt options) ([]Result, e
 			unit = "Gelem/s"
 		}
 		rs = append(rs, Result{Kernel: c.kernel, Prec: c.prec, Impl: ct.name, N: n, Unit: unit,
-			Flops: flops, Bytes: bytes, Times: times[i], NsPerOp: med,
+			Flops: flops, Bytes: bytes, Written: written, Times: times[i], NsPerOp: med,
 			Spread: (ts[len(ts)-1] - ts[0]) / med, GFLOPS: float64(flops) / med})
 	}
 	return rs, nil

@@ -2,11 +2,15 @@
 
 package main
 
-import "github.com/flowkern/flowkern/asm"
+import (
+	"slices"
+
+	"github.com/flowkern/flowkern/asm"
+)
 
 // peakFMA measures the FMA peak of an assembly tier on one core (12
 // independent FMAs of 4 or 8 float64, 8 or 16 float32 lanes per iteration).
-func peakFMA(tier, prec string, quick bool) (float64, bool) {
+func peakFMA(tier, prec string, quick bool) (Probe, bool) {
 	loops := map[string]peakLoop{
 		"avx2/float64":   {asm.PeakFMAF64AVX2, 12 * 2 * 4},
 		"avx2/float32":   {asm.PeakFMAF32AVX2, 12 * 2 * 8},
@@ -15,7 +19,19 @@ func peakFMA(tier, prec string, quick bool) (float64, bool) {
 	}
 	p, ok := loops[tier+"/"+prec]
 	if !ok {
-		return 0, false
+		return Probe{}, false
 	}
 	return timePeak(p, quick), true
+}
+
+// streamReader returns the widest read probe the usable tiers allow, and
+// its name.
+func streamReader(usable []string) (func([]int) int, string) {
+	switch {
+	case slices.Contains(usable, "avx512"):
+		return asm.ReadStreamAVX512, "asm.ReadStreamAVX512 (64-byte loads)"
+	case slices.Contains(usable, "avx2"):
+		return asm.ReadStreamAVX2, "asm.ReadStreamAVX2 (32-byte loads)"
+	}
+	return readStreamGo, "a Go loop of 8-byte loads"
 }

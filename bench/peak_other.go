@@ -3,4 +3,9 @@
 package main
 
 // peakFMA reports false: this build has no assembly peak loops.
-func peakFMA(tier, prec string, quick bool) (float64, bool) { return 0, false }
+func peakFMA(tier, prec string, quick bool) (Probe, bool) { return Probe{}, false }
+
+// streamReader returns the Go read probe: this build has no assembly.
+func streamReader(usable []string) (func([]int) int, string) {
+	return readStreamGo, "a Go loop of 8-byte loads"
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"slices"
 	"strings"
@@ -60,8 +61,19 @@ func writeBenchfmt(w io.Writer, r *Report) {
 
 func writeMarkdown(w io.Writer, r *Report, plots []string) {
 	m := r.Machine
-	fmt.Fprintf(w, "# flowkern benchmark report\n\nMade by `%s` on %s.\n\n## Machine\n\n", r.Command, r.Date)
-	fmt.Fprintf(w, "| | |\n|---|---|\n")
+	fmt.Fprintf(w, "# flowkern benchmark report\n\nMade by `%s` on %s", r.Command, r.Date)
+	if m.Commit != "" {
+		isa := "FLOWKERN_ISA unset"
+		if m.FlowkernISA != "" {
+			isa = "FLOWKERN_ISA=" + m.FlowkernISA
+		}
+		fmt.Fprintf(w, " at commit `%s`, build tags: %s, %s", m.Commit, m.BuildTags, isa)
+	}
+	fmt.Fprintf(w, ".\n\n")
+	if len(r.Results) > 0 {
+		writeSummary(w, r)
+	}
+	fmt.Fprintf(w, "## Machine\n\n| | |\n|---|---|\n")
 	fmt.Fprintf(w, "| CPU | %s (%d physical, %d logical cores) |\n", m.CPU, m.PhysicalCores, m.LogicalCore)
 	fmt.Fprintf(w, "| features | %s |\n", strings.Join(m.Features, " "))
 	tier := m.Tier
@@ -70,18 +82,21 @@ func writeMarkdown(w io.Writer, r *Report, plots []string) {
 	}
 	fmt.Fprintf(w, "| tier in use | **%s** |\n| usable tiers | %s |\n", tier, strings.Join(m.Usable, ", "))
 	fmt.Fprintf(w, "| Go | %s, %s/%s, GOMAXPROCS %d |\n", m.GoVersion, m.OS, m.Arch, m.GOMAXPROCS)
-	for _, t := range m.Usable {
-		if p, ok := m.PeakGFLOPS[t]; ok {
-			fmt.Fprintf(w, "| FMA peak, %s, 1 core | %.1f GFLOP/s float64, %.1f GFLOP/s float32 |\n", t, p["float64"], p["float32"])
+	if m.Load != "" {
+		fmt.Fprintf(w, "| load average at start (1, 5, 15 min) | %s |\n", m.Load)
+	}
+	if len(m.Peaks) == 0 { // a results.json of an older run
+		for _, t := range m.Usable {
+			if p, ok := m.PeakGFLOPS[t]; ok {
+				fmt.Fprintf(w, "| FMA peak, %s, 1 core | %.1f GFLOP/s float64, %.1f GFLOP/s float32 |\n", t, p["float64"], p["float32"])
+			}
 		}
+		fmt.Fprintf(w, "| read bandwidth (256 MiB) | %.1f GB/s one core, %.1f GB/s all cores |\n", m.BandwidthOne, m.BandwidthAll)
 	}
-	fmt.Fprintf(w, "| read bandwidth (256 MiB) | %.1f GB/s one core, %.1f GB/s all cores |\n", m.BandwidthOne, m.BandwidthAll)
-	var curve []string
-	for _, p := range m.BandwidthCurve {
-		curve = append(curve, fmt.Sprintf("%s: %.0f", sizeName(p.Bytes), p.GBps))
+	fmt.Fprintln(w)
+	if len(m.Peaks) > 0 || m.AllProbe.Runs > 0 {
+		writeLimits(w, m)
 	}
-	fmt.Fprintf(w, "| read bandwidth by working set, 1 core, GB/s | %s |\n\n", strings.Join(curve, ", "))
-
 	if len(r.Equivalence) > 0 {
 		writeEquivalence(w, r.Equivalence)
 	}
@@ -91,6 +106,186 @@ func writeMarkdown(w io.Writer, r *Report, plots []string) {
 	for _, p := range plots {
 		fmt.Fprintf(w, "![%s](%s)\n\n", strings.TrimSuffix(p, ".svg"), p)
 	}
+}
+
+// writeLimits prints the machine's measured limits, one probe a row.
+func writeLimits(w io.Writer, m Machine) {
+	fmt.Fprintf(w, "### Limits: FMA peaks and read bandwidths, measured on the spot\n\n"+
+		"Measured like the benchmarks, by CPU time (of the calling thread, locked to it), so that time spent behind\n"+
+		"other work does not count. Each figure is the best of runs of 1-2 ms, repeated until the best of the last %d\n"+
+		"runs is within %.0f%% of the best before them, or until a time cap (then \"no\" under stable). The FMA peaks run\n"+
+		"independent FMAs on registers on one core; the bandwidths read a buffer of the given size again and again\n"+
+		"on one core with %s, folding every load into the result by XOR.\n\n",
+		stableK, 100*stableGain, m.StreamProbe)
+	fmt.Fprintf(w, "| limit | best | median | worst | spread | runs | stable |\n|---|---:|---:|---:|---:|---:|---|\n")
+	row := func(name string, p Probe) {
+		st := "yes"
+		if !p.Stable {
+			st = "no"
+		}
+		fmt.Fprintf(w, "| %s | **%.1f** | %.1f | %.1f | %.0f%% | %d | %s |\n", name, p.Best, p.Median, p.Worst, 100*p.Spread(), p.Runs, st)
+	}
+	for _, t := range m.Usable {
+		for _, prec := range []string{"float64", "float32"} {
+			if p, ok := m.Peaks[t][prec]; ok {
+				row(fmt.Sprintf("FMA peak, %s, %s, GFLOP/s", t, prec), p)
+			}
+		}
+	}
+	for _, p := range m.BandwidthCurve {
+		row(fmt.Sprintf("read, %s, 1 core, GB/s", sizeName(p.Bytes)), p.Probe)
+	}
+	if m.AllProbe.Runs > 0 {
+		last := m.BandwidthCurve[len(m.BandwidthCurve)-1].Bytes
+		row(fmt.Sprintf("read, %s, all %d cores, GB/s", sizeName(last), m.AllThreads), m.AllProbe)
+		fmt.Fprintf(w, "\nAll cores: %d threads, each locked to its own, stream their own %s at the same time; a round's rate is\n"+
+			"the sum over the threads of bytes per thread CPU time. In the best round the threads ran %.0f%% of its wall time:\n"+
+			"below 100%%, other work had their cores part of the time, and the sum overstates what they reach together.\n",
+			m.AllThreads, sizeName(last/max(m.AllThreads, 1)), 100*m.AllBusy)
+	}
+	fmt.Fprintf(w, "\nThe roof of a result is min(peak, flops per byte loaded x the bandwidth of the largest size at or below its\n"+
+		"working set, or of a larger size where that measured faster); stores are left out, since they leave by other\n"+
+		"ports. A cell above %.0f%% of its roof is marked **(!)**: a kernel cannot beat a true roof, so that roof is wrong.\n\n",
+		100*roofSlack)
+}
+
+// roofSlack is how far above its roof a cell may be before it is flagged:
+// the roofs and the benchmarks are measured separately, a few percent apart.
+const roofSlack = 1.05
+
+// peerNotes explains the implementations the tables name.
+var peerNotes = [][2]string{
+	{"generic", "our pure-Go tier (the same canonical results as the assembly tiers)"},
+	{"avx2, avx512, neon", "our assembly tiers"},
+	{"gonum", "gonum: blas64/blas32 for the BLAS kernels, floats for the rest, blas/gonum for the matrix kernels"},
+	{"vek", "github.com/viterin/vek (and vek32), which has its own AVX2 code"},
+	{"openblas", "OpenBLAS on one thread (built with -tags openblas)"},
+	{"sleef-avx2, sleef-avx512", "SLEEF's u10 vector functions (built with -tags sleef)"},
+	{"math", "a scalar Go loop calling the math package: math.Exp, math.Log, ... for the vector math; internal/naive's loop for the couplings"},
+	{"Exp", "not a peer but a yardstick: our Exp kernel over the same number of elements, the cost a fused coupling kernel should approach"},
+	{"randv2", "math/rand/v2's NormFloat64 on a PCG source, one draw at a time"},
+}
+
+// isOurs tells whether an implementation is one of our tiers.
+func isOurs(impl string) bool {
+	return slices.Contains([]string{"generic", "avx2", "avx512", "neon"}, impl)
+}
+
+// isPeer tells whether an implementation is another library's (a yardstick
+// such as Exp is not).
+func isPeer(impl string) bool { return !isOurs(impl) && impl != "Exp" }
+
+// writeSummary prints the headline table: for every kernel and precision,
+// each of our tiers against the best peer at each size (the geometric mean
+// over sizes, and the range), and the roofline check.
+func writeSummary(w io.Writer, r *Report) {
+	type key struct{ kernel, prec string }
+	var keys []key
+	by := map[key]map[int]map[string]Result{}
+	var tiers []string
+	for _, x := range r.Results {
+		k := key{x.Kernel, x.Prec}
+		if by[k] == nil {
+			keys = append(keys, k)
+			by[k] = map[int]map[string]Result{}
+		}
+		if by[k][x.N] == nil {
+			by[k][x.N] = map[string]Result{}
+		}
+		by[k][x.N][x.Impl] = x
+		if isOurs(x.Impl) && !slices.Contains(tiers, x.Impl) {
+			tiers = append(tiers, x.Impl)
+		}
+	}
+	fmt.Fprintf(w, "## Summary\n\nEach of our tiers against the fastest other library at each size (peers in the column \"best peer\"):\n"+
+		"the geometric mean of the ratios over the sizes measured, and their range. Above 1x, ours is faster. "+
+		"Details, with every implementation and size, follow the machine.\n\n")
+	fmt.Fprintf(w, "| kernel | precision | best peer |")
+	for _, t := range tiers {
+		fmt.Fprintf(w, " %s |", t)
+	}
+	fmt.Fprintf(w, "\n|---|---|---|%s\n", strings.Repeat("---:|", len(tiers)))
+	for _, k := range keys {
+		var ns []int
+		for n := range by[k] {
+			ns = append(ns, n)
+		}
+		slices.Sort(ns)
+		var bestPeers []string
+		ratios := map[string][]float64{}
+		for _, n := range ns {
+			var bp Result
+			for impl, x := range by[k][n] {
+				if isPeer(impl) && x.GFLOPS > bp.GFLOPS {
+					bp = x
+				}
+			}
+			if bp.GFLOPS == 0 {
+				continue
+			}
+			if !slices.Contains(bestPeers, bp.Impl) {
+				bestPeers = append(bestPeers, bp.Impl)
+			}
+			for _, t := range tiers {
+				if x, ok := by[k][n][t]; ok && x.GFLOPS > 0 {
+					ratios[t] = append(ratios[t], x.GFLOPS/bp.GFLOPS)
+				}
+			}
+		}
+		if len(bestPeers) == 0 {
+			continue
+		}
+		slices.Sort(bestPeers)
+		fmt.Fprintf(w, "| %s | %s | %s |", k.kernel, k.prec, strings.Join(bestPeers, ", "))
+		for _, t := range tiers {
+			rs := ratios[t]
+			switch {
+			case len(rs) == 0:
+				fmt.Fprintf(w, " |")
+			case len(rs) == 1:
+				fmt.Fprintf(w, " %.2fx |", rs[0])
+			default:
+				lg := 0.0
+				for _, v := range rs {
+					lg += math.Log(v)
+				}
+				fmt.Fprintf(w, " %.2fx (%.2f-%.2f) |", math.Exp(lg/float64(len(rs))), slices.Min(rs), slices.Max(rs))
+			}
+		}
+		fmt.Fprintln(w)
+	}
+	over100, flagged := roofCheck(r)
+	cells := 0
+	for _, x := range r.Results {
+		if _, ok := roofShare(r.Machine, x); ok {
+			cells++
+		}
+	}
+	fmt.Fprintf(w, "\nRoofline check: %d of %d cells above 100%% of their roof, %d above %.0f%% (flagged **(!)** below).\n\n",
+		over100, cells, len(flagged), 100*roofSlack)
+	fmt.Fprintf(w, "The implementations:\n\n")
+	for _, p := range peerNotes {
+		fmt.Fprintf(w, "- **%s**: %s\n", p[0], p[1])
+	}
+	fmt.Fprintln(w)
+}
+
+// roofCheck counts the results above their roof and returns, as lines, the
+// ones above roofSlack times it.
+func roofCheck(r *Report) (over100 int, flagged []string) {
+	for _, x := range r.Results {
+		s, ok := roofShare(r.Machine, x)
+		if !ok {
+			continue
+		}
+		if s > 1 {
+			over100++
+		}
+		if s > roofSlack {
+			flagged = append(flagged, fmt.Sprintf("%s %s n=%d %s: %.0f%%", x.Kernel, x.Prec, x.N, x.Impl, 100*s))
+		}
+	}
+	return over100, flagged
 }
 
 func writeEquivalence(w io.Writer, rows []equivRow) {
@@ -124,8 +319,10 @@ func writeResults(w io.Writer, r *Report) {
 	fmt.Fprintf(w, "## Benchmarks\n\nEvery implementation runs on one core (GOMAXPROCS 1 while measuring) and is timed by the CPU time of\n"+
 		"the process, which leaves out the time a shared machine spends on other work.\n"+
 		"Rates (GFLOP/s, or Gelem/s for the vector math) at the median of the interleaved repetitions (spread = (max-min)/median);\n"+
-		"ratios are our best tier against each other implementation in the same run; in parentheses, the\n"+
-		"share of the roofline min(FMA peak, flops/byte x read bandwidth at the same working-set size).\n\n")
+		"ratios are the tier in use (%s) against each other implementation in the same run; in parentheses, the\n"+
+		"share of the roofline min(FMA peak, flops/byte x read bandwidth at the same working-set size), where\n"+
+		"the peak is the implementation's own tier's, or the highest measured for another library and pure Go.\n"+
+		"For the matrix kernels (MatVecs-batch=B and the like), n is the side of the n x n matrix.\n\n", ratioTier(r.Machine))
 	for _, k := range keys {
 		unit := "GFLOP/s"
 		for _, x := range rs {
@@ -139,7 +336,7 @@ func writeResults(w io.Writer, r *Report) {
 		for _, im := range names {
 			fmt.Fprintf(w, " %s |", im)
 		}
-		best := bestTier(r.Machine)
+		best := ratioTier(r.Machine)
 		fmt.Fprintf(w, " %s vs |\n|---:|%s---|\n", best, strings.Repeat("---:|", len(names)))
 		var ns []int
 		for _, x := range rs {
@@ -173,8 +370,8 @@ func writeResults(w io.Writer, r *Report) {
 	}
 }
 
-// bestTier is the best usable tier of the machine: the one whose ratios the
-// tables show.
+// bestTier is the best usable tier of the machine: the one the roofline
+// plot shows.
 func bestTier(m Machine) string {
 	for _, t := range []string{"avx512", "neon", "avx2", "generic"} {
 		if slices.Contains(m.Usable, t) {
@@ -182,6 +379,15 @@ func bestTier(m Machine) string {
 		}
 	}
 	return "generic"
+}
+
+// ratioTier is the tier whose ratios the tables show: the tier in use (which
+// FLOWKERN_ISA may cap), if it was measured.
+func ratioTier(m Machine) string {
+	if slices.Contains(m.Usable, m.Tier) {
+		return m.Tier
+	}
+	return bestTier(m)
 }
 
 // sizeName prints a byte count as KiB or MiB.
@@ -192,30 +398,63 @@ func sizeName(b int) string {
 	return fmt.Sprintf("%d KiB", b>>10)
 }
 
-// bandwidthFor is the read bandwidth at the smallest measured working set
-// that holds bytes (the level of the memory hierarchy the data lives in).
+// bandwidthFor is the read bandwidth a working set of bytes can have: that
+// of the largest measured size at or below it (the smallest size when none
+// is), or of any larger size if one measured faster (noise on a busy
+// machine; a larger working set cannot be truly faster), so that the roof
+// is an upper bound.
 func bandwidthFor(m Machine, bytes int) float64 {
-	for _, p := range m.BandwidthCurve {
-		if bytes <= p.Bytes {
-			return p.GBps
+	c := m.BandwidthCurve
+	if len(c) == 0 {
+		return m.BandwidthOne
+	}
+	k := 0
+	for i, p := range c {
+		if p.Bytes <= bytes {
+			k = i
 		}
 	}
-	return m.BandwidthOne
+	bw := 0.0
+	for _, p := range c[k:] {
+		bw = max(bw, p.GBps)
+	}
+	return bw
 }
 
-// roofline returns " (p%)" for a result: its share of the lesser of the FMA
-// peak of its tier and its arithmetic intensity times the read bandwidth at
-// its working-set size; empty when the peak is unknown.
-func roofline(m Machine, x Result) string {
+// roofShare is a result's share of the lesser of the FMA peak of its tier
+// (for another library or the pure-Go tier, the highest peak measured) and
+// its flops per byte loaded times the read bandwidth at its working-set size
+// (stores leave by other ports, so they are left out: the roof stays an
+// upper bound); ok is false when the roof is unknown.
+func roofShare(m Machine, x Result) (share float64, ok bool) {
 	peak := 0.0
 	if p, ok := m.PeakGFLOPS[x.Impl]; ok {
 		peak = p[x.Prec]
-	} else if p, ok := m.PeakGFLOPS[bestTier(m)]; ok {
-		peak = p[x.Prec] // a peer: measured against the machine's best
+	} else {
+		for _, p := range m.PeakGFLOPS {
+			peak = max(peak, p[x.Prec])
+		}
 	}
 	if peak == 0 || m.BandwidthOne == 0 || x.Bytes == 0 || x.Unit == "Gelem/s" {
-		return ""
+		return 0, false
 	}
-	roof := min(peak, float64(x.Flops)/float64(x.Bytes)*bandwidthFor(m, x.Bytes))
-	return fmt.Sprintf(" (%.0f%%)", 100*x.GFLOPS/roof)
+	loads := x.Bytes - x.Written
+	if loads <= 0 {
+		return 0, false
+	}
+	roof := min(peak, float64(x.Flops)/float64(loads)*bandwidthFor(m, x.Bytes))
+	return x.GFLOPS / roof, true
+}
+
+// roofline returns " (p%)" for a result, flagged when above roofSlack;
+// empty when the roof is unknown.
+func roofline(m Machine, x Result) string {
+	s, ok := roofShare(m, x)
+	switch {
+	case !ok:
+		return ""
+	case s > roofSlack:
+		return fmt.Sprintf(" (%.0f%% **(!)**)", 100*s)
+	}
+	return fmt.Sprintf(" (%.0f%%)", 100*s)
 }
