@@ -378,7 +378,7 @@ const maxDense = 1 << 22
 //     part, Q_j(y, y) = Alpha sum_h V_jh (U_h . y_A)^2 on B (M Q = Q, as J
 //     reads A and Q writes B). First the linear rule with M, then the
 //     quadratic substitution y -> y + Q(y, y):
-//     T''_n = sum_r C(n-r, r) Sym(T'_(n-r) with r of its indices each
+//     T”_n = sum_r C(n-r, r) Sym(T'_(n-r) with r of its indices each
 //     replaced by Q's two): a vertex of n-r legs of which r split in two.
 //
 // Dense tensors make it O(K! d^K) in time and d^K in memory: a tool for
@@ -500,7 +500,7 @@ func linearRule(t, w []float64, d, k int) []float64 {
 }
 
 // quadRule returns the coefficients of P(y + Q(y, y)) truncated at K, for
-// P = sum_m t[m][y^m]: T''_n = sum_r C(n-r, r) Sym(t[n-r] o_r Q).
+// P = sum_m t[m][y^m]: T”_n = sum_r C(n-r, r) Sym(t[n-r] o_r Q).
 func quadRule(t [][]float64, q []float64, d, K int) [][]float64 {
 	out := make([][]float64, K+1)
 	for n := range out {
