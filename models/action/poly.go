@@ -372,13 +372,13 @@ const maxDense = 1 << 22
 //     down into the low ones).
 //  2. The base: S_L(p_L + y) = |p_L|^2/2 + (d/2) log(2 pi) + p_L.y + |y|^2/2.
 //  3. Linear, y_out = W y: every index of every tensor goes through W,
-//     T'_k[i..] = sum_j T_k[j..] W[j1,i1] ... W[jk,ik]; T'_0 -= log|det W|.
+//     new T_k[i..] = sum_j T_k[j..] W[j1,i1] ... W[jk,ik]; T_0 -= log|det W|.
 //  4. QuadCoupling at p: y_out = M (y + Q(y, y)) with M = I + J the
 //     coupling's Jacobian at p (J maps A to B) and Q the pure quadratic
 //     part, Q_j(y, y) = Alpha sum_h V_jh (U_h . y_A)^2 on B (M Q = Q, as J
 //     reads A and Q writes B). First the linear rule with M, then the
 //     quadratic substitution y -> y + Q(y, y):
-//     T”_n = sum_r C(n-r, r) Sym(T'_(n-r) with r of its indices each
+//     new T_n = sum_r C(n-r, r) Sym(T_(n-r) with r of its indices each
 //     replaced by Q's two): a vertex of n-r legs of which r split in two.
 //
 // Dense tensors make it O(K! d^K) in time and d^K in memory: a tool for
@@ -500,7 +500,7 @@ func linearRule(t, w []float64, d, k int) []float64 {
 }
 
 // quadRule returns the coefficients of P(y + Q(y, y)) truncated at K, for
-// P = sum_m t[m][y^m]: T”_n = sum_r C(n-r, r) Sym(t[n-r] o_r Q).
+// P = sum_m t[m][y^m]: the new T_n = sum_r C(n-r, r) Sym(t[n-r] o_r Q).
 func quadRule(t [][]float64, q []float64, d, K int) [][]float64 {
 	out := make([][]float64, K+1)
 	for n := range out {
