@@ -43,7 +43,7 @@ func benchImpls[T Float](b *testing.B, n int, tier func(cpu.Tier) func(x, y []T)
 	measure := func(b *testing.B, f func(x, y []T)) {
 		var z T
 		b.SetBytes(int64(2 * n * int(sizeOf(z))))
-		defer tk.CPUTime(b)()
+		defer tk.CPUTimeFlops(b, float64(flops*n))()
 		for b.Loop() {
 			f(x, y)
 		}

@@ -17,7 +17,10 @@ import (
 // the same shapes: n = m in {16, 64, 256, 1024}, batch in {1, 16, 256, 4096},
 // and n = 4096 for a batch of one.
 // A batch of one is a matrix-vector product (gemv, ger), larger batches are
-// a matrix product (gemm). They report GFLOP/s, counting 2 m n batch flops.
+// a matrix product (gemm). They report GFLOP/s, counting 2 m n batch flops,
+// by the wall clock and (cpu-GFLOP/s, with cpu-ns/op) by the CPU time of the
+// process, which counts every goroutine of a call and leaves out other
+// processes.
 //
 //	go test -run '^$' -bench 'MatVecs|MatTVecs|AddOuters' ./kernels/
 //	go test -tags openblas -run '^$' -bench 'MatVecs/float64/n=256' ./kernels/
@@ -81,6 +84,9 @@ func runMatBench(b *testing.B, mk func(n, nb int, single bool) matBench) {
 					mb := mk(n, nb, single)
 					flops := 2 * float64(n) * float64(n) * float64(nb)
 					measure := func(b *testing.B, f func()) {
+						// The process's clock: gonum's Dgemm and our
+						// 2-worker runs spread over goroutines.
+						defer tk.ProcessCPUTime(b, flops)()
 						for b.Loop() {
 							f()
 						}

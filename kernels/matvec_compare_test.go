@@ -9,6 +9,7 @@ import (
 
 	"github.com/flowkern/flowkern/internal/cputime"
 	"github.com/flowkern/flowkern/internal/openblas"
+	tk "github.com/flowkern/flowkern/internal/testkit"
 )
 
 // BenchmarkMatVecsOpenBLAS runs our best tier on one goroutine and
@@ -25,7 +26,9 @@ import (
 // for the one-thread runs, cpu-GFLOP/s: the same over the CPU time of the
 // benchmark's (locked) thread, from internal/cputime, which on a
 // machine shared with other work counts only this work. The two-worker run
-// needs the wall clock, hence a quiet machine.
+// is timed by the CPU time of the process (cpu-ns/op, cpu-GFLOP/s), which
+// counts the helper goroutine, and by the wall clock, which needs a quiet
+// machine.
 func BenchmarkMatVecsOpenBLAS(b *testing.B) {
 	if !openblas.Available {
 		b.Skip("built without OpenBLAS")
@@ -74,6 +77,7 @@ func BenchmarkMatVecsOpenBLAS(b *testing.B) {
 						})
 						if nb >= 64 && n >= 256 {
 							b.Run("impl=ours-2workers", func(b *testing.B) {
+								defer tk.ProcessCPUTime(b, flops)()
 								for b.Loop() {
 									callBench(func() { mb.run(best, 2) })
 								}
@@ -99,6 +103,7 @@ func measureOneThread(b *testing.B, flops float64, f func()) {
 	cpu1, ok1 := cputime.Thread()
 	b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 	if ok0 && ok1 && cpu1 > cpu0 {
+		b.ReportMetric(float64(cpu1-cpu0)/float64(b.N), "cpu-ns/op")
 		b.ReportMetric(flops*float64(b.N)/(cpu1-cpu0).Seconds()/1e9, "cpu-GFLOP/s")
 	}
 }

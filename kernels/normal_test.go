@@ -243,6 +243,7 @@ func BenchmarkNormal(b *testing.B) {
 			}
 			b.Run(tier.String()+"/"+strconv.Itoa(n), func(b *testing.B) {
 				g := NewNormal(1, 1)
+				defer tk.CPUTime(b)()
 				for b.Loop() {
 					fillNormal(tier, &g, buf)
 				}
@@ -251,6 +252,7 @@ func BenchmarkNormal(b *testing.B) {
 		}
 		b.Run("randv2-pcg/"+strconv.Itoa(n), func(b *testing.B) {
 			r := rand.New(rand.NewPCG(1, 2))
+			defer tk.CPUTime(b)()
 			for b.Loop() {
 				fillRand(r, buf)
 			}
@@ -258,6 +260,7 @@ func BenchmarkNormal(b *testing.B) {
 		})
 		b.Run("randv2-chacha8/"+strconv.Itoa(n), func(b *testing.B) {
 			r := rand.New(rand.NewChaCha8([32]byte{1}))
+			defer tk.CPUTime(b)()
 			for b.Loop() {
 				fillRand(r, buf)
 			}

@@ -81,7 +81,7 @@ func runTriBench(b *testing.B, solve bool) {
 					b.Run(name, func(b *testing.B) {
 						flops := float64(n) * float64(n) * nb
 						measure := func(b *testing.B, f func()) {
-							defer tk.CPUTime(b)()
+							defer tk.CPUTimeFlops(b, flops)()
 							for b.Loop() {
 								f()
 							}

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/flowkern/flowkern/internal/cpu"
 	"github.com/flowkern/flowkern/internal/cputime"
@@ -185,14 +186,40 @@ func NewRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 0x9e377
 // after the b.Loop loop, e.g. defer CPUTime(b)() just before the loop). On a
 // shared machine it leaves out the time spent waiting behind other
 // processes, which ns/op counts. Work on other goroutines is not counted.
-func CPUTime(b *testing.B) (report func()) {
+func CPUTime(b *testing.B) (report func()) { return CPUTimeFlops(b, 0) }
+
+// CPUTimeFlops is CPUTime for an op of flops floating-point operations: it
+// also reports cpu-GFLOP/s (none when flops is 0).
+func CPUTimeFlops(b *testing.B, flops float64) (report func()) {
 	runtime.LockOSThread()
 	c0, ok := cputime.Thread()
 	return func() {
 		c1, ok1 := cputime.Thread()
 		runtime.UnlockOSThread()
-		if ok && ok1 && b.N > 0 {
-			b.ReportMetric(float64(c1-c0)/float64(b.N), "cpu-ns/op")
-		}
+		reportCPU(b, c1-c0, ok && ok1, flops)
+	}
+}
+
+// ProcessCPUTime returns the function that reports the CPU time of the
+// whole process per op as cpu-ns/op, and cpu-GFLOP/s for an op of flops
+// floating-point operations (none when flops is 0). It is the clock for
+// work spread over goroutines (a parallel kernel call, gonum's Dgemm, a
+// sampler's chains): it counts every goroutine of the process, and on a
+// shared machine leaves out the time spent waiting behind other processes.
+func ProcessCPUTime(b *testing.B, flops float64) (report func()) {
+	c0, ok := cputime.Process()
+	return func() {
+		c1, ok1 := cputime.Process()
+		reportCPU(b, c1-c0, ok && ok1, flops)
+	}
+}
+
+func reportCPU(b *testing.B, d time.Duration, ok bool, flops float64) {
+	if !ok || b.N <= 0 || d <= 0 {
+		return
+	}
+	b.ReportMetric(float64(d)/float64(b.N), "cpu-ns/op")
+	if flops > 0 {
+		b.ReportMetric(flops*float64(b.N)/float64(d), "cpu-GFLOP/s")
 	}
 }

@@ -14,7 +14,9 @@ import (
 // The benchmarks run gonum's implementation and ours on the same inputs in
 // one run, as sub-benchmarks impl=gonum and impl=flowkern, and report
 // GFLOP/s. The measured call is in a //go:noinline function: Go 1.26 keeps
-// the locals of a b.Loop body on the stack, which distorts short loops.
+// the locals of a b.Loop body on the stack, which distorts short loops. Each
+// also reports cpu-ns/op (and cpu-GFLOP/s) by the CPU time of the process:
+// gonum's Level 3 routines and ours spread over goroutines.
 //
 //	go test -run '^$' -bench . ./kernels/gonumblas/
 //
@@ -47,6 +49,7 @@ func BenchmarkDdot(b *testing.B) {
 		x, y := randSlice[float64](n), randSlice[float64](n)
 		for _, im := range impls {
 			b.Run(fmt.Sprintf("n=%d/impl=%s", n, im.name), func(b *testing.B) {
+				defer tk.ProcessCPUTime(b, 2*float64(n))()
 				for b.Loop() {
 					sink64 = doDot(im.f64, x, y)
 				}
@@ -66,6 +69,7 @@ func BenchmarkDaxpy(b *testing.B) {
 			b.Run(fmt.Sprintf("n=%d/impl=%s", n, im.name), func(b *testing.B) {
 				// Alternating signs keep y bounded over many calls.
 				alpha := 1e-3
+				defer tk.ProcessCPUTime(b, 2*float64(n))()
 				for b.Loop() {
 					doAxpy(im.f64, alpha, x, y)
 					alpha = -alpha
@@ -84,6 +88,7 @@ func BenchmarkDnrm2(b *testing.B) {
 		x := randSlice[float64](n)
 		for _, im := range impls {
 			b.Run(fmt.Sprintf("n=%d/impl=%s", n, im.name), func(b *testing.B) {
+				defer tk.ProcessCPUTime(b, 2*float64(n))()
 				for b.Loop() {
 					sink64 = doNrm2(im.f64, x)
 				}
@@ -112,12 +117,14 @@ func BenchmarkGemv(b *testing.B) {
 		for _, tA := range []blas.Transpose{blas.NoTrans, blas.Trans} {
 			for _, im := range impls {
 				b.Run(fmt.Sprintf("float64/%c/n=%d/impl=%s", tA, n, im.name), func(b *testing.B) {
+					defer tk.ProcessCPUTime(b, 2*float64(n)*float64(n))()
 					for b.Loop() {
 						doDgemv(im.f64, tA, n, a64, x64, y64)
 					}
 					gflops(b, 2*float64(n)*float64(n))
 				})
 				b.Run(fmt.Sprintf("float32/%c/n=%d/impl=%s", tA, n, im.name), func(b *testing.B) {
+					defer tk.ProcessCPUTime(b, 2*float64(n)*float64(n))()
 					for b.Loop() {
 						doSgemv(im.f32, tA, n, a32, x32, y32)
 					}
@@ -139,6 +146,7 @@ func BenchmarkDger(b *testing.B) {
 		for _, im := range impls {
 			b.Run(fmt.Sprintf("n=%d/impl=%s", n, im.name), func(b *testing.B) {
 				alpha := 1e-3
+				defer tk.ProcessCPUTime(b, 2*float64(n)*float64(n))()
 				for b.Loop() {
 					doDger(im.f64, n, alpha, x, y, a)
 					alpha = -alpha
@@ -166,12 +174,14 @@ func BenchmarkGemm(b *testing.B) {
 		for _, tr := range [][2]blas.Transpose{{blas.NoTrans, blas.NoTrans}, {blas.NoTrans, blas.Trans}, {blas.Trans, blas.NoTrans}, {blas.Trans, blas.Trans}} {
 			for _, im := range impls {
 				b.Run(fmt.Sprintf("float64/%c%c/n=%d/impl=%s", tr[0], tr[1], n, im.name), func(b *testing.B) {
+					defer tk.ProcessCPUTime(b, 2*float64(n)*float64(n)*float64(n))()
 					for b.Loop() {
 						doDgemm(im.f64, tr[0], tr[1], n, a64, b64, c64)
 					}
 					gflops(b, 2*float64(n)*float64(n)*float64(n))
 				})
 				b.Run(fmt.Sprintf("float32/%c%c/n=%d/impl=%s", tr[0], tr[1], n, im.name), func(b *testing.B) {
+					defer tk.ProcessCPUTime(b, 2*float64(n)*float64(n)*float64(n))()
 					for b.Loop() {
 						doSgemm(im.f32, tr[0], tr[1], n, a32, b32, c32)
 					}
@@ -213,6 +223,7 @@ func BenchmarkMat(b *testing.B) {
 		for _, im := range impls {
 			b.Run(fmt.Sprintf("%s/n=%d/impl=%s", op.name, n, im.name), func(b *testing.B) {
 				blas64.Use(im.f64)
+				defer tk.ProcessCPUTime(b, op.flops)()
 				for b.Loop() {
 					op.run()
 				}

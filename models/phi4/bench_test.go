@@ -1,12 +1,17 @@
 package phi4
 
-import "testing"
+import (
+	"testing"
+
+	tk "github.com/flowkern/flowkern/internal/testkit"
+)
 
 // BenchmarkHMC: an 8x8 lattice near the AKS flow papers' couplings, 64
 // chains, 10 leapfrog steps per trajectory; reports chain-trajectories/s.
 func BenchmarkHMC(b *testing.B) {
 	th, _ := New([]int{8, 8}, -4, 8)
 	o := HMCOptions{RunOptions: RunOptions{Seed: 1, Chains: 64}, Steps: 10, StepSize: 0.05, Jitter: 0.2}
+	defer tk.ProcessCPUTime(b, 0)() // chains may run on several goroutines
 	for b.Loop() {
 		runHMC(th, o)
 	}
@@ -17,6 +22,7 @@ func BenchmarkHMC(b *testing.B) {
 func BenchmarkMetropolis(b *testing.B) {
 	th, _ := New([]int{8, 8}, -4, 8)
 	o := MetropolisOptions{RunOptions: RunOptions{Seed: 1, Chains: 64}, Delta: 0.6}
+	defer tk.ProcessCPUTime(b, 0)()
 	for b.Loop() {
 		runMetropolis(th, o)
 	}
