@@ -8,8 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/flowkern/flowkern/internal/jet"
 	"github.com/flowkern/flowkern/kernels"
-	"github.com/flowkern/flowkern/models/action/jet"
 	"github.com/flowkern/flowkern/models/flow"
 )
 

@@ -9,8 +9,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/flowkern/flowkern/internal/jet"
 	"github.com/flowkern/flowkern/kernels"
-	"github.com/flowkern/flowkern/models/action/jet"
 	"github.com/flowkern/flowkern/models/flow"
 	"github.com/flowkern/flowkern/models/phi4"
 )

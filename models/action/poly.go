@@ -6,8 +6,8 @@ import (
 	"math"
 	"slices"
 
+	"github.com/flowkern/flowkern/internal/jet"
 	"github.com/flowkern/flowkern/kernels"
-	"github.com/flowkern/flowkern/models/action/jet"
 )
 
 // PolyNet is a flow whose action is an exact polynomial, in the spirit of

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/flowkern/flowkern/internal/jet"
 	"github.com/flowkern/flowkern/kernels"
-	"github.com/flowkern/flowkern/models/action/jet"
 	"github.com/flowkern/flowkern/models/nn"
 )
 

@@ -9,8 +9,8 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/flowkern/flowkern/internal/jet"
 	"github.com/flowkern/flowkern/kernels"
-	"github.com/flowkern/flowkern/models/action/jet"
 )
 
 // jetSpecs are small flows with every layer kind, every scale map and every
