@@ -388,3 +388,32 @@ func savePanels(path string, panels [][]*plot.Plot, panel vg.Length) error {
 		return err
 	})
 }
+
+const toyDataSynopsis = "flow toy -density moons|8gaussians|checkerboard|spirals -n 10000 [-seed 1] -out FILE.csv|FILE.npy"
+
+// cmdToyData writes points of a models/toy2d density to a data file.
+func cmdToyData(args []string, stderr io.Writer) error {
+	fs := newFlags("toy")
+	name := fs.String("density", "moons", "density: "+strings.Join(toy2d.Names, ", "))
+	n := fs.Int("n", 10000, "number of points")
+	seed := fs.Uint64("seed", 1, "seed")
+	out := fs.String("out", "", "output: FILE.npy or CSV (header x0,x1)")
+	if err := parse(fs, toyDataSynopsis, args, stderr); err != nil {
+		return err
+	}
+	if *out == "" {
+		return usageError{errors.New("-out is required")}
+	}
+	if *n < 1 {
+		return usageError{fmt.Errorf("-n %d: need at least 1 point", *n)}
+	}
+	m, err := toy2d.Generate(*name, *n, *seed)
+	if err != nil {
+		return usageError{err}
+	}
+	if err := writeTable(*out, fromMatrix(m), nil, 64); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "wrote %d points of %s to %s\n", *n, *name, *out)
+	return nil
+}

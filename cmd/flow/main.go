@@ -2,6 +2,7 @@
 // on data from CSV or NumPy .npy files, and runs the experiments of
 // docs/flows:
 //
+//	flow toy -density moons -n 10000 -out moons.csv        # 2-D test data
 //	flow train -data train.csv -out model.safetensors      # fit a flow, plot the loss curves
 //	flow sample -model model.safetensors -n 1000 -out s.csv -plot s.png
 //	flow logprob -model model.safetensors -data test.csv   # log p per row; mean NLL, bits/dim
@@ -37,6 +38,7 @@ commands:
   train    fit a flow to the rows of a CSV or .npy file and save it
   sample   draw rows from a saved flow (CSV or .npy; a picture for 2-D or square image data)
   logprob  log-density of every row of a data file under a saved flow
+  toy      write points of a 2-D test density (moons, 8gaussians, checkerboard, spirals)
   exp      the experiments of docs/flows: "flow exp toy" or "flow exp fashion"
 
 "flow <command> -h" lists the flags of a command.
@@ -65,11 +67,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdLogProb(rest, stdout, stderr)
 	case "exp":
 		err = cmdExp(rest, stderr)
+	case "toy":
+		err = cmdToyData(rest, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stderr, usage)
 		return 0
 	default:
-		fmt.Fprintf(stderr, "flow: unknown command %q (want train, sample, logprob or exp; flow -h lists them)\n", cmd)
+		fmt.Fprintf(stderr, "flow: unknown command %q (want train, sample, logprob, toy or exp; flow -h lists them)\n", cmd)
 		return 2
 	}
 	switch {

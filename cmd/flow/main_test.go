@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -123,6 +124,19 @@ func checkPNG(t *testing.T, path string) {
 	}
 }
 
+func TestToyData(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.npy")
+	runOK(t, "toy", "-density", "spirals", "-n", "30", "-seed", "4", "-out", path)
+	got, err := readData(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := toy2d.Generate("spirals", 30, 4)
+	if got.rows != 30 || got.cols != 2 || !slices.Equal(got.data, want.Data) {
+		t.Errorf("toy -out .npy: %dx%d, not the toy2d points", got.rows, got.cols)
+	}
+}
+
 func TestConfigFile(t *testing.T) {
 	dir := t.TempDir()
 	data := moonsCSV(t, dir, 100, 1)
@@ -208,6 +222,8 @@ func TestBadInput(t *testing.T) {
 		{[]string{"logprob", "-model", model, "-data", data, "-out", filepath.Join(noDir, "lp.csv")}, 1, "cannot write"},
 		{[]string{"logprob", "-data", data}, 2, "-model is required"},
 		{[]string{"exp"}, 2, "toy or fashion"},
+		{[]string{"toy", "-density", "circles", "-out", filepath.Join(dir, "c.csv")}, 2, `unknown density "circles"`},
+		{[]string{"toy", "-out", filepath.Join(noDir, "c.csv")}, 1, "cannot write"},
 		{[]string{"exp", "mnist"}, 2, `unknown experiment "mnist"`},
 		{[]string{"exp", "fashion", "-data", dir, "-out", filepath.Join(dir, "fx")}, 1, "not found"},
 	}
@@ -233,7 +249,7 @@ func TestBadInput(t *testing.T) {
 		t.Errorf("files left behind by failed runs:\nbefore %s\nafter  %s", before, after)
 	}
 	// -h prints the flags and exits 0.
-	for _, cmd := range [][]string{{"-h"}, {"train", "-h"}, {"sample", "-h"}, {"logprob", "-h"}, {"exp", "-h"}, {"exp", "toy", "-h"}, {"exp", "fashion", "-h"}} {
+	for _, cmd := range [][]string{{"-h"}, {"toy", "-h"}, {"train", "-h"}, {"sample", "-h"}, {"logprob", "-h"}, {"exp", "-h"}, {"exp", "toy", "-h"}, {"exp", "fashion", "-h"}} {
 		var o, e bytes.Buffer
 		if code := run(cmd, &o, &e); code != 0 || !strings.Contains(e.String(), "usage") {
 			t.Errorf("flow %q: exit %d, stderr %q; want 0 and a usage text", cmd, code, e.String())
