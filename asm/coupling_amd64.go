@@ -4,378 +4,314 @@
 
 package asm
 
-// CouplingFwdNoneF64AVX2 sets, for i < len(y) rounded down to whole vectors,
-// y = fma(x, exp(c), t), c = c(s) (internal/ref.CouplingForward),
-// lengths are not checked.
+// couplingFwdNoneF64AVX2 is the AVX2 kernel of CouplingFwdNone (float64). Its checked entry point is CouplingFwdNoneF64AVX2
+// (asm/checked_amd64.go); its contract: kernels.CouplingForward, internal/ref.CouplingForward.
 //
 //go:noescape
-func CouplingFwdNoneF64AVX2(y []float64, x []float64, s []float64, t []float64)
+func couplingFwdNoneF64AVX2(y []float64, x []float64, s []float64, t []float64)
 
-// CouplingFwdNoneF64AVX512 sets, for i < len(y) rounded down to whole vectors,
-// y = fma(x, exp(c), t), c = c(s) (internal/ref.CouplingForward),
-// lengths are not checked.
+// couplingFwdNoneF64AVX512 is the AVX512 kernel of CouplingFwdNone (float64). Its checked entry point is CouplingFwdNoneF64AVX512
+// (asm/checked_amd64.go); its contract: kernels.CouplingForward, internal/ref.CouplingForward.
 //
 //go:noescape
-func CouplingFwdNoneF64AVX512(y []float64, x []float64, s []float64, t []float64)
+func couplingFwdNoneF64AVX512(y []float64, x []float64, s []float64, t []float64)
 
-// CouplingFwdNoneSumF64AVX512 sets, for i < len(y) rounded down to 32 elements,
-// y = fma(x, exp(c), t), c = c(s) (internal/ref.CouplingForward),
-// and adds each c into acc[i%32] (Sum's lanes), acc read at entry and stored at exit;
-// lengths are not checked.
+// couplingFwdNoneSumF64AVX512 is the AVX512 kernel of CouplingFwdNoneSum (float64). Its checked entry point is CouplingFwdNoneSumF64AVX512
+// (asm/checked_amd64.go); its contract: kernels.CouplingForward.
 //
 //go:noescape
-func CouplingFwdNoneSumF64AVX512(y []float64, x []float64, s []float64, t []float64, acc []float64)
+func couplingFwdNoneSumF64AVX512(y []float64, x []float64, s []float64, t []float64, acc []float64)
 
-// CouplingFwdNoneF32AVX2 sets, for i < len(y) rounded down to whole vectors,
-// y = fma(x, exp(c), t), c = c(s) (internal/ref.CouplingForward),
-// lengths are not checked.
+// couplingFwdNoneF32AVX2 is the AVX2 kernel of CouplingFwdNone (float32). Its checked entry point is CouplingFwdNoneF32AVX2
+// (asm/checked_amd64.go); its contract: kernels.CouplingForward, internal/ref.CouplingForward.
 //
 //go:noescape
-func CouplingFwdNoneF32AVX2(y []float32, x []float32, s []float32, t []float32)
+func couplingFwdNoneF32AVX2(y []float32, x []float32, s []float32, t []float32)
 
-// CouplingFwdNoneF32AVX512 sets, for i < len(y) rounded down to whole vectors,
-// y = fma(x, exp(c), t), c = c(s) (internal/ref.CouplingForward),
-// lengths are not checked.
+// couplingFwdNoneF32AVX512 is the AVX512 kernel of CouplingFwdNone (float32). Its checked entry point is CouplingFwdNoneF32AVX512
+// (asm/checked_amd64.go); its contract: kernels.CouplingForward, internal/ref.CouplingForward.
 //
 //go:noescape
-func CouplingFwdNoneF32AVX512(y []float32, x []float32, s []float32, t []float32)
+func couplingFwdNoneF32AVX512(y []float32, x []float32, s []float32, t []float32)
 
-// CouplingFwdNoneSumF32AVX512 sets, for i < len(y) rounded down to 64 elements,
-// y = fma(x, exp(c), t), c = c(s) (internal/ref.CouplingForward),
-// and adds each c into acc[i%64] (Sum's lanes), acc read at entry and stored at exit;
-// lengths are not checked.
+// couplingFwdNoneSumF32AVX512 is the AVX512 kernel of CouplingFwdNoneSum (float32). Its checked entry point is CouplingFwdNoneSumF32AVX512
+// (asm/checked_amd64.go); its contract: kernels.CouplingForward.
 //
 //go:noescape
-func CouplingFwdNoneSumF32AVX512(y []float32, x []float32, s []float32, t []float32, acc []float32)
+func couplingFwdNoneSumF32AVX512(y []float32, x []float32, s []float32, t []float32, acc []float32)
 
-// CouplingInvNoneF64AVX2 sets, for i < len(x) rounded down to whole vectors,
-// x = (y - t) * exp(-c), c = c(s) (internal/ref.CouplingInverse),
-// lengths are not checked.
+// couplingInvNoneF64AVX2 is the AVX2 kernel of CouplingInvNone (float64). Its checked entry point is CouplingInvNoneF64AVX2
+// (asm/checked_amd64.go); its contract: kernels.CouplingInverse, internal/ref.CouplingInverse.
 //
 //go:noescape
-func CouplingInvNoneF64AVX2(x []float64, y []float64, s []float64, t []float64)
+func couplingInvNoneF64AVX2(x []float64, y []float64, s []float64, t []float64)
 
-// CouplingInvNoneF64AVX512 sets, for i < len(x) rounded down to whole vectors,
-// x = (y - t) * exp(-c), c = c(s) (internal/ref.CouplingInverse),
-// lengths are not checked.
+// couplingInvNoneF64AVX512 is the AVX512 kernel of CouplingInvNone (float64). Its checked entry point is CouplingInvNoneF64AVX512
+// (asm/checked_amd64.go); its contract: kernels.CouplingInverse, internal/ref.CouplingInverse.
 //
 //go:noescape
-func CouplingInvNoneF64AVX512(x []float64, y []float64, s []float64, t []float64)
+func couplingInvNoneF64AVX512(x []float64, y []float64, s []float64, t []float64)
 
-// CouplingInvNoneSumF64AVX512 sets, for i < len(x) rounded down to 32 elements,
-// x = (y - t) * exp(-c), c = c(s) (internal/ref.CouplingInverse),
-// and adds each c into acc[i%32] (Sum's lanes), acc read at entry and stored at exit;
-// lengths are not checked.
+// couplingInvNoneSumF64AVX512 is the AVX512 kernel of CouplingInvNoneSum (float64). Its checked entry point is CouplingInvNoneSumF64AVX512
+// (asm/checked_amd64.go); its contract: kernels.CouplingInverse.
 //
 //go:noescape
-func CouplingInvNoneSumF64AVX512(x []float64, y []float64, s []float64, t []float64, acc []float64)
+func couplingInvNoneSumF64AVX512(x []float64, y []float64, s []float64, t []float64, acc []float64)
 
-// CouplingInvNoneF32AVX2 sets, for i < len(x) rounded down to whole vectors,
-// x = (y - t) * exp(-c), c = c(s) (internal/ref.CouplingInverse),
-// lengths are not checked.
+// couplingInvNoneF32AVX2 is the AVX2 kernel of CouplingInvNone (float32). Its checked entry point is CouplingInvNoneF32AVX2
+// (asm/checked_amd64.go); its contract: kernels.CouplingInverse, internal/ref.CouplingInverse.
 //
 //go:noescape
-func CouplingInvNoneF32AVX2(x []float32, y []float32, s []float32, t []float32)
+func couplingInvNoneF32AVX2(x []float32, y []float32, s []float32, t []float32)
 
-// CouplingInvNoneF32AVX512 sets, for i < len(x) rounded down to whole vectors,
-// x = (y - t) * exp(-c), c = c(s) (internal/ref.CouplingInverse),
-// lengths are not checked.
+// couplingInvNoneF32AVX512 is the AVX512 kernel of CouplingInvNone (float32). Its checked entry point is CouplingInvNoneF32AVX512
+// (asm/checked_amd64.go); its contract: kernels.CouplingInverse, internal/ref.CouplingInverse.
 //
 //go:noescape
-func CouplingInvNoneF32AVX512(x []float32, y []float32, s []float32, t []float32)
+func couplingInvNoneF32AVX512(x []float32, y []float32, s []float32, t []float32)
 
-// CouplingInvNoneSumF32AVX512 sets, for i < len(x) rounded down to 64 elements,
-// x = (y - t) * exp(-c), c = c(s) (internal/ref.CouplingInverse),
-// and adds each c into acc[i%64] (Sum's lanes), acc read at entry and stored at exit;
-// lengths are not checked.
+// couplingInvNoneSumF32AVX512 is the AVX512 kernel of CouplingInvNoneSum (float32). Its checked entry point is CouplingInvNoneSumF32AVX512
+// (asm/checked_amd64.go); its contract: kernels.CouplingInverse.
 //
 //go:noescape
-func CouplingInvNoneSumF32AVX512(x []float32, y []float32, s []float32, t []float32, acc []float32)
+func couplingInvNoneSumF32AVX512(x []float32, y []float32, s []float32, t []float32, acc []float32)
 
-// CouplingBwdNoneF64AVX2 sets, for i < len(dx) rounded down to whole vectors,
-// dx = dy*exp(c), ds = fma(dx, x, dl) * dc/ds (internal/ref.CouplingBackward),
-// with p = [dl]; lengths are not checked.
+// couplingBwdNoneF64AVX2 is the AVX2 kernel of CouplingBwdNone (float64). Its checked entry point is CouplingBwdNoneF64AVX2
+// (asm/checked_amd64.go); its contract: kernels.CouplingBackward, internal/ref.CouplingBackward.
 //
 //go:noescape
-func CouplingBwdNoneF64AVX2(dx []float64, ds []float64, dy []float64, x []float64, s []float64, p []float64)
+func couplingBwdNoneF64AVX2(dx []float64, ds []float64, dy []float64, x []float64, s []float64, p []float64)
 
-// CouplingBwdNoneF64AVX512 sets, for i < len(dx) rounded down to whole vectors,
-// dx = dy*exp(c), ds = fma(dx, x, dl) * dc/ds (internal/ref.CouplingBackward),
-// with p = [dl]; lengths are not checked.
+// couplingBwdNoneF64AVX512 is the AVX512 kernel of CouplingBwdNone (float64). Its checked entry point is CouplingBwdNoneF64AVX512
+// (asm/checked_amd64.go); its contract: kernels.CouplingBackward, internal/ref.CouplingBackward.
 //
 //go:noescape
-func CouplingBwdNoneF64AVX512(dx []float64, ds []float64, dy []float64, x []float64, s []float64, p []float64)
+func couplingBwdNoneF64AVX512(dx []float64, ds []float64, dy []float64, x []float64, s []float64, p []float64)
 
-// CouplingBwdNoneF32AVX2 sets, for i < len(dx) rounded down to whole vectors,
-// dx = dy*exp(c), ds = fma(dx, x, dl) * dc/ds (internal/ref.CouplingBackward),
-// with p = [dl]; lengths are not checked.
+// couplingBwdNoneF32AVX2 is the AVX2 kernel of CouplingBwdNone (float32). Its checked entry point is CouplingBwdNoneF32AVX2
+// (asm/checked_amd64.go); its contract: kernels.CouplingBackward, internal/ref.CouplingBackward.
 //
 //go:noescape
-func CouplingBwdNoneF32AVX2(dx []float32, ds []float32, dy []float32, x []float32, s []float32, p []float32)
+func couplingBwdNoneF32AVX2(dx []float32, ds []float32, dy []float32, x []float32, s []float32, p []float32)
 
-// CouplingBwdNoneF32AVX512 sets, for i < len(dx) rounded down to whole vectors,
-// dx = dy*exp(c), ds = fma(dx, x, dl) * dc/ds (internal/ref.CouplingBackward),
-// with p = [dl]; lengths are not checked.
+// couplingBwdNoneF32AVX512 is the AVX512 kernel of CouplingBwdNone (float32). Its checked entry point is CouplingBwdNoneF32AVX512
+// (asm/checked_amd64.go); its contract: kernels.CouplingBackward, internal/ref.CouplingBackward.
 //
 //go:noescape
-func CouplingBwdNoneF32AVX512(dx []float32, ds []float32, dy []float32, x []float32, s []float32, p []float32)
+func couplingBwdNoneF32AVX512(dx []float32, ds []float32, dy []float32, x []float32, s []float32, p []float32)
 
-// CouplingFwdTanhF64AVX2 sets, for i < len(y) rounded down to whole vectors,
-// y = fma(x, exp(c), t), c = c(s) (internal/ref.CouplingForward),
-// with p = [ia, m]; lengths are not checked.
+// couplingFwdTanhF64AVX2 is the AVX2 kernel of CouplingFwdTanh (float64). Its checked entry point is CouplingFwdTanhF64AVX2
+// (asm/checked_amd64.go); its contract: kernels.CouplingForward, internal/ref.CouplingForward.
 //
 //go:noescape
-func CouplingFwdTanhF64AVX2(y []float64, c []float64, x []float64, s []float64, t []float64, p []float64)
+func couplingFwdTanhF64AVX2(y []float64, c []float64, x []float64, s []float64, t []float64, p []float64)
 
-// CouplingFwdTanhF64AVX512 sets, for i < len(y) rounded down to whole vectors,
-// y = fma(x, exp(c), t), c = c(s) (internal/ref.CouplingForward),
-// with p = [ia, m]; lengths are not checked.
+// couplingFwdTanhF64AVX512 is the AVX512 kernel of CouplingFwdTanh (float64). Its checked entry point is CouplingFwdTanhF64AVX512
+// (asm/checked_amd64.go); its contract: kernels.CouplingForward, internal/ref.CouplingForward.
 //
 //go:noescape
-func CouplingFwdTanhF64AVX512(y []float64, c []float64, x []float64, s []float64, t []float64, p []float64)
+func couplingFwdTanhF64AVX512(y []float64, c []float64, x []float64, s []float64, t []float64, p []float64)
 
-// CouplingFwdTanhSumF64AVX512 sets, for i < len(y) rounded down to 32 elements,
-// y = fma(x, exp(c), t), c = c(s) (internal/ref.CouplingForward),
-// and adds each c into acc[i%32] (Sum's lanes), acc read at entry and stored at exit;
-// p = [ia, m]; lengths are not checked.
+// couplingFwdTanhSumF64AVX512 is the AVX512 kernel of CouplingFwdTanhSum (float64). Its checked entry point is CouplingFwdTanhSumF64AVX512
+// (asm/checked_amd64.go); its contract: kernels.CouplingForward.
 //
 //go:noescape
-func CouplingFwdTanhSumF64AVX512(y []float64, x []float64, s []float64, t []float64, acc []float64, p []float64)
+func couplingFwdTanhSumF64AVX512(y []float64, x []float64, s []float64, t []float64, acc []float64, p []float64)
 
-// CouplingFwdTanhF32AVX2 sets, for i < len(y) rounded down to whole vectors,
-// y = fma(x, exp(c), t), c = c(s) (internal/ref.CouplingForward),
-// with p = [ia, m]; lengths are not checked.
+// couplingFwdTanhF32AVX2 is the AVX2 kernel of CouplingFwdTanh (float32). Its checked entry point is CouplingFwdTanhF32AVX2
+// (asm/checked_amd64.go); its contract: kernels.CouplingForward, internal/ref.CouplingForward.
 //
 //go:noescape
-func CouplingFwdTanhF32AVX2(y []float32, c []float32, x []float32, s []float32, t []float32, p []float32)
+func couplingFwdTanhF32AVX2(y []float32, c []float32, x []float32, s []float32, t []float32, p []float32)
 
-// CouplingFwdTanhF32AVX512 sets, for i < len(y) rounded down to whole vectors,
-// y = fma(x, exp(c), t), c = c(s) (internal/ref.CouplingForward),
-// with p = [ia, m]; lengths are not checked.
+// couplingFwdTanhF32AVX512 is the AVX512 kernel of CouplingFwdTanh (float32). Its checked entry point is CouplingFwdTanhF32AVX512
+// (asm/checked_amd64.go); its contract: kernels.CouplingForward, internal/ref.CouplingForward.
 //
 //go:noescape
-func CouplingFwdTanhF32AVX512(y []float32, c []float32, x []float32, s []float32, t []float32, p []float32)
+func couplingFwdTanhF32AVX512(y []float32, c []float32, x []float32, s []float32, t []float32, p []float32)
 
-// CouplingFwdTanhSumF32AVX512 sets, for i < len(y) rounded down to 64 elements,
-// y = fma(x, exp(c), t), c = c(s) (internal/ref.CouplingForward),
-// and adds each c into acc[i%64] (Sum's lanes), acc read at entry and stored at exit;
-// p = [ia, m]; lengths are not checked.
+// couplingFwdTanhSumF32AVX512 is the AVX512 kernel of CouplingFwdTanhSum (float32). Its checked entry point is CouplingFwdTanhSumF32AVX512
+// (asm/checked_amd64.go); its contract: kernels.CouplingForward.
 //
 //go:noescape
-func CouplingFwdTanhSumF32AVX512(y []float32, x []float32, s []float32, t []float32, acc []float32, p []float32)
+func couplingFwdTanhSumF32AVX512(y []float32, x []float32, s []float32, t []float32, acc []float32, p []float32)
 
-// CouplingInvTanhF64AVX2 sets, for i < len(x) rounded down to whole vectors,
-// x = (y - t) * exp(-c), c = c(s) (internal/ref.CouplingInverse),
-// with p = [ia, m]; lengths are not checked.
+// couplingInvTanhF64AVX2 is the AVX2 kernel of CouplingInvTanh (float64). Its checked entry point is CouplingInvTanhF64AVX2
+// (asm/checked_amd64.go); its contract: kernels.CouplingInverse, internal/ref.CouplingInverse.
 //
 //go:noescape
-func CouplingInvTanhF64AVX2(x []float64, c []float64, y []float64, s []float64, t []float64, p []float64)
+func couplingInvTanhF64AVX2(x []float64, c []float64, y []float64, s []float64, t []float64, p []float64)
 
-// CouplingInvTanhF64AVX512 sets, for i < len(x) rounded down to whole vectors,
-// x = (y - t) * exp(-c), c = c(s) (internal/ref.CouplingInverse),
-// with p = [ia, m]; lengths are not checked.
+// couplingInvTanhF64AVX512 is the AVX512 kernel of CouplingInvTanh (float64). Its checked entry point is CouplingInvTanhF64AVX512
+// (asm/checked_amd64.go); its contract: kernels.CouplingInverse, internal/ref.CouplingInverse.
 //
 //go:noescape
-func CouplingInvTanhF64AVX512(x []float64, c []float64, y []float64, s []float64, t []float64, p []float64)
+func couplingInvTanhF64AVX512(x []float64, c []float64, y []float64, s []float64, t []float64, p []float64)
 
-// CouplingInvTanhSumF64AVX512 sets, for i < len(x) rounded down to 32 elements,
-// x = (y - t) * exp(-c), c = c(s) (internal/ref.CouplingInverse),
-// and adds each c into acc[i%32] (Sum's lanes), acc read at entry and stored at exit;
-// p = [ia, m]; lengths are not checked.
+// couplingInvTanhSumF64AVX512 is the AVX512 kernel of CouplingInvTanhSum (float64). Its checked entry point is CouplingInvTanhSumF64AVX512
+// (asm/checked_amd64.go); its contract: kernels.CouplingInverse.
 //
 //go:noescape
-func CouplingInvTanhSumF64AVX512(x []float64, y []float64, s []float64, t []float64, acc []float64, p []float64)
+func couplingInvTanhSumF64AVX512(x []float64, y []float64, s []float64, t []float64, acc []float64, p []float64)
 
-// CouplingInvTanhF32AVX2 sets, for i < len(x) rounded down to whole vectors,
-// x = (y - t) * exp(-c), c = c(s) (internal/ref.CouplingInverse),
-// with p = [ia, m]; lengths are not checked.
+// couplingInvTanhF32AVX2 is the AVX2 kernel of CouplingInvTanh (float32). Its checked entry point is CouplingInvTanhF32AVX2
+// (asm/checked_amd64.go); its contract: kernels.CouplingInverse, internal/ref.CouplingInverse.
 //
 //go:noescape
-func CouplingInvTanhF32AVX2(x []float32, c []float32, y []float32, s []float32, t []float32, p []float32)
+func couplingInvTanhF32AVX2(x []float32, c []float32, y []float32, s []float32, t []float32, p []float32)
 
-// CouplingInvTanhF32AVX512 sets, for i < len(x) rounded down to whole vectors,
-// x = (y - t) * exp(-c), c = c(s) (internal/ref.CouplingInverse),
-// with p = [ia, m]; lengths are not checked.
+// couplingInvTanhF32AVX512 is the AVX512 kernel of CouplingInvTanh (float32). Its checked entry point is CouplingInvTanhF32AVX512
+// (asm/checked_amd64.go); its contract: kernels.CouplingInverse, internal/ref.CouplingInverse.
 //
 //go:noescape
-func CouplingInvTanhF32AVX512(x []float32, c []float32, y []float32, s []float32, t []float32, p []float32)
+func couplingInvTanhF32AVX512(x []float32, c []float32, y []float32, s []float32, t []float32, p []float32)
 
-// CouplingInvTanhSumF32AVX512 sets, for i < len(x) rounded down to 64 elements,
-// x = (y - t) * exp(-c), c = c(s) (internal/ref.CouplingInverse),
-// and adds each c into acc[i%64] (Sum's lanes), acc read at entry and stored at exit;
-// p = [ia, m]; lengths are not checked.
+// couplingInvTanhSumF32AVX512 is the AVX512 kernel of CouplingInvTanhSum (float32). Its checked entry point is CouplingInvTanhSumF32AVX512
+// (asm/checked_amd64.go); its contract: kernels.CouplingInverse.
 //
 //go:noescape
-func CouplingInvTanhSumF32AVX512(x []float32, y []float32, s []float32, t []float32, acc []float32, p []float32)
+func couplingInvTanhSumF32AVX512(x []float32, y []float32, s []float32, t []float32, acc []float32, p []float32)
 
-// CouplingBwdTanhF64AVX2 sets, for i < len(dx) rounded down to whole vectors,
-// dx = dy*exp(c), ds = fma(dx, x, dl) * dc/ds (internal/ref.CouplingBackward),
-// with p = [dl, ia, m]; lengths are not checked.
+// couplingBwdTanhF64AVX2 is the AVX2 kernel of CouplingBwdTanh (float64). Its checked entry point is CouplingBwdTanhF64AVX2
+// (asm/checked_amd64.go); its contract: kernels.CouplingBackward, internal/ref.CouplingBackward.
 //
 //go:noescape
-func CouplingBwdTanhF64AVX2(dx []float64, ds []float64, dy []float64, x []float64, s []float64, p []float64)
+func couplingBwdTanhF64AVX2(dx []float64, ds []float64, dy []float64, x []float64, s []float64, p []float64)
 
-// CouplingBwdTanhF64AVX512 sets, for i < len(dx) rounded down to whole vectors,
-// dx = dy*exp(c), ds = fma(dx, x, dl) * dc/ds (internal/ref.CouplingBackward),
-// with p = [dl, ia, m]; lengths are not checked.
+// couplingBwdTanhF64AVX512 is the AVX512 kernel of CouplingBwdTanh (float64). Its checked entry point is CouplingBwdTanhF64AVX512
+// (asm/checked_amd64.go); its contract: kernels.CouplingBackward, internal/ref.CouplingBackward.
 //
 //go:noescape
-func CouplingBwdTanhF64AVX512(dx []float64, ds []float64, dy []float64, x []float64, s []float64, p []float64)
+func couplingBwdTanhF64AVX512(dx []float64, ds []float64, dy []float64, x []float64, s []float64, p []float64)
 
-// CouplingBwdTanhF32AVX2 sets, for i < len(dx) rounded down to whole vectors,
-// dx = dy*exp(c), ds = fma(dx, x, dl) * dc/ds (internal/ref.CouplingBackward),
-// with p = [dl, ia, m]; lengths are not checked.
+// couplingBwdTanhF32AVX2 is the AVX2 kernel of CouplingBwdTanh (float32). Its checked entry point is CouplingBwdTanhF32AVX2
+// (asm/checked_amd64.go); its contract: kernels.CouplingBackward, internal/ref.CouplingBackward.
 //
 //go:noescape
-func CouplingBwdTanhF32AVX2(dx []float32, ds []float32, dy []float32, x []float32, s []float32, p []float32)
+func couplingBwdTanhF32AVX2(dx []float32, ds []float32, dy []float32, x []float32, s []float32, p []float32)
 
-// CouplingBwdTanhF32AVX512 sets, for i < len(dx) rounded down to whole vectors,
-// dx = dy*exp(c), ds = fma(dx, x, dl) * dc/ds (internal/ref.CouplingBackward),
-// with p = [dl, ia, m]; lengths are not checked.
+// couplingBwdTanhF32AVX512 is the AVX512 kernel of CouplingBwdTanh (float32). Its checked entry point is CouplingBwdTanhF32AVX512
+// (asm/checked_amd64.go); its contract: kernels.CouplingBackward, internal/ref.CouplingBackward.
 //
 //go:noescape
-func CouplingBwdTanhF32AVX512(dx []float32, ds []float32, dy []float32, x []float32, s []float32, p []float32)
+func couplingBwdTanhF32AVX512(dx []float32, ds []float32, dy []float32, x []float32, s []float32, p []float32)
 
-// CouplingFwdAtanF64AVX2 sets, for i < len(y) rounded down to whole vectors,
-// y = fma(x, exp(c), t), c = c(s) (internal/ref.CouplingForward),
-// with p = [ia, m]; lengths are not checked.
+// couplingFwdAtanF64AVX2 is the AVX2 kernel of CouplingFwdAtan (float64). Its checked entry point is CouplingFwdAtanF64AVX2
+// (asm/checked_amd64.go); its contract: kernels.CouplingForward, internal/ref.CouplingForward.
 //
 //go:noescape
-func CouplingFwdAtanF64AVX2(y []float64, c []float64, x []float64, s []float64, t []float64, p []float64)
+func couplingFwdAtanF64AVX2(y []float64, c []float64, x []float64, s []float64, t []float64, p []float64)
 
-// CouplingFwdAtanF64AVX512 sets, for i < len(y) rounded down to whole vectors,
-// y = fma(x, exp(c), t), c = c(s) (internal/ref.CouplingForward),
-// with p = [ia, m]; lengths are not checked.
+// couplingFwdAtanF64AVX512 is the AVX512 kernel of CouplingFwdAtan (float64). Its checked entry point is CouplingFwdAtanF64AVX512
+// (asm/checked_amd64.go); its contract: kernels.CouplingForward, internal/ref.CouplingForward.
 //
 //go:noescape
-func CouplingFwdAtanF64AVX512(y []float64, c []float64, x []float64, s []float64, t []float64, p []float64)
+func couplingFwdAtanF64AVX512(y []float64, c []float64, x []float64, s []float64, t []float64, p []float64)
 
-// CouplingFwdAtanSumF64AVX512 sets, for i < len(y) rounded down to 32 elements,
-// y = fma(x, exp(c), t), c = c(s) (internal/ref.CouplingForward),
-// and adds each c into acc[i%32] (Sum's lanes), acc read at entry and stored at exit;
-// p = [ia, m]; lengths are not checked.
+// couplingFwdAtanSumF64AVX512 is the AVX512 kernel of CouplingFwdAtanSum (float64). Its checked entry point is CouplingFwdAtanSumF64AVX512
+// (asm/checked_amd64.go); its contract: kernels.CouplingForward.
 //
 //go:noescape
-func CouplingFwdAtanSumF64AVX512(y []float64, x []float64, s []float64, t []float64, acc []float64, p []float64)
+func couplingFwdAtanSumF64AVX512(y []float64, x []float64, s []float64, t []float64, acc []float64, p []float64)
 
-// CouplingFwdAtanF32AVX2 sets, for i < len(y) rounded down to whole vectors,
-// y = fma(x, exp(c), t), c = c(s) (internal/ref.CouplingForward),
-// with p = [ia, m]; lengths are not checked.
+// couplingFwdAtanF32AVX2 is the AVX2 kernel of CouplingFwdAtan (float32). Its checked entry point is CouplingFwdAtanF32AVX2
+// (asm/checked_amd64.go); its contract: kernels.CouplingForward, internal/ref.CouplingForward.
 //
 //go:noescape
-func CouplingFwdAtanF32AVX2(y []float32, c []float32, x []float32, s []float32, t []float32, p []float32)
+func couplingFwdAtanF32AVX2(y []float32, c []float32, x []float32, s []float32, t []float32, p []float32)
 
-// CouplingFwdAtanF32AVX512 sets, for i < len(y) rounded down to whole vectors,
-// y = fma(x, exp(c), t), c = c(s) (internal/ref.CouplingForward),
-// with p = [ia, m]; lengths are not checked.
+// couplingFwdAtanF32AVX512 is the AVX512 kernel of CouplingFwdAtan (float32). Its checked entry point is CouplingFwdAtanF32AVX512
+// (asm/checked_amd64.go); its contract: kernels.CouplingForward, internal/ref.CouplingForward.
 //
 //go:noescape
-func CouplingFwdAtanF32AVX512(y []float32, c []float32, x []float32, s []float32, t []float32, p []float32)
+func couplingFwdAtanF32AVX512(y []float32, c []float32, x []float32, s []float32, t []float32, p []float32)
 
-// CouplingFwdAtanSumF32AVX512 sets, for i < len(y) rounded down to 64 elements,
-// y = fma(x, exp(c), t), c = c(s) (internal/ref.CouplingForward),
-// and adds each c into acc[i%64] (Sum's lanes), acc read at entry and stored at exit;
-// p = [ia, m]; lengths are not checked.
+// couplingFwdAtanSumF32AVX512 is the AVX512 kernel of CouplingFwdAtanSum (float32). Its checked entry point is CouplingFwdAtanSumF32AVX512
+// (asm/checked_amd64.go); its contract: kernels.CouplingForward.
 //
 //go:noescape
-func CouplingFwdAtanSumF32AVX512(y []float32, x []float32, s []float32, t []float32, acc []float32, p []float32)
+func couplingFwdAtanSumF32AVX512(y []float32, x []float32, s []float32, t []float32, acc []float32, p []float32)
 
-// CouplingInvAtanF64AVX2 sets, for i < len(x) rounded down to whole vectors,
-// x = (y - t) * exp(-c), c = c(s) (internal/ref.CouplingInverse),
-// with p = [ia, m]; lengths are not checked.
+// couplingInvAtanF64AVX2 is the AVX2 kernel of CouplingInvAtan (float64). Its checked entry point is CouplingInvAtanF64AVX2
+// (asm/checked_amd64.go); its contract: kernels.CouplingInverse, internal/ref.CouplingInverse.
 //
 //go:noescape
-func CouplingInvAtanF64AVX2(x []float64, c []float64, y []float64, s []float64, t []float64, p []float64)
+func couplingInvAtanF64AVX2(x []float64, c []float64, y []float64, s []float64, t []float64, p []float64)
 
-// CouplingInvAtanF64AVX512 sets, for i < len(x) rounded down to whole vectors,
-// x = (y - t) * exp(-c), c = c(s) (internal/ref.CouplingInverse),
-// with p = [ia, m]; lengths are not checked.
+// couplingInvAtanF64AVX512 is the AVX512 kernel of CouplingInvAtan (float64). Its checked entry point is CouplingInvAtanF64AVX512
+// (asm/checked_amd64.go); its contract: kernels.CouplingInverse, internal/ref.CouplingInverse.
 //
 //go:noescape
-func CouplingInvAtanF64AVX512(x []float64, c []float64, y []float64, s []float64, t []float64, p []float64)
+func couplingInvAtanF64AVX512(x []float64, c []float64, y []float64, s []float64, t []float64, p []float64)
 
-// CouplingInvAtanSumF64AVX512 sets, for i < len(x) rounded down to 32 elements,
-// x = (y - t) * exp(-c), c = c(s) (internal/ref.CouplingInverse),
-// and adds each c into acc[i%32] (Sum's lanes), acc read at entry and stored at exit;
-// p = [ia, m]; lengths are not checked.
+// couplingInvAtanSumF64AVX512 is the AVX512 kernel of CouplingInvAtanSum (float64). Its checked entry point is CouplingInvAtanSumF64AVX512
+// (asm/checked_amd64.go); its contract: kernels.CouplingInverse.
 //
 //go:noescape
-func CouplingInvAtanSumF64AVX512(x []float64, y []float64, s []float64, t []float64, acc []float64, p []float64)
+func couplingInvAtanSumF64AVX512(x []float64, y []float64, s []float64, t []float64, acc []float64, p []float64)
 
-// CouplingInvAtanF32AVX2 sets, for i < len(x) rounded down to whole vectors,
-// x = (y - t) * exp(-c), c = c(s) (internal/ref.CouplingInverse),
-// with p = [ia, m]; lengths are not checked.
+// couplingInvAtanF32AVX2 is the AVX2 kernel of CouplingInvAtan (float32). Its checked entry point is CouplingInvAtanF32AVX2
+// (asm/checked_amd64.go); its contract: kernels.CouplingInverse, internal/ref.CouplingInverse.
 //
 //go:noescape
-func CouplingInvAtanF32AVX2(x []float32, c []float32, y []float32, s []float32, t []float32, p []float32)
+func couplingInvAtanF32AVX2(x []float32, c []float32, y []float32, s []float32, t []float32, p []float32)
 
-// CouplingInvAtanF32AVX512 sets, for i < len(x) rounded down to whole vectors,
-// x = (y - t) * exp(-c), c = c(s) (internal/ref.CouplingInverse),
-// with p = [ia, m]; lengths are not checked.
+// couplingInvAtanF32AVX512 is the AVX512 kernel of CouplingInvAtan (float32). Its checked entry point is CouplingInvAtanF32AVX512
+// (asm/checked_amd64.go); its contract: kernels.CouplingInverse, internal/ref.CouplingInverse.
 //
 //go:noescape
-func CouplingInvAtanF32AVX512(x []float32, c []float32, y []float32, s []float32, t []float32, p []float32)
+func couplingInvAtanF32AVX512(x []float32, c []float32, y []float32, s []float32, t []float32, p []float32)
 
-// CouplingInvAtanSumF32AVX512 sets, for i < len(x) rounded down to 64 elements,
-// x = (y - t) * exp(-c), c = c(s) (internal/ref.CouplingInverse),
-// and adds each c into acc[i%64] (Sum's lanes), acc read at entry and stored at exit;
-// p = [ia, m]; lengths are not checked.
+// couplingInvAtanSumF32AVX512 is the AVX512 kernel of CouplingInvAtanSum (float32). Its checked entry point is CouplingInvAtanSumF32AVX512
+// (asm/checked_amd64.go); its contract: kernels.CouplingInverse.
 //
 //go:noescape
-func CouplingInvAtanSumF32AVX512(x []float32, y []float32, s []float32, t []float32, acc []float32, p []float32)
+func couplingInvAtanSumF32AVX512(x []float32, y []float32, s []float32, t []float32, acc []float32, p []float32)
 
-// CouplingBwdAtanF64AVX2 sets, for i < len(dx) rounded down to whole vectors,
-// dx = dy*exp(c), ds = fma(dx, x, dl) * dc/ds (internal/ref.CouplingBackward),
-// with p = [dl, ia, m]; lengths are not checked.
+// couplingBwdAtanF64AVX2 is the AVX2 kernel of CouplingBwdAtan (float64). Its checked entry point is CouplingBwdAtanF64AVX2
+// (asm/checked_amd64.go); its contract: kernels.CouplingBackward, internal/ref.CouplingBackward.
 //
 //go:noescape
-func CouplingBwdAtanF64AVX2(dx []float64, ds []float64, dy []float64, x []float64, s []float64, p []float64)
+func couplingBwdAtanF64AVX2(dx []float64, ds []float64, dy []float64, x []float64, s []float64, p []float64)
 
-// CouplingBwdAtanF64AVX512 sets, for i < len(dx) rounded down to whole vectors,
-// dx = dy*exp(c), ds = fma(dx, x, dl) * dc/ds (internal/ref.CouplingBackward),
-// with p = [dl, ia, m]; lengths are not checked.
+// couplingBwdAtanF64AVX512 is the AVX512 kernel of CouplingBwdAtan (float64). Its checked entry point is CouplingBwdAtanF64AVX512
+// (asm/checked_amd64.go); its contract: kernels.CouplingBackward, internal/ref.CouplingBackward.
 //
 //go:noescape
-func CouplingBwdAtanF64AVX512(dx []float64, ds []float64, dy []float64, x []float64, s []float64, p []float64)
+func couplingBwdAtanF64AVX512(dx []float64, ds []float64, dy []float64, x []float64, s []float64, p []float64)
 
-// CouplingBwdAtanF32AVX2 sets, for i < len(dx) rounded down to whole vectors,
-// dx = dy*exp(c), ds = fma(dx, x, dl) * dc/ds (internal/ref.CouplingBackward),
-// with p = [dl, ia, m]; lengths are not checked.
+// couplingBwdAtanF32AVX2 is the AVX2 kernel of CouplingBwdAtan (float32). Its checked entry point is CouplingBwdAtanF32AVX2
+// (asm/checked_amd64.go); its contract: kernels.CouplingBackward, internal/ref.CouplingBackward.
 //
 //go:noescape
-func CouplingBwdAtanF32AVX2(dx []float32, ds []float32, dy []float32, x []float32, s []float32, p []float32)
+func couplingBwdAtanF32AVX2(dx []float32, ds []float32, dy []float32, x []float32, s []float32, p []float32)
 
-// CouplingBwdAtanF32AVX512 sets, for i < len(dx) rounded down to whole vectors,
-// dx = dy*exp(c), ds = fma(dx, x, dl) * dc/ds (internal/ref.CouplingBackward),
-// with p = [dl, ia, m]; lengths are not checked.
+// couplingBwdAtanF32AVX512 is the AVX512 kernel of CouplingBwdAtan (float32). Its checked entry point is CouplingBwdAtanF32AVX512
+// (asm/checked_amd64.go); its contract: kernels.CouplingBackward, internal/ref.CouplingBackward.
 //
 //go:noescape
-func CouplingBwdAtanF32AVX512(dx []float32, ds []float32, dy []float32, x []float32, s []float32, p []float32)
+func couplingBwdAtanF32AVX512(dx []float32, ds []float32, dy []float32, x []float32, s []float32, p []float32)
 
-// CouplingSubF64AVX2 sets, for i < len(x) rounded down to whole vectors,
-// x = y - t (the inverse of an additive coupling),
-// lengths are not checked.
+// couplingSubF64AVX2 is the AVX2 kernel of CouplingSub (float64). Its checked entry point is CouplingSubF64AVX2
+// (asm/checked_amd64.go); its contract: kernels.AdditiveInverse.
 //
 //go:noescape
-func CouplingSubF64AVX2(x []float64, y []float64, t []float64)
+func couplingSubF64AVX2(x []float64, y []float64, t []float64)
 
-// CouplingSubF64AVX512 sets, for i < len(x) rounded down to whole vectors,
-// x = y - t (the inverse of an additive coupling),
-// lengths are not checked.
+// couplingSubF64AVX512 is the AVX512 kernel of CouplingSub (float64). Its checked entry point is CouplingSubF64AVX512
+// (asm/checked_amd64.go); its contract: kernels.AdditiveInverse.
 //
 //go:noescape
-func CouplingSubF64AVX512(x []float64, y []float64, t []float64)
+func couplingSubF64AVX512(x []float64, y []float64, t []float64)
 
-// CouplingSubF32AVX2 sets, for i < len(x) rounded down to whole vectors,
-// x = y - t (the inverse of an additive coupling),
-// lengths are not checked.
+// couplingSubF32AVX2 is the AVX2 kernel of CouplingSub (float32). Its checked entry point is CouplingSubF32AVX2
+// (asm/checked_amd64.go); its contract: kernels.AdditiveInverse.
 //
 //go:noescape
-func CouplingSubF32AVX2(x []float32, y []float32, t []float32)
+func couplingSubF32AVX2(x []float32, y []float32, t []float32)
 
-// CouplingSubF32AVX512 sets, for i < len(x) rounded down to whole vectors,
-// x = y - t (the inverse of an additive coupling),
-// lengths are not checked.
+// couplingSubF32AVX512 is the AVX512 kernel of CouplingSub (float32). Its checked entry point is CouplingSubF32AVX512
+// (asm/checked_amd64.go); its contract: kernels.AdditiveInverse.
 //
 //go:noescape
-func CouplingSubF32AVX512(x []float32, y []float32, t []float32)
+func couplingSubF32AVX512(x []float32, y []float32, t []float32)

@@ -4,9 +4,9 @@
 
 #include "textflag.h"
 
-// func CouplingFwdNoneF64AVX2(y []float64, x []float64, s []float64, t []float64)
+// func couplingFwdNoneF64AVX2(y []float64, x []float64, s []float64, t []float64)
 // Requires: AVX, AVX2, FMA3
-TEXT ·CouplingFwdNoneF64AVX2(SB), NOSPLIT, $0-96
+TEXT ·couplingFwdNoneF64AVX2(SB), NOSPLIT, $0-96
 	MOVQ y_base+0(FP), AX
 	MOVQ x_base+24(FP), CX
 	MOVQ s_base+48(FP), DX
@@ -324,9 +324,9 @@ DATA couplingCouplingFwdNoneF64AVX2const<>+1136(SB)/8, $0x4337fffffffff802
 DATA couplingCouplingFwdNoneF64AVX2const<>+1144(SB)/8, $0x4337fffffffff802
 GLOBL couplingCouplingFwdNoneF64AVX2const<>(SB), RODATA|NOPTR, $1152
 
-// func CouplingFwdNoneF64AVX512(y []float64, x []float64, s []float64, t []float64)
+// func couplingFwdNoneF64AVX512(y []float64, x []float64, s []float64, t []float64)
 // Requires: AVX, AVX512F
-TEXT ·CouplingFwdNoneF64AVX512(SB), NOSPLIT, $0-96
+TEXT ·couplingFwdNoneF64AVX512(SB), NOSPLIT, $0-96
 	MOVQ y_base+0(FP), AX
 	MOVQ x_base+24(FP), CX
 	MOVQ s_base+48(FP), DX
@@ -563,9 +563,9 @@ DATA couplingCouplingFwdNoneF64AVX512const<>+120(SB)/8, $0x3fc5555555555558
 DATA couplingCouplingFwdNoneF64AVX512const<>+128(SB)/8, $0x3ff0000000000000
 GLOBL couplingCouplingFwdNoneF64AVX512const<>(SB), RODATA|NOPTR, $136
 
-// func CouplingFwdNoneSumF64AVX512(y []float64, x []float64, s []float64, t []float64, acc []float64)
+// func couplingFwdNoneSumF64AVX512(y []float64, x []float64, s []float64, t []float64, acc []float64)
 // Requires: AVX, AVX512F
-TEXT ·CouplingFwdNoneSumF64AVX512(SB), NOSPLIT, $0-120
+TEXT ·couplingFwdNoneSumF64AVX512(SB), NOSPLIT, $0-120
 	MOVQ    y_base+0(FP), AX
 	MOVQ    x_base+24(FP), CX
 	MOVQ    s_base+48(FP), DX
@@ -760,9 +760,9 @@ DATA couplingCouplingFwdNoneSumF64AVX512const<>+120(SB)/8, $0x3fc5555555555558
 DATA couplingCouplingFwdNoneSumF64AVX512const<>+128(SB)/8, $0x3ff0000000000000
 GLOBL couplingCouplingFwdNoneSumF64AVX512const<>(SB), RODATA|NOPTR, $136
 
-// func CouplingFwdNoneF32AVX2(y []float32, x []float32, s []float32, t []float32)
+// func couplingFwdNoneF32AVX2(y []float32, x []float32, s []float32, t []float32)
 // Requires: AVX, AVX2, FMA3
-TEXT ·CouplingFwdNoneF32AVX2(SB), NOSPLIT, $0-96
+TEXT ·couplingFwdNoneF32AVX2(SB), NOSPLIT, $0-96
 	MOVQ y_base+0(FP), AX
 	MOVQ x_base+24(FP), CX
 	MOVQ s_base+48(FP), DX
@@ -1126,9 +1126,9 @@ DATA couplingCouplingFwdNoneF32AVX2const<>+824(SB)/4, $0x4b3fff02
 DATA couplingCouplingFwdNoneF32AVX2const<>+828(SB)/4, $0x4b3fff02
 GLOBL couplingCouplingFwdNoneF32AVX2const<>(SB), RODATA|NOPTR, $832
 
-// func CouplingFwdNoneF32AVX512(y []float32, x []float32, s []float32, t []float32)
+// func couplingFwdNoneF32AVX512(y []float32, x []float32, s []float32, t []float32)
 // Requires: AVX, AVX512F
-TEXT ·CouplingFwdNoneF32AVX512(SB), NOSPLIT, $0-96
+TEXT ·couplingFwdNoneF32AVX512(SB), NOSPLIT, $0-96
 	MOVQ y_base+0(FP), AX
 	MOVQ x_base+24(FP), CX
 	MOVQ s_base+48(FP), DX
@@ -1330,9 +1330,9 @@ DATA couplingCouplingFwdNoneF32AVX512const<>+40(SB)/4, $0x3efffffe
 DATA couplingCouplingFwdNoneF32AVX512const<>+44(SB)/4, $0x3f800000
 GLOBL couplingCouplingFwdNoneF32AVX512const<>(SB), RODATA|NOPTR, $48
 
-// func CouplingFwdNoneSumF32AVX512(y []float32, x []float32, s []float32, t []float32, acc []float32)
+// func couplingFwdNoneSumF32AVX512(y []float32, x []float32, s []float32, t []float32, acc []float32)
 // Requires: AVX, AVX512F
-TEXT ·CouplingFwdNoneSumF32AVX512(SB), NOSPLIT, $0-120
+TEXT ·couplingFwdNoneSumF32AVX512(SB), NOSPLIT, $0-120
 	MOVQ    y_base+0(FP), AX
 	MOVQ    x_base+24(FP), CX
 	MOVQ    s_base+48(FP), DX
@@ -1498,9 +1498,9 @@ DATA couplingCouplingFwdNoneSumF32AVX512const<>+40(SB)/4, $0x3efffffe
 DATA couplingCouplingFwdNoneSumF32AVX512const<>+44(SB)/4, $0x3f800000
 GLOBL couplingCouplingFwdNoneSumF32AVX512const<>(SB), RODATA|NOPTR, $48
 
-// func CouplingInvNoneF64AVX2(x []float64, y []float64, s []float64, t []float64)
+// func couplingInvNoneF64AVX2(x []float64, y []float64, s []float64, t []float64)
 // Requires: AVX, AVX2, FMA3
-TEXT ·CouplingInvNoneF64AVX2(SB), NOSPLIT, $0-96
+TEXT ·couplingInvNoneF64AVX2(SB), NOSPLIT, $0-96
 	MOVQ x_base+0(FP), AX
 	MOVQ y_base+24(FP), CX
 	MOVQ s_base+48(FP), DX
@@ -1832,9 +1832,9 @@ DATA couplingCouplingInvNoneF64AVX2const<>+1200(SB)/8, $0x4337fffffffff802
 DATA couplingCouplingInvNoneF64AVX2const<>+1208(SB)/8, $0x4337fffffffff802
 GLOBL couplingCouplingInvNoneF64AVX2const<>(SB), RODATA|NOPTR, $1216
 
-// func CouplingInvNoneF64AVX512(x []float64, y []float64, s []float64, t []float64)
+// func couplingInvNoneF64AVX512(x []float64, y []float64, s []float64, t []float64)
 // Requires: AVX, AVX512DQ, AVX512F
-TEXT ·CouplingInvNoneF64AVX512(SB), NOSPLIT, $0-96
+TEXT ·couplingInvNoneF64AVX512(SB), NOSPLIT, $0-96
 	MOVQ x_base+0(FP), AX
 	MOVQ y_base+24(FP), CX
 	MOVQ s_base+48(FP), DX
@@ -2082,9 +2082,9 @@ DATA couplingCouplingInvNoneF64AVX512const<>+128(SB)/8, $0x3fc5555555555558
 DATA couplingCouplingInvNoneF64AVX512const<>+136(SB)/8, $0x3ff0000000000000
 GLOBL couplingCouplingInvNoneF64AVX512const<>(SB), RODATA|NOPTR, $144
 
-// func CouplingInvNoneSumF64AVX512(x []float64, y []float64, s []float64, t []float64, acc []float64)
+// func couplingInvNoneSumF64AVX512(x []float64, y []float64, s []float64, t []float64, acc []float64)
 // Requires: AVX, AVX512DQ, AVX512F
-TEXT ·CouplingInvNoneSumF64AVX512(SB), NOSPLIT, $0-120
+TEXT ·couplingInvNoneSumF64AVX512(SB), NOSPLIT, $0-120
 	MOVQ    x_base+0(FP), AX
 	MOVQ    y_base+24(FP), CX
 	MOVQ    s_base+48(FP), DX
@@ -2288,9 +2288,9 @@ DATA couplingCouplingInvNoneSumF64AVX512const<>+128(SB)/8, $0x3fc5555555555558
 DATA couplingCouplingInvNoneSumF64AVX512const<>+136(SB)/8, $0x3ff0000000000000
 GLOBL couplingCouplingInvNoneSumF64AVX512const<>(SB), RODATA|NOPTR, $144
 
-// func CouplingInvNoneF32AVX2(x []float32, y []float32, s []float32, t []float32)
+// func couplingInvNoneF32AVX2(x []float32, y []float32, s []float32, t []float32)
 // Requires: AVX, AVX2, FMA3
-TEXT ·CouplingInvNoneF32AVX2(SB), NOSPLIT, $0-96
+TEXT ·couplingInvNoneF32AVX2(SB), NOSPLIT, $0-96
 	MOVQ x_base+0(FP), AX
 	MOVQ y_base+24(FP), CX
 	MOVQ s_base+48(FP), DX
@@ -2676,9 +2676,9 @@ DATA couplingCouplingInvNoneF32AVX2const<>+888(SB)/4, $0x4b3fff02
 DATA couplingCouplingInvNoneF32AVX2const<>+892(SB)/4, $0x4b3fff02
 GLOBL couplingCouplingInvNoneF32AVX2const<>(SB), RODATA|NOPTR, $896
 
-// func CouplingInvNoneF32AVX512(x []float32, y []float32, s []float32, t []float32)
+// func couplingInvNoneF32AVX512(x []float32, y []float32, s []float32, t []float32)
 // Requires: AVX, AVX512DQ, AVX512F
-TEXT ·CouplingInvNoneF32AVX512(SB), NOSPLIT, $0-96
+TEXT ·couplingInvNoneF32AVX512(SB), NOSPLIT, $0-96
 	MOVQ x_base+0(FP), AX
 	MOVQ y_base+24(FP), CX
 	MOVQ s_base+48(FP), DX
@@ -2891,9 +2891,9 @@ DATA couplingCouplingInvNoneF32AVX512const<>+44(SB)/4, $0x3efffffe
 DATA couplingCouplingInvNoneF32AVX512const<>+48(SB)/4, $0x3f800000
 GLOBL couplingCouplingInvNoneF32AVX512const<>(SB), RODATA|NOPTR, $52
 
-// func CouplingInvNoneSumF32AVX512(x []float32, y []float32, s []float32, t []float32, acc []float32)
+// func couplingInvNoneSumF32AVX512(x []float32, y []float32, s []float32, t []float32, acc []float32)
 // Requires: AVX, AVX512DQ, AVX512F
-TEXT ·CouplingInvNoneSumF32AVX512(SB), NOSPLIT, $0-120
+TEXT ·couplingInvNoneSumF32AVX512(SB), NOSPLIT, $0-120
 	MOVQ    x_base+0(FP), AX
 	MOVQ    y_base+24(FP), CX
 	MOVQ    s_base+48(FP), DX
@@ -3068,9 +3068,9 @@ DATA couplingCouplingInvNoneSumF32AVX512const<>+44(SB)/4, $0x3efffffe
 DATA couplingCouplingInvNoneSumF32AVX512const<>+48(SB)/4, $0x3f800000
 GLOBL couplingCouplingInvNoneSumF32AVX512const<>(SB), RODATA|NOPTR, $52
 
-// func CouplingBwdNoneF64AVX2(dx []float64, ds []float64, dy []float64, x []float64, s []float64, p []float64)
+// func couplingBwdNoneF64AVX2(dx []float64, ds []float64, dy []float64, x []float64, s []float64, p []float64)
 // Requires: AVX, AVX2, FMA3
-TEXT ·CouplingBwdNoneF64AVX2(SB), NOSPLIT, $0-144
+TEXT ·couplingBwdNoneF64AVX2(SB), NOSPLIT, $0-144
 	MOVQ dx_base+0(FP), AX
 	MOVQ ds_base+24(FP), CX
 	MOVQ dy_base+48(FP), DX
@@ -3401,9 +3401,9 @@ DATA couplingCouplingBwdNoneF64AVX2const<>+1136(SB)/8, $0x4337fffffffff802
 DATA couplingCouplingBwdNoneF64AVX2const<>+1144(SB)/8, $0x4337fffffffff802
 GLOBL couplingCouplingBwdNoneF64AVX2const<>(SB), RODATA|NOPTR, $1152
 
-// func CouplingBwdNoneF64AVX512(dx []float64, ds []float64, dy []float64, x []float64, s []float64, p []float64)
+// func couplingBwdNoneF64AVX512(dx []float64, ds []float64, dy []float64, x []float64, s []float64, p []float64)
 // Requires: AVX, AVX512F
-TEXT ·CouplingBwdNoneF64AVX512(SB), NOSPLIT, $0-144
+TEXT ·couplingBwdNoneF64AVX512(SB), NOSPLIT, $0-144
 	MOVQ dx_base+0(FP), AX
 	MOVQ ds_base+24(FP), CX
 	MOVQ dy_base+48(FP), DX
@@ -3659,9 +3659,9 @@ DATA couplingCouplingBwdNoneF64AVX512const<>+120(SB)/8, $0x3fc5555555555558
 DATA couplingCouplingBwdNoneF64AVX512const<>+128(SB)/8, $0x3ff0000000000000
 GLOBL couplingCouplingBwdNoneF64AVX512const<>(SB), RODATA|NOPTR, $136
 
-// func CouplingBwdNoneF32AVX2(dx []float32, ds []float32, dy []float32, x []float32, s []float32, p []float32)
+// func couplingBwdNoneF32AVX2(dx []float32, ds []float32, dy []float32, x []float32, s []float32, p []float32)
 // Requires: AVX, AVX2, FMA3
-TEXT ·CouplingBwdNoneF32AVX2(SB), NOSPLIT, $0-144
+TEXT ·couplingBwdNoneF32AVX2(SB), NOSPLIT, $0-144
 	MOVQ dx_base+0(FP), AX
 	MOVQ ds_base+24(FP), CX
 	MOVQ dy_base+48(FP), DX
@@ -4038,9 +4038,9 @@ DATA couplingCouplingBwdNoneF32AVX2const<>+824(SB)/4, $0x4b3fff02
 DATA couplingCouplingBwdNoneF32AVX2const<>+828(SB)/4, $0x4b3fff02
 GLOBL couplingCouplingBwdNoneF32AVX2const<>(SB), RODATA|NOPTR, $832
 
-// func CouplingBwdNoneF32AVX512(dx []float32, ds []float32, dy []float32, x []float32, s []float32, p []float32)
+// func couplingBwdNoneF32AVX512(dx []float32, ds []float32, dy []float32, x []float32, s []float32, p []float32)
 // Requires: AVX, AVX512F
-TEXT ·CouplingBwdNoneF32AVX512(SB), NOSPLIT, $0-144
+TEXT ·couplingBwdNoneF32AVX512(SB), NOSPLIT, $0-144
 	MOVQ dx_base+0(FP), AX
 	MOVQ ds_base+24(FP), CX
 	MOVQ dy_base+48(FP), DX
@@ -4261,9 +4261,9 @@ DATA couplingCouplingBwdNoneF32AVX512const<>+40(SB)/4, $0x3efffffe
 DATA couplingCouplingBwdNoneF32AVX512const<>+44(SB)/4, $0x3f800000
 GLOBL couplingCouplingBwdNoneF32AVX512const<>(SB), RODATA|NOPTR, $48
 
-// func CouplingFwdTanhF64AVX2(y []float64, c []float64, x []float64, s []float64, t []float64, p []float64)
+// func couplingFwdTanhF64AVX2(y []float64, c []float64, x []float64, s []float64, t []float64, p []float64)
 // Requires: AVX, AVX2, FMA3
-TEXT ·CouplingFwdTanhF64AVX2(SB), NOSPLIT, $0-144
+TEXT ·couplingFwdTanhF64AVX2(SB), NOSPLIT, $0-144
 	MOVQ y_base+0(FP), AX
 	MOVQ c_base+24(FP), CX
 	MOVQ x_base+48(FP), DX
@@ -4755,9 +4755,9 @@ DATA couplingCouplingFwdTanhF64AVX2const<>+1584(SB)/8, $0x4337fffffffff802
 DATA couplingCouplingFwdTanhF64AVX2const<>+1592(SB)/8, $0x4337fffffffff802
 GLOBL couplingCouplingFwdTanhF64AVX2const<>(SB), RODATA|NOPTR, $1600
 
-// func CouplingFwdTanhF64AVX512(y []float64, c []float64, x []float64, s []float64, t []float64, p []float64)
+// func couplingFwdTanhF64AVX512(y []float64, c []float64, x []float64, s []float64, t []float64, p []float64)
 // Requires: AVX, AVX512DQ, AVX512F
-TEXT ·CouplingFwdTanhF64AVX512(SB), NOSPLIT, $0-144
+TEXT ·couplingFwdTanhF64AVX512(SB), NOSPLIT, $0-144
 	MOVQ y_base+0(FP), AX
 	MOVQ c_base+24(FP), CX
 	MOVQ x_base+48(FP), DX
@@ -5165,9 +5165,9 @@ DATA couplingCouplingFwdTanhF64AVX512const<>+168(SB)/8, $0x3fe62e42fee00000
 DATA couplingCouplingFwdTanhF64AVX512const<>+176(SB)/8, $0x3dea39ef35793c76
 GLOBL couplingCouplingFwdTanhF64AVX512const<>(SB), RODATA|NOPTR, $184
 
-// func CouplingFwdTanhSumF64AVX512(y []float64, x []float64, s []float64, t []float64, acc []float64, p []float64)
+// func couplingFwdTanhSumF64AVX512(y []float64, x []float64, s []float64, t []float64, acc []float64, p []float64)
 // Requires: AVX, AVX512DQ, AVX512F
-TEXT ·CouplingFwdTanhSumF64AVX512(SB), NOSPLIT, $0-144
+TEXT ·couplingFwdTanhSumF64AVX512(SB), NOSPLIT, $0-144
 	MOVQ    y_base+0(FP), AX
 	MOVQ    x_base+24(FP), CX
 	MOVQ    s_base+48(FP), DX
@@ -5678,9 +5678,9 @@ DATA couplingCouplingFwdTanhSumF64AVX512const<>+168(SB)/8, $0x3fe62e42fee00000
 DATA couplingCouplingFwdTanhSumF64AVX512const<>+176(SB)/8, $0x3dea39ef35793c76
 GLOBL couplingCouplingFwdTanhSumF64AVX512const<>(SB), RODATA|NOPTR, $184
 
-// func CouplingFwdTanhF32AVX2(y []float32, c []float32, x []float32, s []float32, t []float32, p []float32)
+// func couplingFwdTanhF32AVX2(y []float32, c []float32, x []float32, s []float32, t []float32, p []float32)
 // Requires: AVX, AVX2, FMA3
-TEXT ·CouplingFwdTanhF32AVX2(SB), NOSPLIT, $0-144
+TEXT ·couplingFwdTanhF32AVX2(SB), NOSPLIT, $0-144
 	MOVQ y_base+0(FP), AX
 	MOVQ c_base+24(FP), CX
 	MOVQ x_base+48(FP), DX
@@ -6260,9 +6260,9 @@ DATA couplingCouplingFwdTanhF32AVX2const<>+1272(SB)/4, $0x4b3fff02
 DATA couplingCouplingFwdTanhF32AVX2const<>+1276(SB)/4, $0x4b3fff02
 GLOBL couplingCouplingFwdTanhF32AVX2const<>(SB), RODATA|NOPTR, $1280
 
-// func CouplingFwdTanhF32AVX512(y []float32, c []float32, x []float32, s []float32, t []float32, p []float32)
+// func couplingFwdTanhF32AVX512(y []float32, c []float32, x []float32, s []float32, t []float32, p []float32)
 // Requires: AVX, AVX512DQ, AVX512F
-TEXT ·CouplingFwdTanhF32AVX512(SB), NOSPLIT, $0-144
+TEXT ·couplingFwdTanhF32AVX512(SB), NOSPLIT, $0-144
 	MOVQ y_base+0(FP), AX
 	MOVQ c_base+24(FP), CX
 	MOVQ x_base+48(FP), DX
@@ -6617,9 +6617,9 @@ DATA couplingCouplingFwdTanhF32AVX512const<>+64(SB)/4, $0x3f318000
 DATA couplingCouplingFwdTanhF32AVX512const<>+68(SB)/4, $0xb95e8083
 GLOBL couplingCouplingFwdTanhF32AVX512const<>(SB), RODATA|NOPTR, $72
 
-// func CouplingFwdTanhSumF32AVX512(y []float32, x []float32, s []float32, t []float32, acc []float32, p []float32)
+// func couplingFwdTanhSumF32AVX512(y []float32, x []float32, s []float32, t []float32, acc []float32, p []float32)
 // Requires: AVX, AVX512DQ, AVX512F
-TEXT ·CouplingFwdTanhSumF32AVX512(SB), NOSPLIT, $0-144
+TEXT ·couplingFwdTanhSumF32AVX512(SB), NOSPLIT, $0-144
 	MOVQ    y_base+0(FP), AX
 	MOVQ    x_base+24(FP), CX
 	MOVQ    s_base+48(FP), DX
@@ -7061,9 +7061,9 @@ DATA couplingCouplingFwdTanhSumF32AVX512const<>+64(SB)/4, $0x3f318000
 DATA couplingCouplingFwdTanhSumF32AVX512const<>+68(SB)/4, $0xb95e8083
 GLOBL couplingCouplingFwdTanhSumF32AVX512const<>(SB), RODATA|NOPTR, $72
 
-// func CouplingInvTanhF64AVX2(x []float64, c []float64, y []float64, s []float64, t []float64, p []float64)
+// func couplingInvTanhF64AVX2(x []float64, c []float64, y []float64, s []float64, t []float64, p []float64)
 // Requires: AVX, AVX2, FMA3
-TEXT ·CouplingInvTanhF64AVX2(SB), NOSPLIT, $0-144
+TEXT ·couplingInvTanhF64AVX2(SB), NOSPLIT, $0-144
 	MOVQ x_base+0(FP), AX
 	MOVQ c_base+24(FP), CX
 	MOVQ y_base+48(FP), DX
@@ -7557,9 +7557,9 @@ DATA couplingCouplingInvTanhF64AVX2const<>+1584(SB)/8, $0x4337fffffffff802
 DATA couplingCouplingInvTanhF64AVX2const<>+1592(SB)/8, $0x4337fffffffff802
 GLOBL couplingCouplingInvTanhF64AVX2const<>(SB), RODATA|NOPTR, $1600
 
-// func CouplingInvTanhF64AVX512(x []float64, c []float64, y []float64, s []float64, t []float64, p []float64)
+// func couplingInvTanhF64AVX512(x []float64, c []float64, y []float64, s []float64, t []float64, p []float64)
 // Requires: AVX, AVX512DQ, AVX512F
-TEXT ·CouplingInvTanhF64AVX512(SB), NOSPLIT, $0-144
+TEXT ·couplingInvTanhF64AVX512(SB), NOSPLIT, $0-144
 	MOVQ x_base+0(FP), AX
 	MOVQ c_base+24(FP), CX
 	MOVQ y_base+48(FP), DX
@@ -7970,9 +7970,9 @@ DATA couplingCouplingInvTanhF64AVX512const<>+168(SB)/8, $0x3fe62e42fee00000
 DATA couplingCouplingInvTanhF64AVX512const<>+176(SB)/8, $0x3dea39ef35793c76
 GLOBL couplingCouplingInvTanhF64AVX512const<>(SB), RODATA|NOPTR, $184
 
-// func CouplingInvTanhSumF64AVX512(x []float64, y []float64, s []float64, t []float64, acc []float64, p []float64)
+// func couplingInvTanhSumF64AVX512(x []float64, y []float64, s []float64, t []float64, acc []float64, p []float64)
 // Requires: AVX, AVX512DQ, AVX512F
-TEXT ·CouplingInvTanhSumF64AVX512(SB), NOSPLIT, $0-144
+TEXT ·couplingInvTanhSumF64AVX512(SB), NOSPLIT, $0-144
 	MOVQ    x_base+0(FP), AX
 	MOVQ    y_base+24(FP), CX
 	MOVQ    s_base+48(FP), DX
@@ -8491,9 +8491,9 @@ DATA couplingCouplingInvTanhSumF64AVX512const<>+168(SB)/8, $0x3fe62e42fee00000
 DATA couplingCouplingInvTanhSumF64AVX512const<>+176(SB)/8, $0x3dea39ef35793c76
 GLOBL couplingCouplingInvTanhSumF64AVX512const<>(SB), RODATA|NOPTR, $184
 
-// func CouplingInvTanhF32AVX2(x []float32, c []float32, y []float32, s []float32, t []float32, p []float32)
+// func couplingInvTanhF32AVX2(x []float32, c []float32, y []float32, s []float32, t []float32, p []float32)
 // Requires: AVX, AVX2, FMA3
-TEXT ·CouplingInvTanhF32AVX2(SB), NOSPLIT, $0-144
+TEXT ·couplingInvTanhF32AVX2(SB), NOSPLIT, $0-144
 	MOVQ x_base+0(FP), AX
 	MOVQ c_base+24(FP), CX
 	MOVQ y_base+48(FP), DX
@@ -9075,9 +9075,9 @@ DATA couplingCouplingInvTanhF32AVX2const<>+1272(SB)/4, $0x4b3fff02
 DATA couplingCouplingInvTanhF32AVX2const<>+1276(SB)/4, $0x4b3fff02
 GLOBL couplingCouplingInvTanhF32AVX2const<>(SB), RODATA|NOPTR, $1280
 
-// func CouplingInvTanhF32AVX512(x []float32, c []float32, y []float32, s []float32, t []float32, p []float32)
+// func couplingInvTanhF32AVX512(x []float32, c []float32, y []float32, s []float32, t []float32, p []float32)
 // Requires: AVX, AVX512DQ, AVX512F
-TEXT ·CouplingInvTanhF32AVX512(SB), NOSPLIT, $0-144
+TEXT ·couplingInvTanhF32AVX512(SB), NOSPLIT, $0-144
 	MOVQ x_base+0(FP), AX
 	MOVQ c_base+24(FP), CX
 	MOVQ y_base+48(FP), DX
@@ -9435,9 +9435,9 @@ DATA couplingCouplingInvTanhF32AVX512const<>+64(SB)/4, $0x3f318000
 DATA couplingCouplingInvTanhF32AVX512const<>+68(SB)/4, $0xb95e8083
 GLOBL couplingCouplingInvTanhF32AVX512const<>(SB), RODATA|NOPTR, $72
 
-// func CouplingInvTanhSumF32AVX512(x []float32, y []float32, s []float32, t []float32, acc []float32, p []float32)
+// func couplingInvTanhSumF32AVX512(x []float32, y []float32, s []float32, t []float32, acc []float32, p []float32)
 // Requires: AVX, AVX512DQ, AVX512F
-TEXT ·CouplingInvTanhSumF32AVX512(SB), NOSPLIT, $0-144
+TEXT ·couplingInvTanhSumF32AVX512(SB), NOSPLIT, $0-144
 	MOVQ    x_base+0(FP), AX
 	MOVQ    y_base+24(FP), CX
 	MOVQ    s_base+48(FP), DX
@@ -9887,9 +9887,9 @@ DATA couplingCouplingInvTanhSumF32AVX512const<>+64(SB)/4, $0x3f318000
 DATA couplingCouplingInvTanhSumF32AVX512const<>+68(SB)/4, $0xb95e8083
 GLOBL couplingCouplingInvTanhSumF32AVX512const<>(SB), RODATA|NOPTR, $72
 
-// func CouplingBwdTanhF64AVX2(dx []float64, ds []float64, dy []float64, x []float64, s []float64, p []float64)
+// func couplingBwdTanhF64AVX2(dx []float64, ds []float64, dy []float64, x []float64, s []float64, p []float64)
 // Requires: AVX, AVX2, FMA3
-TEXT ·CouplingBwdTanhF64AVX2(SB), NOSPLIT, $0-144
+TEXT ·couplingBwdTanhF64AVX2(SB), NOSPLIT, $0-144
 	MOVQ dx_base+0(FP), AX
 	MOVQ ds_base+24(FP), CX
 	MOVQ dy_base+48(FP), DX
@@ -10391,9 +10391,9 @@ DATA couplingCouplingBwdTanhF64AVX2const<>+1584(SB)/8, $0x4337fffffffff802
 DATA couplingCouplingBwdTanhF64AVX2const<>+1592(SB)/8, $0x4337fffffffff802
 GLOBL couplingCouplingBwdTanhF64AVX2const<>(SB), RODATA|NOPTR, $1600
 
-// func CouplingBwdTanhF64AVX512(dx []float64, ds []float64, dy []float64, x []float64, s []float64, p []float64)
+// func couplingBwdTanhF64AVX512(dx []float64, ds []float64, dy []float64, x []float64, s []float64, p []float64)
 // Requires: AVX, AVX512DQ, AVX512F
-TEXT ·CouplingBwdTanhF64AVX512(SB), NOSPLIT, $0-144
+TEXT ·couplingBwdTanhF64AVX512(SB), NOSPLIT, $0-144
 	MOVQ dx_base+0(FP), AX
 	MOVQ ds_base+24(FP), CX
 	MOVQ dy_base+48(FP), DX
@@ -10816,9 +10816,9 @@ DATA couplingCouplingBwdTanhF64AVX512const<>+168(SB)/8, $0x3fe62e42fee00000
 DATA couplingCouplingBwdTanhF64AVX512const<>+176(SB)/8, $0x3dea39ef35793c76
 GLOBL couplingCouplingBwdTanhF64AVX512const<>(SB), RODATA|NOPTR, $184
 
-// func CouplingBwdTanhF32AVX2(dx []float32, ds []float32, dy []float32, x []float32, s []float32, p []float32)
+// func couplingBwdTanhF32AVX2(dx []float32, ds []float32, dy []float32, x []float32, s []float32, p []float32)
 // Requires: AVX, AVX2, FMA3
-TEXT ·CouplingBwdTanhF32AVX2(SB), NOSPLIT, $0-144
+TEXT ·couplingBwdTanhF32AVX2(SB), NOSPLIT, $0-144
 	MOVQ dx_base+0(FP), AX
 	MOVQ ds_base+24(FP), CX
 	MOVQ dy_base+48(FP), DX
@@ -11408,9 +11408,9 @@ DATA couplingCouplingBwdTanhF32AVX2const<>+1272(SB)/4, $0x4b3fff02
 DATA couplingCouplingBwdTanhF32AVX2const<>+1276(SB)/4, $0x4b3fff02
 GLOBL couplingCouplingBwdTanhF32AVX2const<>(SB), RODATA|NOPTR, $1280
 
-// func CouplingBwdTanhF32AVX512(dx []float32, ds []float32, dy []float32, x []float32, s []float32, p []float32)
+// func couplingBwdTanhF32AVX512(dx []float32, ds []float32, dy []float32, x []float32, s []float32, p []float32)
 // Requires: AVX, AVX512DQ, AVX512F
-TEXT ·CouplingBwdTanhF32AVX512(SB), NOSPLIT, $0-144
+TEXT ·couplingBwdTanhF32AVX512(SB), NOSPLIT, $0-144
 	MOVQ dx_base+0(FP), AX
 	MOVQ ds_base+24(FP), CX
 	MOVQ dy_base+48(FP), DX
@@ -11780,9 +11780,9 @@ DATA couplingCouplingBwdTanhF32AVX512const<>+64(SB)/4, $0x3f318000
 DATA couplingCouplingBwdTanhF32AVX512const<>+68(SB)/4, $0xb95e8083
 GLOBL couplingCouplingBwdTanhF32AVX512const<>(SB), RODATA|NOPTR, $72
 
-// func CouplingFwdAtanF64AVX2(y []float64, c []float64, x []float64, s []float64, t []float64, p []float64)
+// func couplingFwdAtanF64AVX2(y []float64, c []float64, x []float64, s []float64, t []float64, p []float64)
 // Requires: AVX, AVX2, FMA3
-TEXT ·CouplingFwdAtanF64AVX2(SB), NOSPLIT, $0-144
+TEXT ·couplingFwdAtanF64AVX2(SB), NOSPLIT, $0-144
 	MOVQ y_base+0(FP), AX
 	MOVQ c_base+24(FP), CX
 	MOVQ x_base+48(FP), DX
@@ -12418,9 +12418,9 @@ DATA couplingCouplingFwdAtanF64AVX2const<>+2608(SB)/8, $0x4337fffffffff802
 DATA couplingCouplingFwdAtanF64AVX2const<>+2616(SB)/8, $0x4337fffffffff802
 GLOBL couplingCouplingFwdAtanF64AVX2const<>(SB), RODATA|NOPTR, $2624
 
-// func CouplingFwdAtanF64AVX512(y []float64, c []float64, x []float64, s []float64, t []float64, p []float64)
+// func couplingFwdAtanF64AVX512(y []float64, c []float64, x []float64, s []float64, t []float64, p []float64)
 // Requires: AVX, AVX512DQ, AVX512F
-TEXT ·CouplingFwdAtanF64AVX512(SB), NOSPLIT, $0-144
+TEXT ·couplingFwdAtanF64AVX512(SB), NOSPLIT, $0-144
 	MOVQ y_base+0(FP), AX
 	MOVQ c_base+24(FP), CX
 	MOVQ x_base+48(FP), DX
@@ -12872,9 +12872,9 @@ DATA couplingCouplingFwdAtanF64AVX512const<>+304(SB)/8, $0x3fe0000000000009
 DATA couplingCouplingFwdAtanF64AVX512const<>+312(SB)/8, $0x3fc5555555555558
 GLOBL couplingCouplingFwdAtanF64AVX512const<>(SB), RODATA|NOPTR, $320
 
-// func CouplingFwdAtanSumF64AVX512(y []float64, x []float64, s []float64, t []float64, acc []float64, p []float64)
+// func couplingFwdAtanSumF64AVX512(y []float64, x []float64, s []float64, t []float64, acc []float64, p []float64)
 // Requires: AVX, AVX512DQ, AVX512F
-TEXT ·CouplingFwdAtanSumF64AVX512(SB), NOSPLIT, $0-144
+TEXT ·couplingFwdAtanSumF64AVX512(SB), NOSPLIT, $0-144
 	MOVQ    y_base+0(FP), AX
 	MOVQ    x_base+24(FP), CX
 	MOVQ    s_base+48(FP), DX
@@ -13438,9 +13438,9 @@ DATA couplingCouplingFwdAtanSumF64AVX512const<>+304(SB)/8, $0x3fe0000000000009
 DATA couplingCouplingFwdAtanSumF64AVX512const<>+312(SB)/8, $0x3fc5555555555558
 GLOBL couplingCouplingFwdAtanSumF64AVX512const<>(SB), RODATA|NOPTR, $320
 
-// func CouplingFwdAtanF32AVX2(y []float32, c []float32, x []float32, s []float32, t []float32, p []float32)
+// func couplingFwdAtanF32AVX2(y []float32, c []float32, x []float32, s []float32, t []float32, p []float32)
 // Requires: AVX, AVX2, FMA3
-TEXT ·CouplingFwdAtanF32AVX2(SB), NOSPLIT, $0-144
+TEXT ·couplingFwdAtanF32AVX2(SB), NOSPLIT, $0-144
 	MOVQ y_base+0(FP), AX
 	MOVQ c_base+24(FP), CX
 	MOVQ x_base+48(FP), DX
@@ -14192,9 +14192,9 @@ DATA couplingCouplingFwdAtanF32AVX2const<>+1912(SB)/4, $0x4b3fff02
 DATA couplingCouplingFwdAtanF32AVX2const<>+1916(SB)/4, $0x4b3fff02
 GLOBL couplingCouplingFwdAtanF32AVX2const<>(SB), RODATA|NOPTR, $1920
 
-// func CouplingFwdAtanF32AVX512(y []float32, c []float32, x []float32, s []float32, t []float32, p []float32)
+// func couplingFwdAtanF32AVX512(y []float32, c []float32, x []float32, s []float32, t []float32, p []float32)
 // Requires: AVX, AVX512DQ, AVX512F
-TEXT ·CouplingFwdAtanF32AVX512(SB), NOSPLIT, $0-144
+TEXT ·couplingFwdAtanF32AVX512(SB), NOSPLIT, $0-144
 	MOVQ y_base+0(FP), AX
 	MOVQ c_base+24(FP), CX
 	MOVQ x_base+48(FP), DX
@@ -14581,9 +14581,9 @@ DATA couplingCouplingFwdAtanF32AVX512const<>+108(SB)/4, $0x3e2aaa49
 DATA couplingCouplingFwdAtanF32AVX512const<>+112(SB)/4, $0x3efffffe
 GLOBL couplingCouplingFwdAtanF32AVX512const<>(SB), RODATA|NOPTR, $116
 
-// func CouplingFwdAtanSumF32AVX512(y []float32, x []float32, s []float32, t []float32, acc []float32, p []float32)
+// func couplingFwdAtanSumF32AVX512(y []float32, x []float32, s []float32, t []float32, acc []float32, p []float32)
 // Requires: AVX, AVX512DQ, AVX512F
-TEXT ·CouplingFwdAtanSumF32AVX512(SB), NOSPLIT, $0-144
+TEXT ·couplingFwdAtanSumF32AVX512(SB), NOSPLIT, $0-144
 	MOVQ    y_base+0(FP), AX
 	MOVQ    x_base+24(FP), CX
 	MOVQ    s_base+48(FP), DX
@@ -15064,9 +15064,9 @@ DATA couplingCouplingFwdAtanSumF32AVX512const<>+108(SB)/4, $0x3e2aaa49
 DATA couplingCouplingFwdAtanSumF32AVX512const<>+112(SB)/4, $0x3efffffe
 GLOBL couplingCouplingFwdAtanSumF32AVX512const<>(SB), RODATA|NOPTR, $116
 
-// func CouplingInvAtanF64AVX2(x []float64, c []float64, y []float64, s []float64, t []float64, p []float64)
+// func couplingInvAtanF64AVX2(x []float64, c []float64, y []float64, s []float64, t []float64, p []float64)
 // Requires: AVX, AVX2, FMA3
-TEXT ·CouplingInvAtanF64AVX2(SB), NOSPLIT, $0-144
+TEXT ·couplingInvAtanF64AVX2(SB), NOSPLIT, $0-144
 	MOVQ x_base+0(FP), AX
 	MOVQ c_base+24(FP), CX
 	MOVQ y_base+48(FP), DX
@@ -15704,9 +15704,9 @@ DATA couplingCouplingInvAtanF64AVX2const<>+2608(SB)/8, $0x4337fffffffff802
 DATA couplingCouplingInvAtanF64AVX2const<>+2616(SB)/8, $0x4337fffffffff802
 GLOBL couplingCouplingInvAtanF64AVX2const<>(SB), RODATA|NOPTR, $2624
 
-// func CouplingInvAtanF64AVX512(x []float64, c []float64, y []float64, s []float64, t []float64, p []float64)
+// func couplingInvAtanF64AVX512(x []float64, c []float64, y []float64, s []float64, t []float64, p []float64)
 // Requires: AVX, AVX512DQ, AVX512F
-TEXT ·CouplingInvAtanF64AVX512(SB), NOSPLIT, $0-144
+TEXT ·couplingInvAtanF64AVX512(SB), NOSPLIT, $0-144
 	MOVQ x_base+0(FP), AX
 	MOVQ c_base+24(FP), CX
 	MOVQ y_base+48(FP), DX
@@ -16161,9 +16161,9 @@ DATA couplingCouplingInvAtanF64AVX512const<>+304(SB)/8, $0x3fe0000000000009
 DATA couplingCouplingInvAtanF64AVX512const<>+312(SB)/8, $0x3fc5555555555558
 GLOBL couplingCouplingInvAtanF64AVX512const<>(SB), RODATA|NOPTR, $320
 
-// func CouplingInvAtanSumF64AVX512(x []float64, y []float64, s []float64, t []float64, acc []float64, p []float64)
+// func couplingInvAtanSumF64AVX512(x []float64, y []float64, s []float64, t []float64, acc []float64, p []float64)
 // Requires: AVX, AVX512DQ, AVX512F
-TEXT ·CouplingInvAtanSumF64AVX512(SB), NOSPLIT, $0-144
+TEXT ·couplingInvAtanSumF64AVX512(SB), NOSPLIT, $0-144
 	MOVQ    x_base+0(FP), AX
 	MOVQ    y_base+24(FP), CX
 	MOVQ    s_base+48(FP), DX
@@ -16735,9 +16735,9 @@ DATA couplingCouplingInvAtanSumF64AVX512const<>+304(SB)/8, $0x3fe0000000000009
 DATA couplingCouplingInvAtanSumF64AVX512const<>+312(SB)/8, $0x3fc5555555555558
 GLOBL couplingCouplingInvAtanSumF64AVX512const<>(SB), RODATA|NOPTR, $320
 
-// func CouplingInvAtanF32AVX2(x []float32, c []float32, y []float32, s []float32, t []float32, p []float32)
+// func couplingInvAtanF32AVX2(x []float32, c []float32, y []float32, s []float32, t []float32, p []float32)
 // Requires: AVX, AVX2, FMA3
-TEXT ·CouplingInvAtanF32AVX2(SB), NOSPLIT, $0-144
+TEXT ·couplingInvAtanF32AVX2(SB), NOSPLIT, $0-144
 	MOVQ x_base+0(FP), AX
 	MOVQ c_base+24(FP), CX
 	MOVQ y_base+48(FP), DX
@@ -17491,9 +17491,9 @@ DATA couplingCouplingInvAtanF32AVX2const<>+1912(SB)/4, $0x4b3fff02
 DATA couplingCouplingInvAtanF32AVX2const<>+1916(SB)/4, $0x4b3fff02
 GLOBL couplingCouplingInvAtanF32AVX2const<>(SB), RODATA|NOPTR, $1920
 
-// func CouplingInvAtanF32AVX512(x []float32, c []float32, y []float32, s []float32, t []float32, p []float32)
+// func couplingInvAtanF32AVX512(x []float32, c []float32, y []float32, s []float32, t []float32, p []float32)
 // Requires: AVX, AVX512DQ, AVX512F
-TEXT ·CouplingInvAtanF32AVX512(SB), NOSPLIT, $0-144
+TEXT ·couplingInvAtanF32AVX512(SB), NOSPLIT, $0-144
 	MOVQ x_base+0(FP), AX
 	MOVQ c_base+24(FP), CX
 	MOVQ y_base+48(FP), DX
@@ -17883,9 +17883,9 @@ DATA couplingCouplingInvAtanF32AVX512const<>+108(SB)/4, $0x3e2aaa49
 DATA couplingCouplingInvAtanF32AVX512const<>+112(SB)/4, $0x3efffffe
 GLOBL couplingCouplingInvAtanF32AVX512const<>(SB), RODATA|NOPTR, $116
 
-// func CouplingInvAtanSumF32AVX512(x []float32, y []float32, s []float32, t []float32, acc []float32, p []float32)
+// func couplingInvAtanSumF32AVX512(x []float32, y []float32, s []float32, t []float32, acc []float32, p []float32)
 // Requires: AVX, AVX512DQ, AVX512F
-TEXT ·CouplingInvAtanSumF32AVX512(SB), NOSPLIT, $0-144
+TEXT ·couplingInvAtanSumF32AVX512(SB), NOSPLIT, $0-144
 	MOVQ    x_base+0(FP), AX
 	MOVQ    y_base+24(FP), CX
 	MOVQ    s_base+48(FP), DX
@@ -18374,9 +18374,9 @@ DATA couplingCouplingInvAtanSumF32AVX512const<>+108(SB)/4, $0x3e2aaa49
 DATA couplingCouplingInvAtanSumF32AVX512const<>+112(SB)/4, $0x3efffffe
 GLOBL couplingCouplingInvAtanSumF32AVX512const<>(SB), RODATA|NOPTR, $116
 
-// func CouplingBwdAtanF64AVX2(dx []float64, ds []float64, dy []float64, x []float64, s []float64, p []float64)
+// func couplingBwdAtanF64AVX2(dx []float64, ds []float64, dy []float64, x []float64, s []float64, p []float64)
 // Requires: AVX, AVX2, FMA3
-TEXT ·CouplingBwdAtanF64AVX2(SB), NOSPLIT, $0-144
+TEXT ·couplingBwdAtanF64AVX2(SB), NOSPLIT, $0-144
 	MOVQ dx_base+0(FP), AX
 	MOVQ ds_base+24(FP), CX
 	MOVQ dy_base+48(FP), DX
@@ -19032,9 +19032,9 @@ DATA couplingCouplingBwdAtanF64AVX2const<>+2672(SB)/8, $0x3fe45f306dc9c883
 DATA couplingCouplingBwdAtanF64AVX2const<>+2680(SB)/8, $0x3fe45f306dc9c883
 GLOBL couplingCouplingBwdAtanF64AVX2const<>(SB), RODATA|NOPTR, $2688
 
-// func CouplingBwdAtanF64AVX512(dx []float64, ds []float64, dy []float64, x []float64, s []float64, p []float64)
+// func couplingBwdAtanF64AVX512(dx []float64, ds []float64, dy []float64, x []float64, s []float64, p []float64)
 // Requires: AVX, AVX512DQ, AVX512F
-TEXT ·CouplingBwdAtanF64AVX512(SB), NOSPLIT, $0-144
+TEXT ·couplingBwdAtanF64AVX512(SB), NOSPLIT, $0-144
 	MOVQ dx_base+0(FP), AX
 	MOVQ ds_base+24(FP), CX
 	MOVQ dy_base+48(FP), DX
@@ -19505,9 +19505,9 @@ DATA couplingCouplingBwdAtanF64AVX512const<>+312(SB)/8, $0x3fc5555555555558
 DATA couplingCouplingBwdAtanF64AVX512const<>+320(SB)/8, $0x3fe45f306dc9c883
 GLOBL couplingCouplingBwdAtanF64AVX512const<>(SB), RODATA|NOPTR, $328
 
-// func CouplingBwdAtanF32AVX2(dx []float32, ds []float32, dy []float32, x []float32, s []float32, p []float32)
+// func couplingBwdAtanF32AVX2(dx []float32, ds []float32, dy []float32, x []float32, s []float32, p []float32)
 // Requires: AVX, AVX2, FMA3
-TEXT ·CouplingBwdAtanF32AVX2(SB), NOSPLIT, $0-144
+TEXT ·couplingBwdAtanF32AVX2(SB), NOSPLIT, $0-144
 	MOVQ dx_base+0(FP), AX
 	MOVQ ds_base+24(FP), CX
 	MOVQ dy_base+48(FP), DX
@@ -20287,9 +20287,9 @@ DATA couplingCouplingBwdAtanF32AVX2const<>+1976(SB)/4, $0x3f22f983
 DATA couplingCouplingBwdAtanF32AVX2const<>+1980(SB)/4, $0x3f22f983
 GLOBL couplingCouplingBwdAtanF32AVX2const<>(SB), RODATA|NOPTR, $1984
 
-// func CouplingBwdAtanF32AVX512(dx []float32, ds []float32, dy []float32, x []float32, s []float32, p []float32)
+// func couplingBwdAtanF32AVX512(dx []float32, ds []float32, dy []float32, x []float32, s []float32, p []float32)
 // Requires: AVX, AVX512DQ, AVX512F
-TEXT ·CouplingBwdAtanF32AVX512(SB), NOSPLIT, $0-144
+TEXT ·couplingBwdAtanF32AVX512(SB), NOSPLIT, $0-144
 	MOVQ dx_base+0(FP), AX
 	MOVQ ds_base+24(FP), CX
 	MOVQ dy_base+48(FP), DX
@@ -20695,9 +20695,9 @@ DATA couplingCouplingBwdAtanF32AVX512const<>+112(SB)/4, $0x3efffffe
 DATA couplingCouplingBwdAtanF32AVX512const<>+116(SB)/4, $0x3f22f983
 GLOBL couplingCouplingBwdAtanF32AVX512const<>(SB), RODATA|NOPTR, $120
 
-// func CouplingSubF64AVX2(x []float64, y []float64, t []float64)
+// func couplingSubF64AVX2(x []float64, y []float64, t []float64)
 // Requires: AVX
-TEXT ·CouplingSubF64AVX2(SB), NOSPLIT, $0-72
+TEXT ·couplingSubF64AVX2(SB), NOSPLIT, $0-72
 	MOVQ x_base+0(FP), AX
 	MOVQ y_base+24(FP), CX
 	MOVQ t_base+48(FP), DX
@@ -20740,9 +20740,9 @@ done:
 
 GLOBL couplingCouplingSubF64AVX2const<>(SB), RODATA|NOPTR, $0
 
-// func CouplingSubF64AVX512(x []float64, y []float64, t []float64)
+// func couplingSubF64AVX512(x []float64, y []float64, t []float64)
 // Requires: AVX, AVX512F
-TEXT ·CouplingSubF64AVX512(SB), NOSPLIT, $0-72
+TEXT ·couplingSubF64AVX512(SB), NOSPLIT, $0-72
 	MOVQ x_base+0(FP), AX
 	MOVQ y_base+24(FP), CX
 	MOVQ t_base+48(FP), DX
@@ -20793,9 +20793,9 @@ done:
 
 GLOBL couplingCouplingSubF64AVX512const<>(SB), RODATA|NOPTR, $0
 
-// func CouplingSubF32AVX2(x []float32, y []float32, t []float32)
+// func couplingSubF32AVX2(x []float32, y []float32, t []float32)
 // Requires: AVX
-TEXT ·CouplingSubF32AVX2(SB), NOSPLIT, $0-72
+TEXT ·couplingSubF32AVX2(SB), NOSPLIT, $0-72
 	MOVQ x_base+0(FP), AX
 	MOVQ y_base+24(FP), CX
 	MOVQ t_base+48(FP), DX
@@ -20838,9 +20838,9 @@ done:
 
 GLOBL couplingCouplingSubF32AVX2const<>(SB), RODATA|NOPTR, $0
 
-// func CouplingSubF32AVX512(x []float32, y []float32, t []float32)
+// func couplingSubF32AVX512(x []float32, y []float32, t []float32)
 // Requires: AVX, AVX512F
-TEXT ·CouplingSubF32AVX512(SB), NOSPLIT, $0-72
+TEXT ·couplingSubF32AVX512(SB), NOSPLIT, $0-72
 	MOVQ x_base+0(FP), AX
 	MOVQ y_base+24(FP), CX
 	MOVQ t_base+48(FP), DX

@@ -4,142 +4,122 @@
 
 package asm
 
-// CouplingFwdNoneF64NEON sets, for i < len(y) rounded down to whole vectors,
-// y = fma(x, exp(c), t), c = c(s) (internal/ref.CouplingForward),
-// lengths are not checked.
+// couplingFwdNoneF64NEON is the NEON kernel of CouplingFwdNone (float64). Its checked entry point is CouplingFwdNoneF64NEON
+// (asm/checked_arm64.go); its contract: kernels.CouplingForward, internal/ref.CouplingForward.
 //
 //go:noescape
-func CouplingFwdNoneF64NEON(y, x, s, t []float64)
+func couplingFwdNoneF64NEON(y, x, s, t []float64)
 
-// CouplingFwdNoneF32NEON sets, for i < len(y) rounded down to whole vectors,
-// y = fma(x, exp(c), t), c = c(s) (internal/ref.CouplingForward),
-// lengths are not checked.
+// couplingFwdNoneF32NEON is the NEON kernel of CouplingFwdNone (float32). Its checked entry point is CouplingFwdNoneF32NEON
+// (asm/checked_arm64.go); its contract: kernels.CouplingForward, internal/ref.CouplingForward.
 //
 //go:noescape
-func CouplingFwdNoneF32NEON(y, x, s, t []float32)
+func couplingFwdNoneF32NEON(y, x, s, t []float32)
 
-// CouplingInvNoneF64NEON sets, for i < len(x) rounded down to whole vectors,
-// x = (y - t) * exp(-c), c = c(s) (internal/ref.CouplingInverse),
-// lengths are not checked.
+// couplingInvNoneF64NEON is the NEON kernel of CouplingInvNone (float64). Its checked entry point is CouplingInvNoneF64NEON
+// (asm/checked_arm64.go); its contract: kernels.CouplingInverse, internal/ref.CouplingInverse.
 //
 //go:noescape
-func CouplingInvNoneF64NEON(x, y, s, t []float64)
+func couplingInvNoneF64NEON(x, y, s, t []float64)
 
-// CouplingInvNoneF32NEON sets, for i < len(x) rounded down to whole vectors,
-// x = (y - t) * exp(-c), c = c(s) (internal/ref.CouplingInverse),
-// lengths are not checked.
+// couplingInvNoneF32NEON is the NEON kernel of CouplingInvNone (float32). Its checked entry point is CouplingInvNoneF32NEON
+// (asm/checked_arm64.go); its contract: kernels.CouplingInverse, internal/ref.CouplingInverse.
 //
 //go:noescape
-func CouplingInvNoneF32NEON(x, y, s, t []float32)
+func couplingInvNoneF32NEON(x, y, s, t []float32)
 
-// CouplingBwdNoneF64NEON sets, for i < len(dx) rounded down to whole vectors,
-// dx = dy*exp(c), ds = fma(dx, x, dl) * dc/ds (internal/ref.CouplingBackward),
-// with p = [dl]; lengths are not checked.
+// couplingBwdNoneF64NEON is the NEON kernel of CouplingBwdNone (float64). Its checked entry point is CouplingBwdNoneF64NEON
+// (asm/checked_arm64.go); its contract: kernels.CouplingBackward, internal/ref.CouplingBackward.
 //
 //go:noescape
-func CouplingBwdNoneF64NEON(dx, ds, dy, x, s, p []float64)
+func couplingBwdNoneF64NEON(dx, ds, dy, x, s, p []float64)
 
-// CouplingBwdNoneF32NEON sets, for i < len(dx) rounded down to whole vectors,
-// dx = dy*exp(c), ds = fma(dx, x, dl) * dc/ds (internal/ref.CouplingBackward),
-// with p = [dl]; lengths are not checked.
+// couplingBwdNoneF32NEON is the NEON kernel of CouplingBwdNone (float32). Its checked entry point is CouplingBwdNoneF32NEON
+// (asm/checked_arm64.go); its contract: kernels.CouplingBackward, internal/ref.CouplingBackward.
 //
 //go:noescape
-func CouplingBwdNoneF32NEON(dx, ds, dy, x, s, p []float32)
+func couplingBwdNoneF32NEON(dx, ds, dy, x, s, p []float32)
 
-// CouplingFwdTanhF64NEON sets, for i < len(y) rounded down to whole vectors,
-// y = fma(x, exp(c), t), c = c(s) (internal/ref.CouplingForward),
-// with p = [ia, m]; lengths are not checked.
+// couplingFwdTanhF64NEON is the NEON kernel of CouplingFwdTanh (float64). Its checked entry point is CouplingFwdTanhF64NEON
+// (asm/checked_arm64.go); its contract: kernels.CouplingForward, internal/ref.CouplingForward.
 //
 //go:noescape
-func CouplingFwdTanhF64NEON(y, c, x, s, t, p []float64)
+func couplingFwdTanhF64NEON(y, c, x, s, t, p []float64)
 
-// CouplingFwdTanhF32NEON sets, for i < len(y) rounded down to whole vectors,
-// y = fma(x, exp(c), t), c = c(s) (internal/ref.CouplingForward),
-// with p = [ia, m]; lengths are not checked.
+// couplingFwdTanhF32NEON is the NEON kernel of CouplingFwdTanh (float32). Its checked entry point is CouplingFwdTanhF32NEON
+// (asm/checked_arm64.go); its contract: kernels.CouplingForward, internal/ref.CouplingForward.
 //
 //go:noescape
-func CouplingFwdTanhF32NEON(y, c, x, s, t, p []float32)
+func couplingFwdTanhF32NEON(y, c, x, s, t, p []float32)
 
-// CouplingInvTanhF64NEON sets, for i < len(x) rounded down to whole vectors,
-// x = (y - t) * exp(-c), c = c(s) (internal/ref.CouplingInverse),
-// with p = [ia, m]; lengths are not checked.
+// couplingInvTanhF64NEON is the NEON kernel of CouplingInvTanh (float64). Its checked entry point is CouplingInvTanhF64NEON
+// (asm/checked_arm64.go); its contract: kernels.CouplingInverse, internal/ref.CouplingInverse.
 //
 //go:noescape
-func CouplingInvTanhF64NEON(x, c, y, s, t, p []float64)
+func couplingInvTanhF64NEON(x, c, y, s, t, p []float64)
 
-// CouplingInvTanhF32NEON sets, for i < len(x) rounded down to whole vectors,
-// x = (y - t) * exp(-c), c = c(s) (internal/ref.CouplingInverse),
-// with p = [ia, m]; lengths are not checked.
+// couplingInvTanhF32NEON is the NEON kernel of CouplingInvTanh (float32). Its checked entry point is CouplingInvTanhF32NEON
+// (asm/checked_arm64.go); its contract: kernels.CouplingInverse, internal/ref.CouplingInverse.
 //
 //go:noescape
-func CouplingInvTanhF32NEON(x, c, y, s, t, p []float32)
+func couplingInvTanhF32NEON(x, c, y, s, t, p []float32)
 
-// CouplingBwdTanhF64NEON sets, for i < len(dx) rounded down to whole vectors,
-// dx = dy*exp(c), ds = fma(dx, x, dl) * dc/ds (internal/ref.CouplingBackward),
-// with p = [dl, ia, m]; lengths are not checked.
+// couplingBwdTanhF64NEON is the NEON kernel of CouplingBwdTanh (float64). Its checked entry point is CouplingBwdTanhF64NEON
+// (asm/checked_arm64.go); its contract: kernels.CouplingBackward, internal/ref.CouplingBackward.
 //
 //go:noescape
-func CouplingBwdTanhF64NEON(dx, ds, dy, x, s, p []float64)
+func couplingBwdTanhF64NEON(dx, ds, dy, x, s, p []float64)
 
-// CouplingBwdTanhF32NEON sets, for i < len(dx) rounded down to whole vectors,
-// dx = dy*exp(c), ds = fma(dx, x, dl) * dc/ds (internal/ref.CouplingBackward),
-// with p = [dl, ia, m]; lengths are not checked.
+// couplingBwdTanhF32NEON is the NEON kernel of CouplingBwdTanh (float32). Its checked entry point is CouplingBwdTanhF32NEON
+// (asm/checked_arm64.go); its contract: kernels.CouplingBackward, internal/ref.CouplingBackward.
 //
 //go:noescape
-func CouplingBwdTanhF32NEON(dx, ds, dy, x, s, p []float32)
+func couplingBwdTanhF32NEON(dx, ds, dy, x, s, p []float32)
 
-// CouplingFwdAtanF64NEON sets, for i < len(y) rounded down to whole vectors,
-// y = fma(x, exp(c), t), c = c(s) (internal/ref.CouplingForward),
-// with p = [ia, m]; lengths are not checked.
+// couplingFwdAtanF64NEON is the NEON kernel of CouplingFwdAtan (float64). Its checked entry point is CouplingFwdAtanF64NEON
+// (asm/checked_arm64.go); its contract: kernels.CouplingForward, internal/ref.CouplingForward.
 //
 //go:noescape
-func CouplingFwdAtanF64NEON(y, c, x, s, t, p []float64)
+func couplingFwdAtanF64NEON(y, c, x, s, t, p []float64)
 
-// CouplingFwdAtanF32NEON sets, for i < len(y) rounded down to whole vectors,
-// y = fma(x, exp(c), t), c = c(s) (internal/ref.CouplingForward),
-// with p = [ia, m]; lengths are not checked.
+// couplingFwdAtanF32NEON is the NEON kernel of CouplingFwdAtan (float32). Its checked entry point is CouplingFwdAtanF32NEON
+// (asm/checked_arm64.go); its contract: kernels.CouplingForward, internal/ref.CouplingForward.
 //
 //go:noescape
-func CouplingFwdAtanF32NEON(y, c, x, s, t, p []float32)
+func couplingFwdAtanF32NEON(y, c, x, s, t, p []float32)
 
-// CouplingInvAtanF64NEON sets, for i < len(x) rounded down to whole vectors,
-// x = (y - t) * exp(-c), c = c(s) (internal/ref.CouplingInverse),
-// with p = [ia, m]; lengths are not checked.
+// couplingInvAtanF64NEON is the NEON kernel of CouplingInvAtan (float64). Its checked entry point is CouplingInvAtanF64NEON
+// (asm/checked_arm64.go); its contract: kernels.CouplingInverse, internal/ref.CouplingInverse.
 //
 //go:noescape
-func CouplingInvAtanF64NEON(x, c, y, s, t, p []float64)
+func couplingInvAtanF64NEON(x, c, y, s, t, p []float64)
 
-// CouplingInvAtanF32NEON sets, for i < len(x) rounded down to whole vectors,
-// x = (y - t) * exp(-c), c = c(s) (internal/ref.CouplingInverse),
-// with p = [ia, m]; lengths are not checked.
+// couplingInvAtanF32NEON is the NEON kernel of CouplingInvAtan (float32). Its checked entry point is CouplingInvAtanF32NEON
+// (asm/checked_arm64.go); its contract: kernels.CouplingInverse, internal/ref.CouplingInverse.
 //
 //go:noescape
-func CouplingInvAtanF32NEON(x, c, y, s, t, p []float32)
+func couplingInvAtanF32NEON(x, c, y, s, t, p []float32)
 
-// CouplingBwdAtanF64NEON sets, for i < len(dx) rounded down to whole vectors,
-// dx = dy*exp(c), ds = fma(dx, x, dl) * dc/ds (internal/ref.CouplingBackward),
-// with p = [dl, ia, m]; lengths are not checked.
+// couplingBwdAtanF64NEON is the NEON kernel of CouplingBwdAtan (float64). Its checked entry point is CouplingBwdAtanF64NEON
+// (asm/checked_arm64.go); its contract: kernels.CouplingBackward, internal/ref.CouplingBackward.
 //
 //go:noescape
-func CouplingBwdAtanF64NEON(dx, ds, dy, x, s, p []float64)
+func couplingBwdAtanF64NEON(dx, ds, dy, x, s, p []float64)
 
-// CouplingBwdAtanF32NEON sets, for i < len(dx) rounded down to whole vectors,
-// dx = dy*exp(c), ds = fma(dx, x, dl) * dc/ds (internal/ref.CouplingBackward),
-// with p = [dl, ia, m]; lengths are not checked.
+// couplingBwdAtanF32NEON is the NEON kernel of CouplingBwdAtan (float32). Its checked entry point is CouplingBwdAtanF32NEON
+// (asm/checked_arm64.go); its contract: kernels.CouplingBackward, internal/ref.CouplingBackward.
 //
 //go:noescape
-func CouplingBwdAtanF32NEON(dx, ds, dy, x, s, p []float32)
+func couplingBwdAtanF32NEON(dx, ds, dy, x, s, p []float32)
 
-// CouplingSubF64NEON sets, for i < len(x) rounded down to whole vectors,
-// x = y - t (the inverse of an additive coupling),
-// lengths are not checked.
+// couplingSubF64NEON is the NEON kernel of CouplingSub (float64). Its checked entry point is CouplingSubF64NEON
+// (asm/checked_arm64.go); its contract: kernels.AdditiveInverse.
 //
 //go:noescape
-func CouplingSubF64NEON(x, y, t []float64)
+func couplingSubF64NEON(x, y, t []float64)
 
-// CouplingSubF32NEON sets, for i < len(x) rounded down to whole vectors,
-// x = y - t (the inverse of an additive coupling),
-// lengths are not checked.
+// couplingSubF32NEON is the NEON kernel of CouplingSub (float32). Its checked entry point is CouplingSubF32NEON
+// (asm/checked_arm64.go); its contract: kernels.AdditiveInverse.
 //
 //go:noescape
-func CouplingSubF32NEON(x, y, t []float32)
+func couplingSubF32NEON(x, y, t []float32)

@@ -4,8 +4,8 @@
 
 #include "textflag.h"
 
-// func CouplingFwdNoneF64NEON(y, x, s, t []float64)
-TEXT ·CouplingFwdNoneF64NEON(SB), NOSPLIT, $0-96
+// func couplingFwdNoneF64NEON(y, x, s, t []float64)
+TEXT ·couplingFwdNoneF64NEON(SB), NOSPLIT, $0-96
 	MOVD	x_base+24(FP), R0
 	MOVD	s_base+48(FP), R3
 	MOVD	t_base+72(FP), R4
@@ -231,8 +231,8 @@ DATA ·couplingCouplingFwdNoneF64NEONconst+272(SB)/8, $0x4337fffffffff802
 DATA ·couplingCouplingFwdNoneF64NEONconst+280(SB)/8, $0x4337fffffffff802
 GLOBL ·couplingCouplingFwdNoneF64NEONconst(SB), RODATA|NOPTR, $288
 
-// func CouplingFwdNoneF32NEON(y, x, s, t []float32)
-TEXT ·CouplingFwdNoneF32NEON(SB), NOSPLIT, $0-96
+// func couplingFwdNoneF32NEON(y, x, s, t []float32)
+TEXT ·couplingFwdNoneF32NEON(SB), NOSPLIT, $0-96
 	MOVD	x_base+24(FP), R0
 	MOVD	s_base+48(FP), R3
 	MOVD	t_base+72(FP), R4
@@ -444,8 +444,8 @@ DATA ·couplingCouplingFwdNoneF32NEONconst+200(SB)/4, $0x4b3fff02
 DATA ·couplingCouplingFwdNoneF32NEONconst+204(SB)/4, $0x4b3fff02
 GLOBL ·couplingCouplingFwdNoneF32NEONconst(SB), RODATA|NOPTR, $208
 
-// func CouplingInvNoneF64NEON(x, y, s, t []float64)
-TEXT ·CouplingInvNoneF64NEON(SB), NOSPLIT, $0-96
+// func couplingInvNoneF64NEON(x, y, s, t []float64)
+TEXT ·couplingInvNoneF64NEON(SB), NOSPLIT, $0-96
 	MOVD	y_base+24(FP), R0
 	MOVD	s_base+48(FP), R3
 	MOVD	t_base+72(FP), R4
@@ -677,8 +677,8 @@ DATA ·couplingCouplingInvNoneF64NEONconst+272(SB)/8, $0x4337fffffffff802
 DATA ·couplingCouplingInvNoneF64NEONconst+280(SB)/8, $0x4337fffffffff802
 GLOBL ·couplingCouplingInvNoneF64NEONconst(SB), RODATA|NOPTR, $288
 
-// func CouplingInvNoneF32NEON(x, y, s, t []float32)
-TEXT ·CouplingInvNoneF32NEON(SB), NOSPLIT, $0-96
+// func couplingInvNoneF32NEON(x, y, s, t []float32)
+TEXT ·couplingInvNoneF32NEON(SB), NOSPLIT, $0-96
 	MOVD	y_base+24(FP), R0
 	MOVD	s_base+48(FP), R3
 	MOVD	t_base+72(FP), R4
@@ -896,8 +896,8 @@ DATA ·couplingCouplingInvNoneF32NEONconst+200(SB)/4, $0x4b3fff02
 DATA ·couplingCouplingInvNoneF32NEONconst+204(SB)/4, $0x4b3fff02
 GLOBL ·couplingCouplingInvNoneF32NEONconst(SB), RODATA|NOPTR, $208
 
-// func CouplingBwdNoneF64NEON(dx, ds, dy, x, s, p []float64)
-TEXT ·CouplingBwdNoneF64NEON(SB), NOSPLIT, $0-144
+// func couplingBwdNoneF64NEON(dx, ds, dy, x, s, p []float64)
+TEXT ·couplingBwdNoneF64NEON(SB), NOSPLIT, $0-144
 	MOVD	dy_base+48(FP), R0
 	MOVD	x_base+72(FP), R3
 	MOVD	s_base+96(FP), R4
@@ -1136,8 +1136,8 @@ DATA ·couplingCouplingBwdNoneF64NEONconst+272(SB)/8, $0x4337fffffffff802
 DATA ·couplingCouplingBwdNoneF64NEONconst+280(SB)/8, $0x4337fffffffff802
 GLOBL ·couplingCouplingBwdNoneF64NEONconst(SB), RODATA|NOPTR, $288
 
-// func CouplingBwdNoneF32NEON(dx, ds, dy, x, s, p []float32)
-TEXT ·CouplingBwdNoneF32NEON(SB), NOSPLIT, $0-144
+// func couplingBwdNoneF32NEON(dx, ds, dy, x, s, p []float32)
+TEXT ·couplingBwdNoneF32NEON(SB), NOSPLIT, $0-144
 	MOVD	dy_base+48(FP), R0
 	MOVD	x_base+72(FP), R3
 	MOVD	s_base+96(FP), R4
@@ -1362,8 +1362,8 @@ DATA ·couplingCouplingBwdNoneF32NEONconst+200(SB)/4, $0x4b3fff02
 DATA ·couplingCouplingBwdNoneF32NEONconst+204(SB)/4, $0x4b3fff02
 GLOBL ·couplingCouplingBwdNoneF32NEONconst(SB), RODATA|NOPTR, $208
 
-// func CouplingFwdTanhF64NEON(y, c, x, s, t, p []float64)
-TEXT ·CouplingFwdTanhF64NEON(SB), NOSPLIT, $0-144
+// func couplingFwdTanhF64NEON(y, c, x, s, t, p []float64)
+TEXT ·couplingFwdTanhF64NEON(SB), NOSPLIT, $0-144
 	MOVD	x_base+48(FP), R0
 	MOVD	s_base+72(FP), R3
 	MOVD	t_base+96(FP), R4
@@ -1711,8 +1711,8 @@ DATA ·couplingCouplingFwdTanhF64NEONconst+368(SB)/8, $0x4337fffffffff802
 DATA ·couplingCouplingFwdTanhF64NEONconst+376(SB)/8, $0x4337fffffffff802
 GLOBL ·couplingCouplingFwdTanhF64NEONconst(SB), RODATA|NOPTR, $384
 
-// func CouplingFwdTanhF32NEON(y, c, x, s, t, p []float32)
-TEXT ·CouplingFwdTanhF32NEON(SB), NOSPLIT, $0-144
+// func couplingFwdTanhF32NEON(y, c, x, s, t, p []float32)
+TEXT ·couplingFwdTanhF32NEON(SB), NOSPLIT, $0-144
 	MOVD	x_base+48(FP), R0
 	MOVD	s_base+72(FP), R3
 	MOVD	t_base+96(FP), R4
@@ -2048,8 +2048,8 @@ DATA ·couplingCouplingFwdTanhF32NEONconst+296(SB)/4, $0x4b3fff02
 DATA ·couplingCouplingFwdTanhF32NEONconst+300(SB)/4, $0x4b3fff02
 GLOBL ·couplingCouplingFwdTanhF32NEONconst(SB), RODATA|NOPTR, $304
 
-// func CouplingInvTanhF64NEON(x, c, y, s, t, p []float64)
-TEXT ·CouplingInvTanhF64NEON(SB), NOSPLIT, $0-144
+// func couplingInvTanhF64NEON(x, c, y, s, t, p []float64)
+TEXT ·couplingInvTanhF64NEON(SB), NOSPLIT, $0-144
 	MOVD	y_base+48(FP), R0
 	MOVD	s_base+72(FP), R3
 	MOVD	t_base+96(FP), R4
@@ -2399,8 +2399,8 @@ DATA ·couplingCouplingInvTanhF64NEONconst+368(SB)/8, $0x4337fffffffff802
 DATA ·couplingCouplingInvTanhF64NEONconst+376(SB)/8, $0x4337fffffffff802
 GLOBL ·couplingCouplingInvTanhF64NEONconst(SB), RODATA|NOPTR, $384
 
-// func CouplingInvTanhF32NEON(x, c, y, s, t, p []float32)
-TEXT ·CouplingInvTanhF32NEON(SB), NOSPLIT, $0-144
+// func couplingInvTanhF32NEON(x, c, y, s, t, p []float32)
+TEXT ·couplingInvTanhF32NEON(SB), NOSPLIT, $0-144
 	MOVD	y_base+48(FP), R0
 	MOVD	s_base+72(FP), R3
 	MOVD	t_base+96(FP), R4
@@ -2738,8 +2738,8 @@ DATA ·couplingCouplingInvTanhF32NEONconst+296(SB)/4, $0x4b3fff02
 DATA ·couplingCouplingInvTanhF32NEONconst+300(SB)/4, $0x4b3fff02
 GLOBL ·couplingCouplingInvTanhF32NEONconst(SB), RODATA|NOPTR, $304
 
-// func CouplingBwdTanhF64NEON(dx, ds, dy, x, s, p []float64)
-TEXT ·CouplingBwdTanhF64NEON(SB), NOSPLIT, $0-144
+// func couplingBwdTanhF64NEON(dx, ds, dy, x, s, p []float64)
+TEXT ·couplingBwdTanhF64NEON(SB), NOSPLIT, $0-144
 	MOVD	dy_base+48(FP), R0
 	MOVD	x_base+72(FP), R3
 	MOVD	s_base+96(FP), R4
@@ -3099,8 +3099,8 @@ DATA ·couplingCouplingBwdTanhF64NEONconst+368(SB)/8, $0x4337fffffffff802
 DATA ·couplingCouplingBwdTanhF64NEONconst+376(SB)/8, $0x4337fffffffff802
 GLOBL ·couplingCouplingBwdTanhF64NEONconst(SB), RODATA|NOPTR, $384
 
-// func CouplingBwdTanhF32NEON(dx, ds, dy, x, s, p []float32)
-TEXT ·CouplingBwdTanhF32NEON(SB), NOSPLIT, $0-144
+// func couplingBwdTanhF32NEON(dx, ds, dy, x, s, p []float32)
+TEXT ·couplingBwdTanhF32NEON(SB), NOSPLIT, $0-144
 	MOVD	dy_base+48(FP), R0
 	MOVD	x_base+72(FP), R3
 	MOVD	s_base+96(FP), R4
@@ -3448,8 +3448,8 @@ DATA ·couplingCouplingBwdTanhF32NEONconst+296(SB)/4, $0x4b3fff02
 DATA ·couplingCouplingBwdTanhF32NEONconst+300(SB)/4, $0x4b3fff02
 GLOBL ·couplingCouplingBwdTanhF32NEONconst(SB), RODATA|NOPTR, $304
 
-// func CouplingFwdAtanF64NEON(y, c, x, s, t, p []float64)
-TEXT ·CouplingFwdAtanF64NEON(SB), NOSPLIT, $0-144
+// func couplingFwdAtanF64NEON(y, c, x, s, t, p []float64)
+TEXT ·couplingFwdAtanF64NEON(SB), NOSPLIT, $0-144
 	MOVD	x_base+48(FP), R0
 	MOVD	s_base+72(FP), R3
 	MOVD	t_base+96(FP), R4
@@ -3861,8 +3861,8 @@ DATA ·couplingCouplingFwdAtanF64NEONconst+624(SB)/8, $0x4337fffffffff802
 DATA ·couplingCouplingFwdAtanF64NEONconst+632(SB)/8, $0x4337fffffffff802
 GLOBL ·couplingCouplingFwdAtanF64NEONconst(SB), RODATA|NOPTR, $640
 
-// func CouplingFwdAtanF32NEON(y, c, x, s, t, p []float32)
-TEXT ·CouplingFwdAtanF32NEON(SB), NOSPLIT, $0-144
+// func couplingFwdAtanF32NEON(y, c, x, s, t, p []float32)
+TEXT ·couplingFwdAtanF32NEON(SB), NOSPLIT, $0-144
 	MOVD	x_base+48(FP), R0
 	MOVD	s_base+72(FP), R3
 	MOVD	t_base+96(FP), R4
@@ -4266,8 +4266,8 @@ DATA ·couplingCouplingFwdAtanF32NEONconst+456(SB)/4, $0x4b3fff02
 DATA ·couplingCouplingFwdAtanF32NEONconst+460(SB)/4, $0x4b3fff02
 GLOBL ·couplingCouplingFwdAtanF32NEONconst(SB), RODATA|NOPTR, $464
 
-// func CouplingInvAtanF64NEON(x, c, y, s, t, p []float64)
-TEXT ·CouplingInvAtanF64NEON(SB), NOSPLIT, $0-144
+// func couplingInvAtanF64NEON(x, c, y, s, t, p []float64)
+TEXT ·couplingInvAtanF64NEON(SB), NOSPLIT, $0-144
 	MOVD	y_base+48(FP), R0
 	MOVD	s_base+72(FP), R3
 	MOVD	t_base+96(FP), R4
@@ -4681,8 +4681,8 @@ DATA ·couplingCouplingInvAtanF64NEONconst+624(SB)/8, $0x4337fffffffff802
 DATA ·couplingCouplingInvAtanF64NEONconst+632(SB)/8, $0x4337fffffffff802
 GLOBL ·couplingCouplingInvAtanF64NEONconst(SB), RODATA|NOPTR, $640
 
-// func CouplingInvAtanF32NEON(x, c, y, s, t, p []float32)
-TEXT ·CouplingInvAtanF32NEON(SB), NOSPLIT, $0-144
+// func couplingInvAtanF32NEON(x, c, y, s, t, p []float32)
+TEXT ·couplingInvAtanF32NEON(SB), NOSPLIT, $0-144
 	MOVD	y_base+48(FP), R0
 	MOVD	s_base+72(FP), R3
 	MOVD	t_base+96(FP), R4
@@ -5088,8 +5088,8 @@ DATA ·couplingCouplingInvAtanF32NEONconst+456(SB)/4, $0x4b3fff02
 DATA ·couplingCouplingInvAtanF32NEONconst+460(SB)/4, $0x4b3fff02
 GLOBL ·couplingCouplingInvAtanF32NEONconst(SB), RODATA|NOPTR, $464
 
-// func CouplingBwdAtanF64NEON(dx, ds, dy, x, s, p []float64)
-TEXT ·CouplingBwdAtanF64NEON(SB), NOSPLIT, $0-144
+// func couplingBwdAtanF64NEON(dx, ds, dy, x, s, p []float64)
+TEXT ·couplingBwdAtanF64NEON(SB), NOSPLIT, $0-144
 	MOVD	dy_base+48(FP), R0
 	MOVD	x_base+72(FP), R3
 	MOVD	s_base+96(FP), R4
@@ -5517,8 +5517,8 @@ DATA ·couplingCouplingBwdAtanF64NEONconst+640(SB)/8, $0x3fe45f306dc9c883
 DATA ·couplingCouplingBwdAtanF64NEONconst+648(SB)/8, $0x3fe45f306dc9c883
 GLOBL ·couplingCouplingBwdAtanF64NEONconst(SB), RODATA|NOPTR, $656
 
-// func CouplingBwdAtanF32NEON(dx, ds, dy, x, s, p []float32)
-TEXT ·CouplingBwdAtanF32NEON(SB), NOSPLIT, $0-144
+// func couplingBwdAtanF32NEON(dx, ds, dy, x, s, p []float32)
+TEXT ·couplingBwdAtanF32NEON(SB), NOSPLIT, $0-144
 	MOVD	dy_base+48(FP), R0
 	MOVD	x_base+72(FP), R3
 	MOVD	s_base+96(FP), R4
@@ -5940,8 +5940,8 @@ DATA ·couplingCouplingBwdAtanF32NEONconst+472(SB)/4, $0x3f22f983
 DATA ·couplingCouplingBwdAtanF32NEONconst+476(SB)/4, $0x3f22f983
 GLOBL ·couplingCouplingBwdAtanF32NEONconst(SB), RODATA|NOPTR, $480
 
-// func CouplingSubF64NEON(x, y, t []float64)
-TEXT ·CouplingSubF64NEON(SB), NOSPLIT, $0-72
+// func couplingSubF64NEON(x, y, t []float64)
+TEXT ·couplingSubF64NEON(SB), NOSPLIT, $0-72
 	MOVD	y_base+24(FP), R0
 	MOVD	t_base+48(FP), R3
 	MOVD	x_base+0(FP), R1
@@ -5974,8 +5974,8 @@ done:
 
 GLOBL ·couplingCouplingSubF64NEONconst(SB), RODATA|NOPTR, $0
 
-// func CouplingSubF32NEON(x, y, t []float32)
-TEXT ·CouplingSubF32NEON(SB), NOSPLIT, $0-72
+// func couplingSubF32NEON(x, y, t []float32)
+TEXT ·couplingSubF32NEON(SB), NOSPLIT, $0-72
 	MOVD	y_base+24(FP), R0
 	MOVD	t_base+48(FP), R3
 	MOVD	x_base+0(FP), R1

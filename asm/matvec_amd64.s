@@ -4,9 +4,9 @@
 
 #include "textflag.h"
 
-// func MatVecsF64AVX512(y []float64, ldy int, w []float64, ldw int, x []float64, ldx int, bias []float64, m int, nb int, n int, lanes []float64, first bool, last bool)
+// func matVecsF64AVX512(y []float64, ldy int, w []float64, ldw int, x []float64, ldx int, bias []float64, m int, nb int, n int, lanes []float64, first bool, last bool)
 // Requires: AVX, AVX512BW, AVX512DQ, AVX512F, MMX+
-TEXT ·MatVecsF64AVX512(SB), NOSPLIT, $0-170
+TEXT ·matVecsF64AVX512(SB), NOSPLIT, $0-170
 	MOVQ  m+120(FP), R13
 	TESTQ R13, R13
 	JLE   mv_done
@@ -6502,9 +6502,9 @@ DATA matvecF64tab<>+1008(SB)/8, $0x8000000000000000
 DATA matvecF64tab<>+1016(SB)/8, $0x8000000000000000
 GLOBL matvecF64tab<>(SB), RODATA|NOPTR, $1024
 
-// func OuterF64AVX512(c []float64, ldc int, a []float64, lda int, inca int, b []float64, ldb int, ldp int, rows int, cols int, k int, load bool)
+// func outerF64AVX512(c []float64, ldc int, a []float64, lda int, inca int, b []float64, ldb int, ldp int, rows int, cols int, k int, load bool)
 // Requires: AVX, AVX512DQ, AVX512F, MMX+
-TEXT ·OuterF64AVX512(SB), NOSPLIT, $0-137
+TEXT ·outerF64AVX512(SB), NOSPLIT, $0-137
 	MOVQ  rows+112(FP), R15
 	TESTQ R15, R15
 	JLE   op_done
@@ -9906,9 +9906,9 @@ op_done:
 	VZEROUPPER
 	RET
 
-// func MatVecsF64AVX2(y []float64, ldy int, w []float64, ldw int, x []float64, ldx int, bias []float64, m int, nb int, n int, lanes []float64, first bool, last bool)
+// func matVecsF64AVX2(y []float64, ldy int, w []float64, ldw int, x []float64, ldx int, bias []float64, m int, nb int, n int, lanes []float64, first bool, last bool)
 // Requires: AVX, FMA3
-TEXT ·MatVecsF64AVX2(SB), NOSPLIT, $0-170
+TEXT ·matVecsF64AVX2(SB), NOSPLIT, $0-170
 	MOVQ  m+120(FP), R13
 	TESTQ R13, R13
 	JLE   mv_done
@@ -11892,9 +11892,9 @@ mv_done:
 	VZEROUPPER
 	RET
 
-// func OuterF64AVX2(c []float64, ldc int, a []float64, lda int, inca int, b []float64, ldb int, ldp int, rows int, cols int, k int, load bool)
+// func outerF64AVX2(c []float64, ldc int, a []float64, lda int, inca int, b []float64, ldb int, ldp int, rows int, cols int, k int, load bool)
 // Requires: AVX, FMA3, MMX+
-TEXT ·OuterF64AVX2(SB), NOSPLIT, $0-137
+TEXT ·outerF64AVX2(SB), NOSPLIT, $0-137
 	MOVQ  rows+112(FP), R15
 	TESTQ R15, R15
 	JLE   op_done
@@ -13882,9 +13882,9 @@ op_done:
 	VZEROUPPER
 	RET
 
-// func MatVecsF32AVX512(y []float32, ldy int, w []float32, ldw int, x []float32, ldx int, bias []float32, m int, nb int, n int, lanes []float32, first bool, last bool)
+// func matVecsF32AVX512(y []float32, ldy int, w []float32, ldw int, x []float32, ldx int, bias []float32, m int, nb int, n int, lanes []float32, first bool, last bool)
 // Requires: AVX, AVX512BW, AVX512DQ, AVX512F, AVX512VL, MMX+
-TEXT ·MatVecsF32AVX512(SB), NOSPLIT, $0-170
+TEXT ·matVecsF32AVX512(SB), NOSPLIT, $0-170
 	MOVQ  m+120(FP), R13
 	TESTQ R13, R13
 	JLE   mv_done
@@ -20544,9 +20544,9 @@ DATA matvecF32tab<>+1008(SB)/8, $0x8000000080000000
 DATA matvecF32tab<>+1016(SB)/8, $0x8000000080000000
 GLOBL matvecF32tab<>(SB), RODATA|NOPTR, $1024
 
-// func OuterF32AVX512(c []float32, ldc int, a []float32, lda int, inca int, b []float32, ldb int, ldp int, rows int, cols int, k int, load bool)
+// func outerF32AVX512(c []float32, ldc int, a []float32, lda int, inca int, b []float32, ldb int, ldp int, rows int, cols int, k int, load bool)
 // Requires: AVX, AVX512DQ, AVX512F, MMX+
-TEXT ·OuterF32AVX512(SB), NOSPLIT, $0-137
+TEXT ·outerF32AVX512(SB), NOSPLIT, $0-137
 	MOVQ  rows+112(FP), R15
 	TESTQ R15, R15
 	JLE   op_done
@@ -23948,9 +23948,9 @@ op_done:
 	VZEROUPPER
 	RET
 
-// func MatVecsF32AVX2(y []float32, ldy int, w []float32, ldw int, x []float32, ldx int, bias []float32, m int, nb int, n int, lanes []float32, first bool, last bool)
+// func matVecsF32AVX2(y []float32, ldy int, w []float32, ldw int, x []float32, ldx int, bias []float32, m int, nb int, n int, lanes []float32, first bool, last bool)
 // Requires: AVX, FMA3
-TEXT ·MatVecsF32AVX2(SB), NOSPLIT, $0-170
+TEXT ·matVecsF32AVX2(SB), NOSPLIT, $0-170
 	MOVQ  m+120(FP), R13
 	TESTQ R13, R13
 	JLE   mv_done
@@ -26003,9 +26003,9 @@ mv_done:
 	VZEROUPPER
 	RET
 
-// func OuterF32AVX2(c []float32, ldc int, a []float32, lda int, inca int, b []float32, ldb int, ldp int, rows int, cols int, k int, load bool)
+// func outerF32AVX2(c []float32, ldc int, a []float32, lda int, inca int, b []float32, ldb int, ldp int, rows int, cols int, k int, load bool)
 // Requires: AVX, FMA3, MMX+
-TEXT ·OuterF32AVX2(SB), NOSPLIT, $0-137
+TEXT ·outerF32AVX2(SB), NOSPLIT, $0-137
 	MOVQ  rows+112(FP), R15
 	TESTQ R15, R15
 	JLE   op_done

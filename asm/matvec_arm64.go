@@ -4,50 +4,26 @@
 
 package asm
 
-// MatVecsF64NEON sets y[b*ldy+i] to the dot product of w row i (stride ldw) and x
-// row b (stride ldx) over n elements, plus bias[i] when len(bias) > 0, for
-// i < m and b < nb, in the canonical order of internal/ref.MatVecs (8 lanes,
-// halving tree, bias added last). Strides are in elements.
-//
-// A long row can be cut into calls over consecutive pieces of w and x, each
-// but the last a multiple of 8 long: the lanes of the m*nb outputs then pass
-// from call to call in lanes (m*nb*8 elements, in the kernel's own order).
-// first starts them at +0 (else they are loaded from lanes); last reduces
-// them into y (else they are stored to lanes). Nothing is checked.
+// matVecsF64NEON is the NEON kernel of MatVecs (float64). Its checked entry point is MatVecsF64NEON
+// (asm/checked_arm64.go); its contract: kernels.MatVecs, internal/ref.MatVecs.
 //
 //go:noescape
-func MatVecsF64NEON(y []float64, ldy int, w []float64, ldw int, x []float64, ldx int, bias []float64, m, nb, n int, lanes []float64, first, last bool)
+func matVecsF64NEON(y []float64, ldy int, w []float64, ldw int, x []float64, ldx int, bias []float64, m, nb, n int, lanes []float64, first, last bool)
 
-// OuterF64NEON sets c[r*ldc+j] = c0, then c = fma(a[r*lda+kk*inca], B(kk, j), c)
-// for kk = 0, 1, ..., k-1 in turn, for r < rows and j < cols, where c0 is
-// c[r*ldc+j] if load, else +0. Strides are in elements; inca may be 0.
-// B is in panels of 8 columns: B(kk, j) = b[(j/8)*ldp + kk*ldb + j%8], so
-// ldp = 8 reads a row-major B and ldb = 8, ldp = k*8 a packed one.
-// Nothing is checked.
+// outerF64NEON is the NEON kernel of Outer (float64). Its checked entry point is OuterF64NEON
+// (asm/checked_arm64.go); its contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.Outer.
 //
 //go:noescape
-func OuterF64NEON(c []float64, ldc int, a []float64, lda, inca int, b []float64, ldb, ldp, rows, cols, k int, load bool)
+func outerF64NEON(c []float64, ldc int, a []float64, lda, inca int, b []float64, ldb, ldp, rows, cols, k int, load bool)
 
-// MatVecsF32NEON sets y[b*ldy+i] to the dot product of w row i (stride ldw) and x
-// row b (stride ldx) over n elements, plus bias[i] when len(bias) > 0, for
-// i < m and b < nb, in the canonical order of internal/ref.MatVecs (16 lanes,
-// halving tree, bias added last). Strides are in elements.
-//
-// A long row can be cut into calls over consecutive pieces of w and x, each
-// but the last a multiple of 16 long: the lanes of the m*nb outputs then pass
-// from call to call in lanes (m*nb*16 elements, in the kernel's own order).
-// first starts them at +0 (else they are loaded from lanes); last reduces
-// them into y (else they are stored to lanes). Nothing is checked.
+// matVecsF32NEON is the NEON kernel of MatVecs (float32). Its checked entry point is MatVecsF32NEON
+// (asm/checked_arm64.go); its contract: kernels.MatVecs, internal/ref.MatVecs.
 //
 //go:noescape
-func MatVecsF32NEON(y []float32, ldy int, w []float32, ldw int, x []float32, ldx int, bias []float32, m, nb, n int, lanes []float32, first, last bool)
+func matVecsF32NEON(y []float32, ldy int, w []float32, ldw int, x []float32, ldx int, bias []float32, m, nb, n int, lanes []float32, first, last bool)
 
-// OuterF32NEON sets c[r*ldc+j] = c0, then c = fma(a[r*lda+kk*inca], B(kk, j), c)
-// for kk = 0, 1, ..., k-1 in turn, for r < rows and j < cols, where c0 is
-// c[r*ldc+j] if load, else +0. Strides are in elements; inca may be 0.
-// B is in panels of 16 columns: B(kk, j) = b[(j/16)*ldp + kk*ldb + j%16], so
-// ldp = 16 reads a row-major B and ldb = 16, ldp = k*16 a packed one.
-// Nothing is checked.
+// outerF32NEON is the NEON kernel of Outer (float32). Its checked entry point is OuterF32NEON
+// (asm/checked_arm64.go); its contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.Outer.
 //
 //go:noescape
-func OuterF32NEON(c []float32, ldc int, a []float32, lda, inca int, b []float32, ldb, ldp, rows, cols, k int, load bool)
+func outerF32NEON(c []float32, ldc int, a []float32, lda, inca int, b []float32, ldb, ldp, rows, cols, k int, load bool)

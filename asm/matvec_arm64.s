@@ -4,8 +4,8 @@
 
 #include "textflag.h"
 
-// func MatVecsF64NEON(y []float64, ldy int, w []float64, ldw int, x []float64, ldx int, bias []float64, m, nb, n int, lanes []float64, first, last bool)
-TEXT ·MatVecsF64NEON(SB), NOSPLIT, $0-170
+// func matVecsF64NEON(y []float64, ldy int, w []float64, ldw int, x []float64, ldx int, bias []float64, m, nb, n int, lanes []float64, first, last bool)
+TEXT ·matVecsF64NEON(SB), NOSPLIT, $0-170
 	MOVD	m+120(FP), R25
 	CMP	$0, R25
 	BLE	done
@@ -3076,8 +3076,8 @@ rb1_next:
 done:
 	RET
 
-// func OuterF64NEON(c []float64, ldc int, a []float64, lda, inca int, b []float64, ldb, ldp, rows, cols, k int, load bool)
-TEXT ·OuterF64NEON(SB), NOSPLIT, $0-137
+// func outerF64NEON(c []float64, ldc int, a []float64, lda, inca int, b []float64, ldb, ldp, rows, cols, k int, load bool)
+TEXT ·outerF64NEON(SB), NOSPLIT, $0-137
 	MOVD	rows+112(FP), R17
 	CMP	$0, R17
 	BLE	done
@@ -4866,8 +4866,8 @@ rr1_s_done:
 done:
 	RET
 
-// func MatVecsF32NEON(y []float32, ldy int, w []float32, ldw int, x []float32, ldx int, bias []float32, m, nb, n int, lanes []float32, first, last bool)
-TEXT ·MatVecsF32NEON(SB), NOSPLIT, $0-170
+// func matVecsF32NEON(y []float32, ldy int, w []float32, ldw int, x []float32, ldx int, bias []float32, m, nb, n int, lanes []float32, first, last bool)
+TEXT ·matVecsF32NEON(SB), NOSPLIT, $0-170
 	MOVD	m+120(FP), R25
 	CMP	$0, R25
 	BLE	done
@@ -9174,8 +9174,8 @@ rb1_next:
 done:
 	RET
 
-// func OuterF32NEON(c []float32, ldc int, a []float32, lda, inca int, b []float32, ldb, ldp, rows, cols, k int, load bool)
-TEXT ·OuterF32NEON(SB), NOSPLIT, $0-137
+// func outerF32NEON(c []float32, ldc int, a []float32, lda, inca int, b []float32, ldb, ldp, rows, cols, k int, load bool)
+TEXT ·outerF32NEON(SB), NOSPLIT, $0-137
 	MOVD	rows+112(FP), R17
 	CMP	$0, R17
 	BLE	done

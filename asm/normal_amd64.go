@@ -4,16 +4,14 @@
 
 package asm
 
-// NormalsF64AVX512 sets dst[2p], dst[2p+1] to the normals of pair p (ref.NormalPair)
-// from the Weyl state *s and advances *s past their words. An odd len(dst)
-// ends with the first number of a pair.
+// normalsF64AVX512 is the AVX512 kernel of Normals (float64). Its checked entry point is NormalsF64AVX512
+// (asm/checked_amd64.go); its contract: kernels.Normal, internal/ref.Normals.
 //
 //go:noescape
-func NormalsF64AVX512(dst []float64, s *uint64)
+func normalsF64AVX512(dst []float64, s *uint64)
 
-// NormalsF64AVX2 sets dst[2p], dst[2p+1] to the normals of pair p (ref.NormalPair)
-// from the Weyl state *s and advances *s past their words. An odd len(dst)
-// ends with the first number of a pair.
+// normalsF64AVX2 is the AVX2 kernel of Normals (float64). Its checked entry point is NormalsF64AVX2
+// (asm/checked_amd64.go); its contract: kernels.Normal, internal/ref.Normals.
 //
 //go:noescape
-func NormalsF64AVX2(dst []float64, s *uint64)
+func normalsF64AVX2(dst []float64, s *uint64)

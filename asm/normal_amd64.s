@@ -4,9 +4,9 @@
 
 #include "textflag.h"
 
-// func NormalsF64AVX512(dst []float64, s *uint64)
+// func normalsF64AVX512(dst []float64, s *uint64)
 // Requires: AVX, AVX512DQ, AVX512F
-TEXT ·NormalsF64AVX512(SB), NOSPLIT, $0-32
+TEXT ·normalsF64AVX512(SB), NOSPLIT, $0-32
 	MOVQ dst_base+0(FP), AX
 	MOVQ dst_len+8(FP), CX
 	MOVQ s+24(FP), DX
@@ -971,9 +971,9 @@ DATA normalAVX512const<>+376(SB)/8, $0x4000000000000000
 DATA normalAVX512const<>+384(SB)/8, $0x4008000000000000
 GLOBL normalAVX512const<>(SB), RODATA|NOPTR, $392
 
-// func NormalsF64AVX2(dst []float64, s *uint64)
+// func normalsF64AVX2(dst []float64, s *uint64)
 // Requires: AVX, AVX2, FMA3
-TEXT ·NormalsF64AVX2(SB), NOSPLIT, $0-32
+TEXT ·normalsF64AVX2(SB), NOSPLIT, $0-32
 	MOVQ dst_base+0(FP), AX
 	MOVQ dst_len+8(FP), CX
 	MOVQ s+24(FP), DX

@@ -4,9 +4,8 @@
 
 package asm
 
-// NormalsF64NEON sets dst[2p], dst[2p+1] to the normals of pair p (ref.NormalPair)
-// from the Weyl state *s and advances *s past their words. An odd len(dst)
-// ends with the first number of a pair.
+// normalsF64NEON is the NEON kernel of Normals (float64). Its checked entry point is NormalsF64NEON
+// (asm/checked_arm64.go); its contract: kernels.Normal, internal/ref.Normals.
 //
 //go:noescape
-func NormalsF64NEON(dst []float64, s *uint64)
+func normalsF64NEON(dst []float64, s *uint64)

@@ -4,8 +4,8 @@
 
 #include "textflag.h"
 
-// func NormalsF64NEON(dst []float64, s *uint64)
-TEXT ·NormalsF64NEON(SB), NOSPLIT, $0-32
+// func normalsF64NEON(dst []float64, s *uint64)
+TEXT ·normalsF64NEON(SB), NOSPLIT, $0-32
 	MOVD	dst_base+0(FP), R1
 	MOVD	dst_len+8(FP), R2
 	MOVD	s+24(FP), R8

@@ -4,38 +4,38 @@
 
 package asm
 
-// PeakFMAF64AVX2 runs iters iterations of 12 independent 4-lane FMAs on registers
-// (8 flops each), touching no memory: the bench command's measure of peak.
+// peakFMAF64AVX2 is the AVX2 kernel of PeakFMA (float64). Its checked entry point is PeakFMAF64AVX2
+// (asm/checked_amd64.go); its contract: bench/peak.go.
 //
 //go:noescape
-func PeakFMAF64AVX2(iters int)
+func peakFMAF64AVX2(iters int)
 
-// PeakFMAF64AVX512 runs iters iterations of 12 independent 8-lane FMAs on registers
-// (16 flops each), touching no memory: the bench command's measure of peak.
+// peakFMAF64AVX512 is the AVX512 kernel of PeakFMA (float64). Its checked entry point is PeakFMAF64AVX512
+// (asm/checked_amd64.go); its contract: bench/peak.go.
 //
 //go:noescape
-func PeakFMAF64AVX512(iters int)
+func peakFMAF64AVX512(iters int)
 
-// PeakFMAF32AVX2 runs iters iterations of 12 independent 8-lane FMAs on registers
-// (16 flops each), touching no memory: the bench command's measure of peak.
+// peakFMAF32AVX2 is the AVX2 kernel of PeakFMA (float32). Its checked entry point is PeakFMAF32AVX2
+// (asm/checked_amd64.go); its contract: bench/peak.go.
 //
 //go:noescape
-func PeakFMAF32AVX2(iters int)
+func peakFMAF32AVX2(iters int)
 
-// PeakFMAF32AVX512 runs iters iterations of 12 independent 16-lane FMAs on registers
-// (32 flops each), touching no memory: the bench command's measure of peak.
+// peakFMAF32AVX512 is the AVX512 kernel of PeakFMA (float32). Its checked entry point is PeakFMAF32AVX512
+// (asm/checked_amd64.go); its contract: bench/peak.go.
 //
 //go:noescape
-func PeakFMAF32AVX512(iters int)
+func peakFMAF32AVX512(iters int)
 
-// ReadStreamAVX2 returns the XOR of buf[0 : len(buf) - len(buf)%64], read with 32-byte loads
-// from first to last (the rest of buf is not read): the bench command's probe of read bandwidth.
+// readStreamAVX2 is the AVX2 kernel of ReadStream (int). Its checked entry point is ReadStreamAVX2
+// (asm/checked_amd64.go); its contract: bench/peak.go.
 //
 //go:noescape
-func ReadStreamAVX2(buf []int) int
+func readStreamAVX2(buf []int) int
 
-// ReadStreamAVX512 returns the XOR of buf[0 : len(buf) - len(buf)%64], read with 64-byte loads
-// from first to last (the rest of buf is not read): the bench command's probe of read bandwidth.
+// readStreamAVX512 is the AVX512 kernel of ReadStream (int). Its checked entry point is ReadStreamAVX512
+// (asm/checked_amd64.go); its contract: bench/peak.go.
 //
 //go:noescape
-func ReadStreamAVX512(buf []int) int
+func readStreamAVX512(buf []int) int

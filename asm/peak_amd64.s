@@ -4,9 +4,9 @@
 
 #include "textflag.h"
 
-// func PeakFMAF64AVX2(iters int)
+// func peakFMAF64AVX2(iters int)
 // Requires: AVX, FMA3
-TEXT ·PeakFMAF64AVX2(SB), NOSPLIT, $0-8
+TEXT ·peakFMAF64AVX2(SB), NOSPLIT, $0-8
 	MOVQ   iters+0(FP), AX
 	VXORPS X12, X12, X12
 	VXORPS X13, X13, X13
@@ -45,9 +45,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func PeakFMAF64AVX512(iters int)
+// func peakFMAF64AVX512(iters int)
 // Requires: AVX, AVX512F
-TEXT ·PeakFMAF64AVX512(SB), NOSPLIT, $0-8
+TEXT ·peakFMAF64AVX512(SB), NOSPLIT, $0-8
 	MOVQ   iters+0(FP), AX
 	VXORPS X12, X12, X12
 	VXORPS X13, X13, X13
@@ -86,9 +86,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func PeakFMAF32AVX2(iters int)
+// func peakFMAF32AVX2(iters int)
 // Requires: AVX, FMA3
-TEXT ·PeakFMAF32AVX2(SB), NOSPLIT, $0-8
+TEXT ·peakFMAF32AVX2(SB), NOSPLIT, $0-8
 	MOVQ   iters+0(FP), AX
 	VXORPS X12, X12, X12
 	VXORPS X13, X13, X13
@@ -127,9 +127,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func PeakFMAF32AVX512(iters int)
+// func peakFMAF32AVX512(iters int)
 // Requires: AVX, AVX512F
-TEXT ·PeakFMAF32AVX512(SB), NOSPLIT, $0-8
+TEXT ·peakFMAF32AVX512(SB), NOSPLIT, $0-8
 	MOVQ   iters+0(FP), AX
 	VXORPS X12, X12, X12
 	VXORPS X13, X13, X13
@@ -168,9 +168,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func ReadStreamAVX2(buf []int) int
+// func readStreamAVX2(buf []int) int
 // Requires: AVX, AVX2
-TEXT ·ReadStreamAVX2(SB), NOSPLIT, $0-32
+TEXT ·readStreamAVX2(SB), NOSPLIT, $0-32
 	MOVQ  buf_base+0(FP), AX
 	MOVQ  buf_len+8(FP), CX
 	SHRQ  $0x06, CX
@@ -223,9 +223,9 @@ fold:
 	VZEROUPPER
 	RET
 
-// func ReadStreamAVX512(buf []int) int
+// func readStreamAVX512(buf []int) int
 // Requires: AVX, AVX2, AVX512F
-TEXT ·ReadStreamAVX512(SB), NOSPLIT, $0-32
+TEXT ·readStreamAVX512(SB), NOSPLIT, $0-32
 	MOVQ  buf_base+0(FP), AX
 	MOVQ  buf_len+8(FP), CX
 	SHRQ  $0x06, CX

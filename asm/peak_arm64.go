@@ -4,23 +4,20 @@
 
 package asm
 
-// PeakFMAF64NEON runs iters iterations of 24 independent D2 FMLA
-// instructions on registers (4 flops each), touching no memory: the bench
-// command's measure of the peak floating-point throughput of one core.
+// peakFMAF64NEON is the NEON kernel of PeakFMA (float64). Its checked entry point is PeakFMAF64NEON
+// (asm/checked_arm64.go); its contract: bench/peak.go.
 //
 //go:noescape
-func PeakFMAF64NEON(iters int)
+func peakFMAF64NEON(iters int)
 
-// PeakFMAF32NEON runs iters iterations of 24 independent S4 FMLA
-// instructions on registers (8 flops each), touching no memory: the bench
-// command's measure of the peak floating-point throughput of one core.
+// peakFMAF32NEON is the NEON kernel of PeakFMA (float32). Its checked entry point is PeakFMAF32NEON
+// (asm/checked_arm64.go); its contract: bench/peak.go.
 //
 //go:noescape
-func PeakFMAF32NEON(iters int)
+func peakFMAF32NEON(iters int)
 
-// ReadStreamNEON returns the XOR of buf[0 : len(buf) - len(buf)%64], read with
-// 64-byte LD1 loads from first to last (the rest of buf is not read): the
-// bench command's probe of read bandwidth.
+// readStreamNEON is the NEON kernel of ReadStream (int). Its checked entry point is ReadStreamNEON
+// (asm/checked_arm64.go); its contract: bench/peak.go.
 //
 //go:noescape
-func ReadStreamNEON(buf []int) int
+func readStreamNEON(buf []int) int

@@ -4,8 +4,8 @@
 
 #include "textflag.h"
 
-// func PeakFMAF64NEON(iters int)
-TEXT ·PeakFMAF64NEON(SB), NOSPLIT, $0-8
+// func peakFMAF64NEON(iters int)
+TEXT ·peakFMAF64NEON(SB), NOSPLIT, $0-8
 	MOVD	iters+0(FP), R0
 	VEOR	V0.B16, V0.B16, V0.B16
 	VEOR	V1.B16, V1.B16, V1.B16
@@ -66,8 +66,8 @@ loop:
 done:
 	RET
 
-// func PeakFMAF32NEON(iters int)
-TEXT ·PeakFMAF32NEON(SB), NOSPLIT, $0-8
+// func peakFMAF32NEON(iters int)
+TEXT ·peakFMAF32NEON(SB), NOSPLIT, $0-8
 	MOVD	iters+0(FP), R0
 	VEOR	V0.B16, V0.B16, V0.B16
 	VEOR	V1.B16, V1.B16, V1.B16
@@ -128,8 +128,8 @@ loop:
 done:
 	RET
 
-// func ReadStreamNEON(buf []int) int
-TEXT ·ReadStreamNEON(SB), NOSPLIT, $0-32
+// func readStreamNEON(buf []int) int
+TEXT ·readStreamNEON(SB), NOSPLIT, $0-32
 	MOVD	buf_base+0(FP), R0
 	MOVD	buf_len+8(FP), R1
 	LSR	$6, R1, R1

@@ -4,16 +4,14 @@
 
 package asm
 
-// Transpose4F64 sets dst[c*ldd+r] = src[r*lds+c] for r < rows and c < cols, both
-// multiples of 4, in 4x4 blocks. Strides are in elements and may be negative;
-// nothing is checked.
+// transpose4F64 is the every amd64 tier kernel of Transpose4 (float64). Its checked entry point is Transpose4F64
+// (asm/checked_amd64.go); its contract: kernels.Transpose.
 //
 //go:noescape
-func Transpose4F64(dst *float64, ldd int, src *float64, lds int, rows int, cols int)
+func transpose4F64(dst *float64, ldd int, src *float64, lds int, rows int, cols int)
 
-// Transpose4F32 sets dst[c*ldd+r] = src[r*lds+c] for r < rows and c < cols, both
-// multiples of 4, in 4x4 blocks. Strides are in elements and may be negative;
-// nothing is checked.
+// transpose4F32 is the every amd64 tier kernel of Transpose4 (float32). Its checked entry point is Transpose4F32
+// (asm/checked_amd64.go); its contract: kernels.Transpose.
 //
 //go:noescape
-func Transpose4F32(dst *float32, ldd int, src *float32, lds int, rows int, cols int)
+func transpose4F32(dst *float32, ldd int, src *float32, lds int, rows int, cols int)

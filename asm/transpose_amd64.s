@@ -4,9 +4,9 @@
 
 #include "textflag.h"
 
-// func Transpose4F64(dst *float64, ldd int, src *float64, lds int, rows int, cols int)
+// func transpose4F64(dst *float64, ldd int, src *float64, lds int, rows int, cols int)
 // Requires: AVX
-TEXT ·Transpose4F64(SB), NOSPLIT, $0-48
+TEXT ·transpose4F64(SB), NOSPLIT, $0-48
 	MOVQ  dst+0(FP), AX
 	MOVQ  src+16(FP), CX
 	MOVQ  ldd+8(FP), DX
@@ -58,9 +58,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func Transpose4F32(dst *float32, ldd int, src *float32, lds int, rows int, cols int)
+// func transpose4F32(dst *float32, ldd int, src *float32, lds int, rows int, cols int)
 // Requires: AVX
-TEXT ·Transpose4F32(SB), NOSPLIT, $0-48
+TEXT ·transpose4F32(SB), NOSPLIT, $0-48
 	MOVQ  dst+0(FP), AX
 	MOVQ  src+16(FP), CX
 	MOVQ  ldd+8(FP), DX

@@ -4,158 +4,146 @@
 
 package asm
 
-// DotF64AVX2 adds x[i]*y[i] (fused) into lane acc[i%32] for i < len(x), stores the
-// lanes back to acc and returns their halving reduction (see internal/ref).
-// An empty acc stands for 32 lanes of +0 that are not stored back.
-// len(y) >= len(x) and len(acc) in {0, 32} are not checked.
+// dotF64AVX2 is the AVX2 kernel of Dot (float64). Its checked entry point is DotF64AVX2
+// (asm/checked_amd64.go); its contract: kernels.Dot, internal/ref.Dot.
 //
 //go:noescape
-func DotF64AVX2(x []float64, y []float64, acc []float64) float64
+func dotF64AVX2(x []float64, y []float64, acc []float64) float64
 
-// SumF64AVX2 adds x[i] into lane acc[i%32] for i < len(x), stores the lanes back
-// to acc and returns their halving reduction (see internal/ref).
-// An empty acc stands for 32 lanes of +0 that are not stored back.
-// len(acc) in {0, 32} is not checked.
+// sumF64AVX2 is the AVX2 kernel of Sum (float64). Its checked entry point is SumF64AVX2
+// (asm/checked_amd64.go); its contract: kernels.Sum, internal/ref.Sum.
 //
 //go:noescape
-func SumF64AVX2(x []float64, acc []float64) float64
+func sumF64AVX2(x []float64, acc []float64) float64
 
-// AxpyF64AVX2 sets y[i] = alpha*x[i] + y[i] (fused) for i < len(x).
-// len(y) >= len(x) is not checked.
+// axpyF64AVX2 is the AVX2 kernel of Axpy (float64). Its checked entry point is AxpyF64AVX2
+// (asm/checked_amd64.go); its contract: kernels.Axpy, internal/ref.Axpy.
 //
 //go:noescape
-func AxpyF64AVX2(alpha float64, x []float64, y []float64)
+func axpyF64AVX2(alpha float64, x []float64, y []float64)
 
-// ScaleF64AVX2 sets x[i] = alpha*x[i] for i < len(x).
+// scaleF64AVX2 is the AVX2 kernel of Scale (float64). Its checked entry point is ScaleF64AVX2
+// (asm/checked_amd64.go); its contract: kernels.Scale, internal/ref.Scale.
 //
 //go:noescape
-func ScaleF64AVX2(alpha float64, x []float64)
+func scaleF64AVX2(alpha float64, x []float64)
 
-// AddF64AVX2 sets dst[i] = x[i] + y[i] for i < len(dst).
-// len(x), len(y) >= len(dst) is not checked; dst may be x or y.
+// addF64AVX2 is the AVX2 kernel of Add (float64). Its checked entry point is AddF64AVX2
+// (asm/checked_amd64.go); its contract: kernels.Add, internal/ref.Add.
 //
 //go:noescape
-func AddF64AVX2(dst []float64, x []float64, y []float64)
+func addF64AVX2(dst []float64, x []float64, y []float64)
 
-// MulF64AVX2 sets dst[i] = x[i] * y[i] for i < len(dst).
-// len(x), len(y) >= len(dst) is not checked; dst may be x or y.
+// mulF64AVX2 is the AVX2 kernel of Mul (float64). Its checked entry point is MulF64AVX2
+// (asm/checked_amd64.go); its contract: kernels.Mul, internal/ref.Mul.
 //
 //go:noescape
-func MulF64AVX2(dst []float64, x []float64, y []float64)
+func mulF64AVX2(dst []float64, x []float64, y []float64)
 
-// DotF64AVX512 adds x[i]*y[i] (fused) into lane acc[i%32] for i < len(x), stores the
-// lanes back to acc and returns their halving reduction (see internal/ref).
-// An empty acc stands for 32 lanes of +0 that are not stored back.
-// len(y) >= len(x) and len(acc) in {0, 32} are not checked.
+// dotF64AVX512 is the AVX512 kernel of Dot (float64). Its checked entry point is DotF64AVX512
+// (asm/checked_amd64.go); its contract: kernels.Dot, internal/ref.Dot.
 //
 //go:noescape
-func DotF64AVX512(x []float64, y []float64, acc []float64) float64
+func dotF64AVX512(x []float64, y []float64, acc []float64) float64
 
-// SumF64AVX512 adds x[i] into lane acc[i%32] for i < len(x), stores the lanes back
-// to acc and returns their halving reduction (see internal/ref).
-// An empty acc stands for 32 lanes of +0 that are not stored back.
-// len(acc) in {0, 32} is not checked.
+// sumF64AVX512 is the AVX512 kernel of Sum (float64). Its checked entry point is SumF64AVX512
+// (asm/checked_amd64.go); its contract: kernels.Sum, internal/ref.Sum.
 //
 //go:noescape
-func SumF64AVX512(x []float64, acc []float64) float64
+func sumF64AVX512(x []float64, acc []float64) float64
 
-// AxpyF64AVX512 sets y[i] = alpha*x[i] + y[i] (fused) for i < len(x).
-// len(y) >= len(x) is not checked.
+// axpyF64AVX512 is the AVX512 kernel of Axpy (float64). Its checked entry point is AxpyF64AVX512
+// (asm/checked_amd64.go); its contract: kernels.Axpy, internal/ref.Axpy.
 //
 //go:noescape
-func AxpyF64AVX512(alpha float64, x []float64, y []float64)
+func axpyF64AVX512(alpha float64, x []float64, y []float64)
 
-// ScaleF64AVX512 sets x[i] = alpha*x[i] for i < len(x).
+// scaleF64AVX512 is the AVX512 kernel of Scale (float64). Its checked entry point is ScaleF64AVX512
+// (asm/checked_amd64.go); its contract: kernels.Scale, internal/ref.Scale.
 //
 //go:noescape
-func ScaleF64AVX512(alpha float64, x []float64)
+func scaleF64AVX512(alpha float64, x []float64)
 
-// AddF64AVX512 sets dst[i] = x[i] + y[i] for i < len(dst).
-// len(x), len(y) >= len(dst) is not checked; dst may be x or y.
+// addF64AVX512 is the AVX512 kernel of Add (float64). Its checked entry point is AddF64AVX512
+// (asm/checked_amd64.go); its contract: kernels.Add, internal/ref.Add.
 //
 //go:noescape
-func AddF64AVX512(dst []float64, x []float64, y []float64)
+func addF64AVX512(dst []float64, x []float64, y []float64)
 
-// MulF64AVX512 sets dst[i] = x[i] * y[i] for i < len(dst).
-// len(x), len(y) >= len(dst) is not checked; dst may be x or y.
+// mulF64AVX512 is the AVX512 kernel of Mul (float64). Its checked entry point is MulF64AVX512
+// (asm/checked_amd64.go); its contract: kernels.Mul, internal/ref.Mul.
 //
 //go:noescape
-func MulF64AVX512(dst []float64, x []float64, y []float64)
+func mulF64AVX512(dst []float64, x []float64, y []float64)
 
-// DotF32AVX2 adds x[i]*y[i] (fused) into lane acc[i%64] for i < len(x), stores the
-// lanes back to acc and returns their halving reduction (see internal/ref).
-// An empty acc stands for 64 lanes of +0 that are not stored back.
-// len(y) >= len(x) and len(acc) in {0, 64} are not checked.
+// dotF32AVX2 is the AVX2 kernel of Dot (float32). Its checked entry point is DotF32AVX2
+// (asm/checked_amd64.go); its contract: kernels.Dot, internal/ref.Dot.
 //
 //go:noescape
-func DotF32AVX2(x []float32, y []float32, acc []float32) float32
+func dotF32AVX2(x []float32, y []float32, acc []float32) float32
 
-// SumF32AVX2 adds x[i] into lane acc[i%64] for i < len(x), stores the lanes back
-// to acc and returns their halving reduction (see internal/ref).
-// An empty acc stands for 64 lanes of +0 that are not stored back.
-// len(acc) in {0, 64} is not checked.
+// sumF32AVX2 is the AVX2 kernel of Sum (float32). Its checked entry point is SumF32AVX2
+// (asm/checked_amd64.go); its contract: kernels.Sum, internal/ref.Sum.
 //
 //go:noescape
-func SumF32AVX2(x []float32, acc []float32) float32
+func sumF32AVX2(x []float32, acc []float32) float32
 
-// AxpyF32AVX2 sets y[i] = alpha*x[i] + y[i] (fused) for i < len(x).
-// len(y) >= len(x) is not checked.
+// axpyF32AVX2 is the AVX2 kernel of Axpy (float32). Its checked entry point is AxpyF32AVX2
+// (asm/checked_amd64.go); its contract: kernels.Axpy, internal/ref.Axpy.
 //
 //go:noescape
-func AxpyF32AVX2(alpha float32, x []float32, y []float32)
+func axpyF32AVX2(alpha float32, x []float32, y []float32)
 
-// ScaleF32AVX2 sets x[i] = alpha*x[i] for i < len(x).
+// scaleF32AVX2 is the AVX2 kernel of Scale (float32). Its checked entry point is ScaleF32AVX2
+// (asm/checked_amd64.go); its contract: kernels.Scale, internal/ref.Scale.
 //
 //go:noescape
-func ScaleF32AVX2(alpha float32, x []float32)
+func scaleF32AVX2(alpha float32, x []float32)
 
-// AddF32AVX2 sets dst[i] = x[i] + y[i] for i < len(dst).
-// len(x), len(y) >= len(dst) is not checked; dst may be x or y.
+// addF32AVX2 is the AVX2 kernel of Add (float32). Its checked entry point is AddF32AVX2
+// (asm/checked_amd64.go); its contract: kernels.Add, internal/ref.Add.
 //
 //go:noescape
-func AddF32AVX2(dst []float32, x []float32, y []float32)
+func addF32AVX2(dst []float32, x []float32, y []float32)
 
-// MulF32AVX2 sets dst[i] = x[i] * y[i] for i < len(dst).
-// len(x), len(y) >= len(dst) is not checked; dst may be x or y.
+// mulF32AVX2 is the AVX2 kernel of Mul (float32). Its checked entry point is MulF32AVX2
+// (asm/checked_amd64.go); its contract: kernels.Mul, internal/ref.Mul.
 //
 //go:noescape
-func MulF32AVX2(dst []float32, x []float32, y []float32)
+func mulF32AVX2(dst []float32, x []float32, y []float32)
 
-// DotF32AVX512 adds x[i]*y[i] (fused) into lane acc[i%64] for i < len(x), stores the
-// lanes back to acc and returns their halving reduction (see internal/ref).
-// An empty acc stands for 64 lanes of +0 that are not stored back.
-// len(y) >= len(x) and len(acc) in {0, 64} are not checked.
+// dotF32AVX512 is the AVX512 kernel of Dot (float32). Its checked entry point is DotF32AVX512
+// (asm/checked_amd64.go); its contract: kernels.Dot, internal/ref.Dot.
 //
 //go:noescape
-func DotF32AVX512(x []float32, y []float32, acc []float32) float32
+func dotF32AVX512(x []float32, y []float32, acc []float32) float32
 
-// SumF32AVX512 adds x[i] into lane acc[i%64] for i < len(x), stores the lanes back
-// to acc and returns their halving reduction (see internal/ref).
-// An empty acc stands for 64 lanes of +0 that are not stored back.
-// len(acc) in {0, 64} is not checked.
+// sumF32AVX512 is the AVX512 kernel of Sum (float32). Its checked entry point is SumF32AVX512
+// (asm/checked_amd64.go); its contract: kernels.Sum, internal/ref.Sum.
 //
 //go:noescape
-func SumF32AVX512(x []float32, acc []float32) float32
+func sumF32AVX512(x []float32, acc []float32) float32
 
-// AxpyF32AVX512 sets y[i] = alpha*x[i] + y[i] (fused) for i < len(x).
-// len(y) >= len(x) is not checked.
+// axpyF32AVX512 is the AVX512 kernel of Axpy (float32). Its checked entry point is AxpyF32AVX512
+// (asm/checked_amd64.go); its contract: kernels.Axpy, internal/ref.Axpy.
 //
 //go:noescape
-func AxpyF32AVX512(alpha float32, x []float32, y []float32)
+func axpyF32AVX512(alpha float32, x []float32, y []float32)
 
-// ScaleF32AVX512 sets x[i] = alpha*x[i] for i < len(x).
+// scaleF32AVX512 is the AVX512 kernel of Scale (float32). Its checked entry point is ScaleF32AVX512
+// (asm/checked_amd64.go); its contract: kernels.Scale, internal/ref.Scale.
 //
 //go:noescape
-func ScaleF32AVX512(alpha float32, x []float32)
+func scaleF32AVX512(alpha float32, x []float32)
 
-// AddF32AVX512 sets dst[i] = x[i] + y[i] for i < len(dst).
-// len(x), len(y) >= len(dst) is not checked; dst may be x or y.
+// addF32AVX512 is the AVX512 kernel of Add (float32). Its checked entry point is AddF32AVX512
+// (asm/checked_amd64.go); its contract: kernels.Add, internal/ref.Add.
 //
 //go:noescape
-func AddF32AVX512(dst []float32, x []float32, y []float32)
+func addF32AVX512(dst []float32, x []float32, y []float32)
 
-// MulF32AVX512 sets dst[i] = x[i] * y[i] for i < len(dst).
-// len(x), len(y) >= len(dst) is not checked; dst may be x or y.
+// mulF32AVX512 is the AVX512 kernel of Mul (float32). Its checked entry point is MulF32AVX512
+// (asm/checked_amd64.go); its contract: kernels.Mul, internal/ref.Mul.
 //
 //go:noescape
-func MulF32AVX512(dst []float32, x []float32, y []float32)
+func mulF32AVX512(dst []float32, x []float32, y []float32)

@@ -4,9 +4,9 @@
 
 #include "textflag.h"
 
-// func DotF64AVX2(x []float64, y []float64, acc []float64) float64
+// func dotF64AVX2(x []float64, y []float64, acc []float64) float64
 // Requires: AVX, FMA3
-TEXT ·DotF64AVX2(SB), NOSPLIT, $0-80
+TEXT ·dotF64AVX2(SB), NOSPLIT, $0-80
 	MOVQ x_base+0(FP), AX
 	MOVQ y_base+24(FP), CX
 	MOVQ acc_base+48(FP), DX
@@ -260,9 +260,9 @@ DATA vectailmask<>+496(SB)/8, $0x0000000000000000
 DATA vectailmask<>+504(SB)/8, $0x0000000000000000
 GLOBL vectailmask<>(SB), RODATA|NOPTR, $512
 
-// func SumF64AVX2(x []float64, acc []float64) float64
+// func sumF64AVX2(x []float64, acc []float64) float64
 // Requires: AVX
-TEXT ·SumF64AVX2(SB), NOSPLIT, $0-56
+TEXT ·sumF64AVX2(SB), NOSPLIT, $0-56
 	MOVQ x_base+0(FP), AX
 	MOVQ acc_base+24(FP), CX
 	MOVQ acc_len+32(FP), DX
@@ -415,9 +415,9 @@ reduce:
 	VZEROUPPER
 	RET
 
-// func AxpyF64AVX2(alpha float64, x []float64, y []float64)
+// func axpyF64AVX2(alpha float64, x []float64, y []float64)
 // Requires: AVX, FMA3
-TEXT ·AxpyF64AVX2(SB), NOSPLIT, $0-56
+TEXT ·axpyF64AVX2(SB), NOSPLIT, $0-56
 	VBROADCASTSD alpha+0(FP), Y15
 	MOVQ         y_base+32(FP), AX
 	MOVQ         x_base+8(FP), CX
@@ -511,9 +511,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func ScaleF64AVX2(alpha float64, x []float64)
+// func scaleF64AVX2(alpha float64, x []float64)
 // Requires: AVX
-TEXT ·ScaleF64AVX2(SB), NOSPLIT, $0-32
+TEXT ·scaleF64AVX2(SB), NOSPLIT, $0-32
 	VBROADCASTSD alpha+0(FP), Y15
 	MOVQ         x_base+8(FP), AX
 	MOVQ         x_len+16(FP), CX
@@ -600,9 +600,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func AddF64AVX2(dst []float64, x []float64, y []float64)
+// func addF64AVX2(dst []float64, x []float64, y []float64)
 // Requires: AVX
-TEXT ·AddF64AVX2(SB), NOSPLIT, $0-72
+TEXT ·addF64AVX2(SB), NOSPLIT, $0-72
 	MOVQ x_base+24(FP), AX
 	MOVQ y_base+48(FP), CX
 	MOVQ dst_base+0(FP), DX
@@ -698,9 +698,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func MulF64AVX2(dst []float64, x []float64, y []float64)
+// func mulF64AVX2(dst []float64, x []float64, y []float64)
 // Requires: AVX
-TEXT ·MulF64AVX2(SB), NOSPLIT, $0-72
+TEXT ·mulF64AVX2(SB), NOSPLIT, $0-72
 	MOVQ x_base+24(FP), AX
 	MOVQ y_base+48(FP), CX
 	MOVQ dst_base+0(FP), DX
@@ -796,9 +796,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func DotF64AVX512(x []float64, y []float64, acc []float64) float64
+// func dotF64AVX512(x []float64, y []float64, acc []float64) float64
 // Requires: AVX, AVX512F
-TEXT ·DotF64AVX512(SB), NOSPLIT, $0-80
+TEXT ·dotF64AVX512(SB), NOSPLIT, $0-80
 	MOVQ x_base+0(FP), AX
 	MOVQ y_base+24(FP), CX
 	MOVQ acc_base+48(FP), DX
@@ -986,9 +986,9 @@ reduce:
 	VZEROUPPER
 	RET
 
-// func SumF64AVX512(x []float64, acc []float64) float64
+// func sumF64AVX512(x []float64, acc []float64) float64
 // Requires: AVX, AVX512F
-TEXT ·SumF64AVX512(SB), NOSPLIT, $0-56
+TEXT ·sumF64AVX512(SB), NOSPLIT, $0-56
 	MOVQ x_base+0(FP), AX
 	MOVQ acc_base+24(FP), CX
 	MOVQ acc_len+32(FP), DX
@@ -1104,9 +1104,9 @@ reduce:
 	VZEROUPPER
 	RET
 
-// func AxpyF64AVX512(alpha float64, x []float64, y []float64)
+// func axpyF64AVX512(alpha float64, x []float64, y []float64)
 // Requires: AVX, AVX512F
-TEXT ·AxpyF64AVX512(SB), NOSPLIT, $0-56
+TEXT ·axpyF64AVX512(SB), NOSPLIT, $0-56
 	VBROADCASTSD alpha+0(FP), Z31
 	MOVQ         y_base+32(FP), AX
 	MOVQ         x_base+8(FP), CX
@@ -1201,9 +1201,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func ScaleF64AVX512(alpha float64, x []float64)
+// func scaleF64AVX512(alpha float64, x []float64)
 // Requires: AVX, AVX512F
-TEXT ·ScaleF64AVX512(SB), NOSPLIT, $0-32
+TEXT ·scaleF64AVX512(SB), NOSPLIT, $0-32
 	VBROADCASTSD alpha+0(FP), Z31
 	MOVQ         x_base+8(FP), AX
 	MOVQ         x_len+16(FP), CX
@@ -1291,9 +1291,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func AddF64AVX512(dst []float64, x []float64, y []float64)
+// func addF64AVX512(dst []float64, x []float64, y []float64)
 // Requires: AVX, AVX512F
-TEXT ·AddF64AVX512(SB), NOSPLIT, $0-72
+TEXT ·addF64AVX512(SB), NOSPLIT, $0-72
 	MOVQ x_base+24(FP), AX
 	MOVQ y_base+48(FP), CX
 	MOVQ dst_base+0(FP), DX
@@ -1390,9 +1390,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func MulF64AVX512(dst []float64, x []float64, y []float64)
+// func mulF64AVX512(dst []float64, x []float64, y []float64)
 // Requires: AVX, AVX512F
-TEXT ·MulF64AVX512(SB), NOSPLIT, $0-72
+TEXT ·mulF64AVX512(SB), NOSPLIT, $0-72
 	MOVQ x_base+24(FP), AX
 	MOVQ y_base+48(FP), CX
 	MOVQ dst_base+0(FP), DX
@@ -1489,9 +1489,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func DotF32AVX2(x []float32, y []float32, acc []float32) float32
+// func dotF32AVX2(x []float32, y []float32, acc []float32) float32
 // Requires: AVX, FMA3
-TEXT ·DotF32AVX2(SB), NOSPLIT, $0-76
+TEXT ·dotF32AVX2(SB), NOSPLIT, $0-76
 	MOVQ x_base+0(FP), AX
 	MOVQ y_base+24(FP), CX
 	MOVQ acc_base+48(FP), DX
@@ -1681,9 +1681,9 @@ reduce:
 	VZEROUPPER
 	RET
 
-// func SumF32AVX2(x []float32, acc []float32) float32
+// func sumF32AVX2(x []float32, acc []float32) float32
 // Requires: AVX
-TEXT ·SumF32AVX2(SB), NOSPLIT, $0-52
+TEXT ·sumF32AVX2(SB), NOSPLIT, $0-52
 	MOVQ x_base+0(FP), AX
 	MOVQ acc_base+24(FP), CX
 	MOVQ acc_len+32(FP), DX
@@ -1838,9 +1838,9 @@ reduce:
 	VZEROUPPER
 	RET
 
-// func AxpyF32AVX2(alpha float32, x []float32, y []float32)
+// func axpyF32AVX2(alpha float32, x []float32, y []float32)
 // Requires: AVX, FMA3
-TEXT ·AxpyF32AVX2(SB), NOSPLIT, $0-56
+TEXT ·axpyF32AVX2(SB), NOSPLIT, $0-56
 	VBROADCASTSS alpha+0(FP), Y15
 	MOVQ         y_base+32(FP), AX
 	MOVQ         x_base+8(FP), CX
@@ -1934,9 +1934,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func ScaleF32AVX2(alpha float32, x []float32)
+// func scaleF32AVX2(alpha float32, x []float32)
 // Requires: AVX
-TEXT ·ScaleF32AVX2(SB), NOSPLIT, $0-32
+TEXT ·scaleF32AVX2(SB), NOSPLIT, $0-32
 	VBROADCASTSS alpha+0(FP), Y15
 	MOVQ         x_base+8(FP), AX
 	MOVQ         x_len+16(FP), CX
@@ -2023,9 +2023,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func AddF32AVX2(dst []float32, x []float32, y []float32)
+// func addF32AVX2(dst []float32, x []float32, y []float32)
 // Requires: AVX
-TEXT ·AddF32AVX2(SB), NOSPLIT, $0-72
+TEXT ·addF32AVX2(SB), NOSPLIT, $0-72
 	MOVQ x_base+24(FP), AX
 	MOVQ y_base+48(FP), CX
 	MOVQ dst_base+0(FP), DX
@@ -2121,9 +2121,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func MulF32AVX2(dst []float32, x []float32, y []float32)
+// func mulF32AVX2(dst []float32, x []float32, y []float32)
 // Requires: AVX
-TEXT ·MulF32AVX2(SB), NOSPLIT, $0-72
+TEXT ·mulF32AVX2(SB), NOSPLIT, $0-72
 	MOVQ x_base+24(FP), AX
 	MOVQ y_base+48(FP), CX
 	MOVQ dst_base+0(FP), DX
@@ -2219,9 +2219,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func DotF32AVX512(x []float32, y []float32, acc []float32) float32
+// func dotF32AVX512(x []float32, y []float32, acc []float32) float32
 // Requires: AVX, AVX512F
-TEXT ·DotF32AVX512(SB), NOSPLIT, $0-76
+TEXT ·dotF32AVX512(SB), NOSPLIT, $0-76
 	MOVQ x_base+0(FP), AX
 	MOVQ y_base+24(FP), CX
 	MOVQ acc_base+48(FP), DX
@@ -2411,9 +2411,9 @@ reduce:
 	VZEROUPPER
 	RET
 
-// func SumF32AVX512(x []float32, acc []float32) float32
+// func sumF32AVX512(x []float32, acc []float32) float32
 // Requires: AVX, AVX512F
-TEXT ·SumF32AVX512(SB), NOSPLIT, $0-52
+TEXT ·sumF32AVX512(SB), NOSPLIT, $0-52
 	MOVQ x_base+0(FP), AX
 	MOVQ acc_base+24(FP), CX
 	MOVQ acc_len+32(FP), DX
@@ -2531,9 +2531,9 @@ reduce:
 	VZEROUPPER
 	RET
 
-// func AxpyF32AVX512(alpha float32, x []float32, y []float32)
+// func axpyF32AVX512(alpha float32, x []float32, y []float32)
 // Requires: AVX, AVX512F
-TEXT ·AxpyF32AVX512(SB), NOSPLIT, $0-56
+TEXT ·axpyF32AVX512(SB), NOSPLIT, $0-56
 	VBROADCASTSS alpha+0(FP), Z31
 	MOVQ         y_base+32(FP), AX
 	MOVQ         x_base+8(FP), CX
@@ -2628,9 +2628,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func ScaleF32AVX512(alpha float32, x []float32)
+// func scaleF32AVX512(alpha float32, x []float32)
 // Requires: AVX, AVX512F
-TEXT ·ScaleF32AVX512(SB), NOSPLIT, $0-32
+TEXT ·scaleF32AVX512(SB), NOSPLIT, $0-32
 	VBROADCASTSS alpha+0(FP), Z31
 	MOVQ         x_base+8(FP), AX
 	MOVQ         x_len+16(FP), CX
@@ -2718,9 +2718,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func AddF32AVX512(dst []float32, x []float32, y []float32)
+// func addF32AVX512(dst []float32, x []float32, y []float32)
 // Requires: AVX, AVX512F
-TEXT ·AddF32AVX512(SB), NOSPLIT, $0-72
+TEXT ·addF32AVX512(SB), NOSPLIT, $0-72
 	MOVQ x_base+24(FP), AX
 	MOVQ y_base+48(FP), CX
 	MOVQ dst_base+0(FP), DX
@@ -2817,9 +2817,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func MulF32AVX512(dst []float32, x []float32, y []float32)
+// func mulF32AVX512(dst []float32, x []float32, y []float32)
 // Requires: AVX, AVX512F
-TEXT ·MulF32AVX512(SB), NOSPLIT, $0-72
+TEXT ·mulF32AVX512(SB), NOSPLIT, $0-72
 	MOVQ x_base+24(FP), AX
 	MOVQ y_base+48(FP), CX
 	MOVQ dst_base+0(FP), DX

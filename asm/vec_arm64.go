@@ -4,104 +4,74 @@
 
 package asm
 
-// DotF64NEON adds the dot product of x and y[:len(x)] to the 32 running lane sums
-// in acc and returns their halving reduction. len(y) >= len(x) and len(acc) == 32.
-//
-// On entry acc holds the lanes; element i of x goes to lane i%32 as
-// acc[i%32] = fma(x[i], y[i], acc[i%32]) in increasing i (a lane no element reaches
-// keeps its bits). The lanes are stored back to acc unreduced; the result is
-// the lanes combined by halving (for w = 16, 8, ..., 1: acc[k] + acc[k+w] for
-// k < w) without writing acc again. A caller that splits a long x into calls
-// must cut it at multiples of 32. An empty acc stands for lanes of +0 that
-// are not stored back. See internal/ref.Dot.
+// dotF64NEON is the NEON kernel of Dot (float64). Its checked entry point is DotF64NEON
+// (asm/checked_arm64.go); its contract: kernels.Dot, internal/ref.Dot.
 //
 //go:noescape
-func DotF64NEON(x, y, acc []float64) float64
+func dotF64NEON(x, y, acc []float64) float64
 
-// SumF64NEON adds the elements of x to the 32 running lane sums in acc and
-// returns their halving reduction. len(acc) == 32.
-//
-// On entry acc holds the lanes; element i of x goes to lane i%32 as
-// acc[i%32] += x[i] in increasing i (a lane no element reaches keeps its bits).
-// The lanes are stored back to acc unreduced; the result is the lanes combined
-// by halving (for w = 16, 8, ..., 1: acc[k] + acc[k+w] for k < w) without
-// writing acc again. A caller that splits a long x into calls must cut it at
-// multiples of 32. An empty acc stands for lanes of +0 that are not stored
-// back. See internal/ref.Sum.
+// sumF64NEON is the NEON kernel of Sum (float64). Its checked entry point is SumF64NEON
+// (asm/checked_arm64.go); its contract: kernels.Sum, internal/ref.Sum.
 //
 //go:noescape
-func SumF64NEON(x, acc []float64) float64
+func sumF64NEON(x, acc []float64) float64
 
-// DotF32NEON adds the dot product of x and y[:len(x)] to the 64 running lane sums
-// in acc and returns their halving reduction. len(y) >= len(x) and len(acc) == 64.
-//
-// On entry acc holds the lanes; element i of x goes to lane i%64 as
-// acc[i%64] = fma(x[i], y[i], acc[i%64]) in increasing i (a lane no element reaches
-// keeps its bits). The lanes are stored back to acc unreduced; the result is
-// the lanes combined by halving (for w = 32, 16, ..., 1: acc[k] + acc[k+w] for
-// k < w) without writing acc again. A caller that splits a long x into calls
-// must cut it at multiples of 64. An empty acc stands for lanes of +0 that
-// are not stored back. See internal/ref.Dot.
+// dotF32NEON is the NEON kernel of Dot (float32). Its checked entry point is DotF32NEON
+// (asm/checked_arm64.go); its contract: kernels.Dot, internal/ref.Dot.
 //
 //go:noescape
-func DotF32NEON(x, y, acc []float32) float32
+func dotF32NEON(x, y, acc []float32) float32
 
-// SumF32NEON adds the elements of x to the 64 running lane sums in acc and
-// returns their halving reduction. len(acc) == 64.
-//
-// On entry acc holds the lanes; element i of x goes to lane i%64 as
-// acc[i%64] += x[i] in increasing i (a lane no element reaches keeps its bits).
-// The lanes are stored back to acc unreduced; the result is the lanes combined
-// by halving (for w = 32, 16, ..., 1: acc[k] + acc[k+w] for k < w) without
-// writing acc again. A caller that splits a long x into calls must cut it at
-// multiples of 64. An empty acc stands for lanes of +0 that are not stored
-// back. See internal/ref.Sum.
+// sumF32NEON is the NEON kernel of Sum (float32). Its checked entry point is SumF32NEON
+// (asm/checked_arm64.go); its contract: kernels.Sum, internal/ref.Sum.
 //
 //go:noescape
-func SumF32NEON(x, acc []float32) float32
+func sumF32NEON(x, acc []float32) float32
 
-// AxpyF64NEON sets y[i] = fma(alpha, x[i], y[i]) (one rounding) for i < len(x).
-// len(y) >= len(x). See internal/ref.Axpy.
+// axpyF64NEON is the NEON kernel of Axpy (float64). Its checked entry point is AxpyF64NEON
+// (asm/checked_arm64.go); its contract: kernels.Axpy, internal/ref.Axpy.
 //
 //go:noescape
-func AxpyF64NEON(alpha float64, x, y []float64)
+func axpyF64NEON(alpha float64, x, y []float64)
 
-// AxpyF32NEON sets y[i] = fma(alpha, x[i], y[i]) (one rounding) for i < len(x).
-// len(y) >= len(x). See internal/ref.Axpy.
+// axpyF32NEON is the NEON kernel of Axpy (float32). Its checked entry point is AxpyF32NEON
+// (asm/checked_arm64.go); its contract: kernels.Axpy, internal/ref.Axpy.
 //
 //go:noescape
-func AxpyF32NEON(alpha float32, x, y []float32)
+func axpyF32NEON(alpha float32, x, y []float32)
 
-// ScaleF64NEON sets x[i] = alpha * x[i]. See internal/ref.Scale.
+// scaleF64NEON is the NEON kernel of Scale (float64). Its checked entry point is ScaleF64NEON
+// (asm/checked_arm64.go); its contract: kernels.Scale, internal/ref.Scale.
 //
 //go:noescape
-func ScaleF64NEON(alpha float64, x []float64)
+func scaleF64NEON(alpha float64, x []float64)
 
-// ScaleF32NEON sets x[i] = alpha * x[i]. See internal/ref.Scale.
+// scaleF32NEON is the NEON kernel of Scale (float32). Its checked entry point is ScaleF32NEON
+// (asm/checked_arm64.go); its contract: kernels.Scale, internal/ref.Scale.
 //
 //go:noescape
-func ScaleF32NEON(alpha float32, x []float32)
+func scaleF32NEON(alpha float32, x []float32)
 
-// AddF64NEON sets dst[i] = x[i] + y[i] for i < len(dst).
-// len(x), len(y) >= len(dst); dst may be x or y. See internal/ref.Add.
+// addF64NEON is the NEON kernel of Add (float64). Its checked entry point is AddF64NEON
+// (asm/checked_arm64.go); its contract: kernels.Add, internal/ref.Add.
 //
 //go:noescape
-func AddF64NEON(dst, x, y []float64)
+func addF64NEON(dst, x, y []float64)
 
-// AddF32NEON sets dst[i] = x[i] + y[i] for i < len(dst).
-// len(x), len(y) >= len(dst); dst may be x or y. See internal/ref.Add.
+// addF32NEON is the NEON kernel of Add (float32). Its checked entry point is AddF32NEON
+// (asm/checked_arm64.go); its contract: kernels.Add, internal/ref.Add.
 //
 //go:noescape
-func AddF32NEON(dst, x, y []float32)
+func addF32NEON(dst, x, y []float32)
 
-// MulF64NEON sets dst[i] = x[i] * y[i] for i < len(dst).
-// len(x), len(y) >= len(dst); dst may be x or y. See internal/ref.Mul.
+// mulF64NEON is the NEON kernel of Mul (float64). Its checked entry point is MulF64NEON
+// (asm/checked_arm64.go); its contract: kernels.Mul, internal/ref.Mul.
 //
 //go:noescape
-func MulF64NEON(dst, x, y []float64)
+func mulF64NEON(dst, x, y []float64)
 
-// MulF32NEON sets dst[i] = x[i] * y[i] for i < len(dst).
-// len(x), len(y) >= len(dst); dst may be x or y. See internal/ref.Mul.
+// mulF32NEON is the NEON kernel of Mul (float32). Its checked entry point is MulF32NEON
+// (asm/checked_arm64.go); its contract: kernels.Mul, internal/ref.Mul.
 //
 //go:noescape
-func MulF32NEON(dst, x, y []float32)
+func mulF32NEON(dst, x, y []float32)

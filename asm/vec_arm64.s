@@ -4,8 +4,8 @@
 
 #include "textflag.h"
 
-// func DotF64NEON(x, y, acc []float64) float64
-TEXT ·DotF64NEON(SB), NOSPLIT, $0-80
+// func dotF64NEON(x, y, acc []float64) float64
+TEXT ·dotF64NEON(SB), NOSPLIT, $0-80
 	MOVD	x_base+0(FP), R0
 	MOVD	x_len+8(FP), R2
 	MOVD	y_base+24(FP), R1
@@ -265,8 +265,8 @@ reduce:
 	FMOVD	F0, ret+72(FP)
 	RET
 
-// func SumF64NEON(x, acc []float64) float64
-TEXT ·SumF64NEON(SB), NOSPLIT, $0-56
+// func sumF64NEON(x, acc []float64) float64
+TEXT ·sumF64NEON(SB), NOSPLIT, $0-56
 	MOVD	x_base+0(FP), R0
 	MOVD	x_len+8(FP), R2
 	MOVD	acc_base+24(FP), R3
@@ -503,8 +503,8 @@ reduce:
 	FMOVD	F0, ret+48(FP)
 	RET
 
-// func DotF32NEON(x, y, acc []float32) float32
-TEXT ·DotF32NEON(SB), NOSPLIT, $0-76
+// func dotF32NEON(x, y, acc []float32) float32
+TEXT ·dotF32NEON(SB), NOSPLIT, $0-76
 	MOVD	x_base+0(FP), R0
 	MOVD	x_len+8(FP), R2
 	MOVD	y_base+24(FP), R1
@@ -774,8 +774,8 @@ reduce:
 	FMOVS	F0, ret+72(FP)
 	RET
 
-// func SumF32NEON(x, acc []float32) float32
-TEXT ·SumF32NEON(SB), NOSPLIT, $0-52
+// func sumF32NEON(x, acc []float32) float32
+TEXT ·sumF32NEON(SB), NOSPLIT, $0-52
 	MOVD	x_base+0(FP), R0
 	MOVD	x_len+8(FP), R2
 	MOVD	acc_base+24(FP), R3
@@ -1020,8 +1020,8 @@ reduce:
 	FMOVS	F0, ret+48(FP)
 	RET
 
-// func AxpyF64NEON(alpha float64, x, y []float64)
-TEXT ·AxpyF64NEON(SB), NOSPLIT, $0-56
+// func axpyF64NEON(alpha float64, x, y []float64)
+TEXT ·axpyF64NEON(SB), NOSPLIT, $0-56
 	FMOVD	alpha+0(FP), F31
 	VDUP	V31.D[0], V31.D2
 	MOVD	x_base+8(FP), R0
@@ -1086,8 +1086,8 @@ scalarloop:
 done:
 	RET
 
-// func AxpyF32NEON(alpha float32, x, y []float32)
-TEXT ·AxpyF32NEON(SB), NOSPLIT, $0-56
+// func axpyF32NEON(alpha float32, x, y []float32)
+TEXT ·axpyF32NEON(SB), NOSPLIT, $0-56
 	FMOVS	alpha+0(FP), F31
 	VDUP	V31.S[0], V31.S4
 	MOVD	x_base+8(FP), R0
@@ -1152,8 +1152,8 @@ scalarloop:
 done:
 	RET
 
-// func ScaleF64NEON(alpha float64, x []float64)
-TEXT ·ScaleF64NEON(SB), NOSPLIT, $0-32
+// func scaleF64NEON(alpha float64, x []float64)
+TEXT ·scaleF64NEON(SB), NOSPLIT, $0-32
 	FMOVD	alpha+0(FP), F31
 	VDUP	V31.D[0], V31.D2
 	MOVD	x_base+8(FP), R0
@@ -1212,8 +1212,8 @@ scalarloop:
 done:
 	RET
 
-// func ScaleF32NEON(alpha float32, x []float32)
-TEXT ·ScaleF32NEON(SB), NOSPLIT, $0-32
+// func scaleF32NEON(alpha float32, x []float32)
+TEXT ·scaleF32NEON(SB), NOSPLIT, $0-32
 	FMOVS	alpha+0(FP), F31
 	VDUP	V31.S[0], V31.S4
 	MOVD	x_base+8(FP), R0
@@ -1272,8 +1272,8 @@ scalarloop:
 done:
 	RET
 
-// func AddF64NEON(dst, x, y []float64)
-TEXT ·AddF64NEON(SB), NOSPLIT, $0-72
+// func addF64NEON(dst, x, y []float64)
+TEXT ·addF64NEON(SB), NOSPLIT, $0-72
 	MOVD	dst_base+0(FP), R0
 	MOVD	dst_len+8(FP), R3
 	MOVD	x_base+24(FP), R1
@@ -1336,8 +1336,8 @@ scalarloop:
 done:
 	RET
 
-// func AddF32NEON(dst, x, y []float32)
-TEXT ·AddF32NEON(SB), NOSPLIT, $0-72
+// func addF32NEON(dst, x, y []float32)
+TEXT ·addF32NEON(SB), NOSPLIT, $0-72
 	MOVD	dst_base+0(FP), R0
 	MOVD	dst_len+8(FP), R3
 	MOVD	x_base+24(FP), R1
@@ -1400,8 +1400,8 @@ scalarloop:
 done:
 	RET
 
-// func MulF64NEON(dst, x, y []float64)
-TEXT ·MulF64NEON(SB), NOSPLIT, $0-72
+// func mulF64NEON(dst, x, y []float64)
+TEXT ·mulF64NEON(SB), NOSPLIT, $0-72
 	MOVD	dst_base+0(FP), R0
 	MOVD	dst_len+8(FP), R3
 	MOVD	x_base+24(FP), R1
@@ -1464,8 +1464,8 @@ scalarloop:
 done:
 	RET
 
-// func MulF32NEON(dst, x, y []float32)
-TEXT ·MulF32NEON(SB), NOSPLIT, $0-72
+// func mulF32NEON(dst, x, y []float32)
+TEXT ·mulF32NEON(SB), NOSPLIT, $0-72
 	MOVD	dst_base+0(FP), R0
 	MOVD	dst_len+8(FP), R3
 	MOVD	x_base+24(FP), R1

@@ -4,194 +4,194 @@
 
 package asm
 
-// ExpF64AVX2 sets dst[i] = Exp(x[i]) for i < len(dst) as internal/ref.Exp64 does,
-// bit for bit. len(x) >= len(dst) is not checked; dst may be x.
+// expF64AVX2 is the AVX2 kernel of Exp (float64). Its checked entry point is ExpF64AVX2
+// (asm/checked_amd64.go); its contract: kernels.Exp, internal/ref.Exp.
 //
 //go:noescape
-func ExpF64AVX2(dst []float64, x []float64)
+func expF64AVX2(dst []float64, x []float64)
 
-// ExpF64AVX512 sets dst[i] = Exp(x[i]) for i < len(dst) as internal/ref.Exp64 does,
-// bit for bit. len(x) >= len(dst) is not checked; dst may be x.
+// expF64AVX512 is the AVX512 kernel of Exp (float64). Its checked entry point is ExpF64AVX512
+// (asm/checked_amd64.go); its contract: kernels.Exp, internal/ref.Exp.
 //
 //go:noescape
-func ExpF64AVX512(dst []float64, x []float64)
+func expF64AVX512(dst []float64, x []float64)
 
-// ExpF32AVX2 sets dst[i] = Exp(x[i]) for i < len(dst) as internal/ref.Exp32 does,
-// bit for bit. len(x) >= len(dst) is not checked; dst may be x.
+// expF32AVX2 is the AVX2 kernel of Exp (float32). Its checked entry point is ExpF32AVX2
+// (asm/checked_amd64.go); its contract: kernels.Exp, internal/ref.Exp.
 //
 //go:noescape
-func ExpF32AVX2(dst []float32, x []float32)
+func expF32AVX2(dst []float32, x []float32)
 
-// ExpF32AVX512 sets dst[i] = Exp(x[i]) for i < len(dst) as internal/ref.Exp32 does,
-// bit for bit. len(x) >= len(dst) is not checked; dst may be x.
+// expF32AVX512 is the AVX512 kernel of Exp (float32). Its checked entry point is ExpF32AVX512
+// (asm/checked_amd64.go); its contract: kernels.Exp, internal/ref.Exp.
 //
 //go:noescape
-func ExpF32AVX512(dst []float32, x []float32)
+func expF32AVX512(dst []float32, x []float32)
 
-// LogF64AVX2 sets dst[i] = Log(x[i]) for i < len(dst) as internal/ref.Log64 does,
-// bit for bit. len(x) >= len(dst) is not checked; dst may be x.
+// logF64AVX2 is the AVX2 kernel of Log (float64). Its checked entry point is LogF64AVX2
+// (asm/checked_amd64.go); its contract: kernels.Log, internal/ref.Log.
 //
 //go:noescape
-func LogF64AVX2(dst []float64, x []float64)
+func logF64AVX2(dst []float64, x []float64)
 
-// LogF64AVX512 sets dst[i] = Log(x[i]) for i < len(dst) as internal/ref.Log64 does,
-// bit for bit. len(x) >= len(dst) is not checked; dst may be x.
+// logF64AVX512 is the AVX512 kernel of Log (float64). Its checked entry point is LogF64AVX512
+// (asm/checked_amd64.go); its contract: kernels.Log, internal/ref.Log.
 //
 //go:noescape
-func LogF64AVX512(dst []float64, x []float64)
+func logF64AVX512(dst []float64, x []float64)
 
-// LogF32AVX2 sets dst[i] = Log(x[i]) for i < len(dst) as internal/ref.Log32 does,
-// bit for bit. len(x) >= len(dst) is not checked; dst may be x.
+// logF32AVX2 is the AVX2 kernel of Log (float32). Its checked entry point is LogF32AVX2
+// (asm/checked_amd64.go); its contract: kernels.Log, internal/ref.Log.
 //
 //go:noescape
-func LogF32AVX2(dst []float32, x []float32)
+func logF32AVX2(dst []float32, x []float32)
 
-// LogF32AVX512 sets dst[i] = Log(x[i]) for i < len(dst) as internal/ref.Log32 does,
-// bit for bit. len(x) >= len(dst) is not checked; dst may be x.
+// logF32AVX512 is the AVX512 kernel of Log (float32). Its checked entry point is LogF32AVX512
+// (asm/checked_amd64.go); its contract: kernels.Log, internal/ref.Log.
 //
 //go:noescape
-func LogF32AVX512(dst []float32, x []float32)
+func logF32AVX512(dst []float32, x []float32)
 
-// Expm1F64AVX2 sets dst[i] = Expm1(x[i]) for i < len(dst) as internal/ref.Expm1[float64] does,
-// bit for bit. len(x) >= len(dst) is not checked; dst may be x.
+// expm1F64AVX2 is the AVX2 kernel of Expm1 (float64). Its checked entry point is Expm1F64AVX2
+// (asm/checked_amd64.go); its contract: kernels.Expm1, internal/ref.Expm1.
 //
 //go:noescape
-func Expm1F64AVX2(dst []float64, x []float64)
+func expm1F64AVX2(dst []float64, x []float64)
 
-// Expm1F64AVX512 sets dst[i] = Expm1(x[i]) for i < len(dst) as internal/ref.Expm1[float64] does,
-// bit for bit. len(x) >= len(dst) is not checked; dst may be x.
+// expm1F64AVX512 is the AVX512 kernel of Expm1 (float64). Its checked entry point is Expm1F64AVX512
+// (asm/checked_amd64.go); its contract: kernels.Expm1, internal/ref.Expm1.
 //
 //go:noescape
-func Expm1F64AVX512(dst []float64, x []float64)
+func expm1F64AVX512(dst []float64, x []float64)
 
-// Expm1F32AVX2 sets dst[i] = Expm1(x[i]) for i < len(dst) as internal/ref.Expm1[float32] does,
-// bit for bit. len(x) >= len(dst) is not checked; dst may be x.
+// expm1F32AVX2 is the AVX2 kernel of Expm1 (float32). Its checked entry point is Expm1F32AVX2
+// (asm/checked_amd64.go); its contract: kernels.Expm1, internal/ref.Expm1.
 //
 //go:noescape
-func Expm1F32AVX2(dst []float32, x []float32)
+func expm1F32AVX2(dst []float32, x []float32)
 
-// Expm1F32AVX512 sets dst[i] = Expm1(x[i]) for i < len(dst) as internal/ref.Expm1[float32] does,
-// bit for bit. len(x) >= len(dst) is not checked; dst may be x.
+// expm1F32AVX512 is the AVX512 kernel of Expm1 (float32). Its checked entry point is Expm1F32AVX512
+// (asm/checked_amd64.go); its contract: kernels.Expm1, internal/ref.Expm1.
 //
 //go:noescape
-func Expm1F32AVX512(dst []float32, x []float32)
+func expm1F32AVX512(dst []float32, x []float32)
 
-// Log1pF64AVX2 sets dst[i] = Log1p(x[i]) for i < len(dst) as internal/ref.Log1p[float64] does,
-// bit for bit. len(x) >= len(dst) is not checked; dst may be x.
+// log1pF64AVX2 is the AVX2 kernel of Log1p (float64). Its checked entry point is Log1pF64AVX2
+// (asm/checked_amd64.go); its contract: kernels.Log1p, internal/ref.Log1p.
 //
 //go:noescape
-func Log1pF64AVX2(dst []float64, x []float64)
+func log1pF64AVX2(dst []float64, x []float64)
 
-// Log1pF64AVX512 sets dst[i] = Log1p(x[i]) for i < len(dst) as internal/ref.Log1p[float64] does,
-// bit for bit. len(x) >= len(dst) is not checked; dst may be x.
+// log1pF64AVX512 is the AVX512 kernel of Log1p (float64). Its checked entry point is Log1pF64AVX512
+// (asm/checked_amd64.go); its contract: kernels.Log1p, internal/ref.Log1p.
 //
 //go:noescape
-func Log1pF64AVX512(dst []float64, x []float64)
+func log1pF64AVX512(dst []float64, x []float64)
 
-// Log1pF32AVX2 sets dst[i] = Log1p(x[i]) for i < len(dst) as internal/ref.Log1p[float32] does,
-// bit for bit. len(x) >= len(dst) is not checked; dst may be x.
+// log1pF32AVX2 is the AVX2 kernel of Log1p (float32). Its checked entry point is Log1pF32AVX2
+// (asm/checked_amd64.go); its contract: kernels.Log1p, internal/ref.Log1p.
 //
 //go:noescape
-func Log1pF32AVX2(dst []float32, x []float32)
+func log1pF32AVX2(dst []float32, x []float32)
 
-// Log1pF32AVX512 sets dst[i] = Log1p(x[i]) for i < len(dst) as internal/ref.Log1p[float32] does,
-// bit for bit. len(x) >= len(dst) is not checked; dst may be x.
+// log1pF32AVX512 is the AVX512 kernel of Log1p (float32). Its checked entry point is Log1pF32AVX512
+// (asm/checked_amd64.go); its contract: kernels.Log1p, internal/ref.Log1p.
 //
 //go:noescape
-func Log1pF32AVX512(dst []float32, x []float32)
+func log1pF32AVX512(dst []float32, x []float32)
 
-// TanhF64AVX2 sets dst[i] = Tanh(x[i]) for i < len(dst) as internal/ref.Tanh[float64] does,
-// bit for bit. len(x) >= len(dst) is not checked; dst may be x.
+// tanhF64AVX2 is the AVX2 kernel of Tanh (float64). Its checked entry point is TanhF64AVX2
+// (asm/checked_amd64.go); its contract: kernels.Tanh, internal/ref.Tanh.
 //
 //go:noescape
-func TanhF64AVX2(dst []float64, x []float64)
+func tanhF64AVX2(dst []float64, x []float64)
 
-// TanhF64AVX512 sets dst[i] = Tanh(x[i]) for i < len(dst) as internal/ref.Tanh[float64] does,
-// bit for bit. len(x) >= len(dst) is not checked; dst may be x.
+// tanhF64AVX512 is the AVX512 kernel of Tanh (float64). Its checked entry point is TanhF64AVX512
+// (asm/checked_amd64.go); its contract: kernels.Tanh, internal/ref.Tanh.
 //
 //go:noescape
-func TanhF64AVX512(dst []float64, x []float64)
+func tanhF64AVX512(dst []float64, x []float64)
 
-// TanhF32AVX2 sets dst[i] = Tanh(x[i]) for i < len(dst) as internal/ref.Tanh[float32] does,
-// bit for bit. len(x) >= len(dst) is not checked; dst may be x.
+// tanhF32AVX2 is the AVX2 kernel of Tanh (float32). Its checked entry point is TanhF32AVX2
+// (asm/checked_amd64.go); its contract: kernels.Tanh, internal/ref.Tanh.
 //
 //go:noescape
-func TanhF32AVX2(dst []float32, x []float32)
+func tanhF32AVX2(dst []float32, x []float32)
 
-// TanhF32AVX512 sets dst[i] = Tanh(x[i]) for i < len(dst) as internal/ref.Tanh[float32] does,
-// bit for bit. len(x) >= len(dst) is not checked; dst may be x.
+// tanhF32AVX512 is the AVX512 kernel of Tanh (float32). Its checked entry point is TanhF32AVX512
+// (asm/checked_amd64.go); its contract: kernels.Tanh, internal/ref.Tanh.
 //
 //go:noescape
-func TanhF32AVX512(dst []float32, x []float32)
+func tanhF32AVX512(dst []float32, x []float32)
 
-// SigmoidF64AVX2 sets dst[i] = Sigmoid(x[i]) for i < len(dst) as internal/ref.Sigmoid[float64] does,
-// bit for bit. len(x) >= len(dst) is not checked; dst may be x.
+// sigmoidF64AVX2 is the AVX2 kernel of Sigmoid (float64). Its checked entry point is SigmoidF64AVX2
+// (asm/checked_amd64.go); its contract: kernels.Sigmoid, internal/ref.Sigmoid.
 //
 //go:noescape
-func SigmoidF64AVX2(dst []float64, x []float64)
+func sigmoidF64AVX2(dst []float64, x []float64)
 
-// SigmoidF64AVX512 sets dst[i] = Sigmoid(x[i]) for i < len(dst) as internal/ref.Sigmoid[float64] does,
-// bit for bit. len(x) >= len(dst) is not checked; dst may be x.
+// sigmoidF64AVX512 is the AVX512 kernel of Sigmoid (float64). Its checked entry point is SigmoidF64AVX512
+// (asm/checked_amd64.go); its contract: kernels.Sigmoid, internal/ref.Sigmoid.
 //
 //go:noescape
-func SigmoidF64AVX512(dst []float64, x []float64)
+func sigmoidF64AVX512(dst []float64, x []float64)
 
-// SigmoidF32AVX2 sets dst[i] = Sigmoid(x[i]) for i < len(dst) as internal/ref.Sigmoid[float32] does,
-// bit for bit. len(x) >= len(dst) is not checked; dst may be x.
+// sigmoidF32AVX2 is the AVX2 kernel of Sigmoid (float32). Its checked entry point is SigmoidF32AVX2
+// (asm/checked_amd64.go); its contract: kernels.Sigmoid, internal/ref.Sigmoid.
 //
 //go:noescape
-func SigmoidF32AVX2(dst []float32, x []float32)
+func sigmoidF32AVX2(dst []float32, x []float32)
 
-// SigmoidF32AVX512 sets dst[i] = Sigmoid(x[i]) for i < len(dst) as internal/ref.Sigmoid[float32] does,
-// bit for bit. len(x) >= len(dst) is not checked; dst may be x.
+// sigmoidF32AVX512 is the AVX512 kernel of Sigmoid (float32). Its checked entry point is SigmoidF32AVX512
+// (asm/checked_amd64.go); its contract: kernels.Sigmoid, internal/ref.Sigmoid.
 //
 //go:noescape
-func SigmoidF32AVX512(dst []float32, x []float32)
+func sigmoidF32AVX512(dst []float32, x []float32)
 
-// SoftplusF64AVX2 sets dst[i] = Softplus(x[i]) for i < len(dst) as internal/ref.Softplus[float64] does,
-// bit for bit. len(x) >= len(dst) is not checked; dst may be x.
+// softplusF64AVX2 is the AVX2 kernel of Softplus (float64). Its checked entry point is SoftplusF64AVX2
+// (asm/checked_amd64.go); its contract: kernels.Softplus, internal/ref.Softplus.
 //
 //go:noescape
-func SoftplusF64AVX2(dst []float64, x []float64)
+func softplusF64AVX2(dst []float64, x []float64)
 
-// SoftplusF64AVX512 sets dst[i] = Softplus(x[i]) for i < len(dst) as internal/ref.Softplus[float64] does,
-// bit for bit. len(x) >= len(dst) is not checked; dst may be x.
+// softplusF64AVX512 is the AVX512 kernel of Softplus (float64). Its checked entry point is SoftplusF64AVX512
+// (asm/checked_amd64.go); its contract: kernels.Softplus, internal/ref.Softplus.
 //
 //go:noescape
-func SoftplusF64AVX512(dst []float64, x []float64)
+func softplusF64AVX512(dst []float64, x []float64)
 
-// SoftplusF32AVX2 sets dst[i] = Softplus(x[i]) for i < len(dst) as internal/ref.Softplus[float32] does,
-// bit for bit. len(x) >= len(dst) is not checked; dst may be x.
+// softplusF32AVX2 is the AVX2 kernel of Softplus (float32). Its checked entry point is SoftplusF32AVX2
+// (asm/checked_amd64.go); its contract: kernels.Softplus, internal/ref.Softplus.
 //
 //go:noescape
-func SoftplusF32AVX2(dst []float32, x []float32)
+func softplusF32AVX2(dst []float32, x []float32)
 
-// SoftplusF32AVX512 sets dst[i] = Softplus(x[i]) for i < len(dst) as internal/ref.Softplus[float32] does,
-// bit for bit. len(x) >= len(dst) is not checked; dst may be x.
+// softplusF32AVX512 is the AVX512 kernel of Softplus (float32). Its checked entry point is SoftplusF32AVX512
+// (asm/checked_amd64.go); its contract: kernels.Softplus, internal/ref.Softplus.
 //
 //go:noescape
-func SoftplusF32AVX512(dst []float32, x []float32)
+func softplusF32AVX512(dst []float32, x []float32)
 
-// AtanF64AVX2 sets dst[i] = Atan(x[i]) for i < len(dst) as internal/ref.Atan[float64] does,
-// bit for bit. len(x) >= len(dst) is not checked; dst may be x.
+// atanF64AVX2 is the AVX2 kernel of Atan (float64). Its checked entry point is AtanF64AVX2
+// (asm/checked_amd64.go); its contract: kernels.Atan, internal/ref.Atan.
 //
 //go:noescape
-func AtanF64AVX2(dst []float64, x []float64)
+func atanF64AVX2(dst []float64, x []float64)
 
-// AtanF64AVX512 sets dst[i] = Atan(x[i]) for i < len(dst) as internal/ref.Atan[float64] does,
-// bit for bit. len(x) >= len(dst) is not checked; dst may be x.
+// atanF64AVX512 is the AVX512 kernel of Atan (float64). Its checked entry point is AtanF64AVX512
+// (asm/checked_amd64.go); its contract: kernels.Atan, internal/ref.Atan.
 //
 //go:noescape
-func AtanF64AVX512(dst []float64, x []float64)
+func atanF64AVX512(dst []float64, x []float64)
 
-// AtanF32AVX2 sets dst[i] = Atan(x[i]) for i < len(dst) as internal/ref.Atan[float32] does,
-// bit for bit. len(x) >= len(dst) is not checked; dst may be x.
+// atanF32AVX2 is the AVX2 kernel of Atan (float32). Its checked entry point is AtanF32AVX2
+// (asm/checked_amd64.go); its contract: kernels.Atan, internal/ref.Atan.
 //
 //go:noescape
-func AtanF32AVX2(dst []float32, x []float32)
+func atanF32AVX2(dst []float32, x []float32)
 
-// AtanF32AVX512 sets dst[i] = Atan(x[i]) for i < len(dst) as internal/ref.Atan[float32] does,
-// bit for bit. len(x) >= len(dst) is not checked; dst may be x.
+// atanF32AVX512 is the AVX512 kernel of Atan (float32). Its checked entry point is AtanF32AVX512
+// (asm/checked_amd64.go); its contract: kernels.Atan, internal/ref.Atan.
 //
 //go:noescape
-func AtanF32AVX512(dst []float32, x []float32)
+func atanF32AVX512(dst []float32, x []float32)

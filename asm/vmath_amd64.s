@@ -4,9 +4,9 @@
 
 #include "textflag.h"
 
-// func ExpF64AVX2(dst []float64, x []float64)
+// func expF64AVX2(dst []float64, x []float64)
 // Requires: AVX, AVX2, FMA3
-TEXT ·ExpF64AVX2(SB), NOSPLIT, $0-48
+TEXT ·expF64AVX2(SB), NOSPLIT, $0-48
 	MOVQ dst_base+0(FP), AX
 	MOVQ x_base+24(FP), CX
 	MOVQ dst_len+8(FP), DX
@@ -433,9 +433,9 @@ DATA vmathExpF64AVX2const<>+1136(SB)/8, $0x4337fffffffff802
 DATA vmathExpF64AVX2const<>+1144(SB)/8, $0x4337fffffffff802
 GLOBL vmathExpF64AVX2const<>(SB), RODATA|NOPTR, $1152
 
-// func ExpF64AVX512(dst []float64, x []float64)
+// func expF64AVX512(dst []float64, x []float64)
 // Requires: AVX, AVX512F
-TEXT ·ExpF64AVX512(SB), NOSPLIT, $0-48
+TEXT ·expF64AVX512(SB), NOSPLIT, $0-48
 	MOVQ dst_base+0(FP), AX
 	MOVQ x_base+24(FP), CX
 	MOVQ dst_len+8(FP), DX
@@ -704,9 +704,9 @@ DATA vmathExpF64AVX512const<>+120(SB)/8, $0x3fc5555555555558
 DATA vmathExpF64AVX512const<>+128(SB)/8, $0x3ff0000000000000
 GLOBL vmathExpF64AVX512const<>(SB), RODATA|NOPTR, $136
 
-// func ExpF32AVX2(dst []float32, x []float32)
+// func expF32AVX2(dst []float32, x []float32)
 // Requires: AVX, AVX2, FMA3
-TEXT ·ExpF32AVX2(SB), NOSPLIT, $0-48
+TEXT ·expF32AVX2(SB), NOSPLIT, $0-48
 	MOVQ dst_base+0(FP), AX
 	MOVQ x_base+24(FP), CX
 	MOVQ dst_len+8(FP), DX
@@ -1107,9 +1107,9 @@ DATA vmathExpF32AVX2const<>+824(SB)/4, $0x4b3fff02
 DATA vmathExpF32AVX2const<>+828(SB)/4, $0x4b3fff02
 GLOBL vmathExpF32AVX2const<>(SB), RODATA|NOPTR, $832
 
-// func ExpF32AVX512(dst []float32, x []float32)
+// func expF32AVX512(dst []float32, x []float32)
 // Requires: AVX, AVX512F
-TEXT ·ExpF32AVX512(SB), NOSPLIT, $0-48
+TEXT ·expF32AVX512(SB), NOSPLIT, $0-48
 	MOVQ dst_base+0(FP), AX
 	MOVQ x_base+24(FP), CX
 	MOVQ dst_len+8(FP), DX
@@ -1337,9 +1337,9 @@ DATA vmathExpF32AVX512const<>+40(SB)/4, $0x3efffffe
 DATA vmathExpF32AVX512const<>+44(SB)/4, $0x3f800000
 GLOBL vmathExpF32AVX512const<>(SB), RODATA|NOPTR, $48
 
-// func LogF64AVX2(dst []float64, x []float64)
+// func logF64AVX2(dst []float64, x []float64)
 // Requires: AVX, AVX2, FMA3
-TEXT ·LogF64AVX2(SB), NOSPLIT, $0-48
+TEXT ·logF64AVX2(SB), NOSPLIT, $0-48
 	MOVQ dst_base+0(FP), AX
 	MOVQ x_base+24(FP), CX
 	MOVQ dst_len+8(FP), DX
@@ -2169,9 +2169,9 @@ DATA vmathLogF64AVX2const<>+2288(SB)/8, $0x7ff8000000000000
 DATA vmathLogF64AVX2const<>+2296(SB)/8, $0x7ff8000000000000
 GLOBL vmathLogF64AVX2const<>(SB), RODATA|NOPTR, $2304
 
-// func LogF64AVX512(dst []float64, x []float64)
+// func logF64AVX512(dst []float64, x []float64)
 // Requires: AVX, AVX512F
-TEXT ·LogF64AVX512(SB), NOSPLIT, $0-48
+TEXT ·logF64AVX512(SB), NOSPLIT, $0-48
 	MOVQ dst_base+0(FP), AX
 	MOVQ x_base+24(FP), CX
 	MOVQ dst_len+8(FP), DX
@@ -2532,9 +2532,9 @@ DATA vmathLogF64AVX512const<>+184(SB)/8, $0x3dea39ef35793c76
 DATA vmathLogF64AVX512const<>+192(SB)/8, $0x0000000003530421
 GLOBL vmathLogF64AVX512const<>(SB), RODATA|NOPTR, $200
 
-// func LogF32AVX2(dst []float32, x []float32)
+// func logF32AVX2(dst []float32, x []float32)
 // Requires: AVX, AVX2, FMA3
-TEXT ·LogF32AVX2(SB), NOSPLIT, $0-48
+TEXT ·logF32AVX2(SB), NOSPLIT, $0-48
 	MOVQ dst_base+0(FP), AX
 	MOVQ x_base+24(FP), CX
 	MOVQ dst_len+8(FP), DX
@@ -3404,9 +3404,9 @@ DATA vmathLogF32AVX2const<>+1656(SB)/4, $0x7fc00000
 DATA vmathLogF32AVX2const<>+1660(SB)/4, $0x7fc00000
 GLOBL vmathLogF32AVX2const<>(SB), RODATA|NOPTR, $1664
 
-// func LogF32AVX512(dst []float32, x []float32)
+// func logF32AVX512(dst []float32, x []float32)
 // Requires: AVX, AVX512F
-TEXT ·LogF32AVX512(SB), NOSPLIT, $0-48
+TEXT ·logF32AVX512(SB), NOSPLIT, $0-48
 	MOVQ dst_base+0(FP), AX
 	MOVQ x_base+24(FP), CX
 	MOVQ dst_len+8(FP), DX
@@ -3691,9 +3691,9 @@ DATA vmathLogF32AVX512const<>+52(SB)/4, $0xb95e8083
 DATA vmathLogF32AVX512const<>+56(SB)/4, $0x03530421
 GLOBL vmathLogF32AVX512const<>(SB), RODATA|NOPTR, $60
 
-// func Expm1F64AVX2(dst []float64, x []float64)
+// func expm1F64AVX2(dst []float64, x []float64)
 // Requires: AVX, AVX2, FMA3
-TEXT ·Expm1F64AVX2(SB), NOSPLIT, $0-48
+TEXT ·expm1F64AVX2(SB), NOSPLIT, $0-48
 	MOVQ dst_base+0(FP), AX
 	MOVQ x_base+24(FP), CX
 	MOVQ dst_len+8(FP), DX
@@ -4111,9 +4111,9 @@ DATA vmathExpm1F64AVX2const<>+1392(SB)/8, $0x0000000000000000
 DATA vmathExpm1F64AVX2const<>+1400(SB)/8, $0x0000000000000000
 GLOBL vmathExpm1F64AVX2const<>(SB), RODATA|NOPTR, $1408
 
-// func Expm1F64AVX512(dst []float64, x []float64)
+// func expm1F64AVX512(dst []float64, x []float64)
 // Requires: AVX, AVX512DQ, AVX512F
-TEXT ·Expm1F64AVX512(SB), NOSPLIT, $0-48
+TEXT ·expm1F64AVX512(SB), NOSPLIT, $0-48
 	MOVQ dst_base+0(FP), AX
 	MOVQ x_base+24(FP), CX
 	MOVQ dst_len+8(FP), DX
@@ -4411,9 +4411,9 @@ DATA vmathExpm1F64AVX512const<>+136(SB)/8, $0x3ff0000000000000
 DATA vmathExpm1F64AVX512const<>+144(SB)/8, $0x0000000000000000
 GLOBL vmathExpm1F64AVX512const<>(SB), RODATA|NOPTR, $152
 
-// func Expm1F32AVX2(dst []float32, x []float32)
+// func expm1F32AVX2(dst []float32, x []float32)
 // Requires: AVX, AVX2, FMA3
-TEXT ·Expm1F32AVX2(SB), NOSPLIT, $0-48
+TEXT ·expm1F32AVX2(SB), NOSPLIT, $0-48
 	MOVQ dst_base+0(FP), AX
 	MOVQ x_base+24(FP), CX
 	MOVQ dst_len+8(FP), DX
@@ -4897,9 +4897,9 @@ DATA vmathExpm1F32AVX2const<>+1080(SB)/4, $0x00000000
 DATA vmathExpm1F32AVX2const<>+1084(SB)/4, $0x00000000
 GLOBL vmathExpm1F32AVX2const<>(SB), RODATA|NOPTR, $1088
 
-// func Expm1F32AVX512(dst []float32, x []float32)
+// func expm1F32AVX512(dst []float32, x []float32)
 // Requires: AVX, AVX512DQ, AVX512F
-TEXT ·Expm1F32AVX512(SB), NOSPLIT, $0-48
+TEXT ·expm1F32AVX512(SB), NOSPLIT, $0-48
 	MOVQ dst_base+0(FP), AX
 	MOVQ x_base+24(FP), CX
 	MOVQ dst_len+8(FP), DX
@@ -5152,9 +5152,9 @@ DATA vmathExpm1F32AVX512const<>+48(SB)/4, $0x3f800000
 DATA vmathExpm1F32AVX512const<>+52(SB)/4, $0x00000000
 GLOBL vmathExpm1F32AVX512const<>(SB), RODATA|NOPTR, $56
 
-// func Log1pF64AVX2(dst []float64, x []float64)
+// func log1pF64AVX2(dst []float64, x []float64)
 // Requires: AVX, AVX2, FMA3
-TEXT ·Log1pF64AVX2(SB), NOSPLIT, $0-48
+TEXT ·log1pF64AVX2(SB), NOSPLIT, $0-48
 	MOVQ dst_base+0(FP), AX
 	MOVQ x_base+24(FP), CX
 	MOVQ dst_len+8(FP), DX
@@ -5851,9 +5851,9 @@ DATA vmathLog1pF64AVX2const<>+2544(SB)/8, $0x7ff8000000000001
 DATA vmathLog1pF64AVX2const<>+2552(SB)/8, $0x7ff8000000000001
 GLOBL vmathLog1pF64AVX2const<>(SB), RODATA|NOPTR, $2560
 
-// func Log1pF64AVX512(dst []float64, x []float64)
+// func log1pF64AVX512(dst []float64, x []float64)
 // Requires: AVX, AVX512DQ, AVX512F
-TEXT ·Log1pF64AVX512(SB), NOSPLIT, $0-48
+TEXT ·log1pF64AVX512(SB), NOSPLIT, $0-48
 	MOVQ dst_base+0(FP), AX
 	MOVQ x_base+24(FP), CX
 	MOVQ dst_len+8(FP), DX
@@ -6365,9 +6365,9 @@ DATA vmathLog1pF64AVX512const<>+248(SB)/8, $0xfff0000000000000
 DATA vmathLog1pF64AVX512const<>+256(SB)/8, $0x7ff8000000000001
 GLOBL vmathLog1pF64AVX512const<>(SB), RODATA|NOPTR, $264
 
-// func Log1pF32AVX2(dst []float32, x []float32)
+// func log1pF32AVX2(dst []float32, x []float32)
 // Requires: AVX, AVX2, FMA3
-TEXT ·Log1pF32AVX2(SB), NOSPLIT, $0-48
+TEXT ·log1pF32AVX2(SB), NOSPLIT, $0-48
 	MOVQ dst_base+0(FP), AX
 	MOVQ x_base+24(FP), CX
 	MOVQ dst_len+8(FP), DX
@@ -7164,9 +7164,9 @@ DATA vmathLog1pF32AVX2const<>+1912(SB)/4, $0x7fc00000
 DATA vmathLog1pF32AVX2const<>+1916(SB)/4, $0x7fc00000
 GLOBL vmathLog1pF32AVX2const<>(SB), RODATA|NOPTR, $1920
 
-// func Log1pF32AVX512(dst []float32, x []float32)
+// func log1pF32AVX512(dst []float32, x []float32)
 // Requires: AVX, AVX512DQ, AVX512F
-TEXT ·Log1pF32AVX512(SB), NOSPLIT, $0-48
+TEXT ·log1pF32AVX512(SB), NOSPLIT, $0-48
 	MOVQ dst_base+0(FP), AX
 	MOVQ x_base+24(FP), CX
 	MOVQ dst_len+8(FP), DX
@@ -7588,9 +7588,9 @@ DATA vmathLog1pF32AVX512const<>+84(SB)/4, $0xff800000
 DATA vmathLog1pF32AVX512const<>+88(SB)/4, $0x7fc00000
 GLOBL vmathLog1pF32AVX512const<>(SB), RODATA|NOPTR, $92
 
-// func TanhF64AVX2(dst []float64, x []float64)
+// func tanhF64AVX2(dst []float64, x []float64)
 // Requires: AVX, AVX2, FMA3
-TEXT ·TanhF64AVX2(SB), NOSPLIT, $0-48
+TEXT ·tanhF64AVX2(SB), NOSPLIT, $0-48
 	MOVQ dst_base+0(FP), AX
 	MOVQ x_base+24(FP), CX
 	MOVQ dst_len+8(FP), DX
@@ -8004,9 +8004,9 @@ DATA vmathTanhF64AVX2const<>+1264(SB)/8, $0x4000000000000000
 DATA vmathTanhF64AVX2const<>+1272(SB)/8, $0x4000000000000000
 GLOBL vmathTanhF64AVX2const<>(SB), RODATA|NOPTR, $1280
 
-// func TanhF64AVX512(dst []float64, x []float64)
+// func tanhF64AVX512(dst []float64, x []float64)
 // Requires: AVX, AVX512DQ, AVX512F
-TEXT ·TanhF64AVX512(SB), NOSPLIT, $0-48
+TEXT ·tanhF64AVX512(SB), NOSPLIT, $0-48
 	MOVQ dst_base+0(FP), AX
 	MOVQ x_base+24(FP), CX
 	MOVQ dst_len+8(FP), DX
@@ -8347,9 +8347,9 @@ DATA vmathTanhF64AVX512const<>+128(SB)/8, $0x3ff0000000000000
 DATA vmathTanhF64AVX512const<>+136(SB)/8, $0x4000000000000000
 GLOBL vmathTanhF64AVX512const<>(SB), RODATA|NOPTR, $144
 
-// func TanhF32AVX2(dst []float32, x []float32)
+// func tanhF32AVX2(dst []float32, x []float32)
 // Requires: AVX, AVX2, FMA3
-TEXT ·TanhF32AVX2(SB), NOSPLIT, $0-48
+TEXT ·tanhF32AVX2(SB), NOSPLIT, $0-48
 	MOVQ dst_base+0(FP), AX
 	MOVQ x_base+24(FP), CX
 	MOVQ dst_len+8(FP), DX
@@ -8813,9 +8813,9 @@ DATA vmathTanhF32AVX2const<>+952(SB)/4, $0x40000000
 DATA vmathTanhF32AVX2const<>+956(SB)/4, $0x40000000
 GLOBL vmathTanhF32AVX2const<>(SB), RODATA|NOPTR, $960
 
-// func TanhF32AVX512(dst []float32, x []float32)
+// func tanhF32AVX512(dst []float32, x []float32)
 // Requires: AVX, AVX512DQ, AVX512F
-TEXT ·TanhF32AVX512(SB), NOSPLIT, $0-48
+TEXT ·tanhF32AVX512(SB), NOSPLIT, $0-48
 	MOVQ dst_base+0(FP), AX
 	MOVQ x_base+24(FP), CX
 	MOVQ dst_len+8(FP), DX
@@ -9111,9 +9111,9 @@ DATA vmathTanhF32AVX512const<>+44(SB)/4, $0x3f800000
 DATA vmathTanhF32AVX512const<>+48(SB)/4, $0x40000000
 GLOBL vmathTanhF32AVX512const<>(SB), RODATA|NOPTR, $52
 
-// func SigmoidF64AVX2(dst []float64, x []float64)
+// func sigmoidF64AVX2(dst []float64, x []float64)
 // Requires: AVX, AVX2, FMA3
-TEXT ·SigmoidF64AVX2(SB), NOSPLIT, $0-48
+TEXT ·sigmoidF64AVX2(SB), NOSPLIT, $0-48
 	MOVQ dst_base+0(FP), AX
 	MOVQ x_base+24(FP), CX
 	MOVQ dst_len+8(FP), DX
@@ -9533,9 +9533,9 @@ DATA vmathSigmoidF64AVX2const<>+1264(SB)/8, $0x4337fffffffff802
 DATA vmathSigmoidF64AVX2const<>+1272(SB)/8, $0x4337fffffffff802
 GLOBL vmathSigmoidF64AVX2const<>(SB), RODATA|NOPTR, $1280
 
-// func SigmoidF64AVX512(dst []float64, x []float64)
+// func sigmoidF64AVX512(dst []float64, x []float64)
 // Requires: AVX, AVX512DQ, AVX512F
-TEXT ·SigmoidF64AVX512(SB), NOSPLIT, $0-48
+TEXT ·sigmoidF64AVX512(SB), NOSPLIT, $0-48
 	MOVQ dst_base+0(FP), AX
 	MOVQ x_base+24(FP), CX
 	MOVQ dst_len+8(FP), DX
@@ -9832,9 +9832,9 @@ DATA vmathSigmoidF64AVX512const<>+128(SB)/8, $0x3fc5555555555558
 DATA vmathSigmoidF64AVX512const<>+136(SB)/8, $0x3ff0000000000000
 GLOBL vmathSigmoidF64AVX512const<>(SB), RODATA|NOPTR, $144
 
-// func SigmoidF32AVX2(dst []float32, x []float32)
+// func sigmoidF32AVX2(dst []float32, x []float32)
 // Requires: AVX, AVX2, FMA3
-TEXT ·SigmoidF32AVX2(SB), NOSPLIT, $0-48
+TEXT ·sigmoidF32AVX2(SB), NOSPLIT, $0-48
 	MOVQ dst_base+0(FP), AX
 	MOVQ x_base+24(FP), CX
 	MOVQ dst_len+8(FP), DX
@@ -10304,9 +10304,9 @@ DATA vmathSigmoidF32AVX2const<>+952(SB)/4, $0x4b3fff02
 DATA vmathSigmoidF32AVX2const<>+956(SB)/4, $0x4b3fff02
 GLOBL vmathSigmoidF32AVX2const<>(SB), RODATA|NOPTR, $960
 
-// func SigmoidF32AVX512(dst []float32, x []float32)
+// func sigmoidF32AVX512(dst []float32, x []float32)
 // Requires: AVX, AVX512DQ, AVX512F
-TEXT ·SigmoidF32AVX512(SB), NOSPLIT, $0-48
+TEXT ·sigmoidF32AVX512(SB), NOSPLIT, $0-48
 	MOVQ dst_base+0(FP), AX
 	MOVQ x_base+24(FP), CX
 	MOVQ dst_len+8(FP), DX
@@ -10558,9 +10558,9 @@ DATA vmathSigmoidF32AVX512const<>+44(SB)/4, $0x3efffffe
 DATA vmathSigmoidF32AVX512const<>+48(SB)/4, $0x3f800000
 GLOBL vmathSigmoidF32AVX512const<>(SB), RODATA|NOPTR, $52
 
-// func SoftplusF64AVX2(dst []float64, x []float64)
+// func softplusF64AVX2(dst []float64, x []float64)
 // Requires: AVX, AVX2, FMA3
-TEXT ·SoftplusF64AVX2(SB), NOSPLIT, $0-48
+TEXT ·softplusF64AVX2(SB), NOSPLIT, $0-48
 	MOVQ dst_base+0(FP), AX
 	MOVQ x_base+24(FP), CX
 	MOVQ dst_len+8(FP), DX
@@ -11494,9 +11494,9 @@ DATA vmathSoftplusF64AVX2const<>+3312(SB)/8, $0x4044000000000000
 DATA vmathSoftplusF64AVX2const<>+3320(SB)/8, $0x4044000000000000
 GLOBL vmathSoftplusF64AVX2const<>(SB), RODATA|NOPTR, $3328
 
-// func SoftplusF64AVX512(dst []float64, x []float64)
+// func softplusF64AVX512(dst []float64, x []float64)
 // Requires: AVX, AVX512DQ, AVX512F
-TEXT ·SoftplusF64AVX512(SB), NOSPLIT, $0-48
+TEXT ·softplusF64AVX512(SB), NOSPLIT, $0-48
 	MOVQ dst_base+0(FP), AX
 	MOVQ x_base+24(FP), CX
 	MOVQ dst_len+8(FP), DX
@@ -12151,9 +12151,9 @@ DATA vmathSoftplusF64AVX512const<>+336(SB)/8, $0x3dea39ef35793c76
 DATA vmathSoftplusF64AVX512const<>+344(SB)/8, $0x4044000000000000
 GLOBL vmathSoftplusF64AVX512const<>(SB), RODATA|NOPTR, $352
 
-// func SoftplusF32AVX2(dst []float32, x []float32)
+// func softplusF32AVX2(dst []float32, x []float32)
 // Requires: AVX, AVX2, FMA3
-TEXT ·SoftplusF32AVX2(SB), NOSPLIT, $0-48
+TEXT ·softplusF32AVX2(SB), NOSPLIT, $0-48
 	MOVQ dst_base+0(FP), AX
 	MOVQ x_base+24(FP), CX
 	MOVQ dst_len+8(FP), DX
@@ -13173,9 +13173,9 @@ DATA vmathSoftplusF32AVX2const<>+2360(SB)/4, $0x41a00000
 DATA vmathSoftplusF32AVX2const<>+2364(SB)/4, $0x41a00000
 GLOBL vmathSoftplusF32AVX2const<>(SB), RODATA|NOPTR, $2368
 
-// func SoftplusF32AVX512(dst []float32, x []float32)
+// func softplusF32AVX512(dst []float32, x []float32)
 // Requires: AVX, AVX512DQ, AVX512F
-TEXT ·SoftplusF32AVX512(SB), NOSPLIT, $0-48
+TEXT ·softplusF32AVX512(SB), NOSPLIT, $0-48
 	MOVQ dst_base+0(FP), AX
 	MOVQ x_base+24(FP), CX
 	MOVQ dst_len+8(FP), DX
@@ -13695,9 +13695,9 @@ DATA vmathSoftplusF32AVX512const<>+108(SB)/4, $0xb95e8083
 DATA vmathSoftplusF32AVX512const<>+112(SB)/4, $0x41a00000
 GLOBL vmathSoftplusF32AVX512const<>(SB), RODATA|NOPTR, $116
 
-// func AtanF64AVX2(dst []float64, x []float64)
+// func atanF64AVX2(dst []float64, x []float64)
 // Requires: AVX, FMA3
-TEXT ·AtanF64AVX2(SB), NOSPLIT, $0-48
+TEXT ·atanF64AVX2(SB), NOSPLIT, $0-48
 	MOVQ dst_base+0(FP), AX
 	MOVQ x_base+24(FP), CX
 	MOVQ dst_len+8(FP), DX
@@ -14167,9 +14167,9 @@ DATA vmathAtanF64AVX2const<>+1520(SB)/8, $0xbfd5555555555516
 DATA vmathAtanF64AVX2const<>+1528(SB)/8, $0xbfd5555555555516
 GLOBL vmathAtanF64AVX2const<>(SB), RODATA|NOPTR, $1536
 
-// func AtanF64AVX512(dst []float64, x []float64)
+// func atanF64AVX512(dst []float64, x []float64)
 // Requires: AVX, AVX512DQ, AVX512F
-TEXT ·AtanF64AVX512(SB), NOSPLIT, $0-48
+TEXT ·atanF64AVX512(SB), NOSPLIT, $0-48
 	MOVQ dst_base+0(FP), AX
 	MOVQ x_base+24(FP), CX
 	MOVQ dst_len+8(FP), DX
@@ -14552,9 +14552,9 @@ DATA vmathAtanF64AVX512const<>+176(SB)/8, $0x3fc9999999991150
 DATA vmathAtanF64AVX512const<>+184(SB)/8, $0xbfd5555555555516
 GLOBL vmathAtanF64AVX512const<>(SB), RODATA|NOPTR, $192
 
-// func AtanF32AVX2(dst []float32, x []float32)
+// func atanF32AVX2(dst []float32, x []float32)
 // Requires: AVX, FMA3
-TEXT ·AtanF32AVX2(SB), NOSPLIT, $0-48
+TEXT ·atanF32AVX2(SB), NOSPLIT, $0-48
 	MOVQ dst_base+0(FP), AX
 	MOVQ x_base+24(FP), CX
 	MOVQ dst_len+8(FP), DX
@@ -15084,9 +15084,9 @@ DATA vmathAtanF32AVX2const<>+1144(SB)/4, $0xbeaaaaa9
 DATA vmathAtanF32AVX2const<>+1148(SB)/4, $0xbeaaaaa9
 GLOBL vmathAtanF32AVX2const<>(SB), RODATA|NOPTR, $1152
 
-// func AtanF32AVX512(dst []float32, x []float32)
+// func atanF32AVX512(dst []float32, x []float32)
 // Requires: AVX, AVX512DQ, AVX512F
-TEXT ·AtanF32AVX512(SB), NOSPLIT, $0-48
+TEXT ·atanF32AVX512(SB), NOSPLIT, $0-48
 	MOVQ dst_base+0(FP), AX
 	MOVQ x_base+24(FP), CX
 	MOVQ dst_len+8(FP), DX

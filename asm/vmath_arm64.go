@@ -4,98 +4,98 @@
 
 package asm
 
-// ExpF64NEON sets dst[i] = Exp(x[i]) for i < len(dst) as internal/ref.Exp64 does,
-// bit for bit. len(x) >= len(dst) is not checked; dst may be x.
+// expF64NEON is the NEON kernel of Exp (float64). Its checked entry point is ExpF64NEON
+// (asm/checked_arm64.go); its contract: kernels.Exp, internal/ref.Exp.
 //
 //go:noescape
-func ExpF64NEON(dst, x []float64)
+func expF64NEON(dst, x []float64)
 
-// ExpF32NEON sets dst[i] = Exp(x[i]) for i < len(dst) as internal/ref.Exp32 does,
-// bit for bit. len(x) >= len(dst) is not checked; dst may be x.
+// expF32NEON is the NEON kernel of Exp (float32). Its checked entry point is ExpF32NEON
+// (asm/checked_arm64.go); its contract: kernels.Exp, internal/ref.Exp.
 //
 //go:noescape
-func ExpF32NEON(dst, x []float32)
+func expF32NEON(dst, x []float32)
 
-// LogF64NEON sets dst[i] = Log(x[i]) for i < len(dst) as internal/ref.Log64 does,
-// bit for bit. len(x) >= len(dst) is not checked; dst may be x.
+// logF64NEON is the NEON kernel of Log (float64). Its checked entry point is LogF64NEON
+// (asm/checked_arm64.go); its contract: kernels.Log, internal/ref.Log.
 //
 //go:noescape
-func LogF64NEON(dst, x []float64)
+func logF64NEON(dst, x []float64)
 
-// LogF32NEON sets dst[i] = Log(x[i]) for i < len(dst) as internal/ref.Log32 does,
-// bit for bit. len(x) >= len(dst) is not checked; dst may be x.
+// logF32NEON is the NEON kernel of Log (float32). Its checked entry point is LogF32NEON
+// (asm/checked_arm64.go); its contract: kernels.Log, internal/ref.Log.
 //
 //go:noescape
-func LogF32NEON(dst, x []float32)
+func logF32NEON(dst, x []float32)
 
-// Expm1F64NEON sets dst[i] = Expm1(x[i]) for i < len(dst) as internal/ref.Expm1[float64] does,
-// bit for bit. len(x) >= len(dst) is not checked; dst may be x.
+// expm1F64NEON is the NEON kernel of Expm1 (float64). Its checked entry point is Expm1F64NEON
+// (asm/checked_arm64.go); its contract: kernels.Expm1, internal/ref.Expm1.
 //
 //go:noescape
-func Expm1F64NEON(dst, x []float64)
+func expm1F64NEON(dst, x []float64)
 
-// Expm1F32NEON sets dst[i] = Expm1(x[i]) for i < len(dst) as internal/ref.Expm1[float32] does,
-// bit for bit. len(x) >= len(dst) is not checked; dst may be x.
+// expm1F32NEON is the NEON kernel of Expm1 (float32). Its checked entry point is Expm1F32NEON
+// (asm/checked_arm64.go); its contract: kernels.Expm1, internal/ref.Expm1.
 //
 //go:noescape
-func Expm1F32NEON(dst, x []float32)
+func expm1F32NEON(dst, x []float32)
 
-// Log1pF64NEON sets dst[i] = Log1p(x[i]) for i < len(dst) as internal/ref.Log1p[float64] does,
-// bit for bit. len(x) >= len(dst) is not checked; dst may be x.
+// log1pF64NEON is the NEON kernel of Log1p (float64). Its checked entry point is Log1pF64NEON
+// (asm/checked_arm64.go); its contract: kernels.Log1p, internal/ref.Log1p.
 //
 //go:noescape
-func Log1pF64NEON(dst, x []float64)
+func log1pF64NEON(dst, x []float64)
 
-// Log1pF32NEON sets dst[i] = Log1p(x[i]) for i < len(dst) as internal/ref.Log1p[float32] does,
-// bit for bit. len(x) >= len(dst) is not checked; dst may be x.
+// log1pF32NEON is the NEON kernel of Log1p (float32). Its checked entry point is Log1pF32NEON
+// (asm/checked_arm64.go); its contract: kernels.Log1p, internal/ref.Log1p.
 //
 //go:noescape
-func Log1pF32NEON(dst, x []float32)
+func log1pF32NEON(dst, x []float32)
 
-// TanhF64NEON sets dst[i] = Tanh(x[i]) for i < len(dst) as internal/ref.Tanh[float64] does,
-// bit for bit. len(x) >= len(dst) is not checked; dst may be x.
+// tanhF64NEON is the NEON kernel of Tanh (float64). Its checked entry point is TanhF64NEON
+// (asm/checked_arm64.go); its contract: kernels.Tanh, internal/ref.Tanh.
 //
 //go:noescape
-func TanhF64NEON(dst, x []float64)
+func tanhF64NEON(dst, x []float64)
 
-// TanhF32NEON sets dst[i] = Tanh(x[i]) for i < len(dst) as internal/ref.Tanh[float32] does,
-// bit for bit. len(x) >= len(dst) is not checked; dst may be x.
+// tanhF32NEON is the NEON kernel of Tanh (float32). Its checked entry point is TanhF32NEON
+// (asm/checked_arm64.go); its contract: kernels.Tanh, internal/ref.Tanh.
 //
 //go:noescape
-func TanhF32NEON(dst, x []float32)
+func tanhF32NEON(dst, x []float32)
 
-// SigmoidF64NEON sets dst[i] = Sigmoid(x[i]) for i < len(dst) as internal/ref.Sigmoid[float64] does,
-// bit for bit. len(x) >= len(dst) is not checked; dst may be x.
+// sigmoidF64NEON is the NEON kernel of Sigmoid (float64). Its checked entry point is SigmoidF64NEON
+// (asm/checked_arm64.go); its contract: kernels.Sigmoid, internal/ref.Sigmoid.
 //
 //go:noescape
-func SigmoidF64NEON(dst, x []float64)
+func sigmoidF64NEON(dst, x []float64)
 
-// SigmoidF32NEON sets dst[i] = Sigmoid(x[i]) for i < len(dst) as internal/ref.Sigmoid[float32] does,
-// bit for bit. len(x) >= len(dst) is not checked; dst may be x.
+// sigmoidF32NEON is the NEON kernel of Sigmoid (float32). Its checked entry point is SigmoidF32NEON
+// (asm/checked_arm64.go); its contract: kernels.Sigmoid, internal/ref.Sigmoid.
 //
 //go:noescape
-func SigmoidF32NEON(dst, x []float32)
+func sigmoidF32NEON(dst, x []float32)
 
-// SoftplusF64NEON sets dst[i] = Softplus(x[i]) for i < len(dst) as internal/ref.Softplus[float64] does,
-// bit for bit. len(x) >= len(dst) is not checked; dst may be x.
+// softplusF64NEON is the NEON kernel of Softplus (float64). Its checked entry point is SoftplusF64NEON
+// (asm/checked_arm64.go); its contract: kernels.Softplus, internal/ref.Softplus.
 //
 //go:noescape
-func SoftplusF64NEON(dst, x []float64)
+func softplusF64NEON(dst, x []float64)
 
-// SoftplusF32NEON sets dst[i] = Softplus(x[i]) for i < len(dst) as internal/ref.Softplus[float32] does,
-// bit for bit. len(x) >= len(dst) is not checked; dst may be x.
+// softplusF32NEON is the NEON kernel of Softplus (float32). Its checked entry point is SoftplusF32NEON
+// (asm/checked_arm64.go); its contract: kernels.Softplus, internal/ref.Softplus.
 //
 //go:noescape
-func SoftplusF32NEON(dst, x []float32)
+func softplusF32NEON(dst, x []float32)
 
-// AtanF64NEON sets dst[i] = Atan(x[i]) for i < len(dst) as internal/ref.Atan[float64] does,
-// bit for bit. len(x) >= len(dst) is not checked; dst may be x.
+// atanF64NEON is the NEON kernel of Atan (float64). Its checked entry point is AtanF64NEON
+// (asm/checked_arm64.go); its contract: kernels.Atan, internal/ref.Atan.
 //
 //go:noescape
-func AtanF64NEON(dst, x []float64)
+func atanF64NEON(dst, x []float64)
 
-// AtanF32NEON sets dst[i] = Atan(x[i]) for i < len(dst) as internal/ref.Atan[float32] does,
-// bit for bit. len(x) >= len(dst) is not checked; dst may be x.
+// atanF32NEON is the NEON kernel of Atan (float32). Its checked entry point is AtanF32NEON
+// (asm/checked_arm64.go); its contract: kernels.Atan, internal/ref.Atan.
 //
 //go:noescape
-func AtanF32NEON(dst, x []float32)
+func atanF32NEON(dst, x []float32)

@@ -4,8 +4,8 @@
 
 #include "textflag.h"
 
-// func ExpF64NEON(dst, x []float64)
-TEXT ·ExpF64NEON(SB), NOSPLIT, $0-48
+// func expF64NEON(dst, x []float64)
+TEXT ·expF64NEON(SB), NOSPLIT, $0-48
 	MOVD	dst_base+0(FP), R1
 	MOVD	dst_len+8(FP), R2
 	MOVD	x_base+24(FP), R0
@@ -279,8 +279,8 @@ DATA ·vmathExpF64NEONconst+272(SB)/8, $0x4337fffffffff802
 DATA ·vmathExpF64NEONconst+280(SB)/8, $0x4337fffffffff802
 GLOBL ·vmathExpF64NEONconst(SB), RODATA|NOPTR, $288
 
-// func ExpF32NEON(dst, x []float32)
-TEXT ·ExpF32NEON(SB), NOSPLIT, $0-48
+// func expF32NEON(dst, x []float32)
+TEXT ·expF32NEON(SB), NOSPLIT, $0-48
 	MOVD	dst_base+0(FP), R1
 	MOVD	dst_len+8(FP), R2
 	MOVD	x_base+24(FP), R0
@@ -542,8 +542,8 @@ DATA ·vmathExpF32NEONconst+200(SB)/4, $0x4b3fff02
 DATA ·vmathExpF32NEONconst+204(SB)/4, $0x4b3fff02
 GLOBL ·vmathExpF32NEONconst(SB), RODATA|NOPTR, $208
 
-// func LogF64NEON(dst, x []float64)
-TEXT ·LogF64NEON(SB), NOSPLIT, $0-48
+// func logF64NEON(dst, x []float64)
+TEXT ·logF64NEON(SB), NOSPLIT, $0-48
 	MOVD	dst_base+0(FP), R1
 	MOVD	dst_len+8(FP), R2
 	MOVD	x_base+24(FP), R0
@@ -1027,8 +1027,8 @@ DATA ·vmathLogF64NEONconst+560(SB)/8, $0x7ff8000000000000
 DATA ·vmathLogF64NEONconst+568(SB)/8, $0x7ff8000000000000
 GLOBL ·vmathLogF64NEONconst(SB), RODATA|NOPTR, $576
 
-// func LogF32NEON(dst, x []float32)
-TEXT ·LogF32NEON(SB), NOSPLIT, $0-48
+// func logF32NEON(dst, x []float32)
+TEXT ·logF32NEON(SB), NOSPLIT, $0-48
 	MOVD	dst_base+0(FP), R1
 	MOVD	dst_len+8(FP), R2
 	MOVD	x_base+24(FP), R0
@@ -1476,8 +1476,8 @@ DATA ·vmathLogF32NEONconst+408(SB)/4, $0x7fc00000
 DATA ·vmathLogF32NEONconst+412(SB)/4, $0x7fc00000
 GLOBL ·vmathLogF32NEONconst(SB), RODATA|NOPTR, $416
 
-// func Expm1F64NEON(dst, x []float64)
-TEXT ·Expm1F64NEON(SB), NOSPLIT, $0-48
+// func expm1F64NEON(dst, x []float64)
+TEXT ·expm1F64NEON(SB), NOSPLIT, $0-48
 	MOVD	dst_base+0(FP), R1
 	MOVD	dst_len+8(FP), R2
 	MOVD	x_base+24(FP), R0
@@ -1762,8 +1762,8 @@ DATA ·vmathExpm1F64NEONconst+320(SB)/8, $0x0
 DATA ·vmathExpm1F64NEONconst+328(SB)/8, $0x0
 GLOBL ·vmathExpm1F64NEONconst(SB), RODATA|NOPTR, $336
 
-// func Expm1F32NEON(dst, x []float32)
-TEXT ·Expm1F32NEON(SB), NOSPLIT, $0-48
+// func expm1F32NEON(dst, x []float32)
+TEXT ·expm1F32NEON(SB), NOSPLIT, $0-48
 	MOVD	dst_base+0(FP), R1
 	MOVD	dst_len+8(FP), R2
 	MOVD	x_base+24(FP), R0
@@ -2052,8 +2052,8 @@ DATA ·vmathExpm1F32NEONconst+248(SB)/4, $0x0
 DATA ·vmathExpm1F32NEONconst+252(SB)/4, $0x0
 GLOBL ·vmathExpm1F32NEONconst(SB), RODATA|NOPTR, $256
 
-// func Log1pF64NEON(dst, x []float64)
-TEXT ·Log1pF64NEON(SB), NOSPLIT, $0-48
+// func log1pF64NEON(dst, x []float64)
+TEXT ·log1pF64NEON(SB), NOSPLIT, $0-48
 	MOVD	dst_base+0(FP), R1
 	MOVD	dst_len+8(FP), R2
 	MOVD	x_base+24(FP), R0
@@ -2551,8 +2551,8 @@ DATA ·vmathLog1pF64NEONconst+608(SB)/8, $0x7ff8000000000001
 DATA ·vmathLog1pF64NEONconst+616(SB)/8, $0x7ff8000000000001
 GLOBL ·vmathLog1pF64NEONconst(SB), RODATA|NOPTR, $624
 
-// func Log1pF32NEON(dst, x []float32)
-TEXT ·Log1pF32NEON(SB), NOSPLIT, $0-48
+// func log1pF32NEON(dst, x []float32)
+TEXT ·log1pF32NEON(SB), NOSPLIT, $0-48
 	MOVD	dst_base+0(FP), R1
 	MOVD	dst_len+8(FP), R2
 	MOVD	x_base+24(FP), R0
@@ -3040,8 +3040,8 @@ DATA ·vmathLog1pF32NEONconst+456(SB)/4, $0x7fc00000
 DATA ·vmathLog1pF32NEONconst+460(SB)/4, $0x7fc00000
 GLOBL ·vmathLog1pF32NEONconst(SB), RODATA|NOPTR, $464
 
-// func TanhF64NEON(dst, x []float64)
-TEXT ·TanhF64NEON(SB), NOSPLIT, $0-48
+// func tanhF64NEON(dst, x []float64)
+TEXT ·tanhF64NEON(SB), NOSPLIT, $0-48
 	MOVD	dst_base+0(FP), R1
 	MOVD	dst_len+8(FP), R2
 	MOVD	x_base+24(FP), R0
@@ -3325,8 +3325,8 @@ DATA ·vmathTanhF64NEONconst+288(SB)/8, $0x8000000000000000
 DATA ·vmathTanhF64NEONconst+296(SB)/8, $0x8000000000000000
 GLOBL ·vmathTanhF64NEONconst(SB), RODATA|NOPTR, $304
 
-// func TanhF32NEON(dst, x []float32)
-TEXT ·TanhF32NEON(SB), NOSPLIT, $0-48
+// func tanhF32NEON(dst, x []float32)
+TEXT ·tanhF32NEON(SB), NOSPLIT, $0-48
 	MOVD	dst_base+0(FP), R1
 	MOVD	dst_len+8(FP), R2
 	MOVD	x_base+24(FP), R0
@@ -3610,8 +3610,8 @@ DATA ·vmathTanhF32NEONconst+216(SB)/4, $0x80000000
 DATA ·vmathTanhF32NEONconst+220(SB)/4, $0x80000000
 GLOBL ·vmathTanhF32NEONconst(SB), RODATA|NOPTR, $224
 
-// func SigmoidF64NEON(dst, x []float64)
-TEXT ·SigmoidF64NEON(SB), NOSPLIT, $0-48
+// func sigmoidF64NEON(dst, x []float64)
+TEXT ·sigmoidF64NEON(SB), NOSPLIT, $0-48
 	MOVD	dst_base+0(FP), R1
 	MOVD	dst_len+8(FP), R2
 	MOVD	x_base+24(FP), R0
@@ -3911,8 +3911,8 @@ DATA ·vmathSigmoidF64NEONconst+272(SB)/8, $0x4337fffffffff802
 DATA ·vmathSigmoidF64NEONconst+280(SB)/8, $0x4337fffffffff802
 GLOBL ·vmathSigmoidF64NEONconst(SB), RODATA|NOPTR, $288
 
-// func SigmoidF32NEON(dst, x []float32)
-TEXT ·SigmoidF32NEON(SB), NOSPLIT, $0-48
+// func sigmoidF32NEON(dst, x []float32)
+TEXT ·sigmoidF32NEON(SB), NOSPLIT, $0-48
 	MOVD	dst_base+0(FP), R1
 	MOVD	dst_len+8(FP), R2
 	MOVD	x_base+24(FP), R0
@@ -4210,8 +4210,8 @@ DATA ·vmathSigmoidF32NEONconst+200(SB)/4, $0x4b3fff02
 DATA ·vmathSigmoidF32NEONconst+204(SB)/4, $0x4b3fff02
 GLOBL ·vmathSigmoidF32NEONconst(SB), RODATA|NOPTR, $208
 
-// func SoftplusF64NEON(dst, x []float64)
-TEXT ·SoftplusF64NEON(SB), NOSPLIT, $0-48
+// func softplusF64NEON(dst, x []float64)
+TEXT ·softplusF64NEON(SB), NOSPLIT, $0-48
 	MOVD	dst_base+0(FP), R1
 	MOVD	dst_len+8(FP), R2
 	MOVD	x_base+24(FP), R0
@@ -4869,8 +4869,8 @@ DATA ·vmathSoftplusF64NEONconst+784(SB)/8, $0x4044000000000000
 DATA ·vmathSoftplusF64NEONconst+792(SB)/8, $0x4044000000000000
 GLOBL ·vmathSoftplusF64NEONconst(SB), RODATA|NOPTR, $800
 
-// func SoftplusF32NEON(dst, x []float32)
-TEXT ·SoftplusF32NEON(SB), NOSPLIT, $0-48
+// func softplusF32NEON(dst, x []float32)
+TEXT ·softplusF32NEON(SB), NOSPLIT, $0-48
 	MOVD	dst_base+0(FP), R1
 	MOVD	dst_len+8(FP), R2
 	MOVD	x_base+24(FP), R0
@@ -5490,8 +5490,8 @@ DATA ·vmathSoftplusF32NEONconst+552(SB)/4, $0x41a00000
 DATA ·vmathSoftplusF32NEONconst+556(SB)/4, $0x41a00000
 GLOBL ·vmathSoftplusF32NEONconst(SB), RODATA|NOPTR, $560
 
-// func AtanF64NEON(dst, x []float64)
-TEXT ·AtanF64NEON(SB), NOSPLIT, $0-48
+// func atanF64NEON(dst, x []float64)
+TEXT ·atanF64NEON(SB), NOSPLIT, $0-48
 	MOVD	dst_base+0(FP), R1
 	MOVD	dst_len+8(FP), R2
 	MOVD	x_base+24(FP), R0
@@ -5831,8 +5831,8 @@ DATA ·vmathAtanF64NEONconst+352(SB)/8, $0x8000000000000000
 DATA ·vmathAtanF64NEONconst+360(SB)/8, $0x8000000000000000
 GLOBL ·vmathAtanF64NEONconst(SB), RODATA|NOPTR, $368
 
-// func AtanF32NEON(dst, x []float32)
-TEXT ·AtanF32NEON(SB), NOSPLIT, $0-48
+// func atanF32NEON(dst, x []float32)
+TEXT ·atanF32NEON(SB), NOSPLIT, $0-48
 	MOVD	dst_base+0(FP), R1
 	MOVD	dst_len+8(FP), R2
 	MOVD	x_base+24(FP), R0

@@ -65,22 +65,8 @@ func (c Clamp) params(fn string) (ia, m float64) {
 	panic(fmt.Sprintf("kernels: %s: unknown clamp kind %d", fn, c.Kind))
 }
 
-// streamKernel names a coupling kernel of asm (gen/vmathalg.Kernels).
-type streamKernel int
-
-const (
-	skFwdNone streamKernel = iota
-	skInvNone
-	skBwdNone
-	skFwdTanh
-	skInvTanh
-	skBwdTanh
-	skFwdAtan
-	skInvAtan
-	skBwdAtan
-	skSub
-)
-
+// The stream kernels (streamKernel, gen/manifest order) go by clamp kind
+// in threes: forward, inverse, backward; TestStreamKernelOrder checks it.
 func fwdKernel(k ClampKind) streamKernel { return skFwdNone + 3*streamKernel(k) }
 func invKernel(k ClampKind) streamKernel { return skInvNone + 3*streamKernel(k) }
 func bwdKernel(k ClampKind) streamKernel { return skBwdNone + 3*streamKernel(k) }
@@ -322,16 +308,13 @@ func part[T Float](s []T, i, j int) []T {
 }
 
 // streamTier runs kernel k on whole vectors: the tier's assembly, or the
-// steps of internal/ref element by element.
+// steps of internal/ref element by element (streamGo).
 func streamTier[T Float](tier cpu.Tier, k streamKernel, o0, o1, i0, i1, i2, p []T) {
 	if is64[T]() {
-		if streamF64(tier, k, f64(o0), f64(o1), f64(i0), f64(i1), f64(i2), f64(p)) {
-			return
-		}
-	} else if streamF32(tier, k, f32(o0), f32(o1), f32(i0), f32(i1), f32(i2), f32(p)) {
-		return
+		streamF64(tier, k, f64(o0), f64(o1), f64(i0), f64(i1), f64(i2), f64(p))
+	} else {
+		streamF32(tier, k, f32(o0), f32(o1), f32(i0), f32(i1), f32(i2), f32(p))
 	}
-	streamGo(k, o0, o1, i0, i1, i2, p)
 }
 
 // streamGo is the pure-Go tier: internal/ref's steps per element.

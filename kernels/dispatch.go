@@ -56,6 +56,18 @@ func usable(t cpu.Tier) bool {
 	return ok && built(t)
 }
 
+// fallbackHook, when not nil, is told each time a dispatch function of
+// dispatch_<arch>.go (gen/wire) runs the pure-Go path: the kernel's name
+// (or its group's function and enum member) and the tier.
+// TestDispatchReachesAssembly sets it; nothing else does.
+var fallbackHook func(name string, member int, t cpu.Tier)
+
+func fellBack(name string, member int, t cpu.Tier) {
+	if fallbackHook != nil {
+		fallbackHook(name, member, t)
+	}
+}
+
 // chunk is the most elements one assembly call handles: assembly cannot be
 // preempted, so long slices are cut into pieces of a few microseconds. It
 // is a multiple of every reduction's lane count, so chunking keeps the

@@ -196,7 +196,7 @@ func matVecsSerial[T Float](t cpu.Tier, y, w, x Matrix[T], bias []T) {
 	}
 	kc := n
 	var lb *laneBuf[T]
-	if n*size > piece && matVecsPieces(t) {
+	if n*size > piece && hasMatVecs(t) {
 		kc = piece / size
 		lb = getLaneBuf[T]()
 		defer putLaneBuf(lb)
@@ -322,6 +322,19 @@ func putLaneBuf[T Float](b *laneBuf[T]) {
 	} else {
 		lanePools[1].Put(b)
 	}
+}
+
+// outerPanel is the number of columns of a panel of B in tier t's Outer
+// kernel (256 bytes on AVX-512, 64 on AVX2 and NEON: gen/manifest), or 0
+// where the pure-Go path reads B row-major, unpacked.
+func outerPanel(t cpu.Tier, size int) int {
+	switch {
+	case !hasOuter(t):
+		return 0
+	case t == cpu.AVX512:
+		return 256 / size
+	}
+	return 64 / size
 }
 
 func matVecsTier[T Float](t cpu.Tier, y []T, ldy int, w []T, ldw int, x []T, ldx int, bias []T, m, nb, n int, lanes []T, first, last bool) {

@@ -70,18 +70,12 @@ func fillNormal(t cpu.Tier, g *Normal, dst []float64) {
 	for k := 0; k < even; {
 		// The kernel call is not preemptible: at most chunk draws each.
 		m := min(even-k, chunk)
-		if !normals(t, dst[k:k+m], &g.s) {
-			for i := k; i < k+m; i += 2 {
-				dst[i], dst[i+1] = ref.NormalPair(&g.s)
-			}
-		}
+		normalsF64(t, dst[k:k+m], &g.s)
 		k += m
 	}
 	if even < len(dst) {
 		var pair [2]float64
-		if !normals(t, pair[:], &g.s) {
-			pair[0], pair[1] = ref.NormalPair(&g.s)
-		}
+		normalsF64(t, pair[:], &g.s)
 		dst[even], g.spare, g.has = pair[0], pair[1], true
 	}
 }

@@ -21,6 +21,7 @@ func transpose[T Float](t cpu.Tier, dst []T, do, ldd int, src []T, so, lds int, 
 		panic(fmt.Sprintf("kernels: internal error: transpose of %dx%d outside its slices", rows, cols))
 	}
 	asm := hasTranspose4(t)
+	f64k := is64[T]()
 	for r0 := 0; r0 < rows; r0 += transposeTile {
 		rn := min(transposeTile, rows-r0)
 		for c0 := 0; c0 < cols; c0 += transposeTile {
@@ -30,7 +31,11 @@ func transpose[T Float](t cpu.Tier, dst []T, do, ldd int, src []T, so, lds int, 
 			if asm {
 				r4, c4 = rn&^3, cn&^3
 				if r4 > 0 && c4 > 0 {
-					transpose4(dst, d, ldd, src, s, lds, r4, c4)
+					if f64k {
+						transpose4F64(t, f64(dst), d, ldd, f64(src), s, lds, r4, c4)
+					} else {
+						transpose4F32(t, f32(dst), d, ldd, f32(src), s, lds, r4, c4)
+					}
 				}
 			}
 			transposeGo(dst, d, ldd, src, s, lds, rn, cn, r4, c4)

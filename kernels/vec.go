@@ -152,14 +152,6 @@ func check3(name string, nd, nx, ny int) {
 	}
 }
 
-// binaryOp names an element-wise operation of two slices.
-type binaryOp int
-
-const (
-	opAdd binaryOp = iota
-	opMul
-)
-
 func binaryOn[T Float](t cpu.Tier, op binaryOp, dst, x, y []T) {
 	for len(dst) > 0 {
 		n := min(len(dst), chunk)

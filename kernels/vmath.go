@@ -93,21 +93,6 @@ func Softplus[T Float](dst, x []T) { vmathOn(active, fnSoftplus, "Softplus", dst
 // a + a^3 P(a^2) with a degree-11 (float32: 5) minimax P, the sign of x.
 func Atan[T Float](dst, x []T) { vmathOn(active, fnAtan, "Atan", dst, x) }
 
-// vfunc names a vector math function.
-type vfunc int
-
-const (
-	fnExp vfunc = iota
-	fnLog
-	fnExpm1
-	fnLog1p
-	fnTanh
-	fnSigmoid
-	fnSoftplus
-	fnAtan
-	numVfuncs
-)
-
 var vfuncNames = [...]string{fnExp: "Exp", fnLog: "Log", fnExpm1: "Expm1", fnLog1p: "Log1p",
 	fnTanh: "Tanh", fnSigmoid: "Sigmoid", fnSoftplus: "Softplus", fnAtan: "Atan"}
 

@@ -44,15 +44,6 @@ func sumKernel(k vmathalg.Kernel, t elem, s isa) {
 	}
 	text(n, NOSPLIT, fmt.Sprintf("func(%s []%s)", strings.Join(args, ", "), t.goType))
 	per := s.width / t.size
-	Doc(fmt.Sprintf("%s sets, for i < len(%s) rounded down to %d elements,", n, k.Outs[0], 4*per),
-		k.Doc+",",
-		fmt.Sprintf("and adds each c into acc[i%%%d] (Sum's lanes), acc read at entry and stored at exit;", 4*per),
-		func() string {
-			if len(k.Params) > 0 {
-				return fmt.Sprintf("p = [%s]; lengths are not checked.", strings.Join(k.Params, ", "))
-			}
-			return "lengths are not checked."
-		}())
 	o := vops64
 	if t.size == 4 {
 		o = vops32
@@ -143,7 +134,6 @@ func streamKernel(k vmathalg.Kernel, t elem, s isa) {
 	} else {
 		doc = append(doc, "lengths are not checked.")
 	}
-	Doc(doc...)
 	o := vops64
 	if t.size == 4 {
 		o = vops32

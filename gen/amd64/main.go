@@ -20,6 +20,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/flowkern/flowkern/gen/manifest"
 	"github.com/mmcloughlin/avo/attr"
 	. "github.com/mmcloughlin/avo/build"
 	"github.com/mmcloughlin/avo/gotypes"
@@ -113,6 +114,10 @@ func main() {
 	ConstraintExpr("!purego,!noasm") // old +build syntax: "," is AND
 	setPrefix = *set
 	gen()
+	if miss := manifest.Missing(*set, "amd64"); len(miss) > 0 {
+		fmt.Fprintf(os.Stderr, "gen/amd64: -set %s does not emit %s of the manifest\n", *set, strings.Join(miss, ", "))
+		os.Exit(1)
+	}
 	Generate()
 }
 
@@ -147,11 +152,15 @@ func tailMask() Mem {
 // name returns the symbol of kernel k for t and s, e.g. DotF64AVX2.
 func name(k string, t elem, s isa) string { return k + t.suffix + s.suffix }
 
-// text starts a kernel: NOSPLIT with no frame (the signature fixes the
-// argument size), and //go:noescape on the stub, which avo does not add by
-// itself: the kernels keep no pointer past the call.
+// text starts kernel name (DotF64AVX2), which must be a row of the
+// manifest with this signature: NOSPLIT with no frame (the signature fixes
+// the argument size), and //go:noescape on the stub, which avo does not add
+// by itself: the kernels keep no pointer past the call. The symbol is
+// unexported (dotF64AVX2); asm/checked_amd64.go (gen/wire) exports the
+// checked entry point.
 func text(name string, a attr.Attribute, sig string) {
-	TEXT(name, a, sig)
+	TEXT(manifest.Raw(name), a, sig)
+	Doc(manifest.StubDoc(name, strings.TrimPrefix(sig, "func"))...)
 	Pragma("noescape")
 }
 

@@ -211,18 +211,6 @@ func matVecsKernel(t elem, s isa) {
 	name := name("MatVecs", t, s)
 	text(name, NOSPLIT, fmt.Sprintf("func(y []%[1]s, ldy int, w []%[1]s, ldw int, x []%[1]s, ldx int, bias []%[1]s, m, nb, n int, lanes []%[1]s, first, last bool)", t.goType))
 	L := 64 / t.size
-	Doc(
-		fmt.Sprintf("%s sets y[b*ldy+i] to the dot product of w row i (stride ldw) and x", name),
-		"row b (stride ldx) over n elements, plus bias[i] when len(bias) > 0, for",
-		fmt.Sprintf("i < m and b < nb, in the canonical order of internal/ref.MatVecs (%d lanes,", L),
-		"halving tree, bias added last). Strides are in elements.",
-		"",
-		"A long row can be cut into calls over consecutive pieces of w and x, each",
-		fmt.Sprintf("but the last a multiple of %d long: the lanes of the m*nb outputs then pass", L),
-		fmt.Sprintf("from call to call in lanes (m*nb*%d elements, in the kernel's own order).", L),
-		"first starts them at +0 (else they are loaded from lanes); last reduces",
-		"them into y (else they are stored to lanes). Nothing is checked.",
-	)
 	tl := mvTilesFor(s)
 	done := "mv_done"
 
@@ -808,14 +796,6 @@ func outerKernel(t elem, s isa) {
 	if s.is512() {
 		PW = 4
 	}
-	Doc(
-		fmt.Sprintf("%s sets c[r*ldc+j] = c0, then c = fma(a[r*lda+kk*inca], B(kk, j), c)", name),
-		"for kk = 0, 1, ..., k-1 in turn, for r < rows and j < cols, where c0 is",
-		"c[r*ldc+j] if load, else +0. Strides are in elements; inca may be 0.",
-		fmt.Sprintf("B is in panels of %d columns: B(kk, j) = b[(j/%d)*ldp + kk*ldb + j%%%d], so", PW*E, PW*E, PW*E),
-		fmt.Sprintf("ldp = %d reads a row-major B and ldb = %d, ldp = k*%d a packed one.", PW*E, PW*E, PW*E),
-		"Nothing is checked.",
-	)
 	Load(Param("rows"), opRows)
 	TESTQ(opRows, opRows)
 	JLE(LabelRef("op_done"))

@@ -36,11 +36,6 @@ func normalKernel(s isa) {
 	t := f64
 	fn := name("Normals", t, s)
 	text(fn, NOSPLIT, "func(dst []float64, s *uint64)")
-	Doc(
-		fn+" sets dst[2p], dst[2p+1] to the normals of pair p (ref.NormalPair)",
-		"from the Weyl state *s and advances *s past their words. An odd len(dst)",
-		"ends with the first number of a pair.",
-	)
 	L := s.width / t.size // pairs per vector
 	U := normalUnroll(s)
 	// Lane offsets from the state: word 2p+1+i of the pass (input i: v1 or

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"fmt"
-
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
@@ -38,10 +36,6 @@ const streamBlock = 64
 func readStream(s isa) {
 	fname := "ReadStream" + s.suffix
 	text(fname, NOSPLIT, "func(buf []int) int")
-	Doc(
-		fmt.Sprintf("%s returns the XOR of buf[0 : len(buf) - len(buf)%%%d], read with %d-byte loads", fname, streamBlock, s.width),
-		"from first to last (the rest of buf is not read): the bench command's probe of read bandwidth.",
-	)
 	p := slicePtr("buf")
 	n := Load(Param("buf").Len(), GP64()).(GPVirtual)
 	SHRQ(U8(6), n) // blocks of streamBlock words
@@ -90,12 +84,7 @@ func readStream(s isa) {
 }
 
 func peak(t elem, s isa) {
-	lanes := s.width / t.size
 	text(name("PeakFMA", t, s), NOSPLIT, "func(iters int)")
-	Doc(
-		fmt.Sprintf("%s runs iters iterations of %d independent %d-lane FMAs on registers", name("PeakFMA", t, s), peakAccs, lanes),
-		fmt.Sprintf("(%d flops each), touching no memory: the bench command's measure of peak.", 2*lanes),
-	)
 	n := Load(Param("iters"), GP64())
 	acc := s.regs[:peakAccs]
 	x, y := s.regs[peakAccs], s.regs[peakAccs+1]

@@ -27,11 +27,6 @@ func transposeSet() {
 func transpose4(t elem) {
 	fn := "Transpose4" + t.suffix
 	text(fn, NOSPLIT, fmt.Sprintf("func(dst *%[1]s, ldd int, src *%[1]s, lds int, rows, cols int)", t.goType))
-	Doc(
-		fn+" sets dst[c*ldd+r] = src[r*lds+c] for r < rows and c < cols, both",
-		"multiples of 4, in 4x4 blocks. Strides are in elements and may be negative;",
-		"nothing is checked.",
-	)
 	dst, src := slicePtrArg("dst"), slicePtrArg("src")
 	ldd, lds := GP64(), GP64()
 	Load(Param("ldd"), ldd)

@@ -38,12 +38,6 @@ func vecSet() {
 // lanes stored back to acc, the halving reduction returned.
 func dot(t elem, s isa) {
 	text(name("Dot", t, s), NOSPLIT, fmt.Sprintf("func(x, y, acc []%s) %s", t.goType, t.goType))
-	Doc(
-		fmt.Sprintf("%s adds x[i]*y[i] (fused) into lane acc[i%%%d] for i < len(x), stores the", name("Dot", t, s), t.lanes),
-		"lanes back to acc and returns their halving reduction (see internal/ref).",
-		fmt.Sprintf("An empty acc stands for %d lanes of +0 that are not stored back.", t.lanes),
-		fmt.Sprintf("len(y) >= len(x) and len(acc) in {0, %d} are not checked.", t.lanes),
-	)
 	reduction(t, s, []string{"x", "y"}, func(acc, r VecPhysical, in []Mem) {
 		t.movu(in[0], r)
 		t.fma231(in[1], r, acc)
@@ -62,12 +56,6 @@ func dot(t elem, s isa) {
 // acc, the halving reduction returned.
 func sum(t elem, s isa) {
 	text(name("Sum", t, s), NOSPLIT, fmt.Sprintf("func(x, acc []%s) %s", t.goType, t.goType))
-	Doc(
-		fmt.Sprintf("%s adds x[i] into lane acc[i%%%d] for i < len(x), stores the lanes back", name("Sum", t, s), t.lanes),
-		"to acc and returns their halving reduction (see internal/ref).",
-		fmt.Sprintf("An empty acc stands for %d lanes of +0 that are not stored back.", t.lanes),
-		fmt.Sprintf("len(acc) in {0, %d} is not checked.", t.lanes),
-	)
 	reduction(t, s, []string{"x"}, func(acc, r VecPhysical, in []Mem) {
 		t.add(in[0], acc, acc)
 	}, nil, func(acc VecPhysical, k Op, in []VecPhysical) {
@@ -250,10 +238,6 @@ func loadAcc(t elem, s isa, a Mem, acc, tmp []VecPhysical) {
 // axpy emits Axpy: y[i] = fma(alpha, x[i], y[i]) for i < len(x).
 func axpy(t elem, s isa) {
 	text(name("Axpy", t, s), NOSPLIT, fmt.Sprintf("func(alpha %s, x, y []%s)", t.goType, t.goType))
-	Doc(
-		fmt.Sprintf("%s sets y[i] = alpha*x[i] + y[i] (fused) for i < len(x).", name("Axpy", t, s)),
-		"len(y) >= len(x) is not checked.",
-	)
 	alpha := s.regs[len(s.regs)-1]
 	t.bcast(addr(Param("alpha")), alpha)
 	elementwise(t, s, "x", []string{"y", "x"}, "y", func(r VecPhysical, in []Op) {
@@ -264,7 +248,6 @@ func axpy(t elem, s isa) {
 // scale emits Scale: x[i] = alpha*x[i].
 func scale(t elem, s isa) {
 	text(name("Scale", t, s), NOSPLIT, fmt.Sprintf("func(alpha %s, x []%s)", t.goType, t.goType))
-	Doc(fmt.Sprintf("%s sets x[i] = alpha*x[i] for i < len(x).", name("Scale", t, s)))
 	alpha := s.regs[len(s.regs)-1]
 	t.bcast(addr(Param("alpha")), alpha)
 	elementwise(t, s, "x", []string{"x"}, "x", func(r VecPhysical, in []Op) {
@@ -275,10 +258,6 @@ func scale(t elem, s isa) {
 // add emits Add: dst[i] = x[i] + y[i].
 func add(t elem, s isa) {
 	text(name("Add", t, s), NOSPLIT, fmt.Sprintf("func(dst, x, y []%s)", t.goType))
-	Doc(
-		fmt.Sprintf("%s sets dst[i] = x[i] + y[i] for i < len(dst).", name("Add", t, s)),
-		"len(x), len(y) >= len(dst) is not checked; dst may be x or y.",
-	)
 	elementwise(t, s, "dst", []string{"x", "y"}, "dst", func(r VecPhysical, in []Op) {
 		t.add(in[0], r, r)
 	})
@@ -287,10 +266,6 @@ func add(t elem, s isa) {
 // mul emits Mul: dst[i] = x[i] * y[i].
 func mul(t elem, s isa) {
 	text(name("Mul", t, s), NOSPLIT, fmt.Sprintf("func(dst, x, y []%s)", t.goType))
-	Doc(
-		fmt.Sprintf("%s sets dst[i] = x[i] * y[i] for i < len(dst).", name("Mul", t, s)),
-		"len(x), len(y) >= len(dst) is not checked; dst may be x or y.",
-	)
 	elementwise(t, s, "dst", []string{"x", "y"}, "dst", func(r VecPhysical, in []Op) {
 		t.mul(in[0], r, r)
 	})

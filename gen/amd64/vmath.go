@@ -277,8 +277,6 @@ func refName(fname, goType string) string {
 func vmathKernel(fname string, t elem, s isa, body func(g *vg)) {
 	n := name(fname, t, s)
 	text(n, NOSPLIT, fmt.Sprintf("func(dst, x []%s)", t.goType))
-	Doc(fmt.Sprintf("%s sets dst[i] = %s(x[i]) for i < len(dst) as internal/ref.%s does,", n, fname, refName(fname, t.goType)),
-		"bit for bit. len(x) >= len(dst) is not checked; dst may be x.")
 	o := vops64
 	if t.size == 4 {
 		o = vops32

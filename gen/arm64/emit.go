@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+
 	"fmt"
+	"github.com/flowkern/flowkern/gen/manifest"
 	"strings"
 )
 
@@ -133,7 +135,9 @@ type asmFile struct {
 // text opens a function: NOSPLIT, no frame.
 func (a *asmFile) text(f *fn) {
 	a.funcs = append(a.funcs, f)
-	fmt.Fprintf(&a.b, "\n// func %s%s\nTEXT ·%s(SB), NOSPLIT, $0-%d\n", f.name, f.signature(), f.name, f.argsz)
+	f.doc = strings.Join(manifest.StubDoc(f.name, f.signature()), "\n")
+	raw := manifest.Raw(f.name)
+	fmt.Fprintf(&a.b, "\n// func %s%s\nTEXT ·%s(SB), NOSPLIT, $0-%d\n", raw, f.signature(), raw, f.argsz)
 }
 
 // op emits a native Go assembler instruction.

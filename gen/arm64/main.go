@@ -18,6 +18,8 @@ import (
 	"os"
 	"sort"
 	"strings"
+
+	"github.com/flowkern/flowkern/gen/manifest"
 )
 
 func main() {
@@ -35,6 +37,9 @@ func main() {
 	}
 	a := &asmFile{}
 	gen(a)
+	if miss := manifest.Missing(*set, "arm64"); len(miss) > 0 {
+		log.Fatalf("-set %s does not emit %s of the manifest", *set, strings.Join(miss, ", "))
+	}
 	src, err := a.stubs(*pkg)
 	if err != nil {
 		log.Fatal(err)
@@ -88,7 +93,7 @@ func (a *asmFile) stubs(pkg string) ([]byte, error) {
 				fmt.Fprintf(&b, "// %s\n", line)
 			}
 		}
-		fmt.Fprintf(&b, "//\n//go:noescape\nfunc %s%s\n", f.name, f.signature())
+		fmt.Fprintf(&b, "//\n//go:noescape\nfunc %s%s\n", manifest.Raw(f.name), f.signature())
 	}
 	return format.Source(b.Bytes())
 }
