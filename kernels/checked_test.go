@@ -13,14 +13,20 @@ import (
 // would write past a slice panics before the assembly runs.
 func TestCheckedEntryPoints(t *testing.T) {
 	for name, call := range map[string]func(){
-		"AxpyF64AVX2":      func() { asm.AxpyF64AVX2(1, make([]float64, 5), make([]float64, 4)) },
-		"DotF32AVX512":     func() { asm.DotF32AVX512(nil, nil, make([]float32, 32)) },
-		"ExpF64AVX512":     func() { asm.ExpF64AVX512(make([]float64, 9), make([]float64, 8)) },
-		"MatVecsF64AVX2":   func() { asm.MatVecsF64AVX2(make([]float64, 5), 4, make([]float64, 8), 4, make([]float64, 8), 4, nil, 2, 2, 4, nil, true, true) },
-		"OuterF32AVX512":   func() { asm.OuterF32AVX512(make([]float32, 4), 2, make([]float32, 4), 2, 1, make([]float32, 4), 2, 64, 2, 2, 3, false) },
-		"Transpose4F64":    func() { asm.Transpose4F64(make([]float64, 16), 1, 4, make([]float64, 16), 0, 4, 4, 4) },
-		"NormalsF64AVX2":   func() { asm.NormalsF64AVX2(make([]float64, 2), nil) },
-		"CouplingFwdTanh":  func() { asm.CouplingFwdTanhF64AVX2(make([]float64, 8), make([]float64, 8), make([]float64, 8), make([]float64, 8), make([]float64, 8), make([]float64, 1)) },
+		"AxpyF64AVX2":  func() { asm.AxpyF64AVX2(1, make([]float64, 5), make([]float64, 4)) },
+		"DotF32AVX512": func() { asm.DotF32AVX512(nil, nil, make([]float32, 32)) },
+		"ExpF64AVX512": func() { asm.ExpF64AVX512(make([]float64, 9), make([]float64, 8)) },
+		"MatVecsF64AVX2": func() {
+			asm.MatVecsF64AVX2(make([]float64, 5), 4, make([]float64, 8), 4, make([]float64, 8), 4, nil, 2, 2, 4, nil, true, true)
+		},
+		"OuterF32AVX512": func() {
+			asm.OuterF32AVX512(make([]float32, 4), 2, make([]float32, 4), 2, 1, make([]float32, 4), 2, 64, 2, 2, 3, false)
+		},
+		"Transpose4F64":  func() { asm.Transpose4F64(make([]float64, 16), 1, 4, make([]float64, 16), 0, 4, 4, 4) },
+		"NormalsF64AVX2": func() { asm.NormalsF64AVX2(make([]float64, 2), nil) },
+		"CouplingFwdTanh": func() {
+			asm.CouplingFwdTanhF64AVX2(make([]float64, 8), make([]float64, 8), make([]float64, 8), make([]float64, 8), make([]float64, 8), make([]float64, 1))
+		},
 		"MatVecs strides":  func() { asm.MatVecsF32AVX2(make([]float32, 8), -1, nil, 0, nil, 0, nil, 2, 2, 0, nil, true, true) },
 		"MatVecs overflow": func() { asm.MatVecsF64AVX512(make([]float64, 8), 1<<62, nil, 0, nil, 0, nil, 1, 4, 0, nil, true, true) },
 	} {
