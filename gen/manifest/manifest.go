@@ -84,7 +84,7 @@ type Kernel struct {
 	// expression over the parameters; {L} and {MVL} stand for the
 	// precision's lane counts, {W} for the tier's vector bytes and {PANEL}
 	// for Outer's panel width. Helpers (written by gen/wire): fits, within,
-	// panels and prod.
+	// matVecsArgs and outerArgs.
 	Check string
 	// Entry overrides the checked entry point's parameters when they are
 	// not the raw kernel's (Call then says how to call the raw one).
@@ -164,16 +164,13 @@ func kernels() []Kernel {
 			Sig:  "(y []T, ldy int, w []T, ldw int, x []T, ldx int, bias []T, m, nb, n int, lanes []T, first, last bool)",
 			Doc:  "y[b*ldy+i] = (w row i) . (x row b) over n, + bias[i], for i < m, b < nb; lanes carry MVL partial sums per output between pieces of a row",
 			Spec: "kernels.MatVecs, " + ref + "MatVecs",
-			Check: "m >= 0 && nb >= 0 && n >= 0 && fits(len(y), nb, ldy, m) && fits(len(w), m, ldw, n) && fits(len(x), nb, ldx, n) && " +
-				"(len(bias) == 0 || len(bias) >= m) && (first && last || prod(len(lanes), m, nb, {MVL}))",
+			Check: "matVecsArgs(len(y), ldy, len(w), ldw, len(x), ldx, len(bias), m, nb, n, len(lanes), {MVL}, first && last)",
 			Func: "matVecs{P}", Go: "matVecsGo{P}(y, ldy, w, ldw, x, ldx, bias, m, nb, n)"},
 		Kernel{Name: "Outer", Set: "matvec", Precs: both, Tiers: all,
 			Sig:  "(c []T, ldc int, a []T, lda, inca int, b []T, ldb, ldp int, rows, cols, k int, load bool)",
 			Doc:  "c[r*ldc+j] = (load ? c : +0), then c = fma(a[r*lda+kk*inca], B(kk, j), c) for kk < k; B in panels of P columns (P*size = {W} bytes on AVX-512, 64 else): B(kk, j) = b[(j/P)*ldp + kk*ldb + j%P]",
 			Spec: "kernels.MatTVecs, kernels.AddOuters, " + ref + "Outer",
-			Check: "rows >= 0 && cols >= 0 && k >= 0 && fits(len(c), rows, ldc, cols) && " +
-				"(rows == 0 || k == 0 || lda >= 0 && inca >= 0 && fits(len(a), rows, lda, 1) && fits(len(a)-(rows-1)*lda, k, inca, 1)) && " +
-				"(rows == 0 || cols == 0 || k == 0 || panels(len(b), k, ldb, cols, {PANEL}, ldp))",
+			Check: "outerArgs(len(c), ldc, len(a), lda, inca, len(b), ldb, ldp, rows, cols, k, {PANEL})",
 			Func: "outer{P}", Go: "outerGo{P}(c, ldc, a, lda, inca, b, ldb, rows, cols, k, load)"},
 	)
 	// The coupling kernels: Outs, then Ins, then p (gen/vmathalg.Kernels).
