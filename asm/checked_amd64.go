@@ -574,7 +574,7 @@ func MatVecsF32AVX512(y []float32, ldy int, w []float32, ldw int, x []float32, l
 	matVecsF32AVX512(y, ldy, w, ldw, x, ldx, bias, m, nb, n, lanes, first, last)
 }
 
-// OuterF64AVX2 runs Outer on AVX2 (float64): c[r*ldc+j] = (load ? c : +0), then c = fma(a[r*lda+kk*inca], B(kk, j), c) for kk < k; B in panels of P columns (P*size = 32 bytes on AVX-512, 64 else): B(kk, j) = b[(j/P)*ldp + kk*ldb + j%P]. Contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.Outer.
+// OuterF64AVX2 runs Outer on AVX2 (float64): c[r*ldc+j] = (load ? c : +0), then c = fma(a[r*lda+kk*inca], B(kk, j), c) for kk < k; B in panels of 8 columns: B(kk, j) = b[(j/8)*ldp + kk*ldb + j%8]. Contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.Outer.
 // It panics unless outerArgs(len(c), ldc, len(a), lda, inca, len(b), ldb, ldp, rows, cols, k, 8).
 func OuterF64AVX2(c []float64, ldc int, a []float64, lda int, inca int, b []float64, ldb int, ldp int, rows int, cols int, k int, load bool) {
 	if !(outerArgs(len(c), ldc, len(a), lda, inca, len(b), ldb, ldp, rows, cols, k, 8)) {
@@ -583,7 +583,7 @@ func OuterF64AVX2(c []float64, ldc int, a []float64, lda int, inca int, b []floa
 	outerF64AVX2(c, ldc, a, lda, inca, b, ldb, ldp, rows, cols, k, load)
 }
 
-// OuterF64AVX512 runs Outer on AVX512 (float64): c[r*ldc+j] = (load ? c : +0), then c = fma(a[r*lda+kk*inca], B(kk, j), c) for kk < k; B in panels of P columns (P*size = 64 bytes on AVX-512, 64 else): B(kk, j) = b[(j/P)*ldp + kk*ldb + j%P]. Contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.Outer.
+// OuterF64AVX512 runs Outer on AVX512 (float64): c[r*ldc+j] = (load ? c : +0), then c = fma(a[r*lda+kk*inca], B(kk, j), c) for kk < k; B in panels of 32 columns: B(kk, j) = b[(j/32)*ldp + kk*ldb + j%32]. Contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.Outer.
 // It panics unless outerArgs(len(c), ldc, len(a), lda, inca, len(b), ldb, ldp, rows, cols, k, 32).
 func OuterF64AVX512(c []float64, ldc int, a []float64, lda int, inca int, b []float64, ldb int, ldp int, rows int, cols int, k int, load bool) {
 	if !(outerArgs(len(c), ldc, len(a), lda, inca, len(b), ldb, ldp, rows, cols, k, 32)) {
@@ -592,7 +592,7 @@ func OuterF64AVX512(c []float64, ldc int, a []float64, lda int, inca int, b []fl
 	outerF64AVX512(c, ldc, a, lda, inca, b, ldb, ldp, rows, cols, k, load)
 }
 
-// OuterF32AVX2 runs Outer on AVX2 (float32): c[r*ldc+j] = (load ? c : +0), then c = fma(a[r*lda+kk*inca], B(kk, j), c) for kk < k; B in panels of P columns (P*size = 32 bytes on AVX-512, 64 else): B(kk, j) = b[(j/P)*ldp + kk*ldb + j%P]. Contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.Outer.
+// OuterF32AVX2 runs Outer on AVX2 (float32): c[r*ldc+j] = (load ? c : +0), then c = fma(a[r*lda+kk*inca], B(kk, j), c) for kk < k; B in panels of 16 columns: B(kk, j) = b[(j/16)*ldp + kk*ldb + j%16]. Contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.Outer.
 // It panics unless outerArgs(len(c), ldc, len(a), lda, inca, len(b), ldb, ldp, rows, cols, k, 16).
 func OuterF32AVX2(c []float32, ldc int, a []float32, lda int, inca int, b []float32, ldb int, ldp int, rows int, cols int, k int, load bool) {
 	if !(outerArgs(len(c), ldc, len(a), lda, inca, len(b), ldb, ldp, rows, cols, k, 16)) {
@@ -601,7 +601,7 @@ func OuterF32AVX2(c []float32, ldc int, a []float32, lda int, inca int, b []floa
 	outerF32AVX2(c, ldc, a, lda, inca, b, ldb, ldp, rows, cols, k, load)
 }
 
-// OuterF32AVX512 runs Outer on AVX512 (float32): c[r*ldc+j] = (load ? c : +0), then c = fma(a[r*lda+kk*inca], B(kk, j), c) for kk < k; B in panels of P columns (P*size = 64 bytes on AVX-512, 64 else): B(kk, j) = b[(j/P)*ldp + kk*ldb + j%P]. Contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.Outer.
+// OuterF32AVX512 runs Outer on AVX512 (float32): c[r*ldc+j] = (load ? c : +0), then c = fma(a[r*lda+kk*inca], B(kk, j), c) for kk < k; B in panels of 64 columns: B(kk, j) = b[(j/64)*ldp + kk*ldb + j%64]. Contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.Outer.
 // It panics unless outerArgs(len(c), ldc, len(a), lda, inca, len(b), ldb, ldp, rows, cols, k, 64).
 func OuterF32AVX512(c []float32, ldc int, a []float32, lda int, inca int, b []float32, ldb int, ldp int, rows int, cols int, k int, load bool) {
 	if !(outerArgs(len(c), ldc, len(a), lda, inca, len(b), ldb, ldp, rows, cols, k, 64)) {

@@ -161,17 +161,17 @@ func kernels() []Kernel {
 	}
 	ks = append(ks,
 		Kernel{Name: "MatVecs", Set: "matvec", Precs: both, Tiers: all,
-			Sig:  "(y []T, ldy int, w []T, ldw int, x []T, ldx int, bias []T, m, nb, n int, lanes []T, first, last bool)",
-			Doc:  "y[b*ldy+i] = (w row i) . (x row b) over n, + bias[i], for i < m, b < nb; lanes carry MVL partial sums per output between pieces of a row",
-			Spec: "kernels.MatVecs, " + ref + "MatVecs",
+			Sig:   "(y []T, ldy int, w []T, ldw int, x []T, ldx int, bias []T, m, nb, n int, lanes []T, first, last bool)",
+			Doc:   "y[b*ldy+i] = (w row i) . (x row b) over n, + bias[i], for i < m, b < nb; lanes carry MVL partial sums per output between pieces of a row",
+			Spec:  "kernels.MatVecs, " + ref + "MatVecs",
 			Check: "matVecsArgs(len(y), ldy, len(w), ldw, len(x), ldx, len(bias), m, nb, n, len(lanes), {MVL}, first && last)",
-			Func: "matVecs{P}", Go: "matVecsGo{P}(y, ldy, w, ldw, x, ldx, bias, m, nb, n)"},
+			Func:  "matVecs{P}", Go: "matVecsGo{P}(y, ldy, w, ldw, x, ldx, bias, m, nb, n)"},
 		Kernel{Name: "Outer", Set: "matvec", Precs: both, Tiers: all,
-			Sig:  "(c []T, ldc int, a []T, lda, inca int, b []T, ldb, ldp int, rows, cols, k int, load bool)",
-			Doc:  "c[r*ldc+j] = (load ? c : +0), then c = fma(a[r*lda+kk*inca], B(kk, j), c) for kk < k; B in panels of P columns (P*size = {W} bytes on AVX-512, 64 else): B(kk, j) = b[(j/P)*ldp + kk*ldb + j%P]",
-			Spec: "kernels.MatTVecs, kernels.AddOuters, " + ref + "Outer",
+			Sig:   "(c []T, ldc int, a []T, lda, inca int, b []T, ldb, ldp int, rows, cols, k int, load bool)",
+			Doc:   "c[r*ldc+j] = (load ? c : +0), then c = fma(a[r*lda+kk*inca], B(kk, j), c) for kk < k; B in panels of {PANEL} columns: B(kk, j) = b[(j/{PANEL})*ldp + kk*ldb + j%{PANEL}]",
+			Spec:  "kernels.MatTVecs, kernels.AddOuters, " + ref + "Outer",
 			Check: "outerArgs(len(c), ldc, len(a), lda, inca, len(b), ldb, ldp, rows, cols, k, {PANEL})",
-			Func: "outer{P}", Go: "outerGo{P}(c, ldc, a, lda, inca, b, ldb, rows, cols, k, load)"},
+			Func:  "outer{P}", Go: "outerGo{P}(c, ldc, a, lda, inca, b, ldb, rows, cols, k, load)"},
 	)
 	// The coupling kernels: Outs, then Ins, then p (gen/vmathalg.Kernels).
 	for _, c := range []struct{ name, np string }{{"None", ""}, {"Tanh", "2"}, {"Atan", "2"}} {
