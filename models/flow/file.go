@@ -3,8 +3,10 @@ package flow
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"strconv"
 
 	"github.com/flowkern/flowkern/internal/safetensors"
@@ -113,9 +115,9 @@ func floatTensor[T kernels.Float](name string, shape []int, v []T) safetensors.T
 // Load reads a model file written by Save (or by any program following the
 // format), in the precision T it was saved in.
 func Load[T kernels.Float](path string) (*Flow[T], error) {
-	file, err := safetensors.ReadFile(path, safetensors.Options{RequireChecksum: true})
+	file, err := readFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("flow: %s: %w", path, err)
+		return nil, err
 	}
 	f, err := fromFile[T](file)
 	if err != nil {
@@ -139,15 +141,28 @@ func Decode[T kernels.Float](data []byte) (*Flow[T], error) {
 // FileInfo returns the architecture and dtype ("float32" or "float64") of
 // a model file, so that a program can pick the precision to Load it in.
 func FileInfo(path string) (Spec, string, error) {
-	file, err := safetensors.ReadFile(path, safetensors.Options{RequireChecksum: true})
+	file, err := readFile(path)
 	if err != nil {
-		return Spec{}, "", fmt.Errorf("flow: %s: %w", path, err)
+		return Spec{}, "", err
 	}
 	sp, dt, err := fileSpec(file)
 	if err != nil {
 		return Spec{}, "", fmt.Errorf("flow: %s: %w", path, err)
 	}
 	return sp, dt, nil
+}
+
+// readFile reads a model file; its errors name the path once.
+func readFile(path string) (*safetensors.File, error) {
+	file, err := safetensors.ReadFile(path, safetensors.Options{RequireChecksum: true})
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return nil, fmt.Errorf("flow: %w", pe) // it names the path itself
+	}
+	if err != nil {
+		return nil, fmt.Errorf("flow: %s: %w", path, err)
+	}
+	return file, nil
 }
 
 func fileSpec(file *safetensors.File) (Spec, string, error) {

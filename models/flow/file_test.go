@@ -210,8 +210,9 @@ func TestSaveLeavesNothingOnError(t *testing.T) {
 	if len(ents) != 1 {
 		t.Fatalf("the folder holds %d entries after failed saves", len(ents))
 	}
-	if _, err := Load[float64](filepath.Join(dir, "none")); err == nil || !strings.Contains(err.Error(), "none") {
-		t.Errorf("missing file: error %v", err)
+	missing := filepath.Join(dir, "none")
+	if _, err := Load[float64](missing); err == nil || strings.Count(err.Error(), missing) != 1 {
+		t.Errorf("missing file: error %v, want one naming the path once", err)
 	}
 }
 

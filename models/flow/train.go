@@ -32,6 +32,7 @@ type TrainOptions struct {
 // Progress is what a training callback sees.
 type Progress struct {
 	Epoch, Step, Steps int     // Step counts from 1 to Steps (all epochs)
+	Rows               int     // rows in this step's minibatch
 	Loss               float64 // the step's mean NLL, nats per sample
 	ValNLL             float64 // the last epoch's validation NLL (NaN before the first)
 	EpochDone          bool    // the step ended an epoch (ValNLL is fresh)
@@ -184,7 +185,7 @@ func (f *Flow[T]) Train(train, val Matrix[T], o TrainOptions) (History, error) {
 			}
 			if o.Progress != nil {
 				err := o.Progress(Progress{Epoch: ep + 1, Step: step, Steps: steps, Loss: loss, ValNLL: valNLL,
-					EpochDone: done, Elapsed: time.Since(start)})
+					EpochDone: done, Elapsed: time.Since(start), Rows: r1 - r0})
 				if err != nil {
 					return h, err
 				}
