@@ -27,6 +27,10 @@ type TrainOptions struct {
 	// Progress, if not nil, is called after every step; a non-nil error
 	// stops training and is returned.
 	Progress func(Progress) error
+	// BeforeEpoch, if not nil, is called before each epoch (0-based); it may
+	// rewrite the training rows in place (fresh dequantisation noise, say),
+	// not their shape. A non-nil error stops training and is returned.
+	BeforeEpoch func(epoch int) error
 }
 
 // Progress is what a training callback sees.
@@ -145,6 +149,14 @@ func (f *Flow[T]) Train(train, val Matrix[T], o TrainOptions) (History, error) {
 	step := 0
 	sinceBest := 0
 	for ep := range o.Epochs {
+		if o.BeforeEpoch != nil {
+			if err := o.BeforeEpoch(ep); err != nil {
+				return h, err
+			}
+			if err := CheckData(train, f.d); err != nil {
+				return h, fmt.Errorf("training data after BeforeEpoch(%d): %w", ep, err)
+			}
+		}
 		g := kernels.NewNormal(o.Seed, uint64(ep))
 		shuffle(perm, &g)
 		epLoss := 0.0

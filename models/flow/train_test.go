@@ -214,9 +214,24 @@ func TestTrainErrors(t *testing.T) {
 			t.Errorf("%s: error %v, want one mentioning %q", name, err, c.msg)
 		}
 	}
+	// BeforeEpoch runs before each epoch; its error, or NaN it writes, stops
+	// training.
+	epochs := 0
+	_, err := f.Train(good, Matrix[float64]{}, TrainOptions{Epochs: 3, BeforeEpoch: func(int) error { epochs++; return nil }})
+	if err != nil || epochs != 3 {
+		t.Errorf("BeforeEpoch ran %d times for 3 epochs (error %v)", epochs, err)
+	}
+	bad := randMat[float64](10, 2, 1)
+	_, err = f.Train(bad, Matrix[float64]{}, TrainOptions{Epochs: 3, BeforeEpoch: func(ep int) error {
+		bad.Data[0] = math.NaN()
+		return nil
+	}})
+	if err == nil || !strings.Contains(err.Error(), "BeforeEpoch") {
+		t.Errorf("NaN written by BeforeEpoch: error %v", err)
+	}
 	// A callback error stops training and is returned.
 	stop := errors.New("stop")
-	_, err := f.Train(good, Matrix[float64]{}, TrainOptions{Epochs: 3, Progress: func(Progress) error { return stop }})
+	_, err = f.Train(good, Matrix[float64]{}, TrainOptions{Epochs: 3, Progress: func(Progress) error { return stop }})
 	if !errors.Is(err, stop) {
 		t.Errorf("callback error: got %v", err)
 	}
