@@ -1,15 +1,16 @@
 //go:build torch
 
-// Package pytorch checks models/flow against the PyTorch model of
-// flowkern_torch.py: same log-densities for the same model file, and
-// PyTorch-trained files that Go loads and scores alike. It needs Python 3
+// The agreement tests: models/flow against the PyTorch model of
+// flowkern_torch.py, same log-densities for the same model file, and
+// PyTorch-trained files that Go loads and scores alike. They need Python 3
 // with torch and numpy (Debian: apt-get install python3-torch
-// python3-numpy) and runs only with the torch build tag:
+// python3-numpy) and run only with the torch build tag:
 //
 //	go test -tags torch -v ./bench/pytorch/
 //
 // FLOWKERN_PYTHON names the interpreter (default /usr/bin/python3);
 // FLOWKERN_TORCH_KEEP=dir keeps TestSameLogProb's model and data files.
+
 package pytorch
 
 import (
