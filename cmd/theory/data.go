@@ -1,0 +1,224 @@
+package main
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/flowkern/flowkern/kernels"
+	"github.com/flowkern/flowkern/models/phi4"
+)
+
+// ensemble is thinned HMC data of one theory: training rows (in an order
+// whose first N rows are an N-sample training set: sample t of every chain
+// before sample t+1 of any), and independent validation and test sets.
+type ensemble struct {
+	th *phi4.Theory
+	// pilot is the unthinned HMC run's integrated autocorrelation time per
+	// trajectory of m, |m|, m^2 and <phi^2> (the site average of phi^2),
+	// and acc its acceptance; thin = ceil(2 max tau).
+	pilot    [4]float64
+	acc      float64
+	thin     int
+	thinTau  float64 // the largest tau of the same observables in the thinned training chains
+	train    kernels.Matrix[float64]
+	val      kernels.Matrix[float64]
+	test     kernels.Matrix[float64]
+	trainRun *phi4.Run // the training chains in the sampler's order (chain-major)
+}
+
+// obsNames are the observables whose autocorrelation sets the thinning.
+var obsNames = [4]string{"m", "|m|", "m^2", "phi^2"}
+
+// series returns the four observables of every row of x.
+func series(x kernels.Matrix[float64]) [4][]float64 {
+	var s [4][]float64
+	m := phi4.Magnetization(x)
+	for k := range s {
+		s[k] = make([]float64, x.Rows)
+	}
+	for i := range x.Rows {
+		row := x.Data[i*x.Stride : i*x.Stride+x.Cols]
+		p2 := 0.0
+		for _, v := range row {
+			p2 += float64(v * v)
+		}
+		s[0][i], s[1][i], s[2][i], s[3][i] = m[i], math.Abs(m[i]), float64(m[i]*m[i]), p2/float64(x.Cols)
+	}
+	return s
+}
+
+// taus returns the Gamma-method tau_int of the four observables of the
+// chain-major rows of x.
+func taus(x kernels.Matrix[float64], chains int) ([4]float64, error) {
+	var t [4]float64
+	for k, s := range series(x) {
+		e, err := phi4.Gamma(s, chains)
+		if err != nil {
+			return t, fmt.Errorf("tau of %s: %w", obsNames[k], err)
+		}
+		t[k] = e.Tau
+	}
+	return t, nil
+}
+
+func maxOf(v []float64) float64 {
+	m := math.Inf(-1)
+	for _, x := range v {
+		m = max(m, x)
+	}
+	return m
+}
+
+// hmcOptions returns the HMC options of the flags.
+func (c config) hmcOptions(seed uint64, therm, thin int) phi4.HMCOptions {
+	return phi4.HMCOptions{
+		RunOptions: phi4.RunOptions{Seed: seed, Chains: c.chains, Therm: therm, Thin: thin},
+		Steps:      c.hmcSteps, StepSize: c.eps, Jitter: c.jitter,
+	}
+}
+
+// pilotPerChain is the length of each chain of the pilot run, pilotTherm
+// its thermalisation (trajectories).
+const pilotPerChain, pilotTherm = 1000, 200
+
+// sample runs HMC on th: a pilot of pilotPerChain unthinned trajectories per
+// chain measures tau_int, then n training, c.nval validation and c.ntest
+// test samples are drawn, each set from its own chains, thinned by
+// ceil(2 tau_max) trajectories after 200 + 20 thin of thermalisation.
+func (c config) sample(th *phi4.Theory, n int, seed uint64) (*ensemble, error) {
+	e := &ensemble{th: th}
+	p, err := th.HMC(pilotPerChain, c.hmcOptions(seed, pilotTherm, 1))
+	if err != nil {
+		return nil, fmt.Errorf("HMC pilot: %w", err)
+	}
+	e.acc = p.Acceptance()
+	if e.pilot, err = taus(p.Samples, p.Chains); err != nil {
+		return nil, err
+	}
+	e.thin = max(1, int(math.Ceil(2*maxOf(e.pilot[:]))))
+	therm := 200 + 20*e.thin
+	for k, set := range []struct {
+		dst *kernels.Matrix[float64]
+		n   int
+	}{{&e.train, n}, {&e.val, c.nval}, {&e.test, c.ntest}} {
+		perChain := (set.n + c.chains - 1) / c.chains
+		r, err := th.HMC(perChain, c.hmcOptions(seed+1+uint64(k), therm, e.thin))
+		if err != nil {
+			return nil, fmt.Errorf("HMC: %w", err)
+		}
+		*set.dst = interleave(r, set.n)
+		if k == 0 {
+			e.trainRun = r
+			if perChain >= 2 {
+				t, err := taus(r.Samples, r.Chains)
+				if err != nil {
+					return nil, err
+				}
+				e.thinTau = maxOf(t[:])
+			}
+		}
+	}
+	return e, nil
+}
+
+// interleave returns the first n rows of r in the order sample 0 of every
+// chain, then sample 1 of every chain, ...: so that the first N rows, for
+// any N, come from all chains alike.
+func interleave(r *phi4.Run, n int) kernels.Matrix[float64] {
+	v := r.Samples.Cols
+	out := kernels.Matrix[float64]{Rows: n, Cols: v, Stride: v, Data: make([]float64, n*v)}
+	for i := range n {
+		t, ch := i/r.Chains, i%r.Chains
+		src := r.Samples.Data[(ch*r.PerChain+t)*r.Samples.Stride:]
+		copy(out.Data[i*v:(i+1)*v], src[:v])
+	}
+	return out
+}
+
+// head returns the first n rows of x (a view).
+func head(x kernels.Matrix[float64], n int) kernels.Matrix[float64] {
+	x.Rows = n
+	x.Data = x.Data[:n*x.Stride]
+	return x
+}
+
+// to32 converts rows to float32 (the flows train in float32).
+func to32(x kernels.Matrix[float64]) kernels.Matrix[float32] {
+	out := kernels.Matrix[float32]{Rows: x.Rows, Cols: x.Cols, Stride: x.Cols, Data: make([]float32, x.Rows*x.Cols)}
+	for i := range x.Rows {
+		for j := range x.Cols {
+			out.Data[i*x.Cols+j] = float32(x.Data[i*x.Stride+j])
+		}
+	}
+	return out
+}
+
+// to64 converts float32 rows to float64.
+func to64(x kernels.Matrix[float32]) kernels.Matrix[float64] {
+	out := kernels.Matrix[float64]{Rows: x.Rows, Cols: x.Cols, Stride: x.Cols, Data: make([]float64, x.Rows*x.Cols)}
+	for i := range x.Rows {
+		for j := range x.Cols {
+			out.Data[i*x.Cols+j] = float64(x.Data[i*x.Stride+j])
+		}
+	}
+	return out
+}
+
+// Transfer-matrix grid for the exact partition function in 1-D: phi in
+// [-zGridR, zGridR] on zGridN points.
+const (
+	zGridN = 481
+	zGridR = 6.0
+)
+
+// logZ1D returns log Z = log of the integral of exp(-S) over R^L for the
+// 1-D periodic lattice of L sites: Z = Tr (h K)^L with the transfer kernel
+// K(a, b) = exp(-(b - a)^2 - V(a)/2 - V(b)/2), V(p) = m2 p^2 + lambda p^4,
+// on a uniform grid of spacing h (the trapezoid rule: spectrally accurate
+// for this smooth, rapidly decaying integrand). The kinetic term
+// sum_x (phi_{x+1} - phi_x)^2 is the convention's for every L (L = 2: twice
+// (phi_0 - phi_1)^2; L = 1: none), and so is the trace of the L-th power.
+// The powers are kernels.MatVecs products, so the value has the same bits
+// on every tier.
+func logZ1D(m2, lambda float64, L int) float64 {
+	const n = zGridN
+	h := 2 * zGridR / float64(n-1)
+	p := make([]float64, n)
+	half := make([]float64, n)
+	for i := range p {
+		p[i] = -zGridR + float64(i)*h
+		q := float64(p[i] * p[i])
+		half[i] = -0.5 * (float64(m2*q) + float64(lambda*float64(q*q)))
+	}
+	k := kernels.Matrix[float64]{Rows: n, Cols: n, Stride: n, Data: make([]float64, n*n)}
+	for a := range n {
+		row := k.Data[a*n : (a+1)*n]
+		for b := range n {
+			d := p[b] - p[a]
+			row[b] = -float64(d*d) + half[a] + half[b]
+		}
+		kernels.Exp(row, row)
+		kernels.Scale(h, row)
+	}
+	pow := kernels.Matrix[float64]{Rows: n, Cols: n, Stride: n, Data: append([]float64(nil), k.Data...)}
+	next := kernels.Matrix[float64]{Rows: n, Cols: n, Stride: n, Data: make([]float64, n*n)}
+	for range L - 1 {
+		// Row b of K P is K times row b of P: all powers of the symmetric
+		// K are symmetric and commute with K.
+		kernels.MatVecs(next, k, pow, nil)
+		pow, next = next, pow
+	}
+	tr := 0.0
+	for i := range n {
+		tr += pow.Data[i*n+i]
+	}
+	return logs([]float64{tr})[0]
+}
+
+// logs returns the natural logarithms by kernels.Log (the same bits on
+// every tier and architecture, unlike math.Log).
+func logs(x []float64) []float64 {
+	out := make([]float64, len(x))
+	kernels.Log(out, x)
+	return out
+}
