@@ -56,7 +56,7 @@ done
 cp "$tmp/results.jsonl" "$OUT"
 
 {
-	echo "Run $(date -u '+%Y-%m-%d %H:%M UTC') at commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- bench/flowpeer bench/pytorch models kernels || echo ' (+ local changes)'),"
+	echo "Run $(date -u '+%Y-%m-%d %H:%M UTC') at commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- bench/flowpeer bench/pytorch/flowkern_torch.py models nn kernels internal 2>/dev/null || echo ' (+ local changes)'),"
 	echo "$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(nproc) cores, $(go version | cut -d' ' -f3),"
 	echo "torch $("$PY" -c 'import torch; print(torch.__version__)' 2>/dev/null), ISA $(sed -n 's/.*"isa":"\([a-z0-9]*\)".*/\1/p' "$OUT" | head -1);"
 	echo "load average before/after: $LOAD0 / $(cut -d' ' -f1-3 /proc/loadavg)."
