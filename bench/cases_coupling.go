@@ -3,13 +3,13 @@ package main
 import (
 	"math/rand/v2"
 
-	"github.com/flowkern/flowkern/internal/naive"
+	"github.com/flowkern/flowkern/internal/testkit"
 	"github.com/flowkern/flowkern/kernels"
 )
 
 // The affine coupling kernels on a batch of 256 rows of n features
 // (float64; the shape is n = 512): ours against the straightforward
-// math-package loop (internal/naive) and against the bare Exp kernel on the
+// math-package loop (testkit.NaiveCoupling*) and against the bare Exp kernel on the
 // same number of elements, the cost the fused kernels should approach. The
 // rate column reads in Gelem/s (elements of the batch per second).
 
@@ -55,16 +55,16 @@ func couplingCases() []kernelCase {
 		}
 		add("CouplingForward", 4, func(d *couplingData) { kernels.CouplingForward(d.y, d.x, d.s, d.t, d.logdet, c) },
 			func(d *couplingData) {
-				naive.CouplingForward(d.y.Data, d.x.Data, d.s.Data, d.t.Data, d.logdet, d.x.Cols, kind, c.A)
+				testkit.NaiveCouplingForward(d.y.Data, d.x.Data, d.s.Data, d.t.Data, d.logdet, d.x.Cols, kind, c.A)
 			})
 		add("CouplingInverse", 4, func(d *couplingData) { kernels.CouplingInverse(d.x, d.y, d.s, d.t, d.logdet, c) },
 			func(d *couplingData) {
-				naive.CouplingInverse(d.x.Data, d.y.Data, d.s.Data, d.t.Data, d.logdet, d.x.Cols, kind, c.A)
+				testkit.NaiveCouplingInverse(d.x.Data, d.y.Data, d.s.Data, d.t.Data, d.logdet, d.x.Cols, kind, c.A)
 			})
 		add("CouplingBackward", 5, func(d *couplingData) {
 			kernels.CouplingBackward(d.dx, d.ds, kernels.Matrix[float64]{}, d.y, d.logdet, d.x, d.s, c)
 		}, func(d *couplingData) {
-			naive.CouplingBackward(d.dx.Data, d.ds.Data, d.y.Data, d.logdet, d.x.Data, d.s.Data, d.x.Cols, kind, c.A)
+			testkit.NaiveCouplingBackward(d.dx.Data, d.ds.Data, d.y.Data, d.logdet, d.x.Data, d.s.Data, d.x.Cols, kind, c.A)
 		})
 	}
 	return cs

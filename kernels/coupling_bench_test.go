@@ -4,12 +4,11 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/flowkern/flowkern/internal/naive"
 	tk "github.com/flowkern/flowkern/internal/testkit"
 )
 
 // The coupling benchmarks on the shape, B x d = 256 x 512 float64:
-// ours against a straightforward pure-Go loop with the math package (internal/naive), and
+// ours against a straightforward pure-Go loop with the math package (testkit.NaiveCoupling*), and
 // against the bare Exp kernel on the same number of elements (the bound the
 // fused kernels should approach). Compare the ns/op of one run.
 
@@ -34,15 +33,15 @@ func newCouplingBench(rows, cols int) *couplingBench {
 }
 
 func couplingForwardMath(y, x, s, t Matrix[float64], logdet []float64, c Clamp) {
-	naive.CouplingForward(y.Data, x.Data, s.Data, t.Data, logdet, x.Cols, int(c.Kind), c.A)
+	tk.NaiveCouplingForward(y.Data, x.Data, s.Data, t.Data, logdet, x.Cols, int(c.Kind), c.A)
 }
 
 func couplingInverseMath(x, y, s, t Matrix[float64], logdet []float64, c Clamp) {
-	naive.CouplingInverse(x.Data, y.Data, s.Data, t.Data, logdet, x.Cols, int(c.Kind), c.A)
+	tk.NaiveCouplingInverse(x.Data, y.Data, s.Data, t.Data, logdet, x.Cols, int(c.Kind), c.A)
 }
 
 func couplingBackwardMath(dx, ds, dy Matrix[float64], dl []float64, x, s Matrix[float64], c Clamp) {
-	naive.CouplingBackward(dx.Data, ds.Data, dy.Data, dl, x.Data, s.Data, x.Cols, int(c.Kind), c.A)
+	tk.NaiveCouplingBackward(dx.Data, ds.Data, dy.Data, dl, x.Data, s.Data, x.Cols, int(c.Kind), c.A)
 }
 
 //go:noinline

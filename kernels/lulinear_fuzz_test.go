@@ -15,8 +15,7 @@ import (
 // matrix, ±1 signs or any value) from the fuzzer, and every value from its
 // bytes (fuzzVals), then run each method on every usable tier through the
 // public API and compare with luRef, the documented order written with the
-// scalar references (internal/ref and tri_test.go's refTriMul and
-// refTriSolve), bit for bit. Unread triangles, diagonals and input gaps
+// scalar reference (internal/ref.LU), bit for bit. Unread triangles, diagonals and input gaps
 // hold NaN (a read poisons a result), output gaps -7 (a write shows), and
 // every matrix and slice sits in guards; inputs must come back unchanged.
 
@@ -118,130 +117,25 @@ func luMat[T Float](v *fuzzVals[T], d, extra, off int, scale T, keep func(i, k i
 func luLower(i, k int) bool { return k < i }
 func luUpper(i, k int) bool { return k > i }
 
-// luRef is LULinear's documented order written with the scalar references:
-// the scales s[i] = ref.Exp(LogS[i]) * Sign[i] (Exp and the product each
-// rounded once), U + diag(s) as a copy of U with s on its diagonal, the
-// products and solves as refTriMul and refTriSolve, the permutation, and
-// the sums as ref.Sum and ref.AddOuters.
-type luRef[T Float] struct {
-	l  *LULinear[T]
-	ud Matrix[T]
-	s  []T
-}
+// luRef is LULinear's documented order: internal/ref.LU on the layer's
+// parameters, its methods working in place on a batch.
+type luRef[T Float] struct{ r ref.LU[T] }
 
 func newLURef[T Float](l *LULinear[T]) *luRef[T] {
-	d := l.Dim()
-	r := &luRef[T]{l: l, s: make([]T, d)}
-	r.ud = Matrix[T]{Rows: d, Cols: d, Data: make([]T, d*d), Stride: max(1, d)}
-	for i := range d {
-		r.s[i] = ref.Exp(l.LogS[i]) * l.Sign[i]
-		for k := range d {
-			x := nan[T]()
-			switch {
-			case k == i:
-				x = r.s[i]
-			case k > i:
-				x = l.U.Data[i*l.U.Stride+k]
-			}
-			r.ud.Data[i*d+k] = x
-		}
-	}
-	return r
+	return &luRef[T]{ref.LU[T]{D: l.Dim(), Perm: l.Perm, L: l.L.Data, LDL: l.L.Stride, U: l.U.Data, LDU: l.U.Stride, Sign: l.Sign, LogS: l.LogS}}
 }
 
-// permute sets each row's x[i] = old x[Perm[i]] (gather) or x[Perm[i]] =
-// old x[i] (scatter).
-func (r *luRef[T]) permute(x Matrix[T], scatter bool) {
-	if x.Cols == 0 {
-		return // rows of nothing: a zero Matrix may have Rows > 0 and no Data
-	}
-	for b := range x.Rows {
-		row := x.Data[b*x.Stride : b*x.Stride+x.Cols]
-		old := clone(row)
-		for i, p := range r.l.Perm {
-			if scatter {
-				row[p] = old[i]
-			} else {
-				row[i] = old[p]
-			}
-		}
-	}
-}
+func (r *luRef[T]) forward(x Matrix[T], logdet []T) { r.r.Forward(x.Data, x.Stride, x.Rows, logdet) }
 
-// forward and inverse work in place on x (which holds the input).
-func (r *luRef[T]) forward(x Matrix[T], logdet []T) {
-	refTriMul(x, r.ud, true, false, false)
-	refTriMul(x, r.l.L, false, false, true)
-	r.permute(x, false)
-	ld := ref.Sum(r.l.LogS)
-	for b := range logdet {
-		logdet[b] += ld
-	}
-}
-
-func (r *luRef[T]) inverse(x Matrix[T], logdet []T) {
-	r.permute(x, true)
-	refTriSolve(x, r.l.L, false, false, true)
-	refTriSolve(x, r.ud, true, false, false)
-	ld := ref.Sum(r.l.LogS)
-	for b := range logdet {
-		logdet[b] -= ld
-	}
-}
-
-// addOutersTri adds sum_b dm[b][i] xm[b][k] to the strictly lower (or
-// upper) part of g with ref.AddOuters, and returns its diagonal from +0.
-func (r *luRef[T]) addOutersTri(g, dm, xm Matrix[T], low bool) []T {
-	d := r.l.Dim()
-	full := make([]T, d*d)
-	in := func(i, k int) bool { return (low && k < i) || (!low && k > i) }
-	for i := range d {
-		for k := range d {
-			if in(i, k) {
-				full[i*d+k] = g.Data[i*g.Stride+k]
-			}
-		}
-	}
-	ref.AddOuters(full, max(1, d), nil, dm.Data, dm.Stride, xm.Data, xm.Stride, d, d, dm.Rows)
-	diag := make([]T, d)
-	for i := range d {
-		diag[i] = full[i*d+i]
-		for k := range d {
-			if in(i, k) {
-				g.Data[i*g.Stride+k] = full[i*d+k]
-			}
-		}
-	}
-	return diag
-}
+func (r *luRef[T]) inverse(x Matrix[T], logdet []T) { r.r.Inverse(x.Data, x.Stride, x.Rows, logdet) }
 
 // backward works in place on dx (which holds dy); g may be nil.
 func (r *luRef[T]) backward(dx, x Matrix[T], dlogdet []T, g *LULinearGrad[T]) {
-	d, nb := r.l.Dim(), x.Rows
-	r.permute(dx, true)
-	if g != nil {
-		z := Matrix[T]{Rows: nb, Cols: d, Data: make([]T, nb*d), Stride: max(1, d)}
-		for b := range nb {
-			if d > 0 { // with d == 0, x may have rows and no Data
-				copy(z.Data[b*d:b*d+d], x.Data[b*x.Stride:])
-			}
-		}
-		refTriMul(z, r.ud, true, false, false)
-		r.addOutersTri(g.L, dx, z, true)
+	if g == nil {
+		r.r.Backward(dx.Data, dx.Stride, x.Data, x.Stride, x.Rows, dlogdet, nil, 0, nil, 0, nil)
+		return
 	}
-	refTriMul(dx, r.l.L, false, true, true)
-	if g != nil {
-		ds := r.addOutersTri(g.U, dx, x, false)
-		c := ref.Sum(dlogdet)
-		for i := range d {
-			v := ref.FMA(ds[i], r.s[i], g.LogS[i])
-			if dlogdet != nil {
-				v += c
-			}
-			g.LogS[i] = v
-		}
-	}
-	refTriMul(dx, r.ud, true, true, false)
+	r.r.Backward(dx.Data, dx.Stride, x.Data, x.Stride, x.Rows, dlogdet, g.L.Data, g.L.Stride, g.U.Data, g.U.Stride, g.LogS)
 }
 
 func fuzzLUT[T Float](t *testing.T, dir int, data []byte, f luFuzz) {

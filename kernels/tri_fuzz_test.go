@@ -16,7 +16,7 @@ import (
 // n), the strides, offsets, worker count and flags (upper, trans, unit;
 // tame or raw values; float32; off-diagonal elements scaled down) from the
 // fuzzer and the values from its bytes, then check every usable tier
-// against the scalar references of tri_test.go (refTriMul, refTriSolve: the
+// against the scalar references of internal/ref (TriMatVecs, TriSolveVecs: the
 // canonical orders of tri.go's doc comments) bit for bit, and the public
 // entry point on the same operands. A's other triangle, its unit diagonal
 // and its gaps hold NaN (a read poisons a result), X's gaps -7 (a write
@@ -292,20 +292,8 @@ func FuzzTriLogDet(f *testing.F) {
 	})
 }
 
-// refLogDet is TriLogDet's canonical order: internal/ref's Log of each
-// |A[i][i]|, summed as ref.Sum.
-func refLogDet[T Float](a Matrix[T]) T {
-	logs := make([]T, a.Rows)
-	for i := range logs {
-		d := math.Abs(float64(a.Data[i*a.Stride+i]))
-		if is64[T]() {
-			logs[i] = T(ref.Log64(d))
-		} else {
-			logs[i] = T(ref.Log32(float32(d)))
-		}
-	}
-	return ref.Sum(logs)
-}
+// refLogDet is TriLogDet's canonical order (internal/ref.TriLogDet).
+func refLogDet[T Float](a Matrix[T]) T { return ref.TriLogDet(a.Data, a.Stride, a.Rows) }
 
 func fuzzTriLogDet[T Float](t *testing.T, data []byte, shape uint32, tame bool) {
 	s := fuzzShape(shape)

@@ -15,73 +15,23 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// The reference of the triangular kernels: the canonical orders of their
-// doc comments as plain scalar loops (M = op(A) read through triAt).
+// The reference of the triangular kernels is internal/ref (TriMatVecs,
+// TriSolveVecs, TriLogDet); these adapters take Matrix views.
 
+func refTriMul[T Float](x, a Matrix[T], upper, trans, unit bool) {
+	ref.TriMatVecs(x.Data, x.Stride, x.Rows, a.Data, a.Stride, a.Rows, upper, trans, unit)
+}
+
+func refTriSolve[T Float](x, a Matrix[T], upper, trans, unit bool) {
+	ref.TriSolveVecs(x.Data, x.Stride, x.Rows, a.Data, a.Stride, a.Rows, upper, trans, unit)
+}
+
+// triAt returns op(A)[i][k].
 func triAt[T Float](a Matrix[T], trans bool, i, k int) T {
 	if trans {
 		i, k = k, i
 	}
 	return a.Data[i*a.Stride+k]
-}
-
-func refTriMul[T Float](x, a Matrix[T], upper, trans, unit bool) {
-	n := a.Rows
-	lower := upper == trans
-	y := make([]T, n)
-	if n == 0 {
-		return
-	}
-	for b := range x.Rows {
-		row := x.Data[b*x.Stride : b*x.Stride+n]
-		for i := range n {
-			k0, k1 := 0, i+1
-			if !lower {
-				k0, k1 = i, n
-			}
-			var s T
-			for k := k0; k < k1; k++ {
-				m := triAt(a, trans, i, k)
-				if k == i && unit {
-					m = 1
-				}
-				s = ref.FMA(m, row[k], s)
-			}
-			y[i] = s
-		}
-		copy(row, y)
-	}
-}
-
-func refTriSolve[T Float](x, a Matrix[T], upper, trans, unit bool) {
-	n := a.Rows
-	lower := upper == trans
-	if n == 0 {
-		return
-	}
-	for b := range x.Rows {
-		row := x.Data[b*x.Stride : b*x.Stride+n]
-		for ii := range n {
-			i := ii
-			if !lower {
-				i = n - 1 - ii
-			}
-			s := row[i]
-			if lower {
-				for k := 0; k < i; k++ {
-					s = ref.FMA(-triAt(a, trans, i, k), row[k], s)
-				}
-			} else {
-				for k := n - 1; k > i; k-- {
-					s = ref.FMA(-triAt(a, trans, i, k), row[k], s)
-				}
-			}
-			if !unit {
-				s *= 1 / triAt(a, trans, i, i)
-			}
-			row[i] = s
-		}
-	}
 }
 
 // triMatrix returns a guarded n x n matrix whose triangle holds values of
