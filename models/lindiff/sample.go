@@ -82,11 +82,6 @@ const updateRows = 16
 // one). (A variable for the tests.)
 var transposeGroup = 1 << 19
 
-// matVecsFunc computes y[b] = w x[b] + bias for every row b, as
-// kernels.MatVecs does; the benchmark swaps in gonum's Dgemm. Nil is the
-// sampler's own product: kernels.MatTVecs on W_tᵀ, then the bias.
-type matVecsFunc func(y, w, x kernels.Matrix[float64], bias []float64)
-
 // Sample draws n samples (the rows of the result) from the model with the
 // ancestral DDPM sampler: u_T ~ N(0, I), then for t = T, ..., 1
 //
@@ -111,10 +106,6 @@ type matVecsFunc func(y, w, x kernels.Matrix[float64], bias []float64)
 // model, the seed, the options and its index: not on the tier, n, the
 // workers or the chunking.
 func Sample(m *Model, n int, opt SampleOptions) (*mat.Dense, error) {
-	return sample(m, n, opt, nil)
-}
-
-func sample(m *Model, n int, opt SampleOptions, mv matVecsFunc) (*mat.Dense, error) {
 	if err := m.check("Sample"); err != nil {
 		return nil, err
 	}
@@ -158,28 +149,21 @@ func sample(m *Model, n int, opt SampleOptions, mv matVecsFunc) (*mat.Dense, err
 	workers = min(workers, chunks)
 	samplers := make([]*sampler, workers)
 	for w := range samplers {
-		samplers[w] = &sampler{m: m, d: d, wb: wb, coef: coef, mv: mv, block: block,
-			eps: make([]float64, sampleChunk*d),
-			z:   make([]float64, updateRows*d)}
-		if mv == nil {
-			samplers[w].biasRows = make([]float64, updateRows*d)
-		}
+		samplers[w] = &sampler{m: m, d: d, wb: wb, coef: coef, block: block,
+			eps:      make([]float64, sampleChunk*d),
+			z:        make([]float64, updateRows*d),
+			biasRows: make([]float64, updateRows*d)}
 	}
 	gens := make([]kernels.Normal, (n+updateRows-1)/updateRows) // one per block
 	// The steps go in groups: the W_tᵀ of a group are transposed once into
 	// a buffer of at most transposeGroup numbers (reused, so its pages are
 	// touched once), then every chunk of samples runs through the group.
 	group := max(1, min(T, transposeGroup/(d*d)))
-	var wt []float64
-	if mv == nil {
-		wt = make([]float64, group*d*d)
-	}
+	wt := make([]float64, group*d*d)
 	for hi := T; hi >= 1; hi -= group {
 		lo := max(1, hi-group+1)
 		for t := hi; t >= lo; t-- {
-			if mv == nil {
-				kernels.Transpose(kernels.Matrix[float64]{Rows: d, Cols: d, Data: wt[(hi-t)*d*d : (hi-t+1)*d*d], Stride: d}, m.Wt(t))
-			}
+			kernels.Transpose(kernels.Matrix[float64]{Rows: d, Cols: d, Data: wt[(hi-t)*d*d : (hi-t+1)*d*d], Stride: d}, m.Wt(t))
 		}
 		var next atomic.Int64
 		var wg sync.WaitGroup
@@ -211,18 +195,16 @@ type sampler struct {
 	d     int
 	wb    []float64 // W_t b_t, T x d
 	coef  []float64 // c1, c2, sigma per step
-	mv    matVecsFunc
-	block int // rows per product call
+	block int       // rows per product call
 	eps   []float64
 	z     []float64 // noise, updateRows x d
-	// biasRows is W_t b_t in each of updateRows rows (when mv is nil), so
-	// one Add puts it on a block of eps.
+	// biasRows is W_t b_t in each of updateRows rows, so one Add puts it
+	// on a block of eps.
 	biasRows []float64
 }
 
 // run takes the samples i0, i0+1, ... whose state is u (stride d) through
-// the steps hi, hi-1, ..., lo, with W_tᵀ at wt[(hi-t) d^2:] (when mv is
-// nil); gens are their blocks' noise streams, started at step T.
+// the steps hi, hi-1, ..., lo, with W_tᵀ at wt[(hi-t) d^2:]; gens are their blocks' noise streams, started at step T.
 func (st *sampler) run(u kernels.Matrix[float64], gens []kernels.Normal, i0 int, seed uint64, hi, lo int, wt []float64) {
 	d := st.d
 	z := st.z
@@ -236,37 +218,26 @@ func (st *sampler) run(u kernels.Matrix[float64], gens []kernels.Normal, i0 int,
 	}
 	eps := kernels.Matrix[float64]{Rows: u.Rows, Cols: d, Data: st.eps[:u.Rows*d], Stride: d}
 	for t := hi; t >= lo; t-- {
-		w, bias := st.m.Wt(t), st.wb[(t-1)*d:t*d]
-		var wtt kernels.Matrix[float64]
-		if st.mv == nil {
-			wtt = kernels.Matrix[float64]{Rows: d, Cols: d, Data: wt[(hi-t)*d*d : (hi-t+1)*d*d], Stride: d}
-		}
+		bias := st.wb[(t-1)*d : t*d]
+		wtt := kernels.Matrix[float64]{Rows: d, Cols: d, Data: wt[(hi-t)*d*d : (hi-t+1)*d*d], Stride: d}
 		for r0 := 0; r0 < u.Rows; r0 += st.block {
 			rows := min(st.block, u.Rows-r0)
 			y := kernels.Matrix[float64]{Rows: rows, Cols: d, Data: eps.Data[r0*d:], Stride: d}
 			x := kernels.Matrix[float64]{Rows: rows, Cols: d, Data: u.Data[r0*d:], Stride: d}
-			if st.mv != nil {
-				st.mv(y, w, x, bias)
-			} else {
-				kernels.MatTVecs(y, wtt, x)
-			}
+			kernels.MatTVecs(y, wtt, x)
 		}
 		// u = fma(sig, z, fma(-c2, eps, c1*u)) element by element, as vector
 		// passes over updateRows rows at a time: Scale rounds c1*u, each Axpy
 		// is one fma, so the bits are those of the fused scalar loop. The
-		// bias joins eps first, rounded once (the gonum product adds it).
+		// bias joins eps first, rounded once.
 		c1, c2, sig := st.coef[3*(t-1)], st.coef[3*(t-1)+1], st.coef[3*(t-1)+2]
-		if st.mv == nil {
-			for r := range updateRows { // the bias once per row of a block
-				copy(st.biasRows[r*d:r*d+d], bias)
-			}
+		for r := range updateRows { // the bias once per row of a block
+			copy(st.biasRows[r*d:r*d+d], bias)
 		}
 		for r0 := 0; r0 < u.Rows; r0 += updateRows {
 			r1 := min(u.Rows, r0+updateRows)
 			ub, eb := u.Data[r0*d:r1*d], eps.Data[r0*d:r1*d]
-			if st.mv == nil {
-				kernels.Add(eb, eb, st.biasRows[:len(eb)])
-			}
+			kernels.Add(eb, eb, st.biasRows[:len(eb)])
 			kernels.Scale(c1, ub)
 			kernels.Axpy(-c2, eb, ub)
 			if sig != 0 {
