@@ -103,6 +103,11 @@ func writeMarkdown(w io.Writer, r *Report, plots []string) {
 	if len(r.Results) > 0 {
 		writeResults(w, r)
 	}
+	if len(plots) > 0 {
+		fmt.Fprintf(w, "## Plots\n\nOne file per kernel family: a panel per kernel (batch size) and precision, rate against size (for\n"+
+			"the matrix kernels, the side n of the n x n matrix), the legend at the right. The text is set in Go Regular,\n"+
+			"embedded in every SVG, so the plots render without any font installed.\n\n")
+	}
 	for _, p := range plots {
 		fmt.Fprintf(w, "![%s](%s)\n\n", strings.TrimSuffix(p, ".svg"), p)
 	}
