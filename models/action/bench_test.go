@@ -3,6 +3,7 @@ package action
 import (
 	"testing"
 
+	tk "github.com/flowkern/flowkern/internal/testkit"
 	"github.com/flowkern/flowkern/models/flow"
 )
 
@@ -26,6 +27,7 @@ func BenchmarkCoefficients64(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Run("Expand", func(b *testing.B) {
+		defer tk.ProcessCPUTime(b, 0)() // the process's clock: the flow may use several goroutines
 		for b.Loop() {
 			expand64(b, f)
 		}
@@ -37,6 +39,7 @@ func BenchmarkCoefficients64(b *testing.B) {
 		idx = append(idx, []int{i, i, r*8 + (c+1)%8, r*8 + (c+1)%8}, []int{i, i, ((r+1)%8)*8 + c, ((r+1)%8)*8 + c})
 	}
 	b.Run("A4-128-entries", func(b *testing.B) {
+		defer tk.ProcessCPUTime(b, 0)()
 		for b.Loop() {
 			e.Entries(4, idx)
 		}
