@@ -20,11 +20,13 @@ import (
 // clipping, NaN checks and saving are one pass each.
 //
 // Work is split into chunks of rows that run in parallel on up to
-// SetWorkers goroutines (default GOMAXPROCS): 256 rows for Forward,
+// SetWorkers goroutines (default GOMAXPROCS): 128 rows for Forward,
 // Inverse, LogProb and Sample, whose rows are independent; 64 rows for a
-// training step, each chunk with its own gradient arena, the arenas summed
-// in chunk order afterwards. The chunks depend only on the number of rows,
-// so results are the same bits for any number of workers. While it runs
+// training step, whose chunks add their gradients to two arenas (chunks
+// 0, 2, 4, ... to the first, 1, 3, 5, ... to the second, each in order),
+// summed afterwards. The chunks depend only on the number of rows, so
+// results are the same bits for any number of workers (a training step
+// uses at most two). While it runs
 // more than one worker, a flow caps the kernels' own goroutines at one.
 //
 // A Flow keeps scratch space for the largest batch it has run; after the
@@ -42,6 +44,9 @@ type Flow[T kernels.Float] struct {
 	workers int
 	reps    []*replica[T] // reps[0] runs f.layers on f.grads
 	task    task[T]
+	// chunkLoss holds each training chunk's part of the loss, summed in
+	// chunk order.
+	chunkLoss []float64
 }
 
 // replica is one set of layers bound to the flow's parameters, with its own
@@ -57,13 +62,18 @@ type replica[T kernels.Float] struct {
 	acts       [][]T // training: the input of every layer, then z
 	dA, dB     []T
 	dld        []T
-	loss       float64
 }
 
-// rowChunk and trainChunk are the rows of one parallel chunk.
+// rowChunk and trainChunk are the rows of one parallel chunk. With 128, a
+// batch of 256 keeps two cores busy without the kernels' own goroutines
+// and costs one core what a 256-row chunk does (64 cost float32 LogProb
+// 10% more). A training step sums its gradients in trainArenas arenas
+// (arena a takes chunks a, a+trainArenas, ..., in order), then the arenas
+// in order: one extra gradient arena, whatever the batch.
 const (
-	rowChunk   = 256
-	trainChunk = 64
+	rowChunk    = 128
+	trainChunk  = 64
+	trainArenas = 2
 )
 
 // SetWorkers sets the goroutines the flow's calls may use (n <= 0: GOMAXPROCS,
@@ -108,7 +118,8 @@ type task[T kernels.Float] struct {
 	seed    uint64
 	rows    int // of the whole batch (training)
 	ebs     int // elements per block (gradient sum)
-	nchunks int // chunks of the training batch (gradient sum)
+	nchunks int // chunks of the training batch
+	arenas  int // gradient arenas of the training batch
 }
 
 type taskKind int
@@ -156,19 +167,22 @@ func (f *Flow[T]) run(k int, r *replica[T]) {
 		}
 		r.inverse(rows(t.x, r0, r1), z)
 	case taskTrain:
-		r0, r1 := k*trainChunk, min((k+1)*trainChunk, t.rows)
+		// Arena k takes chunks k, k+na, k+2na, ... in order.
 		if k > 0 {
 			clear(r.grads)
 		}
-		var dx Matrix[T]
-		if t.z.Data != nil {
-			dx = rows(t.z, r0, r1)
+		for c := k; c < t.nchunks; c += t.arenas {
+			r0, r1 := c*trainChunk, min((c+1)*trainChunk, t.rows)
+			var dx Matrix[T]
+			if t.z.Data != nil {
+				dx = rows(t.z, r0, r1)
+			}
+			f.chunkLoss[c] = r.lossGrad(rows(t.x, r0, r1), dx, t.rows)
 		}
-		r.lossGrad(rows(t.x, r0, r1), dx, t.rows)
 	case taskSumGrads:
 		e0, e1 := k*t.ebs, min((k+1)*t.ebs, len(f.grads))
-		for c := 1; c < t.nchunks; c++ {
-			kernels.Add(f.grads[e0:e1], f.grads[e0:e1], f.reps[c].grads[e0:e1])
+		for a := 1; a < t.arenas; a++ {
+			kernels.Add(f.grads[e0:e1], f.grads[e0:e1], f.reps[a].grads[e0:e1])
 		}
 	}
 }
@@ -360,7 +374,7 @@ func (r *replica[T]) inverse(x, z Matrix[T]) {
 const ln2Pi = 1.83787706640934548356065947281123527972279494727556682563430308
 
 // LogProb sets dst[b] = log p(x[b]) in nats. Rows go through the flow in
-// chunks of 256, so memory does not grow with the number of rows.
+// chunks of 128, so memory does not grow with the number of rows.
 func (f *Flow[T]) LogProb(dst []float64, x Matrix[T]) {
 	f.check("LogProb", x, "x", len(dst))
 	f.task = task[T]{kind: taskLogProb, x: x, dst: dst}
@@ -381,7 +395,7 @@ func addBase[T kernels.Float](dst []float64, z Matrix[T]) {
 }
 
 // Sample sets the rows of x to samples of the flow: the rows of chunk k
-// (rows 256k to 256k+255) take their z from the standard normal stream
+// (rows 128k to 128k+127) take their z from the standard normal stream
 // kernels.NewNormal(seed, k), row after row, then go through Inverse. The
 // same seed gives the same samples on every tier and architecture, for any
 // number of workers, and a longer sample starts with the shorter one.
@@ -419,23 +433,25 @@ func (f *Flow[T]) initData(x Matrix[T]) {
 }
 
 // lossGrad computes the mean negative log-likelihood of the training batch
-// x and adds its gradient to Grads: chunks of 64 rows in parallel, each
-// storing every layer's input and running the backward pass into its own
-// gradient arena, then the arenas summed in chunk order. If dx is not a
-// zero Matrix, it receives dL/dx. It returns the loss in nats per sample.
+// x and adds its gradient to Grads: chunks of 64 rows, each storing every
+// layer's input and running the backward pass into one of two gradient
+// arenas (in parallel), then the arenas summed. If dx is not a zero Matrix,
+// it receives dL/dx. It returns the loss in nats per sample.
 func (f *Flow[T]) lossGrad(x, dx Matrix[T]) float64 {
 	f.initData(x)
 	nc := chunks(x.Rows, trainChunk)
-	f.task = task[T]{kind: taskTrain, x: x, z: dx, rows: x.Rows}
-	f.parallel(nc, true)
+	na := min(trainArenas, nc)
+	f.chunkLoss = grow(&f.chunkLoss, nc)
+	f.task = task[T]{kind: taskTrain, x: x, z: dx, rows: x.Rows, nchunks: nc, arenas: na}
+	f.parallel(na, true)
 	loss := 0.0
-	for k := range nc {
-		loss += f.reps[k].loss
+	for _, l := range f.chunkLoss {
+		loss += l
 	}
-	if nc > 1 {
-		// f.grads += arena k for k = 1..nc-1 in order, in blocks of elements.
+	if na > 1 {
+		// f.grads += the other arenas, in order, in blocks of elements.
 		const ebs = 4096
-		f.task = task[T]{kind: taskSumGrads, ebs: ebs, nchunks: nc}
+		f.task = task[T]{kind: taskSumGrads, ebs: ebs, arenas: na}
 		f.parallel(chunks(len(f.grads), ebs), false)
 	}
 	return loss
@@ -443,8 +459,8 @@ func (f *Flow[T]) lossGrad(x, dx Matrix[T]) float64 {
 
 // lossGrad runs one chunk of a batch of n rows: forward storing the
 // layers' inputs, then the backward pass of -(1/n) sum log p, into the
-// replica's gradient arena. r.loss is the chunk's part of the loss.
-func (r *replica[T]) lossGrad(x, dx Matrix[T], n int) {
+// replica's gradient arena (+=). It returns the chunk's part of the loss.
+func (r *replica[T]) lossGrad(x, dx Matrix[T], n int) float64 {
 	m, d := x.Rows, x.Cols
 	L := len(r.layers)
 	if len(r.acts) < L+1 {
@@ -466,7 +482,6 @@ func (r *replica[T]) lossGrad(x, dx Matrix[T], n int) {
 		zr := rowOf(z, b)
 		loss -= c - float64(0.5*float64(kernels.Dot(zr, zr))) + ld[b]
 	}
-	r.loss = loss / float64(n)
 	inv := T(1 / float64(n))
 	dz := dense(&r.dA, m, d)
 	for b := range m {
@@ -493,6 +508,7 @@ func (r *replica[T]) lossGrad(x, dx Matrix[T], n int) {
 			copy(rowOf(dx, b), rowOf(dz, b))
 		}
 	}
+	return loss / float64(n)
 }
 
 // finite reports whether every element of v is finite.

@@ -115,8 +115,8 @@ func CheckData[T kernels.Float](x Matrix[T], d int) error {
 // of kernel workers.
 //
 // After every step, a non-finite loss or gradient stops training with an
-// error naming the step and the first layer affected; the flow then holds
-// the weights of before that step (or the best validation weights).
+// error naming the step and the first layer affected, before the weights
+// change: the flow then holds the weights of before that step.
 func (f *Flow[T]) Train(train, val Matrix[T], o TrainOptions) (History, error) {
 	o = o.withDefaults()
 	var h History
@@ -137,7 +137,6 @@ func (f *Flow[T]) Train(train, val Matrix[T], o TrainOptions) (History, error) {
 	steps := o.Epochs * perEpoch
 	np := len(f.params)
 	m, v := make([]T, np), make([]T, np)
-	prev := make([]T, np)
 	var best []T
 	bestNLL := math.Inf(1)
 	perm := make([]int, n)
@@ -167,15 +166,16 @@ func (f *Flow[T]) Train(train, val Matrix[T], o TrainOptions) (History, error) {
 				copy(rowOf(x, b-r0), rowOf(train, perm[b]))
 			}
 			clear(f.grads)
-			copy(prev, f.params)
 			loss := f.lossGrad(x, Matrix[T]{})
 			step++
-			if err := f.checkStep(loss, step); err != nil {
-				copy(f.params, prev)
+			// |g|^2 is finite exactly when every gradient is (and none is
+			// near the square root of the float range): one SIMD pass.
+			g2 := float64(kernels.Dot(f.grads, f.grads))
+			if err := f.checkStep(loss, g2, step); err != nil {
 				return h, err
 			}
 			if o.ClipNorm > 0 {
-				nrm := math.Sqrt(float64(kernels.Dot(f.grads, f.grads)))
+				nrm := math.Sqrt(g2)
 				if nrm > o.ClipNorm {
 					kernels.Scale(T(o.ClipNorm/nrm), f.grads)
 				}
@@ -184,9 +184,11 @@ func (f *Flow[T]) Train(train, val Matrix[T], o TrainOptions) (History, error) {
 			b2t = float64(b2t * o.Beta2)
 			lr := o.LR * schedule(step, steps, o.Warmup, o.Cosine)
 			adam(f.params, f.grads, m, v, lr, o, 1-b1t, 1-b2t)
-			if !finite(f.params) {
-				copy(f.params, prev)
-				return h, fmt.Errorf("flow: step %d: the update made a parameter of layer %d non-finite", step, f.firstBad(f.params))
+			if p2 := float64(kernels.Dot(f.params, f.params)); math.IsNaN(p2) || math.IsInf(p2, 0) {
+				// Not reached with finite gradients short of overflow in the
+				// moments; the weights cannot be restored without a copy of
+				// every parameter per step, which costs more than it saves.
+				return h, fmt.Errorf("flow: step %d: the update made a parameter of layer %d non-finite; the weights are unusable", step, f.firstBad(f.params))
 			}
 			epLoss += float64(loss * float64(r1-r0))
 			done := k == perEpoch-1
@@ -223,13 +225,18 @@ func (f *Flow[T]) Train(train, val Matrix[T], o TrainOptions) (History, error) {
 	return h, nil
 }
 
-// checkStep returns an error if the loss or a gradient is not finite.
-func (f *Flow[T]) checkStep(loss float64, step int) error {
+// checkStep returns an error if the loss or a gradient (g2 = |g|^2) is not
+// finite; only then does it look for the layer.
+func (f *Flow[T]) checkStep(loss, g2 float64, step int) error {
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
 		return fmt.Errorf("flow: step %d: the loss is %v (first layer with a non-finite gradient: %d)", step, loss, f.firstBad(f.grads))
 	}
-	if !finite(f.grads) {
-		return fmt.Errorf("flow: step %d: layer %d (%s) has a non-finite gradient", step, f.firstBad(f.grads), f.layers[f.firstBad(f.grads)].Spec().Kind)
+	if math.IsNaN(g2) || math.IsInf(g2, 0) {
+		i := f.firstBad(f.grads)
+		if i < 0 {
+			return fmt.Errorf("flow: step %d: the gradient's norm overflows", step)
+		}
+		return fmt.Errorf("flow: step %d: layer %d (%s) has a non-finite gradient", step, i, f.layers[i].Spec().Kind)
 	}
 	return nil
 }
