@@ -469,11 +469,16 @@ func triMulSerial[T Float](t cpu.Tier, x Matrix[T], s *triSpec[T]) {
 		if !lower {
 			k0, k1 = i1, n
 		}
-		for k := k0; k < k1; k++ {
-			row := pm[(k-k0)*w : (k-k0)*w+w]
-			for ii := range row {
-				row[ii] = s.at(i0+ii, k)
+		// Exact copies: a plain block copy for M = Aᵀ (M[i0+ii][k] =
+		// A[k][i0+ii]), the block transposed for M = A; element by element
+		// down A's columns, this packing cost more than the products of a
+		// 64-row batch at n = 784.
+		if s.trans {
+			for k := k0; k < k1; k++ {
+				copy(pm[(k-k0)*w:(k-k0)*w+w], s.a.Data[k*s.a.Stride+i0:k*s.a.Stride+i1])
 			}
+		} else {
+			transpose(t, pm, 0, w, s.a.Data, i0*s.a.Stride+k0, s.a.Stride, w, k1-k0)
 		}
 		pmat := Matrix[T]{Rows: k1 - k0, Cols: w, Data: pm, Stride: w}
 		for b0 := 0; b0 < nb; b0 += rc {
