@@ -167,7 +167,7 @@ func to64(x kernels.Matrix[float32]) kernels.Matrix[float64] {
 // Transfer-matrix grid for the exact partition function in 1-D: phi in
 // [-zGridR, zGridR] on zGridN points.
 const (
-	zGridN = 481
+	zGridN = 161
 	zGridR = 6.0
 )
 
