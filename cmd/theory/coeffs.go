@@ -347,11 +347,11 @@ func coefExperiment(c config, name string, cases []theoryCase, seedOffset uint64
 }
 
 var ensembleHeader = []string{"experiment", "lattice", "m2", "lambda", "hmc_acceptance", "tau_m", "tau_abs_m", "tau_m2", "tau_phi2",
-	"thin", "thinned_tau_max", "n_train", "log_Z"}
+	"thin", "thinned_tau_max", "divergent_trajectories", "n_train", "log_Z"}
 
 func ensembleRow(name, lattice string, m2, lam float64, e *ensemble, n int, logZ float64) []string {
 	return []string{name, lattice, g(m2), g(lam), g(e.acc), g(e.pilot[0]), g(e.pilot[1]), g(e.pilot[2]), g(e.pilot[3]),
-		strconv.Itoa(e.thin), g(e.thinTau), strconv.Itoa(n), g(logZ)}
+		strconv.Itoa(e.thin), g(e.thinTau), strconv.FormatInt(e.divergent, 10), strconv.Itoa(n), g(logZ)}
 }
 
 // sampleBaseline returns, for every N, the relative error of the sample

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/flowkern/flowkern/kernels"
 	"github.com/flowkern/flowkern/models/phi4"
@@ -20,6 +21,9 @@ type ensemble struct {
 	acc      float64
 	thin     int
 	thinTau  float64 // the largest tau of the same observables in the thinned training chains
+	// divergent counts the HMC trajectories (of all four runs) whose
+	// Hamiltonian was not finite: rejected.
+	divergent int64
 	train    kernels.Matrix[float64]
 	val      kernels.Matrix[float64]
 	test     kernels.Matrix[float64]
@@ -69,12 +73,33 @@ func maxOf(v []float64) float64 {
 	return m
 }
 
-// hmcOptions returns the HMC options of the flags.
-func (c config) hmcOptions(seed uint64, therm, thin int) phi4.HMCOptions {
+// hmcOptions returns the HMC options of the flags. Every chain starts
+// from phi = 0 (cold): phi4's default start, V standard normal values,
+// can leave a chain stuck for good at large lambda, since from |phi| ~ 2.5
+// the force 4 lambda phi^3 makes every trajectory diverge (on 8x8 at
+// m2 = -4, lambda = 8, eps = 0.1 one chain of 32 kept its start for all
+// 1200 trajectories and its phi^2 gave a tau_int of 269).
+func (c config) hmcOptions(seed uint64, therm, thin, sites int) phi4.HMCOptions {
 	return phi4.HMCOptions{
-		RunOptions: phi4.RunOptions{Seed: seed, Chains: c.chains, Therm: therm, Thin: thin},
+		RunOptions: phi4.RunOptions{Seed: seed, Chains: c.chains, Therm: therm, Thin: thin, Start: make([]float64, sites)},
 		Steps:      c.hmcSteps, StepSize: c.eps, Jitter: c.jitter,
 	}
+}
+
+// moved returns an error if a chain of r never changed from its first
+// sample to its last: every trajectory rejected.
+func moved(r *phi4.Run) error {
+	if r.PerChain < 2 {
+		return nil
+	}
+	for ch := range r.Chains {
+		x := r.Chain(ch)
+		first, last := x.Data[:x.Cols], x.Data[(x.Rows-1)*x.Stride:(x.Rows-1)*x.Stride+x.Cols]
+		if slices.Equal(first, last) {
+			return fmt.Errorf("HMC chain %d never moved in %d samples (%d divergent trajectories in the run): lower -eps", ch, r.PerChain, r.Divergent)
+		}
+	}
+	return nil
 }
 
 // pilotPerChain is the length of each chain of the pilot run, pilotTherm
@@ -87,10 +112,14 @@ const pilotPerChain, pilotTherm = 1000, 200
 // ceil(2 tau_max) trajectories after 200 + 20 thin of thermalisation.
 func (c config) sample(th *phi4.Theory, n int, seed uint64) (*ensemble, error) {
 	e := &ensemble{th: th}
-	p, err := th.HMC(pilotPerChain, c.hmcOptions(seed, pilotTherm, 1))
+	p, err := th.HMC(pilotPerChain, c.hmcOptions(seed, pilotTherm, 1, th.Sites()))
 	if err != nil {
 		return nil, fmt.Errorf("HMC pilot: %w", err)
 	}
+	if err := moved(p); err != nil {
+		return nil, err
+	}
+	e.divergent = p.Divergent
 	e.acc = p.Acceptance()
 	if e.pilot, err = taus(p.Samples, p.Chains); err != nil {
 		return nil, err
@@ -102,10 +131,14 @@ func (c config) sample(th *phi4.Theory, n int, seed uint64) (*ensemble, error) {
 		n   int
 	}{{&e.train, n}, {&e.val, c.nval}, {&e.test, c.ntest}} {
 		perChain := (set.n + c.chains - 1) / c.chains
-		r, err := th.HMC(perChain, c.hmcOptions(seed+1+uint64(k), therm, e.thin))
+		r, err := th.HMC(perChain, c.hmcOptions(seed+1+uint64(k), therm, e.thin, th.Sites()))
 		if err != nil {
 			return nil, fmt.Errorf("HMC: %w", err)
 		}
+		if err := moved(r); err != nil {
+			return nil, err
+		}
+		e.divergent += r.Divergent
 		*set.dst = interleave(r, set.n)
 		if k == 0 {
 			e.trainRun = r
