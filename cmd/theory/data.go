@@ -17,17 +17,17 @@ type ensemble struct {
 	// pilot is the unthinned HMC run's integrated autocorrelation time per
 	// trajectory of m, |m|, m^2 and <phi^2> (the site average of phi^2),
 	// and acc its acceptance; thin = ceil(2 max tau).
-	pilot    [4]float64
-	acc      float64
-	thin     int
-	thinTau  float64 // the largest tau of the same observables in the thinned training chains
+	pilot   [4]float64
+	acc     float64
+	thin    int
+	thinTau float64 // the largest tau of the same observables in the thinned training chains
 	// divergent counts the HMC trajectories (of all four runs) whose
 	// Hamiltonian was not finite: rejected.
 	divergent int64
-	train    kernels.Matrix[float64]
-	val      kernels.Matrix[float64]
-	test     kernels.Matrix[float64]
-	trainRun *phi4.Run // the training chains in the sampler's order (chain-major)
+	train     kernels.Matrix[float64]
+	val       kernels.Matrix[float64]
+	test      kernels.Matrix[float64]
+	trainRun  *phi4.Run // the training chains in the sampler's order (chain-major)
 }
 
 // obsNames are the observables whose autocorrelation sets the thinning.
