@@ -496,6 +496,24 @@ func NormalsF64NEON(dst []float64, s *uint64) {
 	normalsF64NEON(dst, s)
 }
 
+// AdamF64NEON runs Adam on NEON (float64): one Adam step for i < len(w): m = fma(a1, g, b1*m), v = fma(a2, g*g, b2*v), w = fma(w, keep, -(step*m)/(sqrt(v*ic2)+eps)), each operation rounded. Contract: kernels.Adam, internal/ref.Adam.
+// It panics unless len(g) >= len(w) && len(m) >= len(w) && len(v) >= len(w).
+func AdamF64NEON(w []float64, g []float64, m []float64, v []float64, b1 float64, a1 float64, b2 float64, a2 float64, step float64, ic2 float64, eps float64, keep float64) {
+	if !(len(g) >= len(w) && len(m) >= len(w) && len(v) >= len(w)) {
+		panic("asm: AdamF64NEON: arguments outside its precondition len(g) >= len(w) && len(m) >= len(w) && len(v) >= len(w)")
+	}
+	adamF64NEON(w, g, m, v, b1, a1, b2, a2, step, ic2, eps, keep)
+}
+
+// AdamF32NEON runs Adam on NEON (float32): one Adam step for i < len(w): m = fma(a1, g, b1*m), v = fma(a2, g*g, b2*v), w = fma(w, keep, -(step*m)/(sqrt(v*ic2)+eps)), each operation rounded. Contract: kernels.Adam, internal/ref.Adam.
+// It panics unless len(g) >= len(w) && len(m) >= len(w) && len(v) >= len(w).
+func AdamF32NEON(w []float32, g []float32, m []float32, v []float32, b1 float32, a1 float32, b2 float32, a2 float32, step float32, ic2 float32, eps float32, keep float32) {
+	if !(len(g) >= len(w) && len(m) >= len(w) && len(v) >= len(w)) {
+		panic("asm: AdamF32NEON: arguments outside its precondition len(g) >= len(w) && len(m) >= len(w) && len(v) >= len(w)")
+	}
+	adamF32NEON(w, g, m, v, b1, a1, b2, a2, step, ic2, eps, keep)
+}
+
 // The helpers take the fast path when every operand is below 2^31, where
 // no product overflows; they divide (tens of cycles) only otherwise.
 

@@ -9,11 +9,13 @@
 //go:generate go run ../gen/amd64 -set coupling -out coupling_amd64.s -stubs coupling_amd64.go -pkg asm
 //go:generate go run ../gen/amd64 -set transpose -out transpose_amd64.s -stubs transpose_amd64.go -pkg asm
 //go:generate go run ../gen/amd64 -set normal -out normal_amd64.s -stubs normal_amd64.go -pkg asm
+//go:generate go run ../gen/amd64 -set optim -out optim_amd64.s -stubs optim_amd64.go -pkg asm
 //go:generate go run ../gen/arm64 -set vec -out vec_arm64.s -stubs vec_arm64.go -pkg asm
 //go:generate go run ../gen/arm64 -set peak -out peak_arm64.s -stubs peak_arm64.go -pkg asm
 //go:generate go run ../gen/arm64 -set vmath -out vmath_arm64.s -stubs vmath_arm64.go -pkg asm
 //go:generate go run ../gen/arm64 -set matvec -out matvec_arm64.s -stubs matvec_arm64.go -pkg asm
 //go:generate go run ../gen/arm64 -set coupling -out coupling_arm64.s -stubs coupling_arm64.go -pkg asm
 //go:generate go run ../gen/arm64 -set normal -out normal_arm64.s -stubs normal_arm64.go -pkg asm
+//go:generate go run ../gen/arm64 -set optim -out optim_arm64.s -stubs optim_arm64.go -pkg asm
 
 package asm

@@ -27,6 +27,9 @@ func TestCheckedEntryPoints(t *testing.T) {
 		"CouplingFwdTanh": func() {
 			asm.CouplingFwdTanhF64AVX2(make([]float64, 8), make([]float64, 8), make([]float64, 8), make([]float64, 8), make([]float64, 8), make([]float64, 1))
 		},
+		"AdamF32AVX512": func() {
+			asm.AdamF32AVX512(make([]float32, 9), make([]float32, 9), make([]float32, 9), make([]float32, 8), 0, 0, 0, 0, 0, 0, 0, 0)
+		},
 		"MatVecs strides":  func() { asm.MatVecsF32AVX2(make([]float32, 8), -1, nil, 0, nil, 0, nil, 2, 2, 0, nil, true, true) },
 		"MatVecs overflow": func() { asm.MatVecsF64AVX512(make([]float64, 8), 1<<62, nil, 0, nil, 0, nil, 1, 4, 0, nil, true, true) },
 	} {

@@ -620,3 +620,34 @@ func normalsF64(t cpu.Tier, dst []float64, s *uint64) {
 
 // hasNormals reports whether tier t runs Normals's assembly in this build.
 func hasNormals(t cpu.Tier) bool { return t == cpu.AVX512 || t == cpu.AVX2 }
+
+// adamF64 runs Adam (float64) on tier t: its assembly where the manifest has it, else adamGo64(w, g, m, v, b1, a1, b2, a2, step, ic2, eps, keep).
+func adamF64(t cpu.Tier, w []float64, g []float64, m []float64, v []float64, b1 float64, a1 float64, b2 float64, a2 float64, step float64, ic2 float64, eps float64, keep float64) {
+	switch t {
+	case cpu.AVX512:
+		asm.AdamF64AVX512(w, g, m, v, b1, a1, b2, a2, step, ic2, eps, keep)
+		return
+	case cpu.AVX2:
+		asm.AdamF64AVX2(w, g, m, v, b1, a1, b2, a2, step, ic2, eps, keep)
+		return
+	}
+	fellBack("AdamF64", -1, t)
+	adamGo64(w, g, m, v, b1, a1, b2, a2, step, ic2, eps, keep)
+}
+
+// adamF32 runs Adam (float32) on tier t: its assembly where the manifest has it, else adamGo32(w, g, m, v, b1, a1, b2, a2, step, ic2, eps, keep).
+func adamF32(t cpu.Tier, w []float32, g []float32, m []float32, v []float32, b1 float32, a1 float32, b2 float32, a2 float32, step float32, ic2 float32, eps float32, keep float32) {
+	switch t {
+	case cpu.AVX512:
+		asm.AdamF32AVX512(w, g, m, v, b1, a1, b2, a2, step, ic2, eps, keep)
+		return
+	case cpu.AVX2:
+		asm.AdamF32AVX2(w, g, m, v, b1, a1, b2, a2, step, ic2, eps, keep)
+		return
+	}
+	fellBack("AdamF32", -1, t)
+	adamGo32(w, g, m, v, b1, a1, b2, a2, step, ic2, eps, keep)
+}
+
+// hasAdam reports whether tier t runs Adam's assembly in this build.
+func hasAdam(t cpu.Tier) bool { return t == cpu.AVX512 || t == cpu.AVX2 }

@@ -103,4 +103,6 @@ var manifestKernels = []struct {
 	{"Transpose4F64", "Transpose4F64", -1, []cpu.Tier{cpu.AVX2, cpu.AVX512}, func(t cpu.Tier) { transpose4F64(t, nil, 0, 0, nil, 0, 0, 0, 0) }},
 	{"Transpose4F32", "Transpose4F32", -1, []cpu.Tier{cpu.AVX2, cpu.AVX512}, func(t cpu.Tier) { transpose4F32(t, nil, 0, 0, nil, 0, 0, 0, 0) }},
 	{"NormalsF64", "NormalsF64", -1, []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { normalsF64(t, nil, new(uint64)) }},
+	{"AdamF64", "AdamF64", -1, []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { adamF64(t, nil, nil, nil, nil, 0, 0, 0, 0, 0, 0, 0, 0) }},
+	{"AdamF32", "AdamF32", -1, []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { adamF32(t, nil, nil, nil, nil, 0, 0, 0, 0, 0, 0, 0, 0) }},
 }

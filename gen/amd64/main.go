@@ -101,6 +101,7 @@ var sets = map[string]func(){
 	"coupling":  couplingSet,
 	"transpose": transposeSet,
 	"normal":    normalSet,
+	"optim":     optimSet,
 }
 
 func main() {

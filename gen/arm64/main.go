@@ -61,6 +61,7 @@ var sets = map[string]func(a *asmFile){
 	"matvec":   matvecSet,
 	"coupling": couplingSet,
 	"normal":   normalSet,
+	"optim":    optimSet,
 }
 
 func setNames() []string {

@@ -231,6 +231,14 @@ func kernels() []Kernel {
 			Doc:   "dst[2p], dst[2p+1] = the normals of pair p from the Weyl state *s, advanced past their words (an odd len(dst) ends with a pair's first number)",
 			Spec:  "kernels.Normal, " + ref + "Normals",
 			Check: "s != nil", Func: "normals{P}", Go: "ref.Normals(s, dst)"},
+		// The weights are w, not p: zeroArgs (gen/wire) gives a slice named
+		// p the three elements of the couplings' parameters.
+		Kernel{Name: "Adam", Set: "optim", Precs: both, Tiers: all,
+			Sig:   "(w, g, m, v []T, b1, a1, b2, a2, step, ic2, eps, keep T)",
+			Doc:   "one Adam step for i < len(w): m = fma(a1, g, b1*m), v = fma(a2, g*g, b2*v), w = fma(w, keep, -(step*m)/(sqrt(v*ic2)+eps)), each operation rounded",
+			Spec:  "kernels.Adam, " + ref + "Adam",
+			Check: "len(g) >= len(w) && len(m) >= len(w) && len(v) >= len(w)",
+			Func:  "adam{P}", Go: "adamGo{P}(w, g, m, v, b1, a1, b2, a2, step, ic2, eps, keep)"},
 	)
 	return ks
 }
