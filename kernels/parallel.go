@@ -81,13 +81,23 @@ func clock() time.Duration { return time.Since(epoch) }
 // of one (MatVecs n = 256, batch 256, Zen 5 VM at load 5-16). So the caller
 // times its own parts, and a call whose wall time is not below
 // splitGain times the serial time those parts predict counts as a loss:
-// the parallel calls of the next backoff (1 ms, doubling on every loss
-// up to 128 ms, 0 after a gain) run on the caller alone. The results do
-// not change: a split changes which goroutine computes an output, never
-// how.
-var split struct {
+// the parallel calls of the same shape in the next backoff (1 ms, doubling
+// on every loss up to 128 ms, 0 after a gain) run on the caller alone.
+// Shapes (n and grain) share a record only when they hash alike, so a
+// small call that does not pay does not stop a large one that does. The
+// results do not change: a split changes which goroutine computes an
+// output, never how.
+type splitRecord struct {
 	serialUntil atomic.Int64 // clock() before which calls run serially
 	backoff     atomic.Int64 // ns
+}
+
+var splits [16]splitRecord
+
+// splitFor returns the record of calls splitting n in grains of grain.
+func splitFor(n, grain int) *splitRecord {
+	h := (uint64(n)*0x9e3779b97f4a7c15 + uint64(grain)) * 0xbf58476d1ce4e5b9
+	return &splits[h>>60]
 }
 
 const (
@@ -96,23 +106,23 @@ const (
 	maxBackoff = 128 * time.Millisecond
 )
 
-// judge records the outcome of a parallel call of wall time wall, in which
-// the caller ran mine of parts parts in busy. A call whose helpers took no
-// part (they were asleep, or had no core) cost the caller nothing but the
-// wake-up, and counts neither way.
-func judge(wall, busy time.Duration, mine, parts int) {
+// judge records in s the outcome of a parallel call of wall time wall, in
+// which the caller ran mine of parts parts in busy. A call whose helpers
+// took no part (they were asleep, or had no core) cost the caller nothing
+// but the wake-up, and counts neither way.
+func judge(s *splitRecord, wall, busy time.Duration, mine, parts int) {
 	if mine == 0 || mine == parts {
 		return
 	}
 	if float64(wall) < splitGain*float64(busy)*float64(parts)/float64(mine) {
-		if split.backoff.Load() != 0 {
-			split.backoff.Store(0)
+		if s.backoff.Load() != 0 {
+			s.backoff.Store(0)
 		}
 		return
 	}
-	b := min(max(2*time.Duration(split.backoff.Load()), minBackoff), maxBackoff)
-	split.backoff.Store(int64(b))
-	split.serialUntil.Store(int64(clock() + b))
+	b := min(max(2*time.Duration(s.backoff.Load()), minBackoff), maxBackoff)
+	s.backoff.Store(int64(b))
+	s.serialUntil.Store(int64(clock() + b))
 }
 
 // The helper goroutines of parallel calls. A helper that finishes its part
@@ -201,7 +211,7 @@ func helper() {
 // parallel splits [0, n) into contiguous parts, each a multiple of grain
 // long but the last, and runs f on each from up to workers goroutines (the
 // caller and workers-1 helpers), or on the caller alone while the last
-// parallel calls did not pay (see split). There are up to perWorker parts
+// parallel calls of its shape did not pay (see splitRecord). There are up to perWorker parts
 // per goroutine, taken in turn, so that a goroutine on a slower (shared)
 // core does less of the work. It returns when all are done. The parallel
 // path allocates the job and the closure f; the serial path allocates
@@ -213,8 +223,8 @@ func parallel(workers, perWorker, n, grain int, f func(lo, hi int)) {
 		f(0, n)
 		return
 	}
-	start := clock()
-	if int64(start) < split.serialUntil.Load() {
+	start, rec := clock(), splitFor(n, grain)
+	if int64(start) < rec.serialUntil.Load() {
 		f(0, n)
 		return
 	}
@@ -234,7 +244,7 @@ func parallel(workers, perWorker, n, grain int, f func(lo, hi int)) {
 		}
 		mine, busy := j.work(true)
 		<-j.done
-		judge(clock()-start, busy, mine, j.parts)
+		judge(rec, clock()-start, busy, mine, j.parts)
 		wg.Wait()
 		return
 	}
@@ -274,5 +284,5 @@ func parallel(workers, perWorker, n, grain int, f func(lo, hi int)) {
 	}
 	<-j.done
 	helpers.job.Store(nil)
-	judge(clock()-start, busy, mine, j.parts)
+	judge(rec, clock()-start, busy, mine, j.parts)
 }

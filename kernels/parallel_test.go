@@ -65,22 +65,23 @@ func BenchmarkParallelSplit(b *testing.B) {
 // TestSplitBackoff checks the bookkeeping of split: a loss starts a serial
 // back-off that doubles on the next loss, a call whose helpers took no part
 // changes nothing, a gain ends the back-off, and during one a parallel call
-// runs on the caller in one piece.
+// of that shape runs on the caller in one piece.
 func TestSplitBackoff(t *testing.T) {
-	defer split.serialUntil.Store(0)
-	defer split.backoff.Store(0)
-	split.serialUntil.Store(0)
-	split.backoff.Store(0)
+	s := splitFor(100, 1)
+	defer s.serialUntil.Store(0)
+	defer s.backoff.Store(0)
+	s.serialUntil.Store(0)
+	s.backoff.Store(0)
 	ms := time.Millisecond
-	judge(10*ms, 4*ms, 4, 8) // predicted serial 8 ms: a loss
-	if b := time.Duration(split.backoff.Load()); b != minBackoff {
+	judge(s, 10*ms, 4*ms, 4, 8) // predicted serial 8 ms: a loss
+	if b := time.Duration(s.backoff.Load()); b != minBackoff {
 		t.Fatalf("backoff after a loss = %v", b)
 	}
-	if until := time.Duration(split.serialUntil.Load()); until <= clock() {
+	if until := time.Duration(s.serialUntil.Load()); until <= clock() {
 		t.Fatalf("no serial back-off after a loss")
 	}
-	judge(10*ms, 4*ms, 4, 8)
-	if b := time.Duration(split.backoff.Load()); b != 2*minBackoff {
+	judge(s, 10*ms, 4*ms, 4, 8)
+	if b := time.Duration(s.backoff.Load()); b != 2*minBackoff {
 		t.Fatalf("backoff after two losses = %v", b)
 	}
 	var calls [][2]int
@@ -88,18 +89,18 @@ func TestSplitBackoff(t *testing.T) {
 	if len(calls) != 1 || calls[0] != [2]int{0, 100} {
 		t.Fatalf("a call during the back-off ran %v", calls)
 	}
-	judge(10*ms, 10*ms, 8, 8) // the caller did every part: neither way
-	if b := time.Duration(split.backoff.Load()); b != 2*minBackoff {
+	judge(s, 10*ms, 10*ms, 8, 8) // the caller did every part: neither way
+	if b := time.Duration(s.backoff.Load()); b != 2*minBackoff {
 		t.Fatalf("backoff after a call without help = %v", b)
 	}
-	judge(5*ms, 4*ms, 4, 8) // 5 ms against 8: a gain
-	if b := split.backoff.Load(); b != 0 {
+	judge(s, 5*ms, 4*ms, 4, 8) // 5 ms against 8: a gain
+	if b := s.backoff.Load(); b != 0 {
 		t.Fatalf("backoff after a gain = %v", time.Duration(b))
 	}
 	for range 20 {
-		judge(10*ms, 4*ms, 4, 8)
+		judge(s, 10*ms, 4*ms, 4, 8)
 	}
-	if b := time.Duration(split.backoff.Load()); b != maxBackoff {
+	if b := time.Duration(s.backoff.Load()); b != maxBackoff {
 		t.Fatalf("backoff after many losses = %v", b)
 	}
 }
