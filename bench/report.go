@@ -180,47 +180,58 @@ func isOurs(impl string) bool {
 // such as Exp is not).
 func isPeer(impl string) bool { return !isOurs(impl) && impl != "Exp" }
 
-// writeSummary prints the headline table: for every kernel and precision,
-// each of our tiers against the best peer at each size (the geometric mean
-// over sizes, and the range), and the roofline check.
+// writeSummary prints the headline table: for every kernel family (a
+// matrix kernel at every batch size is one) and precision, each of our tiers
+// against the best peer at each size (the geometric mean over sizes and
+// batches, and the range), and the roofline check.
 func writeSummary(w io.Writer, r *Report) {
-	type key struct{ kernel, prec string }
+	type key struct{ fam, prec string }
+	type point struct {
+		kernel string
+		n      int
+	}
 	var keys []key
-	by := map[key]map[int]map[string]Result{}
+	by := map[key]map[point]map[string]Result{}
 	var tiers []string
 	for _, x := range r.Results {
-		k := key{x.Kernel, x.Prec}
+		k, pt := key{summaryFamily(x.Kernel), x.Prec}, point{x.Kernel, x.N}
 		if by[k] == nil {
 			keys = append(keys, k)
-			by[k] = map[int]map[string]Result{}
+			by[k] = map[point]map[string]Result{}
 		}
-		if by[k][x.N] == nil {
-			by[k][x.N] = map[string]Result{}
+		if by[k][pt] == nil {
+			by[k][pt] = map[string]Result{}
 		}
-		by[k][x.N][x.Impl] = x
+		by[k][pt][x.Impl] = x
 		if isOurs(x.Impl) && !slices.Contains(tiers, x.Impl) {
 			tiers = append(tiers, x.Impl)
 		}
 	}
 	fmt.Fprintf(w, "## Summary\n\nEach of our tiers against the fastest other library at each size (peers in the column \"best peer\"):\n"+
-		"the geometric mean of the ratios over the sizes measured, and their range. Above 1x, ours is faster. "+
-		"Details, with every implementation and size, follow the machine.\n\n")
-	fmt.Fprintf(w, "| kernel | precision | best peer |")
+		"the geometric mean of the ratios over the sizes (and, for a matrix kernel, the batch sizes) measured, and their\n"+
+		"range. Above 1x, ours is faster. Details, with every implementation and size, follow the machine.\n\n")
+	fmt.Fprintf(w, "| kernel | precision | best peer | cases |")
 	for _, t := range tiers {
 		fmt.Fprintf(w, " %s |", t)
 	}
-	fmt.Fprintf(w, "\n|---|---|---|%s\n", strings.Repeat("---:|", len(tiers)))
+	fmt.Fprintf(w, "\n|---|---|---|---:|%s\n", strings.Repeat("---:|", len(tiers)))
 	for _, k := range keys {
-		var ns []int
-		for n := range by[k] {
-			ns = append(ns, n)
+		var pts []point
+		for pt := range by[k] {
+			pts = append(pts, pt)
 		}
-		slices.Sort(ns)
+		slices.SortFunc(pts, func(a, b point) int {
+			if c := strings.Compare(a.kernel, b.kernel); c != 0 {
+				return c
+			}
+			return a.n - b.n
+		})
 		var bestPeers []string
 		ratios := map[string][]float64{}
-		for _, n := range ns {
+		cases := 0
+		for _, pt := range pts {
 			var bp Result
-			for impl, x := range by[k][n] {
+			for impl, x := range by[k][pt] {
 				if isPeer(impl) && x.GFLOPS > bp.GFLOPS {
 					bp = x
 				}
@@ -228,20 +239,21 @@ func writeSummary(w io.Writer, r *Report) {
 			if bp.GFLOPS == 0 {
 				continue
 			}
+			cases++
 			if !slices.Contains(bestPeers, bp.Impl) {
 				bestPeers = append(bestPeers, bp.Impl)
 			}
 			for _, t := range tiers {
-				if x, ok := by[k][n][t]; ok && x.GFLOPS > 0 {
+				if x, ok := by[k][pt][t]; ok && x.GFLOPS > 0 {
 					ratios[t] = append(ratios[t], x.GFLOPS/bp.GFLOPS)
 				}
 			}
 		}
-		if len(bestPeers) == 0 {
+		if cases == 0 {
 			continue
 		}
 		slices.Sort(bestPeers)
-		fmt.Fprintf(w, "| %s | %s | %s |", k.kernel, k.prec, strings.Join(bestPeers, ", "))
+		fmt.Fprintf(w, "| %s | %s | %s | %d |", k.fam, k.prec, strings.Join(bestPeers, ", "), cases)
 		for _, t := range tiers {
 			rs := ratios[t]
 			switch {
@@ -273,6 +285,13 @@ func writeSummary(w io.Writer, r *Report) {
 		fmt.Fprintf(w, "- **%s**: %s\n", p[0], p[1])
 	}
 	fmt.Fprintln(w)
+}
+
+// summaryFamily is the row of the summary a kernel goes to: a matrix kernel
+// at every batch size is one row (MatVecs-batch=16 goes to MatVecs).
+func summaryFamily(kernel string) string {
+	f, _, _ := strings.Cut(kernel, "-batch=")
+	return f
 }
 
 // roofCheck counts the results above their roof and returns, as lines, the
