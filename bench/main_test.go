@@ -55,7 +55,7 @@ func TestTinyRun(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d\nstdout %s\nstderr %s", code, out.String(), errb.String())
 	}
-	for _, f := range []string{"report.md", "results.json", "results.txt", "vec.svg", "roofline.svg"} {
+	for _, f := range []string{"report.md", "results.json", "results.txt", "vec.svg"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Errorf("missing %s: %v", f, err)
 		}
