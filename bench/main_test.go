@@ -118,3 +118,43 @@ func TestStableRate(t *testing.T) {
 		t.Errorf("rising: %+v", p)
 	}
 }
+
+// TestRoofCheck checks the roofline on a made-up machine: the bandwidth of
+// a working set, a result above its roof flagged and counted, a result
+// below it not, and the ratio column named after the tier in use.
+func TestRoofCheck(t *testing.T) {
+	m := Machine{Tier: "avx2", Usable: []string{"generic", "avx2", "avx512"},
+		PeakGFLOPS:   map[string]map[string]float64{"avx2": {"float64": 50}, "avx512": {"float64": 100}},
+		BandwidthOne: 20,
+		BandwidthCurve: []BandwidthPoint{{Bytes: 16 << 10, GBps: 400}, {Bytes: 64 << 10, GBps: 150},
+			{Bytes: 256 << 10, GBps: 180}, {Bytes: 1 << 20, GBps: 100}, {Bytes: 256 << 20, GBps: 20}}}
+	for _, c := range []struct {
+		bytes int
+		want  float64
+	}{{8 << 10, 400}, {16 << 10, 400}, {32 << 10, 400}, {64 << 10, 180}, {300 << 10, 180}, {2 << 20, 100}, {1 << 30, 20}} {
+		if got := bandwidthFor(m, c.bytes); got != c.want {
+			t.Errorf("bandwidthFor(%d) = %v, want %v", c.bytes, got, c.want)
+		}
+	}
+	// Dot-like, 16 KiB loaded, 2 flops per 16 bytes: roof min(50, 400/8) = 50.
+	ok := Result{Kernel: "Dot", Prec: "float64", Impl: "avx2", N: 1024, Flops: 2048, Bytes: 16 << 10, GFLOPS: 45}
+	// Axpy-like: 24 KiB of which 8 stored, roof min(100, 2048/16384*400) = 50.
+	over := Result{Kernel: "Axpy", Prec: "float64", Impl: "avx512", N: 1024, Flops: 2048, Bytes: 24 << 10, Written: 8 << 10, GFLOPS: 60}
+	peer := Result{Kernel: "Axpy", Prec: "float64", Impl: "gonum", N: 1024, Flops: 2048, Bytes: 24 << 10, Written: 8 << 10, GFLOPS: 20}
+	r := &Report{Machine: m, Results: []Result{ok, over, peer}}
+	over100, flagged := roofCheck(r)
+	if over100 != 1 || len(flagged) != 1 || !strings.Contains(flagged[0], "Axpy float64 n=1024 avx512: 120%") {
+		t.Errorf("roofCheck: %d above 100%%, flagged %q", over100, flagged)
+	}
+	if s, _ := roofShare(m, ok); s != 0.9 {
+		t.Errorf("Dot share = %v, want 0.9", s)
+	}
+	var b bytes.Buffer
+	writeResults(&b, r)
+	if !strings.Contains(b.String(), "avx2 vs") || strings.Contains(b.String(), "avx512 vs") {
+		t.Errorf("the ratio column is not the tier in use (avx2):\n%s", b.String())
+	}
+	if !strings.Contains(b.String(), "(120% **(!)**)") {
+		t.Errorf("the cell above its roof is not flagged:\n%s", b.String())
+	}
+}
