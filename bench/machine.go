@@ -47,7 +47,16 @@ type Machine struct {
 	BandwidthCurve []BandwidthPoint
 	// StreamProbe names the load loop the bandwidths were measured with.
 	StreamProbe string
+	// TierCurves is the read bandwidth of one core up to tierCurveMax
+	// with the loads of each usable tier (scalar Go loads for generic),
+	// where the load width sets the pace: the roof of that tier's
+	// kernels in the caches.
+	TierCurves map[string][]BandwidthPoint
 }
+
+// tierCurveMax is the largest working set of the per-tier curves: beyond
+// the L2 of most cores, the load width no longer matters.
+const tierCurveMax = 1 << 20
 
 // BandwidthPoint is the read bandwidth of one core over a buffer of Bytes.
 type BandwidthPoint struct {
@@ -102,6 +111,19 @@ func describeMachine(quick bool) Machine {
 		}
 		p := readBandwidth(read, b, quick)
 		m.BandwidthCurve = append(m.BandwidthCurve, BandwidthPoint{Bytes: b, GBps: p.Best, Probe: p})
+	}
+	m.TierCurves = map[string][]BandwidthPoint{}
+	for _, t := range m.Usable {
+		read := tierReader(t)
+		if read == nil {
+			continue
+		}
+		for _, b := range bandwidthSizes {
+			if b <= tierCurveMax {
+				p := readBandwidth(read, b, quick)
+				m.TierCurves[t] = append(m.TierCurves[t], BandwidthPoint{Bytes: b, GBps: p.Best, Probe: p})
+			}
+		}
 	}
 	last := m.BandwidthCurve[len(m.BandwidthCurve)-1]
 	m.BandwidthOne = last.GBps
@@ -260,17 +282,24 @@ func loadAverage() string {
 	return strings.Join(f[:3], " ")
 }
 
-// readStreamGo is the read probe of builds without assembly.
+// readStreamGo is the read probe of builds without assembly and of the
+// generic tier: 8-byte loads into eight accumulators, with no bounds checks
+// in the loop.
 //
 //go:noinline
 func readStreamGo(buf []int) int {
-	var a, b, c, d int
-	n := len(buf) - len(buf)%64
-	for i := 0; i < n; i += 4 {
-		a ^= buf[i]
-		b ^= buf[i+1]
-		c ^= buf[i+2]
-		d ^= buf[i+3]
+	var a0, a1, a2, a3, a4, a5, a6, a7 int
+	b := buf[:len(buf)-len(buf)%64]
+	for len(b) >= 8 {
+		a0 ^= b[0]
+		a1 ^= b[1]
+		a2 ^= b[2]
+		a3 ^= b[3]
+		a4 ^= b[4]
+		a5 ^= b[5]
+		a6 ^= b[6]
+		a7 ^= b[7]
+		b = b[8:]
 	}
-	return a ^ b ^ c ^ d
+	return a0 ^ a1 ^ a2 ^ a3 ^ a4 ^ a5 ^ a6 ^ a7
 }

@@ -24,6 +24,20 @@ func peakFMA(tier, prec string, quick bool) (Probe, bool) {
 	return timePeak(p, quick), true
 }
 
+// tierReader returns the read probe with the loads of a tier: the Go loop
+// for generic; nil when this build has none for it.
+func tierReader(tier string) func([]int) int {
+	switch tier {
+	case "generic":
+		return readStreamGo
+	case "avx2":
+		return asm.ReadStreamAVX2
+	case "avx512":
+		return asm.ReadStreamAVX512
+	}
+	return nil
+}
+
 // streamReader returns the widest read probe the usable tiers allow, and
 // its name.
 func streamReader(usable []string) (func([]int) int, string) {

@@ -22,6 +22,18 @@ func peakFMA(tier, prec string, quick bool) (Probe, bool) {
 	return timePeak(p, quick), true
 }
 
+// tierReader returns the read probe with the loads of a tier: the Go loop
+// for generic; nil when this build has none for it.
+func tierReader(tier string) func([]int) int {
+	switch tier {
+	case "generic":
+		return readStreamGo
+	case "neon":
+		return asm.ReadStreamNEON
+	}
+	return nil
+}
+
 // streamReader returns the read probe of the NEON tier, and its name.
 func streamReader(usable []string) (func([]int) int, string) {
 	if slices.Contains(usable, "neon") {

@@ -9,3 +9,11 @@ func peakFMA(tier, prec string, quick bool) (Probe, bool) { return Probe{}, fals
 func streamReader(usable []string) (func([]int) int, string) {
 	return readStreamGo, "a Go loop of 8-byte loads"
 }
+
+// tierReader returns the Go read probe for generic, nil for other tiers.
+func tierReader(tier string) func([]int) int {
+	if tier == "generic" {
+		return readStreamGo
+	}
+	return nil
+}

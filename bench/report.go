@@ -148,9 +148,35 @@ func writeLimits(w io.Writer, m Machine) {
 			"below 100%%, other work had their cores part of the time, and the sum overstates what they reach together.\n",
 			m.AllThreads, sizeName(last/max(m.AllThreads, 1)), 100*m.AllBusy)
 	}
+	if len(m.TierCurves) > 0 {
+		var ts []string
+		for _, t := range m.Usable {
+			if len(m.TierCurves[t]) > 0 {
+				ts = append(ts, t)
+			}
+		}
+		fmt.Fprintf(w, "\nRead bandwidth of one core by the width of the loads, GB/s (best; the roof of each tier's kernels\n"+
+			"up to %s; generic reads with 8-byte Go loads):\n\n| working set |", sizeName(tierCurveMax))
+		for _, t := range ts {
+			fmt.Fprintf(w, " %s |", t)
+		}
+		fmt.Fprintf(w, "\n|---|%s\n", strings.Repeat("---:|", len(ts)))
+		for i, p := range m.TierCurves[ts[0]] {
+			fmt.Fprintf(w, "| %s |", sizeName(p.Bytes))
+			for _, t := range ts {
+				if c := m.TierCurves[t]; i < len(c) {
+					fmt.Fprintf(w, " %.1f |", c[i].GBps)
+				} else {
+					fmt.Fprintf(w, " |")
+				}
+			}
+			fmt.Fprintln(w)
+		}
+	}
 	fmt.Fprintf(w, "\nThe roof of a result is min(peak, flops per byte loaded x the bandwidth of the largest size at or below its\n"+
-		"working set, or of a larger size where that measured faster); stores are left out, since they leave by other\n"+
-		"ports. A cell above %.0f%% of its roof is marked **(!)**: a kernel cannot beat a true roof, so that roof is wrong.\n\n",
+		"working set, or of a larger size where that measured faster), with the loads of the result's own tier (the\n"+
+		"widest for another library); stores are left out, since they leave by other ports. A cell above %.0f%% of its\n"+
+		"roof is marked **(!)**: a kernel cannot beat a true roof, so that roof is wrong.\n\n",
 		100*roofSlack)
 }
 
@@ -428,9 +454,31 @@ func sizeName(b int) string {
 // machine; a larger working set cannot be truly faster), so that the roof
 // is an upper bound.
 func bandwidthFor(m Machine, bytes int) float64 {
-	c := m.BandwidthCurve
+	return envelope(m.BandwidthCurve, bytes, m.BandwidthOne)
+}
+
+// tierBandwidthFor is bandwidthFor with the loads of tier where that tier's
+// curve was measured (up to tierCurveMax), and the main curve above.
+func tierBandwidthFor(m Machine, tier string, bytes int) float64 {
+	tc := m.TierCurves[tier]
+	if len(tc) == 0 {
+		return bandwidthFor(m, bytes)
+	}
+	c := slices.Clone(tc)
+	for _, p := range m.BandwidthCurve {
+		if p.Bytes > tc[len(tc)-1].Bytes {
+			c = append(c, p)
+		}
+	}
+	return envelope(c, bytes, m.BandwidthOne)
+}
+
+// envelope is the rate of the largest size of curve c at or below bytes
+// (the smallest size when none is), raised to that of any larger size that
+// measured faster; def when c is empty.
+func envelope(c []BandwidthPoint, bytes int, def float64) float64 {
 	if len(c) == 0 {
-		return m.BandwidthOne
+		return def
 	}
 	k := 0
 	for i, p := range c {
@@ -449,7 +497,8 @@ func bandwidthFor(m Machine, bytes int) float64 {
 // (for another library or the pure-Go tier, the highest peak measured) and
 // its flops per byte loaded times the read bandwidth at its working-set size
 // (stores leave by other ports, so they are left out: the roof stays an
-// upper bound); ok is false when the roof is unknown.
+// upper bound), with the loads of its own tier for one of ours (the
+// widest for another library); ok is false when the roof is unknown.
 func roofShare(m Machine, x Result) (share float64, ok bool) {
 	peak := 0.0
 	if p, ok := m.PeakGFLOPS[x.Impl]; ok {
@@ -466,7 +515,11 @@ func roofShare(m Machine, x Result) (share float64, ok bool) {
 	if loads <= 0 {
 		return 0, false
 	}
-	roof := min(peak, float64(x.Flops)/float64(loads)*bandwidthFor(m, x.Bytes))
+	bw := bandwidthFor(m, x.Bytes)
+	if isOurs(x.Impl) {
+		bw = tierBandwidthFor(m, x.Impl, x.Bytes)
+	}
+	roof := min(peak, float64(x.Flops)/float64(loads)*bw)
 	return x.GFLOPS / roof, true
 }
 
