@@ -40,9 +40,14 @@ type peer struct {
 // registered by the init of its cases_*.go file.
 var caseSets []func() []kernelCase
 
-// extraPeers are added by files built with the openblas or sleef tags, keyed
+// extraPeers are added by files built with the openblas or sleef tags (and
+// by peers_vek.go where vek builds), keyed
 // by caseKey.
 var extraPeers = map[string][]peer{}
+
+// missingPeers says which peers this build lacks and why (the report prints
+// them): files built where a peer's package does not build add a line.
+var missingPeers []string
 
 // cases lists every kernel the report measures, with their extra peers.
 func cases() []kernelCase {

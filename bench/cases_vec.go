@@ -4,8 +4,6 @@ import (
 	"math/rand/v2"
 
 	"github.com/flowkern/flowkern/kernels"
-	"github.com/viterin/vek"
-	"github.com/viterin/vek/vek32"
 	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/floats"
@@ -43,13 +41,11 @@ func vecCases() []kernelCase {
 			ours: func(n int) func() { x, y := vectors64(n); return func() { sink64 = kernels.Dot(x, y) } },
 			peers: []peer{
 				{"gonum", func(n int) func() { x, y := vectors64(n); return func() { sink64 = blas64.Dot(v64(x), v64(y)) } }},
-				{"vek", func(n int) func() { x, y := vectors64(n); return func() { sink64 = vek.Dot(x, y) } }},
 			}},
 		{kernel: "Dot", prec: "float32", work: linear(2, 8),
 			ours: func(n int) func() { x, y := vectors32(n); return func() { sink32 = kernels.Dot(x, y) } },
 			peers: []peer{
 				{"gonum", func(n int) func() { x, y := vectors32(n); return func() { sink32 = blas32.Dot(v32(x), v32(y)) } }},
-				{"vek", func(n int) func() { x, y := vectors32(n); return func() { sink32 = vek32.Dot(x, y) } }},
 			}},
 		{kernel: "Axpy", prec: "float64", written: perElem(8), work: linear(2, 24),
 			ours: func(n int) func() { x, y := vectors64(n); return func() { kernels.Axpy(1e-9, x, y) } },
@@ -65,24 +61,19 @@ func vecCases() []kernelCase {
 			ours: func(n int) func() { x, _ := vectors64(n); return func() { sink64 = kernels.Sum(x) } },
 			peers: []peer{
 				{"gonum", func(n int) func() { x, _ := vectors64(n); return func() { sink64 = floats.Sum(x) } }},
-				{"vek", func(n int) func() { x, _ := vectors64(n); return func() { sink64 = vek.Sum(x) } }},
 			}},
 		{kernel: "Sum", prec: "float32", work: linear(1, 4),
-			ours: func(n int) func() { x, _ := vectors32(n); return func() { sink32 = kernels.Sum(x) } },
-			peers: []peer{
-				{"vek", func(n int) func() { x, _ := vectors32(n); return func() { sink32 = vek32.Sum(x) } }},
-			}},
+			ours:  func(n int) func() { x, _ := vectors32(n); return func() { sink32 = kernels.Sum(x) } },
+			peers: []peer{}},
 		{kernel: "Scale", prec: "float64", written: perElem(8), work: linear(1, 16),
 			ours: func(n int) func() { x, _ := vectors64(n); return func() { kernels.Scale(-1, x) } },
 			peers: []peer{
 				{"gonum", func(n int) func() { x, _ := vectors64(n); return func() { blas64.Scal(-1, v64(x)) } }},
-				{"vek", func(n int) func() { x, _ := vectors64(n); return func() { vek.MulNumber_Inplace(x, 1) } }},
 			}},
 		{kernel: "Scale", prec: "float32", written: perElem(4), work: linear(1, 8),
 			ours: func(n int) func() { x, _ := vectors32(n); return func() { kernels.Scale(-1, x) } },
 			peers: []peer{
 				{"gonum", func(n int) func() { x, _ := vectors32(n); return func() { blas32.Scal(-1, v32(x)) } }},
-				{"vek", func(n int) func() { x, _ := vectors32(n); return func() { vek32.MulNumber_Inplace(x, 1) } }},
 			}},
 		{kernel: "Add", prec: "float64", written: perElem(8), work: linear(1, 24),
 			ours: func(n int) func() {
@@ -96,11 +87,6 @@ func vecCases() []kernelCase {
 					d := make([]float64, n)
 					return func() { floats.AddTo(d, x, y) }
 				}},
-				{"vek", func(n int) func() {
-					x, y := vectors64(n)
-					d := make([]float64, n)
-					return func() { vek.Add_Into(d, x, y) }
-				}},
 			}},
 		{kernel: "Add", prec: "float32", written: perElem(4), work: linear(1, 12),
 			ours: func(n int) func() {
@@ -108,13 +94,7 @@ func vecCases() []kernelCase {
 				d := make([]float32, n)
 				return func() { kernels.Add(d, x, y) }
 			},
-			peers: []peer{
-				{"vek", func(n int) func() {
-					x, y := vectors32(n)
-					d := make([]float32, n)
-					return func() { vek32.Add_Into(d, x, y) }
-				}},
-			}},
+			peers: []peer{}},
 		{kernel: "Mul", prec: "float64", written: perElem(8), work: linear(1, 24),
 			ours: func(n int) func() {
 				x, y := vectors64(n)
@@ -127,11 +107,6 @@ func vecCases() []kernelCase {
 					d := make([]float64, n)
 					return func() { floats.MulTo(d, x, y) }
 				}},
-				{"vek", func(n int) func() {
-					x, y := vectors64(n)
-					d := make([]float64, n)
-					return func() { vek.Mul_Into(d, x, y) }
-				}},
 			}},
 		{kernel: "Mul", prec: "float32", written: perElem(4), work: linear(1, 12),
 			ours: func(n int) func() {
@@ -139,12 +114,6 @@ func vecCases() []kernelCase {
 				d := make([]float32, n)
 				return func() { kernels.Mul(d, x, y) }
 			},
-			peers: []peer{
-				{"vek", func(n int) func() {
-					x, y := vectors32(n)
-					d := make([]float32, n)
-					return func() { vek32.Mul_Into(d, x, y) }
-				}},
-			}},
+			peers: []peer{}},
 	}
 }

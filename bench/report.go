@@ -373,6 +373,9 @@ func writeResults(w io.Writer, r *Report) {
 		"share of the roofline min(FMA peak, flops/byte x read bandwidth at the same working-set size), where\n"+
 		"the peak is the implementation's own tier's, or the highest measured for another library and pure Go.\n"+
 		"For the matrix kernels (MatVecs-batch=B and the like), n is the side of the n x n matrix.\n\n", ratioTier(r.Machine))
+	for _, m := range missingPeers {
+		fmt.Fprintf(w, "Missing peer: %s.\n\n", m)
+	}
 	for _, k := range keys {
 		unit := "GFLOP/s"
 		for _, x := range rs {

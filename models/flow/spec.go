@@ -157,7 +157,7 @@ func NICE(d, blocks int, b Block) (Spec, error) {
 // for before anything is allocated.
 const (
 	maxDim    = 1 << 20
-	maxParams = 1 << 31
+	maxParams = 1<<31 - 1 // fits int on 32-bit platforms
 )
 
 // build makes the layers of sp (parameters not yet bound).
@@ -181,7 +181,7 @@ func build[T kernels.Float](sp Spec) ([]Layer[T], int, error) {
 		case KindScale:
 			l = NewScale[T](d)
 		case KindLU:
-			if d*d > maxParams {
+			if int64(d)*int64(d) > maxParams {
 				return nil, 0, fmt.Errorf("flow: layer %d: LU on %d features is too large", i, d)
 			}
 			l = NewLU[T](d)
@@ -206,10 +206,12 @@ func build[T kernels.Float](sp Spec) ([]Layer[T], int, error) {
 		default:
 			return nil, 0, fmt.Errorf("flow: layer %d: unknown kind %q", i, ls.Kind)
 		}
-		total += l.NumParams()
-		if total > maxParams {
+		// In int64: the sum of two counts up to maxParams overflows a
+		// 32-bit int.
+		if int64(total)+int64(l.NumParams()) > maxParams {
 			return nil, 0, fmt.Errorf("flow: more than %d parameters", maxParams)
 		}
+		total += l.NumParams()
 		layers = append(layers, l)
 	}
 	return layers, total, nil

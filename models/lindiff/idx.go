@@ -23,9 +23,10 @@ import (
 // its four files.
 const DefaultFashionMNISTDir = "/usr/share/datasets/fashion-mnist"
 
-// maxIDXElems bounds what ReadIDX accepts (1<<31 bytes), so a corrupt
-// header cannot ask for an absurd allocation.
-const maxIDXElems = 1 << 31
+// maxIDXElems bounds what ReadIDX accepts (2^31 - 1 bytes, the largest
+// that fits int on 32-bit platforms), so a corrupt header cannot ask for an
+// absurd allocation.
+const maxIDXElems = 1<<31 - 1
 
 // ReadIDX reads one unsigned-byte IDX file, gzip-compressed or not, and
 // returns its dimensions and data.
@@ -60,10 +61,12 @@ func ReadIDX(r io.Reader) (dims []int, data []byte, err error) {
 			return nil, nil, fmt.Errorf("idx: reading dimension %d: %w", i, err)
 		}
 		dims = append(dims, int(v))
-		total *= int(v)
-		if total > maxIDXElems {
+		// In uint64: a dimension of 2^31 or more is negative as a 32-bit
+		// int, and the product of two overflows it.
+		if uint64(total)*uint64(v) > maxIDXElems {
 			return nil, nil, fmt.Errorf("idx: dimensions %v exceed %d elements", dims, maxIDXElems)
 		}
+		total *= int(v)
 	}
 	data = make([]byte, total)
 	if _, err := io.ReadFull(br, data); err != nil {

@@ -426,7 +426,7 @@ func TestNoAllocs(t *testing.T) {
 }
 
 func TestNewMLPErrors(t *testing.T) {
-	bad := [][]int{nil, {}, {3}, {3, 0, 2}, {0, 2}, {3, -1}, {1 << 40, 1 << 40}}
+	bad := [][]int{nil, {}, {3}, {3, 0, 2}, {0, 2}, {3, -1}, {math.MaxInt / 2, math.MaxInt / 2}}
 	for _, sizes := range bad {
 		if n := ParamCount(sizes); n != 0 {
 			t.Errorf("ParamCount(%v) = %d, want 0", sizes, n)
