@@ -33,10 +33,12 @@ import (
 // ClampKind selects the scale clamp c(s) of an affine coupling.
 type ClampKind int
 
+// The values equal internal/ref's (TestClampKindsMatchRef), written out so
+// that godoc shows them.
 const (
-	ClampNone ClampKind = ref.ClampNone // c = s
-	ClampTanh ClampKind = ref.ClampTanh // c = a*tanh(s/a), Glow-style soft clamp: |c| < a
-	ClampAtan ClampKind = ref.ClampAtan // c = (2a/pi)*atan(s/a), FrEIA-style: |c| < a
+	ClampNone ClampKind = 0 // c = s
+	ClampTanh ClampKind = 1 // c = a*tanh(s/a), Glow-style soft clamp: |c| < a
+	ClampAtan ClampKind = 2 // c = (2a/pi)*atan(s/a), FrEIA-style: |c| < a
 )
 
 // Clamp is a coupling's scale clamp: its kind and bound A > 0 (ignored for
@@ -104,11 +106,14 @@ func CouplingInverse[T Float](x, y, s, t Matrix[T], logdet []T, c Clamp) {
 // and, if dt is not nil (a zero Matrix), dt = dL/dt = dy. The steps are those of
 // internal/ref.CouplingBackward. dx may be dy and ds may be s.
 func CouplingBackward[T Float](dx, ds, dt, dy Matrix[T], dlogdet []T, x, s Matrix[T], c Clamp) {
-	ms, names := []Matrix[T]{ds, dy, x, s}, []string{"dx", "ds", "dy", "x", "s"}
+	// Arrays, not append: appending dt to a literal grew it onto the heap,
+	// two allocations a call (TestNoAllocsEveryKernel).
+	ms, names := [5]Matrix[T]{ds, dy, x, s, dt}, [6]string{"dx", "ds", "dy", "x", "s", "dt"}
+	k := 4
 	if dt.Data != nil {
-		ms, names = append(ms, dt), append(names, "dt")
+		k = 5
 	}
-	checkCoupling("CouplingBackward", dx, ms, names, dlogdet, "dlogdet")
+	checkCoupling("CouplingBackward", dx, ms[:k], names[:k+1], dlogdet, "dlogdet")
 	ia, m := c.params("CouplingBackward")
 	couplingBackwardOn(active, bwdKernel(c.Kind), dx, ds, dt, dy, dlogdet, x, s, T(ia), T(m))
 }

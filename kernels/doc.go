@@ -10,13 +10,28 @@
 // payloads aside), because each kernel fixes one canonical operation order,
 // stated in its doc comment and written out as a scalar loop in
 // internal/ref. NaN and Inf propagate as IEEE arithmetic says; subnormals are
-// computed, never flushed. No kernel allocates on the caller's goroutine,
-// and none reads or writes outside the slices it is given.
+// computed, never flushed. No kernel reads or writes outside the slices it
+// is given.
 //
-// The matrix kernels (MatVecs, MatTVecs, AddOuters) split large calls
-// across goroutines, up to GOMAXPROCS or the cap of SetMaxWorkers; they
-// split outputs, never a reduction, so results do not depend on it. A
-// parallel call allocates a few small objects.
+// The matrix kernels (MatVecs, MatTVecs, AddOuters, TriMatVecs,
+// TriSolveVecs and LULinear's methods) split large calls across
+// goroutines, up to GOMAXPROCS or the cap of SetMaxWorkers; they split
+// outputs, never a reduction, so results do not depend on it.
+//
+// Allocation: a call that stays on the caller's goroutine allocates
+// nothing, for every kernel, tier and precision (TestNoAllocsEveryKernel);
+// the scratch of the matrix, triangular and LULinear kernels comes from
+// sync.Pools, which allocate only when empty (the first calls, and after a
+// garbage collection has emptied them). A call that splits across
+// goroutines (from about 2^19 multiply-adds, when SetMaxWorkers and
+// GOMAXPROCS allow two or more) allocates a few small objects per split:
+// 3 for MatVecs, MatTVecs and AddOuters (the job, its done channel and the
+// work's closure), up to 4 for TriMatVecs and TriSolveVecs, 8 for
+// LULinear's Forward and Inverse (two triangular steps), and for Backward
+// with gradients a few per block (36 at d = 512, about 100 at d = 1024)
+// (TestParallelAllocs). The first split starts the helper goroutines; a
+// split that finds them busy with another call starts goroutines of its
+// own. Constructors (NewSplit, the Split makers) allocate their result.
 package kernels
 
 // Float is the element type of every kernel.

@@ -9,6 +9,13 @@ import "fmt"
 //	w := kernels.Matrix[float64](dense.RawMatrix())
 //
 // (blas32.General orders its fields differently: copy them one by one.)
+//
+// A kernel accepts a view when Rows >= 0, Cols >= 0, Stride >= max(1, Cols)
+// (gonum's rule for a leading dimension) and, unless it has no elements,
+// len(Data) >= (Rows-1)*Stride + Cols; otherwise it panics naming the rule
+// broken. The zero Matrix{} has Stride 0 and is therefore not a valid view,
+// not even as 0x0: give an empty matrix a Stride of 1 or more. (Where a doc
+// says a zero Matrix skips an output, the kernel does not check it.)
 type Matrix[T Float] struct {
 	Rows, Cols int
 	Data       []T

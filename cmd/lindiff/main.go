@@ -27,11 +27,23 @@ import (
 )
 
 func main() {
-	if err := run(os.Args[1:]); err != nil {
-		fmt.Fprintln(os.Stderr, "lindiff:", err)
-		os.Exit(1)
-	}
+	os.Exit(exitCode(run(os.Args[1:])))
 }
+
+// exitCode is the process status for run's error: 0 for success and for
+// -h/-help (the flag package has printed the usage), 1 otherwise.
+func exitCode(err error) int {
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	}
+	fmt.Fprintln(os.Stderr, "lindiff:", err)
+	return 1
+}
+
+// defaultOut is the output folder when -out is not given; .gitignore lists
+// it, so a run in the repository leaves the tree clean for CI.
+const defaultOut = "lindiff-out"
 
 // config holds the flags of both experiments.
 type config struct {
@@ -50,7 +62,7 @@ func run(args []string) error {
 	var c config
 	var ks, ratios, ns string
 	fs.StringVar(&c.exp, "exp", "", "experiment: synthetic, fashion or all")
-	fs.StringVar(&c.out, "out", "lindiff-out", "output directory (created)")
+	fs.StringVar(&c.out, "out", defaultOut, "output directory (created)")
 	fs.StringVar(&c.data, "data", "", "directory of the Fashion-MNIST IDX files (default: the Debian package's)")
 	fs.IntVar(&c.d, "d", 100, "synthetic: dimension")
 	fs.IntVar(&c.T, "T", 1000, "diffusion steps (paper schedule beta_t = (1e-2 - 1e-4) t/T + 1e-4)")
