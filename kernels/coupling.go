@@ -25,8 +25,10 @@ import (
 // the row sum S_b = Sum(c[b,:]) in Sum's lane order; then logdet[b] + S_b
 // (forward) or logdet[b] - S_b (inverse), one rounding each.
 //
-// Outputs may be the same views as inputs (y == x updates in place; dx ==
-// dy, ds == s likewise); any other overlap is not allowed. NaN and Inf
+// Outputs may be the same views as the inputs each kernel's doc names (y ==
+// x updates in place; dx == dy, ds == s likewise); any other overlap of an
+// output (logdet included) with an input or another output panics, naming
+// the two. Inputs may overlap each other. NaN and Inf
 // propagate as IEEE arithmetic says: an infinite scale gives Inf or NaN in
 // its row, never a crash.
 
@@ -82,6 +84,7 @@ func bwdKernel(k ClampKind) streamKernel { return skBwdNone + 3*streamKernel(k) 
 // adds Tanh's or Atan's error and one rounding of each scaling.
 func CouplingForward[T Float](y, x, s, t Matrix[T], logdet []T, c Clamp) {
 	checkCoupling("CouplingForward", y, []Matrix[T]{x, s, t}, []string{"y", "x", "s", "t"}, logdet, "logdet")
+	couplingAlias("CouplingForward", y, "y", x, "x", s, t, logdet)
 	ia, m := c.params("CouplingForward")
 	couplingRows(active, fwdKernel(c.Kind), +1, y, x, s, t, logdet, T(ia), T(m))
 }
@@ -96,6 +99,7 @@ func CouplingForward[T Float](y, x, s, t Matrix[T], logdet []T, c Clamp) {
 // y - t exposes when |t| dominates |y|. TestCouplingRoundTrip checks it.
 func CouplingInverse[T Float](x, y, s, t Matrix[T], logdet []T, c Clamp) {
 	checkCoupling("CouplingInverse", x, []Matrix[T]{y, s, t}, []string{"x", "y", "s", "t"}, logdet, "logdet")
+	couplingAlias("CouplingInverse", x, "x", y, "y", s, t, logdet)
 	ia, m := c.params("CouplingInverse")
 	couplingRows(active, invKernel(c.Kind), -1, x, y, s, t, logdet, T(ia), T(m))
 }
@@ -104,7 +108,8 @@ func CouplingInverse[T Float](x, y, s, t Matrix[T], logdet []T, c Clamp) {
 // CouplingForward: given dy = dL/dy and dlogdet[b] = dL/dlogdet[b] (nil: 0),
 // it sets dx = dL/dx = dy*exp(c), ds = dL/ds = (dx*x + dlogdet[b]) * c'(s)
 // and, if dt is not nil (a zero Matrix), dt = dL/dt = dy. The steps are those of
-// internal/ref.CouplingBackward. dx may be dy and ds may be s.
+// internal/ref.CouplingBackward. dx may be dy and ds may be s; any other
+// overlap of an output with an input or another output panics.
 func CouplingBackward[T Float](dx, ds, dt, dy Matrix[T], dlogdet []T, x, s Matrix[T], c Clamp) {
 	// Arrays, not append: appending dt to a literal grew it onto the heap,
 	// two allocations a call (TestNoAllocsEveryKernel).
@@ -114,22 +119,46 @@ func CouplingBackward[T Float](dx, ds, dt, dy Matrix[T], dlogdet []T, x, s Matri
 		k = 5
 	}
 	checkCoupling("CouplingBackward", dx, ms[:k], names[:k+1], dlogdet, "dlogdet")
+	const fn = "CouplingBackward"
+	checkMats(fn, "dx", dx, "dy", dy, true)
+	checkMats(fn, "dx", dx, "x", x, false)
+	checkMats(fn, "dx", dx, "s", s, false)
+	checkMats(fn, "dx", dx, "ds", ds, false)
+	checkMats(fn, "ds", ds, "s", s, true)
+	checkMats(fn, "ds", ds, "dy", dy, false)
+	checkMats(fn, "ds", ds, "x", x, false)
+	checkMatVec(fn, "dx", dx, "dlogdet", dlogdet)
+	checkMatVec(fn, "ds", ds, "dlogdet", dlogdet)
+	if k == 5 {
+		checkMats(fn, "dt", dt, "dx", dx, false)
+		checkMats(fn, "dt", dt, "ds", ds, false)
+		checkMats(fn, "dt", dt, "dy", dy, false)
+		checkMats(fn, "dt", dt, "x", x, false)
+		checkMats(fn, "dt", dt, "s", s, false)
+		checkMatVec(fn, "dt", dt, "dlogdet", dlogdet)
+	}
 	ia, m := c.params("CouplingBackward")
 	couplingBackwardOn(active, bwdKernel(c.Kind), dx, ds, dt, dy, dlogdet, x, s, T(ia), T(m))
 }
 
 // AdditiveForward sets y = x + t, the additive coupling of NICE (its
-// log-determinant is 0). y may be x.
+// log-determinant is 0). y may be x; any other overlap of y with x or t
+// panics.
 func AdditiveForward[T Float](y, x, t Matrix[T]) {
 	checkCoupling("AdditiveForward", y, []Matrix[T]{x, t}, []string{"y", "x", "t"}, nil, "")
+	checkMats("AdditiveForward", "y", y, "x", x, true)
+	checkMats("AdditiveForward", "y", y, "t", t, false)
 	for b := range y.Rows {
 		binaryOn(active, opAdd, row(y, b), row(x, b), row(t, b))
 	}
 }
 
-// AdditiveInverse sets x = y - t. x may be y.
+// AdditiveInverse sets x = y - t. x may be y; any other overlap of x with y
+// or t panics.
 func AdditiveInverse[T Float](x, y, t Matrix[T]) {
 	checkCoupling("AdditiveInverse", x, []Matrix[T]{y, t}, []string{"x", "y", "t"}, nil, "")
+	checkMats("AdditiveInverse", "x", x, "y", y, true)
+	checkMats("AdditiveInverse", "x", x, "t", t, false)
 	var p [0]T
 	for b := range x.Rows {
 		streamRun(active, skSub, row(x, b), nil, row(y, b), row(t, b), nil, p[:])
@@ -137,8 +166,14 @@ func AdditiveInverse[T Float](x, y, t Matrix[T]) {
 }
 
 // AdditiveBackward sets dx = dy and dt = dy, the gradients through
-// AdditiveForward (either may be a zero Matrix to skip it).
+// AdditiveForward (either may be a zero Matrix to skip it). Either may be
+// dy itself; any other overlap (dx with dt included) panics.
 func AdditiveBackward[T Float](dx, dt, dy Matrix[T]) {
+	if dx.Data != nil && dt.Data != nil {
+		dx.check("AdditiveBackward", "dx")
+		dt.check("AdditiveBackward", "dt")
+		checkMats("AdditiveBackward", "dx", dx, "dt", dt, false)
+	}
 	for _, m := range []struct {
 		d    Matrix[T]
 		name string
@@ -147,9 +182,24 @@ func AdditiveBackward[T Float](dx, dt, dy Matrix[T]) {
 			continue
 		}
 		checkCoupling("AdditiveBackward", m.d, []Matrix[T]{dy}, []string{m.name, "dy"}, nil, "")
+		checkMats("AdditiveBackward", m.name, m.d, "dy", dy, true)
 		for b := range dy.Rows {
 			copy(row(m.d, b), row(dy, b))
 		}
+	}
+}
+
+// couplingAlias panics if the output out overlaps an input other than
+// being the same view as same, or if logdet overlaps any of them.
+func couplingAlias[T Float](fn string, out Matrix[T], outName string, same Matrix[T], sameName string, s, t Matrix[T], logdet []T) {
+	checkMats(fn, outName, out, sameName, same, true)
+	checkMats(fn, outName, out, "s", s, false)
+	checkMats(fn, outName, out, "t", t, false)
+	if logdet != nil {
+		checkMatVec(fn, outName, out, "logdet", logdet)
+		checkMatVec(fn, sameName, same, "logdet", logdet)
+		checkMatVec(fn, "s", s, "logdet", logdet)
+		checkMatVec(fn, "t", t, "logdet", logdet)
 	}
 }
 

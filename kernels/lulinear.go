@@ -93,6 +93,29 @@ type namedMat[T Float] struct {
 	name string
 }
 
+// checkInOut panics unless out is the same view as in or shares no element
+// with it, and unless out and the per-row vector v (in/out or input; nil
+// skips it) share no element with each other, in or the parameters.
+func (l *LULinear[T]) checkInOut(fn string, out Matrix[T], outName string, in Matrix[T], inName string, v []T, vName string) {
+	checkMats(fn, outName, out, inName, in, true)
+	l.checkVecs(fn, out, outName, v, vName)
+	checkMatVec(fn, inName, in, vName, v)
+	checkVecs(fn, vName, v, "Sign", l.Sign, false)
+	checkVecs(fn, vName, v, "LogS", l.LogS, false)
+	checkMatVec(fn, "L", l.L, vName, v)
+	checkMatVec(fn, "U", l.U, vName, v)
+}
+
+// checkVecs panics if the output m shares an element with the parameters
+// L, U, Sign, LogS or with v.
+func (l *LULinear[T]) checkVecs(fn string, m Matrix[T], name string, v []T, vName string) {
+	checkMats(fn, name, m, "L", l.L, false)
+	checkMats(fn, name, m, "U", l.U, false)
+	checkMatVec(fn, name, m, "Sign", l.Sign)
+	checkMatVec(fn, name, m, "LogS", l.LogS)
+	checkMatVec(fn, name, m, vName, v)
+}
+
 // scales sets s[i] = Sign[i] * Exp(LogS[i]).
 func (l *LULinear[T]) scales(t cpu.Tier, s []T) {
 	vmathTier(t, fnExp, s, l.LogS)
@@ -107,7 +130,8 @@ func (l *LULinear[T]) LogDet() T {
 
 // Forward sets Y[b] = W X[b] for every row b and, when logdet is not nil,
 // adds LogDet() to each logdet[b] (one rounding). Y may be X (in place);
-// otherwise they must not overlap.
+// any other overlap of Y or logdet with X, with each other or with the
+// parameters panics, naming the two.
 //
 // Order: Y[b] = X[b]; Y[b] = (U + diag(s)) Y[b] as TriMatVecs (upper,
 // diagonal s); Y[b] = L Y[b] as TriMatVecs (lower, unit); then Y[b][i] =
@@ -116,6 +140,7 @@ func (l *LULinear[T]) Forward(y, x Matrix[T], logdet []T) {
 	const fn = "LULinear.Forward"
 	d := l.check(fn)
 	checkRows(fn, d, logdet, "logdet", namedMat[T]{x, "x"}, namedMat[T]{y, "y"})
+	l.checkInOut(fn, y, "y", x, "x", logdet, "logdet")
 	t, nb := active, x.Rows
 	bp := getTriBuf[T](2 * d)
 	defer putTriBuf(bp)
@@ -136,7 +161,8 @@ func (l *LULinear[T]) Forward(y, x Matrix[T], logdet []T) {
 
 // Inverse sets X[b] = W⁻¹ Y[b] for every row b and, when logdet is not
 // nil, subtracts LogDet() from each logdet[b]. X may be Y (in place);
-// otherwise they must not overlap.
+// any other overlap of X or logdet with Y, with each other or with the
+// parameters panics, naming the two.
 //
 // Order: X[b][Perm[i]] = Y[b][i]; X[b] = L⁻¹ X[b] as TriSolveVecs (lower,
 // unit); X[b] = (U + diag(s))⁻¹ X[b] as TriSolveVecs (upper, diagonal s).
@@ -147,6 +173,7 @@ func (l *LULinear[T]) Inverse(x, y Matrix[T], logdet []T) {
 	const fn = "LULinear.Inverse"
 	d := l.check(fn)
 	checkRows(fn, d, logdet, "logdet", namedMat[T]{y, "y"}, namedMat[T]{x, "x"})
+	l.checkInOut(fn, x, "x", y, "y", logdet, "logdet")
 	t, nb := active, x.Rows
 	bp := getTriBuf[T](2 * d)
 	defer putTriBuf(bp)
@@ -167,7 +194,9 @@ func (l *LULinear[T]) Inverse(x, y Matrix[T], logdet []T) {
 // Backward propagates dY = dL/dY (and dlogdet = dL/dlogdet, per row, or
 // nil) back through Forward at input X: it sets dX = Wᵀ dY and, when g is
 // not nil, adds the parameter gradients to g (+=, as AddOuters does). dX
-// may be dY (in place); otherwise no output may overlap an input.
+// may be dY (in place) and g.L may be g.U; any other overlap of an output
+// (dX, g.L, g.U, g.LogS) with an input (dY, X, dlogdet, the parameters) or
+// another output panics, naming the two.
 //
 // With z1 = (U + diag(s)) x, z2 = L z1, y = P z2 per row:
 //
@@ -194,6 +223,26 @@ func (l *LULinear[T]) Backward(dx, dy, x Matrix[T], dlogdet []T, g *LULinearGrad
 		if len(g.LogS) != d {
 			panic(fmt.Sprintf("kernels: %s: len(g.LogS) = %d, want d = %d", fn, len(g.LogS), d))
 		}
+	}
+	// dlogdet is an input here: only the outputs must avoid it.
+	l.checkInOut(fn, dx, "dx", dy, "dy", nil, "dlogdet")
+	checkMatVec(fn, "dx", dx, "dlogdet", dlogdet)
+	checkMats(fn, "dx", dx, "x", x, false)
+	if g != nil {
+		checkMats(fn, "g.L", g.L, "g.U", g.U, true)
+		for _, o := range [2]namedMat[T]{{g.L, "g.L"}, {g.U, "g.U"}} {
+			for _, in := range [5]namedMat[T]{{dx, "dx"}, {dy, "dy"}, {x, "x"}, {l.L, "L"}, {l.U, "U"}} {
+				checkMats(fn, o.name, o.m, in.name, in.m, false)
+			}
+			l.checkVecs(fn, o.m, o.name, dlogdet, "dlogdet")
+			checkMatVec(fn, o.name, o.m, "g.LogS", g.LogS)
+		}
+		for _, in := range [5]namedMat[T]{{dx, "dx"}, {dy, "dy"}, {x, "x"}, {l.L, "L"}, {l.U, "U"}} {
+			checkMatVec(fn, in.name, in.m, "g.LogS", g.LogS)
+		}
+		checkVecs(fn, "g.LogS", g.LogS, "Sign", l.Sign, false)
+		checkVecs(fn, "g.LogS", g.LogS, "LogS", l.LogS, false)
+		checkVecs(fn, "g.LogS", g.LogS, "dlogdet", dlogdet, false)
 	}
 	t, nb := active, x.Rows
 	need := 3*d + triNB*triNB

@@ -364,7 +364,8 @@ func listScatterRows[T Float](dst, src Matrix[T], cols []int) {
 // packs the columns cols of src, in that order, into dst. Columns may
 // repeat. The values are copied exactly, bit for bit.
 //
-// dst and src must not share memory. It does not allocate; it plans the
+// dst and src must not share an element (it panics naming them). It does
+// not allocate; it plans the
 // copy in one pass over cols at each call (contiguous runs become row
 // copies, columns at a fixed step a strided loop), so a column set used
 // many times is best kept in a Split (GatherSplit).
@@ -378,6 +379,7 @@ func Gather[T Float](dst, src Matrix[T], cols []int) {
 		shapePanic(fn, dst, src, len(cols), "dst")
 	}
 	checkCols(fn, cols, src.Cols, "src")
+	checkMats(fn, "dst", dst, "src", src, false)
 	var buf [planBuf]colSeg
 	gatherPlanned(dst, src, plan(buf[:0], cols), cols)
 }
@@ -387,7 +389,8 @@ func Gather[T Float](dst, src Matrix[T], cols []int) {
 // other columns of dst untouched. If cols repeats a column, the last k
 // naming it wins. The values are copied exactly, bit for bit.
 //
-// dst and src must not share memory. It does not allocate (see Gather).
+// dst and src must not share an element (it panics naming them). It does
+// not allocate (see Gather).
 //
 // It panics if a matrix is not a valid view, if dst.Rows != src.Rows, if
 // src.Cols != len(cols), or if an index is outside 0..dst.Cols-1; the
@@ -398,6 +401,7 @@ func Scatter[T Float](dst, src Matrix[T], cols []int) {
 		shapePanic(fn, dst, src, len(cols), "src")
 	}
 	checkCols(fn, cols, dst.Cols, "dst")
+	checkMats(fn, "dst", dst, "src", src, false)
 	var buf [planBuf]colSeg
 	scatterPlanned(dst, src, plan(buf[:0], cols), cols)
 }
@@ -430,13 +434,17 @@ func checkCols(fn string, cols []int, n int, name string) {
 // GatherSplit packs the two column sets of s: xa = x[:, A] and
 // xb = x[:, B], as Gather with s's precomputed plans. x is batch x D, xa
 // batch x len(A), xb batch x len(B). The copies are exact. It does not
-// allocate; the outputs must not share memory with x.
+// allocate; the outputs must not share an element with x or each other
+// (it panics naming the two).
 //
 // It panics if a matrix is not a valid view or if a shape disagrees with s
 // or with the rows of x; the message names the operand.
 func GatherSplit[T Float](xa, xb, x Matrix[T], s Split) {
 	const fn = "GatherSplit"
 	splitCheck(fn, x, xa, xb, s, "x")
+	checkMats(fn, "xa", xa, "x", x, false)
+	checkMats(fn, "xb", xb, "x", x, false)
+	checkMats(fn, "xa", xa, "xb", xb, false)
 	gatherPlanned(xa, x, s.a.plan, s.a.idx)
 	gatherPlanned(xb, x, s.b.plan, s.b.idx)
 }
@@ -445,10 +453,13 @@ func GatherSplit[T Float](xa, xb, x Matrix[T], s Split) {
 // x[:, B] = xb, as Scatter with s's precomputed plans, so every column of
 // x is written (the gaps between Cols and Stride are not). Shapes as in
 // GatherSplit; ScatterSplit(x, xa, xb, s) after GatherSplit(xa, xb, x, s)
-// gives x back bit for bit.
+// gives x back bit for bit. x must not share an element with xa or xb (it
+// panics naming the two); xa and xb may overlap.
 func ScatterSplit[T Float](x, xa, xb Matrix[T], s Split) {
 	const fn = "ScatterSplit"
 	splitCheck(fn, x, xa, xb, s, "x")
+	checkMats(fn, "x", x, "xa", xa, false)
+	checkMats(fn, "x", x, "xb", xb, false)
 	scatterPlanned(x, xa, s.a.plan, s.a.idx)
 	scatterPlanned(x, xb, s.b.plan, s.b.idx)
 }

@@ -19,7 +19,8 @@ import (
 // how the work is split. Large calls split their outputs (never a
 // reduction) across goroutines; SetMaxWorkers caps them.
 //
-// Outputs must not share memory with inputs. u is the unit roundoff, 2^-53
+// Outputs must not share an element with an input (inputs may overlap each
+// other): such a call panics naming the two operands. u is the unit roundoff, 2^-53
 // for float64 and 2^-24 for float32; the error bounds are to first order.
 
 // MatVecs sets Y[b] = W X[b] + bias for every row b of X: W is m x n, X is
@@ -40,6 +41,9 @@ import (
 func MatVecs[T Float](y, w, x Matrix[T], bias []T) {
 	if w.valid() && x.valid() && y.valid() && x.Cols == w.Cols && y.Rows == x.Rows && y.Cols == w.Rows &&
 		(bias == nil || len(bias) == w.Rows) {
+		checkMats("MatVecs", "y", y, "w", w, false)
+		checkMats("MatVecs", "y", y, "x", x, false)
+		checkMatVec("MatVecs", "y", y, "bias", bias)
 		matVecsOn(active, workersFor(x.Rows*w.Rows*w.Cols), y, w, x, bias)
 		return
 	}
@@ -74,6 +78,8 @@ func MatVecs[T Float](y, w, x Matrix[T], bias []T) {
 // It panics as MatVecs does.
 func MatTVecs[T Float](y, w, x Matrix[T]) {
 	if w.valid() && x.valid() && y.valid() && x.Cols == w.Rows && y.Rows == x.Rows && y.Cols == w.Cols {
+		checkMats("MatTVecs", "y", y, "w", w, false)
+		checkMats("MatTVecs", "y", y, "x", x, false)
 		matTVecsOn(active, workersFor(x.Rows*w.Rows*w.Cols), y, w, x)
 		return
 	}
@@ -106,6 +112,11 @@ func MatTVecs[T Float](y, w, x Matrix[T]) {
 func AddOuters[T Float](g Matrix[T], gb []T, d, x Matrix[T]) {
 	if g.valid() && d.valid() && x.valid() && d.Rows == x.Rows && g.Rows == d.Cols && g.Cols == x.Cols &&
 		(gb == nil || len(gb) == g.Rows) {
+		checkMats("AddOuters", "g", g, "d", d, false)
+		checkMats("AddOuters", "g", g, "x", x, false)
+		checkMatVec("AddOuters", "g", g, "gb", gb)
+		checkMatVec("AddOuters", "d", d, "gb", gb)
+		checkMatVec("AddOuters", "x", x, "gb", gb)
 		addOutersOn(active, workersFor(x.Rows*g.Rows*g.Cols), g, gb, d, x)
 		return
 	}

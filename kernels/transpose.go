@@ -80,8 +80,9 @@ func inSpan(n, off, ld, outer, inner int) bool {
 }
 
 // Transpose sets dst to the transpose of src: dst[j][i] = src[i][j]. The
-// copies are exact; dst and src must not overlap. It panics if dst is not
-// src.Cols x src.Rows or a view is invalid; the message names the shapes.
+// copies are exact. It panics if dst is not src.Cols x src.Rows or a view is
+// invalid (the message names the shapes), and if dst and src share an
+// element, even as the same square view: Transpose(a, a) is not in place.
 func Transpose[T Float](dst, src Matrix[T]) {
 	src.check("Transpose", "src")
 	dst.check("Transpose", "dst")
@@ -89,5 +90,6 @@ func Transpose[T Float](dst, src Matrix[T]) {
 		panic(fmt.Sprintf("kernels: Transpose: dst is %dx%d but src is %dx%d: dst needs %dx%d",
 			dst.Rows, dst.Cols, src.Rows, src.Cols, src.Cols, src.Rows))
 	}
+	checkMats("Transpose", "dst", dst, "src", src, false)
 	transpose(active, dst.Data, 0, dst.Stride, src.Data, 0, src.Stride, src.Rows, src.Cols)
 }

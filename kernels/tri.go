@@ -47,7 +47,8 @@ func TriLogDet[T Float](a Matrix[T]) T {
 
 // TriLogDets sets dst[k] = TriLogDet(factors[k]) for every k: the
 // log-determinants of a batch of triangular factors. It panics if the
-// lengths differ or a factor is not square.
+// lengths differ, a factor is not square, or dst shares an element with a
+// factor (the factors may overlap each other).
 func TriLogDets[T Float](dst []T, factors []Matrix[T]) {
 	if len(dst) != len(factors) {
 		panic(fmt.Sprintf("kernels: TriLogDets: len(dst) = %d != len(factors) = %d", len(dst), len(factors)))
@@ -55,6 +56,9 @@ func TriLogDets[T Float](dst []T, factors []Matrix[T]) {
 	for k, a := range factors {
 		if !a.valid() || a.Rows != a.Cols {
 			checkSquare("TriLogDets", fmt.Sprintf("factors[%d]", k), a)
+		}
+		if matVecOverlap(a, dst) {
+			overlapPanic("TriLogDets", fmt.Sprintf("factors[%d]", k), "dst", false)
 		}
 	}
 	for k, a := range factors {
@@ -88,13 +92,15 @@ func triLogDetOn[T Float](t cpu.Tier, a Matrix[T]) T {
 // AddRowSums adds the sum of each row of S to logdet: logdet[b] =
 // logdet[b] + Sum(S[b][:]), the row summed in Sum's canonical order and
 // the addition rounded once (the log-determinant of a layer whose Jacobian
-// is diagonal with log-scales S). It panics if len(logdet) != S.Rows.
+// is diagonal with log-scales S). It panics if len(logdet) != S.Rows or if
+// logdet shares an element with S.
 func AddRowSums[T Float](logdet []T, s Matrix[T]) {
 	if !s.valid() || len(logdet) != s.Rows {
 		s.check("AddRowSums", "s")
 		panic(fmt.Sprintf("kernels: AddRowSums: len(logdet) = %d, want s.Rows = %d (s is %dx%d)",
 			len(logdet), s.Rows, s.Rows, s.Cols))
 	}
+	checkMatVec("AddRowSums", "s", s, "logdet", logdet)
 	addRowSumsOn(active, logdet, s)
 }
 
@@ -121,7 +127,8 @@ func addRowSumsOn[T Float](t cpu.Tier, logdet []T, s Matrix[T]) {
 // Error: |out - exact| <= n u sum_k |M[i][k] X[b][k]|.
 //
 // It panics if A is not square, X does not have n columns, or a view is
-// invalid; the message names the shapes.
+// invalid; the message names the shapes. X must not share an element with
+// A (it panics naming them).
 func TriMatVecs[T Float](x, a Matrix[T], upper, trans, unit bool) {
 	triCheck("TriMatVecs", x, a)
 	s := triSpec[T]{a: a, upper: upper, trans: trans, unit: unit}
@@ -155,6 +162,7 @@ func TriSolveVecs[T Float](x, a Matrix[T], upper, trans, unit bool) {
 
 func triCheck[T Float](fn string, x, a Matrix[T]) {
 	if a.valid() && x.valid() && a.Rows == a.Cols && x.Cols == a.Rows {
+		checkMats(fn, "x", x, "a", a, false)
 		return
 	}
 	checkSquare(fn, "a", a)

@@ -16,7 +16,7 @@ func lanes[T Float]() int {
 }
 
 // Dot returns the dot product sum_i x[i]*y[i]. It panics if the lengths
-// differ.
+// differ. x and y may overlap in any way (both are only read).
 //
 // Canonical order: L = 32 (float64) or 64 (float32) partial sums, all
 // starting at +0; element i goes to lane i%L as lane = fma(x[i], y[i], lane);
@@ -96,10 +96,13 @@ func sumTier[T Float](t cpu.Tier, x, acc []T) T {
 // Axpy sets y[i] = alpha*x[i] + y[i], rounded once (a fused multiply-add).
 // It panics if the lengths differ. Unlike BLAS it has no quick return for
 // alpha == 0: NaN and Inf in x propagate into y as IEEE arithmetic says.
+// y may be x (then y[i] = alpha*y[i] + y[i]); any other overlap of x and y
+// panics.
 func Axpy[T Float](alpha T, x, y []T) {
 	if len(x) != len(y) {
 		panic(fmt.Sprintf("kernels: Axpy: len(x) = %d != len(y) = %d", len(x), len(y)))
 	}
+	checkVecs("Axpy", "y", y, "x", x, true)
 	axpyOn(active, alpha, x, y)
 }
 
@@ -132,17 +135,23 @@ func scaleOn[T Float](t cpu.Tier, alpha T, x []T) {
 	}
 }
 
-// Add sets dst[i] = x[i] + y[i]. dst may be x or y. It panics if the lengths
-// differ.
+// Add sets dst[i] = x[i] + y[i]. dst may be x or y, and x and y may overlap
+// in any way; any other overlap of dst with x or y panics, as do lengths
+// that differ.
 func Add[T Float](dst, x, y []T) {
 	check3("Add", len(dst), len(x), len(y))
+	checkVecs("Add", "dst", dst, "x", x, true)
+	checkVecs("Add", "dst", dst, "y", y, true)
 	binaryOn(active, opAdd, dst, x, y)
 }
 
-// Mul sets dst[i] = x[i] * y[i]. dst may be x or y. It panics if the lengths
-// differ.
+// Mul sets dst[i] = x[i] * y[i]. dst may be x or y, and x and y may overlap
+// in any way; any other overlap of dst with x or y panics, as do lengths
+// that differ.
 func Mul[T Float](dst, x, y []T) {
 	check3("Mul", len(dst), len(x), len(y))
+	checkVecs("Mul", "dst", dst, "x", x, true)
+	checkVecs("Mul", "dst", dst, "y", y, true)
 	binaryOn(active, opMul, dst, x, y)
 }
 

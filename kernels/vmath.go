@@ -7,7 +7,7 @@ import (
 )
 
 // The vector math functions set dst[i] = f(x[i]) for every i. dst may be x
-// (in place); any other overlap is not allowed. They panic if len(dst) !=
+// (in place); any other overlap of dst and x panics, as does len(dst) !=
 // len(x).
 //
 // Each function has one algorithm per precision, written out in
@@ -102,6 +102,7 @@ func vmathOn[T Float](t cpu.Tier, f vfunc, name string, dst, x []T) {
 	if len(dst) != len(x) {
 		panic(fmt.Sprintf("kernels: %s: len(dst) = %d != len(x) = %d", name, len(dst), len(x)))
 	}
+	checkVecs(name, "dst", dst, "x", x, true)
 	vmathTier(t, f, dst, x)
 }
 
