@@ -22,7 +22,8 @@ import (
 // far, at steps of 1, 2^8, 2^16 and 2^24 ulps of x. It takes minutes, so it
 // runs only with FLOWKERN_VMATH_SEARCH set (to the number of coarse inputs
 // per function and precision, e.g. 2000000); it prints the worst points as
-// "func precision x ulps", for an independent check (such as mpmath), and
+// "func precision x f(x) ulps", for an independent check (such as
+// kernels/testdata/vmath_check.py, with mpmath), and
 // fails if a point exceeds the test bound.
 func TestVmathMaxErrorSearch(t *testing.T) {
 	n, _ := strconv.Atoi(os.Getenv("FLOWKERN_VMATH_SEARCH"))
@@ -37,7 +38,7 @@ func TestVmathMaxErrorSearch(t *testing.T) {
 			}
 			top := searchWorst(s, single, n)
 			for i, p := range top[:min(5, len(top))] {
-				fmt.Printf("search %s %s %v %.4f\n", s.f, prec, p.x, p.e)
+				fmt.Printf("search %s %s %v %v %.4f\n", s.f, prec, p.x, evalAt(s.f, p.x, single), p.e)
 				if i == 0 && p.e > bound {
 					t.Errorf("%s %s: %.4f ulp at %v exceeds %v", s.f, prec, p.e, p.x, bound)
 				}
@@ -73,6 +74,8 @@ func searchWorst(s vmathSpec, single bool, n int) []errPoint {
 		}
 		xs = append(xs, v)
 	}
+	// Points an independent check reported (issue 16).
+	xs = append(xs, knownWorst[s.f]...)
 	const keep = 48
 	top := worstOf(s, single, xs, keep)
 	for _, step := range []float64{1 << 24, 1 << 16, 1 << 8, 1} {
@@ -144,4 +147,24 @@ func mergeTop(a, b []errPoint, keep int) []errPoint {
 	slices.SortFunc(all, func(p, q errPoint) int { return cmp.Or(cmp.Compare(q.e, p.e), cmp.Compare(p.x, q.x)) })
 	all = slices.CompactFunc(all, func(p, q errPoint) bool { return p.x == q.x })
 	return all[:min(keep, len(all))]
+}
+
+// evalAt returns the function at x as the kernels compute it (in float32
+// when single).
+func evalAt(f vfunc, x float64, single bool) float64 {
+	if single {
+		d := []float32{0}
+		vmathTier(active, f, d, []float32{float32(x)})
+		return float64(d[0])
+	}
+	d := []float64{0}
+	vmathTier(active, f, d, []float64{x})
+	return d[0]
+}
+
+// knownWorst are worst points found elsewhere, searched from too.
+var knownWorst = map[vfunc][]float64{
+	fnExp:   {699.07864109403738},
+	fnExpm1: {0.38811342929794512},
+	fnTanh:  {0.062025886},
 }
