@@ -93,7 +93,7 @@ func TestReadStream(t *testing.T) {
 			buf := make([]int, n)
 			want := 0
 			for i := range buf {
-				buf[i] = i*0x1e3779b97f4a7c15 + 1
+				buf[i] = int(uint64(i)*0x1e3779b97f4a7c15 + 1) // truncated where int has 32 bits
 				if i < n-n%64 {
 					want ^= buf[i]
 				}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"strconv"
 
 	"github.com/flowkern/flowkern/internal/safetensors"
@@ -241,21 +242,23 @@ func fromFile[T kernels.Float](file *safetensors.File) (*Flow[T], error) {
 // bytes per parameter, 8 per permutation entry), without allocating, and
 // false when it overflows or a size is out of range.
 func specBytes(sp Spec, size int) (int, bool) {
-	const limit = 1 << 62
-	d := sp.Dim
+	// In int64, so that 32-bit platforms neither overflow nor fail to
+	// compile; the limit keeps the result an int there too.
+	const limit = math.MaxInt / 2
+	d, sz := int64(sp.Dim), int64(size)
 	if d < 1 || d > maxDim {
 		return 0, false
 	}
-	total := 0
+	total := int64(0)
 	for _, ls := range sp.Layers {
-		n := 0
+		n := int64(0)
 		switch ls.Kind {
 		case KindActNorm:
-			n = 2 * d * size
+			n = 2 * d * sz
 		case KindScale:
-			n = d * size
+			n = d * sz
 		case KindLU:
-			n = (d*d+2*d)*size + 8*d
+			n = (d*d+2*d)*sz + 8*d
 		case KindReverse, KindShuffle:
 			n = 8 * d
 		case KindAffine, KindAdditive:
@@ -263,20 +266,20 @@ func specBytes(sp Spec, size int) (int, bool) {
 			if ls.Kind == KindAffine {
 				out *= 2
 			}
-			in := len(ls.A)
+			in := int64(len(ls.A))
 			for _, h := range append(append([]int(nil), ls.Hidden...), out) {
 				if h < 1 || h > maxDim || in > maxDim {
 					return 0, false
 				}
-				n += (in*h + h) * size
-				in = h
+				n += (in*int64(h) + int64(h)) * sz
+				in = int64(h)
 			}
 		}
 		if total += n; total > limit {
 			return 0, false
 		}
 	}
-	return total, true
+	return int(total), true
 }
 
 func sizeOf[T kernels.Float]() int {
