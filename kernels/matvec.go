@@ -41,9 +41,15 @@ import (
 func MatVecs[T Float](y, w, x Matrix[T], bias []T) {
 	if w.valid() && x.valid() && y.valid() && x.Cols == w.Cols && y.Rows == x.Rows && y.Cols == w.Rows &&
 		(bias == nil || len(bias) == w.Rows) {
-		checkMats("MatVecs", "y", y, "w", w, false)
-		checkMats("MatVecs", "y", y, "x", x, false)
-		checkMatVec("MatVecs", "y", y, "bias", bias)
+		if !matsApart(y, w) {
+			checkMats("MatVecs", "y", y, "w", w, false)
+		}
+		if !matsApart(y, x) {
+			checkMats("MatVecs", "y", y, "x", x, false)
+		}
+		if !matVecApart(y, bias) {
+			checkMatVec("MatVecs", "y", y, "bias", bias)
+		}
 		matVecsOn(active, workersFor(x.Rows*w.Rows*w.Cols), y, w, x, bias)
 		return
 	}
@@ -78,8 +84,12 @@ func MatVecs[T Float](y, w, x Matrix[T], bias []T) {
 // It panics as MatVecs does.
 func MatTVecs[T Float](y, w, x Matrix[T]) {
 	if w.valid() && x.valid() && y.valid() && x.Cols == w.Rows && y.Rows == x.Rows && y.Cols == w.Cols {
-		checkMats("MatTVecs", "y", y, "w", w, false)
-		checkMats("MatTVecs", "y", y, "x", x, false)
+		if !matsApart(y, w) {
+			checkMats("MatTVecs", "y", y, "w", w, false)
+		}
+		if !matsApart(y, x) {
+			checkMats("MatTVecs", "y", y, "x", x, false)
+		}
 		matTVecsOn(active, workersFor(x.Rows*w.Rows*w.Cols), y, w, x)
 		return
 	}
@@ -112,11 +122,21 @@ func MatTVecs[T Float](y, w, x Matrix[T]) {
 func AddOuters[T Float](g Matrix[T], gb []T, d, x Matrix[T]) {
 	if g.valid() && d.valid() && x.valid() && d.Rows == x.Rows && g.Rows == d.Cols && g.Cols == x.Cols &&
 		(gb == nil || len(gb) == g.Rows) {
-		checkMats("AddOuters", "g", g, "d", d, false)
-		checkMats("AddOuters", "g", g, "x", x, false)
-		checkMatVec("AddOuters", "g", g, "gb", gb)
-		checkMatVec("AddOuters", "d", d, "gb", gb)
-		checkMatVec("AddOuters", "x", x, "gb", gb)
+		if !matsApart(g, d) {
+			checkMats("AddOuters", "g", g, "d", d, false)
+		}
+		if !matsApart(g, x) {
+			checkMats("AddOuters", "g", g, "x", x, false)
+		}
+		if !matVecApart(g, gb) {
+			checkMatVec("AddOuters", "g", g, "gb", gb)
+		}
+		if !matVecApart(d, gb) {
+			checkMatVec("AddOuters", "d", d, "gb", gb)
+		}
+		if !matVecApart(x, gb) {
+			checkMatVec("AddOuters", "x", x, "gb", gb)
+		}
 		addOutersOn(active, workersFor(x.Rows*g.Rows*g.Cols), g, gb, d, x)
 		return
 	}

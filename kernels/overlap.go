@@ -32,10 +32,14 @@ func vecOverlap[T Float](a, b []T) bool {
 }
 
 // checkVecs panics if out overlaps in, unless same is set and they are the
-// same slice (the callers have checked that the lengths are equal).
+// same slice (the callers have checked that the lengths are equal). It is
+// small enough to be inlined: two comparisons when the slices are apart
+// (an empty slice never overlaps: both tests cannot hold).
 func checkVecs[T Float](fn, outName string, out []T, inName string, in []T, same bool) {
-	if vecOverlap(out, in) && !(same && unsafe.SliceData(out) == unsafe.SliceData(in)) {
-		overlapPanic(fn, outName, inName, same)
+	po, pi := uintptr(unsafe.Pointer(unsafe.SliceData(out))), uintptr(unsafe.Pointer(unsafe.SliceData(in)))
+	if po < pi+uintptr(len(in))*unsafe.Sizeof(T(0)) && pi < po+uintptr(len(out))*unsafe.Sizeof(T(0)) && (!same || po != pi) {
+		// A panic, not a call: a call would cost the inliner's budget.
+		panic(overlapError{fn, outName, inName, same})
 	}
 }
 
@@ -101,6 +105,28 @@ func floorDiv(a, b int) int {
 	return q
 }
 
+// matsApart reports that the address ranges of a and b do not intersect
+// (conservatively: a view without elements may seem to have some). It is
+// small enough to be inlined; the kernels call checkMats only when it
+// fails, so that views in separate buffers cost a few comparisons and no
+// call:
+//
+//	if !matsApart(y, x) {
+//		checkMats("MatVecs", "y", y, "x", x, false)
+//	}
+func matsApart[T Float](a, b Matrix[T]) bool {
+	pa, pb := uintptr(unsafe.Pointer(unsafe.SliceData(a.Data))), uintptr(unsafe.Pointer(unsafe.SliceData(b.Data)))
+	na, nb := max((a.Rows-1)*a.Stride+a.Cols, 0), max((b.Rows-1)*b.Stride+b.Cols, 0)
+	return pa >= pb+uintptr(nb)*unsafe.Sizeof(T(0)) || pb >= pa+uintptr(na)*unsafe.Sizeof(T(0))
+}
+
+// matVecApart is matsApart for a view and a slice.
+func matVecApart[T Float](m Matrix[T], v []T) bool {
+	pm, pv := uintptr(unsafe.Pointer(unsafe.SliceData(m.Data))), uintptr(unsafe.Pointer(unsafe.SliceData(v)))
+	nm := max((m.Rows-1)*m.Stride+m.Cols, 0)
+	return pm >= pv+uintptr(len(v))*unsafe.Sizeof(T(0)) || pv >= pm+uintptr(nm)*unsafe.Sizeof(T(0))
+}
+
 // checkMats panics if the views out and in share an element, unless same
 // is set and they are the same view (same first element and stride; the
 // callers have checked the shapes).
@@ -110,7 +136,8 @@ func checkMats[T Float](fn, outName string, out Matrix[T], inName string, in Mat
 	}
 }
 
-// checkMatVec panics if the view m and the slice v share an element.
+// checkMatVec panics if the view m and the slice v share an element
+// (called when matVecApart fails).
 func checkMatVec[T Float](fn, mName string, m Matrix[T], vName string, v []T) {
 	if matVecOverlap(m, v) {
 		overlapPanic(fn, mName, vName, false)
@@ -131,8 +158,19 @@ func matVecOverlap[T Float](m Matrix[T], v []T) bool {
 
 //go:noinline
 func overlapPanic(fn, a, b string, same bool) {
-	if same {
-		panic(fmt.Sprintf("kernels: %s: %s and %s overlap: they may be the same view but must not overlap otherwise", fn, a, b))
+	panic(overlapError{fn, a, b, same}.Error())
+}
+
+// overlapError is the panic of checkVecs (a value, formatted when read, so
+// that the check needs no call); its text is overlapPanic's.
+type overlapError struct {
+	fn, a, b string
+	same     bool
+}
+
+func (e overlapError) Error() string {
+	if e.same {
+		return fmt.Sprintf("kernels: %s: %s and %s overlap: they may be the same view but must not overlap otherwise", e.fn, e.a, e.b)
 	}
-	panic(fmt.Sprintf("kernels: %s: %s and %s overlap: they must not share an element", fn, a, b))
+	return fmt.Sprintf("kernels: %s: %s and %s overlap: they must not share an element", e.fn, e.a, e.b)
 }

@@ -100,7 +100,9 @@ func AddRowSums[T Float](logdet []T, s Matrix[T]) {
 		panic(fmt.Sprintf("kernels: AddRowSums: len(logdet) = %d, want s.Rows = %d (s is %dx%d)",
 			len(logdet), s.Rows, s.Rows, s.Cols))
 	}
-	checkMatVec("AddRowSums", "s", s, "logdet", logdet)
+	if !matVecApart(s, logdet) {
+		checkMatVec("AddRowSums", "s", s, "logdet", logdet)
+	}
 	addRowSumsOn(active, logdet, s)
 }
 
@@ -162,7 +164,9 @@ func TriSolveVecs[T Float](x, a Matrix[T], upper, trans, unit bool) {
 
 func triCheck[T Float](fn string, x, a Matrix[T]) {
 	if a.valid() && x.valid() && a.Rows == a.Cols && x.Cols == a.Rows {
-		checkMats(fn, "x", x, "a", a, false)
+		if !matsApart(x, a) {
+			checkMats(fn, "x", x, "a", a, false)
+		}
 		return
 	}
 	checkSquare(fn, "a", a)
