@@ -290,7 +290,7 @@ func (p *pyParser) tuple() ([]int, error) {
 			j++
 		}
 		v, err := strconv.Atoi(p.s[p.i:j])
-		if err != nil || v < 0 || v > 1<<40 {
+		if err != nil || v < 0 || int64(v) > 1<<40 {
 			return nil, fmt.Errorf("bad dimension %q", p.s[p.i:j])
 		}
 		p.i = j

@@ -2,6 +2,7 @@ package action
 
 import (
 	"fmt"
+	"math"
 	"slices"
 )
 
@@ -85,7 +86,7 @@ func binom(n, k int) int {
 	}
 	c := 1
 	for i := 1; i <= k; i++ {
-		if c > (1<<62)/(n-k+i) {
+		if c > (math.MaxInt/2+1)/(n-k+i) { // 2^62 on 64-bit platforms, 2^30 on 32-bit
 			return -1
 		}
 		c = c * (n - k + i) / i
