@@ -41,14 +41,8 @@ import (
 func MatVecs[T Float](y, w, x Matrix[T], bias []T) {
 	if w.valid() && x.valid() && y.valid() && x.Cols == w.Cols && y.Rows == x.Rows && y.Cols == w.Rows &&
 		(bias == nil || len(bias) == w.Rows) {
-		if !matsApart(y, w) {
-			checkMats("MatVecs", "y", y, "w", w, false)
-		}
-		if !matsApart(y, x) {
-			checkMats("MatVecs", "y", y, "x", x, false)
-		}
-		if !matVecApart(y, bias) {
-			checkMatVec("MatVecs", "y", y, "bias", bias)
+		if !matsApart(y, w) || !matsApart(y, x) || !matVecApart(y, bias) {
+			matVecsAlias(y, w, x, bias)
 		}
 		matVecsOn(active, workersFor(x.Rows*w.Rows*w.Cols), y, w, x, bias)
 		return
@@ -69,6 +63,15 @@ func MatVecs[T Float](y, w, x Matrix[T], bias []T) {
 		panic(fmt.Sprintf("kernels: %s: len(bias) = %d, want nil or m = %d (w is %dx%d)",
 			fn, len(bias), w.Rows, w.Rows, w.Cols))
 	}
+}
+
+// matVecsAlias is MatVecs's exact overlap check, for operands in one buffer.
+//
+//go:noinline
+func matVecsAlias[T Float](y, w, x Matrix[T], bias []T) {
+	checkMats("MatVecs", "y", y, "w", w, false)
+	checkMats("MatVecs", "y", y, "x", x, false)
+	checkMatVec("MatVecs", "y", y, "bias", bias)
 }
 
 // MatTVecs sets Y[b] = W^T X[b] for every row b of X: W is m x n, X is

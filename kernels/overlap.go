@@ -105,26 +105,24 @@ func floorDiv(a, b int) int {
 	return q
 }
 
-// matsApart reports that the address ranges of a and b do not intersect
-// (conservatively: a view without elements may seem to have some). It is
-// small enough to be inlined; the kernels call checkMats only when it
-// fails, so that views in separate buffers cost a few comparisons and no
-// call:
+// matsApart reports that the backing slices of a and b (from each view's
+// first element to the end of its Data, a superset of the view) do not
+// intersect. It is a few instructions, inlined; the kernels call the exact
+// checkMats only when it fails (views in one buffer), so that views in
+// separate buffers cost no call:
 //
 //	if !matsApart(y, x) {
 //		checkMats("MatVecs", "y", y, "x", x, false)
 //	}
 func matsApart[T Float](a, b Matrix[T]) bool {
 	pa, pb := uintptr(unsafe.Pointer(unsafe.SliceData(a.Data))), uintptr(unsafe.Pointer(unsafe.SliceData(b.Data)))
-	na, nb := max((a.Rows-1)*a.Stride+a.Cols, 0), max((b.Rows-1)*b.Stride+b.Cols, 0)
-	return pa >= pb+uintptr(nb)*unsafe.Sizeof(T(0)) || pb >= pa+uintptr(na)*unsafe.Sizeof(T(0))
+	return pa >= pb+uintptr(len(b.Data))*unsafe.Sizeof(T(0)) || pb >= pa+uintptr(len(a.Data))*unsafe.Sizeof(T(0))
 }
 
 // matVecApart is matsApart for a view and a slice.
 func matVecApart[T Float](m Matrix[T], v []T) bool {
 	pm, pv := uintptr(unsafe.Pointer(unsafe.SliceData(m.Data))), uintptr(unsafe.Pointer(unsafe.SliceData(v)))
-	nm := max((m.Rows-1)*m.Stride+m.Cols, 0)
-	return pm >= pv+uintptr(len(v))*unsafe.Sizeof(T(0)) || pv >= pm+uintptr(nm)*unsafe.Sizeof(T(0))
+	return pm >= pv+uintptr(len(v))*unsafe.Sizeof(T(0)) || pv >= pm+uintptr(len(m.Data))*unsafe.Sizeof(T(0))
 }
 
 // checkMats panics if the views out and in share an element, unless same
