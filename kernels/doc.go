@@ -24,7 +24,8 @@
 // sync.Pools, which allocate only when empty (the first calls, and after a
 // garbage collection has emptied them). A call that splits across
 // goroutines (from about 2^19 multiply-adds, when SetMaxWorkers and
-// GOMAXPROCS allow two or more) allocates a few small objects per split:
+// GOMAXPROCS allow two or more, and unless recent splits did not pay: see
+// parallel.go) allocates a few small objects per split:
 // 3 for MatVecs, MatTVecs and AddOuters (the job, its done channel and the
 // work's closure), up to 4 for TriMatVecs and TriSolveVecs, 8 for
 // LULinear's Forward and Inverse (two triangular steps), and for Backward

@@ -24,13 +24,6 @@ func vecAddr[T Float](s []T) (uintptr, uintptr) {
 	return uintptr(unsafe.Pointer(unsafe.SliceData(s))), uintptr(len(s)) * unsafe.Sizeof(s[0])
 }
 
-// vecOverlap reports whether a and b share an element.
-func vecOverlap[T Float](a, b []T) bool {
-	pa, na := vecAddr(a)
-	pb, nb := vecAddr(b)
-	return na != 0 && nb != 0 && pa < pb+nb && pb < pa+na
-}
-
 // checkVecs panics if out overlaps in, unless same is set and they are the
 // same slice (the callers have checked that the lengths are equal). It is
 // small enough to be inlined: two comparisons when the slices are apart
