@@ -153,8 +153,8 @@ func broken(c config) error {
 		return err
 	}
 	logZ := logZ1D(c.brokenM2, c.brokenLambda, L)
-	fmt.Fprintf(c.log, "broken L=%d m2=%g lambda=%g: HMC acceptance %.3f, tau_int %.2f %.2f %.2f %.2f (m |m| m^2 phi^2), thin %d, thinned tau %.2f\n",
-		L, c.brokenM2, c.brokenLambda, e.acc, e.pilot[0], e.pilot[1], e.pilot[2], e.pilot[3], e.thin, e.thinTau)
+	fmt.Fprintf(c.log, "broken L=%d m2=%g lambda=%g: HMC acceptance %.3f, tau_int %v, thin %d, thinned tau %.2f\n",
+		L, c.brokenM2, c.brokenLambda, e.acc, e.pilot, e.thin, e.thinTau)
 	sp, err := c.spec([]int{L}, c.brokenDepth)
 	if err != nil {
 		return err
@@ -257,7 +257,7 @@ func broken(c config) error {
 		return err
 	}
 	if err := writeCSV(c.out, "broken_ensembles.csv", ensembleHeader,
-		[][]string{ensembleRow("broken", fmt.Sprintf("1d-L%d", L), c.brokenM2, c.brokenLambda, e, c.brokenN, logZ)}); err != nil {
+		[][]string{ensembleRow("broken", fmt.Sprintf("1d-L%d", L), c.brokenM2, c.brokenLambda, 0, e, c.brokenN, logZ)}); err != nil {
 		return err
 	}
 	fw := figure{title: fmt.Sprintf("action along the uniform direction, L = %d, m2 = %g, lambda = %g", L, c.brokenM2, c.brokenLambda),

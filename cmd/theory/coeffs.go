@@ -159,54 +159,70 @@ func moments(th *phi4.Theory, x kernels.Matrix[float64]) (phi2, binder, g1 float
 	return o.Phi2.Value, o.Binder.Value, g[1].Value, nil
 }
 
-// coefExperiment trains a flow for every case, N and depth, and writes
-// name.csv, name_slopes.csv, name_ensembles.csv and the plots. seedOffset
-// separates the data of the experiments.
+// coefExperiment trains a flow for every case, replicate, N and depth,
+// and writes name.csv (one row per run), name_mean.csv (means and standard
+// errors over the replicates), name_slopes.csv, name_ensembles.csv and the
+// plots. Replicate r has its own HMC data and its own flow seed.
+// seedOffset separates the data of the experiments.
 func coefExperiment(c config, name string, cases []theoryCase, seedOffset uint64) error {
-	header := []string{"lattice", "m2", "lambda", "N", "depth", "epochs", "best_epoch",
+	header := []string{"lattice", "m2", "lambda", "rep", "N", "depth", "epochs", "best_epoch",
 		"nll_test", "kl", "kl_se",
 		"a2_rel_err", "a2_diag_true", "a2_diag_mean", "a2_diag_rel_err", "a2_nn_true", "a2_nn_mean", "a2_nn_rel_err", "a2_rest_rms",
 		"a4_diag_true", "a4_diag_mean", "a4_diag_rel_err", "a4_diag_rms_err", "a4_nn_rms", "a4_rest_rms", "a3_rms",
 		"phi2_model", "phi2_data", "binder_model", "binder_data", "g1_model", "g1_data"}
-	var rows, slopeRows, ensRows, baseRows [][]string
+	meanHeader := []string{"lattice", "m2", "lambda", "N", "depth", "reps"}
+	for _, q := range aggQuantities {
+		meanHeader = append(meanHeader, q.name, q.name+"_se")
+	}
+	var rows, meanRows, slopeRows, ensRows, baseRows [][]string
 	for ci, tc := range cases {
 		th, err := phi4.New(tc.shape, tc.m2, tc.lam)
 		if err != nil {
 			return err
 		}
 		nmax := slices.Max(tc.ns)
-		e, err := c.sample(th, nmax, c.seed*1000+seedOffset+10*uint64(ci))
-		if err != nil {
-			return fmt.Errorf("%s: %w", tc.tag(), err)
-		}
 		logZ := math.NaN()
 		if len(tc.shape) == 1 {
 			logZ = logZ1D(tc.m2, tc.lam, tc.shape[0])
 		}
-		ensRows = append(ensRows, ensembleRow(name, tc.lattice(), tc.m2, tc.lam, e, nmax, logZ))
-		fmt.Fprintf(c.log, "%s %s: HMC acceptance %.3f, tau_int %.2f %.2f %.2f %.2f (m |m| m^2 phi^2), thin %d, thinned tau %.2f\n",
-			name, tc.tag(), e.acc, e.pilot[0], e.pilot[1], e.pilot[2], e.pilot[3], e.thin, e.thinTau)
-		p2d, ud, g1d, err := moments(th, e.test)
-		if err != nil {
-			return err
+		ens := make([]*ensemble, c.reps)
+		var dataMoments [][3]float64
+		for r := range c.reps {
+			seed := c.seed*1000000 + seedOffset*1000 + uint64(ci)*100 + uint64(r)*4
+			e, err := c.sample(th, nmax, seed)
+			if err != nil {
+				return fmt.Errorf("%s: %w", tc.tag(), err)
+			}
+			ens[r] = e
+			ensRows = append(ensRows, ensembleRow(name, tc.lattice(), tc.m2, tc.lam, r, e, nmax, logZ))
+			fmt.Fprintf(c.log, "%s %s rep %d: HMC acceptance %.3f, tau_int %v, thin %d, thinned tau %.2f\n",
+				name, tc.tag(), r, e.acc, e.pilot, e.thin, e.thinTau)
+			p2d, ud, g1d, err := moments(th, e.test)
+			if err != nil {
+				return err
+			}
+			dataMoments = append(dataMoments, [3]float64{p2d, ud, g1d})
 		}
-		type job struct{ n, depth int }
+		type job struct{ rep, n, depth int }
 		var jobs []job
-		for _, n := range tc.ns {
-			for _, depth := range c.depths {
-				jobs = append(jobs, job{n, depth})
+		for r := range c.reps {
+			for _, n := range tc.ns {
+				for _, depth := range c.depths {
+					jobs = append(jobs, job{r, n, depth})
+				}
 			}
 		}
 		res := make([]coefRow, len(jobs))
 		err = parallel(len(jobs), c.jobs, func(i int) error {
 			j := jobs[i]
+			e := ens[j.rep]
 			sp, err := c.spec(tc.shape, j.depth)
 			if err != nil {
 				return err
 			}
-			ft, err := c.train(sp, c.seed, head(e.train, j.n), e.val)
+			ft, err := c.train(sp, c.seed+uint64(j.rep), head(e.train, j.n), e.val)
 			if err != nil {
-				return fmt.Errorf("%s N=%d depth %d: %w", tc.tag(), j.n, j.depth, err)
+				return fmt.Errorf("%s rep %d N=%d depth %d: %w", tc.tag(), j.rep, j.n, j.depth, err)
 			}
 			ex, err := action.Coefficients(ft.f, nil, 4)
 			if err != nil {
@@ -226,8 +242,8 @@ func coefExperiment(c config, name string, cases []theoryCase, seedOffset uint64
 			}
 			r.epochs, r.best, r.seconds = ft.epochs, ft.hist.Best+1, ft.seconds
 			res[i] = r
-			fmt.Fprintf(c.log, "%s %s N=%d depth %d: %d epochs in %.1f s, KL %.4f, A2 rel. err %.3f, A4_iiii mean %.3f (true %g)\n",
-				name, tc.tag(), j.n, j.depth, ft.epochs, ft.seconds, r.kl, r.a2Err, r.a4Diag, tc.lam)
+			fmt.Fprintf(c.log, "%s %s rep %d N=%d depth %d: %d epochs in %.1f s, KL %.4f, A2 rel. err %.3f, A4_iiii mean %.3f (true %g)\n",
+				name, tc.tag(), j.rep, j.n, j.depth, ft.epochs, ft.seconds, r.kl, r.a2Err, r.a4Diag, tc.lam)
 			return nil
 		})
 		if err != nil {
@@ -244,114 +260,184 @@ func coefExperiment(c config, name string, cases []theoryCase, seedOffset uint64
 		}
 		for i, j := range jobs {
 			r := res[i]
-			rows = append(rows, []string{tc.lattice(), g(tc.m2), g(tc.lam), strconv.Itoa(j.n), strconv.Itoa(j.depth),
+			dm := dataMoments[j.rep]
+			rows = append(rows, []string{tc.lattice(), g(tc.m2), g(tc.lam), strconv.Itoa(j.rep), strconv.Itoa(j.n), strconv.Itoa(j.depth),
 				strconv.Itoa(r.epochs), strconv.Itoa(r.best), g(r.nll), g(r.kl), g(r.klErr),
 				g(r.a2Err), g(at[0]), g(r.a2Diag), g(r.a2DiagErr), g(nnTrue), g(r.a2NN), g(r.a2NNErr), g(r.a2Rest),
 				g(tc.lam), g(r.a4Diag), g(r.a4DiagErr), g(r.a4DiagAbs), g(r.a4NN), g(r.a4Rest), g(r.a3),
-				g(r.phi2), g(p2d), g(r.binder), g(ud), g(r.g1), g(g1d)})
+				g(r.phi2), g(dm[0]), g(r.binder), g(dm[1]), g(r.g1), g(dm[2])})
 		}
-		// Slopes against N, per depth.
-		var base []float64 // the sample inverse covariance's A2 error per N (gauss)
-		var baseKL []float64
-		if tc.lam == 0 {
-			if base, baseKL, err = sampleBaseline(th, e, tc.ns); err != nil {
-				return err
+		// Means over the replicates, per N and depth.
+		type key struct{ n, depth int }
+		agg := map[key][][]float64{} // [quantity][rep]
+		for i, j := range jobs {
+			k := key{j.n, j.depth}
+			if agg[k] == nil {
+				agg[k] = make([][]float64, len(aggQuantities))
 			}
-			for k, n := range tc.ns {
-				baseRows = append(baseRows, []string{tc.lattice(), g(tc.m2), strconv.Itoa(n), g(base[k]), g(baseKL[k])})
+			for q, aq := range aggQuantities {
+				agg[k][q] = append(agg[k][q], aq.get(res[i]))
+			}
+		}
+		mean := func(n, depth, q int) (float64, float64) {
+			m, sd := meanSD(agg[key{n, depth}][q])
+			return m, sd / sqrt(float64(c.reps))
+		}
+		for _, n := range tc.ns {
+			for _, depth := range c.depths {
+				row := []string{tc.lattice(), g(tc.m2), g(tc.lam), strconv.Itoa(n), strconv.Itoa(depth), strconv.Itoa(c.reps)}
+				for q := range aggQuantities {
+					m, se := mean(n, depth, q)
+					row = append(row, g(m), g(se))
+				}
+				meanRows = append(meanRows, row)
+			}
+		}
+		// The Gaussian baseline, per replicate, and its mean.
+		var base, baseSE, baseKL, baseKLSE []float64
+		if tc.lam == 0 {
+			perRep := make([][2][]float64, c.reps)
+			for r, e := range ens {
+				a, k, err := sampleBaseline(th, e, tc.ns)
+				if err != nil {
+					return err
+				}
+				perRep[r] = [2][]float64{a, k}
+				for i, n := range tc.ns {
+					baseRows = append(baseRows, []string{tc.lattice(), g(tc.m2), strconv.Itoa(r), strconv.Itoa(n), g(a[i]), g(k[i])})
+				}
+			}
+			for i := range tc.ns {
+				var a, k []float64
+				for r := range perRep {
+					a, k = append(a, perRep[r][0][i]), append(k, perRep[r][1][i])
+				}
+				ma, sa := meanSD(a)
+				mk, sk := meanSD(k)
+				base, baseSE = append(base, ma), append(baseSE, sa/sqrt(float64(c.reps)))
+				baseKL, baseKLSE = append(baseKL, mk), append(baseKLSE, sk/sqrt(float64(c.reps)))
 			}
 			slopeRows = append(slopeRows, []string{tc.lattice(), g(tc.lam), "sample-inverse-covariance", "a2_rel_err", g(logSlope(floats(tc.ns), base))},
 				[]string{tc.lattice(), g(tc.lam), "sample-inverse-covariance", "kl", g(logSlope(floats(tc.ns), baseKL))})
 		}
+		// Slopes of the means against N, per depth; plots of the means.
 		var a2c, a4c, klc []curve
+		ns := floats(tc.ns)
 		for di, depth := range c.depths {
-			var ns, a2, a4, kls []float64
-			for i, j := range jobs {
-				if j.depth == depth {
-					ns = append(ns, float64(j.n))
-					a2 = append(a2, res[i].a2Err)
-					a4 = append(a4, res[i].a4DiagErr)
-					if tc.lam == 0 {
-						a4[len(a4)-1] = res[i].a4DiagAbs
-					}
-					kls = append(kls, res[i].kl)
+			col := func(q int) (y, se []float64) {
+				for _, n := range tc.ns {
+					m, s := mean(n, depth, q)
+					y, se = append(y, m), append(se, s)
 				}
+				return y, se
 			}
-			q4 := "a4_diag_rel_err"
+			a2, a2se := col(qA2)
+			q4 := qA4Rel
 			if tc.lam == 0 {
-				q4 = "a4_diag_rms_abs"
+				q4 = qA4Abs
 			}
+			a4, a4se := col(q4)
+			kls, klse := col(qKL)
 			for _, q := range []struct {
 				name string
 				y    []float64
-			}{{"a2_rel_err", a2}, {q4, a4}, {"kl", kls}} {
+			}{{"a2_rel_err", a2}, {aggQuantities[q4].name, a4}, {"kl", kls}} {
 				slopeRows = append(slopeRows, []string{tc.lattice(), g(tc.lam), "depth " + strconv.Itoa(depth), q.name, g(logSlope(ns, q.y))})
 			}
 			lab := fmt.Sprintf("depth %d", depth)
-			a2c = append(a2c, curve{name: "A2, " + lab, xy: xys(ns, a2), points: true, color: di})
-			a4c = append(a4c, curve{name: "A4_iiii, " + lab, xy: xys(ns, a4), points: true, color: di, dash: 1})
-			klc = append(klc, curve{name: lab, xy: xys(ns, kls), points: true, color: di})
+			a2c = append(a2c, curve{name: "A2, " + lab, xy: xys(ns, a2), yerr: a2se, points: true, color: di})
+			a4c = append(a4c, curve{name: "A4_iiii, " + lab, xy: xys(ns, a4), yerr: a4se, points: true, color: di, dash: 1})
+			klc = append(klc, curve{name: lab, xy: xys(ns, kls), yerr: klse, points: true, color: di})
 		}
 		if base != nil {
-			a2c = append(a2c, curve{name: "sample inverse covariance / 2", xy: xys(floats(tc.ns), base), points: true, color: -2, dash: 2})
-			klc = append(klc, curve{name: "Gaussian fit (sample mean and covariance)", xy: xys(floats(tc.ns), baseKL), points: true, color: -2, dash: 2})
+			a2c = append(a2c, curve{name: "sample inverse covariance / 2", xy: xys(ns, base), yerr: baseSE, points: true, color: -2, dash: 2})
+			klc = append(klc, curve{name: "Gaussian fit (sample mean and covariance)", xy: xys(ns, baseKL), yerr: baseKLSE, points: true, color: -2, dash: 2})
 		}
-		// A guide line N^-1/2 through the first point of the deepest curve.
-		if len(a2c) > 0 && len(a2c[0].xy) > 0 {
-			ref := a2c[len(c.depths)-1].xy
-			if base != nil {
-				ref = a2c[len(a2c)-1].xy
-			}
-			var guide plotter.XYs
-			for _, q := range ref {
-				guide = append(guide, plotter.XY{X: q.X, Y: ref[0].Y * sqrt(ref[0].X/q.X)})
-			}
-			a2c = append(a2c, curve{name: "N^-1/2", xy: guide, color: -1, dash: 2})
+		// A guide line N^-1/2 through the first point of the deepest curve
+		// (of the baseline in the Gaussian case).
+		ref := a2c[len(c.depths)-1].xy
+		if base != nil {
+			ref = a2c[len(a2c)-1].xy
 		}
+		var guide plotter.XYs
+		for _, q := range ref {
+			guide = append(guide, plotter.XY{X: q.X, Y: ref[0].Y * sqrt(ref[0].X/q.X)})
+		}
+		a2c = append(a2c, curve{name: "N^-1/2", xy: guide, color: -1, dash: 2})
 		ylab := "relative error (A2: Frobenius; A4_iiii: RMS over sites)"
 		if tc.lam == 0 {
 			ylab = "A2: relative error (Frobenius); A4_iiii: RMS (true 0)"
 		}
-		fg := figure{title: fmt.Sprintf("learned action vs truth: %s, m2 = %g, lambda = %g", tc.lattice(), tc.m2, tc.lam),
-			xlab: "training samples N", ylab: ylab, logX: true, logY: true, legendLeft: true, legendBottom: true,
+		title := fmt.Sprintf("learned action vs truth: %s, m2 = %g, lambda = %g (mean of %d)", tc.lattice(), tc.m2, tc.lam, c.reps)
+		fg := figure{title: title, xlab: "training samples N", ylab: ylab, logX: true, logY: true, legendLeft: true, legendBottom: true,
 			curves: append(a2c, a4c...)}
 		if err := fg.save(c.out, name+"_"+tc.tag()+"_err"); err != nil {
 			return err
 		}
 		if len(tc.shape) == 1 {
-			fk := figure{title: fmt.Sprintf("KL(data || flow): %s, m2 = %g, lambda = %g", tc.lattice(), tc.m2, tc.lam),
+			fk := figure{title: fmt.Sprintf("KL(data || flow): %s, m2 = %g, lambda = %g (mean of %d)", tc.lattice(), tc.m2, tc.lam, c.reps),
 				xlab: "training samples N", ylab: "KL divergence (nats per configuration)", logX: true, logY: true,
 				legendLeft: true, legendBottom: true, curves: klc}
 			if err := fk.save(c.out, name+"_"+tc.tag()+"_kl"); err != nil {
 				return err
 			}
 		}
-		// The coefficients site by site at the largest N and depth.
-		last := res[len(res)-1]
-		if err := sitePlot(c.out, name+"_"+tc.tag()+"_sites", tc, th, last, jobs[len(jobs)-1].n, jobs[len(jobs)-1].depth); err != nil {
+		// The coefficients site by site at the largest N and depth, replicate 0.
+		last := slices.IndexFunc(jobs, func(j job) bool { return j.rep == 0 && j.n == nmax && j.depth == c.depths[len(c.depths)-1] })
+		if err := sitePlot(c.out, name+"_"+tc.tag()+"_sites", tc, th, res[last], nmax, c.depths[len(c.depths)-1]); err != nil {
 			return err
 		}
 	}
 	if err := writeCSV(c.out, name+".csv", header, rows); err != nil {
 		return err
 	}
+	if err := writeCSV(c.out, name+"_mean.csv", meanHeader, meanRows); err != nil {
+		return err
+	}
 	if err := writeCSV(c.out, name+"_slopes.csv", []string{"lattice", "lambda", "estimator", "quantity", "slope_vs_N"}, slopeRows); err != nil {
 		return err
 	}
 	if baseRows != nil {
-		if err := writeCSV(c.out, name+"_baseline.csv", []string{"lattice", "m2", "N", "a2_rel_err", "kl"}, baseRows); err != nil {
+		if err := writeCSV(c.out, name+"_baseline.csv", []string{"lattice", "m2", "rep", "N", "a2_rel_err", "kl"}, baseRows); err != nil {
 			return err
 		}
 	}
 	return writeCSV(c.out, name+"_ensembles.csv", ensembleHeader, ensRows)
 }
 
-var ensembleHeader = []string{"experiment", "lattice", "m2", "lambda", "hmc_acceptance", "tau_m", "tau_abs_m", "tau_m2", "tau_phi2",
-	"thin", "thinned_tau_max", "divergent_trajectories", "n_train", "log_Z"}
+// aggQuantities are the measures averaged over replicates.
+var aggQuantities = []struct {
+	name string
+	get  func(r coefRow) float64
+}{
+	{"a2_rel_err", func(r coefRow) float64 { return r.a2Err }},
+	{"a4_diag_rel_err", func(r coefRow) float64 { return r.a4DiagErr }},
+	{"a4_diag_rms_abs", func(r coefRow) float64 { return r.a4DiagAbs }},
+	{"kl", func(r coefRow) float64 { return r.kl }},
+	{"a2_diag_mean", func(r coefRow) float64 { return r.a2Diag }},
+	{"a2_nn_mean", func(r coefRow) float64 { return r.a2NN }},
+	{"a2_rest_rms", func(r coefRow) float64 { return r.a2Rest }},
+	{"a4_diag_mean", func(r coefRow) float64 { return r.a4Diag }},
+	{"a4_nn_rms", func(r coefRow) float64 { return r.a4NN }},
+	{"a4_rest_rms", func(r coefRow) float64 { return r.a4Rest }},
+	{"a3_rms", func(r coefRow) float64 { return r.a3 }},
+	{"binder_model", func(r coefRow) float64 { return r.binder }},
+}
 
-func ensembleRow(name, lattice string, m2, lam float64, e *ensemble, n int, logZ float64) []string {
-	return []string{name, lattice, g(m2), g(lam), g(e.acc), g(e.pilot[0]), g(e.pilot[1]), g(e.pilot[2]), g(e.pilot[3]),
-		strconv.Itoa(e.thin), g(e.thinTau), strconv.FormatInt(e.divergent, 10), strconv.Itoa(n), g(logZ)}
+// Indices into aggQuantities.
+const (
+	qA2 = iota
+	qA4Rel
+	qA4Abs
+	qKL
+)
+
+var ensembleHeader = slices.Concat([]string{"experiment", "lattice", "m2", "lambda", "rep", "hmc_acceptance"}, tauHeader("tau_"),
+	[]string{"thin", "thinned_tau_max", "divergent_trajectories", "n_train", "log_Z"})
+
+func ensembleRow(name, lattice string, m2, lam float64, rep int, e *ensemble, n int, logZ float64) []string {
+	return slices.Concat([]string{name, lattice, g(m2), g(lam), strconv.Itoa(rep), g(e.acc)}, e.pilot.cols(),
+		[]string{strconv.Itoa(e.thin), g(e.thinTau), strconv.FormatInt(e.divergent, 10), strconv.Itoa(n), g(logZ)})
 }
 
 // sampleBaseline returns, for every N, the relative error of the sample

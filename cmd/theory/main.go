@@ -46,7 +46,7 @@ type config struct {
 	budget                 int // rows processed per training run (sets the epochs)
 	lr                     float64
 	jobs                   int
-	order                  int
+	reps                   int
 	samplesPerModel        int // model samples drawn for moments (multiple of N)
 	symL, sym2D            int
 	m2                     float64
@@ -139,6 +139,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.budget, "budget", 1000000, "rows processed per training run: epochs = budget/N, within [3, max-epochs]")
 	fs.Float64Var(&c.lr, "lr", 1e-3, "peak learning rate (Adam, cosine decay)")
 	fs.IntVar(&c.jobs, "jobs", 2, "training runs in parallel (results do not depend on it)")
+	fs.IntVar(&c.reps, "reps", 3, "symmetric, gauss: replicates (independent HMC data and flow seeds) of every N and depth")
 	fs.IntVar(&c.samplesPerModel, "model-samples", 4, "broken: samples drawn from the trained flow, as a multiple of its N")
 
 	fs.IntVar(&c.symL, "L", 8, "symmetric, gauss: extent of the 1-D lattice")
@@ -228,6 +229,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		{c.budget < 1, fmt.Sprintf("-budget %d: need at least 1", c.budget)},
 		{!(c.lr > 0) || c.lr > 1, fmt.Sprintf("-lr %v: want 0 < lr <= 1", c.lr)},
 		{c.jobs < 1, fmt.Sprintf("-jobs %d: need at least 1", c.jobs)},
+		{c.reps < 1 || c.reps > 20, fmt.Sprintf("-reps %d: want 1..20", c.reps)},
 		{c.samplesPerModel < 1, fmt.Sprintf("-model-samples %d: need at least 1", c.samplesPerModel)},
 		{!finite(c.m2) || !finite(c.brokenM2) || !finite(c.samplerM2), "m^2 flags must be finite"},
 		{!(c.brokenLambda > 0) || !(c.samplerLam > 0), fmt.Sprintf("-broken-lambda %v -sampler-lambda %v: need lambda > 0", c.brokenLambda, c.samplerLam)},

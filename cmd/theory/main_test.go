@@ -18,7 +18,7 @@ import (
 )
 
 // tiny are flags that make every mode run in a fraction of a second.
-var tiny = []string{"-L", "4", "-L2d", "2", "-ns", "64,128", "-ns2d", "64", "-depths", "1,2", "-lambdas", "1",
+var tiny = []string{"-reps", "2", "-L", "4", "-L2d", "2", "-ns", "64,128", "-ns2d", "64", "-depths", "1,2", "-lambdas", "1",
 	"-nval", "64", "-ntest", "128", "-hidden", "4", "-budget", "1000", "-chains", "4",
 	"-broken-L", "4", "-broken-n", "128", "-broken-depth", "1",
 	"-sampler-L", "2,3", "-sampler-n", "64", "-sampler-depth", "1", "-proposals", "64"}
@@ -68,8 +68,8 @@ func TestModes(t *testing.T) {
 	dir := t.TempDir()
 	runOK(t, append([]string{"-mode", "all", "-out", dir}, tiny...)...)
 	h, rows := readCSV(t, filepath.Join(dir, "symmetric.csv"))
-	if len(rows) != 2*2+1*2 { // 1-D: 2 N x 2 depths; 2-D: 1 N x 2 depths
-		t.Errorf("symmetric.csv: %d rows, want 6", len(rows))
+	if len(rows) != 2*(2*2+1*2) { // 2 replicates of 1-D: 2 N x 2 depths; 2-D: 1 N x 2 depths
+		t.Errorf("symmetric.csv: %d rows, want 12", len(rows))
 	}
 	for _, col := range []string{"a2_rel_err", "a2_diag_mean", "a2_nn_mean", "a4_diag_mean", "a4_diag_rel_err", "a4_nn_rms", "a4_rest_rms", "a3_rms", "phi2_model"} {
 		for _, v := range column(t, "symmetric.csv", h, rows, col) {
@@ -80,8 +80,17 @@ func TestModes(t *testing.T) {
 	}
 	kls := column(t, "symmetric.csv", h, rows, "kl")
 	for i, v := range kls {
-		if (i < 4) == math.IsNaN(v) { // the exact KL exists in 1-D only
+		if (i < 8) == math.IsNaN(v) { // the exact KL exists in 1-D only
 			t.Errorf("symmetric.csv row %d: kl = %v", i, v)
+		}
+	}
+	h, rows = readCSV(t, filepath.Join(dir, "symmetric_mean.csv"))
+	if len(rows) != 2*2+1*2 {
+		t.Errorf("symmetric_mean.csv: %d rows, want 6", len(rows))
+	}
+	for _, v := range column(t, "symmetric_mean.csv", h, rows, "a2_rel_err_se") {
+		if !(v > 0) {
+			t.Errorf("symmetric_mean.csv: a2_rel_err_se = %v, want > 0", v)
 		}
 	}
 	h, rows = readCSV(t, filepath.Join(dir, "gauss_baseline.csv"))
@@ -137,7 +146,7 @@ func csvHash(t *testing.T, dir string) (string, map[string][]byte) {
 // when a package below changes its canonical operation order (models/flow
 // ec0b4bb, the training's gradient arenas, did): re-pin it from the
 // logged hash after checking that arm64 agrees.
-const goldenCSV = "6cf3062ca24d1865ff852726e1dad0d5416c905f4bb0ee60e7d21554e9881992"
+const goldenCSV = "ddc11e448955889d3dc96cb5e646fe4194bf6dfde51c802e38a471e39c368109"
 
 // TestDeterministic runs the tiny experiment on the best tier, on the
 // generic tier and on the best tier again, and compares the CSV files
@@ -196,6 +205,7 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"-mode", "sampler", "-no-such-flag"}, "flag provided but not defined", 2},
 		{[]string{"-mode", "sampler", "extra"}, "unexpected arguments", 2},
 		{[]string{"-mode", "broken", "-broken-lambda", "0"}, "need lambda > 0", 2},
+		{[]string{"-mode", "gauss", "-reps", "0"}, "-reps", 2},
 		// A run that fails: the pilot of a step size far too large diverges.
 		{append([]string{"-mode", "broken", "-out", "", "-eps", "9", "-hmc-steps", "30"}, tiny...), "HMC", 1},
 	} {

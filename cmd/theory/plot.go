@@ -42,9 +42,10 @@ func writeCSV(dir, name string, header []string, rows [][]string) error {
 type curve struct {
 	name   string
 	xy     plotter.XYs
-	points bool // markers on the points
-	dash   int  // 0 solid, 1 dashed, 2 dotted
-	color  int  // plotutil palette index, -1 gray, -2 black
+	yerr   []float64 // standard errors (drawn as bars), or nil
+	points bool      // markers on the points
+	dash   int       // 0 solid, 1 dashed, 2 dotted
+	color  int       // plotutil palette index, -1 gray, -2 black
 }
 
 // logTicks are gonum's log-axis ticks with short labels.
@@ -89,11 +90,19 @@ func (fg figure) save(dir, base string) error {
 	p.Add(plotter.NewGrid())
 	for _, c := range fg.curves {
 		var xy plotter.XYs
-		for _, q := range c.xy {
+		var errs plotter.YErrors
+		for i, q := range c.xy {
 			if math.IsNaN(q.Y) || math.IsInf(q.Y, 0) || (fg.logX && !(q.X > 0)) || (fg.logY && !(q.Y > 0)) {
 				continue
 			}
 			xy = append(xy, q)
+			if c.yerr != nil {
+				lo := c.yerr[i]
+				if fg.logY {
+					lo = min(lo, 0.9*q.Y) // keep the bar above zero
+				}
+				errs = append(errs, struct{ Low, High float64 }{lo, c.yerr[i]})
+			}
 		}
 		if len(xy) == 0 {
 			continue
@@ -131,6 +140,17 @@ func (fg figure) save(dir, base string) error {
 		s.Color = col
 		s.Shape = plotutil.Shape(max(c.color, 0))
 		p.Add(s)
+		if errs != nil {
+			eb, err := plotter.NewYErrorBars(struct {
+				plotter.XYs
+				plotter.YErrors
+			}{xy, errs})
+			if err != nil {
+				return err
+			}
+			eb.Color = col
+			p.Add(eb)
+		}
 		if c.name != "" {
 			p.Legend.Add(c.name, l, s)
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -70,11 +71,11 @@ func kish(w []float64) float64 {
 // sampler: the trained flow as an independence Metropolis proposal
 // against HMC, on L x L lattices.
 func sampler(c config) error {
-	header := []string{"L", "sites", "m2", "lambda", "N", "depth", "epochs", "best_epoch", "hmc_acceptance",
-		"tau_hmc_m", "tau_hmc_abs_m", "tau_hmc_m2", "tau_hmc_phi2", "proposals", "imh_acceptance", "kish_ess_fraction",
-		"tau_imh_m", "tau_imh_abs_m", "tau_imh_m2", "tau_imh_phi2", "ess_per_hmc_trajectory", "ess_per_flow_proposal",
-		"abs_m_hmc", "abs_m_hmc_se", "abs_m_imh", "abs_m_imh_se", "chi_hmc", "chi_hmc_se", "chi_imh", "chi_imh_se",
-		"phi2_hmc", "phi2_hmc_se", "phi2_imh", "phi2_imh_se"}
+	header := slices.Concat([]string{"L", "sites", "m2", "lambda", "N", "depth", "epochs", "best_epoch", "hmc_acceptance"},
+		tauHeader("tau_hmc_"), []string{"proposals", "imh_acceptance", "kish_ess_fraction"},
+		tauHeader("tau_imh_"), []string{"ess_per_hmc_trajectory", "ess_per_flow_proposal",
+			"abs_m_hmc", "abs_m_hmc_se", "abs_m_imh", "abs_m_imh_se", "chi_hmc", "chi_hmc_se", "chi_imh", "chi_imh_se",
+			"phi2_hmc", "phi2_hmc_se", "phi2_imh", "phi2_imh_se"})
 	var rows [][]string
 	var timing strings.Builder
 	fmt.Fprintf(&timing, "# seconds on this run's machine (kernels tier %s); not deterministic, so not a CSV file\n", kernels.ISA())
@@ -97,8 +98,7 @@ func sampler(c config) error {
 		for _, n := range []int{c.samplerN, c.nval, c.ntest} {
 			trajs += float64(c.chains) * float64(200+20*e.thin+(n+c.chains-1)/c.chains*e.thin)
 		}
-		fmt.Fprintf(c.log, "sampler %dx%d: HMC acceptance %.3f, tau_int %.2f %.2f %.2f %.2f (m |m| m^2 phi^2), thin %d\n",
-			L, L, e.acc, e.pilot[0], e.pilot[1], e.pilot[2], e.pilot[3], e.thin)
+		fmt.Fprintf(c.log, "sampler %dx%d: HMC acceptance %.3f, tau_int %v, thin %d\n", L, L, e.acc, e.pilot, e.thin)
 		sp, err := c.spec(shape, c.samplerDepth)
 		if err != nil {
 			return err
@@ -126,7 +126,7 @@ func sampler(c config) error {
 		chain, accepted := imh(x, w, c.seed+13)
 		perProp := time.Since(start).Seconds() / float64(nprop)
 		fmt.Fprintf(&timing, "%d\t%.3g\t%.3g\t%.1f\n", L, total/trajs, perProp, ft.seconds)
-		tauF, err := taus(chain, mhChains)
+		tauF, err := taus(chain, shape, mhChains)
 		if err != nil {
 			return err
 		}
@@ -138,17 +138,15 @@ func sampler(c config) error {
 		if err != nil {
 			return err
 		}
-		worst := func(t [4]float64) float64 { return max(t[0], t[1], t[2], t[3]) }
-		eh, ef := 1/(2*worst(e.pilot)), 1/(2*worst(tauF))
+		eh, ef := 1/(2*maxOf(e.pilot[:])), 1/(2*maxOf(tauF[:]))
 		ar := float64(accepted) / float64(nprop-mhChains)
-		fmt.Fprintf(c.log, "sampler %dx%d: %d epochs in %.1f s; independence Metropolis acceptance %.3f, tau_int %.2f %.2f %.2f %.2f; ESS per proposal %.3f vs per HMC trajectory %.3f\n",
-			L, L, ft.epochs, ft.seconds, ar, tauF[0], tauF[1], tauF[2], tauF[3], ef, eh)
-		rows = append(rows, []string{strconv.Itoa(L), strconv.Itoa(L * L), g(c.samplerM2), g(c.samplerLam), strconv.Itoa(c.samplerN),
-			strconv.Itoa(c.samplerDepth), strconv.Itoa(ft.epochs), strconv.Itoa(ft.hist.Best + 1), g(e.acc),
-			g(e.pilot[0]), g(e.pilot[1]), g(e.pilot[2]), g(e.pilot[3]), strconv.Itoa(nprop), g(ar), g(kish(w)),
-			g(tauF[0]), g(tauF[1]), g(tauF[2]), g(tauF[3]), g(eh), g(ef),
-			g(oH.AbsM.Value), g(oH.AbsM.Err), g(oF.AbsM.Value), g(oF.AbsM.Err), g(oH.Chi.Value), g(oH.Chi.Err), g(oF.Chi.Value), g(oF.Chi.Err),
-			g(oH.Phi2.Value), g(oH.Phi2.Err), g(oF.Phi2.Value), g(oF.Phi2.Err)})
+		fmt.Fprintf(c.log, "sampler %dx%d: %d epochs in %.1f s; independence Metropolis acceptance %.3f, tau_int %v; ESS per proposal %.3f vs per HMC trajectory %.3f\n",
+			L, L, ft.epochs, ft.seconds, ar, tauF, ef, eh)
+		rows = append(rows, slices.Concat([]string{strconv.Itoa(L), strconv.Itoa(L * L), g(c.samplerM2), g(c.samplerLam), strconv.Itoa(c.samplerN),
+			strconv.Itoa(c.samplerDepth), strconv.Itoa(ft.epochs), strconv.Itoa(ft.hist.Best + 1), g(e.acc)},
+			e.pilot.cols(), []string{strconv.Itoa(nprop), g(ar), g(kish(w))}, tauF.cols(), []string{g(eh), g(ef),
+				g(oH.AbsM.Value), g(oH.AbsM.Err), g(oF.AbsM.Value), g(oF.AbsM.Err), g(oH.Chi.Value), g(oH.Chi.Err), g(oF.Chi.Value), g(oF.Chi.Err),
+				g(oH.Phi2.Value), g(oH.Phi2.Err), g(oF.Phi2.Value), g(oF.Phi2.Err)}))
 		ls = append(ls, float64(L))
 		essH = append(essH, eh)
 		essF = append(essF, ef)
@@ -163,7 +161,7 @@ func sampler(c config) error {
 	fg := figure{title: fmt.Sprintf("flow proposals vs HMC, L x L, m2 = %g, lambda = %g", c.samplerM2, c.samplerLam),
 		xlab: "L", ylab: "per HMC trajectory or per flow proposal", logY: true, legendBottom: true, legendLeft: true,
 		curves: []curve{
-			{name: "ESS per HMC trajectory (worst of m, |m|, m^2, phi^2)", xy: xys(ls, essH), points: true, color: 0},
+			{name: "ESS per HMC trajectory (worst of m, |m|, m^2, phi^2, m_s^2)", xy: xys(ls, essH), points: true, color: 0},
 			{name: "ESS per flow proposal (same)", xy: xys(ls, essF), points: true, color: 1},
 			{name: "independence Metropolis acceptance", xy: xys(ls, acc), points: true, color: 2, dash: 1},
 		}}
