@@ -267,28 +267,24 @@ func schedule(step, steps, warmup int, cosine bool) float64 {
 	return 0.5 * (1 + c)
 }
 
-// adam applies one AdamW step to p with gradient g and moments m, v; c1, c2
-// are the bias corrections 1 - beta^t:
+// adam applies one AdamW step to p with gradient g and moments m, v by
+// kernels.Adam (its doc states the operation order and the error bound):
 //
-//	m = b1 m + (1-b1) g,  v = b2 v + (1-b2) g^2  (stored in T),
-//	p = p - (lr/c1) m / (sqrt(v/c2) + eps) - lr wd p,
+//	m = b1 m + (1-b1) g,  v = b2 v + (1-b2) g^2,
+//	p = p (1 - lr wd) - (lr/c1) m / (sqrt(v/c2) + eps),
 //
-// in float64, each product rounded on its own (no expression the compiler
-// could fuse), so every architecture gets the same bits.
+// all arithmetic in T, each operation rounded once, so every tier and
+// architecture gets the same bits. c1, c2 are the bias corrections
+// 1 - beta^t from the running products Train keeps (one rounded
+// multiplication per step), so the coefficients are those of
+// kernels.NewAdamCoef(lr, b1, b2, eps, wd, t) without its t
+// multiplications.
 func adam[T kernels.Float](p, g, m, v []T, lr float64, o TrainOptions, c1, c2 float64) {
-	b1, b2 := o.Beta1, o.Beta2
-	a1, a2 := 1-b1, 1-b2
-	step, ic2, eps := lr/c1, 1/c2, o.Eps
-	keep := 1 - float64(lr*o.WeightDecay) // p (1 - lr wd): decoupled decay
-	p, m, v = p[:len(g)], m[:len(g)], v[:len(g)]
-	for i, gi := range g {
-		gf := float64(gi)
-		mi := T(float64(b1*float64(m[i])) + float64(a1*gf))
-		vi := T(float64(b2*float64(v[i])) + float64(a2*float64(gf*gf)))
-		m[i], v[i] = mi, vi
-		upd := float64(step*float64(mi)) / (math.Sqrt(float64(float64(vi)*ic2)) + eps)
-		p[i] = T(float64(float64(p[i])*keep) - upd)
-	}
+	kernels.Adam(p, g, m, v, kernels.AdamCoef{
+		B1: o.Beta1, A1: 1 - o.Beta1, B2: o.Beta2, A2: 1 - o.Beta2,
+		Step: lr / c1, IC2: 1 / c2, Eps: o.Eps,
+		Keep: 1 - float64(lr*o.WeightDecay), // decoupled decay
+	})
 }
 
 func mean(v []float64) float64 {
