@@ -1,0 +1,39 @@
+package flow
+
+import (
+	"testing"
+
+	"github.com/flowkern/flowkern/kernels"
+)
+
+// TestNoAllocations: after a warm-up call of the same size, the hot paths
+// allocate nothing (with one kernel worker: a parallel kernel call
+// allocates a few small objects, as package kernels documents).
+func TestNoAllocations(t *testing.T) {
+	defer kernels.SetMaxWorkers(kernels.SetMaxWorkers(1))
+	const d, n = 6, 40
+	for name, sp := range testSpecs(t, d) {
+		f := randomised[float32](t, sp, 1)
+		f.SetWorkers(1)
+		x, z := randMat[float32](n, d, 2), randMat[float32](n, d, 0)
+		lp := make([]float64, n)
+		m, v := make([]float32, len(f.params)), make([]float32, len(f.params))
+		o := TrainOptions{}.withDefaults()
+		for what, call := range map[string]func(){
+			"Forward": func() { f.Forward(z, x, lp) },
+			"Inverse": func() { f.Inverse(z, x) },
+			"LogProb": func() { f.LogProb(lp, x) },
+			"Sample":  func() { f.Sample(z, 3) },
+			"step": func() {
+				clear(f.grads)
+				f.lossGrad(x, Matrix[float32]{})
+				adam(f.params, f.grads, m, v, 1e-6, o, 0.1, 0.001)
+			},
+		} {
+			call()
+			if a := testing.AllocsPerRun(5, call); a != 0 {
+				t.Errorf("%s: %s allocates %v times per call", name, what, a)
+			}
+		}
+	}
+}
