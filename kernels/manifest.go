@@ -2,6 +2,8 @@
 
 package kernels
 
+import "github.com/flowkern/flowkern/internal/ref"
+
 // binaryOp names a kernel of the binary dispatch group (gen/manifest order).
 type binaryOp int
 
@@ -9,6 +11,10 @@ const (
 	opAdd binaryOp = iota // Add
 	opMul                 // Mul
 )
+
+var binaryOpNames = [...]string{opAdd: "Add", opMul: "Mul"}
+
+func (v binaryOp) String() string { return binaryOpNames[v] }
 
 // vfunc names a kernel of the vmath dispatch group (gen/manifest order).
 type vfunc int
@@ -25,6 +31,34 @@ const (
 	numVfuncs
 )
 
+var vfuncNames = [...]string{fnExp: "Exp", fnLog: "Log", fnExpm1: "Expm1", fnLog1p: "Log1p", fnTanh: "Tanh", fnSigmoid: "Sigmoid", fnSoftplus: "Softplus", fnAtan: "Atan"}
+
+func (v vfunc) String() string { return vfuncNames[v] }
+
+// goFuncs64 holds the pure-Go function of each kernel of the group, element by element (float64).
+var goFuncs64 = [numVfuncs]func(float64) float64{
+	fnExp:      ref.Exp64,
+	fnLog:      ref.Log64,
+	fnExpm1:    ref.Expm1[float64],
+	fnLog1p:    ref.Log1p[float64],
+	fnTanh:     ref.Tanh[float64],
+	fnSigmoid:  ref.Sigmoid[float64],
+	fnSoftplus: ref.Softplus[float64],
+	fnAtan:     ref.Atan[float64],
+}
+
+// goFuncs32 holds the pure-Go function of each kernel of the group, element by element (float32).
+var goFuncs32 = [numVfuncs]func(float32) float32{
+	fnExp:      ref.Exp32,
+	fnLog:      ref.Log32,
+	fnExpm1:    ref.Expm1[float32],
+	fnLog1p:    ref.Log1p[float32],
+	fnTanh:     ref.Tanh[float32],
+	fnSigmoid:  ref.Sigmoid[float32],
+	fnSoftplus: ref.Softplus[float32],
+	fnAtan:     ref.Atan[float32],
+}
+
 // streamKernel names a kernel of the stream dispatch group (gen/manifest order).
 type streamKernel int
 
@@ -40,3 +74,7 @@ const (
 	skBwdAtan                     // CouplingBwdAtan
 	skSub                         // CouplingSub
 )
+
+var streamKernelNames = [...]string{skFwdNone: "CouplingFwdNone", skInvNone: "CouplingInvNone", skBwdNone: "CouplingBwdNone", skFwdTanh: "CouplingFwdTanh", skInvTanh: "CouplingInvTanh", skBwdTanh: "CouplingBwdTanh", skFwdAtan: "CouplingFwdAtan", skInvAtan: "CouplingInvAtan", skBwdAtan: "CouplingBwdAtan", skSub: "CouplingSub"}
+
+func (v streamKernel) String() string { return streamKernelNames[v] }

@@ -288,8 +288,8 @@ func blocksScatter[T Float](d, s []T, step, blk int) {
 	}
 }
 
-// listGather sets d[i] = s[cols[i]]. Inlined into gatherRow, its loop ran
-// 20% slower than on its own.
+// listGather sets d[i] = s[cols[i]]. It is not inlined: inlined into
+// gatherRow, its loop ran slower (docs/perf-notes.md).
 //
 //go:noinline
 func listGather[T Float](d, s []T, cols []int) {

@@ -289,10 +289,10 @@ func matVecsSerial[T Float](t cpu.Tier, y, w, x Matrix[T], bias []T) {
 const mvPiece = 4096
 
 // mvBlock is the size (bytes) of the block of W rows that stays in the L2
-// cache while the batch streams past it. AVX2 takes a quarter of Zen 3's
-// 512 KiB L2: there the tiles load two W rows per three X rows, the W
-// block must survive the X stream, and a 512 KiB block (n = 256) ran
-// 24 cpu-GFLOP/s against 29-30 at 128-256 KiB (float64, batch 64-256).
+// cache while the batch streams past it. AVX2 takes a quarter of a 512 KiB
+// L2: there the tiles load two W rows per three X rows, and the W block
+// must survive the X stream (a half-L2 block measured slower:
+// docs/perf-notes.md).
 func mvBlock(t cpu.Tier) int {
 	if t == cpu.AVX2 {
 		return 128 << 10
@@ -303,12 +303,10 @@ func mvBlock(t cpu.Tier) int {
 // mvCopyW reports whether tier t copies the W block of a call of nb X rows
 // to a buffer, piece by piece with a row stride of one cache line more than
 // the piece, when the call has pieces or W's stride is a multiple of 4 KiB.
-// On AVX2 (Zen 3) the rows of a W block of a 4 KiB-multiple stride fall in
-// the same L1 sets as each other and as the X rows of a tile; shifted by a
-// line each, MatVecs ran faster (interleaved in one process: float64
-// n = 1024 batch 64 and 256 +3-7%, float64 n = 512 and float32 n = 1024,
-// whole rows, +0-20%). The copy reads W once per call, so it needs a batch
-// to pay for it.
+// On AVX2 the rows of a W block of a 4 KiB-multiple stride fall in the
+// same L1 sets as each other and as the X rows of a tile; shifted by a
+// line each, MatVecs runs faster (docs/perf-notes.md). The copy reads W
+// once per call, so it needs a batch to pay for it.
 func mvCopyW(t cpu.Tier, nb int) bool { return t == cpu.AVX2 && nb >= 32 }
 
 // mvWBuf holds the copy of one W block (mvCopyW): mvBlock(AVX2) bytes plus
@@ -479,9 +477,8 @@ func outerSerial[T Float](t cpu.Tier, c, a Matrix[T], inca int, b Matrix[T], loa
 	size := sizeOfT[T]()
 	pw := outerPanel(t, size)
 	// On AVX2 a stride of a multiple of 2 KiB already aliases: its panels of
-	// B (or rows of D^T) fall in two of the 64 L1 sets (Zen 3, float64
-	// n = 256: AddOuters 26-22 -> 30-32 cpu-GFLOP/s, MatTVecs batch 256
-	// 28 -> 33 with packing; n = 128 and float32 n = 256 unchanged).
+	// B (or rows of D^T) fall in two of the 64 L1 sets; packing them
+	// helps there (docs/perf-notes.md).
 	alias := 4096
 	if t == cpu.AVX2 {
 		alias = 2048
@@ -492,10 +489,8 @@ func outerSerial[T Float](t cpu.Tier, c, a Matrix[T], inca int, b Matrix[T], loa
 	// On AVX2 a row-major A of a 4 KiB-multiple stride (MatTVecs: the rows
 	// of X at m = 1024) puts the six rows a tile broadcasts from in one L1
 	// set: such blocks of A are copied row by row with a stride of an odd
-	// number of cache lines, as packA does (Zen 3, interleaved, float64
-	// n = 1024 batch 256: 30.6-32.5 -> 32.7-35.6 cpu-GFLOP/s; batch 64,
-	// n = 512 and float32 n = 1024 +1-3%; at a 2 KiB stride, float64 n = 256,
-	// it lost 2-6%, so the rule is 4 KiB).
+	// number of cache lines, as packA does. At a 2 KiB stride the copy
+	// lost, so the rule is 4 KiB (docs/perf-notes.md).
 	copyA := t == cpu.AVX2 && rows >= 12 && inca == 1 && a.Stride*size%4096 == 0
 	if k == 0 || (!packA && !packB && !copyA && k <= outerKC && cols*size <= outerNC && rows*cols*k <= outerWork) {
 		// One call does it: skip the blocking (its divisions cost more

@@ -260,11 +260,10 @@ func parallel(workers, perWorker, n, grain int, f func(lo, hi int)) {
 	// Wait for the helpers' last parts: spin (yielding now and then) for up
 	// to two of the caller's own parts, at most helperSpin, then block. A
 	// blocked caller is woken late: its thread has gone to sleep, and the
-	// wake-up takes about as long as the helper waking does (see above).
-	// Spinning for a few microseconds only, MatTVecs float64 n = 256 batch
-	// 256 ran 1.60-1.64x faster on two workers than on one; spinning for up
-	// to 100 µs, 1.72-1.74x (Zen 5, 2 cores, windows where no other process
-	// ran). A helper that takes longer than two parts is not running, and
+	// wake-up takes about as long as the helper waking does (see above);
+	// spinning that long gained two workers about a tenth of their speed-up
+	// (docs/perf-notes.md). A helper that takes longer than two parts is not
+	// running, and
 	// the caller blocks so as not to keep a core that helper needs.
 	if j.pending.Load() > 0 {
 		wait := helperSpin

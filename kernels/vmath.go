@@ -103,11 +103,6 @@ func Softplus[T Float](dst, x []T) { vmathOn(active, fnSoftplus, "Softplus", dst
 // a + a^3 P(a^2) with a degree-11 (float32: 5) minimax P, the sign of x.
 func Atan[T Float](dst, x []T) { vmathOn(active, fnAtan, "Atan", dst, x) }
 
-var vfuncNames = [...]string{fnExp: "Exp", fnLog: "Log", fnExpm1: "Expm1", fnLog1p: "Log1p",
-	fnTanh: "Tanh", fnSigmoid: "Sigmoid", fnSoftplus: "Softplus", fnAtan: "Atan"}
-
-func (f vfunc) String() string { return vfuncNames[f] }
-
 func vmathOn[T Float](t cpu.Tier, f vfunc, name string, dst, x []T) {
 	if len(dst) != len(x) {
 		panic(fmt.Sprintf("kernels: %s: len(dst) = %d != len(x) = %d", name, len(dst), len(x)))

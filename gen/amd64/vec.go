@@ -208,17 +208,16 @@ func reduction(t elem, s isa, params []string,
 }
 
 // splitBytes is the length of x from which the AVX-512 Dot loads each vector
-// as two 32-byte halves. With x and y in L2 the halves pull more (Zen 5,
-// n = 16384 float64, interleaved runs: 20.7 -> 22.5 GFLOP/s; 64-byte loads
-// go no faster with PREFETCHT0 or more unrolling), while in L1 they halve the
-// rate, loads being the bound there (n = 2048: 26 against 50 GFLOP/s).
-// 32 KiB per slice is where x and y no longer fit a 48 KiB L1 together.
+// as two 32-byte halves. With x and y in L2 the halves pull more (64-byte
+// loads go no faster with PREFETCHT0 or more unrolling), while in L1 they
+// halve the rate, loads being the bound there (docs/perf-notes.md). 32 KiB
+// per slice is where x and y no longer fit a 48 KiB L1 together.
 const splitBytes = 32 << 10
 
 // loadAcc loads the lanes from acc in 16-byte pieces. Go zeroes a fresh
 // array with 16-byte stores, and a wider load that spans several in-flight
-// stores misses store forwarding and waits for them to commit (about 9 ns
-// per call measured at n=1024); a 16-byte load is forwarded from such a store
+// stores misses store forwarding and waits for them to commit (several ns
+// per call: docs/perf-notes.md); a 16-byte load is forwarded from such a store
 // and from the wide stores of a previous call alike.
 func loadAcc(t elem, s isa, a Mem, acc, tmp []VecPhysical) {
 	Comment("Load the running lane sums, 16 bytes at a time (store forwarding).")

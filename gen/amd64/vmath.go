@@ -85,8 +85,8 @@ var vops32 = vops{
 // for a load), which reads the one element stored. The linker aligns data
 // to 32 bytes at most, so a 64-byte load from a table splits a cache line
 // whenever the table lands 32 bytes off a line (most do, and which depends
-// on the whole binary's layout), and Zen 5 runs split loads at half rate
-// (the former ExpF32AVX512: 6.0 Gelem/s with its table on a line, 2.9 off).
+// on the whole binary's layout), and split loads run at half rate
+// (docs/perf-notes.md).
 func bc(f, fb func(...Op)) func(...Op) {
 	return func(ops ...Op) {
 		tab, zmm := false, false

@@ -64,7 +64,8 @@ type Group struct {
 	Params   string // the shared parameters, T the element type
 	Go       string // the pure-Go call for tiers without assembly ({P}: 64 or 32), "" with Optional
 	Optional bool   // no Go path: the function reports whether it ran (false: the caller does it otherwise)
-	Consts   bool   // declare the enum and its constants (else another group does)
+	Consts   bool   // declare the enum, its constants and its String method (else another group does)
+	Elems    string // if set, the name ({P}: 64 or 32) of a table of each member's Elem, indexed by the enum
 	Count    string // if set, the name of a constant after the last enum constant
 }
 
@@ -98,13 +99,15 @@ type Kernel struct {
 	Group      *Group
 	Const      string
 	Args       string
+	Elem       string // the member's scalar pure-Go function for the group's Elems table ({P}: 64 or 32, {T}: the type)
 	NoDispatch bool
 }
 
 // Groups of package kernels.
 var (
 	Binary = &Group{Func: "binary{P}", Enum: "binaryOp", Var: "op", Params: "(dst, x, y []T)", Go: "binaryGo(op, dst, x, y)", Consts: true}
-	Vmath  = &Group{Func: "vmath{P}", Enum: "vfunc", Var: "f", Params: "(dst, x []T)", Go: "vmathGo{P}(f, dst, x)", Consts: true, Count: "numVfuncs"}
+	Vmath  = &Group{Func: "vmath{P}", Enum: "vfunc", Var: "f", Params: "(dst, x []T)", Go: "vmathGo{P}(f, dst, x)", Consts: true, Count: "numVfuncs",
+		Elems: "goFuncs{P}"}
 	Stream = &Group{Func: "stream{P}", Enum: "streamKernel", Var: "k", Params: "(o0, o1, i0, i1, i2, p []T)",
 		Go: "streamGo(k, o0, o1, i0, i1, i2, p)", Consts: true}
 	StreamSum = &Group{Func: "streamSum{P}", Enum: "streamKernel", Var: "k", Params: "(o, i0, i1, i2, acc, p []T)", Optional: true}
@@ -155,9 +158,13 @@ func kernels() []Kernel {
 			Spec: "bench/peak.go", NoDispatch: true},
 	}
 	for _, f := range []string{"Exp", "Log", "Expm1", "Log1p", "Tanh", "Sigmoid", "Softplus", "Atan"} {
+		elem := "ref." + f + "[{T}]" // the pure-Go tier is the reference itself
+		if f == "Exp" || f == "Log" {
+			elem = "ref." + f + "{P}"
+		}
 		ks = append(ks, Kernel{Name: f, Set: "vmath", Sig: "(dst, x []T)", Precs: both, Tiers: all,
 			Doc: fmt.Sprintf(vmDoc, strings.ToLower(f)), Spec: "kernels." + f + ", " + ref + f,
-			Check: "len(x) >= len(dst)", Group: Vmath, Const: "fn" + f})
+			Check: "len(x) >= len(dst)", Group: Vmath, Const: "fn" + f, Elem: elem})
 	}
 	ks = append(ks,
 		Kernel{Name: "MatVecs", Set: "matvec", Precs: both, Tiers: all,

@@ -416,9 +416,11 @@ func writeGroup(b *strings.Builder, g *m.Group, arch string) {
 	}
 }
 
+func lowerFirst(s string) string { return strings.ToLower(s[:1]) + s[1:] }
+
 func enumsFile() string {
 	var b strings.Builder
-	b.WriteString(header + "package kernels\n\n")
+	b.WriteString(header + "package kernels\n\nimport \"github.com/flowkern/flowkern/internal/ref\"\n\n")
 	for i := range m.Kernels {
 		g := m.Kernels[i].Group
 		if g == nil || !g.Consts || (i > 0 && m.Kernels[i-1].Group == g) {
@@ -436,6 +438,23 @@ func enumsFile() string {
 			fmt.Fprintf(&b, "\t%s\n", g.Count)
 		}
 		b.WriteString(")\n\n")
+		names := lowerFirst(g.Enum) + "Names"
+		fmt.Fprintf(&b, "var %s = [...]string{", names)
+		for _, k := range members(g) {
+			fmt.Fprintf(&b, "%s: %q, ", k.Const, k.Name)
+		}
+		fmt.Fprintf(&b, "}\n\nfunc (v %s) String() string { return %s[v] }\n\n", g.Enum, names)
+		if g.Elems != "" {
+			for _, p := range []m.Prec{m.F64, m.F32} {
+				fmt.Fprintf(&b, "// %s holds the pure-Go function of each kernel of the group, element by element (%s).\n",
+					m.GoSubst(g.Elems, p), p.Type)
+				fmt.Fprintf(&b, "var %s = [%s]func(%s) %s{\n", m.GoSubst(g.Elems, p), g.Count, p.Type, p.Type)
+				for _, k := range members(g) {
+					fmt.Fprintf(&b, "\t%s: %s,\n", k.Const, strings.ReplaceAll(m.GoSubst(k.Elem, p), "{T}", p.Type))
+				}
+				b.WriteString("}\n\n")
+			}
+		}
 	}
 	return b.String()
 }
