@@ -77,8 +77,8 @@ func clock() time.Duration { return time.Since(epoch) }
 // Whether a second worker pays is measured on every parallel call, not
 // assumed. On a machine whose other cores run other processes, a helper may
 // take a part and then wait for a core, and the caller, done with the
-// rest, waits for that part: two workers measured 0.72-0.87x the wall time
-// of one (MatVecs n = 256, batch 256, Zen 5 VM at load 5-16). So the caller
+// rest, waits for that part: the second worker may not pay
+// (docs/perf-notes.md). So the caller
 // times its own parts, and a call whose wall time is not below
 // splitGain times the serial time those parts predict counts as a loss:
 // the parallel calls of the same shape in the next backoff (1 ms, doubling
