@@ -94,8 +94,8 @@ func benchTrain[T kernels.Float](b *testing.B) {
 }
 
 // BenchmarkDenseOnly: the dense-layer calls of a training step alone, at
-// the same shapes and in the same order (MatVecs forward; MatTVecs and
-// AddOuters backward).
+// the same shapes (chunks of trainChunk rows) and in the same order
+// (MatVecs forward; MatTVecs and AddOuters backward).
 func BenchmarkDenseOnly(b *testing.B) {
 	forPrecisions(b, benchDense[float64], benchDense[float32])
 }
@@ -118,17 +118,20 @@ func benchDense[T kernels.Float](b *testing.B) {
 		grad[i] = randMat[T](benchBatch, s, uint64(10+i))
 	}
 	timed(b, 3*denseFlops(f, benchBatch), func() {
-		for _, net := range nets {
-			for i, l := range net.Layers {
-				kernels.MatVecs(acts[i+1], l.W, acts[i], l.B)
+		for r0 := 0; r0 < benchBatch; r0 += trainChunk {
+			r1 := min(r0+trainChunk, benchBatch)
+			for _, net := range nets {
+				for i, l := range net.Layers {
+					kernels.MatVecs(rows(acts[i+1], r0, r1), l.W, rows(acts[i], r0, r1), l.B)
+				}
 			}
-		}
-		for k := len(nets) - 1; k >= 0; k-- {
-			net := nets[k]
-			for i := len(net.Layers) - 1; i >= 0; i-- {
-				l := net.Layers[i]
-				kernels.AddOuters(l.GW, l.GB, grad[i+1], acts[i])
-				kernels.MatTVecs(grad[i], l.W, grad[i+1])
+			for k := len(nets) - 1; k >= 0; k-- {
+				net := nets[k]
+				for i := len(net.Layers) - 1; i >= 0; i-- {
+					l := net.Layers[i]
+					kernels.AddOuters(l.GW, l.GB, rows(grad[i+1], r0, r1), rows(acts[i], r0, r1))
+					kernels.MatTVecs(rows(grad[i], r0, r1), l.W, rows(grad[i+1], r0, r1))
+				}
 			}
 		}
 	})

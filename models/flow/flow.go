@@ -21,7 +21,7 @@ import (
 //
 // Work is split into chunks of rows that run in parallel on up to
 // SetWorkers goroutines (default GOMAXPROCS): 128 rows for Forward,
-// Inverse, LogProb and Sample, whose rows are independent; 64 rows for a
+// Inverse, LogProb and Sample, whose rows are independent, and for a
 // training step, whose chunks add their gradients to two arenas (chunks
 // 0, 2, 4, ... to the first, 1, 3, 5, ... to the second, each in order),
 // summed afterwards. The chunks depend only on the number of rows, so
@@ -67,12 +67,13 @@ type replica[T kernels.Float] struct {
 // rowChunk and trainChunk are the rows of one parallel chunk. With 128, a
 // batch of 256 keeps two cores busy without the kernels' own goroutines
 // and costs one core what a 256-row chunk does (64 cost float32 LogProb
-// 10% more). A training step sums its gradients in trainArenas arenas
+// 10% more, a training step 5-10%). A training step sums its gradients in
+// trainArenas arenas
 // (arena a takes chunks a, a+trainArenas, ..., in order), then the arenas
 // in order: one extra gradient arena, whatever the batch.
 const (
 	rowChunk    = 128
-	trainChunk  = 64
+	trainChunk  = 128
 	trainArenas = 2
 )
 
