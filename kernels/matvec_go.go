@@ -6,13 +6,10 @@ import (
 	"github.com/flowkern/flowkern/internal/fma"
 )
 
-// The pure-Go tier of the matrix-vector kernels, with the contracts of the
-// assembly kernels of the same name (see asm/matvec_*.go):
-//
-//   - matVecs: y[b*ldy+i] = dot(w row i, x row b) over n in the canonical
-//     lanes, plus bias[i] when len(bias) > 0, for i < m, b < nb;
-//   - outer: c[r*ldc+j] = (load ? c : +0), then for kk < k in turn
-//     c = fma(a[r*lda+kk*inca], b[kk*ldb+j], c), for r < rows, j < cols.
+// The pure-Go tier of the matrix-vector kernels: the Go path gen/manifest
+// names for MatVecs and Outer on tiers without assembly (B row-major, no
+// panels; whole rows, no lanes between calls). Their contract is the
+// public functions' docs and internal/ref (MatVecs, MatTVecs, AddOuters).
 //
 // Precisions are spelled out, as in vec_go.go, so the FMA inlines.
 

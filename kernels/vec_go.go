@@ -6,10 +6,10 @@ import (
 	"github.com/flowkern/flowkern/internal/fma"
 )
 
-// The pure-Go tier. Each function has the contract of the assembly kernel of
-// the same name in package asm: acc holds the lanes of a running reduction,
-// is updated in place, and the reduced value is returned; an empty acc
-// stands for lanes of +0 that nobody reads afterwards.
+// The pure-Go tier of the vector kernels: the Go path gen/manifest names
+// for tiers without assembly, taking the same arguments as the assembly
+// (acc: the running lanes, empty for lanes of +0 not stored back). Their
+// contract is the public function's doc and internal/ref.
 
 // The fused multiply-add is spelled out per precision: a generic wrapper
 // around math.FMA and fma.F32 is not inlined and costs 3x.

@@ -107,6 +107,10 @@ var sets = map[string]func(){
 func main() {
 	set := flag.String("set", "", "kernel set to generate (one .s file each): "+strings.Join(setNames(), ", "))
 	flag.Parse() // avo's own flags (-out, -stubs, -pkg) are on the same flag set
+	if err := manifest.SameSets("amd64", setNames()); err != nil {
+		fmt.Fprintln(os.Stderr, "gen/amd64:", err)
+		os.Exit(2)
+	}
 	gen, ok := sets[*set]
 	if !ok {
 		fmt.Fprintf(os.Stderr, "gen/amd64: -set %q is not one of %s\n", *set, strings.Join(setNames(), ", "))

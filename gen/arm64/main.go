@@ -31,6 +31,9 @@ func main() {
 	log.SetFlags(0)
 	log.SetPrefix("gen/arm64: ")
 
+	if err := manifest.SameSets("arm64", setNames()); err != nil {
+		log.Fatal(err)
+	}
 	gen, ok := sets[*set]
 	if !ok {
 		log.Fatalf("-set %q is not one of %s", *set, strings.Join(setNames(), ", "))

@@ -14,6 +14,7 @@ package manifest
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 )
 
@@ -422,4 +423,17 @@ func Missing(set, arch string) []string {
 		}
 	}
 	return miss
+}
+
+// SameSets returns an error unless the generator of arch has exactly the
+// sets the manifest lists for it (sorted names): a set the manifest does
+// not list would never run, a listed one the generator lacks cannot.
+func SameSets(arch string, have []string) error {
+	want := Sets(arch)
+	sorted := append([]string(nil), want...)
+	sort.Strings(sorted)
+	if strings.Join(sorted, ",") != strings.Join(have, ",") {
+		return fmt.Errorf("the %s generator has the sets %v, the manifest lists %v", arch, have, sorted)
+	}
+	return nil
 }
