@@ -48,6 +48,7 @@ func allocCases[T Float](n, nb int) []allocCase {
 	lds := vec(2)
 	factors := []Matrix[T]{a, a}
 	normal := NewNormal(1, 2)
+	adp, adm, adv, adc := vec(n), vec(n), vec(n), NewAdamCoef(1e-3, 0.9, 0.999, 1e-8, 0.01, 3)
 	z := make([]float64, n)
 	var sink T
 	cs := []allocCase{
@@ -90,6 +91,7 @@ func allocCases[T Float](n, nb int) []allocCase {
 		{"Normal.Fill", func() { normal.Fill(z) }},
 		{"Normal.Float64", func() { sink += T(normal.Float64()) }},
 		{"Normal.Uint64", func() { sink += T(normal.Uint64() & 1) }},
+		{"Adam", func() { Adam(adp, x, adm, adv, adc) }},
 	}
 	for _, c := range []Clamp{{Kind: ClampNone}, {Kind: ClampTanh, A: 2}, {Kind: ClampAtan, A: 2}} {
 		k := fmt.Sprint(c.Kind)
