@@ -87,7 +87,7 @@ func parallel(n, jobs int, task func(i int) error) error {
 	return nil
 }
 
-// nll returns the mean of -log q over the rows of x and the KL divergence
+// kl returns the mean of -log q over the rows of x and the KL divergence
 // KL(p || q) = E_p[log p - log q] estimated on x (samples of p = exp(-S)/Z,
 // logZ its exact log-normaliser; NaN if unknown) with its standard error:
 // the terms -S - log Z - log q vary far less than -log q itself.
