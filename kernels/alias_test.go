@@ -322,50 +322,42 @@ func TestAliasTriangular(t *testing.T) {
 		wantOverlapPanic(t, k.name+" x rows in a", func() { k.f(mv(b, 3*n, nb, n, n), a, true, false, false) }, k.name, "x", "a")
 		wantOverlapPanic(t, k.name+" x shifted from a", func() { k.f(mv(b, 1, nb, n, n), a, true, true, true) }, k.name, "x", "a")
 	}
-	// LULinear: y may be x; nothing else may touch an output.
-	pb := abuf(2*n*n+2*n, 12)
-	perm := []int{3, 1, 0, 2, 6, 5, 4}
-	l := LULinear[float64]{Perm: perm, L: mv(pb, 0, n, n, n), U: mv(pb, 0, n, n, n), Sign: pb[n*n : n*n+n], LogS: pb[n*n+n : n*n+2*n]}
-	for i := range l.LogS {
-		l.LogS[i] -= 1
+	// The diagonal-vector variants: diag may lie in a (both are read), x
+	// must touch neither.
+	pd := abuf(n+nb*n, 12)
+	for _, k := range []struct {
+		name string
+		f    func(x, a Matrix[float64], diag []float64, upper, trans bool)
+	}{{"TriMatVecsDiag", TriMatVecsDiag[float64]}, {"TriSolveVecsDiag", TriSolveVecsDiag[float64]}} {
+		forTiers(t, func(t *testing.T) {
+			x := mv(abuf(nb*n, 13), 0, nb, n, n)
+			want := mclone(x)
+			k.f(want, a, append([]float64(nil), b[n:2*n]...), true, false)
+			k.f(x, a, b[n:2*n], true, false)
+			aliasSameBits(t, k.name+" diag in a", x.Data, want.Data)
+		})
+		wantOverlapPanic(t, k.name+" x over diag", func() { k.f(mv(pd, 0, nb, n, n), a, pd[n-2:2*n-2], false, false) }, k.name, "x", "diag")
+		wantOverlapPanic(t, k.name+" x = a", func() { k.f(a, a, pd[:n], false, true) }, k.name, "x", "a")
 	}
+	// AddOutersTri: d and x may overlap (inputs); g and ds touch nothing.
 	forTiers(t, func(t *testing.T) {
-		x := mv(abuf(nb*n, 13), 0, nb, n, n)
-		wantY := mclone(x)
-		l.Forward(wantY, mclone(x), nil)
-		l.Forward(x, x, nil)
-		aliasSameBits(t, "LULinear.Forward y = x", x.Data, wantY.Data)
-		wantX := mclone(x)
-		l.Inverse(wantX, mclone(x), nil)
-		l.Inverse(x, x, nil)
-		aliasSameBits(t, "LULinear.Inverse x = y", x.Data, wantX.Data)
-		dy := mv(abuf(nb*n, 14), 0, nb, n, n)
-		g := LULinearGrad[float64]{L: mv(make([]float64, n*n), 0, n, n, n), LogS: make([]float64, n)}
-		g.U = g.L
-		wg := LULinearGrad[float64]{L: mv(make([]float64, n*n), 0, n, n, n), LogS: make([]float64, n)}
-		wg.U = wg.L
-		wdx := mclone(dy)
-		l.Backward(wdx, mclone(dy), x, nil, &wg)
-		l.Backward(dy, dy, x, nil, &g)
-		aliasSameBits(t, "LULinear.Backward dx = dy", dy.Data, wdx.Data)
-		aliasSameBits(t, "LULinear.Backward g.L = g.U", g.L.Data, wg.L.Data)
-		aliasSameBits(t, "LULinear.Backward g.LogS", g.LogS, wg.LogS)
+		x := mv(abuf(nb*n, 14), 0, nb, n, n)
+		g, wg := mv(make([]float64, n*n), 0, n, n, n), mv(make([]float64, n*n), 0, n, n, n)
+		ds, wds := make([]float64, n), make([]float64, n)
+		AddOutersTri(wg, wds, mclone(x), mclone(x), false)
+		AddOutersTri(g, ds, x, x, false)
+		aliasSameBits(t, "AddOutersTri d = x", g.Data, wg.Data)
+		aliasSameBits(t, "AddOutersTri d = x ds", ds, wds)
 	})
-	x := mv(abuf(2*nb*n, 15), 0, nb, n, n)
-	wantOverlapPanic(t, "LULinear.Forward y shifted from x", func() { l.Forward(mv(x.Data, 1, nb, n, n), x, nil) }, "LULinear.Forward", "y", "x")
-	wantOverlapPanic(t, "LULinear.Forward y = L", func() { l.Forward(mv(pb, 0, nb, n, n), x, nil) }, "LULinear.Forward", "y", "L")
-	wantOverlapPanic(t, "LULinear.Forward logdet in x", func() { l.Forward(mv(make([]float64, nb*n), 0, nb, n, n), x, x.Data[2:2+nb]) }, "LULinear.Forward", "x", "logdet")
-	wantOverlapPanic(t, "LULinear.Inverse x rows in y", func() { l.Inverse(mv(x.Data, n, nb, n, n), x, nil) }, "LULinear.Inverse", "x", "y")
-	wantOverlapPanic(t, "LULinear.Inverse logdet = LogS", func() { l.Inverse(x, x, l.LogS[:nb]) }, "LULinear.Inverse", "logdet", "LogS")
-	dx := mv(make([]float64, nb*n), 0, nb, n, n)
-	g := LULinearGrad[float64]{L: mv(make([]float64, n*n), 0, n, n, n), U: mv(make([]float64, n*n), 0, n, n, n), LogS: make([]float64, n)}
-	wantOverlapPanic(t, "LULinear.Backward dx = x", func() { l.Backward(x, mv(x.Data, nb*n, nb, n, n), x, nil, &g) }, "LULinear.Backward", "dx", "x")
-	bad := g
-	bad.L = mv(x.Data, 0, n, n, n)
-	wantOverlapPanic(t, "LULinear.Backward g.L over dy", func() { l.Backward(dx, mv(x.Data, 0, nb, n, n), mv(x.Data, nb*n, nb, n, n), nil, &bad) }, "LULinear.Backward", "g.L", "dy")
-	bad = g
-	bad.LogS = dx.Data[:n]
-	wantOverlapPanic(t, "LULinear.Backward g.LogS in dx", func() { l.Backward(dx, x, mv(x.Data, nb*n, nb, n, n), nil, &bad) }, "LULinear.Backward", "dx", "g.LogS")
+	x := mv(abuf(2*nb*n+n*n, 15), 0, nb, n, n)
+	g := mv(make([]float64, n*n+n), 0, n, n, n)
+	wantOverlapPanic(t, "AddOutersTri g over d", func() { AddOutersTri(mv(x.Data, 0, n, n, n), nil, x, mv(x.Data, nb*n, nb, n, n), true) }, "AddOutersTri", "g", "d")
+	wantOverlapPanic(t, "AddOutersTri g over x", func() {
+		AddOutersTri(mv(x.Data, nb*n, n, n, n), nil, mv(x.Data, 0, nb, n, n), mv(x.Data, nb*n, nb, n, n), true)
+	}, "AddOutersTri", "g", "x")
+	wantOverlapPanic(t, "AddOutersTri ds in g", func() { AddOutersTri(g, g.Data[n:2*n], x, x, false) }, "AddOutersTri", "g", "ds")
+	wantOverlapPanic(t, "AddOutersTri ds in d", func() { AddOutersTri(g, x.Data[1:n+1], x, mv(x.Data, nb*n, nb, n, n), false) }, "AddOutersTri", "d", "ds")
+	wantOverlapPanic(t, "AddOutersTri ds in x", func() { AddOutersTri(g, x.Data[nb*n+1:nb*n+n+1], x, mv(x.Data, nb*n, nb, n, n), false) }, "AddOutersTri", "x", "ds")
 }
 
 func TestAliasMasks(t *testing.T) {

@@ -39,8 +39,7 @@ func allocCases[T Float](n, nb int) []allocCase {
 	for i := range perm {
 		perm[i] = n - 1 - i
 	}
-	lu := LULinear[T]{Perm: perm, L: a, U: a, Sign: vec(n), LogS: vec(n)}
-	grad := LULinearGrad[T]{L: mat(n, n), U: mat(n, n), LogS: vec(n)}
+	dg, gds := vec(n), vec(n)
 	cols := []int{0, n - 1, n / 2}
 	gd := mat(nb, len(cols))
 	sp := Halves(n)
@@ -79,11 +78,8 @@ func allocCases[T Float](n, nb int) []allocCase {
 		{"TriLogDet", func() { sink += TriLogDet(a) }},
 		{"TriLogDets", func() { TriLogDets(lds, factors) }},
 		{"AddRowSums", func() { AddRowSums(ld, s) }},
-		{"LULinear.LogDet", func() { sink += lu.LogDet() }},
-		{"LULinear.Forward", func() { lu.Forward(yb, xb, ld) }},
-		{"LULinear.Inverse", func() { lu.Inverse(xb, yb, ld) }},
-		{"LULinear.Backward", func() { lu.Backward(dx, yb, xb, ld, &grad) }},
-		{"LULinear.Backward/nograd", func() { lu.Backward(dx, yb, xb, nil, nil) }},
+		{"AddOutersTri/lower", func() { AddOutersTri(g, nil, yb, xb, true) }},
+		{"AddOutersTri/upper/ds", func() { AddOutersTri(g, gds, yb, xb, false) }},
 		{"Gather", func() { Gather(gd, xb, cols) }},
 		{"Scatter", func() { Scatter(yb, gd, cols) }},
 		{"GatherSplit", func() { GatherSplit(xa, xbb, xb, sp) }},
@@ -108,6 +104,13 @@ func allocCases[T Float](n, nb int) []allocCase {
 		cs = append(cs,
 			allocCase{"TriMatVecs/" + v, func() { TriMatVecs(xb, a, upper, trans, unit) }},
 			allocCase{"TriSolveVecs/" + v, func() { TriSolveVecs(xb, a, upper, trans, unit) }})
+		diag := dg
+		if unit {
+			diag = nil
+		}
+		cs = append(cs,
+			allocCase{"TriMatVecsDiag/" + v, func() { TriMatVecsDiag(xb, a, diag, upper, trans) }},
+			allocCase{"TriSolveVecsDiag/" + v, func() { TriSolveVecsDiag(xb, a, diag, upper, trans) }})
 	}
 	_ = sink
 	return cs
@@ -138,7 +141,7 @@ func TestNoAllocsEveryKernel(t *testing.T) {
 // TestParallelAllocs: a matrix call that splits across goroutines
 // allocates only the few small objects kernels/doc.go lists: 3 for the
 // dense kernels (the job, its done channel, the work's closure), up to 4
-// for the triangular ones, a few per step for LULinear.
+// for the triangular ones, a few per diagonal block for AddOutersTri.
 func TestParallelAllocs(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short")
@@ -161,21 +164,20 @@ func TestParallelAllocs(t *testing.T) {
 		}
 		checkAllocs(t, fmt.Sprintf("%s/float32/parallel", tier), mat, 3)
 		// n = 512, batch 32: 2^22 multiply-adds per triangular call.
-		var tri, lu []allocCase
+		var tri, outer []allocCase
 		for _, c := range allocCases[float32](512, 32) {
 			switch {
 			case strings.HasPrefix(c.name, "Tri") && c.name != "TriLogDet" && c.name != "TriLogDets":
 				tri = append(tri, c)
-			case strings.HasPrefix(c.name, "LULinear.") && c.name != "LULinear.LogDet":
-				lu = append(lu, c)
+			case strings.HasPrefix(c.name, "AddOutersTri"):
+				outer = append(outer, c)
 			}
 		}
 		checkAllocs(t, fmt.Sprintf("%s/float32/parallel", tier), tri, 4)
-		// Forward, Inverse and Backward without gradients: two triangular
-		// steps; Backward with gradients splits per block (36 here).
-		checkAllocs(t, fmt.Sprintf("%s/float32/parallel", tier), lu[:len(lu)-2], 8)
-		checkAllocs(t, fmt.Sprintf("%s/float32/parallel", tier), lu[len(lu)-2:len(lu)-1], 40)
-		checkAllocs(t, fmt.Sprintf("%s/float32/parallel", tier), lu[len(lu)-1:], 8)
+		// AddOutersTri: its off-diagonal parts may split (up to 7 of the 8
+		// block rows here, 3 objects each; the diagonal blocks run on the
+		// caller).
+		checkAllocs(t, fmt.Sprintf("%s/float32/parallel", tier), outer, 24)
 	}
 }
 

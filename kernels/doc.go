@@ -13,24 +13,23 @@
 // computed, never flushed. No kernel reads or writes outside the slices it
 // is given.
 //
-// The matrix kernels (MatVecs, MatTVecs, AddOuters, TriMatVecs,
-// TriSolveVecs and LULinear's methods) split large calls across
+// The matrix kernels (MatVecs, MatTVecs, AddOuters, AddOutersTri and the
+// triangular products and solves) split large calls across
 // goroutines, up to GOMAXPROCS or the cap of SetMaxWorkers; they split
 // outputs, never a reduction, so results do not depend on it.
 //
 // Allocation: a call that stays on the caller's goroutine allocates
 // nothing, for every kernel, tier and precision (TestNoAllocsEveryKernel);
-// the scratch of the matrix, triangular and LULinear kernels comes from
+// the scratch of the matrix and triangular kernels comes from
 // sync.Pools, which allocate only when empty (the first calls, and after a
 // garbage collection has emptied them). A call that splits across
 // goroutines (from about 2^19 multiply-adds, when SetMaxWorkers and
 // GOMAXPROCS allow two or more, and unless recent splits did not pay: see
 // parallel.go) allocates a few small objects per split:
 // 3 for MatVecs, MatTVecs and AddOuters (the job, its done channel and the
-// work's closure), up to 4 for TriMatVecs and TriSolveVecs, 8 for
-// LULinear's Forward and Inverse (two triangular steps), and for Backward
-// with gradients a few per block (36 at d = 512, about 100 at d = 1024)
-// (TestParallelAllocs). The first split starts the helper goroutines; a
+// work's closure), up to 4 for TriMatVecs, TriSolveVecs and their Diag
+// forms, and for AddOutersTri 3 per block row of 64 whose off-diagonal
+// part splits (at most 21 at n = 512) (TestParallelAllocs). The first split starts the helper goroutines; a
 // split that finds them busy with another call starts goroutines of its
 // own. Constructors (NewSplit, the Split makers) allocate their result.
 package kernels

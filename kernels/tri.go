@@ -162,6 +162,141 @@ func TriSolveVecs[T Float](x, a Matrix[T], upper, trans, unit bool) {
 	triSolveOn(active, workersFor(x.Rows*a.Rows*a.Rows/2), x, &s)
 }
 
+// TriMatVecsDiag is TriMatVecs with the diagonal of M = op(A) given as a
+// vector: M[i][i] = diag[i], or 1 when diag is nil (TriMatVecs with unit
+// set). A's diagonal is never read, so A may hold another factor there (a
+// strictly lower and a strictly upper factor can share one matrix). It is
+// the product of a layer whose triangular factor is stored without its
+// diagonal, such as Glow's U + diag(sign * exp(logs)).
+//
+// Canonical order: TriMatVecs' with M[i][i] = diag[i] (each output one
+// chain of fused multiply-adds from +0 in increasing k, the diagonal term
+// fma(diag[i], X[b][i], s) in its place). Error: as TriMatVecs.
+//
+// It panics as TriMatVecs does, and if diag is neither nil nor of length
+// n. X must not share an element with A or diag (it panics naming them);
+// A and diag may overlap.
+func TriMatVecsDiag[T Float](x, a Matrix[T], diag []T, upper, trans bool) {
+	triDiagCheck("TriMatVecsDiag", x, a, diag)
+	s := triSpec[T]{a: a, upper: upper, trans: trans, unit: diag == nil, diag: diag}
+	triMulOn(active, workersFor(x.Rows*a.Rows*a.Rows/2), x, &s)
+}
+
+// TriSolveVecsDiag is TriSolveVecs with the diagonal of M = op(A) given as
+// a vector, as TriMatVecsDiag: M[i][i] = diag[i], or 1 when diag is nil.
+// A's diagonal is never read.
+//
+// Canonical order: TriSolveVecs' with M[i][i] = diag[i] (each unknown
+// multiplied by the rounded reciprocal 1/diag[i], computed once per call;
+// nothing when diag is nil). Error: as TriSolveVecs.
+//
+// It panics as TriMatVecsDiag does.
+func TriSolveVecsDiag[T Float](x, a Matrix[T], diag []T, upper, trans bool) {
+	triDiagCheck("TriSolveVecsDiag", x, a, diag)
+	s := triSpec[T]{a: a, upper: upper, trans: trans, unit: diag == nil, diag: diag}
+	triSolveOn(active, workersFor(x.Rows*a.Rows*a.Rows/2), x, &s)
+}
+
+func triDiagCheck[T Float](fn string, x, a Matrix[T], diag []T) {
+	triCheck(fn, x, a)
+	if diag != nil && len(diag) != a.Rows {
+		panic(fmt.Sprintf("kernels: %s: len(diag) = %d, want nil or n = %d (a is %dx%d)", fn, len(diag), a.Rows, a.Rows, a.Cols))
+	}
+	if !matVecApart(x, diag) {
+		checkMatVec(fn, "x", x, "diag", diag)
+	}
+}
+
+// AddOutersTri adds the outer products of a batch to one strict triangle
+// of a square gradient: G[i][k] += sum_b D[b][i] X[b][k] for k < i (lower)
+// or k > i (upper), without reading or writing G's diagonal or its other
+// triangle, so that the gradients of a strictly lower and a strictly upper
+// factor can share one matrix. When ds is not nil, it also sets ds[i] =
+// sum_b D[b][i] X[b][i] (the diagonal of the sum, from +0): the gradient
+// of a diagonal given apart, as TriMatVecsDiag's. G is n x n, D and X are
+// batch x n, ds has length n.
+//
+// Canonical order: AddOuters' for each element (for b = 0, 1, ...,
+// batch-1 in turn, G[i][k] = fma(D[b][i], X[b][k], G[i][k])), ds[i]
+// likewise from +0. A batch of zero rows leaves G as it is and sets ds to
+// +0. (Off the diagonal blocks of 64 it runs AddOuters in place; a
+// diagonal block goes through pooled scratch, so steady-state calls on one
+// goroutine do not allocate.) Error: as AddOuters.
+//
+// It panics if a matrix is not a valid view, G is not square, D or X is
+// not batch x n, or ds is neither nil nor of length n; the message names
+// the shapes. G and ds must not share an element with D, X or each other
+// (it panics naming the two); D and X may overlap.
+func AddOutersTri[T Float](g Matrix[T], ds []T, d, x Matrix[T], lower bool) {
+	const fn = "AddOutersTri"
+	if !g.valid() || !d.valid() || !x.valid() || g.Rows != g.Cols || d.Rows != x.Rows || d.Cols != g.Rows ||
+		x.Cols != g.Rows || (ds != nil && len(ds) != g.Rows) {
+		checkSquare(fn, "g", g)
+		d.check(fn, "d")
+		x.check(fn, "x")
+		if d.Rows != x.Rows || d.Cols != g.Rows || x.Cols != g.Rows {
+			panic(fmt.Sprintf("kernels: %s: d is %dx%d and x is %dx%d, want batch x %d both (g is %dx%d)",
+				fn, d.Rows, d.Cols, x.Rows, x.Cols, g.Rows, g.Rows, g.Cols))
+		}
+		panic(fmt.Sprintf("kernels: %s: len(ds) = %d, want nil or n = %d (g is %dx%d)", fn, len(ds), g.Rows, g.Rows, g.Cols))
+	}
+	if !matsApart(g, d) {
+		checkMats(fn, "g", g, "d", d, false)
+	}
+	if !matsApart(g, x) {
+		checkMats(fn, "g", g, "x", x, false)
+	}
+	if !matVecApart(g, ds) {
+		checkMatVec(fn, "g", g, "ds", ds)
+	}
+	if !matVecApart(d, ds) {
+		checkMatVec(fn, "d", d, "ds", ds)
+	}
+	if !matVecApart(x, ds) {
+		checkMatVec(fn, "x", x, "ds", ds)
+	}
+	bp := getTriBuf[T](triNB * triNB)
+	addOutersTri(active, g, d, x, lower, ds, *bp)
+	putTriBuf(bp)
+}
+
+// addOutersTri is AddOutersTri on tier t: blocks off the diagonal go to
+// AddOuters in place, diagonal blocks through tb (triNB x triNB), read
+// from and written back to G's strict triangle only.
+func addOutersTri[T Float](t cpu.Tier, g, dm, xm Matrix[T], lower bool, ds, tb []T) {
+	n, nb := g.Rows, dm.Rows
+	for i0 := 0; i0 < n; i0 += triNB {
+		i1 := min(i0+triNB, n)
+		w := i1 - i0
+		if lower && i0 > 0 {
+			addOutersOn(t, workersFor(nb*w*i0), g.sub(i0, 0, w, i0), nil, dm.sub(0, i0, nb, w), xm.sub(0, 0, nb, i0))
+		}
+		if !lower && i1 < n {
+			addOutersOn(t, workersFor(nb*w*(n-i1)), g.sub(i0, i1, w, n-i1), nil, dm.sub(0, i0, nb, w), xm.sub(0, i1, nb, n-i1))
+		}
+		for ii := range w {
+			for kk := range w {
+				var v T
+				if (lower && kk < ii) || (!lower && kk > ii) {
+					v = g.Data[(i0+ii)*g.Stride+i0+kk]
+				}
+				tb[ii*w+kk] = v
+			}
+		}
+		addOutersOn(t, 1, Matrix[T]{Rows: w, Cols: w, Data: tb, Stride: w}, nil, dm.sub(0, i0, nb, w), xm.sub(0, i0, nb, w))
+		for ii := range w {
+			for kk := range w {
+				if (lower && kk < ii) || (!lower && kk > ii) {
+					g.Data[(i0+ii)*g.Stride+i0+kk] = tb[ii*w+kk]
+				}
+			}
+			if ds != nil {
+				ds[i0+ii] = tb[ii*w+ii]
+			}
+		}
+	}
+}
+
 func triCheck[T Float](fn string, x, a Matrix[T]) {
 	if a.valid() && x.valid() && a.Rows == a.Cols && x.Cols == a.Rows {
 		if !matsApart(x, a) {

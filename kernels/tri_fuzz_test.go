@@ -18,14 +18,16 @@ import (
 // fuzzer and the values from its bytes, then check every usable tier
 // against the scalar references of internal/ref (TriMatVecs, TriSolveVecs: the
 // canonical orders of tri.go's doc comments) bit for bit, and the public
-// entry point on the same operands. A's other triangle, its unit diagonal
+// entry point on the same operands; with the diag flag, the diagonal goes to
+// TriMatVecsDiag/TriSolveVecsDiag as a guarded vector and A's own diagonal
+// holds NaN. A's other triangle, its unit diagonal
 // and its gaps hold NaN (a read poisons a result), X's gaps -7 (a write
 // shows), and every operand sits in NaN guards. Near-singular and zero
 // diagonals are welcome: a solve must still match the reference bit for
 // bit, not the truth.
 
 // fuzzVals is the fuzzer's bytes as values, cycled to fill the operands
-// (zeros when there are none), for the tri, LULinear and additive targets.
+// (zeros when there are none), for the tri and additive targets.
 // Raw: IEEE bits, 8 or 4 bytes each, so that every pattern occurs. Tame:
 // two bytes each, m*2^e with m an int8 and -12 <= e <= 3, so that chains
 // of products and solves stay finite often enough for rounding to show,
@@ -92,7 +94,7 @@ type triFuzz struct {
 	n, nb, workers           int
 	extra, off               [2]int // of A and X
 	upper, trans, unit, tame bool
-	single, small            bool
+	single, small, diag      bool
 }
 
 // Radices of the triangular shape, shared with triSeedShape.
@@ -110,7 +112,7 @@ func newTriFuzz(shape uint32, flags uint8) triFuzz {
 		f.nb, f.n = 250+f.nb%24, f.n%17
 	}
 	f.upper, f.trans, f.unit = flags&1 != 0, flags&2 != 0, flags&4 != 0
-	f.tame, f.single, f.small = flags&8 != 0, flags&16 != 0, flags&32 != 0
+	f.tame, f.single, f.small, f.diag = flags&8 != 0, flags&16 != 0, flags&32 != 0, flags&64 != 0
 	return f
 }
 
@@ -168,6 +170,9 @@ func seedTriFuzz(f *testing.F) {
 	f.Add(raw, triSeedShape(23, 7, 1, 3, 5, 2, 1, false), uint8(2))
 	f.Add(raw, triSeedShape(40, 12, 2, 1, 0, 3, 2, false), uint8(1|2|4|16))
 	f.Add(make([]byte, 64), triSeedShape(12, 3, 0, 1, 1, 1, 1, false), uint8(8|1)) // all zeros: singular
+	f.Add(tame, triSeedShape(70, 33, 3, 1, 1, 6, 3, false), uint8(64|8|1))
+	f.Add(tame, triSeedShape(65, 40, 0, 3, 7, 0, 2, false), uint8(64|8|2|16))
+	f.Add(special, triSeedShape(21, 5, 1, 0, 6, 3, 1, false), uint8(64|8|2|4))
 }
 
 func FuzzTriMatVecs(f *testing.F) {
@@ -229,14 +234,30 @@ func fuzzTri[T Float](t *testing.T, data []byte, f triFuzz, solve bool) {
 	} else {
 		refTriMul(wm, a.m, f.upper, f.trans, f.unit)
 	}
-	a0 := clone(a.m.Data)
-	what := fmt.Sprintf("solve=%v n=%d batch=%d upper=%v trans=%v unit=%v workers=%d", solve, f.n, f.nb, f.upper, f.trans, f.unit, f.workers)
 	s := triSpec[T]{a: a.m, upper: f.upper, trans: f.trans, unit: f.unit}
+	var diag []T
+	gd := tk.NewGuarded[T](0, 0)
+	if f.diag && !f.unit {
+		// The diagonal moves to a vector; A's own is never read.
+		gd = tk.NewGuarded[T](f.n, f.off[1]%4)
+		diag = gd.S()
+		for i := range diag {
+			diag[i] = a.m.Data[i*a.m.Stride+i]
+			a.m.Data[i*a.m.Stride+i] = nan[T]()
+		}
+		s.diag = diag
+	}
+	a0, d0 := clone(a.m.Data), clone(diag)
+	what := fmt.Sprintf("solve=%v n=%d batch=%d upper=%v trans=%v unit=%v diag=%v workers=%d", solve, f.n, f.nb, f.upper, f.trans, f.unit, f.diag, f.workers)
 	check := func(tier string, x gmat[T]) {
 		t.Helper()
 		sameSlice(t, tier+" "+what, x.m.Data, want)
 		sameSlice(t, tier+" "+what+": a changed", a.m.Data, a0)
+		sameSlice(t, tier+" "+what+": diag changed", diag, d0)
 		checkAll(t, tier+" "+what, a, x)
+		if err := gd.Check(); err != nil {
+			t.Fatalf("%s %s: diag: %v", tier, what, err)
+		}
 	}
 	for _, tier := range usableTiers() {
 		x := newX()
@@ -252,9 +273,14 @@ func fuzzTri[T Float](t *testing.T, data []byte, f triFuzz, solve bool) {
 	// then the active tier runs with its own worker count.
 	x := newX()
 	copy(x.m.Data, x0.m.Data)
-	if solve {
+	switch {
+	case f.diag && solve:
+		TriSolveVecsDiag(x.m, a.m, diag, f.upper, f.trans)
+	case f.diag:
+		TriMatVecsDiag(x.m, a.m, diag, f.upper, f.trans)
+	case solve:
 		TriSolveVecs(x.m, a.m, f.upper, f.trans, f.unit)
-	} else {
+	default:
 		TriMatVecs(x.m, a.m, f.upper, f.trans, f.unit)
 	}
 	check("public "+ISA(), x)

@@ -1,6 +1,11 @@
 package kernels
 
-import "github.com/flowkern/flowkern/internal/cpu"
+import (
+	"math"
+
+	"github.com/flowkern/flowkern/internal/cpu"
+	"github.com/flowkern/flowkern/internal/fma"
+)
 
 // triSmall is the batch below which the triangular kernels go row by row:
 // along a shorter batch the transposed layout's vectors would be shorter
@@ -116,4 +121,12 @@ func triSolveCols[T Float](t cpu.Tier, xr []T, s *triSpec[T], lower bool) {
 		xr[k] *= s.rd(k)
 		axpyOn(t, -xr[k], s.aRow(k, n)[:k], xr[:k])
 	}
+}
+
+// fmaT returns a*b + c rounded once, in T's precision.
+func fmaT[T Float](a, b, c T) T {
+	if is64[T]() {
+		return T(math.FMA(float64(a), float64(b), float64(c)))
+	}
+	return T(fma.F32(float32(a), float32(b), float32(c)))
 }

@@ -15,6 +15,13 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
+// onTier runs f with the public API on tier t.
+func onTier(t cpu.Tier, f func()) {
+	defer func(a cpu.Tier) { active = a }(active)
+	active = t
+	f()
+}
+
 // The reference of the triangular kernels is internal/ref (TriMatVecs,
 // TriSolveVecs, TriLogDet); these adapters take Matrix views.
 
@@ -313,6 +320,14 @@ func TestTriPanics(t *testing.T) {
 		{"TriLogDet square", func() { TriLogDet(z(2, 3)) }, []string{"TriLogDet", "a is 2x3"}},
 		{"TriLogDets len", func() { TriLogDets(make([]float64, 2), []Matrix[float64]{z(2, 2)}) }, []string{"TriLogDets", "len(dst) = 2", "len(factors) = 1"}},
 		{"TriLogDets square", func() { TriLogDets(make([]float64, 2), []Matrix[float64]{z(2, 2), z(1, 2)}) }, []string{"TriLogDets", "factors[1] is 1x2"}},
+		{"TriMatVecsDiag diag len", func() { TriMatVecsDiag(z(2, 3), z(3, 3), make([]float64, 2), false, false) }, []string{"TriMatVecsDiag", "len(diag) = 2", "n = 3"}},
+		{"TriSolveVecsDiag x cols", func() { TriSolveVecsDiag(z(2, 2), z(3, 3), nil, true, false) }, []string{"TriSolveVecsDiag", "x is 2x2", "needs 3 columns"}},
+		{"TriSolveVecsDiag square", func() { TriSolveVecsDiag(z(2, 3), z(3, 2), nil, true, false) }, []string{"TriSolveVecsDiag", "a is 3x2", "not square"}},
+		{"AddOutersTri square", func() { AddOutersTri(z(3, 2), nil, z(1, 3), z(1, 3), true) }, []string{"AddOutersTri", "g is 3x2", "not square"}},
+		{"AddOutersTri d cols", func() { AddOutersTri(z(3, 3), nil, z(1, 2), z(1, 3), true) }, []string{"AddOutersTri", "d is 1x2", "x is 1x3", "batch x 3"}},
+		{"AddOutersTri batch", func() { AddOutersTri(z(3, 3), nil, z(2, 3), z(1, 3), false) }, []string{"AddOutersTri", "d is 2x3", "x is 1x3"}},
+		{"AddOutersTri ds len", func() { AddOutersTri(z(3, 3), make([]float64, 4), z(2, 3), z(2, 3), false) }, []string{"AddOutersTri", "len(ds) = 4", "n = 3"}},
+		{"AddOutersTri x stride", func() { AddOutersTri(z(3, 3), nil, z(2, 3), Matrix[float64]{2, 3, make([]float64, 6), 2}, false) }, []string{"AddOutersTri", "x", "Stride 2"}},
 		{"AddRowSums len", func() { AddRowSums(make([]float64, 2), z(3, 4)) }, []string{"AddRowSums", "len(logdet) = 2", "s.Rows = 3"}},
 		{"AddRowSums negative", func() { AddRowSums(make([]float64, 2), Matrix[float64]{Rows: -2, Cols: 1, Stride: 1}) }, []string{"AddRowSums", "negative"}},
 	}
@@ -326,6 +341,13 @@ func TestTriPanics(t *testing.T) {
 		t.Fatalf("TriLogDet of 0x0 = %v, want +0", v)
 	}
 	AddRowSums(nil, z(0, 5))
+	TriMatVecsDiag(z(0, 3), z(3, 3), nil, false, false)
+	TriSolveVecsDiag(z(2, 0), z(0, 0), []float64{}, true, true)
+	ds := []float64{7}
+	AddOutersTri(z(1, 1), ds, z(0, 1), z(0, 1), true)
+	if ds[0] != 0 || math.Signbit(ds[0]) {
+		t.Fatalf("AddOutersTri of an empty batch: ds = %v, want +0", ds)
+	}
 }
 
 // TestTriNoAllocs: single-goroutine calls do not allocate once warm.

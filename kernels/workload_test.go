@@ -205,25 +205,55 @@ func workloadT[T Float](h hash.Hash, seed uint64) {
 			TriSolveVecs(x, a, upper, trans, unit)
 			hashMat(h, x)
 		}
+		// Glow's LU layer (models/flow.LU) on the primitives it calls, in its
+		// order: W = P L (U + diag(s)), s = Sign * Exp(LogS), L and U one
+		// matrix whose diagonal is never read.
 		perm := r.Perm(n)
-		l := LULinear[T]{Perm: perm, L: a, U: a, Sign: vals(n, 1), LogS: vals(n, 0.5)}
+		sign, logs := vals(n, 1), vals(n, 0.5)
+		s := make([]T, n)
+		Exp(s, logs)
+		Mul(s, s, sign)
 		x := mat(5, n, n, 1)
 		y := mat(5, n, n, 0)
+		w := Matrix[T]{Rows: 5, Cols: n, Stride: n, Data: make([]T, 5*n)}
 		ldet := vals(5, 1)
-		l.Forward(y, x, ldet)
+		copy(w.Data, x.Data)
+		TriMatVecsDiag(w, a, s, true, false)
+		TriMatVecsDiag(w, a, nil, false, false)
+		Gather(y, w, perm)
+		for b, ld := range ldet {
+			ldet[b] = ld + Sum(logs)
+		}
 		hashMat(h, y)
 		hashVals(h, ldet...)
 		xi := mat(5, n, n, 0)
-		l.Inverse(xi, y, ldet)
+		Scatter(xi, y, perm)
+		TriSolveVecsDiag(xi, a, nil, false, false)
+		TriSolveVecsDiag(xi, a, s, true, false)
+		for b, ld := range ldet {
+			ldet[b] = ld - Sum(logs)
+		}
 		hashMat(h, xi)
-		hashVals(h, l.LogDet())
-		gr := LULinearGrad[T]{L: mat(n, n, n, 0), U: mat(n, n, n, 0), LogS: make([]T, n)}
+		hashVals(h, Sum(logs))
+		gl, gu, gls, ds := mat(n, n, n, 0), mat(n, n, n, 0), make([]T, n), make([]T, n)
 		dx := mat(5, n, n, 0)
-		l.Backward(dx, y, x, vals(5, 1), &gr)
+		z := Matrix[T]{Rows: 5, Cols: n, Stride: n, Data: make([]T, 5*n)}
+		dlog := vals(5, 1)
+		Scatter(dx, y, perm)
+		copy(z.Data, x.Data)
+		TriMatVecsDiag(z, a, s, true, false)
+		AddOutersTri(gl, nil, dx, z, true)
+		TriMatVecsDiag(dx, a, nil, false, true)
+		AddOutersTri(gu, ds, dx, x, false)
+		c := Sum(dlog)
+		for i := range gls {
+			gls[i] = fmaT(ds[i], s[i], gls[i]) + c
+		}
+		TriMatVecsDiag(dx, a, s, true, true)
 		hashMat(h, dx)
-		hashMat(h, gr.L)
-		hashMat(h, gr.U)
-		hashVals(h, gr.LogS...)
+		hashMat(h, gl)
+		hashMat(h, gu)
+		hashVals(h, gls...)
 	}
 
 	// Gathers and scatters.

@@ -117,13 +117,12 @@ func sumIn(v []float64) float64 {
 
 // jetForward: z = W x on every order (W has no bias), log|det| = sum logs.
 func (l *LU[T]) jetForward(x, ld *jet.Jet) *jet.Jet {
-	m := mat64(l.lin.L)
-	logs := to64(l.lin.LogS)
-	lin := kernels.LULinear[float64]{Perm: l.perm, L: m, U: m, Sign: to64(l.sign), LogS: logs}
+	logs := to64(l.logs)
+	lin := &LU[float64]{d: l.d, perm: l.perm, sign: to64(l.sign), lu: mat64(l.lu), logs: logs}
 	z := x.Like(l.d)
-	lin.Forward(z.Point(), x.Point(), nil)
+	lin.apply(z.Point(), x.Point())
 	if x.K*x.N > 0 {
-		lin.Forward(z.High(), x.High(), nil)
+		lin.apply(z.High(), x.High())
 	}
 	ld.V0[0] += sumIn(logs)
 	return z

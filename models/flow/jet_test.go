@@ -103,7 +103,7 @@ func cLogProb(t *testing.T, f *Flow[float64], x []complex128) complex128 {
 					z[i] += complex(w.Data[j*d+i], 0) * x[j]
 				}
 			}
-			for _, v := range l.lin.LogS {
+			for _, v := range l.logs {
 				ld += complex(v, 0)
 			}
 		case *Permute[float64]:

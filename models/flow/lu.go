@@ -3,6 +3,7 @@ package flow
 import (
 	"math"
 
+	"github.com/flowkern/flowkern/internal/ref"
 	"github.com/flowkern/flowkern/kernels"
 )
 
@@ -15,8 +16,18 @@ import (
 // (openai/glow#40). L and U share one d x d parameter tensor "lu" (strictly
 // lower part = L, strictly upper part = U; its diagonal is unused and stays
 // 0), the diagonal is "logs", and P ("perm", (P v)[i] = v[perm[i]]) and
-// the signs ("sign") are fixed buffers. The products and solves are
-// kernels.LULinear's.
+// the signs ("sign") are fixed buffers.
+//
+// The layer runs on the kernels' triangular primitives, in the order that
+// internal/ref.LU specifies (so every tier gives the same bits), with the
+// diagonal s[i] = sign[i] * exp(logs[i]) (kernels.Exp, then kernels.Mul):
+//
+//	Forward:  w = (U + diag(s)) x, w = L w (TriMatVecsDiag), z[i] = w[perm[i]] (Gather);
+//	Inverse:  x[perm[i]] = z[i] (Scatter), x = L⁻¹ x, x = (U + diag(s))⁻¹ x (TriSolveVecsDiag);
+//	Backward: dz2 = Pᵀ dz, z1 = (U + diag(s)) x, g.L += sum_b dz2[b] z1[b]ᵀ (strictly
+//	          lower, AddOutersTri), dz1 = Lᵀ dz2, g.U += sum_b dz1[b] x[b]ᵀ (strictly upper)
+//	          with ds[i] = sum_b dz1[b][i] x[b][i], g.logs[i] = fma(ds[i], s[i], g.logs[i]) +
+//	          Sum(dlogdet), dx = (U + diag(s))ᵀ dz1.
 //
 // The initial W is a random orthogonal matrix (Glow's choice): Gram-Schmidt
 // (twice) on a Gaussian matrix, then its LU factorisation with partial
@@ -25,8 +36,13 @@ type LU[T kernels.Float] struct {
 	d    int
 	perm []int
 	sign []T
-	lin  kernels.LULinear[T]
-	grad kernels.LULinearGrad[T]
+	// lu holds L (strictly lower part) and U (strictly upper part), logs
+	// the log-magnitudes of U's diagonal; glu and glogs their gradients.
+	lu, glu     Matrix[T]
+	logs, glogs []T
+	// Scratch: the diagonal s and its gradient ds (d each), and batch x d
+	// work matrices (w: Forward's product, z: Backward's (U + diag(s)) x).
+	s, ds, w, z []T
 }
 
 // NewLU returns an LU layer on d features.
@@ -58,8 +74,8 @@ func (l *LU[T]) bind(p, g []T) {
 	d := l.d
 	m := Matrix[T]{Rows: d, Cols: d, Data: p[:d*d], Stride: max(1, d)}
 	gm := Matrix[T]{Rows: d, Cols: d, Data: g[:d*d], Stride: max(1, d)}
-	l.lin = kernels.LULinear[T]{Perm: l.perm, L: m, U: m, Sign: l.sign, LogS: p[d*d:]}
-	l.grad = kernels.LULinearGrad[T]{L: gm, U: gm, LogS: g[d*d:]}
+	l.lu, l.logs = m, p[d*d:d*d+d]
+	l.glu, l.glogs = gm, g[d*d:d*d+d]
 }
 
 func (l *LU[T]) clone() Layer[T] { return &LU[T]{d: l.d, perm: l.perm, sign: l.sign} }
@@ -89,10 +105,10 @@ func (l *LU[T]) init(g *kernels.Normal) {
 	}
 	kernels.Log(logs, logs)
 	for i, v := range q {
-		l.lin.L.Data[i] = T(v)
+		l.lu.Data[i] = T(v)
 	}
 	for i, v := range logs {
-		l.lin.LogS[i] = T(v)
+		l.logs[i] = T(v)
 	}
 }
 
@@ -142,11 +158,41 @@ func luFactor(a []float64, d int) []int {
 	return piv
 }
 
+// scales returns s[i] = sign[i] * exp(logs[i]) (Exp, then the product,
+// each rounded once) in the layer's scratch.
+func (l *LU[T]) scales() []T {
+	s := grow(&l.s, l.d)
+	kernels.Exp(s, l.logs)
+	kernels.Mul(s, s, l.sign)
+	return s
+}
+
+// apply sets z = W x for every row, through the scratch w (z must not
+// share memory with it; it may be x).
+func (l *LU[T]) apply(z, x Matrix[T]) {
+	s := l.scales()
+	w := dense(&l.w, x.Rows, l.d)
+	copyRows(w, x)
+	kernels.TriMatVecsDiag(w, l.lu, s, true, false)
+	kernels.TriMatVecsDiag(w, l.lu, nil, false, false)
+	kernels.Gather(z, w, l.perm)
+}
+
+// copyRows copies the rows of src to dst (same shape).
+func copyRows[T kernels.Float](dst, src Matrix[T]) {
+	if src.Cols == 0 {
+		return
+	}
+	for b := range src.Rows {
+		copy(dst.Data[b*dst.Stride:b*dst.Stride+dst.Cols], src.Data[b*src.Stride:b*src.Stride+src.Cols])
+	}
+}
+
 func (l *LU[T]) Forward(z, x Matrix[T], logdet []float64) {
 	checkShapes("LU.Forward", l.d, ldLen(logdet), nm(x, "x"), nm(z, "z"))
-	l.lin.Forward(z, x, nil)
+	l.apply(z, x)
 	if logdet != nil {
-		ld := float64(kernels.Sum(l.lin.LogS))
+		ld := float64(kernels.Sum(l.logs))
 		for b := range logdet {
 			logdet[b] += ld
 		}
@@ -155,9 +201,12 @@ func (l *LU[T]) Forward(z, x Matrix[T], logdet []float64) {
 
 func (l *LU[T]) Inverse(x, z Matrix[T], logdet []float64) {
 	checkShapes("LU.Inverse", l.d, ldLen(logdet), nm(z, "z"), nm(x, "x"))
-	l.lin.Inverse(x, z, nil)
+	s := l.scales()
+	kernels.Scatter(x, z, l.perm)
+	kernels.TriSolveVecsDiag(x, l.lu, nil, false, false)
+	kernels.TriSolveVecsDiag(x, l.lu, s, true, false)
 	if logdet != nil {
-		ld := float64(kernels.Sum(l.lin.LogS))
+		ld := float64(kernels.Sum(l.logs))
 		for b := range logdet {
 			logdet[b] -= ld
 		}
@@ -166,5 +215,25 @@ func (l *LU[T]) Inverse(x, z Matrix[T], logdet []float64) {
 
 func (l *LU[T]) Backward(dx, dz, x Matrix[T], dlogdet []T) {
 	checkShapes("LU.Backward", l.d, ldLen(dlogdet), nm(x, "x"), nm(dz, "dz"), nm(dx, "dx"))
-	l.lin.Backward(dx, dz, x, dlogdet, &l.grad)
+	s := l.scales()
+	ds := grow(&l.ds, l.d)
+	kernels.Scatter(dx, dz, l.perm)
+	z := dense(&l.z, x.Rows, l.d)
+	copyRows(z, x)
+	kernels.TriMatVecsDiag(z, l.lu, s, true, false)
+	kernels.AddOutersTri(l.glu, nil, dx, z, true)
+	kernels.TriMatVecsDiag(dx, l.lu, nil, false, true)
+	kernels.AddOutersTri(l.glu, ds, dx, x, false)
+	var c T
+	if dlogdet != nil {
+		c = kernels.Sum(dlogdet)
+	}
+	for i, g := range l.glogs {
+		v := ref.FMA(ds[i], s[i], g)
+		if dlogdet != nil {
+			v += c
+		}
+		l.glogs[i] = v
+	}
+	kernels.TriMatVecsDiag(dx, l.lu, s, true, true)
 }

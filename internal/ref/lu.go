@@ -2,7 +2,8 @@ package ref
 
 import "math"
 
-// LU is the specification of kernels.LULinear, W = P L (U + diag(s)) with
+// LU is the specification of models/flow.LU (Glow's LU layer on the
+// kernels' triangular primitives), W = P L (U + diag(s)) with
 // s[i] = Exp(LogS[i]) * Sign[i] (Exp and the product each rounded once): L
 // unit lower triangular (its strictly lower part read, leading dimension
 // LDL), U strictly upper (LDU), P the permutation with (P z)[i] = z[Perm[i]].
@@ -106,11 +107,11 @@ func (l *LU[T]) Backward(dx []T, lddx int, x []T, ldx, rows int, dlogdet []T, gL
 			}
 		}
 		TriMatVecs(z, max(1, d), rows, ud, max(1, d), d, true, false, false)
-		addOutersTri(gL, ldgl, d, dx, lddx, z, max(1, d), rows, true)
+		AddOutersTri(gL, ldgl, d, dx, lddx, z, max(1, d), rows, true)
 	}
 	TriMatVecs(dx, lddx, rows, l.L, l.LDL, d, false, true, true)
 	if gL != nil {
-		ds := addOutersTri(gU, ldgu, d, dx, lddx, x, ldx, rows, false)
+		ds := AddOutersTri(gU, ldgu, d, dx, lddx, x, ldx, rows, false)
 		c := Sum(dlogdet)
 		for i := range d {
 			v := FMA(ds[i], s[i], gLogS[i])
@@ -123,10 +124,10 @@ func (l *LU[T]) Backward(dx []T, lddx int, x []T, ldx, rows int, dlogdet []T, gL
 	TriMatVecs(dx, lddx, rows, ud, max(1, d), d, true, true, false)
 }
 
-// addOutersTri adds sum_b dm[b][i] xm[b][k] to the strictly lower (low) or
-// upper part of g with AddOuters, and returns the diagonal of the sum from
-// +0.
-func addOutersTri[T Float](g []T, ldg, d int, dm []T, lddm int, xm []T, ldxm, rows int, low bool) []T {
+// AddOutersTri is the specification of kernels.AddOutersTri: it adds
+// sum_b dm[b][i] xm[b][k] to the strictly lower (low) or upper part of g
+// with AddOuters, and returns the diagonal of the sum from +0 (ds).
+func AddOutersTri[T Float](g []T, ldg, d int, dm []T, lddm int, xm []T, ldxm, rows int, low bool) []T {
 	full := make([]T, d*d)
 	in := func(i, k int) bool { return (low && k < i) || (!low && k > i) }
 	for i := range d {
