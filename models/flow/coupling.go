@@ -148,22 +148,25 @@ func (c *Coupling[T]) st(h Matrix[T]) (s, t Matrix[T]) {
 // sigmoidScale sets cm = log(sigmoid(s + 2) + eps), Glow's log-scale:
 // -softplus(-(s + 2)) when eps = 0.
 func (c *Coupling[T]) sigmoidScale(cm, s Matrix[T]) {
-	for b := range s.Rows {
-		sr, cr := rowOf(s, b), rowOf(cm, b)
-		for j, v := range sr {
-			cr[j] = -(v + 2)
-		}
-	}
 	if c.clamp == 0 {
+		// log sigmoid(u) = -softplus(-u), u = s + 2.
+		for b := range s.Rows {
+			sr, cr := rowOf(s, b), rowOf(cm, b)
+			for j, v := range sr {
+				cr[j] = -(v + 2)
+			}
+		}
 		kernels.Softplus(cm.Data, cm.Data)
 		for i, v := range cm.Data {
 			cm.Data[i] = -v
 		}
 		return
 	}
-	// sigmoid(u) = sigmoid(-(-u)): Sigmoid of the negated value.
-	for i, v := range cm.Data {
-		cm.Data[i] = -v
+	for b := range s.Rows {
+		sr, cr := rowOf(s, b), rowOf(cm, b)
+		for j, v := range sr {
+			cr[j] = v + 2
+		}
 	}
 	kernels.Sigmoid(cm.Data, cm.Data)
 	e := T(c.clamp)

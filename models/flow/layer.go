@@ -71,7 +71,7 @@ type dataInit[T kernels.Float] interface {
 	initFromData(x Matrix[T])
 }
 
-// rowsOf returns row b of m.
+// rowOf returns row b of m.
 func rowOf[T kernels.Float](m Matrix[T], b int) []T {
 	return m.Data[b*m.Stride : b*m.Stride+m.Cols]
 }
