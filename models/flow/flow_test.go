@@ -46,12 +46,7 @@ func testSpecs(t *testing.T, d int) map[string]Spec {
 		if err != nil {
 			t.Fatal(name, err)
 		}
-		for i := range sp.Layers {
-			if sp.Layers[i].Kind == KindActNorm {
-				sp.Layers[i].Initialized = true
-			}
-		}
-		specs[name] = sp
+		specs[name] = initialised(sp)
 	}
 	sp, err := Glow(d, 2, Block{Hidden: []int{7}})
 	add("glow-atan", sp, err)
@@ -68,6 +63,17 @@ func testSpecs(t *testing.T, d int) map[string]Spec {
 	sp.Layers = append([]LayerSpec{{Kind: KindReverse}, {Kind: KindShuffle}}, sp.Layers...)
 	add("nice-permuted", sp, nil)
 	return specs
+}
+
+// initialised marks sp's ActNorm layers as initialised, so that their
+// parameters are used as they are.
+func initialised(sp Spec) Spec {
+	for i := range sp.Layers {
+		if sp.Layers[i].Kind == KindActNorm {
+			sp.Layers[i].Initialized = true
+		}
+	}
+	return sp
 }
 
 // randomised returns the flow of sp with every parameter perturbed, so that

@@ -13,52 +13,18 @@ import (
 	"github.com/flowkern/flowkern/kernels"
 )
 
-// jetSpecs are small flows with every layer kind, every scale map and every
-// smooth activation; ActNorm is marked initialised so that its (random)
-// parameters are used as they are.
+// jetSpecs are testSpecs (every layer kind, scale map and smooth
+// activation) and a flow whose conditioners are affine (identity
+// activation).
 func jetSpecs(t *testing.T, d int) map[string]Spec {
 	t.Helper()
-	specs := map[string]Spec{}
-	add := func(name string, sp Spec, err error) {
-		if err != nil {
-			t.Fatal(name, err)
-		}
-		for i := range sp.Layers {
-			if sp.Layers[i].Kind == KindActNorm {
-				sp.Layers[i].Initialized = true
-			}
-		}
-		specs[name] = sp
-	}
-	sp, err := Glow(d, 2, Block{Hidden: []int{7}})
-	add("glow-atan-tanh", sp, err)
-	sp, err = Glow(d, 2, Block{Hidden: []int{5, 6}, Scale: ScaleSigmoid, Activation: "silu", Mask: "alternating"})
-	add("glow-sigmoid-silu", sp, err)
-	sp, err = Glow(d, 1, Block{Hidden: []int{5}, Scale: ScaleSigmoid, Clamp: 1e-3, Activation: "gelu"})
-	add("glow-sigmoideps-gelu", sp, err)
-	sp, err = RealNVP(d, 3, Block{Hidden: []int{6}, Scale: ScaleTanh, Clamp: 1.5, Activation: "softplus", Mask: "alternating"})
-	add("realnvp-tanh-softplus", sp, err)
-	sp, err = RealNVP(d, 2, Block{Hidden: []int{6}, Scale: ScaleExp, Activation: "identity"})
-	add("realnvp-exp-identity", sp, err)
-	sp, err = NICE(d, 3, Block{Hidden: []int{6}})
-	sp.Layers = append([]LayerSpec{{Kind: KindReverse}, {Kind: KindShuffle}}, sp.Layers...)
-	add("nice-permuted", sp, err)
-	return specs
-}
-
-// jetFlow returns the flow of sp with every parameter perturbed by
-// 0.3 N(0, 1), so that no coupling is the identity.
-func jetFlow[T kernels.Float](t *testing.T, sp Spec, seed uint64) *Flow[T] {
-	t.Helper()
-	f, err := New[T](sp, seed)
+	specs := testSpecs(t, d)
+	sp, err := RealNVP(d, 2, Block{Hidden: []int{6}, Scale: ScaleExp, Activation: "identity"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := kernels.NewNormal(seed, 1000)
-	for i, v := range f.params {
-		f.params[i] = v + T(0.3*g.Float64())
-	}
-	return f
+	specs["realnvp-exp-identity"] = initialised(sp)
+	return specs
 }
 
 // directions returns n random directions of length about 1.
@@ -218,7 +184,7 @@ func TestLogProbJetAnalytic(t *testing.T) {
 	specs := jetSpecs(t, d)
 	for _, name := range slices.Sorted(maps.Keys(specs)) {
 		sp := specs[name]
-		f := jetFlow[float64](t, sp, 3)
+		f := randomised[float64](t, sp, 3)
 		g := kernels.NewNormal(4, 0)
 		x0 := make([]float64, d)
 		for i := range x0 {
@@ -282,7 +248,7 @@ func TestLogProbJetFiniteDifferences(t *testing.T) {
 	specs := jetSpecs(t, d)
 	for _, name := range slices.Sorted(maps.Keys(specs)) {
 		sp := specs[name]
-		f := jetFlow[float64](t, sp, 8)
+		f := randomised[float64](t, sp, 8)
 		x0 := make([]float64, d)
 		u := directions(n, d, 9)
 		j := f.LogProbJet(x0, u, K)
@@ -317,7 +283,7 @@ func TestLogProbJetFloat32(t *testing.T) {
 	specs := jetSpecs(t, d)
 	for _, name := range slices.Sorted(maps.Keys(specs)) {
 		sp := specs[name]
-		f32 := jetFlow[float32](t, sp, 11)
+		f32 := randomised[float32](t, sp, 11)
 		f64, err := New[float64](sp, 11)
 		if err != nil {
 			t.Fatal(err)
@@ -356,7 +322,7 @@ func TestLogProbJetTiers(t *testing.T) {
 	want := map[string]*jet.Jet{}
 	forTiers(t, func(t *testing.T) {
 		for name, sp := range specs {
-			f := jetFlow[float64](t, sp, 21)
+			f := randomised[float64](t, sp, 21)
 			j := f.LogProbJet([]float64{0.3, 0.1, -0.4, 0.2, 0}, directions(40, d, 22), K)
 			w, ok := want[name]
 			if !ok {
@@ -389,7 +355,7 @@ func TestLogProbJetReLU(t *testing.T) {
 			sp.Layers[i].Initialized = true
 		}
 	}
-	f := jetFlow[float64](t, sp, 30)
+	f := randomised[float64](t, sp, 30)
 	x0 := []float64{0.2, -0.1, 0.4, 0.3}
 	u := directions(2, d, 31)
 	j := f.LogProbJet(x0, u, K)
