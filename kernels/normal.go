@@ -44,6 +44,11 @@ func (g *Normal) Uint64() uint64 {
 	return ref.Mix64(g.s)
 }
 
+// Uniform returns a uniformly distributed number in [0, 1): the top 53
+// bits of the next Uint64 word times 2^-53 (exact). It advances the stream
+// as Uint64 does.
+func (g *Normal) Uniform() float64 { return float64(g.Uint64()>>11) * 0x1p-53 }
+
 // Float64 returns one standard normal number.
 func (g *Normal) Float64() float64 {
 	var z [1]float64

@@ -268,3 +268,15 @@ func BenchmarkNormal(b *testing.B) {
 		})
 	}
 }
+
+// TestNormalUniform: Uniform is the top 53 bits of the next word, in [0, 1).
+func TestNormalUniform(t *testing.T) {
+	g := NewNormal(3, 4)
+	h := g
+	for range 1000 {
+		u, w := g.Uniform(), h.Uint64()
+		if u != float64(w>>11)/(1<<53) || u < 0 || u >= 1 {
+			t.Fatalf("Uniform = %v for the word %#x", u, w)
+		}
+	}
+}

@@ -35,7 +35,7 @@ func dequantize(px []byte, n, d int, seed, stream uint64) table {
 	g := kernels.NewNormal(seed, stream)
 	t := table{rows: n, cols: d, data: make([]float64, n*d)}
 	for i, p := range px[:n*d] {
-		u := float64(g.Uint64()>>11) * 0x1p-53
+		u := g.Uniform()
 		t.data[i] = (float64(p) + u) / 256
 	}
 	return t

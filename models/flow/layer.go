@@ -134,7 +134,3 @@ func addLogdet[T kernels.Float](logdet []float64, ld []T, sign float64) {
 		logdet[b] += sign * float64(v)
 	}
 }
-
-// uniform returns a uniform number in [0, 1) from the generator's bits: the
-// same on every architecture.
-func uniform(g *kernels.Normal) float64 { return float64(g.Uint64()>>11) * 0x1p-53 }

@@ -56,7 +56,7 @@ func shuffle(perm []int, g *kernels.Normal) {
 		perm[i] = i
 	}
 	for i := len(perm) - 1; i > 0; i-- {
-		j := int(uniform(g) * float64(i+1))
+		j := int(g.Uniform() * float64(i+1))
 		perm[i], perm[j] = perm[j], perm[i]
 	}
 }

@@ -74,7 +74,7 @@ func (th *Theory) HMC(perChain int, o HMCOptions) (*Run, error) {
 		}
 		eps := o.StepSize
 		if o.Jitter > 0 {
-			eps += float64(o.StepSize * float64(o.Jitter*(float64(2*uniform(&jit))-1)))
+			eps += float64(o.StepSize * float64(o.Jitter*(float64(2*jit.Uniform())-1)))
 		}
 		w.evaluate()
 		w.hamiltonian(h0)
@@ -85,7 +85,7 @@ func (th *Theory) HMC(perChain int, o HMCOptions) (*Run, error) {
 		}
 		kernels.Exp(prob, dh)
 		for c := range b {
-			u := uniform(&cs.unis[c])
+			u := cs.unis[c].Uniform()
 			ok := finite(h0[c]) && finite(h1[c])
 			if !ok {
 				rec.run.Divergent++

@@ -51,14 +51,14 @@ func (th *Theory) Metropolis(perChain int, o MetropolisOptions) (*Run, error) {
 					n += row[nb[j]] + row[nb[j+1]]
 				}
 				old := row[x]
-				u := uniform(&cs.unis[c])
+				u := cs.unis[c].Uniform()
 				nw := old + float64(delta*(float64(2*u)-1))
 				s := nw + old
 				q := float64(nw*nw) + float64(old*old)
 				inner := float64(diag*s) - float64(2*n) + float64(lambda*float64(s*q))
 				mds[c] = -float64((nw - old) * inner)
 				prop[c] = nw
-				ua[c] = uniform(&cs.unis[c])
+				ua[c] = cs.unis[c].Uniform()
 			}
 			kernels.Exp(prob, mds)
 			for c := range b {

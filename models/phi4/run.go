@@ -111,10 +111,6 @@ func (th *Theory) setup(fn string, perChain int, o *RunOptions) (*chainSet, erro
 	return cs, nil
 }
 
-// uniform returns a uniform number in [0, 1): the top 53 bits of the next
-// word of g, exactly.
-func uniform(g *kernels.Normal) float64 { return float64(g.Uint64()>>11) * 0x1p-53 }
-
 // recorder copies the chains' states into a Run's samples at the right
 // updates.
 type recorder struct {

@@ -39,9 +39,6 @@ func Generate(name string, n int, seed uint64) (kernels.Matrix[float64], error) 
 	return kernels.Matrix[float64]{Rows: n, Cols: 2, Data: x, Stride: 2}, nil
 }
 
-// uniform returns a uniform number in [0, 1).
-func uniform(g *kernels.Normal) float64 { return float64(g.Uint64()>>11) * 0x1p-53 }
-
 // sinCos2Pi returns sin and cos of 2 pi v, v in [0, 1): ref.SinCos2Pi,
 // not math.Sin and math.Cos, whose Go code is compiled with fused
 // multiply-adds on arm64 and without on amd64.
@@ -58,7 +55,7 @@ func sinCos2Pi(v float64) (s, c float64) {
 // (1, -0.5)), noise 0.1, then centred and scaled as the flow literature
 // does (x - (0.5, 0.25)) * 2.
 func moons(p []float64, g *kernels.Normal) {
-	s, c := sinCos2Pi(uniform(g) / 2)
+	s, c := sinCos2Pi(g.Uniform() / 2)
 	x, y := c, s
 	if g.Uint64()&1 == 1 {
 		x, y = 1-c, 0.5-s
@@ -78,8 +75,8 @@ func eightGaussians(p []float64, g *kernels.Normal) {
 
 // checkerboard: uniform on the black squares of a 4 x 4 board on [-2, 2)^2.
 func checkerboard(p []float64, g *kernels.Normal) {
-	x := float64(4*uniform(g)) - 2
-	y := float64(4*uniform(g)) - 2
+	x := float64(4*g.Uniform()) - 2
+	y := float64(4*g.Uniform()) - 2
 	// Move y into the black square of x's column.
 	ix := int(math.Floor(x + 2))
 	iy := int(math.Floor(y + 2))
@@ -95,7 +92,7 @@ func checkerboard(p []float64, g *kernels.Normal) {
 // spirals: two interleaved spirals r = t, angle t, t in [0, 3 pi] scaled
 // to radius 3, noise 0.1.
 func spirals(p []float64, g *kernels.Normal) {
-	r := 3 * math.Sqrt(uniform(g)) // the angle is r pi
+	r := 3 * math.Sqrt(g.Uniform()) // the angle is r pi
 	v := r / 2
 	v -= math.Floor(v) // exact
 	s, c := sinCos2Pi(v)
