@@ -9,27 +9,12 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/flowkern/flowkern/internal/isatest"
 	"github.com/flowkern/flowkern/internal/jet"
 	"github.com/flowkern/flowkern/kernels"
 	"github.com/flowkern/flowkern/models/flow"
 	"github.com/flowkern/flowkern/models/phi4"
 )
-
-// forTiers runs f once per kernel tier; a tier this machine cannot run is
-// skipped.
-func forTiers(t *testing.T, f func(t *testing.T)) {
-	prev := kernels.ISA()
-	t.Cleanup(func() { kernels.SetISA(prev) })
-	for _, isa := range []string{"generic", "avx2", "avx512", "neon"} {
-		t.Run(isa, func(t *testing.T) {
-			if err := kernels.SetISA(isa); err != nil {
-				t.Skipf("tier %s cannot run here: %v", isa, err)
-			}
-			defer kernels.SetISA(prev)
-			f(t)
-		})
-	}
-}
 
 // polyModel is S(x) = sum_k T_k[x - c, ..., x - c], an explicit polynomial
 // with known symmetric coefficient tensors around the point c.
@@ -461,7 +446,7 @@ func TestCoefficientsTiers(t *testing.T) {
 		t.Fatal(err)
 	}
 	var want []float64
-	forTiers(t, func(t *testing.T) {
+	isatest.Each(t, func(t *testing.T) {
 		f := flowWith(t, sp, 12)
 		e, err := Coefficients(f, []float64{0.1, 0, -0.2, 0.3, 0, 0.5}, 4)
 		if err != nil {
@@ -495,7 +480,7 @@ const goldenCoefficients = "a3098cf25bf529c01ef8c055fa559487d46fbfa3159a66ba962a
 func TestGolden(t *testing.T) {
 	const d = 4
 	specs := smallFlows(t, d)
-	forTiers(t, func(t *testing.T) {
+	isatest.Each(t, func(t *testing.T) {
 		h := sha256.New()
 		for _, name := range slices.Sorted(maps.Keys(specs)) {
 			f := flowWith(t, specs[name], 40)

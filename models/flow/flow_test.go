@@ -7,24 +7,9 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/flowkern/flowkern/internal/isatest"
 	"github.com/flowkern/flowkern/kernels"
 )
-
-// forTiers runs f once per kernel tier, named by tier; a tier this machine
-// or build cannot run is reported as skipped.
-func forTiers(t *testing.T, f func(t *testing.T)) {
-	prev := kernels.ISA()
-	t.Cleanup(func() { kernels.SetISA(prev) })
-	for _, isa := range []string{"generic", "avx2", "avx512", "neon"} {
-		t.Run(isa, func(t *testing.T) {
-			if err := kernels.SetISA(isa); err != nil {
-				t.Skipf("tier %s cannot run here: %v", isa, err)
-			}
-			defer kernels.SetISA(prev)
-			f(t)
-		})
-	}
-}
 
 // randMat returns an n x d matrix of normals from seed.
 func randMat[T kernels.Float](n, d int, seed uint64) Matrix[T] {
@@ -270,7 +255,7 @@ func TestTiers(t *testing.T) {
 	const d, n = 6, 33
 	sp := testSpecs(t, d)["glow-atan"]
 	var want []uint64
-	forTiers(t, func(t *testing.T) {
+	isatest.Each(t, func(t *testing.T) {
 		f := randomised[float64](t, sp, 11)
 		x := randMat[float64](n, d, 12)
 		lp := make([]float64, n)

@@ -9,6 +9,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/flowkern/flowkern/internal/isatest"
 	"github.com/flowkern/flowkern/internal/jet"
 	"github.com/flowkern/flowkern/kernels"
 )
@@ -320,7 +321,7 @@ func TestLogProbJetTiers(t *testing.T) {
 	const d, K = 5, 5
 	specs := jetSpecs(t, d)
 	want := map[string]*jet.Jet{}
-	forTiers(t, func(t *testing.T) {
+	isatest.Each(t, func(t *testing.T) {
 		for name, sp := range specs {
 			f := randomised[float64](t, sp, 21)
 			j := f.LogProbJet([]float64{0.3, 0.1, -0.4, 0.2, 0}, directions(40, d, 22), K)

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/flowkern/flowkern/internal/isatest"
 	"github.com/flowkern/flowkern/internal/ref"
 	"github.com/flowkern/flowkern/kernels"
 )
@@ -131,7 +132,7 @@ func (c *luCase[T]) check(t *testing.T, what string) {
 func clone[T any](s []T) []T { return append([]T(nil), s...) }
 
 func TestLUReference(t *testing.T) {
-	forTiers(t, func(t *testing.T) {
+	isatest.Each(t, func(t *testing.T) {
 		t.Run("float64", func(t *testing.T) { testLUReference[float64](t) })
 		t.Run("float32", func(t *testing.T) { testLUReference[float32](t) })
 	})
@@ -185,7 +186,7 @@ func FuzzLU(f *testing.F) {
 		if permSeed != 0 {
 			rand.New(rand.NewPCG(permSeed, 1)).Shuffle(dd, func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
 		}
-		forTiers(t, func(t *testing.T) {
+		isatest.Each(t, func(t *testing.T) {
 			what := fmt.Sprintf("d=%d batch=%d perm=%d flags=%#x", dd, nbb, permSeed, flags)
 			if flags&1 != 0 {
 				fuzzLU[float32](t, what, dd, nbb, perm, flags, data)

@@ -12,6 +12,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat"
 
+	"github.com/flowkern/flowkern/internal/isatest"
 	"github.com/flowkern/flowkern/kernels"
 	"github.com/flowkern/flowkern/models/toy2d"
 )
@@ -176,7 +177,7 @@ const (
 // reproduce.
 func TestDeterministicTraining(t *testing.T) {
 	want := map[string]string{"float64": detHash64, "float32": detHash32}
-	forTiers(t, func(t *testing.T) {
+	isatest.Each(t, func(t *testing.T) {
 		for _, w := range [][2]int{{1, 1}, {1, 2}, {2, 2}, {3, 1}} {
 			got := map[string]string{"float64": detTrain[float64](t, w[0], w[1]), "float32": detTrain[float32](t, w[0], w[1])}
 			for k, h := range got {

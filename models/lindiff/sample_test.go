@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/flowkern/flowkern/internal/isatest"
 	"github.com/flowkern/flowkern/kernels"
 	"gonum.org/v1/gonum/mat"
 )
@@ -104,12 +105,8 @@ func TestSampleDeterministic(t *testing.T) {
 			}
 		}
 	}
-	prev := kernels.ISA()
-	defer kernels.SetISA(prev)
-	for _, isa := range []string{"generic", "avx2", "avx512", "neon"} {
-		if err := kernels.SetISA(isa); err != nil {
-			continue
-		}
+	isatest.Each(t, func(t *testing.T) {
+		isa := kernels.ISA()
 		for _, workers := range []int{1, 3} {
 			y, err := Sample(m, n, SampleOptions{Seed: 11, Workers: workers})
 			if err != nil {
@@ -119,7 +116,7 @@ func TestSampleDeterministic(t *testing.T) {
 		}
 		y, _ := Sample(m, 5, SampleOptions{Seed: 11})
 		same(isa+", n = 5", y, 5)
-	}
+	})
 	// Steps in groups of one and of two (the schedule has 6) instead of all
 	// in one group.
 	defer func(v int) { transposeGroup = v }(transposeGroup)
