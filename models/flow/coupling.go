@@ -209,58 +209,52 @@ func (c *Coupling[T]) sigmoidGrad(dc, s Matrix[T], buf []T) {
 
 func (c *Coupling[T]) Forward(z, x Matrix[T], logdet []float64) {
 	checkShapes("Coupling.Forward", c.d, ldLen(logdet), nm(x, "x"), nm(z, "z"))
-	nb, n := c.split.LenB(), x.Rows
-	xa, xb := dense(&c.bxa, n, c.split.LenA()), dense(&c.bxb, n, nb)
-	kernels.GatherSplit(xa, xb, x, c.split)
-	h := dense(&c.bh, n, c.net.Sizes[len(c.net.Sizes)-1])
-	c.net.Forward(h, xa, &c.work)
-	zb := dense(&c.bzb, n, nb)
-	if c.additive {
-		kernels.AdditiveForward(zb, xb, h)
-	} else {
-		ld := grow(&c.ld, n)
-		clear(ld)
-		s, t := c.st(h)
-		if c.scale == ScaleSigmoid {
-			cm := dense(&c.bc, n, nb)
-			c.sigmoidScale(cm, s)
-			kernels.CouplingForward(zb, xb, cm, t, ld, kernels.Clamp{})
-		} else {
-			kernels.CouplingForward(zb, xb, s, t, ld, c.kclamp)
-		}
-		if logdet != nil {
-			addLogdet(logdet, ld, 1)
-		}
-	}
-	kernels.ScatterSplit(z, xa, zb, c.split)
+	c.transform(z, x, logdet, false)
 }
 
 func (c *Coupling[T]) Inverse(x, z Matrix[T], logdet []float64) {
 	checkShapes("Coupling.Inverse", c.d, ldLen(logdet), nm(z, "z"), nm(x, "x"))
-	nb, n := c.split.LenB(), z.Rows
-	za, zb := dense(&c.bxa, n, c.split.LenA()), dense(&c.bzb, n, nb)
-	kernels.GatherSplit(za, zb, z, c.split)
+	c.transform(x, z, logdet, true)
+}
+
+// transform runs the coupling (or its inverse) from in to out: the kept
+// columns A through the conditioner, the columns B through the coupling
+// kernel. x[A], x[B] (forward) and the conditioner's output stay in the
+// layer's buffers for Backward.
+func (c *Coupling[T]) transform(out, in Matrix[T], logdet []float64, inverse bool) {
+	nb, n := c.split.LenB(), in.Rows
+	ia, ib, ob := dense(&c.bxa, n, c.split.LenA()), dense(&c.bxb, n, nb), dense(&c.bzb, n, nb)
+	if inverse {
+		ib, ob = ob, ib
+	}
+	kernels.GatherSplit(ia, ib, in, c.split)
 	h := dense(&c.bh, n, c.net.Sizes[len(c.net.Sizes)-1])
-	c.net.Forward(h, za, &c.work)
-	xb := dense(&c.bxb, n, nb)
-	if c.additive {
-		kernels.AdditiveInverse(xb, zb, h)
-	} else {
+	c.net.Forward(h, ia, &c.work)
+	switch {
+	case c.additive && inverse:
+		kernels.AdditiveInverse(ob, ib, h)
+	case c.additive:
+		kernels.AdditiveForward(ob, ib, h)
+	default:
 		ld := grow(&c.ld, n)
 		clear(ld)
 		s, t := c.st(h)
+		cl := c.kclamp
 		if c.scale == ScaleSigmoid {
 			cm := dense(&c.bc, n, nb)
 			c.sigmoidScale(cm, s)
-			kernels.CouplingInverse(xb, zb, cm, t, ld, kernels.Clamp{})
+			s, cl = cm, kernels.Clamp{}
+		}
+		if inverse {
+			kernels.CouplingInverse(ob, ib, s, t, ld, cl) // ld -= the row sums
 		} else {
-			kernels.CouplingInverse(xb, zb, s, t, ld, c.kclamp)
+			kernels.CouplingForward(ob, ib, s, t, ld, cl)
 		}
 		if logdet != nil {
 			addLogdet(logdet, ld, 1)
 		}
 	}
-	kernels.ScatterSplit(x, za, xb, c.split)
+	kernels.ScatterSplit(out, ia, ob, c.split)
 }
 
 // Backward runs after Forward on the same batch: the gathered x[A], x[B],
