@@ -109,47 +109,39 @@ func (b Block) coupling(kind Kind, d, i int) (LayerSpec, error) {
 // Glow returns Glow's architecture on d features: blocks of ActNorm, LU
 // linear and affine coupling.
 func Glow(d, blocks int, b Block) (Spec, error) {
-	b = b.withDefaults()
-	sp := Spec{Dim: d}
-	for i := range blocks {
-		c, err := b.coupling(KindAffine, d, i)
-		if err != nil {
-			return Spec{}, err
-		}
-		sp.Layers = append(sp.Layers, LayerSpec{Kind: KindActNorm}, LayerSpec{Kind: KindLU}, c)
-	}
-	return sp, nil
+	return b.repeat(d, blocks, KindAffine, LayerSpec{Kind: KindActNorm}, LayerSpec{Kind: KindLU})
 }
 
 // RealNVP returns RealNVP's architecture on d features: affine couplings
 // whose masks alternate, each preceded by ActNorm (in place of RealNVP's
 // batch normalisation).
 func RealNVP(d, blocks int, b Block) (Spec, error) {
-	b = b.withDefaults()
-	sp := Spec{Dim: d}
-	for i := range blocks {
-		c, err := b.coupling(KindAffine, d, i)
-		if err != nil {
-			return Spec{}, err
-		}
-		sp.Layers = append(sp.Layers, LayerSpec{Kind: KindActNorm}, c)
-	}
-	return sp, nil
+	return b.repeat(d, blocks, KindAffine, LayerSpec{Kind: KindActNorm})
 }
 
 // NICE returns NICE's architecture on d features: additive couplings whose
 // masks alternate, then a diagonal scaling.
 func NICE(d, blocks int, b Block) (Spec, error) {
+	sp, err := b.repeat(d, blocks, KindAdditive)
+	if err != nil {
+		return Spec{}, err
+	}
+	sp.Layers = append(sp.Layers, LayerSpec{Kind: KindScale})
+	return sp, nil
+}
+
+// repeat returns blocks blocks of the layers pre followed by a coupling of
+// kind, block i with the mask of block i.
+func (b Block) repeat(d, blocks int, kind Kind, pre ...LayerSpec) (Spec, error) {
 	b = b.withDefaults()
 	sp := Spec{Dim: d}
 	for i := range blocks {
-		c, err := b.coupling(KindAdditive, d, i)
+		c, err := b.coupling(kind, d, i)
 		if err != nil {
 			return Spec{}, err
 		}
-		sp.Layers = append(sp.Layers, c)
+		sp.Layers = append(append(sp.Layers, pre...), c)
 	}
-	sp.Layers = append(sp.Layers, LayerSpec{Kind: KindScale})
 	return sp, nil
 }
 
