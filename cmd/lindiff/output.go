@@ -11,10 +11,10 @@ import (
 	"strconv"
 
 	"gonum.org/v1/gonum/mat"
-	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
+
+	"github.com/flowkern/flowkern/internal/lineplot"
 )
 
 // writeCSV writes a header and rows to path.
@@ -86,100 +86,16 @@ type curve struct {
 	color  int // plotutil palette index, -1 for gray
 }
 
-// logTicks are gonum's log-axis ticks with labels rounded to three digits:
-// 10^-5 computed in floating point would print as 9.999999999999999e-06.
-type logTicks struct{}
-
-func (logTicks) Ticks(lo, hi float64) []plot.Tick {
-	ts := plot.LogTicks{Prec: -1}.Ticks(lo, hi)
-	for i := range ts {
-		if ts[i].Label != "" {
-			ts[i].Label = strconv.FormatFloat(ts[i].Value, 'g', 3, 64)
-		}
-	}
-	return ts
-}
-
 // savePlot draws the curves on log-log axes (log x only if !logY), with the
 // legend at the top right or, for falling curves, the bottom left, and
 // saves the figure; the format follows the extension of path.
 func savePlot(path, title, xlab, ylab string, logY, bottomLeft bool, curves []curve) error {
-	p := plot.New()
-	p.Title.Text = title
-	p.X.Label.Text = xlab
-	p.Y.Label.Text = ylab
-	p.X.Scale = plot.LogScale{}
-	p.X.Tick.Marker = logTicks{}
-	if logY {
-		p.Y.Scale = plot.LogScale{}
-		p.Y.Tick.Marker = logTicks{}
-	}
-	p.Legend.Top = !bottomLeft
-	p.Legend.Left = bottomLeft
-	p.Legend.TextStyle.Font.Size = vg.Points(9)
-	p.Add(plotter.NewGrid())
+	f := lineplot.Figure{Title: title, XLabel: xlab, YLabel: ylab, LogX: true, LogY: logY,
+		LegendLeft: bottomLeft, LegendBottom: bottomLeft, LegendSize: vg.Points(9)}
 	for _, c := range curves {
-		// A log axis cannot show zero or negative values: drop them.
-		var xy plotter.XYs
-		var errs plotter.YErrors
-		for i, q := range c.xy {
-			if !(q.X > 0) || (logY && !(q.Y > 0)) || math.IsNaN(q.Y) || math.IsInf(q.Y, 0) {
-				continue
-			}
-			xy = append(xy, q)
-			if c.yerr != nil {
-				lo := c.yerr[i]
-				if logY {
-					lo = min(lo, 0.9*q.Y) // keep the bar above zero
-				}
-				errs = append(errs, struct{ Low, High float64 }{lo, c.yerr[i]})
-			}
-		}
-		if len(xy) == 0 {
-			continue
-		}
-		col := color.Color(color.Gray{Y: 110})
-		if c.color >= 0 {
-			col = plotutil.Color(c.color)
-		}
-		l, err := plotter.NewLine(xy)
-		if err != nil {
-			return err
-		}
-		l.Color = col
-		l.Width = vg.Points(1.2)
-		switch c.dash {
-		case 1:
-			l.Dashes = []vg.Length{vg.Points(6), vg.Points(3)}
-		case 2:
-			l.Dashes = []vg.Length{vg.Points(1.5), vg.Points(2.5)}
-		}
-		p.Add(l)
-		if !c.points {
-			p.Legend.Add(c.name, l)
-			continue
-		}
-		s, err := plotter.NewScatter(xy)
-		if err != nil {
-			return err
-		}
-		s.Color = col
-		s.Shape = plotutil.Shape(max(c.color, 0))
-		p.Add(s)
-		p.Legend.Add(c.name, l, s)
-		if errs != nil {
-			eb, err := plotter.NewYErrorBars(struct {
-				plotter.XYs
-				plotter.YErrors
-			}{xy, errs})
-			if err != nil {
-				return err
-			}
-			eb.Color = col
-			p.Add(eb)
-		}
+		f.Curves = append(f.Curves, lineplot.Curve{Name: c.name, XY: c.xy, YErr: c.yerr, Points: c.points, Dash: c.dash, Color: c.color})
 	}
-	return p.Save(6*vg.Inch, 4.5*vg.Inch, path)
+	return f.Save(path)
 }
 
 // saveGrid writes the rows of x (side x side images with values in [0, 1],
