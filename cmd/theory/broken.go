@@ -16,7 +16,7 @@ import (
 const blocks = 20
 
 // cumulantSet holds the joint cumulants of orders 1..4 of the sites, one
-// value per index multiset (sorted tuples in the order multisets visits
+// value per index multiset (sorted tuples in the order action.Multisets visits
 // them), and the cumulants 1..4 of the magnetisation m and its Binder
 // cumulant.
 type cumulantSet struct {
@@ -46,7 +46,7 @@ func cumulants(x []float64, d, r0, r1 int) cumulantSet {
 	c.k[1] = mu
 	var tup [5][][]int
 	for o := 2; o <= 4; o++ {
-		multisets(d, o, func(t []int) { tup[o] = append(tup[o], append([]int(nil), t...)) })
+		action.Multisets(d, o, func(t []int) { tup[o] = append(tup[o], append([]int(nil), t...)) })
 		c.k[o] = make([]float64, len(tup[o]))
 	}
 	y := make([]float64, d)
@@ -91,7 +91,7 @@ func cumulants(x []float64, d, r0, r1 int) cumulantSet {
 	return c
 }
 
-// rank2 is the position of the pair {a, b} in the order of multisets(d, 2).
+// rank2 is the position of the pair {a, b} in the order of action.Multisets(d, 2).
 func rank2(a, b, d int) int {
 	a, b = min(a, b), max(a, b)
 	// Tuples (i, j), i <= j, in lexicographic order: row i starts after

@@ -109,7 +109,7 @@ func analyse(ex *action.Expansion, th *phi4.Theory) (coefRow, error) {
 		return r, err
 	}
 	var nn4, rest4 []float64
-	multisets(d, 4, func(t []int) {
+	action.Multisets(d, 4, func(t []int) {
 		distinct := slices.Compact(slices.Clone(t))
 		switch {
 		case len(distinct) == 1:
@@ -126,23 +126,6 @@ func analyse(ex *action.Expansion, th *phi4.Theory) (coefRow, error) {
 	}
 	r.a3 = rms(t3.Data)
 	return r, nil
-}
-
-// multisets calls fn with every sorted n-tuple 0 <= i_1 <= ... <= i_n < d.
-func multisets(d, n int, fn func(t []int)) {
-	t := make([]int, n)
-	var rec func(k, lo int)
-	rec = func(k, lo int) {
-		if k == n {
-			fn(t)
-			return
-		}
-		for i := lo; i < d; i++ {
-			t[k] = i
-			rec(k+1, i)
-		}
-	}
-	rec(0, 0)
 }
 
 // moments returns <phi^2>, the Binder cumulant and the nearest-neighbour

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/flowkern/flowkern/kernels"
+	"github.com/flowkern/flowkern/models/action"
 	"github.com/flowkern/flowkern/models/phi4"
 )
 
@@ -263,9 +264,9 @@ func TestLogZ(t *testing.T) {
 }
 
 func TestCumulants(t *testing.T) {
-	// rank2 follows the order of multisets(d, 2).
+	// rank2 follows the order of action.Multisets(d, 2).
 	k := 0
-	multisets(5, 2, func(p []int) {
+	action.Multisets(5, 2, func(p []int) {
 		if r := rank2(p[1], p[0], 5); r != k {
 			t.Errorf("rank2(%v) = %d, want %d", p, r, k)
 		}

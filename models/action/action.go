@@ -493,7 +493,7 @@ func (e *Expansion) Full(n int) (*Sym, error) {
 	}
 	s := &Sym{D: e.d, N: n, Data: make([]float64, size)}
 	idx := make([][]int, 0, size)
-	forTuples(e.d, n, func(t []int) { idx = append(idx, append([]int(nil), t...)) })
+	Multisets(e.d, n, func(t []int) { idx = append(idx, append([]int(nil), t...)) })
 	vals := e.Entries(n, idx)
 	for i, t := range idx {
 		s.Data[SymRank(t)] = vals[i]
@@ -501,9 +501,10 @@ func (e *Expansion) Full(n int) (*Sym, error) {
 	return s, nil
 }
 
-// forTuples calls f with every non-decreasing tuple of n indices in
-// 0..d-1, in lexicographic order (f must not keep the slice).
-func forTuples(d, n int, f func([]int)) {
+// Multisets calls f with every non-decreasing tuple of n indices in
+// 0..d-1 (one per multiset), in lexicographic order; f must not keep the
+// slice.
+func Multisets(d, n int, f func([]int)) {
 	t := make([]int, n)
 	var rec func(r, from int)
 	rec = func(r, from int) {

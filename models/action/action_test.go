@@ -604,7 +604,7 @@ func TestSymRank(t *testing.T) {
 	for _, dn := range [][2]int{{1, 4}, {3, 1}, {4, 3}, {5, 4}, {2, 6}} {
 		d, n := dn[0], dn[1]
 		seen := make([]bool, SymLen(d, n))
-		forTuples(d, n, func(tp []int) {
+		Multisets(d, n, func(tp []int) {
 			r := SymRank(tp)
 			if r < 0 || r >= len(seen) || seen[r] {
 				t.Fatalf("d %d n %d: rank %d of %v out of range or repeated", d, n, r, tp)

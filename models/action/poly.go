@@ -326,7 +326,7 @@ func (p *Poly) Entry(idx ...int) float64 {
 // Full returns T_n in packed symmetric storage.
 func (p *Poly) Full(n int) *Sym {
 	s := &Sym{D: p.D, N: n, Data: make([]float64, SymLen(p.D, n))}
-	forTuples(p.D, n, func(t []int) { s.Data[SymRank(t)] = p.T[n][flat(t, p.D)] })
+	Multisets(p.D, n, func(t []int) { s.Data[SymRank(t)] = p.T[n][flat(t, p.D)] })
 	return s
 }
 
@@ -558,7 +558,7 @@ func contractFirstQ(t, q []float64, d int) []float64 {
 func symmetrize(t []float64, d, n int) []float64 {
 	out := make([]float64, len(t))
 	perm := make([]int, n)
-	forTuples(d, n, func(sorted []int) {
+	Multisets(d, n, func(sorted []int) {
 		copy(perm, sorted)
 		s, c := 0.0, 0
 		for {

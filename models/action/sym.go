@@ -35,7 +35,7 @@ func (s *Sym) Contract(u []float64) float64 {
 		panic(fmt.Sprintf("action: Sym.Contract: %d values for %d variables", len(u), s.D))
 	}
 	sum := 0.0
-	forTuples(s.D, s.N, func(t []int) {
+	Multisets(s.D, s.N, func(t []int) {
 		p := multinomial(t)
 		for _, i := range t {
 			p *= u[i]
