@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"math"
-	"slices"
 
 	"github.com/flowkern/flowkern/kernels"
 	"github.com/flowkern/flowkern/models/phi4"
@@ -127,10 +126,10 @@ func maxOf(v []float64) float64 {
 
 // hmcOptions returns the HMC options of the flags. Every chain starts
 // from phi = 0 (cold): phi4's default start, V standard normal values,
-// can leave a chain stuck for good at large lambda, since from |phi| ~ 2.5
-// the force 4 lambda phi^3 makes every trajectory diverge (on 8x8 at
-// m2 = -4, lambda = 8, eps = 0.1 one chain of 32 kept its start for all
-// 1200 trajectories and its phi^2 gave a tau_int of 269).
+// can leave a chain stuck for good at large lambda (phi4.Run.Stuck),
+// since from |phi| ~ 2.5 the force 4 lambda phi^3 makes every trajectory
+// diverge (on 8x8 at m2 = -4, lambda = 8, eps = 0.1 one chain of 32 kept
+// its start for all 1200 trajectories and its phi^2 gave a tau_int of 269).
 func (c config) hmcOptions(seed uint64, therm, thin, sites int) phi4.HMCOptions {
 	return phi4.HMCOptions{
 		RunOptions: phi4.RunOptions{Seed: seed, Chains: c.chains, Therm: therm, Thin: thin, Start: make([]float64, sites)},
@@ -138,18 +137,11 @@ func (c config) hmcOptions(seed uint64, therm, thin, sites int) phi4.HMCOptions 
 	}
 }
 
-// moved returns an error if a chain of r never changed from its first
-// sample to its last: every trajectory rejected.
-func moved(r *phi4.Run) error {
-	if r.PerChain < 2 {
-		return nil
-	}
-	for ch := range r.Chains {
-		x := r.Chain(ch)
-		first, last := x.Data[:x.Cols], x.Data[(x.Rows-1)*x.Stride:(x.Rows-1)*x.Stride+x.Cols]
-		if slices.Equal(first, last) {
-			return fmt.Errorf("HMC chain %d never moved in %d samples (%d divergent trajectories in the run): lower -eps", ch, r.PerChain, r.Divergent)
-		}
+// stuck returns an error if phi4 flagged a chain of r as stuck (acceptance
+// below phi4.StuckAcceptance): its samples would bias every average.
+func stuck(r *phi4.Run) error {
+	if err := r.StuckError(); err != nil {
+		return fmt.Errorf("HMC: %w (%d divergent trajectories in the run): lower -eps", err, r.Divergent)
 	}
 	return nil
 }
@@ -168,7 +160,7 @@ func (c config) sample(th *phi4.Theory, n int, seed uint64) (*ensemble, error) {
 	if err != nil {
 		return nil, fmt.Errorf("HMC pilot: %w", err)
 	}
-	if err := moved(p); err != nil {
+	if err := stuck(p); err != nil {
 		return nil, err
 	}
 	e.divergent = p.Divergent
@@ -187,7 +179,7 @@ func (c config) sample(th *phi4.Theory, n int, seed uint64) (*ensemble, error) {
 		if err != nil {
 			return nil, fmt.Errorf("HMC: %w", err)
 		}
-		if err := moved(r); err != nil {
+		if err := stuck(r); err != nil {
 			return nil, err
 		}
 		e.divergent += r.Divergent

@@ -15,8 +15,10 @@
 //     Theory.FreePropagator is the exact two-point function at lambda = 0.
 //   - Theory.HMC (Hybrid Monte Carlo) and Theory.Metropolis (single-site)
 //     run B chains together and return a Run: samples as rows (training
-//     data), acceptance, divergent trajectories. The same seed gives the
-//     same bits on every kernel tier and architecture.
+//     data), acceptance and divergent trajectories, in all and per chain,
+//     and the chains that (almost) never accept (Run.Stuck, StuckError).
+//     The same seed gives the same bits on every kernel tier and
+//     architecture.
 //   - Measure (magnetisation, |m|, susceptibility, Binder cumulant, <phi^2>),
 //     Theory.TwoPoint (connected G(r)) and Theory.TimeSlice (zero-momentum
 //     C(t)) estimate with error bars by Wolff's Gamma method, which Gamma

@@ -89,6 +89,7 @@ func (th *Theory) HMC(perChain int, o HMCOptions) (*Run, error) {
 			ok := finite(h0[c]) && finite(h1[c])
 			if !ok {
 				rec.run.Divergent++
+				rec.run.ChainDivergent[c]++
 			}
 			acc := ok && u < prob[c]
 			if !acc {
@@ -98,6 +99,7 @@ func (th *Theory) HMC(perChain int, o HMCOptions) (*Run, error) {
 				rec.run.Proposed++
 				if acc {
 					rec.run.Accepted++
+					rec.run.ChainAccepted[c]++
 				}
 			}
 		}
@@ -107,6 +109,7 @@ func (th *Theory) HMC(perChain int, o HMCOptions) (*Run, error) {
 		return nil, fmt.Errorf("phi4: HMC: all %d trajectories diverged (H not finite): step size %v too large",
 			rec.run.Divergent, o.StepSize)
 	}
+	rec.run.flagStuck()
 	return rec.run, nil
 }
 

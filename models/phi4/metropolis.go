@@ -66,6 +66,7 @@ func (th *Theory) Metropolis(perChain int, o MetropolisOptions) (*Run, error) {
 					cs.phi[c*v+x] = prop[c]
 					if rec.measuring(it) {
 						rec.run.Accepted++
+						rec.run.ChainAccepted[c]++
 					}
 				}
 			}
@@ -75,5 +76,6 @@ func (th *Theory) Metropolis(perChain int, o MetropolisOptions) (*Run, error) {
 		}
 		rec.after(it, cs)
 	}
+	rec.run.flagStuck()
 	return rec.run, nil
 }

@@ -42,10 +42,66 @@ type Run struct {
 	// Divergent counts the trajectories of the whole run (thermalisation
 	// included) whose Hamiltonian was not finite; each was rejected.
 	Divergent int64
+	// ChainAccepted[c] and ChainDivergent[c] are chain c's share of
+	// Accepted and Divergent; each chain made Proposed/Chains proposals.
+	ChainAccepted, ChainDivergent []int64
+	// Stuck lists, in increasing order, the chains whose acceptance after
+	// thermalisation is below StuckAcceptance: such a chain (almost) never
+	// leaves its configuration, so its samples are not draws from the
+	// theory, and averages over all chains are biased by it. At large
+	// lambda an HMC chain started far out (|phi| of a few units) can reject
+	// every trajectory, each one divergent, for good. A stuck chain is not
+	// an error, since the others may be fine: check Stuck (or StuckError)
+	// before using the samples.
+	Stuck []int
 }
+
+// StuckAcceptance is the acceptance below which Run.Stuck lists a chain:
+// far below any useful tuning of either sampler (HMC runs at 0.6-0.99,
+// local Metropolis at 0.3-0.7), yet above 0 so that a chain that moved a
+// few times in thousands of updates is flagged too.
+const StuckAcceptance = 0.01
 
 // Acceptance returns Accepted/Proposed.
 func (r *Run) Acceptance() float64 { return float64(r.Accepted) / float64(r.Proposed) }
+
+// ChainAcceptance returns chain c's acceptance after thermalisation.
+func (r *Run) ChainAcceptance(c int) float64 {
+	return float64(r.ChainAccepted[c]) / float64(r.Proposed/int64(r.Chains))
+}
+
+// StuckError returns nil if no chain is stuck, else an error naming the
+// stuck chains with their acceptance and divergent trajectories.
+func (r *Run) StuckError() error {
+	if len(r.Stuck) == 0 {
+		return nil
+	}
+	msg := ""
+	for i, c := range r.Stuck {
+		if i == 4 {
+			msg += fmt.Sprintf(", ... (%d in all)", len(r.Stuck))
+			break
+		}
+		if i > 0 {
+			msg += ", "
+		}
+		msg += fmt.Sprintf("chain %d accepted %d of %d (%d divergent)", c, r.ChainAccepted[c], r.Proposed/int64(r.Chains), r.ChainDivergent[c])
+	}
+	return fmt.Errorf("phi4: %d of %d chains stuck (acceptance below %g): %s", len(r.Stuck), r.Chains, StuckAcceptance, msg)
+}
+
+// flagStuck fills Stuck from the per-chain counts.
+func (r *Run) flagStuck() {
+	per := r.Proposed / int64(r.Chains)
+	if per == 0 {
+		return
+	}
+	for c, a := range r.ChainAccepted {
+		if float64(a) < StuckAcceptance*float64(per) {
+			r.Stuck = append(r.Stuck, c)
+		}
+	}
+}
 
 // Chain returns the samples of chain c as a view of Samples.
 func (r *Run) Chain(c int) kernels.Matrix[float64] {
@@ -125,6 +181,7 @@ func newRecorder(b, v, perChain int, o *RunOptions) *recorder {
 		run: &Run{
 			Samples: kernels.Matrix[float64]{Rows: b * perChain, Cols: v, Data: make([]float64, b*perChain*v), Stride: v},
 			Chains:  b, PerChain: perChain,
+			ChainAccepted: make([]int64, b), ChainDivergent: make([]int64, b),
 		},
 		therm: o.Therm, thin: thin, total: o.Therm + perChain*thin,
 	}
