@@ -43,6 +43,14 @@ func symmetric(c config) error {
 	return coefExperiment(c, "symmetric", cases, 0)
 }
 
+// lattice2d: the 2-D case of symmetric on a larger lattice (-big-L), at
+// the middle coupling of -lambdas: A2 and A4_iiii (the whole of A3 and A4
+// only while it has at most action.MaxFull entries).
+func lattice2d(c config) error {
+	tc := theoryCase{[]int{c.bigL, c.bigL}, c.m2, c.lambdas[len(c.lambdas)/2], c.bigNs}
+	return coefExperiment(c, "lattice2d", []theoryCase{tc}, 200)
+}
+
 // gauss: lambda = 0, where the best any estimator does is the sample
 // inverse covariance.
 func gauss(c config) error {
@@ -103,6 +111,12 @@ func analyse(ex *action.Expansion, th *phi4.Theory) (coefRow, error) {
 	r.a4DiagErr = math.NaN()
 	if lam > 0 {
 		r.a4DiagErr = rms(a4Err)
+	}
+	if action.SymLen(d, 4) > action.MaxFull {
+		// Too many entries to walk (8x8: 766480); A2 and A4_iiii above are
+		// complete, the RMS of the entries that should vanish is not given.
+		r.a4NN, r.a4Rest, r.a3 = math.NaN(), math.NaN(), math.NaN()
+		return r, nil
 	}
 	t4, err := ex.Full(4)
 	if err != nil {
@@ -300,8 +314,12 @@ func coefExperiment(c config, name string, cases []theoryCase, seedOffset uint64
 				base, baseSE = append(base, ma), append(baseSE, sa/sqrt(float64(c.reps)))
 				baseKL, baseKLSE = append(baseKL, mk), append(baseKLSE, sk/sqrt(float64(c.reps)))
 			}
-			slopeRows = append(slopeRows, []string{tc.lattice(), g(tc.lam), "sample-inverse-covariance", "a2_rel_err", g(logSlope(floats(tc.ns), base))},
-				[]string{tc.lattice(), g(tc.lam), "sample-inverse-covariance", "kl", g(logSlope(floats(tc.ns), baseKL))})
+			var a2s, kls [][]float64
+			for r := range perRep {
+				a2s, kls = append(a2s, perRep[r][0]), append(kls, perRep[r][1])
+			}
+			slopeRows = append(slopeRows, slopeRow(tc, "sample-inverse-covariance", "a2_rel_err", floats(tc.ns), base, a2s),
+				slopeRow(tc, "sample-inverse-covariance", "kl", floats(tc.ns), baseKL, kls))
 		}
 		// Slopes of the means against N, per depth; plots of the means.
 		var a2c, a4c, klc []curve
@@ -321,11 +339,23 @@ func coefExperiment(c config, name string, cases []theoryCase, seedOffset uint64
 			}
 			a4, a4se := col(q4)
 			kls, klse := col(qKL)
+			// Each replicate's errors against N (its N-sample training sets
+			// are nested), for the spread of the slope.
+			perRep := func(q int) [][]float64 {
+				ys := make([][]float64, c.reps)
+				for r := range c.reps {
+					for _, n := range tc.ns {
+						i := slices.Index(jobs, job{r, n, depth})
+						ys[r] = append(ys[r], aggQuantities[q].get(res[i]))
+					}
+				}
+				return ys
+			}
 			for _, q := range []struct {
-				name string
-				y    []float64
-			}{{"a2_rel_err", a2}, {aggQuantities[q4].name, a4}, {"kl", kls}} {
-				slopeRows = append(slopeRows, []string{tc.lattice(), g(tc.lam), "depth " + strconv.Itoa(depth), q.name, g(logSlope(ns, q.y))})
+				q int
+				y []float64
+			}{{qA2, a2}, {q4, a4}, {qKL, kls}} {
+				slopeRows = append(slopeRows, slopeRow(tc, "depth "+strconv.Itoa(depth), aggQuantities[q.q].name, ns, q.y, perRep(q.q)))
 			}
 			lab := fmt.Sprintf("depth %d", depth)
 			a2c = append(a2c, curve{name: "A2, " + lab, xy: xys(ns, a2), yerr: a2se, points: true, color: di})
@@ -377,7 +407,7 @@ func coefExperiment(c config, name string, cases []theoryCase, seedOffset uint64
 	if err := writeCSV(c.out, name+"_mean.csv", meanHeader, meanRows); err != nil {
 		return err
 	}
-	if err := writeCSV(c.out, name+"_slopes.csv", []string{"lattice", "lambda", "estimator", "quantity", "slope_vs_N"}, slopeRows); err != nil {
+	if err := writeCSV(c.out, name+"_slopes.csv", []string{"lattice", "lambda", "estimator", "quantity", "slope_vs_N", "reps", "slope_rep_mean", "slope_rep_se"}, slopeRows); err != nil {
 		return err
 	}
 	if baseRows != nil {
@@ -386,6 +416,22 @@ func coefExperiment(c config, name string, cases []theoryCase, seedOffset uint64
 		}
 	}
 	return writeCSV(c.out, name+"_ensembles.csv", ensembleHeader, ensRows)
+}
+
+// slopeRow is a row of the slopes file: the least-squares slope of
+// log(mean) on log N, and the mean and standard error of the replicates'
+// own slopes (perRep[r] the errors of replicate r at every N): replicate r
+// trains on the first N rows of one HMC ensemble for every N, so its
+// errors at different N are correlated, and the spread of the per-replicate
+// slopes is what measures how well the slope is pinned.
+func slopeRow(tc theoryCase, estimator, quantity string, ns, mean []float64, perRep [][]float64) []string {
+	var sl []float64
+	for _, y := range perRep {
+		sl = append(sl, logSlope(ns, y))
+	}
+	m, sd := meanSD(sl)
+	return []string{tc.lattice(), g(tc.lam), estimator, quantity, g(logSlope(ns, mean)),
+		strconv.Itoa(len(perRep)), g(m), g(sd / sqrt(float64(len(sl))))}
 }
 
 // aggQuantities are the measures averaged over replicates.

@@ -9,7 +9,9 @@
 //	theory -mode gauss -out docs/theory       # lambda = 0: A2 against the sample inverse covariance
 //	theory -mode broken -out docs/theory      # bimodal data: cumulants 1-3 (and 4) of the model vs the data
 //	theory -mode sampler -out docs/theory     # the flow as an independence Metropolis proposal vs HMC
-//	theory -mode all -out docs/theory         # all four
+//	theory -mode overshoot -out docs/theory   # why A4_iiii at 0 overshoots with depth: longer training, larger N, a fit over the data
+//	theory -mode lattice2d -out docs/theory   # A2 and A4_iiii vs N and depth on a larger 2-D lattice (8x8)
+//	theory -mode all -out docs/theory         # all six
 //
 // Every mode writes CSV files and SVG+PNG plots into -out and progress
 // lines with timings to stderr. The CSV files depend only on the flags:
@@ -59,6 +61,11 @@ type config struct {
 	samplerM2, samplerLam  float64
 	samplerN, samplerDepth int
 	proposals              int
+	probeRuns              []probeRun
+	probeLambda            float64
+	probeReps              int
+	bigL                   int
+	bigNs                  []int
 
 	log io.Writer
 }
@@ -95,7 +102,7 @@ func runErr(args []string, stderr io.Writer) error {
 	}
 	modes := []string{c.mode}
 	if c.mode == "all" {
-		modes = []string{"symmetric", "gauss", "broken", "sampler"}
+		modes = []string{"symmetric", "gauss", "broken", "sampler", "overshoot", "lattice2d"}
 	}
 	for _, m := range modes {
 		start := time.Now()
@@ -109,6 +116,10 @@ func runErr(args []string, stderr io.Writer) error {
 			err = broken(c)
 		case "sampler":
 			err = sampler(c)
+		case "overshoot":
+			err = overshoot(c)
+		case "lattice2d":
+			err = lattice2d(c)
 		}
 		if err != nil {
 			return fmt.Errorf("%s: %w", m, err)
@@ -122,8 +133,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs := flag.NewFlagSet("theory", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	c := config{log: stderr}
-	var lambdas, ns, ns2D, depths, samplerL string
-	fs.StringVar(&c.mode, "mode", "", "experiment: symmetric, gauss, broken, sampler or all")
+	var lambdas, ns, ns2D, depths, samplerL, probeRuns, bigNs string
+	fs.StringVar(&c.mode, "mode", "", "experiment: symmetric, gauss, broken, sampler, overshoot, lattice2d or all")
 	fs.StringVar(&c.out, "out", "theory-out", "output directory (created)")
 	fs.Uint64Var(&c.seed, "seed", 1, "seed of the samplers, the flows and their training")
 
@@ -163,9 +174,16 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.samplerDepth, "sampler-depth", 8, "sampler: depth")
 	fs.IntVar(&c.proposals, "proposals", 32000, "sampler: flow proposals per lattice (4 Metropolis chains)")
 
+	fs.StringVar(&probeRuns, "probe-runs", "64000/15/1e-3,64000/60/1e-3,64000/240/1e-3,64000/60/2.5e-4,256000/15/1e-3",
+		"overshoot: training variants N/epochs/lr (on the -L lattice, m2 = -m2)")
+	fs.Float64Var(&c.probeLambda, "probe-lambda", 2, "overshoot: lambda")
+	fs.IntVar(&c.probeReps, "probe-reps", 4, "overshoot: replicates (own HMC data and flow seed) of every variant and depth")
+	fs.IntVar(&c.bigL, "big-L", 8, "lattice2d: extent of the L x L lattice (lambda: the middle of -lambdas)")
+	fs.StringVar(&bigNs, "big-ns", "4000,16000,64000", "lattice2d: training set sizes N")
+
 	err := fs.Parse(args)
 	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprintln(stderr, "usage: theory -mode symmetric|gauss|broken|sampler|all [-out dir] [flags]\n\nflags:")
+		fmt.Fprintln(stderr, "usage: theory -mode symmetric|gauss|broken|sampler|overshoot|lattice2d|all [-out dir] [flags]\n\nflags:")
 		fs.SetOutput(stderr)
 		fs.PrintDefaults()
 		return c, flag.ErrHelp
@@ -177,11 +195,17 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return c, usagef("unexpected arguments %q (theory -h lists the flags)", fs.Args())
 	}
 	switch c.mode {
-	case "symmetric", "gauss", "broken", "sampler", "all":
+	case "symmetric", "gauss", "broken", "sampler", "overshoot", "lattice2d", "all":
 	case "":
-		return c, usagef("-mode is required: symmetric, gauss, broken, sampler or all")
+		return c, usagef("-mode is required: symmetric, gauss, broken, sampler, overshoot, lattice2d or all")
 	default:
-		return c, usagef("-mode %q: not symmetric, gauss, broken, sampler or all", c.mode)
+		return c, usagef("-mode %q: not symmetric, gauss, broken, sampler, overshoot, lattice2d or all", c.mode)
+	}
+	if c.probeRuns, err = parseProbeRuns(probeRuns); err != nil {
+		return c, err
+	}
+	if c.bigNs, err = intList("-big-ns", bigNs, 2); err != nil {
+		return c, err
 	}
 	if c.lambdas, err = floatList("-lambdas", lambdas); err != nil {
 		return c, err
@@ -230,6 +254,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		{!(c.lr > 0) || c.lr > 1, fmt.Sprintf("-lr %v: want 0 < lr <= 1", c.lr)},
 		{c.jobs < 1, fmt.Sprintf("-jobs %d: need at least 1", c.jobs)},
 		{c.reps < 1 || c.reps > 20, fmt.Sprintf("-reps %d: want 1..20", c.reps)},
+		{c.probeReps < 1 || c.probeReps > 20, fmt.Sprintf("-probe-reps %d: want 1..20", c.probeReps)},
+		{!(c.probeLambda > 0) || c.probeLambda > 1e6, fmt.Sprintf("-probe-lambda %v: need lambda > 0", c.probeLambda)},
+		{c.bigL < 2 || c.bigL > 16, fmt.Sprintf("-big-L %d: want 2..16", c.bigL)},
 		{c.samplesPerModel < 1, fmt.Sprintf("-model-samples %d: need at least 1", c.samplesPerModel)},
 		{!finite(c.m2) || !finite(c.brokenM2) || !finite(c.samplerM2), "m^2 flags must be finite"},
 		{!(c.brokenLambda > 0) || !(c.samplerLam > 0), fmt.Sprintf("-broken-lambda %v -sampler-lambda %v: need lambda > 0", c.brokenLambda, c.samplerLam)},
@@ -241,7 +268,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 			return c, usageError{errors.New(k.msg)}
 		}
 	}
-	if c.mode == "symmetric" || c.mode == "gauss" || c.mode == "all" {
+	if c.mode == "symmetric" || c.mode == "gauss" || c.mode == "overshoot" || c.mode == "lattice2d" || c.mode == "all" {
 		if !(c.m2 > 0) {
 			return c, usagef("-m2 %v: the symmetric and Gaussian experiments need m^2 > 0", c.m2)
 		}

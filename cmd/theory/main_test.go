@@ -22,7 +22,8 @@ import (
 var tiny = []string{"-reps", "2", "-L", "4", "-L2d", "2", "-ns", "64,128", "-ns2d", "64", "-depths", "1,2", "-lambdas", "1",
 	"-nval", "64", "-ntest", "128", "-hidden", "4", "-budget", "1000", "-chains", "4",
 	"-broken-L", "4", "-broken-n", "128", "-broken-depth", "1",
-	"-sampler-L", "2,3", "-sampler-n", "64", "-sampler-depth", "1", "-proposals", "64"}
+	"-sampler-L", "2,3", "-sampler-n", "64", "-sampler-depth", "1", "-proposals", "64",
+	"-probe-runs", "128/3/1e-3,256/2/5e-4", "-probe-reps", "2", "-big-L", "3", "-big-ns", "64,128"}
 
 func runOK(t *testing.T, args ...string) string {
 	t.Helper()
@@ -110,7 +111,41 @@ func TestModes(t *testing.T) {
 			t.Errorf("acceptance %v", v)
 		}
 	}
-	for _, f := range []string{"symmetric_1d-L4-lambda1_err", "symmetric_2d-2x2-lambda1_sites", "gauss_1d-L4-lambda0_kl", "broken_hist", "broken_well", "sampler"} {
+	h, rows = readCSV(t, filepath.Join(dir, "symmetric_slopes.csv"))
+	for i, v := range column(t, "symmetric_slopes.csv", h, rows, "slope_rep_se") {
+		if rows[i][0] == "1d-L4" { // two N (2-D: one, no slope)
+			if !(v > 0) {
+				t.Errorf("symmetric_slopes.csv row %d: slope_rep_se = %v, want > 0", i, v)
+			}
+		}
+	}
+	h, rows = readCSV(t, filepath.Join(dir, "overshoot.csv"))
+	if len(rows) != 2*2*2 { // 2 replicates x 2 variants x 2 depths
+		t.Errorf("overshoot.csv: %d rows, want 8", len(rows))
+	}
+	for _, col := range []string{"a4_taylor", "a4_fit", "a4_fit6", "a6_fit6", "a2_rel_err_fit", "nll_train", "nll_val", "nll_test", "kl", "k4_site_model", "k4_site_data"} {
+		for _, v := range column(t, "overshoot.csv", h, rows, col) {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				t.Errorf("overshoot.csv: %s = %v", col, v)
+			}
+		}
+	}
+	for _, v := range column(t, "overshoot.csv", h, rows, "fit_resid_rms") {
+		if !(v > 0) { // a flow's action is not a polynomial
+			t.Errorf("overshoot.csv: fit residual %v, want > 0", v)
+		}
+	}
+	h, rows = readCSV(t, filepath.Join(dir, "lattice2d.csv"))
+	if len(rows) != 2*2*2 || rows[0][0] != "2d-3x3" {
+		t.Errorf("lattice2d.csv: %d rows (want 8), lattice %q", len(rows), rows[0][0])
+	}
+	for _, v := range column(t, "lattice2d.csv", h, rows, "a2_rel_err") {
+		if !(v > 0) {
+			t.Errorf("lattice2d.csv: a2_rel_err %v", v)
+		}
+	}
+	for _, f := range []string{"symmetric_1d-L4-lambda1_err", "symmetric_2d-2x2-lambda1_sites", "gauss_1d-L4-lambda0_kl", "broken_hist", "broken_well", "sampler",
+		"overshoot_a4", "overshoot_kl", "lattice2d_2d-3x3-lambda1_err"} {
 		if b, err := os.ReadFile(filepath.Join(dir, f+".svg")); err != nil || !bytes.Contains(b, []byte("<svg")) {
 			t.Errorf("%s.svg: not an SVG (%v)", f, err)
 		}
@@ -146,10 +181,12 @@ func csvHash(t *testing.T, dir string) (string, map[string][]byte) {
 // every tier and architecture (amd64 and arm64 under qemu). It changes
 // when a package below changes its canonical operation order (models/flow
 // ec0b4bb, the training's gradient arenas, did; so did its Adam step
-// moving to kernels.Adam, and its training chunks of 128 rows, 079bd2a):
-// re-pin it from the
-// logged hash after checking that arm64 agrees.
-const goldenCSV = "fabac22f48678cb015dd172a070210ec7e5c0126401d4008c289e46f935ad73f"
+// moving to kernels.Adam, and its training chunks of 128 rows, 079bd2a),
+// and when the command writes more (the per-replicate slope columns and
+// the overshoot and lattice2d modes were added with every earlier file
+// byte for byte unchanged): re-pin it from the logged hash after checking
+// that arm64 agrees.
+const goldenCSV = "63d335e86a3bc85db8416411fff9511b4f348fe7f3e87a53a68bbb724d09e672"
 
 // TestDeterministic runs the tiny experiment on the best tier, on the
 // generic tier and on the best tier again, and compares the CSV files
@@ -209,6 +246,13 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"-mode", "sampler", "extra"}, "unexpected arguments", 2},
 		{[]string{"-mode", "broken", "-broken-lambda", "0"}, "need lambda > 0", 2},
 		{[]string{"-mode", "gauss", "-reps", "0"}, "-reps", 2},
+		{[]string{"-mode", "overshoot", "-probe-runs", "64000/15"}, "is not N/epochs/lr", 2},
+		{[]string{"-mode", "overshoot", "-probe-runs", "64000/0/1e-3"}, "-probe-runs", 2},
+		{[]string{"-mode", "overshoot", "-probe-runs", "64000/15/-1"}, "-probe-runs", 2},
+		{[]string{"-mode", "overshoot", "-probe-reps", "0"}, "-probe-reps", 2},
+		{[]string{"-mode", "overshoot", "-probe-lambda", "0"}, "-probe-lambda", 2},
+		{[]string{"-mode", "lattice2d", "-big-L", "1"}, "-big-L", 2},
+		{[]string{"-mode", "lattice2d", "-big-ns", "1"}, "-big-ns", 2},
 		// A run that fails: the pilot of a step size far too large diverges.
 		{append([]string{"-mode", "broken", "-out", "", "-eps", "9", "-hmc-steps", "30"}, tiny...), "HMC", 1},
 	} {
@@ -365,4 +409,55 @@ func boolInt(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// The fit over data returns the true action's couplings when fed the true
+// action (it is in the basis), with or without the sixth-order terms, and
+// a sixth-order term when one is added.
+func TestQuarticFit(t *testing.T) {
+	th, _ := phi4.New([]int{6}, 1, 2)
+	r, err := th.HMC(200, phi4.HMCOptions{RunOptions: phi4.RunOptions{Seed: 9, Chains: 8, Therm: 50}, Steps: 10, StepSize: 0.1, Jitter: 0.3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := r.Samples
+	s := make([]float64, x.Rows)
+	if err := th.Action(s, x); err != nil {
+		t.Fatal(err)
+	}
+	for _, sixth := range []bool{false, true} {
+		f, err := quarticFit(x, s, sixth)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e := relFro(f.a2, th.A2()); e > 1e-9 {
+			t.Errorf("sixth %v: A2 relative error %g", sixth, e)
+		}
+		for i, v := range f.a4 {
+			if math.Abs(v-2) > 1e-8 {
+				t.Errorf("sixth %v: a4[%d] = %v, want 2", sixth, i, v)
+			}
+		}
+		for i, v := range f.a6 {
+			if math.Abs(v) > 1e-8 {
+				t.Errorf("a6[%d] = %v, want 0", i, v)
+			}
+		}
+		if f.resid > 1e-9 {
+			t.Errorf("sixth %v: residual %g", sixth, f.resid)
+		}
+	}
+	// S - 0.1 sum x^6: the quartic-only fit cannot follow it, the
+	// sixth-order fit finds it.
+	for i := range x.Rows {
+		for _, v := range x.Data[i*x.Stride : i*x.Stride+x.Cols] {
+			s[i] -= 0.1 * v * v * v * v * v * v
+		}
+	}
+	f, _ := quarticFit(x, s, false)
+	f6, _ := quarticFit(x, s, true)
+	if f.resid < 1e-3 || f6.resid > 1e-9 || math.Abs(f6.a6[0]+0.1) > 1e-8 || math.Abs(f6.a4[0]-2) > 1e-8 {
+		t.Errorf("x^6 term: quartic fit residual %g; sixth-order fit residual %g, a6 %v, a4 %v", f.resid, f6.resid, f6.a6[0], f6.a4[0])
+	}
+	t.Logf("with -0.1 x^6: quartic fit a4 %.3f (residual %.3g)", meanOf(f.a4), f.resid)
 }

@@ -43,15 +43,19 @@ type fit struct {
 // with the best NLL on val kept. One worker per flow: the experiments run
 // flows in parallel instead (the result is the same for any number).
 func (c config) train(spec flow.Spec, seed uint64, train, val kernels.Matrix[float64]) (fit, error) {
+	return c.trainWith(spec, seed, train, val, c.epochs(train.Rows), c.lr)
+}
+
+// trainWith is train with the given epochs and peak learning rate.
+func (c config) trainWith(spec flow.Spec, seed uint64, train, val kernels.Matrix[float64], ep int, lr float64) (fit, error) {
 	f, err := flow.New[float32](spec, seed)
 	if err != nil {
 		return fit{}, err
 	}
 	f.SetWorkers(1)
-	ep := c.epochs(train.Rows)
 	start := time.Now()
 	h, err := f.Train(to32(train), to32(val), flow.TrainOptions{
-		Epochs: ep, Batch: c.batch, LR: c.lr, Cosine: true, Seed: seed,
+		Epochs: ep, Batch: c.batch, LR: lr, Cosine: true, Seed: seed,
 	})
 	if err != nil {
 		return fit{}, err
