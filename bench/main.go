@@ -1,10 +1,13 @@
 // Command bench is flowkern's report: what this machine is and can do, an
 // equivalence run of every kernel on every tier against the reference, and
 // every kernel measured against gonum, vek and pure Go (and OpenBLAS and
-// SLEEF when built with the openblas or sleef tags) in one run.
+// SLEEF when built with the openblas or sleef tags) in one run, and the
+// models (normalizing flows, linear diffusion sampler) against PyTorch and
+// gonum.
 //
 //	go run ./bench                    # full run, report in ./flowkern-report
 //	go run ./bench -quick             # under a minute
+//	go run ./bench -models=false      # without the models section
 //	go run ./bench compare A.json B.json
 //	go run ./bench -h                 # every flag
 package main
@@ -34,6 +37,8 @@ type options struct {
 	out       string
 	noBench   bool
 	sizesSet  bool // -sizes was given
+	models    bool // run the models section
+	torch     bool // with PyTorch in it, if found
 }
 
 func main() {
@@ -85,13 +90,17 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	noEquiv := fs.Bool("noequiv", false, "skip the equivalence run")
 	noBench := fs.Bool("nobench", false, "skip the benchmarks (equivalence only)")
 	out := fs.String("out", "flowkern-report", "directory for report.md, results.json, results.txt and the SVG plots")
+	models := fs.Bool("models", true, "run the models section: flows and the linear diffusion sampler against PyTorch and gonum (off by default with -run or -nobench)")
+	torch := fs.Bool("torch", true, "measure PyTorch in the models section when a Python with torch is found (FLOWKERN_PYTHON, /usr/bin/python3, python3); never in -quick")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: go run ./bench [flags]\n       go run ./bench compare OLD.json NEW.json\n\n"+
 			"Describes the machine (tier in use, FMA peak, bandwidth), checks every kernel on every\n"+
 			"usable tier against internal/ref, then measures every kernel against gonum, vek and\n"+
 			"pure Go, interleaved, and writes a Markdown report with plots, the raw results as JSON\n"+
 			"and in Go benchmark format (for benchstat). FLOWKERN_ISA caps the tier in use; every\n"+
-			"usable tier is measured regardless. Exit status 1 means a kernel broke its contract.\n\nflags:\n")
+			"usable tier is measured regardless. The models section times the normalizing flows and\n"+
+			"the linear diffusion sampler against PyTorch (if found) and gonum, on one thread.\n"+
+			"Exit status 1 means a kernel broke its contract.\n\nflags:\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -100,7 +109,14 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	if fs.NArg() > 0 {
 		return options{}, fmt.Errorf("unexpected argument %q (see -h)", fs.Arg(0))
 	}
-	opt := options{quick: *quick, measure: *measure, reps: *reps, equivTime: *equiv, out: *out, noBench: *noBench}
+	opt := options{quick: *quick, measure: *measure, reps: *reps, equivTime: *equiv, out: *out, noBench: *noBench, models: *models, torch: *torch}
+	// The models take minutes: a run narrowed to some kernels, or to the
+	// equivalence, skips them unless -models is given.
+	modelsSet := false
+	fs.Visit(func(f *flag.Flag) { modelsSet = modelsSet || f.Name == "models" })
+	if !modelsSet && (*runRE != "" || *noBench) {
+		opt.models = false
+	}
 	var err error
 	if opt.run, err = regexp.Compile(*runRE); err != nil {
 		return options{}, fmt.Errorf("-run: %v", err)
@@ -192,6 +208,14 @@ func run(opt options, args []string, stdout, stderr io.Writer) (ok bool, err err
 	if !opt.noBench {
 		if r.Results, err = measureAll(opt, selectCases(opt), prog); err != nil {
 			return false, err
+		}
+	}
+	if opt.models {
+		if r.Models, err = runModels(modelOpts{quick: opt.quick, torch: opt.torch}, prog); err != nil {
+			return false, err
+		}
+		if r.Models.NoTorch != "" {
+			fmt.Fprintf(stdout, "models: PyTorch %s\n", r.Models.NoTorch)
 		}
 	}
 	if over100, flagged := roofCheck(r); len(flagged) > 0 {

@@ -17,6 +17,7 @@ type Report struct {
 	Machine     Machine
 	Equivalence []equivRow
 	Results     []Result
+	Models      *ModelsSection `json:",omitempty"`
 }
 
 func writeJSON(path string, r *Report) error {
@@ -36,7 +37,7 @@ func readJSON(path string) (*Report, error) {
 	if err := json.Unmarshal(b, &r); err != nil {
 		return nil, fmt.Errorf("%s: not a bench results file: %v", path, err)
 	}
-	if len(r.Results) == 0 && len(r.Equivalence) == 0 {
+	if len(r.Results) == 0 && len(r.Equivalence) == 0 && r.Models == nil {
 		return nil, fmt.Errorf("%s: holds no results", path)
 	}
 	return &r, nil
@@ -102,6 +103,9 @@ func writeMarkdown(w io.Writer, r *Report, plots []string) {
 	}
 	if len(r.Results) > 0 {
 		writeResults(w, r)
+	}
+	if r.Models != nil {
+		writeModels(w, r.Models)
 	}
 	if len(plots) > 0 {
 		fmt.Fprintf(w, "## Plots\n\nOne file per kernel family: a panel per kernel (batch size) and precision, rate against size (for\n"+

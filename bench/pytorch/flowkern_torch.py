@@ -27,6 +27,7 @@ Commands (python3 flowkern_torch.py <command> -h for the flags):
   sample   draw rows from a model file
   train    Adam steps on a model file's parameters, then export
   bench    time training steps, LogProb and Sample (CPU time, peak RSS)
+  serve    time workloads on request (go run ./bench's models section)
   table    turn the JSON lines of Go and PyTorch bench runs into Markdown
 
 Set OMP_NUM_THREADS, MKL_NUM_THREADS and OPENBLAS_NUM_THREADS before
@@ -372,15 +373,13 @@ def timed(fn, seconds, min_reps, max_reps):
     return n, time.process_time() - c0, time.perf_counter() - w0
 
 
-def bench(args):
-    torch.set_num_threads(args.threads)
-    torch.manual_seed(1)
-    base = rss_mib("VmRSS")
-    model = load(args.model)
+def flow_workloads(model, batch, foreach=None):
+    """The three workloads of a flow on a batch of standard normals, as
+    (name, function, rows per call): a training step (Adam, lr 1e-6), log p
+    and sampling (both under no_grad)."""
     dtype = next(model.parameters()).dtype
-    d, batch = model.dim, args.batch
-    x = torch.randn(batch, d, dtype=dtype)
-    opt = torch.optim.Adam(model.parameters(), lr=1e-6, foreach=args.foreach)
+    x = torch.randn(batch, model.dim, dtype=dtype)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-6, foreach=foreach)
     model.train()
 
     def step():
@@ -397,19 +396,106 @@ def bench(args):
         with torch.no_grad():
             model.sample(batch)
 
+    return [("train", step, 1), ("logprob", logprob, batch), ("sample", sample, batch)]
+
+
+def lindiff_sampler(path, d, steps, n):
+    """The ancestral sampler of models/lindiff in PyTorch (float64), on the
+    model in path: raw little-endian float64, W_t (d x d, row-major) for
+    t = 1..T, then b_t (d each), then c1, c2, sigma of each step. From
+    u ~ N(0, I), for t = T..1: eps = W_t (u + b_t), u = c1 u - c2 eps +
+    sigma z. Returns the workload list of one full sampling of n rows."""
+    a = np.fromfile(path, "<f8")
+    if a.size != steps * (d * d + d + 3):
+        raise ValueError(f"{path}: {a.size} numbers, want T (d^2 + d + 3) = {steps * (d * d + d + 3)}")
+    w = torch.from_numpy(a[:steps * d * d].reshape(steps, d, d).copy())
+    b = torch.from_numpy(a[steps * d * d:steps * (d * d + d)].reshape(steps, d).copy())
+    coef = a[steps * (d * d + d):].reshape(steps, 3).tolist()
+    wt = w.transpose(1, 2).contiguous()  # u W_t^T is a row-major product
+    wb = torch.bmm(b.unsqueeze(1), wt).squeeze(1)  # W_t b_t
+
+    def sample():
+        with torch.no_grad():
+            u = torch.randn(n, d, dtype=torch.float64)
+            eps = torch.empty_like(u)
+            for t in range(steps, 0, -1):
+                c1, c2, sig = coef[t - 1]
+                torch.addmm(wb[t - 1], u, wt[t - 1], out=eps)
+                u.mul_(c1).add_(eps, alpha=-c2)
+                if sig != 0:
+                    u.add_(torch.randn(n, d, dtype=torch.float64), alpha=sig)
+        return u
+
+    return [("sample", sample, n)]
+
+
+def bench(args):
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(1)
+    base = rss_mib("VmRSS")
+    model = load(args.model)
+    dtype = next(model.parameters()).dtype
+    d, batch = model.dim, args.batch
+    works = flow_workloads(model, batch, args.foreach)
     out = {"impl": "pytorch", "config": args.config, "dtype": str(dtype).replace("torch.", ""),
            "threads": args.threads, "batch": batch, "dim": d, "torch": torch.__version__,
            "blas": blas_name(), "env": {k: os.environ.get(k, "") for k in
                                         ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "OPENBLAS_CORETYPE")}}
     if args.profile:
-        profile(args, step, logprob, sample)
+        profile(args, *(fn for _, fn, _ in works))
         return
-    for name, fn, rows in (("train", step, 1), ("logprob", logprob, batch), ("sample", sample, batch)):
+    for name, fn, rows in works:
         n, cpu, wall = timed(fn, args.seconds, args.min_reps, args.max_reps)
         out[name] = {"reps": n, "cpu_s": cpu, "wall_s": wall, "per_cpu_s": n * rows / cpu, "per_wall_s": n * rows / wall}
     out["rss_base_mib"] = base
     out["rss_peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(out))
+
+
+def serve(args):
+    """Times workloads on request, so that a driver (go run ./bench) can
+    interleave them with its own: after loading it prints one JSON line
+    {"ready": ...}, then answers each line of stdin,
+      warm WORK                  one untimed call
+      time WORK SECONDS MINREPS  calls until SECONDS of process CPU time
+                                 (at least MINREPS): {"reps", "cpu_s", "per_cpu_s"}
+    with one JSON line ({"error": ...} on failure), until EOF or "quit"."""
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(1)
+    if args.model:
+        works = flow_workloads(load(args.model), args.batch)
+    else:
+        works = lindiff_sampler(args.lindiff, args.dim, args.steps, args.n)
+    works = {name: (fn, rows) for name, fn, rows in works}
+
+    def reply(obj):
+        sys.stdout.write(json.dumps(obj) + "\n")
+        sys.stdout.flush()
+
+    reply({"ready": True, "torch": torch.__version__, "blas": blas_name(), "threads": torch.get_num_threads()})
+    for line in sys.stdin:
+        f = line.split()
+        if not f:
+            continue
+        if f[0] == "quit":
+            break
+        try:
+            fn, rows = works[f[1]]
+            if f[0] == "warm":
+                fn()
+                reply({"ok": True})
+            elif f[0] == "time":
+                seconds, min_reps = float(f[2]), int(f[3])
+                c0, n = time.process_time(), 0
+                while n < min_reps or time.process_time() - c0 < seconds:
+                    fn()
+                    n += 1
+                cpu = time.process_time() - c0
+                reply({"reps": n, "cpu_s": cpu, "per_cpu_s": n * rows / cpu})
+            else:
+                raise ValueError(f"unknown command {f[0]!r}")
+        except (KeyError, IndexError, ValueError, RuntimeError) as e:
+            reply({"error": f"{line.strip()!r}: {e!r}"})
 
 
 def blas_name():
@@ -493,6 +579,15 @@ def main():
     q.add_argument("--max-reps", type=int, default=100000)
     q.add_argument("--foreach", action=argparse.BooleanOptionalAction, default=None, help="Adam's foreach implementation")
     q.add_argument("--profile", action="store_true", help="print torch.profiler tables instead of timing")
+    q = sub.add_parser("serve", help="time workloads of a flow or a linear diffusion sampler on request (stdin)")
+    g = q.add_mutually_exclusive_group(required=True)
+    g.add_argument("--model", help="flowkern flow model file")
+    g.add_argument("--lindiff", help="linear diffusion model, raw float64 (see lindiff_sampler)")
+    q.add_argument("--batch", type=int, default=256, help="flow rows per call")
+    q.add_argument("--dim", type=int, default=100, help="lindiff d")
+    q.add_argument("--steps", type=int, default=1000, help="lindiff T")
+    q.add_argument("-n", type=int, default=10000, help="lindiff samples per call")
+    q.add_argument("--threads", type=int, default=1)
     q = sub.add_parser("table", help="Markdown table of bench JSON lines")
     q.add_argument("files", nargs="+")
     args = p.parse_args()
@@ -501,6 +596,8 @@ def main():
         return table(args)
     if args.cmd == "bench":
         return bench(args)
+    if args.cmd == "serve":
+        return serve(args)
     model = load(args.model)
     dtype = next(model.parameters()).dtype
     if args.cmd == "logprob":
