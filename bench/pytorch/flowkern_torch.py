@@ -28,6 +28,7 @@ Commands (python3 flowkern_torch.py <command> -h for the flags):
   train    Adam steps on a model file's parameters, then export
   bench    time training steps, LogProb and Sample (CPU time, peak RSS)
   serve    time workloads on request (go run ./bench's models section)
+  lindiff-sample  draw rows with the linear diffusion sampler (its test)
   table    turn the JSON lines of Go and PyTorch bench runs into Markdown
 
 Set OMP_NUM_THREADS, MKL_NUM_THREADS and OPENBLAS_NUM_THREADS before
@@ -588,6 +589,13 @@ def main():
     q.add_argument("--steps", type=int, default=1000, help="lindiff T")
     q.add_argument("-n", type=int, default=10000, help="lindiff samples per call")
     q.add_argument("--threads", type=int, default=1)
+    q = sub.add_parser("lindiff-sample", help="n rows of the linear diffusion sampler -> raw float64")
+    q.add_argument("--model", required=True, help="raw float64 (see lindiff_sampler)")
+    q.add_argument("--dim", type=int, required=True)
+    q.add_argument("--steps", type=int, required=True)
+    q.add_argument("-n", type=int, required=True)
+    q.add_argument("--seed", type=int, default=0)
+    q.add_argument("--out", required=True)
     q = sub.add_parser("table", help="Markdown table of bench JSON lines")
     q.add_argument("files", nargs="+")
     args = p.parse_args()
@@ -598,6 +606,11 @@ def main():
         return bench(args)
     if args.cmd == "serve":
         return serve(args)
+    if args.cmd == "lindiff-sample":
+        torch.manual_seed(args.seed)
+        _, fn, _ = lindiff_sampler(args.model, args.dim, args.steps, args.n)[0]
+        fn().numpy().astype("<f8").tofile(args.out)
+        return
     model = load(args.model)
     dtype = next(model.parameters()).dtype
     if args.cmd == "logprob":
