@@ -173,18 +173,15 @@ func TestAliasVectors(t *testing.T) {
 			wantOverlapPanic(t, k.name+" dst shifted from y", func() { k.f(b[:n], make([]float64, n), b[1:]) }, k.name, "dst", "y")
 		}
 		// Vector math: dst may be x.
-		for _, k := range []struct {
-			name string
-			f    func(dst, x []float64)
-		}{{"Exp", Exp[float64]}, {"Log", Log[float64]}, {"Expm1", Expm1[float64]}, {"Log1p", Log1p[float64]},
-			{"Tanh", Tanh[float64]}, {"Sigmoid", Sigmoid[float64]}, {"Softplus", Softplus[float64]}, {"Atan", Atan[float64]}} {
+		for _, sp := range vmathSpecs {
+			name, f := sp.f.String(), sp.pub64
 			b = abuf(n+1, 4)
 			want = make([]float64, n)
-			k.f(want, slices.Clone(b[:n]))
-			k.f(b[:n], b[:n])
-			aliasSameBits(t, k.name+" in place", b[:n], want)
-			wantOverlapPanic(t, k.name+" shifted", func() { k.f(b[1:], b[:n]) }, k.name, "dst", "x")
-			wantOverlapPanic(t, k.name+" shifted back", func() { k.f(b[:n], b[1:]) }, k.name, "dst", "x")
+			f(want, slices.Clone(b[:n]))
+			f(b[:n], b[:n])
+			aliasSameBits(t, name+" in place", b[:n], want)
+			wantOverlapPanic(t, name+" shifted", func() { f(b[1:], b[:n]) }, name, "dst", "x")
+			wantOverlapPanic(t, name+" shifted back", func() { f(b[:n], b[1:]) }, name, "dst", "x")
 		}
 		// float32 goes through the same checks.
 		b32 := make([]float32, n+1)

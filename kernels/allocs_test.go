@@ -57,14 +57,6 @@ func allocCases[T Float](n, nb int) []allocCase {
 		{"Scale", func() { Scale(0.5, y) }},
 		{"Add", func() { Add(d, x, y) }},
 		{"Mul", func() { Mul(d, x, y) }},
-		{"Exp", func() { Exp(d, x) }},
-		{"Log", func() { Log(d, x) }},
-		{"Expm1", func() { Expm1(d, x) }},
-		{"Log1p", func() { Log1p(d, x) }},
-		{"Tanh", func() { Tanh(d, x) }},
-		{"Sigmoid", func() { Sigmoid(d, x) }},
-		{"Softplus", func() { Softplus(d, x) }},
-		{"Atan", func() { Atan(d, x) }},
 		{"MatVecs", func() { MatVecs(yb, w, xb, gb) }},
 		{"MatVecs/nobias", func() { MatVecs(yb, w, xb, nil) }},
 		{"MatTVecs", func() { MatTVecs(yb, w, xb) }},
@@ -88,6 +80,10 @@ func allocCases[T Float](n, nb int) []allocCase {
 		{"Normal.Float64", func() { sink += T(normal.Float64()) }},
 		{"Normal.Uint64", func() { sink += T(normal.Uint64() & 1) }},
 		{"Adam", func() { Adam(adp, x, adm, adv, adc) }},
+	}
+	for _, vs := range vmathSpecs { // every vector math function
+		f := public[T](vs)
+		cs = append(cs, allocCase{vs.f.String(), func() { f(d, x) }})
 	}
 	for _, c := range []Clamp{{Kind: ClampNone}, {Kind: ClampTanh, A: 2}, {Kind: ClampAtan, A: 2}} {
 		k := fmt.Sprint(c.Kind)

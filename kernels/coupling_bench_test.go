@@ -60,6 +60,16 @@ func couplingBackwardOurs(dx, ds, dy Matrix[float64], dl []float64, x, s Matrix[
 }
 
 //go:noinline
+func additiveInverseOurs(x, y, t Matrix[float64]) { AdditiveInverse(x, y, t) }
+
+//go:noinline
+func additiveInverseLoop(x, y, t Matrix[float64]) {
+	for i, v := range y.Data {
+		x.Data[i] = v - t.Data[i]
+	}
+}
+
+//go:noinline
 func expOurs(dst, x []float64) { Exp(dst, x) }
 
 func BenchmarkCoupling(b *testing.B) {
@@ -73,6 +83,21 @@ func BenchmarkCoupling(b *testing.B) {
 		}
 		b.ReportMetric(elems*float64(b.N)/b.Elapsed().Seconds()/1e9, "Gelem/s")
 	})
+	// NICE's inverse, y - t row by row (the CouplingSub kernel), against
+	// the Go loop.
+	for _, impl := range []string{"ours", "math"} {
+		b.Run("AdditiveInverse/"+impl, func(b *testing.B) {
+			f := additiveInverseOurs
+			if impl == "math" {
+				f = additiveInverseLoop
+			}
+			defer tk.CPUTime(b)()
+			for b.Loop() {
+				f(d.dx, d.y, d.t)
+			}
+			b.ReportMetric(elems*float64(b.N)/b.Elapsed().Seconds()/1e9, "Gelem/s")
+		})
+	}
 	for _, c := range testClamps {
 		name := map[ClampKind]string{ClampNone: "none", ClampTanh: "tanh", ClampAtan: "atan"}[c.Kind]
 		for _, impl := range []string{"ours", "math"} {

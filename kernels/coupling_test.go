@@ -390,43 +390,48 @@ func TestCouplingBackwardFD(t *testing.T) {
 }
 
 // TestAdditiveCoupling checks NICE's coupling and its inverse on every
-// tier against the scalar steps (x + t, y - t).
+// tier and in both precisions against the scalar steps (x + t, y - t).
 func TestAdditiveCoupling(t *testing.T) {
 	tk.ForEachTier(t, built, func(t *testing.T, tier cpu.Tier) {
 		defer setTier(tier)()
-		r := tk.NewRand(16)
-		for _, cols := range []int{0, 1, 7, 8, 17, 33, 100} {
-			x := newGMat[float32](r, 3, cols, 1, 2, nan[float32]())
-			tt := newGMat[float32](r, 3, cols, 2, 1, nan[float32]())
-			y := newGMat[float32](r, 3, cols, 0, 3, 0)
-			AdditiveForward(y.m, x.m, tt.m)
-			back := newGMat[float32](r, 3, cols, 3, 0, 9)
-			AdditiveInverse(back.m, y.m, tt.m)
-			for b := range 3 {
-				for j := range cols {
-					sum := row(x.m, b)[j] + row(tt.m, b)[j]
-					if !tk.Same(row(y.m, b)[j], sum) || !tk.Same(row(back.m, b)[j], sum-row(tt.m, b)[j]) {
-						t.Fatalf("cols %d (%d,%d): y %v back %v", cols, b, j, row(y.m, b)[j], row(back.m, b)[j])
-					}
-				}
-			}
-			if err := gapsKept(back.m, 9); err != nil {
-				t.Fatal(err)
-			}
-			dx, dt := newGMat[float32](r, 3, cols, 0, 1, 0), newGMat[float32](r, 3, cols, 2, 1, 4)
-			AdditiveBackward(dx.m, dt.m, y.m)
-			for _, m := range []Matrix[float32]{dx.m, dt.m} {
-				if err := sameRows(m, cpm(y.m)); err != nil {
-					t.Fatal(err)
-				}
-			}
-			for _, g := range []*tk.Guarded[float32]{x.g, tt.g, y.g, back.g, dx.g, dt.g} {
-				if err := g.Check(); err != nil {
-					t.Fatal(err)
+		t.Run("float64", testAdditive[float64])
+		t.Run("float32", testAdditive[float32])
+	})
+}
+
+func testAdditive[T Float](t *testing.T) {
+	r := tk.NewRand(16)
+	for _, cols := range []int{0, 1, 7, 8, 17, 33, 100} {
+		x := newGMat[T](r, 3, cols, 1, 2, nan[T]())
+		tt := newGMat[T](r, 3, cols, 2, 1, nan[T]())
+		y := newGMat[T](r, 3, cols, 0, 3, 0)
+		AdditiveForward(y.m, x.m, tt.m)
+		back := newGMat[T](r, 3, cols, 3, 0, 9)
+		AdditiveInverse(back.m, y.m, tt.m)
+		for b := range 3 {
+			for j := range cols {
+				sum := row(x.m, b)[j] + row(tt.m, b)[j]
+				if !tk.Same(row(y.m, b)[j], sum) || !tk.Same(row(back.m, b)[j], sum-row(tt.m, b)[j]) {
+					t.Fatalf("cols %d (%d,%d): y %v back %v", cols, b, j, row(y.m, b)[j], row(back.m, b)[j])
 				}
 			}
 		}
-	})
+		if err := gapsKept(back.m, 9); err != nil {
+			t.Fatal(err)
+		}
+		dx, dt := newGMat[T](r, 3, cols, 0, 1, 0), newGMat[T](r, 3, cols, 2, 1, 4)
+		AdditiveBackward(dx.m, dt.m, y.m)
+		for _, m := range []Matrix[T]{dx.m, dt.m} {
+			if err := sameRows(m, cpm(y.m)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, g := range []*tk.Guarded[T]{x.g, tt.g, y.g, back.g, dx.g, dt.g} {
+			if err := g.Check(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 }
 
 func TestCouplingPanics(t *testing.T) {

@@ -174,29 +174,20 @@ func fuzzScale[T Float](t *testing.T, data []byte, off uint8) {
 	}
 }
 
-func FuzzAdd(f *testing.F) {
+// fuzzBinary fuzzes one kernel of the binary group (gen/wire writes FuzzAdd
+// and FuzzMul, one per member of the manifest).
+func fuzzBinary(f *testing.F, op binaryOp) {
 	seedFuzz(f)
 	f.Fuzz(func(t *testing.T, data []byte, off uint8, single bool) {
 		if single {
-			fuzzBinary[float32](t, opAdd, data, off)
+			fuzzBinaryT[float32](t, op, data, off)
 		} else {
-			fuzzBinary[float64](t, opAdd, data, off)
+			fuzzBinaryT[float64](t, op, data, off)
 		}
 	})
 }
 
-func FuzzMul(f *testing.F) {
-	seedFuzz(f)
-	f.Fuzz(func(t *testing.T, data []byte, off uint8, single bool) {
-		if single {
-			fuzzBinary[float32](t, opMul, data, off)
-		} else {
-			fuzzBinary[float64](t, opMul, data, off)
-		}
-	})
-}
-
-func fuzzBinary[T Float](t *testing.T, op binaryOp, data []byte, off uint8) {
+func fuzzBinaryT[T Float](t *testing.T, op binaryOp, data []byte, off uint8) {
 	v := decode[T](data)
 	x, y := v[:len(v)/2], v[len(v)/2:2*(len(v)/2)]
 	want := make([]T, len(x))

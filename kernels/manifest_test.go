@@ -2,107 +2,144 @@
 
 package kernels
 
-import "github.com/flowkern/flowkern/internal/cpu"
+import (
+	"testing"
+
+	"github.com/flowkern/flowkern/internal/cpu"
+)
 
 // manifestKernels lists every kernel of gen/manifest that package kernels
-// dispatches, per precision: its fellBack name and member, its tiers, and an empty call.
+// dispatches, per precision: its row's name, its name with the precision, its fellBack name and member, its tiers, and an empty call.
 var manifestKernels = []struct {
-	kernel, name string
-	member       int
-	tiers        []cpu.Tier
-	call         func(cpu.Tier)
+	row, kernel, name string
+	member            int
+	tiers             []cpu.Tier
+	call              func(cpu.Tier)
 }{
-	{"DotF64", "DotF64", -1, []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { _ = dotF64(t, nil, nil, make([]float64, 32)) }},
-	{"DotF32", "DotF32", -1, []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { _ = dotF32(t, nil, nil, make([]float32, 64)) }},
-	{"SumF64", "SumF64", -1, []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { _ = sumF64(t, nil, make([]float64, 32)) }},
-	{"SumF32", "SumF32", -1, []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { _ = sumF32(t, nil, make([]float32, 64)) }},
-	{"AxpyF64", "AxpyF64", -1, []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { axpyF64(t, 0, nil, nil) }},
-	{"AxpyF32", "AxpyF32", -1, []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { axpyF32(t, 0, nil, nil) }},
-	{"ScaleF64", "ScaleF64", -1, []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { scaleF64(t, 0, nil) }},
-	{"ScaleF32", "ScaleF32", -1, []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { scaleF32(t, 0, nil) }},
-	{"AddF64", "binaryF64", int(opAdd), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { binaryF64(t, opAdd, nil, nil, nil) }},
-	{"AddF32", "binaryF32", int(opAdd), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { binaryF32(t, opAdd, nil, nil, nil) }},
-	{"MulF64", "binaryF64", int(opMul), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { binaryF64(t, opMul, nil, nil, nil) }},
-	{"MulF32", "binaryF32", int(opMul), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { binaryF32(t, opMul, nil, nil, nil) }},
-	{"ExpF64", "vmathF64", int(fnExp), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { vmathF64(t, fnExp, nil, nil) }},
-	{"ExpF32", "vmathF32", int(fnExp), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { vmathF32(t, fnExp, nil, nil) }},
-	{"LogF64", "vmathF64", int(fnLog), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { vmathF64(t, fnLog, nil, nil) }},
-	{"LogF32", "vmathF32", int(fnLog), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { vmathF32(t, fnLog, nil, nil) }},
-	{"Expm1F64", "vmathF64", int(fnExpm1), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { vmathF64(t, fnExpm1, nil, nil) }},
-	{"Expm1F32", "vmathF32", int(fnExpm1), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { vmathF32(t, fnExpm1, nil, nil) }},
-	{"Log1pF64", "vmathF64", int(fnLog1p), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { vmathF64(t, fnLog1p, nil, nil) }},
-	{"Log1pF32", "vmathF32", int(fnLog1p), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { vmathF32(t, fnLog1p, nil, nil) }},
-	{"TanhF64", "vmathF64", int(fnTanh), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { vmathF64(t, fnTanh, nil, nil) }},
-	{"TanhF32", "vmathF32", int(fnTanh), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { vmathF32(t, fnTanh, nil, nil) }},
-	{"SigmoidF64", "vmathF64", int(fnSigmoid), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { vmathF64(t, fnSigmoid, nil, nil) }},
-	{"SigmoidF32", "vmathF32", int(fnSigmoid), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { vmathF32(t, fnSigmoid, nil, nil) }},
-	{"SoftplusF64", "vmathF64", int(fnSoftplus), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { vmathF64(t, fnSoftplus, nil, nil) }},
-	{"SoftplusF32", "vmathF32", int(fnSoftplus), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { vmathF32(t, fnSoftplus, nil, nil) }},
-	{"AtanF64", "vmathF64", int(fnAtan), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { vmathF64(t, fnAtan, nil, nil) }},
-	{"AtanF32", "vmathF32", int(fnAtan), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { vmathF32(t, fnAtan, nil, nil) }},
-	{"MatVecsF64", "MatVecsF64", -1, []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { matVecsF64(t, nil, 0, nil, 0, nil, 0, nil, 0, 0, 0, nil, false, false) }},
-	{"MatVecsF32", "MatVecsF32", -1, []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { matVecsF32(t, nil, 0, nil, 0, nil, 0, nil, 0, 0, 0, nil, false, false) }},
-	{"OuterF64", "OuterF64", -1, []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { outerF64(t, nil, 0, nil, 0, 0, nil, 0, 0, 0, 0, 0, false) }},
-	{"OuterF32", "OuterF32", -1, []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { outerF32(t, nil, 0, nil, 0, 0, nil, 0, 0, 0, 0, 0, false) }},
-	{"CouplingFwdNoneF64", "streamF64", int(skFwdNone), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF64(t, skFwdNone, nil, nil, nil, nil, nil, make([]float64, 3)) }},
-	{"CouplingFwdNoneF32", "streamF32", int(skFwdNone), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF32(t, skFwdNone, nil, nil, nil, nil, nil, make([]float32, 3)) }},
-	{"CouplingInvNoneF64", "streamF64", int(skInvNone), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF64(t, skInvNone, nil, nil, nil, nil, nil, make([]float64, 3)) }},
-	{"CouplingInvNoneF32", "streamF32", int(skInvNone), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF32(t, skInvNone, nil, nil, nil, nil, nil, make([]float32, 3)) }},
-	{"CouplingBwdNoneF64", "streamF64", int(skBwdNone), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF64(t, skBwdNone, nil, nil, nil, nil, nil, make([]float64, 3)) }},
-	{"CouplingBwdNoneF32", "streamF32", int(skBwdNone), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF32(t, skBwdNone, nil, nil, nil, nil, nil, make([]float32, 3)) }},
-	{"CouplingFwdTanhF64", "streamF64", int(skFwdTanh), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF64(t, skFwdTanh, nil, nil, nil, nil, nil, make([]float64, 3)) }},
-	{"CouplingFwdTanhF32", "streamF32", int(skFwdTanh), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF32(t, skFwdTanh, nil, nil, nil, nil, nil, make([]float32, 3)) }},
-	{"CouplingInvTanhF64", "streamF64", int(skInvTanh), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF64(t, skInvTanh, nil, nil, nil, nil, nil, make([]float64, 3)) }},
-	{"CouplingInvTanhF32", "streamF32", int(skInvTanh), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF32(t, skInvTanh, nil, nil, nil, nil, nil, make([]float32, 3)) }},
-	{"CouplingBwdTanhF64", "streamF64", int(skBwdTanh), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF64(t, skBwdTanh, nil, nil, nil, nil, nil, make([]float64, 3)) }},
-	{"CouplingBwdTanhF32", "streamF32", int(skBwdTanh), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF32(t, skBwdTanh, nil, nil, nil, nil, nil, make([]float32, 3)) }},
-	{"CouplingFwdAtanF64", "streamF64", int(skFwdAtan), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF64(t, skFwdAtan, nil, nil, nil, nil, nil, make([]float64, 3)) }},
-	{"CouplingFwdAtanF32", "streamF32", int(skFwdAtan), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF32(t, skFwdAtan, nil, nil, nil, nil, nil, make([]float32, 3)) }},
-	{"CouplingInvAtanF64", "streamF64", int(skInvAtan), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF64(t, skInvAtan, nil, nil, nil, nil, nil, make([]float64, 3)) }},
-	{"CouplingInvAtanF32", "streamF32", int(skInvAtan), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF32(t, skInvAtan, nil, nil, nil, nil, nil, make([]float32, 3)) }},
-	{"CouplingBwdAtanF64", "streamF64", int(skBwdAtan), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF64(t, skBwdAtan, nil, nil, nil, nil, nil, make([]float64, 3)) }},
-	{"CouplingBwdAtanF32", "streamF32", int(skBwdAtan), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF32(t, skBwdAtan, nil, nil, nil, nil, nil, make([]float32, 3)) }},
-	{"CouplingSubF64", "streamF64", int(skSub), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF64(t, skSub, nil, nil, nil, nil, nil, make([]float64, 3)) }},
-	{"CouplingSubF32", "streamF32", int(skSub), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF32(t, skSub, nil, nil, nil, nil, nil, make([]float32, 3)) }},
-	{"CouplingFwdNoneSumF64", "streamSumF64", int(skFwdNone), []cpu.Tier{cpu.AVX512}, func(t cpu.Tier) {
+	{"Dot", "DotF64", "DotF64", -1, []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { _ = dotF64(t, nil, nil, make([]float64, 32)) }},
+	{"Dot", "DotF32", "DotF32", -1, []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { _ = dotF32(t, nil, nil, make([]float32, 64)) }},
+	{"Sum", "SumF64", "SumF64", -1, []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { _ = sumF64(t, nil, make([]float64, 32)) }},
+	{"Sum", "SumF32", "SumF32", -1, []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { _ = sumF32(t, nil, make([]float32, 64)) }},
+	{"Axpy", "AxpyF64", "AxpyF64", -1, []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { axpyF64(t, 0, nil, nil) }},
+	{"Axpy", "AxpyF32", "AxpyF32", -1, []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { axpyF32(t, 0, nil, nil) }},
+	{"Scale", "ScaleF64", "ScaleF64", -1, []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { scaleF64(t, 0, nil) }},
+	{"Scale", "ScaleF32", "ScaleF32", -1, []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { scaleF32(t, 0, nil) }},
+	{"Add", "AddF64", "binaryF64", int(opAdd), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { binaryF64(t, opAdd, nil, nil, nil) }},
+	{"Add", "AddF32", "binaryF32", int(opAdd), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { binaryF32(t, opAdd, nil, nil, nil) }},
+	{"Mul", "MulF64", "binaryF64", int(opMul), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { binaryF64(t, opMul, nil, nil, nil) }},
+	{"Mul", "MulF32", "binaryF32", int(opMul), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { binaryF32(t, opMul, nil, nil, nil) }},
+	{"Exp", "ExpF64", "vmathF64", int(fnExp), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { vmathF64(t, fnExp, nil, nil) }},
+	{"Exp", "ExpF32", "vmathF32", int(fnExp), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { vmathF32(t, fnExp, nil, nil) }},
+	{"Log", "LogF64", "vmathF64", int(fnLog), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { vmathF64(t, fnLog, nil, nil) }},
+	{"Log", "LogF32", "vmathF32", int(fnLog), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { vmathF32(t, fnLog, nil, nil) }},
+	{"Expm1", "Expm1F64", "vmathF64", int(fnExpm1), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { vmathF64(t, fnExpm1, nil, nil) }},
+	{"Expm1", "Expm1F32", "vmathF32", int(fnExpm1), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { vmathF32(t, fnExpm1, nil, nil) }},
+	{"Log1p", "Log1pF64", "vmathF64", int(fnLog1p), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { vmathF64(t, fnLog1p, nil, nil) }},
+	{"Log1p", "Log1pF32", "vmathF32", int(fnLog1p), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { vmathF32(t, fnLog1p, nil, nil) }},
+	{"Tanh", "TanhF64", "vmathF64", int(fnTanh), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { vmathF64(t, fnTanh, nil, nil) }},
+	{"Tanh", "TanhF32", "vmathF32", int(fnTanh), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { vmathF32(t, fnTanh, nil, nil) }},
+	{"Sigmoid", "SigmoidF64", "vmathF64", int(fnSigmoid), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { vmathF64(t, fnSigmoid, nil, nil) }},
+	{"Sigmoid", "SigmoidF32", "vmathF32", int(fnSigmoid), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { vmathF32(t, fnSigmoid, nil, nil) }},
+	{"Softplus", "SoftplusF64", "vmathF64", int(fnSoftplus), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { vmathF64(t, fnSoftplus, nil, nil) }},
+	{"Softplus", "SoftplusF32", "vmathF32", int(fnSoftplus), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { vmathF32(t, fnSoftplus, nil, nil) }},
+	{"Atan", "AtanF64", "vmathF64", int(fnAtan), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { vmathF64(t, fnAtan, nil, nil) }},
+	{"Atan", "AtanF32", "vmathF32", int(fnAtan), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { vmathF32(t, fnAtan, nil, nil) }},
+	{"MatVecs", "MatVecsF64", "MatVecsF64", -1, []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { matVecsF64(t, nil, 0, nil, 0, nil, 0, nil, 0, 0, 0, nil, false, false) }},
+	{"MatVecs", "MatVecsF32", "MatVecsF32", -1, []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { matVecsF32(t, nil, 0, nil, 0, nil, 0, nil, 0, 0, 0, nil, false, false) }},
+	{"Outer", "OuterF64", "OuterF64", -1, []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { outerF64(t, nil, 0, nil, 0, 0, nil, 0, 0, 0, 0, 0, false) }},
+	{"Outer", "OuterF32", "OuterF32", -1, []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { outerF32(t, nil, 0, nil, 0, 0, nil, 0, 0, 0, 0, 0, false) }},
+	{"CouplingFwdNone", "CouplingFwdNoneF64", "streamF64", int(skFwdNone), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF64(t, skFwdNone, nil, nil, nil, nil, nil, make([]float64, 3)) }},
+	{"CouplingFwdNone", "CouplingFwdNoneF32", "streamF32", int(skFwdNone), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF32(t, skFwdNone, nil, nil, nil, nil, nil, make([]float32, 3)) }},
+	{"CouplingInvNone", "CouplingInvNoneF64", "streamF64", int(skInvNone), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF64(t, skInvNone, nil, nil, nil, nil, nil, make([]float64, 3)) }},
+	{"CouplingInvNone", "CouplingInvNoneF32", "streamF32", int(skInvNone), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF32(t, skInvNone, nil, nil, nil, nil, nil, make([]float32, 3)) }},
+	{"CouplingBwdNone", "CouplingBwdNoneF64", "streamF64", int(skBwdNone), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF64(t, skBwdNone, nil, nil, nil, nil, nil, make([]float64, 3)) }},
+	{"CouplingBwdNone", "CouplingBwdNoneF32", "streamF32", int(skBwdNone), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF32(t, skBwdNone, nil, nil, nil, nil, nil, make([]float32, 3)) }},
+	{"CouplingFwdTanh", "CouplingFwdTanhF64", "streamF64", int(skFwdTanh), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF64(t, skFwdTanh, nil, nil, nil, nil, nil, make([]float64, 3)) }},
+	{"CouplingFwdTanh", "CouplingFwdTanhF32", "streamF32", int(skFwdTanh), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF32(t, skFwdTanh, nil, nil, nil, nil, nil, make([]float32, 3)) }},
+	{"CouplingInvTanh", "CouplingInvTanhF64", "streamF64", int(skInvTanh), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF64(t, skInvTanh, nil, nil, nil, nil, nil, make([]float64, 3)) }},
+	{"CouplingInvTanh", "CouplingInvTanhF32", "streamF32", int(skInvTanh), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF32(t, skInvTanh, nil, nil, nil, nil, nil, make([]float32, 3)) }},
+	{"CouplingBwdTanh", "CouplingBwdTanhF64", "streamF64", int(skBwdTanh), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF64(t, skBwdTanh, nil, nil, nil, nil, nil, make([]float64, 3)) }},
+	{"CouplingBwdTanh", "CouplingBwdTanhF32", "streamF32", int(skBwdTanh), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF32(t, skBwdTanh, nil, nil, nil, nil, nil, make([]float32, 3)) }},
+	{"CouplingFwdAtan", "CouplingFwdAtanF64", "streamF64", int(skFwdAtan), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF64(t, skFwdAtan, nil, nil, nil, nil, nil, make([]float64, 3)) }},
+	{"CouplingFwdAtan", "CouplingFwdAtanF32", "streamF32", int(skFwdAtan), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF32(t, skFwdAtan, nil, nil, nil, nil, nil, make([]float32, 3)) }},
+	{"CouplingInvAtan", "CouplingInvAtanF64", "streamF64", int(skInvAtan), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF64(t, skInvAtan, nil, nil, nil, nil, nil, make([]float64, 3)) }},
+	{"CouplingInvAtan", "CouplingInvAtanF32", "streamF32", int(skInvAtan), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF32(t, skInvAtan, nil, nil, nil, nil, nil, make([]float32, 3)) }},
+	{"CouplingBwdAtan", "CouplingBwdAtanF64", "streamF64", int(skBwdAtan), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF64(t, skBwdAtan, nil, nil, nil, nil, nil, make([]float64, 3)) }},
+	{"CouplingBwdAtan", "CouplingBwdAtanF32", "streamF32", int(skBwdAtan), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF32(t, skBwdAtan, nil, nil, nil, nil, nil, make([]float32, 3)) }},
+	{"CouplingSub", "CouplingSubF64", "streamF64", int(skSub), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF64(t, skSub, nil, nil, nil, nil, nil, make([]float64, 3)) }},
+	{"CouplingSub", "CouplingSubF32", "streamF32", int(skSub), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF32(t, skSub, nil, nil, nil, nil, nil, make([]float32, 3)) }},
+	{"CouplingFwdNoneSum", "CouplingFwdNoneSumF64", "streamSumF64", int(skFwdNone), []cpu.Tier{cpu.AVX512}, func(t cpu.Tier) {
 		_ = streamSumF64(t, skFwdNone, nil, nil, nil, nil, make([]float64, 32), make([]float64, 3))
 	}},
-	{"CouplingFwdNoneSumF32", "streamSumF32", int(skFwdNone), []cpu.Tier{cpu.AVX512}, func(t cpu.Tier) {
+	{"CouplingFwdNoneSum", "CouplingFwdNoneSumF32", "streamSumF32", int(skFwdNone), []cpu.Tier{cpu.AVX512}, func(t cpu.Tier) {
 		_ = streamSumF32(t, skFwdNone, nil, nil, nil, nil, make([]float32, 64), make([]float32, 3))
 	}},
-	{"CouplingFwdTanhSumF64", "streamSumF64", int(skFwdTanh), []cpu.Tier{cpu.AVX512}, func(t cpu.Tier) {
+	{"CouplingFwdTanhSum", "CouplingFwdTanhSumF64", "streamSumF64", int(skFwdTanh), []cpu.Tier{cpu.AVX512}, func(t cpu.Tier) {
 		_ = streamSumF64(t, skFwdTanh, nil, nil, nil, nil, make([]float64, 32), make([]float64, 3))
 	}},
-	{"CouplingFwdTanhSumF32", "streamSumF32", int(skFwdTanh), []cpu.Tier{cpu.AVX512}, func(t cpu.Tier) {
+	{"CouplingFwdTanhSum", "CouplingFwdTanhSumF32", "streamSumF32", int(skFwdTanh), []cpu.Tier{cpu.AVX512}, func(t cpu.Tier) {
 		_ = streamSumF32(t, skFwdTanh, nil, nil, nil, nil, make([]float32, 64), make([]float32, 3))
 	}},
-	{"CouplingFwdAtanSumF64", "streamSumF64", int(skFwdAtan), []cpu.Tier{cpu.AVX512}, func(t cpu.Tier) {
+	{"CouplingFwdAtanSum", "CouplingFwdAtanSumF64", "streamSumF64", int(skFwdAtan), []cpu.Tier{cpu.AVX512}, func(t cpu.Tier) {
 		_ = streamSumF64(t, skFwdAtan, nil, nil, nil, nil, make([]float64, 32), make([]float64, 3))
 	}},
-	{"CouplingFwdAtanSumF32", "streamSumF32", int(skFwdAtan), []cpu.Tier{cpu.AVX512}, func(t cpu.Tier) {
+	{"CouplingFwdAtanSum", "CouplingFwdAtanSumF32", "streamSumF32", int(skFwdAtan), []cpu.Tier{cpu.AVX512}, func(t cpu.Tier) {
 		_ = streamSumF32(t, skFwdAtan, nil, nil, nil, nil, make([]float32, 64), make([]float32, 3))
 	}},
-	{"CouplingInvNoneSumF64", "streamSumF64", int(skInvNone), []cpu.Tier{cpu.AVX512}, func(t cpu.Tier) {
+	{"CouplingInvNoneSum", "CouplingInvNoneSumF64", "streamSumF64", int(skInvNone), []cpu.Tier{cpu.AVX512}, func(t cpu.Tier) {
 		_ = streamSumF64(t, skInvNone, nil, nil, nil, nil, make([]float64, 32), make([]float64, 3))
 	}},
-	{"CouplingInvNoneSumF32", "streamSumF32", int(skInvNone), []cpu.Tier{cpu.AVX512}, func(t cpu.Tier) {
+	{"CouplingInvNoneSum", "CouplingInvNoneSumF32", "streamSumF32", int(skInvNone), []cpu.Tier{cpu.AVX512}, func(t cpu.Tier) {
 		_ = streamSumF32(t, skInvNone, nil, nil, nil, nil, make([]float32, 64), make([]float32, 3))
 	}},
-	{"CouplingInvTanhSumF64", "streamSumF64", int(skInvTanh), []cpu.Tier{cpu.AVX512}, func(t cpu.Tier) {
+	{"CouplingInvTanhSum", "CouplingInvTanhSumF64", "streamSumF64", int(skInvTanh), []cpu.Tier{cpu.AVX512}, func(t cpu.Tier) {
 		_ = streamSumF64(t, skInvTanh, nil, nil, nil, nil, make([]float64, 32), make([]float64, 3))
 	}},
-	{"CouplingInvTanhSumF32", "streamSumF32", int(skInvTanh), []cpu.Tier{cpu.AVX512}, func(t cpu.Tier) {
+	{"CouplingInvTanhSum", "CouplingInvTanhSumF32", "streamSumF32", int(skInvTanh), []cpu.Tier{cpu.AVX512}, func(t cpu.Tier) {
 		_ = streamSumF32(t, skInvTanh, nil, nil, nil, nil, make([]float32, 64), make([]float32, 3))
 	}},
-	{"CouplingInvAtanSumF64", "streamSumF64", int(skInvAtan), []cpu.Tier{cpu.AVX512}, func(t cpu.Tier) {
+	{"CouplingInvAtanSum", "CouplingInvAtanSumF64", "streamSumF64", int(skInvAtan), []cpu.Tier{cpu.AVX512}, func(t cpu.Tier) {
 		_ = streamSumF64(t, skInvAtan, nil, nil, nil, nil, make([]float64, 32), make([]float64, 3))
 	}},
-	{"CouplingInvAtanSumF32", "streamSumF32", int(skInvAtan), []cpu.Tier{cpu.AVX512}, func(t cpu.Tier) {
+	{"CouplingInvAtanSum", "CouplingInvAtanSumF32", "streamSumF32", int(skInvAtan), []cpu.Tier{cpu.AVX512}, func(t cpu.Tier) {
 		_ = streamSumF32(t, skInvAtan, nil, nil, nil, nil, make([]float32, 64), make([]float32, 3))
 	}},
-	{"Transpose4F64", "Transpose4F64", -1, []cpu.Tier{cpu.AVX2, cpu.AVX512}, func(t cpu.Tier) { transpose4F64(t, nil, 0, 0, nil, 0, 0, 0, 0) }},
-	{"Transpose4F32", "Transpose4F32", -1, []cpu.Tier{cpu.AVX2, cpu.AVX512}, func(t cpu.Tier) { transpose4F32(t, nil, 0, 0, nil, 0, 0, 0, 0) }},
-	{"NormalsF64", "NormalsF64", -1, []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { normalsF64(t, nil, new(uint64)) }},
-	{"AdamF64", "AdamF64", -1, []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { adamF64(t, nil, nil, nil, nil, 0, 0, 0, 0, 0, 0, 0, 0) }},
-	{"AdamF32", "AdamF32", -1, []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { adamF32(t, nil, nil, nil, nil, 0, 0, 0, 0, 0, 0, 0, 0) }},
+	{"Transpose4", "Transpose4F64", "Transpose4F64", -1, []cpu.Tier{cpu.AVX2, cpu.AVX512}, func(t cpu.Tier) { transpose4F64(t, nil, 0, 0, nil, 0, 0, 0, 0) }},
+	{"Transpose4", "Transpose4F32", "Transpose4F32", -1, []cpu.Tier{cpu.AVX2, cpu.AVX512}, func(t cpu.Tier) { transpose4F32(t, nil, 0, 0, nil, 0, 0, 0, 0) }},
+	{"Normals", "NormalsF64", "NormalsF64", -1, []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { normalsF64(t, nil, new(uint64)) }},
+	{"Adam", "AdamF64", "AdamF64", -1, []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { adamF64(t, nil, nil, nil, nil, 0, 0, 0, 0, 0, 0, 0, 0) }},
+	{"Adam", "AdamF32", "AdamF32", -1, []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { adamF32(t, nil, nil, nil, nil, 0, 0, 0, 0, 0, 0, 0, 0) }},
 }
+
+// FuzzAdd fuzzes Add with fuzzBinary.
+func FuzzAdd(f *testing.F) { fuzzBinary(f, opAdd) }
+
+// FuzzMul fuzzes Mul with fuzzBinary.
+func FuzzMul(f *testing.F) { fuzzBinary(f, opMul) }
+
+// FuzzExp fuzzes Exp with fuzzVmath.
+func FuzzExp(f *testing.F) { fuzzVmath(f, fnExp) }
+
+// FuzzLog fuzzes Log with fuzzVmath.
+func FuzzLog(f *testing.F) { fuzzVmath(f, fnLog) }
+
+// FuzzExpm1 fuzzes Expm1 with fuzzVmath.
+func FuzzExpm1(f *testing.F) { fuzzVmath(f, fnExpm1) }
+
+// FuzzLog1p fuzzes Log1p with fuzzVmath.
+func FuzzLog1p(f *testing.F) { fuzzVmath(f, fnLog1p) }
+
+// FuzzTanh fuzzes Tanh with fuzzVmath.
+func FuzzTanh(f *testing.F) { fuzzVmath(f, fnTanh) }
+
+// FuzzSigmoid fuzzes Sigmoid with fuzzVmath.
+func FuzzSigmoid(f *testing.F) { fuzzVmath(f, fnSigmoid) }
+
+// FuzzSoftplus fuzzes Softplus with fuzzVmath.
+func FuzzSoftplus(f *testing.F) { fuzzVmath(f, fnSoftplus) }
+
+// FuzzAtan fuzzes Atan with fuzzVmath.
+func FuzzAtan(f *testing.F) { fuzzVmath(f, fnAtan) }
+
+// manifestFuzz holds the fuzz targets above, by manifest row.
+var manifestFuzz = map[string]func(*testing.F){"Add": FuzzAdd, "Mul": FuzzMul, "Exp": FuzzExp, "Log": FuzzLog, "Expm1": FuzzExpm1, "Log1p": FuzzLog1p, "Tanh": FuzzTanh, "Sigmoid": FuzzSigmoid, "Softplus": FuzzSoftplus, "Atan": FuzzAtan}

@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/flowkern/flowkern/internal/cpu"
@@ -107,4 +108,93 @@ func TestTransposePublic(t *testing.T) {
 	expectPanic(t, "short", func() {
 		Transpose(Matrix[float32]{3, 2, make([]float32, 6), 2}, Matrix[float32]{2, 3, make([]float32, 5), 3})
 	}, "Transpose", "src", "len(Data) >= 6")
+}
+
+// FuzzTranspose takes the values from the fuzzer's bytes, the row count,
+// the walk directions and the strides from its other arguments, runs
+// transpose on every usable tier in guarded slices and compares with the
+// element loop: dst gaps keep their -7, src comes back unchanged.
+func FuzzTranspose(f *testing.F) {
+	f.Add([]byte{}, uint8(0), uint8(0), uint8(0), false)
+	f.Add(make([]byte, 8*13*9), uint8(13), uint8(3), uint8(5), false)
+	f.Add(make([]byte, 4*33*8), uint8(33), uint8(2), uint8(6), true)
+	f.Add(make([]byte, 8*70*6), uint8(70), uint8(1), uint8(11), false)
+	f.Fuzz(func(t *testing.T, data []byte, rows, flip, off uint8, single bool) {
+		if single {
+			fuzzTransposeT[float32](t, data, int(rows), flip, off)
+		} else {
+			fuzzTransposeT[float64](t, data, int(rows), flip, off)
+		}
+	})
+}
+
+func fuzzTransposeT[T Float](t *testing.T, data []byte, rows int, flip, off uint8) {
+	v := decode[T](data)
+	rows %= 80
+	cols := 0
+	if rows > 0 {
+		cols = min(len(v)/rows, 80)
+	}
+	lds, ldd := cols+int(off%3), rows+int(off/3%4)
+	src := tk.NewGuarded[T](max(1, rows*lds), int(off%8))
+	s := src.S()
+	for i := range rows {
+		copy(s[i*lds:i*lds+cols], v[i*cols:])
+	}
+	so, sl, do, dl := 0, lds, 0, ldd
+	if flip&2 != 0 && rows > 0 {
+		so, sl = (rows-1)*lds, -lds
+	}
+	if flip&1 != 0 && cols > 0 {
+		do, dl = (cols-1)*ldd, -ldd
+	}
+	s0 := append([]T(nil), s...)
+	want := make([]T, max(1, cols*ldd))
+	for i := range want {
+		want[i] = -7
+	}
+	for i := range rows {
+		for j := range cols {
+			want[do+j*dl+i] = s0[so+i*sl+j]
+		}
+	}
+	for _, tier := range usableTiers() {
+		dst := tk.NewGuarded[T](len(want), int(off/8%8))
+		d := dst.S()
+		for i := range d {
+			d[i] = -7
+		}
+		transpose(tier, d, do, dl, s, so, sl, rows, cols)
+		if k := tk.FirstDiff(d, want); k >= 0 {
+			t.Fatalf("%s %dx%d flip %d: dst[%d] = %v, want %v", tier, rows, cols, flip&3, k, d[k], want[k])
+		}
+		if k := tk.FirstDiff(s, s0); k >= 0 {
+			t.Fatalf("%s %dx%d flip %d: src[%d] changed", tier, rows, cols, flip&3, k)
+		}
+		checkGuards(t, tier, src, dst)
+	}
+}
+
+// BenchmarkTranspose: Transpose of an n x n matrix on every usable tier
+// (generic is the Go loops), in bytes moved (read and written) per second.
+func BenchmarkTranspose(b *testing.B) {
+	for _, n := range []int{64, 512, 2048} {
+		b.Run(fmt.Sprintf("float64/n=%d", n), func(b *testing.B) { benchTranspose[float64](b, n) })
+		b.Run(fmt.Sprintf("float32/n=%d", n), func(b *testing.B) { benchTranspose[float32](b, n) })
+	}
+}
+
+func benchTranspose[T Float](b *testing.B, n int) {
+	src, dst := make([]T, n*n), make([]T, n*n)
+	tk.Fill(tk.NewRand(4), src)
+	var z T
+	for _, tier := range usableTiers() {
+		b.Run(tier.String(), func(b *testing.B) {
+			b.SetBytes(int64(2 * n * n * int(sizeOf(z))))
+			defer tk.CPUTime(b)()
+			for b.Loop() {
+				transpose(tier, dst, 0, n, src, 0, n, n, n)
+			}
+		})
+	}
 }

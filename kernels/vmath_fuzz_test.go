@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/flowkern/flowkern/internal/dd"
@@ -11,29 +12,16 @@ import (
 // bit pattern: NaNs, infinities, subnormals), run every usable tier on them
 // in guarded slices at a fuzzer-chosen offset, and check each result against
 // internal/ref bit for bit and against the double-double truth within the
-// function's ulp bound.
-
-func FuzzExp(f *testing.F)      { fuzzVmath(f, fnExp) }
-func FuzzLog(f *testing.F)      { fuzzVmath(f, fnLog) }
-func FuzzExpm1(f *testing.F)    { fuzzVmath(f, fnExpm1) }
-func FuzzLog1p(f *testing.F)    { fuzzVmath(f, fnLog1p) }
-func FuzzTanh(f *testing.F)     { fuzzVmath(f, fnTanh) }
-func FuzzSigmoid(f *testing.F)  { fuzzVmath(f, fnSigmoid) }
-func FuzzSoftplus(f *testing.F) { fuzzVmath(f, fnSoftplus) }
-func FuzzAtan(f *testing.F)     { fuzzVmath(f, fnAtan) }
-
-func specOf(fn vfunc) vmathSpec {
-	for _, s := range vmathSpecs {
-		if s.f == fn {
-			return s
-		}
-	}
-	panic("no spec for " + fn.String())
-}
+// function's ulp bound. gen/wire writes one target per function of the
+// manifest (FuzzExp, ...), each calling fuzzVmath.
 
 func fuzzVmath(f *testing.F, fn vfunc) {
+	i := slices.IndexFunc(vmathSpecs, func(s vmathSpec) bool { return s.f == fn })
+	if i < 0 {
+		f.Fatalf("%s has no row in vmathSpecs", fn)
+	}
+	s := vmathSpecs[i]
 	seedFuzz(f)
-	s := specOf(fn)
 	f.Fuzz(func(t *testing.T, data []byte, off uint8, single bool) {
 		if single {
 			fuzzVmathT[float32](t, s, data, off)

@@ -19,6 +19,8 @@ import (
 // bounds (ulps) and the inputs worth testing.
 type vmathSpec struct {
 	f          vfunc
+	pub64      func(dst, x []float64) // the public function (Exp[float64])
+	pub32      func(dst, x []float32)
 	ref64      func(float64) float64
 	ref32      func(float32) float32
 	math       func(float64) float64
@@ -33,7 +35,8 @@ type vmathSpec struct {
 
 var vmathSpecs = []vmathSpec{
 	{
-		f: fnExp, ref64: ref.Exp64, ref32: ref.Exp32, math: math.Exp, truth: dd.ExpScaled,
+		f: fnExp, pub64: Exp[float64], pub32: Exp[float32],
+		ref64: ref.Exp64, ref32: ref.Exp32, math: math.Exp, truth: dd.ExpScaled,
 		bound64: 1, bound32: 1,
 		random: func(r *rand.Rand) float64 { return -750 + 1465*r.Float64() },
 		hard64: func() []float64 {
@@ -47,7 +50,8 @@ var vmathSpecs = []vmathSpec{
 		lo32: -110, hi32: 95,
 	},
 	{
-		f: fnLog, ref64: ref.Log64, ref32: ref.Log32, math: math.Log, truth: func(x float64) (dd.DD, int) { return dd.Log(dd.F(x)), 0 },
+		f: fnLog, pub64: Log[float64], pub32: Log[float32],
+		ref64: ref.Log64, ref32: ref.Log32, math: math.Log, truth: func(x float64) (dd.DD, int) { return dd.Log(dd.F(x)), 0 },
 		bound64: 1, bound32: 1,
 		random: func(r *rand.Rand) float64 { return math.Float64frombits(r.Uint64() >> 1) },
 		hard64: func() []float64 {
@@ -73,7 +77,8 @@ func init() {
 	}
 	vmathSpecs = append(vmathSpecs,
 		vmathSpec{
-			f: fnExpm1, ref64: ref.Expm1[float64], ref32: ref.Expm1[float32], math: math.Expm1, truth: scaled(dd.Expm1),
+			f: fnExpm1, pub64: Expm1[float64], pub32: Expm1[float32],
+			ref64: ref.Expm1[float64], ref32: ref.Expm1[float32], math: math.Expm1, truth: scaled(dd.Expm1),
 			bound64: 1, bound32: 1,
 			random: func(r *rand.Rand) float64 { return -80 + 795*r.Float64() },
 			hard64: func() []float64 {
@@ -85,7 +90,8 @@ func init() {
 			lo32: -25, hi32: 95,
 		},
 		vmathSpec{
-			f: fnLog1p, ref64: ref.Log1p[float64], ref32: ref.Log1p[float32], math: math.Log1p,
+			f: fnLog1p, pub64: Log1p[float64], pub32: Log1p[float32],
+			ref64: ref.Log1p[float64], ref32: ref.Log1p[float32], math: math.Log1p,
 			truth:   func(x float64) (dd.DD, int) { return dd.Log1p(dd.F(x)), 0 },
 			bound64: 1, bound32: 1,
 			random: func(r *rand.Rand) float64 {
@@ -103,7 +109,8 @@ func init() {
 			lo32: -1, hi32: math.MaxFloat32,
 		},
 		vmathSpec{
-			f: fnTanh, ref64: ref.Tanh[float64], ref32: ref.Tanh[float32], math: math.Tanh, truth: scaled(dd.Tanh),
+			f: fnTanh, pub64: Tanh[float64], pub32: Tanh[float32],
+			ref64: ref.Tanh[float64], ref32: ref.Tanh[float32], math: math.Tanh, truth: scaled(dd.Tanh),
 			bound64: 2, bound32: 1,
 			random: func(r *rand.Rand) float64 { return (2*r.Float64() - 1) * 25 },
 			hard64: func() []float64 { return concat(nearZero(70), neg(sweep(0.2, 1.5, 800)), neg(sweep(17, 21, 400))) },
@@ -111,7 +118,8 @@ func init() {
 			lo32:   -12, hi32: 12,
 		},
 		vmathSpec{
-			f: fnSigmoid, ref64: ref.Sigmoid[float64], ref32: ref.Sigmoid[float32], math: sigmoid64,
+			f: fnSigmoid, pub64: Sigmoid[float64], pub32: Sigmoid[float32],
+			ref64: ref.Sigmoid[float64], ref32: ref.Sigmoid[float32], math: sigmoid64,
 			truth:   dd.SigmoidScaled,
 			bound64: 2, bound32: 1,
 			random: func(r *rand.Rand) float64 { return (2*r.Float64() - 1) * 750 },
@@ -124,7 +132,8 @@ func init() {
 			lo32: -110, hi32: 110,
 		},
 		vmathSpec{
-			f: fnSoftplus, ref64: ref.Softplus[float64], ref32: ref.Softplus[float32], math: softplus64,
+			f: fnSoftplus, pub64: Softplus[float64], pub32: Softplus[float32],
+			ref64: ref.Softplus[float64], ref32: ref.Softplus[float32], math: softplus64,
 			truth:   dd.SoftplusScaled,
 			bound64: 2, bound32: 1,
 			random: func(r *rand.Rand) float64 { return (2*r.Float64() - 1) * 750 },
@@ -137,7 +146,8 @@ func init() {
 			lo32: -110, hi32: 110,
 		},
 		vmathSpec{
-			f: fnAtan, ref64: ref.Atan[float64], ref32: ref.Atan[float32], math: math.Atan, truth: scaled(dd.Atan),
+			f: fnAtan, pub64: Atan[float64], pub32: Atan[float32],
+			ref64: ref.Atan[float64], ref32: ref.Atan[float32], math: math.Atan, truth: scaled(dd.Atan),
 			bound64: 2, bound32: 1,
 			random: func(r *rand.Rand) float64 {
 				return math.Float64frombits(r.Uint64())
@@ -246,6 +256,32 @@ func TestVmathTiers(t *testing.T) {
 			forBoth(t, func(t *testing.T, tier cpu.Tier) { testVmathTier[float64](t, tier, s) },
 				func(t *testing.T, tier cpu.Tier) { testVmathTier[float32](t, tier, s) })
 		})
+	}
+}
+
+// public returns the public function of s in T.
+func public[T Float](s vmathSpec) func(dst, x []T) {
+	if is64[T]() {
+		return any(s.pub64).(func(dst, x []T))
+	}
+	return any(s.pub32).(func(dst, x []T))
+}
+
+// TestVmathPublic: each spec's public function runs its kernel (the tables
+// that call the public functions range over vmathSpecs).
+func TestVmathPublic(t *testing.T) {
+	x := []float64{-3, -0.5, 0, 0.25, 1, 2.5, 7, 40}
+	for _, s := range vmathSpecs {
+		got, want := make([]float64, len(x)), make([]float64, len(x))
+		public[float64](s)(got, x)
+		vmathTier(active, s.f, want, x)
+		x32 := []float32{-3, -0.5, 0, 0.25, 1, 2.5, 7, 40}
+		got32, want32 := make([]float32, len(x32)), make([]float32, len(x32))
+		public[float32](s)(got32, x32)
+		vmathTier(active, s.f, want32, x32)
+		if tk.FirstDiff(got, want) >= 0 || tk.FirstDiff(got32, want32) >= 0 {
+			t.Errorf("%s: the public function does not run %s: %v, want %v", s.f, s.f, got, want)
+		}
 	}
 }
 

@@ -117,7 +117,11 @@ func workloadT[T Float](h hash.Hash, seed uint64) {
 	}
 
 	// Vector math on random and special inputs.
-	fs := []func(dst, x []T){Exp[T], Log[T], Expm1[T], Log1p[T], Tanh[T], Sigmoid[T], Softplus[T], Atan[T]}
+	// Every vector math function, in the order of vmathSpecs (the manifest's).
+	var fs []func(dst, x []T)
+	for _, s := range vmathSpecs {
+		fs = append(fs, public[T](s))
+	}
 	for _, n := range []int{1, 7, 16, 33, 300} {
 		x := vals(n, 30)
 		x = append(x, specials...)

@@ -10,6 +10,7 @@ package vmathalg
 import (
 	"math"
 
+	"github.com/flowkern/flowkern/gen/manifest"
 	"github.com/flowkern/flowkern/internal/ref"
 )
 
@@ -95,8 +96,22 @@ var Funcs = map[string]func(b Builder, x V) V{
 	"Expm1": Expm1, "Log1p": Log1p, "Tanh": Tanh, "Sigmoid": Sigmoid, "Softplus": Softplus, "Atan": Atan,
 }
 
-// Names lists Funcs in a fixed order.
-var Names = []string{"Expm1", "Log1p", "Tanh", "Sigmoid", "Softplus", "Atan"}
+// Names lists the functions of Funcs in manifest order (gen/manifest, set
+// vmath): the generators emit them in this order, after Exp and Log, which
+// they write out themselves. A Funcs entry the manifest does not list is an
+// error of TestFuncsInManifest; a manifest kernel with no algorithm, one of
+// the generators (manifest.Missing).
+var Names = names()
+
+func names() []string {
+	var ns []string
+	for _, n := range manifest.Names("vmath") {
+		if Funcs[n] != nil {
+			ns = append(ns, n)
+		}
+	}
+	return ns
+}
 
 // horner is ref's horner: q = fma(q, x, c[i]) from the top.
 func horner(b Builder, cs []float64, x V) V {

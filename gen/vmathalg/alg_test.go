@@ -3,6 +3,7 @@ package vmathalg
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/flowkern/flowkern/internal/ref"
@@ -131,17 +132,20 @@ func evalAll(p *Program, is64 bool, ins, params []float64) []float64 {
 	return out
 }
 
-var refs64 = map[string]func(float64) float64{
-	"Expm1": ref.Expm1[float64], "Log1p": ref.Log1p[float64], "Tanh": ref.Tanh[float64],
-	"Sigmoid": ref.Sigmoid[float64], "Softplus": ref.Softplus[float64], "Atan": ref.Atan[float64],
-}
-
-var refs32 = map[string]func(float32) float32{
-	"Expm1": ref.Expm1[float32], "Log1p": ref.Log1p[float32], "Tanh": ref.Tanh[float32],
-	"Sigmoid": ref.Sigmoid[float32], "Softplus": ref.Softplus[float32], "Atan": ref.Atan[float32],
-}
-
 func same(a, b float64) bool { return (a != a && b != b) || math.Float64bits(a) == math.Float64bits(b) }
+
+// TestFuncsInManifest: an algorithm whose name is not a kernel of the
+// manifest's vmath set would never be emitted.
+func TestFuncsInManifest(t *testing.T) {
+	for name := range Funcs {
+		if !slices.Contains(Names, name) {
+			t.Errorf("vmathalg.Funcs has %s, which gen/manifest's vmath set does not list", name)
+		}
+	}
+	if len(Names) == 0 {
+		t.Error("no manifest kernel has an algorithm here")
+	}
+}
 
 // TestProgramsMatchRef runs every recorded program on specials and random
 // inputs and compares with internal/ref bit for bit.

@@ -8,7 +8,12 @@
 //     dispatch (the tier's assembly, else the pure-Go function of the
 //     manifest) and the tiers built in;
 //   - kernels/manifest.go: the enums of the dispatch groups;
-//   - kernels/manifest_test.go: the table TestDispatchReachesAssembly walks.
+//   - kernels/manifest_test.go: the table TestDispatchReachesAssembly and
+//     TestEveryKernelCovered walk, and the fuzz targets of group members;
+//   - gen/amd64/sets.go and gen/arm64/sets.go: each generator's sets, the
+//     function <set>Set of each set the manifest lists for its architecture;
+//   - gen/vmathalg/refs_test.go: the pure-Go function of each vector math
+//     kernel, which the recorded programs must equal.
 //
 // Run by go generate in asm/ (asm/doc.go), before the generators.
 package main
@@ -35,18 +40,22 @@ const otherTag = "//go:build purego || noasm || !(amd64 || arm64)\n\n"
 func main() {
 	asmDir := flag.String("asm", ".", "directory of package asm")
 	kDir := flag.String("kernels", "../kernels", "directory of package kernels")
+	genDir := flag.String("gen", "../gen", "directory of the generators")
 	flag.Parse()
 	log.SetFlags(0)
 	log.SetPrefix("gen/wire: ")
 	files := map[string]string{
-		filepath.Join(*asmDir, "generate.go"):      generateFile(),
-		filepath.Join(*kDir, "manifest.go"):        enumsFile(),
-		filepath.Join(*kDir, "dispatch_other.go"):  dispatchFile(""),
-		filepath.Join(*kDir, "manifest_test.go"):   reachFile(),
-		filepath.Join(*asmDir, "checked_amd64.go"): checkedFile("amd64"),
-		filepath.Join(*asmDir, "checked_arm64.go"): checkedFile("arm64"),
-		filepath.Join(*kDir, "dispatch_amd64.go"):  dispatchFile("amd64"),
-		filepath.Join(*kDir, "dispatch_arm64.go"):  dispatchFile("arm64"),
+		filepath.Join(*asmDir, "generate.go"):              generateFile(),
+		filepath.Join(*kDir, "manifest.go"):                enumsFile(),
+		filepath.Join(*kDir, "dispatch_other.go"):          dispatchFile(""),
+		filepath.Join(*kDir, "manifest_test.go"):           reachFile(),
+		filepath.Join(*asmDir, "checked_amd64.go"):         checkedFile("amd64"),
+		filepath.Join(*asmDir, "checked_arm64.go"):         checkedFile("arm64"),
+		filepath.Join(*kDir, "dispatch_amd64.go"):          dispatchFile("amd64"),
+		filepath.Join(*kDir, "dispatch_arm64.go"):          dispatchFile("arm64"),
+		filepath.Join(*genDir, "amd64", "sets.go"):         setsFile("amd64", "func()"),
+		filepath.Join(*genDir, "arm64", "sets.go"):         setsFile("arm64", "func(a *asmFile)"),
+		filepath.Join(*genDir, "vmathalg", "refs_test.go"): vmathRefsFile(),
 	}
 	for name, src := range files {
 		out, err := format.Source([]byte(src))
@@ -57,6 +66,40 @@ func main() {
 			log.Fatal(err)
 		}
 	}
+}
+
+// setsFile writes the set table of the generator of arch; fn is the type of
+// its set functions.
+func setsFile(arch, fn string) string {
+	var b strings.Builder
+	b.WriteString(header + "package main\n\n")
+	fmt.Fprintf(&b, "// sets maps each generator set the manifest lists for %s to the function\n", arch)
+	b.WriteString("// that emits its kernels into one assembly file and one declarations file.\n")
+	fmt.Fprintf(&b, "var sets = map[string]%s{\n", fn)
+	for _, set := range m.Sets(arch) {
+		fmt.Fprintf(&b, "\t%q: %sSet,\n", set, set)
+	}
+	b.WriteString("}\n")
+	return b.String()
+}
+
+// vmathRefsFile writes, for gen/vmathalg's test, the pure-Go function of
+// every kernel of the vmath set (the row's Elem) in both precisions.
+func vmathRefsFile() string {
+	var b strings.Builder
+	b.WriteString(header + "package vmathalg\n\nimport \"github.com/flowkern/flowkern/internal/ref\"\n\n")
+	b.WriteString("// refs64 and refs32 are the pure-Go functions of the vector math kernels of\n// the manifest: the specification each recorded program must equal.\n")
+	for _, p := range []m.Prec{m.F64, m.F32} {
+		fmt.Fprintf(&b, "var refs%s = map[string]func(%s) %[2]s{\n", p.GoSfx, p.Type)
+		for i := range m.Kernels {
+			k := &m.Kernels[i]
+			if k.Set == "vmath" {
+				fmt.Fprintf(&b, "\t%q: %s,\n", k.Name, strings.ReplaceAll(m.GoSubst(k.Elem, p), "{T}", p.Type))
+			}
+		}
+		b.WriteString("}\n\n")
+	}
+	return b.String()
 }
 
 func generateFile() string {
@@ -360,9 +403,9 @@ func enumsFile() string {
 // arguments that satisfy its preconditions and do no work, and its tiers.
 func reachFile() string {
 	var b bytes.Buffer
-	b.WriteString(header + "package kernels\n\nimport \"github.com/flowkern/flowkern/internal/cpu\"\n\n")
-	b.WriteString("// manifestKernels lists every kernel of gen/manifest that package kernels\n// dispatches, per precision: its fellBack name and member, its tiers, and an empty call.\n")
-	b.WriteString("var manifestKernels = []struct {\n\tkernel, name string\n\tmember int\n\ttiers  []cpu.Tier\n\tcall   func(cpu.Tier)\n}{\n")
+	b.WriteString(header + "package kernels\n\nimport (\n\"testing\"\n\n\"github.com/flowkern/flowkern/internal/cpu\"\n)\n\n")
+	b.WriteString("// manifestKernels lists every kernel of gen/manifest that package kernels\n// dispatches, per precision: its row's name, its name with the precision, its fellBack name and member, its tiers, and an empty call.\n")
+	b.WriteString("var manifestKernels = []struct {\n\trow, kernel, name string\n\tmember int\n\ttiers  []cpu.Tier\n\tcall   func(cpu.Tier)\n}{\n")
 	for i := range m.Kernels {
 		k := &m.Kernels[i]
 		if k.NoDispatch {
@@ -395,10 +438,23 @@ func reachFile() string {
 					call = "_ = " + call
 				}
 			}
-			fmt.Fprintf(&b, "\t{%q, %q, %s, []cpu.Tier{%s}, func(t cpu.Tier) { %s }},\n", k.Name+p.Suffix, name, member, strings.Join(tiers, ", "), call)
+			fmt.Fprintf(&b, "\t{%q, %q, %q, %s, []cpu.Tier{%s}, func(t cpu.Tier) { %s }},\n", k.Name, k.Name+p.Suffix, name, member, strings.Join(tiers, ", "), call)
 		}
 	}
-	b.WriteString("}\n")
+	b.WriteString("}\n\n")
+	// A fuzz target per member of a group with a fuzz helper: Go finds
+	// fuzz targets by name only, so a table cannot hold them.
+	var fuzzed []string
+	for i := range m.Kernels {
+		k := &m.Kernels[i]
+		if k.Group == nil || k.Group.Fuzz == "" {
+			continue
+		}
+		fmt.Fprintf(&b, "// Fuzz%s fuzzes %s with %s.\nfunc Fuzz%[1]s(f *testing.F) { %[3]s(f, %s) }\n\n", k.Name, k.Name, k.Group.Fuzz, k.Const)
+		fuzzed = append(fuzzed, fmt.Sprintf("%q: Fuzz%s", k.Name, k.Name))
+	}
+	b.WriteString("// manifestFuzz holds the fuzz targets above, by manifest row.\n")
+	fmt.Fprintf(&b, "var manifestFuzz = map[string]func(*testing.F){%s}\n", strings.Join(fuzzed, ", "))
 	return b.String()
 }
 
