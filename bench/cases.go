@@ -19,6 +19,9 @@ type kernelCase struct {
 	// elems marks a case whose work counts elements, not flops: its rate
 	// is Gelem/s and it has no place on the FMA roofline.
 	elems bool
+	// runs names the gen/manifest kernels the case runs (nil: the one named
+	// kernel); TestEveryKernelMeasured checks that each kernel has a case.
+	runs []string
 }
 
 // linear is the work of a kernel doing flops and moving bytes per element.

@@ -107,6 +107,10 @@ func matvecCases() []kernelCase {
 			if kernel != "AddOuters" { // AddOuters' bytes count G once, as loaded
 				c.written = perElem(size * batch) // Y
 			}
+			c.runs = []string{"MatVecs"}
+			if kernel != "MatVecs" {
+				c.runs = []string{"Outer"} // MatTVecs' and AddOuters' kernel
+			}
 			return c
 		}
 		cs = append(cs,

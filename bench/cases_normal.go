@@ -14,6 +14,7 @@ func init() { caseSets = append(caseSets, normalCases) }
 func normalCases() []kernelCase {
 	sizes := []int{4096, 1 << 20}
 	return []kernelCase{{kernel: "Normal", prec: "float64", work: linear(1, 8), elems: true, sizes: sizes, quickSizes: sizes[:1],
+		runs: []string{"Normals"},
 		ours: func(n int) func() {
 			g, dst := kernels.NewNormal(1, 2), make([]float64, n)
 			return func() { g.Fill(dst) }

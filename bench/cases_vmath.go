@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/flowkern/flowkern/internal/dd"
+	"github.com/flowkern/flowkern/internal/ref"
 	"github.com/flowkern/flowkern/kernels"
 )
 
@@ -15,26 +17,40 @@ import (
 func init() { caseSets = append(caseSets, vmathCases) }
 
 // vmathFunc is one vector math function with both precisions, its math
-// package spelling and the input range its benchmark draws from.
+// package spelling and the input range its benchmark draws from, and for
+// the equivalence run (equiv_vmath.go) its reference and its double-double
+// truth. The name is its gen/manifest row: TestEveryKernelMeasured fails for
+// a vector math kernel without a vmathFunc.
 type vmathFunc struct {
-	name   string
-	k64    func(dst, x []float64)
-	k32    func(dst, x []float32)
-	math   func(float64) float64
-	input  func(r *rand.Rand) float64 // an ordinary argument
-	bound  float64                    // float64 error bound in ulps (float32: 1)
-	truthK string                     // which double-double truth equiv_vmath uses
+	name  string
+	k64   func(dst, x []float64)
+	k32   func(dst, x []float32)
+	math  func(float64) float64
+	input func(r *rand.Rand) float64 // an ordinary argument
+	bound float64                    // float64 error bound in ulps (float32: 1)
+	ref64 func(float64) float64
+	ref32 func(float32) float32
+	truth func(float64) (dd.DD, int) // exact value = DD * 2^int
 }
 
 var vmathFuncs = []vmathFunc{
-	{"Exp", kernels.Exp[float64], kernels.Exp[float32], math.Exp, normal(4), 1, "Exp"},
-	{"Log", kernels.Log[float64], kernels.Log[float32], math.Log, logNormal(4), 1, "Log"},
-	{"Expm1", kernels.Expm1[float64], kernels.Expm1[float32], math.Expm1, normal(4), 1, "Expm1"},
-	{"Log1p", kernels.Log1p[float64], kernels.Log1p[float32], math.Log1p, log1pArg, 1, "Log1p"},
-	{"Tanh", kernels.Tanh[float64], kernels.Tanh[float32], math.Tanh, normal(3), 2, "Tanh"},
-	{"Sigmoid", kernels.Sigmoid[float64], kernels.Sigmoid[float32], sigmoid, normal(4), 2, "Sigmoid"},
-	{"Softplus", kernels.Softplus[float64], kernels.Softplus[float32], softplus, normal(4), 2, "Softplus"},
-	{"Atan", kernels.Atan[float64], kernels.Atan[float32], math.Atan, normal(4), 2, "Atan"},
+	{"Exp", kernels.Exp[float64], kernels.Exp[float32], math.Exp, normal(4), 1, ref.Exp64, ref.Exp32, dd.ExpScaled},
+	{"Log", kernels.Log[float64], kernels.Log[float32], math.Log, logNormal(4), 1, ref.Log64, ref.Log32, ofDD(dd.Log)},
+	{"Expm1", kernels.Expm1[float64], kernels.Expm1[float32], math.Expm1, normal(4), 1, ref.Expm1[float64], ref.Expm1[float32], plain(dd.Expm1)},
+	{"Log1p", kernels.Log1p[float64], kernels.Log1p[float32], math.Log1p, log1pArg, 1, ref.Log1p[float64], ref.Log1p[float32], ofDD(dd.Log1p)},
+	{"Tanh", kernels.Tanh[float64], kernels.Tanh[float32], math.Tanh, normal(3), 2, ref.Tanh[float64], ref.Tanh[float32], plain(dd.Tanh)},
+	{"Sigmoid", kernels.Sigmoid[float64], kernels.Sigmoid[float32], sigmoid, normal(4), 2, ref.Sigmoid[float64], ref.Sigmoid[float32], dd.SigmoidScaled},
+	{"Softplus", kernels.Softplus[float64], kernels.Softplus[float32], softplus, normal(4), 2, ref.Softplus[float64], ref.Softplus[float32], dd.SoftplusScaled},
+	{"Atan", kernels.Atan[float64], kernels.Atan[float32], math.Atan, normal(4), 2, ref.Atan[float64], ref.Atan[float32], plain(dd.Atan)},
+}
+
+// plain and ofDD are truths without a power-of-two scale.
+func plain(f func(float64) dd.DD) func(float64) (dd.DD, int) {
+	return func(x float64) (dd.DD, int) { return f(x), 0 }
+}
+
+func ofDD(f func(dd.DD) dd.DD) func(float64) (dd.DD, int) {
+	return func(x float64) (dd.DD, int) { return f(dd.F(x)), 0 }
 }
 
 func normal(s float64) func(r *rand.Rand) float64 {

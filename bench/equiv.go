@@ -29,6 +29,10 @@ type equivCheck struct {
 	kernel, prec, unit string
 	bound              float64
 	run                func(r *rand.Rand) (mismatch string, err float64)
+	// runs names the gen/manifest kernels the check runs (nil: the one
+	// named kernel); TestEveryKernelMeasured checks that each kernel has a
+	// check.
+	runs []string
 }
 
 // equivSets are the equivalence checks, one function per kernel family,

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"math"
+	"math/big"
 	"math/rand/v2"
 
 	"github.com/flowkern/flowkern/internal/ref"
@@ -17,11 +18,52 @@ func init() { equivSets = append(equivSets, couplingChecks) }
 // match internal/ref's element steps (and Sum's order for the log-dets) bit
 // for bit, and the round trip inverse(forward(x)) is held to its documented
 // bound, |x' - x| <= 6u|x| + 1.01u|y|exp(-c).
+//
+// AdditiveInverse (NICE's x = y - t) must match the subtraction bit for
+// bit; its error against the exact difference, in ulps, is at most 0.5.
 func couplingChecks() []equivCheck {
-	return []equivCheck{
-		{"Coupling", "float64", "of bound", 1, func(r *rand.Rand) (string, float64) { return couplingCase[float64](r, 0x1p-53) }},
-		{"Coupling", "float32", "of bound", 1, func(r *rand.Rand) (string, float64) { return couplingCase[float32](r, 0x1p-24) }},
+	// Every clamp's forward, inverse and backward kernels, and the fused
+	// row-sum ones AVX-512 runs when the rows are long enough.
+	var runs []string
+	for _, cl := range couplingClamps {
+		runs = append(runs, "CouplingFwd"+cl.row, "CouplingInv"+cl.row, "CouplingBwd"+cl.row, "CouplingFwd"+cl.row+"Sum", "CouplingInv"+cl.row+"Sum")
 	}
+	sub := []string{"CouplingSub"}
+	return []equivCheck{
+		{"Coupling", "float64", "of bound", 1, func(r *rand.Rand) (string, float64) { return couplingCase[float64](r, 0x1p-53) }, runs},
+		{"Coupling", "float32", "of bound", 1, func(r *rand.Rand) (string, float64) { return couplingCase[float32](r, 0x1p-24) }, runs},
+		{"CouplingAdditiveInverse", "float64", "ulp", 0.5, additiveCase[float64], sub},
+		{"CouplingAdditiveInverse", "float32", "ulp", 0.5, additiveCase[float32], sub},
+	}
+}
+
+// additiveCase runs AdditiveInverse on a random shape (x = y in place one
+// time in four) and compares every element with y - t.
+func additiveCase[T ref.Float](r *rand.Rand) (string, float64) {
+	rows, cols := 1+r.IntN(6), r.IntN(80)
+	if r.IntN(8) == 0 {
+		cols = r.IntN(1500)
+	}
+	y, t := randMat[T](r, rows, cols), randMat[T](r, rows, cols)
+	y0 := append([]T(nil), y.Data...)
+	x := randMat[T](r, rows, cols)
+	if r.IntN(4) == 0 {
+		x = y
+	}
+	kernels.AdditiveInverse(x, y, t)
+	worst := 0.0
+	for b := range rows {
+		for j := range cols {
+			yv, tv := y0[b*y.Stride+j], t.Data[b*t.Stride+j]
+			got := x.Data[b*x.Stride+j]
+			if want := yv - tv; !testkit.Same(got, want) {
+				return fmt.Sprintf("(%d,%d) of %dx%d: %v - %v = %v, want %v", b, j, rows, cols, yv, tv, got, want), 0
+			}
+			exact := new(big.Float).SetPrec(300).SetFloat64(float64(yv))
+			worst = max(worst, ulpError(got, exact.Sub(exact, new(big.Float).SetFloat64(float64(tv)))))
+		}
+	}
+	return "", worst
 }
 
 func couplingCase[T ref.Float](r *rand.Rand, u float64) (string, float64) {

@@ -17,7 +17,7 @@ import (
 func init() { equivSets = append(equivSets, normalChecks) }
 
 func normalChecks() []equivCheck {
-	return []equivCheck{{"Normal", "float64", "z of mean, var", 6, normalCase}}
+	return []equivCheck{{"Normal", "float64", "z of mean, var", 6, normalCase, []string{"Normals"}}}
 }
 
 func normalCase(r *rand.Rand) (string, float64) {

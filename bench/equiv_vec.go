@@ -23,8 +23,8 @@ func vecChecks() []equivCheck {
 			unit, bound = "of bound", 1
 		}
 		cs = append(cs,
-			equivCheck{k, "float64", unit, bound, func(r *rand.Rand) (string, float64) { return vecCase[float64](k, r) }},
-			equivCheck{k, "float32", unit, bound, func(r *rand.Rand) (string, float64) { return vecCase[float32](k, r) }})
+			equivCheck{k, "float64", unit, bound, func(r *rand.Rand) (string, float64) { return vecCase[float64](k, r) }, nil},
+			equivCheck{k, "float32", unit, bound, func(r *rand.Rand) (string, float64) { return vecCase[float32](k, r) }, nil})
 	}
 	return cs
 }
