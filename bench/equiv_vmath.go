@@ -21,8 +21,8 @@ func vmathChecks() []equivCheck {
 	var cs []equivCheck
 	for _, f := range vmathFuncs {
 		cs = append(cs,
-			equivCheck{f.name, "float64", "ulp", f.bound, func(r *rand.Rand) (string, float64) { return vmathCase64(f, r) }, nil},
-			equivCheck{f.name, "float32", "ulp", 1, func(r *rand.Rand) (string, float64) { return vmathCase32(f, r) }, nil})
+			equivCheck{f.name, "float64", "ulp", f.bound64, func(r *rand.Rand) (string, float64) { return vmathCase64(f, r) }, nil},
+			equivCheck{f.name, "float32", "ulp", f.bound32, func(r *rand.Rand) (string, float64) { return vmathCase32(f, r) }, nil})
 	}
 	return cs
 }
