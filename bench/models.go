@@ -35,11 +35,12 @@ type ModelResult struct {
 // ModelsSection is what the models section measured, and why a peer is
 // missing.
 type ModelsSection struct {
-	Tier    string // ours ran this tier
-	Results []ModelResult
-	Torch   string // interpreter, torch version, BLAS and environment, when measured
-	NoTorch string // why PyTorch was not measured, when it was not
-	ByWall  bool   // the OS gives no process CPU time: rates are by the wall clock
+	Tier         string // ours ran this tier
+	Results      []ModelResult
+	Torch        string // interpreter, torch version, BLAS and environment, when measured
+	NoTorch      string // why PyTorch was not measured, when it was not
+	TorchMissing bool   // no interpreter has torch: the report says how to get it
+	ByWall       bool   // the OS gives no process CPU time: rates are by the wall clock
 }
 
 // modelOpts sets the size of the section's run.
@@ -100,7 +101,7 @@ func runModels(mo modelOpts, prog *progress) (*ModelsSection, error) {
 		prog.step("models: looking for Python with torch")
 		var why string
 		if py, why = findTorch(); py == nil {
-			sec.NoTorch = why
+			sec.NoTorch, sec.TorchMissing = why, true
 		} else {
 			defer py.cleanup()
 		}

@@ -33,8 +33,10 @@ func writeModels(w io.Writer, s *ModelsSection) {
 		"  (the same chunks and noise streams)\n")
 	if s.NoTorch == "" {
 		fmt.Fprintf(w, "- **PyTorch**: bench/pytorch/flowkern_torch.py (`serve`) on the same weights: %s\n\n", s.Torch)
-	} else {
+	} else if s.TorchMissing {
 		fmt.Fprintf(w, "- **PyTorch**: %s; %s.\n\n", s.NoTorch, torchHowTo)
+	} else {
+		fmt.Fprintf(w, "- **PyTorch**: %s.\n\n", s.NoTorch)
 	}
 	type key struct{ model, config, prec, work string }
 	var keys []key

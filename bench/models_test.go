@@ -45,13 +45,21 @@ func TestModelsTable(t *testing.T) {
 	}
 
 	b.Reset()
-	writeModels(&b, &ModelsSection{Tier: "avx2", Results: res[2:4], NoTorch: "no Python with torch and numpy (python3: No module named 'torch')"})
+	writeModels(&b, &ModelsSection{Tier: "avx2", Results: res[2:4], NoTorch: "no Python with torch and numpy (python3: No module named 'torch')", TorchMissing: true})
 	md = b.String()
 	if strings.Contains(md, "ours / PyTorch") || !strings.Contains(md, "| ours | gonum | ours / gonum |\n") {
 		t.Errorf("without PyTorch results the table has a PyTorch column, or lacks gonum's:\n%s", md)
 	}
 	if !strings.Contains(md, "No module named 'torch'); to add it, `apt-get install python3-torch python3-numpy`") {
 		t.Errorf("the table does not say why PyTorch is missing and how to get it:\n%s", md)
+	}
+
+	// Left out on purpose (-quick): the reason, and no installation advice.
+	b.Reset()
+	writeModels(&b, &ModelsSection{Tier: "avx2", Results: res[2:4], NoTorch: "not run in -quick mode"})
+	md = b.String()
+	if !strings.Contains(md, "- **PyTorch**: not run in -quick mode.\n") || strings.Contains(md, "apt-get") {
+		t.Errorf("PyTorch left out by -quick: the section should say so, without installation advice:\n%s", md)
 	}
 }
 
