@@ -215,7 +215,7 @@ func run(opt options, args []string, stdout, stderr io.Writer) (ok bool, err err
 			return false, err
 		}
 		if r.Models.NoTorch != "" {
-			fmt.Fprintf(stdout, "models: PyTorch %s\n", r.Models.NoTorch)
+			fmt.Fprintf(stdout, "models: no PyTorch column: %s\n", r.Models.NoTorch)
 		}
 	}
 	if over100, flagged := roofCheck(r); len(flagged) > 0 {

@@ -125,9 +125,9 @@ func runModels(mo modelOpts, prog *progress) (*ModelsSection, error) {
 			if prec == "float32" {
 				measure = measureFlow[float32]
 			}
-			rs, err := measure(c, py, prog)
+			rs, err := measure(c, py)
 			if dropTorch(err) {
-				rs, err = measure(c, nil, prog)
+				rs, err = measure(c, nil)
 			}
 			if err != nil {
 				return nil, fmt.Errorf("models: flow %s %s: %v", c.name, prec, err)
@@ -188,7 +188,7 @@ var errEnough = errors.New("enough repetitions")
 // measureFlow times a training step (one Adam step on the batch), LogProb
 // and Sample of the batch, ours and PyTorch's (py non-nil) on the same
 // weights, which flowkern_torch.py reads from our model file.
-func measureFlow[T kernels.Float](c flowConfig, py *pyEnv, prog *progress) ([]ModelResult, error) {
+func measureFlow[T kernels.Float](c flowConfig, py *pyEnv) ([]ModelResult, error) {
 	prec := fmt.Sprintf("%T", T(0))
 	sp, err := flow.Glow(c.d, flowBlocks, flow.Block{Hidden: []int{c.width, c.width}})
 	if err != nil {

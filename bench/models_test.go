@@ -171,7 +171,7 @@ func TestPeerFailure(t *testing.T) {
 		t.Fatalf("the fake interpreter was not taken: %s", why)
 	}
 	defer py.cleanup()
-	_, err := measureFlow[float32](flowConfig{"tiny", 2, 4, 1, 0}, py, newProgress(io.Discard))
+	_, err := measureFlow[float32](flowConfig{"tiny", 2, 4, 1, 0}, py)
 	var pe peerError
 	if !errors.As(err, &pe) || !strings.Contains(err.Error(), "MemoryError: out of memory") {
 		t.Errorf("error %v is not the peer's failure with its message", err)
