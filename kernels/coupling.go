@@ -301,6 +301,14 @@ func couplingRows[T Float](tier cpu.Tier, k streamKernel, sign T, out, in, s, t 
 	if k == skFwdNone || k == skInvNone {
 		np = 0
 	}
+	if !couplingNarrow(tier, k, sign, out, in, s, t, logdet, p[:np]) {
+		couplingRowByRow(tier, k, sign, out, in, s, t, logdet, p[:np])
+	}
+}
+
+// couplingRowByRow is couplingRows one row at a time.
+func couplingRowByRow[T Float](tier cpu.Tier, k streamKernel, sign T, out, in, s, t Matrix[T], logdet, p []T) {
+	np := len(p)
 	var cbuf [couplingBlock]T
 	var accBuf [64]T
 	l := lanes[T]()
@@ -312,7 +320,7 @@ func couplingRows[T Float](tier cpu.Tier, k streamKernel, sign T, out, in, s, t 
 			j, e := j0, min(j0+couplingBlock, out.Cols)
 			if logdet != nil {
 				// j is a multiple of l, so the lanes line up with Sum's.
-				if n0 := j + (e-j)&^(l-1); n0 > j && streamSum(tier, k, ob[j:n0], ib[j:n0], sb[j:n0], tb[j:n0], acc, p[:np]) {
+				if n0 := j + (e-j)&^(l-1); n0 > j && streamSum(tier, k, ob[j:n0], ib[j:n0], sb[j:n0], tb[j:n0], acc, p) {
 					j = n0
 				}
 				if j == e {
@@ -326,7 +334,7 @@ func couplingRows[T Float](tier cpu.Tier, k streamKernel, sign T, out, in, s, t 
 			if np > 0 {
 				cb = cbuf[:e-j]
 			}
-			streamRun(tier, k, ob[j:e], cb, ib[j:e], sb[j:e], tb[j:e], p[:np])
+			streamRun(tier, k, ob[j:e], cb, ib[j:e], sb[j:e], tb[j:e], p)
 			if logdet != nil && np > 0 {
 				sumTier(tier, cb, acc)
 			}
@@ -334,6 +342,113 @@ func couplingRows[T Float](tier cpu.Tier, k streamKernel, sign T, out, in, s, t 
 		if logdet != nil {
 			logdet[b] += sign * reduceLanes(acc)
 		}
+	}
+}
+
+// flat returns m's elements as one slice when its rows lie back to back
+// (nil for no columns), and whether they do.
+func flat[T Float](m Matrix[T]) ([]T, bool) {
+	switch {
+	case m.Cols == 0:
+		return nil, true
+	case m.Rows > 1 && m.Stride != m.Cols:
+		return nil, false
+	}
+	n := m.Rows * m.Cols
+	return m.Data[:n:n], true
+}
+
+// couplingNarrow is couplingRows for rows narrower than the lanes of Sum
+// (the 2-D flows have one column per half) that either lie back to back or
+// are narrower than one vector: whole groups of rows go through one stream
+// call (the latter packed into contiguous buffers and unpacked) instead of
+// one padded call per row, and each row's sum is Sum's lanes done in Go.
+// It reports false, doing nothing, for other shapes. The bits are
+// couplingRows': a row of w < lanes elements puts one element in each of
+// its first w lanes (+0 + c, which only turns -0 into +0), and the halving
+// steps of reduceLanes that pair lanes at a distance of w or more add +0
+// to those: they change nothing, so reducing the first power of two >= w
+// lanes is the same sum.
+func couplingNarrow[T Float](tier cpu.Tier, k streamKernel, sign T, out, in, s, t Matrix[T], logdet, p []T) bool {
+	w := out.Cols
+	if w == 0 || w >= lanes[T]() {
+		return false
+	}
+	fo, ok0 := flat(out)
+	fi, ok1 := flat(in)
+	fs, ok2 := flat(s)
+	ft, ok3 := flat(t)
+	packed := !ok0 || !ok1 || !ok2 || !ok3
+	if packed && w >= streamVec[T]() {
+		return false
+	}
+	var cbuf [narrowBlock]T
+	var bufs [4][narrowBlock]T
+	g := narrowBlock / w
+	for b0 := 0; b0 < out.Rows; b0 += g {
+		b1 := min(b0+g, out.Rows)
+		e0, e1 := b0*w, b1*w
+		o, i, sv, tv := part(fo, e0, e1), part(fi, e0, e1), part(fs, e0, e1), part(ft, e0, e1)
+		if packed {
+			o = bufs[0][:e1-e0]
+			i, sv, tv = pack(bufs[1][:], in, b0, b1), pack(bufs[2][:], s, b0, b1), pack(bufs[3][:], t, b0, b1)
+		}
+		if logdet != nil && len(p) == 0 {
+			narrowSums(sign, sv, w, logdet[b0:b1]) // before out, which may be s
+		}
+		var cb []T
+		if len(p) > 0 {
+			cb = cbuf[:e1-e0]
+		}
+		streamRun(tier, k, o, cb, i, sv, tv, p)
+		if packed {
+			unpack(out, b0, b1, o)
+		}
+		if logdet != nil && len(p) > 0 {
+			narrowSums(sign, cb, w, logdet[b0:b1])
+		}
+	}
+	return true
+}
+
+// narrowBlock is the element count of couplingNarrow's groups of rows.
+const narrowBlock = 256
+
+// pack copies rows b0..b1-1 of m back to back into buf and returns them
+// (nil for a matrix without columns).
+func pack[T Float](buf []T, m Matrix[T], b0, b1 int) []T {
+	if m.Cols == 0 {
+		return nil
+	}
+	w := m.Cols
+	for b := b0; b < b1; b++ {
+		copy(buf[(b-b0)*w:(b-b0+1)*w], m.Data[b*m.Stride:b*m.Stride+w])
+	}
+	return buf[:(b1-b0)*w]
+}
+
+// unpack copies v, rows b0..b1-1 of m back to back, into m.
+func unpack[T Float](m Matrix[T], b0, b1 int, v []T) {
+	w := m.Cols
+	for b := b0; b < b1; b++ {
+		copy(m.Data[b*m.Stride:b*m.Stride+w], v[(b-b0)*w:(b-b0+1)*w])
+	}
+}
+
+// narrowSums adds sign * (Sum's lanes of row r of c) to ld[r] for rows of
+// w < lanes elements (see couplingNarrow).
+func narrowSums[T Float](sign T, c []T, w int, ld []T) {
+	n := 1
+	for n < w {
+		n *= 2
+	}
+	var acc [64]T
+	for r := range ld {
+		clear(acc[:n])
+		for k, v := range c[r*w : r*w+w] {
+			acc[k] += v
+		}
+		ld[r] += sign * reduceLanes(acc[:n])
 	}
 }
 
@@ -348,6 +463,13 @@ func streamSum[T Float](tier cpu.Tier, k streamKernel, o, i0, i1, i2, acc, p []T
 
 // couplingBackwardOn runs the backward kernel k over every row.
 func couplingBackwardOn[T Float](tier cpu.Tier, k streamKernel, dx, ds, dt, dy Matrix[T], dlogdet []T, x, s Matrix[T], ia, m T) {
+	if !couplingBackwardFlat(tier, k, dx, ds, dt, dy, dlogdet, x, s, ia, m) {
+		couplingBackwardRows(tier, k, dx, ds, dt, dy, dlogdet, x, s, ia, m)
+	}
+}
+
+// couplingBackwardRows is couplingBackwardOn one row at a time.
+func couplingBackwardRows[T Float](tier cpu.Tier, k streamKernel, dx, ds, dt, dy Matrix[T], dlogdet []T, x, s Matrix[T], ia, m T) {
 	for b := range dx.Rows {
 		var p [3]T
 		if dlogdet != nil {
@@ -366,6 +488,78 @@ func couplingBackwardOn[T Float](tier cpu.Tier, k streamKernel, dx, ds, dt, dy M
 			streamRun(tier, k, row(dx, b)[j:e], row(ds, b)[j:e], row(dy, b)[j:e], row(x, b)[j:e], row(s, b)[j:e], p[:np])
 		}
 	}
+}
+
+// couplingBackwardFlat is couplingBackwardOn for matrices whose rows lie
+// back to back, or are narrower than one vector (packed into contiguous
+// buffers and unpacked): runs of rows with the same dlogdet (all of them,
+// in training) go through one stream call, instead of one call per row and
+// a padded one for each row's tail; the kernel is element-wise, so the bits
+// are the same. It reports false, doing nothing, for other shapes.
+func couplingBackwardFlat[T Float](tier cpu.Tier, k streamKernel, dx, ds, dt, dy Matrix[T], dlogdet []T, x, s Matrix[T], ia, m T) bool {
+	w := dx.Cols
+	fdx, ok0 := flat(dx)
+	fds, ok1 := flat(ds)
+	fdt, ok2 := flat(dt)
+	fdy, ok3 := flat(dy)
+	fx, ok4 := flat(x)
+	fs, ok5 := flat(s)
+	packed := !ok0 || !ok1 || !ok2 || !ok3 || !ok4 || !ok5
+	if w == 0 || packed && w >= streamVec[T]() {
+		return false
+	}
+	np := 3
+	if k == skBwdNone {
+		np = 1
+	}
+	// Rows per call: enough to pay for the call, few enough to stay in L1.
+	g := max(1, 4096/w)
+	var bufs [5][narrowBlock]T
+	if packed {
+		g = narrowBlock / w
+	}
+	for b0 := 0; b0 < dx.Rows; {
+		var p [3]T
+		if dlogdet != nil {
+			p[0] = dlogdet[b0]
+		}
+		p[1], p[2] = ia, m
+		b1 := b0 + 1
+		for b1 < dx.Rows && b1-b0 < g && (dlogdet == nil || equalBits(dlogdet[b1], p[0])) {
+			b1++
+		}
+		e0, e1 := b0*w, b1*w
+		if !packed {
+			if fdt != nil {
+				copy(fdt[e0:e1], fdy[e0:e1]) // before dx, which may be dy
+			}
+			streamRun(tier, k, fdx[e0:e1], part(fds, e0, e1), fdy[e0:e1], part(fx, e0, e1), part(fs, e0, e1), p[:np])
+		} else {
+			vy, vx, vs := pack(bufs[2][:], dy, b0, b1), pack(bufs[3][:], x, b0, b1), pack(bufs[4][:], s, b0, b1)
+			if dt.Cols != 0 {
+				unpack(dt, b0, b1, vy)
+			}
+			vdx, vds := bufs[0][:e1-e0], part(bufs[1][:], 0, e1-e0)
+			if ds.Cols == 0 {
+				vds = nil
+			}
+			streamRun(tier, k, vdx, vds, vy, vx, vs, p[:np])
+			unpack(dx, b0, b1, vdx)
+			if vds != nil {
+				unpack(ds, b0, b1, vds)
+			}
+		}
+		b0 = b1
+	}
+	return true
+}
+
+// equalBits reports whether a and b have the same bits.
+func equalBits[T Float](a, b T) bool {
+	if is64[T]() {
+		return math.Float64bits(float64(a)) == math.Float64bits(float64(b))
+	}
+	return math.Float32bits(float32(a)) == math.Float32bits(float32(b))
 }
 
 // streamVec is the element count every tier's vectors divide: the kernels

@@ -261,8 +261,7 @@ func AddOutersTri[T Float](g Matrix[T], ds []T, d, x Matrix[T], lower bool) {
 }
 
 // addOutersTri is AddOutersTri on tier t: blocks off the diagonal go to
-// AddOuters in place, diagonal blocks through tb (triNB x triNB), read
-// from and written back to G's strict triangle only.
+// AddOuters in place, diagonal blocks by addOutersTriDiag.
 func addOutersTri[T Float](t cpu.Tier, g, dm, xm Matrix[T], lower bool, ds, tb []T) {
 	n, nb := g.Rows, dm.Rows
 	for i0 := 0; i0 < n; i0 += triNB {
@@ -274,25 +273,49 @@ func addOutersTri[T Float](t cpu.Tier, g, dm, xm Matrix[T], lower bool, ds, tb [
 		if !lower && i1 < n {
 			addOutersOn(t, workersFor(nb*w*(n-i1)), g.sub(i0, i1, w, n-i1), nil, dm.sub(0, i0, nb, w), xm.sub(0, i1, nb, n-i1))
 		}
-		for ii := range w {
-			for kk := range w {
-				var v T
-				if (lower && kk < ii) || (!lower && kk > ii) {
-					v = g.Data[(i0+ii)*g.Stride+i0+kk]
-				}
-				tb[ii*w+kk] = v
-			}
+		addOutersTriDiag(t, g, dm, xm, lower, ds, tb, i0, i1)
+	}
+}
+
+// addOutersTriDiag updates G's strict triangle in its diagonal block
+// [lo, hi) and ds there: by halves, the block between them in place with
+// AddOuters (each element's chain is the same whatever block it is
+// computed in), and squares of up to 2*triLeaf through tb, read from and
+// written back to the triangle only, so that the half a square product
+// wastes stays small.
+func addOutersTriDiag[T Float](t cpu.Tier, g, dm, xm Matrix[T], lower bool, ds, tb []T, lo, hi int) {
+	nb := dm.Rows
+	if w := hi - lo; w > 2*triLeaf {
+		mid := lo + triHalf(w)
+		addOutersTriDiag(t, g, dm, xm, lower, ds, tb, lo, mid)
+		if lower {
+			addOutersOn(t, 1, g.sub(mid, lo, hi-mid, mid-lo), nil, dm.sub(0, mid, nb, hi-mid), xm.sub(0, lo, nb, mid-lo))
+		} else {
+			addOutersOn(t, 1, g.sub(lo, mid, mid-lo, hi-mid), nil, dm.sub(0, lo, nb, mid-lo), xm.sub(0, mid, nb, hi-mid))
 		}
-		addOutersOn(t, 1, Matrix[T]{Rows: w, Cols: w, Data: tb, Stride: w}, nil, dm.sub(0, i0, nb, w), xm.sub(0, i0, nb, w))
-		for ii := range w {
-			for kk := range w {
-				if (lower && kk < ii) || (!lower && kk > ii) {
-					g.Data[(i0+ii)*g.Stride+i0+kk] = tb[ii*w+kk]
-				}
-			}
-			if ds != nil {
-				ds[i0+ii] = tb[ii*w+ii]
-			}
+		addOutersTriDiag(t, g, dm, xm, lower, ds, tb, mid, hi)
+		return
+	}
+	w := hi - lo
+	// Row ii's part of the strict triangle is the block's columns [k0, k1).
+	part := func(ii int) (int, int) {
+		if lower {
+			return 0, ii
+		}
+		return ii + 1, w
+	}
+	for ii := range w {
+		k0, k1 := part(ii)
+		tr, gr := tb[ii*w:ii*w+w], g.Data[(lo+ii)*g.Stride+lo:]
+		clear(tr)
+		copy(tr[k0:k1], gr[k0:k1])
+	}
+	addOutersOn(t, 1, Matrix[T]{Rows: w, Cols: w, Data: tb, Stride: w}, nil, dm.sub(0, lo, nb, w), xm.sub(0, lo, nb, w))
+	for ii := range w {
+		k0, k1 := part(ii)
+		copy(g.Data[(lo+ii)*g.Stride+lo+k0:(lo+ii)*g.Stride+lo+k1], tb[ii*w+k0:ii*w+k1])
+		if ds != nil {
+			ds[lo+ii] = tb[ii*w+ii]
 		}
 	}
 }
@@ -638,12 +661,12 @@ func triMulSerial[T Float](t cpu.Tier, x Matrix[T], s *triSpec[T]) {
 			if lower {
 				if i0 > 0 {
 					outerSerial(t, c, x.sub(b0, 0, r, i0), 1, pmat, false)
+					transpose(t, ct, 0, ldt, x.Data, xo, x.Stride, r, w)
 				} else {
-					for b := range r {
-						clear(c.Data[b*c.Stride : b*c.Stride+w])
+					for ii := range w {
+						clear(ct[ii*ldt : ii*ldt+r])
 					}
 				}
-				transpose(t, ct, 0, ldt, x.Data, xo, x.Stride, r, w)
 				triMulBlock(t, ctm, ttm, dm, w, dg, 0, w, true)
 				transpose(t, x.Data, xo, x.Stride, ct, 0, ldt, w, r)
 			} else {
@@ -667,25 +690,23 @@ func triMulSerial[T Float](t cpu.Tier, x Matrix[T], s *triSpec[T]) {
 // diagonal last); upper adds k = i..hi-1 (the diagonal first, onto the +0
 // rows of ct). The first half, the other half's update by it with the
 // outer-product kernel (A = the block of Dᵀ, read with a stride), then the
-// other half; a leaf does each output as Axpy(M[i][k], row k of tt, row i
-// of ct) for its k in order.
+// other half; a leaf does each output as one outer-product call over its
+// k in order (the same fused chain as an Axpy per k).
 func triMulBlock[T Float](t cpu.Tier, ct, tt Matrix[T], dm []T, ldd int, dg []T, lo, hi int, lower bool) {
 	nc := ct.Cols
-	row := func(m Matrix[T], i int) []T { return m.Data[i*m.Stride : i*m.Stride+nc] }
 	if hi-lo <= triLeaf {
+		// Each output row is one outer-product call over its k in order
+		// (one call instead of one Axpy per k: at a 64-wide block the
+		// calls cost more than the products). The diagonal goes into dm's
+		// own diagonal slot, which nothing else reads.
 		for i := lo; i < hi; i++ {
-			ci := row(ct, i)
-			if lower {
-				for k := lo; k < i; k++ {
-					axpyOn(t, dm[k*ldd+i], row(tt, k), ci)
-				}
-				axpyOn(t, dg[i], row(tt, i), ci)
-				continue
+			dm[i*ldd+i] = dg[i]
+			k0, k1 := lo, i+1
+			if !lower {
+				k0, k1 = i, hi
 			}
-			axpyOn(t, dg[i], row(tt, i), ci)
-			for k := i + 1; k < hi; k++ {
-				axpyOn(t, dm[k*ldd+i], row(tt, k), ci)
-			}
+			a := Matrix[T]{Rows: 1, Cols: k1 - k0, Data: dm[k0*ldd+i:], Stride: 1}
+			outerSerial(t, ct.sub(i, 0, 1, nc), a, ldd, tt.sub(k0, 0, k1-k0, nc), true)
 		}
 		return
 	}
