@@ -499,13 +499,25 @@ func triSolveSerial[T Float](t cpu.Tier, x Matrix[T], s *triSpec[T]) {
 				scaleOn(t, -1, row)
 			}
 		} else {
-			// M[c][k] = A[c][k]: read A by rows (a column walk misses the
-			// cache on every element); the w lines written stay in L1.
-			for c := range nt {
-				ar := s.a.Data[(c0+c)*s.a.Stride:]
-				for kk := range w {
-					pm[kk*ldq+c] = -ar[real(j0+kk)]
+			// M[c][k] = A[c][k]: the block of A's columns of J, rows c0..,
+			// transposed by the kernels (a column walk of A misses the
+			// cache on every element); backward, its rows come out in
+			// increasing column order, the reverse of virtual order.
+			k0 := j0
+			if !fwd {
+				k0 = n - j1
+			}
+			transpose(t, pm, 0, ldq, s.a.Data, c0*s.a.Stride+k0, s.a.Stride, nt, w)
+			if !fwd {
+				for kk := range w / 2 {
+					a, b := pm[kk*ldq:kk*ldq+nt], pm[(w-1-kk)*ldq:(w-1-kk)*ldq+nt]
+					for c := range a {
+						a[c], b[c] = b[c], a[c]
+					}
 				}
+			}
+			for kk := range w {
+				scaleOn(t, -1, pm[kk*ldq:kk*ldq+nt])
 			}
 		}
 		for b0 := 0; b0 < nb; b0 += rc {
