@@ -48,9 +48,9 @@ func testCouplingGrouped[T Float](t *testing.T, tier cpu.Tier) {
 			return m
 		}
 	}
-	widths := []int{1, 2, 3, 5, 7, 8, 9, 15, 16, 17, 31, 33, 63, 64, 65, 100}
+	widths := []int{1, 2, 3, 5, 8, 9, 16, 17, 31, 33, 63, 65}
 	for _, w := range widths {
-		for _, rows := range []int{1, 3, 37, 700} {
+		for _, rows := range []int{1, 37, 300} {
 			x, s, tt, dy := dense(rows, w, 1), dense(rows, w, 2), dense(rows, w, 3), dense(rows, w, 4)
 			for _, c := range testClamps {
 				name := fmt.Sprintf("w=%d/rows=%d/clamp=%d", w, rows, c.Kind)
