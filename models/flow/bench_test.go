@@ -97,11 +97,19 @@ func benchTrain[T kernels.Float](b *testing.B) {
 // the same shapes (chunks of trainChunk rows) and in the same order
 // (MatVecs forward; MatTVecs and AddOuters backward).
 func BenchmarkDenseOnly(b *testing.B) {
-	forPrecisions(b, benchDense[float64], benchDense[float32])
+	forPrecisions(b, func(b *testing.B) { benchDense[float64](b, false) }, func(b *testing.B) { benchDense[float32](b, false) })
 }
 
-func benchDense[T kernels.Float](b *testing.B) {
-	f, _ := benchFlow[T](b)
+// BenchmarkLinearOnly: BenchmarkDenseOnly plus the LU layers' forward and
+// backward passes (the other linear layers of the step: their triangular
+// products), in the flow's order. Its dense-GFLOP/s counts the
+// conditioners' flops only, like the step's.
+func BenchmarkLinearOnly(b *testing.B) {
+	forPrecisions(b, func(b *testing.B) { benchDense[float64](b, true) }, func(b *testing.B) { benchDense[float32](b, true) })
+}
+
+func benchDense[T kernels.Float](b *testing.B, withLU bool) {
+	f, x := benchFlow[T](b)
 	var nets []*nn.MLP[T]
 	for _, l := range f.layers {
 		if c, ok := l.(*Coupling[T]); ok {
@@ -117,20 +125,38 @@ func benchDense[T kernels.Float](b *testing.B) {
 	for i, s := range sz {
 		grad[i] = randMat[T](benchBatch, s, uint64(10+i))
 	}
+	z, dz, dx := randMat[T](benchBatch, benchD, 20), randMat[T](benchBatch, benchD, 21), randMat[T](benchBatch, benchD, 22)
 	timed(b, 3*denseFlops(f, benchBatch), func() {
 		for r0 := 0; r0 < benchBatch; r0 += trainChunk {
 			r1 := min(r0+trainChunk, benchBatch)
-			for _, net := range nets {
-				for i, l := range net.Layers {
-					kernels.MatVecs(rows(acts[i+1], r0, r1), l.W, rows(acts[i], r0, r1), l.B)
+			k := 0
+			for _, l := range f.layers {
+				switch l := l.(type) {
+				case *Coupling[T]:
+					for i, dl := range nets[k].Layers {
+						kernels.MatVecs(rows(acts[i+1], r0, r1), dl.W, rows(acts[i], r0, r1), dl.B)
+					}
+					k++
+				case *LU[T]:
+					if withLU {
+						l.Forward(rows(z, r0, r1), rows(x, r0, r1), nil)
+					}
 				}
 			}
-			for k := len(nets) - 1; k >= 0; k-- {
-				net := nets[k]
-				for i := len(net.Layers) - 1; i >= 0; i-- {
-					l := net.Layers[i]
-					kernels.AddOuters(l.GW, l.GB, rows(grad[i+1], r0, r1), rows(acts[i], r0, r1))
-					kernels.MatTVecs(rows(grad[i], r0, r1), l.W, rows(grad[i+1], r0, r1))
+			for j := len(f.layers) - 1; j >= 0; j-- {
+				switch l := f.layers[j].(type) {
+				case *Coupling[T]:
+					k--
+					net := nets[k]
+					for i := len(net.Layers) - 1; i >= 0; i-- {
+						dl := net.Layers[i]
+						kernels.AddOuters(dl.GW, dl.GB, rows(grad[i+1], r0, r1), rows(acts[i], r0, r1))
+						kernels.MatTVecs(rows(grad[i], r0, r1), dl.W, rows(grad[i+1], r0, r1))
+					}
+				case *LU[T]:
+					if withLU {
+						l.Backward(rows(dx, r0, r1), rows(dz, r0, r1), rows(x, r0, r1), nil)
+					}
 				}
 			}
 		}
