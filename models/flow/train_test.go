@@ -282,3 +282,45 @@ func TestEarlyStopping(t *testing.T) {
 		t.Errorf("kept weights give validation NLL %v, the best epoch had %v", got, h.ValNLL[h.Best])
 	}
 }
+
+// TestInferenceWorkers checks that Forward, Inverse, LogProb and Sample give
+// the same bits for 1, 2 and 3 flow workers, which cut a batch into
+// different chunks (300 rows: chunks of 256 and 44 for one worker, of 128,
+// 128 and 44 for three), and that Sample's normals do not depend on them.
+func TestInferenceWorkers(t *testing.T) {
+	const d, n = 6, 300
+	sp, err := Glow(d, 2, Block{Hidden: []int{16}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := randomised[float64](t, sp, 5)
+	x := randMat[float64](n, d, 6)
+	var want [4][]float64
+	for _, w := range []int{1, 2, 3} {
+		f.SetWorkers(w)
+		if got := f.rowStep(n); (w == 1 && got != maxRowChunk) || (w == 3 && got != rowChunk) {
+			t.Fatalf("workers %d: %d rows per chunk", w, got)
+		}
+		z := randMat[float64](n, d, 7)
+		ld := make([]float64, n)
+		f.Forward(z, x, ld)
+		back := randMat[float64](n, d, 8)
+		f.Inverse(back, z)
+		lp := make([]float64, n)
+		f.LogProb(lp, x)
+		s := randMat[float64](n, d, 9)
+		f.Sample(s, 11)
+		got := [4][]float64{append(z.Data, ld...), back.Data, lp, s.Data}
+		if w == 1 {
+			want = got
+			continue
+		}
+		for i, name := range []string{"Forward", "Inverse", "LogProb", "Sample"} {
+			for j := range got[i] {
+				if math.Float64bits(got[i][j]) != math.Float64bits(want[i][j]) {
+					t.Fatalf("%s with %d workers: element %d = %v, one worker %v", name, w, j, got[i][j], want[i][j])
+				}
+			}
+		}
+	}
+}
