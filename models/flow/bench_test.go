@@ -108,6 +108,40 @@ func BenchmarkLinearOnly(b *testing.B) {
 	forPrecisions(b, func(b *testing.B) { benchDense[float64](b, true) }, func(b *testing.B) { benchDense[float32](b, true) })
 }
 
+// BenchmarkDenseForward: the dense-layer calls of LogProb alone (MatVecs
+// forward, in LogProb's chunks), the yardstick of BenchmarkLogProb: both
+// count the same flops.
+func BenchmarkDenseForward(b *testing.B) {
+	forPrecisions(b, benchDenseForward[float64], benchDenseForward[float32])
+}
+
+func benchDenseForward[T kernels.Float](b *testing.B) {
+	f, _ := benchFlow[T](b)
+	f.SetWorkers(1)
+	step := f.rowStep(benchBatch)
+	var nets []*nn.MLP[T]
+	for _, l := range f.layers {
+		if c, ok := l.(*Coupling[T]); ok {
+			nets = append(nets, c.net)
+		}
+	}
+	sz := nets[0].Sizes
+	acts := make([]Matrix[T], len(sz))
+	for i, s := range sz {
+		acts[i] = randMat[T](benchBatch, s, uint64(i))
+	}
+	timed(b, denseFlops(f, benchBatch), func() {
+		for r0 := 0; r0 < benchBatch; r0 += step {
+			r1 := min(r0+step, benchBatch)
+			for _, net := range nets {
+				for i, dl := range net.Layers {
+					kernels.MatVecs(rows(acts[i+1], r0, r1), dl.W, rows(acts[i], r0, r1), dl.B)
+				}
+			}
+		}
+	})
+}
+
 func benchDense[T kernels.Float](b *testing.B, withLU bool) {
 	f, x := benchFlow[T](b)
 	var nets []*nn.MLP[T]
@@ -170,6 +204,7 @@ func BenchmarkLogProb(b *testing.B) {
 
 func benchLogProb[T kernels.Float](b *testing.B) {
 	f, x := benchFlow[T](b)
+	f.SetWorkers(1) // one core, as BenchmarkDenseForward
 	lp := make([]float64, benchBatch)
 	timed(b, denseFlops(f, benchBatch), func() { f.LogProb(lp, x) })
 }
