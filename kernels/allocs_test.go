@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/flowkern/flowkern/internal/cpu"
+	tk "github.com/flowkern/flowkern/internal/testkit"
 )
 
 // allocCase is one call of a public kernel, on buffers made in advance.
@@ -116,6 +117,7 @@ func allocCases[T Float](n, nb int) []allocCase {
 // its pooled scratch exists (the first call may fill the pool). The calls
 // here stay on the caller's goroutine (SetMaxWorkers(1)).
 func TestNoAllocsEveryKernel(t *testing.T) {
+	tk.SkipAllocCountsUnderRace(t)
 	if testing.Short() {
 		t.Skip("short")
 	}
@@ -139,6 +141,7 @@ func TestNoAllocsEveryKernel(t *testing.T) {
 // dense kernels (the job, its done channel, the work's closure), up to 4
 // for the triangular ones, a few per diagonal block for AddOutersTri.
 func TestParallelAllocs(t *testing.T) {
+	tk.SkipAllocCountsUnderRace(t)
 	if testing.Short() {
 		t.Skip("short")
 	}

@@ -352,6 +352,7 @@ func TestTriPanics(t *testing.T) {
 
 // TestTriNoAllocs: single-goroutine calls do not allocate once warm.
 func TestTriNoAllocs(t *testing.T) {
+	tk.SkipAllocCountsUnderRace(t)
 	defer SetMaxWorkers(SetMaxWorkers(1))
 	n, nb := 70, 40
 	a, x := make([]float64, n*n), make([]float64, nb*n)

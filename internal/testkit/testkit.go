@@ -223,3 +223,13 @@ func reportCPU(b *testing.B, d time.Duration, ok bool, flops float64) {
 		b.ReportMetric(flops*float64(b.N)/float64(d), "cpu-GFLOP/s")
 	}
 }
+
+// SkipAllocCountsUnderRace skips an allocation-count test when the race
+// detector is on: it makes sync.Pool drop items on purpose, so the pooled
+// scratch space of the kernels is allocated again and the counts say
+// nothing about normal builds.
+func SkipAllocCountsUnderRace(t testing.TB) {
+	if Race {
+		t.Skip("allocation counts mean nothing under the race detector (sync.Pool drops items)")
+	}
+}

@@ -178,6 +178,7 @@ func testPanicsSyrk[T kernels.Float](t *testing.T, ours, ref syrkFunc[T]) {
 
 // TestSyrkNoAllocs: warm calls do not allocate.
 func TestSyrkNoAllocs(t *testing.T) {
+	tk.SkipAllocCountsUnderRace(t)
 	defer kernels.SetMaxWorkers(kernels.SetMaxWorkers(1))
 	r := tk.NewRand(99)
 	a, c := fill[float64](r, 70*90), fill[float64](r, 70*70)

@@ -230,6 +230,7 @@ func testTriTiers[T kernels.Float](t *testing.T, rt triRoutines[T]) {
 
 // TestTriNoAllocs: warm calls do not allocate.
 func TestTriNoAllocs(t *testing.T) {
+	tk.SkipAllocCountsUnderRace(t)
 	defer kernels.SetMaxWorkers(kernels.SetMaxWorkers(1))
 	r := tk.NewRand(93)
 	f := triFlag{blas.Lower, blas.NoTrans, blas.NonUnit}

@@ -3,6 +3,7 @@ package flow
 import (
 	"testing"
 
+	tk "github.com/flowkern/flowkern/internal/testkit"
 	"github.com/flowkern/flowkern/kernels"
 )
 
@@ -10,6 +11,7 @@ import (
 // allocate nothing (with one kernel worker: a parallel kernel call
 // allocates a few small objects, as package kernels documents).
 func TestNoAllocations(t *testing.T) {
+	tk.SkipAllocCountsUnderRace(t)
 	defer kernels.SetMaxWorkers(kernels.SetMaxWorkers(1))
 	const d, n = 6, 40
 	for name, sp := range testSpecs(t, d) {
