@@ -14,8 +14,12 @@ type kernelCase struct {
 	ours    maker
 	peers   []peer
 	// sizes and quickSizes, when set, replace the -sizes defaults for this
-	// case (an explicit -sizes flag still wins).
+	// case (an explicit -sizes flag still wins, unless side is set).
 	sizes, quickSizes []int
+	// side marks sizes that are a matrix's side (MatVecs' n, the couplings'
+	// columns of 256 rows), not a vector length: -sizes does not replace
+	// them (-sizes 1048576 would ask for matrices of 10^12 elements).
+	side bool
 	// elems marks a case whose work counts elements, not flops: its rate
 	// is Gelem/s and it has no place on the FMA roofline.
 	elems bool

@@ -68,7 +68,7 @@ func couplingCasesOf[T ref.Float](prec string) []kernelCase {
 		}
 		cs = append(cs, kernelCase{kernel: name, prec: prec, elems: true, runs: runs,
 			work:  func(n int) (int, int) { return couplingRows * n, couplingRows * n * size * streams },
-			sizes: []int{512}, quickSizes: []int{64},
+			sizes: []int{512}, quickSizes: []int{64}, side: true,
 			ours:  func(n int) func() { d := newCouplingData[T](n); return func() { ours(d) } },
 			peers: peers})
 	}
@@ -103,7 +103,7 @@ func couplingCasesOf[T ref.Float](prec string) []kernelCase {
 	// precision.
 	cs = append(cs, kernelCase{kernel: "CouplingAdditiveInverse", prec: prec, elems: true, runs: []string{"CouplingSub"},
 		work:  func(n int) (int, int) { return couplingRows * n, couplingRows * n * size * 3 },
-		sizes: []int{512}, quickSizes: []int{64},
+		sizes: []int{512}, quickSizes: []int{64}, side: true,
 		ours: func(n int) func() {
 			d := newCouplingData[T](n)
 			return func() { kernels.AdditiveInverse(d.x, d.y, d.t) }

@@ -103,7 +103,7 @@ func matvecCases() []kernelCase {
 	for _, batch := range matvecBatches {
 		mk := func(kernel, prec string, size int, ours, gon func(n int) func()) kernelCase {
 			c := kernelCase{kernel: fmt.Sprintf("%s-batch=%d", kernel, batch), prec: prec, work: matvecWork(batch, size),
-				sizes: matvecSizesFor(batch), quickSizes: matvecQuickSizes(batch), ours: ours, peers: []peer{{"gonum", gon}}}
+				sizes: matvecSizesFor(batch), quickSizes: matvecQuickSizes(batch), side: true, ours: ours, peers: []peer{{"gonum", gon}}}
 			if kernel != "AddOuters" { // AddOuters' bytes count G once, as loaded
 				c.written = perElem(size * batch) // Y
 			}

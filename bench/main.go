@@ -83,7 +83,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.SetOutput(stderr)
 	quick := fs.Bool("quick", false, "short run (under a minute): two sizes, short measurements, 2s equivalence run")
 	runRE := fs.String("run", "", "only kernels whose name matches this regular expression (e.g. 'Dot|Axpy')")
-	sizes := fs.String("sizes", "", "comma-separated vector lengths (default 1024,16384,1048576; quick 1024,16384)")
+	sizes := fs.String("sizes", "", "comma-separated vector lengths (default 1024,16384,1048576; quick 1024,16384); the matrix kernels keep their own sides")
 	measure := fs.Duration("time", 0, "time per measurement (default 40ms; quick 4ms)")
 	reps := fs.Int("reps", 0, "interleaved repetitions per implementation, the median is reported (default 5; quick 3)")
 	equiv := fs.Duration("equiv", 0, "time budget of the equivalence run (default 20s; quick 2s; 0s with -noequiv)")

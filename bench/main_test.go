@@ -158,3 +158,24 @@ func TestRoofCheck(t *testing.T) {
 		t.Errorf("the cell above its roof is not flagged:\n%s", b.String())
 	}
 }
+
+// TestSizesFlag: -sizes replaces the lengths of vector cases but not the
+// matrix sides of the shaped ones (MatVecs, the couplings), which at a
+// vector length of 2^20 would not fit in memory; every shaped case says so.
+func TestSizesFlag(t *testing.T) {
+	opt := options{sizes: []int{1 << 20}, sizesSet: true}
+	for _, c := range cases() {
+		got := opt.sizesFor(c)
+		shaped := strings.HasPrefix(c.kernel, "MatVecs") || strings.HasPrefix(c.kernel, "MatTVecs") ||
+			strings.HasPrefix(c.kernel, "AddOuters") || strings.HasPrefix(c.kernel, "Coupling")
+		if shaped != c.side {
+			t.Errorf("%s %s: side = %v", c.kernel, c.prec, c.side)
+		}
+		if c.side && slices.Contains(got, 1<<20) {
+			t.Errorf("%s %s: -sizes 1048576 gives sizes %v", c.kernel, c.prec, got)
+		}
+		if !c.side && !slices.Equal(got, opt.sizes) {
+			t.Errorf("%s %s: -sizes 1048576 gives sizes %v", c.kernel, c.prec, got)
+		}
+	}
+}

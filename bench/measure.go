@@ -157,11 +157,12 @@ func measureCase(c kernelCase, n int, cs []contestant, opt options) ([]Result, e
 	return rs, nil
 }
 
-// sizesFor returns the sizes to measure case c at: -sizes if given, else
-// the case's own sizes, else the defaults.
+// sizesFor returns the sizes to measure case c at: -sizes if given (and
+// the case's sizes are lengths), else the case's own sizes, else the
+// defaults.
 func (opt options) sizesFor(c kernelCase) []int {
 	switch {
-	case opt.sizesSet:
+	case opt.sizesSet && !c.side:
 		return opt.sizes
 	case opt.quick && c.quickSizes != nil:
 		return c.quickSizes
