@@ -198,7 +198,7 @@ var peerNotes = [][2]string{
 	{"vek", "github.com/viterin/vek (and vek32), which has its own AVX2 code"},
 	{"openblas", "OpenBLAS on one thread (built with -tags openblas)"},
 	{"sleef-avx2, sleef-avx512", "SLEEF's u10 vector functions (built with -tags sleef)"},
-	{"math", "a scalar Go loop calling the math package: math.Exp, math.Log, ... for the vector math; internal/testkit's naive loop for the couplings"},
+	{"math", "a plain scalar Go loop of the same operation: calling the math package (math.Exp, math.Log, ...) for the vector math, internal/testkit's naive loop for the couplings, and the step written out for Adam, the element copy for Transpose and the subtraction for the additive inverse"},
 	{"Exp", "not a peer but a yardstick: our Exp kernel over the same number of elements, the cost a fused coupling kernel should approach"},
 	{"randv2", "math/rand/v2's NormFloat64 on a PCG source, one draw at a time"},
 }
