@@ -150,7 +150,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.budget, "budget", 1000000, "rows processed per training run: epochs = budget/N, within [3, max-epochs]")
 	fs.Float64Var(&c.lr, "lr", 1e-3, "peak learning rate (Adam, cosine decay)")
 	fs.IntVar(&c.jobs, "jobs", 2, "training runs in parallel (results do not depend on it)")
-	fs.IntVar(&c.reps, "reps", 3, "symmetric, gauss: replicates (independent HMC data and flow seeds) of every N and depth")
+	fs.IntVar(&c.reps, "reps", 8, "symmetric, gauss, lattice2d: replicates (independent HMC data and flow seeds) of every N and depth")
 	fs.IntVar(&c.samplesPerModel, "model-samples", 4, "broken: samples drawn from the trained flow, as a multiple of its N")
 
 	fs.IntVar(&c.symL, "L", 8, "symmetric, gauss: extent of the 1-D lattice")
