@@ -15,6 +15,7 @@ import (
 
 func matVecsGo64(y []float64, ldy int, w []float64, ldw int, x []float64, ldx int, bias []float64, m, nb, n int) {
 	var xr, wr []float64
+	n8 := n &^ 7
 	for b := range nb {
 		if n > 0 {
 			xr = x[b*ldx : b*ldx+n]
@@ -24,9 +25,8 @@ func matVecsGo64(y []float64, ldy int, w []float64, ldw int, x []float64, ldx in
 				wr = w[i*ldw : i*ldw+n]
 			}
 			var a0, a1, a2, a3, a4, a5, a6, a7 float64
-			j := 0
-			for ; j+8 <= n; j += 8 {
-				ws, xs := wr[j:j+8], xr[j:j+8]
+			for j := 0; j < n8; j += 8 {
+				ws, xs := (*[8]float64)(wr[j:j+8]), (*[8]float64)(xr[j:j+8])
 				a0 = math.FMA(ws[0], xs[0], a0)
 				a1 = math.FMA(ws[1], xs[1], a1)
 				a2 = math.FMA(ws[2], xs[2], a2)
@@ -36,11 +36,14 @@ func matVecsGo64(y []float64, ldy int, w []float64, ldw int, x []float64, ldx in
 				a6 = math.FMA(ws[6], xs[6], a6)
 				a7 = math.FMA(ws[7], xs[7], a7)
 			}
-			acc := [8]float64{a0, a1, a2, a3, a4, a5, a6, a7}
-			for k := 0; j < n; j, k = j+1, k+1 {
-				acc[k] = math.FMA(wr[j], xr[j], acc[k])
+			if n8 < n {
+				l := [8]float64{a0, a1, a2, a3, a4, a5, a6, a7}
+				for k, j := 0, n8; j < n; k, j = k+1, j+1 {
+					l[k] = math.FMA(wr[j], xr[j], l[k])
+				}
+				a0, a1, a2, a3, a4, a5, a6, a7 = l[0], l[1], l[2], l[3], l[4], l[5], l[6], l[7]
 			}
-			s := ((acc[0] + acc[4]) + (acc[2] + acc[6])) + ((acc[1] + acc[5]) + (acc[3] + acc[7]))
+			s := ((a0 + a4) + (a2 + a6)) + ((a1 + a5) + (a3 + a7))
 			if len(bias) > 0 {
 				s += bias[i]
 			}
@@ -51,6 +54,7 @@ func matVecsGo64(y []float64, ldy int, w []float64, ldw int, x []float64, ldx in
 
 func matVecsGo32(y []float32, ldy int, w []float32, ldw int, x []float32, ldx int, bias []float32, m, nb, n int) {
 	var xr, wr []float32
+	n16 := n &^ 15
 	for b := range nb {
 		if n > 0 {
 			xr = x[b*ldx : b*ldx+n]
@@ -59,18 +63,21 @@ func matVecsGo32(y []float32, ldy int, w []float32, ldw int, x []float32, ldx in
 			if n > 0 {
 				wr = w[i*ldw : i*ldw+n]
 			}
-			var acc [16]float32
-			j := 0
-			for ; j+16 <= n; j += 16 {
-				ws, xs := wr[j:j+16], xr[j:j+16]
-				for k := range acc {
-					acc[k] = fma.F32(ws[k], xs[k], acc[k])
+			// Lanes 0-7 take the first half of each 16 elements, lanes
+			// 8-15 the second (two passes over the row).
+			var l [16]float32
+			fmaPass32((*[8]float32)(l[:8]), wr[:n16], xr[:n16], 16)
+			if n16 > 0 {
+				fmaPass32((*[8]float32)(l[8:]), wr[8:n16], xr[8:n16], 16)
+			}
+			for k, j := 0, n16; j < n; k, j = k+1, j+1 {
+				if s := float64(wr[j])*float64(xr[j]) + float64(l[k]); fma.Exact32(s) {
+					l[k] = float32(s)
+				} else {
+					l[k] = fma.Odd32(wr[j], xr[j], l[k])
 				}
 			}
-			for k := 0; j < n; j, k = j+1, k+1 {
-				acc[k] = fma.F32(wr[j], xr[j], acc[k])
-			}
-			s := reduceLanes(acc[:])
+			s := tree16(l[:])
 			if len(bias) > 0 {
 				s += bias[i]
 			}
@@ -103,9 +110,14 @@ func outerGo32(c []float32, ldc int, a []float32, lda, inca int, b []float32, ld
 		}
 		for kk := range k {
 			av := a[r*lda+kk*inca]
+			a64 := float64(av) // converted once: see fma.Exact32
 			br := b[kk*ldb : kk*ldb+cols]
 			for j := range cr {
-				cr[j] = fma.F32(av, br[j], cr[j])
+				if s := a64*float64(br[j]) + float64(cr[j]); fma.Exact32(s) {
+					cr[j] = float32(s)
+				} else {
+					cr[j] = fma.Odd32(av, br[j], cr[j])
+				}
 			}
 		}
 	}

@@ -12,65 +12,281 @@ import (
 // contract is the public function's doc and internal/ref.
 
 // The fused multiply-add is spelled out per precision: a generic wrapper
-// around math.FMA and fma.F32 is not inlined and costs 3x.
+// around math.FMA and fma.F32 is not inlined and costs 3x. Float32 loops
+// round the float64 sum once where fma.Exact32 says that is the fused
+// result, and take fma.Odd32 (no call) otherwise.
 
-func dotGo64(x, y, acc []float64) float64 {
-	var buf [32]float64
-	if len(acc) == 0 {
-		acc = buf[:]
+// The reductions keep their lanes in registers, eight at a time: a pass
+// (fmaPass64, fmaPass32) runs one group of eight lanes over a block of the
+// input (small enough to stay in L1 for the next group), so each lane still
+// takes its elements in increasing order and the bits are the canonical
+// ones. Lanes in an array, updated through memory, ran 1.3x slower than a
+// plain loop (float64); docs/perf-notes.md has the measurements.
+
+// blockElems is the block a pass covers: 2 x 8 KiB for a float64 Dot.
+const blockElems = 1024
+
+// fmaPass64 runs a[k] = fma(x[i+k], y[i+k], a[k]) for k < 8 and i = 0,
+// step, 2 step, ... while i+8 <= len(x): the lanes a[k] of a reduction
+// whose lane count is step.
+func fmaPass64(a *[8]float64, x, y []float64, step int) {
+	a0, a1, a2, a3, a4, a5, a6, a7 := a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]
+	for i := 0; i+8 <= len(x); i += step {
+		xs, ys := (*[8]float64)(x[i:i+8]), (*[8]float64)(y[i:i+8])
+		a0 = math.FMA(xs[0], ys[0], a0)
+		a1 = math.FMA(xs[1], ys[1], a1)
+		a2 = math.FMA(xs[2], ys[2], a2)
+		a3 = math.FMA(xs[3], ys[3], a3)
+		a4 = math.FMA(xs[4], ys[4], a4)
+		a5 = math.FMA(xs[5], ys[5], a5)
+		a6 = math.FMA(xs[6], ys[6], a6)
+		a7 = math.FMA(xs[7], ys[7], a7)
 	}
-	y = y[:len(x)]
-	acc = acc[:32]
-	i := 0
-	for ; i+32 <= len(x); i += 32 {
-		xs, ys := x[i:i+32], y[i:i+32]
-		for k := range acc {
-			acc[k] = math.FMA(xs[k], ys[k], acc[k])
+	*a = [8]float64{a0, a1, a2, a3, a4, a5, a6, a7}
+}
+
+// fmaPass32 is fmaPass64 for float32 (a lane waits for one addition and
+// the conversions per update).
+func fmaPass32(a *[8]float32, x, y []float32, step int) {
+	a0, a1, a2, a3, a4, a5, a6, a7 := a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]
+	for i := 0; i+8 <= len(x); i += step {
+		xs, ys := (*[8]float32)(x[i:i+8]), (*[8]float32)(y[i:i+8])
+		if s := float64(xs[0])*float64(ys[0]) + float64(a0); fma.Exact32(s) {
+			a0 = float32(s)
+		} else {
+			a0 = fma.Odd32(xs[0], ys[0], a0)
+		}
+		if s := float64(xs[1])*float64(ys[1]) + float64(a1); fma.Exact32(s) {
+			a1 = float32(s)
+		} else {
+			a1 = fma.Odd32(xs[1], ys[1], a1)
+		}
+		if s := float64(xs[2])*float64(ys[2]) + float64(a2); fma.Exact32(s) {
+			a2 = float32(s)
+		} else {
+			a2 = fma.Odd32(xs[2], ys[2], a2)
+		}
+		if s := float64(xs[3])*float64(ys[3]) + float64(a3); fma.Exact32(s) {
+			a3 = float32(s)
+		} else {
+			a3 = fma.Odd32(xs[3], ys[3], a3)
+		}
+		if s := float64(xs[4])*float64(ys[4]) + float64(a4); fma.Exact32(s) {
+			a4 = float32(s)
+		} else {
+			a4 = fma.Odd32(xs[4], ys[4], a4)
+		}
+		if s := float64(xs[5])*float64(ys[5]) + float64(a5); fma.Exact32(s) {
+			a5 = float32(s)
+		} else {
+			a5 = fma.Odd32(xs[5], ys[5], a5)
+		}
+		if s := float64(xs[6])*float64(ys[6]) + float64(a6); fma.Exact32(s) {
+			a6 = float32(s)
+		} else {
+			a6 = fma.Odd32(xs[6], ys[6], a6)
+		}
+		if s := float64(xs[7])*float64(ys[7]) + float64(a7); fma.Exact32(s) {
+			a7 = float32(s)
+		} else {
+			a7 = fma.Odd32(xs[7], ys[7], a7)
 		}
 	}
-	for k := 0; i < len(x); i, k = i+1, k+1 {
-		acc[k] = math.FMA(x[i], y[i], acc[k])
+	*a = [8]float32{a0, a1, a2, a3, a4, a5, a6, a7}
+}
+
+func dotGo64(x, y, acc []float64) float64 {
+	if len(acc) == 0 && len(x) <= 16 {
+		return dotShort(x, y)
 	}
-	return reduceLanes(acc)
+	var l [32]float64
+	if len(acc) != 0 {
+		copy(l[:], acc[:32])
+	}
+	y = y[:len(x)]
+	n := len(x) &^ 31
+	for b0 := 0; b0 < n; b0 += blockElems {
+		b1 := min(b0+blockElems, n)
+		for g := 0; g < 32; g += 8 {
+			fmaPass64((*[8]float64)(l[g:g+8]), x[b0+g:b1], y[b0+g:b1], 32)
+		}
+	}
+	for k, i := 0, n; i < len(x); k, i = k+1, i+1 {
+		l[k] = math.FMA(x[i], y[i], l[k])
+	}
+	if len(acc) != 0 {
+		copy(acc, l[:])
+	}
+	return reduce64(&l)
 }
 
 func dotGo32(x, y, acc []float32) float32 {
-	var buf [64]float32
-	if len(acc) == 0 {
-		acc = buf[:]
+	if len(acc) == 0 && len(x) <= 16 {
+		return dotShort(x, y)
+	}
+	var l [64]float32
+	used := min(len(x), 64)
+	if len(acc) != 0 {
+		copy(l[:], acc[:64])
+		used = 64
 	}
 	y = y[:len(x)]
-	acc = acc[:64]
-	i := 0
-	for ; i+64 <= len(x); i += 64 {
-		xs, ys := x[i:i+64], y[i:i+64]
-		for k := range acc {
-			acc[k] = fma.F32(xs[k], ys[k], acc[k])
+	n := len(x) &^ 63
+	for b0 := 0; b0 < n; b0 += 2 * blockElems {
+		b1 := min(b0+2*blockElems, n)
+		for g := 0; g < 64; g += 8 {
+			fmaPass32((*[8]float32)(l[g:g+8]), x[b0+g:b1], y[b0+g:b1], 64)
 		}
 	}
-	for k := 0; i < len(x); i, k = i+1, k+1 {
-		acc[k] = fma.F32(x[i], y[i], acc[k])
+	for k, i := 0, n; i < len(x); k, i = k+1, i+1 {
+		l[k] = fma.F32(x[i], y[i], l[k])
 	}
-	return reduceLanes(acc)
+	if len(acc) != 0 {
+		copy(acc, l[:])
+	}
+	return reduce32(&l, used)
 }
 
 func sumGo[T Float](x, acc []T) T {
-	var buf [64]T
-	if len(acc) == 0 {
-		acc = buf[:lanes[T]()]
+	if is64[T]() {
+		return T(sumGo64(f64(x), f64(acc)))
 	}
-	l := len(acc)
-	i := 0
-	for ; i+l <= len(x); i += l {
-		xs := x[i : i+l]
-		for k := range acc {
-			acc[k] += xs[k]
+	return T(sumGo32(f32(x), f32(acc)))
+}
+
+func sumGo64(x, acc []float64) float64 {
+	if len(acc) == 0 && len(x) <= 16 {
+		return sumShort(x)
+	}
+	var l [32]float64
+	if len(acc) != 0 {
+		copy(l[:], acc[:32])
+	}
+	n := len(x) &^ 31
+	for b0 := 0; b0 < n; b0 += 2 * blockElems {
+		b1 := min(b0+2*blockElems, n)
+		for g := 0; g < 32; g += 8 {
+			a := (*[8]float64)(l[g : g+8])
+			a0, a1, a2, a3, a4, a5, a6, a7 := a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]
+			for i := b0 + g; i < b1; i += 32 {
+				xs := (*[8]float64)(x[i : i+8])
+				a0 += xs[0]
+				a1 += xs[1]
+				a2 += xs[2]
+				a3 += xs[3]
+				a4 += xs[4]
+				a5 += xs[5]
+				a6 += xs[6]
+				a7 += xs[7]
+			}
+			*a = [8]float64{a0, a1, a2, a3, a4, a5, a6, a7}
 		}
 	}
-	for k := 0; i < len(x); i, k = i+1, k+1 {
-		acc[k] += x[i]
+	for k, i := 0, n; i < len(x); k, i = k+1, i+1 {
+		l[k] += x[i]
 	}
-	return reduceLanes(acc)
+	if len(acc) != 0 {
+		copy(acc, l[:])
+	}
+	return reduce64(&l)
+}
+
+func sumGo32(x, acc []float32) float32 {
+	if len(acc) == 0 && len(x) <= 16 {
+		return sumShort(x)
+	}
+	var l [64]float32
+	used := min(len(x), 64)
+	if len(acc) != 0 {
+		copy(l[:], acc[:64])
+		used = 64
+	}
+	n := len(x) &^ 63
+	for b0 := 0; b0 < n; b0 += 4 * blockElems {
+		b1 := min(b0+4*blockElems, n)
+		for g := 0; g < 64; g += 8 {
+			a := (*[8]float32)(l[g : g+8])
+			a0, a1, a2, a3, a4, a5, a6, a7 := a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]
+			for i := b0 + g; i < b1; i += 64 {
+				xs := (*[8]float32)(x[i : i+8])
+				a0 += xs[0]
+				a1 += xs[1]
+				a2 += xs[2]
+				a3 += xs[3]
+				a4 += xs[4]
+				a5 += xs[5]
+				a6 += xs[6]
+				a7 += xs[7]
+			}
+			*a = [8]float32{a0, a1, a2, a3, a4, a5, a6, a7}
+		}
+	}
+	for k, i := 0, n; i < len(x); k, i = k+1, i+1 {
+		l[k] += x[i]
+	}
+	if len(acc) != 0 {
+		copy(acc, l[:])
+	}
+	return reduce32(&l, used)
+}
+
+// dotShort is the canonical Dot of at most 16 elements. Lane k < n holds
+// fma(x[k], y[k], +0), which is the rounded product x[k]*y[k] up to the
+// sign of a zero, and every other lane +0. The halving sums of values that
+// agree up to the signs of zeros agree in the same way, and the canonical
+// result is never -0 here (its first step adds +0 to every lane), so the
+// halving over the products, plus +0, gives its bits.
+func dotShort[T Float](x, y []T) T {
+	var l [16]T
+	y = y[:len(x)]
+	for k := range x {
+		l[k] = T(x[k] * y[k]) // T(): not fused into a later addition
+	}
+	return tree16(l[:]) + 0
+}
+
+// sumShort is dotShort for Sum: lane k < n holds +0 + x[k].
+func sumShort[T Float](x []T) T {
+	var l [16]T
+	copy(l[:], x)
+	return tree16(l[:]) + 0
+}
+
+// reduce64 adds the 32 lanes by halving (shorter inputs took dotShort or
+// sumShort).
+func reduce64(l *[32]float64) float64 {
+	for k := range 16 {
+		l[k] += l[k+16]
+	}
+	return tree16(l[:16])
+}
+
+// tree16 adds 16 lanes by halving, the last three steps unrolled.
+func tree16[T Float](l []T) T {
+	l = l[:16]
+	v0, v1, v2, v3 := l[0]+l[8], l[1]+l[9], l[2]+l[10], l[3]+l[11]
+	v4, v5, v6, v7 := l[4]+l[12], l[5]+l[13], l[6]+l[14], l[7]+l[15]
+	return ((v0 + v4) + (v2 + v6)) + ((v1 + v5) + (v3 + v7))
+}
+
+// reduce32 adds the 64 lanes by halving, of which only the first used can
+// differ from +0. With used <= 32 the first step (lane k += lane k+32) only
+// adds +0, which changes nothing but a -0 into +0; adding +0 to the result
+// instead gives the same bits (as in dotShort).
+func reduce32(l *[64]float32, used int) float32 {
+	if used > 32 {
+		for k := range 32 {
+			l[k] += l[k+32]
+		}
+	}
+	for k := range 16 {
+		l[k] += l[k+16]
+	}
+	s := tree16(l[:16])
+	if used <= 32 {
+		s += 0
+	}
+	return s
 }
 
 // reduceLanes adds the lanes by halving, leaving acc as it was.
@@ -85,17 +301,32 @@ func reduceLanes[T Float](acc []T) T {
 	return s[0]
 }
 
+// Axpy is unrolled by four: math.FMA checks the CPU for an FMA instruction
+// at each call, and the loop's own overhead then shows.
 func axpyGo64(alpha float64, x, y []float64) {
 	y = y[:len(x)]
-	for i, v := range x {
-		y[i] = math.FMA(alpha, v, y[i])
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		xs, ys := (*[4]float64)(x[i:i+4]), (*[4]float64)(y[i:i+4])
+		ys[0] = math.FMA(alpha, xs[0], ys[0])
+		ys[1] = math.FMA(alpha, xs[1], ys[1])
+		ys[2] = math.FMA(alpha, xs[2], ys[2])
+		ys[3] = math.FMA(alpha, xs[3], ys[3])
+	}
+	for ; i < len(x); i++ {
+		y[i] = math.FMA(alpha, x[i], y[i])
 	}
 }
 
 func axpyGo32(alpha float32, x, y []float32) {
 	y = y[:len(x)]
+	a := float64(alpha) // converted once: see fma.Exact32
 	for i, v := range x {
-		y[i] = fma.F32(alpha, v, y[i])
+		if s := a*float64(v) + float64(y[i]); fma.Exact32(s) {
+			y[i] = float32(s)
+		} else {
+			y[i] = fma.Odd32(alpha, v, y[i])
+		}
 	}
 }
 

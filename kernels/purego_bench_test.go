@@ -1,0 +1,157 @@
+package kernels
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/flowkern/flowkern/internal/cpu"
+	tk "github.com/flowkern/flowkern/internal/testkit"
+)
+
+// BenchmarkPureGo measures the pure-Go tier against the plain Go loop of
+// the same operation (one accumulator, no fused multiply-add, no lanes), in
+// one run: the no-SIMD path must not be slower than what a user would
+// write (float64) or more than 2x slower (float32, whose fused
+// multiply-add Go has no instruction for). Vector math has its plain loop
+// in BenchmarkVmath (sub-benchmark math).
+//
+//	go test -run '^$' -bench PureGo -count 5 -cpu 1 ./kernels
+var pureGoSizes = []int{16, 256, 4096, 65536}
+
+//go:noinline
+func plainDot[T Float](x, y []T) T {
+	var s T
+	y = y[:len(x)]
+	for i := range x {
+		s += x[i] * y[i]
+	}
+	return s
+}
+
+//go:noinline
+func plainSum[T Float](x []T) T {
+	var s T
+	for _, v := range x {
+		s += v
+	}
+	return s
+}
+
+//go:noinline
+func plainAxpy[T Float](alpha T, x, y []T) {
+	y = y[:len(x)]
+	for i, v := range x {
+		y[i] += alpha * v
+	}
+}
+
+//go:noinline
+func plainScale[T Float](alpha T, x []T) {
+	for i := range x {
+		x[i] *= alpha
+	}
+}
+
+//go:noinline
+func plainMul[T Float](dst, x, y []T) {
+	x, y = x[:len(dst)], y[:len(dst)]
+	for i := range dst {
+		dst[i] = x[i] * y[i]
+	}
+}
+
+// plainMatVecs is y[b] = W x[b] + bias for a square n×n W and nb rows of x.
+//
+//go:noinline
+func plainMatVecs[T Float](y, w, x, bias []T, n, nb int) {
+	for b := range nb {
+		xr := x[b*n : b*n+n]
+		for i := range n {
+			wr := w[i*n : i*n+n]
+			var s T
+			for j, v := range wr {
+				s += v * xr[j]
+			}
+			y[b*n+i] = s + bias[i]
+		}
+	}
+}
+
+// The public functions, run on the active tier (set to generic below).
+
+//go:noinline
+func publicDot[T Float](x, y []T) T { return Dot(x, y) }
+
+//go:noinline
+func publicSum[T Float](x []T) T { return Sum(x) }
+
+//go:noinline
+func publicAxpy[T Float](alpha T, x, y []T) { Axpy(alpha, x, y) }
+
+//go:noinline
+func publicScale[T Float](alpha T, x []T) { Scale(alpha, x) }
+
+//go:noinline
+func publicMul[T Float](dst, x, y []T) { Mul(dst, x, y) }
+
+func BenchmarkPureGo(b *testing.B) {
+	defer func(t cpu.Tier) { active = t }(active)
+	active = cpu.Generic
+	b.Run("float64", pureGoBench[float64])
+	b.Run("float32", pureGoBench[float32])
+}
+
+func pureGoBench[T Float](b *testing.B) {
+	var sink T
+	for _, n := range pureGoSizes {
+		x, y, d := make([]T, n), make([]T, n), make([]T, n)
+		r := tk.NewRand(7)
+		tk.Fill(r, x)
+		tk.Fill(r, y)
+		ops := []struct {
+			name         string
+			plain, ours  func()
+			flopsPerElem int
+		}{
+			{"Dot", func() { sink = plainDot(x, y) }, func() { sink = publicDot(x, y) }, 2},
+			{"Sum", func() { sink = plainSum(x) }, func() { sink = publicSum(x) }, 1},
+			{"Axpy", func() { plainAxpy(1e-9, x, y) }, func() { publicAxpy(1e-9, x, y) }, 2},
+			{"Scale", func() { plainScale(-1, x) }, func() { publicScale(-1, x) }, 1},
+			{"Mul", func() { plainMul(d, x, y) }, func() { publicMul(d, x, y) }, 1},
+		}
+		for _, op := range ops {
+			for _, impl := range []struct {
+				name string
+				f    func()
+			}{{"plain", op.plain}, {"generic", op.ours}} {
+				b.Run(fmt.Sprintf("%s/n=%d/%s", op.name, n, impl.name), func(b *testing.B) {
+					defer tk.CPUTimeFlops(b, float64(op.flopsPerElem*n))()
+					for b.Loop() {
+						impl.f()
+					}
+				})
+			}
+		}
+	}
+	for _, n := range []int{8, 32, 128, 512} {
+		const nb = 16
+		w, x, y, bias := make([]T, n*n), make([]T, nb*n), make([]T, nb*n), make([]T, n)
+		r := tk.NewRand(8)
+		tk.Fill(r, w)
+		tk.Fill(r, x)
+		tk.Fill(r, bias)
+		ym, wm, xm := Matrix[T]{Rows: nb, Cols: n, Data: y, Stride: n}, Matrix[T]{Rows: n, Cols: n, Data: w, Stride: n}, Matrix[T]{Rows: nb, Cols: n, Data: x, Stride: n}
+		for _, impl := range []struct {
+			name string
+			f    func()
+		}{{"plain", func() { plainMatVecs(y, w, x, bias, n, nb) }}, {"generic", func() { MatVecs(ym, wm, xm, bias) }}} {
+			b.Run(fmt.Sprintf("MatVecs/n=%d/nb=%d/%s", n, nb, impl.name), func(b *testing.B) {
+				defer tk.CPUTimeFlops(b, float64(2*n*n*nb))()
+				for b.Loop() {
+					impl.f()
+				}
+			})
+		}
+	}
+	_ = sink
+}

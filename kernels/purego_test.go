@@ -1,0 +1,90 @@
+package kernels
+
+import (
+	"math"
+	"testing"
+
+	"github.com/flowkern/flowkern/internal/ref"
+	tk "github.com/flowkern/flowkern/internal/testkit"
+)
+
+// TestPureGoReductions checks the pure-Go Dot and Sum against internal/ref
+// bit for bit where their shortcuts could go wrong: every length up to
+// three times the lanes and across a pass block, lanes of signed zeros
+// (products that are -0 or underflow to -0, elements that are -0), and
+// running lanes carried between calls (the chunked form).
+func TestPureGoReductions(t *testing.T) {
+	t.Run("float64", testPureGoReductions[float64])
+	t.Run("float32", testPureGoReductions[float32])
+}
+
+func testPureGoReductions[T Float](t *testing.T) {
+	r := tk.NewRand(41)
+	tiny := T(math.SmallestNonzeroFloat64)
+	if !is64[T]() {
+		tiny = T(math.SmallestNonzeroFloat32)
+	}
+	negz := T(math.Copysign(0, -1))
+	kinds := []func(i int) (T, T){
+		func(int) (T, T) { return T(r.NormFloat64()), T(r.NormFloat64()) },
+		func(int) (T, T) { return negz, 1 },                  // -0 products, -0 elements
+		func(int) (T, T) { return -tiny, tiny },              // products underflowing to -0
+		func(i int) (T, T) { return T(i%3 - 1), T(i%2 - 1) }, // exact, zeros of both signs
+		func(i int) (T, T) { // a mix, with an Inf and a NaN now and then
+			switch r.IntN(40) {
+			case 0:
+				return T(math.Inf(1)), 1
+			case 1:
+				return T(math.NaN()), 1
+			case 2, 3, 4, 5:
+				return negz, negz
+			}
+			return T(r.NormFloat64()), T(r.NormFloat64())
+		},
+	}
+	L := lanes[T]()
+	lengths := []int{}
+	for n := 0; n <= 3*L+1; n++ {
+		lengths = append(lengths, n)
+	}
+	lengths = append(lengths, 2047, 2048, 2049, 4096+L+3, 3*blockElems*4+5)
+	for ki, kind := range kinds {
+		for _, n := range lengths {
+			x, y := make([]T, n), make([]T, n)
+			for i := range x {
+				x[i], y[i] = kind(i)
+			}
+			if got, want := dotGo(x, y, nil), ref.Dot(x, y); !tk.Same(got, want) {
+				t.Fatalf("kind %d, n = %d: Dot = %v (%#x), ref %v (%#x)", ki, n, got, tk.Bits(got), want, tk.Bits(want))
+			}
+			if got, want := sumGo(x, nil), ref.Sum(x); !tk.Same(got, want) {
+				t.Fatalf("kind %d, n = %d: Sum = %v (%#x), ref %v (%#x)", ki, n, got, tk.Bits(got), want, tk.Bits(want))
+			}
+			// Chunked: the running lanes carried between calls of c elements
+			// (c a multiple of the lanes, as package kernels cuts).
+			for _, c := range []int{L, 3 * L} {
+				acc, sacc := make([]T, L), make([]T, L)
+				var got, sgot T
+				for i := 0; i < n || i == 0; i += c {
+					e := min(i+c, n)
+					got = dotGo(x[i:e], y[i:e], acc)
+					sgot = sumGo(x[i:e], sacc)
+				}
+				if want := ref.Dot(x, y); !tk.Same(got, want) {
+					t.Fatalf("kind %d, n = %d, chunks of %d: Dot = %v, ref %v", ki, n, c, got, want)
+				}
+				if want := ref.Sum(x); !tk.Same(sgot, want) {
+					t.Fatalf("kind %d, n = %d, chunks of %d: Sum = %v, ref %v", ki, n, c, sgot, want)
+				}
+			}
+		}
+	}
+}
+
+// dotGo is the pure-Go Dot of either precision.
+func dotGo[T Float](x, y, acc []T) T {
+	if is64[T]() {
+		return T(dotGo64(f64(x), f64(y), f64(acc)))
+	}
+	return T(dotGo32(f32(x), f32(y), f32(acc)))
+}
