@@ -121,50 +121,52 @@ func CouplingBackward[T Float](dx, ds, dt, dy Matrix[T], dlogdet []T, x, s Matri
 	checkCoupling("CouplingBackward", dx, ms[:k], names[:k+1], dlogdet, "dlogdet")
 	ia, m := c.params("CouplingBackward")
 	const fn = "CouplingBackward"
-	if !matsApart(dx, dy) {
+	sdx, sds, sdt, sdy := matSpan(dx), matSpan(ds), matSpan(dt), matSpan(dy)
+	sx, ss, sl := matSpan(x), matSpan(s), vecSpan(dlogdet)
+	if !sdx.apart(sdy) {
 		checkMats(fn, "dx", dx, "dy", dy, true)
 	}
-	if !matsApart(dx, x) {
+	if !sdx.apart(sx) {
 		checkMats(fn, "dx", dx, "x", x, false)
 	}
-	if !matsApart(dx, s) {
+	if !sdx.apart(ss) {
 		checkMats(fn, "dx", dx, "s", s, false)
 	}
-	if !matsApart(dx, ds) {
+	if !sdx.apart(sds) {
 		checkMats(fn, "dx", dx, "ds", ds, false)
 	}
-	if !matsApart(ds, s) {
+	if !sds.apart(ss) {
 		checkMats(fn, "ds", ds, "s", s, true)
 	}
-	if !matsApart(ds, dy) {
+	if !sds.apart(sdy) {
 		checkMats(fn, "ds", ds, "dy", dy, false)
 	}
-	if !matsApart(ds, x) {
+	if !sds.apart(sx) {
 		checkMats(fn, "ds", ds, "x", x, false)
 	}
-	if !matVecApart(dx, dlogdet) {
+	if !sdx.apart(sl) {
 		checkMatVec(fn, "dx", dx, "dlogdet", dlogdet)
 	}
-	if !matVecApart(ds, dlogdet) {
+	if !sds.apart(sl) {
 		checkMatVec(fn, "ds", ds, "dlogdet", dlogdet)
 	}
 	if k == 5 {
-		if !matsApart(dt, dx) {
+		if !sdt.apart(sdx) {
 			checkMats(fn, "dt", dt, "dx", dx, false)
 		}
-		if !matsApart(dt, ds) {
+		if !sdt.apart(sds) {
 			checkMats(fn, "dt", dt, "ds", ds, false)
 		}
-		if !matsApart(dt, dy) {
+		if !sdt.apart(sdy) {
 			checkMats(fn, "dt", dt, "dy", dy, false)
 		}
-		if !matsApart(dt, x) {
+		if !sdt.apart(sx) {
 			checkMats(fn, "dt", dt, "x", x, false)
 		}
-		if !matsApart(dt, s) {
+		if !sdt.apart(ss) {
 			checkMats(fn, "dt", dt, "s", s, false)
 		}
-		if !matVecApart(dt, dlogdet) {
+		if !sdt.apart(sl) {
 			checkMatVec(fn, "dt", dt, "dlogdet", dlogdet)
 		}
 	}
@@ -234,26 +236,28 @@ func AdditiveBackward[T Float](dx, dt, dy Matrix[T]) {
 // couplingAlias panics if the output out overlaps an input other than
 // being the same view as same, or if logdet overlaps any of them.
 func couplingAlias[T Float](fn string, out Matrix[T], outName string, same Matrix[T], sameName string, s, t Matrix[T], logdet []T) {
-	if !matsApart(out, same) {
+	so, ssame, ss, st := matSpan(out), matSpan(same), matSpan(s), matSpan(t)
+	if !so.apart(ssame) && !(out.Stride == same.Stride && so.lo == ssame.lo) { // not in place
 		checkMats(fn, outName, out, sameName, same, true)
 	}
-	if !matsApart(out, s) {
+	if !so.apart(ss) && !viewsApart(out, s) {
 		checkMats(fn, outName, out, "s", s, false)
 	}
-	if !matsApart(out, t) {
+	if !so.apart(st) && !viewsApart(out, t) {
 		checkMats(fn, outName, out, "t", t, false)
 	}
 	if logdet != nil {
-		if !matVecApart(out, logdet) {
+		sl := vecSpan(logdet)
+		if !so.apart(sl) {
 			checkMatVec(fn, outName, out, "logdet", logdet)
 		}
-		if !matVecApart(same, logdet) {
+		if !ssame.apart(sl) {
 			checkMatVec(fn, sameName, same, "logdet", logdet)
 		}
-		if !matVecApart(s, logdet) {
+		if !ss.apart(sl) {
 			checkMatVec(fn, "s", s, "logdet", logdet)
 		}
-		if !matVecApart(t, logdet) {
+		if !st.apart(sl) {
 			checkMatVec(fn, "t", t, "logdet", logdet)
 		}
 	}

@@ -41,7 +41,7 @@ import (
 func MatVecs[T Float](y, w, x Matrix[T], bias []T) {
 	if w.valid() && x.valid() && y.valid() && x.Cols == w.Cols && y.Rows == x.Rows && y.Cols == w.Rows &&
 		(bias == nil || len(bias) == w.Rows) {
-		if !matsApart(y, w) || !matsApart(y, x) || !matVecApart(y, bias) {
+		if sy := matSpan(y); !sy.apart(matSpan(w)) || !sy.apart(matSpan(x)) || !sy.apart(vecSpan(bias)) {
 			matVecsAlias(y, w, x, bias)
 		}
 		matVecsOn(active, workersFor(x.Rows*w.Rows*w.Cols), y, w, x, bias)
