@@ -6,14 +6,39 @@
 //	blas64.Use(gonumblas.Implementation{})
 //	blas32.Use(gonumblas.Implementation{})
 //
-// Accelerated: Ddot, Daxpy, Dscal, Dnrm2 and their float32 twins with unit
-// increments (a strided Level 1 call is gonum's: no kernel fits it);
-// Dgemv, Dger, Dgemm and their twins for every transpose, increment and
-// leading dimension, on the batched kernels (kernels.MatVecs, MatTVecs,
-// AddOuters) with a strided vector copied to scratch; Dsyrk and Ssyrk on
-// the same kernels, by blocks of rows; Dtrmv, Dtrsv, Dtrmm, Dtrsm and their
-// twins on the triangular kernels (kernels.TriMatVecs, TriSolveVecs).
-// Every other routine is gonum's.
+// Accelerated, on the SIMD tiers (avx2, avx512, neon): Ddot, Daxpy, Dscal,
+// Dnrm2 and their float32 twins with unit increments (a strided Level 1
+// call is gonum's: no kernel fits it); Dgemv, Dger, Dgemm and their twins
+// for every transpose, increment and leading dimension, on the batched
+// kernels (kernels.MatVecs, MatTVecs, AddOuters) with a strided vector
+// copied to scratch; Dsyrk and Ssyrk on the same kernels, by blocks of
+// rows; Dtrsv, Dtrmm, Dtrsm and their twins on the triangular kernels
+// (kernels.TriMatVecs, TriSolveVecs). Calls below a size limit per
+// routine (route.go: from 24×24 to 128×128 elements for Level 2, n < 128
+// or 256 for Level 1) are gonum's, as are Dtrmv and Strmv at every size:
+// there the setup of a kernel call costs more than gonum takes, and LAPACK
+// at small n makes thousands of such calls. Every other routine is gonum's.
+//
+// On the generic tier (FLOWKERN_ISA=generic, a CPU without AVX2 and FMA,
+// a purego build, an architecture without a SIMD tier) every routine is
+// gonum's but Dnrm2 and Snrm2: the kernels are pure Go there, and gonum's
+// own code (assembly on amd64 whatever the build tags) is faster. Dnrm2
+// keeps the kernels' pure-Go Dot, which beats gonum's scaled loop (1.1-7x).
+//
+// Bit-identity across tiers (the kernels' contract) therefore holds for a
+// call only where every tier runs the same code:
+//
+//   - Dnrm2 and Snrm2 (unit increment, n >= 2, a sum of squares within
+//     range) give the same bits on every tier and architecture; so do Dscal
+//     and Sscal, whose one rounded product per element is gonum's too.
+//   - A call the kernels run on a SIMD tier gives the same bits on avx2,
+//     avx512 and neon; on generic it gives gonum's bits, which differ.
+//   - A call that goes to gonum (small, strided Level 1, Dtrmv) gives the
+//     same bits on avx2, avx512 and generic of one amd64 build, but gonum's
+//     arm64 code (pure Go, with fused multiply-adds) gives others than its
+//     amd64 assembly: across architectures it agrees only within rounding.
+//
+// Results always agree within the bounds below.
 //
 // Every routine checks its arguments as gonum does, in the same order, and
 // panics with the same values, so a bad call fails the same way with either
@@ -22,7 +47,8 @@
 // reads neither A nor x (nor B).
 //
 // Results differ from gonum's by rounding only: the kernels fuse multiply
-// and add and sum in their own orders (see package kernels). With u the
+// and add and sum in their own orders (see package kernels). For the calls
+// the kernels run, with u the
 // unit roundoff (2^-53, 2^-24) and gamma(d) = d*u/(1-d*u), each result r
 // of a sum of products computed here satisfies
 //
@@ -49,13 +75,21 @@
 // products, so the two implementations differ by at most the sum of their
 // bounds; the tests check exactly that.
 //
-// Where gonum differs from BLAS, this package follows BLAS: gonum's amd64
+// Where gonum differs from BLAS, this package follows BLAS, on every tier
+// (those calls go to gonum only with arguments it handles as BLAS does, or
+// to the kernels): gonum's amd64
 // assembly Dger and Sger skip a negative incY and start a negative incX out
 // of bounds; gonum's pure-Go GemvT (Sgemv, and Dgemv off amd64) with beta
 // == 0 and incY == 1 zeroes all of y, past its n elements too; gonum's
-// Dsyrk with k == 0 and beta == 0 (Trans) multiplies C by zero, so its NaN
+// Dsyrk with beta == 0 (Trans, any k) multiplies C by zero, so its NaN
 // stays; its Dgemm with alpha == 0 and beta != 1 multiplies A and B by zero, so their
 // NaN and Inf can reach C; and its Dgemm skips a zero alpha*A[i][l]
 // (NoTrans, NoTrans and Trans, NoTrans), so an Inf or NaN in B meets zero
-// there without making NaN, which the kernels' full sums do make.
+// there without making NaN, which the kernels' full sums do make (on the
+// generic tier Dgemm is gonum's, skips included; so are the small Dtrmm
+// and Dtrsm calls of the SIMD tiers, which skip zero elements of B).
+//
+// The speed of every routine against gonum's, per tier and size, is
+// measured by BenchmarkRoutines and BenchmarkLapack (routines_bench_test.go;
+// docs/perf-notes.md has a run).
 package gonumblas

@@ -20,6 +20,15 @@ var (
 	_ blas.Float32 = Implementation{}
 )
 
+// onGonum reports that the calls run gonum's implementation, not the
+// kernels: on the generic tier (a FLOWKERN_ISA cap, a CPU without AVX2 and
+// FMA, a purego build, an architecture without a SIMD tier) the kernels are
+// pure Go and gonum's own code, assembly on amd64 whatever the build tags,
+// is faster. The routines check their arguments and take their quick
+// returns first, so a call behaves the same on every tier but for the bits
+// (see the package doc).
+func onGonum() bool { return kernels.ISA() == "generic" }
+
 // Panic values: gonum's, word for word (blas/gonum/errors.go), so that a
 // caller recovering from a bad call sees no difference.
 const (

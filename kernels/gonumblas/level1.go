@@ -9,13 +9,14 @@ import (
 
 // Level 1 runs the kernels on unit increments only. A strided vector has no
 // kernel (gathering it would cost as much as the operation), so those calls
-// go to gonum, whose checks are then the ones that apply.
+// go to gonum, whose checks are then the ones that apply; so do all calls
+// on the generic tier (onGonum).
 
 // Ddot computes the dot product of the two vectors
 //
 //	\sum_i x[i]*y[i]
 func (Implementation) Ddot(n int, x []float64, incX int, y []float64, incY int) float64 {
-	if incX != 1 || incY != 1 {
+	if smallDot[float64](n) || incX != 1 || incY != 1 || onGonum() {
 		return gonum.Implementation{}.Ddot(n, x, incX, y, incY)
 	}
 	return dot(n, x, y)
@@ -25,7 +26,7 @@ func (Implementation) Ddot(n int, x []float64, incX int, y []float64, incY int) 
 //
 //	\sum_i x[i]*y[i]
 func (Implementation) Sdot(n int, x []float32, incX int, y []float32, incY int) float32 {
-	if incX != 1 || incY != 1 {
+	if smallDot[float32](n) || incX != 1 || incY != 1 || onGonum() {
 		return gonum.Implementation{}.Sdot(n, x, incX, y, incY)
 	}
 	return dot(n, x, y)
@@ -52,7 +53,7 @@ func dot[T kernels.Float](n int, x, y []T) T {
 //
 //	y[i] += alpha * x[i] for all i
 func (Implementation) Daxpy(n int, alpha float64, x []float64, incX int, y []float64, incY int) {
-	if incX != 1 || incY != 1 {
+	if smallAxpy[float64](n) || incX != 1 || incY != 1 || onGonum() {
 		gonum.Implementation{}.Daxpy(n, alpha, x, incX, y, incY)
 		return
 	}
@@ -63,7 +64,7 @@ func (Implementation) Daxpy(n int, alpha float64, x []float64, incX int, y []flo
 //
 //	y[i] += alpha * x[i] for all i
 func (Implementation) Saxpy(n int, alpha float32, x []float32, incX int, y []float32, incY int) {
-	if incX != 1 || incY != 1 {
+	if smallAxpy[float32](n) || incX != 1 || incY != 1 || onGonum() {
 		gonum.Implementation{}.Saxpy(n, alpha, x, incX, y, incY)
 		return
 	}
@@ -97,7 +98,7 @@ func axpy[T kernels.Float](n int, alpha T, x, y []T) {
 //
 // Dscal has no effect if incX < 0.
 func (Implementation) Dscal(n int, alpha float64, x []float64, incX int) {
-	if incX != 1 {
+	if smallScal[float64](n) || incX != 1 || onGonum() {
 		gonum.Implementation{}.Dscal(n, alpha, x, incX)
 		return
 	}
@@ -110,7 +111,7 @@ func (Implementation) Dscal(n int, alpha float64, x []float64, incX int) {
 //
 // Sscal has no effect if incX < 0.
 func (Implementation) Sscal(n int, alpha float32, x []float32, incX int) {
-	if incX != 1 {
+	if smallScal[float32](n) || incX != 1 || onGonum() {
 		gonum.Implementation{}.Sscal(n, alpha, x, incX)
 		return
 	}

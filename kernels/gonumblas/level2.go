@@ -3,6 +3,7 @@ package gonumblas
 import (
 	"github.com/flowkern/flowkern/kernels"
 	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/gonum"
 )
 
 // Dgemv computes
@@ -12,6 +13,10 @@ import (
 //
 // where A is an m×n dense matrix, x and y are vectors, and alpha and beta are scalars.
 func (Implementation) Dgemv(tA blas.Transpose, m, n int, alpha float64, a []float64, lda int, x []float64, incX int, beta float64, y []float64, incY int) {
+	if (smallGemv[float64](tA != blas.NoTrans, m, n) || onGonum()) && !gemvWritesPast(tA, n, beta, len(y), incY) {
+		gonum.Implementation{}.Dgemv(tA, m, n, alpha, a, lda, x, incX, beta, y, incY)
+		return
+	}
 	gemv(tA, m, n, alpha, a, lda, x, incX, beta, y, incY)
 }
 
@@ -22,7 +27,17 @@ func (Implementation) Dgemv(tA blas.Transpose, m, n int, alpha float64, a []floa
 //
 // where A is an m×n dense matrix, x and y are vectors, and alpha and beta are scalars.
 func (Implementation) Sgemv(tA blas.Transpose, m, n int, alpha float32, a []float32, lda int, x []float32, incX int, beta float32, y []float32, incY int) {
+	if (smallGemv[float32](tA != blas.NoTrans, m, n) || onGonum()) && !gemvWritesPast(tA, n, beta, len(y), incY) {
+		gonum.Implementation{}.Sgemv(tA, m, n, alpha, a, lda, x, incX, beta, y, incY)
+		return
+	}
 	gemv(tA, m, n, alpha, a, lda, x, incX, beta, y, incY)
+}
+
+// gemvWritesPast reports a call where gonum's pure-Go GemvT would zero y
+// past its elements (beta == 0, incY == 1): those go to gonum with y cut.
+func gemvWritesPast[T kernels.Float](tA blas.Transpose, n int, beta T, lenY, incY int) bool {
+	return tA != blas.NoTrans && beta == 0 && incY == 1 && lenY > n
 }
 
 func gemv[T kernels.Float](tA blas.Transpose, m, n int, alpha T, a []T, lda int, x []T, incX int, beta T, y []T, incY int) {
@@ -67,6 +82,10 @@ func gemv[T kernels.Float](tA blas.Transpose, m, n int, alpha T, a []T, lda int,
 	}
 	if alpha == 0 {
 		scalInc(lenY, beta, y, max(incY, -incY))
+		return
+	}
+	if onGonum() || smallGemv[T](tA != blas.NoTrans, m, n) {
+		gonumGemv(tA, m, n, alpha, a, lda, x, incX, beta, y, incY)
 		return
 	}
 	if tA == blas.NoTrans {
@@ -169,6 +188,10 @@ func gemvT[T kernels.Float](m, n int, alpha T, a []T, lda int, x []T, incX int, 
 //
 // where A is an m×n dense matrix, x and y are vectors, and alpha is a scalar.
 func (Implementation) Dger(m, n int, alpha float64, x []float64, incX int, y []float64, incY int, a []float64, lda int) {
+	if (smallGer(m, n) || onGonum()) && incX > 0 && incY > 0 {
+		gonum.Implementation{}.Dger(m, n, alpha, x, incX, y, incY, a, lda)
+		return
+	}
 	ger(m, n, alpha, x, incX, y, incY, a, lda)
 }
 
@@ -178,6 +201,10 @@ func (Implementation) Dger(m, n int, alpha float64, x []float64, incX int, y []f
 //
 // where A is an m×n dense matrix, x and y are vectors, and alpha is a scalar.
 func (Implementation) Sger(m, n int, alpha float32, x []float32, incX int, y []float32, incY int, a []float32, lda int) {
+	if (smallGer(m, n) || onGonum()) && incX > 0 && incY > 0 {
+		gonum.Implementation{}.Sger(m, n, alpha, x, incX, y, incY, a, lda)
+		return
+	}
 	ger(m, n, alpha, x, incX, y, incY, a, lda)
 }
 
@@ -214,6 +241,10 @@ func ger[T kernels.Float](m, n int, alpha T, x []T, incX int, y []T, incY int, a
 		panic(shortA)
 	}
 	if alpha == 0 {
+		return
+	}
+	if onGonum() || smallGer(m, n) {
+		gonumGer(m, n, alpha, x, incX, y, incY, a, lda)
 		return
 	}
 

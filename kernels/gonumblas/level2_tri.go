@@ -3,6 +3,7 @@ package gonumblas
 import (
 	"github.com/flowkern/flowkern/kernels"
 	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/gonum"
 )
 
 // Panic values of the triangular routines, gonum's word for word.
@@ -19,11 +20,10 @@ const (
 //
 // where A is an n×n triangular matrix, and x is a vector.
 //
-// It runs kernels.TriMatVecs on x as a batch of one (a strided x is copied
-// to scratch): each element is one chain of fused multiply-adds in
-// increasing k, so it passes at most n roundings.
+// It is gonum's: kernels.TriMatVecs on a batch of one lost to it at every
+// size (0.25-0.75x).
 func (Implementation) Dtrmv(ul blas.Uplo, tA blas.Transpose, d blas.Diag, n int, a []float64, lda int, x []float64, incX int) {
-	trv(ul, tA, d, n, a, lda, x, incX, false)
+	gonum.Implementation{}.Dtrmv(ul, tA, d, n, a, lda, x, incX)
 }
 
 // Strmv performs one of the matrix-vector operations
@@ -31,9 +31,9 @@ func (Implementation) Dtrmv(ul blas.Uplo, tA blas.Transpose, d blas.Diag, n int,
 //	x = A * x   if tA == blas.NoTrans
 //	x = Aᵀ * x  if tA == blas.Trans or blas.ConjTrans
 //
-// where A is an n×n triangular matrix, and x is a vector. It runs as Dtrmv.
+// where A is an n×n triangular matrix, and x is a vector. It is gonum's.
 func (Implementation) Strmv(ul blas.Uplo, tA blas.Transpose, d blas.Diag, n int, a []float32, lda int, x []float32, incX int) {
-	trv(ul, tA, d, n, a, lda, x, incX, false)
+	gonum.Implementation{}.Strmv(ul, tA, d, n, a, lda, x, incX)
 }
 
 // Dtrsv solves one of the systems of equations
@@ -51,9 +51,13 @@ func (Implementation) Strmv(ul blas.Uplo, tA blas.Transpose, d blas.Diag, n int,
 // It runs kernels.TriSolveVecs on x as a batch of one (a strided x is
 // copied to scratch): substitution with fused updates and the reciprocal
 // of each diagonal element, backward stable with |E| <= (n+1) u |A| to
-// first order.
+// first order. For n < 64, and on the generic tier, it is gonum's.
 func (Implementation) Dtrsv(ul blas.Uplo, tA blas.Transpose, d blas.Diag, n int, a []float64, lda int, x []float64, incX int) {
-	trv(ul, tA, d, n, a, lda, x, incX, true)
+	if smallTrsv(n) || onGonum() {
+		gonum.Implementation{}.Dtrsv(ul, tA, d, n, a, lda, x, incX)
+		return
+	}
+	trsv(ul, tA, d, n, a, lda, x, incX)
 }
 
 // Strsv solves one of the systems of equations
@@ -68,12 +72,16 @@ func (Implementation) Dtrsv(ul blas.Uplo, tA blas.Transpose, d blas.Diag, n int,
 // No test for singularity or near-singularity is included in this
 // routine. Such tests must be performed before calling this routine.
 func (Implementation) Strsv(ul blas.Uplo, tA blas.Transpose, d blas.Diag, n int, a []float32, lda int, x []float32, incX int) {
-	trv(ul, tA, d, n, a, lda, x, incX, true)
+	if smallTrsv(n) || onGonum() {
+		gonum.Implementation{}.Strsv(ul, tA, d, n, a, lda, x, incX)
+		return
+	}
+	trsv(ul, tA, d, n, a, lda, x, incX)
 }
 
-// trv checks as gonum's Trmv and Trsv do, in the same order, then runs the
+// trsv checks as gonum's Trsv does, in the same order, then runs the
 // triangular kernel on x (or a contiguous copy of it).
-func trv[T kernels.Float](ul blas.Uplo, tA blas.Transpose, d blas.Diag, n int, a []T, lda int, x []T, incX int, solve bool) {
+func trsv[T kernels.Float](ul blas.Uplo, tA blas.Transpose, d blas.Diag, n int, a []T, lda int, x []T, incX int) {
 	if ul != blas.Lower && ul != blas.Upper {
 		panic(badUplo)
 	}
@@ -112,12 +120,7 @@ func trv[T kernels.Float](ul blas.Uplo, tA blas.Transpose, d blas.Diag, n int, a
 	}
 	am := kernels.Matrix[T]{Rows: n, Cols: n, Data: a, Stride: lda}
 	xm := kernels.Matrix[T]{Rows: 1, Cols: n, Data: xs, Stride: n}
-	upper, trans, unit := ul == blas.Upper, tA != blas.NoTrans, d == blas.Unit
-	if solve {
-		kernels.TriSolveVecs(xm, am, upper, trans, unit)
-	} else {
-		kernels.TriMatVecs(xm, am, upper, trans, unit)
-	}
+	kernels.TriSolveVecs(xm, am, ul == blas.Upper, tA != blas.NoTrans, d == blas.Unit)
 	if incX != 1 {
 		scatter(xs, x, incX)
 	}

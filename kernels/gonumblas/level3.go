@@ -3,6 +3,7 @@ package gonumblas
 import (
 	"github.com/flowkern/flowkern/kernels"
 	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/gonum"
 )
 
 // Dgemm performs one of the matrix-matrix operations
@@ -21,8 +22,13 @@ import (
 //
 // The product P = op(A) op(B) runs on the batched kernels (see gemm); each
 // element of C passes at most k+1 roundings (ceil(k/L) + log2 L + 1 for
-// tB = Trans and tA = NoTrans, L = 8 for float64, 16 for float32).
+// tB = Trans and tA = NoTrans, L = 8 for float64, 16 for float32). On the
+// generic tier it is gonum's (see the package doc).
 func (Implementation) Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	if onGonum() && alpha != 0 && k != 0 {
+		gonum.Implementation{}.Dgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
 	if !gemmChecks(tA, tB, m, n, k, alpha, len(a), lda, len(b), ldb, beta, len(c), ldc) {
 		return
 	}
@@ -48,6 +54,10 @@ func (Implementation) Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float64, a
 // reads them for alpha == 0 unless beta == 1, so NaN there can reach C).
 // Rounding as Dgemm.
 func (Implementation) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	if onGonum() && alpha != 0 && k != 0 {
+		gonum.Implementation{}.Sgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
 	if !gemmChecks(tA, tB, m, n, k, alpha, len(a), lda, len(b), ldb, beta, len(c), ldc) {
 		return
 	}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/flowkern/flowkern/kernels"
 	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/gonum"
 )
 
 // Dsyrk performs one of the symmetric rank-k operations
@@ -21,6 +22,10 @@ import (
 // each element has Dgemm's error bound. With alpha == 0 or k == 0, C =
 // beta*C and A is not read; beta == 0 overwrites C without reading it.
 func (Implementation) Dsyrk(ul blas.Uplo, tA blas.Transpose, n, k int, alpha float64, a []float64, lda int, beta float64, c []float64, ldc int) {
+	if (smallSyrk(n, k) || onGonum()) && beta != 0 {
+		gonum.Implementation{}.Dsyrk(ul, tA, n, k, alpha, a, lda, beta, c, ldc)
+		return
+	}
 	syrk(ul, tA, n, k, alpha, a, lda, beta, c, ldc)
 }
 
@@ -32,6 +37,10 @@ func (Implementation) Dsyrk(ul blas.Uplo, tA blas.Transpose, n, k int, alpha flo
 // where A is an n×k or k×n matrix, C is an n×n symmetric matrix, and alpha
 // and beta are scalars. It runs as Dsyrk.
 func (Implementation) Ssyrk(ul blas.Uplo, tA blas.Transpose, n, k int, alpha float32, a []float32, lda int, beta float32, c []float32, ldc int) {
+	if (smallSyrk(n, k) || onGonum()) && beta != 0 {
+		gonum.Implementation{}.Ssyrk(ul, tA, n, k, alpha, a, lda, beta, c, ldc)
+		return
+	}
 	syrk(ul, tA, n, k, alpha, a, lda, beta, c, ldc)
 }
 
@@ -94,6 +103,10 @@ func syrk[T kernels.Float](ul blas.Uplo, tA blas.Transpose, n, k int, alpha T, a
 			lo, hi := tri(i, 0, n)
 			scal(hi-lo, beta, c[i*ldc+lo:i*ldc+hi])
 		}
+		return
+	}
+	if onGonum() || smallSyrk(n, k) {
+		gonumSyrk(ul, tA, n, k, alpha, a, lda, beta, c, ldc)
 		return
 	}
 

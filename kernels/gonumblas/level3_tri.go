@@ -3,6 +3,7 @@ package gonumblas
 import (
 	"github.com/flowkern/flowkern/kernels"
 	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/gonum"
 )
 
 // Dtrsm solves one of the matrix equations
@@ -27,7 +28,13 @@ import (
 // |E| <= (k+1) u |A| to first order (k the order of A). Unlike gonum, it
 // does not skip the updates of zero elements, so an Inf or NaN in A meets
 // them and makes NaN, as IEEE arithmetic (and the kernel's full sums) say.
+// Calls below smallTrsm's size, and all on the generic tier, are gonum's
+// (see the package doc), skips included.
 func (Implementation) Dtrsm(s blas.Side, ul blas.Uplo, tA blas.Transpose, d blas.Diag, m, n int, alpha float64, a []float64, lda int, b []float64, ldb int) {
+	if smallTrsm(m, n, triOrder(s, m, n)) || onGonum() {
+		gonum.Implementation{}.Dtrsm(s, ul, tA, d, m, n, alpha, a, lda, b, ldb)
+		return
+	}
 	tri3(true, s, ul, tA, d, m, n, alpha, a, lda, b, ldb)
 }
 
@@ -46,6 +53,10 @@ func (Implementation) Dtrsm(s blas.Side, ul blas.Uplo, tA blas.Transpose, d blas
 //
 // No check is made that A is invertible. It runs as Dtrsm.
 func (Implementation) Strsm(s blas.Side, ul blas.Uplo, tA blas.Transpose, d blas.Diag, m, n int, alpha float32, a []float32, lda int, b []float32, ldb int) {
+	if smallTrsm(m, n, triOrder(s, m, n)) || onGonum() {
+		gonum.Implementation{}.Strsm(s, ul, tA, d, m, n, alpha, a, lda, b, ldb)
+		return
+	}
 	tri3(true, s, ul, tA, d, m, n, alpha, a, lda, b, ldb)
 }
 
@@ -63,8 +74,13 @@ func (Implementation) Strsm(s blas.Side, ul blas.Uplo, tA blas.Transpose, d blas
 // first, one rounding). Each element has |error| <= (k+1) u |alpha| S to
 // first order, S the sum of |op(A)[i][l] b[l]| (k the order of A). Unlike
 // gonum, it does not skip zero elements of B, so an Inf or NaN in A meets
-// them and makes NaN.
+// them and makes NaN. Calls below smallTrmm's size, and all on the generic
+// tier, are gonum's (see the package doc), skips included.
 func (Implementation) Dtrmm(s blas.Side, ul blas.Uplo, tA blas.Transpose, d blas.Diag, m, n int, alpha float64, a []float64, lda int, b []float64, ldb int) {
+	if smallTrmm[float64](m, n, triOrder(s, m, n)) || onGonum() {
+		gonum.Implementation{}.Dtrmm(s, ul, tA, d, m, n, alpha, a, lda, b, ldb)
+		return
+	}
 	tri3(false, s, ul, tA, d, m, n, alpha, a, lda, b, ldb)
 }
 
@@ -78,7 +94,19 @@ func (Implementation) Dtrmm(s blas.Side, ul blas.Uplo, tA blas.Transpose, d blas
 // where A is an n×n or m×m triangular matrix, B is an m×n matrix, and alpha
 // is a scalar. It runs as Dtrmm.
 func (Implementation) Strmm(s blas.Side, ul blas.Uplo, tA blas.Transpose, d blas.Diag, m, n int, alpha float32, a []float32, lda int, b []float32, ldb int) {
+	if smallTrmm[float32](m, n, triOrder(s, m, n)) || onGonum() {
+		gonum.Implementation{}.Strmm(s, ul, tA, d, m, n, alpha, a, lda, b, ldb)
+		return
+	}
 	tri3(false, s, ul, tA, d, m, n, alpha, a, lda, b, ldb)
+}
+
+// triOrder is the order of A: m for side Left, n for Right.
+func triOrder(s blas.Side, m, n int) int {
+	if s == blas.Left {
+		return m
+	}
+	return n
 }
 
 // tri3 is Dtrsm (solve) or Dtrmm: both check their arguments alike.
