@@ -89,49 +89,65 @@ func dotGo[T Float](x, y, acc []T) T {
 	return T(dotGo32(f32(x), f32(y), f32(acc)))
 }
 
-// TestPureGoExp checks the pure-Go Exp loops against ref.Exp64 and
-// ref.Exp32 bit for bit: every 997th float32 bit pattern, and float64
-// inputs across the whole range, the clamps, subnormal results and
-// specials.
-func TestPureGoExp(t *testing.T) {
+// TestPureGoVmath checks the pure-Go loops of Exp and Log against
+// ref.Exp64, ref.Exp32, ref.Log64 and ref.Log32 bit for bit: every 997th
+// float32 bit pattern, and float64 inputs across the whole range (the
+// clamps, subnormal inputs and results, specials).
+func TestPureGoVmath(t *testing.T) {
+	funcs := []struct {
+		name   string
+		go64   func(dst, x []float64)
+		ref64  func(float64) float64
+		go32   func(dst, x []float32)
+		ref32  func(float32) float32
+		range_ float64
+	}{
+		{"Exp", expGo64, ref.Exp64, expGo32, ref.Exp32, 760},
+		{"Log", logGo64, ref.Log64, logGo32, ref.Log32, 0},
+	}
 	const n = 1 << 12
-	x32, d32 := make([]float32, 0, n), make([]float32, n)
-	check32 := func() {
-		d32 = d32[:len(x32)]
-		expGo32(d32, x32)
-		for i, v := range x32 {
-			if want := ref.Exp32(v); !tk.Same(d32[i], want) {
-				t.Fatalf("Exp(%v (%#x)) = %v, ref %v", v, math.Float32bits(v), d32[i], want)
+	for _, fn := range funcs {
+		x32, d32 := make([]float32, 0, n), make([]float32, n)
+		check32 := func() {
+			d32 = d32[:len(x32)]
+			fn.go32(d32, x32)
+			for i, v := range x32 {
+				if want := fn.ref32(v); !tk.Same(d32[i], want) {
+					t.Fatalf("%s(%v (%#x)) = %v, ref %v", fn.name, v, math.Float32bits(v), d32[i], want)
+				}
+			}
+			x32 = x32[:0]
+		}
+		for b := uint64(0); b < 1<<32; b += 997 {
+			x32 = append(x32, math.Float32frombits(uint32(b)))
+			if len(x32) == n {
+				check32()
 			}
 		}
-		x32 = x32[:0]
-	}
-	for b := uint64(0); b < 1<<32; b += 997 {
-		x32 = append(x32, math.Float32frombits(uint32(b)))
-		if len(x32) == n {
-			check32()
-		}
-	}
-	check32()
-	r := tk.NewRand(43)
-	x64, d64 := make([]float64, n), make([]float64, n)
-	for round := range 64 {
-		for i := range x64 {
-			switch {
-			case round == 0 && i < len(tk.Specials[float64]()):
-				x64[i] = tk.Specials[float64]()[i]
-			case i%4 == 0:
-				x64[i] = math.Float64frombits(r.Uint64())
-			case i%4 == 1:
-				x64[i] = (2*r.Float64() - 1) * 760 // both clamps, subnormal results
-			default:
-				x64[i] = r.NormFloat64() * 10
+		check32()
+		r := tk.NewRand(43)
+		x64, d64 := make([]float64, n), make([]float64, n)
+		specials := tk.Specials[float64]()
+		for round := range 64 {
+			for i := range x64 {
+				switch {
+				case round == 0 && i < len(specials):
+					x64[i] = specials[i]
+				case i%4 == 0:
+					x64[i] = math.Float64frombits(r.Uint64())
+				case i%4 == 1 && fn.range_ > 0:
+					x64[i] = (2*r.Float64() - 1) * fn.range_
+				case i%4 == 1:
+					x64[i] = math.Ldexp(r.Float64(), r.IntN(2100)-1075) // subnormals up
+				default:
+					x64[i] = r.NormFloat64() * 10
+				}
 			}
-		}
-		expGo64(d64, x64)
-		for i, v := range x64 {
-			if want := ref.Exp64(v); !tk.Same(d64[i], want) {
-				t.Fatalf("Exp(%v (%#x)) = %v, ref %v", v, math.Float64bits(v), d64[i], want)
+			fn.go64(d64, x64)
+			for i, v := range x64 {
+				if want := fn.ref64(v); !tk.Same(d64[i], want) {
+					t.Fatalf("%s(%v (%#x)) = %v, ref %v", fn.name, v, math.Float64bits(v), d64[i], want)
+				}
 			}
 		}
 	}

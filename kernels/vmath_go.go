@@ -9,15 +9,19 @@ import (
 
 // The pure-Go tier of the vector math functions is the specification
 // itself, element by element: goFuncs64 and goFuncs32 (kernels/manifest.go,
-// from gen/manifest) hold internal/ref's function of each. Exp, which the
-// couplings and most models call, has its own loop here with ref.Exp64's
-// and ref.Exp32's steps written out (no function value, no polynomial
-// slices, float32 updates through fma.Exact32): the same bits, checked
-// against ref by TestPureGoExp, at 0.6-0.7x the time of ref's loop.
+// from gen/manifest) hold internal/ref's function of each. Exp and Log
+// have their own loops here with ref's steps written out (no function
+// value, no polynomial slices, float32 updates through fma.Exact32): the
+// same bits, checked against ref by TestPureGoVmath, in 0.3-0.6x the time
+// of ref's loop (docs/perf-notes.md). The other six still run ref's.
 
 func vmathGo64(f vfunc, dst, x []float64) {
-	if f == fnExp {
+	switch f {
+	case fnExp:
 		expGo64(dst, x)
+		return
+	case fnLog:
+		logGo64(dst, x)
 		return
 	}
 	g := goFuncs64[f]
@@ -28,8 +32,12 @@ func vmathGo64(f vfunc, dst, x []float64) {
 }
 
 func vmathGo32(f vfunc, dst, x []float32) {
-	if f == fnExp {
+	switch f {
+	case fnExp:
 		expGo32(dst, x)
+		return
+	case fnLog:
+		logGo32(dst, x)
 		return
 	}
 	g := goFuncs32[f]
@@ -77,50 +85,190 @@ func expGo32(dst, x []float32) {
 			v = ref.ExpLo32
 		}
 		var k, r, q, t float32
-		if s := float64(v)*float64(log2e) + float64(shift); fma.Exact32(s) {
-			k = float32(s)
+		if w := float64(v)*float64(log2e) + float64(shift); fma.Exact32(w) {
+			k = float32(w)
 		} else {
 			k = fma.Odd32(v, log2e, shift)
 		}
 		k -= shift
-		if s := float64(k)*float64(ln2hi) + float64(v); fma.Exact32(s) {
-			r = float32(s)
+		if w := float64(k)*float64(ln2hi) + float64(v); fma.Exact32(w) {
+			r = float32(w)
 		} else {
 			r = fma.Odd32(k, ln2hi, v)
 		}
-		if s := float64(k)*float64(ln2lo) + float64(r); fma.Exact32(s) {
-			r = float32(s)
+		if w := float64(k)*float64(ln2lo) + float64(r); fma.Exact32(w) {
+			r = float32(w)
 		} else {
 			r = fma.Odd32(k, ln2lo, r)
 		}
 		hi := 1 + r
 		lo := (1 - hi) + r
 		r2 := r * r
-		if s := float64(c[4])*float64(r) + float64(c[3]); fma.Exact32(s) {
-			q = float32(s)
+		if w := float64(c[4])*float64(r) + float64(c[3]); fma.Exact32(w) {
+			q = float32(w)
 		} else {
 			q = fma.Odd32(c[4], r, c[3])
 		}
-		if s := float64(q)*float64(r) + float64(c[2]); fma.Exact32(s) {
-			q = float32(s)
+		if w := float64(q)*float64(r) + float64(c[2]); fma.Exact32(w) {
+			q = float32(w)
 		} else {
 			q = fma.Odd32(q, r, c[2])
 		}
-		if s := float64(q)*float64(r) + float64(c[1]); fma.Exact32(s) {
-			q = float32(s)
+		if w := float64(q)*float64(r) + float64(c[1]); fma.Exact32(w) {
+			q = float32(w)
 		} else {
 			q = fma.Odd32(q, r, c[1])
 		}
-		if s := float64(q)*float64(r) + float64(c[0]); fma.Exact32(s) {
-			q = float32(s)
+		if w := float64(q)*float64(r) + float64(c[0]); fma.Exact32(w) {
+			q = float32(w)
 		} else {
 			q = fma.Odd32(q, r, c[0])
 		}
-		if s := float64(r2)*float64(q) + float64(lo); fma.Exact32(s) {
-			t = float32(s)
+		if w := float64(r2)*float64(q) + float64(lo); fma.Exact32(w) {
+			t = float32(w)
 		} else {
 			t = fma.Odd32(r2, q, lo)
 		}
 		dst[i] = ref.Scale32(hi+t, k)
+	}
+}
+
+// logGo64 is ref.Log64 on every element, LogParts64 and its Poly64
+// written out.
+func logGo64(dst, x []float64) {
+	x = x[:len(dst)]
+	c := &ref.LogR64
+	for i, v := range x {
+		switch {
+		case v != v || v < 0:
+			dst[i] = math.NaN()
+			continue
+		case v == 0:
+			dst[i] = math.Inf(-1)
+			continue
+		case v > math.MaxFloat64:
+			dst[i] = v
+			continue
+		}
+		m, e := ref.Split64(v)
+		f := m - 1
+		f2 := f * f
+		f2l := math.FMA(f, f, -f2)
+		h := float64(-0.5 * f2) // float64(): not fused with the add below
+		s := f + h
+		sl := (f - s) + h
+		even := math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(c[18], f2, c[16]), f2, c[14]), f2, c[12]), f2, c[10]), f2, c[8]), f2, c[6]), f2, c[4]), f2, c[2]), f2, c[0])
+		odd := math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(c[19], f2, c[17]), f2, c[15]), f2, c[13]), f2, c[11]), f2, c[9]), f2, c[7]), f2, c[5]), f2, c[3]), f2, c[1])
+		rest := math.FMA(float64(f*f2), math.FMA(odd, f, even), math.FMA(-0.5, f2l, sl))
+		hi := math.FMA(e, ref.Ln2Hi64, s)
+		lo := math.FMA(e, ref.Ln2Hi64, -hi) + s
+		dst[i] = hi + (lo + math.FMA(e, ref.Ln2Lo64, rest))
+	}
+}
+
+// logGo32 is ref.Log32 on every element, LogParts32 and its Poly32
+// written out.
+func logGo32(dst, x []float32) {
+	x = x[:len(dst)]
+	c := &ref.LogR32
+	ln2hi, ln2lo, half := float32(ref.Ln2Hi32), float32(ref.Ln2Lo32), float32(-0.5)
+	for i, v := range x {
+		switch {
+		case v != v || v < 0:
+			dst[i] = float32(math.NaN())
+			continue
+		case v == 0:
+			dst[i] = float32(math.Inf(-1))
+			continue
+		case v > math.MaxFloat32:
+			dst[i] = v
+			continue
+		}
+		m, e := ref.Split32(v)
+		f := m - 1
+		f2 := f * f
+		var f2l, q, t, rest, hi, lo, l2 float32
+		if w := float64(f)*float64(f) + float64(-f2); fma.Exact32(w) {
+			f2l = float32(w)
+		} else {
+			f2l = fma.Odd32(f, f, -f2)
+		}
+		h := float32(-0.5 * f2)
+		s := f + h
+		sl := (f - s) + h
+		q = c[9]
+		if w := float64(q)*float64(f) + float64(c[8]); fma.Exact32(w) {
+			q = float32(w)
+		} else {
+			q = fma.Odd32(q, f, c[8])
+		}
+		if w := float64(q)*float64(f) + float64(c[7]); fma.Exact32(w) {
+			q = float32(w)
+		} else {
+			q = fma.Odd32(q, f, c[7])
+		}
+		if w := float64(q)*float64(f) + float64(c[6]); fma.Exact32(w) {
+			q = float32(w)
+		} else {
+			q = fma.Odd32(q, f, c[6])
+		}
+		if w := float64(q)*float64(f) + float64(c[5]); fma.Exact32(w) {
+			q = float32(w)
+		} else {
+			q = fma.Odd32(q, f, c[5])
+		}
+		if w := float64(q)*float64(f) + float64(c[4]); fma.Exact32(w) {
+			q = float32(w)
+		} else {
+			q = fma.Odd32(q, f, c[4])
+		}
+		if w := float64(q)*float64(f) + float64(c[3]); fma.Exact32(w) {
+			q = float32(w)
+		} else {
+			q = fma.Odd32(q, f, c[3])
+		}
+		if w := float64(q)*float64(f) + float64(c[2]); fma.Exact32(w) {
+			q = float32(w)
+		} else {
+			q = fma.Odd32(q, f, c[2])
+		}
+		if w := float64(q)*float64(f) + float64(c[1]); fma.Exact32(w) {
+			q = float32(w)
+		} else {
+			q = fma.Odd32(q, f, c[1])
+		}
+		if w := float64(q)*float64(f) + float64(c[0]); fma.Exact32(w) {
+			q = float32(w)
+		} else {
+			q = fma.Odd32(q, f, c[0])
+		}
+		if w := float64(half)*float64(f2l) + float64(sl); fma.Exact32(w) {
+			t = float32(w)
+		} else {
+			t = fma.Odd32(half, f2l, sl)
+		}
+		ff2 := float32(f * f2)
+		if w := float64(ff2)*float64(q) + float64(t); fma.Exact32(w) {
+			rest = float32(w)
+		} else {
+			rest = fma.Odd32(ff2, q, t)
+		}
+		if w := float64(e)*float64(ln2hi) + float64(s); fma.Exact32(w) {
+			hi = float32(w)
+		} else {
+			hi = fma.Odd32(e, ln2hi, s)
+		}
+		if w := float64(e)*float64(ln2hi) + float64(-hi); fma.Exact32(w) {
+			lo = float32(w)
+		} else {
+			lo = fma.Odd32(e, ln2hi, -hi)
+		}
+		lo += s
+		if w := float64(e)*float64(ln2lo) + float64(rest); fma.Exact32(w) {
+			l2 = float32(w)
+		} else {
+			l2 = fma.Odd32(e, ln2lo, rest)
+		}
+		dst[i] = hi + (lo + l2)
 	}
 }
