@@ -2,6 +2,7 @@ package kernels
 
 import (
 	"fmt"
+	"math"
 	"testing"
 
 	"github.com/flowkern/flowkern/internal/cpu"
@@ -154,4 +155,36 @@ func pureGoBench[T Float](b *testing.B) {
 		}
 	}
 	_ = sink
+}
+
+// softFMA is math.FMA called through a function value: the call runs the
+// function's Go body, the software fallback a CPU without an FMA
+// instruction gets from every math.FMA (the compiler puts the instruction
+// in place of direct calls only).
+var softFMA = math.FMA
+
+// BenchmarkSoftFMA estimates what the pure-Go tier costs where math.FMA
+// has no instruction (amd64 without FMA3, such as QEMU's default CPU; 386;
+// riscv64 has one): 4096 independent fused updates by the instruction and
+// by the software fallback.
+func BenchmarkSoftFMA(b *testing.B) {
+	x, y, z := make([]float64, 4096), make([]float64, 4096), make([]float64, 4096)
+	tk.Fill(tk.NewRand(9), x)
+	tk.Fill(tk.NewRand(10), y)
+	b.Run("instruction", func(b *testing.B) {
+		defer tk.CPUTime(b)()
+		for b.Loop() {
+			for i := range z {
+				z[i] = math.FMA(x[i], y[i], z[i]) * 0.5
+			}
+		}
+	})
+	b.Run("software", func(b *testing.B) {
+		defer tk.CPUTime(b)()
+		for b.Loop() {
+			for i := range z {
+				z[i] = softFMA(x[i], y[i], z[i]) * 0.5
+			}
+		}
+	})
 }
