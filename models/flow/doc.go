@@ -46,5 +46,9 @@
 // amd64), avoids the math package's transcendental functions (compiled
 // with such fusions on arm64), and draws every random number from
 // kernels.Normal streams. TestDeterministicTraining pins the weights of a
-// training run; CI checks them under qemu-aarch64.
+// training run; CI checks them under qemu-aarch64. The flow's own workers
+// (SetWorkers) change nothing either: training sums its 128-row chunks
+// into two gradient arenas in a fixed order, inference results do not
+// depend on how a batch is cut, and Sample draws each 128-row piece of its
+// normals from its own stream (TestInferenceWorkers).
 package flow
