@@ -108,6 +108,23 @@ func BenchmarkLinearOnly(b *testing.B) {
 	forPrecisions(b, func(b *testing.B) { benchDense[float64](b, true) }, func(b *testing.B) { benchDense[float32](b, true) })
 }
 
+// benchNets returns the flow's conditioners and, for each layer size of
+// theirs (all alike), a random batch of that width (seeds from seed).
+func benchNets[T kernels.Float](f *Flow[T], seed uint64) ([]*nn.MLP[T], []Matrix[T]) {
+	var nets []*nn.MLP[T]
+	for _, l := range f.layers {
+		if c, ok := l.(*Coupling[T]); ok {
+			nets = append(nets, c.net)
+		}
+	}
+	sz := nets[0].Sizes
+	m := make([]Matrix[T], len(sz))
+	for i, s := range sz {
+		m[i] = randMat[T](benchBatch, s, seed+uint64(i))
+	}
+	return nets, m
+}
+
 // BenchmarkDenseForward: the dense-layer calls of LogProb alone (MatVecs
 // forward, in LogProb's chunks), the yardstick of BenchmarkLogProb: both
 // count the same flops.
@@ -119,17 +136,7 @@ func benchDenseForward[T kernels.Float](b *testing.B) {
 	f, _ := benchFlow[T](b)
 	f.SetWorkers(1)
 	step := f.rowStep(benchBatch)
-	var nets []*nn.MLP[T]
-	for _, l := range f.layers {
-		if c, ok := l.(*Coupling[T]); ok {
-			nets = append(nets, c.net)
-		}
-	}
-	sz := nets[0].Sizes
-	acts := make([]Matrix[T], len(sz))
-	for i, s := range sz {
-		acts[i] = randMat[T](benchBatch, s, uint64(i))
-	}
+	nets, acts := benchNets(f, 0)
 	timed(b, denseFlops(f, benchBatch), func() {
 		for r0 := 0; r0 < benchBatch; r0 += step {
 			r1 := min(r0+step, benchBatch)
@@ -144,21 +151,8 @@ func benchDenseForward[T kernels.Float](b *testing.B) {
 
 func benchDense[T kernels.Float](b *testing.B, withLU bool) {
 	f, x := benchFlow[T](b)
-	var nets []*nn.MLP[T]
-	for _, l := range f.layers {
-		if c, ok := l.(*Coupling[T]); ok {
-			nets = append(nets, c.net)
-		}
-	}
-	sz := nets[0].Sizes
-	acts := make([]Matrix[T], len(sz))
-	for i, s := range sz {
-		acts[i] = randMat[T](benchBatch, s, uint64(i))
-	}
-	grad := make([]Matrix[T], len(sz))
-	for i, s := range sz {
-		grad[i] = randMat[T](benchBatch, s, uint64(10+i))
-	}
+	nets, acts := benchNets(f, 0)
+	_, grad := benchNets(f, 10)
 	z, dz, dx := randMat[T](benchBatch, benchD, 20), randMat[T](benchBatch, benchD, 21), randMat[T](benchBatch, benchD, 22)
 	timed(b, 3*denseFlops(f, benchBatch), func() {
 		for r0 := 0; r0 < benchBatch; r0 += trainChunk {
