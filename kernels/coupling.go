@@ -428,16 +428,14 @@ func couplingNarrow[T Float](tier cpu.Tier, k streamKernel, sign T, out, in, s, 
 const narrowBlock = 256
 
 // pack copies rows b0..b1-1 of m back to back into buf and returns them
-// (nil for a matrix without columns).
+// (nil for a matrix without columns): packPanels with one panel.
 func pack[T Float](buf []T, m Matrix[T], b0, b1 int) []T {
 	if m.Cols == 0 {
 		return nil
 	}
-	w := m.Cols
-	for b := b0; b < b1; b++ {
-		copy(buf[(b-b0)*w:(b-b0+1)*w], m.Data[b*m.Stride:b*m.Stride+w])
-	}
-	return buf[:(b1-b0)*w]
+	n := (b1 - b0) * m.Cols
+	packPanels(buf[:n], m.sub(b0, 0, b1-b0, m.Cols), m.Cols)
+	return buf[:n]
 }
 
 // unpack copies v, rows b0..b1-1 of m back to back, into m.
