@@ -360,6 +360,34 @@ func (s *triSpec[T]) d(i int) T {
 	return s.a.Data[i*s.a.Stride+i]
 }
 
+// blockT sets dm[kk*w+ii] = M[i0+ii][i0+kk] for the strict triangle of
+// the diagonal block [i0, i0+w) of M (kk < ii when lower, kk > ii when
+// upper), reading only that triangle of A: row kk of dm is a piece of row
+// i0+kk of A when M = Aᵀ, and of column i0+kk of A otherwise. (Filled
+// element by element down dm's columns, this cost as much as the block's
+// products at n = 64.)
+func (s *triSpec[T]) blockT(dm []T, i0, w int, lower bool) {
+	a, ld := s.a.Data, s.a.Stride
+	for kk := range w {
+		lo, hi := kk+1, w // the rows ii of dm row kk
+		if !lower {
+			lo, hi = 0, kk
+		}
+		if lo >= hi {
+			continue
+		}
+		row := dm[kk*w+lo : kk*w+hi]
+		if s.trans {
+			copy(row, a[(i0+kk)*ld+i0+lo:])
+			continue
+		}
+		col := a[(i0+lo)*ld+i0+kk:]
+		for j := range row {
+			row[j] = col[j*ld]
+		}
+	}
+}
+
 // mLower reports whether M = op(A) is lower triangular.
 func (s *triSpec[T]) mLower() bool { return s.upper == s.trans }
 
@@ -636,16 +664,8 @@ func triMulSerial[T Float](t cpu.Tier, x Matrix[T], s *triSpec[T]) {
 		w := i1 - i0
 		for ii := range w {
 			dg[ii] = s.d(i0 + ii)
-			if lower {
-				for kk := range ii {
-					dm[kk*w+ii] = s.at(i0+ii, i0+kk)
-				}
-			} else {
-				for kk := ii + 1; kk < w; kk++ {
-					dm[kk*w+ii] = s.at(i0+ii, i0+kk)
-				}
-			}
 		}
+		s.blockT(dm, i0, w, lower)
 		// P[k - k0][ii] = M[i0+ii][k] for the columns k outside the block.
 		k0, k1 := 0, i0
 		if !lower {
