@@ -41,8 +41,10 @@ type LU[T kernels.Float] struct {
 	lu, glu     Matrix[T]
 	logs, glogs []T
 	// Scratch: the diagonal s and its gradient ds (d each), and batch x d
-	// work matrices (w: Forward's product, z: Backward's (U + diag(s)) x).
+	// work matrices (w: Forward's product, z: (U + diag(s)) x of the last
+	// Forward's zRows rows, which Backward reads).
 	s, ds, w, z []T
+	zRows       int
 }
 
 // NewLU returns an LU layer on d features.
@@ -168,12 +170,18 @@ func (l *LU[T]) scales() []T {
 }
 
 // apply sets z = W x for every row, through the scratch w (z must not
-// share memory with it; it may be x).
+// share memory with it; it may be x). It keeps (U + diag(s)) x in the
+// scratch z for Backward, which would otherwise recompute that product
+// (one of the layer's seven triangular passes per training step); the
+// copy it costs is a small part of a triangular product.
 func (l *LU[T]) apply(z, x Matrix[T]) {
 	s := l.scales()
+	u := dense(&l.z, x.Rows, l.d)
+	copyRows(u, x)
+	kernels.TriMatVecsDiag(u, l.lu, s, true, false)
+	l.zRows = x.Rows
 	w := dense(&l.w, x.Rows, l.d)
-	copyRows(w, x)
-	kernels.TriMatVecsDiag(w, l.lu, s, true, false)
+	copy(w.Data, u.Data)
 	kernels.TriMatVecsDiag(w, l.lu, nil, false, false)
 	kernels.Gather(z, w, l.perm)
 }
@@ -219,8 +227,10 @@ func (l *LU[T]) Backward(dx, dz, x Matrix[T], dlogdet []T) {
 	ds := grow(&l.ds, l.d)
 	kernels.Scatter(dx, dz, l.perm)
 	z := dense(&l.z, x.Rows, l.d)
-	copyRows(z, x)
-	kernels.TriMatVecsDiag(z, l.lu, s, true, false)
+	if l.zRows != x.Rows { // no Forward of this batch to take it from
+		copyRows(z, x)
+		kernels.TriMatVecsDiag(z, l.lu, s, true, false)
+	}
 	kernels.AddOutersTri(l.glu, nil, dx, z, true)
 	kernels.TriMatVecsDiag(dx, l.lu, nil, false, true)
 	kernels.AddOutersTri(l.glu, ds, dx, x, false)
