@@ -362,28 +362,42 @@ func (s *triSpec[T]) d(i int) T {
 
 // blockT sets dm[kk*w+ii] = M[i0+ii][i0+kk] for the strict triangle of
 // the diagonal block [i0, i0+w) of M (kk < ii when lower, kk > ii when
-// upper), reading only that triangle of A: row kk of dm is a piece of row
-// i0+kk of A when M = Aᵀ, and of column i0+kk of A otherwise. (Filled
-// element by element down dm's columns, this cost as much as the block's
-// products at n = 64.)
-func (s *triSpec[T]) blockT(dm []T, i0, w int, lower bool) {
+// upper), reading only that triangle of A. With M = Aᵀ, row kk of dm is a
+// piece of row i0+kk of A; with M = A, A's block goes transposed in strips
+// of 8 rows: the part of a strip off the diagonal by the transpose kernel,
+// the 8 x 8 tile on it element by element. (Element by element down dm's
+// columns, the fill cost as much as the block's products at n = 64.)
+func (s *triSpec[T]) blockT(t cpu.Tier, dm []T, i0, w int, lower bool) {
 	a, ld := s.a.Data, s.a.Stride
-	for kk := range w {
-		lo, hi := kk+1, w // the rows ii of dm row kk
-		if !lower {
-			lo, hi = 0, kk
+	if s.trans {
+		for kk := range w {
+			lo, hi := kk+1, w // the rows ii of dm row kk
+			if !lower {
+				lo, hi = 0, kk
+			}
+			if lo < hi {
+				copy(dm[kk*w+lo:kk*w+hi], a[(i0+kk)*ld+i0+lo:])
+			}
 		}
-		if lo >= hi {
-			continue
+		return
+	}
+	const strip = 8
+	for r0 := 0; r0 < w; r0 += strip {
+		r1 := min(r0+strip, w)
+		if lower { // rows r0..r1-1, columns 0..r0-1
+			transpose(t, dm, r0, w, a, (i0+r0)*ld+i0, ld, r1-r0, r0)
+		} else { // rows r0..r1-1, columns r1..w-1
+			transpose(t, dm, r1*w+r0, w, a, (i0+r0)*ld+i0+r1, ld, r1-r0, w-r1)
 		}
-		row := dm[kk*w+lo : kk*w+hi]
-		if s.trans {
-			copy(row, a[(i0+kk)*ld+i0+lo:])
-			continue
-		}
-		col := a[(i0+lo)*ld+i0+kk:]
-		for j := range row {
-			row[j] = col[j*ld]
+		for ii := r0; ii < r1; ii++ {
+			k0, k1 := r0, ii
+			if !lower {
+				k0, k1 = ii+1, r1
+			}
+			row := a[(i0+ii)*ld+i0:]
+			for kk := k0; kk < k1; kk++ {
+				dm[kk*w+ii] = row[kk]
+			}
 		}
 	}
 }
@@ -635,9 +649,11 @@ func triSolveBlock[T Float](t cpu.Tier, tt Matrix[T], dm []T, ldd int, rd []T, l
 // products with the columns left of I (outer-product kernel from +0), then
 // copied transposed to Ct, whose rows get the block's own triangle in
 // increasing k (triMulBlock: Axpy along the batch, the outer-product kernel
-// between halves), and copied back; with M upper, Ct starts at +0 and gets
-// the block's triangle first, is copied back, then the columns right of I
-// are added. P holds M[i][k] for the columns outside I, D inside.
+// between halves), and copied back; with M upper, Ct gets the block's
+// triangle first (its chains from +0), is copied back, then the columns
+// right of I are added. (The leftmost block of a lower M has no columns
+// to its left: its chains also start in the triangle.) P holds M[i][k] for
+// the columns outside I, D inside.
 func triMulSerial[T Float](t cpu.Tier, x Matrix[T], s *triSpec[T]) {
 	if x.Rows < triSmall {
 		triRows(t, x, s, false)
@@ -665,7 +681,7 @@ func triMulSerial[T Float](t cpu.Tier, x Matrix[T], s *triSpec[T]) {
 		for ii := range w {
 			dg[ii] = s.d(i0 + ii)
 		}
-		s.blockT(dm, i0, w, lower)
+		s.blockT(t, dm, i0, w, lower)
 		// P[k - k0][ii] = M[i0+ii][k] for the columns k outside the block.
 		k0, k1 := 0, i0
 		if !lower {
@@ -694,18 +710,11 @@ func triMulSerial[T Float](t cpu.Tier, x Matrix[T], s *triSpec[T]) {
 				if i0 > 0 {
 					outerSerial(t, c, x.sub(b0, 0, r, i0), 1, pmat, false)
 					transpose(t, ct, 0, ldt, x.Data, xo, x.Stride, r, w)
-				} else {
-					for ii := range w {
-						clear(ct[ii*ldt : ii*ldt+r])
-					}
 				}
-				triMulBlock(t, ctm, ttm, dm, w, dg, 0, w, true)
+				triMulBlock(t, ctm, ttm, dm, w, dg, 0, w, true, i0 == 0)
 				transpose(t, x.Data, xo, x.Stride, ct, 0, ldt, w, r)
 			} else {
-				for ii := range w {
-					clear(ct[ii*ldt : ii*ldt+r])
-				}
-				triMulBlock(t, ctm, ttm, dm, w, dg, 0, w, false)
+				triMulBlock(t, ctm, ttm, dm, w, dg, 0, w, false, true)
 				transpose(t, x.Data, xo, x.Stride, ct, 0, ldt, w, r)
 				if i1 < n {
 					outerSerial(t, c, x.sub(b0, i1, r, n-i1), 1, pmat, true)
@@ -719,12 +728,14 @@ func triMulSerial[T Float](t cpu.Tier, x Matrix[T], s *triSpec[T]) {
 // batch) the block's triangle applied to the rows of tt, each output's
 // chain in increasing k, with the strictly triangular part given as
 // dm[k*ldd+i] = M[i][k] and the diagonal dg: lower adds k = lo..i (the
-// diagonal last); upper adds k = i..hi-1 (the diagonal first, onto the +0
-// rows of ct). The first half, the other half's update by it with the
-// outer-product kernel (A = the block of Dᵀ, read with a stride), then the
-// other half; a leaf does each output as one outer-product call over its
-// k in order (the same fused chain as an Axpy per k).
-func triMulBlock[T Float](t cpu.Tier, ct, tt Matrix[T], dm []T, ldd int, dg []T, lo, hi int, lower bool) {
+// diagonal last); upper adds k = i..hi-1 (the diagonal first). When fresh,
+// the rows hold nothing yet: each row's first call starts its chain from +0
+// instead of loading (no clearing pass). The first half, the other half's
+// update by it with the outer-product kernel (A = the block of Dᵀ, read
+// with a stride), then the other half; a leaf does each output as one
+// outer-product call over its k in order (the same fused chain as an Axpy
+// per k).
+func triMulBlock[T Float](t cpu.Tier, ct, tt Matrix[T], dm []T, ldd int, dg []T, lo, hi int, lower, fresh bool) {
 	nc := ct.Cols
 	if hi-lo <= triLeaf {
 		// Each output row is one outer-product call over its k in order
@@ -738,18 +749,20 @@ func triMulBlock[T Float](t cpu.Tier, ct, tt Matrix[T], dm []T, ldd int, dg []T,
 				k0, k1 = i, hi
 			}
 			a := Matrix[T]{Rows: 1, Cols: k1 - k0, Data: dm[k0*ldd+i:], Stride: 1}
-			outerSerial(t, ct.sub(i, 0, 1, nc), a, ldd, tt.sub(k0, 0, k1-k0, nc), true)
+			outerSerial(t, ct.sub(i, 0, 1, nc), a, ldd, tt.sub(k0, 0, k1-k0, nc), !fresh)
 		}
 		return
 	}
 	mid := lo + triHalf(hi-lo)
-	triMulBlock(t, ct, tt, dm, ldd, dg, lo, mid, lower)
+	triMulBlock(t, ct, tt, dm, ldd, dg, lo, mid, lower, fresh)
 	if lower {
+		// The first terms of the second half's rows when they are fresh.
 		outerSerial(t, ct.sub(mid, 0, hi-mid, nc), Matrix[T]{Rows: hi - mid, Cols: mid - lo, Data: dm[lo*ldd+mid:], Stride: 1}, ldd,
-			tt.sub(lo, 0, mid-lo, nc), true)
+			tt.sub(lo, 0, mid-lo, nc), !fresh)
+		fresh = false
 	} else {
 		outerSerial(t, ct.sub(lo, 0, mid-lo, nc), Matrix[T]{Rows: mid - lo, Cols: hi - mid, Data: dm[mid*ldd+lo:], Stride: 1}, ldd,
 			tt.sub(mid, 0, hi-mid, nc), true)
 	}
-	triMulBlock(t, ct, tt, dm, ldd, dg, mid, hi, lower)
+	triMulBlock(t, ct, tt, dm, ldd, dg, mid, hi, lower, fresh)
 }
