@@ -738,6 +738,7 @@ func triMulSerial[T Float](t cpu.Tier, x Matrix[T], s *triSpec[T]) {
 func triMulBlock[T Float](t cpu.Tier, ct, tt Matrix[T], dm []T, ldd int, dg []T, lo, hi int, lower, fresh bool) {
 	nc := ct.Cols
 	if hi-lo <= triLeaf {
+		pw := outerPanel(t, sizeOfT[T]())
 		// Each output row is one outer-product call over its k in order
 		// (one call instead of one Axpy per k: at a 64-wide block the
 		// calls cost more than the products). The diagonal goes into dm's
@@ -748,8 +749,10 @@ func triMulBlock[T Float](t cpu.Tier, ct, tt Matrix[T], dm []T, ldd int, dg []T,
 			if !lower {
 				k0, k1 = i, hi
 			}
-			a := Matrix[T]{Rows: 1, Cols: k1 - k0, Data: dm[k0*ldd+i:], Stride: 1}
-			outerSerial(t, ct.sub(i, 0, 1, nc), a, ldd, tt.sub(k0, 0, k1-k0, nc), !fresh)
+			// One unblocked kernel call (what outerSerial would choose for
+			// a row of nc <= triRC columns), without its blocking tests.
+			outerTier(t, ct.Data[i*ct.Stride:], ct.Stride, dm[k0*ldd+i:], 1, ldd, tt.Data[k0*tt.Stride:], tt.Stride,
+				pw, 1, nc, k1-k0, !fresh)
 		}
 		return
 	}
