@@ -280,12 +280,14 @@ func addOutersTri[T Float](t cpu.Tier, g, dm, xm Matrix[T], lower bool, ds, tb [
 // addOutersTriDiag updates G's strict triangle in its diagonal block
 // [lo, hi) and ds there: by halves, the block between them in place with
 // AddOuters (each element's chain is the same whatever block it is
-// computed in), and squares of up to 2*triLeaf through tb, read from and
-// written back to the triangle only, so that the half a square product
-// wastes stays small.
+// computed in), and squares of up to 128 bytes a row through tb, read
+// from and written back to the triangle only. (Smaller squares waste less
+// of their product but run the kernel on shorter rows: at n = 64, batch
+// 256, float32 measured 10% faster with squares of 32 than of 16, float64
+// 6% slower.)
 func addOutersTriDiag[T Float](t cpu.Tier, g, dm, xm Matrix[T], lower bool, ds, tb []T, lo, hi int) {
 	nb := dm.Rows
-	if w := hi - lo; w > 2*triLeaf {
+	if w := hi - lo; w > 128/sizeOfT[T]() {
 		mid := lo + triHalf(w)
 		addOutersTriDiag(t, g, dm, xm, lower, ds, tb, lo, mid)
 		if lower {

@@ -149,3 +149,47 @@ func runTriBench(b *testing.B, solve bool) {
 func BenchmarkTriSolveVecs(b *testing.B) { runTriBench(b, true) }
 
 func BenchmarkTriMatVecs(b *testing.B) { runTriBench(b, false) }
+
+// BenchmarkAddOutersTri times AddOutersTri (the gradient of a strictly
+// triangular factor, with ds) on one goroutine per tier, beside AddOuters
+// on the full square ("square"), the yardstick a triangle should beat.
+// GFLOP/s counts n*n*batch flops, the square's as the triangle's, so the
+// two are compared by time.
+//
+//	go test -run '^$' -bench 'AddOutersTri/float32/n=64' ./kernels/
+func BenchmarkAddOutersTri(b *testing.B) {
+	b.Run("float64", func(b *testing.B) { benchAddOutersTri[float64](b) })
+	b.Run("float32", func(b *testing.B) { benchAddOutersTri[float32](b) })
+}
+
+func benchAddOutersTri[T Float](b *testing.B) {
+	for _, n := range triBenchDims {
+		const nb = 256
+		_, d, x, g, _ := benchMatrices[T](n, nb)
+		tk.Fill(tk.NewRand(9), x)
+		for i := range d {
+			d[i] *= 1e-9 // keep G finite over many runs
+		}
+		G, D, X := Matrix[T]{n, n, g, n}, Matrix[T]{nb, n, d, n}, Matrix[T]{nb, n, x, n}
+		ds, tb := make([]T, n), make([]T, triNB*triNB)
+		flops := float64(n) * float64(n) * nb
+		measure := func(b *testing.B, f func()) {
+			defer tk.CPUTimeFlops(b, flops)()
+			for b.Loop() {
+				f()
+			}
+		}
+		for _, lower := range []bool{true, false} {
+			b.Run(fmt.Sprintf("n=%d/batch=%d/lower=%v", n, nb, lower), func(b *testing.B) {
+				for _, t := range usableTiers() {
+					b.Run(t.String(), func(b *testing.B) {
+						measure(b, func() { addOutersTri(t, G, D, X, lower, ds, tb) })
+					})
+					b.Run(t.String()+"-square", func(b *testing.B) {
+						measure(b, func() { addOutersOn(t, 1, G, nil, D, X) })
+					})
+				}
+			})
+		}
+	}
+}
