@@ -140,16 +140,21 @@ func (a *ActNorm[T]) Forward(z, x Matrix[T], logdet []float64) {
 	checkShapes("ActNorm.Forward", a.d, ldLen(logdet), nm(x, "x"), nm(z, "z"))
 	ld := a.scales(false)
 	bias := a.bias()
+	d := a.d
+	s := a.s[:d]
+	if bias != nil {
+		bias = bias[:d]
+	}
 	for b := range x.Rows {
-		xr, zr := rowOf(x, b), rowOf(z, b)
+		xr, zr := rowOf(x, b)[:d], rowOf(z, b)[:d]
 		if bias == nil {
 			for j, v := range xr {
-				zr[j] = v * a.s[j]
+				zr[j] = v * s[j]
 			}
 			continue
 		}
 		for j, v := range xr {
-			zr[j] = T(v+bias[j]) * a.s[j]
+			zr[j] = T(v+bias[j]) * s[j]
 		}
 	}
 	for b := range logdet {
@@ -187,16 +192,26 @@ func (a *ActNorm[T]) Backward(dx, dz, x Matrix[T], dlogdet []T) {
 	bias := a.bias()
 	acc := grow(&a.tmp, 2*a.d)
 	clear(acc)
-	gb, gs := acc[:a.d], acc[a.d:]
+	d := a.d
+	gb, gs, s := acc[:d], acc[d:2*d], a.s[:d]
+	if bias != nil {
+		bias = bias[:d]
+	}
+	// The rows resliced to d elements, so that the compiler drops the
+	// bounds checks; the loop with the bias test hoisted out of it.
 	for b := range x.Rows {
-		xr, dzr, dxr := rowOf(x, b), rowOf(dz, b), rowOf(dx, b)
-		for j, v := range xr {
-			zj := v * a.s[j]
-			if bias != nil {
-				zj = T(v+bias[j]) * a.s[j]
+		xr, dzr, dxr := rowOf(x, b)[:d], rowOf(dz, b)[:d], rowOf(dx, b)[:d]
+		if bias == nil {
+			for j, v := range xr {
+				gs[j] += T(dzr[j] * T(v*s[j]))
+				g := T(dzr[j] * s[j]) // rounded before the sum, not fused into it
+				dxr[j] = g
 			}
-			gs[j] += T(dzr[j] * zj)
-			g := T(dzr[j] * a.s[j]) // rounded before the sum, not fused into it
+			continue
+		}
+		for j, v := range xr {
+			gs[j] += T(dzr[j] * T(T(v+bias[j])*s[j]))
+			g := T(dzr[j] * s[j])
 			dxr[j] = g
 			gb[j] += g
 		}
