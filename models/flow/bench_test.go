@@ -213,6 +213,47 @@ func benchSample[T kernels.Float](b *testing.B) {
 	timed(b, denseFlops(f, benchBatch), func() { f.Sample(x, 3) })
 }
 
+// BenchmarkToy: the 2-D toy of the PyTorch comparison (issue 14: d = 2,
+// 8 Glow blocks, conditioners 64 x 2, batch 256) on one flow worker:
+// LogProb, Sample and a training step, where the per-call costs of tiny
+// shapes, not the arithmetic, set the time.
+func BenchmarkToy(b *testing.B) {
+	forPrecisions(b, benchToy[float64], benchToy[float32])
+}
+
+func benchToy[T kernels.Float](b *testing.B) {
+	sp, err := Glow(2, benchBlocks, Block{Hidden: []int{64, 64}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	f, err := New[T](sp, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	f.SetWorkers(1)
+	x := randMat[T](benchBatch, 2, 2)
+	for _, l := range f.layers {
+		if a, ok := l.(*ActNorm[T]); ok {
+			a.initFromData(x)
+		}
+	}
+	fl := denseFlops(f, benchBatch)
+	lp := make([]float64, benchBatch)
+	b.Run("LogProb", func(b *testing.B) { timed(b, fl, func() { f.LogProb(lp, x) }) })
+	s := randMat[T](benchBatch, 2, 3)
+	b.Run("Sample", func(b *testing.B) { timed(b, fl, func() { f.Sample(s, 3) }) })
+	n := len(f.params)
+	m, v := make([]T, n), make([]T, n)
+	o := TrainOptions{}.withDefaults()
+	b.Run("TrainStep", func(b *testing.B) {
+		timed(b, 3*fl, func() {
+			clear(f.grads)
+			f.lossGrad(x, Matrix[T]{})
+			adam(f.params, f.grads, m, v, 1e-6, o, 0.1, 0.001)
+		})
+	})
+}
+
 // TestBenchConfig keeps the benchmark's flop count honest: the
 // conditioners are 32 -> 256 -> 256 -> 64.
 func TestBenchConfig(t *testing.T) {
