@@ -430,25 +430,62 @@ const narrowBlock = 256
 // pack copies rows b0..b1-1 of m back to back into buf and returns them
 // (nil for a matrix without columns): packPanels with one panel.
 func pack[T Float](buf []T, m Matrix[T], b0, b1 int) []T {
-	if m.Cols == 0 {
+	w := m.Cols
+	if w == 0 {
 		return nil
 	}
-	n := (b1 - b0) * m.Cols
-	packPanels(buf[:n], m.sub(b0, 0, b1-b0, m.Cols), m.Cols)
+	n := (b1 - b0) * w
+	if w > narrowCopy {
+		packPanels(buf[:n], m.sub(b0, 0, b1-b0, w), w)
+		return buf[:n]
+	}
+	for b := b0; b < b1; b++ {
+		src, dst := m.Data[b*m.Stride:b*m.Stride+w], buf[(b-b0)*w:(b-b0+1)*w]
+		for j, v := range src {
+			dst[j] = v
+		}
+	}
 	return buf[:n]
 }
+
+// narrowCopy is the row width up to which pack and unpack copy element
+// by element: a copy call per row of one or two elements (the 2-D flows)
+// cost more than the coupling's arithmetic.
+const narrowCopy = 4
 
 // unpack copies v, rows b0..b1-1 of m back to back, into m.
 func unpack[T Float](m Matrix[T], b0, b1 int, v []T) {
 	w := m.Cols
 	for b := b0; b < b1; b++ {
-		copy(m.Data[b*m.Stride:b*m.Stride+w], v[(b-b0)*w:(b-b0+1)*w])
+		dst, src := m.Data[b*m.Stride:b*m.Stride+w], v[(b-b0)*w:(b-b0+1)*w]
+		if w > narrowCopy {
+			copy(dst, src)
+			continue
+		}
+		for j, x := range src {
+			dst[j] = x
+		}
 	}
 }
 
 // narrowSums adds sign * (Sum's lanes of row r of c) to ld[r] for rows of
 // w < lanes elements (see couplingNarrow).
 func narrowSums[T Float](sign T, c []T, w int, ld []T) {
+	var zero T // +0: a lane's first addition turns -0 into +0
+	switch w {
+	case 1: // the 2-D flows: one lane
+		c = c[:len(ld)]
+		for r, v := range c {
+			ld[r] += sign * (zero + v)
+		}
+		return
+	case 2: // two lanes, one halving step
+		c = c[:2*len(ld)]
+		for r := range ld {
+			ld[r] += sign * ((zero + c[2*r]) + (zero + c[2*r+1]))
+		}
+		return
+	}
 	n := 1
 	for n < w {
 		n *= 2
@@ -459,7 +496,12 @@ func narrowSums[T Float](sign T, c []T, w int, ld []T) {
 		for k, v := range c[r*w : r*w+w] {
 			acc[k] += v
 		}
-		ld[r] += sign * reduceLanes(acc[:n])
+		for h := n / 2; h >= 1; h /= 2 { // reduceLanes' halving, in place
+			for k := range h {
+				acc[k] += acc[k+h]
+			}
+		}
+		ld[r] += sign * acc[0]
 	}
 }
 
