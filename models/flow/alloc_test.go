@@ -19,17 +19,16 @@ func TestNoAllocations(t *testing.T) {
 		f.SetWorkers(1)
 		x, z := randMat[float32](n, d, 2), randMat[float32](n, d, 0)
 		lp := make([]float64, n)
-		m, v := make([]float32, len(f.params)), make([]float32, len(f.params))
-		o := TrainOptions{}.withDefaults()
+		opt := newAdamState(f, TrainOptions{LR: 1e-6}.withDefaults(), 1000)
 		for what, call := range map[string]func(){
 			"Forward": func() { f.Forward(z, x, lp) },
 			"Inverse": func() { f.Inverse(z, x) },
 			"LogProb": func() { f.LogProb(lp, x) },
 			"Sample":  func() { f.Sample(z, 3) },
 			"step": func() {
-				clear(f.grads)
-				f.lossGrad(x, Matrix[float32]{})
-				adam(f.params, f.grads, m, v, 1e-6, o, 0.1, 0.001)
+				if _, err := f.trainStep(x, opt); err != nil {
+					t.Fatal(err)
+				}
 			},
 		} {
 			call()

@@ -135,8 +135,7 @@ func (f *Flow[T]) Train(train, val Matrix[T], o TrainOptions) (History, error) {
 	bs := min(o.Batch, n)
 	perEpoch := (n + bs - 1) / bs
 	steps := o.Epochs * perEpoch
-	np := len(f.params)
-	m, v := make([]T, np), make([]T, np)
+	opt := newAdamState(f, o, steps)
 	var best []T
 	bestNLL := math.Inf(1)
 	perm := make([]int, n)
@@ -144,8 +143,6 @@ func (f *Flow[T]) Train(train, val Matrix[T], o TrainOptions) (History, error) {
 	start := time.Now()
 	valNLL := math.NaN()
 	var vlp []float64
-	b1t, b2t := 1.0, 1.0
-	step := 0
 	sinceBest := 0
 	for ep := range o.Epochs {
 		if o.BeforeEpoch != nil {
@@ -165,31 +162,11 @@ func (f *Flow[T]) Train(train, val Matrix[T], o TrainOptions) (History, error) {
 			for b := r0; b < r1; b++ {
 				copy(rowOf(x, b-r0), rowOf(train, perm[b]))
 			}
-			clear(f.grads)
-			loss := f.lossGrad(x, Matrix[T]{})
-			step++
-			// |g|^2 is finite exactly when every gradient is (and none is
-			// near the square root of the float range): one SIMD pass.
-			g2 := float64(kernels.Dot(f.grads, f.grads))
-			if err := f.checkStep(loss, g2, step); err != nil {
+			loss, err := f.trainStep(x, opt)
+			if err != nil {
 				return h, err
 			}
-			if o.ClipNorm > 0 {
-				nrm := math.Sqrt(g2)
-				if nrm > o.ClipNorm {
-					kernels.Scale(T(o.ClipNorm/nrm), f.grads)
-				}
-			}
-			b1t = float64(b1t * o.Beta1) // rounded: never fused into 1 - b1t
-			b2t = float64(b2t * o.Beta2)
-			lr := o.LR * schedule(step, steps, o.Warmup, o.Cosine)
-			adam(f.params, f.grads, m, v, lr, o, 1-b1t, 1-b2t)
-			if p2 := float64(kernels.Dot(f.params, f.params)); math.IsNaN(p2) || math.IsInf(p2, 0) {
-				// Not reached with finite gradients short of overflow in the
-				// moments; the weights cannot be restored without a copy of
-				// every parameter per step, which costs more than it saves.
-				return h, fmt.Errorf("flow: step %d: the update made a parameter of layer %d non-finite; the weights are unusable", step, f.firstBad(f.params))
-			}
+			step := opt.step
 			epLoss += float64(loss * float64(r1-r0))
 			done := k == perEpoch-1
 			if done && val.Rows > 0 {
@@ -223,6 +200,69 @@ func (f *Flow[T]) Train(train, val Matrix[T], o TrainOptions) (History, error) {
 		h.Best = len(h.Loss) - 1
 	}
 	return h, nil
+}
+
+// adamState is the optimiser's state from step to step: the moments, the
+// running products beta^t of the bias corrections, the step count, the
+// options and the number of steps of the run (for the schedule).
+type adamState[T kernels.Float] struct {
+	m, v     []T
+	b1t, b2t float64
+	step     int
+	steps    int
+	o        TrainOptions
+}
+
+func newAdamState[T kernels.Float](f *Flow[T], o TrainOptions, steps int) *adamState[T] {
+	np := len(f.params)
+	return &adamState[T]{m: make([]T, np), v: make([]T, np), b1t: 1, b2t: 1, steps: steps, o: o}
+}
+
+// adamBlock is the element count of the pieces trainStep updates and then
+// checks while they are in the cache.
+const adamBlock = 8192
+
+// trainStep runs one training step on the batch x: the loss and
+// gradients, their check, clipping, the AdamW update and the check of the
+// new weights. It returns the batch's mean loss.
+func (f *Flow[T]) trainStep(x Matrix[T], s *adamState[T]) (float64, error) {
+	o := s.o
+	clear(f.grads)
+	loss := f.lossGrad(x, Matrix[T]{})
+	s.step++
+	// |g|^2 is finite exactly when every gradient is (and none is near the
+	// square root of the float range): one SIMD pass.
+	g2 := float64(kernels.Dot(f.grads, f.grads))
+	if err := f.checkStep(loss, g2, s.step); err != nil {
+		return loss, err
+	}
+	if o.ClipNorm > 0 {
+		nrm := math.Sqrt(g2)
+		if nrm > o.ClipNorm {
+			kernels.Scale(T(o.ClipNorm/nrm), f.grads)
+		}
+	}
+	s.b1t = float64(s.b1t * o.Beta1) // rounded: never fused into 1 - b1t
+	s.b2t = float64(s.b2t * o.Beta2)
+	lr := o.LR * schedule(s.step, s.steps, o.Warmup, o.Cosine)
+	// The update goes by pieces (each element's update is alone, so the
+	// pieces change no bit), each piece's |p|^2 taken while it is in the
+	// cache: a non-finite sum flags a non-finite weight, as one Dot over
+	// all of them would (its value is not used).
+	p2 := 0.0
+	for i := 0; i < len(f.params); i += adamBlock {
+		j := min(i+adamBlock, len(f.params))
+		p := f.params[i:j]
+		adam(p, f.grads[i:j], s.m[i:j], s.v[i:j], lr, o, 1-s.b1t, 1-s.b2t)
+		p2 += float64(kernels.Dot(p, p))
+	}
+	if math.IsNaN(p2) || math.IsInf(p2, 0) {
+		// Not reached with finite gradients short of overflow in the
+		// moments; the weights cannot be restored without a copy of every
+		// parameter per step, which costs more than it saves.
+		return loss, fmt.Errorf("flow: step %d: the update made a parameter of layer %d non-finite; the weights are unusable", s.step, f.firstBad(f.params))
+	}
+	return loss, nil
 }
 
 // checkStep returns an error if the loss or a gradient (g2 = |g|^2) is not
