@@ -353,7 +353,7 @@ func couplingRowByRow[T Float](tier cpu.Tier, k streamKernel, sign T, out, in, s
 			}
 		}
 		if logdet != nil {
-			logdet[b] += sign * reduceLanes(acc)
+			logdet[b] += sign * foldLanes(acc)
 		}
 	}
 }
@@ -422,6 +422,17 @@ func couplingNarrow[T Float](tier cpu.Tier, k streamKernel, sign T, out, in, s, 
 		}
 	}
 	return true
+}
+
+// foldLanes returns the sum of acc's lanes (a power of two of them) by
+// halving, as Sum adds its lanes, leaving acc clobbered.
+func foldLanes[T Float](acc []T) T {
+	for h := len(acc) / 2; h >= 1; h /= 2 {
+		for k := range h {
+			acc[k] += acc[k+h]
+		}
+	}
+	return acc[0]
 }
 
 // narrowBlock is the element count of couplingNarrow's groups of rows.
@@ -496,12 +507,7 @@ func narrowSums[T Float](sign T, c []T, w int, ld []T) {
 		for k, v := range c[r*w : r*w+w] {
 			acc[k] += v
 		}
-		for h := n / 2; h >= 1; h /= 2 { // reduceLanes' halving, in place
-			for k := range h {
-				acc[k] += acc[k+h]
-			}
-		}
-		ld[r] += sign * acc[0]
+		ld[r] += sign * foldLanes(acc[:n])
 	}
 }
 
