@@ -73,7 +73,8 @@ func triShapes(short bool) [][2]int {
 		out = append(out, [2]int{n, (n*7 + 3) % 13})
 	}
 	out = append(out, [2]int{31, 40}, [2]int{33, 1}, [2]int{63, 17}, [2]int{64, 9}, [2]int{65, 30},
-		[2]int{100, 3}, [2]int{129, 20}, [2]int{7, 300}, [2]int{40, 513}, [2]int{70, 2}, [2]int{134, 7}, [2]int{67, 8})
+		[2]int{100, 3}, [2]int{129, 20}, [2]int{7, 300}, [2]int{40, 513}, [2]int{70, 2}, [2]int{134, 7}, [2]int{67, 8},
+		[2]int{520, 3}, [2]int{600, 1}) // the last two: triMulRowsA, past triRowsA
 	if !short {
 		out = append(out, [2]int{200, 70}, [2]int{130, 260})
 	}
@@ -145,7 +146,7 @@ func TestTriSpecialValues(t *testing.T) {
 
 func testTriSpecials[T Float](t *testing.T, tier cpu.Tier) {
 	r := tk.NewRand(41)
-	for _, sh := range [][2]int{{1, 1}, {5, 3}, {17, 9}, {70, 12}} {
+	for _, sh := range [][2]int{{1, 1}, {5, 3}, {17, 9}, {70, 12}, {530, 2}} {
 		n, nb := sh[0], sh[1]
 		for _, f := range allTriFlags() {
 			a := triMatrix[T](r, n, f.upper, f.unit)
@@ -158,6 +159,11 @@ func testTriSpecials[T Float](t *testing.T, tier cpu.Tier) {
 			}
 			x := newGMat[T](r, nb, n, 0, 0, -7)
 			sprinkle(r, x.m.Data)
+			if nb > 1 { // a row of -0: each output is +0 (chains start at +0)
+				for j := range n {
+					x.m.Data[j] = T(math.Copysign(0, -1))
+				}
+			}
 			for _, solve := range []bool{false, true} {
 				got, want := clone(x.m.Data), clone(x.m.Data)
 				gm, wm := Matrix[T]{nb, n, got, n}, Matrix[T]{nb, n, want, n}
@@ -381,7 +387,7 @@ func TestTriNoAllocs(t *testing.T) {
 func TestTriLogDet(t *testing.T) { forBoth(t, testTriLogDet[float64], testTriLogDet[float32]) }
 
 func testTriLogDet[T Float](t *testing.T, tier cpu.Tier) {
-	for _, n := range []int{0, 1, 2, 3, 4, 5, 31, 32, 33, 63, 64, 65, 255, 256, 257, 513, 700} {
+	for _, n := range []int{0, 1, 2, 3, 31, 32, 33, 63, 64, 65, 255, 256, 257, 513, 700} {
 		for trial := range 3 {
 			r := shapeRand([3]int{n, trial, 0}, 47)
 			a := newGMat[T](r, n, n, r.IntN(3), r.IntN(8), nan[T]())
