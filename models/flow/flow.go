@@ -359,6 +359,9 @@ func (r *replica[T]) forward(z, x Matrix[T], logdet []float64) {
 		if i == len(r.layers)-1 {
 			out = z
 		}
+		if lu, ok := l.(*LU[T]); ok {
+			lu.infer = true
+		}
 		l.Forward(out, in, logdet)
 		in = out
 		a, b = b, a
@@ -490,6 +493,9 @@ func (r *replica[T]) lossGrad(x, dx Matrix[T], n int) float64 {
 	in := x
 	for i, l := range r.layers {
 		out := dense(&r.acts[i+1], m, d)
+		if lu, ok := l.(*LU[T]); ok {
+			lu.infer = false
+		}
 		l.Forward(out, in, ld)
 		in = out
 	}

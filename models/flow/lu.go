@@ -45,6 +45,9 @@ type LU[T kernels.Float] struct {
 	// Forward's zRows rows, which Backward reads).
 	s, ds, w, z []T
 	zRows       int
+	// infer is set while the flow runs inference (no Backward follows):
+	// Forward then skips keeping (U + diag(s)) x.
+	infer bool
 }
 
 // NewLU returns an LU layer on d features.
@@ -172,16 +175,22 @@ func (l *LU[T]) scales() []T {
 // apply sets z = W x for every row, through the scratch w (z must not
 // share memory with it; it may be x). It keeps (U + diag(s)) x in the
 // scratch z for Backward, which would otherwise recompute that product
-// (one of the layer's seven triangular passes per training step); the
-// copy it costs is a small part of a triangular product.
+// (one of the layer's seven triangular passes per training step), unless
+// the flow runs inference (infer): the copy costs about 1% of a LogProb.
 func (l *LU[T]) apply(z, x Matrix[T]) {
 	s := l.scales()
-	u := dense(&l.z, x.Rows, l.d)
-	copyRows(u, x)
-	kernels.TriMatVecsDiag(u, l.lu, s, true, false)
-	l.zRows = x.Rows
 	w := dense(&l.w, x.Rows, l.d)
-	copy(w.Data, u.Data)
+	if l.infer { // no Backward follows: w alone
+		l.zRows = 0
+		copyRows(w, x)
+		kernels.TriMatVecsDiag(w, l.lu, s, true, false)
+	} else {
+		u := dense(&l.z, x.Rows, l.d)
+		copyRows(u, x)
+		kernels.TriMatVecsDiag(u, l.lu, s, true, false)
+		l.zRows = x.Rows
+		copy(w.Data, u.Data)
+	}
 	kernels.TriMatVecsDiag(w, l.lu, nil, false, false)
 	kernels.Gather(z, w, l.perm)
 }
