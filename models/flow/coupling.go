@@ -33,6 +33,13 @@ type Coupling[T kernels.Float] struct {
 
 	bxa, bxb, bh, bzb, bc, bdh, bdxa, bdxb, bdza, bdzb []T
 	ld                                                 []T
+	// ranges is set when A and B are runs of adjacent columns, starting at
+	// a0 and b0 (the halves mask): the layer then works on column views of
+	// its inputs and outputs instead of gathered copies. fwdRows is the
+	// batch of the last Forward (what Backward checks for).
+	ranges  bool
+	a0, b0  int
+	fwdRows int
 }
 
 // Scale maps of an affine coupling.
@@ -57,6 +64,9 @@ func newCoupling[T kernels.Float](ls LayerSpec, d int) (*Coupling[T], error) {
 	}
 	c := &Coupling[T]{d: d, split: split, additive: ls.Kind == KindAdditive, scale: ls.Scale, clamp: ls.Clamp,
 		act: act, hidden: append([]int(nil), ls.Hidden...)}
+	a0, okA := run(split.A())
+	b0, okB := run(split.B())
+	c.ranges, c.a0, c.b0 = okA && okB, a0, b0
 	if !c.additive {
 		switch ls.Scale {
 		case ScaleExp:
@@ -134,7 +144,7 @@ func (c *Coupling[T]) init(g *kernels.Normal) { c.net.Init(g, true) }
 
 func (c *Coupling[T]) clone() Layer[T] {
 	return &Coupling[T]{d: c.d, split: c.split, additive: c.additive, scale: c.scale, clamp: c.clamp,
-		kclamp: c.kclamp, act: c.act, hidden: c.hidden}
+		kclamp: c.kclamp, act: c.act, hidden: c.hidden, ranges: c.ranges, a0: c.a0, b0: c.b0}
 }
 
 // st returns the s and t views of the network output h.
@@ -223,11 +233,20 @@ func (c *Coupling[T]) Inverse(x, z Matrix[T], logdet []float64) {
 // layer's buffers for Backward.
 func (c *Coupling[T]) transform(out, in Matrix[T], logdet []float64, inverse bool) {
 	nb, n := c.split.LenB(), in.Rows
-	ia, ib, ob := dense(&c.bxa, n, c.split.LenA()), dense(&c.bxb, n, nb), dense(&c.bzb, n, nb)
-	if inverse {
-		ib, ob = ob, ib
+	c.fwdRows = n
+	var ia, ib, ob Matrix[T]
+	if c.ranges {
+		var oa Matrix[T]
+		ia, ib = c.views(in)
+		oa, ob = c.views(out)
+		copyRows(oa, ia)
+	} else {
+		ia, ib, ob = dense(&c.bxa, n, c.split.LenA()), dense(&c.bxb, n, nb), dense(&c.bzb, n, nb)
+		if inverse {
+			ib, ob = ob, ib
+		}
+		kernels.GatherSplit(ia, ib, in, c.split)
 	}
-	kernels.GatherSplit(ia, ib, in, c.split)
 	h := dense(&c.bh, n, c.net.Sizes[len(c.net.Sizes)-1])
 	c.net.Forward(h, ia, &c.work)
 	switch {
@@ -254,7 +273,28 @@ func (c *Coupling[T]) transform(out, in Matrix[T], logdet []float64, inverse boo
 			addLogdet(logdet, ld, 1)
 		}
 	}
-	kernels.ScatterSplit(out, ia, ob, c.split)
+	if !c.ranges {
+		kernels.ScatterSplit(out, ia, ob, c.split)
+	}
+}
+
+// run returns the first of idx and whether idx is a run of adjacent
+// columns.
+func run(idx []int) (int, bool) {
+	for i, j := range idx {
+		if j != idx[0]+i {
+			return 0, false
+		}
+	}
+	return idx[0], len(idx) > 0
+}
+
+// views returns the column views of m on A and on B (ranges only).
+func (c *Coupling[T]) views(m Matrix[T]) (a, b Matrix[T]) {
+	view := func(c0, w int) Matrix[T] {
+		return Matrix[T]{Rows: m.Rows, Cols: w, Data: m.Data[c0:], Stride: m.Stride}
+	}
+	return view(c.a0, c.split.LenA()), view(c.b0, c.split.LenB())
 }
 
 // Backward runs after Forward on the same batch: the gathered x[A], x[B],
@@ -262,14 +302,21 @@ func (c *Coupling[T]) transform(out, in Matrix[T], logdet []float64, inverse boo
 func (c *Coupling[T]) Backward(dx, dz, x Matrix[T], dlogdet []T) {
 	checkShapes("Coupling.Backward", c.d, ldLen(dlogdet), nm(x, "x"), nm(dz, "dz"), nm(dx, "dx"))
 	na, nb, n := c.split.LenA(), c.split.LenB(), x.Rows
-	if len(c.bxa) != n*na || len(c.bh) != n*c.net.Sizes[len(c.net.Sizes)-1] {
+	if c.fwdRows != n || len(c.bh) != n*c.net.Sizes[len(c.net.Sizes)-1] {
 		panic(fmt.Sprintf("flow: Coupling.Backward: batch of %d rows without a Forward of that batch", n))
 	}
-	xa, xb := Matrix[T]{Rows: n, Cols: na, Data: c.bxa, Stride: max(1, na)}, Matrix[T]{Rows: n, Cols: nb, Data: c.bxb, Stride: max(1, nb)}
 	h := Matrix[T]{Rows: n, Cols: c.net.Sizes[len(c.net.Sizes)-1], Data: c.bh, Stride: c.net.Sizes[len(c.net.Sizes)-1]}
-	dza, dzb := dense(&c.bdza, n, na), dense(&c.bdzb, n, nb)
-	kernels.GatherSplit(dza, dzb, dz, c.split)
-	dxb := dense(&c.bdxb, n, nb)
+	var xa, xb, dza, dzb, dxa, dxb Matrix[T]
+	if c.ranges {
+		xa, xb = c.views(x)
+		dza, dzb = c.views(dz)
+		dxa, dxb = c.views(dx)
+	} else {
+		xa, xb = Matrix[T]{Rows: n, Cols: na, Data: c.bxa, Stride: max(1, na)}, Matrix[T]{Rows: n, Cols: nb, Data: c.bxb, Stride: max(1, nb)}
+		dza, dzb = dense(&c.bdza, n, na), dense(&c.bdzb, n, nb)
+		kernels.GatherSplit(dza, dzb, dz, c.split)
+		dxa, dxb = dense(&c.bdxa, n, na), dense(&c.bdxb, n, nb)
+	}
 	var dh Matrix[T]
 	if c.additive {
 		kernels.AdditiveBackward(dxb, Matrix[T]{}, dzb)
@@ -286,8 +333,14 @@ func (c *Coupling[T]) Backward(dx, dz, x Matrix[T], dlogdet []T) {
 			kernels.CouplingBackward(dxb, ds, dt, dzb, dlogdet, xb, s, c.kclamp)
 		}
 	}
-	dxa := dense(&c.bdxa, n, na)
 	c.net.Backward(dxa, dh, xa, &c.work)
+	if c.ranges {
+		for b := range n {
+			ra := rowOf(dxa, b)
+			kernels.Add(ra, ra, rowOf(dza, b))
+		}
+		return
+	}
 	kernels.Add(dxa.Data, dxa.Data, dza.Data)
 	kernels.ScatterSplit(dx, dxa, dxb, c.split)
 }
