@@ -45,8 +45,8 @@ type Flow[T kernels.Float] struct {
 	reps    []*replica[T] // reps[0] runs f.layers on f.grads
 	task    task[T]
 	// chunkLoss holds each training chunk's part of the loss, summed in
-	// chunk order.
-	chunkLoss []float64
+	// chunk order; chunkP2 each AdamW piece's |p|^2.
+	chunkLoss, chunkP2 []float64
 }
 
 // replica is one set of layers bound to the flow's parameters, with its own
@@ -136,6 +136,8 @@ type task[T kernels.Float] struct {
 	ebs     int // elements per block (gradient sum)
 	nchunks int // chunks of the training batch
 	arenas  int // gradient arenas of the training batch
+	opt     *adamState[T]
+	lr      float64 // of the AdamW update
 }
 
 type taskKind int
@@ -147,6 +149,7 @@ const (
 	taskSample
 	taskTrain
 	taskSumGrads
+	taskAdam
 )
 
 // run does chunk k of the flow's current task on replica r.
@@ -203,6 +206,11 @@ func (f *Flow[T]) run(k int, r *replica[T]) {
 		for a := 1; a < t.arenas; a++ {
 			kernels.Add(f.grads[e0:e1], f.grads[e0:e1], f.reps[a].grads[e0:e1])
 		}
+	case taskAdam:
+		e0, e1 := k*t.ebs, min((k+1)*t.ebs, len(f.params))
+		s, p := t.opt, f.params[e0:e1]
+		adam(p, f.grads[e0:e1], s.m[e0:e1], s.v[e0:e1], t.lr, s.o, 1-s.b1t, 1-s.b2t)
+		f.chunkP2[k] = float64(kernels.Dot(p, p))
 	}
 }
 

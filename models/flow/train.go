@@ -245,16 +245,18 @@ func (f *Flow[T]) trainStep(x Matrix[T], s *adamState[T]) (float64, error) {
 	s.b1t = float64(s.b1t * o.Beta1) // rounded: never fused into 1 - b1t
 	s.b2t = float64(s.b2t * o.Beta2)
 	lr := o.LR * schedule(s.step, s.steps, o.Warmup, o.Cosine)
-	// The update goes by pieces (each element's update is alone, so the
-	// pieces change no bit), each piece's |p|^2 taken while it is in the
-	// cache: a non-finite sum flags a non-finite weight, as one Dot over
-	// all of them would (its value is not used).
+	// The update goes by pieces, spread over the flow's workers (each
+	// element's update is alone, so the pieces change no bit), each piece's
+	// |p|^2 taken while it is in the cache: a non-finite sum flags a
+	// non-finite weight, as one Dot over all of them would (its value is
+	// not used).
+	nc := chunks(len(f.params), adamBlock)
+	f.chunkP2 = grow(&f.chunkP2, nc)
+	f.task = task[T]{kind: taskAdam, ebs: adamBlock, opt: s, lr: lr}
+	f.parallel(nc, false)
 	p2 := 0.0
-	for i := 0; i < len(f.params); i += adamBlock {
-		j := min(i+adamBlock, len(f.params))
-		p := f.params[i:j]
-		adam(p, f.grads[i:j], s.m[i:j], s.v[i:j], lr, o, 1-s.b1t, 1-s.b2t)
-		p2 += float64(kernels.Dot(p, p))
+	for _, v := range f.chunkP2 {
+		p2 += v
 	}
 	if math.IsNaN(p2) || math.IsInf(p2, 0) {
 		// Not reached with finite gradients short of overflow in the
