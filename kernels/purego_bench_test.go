@@ -157,6 +157,55 @@ func pureGoBench[T Float](b *testing.B) {
 	_ = sink
 }
 
+// BenchmarkPureGoVmath measures the pure-Go vector math (the public
+// functions on the generic tier) against a loop of the math package's
+// function (float32: through float64 and back), n = 16 and 4096. The inputs
+// are those of BenchmarkVmath but in each function's domain: Log1p gets
+// e^v - 1 (BenchmarkVmath gives it N(0, 16) inputs, 40% of them below -1,
+// where math.Log1p returns NaN at once).
+//
+//	go test -run '^$' -bench PureGoVmath -count 5 -cpu 1 ./kernels
+func BenchmarkPureGoVmath(b *testing.B) {
+	defer func(t cpu.Tier) { active = t }(active)
+	active = cpu.Generic
+	for _, s := range vmathSpecs {
+		for _, n := range []int{16, 4096} {
+			x := make([]float64, n)
+			benchInputs(s.f, x)
+			if s.f == fnLog1p {
+				for i, v := range x {
+					x[i] = math.Expm1(v)
+				}
+			}
+			x32 := make([]float32, n)
+			for i, v := range x {
+				x32[i] = float32(v)
+			}
+			d, d32 := make([]float64, n), make([]float32, n)
+			for _, impl := range []struct {
+				name     string
+				f64, f32 func()
+			}{
+				{"plain", func() { mathLoop64(s.math, d, x) }, func() { mathLoop32(s.math, d32, x32) }},
+				{"generic", func() { s.pub64(d, x) }, func() { s.pub32(d32, x32) }},
+			} {
+				b.Run(fmt.Sprintf("%v/float64/n=%d/%s", s.f, n, impl.name), func(b *testing.B) {
+					defer tk.CPUTime(b)()
+					for b.Loop() {
+						impl.f64()
+					}
+				})
+				b.Run(fmt.Sprintf("%v/float32/n=%d/%s", s.f, n, impl.name), func(b *testing.B) {
+					defer tk.CPUTime(b)()
+					for b.Loop() {
+						impl.f32()
+					}
+				})
+			}
+		}
+	}
+}
+
 // softFMA is math.FMA called through a function value: the call runs the
 // function's Go body, the software fallback a CPU without an FMA
 // instruction gets from every math.FMA (the compiler puts the instruction

@@ -89,66 +89,70 @@ func dotGo[T Float](x, y, acc []T) T {
 	return T(dotGo32(f32(x), f32(y), f32(acc)))
 }
 
-// TestPureGoVmath checks the pure-Go loops of Exp and Log against
-// ref.Exp64, ref.Exp32, ref.Log64 and ref.Log32 bit for bit: every 997th
-// float32 bit pattern, and float64 inputs across the whole range (the
-// clamps, subnormal inputs and results, specials).
+// TestPureGoVmath checks the pure-Go loops of every vector math function
+// against internal/ref (Exp64, Expm1[float64], ...) bit for bit: every
+// 997th float32 bit pattern, and float64 inputs across the whole range
+// (random bit patterns, every magnitude from subnormal to huge of both
+// signs, the spec's random range and hard regions, the specials).
 func TestPureGoVmath(t *testing.T) {
-	funcs := []struct {
-		name   string
-		go64   func(dst, x []float64)
-		ref64  func(float64) float64
-		go32   func(dst, x []float32)
-		ref32  func(float32) float32
-		range_ float64
-	}{
-		{"Exp", expGo64, ref.Exp64, expGo32, ref.Exp32, 760},
-		{"Log", logGo64, ref.Log64, logGo32, ref.Log32, 0},
-	}
 	const n = 1 << 12
-	for _, fn := range funcs {
-		x32, d32 := make([]float32, 0, n), make([]float32, n)
-		check32 := func() {
-			d32 = d32[:len(x32)]
-			fn.go32(d32, x32)
-			for i, v := range x32 {
-				if want := fn.ref32(v); !tk.Same(d32[i], want) {
-					t.Fatalf("%s(%v (%#x)) = %v, ref %v", fn.name, v, math.Float32bits(v), d32[i], want)
+	for _, s := range vmathSpecs {
+		t.Run(s.f.String(), func(t *testing.T) {
+			x32, d32 := make([]float32, 0, n), make([]float32, n)
+			check32 := func() {
+				d32 = d32[:len(x32)]
+				vmathGo32(s.f, d32, x32)
+				for i, v := range x32 {
+					if want := s.ref32(v); !tk.Same(d32[i], want) {
+						t.Fatalf("%v(%v (%#x)) = %v, ref %v", s.f, v, math.Float32bits(v), d32[i], want)
+					}
+				}
+				x32 = x32[:0]
+			}
+			for b := uint64(0); b < 1<<32; b += 997 {
+				x32 = append(x32, math.Float32frombits(uint32(b)))
+				if len(x32) == n {
+					check32()
 				}
 			}
-			x32 = x32[:0]
-		}
-		for b := uint64(0); b < 1<<32; b += 997 {
-			x32 = append(x32, math.Float32frombits(uint32(b)))
-			if len(x32) == n {
-				check32()
-			}
-		}
-		check32()
-		r := tk.NewRand(43)
-		x64, d64 := make([]float64, n), make([]float64, n)
-		specials := tk.Specials[float64]()
-		for round := range 64 {
-			for i := range x64 {
-				switch {
-				case round == 0 && i < len(specials):
-					x64[i] = specials[i]
-				case i%4 == 0:
-					x64[i] = math.Float64frombits(r.Uint64())
-				case i%4 == 1 && fn.range_ > 0:
-					x64[i] = (2*r.Float64() - 1) * fn.range_
-				case i%4 == 1:
-					x64[i] = math.Ldexp(r.Float64(), r.IntN(2100)-1075) // subnormals up
-				default:
-					x64[i] = r.NormFloat64() * 10
+			for _, v := range s.hard32() {
+				x32 = append(x32, float32(v))
+				if len(x32) == n {
+					check32()
 				}
 			}
-			fn.go64(d64, x64)
-			for i, v := range x64 {
-				if want := fn.ref64(v); !tk.Same(d64[i], want) {
-					t.Fatalf("%s(%v (%#x)) = %v, ref %v", fn.name, v, math.Float64bits(v), d64[i], want)
+			check32()
+			r := tk.NewRand(43)
+			specials := tk.Specials[float64]()
+			hard := s.hard64()
+			x64, d64 := make([]float64, n), make([]float64, n)
+			for round := range 64 {
+				for i := range x64 {
+					switch {
+					case round == 0 && i < len(specials):
+						x64[i] = specials[i]
+					case i%4 == 0:
+						x64[i] = math.Float64frombits(r.Uint64())
+					case i%4 == 1:
+						x64[i] = s.random(r)
+					case i%4 == 2 && len(hard) > 0:
+						x64[i], hard = hard[0], hard[1:]
+					case i%4 == 2:
+						x64[i] = r.NormFloat64() * 10
+					default:
+						x64[i] = math.Ldexp(r.NormFloat64(), r.IntN(2100)-1075)
+					}
+				}
+				vmathGo64(s.f, d64, x64)
+				for i, v := range x64 {
+					if want := s.ref64(v); !tk.Same(d64[i], want) {
+						t.Fatalf("%v(%v (%#x)) = %v, ref %v", s.f, v, math.Float64bits(v), d64[i], want)
+					}
 				}
 			}
-		}
+			if len(hard) > 0 {
+				t.Fatalf("%d hard inputs left unchecked", len(hard))
+			}
+		})
 	}
 }

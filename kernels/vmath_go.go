@@ -7,13 +7,14 @@ import (
 	"github.com/flowkern/flowkern/internal/ref"
 )
 
-// The pure-Go tier of the vector math functions is the specification
-// itself, element by element: goFuncs64 and goFuncs32 (kernels/manifest.go,
-// from gen/manifest) hold internal/ref's function of each. Exp and Log
-// have their own loops here with ref's steps written out (no function
-// value, no polynomial slices, float32 updates through fma.Exact32): the
-// same bits, checked against ref by TestPureGoVmath, in 0.3-0.6x the time
-// of ref's loop (docs/perf-notes.md). The other six still run ref's.
+// The pure-Go tier of the vector math functions runs internal/ref's steps
+// in loops of its own, one per precision (no function value, no constants
+// behind an interface, no polynomial slices, float32 updates through
+// fma.Exact32): the same bits, checked against ref by TestPureGoVmath. Exp
+// and Log are here, one element at a time; the other six are in
+// vmath_more_go.go, a block of elements at a time. goFuncs64 and goFuncs32
+// (kernels/manifest.go, from gen/manifest) still name ref's functions, the
+// specification each loop must equal. docs/perf-notes.md has the times.
 
 func vmathGo64(f vfunc, dst, x []float64) {
 	switch f {
@@ -22,6 +23,24 @@ func vmathGo64(f vfunc, dst, x []float64) {
 		return
 	case fnLog:
 		logGo64(dst, x)
+		return
+	case fnExpm1:
+		expm1Go64(dst, x)
+		return
+	case fnLog1p:
+		log1pGo64(dst, x)
+		return
+	case fnTanh:
+		tanhGo64(dst, x)
+		return
+	case fnSigmoid:
+		sigmoidGo64(dst, x)
+		return
+	case fnSoftplus:
+		softplusGo64(dst, x)
+		return
+	case fnAtan:
+		atanGo64(dst, x)
 		return
 	}
 	g := goFuncs64[f]
@@ -38,6 +57,24 @@ func vmathGo32(f vfunc, dst, x []float32) {
 		return
 	case fnLog:
 		logGo32(dst, x)
+		return
+	case fnExpm1:
+		expm1Go32(dst, x)
+		return
+	case fnLog1p:
+		log1pGo32(dst, x)
+		return
+	case fnTanh:
+		tanhGo32(dst, x)
+		return
+	case fnSigmoid:
+		sigmoidGo32(dst, x)
+		return
+	case fnSoftplus:
+		softplusGo32(dst, x)
+		return
+	case fnAtan:
+		atanGo32(dst, x)
 		return
 	}
 	g := goFuncs32[f]

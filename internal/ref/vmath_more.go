@@ -22,21 +22,37 @@ type pc[T Float] struct {
 	expQ, logR, atanP       []T
 }
 
+// The constants of both precisions, exported for the pure-Go loops of
+// package kernels (which must use the same values).
+const (
+	Expm1Lo64, Expm1Lo32         = -60, -20
+	Kcap64, Kcap32               = 60, 30
+	TanhHi64, TanhHi32           = 20, 10
+	SoftplusBig64, SoftplusBig32 = 40, 20
+	Ecap64, Ecap32               = 1000, 120
+	AtanBig64, AtanBig32         = 0x1p60, 0x1p30
+
+	Pi4Hi64, Pi4Lo64 = 0x1.921fb54442d18p-01, 0x1.1a62633145c07p-55
+	Pi2Hi64, Pi2Lo64 = 0x1.921fb54442d18p+00, 0x1.1a62633145c07p-54
+	Pi4Hi32, Pi4Lo32 = 0x1.921fb6p-01, -0x1.777a5cp-26
+	Pi2Hi32, Pi2Lo32 = 0x1.921fb6p+00, -0x1.777a5cp-25
+)
+
 var pc64 = pc[float64]{
 	ln2hi: Ln2Hi64, ln2lo: Ln2Lo64, log2e: Log2e64,
-	expLo: ExpLo64, expm1Lo: -60, expm1Hi: ExpHi64, kcap: 60,
-	tanhHi: 20, softplusBig: 40, ecap: 1000, atanBig: 0x1p60,
-	pi4hi: 0x1.921fb54442d18p-01, pi4lo: 0x1.1a62633145c07p-55,
-	pi2hi: 0x1.921fb54442d18p+00, pi2lo: 0x1.1a62633145c07p-54,
+	expLo: ExpLo64, expm1Lo: Expm1Lo64, expm1Hi: ExpHi64, kcap: Kcap64,
+	tanhHi: TanhHi64, softplusBig: SoftplusBig64, ecap: Ecap64, atanBig: AtanBig64,
+	pi4hi: Pi4Hi64, pi4lo: Pi4Lo64,
+	pi2hi: Pi2Hi64, pi2lo: Pi2Lo64,
 	expQ: ExpQ64[:], logR: LogR64[:], atanP: AtanP64[:],
 }
 
 var pc32 = pc[float32]{
 	ln2hi: Ln2Hi32, ln2lo: Ln2Lo32, log2e: Log2e32,
-	expLo: ExpLo32, expm1Lo: -20, expm1Hi: ExpHi32, kcap: 30,
-	tanhHi: 10, softplusBig: 20, ecap: 120, atanBig: 0x1p30,
-	pi4hi: 0x1.921fb6p-01, pi4lo: -0x1.777a5cp-26,
-	pi2hi: 0x1.921fb6p+00, pi2lo: -0x1.777a5cp-25,
+	expLo: ExpLo32, expm1Lo: Expm1Lo32, expm1Hi: ExpHi32, kcap: Kcap32,
+	tanhHi: TanhHi32, softplusBig: SoftplusBig32, ecap: Ecap32, atanBig: AtanBig32,
+	pi4hi: Pi4Hi32, pi4lo: Pi4Lo32,
+	pi2hi: Pi2Hi32, pi2lo: Pi2Lo32,
 	expQ: ExpQ32[:], logR: LogR32[:], atanP: AtanP32[:],
 }
 
