@@ -11,8 +11,8 @@ import (
 // in loops of its own, one per precision (no function value, no constants
 // behind an interface, no polynomial slices, float32 updates through
 // fma.Exact32): the same bits, checked against ref by TestPureGoVmath. Exp
-// and Log are here, one element at a time; the other six are in
-// vmath_more_go.go, a block of elements at a time. goFuncs64 and goFuncs32
+// and Log are here, Exp one element at a time, Log a block at a time as
+// the other six in vmath_more_go.go. goFuncs64 and goFuncs32
 // (kernels/manifest.go, from gen/manifest) still name ref's functions, the
 // specification each loop must equal. docs/perf-notes.md has the times.
 
@@ -170,61 +170,65 @@ func expGo32(dst, x []float32) {
 	}
 }
 
-// logGo64 is ref.Log64 on every element, LogParts64 and its Poly64
-// written out.
-func logGo64(dst, x []float64) {
-	x = x[:len(dst)]
+func logGo64(dst, x []float64) { blocks64(logBlock64, dst, x) }
+
+// logBlock64 is ref.Log64 on a block (the specials, for which ref returns
+// before splitting x, settled in the last loop).
+func logBlock64(dst, x []float64) {
+	dst = dst[:len(x)]
 	c := &ref.LogR64
-	for i, v := range x {
-		switch {
-		case v != v || v < 0:
-			dst[i] = math.NaN()
-			continue
-		case v == 0:
-			dst[i] = math.Inf(-1)
-			continue
-		case v > math.MaxFloat64:
-			dst[i] = v
-			continue
-		}
+	var bfs, bes, brests [vblk]float64
+	fs, es, rests := bfs[:len(x)], bes[:len(x)], brests[:len(x)]
+	for j, v := range x {
 		m, e := ref.Split64(v)
-		f := m - 1
+		fs[j], es[j] = m-1, e
+	}
+	for j, f := range fs {
+		// LogParts64(f)
 		f2 := f * f
 		f2l := math.FMA(f, f, -f2)
-		h := float64(-0.5 * f2) // float64(): not fused with the add below
+		h := float64(-0.5 * f2)
 		s := f + h
 		sl := (f - s) + h
 		even := math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(c[18], f2, c[16]), f2, c[14]), f2, c[12]), f2, c[10]), f2, c[8]), f2, c[6]), f2, c[4]), f2, c[2]), f2, c[0])
 		odd := math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(c[19], f2, c[17]), f2, c[15]), f2, c[13]), f2, c[11]), f2, c[9]), f2, c[7]), f2, c[5]), f2, c[3]), f2, c[1])
-		rest := math.FMA(float64(f*f2), math.FMA(odd, f, even), math.FMA(-0.5, f2l, sl))
-		hi := math.FMA(e, ref.Ln2Hi64, s)
-		lo := math.FMA(e, ref.Ln2Hi64, -hi) + s
-		dst[i] = hi + (lo + math.FMA(e, ref.Ln2Lo64, rest))
+		rests[j] = math.FMA(float64(f*f2), math.FMA(odd, f, even), math.FMA(-0.5, f2l, sl))
+		fs[j] = s
+	}
+	for j, v := range x {
+		e, s := es[j], fs[j]
+		hi := float64(e*ref.Ln2Hi64) + s
+		lo := (float64(e*ref.Ln2Hi64) - hi) + s
+		y := hi + (lo + math.FMA(e, ref.Ln2Lo64, rests[j]))
+		switch {
+		case v != v || v < 0:
+			y = math.NaN()
+		case v == 0:
+			y = math.Inf(-1)
+		case v > math.MaxFloat64:
+			y = v
+		}
+		dst[j] = y
 	}
 }
 
-// logGo32 is ref.Log32 on every element, LogParts32 and its Poly32
-// written out.
-func logGo32(dst, x []float32) {
-	x = x[:len(dst)]
-	c := &ref.LogR32
-	ln2hi, ln2lo, half := float32(ref.Ln2Hi32), float32(ref.Ln2Lo32), float32(-0.5)
-	for i, v := range x {
-		switch {
-		case v != v || v < 0:
-			dst[i] = float32(math.NaN())
-			continue
-		case v == 0:
-			dst[i] = float32(math.Inf(-1))
-			continue
-		case v > math.MaxFloat32:
-			dst[i] = v
-			continue
-		}
+func logGo32(dst, x []float32) { blocks32(logBlock32, dst, x) }
+
+// logBlock32 is ref.Log32 on a block, as logBlock64.
+func logBlock32(dst, x []float32) {
+	dst = dst[:len(x)]
+	var bfs, bes, bqs [vblk]float32
+	fs, es, qs := bfs[:len(x)], bes[:len(x)], bqs[:len(x)]
+	for j, v := range x {
 		m, e := ref.Split32(v)
-		f := m - 1
+		fs[j], es[j] = m-1, e
+	}
+	logPoly32(qs, fs)
+	for j, v := range x {
+		f, q := fs[j], qs[j]
+		// the rest of LogParts32(f)
 		f2 := f * f
-		var f2l, q, t, rest, hi, lo, l2 float32
+		var f2l float32
 		if w := float64(f)*float64(f) + float64(-f2); fma.Exact32(w) {
 			f2l = float32(w)
 		} else {
@@ -233,79 +237,36 @@ func logGo32(dst, x []float32) {
 		h := float32(-0.5 * f2)
 		s := f + h
 		sl := (f - s) + h
-		q = c[9]
-		if w := float64(q)*float64(f) + float64(c[8]); fma.Exact32(w) {
-			q = float32(w)
-		} else {
-			q = fma.Odd32(q, f, c[8])
-		}
-		if w := float64(q)*float64(f) + float64(c[7]); fma.Exact32(w) {
-			q = float32(w)
-		} else {
-			q = fma.Odd32(q, f, c[7])
-		}
-		if w := float64(q)*float64(f) + float64(c[6]); fma.Exact32(w) {
-			q = float32(w)
-		} else {
-			q = fma.Odd32(q, f, c[6])
-		}
-		if w := float64(q)*float64(f) + float64(c[5]); fma.Exact32(w) {
-			q = float32(w)
-		} else {
-			q = fma.Odd32(q, f, c[5])
-		}
-		if w := float64(q)*float64(f) + float64(c[4]); fma.Exact32(w) {
-			q = float32(w)
-		} else {
-			q = fma.Odd32(q, f, c[4])
-		}
-		if w := float64(q)*float64(f) + float64(c[3]); fma.Exact32(w) {
-			q = float32(w)
-		} else {
-			q = fma.Odd32(q, f, c[3])
-		}
-		if w := float64(q)*float64(f) + float64(c[2]); fma.Exact32(w) {
-			q = float32(w)
-		} else {
-			q = fma.Odd32(q, f, c[2])
-		}
-		if w := float64(q)*float64(f) + float64(c[1]); fma.Exact32(w) {
-			q = float32(w)
-		} else {
-			q = fma.Odd32(q, f, c[1])
-		}
-		if w := float64(q)*float64(f) + float64(c[0]); fma.Exact32(w) {
-			q = float32(w)
-		} else {
-			q = fma.Odd32(q, f, c[0])
-		}
-		if w := float64(half)*float64(f2l) + float64(sl); fma.Exact32(w) {
+		var t float32
+		if w := -0.5*float64(f2l) + float64(sl); fma.Exact32(w) {
 			t = float32(w)
 		} else {
-			t = fma.Odd32(half, f2l, sl)
+			t = fma.Odd32(-0.5, f2l, sl)
 		}
-		ff2 := float32(f * f2)
-		if w := float64(ff2)*float64(q) + float64(t); fma.Exact32(w) {
+		var rest float32
+		if w := float64(float32(f*f2))*float64(q) + float64(t); fma.Exact32(w) {
 			rest = float32(w)
 		} else {
-			rest = fma.Odd32(ff2, q, t)
+			rest = fma.Odd32(float32(f*f2), q, t)
 		}
-		if w := float64(e)*float64(ln2hi) + float64(s); fma.Exact32(w) {
-			hi = float32(w)
-		} else {
-			hi = fma.Odd32(e, ln2hi, s)
-		}
-		if w := float64(e)*float64(ln2hi) + float64(-hi); fma.Exact32(w) {
-			lo = float32(w)
-		} else {
-			lo = fma.Odd32(e, ln2hi, -hi)
-		}
-		lo += s
-		if w := float64(e)*float64(ln2lo) + float64(rest); fma.Exact32(w) {
+		e := es[j]
+		hi := float32(e*ref.Ln2Hi32) + s
+		lo := (float32(e*ref.Ln2Hi32) - hi) + s
+		var l2 float32
+		if w := float64(e)*ref.Ln2Lo32 + float64(rest); fma.Exact32(w) {
 			l2 = float32(w)
 		} else {
-			l2 = fma.Odd32(e, ln2lo, rest)
+			l2 = fma.Odd32(e, ref.Ln2Lo32, rest)
 		}
-		dst[i] = hi + (lo + l2)
+		y := hi + (lo + l2)
+		switch {
+		case v != v || v < 0:
+			y = float32(math.NaN())
+		case v == 0:
+			y = float32(math.Inf(-1))
+		case v > math.MaxFloat32:
+			y = v
+		}
+		dst[j] = y
 	}
 }
