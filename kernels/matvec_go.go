@@ -13,9 +13,18 @@ import (
 //
 // Precisions are spelled out, as in vec_go.go, so the FMA inlines.
 
+// Float32 rows of at most one element per lane (n <= 16) sum the plain
+// products by the same halving: a lane's fma(w, x, +0) is the rounded
+// product w*x up to the sign of a zero (an exact zero product with a
+// negative sign gives +0 there, -0 here), and sums of values that agree up
+// to the signs of zeros agree in the same way, so a nonzero result is the
+// canonical one. A zero result (s == 0 below, which n > 16 also starts
+// from) is computed again in the canonical order. This takes the software
+// rounding of the fused multiply-adds out of small float32 rows (float64
+// rows gained nothing: their fma is one instruction and a check).
+
 func matVecsGo64(y []float64, ldy int, w []float64, ldw int, x []float64, ldx int, bias []float64, m, nb, n int) {
 	var xr, wr []float64
-	n8 := n &^ 7
 	for b := range nb {
 		if n > 0 {
 			xr = x[b*ldx : b*ldx+n]
@@ -24,26 +33,7 @@ func matVecsGo64(y []float64, ldy int, w []float64, ldw int, x []float64, ldx in
 			if n > 0 {
 				wr = w[i*ldw : i*ldw+n]
 			}
-			var a0, a1, a2, a3, a4, a5, a6, a7 float64
-			for j := 0; j < n8; j += 8 {
-				ws, xs := (*[8]float64)(wr[j:j+8]), (*[8]float64)(xr[j:j+8])
-				a0 = math.FMA(ws[0], xs[0], a0)
-				a1 = math.FMA(ws[1], xs[1], a1)
-				a2 = math.FMA(ws[2], xs[2], a2)
-				a3 = math.FMA(ws[3], xs[3], a3)
-				a4 = math.FMA(ws[4], xs[4], a4)
-				a5 = math.FMA(ws[5], xs[5], a5)
-				a6 = math.FMA(ws[6], xs[6], a6)
-				a7 = math.FMA(ws[7], xs[7], a7)
-			}
-			if n8 < n {
-				l := [8]float64{a0, a1, a2, a3, a4, a5, a6, a7}
-				for k, j := 0, n8; j < n; k, j = k+1, j+1 {
-					l[k] = math.FMA(wr[j], xr[j], l[k])
-				}
-				a0, a1, a2, a3, a4, a5, a6, a7 = l[0], l[1], l[2], l[3], l[4], l[5], l[6], l[7]
-			}
-			s := ((a0 + a4) + (a2 + a6)) + ((a1 + a5) + (a3 + a7))
+			s := rowGo64(wr, xr)
 			if len(bias) > 0 {
 				s += bias[i]
 			}
@@ -52,9 +42,36 @@ func matVecsGo64(y []float64, ldy int, w []float64, ldw int, x []float64, ldx in
 	}
 }
 
+// rowGo64 is one output of MatVecs before its bias: 8 lanes, lane k taking
+// the elements j with j%8 == k.
+func rowGo64(wr, xr []float64) float64 {
+	n := len(wr)
+	xr = xr[:n]
+	n8 := n &^ 7
+	var a0, a1, a2, a3, a4, a5, a6, a7 float64
+	for j := 0; j < n8; j += 8 {
+		ws, xs := (*[8]float64)(wr[j:j+8]), (*[8]float64)(xr[j:j+8])
+		a0 = math.FMA(ws[0], xs[0], a0)
+		a1 = math.FMA(ws[1], xs[1], a1)
+		a2 = math.FMA(ws[2], xs[2], a2)
+		a3 = math.FMA(ws[3], xs[3], a3)
+		a4 = math.FMA(ws[4], xs[4], a4)
+		a5 = math.FMA(ws[5], xs[5], a5)
+		a6 = math.FMA(ws[6], xs[6], a6)
+		a7 = math.FMA(ws[7], xs[7], a7)
+	}
+	if n8 < n {
+		l := [8]float64{a0, a1, a2, a3, a4, a5, a6, a7}
+		for k, j := 0, n8; j < n; k, j = k+1, j+1 {
+			l[k] = math.FMA(wr[j], xr[j], l[k])
+		}
+		a0, a1, a2, a3, a4, a5, a6, a7 = l[0], l[1], l[2], l[3], l[4], l[5], l[6], l[7]
+	}
+	return ((a0 + a4) + (a2 + a6)) + ((a1 + a5) + (a3 + a7))
+}
+
 func matVecsGo32(y []float32, ldy int, w []float32, ldw int, x []float32, ldx int, bias []float32, m, nb, n int) {
 	var xr, wr []float32
-	n16 := n &^ 15
 	for b := range nb {
 		if n > 0 {
 			xr = x[b*ldx : b*ldx+n]
@@ -63,27 +80,54 @@ func matVecsGo32(y []float32, ldy int, w []float32, ldw int, x []float32, ldx in
 			if n > 0 {
 				wr = w[i*ldw : i*ldw+n]
 			}
-			// Lanes 0-7 take the first half of each 16 elements, lanes
-			// 8-15 the second (two passes over the row).
-			var l [16]float32
-			fmaPass32((*[8]float32)(l[:8]), wr[:n16], xr[:n16], 16)
-			if n16 > 0 {
-				fmaPass32((*[8]float32)(l[8:]), wr[8:n16], xr[8:n16], 16)
-			}
-			for k, j := 0, n16; j < n; k, j = k+1, j+1 {
-				if s := float64(wr[j])*float64(xr[j]) + float64(l[k]); fma.Exact32(s) {
-					l[k] = float32(s)
-				} else {
-					l[k] = fma.Odd32(wr[j], xr[j], l[k])
+			var s float32
+			switch {
+			case n <= 8:
+				// Lanes 8-15 hold +0: the 8-lane halving of lanes 0-7
+				// agrees with the 16-lane one up to the signs of zeros.
+				var l [8]float32
+				for k, v := range wr {
+					l[k] = float32(v * xr[k])
 				}
+				s = ((l[0] + l[4]) + (l[2] + l[6])) + ((l[1] + l[5]) + (l[3] + l[7]))
+			case n <= 16:
+				var l [16]float32
+				for k, v := range wr {
+					l[k] = float32(v * xr[k])
+				}
+				s = tree16(l[:])
 			}
-			s := tree16(l[:])
+			if s == 0 {
+				s = rowGo32(wr, xr)
+			}
 			if len(bias) > 0 {
 				s += bias[i]
 			}
 			y[b*ldy+i] = s
 		}
 	}
+}
+
+// rowGo32 is rowGo64 for float32: 16 lanes, lanes 0-7 taking the first
+// half of each 16 elements, lanes 8-15 the second (two passes over the
+// row).
+func rowGo32(wr, xr []float32) float32 {
+	n := len(wr)
+	xr = xr[:n]
+	n16 := n &^ 15
+	var l [16]float32
+	fmaPass32((*[8]float32)(l[:8]), wr[:n16], xr[:n16], 16)
+	if n16 > 0 {
+		fmaPass32((*[8]float32)(l[8:]), wr[8:n16], xr[8:n16], 16)
+	}
+	for k, j := 0, n16; j < n; k, j = k+1, j+1 {
+		if s := float64(wr[j])*float64(xr[j]) + float64(l[k]); fma.Exact32(s) {
+			l[k] = float32(s)
+		} else {
+			l[k] = fma.Odd32(wr[j], xr[j], l[k])
+		}
+	}
+	return tree16(l[:])
 }
 
 func outerGo64(c []float64, ldc int, a []float64, lda, inca int, b []float64, ldb int, rows, cols, k int, load bool) {

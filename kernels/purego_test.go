@@ -156,3 +156,70 @@ func TestPureGoVmath(t *testing.T) {
 		})
 	}
 }
+
+// TestPureGoMatVecsShort checks the pure-Go MatVecs against ref.MatVecs
+// bit for bit on rows of every length up to twice the lanes, where rows of
+// at most one element per lane sum plain products: zero products of both
+// signs (w or x = ±0), products that underflow to ±0, rows that cancel to
+// zero, and an Inf and a NaN now and then.
+func TestPureGoMatVecsShort(t *testing.T) {
+	t.Run("float64", testPureGoMatVecsShort[float64])
+	t.Run("float32", testPureGoMatVecsShort[float32])
+}
+
+func testPureGoMatVecsShort[T Float](t *testing.T) {
+	r := tk.NewRand(44)
+	tiny := T(math.SmallestNonzeroFloat64)
+	if !is64[T]() {
+		tiny = T(math.SmallestNonzeroFloat32)
+	}
+	negz := T(math.Copysign(0, -1))
+	pick := func(kind int) (T, T) {
+		switch kind {
+		case 0:
+			return T(r.NormFloat64()), T(r.NormFloat64())
+		case 1: // exact zero products, either sign
+			return []T{0, negz}[r.IntN(2)], T(r.NormFloat64())
+		case 2: // products underflowing to -0 or +0
+			return []T{-tiny, tiny}[r.IntN(2)], tiny
+		case 3: // small integers: rows that cancel to an exact zero
+			return T(r.IntN(3) - 1), T(r.IntN(3) - 1)
+		}
+		switch r.IntN(30) {
+		case 0:
+			return T(math.Inf(1)), 1
+		case 1:
+			return T(math.NaN()), 1
+		}
+		return []T{negz, tiny, T(r.NormFloat64())}[r.IntN(3)], []T{negz, -tiny, 1}[r.IntN(3)]
+	}
+	const m, nb = 7, 3
+	for n := 0; n <= 2*ref.MatVecLanes[T](); n++ {
+		for kind := range 5 {
+			for rep := range 40 {
+				w, x, bias := make([]T, m*n), make([]T, nb*n), make([]T, m)
+				for i := range w {
+					w[i], _ = pick(kind)
+				}
+				for i := range x {
+					_, x[i] = pick(kind)
+				}
+				for i := range bias {
+					bias[i] = []T{0, negz, 1}[r.IntN(3)]
+				}
+				for _, b := range [][]T{nil, bias} {
+					got, want := make([]T, nb*m), make([]T, nb*m)
+					if is64[T]() {
+						matVecsGo64(f64(got), m, f64(w), n, f64(x), n, f64(b), m, nb, n)
+					} else {
+						matVecsGo32(f32(got), m, f32(w), n, f32(x), n, f32(b), m, nb, n)
+					}
+					ref.MatVecs(want, m, w, n, x, n, b, m, n, nb)
+					if i := tk.FirstDiff(got, want); i >= 0 {
+						t.Fatalf("n = %d, kind %d, rep %d, bias %v: y[%d] = %v (%#x), ref %v (%#x)", n, kind, rep, b != nil, i, got[i], tk.Bits(got[i]), want[i], tk.Bits(want[i]))
+					}
+				}
+			}
+		}
+	}
+}
