@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/flowkern/flowkern/internal/cpu"
+	"github.com/flowkern/flowkern/internal/fma"
 	tk "github.com/flowkern/flowkern/internal/testkit"
 )
 
@@ -233,6 +234,47 @@ func BenchmarkSoftFMA(b *testing.B) {
 		for b.Loop() {
 			for i := range z {
 				z[i] = softFMA(x[i], y[i], z[i]) * 0.5
+			}
+		}
+	})
+}
+
+// BenchmarkFMA32 measures what a float32 fused multiply-add costs in pure
+// Go, the floor of the float32 kernels of the pure-Go tier: 4096
+// independent updates z = x*y + z by the plain float32 multiply and add
+// (two roundings, not the fused result), by the float64 sum rounded once
+// to float32 (wrong where that rounds twice), and exactly (that sum where
+// fma.Exact32 says it is the fused result, fma.Odd32 otherwise), as the
+// kernels do.
+func BenchmarkFMA32(b *testing.B) {
+	x, y, z := make([]float32, 4096), make([]float32, 4096), make([]float32, 4096)
+	tk.Fill(tk.NewRand(11), x)
+	tk.Fill(tk.NewRand(12), y)
+	b.Run("plain", func(b *testing.B) {
+		defer tk.CPUTime(b)()
+		for b.Loop() {
+			for i := range z {
+				z[i] = float32(x[i]*y[i]) + z[i]
+			}
+		}
+	})
+	b.Run("rounded-once", func(b *testing.B) {
+		defer tk.CPUTime(b)()
+		for b.Loop() {
+			for i := range z {
+				z[i] = float32(float64(x[i])*float64(y[i]) + float64(z[i]))
+			}
+		}
+	})
+	b.Run("exact", func(b *testing.B) {
+		defer tk.CPUTime(b)()
+		for b.Loop() {
+			for i := range z {
+				if s := float64(x[i])*float64(y[i]) + float64(z[i]); fma.Exact32(s) {
+					z[i] = float32(s)
+				} else {
+					z[i] = fma.Odd32(x[i], y[i], z[i])
+				}
 			}
 		}
 	})
