@@ -354,3 +354,33 @@ func TestBadSpecs(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestZeroRows runs every kind of layer, and the flow, on a batch of no
+// rows with no data: nothing to do, and nothing may panic.
+func TestZeroRows(t *testing.T) {
+	for i, mask := range []string{"halves", "alternating"} {
+		scale := []string{ScaleAtan, ScaleSigmoid}[i]
+		sp, err := Glow(4, 1, Block{Hidden: []int{3}, Mask: mask, Scale: scale})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sp2, err := NICE(4, 1, Block{Hidden: []int{3}, Mask: mask})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sp.Layers = append(sp.Layers, sp2.Layers...)
+		f, err := New[float64](sp, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		z := Matrix[float64]{Rows: 0, Cols: 4, Stride: 4}
+		x := Matrix[float64]{Rows: 0, Cols: 4, Stride: 4}
+		for _, l := range f.layers {
+			l.Forward(z, x, nil)
+			l.Inverse(x, z, nil)
+			l.Backward(x, z, x, nil)
+		}
+		f.LogProb(nil, x)
+		f.Inverse(x, z)
+	}
+}
