@@ -220,6 +220,10 @@ func matVecsOn[T Float](t cpu.Tier, workers int, y, w, x Matrix[T], bias []T) {
 // buffer between pieces (the canonical order does not change).
 func matVecsSerial[T Float](t cpu.Tier, y, w, x Matrix[T], bias []T) {
 	m, n, nb := w.Rows, w.Cols, x.Rows
+	if n == 1 && nb > 1 && hasOuter(t) && 2*m <= len(laneBuf[T]{}) {
+		matVecsOne(t, y, w, x, bias)
+		return
+	}
 	size := sizeOfT[T]()
 	piece, wblock := mvPiece, mvBlock(t)
 	if n*size <= piece && m*n*size <= wblock && m*n*nb <= callWork {
@@ -283,6 +287,46 @@ func matVecsSerial[T Float](t cpu.Tier, y, w, x Matrix[T], bias []T) {
 			}
 		}
 	}
+}
+
+// matVecsOne is MatVecs for W of one column, as Outer's chains: the
+// canonical order leaves only lane 0 = fma(W[i][0], X[b][0], +0), plus the
+// +0 of the other lanes, plus the bias, and a chain over k of
+// C = fma(A[b][k], B[k][i], C) gives exactly that with A = [X[b][0], 1, 1]
+// and B = [W column 0; +0; bias]: fma(1, +0, s) is s + 0 (which turns -0
+// into +0, as the lane tree does) and fma(1, bias, s) is s + bias, one
+// rounding. The dot-product kernel would spend a whole lane reduction on
+// each single product (docs/perf-notes.md). Two Outer calls, since A's
+// first column comes from X and the others are ones.
+func matVecsOne[T Float](t cpu.Tier, y, w, x Matrix[T], bias []T) {
+	m, nb := w.Rows, x.Rows
+	lb := getLaneBuf[T]()
+	defer putLaneBuf(lb)
+	// buf: +0 (m), bias (m); W's column goes through the end of buf when
+	// its stride is not 1.
+	buf := lb[:]
+	clear(buf[:m])
+	k := 1
+	if bias != nil {
+		copy(buf[m:2*m], bias)
+		k = 2
+	}
+	wc := w.Data[:m]
+	if w.Stride != 1 {
+		if 3*m > len(buf) {
+			wc = make([]T, m)
+		} else {
+			wc = buf[2*m : 3*m]
+		}
+		for i := range wc {
+			wc[i] = w.Data[i*w.Stride]
+		}
+	}
+	outerSerial(t, y, Matrix[T]{Rows: nb, Cols: 1, Data: x.Data, Stride: x.Stride}, 1,
+		Matrix[T]{Rows: 1, Cols: m, Data: wc, Stride: m}, false)
+	// A of k columns of ones: one 1 repeated (row stride and inca 0).
+	outerSerial(t, y, Matrix[T]{Rows: nb, Cols: k, Data: one[T](), Stride: 0}, 0,
+		Matrix[T]{Rows: k, Cols: m, Data: buf, Stride: m}, true)
 }
 
 // mvPiece is the longest piece of a row (bytes) one MatVecs call takes.

@@ -658,3 +658,57 @@ func TestSetMaxWorkers(t *testing.T) {
 		}
 	}
 }
+
+// TestMatVecsOneColumn checks the one-column path (W m x 1, run as Outer's
+// chains) against the reference where its chains could differ from the
+// lane tree: products that round to -0 (the tree's + 0 makes them +0, and
+// then + bias -0 stays +0), special values, W and X strides above 1, and W
+// taller than the scratch holds.
+func TestMatVecsOneColumn(t *testing.T) {
+	forBoth(t, testMatVecsOneColumn[float64], testMatVecsOneColumn[float32])
+}
+
+func testMatVecsOneColumn[T Float](t *testing.T, tier cpu.Tier) {
+	tiny := T(math.Ldexp(1, -100))
+	if is64[T]() {
+		tiny = T(math.Ldexp(1, -600))
+	}
+	negZero := T(math.Copysign(0, -1))
+	r := tk.NewRand(17)
+	for _, s := range [][4]int{{1, 2, 1, 1}, {5, 3, 1, 1}, {64, 256, 1, 1}, {17, 13, 3, 2}, {70, 9, 2, 5}, {9000, 3, 1, 1}, {6000, 2, 4, 1}} {
+		m, nb, ldw, ldx := s[0], s[1], s[2], s[3]
+		for trial := range 4 {
+			w, x, bias := make([]T, (m-1)*ldw+1), make([]T, (nb-1)*ldx+1), make([]T, m)
+			switch trial {
+			case 0: // every product -0, bias -0: the reference gives +0
+				for i := range w {
+					w[i] = -tiny
+				}
+				for i := range x {
+					x[i] = tiny
+				}
+				for i := range bias {
+					bias[i] = negZero
+				}
+			default:
+				for _, v := range [][]T{w, x, bias} {
+					tk.Fill(r, v)
+					sprinkle(r, v)
+				}
+			}
+			for _, bs := range [][]T{nil, bias} {
+				what := fmt.Sprintf("MatVecs one column m=%d batch=%d ldw=%d ldx=%d trial=%d bias=%v", m, nb, ldw, ldx, trial, bs != nil)
+				y, want := make([]T, nb*m), make([]T, nb*m)
+				for i := range y {
+					y[i] = nan[T]()
+				}
+				ref.MatVecs(want, m, w, ldw, x, ldx, bs, m, 1, nb)
+				matVecsOn(tier, 1, Matrix[T]{nb, m, y, m}, Matrix[T]{m, 1, w, ldw}, Matrix[T]{nb, 1, x, ldx}, bs)
+				sameSlice(t, what, y, want)
+				if trial == 0 && tk.Bits(want[0]) != tk.Bits(T(0)) {
+					t.Fatalf("%s: the reference gives %v, want +0", what, want[0])
+				}
+			}
+		}
+	}
+}
