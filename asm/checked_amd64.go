@@ -574,6 +574,24 @@ func MatVecsF32AVX512(y []float32, ldy int, w []float32, ldw int, x []float32, l
 	matVecsF32AVX512(y, ldy, w, ldw, x, ldx, bias, m, nb, n, lanes, first, last)
 }
 
+// MatVecsWTF64AVX512 runs MatVecsWT on AVX512 (float64): MatVecs (whole rows) with W given transposed, wt[j*ldt+i] = W[i][j]: the outputs along the vector, a register per lane. Contract: kernels.MatVecs, internal/ref.MatVecs.
+// It panics unless m >= 0 && nb >= 0 && n >= 0 && fits(len(y), nb, ldy, m) && fits(len(wt), n, ldt, m) && fits(len(x), nb, ldx, n) && (len(bias) == 0 || len(bias) >= m).
+func MatVecsWTF64AVX512(y []float64, ldy int, wt []float64, ldt int, x []float64, ldx int, bias []float64, m int, nb int, n int) {
+	if !(m >= 0 && nb >= 0 && n >= 0 && fits(len(y), nb, ldy, m) && fits(len(wt), n, ldt, m) && fits(len(x), nb, ldx, n) && (len(bias) == 0 || len(bias) >= m)) {
+		panic("asm: MatVecsWTF64AVX512: arguments outside its precondition m >= 0 && nb >= 0 && n >= 0 && fits(len(y), nb, ldy, m) && fits(len(wt), n, ldt, m) && fits(len(x), nb, ldx, n) && (len(bias) == 0 || len(bias) >= m)")
+	}
+	matVecsWTF64AVX512(y, ldy, wt, ldt, x, ldx, bias, m, nb, n)
+}
+
+// MatVecsWTF32AVX512 runs MatVecsWT on AVX512 (float32): MatVecs (whole rows) with W given transposed, wt[j*ldt+i] = W[i][j]: the outputs along the vector, a register per lane. Contract: kernels.MatVecs, internal/ref.MatVecs.
+// It panics unless m >= 0 && nb >= 0 && n >= 0 && fits(len(y), nb, ldy, m) && fits(len(wt), n, ldt, m) && fits(len(x), nb, ldx, n) && (len(bias) == 0 || len(bias) >= m).
+func MatVecsWTF32AVX512(y []float32, ldy int, wt []float32, ldt int, x []float32, ldx int, bias []float32, m int, nb int, n int) {
+	if !(m >= 0 && nb >= 0 && n >= 0 && fits(len(y), nb, ldy, m) && fits(len(wt), n, ldt, m) && fits(len(x), nb, ldx, n) && (len(bias) == 0 || len(bias) >= m)) {
+		panic("asm: MatVecsWTF32AVX512: arguments outside its precondition m >= 0 && nb >= 0 && n >= 0 && fits(len(y), nb, ldy, m) && fits(len(wt), n, ldt, m) && fits(len(x), nb, ldx, n) && (len(bias) == 0 || len(bias) >= m)")
+	}
+	matVecsWTF32AVX512(y, ldy, wt, ldt, x, ldx, bias, m, nb, n)
+}
+
 // OuterF64AVX2 runs Outer on AVX2 (float64): c[r*ldc+j] = (load ? c : +0), then c = fma(a[r*lda+kk*inca], B(kk, j), c) for kk < k; B in panels of 8 columns: B(kk, j) = b[(j/8)*ldp + kk*ldb + j%8]. Contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.Outer.
 // It panics unless outerArgs(len(c), ldc, len(a), lda, inca, len(b), ldb, ldp, rows, cols, k, 8).
 func OuterF64AVX2(c []float64, ldc int, a []float64, lda int, inca int, b []float64, ldb int, ldp int, rows int, cols int, k int, load bool) {

@@ -28,6 +28,12 @@ func matVecsF64AVX2(y []float64, ldy int, w []float64, ldw int, x []float64, ldx
 //go:noescape
 func outerF64AVX2(c []float64, ldc int, a []float64, lda int, inca int, b []float64, ldb int, ldp int, rows int, cols int, k int, load bool)
 
+// matVecsWTF64AVX512 is the AVX512 kernel of MatVecsWT (float64). Its checked entry point is MatVecsWTF64AVX512
+// (asm/checked_amd64.go); its contract: kernels.MatVecs, internal/ref.MatVecs.
+//
+//go:noescape
+func matVecsWTF64AVX512(y []float64, ldy int, wt []float64, ldt int, x []float64, ldx int, bias []float64, m int, nb int, n int)
+
 // matVecsF32AVX512 is the AVX512 kernel of MatVecs (float32). Its checked entry point is MatVecsF32AVX512
 // (asm/checked_amd64.go); its contract: kernels.MatVecs, internal/ref.MatVecs.
 //
@@ -51,3 +57,9 @@ func matVecsF32AVX2(y []float32, ldy int, w []float32, ldw int, x []float32, ldx
 //
 //go:noescape
 func outerF32AVX2(c []float32, ldc int, a []float32, lda int, inca int, b []float32, ldb int, ldp int, rows int, cols int, k int, load bool)
+
+// matVecsWTF32AVX512 is the AVX512 kernel of MatVecsWT (float32). Its checked entry point is MatVecsWTF32AVX512
+// (asm/checked_amd64.go); its contract: kernels.MatVecs, internal/ref.MatVecs.
+//
+//go:noescape
+func matVecsWTF32AVX512(y []float32, ldy int, wt []float32, ldt int, x []float32, ldx int, bias []float32, m int, nb int, n int)

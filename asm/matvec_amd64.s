@@ -13882,6 +13882,1704 @@ op_done:
 	VZEROUPPER
 	RET
 
+// func matVecsWTF64AVX512(y []float64, ldy int, wt []float64, ldt int, x []float64, ldx int, bias []float64, m int, nb int, n int)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·matVecsWTF64AVX512(SB), NOSPLIT, $0-144
+	MOVQ  m+120(FP), DI
+	TESTQ DI, DI
+	JLE   wt_done
+	MOVQ  nb+128(FP), R13
+	TESTQ R13, R13
+	JLE   wt_done
+	MOVQ  ldx+88(FP), R8
+	SHLQ  $0x03, R8
+	MOVQ  ldt+56(FP), R9
+	SHLQ  $0x03, R9
+	MOVQ  R9, R15
+	SHLQ  $0x03, R15
+	MOVQ  x_base+64(FP), R10
+	MOVQ  y_base+0(FP), R11
+	MOVQ  n+136(FP), R14
+
+wt_bblock:
+	CMPQ R13, $0x00000006
+	JGE  wt_rb6
+	CMPQ R13, $0x00000001
+	JEQ  wt_rb1
+	CMPQ R13, $0x00000002
+	JEQ  wt_rb2
+	CMPQ R13, $0x00000003
+	JEQ  wt_rb3
+	CMPQ R13, $0x00000004
+	JEQ  wt_rb4
+	CMPQ R13, $0x00000005
+	JEQ  wt_rb5
+
+wt_rb6:
+	XORQ R12, R12
+
+wt_rb6_v:
+	// K1: the outputs of this vector, min(L, m - column).
+	MOVQ m+120(FP), DI
+	SHLQ $0x03, DI
+	SUBQ R12, DI
+	SHRQ $0x03, DI
+	CMPQ DI, $0x00000008
+	JLT  wt_rb6_part
+	MOVQ $0x00000008, DI
+
+wt_rb6_part:
+	LEAQ      matvecF64tab<>+256(SB), SI
+	NEGQ      DI
+	LEAQ      (SI)(DI*8), SI
+	VMOVDQU64 (SI), Z0
+	VPMOVQ2M  Z0, K1
+
+	// Lanes 0 and 4.
+	VXORPD Z26, Z26, Z26
+	VXORPD Z20, Z20, Z20
+	VXORPD Z27, Z27, Z27
+	VXORPD Z21, Z21, Z21
+	VXORPD Z28, Z28, Z28
+	VXORPD Z22, Z22, Z22
+	VXORPD Z29, Z29, Z29
+	VXORPD Z23, Z23, Z23
+	VXORPD Z30, Z30, Z30
+	VXORPD Z24, Z24, Z24
+	VXORPD Z31, Z31, Z31
+	VXORPD Z25, Z25, Z25
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000004, R9, BX
+	ADDQ   AX, BX
+	LEAQ   (R10), CX
+	LEAQ   (CX)(R8*2), DX
+	ADDQ   R8, DX
+	MOVQ   $0x00000000, SI
+
+wt_rb6_k0_loop:
+	LEAQ             4(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb6_k0_tail
+	VMOVUPD.Z        (AX), K1, Z0
+	VMOVUPD.Z        (BX), K1, Z1
+	VFMADD231PD.BCST (CX), Z0, Z26
+	VFMADD231PD.BCST (CX)(R8*1), Z0, Z27
+	VFMADD231PD.BCST (CX)(R8*2), Z0, Z28
+	VFMADD231PD.BCST (DX), Z0, Z29
+	VFMADD231PD.BCST (DX)(R8*1), Z0, Z30
+	VFMADD231PD.BCST (DX)(R8*2), Z0, Z31
+	VFMADD231PD.BCST 32(CX), Z1, Z20
+	VFMADD231PD.BCST 32(CX)(R8*1), Z1, Z21
+	VFMADD231PD.BCST 32(CX)(R8*2), Z1, Z22
+	VFMADD231PD.BCST 32(DX), Z1, Z23
+	VFMADD231PD.BCST 32(DX)(R8*1), Z1, Z24
+	VFMADD231PD.BCST 32(DX)(R8*2), Z1, Z25
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000040, DX
+	ADDQ             $0x00000008, SI
+	JMP              wt_rb6_k0_loop
+
+wt_rb6_k0_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb6_k0_sum
+	VMOVUPD.Z        (AX), K1, Z0
+	VFMADD231PD.BCST (CX), Z0, Z26
+	VFMADD231PD.BCST (CX)(R8*1), Z0, Z27
+	VFMADD231PD.BCST (CX)(R8*2), Z0, Z28
+	VFMADD231PD.BCST (DX), Z0, Z29
+	VFMADD231PD.BCST (DX)(R8*1), Z0, Z30
+	VFMADD231PD.BCST (DX)(R8*2), Z0, Z31
+
+wt_rb6_k0_sum:
+	VADDPD Z20, Z26, Z26
+	VADDPD Z21, Z27, Z27
+	VADDPD Z22, Z28, Z28
+	VADDPD Z23, Z29, Z29
+	VADDPD Z24, Z30, Z30
+	VADDPD Z25, Z31, Z31
+
+	// Lanes 2 and 6.
+	VXORPD Z20, Z20, Z20
+	VXORPD Z14, Z14, Z14
+	VXORPD Z21, Z21, Z21
+	VXORPD Z15, Z15, Z15
+	VXORPD Z22, Z22, Z22
+	VXORPD Z16, Z16, Z16
+	VXORPD Z23, Z23, Z23
+	VXORPD Z17, Z17, Z17
+	VXORPD Z24, Z24, Z24
+	VXORPD Z18, Z18, Z18
+	VXORPD Z25, Z25, Z25
+	VXORPD Z19, Z19, Z19
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000002, R9, DI
+	ADDQ   DI, AX
+	IMUL3Q $0x00000004, R9, BX
+	ADDQ   AX, BX
+	LEAQ   16(R10), CX
+	LEAQ   (CX)(R8*2), DX
+	ADDQ   R8, DX
+	MOVQ   $0x00000002, SI
+
+wt_rb6_k2_loop:
+	LEAQ             4(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb6_k2_tail
+	VMOVUPD.Z        (AX), K1, Z0
+	VMOVUPD.Z        (BX), K1, Z1
+	VFMADD231PD.BCST (CX), Z0, Z20
+	VFMADD231PD.BCST (CX)(R8*1), Z0, Z21
+	VFMADD231PD.BCST (CX)(R8*2), Z0, Z22
+	VFMADD231PD.BCST (DX), Z0, Z23
+	VFMADD231PD.BCST (DX)(R8*1), Z0, Z24
+	VFMADD231PD.BCST (DX)(R8*2), Z0, Z25
+	VFMADD231PD.BCST 32(CX), Z1, Z14
+	VFMADD231PD.BCST 32(CX)(R8*1), Z1, Z15
+	VFMADD231PD.BCST 32(CX)(R8*2), Z1, Z16
+	VFMADD231PD.BCST 32(DX), Z1, Z17
+	VFMADD231PD.BCST 32(DX)(R8*1), Z1, Z18
+	VFMADD231PD.BCST 32(DX)(R8*2), Z1, Z19
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000040, DX
+	ADDQ             $0x00000008, SI
+	JMP              wt_rb6_k2_loop
+
+wt_rb6_k2_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb6_k2_sum
+	VMOVUPD.Z        (AX), K1, Z0
+	VFMADD231PD.BCST (CX), Z0, Z20
+	VFMADD231PD.BCST (CX)(R8*1), Z0, Z21
+	VFMADD231PD.BCST (CX)(R8*2), Z0, Z22
+	VFMADD231PD.BCST (DX), Z0, Z23
+	VFMADD231PD.BCST (DX)(R8*1), Z0, Z24
+	VFMADD231PD.BCST (DX)(R8*2), Z0, Z25
+
+wt_rb6_k2_sum:
+	VADDPD Z14, Z20, Z20
+	VADDPD Z15, Z21, Z21
+	VADDPD Z16, Z22, Z22
+	VADDPD Z17, Z23, Z23
+	VADDPD Z18, Z24, Z24
+	VADDPD Z19, Z25, Z25
+	VADDPD Z20, Z26, Z26
+	VADDPD Z21, Z27, Z27
+	VADDPD Z22, Z28, Z28
+	VADDPD Z23, Z29, Z29
+	VADDPD Z24, Z30, Z30
+	VADDPD Z25, Z31, Z31
+
+	// Lanes 1 and 5.
+	VXORPD Z20, Z20, Z20
+	VXORPD Z14, Z14, Z14
+	VXORPD Z21, Z21, Z21
+	VXORPD Z15, Z15, Z15
+	VXORPD Z22, Z22, Z22
+	VXORPD Z16, Z16, Z16
+	VXORPD Z23, Z23, Z23
+	VXORPD Z17, Z17, Z17
+	VXORPD Z24, Z24, Z24
+	VXORPD Z18, Z18, Z18
+	VXORPD Z25, Z25, Z25
+	VXORPD Z19, Z19, Z19
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000001, R9, DI
+	ADDQ   DI, AX
+	IMUL3Q $0x00000004, R9, BX
+	ADDQ   AX, BX
+	LEAQ   8(R10), CX
+	LEAQ   (CX)(R8*2), DX
+	ADDQ   R8, DX
+	MOVQ   $0x00000001, SI
+
+wt_rb6_k1_loop:
+	LEAQ             4(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb6_k1_tail
+	VMOVUPD.Z        (AX), K1, Z0
+	VMOVUPD.Z        (BX), K1, Z1
+	VFMADD231PD.BCST (CX), Z0, Z20
+	VFMADD231PD.BCST (CX)(R8*1), Z0, Z21
+	VFMADD231PD.BCST (CX)(R8*2), Z0, Z22
+	VFMADD231PD.BCST (DX), Z0, Z23
+	VFMADD231PD.BCST (DX)(R8*1), Z0, Z24
+	VFMADD231PD.BCST (DX)(R8*2), Z0, Z25
+	VFMADD231PD.BCST 32(CX), Z1, Z14
+	VFMADD231PD.BCST 32(CX)(R8*1), Z1, Z15
+	VFMADD231PD.BCST 32(CX)(R8*2), Z1, Z16
+	VFMADD231PD.BCST 32(DX), Z1, Z17
+	VFMADD231PD.BCST 32(DX)(R8*1), Z1, Z18
+	VFMADD231PD.BCST 32(DX)(R8*2), Z1, Z19
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000040, DX
+	ADDQ             $0x00000008, SI
+	JMP              wt_rb6_k1_loop
+
+wt_rb6_k1_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb6_k1_sum
+	VMOVUPD.Z        (AX), K1, Z0
+	VFMADD231PD.BCST (CX), Z0, Z20
+	VFMADD231PD.BCST (CX)(R8*1), Z0, Z21
+	VFMADD231PD.BCST (CX)(R8*2), Z0, Z22
+	VFMADD231PD.BCST (DX), Z0, Z23
+	VFMADD231PD.BCST (DX)(R8*1), Z0, Z24
+	VFMADD231PD.BCST (DX)(R8*2), Z0, Z25
+
+wt_rb6_k1_sum:
+	VADDPD Z14, Z20, Z20
+	VADDPD Z15, Z21, Z21
+	VADDPD Z16, Z22, Z22
+	VADDPD Z17, Z23, Z23
+	VADDPD Z18, Z24, Z24
+	VADDPD Z19, Z25, Z25
+
+	// Lanes 3 and 7.
+	VXORPD Z14, Z14, Z14
+	VXORPD Z8, Z8, Z8
+	VXORPD Z15, Z15, Z15
+	VXORPD Z9, Z9, Z9
+	VXORPD Z16, Z16, Z16
+	VXORPD Z10, Z10, Z10
+	VXORPD Z17, Z17, Z17
+	VXORPD Z11, Z11, Z11
+	VXORPD Z18, Z18, Z18
+	VXORPD Z12, Z12, Z12
+	VXORPD Z19, Z19, Z19
+	VXORPD Z13, Z13, Z13
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000003, R9, DI
+	ADDQ   DI, AX
+	IMUL3Q $0x00000004, R9, BX
+	ADDQ   AX, BX
+	LEAQ   24(R10), CX
+	LEAQ   (CX)(R8*2), DX
+	ADDQ   R8, DX
+	MOVQ   $0x00000003, SI
+
+wt_rb6_k3_loop:
+	LEAQ             4(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb6_k3_tail
+	VMOVUPD.Z        (AX), K1, Z0
+	VMOVUPD.Z        (BX), K1, Z1
+	VFMADD231PD.BCST (CX), Z0, Z14
+	VFMADD231PD.BCST (CX)(R8*1), Z0, Z15
+	VFMADD231PD.BCST (CX)(R8*2), Z0, Z16
+	VFMADD231PD.BCST (DX), Z0, Z17
+	VFMADD231PD.BCST (DX)(R8*1), Z0, Z18
+	VFMADD231PD.BCST (DX)(R8*2), Z0, Z19
+	VFMADD231PD.BCST 32(CX), Z1, Z8
+	VFMADD231PD.BCST 32(CX)(R8*1), Z1, Z9
+	VFMADD231PD.BCST 32(CX)(R8*2), Z1, Z10
+	VFMADD231PD.BCST 32(DX), Z1, Z11
+	VFMADD231PD.BCST 32(DX)(R8*1), Z1, Z12
+	VFMADD231PD.BCST 32(DX)(R8*2), Z1, Z13
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000040, DX
+	ADDQ             $0x00000008, SI
+	JMP              wt_rb6_k3_loop
+
+wt_rb6_k3_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb6_k3_sum
+	VMOVUPD.Z        (AX), K1, Z0
+	VFMADD231PD.BCST (CX), Z0, Z14
+	VFMADD231PD.BCST (CX)(R8*1), Z0, Z15
+	VFMADD231PD.BCST (CX)(R8*2), Z0, Z16
+	VFMADD231PD.BCST (DX), Z0, Z17
+	VFMADD231PD.BCST (DX)(R8*1), Z0, Z18
+	VFMADD231PD.BCST (DX)(R8*2), Z0, Z19
+
+wt_rb6_k3_sum:
+	VADDPD Z8, Z14, Z14
+	VADDPD Z9, Z15, Z15
+	VADDPD Z10, Z16, Z16
+	VADDPD Z11, Z17, Z17
+	VADDPD Z12, Z18, Z18
+	VADDPD Z13, Z19, Z19
+	VADDPD Z14, Z20, Z20
+	VADDPD Z15, Z21, Z21
+	VADDPD Z16, Z22, Z22
+	VADDPD Z17, Z23, Z23
+	VADDPD Z18, Z24, Z24
+	VADDPD Z19, Z25, Z25
+	VADDPD Z20, Z26, Z26
+	VADDPD Z21, Z27, Z27
+	VADDPD Z22, Z28, Z28
+	VADDPD Z23, Z29, Z29
+	VADDPD Z24, Z30, Z30
+	VADDPD Z25, Z31, Z31
+	MOVQ   bias_len+104(FP), DI
+	TESTQ  DI, DI
+	JEQ    wt_rb6_st
+
+	// Bias: one rounding, s + bias[i].
+	MOVQ      bias_base+96(FP), DI
+	VMOVUPD.Z (DI)(R12*1), K1, Z0
+	VADDPD    Z0, Z26, Z26
+	VADDPD    Z0, Z27, Z27
+	VADDPD    Z0, Z28, Z28
+	VADDPD    Z0, Z29, Z29
+	VADDPD    Z0, Z30, Z30
+	VADDPD    Z0, Z31, Z31
+
+wt_rb6_st:
+	VMOVUPD Z26, K1, (R11)(R12*1)
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000008, DI, DI
+	ADDQ    R11, DI
+	VMOVUPD Z27, K1, (DI)(R12*1)
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000010, DI, DI
+	ADDQ    R11, DI
+	VMOVUPD Z28, K1, (DI)(R12*1)
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000018, DI, DI
+	ADDQ    R11, DI
+	VMOVUPD Z29, K1, (DI)(R12*1)
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000020, DI, DI
+	ADDQ    R11, DI
+	VMOVUPD Z30, K1, (DI)(R12*1)
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000028, DI, DI
+	ADDQ    R11, DI
+	VMOVUPD Z31, K1, (DI)(R12*1)
+	ADDQ    $0x00000040, R12
+	MOVQ    m+120(FP), DI
+	SHLQ    $0x03, DI
+	CMPQ    R12, DI
+	JLT     wt_rb6_v
+
+	// Down rb rows of X and Y.
+	MOVQ   ldy+24(FP), DI
+	IMUL3Q $0x00000030, DI, DI
+	ADDQ   DI, R11
+	MOVQ   R8, DI
+	IMUL3Q $0x00000006, DI, DI
+	ADDQ   DI, R10
+	SUBQ   $0x00000006, R13
+	JNE    wt_bblock
+	JMP    wt_done
+
+wt_rb5:
+	XORQ R12, R12
+
+wt_rb5_v:
+	// K1: the outputs of this vector, min(L, m - column).
+	MOVQ m+120(FP), DI
+	SHLQ $0x03, DI
+	SUBQ R12, DI
+	SHRQ $0x03, DI
+	CMPQ DI, $0x00000008
+	JLT  wt_rb5_part
+	MOVQ $0x00000008, DI
+
+wt_rb5_part:
+	LEAQ      matvecF64tab<>+256(SB), SI
+	NEGQ      DI
+	LEAQ      (SI)(DI*8), SI
+	VMOVDQU64 (SI), Z0
+	VPMOVQ2M  Z0, K1
+
+	// Lanes 0 and 4.
+	VXORPD Z27, Z27, Z27
+	VXORPD Z22, Z22, Z22
+	VXORPD Z28, Z28, Z28
+	VXORPD Z23, Z23, Z23
+	VXORPD Z29, Z29, Z29
+	VXORPD Z24, Z24, Z24
+	VXORPD Z30, Z30, Z30
+	VXORPD Z25, Z25, Z25
+	VXORPD Z31, Z31, Z31
+	VXORPD Z26, Z26, Z26
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000004, R9, BX
+	ADDQ   AX, BX
+	LEAQ   (R10), CX
+	LEAQ   (CX)(R8*2), DX
+	ADDQ   R8, DX
+	MOVQ   $0x00000000, SI
+
+wt_rb5_k0_loop:
+	LEAQ             4(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb5_k0_tail
+	VMOVUPD.Z        (AX), K1, Z0
+	VMOVUPD.Z        (BX), K1, Z1
+	VFMADD231PD.BCST (CX), Z0, Z27
+	VFMADD231PD.BCST (CX)(R8*1), Z0, Z28
+	VFMADD231PD.BCST (CX)(R8*2), Z0, Z29
+	VFMADD231PD.BCST (DX), Z0, Z30
+	VFMADD231PD.BCST (DX)(R8*1), Z0, Z31
+	VFMADD231PD.BCST 32(CX), Z1, Z22
+	VFMADD231PD.BCST 32(CX)(R8*1), Z1, Z23
+	VFMADD231PD.BCST 32(CX)(R8*2), Z1, Z24
+	VFMADD231PD.BCST 32(DX), Z1, Z25
+	VFMADD231PD.BCST 32(DX)(R8*1), Z1, Z26
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000040, DX
+	ADDQ             $0x00000008, SI
+	JMP              wt_rb5_k0_loop
+
+wt_rb5_k0_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb5_k0_sum
+	VMOVUPD.Z        (AX), K1, Z0
+	VFMADD231PD.BCST (CX), Z0, Z27
+	VFMADD231PD.BCST (CX)(R8*1), Z0, Z28
+	VFMADD231PD.BCST (CX)(R8*2), Z0, Z29
+	VFMADD231PD.BCST (DX), Z0, Z30
+	VFMADD231PD.BCST (DX)(R8*1), Z0, Z31
+
+wt_rb5_k0_sum:
+	VADDPD Z22, Z27, Z27
+	VADDPD Z23, Z28, Z28
+	VADDPD Z24, Z29, Z29
+	VADDPD Z25, Z30, Z30
+	VADDPD Z26, Z31, Z31
+
+	// Lanes 2 and 6.
+	VXORPD Z22, Z22, Z22
+	VXORPD Z17, Z17, Z17
+	VXORPD Z23, Z23, Z23
+	VXORPD Z18, Z18, Z18
+	VXORPD Z24, Z24, Z24
+	VXORPD Z19, Z19, Z19
+	VXORPD Z25, Z25, Z25
+	VXORPD Z20, Z20, Z20
+	VXORPD Z26, Z26, Z26
+	VXORPD Z21, Z21, Z21
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000002, R9, DI
+	ADDQ   DI, AX
+	IMUL3Q $0x00000004, R9, BX
+	ADDQ   AX, BX
+	LEAQ   16(R10), CX
+	LEAQ   (CX)(R8*2), DX
+	ADDQ   R8, DX
+	MOVQ   $0x00000002, SI
+
+wt_rb5_k2_loop:
+	LEAQ             4(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb5_k2_tail
+	VMOVUPD.Z        (AX), K1, Z0
+	VMOVUPD.Z        (BX), K1, Z1
+	VFMADD231PD.BCST (CX), Z0, Z22
+	VFMADD231PD.BCST (CX)(R8*1), Z0, Z23
+	VFMADD231PD.BCST (CX)(R8*2), Z0, Z24
+	VFMADD231PD.BCST (DX), Z0, Z25
+	VFMADD231PD.BCST (DX)(R8*1), Z0, Z26
+	VFMADD231PD.BCST 32(CX), Z1, Z17
+	VFMADD231PD.BCST 32(CX)(R8*1), Z1, Z18
+	VFMADD231PD.BCST 32(CX)(R8*2), Z1, Z19
+	VFMADD231PD.BCST 32(DX), Z1, Z20
+	VFMADD231PD.BCST 32(DX)(R8*1), Z1, Z21
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000040, DX
+	ADDQ             $0x00000008, SI
+	JMP              wt_rb5_k2_loop
+
+wt_rb5_k2_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb5_k2_sum
+	VMOVUPD.Z        (AX), K1, Z0
+	VFMADD231PD.BCST (CX), Z0, Z22
+	VFMADD231PD.BCST (CX)(R8*1), Z0, Z23
+	VFMADD231PD.BCST (CX)(R8*2), Z0, Z24
+	VFMADD231PD.BCST (DX), Z0, Z25
+	VFMADD231PD.BCST (DX)(R8*1), Z0, Z26
+
+wt_rb5_k2_sum:
+	VADDPD Z17, Z22, Z22
+	VADDPD Z18, Z23, Z23
+	VADDPD Z19, Z24, Z24
+	VADDPD Z20, Z25, Z25
+	VADDPD Z21, Z26, Z26
+	VADDPD Z22, Z27, Z27
+	VADDPD Z23, Z28, Z28
+	VADDPD Z24, Z29, Z29
+	VADDPD Z25, Z30, Z30
+	VADDPD Z26, Z31, Z31
+
+	// Lanes 1 and 5.
+	VXORPD Z22, Z22, Z22
+	VXORPD Z17, Z17, Z17
+	VXORPD Z23, Z23, Z23
+	VXORPD Z18, Z18, Z18
+	VXORPD Z24, Z24, Z24
+	VXORPD Z19, Z19, Z19
+	VXORPD Z25, Z25, Z25
+	VXORPD Z20, Z20, Z20
+	VXORPD Z26, Z26, Z26
+	VXORPD Z21, Z21, Z21
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000001, R9, DI
+	ADDQ   DI, AX
+	IMUL3Q $0x00000004, R9, BX
+	ADDQ   AX, BX
+	LEAQ   8(R10), CX
+	LEAQ   (CX)(R8*2), DX
+	ADDQ   R8, DX
+	MOVQ   $0x00000001, SI
+
+wt_rb5_k1_loop:
+	LEAQ             4(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb5_k1_tail
+	VMOVUPD.Z        (AX), K1, Z0
+	VMOVUPD.Z        (BX), K1, Z1
+	VFMADD231PD.BCST (CX), Z0, Z22
+	VFMADD231PD.BCST (CX)(R8*1), Z0, Z23
+	VFMADD231PD.BCST (CX)(R8*2), Z0, Z24
+	VFMADD231PD.BCST (DX), Z0, Z25
+	VFMADD231PD.BCST (DX)(R8*1), Z0, Z26
+	VFMADD231PD.BCST 32(CX), Z1, Z17
+	VFMADD231PD.BCST 32(CX)(R8*1), Z1, Z18
+	VFMADD231PD.BCST 32(CX)(R8*2), Z1, Z19
+	VFMADD231PD.BCST 32(DX), Z1, Z20
+	VFMADD231PD.BCST 32(DX)(R8*1), Z1, Z21
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000040, DX
+	ADDQ             $0x00000008, SI
+	JMP              wt_rb5_k1_loop
+
+wt_rb5_k1_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb5_k1_sum
+	VMOVUPD.Z        (AX), K1, Z0
+	VFMADD231PD.BCST (CX), Z0, Z22
+	VFMADD231PD.BCST (CX)(R8*1), Z0, Z23
+	VFMADD231PD.BCST (CX)(R8*2), Z0, Z24
+	VFMADD231PD.BCST (DX), Z0, Z25
+	VFMADD231PD.BCST (DX)(R8*1), Z0, Z26
+
+wt_rb5_k1_sum:
+	VADDPD Z17, Z22, Z22
+	VADDPD Z18, Z23, Z23
+	VADDPD Z19, Z24, Z24
+	VADDPD Z20, Z25, Z25
+	VADDPD Z21, Z26, Z26
+
+	// Lanes 3 and 7.
+	VXORPD Z17, Z17, Z17
+	VXORPD Z12, Z12, Z12
+	VXORPD Z18, Z18, Z18
+	VXORPD Z13, Z13, Z13
+	VXORPD Z19, Z19, Z19
+	VXORPD Z14, Z14, Z14
+	VXORPD Z20, Z20, Z20
+	VXORPD Z15, Z15, Z15
+	VXORPD Z21, Z21, Z21
+	VXORPD Z16, Z16, Z16
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000003, R9, DI
+	ADDQ   DI, AX
+	IMUL3Q $0x00000004, R9, BX
+	ADDQ   AX, BX
+	LEAQ   24(R10), CX
+	LEAQ   (CX)(R8*2), DX
+	ADDQ   R8, DX
+	MOVQ   $0x00000003, SI
+
+wt_rb5_k3_loop:
+	LEAQ             4(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb5_k3_tail
+	VMOVUPD.Z        (AX), K1, Z0
+	VMOVUPD.Z        (BX), K1, Z1
+	VFMADD231PD.BCST (CX), Z0, Z17
+	VFMADD231PD.BCST (CX)(R8*1), Z0, Z18
+	VFMADD231PD.BCST (CX)(R8*2), Z0, Z19
+	VFMADD231PD.BCST (DX), Z0, Z20
+	VFMADD231PD.BCST (DX)(R8*1), Z0, Z21
+	VFMADD231PD.BCST 32(CX), Z1, Z12
+	VFMADD231PD.BCST 32(CX)(R8*1), Z1, Z13
+	VFMADD231PD.BCST 32(CX)(R8*2), Z1, Z14
+	VFMADD231PD.BCST 32(DX), Z1, Z15
+	VFMADD231PD.BCST 32(DX)(R8*1), Z1, Z16
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000040, DX
+	ADDQ             $0x00000008, SI
+	JMP              wt_rb5_k3_loop
+
+wt_rb5_k3_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb5_k3_sum
+	VMOVUPD.Z        (AX), K1, Z0
+	VFMADD231PD.BCST (CX), Z0, Z17
+	VFMADD231PD.BCST (CX)(R8*1), Z0, Z18
+	VFMADD231PD.BCST (CX)(R8*2), Z0, Z19
+	VFMADD231PD.BCST (DX), Z0, Z20
+	VFMADD231PD.BCST (DX)(R8*1), Z0, Z21
+
+wt_rb5_k3_sum:
+	VADDPD Z12, Z17, Z17
+	VADDPD Z13, Z18, Z18
+	VADDPD Z14, Z19, Z19
+	VADDPD Z15, Z20, Z20
+	VADDPD Z16, Z21, Z21
+	VADDPD Z17, Z22, Z22
+	VADDPD Z18, Z23, Z23
+	VADDPD Z19, Z24, Z24
+	VADDPD Z20, Z25, Z25
+	VADDPD Z21, Z26, Z26
+	VADDPD Z22, Z27, Z27
+	VADDPD Z23, Z28, Z28
+	VADDPD Z24, Z29, Z29
+	VADDPD Z25, Z30, Z30
+	VADDPD Z26, Z31, Z31
+	MOVQ   bias_len+104(FP), DI
+	TESTQ  DI, DI
+	JEQ    wt_rb5_st
+
+	// Bias: one rounding, s + bias[i].
+	MOVQ      bias_base+96(FP), DI
+	VMOVUPD.Z (DI)(R12*1), K1, Z0
+	VADDPD    Z0, Z27, Z27
+	VADDPD    Z0, Z28, Z28
+	VADDPD    Z0, Z29, Z29
+	VADDPD    Z0, Z30, Z30
+	VADDPD    Z0, Z31, Z31
+
+wt_rb5_st:
+	VMOVUPD Z27, K1, (R11)(R12*1)
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000008, DI, DI
+	ADDQ    R11, DI
+	VMOVUPD Z28, K1, (DI)(R12*1)
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000010, DI, DI
+	ADDQ    R11, DI
+	VMOVUPD Z29, K1, (DI)(R12*1)
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000018, DI, DI
+	ADDQ    R11, DI
+	VMOVUPD Z30, K1, (DI)(R12*1)
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000020, DI, DI
+	ADDQ    R11, DI
+	VMOVUPD Z31, K1, (DI)(R12*1)
+	ADDQ    $0x00000040, R12
+	MOVQ    m+120(FP), DI
+	SHLQ    $0x03, DI
+	CMPQ    R12, DI
+	JLT     wt_rb5_v
+
+	// Down rb rows of X and Y.
+	MOVQ   ldy+24(FP), DI
+	IMUL3Q $0x00000028, DI, DI
+	ADDQ   DI, R11
+	MOVQ   R8, DI
+	IMUL3Q $0x00000005, DI, DI
+	ADDQ   DI, R10
+	SUBQ   $0x00000005, R13
+	JNE    wt_bblock
+	JMP    wt_done
+
+wt_rb4:
+	XORQ R12, R12
+
+wt_rb4_v:
+	// K1: the outputs of this vector, min(L, m - column).
+	MOVQ m+120(FP), DI
+	SHLQ $0x03, DI
+	SUBQ R12, DI
+	SHRQ $0x03, DI
+	CMPQ DI, $0x00000008
+	JLT  wt_rb4_part
+	MOVQ $0x00000008, DI
+
+wt_rb4_part:
+	LEAQ      matvecF64tab<>+256(SB), SI
+	NEGQ      DI
+	LEAQ      (SI)(DI*8), SI
+	VMOVDQU64 (SI), Z0
+	VPMOVQ2M  Z0, K1
+
+	// Lanes 0 and 4.
+	VXORPD Z28, Z28, Z28
+	VXORPD Z24, Z24, Z24
+	VXORPD Z29, Z29, Z29
+	VXORPD Z25, Z25, Z25
+	VXORPD Z30, Z30, Z30
+	VXORPD Z26, Z26, Z26
+	VXORPD Z31, Z31, Z31
+	VXORPD Z27, Z27, Z27
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000004, R9, BX
+	ADDQ   AX, BX
+	LEAQ   (R10), CX
+	LEAQ   (CX)(R8*2), DX
+	ADDQ   R8, DX
+	MOVQ   $0x00000000, SI
+
+wt_rb4_k0_loop:
+	LEAQ             4(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb4_k0_tail
+	VMOVUPD.Z        (AX), K1, Z0
+	VMOVUPD.Z        (BX), K1, Z1
+	VFMADD231PD.BCST (CX), Z0, Z28
+	VFMADD231PD.BCST (CX)(R8*1), Z0, Z29
+	VFMADD231PD.BCST (CX)(R8*2), Z0, Z30
+	VFMADD231PD.BCST (DX), Z0, Z31
+	VFMADD231PD.BCST 32(CX), Z1, Z24
+	VFMADD231PD.BCST 32(CX)(R8*1), Z1, Z25
+	VFMADD231PD.BCST 32(CX)(R8*2), Z1, Z26
+	VFMADD231PD.BCST 32(DX), Z1, Z27
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000040, DX
+	ADDQ             $0x00000008, SI
+	JMP              wt_rb4_k0_loop
+
+wt_rb4_k0_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb4_k0_sum
+	VMOVUPD.Z        (AX), K1, Z0
+	VFMADD231PD.BCST (CX), Z0, Z28
+	VFMADD231PD.BCST (CX)(R8*1), Z0, Z29
+	VFMADD231PD.BCST (CX)(R8*2), Z0, Z30
+	VFMADD231PD.BCST (DX), Z0, Z31
+
+wt_rb4_k0_sum:
+	VADDPD Z24, Z28, Z28
+	VADDPD Z25, Z29, Z29
+	VADDPD Z26, Z30, Z30
+	VADDPD Z27, Z31, Z31
+
+	// Lanes 2 and 6.
+	VXORPD Z24, Z24, Z24
+	VXORPD Z20, Z20, Z20
+	VXORPD Z25, Z25, Z25
+	VXORPD Z21, Z21, Z21
+	VXORPD Z26, Z26, Z26
+	VXORPD Z22, Z22, Z22
+	VXORPD Z27, Z27, Z27
+	VXORPD Z23, Z23, Z23
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000002, R9, DI
+	ADDQ   DI, AX
+	IMUL3Q $0x00000004, R9, BX
+	ADDQ   AX, BX
+	LEAQ   16(R10), CX
+	LEAQ   (CX)(R8*2), DX
+	ADDQ   R8, DX
+	MOVQ   $0x00000002, SI
+
+wt_rb4_k2_loop:
+	LEAQ             4(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb4_k2_tail
+	VMOVUPD.Z        (AX), K1, Z0
+	VMOVUPD.Z        (BX), K1, Z1
+	VFMADD231PD.BCST (CX), Z0, Z24
+	VFMADD231PD.BCST (CX)(R8*1), Z0, Z25
+	VFMADD231PD.BCST (CX)(R8*2), Z0, Z26
+	VFMADD231PD.BCST (DX), Z0, Z27
+	VFMADD231PD.BCST 32(CX), Z1, Z20
+	VFMADD231PD.BCST 32(CX)(R8*1), Z1, Z21
+	VFMADD231PD.BCST 32(CX)(R8*2), Z1, Z22
+	VFMADD231PD.BCST 32(DX), Z1, Z23
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000040, DX
+	ADDQ             $0x00000008, SI
+	JMP              wt_rb4_k2_loop
+
+wt_rb4_k2_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb4_k2_sum
+	VMOVUPD.Z        (AX), K1, Z0
+	VFMADD231PD.BCST (CX), Z0, Z24
+	VFMADD231PD.BCST (CX)(R8*1), Z0, Z25
+	VFMADD231PD.BCST (CX)(R8*2), Z0, Z26
+	VFMADD231PD.BCST (DX), Z0, Z27
+
+wt_rb4_k2_sum:
+	VADDPD Z20, Z24, Z24
+	VADDPD Z21, Z25, Z25
+	VADDPD Z22, Z26, Z26
+	VADDPD Z23, Z27, Z27
+	VADDPD Z24, Z28, Z28
+	VADDPD Z25, Z29, Z29
+	VADDPD Z26, Z30, Z30
+	VADDPD Z27, Z31, Z31
+
+	// Lanes 1 and 5.
+	VXORPD Z24, Z24, Z24
+	VXORPD Z20, Z20, Z20
+	VXORPD Z25, Z25, Z25
+	VXORPD Z21, Z21, Z21
+	VXORPD Z26, Z26, Z26
+	VXORPD Z22, Z22, Z22
+	VXORPD Z27, Z27, Z27
+	VXORPD Z23, Z23, Z23
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000001, R9, DI
+	ADDQ   DI, AX
+	IMUL3Q $0x00000004, R9, BX
+	ADDQ   AX, BX
+	LEAQ   8(R10), CX
+	LEAQ   (CX)(R8*2), DX
+	ADDQ   R8, DX
+	MOVQ   $0x00000001, SI
+
+wt_rb4_k1_loop:
+	LEAQ             4(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb4_k1_tail
+	VMOVUPD.Z        (AX), K1, Z0
+	VMOVUPD.Z        (BX), K1, Z1
+	VFMADD231PD.BCST (CX), Z0, Z24
+	VFMADD231PD.BCST (CX)(R8*1), Z0, Z25
+	VFMADD231PD.BCST (CX)(R8*2), Z0, Z26
+	VFMADD231PD.BCST (DX), Z0, Z27
+	VFMADD231PD.BCST 32(CX), Z1, Z20
+	VFMADD231PD.BCST 32(CX)(R8*1), Z1, Z21
+	VFMADD231PD.BCST 32(CX)(R8*2), Z1, Z22
+	VFMADD231PD.BCST 32(DX), Z1, Z23
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000040, DX
+	ADDQ             $0x00000008, SI
+	JMP              wt_rb4_k1_loop
+
+wt_rb4_k1_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb4_k1_sum
+	VMOVUPD.Z        (AX), K1, Z0
+	VFMADD231PD.BCST (CX), Z0, Z24
+	VFMADD231PD.BCST (CX)(R8*1), Z0, Z25
+	VFMADD231PD.BCST (CX)(R8*2), Z0, Z26
+	VFMADD231PD.BCST (DX), Z0, Z27
+
+wt_rb4_k1_sum:
+	VADDPD Z20, Z24, Z24
+	VADDPD Z21, Z25, Z25
+	VADDPD Z22, Z26, Z26
+	VADDPD Z23, Z27, Z27
+
+	// Lanes 3 and 7.
+	VXORPD Z20, Z20, Z20
+	VXORPD Z16, Z16, Z16
+	VXORPD Z21, Z21, Z21
+	VXORPD Z17, Z17, Z17
+	VXORPD Z22, Z22, Z22
+	VXORPD Z18, Z18, Z18
+	VXORPD Z23, Z23, Z23
+	VXORPD Z19, Z19, Z19
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000003, R9, DI
+	ADDQ   DI, AX
+	IMUL3Q $0x00000004, R9, BX
+	ADDQ   AX, BX
+	LEAQ   24(R10), CX
+	LEAQ   (CX)(R8*2), DX
+	ADDQ   R8, DX
+	MOVQ   $0x00000003, SI
+
+wt_rb4_k3_loop:
+	LEAQ             4(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb4_k3_tail
+	VMOVUPD.Z        (AX), K1, Z0
+	VMOVUPD.Z        (BX), K1, Z1
+	VFMADD231PD.BCST (CX), Z0, Z20
+	VFMADD231PD.BCST (CX)(R8*1), Z0, Z21
+	VFMADD231PD.BCST (CX)(R8*2), Z0, Z22
+	VFMADD231PD.BCST (DX), Z0, Z23
+	VFMADD231PD.BCST 32(CX), Z1, Z16
+	VFMADD231PD.BCST 32(CX)(R8*1), Z1, Z17
+	VFMADD231PD.BCST 32(CX)(R8*2), Z1, Z18
+	VFMADD231PD.BCST 32(DX), Z1, Z19
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000040, DX
+	ADDQ             $0x00000008, SI
+	JMP              wt_rb4_k3_loop
+
+wt_rb4_k3_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb4_k3_sum
+	VMOVUPD.Z        (AX), K1, Z0
+	VFMADD231PD.BCST (CX), Z0, Z20
+	VFMADD231PD.BCST (CX)(R8*1), Z0, Z21
+	VFMADD231PD.BCST (CX)(R8*2), Z0, Z22
+	VFMADD231PD.BCST (DX), Z0, Z23
+
+wt_rb4_k3_sum:
+	VADDPD Z16, Z20, Z20
+	VADDPD Z17, Z21, Z21
+	VADDPD Z18, Z22, Z22
+	VADDPD Z19, Z23, Z23
+	VADDPD Z20, Z24, Z24
+	VADDPD Z21, Z25, Z25
+	VADDPD Z22, Z26, Z26
+	VADDPD Z23, Z27, Z27
+	VADDPD Z24, Z28, Z28
+	VADDPD Z25, Z29, Z29
+	VADDPD Z26, Z30, Z30
+	VADDPD Z27, Z31, Z31
+	MOVQ   bias_len+104(FP), DI
+	TESTQ  DI, DI
+	JEQ    wt_rb4_st
+
+	// Bias: one rounding, s + bias[i].
+	MOVQ      bias_base+96(FP), DI
+	VMOVUPD.Z (DI)(R12*1), K1, Z0
+	VADDPD    Z0, Z28, Z28
+	VADDPD    Z0, Z29, Z29
+	VADDPD    Z0, Z30, Z30
+	VADDPD    Z0, Z31, Z31
+
+wt_rb4_st:
+	VMOVUPD Z28, K1, (R11)(R12*1)
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000008, DI, DI
+	ADDQ    R11, DI
+	VMOVUPD Z29, K1, (DI)(R12*1)
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000010, DI, DI
+	ADDQ    R11, DI
+	VMOVUPD Z30, K1, (DI)(R12*1)
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000018, DI, DI
+	ADDQ    R11, DI
+	VMOVUPD Z31, K1, (DI)(R12*1)
+	ADDQ    $0x00000040, R12
+	MOVQ    m+120(FP), DI
+	SHLQ    $0x03, DI
+	CMPQ    R12, DI
+	JLT     wt_rb4_v
+
+	// Down rb rows of X and Y.
+	MOVQ   ldy+24(FP), DI
+	IMUL3Q $0x00000020, DI, DI
+	ADDQ   DI, R11
+	LEAQ   (R10)(R8*4), R10
+	SUBQ   $0x00000004, R13
+	JNE    wt_bblock
+	JMP    wt_done
+
+wt_rb3:
+	XORQ R12, R12
+
+wt_rb3_v:
+	// K1: the outputs of this vector, min(L, m - column).
+	MOVQ m+120(FP), DI
+	SHLQ $0x03, DI
+	SUBQ R12, DI
+	SHRQ $0x03, DI
+	CMPQ DI, $0x00000008
+	JLT  wt_rb3_part
+	MOVQ $0x00000008, DI
+
+wt_rb3_part:
+	LEAQ      matvecF64tab<>+256(SB), SI
+	NEGQ      DI
+	LEAQ      (SI)(DI*8), SI
+	VMOVDQU64 (SI), Z0
+	VPMOVQ2M  Z0, K1
+
+	// Lanes 0 and 4.
+	VXORPD Z29, Z29, Z29
+	VXORPD Z26, Z26, Z26
+	VXORPD Z30, Z30, Z30
+	VXORPD Z27, Z27, Z27
+	VXORPD Z31, Z31, Z31
+	VXORPD Z28, Z28, Z28
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000004, R9, BX
+	ADDQ   AX, BX
+	LEAQ   (R10), CX
+	MOVQ   $0x00000000, SI
+
+wt_rb3_k0_loop:
+	LEAQ             4(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb3_k0_tail
+	VMOVUPD.Z        (AX), K1, Z0
+	VMOVUPD.Z        (BX), K1, Z1
+	VFMADD231PD.BCST (CX), Z0, Z29
+	VFMADD231PD.BCST (CX)(R8*1), Z0, Z30
+	VFMADD231PD.BCST (CX)(R8*2), Z0, Z31
+	VFMADD231PD.BCST 32(CX), Z1, Z26
+	VFMADD231PD.BCST 32(CX)(R8*1), Z1, Z27
+	VFMADD231PD.BCST 32(CX)(R8*2), Z1, Z28
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000008, SI
+	JMP              wt_rb3_k0_loop
+
+wt_rb3_k0_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb3_k0_sum
+	VMOVUPD.Z        (AX), K1, Z0
+	VFMADD231PD.BCST (CX), Z0, Z29
+	VFMADD231PD.BCST (CX)(R8*1), Z0, Z30
+	VFMADD231PD.BCST (CX)(R8*2), Z0, Z31
+
+wt_rb3_k0_sum:
+	VADDPD Z26, Z29, Z29
+	VADDPD Z27, Z30, Z30
+	VADDPD Z28, Z31, Z31
+
+	// Lanes 2 and 6.
+	VXORPD Z26, Z26, Z26
+	VXORPD Z23, Z23, Z23
+	VXORPD Z27, Z27, Z27
+	VXORPD Z24, Z24, Z24
+	VXORPD Z28, Z28, Z28
+	VXORPD Z25, Z25, Z25
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000002, R9, DI
+	ADDQ   DI, AX
+	IMUL3Q $0x00000004, R9, BX
+	ADDQ   AX, BX
+	LEAQ   16(R10), CX
+	MOVQ   $0x00000002, SI
+
+wt_rb3_k2_loop:
+	LEAQ             4(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb3_k2_tail
+	VMOVUPD.Z        (AX), K1, Z0
+	VMOVUPD.Z        (BX), K1, Z1
+	VFMADD231PD.BCST (CX), Z0, Z26
+	VFMADD231PD.BCST (CX)(R8*1), Z0, Z27
+	VFMADD231PD.BCST (CX)(R8*2), Z0, Z28
+	VFMADD231PD.BCST 32(CX), Z1, Z23
+	VFMADD231PD.BCST 32(CX)(R8*1), Z1, Z24
+	VFMADD231PD.BCST 32(CX)(R8*2), Z1, Z25
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000008, SI
+	JMP              wt_rb3_k2_loop
+
+wt_rb3_k2_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb3_k2_sum
+	VMOVUPD.Z        (AX), K1, Z0
+	VFMADD231PD.BCST (CX), Z0, Z26
+	VFMADD231PD.BCST (CX)(R8*1), Z0, Z27
+	VFMADD231PD.BCST (CX)(R8*2), Z0, Z28
+
+wt_rb3_k2_sum:
+	VADDPD Z23, Z26, Z26
+	VADDPD Z24, Z27, Z27
+	VADDPD Z25, Z28, Z28
+	VADDPD Z26, Z29, Z29
+	VADDPD Z27, Z30, Z30
+	VADDPD Z28, Z31, Z31
+
+	// Lanes 1 and 5.
+	VXORPD Z26, Z26, Z26
+	VXORPD Z23, Z23, Z23
+	VXORPD Z27, Z27, Z27
+	VXORPD Z24, Z24, Z24
+	VXORPD Z28, Z28, Z28
+	VXORPD Z25, Z25, Z25
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000001, R9, DI
+	ADDQ   DI, AX
+	IMUL3Q $0x00000004, R9, BX
+	ADDQ   AX, BX
+	LEAQ   8(R10), CX
+	MOVQ   $0x00000001, SI
+
+wt_rb3_k1_loop:
+	LEAQ             4(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb3_k1_tail
+	VMOVUPD.Z        (AX), K1, Z0
+	VMOVUPD.Z        (BX), K1, Z1
+	VFMADD231PD.BCST (CX), Z0, Z26
+	VFMADD231PD.BCST (CX)(R8*1), Z0, Z27
+	VFMADD231PD.BCST (CX)(R8*2), Z0, Z28
+	VFMADD231PD.BCST 32(CX), Z1, Z23
+	VFMADD231PD.BCST 32(CX)(R8*1), Z1, Z24
+	VFMADD231PD.BCST 32(CX)(R8*2), Z1, Z25
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000008, SI
+	JMP              wt_rb3_k1_loop
+
+wt_rb3_k1_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb3_k1_sum
+	VMOVUPD.Z        (AX), K1, Z0
+	VFMADD231PD.BCST (CX), Z0, Z26
+	VFMADD231PD.BCST (CX)(R8*1), Z0, Z27
+	VFMADD231PD.BCST (CX)(R8*2), Z0, Z28
+
+wt_rb3_k1_sum:
+	VADDPD Z23, Z26, Z26
+	VADDPD Z24, Z27, Z27
+	VADDPD Z25, Z28, Z28
+
+	// Lanes 3 and 7.
+	VXORPD Z23, Z23, Z23
+	VXORPD Z20, Z20, Z20
+	VXORPD Z24, Z24, Z24
+	VXORPD Z21, Z21, Z21
+	VXORPD Z25, Z25, Z25
+	VXORPD Z22, Z22, Z22
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000003, R9, DI
+	ADDQ   DI, AX
+	IMUL3Q $0x00000004, R9, BX
+	ADDQ   AX, BX
+	LEAQ   24(R10), CX
+	MOVQ   $0x00000003, SI
+
+wt_rb3_k3_loop:
+	LEAQ             4(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb3_k3_tail
+	VMOVUPD.Z        (AX), K1, Z0
+	VMOVUPD.Z        (BX), K1, Z1
+	VFMADD231PD.BCST (CX), Z0, Z23
+	VFMADD231PD.BCST (CX)(R8*1), Z0, Z24
+	VFMADD231PD.BCST (CX)(R8*2), Z0, Z25
+	VFMADD231PD.BCST 32(CX), Z1, Z20
+	VFMADD231PD.BCST 32(CX)(R8*1), Z1, Z21
+	VFMADD231PD.BCST 32(CX)(R8*2), Z1, Z22
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000008, SI
+	JMP              wt_rb3_k3_loop
+
+wt_rb3_k3_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb3_k3_sum
+	VMOVUPD.Z        (AX), K1, Z0
+	VFMADD231PD.BCST (CX), Z0, Z23
+	VFMADD231PD.BCST (CX)(R8*1), Z0, Z24
+	VFMADD231PD.BCST (CX)(R8*2), Z0, Z25
+
+wt_rb3_k3_sum:
+	VADDPD Z20, Z23, Z23
+	VADDPD Z21, Z24, Z24
+	VADDPD Z22, Z25, Z25
+	VADDPD Z23, Z26, Z26
+	VADDPD Z24, Z27, Z27
+	VADDPD Z25, Z28, Z28
+	VADDPD Z26, Z29, Z29
+	VADDPD Z27, Z30, Z30
+	VADDPD Z28, Z31, Z31
+	MOVQ   bias_len+104(FP), DI
+	TESTQ  DI, DI
+	JEQ    wt_rb3_st
+
+	// Bias: one rounding, s + bias[i].
+	MOVQ      bias_base+96(FP), DI
+	VMOVUPD.Z (DI)(R12*1), K1, Z0
+	VADDPD    Z0, Z29, Z29
+	VADDPD    Z0, Z30, Z30
+	VADDPD    Z0, Z31, Z31
+
+wt_rb3_st:
+	VMOVUPD Z29, K1, (R11)(R12*1)
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000008, DI, DI
+	ADDQ    R11, DI
+	VMOVUPD Z30, K1, (DI)(R12*1)
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000010, DI, DI
+	ADDQ    R11, DI
+	VMOVUPD Z31, K1, (DI)(R12*1)
+	ADDQ    $0x00000040, R12
+	MOVQ    m+120(FP), DI
+	SHLQ    $0x03, DI
+	CMPQ    R12, DI
+	JLT     wt_rb3_v
+
+	// Down rb rows of X and Y.
+	MOVQ   ldy+24(FP), DI
+	IMUL3Q $0x00000018, DI, DI
+	ADDQ   DI, R11
+	MOVQ   R8, DI
+	IMUL3Q $0x00000003, DI, DI
+	ADDQ   DI, R10
+	SUBQ   $0x00000003, R13
+	JNE    wt_bblock
+	JMP    wt_done
+
+wt_rb2:
+	XORQ R12, R12
+
+wt_rb2_v:
+	// K1: the outputs of this vector, min(L, m - column).
+	MOVQ m+120(FP), DI
+	SHLQ $0x03, DI
+	SUBQ R12, DI
+	SHRQ $0x03, DI
+	CMPQ DI, $0x00000008
+	JLT  wt_rb2_part
+	MOVQ $0x00000008, DI
+
+wt_rb2_part:
+	LEAQ      matvecF64tab<>+256(SB), SI
+	NEGQ      DI
+	LEAQ      (SI)(DI*8), SI
+	VMOVDQU64 (SI), Z0
+	VPMOVQ2M  Z0, K1
+
+	// Lanes 0 and 4.
+	VXORPD Z30, Z30, Z30
+	VXORPD Z28, Z28, Z28
+	VXORPD Z31, Z31, Z31
+	VXORPD Z29, Z29, Z29
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000004, R9, BX
+	ADDQ   AX, BX
+	LEAQ   (R10), CX
+	MOVQ   $0x00000000, SI
+
+wt_rb2_k0_loop:
+	LEAQ             4(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb2_k0_tail
+	VMOVUPD.Z        (AX), K1, Z0
+	VMOVUPD.Z        (BX), K1, Z1
+	VFMADD231PD.BCST (CX), Z0, Z30
+	VFMADD231PD.BCST (CX)(R8*1), Z0, Z31
+	VFMADD231PD.BCST 32(CX), Z1, Z28
+	VFMADD231PD.BCST 32(CX)(R8*1), Z1, Z29
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000008, SI
+	JMP              wt_rb2_k0_loop
+
+wt_rb2_k0_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb2_k0_sum
+	VMOVUPD.Z        (AX), K1, Z0
+	VFMADD231PD.BCST (CX), Z0, Z30
+	VFMADD231PD.BCST (CX)(R8*1), Z0, Z31
+
+wt_rb2_k0_sum:
+	VADDPD Z28, Z30, Z30
+	VADDPD Z29, Z31, Z31
+
+	// Lanes 2 and 6.
+	VXORPD Z28, Z28, Z28
+	VXORPD Z26, Z26, Z26
+	VXORPD Z29, Z29, Z29
+	VXORPD Z27, Z27, Z27
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000002, R9, DI
+	ADDQ   DI, AX
+	IMUL3Q $0x00000004, R9, BX
+	ADDQ   AX, BX
+	LEAQ   16(R10), CX
+	MOVQ   $0x00000002, SI
+
+wt_rb2_k2_loop:
+	LEAQ             4(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb2_k2_tail
+	VMOVUPD.Z        (AX), K1, Z0
+	VMOVUPD.Z        (BX), K1, Z1
+	VFMADD231PD.BCST (CX), Z0, Z28
+	VFMADD231PD.BCST (CX)(R8*1), Z0, Z29
+	VFMADD231PD.BCST 32(CX), Z1, Z26
+	VFMADD231PD.BCST 32(CX)(R8*1), Z1, Z27
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000008, SI
+	JMP              wt_rb2_k2_loop
+
+wt_rb2_k2_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb2_k2_sum
+	VMOVUPD.Z        (AX), K1, Z0
+	VFMADD231PD.BCST (CX), Z0, Z28
+	VFMADD231PD.BCST (CX)(R8*1), Z0, Z29
+
+wt_rb2_k2_sum:
+	VADDPD Z26, Z28, Z28
+	VADDPD Z27, Z29, Z29
+	VADDPD Z28, Z30, Z30
+	VADDPD Z29, Z31, Z31
+
+	// Lanes 1 and 5.
+	VXORPD Z28, Z28, Z28
+	VXORPD Z26, Z26, Z26
+	VXORPD Z29, Z29, Z29
+	VXORPD Z27, Z27, Z27
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000001, R9, DI
+	ADDQ   DI, AX
+	IMUL3Q $0x00000004, R9, BX
+	ADDQ   AX, BX
+	LEAQ   8(R10), CX
+	MOVQ   $0x00000001, SI
+
+wt_rb2_k1_loop:
+	LEAQ             4(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb2_k1_tail
+	VMOVUPD.Z        (AX), K1, Z0
+	VMOVUPD.Z        (BX), K1, Z1
+	VFMADD231PD.BCST (CX), Z0, Z28
+	VFMADD231PD.BCST (CX)(R8*1), Z0, Z29
+	VFMADD231PD.BCST 32(CX), Z1, Z26
+	VFMADD231PD.BCST 32(CX)(R8*1), Z1, Z27
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000008, SI
+	JMP              wt_rb2_k1_loop
+
+wt_rb2_k1_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb2_k1_sum
+	VMOVUPD.Z        (AX), K1, Z0
+	VFMADD231PD.BCST (CX), Z0, Z28
+	VFMADD231PD.BCST (CX)(R8*1), Z0, Z29
+
+wt_rb2_k1_sum:
+	VADDPD Z26, Z28, Z28
+	VADDPD Z27, Z29, Z29
+
+	// Lanes 3 and 7.
+	VXORPD Z26, Z26, Z26
+	VXORPD Z24, Z24, Z24
+	VXORPD Z27, Z27, Z27
+	VXORPD Z25, Z25, Z25
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000003, R9, DI
+	ADDQ   DI, AX
+	IMUL3Q $0x00000004, R9, BX
+	ADDQ   AX, BX
+	LEAQ   24(R10), CX
+	MOVQ   $0x00000003, SI
+
+wt_rb2_k3_loop:
+	LEAQ             4(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb2_k3_tail
+	VMOVUPD.Z        (AX), K1, Z0
+	VMOVUPD.Z        (BX), K1, Z1
+	VFMADD231PD.BCST (CX), Z0, Z26
+	VFMADD231PD.BCST (CX)(R8*1), Z0, Z27
+	VFMADD231PD.BCST 32(CX), Z1, Z24
+	VFMADD231PD.BCST 32(CX)(R8*1), Z1, Z25
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000008, SI
+	JMP              wt_rb2_k3_loop
+
+wt_rb2_k3_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb2_k3_sum
+	VMOVUPD.Z        (AX), K1, Z0
+	VFMADD231PD.BCST (CX), Z0, Z26
+	VFMADD231PD.BCST (CX)(R8*1), Z0, Z27
+
+wt_rb2_k3_sum:
+	VADDPD Z24, Z26, Z26
+	VADDPD Z25, Z27, Z27
+	VADDPD Z26, Z28, Z28
+	VADDPD Z27, Z29, Z29
+	VADDPD Z28, Z30, Z30
+	VADDPD Z29, Z31, Z31
+	MOVQ   bias_len+104(FP), DI
+	TESTQ  DI, DI
+	JEQ    wt_rb2_st
+
+	// Bias: one rounding, s + bias[i].
+	MOVQ      bias_base+96(FP), DI
+	VMOVUPD.Z (DI)(R12*1), K1, Z0
+	VADDPD    Z0, Z30, Z30
+	VADDPD    Z0, Z31, Z31
+
+wt_rb2_st:
+	VMOVUPD Z30, K1, (R11)(R12*1)
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000008, DI, DI
+	ADDQ    R11, DI
+	VMOVUPD Z31, K1, (DI)(R12*1)
+	ADDQ    $0x00000040, R12
+	MOVQ    m+120(FP), DI
+	SHLQ    $0x03, DI
+	CMPQ    R12, DI
+	JLT     wt_rb2_v
+
+	// Down rb rows of X and Y.
+	MOVQ   ldy+24(FP), DI
+	IMUL3Q $0x00000010, DI, DI
+	ADDQ   DI, R11
+	LEAQ   (R10)(R8*2), R10
+	SUBQ   $0x00000002, R13
+	JNE    wt_bblock
+	JMP    wt_done
+
+wt_rb1:
+	XORQ R12, R12
+
+wt_rb1_v:
+	// K1: the outputs of this vector, min(L, m - column).
+	MOVQ m+120(FP), DI
+	SHLQ $0x03, DI
+	SUBQ R12, DI
+	SHRQ $0x03, DI
+	CMPQ DI, $0x00000008
+	JLT  wt_rb1_part
+	MOVQ $0x00000008, DI
+
+wt_rb1_part:
+	LEAQ      matvecF64tab<>+256(SB), SI
+	NEGQ      DI
+	LEAQ      (SI)(DI*8), SI
+	VMOVDQU64 (SI), Z0
+	VPMOVQ2M  Z0, K1
+
+	// Lanes 0 and 4.
+	VXORPD Z31, Z31, Z31
+	VXORPD Z30, Z30, Z30
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000004, R9, BX
+	ADDQ   AX, BX
+	LEAQ   (R10), CX
+	MOVQ   $0x00000000, SI
+
+wt_rb1_k0_loop:
+	LEAQ             4(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb1_k0_tail
+	VMOVUPD.Z        (AX), K1, Z0
+	VMOVUPD.Z        (BX), K1, Z1
+	VFMADD231PD.BCST (CX), Z0, Z31
+	VFMADD231PD.BCST 32(CX), Z1, Z30
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000008, SI
+	JMP              wt_rb1_k0_loop
+
+wt_rb1_k0_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb1_k0_sum
+	VMOVUPD.Z        (AX), K1, Z0
+	VFMADD231PD.BCST (CX), Z0, Z31
+
+wt_rb1_k0_sum:
+	VADDPD Z30, Z31, Z31
+
+	// Lanes 2 and 6.
+	VXORPD Z30, Z30, Z30
+	VXORPD Z29, Z29, Z29
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000002, R9, DI
+	ADDQ   DI, AX
+	IMUL3Q $0x00000004, R9, BX
+	ADDQ   AX, BX
+	LEAQ   16(R10), CX
+	MOVQ   $0x00000002, SI
+
+wt_rb1_k2_loop:
+	LEAQ             4(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb1_k2_tail
+	VMOVUPD.Z        (AX), K1, Z0
+	VMOVUPD.Z        (BX), K1, Z1
+	VFMADD231PD.BCST (CX), Z0, Z30
+	VFMADD231PD.BCST 32(CX), Z1, Z29
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000008, SI
+	JMP              wt_rb1_k2_loop
+
+wt_rb1_k2_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb1_k2_sum
+	VMOVUPD.Z        (AX), K1, Z0
+	VFMADD231PD.BCST (CX), Z0, Z30
+
+wt_rb1_k2_sum:
+	VADDPD Z29, Z30, Z30
+	VADDPD Z30, Z31, Z31
+
+	// Lanes 1 and 5.
+	VXORPD Z30, Z30, Z30
+	VXORPD Z29, Z29, Z29
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000001, R9, DI
+	ADDQ   DI, AX
+	IMUL3Q $0x00000004, R9, BX
+	ADDQ   AX, BX
+	LEAQ   8(R10), CX
+	MOVQ   $0x00000001, SI
+
+wt_rb1_k1_loop:
+	LEAQ             4(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb1_k1_tail
+	VMOVUPD.Z        (AX), K1, Z0
+	VMOVUPD.Z        (BX), K1, Z1
+	VFMADD231PD.BCST (CX), Z0, Z30
+	VFMADD231PD.BCST 32(CX), Z1, Z29
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000008, SI
+	JMP              wt_rb1_k1_loop
+
+wt_rb1_k1_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb1_k1_sum
+	VMOVUPD.Z        (AX), K1, Z0
+	VFMADD231PD.BCST (CX), Z0, Z30
+
+wt_rb1_k1_sum:
+	VADDPD Z29, Z30, Z30
+
+	// Lanes 3 and 7.
+	VXORPD Z29, Z29, Z29
+	VXORPD Z28, Z28, Z28
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000003, R9, DI
+	ADDQ   DI, AX
+	IMUL3Q $0x00000004, R9, BX
+	ADDQ   AX, BX
+	LEAQ   24(R10), CX
+	MOVQ   $0x00000003, SI
+
+wt_rb1_k3_loop:
+	LEAQ             4(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb1_k3_tail
+	VMOVUPD.Z        (AX), K1, Z0
+	VMOVUPD.Z        (BX), K1, Z1
+	VFMADD231PD.BCST (CX), Z0, Z29
+	VFMADD231PD.BCST 32(CX), Z1, Z28
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000008, SI
+	JMP              wt_rb1_k3_loop
+
+wt_rb1_k3_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb1_k3_sum
+	VMOVUPD.Z        (AX), K1, Z0
+	VFMADD231PD.BCST (CX), Z0, Z29
+
+wt_rb1_k3_sum:
+	VADDPD Z28, Z29, Z29
+	VADDPD Z29, Z30, Z30
+	VADDPD Z30, Z31, Z31
+	MOVQ   bias_len+104(FP), DI
+	TESTQ  DI, DI
+	JEQ    wt_rb1_st
+
+	// Bias: one rounding, s + bias[i].
+	MOVQ      bias_base+96(FP), DI
+	VMOVUPD.Z (DI)(R12*1), K1, Z0
+	VADDPD    Z0, Z31, Z31
+
+wt_rb1_st:
+	VMOVUPD Z31, K1, (R11)(R12*1)
+	ADDQ    $0x00000040, R12
+	MOVQ    m+120(FP), DI
+	SHLQ    $0x03, DI
+	CMPQ    R12, DI
+	JLT     wt_rb1_v
+
+	// Down rb rows of X and Y.
+	MOVQ   ldy+24(FP), DI
+	IMUL3Q $0x00000008, DI, DI
+	ADDQ   DI, R11
+	ADDQ   R8, R10
+	SUBQ   $0x00000001, R13
+	JNE    wt_bblock
+
+wt_done:
+	VZEROUPPER
+	RET
+
 // func matVecsF32AVX512(y []float32, ldy int, w []float32, ldw int, x []float32, ldx int, bias []float32, m int, nb int, n int, lanes []float32, first bool, last bool)
 // Requires: AVX, AVX512BW, AVX512DQ, AVX512F, AVX512VL, MMX+
 TEXT ·matVecsF32AVX512(SB), NOSPLIT, $0-170
@@ -27990,5 +29688,3047 @@ op_w_c8_store:
 
 op_w_next:
 op_done:
+	VZEROUPPER
+	RET
+
+// func matVecsWTF32AVX512(y []float32, ldy int, wt []float32, ldt int, x []float32, ldx int, bias []float32, m int, nb int, n int)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·matVecsWTF32AVX512(SB), NOSPLIT, $0-144
+	MOVQ  m+120(FP), DI
+	TESTQ DI, DI
+	JLE   wt_done
+	MOVQ  nb+128(FP), R13
+	TESTQ R13, R13
+	JLE   wt_done
+	MOVQ  ldx+88(FP), R8
+	SHLQ  $0x02, R8
+	MOVQ  ldt+56(FP), R9
+	SHLQ  $0x02, R9
+	MOVQ  R9, R15
+	SHLQ  $0x04, R15
+	MOVQ  x_base+64(FP), R10
+	MOVQ  y_base+0(FP), R11
+	MOVQ  n+136(FP), R14
+
+wt_bblock:
+	CMPQ R13, $0x00000006
+	JGE  wt_rb6
+	CMPQ R13, $0x00000001
+	JEQ  wt_rb1
+	CMPQ R13, $0x00000002
+	JEQ  wt_rb2
+	CMPQ R13, $0x00000003
+	JEQ  wt_rb3
+	CMPQ R13, $0x00000004
+	JEQ  wt_rb4
+	CMPQ R13, $0x00000005
+	JEQ  wt_rb5
+
+wt_rb6:
+	XORQ R12, R12
+
+wt_rb6_v:
+	// K1: the outputs of this vector, min(L, m - column).
+	MOVQ m+120(FP), DI
+	SHLQ $0x02, DI
+	SUBQ R12, DI
+	SHRQ $0x02, DI
+	CMPQ DI, $0x00000010
+	JLT  wt_rb6_part
+	MOVQ $0x00000010, DI
+
+wt_rb6_part:
+	LEAQ      matvecF32tab<>+256(SB), SI
+	NEGQ      DI
+	LEAQ      (SI)(DI*4), SI
+	VMOVDQU32 (SI), Z0
+	VPMOVD2M  Z0, K1
+
+	// Lanes 0 and 8.
+	VXORPS Z26, Z26, Z26
+	VXORPS Z20, Z20, Z20
+	VXORPS Z27, Z27, Z27
+	VXORPS Z21, Z21, Z21
+	VXORPS Z28, Z28, Z28
+	VXORPS Z22, Z22, Z22
+	VXORPS Z29, Z29, Z29
+	VXORPS Z23, Z23, Z23
+	VXORPS Z30, Z30, Z30
+	VXORPS Z24, Z24, Z24
+	VXORPS Z31, Z31, Z31
+	VXORPS Z25, Z25, Z25
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000008, R9, BX
+	ADDQ   AX, BX
+	LEAQ   (R10), CX
+	LEAQ   (CX)(R8*2), DX
+	ADDQ   R8, DX
+	MOVQ   $0x00000000, SI
+
+wt_rb6_k0_loop:
+	LEAQ             8(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb6_k0_tail
+	VMOVUPS.Z        (AX), K1, Z0
+	VMOVUPS.Z        (BX), K1, Z1
+	VFMADD231PS.BCST (CX), Z0, Z26
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z27
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z28
+	VFMADD231PS.BCST (DX), Z0, Z29
+	VFMADD231PS.BCST (DX)(R8*1), Z0, Z30
+	VFMADD231PS.BCST (DX)(R8*2), Z0, Z31
+	VFMADD231PS.BCST 32(CX), Z1, Z20
+	VFMADD231PS.BCST 32(CX)(R8*1), Z1, Z21
+	VFMADD231PS.BCST 32(CX)(R8*2), Z1, Z22
+	VFMADD231PS.BCST 32(DX), Z1, Z23
+	VFMADD231PS.BCST 32(DX)(R8*1), Z1, Z24
+	VFMADD231PS.BCST 32(DX)(R8*2), Z1, Z25
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000040, DX
+	ADDQ             $0x00000010, SI
+	JMP              wt_rb6_k0_loop
+
+wt_rb6_k0_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb6_k0_sum
+	VMOVUPS.Z        (AX), K1, Z0
+	VFMADD231PS.BCST (CX), Z0, Z26
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z27
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z28
+	VFMADD231PS.BCST (DX), Z0, Z29
+	VFMADD231PS.BCST (DX)(R8*1), Z0, Z30
+	VFMADD231PS.BCST (DX)(R8*2), Z0, Z31
+
+wt_rb6_k0_sum:
+	VADDPS Z20, Z26, Z26
+	VADDPS Z21, Z27, Z27
+	VADDPS Z22, Z28, Z28
+	VADDPS Z23, Z29, Z29
+	VADDPS Z24, Z30, Z30
+	VADDPS Z25, Z31, Z31
+
+	// Lanes 4 and 12.
+	VXORPS Z20, Z20, Z20
+	VXORPS Z14, Z14, Z14
+	VXORPS Z21, Z21, Z21
+	VXORPS Z15, Z15, Z15
+	VXORPS Z22, Z22, Z22
+	VXORPS Z16, Z16, Z16
+	VXORPS Z23, Z23, Z23
+	VXORPS Z17, Z17, Z17
+	VXORPS Z24, Z24, Z24
+	VXORPS Z18, Z18, Z18
+	VXORPS Z25, Z25, Z25
+	VXORPS Z19, Z19, Z19
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000004, R9, DI
+	ADDQ   DI, AX
+	IMUL3Q $0x00000008, R9, BX
+	ADDQ   AX, BX
+	LEAQ   16(R10), CX
+	LEAQ   (CX)(R8*2), DX
+	ADDQ   R8, DX
+	MOVQ   $0x00000004, SI
+
+wt_rb6_k4_loop:
+	LEAQ             8(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb6_k4_tail
+	VMOVUPS.Z        (AX), K1, Z0
+	VMOVUPS.Z        (BX), K1, Z1
+	VFMADD231PS.BCST (CX), Z0, Z20
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z21
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z22
+	VFMADD231PS.BCST (DX), Z0, Z23
+	VFMADD231PS.BCST (DX)(R8*1), Z0, Z24
+	VFMADD231PS.BCST (DX)(R8*2), Z0, Z25
+	VFMADD231PS.BCST 32(CX), Z1, Z14
+	VFMADD231PS.BCST 32(CX)(R8*1), Z1, Z15
+	VFMADD231PS.BCST 32(CX)(R8*2), Z1, Z16
+	VFMADD231PS.BCST 32(DX), Z1, Z17
+	VFMADD231PS.BCST 32(DX)(R8*1), Z1, Z18
+	VFMADD231PS.BCST 32(DX)(R8*2), Z1, Z19
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000040, DX
+	ADDQ             $0x00000010, SI
+	JMP              wt_rb6_k4_loop
+
+wt_rb6_k4_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb6_k4_sum
+	VMOVUPS.Z        (AX), K1, Z0
+	VFMADD231PS.BCST (CX), Z0, Z20
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z21
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z22
+	VFMADD231PS.BCST (DX), Z0, Z23
+	VFMADD231PS.BCST (DX)(R8*1), Z0, Z24
+	VFMADD231PS.BCST (DX)(R8*2), Z0, Z25
+
+wt_rb6_k4_sum:
+	VADDPS Z14, Z20, Z20
+	VADDPS Z15, Z21, Z21
+	VADDPS Z16, Z22, Z22
+	VADDPS Z17, Z23, Z23
+	VADDPS Z18, Z24, Z24
+	VADDPS Z19, Z25, Z25
+	VADDPS Z20, Z26, Z26
+	VADDPS Z21, Z27, Z27
+	VADDPS Z22, Z28, Z28
+	VADDPS Z23, Z29, Z29
+	VADDPS Z24, Z30, Z30
+	VADDPS Z25, Z31, Z31
+
+	// Lanes 2 and 10.
+	VXORPS Z20, Z20, Z20
+	VXORPS Z14, Z14, Z14
+	VXORPS Z21, Z21, Z21
+	VXORPS Z15, Z15, Z15
+	VXORPS Z22, Z22, Z22
+	VXORPS Z16, Z16, Z16
+	VXORPS Z23, Z23, Z23
+	VXORPS Z17, Z17, Z17
+	VXORPS Z24, Z24, Z24
+	VXORPS Z18, Z18, Z18
+	VXORPS Z25, Z25, Z25
+	VXORPS Z19, Z19, Z19
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000002, R9, DI
+	ADDQ   DI, AX
+	IMUL3Q $0x00000008, R9, BX
+	ADDQ   AX, BX
+	LEAQ   8(R10), CX
+	LEAQ   (CX)(R8*2), DX
+	ADDQ   R8, DX
+	MOVQ   $0x00000002, SI
+
+wt_rb6_k2_loop:
+	LEAQ             8(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb6_k2_tail
+	VMOVUPS.Z        (AX), K1, Z0
+	VMOVUPS.Z        (BX), K1, Z1
+	VFMADD231PS.BCST (CX), Z0, Z20
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z21
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z22
+	VFMADD231PS.BCST (DX), Z0, Z23
+	VFMADD231PS.BCST (DX)(R8*1), Z0, Z24
+	VFMADD231PS.BCST (DX)(R8*2), Z0, Z25
+	VFMADD231PS.BCST 32(CX), Z1, Z14
+	VFMADD231PS.BCST 32(CX)(R8*1), Z1, Z15
+	VFMADD231PS.BCST 32(CX)(R8*2), Z1, Z16
+	VFMADD231PS.BCST 32(DX), Z1, Z17
+	VFMADD231PS.BCST 32(DX)(R8*1), Z1, Z18
+	VFMADD231PS.BCST 32(DX)(R8*2), Z1, Z19
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000040, DX
+	ADDQ             $0x00000010, SI
+	JMP              wt_rb6_k2_loop
+
+wt_rb6_k2_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb6_k2_sum
+	VMOVUPS.Z        (AX), K1, Z0
+	VFMADD231PS.BCST (CX), Z0, Z20
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z21
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z22
+	VFMADD231PS.BCST (DX), Z0, Z23
+	VFMADD231PS.BCST (DX)(R8*1), Z0, Z24
+	VFMADD231PS.BCST (DX)(R8*2), Z0, Z25
+
+wt_rb6_k2_sum:
+	VADDPS Z14, Z20, Z20
+	VADDPS Z15, Z21, Z21
+	VADDPS Z16, Z22, Z22
+	VADDPS Z17, Z23, Z23
+	VADDPS Z18, Z24, Z24
+	VADDPS Z19, Z25, Z25
+
+	// Lanes 6 and 14.
+	VXORPS Z14, Z14, Z14
+	VXORPS Z8, Z8, Z8
+	VXORPS Z15, Z15, Z15
+	VXORPS Z9, Z9, Z9
+	VXORPS Z16, Z16, Z16
+	VXORPS Z10, Z10, Z10
+	VXORPS Z17, Z17, Z17
+	VXORPS Z11, Z11, Z11
+	VXORPS Z18, Z18, Z18
+	VXORPS Z12, Z12, Z12
+	VXORPS Z19, Z19, Z19
+	VXORPS Z13, Z13, Z13
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000006, R9, DI
+	ADDQ   DI, AX
+	IMUL3Q $0x00000008, R9, BX
+	ADDQ   AX, BX
+	LEAQ   24(R10), CX
+	LEAQ   (CX)(R8*2), DX
+	ADDQ   R8, DX
+	MOVQ   $0x00000006, SI
+
+wt_rb6_k6_loop:
+	LEAQ             8(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb6_k6_tail
+	VMOVUPS.Z        (AX), K1, Z0
+	VMOVUPS.Z        (BX), K1, Z1
+	VFMADD231PS.BCST (CX), Z0, Z14
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z15
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z16
+	VFMADD231PS.BCST (DX), Z0, Z17
+	VFMADD231PS.BCST (DX)(R8*1), Z0, Z18
+	VFMADD231PS.BCST (DX)(R8*2), Z0, Z19
+	VFMADD231PS.BCST 32(CX), Z1, Z8
+	VFMADD231PS.BCST 32(CX)(R8*1), Z1, Z9
+	VFMADD231PS.BCST 32(CX)(R8*2), Z1, Z10
+	VFMADD231PS.BCST 32(DX), Z1, Z11
+	VFMADD231PS.BCST 32(DX)(R8*1), Z1, Z12
+	VFMADD231PS.BCST 32(DX)(R8*2), Z1, Z13
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000040, DX
+	ADDQ             $0x00000010, SI
+	JMP              wt_rb6_k6_loop
+
+wt_rb6_k6_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb6_k6_sum
+	VMOVUPS.Z        (AX), K1, Z0
+	VFMADD231PS.BCST (CX), Z0, Z14
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z15
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z16
+	VFMADD231PS.BCST (DX), Z0, Z17
+	VFMADD231PS.BCST (DX)(R8*1), Z0, Z18
+	VFMADD231PS.BCST (DX)(R8*2), Z0, Z19
+
+wt_rb6_k6_sum:
+	VADDPS Z8, Z14, Z14
+	VADDPS Z9, Z15, Z15
+	VADDPS Z10, Z16, Z16
+	VADDPS Z11, Z17, Z17
+	VADDPS Z12, Z18, Z18
+	VADDPS Z13, Z19, Z19
+	VADDPS Z14, Z20, Z20
+	VADDPS Z15, Z21, Z21
+	VADDPS Z16, Z22, Z22
+	VADDPS Z17, Z23, Z23
+	VADDPS Z18, Z24, Z24
+	VADDPS Z19, Z25, Z25
+	VADDPS Z20, Z26, Z26
+	VADDPS Z21, Z27, Z27
+	VADDPS Z22, Z28, Z28
+	VADDPS Z23, Z29, Z29
+	VADDPS Z24, Z30, Z30
+	VADDPS Z25, Z31, Z31
+
+	// Lanes 1 and 9.
+	VXORPS Z20, Z20, Z20
+	VXORPS Z14, Z14, Z14
+	VXORPS Z21, Z21, Z21
+	VXORPS Z15, Z15, Z15
+	VXORPS Z22, Z22, Z22
+	VXORPS Z16, Z16, Z16
+	VXORPS Z23, Z23, Z23
+	VXORPS Z17, Z17, Z17
+	VXORPS Z24, Z24, Z24
+	VXORPS Z18, Z18, Z18
+	VXORPS Z25, Z25, Z25
+	VXORPS Z19, Z19, Z19
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000001, R9, DI
+	ADDQ   DI, AX
+	IMUL3Q $0x00000008, R9, BX
+	ADDQ   AX, BX
+	LEAQ   4(R10), CX
+	LEAQ   (CX)(R8*2), DX
+	ADDQ   R8, DX
+	MOVQ   $0x00000001, SI
+
+wt_rb6_k1_loop:
+	LEAQ             8(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb6_k1_tail
+	VMOVUPS.Z        (AX), K1, Z0
+	VMOVUPS.Z        (BX), K1, Z1
+	VFMADD231PS.BCST (CX), Z0, Z20
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z21
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z22
+	VFMADD231PS.BCST (DX), Z0, Z23
+	VFMADD231PS.BCST (DX)(R8*1), Z0, Z24
+	VFMADD231PS.BCST (DX)(R8*2), Z0, Z25
+	VFMADD231PS.BCST 32(CX), Z1, Z14
+	VFMADD231PS.BCST 32(CX)(R8*1), Z1, Z15
+	VFMADD231PS.BCST 32(CX)(R8*2), Z1, Z16
+	VFMADD231PS.BCST 32(DX), Z1, Z17
+	VFMADD231PS.BCST 32(DX)(R8*1), Z1, Z18
+	VFMADD231PS.BCST 32(DX)(R8*2), Z1, Z19
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000040, DX
+	ADDQ             $0x00000010, SI
+	JMP              wt_rb6_k1_loop
+
+wt_rb6_k1_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb6_k1_sum
+	VMOVUPS.Z        (AX), K1, Z0
+	VFMADD231PS.BCST (CX), Z0, Z20
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z21
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z22
+	VFMADD231PS.BCST (DX), Z0, Z23
+	VFMADD231PS.BCST (DX)(R8*1), Z0, Z24
+	VFMADD231PS.BCST (DX)(R8*2), Z0, Z25
+
+wt_rb6_k1_sum:
+	VADDPS Z14, Z20, Z20
+	VADDPS Z15, Z21, Z21
+	VADDPS Z16, Z22, Z22
+	VADDPS Z17, Z23, Z23
+	VADDPS Z18, Z24, Z24
+	VADDPS Z19, Z25, Z25
+
+	// Lanes 5 and 13.
+	VXORPS Z14, Z14, Z14
+	VXORPS Z8, Z8, Z8
+	VXORPS Z15, Z15, Z15
+	VXORPS Z9, Z9, Z9
+	VXORPS Z16, Z16, Z16
+	VXORPS Z10, Z10, Z10
+	VXORPS Z17, Z17, Z17
+	VXORPS Z11, Z11, Z11
+	VXORPS Z18, Z18, Z18
+	VXORPS Z12, Z12, Z12
+	VXORPS Z19, Z19, Z19
+	VXORPS Z13, Z13, Z13
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000005, R9, DI
+	ADDQ   DI, AX
+	IMUL3Q $0x00000008, R9, BX
+	ADDQ   AX, BX
+	LEAQ   20(R10), CX
+	LEAQ   (CX)(R8*2), DX
+	ADDQ   R8, DX
+	MOVQ   $0x00000005, SI
+
+wt_rb6_k5_loop:
+	LEAQ             8(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb6_k5_tail
+	VMOVUPS.Z        (AX), K1, Z0
+	VMOVUPS.Z        (BX), K1, Z1
+	VFMADD231PS.BCST (CX), Z0, Z14
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z15
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z16
+	VFMADD231PS.BCST (DX), Z0, Z17
+	VFMADD231PS.BCST (DX)(R8*1), Z0, Z18
+	VFMADD231PS.BCST (DX)(R8*2), Z0, Z19
+	VFMADD231PS.BCST 32(CX), Z1, Z8
+	VFMADD231PS.BCST 32(CX)(R8*1), Z1, Z9
+	VFMADD231PS.BCST 32(CX)(R8*2), Z1, Z10
+	VFMADD231PS.BCST 32(DX), Z1, Z11
+	VFMADD231PS.BCST 32(DX)(R8*1), Z1, Z12
+	VFMADD231PS.BCST 32(DX)(R8*2), Z1, Z13
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000040, DX
+	ADDQ             $0x00000010, SI
+	JMP              wt_rb6_k5_loop
+
+wt_rb6_k5_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb6_k5_sum
+	VMOVUPS.Z        (AX), K1, Z0
+	VFMADD231PS.BCST (CX), Z0, Z14
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z15
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z16
+	VFMADD231PS.BCST (DX), Z0, Z17
+	VFMADD231PS.BCST (DX)(R8*1), Z0, Z18
+	VFMADD231PS.BCST (DX)(R8*2), Z0, Z19
+
+wt_rb6_k5_sum:
+	VADDPS Z8, Z14, Z14
+	VADDPS Z9, Z15, Z15
+	VADDPS Z10, Z16, Z16
+	VADDPS Z11, Z17, Z17
+	VADDPS Z12, Z18, Z18
+	VADDPS Z13, Z19, Z19
+	VADDPS Z14, Z20, Z20
+	VADDPS Z15, Z21, Z21
+	VADDPS Z16, Z22, Z22
+	VADDPS Z17, Z23, Z23
+	VADDPS Z18, Z24, Z24
+	VADDPS Z19, Z25, Z25
+
+	// Lanes 3 and 11.
+	VXORPS Z14, Z14, Z14
+	VXORPS Z8, Z8, Z8
+	VXORPS Z15, Z15, Z15
+	VXORPS Z9, Z9, Z9
+	VXORPS Z16, Z16, Z16
+	VXORPS Z10, Z10, Z10
+	VXORPS Z17, Z17, Z17
+	VXORPS Z11, Z11, Z11
+	VXORPS Z18, Z18, Z18
+	VXORPS Z12, Z12, Z12
+	VXORPS Z19, Z19, Z19
+	VXORPS Z13, Z13, Z13
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000003, R9, DI
+	ADDQ   DI, AX
+	IMUL3Q $0x00000008, R9, BX
+	ADDQ   AX, BX
+	LEAQ   12(R10), CX
+	LEAQ   (CX)(R8*2), DX
+	ADDQ   R8, DX
+	MOVQ   $0x00000003, SI
+
+wt_rb6_k3_loop:
+	LEAQ             8(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb6_k3_tail
+	VMOVUPS.Z        (AX), K1, Z0
+	VMOVUPS.Z        (BX), K1, Z1
+	VFMADD231PS.BCST (CX), Z0, Z14
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z15
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z16
+	VFMADD231PS.BCST (DX), Z0, Z17
+	VFMADD231PS.BCST (DX)(R8*1), Z0, Z18
+	VFMADD231PS.BCST (DX)(R8*2), Z0, Z19
+	VFMADD231PS.BCST 32(CX), Z1, Z8
+	VFMADD231PS.BCST 32(CX)(R8*1), Z1, Z9
+	VFMADD231PS.BCST 32(CX)(R8*2), Z1, Z10
+	VFMADD231PS.BCST 32(DX), Z1, Z11
+	VFMADD231PS.BCST 32(DX)(R8*1), Z1, Z12
+	VFMADD231PS.BCST 32(DX)(R8*2), Z1, Z13
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000040, DX
+	ADDQ             $0x00000010, SI
+	JMP              wt_rb6_k3_loop
+
+wt_rb6_k3_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb6_k3_sum
+	VMOVUPS.Z        (AX), K1, Z0
+	VFMADD231PS.BCST (CX), Z0, Z14
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z15
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z16
+	VFMADD231PS.BCST (DX), Z0, Z17
+	VFMADD231PS.BCST (DX)(R8*1), Z0, Z18
+	VFMADD231PS.BCST (DX)(R8*2), Z0, Z19
+
+wt_rb6_k3_sum:
+	VADDPS Z8, Z14, Z14
+	VADDPS Z9, Z15, Z15
+	VADDPS Z10, Z16, Z16
+	VADDPS Z11, Z17, Z17
+	VADDPS Z12, Z18, Z18
+	VADDPS Z13, Z19, Z19
+
+	// Lanes 7 and 15.
+	VXORPS Z8, Z8, Z8
+	VXORPS Z2, Z2, Z2
+	VXORPS Z9, Z9, Z9
+	VXORPS Z3, Z3, Z3
+	VXORPS Z10, Z10, Z10
+	VXORPS Z4, Z4, Z4
+	VXORPS Z11, Z11, Z11
+	VXORPS Z5, Z5, Z5
+	VXORPS Z12, Z12, Z12
+	VXORPS Z6, Z6, Z6
+	VXORPS Z13, Z13, Z13
+	VXORPS Z7, Z7, Z7
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000007, R9, DI
+	ADDQ   DI, AX
+	IMUL3Q $0x00000008, R9, BX
+	ADDQ   AX, BX
+	LEAQ   28(R10), CX
+	LEAQ   (CX)(R8*2), DX
+	ADDQ   R8, DX
+	MOVQ   $0x00000007, SI
+
+wt_rb6_k7_loop:
+	LEAQ             8(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb6_k7_tail
+	VMOVUPS.Z        (AX), K1, Z0
+	VMOVUPS.Z        (BX), K1, Z1
+	VFMADD231PS.BCST (CX), Z0, Z8
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z9
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z10
+	VFMADD231PS.BCST (DX), Z0, Z11
+	VFMADD231PS.BCST (DX)(R8*1), Z0, Z12
+	VFMADD231PS.BCST (DX)(R8*2), Z0, Z13
+	VFMADD231PS.BCST 32(CX), Z1, Z2
+	VFMADD231PS.BCST 32(CX)(R8*1), Z1, Z3
+	VFMADD231PS.BCST 32(CX)(R8*2), Z1, Z4
+	VFMADD231PS.BCST 32(DX), Z1, Z5
+	VFMADD231PS.BCST 32(DX)(R8*1), Z1, Z6
+	VFMADD231PS.BCST 32(DX)(R8*2), Z1, Z7
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000040, DX
+	ADDQ             $0x00000010, SI
+	JMP              wt_rb6_k7_loop
+
+wt_rb6_k7_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb6_k7_sum
+	VMOVUPS.Z        (AX), K1, Z0
+	VFMADD231PS.BCST (CX), Z0, Z8
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z9
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z10
+	VFMADD231PS.BCST (DX), Z0, Z11
+	VFMADD231PS.BCST (DX)(R8*1), Z0, Z12
+	VFMADD231PS.BCST (DX)(R8*2), Z0, Z13
+
+wt_rb6_k7_sum:
+	VADDPS Z2, Z8, Z8
+	VADDPS Z3, Z9, Z9
+	VADDPS Z4, Z10, Z10
+	VADDPS Z5, Z11, Z11
+	VADDPS Z6, Z12, Z12
+	VADDPS Z7, Z13, Z13
+	VADDPS Z8, Z14, Z14
+	VADDPS Z9, Z15, Z15
+	VADDPS Z10, Z16, Z16
+	VADDPS Z11, Z17, Z17
+	VADDPS Z12, Z18, Z18
+	VADDPS Z13, Z19, Z19
+	VADDPS Z14, Z20, Z20
+	VADDPS Z15, Z21, Z21
+	VADDPS Z16, Z22, Z22
+	VADDPS Z17, Z23, Z23
+	VADDPS Z18, Z24, Z24
+	VADDPS Z19, Z25, Z25
+	VADDPS Z20, Z26, Z26
+	VADDPS Z21, Z27, Z27
+	VADDPS Z22, Z28, Z28
+	VADDPS Z23, Z29, Z29
+	VADDPS Z24, Z30, Z30
+	VADDPS Z25, Z31, Z31
+	MOVQ   bias_len+104(FP), DI
+	TESTQ  DI, DI
+	JEQ    wt_rb6_st
+
+	// Bias: one rounding, s + bias[i].
+	MOVQ      bias_base+96(FP), DI
+	VMOVUPS.Z (DI)(R12*1), K1, Z0
+	VADDPS    Z0, Z26, Z26
+	VADDPS    Z0, Z27, Z27
+	VADDPS    Z0, Z28, Z28
+	VADDPS    Z0, Z29, Z29
+	VADDPS    Z0, Z30, Z30
+	VADDPS    Z0, Z31, Z31
+
+wt_rb6_st:
+	VMOVUPS Z26, K1, (R11)(R12*1)
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000004, DI, DI
+	ADDQ    R11, DI
+	VMOVUPS Z27, K1, (DI)(R12*1)
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000008, DI, DI
+	ADDQ    R11, DI
+	VMOVUPS Z28, K1, (DI)(R12*1)
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x0000000c, DI, DI
+	ADDQ    R11, DI
+	VMOVUPS Z29, K1, (DI)(R12*1)
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000010, DI, DI
+	ADDQ    R11, DI
+	VMOVUPS Z30, K1, (DI)(R12*1)
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000014, DI, DI
+	ADDQ    R11, DI
+	VMOVUPS Z31, K1, (DI)(R12*1)
+	ADDQ    $0x00000040, R12
+	MOVQ    m+120(FP), DI
+	SHLQ    $0x02, DI
+	CMPQ    R12, DI
+	JLT     wt_rb6_v
+
+	// Down rb rows of X and Y.
+	MOVQ   ldy+24(FP), DI
+	IMUL3Q $0x00000018, DI, DI
+	ADDQ   DI, R11
+	MOVQ   R8, DI
+	IMUL3Q $0x00000006, DI, DI
+	ADDQ   DI, R10
+	SUBQ   $0x00000006, R13
+	JNE    wt_bblock
+	JMP    wt_done
+
+wt_rb5:
+	XORQ R12, R12
+
+wt_rb5_v:
+	// K1: the outputs of this vector, min(L, m - column).
+	MOVQ m+120(FP), DI
+	SHLQ $0x02, DI
+	SUBQ R12, DI
+	SHRQ $0x02, DI
+	CMPQ DI, $0x00000010
+	JLT  wt_rb5_part
+	MOVQ $0x00000010, DI
+
+wt_rb5_part:
+	LEAQ      matvecF32tab<>+256(SB), SI
+	NEGQ      DI
+	LEAQ      (SI)(DI*4), SI
+	VMOVDQU32 (SI), Z0
+	VPMOVD2M  Z0, K1
+
+	// Lanes 0 and 8.
+	VXORPS Z27, Z27, Z27
+	VXORPS Z22, Z22, Z22
+	VXORPS Z28, Z28, Z28
+	VXORPS Z23, Z23, Z23
+	VXORPS Z29, Z29, Z29
+	VXORPS Z24, Z24, Z24
+	VXORPS Z30, Z30, Z30
+	VXORPS Z25, Z25, Z25
+	VXORPS Z31, Z31, Z31
+	VXORPS Z26, Z26, Z26
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000008, R9, BX
+	ADDQ   AX, BX
+	LEAQ   (R10), CX
+	LEAQ   (CX)(R8*2), DX
+	ADDQ   R8, DX
+	MOVQ   $0x00000000, SI
+
+wt_rb5_k0_loop:
+	LEAQ             8(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb5_k0_tail
+	VMOVUPS.Z        (AX), K1, Z0
+	VMOVUPS.Z        (BX), K1, Z1
+	VFMADD231PS.BCST (CX), Z0, Z27
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z28
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z29
+	VFMADD231PS.BCST (DX), Z0, Z30
+	VFMADD231PS.BCST (DX)(R8*1), Z0, Z31
+	VFMADD231PS.BCST 32(CX), Z1, Z22
+	VFMADD231PS.BCST 32(CX)(R8*1), Z1, Z23
+	VFMADD231PS.BCST 32(CX)(R8*2), Z1, Z24
+	VFMADD231PS.BCST 32(DX), Z1, Z25
+	VFMADD231PS.BCST 32(DX)(R8*1), Z1, Z26
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000040, DX
+	ADDQ             $0x00000010, SI
+	JMP              wt_rb5_k0_loop
+
+wt_rb5_k0_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb5_k0_sum
+	VMOVUPS.Z        (AX), K1, Z0
+	VFMADD231PS.BCST (CX), Z0, Z27
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z28
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z29
+	VFMADD231PS.BCST (DX), Z0, Z30
+	VFMADD231PS.BCST (DX)(R8*1), Z0, Z31
+
+wt_rb5_k0_sum:
+	VADDPS Z22, Z27, Z27
+	VADDPS Z23, Z28, Z28
+	VADDPS Z24, Z29, Z29
+	VADDPS Z25, Z30, Z30
+	VADDPS Z26, Z31, Z31
+
+	// Lanes 4 and 12.
+	VXORPS Z22, Z22, Z22
+	VXORPS Z17, Z17, Z17
+	VXORPS Z23, Z23, Z23
+	VXORPS Z18, Z18, Z18
+	VXORPS Z24, Z24, Z24
+	VXORPS Z19, Z19, Z19
+	VXORPS Z25, Z25, Z25
+	VXORPS Z20, Z20, Z20
+	VXORPS Z26, Z26, Z26
+	VXORPS Z21, Z21, Z21
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000004, R9, DI
+	ADDQ   DI, AX
+	IMUL3Q $0x00000008, R9, BX
+	ADDQ   AX, BX
+	LEAQ   16(R10), CX
+	LEAQ   (CX)(R8*2), DX
+	ADDQ   R8, DX
+	MOVQ   $0x00000004, SI
+
+wt_rb5_k4_loop:
+	LEAQ             8(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb5_k4_tail
+	VMOVUPS.Z        (AX), K1, Z0
+	VMOVUPS.Z        (BX), K1, Z1
+	VFMADD231PS.BCST (CX), Z0, Z22
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z23
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z24
+	VFMADD231PS.BCST (DX), Z0, Z25
+	VFMADD231PS.BCST (DX)(R8*1), Z0, Z26
+	VFMADD231PS.BCST 32(CX), Z1, Z17
+	VFMADD231PS.BCST 32(CX)(R8*1), Z1, Z18
+	VFMADD231PS.BCST 32(CX)(R8*2), Z1, Z19
+	VFMADD231PS.BCST 32(DX), Z1, Z20
+	VFMADD231PS.BCST 32(DX)(R8*1), Z1, Z21
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000040, DX
+	ADDQ             $0x00000010, SI
+	JMP              wt_rb5_k4_loop
+
+wt_rb5_k4_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb5_k4_sum
+	VMOVUPS.Z        (AX), K1, Z0
+	VFMADD231PS.BCST (CX), Z0, Z22
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z23
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z24
+	VFMADD231PS.BCST (DX), Z0, Z25
+	VFMADD231PS.BCST (DX)(R8*1), Z0, Z26
+
+wt_rb5_k4_sum:
+	VADDPS Z17, Z22, Z22
+	VADDPS Z18, Z23, Z23
+	VADDPS Z19, Z24, Z24
+	VADDPS Z20, Z25, Z25
+	VADDPS Z21, Z26, Z26
+	VADDPS Z22, Z27, Z27
+	VADDPS Z23, Z28, Z28
+	VADDPS Z24, Z29, Z29
+	VADDPS Z25, Z30, Z30
+	VADDPS Z26, Z31, Z31
+
+	// Lanes 2 and 10.
+	VXORPS Z22, Z22, Z22
+	VXORPS Z17, Z17, Z17
+	VXORPS Z23, Z23, Z23
+	VXORPS Z18, Z18, Z18
+	VXORPS Z24, Z24, Z24
+	VXORPS Z19, Z19, Z19
+	VXORPS Z25, Z25, Z25
+	VXORPS Z20, Z20, Z20
+	VXORPS Z26, Z26, Z26
+	VXORPS Z21, Z21, Z21
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000002, R9, DI
+	ADDQ   DI, AX
+	IMUL3Q $0x00000008, R9, BX
+	ADDQ   AX, BX
+	LEAQ   8(R10), CX
+	LEAQ   (CX)(R8*2), DX
+	ADDQ   R8, DX
+	MOVQ   $0x00000002, SI
+
+wt_rb5_k2_loop:
+	LEAQ             8(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb5_k2_tail
+	VMOVUPS.Z        (AX), K1, Z0
+	VMOVUPS.Z        (BX), K1, Z1
+	VFMADD231PS.BCST (CX), Z0, Z22
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z23
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z24
+	VFMADD231PS.BCST (DX), Z0, Z25
+	VFMADD231PS.BCST (DX)(R8*1), Z0, Z26
+	VFMADD231PS.BCST 32(CX), Z1, Z17
+	VFMADD231PS.BCST 32(CX)(R8*1), Z1, Z18
+	VFMADD231PS.BCST 32(CX)(R8*2), Z1, Z19
+	VFMADD231PS.BCST 32(DX), Z1, Z20
+	VFMADD231PS.BCST 32(DX)(R8*1), Z1, Z21
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000040, DX
+	ADDQ             $0x00000010, SI
+	JMP              wt_rb5_k2_loop
+
+wt_rb5_k2_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb5_k2_sum
+	VMOVUPS.Z        (AX), K1, Z0
+	VFMADD231PS.BCST (CX), Z0, Z22
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z23
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z24
+	VFMADD231PS.BCST (DX), Z0, Z25
+	VFMADD231PS.BCST (DX)(R8*1), Z0, Z26
+
+wt_rb5_k2_sum:
+	VADDPS Z17, Z22, Z22
+	VADDPS Z18, Z23, Z23
+	VADDPS Z19, Z24, Z24
+	VADDPS Z20, Z25, Z25
+	VADDPS Z21, Z26, Z26
+
+	// Lanes 6 and 14.
+	VXORPS Z17, Z17, Z17
+	VXORPS Z12, Z12, Z12
+	VXORPS Z18, Z18, Z18
+	VXORPS Z13, Z13, Z13
+	VXORPS Z19, Z19, Z19
+	VXORPS Z14, Z14, Z14
+	VXORPS Z20, Z20, Z20
+	VXORPS Z15, Z15, Z15
+	VXORPS Z21, Z21, Z21
+	VXORPS Z16, Z16, Z16
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000006, R9, DI
+	ADDQ   DI, AX
+	IMUL3Q $0x00000008, R9, BX
+	ADDQ   AX, BX
+	LEAQ   24(R10), CX
+	LEAQ   (CX)(R8*2), DX
+	ADDQ   R8, DX
+	MOVQ   $0x00000006, SI
+
+wt_rb5_k6_loop:
+	LEAQ             8(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb5_k6_tail
+	VMOVUPS.Z        (AX), K1, Z0
+	VMOVUPS.Z        (BX), K1, Z1
+	VFMADD231PS.BCST (CX), Z0, Z17
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z18
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z19
+	VFMADD231PS.BCST (DX), Z0, Z20
+	VFMADD231PS.BCST (DX)(R8*1), Z0, Z21
+	VFMADD231PS.BCST 32(CX), Z1, Z12
+	VFMADD231PS.BCST 32(CX)(R8*1), Z1, Z13
+	VFMADD231PS.BCST 32(CX)(R8*2), Z1, Z14
+	VFMADD231PS.BCST 32(DX), Z1, Z15
+	VFMADD231PS.BCST 32(DX)(R8*1), Z1, Z16
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000040, DX
+	ADDQ             $0x00000010, SI
+	JMP              wt_rb5_k6_loop
+
+wt_rb5_k6_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb5_k6_sum
+	VMOVUPS.Z        (AX), K1, Z0
+	VFMADD231PS.BCST (CX), Z0, Z17
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z18
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z19
+	VFMADD231PS.BCST (DX), Z0, Z20
+	VFMADD231PS.BCST (DX)(R8*1), Z0, Z21
+
+wt_rb5_k6_sum:
+	VADDPS Z12, Z17, Z17
+	VADDPS Z13, Z18, Z18
+	VADDPS Z14, Z19, Z19
+	VADDPS Z15, Z20, Z20
+	VADDPS Z16, Z21, Z21
+	VADDPS Z17, Z22, Z22
+	VADDPS Z18, Z23, Z23
+	VADDPS Z19, Z24, Z24
+	VADDPS Z20, Z25, Z25
+	VADDPS Z21, Z26, Z26
+	VADDPS Z22, Z27, Z27
+	VADDPS Z23, Z28, Z28
+	VADDPS Z24, Z29, Z29
+	VADDPS Z25, Z30, Z30
+	VADDPS Z26, Z31, Z31
+
+	// Lanes 1 and 9.
+	VXORPS Z22, Z22, Z22
+	VXORPS Z17, Z17, Z17
+	VXORPS Z23, Z23, Z23
+	VXORPS Z18, Z18, Z18
+	VXORPS Z24, Z24, Z24
+	VXORPS Z19, Z19, Z19
+	VXORPS Z25, Z25, Z25
+	VXORPS Z20, Z20, Z20
+	VXORPS Z26, Z26, Z26
+	VXORPS Z21, Z21, Z21
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000001, R9, DI
+	ADDQ   DI, AX
+	IMUL3Q $0x00000008, R9, BX
+	ADDQ   AX, BX
+	LEAQ   4(R10), CX
+	LEAQ   (CX)(R8*2), DX
+	ADDQ   R8, DX
+	MOVQ   $0x00000001, SI
+
+wt_rb5_k1_loop:
+	LEAQ             8(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb5_k1_tail
+	VMOVUPS.Z        (AX), K1, Z0
+	VMOVUPS.Z        (BX), K1, Z1
+	VFMADD231PS.BCST (CX), Z0, Z22
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z23
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z24
+	VFMADD231PS.BCST (DX), Z0, Z25
+	VFMADD231PS.BCST (DX)(R8*1), Z0, Z26
+	VFMADD231PS.BCST 32(CX), Z1, Z17
+	VFMADD231PS.BCST 32(CX)(R8*1), Z1, Z18
+	VFMADD231PS.BCST 32(CX)(R8*2), Z1, Z19
+	VFMADD231PS.BCST 32(DX), Z1, Z20
+	VFMADD231PS.BCST 32(DX)(R8*1), Z1, Z21
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000040, DX
+	ADDQ             $0x00000010, SI
+	JMP              wt_rb5_k1_loop
+
+wt_rb5_k1_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb5_k1_sum
+	VMOVUPS.Z        (AX), K1, Z0
+	VFMADD231PS.BCST (CX), Z0, Z22
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z23
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z24
+	VFMADD231PS.BCST (DX), Z0, Z25
+	VFMADD231PS.BCST (DX)(R8*1), Z0, Z26
+
+wt_rb5_k1_sum:
+	VADDPS Z17, Z22, Z22
+	VADDPS Z18, Z23, Z23
+	VADDPS Z19, Z24, Z24
+	VADDPS Z20, Z25, Z25
+	VADDPS Z21, Z26, Z26
+
+	// Lanes 5 and 13.
+	VXORPS Z17, Z17, Z17
+	VXORPS Z12, Z12, Z12
+	VXORPS Z18, Z18, Z18
+	VXORPS Z13, Z13, Z13
+	VXORPS Z19, Z19, Z19
+	VXORPS Z14, Z14, Z14
+	VXORPS Z20, Z20, Z20
+	VXORPS Z15, Z15, Z15
+	VXORPS Z21, Z21, Z21
+	VXORPS Z16, Z16, Z16
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000005, R9, DI
+	ADDQ   DI, AX
+	IMUL3Q $0x00000008, R9, BX
+	ADDQ   AX, BX
+	LEAQ   20(R10), CX
+	LEAQ   (CX)(R8*2), DX
+	ADDQ   R8, DX
+	MOVQ   $0x00000005, SI
+
+wt_rb5_k5_loop:
+	LEAQ             8(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb5_k5_tail
+	VMOVUPS.Z        (AX), K1, Z0
+	VMOVUPS.Z        (BX), K1, Z1
+	VFMADD231PS.BCST (CX), Z0, Z17
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z18
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z19
+	VFMADD231PS.BCST (DX), Z0, Z20
+	VFMADD231PS.BCST (DX)(R8*1), Z0, Z21
+	VFMADD231PS.BCST 32(CX), Z1, Z12
+	VFMADD231PS.BCST 32(CX)(R8*1), Z1, Z13
+	VFMADD231PS.BCST 32(CX)(R8*2), Z1, Z14
+	VFMADD231PS.BCST 32(DX), Z1, Z15
+	VFMADD231PS.BCST 32(DX)(R8*1), Z1, Z16
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000040, DX
+	ADDQ             $0x00000010, SI
+	JMP              wt_rb5_k5_loop
+
+wt_rb5_k5_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb5_k5_sum
+	VMOVUPS.Z        (AX), K1, Z0
+	VFMADD231PS.BCST (CX), Z0, Z17
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z18
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z19
+	VFMADD231PS.BCST (DX), Z0, Z20
+	VFMADD231PS.BCST (DX)(R8*1), Z0, Z21
+
+wt_rb5_k5_sum:
+	VADDPS Z12, Z17, Z17
+	VADDPS Z13, Z18, Z18
+	VADDPS Z14, Z19, Z19
+	VADDPS Z15, Z20, Z20
+	VADDPS Z16, Z21, Z21
+	VADDPS Z17, Z22, Z22
+	VADDPS Z18, Z23, Z23
+	VADDPS Z19, Z24, Z24
+	VADDPS Z20, Z25, Z25
+	VADDPS Z21, Z26, Z26
+
+	// Lanes 3 and 11.
+	VXORPS Z17, Z17, Z17
+	VXORPS Z12, Z12, Z12
+	VXORPS Z18, Z18, Z18
+	VXORPS Z13, Z13, Z13
+	VXORPS Z19, Z19, Z19
+	VXORPS Z14, Z14, Z14
+	VXORPS Z20, Z20, Z20
+	VXORPS Z15, Z15, Z15
+	VXORPS Z21, Z21, Z21
+	VXORPS Z16, Z16, Z16
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000003, R9, DI
+	ADDQ   DI, AX
+	IMUL3Q $0x00000008, R9, BX
+	ADDQ   AX, BX
+	LEAQ   12(R10), CX
+	LEAQ   (CX)(R8*2), DX
+	ADDQ   R8, DX
+	MOVQ   $0x00000003, SI
+
+wt_rb5_k3_loop:
+	LEAQ             8(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb5_k3_tail
+	VMOVUPS.Z        (AX), K1, Z0
+	VMOVUPS.Z        (BX), K1, Z1
+	VFMADD231PS.BCST (CX), Z0, Z17
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z18
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z19
+	VFMADD231PS.BCST (DX), Z0, Z20
+	VFMADD231PS.BCST (DX)(R8*1), Z0, Z21
+	VFMADD231PS.BCST 32(CX), Z1, Z12
+	VFMADD231PS.BCST 32(CX)(R8*1), Z1, Z13
+	VFMADD231PS.BCST 32(CX)(R8*2), Z1, Z14
+	VFMADD231PS.BCST 32(DX), Z1, Z15
+	VFMADD231PS.BCST 32(DX)(R8*1), Z1, Z16
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000040, DX
+	ADDQ             $0x00000010, SI
+	JMP              wt_rb5_k3_loop
+
+wt_rb5_k3_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb5_k3_sum
+	VMOVUPS.Z        (AX), K1, Z0
+	VFMADD231PS.BCST (CX), Z0, Z17
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z18
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z19
+	VFMADD231PS.BCST (DX), Z0, Z20
+	VFMADD231PS.BCST (DX)(R8*1), Z0, Z21
+
+wt_rb5_k3_sum:
+	VADDPS Z12, Z17, Z17
+	VADDPS Z13, Z18, Z18
+	VADDPS Z14, Z19, Z19
+	VADDPS Z15, Z20, Z20
+	VADDPS Z16, Z21, Z21
+
+	// Lanes 7 and 15.
+	VXORPS Z12, Z12, Z12
+	VXORPS Z7, Z7, Z7
+	VXORPS Z13, Z13, Z13
+	VXORPS Z8, Z8, Z8
+	VXORPS Z14, Z14, Z14
+	VXORPS Z9, Z9, Z9
+	VXORPS Z15, Z15, Z15
+	VXORPS Z10, Z10, Z10
+	VXORPS Z16, Z16, Z16
+	VXORPS Z11, Z11, Z11
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000007, R9, DI
+	ADDQ   DI, AX
+	IMUL3Q $0x00000008, R9, BX
+	ADDQ   AX, BX
+	LEAQ   28(R10), CX
+	LEAQ   (CX)(R8*2), DX
+	ADDQ   R8, DX
+	MOVQ   $0x00000007, SI
+
+wt_rb5_k7_loop:
+	LEAQ             8(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb5_k7_tail
+	VMOVUPS.Z        (AX), K1, Z0
+	VMOVUPS.Z        (BX), K1, Z1
+	VFMADD231PS.BCST (CX), Z0, Z12
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z13
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z14
+	VFMADD231PS.BCST (DX), Z0, Z15
+	VFMADD231PS.BCST (DX)(R8*1), Z0, Z16
+	VFMADD231PS.BCST 32(CX), Z1, Z7
+	VFMADD231PS.BCST 32(CX)(R8*1), Z1, Z8
+	VFMADD231PS.BCST 32(CX)(R8*2), Z1, Z9
+	VFMADD231PS.BCST 32(DX), Z1, Z10
+	VFMADD231PS.BCST 32(DX)(R8*1), Z1, Z11
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000040, DX
+	ADDQ             $0x00000010, SI
+	JMP              wt_rb5_k7_loop
+
+wt_rb5_k7_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb5_k7_sum
+	VMOVUPS.Z        (AX), K1, Z0
+	VFMADD231PS.BCST (CX), Z0, Z12
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z13
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z14
+	VFMADD231PS.BCST (DX), Z0, Z15
+	VFMADD231PS.BCST (DX)(R8*1), Z0, Z16
+
+wt_rb5_k7_sum:
+	VADDPS Z7, Z12, Z12
+	VADDPS Z8, Z13, Z13
+	VADDPS Z9, Z14, Z14
+	VADDPS Z10, Z15, Z15
+	VADDPS Z11, Z16, Z16
+	VADDPS Z12, Z17, Z17
+	VADDPS Z13, Z18, Z18
+	VADDPS Z14, Z19, Z19
+	VADDPS Z15, Z20, Z20
+	VADDPS Z16, Z21, Z21
+	VADDPS Z17, Z22, Z22
+	VADDPS Z18, Z23, Z23
+	VADDPS Z19, Z24, Z24
+	VADDPS Z20, Z25, Z25
+	VADDPS Z21, Z26, Z26
+	VADDPS Z22, Z27, Z27
+	VADDPS Z23, Z28, Z28
+	VADDPS Z24, Z29, Z29
+	VADDPS Z25, Z30, Z30
+	VADDPS Z26, Z31, Z31
+	MOVQ   bias_len+104(FP), DI
+	TESTQ  DI, DI
+	JEQ    wt_rb5_st
+
+	// Bias: one rounding, s + bias[i].
+	MOVQ      bias_base+96(FP), DI
+	VMOVUPS.Z (DI)(R12*1), K1, Z0
+	VADDPS    Z0, Z27, Z27
+	VADDPS    Z0, Z28, Z28
+	VADDPS    Z0, Z29, Z29
+	VADDPS    Z0, Z30, Z30
+	VADDPS    Z0, Z31, Z31
+
+wt_rb5_st:
+	VMOVUPS Z27, K1, (R11)(R12*1)
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000004, DI, DI
+	ADDQ    R11, DI
+	VMOVUPS Z28, K1, (DI)(R12*1)
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000008, DI, DI
+	ADDQ    R11, DI
+	VMOVUPS Z29, K1, (DI)(R12*1)
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x0000000c, DI, DI
+	ADDQ    R11, DI
+	VMOVUPS Z30, K1, (DI)(R12*1)
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000010, DI, DI
+	ADDQ    R11, DI
+	VMOVUPS Z31, K1, (DI)(R12*1)
+	ADDQ    $0x00000040, R12
+	MOVQ    m+120(FP), DI
+	SHLQ    $0x02, DI
+	CMPQ    R12, DI
+	JLT     wt_rb5_v
+
+	// Down rb rows of X and Y.
+	MOVQ   ldy+24(FP), DI
+	IMUL3Q $0x00000014, DI, DI
+	ADDQ   DI, R11
+	MOVQ   R8, DI
+	IMUL3Q $0x00000005, DI, DI
+	ADDQ   DI, R10
+	SUBQ   $0x00000005, R13
+	JNE    wt_bblock
+	JMP    wt_done
+
+wt_rb4:
+	XORQ R12, R12
+
+wt_rb4_v:
+	// K1: the outputs of this vector, min(L, m - column).
+	MOVQ m+120(FP), DI
+	SHLQ $0x02, DI
+	SUBQ R12, DI
+	SHRQ $0x02, DI
+	CMPQ DI, $0x00000010
+	JLT  wt_rb4_part
+	MOVQ $0x00000010, DI
+
+wt_rb4_part:
+	LEAQ      matvecF32tab<>+256(SB), SI
+	NEGQ      DI
+	LEAQ      (SI)(DI*4), SI
+	VMOVDQU32 (SI), Z0
+	VPMOVD2M  Z0, K1
+
+	// Lanes 0 and 8.
+	VXORPS Z28, Z28, Z28
+	VXORPS Z24, Z24, Z24
+	VXORPS Z29, Z29, Z29
+	VXORPS Z25, Z25, Z25
+	VXORPS Z30, Z30, Z30
+	VXORPS Z26, Z26, Z26
+	VXORPS Z31, Z31, Z31
+	VXORPS Z27, Z27, Z27
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000008, R9, BX
+	ADDQ   AX, BX
+	LEAQ   (R10), CX
+	LEAQ   (CX)(R8*2), DX
+	ADDQ   R8, DX
+	MOVQ   $0x00000000, SI
+
+wt_rb4_k0_loop:
+	LEAQ             8(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb4_k0_tail
+	VMOVUPS.Z        (AX), K1, Z0
+	VMOVUPS.Z        (BX), K1, Z1
+	VFMADD231PS.BCST (CX), Z0, Z28
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z29
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z30
+	VFMADD231PS.BCST (DX), Z0, Z31
+	VFMADD231PS.BCST 32(CX), Z1, Z24
+	VFMADD231PS.BCST 32(CX)(R8*1), Z1, Z25
+	VFMADD231PS.BCST 32(CX)(R8*2), Z1, Z26
+	VFMADD231PS.BCST 32(DX), Z1, Z27
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000040, DX
+	ADDQ             $0x00000010, SI
+	JMP              wt_rb4_k0_loop
+
+wt_rb4_k0_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb4_k0_sum
+	VMOVUPS.Z        (AX), K1, Z0
+	VFMADD231PS.BCST (CX), Z0, Z28
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z29
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z30
+	VFMADD231PS.BCST (DX), Z0, Z31
+
+wt_rb4_k0_sum:
+	VADDPS Z24, Z28, Z28
+	VADDPS Z25, Z29, Z29
+	VADDPS Z26, Z30, Z30
+	VADDPS Z27, Z31, Z31
+
+	// Lanes 4 and 12.
+	VXORPS Z24, Z24, Z24
+	VXORPS Z20, Z20, Z20
+	VXORPS Z25, Z25, Z25
+	VXORPS Z21, Z21, Z21
+	VXORPS Z26, Z26, Z26
+	VXORPS Z22, Z22, Z22
+	VXORPS Z27, Z27, Z27
+	VXORPS Z23, Z23, Z23
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000004, R9, DI
+	ADDQ   DI, AX
+	IMUL3Q $0x00000008, R9, BX
+	ADDQ   AX, BX
+	LEAQ   16(R10), CX
+	LEAQ   (CX)(R8*2), DX
+	ADDQ   R8, DX
+	MOVQ   $0x00000004, SI
+
+wt_rb4_k4_loop:
+	LEAQ             8(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb4_k4_tail
+	VMOVUPS.Z        (AX), K1, Z0
+	VMOVUPS.Z        (BX), K1, Z1
+	VFMADD231PS.BCST (CX), Z0, Z24
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z25
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z26
+	VFMADD231PS.BCST (DX), Z0, Z27
+	VFMADD231PS.BCST 32(CX), Z1, Z20
+	VFMADD231PS.BCST 32(CX)(R8*1), Z1, Z21
+	VFMADD231PS.BCST 32(CX)(R8*2), Z1, Z22
+	VFMADD231PS.BCST 32(DX), Z1, Z23
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000040, DX
+	ADDQ             $0x00000010, SI
+	JMP              wt_rb4_k4_loop
+
+wt_rb4_k4_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb4_k4_sum
+	VMOVUPS.Z        (AX), K1, Z0
+	VFMADD231PS.BCST (CX), Z0, Z24
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z25
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z26
+	VFMADD231PS.BCST (DX), Z0, Z27
+
+wt_rb4_k4_sum:
+	VADDPS Z20, Z24, Z24
+	VADDPS Z21, Z25, Z25
+	VADDPS Z22, Z26, Z26
+	VADDPS Z23, Z27, Z27
+	VADDPS Z24, Z28, Z28
+	VADDPS Z25, Z29, Z29
+	VADDPS Z26, Z30, Z30
+	VADDPS Z27, Z31, Z31
+
+	// Lanes 2 and 10.
+	VXORPS Z24, Z24, Z24
+	VXORPS Z20, Z20, Z20
+	VXORPS Z25, Z25, Z25
+	VXORPS Z21, Z21, Z21
+	VXORPS Z26, Z26, Z26
+	VXORPS Z22, Z22, Z22
+	VXORPS Z27, Z27, Z27
+	VXORPS Z23, Z23, Z23
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000002, R9, DI
+	ADDQ   DI, AX
+	IMUL3Q $0x00000008, R9, BX
+	ADDQ   AX, BX
+	LEAQ   8(R10), CX
+	LEAQ   (CX)(R8*2), DX
+	ADDQ   R8, DX
+	MOVQ   $0x00000002, SI
+
+wt_rb4_k2_loop:
+	LEAQ             8(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb4_k2_tail
+	VMOVUPS.Z        (AX), K1, Z0
+	VMOVUPS.Z        (BX), K1, Z1
+	VFMADD231PS.BCST (CX), Z0, Z24
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z25
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z26
+	VFMADD231PS.BCST (DX), Z0, Z27
+	VFMADD231PS.BCST 32(CX), Z1, Z20
+	VFMADD231PS.BCST 32(CX)(R8*1), Z1, Z21
+	VFMADD231PS.BCST 32(CX)(R8*2), Z1, Z22
+	VFMADD231PS.BCST 32(DX), Z1, Z23
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000040, DX
+	ADDQ             $0x00000010, SI
+	JMP              wt_rb4_k2_loop
+
+wt_rb4_k2_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb4_k2_sum
+	VMOVUPS.Z        (AX), K1, Z0
+	VFMADD231PS.BCST (CX), Z0, Z24
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z25
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z26
+	VFMADD231PS.BCST (DX), Z0, Z27
+
+wt_rb4_k2_sum:
+	VADDPS Z20, Z24, Z24
+	VADDPS Z21, Z25, Z25
+	VADDPS Z22, Z26, Z26
+	VADDPS Z23, Z27, Z27
+
+	// Lanes 6 and 14.
+	VXORPS Z20, Z20, Z20
+	VXORPS Z16, Z16, Z16
+	VXORPS Z21, Z21, Z21
+	VXORPS Z17, Z17, Z17
+	VXORPS Z22, Z22, Z22
+	VXORPS Z18, Z18, Z18
+	VXORPS Z23, Z23, Z23
+	VXORPS Z19, Z19, Z19
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000006, R9, DI
+	ADDQ   DI, AX
+	IMUL3Q $0x00000008, R9, BX
+	ADDQ   AX, BX
+	LEAQ   24(R10), CX
+	LEAQ   (CX)(R8*2), DX
+	ADDQ   R8, DX
+	MOVQ   $0x00000006, SI
+
+wt_rb4_k6_loop:
+	LEAQ             8(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb4_k6_tail
+	VMOVUPS.Z        (AX), K1, Z0
+	VMOVUPS.Z        (BX), K1, Z1
+	VFMADD231PS.BCST (CX), Z0, Z20
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z21
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z22
+	VFMADD231PS.BCST (DX), Z0, Z23
+	VFMADD231PS.BCST 32(CX), Z1, Z16
+	VFMADD231PS.BCST 32(CX)(R8*1), Z1, Z17
+	VFMADD231PS.BCST 32(CX)(R8*2), Z1, Z18
+	VFMADD231PS.BCST 32(DX), Z1, Z19
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000040, DX
+	ADDQ             $0x00000010, SI
+	JMP              wt_rb4_k6_loop
+
+wt_rb4_k6_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb4_k6_sum
+	VMOVUPS.Z        (AX), K1, Z0
+	VFMADD231PS.BCST (CX), Z0, Z20
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z21
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z22
+	VFMADD231PS.BCST (DX), Z0, Z23
+
+wt_rb4_k6_sum:
+	VADDPS Z16, Z20, Z20
+	VADDPS Z17, Z21, Z21
+	VADDPS Z18, Z22, Z22
+	VADDPS Z19, Z23, Z23
+	VADDPS Z20, Z24, Z24
+	VADDPS Z21, Z25, Z25
+	VADDPS Z22, Z26, Z26
+	VADDPS Z23, Z27, Z27
+	VADDPS Z24, Z28, Z28
+	VADDPS Z25, Z29, Z29
+	VADDPS Z26, Z30, Z30
+	VADDPS Z27, Z31, Z31
+
+	// Lanes 1 and 9.
+	VXORPS Z24, Z24, Z24
+	VXORPS Z20, Z20, Z20
+	VXORPS Z25, Z25, Z25
+	VXORPS Z21, Z21, Z21
+	VXORPS Z26, Z26, Z26
+	VXORPS Z22, Z22, Z22
+	VXORPS Z27, Z27, Z27
+	VXORPS Z23, Z23, Z23
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000001, R9, DI
+	ADDQ   DI, AX
+	IMUL3Q $0x00000008, R9, BX
+	ADDQ   AX, BX
+	LEAQ   4(R10), CX
+	LEAQ   (CX)(R8*2), DX
+	ADDQ   R8, DX
+	MOVQ   $0x00000001, SI
+
+wt_rb4_k1_loop:
+	LEAQ             8(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb4_k1_tail
+	VMOVUPS.Z        (AX), K1, Z0
+	VMOVUPS.Z        (BX), K1, Z1
+	VFMADD231PS.BCST (CX), Z0, Z24
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z25
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z26
+	VFMADD231PS.BCST (DX), Z0, Z27
+	VFMADD231PS.BCST 32(CX), Z1, Z20
+	VFMADD231PS.BCST 32(CX)(R8*1), Z1, Z21
+	VFMADD231PS.BCST 32(CX)(R8*2), Z1, Z22
+	VFMADD231PS.BCST 32(DX), Z1, Z23
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000040, DX
+	ADDQ             $0x00000010, SI
+	JMP              wt_rb4_k1_loop
+
+wt_rb4_k1_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb4_k1_sum
+	VMOVUPS.Z        (AX), K1, Z0
+	VFMADD231PS.BCST (CX), Z0, Z24
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z25
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z26
+	VFMADD231PS.BCST (DX), Z0, Z27
+
+wt_rb4_k1_sum:
+	VADDPS Z20, Z24, Z24
+	VADDPS Z21, Z25, Z25
+	VADDPS Z22, Z26, Z26
+	VADDPS Z23, Z27, Z27
+
+	// Lanes 5 and 13.
+	VXORPS Z20, Z20, Z20
+	VXORPS Z16, Z16, Z16
+	VXORPS Z21, Z21, Z21
+	VXORPS Z17, Z17, Z17
+	VXORPS Z22, Z22, Z22
+	VXORPS Z18, Z18, Z18
+	VXORPS Z23, Z23, Z23
+	VXORPS Z19, Z19, Z19
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000005, R9, DI
+	ADDQ   DI, AX
+	IMUL3Q $0x00000008, R9, BX
+	ADDQ   AX, BX
+	LEAQ   20(R10), CX
+	LEAQ   (CX)(R8*2), DX
+	ADDQ   R8, DX
+	MOVQ   $0x00000005, SI
+
+wt_rb4_k5_loop:
+	LEAQ             8(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb4_k5_tail
+	VMOVUPS.Z        (AX), K1, Z0
+	VMOVUPS.Z        (BX), K1, Z1
+	VFMADD231PS.BCST (CX), Z0, Z20
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z21
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z22
+	VFMADD231PS.BCST (DX), Z0, Z23
+	VFMADD231PS.BCST 32(CX), Z1, Z16
+	VFMADD231PS.BCST 32(CX)(R8*1), Z1, Z17
+	VFMADD231PS.BCST 32(CX)(R8*2), Z1, Z18
+	VFMADD231PS.BCST 32(DX), Z1, Z19
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000040, DX
+	ADDQ             $0x00000010, SI
+	JMP              wt_rb4_k5_loop
+
+wt_rb4_k5_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb4_k5_sum
+	VMOVUPS.Z        (AX), K1, Z0
+	VFMADD231PS.BCST (CX), Z0, Z20
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z21
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z22
+	VFMADD231PS.BCST (DX), Z0, Z23
+
+wt_rb4_k5_sum:
+	VADDPS Z16, Z20, Z20
+	VADDPS Z17, Z21, Z21
+	VADDPS Z18, Z22, Z22
+	VADDPS Z19, Z23, Z23
+	VADDPS Z20, Z24, Z24
+	VADDPS Z21, Z25, Z25
+	VADDPS Z22, Z26, Z26
+	VADDPS Z23, Z27, Z27
+
+	// Lanes 3 and 11.
+	VXORPS Z20, Z20, Z20
+	VXORPS Z16, Z16, Z16
+	VXORPS Z21, Z21, Z21
+	VXORPS Z17, Z17, Z17
+	VXORPS Z22, Z22, Z22
+	VXORPS Z18, Z18, Z18
+	VXORPS Z23, Z23, Z23
+	VXORPS Z19, Z19, Z19
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000003, R9, DI
+	ADDQ   DI, AX
+	IMUL3Q $0x00000008, R9, BX
+	ADDQ   AX, BX
+	LEAQ   12(R10), CX
+	LEAQ   (CX)(R8*2), DX
+	ADDQ   R8, DX
+	MOVQ   $0x00000003, SI
+
+wt_rb4_k3_loop:
+	LEAQ             8(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb4_k3_tail
+	VMOVUPS.Z        (AX), K1, Z0
+	VMOVUPS.Z        (BX), K1, Z1
+	VFMADD231PS.BCST (CX), Z0, Z20
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z21
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z22
+	VFMADD231PS.BCST (DX), Z0, Z23
+	VFMADD231PS.BCST 32(CX), Z1, Z16
+	VFMADD231PS.BCST 32(CX)(R8*1), Z1, Z17
+	VFMADD231PS.BCST 32(CX)(R8*2), Z1, Z18
+	VFMADD231PS.BCST 32(DX), Z1, Z19
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000040, DX
+	ADDQ             $0x00000010, SI
+	JMP              wt_rb4_k3_loop
+
+wt_rb4_k3_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb4_k3_sum
+	VMOVUPS.Z        (AX), K1, Z0
+	VFMADD231PS.BCST (CX), Z0, Z20
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z21
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z22
+	VFMADD231PS.BCST (DX), Z0, Z23
+
+wt_rb4_k3_sum:
+	VADDPS Z16, Z20, Z20
+	VADDPS Z17, Z21, Z21
+	VADDPS Z18, Z22, Z22
+	VADDPS Z19, Z23, Z23
+
+	// Lanes 7 and 15.
+	VXORPS Z16, Z16, Z16
+	VXORPS Z12, Z12, Z12
+	VXORPS Z17, Z17, Z17
+	VXORPS Z13, Z13, Z13
+	VXORPS Z18, Z18, Z18
+	VXORPS Z14, Z14, Z14
+	VXORPS Z19, Z19, Z19
+	VXORPS Z15, Z15, Z15
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000007, R9, DI
+	ADDQ   DI, AX
+	IMUL3Q $0x00000008, R9, BX
+	ADDQ   AX, BX
+	LEAQ   28(R10), CX
+	LEAQ   (CX)(R8*2), DX
+	ADDQ   R8, DX
+	MOVQ   $0x00000007, SI
+
+wt_rb4_k7_loop:
+	LEAQ             8(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb4_k7_tail
+	VMOVUPS.Z        (AX), K1, Z0
+	VMOVUPS.Z        (BX), K1, Z1
+	VFMADD231PS.BCST (CX), Z0, Z16
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z17
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z18
+	VFMADD231PS.BCST (DX), Z0, Z19
+	VFMADD231PS.BCST 32(CX), Z1, Z12
+	VFMADD231PS.BCST 32(CX)(R8*1), Z1, Z13
+	VFMADD231PS.BCST 32(CX)(R8*2), Z1, Z14
+	VFMADD231PS.BCST 32(DX), Z1, Z15
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000040, DX
+	ADDQ             $0x00000010, SI
+	JMP              wt_rb4_k7_loop
+
+wt_rb4_k7_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb4_k7_sum
+	VMOVUPS.Z        (AX), K1, Z0
+	VFMADD231PS.BCST (CX), Z0, Z16
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z17
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z18
+	VFMADD231PS.BCST (DX), Z0, Z19
+
+wt_rb4_k7_sum:
+	VADDPS Z12, Z16, Z16
+	VADDPS Z13, Z17, Z17
+	VADDPS Z14, Z18, Z18
+	VADDPS Z15, Z19, Z19
+	VADDPS Z16, Z20, Z20
+	VADDPS Z17, Z21, Z21
+	VADDPS Z18, Z22, Z22
+	VADDPS Z19, Z23, Z23
+	VADDPS Z20, Z24, Z24
+	VADDPS Z21, Z25, Z25
+	VADDPS Z22, Z26, Z26
+	VADDPS Z23, Z27, Z27
+	VADDPS Z24, Z28, Z28
+	VADDPS Z25, Z29, Z29
+	VADDPS Z26, Z30, Z30
+	VADDPS Z27, Z31, Z31
+	MOVQ   bias_len+104(FP), DI
+	TESTQ  DI, DI
+	JEQ    wt_rb4_st
+
+	// Bias: one rounding, s + bias[i].
+	MOVQ      bias_base+96(FP), DI
+	VMOVUPS.Z (DI)(R12*1), K1, Z0
+	VADDPS    Z0, Z28, Z28
+	VADDPS    Z0, Z29, Z29
+	VADDPS    Z0, Z30, Z30
+	VADDPS    Z0, Z31, Z31
+
+wt_rb4_st:
+	VMOVUPS Z28, K1, (R11)(R12*1)
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000004, DI, DI
+	ADDQ    R11, DI
+	VMOVUPS Z29, K1, (DI)(R12*1)
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000008, DI, DI
+	ADDQ    R11, DI
+	VMOVUPS Z30, K1, (DI)(R12*1)
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x0000000c, DI, DI
+	ADDQ    R11, DI
+	VMOVUPS Z31, K1, (DI)(R12*1)
+	ADDQ    $0x00000040, R12
+	MOVQ    m+120(FP), DI
+	SHLQ    $0x02, DI
+	CMPQ    R12, DI
+	JLT     wt_rb4_v
+
+	// Down rb rows of X and Y.
+	MOVQ   ldy+24(FP), DI
+	IMUL3Q $0x00000010, DI, DI
+	ADDQ   DI, R11
+	LEAQ   (R10)(R8*4), R10
+	SUBQ   $0x00000004, R13
+	JNE    wt_bblock
+	JMP    wt_done
+
+wt_rb3:
+	XORQ R12, R12
+
+wt_rb3_v:
+	// K1: the outputs of this vector, min(L, m - column).
+	MOVQ m+120(FP), DI
+	SHLQ $0x02, DI
+	SUBQ R12, DI
+	SHRQ $0x02, DI
+	CMPQ DI, $0x00000010
+	JLT  wt_rb3_part
+	MOVQ $0x00000010, DI
+
+wt_rb3_part:
+	LEAQ      matvecF32tab<>+256(SB), SI
+	NEGQ      DI
+	LEAQ      (SI)(DI*4), SI
+	VMOVDQU32 (SI), Z0
+	VPMOVD2M  Z0, K1
+
+	// Lanes 0 and 8.
+	VXORPS Z29, Z29, Z29
+	VXORPS Z26, Z26, Z26
+	VXORPS Z30, Z30, Z30
+	VXORPS Z27, Z27, Z27
+	VXORPS Z31, Z31, Z31
+	VXORPS Z28, Z28, Z28
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000008, R9, BX
+	ADDQ   AX, BX
+	LEAQ   (R10), CX
+	MOVQ   $0x00000000, SI
+
+wt_rb3_k0_loop:
+	LEAQ             8(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb3_k0_tail
+	VMOVUPS.Z        (AX), K1, Z0
+	VMOVUPS.Z        (BX), K1, Z1
+	VFMADD231PS.BCST (CX), Z0, Z29
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z30
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z31
+	VFMADD231PS.BCST 32(CX), Z1, Z26
+	VFMADD231PS.BCST 32(CX)(R8*1), Z1, Z27
+	VFMADD231PS.BCST 32(CX)(R8*2), Z1, Z28
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000010, SI
+	JMP              wt_rb3_k0_loop
+
+wt_rb3_k0_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb3_k0_sum
+	VMOVUPS.Z        (AX), K1, Z0
+	VFMADD231PS.BCST (CX), Z0, Z29
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z30
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z31
+
+wt_rb3_k0_sum:
+	VADDPS Z26, Z29, Z29
+	VADDPS Z27, Z30, Z30
+	VADDPS Z28, Z31, Z31
+
+	// Lanes 4 and 12.
+	VXORPS Z26, Z26, Z26
+	VXORPS Z23, Z23, Z23
+	VXORPS Z27, Z27, Z27
+	VXORPS Z24, Z24, Z24
+	VXORPS Z28, Z28, Z28
+	VXORPS Z25, Z25, Z25
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000004, R9, DI
+	ADDQ   DI, AX
+	IMUL3Q $0x00000008, R9, BX
+	ADDQ   AX, BX
+	LEAQ   16(R10), CX
+	MOVQ   $0x00000004, SI
+
+wt_rb3_k4_loop:
+	LEAQ             8(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb3_k4_tail
+	VMOVUPS.Z        (AX), K1, Z0
+	VMOVUPS.Z        (BX), K1, Z1
+	VFMADD231PS.BCST (CX), Z0, Z26
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z27
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z28
+	VFMADD231PS.BCST 32(CX), Z1, Z23
+	VFMADD231PS.BCST 32(CX)(R8*1), Z1, Z24
+	VFMADD231PS.BCST 32(CX)(R8*2), Z1, Z25
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000010, SI
+	JMP              wt_rb3_k4_loop
+
+wt_rb3_k4_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb3_k4_sum
+	VMOVUPS.Z        (AX), K1, Z0
+	VFMADD231PS.BCST (CX), Z0, Z26
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z27
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z28
+
+wt_rb3_k4_sum:
+	VADDPS Z23, Z26, Z26
+	VADDPS Z24, Z27, Z27
+	VADDPS Z25, Z28, Z28
+	VADDPS Z26, Z29, Z29
+	VADDPS Z27, Z30, Z30
+	VADDPS Z28, Z31, Z31
+
+	// Lanes 2 and 10.
+	VXORPS Z26, Z26, Z26
+	VXORPS Z23, Z23, Z23
+	VXORPS Z27, Z27, Z27
+	VXORPS Z24, Z24, Z24
+	VXORPS Z28, Z28, Z28
+	VXORPS Z25, Z25, Z25
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000002, R9, DI
+	ADDQ   DI, AX
+	IMUL3Q $0x00000008, R9, BX
+	ADDQ   AX, BX
+	LEAQ   8(R10), CX
+	MOVQ   $0x00000002, SI
+
+wt_rb3_k2_loop:
+	LEAQ             8(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb3_k2_tail
+	VMOVUPS.Z        (AX), K1, Z0
+	VMOVUPS.Z        (BX), K1, Z1
+	VFMADD231PS.BCST (CX), Z0, Z26
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z27
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z28
+	VFMADD231PS.BCST 32(CX), Z1, Z23
+	VFMADD231PS.BCST 32(CX)(R8*1), Z1, Z24
+	VFMADD231PS.BCST 32(CX)(R8*2), Z1, Z25
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000010, SI
+	JMP              wt_rb3_k2_loop
+
+wt_rb3_k2_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb3_k2_sum
+	VMOVUPS.Z        (AX), K1, Z0
+	VFMADD231PS.BCST (CX), Z0, Z26
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z27
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z28
+
+wt_rb3_k2_sum:
+	VADDPS Z23, Z26, Z26
+	VADDPS Z24, Z27, Z27
+	VADDPS Z25, Z28, Z28
+
+	// Lanes 6 and 14.
+	VXORPS Z23, Z23, Z23
+	VXORPS Z20, Z20, Z20
+	VXORPS Z24, Z24, Z24
+	VXORPS Z21, Z21, Z21
+	VXORPS Z25, Z25, Z25
+	VXORPS Z22, Z22, Z22
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000006, R9, DI
+	ADDQ   DI, AX
+	IMUL3Q $0x00000008, R9, BX
+	ADDQ   AX, BX
+	LEAQ   24(R10), CX
+	MOVQ   $0x00000006, SI
+
+wt_rb3_k6_loop:
+	LEAQ             8(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb3_k6_tail
+	VMOVUPS.Z        (AX), K1, Z0
+	VMOVUPS.Z        (BX), K1, Z1
+	VFMADD231PS.BCST (CX), Z0, Z23
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z24
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z25
+	VFMADD231PS.BCST 32(CX), Z1, Z20
+	VFMADD231PS.BCST 32(CX)(R8*1), Z1, Z21
+	VFMADD231PS.BCST 32(CX)(R8*2), Z1, Z22
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000010, SI
+	JMP              wt_rb3_k6_loop
+
+wt_rb3_k6_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb3_k6_sum
+	VMOVUPS.Z        (AX), K1, Z0
+	VFMADD231PS.BCST (CX), Z0, Z23
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z24
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z25
+
+wt_rb3_k6_sum:
+	VADDPS Z20, Z23, Z23
+	VADDPS Z21, Z24, Z24
+	VADDPS Z22, Z25, Z25
+	VADDPS Z23, Z26, Z26
+	VADDPS Z24, Z27, Z27
+	VADDPS Z25, Z28, Z28
+	VADDPS Z26, Z29, Z29
+	VADDPS Z27, Z30, Z30
+	VADDPS Z28, Z31, Z31
+
+	// Lanes 1 and 9.
+	VXORPS Z26, Z26, Z26
+	VXORPS Z23, Z23, Z23
+	VXORPS Z27, Z27, Z27
+	VXORPS Z24, Z24, Z24
+	VXORPS Z28, Z28, Z28
+	VXORPS Z25, Z25, Z25
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000001, R9, DI
+	ADDQ   DI, AX
+	IMUL3Q $0x00000008, R9, BX
+	ADDQ   AX, BX
+	LEAQ   4(R10), CX
+	MOVQ   $0x00000001, SI
+
+wt_rb3_k1_loop:
+	LEAQ             8(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb3_k1_tail
+	VMOVUPS.Z        (AX), K1, Z0
+	VMOVUPS.Z        (BX), K1, Z1
+	VFMADD231PS.BCST (CX), Z0, Z26
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z27
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z28
+	VFMADD231PS.BCST 32(CX), Z1, Z23
+	VFMADD231PS.BCST 32(CX)(R8*1), Z1, Z24
+	VFMADD231PS.BCST 32(CX)(R8*2), Z1, Z25
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000010, SI
+	JMP              wt_rb3_k1_loop
+
+wt_rb3_k1_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb3_k1_sum
+	VMOVUPS.Z        (AX), K1, Z0
+	VFMADD231PS.BCST (CX), Z0, Z26
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z27
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z28
+
+wt_rb3_k1_sum:
+	VADDPS Z23, Z26, Z26
+	VADDPS Z24, Z27, Z27
+	VADDPS Z25, Z28, Z28
+
+	// Lanes 5 and 13.
+	VXORPS Z23, Z23, Z23
+	VXORPS Z20, Z20, Z20
+	VXORPS Z24, Z24, Z24
+	VXORPS Z21, Z21, Z21
+	VXORPS Z25, Z25, Z25
+	VXORPS Z22, Z22, Z22
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000005, R9, DI
+	ADDQ   DI, AX
+	IMUL3Q $0x00000008, R9, BX
+	ADDQ   AX, BX
+	LEAQ   20(R10), CX
+	MOVQ   $0x00000005, SI
+
+wt_rb3_k5_loop:
+	LEAQ             8(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb3_k5_tail
+	VMOVUPS.Z        (AX), K1, Z0
+	VMOVUPS.Z        (BX), K1, Z1
+	VFMADD231PS.BCST (CX), Z0, Z23
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z24
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z25
+	VFMADD231PS.BCST 32(CX), Z1, Z20
+	VFMADD231PS.BCST 32(CX)(R8*1), Z1, Z21
+	VFMADD231PS.BCST 32(CX)(R8*2), Z1, Z22
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000010, SI
+	JMP              wt_rb3_k5_loop
+
+wt_rb3_k5_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb3_k5_sum
+	VMOVUPS.Z        (AX), K1, Z0
+	VFMADD231PS.BCST (CX), Z0, Z23
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z24
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z25
+
+wt_rb3_k5_sum:
+	VADDPS Z20, Z23, Z23
+	VADDPS Z21, Z24, Z24
+	VADDPS Z22, Z25, Z25
+	VADDPS Z23, Z26, Z26
+	VADDPS Z24, Z27, Z27
+	VADDPS Z25, Z28, Z28
+
+	// Lanes 3 and 11.
+	VXORPS Z23, Z23, Z23
+	VXORPS Z20, Z20, Z20
+	VXORPS Z24, Z24, Z24
+	VXORPS Z21, Z21, Z21
+	VXORPS Z25, Z25, Z25
+	VXORPS Z22, Z22, Z22
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000003, R9, DI
+	ADDQ   DI, AX
+	IMUL3Q $0x00000008, R9, BX
+	ADDQ   AX, BX
+	LEAQ   12(R10), CX
+	MOVQ   $0x00000003, SI
+
+wt_rb3_k3_loop:
+	LEAQ             8(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb3_k3_tail
+	VMOVUPS.Z        (AX), K1, Z0
+	VMOVUPS.Z        (BX), K1, Z1
+	VFMADD231PS.BCST (CX), Z0, Z23
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z24
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z25
+	VFMADD231PS.BCST 32(CX), Z1, Z20
+	VFMADD231PS.BCST 32(CX)(R8*1), Z1, Z21
+	VFMADD231PS.BCST 32(CX)(R8*2), Z1, Z22
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000010, SI
+	JMP              wt_rb3_k3_loop
+
+wt_rb3_k3_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb3_k3_sum
+	VMOVUPS.Z        (AX), K1, Z0
+	VFMADD231PS.BCST (CX), Z0, Z23
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z24
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z25
+
+wt_rb3_k3_sum:
+	VADDPS Z20, Z23, Z23
+	VADDPS Z21, Z24, Z24
+	VADDPS Z22, Z25, Z25
+
+	// Lanes 7 and 15.
+	VXORPS Z20, Z20, Z20
+	VXORPS Z17, Z17, Z17
+	VXORPS Z21, Z21, Z21
+	VXORPS Z18, Z18, Z18
+	VXORPS Z22, Z22, Z22
+	VXORPS Z19, Z19, Z19
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000007, R9, DI
+	ADDQ   DI, AX
+	IMUL3Q $0x00000008, R9, BX
+	ADDQ   AX, BX
+	LEAQ   28(R10), CX
+	MOVQ   $0x00000007, SI
+
+wt_rb3_k7_loop:
+	LEAQ             8(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb3_k7_tail
+	VMOVUPS.Z        (AX), K1, Z0
+	VMOVUPS.Z        (BX), K1, Z1
+	VFMADD231PS.BCST (CX), Z0, Z20
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z21
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z22
+	VFMADD231PS.BCST 32(CX), Z1, Z17
+	VFMADD231PS.BCST 32(CX)(R8*1), Z1, Z18
+	VFMADD231PS.BCST 32(CX)(R8*2), Z1, Z19
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000010, SI
+	JMP              wt_rb3_k7_loop
+
+wt_rb3_k7_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb3_k7_sum
+	VMOVUPS.Z        (AX), K1, Z0
+	VFMADD231PS.BCST (CX), Z0, Z20
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z21
+	VFMADD231PS.BCST (CX)(R8*2), Z0, Z22
+
+wt_rb3_k7_sum:
+	VADDPS Z17, Z20, Z20
+	VADDPS Z18, Z21, Z21
+	VADDPS Z19, Z22, Z22
+	VADDPS Z20, Z23, Z23
+	VADDPS Z21, Z24, Z24
+	VADDPS Z22, Z25, Z25
+	VADDPS Z23, Z26, Z26
+	VADDPS Z24, Z27, Z27
+	VADDPS Z25, Z28, Z28
+	VADDPS Z26, Z29, Z29
+	VADDPS Z27, Z30, Z30
+	VADDPS Z28, Z31, Z31
+	MOVQ   bias_len+104(FP), DI
+	TESTQ  DI, DI
+	JEQ    wt_rb3_st
+
+	// Bias: one rounding, s + bias[i].
+	MOVQ      bias_base+96(FP), DI
+	VMOVUPS.Z (DI)(R12*1), K1, Z0
+	VADDPS    Z0, Z29, Z29
+	VADDPS    Z0, Z30, Z30
+	VADDPS    Z0, Z31, Z31
+
+wt_rb3_st:
+	VMOVUPS Z29, K1, (R11)(R12*1)
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000004, DI, DI
+	ADDQ    R11, DI
+	VMOVUPS Z30, K1, (DI)(R12*1)
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000008, DI, DI
+	ADDQ    R11, DI
+	VMOVUPS Z31, K1, (DI)(R12*1)
+	ADDQ    $0x00000040, R12
+	MOVQ    m+120(FP), DI
+	SHLQ    $0x02, DI
+	CMPQ    R12, DI
+	JLT     wt_rb3_v
+
+	// Down rb rows of X and Y.
+	MOVQ   ldy+24(FP), DI
+	IMUL3Q $0x0000000c, DI, DI
+	ADDQ   DI, R11
+	MOVQ   R8, DI
+	IMUL3Q $0x00000003, DI, DI
+	ADDQ   DI, R10
+	SUBQ   $0x00000003, R13
+	JNE    wt_bblock
+	JMP    wt_done
+
+wt_rb2:
+	XORQ R12, R12
+
+wt_rb2_v:
+	// K1: the outputs of this vector, min(L, m - column).
+	MOVQ m+120(FP), DI
+	SHLQ $0x02, DI
+	SUBQ R12, DI
+	SHRQ $0x02, DI
+	CMPQ DI, $0x00000010
+	JLT  wt_rb2_part
+	MOVQ $0x00000010, DI
+
+wt_rb2_part:
+	LEAQ      matvecF32tab<>+256(SB), SI
+	NEGQ      DI
+	LEAQ      (SI)(DI*4), SI
+	VMOVDQU32 (SI), Z0
+	VPMOVD2M  Z0, K1
+
+	// Lanes 0 and 8.
+	VXORPS Z30, Z30, Z30
+	VXORPS Z28, Z28, Z28
+	VXORPS Z31, Z31, Z31
+	VXORPS Z29, Z29, Z29
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000008, R9, BX
+	ADDQ   AX, BX
+	LEAQ   (R10), CX
+	MOVQ   $0x00000000, SI
+
+wt_rb2_k0_loop:
+	LEAQ             8(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb2_k0_tail
+	VMOVUPS.Z        (AX), K1, Z0
+	VMOVUPS.Z        (BX), K1, Z1
+	VFMADD231PS.BCST (CX), Z0, Z30
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z31
+	VFMADD231PS.BCST 32(CX), Z1, Z28
+	VFMADD231PS.BCST 32(CX)(R8*1), Z1, Z29
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000010, SI
+	JMP              wt_rb2_k0_loop
+
+wt_rb2_k0_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb2_k0_sum
+	VMOVUPS.Z        (AX), K1, Z0
+	VFMADD231PS.BCST (CX), Z0, Z30
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z31
+
+wt_rb2_k0_sum:
+	VADDPS Z28, Z30, Z30
+	VADDPS Z29, Z31, Z31
+
+	// Lanes 4 and 12.
+	VXORPS Z28, Z28, Z28
+	VXORPS Z26, Z26, Z26
+	VXORPS Z29, Z29, Z29
+	VXORPS Z27, Z27, Z27
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000004, R9, DI
+	ADDQ   DI, AX
+	IMUL3Q $0x00000008, R9, BX
+	ADDQ   AX, BX
+	LEAQ   16(R10), CX
+	MOVQ   $0x00000004, SI
+
+wt_rb2_k4_loop:
+	LEAQ             8(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb2_k4_tail
+	VMOVUPS.Z        (AX), K1, Z0
+	VMOVUPS.Z        (BX), K1, Z1
+	VFMADD231PS.BCST (CX), Z0, Z28
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z29
+	VFMADD231PS.BCST 32(CX), Z1, Z26
+	VFMADD231PS.BCST 32(CX)(R8*1), Z1, Z27
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000010, SI
+	JMP              wt_rb2_k4_loop
+
+wt_rb2_k4_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb2_k4_sum
+	VMOVUPS.Z        (AX), K1, Z0
+	VFMADD231PS.BCST (CX), Z0, Z28
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z29
+
+wt_rb2_k4_sum:
+	VADDPS Z26, Z28, Z28
+	VADDPS Z27, Z29, Z29
+	VADDPS Z28, Z30, Z30
+	VADDPS Z29, Z31, Z31
+
+	// Lanes 2 and 10.
+	VXORPS Z28, Z28, Z28
+	VXORPS Z26, Z26, Z26
+	VXORPS Z29, Z29, Z29
+	VXORPS Z27, Z27, Z27
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000002, R9, DI
+	ADDQ   DI, AX
+	IMUL3Q $0x00000008, R9, BX
+	ADDQ   AX, BX
+	LEAQ   8(R10), CX
+	MOVQ   $0x00000002, SI
+
+wt_rb2_k2_loop:
+	LEAQ             8(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb2_k2_tail
+	VMOVUPS.Z        (AX), K1, Z0
+	VMOVUPS.Z        (BX), K1, Z1
+	VFMADD231PS.BCST (CX), Z0, Z28
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z29
+	VFMADD231PS.BCST 32(CX), Z1, Z26
+	VFMADD231PS.BCST 32(CX)(R8*1), Z1, Z27
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000010, SI
+	JMP              wt_rb2_k2_loop
+
+wt_rb2_k2_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb2_k2_sum
+	VMOVUPS.Z        (AX), K1, Z0
+	VFMADD231PS.BCST (CX), Z0, Z28
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z29
+
+wt_rb2_k2_sum:
+	VADDPS Z26, Z28, Z28
+	VADDPS Z27, Z29, Z29
+
+	// Lanes 6 and 14.
+	VXORPS Z26, Z26, Z26
+	VXORPS Z24, Z24, Z24
+	VXORPS Z27, Z27, Z27
+	VXORPS Z25, Z25, Z25
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000006, R9, DI
+	ADDQ   DI, AX
+	IMUL3Q $0x00000008, R9, BX
+	ADDQ   AX, BX
+	LEAQ   24(R10), CX
+	MOVQ   $0x00000006, SI
+
+wt_rb2_k6_loop:
+	LEAQ             8(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb2_k6_tail
+	VMOVUPS.Z        (AX), K1, Z0
+	VMOVUPS.Z        (BX), K1, Z1
+	VFMADD231PS.BCST (CX), Z0, Z26
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z27
+	VFMADD231PS.BCST 32(CX), Z1, Z24
+	VFMADD231PS.BCST 32(CX)(R8*1), Z1, Z25
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000010, SI
+	JMP              wt_rb2_k6_loop
+
+wt_rb2_k6_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb2_k6_sum
+	VMOVUPS.Z        (AX), K1, Z0
+	VFMADD231PS.BCST (CX), Z0, Z26
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z27
+
+wt_rb2_k6_sum:
+	VADDPS Z24, Z26, Z26
+	VADDPS Z25, Z27, Z27
+	VADDPS Z26, Z28, Z28
+	VADDPS Z27, Z29, Z29
+	VADDPS Z28, Z30, Z30
+	VADDPS Z29, Z31, Z31
+
+	// Lanes 1 and 9.
+	VXORPS Z28, Z28, Z28
+	VXORPS Z26, Z26, Z26
+	VXORPS Z29, Z29, Z29
+	VXORPS Z27, Z27, Z27
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000001, R9, DI
+	ADDQ   DI, AX
+	IMUL3Q $0x00000008, R9, BX
+	ADDQ   AX, BX
+	LEAQ   4(R10), CX
+	MOVQ   $0x00000001, SI
+
+wt_rb2_k1_loop:
+	LEAQ             8(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb2_k1_tail
+	VMOVUPS.Z        (AX), K1, Z0
+	VMOVUPS.Z        (BX), K1, Z1
+	VFMADD231PS.BCST (CX), Z0, Z28
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z29
+	VFMADD231PS.BCST 32(CX), Z1, Z26
+	VFMADD231PS.BCST 32(CX)(R8*1), Z1, Z27
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000010, SI
+	JMP              wt_rb2_k1_loop
+
+wt_rb2_k1_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb2_k1_sum
+	VMOVUPS.Z        (AX), K1, Z0
+	VFMADD231PS.BCST (CX), Z0, Z28
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z29
+
+wt_rb2_k1_sum:
+	VADDPS Z26, Z28, Z28
+	VADDPS Z27, Z29, Z29
+
+	// Lanes 5 and 13.
+	VXORPS Z26, Z26, Z26
+	VXORPS Z24, Z24, Z24
+	VXORPS Z27, Z27, Z27
+	VXORPS Z25, Z25, Z25
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000005, R9, DI
+	ADDQ   DI, AX
+	IMUL3Q $0x00000008, R9, BX
+	ADDQ   AX, BX
+	LEAQ   20(R10), CX
+	MOVQ   $0x00000005, SI
+
+wt_rb2_k5_loop:
+	LEAQ             8(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb2_k5_tail
+	VMOVUPS.Z        (AX), K1, Z0
+	VMOVUPS.Z        (BX), K1, Z1
+	VFMADD231PS.BCST (CX), Z0, Z26
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z27
+	VFMADD231PS.BCST 32(CX), Z1, Z24
+	VFMADD231PS.BCST 32(CX)(R8*1), Z1, Z25
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000010, SI
+	JMP              wt_rb2_k5_loop
+
+wt_rb2_k5_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb2_k5_sum
+	VMOVUPS.Z        (AX), K1, Z0
+	VFMADD231PS.BCST (CX), Z0, Z26
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z27
+
+wt_rb2_k5_sum:
+	VADDPS Z24, Z26, Z26
+	VADDPS Z25, Z27, Z27
+	VADDPS Z26, Z28, Z28
+	VADDPS Z27, Z29, Z29
+
+	// Lanes 3 and 11.
+	VXORPS Z26, Z26, Z26
+	VXORPS Z24, Z24, Z24
+	VXORPS Z27, Z27, Z27
+	VXORPS Z25, Z25, Z25
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000003, R9, DI
+	ADDQ   DI, AX
+	IMUL3Q $0x00000008, R9, BX
+	ADDQ   AX, BX
+	LEAQ   12(R10), CX
+	MOVQ   $0x00000003, SI
+
+wt_rb2_k3_loop:
+	LEAQ             8(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb2_k3_tail
+	VMOVUPS.Z        (AX), K1, Z0
+	VMOVUPS.Z        (BX), K1, Z1
+	VFMADD231PS.BCST (CX), Z0, Z26
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z27
+	VFMADD231PS.BCST 32(CX), Z1, Z24
+	VFMADD231PS.BCST 32(CX)(R8*1), Z1, Z25
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000010, SI
+	JMP              wt_rb2_k3_loop
+
+wt_rb2_k3_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb2_k3_sum
+	VMOVUPS.Z        (AX), K1, Z0
+	VFMADD231PS.BCST (CX), Z0, Z26
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z27
+
+wt_rb2_k3_sum:
+	VADDPS Z24, Z26, Z26
+	VADDPS Z25, Z27, Z27
+
+	// Lanes 7 and 15.
+	VXORPS Z24, Z24, Z24
+	VXORPS Z22, Z22, Z22
+	VXORPS Z25, Z25, Z25
+	VXORPS Z23, Z23, Z23
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000007, R9, DI
+	ADDQ   DI, AX
+	IMUL3Q $0x00000008, R9, BX
+	ADDQ   AX, BX
+	LEAQ   28(R10), CX
+	MOVQ   $0x00000007, SI
+
+wt_rb2_k7_loop:
+	LEAQ             8(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb2_k7_tail
+	VMOVUPS.Z        (AX), K1, Z0
+	VMOVUPS.Z        (BX), K1, Z1
+	VFMADD231PS.BCST (CX), Z0, Z24
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z25
+	VFMADD231PS.BCST 32(CX), Z1, Z22
+	VFMADD231PS.BCST 32(CX)(R8*1), Z1, Z23
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000010, SI
+	JMP              wt_rb2_k7_loop
+
+wt_rb2_k7_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb2_k7_sum
+	VMOVUPS.Z        (AX), K1, Z0
+	VFMADD231PS.BCST (CX), Z0, Z24
+	VFMADD231PS.BCST (CX)(R8*1), Z0, Z25
+
+wt_rb2_k7_sum:
+	VADDPS Z22, Z24, Z24
+	VADDPS Z23, Z25, Z25
+	VADDPS Z24, Z26, Z26
+	VADDPS Z25, Z27, Z27
+	VADDPS Z26, Z28, Z28
+	VADDPS Z27, Z29, Z29
+	VADDPS Z28, Z30, Z30
+	VADDPS Z29, Z31, Z31
+	MOVQ   bias_len+104(FP), DI
+	TESTQ  DI, DI
+	JEQ    wt_rb2_st
+
+	// Bias: one rounding, s + bias[i].
+	MOVQ      bias_base+96(FP), DI
+	VMOVUPS.Z (DI)(R12*1), K1, Z0
+	VADDPS    Z0, Z30, Z30
+	VADDPS    Z0, Z31, Z31
+
+wt_rb2_st:
+	VMOVUPS Z30, K1, (R11)(R12*1)
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000004, DI, DI
+	ADDQ    R11, DI
+	VMOVUPS Z31, K1, (DI)(R12*1)
+	ADDQ    $0x00000040, R12
+	MOVQ    m+120(FP), DI
+	SHLQ    $0x02, DI
+	CMPQ    R12, DI
+	JLT     wt_rb2_v
+
+	// Down rb rows of X and Y.
+	MOVQ   ldy+24(FP), DI
+	IMUL3Q $0x00000008, DI, DI
+	ADDQ   DI, R11
+	LEAQ   (R10)(R8*2), R10
+	SUBQ   $0x00000002, R13
+	JNE    wt_bblock
+	JMP    wt_done
+
+wt_rb1:
+	XORQ R12, R12
+
+wt_rb1_v:
+	// K1: the outputs of this vector, min(L, m - column).
+	MOVQ m+120(FP), DI
+	SHLQ $0x02, DI
+	SUBQ R12, DI
+	SHRQ $0x02, DI
+	CMPQ DI, $0x00000010
+	JLT  wt_rb1_part
+	MOVQ $0x00000010, DI
+
+wt_rb1_part:
+	LEAQ      matvecF32tab<>+256(SB), SI
+	NEGQ      DI
+	LEAQ      (SI)(DI*4), SI
+	VMOVDQU32 (SI), Z0
+	VPMOVD2M  Z0, K1
+
+	// Lanes 0 and 8.
+	VXORPS Z31, Z31, Z31
+	VXORPS Z30, Z30, Z30
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000008, R9, BX
+	ADDQ   AX, BX
+	LEAQ   (R10), CX
+	MOVQ   $0x00000000, SI
+
+wt_rb1_k0_loop:
+	LEAQ             8(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb1_k0_tail
+	VMOVUPS.Z        (AX), K1, Z0
+	VMOVUPS.Z        (BX), K1, Z1
+	VFMADD231PS.BCST (CX), Z0, Z31
+	VFMADD231PS.BCST 32(CX), Z1, Z30
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000010, SI
+	JMP              wt_rb1_k0_loop
+
+wt_rb1_k0_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb1_k0_sum
+	VMOVUPS.Z        (AX), K1, Z0
+	VFMADD231PS.BCST (CX), Z0, Z31
+
+wt_rb1_k0_sum:
+	VADDPS Z30, Z31, Z31
+
+	// Lanes 4 and 12.
+	VXORPS Z30, Z30, Z30
+	VXORPS Z29, Z29, Z29
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000004, R9, DI
+	ADDQ   DI, AX
+	IMUL3Q $0x00000008, R9, BX
+	ADDQ   AX, BX
+	LEAQ   16(R10), CX
+	MOVQ   $0x00000004, SI
+
+wt_rb1_k4_loop:
+	LEAQ             8(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb1_k4_tail
+	VMOVUPS.Z        (AX), K1, Z0
+	VMOVUPS.Z        (BX), K1, Z1
+	VFMADD231PS.BCST (CX), Z0, Z30
+	VFMADD231PS.BCST 32(CX), Z1, Z29
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000010, SI
+	JMP              wt_rb1_k4_loop
+
+wt_rb1_k4_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb1_k4_sum
+	VMOVUPS.Z        (AX), K1, Z0
+	VFMADD231PS.BCST (CX), Z0, Z30
+
+wt_rb1_k4_sum:
+	VADDPS Z29, Z30, Z30
+	VADDPS Z30, Z31, Z31
+
+	// Lanes 2 and 10.
+	VXORPS Z30, Z30, Z30
+	VXORPS Z29, Z29, Z29
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000002, R9, DI
+	ADDQ   DI, AX
+	IMUL3Q $0x00000008, R9, BX
+	ADDQ   AX, BX
+	LEAQ   8(R10), CX
+	MOVQ   $0x00000002, SI
+
+wt_rb1_k2_loop:
+	LEAQ             8(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb1_k2_tail
+	VMOVUPS.Z        (AX), K1, Z0
+	VMOVUPS.Z        (BX), K1, Z1
+	VFMADD231PS.BCST (CX), Z0, Z30
+	VFMADD231PS.BCST 32(CX), Z1, Z29
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000010, SI
+	JMP              wt_rb1_k2_loop
+
+wt_rb1_k2_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb1_k2_sum
+	VMOVUPS.Z        (AX), K1, Z0
+	VFMADD231PS.BCST (CX), Z0, Z30
+
+wt_rb1_k2_sum:
+	VADDPS Z29, Z30, Z30
+
+	// Lanes 6 and 14.
+	VXORPS Z29, Z29, Z29
+	VXORPS Z28, Z28, Z28
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000006, R9, DI
+	ADDQ   DI, AX
+	IMUL3Q $0x00000008, R9, BX
+	ADDQ   AX, BX
+	LEAQ   24(R10), CX
+	MOVQ   $0x00000006, SI
+
+wt_rb1_k6_loop:
+	LEAQ             8(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb1_k6_tail
+	VMOVUPS.Z        (AX), K1, Z0
+	VMOVUPS.Z        (BX), K1, Z1
+	VFMADD231PS.BCST (CX), Z0, Z29
+	VFMADD231PS.BCST 32(CX), Z1, Z28
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000010, SI
+	JMP              wt_rb1_k6_loop
+
+wt_rb1_k6_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb1_k6_sum
+	VMOVUPS.Z        (AX), K1, Z0
+	VFMADD231PS.BCST (CX), Z0, Z29
+
+wt_rb1_k6_sum:
+	VADDPS Z28, Z29, Z29
+	VADDPS Z29, Z30, Z30
+	VADDPS Z30, Z31, Z31
+
+	// Lanes 1 and 9.
+	VXORPS Z30, Z30, Z30
+	VXORPS Z29, Z29, Z29
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000001, R9, DI
+	ADDQ   DI, AX
+	IMUL3Q $0x00000008, R9, BX
+	ADDQ   AX, BX
+	LEAQ   4(R10), CX
+	MOVQ   $0x00000001, SI
+
+wt_rb1_k1_loop:
+	LEAQ             8(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb1_k1_tail
+	VMOVUPS.Z        (AX), K1, Z0
+	VMOVUPS.Z        (BX), K1, Z1
+	VFMADD231PS.BCST (CX), Z0, Z30
+	VFMADD231PS.BCST 32(CX), Z1, Z29
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000010, SI
+	JMP              wt_rb1_k1_loop
+
+wt_rb1_k1_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb1_k1_sum
+	VMOVUPS.Z        (AX), K1, Z0
+	VFMADD231PS.BCST (CX), Z0, Z30
+
+wt_rb1_k1_sum:
+	VADDPS Z29, Z30, Z30
+
+	// Lanes 5 and 13.
+	VXORPS Z29, Z29, Z29
+	VXORPS Z28, Z28, Z28
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000005, R9, DI
+	ADDQ   DI, AX
+	IMUL3Q $0x00000008, R9, BX
+	ADDQ   AX, BX
+	LEAQ   20(R10), CX
+	MOVQ   $0x00000005, SI
+
+wt_rb1_k5_loop:
+	LEAQ             8(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb1_k5_tail
+	VMOVUPS.Z        (AX), K1, Z0
+	VMOVUPS.Z        (BX), K1, Z1
+	VFMADD231PS.BCST (CX), Z0, Z29
+	VFMADD231PS.BCST 32(CX), Z1, Z28
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000010, SI
+	JMP              wt_rb1_k5_loop
+
+wt_rb1_k5_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb1_k5_sum
+	VMOVUPS.Z        (AX), K1, Z0
+	VFMADD231PS.BCST (CX), Z0, Z29
+
+wt_rb1_k5_sum:
+	VADDPS Z28, Z29, Z29
+	VADDPS Z29, Z30, Z30
+
+	// Lanes 3 and 11.
+	VXORPS Z29, Z29, Z29
+	VXORPS Z28, Z28, Z28
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000003, R9, DI
+	ADDQ   DI, AX
+	IMUL3Q $0x00000008, R9, BX
+	ADDQ   AX, BX
+	LEAQ   12(R10), CX
+	MOVQ   $0x00000003, SI
+
+wt_rb1_k3_loop:
+	LEAQ             8(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb1_k3_tail
+	VMOVUPS.Z        (AX), K1, Z0
+	VMOVUPS.Z        (BX), K1, Z1
+	VFMADD231PS.BCST (CX), Z0, Z29
+	VFMADD231PS.BCST 32(CX), Z1, Z28
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000010, SI
+	JMP              wt_rb1_k3_loop
+
+wt_rb1_k3_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb1_k3_sum
+	VMOVUPS.Z        (AX), K1, Z0
+	VFMADD231PS.BCST (CX), Z0, Z29
+
+wt_rb1_k3_sum:
+	VADDPS Z28, Z29, Z29
+
+	// Lanes 7 and 15.
+	VXORPS Z28, Z28, Z28
+	VXORPS Z27, Z27, Z27
+	MOVQ   wt_base+32(FP), AX
+	ADDQ   R12, AX
+	IMUL3Q $0x00000007, R9, DI
+	ADDQ   DI, AX
+	IMUL3Q $0x00000008, R9, BX
+	ADDQ   AX, BX
+	LEAQ   28(R10), CX
+	MOVQ   $0x00000007, SI
+
+wt_rb1_k7_loop:
+	LEAQ             8(SI), DI
+	CMPQ             DI, R14
+	JGE              wt_rb1_k7_tail
+	VMOVUPS.Z        (AX), K1, Z0
+	VMOVUPS.Z        (BX), K1, Z1
+	VFMADD231PS.BCST (CX), Z0, Z28
+	VFMADD231PS.BCST 32(CX), Z1, Z27
+	ADDQ             R15, AX
+	ADDQ             R15, BX
+	ADDQ             $0x00000040, CX
+	ADDQ             $0x00000010, SI
+	JMP              wt_rb1_k7_loop
+
+wt_rb1_k7_tail:
+	// Lane k may have one element more than lane k+L/2.
+	CMPQ             SI, R14
+	JGE              wt_rb1_k7_sum
+	VMOVUPS.Z        (AX), K1, Z0
+	VFMADD231PS.BCST (CX), Z0, Z28
+
+wt_rb1_k7_sum:
+	VADDPS Z27, Z28, Z28
+	VADDPS Z28, Z29, Z29
+	VADDPS Z29, Z30, Z30
+	VADDPS Z30, Z31, Z31
+	MOVQ   bias_len+104(FP), DI
+	TESTQ  DI, DI
+	JEQ    wt_rb1_st
+
+	// Bias: one rounding, s + bias[i].
+	MOVQ      bias_base+96(FP), DI
+	VMOVUPS.Z (DI)(R12*1), K1, Z0
+	VADDPS    Z0, Z31, Z31
+
+wt_rb1_st:
+	VMOVUPS Z31, K1, (R11)(R12*1)
+	ADDQ    $0x00000040, R12
+	MOVQ    m+120(FP), DI
+	SHLQ    $0x02, DI
+	CMPQ    R12, DI
+	JLT     wt_rb1_v
+
+	// Down rb rows of X and Y.
+	MOVQ   ldy+24(FP), DI
+	IMUL3Q $0x00000004, DI, DI
+	ADDQ   DI, R11
+	ADDQ   R8, R10
+	SUBQ   $0x00000001, R13
+	JNE    wt_bblock
+
+wt_done:
 	VZEROUPPER
 	RET

@@ -23,7 +23,7 @@ func matvecChecks() []equivCheck {
 	for _, k := range []string{"MatVecs", "MatTVecs", "AddOuters"} {
 		runs := []string{"Outer"} // MatTVecs' and AddOuters' kernel
 		if k == "MatVecs" {
-			runs = nil
+			runs = []string{"MatVecs", "MatVecsWT"} // the second for short rows
 		}
 		cs = append(cs,
 			equivCheck{k, "float64", "of bound", 1, func(r *rand.Rand) (string, float64) { return matvecCase[float64](k, r) }, runs},

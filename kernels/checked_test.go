@@ -19,6 +19,12 @@ func TestCheckedEntryPoints(t *testing.T) {
 		"MatVecsF64AVX2": func() {
 			asm.MatVecsF64AVX2(make([]float64, 5), 4, make([]float64, 8), 4, make([]float64, 8), 4, nil, 2, 2, 4, nil, true, true)
 		},
+		"MatVecsWTF32AVX512": func() { // wt holds 2 rows of 3, not n = 3
+			asm.MatVecsWTF32AVX512(make([]float32, 6), 3, make([]float32, 6), 3, make([]float32, 6), 3, nil, 3, 2, 3)
+		},
+		"MatVecsWT bias": func() {
+			asm.MatVecsWTF64AVX512(make([]float64, 6), 3, make([]float64, 9), 3, make([]float64, 6), 3, make([]float64, 2), 3, 2, 3)
+		},
 		"OuterF32AVX512": func() {
 			asm.OuterF32AVX512(make([]float32, 4), 2, make([]float32, 4), 2, 1, make([]float32, 4), 2, 64, 2, 2, 3, false)
 		},

@@ -35,6 +35,7 @@ var kernelTests = map[string]covered{
 	"Mul":   {test: TestMul, bench: BenchmarkMul},
 	// Outer is MatTVecs' and AddOuters' kernel; each has its own three.
 	"MatVecs":     {TestMatVecs, FuzzMatVecs, BenchmarkMatVecs},
+	"MatVecsWT":   {TestMatVecsWT, FuzzMatVecs, BenchmarkMatVecsSmall},
 	"Outer":       {TestAddOuters, FuzzAddOuters, BenchmarkAddOuters},
 	"Transpose4":  {TestTranspose, FuzzTranspose, BenchmarkTranspose},
 	"Normals":     {TestNormalTiers, FuzzNormalFill, BenchmarkNormal},

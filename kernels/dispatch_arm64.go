@@ -238,6 +238,21 @@ func matVecsF32(t cpu.Tier, y []float32, ldy int, w []float32, ldw int, x []floa
 // hasMatVecs reports whether tier t runs MatVecs's assembly in this build.
 func hasMatVecs(t cpu.Tier) bool { return t == cpu.NEON }
 
+// matVecsWTF64 runs MatVecsWT (float64) on tier t: its assembly where the manifest has it, else matVecsWTGo(y, ldy, wt, ldt, x, ldx, bias, m, nb, n).
+func matVecsWTF64(t cpu.Tier, y []float64, ldy int, wt []float64, ldt int, x []float64, ldx int, bias []float64, m int, nb int, n int) {
+	fellBack("MatVecsWTF64", -1, t)
+	matVecsWTGo(y, ldy, wt, ldt, x, ldx, bias, m, nb, n)
+}
+
+// matVecsWTF32 runs MatVecsWT (float32) on tier t: its assembly where the manifest has it, else matVecsWTGo(y, ldy, wt, ldt, x, ldx, bias, m, nb, n).
+func matVecsWTF32(t cpu.Tier, y []float32, ldy int, wt []float32, ldt int, x []float32, ldx int, bias []float32, m int, nb int, n int) {
+	fellBack("MatVecsWTF32", -1, t)
+	matVecsWTGo(y, ldy, wt, ldt, x, ldx, bias, m, nb, n)
+}
+
+// hasMatVecsWT reports whether tier t runs MatVecsWT's assembly in this build.
+func hasMatVecsWT(t cpu.Tier) bool { return false }
+
 // outerF64 runs Outer (float64) on tier t: its assembly where the manifest has it, else outerGo64(c, ldc, a, lda, inca, b, ldb, rows, cols, k, load).
 func outerF64(t cpu.Tier, c []float64, ldc int, a []float64, lda int, inca int, b []float64, ldb int, ldp int, rows int, cols int, k int, load bool) {
 	switch t {

@@ -6,6 +6,7 @@ import (
 	"unsafe"
 
 	"github.com/flowkern/flowkern/internal/cpu"
+	"github.com/flowkern/flowkern/internal/ref"
 )
 
 // The batched matrix-vector kernels: a dense layer forward (MatVecs), its
@@ -225,6 +226,10 @@ func matVecsSerial[T Float](t cpu.Tier, y, w, x Matrix[T], bias []T) {
 		return
 	}
 	size := sizeOfT[T]()
+	if useWT(t, m, n, nb, size) {
+		matVecsTransposed(t, y, w, x, bias)
+		return
+	}
 	piece, wblock := mvPiece, mvBlock(t)
 	if n*size <= piece && m*n*size <= wblock && m*n*nb <= callWork {
 		// One call does it: skip the blocking (its divisions cost more
@@ -327,6 +332,41 @@ func matVecsOne[T Float](t cpu.Tier, y, w, x Matrix[T], bias []T) {
 	// A of k columns of ones: one 1 repeated (row stride and inca 0).
 	outerSerial(t, y, Matrix[T]{Rows: nb, Cols: k, Data: one[T](), Stride: 0}, 0,
 		Matrix[T]{Rows: k, Cols: m, Data: buf, Stride: m}, true)
+}
+
+// useWT reports whether MatVecs of W m x n and nb X rows runs on tier t's
+// MatVecsWT kernel: rows short enough that their lane reductions cost about
+// as much as their products (n <= 32 for float64, 128 for float32: at 64
+// float64 the two kernels measured the same), W at least a vector wide (at
+// half a vector it lost), and a batch that pays for the transposed copy of
+// W: at n = 64 float32 it lost at 16 rows and won at 64 (docs/perf-notes.md).
+func useWT(t cpu.Tier, m, n, nb, size int) bool {
+	L := 64 / size
+	maxN := 4 * L
+	if size == 4 {
+		maxN = 8 * L
+	}
+	return hasMatVecsWT(t) && n <= maxN && m >= L && nb >= max(16, n) && m*n <= len(laneBuf[float64]{})
+}
+
+// matVecsTransposed copies W transposed to a buffer and runs MatVecsWT on
+// it, in calls of at most callWork multiply-adds.
+func matVecsTransposed[T Float](t cpu.Tier, y, w, x Matrix[T], bias []T) {
+	m, n, nb := w.Rows, w.Cols, x.Rows
+	lb := getLaneBuf[T]()
+	defer putLaneBuf(lb)
+	wt := lb[:m*n]
+	transpose(t, wt, 0, m, w.Data, 0, w.Stride, m, n)
+	step := max(1, callWork/max(1, m*n))
+	for b0 := 0; b0 < nb; b0 += step {
+		bn := min(step, nb-b0)
+		ys, xs := y.sub(b0, 0, bn, m), x.sub(b0, 0, bn, n)
+		if is64[T]() {
+			matVecsWTF64(t, f64(ys.Data), ys.Stride, f64(wt), m, f64(xs.Data), xs.Stride, f64(bias), m, bn, n)
+		} else {
+			matVecsWTF32(t, f32(ys.Data), ys.Stride, f32(wt), m, f32(xs.Data), xs.Stride, f32(bias), m, bn, n)
+		}
+	}
 }
 
 // mvPiece is the longest piece of a row (bytes) one MatVecs call takes.
@@ -657,5 +697,32 @@ func outerTier[T Float](t cpu.Tier, c []T, ldc int, a []T, lda, inca int, b []T,
 		outerF64(t, f64(c), ldc, f64(a), lda, inca, f64(b), ldb, ldp, rows, cols, k, load)
 	} else {
 		outerF32(t, f32(c), ldc, f32(a), lda, inca, f32(b), ldb, ldp, rows, cols, k, load)
+	}
+}
+
+// matVecsWTGo is MatVecsWT's pure-Go path (the tiers without the kernel;
+// MatVecs calls it only where the kernel runs): the reference order on W
+// read from its transposed copy.
+func matVecsWTGo[T Float](y []T, ldy int, wt []T, ldt int, x []T, ldx int, bias []T, m, nb, n int) {
+	var lanes [16]T
+	acc := lanes[:ref.MatVecLanes[T]()]
+	for b := range nb {
+		for i := range m {
+			clear(acc)
+			for j := range n {
+				k := j % len(acc)
+				acc[k] = ref.FMA(wt[j*ldt+i], x[b*ldx+j], acc[k])
+			}
+			for h := len(acc) / 2; h >= 1; h /= 2 {
+				for k := range h {
+					acc[k] += acc[k+h]
+				}
+			}
+			s := acc[0]
+			if len(bias) > 0 {
+				s += bias[i]
+			}
+			y[b*ldy+i] = s
+		}
 	}
 }

@@ -21,29 +21,29 @@ import (
 //	go test -run '^$' -bench 'MatVecsSmall' -count 5 ./kernels/
 func BenchmarkMatVecsSmall(b *testing.B) {
 	type shape struct {
-		name string
-		n, m int
+		name     string
+		n, m, nb int
 	}
-	shapes := []shape{{"in=1/out=64", 1, 64}, {"in=64/out=64", 64, 64}, {"in=64/out=2", 64, 2}, {"in=64/out=4", 64, 4}}
+	shapes := []shape{{"in=1/out=64", 1, 64, 256}, {"in=64/out=64", 64, 64, 256}, {"in=64/out=2", 64, 2, 256}, {"in=64/out=4", 64, 4, 256},
+		{"in=64/out=64", 64, 64, 16}, {"in=64/out=64", 64, 64, 64}, {"in=32/out=8", 32, 8, 256}, {"in=32/out=16", 32, 16, 256}}
 	for _, k := range []int{8, 16, 32, 128, 256} {
-		shapes = append(shapes, shape{fmt.Sprintf("k=%d/out=64", k), k, 64})
+		shapes = append(shapes, shape{fmt.Sprintf("k=%d/out=64", k), k, 64, 256})
 	}
-	const nb = 256
 	for _, single := range []bool{false, true} {
 		prec := "float64"
 		if single {
 			prec = "float32"
 		}
 		for _, s := range shapes {
-			b.Run(fmt.Sprintf("%s/%s/batch=%d", prec, s.name, nb), func(b *testing.B) {
+			b.Run(fmt.Sprintf("%s/%s/batch=%d", prec, s.name, s.nb), func(b *testing.B) {
 				var run func(t cpu.Tier)
 				var peer func()
 				if single {
-					run, peer = smallMatVecs[float32](s.n, s.m, nb)
+					run, peer = smallMatVecs[float32](s.n, s.m, s.nb)
 				} else {
-					run, peer = smallMatVecs[float64](s.n, s.m, nb)
+					run, peer = smallMatVecs[float64](s.n, s.m, s.nb)
 				}
-				flops := 2 * float64(s.n*s.m*nb)
+				flops := 2 * float64(s.n*s.m*s.nb)
 				for _, t := range usableTiers() {
 					b.Run(t.String(), func(b *testing.B) {
 						defer tk.ProcessCPUTime(b, flops)()

@@ -712,3 +712,93 @@ func testMatVecsOneColumn[T Float](t *testing.T, tier cpu.Tier) {
 		}
 	}
 }
+
+// TestMatVecsWT runs the transposed-W kernel (through its dispatch, so the
+// tiers without it run the pure-Go path) against the reference: every
+// remainder of the row tile and of the output vector, rows shorter than the
+// lanes, empty rows, row strides above the widths, specials, and -0 products
+// (the lane tree turns them into +0 only where a lane is empty). The slack
+// of each Y row must keep its NaN.
+func TestMatVecsWT(t *testing.T) {
+	forBoth(t, testMatVecsWT[float64], testMatVecsWT[float32])
+}
+
+func testMatVecsWT[T Float](t *testing.T, tier cpu.Tier) {
+	r := tk.NewRand(23)
+	tiny := T(math.Ldexp(1, -100))
+	if is64[T]() {
+		tiny = T(math.Ldexp(1, -600))
+	}
+	for _, s := range [][3]int{{1, 1, 1}, {8, 64, 7}, {16, 64, 13}, {17, 3, 6}, {64, 64, 12}, {33, 17, 5}, {5, 0, 4}, {40, 31, 11}, {64, 128, 9}, {2, 9, 8}} {
+		m, n, nb := s[0], s[1], s[2]
+		for trial := range 3 {
+			ldw, ldx, ldy, ldt := n+trial, n+2*trial, m+3, m+trial
+			w, x, bias := make([]T, m*max(ldw, 1)), make([]T, nb*max(ldx, 1)), make([]T, m)
+			for _, v := range [][]T{w, x, bias} {
+				tk.Fill(r, v)
+				if trial == 1 {
+					sprinkle(r, v)
+				}
+			}
+			if trial == 2 { // products that round to -0
+				for i := range w {
+					w[i] = -tiny
+				}
+				for i := range x {
+					x[i] = tiny
+				}
+			}
+			wt := make([]T, max(0, (n-1)*ldt+m))
+			for i := range m {
+				for j := range n {
+					wt[j*ldt+i] = w[i*ldw+j]
+				}
+			}
+			for _, bs := range [][]T{nil, bias} {
+				what := fmt.Sprintf("MatVecsWT m=%d n=%d batch=%d trial=%d bias=%v", m, n, nb, trial, bs != nil)
+				y, want := make([]T, nb*ldy), make([]T, nb*ldy)
+				for i := range y {
+					y[i], want[i] = nan[T](), nan[T]()
+				}
+				ref.MatVecs(want, ldy, w, ldw, x, ldx, bs, m, n, nb)
+				if is64[T]() {
+					matVecsWTF64(tier, f64(y), ldy, f64(wt), ldt, f64(x), ldx, f64(bs), m, nb, n)
+				} else {
+					matVecsWTF32(tier, f32(y), ldy, f32(wt), ldt, f32(x), ldx, f32(bs), m, nb, n)
+				}
+				sameSlice(t, what, y, want)
+			}
+		}
+	}
+}
+
+// TestMatVecsTransposedPath runs MatVecs on shapes that take the
+// transposed-W kernel where the tier has it (a W row stride above n, a
+// batch split into several calls), against the reference.
+func TestMatVecsTransposedPath(t *testing.T) {
+	forBoth(t, testMatVecsTransposedPath[float64], testMatVecsTransposedPath[float32])
+}
+
+func testMatVecsTransposedPath[T Float](t *testing.T, tier cpu.Tier) {
+	r := tk.NewRand(29)
+	taken := 0
+	for _, s := range [][3]int{{16, 16, 40}, {64, 32, 300}, {33, 17, 70}, {64, 128, 300}, {70, 5, 19}} {
+		m, n, nb := s[0], s[1], s[2]
+		ldw := n + 3
+		w, x, bias := make([]T, m*ldw), make([]T, nb*n), make([]T, m)
+		for _, v := range [][]T{w, x, bias} {
+			tk.Fill(r, v)
+		}
+		if useWT(tier, m, n, nb, sizeOfT[T]()) {
+			taken++
+		}
+		what := fmt.Sprintf("MatVecs m=%d n=%d batch=%d", m, n, nb)
+		y, want := make([]T, nb*m), make([]T, nb*m)
+		ref.MatVecs(want, m, w, ldw, x, n, bias, m, n, nb)
+		matVecsOn(tier, 1, Matrix[T]{nb, m, y, m}, Matrix[T]{m, n, w, ldw}, Matrix[T]{nb, n, x, n}, bias)
+		sameSlice(t, what, y, want)
+	}
+	if hasMatVecsWT(tier) && taken < 3 {
+		t.Fatalf("only %d shapes took the transposed-W kernel", taken)
+	}
+}

@@ -9,8 +9,9 @@ import (
 )
 
 // The matvec set: the register-blocked kernels behind kernels.MatVecs
-// (MatVecsXxx, dot-product form) and kernels.MatTVecs and AddOuters
-// (OuterXxx, sums of outer products). See internal/ref/matvec.go for the
+// (MatVecsXxx, dot-product form; MatVecsWTXxx, AVX-512 only, on a transposed
+// W for short rows) and kernels.MatTVecs and AddOuters (OuterXxx, sums of
+// outer products). See internal/ref/matvec.go for the
 // canonical orders; every kernel reproduces them bit for bit.
 //
 // MatVecs keeps L = 64/size lanes per output (one zmm, two ymm). A tile of
@@ -39,6 +40,7 @@ func matvecSet() {
 			matVecsKernel(t, s)
 			outerKernel(t, s)
 		}
+		matVecsWTKernel(t, avx512)
 	}
 }
 
@@ -1029,4 +1031,212 @@ func mvLog2(n int) int {
 		k++
 	}
 	return k
+}
+
+// MatVecsWT: MatVecs on a transposed copy of W (wt[j*ldt+i] = W[i][j]), for
+// short rows. The dot-product kernel reduces the L lanes of each output
+// across one register with shuffles, which at n = 64 cost about as much as
+// the products; here the outputs lie along the vector and each lane of the
+// canonical order is a register of its own: lane q of L outputs is the chain
+// fma(wt row j, x[b][j] broadcast, lane) over j = q, q+L, ..., and the
+// halving tree is vertical adds. Without every lane in registers at once
+// (L per output vector and X row), the tree is evaluated depth first: two
+// chains (lanes k and k+L/2, a node of the first level) at a time, and a
+// node's sum as soon as both halves are done, which keeps log2(L)+1
+// registers per X row live.
+
+// GP roles in MatVecsWT.
+var (
+	wtA, wtB, wtX0, wtX3, wtJ = RAX, RBX, RCX, RDX, RSI // chain pointers into wt, X rows 0 and 3, j
+	wtLx, wtLt, wtLtL         = R8, R9, R15             // X and wt strides, L wt rows (bytes)
+	wtXblk, wtY, wtV          = R10, R11, R12           // tile origins in X and Y, output column (bytes)
+	wtBrem, wtN               = R13, R14                // X rows left, n
+)
+
+// wtRows is the X rows of a full MatVecsWT tile: five registers per row
+// (float32) and two for wt fill the 32.
+const wtRows = 6
+
+func matVecsWTKernel(t elem, s isa) {
+	name := name("MatVecsWT", t, s)
+	text(name, NOSPLIT, fmt.Sprintf("func(y []%[1]s, ldy int, wt []%[1]s, ldt int, x []%[1]s, ldx int, bias []%[1]s, m, nb, n int)", t.goType))
+	done := "wt_done"
+	Load(Param("m"), RDI)
+	TESTQ(RDI, RDI)
+	JLE(LabelRef(done))
+	Load(Param("nb"), wtBrem)
+	TESTQ(wtBrem, wtBrem)
+	JLE(LabelRef(done))
+	scaleTo(t, "ldx", wtLx)
+	scaleTo(t, "ldt", wtLt)
+	L := 64 / t.size
+	MOVQ(wtLt, wtLtL)
+	SHLQ(U8(mvLog2(L)), wtLtL)
+	Load(Param("x").Base(), wtXblk)
+	Load(Param("y").Base(), wtY)
+	Load(Param("n"), wtN)
+
+	Label("wt_bblock")
+	CMPQ(wtBrem, U32(wtRows))
+	JGE(LabelRef(fmt.Sprintf("wt_rb%d", wtRows)))
+	dispatch(wtBrem, wtRows-1, func(v int) string { return fmt.Sprintf("wt_rb%d", v) })
+	for rb := wtRows; rb >= 1; rb-- {
+		wtRowBlock(t, s, rb)
+	}
+	Label(done)
+	ret()
+}
+
+// wtRowBlock emits the walk over the output vectors for a block of rb X
+// rows.
+func wtRowBlock(t elem, s isa, rb int) {
+	p := fmt.Sprintf("wt_rb%d", rb)
+	L := 64 / t.size
+	Label(p)
+	XORQ(wtV, wtV)
+	Label(p + "_v")
+	Comment("K1: the outputs of this vector, min(L, m - column).")
+	Load(Param("m"), RDI)
+	SHLQ(U8(t.shift()), RDI)
+	SUBQ(wtV, RDI)
+	SHRQ(U8(t.shift()), RDI)
+	CMPQ(RDI, U32(L))
+	JLT(LabelRef(p + "_part"))
+	MOVQ(U32(L), RDI)
+	Label(p + "_part")
+	m := mvWindow(t, RDI, RSI)
+	if t.size == 8 {
+		VMOVDQU64(m, s.regs[0])
+		VPMOVQ2M(s.regs[0], K1)
+	} else {
+		VMOVDQU32(m, s.regs[0])
+		VPMOVD2M(s.regs[0], K1)
+	}
+
+	// Registers: a free list; a node's value is one register per X row.
+	free := append([]VecPhysical{}, s.regs...)
+	alloc := func() []VecPhysical {
+		r := free[len(free)-rb:]
+		free = free[:len(free)-rb]
+		return append([]VecPhysical{}, r...)
+	}
+	release := func(r []VecPhysical) { free = append(free, r...) }
+	wv := []VecPhysical{free[0], free[1]}
+	free = free[2:]
+	xb := []GPPhysical{wtX0}
+	if rb > 3 {
+		xb = append(xb, wtX3)
+	}
+	nd := 0
+	// pair emits lanes k and k+L/2 of every row and returns their sum.
+	pair := func(k int) []VecPhysical {
+		a, b := alloc(), alloc()
+		q := fmt.Sprintf("%s_k%d", p, k)
+		Commentf("Lanes %d and %d.", k, k+L/2)
+		for r := 0; r < rb; r++ {
+			t.xor(a[r], a[r], a[r])
+			t.xor(b[r], b[r], b[r])
+		}
+		Load(Param("wt").Base(), wtA)
+		ADDQ(wtV, wtA)
+		if k > 0 {
+			IMUL3Q(U32(k), wtLt, RDI)
+			ADDQ(RDI, wtA)
+		}
+		IMUL3Q(U32(L/2), wtLt, wtB)
+		ADDQ(wtA, wtB)
+		LEAQ(Mem{Base: wtXblk}.Offset(k*t.size), wtX0)
+		setBases(xb, wtLx)
+		MOVQ(U32(k), wtJ)
+		fma := func(w VecPhysical, acc []VecPhysical, off int) {
+			for r := 0; r < rb; r++ {
+				m := rowAddr(xb, wtLx, r).Offset(off)
+				if t.size == 8 {
+					VFMADD231PD_BCST(m, w, acc[r])
+				} else {
+					VFMADD231PS_BCST(m, w, acc[r])
+				}
+			}
+		}
+		Label(q + "_loop")
+		LEAQ(Mem{Base: wtJ}.Offset(L/2), RDI)
+		CMPQ(RDI, wtN)
+		JGE(LabelRef(q + "_tail"))
+		t.movuZ(Mem{Base: wtA}, K1, wv[0])
+		t.movuZ(Mem{Base: wtB}, K1, wv[1])
+		fma(wv[0], a, 0)
+		fma(wv[1], b, L/2*t.size)
+		ADDQ(wtLtL, wtA)
+		ADDQ(wtLtL, wtB)
+		for _, r := range xb {
+			ADDQ(U32(L*t.size), r)
+		}
+		ADDQ(U32(L), wtJ)
+		JMP(LabelRef(q + "_loop"))
+		Label(q + "_tail")
+		Comment("Lane k may have one element more than lane k+L/2.")
+		CMPQ(wtJ, wtN)
+		JGE(LabelRef(q + "_sum"))
+		t.movuZ(Mem{Base: wtA}, K1, wv[0])
+		fma(wv[0], a, 0)
+		Label(q + "_sum")
+		for r := 0; r < rb; r++ {
+			t.add(b[r], a[r], a[r])
+		}
+		release(b)
+		nd++
+		return a
+	}
+	// node returns the value of node k of tree level lv: lane k for 0,
+	// then node(lv-1, k) + node(lv-1, k + L>>lv).
+	var node func(lv, k int) []VecPhysical
+	node = func(lv, k int) []VecPhysical {
+		if lv == 1 {
+			return pair(k)
+		}
+		a := node(lv-1, k)
+		b := node(lv-1, k+L>>lv)
+		for r := 0; r < rb; r++ {
+			t.add(b[r], a[r], a[r])
+		}
+		release(b)
+		return a
+	}
+	res := node(mvLog2(L), 0)
+
+	lbl := p + "_st"
+	Load(Param("bias").Len(), RDI)
+	TESTQ(RDI, RDI)
+	JEQ(LabelRef(lbl))
+	Comment("Bias: one rounding, s + bias[i].")
+	Load(Param("bias").Base(), RDI)
+	t.movuZ(Mem{Base: RDI, Index: wtV, Scale: 1}, K1, wv[0])
+	for r := 0; r < rb; r++ {
+		t.add(wv[0], res[r], res[r])
+	}
+	Label(lbl)
+	for r := 0; r < rb; r++ {
+		base := wtY
+		if r > 0 {
+			Load(Param("ldy"), RDI)
+			IMUL3Q(U32(r*t.size), RDI, RDI)
+			ADDQ(wtY, RDI)
+			base = RDI
+		}
+		t.movu(res[r], K1, Mem{Base: base, Index: wtV, Scale: 1})
+	}
+	ADDQ(U32(L*t.size), wtV)
+	Load(Param("m"), RDI)
+	SHLQ(U8(t.shift()), RDI)
+	CMPQ(wtV, RDI)
+	JLT(LabelRef(p + "_v"))
+
+	Comment("Down rb rows of X and Y.")
+	Load(Param("ldy"), RDI)
+	IMUL3Q(U32(rb*t.size), RDI, RDI)
+	ADDQ(RDI, wtY)
+	mulAdd(wtXblk, wtLx, RDI, rb)
+	SUBQ(U32(rb), wtBrem)
+	JNE(LabelRef("wt_bblock"))
+	JMP(LabelRef("wt_done"))
 }
