@@ -326,6 +326,14 @@ func couplingRowByRow[T Float](tier cpu.Tier, k streamKernel, sign T, out, in, s
 	var accBuf [64]T
 	l := lanes[T]()
 	acc := accBuf[:l]
+	// Rows of w < l elements leave the lanes from w on at +0, and every
+	// other lane is +0 + something, never -0: the halving steps that add
+	// those +0 change nothing, so the first power of two >= w lanes are
+	// folded (as couplingNarrow does).
+	nl := l
+	for nl > 1 && nl/2 >= out.Cols {
+		nl /= 2
+	}
 	for b := range out.Rows {
 		ob, ib, sb, tb := row(out, b), row(in, b), row(s, b), row(t, b)
 		clear(acc)
@@ -353,7 +361,7 @@ func couplingRowByRow[T Float](tier cpu.Tier, k streamKernel, sign T, out, in, s
 			}
 		}
 		if logdet != nil {
-			logdet[b] += sign * foldLanes(acc)
+			logdet[b] += sign * foldLanes(acc[:nl])
 		}
 	}
 }
