@@ -218,6 +218,10 @@ func (f *Flow[T]) run(k int, r *replica[T]) {
 // goroutines; byChunk binds chunk k to replica k (training: chunk k's
 // gradients go to arena k), otherwise worker w uses replica w.
 func (f *Flow[T]) parallel(n int, byChunk bool) {
+	// The task's references (the caller's matrices, the optimiser's state)
+	// must not outlive the call: a finished Train kept its Adam moments
+	// reachable, twice the parameters' memory, until the next call.
+	defer func() { f.task = task[T]{} }()
 	if n == 0 {
 		return
 	}

@@ -324,3 +324,31 @@ func TestInferenceWorkers(t *testing.T) {
 		}
 	}
 }
+
+// TestTrainReleasesState: once Train returns, the flow holds no reference
+// to the run's optimiser state or data (its task is cleared), so that they
+// can be collected. (A reference left in the task kept the Adam moments,
+// twice the parameters' memory, alive after training: 1431 instead of
+// 1080 MiB peak in bench/flowpeer at d = 784, float64.)
+func TestTrainReleasesState(t *testing.T) {
+	sp, err := Glow(4, 2, Block{Hidden: []int{8}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := New[float64](sp, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := randMat[float64](64, 4, 1)
+	if _, err := f.Train(x, Matrix[float64]{Cols: 4, Stride: 4}, TrainOptions{Epochs: 2, Batch: 32}); err != nil {
+		t.Fatal(err)
+	}
+	if f.task.opt != nil || f.task.x.Data != nil || f.task.kind != 0 {
+		t.Fatalf("the flow's task still refers to the run: %+v", f.task.kind)
+	}
+	lp := make([]float64, 64)
+	f.LogProb(lp, x)
+	if f.task.x.Data != nil || f.task.dst != nil {
+		t.Fatal("LogProb left references to its arguments in the task")
+	}
+}
