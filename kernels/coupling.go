@@ -387,7 +387,7 @@ func flat[T Float](m Matrix[T]) ([]T, bool) {
 // It reports false, doing nothing, for other shapes. The bits are
 // couplingRows': a row of w < lanes elements puts one element in each of
 // its first w lanes (+0 + c, which only turns -0 into +0), and the halving
-// steps of reduceLanes that pair lanes at a distance of w or more add +0
+// steps of foldLanes that pair lanes at a distance of w or more add +0
 // to those: they change nothing, so reducing the first power of two >= w
 // lanes is the same sum.
 func couplingNarrow[T Float](tier cpu.Tier, k streamKernel, sign T, out, in, s, t Matrix[T], logdet, p []T) bool {

@@ -289,18 +289,6 @@ func reduce32(l *[64]float32, used int) float32 {
 	return s
 }
 
-// reduceLanes adds the lanes by halving, leaving acc as it was.
-func reduceLanes[T Float](acc []T) T {
-	var buf [64]T
-	s := buf[:copy(buf[:], acc)]
-	for w := len(s) / 2; w >= 1; w /= 2 {
-		for k := range w {
-			s[k] += s[k+w]
-		}
-	}
-	return s[0]
-}
-
 // Axpy is unrolled by four: math.FMA checks the CPU for an FMA instruction
 // at each call, and the loop's own overhead then shows.
 func axpyGo64(alpha float64, x, y []float64) {
