@@ -74,9 +74,10 @@ func forPrecisions(b *testing.B, f64, f32 func(b *testing.B)) {
 }
 
 // BenchmarkTrainStep: one step of Train (forward with stored activations,
-// backward, the gradient check and clipping, AdamW, the weights' check). Its dense-GFLOP/s counts only the conditioners' dense
-// layers (3x the forward flops), so step/dense time = BenchmarkDenseOnly's
-// GFLOP/s over this one.
+// backward, the gradient check and clipping, AdamW, the weights' check).
+// Its dense-GFLOP/s counts only the conditioners' dense layers (3x the
+// forward flops), so step/dense time = BenchmarkDenseOnly's GFLOP/s over
+// this one.
 func BenchmarkTrainStep(b *testing.B) {
 	forPrecisions(b, benchTrain[float64], benchTrain[float32])
 }
