@@ -176,30 +176,15 @@ func logGo64(dst, x []float64) { blocks64(logBlock64, dst, x) }
 // before splitting x, settled in the last loop).
 func logBlock64(dst, x []float64) {
 	dst = dst[:len(x)]
-	c := &ref.LogR64
-	var bfs, bes, brests [vblk]float64
-	fs, es, rests := bfs[:len(x)], bes[:len(x)], brests[:len(x)]
+	var bfs, bes [vblk]float64
+	fs, es := bfs[:len(x)], bes[:len(x)]
 	for j, v := range x {
 		m, e := ref.Split64(v)
 		fs[j], es[j] = m-1, e
 	}
-	for j, f := range fs {
-		// LogParts64(f)
-		f2 := f * f
-		f2l := math.FMA(f, f, -f2)
-		h := float64(-0.5 * f2)
-		s := f + h
-		sl := (f - s) + h
-		even := math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(c[18], f2, c[16]), f2, c[14]), f2, c[12]), f2, c[10]), f2, c[8]), f2, c[6]), f2, c[4]), f2, c[2]), f2, c[0])
-		odd := math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(c[19], f2, c[17]), f2, c[15]), f2, c[13]), f2, c[11]), f2, c[9]), f2, c[7]), f2, c[5]), f2, c[3]), f2, c[1])
-		rests[j] = math.FMA(float64(f*f2), math.FMA(odd, f, even), math.FMA(-0.5, f2l, sl))
-		fs[j] = s
-	}
+	logHiLoBlock64(fs, es, fs, nil, es)
 	for j, v := range x {
-		e, s := es[j], fs[j]
-		hi := float64(e*ref.Ln2Hi64) + s
-		lo := (float64(e*ref.Ln2Hi64) - hi) + s
-		y := hi + (lo + math.FMA(e, ref.Ln2Lo64, rests[j]))
+		y := fs[j] + es[j]
 		switch {
 		case v != v || v < 0:
 			y = math.NaN()
@@ -212,20 +197,71 @@ func logBlock64(dst, x []float64) {
 	}
 }
 
+// logHiLoBlock64 sets his[j], los[j] to log(1 + f[j]) + e[j] ln 2 as ref's
+// log functions sum it: LogParts64(f), its rest corrected by fl[j] * (a
+// rounded 1/(1+f)) when fl is not nil (Log1p's and Softplus' low part of
+// 1 + f), then hi = e Ln2Hi + s and lo = ((e Ln2Hi - hi) + s) + fma(e,
+// Ln2Lo, rest), so that the log is hi + lo. his and los may be fs and es.
+func logHiLoBlock64(his, los, fs, fl, es []float64) {
+	c := &ref.LogR64
+	his, los, es = his[:len(fs)], los[:len(fs)], es[:len(fs)]
+	for j, f := range fs {
+		// LogParts64(f)
+		f2 := f * f
+		f2l := math.FMA(f, f, -f2)
+		h := float64(-0.5 * f2)
+		s := f + h
+		sl := (f - s) + h
+		even := math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(c[18], f2, c[16]), f2, c[14]), f2, c[12]), f2, c[10]), f2, c[8]), f2, c[6]), f2, c[4]), f2, c[2]), f2, c[0])
+		odd := math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(c[19], f2, c[17]), f2, c[15]), f2, c[13]), f2, c[11]), f2, c[9]), f2, c[7]), f2, c[5]), f2, c[3]), f2, c[1])
+		rest := math.FMA(float64(f*f2), math.FMA(odd, f, even), math.FMA(-0.5, f2l, sl))
+		if fl != nil {
+			cr := math.FMA(f, math.FMA(f, 1-f, -1), 1)
+			rest = math.FMA(fl[j], cr, rest)
+		}
+		e := es[j]
+		hi := float64(e*ref.Ln2Hi64) + s
+		lo := (float64(e*ref.Ln2Hi64) - hi) + s
+		his[j], los[j] = hi, lo+math.FMA(e, ref.Ln2Lo64, rest)
+	}
+}
+
 func logGo32(dst, x []float32) { blocks32(logBlock32, dst, x) }
 
 // logBlock32 is ref.Log32 on a block, as logBlock64.
 func logBlock32(dst, x []float32) {
 	dst = dst[:len(x)]
-	var bfs, bes, bqs [vblk]float32
-	fs, es, qs := bfs[:len(x)], bes[:len(x)], bqs[:len(x)]
+	var bfs, bes [vblk]float32
+	fs, es := bfs[:len(x)], bes[:len(x)]
 	for j, v := range x {
 		m, e := ref.Split32(v)
 		fs[j], es[j] = m-1, e
 	}
-	logPoly32(qs, fs)
+	logHiLoBlock32(fs, es, fs, nil, es)
 	for j, v := range x {
-		f, q := fs[j], qs[j]
+		y := fs[j] + es[j]
+		switch {
+		case v != v || v < 0:
+			y = float32(math.NaN())
+		case v == 0:
+			y = float32(math.Inf(-1))
+		case v > math.MaxFloat32:
+			y = v
+		}
+		dst[j] = y
+	}
+}
+
+// logHiLoBlock32 is logHiLoBlock64 in float32, each fused multiply-add
+// rounded once (the float64 sum where fma.Exact32 says it is the fused
+// result, fma.Odd32 otherwise).
+func logHiLoBlock32(his, los, fs, fl, es []float32) {
+	var bqs [vblk]float32
+	qs := bqs[:len(fs)]
+	his, los, es = his[:len(fs)], los[:len(fs)], es[:len(fs)]
+	logPoly32(qs, fs)
+	for j, f := range fs {
+		q := qs[j]
 		// the rest of LogParts32(f)
 		f2 := f * f
 		var f2l float32
@@ -249,6 +285,24 @@ func logBlock32(dst, x []float32) {
 		} else {
 			rest = fma.Odd32(float32(f*f2), q, t)
 		}
+		if fl != nil {
+			var cr float32
+			if w := float64(f)*float64(1-f) + -1; fma.Exact32(w) {
+				cr = float32(w)
+			} else {
+				cr = fma.Odd32(f, 1-f, -1)
+			}
+			if w := float64(f)*float64(cr) + 1; fma.Exact32(w) {
+				cr = float32(w)
+			} else {
+				cr = fma.Odd32(f, cr, 1)
+			}
+			if w := float64(fl[j])*float64(cr) + float64(rest); fma.Exact32(w) {
+				rest = float32(w)
+			} else {
+				rest = fma.Odd32(fl[j], cr, rest)
+			}
+		}
 		e := es[j]
 		hi := float32(e*ref.Ln2Hi32) + s
 		lo := (float32(e*ref.Ln2Hi32) - hi) + s
@@ -258,15 +312,6 @@ func logBlock32(dst, x []float32) {
 		} else {
 			l2 = fma.Odd32(e, ref.Ln2Lo32, rest)
 		}
-		y := hi + (lo + l2)
-		switch {
-		case v != v || v < 0:
-			y = float32(math.NaN())
-		case v == 0:
-			y = float32(math.Inf(-1))
-		case v > math.MaxFloat32:
-			y = v
-		}
-		dst[j] = y
+		his[j], los[j] = hi, lo+l2
 	}
 }

@@ -157,9 +157,8 @@ func log1pGo64(dst, x []float64) { blocks64(log1pBlock64, dst, x) }
 
 func log1pBlock64(dst, x []float64) {
 	dst = dst[:len(x)]
-	c := &ref.LogR64
-	var bfs, bfls, bes, brests [vblk]float64
-	fs, fls, es, rests := bfs[:len(x)], bfls[:len(x)], bes[:len(x)], brests[:len(x)]
+	var bfs, bfls, bes [vblk]float64
+	fs, fls, es := bfs[:len(x)], bfls[:len(x)], bes[:len(x)]
 	for j, v := range x {
 		// ref splits u for every x and then drops it for x near 0 (and
 		// for the specials, settled in the last loop).
@@ -179,25 +178,9 @@ func log1pBlock64(dst, x []float64) {
 		}
 		fs[j], fls[j], es[j] = f, fl, e
 	}
-	for j, f := range fs {
-		// LogParts64(f)
-		f2 := f * f
-		f2l := math.FMA(f, f, -f2)
-		h := float64(-0.5 * f2)
-		s := f + h
-		sl := (f - s) + h
-		even := math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(c[18], f2, c[16]), f2, c[14]), f2, c[12]), f2, c[10]), f2, c[8]), f2, c[6]), f2, c[4]), f2, c[2]), f2, c[0])
-		odd := math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(c[19], f2, c[17]), f2, c[15]), f2, c[13]), f2, c[11]), f2, c[9]), f2, c[7]), f2, c[5]), f2, c[3]), f2, c[1])
-		rest := math.FMA(float64(f*f2), math.FMA(odd, f, even), math.FMA(-0.5, f2l, sl))
-		cr := math.FMA(f, math.FMA(f, 1-f, -1), 1)
-		rests[j] = math.FMA(fls[j], cr, rest)
-		fs[j] = s
-	}
+	logHiLoBlock64(fs, es, fs, fls, es)
 	for j, v := range x {
-		e, s := es[j], fs[j]
-		hi := float64(e*ref.Ln2Hi64) + s
-		lo := (float64(e*ref.Ln2Hi64) - hi) + s
-		y := hi + (lo + math.FMA(e, ref.Ln2Lo64, rests[j]))
+		y := fs[j] + es[j]
 		switch u := 1 + v; {
 		case u != u || u < 0:
 			y = math.NaN()
@@ -264,7 +247,6 @@ func softplusGo64(dst, x []float64) { blocks64(softplusBlock64, dst, x) }
 
 func softplusBlock64(dst, x []float64) {
 	dst = dst[:len(x)]
-	c := &ref.LogR64
 	var bfs, bfls, bes [vblk]float64
 	fs, fls, es := bfs[:len(x)], bfls[:len(x)], bes[:len(x)]
 	expHiLoBlock64(fs, fls, x)
@@ -277,21 +259,9 @@ func softplusBlock64(dst, x []float64) {
 			fs[j], fls[j], es[j] = m-1, float64(d*pow2Go64(-e)), e
 		}
 	}
+	logHiLoBlock64(fs, es, fs, fls, es)
 	for j, v := range x {
-		f, e := fs[j], es[j]
-		// LogParts64(f)
-		f2 := f * f
-		f2l := math.FMA(f, f, -f2)
-		h := float64(-0.5 * f2)
-		s := f + h
-		sl := (f - s) + h
-		even := math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(c[18], f2, c[16]), f2, c[14]), f2, c[12]), f2, c[10]), f2, c[8]), f2, c[6]), f2, c[4]), f2, c[2]), f2, c[0])
-		odd := math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(c[19], f2, c[17]), f2, c[15]), f2, c[13]), f2, c[11]), f2, c[9]), f2, c[7]), f2, c[5]), f2, c[3]), f2, c[1])
-		rest := math.FMA(float64(f*f2), math.FMA(odd, f, even), math.FMA(-0.5, f2l, sl))
-		cr := math.FMA(f, math.FMA(f, 1-f, -1), 1)
-		hi := float64(e*ref.Ln2Hi64) + s
-		lo := (float64(e*ref.Ln2Hi64) - hi) + s
-		t := lo + math.FMA(e, ref.Ln2Lo64, math.FMA(fls[j], cr, rest))
+		hi, t := fs[j], es[j]
 		p := 0.0
 		if v > 0 {
 			p = v
@@ -310,8 +280,8 @@ func log1pGo32(dst, x []float32) { blocks32(log1pBlock32, dst, x) }
 
 func log1pBlock32(dst, x []float32) {
 	dst = dst[:len(x)]
-	var bfs, bfls, bes, bqs [vblk]float32
-	fs, fls, es, qs := bfs[:len(x)], bfls[:len(x)], bes[:len(x)], bqs[:len(x)]
+	var bfs, bfls, bes [vblk]float32
+	fs, fls, es := bfs[:len(x)], bfls[:len(x)], bes[:len(x)]
 	for j, v := range x {
 		// ref splits u for every x and then drops it for x near 0 (and
 		// for the specials, settled in the last loop).
@@ -331,58 +301,9 @@ func log1pBlock32(dst, x []float32) {
 		}
 		fs[j], fls[j], es[j] = f, fl, e
 	}
-	logPoly32(qs, fs)
+	logHiLoBlock32(fs, es, fs, fls, es)
 	for j, v := range x {
-		f, q := fs[j], qs[j]
-		// the rest of LogParts32(f)
-		f2 := f * f
-		var f2l float32
-		if w := float64(f)*float64(f) + float64(-f2); fma.Exact32(w) {
-			f2l = float32(w)
-		} else {
-			f2l = fma.Odd32(f, f, -f2)
-		}
-		h := float32(-0.5 * f2)
-		s := f + h
-		sl := (f - s) + h
-		var t float32
-		if w := -0.5*float64(f2l) + float64(sl); fma.Exact32(w) {
-			t = float32(w)
-		} else {
-			t = fma.Odd32(-0.5, f2l, sl)
-		}
-		var rest float32
-		if w := float64(float32(f*f2))*float64(q) + float64(t); fma.Exact32(w) {
-			rest = float32(w)
-		} else {
-			rest = fma.Odd32(float32(f*f2), q, t)
-		}
-		var cr float32
-		if w := float64(f)*float64(1-f) + -1; fma.Exact32(w) {
-			cr = float32(w)
-		} else {
-			cr = fma.Odd32(f, 1-f, -1)
-		}
-		if w := float64(f)*float64(cr) + 1; fma.Exact32(w) {
-			cr = float32(w)
-		} else {
-			cr = fma.Odd32(f, cr, 1)
-		}
-		if w := float64(fls[j])*float64(cr) + float64(rest); fma.Exact32(w) {
-			rest = float32(w)
-		} else {
-			rest = fma.Odd32(fls[j], cr, rest)
-		}
-		e := es[j]
-		hi := float32(e*ref.Ln2Hi32) + s
-		lo := (float32(e*ref.Ln2Hi32) - hi) + s
-		var l2 float32
-		if w := float64(e)*ref.Ln2Lo32 + float64(rest); fma.Exact32(w) {
-			l2 = float32(w)
-		} else {
-			l2 = fma.Odd32(e, ref.Ln2Lo32, rest)
-		}
-		y := hi + (lo + l2)
+		y := fs[j] + es[j]
 		switch u := 1 + v; {
 		case u != u || u < 0:
 			y = float32(math.NaN())
@@ -569,8 +490,8 @@ func softplusGo32(dst, x []float32) { blocks32(softplusBlock32, dst, x) }
 
 func softplusBlock32(dst, x []float32) {
 	dst = dst[:len(x)]
-	var bfs, bfls, bes, bqs [vblk]float32
-	fs, fls, es, qs := bfs[:len(x)], bfls[:len(x)], bes[:len(x)], bqs[:len(x)]
+	var bfs, bfls, bes [vblk]float32
+	fs, fls, es := bfs[:len(x)], bfls[:len(x)], bes[:len(x)]
 	expHiLoBlock32(fs, fls, x)
 	for j, eh := range fs {
 		// ref splits u for every x and then drops it for eh <= 0.5.
@@ -581,58 +502,9 @@ func softplusBlock32(dst, x []float32) {
 			fs[j], fls[j], es[j] = m-1, float32(d*pow2Go32(-e)), e
 		}
 	}
-	logPoly32(qs, fs)
+	logHiLoBlock32(fs, es, fs, fls, es)
 	for j, v := range x {
-		f, q := fs[j], qs[j]
-		// the rest of LogParts32(f)
-		f2 := f * f
-		var f2l float32
-		if w := float64(f)*float64(f) + float64(-f2); fma.Exact32(w) {
-			f2l = float32(w)
-		} else {
-			f2l = fma.Odd32(f, f, -f2)
-		}
-		h := float32(-0.5 * f2)
-		s := f + h
-		sl := (f - s) + h
-		var t float32
-		if w := -0.5*float64(f2l) + float64(sl); fma.Exact32(w) {
-			t = float32(w)
-		} else {
-			t = fma.Odd32(-0.5, f2l, sl)
-		}
-		var rest float32
-		if w := float64(float32(f*f2))*float64(q) + float64(t); fma.Exact32(w) {
-			rest = float32(w)
-		} else {
-			rest = fma.Odd32(float32(f*f2), q, t)
-		}
-		var cr float32
-		if w := float64(f)*float64(1-f) + -1; fma.Exact32(w) {
-			cr = float32(w)
-		} else {
-			cr = fma.Odd32(f, 1-f, -1)
-		}
-		if w := float64(f)*float64(cr) + 1; fma.Exact32(w) {
-			cr = float32(w)
-		} else {
-			cr = fma.Odd32(f, cr, 1)
-		}
-		if w := float64(fls[j])*float64(cr) + float64(rest); fma.Exact32(w) {
-			rest = float32(w)
-		} else {
-			rest = fma.Odd32(fls[j], cr, rest)
-		}
-		e := es[j]
-		hi := float32(e*ref.Ln2Hi32) + s
-		lo := (float32(e*ref.Ln2Hi32) - hi) + s
-		var l2 float32
-		if w := float64(e)*ref.Ln2Lo32 + float64(rest); fma.Exact32(w) {
-			l2 = float32(w)
-		} else {
-			l2 = fma.Odd32(e, ref.Ln2Lo32, rest)
-		}
-		t = lo + l2
+		hi, t := fs[j], es[j]
 		p := float32(0)
 		if v > 0 {
 			p = v
