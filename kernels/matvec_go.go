@@ -43,7 +43,8 @@ func matVecsGo64(y []float64, ldy int, w []float64, ldw int, x []float64, ldx in
 }
 
 // rowGo64 is one output of MatVecs before its bias: 8 lanes, lane k taking
-// the elements j with j%8 == k.
+// the elements j with j%8 == k. (The loop is fmaPass64's, kept here: a call
+// to fmaPass64 per row measured 1.1-2.5x slower, n = 8 to 512.)
 func rowGo64(wr, xr []float64) float64 {
 	n := len(wr)
 	xr = xr[:n]
