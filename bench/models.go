@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/flowkern/flowkern/bench/internal/flowcase"
 	"github.com/flowkern/flowkern/internal/cputime"
 	"github.com/flowkern/flowkern/kernels"
 	"github.com/flowkern/flowkern/models/flow"
@@ -49,34 +50,32 @@ type modelOpts struct {
 	torch bool // measure PyTorch if an interpreter has it
 }
 
-// flowConfig is one of the flow shapes: d, the conditioners' width
-// (8 Glow blocks of ActNorm, LU and affine coupling, batch 256), its
+// flowConfig is one of the flow shapes (flowcase), its
 // repetitions and the least CPU time of one repetition (0: one call).
 type flowConfig struct {
-	name     string
-	d, width int
-	reps     int
-	block    time.Duration
+	flowcase.Config
+	reps  int
+	block time.Duration
 }
 
 const (
-	flowBlocks = 8
-	flowBatch  = 256
+	flowBlocks = flowcase.Blocks
+	flowBatch  = flowcase.Batch
 )
 
 func flowConfigs(quick bool) []flowConfig {
+	toy, d64, d784 := flowcase.Configs[0], flowcase.Configs[1], flowcase.Configs[2]
 	if quick {
 		// A few calls, to run the code: CI runs this under qemu too, where
 		// a d64 training step takes seconds.
-		return []flowConfig{{"toy", 2, 64, 2, 0}}
+		return []flowConfig{{toy, 2, 0}}
 	}
 	// d784 calls take 0.1-0.7 s each: one call per repetition.
-	return []flowConfig{{"toy", 2, 64, 5, 200 * time.Millisecond}, {"d64", 64, 256, 5, 200 * time.Millisecond},
-		{"d784", 784, 1024, 3, 0}}
+	return []flowConfig{{toy, 5, 200 * time.Millisecond}, {d64, 5, 200 * time.Millisecond}, {d784, 3, 0}}
 }
 
 func (c flowConfig) label() string {
-	return fmt.Sprintf("%s (d=%d, width %d)", c.name, c.d, c.width)
+	return fmt.Sprintf("%s (d=%d, width %d)", c.Name, c.D, c.Width)
 }
 
 // runModels measures the section. Ours runs the tier in use, on one
@@ -120,7 +119,7 @@ func runModels(mo modelOpts, prog *progress) (*ModelsSection, error) {
 	}
 	for _, c := range flowConfigs(mo.quick) {
 		for _, prec := range []string{"float32", "float64"} {
-			prog.step("models: flow %s %s", c.name, prec)
+			prog.step("models: flow %s %s", c.Name, prec)
 			measure := measureFlow[float64]
 			if prec == "float32" {
 				measure = measureFlow[float32]
@@ -130,7 +129,7 @@ func runModels(mo modelOpts, prog *progress) (*ModelsSection, error) {
 				rs, err = measure(c, nil)
 			}
 			if err != nil {
-				return nil, fmt.Errorf("models: flow %s %s: %v", c.name, prec, err)
+				return nil, fmt.Errorf("models: flow %s %s: %v", c.Name, prec, err)
 			}
 			sec.Results = append(sec.Results, rs...)
 		}
@@ -190,7 +189,7 @@ var errEnough = errors.New("enough repetitions")
 // weights, which flowkern_torch.py reads from our model file.
 func measureFlow[T kernels.Float](c flowConfig, py *pyEnv) ([]ModelResult, error) {
 	prec := fmt.Sprintf("%T", T(0))
-	sp, err := flow.Glow(c.d, flowBlocks, flow.Block{Hidden: []int{c.width, c.width}})
+	sp, err := c.Spec()
 	if err != nil {
 		return nil, err
 	}
@@ -199,15 +198,15 @@ func measureFlow[T kernels.Float](c flowConfig, py *pyEnv) ([]ModelResult, error
 		return nil, err
 	}
 	f.SetWorkers(1)
-	x := normalRows[T](flowBatch, c.d, 2)
-	none := flow.Matrix[T]{Cols: c.d, Stride: c.d}
+	x := flowcase.Normals[T](flowBatch, c.D, 2)
+	none := flow.Matrix[T]{Cols: c.D, Stride: c.D}
 	// One step initialises ActNorm from the batch, as a training run does.
 	if _, err := f.Train(x, none, flow.TrainOptions{Epochs: 1, Batch: flowBatch, LR: 1e-6}); err != nil {
 		return nil, err
 	}
 	var peer *torchPeer
 	if py != nil {
-		file := py.tempPath(fmt.Sprintf("flow-%s-%s.safetensors", c.name, prec))
+		file := py.tempPath(fmt.Sprintf("flow-%s-%s.safetensors", c.Name, prec))
 		if err := f.Save(file); err != nil {
 			return nil, err
 		}
@@ -266,7 +265,7 @@ func measureFlow[T kernels.Float](c flowConfig, py *pyEnv) ([]ModelResult, error
 	}
 
 	lp := make([]float64, flowBatch)
-	s := flow.Matrix[T]{Rows: flowBatch, Cols: c.d, Data: make([]T, flowBatch*c.d), Stride: c.d}
+	s := flow.Matrix[T]{Rows: flowBatch, Cols: c.D, Data: make([]T, flowBatch*c.D), Stride: c.D}
 	seed := uint64(3)
 	works := []struct {
 		name string
@@ -301,16 +300,4 @@ func measureFlow[T kernels.Float](c flowConfig, py *pyEnv) ([]ModelResult, error
 		}
 	}
 	return rs, nil
-}
-
-// normalRows returns a rows x d matrix of standard normals (stream seed).
-func normalRows[T kernels.Float](rows, d int, seed uint64) flow.Matrix[T] {
-	g := kernels.NewNormal(seed, 0)
-	v := make([]float64, rows*d)
-	g.Fill(v)
-	m := flow.Matrix[T]{Rows: rows, Cols: d, Data: make([]T, rows*d), Stride: d}
-	for i, x := range v {
-		m.Data[i] = T(x)
-	}
-	return m
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/flowkern/flowkern/bench/internal/flowcase"
 	"github.com/flowkern/flowkern/models/lindiff"
 )
 
@@ -171,7 +172,7 @@ func TestPeerFailure(t *testing.T) {
 		t.Fatalf("the fake interpreter was not taken: %s", why)
 	}
 	defer py.cleanup()
-	_, err := measureFlow[float32](flowConfig{"tiny", 2, 4, 1, 0}, py)
+	_, err := measureFlow[float32](flowConfig{flowcase.Config{Name: "tiny", D: 2, Width: 4}, 1, 0}, py)
 	var pe peerError
 	if !errors.As(err, &pe) || !strings.Contains(err.Error(), "MemoryError: out of memory") {
 		t.Errorf("error %v is not the peer's failure with its message", err)

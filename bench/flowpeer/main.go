@@ -25,15 +25,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/flowkern/flowkern/bench/internal/flowcase"
 	"github.com/flowkern/flowkern/internal/cputime"
 	"github.com/flowkern/flowkern/kernels"
 	"github.com/flowkern/flowkern/models/flow"
 )
-
-// configs are the three shapes: d and the conditioners' width.
-var configs = map[string][2]int{"toy": {2, 64}, "d64": {64, 256}, "d784": {784, 1024}}
-
-const blocks = 8
 
 type options struct {
 	config           string
@@ -58,7 +54,7 @@ func main() {
 	flag.StringVar(&o.cpuprof, "cpuprofile", "", "write a pprof CPU profile of the timed part")
 	flag.StringVar(&o.only, "only", "", "time only this workload (train, logprob or sample)")
 	flag.Parse()
-	if _, ok := configs[o.config]; !ok {
+	if _, ok := flowcase.Find(o.config); !ok {
 		fail(fmt.Errorf("unknown -config %q (toy, d64, d784)", o.config))
 	}
 	runtime.GOMAXPROCS(o.threads)
@@ -123,9 +119,9 @@ var errStop = errors.New("stop")
 
 func run[T kernels.Float](o options) error {
 	base := procKiB("VmRSS")
-	c := configs[o.config]
-	d, width := c[0], c[1]
-	sp, err := flow.Glow(d, blocks, flow.Block{Hidden: []int{width, width}})
+	c, _ := flowcase.Find(o.config)
+	d := c.D
+	sp, err := c.Spec()
 	if err != nil {
 		return err
 	}
@@ -133,7 +129,7 @@ func run[T kernels.Float](o options) error {
 	if err != nil {
 		return err
 	}
-	x := normals[T](o.batch, d, 2)
+	x := flowcase.Normals[T](o.batch, d, 2)
 	none := flow.Matrix[T]{Cols: d, Stride: d}
 	// One step initialises ActNorm from the batch (and is the warm-up).
 	if _, err := f.Train(x, none, flow.TrainOptions{Epochs: 1, Batch: o.batch, LR: 1e-6}); err != nil {
@@ -212,18 +208,6 @@ func trainSteps[T kernels.Float](f *flow.Flow[T], x flow.Matrix[T], o options) r
 		fail(fmt.Errorf("training: %v", err))
 	}
 	return res
-}
-
-// normals returns a rows x d matrix of standard normals (stream seed).
-func normals[T kernels.Float](rows, d int, seed uint64) flow.Matrix[T] {
-	g := kernels.NewNormal(seed, 0)
-	v := make([]float64, rows*d)
-	g.Fill(v)
-	m := flow.Matrix[T]{Rows: rows, Cols: d, Data: make([]T, rows*d), Stride: d}
-	for i, x := range v {
-		m.Data[i] = T(x)
-	}
-	return m
 }
 
 // procKiB reads a "<key>: <n> kB" line of /proc/self/status (0 if absent).
