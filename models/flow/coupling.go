@@ -150,12 +150,7 @@ func (c *Coupling[T]) clone() Layer[T] {
 // st returns the s and t views of the network output h.
 func (c *Coupling[T]) st(h Matrix[T]) (s, t Matrix[T]) {
 	nb := c.split.LenB()
-	if h.Rows == 0 { // h.Data may be empty
-		return Matrix[T]{Cols: nb, Stride: h.Stride}, Matrix[T]{Cols: nb, Stride: h.Stride}
-	}
-	s = Matrix[T]{Rows: h.Rows, Cols: nb, Data: h.Data, Stride: h.Stride}
-	t = Matrix[T]{Rows: h.Rows, Cols: nb, Data: h.Data[nb:], Stride: h.Stride}
-	return s, t
+	return cols(h, 0, nb), cols(h, nb, nb)
 }
 
 // sigmoidScale sets cm = log(sigmoid(s + 2) + eps), Glow's log-scale:
@@ -294,13 +289,7 @@ func run(idx []int) (int, bool) {
 
 // views returns the column views of m on A and on B (ranges only).
 func (c *Coupling[T]) views(m Matrix[T]) (a, b Matrix[T]) {
-	view := func(c0, w int) Matrix[T] {
-		if m.Rows == 0 { // Data may be empty
-			return Matrix[T]{Cols: w, Stride: m.Stride}
-		}
-		return Matrix[T]{Rows: m.Rows, Cols: w, Data: m.Data[c0:], Stride: m.Stride}
-	}
-	return view(c.a0, c.split.LenA()), view(c.b0, c.split.LenB())
+	return cols(m, c.a0, c.split.LenA()), cols(m, c.b0, c.split.LenB())
 }
 
 // Backward runs after Forward on the same batch: the network's activations

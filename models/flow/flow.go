@@ -278,6 +278,15 @@ func rows[T kernels.Float](m Matrix[T], r0, r1 int) Matrix[T] {
 	return Matrix[T]{Rows: r1 - r0, Cols: m.Cols, Data: m.Data[r0*m.Stride:], Stride: m.Stride}
 }
 
+// cols returns columns c0..c0+w-1 of m (a batch of no rows may have no
+// data to slice).
+func cols[T kernels.Float](m Matrix[T], c0, w int) Matrix[T] {
+	if m.Rows == 0 {
+		return Matrix[T]{Cols: w, Stride: m.Stride}
+	}
+	return Matrix[T]{Rows: m.Rows, Cols: w, Data: m.Data[c0:], Stride: m.Stride}
+}
+
 // New returns the flow of spec with parameters drawn from seed (the same
 // seed gives the same bits on every tier and architecture). ActNorm layers
 // not marked Initialized take their statistics from the first training
