@@ -16,441 +16,378 @@ TEXT ·normalsF64AVX512(SB), NOSPLIT, $0-32
 main:
 	CMPQ         CX, $0x00000030
 	JCS          one
-	VBROADCASTSD normalAVX512const<>+0(SB), Z0
-	VBROADCASTSD normalAVX512const<>+0(SB), Z1
-	VBROADCASTSD normalAVX512const<>+0(SB), Z2
-	VBROADCASTSD normalAVX512const<>+8(SB), Z3
-	VBROADCASTSD normalAVX512const<>+8(SB), Z4
-	VBROADCASTSD normalAVX512const<>+8(SB), Z5
-	VPBROADCASTQ BX, Z6
-	VPADDQ       normalAVX512weyl<>+0(SB), Z6, Z6
-	VPSRLQ       $0x1e, Z6, Z9
-	VXORPD       Z9, Z6, Z6
-	VPBROADCASTQ normalAVX512const<>+16(SB), Z9
-	VPMULLQ      Z9, Z6, Z6
-	VPSRLQ       $0x1b, Z6, Z9
-	VXORPD       Z9, Z6, Z6
-	VPBROADCASTQ normalAVX512const<>+24(SB), Z9
-	VPMULLQ      Z9, Z6, Z6
-	VPSRLQ       $0x1f, Z6, Z9
-	VXORPD       Z9, Z6, Z6
-	VPSRLQ       $0x0c, Z6, Z6
-	VORPD.BCST   normalAVX512const<>+8(SB), Z6, Z6
-	VSUBPD.BCST  normalAVX512const<>+8(SB), Z6, Z6
-	VPBROADCASTQ BX, Z7
-	VPADDQ       normalAVX512weyl<>+128(SB), Z7, Z7
-	VPSRLQ       $0x1e, Z7, Z10
-	VXORPD       Z10, Z7, Z7
-	VPBROADCASTQ normalAVX512const<>+16(SB), Z10
-	VPMULLQ      Z10, Z7, Z7
-	VPSRLQ       $0x1b, Z7, Z10
-	VXORPD       Z10, Z7, Z7
-	VPBROADCASTQ normalAVX512const<>+24(SB), Z10
-	VPMULLQ      Z10, Z7, Z7
-	VPSRLQ       $0x1f, Z7, Z10
-	VXORPD       Z10, Z7, Z7
-	VPSRLQ       $0x0c, Z7, Z7
-	VORPD.BCST   normalAVX512const<>+8(SB), Z7, Z7
-	VSUBPD.BCST  normalAVX512const<>+8(SB), Z7, Z7
-	VPBROADCASTQ BX, Z8
-	VPADDQ       normalAVX512weyl<>+256(SB), Z8, Z8
-	VPSRLQ       $0x1e, Z8, Z11
-	VXORPD       Z11, Z8, Z8
-	VPBROADCASTQ normalAVX512const<>+16(SB), Z11
-	VPMULLQ      Z11, Z8, Z8
-	VPSRLQ       $0x1b, Z8, Z11
-	VXORPD       Z11, Z8, Z8
-	VPBROADCASTQ normalAVX512const<>+24(SB), Z11
-	VPMULLQ      Z11, Z8, Z8
-	VPSRLQ       $0x1f, Z8, Z11
-	VXORPD       Z11, Z8, Z8
-	VPSRLQ       $0x0c, Z8, Z8
-	VORPD.BCST   normalAVX512const<>+8(SB), Z8, Z8
-	VSUBPD.BCST  normalAVX512const<>+8(SB), Z8, Z8
-	VSUBPD       Z6, Z3, Z15
-	VSUBPD       Z7, Z4, Z16
-	VSUBPD       Z8, Z5, Z17
+	VPBROADCASTQ BX, Z0
+	VPADDQ       normalAVX512weyl<>+0(SB), Z0, Z0
+	VPSRLQ       $0x1e, Z0, Z3
+	VXORPD       Z3, Z0, Z0
+	VPBROADCASTQ normalAVX512const<>+0(SB), Z3
+	VPMULLQ      Z3, Z0, Z0
+	VPSRLQ       $0x1b, Z0, Z3
+	VXORPD       Z3, Z0, Z0
+	VPBROADCASTQ normalAVX512const<>+8(SB), Z3
+	VPMULLQ      Z3, Z0, Z0
+	VPSRLQ       $0x1f, Z0, Z3
+	VXORPD       Z3, Z0, Z0
+	VPSRLQ       $0x0c, Z0, Z0
+	VORPD.BCST   normalAVX512const<>+16(SB), Z0, Z0
+	VSUBPD.BCST  normalAVX512const<>+16(SB), Z0, Z0
+	VPBROADCASTQ BX, Z1
+	VPADDQ       normalAVX512weyl<>+128(SB), Z1, Z1
+	VPSRLQ       $0x1e, Z1, Z4
+	VXORPD       Z4, Z1, Z1
+	VPBROADCASTQ normalAVX512const<>+0(SB), Z4
+	VPMULLQ      Z4, Z1, Z1
+	VPSRLQ       $0x1b, Z1, Z4
+	VXORPD       Z4, Z1, Z1
+	VPBROADCASTQ normalAVX512const<>+8(SB), Z4
+	VPMULLQ      Z4, Z1, Z1
+	VPSRLQ       $0x1f, Z1, Z4
+	VXORPD       Z4, Z1, Z1
+	VPSRLQ       $0x0c, Z1, Z1
+	VORPD.BCST   normalAVX512const<>+16(SB), Z1, Z1
+	VSUBPD.BCST  normalAVX512const<>+16(SB), Z1, Z1
+	VPBROADCASTQ BX, Z2
+	VPADDQ       normalAVX512weyl<>+256(SB), Z2, Z2
+	VPSRLQ       $0x1e, Z2, Z5
+	VXORPD       Z5, Z2, Z2
+	VPBROADCASTQ normalAVX512const<>+0(SB), Z5
+	VPMULLQ      Z5, Z2, Z2
+	VPSRLQ       $0x1b, Z2, Z5
+	VXORPD       Z5, Z2, Z2
+	VPBROADCASTQ normalAVX512const<>+8(SB), Z5
+	VPMULLQ      Z5, Z2, Z2
+	VPSRLQ       $0x1f, Z2, Z5
+	VXORPD       Z5, Z2, Z2
+	VPSRLQ       $0x0c, Z2, Z2
+	VORPD.BCST   normalAVX512const<>+16(SB), Z2, Z2
+	VSUBPD.BCST  normalAVX512const<>+16(SB), Z2, Z2
+	VBROADCASTSD normalAVX512const<>+16(SB), Z12
+	VBROADCASTSD normalAVX512const<>+16(SB), Z13
+	VBROADCASTSD normalAVX512const<>+16(SB), Z14
+	VSUBPD       Z0, Z12, Z9
+	VSUBPD       Z1, Z13, Z10
+	VSUBPD       Z2, Z14, Z11
 
 	// m = getmant(x) in [0.75, 1.5); e = getexp(x) - getexp(m)
-	VGETMANTPD $0x03, Z15, Z18
+	VGETMANTPD $0x03, Z9, Z15
+	VGETEXPPD  Z9, Z18
 	VGETEXPPD  Z15, Z21
-	VGETEXPPD  Z18, Z24
-	VGETMANTPD $0x03, Z16, Z19
+	VGETMANTPD $0x03, Z10, Z16
+	VGETEXPPD  Z10, Z19
 	VGETEXPPD  Z16, Z22
-	VGETEXPPD  Z19, Z25
-	VGETMANTPD $0x03, Z17, Z20
+	VGETMANTPD $0x03, Z11, Z17
+	VGETEXPPD  Z11, Z20
 	VGETEXPPD  Z17, Z23
-	VGETEXPPD  Z20, Z26
-	VSUBPD     Z24, Z21, Z21
-	VSUBPD     Z25, Z22, Z22
-	VSUBPD     Z26, Z23, Z23
+	VSUBPD     Z21, Z18, Z18
+	VSUBPD     Z22, Z19, Z19
+	VSUBPD     Z23, Z20, Z20
 
 	// f = m - 1; s, rest = LogParts(f): f - f*f/2 summed exactly, the rest by R
-	VSUBPD.BCST      normalAVX512const<>+8(SB), Z18, Z18
-	VSUBPD.BCST      normalAVX512const<>+8(SB), Z19, Z19
-	VSUBPD.BCST      normalAVX512const<>+8(SB), Z20, Z20
-	VMULPD           Z18, Z18, Z30
-	VMULPD           Z19, Z19, Z31
-	VMULPD           Z20, Z20, Z9
-	VBROADCASTSD     normalAVX512const<>+32(SB), Z27
-	VBROADCASTSD     normalAVX512const<>+32(SB), Z28
-	VBROADCASTSD     normalAVX512const<>+32(SB), Z29
-	VBROADCASTSD     normalAVX512const<>+40(SB), Z10
-	VBROADCASTSD     normalAVX512const<>+40(SB), Z11
-	VBROADCASTSD     normalAVX512const<>+40(SB), Z12
-	VFMADD213PD.BCST normalAVX512const<>+48(SB), Z30, Z27
-	VFMADD213PD.BCST normalAVX512const<>+48(SB), Z31, Z28
-	VFMADD213PD.BCST normalAVX512const<>+48(SB), Z9, Z29
-	VFMADD213PD.BCST normalAVX512const<>+56(SB), Z30, Z10
-	VFMADD213PD.BCST normalAVX512const<>+56(SB), Z31, Z11
-	VFMADD213PD.BCST normalAVX512const<>+56(SB), Z9, Z12
-	VFMADD213PD.BCST normalAVX512const<>+64(SB), Z30, Z27
-	VFMADD213PD.BCST normalAVX512const<>+64(SB), Z31, Z28
-	VFMADD213PD.BCST normalAVX512const<>+64(SB), Z9, Z29
-	VFMADD213PD.BCST normalAVX512const<>+72(SB), Z30, Z10
-	VFMADD213PD.BCST normalAVX512const<>+72(SB), Z31, Z11
-	VFMADD213PD.BCST normalAVX512const<>+72(SB), Z9, Z12
-	VFMADD213PD.BCST normalAVX512const<>+80(SB), Z30, Z27
-	VFMADD213PD.BCST normalAVX512const<>+80(SB), Z31, Z28
-	VFMADD213PD.BCST normalAVX512const<>+80(SB), Z9, Z29
-	VFMADD213PD.BCST normalAVX512const<>+88(SB), Z30, Z10
-	VFMADD213PD.BCST normalAVX512const<>+88(SB), Z31, Z11
-	VFMADD213PD.BCST normalAVX512const<>+88(SB), Z9, Z12
-	VFMADD213PD.BCST normalAVX512const<>+96(SB), Z30, Z27
-	VFMADD213PD.BCST normalAVX512const<>+96(SB), Z31, Z28
-	VFMADD213PD.BCST normalAVX512const<>+96(SB), Z9, Z29
-	VFMADD213PD.BCST normalAVX512const<>+104(SB), Z30, Z10
-	VFMADD213PD.BCST normalAVX512const<>+104(SB), Z31, Z11
-	VFMADD213PD.BCST normalAVX512const<>+104(SB), Z9, Z12
-	VFMADD213PD.BCST normalAVX512const<>+112(SB), Z30, Z27
-	VFMADD213PD.BCST normalAVX512const<>+112(SB), Z31, Z28
-	VFMADD213PD.BCST normalAVX512const<>+112(SB), Z9, Z29
-	VFMADD213PD.BCST normalAVX512const<>+120(SB), Z30, Z10
-	VFMADD213PD.BCST normalAVX512const<>+120(SB), Z31, Z11
-	VFMADD213PD.BCST normalAVX512const<>+120(SB), Z9, Z12
-	VFMADD213PD.BCST normalAVX512const<>+128(SB), Z30, Z27
-	VFMADD213PD.BCST normalAVX512const<>+128(SB), Z31, Z28
-	VFMADD213PD.BCST normalAVX512const<>+128(SB), Z9, Z29
-	VFMADD213PD.BCST normalAVX512const<>+136(SB), Z30, Z10
-	VFMADD213PD.BCST normalAVX512const<>+136(SB), Z31, Z11
-	VFMADD213PD.BCST normalAVX512const<>+136(SB), Z9, Z12
-	VFMADD213PD.BCST normalAVX512const<>+144(SB), Z30, Z27
-	VFMADD213PD.BCST normalAVX512const<>+144(SB), Z31, Z28
-	VFMADD213PD.BCST normalAVX512const<>+144(SB), Z9, Z29
-	VFMADD213PD.BCST normalAVX512const<>+152(SB), Z30, Z10
-	VFMADD213PD.BCST normalAVX512const<>+152(SB), Z31, Z11
-	VFMADD213PD.BCST normalAVX512const<>+152(SB), Z9, Z12
-	VFMADD213PD.BCST normalAVX512const<>+160(SB), Z30, Z27
-	VFMADD213PD.BCST normalAVX512const<>+160(SB), Z31, Z28
-	VFMADD213PD.BCST normalAVX512const<>+160(SB), Z9, Z29
-	VFMADD213PD.BCST normalAVX512const<>+168(SB), Z30, Z10
-	VFMADD213PD.BCST normalAVX512const<>+168(SB), Z31, Z11
-	VFMADD213PD.BCST normalAVX512const<>+168(SB), Z9, Z12
-	VFMADD213PD.BCST normalAVX512const<>+176(SB), Z30, Z27
-	VFMADD213PD.BCST normalAVX512const<>+176(SB), Z31, Z28
-	VFMADD213PD.BCST normalAVX512const<>+176(SB), Z9, Z29
-	VFMADD213PD.BCST normalAVX512const<>+184(SB), Z30, Z10
-	VFMADD213PD.BCST normalAVX512const<>+184(SB), Z31, Z11
-	VFMADD213PD.BCST normalAVX512const<>+184(SB), Z9, Z12
-	VFMADD213PD      Z27, Z18, Z10
-	VFMADD213PD      Z28, Z19, Z11
-	VFMADD213PD      Z29, Z20, Z12
-	VMULPD.BCST      normalAVX512const<>+192(SB), Z30, Z4
-	VMULPD.BCST      normalAVX512const<>+192(SB), Z31, Z5
-	VMULPD.BCST      normalAVX512const<>+192(SB), Z9, Z6
-	VADDPD           Z4, Z18, Z13
-	VADDPD           Z5, Z19, Z14
-	VADDPD           Z6, Z20, Z3
-	VSUBPD           Z13, Z18, Z7
-	VSUBPD           Z14, Z19, Z8
-	VSUBPD           Z3, Z20, Z24
-	VADDPD           Z7, Z4, Z4
-	VADDPD           Z8, Z5, Z5
-	VADDPD           Z24, Z6, Z6
-	VMULPD           Z30, Z18, Z7
-	VMULPD           Z31, Z19, Z8
-	VMULPD           Z9, Z20, Z24
-	VFMSUB231PD      Z18, Z18, Z30
-	VFMSUB231PD      Z19, Z19, Z31
-	VFMSUB231PD      Z20, Z20, Z9
-	VFMADD132PD.BCST normalAVX512const<>+192(SB), Z4, Z30
-	VFMADD132PD.BCST normalAVX512const<>+192(SB), Z5, Z31
-	VFMADD132PD.BCST normalAVX512const<>+192(SB), Z6, Z9
-	VFMADD231PD      Z10, Z7, Z30
-	VFMADD231PD      Z11, Z8, Z31
-	VFMADD231PD      Z12, Z24, Z9
+	VSUBPD.BCST      normalAVX512const<>+16(SB), Z15, Z15
+	VSUBPD.BCST      normalAVX512const<>+16(SB), Z16, Z16
+	VSUBPD.BCST      normalAVX512const<>+16(SB), Z17, Z17
+	VMULPD           Z15, Z15, Z27
+	VMULPD           Z16, Z16, Z28
+	VMULPD           Z17, Z17, Z29
+	VBROADCASTSD     normalAVX512const<>+24(SB), Z24
+	VBROADCASTSD     normalAVX512const<>+24(SB), Z25
+	VBROADCASTSD     normalAVX512const<>+24(SB), Z26
+	VBROADCASTSD     normalAVX512const<>+32(SB), Z30
+	VBROADCASTSD     normalAVX512const<>+32(SB), Z31
+	VBROADCASTSD     normalAVX512const<>+32(SB), Z3
+	VFMADD213PD.BCST normalAVX512const<>+40(SB), Z27, Z24
+	VFMADD213PD.BCST normalAVX512const<>+40(SB), Z28, Z25
+	VFMADD213PD.BCST normalAVX512const<>+40(SB), Z29, Z26
+	VFMADD213PD.BCST normalAVX512const<>+48(SB), Z27, Z30
+	VFMADD213PD.BCST normalAVX512const<>+48(SB), Z28, Z31
+	VFMADD213PD.BCST normalAVX512const<>+48(SB), Z29, Z3
+	VFMADD213PD.BCST normalAVX512const<>+56(SB), Z27, Z24
+	VFMADD213PD.BCST normalAVX512const<>+56(SB), Z28, Z25
+	VFMADD213PD.BCST normalAVX512const<>+56(SB), Z29, Z26
+	VFMADD213PD.BCST normalAVX512const<>+64(SB), Z27, Z30
+	VFMADD213PD.BCST normalAVX512const<>+64(SB), Z28, Z31
+	VFMADD213PD.BCST normalAVX512const<>+64(SB), Z29, Z3
+	VFMADD213PD.BCST normalAVX512const<>+72(SB), Z27, Z24
+	VFMADD213PD.BCST normalAVX512const<>+72(SB), Z28, Z25
+	VFMADD213PD.BCST normalAVX512const<>+72(SB), Z29, Z26
+	VFMADD213PD.BCST normalAVX512const<>+80(SB), Z27, Z30
+	VFMADD213PD.BCST normalAVX512const<>+80(SB), Z28, Z31
+	VFMADD213PD.BCST normalAVX512const<>+80(SB), Z29, Z3
+	VFMADD213PD.BCST normalAVX512const<>+88(SB), Z27, Z24
+	VFMADD213PD.BCST normalAVX512const<>+88(SB), Z28, Z25
+	VFMADD213PD.BCST normalAVX512const<>+88(SB), Z29, Z26
+	VFMADD213PD.BCST normalAVX512const<>+96(SB), Z27, Z30
+	VFMADD213PD.BCST normalAVX512const<>+96(SB), Z28, Z31
+	VFMADD213PD.BCST normalAVX512const<>+96(SB), Z29, Z3
+	VFMADD213PD.BCST normalAVX512const<>+104(SB), Z27, Z24
+	VFMADD213PD.BCST normalAVX512const<>+104(SB), Z28, Z25
+	VFMADD213PD.BCST normalAVX512const<>+104(SB), Z29, Z26
+	VFMADD213PD.BCST normalAVX512const<>+112(SB), Z27, Z30
+	VFMADD213PD.BCST normalAVX512const<>+112(SB), Z28, Z31
+	VFMADD213PD.BCST normalAVX512const<>+112(SB), Z29, Z3
+	VFMADD213PD.BCST normalAVX512const<>+120(SB), Z27, Z24
+	VFMADD213PD.BCST normalAVX512const<>+120(SB), Z28, Z25
+	VFMADD213PD.BCST normalAVX512const<>+120(SB), Z29, Z26
+	VFMADD213PD.BCST normalAVX512const<>+128(SB), Z27, Z30
+	VFMADD213PD.BCST normalAVX512const<>+128(SB), Z28, Z31
+	VFMADD213PD.BCST normalAVX512const<>+128(SB), Z29, Z3
+	VFMADD213PD.BCST normalAVX512const<>+136(SB), Z27, Z24
+	VFMADD213PD.BCST normalAVX512const<>+136(SB), Z28, Z25
+	VFMADD213PD.BCST normalAVX512const<>+136(SB), Z29, Z26
+	VFMADD213PD.BCST normalAVX512const<>+144(SB), Z27, Z30
+	VFMADD213PD.BCST normalAVX512const<>+144(SB), Z28, Z31
+	VFMADD213PD.BCST normalAVX512const<>+144(SB), Z29, Z3
+	VFMADD213PD.BCST normalAVX512const<>+152(SB), Z27, Z24
+	VFMADD213PD.BCST normalAVX512const<>+152(SB), Z28, Z25
+	VFMADD213PD.BCST normalAVX512const<>+152(SB), Z29, Z26
+	VFMADD213PD.BCST normalAVX512const<>+160(SB), Z27, Z30
+	VFMADD213PD.BCST normalAVX512const<>+160(SB), Z28, Z31
+	VFMADD213PD.BCST normalAVX512const<>+160(SB), Z29, Z3
+	VFMADD213PD.BCST normalAVX512const<>+168(SB), Z27, Z24
+	VFMADD213PD.BCST normalAVX512const<>+168(SB), Z28, Z25
+	VFMADD213PD.BCST normalAVX512const<>+168(SB), Z29, Z26
+	VFMADD213PD.BCST normalAVX512const<>+176(SB), Z27, Z30
+	VFMADD213PD.BCST normalAVX512const<>+176(SB), Z28, Z31
+	VFMADD213PD.BCST normalAVX512const<>+176(SB), Z29, Z3
+	VFMADD213PD      Z24, Z15, Z30
+	VFMADD213PD      Z25, Z16, Z31
+	VFMADD213PD      Z26, Z17, Z3
+	VMULPD.BCST      normalAVX512const<>+184(SB), Z27, Z7
+	VMULPD.BCST      normalAVX512const<>+184(SB), Z28, Z8
+	VMULPD.BCST      normalAVX512const<>+184(SB), Z29, Z12
+	VADDPD           Z7, Z15, Z4
+	VADDPD           Z8, Z16, Z5
+	VADDPD           Z12, Z17, Z6
+	VSUBPD           Z4, Z15, Z13
+	VSUBPD           Z5, Z16, Z14
+	VSUBPD           Z6, Z17, Z0
+	VADDPD           Z13, Z7, Z7
+	VADDPD           Z14, Z8, Z8
+	VADDPD           Z0, Z12, Z12
+	VMULPD           Z27, Z15, Z13
+	VMULPD           Z28, Z16, Z14
+	VMULPD           Z29, Z17, Z0
+	VFMSUB231PD      Z15, Z15, Z27
+	VFMSUB231PD      Z16, Z16, Z28
+	VFMSUB231PD      Z17, Z17, Z29
+	VFMADD132PD.BCST normalAVX512const<>+184(SB), Z7, Z27
+	VFMADD132PD.BCST normalAVX512const<>+184(SB), Z8, Z28
+	VFMADD132PD.BCST normalAVX512const<>+184(SB), Z12, Z29
+	VFMADD231PD      Z30, Z13, Z27
+	VFMADD231PD      Z31, Z14, Z28
+	VFMADD231PD      Z3, Z0, Z29
 
 	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest)),
 	// with e1 = e*ln2hi (exact): hi = e1 + s, lo = (e1 - hi) + s, the same values
-	VMULPD.BCST      normalAVX512const<>+200(SB), Z21, Z5
-	VMULPD.BCST      normalAVX512const<>+200(SB), Z22, Z6
-	VMULPD.BCST      normalAVX512const<>+200(SB), Z23, Z7
-	VADDPD           Z13, Z5, Z25
-	VADDPD           Z14, Z6, Z26
-	VADDPD           Z3, Z7, Z27
-	VSUBPD           Z25, Z5, Z28
-	VSUBPD           Z26, Z6, Z29
-	VSUBPD           Z27, Z7, Z4
-	VADDPD           Z13, Z28, Z28
-	VADDPD           Z14, Z29, Z29
-	VADDPD           Z3, Z4, Z4
-	VFMADD231PD.BCST normalAVX512const<>+208(SB), Z21, Z30
-	VFMADD231PD.BCST normalAVX512const<>+208(SB), Z22, Z31
-	VFMADD231PD.BCST normalAVX512const<>+208(SB), Z23, Z9
-	VADDPD           Z30, Z28, Z28
-	VADDPD           Z31, Z29, Z29
-	VADDPD           Z9, Z4, Z4
-	VADDPD           Z28, Z25, Z25
-	VADDPD           Z29, Z26, Z26
-	VADDPD           Z4, Z27, Z27
+	VMULPD.BCST      normalAVX512const<>+192(SB), Z18, Z25
+	VMULPD.BCST      normalAVX512const<>+192(SB), Z19, Z26
+	VMULPD.BCST      normalAVX512const<>+192(SB), Z20, Z7
+	VADDPD           Z4, Z25, Z1
+	VADDPD           Z5, Z26, Z2
+	VADDPD           Z6, Z7, Z21
+	VSUBPD           Z1, Z25, Z22
+	VSUBPD           Z2, Z26, Z23
+	VSUBPD           Z21, Z7, Z24
+	VADDPD           Z4, Z22, Z22
+	VADDPD           Z5, Z23, Z23
+	VADDPD           Z6, Z24, Z24
+	VFMADD231PD.BCST normalAVX512const<>+200(SB), Z18, Z27
+	VFMADD231PD.BCST normalAVX512const<>+200(SB), Z19, Z28
+	VFMADD231PD.BCST normalAVX512const<>+200(SB), Z20, Z29
+	VADDPD           Z27, Z22, Z22
+	VADDPD           Z28, Z23, Z23
+	VADDPD           Z29, Z24, Z24
+	VADDPD           Z22, Z1, Z1
+	VADDPD           Z23, Z2, Z2
+	VADDPD           Z24, Z21, Z21
 
 	// x == +Inf: +Inf; x == 0: -Inf; x < 0 or NaN: NaN
-	VFIXUPIMMPD.BCST $0x00, normalAVX512const<>+216(SB), Z15, Z25
-	VFIXUPIMMPD.BCST $0x00, normalAVX512const<>+216(SB), Z16, Z26
-	VFIXUPIMMPD.BCST $0x00, normalAVX512const<>+216(SB), Z17, Z27
-	VMULPD           Z25, Z0, Z8
-	VMULPD           Z26, Z1, Z24
-	VMULPD           Z27, Z2, Z18
-	VSQRTPD          Z8, Z19
-	VSQRTPD          Z24, Z20
-	VSQRTPD          Z18, Z5
-	VBROADCASTSD     normalAVX512const<>+224(SB), Z6
-	VBROADCASTSD     normalAVX512const<>+224(SB), Z7
-	VBROADCASTSD     normalAVX512const<>+224(SB), Z13
-	VPBROADCASTQ     BX, Z14
-	VPADDQ           normalAVX512weyl<>+64(SB), Z14, Z14
-	VPSRLQ           $0x1e, Z14, Z16
-	VXORPD           Z16, Z14, Z14
-	VPBROADCASTQ     normalAVX512const<>+16(SB), Z16
-	VPMULLQ          Z16, Z14, Z14
-	VPSRLQ           $0x1b, Z14, Z16
-	VXORPD           Z16, Z14, Z14
-	VPBROADCASTQ     normalAVX512const<>+24(SB), Z16
-	VPMULLQ          Z16, Z14, Z14
-	VPSRLQ           $0x1f, Z14, Z16
-	VXORPD           Z16, Z14, Z14
-	VPSRLQ           $0x0c, Z14, Z14
-	VORPD.BCST       normalAVX512const<>+8(SB), Z14, Z14
-	VSUBPD.BCST      normalAVX512const<>+8(SB), Z14, Z14
-	VPBROADCASTQ     BX, Z3
-	VPADDQ           normalAVX512weyl<>+192(SB), Z3, Z3
-	VPSRLQ           $0x1e, Z3, Z17
-	VXORPD           Z17, Z3, Z3
-	VPBROADCASTQ     normalAVX512const<>+16(SB), Z17
-	VPMULLQ          Z17, Z3, Z3
-	VPSRLQ           $0x1b, Z3, Z17
-	VXORPD           Z17, Z3, Z3
-	VPBROADCASTQ     normalAVX512const<>+24(SB), Z17
-	VPMULLQ          Z17, Z3, Z3
-	VPSRLQ           $0x1f, Z3, Z17
-	VXORPD           Z17, Z3, Z3
-	VPSRLQ           $0x0c, Z3, Z3
-	VORPD.BCST       normalAVX512const<>+8(SB), Z3, Z3
-	VSUBPD.BCST      normalAVX512const<>+8(SB), Z3, Z3
-	VPBROADCASTQ     BX, Z15
-	VPADDQ           normalAVX512weyl<>+320(SB), Z15, Z15
-	VPSRLQ           $0x1e, Z15, Z21
-	VXORPD           Z21, Z15, Z15
-	VPBROADCASTQ     normalAVX512const<>+16(SB), Z21
-	VPMULLQ          Z21, Z15, Z15
-	VPSRLQ           $0x1b, Z15, Z21
-	VXORPD           Z21, Z15, Z15
-	VPBROADCASTQ     normalAVX512const<>+24(SB), Z21
-	VPMULLQ          Z21, Z15, Z15
-	VPSRLQ           $0x1f, Z15, Z21
-	VXORPD           Z21, Z15, Z15
-	VPSRLQ           $0x0c, Z15, Z15
-	VORPD.BCST       normalAVX512const<>+8(SB), Z15, Z15
-	VSUBPD.BCST      normalAVX512const<>+8(SB), Z15, Z15
-	VMULPD           Z14, Z6, Z11
-	VMULPD           Z3, Z7, Z12
-	VMULPD           Z15, Z13, Z28
-	VRNDSCALEPD      $0x00, Z11, Z29
-	VRNDSCALEPD      $0x00, Z12, Z4
-	VRNDSCALEPD      $0x00, Z28, Z30
-	VSUBPD           Z29, Z11, Z31
-	VSUBPD           Z4, Z12, Z9
-	VSUBPD           Z30, Z28, Z0
-	VMULPD           Z31, Z31, Z1
-	VMULPD           Z9, Z9, Z2
-	VMULPD           Z0, Z0, Z25
-	VBROADCASTSD     normalAVX512const<>+232(SB), Z26
-	VBROADCASTSD     normalAVX512const<>+232(SB), Z27
-	VBROADCASTSD     normalAVX512const<>+232(SB), Z8
-	VBROADCASTSD     normalAVX512const<>+240(SB), Z24
-	VBROADCASTSD     normalAVX512const<>+240(SB), Z18
-	VBROADCASTSD     normalAVX512const<>+240(SB), Z16
-	VFMADD231PD      Z1, Z26, Z24
-	VFMADD231PD      Z2, Z27, Z18
-	VFMADD231PD      Z25, Z8, Z16
-	VBROADCASTSD     normalAVX512const<>+248(SB), Z17
-	VBROADCASTSD     normalAVX512const<>+248(SB), Z21
-	VBROADCASTSD     normalAVX512const<>+248(SB), Z22
-	VFMADD231PD      Z1, Z24, Z17
-	VFMADD231PD      Z2, Z18, Z21
-	VFMADD231PD      Z25, Z16, Z22
-	VBROADCASTSD     normalAVX512const<>+256(SB), Z23
-	VBROADCASTSD     normalAVX512const<>+256(SB), Z10
-	VBROADCASTSD     normalAVX512const<>+256(SB), Z6
-	VFMADD231PD      Z1, Z17, Z23
-	VFMADD231PD      Z2, Z21, Z10
-	VFMADD231PD      Z25, Z22, Z6
-	VBROADCASTSD     normalAVX512const<>+264(SB), Z7
-	VBROADCASTSD     normalAVX512const<>+264(SB), Z13
-	VBROADCASTSD     normalAVX512const<>+264(SB), Z14
-	VFMADD231PD      Z1, Z23, Z7
-	VFMADD231PD      Z2, Z10, Z13
-	VFMADD231PD      Z25, Z6, Z14
-	VBROADCASTSD     normalAVX512const<>+272(SB), Z3
-	VBROADCASTSD     normalAVX512const<>+272(SB), Z15
-	VBROADCASTSD     normalAVX512const<>+272(SB), Z11
-	VFMADD231PD      Z1, Z7, Z3
-	VFMADD231PD      Z2, Z13, Z15
-	VFMADD231PD      Z25, Z14, Z11
-	VBROADCASTSD     normalAVX512const<>+280(SB), Z12
-	VBROADCASTSD     normalAVX512const<>+280(SB), Z28
-	VBROADCASTSD     normalAVX512const<>+280(SB), Z26
-	VFMADD231PD      Z1, Z3, Z12
-	VFMADD231PD      Z2, Z15, Z28
-	VFMADD231PD      Z25, Z11, Z26
-	VBROADCASTSD     normalAVX512const<>+288(SB), Z27
-	VBROADCASTSD     normalAVX512const<>+288(SB), Z8
-	VBROADCASTSD     normalAVX512const<>+288(SB), Z24
-	VFMADD231PD      Z1, Z12, Z27
-	VFMADD231PD      Z2, Z28, Z8
-	VFMADD231PD      Z25, Z26, Z24
-	VBROADCASTSD     normalAVX512const<>+296(SB), Z18
-	VBROADCASTSD     normalAVX512const<>+296(SB), Z16
-	VBROADCASTSD     normalAVX512const<>+296(SB), Z17
-	VFMADD231PD      Z1, Z27, Z18
-	VFMADD231PD      Z2, Z8, Z16
-	VFMADD231PD      Z25, Z24, Z17
-	VMULPD           Z18, Z31, Z21
-	VMULPD           Z16, Z9, Z22
-	VMULPD           Z17, Z0, Z23
-	VBROADCASTSD     normalAVX512const<>+304(SB), Z10
-	VBROADCASTSD     normalAVX512const<>+304(SB), Z6
-	VBROADCASTSD     normalAVX512const<>+304(SB), Z7
-	VBROADCASTSD     normalAVX512const<>+312(SB), Z13
-	VBROADCASTSD     normalAVX512const<>+312(SB), Z14
-	VBROADCASTSD     normalAVX512const<>+312(SB), Z3
-	VFMADD231PD      Z1, Z10, Z13
-	VFMADD231PD      Z2, Z6, Z14
-	VFMADD231PD      Z25, Z7, Z3
-	VBROADCASTSD     normalAVX512const<>+320(SB), Z15
-	VBROADCASTSD     normalAVX512const<>+320(SB), Z11
-	VBROADCASTSD     normalAVX512const<>+320(SB), Z12
-	VFMADD231PD      Z1, Z13, Z15
-	VFMADD231PD      Z2, Z14, Z11
-	VFMADD231PD      Z25, Z3, Z12
-	VBROADCASTSD     normalAVX512const<>+328(SB), Z28
-	VBROADCASTSD     normalAVX512const<>+328(SB), Z26
-	VBROADCASTSD     normalAVX512const<>+328(SB), Z27
-	VFMADD231PD      Z1, Z15, Z28
-	VFMADD231PD      Z2, Z11, Z26
-	VFMADD231PD      Z25, Z12, Z27
-	VBROADCASTSD     normalAVX512const<>+336(SB), Z8
-	VBROADCASTSD     normalAVX512const<>+336(SB), Z24
-	VBROADCASTSD     normalAVX512const<>+336(SB), Z31
-	VFMADD231PD      Z1, Z28, Z8
-	VFMADD231PD      Z2, Z26, Z24
-	VFMADD231PD      Z25, Z27, Z31
-	VBROADCASTSD     normalAVX512const<>+344(SB), Z9
-	VBROADCASTSD     normalAVX512const<>+344(SB), Z0
-	VBROADCASTSD     normalAVX512const<>+344(SB), Z18
-	VFMADD231PD      Z1, Z8, Z9
-	VFMADD231PD      Z2, Z24, Z0
-	VFMADD231PD      Z25, Z31, Z18
-	VBROADCASTSD     normalAVX512const<>+352(SB), Z16
-	VBROADCASTSD     normalAVX512const<>+352(SB), Z17
-	VBROADCASTSD     normalAVX512const<>+352(SB), Z10
-	VFMADD231PD      Z1, Z9, Z16
-	VFMADD231PD      Z2, Z0, Z17
-	VFMADD231PD      Z25, Z18, Z10
-	VBROADCASTSD     normalAVX512const<>+360(SB), Z6
-	VBROADCASTSD     normalAVX512const<>+360(SB), Z7
-	VBROADCASTSD     normalAVX512const<>+360(SB), Z13
-	VFMADD231PD      Z1, Z16, Z6
-	VFMADD231PD      Z2, Z17, Z7
-	VFMADD231PD      Z25, Z10, Z13
-	VBROADCASTSD     normalAVX512const<>+8(SB), Z14
-	VBROADCASTSD     normalAVX512const<>+8(SB), Z3
-	VBROADCASTSD     normalAVX512const<>+8(SB), Z15
-	VFMADD231PD      Z1, Z6, Z14
-	VFMADD231PD      Z2, Z7, Z3
-	VFMADD231PD      Z25, Z13, Z15
-	VXORPD.BCST      normalAVX512const<>+368(SB), Z21, Z11
-	VXORPD.BCST      normalAVX512const<>+368(SB), Z22, Z12
-	VXORPD.BCST      normalAVX512const<>+368(SB), Z23, Z28
-	VXORPD.BCST      normalAVX512const<>+368(SB), Z14, Z26
-	VXORPD.BCST      normalAVX512const<>+368(SB), Z3, Z27
-	VXORPD.BCST      normalAVX512const<>+368(SB), Z15, Z8
-	VBROADCASTSD     normalAVX512const<>+8(SB), Z24
-	VBROADCASTSD     normalAVX512const<>+8(SB), Z31
-	VBROADCASTSD     normalAVX512const<>+8(SB), Z9
-	VCMPPD           $0x00, Z24, Z29, K2
-	VCMPPD           $0x00, Z31, Z4, K3
-	VCMPPD           $0x00, Z9, Z30, K4
-	VBLENDMPD        Z11, Z14, K2, Z0
-	VBLENDMPD        Z12, Z3, K3, Z18
-	VBLENDMPD        Z28, Z15, K4, Z16
-	VBLENDMPD        Z14, Z21, K2, Z17
-	VBLENDMPD        Z3, Z22, K3, Z10
-	VBLENDMPD        Z15, Z23, K4, Z6
-	VBROADCASTSD     normalAVX512const<>+376(SB), Z7
-	VBROADCASTSD     normalAVX512const<>+376(SB), Z13
-	VBROADCASTSD     normalAVX512const<>+376(SB), Z1
-	VCMPPD           $0x00, Z7, Z29, K5
-	VCMPPD           $0x00, Z13, Z4, K6
-	VCMPPD           $0x00, Z1, Z30, K7
-	VBLENDMPD        Z26, Z0, K5, Z2
-	VBLENDMPD        Z27, Z18, K6, Z25
-	VBLENDMPD        Z8, Z16, K7, Z24
-	VBLENDMPD        Z11, Z17, K5, Z31
-	VBLENDMPD        Z12, Z10, K6, Z9
-	VBLENDMPD        Z28, Z6, K7, Z14
-	VBROADCASTSD     normalAVX512const<>+384(SB), Z3
-	VBROADCASTSD     normalAVX512const<>+384(SB), Z15
-	VBROADCASTSD     normalAVX512const<>+384(SB), Z7
-	VCMPPD           $0x00, Z3, Z29, K2
-	VCMPPD           $0x00, Z15, Z4, K3
-	VCMPPD           $0x00, Z7, Z30, K4
-	VBLENDMPD        Z21, Z2, K2, Z13
-	VBLENDMPD        Z22, Z25, K3, Z1
-	VBLENDMPD        Z23, Z24, K4, Z0
-	VBLENDMPD        Z26, Z31, K2, Z18
-	VBLENDMPD        Z27, Z9, K3, Z16
-	VBLENDMPD        Z8, Z14, K4, Z11
-	VMULPD           Z13, Z19, Z12
-	VMULPD           Z1, Z20, Z28
-	VMULPD           Z0, Z5, Z17
-	VMULPD           Z18, Z19, Z10
-	VMULPD           Z16, Z20, Z6
-	VMULPD           Z11, Z5, Z29
-	VUNPCKLPD        Z10, Z12, Z4
-	VUNPCKHPD        Z10, Z12, Z15
-	VSHUFF64X2       $0x44, Z15, Z4, Z12
-	VSHUFF64X2       $0xd8, Z12, Z12, Z12
-	VSHUFF64X2       $0xee, Z15, Z4, Z10
+	VFIXUPIMMPD.BCST $0x00, normalAVX512const<>+208(SB), Z9, Z1
+	VFIXUPIMMPD.BCST $0x00, normalAVX512const<>+208(SB), Z10, Z2
+	VFIXUPIMMPD.BCST $0x00, normalAVX512const<>+208(SB), Z11, Z21
+	VMULPD.BCST      normalAVX512const<>+216(SB), Z1, Z8
+	VMULPD.BCST      normalAVX512const<>+216(SB), Z2, Z12
+	VMULPD.BCST      normalAVX512const<>+216(SB), Z21, Z13
+	VSQRTPD          Z8, Z14
+	VSQRTPD          Z12, Z0
+	VSQRTPD          Z13, Z15
+	VPBROADCASTQ     BX, Z16
+	VPADDQ           normalAVX512weyl<>+64(SB), Z16, Z16
+	VPSRLQ           $0x1e, Z16, Z26
+	VXORPD           Z26, Z16, Z16
+	VPBROADCASTQ     normalAVX512const<>+0(SB), Z26
+	VPMULLQ          Z26, Z16, Z16
+	VPSRLQ           $0x1b, Z16, Z26
+	VXORPD           Z26, Z16, Z16
+	VPBROADCASTQ     normalAVX512const<>+8(SB), Z26
+	VPMULLQ          Z26, Z16, Z16
+	VPSRLQ           $0x1f, Z16, Z26
+	VXORPD           Z26, Z16, Z16
+	VPSRLQ           $0x0c, Z16, Z16
+	VORPD.BCST       normalAVX512const<>+16(SB), Z16, Z16
+	VSUBPD.BCST      normalAVX512const<>+16(SB), Z16, Z16
+	VPBROADCASTQ     BX, Z17
+	VPADDQ           normalAVX512weyl<>+192(SB), Z17, Z17
+	VPSRLQ           $0x1e, Z17, Z7
+	VXORPD           Z7, Z17, Z17
+	VPBROADCASTQ     normalAVX512const<>+0(SB), Z7
+	VPMULLQ          Z7, Z17, Z17
+	VPSRLQ           $0x1b, Z17, Z7
+	VXORPD           Z7, Z17, Z17
+	VPBROADCASTQ     normalAVX512const<>+8(SB), Z7
+	VPMULLQ          Z7, Z17, Z17
+	VPSRLQ           $0x1f, Z17, Z7
+	VXORPD           Z7, Z17, Z17
+	VPSRLQ           $0x0c, Z17, Z17
+	VORPD.BCST       normalAVX512const<>+16(SB), Z17, Z17
+	VSUBPD.BCST      normalAVX512const<>+16(SB), Z17, Z17
+	VPBROADCASTQ     BX, Z25
+	VPADDQ           normalAVX512weyl<>+320(SB), Z25, Z25
+	VPSRLQ           $0x1e, Z25, Z4
+	VXORPD           Z4, Z25, Z25
+	VPBROADCASTQ     normalAVX512const<>+0(SB), Z4
+	VPMULLQ          Z4, Z25, Z25
+	VPSRLQ           $0x1b, Z25, Z4
+	VXORPD           Z4, Z25, Z25
+	VPBROADCASTQ     normalAVX512const<>+8(SB), Z4
+	VPMULLQ          Z4, Z25, Z25
+	VPSRLQ           $0x1f, Z25, Z4
+	VXORPD           Z4, Z25, Z25
+	VPSRLQ           $0x0c, Z25, Z25
+	VORPD.BCST       normalAVX512const<>+16(SB), Z25, Z25
+	VSUBPD.BCST      normalAVX512const<>+16(SB), Z25, Z25
+	VMULPD.BCST      normalAVX512const<>+224(SB), Z16, Z10
+	VMULPD.BCST      normalAVX512const<>+224(SB), Z17, Z11
+	VMULPD.BCST      normalAVX512const<>+224(SB), Z25, Z18
+	VRNDSCALEPD      $0x00, Z10, Z19
+	VRNDSCALEPD      $0x00, Z11, Z20
+	VRNDSCALEPD      $0x00, Z18, Z30
+	VSUBPD           Z19, Z10, Z31
+	VSUBPD           Z20, Z11, Z3
+	VSUBPD           Z30, Z18, Z22
+	VMULPD           Z31, Z31, Z23
+	VMULPD           Z3, Z3, Z24
+	VMULPD           Z22, Z22, Z27
+	VBROADCASTSD     normalAVX512const<>+232(SB), Z28
+	VBROADCASTSD     normalAVX512const<>+232(SB), Z29
+	VBROADCASTSD     normalAVX512const<>+232(SB), Z1
+	VFMADD231PD.BCST normalAVX512const<>+240(SB), Z23, Z28
+	VFMADD231PD.BCST normalAVX512const<>+240(SB), Z24, Z29
+	VFMADD231PD.BCST normalAVX512const<>+240(SB), Z27, Z1
+	VFMADD213PD.BCST normalAVX512const<>+248(SB), Z23, Z28
+	VFMADD213PD.BCST normalAVX512const<>+248(SB), Z24, Z29
+	VFMADD213PD.BCST normalAVX512const<>+248(SB), Z27, Z1
+	VFMADD213PD.BCST normalAVX512const<>+256(SB), Z23, Z28
+	VFMADD213PD.BCST normalAVX512const<>+256(SB), Z24, Z29
+	VFMADD213PD.BCST normalAVX512const<>+256(SB), Z27, Z1
+	VFMADD213PD.BCST normalAVX512const<>+264(SB), Z23, Z28
+	VFMADD213PD.BCST normalAVX512const<>+264(SB), Z24, Z29
+	VFMADD213PD.BCST normalAVX512const<>+264(SB), Z27, Z1
+	VFMADD213PD.BCST normalAVX512const<>+272(SB), Z23, Z28
+	VFMADD213PD.BCST normalAVX512const<>+272(SB), Z24, Z29
+	VFMADD213PD.BCST normalAVX512const<>+272(SB), Z27, Z1
+	VFMADD213PD.BCST normalAVX512const<>+280(SB), Z23, Z28
+	VFMADD213PD.BCST normalAVX512const<>+280(SB), Z24, Z29
+	VFMADD213PD.BCST normalAVX512const<>+280(SB), Z27, Z1
+	VFMADD213PD.BCST normalAVX512const<>+288(SB), Z23, Z28
+	VFMADD213PD.BCST normalAVX512const<>+288(SB), Z24, Z29
+	VFMADD213PD.BCST normalAVX512const<>+288(SB), Z27, Z1
+	VFMADD213PD.BCST normalAVX512const<>+296(SB), Z23, Z28
+	VFMADD213PD.BCST normalAVX512const<>+296(SB), Z24, Z29
+	VFMADD213PD.BCST normalAVX512const<>+296(SB), Z27, Z1
+	VMULPD           Z28, Z31, Z2
+	VMULPD           Z29, Z3, Z21
+	VMULPD           Z1, Z22, Z8
+	VBROADCASTSD     normalAVX512const<>+304(SB), Z12
+	VBROADCASTSD     normalAVX512const<>+304(SB), Z13
+	VBROADCASTSD     normalAVX512const<>+304(SB), Z26
+	VFMADD231PD.BCST normalAVX512const<>+312(SB), Z23, Z12
+	VFMADD231PD.BCST normalAVX512const<>+312(SB), Z24, Z13
+	VFMADD231PD.BCST normalAVX512const<>+312(SB), Z27, Z26
+	VFMADD213PD.BCST normalAVX512const<>+320(SB), Z23, Z12
+	VFMADD213PD.BCST normalAVX512const<>+320(SB), Z24, Z13
+	VFMADD213PD.BCST normalAVX512const<>+320(SB), Z27, Z26
+	VFMADD213PD.BCST normalAVX512const<>+328(SB), Z23, Z12
+	VFMADD213PD.BCST normalAVX512const<>+328(SB), Z24, Z13
+	VFMADD213PD.BCST normalAVX512const<>+328(SB), Z27, Z26
+	VFMADD213PD.BCST normalAVX512const<>+336(SB), Z23, Z12
+	VFMADD213PD.BCST normalAVX512const<>+336(SB), Z24, Z13
+	VFMADD213PD.BCST normalAVX512const<>+336(SB), Z27, Z26
+	VFMADD213PD.BCST normalAVX512const<>+344(SB), Z23, Z12
+	VFMADD213PD.BCST normalAVX512const<>+344(SB), Z24, Z13
+	VFMADD213PD.BCST normalAVX512const<>+344(SB), Z27, Z26
+	VFMADD213PD.BCST normalAVX512const<>+352(SB), Z23, Z12
+	VFMADD213PD.BCST normalAVX512const<>+352(SB), Z24, Z13
+	VFMADD213PD.BCST normalAVX512const<>+352(SB), Z27, Z26
+	VFMADD213PD.BCST normalAVX512const<>+360(SB), Z23, Z12
+	VFMADD213PD.BCST normalAVX512const<>+360(SB), Z24, Z13
+	VFMADD213PD.BCST normalAVX512const<>+360(SB), Z27, Z26
+	VFMADD213PD.BCST normalAVX512const<>+16(SB), Z23, Z12
+	VFMADD213PD.BCST normalAVX512const<>+16(SB), Z24, Z13
+	VFMADD213PD.BCST normalAVX512const<>+16(SB), Z27, Z26
+	VXORPD.BCST      normalAVX512const<>+368(SB), Z2, Z7
+	VXORPD.BCST      normalAVX512const<>+368(SB), Z21, Z4
+	VXORPD.BCST      normalAVX512const<>+368(SB), Z8, Z5
+	VXORPD.BCST      normalAVX512const<>+368(SB), Z12, Z6
+	VXORPD.BCST      normalAVX512const<>+368(SB), Z13, Z9
+	VXORPD.BCST      normalAVX512const<>+368(SB), Z26, Z16
+	VCMPPD.BCST      $0x00, normalAVX512const<>+16(SB), Z19, K2
+	VCMPPD.BCST      $0x00, normalAVX512const<>+16(SB), Z20, K3
+	VCMPPD.BCST      $0x00, normalAVX512const<>+16(SB), Z30, K4
+	VBLENDMPD        Z7, Z12, K2, Z17
+	VBLENDMPD        Z4, Z13, K3, Z25
+	VBLENDMPD        Z5, Z26, K4, Z10
+	VBLENDMPD        Z12, Z2, K2, Z11
+	VBLENDMPD        Z13, Z21, K3, Z18
+	VBLENDMPD        Z26, Z8, K4, Z31
+	VCMPPD.BCST      $0x00, normalAVX512const<>+376(SB), Z19, K5
+	VCMPPD.BCST      $0x00, normalAVX512const<>+376(SB), Z20, K6
+	VCMPPD.BCST      $0x00, normalAVX512const<>+376(SB), Z30, K7
+	VBLENDMPD        Z6, Z17, K5, Z3
+	VBLENDMPD        Z9, Z25, K6, Z22
+	VBLENDMPD        Z16, Z10, K7, Z28
+	VBLENDMPD        Z7, Z11, K5, Z29
+	VBLENDMPD        Z4, Z18, K6, Z1
+	VBLENDMPD        Z5, Z31, K7, Z23
+	VCMPPD.BCST      $0x00, normalAVX512const<>+384(SB), Z19, K2
+	VCMPPD.BCST      $0x00, normalAVX512const<>+384(SB), Z20, K3
+	VCMPPD.BCST      $0x00, normalAVX512const<>+384(SB), Z30, K4
+	VBLENDMPD        Z2, Z3, K2, Z24
+	VBLENDMPD        Z21, Z22, K3, Z27
+	VBLENDMPD        Z8, Z28, K4, Z12
+	VBLENDMPD        Z6, Z29, K2, Z13
+	VBLENDMPD        Z9, Z1, K3, Z26
+	VBLENDMPD        Z16, Z23, K4, Z17
+	VMULPD           Z24, Z14, Z25
+	VMULPD           Z27, Z0, Z10
+	VMULPD           Z12, Z15, Z7
+	VMULPD           Z13, Z14, Z4
+	VMULPD           Z26, Z0, Z5
+	VMULPD           Z17, Z15, Z11
+	VUNPCKLPD        Z4, Z25, Z18
+	VUNPCKHPD        Z4, Z25, Z20
+	VSHUFF64X2       $0x44, Z20, Z18, Z25
+	VSHUFF64X2       $0xd8, Z25, Z25, Z25
+	VSHUFF64X2       $0xee, Z20, Z18, Z4
+	VSHUFF64X2       $0xd8, Z4, Z4, Z4
+	VMOVUPD          Z25, (AX)
+	VMOVUPD          Z4, 64(AX)
+	VUNPCKLPD        Z5, Z10, Z31
+	VUNPCKHPD        Z5, Z10, Z30
+	VSHUFF64X2       $0x44, Z30, Z31, Z10
 	VSHUFF64X2       $0xd8, Z10, Z10, Z10
-	VMOVUPD          Z12, (AX)
-	VMOVUPD          Z10, 64(AX)
-	VUNPCKLPD        Z6, Z28, Z30
-	VUNPCKHPD        Z6, Z28, Z7
-	VSHUFF64X2       $0x44, Z7, Z30, Z28
-	VSHUFF64X2       $0xd8, Z28, Z28, Z28
-	VSHUFF64X2       $0xee, Z7, Z30, Z6
-	VSHUFF64X2       $0xd8, Z6, Z6, Z6
-	VMOVUPD          Z28, 128(AX)
-	VMOVUPD          Z6, 192(AX)
-	VUNPCKLPD        Z29, Z17, Z3
-	VUNPCKHPD        Z29, Z17, Z21
-	VSHUFF64X2       $0x44, Z21, Z3, Z17
-	VSHUFF64X2       $0xd8, Z17, Z17, Z17
-	VSHUFF64X2       $0xee, Z21, Z3, Z29
-	VSHUFF64X2       $0xd8, Z29, Z29, Z29
-	VMOVUPD          Z17, 256(AX)
-	VMOVUPD          Z29, 320(AX)
+	VSHUFF64X2       $0xee, Z30, Z31, Z5
+	VSHUFF64X2       $0xd8, Z5, Z5, Z5
+	VMOVUPD          Z10, 128(AX)
+	VMOVUPD          Z5, 192(AX)
+	VUNPCKLPD        Z11, Z7, Z19
+	VUNPCKHPD        Z11, Z7, Z2
+	VSHUFF64X2       $0x44, Z2, Z19, Z7
+	VSHUFF64X2       $0xd8, Z7, Z7, Z7
+	VSHUFF64X2       $0xee, Z2, Z19, Z11
+	VSHUFF64X2       $0xd8, Z11, Z11, Z11
+	VMOVUPD          Z7, 256(AX)
+	VMOVUPD          Z11, 320(AX)
 	ADDQ             $0x00000180, AX
 	MOVQ             $0xaa66d2c7ddf743f0, SI
 	ADDQ             SI, BX
@@ -460,157 +397,136 @@ main:
 one:
 	CMPQ         CX, $0x00000010
 	JCS          tail
-	VBROADCASTSD normalAVX512const<>+0(SB), Z0
-	VBROADCASTSD normalAVX512const<>+8(SB), Z1
-	VPBROADCASTQ BX, Z2
-	VPADDQ       normalAVX512weyl<>+0(SB), Z2, Z2
-	VPSRLQ       $0x1e, Z2, Z3
-	VXORPD       Z3, Z2, Z2
-	VPBROADCASTQ normalAVX512const<>+16(SB), Z3
-	VPMULLQ      Z3, Z2, Z2
-	VPSRLQ       $0x1b, Z2, Z3
-	VXORPD       Z3, Z2, Z2
-	VPBROADCASTQ normalAVX512const<>+24(SB), Z3
-	VPMULLQ      Z3, Z2, Z2
-	VPSRLQ       $0x1f, Z2, Z3
-	VXORPD       Z3, Z2, Z2
-	VPSRLQ       $0x0c, Z2, Z2
-	VORPD.BCST   normalAVX512const<>+8(SB), Z2, Z2
-	VSUBPD.BCST  normalAVX512const<>+8(SB), Z2, Z2
-	VSUBPD       Z2, Z1, Z5
+	VPBROADCASTQ BX, Z0
+	VPADDQ       normalAVX512weyl<>+0(SB), Z0, Z0
+	VPSRLQ       $0x1e, Z0, Z1
+	VXORPD       Z1, Z0, Z0
+	VPBROADCASTQ normalAVX512const<>+0(SB), Z1
+	VPMULLQ      Z1, Z0, Z0
+	VPSRLQ       $0x1b, Z0, Z1
+	VXORPD       Z1, Z0, Z0
+	VPBROADCASTQ normalAVX512const<>+8(SB), Z1
+	VPMULLQ      Z1, Z0, Z0
+	VPSRLQ       $0x1f, Z0, Z1
+	VXORPD       Z1, Z0, Z0
+	VPSRLQ       $0x0c, Z0, Z0
+	VORPD.BCST   normalAVX512const<>+16(SB), Z0, Z0
+	VSUBPD.BCST  normalAVX512const<>+16(SB), Z0, Z0
+	VBROADCASTSD normalAVX512const<>+16(SB), Z4
+	VSUBPD       Z0, Z4, Z3
 
 	// m = getmant(x) in [0.75, 1.5); e = getexp(x) - getexp(m)
-	VGETMANTPD $0x03, Z5, Z6
+	VGETMANTPD $0x03, Z3, Z5
+	VGETEXPPD  Z3, Z6
 	VGETEXPPD  Z5, Z7
-	VGETEXPPD  Z6, Z8
-	VSUBPD     Z8, Z7, Z7
+	VSUBPD     Z7, Z6, Z6
 
 	// f = m - 1; s, rest = LogParts(f): f - f*f/2 summed exactly, the rest by R
-	VSUBPD.BCST      normalAVX512const<>+8(SB), Z6, Z6
-	VMULPD           Z6, Z6, Z10
-	VBROADCASTSD     normalAVX512const<>+32(SB), Z9
-	VBROADCASTSD     normalAVX512const<>+40(SB), Z11
-	VFMADD213PD.BCST normalAVX512const<>+48(SB), Z10, Z9
-	VFMADD213PD.BCST normalAVX512const<>+56(SB), Z10, Z11
-	VFMADD213PD.BCST normalAVX512const<>+64(SB), Z10, Z9
-	VFMADD213PD.BCST normalAVX512const<>+72(SB), Z10, Z11
-	VFMADD213PD.BCST normalAVX512const<>+80(SB), Z10, Z9
-	VFMADD213PD.BCST normalAVX512const<>+88(SB), Z10, Z11
-	VFMADD213PD.BCST normalAVX512const<>+96(SB), Z10, Z9
-	VFMADD213PD.BCST normalAVX512const<>+104(SB), Z10, Z11
-	VFMADD213PD.BCST normalAVX512const<>+112(SB), Z10, Z9
-	VFMADD213PD.BCST normalAVX512const<>+120(SB), Z10, Z11
-	VFMADD213PD.BCST normalAVX512const<>+128(SB), Z10, Z9
-	VFMADD213PD.BCST normalAVX512const<>+136(SB), Z10, Z11
-	VFMADD213PD.BCST normalAVX512const<>+144(SB), Z10, Z9
-	VFMADD213PD.BCST normalAVX512const<>+152(SB), Z10, Z11
-	VFMADD213PD.BCST normalAVX512const<>+160(SB), Z10, Z9
-	VFMADD213PD.BCST normalAVX512const<>+168(SB), Z10, Z11
-	VFMADD213PD.BCST normalAVX512const<>+176(SB), Z10, Z9
-	VFMADD213PD.BCST normalAVX512const<>+184(SB), Z10, Z11
-	VFMADD213PD      Z9, Z6, Z11
-	VMULPD.BCST      normalAVX512const<>+192(SB), Z10, Z13
-	VADDPD           Z13, Z6, Z12
-	VSUBPD           Z12, Z6, Z14
-	VADDPD           Z14, Z13, Z13
-	VMULPD           Z10, Z6, Z14
-	VFMSUB231PD      Z6, Z6, Z10
-	VFMADD132PD.BCST normalAVX512const<>+192(SB), Z13, Z10
-	VFMADD231PD      Z11, Z14, Z10
+	VSUBPD.BCST      normalAVX512const<>+16(SB), Z5, Z5
+	VMULPD           Z5, Z5, Z9
+	VBROADCASTSD     normalAVX512const<>+24(SB), Z8
+	VBROADCASTSD     normalAVX512const<>+32(SB), Z10
+	VFMADD213PD.BCST normalAVX512const<>+40(SB), Z9, Z8
+	VFMADD213PD.BCST normalAVX512const<>+48(SB), Z9, Z10
+	VFMADD213PD.BCST normalAVX512const<>+56(SB), Z9, Z8
+	VFMADD213PD.BCST normalAVX512const<>+64(SB), Z9, Z10
+	VFMADD213PD.BCST normalAVX512const<>+72(SB), Z9, Z8
+	VFMADD213PD.BCST normalAVX512const<>+80(SB), Z9, Z10
+	VFMADD213PD.BCST normalAVX512const<>+88(SB), Z9, Z8
+	VFMADD213PD.BCST normalAVX512const<>+96(SB), Z9, Z10
+	VFMADD213PD.BCST normalAVX512const<>+104(SB), Z9, Z8
+	VFMADD213PD.BCST normalAVX512const<>+112(SB), Z9, Z10
+	VFMADD213PD.BCST normalAVX512const<>+120(SB), Z9, Z8
+	VFMADD213PD.BCST normalAVX512const<>+128(SB), Z9, Z10
+	VFMADD213PD.BCST normalAVX512const<>+136(SB), Z9, Z8
+	VFMADD213PD.BCST normalAVX512const<>+144(SB), Z9, Z10
+	VFMADD213PD.BCST normalAVX512const<>+152(SB), Z9, Z8
+	VFMADD213PD.BCST normalAVX512const<>+160(SB), Z9, Z10
+	VFMADD213PD.BCST normalAVX512const<>+168(SB), Z9, Z8
+	VFMADD213PD.BCST normalAVX512const<>+176(SB), Z9, Z10
+	VFMADD213PD      Z8, Z5, Z10
+	VMULPD.BCST      normalAVX512const<>+184(SB), Z9, Z12
+	VADDPD           Z12, Z5, Z11
+	VSUBPD           Z11, Z5, Z13
+	VADDPD           Z13, Z12, Z12
+	VMULPD           Z9, Z5, Z13
+	VFMSUB231PD      Z5, Z5, Z9
+	VFMADD132PD.BCST normalAVX512const<>+184(SB), Z12, Z9
+	VFMADD231PD      Z10, Z13, Z9
 
 	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest)),
 	// with e1 = e*ln2hi (exact): hi = e1 + s, lo = (e1 - hi) + s, the same values
-	VMULPD.BCST      normalAVX512const<>+200(SB), Z7, Z17
-	VADDPD           Z12, Z17, Z15
-	VSUBPD           Z15, Z17, Z16
-	VADDPD           Z12, Z16, Z16
-	VFMADD231PD.BCST normalAVX512const<>+208(SB), Z7, Z10
-	VADDPD           Z10, Z16, Z16
-	VADDPD           Z16, Z15, Z15
+	VMULPD.BCST      normalAVX512const<>+192(SB), Z6, Z16
+	VADDPD           Z11, Z16, Z14
+	VSUBPD           Z14, Z16, Z15
+	VADDPD           Z11, Z15, Z15
+	VFMADD231PD.BCST normalAVX512const<>+200(SB), Z6, Z9
+	VADDPD           Z9, Z15, Z15
+	VADDPD           Z15, Z14, Z14
 
 	// x == +Inf: +Inf; x == 0: -Inf; x < 0 or NaN: NaN
-	VFIXUPIMMPD.BCST $0x00, normalAVX512const<>+216(SB), Z5, Z15
-	VMULPD           Z15, Z0, Z18
-	VSQRTPD          Z18, Z19
-	VBROADCASTSD     normalAVX512const<>+224(SB), Z20
-	VPBROADCASTQ     BX, Z21
-	VPADDQ           normalAVX512weyl<>+64(SB), Z21, Z21
-	VPSRLQ           $0x1e, Z21, Z22
-	VXORPD           Z22, Z21, Z21
-	VPBROADCASTQ     normalAVX512const<>+16(SB), Z22
-	VPMULLQ          Z22, Z21, Z21
-	VPSRLQ           $0x1b, Z21, Z22
-	VXORPD           Z22, Z21, Z21
-	VPBROADCASTQ     normalAVX512const<>+24(SB), Z22
-	VPMULLQ          Z22, Z21, Z21
-	VPSRLQ           $0x1f, Z21, Z22
-	VXORPD           Z22, Z21, Z21
-	VPSRLQ           $0x0c, Z21, Z21
-	VORPD.BCST       normalAVX512const<>+8(SB), Z21, Z21
-	VSUBPD.BCST      normalAVX512const<>+8(SB), Z21, Z21
-	VMULPD           Z21, Z20, Z24
-	VRNDSCALEPD      $0x00, Z24, Z25
-	VSUBPD           Z25, Z24, Z26
-	VMULPD           Z26, Z26, Z27
-	VBROADCASTSD     normalAVX512const<>+232(SB), Z28
-	VBROADCASTSD     normalAVX512const<>+240(SB), Z29
-	VFMADD231PD      Z27, Z28, Z29
-	VBROADCASTSD     normalAVX512const<>+248(SB), Z30
-	VFMADD231PD      Z27, Z29, Z30
-	VBROADCASTSD     normalAVX512const<>+256(SB), Z31
-	VFMADD231PD      Z27, Z30, Z31
-	VBROADCASTSD     normalAVX512const<>+264(SB), Z3
-	VFMADD231PD      Z27, Z31, Z3
-	VBROADCASTSD     normalAVX512const<>+272(SB), Z4
-	VFMADD231PD      Z27, Z3, Z4
-	VBROADCASTSD     normalAVX512const<>+280(SB), Z1
-	VFMADD231PD      Z27, Z4, Z1
-	VBROADCASTSD     normalAVX512const<>+288(SB), Z2
-	VFMADD231PD      Z27, Z1, Z2
-	VBROADCASTSD     normalAVX512const<>+296(SB), Z8
-	VFMADD231PD      Z27, Z2, Z8
-	VMULPD           Z8, Z26, Z9
-	VBROADCASTSD     normalAVX512const<>+304(SB), Z13
-	VBROADCASTSD     normalAVX512const<>+312(SB), Z14
-	VFMADD231PD      Z27, Z13, Z14
-	VBROADCASTSD     normalAVX512const<>+320(SB), Z6
-	VFMADD231PD      Z27, Z14, Z6
-	VBROADCASTSD     normalAVX512const<>+328(SB), Z17
-	VFMADD231PD      Z27, Z6, Z17
-	VBROADCASTSD     normalAVX512const<>+336(SB), Z12
-	VFMADD231PD      Z27, Z17, Z12
-	VBROADCASTSD     normalAVX512const<>+344(SB), Z5
-	VFMADD231PD      Z27, Z12, Z5
-	VBROADCASTSD     normalAVX512const<>+352(SB), Z7
-	VFMADD231PD      Z27, Z5, Z7
-	VBROADCASTSD     normalAVX512const<>+360(SB), Z11
-	VFMADD231PD      Z27, Z7, Z11
-	VBROADCASTSD     normalAVX512const<>+8(SB), Z16
-	VFMADD231PD      Z27, Z11, Z16
-	VXORPD.BCST      normalAVX512const<>+368(SB), Z9, Z10
-	VXORPD.BCST      normalAVX512const<>+368(SB), Z16, Z0
-	VBROADCASTSD     normalAVX512const<>+8(SB), Z15
-	VCMPPD           $0x00, Z15, Z25, K2
-	VBLENDMPD        Z10, Z16, K2, Z18
-	VBLENDMPD        Z16, Z9, K2, Z22
-	VBROADCASTSD     normalAVX512const<>+376(SB), Z23
-	VCMPPD           $0x00, Z23, Z25, K3
-	VBLENDMPD        Z0, Z18, K3, Z20
-	VBLENDMPD        Z10, Z22, K3, Z21
-	VBROADCASTSD     normalAVX512const<>+384(SB), Z24
-	VCMPPD           $0x00, Z24, Z25, K4
-	VBLENDMPD        Z9, Z20, K4, Z28
-	VBLENDMPD        Z0, Z21, K4, Z29
-	VMULPD           Z28, Z19, Z30
-	VMULPD           Z29, Z19, Z31
-	VUNPCKLPD        Z31, Z30, Z3
-	VUNPCKHPD        Z31, Z30, Z4
-	VSHUFF64X2       $0x44, Z4, Z3, Z30
-	VSHUFF64X2       $0xd8, Z30, Z30, Z30
-	VSHUFF64X2       $0xee, Z4, Z3, Z31
-	VSHUFF64X2       $0xd8, Z31, Z31, Z31
-	VMOVUPD          Z30, (AX)
-	VMOVUPD          Z31, 64(AX)
+	VFIXUPIMMPD.BCST $0x00, normalAVX512const<>+208(SB), Z3, Z14
+	VMULPD.BCST      normalAVX512const<>+216(SB), Z14, Z17
+	VSQRTPD          Z17, Z18
+	VPBROADCASTQ     BX, Z19
+	VPADDQ           normalAVX512weyl<>+64(SB), Z19, Z19
+	VPSRLQ           $0x1e, Z19, Z20
+	VXORPD           Z20, Z19, Z19
+	VPBROADCASTQ     normalAVX512const<>+0(SB), Z20
+	VPMULLQ          Z20, Z19, Z19
+	VPSRLQ           $0x1b, Z19, Z20
+	VXORPD           Z20, Z19, Z19
+	VPBROADCASTQ     normalAVX512const<>+8(SB), Z20
+	VPMULLQ          Z20, Z19, Z19
+	VPSRLQ           $0x1f, Z19, Z20
+	VXORPD           Z20, Z19, Z19
+	VPSRLQ           $0x0c, Z19, Z19
+	VORPD.BCST       normalAVX512const<>+16(SB), Z19, Z19
+	VSUBPD.BCST      normalAVX512const<>+16(SB), Z19, Z19
+	VMULPD.BCST      normalAVX512const<>+224(SB), Z19, Z22
+	VRNDSCALEPD      $0x00, Z22, Z23
+	VSUBPD           Z23, Z22, Z24
+	VMULPD           Z24, Z24, Z25
+	VBROADCASTSD     normalAVX512const<>+232(SB), Z26
+	VFMADD231PD.BCST normalAVX512const<>+240(SB), Z25, Z26
+	VFMADD213PD.BCST normalAVX512const<>+248(SB), Z25, Z26
+	VFMADD213PD.BCST normalAVX512const<>+256(SB), Z25, Z26
+	VFMADD213PD.BCST normalAVX512const<>+264(SB), Z25, Z26
+	VFMADD213PD.BCST normalAVX512const<>+272(SB), Z25, Z26
+	VFMADD213PD.BCST normalAVX512const<>+280(SB), Z25, Z26
+	VFMADD213PD.BCST normalAVX512const<>+288(SB), Z25, Z26
+	VFMADD213PD.BCST normalAVX512const<>+296(SB), Z25, Z26
+	VMULPD           Z26, Z24, Z27
+	VBROADCASTSD     normalAVX512const<>+304(SB), Z28
+	VFMADD231PD.BCST normalAVX512const<>+312(SB), Z25, Z28
+	VFMADD213PD.BCST normalAVX512const<>+320(SB), Z25, Z28
+	VFMADD213PD.BCST normalAVX512const<>+328(SB), Z25, Z28
+	VFMADD213PD.BCST normalAVX512const<>+336(SB), Z25, Z28
+	VFMADD213PD.BCST normalAVX512const<>+344(SB), Z25, Z28
+	VFMADD213PD.BCST normalAVX512const<>+352(SB), Z25, Z28
+	VFMADD213PD.BCST normalAVX512const<>+360(SB), Z25, Z28
+	VFMADD213PD.BCST normalAVX512const<>+16(SB), Z25, Z28
+	VXORPD.BCST      normalAVX512const<>+368(SB), Z27, Z29
+	VXORPD.BCST      normalAVX512const<>+368(SB), Z28, Z30
+	VCMPPD.BCST      $0x00, normalAVX512const<>+16(SB), Z23, K2
+	VBLENDMPD        Z29, Z28, K2, Z31
+	VBLENDMPD        Z28, Z27, K2, Z1
+	VCMPPD.BCST      $0x00, normalAVX512const<>+376(SB), Z23, K3
+	VBLENDMPD        Z30, Z31, K3, Z2
+	VBLENDMPD        Z29, Z1, K3, Z4
+	VCMPPD.BCST      $0x00, normalAVX512const<>+384(SB), Z23, K4
+	VBLENDMPD        Z27, Z2, K4, Z0
+	VBLENDMPD        Z30, Z4, K4, Z7
+	VMULPD           Z0, Z18, Z8
+	VMULPD           Z7, Z18, Z12
+	VUNPCKLPD        Z12, Z8, Z13
+	VUNPCKHPD        Z12, Z8, Z5
+	VSHUFF64X2       $0x44, Z5, Z13, Z8
+	VSHUFF64X2       $0xd8, Z8, Z8, Z8
+	VSHUFF64X2       $0xee, Z5, Z13, Z12
+	VSHUFF64X2       $0xd8, Z12, Z12, Z12
+	VMOVUPD          Z8, (AX)
+	VMOVUPD          Z12, 64(AX)
 	ADDQ             $0x00000080, AX
 	MOVQ             $0xe3779b97f4a7c150, SI
 	ADDQ             SI, BX
@@ -624,161 +540,140 @@ tail:
 	ANDQ         $-2, SI
 	MOVQ         $0x9e3779b97f4a7c15, DI
 	IMULQ        SI, DI
-	VBROADCASTSD normalAVX512const<>+0(SB), Z0
-	VBROADCASTSD normalAVX512const<>+8(SB), Z1
-	VPBROADCASTQ BX, Z2
-	VPADDQ       normalAVX512weyl<>+0(SB), Z2, Z2
-	VPSRLQ       $0x1e, Z2, Z3
-	VXORPD       Z3, Z2, Z2
-	VPBROADCASTQ normalAVX512const<>+16(SB), Z3
-	VPMULLQ      Z3, Z2, Z2
-	VPSRLQ       $0x1b, Z2, Z3
-	VXORPD       Z3, Z2, Z2
-	VPBROADCASTQ normalAVX512const<>+24(SB), Z3
-	VPMULLQ      Z3, Z2, Z2
-	VPSRLQ       $0x1f, Z2, Z3
-	VXORPD       Z3, Z2, Z2
-	VPSRLQ       $0x0c, Z2, Z2
-	VORPD.BCST   normalAVX512const<>+8(SB), Z2, Z2
-	VSUBPD.BCST  normalAVX512const<>+8(SB), Z2, Z2
-	VSUBPD       Z2, Z1, Z5
+	VPBROADCASTQ BX, Z0
+	VPADDQ       normalAVX512weyl<>+0(SB), Z0, Z0
+	VPSRLQ       $0x1e, Z0, Z1
+	VXORPD       Z1, Z0, Z0
+	VPBROADCASTQ normalAVX512const<>+0(SB), Z1
+	VPMULLQ      Z1, Z0, Z0
+	VPSRLQ       $0x1b, Z0, Z1
+	VXORPD       Z1, Z0, Z0
+	VPBROADCASTQ normalAVX512const<>+8(SB), Z1
+	VPMULLQ      Z1, Z0, Z0
+	VPSRLQ       $0x1f, Z0, Z1
+	VXORPD       Z1, Z0, Z0
+	VPSRLQ       $0x0c, Z0, Z0
+	VORPD.BCST   normalAVX512const<>+16(SB), Z0, Z0
+	VSUBPD.BCST  normalAVX512const<>+16(SB), Z0, Z0
+	VBROADCASTSD normalAVX512const<>+16(SB), Z4
+	VSUBPD       Z0, Z4, Z3
 
 	// m = getmant(x) in [0.75, 1.5); e = getexp(x) - getexp(m)
-	VGETMANTPD $0x03, Z5, Z6
+	VGETMANTPD $0x03, Z3, Z5
+	VGETEXPPD  Z3, Z6
 	VGETEXPPD  Z5, Z7
-	VGETEXPPD  Z6, Z8
-	VSUBPD     Z8, Z7, Z7
+	VSUBPD     Z7, Z6, Z6
 
 	// f = m - 1; s, rest = LogParts(f): f - f*f/2 summed exactly, the rest by R
-	VSUBPD.BCST      normalAVX512const<>+8(SB), Z6, Z6
-	VMULPD           Z6, Z6, Z10
-	VBROADCASTSD     normalAVX512const<>+32(SB), Z9
-	VBROADCASTSD     normalAVX512const<>+40(SB), Z11
-	VFMADD213PD.BCST normalAVX512const<>+48(SB), Z10, Z9
-	VFMADD213PD.BCST normalAVX512const<>+56(SB), Z10, Z11
-	VFMADD213PD.BCST normalAVX512const<>+64(SB), Z10, Z9
-	VFMADD213PD.BCST normalAVX512const<>+72(SB), Z10, Z11
-	VFMADD213PD.BCST normalAVX512const<>+80(SB), Z10, Z9
-	VFMADD213PD.BCST normalAVX512const<>+88(SB), Z10, Z11
-	VFMADD213PD.BCST normalAVX512const<>+96(SB), Z10, Z9
-	VFMADD213PD.BCST normalAVX512const<>+104(SB), Z10, Z11
-	VFMADD213PD.BCST normalAVX512const<>+112(SB), Z10, Z9
-	VFMADD213PD.BCST normalAVX512const<>+120(SB), Z10, Z11
-	VFMADD213PD.BCST normalAVX512const<>+128(SB), Z10, Z9
-	VFMADD213PD.BCST normalAVX512const<>+136(SB), Z10, Z11
-	VFMADD213PD.BCST normalAVX512const<>+144(SB), Z10, Z9
-	VFMADD213PD.BCST normalAVX512const<>+152(SB), Z10, Z11
-	VFMADD213PD.BCST normalAVX512const<>+160(SB), Z10, Z9
-	VFMADD213PD.BCST normalAVX512const<>+168(SB), Z10, Z11
-	VFMADD213PD.BCST normalAVX512const<>+176(SB), Z10, Z9
-	VFMADD213PD.BCST normalAVX512const<>+184(SB), Z10, Z11
-	VFMADD213PD      Z9, Z6, Z11
-	VMULPD.BCST      normalAVX512const<>+192(SB), Z10, Z13
-	VADDPD           Z13, Z6, Z12
-	VSUBPD           Z12, Z6, Z14
-	VADDPD           Z14, Z13, Z13
-	VMULPD           Z10, Z6, Z14
-	VFMSUB231PD      Z6, Z6, Z10
-	VFMADD132PD.BCST normalAVX512const<>+192(SB), Z13, Z10
-	VFMADD231PD      Z11, Z14, Z10
+	VSUBPD.BCST      normalAVX512const<>+16(SB), Z5, Z5
+	VMULPD           Z5, Z5, Z9
+	VBROADCASTSD     normalAVX512const<>+24(SB), Z8
+	VBROADCASTSD     normalAVX512const<>+32(SB), Z10
+	VFMADD213PD.BCST normalAVX512const<>+40(SB), Z9, Z8
+	VFMADD213PD.BCST normalAVX512const<>+48(SB), Z9, Z10
+	VFMADD213PD.BCST normalAVX512const<>+56(SB), Z9, Z8
+	VFMADD213PD.BCST normalAVX512const<>+64(SB), Z9, Z10
+	VFMADD213PD.BCST normalAVX512const<>+72(SB), Z9, Z8
+	VFMADD213PD.BCST normalAVX512const<>+80(SB), Z9, Z10
+	VFMADD213PD.BCST normalAVX512const<>+88(SB), Z9, Z8
+	VFMADD213PD.BCST normalAVX512const<>+96(SB), Z9, Z10
+	VFMADD213PD.BCST normalAVX512const<>+104(SB), Z9, Z8
+	VFMADD213PD.BCST normalAVX512const<>+112(SB), Z9, Z10
+	VFMADD213PD.BCST normalAVX512const<>+120(SB), Z9, Z8
+	VFMADD213PD.BCST normalAVX512const<>+128(SB), Z9, Z10
+	VFMADD213PD.BCST normalAVX512const<>+136(SB), Z9, Z8
+	VFMADD213PD.BCST normalAVX512const<>+144(SB), Z9, Z10
+	VFMADD213PD.BCST normalAVX512const<>+152(SB), Z9, Z8
+	VFMADD213PD.BCST normalAVX512const<>+160(SB), Z9, Z10
+	VFMADD213PD.BCST normalAVX512const<>+168(SB), Z9, Z8
+	VFMADD213PD.BCST normalAVX512const<>+176(SB), Z9, Z10
+	VFMADD213PD      Z8, Z5, Z10
+	VMULPD.BCST      normalAVX512const<>+184(SB), Z9, Z12
+	VADDPD           Z12, Z5, Z11
+	VSUBPD           Z11, Z5, Z13
+	VADDPD           Z13, Z12, Z12
+	VMULPD           Z9, Z5, Z13
+	VFMSUB231PD      Z5, Z5, Z9
+	VFMADD132PD.BCST normalAVX512const<>+184(SB), Z12, Z9
+	VFMADD231PD      Z10, Z13, Z9
 
 	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest)),
 	// with e1 = e*ln2hi (exact): hi = e1 + s, lo = (e1 - hi) + s, the same values
-	VMULPD.BCST      normalAVX512const<>+200(SB), Z7, Z17
-	VADDPD           Z12, Z17, Z15
-	VSUBPD           Z15, Z17, Z16
-	VADDPD           Z12, Z16, Z16
-	VFMADD231PD.BCST normalAVX512const<>+208(SB), Z7, Z10
-	VADDPD           Z10, Z16, Z16
-	VADDPD           Z16, Z15, Z15
+	VMULPD.BCST      normalAVX512const<>+192(SB), Z6, Z16
+	VADDPD           Z11, Z16, Z14
+	VSUBPD           Z14, Z16, Z15
+	VADDPD           Z11, Z15, Z15
+	VFMADD231PD.BCST normalAVX512const<>+200(SB), Z6, Z9
+	VADDPD           Z9, Z15, Z15
+	VADDPD           Z15, Z14, Z14
 
 	// x == +Inf: +Inf; x == 0: -Inf; x < 0 or NaN: NaN
-	VFIXUPIMMPD.BCST $0x00, normalAVX512const<>+216(SB), Z5, Z15
-	VMULPD           Z15, Z0, Z18
-	VSQRTPD          Z18, Z19
-	VBROADCASTSD     normalAVX512const<>+224(SB), Z20
-	VPBROADCASTQ     BX, Z21
-	VPADDQ           normalAVX512weyl<>+64(SB), Z21, Z21
-	VPSRLQ           $0x1e, Z21, Z22
-	VXORPD           Z22, Z21, Z21
-	VPBROADCASTQ     normalAVX512const<>+16(SB), Z22
-	VPMULLQ          Z22, Z21, Z21
-	VPSRLQ           $0x1b, Z21, Z22
-	VXORPD           Z22, Z21, Z21
-	VPBROADCASTQ     normalAVX512const<>+24(SB), Z22
-	VPMULLQ          Z22, Z21, Z21
-	VPSRLQ           $0x1f, Z21, Z22
-	VXORPD           Z22, Z21, Z21
-	VPSRLQ           $0x0c, Z21, Z21
-	VORPD.BCST       normalAVX512const<>+8(SB), Z21, Z21
-	VSUBPD.BCST      normalAVX512const<>+8(SB), Z21, Z21
-	VMULPD           Z21, Z20, Z24
-	VRNDSCALEPD      $0x00, Z24, Z25
-	VSUBPD           Z25, Z24, Z26
-	VMULPD           Z26, Z26, Z27
-	VBROADCASTSD     normalAVX512const<>+232(SB), Z28
-	VBROADCASTSD     normalAVX512const<>+240(SB), Z29
-	VFMADD231PD      Z27, Z28, Z29
-	VBROADCASTSD     normalAVX512const<>+248(SB), Z30
-	VFMADD231PD      Z27, Z29, Z30
-	VBROADCASTSD     normalAVX512const<>+256(SB), Z31
-	VFMADD231PD      Z27, Z30, Z31
-	VBROADCASTSD     normalAVX512const<>+264(SB), Z3
-	VFMADD231PD      Z27, Z31, Z3
-	VBROADCASTSD     normalAVX512const<>+272(SB), Z4
-	VFMADD231PD      Z27, Z3, Z4
-	VBROADCASTSD     normalAVX512const<>+280(SB), Z1
-	VFMADD231PD      Z27, Z4, Z1
-	VBROADCASTSD     normalAVX512const<>+288(SB), Z2
-	VFMADD231PD      Z27, Z1, Z2
-	VBROADCASTSD     normalAVX512const<>+296(SB), Z8
-	VFMADD231PD      Z27, Z2, Z8
-	VMULPD           Z8, Z26, Z9
-	VBROADCASTSD     normalAVX512const<>+304(SB), Z13
-	VBROADCASTSD     normalAVX512const<>+312(SB), Z14
-	VFMADD231PD      Z27, Z13, Z14
-	VBROADCASTSD     normalAVX512const<>+320(SB), Z6
-	VFMADD231PD      Z27, Z14, Z6
-	VBROADCASTSD     normalAVX512const<>+328(SB), Z17
-	VFMADD231PD      Z27, Z6, Z17
-	VBROADCASTSD     normalAVX512const<>+336(SB), Z12
-	VFMADD231PD      Z27, Z17, Z12
-	VBROADCASTSD     normalAVX512const<>+344(SB), Z5
-	VFMADD231PD      Z27, Z12, Z5
-	VBROADCASTSD     normalAVX512const<>+352(SB), Z7
-	VFMADD231PD      Z27, Z5, Z7
-	VBROADCASTSD     normalAVX512const<>+360(SB), Z11
-	VFMADD231PD      Z27, Z7, Z11
-	VBROADCASTSD     normalAVX512const<>+8(SB), Z16
-	VFMADD231PD      Z27, Z11, Z16
-	VXORPD.BCST      normalAVX512const<>+368(SB), Z9, Z10
-	VXORPD.BCST      normalAVX512const<>+368(SB), Z16, Z0
-	VBROADCASTSD     normalAVX512const<>+8(SB), Z15
-	VCMPPD           $0x00, Z15, Z25, K2
-	VBLENDMPD        Z10, Z16, K2, Z18
-	VBLENDMPD        Z16, Z9, K2, Z22
-	VBROADCASTSD     normalAVX512const<>+376(SB), Z23
-	VCMPPD           $0x00, Z23, Z25, K3
-	VBLENDMPD        Z0, Z18, K3, Z20
-	VBLENDMPD        Z10, Z22, K3, Z21
-	VBROADCASTSD     normalAVX512const<>+384(SB), Z24
-	VCMPPD           $0x00, Z24, Z25, K4
-	VBLENDMPD        Z9, Z20, K4, Z28
-	VBLENDMPD        Z0, Z21, K4, Z29
-	VMULPD           Z28, Z19, Z30
-	VMULPD           Z29, Z19, Z31
+	VFIXUPIMMPD.BCST $0x00, normalAVX512const<>+208(SB), Z3, Z14
+	VMULPD.BCST      normalAVX512const<>+216(SB), Z14, Z17
+	VSQRTPD          Z17, Z18
+	VPBROADCASTQ     BX, Z19
+	VPADDQ           normalAVX512weyl<>+64(SB), Z19, Z19
+	VPSRLQ           $0x1e, Z19, Z20
+	VXORPD           Z20, Z19, Z19
+	VPBROADCASTQ     normalAVX512const<>+0(SB), Z20
+	VPMULLQ          Z20, Z19, Z19
+	VPSRLQ           $0x1b, Z19, Z20
+	VXORPD           Z20, Z19, Z19
+	VPBROADCASTQ     normalAVX512const<>+8(SB), Z20
+	VPMULLQ          Z20, Z19, Z19
+	VPSRLQ           $0x1f, Z19, Z20
+	VXORPD           Z20, Z19, Z19
+	VPSRLQ           $0x0c, Z19, Z19
+	VORPD.BCST       normalAVX512const<>+16(SB), Z19, Z19
+	VSUBPD.BCST      normalAVX512const<>+16(SB), Z19, Z19
+	VMULPD.BCST      normalAVX512const<>+224(SB), Z19, Z22
+	VRNDSCALEPD      $0x00, Z22, Z23
+	VSUBPD           Z23, Z22, Z24
+	VMULPD           Z24, Z24, Z25
+	VBROADCASTSD     normalAVX512const<>+232(SB), Z26
+	VFMADD231PD.BCST normalAVX512const<>+240(SB), Z25, Z26
+	VFMADD213PD.BCST normalAVX512const<>+248(SB), Z25, Z26
+	VFMADD213PD.BCST normalAVX512const<>+256(SB), Z25, Z26
+	VFMADD213PD.BCST normalAVX512const<>+264(SB), Z25, Z26
+	VFMADD213PD.BCST normalAVX512const<>+272(SB), Z25, Z26
+	VFMADD213PD.BCST normalAVX512const<>+280(SB), Z25, Z26
+	VFMADD213PD.BCST normalAVX512const<>+288(SB), Z25, Z26
+	VFMADD213PD.BCST normalAVX512const<>+296(SB), Z25, Z26
+	VMULPD           Z26, Z24, Z27
+	VBROADCASTSD     normalAVX512const<>+304(SB), Z28
+	VFMADD231PD.BCST normalAVX512const<>+312(SB), Z25, Z28
+	VFMADD213PD.BCST normalAVX512const<>+320(SB), Z25, Z28
+	VFMADD213PD.BCST normalAVX512const<>+328(SB), Z25, Z28
+	VFMADD213PD.BCST normalAVX512const<>+336(SB), Z25, Z28
+	VFMADD213PD.BCST normalAVX512const<>+344(SB), Z25, Z28
+	VFMADD213PD.BCST normalAVX512const<>+352(SB), Z25, Z28
+	VFMADD213PD.BCST normalAVX512const<>+360(SB), Z25, Z28
+	VFMADD213PD.BCST normalAVX512const<>+16(SB), Z25, Z28
+	VXORPD.BCST      normalAVX512const<>+368(SB), Z27, Z29
+	VXORPD.BCST      normalAVX512const<>+368(SB), Z28, Z30
+	VCMPPD.BCST      $0x00, normalAVX512const<>+16(SB), Z23, K2
+	VBLENDMPD        Z29, Z28, K2, Z31
+	VBLENDMPD        Z28, Z27, K2, Z1
+	VCMPPD.BCST      $0x00, normalAVX512const<>+376(SB), Z23, K3
+	VBLENDMPD        Z30, Z31, K3, Z2
+	VBLENDMPD        Z29, Z1, K3, Z4
+	VCMPPD.BCST      $0x00, normalAVX512const<>+384(SB), Z23, K4
+	VBLENDMPD        Z27, Z2, K4, Z0
+	VBLENDMPD        Z30, Z4, K4, Z7
+	VMULPD           Z0, Z18, Z8
+	VMULPD           Z7, Z18, Z12
 	LEAQ             normalAVX512prefix<>+0(SB), SI
 	MOVWLZX          (SI)(CX*2), CX
 	KMOVW            CX, K1
 	KSHIFTRW         $0x08, K1, K2
-	VUNPCKLPD        Z31, Z30, Z3
-	VUNPCKHPD        Z31, Z30, Z4
-	VSHUFF64X2       $0x44, Z4, Z3, Z30
-	VSHUFF64X2       $0xd8, Z30, Z30, Z30
-	VSHUFF64X2       $0xee, Z4, Z3, Z31
-	VSHUFF64X2       $0xd8, Z31, Z31, Z31
-	VMOVUPD          Z30, K1, (AX)
-	VMOVUPD          Z31, K2, 64(AX)
+	VUNPCKLPD        Z12, Z8, Z13
+	VUNPCKHPD        Z12, Z8, Z5
+	VSHUFF64X2       $0x44, Z5, Z13, Z8
+	VSHUFF64X2       $0xd8, Z8, Z8, Z8
+	VSHUFF64X2       $0xee, Z5, Z13, Z12
+	VSHUFF64X2       $0xd8, Z12, Z12, Z12
+	VMOVUPD          Z8, K1, (AX)
+	VMOVUPD          Z12, K2, 64(AX)
 	ADDQ             DI, BX
 
 done:
@@ -920,37 +815,37 @@ DATA normaltailmask<>+496(SB)/8, $0x0000000000000000
 DATA normaltailmask<>+504(SB)/8, $0x0000000000000000
 GLOBL normaltailmask<>(SB), RODATA|NOPTR, $512
 
-DATA normalAVX512const<>+0(SB)/8, $0xc000000000000000
-DATA normalAVX512const<>+8(SB)/8, $0x3ff0000000000000
-DATA normalAVX512const<>+16(SB)/8, $0xbf58476d1ce4e5b9
-DATA normalAVX512const<>+24(SB)/8, $0x94d049bb133111eb
-DATA normalAVX512const<>+32(SB)/8, $0x3f9b3b303a4217e0
-DATA normalAVX512const<>+40(SB)/8, $0xbf7d07feba112675
-DATA normalAVX512const<>+48(SB)/8, $0x3facf9dc40c40859
-DATA normalAVX512const<>+56(SB)/8, $0xbfa82c4fc85d6852
-DATA normalAVX512const<>+64(SB)/8, $0x3fae2aaa2b9fae40
-DATA normalAVX512const<>+72(SB)/8, $0xbfad95c4eebda56e
-DATA normalAVX512const<>+80(SB)/8, $0x3fb10d2859784eec
-DATA normalAVX512const<>+88(SB)/8, $0xbfafdede239a7a42
-DATA normalAVX512const<>+96(SB)/8, $0x3fb3b191502b5a74
-DATA normalAVX512const<>+104(SB)/8, $0xbfb249d7f268861c
-DATA normalAVX512const<>+112(SB)/8, $0x3fb745cde78c7b0e
-DATA normalAVX512const<>+120(SB)/8, $0xbfb55554bb8f2e24
-DATA normalAVX512const<>+128(SB)/8, $0x3fbc71c730b170f3
-DATA normalAVX512const<>+136(SB)/8, $0xbfb99999673c8b71
-DATA normalAVX512const<>+144(SB)/8, $0x3fc24924922a3cd8
-DATA normalAVX512const<>+152(SB)/8, $0xbfc0000000d39f05
-DATA normalAVX512const<>+160(SB)/8, $0x3fc999999999c6be
-DATA normalAVX512const<>+168(SB)/8, $0xbfc555555552bdc7
-DATA normalAVX512const<>+176(SB)/8, $0x3fd555555555554a
-DATA normalAVX512const<>+184(SB)/8, $0xbfd0000000000158
-DATA normalAVX512const<>+192(SB)/8, $0xbfe0000000000000
-DATA normalAVX512const<>+200(SB)/8, $0x3fe62e42fee00000
-DATA normalAVX512const<>+208(SB)/8, $0x3dea39ef35793c76
-DATA normalAVX512const<>+216(SB)/8, $0x0000000003530421
+DATA normalAVX512const<>+0(SB)/8, $0xbf58476d1ce4e5b9
+DATA normalAVX512const<>+8(SB)/8, $0x94d049bb133111eb
+DATA normalAVX512const<>+16(SB)/8, $0x3ff0000000000000
+DATA normalAVX512const<>+24(SB)/8, $0x3f9b3b303a4217e0
+DATA normalAVX512const<>+32(SB)/8, $0xbf7d07feba112675
+DATA normalAVX512const<>+40(SB)/8, $0x3facf9dc40c40859
+DATA normalAVX512const<>+48(SB)/8, $0xbfa82c4fc85d6852
+DATA normalAVX512const<>+56(SB)/8, $0x3fae2aaa2b9fae40
+DATA normalAVX512const<>+64(SB)/8, $0xbfad95c4eebda56e
+DATA normalAVX512const<>+72(SB)/8, $0x3fb10d2859784eec
+DATA normalAVX512const<>+80(SB)/8, $0xbfafdede239a7a42
+DATA normalAVX512const<>+88(SB)/8, $0x3fb3b191502b5a74
+DATA normalAVX512const<>+96(SB)/8, $0xbfb249d7f268861c
+DATA normalAVX512const<>+104(SB)/8, $0x3fb745cde78c7b0e
+DATA normalAVX512const<>+112(SB)/8, $0xbfb55554bb8f2e24
+DATA normalAVX512const<>+120(SB)/8, $0x3fbc71c730b170f3
+DATA normalAVX512const<>+128(SB)/8, $0xbfb99999673c8b71
+DATA normalAVX512const<>+136(SB)/8, $0x3fc24924922a3cd8
+DATA normalAVX512const<>+144(SB)/8, $0xbfc0000000d39f05
+DATA normalAVX512const<>+152(SB)/8, $0x3fc999999999c6be
+DATA normalAVX512const<>+160(SB)/8, $0xbfc555555552bdc7
+DATA normalAVX512const<>+168(SB)/8, $0x3fd555555555554a
+DATA normalAVX512const<>+176(SB)/8, $0xbfd0000000000158
+DATA normalAVX512const<>+184(SB)/8, $0xbfe0000000000000
+DATA normalAVX512const<>+192(SB)/8, $0x3fe62e42fee00000
+DATA normalAVX512const<>+200(SB)/8, $0x3dea39ef35793c76
+DATA normalAVX512const<>+208(SB)/8, $0x0000000003530421
+DATA normalAVX512const<>+216(SB)/8, $0xc000000000000000
 DATA normalAVX512const<>+224(SB)/8, $0x4010000000000000
-DATA normalAVX512const<>+232(SB)/8, $0x3d9aaec32af93359
-DATA normalAVX512const<>+240(SB)/8, $0xbe06fadb9f155744
+DATA normalAVX512const<>+232(SB)/8, $0xbe06fadb9f155744
+DATA normalAVX512const<>+240(SB)/8, $0x3d9aaec32af93359
 DATA normalAVX512const<>+248(SB)/8, $0x3e6e8f434d018d63
 DATA normalAVX512const<>+256(SB)/8, $0xbece3074fde8871f
 DATA normalAVX512const<>+264(SB)/8, $0x3f250783487ee782
@@ -958,8 +853,8 @@ DATA normalAVX512const<>+272(SB)/8, $0xbf732d2cce62bd86
 DATA normalAVX512const<>+280(SB)/8, $0x3fb466bc6775aae2
 DATA normalAVX512const<>+288(SB)/8, $0xbfe4abbce625be53
 DATA normalAVX512const<>+296(SB)/8, $0x3ff921fb54442d18
-DATA normalAVX512const<>+304(SB)/8, $0x3dd20c62c2f2d7f5
-DATA normalAVX512const<>+312(SB)/8, $0xbe3b6e24f44b128f
+DATA normalAVX512const<>+304(SB)/8, $0xbe3b6e24f44b128f
+DATA normalAVX512const<>+312(SB)/8, $0x3dd20c62c2f2d7f5
 DATA normalAVX512const<>+320(SB)/8, $0x3e9f9d38a3763cc3
 DATA normalAVX512const<>+328(SB)/8, $0xbefa6d1f2a204a8c
 DATA normalAVX512const<>+336(SB)/8, $0x3f4e1f506891babb
@@ -983,183 +878,162 @@ TEXT ·normalsF64AVX2(SB), NOSPLIT, $0-32
 main:
 	CMPQ         CX, $0x00000008
 	JCS          one
-	VMOVUPD      normalAVX2const<>+0(SB), Y0
-	VMOVUPD      normalAVX2const<>+64(SB), Y1
-	VMOVQ        BX, X2
-	VPBROADCASTQ X2, Y2
-	VPADDQ       normalAVX2weyl<>+0(SB), Y2, Y2
-	VPSRLQ       $0x1e, Y2, Y3
-	VXORPD       Y3, Y2, Y2
-	VMOVUPD      normalAVX2const<>+128(SB), Y3
-	VPMULUDQ     Y3, Y2, Y3
-	VPSRLQ       $0x20, Y2, Y4
-	VPMULUDQ     normalAVX2const<>+192(SB), Y4, Y4
-	VPADDQ       Y4, Y3, Y3
-	VPSLLQ       $0x20, Y3, Y3
+	VMOVQ        BX, X0
+	VPBROADCASTQ X0, Y0
+	VPADDQ       normalAVX2weyl<>+0(SB), Y0, Y0
+	VPSRLQ       $0x1e, Y0, Y1
+	VXORPD       Y1, Y0, Y0
+	VMOVUPD      normalAVX2const<>+0(SB), Y1
+	VPMULUDQ     Y1, Y0, Y1
+	VPSRLQ       $0x20, Y0, Y2
+	VPMULUDQ     normalAVX2const<>+64(SB), Y2, Y2
+	VPADDQ       Y2, Y1, Y1
+	VPSLLQ       $0x20, Y1, Y1
+	VPMULUDQ     normalAVX2const<>+64(SB), Y0, Y0
+	VPADDQ       Y1, Y0, Y0
+	VPSRLQ       $0x1b, Y0, Y1
+	VXORPD       Y1, Y0, Y0
+	VMOVUPD      normalAVX2const<>+128(SB), Y1
+	VPMULUDQ     Y1, Y0, Y1
+	VPSRLQ       $0x20, Y0, Y2
 	VPMULUDQ     normalAVX2const<>+192(SB), Y2, Y2
-	VPADDQ       Y3, Y2, Y2
-	VPSRLQ       $0x1b, Y2, Y3
-	VXORPD       Y3, Y2, Y2
-	VMOVUPD      normalAVX2const<>+256(SB), Y3
-	VPMULUDQ     Y3, Y2, Y3
-	VPSRLQ       $0x20, Y2, Y4
-	VPMULUDQ     normalAVX2const<>+320(SB), Y4, Y4
-	VPADDQ       Y4, Y3, Y3
-	VPSLLQ       $0x20, Y3, Y3
-	VPMULUDQ     normalAVX2const<>+320(SB), Y2, Y2
-	VPADDQ       Y3, Y2, Y2
-	VPSRLQ       $0x1f, Y2, Y3
-	VXORPD       Y3, Y2, Y2
-	VPSRLQ       $0x0c, Y2, Y2
-	VORPD        normalAVX2const<>+64(SB), Y2, Y2
-	VSUBPD       normalAVX2const<>+64(SB), Y2, Y2
-	VSUBPD       Y2, Y1, Y5
+	VPADDQ       Y2, Y1, Y1
+	VPSLLQ       $0x20, Y1, Y1
+	VPMULUDQ     normalAVX2const<>+192(SB), Y0, Y0
+	VPADDQ       Y1, Y0, Y0
+	VPSRLQ       $0x1f, Y0, Y1
+	VXORPD       Y1, Y0, Y0
+	VPSRLQ       $0x0c, Y0, Y0
+	VORPD        normalAVX2const<>+256(SB), Y0, Y0
+	VSUBPD       normalAVX2const<>+256(SB), Y0, Y0
+	VMOVUPD      normalAVX2const<>+256(SB), Y4
+	VSUBPD       Y0, Y4, Y3
 
 	// Split: subnormals scaled up; m and e from the integer bits (ref.Split)
-	VMOVUPD Y5, Y9
-	VPSUBQ  normalAVX2const<>+384(SB), Y9, Y9
-	VANDPD  normalAVX2const<>+448(SB), Y9, Y6
-	VPADDQ  normalAVX2const<>+512(SB), Y6, Y6
-	VPSRLQ  $0x34, Y9, Y9
-	VORPD   normalAVX2const<>+576(SB), Y9, Y9
-	VSUBPD  normalAVX2const<>+640(SB), Y9, Y7
+	VMOVUPD Y3, Y8
+	VPSUBQ  normalAVX2const<>+320(SB), Y8, Y8
+	VANDPD  normalAVX2const<>+384(SB), Y8, Y5
+	VPADDQ  normalAVX2const<>+448(SB), Y5, Y5
+	VPSRLQ  $0x34, Y8, Y8
+	VORPD   normalAVX2const<>+512(SB), Y8, Y8
+	VSUBPD  normalAVX2const<>+576(SB), Y8, Y6
 
 	// f = m - 1; s, rest = LogParts(f): f - f*f/2 summed exactly, the rest by R
-	VSUBPD      normalAVX2const<>+64(SB), Y6, Y6
-	VMULPD      Y6, Y6, Y11
-	VMOVUPD     normalAVX2const<>+704(SB), Y10
-	VMOVUPD     normalAVX2const<>+768(SB), Y12
-	VFMADD213PD normalAVX2const<>+832(SB), Y11, Y10
-	VFMADD213PD normalAVX2const<>+896(SB), Y11, Y12
-	VFMADD213PD normalAVX2const<>+960(SB), Y11, Y10
-	VFMADD213PD normalAVX2const<>+1024(SB), Y11, Y12
-	VFMADD213PD normalAVX2const<>+1088(SB), Y11, Y10
-	VFMADD213PD normalAVX2const<>+1152(SB), Y11, Y12
-	VFMADD213PD normalAVX2const<>+1216(SB), Y11, Y10
-	VFMADD213PD normalAVX2const<>+1280(SB), Y11, Y12
-	VFMADD213PD normalAVX2const<>+1344(SB), Y11, Y10
-	VFMADD213PD normalAVX2const<>+1408(SB), Y11, Y12
-	VFMADD213PD normalAVX2const<>+1472(SB), Y11, Y10
-	VFMADD213PD normalAVX2const<>+1536(SB), Y11, Y12
-	VFMADD213PD normalAVX2const<>+1600(SB), Y11, Y10
-	VFMADD213PD normalAVX2const<>+1664(SB), Y11, Y12
-	VFMADD213PD normalAVX2const<>+1728(SB), Y11, Y10
-	VFMADD213PD normalAVX2const<>+1792(SB), Y11, Y12
-	VFMADD213PD normalAVX2const<>+1856(SB), Y11, Y10
-	VFMADD213PD normalAVX2const<>+1920(SB), Y11, Y12
-	VFMADD213PD Y10, Y6, Y12
-	VMULPD      normalAVX2const<>+1984(SB), Y11, Y14
-	VADDPD      Y14, Y6, Y13
-	VSUBPD      Y13, Y6, Y15
-	VADDPD      Y15, Y14, Y14
-	VMULPD      Y11, Y6, Y15
-	VFMSUB231PD Y6, Y6, Y11
-	VFMADD132PD normalAVX2const<>+1984(SB), Y14, Y11
-	VFMADD231PD Y12, Y15, Y11
+	VSUBPD      normalAVX2const<>+256(SB), Y5, Y5
+	VMULPD      Y5, Y5, Y10
+	VMOVUPD     normalAVX2const<>+640(SB), Y9
+	VMOVUPD     normalAVX2const<>+704(SB), Y11
+	VFMADD213PD normalAVX2const<>+768(SB), Y10, Y9
+	VFMADD213PD normalAVX2const<>+832(SB), Y10, Y11
+	VFMADD213PD normalAVX2const<>+896(SB), Y10, Y9
+	VFMADD213PD normalAVX2const<>+960(SB), Y10, Y11
+	VFMADD213PD normalAVX2const<>+1024(SB), Y10, Y9
+	VFMADD213PD normalAVX2const<>+1088(SB), Y10, Y11
+	VFMADD213PD normalAVX2const<>+1152(SB), Y10, Y9
+	VFMADD213PD normalAVX2const<>+1216(SB), Y10, Y11
+	VFMADD213PD normalAVX2const<>+1280(SB), Y10, Y9
+	VFMADD213PD normalAVX2const<>+1344(SB), Y10, Y11
+	VFMADD213PD normalAVX2const<>+1408(SB), Y10, Y9
+	VFMADD213PD normalAVX2const<>+1472(SB), Y10, Y11
+	VFMADD213PD normalAVX2const<>+1536(SB), Y10, Y9
+	VFMADD213PD normalAVX2const<>+1600(SB), Y10, Y11
+	VFMADD213PD normalAVX2const<>+1664(SB), Y10, Y9
+	VFMADD213PD normalAVX2const<>+1728(SB), Y10, Y11
+	VFMADD213PD normalAVX2const<>+1792(SB), Y10, Y9
+	VFMADD213PD normalAVX2const<>+1856(SB), Y10, Y11
+	VFMADD213PD Y9, Y5, Y11
+	VMULPD      normalAVX2const<>+1920(SB), Y10, Y13
+	VADDPD      Y13, Y5, Y12
+	VSUBPD      Y12, Y5, Y14
+	VADDPD      Y14, Y13, Y13
+	VMULPD      Y10, Y5, Y14
+	VFMSUB231PD Y5, Y5, Y10
+	VFMADD132PD normalAVX2const<>+1920(SB), Y13, Y10
+	VFMADD231PD Y11, Y14, Y10
 
 	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest)),
 	// with e1 = e*ln2hi (exact): hi = e1 + s, lo = (e1 - hi) + s, the same values
-	VMULPD      normalAVX2const<>+2048(SB), Y7, Y1
-	VADDPD      Y13, Y1, Y3
-	VSUBPD      Y3, Y1, Y4
-	VADDPD      Y13, Y4, Y4
-	VFMADD231PD normalAVX2const<>+2112(SB), Y7, Y11
-	VADDPD      Y11, Y4, Y4
-	VADDPD      Y4, Y3, Y3
+	VMULPD      normalAVX2const<>+1984(SB), Y6, Y2
+	VADDPD      Y12, Y2, Y15
+	VSUBPD      Y15, Y2, Y1
+	VADDPD      Y12, Y1, Y1
+	VFMADD231PD normalAVX2const<>+2048(SB), Y6, Y10
+	VADDPD      Y10, Y1, Y1
+	VADDPD      Y1, Y15, Y15
 
 	// x == +Inf: +Inf; x == 0: -Inf; x < 0 or NaN: NaN
-	VMULPD       Y3, Y0, Y2
-	VSQRTPD      Y2, Y8
-	VMOVUPD      normalAVX2const<>+2176(SB), Y9
-	VMOVQ        BX, X10
-	VPBROADCASTQ X10, Y10
-	VPADDQ       normalAVX2weyl<>+32(SB), Y10, Y10
-	VPSRLQ       $0x1e, Y10, Y14
-	VXORPD       Y14, Y10, Y10
-	VMOVUPD      normalAVX2const<>+128(SB), Y14
-	VPMULUDQ     Y14, Y10, Y14
-	VPSRLQ       $0x20, Y10, Y15
-	VPMULUDQ     normalAVX2const<>+192(SB), Y15, Y15
-	VPADDQ       Y15, Y14, Y14
-	VPSLLQ       $0x20, Y14, Y14
-	VPMULUDQ     normalAVX2const<>+192(SB), Y10, Y10
-	VPADDQ       Y14, Y10, Y10
-	VPSRLQ       $0x1b, Y10, Y14
-	VXORPD       Y14, Y10, Y10
-	VMOVUPD      normalAVX2const<>+256(SB), Y14
-	VPMULUDQ     Y14, Y10, Y14
-	VPSRLQ       $0x20, Y10, Y15
-	VPMULUDQ     normalAVX2const<>+320(SB), Y15, Y15
-	VPADDQ       Y15, Y14, Y14
-	VPSLLQ       $0x20, Y14, Y14
-	VPMULUDQ     normalAVX2const<>+320(SB), Y10, Y10
-	VPADDQ       Y14, Y10, Y10
-	VPSRLQ       $0x1f, Y10, Y14
-	VXORPD       Y14, Y10, Y10
-	VPSRLQ       $0x0c, Y10, Y10
-	VORPD        normalAVX2const<>+64(SB), Y10, Y10
-	VSUBPD       normalAVX2const<>+64(SB), Y10, Y10
-	VMULPD       Y10, Y9, Y6
-	VROUNDPD     $0x00, Y6, Y1
-	VSUBPD       Y1, Y6, Y13
-	VMULPD       Y13, Y13, Y5
-	VMOVUPD      normalAVX2const<>+2240(SB), Y7
-	VMOVUPD      normalAVX2const<>+2304(SB), Y12
-	VFMADD231PD  Y5, Y7, Y12
-	VMOVUPD      normalAVX2const<>+2368(SB), Y4
-	VFMADD231PD  Y5, Y12, Y4
-	VMOVUPD      normalAVX2const<>+2432(SB), Y11
-	VFMADD231PD  Y5, Y4, Y11
-	VMOVUPD      normalAVX2const<>+2496(SB), Y0
-	VFMADD231PD  Y5, Y11, Y0
-	VMOVUPD      normalAVX2const<>+2560(SB), Y3
-	VFMADD231PD  Y5, Y0, Y3
-	VMOVUPD      normalAVX2const<>+2624(SB), Y2
-	VFMADD231PD  Y5, Y3, Y2
-	VMOVUPD      normalAVX2const<>+2688(SB), Y14
-	VFMADD231PD  Y5, Y2, Y14
-	VMOVUPD      normalAVX2const<>+2752(SB), Y15
-	VFMADD231PD  Y5, Y14, Y15
-	VMULPD       Y15, Y13, Y9
-	VMOVUPD      normalAVX2const<>+2816(SB), Y10
-	VMOVUPD      normalAVX2const<>+2880(SB), Y6
-	VFMADD231PD  Y5, Y10, Y6
-	VMOVUPD      normalAVX2const<>+2944(SB), Y7
-	VFMADD231PD  Y5, Y6, Y7
-	VMOVUPD      normalAVX2const<>+3008(SB), Y12
-	VFMADD231PD  Y5, Y7, Y12
-	VMOVUPD      normalAVX2const<>+3072(SB), Y4
-	VFMADD231PD  Y5, Y12, Y4
-	VMOVUPD      normalAVX2const<>+3136(SB), Y11
-	VFMADD231PD  Y5, Y4, Y11
-	VMOVUPD      normalAVX2const<>+3200(SB), Y0
-	VFMADD231PD  Y5, Y11, Y0
-	VMOVUPD      normalAVX2const<>+3264(SB), Y3
-	VFMADD231PD  Y5, Y0, Y3
-	VMOVUPD      normalAVX2const<>+64(SB), Y2
-	VFMADD231PD  Y5, Y3, Y2
-	VXORPD       normalAVX2const<>+3328(SB), Y9, Y14
-	VXORPD       normalAVX2const<>+3328(SB), Y2, Y13
-	VMOVUPD      normalAVX2const<>+64(SB), Y15
-	VCMPPD       $0x00, Y15, Y1, Y10
-	VBLENDVPD    Y10, Y14, Y2, Y6
-	VBLENDVPD    Y10, Y2, Y9, Y7
-	VMOVUPD      normalAVX2const<>+3392(SB), Y12
-	VCMPPD       $0x00, Y12, Y1, Y4
-	VBLENDVPD    Y4, Y13, Y6, Y11
-	VBLENDVPD    Y4, Y14, Y7, Y0
-	VMOVUPD      normalAVX2const<>+3456(SB), Y3
-	VCMPPD       $0x00, Y3, Y1, Y5
-	VBLENDVPD    Y5, Y9, Y11, Y15
-	VBLENDVPD    Y5, Y13, Y0, Y10
-	VMULPD       Y15, Y8, Y2
-	VMULPD       Y10, Y8, Y12
-	VUNPCKLPD    Y12, Y2, Y6
-	VUNPCKHPD    Y12, Y2, Y4
-	VPERM2F128   $0x20, Y4, Y6, Y2
-	VPERM2F128   $0x31, Y4, Y6, Y12
+	VMULPD       normalAVX2const<>+2112(SB), Y15, Y4
+	VSQRTPD      Y4, Y0
+	VMOVQ        BX, X7
+	VPBROADCASTQ X7, Y7
+	VPADDQ       normalAVX2weyl<>+32(SB), Y7, Y7
+	VPSRLQ       $0x1e, Y7, Y8
+	VXORPD       Y8, Y7, Y7
+	VMOVUPD      normalAVX2const<>+0(SB), Y8
+	VPMULUDQ     Y8, Y7, Y8
+	VPSRLQ       $0x20, Y7, Y9
+	VPMULUDQ     normalAVX2const<>+64(SB), Y9, Y9
+	VPADDQ       Y9, Y8, Y8
+	VPSLLQ       $0x20, Y8, Y8
+	VPMULUDQ     normalAVX2const<>+64(SB), Y7, Y7
+	VPADDQ       Y8, Y7, Y7
+	VPSRLQ       $0x1b, Y7, Y8
+	VXORPD       Y8, Y7, Y7
+	VMOVUPD      normalAVX2const<>+128(SB), Y8
+	VPMULUDQ     Y8, Y7, Y8
+	VPSRLQ       $0x20, Y7, Y9
+	VPMULUDQ     normalAVX2const<>+192(SB), Y9, Y9
+	VPADDQ       Y9, Y8, Y8
+	VPSLLQ       $0x20, Y8, Y8
+	VPMULUDQ     normalAVX2const<>+192(SB), Y7, Y7
+	VPADDQ       Y8, Y7, Y7
+	VPSRLQ       $0x1f, Y7, Y8
+	VXORPD       Y8, Y7, Y7
+	VPSRLQ       $0x0c, Y7, Y7
+	VORPD        normalAVX2const<>+256(SB), Y7, Y7
+	VSUBPD       normalAVX2const<>+256(SB), Y7, Y7
+	VMULPD       normalAVX2const<>+2176(SB), Y7, Y13
+	VROUNDPD     $0x00, Y13, Y14
+	VSUBPD       Y14, Y13, Y5
+	VMULPD       Y5, Y5, Y2
+	VMOVUPD      normalAVX2const<>+2240(SB), Y12
+	VFMADD231PD  normalAVX2const<>+2304(SB), Y2, Y12
+	VFMADD213PD  normalAVX2const<>+2368(SB), Y2, Y12
+	VFMADD213PD  normalAVX2const<>+2432(SB), Y2, Y12
+	VFMADD213PD  normalAVX2const<>+2496(SB), Y2, Y12
+	VFMADD213PD  normalAVX2const<>+2560(SB), Y2, Y12
+	VFMADD213PD  normalAVX2const<>+2624(SB), Y2, Y12
+	VFMADD213PD  normalAVX2const<>+2688(SB), Y2, Y12
+	VFMADD213PD  normalAVX2const<>+2752(SB), Y2, Y12
+	VMULPD       Y12, Y5, Y3
+	VMOVUPD      normalAVX2const<>+2816(SB), Y6
+	VFMADD231PD  normalAVX2const<>+2880(SB), Y2, Y6
+	VFMADD213PD  normalAVX2const<>+2944(SB), Y2, Y6
+	VFMADD213PD  normalAVX2const<>+3008(SB), Y2, Y6
+	VFMADD213PD  normalAVX2const<>+3072(SB), Y2, Y6
+	VFMADD213PD  normalAVX2const<>+3136(SB), Y2, Y6
+	VFMADD213PD  normalAVX2const<>+3200(SB), Y2, Y6
+	VFMADD213PD  normalAVX2const<>+3264(SB), Y2, Y6
+	VFMADD213PD  normalAVX2const<>+256(SB), Y2, Y6
+	VXORPD       normalAVX2const<>+3328(SB), Y3, Y11
+	VXORPD       normalAVX2const<>+3328(SB), Y6, Y1
+	VCMPPD       $0x00, normalAVX2const<>+256(SB), Y14, Y10
+	VBLENDVPD    Y10, Y11, Y6, Y15
+	VBLENDVPD    Y10, Y6, Y3, Y4
+	VCMPPD       $0x00, normalAVX2const<>+3392(SB), Y14, Y8
+	VBLENDVPD    Y8, Y1, Y15, Y9
+	VBLENDVPD    Y8, Y11, Y4, Y7
+	VCMPPD       $0x00, normalAVX2const<>+3456(SB), Y14, Y13
+	VBLENDVPD    Y13, Y3, Y9, Y5
+	VBLENDVPD    Y13, Y1, Y7, Y12
+	VMULPD       Y5, Y0, Y2
+	VMULPD       Y12, Y0, Y10
+	VUNPCKLPD    Y10, Y2, Y6
+	VUNPCKHPD    Y10, Y2, Y15
+	VPERM2F128   $0x20, Y15, Y6, Y2
+	VPERM2F128   $0x31, Y15, Y6, Y10
 	VMOVUPD      Y2, (AX)
-	VMOVUPD      Y12, 32(AX)
+	VMOVUPD      Y10, 32(AX)
 	ADDQ         $0x00000040, AX
 	MOVQ         $0xf1bbcdcbfa53e0a8, SI
 	ADDQ         SI, BX
@@ -1173,188 +1047,167 @@ one:
 	ANDQ         $-2, SI
 	MOVQ         $0x9e3779b97f4a7c15, DI
 	IMULQ        SI, DI
-	VMOVUPD      normalAVX2const<>+0(SB), Y0
-	VMOVUPD      normalAVX2const<>+64(SB), Y1
-	VMOVQ        BX, X2
-	VPBROADCASTQ X2, Y2
-	VPADDQ       normalAVX2weyl<>+0(SB), Y2, Y2
-	VPSRLQ       $0x1e, Y2, Y3
-	VXORPD       Y3, Y2, Y2
-	VMOVUPD      normalAVX2const<>+128(SB), Y3
-	VPMULUDQ     Y3, Y2, Y3
-	VPSRLQ       $0x20, Y2, Y4
-	VPMULUDQ     normalAVX2const<>+192(SB), Y4, Y4
-	VPADDQ       Y4, Y3, Y3
-	VPSLLQ       $0x20, Y3, Y3
+	VMOVQ        BX, X0
+	VPBROADCASTQ X0, Y0
+	VPADDQ       normalAVX2weyl<>+0(SB), Y0, Y0
+	VPSRLQ       $0x1e, Y0, Y1
+	VXORPD       Y1, Y0, Y0
+	VMOVUPD      normalAVX2const<>+0(SB), Y1
+	VPMULUDQ     Y1, Y0, Y1
+	VPSRLQ       $0x20, Y0, Y2
+	VPMULUDQ     normalAVX2const<>+64(SB), Y2, Y2
+	VPADDQ       Y2, Y1, Y1
+	VPSLLQ       $0x20, Y1, Y1
+	VPMULUDQ     normalAVX2const<>+64(SB), Y0, Y0
+	VPADDQ       Y1, Y0, Y0
+	VPSRLQ       $0x1b, Y0, Y1
+	VXORPD       Y1, Y0, Y0
+	VMOVUPD      normalAVX2const<>+128(SB), Y1
+	VPMULUDQ     Y1, Y0, Y1
+	VPSRLQ       $0x20, Y0, Y2
 	VPMULUDQ     normalAVX2const<>+192(SB), Y2, Y2
-	VPADDQ       Y3, Y2, Y2
-	VPSRLQ       $0x1b, Y2, Y3
-	VXORPD       Y3, Y2, Y2
-	VMOVUPD      normalAVX2const<>+256(SB), Y3
-	VPMULUDQ     Y3, Y2, Y3
-	VPSRLQ       $0x20, Y2, Y4
-	VPMULUDQ     normalAVX2const<>+320(SB), Y4, Y4
-	VPADDQ       Y4, Y3, Y3
-	VPSLLQ       $0x20, Y3, Y3
-	VPMULUDQ     normalAVX2const<>+320(SB), Y2, Y2
-	VPADDQ       Y3, Y2, Y2
-	VPSRLQ       $0x1f, Y2, Y3
-	VXORPD       Y3, Y2, Y2
-	VPSRLQ       $0x0c, Y2, Y2
-	VORPD        normalAVX2const<>+64(SB), Y2, Y2
-	VSUBPD       normalAVX2const<>+64(SB), Y2, Y2
-	VSUBPD       Y2, Y1, Y5
+	VPADDQ       Y2, Y1, Y1
+	VPSLLQ       $0x20, Y1, Y1
+	VPMULUDQ     normalAVX2const<>+192(SB), Y0, Y0
+	VPADDQ       Y1, Y0, Y0
+	VPSRLQ       $0x1f, Y0, Y1
+	VXORPD       Y1, Y0, Y0
+	VPSRLQ       $0x0c, Y0, Y0
+	VORPD        normalAVX2const<>+256(SB), Y0, Y0
+	VSUBPD       normalAVX2const<>+256(SB), Y0, Y0
+	VMOVUPD      normalAVX2const<>+256(SB), Y4
+	VSUBPD       Y0, Y4, Y3
 
 	// Split: subnormals scaled up; m and e from the integer bits (ref.Split)
-	VMOVUPD Y5, Y9
-	VPSUBQ  normalAVX2const<>+384(SB), Y9, Y9
-	VANDPD  normalAVX2const<>+448(SB), Y9, Y6
-	VPADDQ  normalAVX2const<>+512(SB), Y6, Y6
-	VPSRLQ  $0x34, Y9, Y9
-	VORPD   normalAVX2const<>+576(SB), Y9, Y9
-	VSUBPD  normalAVX2const<>+640(SB), Y9, Y7
+	VMOVUPD Y3, Y8
+	VPSUBQ  normalAVX2const<>+320(SB), Y8, Y8
+	VANDPD  normalAVX2const<>+384(SB), Y8, Y5
+	VPADDQ  normalAVX2const<>+448(SB), Y5, Y5
+	VPSRLQ  $0x34, Y8, Y8
+	VORPD   normalAVX2const<>+512(SB), Y8, Y8
+	VSUBPD  normalAVX2const<>+576(SB), Y8, Y6
 
 	// f = m - 1; s, rest = LogParts(f): f - f*f/2 summed exactly, the rest by R
-	VSUBPD      normalAVX2const<>+64(SB), Y6, Y6
-	VMULPD      Y6, Y6, Y11
-	VMOVUPD     normalAVX2const<>+704(SB), Y10
-	VMOVUPD     normalAVX2const<>+768(SB), Y12
-	VFMADD213PD normalAVX2const<>+832(SB), Y11, Y10
-	VFMADD213PD normalAVX2const<>+896(SB), Y11, Y12
-	VFMADD213PD normalAVX2const<>+960(SB), Y11, Y10
-	VFMADD213PD normalAVX2const<>+1024(SB), Y11, Y12
-	VFMADD213PD normalAVX2const<>+1088(SB), Y11, Y10
-	VFMADD213PD normalAVX2const<>+1152(SB), Y11, Y12
-	VFMADD213PD normalAVX2const<>+1216(SB), Y11, Y10
-	VFMADD213PD normalAVX2const<>+1280(SB), Y11, Y12
-	VFMADD213PD normalAVX2const<>+1344(SB), Y11, Y10
-	VFMADD213PD normalAVX2const<>+1408(SB), Y11, Y12
-	VFMADD213PD normalAVX2const<>+1472(SB), Y11, Y10
-	VFMADD213PD normalAVX2const<>+1536(SB), Y11, Y12
-	VFMADD213PD normalAVX2const<>+1600(SB), Y11, Y10
-	VFMADD213PD normalAVX2const<>+1664(SB), Y11, Y12
-	VFMADD213PD normalAVX2const<>+1728(SB), Y11, Y10
-	VFMADD213PD normalAVX2const<>+1792(SB), Y11, Y12
-	VFMADD213PD normalAVX2const<>+1856(SB), Y11, Y10
-	VFMADD213PD normalAVX2const<>+1920(SB), Y11, Y12
-	VFMADD213PD Y10, Y6, Y12
-	VMULPD      normalAVX2const<>+1984(SB), Y11, Y14
-	VADDPD      Y14, Y6, Y13
-	VSUBPD      Y13, Y6, Y15
-	VADDPD      Y15, Y14, Y14
-	VMULPD      Y11, Y6, Y15
-	VFMSUB231PD Y6, Y6, Y11
-	VFMADD132PD normalAVX2const<>+1984(SB), Y14, Y11
-	VFMADD231PD Y12, Y15, Y11
+	VSUBPD      normalAVX2const<>+256(SB), Y5, Y5
+	VMULPD      Y5, Y5, Y10
+	VMOVUPD     normalAVX2const<>+640(SB), Y9
+	VMOVUPD     normalAVX2const<>+704(SB), Y11
+	VFMADD213PD normalAVX2const<>+768(SB), Y10, Y9
+	VFMADD213PD normalAVX2const<>+832(SB), Y10, Y11
+	VFMADD213PD normalAVX2const<>+896(SB), Y10, Y9
+	VFMADD213PD normalAVX2const<>+960(SB), Y10, Y11
+	VFMADD213PD normalAVX2const<>+1024(SB), Y10, Y9
+	VFMADD213PD normalAVX2const<>+1088(SB), Y10, Y11
+	VFMADD213PD normalAVX2const<>+1152(SB), Y10, Y9
+	VFMADD213PD normalAVX2const<>+1216(SB), Y10, Y11
+	VFMADD213PD normalAVX2const<>+1280(SB), Y10, Y9
+	VFMADD213PD normalAVX2const<>+1344(SB), Y10, Y11
+	VFMADD213PD normalAVX2const<>+1408(SB), Y10, Y9
+	VFMADD213PD normalAVX2const<>+1472(SB), Y10, Y11
+	VFMADD213PD normalAVX2const<>+1536(SB), Y10, Y9
+	VFMADD213PD normalAVX2const<>+1600(SB), Y10, Y11
+	VFMADD213PD normalAVX2const<>+1664(SB), Y10, Y9
+	VFMADD213PD normalAVX2const<>+1728(SB), Y10, Y11
+	VFMADD213PD normalAVX2const<>+1792(SB), Y10, Y9
+	VFMADD213PD normalAVX2const<>+1856(SB), Y10, Y11
+	VFMADD213PD Y9, Y5, Y11
+	VMULPD      normalAVX2const<>+1920(SB), Y10, Y13
+	VADDPD      Y13, Y5, Y12
+	VSUBPD      Y12, Y5, Y14
+	VADDPD      Y14, Y13, Y13
+	VMULPD      Y10, Y5, Y14
+	VFMSUB231PD Y5, Y5, Y10
+	VFMADD132PD normalAVX2const<>+1920(SB), Y13, Y10
+	VFMADD231PD Y11, Y14, Y10
 
 	// hi = fma(e, ln2hi, s); lo = fma(e, ln2hi, -hi) + s; r = hi + (lo + fma(e, ln2lo, rest)),
 	// with e1 = e*ln2hi (exact): hi = e1 + s, lo = (e1 - hi) + s, the same values
-	VMULPD      normalAVX2const<>+2048(SB), Y7, Y1
-	VADDPD      Y13, Y1, Y3
-	VSUBPD      Y3, Y1, Y4
-	VADDPD      Y13, Y4, Y4
-	VFMADD231PD normalAVX2const<>+2112(SB), Y7, Y11
-	VADDPD      Y11, Y4, Y4
-	VADDPD      Y4, Y3, Y3
+	VMULPD      normalAVX2const<>+1984(SB), Y6, Y2
+	VADDPD      Y12, Y2, Y15
+	VSUBPD      Y15, Y2, Y1
+	VADDPD      Y12, Y1, Y1
+	VFMADD231PD normalAVX2const<>+2048(SB), Y6, Y10
+	VADDPD      Y10, Y1, Y1
+	VADDPD      Y1, Y15, Y15
 
 	// x == +Inf: +Inf; x == 0: -Inf; x < 0 or NaN: NaN
-	VMULPD       Y3, Y0, Y2
-	VSQRTPD      Y2, Y8
-	VMOVUPD      normalAVX2const<>+2176(SB), Y9
-	VMOVQ        BX, X10
-	VPBROADCASTQ X10, Y10
-	VPADDQ       normalAVX2weyl<>+32(SB), Y10, Y10
-	VPSRLQ       $0x1e, Y10, Y14
-	VXORPD       Y14, Y10, Y10
-	VMOVUPD      normalAVX2const<>+128(SB), Y14
-	VPMULUDQ     Y14, Y10, Y14
-	VPSRLQ       $0x20, Y10, Y15
-	VPMULUDQ     normalAVX2const<>+192(SB), Y15, Y15
-	VPADDQ       Y15, Y14, Y14
-	VPSLLQ       $0x20, Y14, Y14
-	VPMULUDQ     normalAVX2const<>+192(SB), Y10, Y10
-	VPADDQ       Y14, Y10, Y10
-	VPSRLQ       $0x1b, Y10, Y14
-	VXORPD       Y14, Y10, Y10
-	VMOVUPD      normalAVX2const<>+256(SB), Y14
-	VPMULUDQ     Y14, Y10, Y14
-	VPSRLQ       $0x20, Y10, Y15
-	VPMULUDQ     normalAVX2const<>+320(SB), Y15, Y15
-	VPADDQ       Y15, Y14, Y14
-	VPSLLQ       $0x20, Y14, Y14
-	VPMULUDQ     normalAVX2const<>+320(SB), Y10, Y10
-	VPADDQ       Y14, Y10, Y10
-	VPSRLQ       $0x1f, Y10, Y14
-	VXORPD       Y14, Y10, Y10
-	VPSRLQ       $0x0c, Y10, Y10
-	VORPD        normalAVX2const<>+64(SB), Y10, Y10
-	VSUBPD       normalAVX2const<>+64(SB), Y10, Y10
-	VMULPD       Y10, Y9, Y6
-	VROUNDPD     $0x00, Y6, Y1
-	VSUBPD       Y1, Y6, Y13
-	VMULPD       Y13, Y13, Y5
-	VMOVUPD      normalAVX2const<>+2240(SB), Y7
-	VMOVUPD      normalAVX2const<>+2304(SB), Y12
-	VFMADD231PD  Y5, Y7, Y12
-	VMOVUPD      normalAVX2const<>+2368(SB), Y4
-	VFMADD231PD  Y5, Y12, Y4
-	VMOVUPD      normalAVX2const<>+2432(SB), Y11
-	VFMADD231PD  Y5, Y4, Y11
-	VMOVUPD      normalAVX2const<>+2496(SB), Y0
-	VFMADD231PD  Y5, Y11, Y0
-	VMOVUPD      normalAVX2const<>+2560(SB), Y3
-	VFMADD231PD  Y5, Y0, Y3
-	VMOVUPD      normalAVX2const<>+2624(SB), Y2
-	VFMADD231PD  Y5, Y3, Y2
-	VMOVUPD      normalAVX2const<>+2688(SB), Y14
-	VFMADD231PD  Y5, Y2, Y14
-	VMOVUPD      normalAVX2const<>+2752(SB), Y15
-	VFMADD231PD  Y5, Y14, Y15
-	VMULPD       Y15, Y13, Y9
-	VMOVUPD      normalAVX2const<>+2816(SB), Y10
-	VMOVUPD      normalAVX2const<>+2880(SB), Y6
-	VFMADD231PD  Y5, Y10, Y6
-	VMOVUPD      normalAVX2const<>+2944(SB), Y7
-	VFMADD231PD  Y5, Y6, Y7
-	VMOVUPD      normalAVX2const<>+3008(SB), Y12
-	VFMADD231PD  Y5, Y7, Y12
-	VMOVUPD      normalAVX2const<>+3072(SB), Y4
-	VFMADD231PD  Y5, Y12, Y4
-	VMOVUPD      normalAVX2const<>+3136(SB), Y11
-	VFMADD231PD  Y5, Y4, Y11
-	VMOVUPD      normalAVX2const<>+3200(SB), Y0
-	VFMADD231PD  Y5, Y11, Y0
-	VMOVUPD      normalAVX2const<>+3264(SB), Y3
-	VFMADD231PD  Y5, Y0, Y3
-	VMOVUPD      normalAVX2const<>+64(SB), Y2
-	VFMADD231PD  Y5, Y3, Y2
-	VXORPD       normalAVX2const<>+3328(SB), Y9, Y14
-	VXORPD       normalAVX2const<>+3328(SB), Y2, Y13
-	VMOVUPD      normalAVX2const<>+64(SB), Y15
-	VCMPPD       $0x00, Y15, Y1, Y10
-	VBLENDVPD    Y10, Y14, Y2, Y6
-	VBLENDVPD    Y10, Y2, Y9, Y7
-	VMOVUPD      normalAVX2const<>+3392(SB), Y12
-	VCMPPD       $0x00, Y12, Y1, Y4
-	VBLENDVPD    Y4, Y13, Y6, Y11
-	VBLENDVPD    Y4, Y14, Y7, Y0
-	VMOVUPD      normalAVX2const<>+3456(SB), Y3
-	VCMPPD       $0x00, Y3, Y1, Y5
-	VBLENDVPD    Y5, Y9, Y11, Y15
-	VBLENDVPD    Y5, Y13, Y0, Y10
-	VMULPD       Y15, Y8, Y2
-	VMULPD       Y10, Y8, Y12
+	VMULPD       normalAVX2const<>+2112(SB), Y15, Y4
+	VSQRTPD      Y4, Y0
+	VMOVQ        BX, X7
+	VPBROADCASTQ X7, Y7
+	VPADDQ       normalAVX2weyl<>+32(SB), Y7, Y7
+	VPSRLQ       $0x1e, Y7, Y8
+	VXORPD       Y8, Y7, Y7
+	VMOVUPD      normalAVX2const<>+0(SB), Y8
+	VPMULUDQ     Y8, Y7, Y8
+	VPSRLQ       $0x20, Y7, Y9
+	VPMULUDQ     normalAVX2const<>+64(SB), Y9, Y9
+	VPADDQ       Y9, Y8, Y8
+	VPSLLQ       $0x20, Y8, Y8
+	VPMULUDQ     normalAVX2const<>+64(SB), Y7, Y7
+	VPADDQ       Y8, Y7, Y7
+	VPSRLQ       $0x1b, Y7, Y8
+	VXORPD       Y8, Y7, Y7
+	VMOVUPD      normalAVX2const<>+128(SB), Y8
+	VPMULUDQ     Y8, Y7, Y8
+	VPSRLQ       $0x20, Y7, Y9
+	VPMULUDQ     normalAVX2const<>+192(SB), Y9, Y9
+	VPADDQ       Y9, Y8, Y8
+	VPSLLQ       $0x20, Y8, Y8
+	VPMULUDQ     normalAVX2const<>+192(SB), Y7, Y7
+	VPADDQ       Y8, Y7, Y7
+	VPSRLQ       $0x1f, Y7, Y8
+	VXORPD       Y8, Y7, Y7
+	VPSRLQ       $0x0c, Y7, Y7
+	VORPD        normalAVX2const<>+256(SB), Y7, Y7
+	VSUBPD       normalAVX2const<>+256(SB), Y7, Y7
+	VMULPD       normalAVX2const<>+2176(SB), Y7, Y13
+	VROUNDPD     $0x00, Y13, Y14
+	VSUBPD       Y14, Y13, Y5
+	VMULPD       Y5, Y5, Y2
+	VMOVUPD      normalAVX2const<>+2240(SB), Y12
+	VFMADD231PD  normalAVX2const<>+2304(SB), Y2, Y12
+	VFMADD213PD  normalAVX2const<>+2368(SB), Y2, Y12
+	VFMADD213PD  normalAVX2const<>+2432(SB), Y2, Y12
+	VFMADD213PD  normalAVX2const<>+2496(SB), Y2, Y12
+	VFMADD213PD  normalAVX2const<>+2560(SB), Y2, Y12
+	VFMADD213PD  normalAVX2const<>+2624(SB), Y2, Y12
+	VFMADD213PD  normalAVX2const<>+2688(SB), Y2, Y12
+	VFMADD213PD  normalAVX2const<>+2752(SB), Y2, Y12
+	VMULPD       Y12, Y5, Y3
+	VMOVUPD      normalAVX2const<>+2816(SB), Y6
+	VFMADD231PD  normalAVX2const<>+2880(SB), Y2, Y6
+	VFMADD213PD  normalAVX2const<>+2944(SB), Y2, Y6
+	VFMADD213PD  normalAVX2const<>+3008(SB), Y2, Y6
+	VFMADD213PD  normalAVX2const<>+3072(SB), Y2, Y6
+	VFMADD213PD  normalAVX2const<>+3136(SB), Y2, Y6
+	VFMADD213PD  normalAVX2const<>+3200(SB), Y2, Y6
+	VFMADD213PD  normalAVX2const<>+3264(SB), Y2, Y6
+	VFMADD213PD  normalAVX2const<>+256(SB), Y2, Y6
+	VXORPD       normalAVX2const<>+3328(SB), Y3, Y11
+	VXORPD       normalAVX2const<>+3328(SB), Y6, Y1
+	VCMPPD       $0x00, normalAVX2const<>+256(SB), Y14, Y10
+	VBLENDVPD    Y10, Y11, Y6, Y15
+	VBLENDVPD    Y10, Y6, Y3, Y4
+	VCMPPD       $0x00, normalAVX2const<>+3392(SB), Y14, Y8
+	VBLENDVPD    Y8, Y1, Y15, Y9
+	VBLENDVPD    Y8, Y11, Y4, Y7
+	VCMPPD       $0x00, normalAVX2const<>+3456(SB), Y14, Y13
+	VBLENDVPD    Y13, Y3, Y9, Y5
+	VBLENDVPD    Y13, Y1, Y7, Y12
+	VMULPD       Y5, Y0, Y2
+	VMULPD       Y12, Y0, Y10
 	LEAQ         normaltailmask<>+256(SB), SI
 	NEGQ         CX
 	LEAQ         (SI)(CX*8), SI
 	VMOVUPD      (SI), Y6
-	VMOVUPD      32(SI), Y4
-	VUNPCKLPD    Y12, Y2, Y14
-	VUNPCKHPD    Y12, Y2, Y7
-	VPERM2F128   $0x20, Y7, Y14, Y2
-	VPERM2F128   $0x31, Y7, Y14, Y12
+	VMOVUPD      32(SI), Y15
+	VUNPCKLPD    Y10, Y2, Y8
+	VUNPCKHPD    Y10, Y2, Y11
+	VPERM2F128   $0x20, Y11, Y8, Y2
+	VPERM2F128   $0x31, Y11, Y8, Y10
 	VMASKMOVPD   Y2, Y6, (AX)
-	VMASKMOVPD   Y12, Y4, 32(AX)
+	VMASKMOVPD   Y10, Y15, 32(AX)
 	ADDQ         DI, BX
 
 done:
@@ -1390,278 +1243,278 @@ DATA normalAVX2prefix<>+28(SB)/2, $0x3fff
 DATA normalAVX2prefix<>+30(SB)/2, $0x7fff
 GLOBL normalAVX2prefix<>(SB), RODATA|NOPTR, $32
 
-DATA normalAVX2const<>+0(SB)/8, $0xc000000000000000
-DATA normalAVX2const<>+8(SB)/8, $0xc000000000000000
-DATA normalAVX2const<>+16(SB)/8, $0xc000000000000000
-DATA normalAVX2const<>+24(SB)/8, $0xc000000000000000
-DATA normalAVX2const<>+32(SB)/8, $0xc000000000000000
-DATA normalAVX2const<>+40(SB)/8, $0xc000000000000000
-DATA normalAVX2const<>+48(SB)/8, $0xc000000000000000
-DATA normalAVX2const<>+56(SB)/8, $0xc000000000000000
-DATA normalAVX2const<>+64(SB)/8, $0x3ff0000000000000
-DATA normalAVX2const<>+72(SB)/8, $0x3ff0000000000000
-DATA normalAVX2const<>+80(SB)/8, $0x3ff0000000000000
-DATA normalAVX2const<>+88(SB)/8, $0x3ff0000000000000
-DATA normalAVX2const<>+96(SB)/8, $0x3ff0000000000000
-DATA normalAVX2const<>+104(SB)/8, $0x3ff0000000000000
-DATA normalAVX2const<>+112(SB)/8, $0x3ff0000000000000
-DATA normalAVX2const<>+120(SB)/8, $0x3ff0000000000000
-DATA normalAVX2const<>+128(SB)/8, $0x00000000bf58476d
-DATA normalAVX2const<>+136(SB)/8, $0x00000000bf58476d
-DATA normalAVX2const<>+144(SB)/8, $0x00000000bf58476d
-DATA normalAVX2const<>+152(SB)/8, $0x00000000bf58476d
-DATA normalAVX2const<>+160(SB)/8, $0x00000000bf58476d
-DATA normalAVX2const<>+168(SB)/8, $0x00000000bf58476d
-DATA normalAVX2const<>+176(SB)/8, $0x00000000bf58476d
-DATA normalAVX2const<>+184(SB)/8, $0x00000000bf58476d
-DATA normalAVX2const<>+192(SB)/8, $0x000000001ce4e5b9
-DATA normalAVX2const<>+200(SB)/8, $0x000000001ce4e5b9
-DATA normalAVX2const<>+208(SB)/8, $0x000000001ce4e5b9
-DATA normalAVX2const<>+216(SB)/8, $0x000000001ce4e5b9
-DATA normalAVX2const<>+224(SB)/8, $0x000000001ce4e5b9
-DATA normalAVX2const<>+232(SB)/8, $0x000000001ce4e5b9
-DATA normalAVX2const<>+240(SB)/8, $0x000000001ce4e5b9
-DATA normalAVX2const<>+248(SB)/8, $0x000000001ce4e5b9
-DATA normalAVX2const<>+256(SB)/8, $0x0000000094d049bb
-DATA normalAVX2const<>+264(SB)/8, $0x0000000094d049bb
-DATA normalAVX2const<>+272(SB)/8, $0x0000000094d049bb
-DATA normalAVX2const<>+280(SB)/8, $0x0000000094d049bb
-DATA normalAVX2const<>+288(SB)/8, $0x0000000094d049bb
-DATA normalAVX2const<>+296(SB)/8, $0x0000000094d049bb
-DATA normalAVX2const<>+304(SB)/8, $0x0000000094d049bb
-DATA normalAVX2const<>+312(SB)/8, $0x0000000094d049bb
-DATA normalAVX2const<>+320(SB)/8, $0x00000000133111eb
-DATA normalAVX2const<>+328(SB)/8, $0x00000000133111eb
-DATA normalAVX2const<>+336(SB)/8, $0x00000000133111eb
-DATA normalAVX2const<>+344(SB)/8, $0x00000000133111eb
-DATA normalAVX2const<>+352(SB)/8, $0x00000000133111eb
-DATA normalAVX2const<>+360(SB)/8, $0x00000000133111eb
-DATA normalAVX2const<>+368(SB)/8, $0x00000000133111eb
-DATA normalAVX2const<>+376(SB)/8, $0x00000000133111eb
-DATA normalAVX2const<>+384(SB)/8, $0xffe8000000000000
-DATA normalAVX2const<>+392(SB)/8, $0xffe8000000000000
-DATA normalAVX2const<>+400(SB)/8, $0xffe8000000000000
-DATA normalAVX2const<>+408(SB)/8, $0xffe8000000000000
-DATA normalAVX2const<>+416(SB)/8, $0xffe8000000000000
-DATA normalAVX2const<>+424(SB)/8, $0xffe8000000000000
-DATA normalAVX2const<>+432(SB)/8, $0xffe8000000000000
-DATA normalAVX2const<>+440(SB)/8, $0xffe8000000000000
-DATA normalAVX2const<>+448(SB)/8, $0x000fffffffffffff
-DATA normalAVX2const<>+456(SB)/8, $0x000fffffffffffff
-DATA normalAVX2const<>+464(SB)/8, $0x000fffffffffffff
-DATA normalAVX2const<>+472(SB)/8, $0x000fffffffffffff
-DATA normalAVX2const<>+480(SB)/8, $0x000fffffffffffff
-DATA normalAVX2const<>+488(SB)/8, $0x000fffffffffffff
-DATA normalAVX2const<>+496(SB)/8, $0x000fffffffffffff
-DATA normalAVX2const<>+504(SB)/8, $0x000fffffffffffff
-DATA normalAVX2const<>+512(SB)/8, $0x3fe8000000000000
-DATA normalAVX2const<>+520(SB)/8, $0x3fe8000000000000
-DATA normalAVX2const<>+528(SB)/8, $0x3fe8000000000000
-DATA normalAVX2const<>+536(SB)/8, $0x3fe8000000000000
-DATA normalAVX2const<>+544(SB)/8, $0x3fe8000000000000
-DATA normalAVX2const<>+552(SB)/8, $0x3fe8000000000000
-DATA normalAVX2const<>+560(SB)/8, $0x3fe8000000000000
-DATA normalAVX2const<>+568(SB)/8, $0x3fe8000000000000
-DATA normalAVX2const<>+576(SB)/8, $0x4330000000000000
-DATA normalAVX2const<>+584(SB)/8, $0x4330000000000000
-DATA normalAVX2const<>+592(SB)/8, $0x4330000000000000
-DATA normalAVX2const<>+600(SB)/8, $0x4330000000000000
-DATA normalAVX2const<>+608(SB)/8, $0x4330000000000000
-DATA normalAVX2const<>+616(SB)/8, $0x4330000000000000
-DATA normalAVX2const<>+624(SB)/8, $0x4330000000000000
-DATA normalAVX2const<>+632(SB)/8, $0x4330000000000000
-DATA normalAVX2const<>+640(SB)/8, $0x4330000000000400
-DATA normalAVX2const<>+648(SB)/8, $0x4330000000000400
-DATA normalAVX2const<>+656(SB)/8, $0x4330000000000400
-DATA normalAVX2const<>+664(SB)/8, $0x4330000000000400
-DATA normalAVX2const<>+672(SB)/8, $0x4330000000000400
-DATA normalAVX2const<>+680(SB)/8, $0x4330000000000400
-DATA normalAVX2const<>+688(SB)/8, $0x4330000000000400
-DATA normalAVX2const<>+696(SB)/8, $0x4330000000000400
-DATA normalAVX2const<>+704(SB)/8, $0x3f9b3b303a4217e0
-DATA normalAVX2const<>+712(SB)/8, $0x3f9b3b303a4217e0
-DATA normalAVX2const<>+720(SB)/8, $0x3f9b3b303a4217e0
-DATA normalAVX2const<>+728(SB)/8, $0x3f9b3b303a4217e0
-DATA normalAVX2const<>+736(SB)/8, $0x3f9b3b303a4217e0
-DATA normalAVX2const<>+744(SB)/8, $0x3f9b3b303a4217e0
-DATA normalAVX2const<>+752(SB)/8, $0x3f9b3b303a4217e0
-DATA normalAVX2const<>+760(SB)/8, $0x3f9b3b303a4217e0
-DATA normalAVX2const<>+768(SB)/8, $0xbf7d07feba112675
-DATA normalAVX2const<>+776(SB)/8, $0xbf7d07feba112675
-DATA normalAVX2const<>+784(SB)/8, $0xbf7d07feba112675
-DATA normalAVX2const<>+792(SB)/8, $0xbf7d07feba112675
-DATA normalAVX2const<>+800(SB)/8, $0xbf7d07feba112675
-DATA normalAVX2const<>+808(SB)/8, $0xbf7d07feba112675
-DATA normalAVX2const<>+816(SB)/8, $0xbf7d07feba112675
-DATA normalAVX2const<>+824(SB)/8, $0xbf7d07feba112675
-DATA normalAVX2const<>+832(SB)/8, $0x3facf9dc40c40859
-DATA normalAVX2const<>+840(SB)/8, $0x3facf9dc40c40859
-DATA normalAVX2const<>+848(SB)/8, $0x3facf9dc40c40859
-DATA normalAVX2const<>+856(SB)/8, $0x3facf9dc40c40859
-DATA normalAVX2const<>+864(SB)/8, $0x3facf9dc40c40859
-DATA normalAVX2const<>+872(SB)/8, $0x3facf9dc40c40859
-DATA normalAVX2const<>+880(SB)/8, $0x3facf9dc40c40859
-DATA normalAVX2const<>+888(SB)/8, $0x3facf9dc40c40859
-DATA normalAVX2const<>+896(SB)/8, $0xbfa82c4fc85d6852
-DATA normalAVX2const<>+904(SB)/8, $0xbfa82c4fc85d6852
-DATA normalAVX2const<>+912(SB)/8, $0xbfa82c4fc85d6852
-DATA normalAVX2const<>+920(SB)/8, $0xbfa82c4fc85d6852
-DATA normalAVX2const<>+928(SB)/8, $0xbfa82c4fc85d6852
-DATA normalAVX2const<>+936(SB)/8, $0xbfa82c4fc85d6852
-DATA normalAVX2const<>+944(SB)/8, $0xbfa82c4fc85d6852
-DATA normalAVX2const<>+952(SB)/8, $0xbfa82c4fc85d6852
-DATA normalAVX2const<>+960(SB)/8, $0x3fae2aaa2b9fae40
-DATA normalAVX2const<>+968(SB)/8, $0x3fae2aaa2b9fae40
-DATA normalAVX2const<>+976(SB)/8, $0x3fae2aaa2b9fae40
-DATA normalAVX2const<>+984(SB)/8, $0x3fae2aaa2b9fae40
-DATA normalAVX2const<>+992(SB)/8, $0x3fae2aaa2b9fae40
-DATA normalAVX2const<>+1000(SB)/8, $0x3fae2aaa2b9fae40
-DATA normalAVX2const<>+1008(SB)/8, $0x3fae2aaa2b9fae40
-DATA normalAVX2const<>+1016(SB)/8, $0x3fae2aaa2b9fae40
-DATA normalAVX2const<>+1024(SB)/8, $0xbfad95c4eebda56e
-DATA normalAVX2const<>+1032(SB)/8, $0xbfad95c4eebda56e
-DATA normalAVX2const<>+1040(SB)/8, $0xbfad95c4eebda56e
-DATA normalAVX2const<>+1048(SB)/8, $0xbfad95c4eebda56e
-DATA normalAVX2const<>+1056(SB)/8, $0xbfad95c4eebda56e
-DATA normalAVX2const<>+1064(SB)/8, $0xbfad95c4eebda56e
-DATA normalAVX2const<>+1072(SB)/8, $0xbfad95c4eebda56e
-DATA normalAVX2const<>+1080(SB)/8, $0xbfad95c4eebda56e
-DATA normalAVX2const<>+1088(SB)/8, $0x3fb10d2859784eec
-DATA normalAVX2const<>+1096(SB)/8, $0x3fb10d2859784eec
-DATA normalAVX2const<>+1104(SB)/8, $0x3fb10d2859784eec
-DATA normalAVX2const<>+1112(SB)/8, $0x3fb10d2859784eec
-DATA normalAVX2const<>+1120(SB)/8, $0x3fb10d2859784eec
-DATA normalAVX2const<>+1128(SB)/8, $0x3fb10d2859784eec
-DATA normalAVX2const<>+1136(SB)/8, $0x3fb10d2859784eec
-DATA normalAVX2const<>+1144(SB)/8, $0x3fb10d2859784eec
-DATA normalAVX2const<>+1152(SB)/8, $0xbfafdede239a7a42
-DATA normalAVX2const<>+1160(SB)/8, $0xbfafdede239a7a42
-DATA normalAVX2const<>+1168(SB)/8, $0xbfafdede239a7a42
-DATA normalAVX2const<>+1176(SB)/8, $0xbfafdede239a7a42
-DATA normalAVX2const<>+1184(SB)/8, $0xbfafdede239a7a42
-DATA normalAVX2const<>+1192(SB)/8, $0xbfafdede239a7a42
-DATA normalAVX2const<>+1200(SB)/8, $0xbfafdede239a7a42
-DATA normalAVX2const<>+1208(SB)/8, $0xbfafdede239a7a42
-DATA normalAVX2const<>+1216(SB)/8, $0x3fb3b191502b5a74
-DATA normalAVX2const<>+1224(SB)/8, $0x3fb3b191502b5a74
-DATA normalAVX2const<>+1232(SB)/8, $0x3fb3b191502b5a74
-DATA normalAVX2const<>+1240(SB)/8, $0x3fb3b191502b5a74
-DATA normalAVX2const<>+1248(SB)/8, $0x3fb3b191502b5a74
-DATA normalAVX2const<>+1256(SB)/8, $0x3fb3b191502b5a74
-DATA normalAVX2const<>+1264(SB)/8, $0x3fb3b191502b5a74
-DATA normalAVX2const<>+1272(SB)/8, $0x3fb3b191502b5a74
-DATA normalAVX2const<>+1280(SB)/8, $0xbfb249d7f268861c
-DATA normalAVX2const<>+1288(SB)/8, $0xbfb249d7f268861c
-DATA normalAVX2const<>+1296(SB)/8, $0xbfb249d7f268861c
-DATA normalAVX2const<>+1304(SB)/8, $0xbfb249d7f268861c
-DATA normalAVX2const<>+1312(SB)/8, $0xbfb249d7f268861c
-DATA normalAVX2const<>+1320(SB)/8, $0xbfb249d7f268861c
-DATA normalAVX2const<>+1328(SB)/8, $0xbfb249d7f268861c
-DATA normalAVX2const<>+1336(SB)/8, $0xbfb249d7f268861c
-DATA normalAVX2const<>+1344(SB)/8, $0x3fb745cde78c7b0e
-DATA normalAVX2const<>+1352(SB)/8, $0x3fb745cde78c7b0e
-DATA normalAVX2const<>+1360(SB)/8, $0x3fb745cde78c7b0e
-DATA normalAVX2const<>+1368(SB)/8, $0x3fb745cde78c7b0e
-DATA normalAVX2const<>+1376(SB)/8, $0x3fb745cde78c7b0e
-DATA normalAVX2const<>+1384(SB)/8, $0x3fb745cde78c7b0e
-DATA normalAVX2const<>+1392(SB)/8, $0x3fb745cde78c7b0e
-DATA normalAVX2const<>+1400(SB)/8, $0x3fb745cde78c7b0e
-DATA normalAVX2const<>+1408(SB)/8, $0xbfb55554bb8f2e24
-DATA normalAVX2const<>+1416(SB)/8, $0xbfb55554bb8f2e24
-DATA normalAVX2const<>+1424(SB)/8, $0xbfb55554bb8f2e24
-DATA normalAVX2const<>+1432(SB)/8, $0xbfb55554bb8f2e24
-DATA normalAVX2const<>+1440(SB)/8, $0xbfb55554bb8f2e24
-DATA normalAVX2const<>+1448(SB)/8, $0xbfb55554bb8f2e24
-DATA normalAVX2const<>+1456(SB)/8, $0xbfb55554bb8f2e24
-DATA normalAVX2const<>+1464(SB)/8, $0xbfb55554bb8f2e24
-DATA normalAVX2const<>+1472(SB)/8, $0x3fbc71c730b170f3
-DATA normalAVX2const<>+1480(SB)/8, $0x3fbc71c730b170f3
-DATA normalAVX2const<>+1488(SB)/8, $0x3fbc71c730b170f3
-DATA normalAVX2const<>+1496(SB)/8, $0x3fbc71c730b170f3
-DATA normalAVX2const<>+1504(SB)/8, $0x3fbc71c730b170f3
-DATA normalAVX2const<>+1512(SB)/8, $0x3fbc71c730b170f3
-DATA normalAVX2const<>+1520(SB)/8, $0x3fbc71c730b170f3
-DATA normalAVX2const<>+1528(SB)/8, $0x3fbc71c730b170f3
-DATA normalAVX2const<>+1536(SB)/8, $0xbfb99999673c8b71
-DATA normalAVX2const<>+1544(SB)/8, $0xbfb99999673c8b71
-DATA normalAVX2const<>+1552(SB)/8, $0xbfb99999673c8b71
-DATA normalAVX2const<>+1560(SB)/8, $0xbfb99999673c8b71
-DATA normalAVX2const<>+1568(SB)/8, $0xbfb99999673c8b71
-DATA normalAVX2const<>+1576(SB)/8, $0xbfb99999673c8b71
-DATA normalAVX2const<>+1584(SB)/8, $0xbfb99999673c8b71
-DATA normalAVX2const<>+1592(SB)/8, $0xbfb99999673c8b71
-DATA normalAVX2const<>+1600(SB)/8, $0x3fc24924922a3cd8
-DATA normalAVX2const<>+1608(SB)/8, $0x3fc24924922a3cd8
-DATA normalAVX2const<>+1616(SB)/8, $0x3fc24924922a3cd8
-DATA normalAVX2const<>+1624(SB)/8, $0x3fc24924922a3cd8
-DATA normalAVX2const<>+1632(SB)/8, $0x3fc24924922a3cd8
-DATA normalAVX2const<>+1640(SB)/8, $0x3fc24924922a3cd8
-DATA normalAVX2const<>+1648(SB)/8, $0x3fc24924922a3cd8
-DATA normalAVX2const<>+1656(SB)/8, $0x3fc24924922a3cd8
-DATA normalAVX2const<>+1664(SB)/8, $0xbfc0000000d39f05
-DATA normalAVX2const<>+1672(SB)/8, $0xbfc0000000d39f05
-DATA normalAVX2const<>+1680(SB)/8, $0xbfc0000000d39f05
-DATA normalAVX2const<>+1688(SB)/8, $0xbfc0000000d39f05
-DATA normalAVX2const<>+1696(SB)/8, $0xbfc0000000d39f05
-DATA normalAVX2const<>+1704(SB)/8, $0xbfc0000000d39f05
-DATA normalAVX2const<>+1712(SB)/8, $0xbfc0000000d39f05
-DATA normalAVX2const<>+1720(SB)/8, $0xbfc0000000d39f05
-DATA normalAVX2const<>+1728(SB)/8, $0x3fc999999999c6be
-DATA normalAVX2const<>+1736(SB)/8, $0x3fc999999999c6be
-DATA normalAVX2const<>+1744(SB)/8, $0x3fc999999999c6be
-DATA normalAVX2const<>+1752(SB)/8, $0x3fc999999999c6be
-DATA normalAVX2const<>+1760(SB)/8, $0x3fc999999999c6be
-DATA normalAVX2const<>+1768(SB)/8, $0x3fc999999999c6be
-DATA normalAVX2const<>+1776(SB)/8, $0x3fc999999999c6be
-DATA normalAVX2const<>+1784(SB)/8, $0x3fc999999999c6be
-DATA normalAVX2const<>+1792(SB)/8, $0xbfc555555552bdc7
-DATA normalAVX2const<>+1800(SB)/8, $0xbfc555555552bdc7
-DATA normalAVX2const<>+1808(SB)/8, $0xbfc555555552bdc7
-DATA normalAVX2const<>+1816(SB)/8, $0xbfc555555552bdc7
-DATA normalAVX2const<>+1824(SB)/8, $0xbfc555555552bdc7
-DATA normalAVX2const<>+1832(SB)/8, $0xbfc555555552bdc7
-DATA normalAVX2const<>+1840(SB)/8, $0xbfc555555552bdc7
-DATA normalAVX2const<>+1848(SB)/8, $0xbfc555555552bdc7
-DATA normalAVX2const<>+1856(SB)/8, $0x3fd555555555554a
-DATA normalAVX2const<>+1864(SB)/8, $0x3fd555555555554a
-DATA normalAVX2const<>+1872(SB)/8, $0x3fd555555555554a
-DATA normalAVX2const<>+1880(SB)/8, $0x3fd555555555554a
-DATA normalAVX2const<>+1888(SB)/8, $0x3fd555555555554a
-DATA normalAVX2const<>+1896(SB)/8, $0x3fd555555555554a
-DATA normalAVX2const<>+1904(SB)/8, $0x3fd555555555554a
-DATA normalAVX2const<>+1912(SB)/8, $0x3fd555555555554a
-DATA normalAVX2const<>+1920(SB)/8, $0xbfd0000000000158
-DATA normalAVX2const<>+1928(SB)/8, $0xbfd0000000000158
-DATA normalAVX2const<>+1936(SB)/8, $0xbfd0000000000158
-DATA normalAVX2const<>+1944(SB)/8, $0xbfd0000000000158
-DATA normalAVX2const<>+1952(SB)/8, $0xbfd0000000000158
-DATA normalAVX2const<>+1960(SB)/8, $0xbfd0000000000158
-DATA normalAVX2const<>+1968(SB)/8, $0xbfd0000000000158
-DATA normalAVX2const<>+1976(SB)/8, $0xbfd0000000000158
-DATA normalAVX2const<>+1984(SB)/8, $0xbfe0000000000000
-DATA normalAVX2const<>+1992(SB)/8, $0xbfe0000000000000
-DATA normalAVX2const<>+2000(SB)/8, $0xbfe0000000000000
-DATA normalAVX2const<>+2008(SB)/8, $0xbfe0000000000000
-DATA normalAVX2const<>+2016(SB)/8, $0xbfe0000000000000
-DATA normalAVX2const<>+2024(SB)/8, $0xbfe0000000000000
-DATA normalAVX2const<>+2032(SB)/8, $0xbfe0000000000000
-DATA normalAVX2const<>+2040(SB)/8, $0xbfe0000000000000
-DATA normalAVX2const<>+2048(SB)/8, $0x3fe62e42fee00000
-DATA normalAVX2const<>+2056(SB)/8, $0x3fe62e42fee00000
-DATA normalAVX2const<>+2064(SB)/8, $0x3fe62e42fee00000
-DATA normalAVX2const<>+2072(SB)/8, $0x3fe62e42fee00000
-DATA normalAVX2const<>+2080(SB)/8, $0x3fe62e42fee00000
-DATA normalAVX2const<>+2088(SB)/8, $0x3fe62e42fee00000
-DATA normalAVX2const<>+2096(SB)/8, $0x3fe62e42fee00000
-DATA normalAVX2const<>+2104(SB)/8, $0x3fe62e42fee00000
-DATA normalAVX2const<>+2112(SB)/8, $0x3dea39ef35793c76
-DATA normalAVX2const<>+2120(SB)/8, $0x3dea39ef35793c76
-DATA normalAVX2const<>+2128(SB)/8, $0x3dea39ef35793c76
-DATA normalAVX2const<>+2136(SB)/8, $0x3dea39ef35793c76
-DATA normalAVX2const<>+2144(SB)/8, $0x3dea39ef35793c76
-DATA normalAVX2const<>+2152(SB)/8, $0x3dea39ef35793c76
-DATA normalAVX2const<>+2160(SB)/8, $0x3dea39ef35793c76
-DATA normalAVX2const<>+2168(SB)/8, $0x3dea39ef35793c76
+DATA normalAVX2const<>+0(SB)/8, $0x00000000bf58476d
+DATA normalAVX2const<>+8(SB)/8, $0x00000000bf58476d
+DATA normalAVX2const<>+16(SB)/8, $0x00000000bf58476d
+DATA normalAVX2const<>+24(SB)/8, $0x00000000bf58476d
+DATA normalAVX2const<>+32(SB)/8, $0x00000000bf58476d
+DATA normalAVX2const<>+40(SB)/8, $0x00000000bf58476d
+DATA normalAVX2const<>+48(SB)/8, $0x00000000bf58476d
+DATA normalAVX2const<>+56(SB)/8, $0x00000000bf58476d
+DATA normalAVX2const<>+64(SB)/8, $0x000000001ce4e5b9
+DATA normalAVX2const<>+72(SB)/8, $0x000000001ce4e5b9
+DATA normalAVX2const<>+80(SB)/8, $0x000000001ce4e5b9
+DATA normalAVX2const<>+88(SB)/8, $0x000000001ce4e5b9
+DATA normalAVX2const<>+96(SB)/8, $0x000000001ce4e5b9
+DATA normalAVX2const<>+104(SB)/8, $0x000000001ce4e5b9
+DATA normalAVX2const<>+112(SB)/8, $0x000000001ce4e5b9
+DATA normalAVX2const<>+120(SB)/8, $0x000000001ce4e5b9
+DATA normalAVX2const<>+128(SB)/8, $0x0000000094d049bb
+DATA normalAVX2const<>+136(SB)/8, $0x0000000094d049bb
+DATA normalAVX2const<>+144(SB)/8, $0x0000000094d049bb
+DATA normalAVX2const<>+152(SB)/8, $0x0000000094d049bb
+DATA normalAVX2const<>+160(SB)/8, $0x0000000094d049bb
+DATA normalAVX2const<>+168(SB)/8, $0x0000000094d049bb
+DATA normalAVX2const<>+176(SB)/8, $0x0000000094d049bb
+DATA normalAVX2const<>+184(SB)/8, $0x0000000094d049bb
+DATA normalAVX2const<>+192(SB)/8, $0x00000000133111eb
+DATA normalAVX2const<>+200(SB)/8, $0x00000000133111eb
+DATA normalAVX2const<>+208(SB)/8, $0x00000000133111eb
+DATA normalAVX2const<>+216(SB)/8, $0x00000000133111eb
+DATA normalAVX2const<>+224(SB)/8, $0x00000000133111eb
+DATA normalAVX2const<>+232(SB)/8, $0x00000000133111eb
+DATA normalAVX2const<>+240(SB)/8, $0x00000000133111eb
+DATA normalAVX2const<>+248(SB)/8, $0x00000000133111eb
+DATA normalAVX2const<>+256(SB)/8, $0x3ff0000000000000
+DATA normalAVX2const<>+264(SB)/8, $0x3ff0000000000000
+DATA normalAVX2const<>+272(SB)/8, $0x3ff0000000000000
+DATA normalAVX2const<>+280(SB)/8, $0x3ff0000000000000
+DATA normalAVX2const<>+288(SB)/8, $0x3ff0000000000000
+DATA normalAVX2const<>+296(SB)/8, $0x3ff0000000000000
+DATA normalAVX2const<>+304(SB)/8, $0x3ff0000000000000
+DATA normalAVX2const<>+312(SB)/8, $0x3ff0000000000000
+DATA normalAVX2const<>+320(SB)/8, $0xffe8000000000000
+DATA normalAVX2const<>+328(SB)/8, $0xffe8000000000000
+DATA normalAVX2const<>+336(SB)/8, $0xffe8000000000000
+DATA normalAVX2const<>+344(SB)/8, $0xffe8000000000000
+DATA normalAVX2const<>+352(SB)/8, $0xffe8000000000000
+DATA normalAVX2const<>+360(SB)/8, $0xffe8000000000000
+DATA normalAVX2const<>+368(SB)/8, $0xffe8000000000000
+DATA normalAVX2const<>+376(SB)/8, $0xffe8000000000000
+DATA normalAVX2const<>+384(SB)/8, $0x000fffffffffffff
+DATA normalAVX2const<>+392(SB)/8, $0x000fffffffffffff
+DATA normalAVX2const<>+400(SB)/8, $0x000fffffffffffff
+DATA normalAVX2const<>+408(SB)/8, $0x000fffffffffffff
+DATA normalAVX2const<>+416(SB)/8, $0x000fffffffffffff
+DATA normalAVX2const<>+424(SB)/8, $0x000fffffffffffff
+DATA normalAVX2const<>+432(SB)/8, $0x000fffffffffffff
+DATA normalAVX2const<>+440(SB)/8, $0x000fffffffffffff
+DATA normalAVX2const<>+448(SB)/8, $0x3fe8000000000000
+DATA normalAVX2const<>+456(SB)/8, $0x3fe8000000000000
+DATA normalAVX2const<>+464(SB)/8, $0x3fe8000000000000
+DATA normalAVX2const<>+472(SB)/8, $0x3fe8000000000000
+DATA normalAVX2const<>+480(SB)/8, $0x3fe8000000000000
+DATA normalAVX2const<>+488(SB)/8, $0x3fe8000000000000
+DATA normalAVX2const<>+496(SB)/8, $0x3fe8000000000000
+DATA normalAVX2const<>+504(SB)/8, $0x3fe8000000000000
+DATA normalAVX2const<>+512(SB)/8, $0x4330000000000000
+DATA normalAVX2const<>+520(SB)/8, $0x4330000000000000
+DATA normalAVX2const<>+528(SB)/8, $0x4330000000000000
+DATA normalAVX2const<>+536(SB)/8, $0x4330000000000000
+DATA normalAVX2const<>+544(SB)/8, $0x4330000000000000
+DATA normalAVX2const<>+552(SB)/8, $0x4330000000000000
+DATA normalAVX2const<>+560(SB)/8, $0x4330000000000000
+DATA normalAVX2const<>+568(SB)/8, $0x4330000000000000
+DATA normalAVX2const<>+576(SB)/8, $0x4330000000000400
+DATA normalAVX2const<>+584(SB)/8, $0x4330000000000400
+DATA normalAVX2const<>+592(SB)/8, $0x4330000000000400
+DATA normalAVX2const<>+600(SB)/8, $0x4330000000000400
+DATA normalAVX2const<>+608(SB)/8, $0x4330000000000400
+DATA normalAVX2const<>+616(SB)/8, $0x4330000000000400
+DATA normalAVX2const<>+624(SB)/8, $0x4330000000000400
+DATA normalAVX2const<>+632(SB)/8, $0x4330000000000400
+DATA normalAVX2const<>+640(SB)/8, $0x3f9b3b303a4217e0
+DATA normalAVX2const<>+648(SB)/8, $0x3f9b3b303a4217e0
+DATA normalAVX2const<>+656(SB)/8, $0x3f9b3b303a4217e0
+DATA normalAVX2const<>+664(SB)/8, $0x3f9b3b303a4217e0
+DATA normalAVX2const<>+672(SB)/8, $0x3f9b3b303a4217e0
+DATA normalAVX2const<>+680(SB)/8, $0x3f9b3b303a4217e0
+DATA normalAVX2const<>+688(SB)/8, $0x3f9b3b303a4217e0
+DATA normalAVX2const<>+696(SB)/8, $0x3f9b3b303a4217e0
+DATA normalAVX2const<>+704(SB)/8, $0xbf7d07feba112675
+DATA normalAVX2const<>+712(SB)/8, $0xbf7d07feba112675
+DATA normalAVX2const<>+720(SB)/8, $0xbf7d07feba112675
+DATA normalAVX2const<>+728(SB)/8, $0xbf7d07feba112675
+DATA normalAVX2const<>+736(SB)/8, $0xbf7d07feba112675
+DATA normalAVX2const<>+744(SB)/8, $0xbf7d07feba112675
+DATA normalAVX2const<>+752(SB)/8, $0xbf7d07feba112675
+DATA normalAVX2const<>+760(SB)/8, $0xbf7d07feba112675
+DATA normalAVX2const<>+768(SB)/8, $0x3facf9dc40c40859
+DATA normalAVX2const<>+776(SB)/8, $0x3facf9dc40c40859
+DATA normalAVX2const<>+784(SB)/8, $0x3facf9dc40c40859
+DATA normalAVX2const<>+792(SB)/8, $0x3facf9dc40c40859
+DATA normalAVX2const<>+800(SB)/8, $0x3facf9dc40c40859
+DATA normalAVX2const<>+808(SB)/8, $0x3facf9dc40c40859
+DATA normalAVX2const<>+816(SB)/8, $0x3facf9dc40c40859
+DATA normalAVX2const<>+824(SB)/8, $0x3facf9dc40c40859
+DATA normalAVX2const<>+832(SB)/8, $0xbfa82c4fc85d6852
+DATA normalAVX2const<>+840(SB)/8, $0xbfa82c4fc85d6852
+DATA normalAVX2const<>+848(SB)/8, $0xbfa82c4fc85d6852
+DATA normalAVX2const<>+856(SB)/8, $0xbfa82c4fc85d6852
+DATA normalAVX2const<>+864(SB)/8, $0xbfa82c4fc85d6852
+DATA normalAVX2const<>+872(SB)/8, $0xbfa82c4fc85d6852
+DATA normalAVX2const<>+880(SB)/8, $0xbfa82c4fc85d6852
+DATA normalAVX2const<>+888(SB)/8, $0xbfa82c4fc85d6852
+DATA normalAVX2const<>+896(SB)/8, $0x3fae2aaa2b9fae40
+DATA normalAVX2const<>+904(SB)/8, $0x3fae2aaa2b9fae40
+DATA normalAVX2const<>+912(SB)/8, $0x3fae2aaa2b9fae40
+DATA normalAVX2const<>+920(SB)/8, $0x3fae2aaa2b9fae40
+DATA normalAVX2const<>+928(SB)/8, $0x3fae2aaa2b9fae40
+DATA normalAVX2const<>+936(SB)/8, $0x3fae2aaa2b9fae40
+DATA normalAVX2const<>+944(SB)/8, $0x3fae2aaa2b9fae40
+DATA normalAVX2const<>+952(SB)/8, $0x3fae2aaa2b9fae40
+DATA normalAVX2const<>+960(SB)/8, $0xbfad95c4eebda56e
+DATA normalAVX2const<>+968(SB)/8, $0xbfad95c4eebda56e
+DATA normalAVX2const<>+976(SB)/8, $0xbfad95c4eebda56e
+DATA normalAVX2const<>+984(SB)/8, $0xbfad95c4eebda56e
+DATA normalAVX2const<>+992(SB)/8, $0xbfad95c4eebda56e
+DATA normalAVX2const<>+1000(SB)/8, $0xbfad95c4eebda56e
+DATA normalAVX2const<>+1008(SB)/8, $0xbfad95c4eebda56e
+DATA normalAVX2const<>+1016(SB)/8, $0xbfad95c4eebda56e
+DATA normalAVX2const<>+1024(SB)/8, $0x3fb10d2859784eec
+DATA normalAVX2const<>+1032(SB)/8, $0x3fb10d2859784eec
+DATA normalAVX2const<>+1040(SB)/8, $0x3fb10d2859784eec
+DATA normalAVX2const<>+1048(SB)/8, $0x3fb10d2859784eec
+DATA normalAVX2const<>+1056(SB)/8, $0x3fb10d2859784eec
+DATA normalAVX2const<>+1064(SB)/8, $0x3fb10d2859784eec
+DATA normalAVX2const<>+1072(SB)/8, $0x3fb10d2859784eec
+DATA normalAVX2const<>+1080(SB)/8, $0x3fb10d2859784eec
+DATA normalAVX2const<>+1088(SB)/8, $0xbfafdede239a7a42
+DATA normalAVX2const<>+1096(SB)/8, $0xbfafdede239a7a42
+DATA normalAVX2const<>+1104(SB)/8, $0xbfafdede239a7a42
+DATA normalAVX2const<>+1112(SB)/8, $0xbfafdede239a7a42
+DATA normalAVX2const<>+1120(SB)/8, $0xbfafdede239a7a42
+DATA normalAVX2const<>+1128(SB)/8, $0xbfafdede239a7a42
+DATA normalAVX2const<>+1136(SB)/8, $0xbfafdede239a7a42
+DATA normalAVX2const<>+1144(SB)/8, $0xbfafdede239a7a42
+DATA normalAVX2const<>+1152(SB)/8, $0x3fb3b191502b5a74
+DATA normalAVX2const<>+1160(SB)/8, $0x3fb3b191502b5a74
+DATA normalAVX2const<>+1168(SB)/8, $0x3fb3b191502b5a74
+DATA normalAVX2const<>+1176(SB)/8, $0x3fb3b191502b5a74
+DATA normalAVX2const<>+1184(SB)/8, $0x3fb3b191502b5a74
+DATA normalAVX2const<>+1192(SB)/8, $0x3fb3b191502b5a74
+DATA normalAVX2const<>+1200(SB)/8, $0x3fb3b191502b5a74
+DATA normalAVX2const<>+1208(SB)/8, $0x3fb3b191502b5a74
+DATA normalAVX2const<>+1216(SB)/8, $0xbfb249d7f268861c
+DATA normalAVX2const<>+1224(SB)/8, $0xbfb249d7f268861c
+DATA normalAVX2const<>+1232(SB)/8, $0xbfb249d7f268861c
+DATA normalAVX2const<>+1240(SB)/8, $0xbfb249d7f268861c
+DATA normalAVX2const<>+1248(SB)/8, $0xbfb249d7f268861c
+DATA normalAVX2const<>+1256(SB)/8, $0xbfb249d7f268861c
+DATA normalAVX2const<>+1264(SB)/8, $0xbfb249d7f268861c
+DATA normalAVX2const<>+1272(SB)/8, $0xbfb249d7f268861c
+DATA normalAVX2const<>+1280(SB)/8, $0x3fb745cde78c7b0e
+DATA normalAVX2const<>+1288(SB)/8, $0x3fb745cde78c7b0e
+DATA normalAVX2const<>+1296(SB)/8, $0x3fb745cde78c7b0e
+DATA normalAVX2const<>+1304(SB)/8, $0x3fb745cde78c7b0e
+DATA normalAVX2const<>+1312(SB)/8, $0x3fb745cde78c7b0e
+DATA normalAVX2const<>+1320(SB)/8, $0x3fb745cde78c7b0e
+DATA normalAVX2const<>+1328(SB)/8, $0x3fb745cde78c7b0e
+DATA normalAVX2const<>+1336(SB)/8, $0x3fb745cde78c7b0e
+DATA normalAVX2const<>+1344(SB)/8, $0xbfb55554bb8f2e24
+DATA normalAVX2const<>+1352(SB)/8, $0xbfb55554bb8f2e24
+DATA normalAVX2const<>+1360(SB)/8, $0xbfb55554bb8f2e24
+DATA normalAVX2const<>+1368(SB)/8, $0xbfb55554bb8f2e24
+DATA normalAVX2const<>+1376(SB)/8, $0xbfb55554bb8f2e24
+DATA normalAVX2const<>+1384(SB)/8, $0xbfb55554bb8f2e24
+DATA normalAVX2const<>+1392(SB)/8, $0xbfb55554bb8f2e24
+DATA normalAVX2const<>+1400(SB)/8, $0xbfb55554bb8f2e24
+DATA normalAVX2const<>+1408(SB)/8, $0x3fbc71c730b170f3
+DATA normalAVX2const<>+1416(SB)/8, $0x3fbc71c730b170f3
+DATA normalAVX2const<>+1424(SB)/8, $0x3fbc71c730b170f3
+DATA normalAVX2const<>+1432(SB)/8, $0x3fbc71c730b170f3
+DATA normalAVX2const<>+1440(SB)/8, $0x3fbc71c730b170f3
+DATA normalAVX2const<>+1448(SB)/8, $0x3fbc71c730b170f3
+DATA normalAVX2const<>+1456(SB)/8, $0x3fbc71c730b170f3
+DATA normalAVX2const<>+1464(SB)/8, $0x3fbc71c730b170f3
+DATA normalAVX2const<>+1472(SB)/8, $0xbfb99999673c8b71
+DATA normalAVX2const<>+1480(SB)/8, $0xbfb99999673c8b71
+DATA normalAVX2const<>+1488(SB)/8, $0xbfb99999673c8b71
+DATA normalAVX2const<>+1496(SB)/8, $0xbfb99999673c8b71
+DATA normalAVX2const<>+1504(SB)/8, $0xbfb99999673c8b71
+DATA normalAVX2const<>+1512(SB)/8, $0xbfb99999673c8b71
+DATA normalAVX2const<>+1520(SB)/8, $0xbfb99999673c8b71
+DATA normalAVX2const<>+1528(SB)/8, $0xbfb99999673c8b71
+DATA normalAVX2const<>+1536(SB)/8, $0x3fc24924922a3cd8
+DATA normalAVX2const<>+1544(SB)/8, $0x3fc24924922a3cd8
+DATA normalAVX2const<>+1552(SB)/8, $0x3fc24924922a3cd8
+DATA normalAVX2const<>+1560(SB)/8, $0x3fc24924922a3cd8
+DATA normalAVX2const<>+1568(SB)/8, $0x3fc24924922a3cd8
+DATA normalAVX2const<>+1576(SB)/8, $0x3fc24924922a3cd8
+DATA normalAVX2const<>+1584(SB)/8, $0x3fc24924922a3cd8
+DATA normalAVX2const<>+1592(SB)/8, $0x3fc24924922a3cd8
+DATA normalAVX2const<>+1600(SB)/8, $0xbfc0000000d39f05
+DATA normalAVX2const<>+1608(SB)/8, $0xbfc0000000d39f05
+DATA normalAVX2const<>+1616(SB)/8, $0xbfc0000000d39f05
+DATA normalAVX2const<>+1624(SB)/8, $0xbfc0000000d39f05
+DATA normalAVX2const<>+1632(SB)/8, $0xbfc0000000d39f05
+DATA normalAVX2const<>+1640(SB)/8, $0xbfc0000000d39f05
+DATA normalAVX2const<>+1648(SB)/8, $0xbfc0000000d39f05
+DATA normalAVX2const<>+1656(SB)/8, $0xbfc0000000d39f05
+DATA normalAVX2const<>+1664(SB)/8, $0x3fc999999999c6be
+DATA normalAVX2const<>+1672(SB)/8, $0x3fc999999999c6be
+DATA normalAVX2const<>+1680(SB)/8, $0x3fc999999999c6be
+DATA normalAVX2const<>+1688(SB)/8, $0x3fc999999999c6be
+DATA normalAVX2const<>+1696(SB)/8, $0x3fc999999999c6be
+DATA normalAVX2const<>+1704(SB)/8, $0x3fc999999999c6be
+DATA normalAVX2const<>+1712(SB)/8, $0x3fc999999999c6be
+DATA normalAVX2const<>+1720(SB)/8, $0x3fc999999999c6be
+DATA normalAVX2const<>+1728(SB)/8, $0xbfc555555552bdc7
+DATA normalAVX2const<>+1736(SB)/8, $0xbfc555555552bdc7
+DATA normalAVX2const<>+1744(SB)/8, $0xbfc555555552bdc7
+DATA normalAVX2const<>+1752(SB)/8, $0xbfc555555552bdc7
+DATA normalAVX2const<>+1760(SB)/8, $0xbfc555555552bdc7
+DATA normalAVX2const<>+1768(SB)/8, $0xbfc555555552bdc7
+DATA normalAVX2const<>+1776(SB)/8, $0xbfc555555552bdc7
+DATA normalAVX2const<>+1784(SB)/8, $0xbfc555555552bdc7
+DATA normalAVX2const<>+1792(SB)/8, $0x3fd555555555554a
+DATA normalAVX2const<>+1800(SB)/8, $0x3fd555555555554a
+DATA normalAVX2const<>+1808(SB)/8, $0x3fd555555555554a
+DATA normalAVX2const<>+1816(SB)/8, $0x3fd555555555554a
+DATA normalAVX2const<>+1824(SB)/8, $0x3fd555555555554a
+DATA normalAVX2const<>+1832(SB)/8, $0x3fd555555555554a
+DATA normalAVX2const<>+1840(SB)/8, $0x3fd555555555554a
+DATA normalAVX2const<>+1848(SB)/8, $0x3fd555555555554a
+DATA normalAVX2const<>+1856(SB)/8, $0xbfd0000000000158
+DATA normalAVX2const<>+1864(SB)/8, $0xbfd0000000000158
+DATA normalAVX2const<>+1872(SB)/8, $0xbfd0000000000158
+DATA normalAVX2const<>+1880(SB)/8, $0xbfd0000000000158
+DATA normalAVX2const<>+1888(SB)/8, $0xbfd0000000000158
+DATA normalAVX2const<>+1896(SB)/8, $0xbfd0000000000158
+DATA normalAVX2const<>+1904(SB)/8, $0xbfd0000000000158
+DATA normalAVX2const<>+1912(SB)/8, $0xbfd0000000000158
+DATA normalAVX2const<>+1920(SB)/8, $0xbfe0000000000000
+DATA normalAVX2const<>+1928(SB)/8, $0xbfe0000000000000
+DATA normalAVX2const<>+1936(SB)/8, $0xbfe0000000000000
+DATA normalAVX2const<>+1944(SB)/8, $0xbfe0000000000000
+DATA normalAVX2const<>+1952(SB)/8, $0xbfe0000000000000
+DATA normalAVX2const<>+1960(SB)/8, $0xbfe0000000000000
+DATA normalAVX2const<>+1968(SB)/8, $0xbfe0000000000000
+DATA normalAVX2const<>+1976(SB)/8, $0xbfe0000000000000
+DATA normalAVX2const<>+1984(SB)/8, $0x3fe62e42fee00000
+DATA normalAVX2const<>+1992(SB)/8, $0x3fe62e42fee00000
+DATA normalAVX2const<>+2000(SB)/8, $0x3fe62e42fee00000
+DATA normalAVX2const<>+2008(SB)/8, $0x3fe62e42fee00000
+DATA normalAVX2const<>+2016(SB)/8, $0x3fe62e42fee00000
+DATA normalAVX2const<>+2024(SB)/8, $0x3fe62e42fee00000
+DATA normalAVX2const<>+2032(SB)/8, $0x3fe62e42fee00000
+DATA normalAVX2const<>+2040(SB)/8, $0x3fe62e42fee00000
+DATA normalAVX2const<>+2048(SB)/8, $0x3dea39ef35793c76
+DATA normalAVX2const<>+2056(SB)/8, $0x3dea39ef35793c76
+DATA normalAVX2const<>+2064(SB)/8, $0x3dea39ef35793c76
+DATA normalAVX2const<>+2072(SB)/8, $0x3dea39ef35793c76
+DATA normalAVX2const<>+2080(SB)/8, $0x3dea39ef35793c76
+DATA normalAVX2const<>+2088(SB)/8, $0x3dea39ef35793c76
+DATA normalAVX2const<>+2096(SB)/8, $0x3dea39ef35793c76
+DATA normalAVX2const<>+2104(SB)/8, $0x3dea39ef35793c76
+DATA normalAVX2const<>+2112(SB)/8, $0xc000000000000000
+DATA normalAVX2const<>+2120(SB)/8, $0xc000000000000000
+DATA normalAVX2const<>+2128(SB)/8, $0xc000000000000000
+DATA normalAVX2const<>+2136(SB)/8, $0xc000000000000000
+DATA normalAVX2const<>+2144(SB)/8, $0xc000000000000000
+DATA normalAVX2const<>+2152(SB)/8, $0xc000000000000000
+DATA normalAVX2const<>+2160(SB)/8, $0xc000000000000000
+DATA normalAVX2const<>+2168(SB)/8, $0xc000000000000000
 DATA normalAVX2const<>+2176(SB)/8, $0x4010000000000000
 DATA normalAVX2const<>+2184(SB)/8, $0x4010000000000000
 DATA normalAVX2const<>+2192(SB)/8, $0x4010000000000000
@@ -1670,22 +1523,22 @@ DATA normalAVX2const<>+2208(SB)/8, $0x4010000000000000
 DATA normalAVX2const<>+2216(SB)/8, $0x4010000000000000
 DATA normalAVX2const<>+2224(SB)/8, $0x4010000000000000
 DATA normalAVX2const<>+2232(SB)/8, $0x4010000000000000
-DATA normalAVX2const<>+2240(SB)/8, $0x3d9aaec32af93359
-DATA normalAVX2const<>+2248(SB)/8, $0x3d9aaec32af93359
-DATA normalAVX2const<>+2256(SB)/8, $0x3d9aaec32af93359
-DATA normalAVX2const<>+2264(SB)/8, $0x3d9aaec32af93359
-DATA normalAVX2const<>+2272(SB)/8, $0x3d9aaec32af93359
-DATA normalAVX2const<>+2280(SB)/8, $0x3d9aaec32af93359
-DATA normalAVX2const<>+2288(SB)/8, $0x3d9aaec32af93359
-DATA normalAVX2const<>+2296(SB)/8, $0x3d9aaec32af93359
-DATA normalAVX2const<>+2304(SB)/8, $0xbe06fadb9f155744
-DATA normalAVX2const<>+2312(SB)/8, $0xbe06fadb9f155744
-DATA normalAVX2const<>+2320(SB)/8, $0xbe06fadb9f155744
-DATA normalAVX2const<>+2328(SB)/8, $0xbe06fadb9f155744
-DATA normalAVX2const<>+2336(SB)/8, $0xbe06fadb9f155744
-DATA normalAVX2const<>+2344(SB)/8, $0xbe06fadb9f155744
-DATA normalAVX2const<>+2352(SB)/8, $0xbe06fadb9f155744
-DATA normalAVX2const<>+2360(SB)/8, $0xbe06fadb9f155744
+DATA normalAVX2const<>+2240(SB)/8, $0xbe06fadb9f155744
+DATA normalAVX2const<>+2248(SB)/8, $0xbe06fadb9f155744
+DATA normalAVX2const<>+2256(SB)/8, $0xbe06fadb9f155744
+DATA normalAVX2const<>+2264(SB)/8, $0xbe06fadb9f155744
+DATA normalAVX2const<>+2272(SB)/8, $0xbe06fadb9f155744
+DATA normalAVX2const<>+2280(SB)/8, $0xbe06fadb9f155744
+DATA normalAVX2const<>+2288(SB)/8, $0xbe06fadb9f155744
+DATA normalAVX2const<>+2296(SB)/8, $0xbe06fadb9f155744
+DATA normalAVX2const<>+2304(SB)/8, $0x3d9aaec32af93359
+DATA normalAVX2const<>+2312(SB)/8, $0x3d9aaec32af93359
+DATA normalAVX2const<>+2320(SB)/8, $0x3d9aaec32af93359
+DATA normalAVX2const<>+2328(SB)/8, $0x3d9aaec32af93359
+DATA normalAVX2const<>+2336(SB)/8, $0x3d9aaec32af93359
+DATA normalAVX2const<>+2344(SB)/8, $0x3d9aaec32af93359
+DATA normalAVX2const<>+2352(SB)/8, $0x3d9aaec32af93359
+DATA normalAVX2const<>+2360(SB)/8, $0x3d9aaec32af93359
 DATA normalAVX2const<>+2368(SB)/8, $0x3e6e8f434d018d63
 DATA normalAVX2const<>+2376(SB)/8, $0x3e6e8f434d018d63
 DATA normalAVX2const<>+2384(SB)/8, $0x3e6e8f434d018d63
@@ -1742,22 +1595,22 @@ DATA normalAVX2const<>+2784(SB)/8, $0x3ff921fb54442d18
 DATA normalAVX2const<>+2792(SB)/8, $0x3ff921fb54442d18
 DATA normalAVX2const<>+2800(SB)/8, $0x3ff921fb54442d18
 DATA normalAVX2const<>+2808(SB)/8, $0x3ff921fb54442d18
-DATA normalAVX2const<>+2816(SB)/8, $0x3dd20c62c2f2d7f5
-DATA normalAVX2const<>+2824(SB)/8, $0x3dd20c62c2f2d7f5
-DATA normalAVX2const<>+2832(SB)/8, $0x3dd20c62c2f2d7f5
-DATA normalAVX2const<>+2840(SB)/8, $0x3dd20c62c2f2d7f5
-DATA normalAVX2const<>+2848(SB)/8, $0x3dd20c62c2f2d7f5
-DATA normalAVX2const<>+2856(SB)/8, $0x3dd20c62c2f2d7f5
-DATA normalAVX2const<>+2864(SB)/8, $0x3dd20c62c2f2d7f5
-DATA normalAVX2const<>+2872(SB)/8, $0x3dd20c62c2f2d7f5
-DATA normalAVX2const<>+2880(SB)/8, $0xbe3b6e24f44b128f
-DATA normalAVX2const<>+2888(SB)/8, $0xbe3b6e24f44b128f
-DATA normalAVX2const<>+2896(SB)/8, $0xbe3b6e24f44b128f
-DATA normalAVX2const<>+2904(SB)/8, $0xbe3b6e24f44b128f
-DATA normalAVX2const<>+2912(SB)/8, $0xbe3b6e24f44b128f
-DATA normalAVX2const<>+2920(SB)/8, $0xbe3b6e24f44b128f
-DATA normalAVX2const<>+2928(SB)/8, $0xbe3b6e24f44b128f
-DATA normalAVX2const<>+2936(SB)/8, $0xbe3b6e24f44b128f
+DATA normalAVX2const<>+2816(SB)/8, $0xbe3b6e24f44b128f
+DATA normalAVX2const<>+2824(SB)/8, $0xbe3b6e24f44b128f
+DATA normalAVX2const<>+2832(SB)/8, $0xbe3b6e24f44b128f
+DATA normalAVX2const<>+2840(SB)/8, $0xbe3b6e24f44b128f
+DATA normalAVX2const<>+2848(SB)/8, $0xbe3b6e24f44b128f
+DATA normalAVX2const<>+2856(SB)/8, $0xbe3b6e24f44b128f
+DATA normalAVX2const<>+2864(SB)/8, $0xbe3b6e24f44b128f
+DATA normalAVX2const<>+2872(SB)/8, $0xbe3b6e24f44b128f
+DATA normalAVX2const<>+2880(SB)/8, $0x3dd20c62c2f2d7f5
+DATA normalAVX2const<>+2888(SB)/8, $0x3dd20c62c2f2d7f5
+DATA normalAVX2const<>+2896(SB)/8, $0x3dd20c62c2f2d7f5
+DATA normalAVX2const<>+2904(SB)/8, $0x3dd20c62c2f2d7f5
+DATA normalAVX2const<>+2912(SB)/8, $0x3dd20c62c2f2d7f5
+DATA normalAVX2const<>+2920(SB)/8, $0x3dd20c62c2f2d7f5
+DATA normalAVX2const<>+2928(SB)/8, $0x3dd20c62c2f2d7f5
+DATA normalAVX2const<>+2936(SB)/8, $0x3dd20c62c2f2d7f5
 DATA normalAVX2const<>+2944(SB)/8, $0x3e9f9d38a3763cc3
 DATA normalAVX2const<>+2952(SB)/8, $0x3e9f9d38a3763cc3
 DATA normalAVX2const<>+2960(SB)/8, $0x3e9f9d38a3763cc3

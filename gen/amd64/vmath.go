@@ -634,9 +634,29 @@ func replay(g *vg, p *vmathalg.Program) {
 		g.op3(o.isub, m(g.cbits(g.o.bitsOf(magic)-bias)), d, d)
 		g.each(func(u int) { o.isll(U8(mant), g.reg(d[u]), g.reg(d[u])) })
 	}
+	// A constant takes no register until a step needs it in one: an
+	// operand that may come from memory reads it from the table instead
+	// (embedded broadcast on AVX-512). Half the instructions of a body
+	// were broadcasts of constants, one per unrolled copy, and the bodies
+	// run as deep as the reorder window lets them.
+	lazy := func(v int) bool { return vals[v] == nil && p.Ops[v].Kind == vmathalg.Const }
 	for i, op := range p.Ops {
-		a := func(j int) vr { return vals[op.Args[j]] }
-		dies := func(j int) bool { return p.LastUse[op.Args[j]] == i }
+		a := func(j int) vr { // argument j in registers
+			v := op.Args[j]
+			if lazy(v) {
+				vals[v] = g.alloc()
+				g.load(vals[v], g.c(p.Ops[v].F))
+			}
+			return vals[v]
+		}
+		src := func(j int) func(int) Op { // argument j where memory may serve
+			if v := op.Args[j]; lazy(v) {
+				return m(g.c(p.Ops[v].F))
+			}
+			return g.rv(a(j))
+		}
+		isConst := func(j int) bool { return lazy(op.Args[j]) }
+		dies := func(j int) bool { return p.LastUse[op.Args[j]] == i && !lazy(op.Args[j]) }
 		var d vr
 		reused := -1 // argument whose registers became d
 		switch op.Kind {
@@ -671,28 +691,44 @@ func replay(g *vg, p *vmathalg.Program) {
 			d = g.alloc()
 			g.each(func(u int) { o.sqrt(g.reg(a(0)[u]), g.reg(d[u])) })
 		case vmathalg.Const:
-			d = g.alloc()
-			g.load(d, g.c(op.F))
+			// lazy: see above
 		case vmathalg.Add, vmathalg.Sub, vmathalg.Mul, vmathalg.Div, vmathalg.Min, vmathalg.Max:
 			f := map[vmathalg.Kind]func(...Op){vmathalg.Add: o.add, vmathalg.Sub: o.sub, vmathalg.Mul: o.mul,
 				vmathalg.Div: o.div, vmathalg.Min: o.min, vmathalg.Max: o.max}[op.Kind]
 			d = g.alloc()
-			g.op3(f, g.rv(a(1)), a(0), d) // d = a0 op a1 (Min/Max: a0 is the first source)
+			x, y := 0, 1
+			if (op.Kind == vmathalg.Add || op.Kind == vmathalg.Mul) && isConst(0) && !isConst(1) {
+				x, y = 1, 0 // exact either way round; a constant is never a NaN
+			}
+			g.op3(f, src(y), a(x), d) // d = a0 op a1 (Min/Max: a0 is the first source)
 		case vmathalg.FMA:
+			// mul: the factor that may come from memory, the other in a register.
+			mul := func(j, k int) (func(int) Op, vr) {
+				if isConst(j) && !isConst(k) {
+					return src(j), a(k)
+				}
+				return src(k), a(j)
+			}
 			switch {
 			case dies(2) && op.Args[2] != op.Args[0] && op.Args[2] != op.Args[1]:
 				d, reused = a(2), 2
-				g.op3(o.fma231, g.rv(a(1)), a(0), d) // d = a0*a1 + d
+				f, r := mul(0, 1)
+				g.op3(o.fma231, f, r, d) // d = a0*a1 + d
 			case dies(0) && op.Args[0] != op.Args[2]:
 				d, reused = a(0), 0
-				g.op3(o.fma213, g.rv(a(2)), a(1), d) // d = a1*d + a2
+				g.op3(o.fma213, src(2), a(1), d) // d = a1*d + a2
 			case dies(1) && op.Args[1] != op.Args[2]:
 				d, reused = a(1), 1
-				g.op3(o.fma213, g.rv(a(2)), a(0), d) // d = a0*d + a2
+				g.op3(o.fma213, src(2), a(0), d) // d = a0*d + a2
 			default:
 				d = g.alloc()
-				g.each(func(u int) { o.movu(g.reg(a(2)[u]), g.reg(d[u])) })
-				g.op3(o.fma231, g.rv(a(1)), a(0), d)
+				if isConst(2) {
+					g.load(d, g.c(p.Ops[op.Args[2]].F))
+				} else {
+					g.each(func(u int) { o.movu(g.reg(a(2)[u]), g.reg(d[u])) })
+				}
+				f, r := mul(0, 1)
+				g.op3(o.fma231, f, r, d)
 			}
 		case vmathalg.RoundEven:
 			d = g.alloc()
@@ -719,19 +755,19 @@ func replay(g *vg, p *vmathalg.Program) {
 			pred := map[vmathalg.Kind]uint8{vmathalg.Gt: 0x1e, vmathalg.Ge: 0x1d, vmathalg.Eq: 0x00}[op.Kind]
 			if is512 {
 				k := kalloc()
-				g.each(func(u int) { o.cmp(U8(pred), a(1)[u], a(0)[u], k[u]) })
+				g.each(func(u int) { o.cmp(U8(pred), src(1)(u), a(0)[u], k[u]) })
 				kvals[i] = k
 			} else {
 				d = g.alloc()
-				g.each(func(u int) { o.cmp(U8(pred), g.reg(a(1)[u]), g.reg(a(0)[u]), g.reg(d[u])) })
+				g.each(func(u int) { o.cmp(U8(pred), src(1)(u), g.reg(a(0)[u]), g.reg(d[u])) })
 			}
 		case vmathalg.Select:
 			d = g.alloc()
 			if is512 {
 				k := kvals[op.Args[0]]
-				g.each(func(u int) { o.blendm(a(1)[u], a(2)[u], k[u], d[u]) })
+				g.each(func(u int) { o.blendm(src(1)(u), a(2)[u], k[u], d[u]) })
 			} else {
-				g.each(func(u int) { o.blendv(g.reg(a(0)[u]), g.reg(a(1)[u]), g.reg(a(2)[u]), g.reg(d[u])) })
+				g.each(func(u int) { o.blendv(g.reg(a(0)[u]), src(1)(u), g.reg(a(2)[u]), g.reg(d[u])) })
 			}
 		case vmathalg.Pow2:
 			d = g.alloc()
@@ -744,7 +780,7 @@ func replay(g *vg, p *vmathalg.Program) {
 		case vmathalg.Scale:
 			d = g.alloc()
 			if is512 {
-				g.op3(o.scalef, g.rv(a(1)), a(0), d)
+				g.op3(o.scalef, src(1), a(0), d)
 				break
 			}
 			// As ref.Scale: p * 2^(k>>1) * 2^(k - k>>1).
@@ -794,7 +830,7 @@ func replay(g *vg, p *vmathalg.Program) {
 		}
 		vals[i] = d
 	freeArgs:
-		if g.onValue != nil {
+		if g.onValue != nil && vals[i] != nil { // a constant's step is not reported
 			g.onValue(i, vals[i])
 		}
 		seen := map[int]bool{}
@@ -814,6 +850,12 @@ func replay(g *vg, p *vmathalg.Program) {
 		}
 		if p.LastUse[i] == -1 && kvals[i] != nil {
 			kfree = append(kfree, kvals[i]...)
+		}
+	}
+	for _, r := range p.Results {
+		if lazy(r) {
+			vals[r] = g.alloc()
+			g.load(vals[r], g.c(p.Ops[r].F))
 		}
 	}
 	g.x = vals[p.Result]
