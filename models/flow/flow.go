@@ -131,11 +131,12 @@ type task[T kernels.Float] struct {
 	x, z    Matrix[T]
 	dst     []float64 // logdet or log p
 	seed    uint64
-	rows    int // of the whole batch (training)
-	step    int // rows per chunk (inference)
-	ebs     int // elements per block (gradient sum)
-	nchunks int // chunks of the training batch
-	arenas  int // gradient arenas of the training batch
+	rows    int  // of the whole batch (training)
+	step    int  // rows per chunk (inference)
+	ebs     int  // elements per block (gradient sum)
+	nchunks int  // chunks of the training batch
+	arenas  int  // gradient arenas of the training batch
+	inline  bool // training: the arenas run one after another; the last ones add into f.grads layer by layer
 	opt     *adamState[T]
 	lr      float64 // of the AdamW update
 }
@@ -189,17 +190,23 @@ func (f *Flow[T]) run(k int, r *replica[T]) {
 		}
 		r.inverse(rows(t.x, r0, r1), z)
 	case taskTrain:
-		// Arena k takes chunks k, k+na, k+2na, ... in order.
-		if k > 0 {
-			clear(r.grads)
-		}
+		// Arena k takes chunks k, k+na, k+2na, ... in order. Its first
+		// chunk clears each layer's gradients just before that layer's
+		// backward pass, and with t.inline the last chunk of arena k > 0
+		// adds each layer's finished gradients into arena 0 right after
+		// it: the same sums as taskSumGrads, on data still in the cache
+		// (a separate pass each reads and writes every gradient in memory).
 		for c := k; c < t.nchunks; c += t.arenas {
 			r0, r1 := c*trainChunk, min((c+1)*trainChunk, t.rows)
 			var dx Matrix[T]
 			if t.z.Data != nil {
 				dx = rows(t.z, r0, r1)
 			}
-			f.chunkLoss[c] = r.lossGrad(rows(t.x, r0, r1), dx, t.rows)
+			g := gradSink[T]{offs: f.offs, clear: c == k}
+			if t.inline && k > 0 && c+t.arenas >= t.nchunks {
+				g.into = f.grads
+			}
+			f.chunkLoss[c] = r.lossGrad(rows(t.x, r0, r1), dx, t.rows, g)
 		}
 	case taskSumGrads:
 		e0, e1 := k*t.ebs, min((k+1)*t.ebs, len(f.grads))
@@ -476,22 +483,26 @@ func (f *Flow[T]) initData(x Matrix[T]) {
 }
 
 // lossGrad computes the mean negative log-likelihood of the training batch
-// x and adds its gradient to Grads: chunks of 64 rows, each storing every
-// layer's input and running the backward pass into one of two gradient
-// arenas (in parallel), then the arenas summed. If dx is not a zero Matrix,
-// it receives dL/dx. It returns the loss in nats per sample.
+// x and sets Grads to its gradient: chunks of trainChunk rows, each storing
+// every layer's input and running the backward pass into one of two
+// gradient arenas (in parallel), then the arenas summed. If dx is not a
+// zero Matrix, it receives dL/dx. It returns the loss in nats per sample.
 func (f *Flow[T]) lossGrad(x, dx Matrix[T]) float64 {
 	f.initData(x)
 	nc := chunks(x.Rows, trainChunk)
 	na := min(trainArenas, nc)
+	if nc == 0 {
+		clear(f.grads) // no chunk clears them
+	}
+	inline := min(f.nWorkers(), na) <= 1
 	f.chunkLoss = grow(&f.chunkLoss, nc)
-	f.task = task[T]{kind: taskTrain, x: x, z: dx, rows: x.Rows, nchunks: nc, arenas: na}
+	f.task = task[T]{kind: taskTrain, x: x, z: dx, rows: x.Rows, nchunks: nc, arenas: na, inline: inline}
 	f.parallel(na, true)
 	loss := 0.0
 	for _, l := range f.chunkLoss {
 		loss += l
 	}
-	if na > 1 {
+	if na > 1 && !inline {
 		// f.grads += the other arenas, in order, in blocks of elements.
 		const ebs = 4096
 		f.task = task[T]{kind: taskSumGrads, ebs: ebs, arenas: na}
@@ -500,10 +511,20 @@ func (f *Flow[T]) lossGrad(x, dx Matrix[T]) float64 {
 	return loss
 }
 
+// gradSink says what a chunk's backward pass does around each layer's:
+// with clear, it zeroes the layer's gradients first (offs[i]:offs[i+1] of
+// the arena); with into set, it then adds them to into's.
+type gradSink[T kernels.Float] struct {
+	offs  []int
+	clear bool
+	into  []T
+}
+
 // lossGrad runs one chunk of a batch of n rows: forward storing the
 // layers' inputs, then the backward pass of -(1/n) sum log p, into the
-// replica's gradient arena (+=). It returns the chunk's part of the loss.
-func (r *replica[T]) lossGrad(x, dx Matrix[T], n int) float64 {
+// replica's gradient arena (+=, or = with g.clear). It returns the chunk's
+// part of the loss.
+func (r *replica[T]) lossGrad(x, dx Matrix[T], n int, g gradSink[T]) float64 {
 	m, d := x.Rows, x.Cols
 	L := len(r.layers)
 	if len(r.acts) < L+1 {
@@ -546,7 +567,14 @@ func (r *replica[T]) lossGrad(x, dx Matrix[T], n int) float64 {
 		if i > 0 {
 			xi = Matrix[T]{Rows: m, Cols: d, Data: r.acts[i], Stride: max(1, d)}
 		}
+		o0, o1 := g.offs[i], g.offs[i+1]
+		if g.clear {
+			clear(r.grads[o0:o1])
+		}
 		r.layers[i].Backward(dxb, dz, xi, dld)
+		if g.into != nil {
+			kernels.Add(g.into[o0:o1], g.into[o0:o1], r.grads[o0:o1])
+		}
 		dxb, dz = dz, dxb
 	}
 	if dx.Data != nil {

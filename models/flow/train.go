@@ -227,7 +227,6 @@ const adamBlock = 8192
 // new weights. It returns the batch's mean loss.
 func (f *Flow[T]) trainStep(x Matrix[T], s *adamState[T]) (float64, error) {
 	o := s.o
-	clear(f.grads)
 	loss := f.lossGrad(x, Matrix[T]{})
 	s.step++
 	// |g|^2 is finite exactly when every gradient is (and none is near the
