@@ -204,6 +204,42 @@ func MulF32AVX512(dst []float32, x []float32, y []float32) {
 	mulF32AVX512(dst, x, y)
 }
 
+// KeepPositiveF64AVX2 runs KeepPositive on AVX2 (float64): dst[i] = x[i] where !(y[i] <= 0), +0 elsewhere, for i < len(dst). Contract: kernels.KeepPositive, internal/ref.KeepPositive.
+// It panics unless len(x) >= len(dst) && len(y) >= len(dst).
+func KeepPositiveF64AVX2(dst []float64, x []float64, y []float64) {
+	if !(len(x) >= len(dst) && len(y) >= len(dst)) {
+		panic("asm: KeepPositiveF64AVX2: arguments outside its precondition len(x) >= len(dst) && len(y) >= len(dst)")
+	}
+	keepPositiveF64AVX2(dst, x, y)
+}
+
+// KeepPositiveF64AVX512 runs KeepPositive on AVX512 (float64): dst[i] = x[i] where !(y[i] <= 0), +0 elsewhere, for i < len(dst). Contract: kernels.KeepPositive, internal/ref.KeepPositive.
+// It panics unless len(x) >= len(dst) && len(y) >= len(dst).
+func KeepPositiveF64AVX512(dst []float64, x []float64, y []float64) {
+	if !(len(x) >= len(dst) && len(y) >= len(dst)) {
+		panic("asm: KeepPositiveF64AVX512: arguments outside its precondition len(x) >= len(dst) && len(y) >= len(dst)")
+	}
+	keepPositiveF64AVX512(dst, x, y)
+}
+
+// KeepPositiveF32AVX2 runs KeepPositive on AVX2 (float32): dst[i] = x[i] where !(y[i] <= 0), +0 elsewhere, for i < len(dst). Contract: kernels.KeepPositive, internal/ref.KeepPositive.
+// It panics unless len(x) >= len(dst) && len(y) >= len(dst).
+func KeepPositiveF32AVX2(dst []float32, x []float32, y []float32) {
+	if !(len(x) >= len(dst) && len(y) >= len(dst)) {
+		panic("asm: KeepPositiveF32AVX2: arguments outside its precondition len(x) >= len(dst) && len(y) >= len(dst)")
+	}
+	keepPositiveF32AVX2(dst, x, y)
+}
+
+// KeepPositiveF32AVX512 runs KeepPositive on AVX512 (float32): dst[i] = x[i] where !(y[i] <= 0), +0 elsewhere, for i < len(dst). Contract: kernels.KeepPositive, internal/ref.KeepPositive.
+// It panics unless len(x) >= len(dst) && len(y) >= len(dst).
+func KeepPositiveF32AVX512(dst []float32, x []float32, y []float32) {
+	if !(len(x) >= len(dst) && len(y) >= len(dst)) {
+		panic("asm: KeepPositiveF32AVX512: arguments outside its precondition len(x) >= len(dst) && len(y) >= len(dst)")
+	}
+	keepPositiveF32AVX512(dst, x, y)
+}
+
 // PeakFMAF64AVX2 runs PeakFMA on AVX2 (float64): iters iterations of independent FMAs on registers (the bench tool's FMA peak). Contract: bench/peak.go.
 // It panics unless iters >= 0.
 func PeakFMAF64AVX2(iters int) {

@@ -104,6 +104,24 @@ func MulF32NEON(dst []float32, x []float32, y []float32) {
 	mulF32NEON(dst, x, y)
 }
 
+// KeepPositiveF64NEON runs KeepPositive on NEON (float64): dst[i] = x[i] where !(y[i] <= 0), +0 elsewhere, for i < len(dst). Contract: kernels.KeepPositive, internal/ref.KeepPositive.
+// It panics unless len(x) >= len(dst) && len(y) >= len(dst).
+func KeepPositiveF64NEON(dst []float64, x []float64, y []float64) {
+	if !(len(x) >= len(dst) && len(y) >= len(dst)) {
+		panic("asm: KeepPositiveF64NEON: arguments outside its precondition len(x) >= len(dst) && len(y) >= len(dst)")
+	}
+	keepPositiveF64NEON(dst, x, y)
+}
+
+// KeepPositiveF32NEON runs KeepPositive on NEON (float32): dst[i] = x[i] where !(y[i] <= 0), +0 elsewhere, for i < len(dst). Contract: kernels.KeepPositive, internal/ref.KeepPositive.
+// It panics unless len(x) >= len(dst) && len(y) >= len(dst).
+func KeepPositiveF32NEON(dst []float32, x []float32, y []float32) {
+	if !(len(x) >= len(dst) && len(y) >= len(dst)) {
+		panic("asm: KeepPositiveF32NEON: arguments outside its precondition len(x) >= len(dst) && len(y) >= len(dst)")
+	}
+	keepPositiveF32NEON(dst, x, y)
+}
+
 // PeakFMAF64NEON runs PeakFMA on NEON (float64): iters iterations of independent FMAs on registers (the bench tool's FMA peak). Contract: bench/peak.go.
 // It panics unless iters >= 0.
 func PeakFMAF64NEON(iters int) {

@@ -40,6 +40,12 @@ func addF64AVX2(dst []float64, x []float64, y []float64)
 //go:noescape
 func mulF64AVX2(dst []float64, x []float64, y []float64)
 
+// keepPositiveF64AVX2 is the AVX2 kernel of KeepPositive (float64). Its checked entry point is KeepPositiveF64AVX2
+// (asm/checked_amd64.go); its contract: kernels.KeepPositive, internal/ref.KeepPositive.
+//
+//go:noescape
+func keepPositiveF64AVX2(dst []float64, x []float64, y []float64)
+
 // dotF64AVX512 is the AVX512 kernel of Dot (float64). Its checked entry point is DotF64AVX512
 // (asm/checked_amd64.go); its contract: kernels.Dot, internal/ref.Dot.
 //
@@ -75,6 +81,12 @@ func addF64AVX512(dst []float64, x []float64, y []float64)
 //
 //go:noescape
 func mulF64AVX512(dst []float64, x []float64, y []float64)
+
+// keepPositiveF64AVX512 is the AVX512 kernel of KeepPositive (float64). Its checked entry point is KeepPositiveF64AVX512
+// (asm/checked_amd64.go); its contract: kernels.KeepPositive, internal/ref.KeepPositive.
+//
+//go:noescape
+func keepPositiveF64AVX512(dst []float64, x []float64, y []float64)
 
 // dotF32AVX2 is the AVX2 kernel of Dot (float32). Its checked entry point is DotF32AVX2
 // (asm/checked_amd64.go); its contract: kernels.Dot, internal/ref.Dot.
@@ -112,6 +124,12 @@ func addF32AVX2(dst []float32, x []float32, y []float32)
 //go:noescape
 func mulF32AVX2(dst []float32, x []float32, y []float32)
 
+// keepPositiveF32AVX2 is the AVX2 kernel of KeepPositive (float32). Its checked entry point is KeepPositiveF32AVX2
+// (asm/checked_amd64.go); its contract: kernels.KeepPositive, internal/ref.KeepPositive.
+//
+//go:noescape
+func keepPositiveF32AVX2(dst []float32, x []float32, y []float32)
+
 // dotF32AVX512 is the AVX512 kernel of Dot (float32). Its checked entry point is DotF32AVX512
 // (asm/checked_amd64.go); its contract: kernels.Dot, internal/ref.Dot.
 //
@@ -147,3 +165,9 @@ func addF32AVX512(dst []float32, x []float32, y []float32)
 //
 //go:noescape
 func mulF32AVX512(dst []float32, x []float32, y []float32)
+
+// keepPositiveF32AVX512 is the AVX512 kernel of KeepPositive (float32). Its checked entry point is KeepPositiveF32AVX512
+// (asm/checked_amd64.go); its contract: kernels.KeepPositive, internal/ref.KeepPositive.
+//
+//go:noescape
+func keepPositiveF32AVX512(dst []float32, x []float32, y []float32)

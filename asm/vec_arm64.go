@@ -75,3 +75,15 @@ func mulF64NEON(dst, x, y []float64)
 //
 //go:noescape
 func mulF32NEON(dst, x, y []float32)
+
+// keepPositiveF64NEON is the NEON kernel of KeepPositive (float64). Its checked entry point is KeepPositiveF64NEON
+// (asm/checked_arm64.go); its contract: kernels.KeepPositive, internal/ref.KeepPositive.
+//
+//go:noescape
+func keepPositiveF64NEON(dst, x, y []float64)
+
+// keepPositiveF32NEON is the NEON kernel of KeepPositive (float32). Its checked entry point is KeepPositiveF32NEON
+// (asm/checked_arm64.go); its contract: kernels.KeepPositive, internal/ref.KeepPositive.
+//
+//go:noescape
+func keepPositiveF32NEON(dst, x, y []float32)

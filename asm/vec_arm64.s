@@ -1527,3 +1527,161 @@ scalarloop:
 	BNE	scalarloop
 done:
 	RET
+
+// func keepPositiveF64NEON(dst, x, y []float64)
+TEXT ·keepPositiveF64NEON(SB), NOSPLIT, $0-72
+	MOVD	dst_base+0(FP), R0
+	MOVD	dst_len+8(FP), R3
+	MOVD	x_base+24(FP), R1
+	MOVD	y_base+48(FP), R2
+	VEOR	V31.B16, V31.B16, V31.B16
+	// main loop: 16 elements
+	LSR	$4, R3, R4
+	CBZ	R4, vec
+	PCALIGN	$16
+loop:
+	VLD1.P	64(R1), [V0.D2, V1.D2, V2.D2, V3.D2]
+	VLD1.P	64(R1), [V4.D2, V5.D2, V6.D2, V7.D2]
+	VLD1.P	64(R2), [V16.D2, V17.D2, V18.D2, V19.D2]
+	VLD1.P	64(R2), [V20.D2, V21.D2, V22.D2, V23.D2]
+	WORD	$0x6e70e7f0 // fcmge v16.2d, v31.2d, v16.2d
+	VBIT	V16.B16, V31.B16, V0.B16
+	WORD	$0x6e71e7f1 // fcmge v17.2d, v31.2d, v17.2d
+	VBIT	V17.B16, V31.B16, V1.B16
+	WORD	$0x6e72e7f2 // fcmge v18.2d, v31.2d, v18.2d
+	VBIT	V18.B16, V31.B16, V2.B16
+	WORD	$0x6e73e7f3 // fcmge v19.2d, v31.2d, v19.2d
+	VBIT	V19.B16, V31.B16, V3.B16
+	WORD	$0x6e74e7f4 // fcmge v20.2d, v31.2d, v20.2d
+	VBIT	V20.B16, V31.B16, V4.B16
+	WORD	$0x6e75e7f5 // fcmge v21.2d, v31.2d, v21.2d
+	VBIT	V21.B16, V31.B16, V5.B16
+	WORD	$0x6e76e7f6 // fcmge v22.2d, v31.2d, v22.2d
+	VBIT	V22.B16, V31.B16, V6.B16
+	WORD	$0x6e77e7f7 // fcmge v23.2d, v31.2d, v23.2d
+	VBIT	V23.B16, V31.B16, V7.B16
+	VST1.P	[V0.D2, V1.D2, V2.D2, V3.D2], 64(R0)
+	VST1.P	[V4.D2, V5.D2, V6.D2, V7.D2], 64(R0)
+	SUBS	$1, R4
+	BNE	loop
+vec:
+	AND	$15, R3
+	// four registers once, then one register at a time
+	CMP	$8, R3
+	BLT	vec1
+	VLD1.P	64(R1), [V0.D2, V1.D2, V2.D2, V3.D2]
+	VLD1.P	64(R2), [V16.D2, V17.D2, V18.D2, V19.D2]
+	WORD	$0x6e70e7f0 // fcmge v16.2d, v31.2d, v16.2d
+	VBIT	V16.B16, V31.B16, V0.B16
+	WORD	$0x6e71e7f1 // fcmge v17.2d, v31.2d, v17.2d
+	VBIT	V17.B16, V31.B16, V1.B16
+	WORD	$0x6e72e7f2 // fcmge v18.2d, v31.2d, v18.2d
+	VBIT	V18.B16, V31.B16, V2.B16
+	WORD	$0x6e73e7f3 // fcmge v19.2d, v31.2d, v19.2d
+	VBIT	V19.B16, V31.B16, V3.B16
+	VST1.P	[V0.D2, V1.D2, V2.D2, V3.D2], 64(R0)
+	SUB	$8, R3
+vec1:
+	CMP	$2, R3
+	BLT	scalar
+vecloop:
+	VLD1.P	16(R1), [V0.D2]
+	VLD1.P	16(R2), [V16.D2]
+	WORD	$0x6e70e7f0 // fcmge v16.2d, v31.2d, v16.2d
+	VBIT	V16.B16, V31.B16, V0.B16
+	VST1.P	[V0.D2], 16(R0)
+	SUB	$2, R3
+	CMP	$2, R3
+	BGE	vecloop
+scalar:
+	// one element at a time
+	CBZ	R3, done
+scalarloop:
+	FMOVD.P	8(R1), F0
+	FMOVD.P	8(R2), F1
+	WORD	$0x6e61e7e1 // fcmge v1.2d, v31.2d, v1.2d
+	VBIT	V1.B16, V31.B16, V0.B16
+	FMOVD.P	F0, 8(R0)
+	SUBS	$1, R3
+	BNE	scalarloop
+done:
+	RET
+
+// func keepPositiveF32NEON(dst, x, y []float32)
+TEXT ·keepPositiveF32NEON(SB), NOSPLIT, $0-72
+	MOVD	dst_base+0(FP), R0
+	MOVD	dst_len+8(FP), R3
+	MOVD	x_base+24(FP), R1
+	MOVD	y_base+48(FP), R2
+	VEOR	V31.B16, V31.B16, V31.B16
+	// main loop: 32 elements
+	LSR	$5, R3, R4
+	CBZ	R4, vec
+	PCALIGN	$16
+loop:
+	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
+	VLD1.P	64(R1), [V4.S4, V5.S4, V6.S4, V7.S4]
+	VLD1.P	64(R2), [V16.S4, V17.S4, V18.S4, V19.S4]
+	VLD1.P	64(R2), [V20.S4, V21.S4, V22.S4, V23.S4]
+	WORD	$0x6e30e7f0 // fcmge v16.4s, v31.4s, v16.4s
+	VBIT	V16.B16, V31.B16, V0.B16
+	WORD	$0x6e31e7f1 // fcmge v17.4s, v31.4s, v17.4s
+	VBIT	V17.B16, V31.B16, V1.B16
+	WORD	$0x6e32e7f2 // fcmge v18.4s, v31.4s, v18.4s
+	VBIT	V18.B16, V31.B16, V2.B16
+	WORD	$0x6e33e7f3 // fcmge v19.4s, v31.4s, v19.4s
+	VBIT	V19.B16, V31.B16, V3.B16
+	WORD	$0x6e34e7f4 // fcmge v20.4s, v31.4s, v20.4s
+	VBIT	V20.B16, V31.B16, V4.B16
+	WORD	$0x6e35e7f5 // fcmge v21.4s, v31.4s, v21.4s
+	VBIT	V21.B16, V31.B16, V5.B16
+	WORD	$0x6e36e7f6 // fcmge v22.4s, v31.4s, v22.4s
+	VBIT	V22.B16, V31.B16, V6.B16
+	WORD	$0x6e37e7f7 // fcmge v23.4s, v31.4s, v23.4s
+	VBIT	V23.B16, V31.B16, V7.B16
+	VST1.P	[V0.S4, V1.S4, V2.S4, V3.S4], 64(R0)
+	VST1.P	[V4.S4, V5.S4, V6.S4, V7.S4], 64(R0)
+	SUBS	$1, R4
+	BNE	loop
+vec:
+	AND	$31, R3
+	// four registers once, then one register at a time
+	CMP	$16, R3
+	BLT	vec1
+	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
+	VLD1.P	64(R2), [V16.S4, V17.S4, V18.S4, V19.S4]
+	WORD	$0x6e30e7f0 // fcmge v16.4s, v31.4s, v16.4s
+	VBIT	V16.B16, V31.B16, V0.B16
+	WORD	$0x6e31e7f1 // fcmge v17.4s, v31.4s, v17.4s
+	VBIT	V17.B16, V31.B16, V1.B16
+	WORD	$0x6e32e7f2 // fcmge v18.4s, v31.4s, v18.4s
+	VBIT	V18.B16, V31.B16, V2.B16
+	WORD	$0x6e33e7f3 // fcmge v19.4s, v31.4s, v19.4s
+	VBIT	V19.B16, V31.B16, V3.B16
+	VST1.P	[V0.S4, V1.S4, V2.S4, V3.S4], 64(R0)
+	SUB	$16, R3
+vec1:
+	CMP	$4, R3
+	BLT	scalar
+vecloop:
+	VLD1.P	16(R1), [V0.S4]
+	VLD1.P	16(R2), [V16.S4]
+	WORD	$0x6e30e7f0 // fcmge v16.4s, v31.4s, v16.4s
+	VBIT	V16.B16, V31.B16, V0.B16
+	VST1.P	[V0.S4], 16(R0)
+	SUB	$4, R3
+	CMP	$4, R3
+	BGE	vecloop
+scalar:
+	// one element at a time
+	CBZ	R3, done
+scalarloop:
+	FMOVS.P	4(R1), F0
+	FMOVS.P	4(R2), F1
+	WORD	$0x6e21e7e1 // fcmge v1.4s, v31.4s, v1.4s
+	VBIT	V1.B16, V31.B16, V0.B16
+	FMOVS.P	F0, 4(R0)
+	SUBS	$1, R3
+	BNE	scalarloop
+done:
+	RET

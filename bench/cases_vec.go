@@ -115,5 +115,18 @@ func vecCases() []kernelCase {
 				return func() { kernels.Mul(d, x, y) }
 			},
 			peers: []peer{}},
+		// ReLU's backward pass, g = g where y > 0; no peer has the kernel.
+		{kernel: "KeepPositive", prec: "float64", written: perElem(8), work: linear(1, 24),
+			ours: func(n int) func() {
+				g, y := vectors64(n)
+				return func() { kernels.KeepPositive(g, g, y) }
+			},
+			peers: []peer{}},
+		{kernel: "KeepPositive", prec: "float32", written: perElem(4), work: linear(1, 12),
+			ours: func(n int) func() {
+				g, y := vectors32(n)
+				return func() { kernels.KeepPositive(g, g, y) }
+			},
+			peers: []peer{}},
 	}
 }

@@ -17,7 +17,7 @@ func init() { equivSets = append(equivSets, vecChecks) }
 // correctly rounded (0.5 ulp), reductions within their documented bound.
 func vecChecks() []equivCheck {
 	var cs []equivCheck
-	for _, k := range []string{"Dot", "Sum", "Axpy", "Scale", "Add", "Mul"} {
+	for _, k := range []string{"Dot", "Sum", "Axpy", "Scale", "Add", "Mul", "KeepPositive"} {
 		unit, bound := "ulp", 0.5
 		if k == "Dot" || k == "Sum" {
 			unit, bound = "of bound", 1
@@ -88,6 +88,15 @@ func runKernel[T ref.Float](kernel string, alpha T, x, y []T) (got, want []T, er
 		kernels.Mul(got, x, y)
 		ref.Mul(want, x, y)
 		exact = func(i int) *big.Float { p := bf(x[i]); return p.Mul(p, bf(y[i])) }
+	case "KeepPositive":
+		kernels.KeepPositive(got, x, y)
+		ref.KeepPositive(want, x, y)
+		exact = func(i int) *big.Float {
+			if y[i] <= 0 {
+				return bf(0)
+			}
+			return bf(x[i])
+		}
 	}
 	for i, g := range got {
 		err = max(err, ulpError(g, exact(i)))

@@ -150,11 +150,11 @@ func TestAliasVectors(t *testing.T) {
 		aliasSameBits(t, "Axpy(x, x)", b[:n], want)
 		wantOverlapPanic(t, "Axpy shifted", func() { Axpy(0.75, b[:n], b[1:]) }, "Axpy", "y", "x")
 		wantOverlapPanic(t, "Axpy shifted back", func() { Axpy(0.75, b[1:], b[:n]) }, "Axpy", "y", "x")
-		// Add and Mul: dst may be x or y; x and y may overlap.
+		// Add, Mul and KeepPositive: dst may be x or y; x and y may overlap.
 		for _, k := range []struct {
 			name string
 			f    func(dst, x, y []float64)
-		}{{"Add", Add[float64]}, {"Mul", Mul[float64]}} {
+		}{{"Add", Add[float64]}, {"Mul", Mul[float64]}, {"KeepPositive", KeepPositive[float64]}} {
 			b = abuf(n+1, 3)
 			want = make([]float64, n)
 			k.f(want, slices.Clone(b[:n]), slices.Clone(b[1:]))

@@ -58,6 +58,7 @@ func allocCases[T Float](n, nb int) []allocCase {
 		{"Scale", func() { Scale(0.5, y) }},
 		{"Add", func() { Add(d, x, y) }},
 		{"Mul", func() { Mul(d, x, y) }},
+		{"KeepPositive", func() { KeepPositive(d, x, y) }},
 		{"MatVecs", func() { MatVecs(yb, w, xb, gb) }},
 		{"MatVecs/nobias", func() { MatVecs(yb, w, xb, nil) }},
 		{"MatTVecs", func() { MatTVecs(yb, w, xb) }},

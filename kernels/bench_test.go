@@ -122,6 +122,20 @@ func BenchmarkAdd(b *testing.B) {
 		nil, 1)
 }
 
+// BenchmarkKeepPositive: ReLU's backward pass (g = g where x > 0); the
+// generic tier is the pure-Go loop that models/nn ran before the kernel.
+func BenchmarkKeepPositive(b *testing.B) {
+	benchVec(b, "KeepPositive",
+		func(t cpu.Tier) func(x, y []float64) {
+			return func(x, y []float64) { binaryOn(t, opKeepPositive, y, y, x) }
+		},
+		nil,
+		func(t cpu.Tier) func(x, y []float32) {
+			return func(x, y []float32) { binaryOn(t, opKeepPositive, y, y, x) }
+		},
+		nil, 1)
+}
+
 func BenchmarkMul(b *testing.B) {
 	benchVec(b, "Mul",
 		func(t cpu.Tier) func(x, y []float64) { return func(x, y []float64) { binaryOn(t, opMul, y, x, y) } },

@@ -27,12 +27,13 @@ type covered struct {
 }
 
 var kernelTests = map[string]covered{
-	"Dot":   {TestDot, FuzzDot, BenchmarkDot},
-	"Sum":   {TestSum, FuzzSum, BenchmarkSum},
-	"Axpy":  {TestAxpy, FuzzAxpy, BenchmarkAxpy},
-	"Scale": {TestScale, FuzzScale, BenchmarkScale},
-	"Add":   {test: TestAdd, bench: BenchmarkAdd},
-	"Mul":   {test: TestMul, bench: BenchmarkMul},
+	"Dot":          {TestDot, FuzzDot, BenchmarkDot},
+	"Sum":          {TestSum, FuzzSum, BenchmarkSum},
+	"Axpy":         {TestAxpy, FuzzAxpy, BenchmarkAxpy},
+	"Scale":        {TestScale, FuzzScale, BenchmarkScale},
+	"Add":          {test: TestAdd, bench: BenchmarkAdd},
+	"Mul":          {test: TestMul, bench: BenchmarkMul},
+	"KeepPositive": {test: TestKeepPositive, bench: BenchmarkKeepPositive},
 	// Outer is MatTVecs' and AddOuters' kernel; each has its own three.
 	"MatVecs":     {TestMatVecs, FuzzMatVecs, BenchmarkMatVecs},
 	"MatVecsWT":   {TestMatVecsWT, FuzzMatVecs, BenchmarkMatVecsSmall},

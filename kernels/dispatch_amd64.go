@@ -140,6 +140,9 @@ func binaryF64(t cpu.Tier, op binaryOp, dst []float64, x []float64, y []float64)
 		case opMul:
 			asm.MulF64AVX512(dst, x, y)
 			return
+		case opKeepPositive:
+			asm.KeepPositiveF64AVX512(dst, x, y)
+			return
 		}
 	case cpu.AVX2:
 		switch op {
@@ -148,6 +151,9 @@ func binaryF64(t cpu.Tier, op binaryOp, dst []float64, x []float64, y []float64)
 			return
 		case opMul:
 			asm.MulF64AVX2(dst, x, y)
+			return
+		case opKeepPositive:
+			asm.KeepPositiveF64AVX2(dst, x, y)
 			return
 		}
 	}
@@ -166,6 +172,9 @@ func binaryF32(t cpu.Tier, op binaryOp, dst []float32, x []float32, y []float32)
 		case opMul:
 			asm.MulF32AVX512(dst, x, y)
 			return
+		case opKeepPositive:
+			asm.KeepPositiveF32AVX512(dst, x, y)
+			return
 		}
 	case cpu.AVX2:
 		switch op {
@@ -174,6 +183,9 @@ func binaryF32(t cpu.Tier, op binaryOp, dst []float32, x []float32, y []float32)
 			return
 		case opMul:
 			asm.MulF32AVX2(dst, x, y)
+			return
+		case opKeepPositive:
+			asm.KeepPositiveF32AVX2(dst, x, y)
 			return
 		}
 	}

@@ -120,6 +120,9 @@ func binaryF64(t cpu.Tier, op binaryOp, dst []float64, x []float64, y []float64)
 		case opMul:
 			asm.MulF64NEON(dst, x, y)
 			return
+		case opKeepPositive:
+			asm.KeepPositiveF64NEON(dst, x, y)
+			return
 		}
 	}
 	fellBack("binaryF64", int(op), t)
@@ -136,6 +139,9 @@ func binaryF32(t cpu.Tier, op binaryOp, dst []float32, x []float32, y []float32)
 			return
 		case opMul:
 			asm.MulF32NEON(dst, x, y)
+			return
+		case opKeepPositive:
+			asm.KeepPositiveF32NEON(dst, x, y)
 			return
 		}
 	}

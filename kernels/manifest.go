@@ -8,11 +8,12 @@ import "github.com/flowkern/flowkern/internal/ref"
 type binaryOp int
 
 const (
-	opAdd binaryOp = iota // Add
-	opMul                 // Mul
+	opAdd          binaryOp = iota // Add
+	opMul                          // Mul
+	opKeepPositive                 // KeepPositive
 )
 
-var binaryOpNames = [...]string{opAdd: "Add", opMul: "Mul"}
+var binaryOpNames = [...]string{opAdd: "Add", opMul: "Mul", opKeepPositive: "KeepPositive"}
 
 func (v binaryOp) String() string { return binaryOpNames[v] }
 

@@ -28,6 +28,8 @@ var manifestKernels = []struct {
 	{"Add", "AddF32", "binaryF32", int(opAdd), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { binaryF32(t, opAdd, nil, nil, nil) }},
 	{"Mul", "MulF64", "binaryF64", int(opMul), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { binaryF64(t, opMul, nil, nil, nil) }},
 	{"Mul", "MulF32", "binaryF32", int(opMul), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { binaryF32(t, opMul, nil, nil, nil) }},
+	{"KeepPositive", "KeepPositiveF64", "binaryF64", int(opKeepPositive), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { binaryF64(t, opKeepPositive, nil, nil, nil) }},
+	{"KeepPositive", "KeepPositiveF32", "binaryF32", int(opKeepPositive), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { binaryF32(t, opKeepPositive, nil, nil, nil) }},
 	{"Exp", "ExpF64", "vmathF64", int(fnExp), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { vmathF64(t, fnExp, nil, nil) }},
 	{"Exp", "ExpF32", "vmathF32", int(fnExp), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { vmathF32(t, fnExp, nil, nil) }},
 	{"Log", "LogF64", "vmathF64", int(fnLog), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { vmathF64(t, fnLog, nil, nil) }},
@@ -119,6 +121,9 @@ func FuzzAdd(f *testing.F) { fuzzBinary(f, opAdd) }
 // FuzzMul fuzzes Mul with fuzzBinary.
 func FuzzMul(f *testing.F) { fuzzBinary(f, opMul) }
 
+// FuzzKeepPositive fuzzes KeepPositive with fuzzBinary.
+func FuzzKeepPositive(f *testing.F) { fuzzBinary(f, opKeepPositive) }
+
 // FuzzExp fuzzes Exp with fuzzVmath.
 func FuzzExp(f *testing.F) { fuzzVmath(f, fnExp) }
 
@@ -144,4 +149,4 @@ func FuzzSoftplus(f *testing.F) { fuzzVmath(f, fnSoftplus) }
 func FuzzAtan(f *testing.F) { fuzzVmath(f, fnAtan) }
 
 // manifestFuzz holds the fuzz targets above, by manifest row.
-var manifestFuzz = map[string]func(*testing.F){"Add": FuzzAdd, "Mul": FuzzMul, "Exp": FuzzExp, "Log": FuzzLog, "Expm1": FuzzExpm1, "Log1p": FuzzLog1p, "Tanh": FuzzTanh, "Sigmoid": FuzzSigmoid, "Softplus": FuzzSoftplus, "Atan": FuzzAtan}
+var manifestFuzz = map[string]func(*testing.F){"Add": FuzzAdd, "Mul": FuzzMul, "KeepPositive": FuzzKeepPositive, "Exp": FuzzExp, "Log": FuzzLog, "Expm1": FuzzExpm1, "Log1p": FuzzLog1p, "Tanh": FuzzTanh, "Sigmoid": FuzzSigmoid, "Softplus": FuzzSoftplus, "Atan": FuzzAtan}

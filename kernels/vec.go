@@ -155,6 +155,18 @@ func Mul[T Float](dst, x, y []T) {
 	binaryOn(active, opMul, dst, x, y)
 }
 
+// KeepPositive sets dst[i] = x[i] where y[i] > 0 or y[i] is a NaN, and
+// +0 where y[i] <= 0: ReLU is KeepPositive(a, z, z), its backward pass
+// KeepPositive(g, g, z). It copies bits, so every tier agrees. dst may be x
+// or y, and x and y may overlap in any way; any other overlap of dst with x
+// or y panics, as do lengths that differ.
+func KeepPositive[T Float](dst, x, y []T) {
+	check3("KeepPositive", len(dst), len(x), len(y))
+	checkVecs("KeepPositive", "dst", dst, "x", x, true)
+	checkVecs("KeepPositive", "dst", dst, "y", y, true)
+	binaryOn(active, opKeepPositive, dst, x, y)
+}
+
 func check3(name string, nd, nx, ny int) {
 	if nd != nx || nd != ny {
 		panic(fmt.Sprintf("kernels: %s: len(dst) = %d, len(x) = %d, len(y) = %d differ", name, nd, nx, ny))

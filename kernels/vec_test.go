@@ -161,16 +161,24 @@ func TestMul(t *testing.T) {
 		func(t *testing.T, tier cpu.Tier) { testBinary[float32](t, tier, opMul) })
 }
 
+func TestKeepPositive(t *testing.T) {
+	forBoth(t, func(t *testing.T, tier cpu.Tier) { testBinary[float64](t, tier, opKeepPositive) },
+		func(t *testing.T, tier cpu.Tier) { testBinary[float32](t, tier, opKeepPositive) })
+}
+
 func refBinary[T Float](op binaryOp, dst, x, y []T) {
-	if op == opAdd {
+	switch op {
+	case opAdd:
 		ref.Add(dst, x, y)
-	} else {
+	case opMul:
 		ref.Mul(dst, x, y)
+	case opKeepPositive:
+		ref.KeepPositive(dst, x, y)
 	}
 }
 
 func testBinary[T Float](t *testing.T, tier cpu.Tier, op binaryOp) {
-	name := [...]string{opAdd: "Add", opMul: "Mul"}[op]
+	name := op.String()
 	for _, n := range lengths(testing.Short()) {
 		for _, off := range offsets(n) {
 			c := newVecCase[T](uint64(n*8+off), n, off)
@@ -220,7 +228,7 @@ func testSpecials[T Float](t *testing.T, tier cpu.Tier) {
 			if got, want := sumOn(tier, x), ref.Sum(x); !tk.Same(got, want) {
 				t.Fatalf("Sum %s = %v, reference %v", what, got, want)
 			}
-			for _, op := range []binaryOp{opAdd, opMul} {
+			for _, op := range []binaryOp{opAdd, opMul, opKeepPositive} {
 				got, want := make([]T, n), make([]T, n)
 				binaryOn(tier, op, got, x, y)
 				refBinary(op, want, x, y)

@@ -19,8 +19,8 @@ const (
 	elemVecs     = 4 // vectors per element-wise block
 )
 
-// vecSet emits the vector building blocks: Dot, Sum, Axpy, Scale, Add and
-// Mul for both precisions and both tiers.
+// vecSet emits the vector building blocks: Dot, Sum, Axpy, Scale, Add,
+// Mul and KeepPositive for both precisions and both tiers.
 func vecSet() {
 	for _, t := range []elem{f64, f32} {
 		for _, s := range []isa{avx2, avx512} {
@@ -30,6 +30,7 @@ func vecSet() {
 			scale(t, s)
 			add(t, s)
 			mul(t, s)
+			keepPositive(t, s)
 		}
 	}
 }
@@ -267,6 +268,38 @@ func mul(t elem, s isa) {
 	text(name("Mul", t, s), NOSPLIT, fmt.Sprintf("func(dst, x, y []%s)", t.goType))
 	elementwise(t, s, "dst", []string{"x", "y"}, "dst", func(r VecPhysical, in []Op) {
 		t.mul(in[0], r, r)
+	})
+}
+
+// keepPositive emits KeepPositive: dst[i] = x[i] where !(y[i] <= 0), +0
+// elsewhere. The compare is 0 !>= y (predicate NGE_UQ, true for a NaN y)
+// against a zero in the top register; AVX-512 keeps x by a zeroing masked
+// move, AVX2 by an AND with the compare's mask.
+func keepPositive(t elem, s isa) {
+	text(name("KeepPositive", t, s), NOSPLIT, fmt.Sprintf("func(dst, x, y []%s)", t.goType))
+	const ngeUQ = 0x19
+	zero := s.regs[len(s.regs)-1]
+	scratch := s.regs[len(s.regs)-2] // AVX2: the mask; above every register elementwise uses
+	t.xor(zero, zero, zero)
+	cmp := func(y, dst Op) {
+		if t.size == 8 {
+			VCMPPD(U8(ngeUQ), y, zero, dst)
+		} else {
+			VCMPPS(U8(ngeUQ), y, zero, dst)
+		}
+	}
+	elementwise(t, s, "dst", []string{"x", "y"}, "dst", func(r VecPhysical, in []Op) {
+		if s.is512() {
+			cmp(in[0], K7) // K1-K4 hold the tail's masks
+			t.movuZ(r, K7, r)
+			return
+		}
+		cmp(in[0], scratch)
+		if t.size == 8 {
+			VANDPD(scratch, r, r)
+		} else {
+			VANDPS(scratch, r, r)
+		}
 	})
 }
 

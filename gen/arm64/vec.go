@@ -47,7 +47,7 @@ func vecSet(a *asmFile) {
 		reduction(a, t, true)
 		reduction(a, t, false)
 	}
-	for _, op := range []ewOp{opAxpy, opScale, opAdd, opMul} {
+	for _, op := range []ewOp{opAxpy, opScale, opAdd, opMul, opKeepPositive} {
 		for _, t := range types {
 			elementwise(a, t, op)
 		}
@@ -254,9 +254,11 @@ const (
 	opScale
 	opAdd
 	opMul
+	opKeepPositive
 )
 
-// elementwise writes AxpyXxxNEON, ScaleXxxNEON, AddXxxNEON or MulXxxNEON.
+// elementwise writes AxpyXxxNEON, ScaleXxxNEON, AddXxxNEON, MulXxxNEON or
+// KeepPositiveXxxNEON.
 //
 // Registers: Ra and Rb read the operands, Rd writes the result, R3 counts.
 // Main loop: 8 registers (16 float64 or 32 float32) per stream, loaded and
@@ -307,8 +309,28 @@ len(x), len(y) >= len(dst); dst may be x or y. See internal/ref.`+name[:3]+`.`,
 		a.op("MOVD", f.arg("x", "base"), r(1))
 		a.op("MOVD", f.arg("y", "base"), r(2))
 		ra, rb, rd, res = 1, 2, 0, 0
+	case opKeepPositive:
+		name := "KeepPositive" + t.suffix + "NEON"
+		f = newFn(name, t.elem, name+` sets dst[i] = x[i] where !(y[i] <= 0), +0 elsewhere,
+for i < len(dst). len(x), len(y) >= len(dst); dst may be x or y. See
+internal/ref.KeepPositive.`,
+			[]param{{name: "dst", kind: kSlice}, {name: "x", kind: kSlice}, {name: "y", kind: kSlice}}, nil)
+		a.text(f)
+		a.op("MOVD", f.arg("dst", "base"), r(0))
+		a.op("MOVD", f.arg("dst", "len"), r(3))
+		a.op("MOVD", f.arg("x", "base"), r(1))
+		a.op("MOVD", f.arg("y", "base"), r(2))
+		a.op("VEOR", v(31, "B16"), v(31, "B16"), v(31, "B16")) // zero
+		ra, rb, rd, res = 1, 2, 0, 0
 	}
 
+	// keep zeroes the lanes of V(x) where V(y) <= 0: the compare 0 >= y
+	// (false for a NaN y) overwrites V(y), then bit-insert-if-true copies
+	// V31's zeros into V(x) under it.
+	keep := func(x, y int) {
+		a.word(FCMGE(t.prec, y, 31, y))
+		a.op("VBIT", v(y, "B16"), v(31, "B16"), v(x, "B16"))
+	}
 	// vec computes register j of the result from V(j) (first operand) and
 	// V(16+j) (second operand).
 	vec := func(j int) {
@@ -321,6 +343,8 @@ len(x), len(y) >= len(dst); dst may be x or y. See internal/ref.`+name[:3]+`.`,
 			a.word(FADD(t.prec, j, j, 16+j))
 		case opMul:
 			a.word(FMUL(t.prec, j, j, 16+j))
+		case opKeepPositive:
+			keep(j, 16+j)
 		}
 	}
 	// load/store count registers from/to the streams.
@@ -389,6 +413,8 @@ len(x), len(y) >= len(dst); dst may be x or y. See internal/ref.`+name[:3]+`.`,
 		a.op(t.fadd, "F1", "F0") // F0 = F0+F1
 	case opMul:
 		a.op(t.fmul, "F1", "F0") // F0 = F0*F1
+	case opKeepPositive:
+		keep(0, 1) // whole registers: the lanes above the element are not stored
 	}
 	a.op(t.fmov+".P", out, post(t.esz, rd))
 	a.op("SUBS", imm(1), r(3))

@@ -154,6 +154,10 @@ func kernels() []Kernel {
 		{Name: "Mul", Set: "vec", Sig: "(dst, x, y []T)", Precs: both, Tiers: all,
 			Doc: "dst[i] = x[i] * y[i] for i < len(dst)", Spec: "kernels.Mul, " + ref + "Mul",
 			Check: "len(x) >= len(dst) && len(y) >= len(dst)", Group: Binary, Const: "opMul"},
+		{Name: "KeepPositive", Set: "vec", Sig: "(dst, x, y []T)", Precs: both, Tiers: all,
+			Doc:   "dst[i] = x[i] where !(y[i] <= 0), +0 elsewhere, for i < len(dst)",
+			Spec:  "kernels.KeepPositive, " + ref + "KeepPositive",
+			Check: "len(x) >= len(dst) && len(y) >= len(dst)", Group: Binary, Const: "opKeepPositive"},
 
 		{Name: "PeakFMA", Set: "peak", Sig: "(iters int)", Precs: both, Tiers: all,
 			Doc: "iters iterations of independent FMAs on registers (the bench tool's FMA peak)", Spec: "bench/peak.go",

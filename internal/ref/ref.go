@@ -98,3 +98,16 @@ func Mul[T Float](dst, x, y []T) {
 		dst[i] = x[i] * y[i]
 	}
 }
+
+// KeepPositive sets dst[i] = x[i] where !(y[i] <= 0) (y[i] > 0 or NaN)
+// and +0 elsewhere: ReLU (x = y) and its gradient (x the incoming
+// gradient, y the pre-activation). No arithmetic: every tier copies bits.
+func KeepPositive[T Float](dst, x, y []T) {
+	for i := range dst {
+		if y[i] <= 0 {
+			dst[i] = 0
+		} else {
+			dst[i] = x[i]
+		}
+	}
+}
