@@ -19,7 +19,7 @@
 set -eu
 cd "$(dirname "$0")/../.."
 PY=${FLOWKERN_PYTHON:-/usr/bin/python3}
-CONFIGS=${CONFIGS:-"toy d64 d784"}
+CONFIGS=${CONFIGS:-"toy d64 d784 toy-relu"}
 DTYPES=${DTYPES:-"float32 float64"}
 THREADS=${THREADS:-"1 2"}
 SECONDS_PER=${RUN_SECONDS:-1}

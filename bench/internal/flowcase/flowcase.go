@@ -17,14 +17,19 @@ const (
 )
 
 // Config is one of the comparison's shapes: D features, conditioners with
-// two hidden layers of Width.
+// two hidden layers of Width and activation Act ("": the package's
+// default, tanh).
 type Config struct {
 	Name     string
 	D, Width int
+	Act      string
 }
 
-// Configs are the three shapes.
-var Configs = []Config{{"toy", 2, 64}, {"d64", 64, 256}, {"d784", 784, 1024}}
+// Configs are the three shapes, then the toy with ReLU
+// conditioners: the default of nflows, normflows and Glow, under which
+// PyTorch's time is mostly its per-operation overhead (with tanh, half of
+// its toy LogProb is the tanh itself).
+var Configs = []Config{{"toy", 2, 64, ""}, {"d64", 64, 256, ""}, {"d784", 784, 1024, ""}, {"toy-relu", 2, 64, "relu"}}
 
 // Find returns the shape named name.
 func Find(name string) (Config, bool) {
@@ -36,10 +41,10 @@ func Find(name string) (Config, bool) {
 	return Config{}, false
 }
 
-// Spec returns the shape's flow: Glow with Blocks blocks (tanh
-// conditioners, atan scale clamp 2: the package defaults).
+// Spec returns the shape's flow: Glow with Blocks blocks (atan scale
+// clamp 2, the package default).
 func (c Config) Spec() (flow.Spec, error) {
-	return flow.Glow(c.D, Blocks, flow.Block{Hidden: []int{c.Width, c.Width}})
+	return flow.Glow(c.D, Blocks, flow.Block{Hidden: []int{c.Width, c.Width}, Activation: c.Act})
 }
 
 // Normals returns a rows x d matrix of standard normals (stream seed).
