@@ -458,6 +458,14 @@ func pack[T Float](buf []T, m Matrix[T], b0, b1 int) []T {
 		packPanels(buf[:n], m.sub(b0, 0, b1-b0, w), w)
 		return buf[:n]
 	}
+	if w == 1 { // a column of the 2-D flows: no row slices
+		d, s := buf[:n], m.Data[b0*m.Stride:]
+		_ = s[(n-1)*m.Stride]
+		for k := range d {
+			d[k] = s[k*m.Stride]
+		}
+		return d
+	}
 	for b := b0; b < b1; b++ {
 		src, dst := m.Data[b*m.Stride:b*m.Stride+w], buf[(b-b0)*w:(b-b0+1)*w]
 		for j, v := range src {
@@ -475,6 +483,14 @@ const narrowCopy = 4
 // unpack copies v, rows b0..b1-1 of m back to back, into m.
 func unpack[T Float](m Matrix[T], b0, b1 int, v []T) {
 	w := m.Cols
+	if w == 1 && b1 > b0 {
+		d, s := m.Data[b0*m.Stride:], v[:b1-b0]
+		_ = d[(len(s)-1)*m.Stride]
+		for k, x := range s {
+			d[k*m.Stride] = x
+		}
+		return
+	}
 	for b := b0; b < b1; b++ {
 		dst, src := m.Data[b*m.Stride:b*m.Stride+w], v[(b-b0)*w:(b-b0+1)*w]
 		if w > narrowCopy {

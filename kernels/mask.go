@@ -340,6 +340,18 @@ func scatterPlanned[T Float](dst, src Matrix[T], p []colSeg, cols []int) {
 
 // listGatherRows sets dst[b][k] = src[b][cols[k]] for every row.
 func listGatherRows[T Float](dst, src Matrix[T], cols []int) {
+	if len(cols) == 2 && dst.Rows > 0 {
+		// The 2-D flows' permutations: a row's slicing cost more than
+		// its two copies.
+		c0, c1 := cols[0], cols[1]
+		s, d := src.Data, dst.Data[:(dst.Rows-1)*dst.Stride+2]
+		_ = s[(dst.Rows-1)*src.Stride+max(c0, c1)]
+		for b := range dst.Rows {
+			i, o := b*src.Stride, b*dst.Stride
+			d[o], d[o+1] = s[i+c0], s[i+c1]
+		}
+		return
+	}
 	for b := range dst.Rows {
 		d, s := dst.row(b), src.row(b)
 		d = d[:len(cols)]
@@ -351,6 +363,16 @@ func listGatherRows[T Float](dst, src Matrix[T], cols []int) {
 
 // listScatterRows sets dst[b][cols[k]] = src[b][k] for every row.
 func listScatterRows[T Float](dst, src Matrix[T], cols []int) {
+	if len(cols) == 2 && src.Rows > 0 {
+		c0, c1 := cols[0], cols[1]
+		s, d := src.Data[:(src.Rows-1)*src.Stride+2], dst.Data
+		_ = d[(src.Rows-1)*dst.Stride+max(c0, c1)]
+		for b := range src.Rows {
+			i, o := b*src.Stride, b*dst.Stride
+			d[o+c0], d[o+c1] = s[i], s[i+1]
+		}
+		return
+	}
 	for b := range src.Rows {
 		d, s := dst.row(b), src.row(b)
 		s = s[:len(cols)]

@@ -20,6 +20,10 @@ func transpose[T Float](t cpu.Tier, dst []T, do, ldd int, src []T, so, lds int, 
 	if !inSpan(len(dst), do, ldd, cols, rows) || !inSpan(len(src), so, lds, rows, cols) {
 		panic(fmt.Sprintf("kernels: internal error: transpose of %dx%d outside its slices", rows, cols))
 	}
+	if cols == 2 || rows == 2 {
+		transpose2(dst, do, ldd, src, so, lds, rows, cols)
+		return
+	}
 	asm := hasTranspose4(t)
 	f64k := is64[T]()
 	for r0 := 0; r0 < rows; r0 += transposeTile {
@@ -63,6 +67,25 @@ func transposeGo[T Float](dst []T, do, ldd int, src []T, so, lds int, rows, cols
 		for c := range cols {
 			dst[do+c*ldd+r] = src[so+r*lds+c]
 		}
+	}
+}
+
+// transpose2 is transpose for two rows or two columns (the triangular
+// kernels at n = 2, the 2-D flows' LU layers): one pass, no tiles, where
+// the general loop's slicing per element cost more than the copies.
+func transpose2[T Float](dst []T, do, ldd int, src []T, so, lds int, rows, cols int) {
+	if cols == 2 {
+		d0, d1 := dst[do:do+rows], dst[do+ldd:do+ldd+rows]
+		for r := range d0 {
+			s := src[so+r*lds : so+r*lds+2]
+			d0[r], d1[r] = s[0], s[1]
+		}
+		return
+	}
+	s0, s1 := src[so:so+cols], src[so+lds:so+lds+cols]
+	for c := range s0 {
+		d := dst[do+c*ldd : do+c*ldd+2]
+		d[0], d[1] = s0[c], s1[c]
 	}
 }
 
