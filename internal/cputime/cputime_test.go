@@ -43,26 +43,45 @@ func TestThreadCountsWork(t *testing.T) {
 }
 
 // TestProcessCountsOtherGoroutines checks that work on another goroutine
-// advances the process clock.
+// advances the process clock by at least what that goroutine's thread
+// clock shows. The work runs until its thread has 10 ms of CPU time, not
+// for a wall time: on a loaded machine 30 ms of wall time gave the
+// goroutine under 5 ms of CPU, and the test failed for want of work.
 func TestProcessCountsOtherGoroutines(t *testing.T) {
 	p0, ok := Process()
 	if !ok {
 		t.Skip("this OS does not report process CPU time")
 	}
-	done := make(chan float64)
+	type result struct {
+		used time.Duration
+		x    float64
+		ok   bool
+	}
+	done := make(chan result)
 	go func() {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		c0, ok := Thread()
 		start := time.Now()
-		x := 1.0
-		for time.Since(start) < 30*time.Millisecond {
+		x, used := 1.0, time.Duration(0)
+		for ok && used < 10*time.Millisecond && time.Since(start) < 10*time.Second {
 			for range 1000 {
 				x = x*1.0000001 + 1e-9
 			}
+			c1, _ := Thread()
+			used = c1 - c0
 		}
-		done <- x
+		done <- result{used, x, ok}
 	}()
-	x := <-done
+	r := <-done
 	p1, _ := Process()
-	if busy := p1 - p0; busy < 5*time.Millisecond {
-		t.Fatalf("30 ms of busy work on another goroutine used %v of process CPU time (x = %v)", busy, x)
+	if !r.ok {
+		t.Skip("this OS does not report thread CPU time")
+	}
+	if r.used < 10*time.Millisecond {
+		t.Fatalf("10 s of busy work (wall) used %v of its thread's CPU time (x = %v)", r.used, r.x)
+	}
+	if busy := p1 - p0; busy < r.used {
+		t.Fatalf("work on another goroutine used %v of its thread's CPU time but advanced the process clock by %v (x = %v)", r.used, busy, r.x)
 	}
 }
