@@ -1024,6 +1024,42 @@ func CouplingSubF32AVX512(x []float32, y []float32, t []float32) {
 	couplingSubF32AVX512(x, y, t)
 }
 
+// TanhGradF64AVX2 runs TanhGrad on AVX2 (float64): d = g - (g*y)*y for whole vectors of len(d). Contract: kernels.TanhGrad, internal/ref.TanhGrad.
+// It panics unless len(g) >= len(d) && len(y) >= len(d).
+func TanhGradF64AVX2(d []float64, g []float64, y []float64) {
+	if !(len(g) >= len(d) && len(y) >= len(d)) {
+		panic("asm: TanhGradF64AVX2: arguments outside its precondition len(g) >= len(d) && len(y) >= len(d)")
+	}
+	tanhGradF64AVX2(d, g, y)
+}
+
+// TanhGradF64AVX512 runs TanhGrad on AVX512 (float64): d = g - (g*y)*y for whole vectors of len(d). Contract: kernels.TanhGrad, internal/ref.TanhGrad.
+// It panics unless len(g) >= len(d) && len(y) >= len(d).
+func TanhGradF64AVX512(d []float64, g []float64, y []float64) {
+	if !(len(g) >= len(d) && len(y) >= len(d)) {
+		panic("asm: TanhGradF64AVX512: arguments outside its precondition len(g) >= len(d) && len(y) >= len(d)")
+	}
+	tanhGradF64AVX512(d, g, y)
+}
+
+// TanhGradF32AVX2 runs TanhGrad on AVX2 (float32): d = g - (g*y)*y for whole vectors of len(d). Contract: kernels.TanhGrad, internal/ref.TanhGrad.
+// It panics unless len(g) >= len(d) && len(y) >= len(d).
+func TanhGradF32AVX2(d []float32, g []float32, y []float32) {
+	if !(len(g) >= len(d) && len(y) >= len(d)) {
+		panic("asm: TanhGradF32AVX2: arguments outside its precondition len(g) >= len(d) && len(y) >= len(d)")
+	}
+	tanhGradF32AVX2(d, g, y)
+}
+
+// TanhGradF32AVX512 runs TanhGrad on AVX512 (float32): d = g - (g*y)*y for whole vectors of len(d). Contract: kernels.TanhGrad, internal/ref.TanhGrad.
+// It panics unless len(g) >= len(d) && len(y) >= len(d).
+func TanhGradF32AVX512(d []float32, g []float32, y []float32) {
+	if !(len(g) >= len(d) && len(y) >= len(d)) {
+		panic("asm: TanhGradF32AVX512: arguments outside its precondition len(g) >= len(d) && len(y) >= len(d)")
+	}
+	tanhGradF32AVX512(d, g, y)
+}
+
 // CouplingFwdNoneSumF64AVX512 runs CouplingFwdNoneSum on AVX512 (float64): CouplingFwdNone on len(o) rounded down to L elements, c added into Sum's lanes acc (read and stored back). Contract: kernels.CouplingForward.
 // It panics unless len(i0) >= len(o) && len(i1) >= len(o) && len(i2) >= len(o) && len(acc) >= 32.
 func CouplingFwdNoneSumF64AVX512(o []float64, i0 []float64, i1 []float64, i2 []float64, acc []float64) {

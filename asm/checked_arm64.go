@@ -505,6 +505,24 @@ func CouplingSubF32NEON(x []float32, y []float32, t []float32) {
 	couplingSubF32NEON(x, y, t)
 }
 
+// TanhGradF64NEON runs TanhGrad on NEON (float64): d = g - (g*y)*y for whole vectors of len(d). Contract: kernels.TanhGrad, internal/ref.TanhGrad.
+// It panics unless len(g) >= len(d) && len(y) >= len(d).
+func TanhGradF64NEON(d []float64, g []float64, y []float64) {
+	if !(len(g) >= len(d) && len(y) >= len(d)) {
+		panic("asm: TanhGradF64NEON: arguments outside its precondition len(g) >= len(d) && len(y) >= len(d)")
+	}
+	tanhGradF64NEON(d, g, y)
+}
+
+// TanhGradF32NEON runs TanhGrad on NEON (float32): d = g - (g*y)*y for whole vectors of len(d). Contract: kernels.TanhGrad, internal/ref.TanhGrad.
+// It panics unless len(g) >= len(d) && len(y) >= len(d).
+func TanhGradF32NEON(d []float32, g []float32, y []float32) {
+	if !(len(g) >= len(d) && len(y) >= len(d)) {
+		panic("asm: TanhGradF32NEON: arguments outside its precondition len(g) >= len(d) && len(y) >= len(d)")
+	}
+	tanhGradF32NEON(d, g, y)
+}
+
 // NormalsF64NEON runs Normals on NEON (float64): dst[2p], dst[2p+1] = the normals of pair p from the Weyl state *s, advanced past their words (an odd len(dst) ends with a pair's first number). Contract: kernels.Normal, internal/ref.Normals.
 // It panics unless s != nil.
 func NormalsF64NEON(dst []float64, s *uint64) {

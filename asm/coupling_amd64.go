@@ -315,3 +315,27 @@ func couplingSubF32AVX2(x []float32, y []float32, t []float32)
 //
 //go:noescape
 func couplingSubF32AVX512(x []float32, y []float32, t []float32)
+
+// tanhGradF64AVX2 is the AVX2 kernel of TanhGrad (float64). Its checked entry point is TanhGradF64AVX2
+// (asm/checked_amd64.go); its contract: kernels.TanhGrad, internal/ref.TanhGrad.
+//
+//go:noescape
+func tanhGradF64AVX2(d []float64, g []float64, y []float64)
+
+// tanhGradF64AVX512 is the AVX512 kernel of TanhGrad (float64). Its checked entry point is TanhGradF64AVX512
+// (asm/checked_amd64.go); its contract: kernels.TanhGrad, internal/ref.TanhGrad.
+//
+//go:noescape
+func tanhGradF64AVX512(d []float64, g []float64, y []float64)
+
+// tanhGradF32AVX2 is the AVX2 kernel of TanhGrad (float32). Its checked entry point is TanhGradF32AVX2
+// (asm/checked_amd64.go); its contract: kernels.TanhGrad, internal/ref.TanhGrad.
+//
+//go:noescape
+func tanhGradF32AVX2(d []float32, g []float32, y []float32)
+
+// tanhGradF32AVX512 is the AVX512 kernel of TanhGrad (float32). Its checked entry point is TanhGradF32AVX512
+// (asm/checked_amd64.go); its contract: kernels.TanhGrad, internal/ref.TanhGrad.
+//
+//go:noescape
+func tanhGradF32AVX512(d []float32, g []float32, y []float32)

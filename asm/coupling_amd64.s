@@ -19687,3 +19687,231 @@ done:
 	RET
 
 GLOBL couplingCouplingSubF32AVX512const<>(SB), RODATA|NOPTR, $0
+
+// func tanhGradF64AVX2(d []float64, g []float64, y []float64)
+// Requires: AVX
+TEXT ·tanhGradF64AVX2(SB), NOSPLIT, $0-72
+	MOVQ d_base+0(FP), AX
+	MOVQ g_base+24(FP), CX
+	MOVQ y_base+48(FP), DX
+	MOVQ d_len+8(FP), BX
+
+	// 2 vectors at a time, then one
+main:
+	CMPQ    BX, $0x00000008
+	JCS     one
+	VMOVUPD (CX), Y0
+	VMOVUPD 32(CX), Y1
+	VMOVUPD (DX), Y2
+	VMOVUPD 32(DX), Y3
+	VMULPD  Y2, Y0, Y4
+	VMULPD  Y3, Y1, Y5
+	VMULPD  Y2, Y4, Y6
+	VMULPD  Y3, Y5, Y7
+	VSUBPD  Y6, Y0, Y8
+	VSUBPD  Y7, Y1, Y9
+	VMOVUPD Y8, (AX)
+	VMOVUPD Y9, 32(AX)
+	ADDQ    $0x00000040, AX
+	ADDQ    $0x00000040, CX
+	ADDQ    $0x00000040, DX
+	SUBQ    $0x00000008, BX
+	JMP     main
+
+one:
+	CMPQ    BX, $0x00000004
+	JCS     done
+	VMOVUPD (CX), Y0
+	VMOVUPD (DX), Y1
+	VMULPD  Y1, Y0, Y2
+	VMULPD  Y1, Y2, Y3
+	VSUBPD  Y3, Y0, Y4
+	VMOVUPD Y4, (AX)
+	ADDQ    $0x00000020, AX
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, DX
+	SUBQ    $0x00000004, BX
+	JMP     one
+
+done:
+	VZEROUPPER
+	RET
+
+GLOBL couplingTanhGradF64AVX2const<>(SB), RODATA|NOPTR, $0
+
+// func tanhGradF64AVX512(d []float64, g []float64, y []float64)
+// Requires: AVX, AVX512F
+TEXT ·tanhGradF64AVX512(SB), NOSPLIT, $0-72
+	MOVQ d_base+0(FP), AX
+	MOVQ g_base+24(FP), CX
+	MOVQ y_base+48(FP), DX
+	MOVQ d_len+8(FP), BX
+
+	// 4 vectors at a time, then one
+main:
+	CMPQ    BX, $0x00000020
+	JCS     one
+	VMOVUPD (CX), Z0
+	VMOVUPD 64(CX), Z1
+	VMOVUPD 128(CX), Z2
+	VMOVUPD 192(CX), Z3
+	VMOVUPD (DX), Z4
+	VMOVUPD 64(DX), Z5
+	VMOVUPD 128(DX), Z6
+	VMOVUPD 192(DX), Z7
+	VMULPD  Z4, Z0, Z8
+	VMULPD  Z5, Z1, Z9
+	VMULPD  Z6, Z2, Z10
+	VMULPD  Z7, Z3, Z11
+	VMULPD  Z4, Z8, Z12
+	VMULPD  Z5, Z9, Z13
+	VMULPD  Z6, Z10, Z14
+	VMULPD  Z7, Z11, Z15
+	VSUBPD  Z12, Z0, Z16
+	VSUBPD  Z13, Z1, Z17
+	VSUBPD  Z14, Z2, Z18
+	VSUBPD  Z15, Z3, Z19
+	VMOVUPD Z16, (AX)
+	VMOVUPD Z17, 64(AX)
+	VMOVUPD Z18, 128(AX)
+	VMOVUPD Z19, 192(AX)
+	ADDQ    $0x00000100, AX
+	ADDQ    $0x00000100, CX
+	ADDQ    $0x00000100, DX
+	SUBQ    $0x00000020, BX
+	JMP     main
+
+one:
+	CMPQ    BX, $0x00000008
+	JCS     done
+	VMOVUPD (CX), Z0
+	VMOVUPD (DX), Z1
+	VMULPD  Z1, Z0, Z2
+	VMULPD  Z1, Z2, Z3
+	VSUBPD  Z3, Z0, Z4
+	VMOVUPD Z4, (AX)
+	ADDQ    $0x00000040, AX
+	ADDQ    $0x00000040, CX
+	ADDQ    $0x00000040, DX
+	SUBQ    $0x00000008, BX
+	JMP     one
+
+done:
+	VZEROUPPER
+	RET
+
+GLOBL couplingTanhGradF64AVX512const<>(SB), RODATA|NOPTR, $0
+
+// func tanhGradF32AVX2(d []float32, g []float32, y []float32)
+// Requires: AVX
+TEXT ·tanhGradF32AVX2(SB), NOSPLIT, $0-72
+	MOVQ d_base+0(FP), AX
+	MOVQ g_base+24(FP), CX
+	MOVQ y_base+48(FP), DX
+	MOVQ d_len+8(FP), BX
+
+	// 2 vectors at a time, then one
+main:
+	CMPQ    BX, $0x00000010
+	JCS     one
+	VMOVUPS (CX), Y0
+	VMOVUPS 32(CX), Y1
+	VMOVUPS (DX), Y2
+	VMOVUPS 32(DX), Y3
+	VMULPS  Y2, Y0, Y4
+	VMULPS  Y3, Y1, Y5
+	VMULPS  Y2, Y4, Y6
+	VMULPS  Y3, Y5, Y7
+	VSUBPS  Y6, Y0, Y8
+	VSUBPS  Y7, Y1, Y9
+	VMOVUPS Y8, (AX)
+	VMOVUPS Y9, 32(AX)
+	ADDQ    $0x00000040, AX
+	ADDQ    $0x00000040, CX
+	ADDQ    $0x00000040, DX
+	SUBQ    $0x00000010, BX
+	JMP     main
+
+one:
+	CMPQ    BX, $0x00000008
+	JCS     done
+	VMOVUPS (CX), Y0
+	VMOVUPS (DX), Y1
+	VMULPS  Y1, Y0, Y2
+	VMULPS  Y1, Y2, Y3
+	VSUBPS  Y3, Y0, Y4
+	VMOVUPS Y4, (AX)
+	ADDQ    $0x00000020, AX
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, DX
+	SUBQ    $0x00000008, BX
+	JMP     one
+
+done:
+	VZEROUPPER
+	RET
+
+GLOBL couplingTanhGradF32AVX2const<>(SB), RODATA|NOPTR, $0
+
+// func tanhGradF32AVX512(d []float32, g []float32, y []float32)
+// Requires: AVX, AVX512F
+TEXT ·tanhGradF32AVX512(SB), NOSPLIT, $0-72
+	MOVQ d_base+0(FP), AX
+	MOVQ g_base+24(FP), CX
+	MOVQ y_base+48(FP), DX
+	MOVQ d_len+8(FP), BX
+
+	// 4 vectors at a time, then one
+main:
+	CMPQ    BX, $0x00000040
+	JCS     one
+	VMOVUPS (CX), Z0
+	VMOVUPS 64(CX), Z1
+	VMOVUPS 128(CX), Z2
+	VMOVUPS 192(CX), Z3
+	VMOVUPS (DX), Z4
+	VMOVUPS 64(DX), Z5
+	VMOVUPS 128(DX), Z6
+	VMOVUPS 192(DX), Z7
+	VMULPS  Z4, Z0, Z8
+	VMULPS  Z5, Z1, Z9
+	VMULPS  Z6, Z2, Z10
+	VMULPS  Z7, Z3, Z11
+	VMULPS  Z4, Z8, Z12
+	VMULPS  Z5, Z9, Z13
+	VMULPS  Z6, Z10, Z14
+	VMULPS  Z7, Z11, Z15
+	VSUBPS  Z12, Z0, Z16
+	VSUBPS  Z13, Z1, Z17
+	VSUBPS  Z14, Z2, Z18
+	VSUBPS  Z15, Z3, Z19
+	VMOVUPS Z16, (AX)
+	VMOVUPS Z17, 64(AX)
+	VMOVUPS Z18, 128(AX)
+	VMOVUPS Z19, 192(AX)
+	ADDQ    $0x00000100, AX
+	ADDQ    $0x00000100, CX
+	ADDQ    $0x00000100, DX
+	SUBQ    $0x00000040, BX
+	JMP     main
+
+one:
+	CMPQ    BX, $0x00000010
+	JCS     done
+	VMOVUPS (CX), Z0
+	VMOVUPS (DX), Z1
+	VMULPS  Z1, Z0, Z2
+	VMULPS  Z1, Z2, Z3
+	VSUBPS  Z3, Z0, Z4
+	VMOVUPS Z4, (AX)
+	ADDQ    $0x00000040, AX
+	ADDQ    $0x00000040, CX
+	ADDQ    $0x00000040, DX
+	SUBQ    $0x00000010, BX
+	JMP     one
+
+done:
+	VZEROUPPER
+	RET
+
+GLOBL couplingTanhGradF32AVX512const<>(SB), RODATA|NOPTR, $0

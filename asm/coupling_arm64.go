@@ -123,3 +123,15 @@ func couplingSubF64NEON(x, y, t []float64)
 //
 //go:noescape
 func couplingSubF32NEON(x, y, t []float32)
+
+// tanhGradF64NEON is the NEON kernel of TanhGrad (float64). Its checked entry point is TanhGradF64NEON
+// (asm/checked_arm64.go); its contract: kernels.TanhGrad, internal/ref.TanhGrad.
+//
+//go:noescape
+func tanhGradF64NEON(d, g, y []float64)
+
+// tanhGradF32NEON is the NEON kernel of TanhGrad (float32). Its checked entry point is TanhGradF32NEON
+// (asm/checked_arm64.go); its contract: kernels.TanhGrad, internal/ref.TanhGrad.
+//
+//go:noescape
+func tanhGradF32NEON(d, g, y []float32)

@@ -6007,3 +6007,83 @@ done:
 	RET
 
 GLOBL ·couplingCouplingSubF32NEONconst(SB), RODATA|NOPTR, $0
+
+// func tanhGradF64NEON(d, g, y []float64)
+TEXT ·tanhGradF64NEON(SB), NOSPLIT, $0-72
+	MOVD	g_base+24(FP), R0
+	MOVD	y_base+48(FP), R3
+	MOVD	d_base+0(FP), R1
+	MOVD	d_len+8(FP), R2
+	MOVD	$·couplingTanhGradF64NEONconst(SB), R9
+main:
+	CMP	$4, R2
+	BLT	one
+	VLD1.P	16(R0), [V0.D2]
+	VLD1.P	16(R0), [V1.D2]
+	VLD1.P	16(R3), [V2.D2]
+	VLD1.P	16(R3), [V3.D2]
+	WORD	$0x6e62dc04 // fmul v4.2d, v0.2d, v2.2d
+	WORD	$0x6e63dc25 // fmul v5.2d, v1.2d, v3.2d
+	WORD	$0x6e62dc86 // fmul v6.2d, v4.2d, v2.2d
+	WORD	$0x6e63dca7 // fmul v7.2d, v5.2d, v3.2d
+	WORD	$0x4ee6d408 // fsub v8.2d, v0.2d, v6.2d
+	WORD	$0x4ee7d429 // fsub v9.2d, v1.2d, v7.2d
+	VST1.P	[V8.D2], 16(R1)
+	VST1.P	[V9.D2], 16(R1)
+	SUB	$4, R2
+	B	main
+one:
+	CMP	$2, R2
+	BLT	done
+	VLD1.P	16(R0), [V0.D2]
+	VLD1.P	16(R3), [V1.D2]
+	WORD	$0x6e61dc02 // fmul v2.2d, v0.2d, v1.2d
+	WORD	$0x6e61dc43 // fmul v3.2d, v2.2d, v1.2d
+	WORD	$0x4ee3d404 // fsub v4.2d, v0.2d, v3.2d
+	VST1.P	[V4.D2], 16(R1)
+	SUB	$2, R2
+	B	one
+done:
+	RET
+
+GLOBL ·couplingTanhGradF64NEONconst(SB), RODATA|NOPTR, $0
+
+// func tanhGradF32NEON(d, g, y []float32)
+TEXT ·tanhGradF32NEON(SB), NOSPLIT, $0-72
+	MOVD	g_base+24(FP), R0
+	MOVD	y_base+48(FP), R3
+	MOVD	d_base+0(FP), R1
+	MOVD	d_len+8(FP), R2
+	MOVD	$·couplingTanhGradF32NEONconst(SB), R9
+main:
+	CMP	$8, R2
+	BLT	one
+	VLD1.P	16(R0), [V0.S4]
+	VLD1.P	16(R0), [V1.S4]
+	VLD1.P	16(R3), [V2.S4]
+	VLD1.P	16(R3), [V3.S4]
+	WORD	$0x6e22dc04 // fmul v4.4s, v0.4s, v2.4s
+	WORD	$0x6e23dc25 // fmul v5.4s, v1.4s, v3.4s
+	WORD	$0x6e22dc86 // fmul v6.4s, v4.4s, v2.4s
+	WORD	$0x6e23dca7 // fmul v7.4s, v5.4s, v3.4s
+	WORD	$0x4ea6d408 // fsub v8.4s, v0.4s, v6.4s
+	WORD	$0x4ea7d429 // fsub v9.4s, v1.4s, v7.4s
+	VST1.P	[V8.S4], 16(R1)
+	VST1.P	[V9.S4], 16(R1)
+	SUB	$8, R2
+	B	main
+one:
+	CMP	$4, R2
+	BLT	done
+	VLD1.P	16(R0), [V0.S4]
+	VLD1.P	16(R3), [V1.S4]
+	WORD	$0x6e21dc02 // fmul v2.4s, v0.4s, v1.4s
+	WORD	$0x6e21dc43 // fmul v3.4s, v2.4s, v1.4s
+	WORD	$0x4ea3d404 // fsub v4.4s, v0.4s, v3.4s
+	VST1.P	[V4.S4], 16(R1)
+	SUB	$4, R2
+	B	one
+done:
+	RET
+
+GLOBL ·couplingTanhGradF32NEONconst(SB), RODATA|NOPTR, $0

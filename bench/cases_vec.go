@@ -115,6 +115,19 @@ func vecCases() []kernelCase {
 				return func() { kernels.Mul(d, x, y) }
 			},
 			peers: []peer{}},
+		// tanh's backward pass, g = g (1 - y^2); no peer has the kernel.
+		{kernel: "TanhGrad", prec: "float64", written: perElem(8), work: linear(3, 24),
+			ours: func(n int) func() {
+				g, y := vectors64(n)
+				return func() { kernels.TanhGrad(g, g, y) }
+			},
+			peers: []peer{}},
+		{kernel: "TanhGrad", prec: "float32", written: perElem(4), work: linear(3, 12),
+			ours: func(n int) func() {
+				g, y := vectors32(n)
+				return func() { kernels.TanhGrad(g, g, y) }
+			},
+			peers: []peer{}},
 		// ReLU's backward pass, g = g where y > 0; no peer has the kernel.
 		{kernel: "KeepPositive", prec: "float64", written: perElem(8), work: linear(1, 24),
 			ours: func(n int) func() {

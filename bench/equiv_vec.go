@@ -26,7 +26,48 @@ func vecChecks() []equivCheck {
 			equivCheck{k, "float64", unit, bound, func(r *rand.Rand) (string, float64) { return vecCase[float64](k, r) }, nil},
 			equivCheck{k, "float32", unit, bound, func(r *rand.Rand) (string, float64) { return vecCase[float32](k, r) }, nil})
 	}
-	return cs
+	return append(cs,
+		equivCheck{"TanhGrad", "float64", "of bound", 1, tanhGradCase[float64], nil},
+		equivCheck{"TanhGrad", "float32", "of bound", 1, tanhGradCase[float32], nil})
+}
+
+// tanhGradCase runs TanhGrad on random g and y in (-1, 1) and compares
+// with internal/ref (bits) and the exact g (1 - y^2). Its three roundings
+// (t = g y, t y, g - t y) bound the error by u (|d| + 2|g| y^2), to first
+// order in u (u (1 + 4u) (|exact| + 2|g| y^2) exactly): the bound this
+// returns the error as a fraction of.
+func tanhGradCase[T ref.Float](r *rand.Rand) (string, float64) {
+	n := r.IntN(300)
+	g, y := randVec[T](r, n), make([]T, n)
+	for i := range y {
+		y[i] = T(math.Tanh(r.NormFloat64() * 2))
+	}
+	got := make([]T, n)
+	kernels.TanhGrad(got, g, y)
+	u := 0x1p-53
+	var z T
+	if _, ok := any(z).(float32); ok {
+		u = 0x1p-24
+	}
+	worst := 0.0
+	for i := range got {
+		if w := ref.TanhGrad(g[i], y[i]); !testkit.Same(got[i], w) {
+			return fmt.Sprintf("n=%d element %d: %v, reference %v", n, i, got[i], w), 0
+		}
+		gi, yi := float64(g[i]), float64(y[i])
+		yy := new(big.Float).SetPrec(300).SetFloat64(yi)
+		yy.Mul(yy, yy)
+		exact := new(big.Float).SetPrec(300).SetFloat64(1)
+		exact.Sub(exact, yy).Mul(exact, new(big.Float).SetPrec(300).SetFloat64(gi))
+		e, _ := exact.Float64()
+		bound := u * (1 + 4*u) * (math.Abs(e) + 2*math.Abs(gi)*yi*yi)
+		d := new(big.Float).Sub(new(big.Float).SetFloat64(float64(got[i])), exact)
+		df, _ := d.Float64()
+		if bound > 0 {
+			worst = max(worst, math.Abs(df)/bound)
+		}
+	}
+	return "", worst
 }
 
 // vecCase runs kernel k once on random vectors, mostly short, sometimes

@@ -59,6 +59,7 @@ func allocCases[T Float](n, nb int) []allocCase {
 		{"Add", func() { Add(d, x, y) }},
 		{"Mul", func() { Mul(d, x, y) }},
 		{"KeepPositive", func() { KeepPositive(d, x, y) }},
+		{"TanhGrad", func() { TanhGrad(d, x, y) }},
 		{"MatVecs", func() { MatVecs(yb, w, xb, gb) }},
 		{"MatVecs/nobias", func() { MatVecs(yb, w, xb, nil) }},
 		{"MatTVecs", func() { MatTVecs(yb, w, xb) }},

@@ -707,9 +707,15 @@ func streamTier[T Float](tier cpu.Tier, k streamKernel, o0, o1, i0, i1, i2, p []
 
 // streamGo is the pure-Go tier: internal/ref's steps per element.
 func streamGo[T Float](k streamKernel, o0, o1, i0, i1, i2, p []T) {
-	if k == skSub {
+	switch k {
+	case skSub:
 		for i := range o0 {
 			o0[i] = i0[i] - i1[i]
+		}
+		return
+	case skTanhGrad:
+		for i := range o0 {
+			o0[i] = ref.TanhGrad(i0[i], i1[i])
 		}
 		return
 	}

@@ -42,6 +42,7 @@ var kernelTests = map[string]covered{
 	"Normals":     {TestNormalTiers, FuzzNormalFill, BenchmarkNormal},
 	"Adam":        {TestAdam, FuzzAdam, BenchmarkAdam},
 	"CouplingSub": {TestAdditiveCoupling, FuzzAdditiveInverse, BenchmarkCoupling},
+	"TanhGrad":    {TestTanhGrad, FuzzTanhGrad, BenchmarkTanhGrad},
 }
 
 // coverage returns what covers each manifest row.

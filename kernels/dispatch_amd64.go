@@ -439,6 +439,9 @@ func streamF64(t cpu.Tier, k streamKernel, o0 []float64, o1 []float64, i0 []floa
 		case skSub:
 			asm.CouplingSubF64AVX512(o0, i0, i1)
 			return
+		case skTanhGrad:
+			asm.TanhGradF64AVX512(o0, i0, i1)
+			return
 		}
 	case cpu.AVX2:
 		switch k {
@@ -471,6 +474,9 @@ func streamF64(t cpu.Tier, k streamKernel, o0 []float64, o1 []float64, i0 []floa
 			return
 		case skSub:
 			asm.CouplingSubF64AVX2(o0, i0, i1)
+			return
+		case skTanhGrad:
+			asm.TanhGradF64AVX2(o0, i0, i1)
 			return
 		}
 	}
@@ -513,6 +519,9 @@ func streamF32(t cpu.Tier, k streamKernel, o0 []float32, o1 []float32, i0 []floa
 		case skSub:
 			asm.CouplingSubF32AVX512(o0, i0, i1)
 			return
+		case skTanhGrad:
+			asm.TanhGradF32AVX512(o0, i0, i1)
+			return
 		}
 	case cpu.AVX2:
 		switch k {
@@ -545,6 +554,9 @@ func streamF32(t cpu.Tier, k streamKernel, o0 []float32, o1 []float32, i0 []floa
 			return
 		case skSub:
 			asm.CouplingSubF32AVX2(o0, i0, i1)
+			return
+		case skTanhGrad:
+			asm.TanhGradF32AVX2(o0, i0, i1)
 			return
 		}
 	}

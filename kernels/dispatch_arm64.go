@@ -319,6 +319,9 @@ func streamF64(t cpu.Tier, k streamKernel, o0 []float64, o1 []float64, i0 []floa
 		case skSub:
 			asm.CouplingSubF64NEON(o0, i0, i1)
 			return
+		case skTanhGrad:
+			asm.TanhGradF64NEON(o0, i0, i1)
+			return
 		}
 	}
 	fellBack("streamF64", int(k), t)
@@ -359,6 +362,9 @@ func streamF32(t cpu.Tier, k streamKernel, o0 []float32, o1 []float32, i0 []floa
 			return
 		case skSub:
 			asm.CouplingSubF32NEON(o0, i0, i1)
+			return
+		case skTanhGrad:
+			asm.TanhGradF32NEON(o0, i0, i1)
 			return
 		}
 	}

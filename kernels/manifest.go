@@ -64,18 +64,19 @@ var goFuncs32 = [numVfuncs]func(float32) float32{
 type streamKernel int
 
 const (
-	skFwdNone streamKernel = iota // CouplingFwdNone
-	skInvNone                     // CouplingInvNone
-	skBwdNone                     // CouplingBwdNone
-	skFwdTanh                     // CouplingFwdTanh
-	skInvTanh                     // CouplingInvTanh
-	skBwdTanh                     // CouplingBwdTanh
-	skFwdAtan                     // CouplingFwdAtan
-	skInvAtan                     // CouplingInvAtan
-	skBwdAtan                     // CouplingBwdAtan
-	skSub                         // CouplingSub
+	skFwdNone  streamKernel = iota // CouplingFwdNone
+	skInvNone                      // CouplingInvNone
+	skBwdNone                      // CouplingBwdNone
+	skFwdTanh                      // CouplingFwdTanh
+	skInvTanh                      // CouplingInvTanh
+	skBwdTanh                      // CouplingBwdTanh
+	skFwdAtan                      // CouplingFwdAtan
+	skInvAtan                      // CouplingInvAtan
+	skBwdAtan                      // CouplingBwdAtan
+	skSub                          // CouplingSub
+	skTanhGrad                     // TanhGrad
 )
 
-var streamKernelNames = [...]string{skFwdNone: "CouplingFwdNone", skInvNone: "CouplingInvNone", skBwdNone: "CouplingBwdNone", skFwdTanh: "CouplingFwdTanh", skInvTanh: "CouplingInvTanh", skBwdTanh: "CouplingBwdTanh", skFwdAtan: "CouplingFwdAtan", skInvAtan: "CouplingInvAtan", skBwdAtan: "CouplingBwdAtan", skSub: "CouplingSub"}
+var streamKernelNames = [...]string{skFwdNone: "CouplingFwdNone", skInvNone: "CouplingInvNone", skBwdNone: "CouplingBwdNone", skFwdTanh: "CouplingFwdTanh", skInvTanh: "CouplingInvTanh", skBwdTanh: "CouplingBwdTanh", skFwdAtan: "CouplingFwdAtan", skInvAtan: "CouplingInvAtan", skBwdAtan: "CouplingBwdAtan", skSub: "CouplingSub", skTanhGrad: "TanhGrad"}
 
 func (v streamKernel) String() string { return streamKernelNames[v] }

@@ -72,6 +72,8 @@ var manifestKernels = []struct {
 	{"CouplingBwdAtan", "CouplingBwdAtanF32", "streamF32", int(skBwdAtan), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF32(t, skBwdAtan, nil, nil, nil, nil, nil, make([]float32, 3)) }},
 	{"CouplingSub", "CouplingSubF64", "streamF64", int(skSub), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF64(t, skSub, nil, nil, nil, nil, nil, make([]float64, 3)) }},
 	{"CouplingSub", "CouplingSubF32", "streamF32", int(skSub), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF32(t, skSub, nil, nil, nil, nil, nil, make([]float32, 3)) }},
+	{"TanhGrad", "TanhGradF64", "streamF64", int(skTanhGrad), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF64(t, skTanhGrad, nil, nil, nil, nil, nil, make([]float64, 3)) }},
+	{"TanhGrad", "TanhGradF32", "streamF32", int(skTanhGrad), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF32(t, skTanhGrad, nil, nil, nil, nil, nil, make([]float32, 3)) }},
 	{"CouplingFwdNoneSum", "CouplingFwdNoneSumF64", "streamSumF64", int(skFwdNone), []cpu.Tier{cpu.AVX512}, func(t cpu.Tier) {
 		_ = streamSumF64(t, skFwdNone, nil, nil, nil, nil, make([]float64, 32), make([]float64, 3))
 	}},

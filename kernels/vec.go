@@ -167,6 +167,22 @@ func KeepPositive[T Float](dst, x, y []T) {
 	binaryOn(active, opKeepPositive, dst, x, y)
 }
 
+// TanhGrad sets dst[i] = g[i] (1 - y[i]^2), the backward pass of
+// y = tanh(z) given dL/dy = g, as g - (g y) y: two rounded products, then
+// the difference rounded once (internal/ref.TanhGrad), in one pass where
+// Mul, Mul and Axpy took three. dst may be g or y, and g and y may overlap
+// in any way; any other overlap of dst with g or y panics, as do lengths
+// that differ.
+func TanhGrad[T Float](dst, g, y []T) {
+	if len(dst) != len(g) || len(dst) != len(y) {
+		panic(fmt.Sprintf("kernels: TanhGrad: len(dst) = %d, len(g) = %d, len(y) = %d differ", len(dst), len(g), len(y)))
+	}
+	checkVecs("TanhGrad", "dst", dst, "g", g, true)
+	checkVecs("TanhGrad", "dst", dst, "y", y, true)
+	var p [0]T
+	streamRun(active, skTanhGrad, dst, nil, g, y, nil, p[:])
+}
+
 func check3(name string, nd, nx, ny int) {
 	if nd != nx || nd != ny {
 		panic(fmt.Sprintf("kernels: %s: len(dst) = %d, len(x) = %d, len(y) = %d differ", name, nd, nx, ny))

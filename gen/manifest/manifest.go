@@ -225,6 +225,10 @@ func kernels() []Kernel {
 		Sig: "(x, y, t []T)", Args: "o0, i0, i1", Const: "skSub",
 		Doc: "x = y - t for whole vectors of len(x)", Spec: "kernels.AdditiveInverse",
 		Check: "len(y) >= len(x) && len(t) >= len(x)"})
+	ks = append(ks, Kernel{Name: "TanhGrad", Set: "coupling", Precs: both, Tiers: all, Group: Stream,
+		Sig: "(d, g, y []T)", Args: "o0, i0, i1", Const: "skTanhGrad",
+		Doc: "d = g - (g*y)*y for whole vectors of len(d)", Spec: "kernels.TanhGrad, " + ref + "TanhGrad",
+		Check: "len(g) >= len(d) && len(y) >= len(d)"})
 	// The fused forward/inverse + row-sum kernels (AVX-512 only).
 	for _, d := range []string{"Fwd", "Inv"} {
 		for _, c := range []string{"None", "Tanh", "Atan"} {

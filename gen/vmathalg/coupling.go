@@ -16,7 +16,8 @@ type Kernel struct {
 }
 
 // Kernels are the affine coupling kernels, the steps of internal/ref
-// (coupling.go) for each clamp: forward, inverse and backward.
+// (coupling.go) for each clamp: forward, inverse and backward; then
+// CouplingSub and TanhGrad.
 var Kernels = couplingKernels()
 
 func couplingKernels() []Kernel {
@@ -93,6 +94,14 @@ func couplingKernels() []Kernel {
 	ks = append(ks, Kernel{Name: "CouplingSub", Ins: []string{"y", "t"}, Outs: []string{"x"},
 		Doc:   "x = y - t (the inverse of an additive coupling)",
 		Build: func(b Builder) []V { return []V{b.Sub(b.In(0), b.In(1))} }})
+	// Not a coupling step, but a stream kernel of the same shape: the
+	// backward pass of a tanh activation in one pass instead of three.
+	ks = append(ks, Kernel{Name: "TanhGrad", Ins: []string{"g", "y"}, Outs: []string{"d"},
+		Doc: "d = g - (g*y)*y (internal/ref.TanhGrad)",
+		Build: func(b Builder) []V {
+			g, y := b.In(0), b.In(1)
+			return []V{b.Sub(g, b.Mul(b.Mul(g, y), y))}
+		}})
 	return ks
 }
 

@@ -22,6 +22,8 @@ func couplingRef[T ref.Float](k Kernel, ins, params []float64) []float64 {
 	switch {
 	case k.Name == "CouplingSub":
 		return []float64{float64(in[0] - in[1])}
+	case k.Name == "TanhGrad":
+		return []float64{float64(ref.TanhGrad(in[0], in[1]))}
 	case len(k.Params) == 3:
 		ia, m = pr[1], pr[2]
 	case len(k.Params) == 2:

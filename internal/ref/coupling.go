@@ -54,6 +54,15 @@ func CouplingInverse[T Float](clamp int, y, s, t, ia, m T) (x, c T) {
 	return (y - t) * Exp(-c), c
 }
 
+// TanhGrad returns g (1 - y^2), the gradient through y = tanh(z) given
+// dL/dy = g, as g - (g y) y: two rounded products, then the difference
+// rounded once (the conversions keep Go from fusing them).
+func TanhGrad[T Float](g, y T) T {
+	t := T(g * y)
+	t = T(t * y)
+	return g - t
+}
+
 // TwoOverPi64 is 2/pi rounded to float64; TwoOverPi rounds it on to T.
 const TwoOverPi64 float64 = 0.63661977236758134308
 

@@ -170,10 +170,7 @@ func activateGrad[T kernels.Float](act Activation, g, z, a, aux, s1, s2 []T) {
 	case ReLU:
 		reluGrad(g, a)
 	case Tanh:
-		for i := 0; i < n; i += actBlock {
-			j := min(i+actBlock, n)
-			tanhGrad(g[i:j], a[i:j], s1[i:j])
-		}
+		kernels.TanhGrad(g, g, a)
 	case Softplus:
 		for i := 0; i < n; i += actBlock {
 			j := min(i+actBlock, n)
@@ -193,14 +190,6 @@ func activateGrad[T kernels.Float](act Activation, g, z, a, aux, s1, s2 []T) {
 	default:
 		panic(fmt.Sprintf("nn: invalid %v", act))
 	}
-}
-
-// tanhGrad sets g = g (1 - y^2) as g - (g y) y, the last step one fused
-// rounding; t is scratch.
-func tanhGrad[T kernels.Float](g, y, t []T) {
-	kernels.Mul(t, g, y)
-	kernels.Mul(t, t, y)
-	kernels.Axpy(-1, t, g)
 }
 
 // siluGrad sets g = g s (1 + x(1 - s)) as gs + gs w with w = x - a =
