@@ -256,3 +256,26 @@ func testNrm2[T kernels.Float](t *testing.T, ours, ref routines[T]) {
 		}
 	}
 }
+
+// TestSumSquares requires sumSquares to be kernels.Dot(x, x) bit for bit on
+// every tier, for the lengths it computes itself and past them, on values
+// that make the order of the sums matter, and on zeros, Inf and NaN.
+func TestSumSquares(t *testing.T) {
+	both(t, testSumSquares[float64], testSumSquares[float32])
+}
+
+func testSumSquares[T kernels.Float](t *testing.T, _, _ routines[T]) {
+	r := tk.NewRand(44)
+	specials := []T{0, T(math.Copysign(0, -1)), T(math.Inf(1)), T(math.Inf(-1)), nan[T](), 1e-30, 3e30}
+	for n := 0; n <= 20; n++ {
+		for trial := range 200 {
+			x := fill[T](r, n)
+			if trial%4 == 0 && n > 0 {
+				x[r.IntN(n)] = specials[r.IntN(len(specials))]
+			}
+			if got, want := sumSquares(x), kernels.Dot(x, x); !tk.Same(got, want) {
+				t.Fatalf("n=%d x=%v: got %v, kernels.Dot %v", n, x, got, want)
+			}
+		}
+	}
+}

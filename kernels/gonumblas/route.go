@@ -17,24 +17,14 @@ func is32[T kernels.Float]() bool {
 	return ok
 }
 
-// smallDot: Ddot and Sdot of n elements.
-func smallDot[T kernels.Float](n int) bool {
-	if is32[T]() {
-		return n < 256
-	}
-	return n < 128
-}
-
-// smallAxpy: Daxpy and Saxpy.
-func smallAxpy[T kernels.Float](n int) bool { return smallDot[T](n) }
-
-// smallScal: Dscal and Sscal (bit-identical to gonum's either way).
-func smallScal[T kernels.Float](n int) bool {
-	if is32[T]() {
-		return n < 32
-	}
-	return n < 128
-}
+// The Level 1 limits are powers of two, 1<<shift, so that the inlined
+// methods of level1.go route by a shift (see there).
+const (
+	dotShift64  = 7 // Ddot and Daxpy: n < 128
+	dotShift32  = 8 // Sdot and Saxpy: n < 256
+	scalShift64 = 7 // Dscal: n < 128 (bit-identical to gonum's either way)
+	scalShift32 = 5 // Sscal: n < 32
+)
 
 // smallGemv: Dgemv and Sgemv of an m×n matrix.
 func smallGemv[T kernels.Float](trans bool, m, n int) bool {

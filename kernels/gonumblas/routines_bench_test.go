@@ -57,7 +57,7 @@ func benchRoutines[T kernels.Float](b *testing.B, gon, fk allOps[T]) {
 		setup func(n int) func(rt allOps[T])
 	}
 	vec := func(n int) []T { return fill[T](r, n) }
-	level1 := []int{16, 256, 4096, 65536}
+	level1 := []int{4, 16, 64, 256, 1024, 4096, 65536}
 	level2 := []int{16, 64, 256, 1024}
 	level3 := []int{16, 64, 256}
 	var sink T
