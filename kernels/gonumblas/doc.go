@@ -36,12 +36,13 @@
 // (route.go) they run gonum's frames plus one load and an indirect call:
 // 0.90-1.04x gonum (medians) on the generic tier at n = 4-64, where they
 // were 0.82-0.93x. Past the limits on the generic tier they pass one
-// routing function more: 0.91-0.96x at n = 256, 0.97-0.99x at 1024, level
-// beyond. The Level 2 and 3
-// methods have 11 to 13 arguments, which alone fill the inlining budget,
-// so each of their calls pays one frame more than gonum: BenchmarkFrame
-// measures the same for a method that only calls gonum's (about 1.3 ns:
-// 0.90x at Dgemv 4×4, 0.97x at 16×16, noise from 64×64).
+// routing function more: 0.92-0.96x at n = 256, 0.97-0.99x at 1024, level
+// beyond. The Level 2 and 3 methods do not fit the budget (a bare call of
+// gonum's Dgemv costs 70 of its 80, and they route on more than a size:
+// Dgemv's y cut, Dger's negative increments, the triangular orders), so
+// each of their calls pays one frame more than gonum: BenchmarkFrame
+// measures the same for a method that only calls gonum's (1-2 ns:
+// 0.87-0.91x at Dgemv 4×4, 0.95-0.97x at 16×16, noise from 64×64).
 //
 // Bit-identity across tiers (the kernels' contract) therefore holds for a
 // call only where every tier runs the same code:
