@@ -100,7 +100,7 @@
 // assembly Dger and Sger skip a negative incY and start a negative incX out
 // of bounds; gonum's pure-Go GemvT (Sgemv, and Dgemv off amd64) with beta
 // == 0 and incY == 1 zeroes all of y, past its n elements too; gonum's
-// Dsyrk with beta == 0 (Trans, any k) multiplies C by zero, so its NaN
+// Dsyrk with beta == 0 (Trans, Lower, any k) multiplies C by zero, so its NaN
 // stays; its Dgemm with alpha == 0 and beta != 1 multiplies A and B by zero, so their
 // NaN and Inf can reach C; and its Dgemm skips a zero alpha*A[i][l]
 // (NoTrans, NoTrans and Trans, NoTrans), so an Inf or NaN in B meets zero
