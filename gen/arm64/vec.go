@@ -295,32 +295,26 @@ len(y) >= len(x). See internal/ref.Axpy.`,
 		a.op("MOVD", f.arg("x", "len"), r(3))
 		a.op("MOVD", r(0), r(2))
 		ra, rb, rd, res = 0, -1, 2, 0
-	case opAdd, opMul:
-		name, doc := "Add"+t.suffix+"NEON", "x[i] + y[i]"
-		if op == opMul {
-			name, doc = "Mul"+t.suffix+"NEON", "x[i] * y[i]"
+	case opAdd, opMul, opKeepPositive:
+		kernel, doc := "Add", "x[i] + y[i]"
+		switch op {
+		case opMul:
+			kernel, doc = "Mul", "x[i] * y[i]"
+		case opKeepPositive:
+			kernel, doc = "KeepPositive", "x[i] where !(y[i] <= 0), else +0,"
 		}
+		name := kernel + t.suffix + "NEON"
 		f = newFn(name, t.elem, name+` sets dst[i] = `+doc+` for i < len(dst).
-len(x), len(y) >= len(dst); dst may be x or y. See internal/ref.`+name[:3]+`.`,
+len(x), len(y) >= len(dst); dst may be x or y. See internal/ref.`+kernel+`.`,
 			[]param{{name: "dst", kind: kSlice}, {name: "x", kind: kSlice}, {name: "y", kind: kSlice}}, nil)
 		a.text(f)
 		a.op("MOVD", f.arg("dst", "base"), r(0))
 		a.op("MOVD", f.arg("dst", "len"), r(3))
 		a.op("MOVD", f.arg("x", "base"), r(1))
 		a.op("MOVD", f.arg("y", "base"), r(2))
-		ra, rb, rd, res = 1, 2, 0, 0
-	case opKeepPositive:
-		name := "KeepPositive" + t.suffix + "NEON"
-		f = newFn(name, t.elem, name+` sets dst[i] = x[i] where !(y[i] <= 0), +0 elsewhere,
-for i < len(dst). len(x), len(y) >= len(dst); dst may be x or y. See
-internal/ref.KeepPositive.`,
-			[]param{{name: "dst", kind: kSlice}, {name: "x", kind: kSlice}, {name: "y", kind: kSlice}}, nil)
-		a.text(f)
-		a.op("MOVD", f.arg("dst", "base"), r(0))
-		a.op("MOVD", f.arg("dst", "len"), r(3))
-		a.op("MOVD", f.arg("x", "base"), r(1))
-		a.op("MOVD", f.arg("y", "base"), r(2))
-		a.op("VEOR", v(31, "B16"), v(31, "B16"), v(31, "B16")) // zero
+		if op == opKeepPositive {
+			a.op("VEOR", v(31, "B16"), v(31, "B16"), v(31, "B16")) // the zero keep copies in
+		}
 		ra, rb, rd, res = 1, 2, 0, 0
 	}
 
