@@ -193,6 +193,18 @@ func AdditiveForward[T Float](y, x, t Matrix[T]) {
 	if !matsApart(y, t) {
 		checkMats("AdditiveForward", "y", y, "t", t, false)
 	}
+	if y.Cols < 16 {
+		// Rows of a few elements (the 2-D flows: one): a kernel call per
+		// row cost more than its sums, which are Add's, x + t.
+		for b := range y.Rows {
+			yr := row(y, b)
+			xr, tr := row(x, b)[:len(yr)], row(t, b)[:len(yr)]
+			for j, v := range xr {
+				yr[j] = v + tr[j]
+			}
+		}
+		return
+	}
 	for b := range y.Rows {
 		binaryOn(active, opAdd, row(y, b), row(x, b), row(t, b))
 	}

@@ -331,19 +331,7 @@ func (c *Coupling[T]) Backward(dx, dz, x Matrix[T], dlogdet []T) {
 	}
 	c.net.Backward(dxa, dh, xa, &c.work)
 	if c.ranges {
-		for b := range n {
-			ra, za := rowOf(dxa, b), rowOf(dza, b)
-			if len(ra) < 16 {
-				// A narrow row (the 2-D flows: one element): the kernel
-				// call cost more than the sums, which are Add's, x + y.
-				za = za[:len(ra)]
-				for j, v := range ra {
-					ra[j] = v + za[j]
-				}
-				continue
-			}
-			kernels.Add(ra, ra, za)
-		}
+		kernels.AdditiveForward(dxa, dxa, dza) // dL/dx_a += dL/dz_a, views row by row
 		return
 	}
 	kernels.Add(dxa.Data, dxa.Data, dza.Data)
