@@ -218,6 +218,12 @@ func TestAliasMatrices(t *testing.T) {
 	AddOuters(wantG, nil, mclone(d), mclone(x))
 	AddOuters(g, nil, d, x)
 	aliasSameBits(t, "AddOuters d, x overlapping", g.Data, wantG.Data)
+	// SetOuters: the same rules and checks as AddOuters.
+	wantOverlapPanic(t, "SetOuters g = x rows", func() { SetOuters(mv(b, 150, m, n, n), nil, d, mv(b, 150+n, nb, n, n)) }, "SetOuters", "g", "x")
+	wantOverlapPanic(t, "SetOuters gb in g", func() { SetOuters(g, g.Data[1:1+m], d, x) }, "SetOuters", "g", "gb")
+	SetOuters(wantG, nil, mclone(d), mclone(x))
+	SetOuters(g, nil, d, x)
+	aliasSameBits(t, "SetOuters d, x overlapping", g.Data, wantG.Data)
 	// Transpose: never in place; interleaved column blocks are disjoint.
 	sq := mv(abuf(64, 6), 0, 8, 8, 8)
 	wantOverlapPanic(t, "Transpose(a, a)", func() { Transpose(sq, sq) }, "Transpose", "dst", "src")

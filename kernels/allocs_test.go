@@ -65,6 +65,7 @@ func allocCases[T Float](n, nb int) []allocCase {
 		{"MatTVecs", func() { MatTVecs(yb, w, xb) }},
 		{"AddOuters", func() { AddOuters(g, gb, yb, xb) }},
 		{"AddOuters/nogb", func() { AddOuters(g, nil, yb, xb) }},
+		{"SetOuters", func() { SetOuters(g, gb, yb, xb) }},
 		{"Transpose", func() { Transpose(g, w) }},
 		{"AdditiveForward", func() { AdditiveForward(yb, xb, t) }},
 		{"AdditiveInverse", func() { AdditiveInverse(yb, xb, t) }},
@@ -159,7 +160,7 @@ func TestParallelAllocs(t *testing.T) {
 		// the triangular ones), at or above the 2 * 2^18 where calls split.
 		var mat []allocCase
 		for _, c := range allocCases[float32](256, 16) {
-			if strings.HasPrefix(c.name, "Mat") || strings.HasPrefix(c.name, "AddOuters") {
+			if strings.HasPrefix(c.name, "Mat") || strings.HasPrefix(c.name, "AddOuters") || strings.HasPrefix(c.name, "SetOuters") {
 				mat = append(mat, c)
 			}
 		}

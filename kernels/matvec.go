@@ -123,28 +123,41 @@ func MatTVecs[T Float](y, w, x Matrix[T]) {
 // and likewise for gb.
 //
 // It panics as MatVecs does.
-func AddOuters[T Float](g Matrix[T], gb []T, d, x Matrix[T]) {
+func AddOuters[T Float](g Matrix[T], gb []T, d, x Matrix[T]) { outers("AddOuters", g, gb, d, x, true) }
+
+// SetOuters sets a weight gradient to the outer products of a batch:
+// G = sum_b D[b] X[b]^T and, when gb is not nil, gb = sum_b D[b]. It gives
+// the bits of clearing G and gb to +0 and calling AddOuters, without the
+// pass over G that the clearing costs (a training step's first chunk of
+// rows writes its gradients this way). G's old values are never read; a
+// batch of zero rows sets G and gb to +0.
+//
+// It panics as AddOuters does.
+func SetOuters[T Float](g Matrix[T], gb []T, d, x Matrix[T]) { outers("SetOuters", g, gb, d, x, false) }
+
+// outers is AddOuters (load: G and gb start from their values) and
+// SetOuters (from +0).
+func outers[T Float](fn string, g Matrix[T], gb []T, d, x Matrix[T], load bool) {
 	if g.valid() && d.valid() && x.valid() && d.Rows == x.Rows && g.Rows == d.Cols && g.Cols == x.Cols &&
 		(gb == nil || len(gb) == g.Rows) {
 		if !matsApart(g, d) {
-			checkMats("AddOuters", "g", g, "d", d, false)
+			checkMats(fn, "g", g, "d", d, false)
 		}
 		if !matsApart(g, x) {
-			checkMats("AddOuters", "g", g, "x", x, false)
+			checkMats(fn, "g", g, "x", x, false)
 		}
 		if !matVecApart(g, gb) {
-			checkMatVec("AddOuters", "g", g, "gb", gb)
+			checkMatVec(fn, "g", g, "gb", gb)
 		}
 		if !matVecApart(d, gb) {
-			checkMatVec("AddOuters", "d", d, "gb", gb)
+			checkMatVec(fn, "d", d, "gb", gb)
 		}
 		if !matVecApart(x, gb) {
-			checkMatVec("AddOuters", "x", x, "gb", gb)
+			checkMatVec(fn, "x", x, "gb", gb)
 		}
-		addOutersOn(active, workersFor(x.Rows*g.Rows*g.Cols), g, gb, d, x)
+		outersOn(active, workersFor(x.Rows*g.Rows*g.Cols), g, gb, d, x, load)
 		return
 	}
-	const fn = "AddOuters"
 	g.check(fn, "g")
 	d.check(fn, "d")
 	x.check(fn, "x")
@@ -488,8 +501,23 @@ func matTVecsOn[T Float](t cpu.Tier, workers int, y, w, x Matrix[T]) {
 // addOutersOn runs AddOuters: G += D^T X as sums of outer products, split
 // over the rows of G (or, for few rows, its columns). gb goes with the rows.
 func addOutersOn[T Float](t cpu.Tier, workers int, g Matrix[T], gb []T, d, x Matrix[T]) {
+	outersOn(t, workers, g, gb, d, x, true)
+}
+
+// outersOn runs AddOuters (load) or SetOuters on tier t with up to workers
+// goroutines.
+func outersOn[T Float](t cpu.Tier, workers int, g Matrix[T], gb []T, d, x Matrix[T], load bool) {
 	m, n, nb := g.Rows, g.Cols, x.Rows
-	if m == 0 || nb == 0 {
+	if m == 0 {
+		return
+	}
+	if nb == 0 {
+		if !load {
+			for i := range m * min(n, 1) {
+				clear(g.Data[i*g.Stride : i*g.Stride+n])
+			}
+			clear(gb)
+		}
 		return
 	}
 	if workers > 1 {
@@ -502,31 +530,32 @@ func addOutersOn[T Float](t cpu.Tier, workers int, g Matrix[T], gb []T, d, x Mat
 				if gb != nil {
 					gbs = gb[i0:i1]
 				}
-				addOutersRange(t, g, gbs, d, x, i0, i1, 0, n)
+				addOutersRange(t, g, gbs, d, x, i0, i1, 0, n, load)
 			})
 		} else {
-			parallel(workers, 1, n, part(n, 64), func(j0, j1 int) { addOutersRange(t, g, nil, d, x, 0, m, j0, j1) })
-			addOutersRange(t, g, gb, d, x, 0, m, 0, 0)
+			parallel(workers, 1, n, part(n, 64), func(j0, j1 int) { addOutersRange(t, g, nil, d, x, 0, m, j0, j1, load) })
+			addOutersRange(t, g, gb, d, x, 0, m, 0, 0, load)
 		}
 		return
 	}
-	addOutersRange(t, g, gb, d, x, 0, m, 0, n)
+	addOutersRange(t, g, gb, d, x, 0, m, 0, n, load)
 }
 
 // addOutersRange does rows i0..i1-1 and columns j0..j1-1 of G, and
-// gb[i0:i1] when gbs (that part of gb) is not nil.
-func addOutersRange[T Float](t cpu.Tier, g Matrix[T], gbs []T, d, x Matrix[T], i0, i1, j0, j1 int) {
+// gb[i0:i1] when gbs (that part of gb) is not nil, from their values (load)
+// or from +0.
+func addOutersRange[T Float](t cpu.Tier, g Matrix[T], gbs []T, d, x Matrix[T], i0, i1, j0, j1 int, load bool) {
 	nb := x.Rows
 	if j1 > j0 {
 		// Row r of D^T is column i0+r of D.
 		dt := Matrix[T]{Rows: i1 - i0, Cols: nb, Data: d.Data[i0:], Stride: 1}
-		outerSerial(t, g.sub(i0, j0, i1-i0, j1-j0), dt, d.Stride, x.sub(0, j0, nb, j1-j0), true)
+		outerSerial(t, g.sub(i0, j0, i1-i0, j1-j0), dt, d.Stride, x.sub(0, j0, nb, j1-j0), load)
 	}
 	if gbs != nil {
 		// gb[i] = fma(1, D[b][i], gb[i]) is gb[i] + D[b][i] exactly.
 		gm := Matrix[T]{Rows: 1, Cols: len(gbs), Data: gbs, Stride: len(gbs)}
 		ones := Matrix[T]{Rows: 1, Cols: nb, Data: one[T](), Stride: 1}
-		outerSerial(t, gm, ones, 0, d.sub(0, i0, nb, i1-i0), true)
+		outerSerial(t, gm, ones, 0, d.sub(0, i0, nb, i1-i0), load)
 	}
 }
 

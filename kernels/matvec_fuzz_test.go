@@ -188,5 +188,6 @@ func fuzzAddOuters[T Float](t *testing.T, f *matFuzz) {
 				t.Fatalf("%s: gb %v", tier, err)
 			}
 		}
+		testSetOuters(t, tier, f.workers, tier.String()+" AddOuters", f.extra[2], d, x)
 	}
 }

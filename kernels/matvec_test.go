@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"testing"
 
@@ -219,7 +220,44 @@ func testAddOuters[T Float](t *testing.T, tier cpu.Tier) {
 					t.Fatalf("%s: gb %v", what, err)
 				}
 			}
+			testSetOuters(t, tier, workers, what, g.m.Stride-n, d, x)
 		}
+	}
+}
+
+// testSetOuters checks SetOuters against clearing G and gb and adding: G
+// and gb start as NaN (never read), the padding between G's rows as -7
+// (never written).
+func testSetOuters[T Float](t *testing.T, tier cpu.Tier, workers int, what string, extra int, d, x gmat[T]) {
+	t.Helper()
+	m, n, nb := d.m.Cols, x.m.Cols, x.m.Rows
+	what = strings.Replace(what, "AddOuters", "SetOuters", 1)
+	zero := newGMat[T](tk.NewRand(1), m, n, extra, 0, 0)
+	for i := range zero.m.Data {
+		zero.m.Data[i] = 0
+	}
+	want := zero.m.Data
+	wantb := make([]T, m)
+	ref.AddOuters(want, zero.m.Stride, wantb, d.m.Data, d.m.Stride, x.m.Data, x.m.Stride, m, n, nb)
+	g := newGMat[T](tk.NewRand(2), m, n, extra, 3, -7)
+	for i := range m * min(n, 1) {
+		for j := range n {
+			g.m.Data[i*g.m.Stride+j] = nan[T]()
+		}
+	}
+	ggb := tk.NewGuarded[T](m, 5)
+	gb := ggb.S()
+	for i := range gb {
+		gb[i] = nan[T]()
+	}
+	outersOn(tier, workers, g.m, gb, d.m, x.m, false)
+	for i := range m * min(n, 1) {
+		sameSlice(t, what+" g", g.m.Data[i*g.m.Stride:i*g.m.Stride+n], want[i*zero.m.Stride:i*zero.m.Stride+n])
+	}
+	sameSlice(t, what+" gb", gb, wantb)
+	checkAll(t, what, g)
+	if err := ggb.Check(); err != nil {
+		t.Fatalf("%s: gb %v", what, err)
 	}
 }
 
@@ -348,6 +386,10 @@ func testMatSignedZeros[T Float](t *testing.T, tier cpu.Tier) {
 		addOutersOn(tier, 1, Matrix[T]{m, n, g, n}, gb, Matrix[T]{nb, m, fill(nb*m, negZero), m}, Matrix[T]{nb, n, x, n})
 		sameSlice(t, fmt.Sprintf("AddOuters -0 %v", s), g, fill(m*n, negZero))
 		sameSlice(t, fmt.Sprintf("AddOuters gb -0 %v", s), gb, fill(m, negZero))
+		// SetOuters starts from +0, as a cleared G: -0 products sum to +0.
+		outersOn(tier, 1, Matrix[T]{m, n, g, n}, gb, Matrix[T]{nb, m, fill(nb*m, negZero), m}, Matrix[T]{nb, n, x, n}, false)
+		sameSlice(t, fmt.Sprintf("SetOuters -0 %v", s), g, fill(m*n, 0))
+		sameSlice(t, fmt.Sprintf("SetOuters gb -0 %v", s), gb, fill(m, 0))
 	}
 }
 

@@ -103,7 +103,7 @@ func benchStep[T kernels.Float](b *testing.B, f *Flow[T], x Matrix[T], opt *adam
 
 // BenchmarkDenseOnly: the dense-layer calls of a training step alone, at
 // the same shapes (chunks of trainChunk rows) and in the same order
-// (MatVecs forward; MatTVecs and AddOuters backward).
+// (MatVecs forward; MatTVecs and SetOuters or AddOuters backward).
 func BenchmarkDenseOnly(b *testing.B) {
 	forPrecisions(b, func(b *testing.B) { benchDense[float64](b, false) }, func(b *testing.B) { benchDense[float32](b, false) })
 }
@@ -179,6 +179,11 @@ func benchDense[T kernels.Float](b *testing.B, withLU bool) {
 					}
 				}
 			}
+			// As in the step: an arena's first chunk sets its gradients.
+			outers := kernels.AddOuters[T]
+			if r0 < trainArenas*trainChunk {
+				outers = kernels.SetOuters[T]
+			}
 			for j := len(f.layers) - 1; j >= 0; j-- {
 				switch l := f.layers[j].(type) {
 				case *Coupling[T]:
@@ -186,7 +191,7 @@ func benchDense[T kernels.Float](b *testing.B, withLU bool) {
 					net := nets[k]
 					for i := len(net.Layers) - 1; i >= 0; i-- {
 						dl := net.Layers[i]
-						kernels.AddOuters(dl.GW, dl.GB, rows(grad[i+1], r0, r1), rows(acts[i], r0, r1))
+						outers(dl.GW, dl.GB, rows(grad[i+1], r0, r1), rows(acts[i], r0, r1))
 						kernels.MatTVecs(rows(grad[i], r0, r1), dl.W, rows(grad[i+1], r0, r1))
 					}
 				case *LU[T]:

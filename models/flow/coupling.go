@@ -296,6 +296,16 @@ func (c *Coupling[T]) views(m Matrix[T]) (a, b Matrix[T]) {
 // and output are those of that call, and so are the gathered x[A], x[B]
 // (when A and B are not runs of columns: otherwise they are views of x).
 func (c *Coupling[T]) Backward(dx, dz, x Matrix[T], dlogdet []T) {
+	c.backward(dx, dz, x, dlogdet, false)
+}
+
+// backwardSet is Backward with the conditioner's gradients set instead of
+// added (gradSetter).
+func (c *Coupling[T]) backwardSet(dx, dz, x Matrix[T], dlogdet []T) {
+	c.backward(dx, dz, x, dlogdet, true)
+}
+
+func (c *Coupling[T]) backward(dx, dz, x Matrix[T], dlogdet []T, set bool) {
 	checkShapes("Coupling.Backward", c.d, ldLen(dlogdet), nm(x, "x"), nm(dz, "dz"), nm(dx, "dx"))
 	na, nb, n := c.split.LenA(), c.split.LenB(), x.Rows
 	if c.fwdRows != n || len(c.bh) != n*c.net.Sizes[len(c.net.Sizes)-1] {
@@ -329,7 +339,11 @@ func (c *Coupling[T]) Backward(dx, dz, x Matrix[T], dlogdet []T) {
 			kernels.CouplingBackward(dxb, ds, dt, dzb, dlogdet, xb, s, c.kclamp)
 		}
 	}
-	c.net.Backward(dxa, dh, xa, &c.work)
+	if set {
+		c.net.BackwardSet(dxa, dh, xa, &c.work)
+	} else {
+		c.net.Backward(dxa, dh, xa, &c.work)
+	}
 	if c.ranges {
 		kernels.AdditiveForward(dxa, dxa, dza) // dL/dx_a += dL/dz_a, views row by row
 		return

@@ -512,8 +512,9 @@ func (f *Flow[T]) lossGrad(x, dx Matrix[T]) float64 {
 }
 
 // gradSink says what a chunk's backward pass does around each layer's:
-// with clear, it zeroes the layer's gradients first (offs[i]:offs[i+1] of
-// the arena); with into set, it then adds them to into's.
+// with clear, the layer's gradients (offs[i]:offs[i+1] of the arena) start
+// from zero (a gradSetter layer sets them, any other is cleared first);
+// with into set, they are then added to into's.
 type gradSink[T kernels.Float] struct {
 	offs  []int
 	clear bool
@@ -568,10 +569,14 @@ func (r *replica[T]) lossGrad(x, dx Matrix[T], n int, g gradSink[T]) float64 {
 			xi = Matrix[T]{Rows: m, Cols: d, Data: r.acts[i], Stride: max(1, d)}
 		}
 		o0, o1 := g.offs[i], g.offs[i+1]
-		if g.clear {
-			clear(r.grads[o0:o1])
+		if s, ok := r.layers[i].(gradSetter[T]); ok && g.clear {
+			s.backwardSet(dxb, dz, xi, dld)
+		} else {
+			if g.clear {
+				clear(r.grads[o0:o1])
+			}
+			r.layers[i].Backward(dxb, dz, xi, dld)
 		}
-		r.layers[i].Backward(dxb, dz, xi, dld)
 		if g.into != nil {
 			kernels.Add(g.into[o0:o1], g.into[o0:o1], r.grads[o0:o1])
 		}

@@ -66,6 +66,13 @@ type buffer struct {
 
 // dataInit is implemented by layers with data-dependent initialisation
 // (ActNorm): the flow calls it on the first training batch.
+// gradSetter is a layer that can run Backward with its gradients set (=)
+// instead of added (+=): the bits of clearing them first, without the pass
+// over them (a training step's first chunk of rows).
+type gradSetter[T kernels.Float] interface {
+	backwardSet(dx, dz, x Matrix[T], dlogdet []T)
+}
+
 type dataInit[T kernels.Float] interface {
 	initialized() bool
 	initFromData(x Matrix[T])

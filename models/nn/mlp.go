@@ -279,7 +279,19 @@ func (m *MLP[T]) Forward(out, in kernels.Matrix[T], ws *Work[T]) {
 // It panics if a shape disagrees, ws does not hold a Forward of this MLP
 // with this batch size, or the MLP has no gradients (grads nil in NewMLP).
 func (m *MLP[T]) Backward(din, dout kernels.Matrix[T], in kernels.Matrix[T], ws *Work[T]) {
-	const fn = "MLP.Backward"
+	m.backward("MLP.Backward", din, dout, in, ws, kernels.AddOuters[T])
+}
+
+// BackwardSet is Backward with the gradients set (GW = dL/dW, GB = dL/dB)
+// instead of added: the bits of clearing GW and GB to zero and calling
+// Backward, without the pass over them.
+func (m *MLP[T]) BackwardSet(din, dout kernels.Matrix[T], in kernels.Matrix[T], ws *Work[T]) {
+	m.backward("MLP.BackwardSet", din, dout, in, ws, kernels.SetOuters[T])
+}
+
+// backward is Backward and BackwardSet; outers writes a layer's gradients.
+func (m *MLP[T]) backward(fn string, din, dout kernels.Matrix[T], in kernels.Matrix[T], ws *Work[T],
+	outers func(g kernels.Matrix[T], gb []T, d, x kernels.Matrix[T])) {
 	nl := len(m.Layers)
 	batch := dout.Rows
 	m.checkOut(fn, "dout", dout, batch)
@@ -289,13 +301,13 @@ func (m *MLP[T]) Backward(din, dout kernels.Matrix[T], in kernels.Matrix[T], ws 
 	}
 	switch {
 	case ws == nil:
-		panic("nn: MLP.Backward: ws is nil")
+		panic("nn: " + fn + ": ws is nil")
 	case ws.m != m:
-		panic("nn: MLP.Backward: ws does not hold a Forward of this MLP")
+		panic("nn: " + fn + ": ws does not hold a Forward of this MLP")
 	case ws.batch != batch:
-		panic(fmt.Sprintf("nn: MLP.Backward: ws holds a Forward of batch %d, dout has %d rows", ws.batch, batch))
+		panic(fmt.Sprintf("nn: %s: ws holds a Forward of batch %d, dout has %d rows", fn, ws.batch, batch))
 	case m.Layers[0].GB == nil:
-		panic("nn: MLP.Backward: the MLP has no gradients (NewMLP with grads nil)")
+		panic("nn: " + fn + ": the MLP has no gradients (NewMLP with grads nil)")
 	}
 	if n := batch * m.widestHidden(); len(ws.g[0]) < n {
 		for i := range ws.g {
@@ -315,7 +327,7 @@ func (m *MLP[T]) Backward(din, dout kernels.Matrix[T], in kernels.Matrix[T], ws 
 			off -= batch * d.W.Cols
 			x = view(ws.post, off, batch, d.W.Cols)
 		}
-		kernels.AddOuters(d.GW, d.GB, dy, x)
+		outers(d.GW, d.GB, dy, x)
 		if l == 0 {
 			if din.Data != nil {
 				kernels.MatTVecs(din, d.W, dy)

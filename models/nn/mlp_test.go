@@ -676,3 +676,40 @@ func TestBackwardRepeatable(t *testing.T) {
 		}
 	}
 }
+
+// TestBackwardSet: BackwardSet leaves the bits of clearing the gradients
+// and calling Backward, whatever they held (NaN here), on every tier.
+func TestBackwardSet(t *testing.T) {
+	prev := kernels.ISA()
+	defer kernels.SetISA(prev)
+	sizes := []int{5, 12, 9, 4}
+	for _, tier := range cpu.Tiers {
+		if err := kernels.SetISA(tier.String()); err != nil {
+			t.Logf("tier %s skipped: %v", tier, err)
+			continue
+		}
+		r := tk.NewRand(21)
+		for act := range numActivations {
+			net := newNet[float64](t, sizes, act, 22)
+			in := newMatrix[float64](r, 7, 5, 5)
+			dout := newMatrix[float64](r, 7, 4, 4)
+			out := newMatrix[float64](r, 7, 4, 4)
+			var ws Work[float64]
+			net.m.Forward(out, in, &ws)
+			clear(net.grads)
+			din := newMatrix[float64](r, 7, 5, 5)
+			net.m.Backward(din, dout, in, &ws)
+			want, wantIn := slices.Clone(net.grads), slices.Clone(din.Data)
+			for i := range net.grads {
+				net.grads[i] = math.NaN()
+			}
+			net.m.BackwardSet(din, dout, in, &ws)
+			if i := tk.FirstDiff(net.grads, want); i >= 0 {
+				t.Errorf("%s %v: gradient %d = %v, Backward after clearing gave %v", tier, act, i, net.grads[i], want[i])
+			}
+			if tk.FirstDiff(din.Data, wantIn) >= 0 {
+				t.Errorf("%s %v: BackwardSet's din differs from Backward's", tier, act)
+			}
+		}
+	}
+}
