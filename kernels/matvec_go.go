@@ -109,10 +109,70 @@ func matVecsGo32(y []float32, ldy int, w []float32, ldw int, x []float32, ldx in
 	}
 }
 
-// rowGo32 is rowGo64 for float32: 16 lanes, lanes 0-7 taking the first
-// half of each 16 elements, lanes 8-15 the second (two passes over the
+// rowProducts32 is rowLanes32 for n > 16 when it returns a nonzero value:
+// lane k's first update, fma(w[k], x[k], +0), is the plain product up to
+// the sign of a zero, a fused update of lanes that agree up to the signs
+// of zeros gives results that agree in the same way, and so does the
+// halving (see above); a zero result is computed again by rowLanes32. One
+// rounded product in place of a software fma for each of the first 16
+// elements: at n = 32 half the row's fmas.
+func rowProducts32(wr, xr []float32) float32 {
+	n := len(wr)
+	xr = xr[:n]
+	n16 := n &^ 15
+	var l [16]float32
+	w0, x0 := (*[16]float32)(wr[:16]), (*[16]float32)(xr[:16])
+	for k := range l {
+		l[k] = float32(w0[k] * x0[k]) // float32(): not fused into a later addition
+	}
+	if n >= 64 {
+		// Long rows keep eight lanes at a time in registers.
+		if n16 > 16 {
+			fmaPass32((*[8]float32)(l[:8]), wr[16:n16], xr[16:n16], 16)
+			fmaPass32((*[8]float32)(l[8:]), wr[24:n16], xr[24:n16], 16)
+		}
+	} else {
+		// Short ones update the lanes in memory, 16 independent updates
+		// a block: the passes' calls cost more at n = 32 (3.3x a plain
+		// loop, 2.1x this way).
+		for j := 16; j < n16; j += 16 {
+			ws, xs := (*[16]float32)(wr[j:j+16]), (*[16]float32)(xr[j:j+16])
+			for k := range l {
+				if s := float64(ws[k])*float64(xs[k]) + float64(l[k]); fma.Exact32(s) {
+					l[k] = float32(s)
+				} else {
+					l[k] = fma.Odd32(ws[k], xs[k], l[k])
+				}
+			}
+		}
+	}
+	for k, j := 0, max(n16, 16); j < n; k, j = k+1, j+1 {
+		if s := float64(wr[j])*float64(xr[j]) + float64(l[k]); fma.Exact32(s) {
+			l[k] = float32(s)
+		} else {
+			l[k] = fma.Odd32(wr[j], xr[j], l[k])
+		}
+	}
+	return tree16(l[:])
+}
+
+// rowGo32 is one output of MatVecs before its bias, for rows of more than
+// 16 elements or a zero sum of a shorter row's products (one call site in
+// matVecsGo32's loop: a second one made the loop save its values on every
 // row).
 func rowGo32(wr, xr []float32) float32 {
+	if len(wr) > 16 {
+		if s := rowProducts32(wr, xr); s != 0 {
+			return s
+		}
+	}
+	return rowLanes32(wr, xr)
+}
+
+// rowLanes32 is rowGo64 for float32: 16 lanes, lanes 0-7 taking the first
+// half of each 16 elements, lanes 8-15 the second (two passes over the
+// row).
+func rowLanes32(wr, xr []float32) float32 {
 	n := len(wr)
 	xr = xr[:n]
 	n16 := n &^ 15

@@ -18,7 +18,7 @@ import (
 // in BenchmarkVmath (sub-benchmark math).
 //
 //	go test -run '^$' -bench PureGo -count 5 -cpu 1 ./kernels
-var pureGoSizes = []int{16, 256, 4096, 65536}
+var pureGoSizes = []int{16, 64, 256, 4096, 65536}
 
 //go:noinline
 func plainDot[T Float](x, y []T) T {

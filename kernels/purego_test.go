@@ -158,10 +158,11 @@ func TestPureGoVmath(t *testing.T) {
 }
 
 // TestPureGoMatVecsShort checks the pure-Go MatVecs against ref.MatVecs
-// bit for bit on rows of every length up to twice the lanes, where rows of
-// at most one element per lane sum plain products: zero products of both
-// signs (w or x = ±0), products that underflow to ±0, rows that cancel to
-// zero, and an Inf and a NaN now and then.
+// bit for bit on rows of every length up to four times the lanes, where
+// rows sum plain products for their first element per lane: zero products
+// of both signs (w or x = ±0; rows of -0 products only), products that
+// underflow to ±0, rows that cancel to zero, and an Inf and a NaN now and
+// then.
 func TestPureGoMatVecsShort(t *testing.T) {
 	t.Run("float64", testPureGoMatVecsShort[float64])
 	t.Run("float32", testPureGoMatVecsShort[float32])
@@ -184,6 +185,8 @@ func testPureGoMatVecsShort[T Float](t *testing.T) {
 			return []T{-tiny, tiny}[r.IntN(2)], tiny
 		case 3: // small integers: rows that cancel to an exact zero
 			return T(r.IntN(3) - 1), T(r.IntN(3) - 1)
+		case 5: // every product -0: the canonical sum is +0
+			return negz, 1
 		}
 		switch r.IntN(30) {
 		case 0:
@@ -194,8 +197,8 @@ func testPureGoMatVecsShort[T Float](t *testing.T) {
 		return []T{negz, tiny, T(r.NormFloat64())}[r.IntN(3)], []T{negz, -tiny, 1}[r.IntN(3)]
 	}
 	const m, nb = 7, 3
-	for n := 0; n <= 2*ref.MatVecLanes[T](); n++ {
-		for kind := range 5 {
+	for n := 0; n <= 4*ref.MatVecLanes[T]()+1; n++ {
+		for kind := range 6 {
 			for rep := range 40 {
 				w, x, bias := make([]T, m*n), make([]T, nb*n), make([]T, m)
 				for i := range w {
