@@ -3,8 +3,8 @@
 //
 // Every call checks its shapes (a mismatch panics with a message naming the
 // lengths, as gonum does), then runs the best tier this CPU supports: AVX-512,
-// AVX2, NEON or pure Go. ISA reports the tier; the FLOWKERN_ISA environment
-// variable caps it.
+// AVX2, NEON or pure Go. ISA reports the tier (Generic, whether it is pure
+// Go, at no cost); the FLOWKERN_ISA environment variable caps it.
 //
 // The numerical contract: every tier returns bit-identical results (NaN
 // payloads aside), because each kernel fixes one canonical operation order,

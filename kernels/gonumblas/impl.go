@@ -27,14 +27,7 @@ var (
 // is faster. The routines check their arguments and take their quick
 // returns first, so a call behaves the same on every tier but for the bits
 // (see the package doc).
-func onGonum() bool { return kernels.ISA() == genericISA }
-
-// genericISA is the generic tier's name. The exported methods and the
-// Level 1 routes compare with it in place of calling onGonum, which is
-// past the inlining budget (kernels.ISA carries Tier.String's fmt
-// fallback): on the generic tier each of their calls would pay that call
-// too (3-6% at n = 256, BenchmarkRoutines).
-const genericISA = "generic"
+func onGonum() bool { return kernels.Generic() }
 
 // Panic values: gonum's, word for word (blas/gonum/errors.go), so that a
 // caller recovering from a bad call sees no difference.

@@ -13,7 +13,7 @@ import (
 //
 // where A is an m×n dense matrix, x and y are vectors, and alpha and beta are scalars.
 func (Implementation) Dgemv(tA blas.Transpose, m, n int, alpha float64, a []float64, lda int, x []float64, incX int, beta float64, y []float64, incY int) {
-	if (smallGemv[float64](tA != blas.NoTrans, m, n) || kernels.ISA() == genericISA) && !gemvWritesPast(tA, n, beta, len(y), incY) {
+	if (smallGemv[float64](tA != blas.NoTrans, m, n) || kernels.Generic()) && !gemvWritesPast(tA, n, beta, len(y), incY) {
 		gonum.Implementation{}.Dgemv(tA, m, n, alpha, a, lda, x, incX, beta, y, incY)
 		return
 	}
@@ -27,7 +27,7 @@ func (Implementation) Dgemv(tA blas.Transpose, m, n int, alpha float64, a []floa
 //
 // where A is an m×n dense matrix, x and y are vectors, and alpha and beta are scalars.
 func (Implementation) Sgemv(tA blas.Transpose, m, n int, alpha float32, a []float32, lda int, x []float32, incX int, beta float32, y []float32, incY int) {
-	if (smallGemv[float32](tA != blas.NoTrans, m, n) || kernels.ISA() == genericISA) && !gemvWritesPast(tA, n, beta, len(y), incY) {
+	if (smallGemv[float32](tA != blas.NoTrans, m, n) || kernels.Generic()) && !gemvWritesPast(tA, n, beta, len(y), incY) {
 		gonum.Implementation{}.Sgemv(tA, m, n, alpha, a, lda, x, incX, beta, y, incY)
 		return
 	}
@@ -188,7 +188,7 @@ func gemvT[T kernels.Float](m, n int, alpha T, a []T, lda int, x []T, incX int, 
 //
 // where A is an m×n dense matrix, x and y are vectors, and alpha is a scalar.
 func (Implementation) Dger(m, n int, alpha float64, x []float64, incX int, y []float64, incY int, a []float64, lda int) {
-	if (smallGer(m, n) || kernels.ISA() == genericISA) && incX > 0 && incY > 0 {
+	if (smallGer(m, n) || kernels.Generic()) && incX > 0 && incY > 0 {
 		gonum.Implementation{}.Dger(m, n, alpha, x, incX, y, incY, a, lda)
 		return
 	}
@@ -201,7 +201,7 @@ func (Implementation) Dger(m, n int, alpha float64, x []float64, incX int, y []f
 //
 // where A is an m×n dense matrix, x and y are vectors, and alpha is a scalar.
 func (Implementation) Sger(m, n int, alpha float32, x []float32, incX int, y []float32, incY int, a []float32, lda int) {
-	if (smallGer(m, n) || kernels.ISA() == genericISA) && incX > 0 && incY > 0 {
+	if (smallGer(m, n) || kernels.Generic()) && incX > 0 && incY > 0 {
 		gonum.Implementation{}.Sger(m, n, alpha, x, incX, y, incY, a, lda)
 		return
 	}

@@ -53,7 +53,7 @@ func (Implementation) Strmv(ul blas.Uplo, tA blas.Transpose, d blas.Diag, n int,
 // of each diagonal element, backward stable with |E| <= (n+1) u |A| to
 // first order. For n < 64, and on the generic tier, it is gonum's.
 func (Implementation) Dtrsv(ul blas.Uplo, tA blas.Transpose, d blas.Diag, n int, a []float64, lda int, x []float64, incX int) {
-	if smallTrsv(n) || kernels.ISA() == genericISA {
+	if smallTrsv(n) || kernels.Generic() {
 		gonum.Implementation{}.Dtrsv(ul, tA, d, n, a, lda, x, incX)
 		return
 	}
@@ -72,7 +72,7 @@ func (Implementation) Dtrsv(ul blas.Uplo, tA blas.Transpose, d blas.Diag, n int,
 // No test for singularity or near-singularity is included in this
 // routine. Such tests must be performed before calling this routine.
 func (Implementation) Strsv(ul blas.Uplo, tA blas.Transpose, d blas.Diag, n int, a []float32, lda int, x []float32, incX int) {
-	if smallTrsv(n) || kernels.ISA() == genericISA {
+	if smallTrsv(n) || kernels.Generic() {
 		gonum.Implementation{}.Strsv(ul, tA, d, n, a, lda, x, incX)
 		return
 	}

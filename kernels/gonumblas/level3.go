@@ -25,7 +25,7 @@ import (
 // tB = Trans and tA = NoTrans, L = 8 for float64, 16 for float32). On the
 // generic tier it is gonum's (see the package doc).
 func (Implementation) Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
-	if kernels.ISA() == genericISA && alpha != 0 && k != 0 {
+	if kernels.Generic() && alpha != 0 && k != 0 {
 		gonum.Implementation{}.Dgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
@@ -54,7 +54,7 @@ func (Implementation) Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float64, a
 // reads them for alpha == 0 unless beta == 1, so NaN there can reach C).
 // Rounding as Dgemm.
 func (Implementation) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	if kernels.ISA() == genericISA && alpha != 0 && k != 0 {
+	if kernels.Generic() && alpha != 0 && k != 0 {
 		gonum.Implementation{}.Sgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}

@@ -22,7 +22,7 @@ import (
 // each element has Dgemm's error bound. With alpha == 0 or k == 0, C =
 // beta*C and A is not read; beta == 0 overwrites C without reading it.
 func (Implementation) Dsyrk(ul blas.Uplo, tA blas.Transpose, n, k int, alpha float64, a []float64, lda int, beta float64, c []float64, ldc int) {
-	if (smallSyrk(n, k) || kernels.ISA() == genericISA) && !syrkKeepsNaN(ul, tA, beta) {
+	if (smallSyrk(n, k) || kernels.Generic()) && !syrkKeepsNaN(ul, tA, beta) {
 		gonum.Implementation{}.Dsyrk(ul, tA, n, k, alpha, a, lda, beta, c, ldc)
 		return
 	}
@@ -37,7 +37,7 @@ func (Implementation) Dsyrk(ul blas.Uplo, tA blas.Transpose, n, k int, alpha flo
 // where A is an n×k or k×n matrix, C is an n×n symmetric matrix, and alpha
 // and beta are scalars. It runs as Dsyrk.
 func (Implementation) Ssyrk(ul blas.Uplo, tA blas.Transpose, n, k int, alpha float32, a []float32, lda int, beta float32, c []float32, ldc int) {
-	if (smallSyrk(n, k) || kernels.ISA() == genericISA) && !syrkKeepsNaN(ul, tA, beta) {
+	if (smallSyrk(n, k) || kernels.Generic()) && !syrkKeepsNaN(ul, tA, beta) {
 		gonum.Implementation{}.Ssyrk(ul, tA, n, k, alpha, a, lda, beta, c, ldc)
 		return
 	}

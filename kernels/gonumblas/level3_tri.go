@@ -31,7 +31,7 @@ import (
 // Calls below smallTrsm's size, and all on the generic tier, are gonum's
 // (see the package doc), skips included.
 func (Implementation) Dtrsm(s blas.Side, ul blas.Uplo, tA blas.Transpose, d blas.Diag, m, n int, alpha float64, a []float64, lda int, b []float64, ldb int) {
-	if smallTrsm(m, n, triOrder(s, m, n)) || kernels.ISA() == genericISA {
+	if smallTrsm(m, n, triOrder(s, m, n)) || kernels.Generic() {
 		gonum.Implementation{}.Dtrsm(s, ul, tA, d, m, n, alpha, a, lda, b, ldb)
 		return
 	}
@@ -53,7 +53,7 @@ func (Implementation) Dtrsm(s blas.Side, ul blas.Uplo, tA blas.Transpose, d blas
 //
 // No check is made that A is invertible. It runs as Dtrsm.
 func (Implementation) Strsm(s blas.Side, ul blas.Uplo, tA blas.Transpose, d blas.Diag, m, n int, alpha float32, a []float32, lda int, b []float32, ldb int) {
-	if smallTrsm(m, n, triOrder(s, m, n)) || kernels.ISA() == genericISA {
+	if smallTrsm(m, n, triOrder(s, m, n)) || kernels.Generic() {
 		gonum.Implementation{}.Strsm(s, ul, tA, d, m, n, alpha, a, lda, b, ldb)
 		return
 	}
@@ -77,7 +77,7 @@ func (Implementation) Strsm(s blas.Side, ul blas.Uplo, tA blas.Transpose, d blas
 // them and makes NaN. Calls below smallTrmm's size, and all on the generic
 // tier, are gonum's (see the package doc), skips included.
 func (Implementation) Dtrmm(s blas.Side, ul blas.Uplo, tA blas.Transpose, d blas.Diag, m, n int, alpha float64, a []float64, lda int, b []float64, ldb int) {
-	if smallTrmm[float64](m, n, triOrder(s, m, n)) || kernels.ISA() == genericISA {
+	if smallTrmm[float64](m, n, triOrder(s, m, n)) || kernels.Generic() {
 		gonum.Implementation{}.Dtrmm(s, ul, tA, d, m, n, alpha, a, lda, b, ldb)
 		return
 	}
@@ -94,7 +94,7 @@ func (Implementation) Dtrmm(s blas.Side, ul blas.Uplo, tA blas.Transpose, d blas
 // where A is an n×n or m×m triangular matrix, B is an m×n matrix, and alpha
 // is a scalar. It runs as Dtrmm.
 func (Implementation) Strmm(s blas.Side, ul blas.Uplo, tA blas.Transpose, d blas.Diag, m, n int, alpha float32, a []float32, lda int, b []float32, ldb int) {
-	if smallTrmm[float32](m, n, triOrder(s, m, n)) || kernels.ISA() == genericISA {
+	if smallTrmm[float32](m, n, triOrder(s, m, n)) || kernels.Generic() {
 		gonum.Implementation{}.Strmm(s, ul, tA, d, m, n, alpha, a, lda, b, ldb)
 		return
 	}
