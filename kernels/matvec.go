@@ -349,17 +349,16 @@ func matVecsOne[T Float](t cpu.Tier, y, w, x Matrix[T], bias []T) {
 
 // useWT reports whether MatVecs of W m x n and nb X rows runs on tier t's
 // MatVecsWT kernel: rows short enough that their lane reductions cost about
-// as much as their products (n <= 32 for float64, 128 for float32: at 64
-// float64 the two kernels measured the same), W at least a vector wide (at
-// half a vector it lost), and a batch that pays for the transposed copy of
-// W: at n = 64 float32 it lost at 16 rows and won at 64 (docs/perf-notes.md).
+// as much as their products (n <= 4 vectors: 32 float64, 64 float32; at 64
+// float64 the two kernels measured the same, at 128 float32 MatVecsWT lost
+// by 3-21%), W at least a vector wide (at half a vector it lost) and at
+// most 32 KiB (its transposed copy, made at every call, lost from 48-64
+// KiB on: 256 x 32 float64 ran 1.23-1.33x MatVecs' time), and a batch that
+// pays for that copy: at n = 64 float32 it lost at 16 rows and won at 64
+// (docs/perf-notes.md).
 func useWT(t cpu.Tier, m, n, nb, size int) bool {
 	L := 64 / size
-	maxN := 4 * L
-	if size == 4 {
-		maxN = 8 * L
-	}
-	return hasMatVecsWT(t) && n <= maxN && m >= L && nb >= max(16, n) && m*n <= len(laneBuf[float64]{})
+	return hasMatVecsWT(t) && n <= 4*L && m >= L && nb >= max(16, n) && m*n*size <= 32<<10
 }
 
 // matVecsTransposed copies W transposed to a buffer and runs MatVecsWT on

@@ -824,7 +824,7 @@ func TestMatVecsTransposedPath(t *testing.T) {
 func testMatVecsTransposedPath[T Float](t *testing.T, tier cpu.Tier) {
 	r := tk.NewRand(29)
 	taken := 0
-	for _, s := range [][3]int{{16, 16, 40}, {64, 32, 300}, {33, 17, 70}, {64, 128, 300}, {70, 5, 19}} {
+	for _, s := range [][3]int{{16, 16, 40}, {64, 32, 300}, {33, 17, 70}, {128, 32, 300}, {128, 64, 300}, {64, 128, 300}, {70, 5, 19}} {
 		m, n, nb := s[0], s[1], s[2]
 		ldw := n + 3
 		w, x, bias := make([]T, m*ldw), make([]T, nb*n), make([]T, m)
