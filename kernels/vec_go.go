@@ -99,6 +99,40 @@ func dotGo64(x, y, acc []float64) float64 {
 	if len(acc) == 0 && len(x) <= 16 {
 		return dotShort(x, y)
 	}
+	if len(acc) == 0 && len(x) <= 64 {
+		return dotShort64(x, y)
+	}
+	return dotLanes64(x, y, acc)
+}
+
+// dotShort64 is the float64 Dot of 17 to 64 elements from lanes of +0:
+// lane k < 32 holds the plain product x[k]*y[k] where the canonical lane
+// holds fma(x[k], y[k], +0), then takes element k+32 by a fused update.
+// As in dotShort32, the lanes and their halving sums agree with the
+// canonical ones up to the signs of zeros, so a nonzero result is the
+// canonical one and a zero one is computed again.
+func dotShort64(x, y []float64) float64 {
+	var l [32]float64
+	n := len(x)
+	y = y[:n]
+	m := min(n, 32)
+	x0, y0, l0 := x[:m], y[:m], l[:m]
+	for k := range l0 {
+		l0[k] = float64(x0[k] * y0[k]) // float64(): not fused into a later addition
+	}
+	x1, y1 := x[m:], y[m:]
+	l1 := l[:len(x1)]
+	for k := range l1 {
+		l1[k] = math.FMA(x1[k], y1[k], l1[k])
+	}
+	if s := reduce64(&l); s != 0 {
+		return s
+	}
+	return dotLanes64(x, y, nil)
+}
+
+// dotLanes64 is the float64 Dot in the canonical order, lane by lane.
+func dotLanes64(x, y, acc []float64) float64 {
 	var l [32]float64
 	if len(acc) != 0 {
 		copy(l[:], acc[:32])
@@ -198,6 +232,30 @@ func sumGo64(x, acc []float64) float64 {
 	if len(acc) == 0 && len(x) <= 16 {
 		return sumShort(x)
 	}
+	if len(acc) == 0 && len(x) <= 64 {
+		return sumShort64(x)
+	}
+	return sumLanes64(x, acc)
+}
+
+// sumShort64 is dotShort64 for Sum: lane k holds x[k] + x[k+32] where the
+// canonical lane holds (+0 + x[k]) + x[k+32].
+func sumShort64(x []float64) float64 {
+	var l [32]float64
+	m := copy(l[:], x)
+	x1 := x[m:]
+	l1 := l[:len(x1)]
+	for k := range l1 {
+		l1[k] += x1[k]
+	}
+	if s := reduce64(&l); s != 0 {
+		return s
+	}
+	return sumLanes64(x, nil)
+}
+
+// sumLanes64 is the float64 Sum in the canonical order, lane by lane.
+func sumLanes64(x, acc []float64) float64 {
 	var l [32]float64
 	if len(acc) != 0 {
 		copy(l[:], acc[:32])
@@ -235,6 +293,25 @@ func sumGo32(x, acc []float32) float32 {
 	if len(acc) == 0 && len(x) <= 16 {
 		return sumShort(x)
 	}
+	if len(acc) == 0 && len(x) <= 64 {
+		return sumShort32(x)
+	}
+	return sumLanes32(x, acc)
+}
+
+// sumShort32 is dotShort32 for Sum: lane k holds x[k], the canonical
+// lane +0 + x[k].
+func sumShort32(x []float32) float32 {
+	var l [64]float32
+	copy(l[:], x)
+	if s := reduce32(&l, len(x)); s != 0 {
+		return s
+	}
+	return sumLanes32(x, nil)
+}
+
+// sumLanes32 is the float32 Sum in the canonical order, lane by lane.
+func sumLanes32(x, acc []float32) float32 {
 	var l [64]float32
 	used := min(len(x), 64)
 	if len(acc) != 0 {
