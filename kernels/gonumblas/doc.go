@@ -24,8 +24,7 @@
 // gonum's but Dnrm2 and Snrm2: the kernels are pure Go there, and gonum's
 // own code (assembly on amd64 whatever the build tags) is faster. Dnrm2
 // keeps the kernels' pure-Go Dot (up to 8 elements, the same sum computed
-// in place), which beats gonum's scaled loop (1.0-2.9x, float32 1.2-6.5x)
-// except Snrm2 near n = 64 (0.66x).
+// in place), which beats gonum's scaled loop (1.0-2.9x, float32 1.2-6.5x).
 //
 // A call this package leaves to gonum still costs a little more than under
 // plain gonum, and that part cannot be removed. An interface call of a
