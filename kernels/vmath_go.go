@@ -254,7 +254,8 @@ func logBlock32(dst, x []float32) {
 
 // logHiLoBlock32 is logHiLoBlock64 in float32, each fused multiply-add
 // rounded once (the float64 sum where fma.Exact32 says it is the fused
-// result, fma.Odd32 otherwise).
+// result, fma.Odd32 otherwise). fl is nil for Log only, whose f needs
+// fewer checks (below).
 func logHiLoBlock32(his, los, fs, fl, es []float32) {
 	var bqs [vblk]float32
 	qs := bqs[:len(fs)]
@@ -264,20 +265,28 @@ func logHiLoBlock32(his, los, fs, fl, es []float32) {
 		q := qs[j]
 		// the rest of LogParts32(f)
 		f2 := f * f
-		var f2l float32
-		if w := float64(f)*float64(f) + float64(-f2); fma.Exact32(w) {
-			f2l = float32(w)
-		} else {
-			f2l = fma.Odd32(f, f, -f2)
-		}
 		h := float32(-0.5 * f2)
 		s := f + h
 		sl := (f - s) + h
-		var t float32
-		if w := -0.5*float64(f2l) + float64(sl); fma.Exact32(w) {
-			t = float32(w)
+		var f2l, t float32
+		if fl == nil {
+			// Log: f = m - 1 is a multiple of 2^-24, so f*f - f2 is a
+			// multiple of 2^-48 below half an ulp of f2, a float32: the
+			// float64 sum is exact, and so is its conversion. Then
+			// -0.5*f2l is exact too, and the fused sum is the rounded one.
+			f2l = float32(float64(f)*float64(f) + float64(-f2))
+			t = float32(-0.5*f2l) + sl
 		} else {
-			t = fma.Odd32(-0.5, f2l, sl)
+			if w := float64(f)*float64(f) + float64(-f2); fma.Exact32(w) {
+				f2l = float32(w)
+			} else {
+				f2l = fma.Odd32(f, f, -f2)
+			}
+			if w := -0.5*float64(f2l) + float64(sl); fma.Exact32(w) {
+				t = float32(w)
+			} else {
+				t = fma.Odd32(-0.5, f2l, sl)
+			}
 		}
 		var rest float32
 		if w := float64(float32(f*f2))*float64(q) + float64(t); fma.Exact32(w) {
