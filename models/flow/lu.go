@@ -27,6 +27,7 @@ import (
 //
 //	Forward:  W = P L (U + diag(s)) (one dense product of the two factors
 //	          made dense), z = W x (MatVecs);
+//	Inverse:  the factors' solves, as for larger layers below;
 //	Backward: dx = Wᵀ dz (MatTVecs), G = sum_b dz[b] x[b]ᵀ (SetOuters), Gm = Pᵀ G,
 //	          g.L += Gm (U + diag(s))ᵀ (MatVecs, strictly lower), g.U += Lᵀ Gm
 //	          (SetOuters, strictly upper), g.logs[i] = fma((Lᵀ Gm)[i][i], s[i], g.logs[i])
