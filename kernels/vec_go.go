@@ -182,6 +182,8 @@ func dotShort32(x, y []float32) float32 {
 	for k := range l {
 		l[k] = float32(x[k] * y[k]) // float32(): not fused into a later addition
 	}
+	// reduce32's halving, written out: the call to it cost 5-10 ns here
+	// (38 -> 43-50 ns at n = 64).
 	if len(l) > 32 {
 		for k := range 32 {
 			a[k] += a[k+32]
