@@ -47,6 +47,10 @@ type Flow[T kernels.Float] struct {
 	// chunkLoss holds each training chunk's part of the loss, summed in
 	// chunk order; chunkP2 each AdamW piece's |p|^2.
 	chunkLoss, chunkP2 []float64
+	// merged[i] counts the arenas whose last chunk of a training step has
+	// finished layer i: the one that completes the count sums the arenas'
+	// gradients of layer i into f.grads.
+	merged []atomic.Int32
 }
 
 // replica is one set of layers bound to the flow's parameters, with its own
@@ -131,12 +135,11 @@ type task[T kernels.Float] struct {
 	x, z    Matrix[T]
 	dst     []float64 // logdet or log p
 	seed    uint64
-	rows    int  // of the whole batch (training)
-	step    int  // rows per chunk (inference)
-	ebs     int  // elements per block (gradient sum)
-	nchunks int  // chunks of the training batch
-	arenas  int  // gradient arenas of the training batch
-	inline  bool // training: the arenas run one after another; the last ones add into f.grads layer by layer
+	rows    int // of the whole batch (training)
+	step    int // rows per chunk (inference)
+	ebs     int // elements per block (AdamW update)
+	nchunks int // chunks of the training batch
+	arenas  int // gradient arenas of the training batch
 	opt     *adamState[T]
 	lr      float64 // of the AdamW update
 }
@@ -149,7 +152,6 @@ const (
 	taskLogProb
 	taskSample
 	taskTrain
-	taskSumGrads
 	taskAdam
 )
 
@@ -192,10 +194,11 @@ func (f *Flow[T]) run(k int, r *replica[T]) {
 	case taskTrain:
 		// Arena k takes chunks k, k+na, k+2na, ... in order. Its first
 		// chunk clears each layer's gradients just before that layer's
-		// backward pass, and with t.inline the last chunk of arena k > 0
-		// adds each layer's finished gradients into arena 0 right after
-		// it: the same sums as taskSumGrads, on data still in the cache
-		// (a separate pass each reads and writes every gradient in memory).
+		// backward pass. Its last chunk counts each finished layer in
+		// f.merged; the arena that completes a layer's count adds the other
+		// arenas' gradients of it into arena 0 (f.grads), in arena order,
+		// while its own are still in the cache. Which worker adds changes
+		// no bit: each element is the same sum, g0 + g1 + ... in order.
 		for c := k; c < t.nchunks; c += t.arenas {
 			r0, r1 := c*trainChunk, min((c+1)*trainChunk, t.rows)
 			var dx Matrix[T]
@@ -203,15 +206,10 @@ func (f *Flow[T]) run(k int, r *replica[T]) {
 				dx = rows(t.z, r0, r1)
 			}
 			g := gradSink[T]{offs: f.offs, clear: c == k}
-			if t.inline && k > 0 && c+t.arenas >= t.nchunks {
-				g.into = f.grads
+			if t.arenas > 1 && c+t.arenas >= t.nchunks {
+				g.merge = f
 			}
 			f.chunkLoss[c] = r.lossGrad(rows(t.x, r0, r1), dx, t.rows, g)
-		}
-	case taskSumGrads:
-		e0, e1 := k*t.ebs, min((k+1)*t.ebs, len(f.grads))
-		for a := 1; a < t.arenas; a++ {
-			kernels.Add(f.grads[e0:e1], f.grads[e0:e1], f.reps[a].grads[e0:e1])
 		}
 	case taskAdam:
 		e0, e1 := k*t.ebs, min((k+1)*t.ebs, len(f.params))
@@ -494,31 +492,45 @@ func (f *Flow[T]) lossGrad(x, dx Matrix[T]) float64 {
 	if nc == 0 {
 		clear(f.grads) // no chunk clears them
 	}
-	inline := min(f.nWorkers(), na) <= 1
+	if len(f.merged) != len(f.layers) {
+		f.merged = make([]atomic.Int32, len(f.layers))
+	}
+	for i := range f.merged {
+		f.merged[i].Store(0)
+	}
 	f.chunkLoss = grow(&f.chunkLoss, nc)
-	f.task = task[T]{kind: taskTrain, x: x, z: dx, rows: x.Rows, nchunks: nc, arenas: na, inline: inline}
+	f.task = task[T]{kind: taskTrain, x: x, z: dx, rows: x.Rows, nchunks: nc, arenas: na}
 	f.parallel(na, true)
 	loss := 0.0
 	for _, l := range f.chunkLoss {
 		loss += l
 	}
-	if na > 1 && !inline {
-		// f.grads += the other arenas, in order, in blocks of elements.
-		const ebs = 4096
-		f.task = task[T]{kind: taskSumGrads, ebs: ebs, arenas: na}
-		f.parallel(chunks(len(f.grads), ebs), false)
-	}
 	return loss
+}
+
+// mergeLayer is called by each arena's last chunk once it has finished
+// layer i (offs o0:o1): the last of the arenas to do so adds the others'
+// gradients of layer i into arena 0, in order. The atomic count orders
+// every arena's writes before the sum's reads.
+func (f *Flow[T]) mergeLayer(i, o0, o1 int) {
+	na := f.task.arenas
+	if int(f.merged[i].Add(1)) < na {
+		return
+	}
+	g0 := f.grads[o0:o1]
+	for a := 1; a < na; a++ {
+		kernels.Add(g0, g0, f.reps[a].grads[o0:o1])
+	}
 }
 
 // gradSink says what a chunk's backward pass does around each layer's:
 // with clear, the layer's gradients (offs[i]:offs[i+1] of the arena) start
 // from zero (a gradSetter layer sets them, any other is cleared first);
-// with into set, they are then added to into's.
+// with merge set, its mergeLayer is told once layer i is done.
 type gradSink[T kernels.Float] struct {
 	offs  []int
 	clear bool
-	into  []T
+	merge *Flow[T]
 }
 
 // lossGrad runs one chunk of a batch of n rows: forward storing the
@@ -577,8 +589,8 @@ func (r *replica[T]) lossGrad(x, dx Matrix[T], n int, g gradSink[T]) float64 {
 			}
 			r.layers[i].Backward(dxb, dz, xi, dld)
 		}
-		if g.into != nil {
-			kernels.Add(g.into[o0:o1], g.into[o0:o1], r.grads[o0:o1])
+		if g.merge != nil {
+			g.merge.mergeLayer(i, o0, o1)
 		}
 		dxb, dz = dz, dxb
 	}
