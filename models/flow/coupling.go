@@ -40,6 +40,16 @@ type Coupling[T kernels.Float] struct {
 	ranges  bool
 	a0, b0  int
 	fwdRows int
+	// inf is set while the flow runs inference (no Backward follows): the
+	// conditioner then runs on this scratch, shared by the replica's
+	// couplings, instead of the layer's own work and bh.
+	inf *inferScratch[T]
+}
+
+// inferScratch is the conditioners' scratch of a replica in inference.
+type inferScratch[T kernels.Float] struct {
+	work nn.Work[T]
+	h    []T
 }
 
 // Scale maps of an affine coupling.
@@ -245,8 +255,13 @@ func (c *Coupling[T]) transform(out, in Matrix[T], logdet []float64, inverse boo
 		}
 		kernels.GatherSplit(ia, ib, in, c.split)
 	}
-	h := dense(&c.bh, n, c.net.Sizes[len(c.net.Sizes)-1])
-	c.net.Forward(h, ia, &c.work)
+	ws, hb := &c.work, &c.bh
+	if c.inf != nil {
+		ws, hb = &c.inf.work, &c.inf.h
+		c.fwdRows = -1 // what Backward needs is not kept
+	}
+	h := dense(hb, n, c.net.Sizes[len(c.net.Sizes)-1])
+	c.net.Forward(h, ia, ws)
 	switch {
 	case c.additive && inverse:
 		kernels.AdditiveInverse(ob, ib, h)

@@ -66,6 +66,9 @@ type replica[T kernels.Float] struct {
 	acts       [][]T // training: the input of every layer, then z
 	dA, dB     []T
 	dld        []T
+	// inf is the couplings' scratch in inference, shared by all of them
+	// (one set of conditioner activations stays in the cache).
+	inf inferScratch[T]
 }
 
 // rowChunk and trainChunk are the rows of one parallel chunk. With 128, a
@@ -376,6 +379,7 @@ func chunks(n, c int) int { return (n + c - 1) / c }
 
 // forward runs the layers on one chunk.
 func (r *replica[T]) forward(z, x Matrix[T], logdet []float64) {
+	r.inference(true)
 	clear(logdet)
 	n, d := x.Rows, x.Cols
 	a, b := dense(&r.bufA, n, d), dense(&r.bufB, n, d)
@@ -385,12 +389,28 @@ func (r *replica[T]) forward(z, x Matrix[T], logdet []float64) {
 		if i == len(r.layers)-1 {
 			out = z
 		}
-		if lu, ok := l.(*LU[T]); ok {
-			lu.infer = true
-		}
 		l.Forward(out, in, logdet)
 		in = out
 		a, b = b, a
+	}
+	r.inference(false)
+}
+
+// inference tells the replica's layers whether a Backward will follow or
+// not: during a flow's inference (on) the LU layers keep less and the
+// couplings share the replica's scratch; after it (off) each layer is as
+// its own Forward leaves it, ready for a Backward.
+func (r *replica[T]) inference(on bool) {
+	for _, l := range r.layers {
+		switch l := l.(type) {
+		case *LU[T]:
+			l.infer = on
+		case *Coupling[T]:
+			l.inf = nil
+			if on {
+				l.inf = &r.inf
+			}
+		}
 	}
 }
 
@@ -404,6 +424,7 @@ func (f *Flow[T]) Inverse(x, z Matrix[T]) {
 }
 
 func (r *replica[T]) inverse(x, z Matrix[T]) {
+	r.inference(true)
 	n, d := z.Rows, z.Cols
 	a, b := dense(&r.bufA, n, d), dense(&r.bufB, n, d)
 	in := z
@@ -416,6 +437,7 @@ func (r *replica[T]) inverse(x, z Matrix[T]) {
 		in = out
 		a, b = b, a
 	}
+	r.inference(false)
 }
 
 // ln2Pi is log(2 pi).
@@ -548,9 +570,6 @@ func (r *replica[T]) lossGrad(x, dx Matrix[T], n int, g gradSink[T]) float64 {
 	in := x
 	for i, l := range r.layers {
 		out := dense(&r.acts[i+1], m, d)
-		if lu, ok := l.(*LU[T]); ok {
-			lu.infer = false
-		}
 		l.Forward(out, in, ld)
 		in = out
 	}

@@ -325,6 +325,39 @@ func TestInferenceWorkers(t *testing.T) {
 	}
 }
 
+// TestLayersAfterInference: a flow's inference lets its couplings share
+// scratch and its LU layers keep less; once it returns, each layer's own
+// Forward and Backward work as before it: the same gradients as on a flow
+// that never ran inference.
+func TestLayersAfterInference(t *testing.T) {
+	const d, n = 6, 10
+	sp, err := Glow(d, 2, Block{Hidden: []int{16}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	used, fresh := randomised[float64](t, sp, 5), randomised[float64](t, sp, 5)
+	x := randMat[float64](n, d, 6)
+	z := randMat[float64](n, d, 7)
+	used.LogProb(make([]float64, n), x)
+	used.Inverse(randMat[float64](n, d, 8), z)
+	for _, f := range []*Flow[float64]{used, fresh} {
+		clear(f.grads)
+		for i, l := range f.Layers() {
+			out := randMat[float64](n, d, 9)
+			l.Forward(out, x, make([]float64, n))
+			l.Backward(randMat[float64](n, d, 10), z, x, make([]float64, n))
+			if i == 2 {
+				break // one block: ActNorm, LU and a coupling
+			}
+		}
+	}
+	for i := range fresh.grads {
+		if math.Float64bits(used.grads[i]) != math.Float64bits(fresh.grads[i]) {
+			t.Fatalf("gradient %d: %v after inference, %v without", i, used.grads[i], fresh.grads[i])
+		}
+	}
+}
+
 // TestTrainReleasesState: once Train returns, the flow holds no reference
 // to the run's optimiser state or data (its task is cleared), so that they
 // can be collected. (A reference left in the task kept the Adam moments,
