@@ -75,9 +75,9 @@ type replica[T kernels.Float] struct {
 // batch of 256 keeps two cores busy without the kernels' own goroutines
 // and costs one core what a 256-row chunk does (64 cost float32 LogProb
 // 10% more, a training step 5-10%). A training step sums its gradients in
-// trainArenas arenas
-// (arena a takes chunks a, a+trainArenas, ..., in order), then the arenas
-// in order: one extra gradient arena, whatever the batch.
+// trainArenas arenas (arena a takes chunks a, a+trainArenas, ..., in
+// order), then each layer's over the arenas in order: one extra gradient
+// arena, whatever the batch.
 const (
 	rowChunk    = 128
 	trainChunk  = 128
@@ -505,7 +505,8 @@ func (f *Flow[T]) initData(x Matrix[T]) {
 // lossGrad computes the mean negative log-likelihood of the training batch
 // x and sets Grads to its gradient: chunks of trainChunk rows, each storing
 // every layer's input and running the backward pass into one of two
-// gradient arenas (in parallel), then the arenas summed. If dx is not a
+// gradient arenas (in parallel), the arenas summed layer by layer as they
+// finish (mergeLayer). If dx is not a
 // zero Matrix, it receives dL/dx. It returns the loss in nats per sample.
 func (f *Flow[T]) lossGrad(x, dx Matrix[T]) float64 {
 	f.initData(x)
