@@ -6,6 +6,9 @@
 //	blas64.Use(gonumblas.Implementation{})
 //	blas32.Use(gonumblas.Implementation{})
 //
+// or gonumblas.Use(), which installs gonum's own implementation instead on
+// the generic tier (below).
+//
 // Accelerated, on the SIMD tiers (avx2, avx512, neon): Ddot, Daxpy, Dscal,
 // Dnrm2 and their float32 twins with unit increments (a strided Level 1
 // call is gonum's: no kernel fits it); Dgemv, Dger, Dgemm and their twins
@@ -27,7 +30,8 @@
 // in place), which beats gonum's scaled loop (1.0-2.9x, float32 1.2-6.5x).
 //
 // A call this package leaves to gonum still costs a little more than under
-// plain gonum, and that part cannot be removed. An interface call of a
+// plain gonum, and that part cannot be removed (Use avoids it on the
+// generic tier by installing gonum itself). An interface call of a
 // value method runs a compiler-made pointer wrapper, which calls the
 // method; gonum's own calls pay the same wrapper. The Level 1 methods
 // (Ddot, Daxpy, Dscal and twins) are one indirect call through a table,

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/flowkern/flowkern/kernels/gonumblas"
+	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 )
@@ -23,4 +24,17 @@ func Example() {
 	// Output:
 	// ⎡ 4   5⎤
 	// ⎣10  11⎦
+}
+
+// Use installs the drop-in where the kernels run (a SIMD tier) and gonum's
+// own implementation where they would not (the generic tier).
+func ExampleUse() {
+	p64, p32 := blas64.Implementation(), blas32.Implementation()
+	defer func() { blas64.Use(p64); blas32.Use(p32) }() // only for this example
+
+	gonumblas.Use()
+	x := []float64{1, 2, 3}
+	fmt.Println(blas64.Implementation().Ddot(3, x, 1, x, 1))
+	// Output:
+	// 14
 }
