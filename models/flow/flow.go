@@ -506,8 +506,8 @@ func (f *Flow[T]) initData(x Matrix[T]) {
 // x and sets Grads to its gradient: chunks of trainChunk rows, each storing
 // every layer's input and running the backward pass into one of two
 // gradient arenas (in parallel), the arenas summed layer by layer as they
-// finish (mergeLayer). If dx is not a
-// zero Matrix, it receives dL/dx. It returns the loss in nats per sample.
+// finish (mergeLayer). If dx is not a zero Matrix, it receives dL/dx. It
+// returns the loss in nats per sample.
 func (f *Flow[T]) lossGrad(x, dx Matrix[T]) float64 {
 	f.initData(x)
 	nc := chunks(x.Rows, trainChunk)
