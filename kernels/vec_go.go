@@ -110,25 +110,45 @@ func dotGo64(x, y, acc []float64) float64 {
 // holds fma(x[k], y[k], +0), then takes element k+32 by a fused update.
 // As in dotShort32, the lanes and their halving sums agree with the
 // canonical ones up to the signs of zeros, so a nonzero result is the
-// canonical one and a zero one is computed again.
+// canonical one and a zero one is computed again. From 32 elements on,
+// every lane holds a product and the lanes are formed pair by pair in
+// registers, the halving's first two steps with them (no lane array to
+// clear, fill and read back: n = 64 took 1.8x a plain loop that way).
 func dotShort64(x, y []float64) float64 {
-	var l [32]float64
 	n := len(x)
 	y = y[:n]
-	m := min(n, 32)
-	x0, y0, l0 := x[:m], y[:m], l[:m]
-	for k := range l0 {
-		l0[k] = float64(x0[k] * y0[k]) // float64(): not fused into a later addition
+	if n < 32 {
+		var l [32]float64
+		for k := range x {
+			l[k] = float64(x[k] * y[k]) // float64(): not fused into a later addition
+		}
+		if s := reduce64(&l); s != 0 {
+			return s
+		}
+		return dotLanes64(x, y, nil)
 	}
-	x1, y1 := x[m:], y[m:]
-	l1 := l[:len(x1)]
-	for k := range l1 {
-		l1[k] = math.FMA(x1[k], y1[k], l1[k])
+	x0, y0 := (*[32]float64)(x[:32]), (*[32]float64)(y[:32])
+	x1, y1 := x[32:], y[32:]
+	var v [8]float64
+	for j := range 8 {
+		// Lanes j, j+16 (the first halving), then j+8, j+24 (the second).
+		v[j] = (dotLane64(x0, y0, x1, y1, j) + dotLane64(x0, y0, x1, y1, j+16)) +
+			(dotLane64(x0, y0, x1, y1, j+8) + dotLane64(x0, y0, x1, y1, j+24))
 	}
-	if s := reduce64(&l); s != 0 {
+	if s := ((v[0] + v[4]) + (v[2] + v[6])) + ((v[1] + v[5]) + (v[3] + v[7])); s != 0 {
 		return s
 	}
 	return dotLanes64(x, y, nil)
+}
+
+// dotLane64 is lane k of dotShort64: x0[k]*y0[k], then element k of x1, y1
+// (if any) by a fused update.
+func dotLane64(x0, y0 *[32]float64, x1, y1 []float64, k int) float64 {
+	l := float64(x0[k] * y0[k]) // float64(): not fused into a later addition
+	if k < len(x1) {
+		l = math.FMA(x1[k], y1[k], l)
+	}
+	return l
 }
 
 // dotLanes64 is the float64 Dot in the canonical order, lane by lane.
@@ -241,19 +261,35 @@ func sumGo64(x, acc []float64) float64 {
 }
 
 // sumShort64 is dotShort64 for Sum: lane k holds x[k] + x[k+32] where the
-// canonical lane holds (+0 + x[k]) + x[k+32].
+// canonical lane holds (+0 + x[k]) + x[k+32]; from 32 elements on the
+// lanes are formed pair by pair in registers, as in dotShort64.
 func sumShort64(x []float64) float64 {
-	var l [32]float64
-	m := copy(l[:], x)
-	x1 := x[m:]
-	l1 := l[:len(x1)]
-	for k := range l1 {
-		l1[k] += x1[k]
+	if len(x) < 32 {
+		var l [32]float64
+		copy(l[:], x)
+		if s := reduce64(&l); s != 0 {
+			return s
+		}
+		return sumLanes64(x, nil)
 	}
-	if s := reduce64(&l); s != 0 {
+	x0, x1 := (*[32]float64)(x[:32]), x[32:]
+	var v [8]float64
+	for j := range 8 {
+		v[j] = (sumLane64(x0, x1, j) + sumLane64(x0, x1, j+16)) + (sumLane64(x0, x1, j+8) + sumLane64(x0, x1, j+24))
+	}
+	if s := ((v[0] + v[4]) + (v[2] + v[6])) + ((v[1] + v[5]) + (v[3] + v[7])); s != 0 {
 		return s
 	}
 	return sumLanes64(x, nil)
+}
+
+// sumLane64 is lane k of sumShort64.
+func sumLane64(x0 *[32]float64, x1 []float64, k int) float64 {
+	l := x0[k]
+	if k < len(x1) {
+		l += x1[k]
+	}
+	return l
 }
 
 // sumLanes64 is the float64 Sum in the canonical order, lane by lane.
@@ -355,9 +391,20 @@ func sumLanes32(x, acc []float32) float32 {
 // agree up to the signs of zeros agree in the same way, and the canonical
 // result is never -0 here (its first step adds +0 to every lane), so the
 // halving over the products, plus +0, gives its bits.
+//
+// Sixteen elements, the common case, form the lanes pair by pair (lane j
+// with lane j+8, the halving's first step) without a lane array.
 func dotShort[T Float](x, y []T) T {
-	var l [16]T
 	y = y[:len(x)]
+	if len(x) == 16 {
+		x0, y0 := (*[16]T)(x), (*[16]T)(y)
+		var v [8]T
+		for j := range 8 {
+			v[j] = T(x0[j]*y0[j]) + T(x0[j+8]*y0[j+8]) // T(): not fused into the sum
+		}
+		return (((v[0] + v[4]) + (v[2] + v[6])) + ((v[1] + v[5]) + (v[3] + v[7]))) + 0
+	}
+	var l [16]T
 	for k := range x {
 		l[k] = T(x[k] * y[k]) // T(): not fused into a later addition
 	}
