@@ -224,11 +224,36 @@ func prod32(x, y []float32, k int) float32 {
 // dotLanes32 is the float32 Dot in the canonical order, lane by lane.
 func dotLanes32(x, y, acc []float32) float32 {
 	var l [64]float32
+	y = y[:len(x)]
+	if len(acc) == 0 && len(x) > 64 {
+		// The first 64 elements as plain products, each in its own lane
+		// (fma(x, y, +0) up to the sign of a zero, as in dotShort32), then
+		// the fused updates; a zero result is computed again.
+		x0, y0 := (*[64]float32)(x[:64]), (*[64]float32)(y[:64])
+		for k := range l {
+			l[k] = float32(x0[k] * y0[k]) // float32(): not fused into a later addition
+		}
+		lanesGo32(&l, x[64:], y[64:])
+		if s := reduce32(&l, 64); s != 0 {
+			return s
+		}
+		l = [64]float32{}
+	}
 	used := min(len(x), 64)
 	if len(acc) != 0 {
 		copy(l[:], acc[:64])
 		used = 64
 	}
+	lanesGo32(&l, x, y)
+	if len(acc) != 0 {
+		copy(acc, l[:])
+	}
+	return reduce32(&l, used)
+}
+
+// lanesGo32 adds x[i]*y[i] into lane i mod 64 of l by fused updates, in
+// order (len(y) >= len(x)).
+func lanesGo32(l *[64]float32, x, y []float32) {
 	y = y[:len(x)]
 	n := len(x) &^ 63
 	for b0 := 0; b0 < n; b0 += 2 * blockElems {
@@ -240,10 +265,6 @@ func dotLanes32(x, y, acc []float32) float32 {
 	for k, i := 0, n; i < len(x); k, i = k+1, i+1 {
 		l[k] = fma.F32(x[i], y[i], l[k])
 	}
-	if len(acc) != 0 {
-		copy(acc, l[:])
-	}
-	return reduce32(&l, used)
 }
 
 func sumGo[T Float](x, acc []T) T {
