@@ -363,13 +363,26 @@ func sumGo32(x, acc []float32) float32 {
 
 // sumShort32 is dotShort32 for Sum: lane k holds x[k], the canonical
 // lane +0 + x[k].
+//
+// Its lanes are formed in registers, as dotShort32's.
 func sumShort32(x []float32) float32 {
-	var l [64]float32
-	copy(l[:], x)
-	if s := reduce32(&l, len(x)); s != 0 {
+	var v [8]float32
+	for j := range 8 {
+		v[j] = ((elem32(x, j) + elem32(x, j+32)) + (elem32(x, j+16) + elem32(x, j+48))) +
+			((elem32(x, j+8) + elem32(x, j+40)) + (elem32(x, j+24) + elem32(x, j+56)))
+	}
+	if s := ((v[0] + v[4]) + (v[2] + v[6])) + ((v[1] + v[5]) + (v[3] + v[7])); s != 0 {
 		return s
 	}
 	return sumLanes32(x, nil)
+}
+
+// elem32 is lane k of sumShort32: x[k], or +0 past the end.
+func elem32(x []float32, k int) float32 {
+	if k < len(x) {
+		return x[k]
+	}
+	return 0
 }
 
 // sumLanes32 is the float32 Sum in the canonical order, lane by lane.
