@@ -116,6 +116,38 @@ func matVecsGo32(y []float32, ldy int, w []float32, ldw int, x []float32, ldx in
 // halving (see above); a zero result is computed again by rowLanes32. One
 // rounded product in place of a software fma for each of the first 16
 // elements: at n = 32 half the row's fmas.
+// rowShort32 is rowProducts32 for rows of 17 to 32 elements, its lanes
+// formed in registers pair by pair (lane j with lane j+8, the halving's
+// first step) instead of in a lane array: lane k < 16 is the plain product
+// of element k, then element k+16 (if any) by a fused update.
+func rowShort32(wr, xr []float32) float32 {
+	n := len(wr)
+	xr = xr[:n]
+	w0, x0 := (*[16]float32)(wr[:16]), (*[16]float32)(xr[:16])
+	w1, x1 := wr[16:], xr[16:]
+	var v [8]float32
+	for j := range 8 {
+		a := float32(w0[j] * x0[j]) // float32(): not fused into a later addition
+		if j < len(w1) {
+			if s := float64(w1[j])*float64(x1[j]) + float64(a); fma.Exact32(s) {
+				a = float32(s)
+			} else {
+				a = fma.Odd32(w1[j], x1[j], a)
+			}
+		}
+		b := float32(w0[j+8] * x0[j+8])
+		if j+8 < len(w1) {
+			if s := float64(w1[j+8])*float64(x1[j+8]) + float64(b); fma.Exact32(s) {
+				b = float32(s)
+			} else {
+				b = fma.Odd32(w1[j+8], x1[j+8], b)
+			}
+		}
+		v[j] = a + b
+	}
+	return ((v[0] + v[4]) + (v[2] + v[6])) + ((v[1] + v[5]) + (v[3] + v[7]))
+}
+
 func rowProducts32(wr, xr []float32) float32 {
 	n := len(wr)
 	xr = xr[:n]
@@ -161,6 +193,12 @@ func rowProducts32(wr, xr []float32) float32 {
 // matVecsGo32's loop: a second one made the loop save its values on every
 // row).
 func rowGo32(wr, xr []float32) float32 {
+	if len(wr) > 16 && len(wr) <= 32 {
+		if s := rowShort32(wr, xr); s != 0 {
+			return s
+		}
+		return rowLanes32(wr, xr)
+	}
 	if len(wr) > 16 {
 		if s := rowProducts32(wr, xr); s != 0 {
 			return s
