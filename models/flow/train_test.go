@@ -325,6 +325,66 @@ func TestInferenceWorkers(t *testing.T) {
 	}
 }
 
+// TestGradientMerge: the gradient of a batch (the arenas merged layer by
+// layer by whichever worker finishes a layer last) has the same bits for
+// 1, 2 and 3 flow workers, for batches of one chunk, of two, of chunks not
+// filling the last one, and of more chunks than arenas; and it equals the
+// sum of the chunks' gradients taken one chunk at a time in arena order.
+func TestGradientMerge(t *testing.T) {
+	const d = 4
+	sp, err := Glow(d, 2, Block{Hidden: []int{8}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []int{1, 127, 128, 129, 256, 300, 513} {
+		var want []float64
+		for _, w := range []int{1, 2, 3} {
+			f := randomised[float64](t, sp, 9)
+			f.SetWorkers(w)
+			x := randMat[float64](n, d, 10)
+			for rep := range 2 { // the second step reuses the counts
+				f.lossGrad(x, Matrix[float64]{})
+				if rep == 0 {
+					continue
+				}
+				if w == 1 {
+					want = append([]float64(nil), f.grads...)
+					continue
+				}
+				for i, g := range f.grads {
+					if math.Float64bits(g) != math.Float64bits(want[i]) {
+						t.Fatalf("batch %d, %d workers: gradient %d = %v, one worker %v", n, w, i, g, want[i])
+					}
+				}
+			}
+		}
+		// The arenas by hand, on one replica: arena a runs chunks a, a+2,
+		// ... in order (the first sets its gradients, the others add), and
+		// the arenas are then summed in order.
+		f := randomised[float64](t, sp, 9)
+		x := randMat[float64](n, d, 10)
+		f.initData(x)
+		nc := chunks(n, trainChunk)
+		arenas := make([][]float64, min(trainArenas, nc))
+		for a := range arenas {
+			for c := a; c < nc; c += trainArenas {
+				r0, r1 := c*trainChunk, min((c+1)*trainChunk, n)
+				f.rep(0).lossGrad(rows(x, r0, r1), Matrix[float64]{}, n, gradSink[float64]{offs: f.offs, clear: c == a})
+			}
+			arenas[a] = append([]float64(nil), f.grads...)
+		}
+		for i := range want {
+			s := arenas[0][i]
+			for a := 1; a < len(arenas); a++ {
+				s += arenas[a][i]
+			}
+			if math.Float64bits(s) != math.Float64bits(want[i]) {
+				t.Fatalf("batch %d: gradient %d = %v, the arenas summed by hand %v", n, i, want[i], s)
+			}
+		}
+	}
+}
+
 // TestLayersAfterInference: a flow's inference lets its couplings share
 // scratch and its LU layers keep less; once it returns, each layer's own
 // Forward and Backward work as before it: the same gradients as on a flow
