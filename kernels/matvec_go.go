@@ -109,13 +109,6 @@ func matVecsGo32(y []float32, ldy int, w []float32, ldw int, x []float32, ldx in
 	}
 }
 
-// rowProducts32 is rowLanes32 for n > 16 when it returns a nonzero value:
-// lane k's first update, fma(w[k], x[k], +0), is the plain product up to
-// the sign of a zero, a fused update of lanes that agree up to the signs
-// of zeros gives results that agree in the same way, and so does the
-// halving (see above); a zero result is computed again by rowLanes32. One
-// rounded product in place of a software fma for each of the first 16
-// elements: at n = 32 half the row's fmas.
 // rowShort32 is rowProducts32 for rows of 17 to 32 elements, its lanes
 // formed in registers pair by pair (lane j with lane j+8, the halving's
 // first step) instead of in a lane array: lane k < 16 is the plain product
@@ -148,6 +141,13 @@ func rowShort32(wr, xr []float32) float32 {
 	return ((v[0] + v[4]) + (v[2] + v[6])) + ((v[1] + v[5]) + (v[3] + v[7]))
 }
 
+// rowProducts32 is rowLanes32 for n > 16 when it returns a nonzero value:
+// lane k's first update, fma(w[k], x[k], +0), is the plain product up to
+// the sign of a zero, a fused update of lanes that agree up to the signs
+// of zeros gives results that agree in the same way, and so does the
+// halving (see above); a zero result is computed again by rowLanes32. One
+// rounded product in place of a software fma for each of the first 16
+// elements: at n = 32 half the row's fmas.
 func rowProducts32(wr, xr []float32) float32 {
 	n := len(wr)
 	xr = xr[:n]
