@@ -64,8 +64,6 @@ type buffer struct {
 	float []float64 // an F64 one (stored in the flow's precision)
 }
 
-// dataInit is implemented by layers with data-dependent initialisation
-// (ActNorm): the flow calls it on the first training batch.
 // gradSetter is a layer that can run Backward with its gradients set (=)
 // instead of added (+=): the bits of clearing them first, without the pass
 // over them (a training step's first chunk of rows).
@@ -73,6 +71,8 @@ type gradSetter[T kernels.Float] interface {
 	backwardSet(dx, dz, x Matrix[T], dlogdet []T)
 }
 
+// dataInit is implemented by layers with data-dependent initialisation
+// (ActNorm): the flow calls it on the first training batch.
 type dataInit[T kernels.Float] interface {
 	initialized() bool
 	initFromData(x Matrix[T])
