@@ -244,7 +244,7 @@ func copyRows[T kernels.Float](dst, src Matrix[T]) {
 func (l *LU[T]) denseW() bool { return l.d <= ref.LUDenseMax }
 
 // buildW sets the scratch ld, ud and wm to the dense factors and W
-// (ref.LU.Dense) and returns W.
+// (ref.LU.Dense), and s to the scales, and returns W.
 func (l *LU[T]) buildW() Matrix[T] {
 	d := l.d
 	s := l.scales()
@@ -342,7 +342,7 @@ func (l *LU[T]) backwardDense(dx, dz, x Matrix[T], dlogdet []T) {
 	}
 	sq := func(s []T) Matrix[T] { return Matrix[T]{Rows: d, Cols: d, Data: s, Stride: d} }
 	lm, um, w := sq(l.ld), sq(l.ud), sq(l.wm)
-	s := l.scales()
+	s := l.s[:d] // the scales buildW made W with
 	var c T
 	if dlogdet != nil {
 		c = kernels.Sum(dlogdet)
