@@ -511,8 +511,8 @@ func outersOn[T Float](t cpu.Tier, workers int, g Matrix[T], gb []T, d, x Matrix
 		return
 	}
 	if nb == 0 {
-		if !load {
-			for i := range m * min(n, 1) {
+		if !load { // SetOuters of no rows: +0 (G of no columns has no rows to clear)
+			for i := 0; n > 0 && i < m; i++ {
 				clear(g.Data[i*g.Stride : i*g.Stride+n])
 			}
 			clear(gb)
