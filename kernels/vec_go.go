@@ -546,8 +546,17 @@ func axpyGo32(alpha float32, x, y []float32) {
 	}
 }
 
+// scaleGo and binaryGo go four elements a step: a one-element loop is
+// bound by its own overhead, and its speed then hangs on where the linker
+// places it. The one-element Mul loop here took 1.5x as long as the same
+// instructions in a plain function of the benchmark (n = 256, Zen 5).
 func scaleGo[T Float](alpha T, x []T) {
-	for i := range x {
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		v := (*[4]T)(x[i : i+4])
+		v[0], v[1], v[2], v[3] = v[0]*alpha, v[1]*alpha, v[2]*alpha, v[3]*alpha
+	}
+	for ; i < len(x); i++ {
 		x[i] *= alpha
 	}
 }
@@ -556,11 +565,27 @@ func binaryGo[T Float](op binaryOp, dst, x, y []T) {
 	x, y = x[:len(dst)], y[:len(dst)]
 	switch op {
 	case opAdd:
-		for i := range dst {
+		i := 0
+		for ; i+4 <= len(dst); i += 4 {
+			d, a, b := (*[4]T)(dst[i:i+4]), (*[4]T)(x[i:i+4]), (*[4]T)(y[i:i+4])
+			d[0] = a[0] + b[0]
+			d[1] = a[1] + b[1]
+			d[2] = a[2] + b[2]
+			d[3] = a[3] + b[3]
+		}
+		for ; i < len(dst); i++ {
 			dst[i] = x[i] + y[i]
 		}
 	case opMul:
-		for i := range dst {
+		i := 0
+		for ; i+4 <= len(dst); i += 4 {
+			d, a, b := (*[4]T)(dst[i:i+4]), (*[4]T)(x[i:i+4]), (*[4]T)(y[i:i+4])
+			d[0] = a[0] * b[0]
+			d[1] = a[1] * b[1]
+			d[2] = a[2] * b[2]
+			d[3] = a[3] * b[3]
+		}
+		for ; i < len(dst); i++ {
 			dst[i] = x[i] * y[i]
 		}
 	case opKeepPositive:
