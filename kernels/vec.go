@@ -29,9 +29,16 @@ func Dot[T Float](x, y []T) T {
 	}
 	if len(x) <= chunk {
 		// The common case straight to the tier's kernel: no chunk loop,
-		// no lane buffer on the stack, two calls fewer.
+		// no lane buffer on the stack, two calls fewer (three on the
+		// generic tier, which skips the tier switch).
 		if is64[T]() {
+			if active == cpu.Generic {
+				return T(dotGo64(f64(x), f64(y), nil))
+			}
 			return T(dotF64(active, f64(x), f64(y), nil))
+		}
+		if active == cpu.Generic {
+			return T(dotGo32(f32(x), f32(y), nil))
 		}
 		return T(dotF32(active, f32(x), f32(y), nil))
 	}
@@ -64,9 +71,15 @@ func dotTier[T Float](t cpu.Tier, x, y, acc []T) T {
 // (ceil(n/L) + log2 L) * u * sum_i |x[i]| to first order. The lanes start at
 // +0, so a slice of -0 sums to +0.
 func Sum[T Float](x []T) T {
-	if len(x) <= chunk {
+	if len(x) <= chunk { // as in Dot
 		if is64[T]() {
+			if active == cpu.Generic {
+				return T(sumGo64(f64(x), nil))
+			}
 			return T(sumF64(active, f64(x), nil))
+		}
+		if active == cpu.Generic {
+			return T(sumGo32(f32(x), nil))
 		}
 		return T(sumF32(active, f32(x), nil))
 	}

@@ -450,6 +450,9 @@ func dotShort[T Float](x, y []T) T {
 
 // sumShort is dotShort for Sum: lane k < n holds +0 + x[k].
 func sumShort[T Float](x []T) T {
+	if len(x) == 16 {
+		return tree16(x) + 0 // no copy: tree16 only reads its lanes
+	}
 	var l [16]T
 	copy(l[:], x)
 	return tree16(l[:]) + 0
