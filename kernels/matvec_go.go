@@ -13,15 +13,16 @@ import (
 //
 // Precisions are spelled out, as in vec_go.go, so the FMA inlines.
 
-// Float32 rows of at most one element per lane (n <= 16) sum the plain
-// products by the same halving: a lane's fma(w, x, +0) is the rounded
-// product w*x up to the sign of a zero (an exact zero product with a
-// negative sign gives +0 there, -0 here), and sums of values that agree up
-// to the signs of zeros agree in the same way, so a nonzero result is the
-// canonical one. A zero result (s == 0 below, which n > 16 also starts
-// from) is computed again in the canonical order. This takes the software
-// rounding of the fused multiply-adds out of small float32 rows (float64
-// rows gained nothing: their fma is one instruction and a check).
+// Rows of at most one element per lane (n <= 16 in float32, 8 in float64)
+// sum the plain products by the same halving: a lane's fma(w, x, +0) is
+// the rounded product w*x up to the sign of a zero (an exact zero product
+// with a negative sign gives +0 there, -0 here), and sums of values that
+// agree up to the signs of zeros agree in the same way, so a nonzero result
+// is the canonical one. A zero result (s == 0 below, which longer rows also
+// start from) is computed again in the canonical order. This takes the
+// software rounding of the fused multiply-adds out of small float32 rows,
+// and rowGo64's call and its eight checked fmas out of float64 rows of 8
+// (n = 8 took 1.9x a plain loop, now 1.05x).
 
 func matVecsGo64(y []float64, ldy int, w []float64, ldw int, x []float64, ldx int, bias []float64, m, nb, n int) {
 	var xr, wr []float64
@@ -33,7 +34,23 @@ func matVecsGo64(y []float64, ldy int, w []float64, ldw int, x []float64, ldx in
 			if n > 0 {
 				wr = w[i*ldw : i*ldw+n]
 			}
-			s := rowGo64(wr, xr)
+			var s float64
+			switch {
+			case n == 8: // the lanes in registers
+				ws, xs := (*[8]float64)(wr), (*[8]float64)(xr)
+				p0, p1, p2, p3 := float64(ws[0]*xs[0]), float64(ws[1]*xs[1]), float64(ws[2]*xs[2]), float64(ws[3]*xs[3])
+				p4, p5, p6, p7 := float64(ws[4]*xs[4]), float64(ws[5]*xs[5]), float64(ws[6]*xs[6]), float64(ws[7]*xs[7])
+				s = ((p0 + p4) + (p2 + p6)) + ((p1 + p5) + (p3 + p7))
+			case n < 8:
+				var l [8]float64
+				for k, v := range wr {
+					l[k] = float64(v * xr[k]) // float64(): not fused into a later addition
+				}
+				s = ((l[0] + l[4]) + (l[2] + l[6])) + ((l[1] + l[5]) + (l[3] + l[7]))
+			}
+			if s == 0 {
+				s = rowGo64(wr, xr)
+			}
 			if len(bias) > 0 {
 				s += bias[i]
 			}
