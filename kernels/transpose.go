@@ -26,10 +26,11 @@ func transpose[T Float](t cpu.Tier, dst []T, do, ldd int, src []T, so, lds int, 
 	}
 	asm := hasTranspose4(t)
 	f64k := is64[T]()
-	for r0 := 0; r0 < rows; r0 += transposeTile {
-		rn := min(transposeTile, rows-r0)
-		for c0 := 0; c0 < cols; c0 += transposeTile {
-			cn := min(transposeTile, cols-c0)
+	tr, tc := transposeTiles(ldd*sizeOfT[T](), sizeOfT[T]())
+	for r0 := 0; r0 < rows; r0 += tr {
+		rn := min(tr, rows-r0)
+		for c0 := 0; c0 < cols; c0 += tc {
+			cn := min(tc, cols-c0)
 			d, s := do+c0*ldd+r0, so+r0*lds+c0
 			r4, c4 := 0, 0 // the part the kernel did
 			if asm {
@@ -91,6 +92,37 @@ func transpose2[T Float](dst []T, do, ldd int, src []T, so, lds int, rows, cols 
 
 // transposeTile is the side of transpose's tiles (a multiple of 4).
 const transposeTile = 32
+
+// transposeTiles returns the tile's rows and columns of src for a dst of
+// ldb bytes a row and elements of size bytes. A tile keeps a line of each
+// of its columns' dst rows in L1 until its rows have filled it, and the
+// dst rows of a stride with a large power-of-two factor fall into few
+// cache sets: at 4 KiB (a 64-set L1 way) all of them into one, so the
+// tile's 32 rows evicted each other's half-filled lines (float64 512 x 512
+// took 1.16 ns an element against 0.18 at 500 x 500). A tile of at most
+// 8 dst rows per place in the 4 KiB way where one starts, and 256 bytes
+// of each, keeps them: 512 x 512 0.25 ns an element.
+func transposeTiles(ldb, size int) (tr, tc int) {
+	places := 4096 / gcd(abs(ldb), 4096)
+	if 8*places >= transposeTile {
+		return transposeTile, transposeTile
+	}
+	return 256 / size, 8 * places
+}
+
+func gcd(a, b int) int {
+	for b != 0 {
+		a, b = b, a%b
+	}
+	return a
+}
+
+func abs(a int) int {
+	if a < 0 {
+		return -a
+	}
+	return a
+}
 
 // inSpan reports whether the elements off + i*ld + j, i < outer, j < inner
 // (outer, inner >= 1), all lie in [0, n).

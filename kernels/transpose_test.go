@@ -2,6 +2,7 @@ package kernels
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/flowkern/flowkern/internal/cpu"
@@ -26,43 +27,7 @@ func testTranspose[T Float](t *testing.T, tier cpu.Tier) {
 	for _, rows := range sizes {
 		for _, cols := range sizes {
 			for _, flip := range []int{0, 1, 2, 3} { // bit 0: dst backward, bit 1: src backward
-				lds, ldd := cols+3, rows+5
-				src := tk.NewGuarded[T](max(1, rows*lds), flip%5)
-				dst := tk.NewGuarded[T](max(1, cols*ldd), 3-flip)
-				s, d := src.S(), dst.S()
-				tk.Fill(r, s)
-				for i := range d {
-					d[i] = -7
-				}
-				so, sl, do, dl := 0, lds, 0, ldd
-				if flip&2 != 0 && rows > 0 {
-					so, sl = (rows-1)*lds, -lds
-				}
-				if flip&1 != 0 && cols > 0 {
-					do, dl = (cols-1)*ldd, -ldd
-				}
-				s0 := append([]T(nil), s...)
-				transpose(tier, d, do, dl, s, so, sl, rows, cols)
-				want := make([]T, len(d))
-				for i := range want {
-					want[i] = -7
-				}
-				for i := range rows {
-					for j := range cols {
-						want[do+j*dl+i] = s0[so+i*sl+j]
-					}
-				}
-				if k := tk.FirstDiff(d, want); k >= 0 {
-					t.Fatalf("%dx%d flip %d: dst[%d] = %v, want %v", rows, cols, flip, k, d[k], want[k])
-				}
-				if k := tk.FirstDiff(s, s0); k >= 0 {
-					t.Fatalf("%dx%d flip %d: src[%d] changed", rows, cols, flip, k)
-				}
-				for _, g := range []interface{ Check() error }{src, dst} {
-					if err := g.Check(); err != nil {
-						t.Fatalf("%dx%d flip %d: %v", rows, cols, flip, err)
-					}
-				}
+				transposeCase[T](t, tier, r, rows, cols, cols+3, rows+5, flip)
 			}
 		}
 	}
@@ -71,6 +36,82 @@ func testTranspose[T Float](t *testing.T, tier cpu.Tier) {
 	expectPanic(t, "transpose out of range", func() {
 		transpose(tier, make([]T, 15), 0, 4, make([]T, 16), 0, 4, 4, 4)
 	}, "outside its slices")
+}
+
+// TestTransposeConflictStrides runs the narrow tiles of dst strides with
+// a large power-of-two factor (transposeTiles): dst rows of 1, 2, 4 and 8
+// KiB, and 3 KiB beside them, with shapes that leave partial tiles and
+// partial blocks on both sides, every row walk.
+func TestTransposeConflictStrides(t *testing.T) {
+	tk.ForEachTier(t, built, func(t *testing.T, tier cpu.Tier) {
+		t.Run("float64", func(t *testing.T) { testTransposeConflict[float64](t, tier) })
+		t.Run("float32", func(t *testing.T) { testTransposeConflict[float32](t, tier) })
+	})
+}
+
+func testTransposeConflict[T Float](t *testing.T, tier cpu.Tier) {
+	r := tk.NewRand(13)
+	size := sizeOfT[T]()
+	narrow := 0
+	for _, kib := range []int{1, 2, 3, 4, 8} {
+		ldd := kib * 1024 / size
+		if _, tc := transposeTiles(ldd*size, size); tc < transposeTile {
+			narrow++
+		}
+		for _, rows := range []int{ldd, ldd - 3, 70} {
+			for _, cols := range []int{45, 8, 17} {
+				for _, flip := range []int{0, 1, 2, 3} {
+					transposeCase[T](t, tier, r, rows, cols, cols+1, ldd, flip)
+				}
+			}
+		}
+	}
+	if narrow != 3 {
+		t.Fatalf("%d of the strides took narrow tiles, want 3 (2, 4 and 8 KiB)", narrow)
+	}
+}
+
+// transposeCase runs transpose on one shape and strides, in guarded
+// slices, row walks reversed by flip (bit 0: dst, bit 1: src), and checks
+// it against the element loop, with dst's gaps and src untouched.
+func transposeCase[T Float](t *testing.T, tier cpu.Tier, r *rand.Rand, rows, cols, lds, ldd, flip int) {
+	t.Helper()
+	src := tk.NewGuarded[T](max(1, rows*lds), flip%5)
+	dst := tk.NewGuarded[T](max(1, cols*ldd), 3-flip)
+	s, d := src.S(), dst.S()
+	tk.Fill(r, s)
+	for i := range d {
+		d[i] = -7
+	}
+	so, sl, do, dl := 0, lds, 0, ldd
+	if flip&2 != 0 && rows > 0 {
+		so, sl = (rows-1)*lds, -lds
+	}
+	if flip&1 != 0 && cols > 0 {
+		do, dl = (cols-1)*ldd, -ldd
+	}
+	s0 := append([]T(nil), s...)
+	transpose(tier, d, do, dl, s, so, sl, rows, cols)
+	want := make([]T, len(d))
+	for i := range want {
+		want[i] = -7
+	}
+	for i := range rows {
+		for j := range cols {
+			want[do+j*dl+i] = s0[so+i*sl+j]
+		}
+	}
+	if k := tk.FirstDiff(d, want); k >= 0 {
+		t.Fatalf("%dx%d flip %d: dst[%d] = %v, want %v", rows, cols, flip, k, d[k], want[k])
+	}
+	if k := tk.FirstDiff(s, s0); k >= 0 {
+		t.Fatalf("%dx%d flip %d: src[%d] changed", rows, cols, flip, k)
+	}
+	for _, g := range []interface{ Check() error }{src, dst} {
+		if err := g.Check(); err != nil {
+			t.Fatalf("%dx%d flip %d: %v", rows, cols, flip, err)
+		}
+	}
 }
 
 // TestTransposePublic checks Transpose on every tier (the Go loops where
