@@ -160,14 +160,14 @@ func TestRoofCheck(t *testing.T) {
 }
 
 // TestSizesFlag: -sizes replaces the lengths of vector cases but not the
-// matrix sides of the shaped ones (MatVecs, the couplings), which at a
+// matrix sides of the shaped ones (MatVecs, the couplings, Tri*), which at a
 // vector length of 2^20 would not fit in memory; every shaped case says so.
 func TestSizesFlag(t *testing.T) {
 	opt := options{sizes: []int{1 << 20}, sizesSet: true}
 	for _, c := range cases() {
 		got := opt.sizesFor(c)
 		shaped := strings.HasPrefix(c.kernel, "MatVecs") || strings.HasPrefix(c.kernel, "MatTVecs") ||
-			strings.HasPrefix(c.kernel, "AddOuters") || strings.HasPrefix(c.kernel, "Coupling")
+			strings.HasPrefix(c.kernel, "AddOuters") || strings.HasPrefix(c.kernel, "Coupling") || strings.HasPrefix(c.kernel, "Tri")
 		if shaped != c.side {
 			t.Errorf("%s %s: side = %v", c.kernel, c.prec, c.side)
 		}
