@@ -45,8 +45,10 @@ type Machine struct {
 	// Read bandwidth of one core against working-set size, from L1 to memory:
 	// the roof of a kernel whose data fits the same level.
 	BandwidthCurve []BandwidthPoint
-	// StreamProbe names the load loop the bandwidths were measured with.
-	StreamProbe string
+	// StreamProbe names the load loop the bandwidths were measured with,
+	// and StreamTier the tier whose loads it has (its TierCurves entry
+	// measures the same loop again).
+	StreamProbe, StreamTier string
 	// TierCurves is the read bandwidth of one core up to tierCurveMax
 	// with the loads of each usable tier (scalar Go loads for generic),
 	// where the load width sets the pace: the roof of that tier's
@@ -103,8 +105,8 @@ func describeMachine(quick bool) Machine {
 			}
 		}
 	}
-	read, name := streamReader(m.Usable)
-	m.StreamProbe = name
+	read, name, tier := streamReader(m.Usable)
+	m.StreamProbe, m.StreamTier = name, tier
 	for _, b := range bandwidthSizes {
 		if quick && b > 64<<20 {
 			continue

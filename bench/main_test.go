@@ -88,7 +88,7 @@ func TestReadStream(t *testing.T) {
 		sets = append(sets, []string{"avx2"})
 	}
 	for _, tiers := range sets {
-		f, name := streamReader(tiers)
+		f, name, _ := streamReader(tiers)
 		for _, n := range []int{0, 1, 63, 64, 65, 127, 128, 1000, 4096} {
 			buf := make([]int, n)
 			want := 0
@@ -134,6 +134,28 @@ func TestRoofCheck(t *testing.T) {
 	}{{8 << 10, 400}, {16 << 10, 400}, {32 << 10, 400}, {64 << 10, 180}, {300 << 10, 180}, {2 << 20, 100}, {1 << 30, 20}} {
 		if got := bandwidthFor(m, c.bytes); got != c.want {
 			t.Errorf("bandwidthFor(%d) = %v, want %v", c.bytes, got, c.want)
+		}
+	}
+	// The stream tier's curve measured the main curve's loop again: each
+	// size takes the better reading of the two, for another library and
+	// for that tier; another tier keeps its own loads.
+	m2 := m
+	m2.StreamTier = "avx512"
+	m2.TierCurves = map[string][]BandwidthPoint{
+		"avx512": {{Bytes: 16 << 10, GBps: 380}, {Bytes: 64 << 10, GBps: 150}, {Bytes: 256 << 10, GBps: 260}},
+		"avx2":   {{Bytes: 16 << 10, GBps: 200}, {Bytes: 64 << 10, GBps: 120}, {Bytes: 256 << 10, GBps: 130}}}
+	for _, c := range []struct {
+		tier  string
+		bytes int
+		want  float64
+	}{{"", 16 << 10, 400}, {"", 64 << 10, 260}, {"", 300 << 10, 260}, {"", 2 << 20, 100}, {"avx512", 16 << 10, 400},
+		{"avx512", 128 << 10, 260}, {"avx2", 16 << 10, 200}, {"avx2", 128 << 10, 130}, {"avx2", 2 << 20, 100}} {
+		got := bandwidthFor(m2, c.bytes)
+		if c.tier != "" {
+			got = tierBandwidthFor(m2, c.tier, c.bytes)
+		}
+		if got != c.want {
+			t.Errorf("%q bandwidth at %d bytes = %v, want %v", c.tier, c.bytes, got, c.want)
 		}
 	}
 	// Dot-like, 16 KiB loaded, 2 flops per 16 bytes: roof min(50, 400/8) = 50.

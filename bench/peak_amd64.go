@@ -38,14 +38,14 @@ func tierReader(tier string) func([]int) int {
 	return nil
 }
 
-// streamReader returns the widest read probe the usable tiers allow, and
-// its name.
-func streamReader(usable []string) (func([]int) int, string) {
+// streamReader returns the widest read probe the usable tiers allow, its
+// name and the tier whose loads it has.
+func streamReader(usable []string) (read func([]int) int, name, tier string) {
 	switch {
 	case slices.Contains(usable, "avx512"):
-		return asm.ReadStreamAVX512, "asm.ReadStreamAVX512 (64-byte loads)"
+		return asm.ReadStreamAVX512, "asm.ReadStreamAVX512 (64-byte loads)", "avx512"
 	case slices.Contains(usable, "avx2"):
-		return asm.ReadStreamAVX2, "asm.ReadStreamAVX2 (32-byte loads)"
+		return asm.ReadStreamAVX2, "asm.ReadStreamAVX2 (32-byte loads)", "avx2"
 	}
-	return readStreamGo, "a Go loop of 8-byte loads"
+	return readStreamGo, "a Go loop of 8-byte loads", "generic"
 }

@@ -34,10 +34,11 @@ func tierReader(tier string) func([]int) int {
 	return nil
 }
 
-// streamReader returns the read probe of the NEON tier, and its name.
-func streamReader(usable []string) (func([]int) int, string) {
+// streamReader returns the widest read probe the usable tiers allow, its
+// name and the tier whose loads it has.
+func streamReader(usable []string) (read func([]int) int, name, tier string) {
 	if slices.Contains(usable, "neon") {
-		return asm.ReadStreamNEON, "asm.ReadStreamNEON (64-byte LD1 loads)"
+		return asm.ReadStreamNEON, "asm.ReadStreamNEON (64-byte LD1 loads)", "neon"
 	}
-	return readStreamGo, "a Go loop of 8-byte loads"
+	return readStreamGo, "a Go loop of 8-byte loads", "generic"
 }

@@ -5,9 +5,9 @@ package main
 // peakFMA reports false: this build has no assembly peak loops.
 func peakFMA(tier, prec string, quick bool) (Probe, bool) { return Probe{}, false }
 
-// streamReader returns the Go read probe: this build has no assembly.
-func streamReader(usable []string) (func([]int) int, string) {
-	return readStreamGo, "a Go loop of 8-byte loads"
+// streamReader returns the Go read probe, its name and its tier.
+func streamReader([]string) (read func([]int) int, name, tier string) {
+	return readStreamGo, "a Go loop of 8-byte loads", "generic"
 }
 
 // tierReader returns the Go read probe for generic, nil for other tiers.
