@@ -103,25 +103,14 @@ const transposeTile = 32
 // 8 dst rows per place in the 4 KiB way where one starts, and 256 bytes
 // of each, keeps them: 512 x 512 0.25 ns an element.
 func transposeTiles(ldb, size int) (tr, tc int) {
-	places := 4096 / gcd(abs(ldb), 4096)
-	if 8*places >= transposeTile {
-		return transposeTile, transposeTile
+	p := 4096 // the largest power of two dividing ldb, at most 4096
+	if ldb != 0 {
+		p = min(ldb&-ldb, 4096)
 	}
-	return 256 / size, 8 * places
-}
-
-func gcd(a, b int) int {
-	for b != 0 {
-		a, b = b, a%b
+	if places := 4096 / p; 8*places < transposeTile {
+		return 256 / size, 8 * places
 	}
-	return a
-}
-
-func abs(a int) int {
-	if a < 0 {
-		return -a
-	}
-	return a
+	return transposeTile, transposeTile
 }
 
 // inSpan reports whether the elements off + i*ld + j, i < outer, j < inner
