@@ -50,7 +50,6 @@ func (d *triData[T]) mats() (x, a kernels.Matrix[T]) {
 }
 
 func triCases() []kernelCase {
-	impl := gonum.Implementation{}
 	work := func(size int) func(n int) (int, int) {
 		return func(n int) (int, int) { return n * n * triBatch, size * (n*(n+1)/2 + 2*triBatch*n) }
 	}
@@ -60,34 +59,10 @@ func triCases() []kernelCase {
 			ours: ours, peers: []peer{{"gonum", gon}}, runs: []string{"Outer", "Transpose4", "Axpy", "Scale"}}
 	}
 	return []kernelCase{
-		mk("TriMatVecs", "float64", 8, triOurs[float64](false), func(n int) func() {
-			d := newTriData[float64](n)
-			return func() {
-				copy(d.x, d.x0)
-				impl.Dtrmm(blas.Right, blas.Lower, blas.Trans, blas.NonUnit, triBatch, n, 1, d.a, n, d.x, n)
-			}
-		}),
-		mk("TriMatVecs", "float32", 4, triOurs[float32](false), func(n int) func() {
-			d := newTriData[float32](n)
-			return func() {
-				copy(d.x, d.x0)
-				impl.Strmm(blas.Right, blas.Lower, blas.Trans, blas.NonUnit, triBatch, n, 1, d.a, n, d.x, n)
-			}
-		}),
-		mk("TriSolveVecs", "float64", 8, triOurs[float64](true), func(n int) func() {
-			d := newTriData[float64](n)
-			return func() {
-				copy(d.x, d.x0)
-				impl.Dtrsm(blas.Right, blas.Lower, blas.Trans, blas.NonUnit, triBatch, n, 1, d.a, n, d.x, n)
-			}
-		}),
-		mk("TriSolveVecs", "float32", 4, triOurs[float32](true), func(n int) func() {
-			d := newTriData[float32](n)
-			return func() {
-				copy(d.x, d.x0)
-				impl.Strsm(blas.Right, blas.Lower, blas.Trans, blas.NonUnit, triBatch, n, 1, d.a, n, d.x, n)
-			}
-		}),
+		mk("TriMatVecs", "float64", 8, triOurs[float64](false), triGonum[float64](false)),
+		mk("TriMatVecs", "float32", 4, triOurs[float32](false), triGonum[float32](false)),
+		mk("TriSolveVecs", "float64", 8, triOurs[float64](true), triGonum[float64](true)),
+		mk("TriSolveVecs", "float32", 4, triOurs[float32](true), triGonum[float32](true)),
 	}
 }
 
@@ -104,5 +79,33 @@ func triOurs[T ref.Float](solve bool) maker {
 				kernels.TriMatVecs(x, a, false, false, false)
 			}
 		})
+	}
+}
+
+// triGonum is gonum's Dtrsm (solve) or Dtrmm, Strsm or Strmm for float32,
+// on the same rows: side Right, A transposed.
+func triGonum[T ref.Float](solve bool) maker {
+	return func(n int) func() {
+		d := newTriData[T](n)
+		impl := gonum.Implementation{}
+		var call func()
+		switch a := any(d.a).(type) {
+		case []float64:
+			f, x := impl.Dtrmm, any(d.x).([]float64)
+			if solve {
+				f = impl.Dtrsm
+			}
+			call = func() { f(blas.Right, blas.Lower, blas.Trans, blas.NonUnit, triBatch, n, 1, a, n, x, n) }
+		case []float32:
+			f, x := impl.Strmm, any(d.x).([]float32)
+			if solve {
+				f = impl.Strsm
+			}
+			call = func() { f(blas.Right, blas.Lower, blas.Trans, blas.NonUnit, triBatch, n, 1, a, n, x, n) }
+		}
+		return func() {
+			copy(d.x, d.x0)
+			call()
+		}
 	}
 }
