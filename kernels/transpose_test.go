@@ -216,26 +216,47 @@ func fuzzTransposeT[T Float](t *testing.T, data []byte, rows int, flip, off uint
 	}
 }
 
-// BenchmarkTranspose: Transpose of an n x n matrix on every usable tier
-// (generic is the Go loops), in bytes moved (read and written) per second.
+// BenchmarkTranspose times transpose on every usable tier (generic is the
+// Go loops) against the plain element loop, in bytes moved (read and
+// written) per second: square sides of powers of two, whose strides map a
+// tile's dst rows onto few cache sets (transposeTiles), sides beside them,
+// and the flows' tall and wide shapes.
+//
+//	go test -run '^$' -bench '^BenchmarkTranspose$' -cpu 1 ./kernels
 func BenchmarkTranspose(b *testing.B) {
-	for _, n := range []int{64, 512, 2048} {
-		b.Run(fmt.Sprintf("float64/n=%d", n), func(b *testing.B) { benchTranspose[float64](b, n) })
-		b.Run(fmt.Sprintf("float32/n=%d", n), func(b *testing.B) { benchTranspose[float32](b, n) })
+	shapes := [][2]int{{64, 64}, {256, 32}, {32, 256}, {250, 250}, {256, 256}, {500, 500}, {512, 512}, {1024, 1024}, {2048, 2048}}
+	for _, sh := range shapes {
+		b.Run(fmt.Sprintf("float64/%dx%d", sh[0], sh[1]), func(b *testing.B) { benchTranspose[float64](b, sh[0], sh[1]) })
+		b.Run(fmt.Sprintf("float32/%dx%d", sh[0], sh[1]), func(b *testing.B) { benchTranspose[float32](b, sh[0], sh[1]) })
 	}
 }
 
-func benchTranspose[T Float](b *testing.B, n int) {
-	src, dst := make([]T, n*n), make([]T, n*n)
+func benchTranspose[T Float](b *testing.B, rows, cols int) {
+	src, dst := make([]T, rows*cols), make([]T, rows*cols)
 	tk.Fill(tk.NewRand(4), src)
-	var z T
-	for _, tier := range usableTiers() {
-		b.Run(tier.String(), func(b *testing.B) {
-			b.SetBytes(int64(2 * n * n * int(sizeOf(z))))
+	bytes := int64(2 * rows * cols * sizeOfT[T]())
+	run := func(name string, f func()) {
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(bytes)
 			defer tk.CPUTime(b)()
 			for b.Loop() {
-				transpose(tier, dst, 0, n, src, 0, n, n, n)
+				f()
 			}
 		})
+	}
+	run("plain", func() { plainTranspose(dst, src, rows, cols) })
+	for _, tier := range usableTiers() {
+		run(tier.String(), func() { transpose(tier, dst, 0, rows, src, 0, cols, rows, cols) })
+	}
+}
+
+// plainTranspose is the element loop, a row of src at a time.
+//
+//go:noinline
+func plainTranspose[T Float](dst, src []T, rows, cols int) {
+	for i := range rows {
+		for j, v := range src[i*cols : i*cols+cols] {
+			dst[j*rows+i] = v
+		}
 	}
 }
