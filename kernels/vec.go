@@ -30,7 +30,9 @@ func Dot[T Float](x, y []T) T {
 	if len(x) <= chunk {
 		// The common case straight to the tier's kernel: no chunk loop,
 		// no lane buffer on the stack, two calls fewer (three on the
-		// generic tier, which skips the tier switch).
+		// generic tier, which skips the tier switch; the Go loop per
+		// precision, not sumGo's or a dotGo's wrapper, whose frame was
+		// 1 ns of a 7 ns Sum of 16).
 		if is64[T]() {
 			if active == cpu.Generic {
 				return T(dotGo64(f64(x), f64(y), nil))
