@@ -664,7 +664,7 @@ func OuterF32AVX512(c []float32, ldc int, a []float32, lda int, inca int, b []fl
 	outerF32AVX512(c, ldc, a, lda, inca, b, ldb, ldp, rows, cols, k, load)
 }
 
-// CouplingFwdNoneF64AVX2 runs CouplingFwdNone on AVX2 (float64): y = fma(x, exp(c), t), c = c(s), for whole vectors of len(y). Contract: kernels.CouplingForward, internal/ref.CouplingForward.
+// CouplingFwdNoneF64AVX2 runs CouplingFwdNone on AVX2 (float64): y = fma(x, exp(s), t), for whole vectors of len(y). Contract: kernels.CouplingForward, internal/ref.CouplingForward.
 // It panics unless len(x) >= len(y) && len(s) >= len(y) && len(t) >= len(y).
 func CouplingFwdNoneF64AVX2(y []float64, x []float64, s []float64, t []float64) {
 	if !(len(x) >= len(y) && len(s) >= len(y) && len(t) >= len(y)) {
@@ -673,7 +673,7 @@ func CouplingFwdNoneF64AVX2(y []float64, x []float64, s []float64, t []float64) 
 	couplingFwdNoneF64AVX2(y, x, s, t)
 }
 
-// CouplingFwdNoneF64AVX512 runs CouplingFwdNone on AVX512 (float64): y = fma(x, exp(c), t), c = c(s), for whole vectors of len(y). Contract: kernels.CouplingForward, internal/ref.CouplingForward.
+// CouplingFwdNoneF64AVX512 runs CouplingFwdNone on AVX512 (float64): y = fma(x, exp(s), t), for whole vectors of len(y). Contract: kernels.CouplingForward, internal/ref.CouplingForward.
 // It panics unless len(x) >= len(y) && len(s) >= len(y) && len(t) >= len(y).
 func CouplingFwdNoneF64AVX512(y []float64, x []float64, s []float64, t []float64) {
 	if !(len(x) >= len(y) && len(s) >= len(y) && len(t) >= len(y)) {
@@ -682,7 +682,7 @@ func CouplingFwdNoneF64AVX512(y []float64, x []float64, s []float64, t []float64
 	couplingFwdNoneF64AVX512(y, x, s, t)
 }
 
-// CouplingFwdNoneF32AVX2 runs CouplingFwdNone on AVX2 (float32): y = fma(x, exp(c), t), c = c(s), for whole vectors of len(y). Contract: kernels.CouplingForward, internal/ref.CouplingForward.
+// CouplingFwdNoneF32AVX2 runs CouplingFwdNone on AVX2 (float32): y = fma(x, exp(s), t), for whole vectors of len(y). Contract: kernels.CouplingForward, internal/ref.CouplingForward.
 // It panics unless len(x) >= len(y) && len(s) >= len(y) && len(t) >= len(y).
 func CouplingFwdNoneF32AVX2(y []float32, x []float32, s []float32, t []float32) {
 	if !(len(x) >= len(y) && len(s) >= len(y) && len(t) >= len(y)) {
@@ -691,7 +691,7 @@ func CouplingFwdNoneF32AVX2(y []float32, x []float32, s []float32, t []float32) 
 	couplingFwdNoneF32AVX2(y, x, s, t)
 }
 
-// CouplingFwdNoneF32AVX512 runs CouplingFwdNone on AVX512 (float32): y = fma(x, exp(c), t), c = c(s), for whole vectors of len(y). Contract: kernels.CouplingForward, internal/ref.CouplingForward.
+// CouplingFwdNoneF32AVX512 runs CouplingFwdNone on AVX512 (float32): y = fma(x, exp(s), t), for whole vectors of len(y). Contract: kernels.CouplingForward, internal/ref.CouplingForward.
 // It panics unless len(x) >= len(y) && len(s) >= len(y) && len(t) >= len(y).
 func CouplingFwdNoneF32AVX512(y []float32, x []float32, s []float32, t []float32) {
 	if !(len(x) >= len(y) && len(s) >= len(y) && len(t) >= len(y)) {
@@ -700,7 +700,7 @@ func CouplingFwdNoneF32AVX512(y []float32, x []float32, s []float32, t []float32
 	couplingFwdNoneF32AVX512(y, x, s, t)
 }
 
-// CouplingInvNoneF64AVX2 runs CouplingInvNone on AVX2 (float64): x = (y - t) * exp(-c), c = c(s), for whole vectors of len(x). Contract: kernels.CouplingInverse, internal/ref.CouplingInverse.
+// CouplingInvNoneF64AVX2 runs CouplingInvNone on AVX2 (float64): x = (y - t) * exp(-s), for whole vectors of len(x). Contract: kernels.CouplingInverse, internal/ref.CouplingInverse.
 // It panics unless len(y) >= len(x) && len(s) >= len(x) && len(t) >= len(x).
 func CouplingInvNoneF64AVX2(x []float64, y []float64, s []float64, t []float64) {
 	if !(len(y) >= len(x) && len(s) >= len(x) && len(t) >= len(x)) {
@@ -709,7 +709,7 @@ func CouplingInvNoneF64AVX2(x []float64, y []float64, s []float64, t []float64) 
 	couplingInvNoneF64AVX2(x, y, s, t)
 }
 
-// CouplingInvNoneF64AVX512 runs CouplingInvNone on AVX512 (float64): x = (y - t) * exp(-c), c = c(s), for whole vectors of len(x). Contract: kernels.CouplingInverse, internal/ref.CouplingInverse.
+// CouplingInvNoneF64AVX512 runs CouplingInvNone on AVX512 (float64): x = (y - t) * exp(-s), for whole vectors of len(x). Contract: kernels.CouplingInverse, internal/ref.CouplingInverse.
 // It panics unless len(y) >= len(x) && len(s) >= len(x) && len(t) >= len(x).
 func CouplingInvNoneF64AVX512(x []float64, y []float64, s []float64, t []float64) {
 	if !(len(y) >= len(x) && len(s) >= len(x) && len(t) >= len(x)) {
@@ -718,7 +718,7 @@ func CouplingInvNoneF64AVX512(x []float64, y []float64, s []float64, t []float64
 	couplingInvNoneF64AVX512(x, y, s, t)
 }
 
-// CouplingInvNoneF32AVX2 runs CouplingInvNone on AVX2 (float32): x = (y - t) * exp(-c), c = c(s), for whole vectors of len(x). Contract: kernels.CouplingInverse, internal/ref.CouplingInverse.
+// CouplingInvNoneF32AVX2 runs CouplingInvNone on AVX2 (float32): x = (y - t) * exp(-s), for whole vectors of len(x). Contract: kernels.CouplingInverse, internal/ref.CouplingInverse.
 // It panics unless len(y) >= len(x) && len(s) >= len(x) && len(t) >= len(x).
 func CouplingInvNoneF32AVX2(x []float32, y []float32, s []float32, t []float32) {
 	if !(len(y) >= len(x) && len(s) >= len(x) && len(t) >= len(x)) {
@@ -727,7 +727,7 @@ func CouplingInvNoneF32AVX2(x []float32, y []float32, s []float32, t []float32) 
 	couplingInvNoneF32AVX2(x, y, s, t)
 }
 
-// CouplingInvNoneF32AVX512 runs CouplingInvNone on AVX512 (float32): x = (y - t) * exp(-c), c = c(s), for whole vectors of len(x). Contract: kernels.CouplingInverse, internal/ref.CouplingInverse.
+// CouplingInvNoneF32AVX512 runs CouplingInvNone on AVX512 (float32): x = (y - t) * exp(-s), for whole vectors of len(x). Contract: kernels.CouplingInverse, internal/ref.CouplingInverse.
 // It panics unless len(y) >= len(x) && len(s) >= len(x) && len(t) >= len(x).
 func CouplingInvNoneF32AVX512(x []float32, y []float32, s []float32, t []float32) {
 	if !(len(y) >= len(x) && len(s) >= len(x) && len(t) >= len(x)) {
@@ -736,7 +736,7 @@ func CouplingInvNoneF32AVX512(x []float32, y []float32, s []float32, t []float32
 	couplingInvNoneF32AVX512(x, y, s, t)
 }
 
-// CouplingBwdNoneF64AVX2 runs CouplingBwdNone on AVX2 (float64): dx = dy*exp(c), ds = fma(dx, x, p[0]) * c'(s), for whole vectors of len(dx). Contract: kernels.CouplingBackward, internal/ref.CouplingBackward.
+// CouplingBwdNoneF64AVX2 runs CouplingBwdNone on AVX2 (float64): dx = dy*exp(s), ds = fma(dx, x, p[0]), for whole vectors of len(dx). Contract: kernels.CouplingBackward, internal/ref.CouplingBackward.
 // It panics unless len(ds) >= len(dx) && len(dy) >= len(dx) && len(x) >= len(dx) && len(s) >= len(dx) && len(p) >= 1.
 func CouplingBwdNoneF64AVX2(dx []float64, ds []float64, dy []float64, x []float64, s []float64, p []float64) {
 	if !(len(ds) >= len(dx) && len(dy) >= len(dx) && len(x) >= len(dx) && len(s) >= len(dx) && len(p) >= 1) {
@@ -745,7 +745,7 @@ func CouplingBwdNoneF64AVX2(dx []float64, ds []float64, dy []float64, x []float6
 	couplingBwdNoneF64AVX2(dx, ds, dy, x, s, p)
 }
 
-// CouplingBwdNoneF64AVX512 runs CouplingBwdNone on AVX512 (float64): dx = dy*exp(c), ds = fma(dx, x, p[0]) * c'(s), for whole vectors of len(dx). Contract: kernels.CouplingBackward, internal/ref.CouplingBackward.
+// CouplingBwdNoneF64AVX512 runs CouplingBwdNone on AVX512 (float64): dx = dy*exp(s), ds = fma(dx, x, p[0]), for whole vectors of len(dx). Contract: kernels.CouplingBackward, internal/ref.CouplingBackward.
 // It panics unless len(ds) >= len(dx) && len(dy) >= len(dx) && len(x) >= len(dx) && len(s) >= len(dx) && len(p) >= 1.
 func CouplingBwdNoneF64AVX512(dx []float64, ds []float64, dy []float64, x []float64, s []float64, p []float64) {
 	if !(len(ds) >= len(dx) && len(dy) >= len(dx) && len(x) >= len(dx) && len(s) >= len(dx) && len(p) >= 1) {
@@ -754,7 +754,7 @@ func CouplingBwdNoneF64AVX512(dx []float64, ds []float64, dy []float64, x []floa
 	couplingBwdNoneF64AVX512(dx, ds, dy, x, s, p)
 }
 
-// CouplingBwdNoneF32AVX2 runs CouplingBwdNone on AVX2 (float32): dx = dy*exp(c), ds = fma(dx, x, p[0]) * c'(s), for whole vectors of len(dx). Contract: kernels.CouplingBackward, internal/ref.CouplingBackward.
+// CouplingBwdNoneF32AVX2 runs CouplingBwdNone on AVX2 (float32): dx = dy*exp(s), ds = fma(dx, x, p[0]), for whole vectors of len(dx). Contract: kernels.CouplingBackward, internal/ref.CouplingBackward.
 // It panics unless len(ds) >= len(dx) && len(dy) >= len(dx) && len(x) >= len(dx) && len(s) >= len(dx) && len(p) >= 1.
 func CouplingBwdNoneF32AVX2(dx []float32, ds []float32, dy []float32, x []float32, s []float32, p []float32) {
 	if !(len(ds) >= len(dx) && len(dy) >= len(dx) && len(x) >= len(dx) && len(s) >= len(dx) && len(p) >= 1) {
@@ -763,7 +763,7 @@ func CouplingBwdNoneF32AVX2(dx []float32, ds []float32, dy []float32, x []float3
 	couplingBwdNoneF32AVX2(dx, ds, dy, x, s, p)
 }
 
-// CouplingBwdNoneF32AVX512 runs CouplingBwdNone on AVX512 (float32): dx = dy*exp(c), ds = fma(dx, x, p[0]) * c'(s), for whole vectors of len(dx). Contract: kernels.CouplingBackward, internal/ref.CouplingBackward.
+// CouplingBwdNoneF32AVX512 runs CouplingBwdNone on AVX512 (float32): dx = dy*exp(s), ds = fma(dx, x, p[0]), for whole vectors of len(dx). Contract: kernels.CouplingBackward, internal/ref.CouplingBackward.
 // It panics unless len(ds) >= len(dx) && len(dy) >= len(dx) && len(x) >= len(dx) && len(s) >= len(dx) && len(p) >= 1.
 func CouplingBwdNoneF32AVX512(dx []float32, ds []float32, dy []float32, x []float32, s []float32, p []float32) {
 	if !(len(ds) >= len(dx) && len(dy) >= len(dx) && len(x) >= len(dx) && len(s) >= len(dx) && len(p) >= 1) {
@@ -772,220 +772,184 @@ func CouplingBwdNoneF32AVX512(dx []float32, ds []float32, dy []float32, x []floa
 	couplingBwdNoneF32AVX512(dx, ds, dy, x, s, p)
 }
 
-// CouplingFwdTanhF64AVX2 runs CouplingFwdTanh on AVX2 (float64): y = fma(x, exp(c), t), c = c(s), for whole vectors of len(y). Contract: kernels.CouplingForward, internal/ref.CouplingForward.
-// It panics unless len(c) >= len(y) && len(x) >= len(y) && len(s) >= len(y) && len(t) >= len(y) && len(p) >= 2.
-func CouplingFwdTanhF64AVX2(y []float64, c []float64, x []float64, s []float64, t []float64, p []float64) {
-	if !(len(c) >= len(y) && len(x) >= len(y) && len(s) >= len(y) && len(t) >= len(y) && len(p) >= 2) {
-		panic("asm: CouplingFwdTanhF64AVX2: arguments outside its precondition len(c) >= len(y) && len(x) >= len(y) && len(s) >= len(y) && len(t) >= len(y) && len(p) >= 2")
+// CouplingClampTanhF64AVX2 runs CouplingClampTanh on AVX2 (float64): c = c(s), p = [ia, m], for whole vectors of len(c). Contract: kernels.CouplingForward, kernels.CouplingInverse, internal/ref.CouplingScale.
+// It panics unless len(s) >= len(c) && len(p) >= 2.
+func CouplingClampTanhF64AVX2(c []float64, s []float64, p []float64) {
+	if !(len(s) >= len(c) && len(p) >= 2) {
+		panic("asm: CouplingClampTanhF64AVX2: arguments outside its precondition len(s) >= len(c) && len(p) >= 2")
 	}
-	couplingFwdTanhF64AVX2(y, c, x, s, t, p)
+	couplingClampTanhF64AVX2(c, s, p)
 }
 
-// CouplingFwdTanhF64AVX512 runs CouplingFwdTanh on AVX512 (float64): y = fma(x, exp(c), t), c = c(s), for whole vectors of len(y). Contract: kernels.CouplingForward, internal/ref.CouplingForward.
-// It panics unless len(c) >= len(y) && len(x) >= len(y) && len(s) >= len(y) && len(t) >= len(y) && len(p) >= 2.
-func CouplingFwdTanhF64AVX512(y []float64, c []float64, x []float64, s []float64, t []float64, p []float64) {
-	if !(len(c) >= len(y) && len(x) >= len(y) && len(s) >= len(y) && len(t) >= len(y) && len(p) >= 2) {
-		panic("asm: CouplingFwdTanhF64AVX512: arguments outside its precondition len(c) >= len(y) && len(x) >= len(y) && len(s) >= len(y) && len(t) >= len(y) && len(p) >= 2")
+// CouplingClampTanhF64AVX512 runs CouplingClampTanh on AVX512 (float64): c = c(s), p = [ia, m], for whole vectors of len(c). Contract: kernels.CouplingForward, kernels.CouplingInverse, internal/ref.CouplingScale.
+// It panics unless len(s) >= len(c) && len(p) >= 2.
+func CouplingClampTanhF64AVX512(c []float64, s []float64, p []float64) {
+	if !(len(s) >= len(c) && len(p) >= 2) {
+		panic("asm: CouplingClampTanhF64AVX512: arguments outside its precondition len(s) >= len(c) && len(p) >= 2")
 	}
-	couplingFwdTanhF64AVX512(y, c, x, s, t, p)
+	couplingClampTanhF64AVX512(c, s, p)
 }
 
-// CouplingFwdTanhF32AVX2 runs CouplingFwdTanh on AVX2 (float32): y = fma(x, exp(c), t), c = c(s), for whole vectors of len(y). Contract: kernels.CouplingForward, internal/ref.CouplingForward.
-// It panics unless len(c) >= len(y) && len(x) >= len(y) && len(s) >= len(y) && len(t) >= len(y) && len(p) >= 2.
-func CouplingFwdTanhF32AVX2(y []float32, c []float32, x []float32, s []float32, t []float32, p []float32) {
-	if !(len(c) >= len(y) && len(x) >= len(y) && len(s) >= len(y) && len(t) >= len(y) && len(p) >= 2) {
-		panic("asm: CouplingFwdTanhF32AVX2: arguments outside its precondition len(c) >= len(y) && len(x) >= len(y) && len(s) >= len(y) && len(t) >= len(y) && len(p) >= 2")
+// CouplingClampTanhF32AVX2 runs CouplingClampTanh on AVX2 (float32): c = c(s), p = [ia, m], for whole vectors of len(c). Contract: kernels.CouplingForward, kernels.CouplingInverse, internal/ref.CouplingScale.
+// It panics unless len(s) >= len(c) && len(p) >= 2.
+func CouplingClampTanhF32AVX2(c []float32, s []float32, p []float32) {
+	if !(len(s) >= len(c) && len(p) >= 2) {
+		panic("asm: CouplingClampTanhF32AVX2: arguments outside its precondition len(s) >= len(c) && len(p) >= 2")
 	}
-	couplingFwdTanhF32AVX2(y, c, x, s, t, p)
+	couplingClampTanhF32AVX2(c, s, p)
 }
 
-// CouplingFwdTanhF32AVX512 runs CouplingFwdTanh on AVX512 (float32): y = fma(x, exp(c), t), c = c(s), for whole vectors of len(y). Contract: kernels.CouplingForward, internal/ref.CouplingForward.
-// It panics unless len(c) >= len(y) && len(x) >= len(y) && len(s) >= len(y) && len(t) >= len(y) && len(p) >= 2.
-func CouplingFwdTanhF32AVX512(y []float32, c []float32, x []float32, s []float32, t []float32, p []float32) {
-	if !(len(c) >= len(y) && len(x) >= len(y) && len(s) >= len(y) && len(t) >= len(y) && len(p) >= 2) {
-		panic("asm: CouplingFwdTanhF32AVX512: arguments outside its precondition len(c) >= len(y) && len(x) >= len(y) && len(s) >= len(y) && len(t) >= len(y) && len(p) >= 2")
+// CouplingClampTanhF32AVX512 runs CouplingClampTanh on AVX512 (float32): c = c(s), p = [ia, m], for whole vectors of len(c). Contract: kernels.CouplingForward, kernels.CouplingInverse, internal/ref.CouplingScale.
+// It panics unless len(s) >= len(c) && len(p) >= 2.
+func CouplingClampTanhF32AVX512(c []float32, s []float32, p []float32) {
+	if !(len(s) >= len(c) && len(p) >= 2) {
+		panic("asm: CouplingClampTanhF32AVX512: arguments outside its precondition len(s) >= len(c) && len(p) >= 2")
 	}
-	couplingFwdTanhF32AVX512(y, c, x, s, t, p)
+	couplingClampTanhF32AVX512(c, s, p)
 }
 
-// CouplingInvTanhF64AVX2 runs CouplingInvTanh on AVX2 (float64): x = (y - t) * exp(-c), c = c(s), for whole vectors of len(x). Contract: kernels.CouplingInverse, internal/ref.CouplingInverse.
-// It panics unless len(c) >= len(x) && len(y) >= len(x) && len(s) >= len(x) && len(t) >= len(x) && len(p) >= 2.
-func CouplingInvTanhF64AVX2(x []float64, c []float64, y []float64, s []float64, t []float64, p []float64) {
-	if !(len(c) >= len(x) && len(y) >= len(x) && len(s) >= len(x) && len(t) >= len(x) && len(p) >= 2) {
-		panic("asm: CouplingInvTanhF64AVX2: arguments outside its precondition len(c) >= len(x) && len(y) >= len(x) && len(s) >= len(x) && len(t) >= len(x) && len(p) >= 2")
+// CouplingClampGradTanhF64AVX2 runs CouplingClampGradTanh on AVX2 (float64): c = c(s) and dc/ds's factor f, p = [ia, m], for whole vectors of len(c). Contract: kernels.CouplingBackward, internal/ref.CouplingScaleGrad.
+// It panics unless len(f) >= len(c) && len(s) >= len(c) && len(p) >= 2.
+func CouplingClampGradTanhF64AVX2(c []float64, f []float64, s []float64, p []float64) {
+	if !(len(f) >= len(c) && len(s) >= len(c) && len(p) >= 2) {
+		panic("asm: CouplingClampGradTanhF64AVX2: arguments outside its precondition len(f) >= len(c) && len(s) >= len(c) && len(p) >= 2")
 	}
-	couplingInvTanhF64AVX2(x, c, y, s, t, p)
+	couplingClampGradTanhF64AVX2(c, f, s, p)
 }
 
-// CouplingInvTanhF64AVX512 runs CouplingInvTanh on AVX512 (float64): x = (y - t) * exp(-c), c = c(s), for whole vectors of len(x). Contract: kernels.CouplingInverse, internal/ref.CouplingInverse.
-// It panics unless len(c) >= len(x) && len(y) >= len(x) && len(s) >= len(x) && len(t) >= len(x) && len(p) >= 2.
-func CouplingInvTanhF64AVX512(x []float64, c []float64, y []float64, s []float64, t []float64, p []float64) {
-	if !(len(c) >= len(x) && len(y) >= len(x) && len(s) >= len(x) && len(t) >= len(x) && len(p) >= 2) {
-		panic("asm: CouplingInvTanhF64AVX512: arguments outside its precondition len(c) >= len(x) && len(y) >= len(x) && len(s) >= len(x) && len(t) >= len(x) && len(p) >= 2")
+// CouplingClampGradTanhF64AVX512 runs CouplingClampGradTanh on AVX512 (float64): c = c(s) and dc/ds's factor f, p = [ia, m], for whole vectors of len(c). Contract: kernels.CouplingBackward, internal/ref.CouplingScaleGrad.
+// It panics unless len(f) >= len(c) && len(s) >= len(c) && len(p) >= 2.
+func CouplingClampGradTanhF64AVX512(c []float64, f []float64, s []float64, p []float64) {
+	if !(len(f) >= len(c) && len(s) >= len(c) && len(p) >= 2) {
+		panic("asm: CouplingClampGradTanhF64AVX512: arguments outside its precondition len(f) >= len(c) && len(s) >= len(c) && len(p) >= 2")
 	}
-	couplingInvTanhF64AVX512(x, c, y, s, t, p)
+	couplingClampGradTanhF64AVX512(c, f, s, p)
 }
 
-// CouplingInvTanhF32AVX2 runs CouplingInvTanh on AVX2 (float32): x = (y - t) * exp(-c), c = c(s), for whole vectors of len(x). Contract: kernels.CouplingInverse, internal/ref.CouplingInverse.
-// It panics unless len(c) >= len(x) && len(y) >= len(x) && len(s) >= len(x) && len(t) >= len(x) && len(p) >= 2.
-func CouplingInvTanhF32AVX2(x []float32, c []float32, y []float32, s []float32, t []float32, p []float32) {
-	if !(len(c) >= len(x) && len(y) >= len(x) && len(s) >= len(x) && len(t) >= len(x) && len(p) >= 2) {
-		panic("asm: CouplingInvTanhF32AVX2: arguments outside its precondition len(c) >= len(x) && len(y) >= len(x) && len(s) >= len(x) && len(t) >= len(x) && len(p) >= 2")
+// CouplingClampGradTanhF32AVX2 runs CouplingClampGradTanh on AVX2 (float32): c = c(s) and dc/ds's factor f, p = [ia, m], for whole vectors of len(c). Contract: kernels.CouplingBackward, internal/ref.CouplingScaleGrad.
+// It panics unless len(f) >= len(c) && len(s) >= len(c) && len(p) >= 2.
+func CouplingClampGradTanhF32AVX2(c []float32, f []float32, s []float32, p []float32) {
+	if !(len(f) >= len(c) && len(s) >= len(c) && len(p) >= 2) {
+		panic("asm: CouplingClampGradTanhF32AVX2: arguments outside its precondition len(f) >= len(c) && len(s) >= len(c) && len(p) >= 2")
 	}
-	couplingInvTanhF32AVX2(x, c, y, s, t, p)
+	couplingClampGradTanhF32AVX2(c, f, s, p)
 }
 
-// CouplingInvTanhF32AVX512 runs CouplingInvTanh on AVX512 (float32): x = (y - t) * exp(-c), c = c(s), for whole vectors of len(x). Contract: kernels.CouplingInverse, internal/ref.CouplingInverse.
-// It panics unless len(c) >= len(x) && len(y) >= len(x) && len(s) >= len(x) && len(t) >= len(x) && len(p) >= 2.
-func CouplingInvTanhF32AVX512(x []float32, c []float32, y []float32, s []float32, t []float32, p []float32) {
-	if !(len(c) >= len(x) && len(y) >= len(x) && len(s) >= len(x) && len(t) >= len(x) && len(p) >= 2) {
-		panic("asm: CouplingInvTanhF32AVX512: arguments outside its precondition len(c) >= len(x) && len(y) >= len(x) && len(s) >= len(x) && len(t) >= len(x) && len(p) >= 2")
+// CouplingClampGradTanhF32AVX512 runs CouplingClampGradTanh on AVX512 (float32): c = c(s) and dc/ds's factor f, p = [ia, m], for whole vectors of len(c). Contract: kernels.CouplingBackward, internal/ref.CouplingScaleGrad.
+// It panics unless len(f) >= len(c) && len(s) >= len(c) && len(p) >= 2.
+func CouplingClampGradTanhF32AVX512(c []float32, f []float32, s []float32, p []float32) {
+	if !(len(f) >= len(c) && len(s) >= len(c) && len(p) >= 2) {
+		panic("asm: CouplingClampGradTanhF32AVX512: arguments outside its precondition len(f) >= len(c) && len(s) >= len(c) && len(p) >= 2")
 	}
-	couplingInvTanhF32AVX512(x, c, y, s, t, p)
+	couplingClampGradTanhF32AVX512(c, f, s, p)
 }
 
-// CouplingBwdTanhF64AVX2 runs CouplingBwdTanh on AVX2 (float64): dx = dy*exp(c), ds = fma(dx, x, p[0]) * c'(s), for whole vectors of len(dx). Contract: kernels.CouplingBackward, internal/ref.CouplingBackward.
-// It panics unless len(ds) >= len(dx) && len(dy) >= len(dx) && len(x) >= len(dx) && len(s) >= len(dx) && len(p) >= 3.
-func CouplingBwdTanhF64AVX2(dx []float64, ds []float64, dy []float64, x []float64, s []float64, p []float64) {
-	if !(len(ds) >= len(dx) && len(dy) >= len(dx) && len(x) >= len(dx) && len(s) >= len(dx) && len(p) >= 3) {
-		panic("asm: CouplingBwdTanhF64AVX2: arguments outside its precondition len(ds) >= len(dx) && len(dy) >= len(dx) && len(x) >= len(dx) && len(s) >= len(dx) && len(p) >= 3")
+// CouplingClampAtanF64AVX2 runs CouplingClampAtan on AVX2 (float64): c = c(s), p = [ia, m], for whole vectors of len(c). Contract: kernels.CouplingForward, kernels.CouplingInverse, internal/ref.CouplingScale.
+// It panics unless len(s) >= len(c) && len(p) >= 2.
+func CouplingClampAtanF64AVX2(c []float64, s []float64, p []float64) {
+	if !(len(s) >= len(c) && len(p) >= 2) {
+		panic("asm: CouplingClampAtanF64AVX2: arguments outside its precondition len(s) >= len(c) && len(p) >= 2")
 	}
-	couplingBwdTanhF64AVX2(dx, ds, dy, x, s, p)
+	couplingClampAtanF64AVX2(c, s, p)
 }
 
-// CouplingBwdTanhF64AVX512 runs CouplingBwdTanh on AVX512 (float64): dx = dy*exp(c), ds = fma(dx, x, p[0]) * c'(s), for whole vectors of len(dx). Contract: kernels.CouplingBackward, internal/ref.CouplingBackward.
-// It panics unless len(ds) >= len(dx) && len(dy) >= len(dx) && len(x) >= len(dx) && len(s) >= len(dx) && len(p) >= 3.
-func CouplingBwdTanhF64AVX512(dx []float64, ds []float64, dy []float64, x []float64, s []float64, p []float64) {
-	if !(len(ds) >= len(dx) && len(dy) >= len(dx) && len(x) >= len(dx) && len(s) >= len(dx) && len(p) >= 3) {
-		panic("asm: CouplingBwdTanhF64AVX512: arguments outside its precondition len(ds) >= len(dx) && len(dy) >= len(dx) && len(x) >= len(dx) && len(s) >= len(dx) && len(p) >= 3")
+// CouplingClampAtanF64AVX512 runs CouplingClampAtan on AVX512 (float64): c = c(s), p = [ia, m], for whole vectors of len(c). Contract: kernels.CouplingForward, kernels.CouplingInverse, internal/ref.CouplingScale.
+// It panics unless len(s) >= len(c) && len(p) >= 2.
+func CouplingClampAtanF64AVX512(c []float64, s []float64, p []float64) {
+	if !(len(s) >= len(c) && len(p) >= 2) {
+		panic("asm: CouplingClampAtanF64AVX512: arguments outside its precondition len(s) >= len(c) && len(p) >= 2")
 	}
-	couplingBwdTanhF64AVX512(dx, ds, dy, x, s, p)
+	couplingClampAtanF64AVX512(c, s, p)
 }
 
-// CouplingBwdTanhF32AVX2 runs CouplingBwdTanh on AVX2 (float32): dx = dy*exp(c), ds = fma(dx, x, p[0]) * c'(s), for whole vectors of len(dx). Contract: kernels.CouplingBackward, internal/ref.CouplingBackward.
-// It panics unless len(ds) >= len(dx) && len(dy) >= len(dx) && len(x) >= len(dx) && len(s) >= len(dx) && len(p) >= 3.
-func CouplingBwdTanhF32AVX2(dx []float32, ds []float32, dy []float32, x []float32, s []float32, p []float32) {
-	if !(len(ds) >= len(dx) && len(dy) >= len(dx) && len(x) >= len(dx) && len(s) >= len(dx) && len(p) >= 3) {
-		panic("asm: CouplingBwdTanhF32AVX2: arguments outside its precondition len(ds) >= len(dx) && len(dy) >= len(dx) && len(x) >= len(dx) && len(s) >= len(dx) && len(p) >= 3")
+// CouplingClampAtanF32AVX2 runs CouplingClampAtan on AVX2 (float32): c = c(s), p = [ia, m], for whole vectors of len(c). Contract: kernels.CouplingForward, kernels.CouplingInverse, internal/ref.CouplingScale.
+// It panics unless len(s) >= len(c) && len(p) >= 2.
+func CouplingClampAtanF32AVX2(c []float32, s []float32, p []float32) {
+	if !(len(s) >= len(c) && len(p) >= 2) {
+		panic("asm: CouplingClampAtanF32AVX2: arguments outside its precondition len(s) >= len(c) && len(p) >= 2")
 	}
-	couplingBwdTanhF32AVX2(dx, ds, dy, x, s, p)
+	couplingClampAtanF32AVX2(c, s, p)
 }
 
-// CouplingBwdTanhF32AVX512 runs CouplingBwdTanh on AVX512 (float32): dx = dy*exp(c), ds = fma(dx, x, p[0]) * c'(s), for whole vectors of len(dx). Contract: kernels.CouplingBackward, internal/ref.CouplingBackward.
-// It panics unless len(ds) >= len(dx) && len(dy) >= len(dx) && len(x) >= len(dx) && len(s) >= len(dx) && len(p) >= 3.
-func CouplingBwdTanhF32AVX512(dx []float32, ds []float32, dy []float32, x []float32, s []float32, p []float32) {
-	if !(len(ds) >= len(dx) && len(dy) >= len(dx) && len(x) >= len(dx) && len(s) >= len(dx) && len(p) >= 3) {
-		panic("asm: CouplingBwdTanhF32AVX512: arguments outside its precondition len(ds) >= len(dx) && len(dy) >= len(dx) && len(x) >= len(dx) && len(s) >= len(dx) && len(p) >= 3")
+// CouplingClampAtanF32AVX512 runs CouplingClampAtan on AVX512 (float32): c = c(s), p = [ia, m], for whole vectors of len(c). Contract: kernels.CouplingForward, kernels.CouplingInverse, internal/ref.CouplingScale.
+// It panics unless len(s) >= len(c) && len(p) >= 2.
+func CouplingClampAtanF32AVX512(c []float32, s []float32, p []float32) {
+	if !(len(s) >= len(c) && len(p) >= 2) {
+		panic("asm: CouplingClampAtanF32AVX512: arguments outside its precondition len(s) >= len(c) && len(p) >= 2")
 	}
-	couplingBwdTanhF32AVX512(dx, ds, dy, x, s, p)
+	couplingClampAtanF32AVX512(c, s, p)
 }
 
-// CouplingFwdAtanF64AVX2 runs CouplingFwdAtan on AVX2 (float64): y = fma(x, exp(c), t), c = c(s), for whole vectors of len(y). Contract: kernels.CouplingForward, internal/ref.CouplingForward.
-// It panics unless len(c) >= len(y) && len(x) >= len(y) && len(s) >= len(y) && len(t) >= len(y) && len(p) >= 2.
-func CouplingFwdAtanF64AVX2(y []float64, c []float64, x []float64, s []float64, t []float64, p []float64) {
-	if !(len(c) >= len(y) && len(x) >= len(y) && len(s) >= len(y) && len(t) >= len(y) && len(p) >= 2) {
-		panic("asm: CouplingFwdAtanF64AVX2: arguments outside its precondition len(c) >= len(y) && len(x) >= len(y) && len(s) >= len(y) && len(t) >= len(y) && len(p) >= 2")
+// CouplingClampGradAtanF64AVX2 runs CouplingClampGradAtan on AVX2 (float64): c = c(s) and dc/ds's factor f, p = [ia, m], for whole vectors of len(c). Contract: kernels.CouplingBackward, internal/ref.CouplingScaleGrad.
+// It panics unless len(f) >= len(c) && len(s) >= len(c) && len(p) >= 2.
+func CouplingClampGradAtanF64AVX2(c []float64, f []float64, s []float64, p []float64) {
+	if !(len(f) >= len(c) && len(s) >= len(c) && len(p) >= 2) {
+		panic("asm: CouplingClampGradAtanF64AVX2: arguments outside its precondition len(f) >= len(c) && len(s) >= len(c) && len(p) >= 2")
 	}
-	couplingFwdAtanF64AVX2(y, c, x, s, t, p)
+	couplingClampGradAtanF64AVX2(c, f, s, p)
 }
 
-// CouplingFwdAtanF64AVX512 runs CouplingFwdAtan on AVX512 (float64): y = fma(x, exp(c), t), c = c(s), for whole vectors of len(y). Contract: kernels.CouplingForward, internal/ref.CouplingForward.
-// It panics unless len(c) >= len(y) && len(x) >= len(y) && len(s) >= len(y) && len(t) >= len(y) && len(p) >= 2.
-func CouplingFwdAtanF64AVX512(y []float64, c []float64, x []float64, s []float64, t []float64, p []float64) {
-	if !(len(c) >= len(y) && len(x) >= len(y) && len(s) >= len(y) && len(t) >= len(y) && len(p) >= 2) {
-		panic("asm: CouplingFwdAtanF64AVX512: arguments outside its precondition len(c) >= len(y) && len(x) >= len(y) && len(s) >= len(y) && len(t) >= len(y) && len(p) >= 2")
+// CouplingClampGradAtanF64AVX512 runs CouplingClampGradAtan on AVX512 (float64): c = c(s) and dc/ds's factor f, p = [ia, m], for whole vectors of len(c). Contract: kernels.CouplingBackward, internal/ref.CouplingScaleGrad.
+// It panics unless len(f) >= len(c) && len(s) >= len(c) && len(p) >= 2.
+func CouplingClampGradAtanF64AVX512(c []float64, f []float64, s []float64, p []float64) {
+	if !(len(f) >= len(c) && len(s) >= len(c) && len(p) >= 2) {
+		panic("asm: CouplingClampGradAtanF64AVX512: arguments outside its precondition len(f) >= len(c) && len(s) >= len(c) && len(p) >= 2")
 	}
-	couplingFwdAtanF64AVX512(y, c, x, s, t, p)
+	couplingClampGradAtanF64AVX512(c, f, s, p)
 }
 
-// CouplingFwdAtanF32AVX2 runs CouplingFwdAtan on AVX2 (float32): y = fma(x, exp(c), t), c = c(s), for whole vectors of len(y). Contract: kernels.CouplingForward, internal/ref.CouplingForward.
-// It panics unless len(c) >= len(y) && len(x) >= len(y) && len(s) >= len(y) && len(t) >= len(y) && len(p) >= 2.
-func CouplingFwdAtanF32AVX2(y []float32, c []float32, x []float32, s []float32, t []float32, p []float32) {
-	if !(len(c) >= len(y) && len(x) >= len(y) && len(s) >= len(y) && len(t) >= len(y) && len(p) >= 2) {
-		panic("asm: CouplingFwdAtanF32AVX2: arguments outside its precondition len(c) >= len(y) && len(x) >= len(y) && len(s) >= len(y) && len(t) >= len(y) && len(p) >= 2")
+// CouplingClampGradAtanF32AVX2 runs CouplingClampGradAtan on AVX2 (float32): c = c(s) and dc/ds's factor f, p = [ia, m], for whole vectors of len(c). Contract: kernels.CouplingBackward, internal/ref.CouplingScaleGrad.
+// It panics unless len(f) >= len(c) && len(s) >= len(c) && len(p) >= 2.
+func CouplingClampGradAtanF32AVX2(c []float32, f []float32, s []float32, p []float32) {
+	if !(len(f) >= len(c) && len(s) >= len(c) && len(p) >= 2) {
+		panic("asm: CouplingClampGradAtanF32AVX2: arguments outside its precondition len(f) >= len(c) && len(s) >= len(c) && len(p) >= 2")
 	}
-	couplingFwdAtanF32AVX2(y, c, x, s, t, p)
+	couplingClampGradAtanF32AVX2(c, f, s, p)
 }
 
-// CouplingFwdAtanF32AVX512 runs CouplingFwdAtan on AVX512 (float32): y = fma(x, exp(c), t), c = c(s), for whole vectors of len(y). Contract: kernels.CouplingForward, internal/ref.CouplingForward.
-// It panics unless len(c) >= len(y) && len(x) >= len(y) && len(s) >= len(y) && len(t) >= len(y) && len(p) >= 2.
-func CouplingFwdAtanF32AVX512(y []float32, c []float32, x []float32, s []float32, t []float32, p []float32) {
-	if !(len(c) >= len(y) && len(x) >= len(y) && len(s) >= len(y) && len(t) >= len(y) && len(p) >= 2) {
-		panic("asm: CouplingFwdAtanF32AVX512: arguments outside its precondition len(c) >= len(y) && len(x) >= len(y) && len(s) >= len(y) && len(t) >= len(y) && len(p) >= 2")
+// CouplingClampGradAtanF32AVX512 runs CouplingClampGradAtan on AVX512 (float32): c = c(s) and dc/ds's factor f, p = [ia, m], for whole vectors of len(c). Contract: kernels.CouplingBackward, internal/ref.CouplingScaleGrad.
+// It panics unless len(f) >= len(c) && len(s) >= len(c) && len(p) >= 2.
+func CouplingClampGradAtanF32AVX512(c []float32, f []float32, s []float32, p []float32) {
+	if !(len(f) >= len(c) && len(s) >= len(c) && len(p) >= 2) {
+		panic("asm: CouplingClampGradAtanF32AVX512: arguments outside its precondition len(f) >= len(c) && len(s) >= len(c) && len(p) >= 2")
 	}
-	couplingFwdAtanF32AVX512(y, c, x, s, t, p)
+	couplingClampGradAtanF32AVX512(c, f, s, p)
 }
 
-// CouplingInvAtanF64AVX2 runs CouplingInvAtan on AVX2 (float64): x = (y - t) * exp(-c), c = c(s), for whole vectors of len(x). Contract: kernels.CouplingInverse, internal/ref.CouplingInverse.
-// It panics unless len(c) >= len(x) && len(y) >= len(x) && len(s) >= len(x) && len(t) >= len(x) && len(p) >= 2.
-func CouplingInvAtanF64AVX2(x []float64, c []float64, y []float64, s []float64, t []float64, p []float64) {
-	if !(len(c) >= len(x) && len(y) >= len(x) && len(s) >= len(x) && len(t) >= len(x) && len(p) >= 2) {
-		panic("asm: CouplingInvAtanF64AVX2: arguments outside its precondition len(c) >= len(x) && len(y) >= len(x) && len(s) >= len(x) && len(t) >= len(x) && len(p) >= 2")
+// CouplingChainAtanF64AVX2 runs CouplingChainAtan on AVX2 (float64): ds = (g * 2/pi) / f for whole vectors of len(ds). Contract: kernels.CouplingBackward, internal/ref.CouplingChain.
+// It panics unless len(g) >= len(ds) && len(f) >= len(ds).
+func CouplingChainAtanF64AVX2(ds []float64, g []float64, f []float64) {
+	if !(len(g) >= len(ds) && len(f) >= len(ds)) {
+		panic("asm: CouplingChainAtanF64AVX2: arguments outside its precondition len(g) >= len(ds) && len(f) >= len(ds)")
 	}
-	couplingInvAtanF64AVX2(x, c, y, s, t, p)
+	couplingChainAtanF64AVX2(ds, g, f)
 }
 
-// CouplingInvAtanF64AVX512 runs CouplingInvAtan on AVX512 (float64): x = (y - t) * exp(-c), c = c(s), for whole vectors of len(x). Contract: kernels.CouplingInverse, internal/ref.CouplingInverse.
-// It panics unless len(c) >= len(x) && len(y) >= len(x) && len(s) >= len(x) && len(t) >= len(x) && len(p) >= 2.
-func CouplingInvAtanF64AVX512(x []float64, c []float64, y []float64, s []float64, t []float64, p []float64) {
-	if !(len(c) >= len(x) && len(y) >= len(x) && len(s) >= len(x) && len(t) >= len(x) && len(p) >= 2) {
-		panic("asm: CouplingInvAtanF64AVX512: arguments outside its precondition len(c) >= len(x) && len(y) >= len(x) && len(s) >= len(x) && len(t) >= len(x) && len(p) >= 2")
+// CouplingChainAtanF64AVX512 runs CouplingChainAtan on AVX512 (float64): ds = (g * 2/pi) / f for whole vectors of len(ds). Contract: kernels.CouplingBackward, internal/ref.CouplingChain.
+// It panics unless len(g) >= len(ds) && len(f) >= len(ds).
+func CouplingChainAtanF64AVX512(ds []float64, g []float64, f []float64) {
+	if !(len(g) >= len(ds) && len(f) >= len(ds)) {
+		panic("asm: CouplingChainAtanF64AVX512: arguments outside its precondition len(g) >= len(ds) && len(f) >= len(ds)")
 	}
-	couplingInvAtanF64AVX512(x, c, y, s, t, p)
+	couplingChainAtanF64AVX512(ds, g, f)
 }
 
-// CouplingInvAtanF32AVX2 runs CouplingInvAtan on AVX2 (float32): x = (y - t) * exp(-c), c = c(s), for whole vectors of len(x). Contract: kernels.CouplingInverse, internal/ref.CouplingInverse.
-// It panics unless len(c) >= len(x) && len(y) >= len(x) && len(s) >= len(x) && len(t) >= len(x) && len(p) >= 2.
-func CouplingInvAtanF32AVX2(x []float32, c []float32, y []float32, s []float32, t []float32, p []float32) {
-	if !(len(c) >= len(x) && len(y) >= len(x) && len(s) >= len(x) && len(t) >= len(x) && len(p) >= 2) {
-		panic("asm: CouplingInvAtanF32AVX2: arguments outside its precondition len(c) >= len(x) && len(y) >= len(x) && len(s) >= len(x) && len(t) >= len(x) && len(p) >= 2")
+// CouplingChainAtanF32AVX2 runs CouplingChainAtan on AVX2 (float32): ds = (g * 2/pi) / f for whole vectors of len(ds). Contract: kernels.CouplingBackward, internal/ref.CouplingChain.
+// It panics unless len(g) >= len(ds) && len(f) >= len(ds).
+func CouplingChainAtanF32AVX2(ds []float32, g []float32, f []float32) {
+	if !(len(g) >= len(ds) && len(f) >= len(ds)) {
+		panic("asm: CouplingChainAtanF32AVX2: arguments outside its precondition len(g) >= len(ds) && len(f) >= len(ds)")
 	}
-	couplingInvAtanF32AVX2(x, c, y, s, t, p)
+	couplingChainAtanF32AVX2(ds, g, f)
 }
 
-// CouplingInvAtanF32AVX512 runs CouplingInvAtan on AVX512 (float32): x = (y - t) * exp(-c), c = c(s), for whole vectors of len(x). Contract: kernels.CouplingInverse, internal/ref.CouplingInverse.
-// It panics unless len(c) >= len(x) && len(y) >= len(x) && len(s) >= len(x) && len(t) >= len(x) && len(p) >= 2.
-func CouplingInvAtanF32AVX512(x []float32, c []float32, y []float32, s []float32, t []float32, p []float32) {
-	if !(len(c) >= len(x) && len(y) >= len(x) && len(s) >= len(x) && len(t) >= len(x) && len(p) >= 2) {
-		panic("asm: CouplingInvAtanF32AVX512: arguments outside its precondition len(c) >= len(x) && len(y) >= len(x) && len(s) >= len(x) && len(t) >= len(x) && len(p) >= 2")
+// CouplingChainAtanF32AVX512 runs CouplingChainAtan on AVX512 (float32): ds = (g * 2/pi) / f for whole vectors of len(ds). Contract: kernels.CouplingBackward, internal/ref.CouplingChain.
+// It panics unless len(g) >= len(ds) && len(f) >= len(ds).
+func CouplingChainAtanF32AVX512(ds []float32, g []float32, f []float32) {
+	if !(len(g) >= len(ds) && len(f) >= len(ds)) {
+		panic("asm: CouplingChainAtanF32AVX512: arguments outside its precondition len(g) >= len(ds) && len(f) >= len(ds)")
 	}
-	couplingInvAtanF32AVX512(x, c, y, s, t, p)
-}
-
-// CouplingBwdAtanF64AVX2 runs CouplingBwdAtan on AVX2 (float64): dx = dy*exp(c), ds = fma(dx, x, p[0]) * c'(s), for whole vectors of len(dx). Contract: kernels.CouplingBackward, internal/ref.CouplingBackward.
-// It panics unless len(ds) >= len(dx) && len(dy) >= len(dx) && len(x) >= len(dx) && len(s) >= len(dx) && len(p) >= 3.
-func CouplingBwdAtanF64AVX2(dx []float64, ds []float64, dy []float64, x []float64, s []float64, p []float64) {
-	if !(len(ds) >= len(dx) && len(dy) >= len(dx) && len(x) >= len(dx) && len(s) >= len(dx) && len(p) >= 3) {
-		panic("asm: CouplingBwdAtanF64AVX2: arguments outside its precondition len(ds) >= len(dx) && len(dy) >= len(dx) && len(x) >= len(dx) && len(s) >= len(dx) && len(p) >= 3")
-	}
-	couplingBwdAtanF64AVX2(dx, ds, dy, x, s, p)
-}
-
-// CouplingBwdAtanF64AVX512 runs CouplingBwdAtan on AVX512 (float64): dx = dy*exp(c), ds = fma(dx, x, p[0]) * c'(s), for whole vectors of len(dx). Contract: kernels.CouplingBackward, internal/ref.CouplingBackward.
-// It panics unless len(ds) >= len(dx) && len(dy) >= len(dx) && len(x) >= len(dx) && len(s) >= len(dx) && len(p) >= 3.
-func CouplingBwdAtanF64AVX512(dx []float64, ds []float64, dy []float64, x []float64, s []float64, p []float64) {
-	if !(len(ds) >= len(dx) && len(dy) >= len(dx) && len(x) >= len(dx) && len(s) >= len(dx) && len(p) >= 3) {
-		panic("asm: CouplingBwdAtanF64AVX512: arguments outside its precondition len(ds) >= len(dx) && len(dy) >= len(dx) && len(x) >= len(dx) && len(s) >= len(dx) && len(p) >= 3")
-	}
-	couplingBwdAtanF64AVX512(dx, ds, dy, x, s, p)
-}
-
-// CouplingBwdAtanF32AVX2 runs CouplingBwdAtan on AVX2 (float32): dx = dy*exp(c), ds = fma(dx, x, p[0]) * c'(s), for whole vectors of len(dx). Contract: kernels.CouplingBackward, internal/ref.CouplingBackward.
-// It panics unless len(ds) >= len(dx) && len(dy) >= len(dx) && len(x) >= len(dx) && len(s) >= len(dx) && len(p) >= 3.
-func CouplingBwdAtanF32AVX2(dx []float32, ds []float32, dy []float32, x []float32, s []float32, p []float32) {
-	if !(len(ds) >= len(dx) && len(dy) >= len(dx) && len(x) >= len(dx) && len(s) >= len(dx) && len(p) >= 3) {
-		panic("asm: CouplingBwdAtanF32AVX2: arguments outside its precondition len(ds) >= len(dx) && len(dy) >= len(dx) && len(x) >= len(dx) && len(s) >= len(dx) && len(p) >= 3")
-	}
-	couplingBwdAtanF32AVX2(dx, ds, dy, x, s, p)
-}
-
-// CouplingBwdAtanF32AVX512 runs CouplingBwdAtan on AVX512 (float32): dx = dy*exp(c), ds = fma(dx, x, p[0]) * c'(s), for whole vectors of len(dx). Contract: kernels.CouplingBackward, internal/ref.CouplingBackward.
-// It panics unless len(ds) >= len(dx) && len(dy) >= len(dx) && len(x) >= len(dx) && len(s) >= len(dx) && len(p) >= 3.
-func CouplingBwdAtanF32AVX512(dx []float32, ds []float32, dy []float32, x []float32, s []float32, p []float32) {
-	if !(len(ds) >= len(dx) && len(dy) >= len(dx) && len(x) >= len(dx) && len(s) >= len(dx) && len(p) >= 3) {
-		panic("asm: CouplingBwdAtanF32AVX512: arguments outside its precondition len(ds) >= len(dx) && len(dy) >= len(dx) && len(x) >= len(dx) && len(s) >= len(dx) && len(p) >= 3")
-	}
-	couplingBwdAtanF32AVX512(dx, ds, dy, x, s, p)
+	couplingChainAtanF32AVX512(ds, g, f)
 }
 
 // CouplingSubF64AVX2 runs CouplingSub on AVX2 (float64): x = y - t for whole vectors of len(x). Contract: kernels.AdditiveInverse.
@@ -1060,7 +1024,7 @@ func TanhGradF32AVX512(d []float32, g []float32, y []float32) {
 	tanhGradF32AVX512(d, g, y)
 }
 
-// CouplingFwdNoneSumF64AVX512 runs CouplingFwdNoneSum on AVX512 (float64): CouplingFwdNone on len(o) rounded down to L elements, c added into Sum's lanes acc (read and stored back). Contract: kernels.CouplingForward.
+// CouplingFwdNoneSumF64AVX512 runs CouplingFwdNoneSum on AVX512 (float64): CouplingFwdNone on len(o) rounded down to L elements, s added into Sum's lanes acc (read and stored back). Contract: kernels.CouplingForward.
 // It panics unless len(i0) >= len(o) && len(i1) >= len(o) && len(i2) >= len(o) && len(acc) >= 32.
 func CouplingFwdNoneSumF64AVX512(o []float64, i0 []float64, i1 []float64, i2 []float64, acc []float64) {
 	if !(len(i0) >= len(o) && len(i1) >= len(o) && len(i2) >= len(o) && len(acc) >= 32) {
@@ -1069,7 +1033,7 @@ func CouplingFwdNoneSumF64AVX512(o []float64, i0 []float64, i1 []float64, i2 []f
 	couplingFwdNoneSumF64AVX512(o, i0, i1, i2, acc)
 }
 
-// CouplingFwdNoneSumF32AVX512 runs CouplingFwdNoneSum on AVX512 (float32): CouplingFwdNone on len(o) rounded down to L elements, c added into Sum's lanes acc (read and stored back). Contract: kernels.CouplingForward.
+// CouplingFwdNoneSumF32AVX512 runs CouplingFwdNoneSum on AVX512 (float32): CouplingFwdNone on len(o) rounded down to L elements, s added into Sum's lanes acc (read and stored back). Contract: kernels.CouplingForward.
 // It panics unless len(i0) >= len(o) && len(i1) >= len(o) && len(i2) >= len(o) && len(acc) >= 64.
 func CouplingFwdNoneSumF32AVX512(o []float32, i0 []float32, i1 []float32, i2 []float32, acc []float32) {
 	if !(len(i0) >= len(o) && len(i1) >= len(o) && len(i2) >= len(o) && len(acc) >= 64) {
@@ -1078,43 +1042,7 @@ func CouplingFwdNoneSumF32AVX512(o []float32, i0 []float32, i1 []float32, i2 []f
 	couplingFwdNoneSumF32AVX512(o, i0, i1, i2, acc)
 }
 
-// CouplingFwdTanhSumF64AVX512 runs CouplingFwdTanhSum on AVX512 (float64): CouplingFwdTanh on len(o) rounded down to L elements, c added into Sum's lanes acc (read and stored back). Contract: kernels.CouplingForward.
-// It panics unless len(i0) >= len(o) && len(i1) >= len(o) && len(i2) >= len(o) && len(acc) >= 32 && len(p) >= 2.
-func CouplingFwdTanhSumF64AVX512(o []float64, i0 []float64, i1 []float64, i2 []float64, acc []float64, p []float64) {
-	if !(len(i0) >= len(o) && len(i1) >= len(o) && len(i2) >= len(o) && len(acc) >= 32 && len(p) >= 2) {
-		panic("asm: CouplingFwdTanhSumF64AVX512: arguments outside its precondition len(i0) >= len(o) && len(i1) >= len(o) && len(i2) >= len(o) && len(acc) >= 32 && len(p) >= 2")
-	}
-	couplingFwdTanhSumF64AVX512(o, i0, i1, i2, acc, p)
-}
-
-// CouplingFwdTanhSumF32AVX512 runs CouplingFwdTanhSum on AVX512 (float32): CouplingFwdTanh on len(o) rounded down to L elements, c added into Sum's lanes acc (read and stored back). Contract: kernels.CouplingForward.
-// It panics unless len(i0) >= len(o) && len(i1) >= len(o) && len(i2) >= len(o) && len(acc) >= 64 && len(p) >= 2.
-func CouplingFwdTanhSumF32AVX512(o []float32, i0 []float32, i1 []float32, i2 []float32, acc []float32, p []float32) {
-	if !(len(i0) >= len(o) && len(i1) >= len(o) && len(i2) >= len(o) && len(acc) >= 64 && len(p) >= 2) {
-		panic("asm: CouplingFwdTanhSumF32AVX512: arguments outside its precondition len(i0) >= len(o) && len(i1) >= len(o) && len(i2) >= len(o) && len(acc) >= 64 && len(p) >= 2")
-	}
-	couplingFwdTanhSumF32AVX512(o, i0, i1, i2, acc, p)
-}
-
-// CouplingFwdAtanSumF64AVX512 runs CouplingFwdAtanSum on AVX512 (float64): CouplingFwdAtan on len(o) rounded down to L elements, c added into Sum's lanes acc (read and stored back). Contract: kernels.CouplingForward.
-// It panics unless len(i0) >= len(o) && len(i1) >= len(o) && len(i2) >= len(o) && len(acc) >= 32 && len(p) >= 2.
-func CouplingFwdAtanSumF64AVX512(o []float64, i0 []float64, i1 []float64, i2 []float64, acc []float64, p []float64) {
-	if !(len(i0) >= len(o) && len(i1) >= len(o) && len(i2) >= len(o) && len(acc) >= 32 && len(p) >= 2) {
-		panic("asm: CouplingFwdAtanSumF64AVX512: arguments outside its precondition len(i0) >= len(o) && len(i1) >= len(o) && len(i2) >= len(o) && len(acc) >= 32 && len(p) >= 2")
-	}
-	couplingFwdAtanSumF64AVX512(o, i0, i1, i2, acc, p)
-}
-
-// CouplingFwdAtanSumF32AVX512 runs CouplingFwdAtanSum on AVX512 (float32): CouplingFwdAtan on len(o) rounded down to L elements, c added into Sum's lanes acc (read and stored back). Contract: kernels.CouplingForward.
-// It panics unless len(i0) >= len(o) && len(i1) >= len(o) && len(i2) >= len(o) && len(acc) >= 64 && len(p) >= 2.
-func CouplingFwdAtanSumF32AVX512(o []float32, i0 []float32, i1 []float32, i2 []float32, acc []float32, p []float32) {
-	if !(len(i0) >= len(o) && len(i1) >= len(o) && len(i2) >= len(o) && len(acc) >= 64 && len(p) >= 2) {
-		panic("asm: CouplingFwdAtanSumF32AVX512: arguments outside its precondition len(i0) >= len(o) && len(i1) >= len(o) && len(i2) >= len(o) && len(acc) >= 64 && len(p) >= 2")
-	}
-	couplingFwdAtanSumF32AVX512(o, i0, i1, i2, acc, p)
-}
-
-// CouplingInvNoneSumF64AVX512 runs CouplingInvNoneSum on AVX512 (float64): CouplingInvNone on len(o) rounded down to L elements, c added into Sum's lanes acc (read and stored back). Contract: kernels.CouplingInverse.
+// CouplingInvNoneSumF64AVX512 runs CouplingInvNoneSum on AVX512 (float64): CouplingInvNone on len(o) rounded down to L elements, s added into Sum's lanes acc (read and stored back). Contract: kernels.CouplingInverse.
 // It panics unless len(i0) >= len(o) && len(i1) >= len(o) && len(i2) >= len(o) && len(acc) >= 32.
 func CouplingInvNoneSumF64AVX512(o []float64, i0 []float64, i1 []float64, i2 []float64, acc []float64) {
 	if !(len(i0) >= len(o) && len(i1) >= len(o) && len(i2) >= len(o) && len(acc) >= 32) {
@@ -1123,49 +1051,13 @@ func CouplingInvNoneSumF64AVX512(o []float64, i0 []float64, i1 []float64, i2 []f
 	couplingInvNoneSumF64AVX512(o, i0, i1, i2, acc)
 }
 
-// CouplingInvNoneSumF32AVX512 runs CouplingInvNoneSum on AVX512 (float32): CouplingInvNone on len(o) rounded down to L elements, c added into Sum's lanes acc (read and stored back). Contract: kernels.CouplingInverse.
+// CouplingInvNoneSumF32AVX512 runs CouplingInvNoneSum on AVX512 (float32): CouplingInvNone on len(o) rounded down to L elements, s added into Sum's lanes acc (read and stored back). Contract: kernels.CouplingInverse.
 // It panics unless len(i0) >= len(o) && len(i1) >= len(o) && len(i2) >= len(o) && len(acc) >= 64.
 func CouplingInvNoneSumF32AVX512(o []float32, i0 []float32, i1 []float32, i2 []float32, acc []float32) {
 	if !(len(i0) >= len(o) && len(i1) >= len(o) && len(i2) >= len(o) && len(acc) >= 64) {
 		panic("asm: CouplingInvNoneSumF32AVX512: arguments outside its precondition len(i0) >= len(o) && len(i1) >= len(o) && len(i2) >= len(o) && len(acc) >= 64")
 	}
 	couplingInvNoneSumF32AVX512(o, i0, i1, i2, acc)
-}
-
-// CouplingInvTanhSumF64AVX512 runs CouplingInvTanhSum on AVX512 (float64): CouplingInvTanh on len(o) rounded down to L elements, c added into Sum's lanes acc (read and stored back). Contract: kernels.CouplingInverse.
-// It panics unless len(i0) >= len(o) && len(i1) >= len(o) && len(i2) >= len(o) && len(acc) >= 32 && len(p) >= 2.
-func CouplingInvTanhSumF64AVX512(o []float64, i0 []float64, i1 []float64, i2 []float64, acc []float64, p []float64) {
-	if !(len(i0) >= len(o) && len(i1) >= len(o) && len(i2) >= len(o) && len(acc) >= 32 && len(p) >= 2) {
-		panic("asm: CouplingInvTanhSumF64AVX512: arguments outside its precondition len(i0) >= len(o) && len(i1) >= len(o) && len(i2) >= len(o) && len(acc) >= 32 && len(p) >= 2")
-	}
-	couplingInvTanhSumF64AVX512(o, i0, i1, i2, acc, p)
-}
-
-// CouplingInvTanhSumF32AVX512 runs CouplingInvTanhSum on AVX512 (float32): CouplingInvTanh on len(o) rounded down to L elements, c added into Sum's lanes acc (read and stored back). Contract: kernels.CouplingInverse.
-// It panics unless len(i0) >= len(o) && len(i1) >= len(o) && len(i2) >= len(o) && len(acc) >= 64 && len(p) >= 2.
-func CouplingInvTanhSumF32AVX512(o []float32, i0 []float32, i1 []float32, i2 []float32, acc []float32, p []float32) {
-	if !(len(i0) >= len(o) && len(i1) >= len(o) && len(i2) >= len(o) && len(acc) >= 64 && len(p) >= 2) {
-		panic("asm: CouplingInvTanhSumF32AVX512: arguments outside its precondition len(i0) >= len(o) && len(i1) >= len(o) && len(i2) >= len(o) && len(acc) >= 64 && len(p) >= 2")
-	}
-	couplingInvTanhSumF32AVX512(o, i0, i1, i2, acc, p)
-}
-
-// CouplingInvAtanSumF64AVX512 runs CouplingInvAtanSum on AVX512 (float64): CouplingInvAtan on len(o) rounded down to L elements, c added into Sum's lanes acc (read and stored back). Contract: kernels.CouplingInverse.
-// It panics unless len(i0) >= len(o) && len(i1) >= len(o) && len(i2) >= len(o) && len(acc) >= 32 && len(p) >= 2.
-func CouplingInvAtanSumF64AVX512(o []float64, i0 []float64, i1 []float64, i2 []float64, acc []float64, p []float64) {
-	if !(len(i0) >= len(o) && len(i1) >= len(o) && len(i2) >= len(o) && len(acc) >= 32 && len(p) >= 2) {
-		panic("asm: CouplingInvAtanSumF64AVX512: arguments outside its precondition len(i0) >= len(o) && len(i1) >= len(o) && len(i2) >= len(o) && len(acc) >= 32 && len(p) >= 2")
-	}
-	couplingInvAtanSumF64AVX512(o, i0, i1, i2, acc, p)
-}
-
-// CouplingInvAtanSumF32AVX512 runs CouplingInvAtanSum on AVX512 (float32): CouplingInvAtan on len(o) rounded down to L elements, c added into Sum's lanes acc (read and stored back). Contract: kernels.CouplingInverse.
-// It panics unless len(i0) >= len(o) && len(i1) >= len(o) && len(i2) >= len(o) && len(acc) >= 64 && len(p) >= 2.
-func CouplingInvAtanSumF32AVX512(o []float32, i0 []float32, i1 []float32, i2 []float32, acc []float32, p []float32) {
-	if !(len(i0) >= len(o) && len(i1) >= len(o) && len(i2) >= len(o) && len(acc) >= 64 && len(p) >= 2) {
-		panic("asm: CouplingInvAtanSumF32AVX512: arguments outside its precondition len(i0) >= len(o) && len(i1) >= len(o) && len(i2) >= len(o) && len(acc) >= 64 && len(p) >= 2")
-	}
-	couplingInvAtanSumF32AVX512(o, i0, i1, i2, acc, p)
 }
 
 // Transpose4F64 runs Transpose4 on AVX2 and AVX512 (float64): dst[do+c*ldd+r] = src[so+r*lds+c] for r < rows, c < cols (multiples of 4), in 4x4 blocks; strides may be negative. Contract: kernels.Transpose.

@@ -325,7 +325,7 @@ func OuterF32NEON(c []float32, ldc int, a []float32, lda int, inca int, b []floa
 	outerF32NEON(c, ldc, a, lda, inca, b, ldb, ldp, rows, cols, k, load)
 }
 
-// CouplingFwdNoneF64NEON runs CouplingFwdNone on NEON (float64): y = fma(x, exp(c), t), c = c(s), for whole vectors of len(y). Contract: kernels.CouplingForward, internal/ref.CouplingForward.
+// CouplingFwdNoneF64NEON runs CouplingFwdNone on NEON (float64): y = fma(x, exp(s), t), for whole vectors of len(y). Contract: kernels.CouplingForward, internal/ref.CouplingForward.
 // It panics unless len(x) >= len(y) && len(s) >= len(y) && len(t) >= len(y).
 func CouplingFwdNoneF64NEON(y []float64, x []float64, s []float64, t []float64) {
 	if !(len(x) >= len(y) && len(s) >= len(y) && len(t) >= len(y)) {
@@ -334,7 +334,7 @@ func CouplingFwdNoneF64NEON(y []float64, x []float64, s []float64, t []float64) 
 	couplingFwdNoneF64NEON(y, x, s, t)
 }
 
-// CouplingFwdNoneF32NEON runs CouplingFwdNone on NEON (float32): y = fma(x, exp(c), t), c = c(s), for whole vectors of len(y). Contract: kernels.CouplingForward, internal/ref.CouplingForward.
+// CouplingFwdNoneF32NEON runs CouplingFwdNone on NEON (float32): y = fma(x, exp(s), t), for whole vectors of len(y). Contract: kernels.CouplingForward, internal/ref.CouplingForward.
 // It panics unless len(x) >= len(y) && len(s) >= len(y) && len(t) >= len(y).
 func CouplingFwdNoneF32NEON(y []float32, x []float32, s []float32, t []float32) {
 	if !(len(x) >= len(y) && len(s) >= len(y) && len(t) >= len(y)) {
@@ -343,7 +343,7 @@ func CouplingFwdNoneF32NEON(y []float32, x []float32, s []float32, t []float32) 
 	couplingFwdNoneF32NEON(y, x, s, t)
 }
 
-// CouplingInvNoneF64NEON runs CouplingInvNone on NEON (float64): x = (y - t) * exp(-c), c = c(s), for whole vectors of len(x). Contract: kernels.CouplingInverse, internal/ref.CouplingInverse.
+// CouplingInvNoneF64NEON runs CouplingInvNone on NEON (float64): x = (y - t) * exp(-s), for whole vectors of len(x). Contract: kernels.CouplingInverse, internal/ref.CouplingInverse.
 // It panics unless len(y) >= len(x) && len(s) >= len(x) && len(t) >= len(x).
 func CouplingInvNoneF64NEON(x []float64, y []float64, s []float64, t []float64) {
 	if !(len(y) >= len(x) && len(s) >= len(x) && len(t) >= len(x)) {
@@ -352,7 +352,7 @@ func CouplingInvNoneF64NEON(x []float64, y []float64, s []float64, t []float64) 
 	couplingInvNoneF64NEON(x, y, s, t)
 }
 
-// CouplingInvNoneF32NEON runs CouplingInvNone on NEON (float32): x = (y - t) * exp(-c), c = c(s), for whole vectors of len(x). Contract: kernels.CouplingInverse, internal/ref.CouplingInverse.
+// CouplingInvNoneF32NEON runs CouplingInvNone on NEON (float32): x = (y - t) * exp(-s), for whole vectors of len(x). Contract: kernels.CouplingInverse, internal/ref.CouplingInverse.
 // It panics unless len(y) >= len(x) && len(s) >= len(x) && len(t) >= len(x).
 func CouplingInvNoneF32NEON(x []float32, y []float32, s []float32, t []float32) {
 	if !(len(y) >= len(x) && len(s) >= len(x) && len(t) >= len(x)) {
@@ -361,7 +361,7 @@ func CouplingInvNoneF32NEON(x []float32, y []float32, s []float32, t []float32) 
 	couplingInvNoneF32NEON(x, y, s, t)
 }
 
-// CouplingBwdNoneF64NEON runs CouplingBwdNone on NEON (float64): dx = dy*exp(c), ds = fma(dx, x, p[0]) * c'(s), for whole vectors of len(dx). Contract: kernels.CouplingBackward, internal/ref.CouplingBackward.
+// CouplingBwdNoneF64NEON runs CouplingBwdNone on NEON (float64): dx = dy*exp(s), ds = fma(dx, x, p[0]), for whole vectors of len(dx). Contract: kernels.CouplingBackward, internal/ref.CouplingBackward.
 // It panics unless len(ds) >= len(dx) && len(dy) >= len(dx) && len(x) >= len(dx) && len(s) >= len(dx) && len(p) >= 1.
 func CouplingBwdNoneF64NEON(dx []float64, ds []float64, dy []float64, x []float64, s []float64, p []float64) {
 	if !(len(ds) >= len(dx) && len(dy) >= len(dx) && len(x) >= len(dx) && len(s) >= len(dx) && len(p) >= 1) {
@@ -370,7 +370,7 @@ func CouplingBwdNoneF64NEON(dx []float64, ds []float64, dy []float64, x []float6
 	couplingBwdNoneF64NEON(dx, ds, dy, x, s, p)
 }
 
-// CouplingBwdNoneF32NEON runs CouplingBwdNone on NEON (float32): dx = dy*exp(c), ds = fma(dx, x, p[0]) * c'(s), for whole vectors of len(dx). Contract: kernels.CouplingBackward, internal/ref.CouplingBackward.
+// CouplingBwdNoneF32NEON runs CouplingBwdNone on NEON (float32): dx = dy*exp(s), ds = fma(dx, x, p[0]), for whole vectors of len(dx). Contract: kernels.CouplingBackward, internal/ref.CouplingBackward.
 // It panics unless len(ds) >= len(dx) && len(dy) >= len(dx) && len(x) >= len(dx) && len(s) >= len(dx) && len(p) >= 1.
 func CouplingBwdNoneF32NEON(dx []float32, ds []float32, dy []float32, x []float32, s []float32, p []float32) {
 	if !(len(ds) >= len(dx) && len(dy) >= len(dx) && len(x) >= len(dx) && len(s) >= len(dx) && len(p) >= 1) {
@@ -379,112 +379,94 @@ func CouplingBwdNoneF32NEON(dx []float32, ds []float32, dy []float32, x []float3
 	couplingBwdNoneF32NEON(dx, ds, dy, x, s, p)
 }
 
-// CouplingFwdTanhF64NEON runs CouplingFwdTanh on NEON (float64): y = fma(x, exp(c), t), c = c(s), for whole vectors of len(y). Contract: kernels.CouplingForward, internal/ref.CouplingForward.
-// It panics unless len(c) >= len(y) && len(x) >= len(y) && len(s) >= len(y) && len(t) >= len(y) && len(p) >= 2.
-func CouplingFwdTanhF64NEON(y []float64, c []float64, x []float64, s []float64, t []float64, p []float64) {
-	if !(len(c) >= len(y) && len(x) >= len(y) && len(s) >= len(y) && len(t) >= len(y) && len(p) >= 2) {
-		panic("asm: CouplingFwdTanhF64NEON: arguments outside its precondition len(c) >= len(y) && len(x) >= len(y) && len(s) >= len(y) && len(t) >= len(y) && len(p) >= 2")
+// CouplingClampTanhF64NEON runs CouplingClampTanh on NEON (float64): c = c(s), p = [ia, m], for whole vectors of len(c). Contract: kernels.CouplingForward, kernels.CouplingInverse, internal/ref.CouplingScale.
+// It panics unless len(s) >= len(c) && len(p) >= 2.
+func CouplingClampTanhF64NEON(c []float64, s []float64, p []float64) {
+	if !(len(s) >= len(c) && len(p) >= 2) {
+		panic("asm: CouplingClampTanhF64NEON: arguments outside its precondition len(s) >= len(c) && len(p) >= 2")
 	}
-	couplingFwdTanhF64NEON(y, c, x, s, t, p)
+	couplingClampTanhF64NEON(c, s, p)
 }
 
-// CouplingFwdTanhF32NEON runs CouplingFwdTanh on NEON (float32): y = fma(x, exp(c), t), c = c(s), for whole vectors of len(y). Contract: kernels.CouplingForward, internal/ref.CouplingForward.
-// It panics unless len(c) >= len(y) && len(x) >= len(y) && len(s) >= len(y) && len(t) >= len(y) && len(p) >= 2.
-func CouplingFwdTanhF32NEON(y []float32, c []float32, x []float32, s []float32, t []float32, p []float32) {
-	if !(len(c) >= len(y) && len(x) >= len(y) && len(s) >= len(y) && len(t) >= len(y) && len(p) >= 2) {
-		panic("asm: CouplingFwdTanhF32NEON: arguments outside its precondition len(c) >= len(y) && len(x) >= len(y) && len(s) >= len(y) && len(t) >= len(y) && len(p) >= 2")
+// CouplingClampTanhF32NEON runs CouplingClampTanh on NEON (float32): c = c(s), p = [ia, m], for whole vectors of len(c). Contract: kernels.CouplingForward, kernels.CouplingInverse, internal/ref.CouplingScale.
+// It panics unless len(s) >= len(c) && len(p) >= 2.
+func CouplingClampTanhF32NEON(c []float32, s []float32, p []float32) {
+	if !(len(s) >= len(c) && len(p) >= 2) {
+		panic("asm: CouplingClampTanhF32NEON: arguments outside its precondition len(s) >= len(c) && len(p) >= 2")
 	}
-	couplingFwdTanhF32NEON(y, c, x, s, t, p)
+	couplingClampTanhF32NEON(c, s, p)
 }
 
-// CouplingInvTanhF64NEON runs CouplingInvTanh on NEON (float64): x = (y - t) * exp(-c), c = c(s), for whole vectors of len(x). Contract: kernels.CouplingInverse, internal/ref.CouplingInverse.
-// It panics unless len(c) >= len(x) && len(y) >= len(x) && len(s) >= len(x) && len(t) >= len(x) && len(p) >= 2.
-func CouplingInvTanhF64NEON(x []float64, c []float64, y []float64, s []float64, t []float64, p []float64) {
-	if !(len(c) >= len(x) && len(y) >= len(x) && len(s) >= len(x) && len(t) >= len(x) && len(p) >= 2) {
-		panic("asm: CouplingInvTanhF64NEON: arguments outside its precondition len(c) >= len(x) && len(y) >= len(x) && len(s) >= len(x) && len(t) >= len(x) && len(p) >= 2")
+// CouplingClampGradTanhF64NEON runs CouplingClampGradTanh on NEON (float64): c = c(s) and dc/ds's factor f, p = [ia, m], for whole vectors of len(c). Contract: kernels.CouplingBackward, internal/ref.CouplingScaleGrad.
+// It panics unless len(f) >= len(c) && len(s) >= len(c) && len(p) >= 2.
+func CouplingClampGradTanhF64NEON(c []float64, f []float64, s []float64, p []float64) {
+	if !(len(f) >= len(c) && len(s) >= len(c) && len(p) >= 2) {
+		panic("asm: CouplingClampGradTanhF64NEON: arguments outside its precondition len(f) >= len(c) && len(s) >= len(c) && len(p) >= 2")
 	}
-	couplingInvTanhF64NEON(x, c, y, s, t, p)
+	couplingClampGradTanhF64NEON(c, f, s, p)
 }
 
-// CouplingInvTanhF32NEON runs CouplingInvTanh on NEON (float32): x = (y - t) * exp(-c), c = c(s), for whole vectors of len(x). Contract: kernels.CouplingInverse, internal/ref.CouplingInverse.
-// It panics unless len(c) >= len(x) && len(y) >= len(x) && len(s) >= len(x) && len(t) >= len(x) && len(p) >= 2.
-func CouplingInvTanhF32NEON(x []float32, c []float32, y []float32, s []float32, t []float32, p []float32) {
-	if !(len(c) >= len(x) && len(y) >= len(x) && len(s) >= len(x) && len(t) >= len(x) && len(p) >= 2) {
-		panic("asm: CouplingInvTanhF32NEON: arguments outside its precondition len(c) >= len(x) && len(y) >= len(x) && len(s) >= len(x) && len(t) >= len(x) && len(p) >= 2")
+// CouplingClampGradTanhF32NEON runs CouplingClampGradTanh on NEON (float32): c = c(s) and dc/ds's factor f, p = [ia, m], for whole vectors of len(c). Contract: kernels.CouplingBackward, internal/ref.CouplingScaleGrad.
+// It panics unless len(f) >= len(c) && len(s) >= len(c) && len(p) >= 2.
+func CouplingClampGradTanhF32NEON(c []float32, f []float32, s []float32, p []float32) {
+	if !(len(f) >= len(c) && len(s) >= len(c) && len(p) >= 2) {
+		panic("asm: CouplingClampGradTanhF32NEON: arguments outside its precondition len(f) >= len(c) && len(s) >= len(c) && len(p) >= 2")
 	}
-	couplingInvTanhF32NEON(x, c, y, s, t, p)
+	couplingClampGradTanhF32NEON(c, f, s, p)
 }
 
-// CouplingBwdTanhF64NEON runs CouplingBwdTanh on NEON (float64): dx = dy*exp(c), ds = fma(dx, x, p[0]) * c'(s), for whole vectors of len(dx). Contract: kernels.CouplingBackward, internal/ref.CouplingBackward.
-// It panics unless len(ds) >= len(dx) && len(dy) >= len(dx) && len(x) >= len(dx) && len(s) >= len(dx) && len(p) >= 3.
-func CouplingBwdTanhF64NEON(dx []float64, ds []float64, dy []float64, x []float64, s []float64, p []float64) {
-	if !(len(ds) >= len(dx) && len(dy) >= len(dx) && len(x) >= len(dx) && len(s) >= len(dx) && len(p) >= 3) {
-		panic("asm: CouplingBwdTanhF64NEON: arguments outside its precondition len(ds) >= len(dx) && len(dy) >= len(dx) && len(x) >= len(dx) && len(s) >= len(dx) && len(p) >= 3")
+// CouplingClampAtanF64NEON runs CouplingClampAtan on NEON (float64): c = c(s), p = [ia, m], for whole vectors of len(c). Contract: kernels.CouplingForward, kernels.CouplingInverse, internal/ref.CouplingScale.
+// It panics unless len(s) >= len(c) && len(p) >= 2.
+func CouplingClampAtanF64NEON(c []float64, s []float64, p []float64) {
+	if !(len(s) >= len(c) && len(p) >= 2) {
+		panic("asm: CouplingClampAtanF64NEON: arguments outside its precondition len(s) >= len(c) && len(p) >= 2")
 	}
-	couplingBwdTanhF64NEON(dx, ds, dy, x, s, p)
+	couplingClampAtanF64NEON(c, s, p)
 }
 
-// CouplingBwdTanhF32NEON runs CouplingBwdTanh on NEON (float32): dx = dy*exp(c), ds = fma(dx, x, p[0]) * c'(s), for whole vectors of len(dx). Contract: kernels.CouplingBackward, internal/ref.CouplingBackward.
-// It panics unless len(ds) >= len(dx) && len(dy) >= len(dx) && len(x) >= len(dx) && len(s) >= len(dx) && len(p) >= 3.
-func CouplingBwdTanhF32NEON(dx []float32, ds []float32, dy []float32, x []float32, s []float32, p []float32) {
-	if !(len(ds) >= len(dx) && len(dy) >= len(dx) && len(x) >= len(dx) && len(s) >= len(dx) && len(p) >= 3) {
-		panic("asm: CouplingBwdTanhF32NEON: arguments outside its precondition len(ds) >= len(dx) && len(dy) >= len(dx) && len(x) >= len(dx) && len(s) >= len(dx) && len(p) >= 3")
+// CouplingClampAtanF32NEON runs CouplingClampAtan on NEON (float32): c = c(s), p = [ia, m], for whole vectors of len(c). Contract: kernels.CouplingForward, kernels.CouplingInverse, internal/ref.CouplingScale.
+// It panics unless len(s) >= len(c) && len(p) >= 2.
+func CouplingClampAtanF32NEON(c []float32, s []float32, p []float32) {
+	if !(len(s) >= len(c) && len(p) >= 2) {
+		panic("asm: CouplingClampAtanF32NEON: arguments outside its precondition len(s) >= len(c) && len(p) >= 2")
 	}
-	couplingBwdTanhF32NEON(dx, ds, dy, x, s, p)
+	couplingClampAtanF32NEON(c, s, p)
 }
 
-// CouplingFwdAtanF64NEON runs CouplingFwdAtan on NEON (float64): y = fma(x, exp(c), t), c = c(s), for whole vectors of len(y). Contract: kernels.CouplingForward, internal/ref.CouplingForward.
-// It panics unless len(c) >= len(y) && len(x) >= len(y) && len(s) >= len(y) && len(t) >= len(y) && len(p) >= 2.
-func CouplingFwdAtanF64NEON(y []float64, c []float64, x []float64, s []float64, t []float64, p []float64) {
-	if !(len(c) >= len(y) && len(x) >= len(y) && len(s) >= len(y) && len(t) >= len(y) && len(p) >= 2) {
-		panic("asm: CouplingFwdAtanF64NEON: arguments outside its precondition len(c) >= len(y) && len(x) >= len(y) && len(s) >= len(y) && len(t) >= len(y) && len(p) >= 2")
+// CouplingClampGradAtanF64NEON runs CouplingClampGradAtan on NEON (float64): c = c(s) and dc/ds's factor f, p = [ia, m], for whole vectors of len(c). Contract: kernels.CouplingBackward, internal/ref.CouplingScaleGrad.
+// It panics unless len(f) >= len(c) && len(s) >= len(c) && len(p) >= 2.
+func CouplingClampGradAtanF64NEON(c []float64, f []float64, s []float64, p []float64) {
+	if !(len(f) >= len(c) && len(s) >= len(c) && len(p) >= 2) {
+		panic("asm: CouplingClampGradAtanF64NEON: arguments outside its precondition len(f) >= len(c) && len(s) >= len(c) && len(p) >= 2")
 	}
-	couplingFwdAtanF64NEON(y, c, x, s, t, p)
+	couplingClampGradAtanF64NEON(c, f, s, p)
 }
 
-// CouplingFwdAtanF32NEON runs CouplingFwdAtan on NEON (float32): y = fma(x, exp(c), t), c = c(s), for whole vectors of len(y). Contract: kernels.CouplingForward, internal/ref.CouplingForward.
-// It panics unless len(c) >= len(y) && len(x) >= len(y) && len(s) >= len(y) && len(t) >= len(y) && len(p) >= 2.
-func CouplingFwdAtanF32NEON(y []float32, c []float32, x []float32, s []float32, t []float32, p []float32) {
-	if !(len(c) >= len(y) && len(x) >= len(y) && len(s) >= len(y) && len(t) >= len(y) && len(p) >= 2) {
-		panic("asm: CouplingFwdAtanF32NEON: arguments outside its precondition len(c) >= len(y) && len(x) >= len(y) && len(s) >= len(y) && len(t) >= len(y) && len(p) >= 2")
+// CouplingClampGradAtanF32NEON runs CouplingClampGradAtan on NEON (float32): c = c(s) and dc/ds's factor f, p = [ia, m], for whole vectors of len(c). Contract: kernels.CouplingBackward, internal/ref.CouplingScaleGrad.
+// It panics unless len(f) >= len(c) && len(s) >= len(c) && len(p) >= 2.
+func CouplingClampGradAtanF32NEON(c []float32, f []float32, s []float32, p []float32) {
+	if !(len(f) >= len(c) && len(s) >= len(c) && len(p) >= 2) {
+		panic("asm: CouplingClampGradAtanF32NEON: arguments outside its precondition len(f) >= len(c) && len(s) >= len(c) && len(p) >= 2")
 	}
-	couplingFwdAtanF32NEON(y, c, x, s, t, p)
+	couplingClampGradAtanF32NEON(c, f, s, p)
 }
 
-// CouplingInvAtanF64NEON runs CouplingInvAtan on NEON (float64): x = (y - t) * exp(-c), c = c(s), for whole vectors of len(x). Contract: kernels.CouplingInverse, internal/ref.CouplingInverse.
-// It panics unless len(c) >= len(x) && len(y) >= len(x) && len(s) >= len(x) && len(t) >= len(x) && len(p) >= 2.
-func CouplingInvAtanF64NEON(x []float64, c []float64, y []float64, s []float64, t []float64, p []float64) {
-	if !(len(c) >= len(x) && len(y) >= len(x) && len(s) >= len(x) && len(t) >= len(x) && len(p) >= 2) {
-		panic("asm: CouplingInvAtanF64NEON: arguments outside its precondition len(c) >= len(x) && len(y) >= len(x) && len(s) >= len(x) && len(t) >= len(x) && len(p) >= 2")
+// CouplingChainAtanF64NEON runs CouplingChainAtan on NEON (float64): ds = (g * 2/pi) / f for whole vectors of len(ds). Contract: kernels.CouplingBackward, internal/ref.CouplingChain.
+// It panics unless len(g) >= len(ds) && len(f) >= len(ds).
+func CouplingChainAtanF64NEON(ds []float64, g []float64, f []float64) {
+	if !(len(g) >= len(ds) && len(f) >= len(ds)) {
+		panic("asm: CouplingChainAtanF64NEON: arguments outside its precondition len(g) >= len(ds) && len(f) >= len(ds)")
 	}
-	couplingInvAtanF64NEON(x, c, y, s, t, p)
+	couplingChainAtanF64NEON(ds, g, f)
 }
 
-// CouplingInvAtanF32NEON runs CouplingInvAtan on NEON (float32): x = (y - t) * exp(-c), c = c(s), for whole vectors of len(x). Contract: kernels.CouplingInverse, internal/ref.CouplingInverse.
-// It panics unless len(c) >= len(x) && len(y) >= len(x) && len(s) >= len(x) && len(t) >= len(x) && len(p) >= 2.
-func CouplingInvAtanF32NEON(x []float32, c []float32, y []float32, s []float32, t []float32, p []float32) {
-	if !(len(c) >= len(x) && len(y) >= len(x) && len(s) >= len(x) && len(t) >= len(x) && len(p) >= 2) {
-		panic("asm: CouplingInvAtanF32NEON: arguments outside its precondition len(c) >= len(x) && len(y) >= len(x) && len(s) >= len(x) && len(t) >= len(x) && len(p) >= 2")
+// CouplingChainAtanF32NEON runs CouplingChainAtan on NEON (float32): ds = (g * 2/pi) / f for whole vectors of len(ds). Contract: kernels.CouplingBackward, internal/ref.CouplingChain.
+// It panics unless len(g) >= len(ds) && len(f) >= len(ds).
+func CouplingChainAtanF32NEON(ds []float32, g []float32, f []float32) {
+	if !(len(g) >= len(ds) && len(f) >= len(ds)) {
+		panic("asm: CouplingChainAtanF32NEON: arguments outside its precondition len(g) >= len(ds) && len(f) >= len(ds)")
 	}
-	couplingInvAtanF32NEON(x, c, y, s, t, p)
-}
-
-// CouplingBwdAtanF64NEON runs CouplingBwdAtan on NEON (float64): dx = dy*exp(c), ds = fma(dx, x, p[0]) * c'(s), for whole vectors of len(dx). Contract: kernels.CouplingBackward, internal/ref.CouplingBackward.
-// It panics unless len(ds) >= len(dx) && len(dy) >= len(dx) && len(x) >= len(dx) && len(s) >= len(dx) && len(p) >= 3.
-func CouplingBwdAtanF64NEON(dx []float64, ds []float64, dy []float64, x []float64, s []float64, p []float64) {
-	if !(len(ds) >= len(dx) && len(dy) >= len(dx) && len(x) >= len(dx) && len(s) >= len(dx) && len(p) >= 3) {
-		panic("asm: CouplingBwdAtanF64NEON: arguments outside its precondition len(ds) >= len(dx) && len(dy) >= len(dx) && len(x) >= len(dx) && len(s) >= len(dx) && len(p) >= 3")
-	}
-	couplingBwdAtanF64NEON(dx, ds, dy, x, s, p)
-}
-
-// CouplingBwdAtanF32NEON runs CouplingBwdAtan on NEON (float32): dx = dy*exp(c), ds = fma(dx, x, p[0]) * c'(s), for whole vectors of len(dx). Contract: kernels.CouplingBackward, internal/ref.CouplingBackward.
-// It panics unless len(ds) >= len(dx) && len(dy) >= len(dx) && len(x) >= len(dx) && len(s) >= len(dx) && len(p) >= 3.
-func CouplingBwdAtanF32NEON(dx []float32, ds []float32, dy []float32, x []float32, s []float32, p []float32) {
-	if !(len(ds) >= len(dx) && len(dy) >= len(dx) && len(x) >= len(dx) && len(s) >= len(dx) && len(p) >= 3) {
-		panic("asm: CouplingBwdAtanF32NEON: arguments outside its precondition len(ds) >= len(dx) && len(dy) >= len(dx) && len(x) >= len(dx) && len(s) >= len(dx) && len(p) >= 3")
-	}
-	couplingBwdAtanF32NEON(dx, ds, dy, x, s, p)
+	couplingChainAtanF32NEON(ds, g, f)
 }
 
 // CouplingSubF64NEON runs CouplingSub on NEON (float64): x = y - t for whole vectors of len(x). Contract: kernels.AdditiveInverse.

@@ -100,197 +100,125 @@ func couplingBwdNoneF32AVX2(dx []float32, ds []float32, dy []float32, x []float3
 //go:noescape
 func couplingBwdNoneF32AVX512(dx []float32, ds []float32, dy []float32, x []float32, s []float32, p []float32)
 
-// couplingFwdTanhF64AVX2 is the AVX2 kernel of CouplingFwdTanh (float64). Its checked entry point is CouplingFwdTanhF64AVX2
-// (asm/checked_amd64.go); its contract: kernels.CouplingForward, internal/ref.CouplingForward.
+// couplingClampTanhF64AVX2 is the AVX2 kernel of CouplingClampTanh (float64). Its checked entry point is CouplingClampTanhF64AVX2
+// (asm/checked_amd64.go); its contract: kernels.CouplingForward, kernels.CouplingInverse, internal/ref.CouplingScale.
 //
 //go:noescape
-func couplingFwdTanhF64AVX2(y []float64, c []float64, x []float64, s []float64, t []float64, p []float64)
+func couplingClampTanhF64AVX2(c []float64, s []float64, p []float64)
 
-// couplingFwdTanhF64AVX512 is the AVX512 kernel of CouplingFwdTanh (float64). Its checked entry point is CouplingFwdTanhF64AVX512
-// (asm/checked_amd64.go); its contract: kernels.CouplingForward, internal/ref.CouplingForward.
+// couplingClampTanhF64AVX512 is the AVX512 kernel of CouplingClampTanh (float64). Its checked entry point is CouplingClampTanhF64AVX512
+// (asm/checked_amd64.go); its contract: kernels.CouplingForward, kernels.CouplingInverse, internal/ref.CouplingScale.
 //
 //go:noescape
-func couplingFwdTanhF64AVX512(y []float64, c []float64, x []float64, s []float64, t []float64, p []float64)
+func couplingClampTanhF64AVX512(c []float64, s []float64, p []float64)
 
-// couplingFwdTanhSumF64AVX512 is the AVX512 kernel of CouplingFwdTanhSum (float64). Its checked entry point is CouplingFwdTanhSumF64AVX512
-// (asm/checked_amd64.go); its contract: kernels.CouplingForward.
+// couplingClampTanhF32AVX2 is the AVX2 kernel of CouplingClampTanh (float32). Its checked entry point is CouplingClampTanhF32AVX2
+// (asm/checked_amd64.go); its contract: kernels.CouplingForward, kernels.CouplingInverse, internal/ref.CouplingScale.
 //
 //go:noescape
-func couplingFwdTanhSumF64AVX512(y []float64, x []float64, s []float64, t []float64, acc []float64, p []float64)
+func couplingClampTanhF32AVX2(c []float32, s []float32, p []float32)
 
-// couplingFwdTanhF32AVX2 is the AVX2 kernel of CouplingFwdTanh (float32). Its checked entry point is CouplingFwdTanhF32AVX2
-// (asm/checked_amd64.go); its contract: kernels.CouplingForward, internal/ref.CouplingForward.
+// couplingClampTanhF32AVX512 is the AVX512 kernel of CouplingClampTanh (float32). Its checked entry point is CouplingClampTanhF32AVX512
+// (asm/checked_amd64.go); its contract: kernels.CouplingForward, kernels.CouplingInverse, internal/ref.CouplingScale.
 //
 //go:noescape
-func couplingFwdTanhF32AVX2(y []float32, c []float32, x []float32, s []float32, t []float32, p []float32)
+func couplingClampTanhF32AVX512(c []float32, s []float32, p []float32)
 
-// couplingFwdTanhF32AVX512 is the AVX512 kernel of CouplingFwdTanh (float32). Its checked entry point is CouplingFwdTanhF32AVX512
-// (asm/checked_amd64.go); its contract: kernels.CouplingForward, internal/ref.CouplingForward.
+// couplingClampGradTanhF64AVX2 is the AVX2 kernel of CouplingClampGradTanh (float64). Its checked entry point is CouplingClampGradTanhF64AVX2
+// (asm/checked_amd64.go); its contract: kernels.CouplingBackward, internal/ref.CouplingScaleGrad.
 //
 //go:noescape
-func couplingFwdTanhF32AVX512(y []float32, c []float32, x []float32, s []float32, t []float32, p []float32)
+func couplingClampGradTanhF64AVX2(c []float64, f []float64, s []float64, p []float64)
 
-// couplingFwdTanhSumF32AVX512 is the AVX512 kernel of CouplingFwdTanhSum (float32). Its checked entry point is CouplingFwdTanhSumF32AVX512
-// (asm/checked_amd64.go); its contract: kernels.CouplingForward.
+// couplingClampGradTanhF64AVX512 is the AVX512 kernel of CouplingClampGradTanh (float64). Its checked entry point is CouplingClampGradTanhF64AVX512
+// (asm/checked_amd64.go); its contract: kernels.CouplingBackward, internal/ref.CouplingScaleGrad.
 //
 //go:noescape
-func couplingFwdTanhSumF32AVX512(y []float32, x []float32, s []float32, t []float32, acc []float32, p []float32)
+func couplingClampGradTanhF64AVX512(c []float64, f []float64, s []float64, p []float64)
 
-// couplingInvTanhF64AVX2 is the AVX2 kernel of CouplingInvTanh (float64). Its checked entry point is CouplingInvTanhF64AVX2
-// (asm/checked_amd64.go); its contract: kernels.CouplingInverse, internal/ref.CouplingInverse.
+// couplingClampGradTanhF32AVX2 is the AVX2 kernel of CouplingClampGradTanh (float32). Its checked entry point is CouplingClampGradTanhF32AVX2
+// (asm/checked_amd64.go); its contract: kernels.CouplingBackward, internal/ref.CouplingScaleGrad.
 //
 //go:noescape
-func couplingInvTanhF64AVX2(x []float64, c []float64, y []float64, s []float64, t []float64, p []float64)
+func couplingClampGradTanhF32AVX2(c []float32, f []float32, s []float32, p []float32)
 
-// couplingInvTanhF64AVX512 is the AVX512 kernel of CouplingInvTanh (float64). Its checked entry point is CouplingInvTanhF64AVX512
-// (asm/checked_amd64.go); its contract: kernels.CouplingInverse, internal/ref.CouplingInverse.
+// couplingClampGradTanhF32AVX512 is the AVX512 kernel of CouplingClampGradTanh (float32). Its checked entry point is CouplingClampGradTanhF32AVX512
+// (asm/checked_amd64.go); its contract: kernels.CouplingBackward, internal/ref.CouplingScaleGrad.
 //
 //go:noescape
-func couplingInvTanhF64AVX512(x []float64, c []float64, y []float64, s []float64, t []float64, p []float64)
+func couplingClampGradTanhF32AVX512(c []float32, f []float32, s []float32, p []float32)
 
-// couplingInvTanhSumF64AVX512 is the AVX512 kernel of CouplingInvTanhSum (float64). Its checked entry point is CouplingInvTanhSumF64AVX512
-// (asm/checked_amd64.go); its contract: kernels.CouplingInverse.
+// couplingClampAtanF64AVX2 is the AVX2 kernel of CouplingClampAtan (float64). Its checked entry point is CouplingClampAtanF64AVX2
+// (asm/checked_amd64.go); its contract: kernels.CouplingForward, kernels.CouplingInverse, internal/ref.CouplingScale.
 //
 //go:noescape
-func couplingInvTanhSumF64AVX512(x []float64, y []float64, s []float64, t []float64, acc []float64, p []float64)
+func couplingClampAtanF64AVX2(c []float64, s []float64, p []float64)
 
-// couplingInvTanhF32AVX2 is the AVX2 kernel of CouplingInvTanh (float32). Its checked entry point is CouplingInvTanhF32AVX2
-// (asm/checked_amd64.go); its contract: kernels.CouplingInverse, internal/ref.CouplingInverse.
+// couplingClampAtanF64AVX512 is the AVX512 kernel of CouplingClampAtan (float64). Its checked entry point is CouplingClampAtanF64AVX512
+// (asm/checked_amd64.go); its contract: kernels.CouplingForward, kernels.CouplingInverse, internal/ref.CouplingScale.
 //
 //go:noescape
-func couplingInvTanhF32AVX2(x []float32, c []float32, y []float32, s []float32, t []float32, p []float32)
+func couplingClampAtanF64AVX512(c []float64, s []float64, p []float64)
 
-// couplingInvTanhF32AVX512 is the AVX512 kernel of CouplingInvTanh (float32). Its checked entry point is CouplingInvTanhF32AVX512
-// (asm/checked_amd64.go); its contract: kernels.CouplingInverse, internal/ref.CouplingInverse.
+// couplingClampAtanF32AVX2 is the AVX2 kernel of CouplingClampAtan (float32). Its checked entry point is CouplingClampAtanF32AVX2
+// (asm/checked_amd64.go); its contract: kernels.CouplingForward, kernels.CouplingInverse, internal/ref.CouplingScale.
 //
 //go:noescape
-func couplingInvTanhF32AVX512(x []float32, c []float32, y []float32, s []float32, t []float32, p []float32)
+func couplingClampAtanF32AVX2(c []float32, s []float32, p []float32)
 
-// couplingInvTanhSumF32AVX512 is the AVX512 kernel of CouplingInvTanhSum (float32). Its checked entry point is CouplingInvTanhSumF32AVX512
-// (asm/checked_amd64.go); its contract: kernels.CouplingInverse.
+// couplingClampAtanF32AVX512 is the AVX512 kernel of CouplingClampAtan (float32). Its checked entry point is CouplingClampAtanF32AVX512
+// (asm/checked_amd64.go); its contract: kernels.CouplingForward, kernels.CouplingInverse, internal/ref.CouplingScale.
 //
 //go:noescape
-func couplingInvTanhSumF32AVX512(x []float32, y []float32, s []float32, t []float32, acc []float32, p []float32)
+func couplingClampAtanF32AVX512(c []float32, s []float32, p []float32)
 
-// couplingBwdTanhF64AVX2 is the AVX2 kernel of CouplingBwdTanh (float64). Its checked entry point is CouplingBwdTanhF64AVX2
-// (asm/checked_amd64.go); its contract: kernels.CouplingBackward, internal/ref.CouplingBackward.
+// couplingClampGradAtanF64AVX2 is the AVX2 kernel of CouplingClampGradAtan (float64). Its checked entry point is CouplingClampGradAtanF64AVX2
+// (asm/checked_amd64.go); its contract: kernels.CouplingBackward, internal/ref.CouplingScaleGrad.
 //
 //go:noescape
-func couplingBwdTanhF64AVX2(dx []float64, ds []float64, dy []float64, x []float64, s []float64, p []float64)
+func couplingClampGradAtanF64AVX2(c []float64, f []float64, s []float64, p []float64)
 
-// couplingBwdTanhF64AVX512 is the AVX512 kernel of CouplingBwdTanh (float64). Its checked entry point is CouplingBwdTanhF64AVX512
-// (asm/checked_amd64.go); its contract: kernels.CouplingBackward, internal/ref.CouplingBackward.
+// couplingClampGradAtanF64AVX512 is the AVX512 kernel of CouplingClampGradAtan (float64). Its checked entry point is CouplingClampGradAtanF64AVX512
+// (asm/checked_amd64.go); its contract: kernels.CouplingBackward, internal/ref.CouplingScaleGrad.
 //
 //go:noescape
-func couplingBwdTanhF64AVX512(dx []float64, ds []float64, dy []float64, x []float64, s []float64, p []float64)
+func couplingClampGradAtanF64AVX512(c []float64, f []float64, s []float64, p []float64)
 
-// couplingBwdTanhF32AVX2 is the AVX2 kernel of CouplingBwdTanh (float32). Its checked entry point is CouplingBwdTanhF32AVX2
-// (asm/checked_amd64.go); its contract: kernels.CouplingBackward, internal/ref.CouplingBackward.
+// couplingClampGradAtanF32AVX2 is the AVX2 kernel of CouplingClampGradAtan (float32). Its checked entry point is CouplingClampGradAtanF32AVX2
+// (asm/checked_amd64.go); its contract: kernels.CouplingBackward, internal/ref.CouplingScaleGrad.
 //
 //go:noescape
-func couplingBwdTanhF32AVX2(dx []float32, ds []float32, dy []float32, x []float32, s []float32, p []float32)
+func couplingClampGradAtanF32AVX2(c []float32, f []float32, s []float32, p []float32)
 
-// couplingBwdTanhF32AVX512 is the AVX512 kernel of CouplingBwdTanh (float32). Its checked entry point is CouplingBwdTanhF32AVX512
-// (asm/checked_amd64.go); its contract: kernels.CouplingBackward, internal/ref.CouplingBackward.
+// couplingClampGradAtanF32AVX512 is the AVX512 kernel of CouplingClampGradAtan (float32). Its checked entry point is CouplingClampGradAtanF32AVX512
+// (asm/checked_amd64.go); its contract: kernels.CouplingBackward, internal/ref.CouplingScaleGrad.
 //
 //go:noescape
-func couplingBwdTanhF32AVX512(dx []float32, ds []float32, dy []float32, x []float32, s []float32, p []float32)
+func couplingClampGradAtanF32AVX512(c []float32, f []float32, s []float32, p []float32)
 
-// couplingFwdAtanF64AVX2 is the AVX2 kernel of CouplingFwdAtan (float64). Its checked entry point is CouplingFwdAtanF64AVX2
-// (asm/checked_amd64.go); its contract: kernels.CouplingForward, internal/ref.CouplingForward.
+// couplingChainAtanF64AVX2 is the AVX2 kernel of CouplingChainAtan (float64). Its checked entry point is CouplingChainAtanF64AVX2
+// (asm/checked_amd64.go); its contract: kernels.CouplingBackward, internal/ref.CouplingChain.
 //
 //go:noescape
-func couplingFwdAtanF64AVX2(y []float64, c []float64, x []float64, s []float64, t []float64, p []float64)
+func couplingChainAtanF64AVX2(ds []float64, g []float64, f []float64)
 
-// couplingFwdAtanF64AVX512 is the AVX512 kernel of CouplingFwdAtan (float64). Its checked entry point is CouplingFwdAtanF64AVX512
-// (asm/checked_amd64.go); its contract: kernels.CouplingForward, internal/ref.CouplingForward.
+// couplingChainAtanF64AVX512 is the AVX512 kernel of CouplingChainAtan (float64). Its checked entry point is CouplingChainAtanF64AVX512
+// (asm/checked_amd64.go); its contract: kernels.CouplingBackward, internal/ref.CouplingChain.
 //
 //go:noescape
-func couplingFwdAtanF64AVX512(y []float64, c []float64, x []float64, s []float64, t []float64, p []float64)
+func couplingChainAtanF64AVX512(ds []float64, g []float64, f []float64)
 
-// couplingFwdAtanSumF64AVX512 is the AVX512 kernel of CouplingFwdAtanSum (float64). Its checked entry point is CouplingFwdAtanSumF64AVX512
-// (asm/checked_amd64.go); its contract: kernels.CouplingForward.
+// couplingChainAtanF32AVX2 is the AVX2 kernel of CouplingChainAtan (float32). Its checked entry point is CouplingChainAtanF32AVX2
+// (asm/checked_amd64.go); its contract: kernels.CouplingBackward, internal/ref.CouplingChain.
 //
 //go:noescape
-func couplingFwdAtanSumF64AVX512(y []float64, x []float64, s []float64, t []float64, acc []float64, p []float64)
+func couplingChainAtanF32AVX2(ds []float32, g []float32, f []float32)
 
-// couplingFwdAtanF32AVX2 is the AVX2 kernel of CouplingFwdAtan (float32). Its checked entry point is CouplingFwdAtanF32AVX2
-// (asm/checked_amd64.go); its contract: kernels.CouplingForward, internal/ref.CouplingForward.
+// couplingChainAtanF32AVX512 is the AVX512 kernel of CouplingChainAtan (float32). Its checked entry point is CouplingChainAtanF32AVX512
+// (asm/checked_amd64.go); its contract: kernels.CouplingBackward, internal/ref.CouplingChain.
 //
 //go:noescape
-func couplingFwdAtanF32AVX2(y []float32, c []float32, x []float32, s []float32, t []float32, p []float32)
-
-// couplingFwdAtanF32AVX512 is the AVX512 kernel of CouplingFwdAtan (float32). Its checked entry point is CouplingFwdAtanF32AVX512
-// (asm/checked_amd64.go); its contract: kernels.CouplingForward, internal/ref.CouplingForward.
-//
-//go:noescape
-func couplingFwdAtanF32AVX512(y []float32, c []float32, x []float32, s []float32, t []float32, p []float32)
-
-// couplingFwdAtanSumF32AVX512 is the AVX512 kernel of CouplingFwdAtanSum (float32). Its checked entry point is CouplingFwdAtanSumF32AVX512
-// (asm/checked_amd64.go); its contract: kernels.CouplingForward.
-//
-//go:noescape
-func couplingFwdAtanSumF32AVX512(y []float32, x []float32, s []float32, t []float32, acc []float32, p []float32)
-
-// couplingInvAtanF64AVX2 is the AVX2 kernel of CouplingInvAtan (float64). Its checked entry point is CouplingInvAtanF64AVX2
-// (asm/checked_amd64.go); its contract: kernels.CouplingInverse, internal/ref.CouplingInverse.
-//
-//go:noescape
-func couplingInvAtanF64AVX2(x []float64, c []float64, y []float64, s []float64, t []float64, p []float64)
-
-// couplingInvAtanF64AVX512 is the AVX512 kernel of CouplingInvAtan (float64). Its checked entry point is CouplingInvAtanF64AVX512
-// (asm/checked_amd64.go); its contract: kernels.CouplingInverse, internal/ref.CouplingInverse.
-//
-//go:noescape
-func couplingInvAtanF64AVX512(x []float64, c []float64, y []float64, s []float64, t []float64, p []float64)
-
-// couplingInvAtanSumF64AVX512 is the AVX512 kernel of CouplingInvAtanSum (float64). Its checked entry point is CouplingInvAtanSumF64AVX512
-// (asm/checked_amd64.go); its contract: kernels.CouplingInverse.
-//
-//go:noescape
-func couplingInvAtanSumF64AVX512(x []float64, y []float64, s []float64, t []float64, acc []float64, p []float64)
-
-// couplingInvAtanF32AVX2 is the AVX2 kernel of CouplingInvAtan (float32). Its checked entry point is CouplingInvAtanF32AVX2
-// (asm/checked_amd64.go); its contract: kernels.CouplingInverse, internal/ref.CouplingInverse.
-//
-//go:noescape
-func couplingInvAtanF32AVX2(x []float32, c []float32, y []float32, s []float32, t []float32, p []float32)
-
-// couplingInvAtanF32AVX512 is the AVX512 kernel of CouplingInvAtan (float32). Its checked entry point is CouplingInvAtanF32AVX512
-// (asm/checked_amd64.go); its contract: kernels.CouplingInverse, internal/ref.CouplingInverse.
-//
-//go:noescape
-func couplingInvAtanF32AVX512(x []float32, c []float32, y []float32, s []float32, t []float32, p []float32)
-
-// couplingInvAtanSumF32AVX512 is the AVX512 kernel of CouplingInvAtanSum (float32). Its checked entry point is CouplingInvAtanSumF32AVX512
-// (asm/checked_amd64.go); its contract: kernels.CouplingInverse.
-//
-//go:noescape
-func couplingInvAtanSumF32AVX512(x []float32, y []float32, s []float32, t []float32, acc []float32, p []float32)
-
-// couplingBwdAtanF64AVX2 is the AVX2 kernel of CouplingBwdAtan (float64). Its checked entry point is CouplingBwdAtanF64AVX2
-// (asm/checked_amd64.go); its contract: kernels.CouplingBackward, internal/ref.CouplingBackward.
-//
-//go:noescape
-func couplingBwdAtanF64AVX2(dx []float64, ds []float64, dy []float64, x []float64, s []float64, p []float64)
-
-// couplingBwdAtanF64AVX512 is the AVX512 kernel of CouplingBwdAtan (float64). Its checked entry point is CouplingBwdAtanF64AVX512
-// (asm/checked_amd64.go); its contract: kernels.CouplingBackward, internal/ref.CouplingBackward.
-//
-//go:noescape
-func couplingBwdAtanF64AVX512(dx []float64, ds []float64, dy []float64, x []float64, s []float64, p []float64)
-
-// couplingBwdAtanF32AVX2 is the AVX2 kernel of CouplingBwdAtan (float32). Its checked entry point is CouplingBwdAtanF32AVX2
-// (asm/checked_amd64.go); its contract: kernels.CouplingBackward, internal/ref.CouplingBackward.
-//
-//go:noescape
-func couplingBwdAtanF32AVX2(dx []float32, ds []float32, dy []float32, x []float32, s []float32, p []float32)
-
-// couplingBwdAtanF32AVX512 is the AVX512 kernel of CouplingBwdAtan (float32). Its checked entry point is CouplingBwdAtanF32AVX512
-// (asm/checked_amd64.go); its contract: kernels.CouplingBackward, internal/ref.CouplingBackward.
-//
-//go:noescape
-func couplingBwdAtanF32AVX512(dx []float32, ds []float32, dy []float32, x []float32, s []float32, p []float32)
+func couplingChainAtanF32AVX512(ds []float32, g []float32, f []float32)
 
 // couplingSubF64AVX2 is the AVX2 kernel of CouplingSub (float64). Its checked entry point is CouplingSubF64AVX2
 // (asm/checked_amd64.go); its contract: kernels.AdditiveInverse.

@@ -40,77 +40,65 @@ func couplingBwdNoneF64NEON(dx, ds, dy, x, s, p []float64)
 //go:noescape
 func couplingBwdNoneF32NEON(dx, ds, dy, x, s, p []float32)
 
-// couplingFwdTanhF64NEON is the NEON kernel of CouplingFwdTanh (float64). Its checked entry point is CouplingFwdTanhF64NEON
-// (asm/checked_arm64.go); its contract: kernels.CouplingForward, internal/ref.CouplingForward.
+// couplingClampTanhF64NEON is the NEON kernel of CouplingClampTanh (float64). Its checked entry point is CouplingClampTanhF64NEON
+// (asm/checked_arm64.go); its contract: kernels.CouplingForward, kernels.CouplingInverse, internal/ref.CouplingScale.
 //
 //go:noescape
-func couplingFwdTanhF64NEON(y, c, x, s, t, p []float64)
+func couplingClampTanhF64NEON(c, s, p []float64)
 
-// couplingFwdTanhF32NEON is the NEON kernel of CouplingFwdTanh (float32). Its checked entry point is CouplingFwdTanhF32NEON
-// (asm/checked_arm64.go); its contract: kernels.CouplingForward, internal/ref.CouplingForward.
+// couplingClampTanhF32NEON is the NEON kernel of CouplingClampTanh (float32). Its checked entry point is CouplingClampTanhF32NEON
+// (asm/checked_arm64.go); its contract: kernels.CouplingForward, kernels.CouplingInverse, internal/ref.CouplingScale.
 //
 //go:noescape
-func couplingFwdTanhF32NEON(y, c, x, s, t, p []float32)
+func couplingClampTanhF32NEON(c, s, p []float32)
 
-// couplingInvTanhF64NEON is the NEON kernel of CouplingInvTanh (float64). Its checked entry point is CouplingInvTanhF64NEON
-// (asm/checked_arm64.go); its contract: kernels.CouplingInverse, internal/ref.CouplingInverse.
+// couplingClampGradTanhF64NEON is the NEON kernel of CouplingClampGradTanh (float64). Its checked entry point is CouplingClampGradTanhF64NEON
+// (asm/checked_arm64.go); its contract: kernels.CouplingBackward, internal/ref.CouplingScaleGrad.
 //
 //go:noescape
-func couplingInvTanhF64NEON(x, c, y, s, t, p []float64)
+func couplingClampGradTanhF64NEON(c, f, s, p []float64)
 
-// couplingInvTanhF32NEON is the NEON kernel of CouplingInvTanh (float32). Its checked entry point is CouplingInvTanhF32NEON
-// (asm/checked_arm64.go); its contract: kernels.CouplingInverse, internal/ref.CouplingInverse.
+// couplingClampGradTanhF32NEON is the NEON kernel of CouplingClampGradTanh (float32). Its checked entry point is CouplingClampGradTanhF32NEON
+// (asm/checked_arm64.go); its contract: kernels.CouplingBackward, internal/ref.CouplingScaleGrad.
 //
 //go:noescape
-func couplingInvTanhF32NEON(x, c, y, s, t, p []float32)
+func couplingClampGradTanhF32NEON(c, f, s, p []float32)
 
-// couplingBwdTanhF64NEON is the NEON kernel of CouplingBwdTanh (float64). Its checked entry point is CouplingBwdTanhF64NEON
-// (asm/checked_arm64.go); its contract: kernels.CouplingBackward, internal/ref.CouplingBackward.
+// couplingClampAtanF64NEON is the NEON kernel of CouplingClampAtan (float64). Its checked entry point is CouplingClampAtanF64NEON
+// (asm/checked_arm64.go); its contract: kernels.CouplingForward, kernels.CouplingInverse, internal/ref.CouplingScale.
 //
 //go:noescape
-func couplingBwdTanhF64NEON(dx, ds, dy, x, s, p []float64)
+func couplingClampAtanF64NEON(c, s, p []float64)
 
-// couplingBwdTanhF32NEON is the NEON kernel of CouplingBwdTanh (float32). Its checked entry point is CouplingBwdTanhF32NEON
-// (asm/checked_arm64.go); its contract: kernels.CouplingBackward, internal/ref.CouplingBackward.
+// couplingClampAtanF32NEON is the NEON kernel of CouplingClampAtan (float32). Its checked entry point is CouplingClampAtanF32NEON
+// (asm/checked_arm64.go); its contract: kernels.CouplingForward, kernels.CouplingInverse, internal/ref.CouplingScale.
 //
 //go:noescape
-func couplingBwdTanhF32NEON(dx, ds, dy, x, s, p []float32)
+func couplingClampAtanF32NEON(c, s, p []float32)
 
-// couplingFwdAtanF64NEON is the NEON kernel of CouplingFwdAtan (float64). Its checked entry point is CouplingFwdAtanF64NEON
-// (asm/checked_arm64.go); its contract: kernels.CouplingForward, internal/ref.CouplingForward.
+// couplingClampGradAtanF64NEON is the NEON kernel of CouplingClampGradAtan (float64). Its checked entry point is CouplingClampGradAtanF64NEON
+// (asm/checked_arm64.go); its contract: kernels.CouplingBackward, internal/ref.CouplingScaleGrad.
 //
 //go:noescape
-func couplingFwdAtanF64NEON(y, c, x, s, t, p []float64)
+func couplingClampGradAtanF64NEON(c, f, s, p []float64)
 
-// couplingFwdAtanF32NEON is the NEON kernel of CouplingFwdAtan (float32). Its checked entry point is CouplingFwdAtanF32NEON
-// (asm/checked_arm64.go); its contract: kernels.CouplingForward, internal/ref.CouplingForward.
+// couplingClampGradAtanF32NEON is the NEON kernel of CouplingClampGradAtan (float32). Its checked entry point is CouplingClampGradAtanF32NEON
+// (asm/checked_arm64.go); its contract: kernels.CouplingBackward, internal/ref.CouplingScaleGrad.
 //
 //go:noescape
-func couplingFwdAtanF32NEON(y, c, x, s, t, p []float32)
+func couplingClampGradAtanF32NEON(c, f, s, p []float32)
 
-// couplingInvAtanF64NEON is the NEON kernel of CouplingInvAtan (float64). Its checked entry point is CouplingInvAtanF64NEON
-// (asm/checked_arm64.go); its contract: kernels.CouplingInverse, internal/ref.CouplingInverse.
+// couplingChainAtanF64NEON is the NEON kernel of CouplingChainAtan (float64). Its checked entry point is CouplingChainAtanF64NEON
+// (asm/checked_arm64.go); its contract: kernels.CouplingBackward, internal/ref.CouplingChain.
 //
 //go:noescape
-func couplingInvAtanF64NEON(x, c, y, s, t, p []float64)
+func couplingChainAtanF64NEON(ds, g, f []float64)
 
-// couplingInvAtanF32NEON is the NEON kernel of CouplingInvAtan (float32). Its checked entry point is CouplingInvAtanF32NEON
-// (asm/checked_arm64.go); its contract: kernels.CouplingInverse, internal/ref.CouplingInverse.
+// couplingChainAtanF32NEON is the NEON kernel of CouplingChainAtan (float32). Its checked entry point is CouplingChainAtanF32NEON
+// (asm/checked_arm64.go); its contract: kernels.CouplingBackward, internal/ref.CouplingChain.
 //
 //go:noescape
-func couplingInvAtanF32NEON(x, c, y, s, t, p []float32)
-
-// couplingBwdAtanF64NEON is the NEON kernel of CouplingBwdAtan (float64). Its checked entry point is CouplingBwdAtanF64NEON
-// (asm/checked_arm64.go); its contract: kernels.CouplingBackward, internal/ref.CouplingBackward.
-//
-//go:noescape
-func couplingBwdAtanF64NEON(dx, ds, dy, x, s, p []float64)
-
-// couplingBwdAtanF32NEON is the NEON kernel of CouplingBwdAtan (float32). Its checked entry point is CouplingBwdAtanF32NEON
-// (asm/checked_arm64.go); its contract: kernels.CouplingBackward, internal/ref.CouplingBackward.
-//
-//go:noescape
-func couplingBwdAtanF32NEON(dx, ds, dy, x, s, p []float32)
+func couplingChainAtanF32NEON(ds, g, f []float32)
 
 // couplingSubF64NEON is the NEON kernel of CouplingSub (float64). Its checked entry point is CouplingSubF64NEON
 // (asm/checked_arm64.go); its contract: kernels.AdditiveInverse.

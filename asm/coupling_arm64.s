@@ -909,26 +909,26 @@ TEXT ·couplingBwdNoneF64NEON(SB), NOSPLIT, $0-144
 main:
 	CMP	$4, R2
 	BLT	one
-	VLD1.P	16(R4), [V0.D2]
-	VLD1.P	16(R4), [V1.D2]
-	VLD1.P	16(R0), [V2.D2]
-	VLD1.P	16(R0), [V3.D2]
+	VLD1.P	16(R0), [V0.D2]
+	VLD1.P	16(R0), [V1.D2]
+	VLD1.P	16(R4), [V2.D2]
+	VLD1.P	16(R4), [V3.D2]
 	// x = clamp(x, lo, hi): FMIN and FMAX keep NaN
 	FMOVQ	0(R9), F4
 	FMOVQ	0(R9), F5
-	WORD	$0x4ee4f400 // fmin v0.2d, v0.2d, v4.2d
-	WORD	$0x4ee5f421 // fmin v1.2d, v1.2d, v5.2d
+	WORD	$0x4ee4f442 // fmin v2.2d, v2.2d, v4.2d
+	WORD	$0x4ee5f463 // fmin v3.2d, v3.2d, v5.2d
 	FMOVQ	16(R9), F6
 	FMOVQ	16(R9), F7
-	WORD	$0x4e66f400 // fmax v0.2d, v0.2d, v6.2d
-	WORD	$0x4e67f421 // fmax v1.2d, v1.2d, v7.2d
+	WORD	$0x4e66f442 // fmax v2.2d, v2.2d, v6.2d
+	WORD	$0x4e67f463 // fmax v3.2d, v3.2d, v7.2d
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer; k = kb - 1.5*2^mant
 	FMOVQ	32(R9), F8
 	FMOVQ	32(R9), F9
 	FMOVQ	48(R9), F10
 	FMOVQ	48(R9), F11
-	VFMLA	V10.D2, V0.D2, V8.D2
-	VFMLA	V11.D2, V1.D2, V9.D2
+	VFMLA	V10.D2, V2.D2, V8.D2
+	VFMLA	V11.D2, V3.D2, V9.D2
 	FMOVQ	32(R9), F14
 	FMOVQ	32(R9), F15
 	WORD	$0x4eeed50c // fsub v12.2d, v8.2d, v14.2d
@@ -936,15 +936,15 @@ main:
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
 	FMOVQ	64(R9), F16
 	FMOVQ	64(R9), F17
-	VFMLS	V16.D2, V12.D2, V0.D2
-	VFMLS	V17.D2, V13.D2, V1.D2
+	VFMLS	V16.D2, V12.D2, V2.D2
+	VFMLS	V17.D2, V13.D2, V3.D2
 	FMOVQ	80(R9), F18
 	FMOVQ	80(R9), F19
-	VFMLS	V18.D2, V12.D2, V0.D2
-	VFMLS	V19.D2, V13.D2, V1.D2
+	VFMLS	V18.D2, V12.D2, V2.D2
+	VFMLS	V19.D2, V13.D2, V3.D2
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	WORD	$0x6e60dc14 // fmul v20.2d, v0.2d, v0.2d
-	WORD	$0x6e61dc35 // fmul v21.2d, v1.2d, v1.2d
+	WORD	$0x6e62dc54 // fmul v20.2d, v2.2d, v2.2d
+	WORD	$0x6e63dc75 // fmul v21.2d, v3.2d, v3.2d
 	FMOVQ	96(R9), F22
 	FMOVQ	96(R9), F23
 	FMOVQ	112(R9), F24
@@ -981,17 +981,17 @@ main:
 	FMOVQ	240(R9), F17
 	VFMLA	V20.D2, V14.D2, V16.D2
 	VFMLA	V21.D2, V15.D2, V17.D2
-	VFMLA	V0.D2, V16.D2, V30.D2
-	VFMLA	V1.D2, V17.D2, V31.D2
+	VFMLA	V2.D2, V16.D2, V30.D2
+	VFMLA	V3.D2, V17.D2, V31.D2
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
 	FMOVQ	256(R9), F18
 	FMOVQ	256(R9), F19
-	WORD	$0x4e72d416 // fadd v22.2d, v0.2d, v18.2d
-	WORD	$0x4e73d437 // fadd v23.2d, v1.2d, v19.2d
+	WORD	$0x4e72d456 // fadd v22.2d, v2.2d, v18.2d
+	WORD	$0x4e73d477 // fadd v23.2d, v3.2d, v19.2d
 	WORD	$0x4ef2d6d8 // fsub v24.2d, v22.2d, v18.2d
 	WORD	$0x4ef3d6f9 // fsub v25.2d, v23.2d, v19.2d
-	WORD	$0x4ef8d418 // fsub v24.2d, v0.2d, v24.2d
-	WORD	$0x4ef9d439 // fsub v25.2d, v1.2d, v25.2d
+	WORD	$0x4ef8d458 // fsub v24.2d, v2.2d, v24.2d
+	WORD	$0x4ef9d479 // fsub v25.2d, v3.2d, v25.2d
 	VFMLA	V30.D2, V20.D2, V24.D2
 	VFMLA	V31.D2, V21.D2, V25.D2
 	WORD	$0x4e78d6d6 // fadd v22.2d, v22.2d, v24.2d
@@ -1011,10 +1011,10 @@ main:
 	VSHL	$52, V9.D2, V9.D2
 	WORD	$0x6e7cded6 // fmul v22.2d, v22.2d, v28.2d
 	WORD	$0x6e7ddef7 // fmul v23.2d, v23.2d, v29.2d
-	WORD	$0x6e68dec0 // fmul v0.2d, v22.2d, v8.2d
-	WORD	$0x6e69dee1 // fmul v1.2d, v23.2d, v9.2d
-	WORD	$0x6e60dc44 // fmul v4.2d, v2.2d, v0.2d
-	WORD	$0x6e61dc65 // fmul v5.2d, v3.2d, v1.2d
+	WORD	$0x6e68dec2 // fmul v2.2d, v22.2d, v8.2d
+	WORD	$0x6e69dee3 // fmul v3.2d, v23.2d, v9.2d
+	WORD	$0x6e62dc04 // fmul v4.2d, v0.2d, v2.2d
+	WORD	$0x6e63dc25 // fmul v5.2d, v1.2d, v3.2d
 	VLD1.P	16(R3), [V6.D2]
 	VLD1.P	16(R3), [V7.D2]
 	MOVD	0(R6), R10
@@ -1031,26 +1031,26 @@ main:
 one:
 	CMP	$2, R2
 	BLT	done
-	VLD1.P	16(R4), [V0.D2]
-	VLD1.P	16(R0), [V1.D2]
+	VLD1.P	16(R0), [V0.D2]
+	VLD1.P	16(R4), [V1.D2]
 	// x = clamp(x, lo, hi): FMIN and FMAX keep NaN
 	FMOVQ	0(R9), F2
-	WORD	$0x4ee2f400 // fmin v0.2d, v0.2d, v2.2d
+	WORD	$0x4ee2f421 // fmin v1.2d, v1.2d, v2.2d
 	FMOVQ	16(R9), F3
-	WORD	$0x4e63f400 // fmax v0.2d, v0.2d, v3.2d
+	WORD	$0x4e63f421 // fmax v1.2d, v1.2d, v3.2d
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer; k = kb - 1.5*2^mant
 	FMOVQ	32(R9), F4
 	FMOVQ	48(R9), F5
-	VFMLA	V5.D2, V0.D2, V4.D2
+	VFMLA	V5.D2, V1.D2, V4.D2
 	FMOVQ	32(R9), F7
 	WORD	$0x4ee7d486 // fsub v6.2d, v4.2d, v7.2d
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
 	FMOVQ	64(R9), F8
-	VFMLS	V8.D2, V6.D2, V0.D2
+	VFMLS	V8.D2, V6.D2, V1.D2
 	FMOVQ	80(R9), F9
-	VFMLS	V9.D2, V6.D2, V0.D2
+	VFMLS	V9.D2, V6.D2, V1.D2
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	WORD	$0x6e60dc0a // fmul v10.2d, v0.2d, v0.2d
+	WORD	$0x6e61dc2a // fmul v10.2d, v1.2d, v1.2d
 	FMOVQ	96(R9), F11
 	FMOVQ	112(R9), F12
 	VFMLA	V10.D2, V11.D2, V12.D2
@@ -1069,12 +1069,12 @@ one:
 	VFMLA	V10.D2, V18.D2, V19.D2
 	FMOVQ	240(R9), F20
 	VFMLA	V10.D2, V19.D2, V20.D2
-	VFMLA	V0.D2, V20.D2, V15.D2
+	VFMLA	V1.D2, V20.D2, V15.D2
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
 	FMOVQ	256(R9), F21
-	WORD	$0x4e75d416 // fadd v22.2d, v0.2d, v21.2d
+	WORD	$0x4e75d436 // fadd v22.2d, v1.2d, v21.2d
 	WORD	$0x4ef5d6d7 // fsub v23.2d, v22.2d, v21.2d
-	WORD	$0x4ef7d417 // fsub v23.2d, v0.2d, v23.2d
+	WORD	$0x4ef7d437 // fsub v23.2d, v1.2d, v23.2d
 	VFMLA	V15.D2, V10.D2, V23.D2
 	WORD	$0x4e77d6d6 // fadd v22.2d, v22.2d, v23.2d
 	// p * 2^k: 2^(k>>1) and 2^(k-k>>1) from the integer bits of kb = k + 1.5*2^mant
@@ -1085,8 +1085,8 @@ one:
 	VSHL	$52, V25.D2, V25.D2
 	VSHL	$52, V4.D2, V4.D2
 	WORD	$0x6e79ded6 // fmul v22.2d, v22.2d, v25.2d
-	WORD	$0x6e64dec0 // fmul v0.2d, v22.2d, v4.2d
-	WORD	$0x6e60dc3a // fmul v26.2d, v1.2d, v0.2d
+	WORD	$0x6e64dec1 // fmul v1.2d, v22.2d, v4.2d
+	WORD	$0x6e61dc1a // fmul v26.2d, v0.2d, v1.2d
 	VLD1.P	16(R3), [V27.D2]
 	MOVD	0(R6), R10
 	VDUP	R10, V28.D2
@@ -1149,26 +1149,26 @@ TEXT ·couplingBwdNoneF32NEON(SB), NOSPLIT, $0-144
 main:
 	CMP	$8, R2
 	BLT	one
-	VLD1.P	16(R4), [V0.S4]
-	VLD1.P	16(R4), [V1.S4]
-	VLD1.P	16(R0), [V2.S4]
-	VLD1.P	16(R0), [V3.S4]
+	VLD1.P	16(R0), [V0.S4]
+	VLD1.P	16(R0), [V1.S4]
+	VLD1.P	16(R4), [V2.S4]
+	VLD1.P	16(R4), [V3.S4]
 	// x = clamp(x, lo, hi): FMIN and FMAX keep NaN
 	FMOVQ	0(R9), F4
 	FMOVQ	0(R9), F5
-	WORD	$0x4ea4f400 // fmin v0.4s, v0.4s, v4.4s
-	WORD	$0x4ea5f421 // fmin v1.4s, v1.4s, v5.4s
+	WORD	$0x4ea4f442 // fmin v2.4s, v2.4s, v4.4s
+	WORD	$0x4ea5f463 // fmin v3.4s, v3.4s, v5.4s
 	FMOVQ	16(R9), F6
 	FMOVQ	16(R9), F7
-	WORD	$0x4e26f400 // fmax v0.4s, v0.4s, v6.4s
-	WORD	$0x4e27f421 // fmax v1.4s, v1.4s, v7.4s
+	WORD	$0x4e26f442 // fmax v2.4s, v2.4s, v6.4s
+	WORD	$0x4e27f463 // fmax v3.4s, v3.4s, v7.4s
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer; k = kb - 1.5*2^mant
 	FMOVQ	32(R9), F8
 	FMOVQ	32(R9), F9
 	FMOVQ	48(R9), F10
 	FMOVQ	48(R9), F11
-	VFMLA	V10.S4, V0.S4, V8.S4
-	VFMLA	V11.S4, V1.S4, V9.S4
+	VFMLA	V10.S4, V2.S4, V8.S4
+	VFMLA	V11.S4, V3.S4, V9.S4
 	FMOVQ	32(R9), F14
 	FMOVQ	32(R9), F15
 	WORD	$0x4eaed50c // fsub v12.4s, v8.4s, v14.4s
@@ -1176,42 +1176,42 @@ main:
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
 	FMOVQ	64(R9), F16
 	FMOVQ	64(R9), F17
-	VFMLS	V16.S4, V12.S4, V0.S4
-	VFMLS	V17.S4, V13.S4, V1.S4
+	VFMLS	V16.S4, V12.S4, V2.S4
+	VFMLS	V17.S4, V13.S4, V3.S4
 	FMOVQ	80(R9), F18
 	FMOVQ	80(R9), F19
-	VFMLS	V18.S4, V12.S4, V0.S4
-	VFMLS	V19.S4, V13.S4, V1.S4
+	VFMLS	V18.S4, V12.S4, V2.S4
+	VFMLS	V19.S4, V13.S4, V3.S4
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	WORD	$0x6e20dc14 // fmul v20.4s, v0.4s, v0.4s
-	WORD	$0x6e21dc35 // fmul v21.4s, v1.4s, v1.4s
+	WORD	$0x6e22dc54 // fmul v20.4s, v2.4s, v2.4s
+	WORD	$0x6e23dc75 // fmul v21.4s, v3.4s, v3.4s
 	FMOVQ	96(R9), F22
 	FMOVQ	96(R9), F23
 	FMOVQ	112(R9), F24
 	FMOVQ	112(R9), F25
-	VFMLA	V0.S4, V22.S4, V24.S4
-	VFMLA	V1.S4, V23.S4, V25.S4
+	VFMLA	V2.S4, V22.S4, V24.S4
+	VFMLA	V3.S4, V23.S4, V25.S4
 	FMOVQ	128(R9), F26
 	FMOVQ	128(R9), F27
-	VFMLA	V0.S4, V24.S4, V26.S4
-	VFMLA	V1.S4, V25.S4, V27.S4
+	VFMLA	V2.S4, V24.S4, V26.S4
+	VFMLA	V3.S4, V25.S4, V27.S4
 	FMOVQ	144(R9), F28
 	FMOVQ	144(R9), F29
-	VFMLA	V0.S4, V26.S4, V28.S4
-	VFMLA	V1.S4, V27.S4, V29.S4
+	VFMLA	V2.S4, V26.S4, V28.S4
+	VFMLA	V3.S4, V27.S4, V29.S4
 	FMOVQ	160(R9), F30
 	FMOVQ	160(R9), F31
-	VFMLA	V0.S4, V28.S4, V30.S4
-	VFMLA	V1.S4, V29.S4, V31.S4
+	VFMLA	V2.S4, V28.S4, V30.S4
+	VFMLA	V3.S4, V29.S4, V31.S4
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
 	FMOVQ	176(R9), F4
 	FMOVQ	176(R9), F5
-	WORD	$0x4e24d406 // fadd v6.4s, v0.4s, v4.4s
-	WORD	$0x4e25d427 // fadd v7.4s, v1.4s, v5.4s
+	WORD	$0x4e24d446 // fadd v6.4s, v2.4s, v4.4s
+	WORD	$0x4e25d467 // fadd v7.4s, v3.4s, v5.4s
 	WORD	$0x4ea4d4ca // fsub v10.4s, v6.4s, v4.4s
 	WORD	$0x4ea5d4eb // fsub v11.4s, v7.4s, v5.4s
-	WORD	$0x4eaad40a // fsub v10.4s, v0.4s, v10.4s
-	WORD	$0x4eabd42b // fsub v11.4s, v1.4s, v11.4s
+	WORD	$0x4eaad44a // fsub v10.4s, v2.4s, v10.4s
+	WORD	$0x4eabd46b // fsub v11.4s, v3.4s, v11.4s
 	VFMLA	V30.S4, V20.S4, V10.S4
 	VFMLA	V31.S4, V21.S4, V11.S4
 	WORD	$0x4e2ad4c6 // fadd v6.4s, v6.4s, v10.4s
@@ -1231,10 +1231,10 @@ main:
 	VSHL	$23, V9.S4, V9.S4
 	WORD	$0x6e30dcc6 // fmul v6.4s, v6.4s, v16.4s
 	WORD	$0x6e31dce7 // fmul v7.4s, v7.4s, v17.4s
-	WORD	$0x6e28dcc0 // fmul v0.4s, v6.4s, v8.4s
-	WORD	$0x6e29dce1 // fmul v1.4s, v7.4s, v9.4s
-	WORD	$0x6e20dc52 // fmul v18.4s, v2.4s, v0.4s
-	WORD	$0x6e21dc73 // fmul v19.4s, v3.4s, v1.4s
+	WORD	$0x6e28dcc2 // fmul v2.4s, v6.4s, v8.4s
+	WORD	$0x6e29dce3 // fmul v3.4s, v7.4s, v9.4s
+	WORD	$0x6e22dc12 // fmul v18.4s, v0.4s, v2.4s
+	WORD	$0x6e23dc33 // fmul v19.4s, v1.4s, v3.4s
 	VLD1.P	16(R3), [V22.S4]
 	VLD1.P	16(R3), [V23.S4]
 	MOVWU	0(R6), R10
@@ -1251,40 +1251,40 @@ main:
 one:
 	CMP	$4, R2
 	BLT	done
-	VLD1.P	16(R4), [V0.S4]
-	VLD1.P	16(R0), [V1.S4]
+	VLD1.P	16(R0), [V0.S4]
+	VLD1.P	16(R4), [V1.S4]
 	// x = clamp(x, lo, hi): FMIN and FMAX keep NaN
 	FMOVQ	0(R9), F2
-	WORD	$0x4ea2f400 // fmin v0.4s, v0.4s, v2.4s
+	WORD	$0x4ea2f421 // fmin v1.4s, v1.4s, v2.4s
 	FMOVQ	16(R9), F3
-	WORD	$0x4e23f400 // fmax v0.4s, v0.4s, v3.4s
+	WORD	$0x4e23f421 // fmax v1.4s, v1.4s, v3.4s
 	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer; k = kb - 1.5*2^mant
 	FMOVQ	32(R9), F4
 	FMOVQ	48(R9), F5
-	VFMLA	V5.S4, V0.S4, V4.S4
+	VFMLA	V5.S4, V1.S4, V4.S4
 	FMOVQ	32(R9), F7
 	WORD	$0x4ea7d486 // fsub v6.4s, v4.4s, v7.4s
 	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
 	FMOVQ	64(R9), F8
-	VFMLS	V8.S4, V6.S4, V0.S4
+	VFMLS	V8.S4, V6.S4, V1.S4
 	FMOVQ	80(R9), F9
-	VFMLS	V9.S4, V6.S4, V0.S4
+	VFMLS	V9.S4, V6.S4, V1.S4
 	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	WORD	$0x6e20dc0a // fmul v10.4s, v0.4s, v0.4s
+	WORD	$0x6e21dc2a // fmul v10.4s, v1.4s, v1.4s
 	FMOVQ	96(R9), F11
 	FMOVQ	112(R9), F12
-	VFMLA	V0.S4, V11.S4, V12.S4
+	VFMLA	V1.S4, V11.S4, V12.S4
 	FMOVQ	128(R9), F13
-	VFMLA	V0.S4, V12.S4, V13.S4
+	VFMLA	V1.S4, V12.S4, V13.S4
 	FMOVQ	144(R9), F14
-	VFMLA	V0.S4, V13.S4, V14.S4
+	VFMLA	V1.S4, V13.S4, V14.S4
 	FMOVQ	160(R9), F15
-	VFMLA	V0.S4, V14.S4, V15.S4
+	VFMLA	V1.S4, V14.S4, V15.S4
 	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
 	FMOVQ	176(R9), F16
-	WORD	$0x4e30d411 // fadd v17.4s, v0.4s, v16.4s
+	WORD	$0x4e30d431 // fadd v17.4s, v1.4s, v16.4s
 	WORD	$0x4eb0d632 // fsub v18.4s, v17.4s, v16.4s
-	WORD	$0x4eb2d412 // fsub v18.4s, v0.4s, v18.4s
+	WORD	$0x4eb2d432 // fsub v18.4s, v1.4s, v18.4s
 	VFMLA	V15.S4, V10.S4, V18.S4
 	WORD	$0x4e32d631 // fadd v17.4s, v17.4s, v18.4s
 	// p * 2^k: 2^(k>>1) and 2^(k-k>>1) from the integer bits of kb = k + 1.5*2^mant
@@ -1295,8 +1295,8 @@ one:
 	VSHL	$23, V20.S4, V20.S4
 	VSHL	$23, V4.S4, V4.S4
 	WORD	$0x6e34de31 // fmul v17.4s, v17.4s, v20.4s
-	WORD	$0x6e24de20 // fmul v0.4s, v17.4s, v4.4s
-	WORD	$0x6e20dc35 // fmul v21.4s, v1.4s, v0.4s
+	WORD	$0x6e24de21 // fmul v1.4s, v17.4s, v4.4s
+	WORD	$0x6e21dc15 // fmul v21.4s, v0.4s, v1.4s
 	VLD1.P	16(R3), [V22.S4]
 	MOVWU	0(R6), R10
 	VDUP	R10, V23.S4
@@ -1362,20 +1362,17 @@ DATA ·couplingCouplingBwdNoneF32NEONconst+200(SB)/4, $0x4b3fff02
 DATA ·couplingCouplingBwdNoneF32NEONconst+204(SB)/4, $0x4b3fff02
 GLOBL ·couplingCouplingBwdNoneF32NEONconst(SB), RODATA|NOPTR, $208
 
-// func couplingFwdTanhF64NEON(y, c, x, s, t, p []float64)
-TEXT ·couplingFwdTanhF64NEON(SB), NOSPLIT, $0-144
-	MOVD	x_base+48(FP), R0
-	MOVD	s_base+72(FP), R3
-	MOVD	t_base+96(FP), R4
-	MOVD	y_base+0(FP), R1
-	MOVD	c_base+24(FP), R5
-	MOVD	p_base+120(FP), R6
-	MOVD	y_len+8(FP), R2
-	MOVD	$·couplingCouplingFwdTanhF64NEONconst(SB), R9
+// func couplingClampTanhF64NEON(c, s, p []float64)
+TEXT ·couplingClampTanhF64NEON(SB), NOSPLIT, $0-72
+	MOVD	s_base+24(FP), R0
+	MOVD	c_base+0(FP), R1
+	MOVD	p_base+48(FP), R6
+	MOVD	c_len+8(FP), R2
+	MOVD	$·couplingCouplingClampTanhF64NEONconst(SB), R9
 main:
 	CMP	$2, R2
 	BLT	one
-	VLD1.P	16(R3), [V0.D2]
+	VLD1.P	16(R0), [V0.D2]
 	MOVD	8(R6), R10
 	VDUP	R10, V1.D2
 	MOVD	0(R6), R10
@@ -1454,71 +1451,13 @@ main:
 	FMOVQ	288(R9), F27
 	VBIT	V27.B16, V3.B16, V15.B16
 	WORD	$0x6e6fdc3c // fmul v28.2d, v1.2d, v15.2d
-	VMOV	V28.B16, V30.B16
-	// x = clamp(x, lo, hi): FMIN and FMAX keep NaN
-	FMOVQ	304(R9), F10
-	WORD	$0x4eeaf7de // fmin v30.2d, v30.2d, v10.2d
-	FMOVQ	320(R9), F7
-	WORD	$0x4e67f7de // fmax v30.2d, v30.2d, v7.2d
-	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer; k = kb - 1.5*2^mant
-	FMOVQ	224(R9), F0
-	FMOVQ	16(R9), F2
-	VFMLA	V2.D2, V30.D2, V0.D2
-	FMOVQ	224(R9), F5
-	WORD	$0x4ee5d41f // fsub v31.2d, v0.2d, v5.2d
-	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	FMOVQ	336(R9), F29
-	VFMLS	V29.D2, V31.D2, V30.D2
-	FMOVQ	352(R9), F13
-	VFMLS	V13.D2, V31.D2, V30.D2
-	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	WORD	$0x6e7edfc4 // fmul v4.2d, v30.2d, v30.2d
-	FMOVQ	80(R9), F6
-	FMOVQ	112(R9), F9
-	VFMLA	V4.D2, V6.D2, V9.D2
-	FMOVQ	144(R9), F19
-	VFMLA	V4.D2, V9.D2, V19.D2
-	FMOVQ	176(R9), F12
-	VFMLA	V4.D2, V19.D2, V12.D2
-	FMOVQ	208(R9), F18
-	VFMLA	V4.D2, V12.D2, V18.D2
-	FMOVQ	64(R9), F20
-	FMOVQ	96(R9), F21
-	VFMLA	V4.D2, V20.D2, V21.D2
-	FMOVQ	128(R9), F22
-	VFMLA	V4.D2, V21.D2, V22.D2
-	FMOVQ	160(R9), F24
-	VFMLA	V4.D2, V22.D2, V24.D2
-	FMOVQ	192(R9), F17
-	VFMLA	V4.D2, V24.D2, V17.D2
-	VFMLA	V30.D2, V17.D2, V18.D2
-	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	FMOVQ	256(R9), F8
-	WORD	$0x4e68d7cb // fadd v11.2d, v30.2d, v8.2d
-	WORD	$0x4ee8d56e // fsub v14.2d, v11.2d, v8.2d
-	WORD	$0x4eeed7ce // fsub v14.2d, v30.2d, v14.2d
-	VFMLA	V18.D2, V4.D2, V14.D2
-	WORD	$0x4e6ed56b // fadd v11.2d, v11.2d, v14.2d
-	// p * 2^k: 2^(k>>1) and 2^(k-k>>1) from the integer bits of kb = k + 1.5*2^mant
-	FMOVQ	368(R9), F23
-	VSUB	V23.D2, V0.D2, V0.D2
-	VUSHR	$1, V0.D2, V16.D2
-	VSUB	V16.D2, V0.D2, V0.D2
-	VSHL	$52, V16.D2, V16.D2
-	VSHL	$52, V0.D2, V0.D2
-	WORD	$0x6e70dd6b // fmul v11.2d, v11.2d, v16.2d
-	WORD	$0x6e60dd7e // fmul v30.2d, v11.2d, v0.2d
-	VLD1.P	16(R0), [V25.D2]
-	VLD1.P	16(R4), [V27.D2]
-	VFMLA	V30.D2, V25.D2, V27.D2
-	VST1.P	[V27.D2], 16(R1)
-	VST1.P	[V28.D2], 16(R5)
+	VST1.P	[V28.D2], 16(R1)
 	SUB	$2, R2
 	B	main
 one:
 	CMP	$2, R2
 	BLT	done
-	VLD1.P	16(R3), [V0.D2]
+	VLD1.P	16(R0), [V0.D2]
 	MOVD	8(R6), R10
 	VDUP	R10, V1.D2
 	MOVD	0(R6), R10
@@ -1597,134 +1536,63 @@ one:
 	FMOVQ	288(R9), F27
 	VBIT	V27.B16, V3.B16, V15.B16
 	WORD	$0x6e6fdc3c // fmul v28.2d, v1.2d, v15.2d
-	VMOV	V28.B16, V30.B16
-	// x = clamp(x, lo, hi): FMIN and FMAX keep NaN
-	FMOVQ	304(R9), F10
-	WORD	$0x4eeaf7de // fmin v30.2d, v30.2d, v10.2d
-	FMOVQ	320(R9), F7
-	WORD	$0x4e67f7de // fmax v30.2d, v30.2d, v7.2d
-	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer; k = kb - 1.5*2^mant
-	FMOVQ	224(R9), F0
-	FMOVQ	16(R9), F2
-	VFMLA	V2.D2, V30.D2, V0.D2
-	FMOVQ	224(R9), F5
-	WORD	$0x4ee5d41f // fsub v31.2d, v0.2d, v5.2d
-	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	FMOVQ	336(R9), F29
-	VFMLS	V29.D2, V31.D2, V30.D2
-	FMOVQ	352(R9), F13
-	VFMLS	V13.D2, V31.D2, V30.D2
-	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	WORD	$0x6e7edfc4 // fmul v4.2d, v30.2d, v30.2d
-	FMOVQ	80(R9), F6
-	FMOVQ	112(R9), F9
-	VFMLA	V4.D2, V6.D2, V9.D2
-	FMOVQ	144(R9), F19
-	VFMLA	V4.D2, V9.D2, V19.D2
-	FMOVQ	176(R9), F12
-	VFMLA	V4.D2, V19.D2, V12.D2
-	FMOVQ	208(R9), F18
-	VFMLA	V4.D2, V12.D2, V18.D2
-	FMOVQ	64(R9), F20
-	FMOVQ	96(R9), F21
-	VFMLA	V4.D2, V20.D2, V21.D2
-	FMOVQ	128(R9), F22
-	VFMLA	V4.D2, V21.D2, V22.D2
-	FMOVQ	160(R9), F24
-	VFMLA	V4.D2, V22.D2, V24.D2
-	FMOVQ	192(R9), F17
-	VFMLA	V4.D2, V24.D2, V17.D2
-	VFMLA	V30.D2, V17.D2, V18.D2
-	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	FMOVQ	256(R9), F8
-	WORD	$0x4e68d7cb // fadd v11.2d, v30.2d, v8.2d
-	WORD	$0x4ee8d56e // fsub v14.2d, v11.2d, v8.2d
-	WORD	$0x4eeed7ce // fsub v14.2d, v30.2d, v14.2d
-	VFMLA	V18.D2, V4.D2, V14.D2
-	WORD	$0x4e6ed56b // fadd v11.2d, v11.2d, v14.2d
-	// p * 2^k: 2^(k>>1) and 2^(k-k>>1) from the integer bits of kb = k + 1.5*2^mant
-	FMOVQ	368(R9), F23
-	VSUB	V23.D2, V0.D2, V0.D2
-	VUSHR	$1, V0.D2, V16.D2
-	VSUB	V16.D2, V0.D2, V0.D2
-	VSHL	$52, V16.D2, V16.D2
-	VSHL	$52, V0.D2, V0.D2
-	WORD	$0x6e70dd6b // fmul v11.2d, v11.2d, v16.2d
-	WORD	$0x6e60dd7e // fmul v30.2d, v11.2d, v0.2d
-	VLD1.P	16(R0), [V25.D2]
-	VLD1.P	16(R4), [V27.D2]
-	VFMLA	V30.D2, V25.D2, V27.D2
-	VST1.P	[V27.D2], 16(R1)
-	VST1.P	[V28.D2], 16(R5)
+	VST1.P	[V28.D2], 16(R1)
 	SUB	$2, R2
 	B	one
 done:
 	RET
 
-DATA ·couplingCouplingFwdTanhF64NEONconst+0(SB)/8, $0x4034000000000000
-DATA ·couplingCouplingFwdTanhF64NEONconst+8(SB)/8, $0x4034000000000000
-DATA ·couplingCouplingFwdTanhF64NEONconst+16(SB)/8, $0x3ff71547652b82fe
-DATA ·couplingCouplingFwdTanhF64NEONconst+24(SB)/8, $0x3ff71547652b82fe
-DATA ·couplingCouplingFwdTanhF64NEONconst+32(SB)/8, $0xbfe62e42fee00000
-DATA ·couplingCouplingFwdTanhF64NEONconst+40(SB)/8, $0xbfe62e42fee00000
-DATA ·couplingCouplingFwdTanhF64NEONconst+48(SB)/8, $0xbdea39ef35793c76
-DATA ·couplingCouplingFwdTanhF64NEONconst+56(SB)/8, $0xbdea39ef35793c76
-DATA ·couplingCouplingFwdTanhF64NEONconst+64(SB)/8, $0x3e5af6345e154829
-DATA ·couplingCouplingFwdTanhF64NEONconst+72(SB)/8, $0x3e5af6345e154829
-DATA ·couplingCouplingFwdTanhF64NEONconst+80(SB)/8, $0x3e928b426d1c6cab
-DATA ·couplingCouplingFwdTanhF64NEONconst+88(SB)/8, $0x3e928b426d1c6cab
-DATA ·couplingCouplingFwdTanhF64NEONconst+96(SB)/8, $0x3ec71ddf6a597246
-DATA ·couplingCouplingFwdTanhF64NEONconst+104(SB)/8, $0x3ec71ddf6a597246
-DATA ·couplingCouplingFwdTanhF64NEONconst+112(SB)/8, $0x3efa019939c26883
-DATA ·couplingCouplingFwdTanhF64NEONconst+120(SB)/8, $0x3efa019939c26883
-DATA ·couplingCouplingFwdTanhF64NEONconst+128(SB)/8, $0x3f2a01a01b0113fc
-DATA ·couplingCouplingFwdTanhF64NEONconst+136(SB)/8, $0x3f2a01a01b0113fc
-DATA ·couplingCouplingFwdTanhF64NEONconst+144(SB)/8, $0x3f56c16c1860a28f
-DATA ·couplingCouplingFwdTanhF64NEONconst+152(SB)/8, $0x3f56c16c1860a28f
-DATA ·couplingCouplingFwdTanhF64NEONconst+160(SB)/8, $0x3f8111111110f7f9
-DATA ·couplingCouplingFwdTanhF64NEONconst+168(SB)/8, $0x3f8111111110f7f9
-DATA ·couplingCouplingFwdTanhF64NEONconst+176(SB)/8, $0x3fa55555555503c1
-DATA ·couplingCouplingFwdTanhF64NEONconst+184(SB)/8, $0x3fa55555555503c1
-DATA ·couplingCouplingFwdTanhF64NEONconst+192(SB)/8, $0x3fc5555555555558
-DATA ·couplingCouplingFwdTanhF64NEONconst+200(SB)/8, $0x3fc5555555555558
-DATA ·couplingCouplingFwdTanhF64NEONconst+208(SB)/8, $0x3fe0000000000009
-DATA ·couplingCouplingFwdTanhF64NEONconst+216(SB)/8, $0x3fe0000000000009
-DATA ·couplingCouplingFwdTanhF64NEONconst+224(SB)/8, $0x4338000000000000
-DATA ·couplingCouplingFwdTanhF64NEONconst+232(SB)/8, $0x4338000000000000
-DATA ·couplingCouplingFwdTanhF64NEONconst+240(SB)/8, $0x4337fffffffffc01
-DATA ·couplingCouplingFwdTanhF64NEONconst+248(SB)/8, $0x4337fffffffffc01
-DATA ·couplingCouplingFwdTanhF64NEONconst+256(SB)/8, $0x3ff0000000000000
-DATA ·couplingCouplingFwdTanhF64NEONconst+264(SB)/8, $0x3ff0000000000000
-DATA ·couplingCouplingFwdTanhF64NEONconst+272(SB)/8, $0x4000000000000000
-DATA ·couplingCouplingFwdTanhF64NEONconst+280(SB)/8, $0x4000000000000000
-DATA ·couplingCouplingFwdTanhF64NEONconst+288(SB)/8, $0x8000000000000000
-DATA ·couplingCouplingFwdTanhF64NEONconst+296(SB)/8, $0x8000000000000000
-DATA ·couplingCouplingFwdTanhF64NEONconst+304(SB)/8, $0x4086300000000000
-DATA ·couplingCouplingFwdTanhF64NEONconst+312(SB)/8, $0x4086300000000000
-DATA ·couplingCouplingFwdTanhF64NEONconst+320(SB)/8, $0xc087500000000000
-DATA ·couplingCouplingFwdTanhF64NEONconst+328(SB)/8, $0xc087500000000000
-DATA ·couplingCouplingFwdTanhF64NEONconst+336(SB)/8, $0x3fe62e42fee00000
-DATA ·couplingCouplingFwdTanhF64NEONconst+344(SB)/8, $0x3fe62e42fee00000
-DATA ·couplingCouplingFwdTanhF64NEONconst+352(SB)/8, $0x3dea39ef35793c76
-DATA ·couplingCouplingFwdTanhF64NEONconst+360(SB)/8, $0x3dea39ef35793c76
-DATA ·couplingCouplingFwdTanhF64NEONconst+368(SB)/8, $0x4337fffffffff802
-DATA ·couplingCouplingFwdTanhF64NEONconst+376(SB)/8, $0x4337fffffffff802
-GLOBL ·couplingCouplingFwdTanhF64NEONconst(SB), RODATA|NOPTR, $384
+DATA ·couplingCouplingClampTanhF64NEONconst+0(SB)/8, $0x4034000000000000
+DATA ·couplingCouplingClampTanhF64NEONconst+8(SB)/8, $0x4034000000000000
+DATA ·couplingCouplingClampTanhF64NEONconst+16(SB)/8, $0x3ff71547652b82fe
+DATA ·couplingCouplingClampTanhF64NEONconst+24(SB)/8, $0x3ff71547652b82fe
+DATA ·couplingCouplingClampTanhF64NEONconst+32(SB)/8, $0xbfe62e42fee00000
+DATA ·couplingCouplingClampTanhF64NEONconst+40(SB)/8, $0xbfe62e42fee00000
+DATA ·couplingCouplingClampTanhF64NEONconst+48(SB)/8, $0xbdea39ef35793c76
+DATA ·couplingCouplingClampTanhF64NEONconst+56(SB)/8, $0xbdea39ef35793c76
+DATA ·couplingCouplingClampTanhF64NEONconst+64(SB)/8, $0x3e5af6345e154829
+DATA ·couplingCouplingClampTanhF64NEONconst+72(SB)/8, $0x3e5af6345e154829
+DATA ·couplingCouplingClampTanhF64NEONconst+80(SB)/8, $0x3e928b426d1c6cab
+DATA ·couplingCouplingClampTanhF64NEONconst+88(SB)/8, $0x3e928b426d1c6cab
+DATA ·couplingCouplingClampTanhF64NEONconst+96(SB)/8, $0x3ec71ddf6a597246
+DATA ·couplingCouplingClampTanhF64NEONconst+104(SB)/8, $0x3ec71ddf6a597246
+DATA ·couplingCouplingClampTanhF64NEONconst+112(SB)/8, $0x3efa019939c26883
+DATA ·couplingCouplingClampTanhF64NEONconst+120(SB)/8, $0x3efa019939c26883
+DATA ·couplingCouplingClampTanhF64NEONconst+128(SB)/8, $0x3f2a01a01b0113fc
+DATA ·couplingCouplingClampTanhF64NEONconst+136(SB)/8, $0x3f2a01a01b0113fc
+DATA ·couplingCouplingClampTanhF64NEONconst+144(SB)/8, $0x3f56c16c1860a28f
+DATA ·couplingCouplingClampTanhF64NEONconst+152(SB)/8, $0x3f56c16c1860a28f
+DATA ·couplingCouplingClampTanhF64NEONconst+160(SB)/8, $0x3f8111111110f7f9
+DATA ·couplingCouplingClampTanhF64NEONconst+168(SB)/8, $0x3f8111111110f7f9
+DATA ·couplingCouplingClampTanhF64NEONconst+176(SB)/8, $0x3fa55555555503c1
+DATA ·couplingCouplingClampTanhF64NEONconst+184(SB)/8, $0x3fa55555555503c1
+DATA ·couplingCouplingClampTanhF64NEONconst+192(SB)/8, $0x3fc5555555555558
+DATA ·couplingCouplingClampTanhF64NEONconst+200(SB)/8, $0x3fc5555555555558
+DATA ·couplingCouplingClampTanhF64NEONconst+208(SB)/8, $0x3fe0000000000009
+DATA ·couplingCouplingClampTanhF64NEONconst+216(SB)/8, $0x3fe0000000000009
+DATA ·couplingCouplingClampTanhF64NEONconst+224(SB)/8, $0x4338000000000000
+DATA ·couplingCouplingClampTanhF64NEONconst+232(SB)/8, $0x4338000000000000
+DATA ·couplingCouplingClampTanhF64NEONconst+240(SB)/8, $0x4337fffffffffc01
+DATA ·couplingCouplingClampTanhF64NEONconst+248(SB)/8, $0x4337fffffffffc01
+DATA ·couplingCouplingClampTanhF64NEONconst+256(SB)/8, $0x3ff0000000000000
+DATA ·couplingCouplingClampTanhF64NEONconst+264(SB)/8, $0x3ff0000000000000
+DATA ·couplingCouplingClampTanhF64NEONconst+272(SB)/8, $0x4000000000000000
+DATA ·couplingCouplingClampTanhF64NEONconst+280(SB)/8, $0x4000000000000000
+DATA ·couplingCouplingClampTanhF64NEONconst+288(SB)/8, $0x8000000000000000
+DATA ·couplingCouplingClampTanhF64NEONconst+296(SB)/8, $0x8000000000000000
+GLOBL ·couplingCouplingClampTanhF64NEONconst(SB), RODATA|NOPTR, $304
 
-// func couplingFwdTanhF32NEON(y, c, x, s, t, p []float32)
-TEXT ·couplingFwdTanhF32NEON(SB), NOSPLIT, $0-144
-	MOVD	x_base+48(FP), R0
-	MOVD	s_base+72(FP), R3
-	MOVD	t_base+96(FP), R4
-	MOVD	y_base+0(FP), R1
-	MOVD	c_base+24(FP), R5
-	MOVD	p_base+120(FP), R6
-	MOVD	y_len+8(FP), R2
-	MOVD	$·couplingCouplingFwdTanhF32NEONconst(SB), R9
+// func couplingClampTanhF32NEON(c, s, p []float32)
+TEXT ·couplingClampTanhF32NEON(SB), NOSPLIT, $0-72
+	MOVD	s_base+24(FP), R0
+	MOVD	c_base+0(FP), R1
+	MOVD	p_base+48(FP), R6
+	MOVD	c_len+8(FP), R2
+	MOVD	$·couplingCouplingClampTanhF32NEONconst(SB), R9
 main:
 	CMP	$4, R2
 	BLT	one
-	VLD1.P	16(R3), [V0.S4]
+	VLD1.P	16(R0), [V0.S4]
 	MOVWU	4(R6), R10
 	VDUP	R10, V1.S4
 	MOVWU	0(R6), R10
@@ -1793,61 +1661,13 @@ main:
 	FMOVQ	208(R9), F22
 	VBIT	V22.B16, V3.B16, V15.B16
 	WORD	$0x6e2fdc37 // fmul v23.4s, v1.4s, v15.4s
-	VMOV	V23.B16, V25.B16
-	// x = clamp(x, lo, hi): FMIN and FMAX keep NaN
-	FMOVQ	224(R9), F10
-	WORD	$0x4eaaf739 // fmin v25.4s, v25.4s, v10.4s
-	FMOVQ	240(R9), F7
-	WORD	$0x4e27f739 // fmax v25.4s, v25.4s, v7.4s
-	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer; k = kb - 1.5*2^mant
-	FMOVQ	144(R9), F27
-	FMOVQ	16(R9), F28
-	VFMLA	V28.S4, V25.S4, V27.S4
-	FMOVQ	144(R9), F30
-	WORD	$0x4ebed77a // fsub v26.4s, v27.4s, v30.4s
-	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	FMOVQ	256(R9), F24
-	VFMLS	V24.S4, V26.S4, V25.S4
-	FMOVQ	272(R9), F13
-	VFMLS	V13.S4, V26.S4, V25.S4
-	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	WORD	$0x6e39df3d // fmul v29.4s, v25.4s, v25.4s
-	FMOVQ	64(R9), F31
-	FMOVQ	80(R9), F2
-	VFMLA	V25.S4, V31.S4, V2.S4
-	FMOVQ	96(R9), F9
-	VFMLA	V25.S4, V2.S4, V9.S4
-	FMOVQ	112(R9), F5
-	VFMLA	V25.S4, V9.S4, V5.S4
-	FMOVQ	128(R9), F8
-	VFMLA	V25.S4, V5.S4, V8.S4
-	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	FMOVQ	176(R9), F11
-	WORD	$0x4e2bd72c // fadd v12.4s, v25.4s, v11.4s
-	WORD	$0x4eabd591 // fsub v17.4s, v12.4s, v11.4s
-	WORD	$0x4eb1d731 // fsub v17.4s, v25.4s, v17.4s
-	VFMLA	V8.S4, V29.S4, V17.S4
-	WORD	$0x4e31d58c // fadd v12.4s, v12.4s, v17.4s
-	// p * 2^k: 2^(k>>1) and 2^(k-k>>1) from the integer bits of kb = k + 1.5*2^mant
-	FMOVQ	288(R9), F19
-	VSUB	V19.S4, V27.S4, V27.S4
-	VUSHR	$1, V27.S4, V6.S4
-	VSUB	V6.S4, V27.S4, V27.S4
-	VSHL	$23, V6.S4, V6.S4
-	VSHL	$23, V27.S4, V27.S4
-	WORD	$0x6e26dd8c // fmul v12.4s, v12.4s, v6.4s
-	WORD	$0x6e3bdd99 // fmul v25.4s, v12.4s, v27.4s
-	VLD1.P	16(R0), [V0.S4]
-	VLD1.P	16(R4), [V4.S4]
-	VFMLA	V25.S4, V0.S4, V4.S4
-	VST1.P	[V4.S4], 16(R1)
-	VST1.P	[V23.S4], 16(R5)
+	VST1.P	[V23.S4], 16(R1)
 	SUB	$4, R2
 	B	main
 one:
 	CMP	$4, R2
 	BLT	done
-	VLD1.P	16(R3), [V0.S4]
+	VLD1.P	16(R0), [V0.S4]
 	MOVWU	4(R6), R10
 	VDUP	R10, V1.S4
 	MOVWU	0(R6), R10
@@ -1916,843 +1736,83 @@ one:
 	FMOVQ	208(R9), F22
 	VBIT	V22.B16, V3.B16, V15.B16
 	WORD	$0x6e2fdc37 // fmul v23.4s, v1.4s, v15.4s
-	VMOV	V23.B16, V25.B16
-	// x = clamp(x, lo, hi): FMIN and FMAX keep NaN
-	FMOVQ	224(R9), F10
-	WORD	$0x4eaaf739 // fmin v25.4s, v25.4s, v10.4s
-	FMOVQ	240(R9), F7
-	WORD	$0x4e27f739 // fmax v25.4s, v25.4s, v7.4s
-	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer; k = kb - 1.5*2^mant
-	FMOVQ	144(R9), F27
-	FMOVQ	16(R9), F28
-	VFMLA	V28.S4, V25.S4, V27.S4
-	FMOVQ	144(R9), F30
-	WORD	$0x4ebed77a // fsub v26.4s, v27.4s, v30.4s
-	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	FMOVQ	256(R9), F24
-	VFMLS	V24.S4, V26.S4, V25.S4
-	FMOVQ	272(R9), F13
-	VFMLS	V13.S4, V26.S4, V25.S4
-	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	WORD	$0x6e39df3d // fmul v29.4s, v25.4s, v25.4s
-	FMOVQ	64(R9), F31
-	FMOVQ	80(R9), F2
-	VFMLA	V25.S4, V31.S4, V2.S4
-	FMOVQ	96(R9), F9
-	VFMLA	V25.S4, V2.S4, V9.S4
-	FMOVQ	112(R9), F5
-	VFMLA	V25.S4, V9.S4, V5.S4
-	FMOVQ	128(R9), F8
-	VFMLA	V25.S4, V5.S4, V8.S4
-	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	FMOVQ	176(R9), F11
-	WORD	$0x4e2bd72c // fadd v12.4s, v25.4s, v11.4s
-	WORD	$0x4eabd591 // fsub v17.4s, v12.4s, v11.4s
-	WORD	$0x4eb1d731 // fsub v17.4s, v25.4s, v17.4s
-	VFMLA	V8.S4, V29.S4, V17.S4
-	WORD	$0x4e31d58c // fadd v12.4s, v12.4s, v17.4s
-	// p * 2^k: 2^(k>>1) and 2^(k-k>>1) from the integer bits of kb = k + 1.5*2^mant
-	FMOVQ	288(R9), F19
-	VSUB	V19.S4, V27.S4, V27.S4
-	VUSHR	$1, V27.S4, V6.S4
-	VSUB	V6.S4, V27.S4, V27.S4
-	VSHL	$23, V6.S4, V6.S4
-	VSHL	$23, V27.S4, V27.S4
-	WORD	$0x6e26dd8c // fmul v12.4s, v12.4s, v6.4s
-	WORD	$0x6e3bdd99 // fmul v25.4s, v12.4s, v27.4s
-	VLD1.P	16(R0), [V0.S4]
-	VLD1.P	16(R4), [V4.S4]
-	VFMLA	V25.S4, V0.S4, V4.S4
-	VST1.P	[V4.S4], 16(R1)
-	VST1.P	[V23.S4], 16(R5)
+	VST1.P	[V23.S4], 16(R1)
 	SUB	$4, R2
 	B	one
 done:
 	RET
 
-DATA ·couplingCouplingFwdTanhF32NEONconst+0(SB)/4, $0x41200000
-DATA ·couplingCouplingFwdTanhF32NEONconst+4(SB)/4, $0x41200000
-DATA ·couplingCouplingFwdTanhF32NEONconst+8(SB)/4, $0x41200000
-DATA ·couplingCouplingFwdTanhF32NEONconst+12(SB)/4, $0x41200000
-DATA ·couplingCouplingFwdTanhF32NEONconst+16(SB)/4, $0x3fb8aa3b
-DATA ·couplingCouplingFwdTanhF32NEONconst+20(SB)/4, $0x3fb8aa3b
-DATA ·couplingCouplingFwdTanhF32NEONconst+24(SB)/4, $0x3fb8aa3b
-DATA ·couplingCouplingFwdTanhF32NEONconst+28(SB)/4, $0x3fb8aa3b
-DATA ·couplingCouplingFwdTanhF32NEONconst+32(SB)/4, $0xbf318000
-DATA ·couplingCouplingFwdTanhF32NEONconst+36(SB)/4, $0xbf318000
-DATA ·couplingCouplingFwdTanhF32NEONconst+40(SB)/4, $0xbf318000
-DATA ·couplingCouplingFwdTanhF32NEONconst+44(SB)/4, $0xbf318000
-DATA ·couplingCouplingFwdTanhF32NEONconst+48(SB)/4, $0x395e8083
-DATA ·couplingCouplingFwdTanhF32NEONconst+52(SB)/4, $0x395e8083
-DATA ·couplingCouplingFwdTanhF32NEONconst+56(SB)/4, $0x395e8083
-DATA ·couplingCouplingFwdTanhF32NEONconst+60(SB)/4, $0x395e8083
-DATA ·couplingCouplingFwdTanhF32NEONconst+64(SB)/4, $0x3ab51200
-DATA ·couplingCouplingFwdTanhF32NEONconst+68(SB)/4, $0x3ab51200
-DATA ·couplingCouplingFwdTanhF32NEONconst+72(SB)/4, $0x3ab51200
-DATA ·couplingCouplingFwdTanhF32NEONconst+76(SB)/4, $0x3ab51200
-DATA ·couplingCouplingFwdTanhF32NEONconst+80(SB)/4, $0x3c091d01
-DATA ·couplingCouplingFwdTanhF32NEONconst+84(SB)/4, $0x3c091d01
-DATA ·couplingCouplingFwdTanhF32NEONconst+88(SB)/4, $0x3c091d01
-DATA ·couplingCouplingFwdTanhF32NEONconst+92(SB)/4, $0x3c091d01
-DATA ·couplingCouplingFwdTanhF32NEONconst+96(SB)/4, $0x3d2aac79
-DATA ·couplingCouplingFwdTanhF32NEONconst+100(SB)/4, $0x3d2aac79
-DATA ·couplingCouplingFwdTanhF32NEONconst+104(SB)/4, $0x3d2aac79
-DATA ·couplingCouplingFwdTanhF32NEONconst+108(SB)/4, $0x3d2aac79
-DATA ·couplingCouplingFwdTanhF32NEONconst+112(SB)/4, $0x3e2aaa49
-DATA ·couplingCouplingFwdTanhF32NEONconst+116(SB)/4, $0x3e2aaa49
-DATA ·couplingCouplingFwdTanhF32NEONconst+120(SB)/4, $0x3e2aaa49
-DATA ·couplingCouplingFwdTanhF32NEONconst+124(SB)/4, $0x3e2aaa49
-DATA ·couplingCouplingFwdTanhF32NEONconst+128(SB)/4, $0x3efffffe
-DATA ·couplingCouplingFwdTanhF32NEONconst+132(SB)/4, $0x3efffffe
-DATA ·couplingCouplingFwdTanhF32NEONconst+136(SB)/4, $0x3efffffe
-DATA ·couplingCouplingFwdTanhF32NEONconst+140(SB)/4, $0x3efffffe
-DATA ·couplingCouplingFwdTanhF32NEONconst+144(SB)/4, $0x4b400000
-DATA ·couplingCouplingFwdTanhF32NEONconst+148(SB)/4, $0x4b400000
-DATA ·couplingCouplingFwdTanhF32NEONconst+152(SB)/4, $0x4b400000
-DATA ·couplingCouplingFwdTanhF32NEONconst+156(SB)/4, $0x4b400000
-DATA ·couplingCouplingFwdTanhF32NEONconst+160(SB)/4, $0x4b3fff81
-DATA ·couplingCouplingFwdTanhF32NEONconst+164(SB)/4, $0x4b3fff81
-DATA ·couplingCouplingFwdTanhF32NEONconst+168(SB)/4, $0x4b3fff81
-DATA ·couplingCouplingFwdTanhF32NEONconst+172(SB)/4, $0x4b3fff81
-DATA ·couplingCouplingFwdTanhF32NEONconst+176(SB)/4, $0x3f800000
-DATA ·couplingCouplingFwdTanhF32NEONconst+180(SB)/4, $0x3f800000
-DATA ·couplingCouplingFwdTanhF32NEONconst+184(SB)/4, $0x3f800000
-DATA ·couplingCouplingFwdTanhF32NEONconst+188(SB)/4, $0x3f800000
-DATA ·couplingCouplingFwdTanhF32NEONconst+192(SB)/4, $0x40000000
-DATA ·couplingCouplingFwdTanhF32NEONconst+196(SB)/4, $0x40000000
-DATA ·couplingCouplingFwdTanhF32NEONconst+200(SB)/4, $0x40000000
-DATA ·couplingCouplingFwdTanhF32NEONconst+204(SB)/4, $0x40000000
-DATA ·couplingCouplingFwdTanhF32NEONconst+208(SB)/4, $0x80000000
-DATA ·couplingCouplingFwdTanhF32NEONconst+212(SB)/4, $0x80000000
-DATA ·couplingCouplingFwdTanhF32NEONconst+216(SB)/4, $0x80000000
-DATA ·couplingCouplingFwdTanhF32NEONconst+220(SB)/4, $0x80000000
-DATA ·couplingCouplingFwdTanhF32NEONconst+224(SB)/4, $0x42b20000
-DATA ·couplingCouplingFwdTanhF32NEONconst+228(SB)/4, $0x42b20000
-DATA ·couplingCouplingFwdTanhF32NEONconst+232(SB)/4, $0x42b20000
-DATA ·couplingCouplingFwdTanhF32NEONconst+236(SB)/4, $0x42b20000
-DATA ·couplingCouplingFwdTanhF32NEONconst+240(SB)/4, $0xc2d00000
-DATA ·couplingCouplingFwdTanhF32NEONconst+244(SB)/4, $0xc2d00000
-DATA ·couplingCouplingFwdTanhF32NEONconst+248(SB)/4, $0xc2d00000
-DATA ·couplingCouplingFwdTanhF32NEONconst+252(SB)/4, $0xc2d00000
-DATA ·couplingCouplingFwdTanhF32NEONconst+256(SB)/4, $0x3f318000
-DATA ·couplingCouplingFwdTanhF32NEONconst+260(SB)/4, $0x3f318000
-DATA ·couplingCouplingFwdTanhF32NEONconst+264(SB)/4, $0x3f318000
-DATA ·couplingCouplingFwdTanhF32NEONconst+268(SB)/4, $0x3f318000
-DATA ·couplingCouplingFwdTanhF32NEONconst+272(SB)/4, $0xb95e8083
-DATA ·couplingCouplingFwdTanhF32NEONconst+276(SB)/4, $0xb95e8083
-DATA ·couplingCouplingFwdTanhF32NEONconst+280(SB)/4, $0xb95e8083
-DATA ·couplingCouplingFwdTanhF32NEONconst+284(SB)/4, $0xb95e8083
-DATA ·couplingCouplingFwdTanhF32NEONconst+288(SB)/4, $0x4b3fff02
-DATA ·couplingCouplingFwdTanhF32NEONconst+292(SB)/4, $0x4b3fff02
-DATA ·couplingCouplingFwdTanhF32NEONconst+296(SB)/4, $0x4b3fff02
-DATA ·couplingCouplingFwdTanhF32NEONconst+300(SB)/4, $0x4b3fff02
-GLOBL ·couplingCouplingFwdTanhF32NEONconst(SB), RODATA|NOPTR, $304
+DATA ·couplingCouplingClampTanhF32NEONconst+0(SB)/4, $0x41200000
+DATA ·couplingCouplingClampTanhF32NEONconst+4(SB)/4, $0x41200000
+DATA ·couplingCouplingClampTanhF32NEONconst+8(SB)/4, $0x41200000
+DATA ·couplingCouplingClampTanhF32NEONconst+12(SB)/4, $0x41200000
+DATA ·couplingCouplingClampTanhF32NEONconst+16(SB)/4, $0x3fb8aa3b
+DATA ·couplingCouplingClampTanhF32NEONconst+20(SB)/4, $0x3fb8aa3b
+DATA ·couplingCouplingClampTanhF32NEONconst+24(SB)/4, $0x3fb8aa3b
+DATA ·couplingCouplingClampTanhF32NEONconst+28(SB)/4, $0x3fb8aa3b
+DATA ·couplingCouplingClampTanhF32NEONconst+32(SB)/4, $0xbf318000
+DATA ·couplingCouplingClampTanhF32NEONconst+36(SB)/4, $0xbf318000
+DATA ·couplingCouplingClampTanhF32NEONconst+40(SB)/4, $0xbf318000
+DATA ·couplingCouplingClampTanhF32NEONconst+44(SB)/4, $0xbf318000
+DATA ·couplingCouplingClampTanhF32NEONconst+48(SB)/4, $0x395e8083
+DATA ·couplingCouplingClampTanhF32NEONconst+52(SB)/4, $0x395e8083
+DATA ·couplingCouplingClampTanhF32NEONconst+56(SB)/4, $0x395e8083
+DATA ·couplingCouplingClampTanhF32NEONconst+60(SB)/4, $0x395e8083
+DATA ·couplingCouplingClampTanhF32NEONconst+64(SB)/4, $0x3ab51200
+DATA ·couplingCouplingClampTanhF32NEONconst+68(SB)/4, $0x3ab51200
+DATA ·couplingCouplingClampTanhF32NEONconst+72(SB)/4, $0x3ab51200
+DATA ·couplingCouplingClampTanhF32NEONconst+76(SB)/4, $0x3ab51200
+DATA ·couplingCouplingClampTanhF32NEONconst+80(SB)/4, $0x3c091d01
+DATA ·couplingCouplingClampTanhF32NEONconst+84(SB)/4, $0x3c091d01
+DATA ·couplingCouplingClampTanhF32NEONconst+88(SB)/4, $0x3c091d01
+DATA ·couplingCouplingClampTanhF32NEONconst+92(SB)/4, $0x3c091d01
+DATA ·couplingCouplingClampTanhF32NEONconst+96(SB)/4, $0x3d2aac79
+DATA ·couplingCouplingClampTanhF32NEONconst+100(SB)/4, $0x3d2aac79
+DATA ·couplingCouplingClampTanhF32NEONconst+104(SB)/4, $0x3d2aac79
+DATA ·couplingCouplingClampTanhF32NEONconst+108(SB)/4, $0x3d2aac79
+DATA ·couplingCouplingClampTanhF32NEONconst+112(SB)/4, $0x3e2aaa49
+DATA ·couplingCouplingClampTanhF32NEONconst+116(SB)/4, $0x3e2aaa49
+DATA ·couplingCouplingClampTanhF32NEONconst+120(SB)/4, $0x3e2aaa49
+DATA ·couplingCouplingClampTanhF32NEONconst+124(SB)/4, $0x3e2aaa49
+DATA ·couplingCouplingClampTanhF32NEONconst+128(SB)/4, $0x3efffffe
+DATA ·couplingCouplingClampTanhF32NEONconst+132(SB)/4, $0x3efffffe
+DATA ·couplingCouplingClampTanhF32NEONconst+136(SB)/4, $0x3efffffe
+DATA ·couplingCouplingClampTanhF32NEONconst+140(SB)/4, $0x3efffffe
+DATA ·couplingCouplingClampTanhF32NEONconst+144(SB)/4, $0x4b400000
+DATA ·couplingCouplingClampTanhF32NEONconst+148(SB)/4, $0x4b400000
+DATA ·couplingCouplingClampTanhF32NEONconst+152(SB)/4, $0x4b400000
+DATA ·couplingCouplingClampTanhF32NEONconst+156(SB)/4, $0x4b400000
+DATA ·couplingCouplingClampTanhF32NEONconst+160(SB)/4, $0x4b3fff81
+DATA ·couplingCouplingClampTanhF32NEONconst+164(SB)/4, $0x4b3fff81
+DATA ·couplingCouplingClampTanhF32NEONconst+168(SB)/4, $0x4b3fff81
+DATA ·couplingCouplingClampTanhF32NEONconst+172(SB)/4, $0x4b3fff81
+DATA ·couplingCouplingClampTanhF32NEONconst+176(SB)/4, $0x3f800000
+DATA ·couplingCouplingClampTanhF32NEONconst+180(SB)/4, $0x3f800000
+DATA ·couplingCouplingClampTanhF32NEONconst+184(SB)/4, $0x3f800000
+DATA ·couplingCouplingClampTanhF32NEONconst+188(SB)/4, $0x3f800000
+DATA ·couplingCouplingClampTanhF32NEONconst+192(SB)/4, $0x40000000
+DATA ·couplingCouplingClampTanhF32NEONconst+196(SB)/4, $0x40000000
+DATA ·couplingCouplingClampTanhF32NEONconst+200(SB)/4, $0x40000000
+DATA ·couplingCouplingClampTanhF32NEONconst+204(SB)/4, $0x40000000
+DATA ·couplingCouplingClampTanhF32NEONconst+208(SB)/4, $0x80000000
+DATA ·couplingCouplingClampTanhF32NEONconst+212(SB)/4, $0x80000000
+DATA ·couplingCouplingClampTanhF32NEONconst+216(SB)/4, $0x80000000
+DATA ·couplingCouplingClampTanhF32NEONconst+220(SB)/4, $0x80000000
+GLOBL ·couplingCouplingClampTanhF32NEONconst(SB), RODATA|NOPTR, $224
 
-// func couplingInvTanhF64NEON(x, c, y, s, t, p []float64)
-TEXT ·couplingInvTanhF64NEON(SB), NOSPLIT, $0-144
-	MOVD	y_base+48(FP), R0
-	MOVD	s_base+72(FP), R3
-	MOVD	t_base+96(FP), R4
-	MOVD	x_base+0(FP), R1
-	MOVD	c_base+24(FP), R5
-	MOVD	p_base+120(FP), R6
-	MOVD	x_len+8(FP), R2
-	MOVD	$·couplingCouplingInvTanhF64NEONconst(SB), R9
+// func couplingClampGradTanhF64NEON(c, f, s, p []float64)
+TEXT ·couplingClampGradTanhF64NEON(SB), NOSPLIT, $0-96
+	MOVD	s_base+48(FP), R0
+	MOVD	c_base+0(FP), R1
+	MOVD	f_base+24(FP), R5
+	MOVD	p_base+72(FP), R6
+	MOVD	c_len+8(FP), R2
+	MOVD	$·couplingCouplingClampGradTanhF64NEONconst(SB), R9
 main:
 	CMP	$2, R2
 	BLT	one
-	VLD1.P	16(R3), [V0.D2]
-	MOVD	8(R6), R10
-	VDUP	R10, V1.D2
+	VLD1.P	16(R0), [V0.D2]
 	MOVD	0(R6), R10
-	VDUP	R10, V2.D2
-	WORD	$0x6e62dc03 // fmul v3.2d, v0.2d, v2.2d
-	FMOVQ	0(R9), F4
-	WORD	$0x4ee0f865 // fabs v5.2d, v3.2d
-	WORD	$0x4ee4f4a6 // fmin v6.2d, v5.2d, v4.2d
-	WORD	$0x4e66d4c7 // fadd v7.2d, v6.2d, v6.2d
-	FMOVQ	16(R9), F8
-	WORD	$0x6e68dce9 // fmul v9.2d, v7.2d, v8.2d
-	WORD	$0x4e61892a // frintn v10.2d, v9.2d
-	FMOVQ	32(R9), F11
-	VFMLA	V11.D2, V10.D2, V7.D2
-	FMOVQ	48(R9), F12
-	WORD	$0x6e6cdd4d // fmul v13.2d, v10.2d, v12.2d
-	WORD	$0x4e6dd4ee // fadd v14.2d, v7.2d, v13.2d
-	WORD	$0x6e67dcef // fmul v15.2d, v7.2d, v7.2d
-	WORD	$0x6ee0f9f0 // fneg v16.2d, v15.2d
-	VFMLA	V7.D2, V7.D2, V16.D2
-	WORD	$0x4e6ed4f1 // fadd v17.2d, v7.2d, v14.2d
-	VFMLA	V13.D2, V17.D2, V16.D2
-	FMOVQ	64(R9), F18
-	FMOVQ	80(R9), F19
-	VFMLA	V14.D2, V18.D2, V19.D2
-	FMOVQ	96(R9), F20
-	VFMLA	V14.D2, V19.D2, V20.D2
-	FMOVQ	112(R9), F21
-	VFMLA	V14.D2, V20.D2, V21.D2
-	FMOVQ	128(R9), F22
-	VFMLA	V14.D2, V21.D2, V22.D2
-	FMOVQ	144(R9), F23
-	VFMLA	V14.D2, V22.D2, V23.D2
-	FMOVQ	160(R9), F24
-	VFMLA	V14.D2, V23.D2, V24.D2
-	FMOVQ	176(R9), F25
-	VFMLA	V14.D2, V24.D2, V25.D2
-	FMOVQ	192(R9), F26
-	VFMLA	V14.D2, V25.D2, V26.D2
-	FMOVQ	208(R9), F27
-	VFMLA	V14.D2, V26.D2, V27.D2
-	VFMLA	V27.D2, V16.D2, V13.D2
-	VFMLA	V27.D2, V15.D2, V13.D2
-	FMOVQ	224(R9), F28
-	WORD	$0x4e7cd55d // fadd v29.2d, v10.2d, v28.2d
-	FMOVQ	240(R9), F30
-	VSUB	V30.D2, V29.D2, V29.D2
-	VSHL	$52, V29.D2, V29.D2
-	WORD	$0x6e67dfbf // fmul v31.2d, v29.2d, v7.2d
-	FMOVQ	256(R9), F0
-	WORD	$0x4ee0d7a2 // fsub v2.2d, v29.2d, v0.2d
-	WORD	$0x4e7fd444 // fadd v4.2d, v2.2d, v31.2d
-	WORD	$0x4ee2d485 // fsub v5.2d, v4.2d, v2.2d
-	WORD	$0x4ee5d7e6 // fsub v6.2d, v31.2d, v5.2d
-	VFMLA	V13.D2, V29.D2, V6.D2
-	WORD	$0x4e66d488 // fadd v8.2d, v4.2d, v6.2d
-	WORD	$0x4ee4d509 // fsub v9.2d, v8.2d, v4.2d
-	WORD	$0x4ee9d4cb // fsub v11.2d, v6.2d, v9.2d
-	FMOVQ	272(R9), F12
-	WORD	$0x4e6cd511 // fadd v17.2d, v8.2d, v12.2d
-	WORD	$0x4ee8d632 // fsub v18.2d, v17.2d, v8.2d
-	WORD	$0x4ef2d633 // fsub v19.2d, v17.2d, v18.2d
-	WORD	$0x4ef3d514 // fsub v20.2d, v8.2d, v19.2d
-	WORD	$0x4ef2d595 // fsub v21.2d, v12.2d, v18.2d
-	WORD	$0x4e75d696 // fadd v22.2d, v20.2d, v21.2d
-	WORD	$0x4e6bd6d7 // fadd v23.2d, v22.2d, v11.2d
-	FMOVQ	256(R9), F24
-	WORD	$0x6e71ff19 // fdiv v25.2d, v24.2d, v17.2d
-	WORD	$0x6e79dd1a // fmul v26.2d, v8.2d, v25.2d
-	WORD	$0x6ee0fb4e // fneg v14.2d, v26.2d
-	VFMLA	V17.D2, V14.D2, V8.D2
-	WORD	$0x4e6bd510 // fadd v16.2d, v8.2d, v11.2d
-	VFMLA	V23.D2, V14.D2, V16.D2
-	VFMLA	V25.D2, V16.D2, V26.D2
-	WORD	$0x4ee0fb4f // fabs v15.2d, v26.2d
-	FMOVQ	288(R9), F27
-	VBIT	V27.B16, V3.B16, V15.B16
-	WORD	$0x6e6fdc3c // fmul v28.2d, v1.2d, v15.2d
-	WORD	$0x6ee0fb9e // fneg v30.2d, v28.2d
-	// x = clamp(x, lo, hi): FMIN and FMAX keep NaN
-	FMOVQ	304(R9), F10
-	WORD	$0x4eeaf7de // fmin v30.2d, v30.2d, v10.2d
-	FMOVQ	320(R9), F7
-	WORD	$0x4e67f7de // fmax v30.2d, v30.2d, v7.2d
-	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer; k = kb - 1.5*2^mant
-	FMOVQ	224(R9), F0
-	FMOVQ	16(R9), F2
-	VFMLA	V2.D2, V30.D2, V0.D2
-	FMOVQ	224(R9), F5
-	WORD	$0x4ee5d41f // fsub v31.2d, v0.2d, v5.2d
-	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	FMOVQ	336(R9), F29
-	VFMLS	V29.D2, V31.D2, V30.D2
-	FMOVQ	352(R9), F13
-	VFMLS	V13.D2, V31.D2, V30.D2
-	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	WORD	$0x6e7edfc4 // fmul v4.2d, v30.2d, v30.2d
-	FMOVQ	80(R9), F6
-	FMOVQ	112(R9), F9
-	VFMLA	V4.D2, V6.D2, V9.D2
-	FMOVQ	144(R9), F19
-	VFMLA	V4.D2, V9.D2, V19.D2
-	FMOVQ	176(R9), F12
-	VFMLA	V4.D2, V19.D2, V12.D2
-	FMOVQ	208(R9), F18
-	VFMLA	V4.D2, V12.D2, V18.D2
-	FMOVQ	64(R9), F20
-	FMOVQ	96(R9), F21
-	VFMLA	V4.D2, V20.D2, V21.D2
-	FMOVQ	128(R9), F22
-	VFMLA	V4.D2, V21.D2, V22.D2
-	FMOVQ	160(R9), F24
-	VFMLA	V4.D2, V22.D2, V24.D2
-	FMOVQ	192(R9), F17
-	VFMLA	V4.D2, V24.D2, V17.D2
-	VFMLA	V30.D2, V17.D2, V18.D2
-	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	FMOVQ	256(R9), F8
-	WORD	$0x4e68d7cb // fadd v11.2d, v30.2d, v8.2d
-	WORD	$0x4ee8d56e // fsub v14.2d, v11.2d, v8.2d
-	WORD	$0x4eeed7ce // fsub v14.2d, v30.2d, v14.2d
-	VFMLA	V18.D2, V4.D2, V14.D2
-	WORD	$0x4e6ed56b // fadd v11.2d, v11.2d, v14.2d
-	// p * 2^k: 2^(k>>1) and 2^(k-k>>1) from the integer bits of kb = k + 1.5*2^mant
-	FMOVQ	368(R9), F23
-	VSUB	V23.D2, V0.D2, V0.D2
-	VUSHR	$1, V0.D2, V16.D2
-	VSUB	V16.D2, V0.D2, V0.D2
-	VSHL	$52, V16.D2, V16.D2
-	VSHL	$52, V0.D2, V0.D2
-	WORD	$0x6e70dd6b // fmul v11.2d, v11.2d, v16.2d
-	WORD	$0x6e60dd7e // fmul v30.2d, v11.2d, v0.2d
-	VLD1.P	16(R0), [V25.D2]
-	VLD1.P	16(R4), [V27.D2]
-	WORD	$0x4efbd73a // fsub v26.2d, v25.2d, v27.2d
-	WORD	$0x6e7edf43 // fmul v3.2d, v26.2d, v30.2d
-	VST1.P	[V3.D2], 16(R1)
-	VST1.P	[V28.D2], 16(R5)
-	SUB	$2, R2
-	B	main
-one:
-	CMP	$2, R2
-	BLT	done
-	VLD1.P	16(R3), [V0.D2]
-	MOVD	8(R6), R10
-	VDUP	R10, V1.D2
-	MOVD	0(R6), R10
-	VDUP	R10, V2.D2
-	WORD	$0x6e62dc03 // fmul v3.2d, v0.2d, v2.2d
-	FMOVQ	0(R9), F4
-	WORD	$0x4ee0f865 // fabs v5.2d, v3.2d
-	WORD	$0x4ee4f4a6 // fmin v6.2d, v5.2d, v4.2d
-	WORD	$0x4e66d4c7 // fadd v7.2d, v6.2d, v6.2d
-	FMOVQ	16(R9), F8
-	WORD	$0x6e68dce9 // fmul v9.2d, v7.2d, v8.2d
-	WORD	$0x4e61892a // frintn v10.2d, v9.2d
-	FMOVQ	32(R9), F11
-	VFMLA	V11.D2, V10.D2, V7.D2
-	FMOVQ	48(R9), F12
-	WORD	$0x6e6cdd4d // fmul v13.2d, v10.2d, v12.2d
-	WORD	$0x4e6dd4ee // fadd v14.2d, v7.2d, v13.2d
-	WORD	$0x6e67dcef // fmul v15.2d, v7.2d, v7.2d
-	WORD	$0x6ee0f9f0 // fneg v16.2d, v15.2d
-	VFMLA	V7.D2, V7.D2, V16.D2
-	WORD	$0x4e6ed4f1 // fadd v17.2d, v7.2d, v14.2d
-	VFMLA	V13.D2, V17.D2, V16.D2
-	FMOVQ	64(R9), F18
-	FMOVQ	80(R9), F19
-	VFMLA	V14.D2, V18.D2, V19.D2
-	FMOVQ	96(R9), F20
-	VFMLA	V14.D2, V19.D2, V20.D2
-	FMOVQ	112(R9), F21
-	VFMLA	V14.D2, V20.D2, V21.D2
-	FMOVQ	128(R9), F22
-	VFMLA	V14.D2, V21.D2, V22.D2
-	FMOVQ	144(R9), F23
-	VFMLA	V14.D2, V22.D2, V23.D2
-	FMOVQ	160(R9), F24
-	VFMLA	V14.D2, V23.D2, V24.D2
-	FMOVQ	176(R9), F25
-	VFMLA	V14.D2, V24.D2, V25.D2
-	FMOVQ	192(R9), F26
-	VFMLA	V14.D2, V25.D2, V26.D2
-	FMOVQ	208(R9), F27
-	VFMLA	V14.D2, V26.D2, V27.D2
-	VFMLA	V27.D2, V16.D2, V13.D2
-	VFMLA	V27.D2, V15.D2, V13.D2
-	FMOVQ	224(R9), F28
-	WORD	$0x4e7cd55d // fadd v29.2d, v10.2d, v28.2d
-	FMOVQ	240(R9), F30
-	VSUB	V30.D2, V29.D2, V29.D2
-	VSHL	$52, V29.D2, V29.D2
-	WORD	$0x6e67dfbf // fmul v31.2d, v29.2d, v7.2d
-	FMOVQ	256(R9), F0
-	WORD	$0x4ee0d7a2 // fsub v2.2d, v29.2d, v0.2d
-	WORD	$0x4e7fd444 // fadd v4.2d, v2.2d, v31.2d
-	WORD	$0x4ee2d485 // fsub v5.2d, v4.2d, v2.2d
-	WORD	$0x4ee5d7e6 // fsub v6.2d, v31.2d, v5.2d
-	VFMLA	V13.D2, V29.D2, V6.D2
-	WORD	$0x4e66d488 // fadd v8.2d, v4.2d, v6.2d
-	WORD	$0x4ee4d509 // fsub v9.2d, v8.2d, v4.2d
-	WORD	$0x4ee9d4cb // fsub v11.2d, v6.2d, v9.2d
-	FMOVQ	272(R9), F12
-	WORD	$0x4e6cd511 // fadd v17.2d, v8.2d, v12.2d
-	WORD	$0x4ee8d632 // fsub v18.2d, v17.2d, v8.2d
-	WORD	$0x4ef2d633 // fsub v19.2d, v17.2d, v18.2d
-	WORD	$0x4ef3d514 // fsub v20.2d, v8.2d, v19.2d
-	WORD	$0x4ef2d595 // fsub v21.2d, v12.2d, v18.2d
-	WORD	$0x4e75d696 // fadd v22.2d, v20.2d, v21.2d
-	WORD	$0x4e6bd6d7 // fadd v23.2d, v22.2d, v11.2d
-	FMOVQ	256(R9), F24
-	WORD	$0x6e71ff19 // fdiv v25.2d, v24.2d, v17.2d
-	WORD	$0x6e79dd1a // fmul v26.2d, v8.2d, v25.2d
-	WORD	$0x6ee0fb4e // fneg v14.2d, v26.2d
-	VFMLA	V17.D2, V14.D2, V8.D2
-	WORD	$0x4e6bd510 // fadd v16.2d, v8.2d, v11.2d
-	VFMLA	V23.D2, V14.D2, V16.D2
-	VFMLA	V25.D2, V16.D2, V26.D2
-	WORD	$0x4ee0fb4f // fabs v15.2d, v26.2d
-	FMOVQ	288(R9), F27
-	VBIT	V27.B16, V3.B16, V15.B16
-	WORD	$0x6e6fdc3c // fmul v28.2d, v1.2d, v15.2d
-	WORD	$0x6ee0fb9e // fneg v30.2d, v28.2d
-	// x = clamp(x, lo, hi): FMIN and FMAX keep NaN
-	FMOVQ	304(R9), F10
-	WORD	$0x4eeaf7de // fmin v30.2d, v30.2d, v10.2d
-	FMOVQ	320(R9), F7
-	WORD	$0x4e67f7de // fmax v30.2d, v30.2d, v7.2d
-	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer; k = kb - 1.5*2^mant
-	FMOVQ	224(R9), F0
-	FMOVQ	16(R9), F2
-	VFMLA	V2.D2, V30.D2, V0.D2
-	FMOVQ	224(R9), F5
-	WORD	$0x4ee5d41f // fsub v31.2d, v0.2d, v5.2d
-	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	FMOVQ	336(R9), F29
-	VFMLS	V29.D2, V31.D2, V30.D2
-	FMOVQ	352(R9), F13
-	VFMLS	V13.D2, V31.D2, V30.D2
-	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	WORD	$0x6e7edfc4 // fmul v4.2d, v30.2d, v30.2d
-	FMOVQ	80(R9), F6
-	FMOVQ	112(R9), F9
-	VFMLA	V4.D2, V6.D2, V9.D2
-	FMOVQ	144(R9), F19
-	VFMLA	V4.D2, V9.D2, V19.D2
-	FMOVQ	176(R9), F12
-	VFMLA	V4.D2, V19.D2, V12.D2
-	FMOVQ	208(R9), F18
-	VFMLA	V4.D2, V12.D2, V18.D2
-	FMOVQ	64(R9), F20
-	FMOVQ	96(R9), F21
-	VFMLA	V4.D2, V20.D2, V21.D2
-	FMOVQ	128(R9), F22
-	VFMLA	V4.D2, V21.D2, V22.D2
-	FMOVQ	160(R9), F24
-	VFMLA	V4.D2, V22.D2, V24.D2
-	FMOVQ	192(R9), F17
-	VFMLA	V4.D2, V24.D2, V17.D2
-	VFMLA	V30.D2, V17.D2, V18.D2
-	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	FMOVQ	256(R9), F8
-	WORD	$0x4e68d7cb // fadd v11.2d, v30.2d, v8.2d
-	WORD	$0x4ee8d56e // fsub v14.2d, v11.2d, v8.2d
-	WORD	$0x4eeed7ce // fsub v14.2d, v30.2d, v14.2d
-	VFMLA	V18.D2, V4.D2, V14.D2
-	WORD	$0x4e6ed56b // fadd v11.2d, v11.2d, v14.2d
-	// p * 2^k: 2^(k>>1) and 2^(k-k>>1) from the integer bits of kb = k + 1.5*2^mant
-	FMOVQ	368(R9), F23
-	VSUB	V23.D2, V0.D2, V0.D2
-	VUSHR	$1, V0.D2, V16.D2
-	VSUB	V16.D2, V0.D2, V0.D2
-	VSHL	$52, V16.D2, V16.D2
-	VSHL	$52, V0.D2, V0.D2
-	WORD	$0x6e70dd6b // fmul v11.2d, v11.2d, v16.2d
-	WORD	$0x6e60dd7e // fmul v30.2d, v11.2d, v0.2d
-	VLD1.P	16(R0), [V25.D2]
-	VLD1.P	16(R4), [V27.D2]
-	WORD	$0x4efbd73a // fsub v26.2d, v25.2d, v27.2d
-	WORD	$0x6e7edf43 // fmul v3.2d, v26.2d, v30.2d
-	VST1.P	[V3.D2], 16(R1)
-	VST1.P	[V28.D2], 16(R5)
-	SUB	$2, R2
-	B	one
-done:
-	RET
-
-DATA ·couplingCouplingInvTanhF64NEONconst+0(SB)/8, $0x4034000000000000
-DATA ·couplingCouplingInvTanhF64NEONconst+8(SB)/8, $0x4034000000000000
-DATA ·couplingCouplingInvTanhF64NEONconst+16(SB)/8, $0x3ff71547652b82fe
-DATA ·couplingCouplingInvTanhF64NEONconst+24(SB)/8, $0x3ff71547652b82fe
-DATA ·couplingCouplingInvTanhF64NEONconst+32(SB)/8, $0xbfe62e42fee00000
-DATA ·couplingCouplingInvTanhF64NEONconst+40(SB)/8, $0xbfe62e42fee00000
-DATA ·couplingCouplingInvTanhF64NEONconst+48(SB)/8, $0xbdea39ef35793c76
-DATA ·couplingCouplingInvTanhF64NEONconst+56(SB)/8, $0xbdea39ef35793c76
-DATA ·couplingCouplingInvTanhF64NEONconst+64(SB)/8, $0x3e5af6345e154829
-DATA ·couplingCouplingInvTanhF64NEONconst+72(SB)/8, $0x3e5af6345e154829
-DATA ·couplingCouplingInvTanhF64NEONconst+80(SB)/8, $0x3e928b426d1c6cab
-DATA ·couplingCouplingInvTanhF64NEONconst+88(SB)/8, $0x3e928b426d1c6cab
-DATA ·couplingCouplingInvTanhF64NEONconst+96(SB)/8, $0x3ec71ddf6a597246
-DATA ·couplingCouplingInvTanhF64NEONconst+104(SB)/8, $0x3ec71ddf6a597246
-DATA ·couplingCouplingInvTanhF64NEONconst+112(SB)/8, $0x3efa019939c26883
-DATA ·couplingCouplingInvTanhF64NEONconst+120(SB)/8, $0x3efa019939c26883
-DATA ·couplingCouplingInvTanhF64NEONconst+128(SB)/8, $0x3f2a01a01b0113fc
-DATA ·couplingCouplingInvTanhF64NEONconst+136(SB)/8, $0x3f2a01a01b0113fc
-DATA ·couplingCouplingInvTanhF64NEONconst+144(SB)/8, $0x3f56c16c1860a28f
-DATA ·couplingCouplingInvTanhF64NEONconst+152(SB)/8, $0x3f56c16c1860a28f
-DATA ·couplingCouplingInvTanhF64NEONconst+160(SB)/8, $0x3f8111111110f7f9
-DATA ·couplingCouplingInvTanhF64NEONconst+168(SB)/8, $0x3f8111111110f7f9
-DATA ·couplingCouplingInvTanhF64NEONconst+176(SB)/8, $0x3fa55555555503c1
-DATA ·couplingCouplingInvTanhF64NEONconst+184(SB)/8, $0x3fa55555555503c1
-DATA ·couplingCouplingInvTanhF64NEONconst+192(SB)/8, $0x3fc5555555555558
-DATA ·couplingCouplingInvTanhF64NEONconst+200(SB)/8, $0x3fc5555555555558
-DATA ·couplingCouplingInvTanhF64NEONconst+208(SB)/8, $0x3fe0000000000009
-DATA ·couplingCouplingInvTanhF64NEONconst+216(SB)/8, $0x3fe0000000000009
-DATA ·couplingCouplingInvTanhF64NEONconst+224(SB)/8, $0x4338000000000000
-DATA ·couplingCouplingInvTanhF64NEONconst+232(SB)/8, $0x4338000000000000
-DATA ·couplingCouplingInvTanhF64NEONconst+240(SB)/8, $0x4337fffffffffc01
-DATA ·couplingCouplingInvTanhF64NEONconst+248(SB)/8, $0x4337fffffffffc01
-DATA ·couplingCouplingInvTanhF64NEONconst+256(SB)/8, $0x3ff0000000000000
-DATA ·couplingCouplingInvTanhF64NEONconst+264(SB)/8, $0x3ff0000000000000
-DATA ·couplingCouplingInvTanhF64NEONconst+272(SB)/8, $0x4000000000000000
-DATA ·couplingCouplingInvTanhF64NEONconst+280(SB)/8, $0x4000000000000000
-DATA ·couplingCouplingInvTanhF64NEONconst+288(SB)/8, $0x8000000000000000
-DATA ·couplingCouplingInvTanhF64NEONconst+296(SB)/8, $0x8000000000000000
-DATA ·couplingCouplingInvTanhF64NEONconst+304(SB)/8, $0x4086300000000000
-DATA ·couplingCouplingInvTanhF64NEONconst+312(SB)/8, $0x4086300000000000
-DATA ·couplingCouplingInvTanhF64NEONconst+320(SB)/8, $0xc087500000000000
-DATA ·couplingCouplingInvTanhF64NEONconst+328(SB)/8, $0xc087500000000000
-DATA ·couplingCouplingInvTanhF64NEONconst+336(SB)/8, $0x3fe62e42fee00000
-DATA ·couplingCouplingInvTanhF64NEONconst+344(SB)/8, $0x3fe62e42fee00000
-DATA ·couplingCouplingInvTanhF64NEONconst+352(SB)/8, $0x3dea39ef35793c76
-DATA ·couplingCouplingInvTanhF64NEONconst+360(SB)/8, $0x3dea39ef35793c76
-DATA ·couplingCouplingInvTanhF64NEONconst+368(SB)/8, $0x4337fffffffff802
-DATA ·couplingCouplingInvTanhF64NEONconst+376(SB)/8, $0x4337fffffffff802
-GLOBL ·couplingCouplingInvTanhF64NEONconst(SB), RODATA|NOPTR, $384
-
-// func couplingInvTanhF32NEON(x, c, y, s, t, p []float32)
-TEXT ·couplingInvTanhF32NEON(SB), NOSPLIT, $0-144
-	MOVD	y_base+48(FP), R0
-	MOVD	s_base+72(FP), R3
-	MOVD	t_base+96(FP), R4
-	MOVD	x_base+0(FP), R1
-	MOVD	c_base+24(FP), R5
-	MOVD	p_base+120(FP), R6
-	MOVD	x_len+8(FP), R2
-	MOVD	$·couplingCouplingInvTanhF32NEONconst(SB), R9
-main:
-	CMP	$4, R2
-	BLT	one
-	VLD1.P	16(R3), [V0.S4]
-	MOVWU	4(R6), R10
-	VDUP	R10, V1.S4
-	MOVWU	0(R6), R10
-	VDUP	R10, V2.S4
-	WORD	$0x6e22dc03 // fmul v3.4s, v0.4s, v2.4s
-	FMOVQ	0(R9), F4
-	WORD	$0x4ea0f865 // fabs v5.4s, v3.4s
-	WORD	$0x4ea4f4a6 // fmin v6.4s, v5.4s, v4.4s
-	WORD	$0x4e26d4c7 // fadd v7.4s, v6.4s, v6.4s
-	FMOVQ	16(R9), F8
-	WORD	$0x6e28dce9 // fmul v9.4s, v7.4s, v8.4s
-	WORD	$0x4e21892a // frintn v10.4s, v9.4s
-	FMOVQ	32(R9), F11
-	VFMLA	V11.S4, V10.S4, V7.S4
-	FMOVQ	48(R9), F12
-	WORD	$0x6e2cdd4d // fmul v13.4s, v10.4s, v12.4s
-	WORD	$0x4e2dd4ee // fadd v14.4s, v7.4s, v13.4s
-	WORD	$0x6e27dcef // fmul v15.4s, v7.4s, v7.4s
-	WORD	$0x6ea0f9f0 // fneg v16.4s, v15.4s
-	VFMLA	V7.S4, V7.S4, V16.S4
-	WORD	$0x4e2ed4f1 // fadd v17.4s, v7.4s, v14.4s
-	VFMLA	V13.S4, V17.S4, V16.S4
-	FMOVQ	64(R9), F18
-	FMOVQ	80(R9), F19
-	VFMLA	V14.S4, V18.S4, V19.S4
-	FMOVQ	96(R9), F20
-	VFMLA	V14.S4, V19.S4, V20.S4
-	FMOVQ	112(R9), F21
-	VFMLA	V14.S4, V20.S4, V21.S4
-	FMOVQ	128(R9), F22
-	VFMLA	V14.S4, V21.S4, V22.S4
-	VFMLA	V22.S4, V16.S4, V13.S4
-	VFMLA	V22.S4, V15.S4, V13.S4
-	FMOVQ	144(R9), F23
-	WORD	$0x4e37d558 // fadd v24.4s, v10.4s, v23.4s
-	FMOVQ	160(R9), F25
-	VSUB	V25.S4, V24.S4, V24.S4
-	VSHL	$23, V24.S4, V24.S4
-	WORD	$0x6e27df1a // fmul v26.4s, v24.4s, v7.4s
-	FMOVQ	176(R9), F27
-	WORD	$0x4ebbd71c // fsub v28.4s, v24.4s, v27.4s
-	WORD	$0x4e3ad79d // fadd v29.4s, v28.4s, v26.4s
-	WORD	$0x4ebcd7be // fsub v30.4s, v29.4s, v28.4s
-	WORD	$0x4ebed75f // fsub v31.4s, v26.4s, v30.4s
-	VFMLA	V13.S4, V24.S4, V31.S4
-	WORD	$0x4e3fd7a0 // fadd v0.4s, v29.4s, v31.4s
-	WORD	$0x4ebdd402 // fsub v2.4s, v0.4s, v29.4s
-	WORD	$0x4ea2d7e4 // fsub v4.4s, v31.4s, v2.4s
-	FMOVQ	192(R9), F5
-	WORD	$0x4e25d406 // fadd v6.4s, v0.4s, v5.4s
-	WORD	$0x4ea0d4c8 // fsub v8.4s, v6.4s, v0.4s
-	WORD	$0x4ea8d4c9 // fsub v9.4s, v6.4s, v8.4s
-	WORD	$0x4ea9d40b // fsub v11.4s, v0.4s, v9.4s
-	WORD	$0x4ea8d4ac // fsub v12.4s, v5.4s, v8.4s
-	WORD	$0x4e2cd571 // fadd v17.4s, v11.4s, v12.4s
-	WORD	$0x4e24d632 // fadd v18.4s, v17.4s, v4.4s
-	FMOVQ	176(R9), F19
-	WORD	$0x6e26fe74 // fdiv v20.4s, v19.4s, v6.4s
-	WORD	$0x6e34dc15 // fmul v21.4s, v0.4s, v20.4s
-	WORD	$0x6ea0faae // fneg v14.4s, v21.4s
-	VFMLA	V6.S4, V14.S4, V0.S4
-	WORD	$0x4e24d410 // fadd v16.4s, v0.4s, v4.4s
-	VFMLA	V18.S4, V14.S4, V16.S4
-	VFMLA	V20.S4, V16.S4, V21.S4
-	WORD	$0x4ea0faaf // fabs v15.4s, v21.4s
-	FMOVQ	208(R9), F22
-	VBIT	V22.B16, V3.B16, V15.B16
-	WORD	$0x6e2fdc37 // fmul v23.4s, v1.4s, v15.4s
-	WORD	$0x6ea0faf9 // fneg v25.4s, v23.4s
-	// x = clamp(x, lo, hi): FMIN and FMAX keep NaN
-	FMOVQ	224(R9), F10
-	WORD	$0x4eaaf739 // fmin v25.4s, v25.4s, v10.4s
-	FMOVQ	240(R9), F7
-	WORD	$0x4e27f739 // fmax v25.4s, v25.4s, v7.4s
-	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer; k = kb - 1.5*2^mant
-	FMOVQ	144(R9), F27
-	FMOVQ	16(R9), F28
-	VFMLA	V28.S4, V25.S4, V27.S4
-	FMOVQ	144(R9), F30
-	WORD	$0x4ebed77a // fsub v26.4s, v27.4s, v30.4s
-	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	FMOVQ	256(R9), F24
-	VFMLS	V24.S4, V26.S4, V25.S4
-	FMOVQ	272(R9), F13
-	VFMLS	V13.S4, V26.S4, V25.S4
-	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	WORD	$0x6e39df3d // fmul v29.4s, v25.4s, v25.4s
-	FMOVQ	64(R9), F31
-	FMOVQ	80(R9), F2
-	VFMLA	V25.S4, V31.S4, V2.S4
-	FMOVQ	96(R9), F9
-	VFMLA	V25.S4, V2.S4, V9.S4
-	FMOVQ	112(R9), F5
-	VFMLA	V25.S4, V9.S4, V5.S4
-	FMOVQ	128(R9), F8
-	VFMLA	V25.S4, V5.S4, V8.S4
-	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	FMOVQ	176(R9), F11
-	WORD	$0x4e2bd72c // fadd v12.4s, v25.4s, v11.4s
-	WORD	$0x4eabd591 // fsub v17.4s, v12.4s, v11.4s
-	WORD	$0x4eb1d731 // fsub v17.4s, v25.4s, v17.4s
-	VFMLA	V8.S4, V29.S4, V17.S4
-	WORD	$0x4e31d58c // fadd v12.4s, v12.4s, v17.4s
-	// p * 2^k: 2^(k>>1) and 2^(k-k>>1) from the integer bits of kb = k + 1.5*2^mant
-	FMOVQ	288(R9), F19
-	VSUB	V19.S4, V27.S4, V27.S4
-	VUSHR	$1, V27.S4, V6.S4
-	VSUB	V6.S4, V27.S4, V27.S4
-	VSHL	$23, V6.S4, V6.S4
-	VSHL	$23, V27.S4, V27.S4
-	WORD	$0x6e26dd8c // fmul v12.4s, v12.4s, v6.4s
-	WORD	$0x6e3bdd99 // fmul v25.4s, v12.4s, v27.4s
-	VLD1.P	16(R0), [V0.S4]
-	VLD1.P	16(R4), [V4.S4]
-	WORD	$0x4ea4d40e // fsub v14.4s, v0.4s, v4.4s
-	WORD	$0x6e39ddd2 // fmul v18.4s, v14.4s, v25.4s
-	VST1.P	[V18.S4], 16(R1)
-	VST1.P	[V23.S4], 16(R5)
-	SUB	$4, R2
-	B	main
-one:
-	CMP	$4, R2
-	BLT	done
-	VLD1.P	16(R3), [V0.S4]
-	MOVWU	4(R6), R10
-	VDUP	R10, V1.S4
-	MOVWU	0(R6), R10
-	VDUP	R10, V2.S4
-	WORD	$0x6e22dc03 // fmul v3.4s, v0.4s, v2.4s
-	FMOVQ	0(R9), F4
-	WORD	$0x4ea0f865 // fabs v5.4s, v3.4s
-	WORD	$0x4ea4f4a6 // fmin v6.4s, v5.4s, v4.4s
-	WORD	$0x4e26d4c7 // fadd v7.4s, v6.4s, v6.4s
-	FMOVQ	16(R9), F8
-	WORD	$0x6e28dce9 // fmul v9.4s, v7.4s, v8.4s
-	WORD	$0x4e21892a // frintn v10.4s, v9.4s
-	FMOVQ	32(R9), F11
-	VFMLA	V11.S4, V10.S4, V7.S4
-	FMOVQ	48(R9), F12
-	WORD	$0x6e2cdd4d // fmul v13.4s, v10.4s, v12.4s
-	WORD	$0x4e2dd4ee // fadd v14.4s, v7.4s, v13.4s
-	WORD	$0x6e27dcef // fmul v15.4s, v7.4s, v7.4s
-	WORD	$0x6ea0f9f0 // fneg v16.4s, v15.4s
-	VFMLA	V7.S4, V7.S4, V16.S4
-	WORD	$0x4e2ed4f1 // fadd v17.4s, v7.4s, v14.4s
-	VFMLA	V13.S4, V17.S4, V16.S4
-	FMOVQ	64(R9), F18
-	FMOVQ	80(R9), F19
-	VFMLA	V14.S4, V18.S4, V19.S4
-	FMOVQ	96(R9), F20
-	VFMLA	V14.S4, V19.S4, V20.S4
-	FMOVQ	112(R9), F21
-	VFMLA	V14.S4, V20.S4, V21.S4
-	FMOVQ	128(R9), F22
-	VFMLA	V14.S4, V21.S4, V22.S4
-	VFMLA	V22.S4, V16.S4, V13.S4
-	VFMLA	V22.S4, V15.S4, V13.S4
-	FMOVQ	144(R9), F23
-	WORD	$0x4e37d558 // fadd v24.4s, v10.4s, v23.4s
-	FMOVQ	160(R9), F25
-	VSUB	V25.S4, V24.S4, V24.S4
-	VSHL	$23, V24.S4, V24.S4
-	WORD	$0x6e27df1a // fmul v26.4s, v24.4s, v7.4s
-	FMOVQ	176(R9), F27
-	WORD	$0x4ebbd71c // fsub v28.4s, v24.4s, v27.4s
-	WORD	$0x4e3ad79d // fadd v29.4s, v28.4s, v26.4s
-	WORD	$0x4ebcd7be // fsub v30.4s, v29.4s, v28.4s
-	WORD	$0x4ebed75f // fsub v31.4s, v26.4s, v30.4s
-	VFMLA	V13.S4, V24.S4, V31.S4
-	WORD	$0x4e3fd7a0 // fadd v0.4s, v29.4s, v31.4s
-	WORD	$0x4ebdd402 // fsub v2.4s, v0.4s, v29.4s
-	WORD	$0x4ea2d7e4 // fsub v4.4s, v31.4s, v2.4s
-	FMOVQ	192(R9), F5
-	WORD	$0x4e25d406 // fadd v6.4s, v0.4s, v5.4s
-	WORD	$0x4ea0d4c8 // fsub v8.4s, v6.4s, v0.4s
-	WORD	$0x4ea8d4c9 // fsub v9.4s, v6.4s, v8.4s
-	WORD	$0x4ea9d40b // fsub v11.4s, v0.4s, v9.4s
-	WORD	$0x4ea8d4ac // fsub v12.4s, v5.4s, v8.4s
-	WORD	$0x4e2cd571 // fadd v17.4s, v11.4s, v12.4s
-	WORD	$0x4e24d632 // fadd v18.4s, v17.4s, v4.4s
-	FMOVQ	176(R9), F19
-	WORD	$0x6e26fe74 // fdiv v20.4s, v19.4s, v6.4s
-	WORD	$0x6e34dc15 // fmul v21.4s, v0.4s, v20.4s
-	WORD	$0x6ea0faae // fneg v14.4s, v21.4s
-	VFMLA	V6.S4, V14.S4, V0.S4
-	WORD	$0x4e24d410 // fadd v16.4s, v0.4s, v4.4s
-	VFMLA	V18.S4, V14.S4, V16.S4
-	VFMLA	V20.S4, V16.S4, V21.S4
-	WORD	$0x4ea0faaf // fabs v15.4s, v21.4s
-	FMOVQ	208(R9), F22
-	VBIT	V22.B16, V3.B16, V15.B16
-	WORD	$0x6e2fdc37 // fmul v23.4s, v1.4s, v15.4s
-	WORD	$0x6ea0faf9 // fneg v25.4s, v23.4s
-	// x = clamp(x, lo, hi): FMIN and FMAX keep NaN
-	FMOVQ	224(R9), F10
-	WORD	$0x4eaaf739 // fmin v25.4s, v25.4s, v10.4s
-	FMOVQ	240(R9), F7
-	WORD	$0x4e27f739 // fmax v25.4s, v25.4s, v7.4s
-	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer; k = kb - 1.5*2^mant
-	FMOVQ	144(R9), F27
-	FMOVQ	16(R9), F28
-	VFMLA	V28.S4, V25.S4, V27.S4
-	FMOVQ	144(R9), F30
-	WORD	$0x4ebed77a // fsub v26.4s, v27.4s, v30.4s
-	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	FMOVQ	256(R9), F24
-	VFMLS	V24.S4, V26.S4, V25.S4
-	FMOVQ	272(R9), F13
-	VFMLS	V13.S4, V26.S4, V25.S4
-	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	WORD	$0x6e39df3d // fmul v29.4s, v25.4s, v25.4s
-	FMOVQ	64(R9), F31
-	FMOVQ	80(R9), F2
-	VFMLA	V25.S4, V31.S4, V2.S4
-	FMOVQ	96(R9), F9
-	VFMLA	V25.S4, V2.S4, V9.S4
-	FMOVQ	112(R9), F5
-	VFMLA	V25.S4, V9.S4, V5.S4
-	FMOVQ	128(R9), F8
-	VFMLA	V25.S4, V5.S4, V8.S4
-	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	FMOVQ	176(R9), F11
-	WORD	$0x4e2bd72c // fadd v12.4s, v25.4s, v11.4s
-	WORD	$0x4eabd591 // fsub v17.4s, v12.4s, v11.4s
-	WORD	$0x4eb1d731 // fsub v17.4s, v25.4s, v17.4s
-	VFMLA	V8.S4, V29.S4, V17.S4
-	WORD	$0x4e31d58c // fadd v12.4s, v12.4s, v17.4s
-	// p * 2^k: 2^(k>>1) and 2^(k-k>>1) from the integer bits of kb = k + 1.5*2^mant
-	FMOVQ	288(R9), F19
-	VSUB	V19.S4, V27.S4, V27.S4
-	VUSHR	$1, V27.S4, V6.S4
-	VSUB	V6.S4, V27.S4, V27.S4
-	VSHL	$23, V6.S4, V6.S4
-	VSHL	$23, V27.S4, V27.S4
-	WORD	$0x6e26dd8c // fmul v12.4s, v12.4s, v6.4s
-	WORD	$0x6e3bdd99 // fmul v25.4s, v12.4s, v27.4s
-	VLD1.P	16(R0), [V0.S4]
-	VLD1.P	16(R4), [V4.S4]
-	WORD	$0x4ea4d40e // fsub v14.4s, v0.4s, v4.4s
-	WORD	$0x6e39ddd2 // fmul v18.4s, v14.4s, v25.4s
-	VST1.P	[V18.S4], 16(R1)
-	VST1.P	[V23.S4], 16(R5)
-	SUB	$4, R2
-	B	one
-done:
-	RET
-
-DATA ·couplingCouplingInvTanhF32NEONconst+0(SB)/4, $0x41200000
-DATA ·couplingCouplingInvTanhF32NEONconst+4(SB)/4, $0x41200000
-DATA ·couplingCouplingInvTanhF32NEONconst+8(SB)/4, $0x41200000
-DATA ·couplingCouplingInvTanhF32NEONconst+12(SB)/4, $0x41200000
-DATA ·couplingCouplingInvTanhF32NEONconst+16(SB)/4, $0x3fb8aa3b
-DATA ·couplingCouplingInvTanhF32NEONconst+20(SB)/4, $0x3fb8aa3b
-DATA ·couplingCouplingInvTanhF32NEONconst+24(SB)/4, $0x3fb8aa3b
-DATA ·couplingCouplingInvTanhF32NEONconst+28(SB)/4, $0x3fb8aa3b
-DATA ·couplingCouplingInvTanhF32NEONconst+32(SB)/4, $0xbf318000
-DATA ·couplingCouplingInvTanhF32NEONconst+36(SB)/4, $0xbf318000
-DATA ·couplingCouplingInvTanhF32NEONconst+40(SB)/4, $0xbf318000
-DATA ·couplingCouplingInvTanhF32NEONconst+44(SB)/4, $0xbf318000
-DATA ·couplingCouplingInvTanhF32NEONconst+48(SB)/4, $0x395e8083
-DATA ·couplingCouplingInvTanhF32NEONconst+52(SB)/4, $0x395e8083
-DATA ·couplingCouplingInvTanhF32NEONconst+56(SB)/4, $0x395e8083
-DATA ·couplingCouplingInvTanhF32NEONconst+60(SB)/4, $0x395e8083
-DATA ·couplingCouplingInvTanhF32NEONconst+64(SB)/4, $0x3ab51200
-DATA ·couplingCouplingInvTanhF32NEONconst+68(SB)/4, $0x3ab51200
-DATA ·couplingCouplingInvTanhF32NEONconst+72(SB)/4, $0x3ab51200
-DATA ·couplingCouplingInvTanhF32NEONconst+76(SB)/4, $0x3ab51200
-DATA ·couplingCouplingInvTanhF32NEONconst+80(SB)/4, $0x3c091d01
-DATA ·couplingCouplingInvTanhF32NEONconst+84(SB)/4, $0x3c091d01
-DATA ·couplingCouplingInvTanhF32NEONconst+88(SB)/4, $0x3c091d01
-DATA ·couplingCouplingInvTanhF32NEONconst+92(SB)/4, $0x3c091d01
-DATA ·couplingCouplingInvTanhF32NEONconst+96(SB)/4, $0x3d2aac79
-DATA ·couplingCouplingInvTanhF32NEONconst+100(SB)/4, $0x3d2aac79
-DATA ·couplingCouplingInvTanhF32NEONconst+104(SB)/4, $0x3d2aac79
-DATA ·couplingCouplingInvTanhF32NEONconst+108(SB)/4, $0x3d2aac79
-DATA ·couplingCouplingInvTanhF32NEONconst+112(SB)/4, $0x3e2aaa49
-DATA ·couplingCouplingInvTanhF32NEONconst+116(SB)/4, $0x3e2aaa49
-DATA ·couplingCouplingInvTanhF32NEONconst+120(SB)/4, $0x3e2aaa49
-DATA ·couplingCouplingInvTanhF32NEONconst+124(SB)/4, $0x3e2aaa49
-DATA ·couplingCouplingInvTanhF32NEONconst+128(SB)/4, $0x3efffffe
-DATA ·couplingCouplingInvTanhF32NEONconst+132(SB)/4, $0x3efffffe
-DATA ·couplingCouplingInvTanhF32NEONconst+136(SB)/4, $0x3efffffe
-DATA ·couplingCouplingInvTanhF32NEONconst+140(SB)/4, $0x3efffffe
-DATA ·couplingCouplingInvTanhF32NEONconst+144(SB)/4, $0x4b400000
-DATA ·couplingCouplingInvTanhF32NEONconst+148(SB)/4, $0x4b400000
-DATA ·couplingCouplingInvTanhF32NEONconst+152(SB)/4, $0x4b400000
-DATA ·couplingCouplingInvTanhF32NEONconst+156(SB)/4, $0x4b400000
-DATA ·couplingCouplingInvTanhF32NEONconst+160(SB)/4, $0x4b3fff81
-DATA ·couplingCouplingInvTanhF32NEONconst+164(SB)/4, $0x4b3fff81
-DATA ·couplingCouplingInvTanhF32NEONconst+168(SB)/4, $0x4b3fff81
-DATA ·couplingCouplingInvTanhF32NEONconst+172(SB)/4, $0x4b3fff81
-DATA ·couplingCouplingInvTanhF32NEONconst+176(SB)/4, $0x3f800000
-DATA ·couplingCouplingInvTanhF32NEONconst+180(SB)/4, $0x3f800000
-DATA ·couplingCouplingInvTanhF32NEONconst+184(SB)/4, $0x3f800000
-DATA ·couplingCouplingInvTanhF32NEONconst+188(SB)/4, $0x3f800000
-DATA ·couplingCouplingInvTanhF32NEONconst+192(SB)/4, $0x40000000
-DATA ·couplingCouplingInvTanhF32NEONconst+196(SB)/4, $0x40000000
-DATA ·couplingCouplingInvTanhF32NEONconst+200(SB)/4, $0x40000000
-DATA ·couplingCouplingInvTanhF32NEONconst+204(SB)/4, $0x40000000
-DATA ·couplingCouplingInvTanhF32NEONconst+208(SB)/4, $0x80000000
-DATA ·couplingCouplingInvTanhF32NEONconst+212(SB)/4, $0x80000000
-DATA ·couplingCouplingInvTanhF32NEONconst+216(SB)/4, $0x80000000
-DATA ·couplingCouplingInvTanhF32NEONconst+220(SB)/4, $0x80000000
-DATA ·couplingCouplingInvTanhF32NEONconst+224(SB)/4, $0x42b20000
-DATA ·couplingCouplingInvTanhF32NEONconst+228(SB)/4, $0x42b20000
-DATA ·couplingCouplingInvTanhF32NEONconst+232(SB)/4, $0x42b20000
-DATA ·couplingCouplingInvTanhF32NEONconst+236(SB)/4, $0x42b20000
-DATA ·couplingCouplingInvTanhF32NEONconst+240(SB)/4, $0xc2d00000
-DATA ·couplingCouplingInvTanhF32NEONconst+244(SB)/4, $0xc2d00000
-DATA ·couplingCouplingInvTanhF32NEONconst+248(SB)/4, $0xc2d00000
-DATA ·couplingCouplingInvTanhF32NEONconst+252(SB)/4, $0xc2d00000
-DATA ·couplingCouplingInvTanhF32NEONconst+256(SB)/4, $0x3f318000
-DATA ·couplingCouplingInvTanhF32NEONconst+260(SB)/4, $0x3f318000
-DATA ·couplingCouplingInvTanhF32NEONconst+264(SB)/4, $0x3f318000
-DATA ·couplingCouplingInvTanhF32NEONconst+268(SB)/4, $0x3f318000
-DATA ·couplingCouplingInvTanhF32NEONconst+272(SB)/4, $0xb95e8083
-DATA ·couplingCouplingInvTanhF32NEONconst+276(SB)/4, $0xb95e8083
-DATA ·couplingCouplingInvTanhF32NEONconst+280(SB)/4, $0xb95e8083
-DATA ·couplingCouplingInvTanhF32NEONconst+284(SB)/4, $0xb95e8083
-DATA ·couplingCouplingInvTanhF32NEONconst+288(SB)/4, $0x4b3fff02
-DATA ·couplingCouplingInvTanhF32NEONconst+292(SB)/4, $0x4b3fff02
-DATA ·couplingCouplingInvTanhF32NEONconst+296(SB)/4, $0x4b3fff02
-DATA ·couplingCouplingInvTanhF32NEONconst+300(SB)/4, $0x4b3fff02
-GLOBL ·couplingCouplingInvTanhF32NEONconst(SB), RODATA|NOPTR, $304
-
-// func couplingBwdTanhF64NEON(dx, ds, dy, x, s, p []float64)
-TEXT ·couplingBwdTanhF64NEON(SB), NOSPLIT, $0-144
-	MOVD	dy_base+48(FP), R0
-	MOVD	x_base+72(FP), R3
-	MOVD	s_base+96(FP), R4
-	MOVD	dx_base+0(FP), R1
-	MOVD	ds_base+24(FP), R5
-	MOVD	p_base+120(FP), R6
-	MOVD	dx_len+8(FP), R2
-	MOVD	$·couplingCouplingBwdTanhF64NEONconst(SB), R9
-main:
-	CMP	$2, R2
-	BLT	one
-	VLD1.P	16(R4), [V0.D2]
-	MOVD	8(R6), R10
 	VDUP	R10, V1.D2
 	WORD	$0x6e61dc02 // fmul v2.2d, v0.2d, v1.2d
 	FMOVQ	0(R9), F3
@@ -2827,81 +1887,21 @@ main:
 	WORD	$0x4ee0fb0f // fabs v15.2d, v24.2d
 	FMOVQ	288(R9), F14
 	VBIT	V14.B16, V2.B16, V15.B16
-	MOVD	16(R6), R10
+	MOVD	8(R6), R10
 	VDUP	R10, V26.D2
 	WORD	$0x6e6fdf5b // fmul v27.2d, v26.2d, v15.2d
-	VLD1.P	16(R0), [V29.D2]
-	// x = clamp(x, lo, hi): FMIN and FMAX keep NaN
-	FMOVQ	304(R9), F9
-	WORD	$0x4ee9f77b // fmin v27.2d, v27.2d, v9.2d
-	FMOVQ	320(R9), F6
-	WORD	$0x4e66f77b // fmax v27.2d, v27.2d, v6.2d
-	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer; k = kb - 1.5*2^mant
-	FMOVQ	224(R9), F31
-	FMOVQ	16(R9), F0
-	VFMLA	V0.D2, V27.D2, V31.D2
-	FMOVQ	224(R9), F3
-	WORD	$0x4ee3d7fe // fsub v30.2d, v31.2d, v3.2d
-	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	FMOVQ	336(R9), F28
-	VFMLS	V28.D2, V30.D2, V27.D2
-	FMOVQ	352(R9), F12
-	VFMLS	V12.D2, V30.D2, V27.D2
-	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	WORD	$0x6e7bdf61 // fmul v1.2d, v27.2d, v27.2d
-	FMOVQ	80(R9), F4
-	FMOVQ	112(R9), F7
-	VFMLA	V1.D2, V4.D2, V7.D2
-	FMOVQ	144(R9), F17
-	VFMLA	V1.D2, V7.D2, V17.D2
-	FMOVQ	176(R9), F10
-	VFMLA	V1.D2, V17.D2, V10.D2
-	FMOVQ	208(R9), F16
-	VFMLA	V1.D2, V10.D2, V16.D2
-	FMOVQ	64(R9), F18
-	FMOVQ	96(R9), F19
-	VFMLA	V1.D2, V18.D2, V19.D2
-	FMOVQ	128(R9), F20
-	VFMLA	V1.D2, V19.D2, V20.D2
-	FMOVQ	160(R9), F22
-	VFMLA	V1.D2, V20.D2, V22.D2
-	FMOVQ	192(R9), F11
-	VFMLA	V1.D2, V22.D2, V11.D2
-	VFMLA	V27.D2, V11.D2, V16.D2
-	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	FMOVQ	256(R9), F5
-	WORD	$0x4e65d768 // fadd v8.2d, v27.2d, v5.2d
-	WORD	$0x4ee5d519 // fsub v25.2d, v8.2d, v5.2d
-	WORD	$0x4ef9d779 // fsub v25.2d, v27.2d, v25.2d
-	VFMLA	V16.D2, V1.D2, V25.D2
-	WORD	$0x4e79d508 // fadd v8.2d, v8.2d, v25.2d
-	// p * 2^k: 2^(k>>1) and 2^(k-k>>1) from the integer bits of kb = k + 1.5*2^mant
-	FMOVQ	368(R9), F21
-	VSUB	V21.D2, V31.D2, V31.D2
-	VUSHR	$1, V31.D2, V13.D2
-	VSUB	V13.D2, V31.D2, V31.D2
-	VSHL	$52, V13.D2, V13.D2
-	VSHL	$52, V31.D2, V31.D2
-	WORD	$0x6e6ddd08 // fmul v8.2d, v8.2d, v13.2d
-	WORD	$0x6e7fdd1b // fmul v27.2d, v8.2d, v31.2d
-	WORD	$0x6e7bdfb7 // fmul v23.2d, v29.2d, v27.2d
-	VLD1.P	16(R3), [V14.D2]
-	MOVD	0(R6), R10
-	VDUP	R10, V24.D2
-	VFMLA	V14.D2, V23.D2, V24.D2
-	WORD	$0x6ee0f9e2 // fneg v2.2d, v15.2d
-	FMOVQ	256(R9), F26
-	VFMLA	V15.D2, V2.D2, V26.D2
-	WORD	$0x6e7adf09 // fmul v9.2d, v24.2d, v26.2d
-	VST1.P	[V23.D2], 16(R1)
+	WORD	$0x6ee0f9fd // fneg v29.2d, v15.2d
+	FMOVQ	256(R9), F9
+	VFMLA	V15.D2, V29.D2, V9.D2
+	VST1.P	[V27.D2], 16(R1)
 	VST1.P	[V9.D2], 16(R5)
 	SUB	$2, R2
 	B	main
 one:
 	CMP	$2, R2
 	BLT	done
-	VLD1.P	16(R4), [V0.D2]
-	MOVD	8(R6), R10
+	VLD1.P	16(R0), [V0.D2]
+	MOVD	0(R6), R10
 	VDUP	R10, V1.D2
 	WORD	$0x6e61dc02 // fmul v2.2d, v0.2d, v1.2d
 	FMOVQ	0(R9), F3
@@ -2976,144 +1976,72 @@ one:
 	WORD	$0x4ee0fb0f // fabs v15.2d, v24.2d
 	FMOVQ	288(R9), F14
 	VBIT	V14.B16, V2.B16, V15.B16
-	MOVD	16(R6), R10
+	MOVD	8(R6), R10
 	VDUP	R10, V26.D2
 	WORD	$0x6e6fdf5b // fmul v27.2d, v26.2d, v15.2d
-	VLD1.P	16(R0), [V29.D2]
-	// x = clamp(x, lo, hi): FMIN and FMAX keep NaN
-	FMOVQ	304(R9), F9
-	WORD	$0x4ee9f77b // fmin v27.2d, v27.2d, v9.2d
-	FMOVQ	320(R9), F6
-	WORD	$0x4e66f77b // fmax v27.2d, v27.2d, v6.2d
-	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer; k = kb - 1.5*2^mant
-	FMOVQ	224(R9), F31
-	FMOVQ	16(R9), F0
-	VFMLA	V0.D2, V27.D2, V31.D2
-	FMOVQ	224(R9), F3
-	WORD	$0x4ee3d7fe // fsub v30.2d, v31.2d, v3.2d
-	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	FMOVQ	336(R9), F28
-	VFMLS	V28.D2, V30.D2, V27.D2
-	FMOVQ	352(R9), F12
-	VFMLS	V12.D2, V30.D2, V27.D2
-	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	WORD	$0x6e7bdf61 // fmul v1.2d, v27.2d, v27.2d
-	FMOVQ	80(R9), F4
-	FMOVQ	112(R9), F7
-	VFMLA	V1.D2, V4.D2, V7.D2
-	FMOVQ	144(R9), F17
-	VFMLA	V1.D2, V7.D2, V17.D2
-	FMOVQ	176(R9), F10
-	VFMLA	V1.D2, V17.D2, V10.D2
-	FMOVQ	208(R9), F16
-	VFMLA	V1.D2, V10.D2, V16.D2
-	FMOVQ	64(R9), F18
-	FMOVQ	96(R9), F19
-	VFMLA	V1.D2, V18.D2, V19.D2
-	FMOVQ	128(R9), F20
-	VFMLA	V1.D2, V19.D2, V20.D2
-	FMOVQ	160(R9), F22
-	VFMLA	V1.D2, V20.D2, V22.D2
-	FMOVQ	192(R9), F11
-	VFMLA	V1.D2, V22.D2, V11.D2
-	VFMLA	V27.D2, V11.D2, V16.D2
-	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	FMOVQ	256(R9), F5
-	WORD	$0x4e65d768 // fadd v8.2d, v27.2d, v5.2d
-	WORD	$0x4ee5d519 // fsub v25.2d, v8.2d, v5.2d
-	WORD	$0x4ef9d779 // fsub v25.2d, v27.2d, v25.2d
-	VFMLA	V16.D2, V1.D2, V25.D2
-	WORD	$0x4e79d508 // fadd v8.2d, v8.2d, v25.2d
-	// p * 2^k: 2^(k>>1) and 2^(k-k>>1) from the integer bits of kb = k + 1.5*2^mant
-	FMOVQ	368(R9), F21
-	VSUB	V21.D2, V31.D2, V31.D2
-	VUSHR	$1, V31.D2, V13.D2
-	VSUB	V13.D2, V31.D2, V31.D2
-	VSHL	$52, V13.D2, V13.D2
-	VSHL	$52, V31.D2, V31.D2
-	WORD	$0x6e6ddd08 // fmul v8.2d, v8.2d, v13.2d
-	WORD	$0x6e7fdd1b // fmul v27.2d, v8.2d, v31.2d
-	WORD	$0x6e7bdfb7 // fmul v23.2d, v29.2d, v27.2d
-	VLD1.P	16(R3), [V14.D2]
-	MOVD	0(R6), R10
-	VDUP	R10, V24.D2
-	VFMLA	V14.D2, V23.D2, V24.D2
-	WORD	$0x6ee0f9e2 // fneg v2.2d, v15.2d
-	FMOVQ	256(R9), F26
-	VFMLA	V15.D2, V2.D2, V26.D2
-	WORD	$0x6e7adf09 // fmul v9.2d, v24.2d, v26.2d
-	VST1.P	[V23.D2], 16(R1)
+	WORD	$0x6ee0f9fd // fneg v29.2d, v15.2d
+	FMOVQ	256(R9), F9
+	VFMLA	V15.D2, V29.D2, V9.D2
+	VST1.P	[V27.D2], 16(R1)
 	VST1.P	[V9.D2], 16(R5)
 	SUB	$2, R2
 	B	one
 done:
 	RET
 
-DATA ·couplingCouplingBwdTanhF64NEONconst+0(SB)/8, $0x4034000000000000
-DATA ·couplingCouplingBwdTanhF64NEONconst+8(SB)/8, $0x4034000000000000
-DATA ·couplingCouplingBwdTanhF64NEONconst+16(SB)/8, $0x3ff71547652b82fe
-DATA ·couplingCouplingBwdTanhF64NEONconst+24(SB)/8, $0x3ff71547652b82fe
-DATA ·couplingCouplingBwdTanhF64NEONconst+32(SB)/8, $0xbfe62e42fee00000
-DATA ·couplingCouplingBwdTanhF64NEONconst+40(SB)/8, $0xbfe62e42fee00000
-DATA ·couplingCouplingBwdTanhF64NEONconst+48(SB)/8, $0xbdea39ef35793c76
-DATA ·couplingCouplingBwdTanhF64NEONconst+56(SB)/8, $0xbdea39ef35793c76
-DATA ·couplingCouplingBwdTanhF64NEONconst+64(SB)/8, $0x3e5af6345e154829
-DATA ·couplingCouplingBwdTanhF64NEONconst+72(SB)/8, $0x3e5af6345e154829
-DATA ·couplingCouplingBwdTanhF64NEONconst+80(SB)/8, $0x3e928b426d1c6cab
-DATA ·couplingCouplingBwdTanhF64NEONconst+88(SB)/8, $0x3e928b426d1c6cab
-DATA ·couplingCouplingBwdTanhF64NEONconst+96(SB)/8, $0x3ec71ddf6a597246
-DATA ·couplingCouplingBwdTanhF64NEONconst+104(SB)/8, $0x3ec71ddf6a597246
-DATA ·couplingCouplingBwdTanhF64NEONconst+112(SB)/8, $0x3efa019939c26883
-DATA ·couplingCouplingBwdTanhF64NEONconst+120(SB)/8, $0x3efa019939c26883
-DATA ·couplingCouplingBwdTanhF64NEONconst+128(SB)/8, $0x3f2a01a01b0113fc
-DATA ·couplingCouplingBwdTanhF64NEONconst+136(SB)/8, $0x3f2a01a01b0113fc
-DATA ·couplingCouplingBwdTanhF64NEONconst+144(SB)/8, $0x3f56c16c1860a28f
-DATA ·couplingCouplingBwdTanhF64NEONconst+152(SB)/8, $0x3f56c16c1860a28f
-DATA ·couplingCouplingBwdTanhF64NEONconst+160(SB)/8, $0x3f8111111110f7f9
-DATA ·couplingCouplingBwdTanhF64NEONconst+168(SB)/8, $0x3f8111111110f7f9
-DATA ·couplingCouplingBwdTanhF64NEONconst+176(SB)/8, $0x3fa55555555503c1
-DATA ·couplingCouplingBwdTanhF64NEONconst+184(SB)/8, $0x3fa55555555503c1
-DATA ·couplingCouplingBwdTanhF64NEONconst+192(SB)/8, $0x3fc5555555555558
-DATA ·couplingCouplingBwdTanhF64NEONconst+200(SB)/8, $0x3fc5555555555558
-DATA ·couplingCouplingBwdTanhF64NEONconst+208(SB)/8, $0x3fe0000000000009
-DATA ·couplingCouplingBwdTanhF64NEONconst+216(SB)/8, $0x3fe0000000000009
-DATA ·couplingCouplingBwdTanhF64NEONconst+224(SB)/8, $0x4338000000000000
-DATA ·couplingCouplingBwdTanhF64NEONconst+232(SB)/8, $0x4338000000000000
-DATA ·couplingCouplingBwdTanhF64NEONconst+240(SB)/8, $0x4337fffffffffc01
-DATA ·couplingCouplingBwdTanhF64NEONconst+248(SB)/8, $0x4337fffffffffc01
-DATA ·couplingCouplingBwdTanhF64NEONconst+256(SB)/8, $0x3ff0000000000000
-DATA ·couplingCouplingBwdTanhF64NEONconst+264(SB)/8, $0x3ff0000000000000
-DATA ·couplingCouplingBwdTanhF64NEONconst+272(SB)/8, $0x4000000000000000
-DATA ·couplingCouplingBwdTanhF64NEONconst+280(SB)/8, $0x4000000000000000
-DATA ·couplingCouplingBwdTanhF64NEONconst+288(SB)/8, $0x8000000000000000
-DATA ·couplingCouplingBwdTanhF64NEONconst+296(SB)/8, $0x8000000000000000
-DATA ·couplingCouplingBwdTanhF64NEONconst+304(SB)/8, $0x4086300000000000
-DATA ·couplingCouplingBwdTanhF64NEONconst+312(SB)/8, $0x4086300000000000
-DATA ·couplingCouplingBwdTanhF64NEONconst+320(SB)/8, $0xc087500000000000
-DATA ·couplingCouplingBwdTanhF64NEONconst+328(SB)/8, $0xc087500000000000
-DATA ·couplingCouplingBwdTanhF64NEONconst+336(SB)/8, $0x3fe62e42fee00000
-DATA ·couplingCouplingBwdTanhF64NEONconst+344(SB)/8, $0x3fe62e42fee00000
-DATA ·couplingCouplingBwdTanhF64NEONconst+352(SB)/8, $0x3dea39ef35793c76
-DATA ·couplingCouplingBwdTanhF64NEONconst+360(SB)/8, $0x3dea39ef35793c76
-DATA ·couplingCouplingBwdTanhF64NEONconst+368(SB)/8, $0x4337fffffffff802
-DATA ·couplingCouplingBwdTanhF64NEONconst+376(SB)/8, $0x4337fffffffff802
-GLOBL ·couplingCouplingBwdTanhF64NEONconst(SB), RODATA|NOPTR, $384
+DATA ·couplingCouplingClampGradTanhF64NEONconst+0(SB)/8, $0x4034000000000000
+DATA ·couplingCouplingClampGradTanhF64NEONconst+8(SB)/8, $0x4034000000000000
+DATA ·couplingCouplingClampGradTanhF64NEONconst+16(SB)/8, $0x3ff71547652b82fe
+DATA ·couplingCouplingClampGradTanhF64NEONconst+24(SB)/8, $0x3ff71547652b82fe
+DATA ·couplingCouplingClampGradTanhF64NEONconst+32(SB)/8, $0xbfe62e42fee00000
+DATA ·couplingCouplingClampGradTanhF64NEONconst+40(SB)/8, $0xbfe62e42fee00000
+DATA ·couplingCouplingClampGradTanhF64NEONconst+48(SB)/8, $0xbdea39ef35793c76
+DATA ·couplingCouplingClampGradTanhF64NEONconst+56(SB)/8, $0xbdea39ef35793c76
+DATA ·couplingCouplingClampGradTanhF64NEONconst+64(SB)/8, $0x3e5af6345e154829
+DATA ·couplingCouplingClampGradTanhF64NEONconst+72(SB)/8, $0x3e5af6345e154829
+DATA ·couplingCouplingClampGradTanhF64NEONconst+80(SB)/8, $0x3e928b426d1c6cab
+DATA ·couplingCouplingClampGradTanhF64NEONconst+88(SB)/8, $0x3e928b426d1c6cab
+DATA ·couplingCouplingClampGradTanhF64NEONconst+96(SB)/8, $0x3ec71ddf6a597246
+DATA ·couplingCouplingClampGradTanhF64NEONconst+104(SB)/8, $0x3ec71ddf6a597246
+DATA ·couplingCouplingClampGradTanhF64NEONconst+112(SB)/8, $0x3efa019939c26883
+DATA ·couplingCouplingClampGradTanhF64NEONconst+120(SB)/8, $0x3efa019939c26883
+DATA ·couplingCouplingClampGradTanhF64NEONconst+128(SB)/8, $0x3f2a01a01b0113fc
+DATA ·couplingCouplingClampGradTanhF64NEONconst+136(SB)/8, $0x3f2a01a01b0113fc
+DATA ·couplingCouplingClampGradTanhF64NEONconst+144(SB)/8, $0x3f56c16c1860a28f
+DATA ·couplingCouplingClampGradTanhF64NEONconst+152(SB)/8, $0x3f56c16c1860a28f
+DATA ·couplingCouplingClampGradTanhF64NEONconst+160(SB)/8, $0x3f8111111110f7f9
+DATA ·couplingCouplingClampGradTanhF64NEONconst+168(SB)/8, $0x3f8111111110f7f9
+DATA ·couplingCouplingClampGradTanhF64NEONconst+176(SB)/8, $0x3fa55555555503c1
+DATA ·couplingCouplingClampGradTanhF64NEONconst+184(SB)/8, $0x3fa55555555503c1
+DATA ·couplingCouplingClampGradTanhF64NEONconst+192(SB)/8, $0x3fc5555555555558
+DATA ·couplingCouplingClampGradTanhF64NEONconst+200(SB)/8, $0x3fc5555555555558
+DATA ·couplingCouplingClampGradTanhF64NEONconst+208(SB)/8, $0x3fe0000000000009
+DATA ·couplingCouplingClampGradTanhF64NEONconst+216(SB)/8, $0x3fe0000000000009
+DATA ·couplingCouplingClampGradTanhF64NEONconst+224(SB)/8, $0x4338000000000000
+DATA ·couplingCouplingClampGradTanhF64NEONconst+232(SB)/8, $0x4338000000000000
+DATA ·couplingCouplingClampGradTanhF64NEONconst+240(SB)/8, $0x4337fffffffffc01
+DATA ·couplingCouplingClampGradTanhF64NEONconst+248(SB)/8, $0x4337fffffffffc01
+DATA ·couplingCouplingClampGradTanhF64NEONconst+256(SB)/8, $0x3ff0000000000000
+DATA ·couplingCouplingClampGradTanhF64NEONconst+264(SB)/8, $0x3ff0000000000000
+DATA ·couplingCouplingClampGradTanhF64NEONconst+272(SB)/8, $0x4000000000000000
+DATA ·couplingCouplingClampGradTanhF64NEONconst+280(SB)/8, $0x4000000000000000
+DATA ·couplingCouplingClampGradTanhF64NEONconst+288(SB)/8, $0x8000000000000000
+DATA ·couplingCouplingClampGradTanhF64NEONconst+296(SB)/8, $0x8000000000000000
+GLOBL ·couplingCouplingClampGradTanhF64NEONconst(SB), RODATA|NOPTR, $304
 
-// func couplingBwdTanhF32NEON(dx, ds, dy, x, s, p []float32)
-TEXT ·couplingBwdTanhF32NEON(SB), NOSPLIT, $0-144
-	MOVD	dy_base+48(FP), R0
-	MOVD	x_base+72(FP), R3
-	MOVD	s_base+96(FP), R4
-	MOVD	dx_base+0(FP), R1
-	MOVD	ds_base+24(FP), R5
-	MOVD	p_base+120(FP), R6
-	MOVD	dx_len+8(FP), R2
-	MOVD	$·couplingCouplingBwdTanhF32NEONconst(SB), R9
+// func couplingClampGradTanhF32NEON(c, f, s, p []float32)
+TEXT ·couplingClampGradTanhF32NEON(SB), NOSPLIT, $0-96
+	MOVD	s_base+48(FP), R0
+	MOVD	c_base+0(FP), R1
+	MOVD	f_base+24(FP), R5
+	MOVD	p_base+72(FP), R6
+	MOVD	c_len+8(FP), R2
+	MOVD	$·couplingCouplingClampGradTanhF32NEONconst(SB), R9
 main:
 	CMP	$4, R2
 	BLT	one
-	VLD1.P	16(R4), [V0.S4]
-	MOVWU	4(R6), R10
+	VLD1.P	16(R0), [V0.S4]
+	MOVWU	0(R6), R10
 	VDUP	R10, V1.S4
 	WORD	$0x6e21dc02 // fmul v2.4s, v0.4s, v1.4s
 	FMOVQ	0(R9), F3
@@ -3178,71 +2106,21 @@ main:
 	WORD	$0x4ea0fa6f // fabs v15.4s, v19.4s
 	FMOVQ	208(R9), F14
 	VBIT	V14.B16, V2.B16, V15.B16
-	MOVWU	8(R6), R10
+	MOVWU	4(R6), R10
 	VDUP	R10, V21.S4
 	WORD	$0x6e2fdeb6 // fmul v22.4s, v21.4s, v15.4s
-	VLD1.P	16(R0), [V24.S4]
-	// x = clamp(x, lo, hi): FMIN and FMAX keep NaN
-	FMOVQ	224(R9), F9
-	WORD	$0x4ea9f6d6 // fmin v22.4s, v22.4s, v9.4s
-	FMOVQ	240(R9), F6
-	WORD	$0x4e26f6d6 // fmax v22.4s, v22.4s, v6.4s
-	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer; k = kb - 1.5*2^mant
-	FMOVQ	144(R9), F26
-	FMOVQ	16(R9), F27
-	VFMLA	V27.S4, V22.S4, V26.S4
-	FMOVQ	144(R9), F29
-	WORD	$0x4ebdd759 // fsub v25.4s, v26.4s, v29.4s
-	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	FMOVQ	256(R9), F23
-	VFMLS	V23.S4, V25.S4, V22.S4
-	FMOVQ	272(R9), F12
-	VFMLS	V12.S4, V25.S4, V22.S4
-	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	WORD	$0x6e36dedc // fmul v28.4s, v22.4s, v22.4s
-	FMOVQ	64(R9), F30
-	FMOVQ	80(R9), F0
-	VFMLA	V22.S4, V30.S4, V0.S4
-	FMOVQ	96(R9), F7
-	VFMLA	V22.S4, V0.S4, V7.S4
-	FMOVQ	112(R9), F3
-	VFMLA	V22.S4, V7.S4, V3.S4
-	FMOVQ	128(R9), F5
-	VFMLA	V22.S4, V3.S4, V5.S4
-	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	FMOVQ	176(R9), F8
-	WORD	$0x4e28d6ca // fadd v10.4s, v22.4s, v8.4s
-	WORD	$0x4ea8d54b // fsub v11.4s, v10.4s, v8.4s
-	WORD	$0x4eabd6cb // fsub v11.4s, v22.4s, v11.4s
-	VFMLA	V5.S4, V28.S4, V11.S4
-	WORD	$0x4e2bd54a // fadd v10.4s, v10.4s, v11.4s
-	// p * 2^k: 2^(k>>1) and 2^(k-k>>1) from the integer bits of kb = k + 1.5*2^mant
-	FMOVQ	288(R9), F17
-	VSUB	V17.S4, V26.S4, V26.S4
-	VUSHR	$1, V26.S4, V4.S4
-	VSUB	V4.S4, V26.S4, V26.S4
-	VSHL	$23, V4.S4, V4.S4
-	VSHL	$23, V26.S4, V26.S4
-	WORD	$0x6e24dd4a // fmul v10.4s, v10.4s, v4.4s
-	WORD	$0x6e3add56 // fmul v22.4s, v10.4s, v26.4s
-	WORD	$0x6e36df1f // fmul v31.4s, v24.4s, v22.4s
-	VLD1.P	16(R3), [V1.S4]
-	MOVWU	0(R6), R10
-	VDUP	R10, V20.S4
-	VFMLA	V1.S4, V31.S4, V20.S4
-	WORD	$0x6ea0f9f0 // fneg v16.4s, v15.4s
-	FMOVQ	176(R9), F13
-	VFMLA	V15.S4, V16.S4, V13.S4
-	WORD	$0x6e2dde92 // fmul v18.4s, v20.4s, v13.4s
-	VST1.P	[V31.S4], 16(R1)
-	VST1.P	[V18.S4], 16(R5)
+	WORD	$0x6ea0f9f8 // fneg v24.4s, v15.4s
+	FMOVQ	176(R9), F9
+	VFMLA	V15.S4, V24.S4, V9.S4
+	VST1.P	[V22.S4], 16(R1)
+	VST1.P	[V9.S4], 16(R5)
 	SUB	$4, R2
 	B	main
 one:
 	CMP	$4, R2
 	BLT	done
-	VLD1.P	16(R4), [V0.S4]
-	MOVWU	4(R6), R10
+	VLD1.P	16(R0), [V0.S4]
+	MOVWU	0(R6), R10
 	VDUP	R10, V1.S4
 	WORD	$0x6e21dc02 // fmul v2.4s, v0.4s, v1.4s
 	FMOVQ	0(R9), F3
@@ -3307,161 +2185,88 @@ one:
 	WORD	$0x4ea0fa6f // fabs v15.4s, v19.4s
 	FMOVQ	208(R9), F14
 	VBIT	V14.B16, V2.B16, V15.B16
-	MOVWU	8(R6), R10
+	MOVWU	4(R6), R10
 	VDUP	R10, V21.S4
 	WORD	$0x6e2fdeb6 // fmul v22.4s, v21.4s, v15.4s
-	VLD1.P	16(R0), [V24.S4]
-	// x = clamp(x, lo, hi): FMIN and FMAX keep NaN
-	FMOVQ	224(R9), F9
-	WORD	$0x4ea9f6d6 // fmin v22.4s, v22.4s, v9.4s
-	FMOVQ	240(R9), F6
-	WORD	$0x4e26f6d6 // fmax v22.4s, v22.4s, v6.4s
-	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer; k = kb - 1.5*2^mant
-	FMOVQ	144(R9), F26
-	FMOVQ	16(R9), F27
-	VFMLA	V27.S4, V22.S4, V26.S4
-	FMOVQ	144(R9), F29
-	WORD	$0x4ebdd759 // fsub v25.4s, v26.4s, v29.4s
-	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	FMOVQ	256(R9), F23
-	VFMLS	V23.S4, V25.S4, V22.S4
-	FMOVQ	272(R9), F12
-	VFMLS	V12.S4, V25.S4, V22.S4
-	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	WORD	$0x6e36dedc // fmul v28.4s, v22.4s, v22.4s
-	FMOVQ	64(R9), F30
-	FMOVQ	80(R9), F0
-	VFMLA	V22.S4, V30.S4, V0.S4
-	FMOVQ	96(R9), F7
-	VFMLA	V22.S4, V0.S4, V7.S4
-	FMOVQ	112(R9), F3
-	VFMLA	V22.S4, V7.S4, V3.S4
-	FMOVQ	128(R9), F5
-	VFMLA	V22.S4, V3.S4, V5.S4
-	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	FMOVQ	176(R9), F8
-	WORD	$0x4e28d6ca // fadd v10.4s, v22.4s, v8.4s
-	WORD	$0x4ea8d54b // fsub v11.4s, v10.4s, v8.4s
-	WORD	$0x4eabd6cb // fsub v11.4s, v22.4s, v11.4s
-	VFMLA	V5.S4, V28.S4, V11.S4
-	WORD	$0x4e2bd54a // fadd v10.4s, v10.4s, v11.4s
-	// p * 2^k: 2^(k>>1) and 2^(k-k>>1) from the integer bits of kb = k + 1.5*2^mant
-	FMOVQ	288(R9), F17
-	VSUB	V17.S4, V26.S4, V26.S4
-	VUSHR	$1, V26.S4, V4.S4
-	VSUB	V4.S4, V26.S4, V26.S4
-	VSHL	$23, V4.S4, V4.S4
-	VSHL	$23, V26.S4, V26.S4
-	WORD	$0x6e24dd4a // fmul v10.4s, v10.4s, v4.4s
-	WORD	$0x6e3add56 // fmul v22.4s, v10.4s, v26.4s
-	WORD	$0x6e36df1f // fmul v31.4s, v24.4s, v22.4s
-	VLD1.P	16(R3), [V1.S4]
-	MOVWU	0(R6), R10
-	VDUP	R10, V20.S4
-	VFMLA	V1.S4, V31.S4, V20.S4
-	WORD	$0x6ea0f9f0 // fneg v16.4s, v15.4s
-	FMOVQ	176(R9), F13
-	VFMLA	V15.S4, V16.S4, V13.S4
-	WORD	$0x6e2dde92 // fmul v18.4s, v20.4s, v13.4s
-	VST1.P	[V31.S4], 16(R1)
-	VST1.P	[V18.S4], 16(R5)
+	WORD	$0x6ea0f9f8 // fneg v24.4s, v15.4s
+	FMOVQ	176(R9), F9
+	VFMLA	V15.S4, V24.S4, V9.S4
+	VST1.P	[V22.S4], 16(R1)
+	VST1.P	[V9.S4], 16(R5)
 	SUB	$4, R2
 	B	one
 done:
 	RET
 
-DATA ·couplingCouplingBwdTanhF32NEONconst+0(SB)/4, $0x41200000
-DATA ·couplingCouplingBwdTanhF32NEONconst+4(SB)/4, $0x41200000
-DATA ·couplingCouplingBwdTanhF32NEONconst+8(SB)/4, $0x41200000
-DATA ·couplingCouplingBwdTanhF32NEONconst+12(SB)/4, $0x41200000
-DATA ·couplingCouplingBwdTanhF32NEONconst+16(SB)/4, $0x3fb8aa3b
-DATA ·couplingCouplingBwdTanhF32NEONconst+20(SB)/4, $0x3fb8aa3b
-DATA ·couplingCouplingBwdTanhF32NEONconst+24(SB)/4, $0x3fb8aa3b
-DATA ·couplingCouplingBwdTanhF32NEONconst+28(SB)/4, $0x3fb8aa3b
-DATA ·couplingCouplingBwdTanhF32NEONconst+32(SB)/4, $0xbf318000
-DATA ·couplingCouplingBwdTanhF32NEONconst+36(SB)/4, $0xbf318000
-DATA ·couplingCouplingBwdTanhF32NEONconst+40(SB)/4, $0xbf318000
-DATA ·couplingCouplingBwdTanhF32NEONconst+44(SB)/4, $0xbf318000
-DATA ·couplingCouplingBwdTanhF32NEONconst+48(SB)/4, $0x395e8083
-DATA ·couplingCouplingBwdTanhF32NEONconst+52(SB)/4, $0x395e8083
-DATA ·couplingCouplingBwdTanhF32NEONconst+56(SB)/4, $0x395e8083
-DATA ·couplingCouplingBwdTanhF32NEONconst+60(SB)/4, $0x395e8083
-DATA ·couplingCouplingBwdTanhF32NEONconst+64(SB)/4, $0x3ab51200
-DATA ·couplingCouplingBwdTanhF32NEONconst+68(SB)/4, $0x3ab51200
-DATA ·couplingCouplingBwdTanhF32NEONconst+72(SB)/4, $0x3ab51200
-DATA ·couplingCouplingBwdTanhF32NEONconst+76(SB)/4, $0x3ab51200
-DATA ·couplingCouplingBwdTanhF32NEONconst+80(SB)/4, $0x3c091d01
-DATA ·couplingCouplingBwdTanhF32NEONconst+84(SB)/4, $0x3c091d01
-DATA ·couplingCouplingBwdTanhF32NEONconst+88(SB)/4, $0x3c091d01
-DATA ·couplingCouplingBwdTanhF32NEONconst+92(SB)/4, $0x3c091d01
-DATA ·couplingCouplingBwdTanhF32NEONconst+96(SB)/4, $0x3d2aac79
-DATA ·couplingCouplingBwdTanhF32NEONconst+100(SB)/4, $0x3d2aac79
-DATA ·couplingCouplingBwdTanhF32NEONconst+104(SB)/4, $0x3d2aac79
-DATA ·couplingCouplingBwdTanhF32NEONconst+108(SB)/4, $0x3d2aac79
-DATA ·couplingCouplingBwdTanhF32NEONconst+112(SB)/4, $0x3e2aaa49
-DATA ·couplingCouplingBwdTanhF32NEONconst+116(SB)/4, $0x3e2aaa49
-DATA ·couplingCouplingBwdTanhF32NEONconst+120(SB)/4, $0x3e2aaa49
-DATA ·couplingCouplingBwdTanhF32NEONconst+124(SB)/4, $0x3e2aaa49
-DATA ·couplingCouplingBwdTanhF32NEONconst+128(SB)/4, $0x3efffffe
-DATA ·couplingCouplingBwdTanhF32NEONconst+132(SB)/4, $0x3efffffe
-DATA ·couplingCouplingBwdTanhF32NEONconst+136(SB)/4, $0x3efffffe
-DATA ·couplingCouplingBwdTanhF32NEONconst+140(SB)/4, $0x3efffffe
-DATA ·couplingCouplingBwdTanhF32NEONconst+144(SB)/4, $0x4b400000
-DATA ·couplingCouplingBwdTanhF32NEONconst+148(SB)/4, $0x4b400000
-DATA ·couplingCouplingBwdTanhF32NEONconst+152(SB)/4, $0x4b400000
-DATA ·couplingCouplingBwdTanhF32NEONconst+156(SB)/4, $0x4b400000
-DATA ·couplingCouplingBwdTanhF32NEONconst+160(SB)/4, $0x4b3fff81
-DATA ·couplingCouplingBwdTanhF32NEONconst+164(SB)/4, $0x4b3fff81
-DATA ·couplingCouplingBwdTanhF32NEONconst+168(SB)/4, $0x4b3fff81
-DATA ·couplingCouplingBwdTanhF32NEONconst+172(SB)/4, $0x4b3fff81
-DATA ·couplingCouplingBwdTanhF32NEONconst+176(SB)/4, $0x3f800000
-DATA ·couplingCouplingBwdTanhF32NEONconst+180(SB)/4, $0x3f800000
-DATA ·couplingCouplingBwdTanhF32NEONconst+184(SB)/4, $0x3f800000
-DATA ·couplingCouplingBwdTanhF32NEONconst+188(SB)/4, $0x3f800000
-DATA ·couplingCouplingBwdTanhF32NEONconst+192(SB)/4, $0x40000000
-DATA ·couplingCouplingBwdTanhF32NEONconst+196(SB)/4, $0x40000000
-DATA ·couplingCouplingBwdTanhF32NEONconst+200(SB)/4, $0x40000000
-DATA ·couplingCouplingBwdTanhF32NEONconst+204(SB)/4, $0x40000000
-DATA ·couplingCouplingBwdTanhF32NEONconst+208(SB)/4, $0x80000000
-DATA ·couplingCouplingBwdTanhF32NEONconst+212(SB)/4, $0x80000000
-DATA ·couplingCouplingBwdTanhF32NEONconst+216(SB)/4, $0x80000000
-DATA ·couplingCouplingBwdTanhF32NEONconst+220(SB)/4, $0x80000000
-DATA ·couplingCouplingBwdTanhF32NEONconst+224(SB)/4, $0x42b20000
-DATA ·couplingCouplingBwdTanhF32NEONconst+228(SB)/4, $0x42b20000
-DATA ·couplingCouplingBwdTanhF32NEONconst+232(SB)/4, $0x42b20000
-DATA ·couplingCouplingBwdTanhF32NEONconst+236(SB)/4, $0x42b20000
-DATA ·couplingCouplingBwdTanhF32NEONconst+240(SB)/4, $0xc2d00000
-DATA ·couplingCouplingBwdTanhF32NEONconst+244(SB)/4, $0xc2d00000
-DATA ·couplingCouplingBwdTanhF32NEONconst+248(SB)/4, $0xc2d00000
-DATA ·couplingCouplingBwdTanhF32NEONconst+252(SB)/4, $0xc2d00000
-DATA ·couplingCouplingBwdTanhF32NEONconst+256(SB)/4, $0x3f318000
-DATA ·couplingCouplingBwdTanhF32NEONconst+260(SB)/4, $0x3f318000
-DATA ·couplingCouplingBwdTanhF32NEONconst+264(SB)/4, $0x3f318000
-DATA ·couplingCouplingBwdTanhF32NEONconst+268(SB)/4, $0x3f318000
-DATA ·couplingCouplingBwdTanhF32NEONconst+272(SB)/4, $0xb95e8083
-DATA ·couplingCouplingBwdTanhF32NEONconst+276(SB)/4, $0xb95e8083
-DATA ·couplingCouplingBwdTanhF32NEONconst+280(SB)/4, $0xb95e8083
-DATA ·couplingCouplingBwdTanhF32NEONconst+284(SB)/4, $0xb95e8083
-DATA ·couplingCouplingBwdTanhF32NEONconst+288(SB)/4, $0x4b3fff02
-DATA ·couplingCouplingBwdTanhF32NEONconst+292(SB)/4, $0x4b3fff02
-DATA ·couplingCouplingBwdTanhF32NEONconst+296(SB)/4, $0x4b3fff02
-DATA ·couplingCouplingBwdTanhF32NEONconst+300(SB)/4, $0x4b3fff02
-GLOBL ·couplingCouplingBwdTanhF32NEONconst(SB), RODATA|NOPTR, $304
+DATA ·couplingCouplingClampGradTanhF32NEONconst+0(SB)/4, $0x41200000
+DATA ·couplingCouplingClampGradTanhF32NEONconst+4(SB)/4, $0x41200000
+DATA ·couplingCouplingClampGradTanhF32NEONconst+8(SB)/4, $0x41200000
+DATA ·couplingCouplingClampGradTanhF32NEONconst+12(SB)/4, $0x41200000
+DATA ·couplingCouplingClampGradTanhF32NEONconst+16(SB)/4, $0x3fb8aa3b
+DATA ·couplingCouplingClampGradTanhF32NEONconst+20(SB)/4, $0x3fb8aa3b
+DATA ·couplingCouplingClampGradTanhF32NEONconst+24(SB)/4, $0x3fb8aa3b
+DATA ·couplingCouplingClampGradTanhF32NEONconst+28(SB)/4, $0x3fb8aa3b
+DATA ·couplingCouplingClampGradTanhF32NEONconst+32(SB)/4, $0xbf318000
+DATA ·couplingCouplingClampGradTanhF32NEONconst+36(SB)/4, $0xbf318000
+DATA ·couplingCouplingClampGradTanhF32NEONconst+40(SB)/4, $0xbf318000
+DATA ·couplingCouplingClampGradTanhF32NEONconst+44(SB)/4, $0xbf318000
+DATA ·couplingCouplingClampGradTanhF32NEONconst+48(SB)/4, $0x395e8083
+DATA ·couplingCouplingClampGradTanhF32NEONconst+52(SB)/4, $0x395e8083
+DATA ·couplingCouplingClampGradTanhF32NEONconst+56(SB)/4, $0x395e8083
+DATA ·couplingCouplingClampGradTanhF32NEONconst+60(SB)/4, $0x395e8083
+DATA ·couplingCouplingClampGradTanhF32NEONconst+64(SB)/4, $0x3ab51200
+DATA ·couplingCouplingClampGradTanhF32NEONconst+68(SB)/4, $0x3ab51200
+DATA ·couplingCouplingClampGradTanhF32NEONconst+72(SB)/4, $0x3ab51200
+DATA ·couplingCouplingClampGradTanhF32NEONconst+76(SB)/4, $0x3ab51200
+DATA ·couplingCouplingClampGradTanhF32NEONconst+80(SB)/4, $0x3c091d01
+DATA ·couplingCouplingClampGradTanhF32NEONconst+84(SB)/4, $0x3c091d01
+DATA ·couplingCouplingClampGradTanhF32NEONconst+88(SB)/4, $0x3c091d01
+DATA ·couplingCouplingClampGradTanhF32NEONconst+92(SB)/4, $0x3c091d01
+DATA ·couplingCouplingClampGradTanhF32NEONconst+96(SB)/4, $0x3d2aac79
+DATA ·couplingCouplingClampGradTanhF32NEONconst+100(SB)/4, $0x3d2aac79
+DATA ·couplingCouplingClampGradTanhF32NEONconst+104(SB)/4, $0x3d2aac79
+DATA ·couplingCouplingClampGradTanhF32NEONconst+108(SB)/4, $0x3d2aac79
+DATA ·couplingCouplingClampGradTanhF32NEONconst+112(SB)/4, $0x3e2aaa49
+DATA ·couplingCouplingClampGradTanhF32NEONconst+116(SB)/4, $0x3e2aaa49
+DATA ·couplingCouplingClampGradTanhF32NEONconst+120(SB)/4, $0x3e2aaa49
+DATA ·couplingCouplingClampGradTanhF32NEONconst+124(SB)/4, $0x3e2aaa49
+DATA ·couplingCouplingClampGradTanhF32NEONconst+128(SB)/4, $0x3efffffe
+DATA ·couplingCouplingClampGradTanhF32NEONconst+132(SB)/4, $0x3efffffe
+DATA ·couplingCouplingClampGradTanhF32NEONconst+136(SB)/4, $0x3efffffe
+DATA ·couplingCouplingClampGradTanhF32NEONconst+140(SB)/4, $0x3efffffe
+DATA ·couplingCouplingClampGradTanhF32NEONconst+144(SB)/4, $0x4b400000
+DATA ·couplingCouplingClampGradTanhF32NEONconst+148(SB)/4, $0x4b400000
+DATA ·couplingCouplingClampGradTanhF32NEONconst+152(SB)/4, $0x4b400000
+DATA ·couplingCouplingClampGradTanhF32NEONconst+156(SB)/4, $0x4b400000
+DATA ·couplingCouplingClampGradTanhF32NEONconst+160(SB)/4, $0x4b3fff81
+DATA ·couplingCouplingClampGradTanhF32NEONconst+164(SB)/4, $0x4b3fff81
+DATA ·couplingCouplingClampGradTanhF32NEONconst+168(SB)/4, $0x4b3fff81
+DATA ·couplingCouplingClampGradTanhF32NEONconst+172(SB)/4, $0x4b3fff81
+DATA ·couplingCouplingClampGradTanhF32NEONconst+176(SB)/4, $0x3f800000
+DATA ·couplingCouplingClampGradTanhF32NEONconst+180(SB)/4, $0x3f800000
+DATA ·couplingCouplingClampGradTanhF32NEONconst+184(SB)/4, $0x3f800000
+DATA ·couplingCouplingClampGradTanhF32NEONconst+188(SB)/4, $0x3f800000
+DATA ·couplingCouplingClampGradTanhF32NEONconst+192(SB)/4, $0x40000000
+DATA ·couplingCouplingClampGradTanhF32NEONconst+196(SB)/4, $0x40000000
+DATA ·couplingCouplingClampGradTanhF32NEONconst+200(SB)/4, $0x40000000
+DATA ·couplingCouplingClampGradTanhF32NEONconst+204(SB)/4, $0x40000000
+DATA ·couplingCouplingClampGradTanhF32NEONconst+208(SB)/4, $0x80000000
+DATA ·couplingCouplingClampGradTanhF32NEONconst+212(SB)/4, $0x80000000
+DATA ·couplingCouplingClampGradTanhF32NEONconst+216(SB)/4, $0x80000000
+DATA ·couplingCouplingClampGradTanhF32NEONconst+220(SB)/4, $0x80000000
+GLOBL ·couplingCouplingClampGradTanhF32NEONconst(SB), RODATA|NOPTR, $224
 
-// func couplingFwdAtanF64NEON(y, c, x, s, t, p []float64)
-TEXT ·couplingFwdAtanF64NEON(SB), NOSPLIT, $0-144
-	MOVD	x_base+48(FP), R0
-	MOVD	s_base+72(FP), R3
-	MOVD	t_base+96(FP), R4
-	MOVD	y_base+0(FP), R1
-	MOVD	c_base+24(FP), R5
-	MOVD	p_base+120(FP), R6
-	MOVD	y_len+8(FP), R2
-	MOVD	$·couplingCouplingFwdAtanF64NEONconst(SB), R9
+// func couplingClampAtanF64NEON(c, s, p []float64)
+TEXT ·couplingClampAtanF64NEON(SB), NOSPLIT, $0-72
+	MOVD	s_base+24(FP), R0
+	MOVD	c_base+0(FP), R1
+	MOVD	p_base+48(FP), R6
+	MOVD	c_len+8(FP), R2
+	MOVD	$·couplingCouplingClampAtanF64NEONconst(SB), R9
 main:
 	CMP	$2, R2
 	BLT	one
-	VLD1.P	16(R3), [V0.D2]
+	VLD1.P	16(R0), [V0.D2]
 	MOVD	8(R6), R10
 	VDUP	R10, V1.D2
 	MOVD	0(R6), R10
@@ -3556,71 +2361,13 @@ main:
 	FMOVQ	352(R9), F15
 	VBIT	V15.B16, V3.B16, V29.B16
 	WORD	$0x6e7ddc3e // fmul v30.2d, v1.2d, v29.2d
-	VMOV	V30.B16, V28.B16
-	// x = clamp(x, lo, hi): FMIN and FMAX keep NaN
-	FMOVQ	368(R9), F11
-	WORD	$0x4eebf79c // fmin v28.2d, v28.2d, v11.2d
-	FMOVQ	384(R9), F19
-	WORD	$0x4e73f79c // fmax v28.2d, v28.2d, v19.2d
-	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer; k = kb - 1.5*2^mant
-	FMOVQ	400(R9), F8
-	FMOVQ	416(R9), F21
-	VFMLA	V21.D2, V28.D2, V8.D2
-	FMOVQ	400(R9), F25
-	WORD	$0x4ef9d517 // fsub v23.2d, v8.2d, v25.2d
-	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	FMOVQ	432(R9), F6
-	VFMLS	V6.D2, V23.D2, V28.D2
-	FMOVQ	448(R9), F27
-	VFMLS	V27.D2, V23.D2, V28.D2
-	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	WORD	$0x6e7cdf90 // fmul v16.2d, v28.2d, v28.2d
-	FMOVQ	464(R9), F26
-	FMOVQ	480(R9), F17
-	VFMLA	V16.D2, V26.D2, V17.D2
-	FMOVQ	496(R9), F4
-	VFMLA	V16.D2, V17.D2, V4.D2
-	FMOVQ	512(R9), F0
-	VFMLA	V16.D2, V4.D2, V0.D2
-	FMOVQ	528(R9), F20
-	VFMLA	V16.D2, V0.D2, V20.D2
-	FMOVQ	544(R9), F10
-	FMOVQ	560(R9), F5
-	VFMLA	V16.D2, V10.D2, V5.D2
-	FMOVQ	576(R9), F14
-	VFMLA	V16.D2, V5.D2, V14.D2
-	FMOVQ	592(R9), F7
-	VFMLA	V16.D2, V14.D2, V7.D2
-	FMOVQ	608(R9), F24
-	VFMLA	V16.D2, V7.D2, V24.D2
-	VFMLA	V28.D2, V24.D2, V20.D2
-	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	FMOVQ	16(R9), F9
-	WORD	$0x4e69d796 // fadd v22.2d, v28.2d, v9.2d
-	WORD	$0x4ee9d6c2 // fsub v2.2d, v22.2d, v9.2d
-	WORD	$0x4ee2d782 // fsub v2.2d, v28.2d, v2.2d
-	VFMLA	V20.D2, V16.D2, V2.D2
-	WORD	$0x4e62d6d6 // fadd v22.2d, v22.2d, v2.2d
-	// p * 2^k: 2^(k>>1) and 2^(k-k>>1) from the integer bits of kb = k + 1.5*2^mant
-	FMOVQ	624(R9), F18
-	VSUB	V18.D2, V8.D2, V8.D2
-	VUSHR	$1, V8.D2, V31.D2
-	VSUB	V31.D2, V8.D2, V8.D2
-	VSHL	$52, V31.D2, V31.D2
-	VSHL	$52, V8.D2, V8.D2
-	WORD	$0x6e7fded6 // fmul v22.2d, v22.2d, v31.2d
-	WORD	$0x6e68dedc // fmul v28.2d, v22.2d, v8.2d
-	VLD1.P	16(R0), [V12.D2]
-	VLD1.P	16(R4), [V15.D2]
-	VFMLA	V28.D2, V12.D2, V15.D2
-	VST1.P	[V15.D2], 16(R1)
-	VST1.P	[V30.D2], 16(R5)
+	VST1.P	[V30.D2], 16(R1)
 	SUB	$2, R2
 	B	main
 one:
 	CMP	$2, R2
 	BLT	done
-	VLD1.P	16(R3), [V0.D2]
+	VLD1.P	16(R0), [V0.D2]
 	MOVD	8(R6), R10
 	VDUP	R10, V1.D2
 	MOVD	0(R6), R10
@@ -3715,166 +2462,71 @@ one:
 	FMOVQ	352(R9), F15
 	VBIT	V15.B16, V3.B16, V29.B16
 	WORD	$0x6e7ddc3e // fmul v30.2d, v1.2d, v29.2d
-	VMOV	V30.B16, V28.B16
-	// x = clamp(x, lo, hi): FMIN and FMAX keep NaN
-	FMOVQ	368(R9), F11
-	WORD	$0x4eebf79c // fmin v28.2d, v28.2d, v11.2d
-	FMOVQ	384(R9), F19
-	WORD	$0x4e73f79c // fmax v28.2d, v28.2d, v19.2d
-	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer; k = kb - 1.5*2^mant
-	FMOVQ	400(R9), F8
-	FMOVQ	416(R9), F21
-	VFMLA	V21.D2, V28.D2, V8.D2
-	FMOVQ	400(R9), F25
-	WORD	$0x4ef9d517 // fsub v23.2d, v8.2d, v25.2d
-	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	FMOVQ	432(R9), F6
-	VFMLS	V6.D2, V23.D2, V28.D2
-	FMOVQ	448(R9), F27
-	VFMLS	V27.D2, V23.D2, V28.D2
-	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	WORD	$0x6e7cdf90 // fmul v16.2d, v28.2d, v28.2d
-	FMOVQ	464(R9), F26
-	FMOVQ	480(R9), F17
-	VFMLA	V16.D2, V26.D2, V17.D2
-	FMOVQ	496(R9), F4
-	VFMLA	V16.D2, V17.D2, V4.D2
-	FMOVQ	512(R9), F0
-	VFMLA	V16.D2, V4.D2, V0.D2
-	FMOVQ	528(R9), F20
-	VFMLA	V16.D2, V0.D2, V20.D2
-	FMOVQ	544(R9), F10
-	FMOVQ	560(R9), F5
-	VFMLA	V16.D2, V10.D2, V5.D2
-	FMOVQ	576(R9), F14
-	VFMLA	V16.D2, V5.D2, V14.D2
-	FMOVQ	592(R9), F7
-	VFMLA	V16.D2, V14.D2, V7.D2
-	FMOVQ	608(R9), F24
-	VFMLA	V16.D2, V7.D2, V24.D2
-	VFMLA	V28.D2, V24.D2, V20.D2
-	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	FMOVQ	16(R9), F9
-	WORD	$0x4e69d796 // fadd v22.2d, v28.2d, v9.2d
-	WORD	$0x4ee9d6c2 // fsub v2.2d, v22.2d, v9.2d
-	WORD	$0x4ee2d782 // fsub v2.2d, v28.2d, v2.2d
-	VFMLA	V20.D2, V16.D2, V2.D2
-	WORD	$0x4e62d6d6 // fadd v22.2d, v22.2d, v2.2d
-	// p * 2^k: 2^(k>>1) and 2^(k-k>>1) from the integer bits of kb = k + 1.5*2^mant
-	FMOVQ	624(R9), F18
-	VSUB	V18.D2, V8.D2, V8.D2
-	VUSHR	$1, V8.D2, V31.D2
-	VSUB	V31.D2, V8.D2, V8.D2
-	VSHL	$52, V31.D2, V31.D2
-	VSHL	$52, V8.D2, V8.D2
-	WORD	$0x6e7fded6 // fmul v22.2d, v22.2d, v31.2d
-	WORD	$0x6e68dedc // fmul v28.2d, v22.2d, v8.2d
-	VLD1.P	16(R0), [V12.D2]
-	VLD1.P	16(R4), [V15.D2]
-	VFMLA	V28.D2, V12.D2, V15.D2
-	VST1.P	[V15.D2], 16(R1)
-	VST1.P	[V30.D2], 16(R5)
+	VST1.P	[V30.D2], 16(R1)
 	SUB	$2, R2
 	B	one
 done:
 	RET
 
-DATA ·couplingCouplingFwdAtanF64NEONconst+0(SB)/8, $0x0
-DATA ·couplingCouplingFwdAtanF64NEONconst+8(SB)/8, $0x0
-DATA ·couplingCouplingFwdAtanF64NEONconst+16(SB)/8, $0x3ff0000000000000
-DATA ·couplingCouplingFwdAtanF64NEONconst+24(SB)/8, $0x3ff0000000000000
-DATA ·couplingCouplingFwdAtanF64NEONconst+32(SB)/8, $0x3fe0000000000000
-DATA ·couplingCouplingFwdAtanF64NEONconst+40(SB)/8, $0x3fe0000000000000
-DATA ·couplingCouplingFwdAtanF64NEONconst+48(SB)/8, $0x3fe921fb54442d18
-DATA ·couplingCouplingFwdAtanF64NEONconst+56(SB)/8, $0x3fe921fb54442d18
-DATA ·couplingCouplingFwdAtanF64NEONconst+64(SB)/8, $0x3c81a62633145c07
-DATA ·couplingCouplingFwdAtanF64NEONconst+72(SB)/8, $0x3c81a62633145c07
-DATA ·couplingCouplingFwdAtanF64NEONconst+80(SB)/8, $0x4000000000000000
-DATA ·couplingCouplingFwdAtanF64NEONconst+88(SB)/8, $0x4000000000000000
-DATA ·couplingCouplingFwdAtanF64NEONconst+96(SB)/8, $0x43b0000000000000
-DATA ·couplingCouplingFwdAtanF64NEONconst+104(SB)/8, $0x43b0000000000000
-DATA ·couplingCouplingFwdAtanF64NEONconst+112(SB)/8, $0xbff0000000000000
-DATA ·couplingCouplingFwdAtanF64NEONconst+120(SB)/8, $0xbff0000000000000
-DATA ·couplingCouplingFwdAtanF64NEONconst+128(SB)/8, $0x3ff921fb54442d18
-DATA ·couplingCouplingFwdAtanF64NEONconst+136(SB)/8, $0x3ff921fb54442d18
-DATA ·couplingCouplingFwdAtanF64NEONconst+144(SB)/8, $0x3c91a62633145c07
-DATA ·couplingCouplingFwdAtanF64NEONconst+152(SB)/8, $0x3c91a62633145c07
-DATA ·couplingCouplingFwdAtanF64NEONconst+160(SB)/8, $0x3f84b84ec43ecd9f
-DATA ·couplingCouplingFwdAtanF64NEONconst+168(SB)/8, $0x3f84b84ec43ecd9f
-DATA ·couplingCouplingFwdAtanF64NEONconst+176(SB)/8, $0xbf9c180895953df5
-DATA ·couplingCouplingFwdAtanF64NEONconst+184(SB)/8, $0xbf9c180895953df5
-DATA ·couplingCouplingFwdAtanF64NEONconst+192(SB)/8, $0x3fa56f607f646ec3
-DATA ·couplingCouplingFwdAtanF64NEONconst+200(SB)/8, $0x3fa56f607f646ec3
-DATA ·couplingCouplingFwdAtanF64NEONconst+208(SB)/8, $0xbfaa3988128ceb4f
-DATA ·couplingCouplingFwdAtanF64NEONconst+216(SB)/8, $0xbfaa3988128ceb4f
-DATA ·couplingCouplingFwdAtanF64NEONconst+224(SB)/8, $0x3fadfe97edfe032d
-DATA ·couplingCouplingFwdAtanF64NEONconst+232(SB)/8, $0x3fadfe97edfe032d
-DATA ·couplingCouplingFwdAtanF64NEONconst+240(SB)/8, $0xbfb10f31fb584184
-DATA ·couplingCouplingFwdAtanF64NEONconst+248(SB)/8, $0xbfb10f31fb584184
-DATA ·couplingCouplingFwdAtanF64NEONconst+256(SB)/8, $0x3fb3b113dd26645d
-DATA ·couplingCouplingFwdAtanF64NEONconst+264(SB)/8, $0x3fb3b113dd26645d
-DATA ·couplingCouplingFwdAtanF64NEONconst+272(SB)/8, $0xbfb745cf4cc817f8
-DATA ·couplingCouplingFwdAtanF64NEONconst+280(SB)/8, $0xbfb745cf4cc817f8
-DATA ·couplingCouplingFwdAtanF64NEONconst+288(SB)/8, $0x3fbc71c7090f8c07
-DATA ·couplingCouplingFwdAtanF64NEONconst+296(SB)/8, $0x3fbc71c7090f8c07
-DATA ·couplingCouplingFwdAtanF64NEONconst+304(SB)/8, $0xbfc249249215e1e7
-DATA ·couplingCouplingFwdAtanF64NEONconst+312(SB)/8, $0xbfc249249215e1e7
-DATA ·couplingCouplingFwdAtanF64NEONconst+320(SB)/8, $0x3fc9999999991150
-DATA ·couplingCouplingFwdAtanF64NEONconst+328(SB)/8, $0x3fc9999999991150
-DATA ·couplingCouplingFwdAtanF64NEONconst+336(SB)/8, $0xbfd5555555555516
-DATA ·couplingCouplingFwdAtanF64NEONconst+344(SB)/8, $0xbfd5555555555516
-DATA ·couplingCouplingFwdAtanF64NEONconst+352(SB)/8, $0x8000000000000000
-DATA ·couplingCouplingFwdAtanF64NEONconst+360(SB)/8, $0x8000000000000000
-DATA ·couplingCouplingFwdAtanF64NEONconst+368(SB)/8, $0x4086300000000000
-DATA ·couplingCouplingFwdAtanF64NEONconst+376(SB)/8, $0x4086300000000000
-DATA ·couplingCouplingFwdAtanF64NEONconst+384(SB)/8, $0xc087500000000000
-DATA ·couplingCouplingFwdAtanF64NEONconst+392(SB)/8, $0xc087500000000000
-DATA ·couplingCouplingFwdAtanF64NEONconst+400(SB)/8, $0x4338000000000000
-DATA ·couplingCouplingFwdAtanF64NEONconst+408(SB)/8, $0x4338000000000000
-DATA ·couplingCouplingFwdAtanF64NEONconst+416(SB)/8, $0x3ff71547652b82fe
-DATA ·couplingCouplingFwdAtanF64NEONconst+424(SB)/8, $0x3ff71547652b82fe
-DATA ·couplingCouplingFwdAtanF64NEONconst+432(SB)/8, $0x3fe62e42fee00000
-DATA ·couplingCouplingFwdAtanF64NEONconst+440(SB)/8, $0x3fe62e42fee00000
-DATA ·couplingCouplingFwdAtanF64NEONconst+448(SB)/8, $0x3dea39ef35793c76
-DATA ·couplingCouplingFwdAtanF64NEONconst+456(SB)/8, $0x3dea39ef35793c76
-DATA ·couplingCouplingFwdAtanF64NEONconst+464(SB)/8, $0x3e928b426d1c6cab
-DATA ·couplingCouplingFwdAtanF64NEONconst+472(SB)/8, $0x3e928b426d1c6cab
-DATA ·couplingCouplingFwdAtanF64NEONconst+480(SB)/8, $0x3efa019939c26883
-DATA ·couplingCouplingFwdAtanF64NEONconst+488(SB)/8, $0x3efa019939c26883
-DATA ·couplingCouplingFwdAtanF64NEONconst+496(SB)/8, $0x3f56c16c1860a28f
-DATA ·couplingCouplingFwdAtanF64NEONconst+504(SB)/8, $0x3f56c16c1860a28f
-DATA ·couplingCouplingFwdAtanF64NEONconst+512(SB)/8, $0x3fa55555555503c1
-DATA ·couplingCouplingFwdAtanF64NEONconst+520(SB)/8, $0x3fa55555555503c1
-DATA ·couplingCouplingFwdAtanF64NEONconst+528(SB)/8, $0x3fe0000000000009
-DATA ·couplingCouplingFwdAtanF64NEONconst+536(SB)/8, $0x3fe0000000000009
-DATA ·couplingCouplingFwdAtanF64NEONconst+544(SB)/8, $0x3e5af6345e154829
-DATA ·couplingCouplingFwdAtanF64NEONconst+552(SB)/8, $0x3e5af6345e154829
-DATA ·couplingCouplingFwdAtanF64NEONconst+560(SB)/8, $0x3ec71ddf6a597246
-DATA ·couplingCouplingFwdAtanF64NEONconst+568(SB)/8, $0x3ec71ddf6a597246
-DATA ·couplingCouplingFwdAtanF64NEONconst+576(SB)/8, $0x3f2a01a01b0113fc
-DATA ·couplingCouplingFwdAtanF64NEONconst+584(SB)/8, $0x3f2a01a01b0113fc
-DATA ·couplingCouplingFwdAtanF64NEONconst+592(SB)/8, $0x3f8111111110f7f9
-DATA ·couplingCouplingFwdAtanF64NEONconst+600(SB)/8, $0x3f8111111110f7f9
-DATA ·couplingCouplingFwdAtanF64NEONconst+608(SB)/8, $0x3fc5555555555558
-DATA ·couplingCouplingFwdAtanF64NEONconst+616(SB)/8, $0x3fc5555555555558
-DATA ·couplingCouplingFwdAtanF64NEONconst+624(SB)/8, $0x4337fffffffff802
-DATA ·couplingCouplingFwdAtanF64NEONconst+632(SB)/8, $0x4337fffffffff802
-GLOBL ·couplingCouplingFwdAtanF64NEONconst(SB), RODATA|NOPTR, $640
+DATA ·couplingCouplingClampAtanF64NEONconst+0(SB)/8, $0x0
+DATA ·couplingCouplingClampAtanF64NEONconst+8(SB)/8, $0x0
+DATA ·couplingCouplingClampAtanF64NEONconst+16(SB)/8, $0x3ff0000000000000
+DATA ·couplingCouplingClampAtanF64NEONconst+24(SB)/8, $0x3ff0000000000000
+DATA ·couplingCouplingClampAtanF64NEONconst+32(SB)/8, $0x3fe0000000000000
+DATA ·couplingCouplingClampAtanF64NEONconst+40(SB)/8, $0x3fe0000000000000
+DATA ·couplingCouplingClampAtanF64NEONconst+48(SB)/8, $0x3fe921fb54442d18
+DATA ·couplingCouplingClampAtanF64NEONconst+56(SB)/8, $0x3fe921fb54442d18
+DATA ·couplingCouplingClampAtanF64NEONconst+64(SB)/8, $0x3c81a62633145c07
+DATA ·couplingCouplingClampAtanF64NEONconst+72(SB)/8, $0x3c81a62633145c07
+DATA ·couplingCouplingClampAtanF64NEONconst+80(SB)/8, $0x4000000000000000
+DATA ·couplingCouplingClampAtanF64NEONconst+88(SB)/8, $0x4000000000000000
+DATA ·couplingCouplingClampAtanF64NEONconst+96(SB)/8, $0x43b0000000000000
+DATA ·couplingCouplingClampAtanF64NEONconst+104(SB)/8, $0x43b0000000000000
+DATA ·couplingCouplingClampAtanF64NEONconst+112(SB)/8, $0xbff0000000000000
+DATA ·couplingCouplingClampAtanF64NEONconst+120(SB)/8, $0xbff0000000000000
+DATA ·couplingCouplingClampAtanF64NEONconst+128(SB)/8, $0x3ff921fb54442d18
+DATA ·couplingCouplingClampAtanF64NEONconst+136(SB)/8, $0x3ff921fb54442d18
+DATA ·couplingCouplingClampAtanF64NEONconst+144(SB)/8, $0x3c91a62633145c07
+DATA ·couplingCouplingClampAtanF64NEONconst+152(SB)/8, $0x3c91a62633145c07
+DATA ·couplingCouplingClampAtanF64NEONconst+160(SB)/8, $0x3f84b84ec43ecd9f
+DATA ·couplingCouplingClampAtanF64NEONconst+168(SB)/8, $0x3f84b84ec43ecd9f
+DATA ·couplingCouplingClampAtanF64NEONconst+176(SB)/8, $0xbf9c180895953df5
+DATA ·couplingCouplingClampAtanF64NEONconst+184(SB)/8, $0xbf9c180895953df5
+DATA ·couplingCouplingClampAtanF64NEONconst+192(SB)/8, $0x3fa56f607f646ec3
+DATA ·couplingCouplingClampAtanF64NEONconst+200(SB)/8, $0x3fa56f607f646ec3
+DATA ·couplingCouplingClampAtanF64NEONconst+208(SB)/8, $0xbfaa3988128ceb4f
+DATA ·couplingCouplingClampAtanF64NEONconst+216(SB)/8, $0xbfaa3988128ceb4f
+DATA ·couplingCouplingClampAtanF64NEONconst+224(SB)/8, $0x3fadfe97edfe032d
+DATA ·couplingCouplingClampAtanF64NEONconst+232(SB)/8, $0x3fadfe97edfe032d
+DATA ·couplingCouplingClampAtanF64NEONconst+240(SB)/8, $0xbfb10f31fb584184
+DATA ·couplingCouplingClampAtanF64NEONconst+248(SB)/8, $0xbfb10f31fb584184
+DATA ·couplingCouplingClampAtanF64NEONconst+256(SB)/8, $0x3fb3b113dd26645d
+DATA ·couplingCouplingClampAtanF64NEONconst+264(SB)/8, $0x3fb3b113dd26645d
+DATA ·couplingCouplingClampAtanF64NEONconst+272(SB)/8, $0xbfb745cf4cc817f8
+DATA ·couplingCouplingClampAtanF64NEONconst+280(SB)/8, $0xbfb745cf4cc817f8
+DATA ·couplingCouplingClampAtanF64NEONconst+288(SB)/8, $0x3fbc71c7090f8c07
+DATA ·couplingCouplingClampAtanF64NEONconst+296(SB)/8, $0x3fbc71c7090f8c07
+DATA ·couplingCouplingClampAtanF64NEONconst+304(SB)/8, $0xbfc249249215e1e7
+DATA ·couplingCouplingClampAtanF64NEONconst+312(SB)/8, $0xbfc249249215e1e7
+DATA ·couplingCouplingClampAtanF64NEONconst+320(SB)/8, $0x3fc9999999991150
+DATA ·couplingCouplingClampAtanF64NEONconst+328(SB)/8, $0x3fc9999999991150
+DATA ·couplingCouplingClampAtanF64NEONconst+336(SB)/8, $0xbfd5555555555516
+DATA ·couplingCouplingClampAtanF64NEONconst+344(SB)/8, $0xbfd5555555555516
+DATA ·couplingCouplingClampAtanF64NEONconst+352(SB)/8, $0x8000000000000000
+DATA ·couplingCouplingClampAtanF64NEONconst+360(SB)/8, $0x8000000000000000
+GLOBL ·couplingCouplingClampAtanF64NEONconst(SB), RODATA|NOPTR, $368
 
-// func couplingFwdAtanF32NEON(y, c, x, s, t, p []float32)
-TEXT ·couplingFwdAtanF32NEON(SB), NOSPLIT, $0-144
-	MOVD	x_base+48(FP), R0
-	MOVD	s_base+72(FP), R3
-	MOVD	t_base+96(FP), R4
-	MOVD	y_base+0(FP), R1
-	MOVD	c_base+24(FP), R5
-	MOVD	p_base+120(FP), R6
-	MOVD	y_len+8(FP), R2
-	MOVD	$·couplingCouplingFwdAtanF32NEONconst(SB), R9
+// func couplingClampAtanF32NEON(c, s, p []float32)
+TEXT ·couplingClampAtanF32NEON(SB), NOSPLIT, $0-72
+	MOVD	s_base+24(FP), R0
+	MOVD	c_base+0(FP), R1
+	MOVD	p_base+48(FP), R6
+	MOVD	c_len+8(FP), R2
+	MOVD	$·couplingCouplingClampAtanF32NEONconst(SB), R9
 main:
 	CMP	$4, R2
 	BLT	one
-	VLD1.P	16(R3), [V0.S4]
+	VLD1.P	16(R0), [V0.S4]
 	MOVWU	4(R6), R10
 	VDUP	R10, V1.S4
 	MOVWU	0(R6), R10
@@ -3957,61 +2609,13 @@ main:
 	FMOVQ	256(R9), F24
 	VBIT	V24.B16, V3.B16, V20.B16
 	WORD	$0x6e34dc22 // fmul v2.4s, v1.4s, v20.4s
-	VMOV	V2.B16, V22.B16
-	// x = clamp(x, lo, hi): FMIN and FMAX keep NaN
-	FMOVQ	272(R9), F12
-	WORD	$0x4eacf6d6 // fmin v22.4s, v22.4s, v12.4s
-	FMOVQ	288(R9), F13
-	WORD	$0x4e2df6d6 // fmax v22.4s, v22.4s, v13.4s
-	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer; k = kb - 1.5*2^mant
-	FMOVQ	304(R9), F29
-	FMOVQ	320(R9), F15
-	VFMLA	V15.S4, V22.S4, V29.S4
-	FMOVQ	304(R9), F28
-	WORD	$0x4ebcd7be // fsub v30.4s, v29.4s, v28.4s
-	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	FMOVQ	336(R9), F11
-	VFMLS	V11.S4, V30.S4, V22.S4
-	FMOVQ	352(R9), F19
-	VFMLS	V19.S4, V30.S4, V22.S4
-	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	WORD	$0x6e36dec8 // fmul v8.4s, v22.4s, v22.4s
-	FMOVQ	368(R9), F21
-	FMOVQ	384(R9), F23
-	VFMLA	V22.S4, V21.S4, V23.S4
-	FMOVQ	400(R9), F25
-	VFMLA	V22.S4, V23.S4, V25.S4
-	FMOVQ	416(R9), F0
-	VFMLA	V22.S4, V25.S4, V0.S4
-	FMOVQ	432(R9), F16
-	VFMLA	V22.S4, V0.S4, V16.S4
-	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	FMOVQ	16(R9), F10
-	WORD	$0x4e2ad6c5 // fadd v5.4s, v22.4s, v10.4s
-	WORD	$0x4eaad4ae // fsub v14.4s, v5.4s, v10.4s
-	WORD	$0x4eaed6ce // fsub v14.4s, v22.4s, v14.4s
-	VFMLA	V16.S4, V8.S4, V14.S4
-	WORD	$0x4e2ed4a5 // fadd v5.4s, v5.4s, v14.4s
-	// p * 2^k: 2^(k>>1) and 2^(k-k>>1) from the integer bits of kb = k + 1.5*2^mant
-	FMOVQ	448(R9), F7
-	VSUB	V7.S4, V29.S4, V29.S4
-	VUSHR	$1, V29.S4, V26.S4
-	VSUB	V26.S4, V29.S4, V29.S4
-	VSHL	$23, V26.S4, V26.S4
-	VSHL	$23, V29.S4, V29.S4
-	WORD	$0x6e3adca5 // fmul v5.4s, v5.4s, v26.4s
-	WORD	$0x6e3ddcb6 // fmul v22.4s, v5.4s, v29.4s
-	VLD1.P	16(R0), [V9.S4]
-	VLD1.P	16(R4), [V4.S4]
-	VFMLA	V22.S4, V9.S4, V4.S4
-	VST1.P	[V4.S4], 16(R1)
-	VST1.P	[V2.S4], 16(R5)
+	VST1.P	[V2.S4], 16(R1)
 	SUB	$4, R2
 	B	main
 one:
 	CMP	$4, R2
 	BLT	done
-	VLD1.P	16(R3), [V0.S4]
+	VLD1.P	16(R0), [V0.S4]
 	MOVWU	4(R6), R10
 	VDUP	R10, V1.S4
 	MOVWU	0(R6), R10
@@ -4094,1018 +2698,98 @@ one:
 	FMOVQ	256(R9), F24
 	VBIT	V24.B16, V3.B16, V20.B16
 	WORD	$0x6e34dc22 // fmul v2.4s, v1.4s, v20.4s
-	VMOV	V2.B16, V22.B16
-	// x = clamp(x, lo, hi): FMIN and FMAX keep NaN
-	FMOVQ	272(R9), F12
-	WORD	$0x4eacf6d6 // fmin v22.4s, v22.4s, v12.4s
-	FMOVQ	288(R9), F13
-	WORD	$0x4e2df6d6 // fmax v22.4s, v22.4s, v13.4s
-	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer; k = kb - 1.5*2^mant
-	FMOVQ	304(R9), F29
-	FMOVQ	320(R9), F15
-	VFMLA	V15.S4, V22.S4, V29.S4
-	FMOVQ	304(R9), F28
-	WORD	$0x4ebcd7be // fsub v30.4s, v29.4s, v28.4s
-	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	FMOVQ	336(R9), F11
-	VFMLS	V11.S4, V30.S4, V22.S4
-	FMOVQ	352(R9), F19
-	VFMLS	V19.S4, V30.S4, V22.S4
-	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	WORD	$0x6e36dec8 // fmul v8.4s, v22.4s, v22.4s
-	FMOVQ	368(R9), F21
-	FMOVQ	384(R9), F23
-	VFMLA	V22.S4, V21.S4, V23.S4
-	FMOVQ	400(R9), F25
-	VFMLA	V22.S4, V23.S4, V25.S4
-	FMOVQ	416(R9), F0
-	VFMLA	V22.S4, V25.S4, V0.S4
-	FMOVQ	432(R9), F16
-	VFMLA	V22.S4, V0.S4, V16.S4
-	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	FMOVQ	16(R9), F10
-	WORD	$0x4e2ad6c5 // fadd v5.4s, v22.4s, v10.4s
-	WORD	$0x4eaad4ae // fsub v14.4s, v5.4s, v10.4s
-	WORD	$0x4eaed6ce // fsub v14.4s, v22.4s, v14.4s
-	VFMLA	V16.S4, V8.S4, V14.S4
-	WORD	$0x4e2ed4a5 // fadd v5.4s, v5.4s, v14.4s
-	// p * 2^k: 2^(k>>1) and 2^(k-k>>1) from the integer bits of kb = k + 1.5*2^mant
-	FMOVQ	448(R9), F7
-	VSUB	V7.S4, V29.S4, V29.S4
-	VUSHR	$1, V29.S4, V26.S4
-	VSUB	V26.S4, V29.S4, V29.S4
-	VSHL	$23, V26.S4, V26.S4
-	VSHL	$23, V29.S4, V29.S4
-	WORD	$0x6e3adca5 // fmul v5.4s, v5.4s, v26.4s
-	WORD	$0x6e3ddcb6 // fmul v22.4s, v5.4s, v29.4s
-	VLD1.P	16(R0), [V9.S4]
-	VLD1.P	16(R4), [V4.S4]
-	VFMLA	V22.S4, V9.S4, V4.S4
-	VST1.P	[V4.S4], 16(R1)
-	VST1.P	[V2.S4], 16(R5)
+	VST1.P	[V2.S4], 16(R1)
 	SUB	$4, R2
 	B	one
 done:
 	RET
 
-DATA ·couplingCouplingFwdAtanF32NEONconst+0(SB)/4, $0x0
-DATA ·couplingCouplingFwdAtanF32NEONconst+4(SB)/4, $0x0
-DATA ·couplingCouplingFwdAtanF32NEONconst+8(SB)/4, $0x0
-DATA ·couplingCouplingFwdAtanF32NEONconst+12(SB)/4, $0x0
-DATA ·couplingCouplingFwdAtanF32NEONconst+16(SB)/4, $0x3f800000
-DATA ·couplingCouplingFwdAtanF32NEONconst+20(SB)/4, $0x3f800000
-DATA ·couplingCouplingFwdAtanF32NEONconst+24(SB)/4, $0x3f800000
-DATA ·couplingCouplingFwdAtanF32NEONconst+28(SB)/4, $0x3f800000
-DATA ·couplingCouplingFwdAtanF32NEONconst+32(SB)/4, $0x3f000000
-DATA ·couplingCouplingFwdAtanF32NEONconst+36(SB)/4, $0x3f000000
-DATA ·couplingCouplingFwdAtanF32NEONconst+40(SB)/4, $0x3f000000
-DATA ·couplingCouplingFwdAtanF32NEONconst+44(SB)/4, $0x3f000000
-DATA ·couplingCouplingFwdAtanF32NEONconst+48(SB)/4, $0x3f490fdb
-DATA ·couplingCouplingFwdAtanF32NEONconst+52(SB)/4, $0x3f490fdb
-DATA ·couplingCouplingFwdAtanF32NEONconst+56(SB)/4, $0x3f490fdb
-DATA ·couplingCouplingFwdAtanF32NEONconst+60(SB)/4, $0x3f490fdb
-DATA ·couplingCouplingFwdAtanF32NEONconst+64(SB)/4, $0xb2bbbd2e
-DATA ·couplingCouplingFwdAtanF32NEONconst+68(SB)/4, $0xb2bbbd2e
-DATA ·couplingCouplingFwdAtanF32NEONconst+72(SB)/4, $0xb2bbbd2e
-DATA ·couplingCouplingFwdAtanF32NEONconst+76(SB)/4, $0xb2bbbd2e
-DATA ·couplingCouplingFwdAtanF32NEONconst+80(SB)/4, $0x40000000
-DATA ·couplingCouplingFwdAtanF32NEONconst+84(SB)/4, $0x40000000
-DATA ·couplingCouplingFwdAtanF32NEONconst+88(SB)/4, $0x40000000
-DATA ·couplingCouplingFwdAtanF32NEONconst+92(SB)/4, $0x40000000
-DATA ·couplingCouplingFwdAtanF32NEONconst+96(SB)/4, $0x4e800000
-DATA ·couplingCouplingFwdAtanF32NEONconst+100(SB)/4, $0x4e800000
-DATA ·couplingCouplingFwdAtanF32NEONconst+104(SB)/4, $0x4e800000
-DATA ·couplingCouplingFwdAtanF32NEONconst+108(SB)/4, $0x4e800000
-DATA ·couplingCouplingFwdAtanF32NEONconst+112(SB)/4, $0xbf800000
-DATA ·couplingCouplingFwdAtanF32NEONconst+116(SB)/4, $0xbf800000
-DATA ·couplingCouplingFwdAtanF32NEONconst+120(SB)/4, $0xbf800000
-DATA ·couplingCouplingFwdAtanF32NEONconst+124(SB)/4, $0xbf800000
-DATA ·couplingCouplingFwdAtanF32NEONconst+128(SB)/4, $0x3fc90fdb
-DATA ·couplingCouplingFwdAtanF32NEONconst+132(SB)/4, $0x3fc90fdb
-DATA ·couplingCouplingFwdAtanF32NEONconst+136(SB)/4, $0x3fc90fdb
-DATA ·couplingCouplingFwdAtanF32NEONconst+140(SB)/4, $0x3fc90fdb
-DATA ·couplingCouplingFwdAtanF32NEONconst+144(SB)/4, $0xb33bbd2e
-DATA ·couplingCouplingFwdAtanF32NEONconst+148(SB)/4, $0xb33bbd2e
-DATA ·couplingCouplingFwdAtanF32NEONconst+152(SB)/4, $0xb33bbd2e
-DATA ·couplingCouplingFwdAtanF32NEONconst+156(SB)/4, $0xb33bbd2e
-DATA ·couplingCouplingFwdAtanF32NEONconst+160(SB)/4, $0x3d1e9c4b
-DATA ·couplingCouplingFwdAtanF32NEONconst+164(SB)/4, $0x3d1e9c4b
-DATA ·couplingCouplingFwdAtanF32NEONconst+168(SB)/4, $0x3d1e9c4b
-DATA ·couplingCouplingFwdAtanF32NEONconst+172(SB)/4, $0x3d1e9c4b
-DATA ·couplingCouplingFwdAtanF32NEONconst+176(SB)/4, $0xbda3837e
-DATA ·couplingCouplingFwdAtanF32NEONconst+180(SB)/4, $0xbda3837e
-DATA ·couplingCouplingFwdAtanF32NEONconst+184(SB)/4, $0xbda3837e
-DATA ·couplingCouplingFwdAtanF32NEONconst+188(SB)/4, $0xbda3837e
-DATA ·couplingCouplingFwdAtanF32NEONconst+192(SB)/4, $0x3de01243
-DATA ·couplingCouplingFwdAtanF32NEONconst+196(SB)/4, $0x3de01243
-DATA ·couplingCouplingFwdAtanF32NEONconst+200(SB)/4, $0x3de01243
-DATA ·couplingCouplingFwdAtanF32NEONconst+204(SB)/4, $0x3de01243
-DATA ·couplingCouplingFwdAtanF32NEONconst+208(SB)/4, $0xbe122566
-DATA ·couplingCouplingFwdAtanF32NEONconst+212(SB)/4, $0xbe122566
-DATA ·couplingCouplingFwdAtanF32NEONconst+216(SB)/4, $0xbe122566
-DATA ·couplingCouplingFwdAtanF32NEONconst+220(SB)/4, $0xbe122566
-DATA ·couplingCouplingFwdAtanF32NEONconst+224(SB)/4, $0x3e4ccb76
-DATA ·couplingCouplingFwdAtanF32NEONconst+228(SB)/4, $0x3e4ccb76
-DATA ·couplingCouplingFwdAtanF32NEONconst+232(SB)/4, $0x3e4ccb76
-DATA ·couplingCouplingFwdAtanF32NEONconst+236(SB)/4, $0x3e4ccb76
-DATA ·couplingCouplingFwdAtanF32NEONconst+240(SB)/4, $0xbeaaaaa9
-DATA ·couplingCouplingFwdAtanF32NEONconst+244(SB)/4, $0xbeaaaaa9
-DATA ·couplingCouplingFwdAtanF32NEONconst+248(SB)/4, $0xbeaaaaa9
-DATA ·couplingCouplingFwdAtanF32NEONconst+252(SB)/4, $0xbeaaaaa9
-DATA ·couplingCouplingFwdAtanF32NEONconst+256(SB)/4, $0x80000000
-DATA ·couplingCouplingFwdAtanF32NEONconst+260(SB)/4, $0x80000000
-DATA ·couplingCouplingFwdAtanF32NEONconst+264(SB)/4, $0x80000000
-DATA ·couplingCouplingFwdAtanF32NEONconst+268(SB)/4, $0x80000000
-DATA ·couplingCouplingFwdAtanF32NEONconst+272(SB)/4, $0x42b20000
-DATA ·couplingCouplingFwdAtanF32NEONconst+276(SB)/4, $0x42b20000
-DATA ·couplingCouplingFwdAtanF32NEONconst+280(SB)/4, $0x42b20000
-DATA ·couplingCouplingFwdAtanF32NEONconst+284(SB)/4, $0x42b20000
-DATA ·couplingCouplingFwdAtanF32NEONconst+288(SB)/4, $0xc2d00000
-DATA ·couplingCouplingFwdAtanF32NEONconst+292(SB)/4, $0xc2d00000
-DATA ·couplingCouplingFwdAtanF32NEONconst+296(SB)/4, $0xc2d00000
-DATA ·couplingCouplingFwdAtanF32NEONconst+300(SB)/4, $0xc2d00000
-DATA ·couplingCouplingFwdAtanF32NEONconst+304(SB)/4, $0x4b400000
-DATA ·couplingCouplingFwdAtanF32NEONconst+308(SB)/4, $0x4b400000
-DATA ·couplingCouplingFwdAtanF32NEONconst+312(SB)/4, $0x4b400000
-DATA ·couplingCouplingFwdAtanF32NEONconst+316(SB)/4, $0x4b400000
-DATA ·couplingCouplingFwdAtanF32NEONconst+320(SB)/4, $0x3fb8aa3b
-DATA ·couplingCouplingFwdAtanF32NEONconst+324(SB)/4, $0x3fb8aa3b
-DATA ·couplingCouplingFwdAtanF32NEONconst+328(SB)/4, $0x3fb8aa3b
-DATA ·couplingCouplingFwdAtanF32NEONconst+332(SB)/4, $0x3fb8aa3b
-DATA ·couplingCouplingFwdAtanF32NEONconst+336(SB)/4, $0x3f318000
-DATA ·couplingCouplingFwdAtanF32NEONconst+340(SB)/4, $0x3f318000
-DATA ·couplingCouplingFwdAtanF32NEONconst+344(SB)/4, $0x3f318000
-DATA ·couplingCouplingFwdAtanF32NEONconst+348(SB)/4, $0x3f318000
-DATA ·couplingCouplingFwdAtanF32NEONconst+352(SB)/4, $0xb95e8083
-DATA ·couplingCouplingFwdAtanF32NEONconst+356(SB)/4, $0xb95e8083
-DATA ·couplingCouplingFwdAtanF32NEONconst+360(SB)/4, $0xb95e8083
-DATA ·couplingCouplingFwdAtanF32NEONconst+364(SB)/4, $0xb95e8083
-DATA ·couplingCouplingFwdAtanF32NEONconst+368(SB)/4, $0x3ab51200
-DATA ·couplingCouplingFwdAtanF32NEONconst+372(SB)/4, $0x3ab51200
-DATA ·couplingCouplingFwdAtanF32NEONconst+376(SB)/4, $0x3ab51200
-DATA ·couplingCouplingFwdAtanF32NEONconst+380(SB)/4, $0x3ab51200
-DATA ·couplingCouplingFwdAtanF32NEONconst+384(SB)/4, $0x3c091d01
-DATA ·couplingCouplingFwdAtanF32NEONconst+388(SB)/4, $0x3c091d01
-DATA ·couplingCouplingFwdAtanF32NEONconst+392(SB)/4, $0x3c091d01
-DATA ·couplingCouplingFwdAtanF32NEONconst+396(SB)/4, $0x3c091d01
-DATA ·couplingCouplingFwdAtanF32NEONconst+400(SB)/4, $0x3d2aac79
-DATA ·couplingCouplingFwdAtanF32NEONconst+404(SB)/4, $0x3d2aac79
-DATA ·couplingCouplingFwdAtanF32NEONconst+408(SB)/4, $0x3d2aac79
-DATA ·couplingCouplingFwdAtanF32NEONconst+412(SB)/4, $0x3d2aac79
-DATA ·couplingCouplingFwdAtanF32NEONconst+416(SB)/4, $0x3e2aaa49
-DATA ·couplingCouplingFwdAtanF32NEONconst+420(SB)/4, $0x3e2aaa49
-DATA ·couplingCouplingFwdAtanF32NEONconst+424(SB)/4, $0x3e2aaa49
-DATA ·couplingCouplingFwdAtanF32NEONconst+428(SB)/4, $0x3e2aaa49
-DATA ·couplingCouplingFwdAtanF32NEONconst+432(SB)/4, $0x3efffffe
-DATA ·couplingCouplingFwdAtanF32NEONconst+436(SB)/4, $0x3efffffe
-DATA ·couplingCouplingFwdAtanF32NEONconst+440(SB)/4, $0x3efffffe
-DATA ·couplingCouplingFwdAtanF32NEONconst+444(SB)/4, $0x3efffffe
-DATA ·couplingCouplingFwdAtanF32NEONconst+448(SB)/4, $0x4b3fff02
-DATA ·couplingCouplingFwdAtanF32NEONconst+452(SB)/4, $0x4b3fff02
-DATA ·couplingCouplingFwdAtanF32NEONconst+456(SB)/4, $0x4b3fff02
-DATA ·couplingCouplingFwdAtanF32NEONconst+460(SB)/4, $0x4b3fff02
-GLOBL ·couplingCouplingFwdAtanF32NEONconst(SB), RODATA|NOPTR, $464
+DATA ·couplingCouplingClampAtanF32NEONconst+0(SB)/4, $0x0
+DATA ·couplingCouplingClampAtanF32NEONconst+4(SB)/4, $0x0
+DATA ·couplingCouplingClampAtanF32NEONconst+8(SB)/4, $0x0
+DATA ·couplingCouplingClampAtanF32NEONconst+12(SB)/4, $0x0
+DATA ·couplingCouplingClampAtanF32NEONconst+16(SB)/4, $0x3f800000
+DATA ·couplingCouplingClampAtanF32NEONconst+20(SB)/4, $0x3f800000
+DATA ·couplingCouplingClampAtanF32NEONconst+24(SB)/4, $0x3f800000
+DATA ·couplingCouplingClampAtanF32NEONconst+28(SB)/4, $0x3f800000
+DATA ·couplingCouplingClampAtanF32NEONconst+32(SB)/4, $0x3f000000
+DATA ·couplingCouplingClampAtanF32NEONconst+36(SB)/4, $0x3f000000
+DATA ·couplingCouplingClampAtanF32NEONconst+40(SB)/4, $0x3f000000
+DATA ·couplingCouplingClampAtanF32NEONconst+44(SB)/4, $0x3f000000
+DATA ·couplingCouplingClampAtanF32NEONconst+48(SB)/4, $0x3f490fdb
+DATA ·couplingCouplingClampAtanF32NEONconst+52(SB)/4, $0x3f490fdb
+DATA ·couplingCouplingClampAtanF32NEONconst+56(SB)/4, $0x3f490fdb
+DATA ·couplingCouplingClampAtanF32NEONconst+60(SB)/4, $0x3f490fdb
+DATA ·couplingCouplingClampAtanF32NEONconst+64(SB)/4, $0xb2bbbd2e
+DATA ·couplingCouplingClampAtanF32NEONconst+68(SB)/4, $0xb2bbbd2e
+DATA ·couplingCouplingClampAtanF32NEONconst+72(SB)/4, $0xb2bbbd2e
+DATA ·couplingCouplingClampAtanF32NEONconst+76(SB)/4, $0xb2bbbd2e
+DATA ·couplingCouplingClampAtanF32NEONconst+80(SB)/4, $0x40000000
+DATA ·couplingCouplingClampAtanF32NEONconst+84(SB)/4, $0x40000000
+DATA ·couplingCouplingClampAtanF32NEONconst+88(SB)/4, $0x40000000
+DATA ·couplingCouplingClampAtanF32NEONconst+92(SB)/4, $0x40000000
+DATA ·couplingCouplingClampAtanF32NEONconst+96(SB)/4, $0x4e800000
+DATA ·couplingCouplingClampAtanF32NEONconst+100(SB)/4, $0x4e800000
+DATA ·couplingCouplingClampAtanF32NEONconst+104(SB)/4, $0x4e800000
+DATA ·couplingCouplingClampAtanF32NEONconst+108(SB)/4, $0x4e800000
+DATA ·couplingCouplingClampAtanF32NEONconst+112(SB)/4, $0xbf800000
+DATA ·couplingCouplingClampAtanF32NEONconst+116(SB)/4, $0xbf800000
+DATA ·couplingCouplingClampAtanF32NEONconst+120(SB)/4, $0xbf800000
+DATA ·couplingCouplingClampAtanF32NEONconst+124(SB)/4, $0xbf800000
+DATA ·couplingCouplingClampAtanF32NEONconst+128(SB)/4, $0x3fc90fdb
+DATA ·couplingCouplingClampAtanF32NEONconst+132(SB)/4, $0x3fc90fdb
+DATA ·couplingCouplingClampAtanF32NEONconst+136(SB)/4, $0x3fc90fdb
+DATA ·couplingCouplingClampAtanF32NEONconst+140(SB)/4, $0x3fc90fdb
+DATA ·couplingCouplingClampAtanF32NEONconst+144(SB)/4, $0xb33bbd2e
+DATA ·couplingCouplingClampAtanF32NEONconst+148(SB)/4, $0xb33bbd2e
+DATA ·couplingCouplingClampAtanF32NEONconst+152(SB)/4, $0xb33bbd2e
+DATA ·couplingCouplingClampAtanF32NEONconst+156(SB)/4, $0xb33bbd2e
+DATA ·couplingCouplingClampAtanF32NEONconst+160(SB)/4, $0x3d1e9c4b
+DATA ·couplingCouplingClampAtanF32NEONconst+164(SB)/4, $0x3d1e9c4b
+DATA ·couplingCouplingClampAtanF32NEONconst+168(SB)/4, $0x3d1e9c4b
+DATA ·couplingCouplingClampAtanF32NEONconst+172(SB)/4, $0x3d1e9c4b
+DATA ·couplingCouplingClampAtanF32NEONconst+176(SB)/4, $0xbda3837e
+DATA ·couplingCouplingClampAtanF32NEONconst+180(SB)/4, $0xbda3837e
+DATA ·couplingCouplingClampAtanF32NEONconst+184(SB)/4, $0xbda3837e
+DATA ·couplingCouplingClampAtanF32NEONconst+188(SB)/4, $0xbda3837e
+DATA ·couplingCouplingClampAtanF32NEONconst+192(SB)/4, $0x3de01243
+DATA ·couplingCouplingClampAtanF32NEONconst+196(SB)/4, $0x3de01243
+DATA ·couplingCouplingClampAtanF32NEONconst+200(SB)/4, $0x3de01243
+DATA ·couplingCouplingClampAtanF32NEONconst+204(SB)/4, $0x3de01243
+DATA ·couplingCouplingClampAtanF32NEONconst+208(SB)/4, $0xbe122566
+DATA ·couplingCouplingClampAtanF32NEONconst+212(SB)/4, $0xbe122566
+DATA ·couplingCouplingClampAtanF32NEONconst+216(SB)/4, $0xbe122566
+DATA ·couplingCouplingClampAtanF32NEONconst+220(SB)/4, $0xbe122566
+DATA ·couplingCouplingClampAtanF32NEONconst+224(SB)/4, $0x3e4ccb76
+DATA ·couplingCouplingClampAtanF32NEONconst+228(SB)/4, $0x3e4ccb76
+DATA ·couplingCouplingClampAtanF32NEONconst+232(SB)/4, $0x3e4ccb76
+DATA ·couplingCouplingClampAtanF32NEONconst+236(SB)/4, $0x3e4ccb76
+DATA ·couplingCouplingClampAtanF32NEONconst+240(SB)/4, $0xbeaaaaa9
+DATA ·couplingCouplingClampAtanF32NEONconst+244(SB)/4, $0xbeaaaaa9
+DATA ·couplingCouplingClampAtanF32NEONconst+248(SB)/4, $0xbeaaaaa9
+DATA ·couplingCouplingClampAtanF32NEONconst+252(SB)/4, $0xbeaaaaa9
+DATA ·couplingCouplingClampAtanF32NEONconst+256(SB)/4, $0x80000000
+DATA ·couplingCouplingClampAtanF32NEONconst+260(SB)/4, $0x80000000
+DATA ·couplingCouplingClampAtanF32NEONconst+264(SB)/4, $0x80000000
+DATA ·couplingCouplingClampAtanF32NEONconst+268(SB)/4, $0x80000000
+GLOBL ·couplingCouplingClampAtanF32NEONconst(SB), RODATA|NOPTR, $272
 
-// func couplingInvAtanF64NEON(x, c, y, s, t, p []float64)
-TEXT ·couplingInvAtanF64NEON(SB), NOSPLIT, $0-144
-	MOVD	y_base+48(FP), R0
-	MOVD	s_base+72(FP), R3
-	MOVD	t_base+96(FP), R4
-	MOVD	x_base+0(FP), R1
-	MOVD	c_base+24(FP), R5
-	MOVD	p_base+120(FP), R6
-	MOVD	x_len+8(FP), R2
-	MOVD	$·couplingCouplingInvAtanF64NEONconst(SB), R9
+// func couplingClampGradAtanF64NEON(c, f, s, p []float64)
+TEXT ·couplingClampGradAtanF64NEON(SB), NOSPLIT, $0-96
+	MOVD	s_base+48(FP), R0
+	MOVD	c_base+0(FP), R1
+	MOVD	f_base+24(FP), R5
+	MOVD	p_base+72(FP), R6
+	MOVD	c_len+8(FP), R2
+	MOVD	$·couplingCouplingClampGradAtanF64NEONconst(SB), R9
 main:
 	CMP	$2, R2
 	BLT	one
-	VLD1.P	16(R3), [V0.D2]
-	MOVD	8(R6), R10
-	VDUP	R10, V1.D2
+	VLD1.P	16(R0), [V0.D2]
 	MOVD	0(R6), R10
-	VDUP	R10, V2.D2
-	WORD	$0x6e62dc03 // fmul v3.2d, v0.2d, v2.2d
-	FMOVQ	0(R9), F4
-	FMOVQ	16(R9), F5
-	WORD	$0x4ee0f866 // fabs v6.2d, v3.2d
-	FMOVQ	32(R9), F7
-	WORD	$0x6ee7e4c8 // fcmgt v8.2d, v6.2d, v7.2d
-	WORD	$0x4e65d4c9 // fadd v9.2d, v6.2d, v5.2d
-	WORD	$0x4ee6d52a // fsub v10.2d, v9.2d, v6.2d
-	WORD	$0x4eead52b // fsub v11.2d, v9.2d, v10.2d
-	WORD	$0x4eebd4cc // fsub v12.2d, v6.2d, v11.2d
-	WORD	$0x4eead4ad // fsub v13.2d, v5.2d, v10.2d
-	WORD	$0x4e6dd58e // fadd v14.2d, v12.2d, v13.2d
-	WORD	$0x4ee5d4cf // fsub v15.2d, v6.2d, v5.2d
-	VMOV	V6.B16, V16.B16
-	VBIT	V8.B16, V15.B16, V16.B16
-	VMOV	V5.B16, V17.B16
-	VBIT	V8.B16, V9.B16, V17.B16
-	VMOV	V4.B16, V18.B16
-	VBIT	V8.B16, V14.B16, V18.B16
-	FMOVQ	48(R9), F19
-	VMOV	V4.B16, V20.B16
-	VBIT	V8.B16, V19.B16, V20.B16
-	FMOVQ	64(R9), F21
-	VMOV	V4.B16, V22.B16
-	VBIT	V8.B16, V21.B16, V22.B16
-	FMOVQ	80(R9), F23
-	WORD	$0x6ef7e4d8 // fcmgt v24.2d, v6.2d, v23.2d
-	FMOVQ	96(R9), F25
-	WORD	$0x4ef9f4da // fmin v26.2d, v6.2d, v25.2d
-	FMOVQ	112(R9), F27
-	VMOV	V16.B16, V28.B16
-	VBIT	V24.B16, V27.B16, V28.B16
-	VMOV	V17.B16, V29.B16
-	VBIT	V24.B16, V26.B16, V29.B16
-	VMOV	V18.B16, V30.B16
-	VBIT	V24.B16, V4.B16, V30.B16
-	FMOVQ	128(R9), F31
-	VMOV	V20.B16, V0.B16
-	VBIT	V24.B16, V31.B16, V0.B16
-	FMOVQ	144(R9), F2
-	VMOV	V22.B16, V7.B16
-	VBIT	V24.B16, V2.B16, V7.B16
-	WORD	$0x6e7dfcab // fdiv v11.2d, v5.2d, v29.2d
-	WORD	$0x6e6bdf8a // fmul v10.2d, v28.2d, v11.2d
-	WORD	$0x6ee0f94c // fneg v12.2d, v10.2d
-	VMOV	V28.B16, V13.B16
-	VFMLA	V29.D2, V12.D2, V13.D2
-	VFMLA	V30.D2, V12.D2, V13.D2
-	VFMLA	V11.D2, V13.D2, V10.D2
-	WORD	$0x6ee0f94f // fneg v15.2d, v10.2d
-	VFMLA	V29.D2, V15.D2, V28.D2
-	VFMLA	V30.D2, V15.D2, V28.D2
-	WORD	$0x6e6bdf89 // fmul v9.2d, v28.2d, v11.2d
-	WORD	$0x6e6add4e // fmul v14.2d, v10.2d, v10.2d
-	FMOVQ	160(R9), F19
-	FMOVQ	176(R9), F8
-	VFMLA	V14.D2, V19.D2, V8.D2
-	FMOVQ	192(R9), F21
-	VFMLA	V14.D2, V8.D2, V21.D2
-	FMOVQ	208(R9), F23
-	VFMLA	V14.D2, V21.D2, V23.D2
-	FMOVQ	224(R9), F25
-	VFMLA	V14.D2, V23.D2, V25.D2
-	FMOVQ	240(R9), F6
-	VFMLA	V14.D2, V25.D2, V6.D2
-	FMOVQ	256(R9), F27
-	VFMLA	V14.D2, V6.D2, V27.D2
-	FMOVQ	272(R9), F16
-	VFMLA	V14.D2, V27.D2, V16.D2
-	FMOVQ	288(R9), F26
-	VFMLA	V14.D2, V16.D2, V26.D2
-	FMOVQ	304(R9), F17
-	VFMLA	V14.D2, V26.D2, V17.D2
-	FMOVQ	320(R9), F4
-	VFMLA	V14.D2, V17.D2, V4.D2
-	FMOVQ	336(R9), F18
-	VFMLA	V14.D2, V4.D2, V18.D2
-	WORD	$0x4e6ad41f // fadd v31.2d, v0.2d, v10.2d
-	WORD	$0x4ee0d7f4 // fsub v20.2d, v31.2d, v0.2d
-	WORD	$0x4ef4d558 // fsub v24.2d, v10.2d, v20.2d
-	WORD	$0x6e6edd42 // fmul v2.2d, v10.2d, v14.2d
-	WORD	$0x4eeed4b6 // fsub v22.2d, v5.2d, v14.2d
-	WORD	$0x4e78d4ec // fadd v12.2d, v7.2d, v24.2d
-	VFMLA	V22.D2, V9.D2, V12.D2
-	VFMLA	V18.D2, V2.D2, V12.D2
-	WORD	$0x4e6cd7ed // fadd v13.2d, v31.2d, v12.2d
-	WORD	$0x4ee0f9bd // fabs v29.2d, v13.2d
-	FMOVQ	352(R9), F15
-	VBIT	V15.B16, V3.B16, V29.B16
-	WORD	$0x6e7ddc3e // fmul v30.2d, v1.2d, v29.2d
-	WORD	$0x6ee0fbdc // fneg v28.2d, v30.2d
-	// x = clamp(x, lo, hi): FMIN and FMAX keep NaN
-	FMOVQ	368(R9), F11
-	WORD	$0x4eebf79c // fmin v28.2d, v28.2d, v11.2d
-	FMOVQ	384(R9), F19
-	WORD	$0x4e73f79c // fmax v28.2d, v28.2d, v19.2d
-	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer; k = kb - 1.5*2^mant
-	FMOVQ	400(R9), F8
-	FMOVQ	416(R9), F21
-	VFMLA	V21.D2, V28.D2, V8.D2
-	FMOVQ	400(R9), F25
-	WORD	$0x4ef9d517 // fsub v23.2d, v8.2d, v25.2d
-	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	FMOVQ	432(R9), F6
-	VFMLS	V6.D2, V23.D2, V28.D2
-	FMOVQ	448(R9), F27
-	VFMLS	V27.D2, V23.D2, V28.D2
-	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	WORD	$0x6e7cdf90 // fmul v16.2d, v28.2d, v28.2d
-	FMOVQ	464(R9), F26
-	FMOVQ	480(R9), F17
-	VFMLA	V16.D2, V26.D2, V17.D2
-	FMOVQ	496(R9), F4
-	VFMLA	V16.D2, V17.D2, V4.D2
-	FMOVQ	512(R9), F0
-	VFMLA	V16.D2, V4.D2, V0.D2
-	FMOVQ	528(R9), F20
-	VFMLA	V16.D2, V0.D2, V20.D2
-	FMOVQ	544(R9), F10
-	FMOVQ	560(R9), F5
-	VFMLA	V16.D2, V10.D2, V5.D2
-	FMOVQ	576(R9), F14
-	VFMLA	V16.D2, V5.D2, V14.D2
-	FMOVQ	592(R9), F7
-	VFMLA	V16.D2, V14.D2, V7.D2
-	FMOVQ	608(R9), F24
-	VFMLA	V16.D2, V7.D2, V24.D2
-	VFMLA	V28.D2, V24.D2, V20.D2
-	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	FMOVQ	16(R9), F9
-	WORD	$0x4e69d796 // fadd v22.2d, v28.2d, v9.2d
-	WORD	$0x4ee9d6c2 // fsub v2.2d, v22.2d, v9.2d
-	WORD	$0x4ee2d782 // fsub v2.2d, v28.2d, v2.2d
-	VFMLA	V20.D2, V16.D2, V2.D2
-	WORD	$0x4e62d6d6 // fadd v22.2d, v22.2d, v2.2d
-	// p * 2^k: 2^(k>>1) and 2^(k-k>>1) from the integer bits of kb = k + 1.5*2^mant
-	FMOVQ	624(R9), F18
-	VSUB	V18.D2, V8.D2, V8.D2
-	VUSHR	$1, V8.D2, V31.D2
-	VSUB	V31.D2, V8.D2, V8.D2
-	VSHL	$52, V31.D2, V31.D2
-	VSHL	$52, V8.D2, V8.D2
-	WORD	$0x6e7fded6 // fmul v22.2d, v22.2d, v31.2d
-	WORD	$0x6e68dedc // fmul v28.2d, v22.2d, v8.2d
-	VLD1.P	16(R0), [V12.D2]
-	VLD1.P	16(R4), [V15.D2]
-	WORD	$0x4eefd58d // fsub v13.2d, v12.2d, v15.2d
-	WORD	$0x6e7cdda3 // fmul v3.2d, v13.2d, v28.2d
-	VST1.P	[V3.D2], 16(R1)
-	VST1.P	[V30.D2], 16(R5)
-	SUB	$2, R2
-	B	main
-one:
-	CMP	$2, R2
-	BLT	done
-	VLD1.P	16(R3), [V0.D2]
-	MOVD	8(R6), R10
-	VDUP	R10, V1.D2
-	MOVD	0(R6), R10
-	VDUP	R10, V2.D2
-	WORD	$0x6e62dc03 // fmul v3.2d, v0.2d, v2.2d
-	FMOVQ	0(R9), F4
-	FMOVQ	16(R9), F5
-	WORD	$0x4ee0f866 // fabs v6.2d, v3.2d
-	FMOVQ	32(R9), F7
-	WORD	$0x6ee7e4c8 // fcmgt v8.2d, v6.2d, v7.2d
-	WORD	$0x4e65d4c9 // fadd v9.2d, v6.2d, v5.2d
-	WORD	$0x4ee6d52a // fsub v10.2d, v9.2d, v6.2d
-	WORD	$0x4eead52b // fsub v11.2d, v9.2d, v10.2d
-	WORD	$0x4eebd4cc // fsub v12.2d, v6.2d, v11.2d
-	WORD	$0x4eead4ad // fsub v13.2d, v5.2d, v10.2d
-	WORD	$0x4e6dd58e // fadd v14.2d, v12.2d, v13.2d
-	WORD	$0x4ee5d4cf // fsub v15.2d, v6.2d, v5.2d
-	VMOV	V6.B16, V16.B16
-	VBIT	V8.B16, V15.B16, V16.B16
-	VMOV	V5.B16, V17.B16
-	VBIT	V8.B16, V9.B16, V17.B16
-	VMOV	V4.B16, V18.B16
-	VBIT	V8.B16, V14.B16, V18.B16
-	FMOVQ	48(R9), F19
-	VMOV	V4.B16, V20.B16
-	VBIT	V8.B16, V19.B16, V20.B16
-	FMOVQ	64(R9), F21
-	VMOV	V4.B16, V22.B16
-	VBIT	V8.B16, V21.B16, V22.B16
-	FMOVQ	80(R9), F23
-	WORD	$0x6ef7e4d8 // fcmgt v24.2d, v6.2d, v23.2d
-	FMOVQ	96(R9), F25
-	WORD	$0x4ef9f4da // fmin v26.2d, v6.2d, v25.2d
-	FMOVQ	112(R9), F27
-	VMOV	V16.B16, V28.B16
-	VBIT	V24.B16, V27.B16, V28.B16
-	VMOV	V17.B16, V29.B16
-	VBIT	V24.B16, V26.B16, V29.B16
-	VMOV	V18.B16, V30.B16
-	VBIT	V24.B16, V4.B16, V30.B16
-	FMOVQ	128(R9), F31
-	VMOV	V20.B16, V0.B16
-	VBIT	V24.B16, V31.B16, V0.B16
-	FMOVQ	144(R9), F2
-	VMOV	V22.B16, V7.B16
-	VBIT	V24.B16, V2.B16, V7.B16
-	WORD	$0x6e7dfcab // fdiv v11.2d, v5.2d, v29.2d
-	WORD	$0x6e6bdf8a // fmul v10.2d, v28.2d, v11.2d
-	WORD	$0x6ee0f94c // fneg v12.2d, v10.2d
-	VMOV	V28.B16, V13.B16
-	VFMLA	V29.D2, V12.D2, V13.D2
-	VFMLA	V30.D2, V12.D2, V13.D2
-	VFMLA	V11.D2, V13.D2, V10.D2
-	WORD	$0x6ee0f94f // fneg v15.2d, v10.2d
-	VFMLA	V29.D2, V15.D2, V28.D2
-	VFMLA	V30.D2, V15.D2, V28.D2
-	WORD	$0x6e6bdf89 // fmul v9.2d, v28.2d, v11.2d
-	WORD	$0x6e6add4e // fmul v14.2d, v10.2d, v10.2d
-	FMOVQ	160(R9), F19
-	FMOVQ	176(R9), F8
-	VFMLA	V14.D2, V19.D2, V8.D2
-	FMOVQ	192(R9), F21
-	VFMLA	V14.D2, V8.D2, V21.D2
-	FMOVQ	208(R9), F23
-	VFMLA	V14.D2, V21.D2, V23.D2
-	FMOVQ	224(R9), F25
-	VFMLA	V14.D2, V23.D2, V25.D2
-	FMOVQ	240(R9), F6
-	VFMLA	V14.D2, V25.D2, V6.D2
-	FMOVQ	256(R9), F27
-	VFMLA	V14.D2, V6.D2, V27.D2
-	FMOVQ	272(R9), F16
-	VFMLA	V14.D2, V27.D2, V16.D2
-	FMOVQ	288(R9), F26
-	VFMLA	V14.D2, V16.D2, V26.D2
-	FMOVQ	304(R9), F17
-	VFMLA	V14.D2, V26.D2, V17.D2
-	FMOVQ	320(R9), F4
-	VFMLA	V14.D2, V17.D2, V4.D2
-	FMOVQ	336(R9), F18
-	VFMLA	V14.D2, V4.D2, V18.D2
-	WORD	$0x4e6ad41f // fadd v31.2d, v0.2d, v10.2d
-	WORD	$0x4ee0d7f4 // fsub v20.2d, v31.2d, v0.2d
-	WORD	$0x4ef4d558 // fsub v24.2d, v10.2d, v20.2d
-	WORD	$0x6e6edd42 // fmul v2.2d, v10.2d, v14.2d
-	WORD	$0x4eeed4b6 // fsub v22.2d, v5.2d, v14.2d
-	WORD	$0x4e78d4ec // fadd v12.2d, v7.2d, v24.2d
-	VFMLA	V22.D2, V9.D2, V12.D2
-	VFMLA	V18.D2, V2.D2, V12.D2
-	WORD	$0x4e6cd7ed // fadd v13.2d, v31.2d, v12.2d
-	WORD	$0x4ee0f9bd // fabs v29.2d, v13.2d
-	FMOVQ	352(R9), F15
-	VBIT	V15.B16, V3.B16, V29.B16
-	WORD	$0x6e7ddc3e // fmul v30.2d, v1.2d, v29.2d
-	WORD	$0x6ee0fbdc // fneg v28.2d, v30.2d
-	// x = clamp(x, lo, hi): FMIN and FMAX keep NaN
-	FMOVQ	368(R9), F11
-	WORD	$0x4eebf79c // fmin v28.2d, v28.2d, v11.2d
-	FMOVQ	384(R9), F19
-	WORD	$0x4e73f79c // fmax v28.2d, v28.2d, v19.2d
-	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer; k = kb - 1.5*2^mant
-	FMOVQ	400(R9), F8
-	FMOVQ	416(R9), F21
-	VFMLA	V21.D2, V28.D2, V8.D2
-	FMOVQ	400(R9), F25
-	WORD	$0x4ef9d517 // fsub v23.2d, v8.2d, v25.2d
-	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	FMOVQ	432(R9), F6
-	VFMLS	V6.D2, V23.D2, V28.D2
-	FMOVQ	448(R9), F27
-	VFMLS	V27.D2, V23.D2, V28.D2
-	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	WORD	$0x6e7cdf90 // fmul v16.2d, v28.2d, v28.2d
-	FMOVQ	464(R9), F26
-	FMOVQ	480(R9), F17
-	VFMLA	V16.D2, V26.D2, V17.D2
-	FMOVQ	496(R9), F4
-	VFMLA	V16.D2, V17.D2, V4.D2
-	FMOVQ	512(R9), F0
-	VFMLA	V16.D2, V4.D2, V0.D2
-	FMOVQ	528(R9), F20
-	VFMLA	V16.D2, V0.D2, V20.D2
-	FMOVQ	544(R9), F10
-	FMOVQ	560(R9), F5
-	VFMLA	V16.D2, V10.D2, V5.D2
-	FMOVQ	576(R9), F14
-	VFMLA	V16.D2, V5.D2, V14.D2
-	FMOVQ	592(R9), F7
-	VFMLA	V16.D2, V14.D2, V7.D2
-	FMOVQ	608(R9), F24
-	VFMLA	V16.D2, V7.D2, V24.D2
-	VFMLA	V28.D2, V24.D2, V20.D2
-	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	FMOVQ	16(R9), F9
-	WORD	$0x4e69d796 // fadd v22.2d, v28.2d, v9.2d
-	WORD	$0x4ee9d6c2 // fsub v2.2d, v22.2d, v9.2d
-	WORD	$0x4ee2d782 // fsub v2.2d, v28.2d, v2.2d
-	VFMLA	V20.D2, V16.D2, V2.D2
-	WORD	$0x4e62d6d6 // fadd v22.2d, v22.2d, v2.2d
-	// p * 2^k: 2^(k>>1) and 2^(k-k>>1) from the integer bits of kb = k + 1.5*2^mant
-	FMOVQ	624(R9), F18
-	VSUB	V18.D2, V8.D2, V8.D2
-	VUSHR	$1, V8.D2, V31.D2
-	VSUB	V31.D2, V8.D2, V8.D2
-	VSHL	$52, V31.D2, V31.D2
-	VSHL	$52, V8.D2, V8.D2
-	WORD	$0x6e7fded6 // fmul v22.2d, v22.2d, v31.2d
-	WORD	$0x6e68dedc // fmul v28.2d, v22.2d, v8.2d
-	VLD1.P	16(R0), [V12.D2]
-	VLD1.P	16(R4), [V15.D2]
-	WORD	$0x4eefd58d // fsub v13.2d, v12.2d, v15.2d
-	WORD	$0x6e7cdda3 // fmul v3.2d, v13.2d, v28.2d
-	VST1.P	[V3.D2], 16(R1)
-	VST1.P	[V30.D2], 16(R5)
-	SUB	$2, R2
-	B	one
-done:
-	RET
-
-DATA ·couplingCouplingInvAtanF64NEONconst+0(SB)/8, $0x0
-DATA ·couplingCouplingInvAtanF64NEONconst+8(SB)/8, $0x0
-DATA ·couplingCouplingInvAtanF64NEONconst+16(SB)/8, $0x3ff0000000000000
-DATA ·couplingCouplingInvAtanF64NEONconst+24(SB)/8, $0x3ff0000000000000
-DATA ·couplingCouplingInvAtanF64NEONconst+32(SB)/8, $0x3fe0000000000000
-DATA ·couplingCouplingInvAtanF64NEONconst+40(SB)/8, $0x3fe0000000000000
-DATA ·couplingCouplingInvAtanF64NEONconst+48(SB)/8, $0x3fe921fb54442d18
-DATA ·couplingCouplingInvAtanF64NEONconst+56(SB)/8, $0x3fe921fb54442d18
-DATA ·couplingCouplingInvAtanF64NEONconst+64(SB)/8, $0x3c81a62633145c07
-DATA ·couplingCouplingInvAtanF64NEONconst+72(SB)/8, $0x3c81a62633145c07
-DATA ·couplingCouplingInvAtanF64NEONconst+80(SB)/8, $0x4000000000000000
-DATA ·couplingCouplingInvAtanF64NEONconst+88(SB)/8, $0x4000000000000000
-DATA ·couplingCouplingInvAtanF64NEONconst+96(SB)/8, $0x43b0000000000000
-DATA ·couplingCouplingInvAtanF64NEONconst+104(SB)/8, $0x43b0000000000000
-DATA ·couplingCouplingInvAtanF64NEONconst+112(SB)/8, $0xbff0000000000000
-DATA ·couplingCouplingInvAtanF64NEONconst+120(SB)/8, $0xbff0000000000000
-DATA ·couplingCouplingInvAtanF64NEONconst+128(SB)/8, $0x3ff921fb54442d18
-DATA ·couplingCouplingInvAtanF64NEONconst+136(SB)/8, $0x3ff921fb54442d18
-DATA ·couplingCouplingInvAtanF64NEONconst+144(SB)/8, $0x3c91a62633145c07
-DATA ·couplingCouplingInvAtanF64NEONconst+152(SB)/8, $0x3c91a62633145c07
-DATA ·couplingCouplingInvAtanF64NEONconst+160(SB)/8, $0x3f84b84ec43ecd9f
-DATA ·couplingCouplingInvAtanF64NEONconst+168(SB)/8, $0x3f84b84ec43ecd9f
-DATA ·couplingCouplingInvAtanF64NEONconst+176(SB)/8, $0xbf9c180895953df5
-DATA ·couplingCouplingInvAtanF64NEONconst+184(SB)/8, $0xbf9c180895953df5
-DATA ·couplingCouplingInvAtanF64NEONconst+192(SB)/8, $0x3fa56f607f646ec3
-DATA ·couplingCouplingInvAtanF64NEONconst+200(SB)/8, $0x3fa56f607f646ec3
-DATA ·couplingCouplingInvAtanF64NEONconst+208(SB)/8, $0xbfaa3988128ceb4f
-DATA ·couplingCouplingInvAtanF64NEONconst+216(SB)/8, $0xbfaa3988128ceb4f
-DATA ·couplingCouplingInvAtanF64NEONconst+224(SB)/8, $0x3fadfe97edfe032d
-DATA ·couplingCouplingInvAtanF64NEONconst+232(SB)/8, $0x3fadfe97edfe032d
-DATA ·couplingCouplingInvAtanF64NEONconst+240(SB)/8, $0xbfb10f31fb584184
-DATA ·couplingCouplingInvAtanF64NEONconst+248(SB)/8, $0xbfb10f31fb584184
-DATA ·couplingCouplingInvAtanF64NEONconst+256(SB)/8, $0x3fb3b113dd26645d
-DATA ·couplingCouplingInvAtanF64NEONconst+264(SB)/8, $0x3fb3b113dd26645d
-DATA ·couplingCouplingInvAtanF64NEONconst+272(SB)/8, $0xbfb745cf4cc817f8
-DATA ·couplingCouplingInvAtanF64NEONconst+280(SB)/8, $0xbfb745cf4cc817f8
-DATA ·couplingCouplingInvAtanF64NEONconst+288(SB)/8, $0x3fbc71c7090f8c07
-DATA ·couplingCouplingInvAtanF64NEONconst+296(SB)/8, $0x3fbc71c7090f8c07
-DATA ·couplingCouplingInvAtanF64NEONconst+304(SB)/8, $0xbfc249249215e1e7
-DATA ·couplingCouplingInvAtanF64NEONconst+312(SB)/8, $0xbfc249249215e1e7
-DATA ·couplingCouplingInvAtanF64NEONconst+320(SB)/8, $0x3fc9999999991150
-DATA ·couplingCouplingInvAtanF64NEONconst+328(SB)/8, $0x3fc9999999991150
-DATA ·couplingCouplingInvAtanF64NEONconst+336(SB)/8, $0xbfd5555555555516
-DATA ·couplingCouplingInvAtanF64NEONconst+344(SB)/8, $0xbfd5555555555516
-DATA ·couplingCouplingInvAtanF64NEONconst+352(SB)/8, $0x8000000000000000
-DATA ·couplingCouplingInvAtanF64NEONconst+360(SB)/8, $0x8000000000000000
-DATA ·couplingCouplingInvAtanF64NEONconst+368(SB)/8, $0x4086300000000000
-DATA ·couplingCouplingInvAtanF64NEONconst+376(SB)/8, $0x4086300000000000
-DATA ·couplingCouplingInvAtanF64NEONconst+384(SB)/8, $0xc087500000000000
-DATA ·couplingCouplingInvAtanF64NEONconst+392(SB)/8, $0xc087500000000000
-DATA ·couplingCouplingInvAtanF64NEONconst+400(SB)/8, $0x4338000000000000
-DATA ·couplingCouplingInvAtanF64NEONconst+408(SB)/8, $0x4338000000000000
-DATA ·couplingCouplingInvAtanF64NEONconst+416(SB)/8, $0x3ff71547652b82fe
-DATA ·couplingCouplingInvAtanF64NEONconst+424(SB)/8, $0x3ff71547652b82fe
-DATA ·couplingCouplingInvAtanF64NEONconst+432(SB)/8, $0x3fe62e42fee00000
-DATA ·couplingCouplingInvAtanF64NEONconst+440(SB)/8, $0x3fe62e42fee00000
-DATA ·couplingCouplingInvAtanF64NEONconst+448(SB)/8, $0x3dea39ef35793c76
-DATA ·couplingCouplingInvAtanF64NEONconst+456(SB)/8, $0x3dea39ef35793c76
-DATA ·couplingCouplingInvAtanF64NEONconst+464(SB)/8, $0x3e928b426d1c6cab
-DATA ·couplingCouplingInvAtanF64NEONconst+472(SB)/8, $0x3e928b426d1c6cab
-DATA ·couplingCouplingInvAtanF64NEONconst+480(SB)/8, $0x3efa019939c26883
-DATA ·couplingCouplingInvAtanF64NEONconst+488(SB)/8, $0x3efa019939c26883
-DATA ·couplingCouplingInvAtanF64NEONconst+496(SB)/8, $0x3f56c16c1860a28f
-DATA ·couplingCouplingInvAtanF64NEONconst+504(SB)/8, $0x3f56c16c1860a28f
-DATA ·couplingCouplingInvAtanF64NEONconst+512(SB)/8, $0x3fa55555555503c1
-DATA ·couplingCouplingInvAtanF64NEONconst+520(SB)/8, $0x3fa55555555503c1
-DATA ·couplingCouplingInvAtanF64NEONconst+528(SB)/8, $0x3fe0000000000009
-DATA ·couplingCouplingInvAtanF64NEONconst+536(SB)/8, $0x3fe0000000000009
-DATA ·couplingCouplingInvAtanF64NEONconst+544(SB)/8, $0x3e5af6345e154829
-DATA ·couplingCouplingInvAtanF64NEONconst+552(SB)/8, $0x3e5af6345e154829
-DATA ·couplingCouplingInvAtanF64NEONconst+560(SB)/8, $0x3ec71ddf6a597246
-DATA ·couplingCouplingInvAtanF64NEONconst+568(SB)/8, $0x3ec71ddf6a597246
-DATA ·couplingCouplingInvAtanF64NEONconst+576(SB)/8, $0x3f2a01a01b0113fc
-DATA ·couplingCouplingInvAtanF64NEONconst+584(SB)/8, $0x3f2a01a01b0113fc
-DATA ·couplingCouplingInvAtanF64NEONconst+592(SB)/8, $0x3f8111111110f7f9
-DATA ·couplingCouplingInvAtanF64NEONconst+600(SB)/8, $0x3f8111111110f7f9
-DATA ·couplingCouplingInvAtanF64NEONconst+608(SB)/8, $0x3fc5555555555558
-DATA ·couplingCouplingInvAtanF64NEONconst+616(SB)/8, $0x3fc5555555555558
-DATA ·couplingCouplingInvAtanF64NEONconst+624(SB)/8, $0x4337fffffffff802
-DATA ·couplingCouplingInvAtanF64NEONconst+632(SB)/8, $0x4337fffffffff802
-GLOBL ·couplingCouplingInvAtanF64NEONconst(SB), RODATA|NOPTR, $640
-
-// func couplingInvAtanF32NEON(x, c, y, s, t, p []float32)
-TEXT ·couplingInvAtanF32NEON(SB), NOSPLIT, $0-144
-	MOVD	y_base+48(FP), R0
-	MOVD	s_base+72(FP), R3
-	MOVD	t_base+96(FP), R4
-	MOVD	x_base+0(FP), R1
-	MOVD	c_base+24(FP), R5
-	MOVD	p_base+120(FP), R6
-	MOVD	x_len+8(FP), R2
-	MOVD	$·couplingCouplingInvAtanF32NEONconst(SB), R9
-main:
-	CMP	$4, R2
-	BLT	one
-	VLD1.P	16(R3), [V0.S4]
-	MOVWU	4(R6), R10
-	VDUP	R10, V1.S4
-	MOVWU	0(R6), R10
-	VDUP	R10, V2.S4
-	WORD	$0x6e22dc03 // fmul v3.4s, v0.4s, v2.4s
-	FMOVQ	0(R9), F4
-	FMOVQ	16(R9), F5
-	WORD	$0x4ea0f866 // fabs v6.4s, v3.4s
-	FMOVQ	32(R9), F7
-	WORD	$0x6ea7e4c8 // fcmgt v8.4s, v6.4s, v7.4s
-	WORD	$0x4e25d4c9 // fadd v9.4s, v6.4s, v5.4s
-	WORD	$0x4ea6d52a // fsub v10.4s, v9.4s, v6.4s
-	WORD	$0x4eaad52b // fsub v11.4s, v9.4s, v10.4s
-	WORD	$0x4eabd4cc // fsub v12.4s, v6.4s, v11.4s
-	WORD	$0x4eaad4ad // fsub v13.4s, v5.4s, v10.4s
-	WORD	$0x4e2dd58e // fadd v14.4s, v12.4s, v13.4s
-	WORD	$0x4ea5d4cf // fsub v15.4s, v6.4s, v5.4s
-	VMOV	V6.B16, V16.B16
-	VBIT	V8.B16, V15.B16, V16.B16
-	VMOV	V5.B16, V17.B16
-	VBIT	V8.B16, V9.B16, V17.B16
-	VMOV	V4.B16, V18.B16
-	VBIT	V8.B16, V14.B16, V18.B16
-	FMOVQ	48(R9), F19
-	VMOV	V4.B16, V20.B16
-	VBIT	V8.B16, V19.B16, V20.B16
-	FMOVQ	64(R9), F21
-	VMOV	V4.B16, V22.B16
-	VBIT	V8.B16, V21.B16, V22.B16
-	FMOVQ	80(R9), F23
-	WORD	$0x6eb7e4d8 // fcmgt v24.4s, v6.4s, v23.4s
-	FMOVQ	96(R9), F25
-	WORD	$0x4eb9f4da // fmin v26.4s, v6.4s, v25.4s
-	FMOVQ	112(R9), F27
-	VMOV	V16.B16, V28.B16
-	VBIT	V24.B16, V27.B16, V28.B16
-	VMOV	V17.B16, V29.B16
-	VBIT	V24.B16, V26.B16, V29.B16
-	VMOV	V18.B16, V30.B16
-	VBIT	V24.B16, V4.B16, V30.B16
-	FMOVQ	128(R9), F31
-	VMOV	V20.B16, V0.B16
-	VBIT	V24.B16, V31.B16, V0.B16
-	FMOVQ	144(R9), F2
-	VMOV	V22.B16, V7.B16
-	VBIT	V24.B16, V2.B16, V7.B16
-	WORD	$0x6e3dfcab // fdiv v11.4s, v5.4s, v29.4s
-	WORD	$0x6e2bdf8a // fmul v10.4s, v28.4s, v11.4s
-	WORD	$0x6ea0f94c // fneg v12.4s, v10.4s
-	VMOV	V28.B16, V13.B16
-	VFMLA	V29.S4, V12.S4, V13.S4
-	VFMLA	V30.S4, V12.S4, V13.S4
-	VFMLA	V11.S4, V13.S4, V10.S4
-	WORD	$0x6ea0f94f // fneg v15.4s, v10.4s
-	VFMLA	V29.S4, V15.S4, V28.S4
-	VFMLA	V30.S4, V15.S4, V28.S4
-	WORD	$0x6e2bdf89 // fmul v9.4s, v28.4s, v11.4s
-	WORD	$0x6e2add4e // fmul v14.4s, v10.4s, v10.4s
-	FMOVQ	160(R9), F19
-	FMOVQ	176(R9), F8
-	VFMLA	V14.S4, V19.S4, V8.S4
-	FMOVQ	192(R9), F21
-	VFMLA	V14.S4, V8.S4, V21.S4
-	FMOVQ	208(R9), F23
-	VFMLA	V14.S4, V21.S4, V23.S4
-	FMOVQ	224(R9), F25
-	VFMLA	V14.S4, V23.S4, V25.S4
-	FMOVQ	240(R9), F6
-	VFMLA	V14.S4, V25.S4, V6.S4
-	WORD	$0x4e2ad41b // fadd v27.4s, v0.4s, v10.4s
-	WORD	$0x4ea0d770 // fsub v16.4s, v27.4s, v0.4s
-	WORD	$0x4eb0d55a // fsub v26.4s, v10.4s, v16.4s
-	WORD	$0x6e2edd51 // fmul v17.4s, v10.4s, v14.4s
-	WORD	$0x4eaed4a4 // fsub v4.4s, v5.4s, v14.4s
-	WORD	$0x4e3ad4f2 // fadd v18.4s, v7.4s, v26.4s
-	VFMLA	V4.S4, V9.S4, V18.S4
-	VFMLA	V6.S4, V17.S4, V18.S4
-	WORD	$0x4e32d77f // fadd v31.4s, v27.4s, v18.4s
-	WORD	$0x4ea0fbf4 // fabs v20.4s, v31.4s
-	FMOVQ	256(R9), F24
-	VBIT	V24.B16, V3.B16, V20.B16
-	WORD	$0x6e34dc22 // fmul v2.4s, v1.4s, v20.4s
-	WORD	$0x6ea0f856 // fneg v22.4s, v2.4s
-	// x = clamp(x, lo, hi): FMIN and FMAX keep NaN
-	FMOVQ	272(R9), F12
-	WORD	$0x4eacf6d6 // fmin v22.4s, v22.4s, v12.4s
-	FMOVQ	288(R9), F13
-	WORD	$0x4e2df6d6 // fmax v22.4s, v22.4s, v13.4s
-	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer; k = kb - 1.5*2^mant
-	FMOVQ	304(R9), F29
-	FMOVQ	320(R9), F15
-	VFMLA	V15.S4, V22.S4, V29.S4
-	FMOVQ	304(R9), F28
-	WORD	$0x4ebcd7be // fsub v30.4s, v29.4s, v28.4s
-	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	FMOVQ	336(R9), F11
-	VFMLS	V11.S4, V30.S4, V22.S4
-	FMOVQ	352(R9), F19
-	VFMLS	V19.S4, V30.S4, V22.S4
-	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	WORD	$0x6e36dec8 // fmul v8.4s, v22.4s, v22.4s
-	FMOVQ	368(R9), F21
-	FMOVQ	384(R9), F23
-	VFMLA	V22.S4, V21.S4, V23.S4
-	FMOVQ	400(R9), F25
-	VFMLA	V22.S4, V23.S4, V25.S4
-	FMOVQ	416(R9), F0
-	VFMLA	V22.S4, V25.S4, V0.S4
-	FMOVQ	432(R9), F16
-	VFMLA	V22.S4, V0.S4, V16.S4
-	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	FMOVQ	16(R9), F10
-	WORD	$0x4e2ad6c5 // fadd v5.4s, v22.4s, v10.4s
-	WORD	$0x4eaad4ae // fsub v14.4s, v5.4s, v10.4s
-	WORD	$0x4eaed6ce // fsub v14.4s, v22.4s, v14.4s
-	VFMLA	V16.S4, V8.S4, V14.S4
-	WORD	$0x4e2ed4a5 // fadd v5.4s, v5.4s, v14.4s
-	// p * 2^k: 2^(k>>1) and 2^(k-k>>1) from the integer bits of kb = k + 1.5*2^mant
-	FMOVQ	448(R9), F7
-	VSUB	V7.S4, V29.S4, V29.S4
-	VUSHR	$1, V29.S4, V26.S4
-	VSUB	V26.S4, V29.S4, V29.S4
-	VSHL	$23, V26.S4, V26.S4
-	VSHL	$23, V29.S4, V29.S4
-	WORD	$0x6e3adca5 // fmul v5.4s, v5.4s, v26.4s
-	WORD	$0x6e3ddcb6 // fmul v22.4s, v5.4s, v29.4s
-	VLD1.P	16(R0), [V9.S4]
-	VLD1.P	16(R4), [V4.S4]
-	WORD	$0x4ea4d531 // fsub v17.4s, v9.4s, v4.4s
-	WORD	$0x6e36de26 // fmul v6.4s, v17.4s, v22.4s
-	VST1.P	[V6.S4], 16(R1)
-	VST1.P	[V2.S4], 16(R5)
-	SUB	$4, R2
-	B	main
-one:
-	CMP	$4, R2
-	BLT	done
-	VLD1.P	16(R3), [V0.S4]
-	MOVWU	4(R6), R10
-	VDUP	R10, V1.S4
-	MOVWU	0(R6), R10
-	VDUP	R10, V2.S4
-	WORD	$0x6e22dc03 // fmul v3.4s, v0.4s, v2.4s
-	FMOVQ	0(R9), F4
-	FMOVQ	16(R9), F5
-	WORD	$0x4ea0f866 // fabs v6.4s, v3.4s
-	FMOVQ	32(R9), F7
-	WORD	$0x6ea7e4c8 // fcmgt v8.4s, v6.4s, v7.4s
-	WORD	$0x4e25d4c9 // fadd v9.4s, v6.4s, v5.4s
-	WORD	$0x4ea6d52a // fsub v10.4s, v9.4s, v6.4s
-	WORD	$0x4eaad52b // fsub v11.4s, v9.4s, v10.4s
-	WORD	$0x4eabd4cc // fsub v12.4s, v6.4s, v11.4s
-	WORD	$0x4eaad4ad // fsub v13.4s, v5.4s, v10.4s
-	WORD	$0x4e2dd58e // fadd v14.4s, v12.4s, v13.4s
-	WORD	$0x4ea5d4cf // fsub v15.4s, v6.4s, v5.4s
-	VMOV	V6.B16, V16.B16
-	VBIT	V8.B16, V15.B16, V16.B16
-	VMOV	V5.B16, V17.B16
-	VBIT	V8.B16, V9.B16, V17.B16
-	VMOV	V4.B16, V18.B16
-	VBIT	V8.B16, V14.B16, V18.B16
-	FMOVQ	48(R9), F19
-	VMOV	V4.B16, V20.B16
-	VBIT	V8.B16, V19.B16, V20.B16
-	FMOVQ	64(R9), F21
-	VMOV	V4.B16, V22.B16
-	VBIT	V8.B16, V21.B16, V22.B16
-	FMOVQ	80(R9), F23
-	WORD	$0x6eb7e4d8 // fcmgt v24.4s, v6.4s, v23.4s
-	FMOVQ	96(R9), F25
-	WORD	$0x4eb9f4da // fmin v26.4s, v6.4s, v25.4s
-	FMOVQ	112(R9), F27
-	VMOV	V16.B16, V28.B16
-	VBIT	V24.B16, V27.B16, V28.B16
-	VMOV	V17.B16, V29.B16
-	VBIT	V24.B16, V26.B16, V29.B16
-	VMOV	V18.B16, V30.B16
-	VBIT	V24.B16, V4.B16, V30.B16
-	FMOVQ	128(R9), F31
-	VMOV	V20.B16, V0.B16
-	VBIT	V24.B16, V31.B16, V0.B16
-	FMOVQ	144(R9), F2
-	VMOV	V22.B16, V7.B16
-	VBIT	V24.B16, V2.B16, V7.B16
-	WORD	$0x6e3dfcab // fdiv v11.4s, v5.4s, v29.4s
-	WORD	$0x6e2bdf8a // fmul v10.4s, v28.4s, v11.4s
-	WORD	$0x6ea0f94c // fneg v12.4s, v10.4s
-	VMOV	V28.B16, V13.B16
-	VFMLA	V29.S4, V12.S4, V13.S4
-	VFMLA	V30.S4, V12.S4, V13.S4
-	VFMLA	V11.S4, V13.S4, V10.S4
-	WORD	$0x6ea0f94f // fneg v15.4s, v10.4s
-	VFMLA	V29.S4, V15.S4, V28.S4
-	VFMLA	V30.S4, V15.S4, V28.S4
-	WORD	$0x6e2bdf89 // fmul v9.4s, v28.4s, v11.4s
-	WORD	$0x6e2add4e // fmul v14.4s, v10.4s, v10.4s
-	FMOVQ	160(R9), F19
-	FMOVQ	176(R9), F8
-	VFMLA	V14.S4, V19.S4, V8.S4
-	FMOVQ	192(R9), F21
-	VFMLA	V14.S4, V8.S4, V21.S4
-	FMOVQ	208(R9), F23
-	VFMLA	V14.S4, V21.S4, V23.S4
-	FMOVQ	224(R9), F25
-	VFMLA	V14.S4, V23.S4, V25.S4
-	FMOVQ	240(R9), F6
-	VFMLA	V14.S4, V25.S4, V6.S4
-	WORD	$0x4e2ad41b // fadd v27.4s, v0.4s, v10.4s
-	WORD	$0x4ea0d770 // fsub v16.4s, v27.4s, v0.4s
-	WORD	$0x4eb0d55a // fsub v26.4s, v10.4s, v16.4s
-	WORD	$0x6e2edd51 // fmul v17.4s, v10.4s, v14.4s
-	WORD	$0x4eaed4a4 // fsub v4.4s, v5.4s, v14.4s
-	WORD	$0x4e3ad4f2 // fadd v18.4s, v7.4s, v26.4s
-	VFMLA	V4.S4, V9.S4, V18.S4
-	VFMLA	V6.S4, V17.S4, V18.S4
-	WORD	$0x4e32d77f // fadd v31.4s, v27.4s, v18.4s
-	WORD	$0x4ea0fbf4 // fabs v20.4s, v31.4s
-	FMOVQ	256(R9), F24
-	VBIT	V24.B16, V3.B16, V20.B16
-	WORD	$0x6e34dc22 // fmul v2.4s, v1.4s, v20.4s
-	WORD	$0x6ea0f856 // fneg v22.4s, v2.4s
-	// x = clamp(x, lo, hi): FMIN and FMAX keep NaN
-	FMOVQ	272(R9), F12
-	WORD	$0x4eacf6d6 // fmin v22.4s, v22.4s, v12.4s
-	FMOVQ	288(R9), F13
-	WORD	$0x4e2df6d6 // fmax v22.4s, v22.4s, v13.4s
-	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer; k = kb - 1.5*2^mant
-	FMOVQ	304(R9), F29
-	FMOVQ	320(R9), F15
-	VFMLA	V15.S4, V22.S4, V29.S4
-	FMOVQ	304(R9), F28
-	WORD	$0x4ebcd7be // fsub v30.4s, v29.4s, v28.4s
-	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	FMOVQ	336(R9), F11
-	VFMLS	V11.S4, V30.S4, V22.S4
-	FMOVQ	352(R9), F19
-	VFMLS	V19.S4, V30.S4, V22.S4
-	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	WORD	$0x6e36dec8 // fmul v8.4s, v22.4s, v22.4s
-	FMOVQ	368(R9), F21
-	FMOVQ	384(R9), F23
-	VFMLA	V22.S4, V21.S4, V23.S4
-	FMOVQ	400(R9), F25
-	VFMLA	V22.S4, V23.S4, V25.S4
-	FMOVQ	416(R9), F0
-	VFMLA	V22.S4, V25.S4, V0.S4
-	FMOVQ	432(R9), F16
-	VFMLA	V22.S4, V0.S4, V16.S4
-	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	FMOVQ	16(R9), F10
-	WORD	$0x4e2ad6c5 // fadd v5.4s, v22.4s, v10.4s
-	WORD	$0x4eaad4ae // fsub v14.4s, v5.4s, v10.4s
-	WORD	$0x4eaed6ce // fsub v14.4s, v22.4s, v14.4s
-	VFMLA	V16.S4, V8.S4, V14.S4
-	WORD	$0x4e2ed4a5 // fadd v5.4s, v5.4s, v14.4s
-	// p * 2^k: 2^(k>>1) and 2^(k-k>>1) from the integer bits of kb = k + 1.5*2^mant
-	FMOVQ	448(R9), F7
-	VSUB	V7.S4, V29.S4, V29.S4
-	VUSHR	$1, V29.S4, V26.S4
-	VSUB	V26.S4, V29.S4, V29.S4
-	VSHL	$23, V26.S4, V26.S4
-	VSHL	$23, V29.S4, V29.S4
-	WORD	$0x6e3adca5 // fmul v5.4s, v5.4s, v26.4s
-	WORD	$0x6e3ddcb6 // fmul v22.4s, v5.4s, v29.4s
-	VLD1.P	16(R0), [V9.S4]
-	VLD1.P	16(R4), [V4.S4]
-	WORD	$0x4ea4d531 // fsub v17.4s, v9.4s, v4.4s
-	WORD	$0x6e36de26 // fmul v6.4s, v17.4s, v22.4s
-	VST1.P	[V6.S4], 16(R1)
-	VST1.P	[V2.S4], 16(R5)
-	SUB	$4, R2
-	B	one
-done:
-	RET
-
-DATA ·couplingCouplingInvAtanF32NEONconst+0(SB)/4, $0x0
-DATA ·couplingCouplingInvAtanF32NEONconst+4(SB)/4, $0x0
-DATA ·couplingCouplingInvAtanF32NEONconst+8(SB)/4, $0x0
-DATA ·couplingCouplingInvAtanF32NEONconst+12(SB)/4, $0x0
-DATA ·couplingCouplingInvAtanF32NEONconst+16(SB)/4, $0x3f800000
-DATA ·couplingCouplingInvAtanF32NEONconst+20(SB)/4, $0x3f800000
-DATA ·couplingCouplingInvAtanF32NEONconst+24(SB)/4, $0x3f800000
-DATA ·couplingCouplingInvAtanF32NEONconst+28(SB)/4, $0x3f800000
-DATA ·couplingCouplingInvAtanF32NEONconst+32(SB)/4, $0x3f000000
-DATA ·couplingCouplingInvAtanF32NEONconst+36(SB)/4, $0x3f000000
-DATA ·couplingCouplingInvAtanF32NEONconst+40(SB)/4, $0x3f000000
-DATA ·couplingCouplingInvAtanF32NEONconst+44(SB)/4, $0x3f000000
-DATA ·couplingCouplingInvAtanF32NEONconst+48(SB)/4, $0x3f490fdb
-DATA ·couplingCouplingInvAtanF32NEONconst+52(SB)/4, $0x3f490fdb
-DATA ·couplingCouplingInvAtanF32NEONconst+56(SB)/4, $0x3f490fdb
-DATA ·couplingCouplingInvAtanF32NEONconst+60(SB)/4, $0x3f490fdb
-DATA ·couplingCouplingInvAtanF32NEONconst+64(SB)/4, $0xb2bbbd2e
-DATA ·couplingCouplingInvAtanF32NEONconst+68(SB)/4, $0xb2bbbd2e
-DATA ·couplingCouplingInvAtanF32NEONconst+72(SB)/4, $0xb2bbbd2e
-DATA ·couplingCouplingInvAtanF32NEONconst+76(SB)/4, $0xb2bbbd2e
-DATA ·couplingCouplingInvAtanF32NEONconst+80(SB)/4, $0x40000000
-DATA ·couplingCouplingInvAtanF32NEONconst+84(SB)/4, $0x40000000
-DATA ·couplingCouplingInvAtanF32NEONconst+88(SB)/4, $0x40000000
-DATA ·couplingCouplingInvAtanF32NEONconst+92(SB)/4, $0x40000000
-DATA ·couplingCouplingInvAtanF32NEONconst+96(SB)/4, $0x4e800000
-DATA ·couplingCouplingInvAtanF32NEONconst+100(SB)/4, $0x4e800000
-DATA ·couplingCouplingInvAtanF32NEONconst+104(SB)/4, $0x4e800000
-DATA ·couplingCouplingInvAtanF32NEONconst+108(SB)/4, $0x4e800000
-DATA ·couplingCouplingInvAtanF32NEONconst+112(SB)/4, $0xbf800000
-DATA ·couplingCouplingInvAtanF32NEONconst+116(SB)/4, $0xbf800000
-DATA ·couplingCouplingInvAtanF32NEONconst+120(SB)/4, $0xbf800000
-DATA ·couplingCouplingInvAtanF32NEONconst+124(SB)/4, $0xbf800000
-DATA ·couplingCouplingInvAtanF32NEONconst+128(SB)/4, $0x3fc90fdb
-DATA ·couplingCouplingInvAtanF32NEONconst+132(SB)/4, $0x3fc90fdb
-DATA ·couplingCouplingInvAtanF32NEONconst+136(SB)/4, $0x3fc90fdb
-DATA ·couplingCouplingInvAtanF32NEONconst+140(SB)/4, $0x3fc90fdb
-DATA ·couplingCouplingInvAtanF32NEONconst+144(SB)/4, $0xb33bbd2e
-DATA ·couplingCouplingInvAtanF32NEONconst+148(SB)/4, $0xb33bbd2e
-DATA ·couplingCouplingInvAtanF32NEONconst+152(SB)/4, $0xb33bbd2e
-DATA ·couplingCouplingInvAtanF32NEONconst+156(SB)/4, $0xb33bbd2e
-DATA ·couplingCouplingInvAtanF32NEONconst+160(SB)/4, $0x3d1e9c4b
-DATA ·couplingCouplingInvAtanF32NEONconst+164(SB)/4, $0x3d1e9c4b
-DATA ·couplingCouplingInvAtanF32NEONconst+168(SB)/4, $0x3d1e9c4b
-DATA ·couplingCouplingInvAtanF32NEONconst+172(SB)/4, $0x3d1e9c4b
-DATA ·couplingCouplingInvAtanF32NEONconst+176(SB)/4, $0xbda3837e
-DATA ·couplingCouplingInvAtanF32NEONconst+180(SB)/4, $0xbda3837e
-DATA ·couplingCouplingInvAtanF32NEONconst+184(SB)/4, $0xbda3837e
-DATA ·couplingCouplingInvAtanF32NEONconst+188(SB)/4, $0xbda3837e
-DATA ·couplingCouplingInvAtanF32NEONconst+192(SB)/4, $0x3de01243
-DATA ·couplingCouplingInvAtanF32NEONconst+196(SB)/4, $0x3de01243
-DATA ·couplingCouplingInvAtanF32NEONconst+200(SB)/4, $0x3de01243
-DATA ·couplingCouplingInvAtanF32NEONconst+204(SB)/4, $0x3de01243
-DATA ·couplingCouplingInvAtanF32NEONconst+208(SB)/4, $0xbe122566
-DATA ·couplingCouplingInvAtanF32NEONconst+212(SB)/4, $0xbe122566
-DATA ·couplingCouplingInvAtanF32NEONconst+216(SB)/4, $0xbe122566
-DATA ·couplingCouplingInvAtanF32NEONconst+220(SB)/4, $0xbe122566
-DATA ·couplingCouplingInvAtanF32NEONconst+224(SB)/4, $0x3e4ccb76
-DATA ·couplingCouplingInvAtanF32NEONconst+228(SB)/4, $0x3e4ccb76
-DATA ·couplingCouplingInvAtanF32NEONconst+232(SB)/4, $0x3e4ccb76
-DATA ·couplingCouplingInvAtanF32NEONconst+236(SB)/4, $0x3e4ccb76
-DATA ·couplingCouplingInvAtanF32NEONconst+240(SB)/4, $0xbeaaaaa9
-DATA ·couplingCouplingInvAtanF32NEONconst+244(SB)/4, $0xbeaaaaa9
-DATA ·couplingCouplingInvAtanF32NEONconst+248(SB)/4, $0xbeaaaaa9
-DATA ·couplingCouplingInvAtanF32NEONconst+252(SB)/4, $0xbeaaaaa9
-DATA ·couplingCouplingInvAtanF32NEONconst+256(SB)/4, $0x80000000
-DATA ·couplingCouplingInvAtanF32NEONconst+260(SB)/4, $0x80000000
-DATA ·couplingCouplingInvAtanF32NEONconst+264(SB)/4, $0x80000000
-DATA ·couplingCouplingInvAtanF32NEONconst+268(SB)/4, $0x80000000
-DATA ·couplingCouplingInvAtanF32NEONconst+272(SB)/4, $0x42b20000
-DATA ·couplingCouplingInvAtanF32NEONconst+276(SB)/4, $0x42b20000
-DATA ·couplingCouplingInvAtanF32NEONconst+280(SB)/4, $0x42b20000
-DATA ·couplingCouplingInvAtanF32NEONconst+284(SB)/4, $0x42b20000
-DATA ·couplingCouplingInvAtanF32NEONconst+288(SB)/4, $0xc2d00000
-DATA ·couplingCouplingInvAtanF32NEONconst+292(SB)/4, $0xc2d00000
-DATA ·couplingCouplingInvAtanF32NEONconst+296(SB)/4, $0xc2d00000
-DATA ·couplingCouplingInvAtanF32NEONconst+300(SB)/4, $0xc2d00000
-DATA ·couplingCouplingInvAtanF32NEONconst+304(SB)/4, $0x4b400000
-DATA ·couplingCouplingInvAtanF32NEONconst+308(SB)/4, $0x4b400000
-DATA ·couplingCouplingInvAtanF32NEONconst+312(SB)/4, $0x4b400000
-DATA ·couplingCouplingInvAtanF32NEONconst+316(SB)/4, $0x4b400000
-DATA ·couplingCouplingInvAtanF32NEONconst+320(SB)/4, $0x3fb8aa3b
-DATA ·couplingCouplingInvAtanF32NEONconst+324(SB)/4, $0x3fb8aa3b
-DATA ·couplingCouplingInvAtanF32NEONconst+328(SB)/4, $0x3fb8aa3b
-DATA ·couplingCouplingInvAtanF32NEONconst+332(SB)/4, $0x3fb8aa3b
-DATA ·couplingCouplingInvAtanF32NEONconst+336(SB)/4, $0x3f318000
-DATA ·couplingCouplingInvAtanF32NEONconst+340(SB)/4, $0x3f318000
-DATA ·couplingCouplingInvAtanF32NEONconst+344(SB)/4, $0x3f318000
-DATA ·couplingCouplingInvAtanF32NEONconst+348(SB)/4, $0x3f318000
-DATA ·couplingCouplingInvAtanF32NEONconst+352(SB)/4, $0xb95e8083
-DATA ·couplingCouplingInvAtanF32NEONconst+356(SB)/4, $0xb95e8083
-DATA ·couplingCouplingInvAtanF32NEONconst+360(SB)/4, $0xb95e8083
-DATA ·couplingCouplingInvAtanF32NEONconst+364(SB)/4, $0xb95e8083
-DATA ·couplingCouplingInvAtanF32NEONconst+368(SB)/4, $0x3ab51200
-DATA ·couplingCouplingInvAtanF32NEONconst+372(SB)/4, $0x3ab51200
-DATA ·couplingCouplingInvAtanF32NEONconst+376(SB)/4, $0x3ab51200
-DATA ·couplingCouplingInvAtanF32NEONconst+380(SB)/4, $0x3ab51200
-DATA ·couplingCouplingInvAtanF32NEONconst+384(SB)/4, $0x3c091d01
-DATA ·couplingCouplingInvAtanF32NEONconst+388(SB)/4, $0x3c091d01
-DATA ·couplingCouplingInvAtanF32NEONconst+392(SB)/4, $0x3c091d01
-DATA ·couplingCouplingInvAtanF32NEONconst+396(SB)/4, $0x3c091d01
-DATA ·couplingCouplingInvAtanF32NEONconst+400(SB)/4, $0x3d2aac79
-DATA ·couplingCouplingInvAtanF32NEONconst+404(SB)/4, $0x3d2aac79
-DATA ·couplingCouplingInvAtanF32NEONconst+408(SB)/4, $0x3d2aac79
-DATA ·couplingCouplingInvAtanF32NEONconst+412(SB)/4, $0x3d2aac79
-DATA ·couplingCouplingInvAtanF32NEONconst+416(SB)/4, $0x3e2aaa49
-DATA ·couplingCouplingInvAtanF32NEONconst+420(SB)/4, $0x3e2aaa49
-DATA ·couplingCouplingInvAtanF32NEONconst+424(SB)/4, $0x3e2aaa49
-DATA ·couplingCouplingInvAtanF32NEONconst+428(SB)/4, $0x3e2aaa49
-DATA ·couplingCouplingInvAtanF32NEONconst+432(SB)/4, $0x3efffffe
-DATA ·couplingCouplingInvAtanF32NEONconst+436(SB)/4, $0x3efffffe
-DATA ·couplingCouplingInvAtanF32NEONconst+440(SB)/4, $0x3efffffe
-DATA ·couplingCouplingInvAtanF32NEONconst+444(SB)/4, $0x3efffffe
-DATA ·couplingCouplingInvAtanF32NEONconst+448(SB)/4, $0x4b3fff02
-DATA ·couplingCouplingInvAtanF32NEONconst+452(SB)/4, $0x4b3fff02
-DATA ·couplingCouplingInvAtanF32NEONconst+456(SB)/4, $0x4b3fff02
-DATA ·couplingCouplingInvAtanF32NEONconst+460(SB)/4, $0x4b3fff02
-GLOBL ·couplingCouplingInvAtanF32NEONconst(SB), RODATA|NOPTR, $464
-
-// func couplingBwdAtanF64NEON(dx, ds, dy, x, s, p []float64)
-TEXT ·couplingBwdAtanF64NEON(SB), NOSPLIT, $0-144
-	MOVD	dy_base+48(FP), R0
-	MOVD	x_base+72(FP), R3
-	MOVD	s_base+96(FP), R4
-	MOVD	dx_base+0(FP), R1
-	MOVD	ds_base+24(FP), R5
-	MOVD	p_base+120(FP), R6
-	MOVD	dx_len+8(FP), R2
-	MOVD	$·couplingCouplingBwdAtanF64NEONconst(SB), R9
-main:
-	CMP	$2, R2
-	BLT	one
-	VLD1.P	16(R4), [V0.D2]
-	MOVD	8(R6), R10
 	VDUP	R10, V1.D2
 	WORD	$0x6e61dc02 // fmul v2.2d, v0.2d, v1.2d
-	MOVD	16(R6), R10
+	MOVD	8(R6), R10
 	VDUP	R10, V3.D2
 	FMOVQ	0(R9), F4
 	FMOVQ	16(R9), F5
@@ -5196,82 +2880,20 @@ main:
 	FMOVQ	352(R9), F15
 	VBIT	V15.B16, V2.B16, V29.B16
 	WORD	$0x6e7ddc7e // fmul v30.2d, v3.2d, v29.2d
-	VLD1.P	16(R0), [V28.D2]
-	// x = clamp(x, lo, hi): FMIN and FMAX keep NaN
-	FMOVQ	368(R9), F11
-	WORD	$0x4eebf7de // fmin v30.2d, v30.2d, v11.2d
-	FMOVQ	384(R9), F19
-	WORD	$0x4e73f7de // fmax v30.2d, v30.2d, v19.2d
-	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer; k = kb - 1.5*2^mant
-	FMOVQ	400(R9), F8
-	FMOVQ	416(R9), F21
-	VFMLA	V21.D2, V30.D2, V8.D2
-	FMOVQ	400(R9), F25
-	WORD	$0x4ef9d517 // fsub v23.2d, v8.2d, v25.2d
-	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	FMOVQ	432(R9), F6
-	VFMLS	V6.D2, V23.D2, V30.D2
-	FMOVQ	448(R9), F27
-	VFMLS	V27.D2, V23.D2, V30.D2
-	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	WORD	$0x6e7edfd0 // fmul v16.2d, v30.2d, v30.2d
-	FMOVQ	464(R9), F26
-	FMOVQ	480(R9), F17
-	VFMLA	V16.D2, V26.D2, V17.D2
-	FMOVQ	496(R9), F4
-	VFMLA	V16.D2, V17.D2, V4.D2
-	FMOVQ	512(R9), F0
-	VFMLA	V16.D2, V4.D2, V0.D2
-	FMOVQ	528(R9), F20
-	VFMLA	V16.D2, V0.D2, V20.D2
-	FMOVQ	544(R9), F10
-	FMOVQ	560(R9), F5
-	VFMLA	V16.D2, V10.D2, V5.D2
-	FMOVQ	576(R9), F14
-	VFMLA	V16.D2, V5.D2, V14.D2
-	FMOVQ	592(R9), F7
-	VFMLA	V16.D2, V14.D2, V7.D2
-	FMOVQ	608(R9), F24
-	VFMLA	V16.D2, V7.D2, V24.D2
-	VFMLA	V30.D2, V24.D2, V20.D2
-	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	FMOVQ	16(R9), F9
-	WORD	$0x4e69d7d6 // fadd v22.2d, v30.2d, v9.2d
-	WORD	$0x4ee9d6c1 // fsub v1.2d, v22.2d, v9.2d
-	WORD	$0x4ee1d7c1 // fsub v1.2d, v30.2d, v1.2d
-	VFMLA	V20.D2, V16.D2, V1.D2
-	WORD	$0x4e61d6d6 // fadd v22.2d, v22.2d, v1.2d
-	// p * 2^k: 2^(k>>1) and 2^(k-k>>1) from the integer bits of kb = k + 1.5*2^mant
-	FMOVQ	624(R9), F18
-	VSUB	V18.D2, V8.D2, V8.D2
-	VUSHR	$1, V8.D2, V31.D2
-	VSUB	V31.D2, V8.D2, V8.D2
-	VSHL	$52, V31.D2, V31.D2
-	VSHL	$52, V8.D2, V8.D2
-	WORD	$0x6e7fded6 // fmul v22.2d, v22.2d, v31.2d
-	WORD	$0x6e68dede // fmul v30.2d, v22.2d, v8.2d
-	WORD	$0x6e7edf8c // fmul v12.2d, v28.2d, v30.2d
-	VLD1.P	16(R3), [V15.D2]
-	MOVD	0(R6), R10
-	VDUP	R10, V13.D2
-	VFMLA	V15.D2, V12.D2, V13.D2
-	FMOVQ	640(R9), F3
-	WORD	$0x6e63ddbd // fmul v29.2d, v13.2d, v3.2d
-	FMOVQ	16(R9), F11
-	VFMLA	V2.D2, V2.D2, V11.D2
-	WORD	$0x6e6bffb3 // fdiv v19.2d, v29.2d, v11.2d
-	VST1.P	[V12.D2], 16(R1)
-	VST1.P	[V19.D2], 16(R5)
+	FMOVQ	16(R9), F28
+	VFMLA	V2.D2, V2.D2, V28.D2
+	VST1.P	[V30.D2], 16(R1)
+	VST1.P	[V28.D2], 16(R5)
 	SUB	$2, R2
 	B	main
 one:
 	CMP	$2, R2
 	BLT	done
-	VLD1.P	16(R4), [V0.D2]
-	MOVD	8(R6), R10
+	VLD1.P	16(R0), [V0.D2]
+	MOVD	0(R6), R10
 	VDUP	R10, V1.D2
 	WORD	$0x6e61dc02 // fmul v2.2d, v0.2d, v1.2d
-	MOVD	16(R6), R10
+	MOVD	8(R6), R10
 	VDUP	R10, V3.D2
 	FMOVQ	0(R9), F4
 	FMOVQ	16(R9), F5
@@ -5362,179 +2984,79 @@ one:
 	FMOVQ	352(R9), F15
 	VBIT	V15.B16, V2.B16, V29.B16
 	WORD	$0x6e7ddc7e // fmul v30.2d, v3.2d, v29.2d
-	VLD1.P	16(R0), [V28.D2]
-	// x = clamp(x, lo, hi): FMIN and FMAX keep NaN
-	FMOVQ	368(R9), F11
-	WORD	$0x4eebf7de // fmin v30.2d, v30.2d, v11.2d
-	FMOVQ	384(R9), F19
-	WORD	$0x4e73f7de // fmax v30.2d, v30.2d, v19.2d
-	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer; k = kb - 1.5*2^mant
-	FMOVQ	400(R9), F8
-	FMOVQ	416(R9), F21
-	VFMLA	V21.D2, V30.D2, V8.D2
-	FMOVQ	400(R9), F25
-	WORD	$0x4ef9d517 // fsub v23.2d, v8.2d, v25.2d
-	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	FMOVQ	432(R9), F6
-	VFMLS	V6.D2, V23.D2, V30.D2
-	FMOVQ	448(R9), F27
-	VFMLS	V27.D2, V23.D2, V30.D2
-	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	WORD	$0x6e7edfd0 // fmul v16.2d, v30.2d, v30.2d
-	FMOVQ	464(R9), F26
-	FMOVQ	480(R9), F17
-	VFMLA	V16.D2, V26.D2, V17.D2
-	FMOVQ	496(R9), F4
-	VFMLA	V16.D2, V17.D2, V4.D2
-	FMOVQ	512(R9), F0
-	VFMLA	V16.D2, V4.D2, V0.D2
-	FMOVQ	528(R9), F20
-	VFMLA	V16.D2, V0.D2, V20.D2
-	FMOVQ	544(R9), F10
-	FMOVQ	560(R9), F5
-	VFMLA	V16.D2, V10.D2, V5.D2
-	FMOVQ	576(R9), F14
-	VFMLA	V16.D2, V5.D2, V14.D2
-	FMOVQ	592(R9), F7
-	VFMLA	V16.D2, V14.D2, V7.D2
-	FMOVQ	608(R9), F24
-	VFMLA	V16.D2, V7.D2, V24.D2
-	VFMLA	V30.D2, V24.D2, V20.D2
-	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	FMOVQ	16(R9), F9
-	WORD	$0x4e69d7d6 // fadd v22.2d, v30.2d, v9.2d
-	WORD	$0x4ee9d6c1 // fsub v1.2d, v22.2d, v9.2d
-	WORD	$0x4ee1d7c1 // fsub v1.2d, v30.2d, v1.2d
-	VFMLA	V20.D2, V16.D2, V1.D2
-	WORD	$0x4e61d6d6 // fadd v22.2d, v22.2d, v1.2d
-	// p * 2^k: 2^(k>>1) and 2^(k-k>>1) from the integer bits of kb = k + 1.5*2^mant
-	FMOVQ	624(R9), F18
-	VSUB	V18.D2, V8.D2, V8.D2
-	VUSHR	$1, V8.D2, V31.D2
-	VSUB	V31.D2, V8.D2, V8.D2
-	VSHL	$52, V31.D2, V31.D2
-	VSHL	$52, V8.D2, V8.D2
-	WORD	$0x6e7fded6 // fmul v22.2d, v22.2d, v31.2d
-	WORD	$0x6e68dede // fmul v30.2d, v22.2d, v8.2d
-	WORD	$0x6e7edf8c // fmul v12.2d, v28.2d, v30.2d
-	VLD1.P	16(R3), [V15.D2]
-	MOVD	0(R6), R10
-	VDUP	R10, V13.D2
-	VFMLA	V15.D2, V12.D2, V13.D2
-	FMOVQ	640(R9), F3
-	WORD	$0x6e63ddbd // fmul v29.2d, v13.2d, v3.2d
-	FMOVQ	16(R9), F11
-	VFMLA	V2.D2, V2.D2, V11.D2
-	WORD	$0x6e6bffb3 // fdiv v19.2d, v29.2d, v11.2d
-	VST1.P	[V12.D2], 16(R1)
-	VST1.P	[V19.D2], 16(R5)
+	FMOVQ	16(R9), F28
+	VFMLA	V2.D2, V2.D2, V28.D2
+	VST1.P	[V30.D2], 16(R1)
+	VST1.P	[V28.D2], 16(R5)
 	SUB	$2, R2
 	B	one
 done:
 	RET
 
-DATA ·couplingCouplingBwdAtanF64NEONconst+0(SB)/8, $0x0
-DATA ·couplingCouplingBwdAtanF64NEONconst+8(SB)/8, $0x0
-DATA ·couplingCouplingBwdAtanF64NEONconst+16(SB)/8, $0x3ff0000000000000
-DATA ·couplingCouplingBwdAtanF64NEONconst+24(SB)/8, $0x3ff0000000000000
-DATA ·couplingCouplingBwdAtanF64NEONconst+32(SB)/8, $0x3fe0000000000000
-DATA ·couplingCouplingBwdAtanF64NEONconst+40(SB)/8, $0x3fe0000000000000
-DATA ·couplingCouplingBwdAtanF64NEONconst+48(SB)/8, $0x3fe921fb54442d18
-DATA ·couplingCouplingBwdAtanF64NEONconst+56(SB)/8, $0x3fe921fb54442d18
-DATA ·couplingCouplingBwdAtanF64NEONconst+64(SB)/8, $0x3c81a62633145c07
-DATA ·couplingCouplingBwdAtanF64NEONconst+72(SB)/8, $0x3c81a62633145c07
-DATA ·couplingCouplingBwdAtanF64NEONconst+80(SB)/8, $0x4000000000000000
-DATA ·couplingCouplingBwdAtanF64NEONconst+88(SB)/8, $0x4000000000000000
-DATA ·couplingCouplingBwdAtanF64NEONconst+96(SB)/8, $0x43b0000000000000
-DATA ·couplingCouplingBwdAtanF64NEONconst+104(SB)/8, $0x43b0000000000000
-DATA ·couplingCouplingBwdAtanF64NEONconst+112(SB)/8, $0xbff0000000000000
-DATA ·couplingCouplingBwdAtanF64NEONconst+120(SB)/8, $0xbff0000000000000
-DATA ·couplingCouplingBwdAtanF64NEONconst+128(SB)/8, $0x3ff921fb54442d18
-DATA ·couplingCouplingBwdAtanF64NEONconst+136(SB)/8, $0x3ff921fb54442d18
-DATA ·couplingCouplingBwdAtanF64NEONconst+144(SB)/8, $0x3c91a62633145c07
-DATA ·couplingCouplingBwdAtanF64NEONconst+152(SB)/8, $0x3c91a62633145c07
-DATA ·couplingCouplingBwdAtanF64NEONconst+160(SB)/8, $0x3f84b84ec43ecd9f
-DATA ·couplingCouplingBwdAtanF64NEONconst+168(SB)/8, $0x3f84b84ec43ecd9f
-DATA ·couplingCouplingBwdAtanF64NEONconst+176(SB)/8, $0xbf9c180895953df5
-DATA ·couplingCouplingBwdAtanF64NEONconst+184(SB)/8, $0xbf9c180895953df5
-DATA ·couplingCouplingBwdAtanF64NEONconst+192(SB)/8, $0x3fa56f607f646ec3
-DATA ·couplingCouplingBwdAtanF64NEONconst+200(SB)/8, $0x3fa56f607f646ec3
-DATA ·couplingCouplingBwdAtanF64NEONconst+208(SB)/8, $0xbfaa3988128ceb4f
-DATA ·couplingCouplingBwdAtanF64NEONconst+216(SB)/8, $0xbfaa3988128ceb4f
-DATA ·couplingCouplingBwdAtanF64NEONconst+224(SB)/8, $0x3fadfe97edfe032d
-DATA ·couplingCouplingBwdAtanF64NEONconst+232(SB)/8, $0x3fadfe97edfe032d
-DATA ·couplingCouplingBwdAtanF64NEONconst+240(SB)/8, $0xbfb10f31fb584184
-DATA ·couplingCouplingBwdAtanF64NEONconst+248(SB)/8, $0xbfb10f31fb584184
-DATA ·couplingCouplingBwdAtanF64NEONconst+256(SB)/8, $0x3fb3b113dd26645d
-DATA ·couplingCouplingBwdAtanF64NEONconst+264(SB)/8, $0x3fb3b113dd26645d
-DATA ·couplingCouplingBwdAtanF64NEONconst+272(SB)/8, $0xbfb745cf4cc817f8
-DATA ·couplingCouplingBwdAtanF64NEONconst+280(SB)/8, $0xbfb745cf4cc817f8
-DATA ·couplingCouplingBwdAtanF64NEONconst+288(SB)/8, $0x3fbc71c7090f8c07
-DATA ·couplingCouplingBwdAtanF64NEONconst+296(SB)/8, $0x3fbc71c7090f8c07
-DATA ·couplingCouplingBwdAtanF64NEONconst+304(SB)/8, $0xbfc249249215e1e7
-DATA ·couplingCouplingBwdAtanF64NEONconst+312(SB)/8, $0xbfc249249215e1e7
-DATA ·couplingCouplingBwdAtanF64NEONconst+320(SB)/8, $0x3fc9999999991150
-DATA ·couplingCouplingBwdAtanF64NEONconst+328(SB)/8, $0x3fc9999999991150
-DATA ·couplingCouplingBwdAtanF64NEONconst+336(SB)/8, $0xbfd5555555555516
-DATA ·couplingCouplingBwdAtanF64NEONconst+344(SB)/8, $0xbfd5555555555516
-DATA ·couplingCouplingBwdAtanF64NEONconst+352(SB)/8, $0x8000000000000000
-DATA ·couplingCouplingBwdAtanF64NEONconst+360(SB)/8, $0x8000000000000000
-DATA ·couplingCouplingBwdAtanF64NEONconst+368(SB)/8, $0x4086300000000000
-DATA ·couplingCouplingBwdAtanF64NEONconst+376(SB)/8, $0x4086300000000000
-DATA ·couplingCouplingBwdAtanF64NEONconst+384(SB)/8, $0xc087500000000000
-DATA ·couplingCouplingBwdAtanF64NEONconst+392(SB)/8, $0xc087500000000000
-DATA ·couplingCouplingBwdAtanF64NEONconst+400(SB)/8, $0x4338000000000000
-DATA ·couplingCouplingBwdAtanF64NEONconst+408(SB)/8, $0x4338000000000000
-DATA ·couplingCouplingBwdAtanF64NEONconst+416(SB)/8, $0x3ff71547652b82fe
-DATA ·couplingCouplingBwdAtanF64NEONconst+424(SB)/8, $0x3ff71547652b82fe
-DATA ·couplingCouplingBwdAtanF64NEONconst+432(SB)/8, $0x3fe62e42fee00000
-DATA ·couplingCouplingBwdAtanF64NEONconst+440(SB)/8, $0x3fe62e42fee00000
-DATA ·couplingCouplingBwdAtanF64NEONconst+448(SB)/8, $0x3dea39ef35793c76
-DATA ·couplingCouplingBwdAtanF64NEONconst+456(SB)/8, $0x3dea39ef35793c76
-DATA ·couplingCouplingBwdAtanF64NEONconst+464(SB)/8, $0x3e928b426d1c6cab
-DATA ·couplingCouplingBwdAtanF64NEONconst+472(SB)/8, $0x3e928b426d1c6cab
-DATA ·couplingCouplingBwdAtanF64NEONconst+480(SB)/8, $0x3efa019939c26883
-DATA ·couplingCouplingBwdAtanF64NEONconst+488(SB)/8, $0x3efa019939c26883
-DATA ·couplingCouplingBwdAtanF64NEONconst+496(SB)/8, $0x3f56c16c1860a28f
-DATA ·couplingCouplingBwdAtanF64NEONconst+504(SB)/8, $0x3f56c16c1860a28f
-DATA ·couplingCouplingBwdAtanF64NEONconst+512(SB)/8, $0x3fa55555555503c1
-DATA ·couplingCouplingBwdAtanF64NEONconst+520(SB)/8, $0x3fa55555555503c1
-DATA ·couplingCouplingBwdAtanF64NEONconst+528(SB)/8, $0x3fe0000000000009
-DATA ·couplingCouplingBwdAtanF64NEONconst+536(SB)/8, $0x3fe0000000000009
-DATA ·couplingCouplingBwdAtanF64NEONconst+544(SB)/8, $0x3e5af6345e154829
-DATA ·couplingCouplingBwdAtanF64NEONconst+552(SB)/8, $0x3e5af6345e154829
-DATA ·couplingCouplingBwdAtanF64NEONconst+560(SB)/8, $0x3ec71ddf6a597246
-DATA ·couplingCouplingBwdAtanF64NEONconst+568(SB)/8, $0x3ec71ddf6a597246
-DATA ·couplingCouplingBwdAtanF64NEONconst+576(SB)/8, $0x3f2a01a01b0113fc
-DATA ·couplingCouplingBwdAtanF64NEONconst+584(SB)/8, $0x3f2a01a01b0113fc
-DATA ·couplingCouplingBwdAtanF64NEONconst+592(SB)/8, $0x3f8111111110f7f9
-DATA ·couplingCouplingBwdAtanF64NEONconst+600(SB)/8, $0x3f8111111110f7f9
-DATA ·couplingCouplingBwdAtanF64NEONconst+608(SB)/8, $0x3fc5555555555558
-DATA ·couplingCouplingBwdAtanF64NEONconst+616(SB)/8, $0x3fc5555555555558
-DATA ·couplingCouplingBwdAtanF64NEONconst+624(SB)/8, $0x4337fffffffff802
-DATA ·couplingCouplingBwdAtanF64NEONconst+632(SB)/8, $0x4337fffffffff802
-DATA ·couplingCouplingBwdAtanF64NEONconst+640(SB)/8, $0x3fe45f306dc9c883
-DATA ·couplingCouplingBwdAtanF64NEONconst+648(SB)/8, $0x3fe45f306dc9c883
-GLOBL ·couplingCouplingBwdAtanF64NEONconst(SB), RODATA|NOPTR, $656
+DATA ·couplingCouplingClampGradAtanF64NEONconst+0(SB)/8, $0x0
+DATA ·couplingCouplingClampGradAtanF64NEONconst+8(SB)/8, $0x0
+DATA ·couplingCouplingClampGradAtanF64NEONconst+16(SB)/8, $0x3ff0000000000000
+DATA ·couplingCouplingClampGradAtanF64NEONconst+24(SB)/8, $0x3ff0000000000000
+DATA ·couplingCouplingClampGradAtanF64NEONconst+32(SB)/8, $0x3fe0000000000000
+DATA ·couplingCouplingClampGradAtanF64NEONconst+40(SB)/8, $0x3fe0000000000000
+DATA ·couplingCouplingClampGradAtanF64NEONconst+48(SB)/8, $0x3fe921fb54442d18
+DATA ·couplingCouplingClampGradAtanF64NEONconst+56(SB)/8, $0x3fe921fb54442d18
+DATA ·couplingCouplingClampGradAtanF64NEONconst+64(SB)/8, $0x3c81a62633145c07
+DATA ·couplingCouplingClampGradAtanF64NEONconst+72(SB)/8, $0x3c81a62633145c07
+DATA ·couplingCouplingClampGradAtanF64NEONconst+80(SB)/8, $0x4000000000000000
+DATA ·couplingCouplingClampGradAtanF64NEONconst+88(SB)/8, $0x4000000000000000
+DATA ·couplingCouplingClampGradAtanF64NEONconst+96(SB)/8, $0x43b0000000000000
+DATA ·couplingCouplingClampGradAtanF64NEONconst+104(SB)/8, $0x43b0000000000000
+DATA ·couplingCouplingClampGradAtanF64NEONconst+112(SB)/8, $0xbff0000000000000
+DATA ·couplingCouplingClampGradAtanF64NEONconst+120(SB)/8, $0xbff0000000000000
+DATA ·couplingCouplingClampGradAtanF64NEONconst+128(SB)/8, $0x3ff921fb54442d18
+DATA ·couplingCouplingClampGradAtanF64NEONconst+136(SB)/8, $0x3ff921fb54442d18
+DATA ·couplingCouplingClampGradAtanF64NEONconst+144(SB)/8, $0x3c91a62633145c07
+DATA ·couplingCouplingClampGradAtanF64NEONconst+152(SB)/8, $0x3c91a62633145c07
+DATA ·couplingCouplingClampGradAtanF64NEONconst+160(SB)/8, $0x3f84b84ec43ecd9f
+DATA ·couplingCouplingClampGradAtanF64NEONconst+168(SB)/8, $0x3f84b84ec43ecd9f
+DATA ·couplingCouplingClampGradAtanF64NEONconst+176(SB)/8, $0xbf9c180895953df5
+DATA ·couplingCouplingClampGradAtanF64NEONconst+184(SB)/8, $0xbf9c180895953df5
+DATA ·couplingCouplingClampGradAtanF64NEONconst+192(SB)/8, $0x3fa56f607f646ec3
+DATA ·couplingCouplingClampGradAtanF64NEONconst+200(SB)/8, $0x3fa56f607f646ec3
+DATA ·couplingCouplingClampGradAtanF64NEONconst+208(SB)/8, $0xbfaa3988128ceb4f
+DATA ·couplingCouplingClampGradAtanF64NEONconst+216(SB)/8, $0xbfaa3988128ceb4f
+DATA ·couplingCouplingClampGradAtanF64NEONconst+224(SB)/8, $0x3fadfe97edfe032d
+DATA ·couplingCouplingClampGradAtanF64NEONconst+232(SB)/8, $0x3fadfe97edfe032d
+DATA ·couplingCouplingClampGradAtanF64NEONconst+240(SB)/8, $0xbfb10f31fb584184
+DATA ·couplingCouplingClampGradAtanF64NEONconst+248(SB)/8, $0xbfb10f31fb584184
+DATA ·couplingCouplingClampGradAtanF64NEONconst+256(SB)/8, $0x3fb3b113dd26645d
+DATA ·couplingCouplingClampGradAtanF64NEONconst+264(SB)/8, $0x3fb3b113dd26645d
+DATA ·couplingCouplingClampGradAtanF64NEONconst+272(SB)/8, $0xbfb745cf4cc817f8
+DATA ·couplingCouplingClampGradAtanF64NEONconst+280(SB)/8, $0xbfb745cf4cc817f8
+DATA ·couplingCouplingClampGradAtanF64NEONconst+288(SB)/8, $0x3fbc71c7090f8c07
+DATA ·couplingCouplingClampGradAtanF64NEONconst+296(SB)/8, $0x3fbc71c7090f8c07
+DATA ·couplingCouplingClampGradAtanF64NEONconst+304(SB)/8, $0xbfc249249215e1e7
+DATA ·couplingCouplingClampGradAtanF64NEONconst+312(SB)/8, $0xbfc249249215e1e7
+DATA ·couplingCouplingClampGradAtanF64NEONconst+320(SB)/8, $0x3fc9999999991150
+DATA ·couplingCouplingClampGradAtanF64NEONconst+328(SB)/8, $0x3fc9999999991150
+DATA ·couplingCouplingClampGradAtanF64NEONconst+336(SB)/8, $0xbfd5555555555516
+DATA ·couplingCouplingClampGradAtanF64NEONconst+344(SB)/8, $0xbfd5555555555516
+DATA ·couplingCouplingClampGradAtanF64NEONconst+352(SB)/8, $0x8000000000000000
+DATA ·couplingCouplingClampGradAtanF64NEONconst+360(SB)/8, $0x8000000000000000
+GLOBL ·couplingCouplingClampGradAtanF64NEONconst(SB), RODATA|NOPTR, $368
 
-// func couplingBwdAtanF32NEON(dx, ds, dy, x, s, p []float32)
-TEXT ·couplingBwdAtanF32NEON(SB), NOSPLIT, $0-144
-	MOVD	dy_base+48(FP), R0
-	MOVD	x_base+72(FP), R3
-	MOVD	s_base+96(FP), R4
-	MOVD	dx_base+0(FP), R1
-	MOVD	ds_base+24(FP), R5
-	MOVD	p_base+120(FP), R6
-	MOVD	dx_len+8(FP), R2
-	MOVD	$·couplingCouplingBwdAtanF32NEONconst(SB), R9
+// func couplingClampGradAtanF32NEON(c, f, s, p []float32)
+TEXT ·couplingClampGradAtanF32NEON(SB), NOSPLIT, $0-96
+	MOVD	s_base+48(FP), R0
+	MOVD	c_base+0(FP), R1
+	MOVD	f_base+24(FP), R5
+	MOVD	p_base+72(FP), R6
+	MOVD	c_len+8(FP), R2
+	MOVD	$·couplingCouplingClampGradAtanF32NEONconst(SB), R9
 main:
 	CMP	$4, R2
 	BLT	one
-	VLD1.P	16(R4), [V0.S4]
-	MOVWU	4(R6), R10
+	VLD1.P	16(R0), [V0.S4]
+	MOVWU	0(R6), R10
 	VDUP	R10, V1.S4
 	WORD	$0x6e21dc02 // fmul v2.4s, v0.4s, v1.4s
-	MOVWU	8(R6), R10
+	MOVWU	4(R6), R10
 	VDUP	R10, V3.S4
 	FMOVQ	0(R9), F4
 	FMOVQ	16(R9), F5
@@ -5613,72 +3135,20 @@ main:
 	FMOVQ	256(R9), F24
 	VBIT	V24.B16, V2.B16, V20.B16
 	WORD	$0x6e34dc61 // fmul v1.4s, v3.4s, v20.4s
-	VLD1.P	16(R0), [V22.S4]
-	// x = clamp(x, lo, hi): FMIN and FMAX keep NaN
-	FMOVQ	272(R9), F12
-	WORD	$0x4eacf421 // fmin v1.4s, v1.4s, v12.4s
-	FMOVQ	288(R9), F13
-	WORD	$0x4e2df421 // fmax v1.4s, v1.4s, v13.4s
-	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer; k = kb - 1.5*2^mant
-	FMOVQ	304(R9), F29
-	FMOVQ	320(R9), F15
-	VFMLA	V15.S4, V1.S4, V29.S4
-	FMOVQ	304(R9), F28
-	WORD	$0x4ebcd7be // fsub v30.4s, v29.4s, v28.4s
-	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	FMOVQ	336(R9), F11
-	VFMLS	V11.S4, V30.S4, V1.S4
-	FMOVQ	352(R9), F19
-	VFMLS	V19.S4, V30.S4, V1.S4
-	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	WORD	$0x6e21dc28 // fmul v8.4s, v1.4s, v1.4s
-	FMOVQ	368(R9), F21
-	FMOVQ	384(R9), F23
-	VFMLA	V1.S4, V21.S4, V23.S4
-	FMOVQ	400(R9), F25
-	VFMLA	V1.S4, V23.S4, V25.S4
-	FMOVQ	416(R9), F0
-	VFMLA	V1.S4, V25.S4, V0.S4
-	FMOVQ	432(R9), F16
-	VFMLA	V1.S4, V0.S4, V16.S4
-	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	FMOVQ	16(R9), F10
-	WORD	$0x4e2ad425 // fadd v5.4s, v1.4s, v10.4s
-	WORD	$0x4eaad4ae // fsub v14.4s, v5.4s, v10.4s
-	WORD	$0x4eaed42e // fsub v14.4s, v1.4s, v14.4s
-	VFMLA	V16.S4, V8.S4, V14.S4
-	WORD	$0x4e2ed4a5 // fadd v5.4s, v5.4s, v14.4s
-	// p * 2^k: 2^(k>>1) and 2^(k-k>>1) from the integer bits of kb = k + 1.5*2^mant
-	FMOVQ	448(R9), F7
-	VSUB	V7.S4, V29.S4, V29.S4
-	VUSHR	$1, V29.S4, V26.S4
-	VSUB	V26.S4, V29.S4, V29.S4
-	VSHL	$23, V26.S4, V26.S4
-	VSHL	$23, V29.S4, V29.S4
-	WORD	$0x6e3adca5 // fmul v5.4s, v5.4s, v26.4s
-	WORD	$0x6e3ddca1 // fmul v1.4s, v5.4s, v29.4s
-	WORD	$0x6e21dec9 // fmul v9.4s, v22.4s, v1.4s
-	VLD1.P	16(R3), [V4.S4]
-	MOVWU	0(R6), R10
-	VDUP	R10, V17.S4
-	VFMLA	V4.S4, V9.S4, V17.S4
-	FMOVQ	464(R9), F6
-	WORD	$0x6e26de3b // fmul v27.4s, v17.4s, v6.4s
-	FMOVQ	16(R9), F18
-	VFMLA	V2.S4, V2.S4, V18.S4
-	WORD	$0x6e32ff78 // fdiv v24.4s, v27.4s, v18.4s
-	VST1.P	[V9.S4], 16(R1)
-	VST1.P	[V24.S4], 16(R5)
+	FMOVQ	16(R9), F22
+	VFMLA	V2.S4, V2.S4, V22.S4
+	VST1.P	[V1.S4], 16(R1)
+	VST1.P	[V22.S4], 16(R5)
 	SUB	$4, R2
 	B	main
 one:
 	CMP	$4, R2
 	BLT	done
-	VLD1.P	16(R4), [V0.S4]
-	MOVWU	4(R6), R10
+	VLD1.P	16(R0), [V0.S4]
+	MOVWU	0(R6), R10
 	VDUP	R10, V1.S4
 	WORD	$0x6e21dc02 // fmul v2.4s, v0.4s, v1.4s
-	MOVWU	8(R6), R10
+	MOVWU	4(R6), R10
 	VDUP	R10, V3.S4
 	FMOVQ	0(R9), F4
 	FMOVQ	16(R9), F5
@@ -5757,188 +3227,170 @@ one:
 	FMOVQ	256(R9), F24
 	VBIT	V24.B16, V2.B16, V20.B16
 	WORD	$0x6e34dc61 // fmul v1.4s, v3.4s, v20.4s
-	VLD1.P	16(R0), [V22.S4]
-	// x = clamp(x, lo, hi): FMIN and FMAX keep NaN
-	FMOVQ	272(R9), F12
-	WORD	$0x4eacf421 // fmin v1.4s, v1.4s, v12.4s
-	FMOVQ	288(R9), F13
-	WORD	$0x4e2df421 // fmax v1.4s, v1.4s, v13.4s
-	// kb = fma(x, log2e, 1.5*2^mant): x*log2e rounded once to an integer; k = kb - 1.5*2^mant
-	FMOVQ	304(R9), F29
-	FMOVQ	320(R9), F15
-	VFMLA	V15.S4, V1.S4, V29.S4
-	FMOVQ	304(R9), F28
-	WORD	$0x4ebcd7be // fsub v30.4s, v29.4s, v28.4s
-	// r = fma(k, -ln2hi, x); r = fma(k, -ln2lo, r)
-	FMOVQ	336(R9), F11
-	VFMLS	V11.S4, V30.S4, V1.S4
-	FMOVQ	352(R9), F19
-	VFMLS	V19.S4, V30.S4, V1.S4
-	// r2 = r*r; q = Poly(ExpQ, r, r2)
-	WORD	$0x6e21dc28 // fmul v8.4s, v1.4s, v1.4s
-	FMOVQ	368(R9), F21
-	FMOVQ	384(R9), F23
-	VFMLA	V1.S4, V21.S4, V23.S4
-	FMOVQ	400(R9), F25
-	VFMLA	V1.S4, V23.S4, V25.S4
-	FMOVQ	416(R9), F0
-	VFMLA	V1.S4, V25.S4, V0.S4
-	FMOVQ	432(R9), F16
-	VFMLA	V1.S4, V0.S4, V16.S4
-	// hi = 1 + r; lo = r - (hi - 1) (exact); p = hi + fma(r2, q, lo)
-	FMOVQ	16(R9), F10
-	WORD	$0x4e2ad425 // fadd v5.4s, v1.4s, v10.4s
-	WORD	$0x4eaad4ae // fsub v14.4s, v5.4s, v10.4s
-	WORD	$0x4eaed42e // fsub v14.4s, v1.4s, v14.4s
-	VFMLA	V16.S4, V8.S4, V14.S4
-	WORD	$0x4e2ed4a5 // fadd v5.4s, v5.4s, v14.4s
-	// p * 2^k: 2^(k>>1) and 2^(k-k>>1) from the integer bits of kb = k + 1.5*2^mant
-	FMOVQ	448(R9), F7
-	VSUB	V7.S4, V29.S4, V29.S4
-	VUSHR	$1, V29.S4, V26.S4
-	VSUB	V26.S4, V29.S4, V29.S4
-	VSHL	$23, V26.S4, V26.S4
-	VSHL	$23, V29.S4, V29.S4
-	WORD	$0x6e3adca5 // fmul v5.4s, v5.4s, v26.4s
-	WORD	$0x6e3ddca1 // fmul v1.4s, v5.4s, v29.4s
-	WORD	$0x6e21dec9 // fmul v9.4s, v22.4s, v1.4s
-	VLD1.P	16(R3), [V4.S4]
-	MOVWU	0(R6), R10
-	VDUP	R10, V17.S4
-	VFMLA	V4.S4, V9.S4, V17.S4
-	FMOVQ	464(R9), F6
-	WORD	$0x6e26de3b // fmul v27.4s, v17.4s, v6.4s
-	FMOVQ	16(R9), F18
-	VFMLA	V2.S4, V2.S4, V18.S4
-	WORD	$0x6e32ff78 // fdiv v24.4s, v27.4s, v18.4s
-	VST1.P	[V9.S4], 16(R1)
-	VST1.P	[V24.S4], 16(R5)
+	FMOVQ	16(R9), F22
+	VFMLA	V2.S4, V2.S4, V22.S4
+	VST1.P	[V1.S4], 16(R1)
+	VST1.P	[V22.S4], 16(R5)
 	SUB	$4, R2
 	B	one
 done:
 	RET
 
-DATA ·couplingCouplingBwdAtanF32NEONconst+0(SB)/4, $0x0
-DATA ·couplingCouplingBwdAtanF32NEONconst+4(SB)/4, $0x0
-DATA ·couplingCouplingBwdAtanF32NEONconst+8(SB)/4, $0x0
-DATA ·couplingCouplingBwdAtanF32NEONconst+12(SB)/4, $0x0
-DATA ·couplingCouplingBwdAtanF32NEONconst+16(SB)/4, $0x3f800000
-DATA ·couplingCouplingBwdAtanF32NEONconst+20(SB)/4, $0x3f800000
-DATA ·couplingCouplingBwdAtanF32NEONconst+24(SB)/4, $0x3f800000
-DATA ·couplingCouplingBwdAtanF32NEONconst+28(SB)/4, $0x3f800000
-DATA ·couplingCouplingBwdAtanF32NEONconst+32(SB)/4, $0x3f000000
-DATA ·couplingCouplingBwdAtanF32NEONconst+36(SB)/4, $0x3f000000
-DATA ·couplingCouplingBwdAtanF32NEONconst+40(SB)/4, $0x3f000000
-DATA ·couplingCouplingBwdAtanF32NEONconst+44(SB)/4, $0x3f000000
-DATA ·couplingCouplingBwdAtanF32NEONconst+48(SB)/4, $0x3f490fdb
-DATA ·couplingCouplingBwdAtanF32NEONconst+52(SB)/4, $0x3f490fdb
-DATA ·couplingCouplingBwdAtanF32NEONconst+56(SB)/4, $0x3f490fdb
-DATA ·couplingCouplingBwdAtanF32NEONconst+60(SB)/4, $0x3f490fdb
-DATA ·couplingCouplingBwdAtanF32NEONconst+64(SB)/4, $0xb2bbbd2e
-DATA ·couplingCouplingBwdAtanF32NEONconst+68(SB)/4, $0xb2bbbd2e
-DATA ·couplingCouplingBwdAtanF32NEONconst+72(SB)/4, $0xb2bbbd2e
-DATA ·couplingCouplingBwdAtanF32NEONconst+76(SB)/4, $0xb2bbbd2e
-DATA ·couplingCouplingBwdAtanF32NEONconst+80(SB)/4, $0x40000000
-DATA ·couplingCouplingBwdAtanF32NEONconst+84(SB)/4, $0x40000000
-DATA ·couplingCouplingBwdAtanF32NEONconst+88(SB)/4, $0x40000000
-DATA ·couplingCouplingBwdAtanF32NEONconst+92(SB)/4, $0x40000000
-DATA ·couplingCouplingBwdAtanF32NEONconst+96(SB)/4, $0x4e800000
-DATA ·couplingCouplingBwdAtanF32NEONconst+100(SB)/4, $0x4e800000
-DATA ·couplingCouplingBwdAtanF32NEONconst+104(SB)/4, $0x4e800000
-DATA ·couplingCouplingBwdAtanF32NEONconst+108(SB)/4, $0x4e800000
-DATA ·couplingCouplingBwdAtanF32NEONconst+112(SB)/4, $0xbf800000
-DATA ·couplingCouplingBwdAtanF32NEONconst+116(SB)/4, $0xbf800000
-DATA ·couplingCouplingBwdAtanF32NEONconst+120(SB)/4, $0xbf800000
-DATA ·couplingCouplingBwdAtanF32NEONconst+124(SB)/4, $0xbf800000
-DATA ·couplingCouplingBwdAtanF32NEONconst+128(SB)/4, $0x3fc90fdb
-DATA ·couplingCouplingBwdAtanF32NEONconst+132(SB)/4, $0x3fc90fdb
-DATA ·couplingCouplingBwdAtanF32NEONconst+136(SB)/4, $0x3fc90fdb
-DATA ·couplingCouplingBwdAtanF32NEONconst+140(SB)/4, $0x3fc90fdb
-DATA ·couplingCouplingBwdAtanF32NEONconst+144(SB)/4, $0xb33bbd2e
-DATA ·couplingCouplingBwdAtanF32NEONconst+148(SB)/4, $0xb33bbd2e
-DATA ·couplingCouplingBwdAtanF32NEONconst+152(SB)/4, $0xb33bbd2e
-DATA ·couplingCouplingBwdAtanF32NEONconst+156(SB)/4, $0xb33bbd2e
-DATA ·couplingCouplingBwdAtanF32NEONconst+160(SB)/4, $0x3d1e9c4b
-DATA ·couplingCouplingBwdAtanF32NEONconst+164(SB)/4, $0x3d1e9c4b
-DATA ·couplingCouplingBwdAtanF32NEONconst+168(SB)/4, $0x3d1e9c4b
-DATA ·couplingCouplingBwdAtanF32NEONconst+172(SB)/4, $0x3d1e9c4b
-DATA ·couplingCouplingBwdAtanF32NEONconst+176(SB)/4, $0xbda3837e
-DATA ·couplingCouplingBwdAtanF32NEONconst+180(SB)/4, $0xbda3837e
-DATA ·couplingCouplingBwdAtanF32NEONconst+184(SB)/4, $0xbda3837e
-DATA ·couplingCouplingBwdAtanF32NEONconst+188(SB)/4, $0xbda3837e
-DATA ·couplingCouplingBwdAtanF32NEONconst+192(SB)/4, $0x3de01243
-DATA ·couplingCouplingBwdAtanF32NEONconst+196(SB)/4, $0x3de01243
-DATA ·couplingCouplingBwdAtanF32NEONconst+200(SB)/4, $0x3de01243
-DATA ·couplingCouplingBwdAtanF32NEONconst+204(SB)/4, $0x3de01243
-DATA ·couplingCouplingBwdAtanF32NEONconst+208(SB)/4, $0xbe122566
-DATA ·couplingCouplingBwdAtanF32NEONconst+212(SB)/4, $0xbe122566
-DATA ·couplingCouplingBwdAtanF32NEONconst+216(SB)/4, $0xbe122566
-DATA ·couplingCouplingBwdAtanF32NEONconst+220(SB)/4, $0xbe122566
-DATA ·couplingCouplingBwdAtanF32NEONconst+224(SB)/4, $0x3e4ccb76
-DATA ·couplingCouplingBwdAtanF32NEONconst+228(SB)/4, $0x3e4ccb76
-DATA ·couplingCouplingBwdAtanF32NEONconst+232(SB)/4, $0x3e4ccb76
-DATA ·couplingCouplingBwdAtanF32NEONconst+236(SB)/4, $0x3e4ccb76
-DATA ·couplingCouplingBwdAtanF32NEONconst+240(SB)/4, $0xbeaaaaa9
-DATA ·couplingCouplingBwdAtanF32NEONconst+244(SB)/4, $0xbeaaaaa9
-DATA ·couplingCouplingBwdAtanF32NEONconst+248(SB)/4, $0xbeaaaaa9
-DATA ·couplingCouplingBwdAtanF32NEONconst+252(SB)/4, $0xbeaaaaa9
-DATA ·couplingCouplingBwdAtanF32NEONconst+256(SB)/4, $0x80000000
-DATA ·couplingCouplingBwdAtanF32NEONconst+260(SB)/4, $0x80000000
-DATA ·couplingCouplingBwdAtanF32NEONconst+264(SB)/4, $0x80000000
-DATA ·couplingCouplingBwdAtanF32NEONconst+268(SB)/4, $0x80000000
-DATA ·couplingCouplingBwdAtanF32NEONconst+272(SB)/4, $0x42b20000
-DATA ·couplingCouplingBwdAtanF32NEONconst+276(SB)/4, $0x42b20000
-DATA ·couplingCouplingBwdAtanF32NEONconst+280(SB)/4, $0x42b20000
-DATA ·couplingCouplingBwdAtanF32NEONconst+284(SB)/4, $0x42b20000
-DATA ·couplingCouplingBwdAtanF32NEONconst+288(SB)/4, $0xc2d00000
-DATA ·couplingCouplingBwdAtanF32NEONconst+292(SB)/4, $0xc2d00000
-DATA ·couplingCouplingBwdAtanF32NEONconst+296(SB)/4, $0xc2d00000
-DATA ·couplingCouplingBwdAtanF32NEONconst+300(SB)/4, $0xc2d00000
-DATA ·couplingCouplingBwdAtanF32NEONconst+304(SB)/4, $0x4b400000
-DATA ·couplingCouplingBwdAtanF32NEONconst+308(SB)/4, $0x4b400000
-DATA ·couplingCouplingBwdAtanF32NEONconst+312(SB)/4, $0x4b400000
-DATA ·couplingCouplingBwdAtanF32NEONconst+316(SB)/4, $0x4b400000
-DATA ·couplingCouplingBwdAtanF32NEONconst+320(SB)/4, $0x3fb8aa3b
-DATA ·couplingCouplingBwdAtanF32NEONconst+324(SB)/4, $0x3fb8aa3b
-DATA ·couplingCouplingBwdAtanF32NEONconst+328(SB)/4, $0x3fb8aa3b
-DATA ·couplingCouplingBwdAtanF32NEONconst+332(SB)/4, $0x3fb8aa3b
-DATA ·couplingCouplingBwdAtanF32NEONconst+336(SB)/4, $0x3f318000
-DATA ·couplingCouplingBwdAtanF32NEONconst+340(SB)/4, $0x3f318000
-DATA ·couplingCouplingBwdAtanF32NEONconst+344(SB)/4, $0x3f318000
-DATA ·couplingCouplingBwdAtanF32NEONconst+348(SB)/4, $0x3f318000
-DATA ·couplingCouplingBwdAtanF32NEONconst+352(SB)/4, $0xb95e8083
-DATA ·couplingCouplingBwdAtanF32NEONconst+356(SB)/4, $0xb95e8083
-DATA ·couplingCouplingBwdAtanF32NEONconst+360(SB)/4, $0xb95e8083
-DATA ·couplingCouplingBwdAtanF32NEONconst+364(SB)/4, $0xb95e8083
-DATA ·couplingCouplingBwdAtanF32NEONconst+368(SB)/4, $0x3ab51200
-DATA ·couplingCouplingBwdAtanF32NEONconst+372(SB)/4, $0x3ab51200
-DATA ·couplingCouplingBwdAtanF32NEONconst+376(SB)/4, $0x3ab51200
-DATA ·couplingCouplingBwdAtanF32NEONconst+380(SB)/4, $0x3ab51200
-DATA ·couplingCouplingBwdAtanF32NEONconst+384(SB)/4, $0x3c091d01
-DATA ·couplingCouplingBwdAtanF32NEONconst+388(SB)/4, $0x3c091d01
-DATA ·couplingCouplingBwdAtanF32NEONconst+392(SB)/4, $0x3c091d01
-DATA ·couplingCouplingBwdAtanF32NEONconst+396(SB)/4, $0x3c091d01
-DATA ·couplingCouplingBwdAtanF32NEONconst+400(SB)/4, $0x3d2aac79
-DATA ·couplingCouplingBwdAtanF32NEONconst+404(SB)/4, $0x3d2aac79
-DATA ·couplingCouplingBwdAtanF32NEONconst+408(SB)/4, $0x3d2aac79
-DATA ·couplingCouplingBwdAtanF32NEONconst+412(SB)/4, $0x3d2aac79
-DATA ·couplingCouplingBwdAtanF32NEONconst+416(SB)/4, $0x3e2aaa49
-DATA ·couplingCouplingBwdAtanF32NEONconst+420(SB)/4, $0x3e2aaa49
-DATA ·couplingCouplingBwdAtanF32NEONconst+424(SB)/4, $0x3e2aaa49
-DATA ·couplingCouplingBwdAtanF32NEONconst+428(SB)/4, $0x3e2aaa49
-DATA ·couplingCouplingBwdAtanF32NEONconst+432(SB)/4, $0x3efffffe
-DATA ·couplingCouplingBwdAtanF32NEONconst+436(SB)/4, $0x3efffffe
-DATA ·couplingCouplingBwdAtanF32NEONconst+440(SB)/4, $0x3efffffe
-DATA ·couplingCouplingBwdAtanF32NEONconst+444(SB)/4, $0x3efffffe
-DATA ·couplingCouplingBwdAtanF32NEONconst+448(SB)/4, $0x4b3fff02
-DATA ·couplingCouplingBwdAtanF32NEONconst+452(SB)/4, $0x4b3fff02
-DATA ·couplingCouplingBwdAtanF32NEONconst+456(SB)/4, $0x4b3fff02
-DATA ·couplingCouplingBwdAtanF32NEONconst+460(SB)/4, $0x4b3fff02
-DATA ·couplingCouplingBwdAtanF32NEONconst+464(SB)/4, $0x3f22f983
-DATA ·couplingCouplingBwdAtanF32NEONconst+468(SB)/4, $0x3f22f983
-DATA ·couplingCouplingBwdAtanF32NEONconst+472(SB)/4, $0x3f22f983
-DATA ·couplingCouplingBwdAtanF32NEONconst+476(SB)/4, $0x3f22f983
-GLOBL ·couplingCouplingBwdAtanF32NEONconst(SB), RODATA|NOPTR, $480
+DATA ·couplingCouplingClampGradAtanF32NEONconst+0(SB)/4, $0x0
+DATA ·couplingCouplingClampGradAtanF32NEONconst+4(SB)/4, $0x0
+DATA ·couplingCouplingClampGradAtanF32NEONconst+8(SB)/4, $0x0
+DATA ·couplingCouplingClampGradAtanF32NEONconst+12(SB)/4, $0x0
+DATA ·couplingCouplingClampGradAtanF32NEONconst+16(SB)/4, $0x3f800000
+DATA ·couplingCouplingClampGradAtanF32NEONconst+20(SB)/4, $0x3f800000
+DATA ·couplingCouplingClampGradAtanF32NEONconst+24(SB)/4, $0x3f800000
+DATA ·couplingCouplingClampGradAtanF32NEONconst+28(SB)/4, $0x3f800000
+DATA ·couplingCouplingClampGradAtanF32NEONconst+32(SB)/4, $0x3f000000
+DATA ·couplingCouplingClampGradAtanF32NEONconst+36(SB)/4, $0x3f000000
+DATA ·couplingCouplingClampGradAtanF32NEONconst+40(SB)/4, $0x3f000000
+DATA ·couplingCouplingClampGradAtanF32NEONconst+44(SB)/4, $0x3f000000
+DATA ·couplingCouplingClampGradAtanF32NEONconst+48(SB)/4, $0x3f490fdb
+DATA ·couplingCouplingClampGradAtanF32NEONconst+52(SB)/4, $0x3f490fdb
+DATA ·couplingCouplingClampGradAtanF32NEONconst+56(SB)/4, $0x3f490fdb
+DATA ·couplingCouplingClampGradAtanF32NEONconst+60(SB)/4, $0x3f490fdb
+DATA ·couplingCouplingClampGradAtanF32NEONconst+64(SB)/4, $0xb2bbbd2e
+DATA ·couplingCouplingClampGradAtanF32NEONconst+68(SB)/4, $0xb2bbbd2e
+DATA ·couplingCouplingClampGradAtanF32NEONconst+72(SB)/4, $0xb2bbbd2e
+DATA ·couplingCouplingClampGradAtanF32NEONconst+76(SB)/4, $0xb2bbbd2e
+DATA ·couplingCouplingClampGradAtanF32NEONconst+80(SB)/4, $0x40000000
+DATA ·couplingCouplingClampGradAtanF32NEONconst+84(SB)/4, $0x40000000
+DATA ·couplingCouplingClampGradAtanF32NEONconst+88(SB)/4, $0x40000000
+DATA ·couplingCouplingClampGradAtanF32NEONconst+92(SB)/4, $0x40000000
+DATA ·couplingCouplingClampGradAtanF32NEONconst+96(SB)/4, $0x4e800000
+DATA ·couplingCouplingClampGradAtanF32NEONconst+100(SB)/4, $0x4e800000
+DATA ·couplingCouplingClampGradAtanF32NEONconst+104(SB)/4, $0x4e800000
+DATA ·couplingCouplingClampGradAtanF32NEONconst+108(SB)/4, $0x4e800000
+DATA ·couplingCouplingClampGradAtanF32NEONconst+112(SB)/4, $0xbf800000
+DATA ·couplingCouplingClampGradAtanF32NEONconst+116(SB)/4, $0xbf800000
+DATA ·couplingCouplingClampGradAtanF32NEONconst+120(SB)/4, $0xbf800000
+DATA ·couplingCouplingClampGradAtanF32NEONconst+124(SB)/4, $0xbf800000
+DATA ·couplingCouplingClampGradAtanF32NEONconst+128(SB)/4, $0x3fc90fdb
+DATA ·couplingCouplingClampGradAtanF32NEONconst+132(SB)/4, $0x3fc90fdb
+DATA ·couplingCouplingClampGradAtanF32NEONconst+136(SB)/4, $0x3fc90fdb
+DATA ·couplingCouplingClampGradAtanF32NEONconst+140(SB)/4, $0x3fc90fdb
+DATA ·couplingCouplingClampGradAtanF32NEONconst+144(SB)/4, $0xb33bbd2e
+DATA ·couplingCouplingClampGradAtanF32NEONconst+148(SB)/4, $0xb33bbd2e
+DATA ·couplingCouplingClampGradAtanF32NEONconst+152(SB)/4, $0xb33bbd2e
+DATA ·couplingCouplingClampGradAtanF32NEONconst+156(SB)/4, $0xb33bbd2e
+DATA ·couplingCouplingClampGradAtanF32NEONconst+160(SB)/4, $0x3d1e9c4b
+DATA ·couplingCouplingClampGradAtanF32NEONconst+164(SB)/4, $0x3d1e9c4b
+DATA ·couplingCouplingClampGradAtanF32NEONconst+168(SB)/4, $0x3d1e9c4b
+DATA ·couplingCouplingClampGradAtanF32NEONconst+172(SB)/4, $0x3d1e9c4b
+DATA ·couplingCouplingClampGradAtanF32NEONconst+176(SB)/4, $0xbda3837e
+DATA ·couplingCouplingClampGradAtanF32NEONconst+180(SB)/4, $0xbda3837e
+DATA ·couplingCouplingClampGradAtanF32NEONconst+184(SB)/4, $0xbda3837e
+DATA ·couplingCouplingClampGradAtanF32NEONconst+188(SB)/4, $0xbda3837e
+DATA ·couplingCouplingClampGradAtanF32NEONconst+192(SB)/4, $0x3de01243
+DATA ·couplingCouplingClampGradAtanF32NEONconst+196(SB)/4, $0x3de01243
+DATA ·couplingCouplingClampGradAtanF32NEONconst+200(SB)/4, $0x3de01243
+DATA ·couplingCouplingClampGradAtanF32NEONconst+204(SB)/4, $0x3de01243
+DATA ·couplingCouplingClampGradAtanF32NEONconst+208(SB)/4, $0xbe122566
+DATA ·couplingCouplingClampGradAtanF32NEONconst+212(SB)/4, $0xbe122566
+DATA ·couplingCouplingClampGradAtanF32NEONconst+216(SB)/4, $0xbe122566
+DATA ·couplingCouplingClampGradAtanF32NEONconst+220(SB)/4, $0xbe122566
+DATA ·couplingCouplingClampGradAtanF32NEONconst+224(SB)/4, $0x3e4ccb76
+DATA ·couplingCouplingClampGradAtanF32NEONconst+228(SB)/4, $0x3e4ccb76
+DATA ·couplingCouplingClampGradAtanF32NEONconst+232(SB)/4, $0x3e4ccb76
+DATA ·couplingCouplingClampGradAtanF32NEONconst+236(SB)/4, $0x3e4ccb76
+DATA ·couplingCouplingClampGradAtanF32NEONconst+240(SB)/4, $0xbeaaaaa9
+DATA ·couplingCouplingClampGradAtanF32NEONconst+244(SB)/4, $0xbeaaaaa9
+DATA ·couplingCouplingClampGradAtanF32NEONconst+248(SB)/4, $0xbeaaaaa9
+DATA ·couplingCouplingClampGradAtanF32NEONconst+252(SB)/4, $0xbeaaaaa9
+DATA ·couplingCouplingClampGradAtanF32NEONconst+256(SB)/4, $0x80000000
+DATA ·couplingCouplingClampGradAtanF32NEONconst+260(SB)/4, $0x80000000
+DATA ·couplingCouplingClampGradAtanF32NEONconst+264(SB)/4, $0x80000000
+DATA ·couplingCouplingClampGradAtanF32NEONconst+268(SB)/4, $0x80000000
+GLOBL ·couplingCouplingClampGradAtanF32NEONconst(SB), RODATA|NOPTR, $272
+
+// func couplingChainAtanF64NEON(ds, g, f []float64)
+TEXT ·couplingChainAtanF64NEON(SB), NOSPLIT, $0-72
+	MOVD	g_base+24(FP), R0
+	MOVD	f_base+48(FP), R3
+	MOVD	ds_base+0(FP), R1
+	MOVD	ds_len+8(FP), R2
+	MOVD	$·couplingCouplingChainAtanF64NEONconst(SB), R9
+main:
+	CMP	$4, R2
+	BLT	one
+	VLD1.P	16(R0), [V0.D2]
+	VLD1.P	16(R0), [V1.D2]
+	FMOVQ	0(R9), F2
+	FMOVQ	0(R9), F3
+	WORD	$0x6e62dc04 // fmul v4.2d, v0.2d, v2.2d
+	WORD	$0x6e63dc25 // fmul v5.2d, v1.2d, v3.2d
+	VLD1.P	16(R3), [V6.D2]
+	VLD1.P	16(R3), [V7.D2]
+	WORD	$0x6e66fc88 // fdiv v8.2d, v4.2d, v6.2d
+	WORD	$0x6e67fca9 // fdiv v9.2d, v5.2d, v7.2d
+	VST1.P	[V8.D2], 16(R1)
+	VST1.P	[V9.D2], 16(R1)
+	SUB	$4, R2
+	B	main
+one:
+	CMP	$2, R2
+	BLT	done
+	VLD1.P	16(R0), [V0.D2]
+	FMOVQ	0(R9), F1
+	WORD	$0x6e61dc02 // fmul v2.2d, v0.2d, v1.2d
+	VLD1.P	16(R3), [V3.D2]
+	WORD	$0x6e63fc44 // fdiv v4.2d, v2.2d, v3.2d
+	VST1.P	[V4.D2], 16(R1)
+	SUB	$2, R2
+	B	one
+done:
+	RET
+
+DATA ·couplingCouplingChainAtanF64NEONconst+0(SB)/8, $0x3fe45f306dc9c883
+DATA ·couplingCouplingChainAtanF64NEONconst+8(SB)/8, $0x3fe45f306dc9c883
+GLOBL ·couplingCouplingChainAtanF64NEONconst(SB), RODATA|NOPTR, $16
+
+// func couplingChainAtanF32NEON(ds, g, f []float32)
+TEXT ·couplingChainAtanF32NEON(SB), NOSPLIT, $0-72
+	MOVD	g_base+24(FP), R0
+	MOVD	f_base+48(FP), R3
+	MOVD	ds_base+0(FP), R1
+	MOVD	ds_len+8(FP), R2
+	MOVD	$·couplingCouplingChainAtanF32NEONconst(SB), R9
+main:
+	CMP	$8, R2
+	BLT	one
+	VLD1.P	16(R0), [V0.S4]
+	VLD1.P	16(R0), [V1.S4]
+	FMOVQ	0(R9), F2
+	FMOVQ	0(R9), F3
+	WORD	$0x6e22dc04 // fmul v4.4s, v0.4s, v2.4s
+	WORD	$0x6e23dc25 // fmul v5.4s, v1.4s, v3.4s
+	VLD1.P	16(R3), [V6.S4]
+	VLD1.P	16(R3), [V7.S4]
+	WORD	$0x6e26fc88 // fdiv v8.4s, v4.4s, v6.4s
+	WORD	$0x6e27fca9 // fdiv v9.4s, v5.4s, v7.4s
+	VST1.P	[V8.S4], 16(R1)
+	VST1.P	[V9.S4], 16(R1)
+	SUB	$8, R2
+	B	main
+one:
+	CMP	$4, R2
+	BLT	done
+	VLD1.P	16(R0), [V0.S4]
+	FMOVQ	0(R9), F1
+	WORD	$0x6e21dc02 // fmul v2.4s, v0.4s, v1.4s
+	VLD1.P	16(R3), [V3.S4]
+	WORD	$0x6e23fc44 // fdiv v4.4s, v2.4s, v3.4s
+	VST1.P	[V4.S4], 16(R1)
+	SUB	$4, R2
+	B	one
+done:
+	RET
+
+DATA ·couplingCouplingChainAtanF32NEONconst+0(SB)/4, $0x3f22f983
+DATA ·couplingCouplingChainAtanF32NEONconst+4(SB)/4, $0x3f22f983
+DATA ·couplingCouplingChainAtanF32NEONconst+8(SB)/4, $0x3f22f983
+DATA ·couplingCouplingChainAtanF32NEONconst+12(SB)/4, $0x3f22f983
+GLOBL ·couplingCouplingChainAtanF32NEONconst(SB), RODATA|NOPTR, $16
 
 // func couplingSubF64NEON(x, y, t []float64)
 TEXT ·couplingSubF64NEON(SB), NOSPLIT, $0-72

@@ -38,7 +38,7 @@ func newCouplingData[T ref.Float](n int) *couplingData[T] {
 }
 
 // couplingClamps are the clamps measured, with the suffix of their
-// manifest rows (CouplingFwdTanh, CouplingFwdTanhSum, ...).
+// manifest rows (CouplingClampTanh, CouplingClampGradTanh, ...).
 var couplingClamps = []struct {
 	name, row string
 	c         kernels.Clamp
@@ -46,6 +46,27 @@ var couplingClamps = []struct {
 	{"none", "None", kernels.Clamp{Kind: kernels.ClampNone}},
 	{"tanh", "Tanh", kernels.Clamp{Kind: kernels.ClampTanh, A: 2}},
 	{"atan", "Atan", kernels.Clamp{Kind: kernels.ClampAtan, A: 1.5}},
+}
+
+// couplingRuns returns the manifest rows a coupling in direction d ("Fwd",
+// "Inv" or "Bwd") with the clamp of row runs: the clamp's kernel, then the
+// unclamped one on c (forward and inverse with its fused row sum), then,
+// backward, the chain rule through the clamp (Mul for tanh).
+func couplingRuns(d, row string) []string {
+	runs := []string{"Coupling" + d + "None"}
+	if d != "Bwd" {
+		runs = append(runs, "Coupling"+d+"NoneSum")
+	}
+	switch {
+	case row == "None":
+	case d != "Bwd":
+		runs = append(runs, "CouplingClamp"+row)
+	case row == "Tanh":
+		runs = append(runs, "CouplingClampGradTanh", "Mul")
+	default:
+		runs = append(runs, "CouplingClampGrad"+row, "CouplingChain"+row)
+	}
+	return runs
 }
 
 func couplingCases() []kernelCase {
@@ -81,17 +102,17 @@ func couplingCasesOf[T ref.Float](prec string) []kernelCase {
 	}
 	for _, cl := range couplingClamps {
 		c, kind := cl.c, int(cl.c.Kind)
-		add("CouplingForward-"+cl.name, []string{"CouplingFwd" + cl.row, "CouplingFwd" + cl.row + "Sum"}, 4,
+		add("CouplingForward-"+cl.name, couplingRuns("Fwd", cl.row), 4,
 			func(d *couplingData[T]) { kernels.CouplingForward(d.y, d.x, d.s, d.t, d.logdet, c) },
 			naiveOf(func(d *couplingData[float64]) {
 				testkit.NaiveCouplingForward(d.y.Data, d.x.Data, d.s.Data, d.t.Data, d.logdet, d.x.Cols, kind, c.A)
 			}))
-		add("CouplingInverse-"+cl.name, []string{"CouplingInv" + cl.row, "CouplingInv" + cl.row + "Sum"}, 4,
+		add("CouplingInverse-"+cl.name, couplingRuns("Inv", cl.row), 4,
 			func(d *couplingData[T]) { kernels.CouplingInverse(d.x, d.y, d.s, d.t, d.logdet, c) },
 			naiveOf(func(d *couplingData[float64]) {
 				testkit.NaiveCouplingInverse(d.x.Data, d.y.Data, d.s.Data, d.t.Data, d.logdet, d.x.Cols, kind, c.A)
 			}))
-		add("CouplingBackward-"+cl.name, []string{"CouplingBwd" + cl.row}, 5,
+		add("CouplingBackward-"+cl.name, couplingRuns("Bwd", cl.row), 5,
 			func(d *couplingData[T]) {
 				kernels.CouplingBackward(d.dx, d.ds, kernels.Matrix[T]{}, d.y, d.logdet, d.x, d.s, c)
 			},

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/big"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/flowkern/flowkern/internal/ref"
 	"github.com/flowkern/flowkern/internal/testkit"
@@ -26,7 +27,13 @@ func couplingChecks() []equivCheck {
 	// row-sum ones AVX-512 runs when the rows are long enough.
 	var runs []string
 	for _, cl := range couplingClamps {
-		runs = append(runs, "CouplingFwd"+cl.row, "CouplingInv"+cl.row, "CouplingBwd"+cl.row, "CouplingFwd"+cl.row+"Sum", "CouplingInv"+cl.row+"Sum")
+		for _, d := range []string{"Fwd", "Inv", "Bwd"} {
+			for _, r := range couplingRuns(d, cl.row) {
+				if !slices.Contains(runs, r) {
+					runs = append(runs, r)
+				}
+			}
+		}
 	}
 	sub := []string{"CouplingSub"}
 	return []equivCheck{

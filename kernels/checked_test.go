@@ -30,8 +30,8 @@ func TestCheckedEntryPoints(t *testing.T) {
 		},
 		"Transpose4F64":  func() { asm.Transpose4F64(make([]float64, 16), 1, 4, make([]float64, 16), 0, 4, 4, 4) },
 		"NormalsF64AVX2": func() { asm.NormalsF64AVX2(make([]float64, 2), nil) },
-		"CouplingFwdTanh": func() {
-			asm.CouplingFwdTanhF64AVX2(make([]float64, 8), make([]float64, 8), make([]float64, 8), make([]float64, 8), make([]float64, 8), make([]float64, 1))
+		"CouplingClampTanh": func() { // p holds ia but not m
+			asm.CouplingClampTanhF64AVX2(make([]float64, 8), make([]float64, 8), make([]float64, 1))
 		},
 		"AdamF32AVX512": func() {
 			asm.AdamF32AVX512(make([]float32, 9), make([]float32, 9), make([]float32, 9), make([]float32, 8), 0, 0, 0, 0, 0, 0, 0, 0)

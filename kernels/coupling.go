@@ -15,10 +15,11 @@ import (
 //	inverse:  x = (y - t) * exp(-c(s)) logdet[b] -= sum_j c(s)[b,j]
 //
 // for every row b of a batch (all matrices B x d). Each kernel makes one pass
-// over its rows: the element steps run fused in one assembly loop (the
-// scale, its clamp and exp never leave the registers), and the row's
-// log-determinant is summed in Sum's lanes: in registers by the same loop on
-// AVX-512, elsewhere from an L1-resident block of c values.
+// over its rows, a block of at most 512 elements at a time: the clamp's
+// kernel writes c for the block to L1 (without a clamp c is s), then one
+// assembly loop runs exp and the rest of the element steps on c, and the
+// row's log-determinant is summed in Sum's lanes: in registers by the same
+// loop on AVX-512, elsewhere by Sum's kernel on the block of c.
 //
 // Canonical order, the same on every tier (bit-identical results): the
 // element steps of internal/ref (coupling.go), exp being Exp's algorithm;
@@ -69,11 +70,34 @@ func (c Clamp) params(fn string) (ia, m float64) {
 	panic(fmt.Sprintf("kernels: %s: unknown clamp kind %d", fn, c.Kind))
 }
 
-// The stream kernels (streamKernel, gen/manifest order) go by clamp kind
-// in threes: forward, inverse, backward; TestStreamKernelOrder checks it.
-func fwdKernel(k ClampKind) streamKernel { return skFwdNone + 3*streamKernel(k) }
-func invKernel(k ClampKind) streamKernel { return skInvNone + 3*streamKernel(k) }
-func bwdKernel(k ClampKind) streamKernel { return skBwdNone + 3*streamKernel(k) }
+// couplingOp is a coupling kernel of one direction and clamp: the
+// unclamped stream kernel k (skFwdNone, skInvNone or skBwdNone) run on
+// c = clamp(s), which the clamp's kernel writes to a block in L1 first.
+// Fused into one loop, the clamp's and exp's dependency chains were too
+// long for the out-of-order window: two loops take 0.65-0.82x its time in
+// float64 (docs/perf-notes.md). The bits are the same: c is stored exactly.
+type couplingOp struct {
+	k     streamKernel
+	clamp ClampKind
+}
+
+func fwdKernel(c ClampKind) couplingOp { return couplingOp{skFwdNone, c} }
+func invKernel(c ClampKind) couplingOp { return couplingOp{skInvNone, c} }
+func bwdKernel(c ClampKind) couplingOp { return couplingOp{skBwdNone, c} }
+
+// clampKernel returns the kernel computing c = clamp(s), or with grad
+// also dc/ds's factor (ref.CouplingScaleGrad).
+func clampKernel(c ClampKind, grad bool) streamKernel {
+	switch {
+	case c == ClampTanh && grad:
+		return skClampGradTanh
+	case c == ClampTanh:
+		return skClampTanh
+	case grad:
+		return skClampGradAtan
+	}
+	return skClampAtan
+}
 
 // CouplingForward sets y = x*exp(c(s)) + t (one fused multiply-add) and, if
 // logdet is not nil, logdet[b] += sum_j c(s)[b,j]. All matrices are B x d;
@@ -314,26 +338,31 @@ func row[T Float](m Matrix[T], b int) []T {
 // the c buffer to stay in L1.
 const couplingBlock = 512
 
-// couplingRows runs the forward (sign +1) or inverse (sign -1) kernel k
-// over every row and adds sign*S_b to logdet[b]. With logdet, whole lane
-// groups of a block go to the fused kernel where the tier has one (c summed
-// into the lanes in registers, never stored); the rest of a row, and every
-// row on other tiers, runs the stream kernel and Sum's kernel on c (s itself
-// without a clamp, summed before out is written: out may be s).
-func couplingRows[T Float](tier cpu.Tier, k streamKernel, sign T, out, in, s, t Matrix[T], logdet []T, ia, m T) {
+// couplingRows runs the forward (sign +1) or inverse (sign -1) op over
+// every row and adds sign*S_b to logdet[b]. With logdet, whole lane groups
+// of a block go to the fused kernel where the tier has one (c summed into
+// the lanes in registers); the rest of a row, and every row on other
+// tiers, is summed by Sum's kernel before the stream kernel runs.
+func couplingRows[T Float](tier cpu.Tier, op couplingOp, sign T, out, in, s, t Matrix[T], logdet []T, ia, m T) {
 	p := [2]T{ia, m}
-	np := 2
-	if k == skFwdNone || k == skInvNone {
-		np = 0
-	}
-	if !couplingNarrow(tier, k, sign, out, in, s, t, logdet, p[:np]) {
-		couplingRowByRow(tier, k, sign, out, in, s, t, logdet, p[:np])
+	if !couplingNarrow(tier, op, sign, out, in, s, t, logdet, p[:]) {
+		couplingRowByRow(tier, op, sign, out, in, s, t, logdet, p[:])
 	}
 }
 
+// clampBlock returns s itself without a clamp, else clamp(s) written to
+// buf (len(s) <= len(buf)).
+func clampBlock[T Float](tier cpu.Tier, c ClampKind, buf, s, p []T) []T {
+	if c == ClampNone {
+		return s
+	}
+	buf = buf[:len(s)]
+	streamRun(tier, clampKernel(c, false), buf, nil, s, nil, nil, p)
+	return buf
+}
+
 // couplingRowByRow is couplingRows one row at a time.
-func couplingRowByRow[T Float](tier cpu.Tier, k streamKernel, sign T, out, in, s, t Matrix[T], logdet, p []T) {
-	np := len(p)
+func couplingRowByRow[T Float](tier cpu.Tier, op couplingOp, sign T, out, in, s, t Matrix[T], logdet, p []T) {
 	var cbuf [couplingBlock]T
 	var accBuf [64]T
 	l := lanes[T]()
@@ -350,27 +379,19 @@ func couplingRowByRow[T Float](tier cpu.Tier, k streamKernel, sign T, out, in, s
 		ob, ib, sb, tb := row(out, b), row(in, b), row(s, b), row(t, b)
 		clear(acc)
 		for j0 := 0; j0 < out.Cols; j0 += couplingBlock {
-			j, e := j0, min(j0+couplingBlock, out.Cols)
+			e := min(j0+couplingBlock, out.Cols)
+			o, i, c, tt := ob[j0:e], ib[j0:e], clampBlock(tier, op.clamp, cbuf[:], sb[j0:e], p), tb[j0:e]
 			if logdet != nil {
-				// j is a multiple of l, so the lanes line up with Sum's.
-				if n0 := j + (e-j)&^(l-1); n0 > j && streamSum(tier, k, ob[j:n0], ib[j:n0], sb[j:n0], tb[j:n0], acc, p) {
-					j = n0
+				// j0 is a multiple of l, so the lanes line up with Sum's.
+				if n0 := len(o) &^ (l - 1); n0 > 0 && streamSum(tier, op.k, o[:n0], i[:n0], c[:n0], tt[:n0], acc, nil) {
+					o, i, c, tt = o[n0:], i[n0:], c[n0:], tt[n0:]
 				}
-				if j == e {
+				if len(o) == 0 {
 					continue
 				}
-				if np == 0 {
-					sumTier(tier, sb[j:e], acc)
-				}
+				sumTier(tier, c, acc)
 			}
-			var cb []T
-			if np > 0 {
-				cb = cbuf[:e-j]
-			}
-			streamRun(tier, k, ob[j:e], cb, ib[j:e], sb[j:e], tb[j:e], p)
-			if logdet != nil && np > 0 {
-				sumTier(tier, cb, acc)
-			}
+			streamRun(tier, op.k, o, nil, i, c, tt, nil)
 		}
 		if logdet != nil {
 			logdet[b] += sign * foldLanes(acc[:nl])
@@ -402,7 +423,7 @@ func flat[T Float](m Matrix[T]) ([]T, bool) {
 // steps of foldLanes that pair lanes at a distance of w or more add +0
 // to those: they change nothing, so reducing the first power of two >= w
 // lanes is the same sum.
-func couplingNarrow[T Float](tier cpu.Tier, k streamKernel, sign T, out, in, s, t Matrix[T], logdet, p []T) bool {
+func couplingNarrow[T Float](tier cpu.Tier, op couplingOp, sign T, out, in, s, t Matrix[T], logdet, p []T) bool {
 	w := out.Cols
 	if w == 0 || w >= lanes[T]() {
 		return false
@@ -426,19 +447,13 @@ func couplingNarrow[T Float](tier cpu.Tier, k streamKernel, sign T, out, in, s, 
 			o = bufs[0][:e1-e0]
 			i, sv, tv = pack(bufs[1][:], in, b0, b1), pack(bufs[2][:], s, b0, b1), pack(bufs[3][:], t, b0, b1)
 		}
-		if logdet != nil && len(p) == 0 {
-			narrowSums(sign, sv, w, logdet[b0:b1]) // before out, which may be s
+		c := clampBlock(tier, op.clamp, cbuf[:], sv, p)
+		if logdet != nil {
+			narrowSums(sign, c, w, logdet[b0:b1])
 		}
-		var cb []T
-		if len(p) > 0 {
-			cb = cbuf[:e1-e0]
-		}
-		streamRun(tier, k, o, cb, i, sv, tv, p)
+		streamRun(tier, op.k, o, nil, i, c, tv, nil)
 		if packed {
 			unpack(out, b0, b1, o)
-		}
-		if logdet != nil && len(p) > 0 {
-			narrowSums(sign, cb, w, logdet[b0:b1])
 		}
 	}
 	return true
@@ -557,30 +572,51 @@ func streamSum[T Float](tier cpu.Tier, k streamKernel, o, i0, i1, i2, acc, p []T
 }
 
 // couplingBackwardOn runs the backward kernel k over every row.
-func couplingBackwardOn[T Float](tier cpu.Tier, k streamKernel, dx, ds, dt, dy Matrix[T], dlogdet []T, x, s Matrix[T], ia, m T) {
-	if !couplingBackwardFlat(tier, k, dx, ds, dt, dy, dlogdet, x, s, ia, m) {
-		couplingBackwardRows(tier, k, dx, ds, dt, dy, dlogdet, x, s, ia, m)
+func couplingBackwardOn[T Float](tier cpu.Tier, op couplingOp, dx, ds, dt, dy Matrix[T], dlogdet []T, x, s Matrix[T], ia, m T) {
+	if !couplingBackwardFlat(tier, op, dx, ds, dt, dy, dlogdet, x, s, ia, m) {
+		couplingBackwardRows(tier, op, dx, ds, dt, dy, dlogdet, x, s, ia, m)
 	}
 }
 
+// clampBufs holds a block of c and of dc/ds's factor for backwardRun,
+// declared once per call: zeroing it per row cost a third of an unclamped
+// backward pass of 256 x 512.
+type clampBufs[T Float] [2][couplingBlock]T
+
 // couplingBackwardRows is couplingBackwardOn one row at a time.
-func couplingBackwardRows[T Float](tier cpu.Tier, k streamKernel, dx, ds, dt, dy Matrix[T], dlogdet []T, x, s Matrix[T], ia, m T) {
+func couplingBackwardRows[T Float](tier cpu.Tier, op couplingOp, dx, ds, dt, dy Matrix[T], dlogdet []T, x, s Matrix[T], ia, m T) {
+	var bufs clampBufs[T]
 	for b := range dx.Rows {
-		var p [3]T
+		var dl T
 		if dlogdet != nil {
-			p[0] = dlogdet[b]
-		}
-		p[1], p[2] = ia, m
-		np := 3
-		if k == skBwdNone {
-			np = 1
+			dl = dlogdet[b]
 		}
 		if dt.Data != nil {
 			copy(row(dt, b), row(dy, b)) // before dx, which may be dy
 		}
-		for j := 0; j < dx.Cols; j += couplingBlock {
-			e := min(j+couplingBlock, dx.Cols)
-			streamRun(tier, k, row(dx, b)[j:e], row(ds, b)[j:e], row(dy, b)[j:e], row(x, b)[j:e], row(s, b)[j:e], p[:np])
+		backwardRun(tier, op, row(dx, b), row(ds, b), row(dy, b), row(x, b), row(s, b), [3]T{dl, ia, m}, &bufs)
+	}
+}
+
+// backwardRun runs op's backward pass over elements sharing the row
+// gradient p[0] (p = [dl, ia, m]). With a clamp, block by block: c and
+// dc/ds's factor f into L1 (ref.CouplingScaleGrad), the unclamped kernel on
+// c, which leaves dL/dc in ds, then ds = ref.CouplingChain(ds, f). ds may
+// be s: a block of s is read whole before ds is written.
+func backwardRun[T Float](tier cpu.Tier, op couplingOp, dx, ds, dy, x, s []T, p [3]T, bufs *clampBufs[T]) {
+	for j := 0; j < len(dx); j += couplingBlock {
+		e := min(j+couplingBlock, len(dx))
+		if op.clamp == ClampNone {
+			streamRun(tier, skBwdNone, dx[j:e], ds[j:e], dy[j:e], x[j:e], s[j:e], p[:1])
+			continue
+		}
+		c, f := bufs[0][:e-j], bufs[1][:e-j]
+		streamRun(tier, clampKernel(op.clamp, true), c, f, s[j:e], nil, nil, p[1:])
+		streamRun(tier, skBwdNone, dx[j:e], ds[j:e], dy[j:e], x[j:e], c, p[:1])
+		if op.clamp == ClampTanh {
+			binaryOn(tier, opMul, ds[j:e], ds[j:e], f)
+		} else {
+			streamRun(tier, skChainAtan, ds[j:e], nil, ds[j:e], f, nil, nil)
 		}
 	}
 }
@@ -591,7 +627,7 @@ func couplingBackwardRows[T Float](tier cpu.Tier, k streamKernel, dx, ds, dt, dy
 // in training) go through one stream call, instead of one call per row and
 // a padded one for each row's tail; the kernel is element-wise, so the bits
 // are the same. It reports false, doing nothing, for other shapes.
-func couplingBackwardFlat[T Float](tier cpu.Tier, k streamKernel, dx, ds, dt, dy Matrix[T], dlogdet []T, x, s Matrix[T], ia, m T) bool {
+func couplingBackwardFlat[T Float](tier cpu.Tier, op couplingOp, dx, ds, dt, dy Matrix[T], dlogdet []T, x, s Matrix[T], ia, m T) bool {
 	w := dx.Cols
 	fdx, ok0 := flat(dx)
 	fds, ok1 := flat(ds)
@@ -603,46 +639,38 @@ func couplingBackwardFlat[T Float](tier cpu.Tier, k streamKernel, dx, ds, dt, dy
 	if w == 0 || packed && w >= streamVec[T]() {
 		return false
 	}
-	np := 3
-	if k == skBwdNone {
-		np = 1
-	}
 	// Rows per call: enough to pay for the call, few enough to stay in L1.
 	g := max(1, 4096/w)
 	var bufs [5][narrowBlock]T
 	if packed {
 		g = narrowBlock / w
 	}
+	var cbufs clampBufs[T]
 	for b0 := 0; b0 < dx.Rows; {
-		var p [3]T
+		var dl T
 		if dlogdet != nil {
-			p[0] = dlogdet[b0]
+			dl = dlogdet[b0]
 		}
-		p[1], p[2] = ia, m
 		b1 := b0 + 1
-		for b1 < dx.Rows && b1-b0 < g && (dlogdet == nil || equalBits(dlogdet[b1], p[0])) {
+		for b1 < dx.Rows && b1-b0 < g && (dlogdet == nil || equalBits(dlogdet[b1], dl)) {
 			b1++
 		}
 		e0, e1 := b0*w, b1*w
+		p := [3]T{dl, ia, m}
 		if !packed {
 			if fdt != nil {
 				copy(fdt[e0:e1], fdy[e0:e1]) // before dx, which may be dy
 			}
-			streamRun(tier, k, fdx[e0:e1], part(fds, e0, e1), fdy[e0:e1], part(fx, e0, e1), part(fs, e0, e1), p[:np])
+			backwardRun(tier, op, fdx[e0:e1], fds[e0:e1], fdy[e0:e1], fx[e0:e1], fs[e0:e1], p, &cbufs)
 		} else {
 			vy, vx, vs := pack(bufs[2][:], dy, b0, b1), pack(bufs[3][:], x, b0, b1), pack(bufs[4][:], s, b0, b1)
 			if dt.Cols != 0 {
 				unpack(dt, b0, b1, vy)
 			}
-			vdx, vds := bufs[0][:e1-e0], part(bufs[1][:], 0, e1-e0)
-			if ds.Cols == 0 {
-				vds = nil
-			}
-			streamRun(tier, k, vdx, vds, vy, vx, vs, p[:np])
+			vdx, vds := bufs[0][:e1-e0], bufs[1][:e1-e0]
+			backwardRun(tier, op, vdx, vds, vy, vx, vs, p, &cbufs)
 			unpack(dx, b0, b1, vdx)
-			if vds != nil {
-				unpack(ds, b0, b1, vds)
-			}
+			unpack(ds, b0, b1, vds)
 		}
 		b0 = b1
 	}
@@ -724,38 +752,45 @@ func streamGo[T Float](k streamKernel, o0, o1, i0, i1, i2, p []T) {
 		for i := range o0 {
 			o0[i] = i0[i] - i1[i]
 		}
-		return
 	case skTanhGrad:
 		for i := range o0 {
 			o0[i] = ref.TanhGrad(i0[i], i1[i])
 		}
-		return
-	}
-	clamp := int(k) / 3
-	var ia, m T
-	if clamp != ref.ClampNone {
-		ia, m = p[len(p)-2], p[len(p)-1]
-	}
-	switch k % 3 {
 	case skFwdNone:
 		for i := range o0 {
-			y, c := ref.CouplingForward(clamp, i0[i], i1[i], i2[i], ia, m)
-			o0[i] = y
-			if o1 != nil {
-				o1[i] = c
-			}
+			o0[i], _ = ref.CouplingForward(ref.ClampNone, i0[i], i1[i], i2[i], 0, 0)
 		}
 	case skInvNone:
 		for i := range o0 {
-			x, c := ref.CouplingInverse(clamp, i0[i], i1[i], i2[i], ia, m)
-			o0[i] = x
-			if o1 != nil {
-				o1[i] = c
-			}
+			o0[i], _ = ref.CouplingInverse(ref.ClampNone, i0[i], i1[i], i2[i], 0, 0)
+		}
+	case skBwdNone:
+		for i := range o0 {
+			o0[i], o1[i] = ref.CouplingBackward(ref.ClampNone, i0[i], i1[i], i2[i], p[0], 0, 0)
+		}
+	case skClampTanh, skClampAtan:
+		clamp := clampOf(k)
+		for i := range o0 {
+			o0[i] = ref.CouplingScale(clamp, i0[i], p[0], p[1])
+		}
+	case skClampGradTanh, skClampGradAtan:
+		clamp := clampOf(k)
+		for i := range o0 {
+			o0[i], o1[i] = ref.CouplingScaleGrad(clamp, i0[i], p[0], p[1])
+		}
+	case skChainAtan:
+		for i := range o0 {
+			o0[i] = ref.CouplingChain(ref.ClampAtan, i0[i], i1[i])
 		}
 	default:
-		for i := range o0 {
-			o0[i], o1[i] = ref.CouplingBackward(clamp, i0[i], i1[i], i2[i], p[0], ia, m)
-		}
+		panic(fmt.Sprintf("kernels: no Go steps for stream kernel %v", k))
 	}
+}
+
+// clampOf returns the ref clamp kind of a clamp kernel.
+func clampOf(k streamKernel) int {
+	if k == skClampTanh || k == skClampGradTanh {
+		return ref.ClampTanh
+	}
+	return ref.ClampAtan
 }

@@ -66,7 +66,7 @@ func testCouplingGrouped[T Float](t *testing.T, tier cpu.Tier) {
 				}
 				for _, pad := range []int{0, 1} {
 					for _, dir := range []struct {
-						k    streamKernel
+						k    couplingOp
 						sign T
 					}{{fwdKernel(c.Kind), 1}, {invKernel(c.Kind), -1}} {
 						var outs, lds [2][]T
@@ -121,11 +121,11 @@ func testCouplingGrouped[T Float](t *testing.T, tier cpu.Tier) {
 						var dx, ds, dt [2][]T
 						for i, grouped := range []bool{true, false} {
 							dxm, dsm, dtm := dense(rows, w, 7)(pad), dense(rows, w, 8)(pad), dense(rows, w, 9)(pad)
-							args := func(f func(cpu.Tier, streamKernel, Matrix[T], Matrix[T], Matrix[T], Matrix[T], []T, Matrix[T], Matrix[T], T, T)) {
+							args := func(f func(cpu.Tier, couplingOp, Matrix[T], Matrix[T], Matrix[T], Matrix[T], []T, Matrix[T], Matrix[T], T, T)) {
 								f(tier, bwdKernel(c.Kind), dxm, dsm, dtm, dy(pad), dl, x(pad), s(pad), T(ia), T(m))
 							}
 							if grouped {
-								args(func(a cpu.Tier, b streamKernel, c1, c2, c3, c4 Matrix[T], c5 []T, c6, c7 Matrix[T], c8, c9 T) {
+								args(func(a cpu.Tier, b couplingOp, c1, c2, c3, c4 Matrix[T], c5 []T, c6, c7 Matrix[T], c8, c9 T) {
 									if !couplingBackwardFlat(a, b, c1, c2, c3, c4, c5, c6, c7, c8, c9) {
 										couplingBackwardRows(a, b, c1, c2, c3, c4, c5, c6, c7, c8, c9)
 									}

@@ -70,15 +70,22 @@ func coverage() map[string]covered {
 	for _, s := range vmathSpecs {
 		merge(s.f.String(), covered{test: TestVmathTiers, bench: BenchmarkVmath})
 	}
-	// A coupling kernel is covered when its clamp is in testClamps; the
+	// A coupling kernel is covered when a clamp in testClamps runs it; the
 	// fused row-sum kernels (group streamSum) run inside the same calls.
 	for _, c := range testClamps {
 		for _, d := range []struct {
-			k    streamKernel
+			op   couplingOp
 			fuzz func(*testing.F)
 		}{{fwdKernel(c.Kind), FuzzCouplingForward}, {invKernel(c.Kind), FuzzCouplingInverse}, {bwdKernel(c.Kind), FuzzCouplingBackward}} {
+			ks := []streamKernel{d.op.k}
+			if c.Kind != ClampNone {
+				ks = append(ks, clampKernel(c.Kind, d.op.k == skBwdNone))
+			}
+			if c.Kind == ClampAtan && d.op.k == skBwdNone {
+				ks = append(ks, skChainAtan)
+			}
 			for _, e := range manifestKernels {
-				if strings.HasPrefix(e.name, "stream") && e.member == int(d.k) {
+				if strings.HasPrefix(e.name, "stream") && slices.Contains(ks, streamKernel(e.member)) {
 					merge(e.row, covered{TestCouplingTiers, d.fuzz, BenchmarkCoupling})
 				}
 			}

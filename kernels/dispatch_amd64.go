@@ -418,23 +418,20 @@ func streamF64(t cpu.Tier, k streamKernel, o0 []float64, o1 []float64, i0 []floa
 		case skBwdNone:
 			asm.CouplingBwdNoneF64AVX512(o0, o1, i0, i1, i2, p)
 			return
-		case skFwdTanh:
-			asm.CouplingFwdTanhF64AVX512(o0, o1, i0, i1, i2, p)
+		case skClampTanh:
+			asm.CouplingClampTanhF64AVX512(o0, i0, p)
 			return
-		case skInvTanh:
-			asm.CouplingInvTanhF64AVX512(o0, o1, i0, i1, i2, p)
+		case skClampGradTanh:
+			asm.CouplingClampGradTanhF64AVX512(o0, o1, i0, p)
 			return
-		case skBwdTanh:
-			asm.CouplingBwdTanhF64AVX512(o0, o1, i0, i1, i2, p)
+		case skClampAtan:
+			asm.CouplingClampAtanF64AVX512(o0, i0, p)
 			return
-		case skFwdAtan:
-			asm.CouplingFwdAtanF64AVX512(o0, o1, i0, i1, i2, p)
+		case skClampGradAtan:
+			asm.CouplingClampGradAtanF64AVX512(o0, o1, i0, p)
 			return
-		case skInvAtan:
-			asm.CouplingInvAtanF64AVX512(o0, o1, i0, i1, i2, p)
-			return
-		case skBwdAtan:
-			asm.CouplingBwdAtanF64AVX512(o0, o1, i0, i1, i2, p)
+		case skChainAtan:
+			asm.CouplingChainAtanF64AVX512(o0, i0, i1)
 			return
 		case skSub:
 			asm.CouplingSubF64AVX512(o0, i0, i1)
@@ -454,23 +451,20 @@ func streamF64(t cpu.Tier, k streamKernel, o0 []float64, o1 []float64, i0 []floa
 		case skBwdNone:
 			asm.CouplingBwdNoneF64AVX2(o0, o1, i0, i1, i2, p)
 			return
-		case skFwdTanh:
-			asm.CouplingFwdTanhF64AVX2(o0, o1, i0, i1, i2, p)
+		case skClampTanh:
+			asm.CouplingClampTanhF64AVX2(o0, i0, p)
 			return
-		case skInvTanh:
-			asm.CouplingInvTanhF64AVX2(o0, o1, i0, i1, i2, p)
+		case skClampGradTanh:
+			asm.CouplingClampGradTanhF64AVX2(o0, o1, i0, p)
 			return
-		case skBwdTanh:
-			asm.CouplingBwdTanhF64AVX2(o0, o1, i0, i1, i2, p)
+		case skClampAtan:
+			asm.CouplingClampAtanF64AVX2(o0, i0, p)
 			return
-		case skFwdAtan:
-			asm.CouplingFwdAtanF64AVX2(o0, o1, i0, i1, i2, p)
+		case skClampGradAtan:
+			asm.CouplingClampGradAtanF64AVX2(o0, o1, i0, p)
 			return
-		case skInvAtan:
-			asm.CouplingInvAtanF64AVX2(o0, o1, i0, i1, i2, p)
-			return
-		case skBwdAtan:
-			asm.CouplingBwdAtanF64AVX2(o0, o1, i0, i1, i2, p)
+		case skChainAtan:
+			asm.CouplingChainAtanF64AVX2(o0, i0, i1)
 			return
 		case skSub:
 			asm.CouplingSubF64AVX2(o0, i0, i1)
@@ -498,23 +492,20 @@ func streamF32(t cpu.Tier, k streamKernel, o0 []float32, o1 []float32, i0 []floa
 		case skBwdNone:
 			asm.CouplingBwdNoneF32AVX512(o0, o1, i0, i1, i2, p)
 			return
-		case skFwdTanh:
-			asm.CouplingFwdTanhF32AVX512(o0, o1, i0, i1, i2, p)
+		case skClampTanh:
+			asm.CouplingClampTanhF32AVX512(o0, i0, p)
 			return
-		case skInvTanh:
-			asm.CouplingInvTanhF32AVX512(o0, o1, i0, i1, i2, p)
+		case skClampGradTanh:
+			asm.CouplingClampGradTanhF32AVX512(o0, o1, i0, p)
 			return
-		case skBwdTanh:
-			asm.CouplingBwdTanhF32AVX512(o0, o1, i0, i1, i2, p)
+		case skClampAtan:
+			asm.CouplingClampAtanF32AVX512(o0, i0, p)
 			return
-		case skFwdAtan:
-			asm.CouplingFwdAtanF32AVX512(o0, o1, i0, i1, i2, p)
+		case skClampGradAtan:
+			asm.CouplingClampGradAtanF32AVX512(o0, o1, i0, p)
 			return
-		case skInvAtan:
-			asm.CouplingInvAtanF32AVX512(o0, o1, i0, i1, i2, p)
-			return
-		case skBwdAtan:
-			asm.CouplingBwdAtanF32AVX512(o0, o1, i0, i1, i2, p)
+		case skChainAtan:
+			asm.CouplingChainAtanF32AVX512(o0, i0, i1)
 			return
 		case skSub:
 			asm.CouplingSubF32AVX512(o0, i0, i1)
@@ -534,23 +525,20 @@ func streamF32(t cpu.Tier, k streamKernel, o0 []float32, o1 []float32, i0 []floa
 		case skBwdNone:
 			asm.CouplingBwdNoneF32AVX2(o0, o1, i0, i1, i2, p)
 			return
-		case skFwdTanh:
-			asm.CouplingFwdTanhF32AVX2(o0, o1, i0, i1, i2, p)
+		case skClampTanh:
+			asm.CouplingClampTanhF32AVX2(o0, i0, p)
 			return
-		case skInvTanh:
-			asm.CouplingInvTanhF32AVX2(o0, o1, i0, i1, i2, p)
+		case skClampGradTanh:
+			asm.CouplingClampGradTanhF32AVX2(o0, o1, i0, p)
 			return
-		case skBwdTanh:
-			asm.CouplingBwdTanhF32AVX2(o0, o1, i0, i1, i2, p)
+		case skClampAtan:
+			asm.CouplingClampAtanF32AVX2(o0, i0, p)
 			return
-		case skFwdAtan:
-			asm.CouplingFwdAtanF32AVX2(o0, o1, i0, i1, i2, p)
+		case skClampGradAtan:
+			asm.CouplingClampGradAtanF32AVX2(o0, o1, i0, p)
 			return
-		case skInvAtan:
-			asm.CouplingInvAtanF32AVX2(o0, o1, i0, i1, i2, p)
-			return
-		case skBwdAtan:
-			asm.CouplingBwdAtanF32AVX2(o0, o1, i0, i1, i2, p)
+		case skChainAtan:
+			asm.CouplingChainAtanF32AVX2(o0, i0, i1)
 			return
 		case skSub:
 			asm.CouplingSubF32AVX2(o0, i0, i1)
@@ -572,20 +560,8 @@ func streamSumF64(t cpu.Tier, k streamKernel, o []float64, i0 []float64, i1 []fl
 		case skFwdNone:
 			asm.CouplingFwdNoneSumF64AVX512(o, i0, i1, i2, acc)
 			return true
-		case skFwdTanh:
-			asm.CouplingFwdTanhSumF64AVX512(o, i0, i1, i2, acc, p)
-			return true
-		case skFwdAtan:
-			asm.CouplingFwdAtanSumF64AVX512(o, i0, i1, i2, acc, p)
-			return true
 		case skInvNone:
 			asm.CouplingInvNoneSumF64AVX512(o, i0, i1, i2, acc)
-			return true
-		case skInvTanh:
-			asm.CouplingInvTanhSumF64AVX512(o, i0, i1, i2, acc, p)
-			return true
-		case skInvAtan:
-			asm.CouplingInvAtanSumF64AVX512(o, i0, i1, i2, acc, p)
 			return true
 		}
 	}
@@ -601,20 +577,8 @@ func streamSumF32(t cpu.Tier, k streamKernel, o []float32, i0 []float32, i1 []fl
 		case skFwdNone:
 			asm.CouplingFwdNoneSumF32AVX512(o, i0, i1, i2, acc)
 			return true
-		case skFwdTanh:
-			asm.CouplingFwdTanhSumF32AVX512(o, i0, i1, i2, acc, p)
-			return true
-		case skFwdAtan:
-			asm.CouplingFwdAtanSumF32AVX512(o, i0, i1, i2, acc, p)
-			return true
 		case skInvNone:
 			asm.CouplingInvNoneSumF32AVX512(o, i0, i1, i2, acc)
-			return true
-		case skInvTanh:
-			asm.CouplingInvTanhSumF32AVX512(o, i0, i1, i2, acc, p)
-			return true
-		case skInvAtan:
-			asm.CouplingInvAtanSumF32AVX512(o, i0, i1, i2, acc, p)
 			return true
 		}
 	}

@@ -298,23 +298,20 @@ func streamF64(t cpu.Tier, k streamKernel, o0 []float64, o1 []float64, i0 []floa
 		case skBwdNone:
 			asm.CouplingBwdNoneF64NEON(o0, o1, i0, i1, i2, p)
 			return
-		case skFwdTanh:
-			asm.CouplingFwdTanhF64NEON(o0, o1, i0, i1, i2, p)
+		case skClampTanh:
+			asm.CouplingClampTanhF64NEON(o0, i0, p)
 			return
-		case skInvTanh:
-			asm.CouplingInvTanhF64NEON(o0, o1, i0, i1, i2, p)
+		case skClampGradTanh:
+			asm.CouplingClampGradTanhF64NEON(o0, o1, i0, p)
 			return
-		case skBwdTanh:
-			asm.CouplingBwdTanhF64NEON(o0, o1, i0, i1, i2, p)
+		case skClampAtan:
+			asm.CouplingClampAtanF64NEON(o0, i0, p)
 			return
-		case skFwdAtan:
-			asm.CouplingFwdAtanF64NEON(o0, o1, i0, i1, i2, p)
+		case skClampGradAtan:
+			asm.CouplingClampGradAtanF64NEON(o0, o1, i0, p)
 			return
-		case skInvAtan:
-			asm.CouplingInvAtanF64NEON(o0, o1, i0, i1, i2, p)
-			return
-		case skBwdAtan:
-			asm.CouplingBwdAtanF64NEON(o0, o1, i0, i1, i2, p)
+		case skChainAtan:
+			asm.CouplingChainAtanF64NEON(o0, i0, i1)
 			return
 		case skSub:
 			asm.CouplingSubF64NEON(o0, i0, i1)
@@ -342,23 +339,20 @@ func streamF32(t cpu.Tier, k streamKernel, o0 []float32, o1 []float32, i0 []floa
 		case skBwdNone:
 			asm.CouplingBwdNoneF32NEON(o0, o1, i0, i1, i2, p)
 			return
-		case skFwdTanh:
-			asm.CouplingFwdTanhF32NEON(o0, o1, i0, i1, i2, p)
+		case skClampTanh:
+			asm.CouplingClampTanhF32NEON(o0, i0, p)
 			return
-		case skInvTanh:
-			asm.CouplingInvTanhF32NEON(o0, o1, i0, i1, i2, p)
+		case skClampGradTanh:
+			asm.CouplingClampGradTanhF32NEON(o0, o1, i0, p)
 			return
-		case skBwdTanh:
-			asm.CouplingBwdTanhF32NEON(o0, o1, i0, i1, i2, p)
+		case skClampAtan:
+			asm.CouplingClampAtanF32NEON(o0, i0, p)
 			return
-		case skFwdAtan:
-			asm.CouplingFwdAtanF32NEON(o0, o1, i0, i1, i2, p)
+		case skClampGradAtan:
+			asm.CouplingClampGradAtanF32NEON(o0, o1, i0, p)
 			return
-		case skInvAtan:
-			asm.CouplingInvAtanF32NEON(o0, o1, i0, i1, i2, p)
-			return
-		case skBwdAtan:
-			asm.CouplingBwdAtanF32NEON(o0, o1, i0, i1, i2, p)
+		case skChainAtan:
+			asm.CouplingChainAtanF32NEON(o0, i0, i1)
 			return
 		case skSub:
 			asm.CouplingSubF32NEON(o0, i0, i1)

@@ -64,19 +64,18 @@ var goFuncs32 = [numVfuncs]func(float32) float32{
 type streamKernel int
 
 const (
-	skFwdNone  streamKernel = iota // CouplingFwdNone
-	skInvNone                      // CouplingInvNone
-	skBwdNone                      // CouplingBwdNone
-	skFwdTanh                      // CouplingFwdTanh
-	skInvTanh                      // CouplingInvTanh
-	skBwdTanh                      // CouplingBwdTanh
-	skFwdAtan                      // CouplingFwdAtan
-	skInvAtan                      // CouplingInvAtan
-	skBwdAtan                      // CouplingBwdAtan
-	skSub                          // CouplingSub
-	skTanhGrad                     // TanhGrad
+	skFwdNone       streamKernel = iota // CouplingFwdNone
+	skInvNone                           // CouplingInvNone
+	skBwdNone                           // CouplingBwdNone
+	skClampTanh                         // CouplingClampTanh
+	skClampGradTanh                     // CouplingClampGradTanh
+	skClampAtan                         // CouplingClampAtan
+	skClampGradAtan                     // CouplingClampGradAtan
+	skChainAtan                         // CouplingChainAtan
+	skSub                               // CouplingSub
+	skTanhGrad                          // TanhGrad
 )
 
-var streamKernelNames = [...]string{skFwdNone: "CouplingFwdNone", skInvNone: "CouplingInvNone", skBwdNone: "CouplingBwdNone", skFwdTanh: "CouplingFwdTanh", skInvTanh: "CouplingInvTanh", skBwdTanh: "CouplingBwdTanh", skFwdAtan: "CouplingFwdAtan", skInvAtan: "CouplingInvAtan", skBwdAtan: "CouplingBwdAtan", skSub: "CouplingSub", skTanhGrad: "TanhGrad"}
+var streamKernelNames = [...]string{skFwdNone: "CouplingFwdNone", skInvNone: "CouplingInvNone", skBwdNone: "CouplingBwdNone", skClampTanh: "CouplingClampTanh", skClampGradTanh: "CouplingClampGradTanh", skClampAtan: "CouplingClampAtan", skClampGradAtan: "CouplingClampGradAtan", skChainAtan: "CouplingChainAtan", skSub: "CouplingSub", skTanhGrad: "TanhGrad"}
 
 func (v streamKernel) String() string { return streamKernelNames[v] }

@@ -58,18 +58,16 @@ var manifestKernels = []struct {
 	{"CouplingInvNone", "CouplingInvNoneF32", "streamF32", int(skInvNone), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF32(t, skInvNone, nil, nil, nil, nil, nil, make([]float32, 3)) }},
 	{"CouplingBwdNone", "CouplingBwdNoneF64", "streamF64", int(skBwdNone), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF64(t, skBwdNone, nil, nil, nil, nil, nil, make([]float64, 3)) }},
 	{"CouplingBwdNone", "CouplingBwdNoneF32", "streamF32", int(skBwdNone), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF32(t, skBwdNone, nil, nil, nil, nil, nil, make([]float32, 3)) }},
-	{"CouplingFwdTanh", "CouplingFwdTanhF64", "streamF64", int(skFwdTanh), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF64(t, skFwdTanh, nil, nil, nil, nil, nil, make([]float64, 3)) }},
-	{"CouplingFwdTanh", "CouplingFwdTanhF32", "streamF32", int(skFwdTanh), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF32(t, skFwdTanh, nil, nil, nil, nil, nil, make([]float32, 3)) }},
-	{"CouplingInvTanh", "CouplingInvTanhF64", "streamF64", int(skInvTanh), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF64(t, skInvTanh, nil, nil, nil, nil, nil, make([]float64, 3)) }},
-	{"CouplingInvTanh", "CouplingInvTanhF32", "streamF32", int(skInvTanh), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF32(t, skInvTanh, nil, nil, nil, nil, nil, make([]float32, 3)) }},
-	{"CouplingBwdTanh", "CouplingBwdTanhF64", "streamF64", int(skBwdTanh), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF64(t, skBwdTanh, nil, nil, nil, nil, nil, make([]float64, 3)) }},
-	{"CouplingBwdTanh", "CouplingBwdTanhF32", "streamF32", int(skBwdTanh), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF32(t, skBwdTanh, nil, nil, nil, nil, nil, make([]float32, 3)) }},
-	{"CouplingFwdAtan", "CouplingFwdAtanF64", "streamF64", int(skFwdAtan), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF64(t, skFwdAtan, nil, nil, nil, nil, nil, make([]float64, 3)) }},
-	{"CouplingFwdAtan", "CouplingFwdAtanF32", "streamF32", int(skFwdAtan), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF32(t, skFwdAtan, nil, nil, nil, nil, nil, make([]float32, 3)) }},
-	{"CouplingInvAtan", "CouplingInvAtanF64", "streamF64", int(skInvAtan), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF64(t, skInvAtan, nil, nil, nil, nil, nil, make([]float64, 3)) }},
-	{"CouplingInvAtan", "CouplingInvAtanF32", "streamF32", int(skInvAtan), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF32(t, skInvAtan, nil, nil, nil, nil, nil, make([]float32, 3)) }},
-	{"CouplingBwdAtan", "CouplingBwdAtanF64", "streamF64", int(skBwdAtan), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF64(t, skBwdAtan, nil, nil, nil, nil, nil, make([]float64, 3)) }},
-	{"CouplingBwdAtan", "CouplingBwdAtanF32", "streamF32", int(skBwdAtan), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF32(t, skBwdAtan, nil, nil, nil, nil, nil, make([]float32, 3)) }},
+	{"CouplingClampTanh", "CouplingClampTanhF64", "streamF64", int(skClampTanh), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF64(t, skClampTanh, nil, nil, nil, nil, nil, make([]float64, 3)) }},
+	{"CouplingClampTanh", "CouplingClampTanhF32", "streamF32", int(skClampTanh), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF32(t, skClampTanh, nil, nil, nil, nil, nil, make([]float32, 3)) }},
+	{"CouplingClampGradTanh", "CouplingClampGradTanhF64", "streamF64", int(skClampGradTanh), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF64(t, skClampGradTanh, nil, nil, nil, nil, nil, make([]float64, 3)) }},
+	{"CouplingClampGradTanh", "CouplingClampGradTanhF32", "streamF32", int(skClampGradTanh), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF32(t, skClampGradTanh, nil, nil, nil, nil, nil, make([]float32, 3)) }},
+	{"CouplingClampAtan", "CouplingClampAtanF64", "streamF64", int(skClampAtan), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF64(t, skClampAtan, nil, nil, nil, nil, nil, make([]float64, 3)) }},
+	{"CouplingClampAtan", "CouplingClampAtanF32", "streamF32", int(skClampAtan), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF32(t, skClampAtan, nil, nil, nil, nil, nil, make([]float32, 3)) }},
+	{"CouplingClampGradAtan", "CouplingClampGradAtanF64", "streamF64", int(skClampGradAtan), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF64(t, skClampGradAtan, nil, nil, nil, nil, nil, make([]float64, 3)) }},
+	{"CouplingClampGradAtan", "CouplingClampGradAtanF32", "streamF32", int(skClampGradAtan), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF32(t, skClampGradAtan, nil, nil, nil, nil, nil, make([]float32, 3)) }},
+	{"CouplingChainAtan", "CouplingChainAtanF64", "streamF64", int(skChainAtan), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF64(t, skChainAtan, nil, nil, nil, nil, nil, make([]float64, 3)) }},
+	{"CouplingChainAtan", "CouplingChainAtanF32", "streamF32", int(skChainAtan), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF32(t, skChainAtan, nil, nil, nil, nil, nil, make([]float32, 3)) }},
 	{"CouplingSub", "CouplingSubF64", "streamF64", int(skSub), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF64(t, skSub, nil, nil, nil, nil, nil, make([]float64, 3)) }},
 	{"CouplingSub", "CouplingSubF32", "streamF32", int(skSub), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF32(t, skSub, nil, nil, nil, nil, nil, make([]float32, 3)) }},
 	{"TanhGrad", "TanhGradF64", "streamF64", int(skTanhGrad), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF64(t, skTanhGrad, nil, nil, nil, nil, nil, make([]float64, 3)) }},
@@ -80,35 +78,11 @@ var manifestKernels = []struct {
 	{"CouplingFwdNoneSum", "CouplingFwdNoneSumF32", "streamSumF32", int(skFwdNone), []cpu.Tier{cpu.AVX512}, func(t cpu.Tier) {
 		_ = streamSumF32(t, skFwdNone, nil, nil, nil, nil, make([]float32, 64), make([]float32, 3))
 	}},
-	{"CouplingFwdTanhSum", "CouplingFwdTanhSumF64", "streamSumF64", int(skFwdTanh), []cpu.Tier{cpu.AVX512}, func(t cpu.Tier) {
-		_ = streamSumF64(t, skFwdTanh, nil, nil, nil, nil, make([]float64, 32), make([]float64, 3))
-	}},
-	{"CouplingFwdTanhSum", "CouplingFwdTanhSumF32", "streamSumF32", int(skFwdTanh), []cpu.Tier{cpu.AVX512}, func(t cpu.Tier) {
-		_ = streamSumF32(t, skFwdTanh, nil, nil, nil, nil, make([]float32, 64), make([]float32, 3))
-	}},
-	{"CouplingFwdAtanSum", "CouplingFwdAtanSumF64", "streamSumF64", int(skFwdAtan), []cpu.Tier{cpu.AVX512}, func(t cpu.Tier) {
-		_ = streamSumF64(t, skFwdAtan, nil, nil, nil, nil, make([]float64, 32), make([]float64, 3))
-	}},
-	{"CouplingFwdAtanSum", "CouplingFwdAtanSumF32", "streamSumF32", int(skFwdAtan), []cpu.Tier{cpu.AVX512}, func(t cpu.Tier) {
-		_ = streamSumF32(t, skFwdAtan, nil, nil, nil, nil, make([]float32, 64), make([]float32, 3))
-	}},
 	{"CouplingInvNoneSum", "CouplingInvNoneSumF64", "streamSumF64", int(skInvNone), []cpu.Tier{cpu.AVX512}, func(t cpu.Tier) {
 		_ = streamSumF64(t, skInvNone, nil, nil, nil, nil, make([]float64, 32), make([]float64, 3))
 	}},
 	{"CouplingInvNoneSum", "CouplingInvNoneSumF32", "streamSumF32", int(skInvNone), []cpu.Tier{cpu.AVX512}, func(t cpu.Tier) {
 		_ = streamSumF32(t, skInvNone, nil, nil, nil, nil, make([]float32, 64), make([]float32, 3))
-	}},
-	{"CouplingInvTanhSum", "CouplingInvTanhSumF64", "streamSumF64", int(skInvTanh), []cpu.Tier{cpu.AVX512}, func(t cpu.Tier) {
-		_ = streamSumF64(t, skInvTanh, nil, nil, nil, nil, make([]float64, 32), make([]float64, 3))
-	}},
-	{"CouplingInvTanhSum", "CouplingInvTanhSumF32", "streamSumF32", int(skInvTanh), []cpu.Tier{cpu.AVX512}, func(t cpu.Tier) {
-		_ = streamSumF32(t, skInvTanh, nil, nil, nil, nil, make([]float32, 64), make([]float32, 3))
-	}},
-	{"CouplingInvAtanSum", "CouplingInvAtanSumF64", "streamSumF64", int(skInvAtan), []cpu.Tier{cpu.AVX512}, func(t cpu.Tier) {
-		_ = streamSumF64(t, skInvAtan, nil, nil, nil, nil, make([]float64, 32), make([]float64, 3))
-	}},
-	{"CouplingInvAtanSum", "CouplingInvAtanSumF32", "streamSumF32", int(skInvAtan), []cpu.Tier{cpu.AVX512}, func(t cpu.Tier) {
-		_ = streamSumF32(t, skInvAtan, nil, nil, nil, nil, make([]float32, 64), make([]float32, 3))
 	}},
 	{"Transpose4", "Transpose4F64", "Transpose4F64", -1, []cpu.Tier{cpu.AVX2, cpu.AVX512}, func(t cpu.Tier) { transpose4F64(t, nil, 0, 0, nil, 0, 0, 0, 0) }},
 	{"Transpose4", "Transpose4F32", "Transpose4F32", -1, []cpu.Tier{cpu.AVX2, cpu.AVX512}, func(t cpu.Tier) { transpose4F32(t, nil, 0, 0, nil, 0, 0, 0, 0) }},

@@ -42,15 +42,18 @@ func TestDispatchReachesAssembly(t *testing.T) {
 	}
 }
 
-// The coupling kernels go by clamp kind in threes (fwdKernel, invKernel,
-// bwdKernel count on it).
-func TestStreamKernelOrder(t *testing.T) {
+// A clamped coupling runs its clamp's kernel (clampKernel) before the
+// unclamped one: the kernel must be that clamp's.
+func TestClampKernelNames(t *testing.T) {
 	for _, c := range []struct {
-		k             ClampKind
-		fwd, inv, bwd streamKernel
-	}{{ClampNone, skFwdNone, skInvNone, skBwdNone}, {ClampTanh, skFwdTanh, skInvTanh, skBwdTanh}, {ClampAtan, skFwdAtan, skInvAtan, skBwdAtan}} {
-		if fwdKernel(c.k) != c.fwd || invKernel(c.k) != c.inv || bwdKernel(c.k) != c.bwd {
-			t.Errorf("clamp %d: kernels %d %d %d, want %d %d %d", c.k, fwdKernel(c.k), invKernel(c.k), bwdKernel(c.k), c.fwd, c.inv, c.bwd)
+		k    ClampKind
+		name string
+	}{{ClampTanh, "Tanh"}, {ClampAtan, "Atan"}} {
+		if got := clampKernel(c.k, false).String(); got != "CouplingClamp"+c.name {
+			t.Errorf("clamp %s: kernel %s", c.name, got)
+		}
+		if got := clampKernel(c.k, true).String(); got != "CouplingClampGrad"+c.name {
+			t.Errorf("clamp %s with gradient: kernel %s", c.name, got)
 		}
 	}
 }

@@ -22,16 +22,16 @@ func couplingSet() {
 			for _, s := range []isa{avx2, avx512} {
 				streamKernel(k, t, s)
 			}
-			if strings.HasPrefix(k.Name, "CouplingFwd") || strings.HasPrefix(k.Name, "CouplingInv") {
+			if k.Name == "CouplingFwdNone" || k.Name == "CouplingInvNone" {
 				sumKernel(k, t, avx512)
 			}
 		}
 	}
 }
 
-// sumKernel emits NameSumF64AVX512(out, ins..., acc []float64[, p]): the
-// forward or inverse kernel k without its c stream, adding each c into the
-// lanes of acc instead, as Sum does (element i into lane i%len(acc), 32
+// sumKernel emits NameSumF64AVX512(out, ins..., acc []float64): the
+// unclamped forward or inverse kernel k, adding each s (its c) into the
+// lanes of acc as well, as Sum does (element i into lane i%len(acc), 32
 // lanes for float64, 64 for float32: four vectors). acc is read at entry
 // and stored back at exit. The length is a multiple of len(acc) (one lane
 // group per loop); lengths are not checked.
@@ -39,9 +39,6 @@ func sumKernel(k vmathalg.Kernel, t elem, s isa) {
 	n := name(k.Name+"Sum", t, s)
 	args := append([]string{k.Outs[0]}, k.Ins...)
 	args = append(args, "acc")
-	if len(k.Params) > 0 {
-		args = append(args, "p")
-	}
 	text(n, NOSPLIT, fmt.Sprintf("func(%s []%s)", strings.Join(args, ", "), t.goType))
 	per := s.width / t.size
 	o := vops64
@@ -56,10 +53,6 @@ func sumKernel(k vmathalg.Kernel, t elem, s isa) {
 		ins[i] = slicePtr(name)
 	}
 	accp := slicePtr("acc")
-	var pp GPVirtual
-	if len(k.Params) > 0 {
-		pp = slicePtr("p")
-	}
 	cnt := Load(Param(k.Outs[0]).Len(), GP64()).(GPVirtual)
 	// The lane accumulators live in the last four registers for the whole call.
 	regs := s.regs[:len(s.regs)-4]
@@ -67,23 +60,15 @@ func sumKernel(k vmathalg.Kernel, t elem, s isa) {
 	for j, r := range acc {
 		g.o.movu(Mem{Base: accp}.Offset(j*s.width), r)
 	}
-	U := 4
-	if k.Heavy {
-		U = 2
-	}
-	g.streams(ins, pp)
-	// The program returns y only; c (s itself without a clamp) is added into
-	// the lanes as soon as it is computed, so it need not stay live.
+	const U = 4
+	g.streams(ins, nil)
+	// s is added into the lanes as soon as it is loaded, so it need not
+	// stay live.
 	var cv vmathalg.V
 	sk := k
 	sk.Build = func(b vmathalg.Builder) []vmathalg.V {
-		r := k.Build(b)
-		if len(r) > 1 {
-			cv = r[1]
-		} else {
-			cv = b.In(1)
-		}
-		return r[:1]
+		cv = b.In(1)
+		return k.Build(b)
 	}
 	prog := vmathalg.RecordKernel(sk, t.size == 8)
 	base := 0

@@ -196,31 +196,44 @@ func kernels() []Kernel {
 			Func:  "outer{P}", Go: "outerGo{P}(c, ldc, a, lda, inca, b, ldb, rows, cols, k, load)"},
 	)
 	// The coupling kernels: Outs, then Ins, then p (gen/vmathalg.Kernels).
-	for _, c := range []struct{ name, np string }{{"None", ""}, {"Tanh", "2"}, {"Atan", "2"}} {
-		clamp := c.np != ""
-		fwd := Kernel{Name: "CouplingFwd" + c.name, Set: "coupling", Precs: both, Tiers: all, Group: Stream,
-			Doc: "y = fma(x, exp(c), t), c = c(s), for whole vectors of len(y)", Spec: "kernels.CouplingForward, " + ref + "CouplingForward"}
-		inv := Kernel{Name: "CouplingInv" + c.name, Set: "coupling", Precs: both, Tiers: all, Group: Stream,
-			Doc: "x = (y - t) * exp(-c), c = c(s), for whole vectors of len(x)", Spec: "kernels.CouplingInverse, " + ref + "CouplingInverse"}
-		bwd := Kernel{Name: "CouplingBwd" + c.name, Set: "coupling", Precs: both, Tiers: all, Group: Stream,
-			Sig: "(dx, ds, dy, x, s, p []T)", Args: "o0, o1, i0, i1, i2, p",
-			Doc: "dx = dy*exp(c), ds = fma(dx, x, p[0]) * c'(s), for whole vectors of len(dx)", Spec: "kernels.CouplingBackward, " + ref + "CouplingBackward",
-			Check: "len(ds) >= len(dx) && len(dy) >= len(dx) && len(x) >= len(dx) && len(s) >= len(dx) && len(p) >= 1"}
-		if clamp {
-			fwd.Sig, fwd.Args = "(y, c, x, s, t, p []T)", "o0, o1, i0, i1, i2, p"
-			fwd.Check = "len(c) >= len(y) && len(x) >= len(y) && len(s) >= len(y) && len(t) >= len(y) && len(p) >= 2"
-			inv.Sig, inv.Args = "(x, c, y, s, t, p []T)", "o0, o1, i0, i1, i2, p"
-			inv.Check = "len(c) >= len(x) && len(y) >= len(x) && len(s) >= len(x) && len(t) >= len(x) && len(p) >= 2"
-			bwd.Check = strings.Replace(bwd.Check, "len(p) >= 1", "len(p) >= 3", 1)
-		} else {
-			fwd.Sig, fwd.Args = "(y, x, s, t []T)", "o0, i0, i1, i2"
-			fwd.Check = "len(x) >= len(y) && len(s) >= len(y) && len(t) >= len(y)"
-			inv.Sig, inv.Args = "(x, y, s, t []T)", "o0, i0, i1, i2"
-			inv.Check = "len(y) >= len(x) && len(s) >= len(x) && len(t) >= len(x)"
-		}
-		fwd.Const, inv.Const, bwd.Const = "skFwd"+c.name, "skInv"+c.name, "skBwd"+c.name
-		ks = append(ks, fwd, inv, bwd)
+	// A clamped coupling is its clamp, then the unclamped kernel on c
+	// (package kernels, couplingOp).
+	ks = append(ks,
+		Kernel{Name: "CouplingFwdNone", Set: "coupling", Precs: both, Tiers: all, Group: Stream,
+			Sig: "(y, x, s, t []T)", Args: "o0, i0, i1, i2", Const: "skFwdNone",
+			Doc:   "y = fma(x, exp(s), t), for whole vectors of len(y)",
+			Spec:  "kernels.CouplingForward, " + ref + "CouplingForward",
+			Check: "len(x) >= len(y) && len(s) >= len(y) && len(t) >= len(y)"},
+		Kernel{Name: "CouplingInvNone", Set: "coupling", Precs: both, Tiers: all, Group: Stream,
+			Sig: "(x, y, s, t []T)", Args: "o0, i0, i1, i2", Const: "skInvNone",
+			Doc:   "x = (y - t) * exp(-s), for whole vectors of len(x)",
+			Spec:  "kernels.CouplingInverse, " + ref + "CouplingInverse",
+			Check: "len(y) >= len(x) && len(s) >= len(x) && len(t) >= len(x)"},
+		Kernel{Name: "CouplingBwdNone", Set: "coupling", Precs: both, Tiers: all, Group: Stream,
+			Sig: "(dx, ds, dy, x, s, p []T)", Args: "o0, o1, i0, i1, i2, p", Const: "skBwdNone",
+			Doc:   "dx = dy*exp(s), ds = fma(dx, x, p[0]), for whole vectors of len(dx)",
+			Spec:  "kernels.CouplingBackward, " + ref + "CouplingBackward",
+			Check: "len(ds) >= len(dx) && len(dy) >= len(dx) && len(x) >= len(dx) && len(s) >= len(dx) && len(p) >= 1"},
+	)
+	for _, c := range []string{"Tanh", "Atan"} {
+		ks = append(ks,
+			Kernel{Name: "CouplingClamp" + c, Set: "coupling", Precs: both, Tiers: all, Group: Stream,
+				Sig: "(c, s, p []T)", Args: "o0, i0, p", Const: "skClamp" + c,
+				Doc:   "c = c(s), p = [ia, m], for whole vectors of len(c)",
+				Spec:  "kernels.CouplingForward, kernels.CouplingInverse, " + ref + "CouplingScale",
+				Check: "len(s) >= len(c) && len(p) >= 2"},
+			Kernel{Name: "CouplingClampGrad" + c, Set: "coupling", Precs: both, Tiers: all, Group: Stream,
+				Sig: "(c, f, s, p []T)", Args: "o0, o1, i0, p", Const: "skClampGrad" + c,
+				Doc:   "c = c(s) and dc/ds's factor f, p = [ia, m], for whole vectors of len(c)",
+				Spec:  "kernels.CouplingBackward, " + ref + "CouplingScaleGrad",
+				Check: "len(f) >= len(c) && len(s) >= len(c) && len(p) >= 2"},
+		)
 	}
+	ks = append(ks, Kernel{Name: "CouplingChainAtan", Set: "coupling", Precs: both, Tiers: all, Group: Stream,
+		Sig: "(ds, g, f []T)", Args: "o0, i0, i1", Const: "skChainAtan",
+		Doc:   "ds = (g * 2/pi) / f for whole vectors of len(ds)",
+		Spec:  "kernels.CouplingBackward, " + ref + "CouplingChain",
+		Check: "len(g) >= len(ds) && len(f) >= len(ds)"})
 	ks = append(ks, Kernel{Name: "CouplingSub", Set: "coupling", Precs: both, Tiers: all, Group: Stream,
 		Sig: "(x, y, t []T)", Args: "o0, i0, i1", Const: "skSub",
 		Doc: "x = y - t for whole vectors of len(x)", Spec: "kernels.AdditiveInverse",
@@ -229,20 +242,13 @@ func kernels() []Kernel {
 		Sig: "(d, g, y []T)", Args: "o0, i0, i1", Const: "skTanhGrad",
 		Doc: "d = g - (g*y)*y for whole vectors of len(d)", Spec: "kernels.TanhGrad, " + ref + "TanhGrad",
 		Check: "len(g) >= len(d) && len(y) >= len(d)"})
-	// The fused forward/inverse + row-sum kernels (AVX-512 only).
+	// The fused forward/inverse + row-sum kernels (AVX-512 only): s is c.
 	for _, d := range []string{"Fwd", "Inv"} {
-		for _, c := range []string{"None", "Tanh", "Atan"} {
-			k := Kernel{Name: "Coupling" + d + c + "Sum", Set: "coupling", Precs: both, Tiers: avx5, Group: StreamSum,
-				Sig: "(o, i0, i1, i2, acc []T)", Args: "o, i0, i1, i2, acc", Const: "sk" + d + c,
-				Doc:   "Coupling" + d + c + " on len(o) rounded down to L elements, c added into Sum's lanes acc (read and stored back)",
-				Spec:  "kernels.Coupling" + map[string]string{"Fwd": "Forward", "Inv": "Inverse"}[d],
-				Check: "len(i0) >= len(o) && len(i1) >= len(o) && len(i2) >= len(o) && len(acc) >= {L}"}
-			if c != "None" {
-				k.Sig, k.Args = "(o, i0, i1, i2, acc, p []T)", "o, i0, i1, i2, acc, p"
-				k.Check += " && len(p) >= 2"
-			}
-			ks = append(ks, k)
-		}
+		ks = append(ks, Kernel{Name: "Coupling" + d + "NoneSum", Set: "coupling", Precs: both, Tiers: avx5, Group: StreamSum,
+			Sig: "(o, i0, i1, i2, acc []T)", Args: "o, i0, i1, i2, acc", Const: "sk" + d + "None",
+			Doc:   "Coupling" + d + "None on len(o) rounded down to L elements, s added into Sum's lanes acc (read and stored back)",
+			Spec:  "kernels.Coupling" + map[string]string{"Fwd": "Forward", "Inv": "Inverse"}[d],
+			Check: "len(i0) >= len(o) && len(i1) >= len(o) && len(i2) >= len(o) && len(acc) >= {L}"})
 	}
 	ks = append(ks,
 		Kernel{Name: "Transpose4", Set: "transpose", Precs: both, Tiers: avx, Shared: true,

@@ -15,82 +15,62 @@ type Kernel struct {
 	Clamp             int    // ref.ClampNone, ClampTanh, ClampAtan
 }
 
-// Kernels are the affine coupling kernels, the steps of internal/ref
-// (coupling.go) for each clamp: forward, inverse and backward; then
+// Kernels are the affine coupling kernels: forward, inverse and backward
+// without a clamp (c = s), the steps of internal/ref (coupling.go); the
+// clamps alone (package kernels runs a clamped coupling as the clamp over
+// a block into L1, then the unclamped kernel on c: fused, the clamp's and
+// exp's dependency chains together outran the out-of-order window); then
 // CouplingSub and TanhGrad.
 var Kernels = couplingKernels()
 
 func couplingKernels() []Kernel {
-	clamps := []struct {
+	none := ref.ClampNone
+	ks := []Kernel{
+		{Name: "CouplingFwdNone", Ins: []string{"x", "s", "t"}, Outs: []string{"y"}, Clamp: none,
+			Doc: "y = fma(x, exp(s), t) (internal/ref.CouplingForward)",
+			Build: func(b Builder) []V {
+				e := b.Exp(b.In(1)) // before x is read: x and t need not stay live through the exp
+				return []V{b.FMA(b.In(0), e, b.In(2))}
+			}},
+		{Name: "CouplingInvNone", Ins: []string{"y", "s", "t"}, Outs: []string{"x"}, Clamp: none,
+			Doc: "x = (y - t) * exp(-s) (internal/ref.CouplingInverse)",
+			Build: func(b Builder) []V {
+				e := b.Exp(b.Neg(b.In(1)))
+				return []V{b.Mul(b.Sub(b.In(0), b.In(2)), e)}
+			}},
+		{Name: "CouplingBwdNone", Ins: []string{"dy", "x", "s"}, Outs: []string{"dx", "ds"}, Params: []string{"dl"}, Clamp: none,
+			Doc: "dx = dy*exp(s), ds = fma(dx, x, dl) (internal/ref.CouplingBackward)",
+			Build: func(b Builder) []V {
+				dx := b.Mul(b.In(0), b.Exp(b.In(2)))
+				return []V{dx, b.FMA(dx, b.In(1), b.Param(0))}
+			}},
+	}
+	for _, c := range []struct {
 		name  string
 		clamp int
-	}{{"None", ref.ClampNone}, {"Tanh", ref.ClampTanh}, {"Atan", ref.ClampAtan}}
-	var ks []Kernel
-	for _, c := range clamps {
+	}{{"Tanh", ref.ClampTanh}, {"Atan", ref.ClampAtan}} {
 		clamp := c.clamp
-		var outC []string
-		var params []string
-		if clamp != ref.ClampNone {
-			outC, params = []string{"c"}, []string{"ia", "m"}
-		}
-		heavy := clamp != ref.ClampNone
 		ks = append(ks,
-			Kernel{Name: "CouplingFwd" + c.name, Ins: []string{"x", "s", "t"}, Outs: append([]string{"y"}, outC...),
-				Params: params, Heavy: heavy, Clamp: clamp,
-				Doc: "y = fma(x, exp(c), t), c = c(s) (internal/ref.CouplingForward)",
+			Kernel{Name: "CouplingClamp" + c.name, Ins: []string{"s"}, Outs: []string{"c"},
+				Params: []string{"ia", "m"}, Heavy: true, Clamp: clamp,
+				Doc:   "c = c(s) (internal/ref.CouplingScale)",
+				Build: func(b Builder) []V { return []V{scale(b, clamp, b.In(0), 0)} }},
+			Kernel{Name: "CouplingClampGrad" + c.name, Ins: []string{"s"}, Outs: []string{"c", "f"},
+				Params: []string{"ia", "m"}, Heavy: true, Clamp: clamp,
+				Doc: "c = c(s) and the factor f of dc/ds (internal/ref.CouplingScaleGrad)",
 				Build: func(b Builder) []V {
-					cv := scale(b, clamp, b.In(1), 0)
-					e := b.Exp(cv) // before x is read: x and t need not stay live through the exp
-					y := b.FMA(b.In(0), e, b.In(2))
-					if clamp == ref.ClampNone {
-						return []V{y}
+					u := b.Mul(b.In(0), b.Param(0))
+					if clamp == ref.ClampTanh {
+						h := Tanh(b, u)
+						return []V{b.Mul(b.Param(1), h), b.FMA(b.Neg(h), h, b.Const(1))}
 					}
-					return []V{y, cv}
-				}},
-			Kernel{Name: "CouplingInv" + c.name, Ins: []string{"y", "s", "t"}, Outs: append([]string{"x"}, outC...),
-				Params: params, Heavy: heavy, Clamp: clamp,
-				Doc: "x = (y - t) * exp(-c), c = c(s) (internal/ref.CouplingInverse)",
-				Build: func(b Builder) []V {
-					cv := scale(b, clamp, b.In(1), 0)
-					e := b.Exp(b.Neg(cv))
-					x := b.Mul(b.Sub(b.In(0), b.In(2)), e)
-					if clamp == ref.ClampNone {
-						return []V{x}
-					}
-					return []V{x, cv}
-				}},
-			Kernel{Name: "CouplingBwd" + c.name, Ins: []string{"dy", "x", "s"}, Outs: []string{"dx", "ds"},
-				Params: append([]string{"dl"}, params...), Heavy: heavy, Clamp: clamp,
-				Doc: "dx = dy*exp(c), ds = fma(dx, x, dl) * dc/ds (internal/ref.CouplingBackward)",
-				Build: func(b Builder) []V {
-					s := b.In(2)
-					var cv, h, u V
-					switch clamp {
-					case ref.ClampTanh:
-						u = b.Mul(s, b.Param(1))
-						h = Tanh(b, u)
-						cv = b.Mul(b.Param(2), h)
-					case ref.ClampAtan:
-						u = b.Mul(s, b.Param(1))
-						cv = b.Mul(b.Param(2), Atan(b, u))
-					default:
-						cv = s
-					}
-					dx := b.Mul(b.In(0), b.Exp(cv))
-					g := b.FMA(dx, b.In(1), b.Param(0))
-					var ds V
-					switch clamp {
-					case ref.ClampTanh:
-						ds = b.Mul(g, b.FMA(b.Neg(h), h, b.Const(1)))
-					case ref.ClampAtan:
-						ds = b.Div(b.Mul(g, b.Const(ref.TwoOverPi64)), b.FMA(u, u, b.Const(1)))
-					default:
-						ds = g
-					}
-					return []V{dx, ds}
+					return []V{b.Mul(b.Param(1), Atan(b, u)), b.FMA(u, u, b.Const(1))}
 				}},
 		)
 	}
+	ks = append(ks, Kernel{Name: "CouplingChainAtan", Ins: []string{"g", "f"}, Outs: []string{"ds"}, Clamp: ref.ClampAtan,
+		Doc:   "ds = (g * 2/pi) / f (internal/ref.CouplingChain; the tanh clamp's g * f is Mul)",
+		Build: func(b Builder) []V { return []V{b.Div(b.Mul(b.In(0), b.Const(ref.TwoOverPi64)), b.In(1))} }})
 	ks = append(ks, Kernel{Name: "CouplingSub", Ins: []string{"y", "t"}, Outs: []string{"x"},
 		Doc:   "x = y - t (the inverse of an additive coupling)",
 		Build: func(b Builder) []V { return []V{b.Sub(b.In(0), b.In(1))} }})

@@ -18,32 +18,28 @@ func couplingRef[T ref.Float](k Kernel, ins, params []float64) []float64 {
 	for i, v := range params {
 		pr[i] = T(v)
 	}
-	var ia, m T
-	switch {
-	case k.Name == "CouplingSub":
+	switch k.Name {
+	case "CouplingSub":
 		return []float64{float64(in[0] - in[1])}
-	case k.Name == "TanhGrad":
+	case "TanhGrad":
 		return []float64{float64(ref.TanhGrad(in[0], in[1]))}
-	case len(k.Params) == 3:
-		ia, m = pr[1], pr[2]
-	case len(k.Params) == 2:
-		ia, m = pr[0], pr[1]
+	case "CouplingFwdNone":
+		y, _ := ref.CouplingForward(ref.ClampNone, in[0], in[1], in[2], 0, 0)
+		return []float64{float64(y)}
+	case "CouplingInvNone":
+		x, _ := ref.CouplingInverse(ref.ClampNone, in[0], in[1], in[2], 0, 0)
+		return []float64{float64(x)}
+	case "CouplingBwdNone":
+		dx, ds := ref.CouplingBackward(ref.ClampNone, in[0], in[1], in[2], pr[0], 0, 0)
+		return []float64{float64(dx), float64(ds)}
+	case "CouplingChainAtan":
+		return []float64{float64(ref.CouplingChain(ref.ClampAtan, in[0], in[1]))}
 	}
-	var a, b T
-	outs := 1
-	switch k.Name[:11] {
-	case "CouplingFwd":
-		a, b = ref.CouplingForward(k.Clamp, in[0], in[1], in[2], ia, m)
-	case "CouplingInv":
-		a, b = ref.CouplingInverse(k.Clamp, in[0], in[1], in[2], ia, m)
-	case "CouplingBwd":
-		a, b = ref.CouplingBackward(k.Clamp, in[0], in[1], in[2], pr[0], ia, m)
-		outs = 2
+	if len(k.Outs) == 1 { // CouplingClamp*
+		return []float64{float64(ref.CouplingScale(k.Clamp, in[0], pr[0], pr[1]))}
 	}
-	if k.Clamp != ref.ClampNone {
-		outs = 2
-	}
-	return []float64{float64(a), float64(b)}[:outs]
+	c, f := ref.CouplingScaleGrad(k.Clamp, in[0], pr[0], pr[1])
+	return []float64{float64(c), float64(f)}
 }
 
 // TestCouplingKernelsMatchRef checks every recorded coupling kernel against

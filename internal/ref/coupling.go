@@ -26,12 +26,7 @@ func Exp[T Float](x T) T {
 	return T(Exp64(float64(x)))
 }
 
-// CouplingScale returns c(s) and, for the backward pass, dc/ds.
-//
-//	none: dc/ds = 1
-//	tanh: dc/ds = fma(-h, h, 1) with h = Tanh(s*ia)
-//	atan: dc/ds = (g * 2/pi) / fma(u, u, 1) with u = s*ia, folded into
-//	      CouplingBackward as written there
+// CouplingScale returns c(s).
 func CouplingScale[T Float](clamp int, s, ia, m T) T {
 	switch clamp {
 	case ClampTanh:
@@ -40,6 +35,39 @@ func CouplingScale[T Float](clamp int, s, ia, m T) T {
 		return m * Atan(s*ia)
 	}
 	return s
+}
+
+// CouplingScaleGrad returns c(s), as CouplingScale, and the factor f from
+// which CouplingChain makes dc/ds:
+//
+//	none: f = 1
+//	tanh: f = fma(-h, h, 1) with h = Tanh(s*ia)
+//	atan: f = fma(u, u, 1) with u = s*ia
+func CouplingScaleGrad[T Float](clamp int, s, ia, m T) (c, f T) {
+	switch clamp {
+	case ClampTanh:
+		h := Tanh(s * ia)
+		return m * h, FMA(-h, h, 1)
+	case ClampAtan:
+		u := s * ia
+		return m * Atan(u), FMA(u, u, 1)
+	}
+	return s, 1
+}
+
+// CouplingChain returns dL/ds given g = dL/dc and CouplingScaleGrad's f:
+//
+//	none: g
+//	tanh: g * f
+//	atan: (g * 2/pi) / f
+func CouplingChain[T Float](clamp int, g, f T) T {
+	switch clamp {
+	case ClampTanh:
+		return g * f
+	case ClampAtan:
+		return (g * TwoOverPi[T]()) / f
+	}
+	return g
 }
 
 // CouplingForward returns y = fma(x, Exp(c), t) and c = CouplingScale(s).
@@ -76,33 +104,14 @@ func TwoOverPi[T Float]() T { return T(TwoOverPi64) }
 //	e  = Exp(c)
 //	dx = dy*e
 //	g  = fma(dx, x, dl)            (dL/dc)
-//	ds = g                         none
-//	ds = g * fma(-h, h, 1)         tanh, h = Tanh(s*ia)
-//	ds = (g * 2/pi) / fma(u, u, 1) atan, u = s*ia
+//	ds = CouplingChain(g, f)       with c, f = CouplingScaleGrad(s):
+//	     g                         none
+//	     g * fma(-h, h, 1)         tanh, h = Tanh(s*ia)
+//	     (g * 2/pi) / fma(u, u, 1) atan, u = s*ia
 //
 // dL/dt is dy itself.
 func CouplingBackward[T Float](clamp int, dy, x, s, dl, ia, m T) (dx, ds T) {
-	var c, h, u T
-	switch clamp {
-	case ClampTanh:
-		u = s * ia
-		h = Tanh(u)
-		c = m * h
-	case ClampAtan:
-		u = s * ia
-		c = m * Atan(u)
-	default:
-		c = s
-	}
+	c, f := CouplingScaleGrad(clamp, s, ia, m)
 	dx = dy * Exp(c)
-	g := FMA(dx, x, dl)
-	switch clamp {
-	case ClampTanh:
-		ds = g * FMA(-h, h, 1)
-	case ClampAtan:
-		ds = (g * TwoOverPi[T]()) / FMA(u, u, 1)
-	default:
-		ds = g
-	}
-	return dx, ds
+	return dx, CouplingChain(clamp, FMA(dx, x, dl), f)
 }
