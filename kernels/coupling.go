@@ -345,25 +345,34 @@ const couplingBlock = 512
 // tiers, is summed by Sum's kernel before the stream kernel runs.
 func couplingRows[T Float](tier cpu.Tier, op couplingOp, sign T, out, in, s, t Matrix[T], logdet []T, ia, m T) {
 	p := [2]T{ia, m}
-	if !couplingNarrow(tier, op, sign, out, in, s, t, logdet, p[:]) {
-		couplingRowByRow(tier, op, sign, out, in, s, t, logdet, p[:])
+	var cbuf *clampBuf[T]
+	if op.clamp != ClampNone {
+		cbuf = new(clampBuf[T])
+	}
+	if !couplingNarrow(tier, op, sign, out, in, s, t, logdet, p[:], cbuf) {
+		couplingRowByRow(tier, op, sign, out, in, s, t, logdet, p[:], cbuf)
 	}
 }
 
+// clampBuf holds a block of c, or of dc/ds's factor. The couplings
+// allocate it (on the stack) only for a clamped op, and once per call:
+// zeroed per row, two of them had cost a third of an unclamped backward
+// pass of 256 x 512.
+type clampBuf[T Float] [couplingBlock]T
+
 // clampBlock returns s itself without a clamp, else clamp(s) written to
-// buf (len(s) <= len(buf)).
-func clampBlock[T Float](tier cpu.Tier, c ClampKind, buf, s, p []T) []T {
+// buf (len(s) <= couplingBlock).
+func clampBlock[T Float](tier cpu.Tier, c ClampKind, buf *clampBuf[T], s, p []T) []T {
 	if c == ClampNone {
 		return s
 	}
-	buf = buf[:len(s)]
-	streamRun(tier, clampKernel(c, false), buf, nil, s, nil, nil, p)
-	return buf
+	cb := buf[:len(s)]
+	streamRun(tier, clampKernel(c, false), cb, nil, s, nil, nil, p)
+	return cb
 }
 
 // couplingRowByRow is couplingRows one row at a time.
-func couplingRowByRow[T Float](tier cpu.Tier, op couplingOp, sign T, out, in, s, t Matrix[T], logdet, p []T) {
-	var cbuf [couplingBlock]T
+func couplingRowByRow[T Float](tier cpu.Tier, op couplingOp, sign T, out, in, s, t Matrix[T], logdet, p []T, cbuf *clampBuf[T]) {
 	var accBuf [64]T
 	l := lanes[T]()
 	acc := accBuf[:l]
@@ -380,7 +389,7 @@ func couplingRowByRow[T Float](tier cpu.Tier, op couplingOp, sign T, out, in, s,
 		clear(acc)
 		for j0 := 0; j0 < out.Cols; j0 += couplingBlock {
 			e := min(j0+couplingBlock, out.Cols)
-			o, i, c, tt := ob[j0:e], ib[j0:e], clampBlock(tier, op.clamp, cbuf[:], sb[j0:e], p), tb[j0:e]
+			o, i, c, tt := ob[j0:e], ib[j0:e], clampBlock(tier, op.clamp, cbuf, sb[j0:e], p), tb[j0:e]
 			if logdet != nil {
 				// j0 is a multiple of l, so the lanes line up with Sum's.
 				if n0 := len(o) &^ (l - 1); n0 > 0 && streamSum(tier, op.k, o[:n0], i[:n0], c[:n0], tt[:n0], acc, nil) {
@@ -423,7 +432,7 @@ func flat[T Float](m Matrix[T]) ([]T, bool) {
 // steps of foldLanes that pair lanes at a distance of w or more add +0
 // to those: they change nothing, so reducing the first power of two >= w
 // lanes is the same sum.
-func couplingNarrow[T Float](tier cpu.Tier, op couplingOp, sign T, out, in, s, t Matrix[T], logdet, p []T) bool {
+func couplingNarrow[T Float](tier cpu.Tier, op couplingOp, sign T, out, in, s, t Matrix[T], logdet, p []T, cbuf *clampBuf[T]) bool {
 	w := out.Cols
 	if w == 0 || w >= lanes[T]() {
 		return false
@@ -436,7 +445,6 @@ func couplingNarrow[T Float](tier cpu.Tier, op couplingOp, sign T, out, in, s, t
 	if packed && w >= streamVec[T]() {
 		return false
 	}
-	var cbuf [narrowBlock]T
 	var bufs [4][narrowBlock]T
 	g := narrowBlock / w
 	for b0 := 0; b0 < out.Rows; b0 += g {
@@ -447,7 +455,7 @@ func couplingNarrow[T Float](tier cpu.Tier, op couplingOp, sign T, out, in, s, t
 			o = bufs[0][:e1-e0]
 			i, sv, tv = pack(bufs[1][:], in, b0, b1), pack(bufs[2][:], s, b0, b1), pack(bufs[3][:], t, b0, b1)
 		}
-		c := clampBlock(tier, op.clamp, cbuf[:], sv, p)
+		c := clampBlock(tier, op.clamp, cbuf, sv, p)
 		if logdet != nil {
 			narrowSums(sign, c, w, logdet[b0:b1])
 		}
@@ -571,21 +579,19 @@ func streamSum[T Float](tier cpu.Tier, k streamKernel, o, i0, i1, i2, acc, p []T
 	return streamSumF32(tier, k, f32(o), f32(i0), f32(i1), f32(i2), f32(acc), f32(p))
 }
 
-// couplingBackwardOn runs the backward kernel k over every row.
+// couplingBackwardOn runs op's backward pass over every row.
 func couplingBackwardOn[T Float](tier cpu.Tier, op couplingOp, dx, ds, dt, dy Matrix[T], dlogdet []T, x, s Matrix[T], ia, m T) {
-	if !couplingBackwardFlat(tier, op, dx, ds, dt, dy, dlogdet, x, s, ia, m) {
-		couplingBackwardRows(tier, op, dx, ds, dt, dy, dlogdet, x, s, ia, m)
+	var bufs *[2]clampBuf[T]
+	if op.clamp != ClampNone {
+		bufs = new([2]clampBuf[T])
+	}
+	if !couplingBackwardFlat(tier, op, dx, ds, dt, dy, dlogdet, x, s, ia, m, bufs) {
+		couplingBackwardRows(tier, op, dx, ds, dt, dy, dlogdet, x, s, ia, m, bufs)
 	}
 }
 
-// clampBufs holds a block of c and of dc/ds's factor for backwardRun,
-// declared once per call: zeroing it per row cost a third of an unclamped
-// backward pass of 256 x 512.
-type clampBufs[T Float] [2][couplingBlock]T
-
 // couplingBackwardRows is couplingBackwardOn one row at a time.
-func couplingBackwardRows[T Float](tier cpu.Tier, op couplingOp, dx, ds, dt, dy Matrix[T], dlogdet []T, x, s Matrix[T], ia, m T) {
-	var bufs clampBufs[T]
+func couplingBackwardRows[T Float](tier cpu.Tier, op couplingOp, dx, ds, dt, dy Matrix[T], dlogdet []T, x, s Matrix[T], ia, m T, bufs *[2]clampBuf[T]) {
 	for b := range dx.Rows {
 		var dl T
 		if dlogdet != nil {
@@ -594,22 +600,22 @@ func couplingBackwardRows[T Float](tier cpu.Tier, op couplingOp, dx, ds, dt, dy 
 		if dt.Data != nil {
 			copy(row(dt, b), row(dy, b)) // before dx, which may be dy
 		}
-		backwardRun(tier, op, row(dx, b), row(ds, b), row(dy, b), row(x, b), row(s, b), [3]T{dl, ia, m}, &bufs)
+		backwardRun(tier, op, row(dx, b), row(ds, b), row(dy, b), row(x, b), row(s, b), [3]T{dl, ia, m}, bufs)
 	}
 }
 
 // backwardRun runs op's backward pass over elements sharing the row
 // gradient p[0] (p = [dl, ia, m]). With a clamp, block by block: c and
-// dc/ds's factor f into L1 (ref.CouplingScaleGrad), the unclamped kernel on
-// c, which leaves dL/dc in ds, then ds = ref.CouplingChain(ds, f). ds may
-// be s: a block of s is read whole before ds is written.
-func backwardRun[T Float](tier cpu.Tier, op couplingOp, dx, ds, dy, x, s []T, p [3]T, bufs *clampBufs[T]) {
+// dc/ds's factor f into bufs (ref.CouplingScaleGrad), the unclamped kernel
+// on c, which leaves dL/dc in ds, then ds = ref.CouplingChain(ds, f). ds
+// may be s: a block of s is read whole before ds is written.
+func backwardRun[T Float](tier cpu.Tier, op couplingOp, dx, ds, dy, x, s []T, p [3]T, bufs *[2]clampBuf[T]) {
+	if op.clamp == ClampNone {
+		streamRun(tier, skBwdNone, dx, ds, dy, x, s, p[:1])
+		return
+	}
 	for j := 0; j < len(dx); j += couplingBlock {
 		e := min(j+couplingBlock, len(dx))
-		if op.clamp == ClampNone {
-			streamRun(tier, skBwdNone, dx[j:e], ds[j:e], dy[j:e], x[j:e], s[j:e], p[:1])
-			continue
-		}
 		c, f := bufs[0][:e-j], bufs[1][:e-j]
 		streamRun(tier, clampKernel(op.clamp, true), c, f, s[j:e], nil, nil, p[1:])
 		streamRun(tier, skBwdNone, dx[j:e], ds[j:e], dy[j:e], x[j:e], c, p[:1])
@@ -627,7 +633,7 @@ func backwardRun[T Float](tier cpu.Tier, op couplingOp, dx, ds, dy, x, s []T, p 
 // in training) go through one stream call, instead of one call per row and
 // a padded one for each row's tail; the kernel is element-wise, so the bits
 // are the same. It reports false, doing nothing, for other shapes.
-func couplingBackwardFlat[T Float](tier cpu.Tier, op couplingOp, dx, ds, dt, dy Matrix[T], dlogdet []T, x, s Matrix[T], ia, m T) bool {
+func couplingBackwardFlat[T Float](tier cpu.Tier, op couplingOp, dx, ds, dt, dy Matrix[T], dlogdet []T, x, s Matrix[T], ia, m T, cbufs *[2]clampBuf[T]) bool {
 	w := dx.Cols
 	fdx, ok0 := flat(dx)
 	fds, ok1 := flat(ds)
@@ -645,7 +651,6 @@ func couplingBackwardFlat[T Float](tier cpu.Tier, op couplingOp, dx, ds, dt, dy 
 	if packed {
 		g = narrowBlock / w
 	}
-	var cbufs clampBufs[T]
 	for b0 := 0; b0 < dx.Rows; {
 		var dl T
 		if dlogdet != nil {
@@ -661,14 +666,14 @@ func couplingBackwardFlat[T Float](tier cpu.Tier, op couplingOp, dx, ds, dt, dy 
 			if fdt != nil {
 				copy(fdt[e0:e1], fdy[e0:e1]) // before dx, which may be dy
 			}
-			backwardRun(tier, op, fdx[e0:e1], fds[e0:e1], fdy[e0:e1], fx[e0:e1], fs[e0:e1], p, &cbufs)
+			backwardRun(tier, op, fdx[e0:e1], fds[e0:e1], fdy[e0:e1], fx[e0:e1], fs[e0:e1], p, cbufs)
 		} else {
 			vy, vx, vs := pack(bufs[2][:], dy, b0, b1), pack(bufs[3][:], x, b0, b1), pack(bufs[4][:], s, b0, b1)
 			if dt.Cols != 0 {
 				unpack(dt, b0, b1, vy)
 			}
 			vdx, vds := bufs[0][:e1-e0], bufs[1][:e1-e0]
-			backwardRun(tier, op, vdx, vds, vy, vx, vs, p, &cbufs)
+			backwardRun(tier, op, vdx, vds, vy, vx, vs, p, cbufs)
 			unpack(dx, b0, b1, vdx)
 			unpack(ds, b0, b1, vds)
 		}

@@ -79,14 +79,14 @@ func testCouplingGrouped[T Float](t *testing.T, tier cpu.Tier) {
 								}
 							}
 							if grouped {
-								if !couplingNarrow(tier, dir.k, dir.sign, o, x(pad), s(pad), tt(pad), ld, p) {
+								if !couplingNarrow(tier, dir.k, dir.sign, o, x(pad), s(pad), tt(pad), ld, p, new(clampBuf[T])) {
 									if w < lanes[T]() && (pad == 0 || w < streamVec[T]()) {
 										t.Fatalf("%s pad %d: couplingNarrow declined", name, pad)
 									}
-									couplingRowByRow(tier, dir.k, dir.sign, o, x(pad), s(pad), tt(pad), ld, p)
+									couplingRowByRow(tier, dir.k, dir.sign, o, x(pad), s(pad), tt(pad), ld, p, new(clampBuf[T]))
 								}
 							} else {
-								couplingRowByRow(tier, dir.k, dir.sign, o, x(pad), s(pad), tt(pad), ld, p)
+								couplingRowByRow(tier, dir.k, dir.sign, o, x(pad), s(pad), tt(pad), ld, p, new(clampBuf[T]))
 							}
 							outs[i], lds[i] = cpm(o), ld
 						}
@@ -121,13 +121,13 @@ func testCouplingGrouped[T Float](t *testing.T, tier cpu.Tier) {
 						var dx, ds, dt [2][]T
 						for i, grouped := range []bool{true, false} {
 							dxm, dsm, dtm := dense(rows, w, 7)(pad), dense(rows, w, 8)(pad), dense(rows, w, 9)(pad)
-							args := func(f func(cpu.Tier, couplingOp, Matrix[T], Matrix[T], Matrix[T], Matrix[T], []T, Matrix[T], Matrix[T], T, T)) {
-								f(tier, bwdKernel(c.Kind), dxm, dsm, dtm, dy(pad), dl, x(pad), s(pad), T(ia), T(m))
+							args := func(f func(cpu.Tier, couplingOp, Matrix[T], Matrix[T], Matrix[T], Matrix[T], []T, Matrix[T], Matrix[T], T, T, *[2]clampBuf[T])) {
+								f(tier, bwdKernel(c.Kind), dxm, dsm, dtm, dy(pad), dl, x(pad), s(pad), T(ia), T(m), new([2]clampBuf[T]))
 							}
 							if grouped {
-								args(func(a cpu.Tier, b couplingOp, c1, c2, c3, c4 Matrix[T], c5 []T, c6, c7 Matrix[T], c8, c9 T) {
-									if !couplingBackwardFlat(a, b, c1, c2, c3, c4, c5, c6, c7, c8, c9) {
-										couplingBackwardRows(a, b, c1, c2, c3, c4, c5, c6, c7, c8, c9)
+								args(func(a cpu.Tier, b couplingOp, c1, c2, c3, c4 Matrix[T], c5 []T, c6, c7 Matrix[T], c8, c9 T, c10 *[2]clampBuf[T]) {
+									if !couplingBackwardFlat(a, b, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10) {
+										couplingBackwardRows(a, b, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10)
 									}
 								})
 							} else {
