@@ -24,21 +24,20 @@ type Kernel struct {
 var Kernels = couplingKernels()
 
 func couplingKernels() []Kernel {
-	none := ref.ClampNone
 	ks := []Kernel{
-		{Name: "CouplingFwdNone", Ins: []string{"x", "s", "t"}, Outs: []string{"y"}, Clamp: none,
+		{Name: "CouplingFwdNone", Ins: []string{"x", "s", "t"}, Outs: []string{"y"},
 			Doc: "y = fma(x, exp(s), t) (internal/ref.CouplingForward)",
 			Build: func(b Builder) []V {
 				e := b.Exp(b.In(1)) // before x is read: x and t need not stay live through the exp
 				return []V{b.FMA(b.In(0), e, b.In(2))}
 			}},
-		{Name: "CouplingInvNone", Ins: []string{"y", "s", "t"}, Outs: []string{"x"}, Clamp: none,
+		{Name: "CouplingInvNone", Ins: []string{"y", "s", "t"}, Outs: []string{"x"},
 			Doc: "x = (y - t) * exp(-s) (internal/ref.CouplingInverse)",
 			Build: func(b Builder) []V {
 				e := b.Exp(b.Neg(b.In(1)))
 				return []V{b.Mul(b.Sub(b.In(0), b.In(2)), e)}
 			}},
-		{Name: "CouplingBwdNone", Ins: []string{"dy", "x", "s"}, Outs: []string{"dx", "ds"}, Params: []string{"dl"}, Clamp: none,
+		{Name: "CouplingBwdNone", Ins: []string{"dy", "x", "s"}, Outs: []string{"dx", "ds"}, Params: []string{"dl"},
 			Doc: "dx = dy*exp(s), ds = fma(dx, x, dl) (internal/ref.CouplingBackward)",
 			Build: func(b Builder) []V {
 				dx := b.Mul(b.In(0), b.Exp(b.In(2)))
