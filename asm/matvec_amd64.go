@@ -34,6 +34,12 @@ func outerF64AVX2(c []float64, ldc int, a []float64, lda int, inca int, b []floa
 //go:noescape
 func matVecsWTF64AVX512(y []float64, ldy int, wt []float64, ldt int, x []float64, ldx int, bias []float64, m int, nb int, n int)
 
+// matVecSpacedF64AVX512 is the AVX512 kernel of MatVecSpaced (float64). Its checked entry point is MatVecSpacedF64AVX512
+// (asm/checked_amd64.go); its contract: kernels.MatVecs, internal/ref.MatVecs.
+//
+//go:noescape
+func matVecSpacedF64AVX512(y []float64, w []float64, ldw int, x []float64, bias []float64, s int, n int, lanes []float64, first bool, last bool)
+
 // matVecsF32AVX512 is the AVX512 kernel of MatVecs (float32). Its checked entry point is MatVecsF32AVX512
 // (asm/checked_amd64.go); its contract: kernels.MatVecs, internal/ref.MatVecs.
 //
@@ -63,3 +69,9 @@ func outerF32AVX2(c []float32, ldc int, a []float32, lda int, inca int, b []floa
 //
 //go:noescape
 func matVecsWTF32AVX512(y []float32, ldy int, wt []float32, ldt int, x []float32, ldx int, bias []float32, m int, nb int, n int)
+
+// matVecSpacedF32AVX512 is the AVX512 kernel of MatVecSpaced (float32). Its checked entry point is MatVecSpacedF32AVX512
+// (asm/checked_amd64.go); its contract: kernels.MatVecs, internal/ref.MatVecs.
+//
+//go:noescape
+func matVecSpacedF32AVX512(y []float32, w []float32, ldw int, x []float32, bias []float32, s int, n int, lanes []float32, first bool, last bool)

@@ -15580,6 +15580,228 @@ wt_done:
 	VZEROUPPER
 	RET
 
+// func matVecSpacedF64AVX512(y []float64, w []float64, ldw int, x []float64, bias []float64, s int, n int, lanes []float64, first bool, last bool)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·matVecSpacedF64AVX512(SB), NOSPLIT, $0-146
+	MOVQ  s+104(FP), R13
+	TESTQ R13, R13
+	JLE   mvs_done
+	MOVQ  ldw+48(FP), R14
+	SHLQ  $0x03, R14
+	MOVQ  R14, R8
+	IMULQ R13, R8
+	MOVQ  w_base+24(FP), R10
+	MOVQ  x_base+56(FP), R11
+	MOVQ  y_base+0(FP), R12
+	MOVQ  bias_base+80(FP), R9
+	MOVQ  lanes_base+120(FP), R15
+
+	// K3-K5: the store masks of the full tiles (see runK).
+	MOVL  $0x0000000f, DI
+	KMOVW DI, K3
+	MOVL  $0x000000f0, DI
+	KMOVW DI, K4
+	MOVL  $0x000000ff, DI
+	KMOVW DI, K5
+
+	// K1: the elements of the last, partial chunk of a row (n % L).
+	MOVQ       n+112(FP), SI
+	ANDQ       $0x00000007, SI
+	LEAQ       matvecF64tab<>+256(SB), DI
+	NEGQ       SI
+	LEAQ       (DI)(SI*8), DI
+	VPTERNLOGD $0xff, Z31, Z31, Z31
+	VPTESTMQ   (DI), Z31, K1
+
+	// The index vector: k*s in element k.
+	VPBROADCASTQ R13, Z16
+	VPMULLQ      matvecspidx<>+0(SB), Z16, Z16
+
+mvs_tile:
+	// Tile: 8 W rows by 1 X rows.
+	MOVQ R10, AX
+	LEAQ (AX)(R8*2), BX
+	ADDQ R8, BX
+	LEAQ (BX)(R8*2), DX
+	ADDQ R8, DX
+	MOVQ R11, CX
+	CMPB first+144(FP), $0x00
+	JNE  mvs_t_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPD (R15), Z0
+	VMOVUPD 64(R15), Z1
+	VMOVUPD 128(R15), Z2
+	VMOVUPD 192(R15), Z3
+	VMOVUPD 256(R15), Z4
+	VMOVUPD 320(R15), Z5
+	VMOVUPD 384(R15), Z6
+	VMOVUPD 448(R15), Z7
+	JMP     mvs_t_start
+
+mvs_t_zero:
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+	VXORPD Z4, Z4, Z4
+	VXORPD Z5, Z5, Z5
+	VXORPD Z6, Z6, Z6
+	VXORPD Z7, Z7, Z7
+
+mvs_t_start:
+	// Chunks of L elements, two per iteration.
+	MOVQ n+112(FP), SI
+	SHRQ $0x03, SI
+
+mvs_t_loop:
+	CMPQ        SI, $0x00000002
+	JLT         mvs_t_one
+	VMOVUPD     (CX), Z24
+	VFMADD231PD (AX), Z24, Z0
+	VFMADD231PD (AX)(R8*1), Z24, Z1
+	VFMADD231PD (AX)(R8*2), Z24, Z2
+	VFMADD231PD (BX), Z24, Z3
+	VFMADD231PD (BX)(R8*1), Z24, Z4
+	VFMADD231PD (BX)(R8*2), Z24, Z5
+	VFMADD231PD (DX), Z24, Z6
+	VFMADD231PD (DX)(R8*1), Z24, Z7
+	VMOVUPD     64(CX), Z24
+	VFMADD231PD 64(AX), Z24, Z0
+	VFMADD231PD 64(AX)(R8*1), Z24, Z1
+	VFMADD231PD 64(AX)(R8*2), Z24, Z2
+	VFMADD231PD 64(BX), Z24, Z3
+	VFMADD231PD 64(BX)(R8*1), Z24, Z4
+	VFMADD231PD 64(BX)(R8*2), Z24, Z5
+	VFMADD231PD 64(DX), Z24, Z6
+	VFMADD231PD 64(DX)(R8*1), Z24, Z7
+	ADDQ        $0x00000080, AX
+	ADDQ        $0x00000080, BX
+	ADDQ        $0x00000080, DX
+	ADDQ        $0x00000080, CX
+	SUBQ        $0x00000002, SI
+	JMP         mvs_t_loop
+
+mvs_t_one:
+	TESTQ       SI, SI
+	JEQ         mvs_t_tail
+	VMOVUPD     (CX), Z24
+	VFMADD231PD (AX), Z24, Z0
+	VFMADD231PD (AX)(R8*1), Z24, Z1
+	VFMADD231PD (AX)(R8*2), Z24, Z2
+	VFMADD231PD (BX), Z24, Z3
+	VFMADD231PD (BX)(R8*1), Z24, Z4
+	VFMADD231PD (BX)(R8*2), Z24, Z5
+	VFMADD231PD (DX), Z24, Z6
+	VFMADD231PD (DX)(R8*1), Z24, Z7
+	ADDQ        $0x00000040, AX
+	ADDQ        $0x00000040, BX
+	ADDQ        $0x00000040, DX
+	ADDQ        $0x00000040, CX
+
+mvs_t_tail:
+	MOVQ n+112(FP), DI
+	ANDQ $0x00000007, DI
+	JEQ  mvs_t_reduce
+
+	// The last n % L elements, lanes past them untouched.
+	VMOVUPD.Z   (CX), K1, Z24
+	VMOVUPD.Z   (AX), K1, Z30
+	VFMADD231PD Z30, Z24, K1, Z0
+	VMOVUPD.Z   (AX)(R8*1), K1, Z31
+	VFMADD231PD Z31, Z24, K1, Z1
+	VMOVUPD.Z   (AX)(R8*2), K1, Z30
+	VFMADD231PD Z30, Z24, K1, Z2
+	VMOVUPD.Z   (BX), K1, Z31
+	VFMADD231PD Z31, Z24, K1, Z3
+	VMOVUPD.Z   (BX)(R8*1), K1, Z30
+	VFMADD231PD Z30, Z24, K1, Z4
+	VMOVUPD.Z   (BX)(R8*2), K1, Z31
+	VFMADD231PD Z31, Z24, K1, Z5
+	VMOVUPD.Z   (DX), K1, Z30
+	VFMADD231PD Z30, Z24, K1, Z6
+	VMOVUPD.Z   (DX)(R8*1), K1, Z31
+	VFMADD231PD Z31, Z24, K1, Z7
+
+mvs_t_reduce:
+	CMPB last+145(FP), $0x00
+	JNE  mvs_t_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPD Z0, (R15)
+	VMOVUPD Z1, 64(R15)
+	VMOVUPD Z2, 128(R15)
+	VMOVUPD Z3, 192(R15)
+	VMOVUPD Z4, 256(R15)
+	VMOVUPD Z5, 320(R15)
+	VMOVUPD Z6, 384(R15)
+	VMOVUPD Z7, 448(R15)
+	ADDQ    $0x00000200, R15
+	JMP     mvs_t_end
+
+mvs_t_last:
+	ADDQ $0x00000200, R15
+
+	// Reduce eight accumulators: 256-bit halves.
+	VSHUFF64X2 $0x44, Z2, Z0, Z30
+	VSHUFF64X2 $0xee, Z2, Z0, Z31
+	VADDPD     Z31, Z30, Z24
+	VSHUFF64X2 $0x44, Z6, Z4, Z30
+	VSHUFF64X2 $0xee, Z6, Z4, Z31
+	VADDPD     Z31, Z30, Z25
+	VSHUFF64X2 $0x44, Z3, Z1, Z30
+	VSHUFF64X2 $0xee, Z3, Z1, Z31
+	VADDPD     Z31, Z30, Z26
+	VSHUFF64X2 $0x44, Z7, Z5, Z30
+	VSHUFF64X2 $0xee, Z7, Z5, Z31
+	VADDPD     Z31, Z30, Z27
+
+	// 128-bit blocks.
+	VSHUFF64X2 $0x88, Z25, Z24, Z30
+	VSHUFF64X2 $0xdd, Z25, Z24, Z31
+	VADDPD     Z31, Z30, Z28
+	VSHUFF64X2 $0x88, Z27, Z26, Z30
+	VSHUFF64X2 $0xdd, Z27, Z26, Z31
+	VADDPD     Z31, Z30, Z29
+
+	// Within the blocks: element 0 + element 1.
+	VUNPCKLPD Z29, Z28, Z30
+	VUNPCKHPD Z29, Z28, Z31
+	VADDPD    Z31, Z30, Z24
+	MOVQ      bias_len+88(FP), DI
+	TESTQ     DI, DI
+	JEQ       mvs_t_g0_store
+
+	// Bias: gather bias[k*s] of each output k, then add.
+	KMOVW      K5, K2
+	VGATHERQPD (R9)(Z16*8), K2, Z25
+	VADDPD     Z25, Z24, Z24
+
+mvs_t_g0_store:
+	KMOVW       K5, K2
+	VSCATTERQPD Z24, K2, (R12)(Z16*8)
+
+mvs_t_end:
+	ADDQ R14, R10
+	ADDQ $0x00000008, R12
+	ADDQ $0x00000008, R9
+	DECQ R13
+	JNE  mvs_tile
+
+mvs_done:
+	VZEROUPPER
+	RET
+
+DATA matvecspidx<>+0(SB)/8, $0x0000000000000000
+DATA matvecspidx<>+8(SB)/8, $0x0000000000000001
+DATA matvecspidx<>+16(SB)/8, $0x0000000000000002
+DATA matvecspidx<>+24(SB)/8, $0x0000000000000003
+DATA matvecspidx<>+32(SB)/8, $0x0000000000000004
+DATA matvecspidx<>+40(SB)/8, $0x0000000000000005
+DATA matvecspidx<>+48(SB)/8, $0x0000000000000006
+DATA matvecspidx<>+56(SB)/8, $0x0000000000000007
+GLOBL matvecspidx<>(SB), RODATA|NOPTR, $64
+
 // func matVecsF32AVX512(y []float32, ldy int, w []float32, ldw int, x []float32, ldx int, bias []float32, m int, nb int, n int, lanes []float32, first bool, last bool)
 // Requires: AVX, AVX512BW, AVX512DQ, AVX512F, AVX512VL, MMX+
 TEXT ·matVecsF32AVX512(SB), NOSPLIT, $0-170
@@ -32730,5 +32952,221 @@ wt_rb1_st:
 	JNE    wt_bblock
 
 wt_done:
+	VZEROUPPER
+	RET
+
+// func matVecSpacedF32AVX512(y []float32, w []float32, ldw int, x []float32, bias []float32, s int, n int, lanes []float32, first bool, last bool)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·matVecSpacedF32AVX512(SB), NOSPLIT, $0-146
+	MOVQ  s+104(FP), R13
+	TESTQ R13, R13
+	JLE   mvs_done
+	MOVQ  ldw+48(FP), R14
+	SHLQ  $0x02, R14
+	MOVQ  R14, R8
+	IMULQ R13, R8
+	MOVQ  w_base+24(FP), R10
+	MOVQ  x_base+56(FP), R11
+	MOVQ  y_base+0(FP), R12
+	MOVQ  bias_base+80(FP), R9
+	MOVQ  lanes_base+120(FP), R15
+
+	// K3-K5: the store masks of the full tiles (see runK).
+	MOVL  $0x0000000f, DI
+	KMOVW DI, K3
+	MOVL  $0x000000f0, DI
+	KMOVW DI, K4
+	MOVL  $0x000000ff, DI
+	KMOVW DI, K5
+
+	// K1: the elements of the last, partial chunk of a row (n % L).
+	MOVQ       n+112(FP), SI
+	ANDQ       $0x0000000f, SI
+	LEAQ       matvecF32tab<>+256(SB), DI
+	NEGQ       SI
+	LEAQ       (DI)(SI*4), DI
+	VPTERNLOGD $0xff, Z31, Z31, Z31
+	VPTESTMD   (DI), Z31, K1
+
+	// The index vector: k*s in element k.
+	VPBROADCASTQ R13, Z16
+	VPMULLQ      matvecspidx<>+0(SB), Z16, Z16
+
+mvs_tile:
+	// Tile: 8 W rows by 1 X rows.
+	MOVQ R10, AX
+	LEAQ (AX)(R8*2), BX
+	ADDQ R8, BX
+	LEAQ (BX)(R8*2), DX
+	ADDQ R8, DX
+	MOVQ R11, CX
+	CMPB first+144(FP), $0x00
+	JNE  mvs_t_zero
+
+	// Lanes of the previous piece of the rows.
+	VMOVUPS (R15), Z0
+	VMOVUPS 64(R15), Z1
+	VMOVUPS 128(R15), Z2
+	VMOVUPS 192(R15), Z3
+	VMOVUPS 256(R15), Z4
+	VMOVUPS 320(R15), Z5
+	VMOVUPS 384(R15), Z6
+	VMOVUPS 448(R15), Z7
+	JMP     mvs_t_start
+
+mvs_t_zero:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+
+mvs_t_start:
+	// Chunks of L elements, two per iteration.
+	MOVQ n+112(FP), SI
+	SHRQ $0x04, SI
+
+mvs_t_loop:
+	CMPQ        SI, $0x00000002
+	JLT         mvs_t_one
+	VMOVUPS     (CX), Z24
+	VFMADD231PS (AX), Z24, Z0
+	VFMADD231PS (AX)(R8*1), Z24, Z1
+	VFMADD231PS (AX)(R8*2), Z24, Z2
+	VFMADD231PS (BX), Z24, Z3
+	VFMADD231PS (BX)(R8*1), Z24, Z4
+	VFMADD231PS (BX)(R8*2), Z24, Z5
+	VFMADD231PS (DX), Z24, Z6
+	VFMADD231PS (DX)(R8*1), Z24, Z7
+	VMOVUPS     64(CX), Z24
+	VFMADD231PS 64(AX), Z24, Z0
+	VFMADD231PS 64(AX)(R8*1), Z24, Z1
+	VFMADD231PS 64(AX)(R8*2), Z24, Z2
+	VFMADD231PS 64(BX), Z24, Z3
+	VFMADD231PS 64(BX)(R8*1), Z24, Z4
+	VFMADD231PS 64(BX)(R8*2), Z24, Z5
+	VFMADD231PS 64(DX), Z24, Z6
+	VFMADD231PS 64(DX)(R8*1), Z24, Z7
+	ADDQ        $0x00000080, AX
+	ADDQ        $0x00000080, BX
+	ADDQ        $0x00000080, DX
+	ADDQ        $0x00000080, CX
+	SUBQ        $0x00000002, SI
+	JMP         mvs_t_loop
+
+mvs_t_one:
+	TESTQ       SI, SI
+	JEQ         mvs_t_tail
+	VMOVUPS     (CX), Z24
+	VFMADD231PS (AX), Z24, Z0
+	VFMADD231PS (AX)(R8*1), Z24, Z1
+	VFMADD231PS (AX)(R8*2), Z24, Z2
+	VFMADD231PS (BX), Z24, Z3
+	VFMADD231PS (BX)(R8*1), Z24, Z4
+	VFMADD231PS (BX)(R8*2), Z24, Z5
+	VFMADD231PS (DX), Z24, Z6
+	VFMADD231PS (DX)(R8*1), Z24, Z7
+	ADDQ        $0x00000040, AX
+	ADDQ        $0x00000040, BX
+	ADDQ        $0x00000040, DX
+	ADDQ        $0x00000040, CX
+
+mvs_t_tail:
+	MOVQ n+112(FP), DI
+	ANDQ $0x0000000f, DI
+	JEQ  mvs_t_reduce
+
+	// The last n % L elements, lanes past them untouched.
+	VMOVUPS.Z   (CX), K1, Z24
+	VMOVUPS.Z   (AX), K1, Z30
+	VFMADD231PS Z30, Z24, K1, Z0
+	VMOVUPS.Z   (AX)(R8*1), K1, Z31
+	VFMADD231PS Z31, Z24, K1, Z1
+	VMOVUPS.Z   (AX)(R8*2), K1, Z30
+	VFMADD231PS Z30, Z24, K1, Z2
+	VMOVUPS.Z   (BX), K1, Z31
+	VFMADD231PS Z31, Z24, K1, Z3
+	VMOVUPS.Z   (BX)(R8*1), K1, Z30
+	VFMADD231PS Z30, Z24, K1, Z4
+	VMOVUPS.Z   (BX)(R8*2), K1, Z31
+	VFMADD231PS Z31, Z24, K1, Z5
+	VMOVUPS.Z   (DX), K1, Z30
+	VFMADD231PS Z30, Z24, K1, Z6
+	VMOVUPS.Z   (DX)(R8*1), K1, Z31
+	VFMADD231PS Z31, Z24, K1, Z7
+
+mvs_t_reduce:
+	CMPB last+145(FP), $0x00
+	JNE  mvs_t_last
+
+	// Not the last piece: keep the lanes for the next call.
+	VMOVUPS Z0, (R15)
+	VMOVUPS Z1, 64(R15)
+	VMOVUPS Z2, 128(R15)
+	VMOVUPS Z3, 192(R15)
+	VMOVUPS Z4, 256(R15)
+	VMOVUPS Z5, 320(R15)
+	VMOVUPS Z6, 384(R15)
+	VMOVUPS Z7, 448(R15)
+	ADDQ    $0x00000200, R15
+	JMP     mvs_t_end
+
+mvs_t_last:
+	ADDQ $0x00000200, R15
+
+	// Reduce eight accumulators: 256-bit halves.
+	VSHUFF32X4 $0x44, Z4, Z0, Z30
+	VSHUFF32X4 $0xee, Z4, Z0, Z31
+	VADDPS     Z31, Z30, Z24
+	VSHUFF32X4 $0x44, Z6, Z2, Z30
+	VSHUFF32X4 $0xee, Z6, Z2, Z31
+	VADDPS     Z31, Z30, Z25
+	VSHUFF32X4 $0x44, Z5, Z1, Z30
+	VSHUFF32X4 $0xee, Z5, Z1, Z31
+	VADDPS     Z31, Z30, Z26
+	VSHUFF32X4 $0x44, Z7, Z3, Z30
+	VSHUFF32X4 $0xee, Z7, Z3, Z31
+	VADDPS     Z31, Z30, Z27
+
+	// 128-bit blocks.
+	VSHUFF32X4 $0x88, Z25, Z24, Z30
+	VSHUFF32X4 $0xdd, Z25, Z24, Z31
+	VADDPS     Z31, Z30, Z28
+	VSHUFF32X4 $0x88, Z27, Z26, Z30
+	VSHUFF32X4 $0xdd, Z27, Z26, Z31
+	VADDPS     Z31, Z30, Z29
+
+	// Within the blocks: elements 0+2 and 1+3, then 0+1.
+	VSHUFPS       $0x44, Z29, Z28, Z30
+	VSHUFPS       $0xee, Z29, Z28, Z31
+	VADDPS        Z31, Z30, Z25
+	VEXTRACTF32X8 $0x01, Z25, Y26
+	VSHUFPS       $0x88, Y26, Y25, Y30
+	VSHUFPS       $0xdd, Y26, Y25, Y31
+	VADDPS        Y31, Y30, Y24
+	MOVQ          bias_len+88(FP), DI
+	TESTQ         DI, DI
+	JEQ           mvs_t_g0_store
+
+	// Bias: gather bias[k*s] of each output k, then add.
+	KMOVW      K5, K2
+	VGATHERQPS (R9)(Z16*4), K2, Y25
+	VADDPS     Y25, Y24, Y24
+
+mvs_t_g0_store:
+	KMOVW       K5, K2
+	VSCATTERQPS Y24, K2, (R12)(Z16*4)
+
+mvs_t_end:
+	ADDQ R14, R10
+	ADDQ $0x00000004, R12
+	ADDQ $0x00000004, R9
+	DECQ R13
+	JNE  mvs_tile
+
+mvs_done:
 	VZEROUPPER
 	RET

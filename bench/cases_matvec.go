@@ -107,7 +107,7 @@ func matvecCases() []kernelCase {
 			if kernel != "AddOuters" { // AddOuters' bytes count G once, as loaded
 				c.written = perElem(size * batch) // Y
 			}
-			c.runs = []string{"MatVecs", "MatVecsWT"} // the second for short rows
+			c.runs = []string{"MatVecs", "MatVecsWT", "MatVecSpaced"} // short rows; one X row past L1
 			if kernel != "MatVecs" {
 				c.runs = []string{"Outer"} // MatTVecs' and AddOuters' kernel
 			}

@@ -23,7 +23,7 @@ func matvecChecks() []equivCheck {
 	for _, k := range []string{"MatVecs", "MatTVecs", "AddOuters"} {
 		runs := []string{"Outer"} // MatTVecs' and AddOuters' kernel
 		if k == "MatVecs" {
-			runs = []string{"MatVecs", "MatVecsWT"} // the second for short rows
+			runs = []string{"MatVecs", "MatVecsWT", "MatVecSpaced"} // short rows; one X row past L1
 		}
 		cs = append(cs,
 			equivCheck{k, "float64", "of bound", 1, func(r *rand.Rand) (string, float64) { return matvecCase[float64](k, r) }, runs},
@@ -59,6 +59,14 @@ func matvecDim(r *rand.Rand) int {
 
 func matvecCase[T ref.Float](k string, r *rand.Rand) (string, float64) {
 	m, n, nb := matvecDim(r), matvecDim(r), matvecDim(r)
+	if r.IntN(4) == 0 {
+		// A matrix-vector product, often with W past L1 (MatVecs' spaced
+		// tiles).
+		nb = 1
+		if r.IntN(2) == 0 {
+			m, n = 16+r.IntN(700), 64+r.IntN(700)
+		}
+	}
 	for m*n*nb > 1<<21 { // keep the reference quick
 		nb /= 2
 	}

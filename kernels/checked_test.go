@@ -25,6 +25,12 @@ func TestCheckedEntryPoints(t *testing.T) {
 		"MatVecsWT bias": func() {
 			asm.MatVecsWTF64AVX512(make([]float64, 6), 3, make([]float64, 9), 3, make([]float64, 6), 3, make([]float64, 2), 3, 2, 3)
 		},
+		"MatVecSpacedF64AVX512": func() { // y holds 15 outputs, not 8s = 16
+			asm.MatVecSpacedF64AVX512(make([]float64, 15), make([]float64, 64), 4, make([]float64, 4), nil, 2, 4, nil, true, true)
+		},
+		"MatVecSpaced lanes": func() { // a piece needs 8s*16 lanes
+			asm.MatVecSpacedF32AVX512(make([]float32, 8), make([]float32, 32), 4, make([]float32, 4), nil, 1, 4, make([]float32, 127), true, false)
+		},
 		"OuterF32AVX512": func() {
 			asm.OuterF32AVX512(make([]float32, 4), 2, make([]float32, 4), 2, 1, make([]float32, 4), 2, 64, 2, 2, 3, false)
 		},

@@ -35,14 +35,15 @@ var kernelTests = map[string]covered{
 	"Mul":          {test: TestMul, bench: BenchmarkMul},
 	"KeepPositive": {test: TestKeepPositive, bench: BenchmarkKeepPositive},
 	// Outer is MatTVecs' and AddOuters' kernel; each has its own three.
-	"MatVecs":     {TestMatVecs, FuzzMatVecs, BenchmarkMatVecs},
-	"MatVecsWT":   {TestMatVecsWT, FuzzMatVecs, BenchmarkMatVecsSmall},
-	"Outer":       {TestAddOuters, FuzzAddOuters, BenchmarkAddOuters},
-	"Transpose4":  {TestTranspose, FuzzTranspose, BenchmarkTranspose},
-	"Normals":     {TestNormalTiers, FuzzNormalFill, BenchmarkNormal},
-	"Adam":        {TestAdam, FuzzAdam, BenchmarkAdam},
-	"CouplingSub": {TestAdditiveCoupling, FuzzAdditiveInverse, BenchmarkCoupling},
-	"TanhGrad":    {TestTanhGrad, FuzzTanhGrad, BenchmarkTanhGrad},
+	"MatVecs":      {TestMatVecs, FuzzMatVecs, BenchmarkMatVecs},
+	"MatVecsWT":    {TestMatVecsWT, FuzzMatVecs, BenchmarkMatVecsSmall},
+	"MatVecSpaced": {TestMatVecSpaced, FuzzMatVecSpaced, BenchmarkMatVecs},
+	"Outer":        {TestAddOuters, FuzzAddOuters, BenchmarkAddOuters},
+	"Transpose4":   {TestTranspose, FuzzTranspose, BenchmarkTranspose},
+	"Normals":      {TestNormalTiers, FuzzNormalFill, BenchmarkNormal},
+	"Adam":         {TestAdam, FuzzAdam, BenchmarkAdam},
+	"CouplingSub":  {TestAdditiveCoupling, FuzzAdditiveInverse, BenchmarkCoupling},
+	"TanhGrad":     {TestTanhGrad, FuzzTanhGrad, BenchmarkTanhGrad},
 }
 
 // coverage returns what covers each manifest row.

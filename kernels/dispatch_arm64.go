@@ -259,6 +259,21 @@ func matVecsWTF32(t cpu.Tier, y []float32, ldy int, wt []float32, ldt int, x []f
 // hasMatVecsWT reports whether tier t runs MatVecsWT's assembly in this build.
 func hasMatVecsWT(t cpu.Tier) bool { return false }
 
+// matVecSpacedF64 runs MatVecSpaced (float64) on tier t: its assembly where the manifest has it, else matVecSpacedGo(y, w, ldw, x, bias, s, n).
+func matVecSpacedF64(t cpu.Tier, y []float64, w []float64, ldw int, x []float64, bias []float64, s int, n int, lanes []float64, first bool, last bool) {
+	fellBack("MatVecSpacedF64", -1, t)
+	matVecSpacedGo(y, w, ldw, x, bias, s, n)
+}
+
+// matVecSpacedF32 runs MatVecSpaced (float32) on tier t: its assembly where the manifest has it, else matVecSpacedGo(y, w, ldw, x, bias, s, n).
+func matVecSpacedF32(t cpu.Tier, y []float32, w []float32, ldw int, x []float32, bias []float32, s int, n int, lanes []float32, first bool, last bool) {
+	fellBack("MatVecSpacedF32", -1, t)
+	matVecSpacedGo(y, w, ldw, x, bias, s, n)
+}
+
+// hasMatVecSpaced reports whether tier t runs MatVecSpaced's assembly in this build.
+func hasMatVecSpaced(t cpu.Tier) bool { return false }
+
 // outerF64 runs Outer (float64) on tier t: its assembly where the manifest has it, else outerGo64(c, ldc, a, lda, inca, b, ldb, rows, cols, k, load).
 func outerF64(t cpu.Tier, c []float64, ldc int, a []float64, lda int, inca int, b []float64, ldb int, ldp int, rows int, cols int, k int, load bool) {
 	switch t {

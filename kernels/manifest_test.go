@@ -50,6 +50,8 @@ var manifestKernels = []struct {
 	{"MatVecs", "MatVecsF32", "MatVecsF32", -1, []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { matVecsF32(t, nil, 0, nil, 0, nil, 0, nil, 0, 0, 0, nil, false, false) }},
 	{"MatVecsWT", "MatVecsWTF64", "MatVecsWTF64", -1, []cpu.Tier{cpu.AVX512}, func(t cpu.Tier) { matVecsWTF64(t, nil, 0, nil, 0, nil, 0, nil, 0, 0, 0) }},
 	{"MatVecsWT", "MatVecsWTF32", "MatVecsWTF32", -1, []cpu.Tier{cpu.AVX512}, func(t cpu.Tier) { matVecsWTF32(t, nil, 0, nil, 0, nil, 0, nil, 0, 0, 0) }},
+	{"MatVecSpaced", "MatVecSpacedF64", "MatVecSpacedF64", -1, []cpu.Tier{cpu.AVX512}, func(t cpu.Tier) { matVecSpacedF64(t, nil, nil, 0, nil, nil, 0, 0, nil, false, false) }},
+	{"MatVecSpaced", "MatVecSpacedF32", "MatVecSpacedF32", -1, []cpu.Tier{cpu.AVX512}, func(t cpu.Tier) { matVecSpacedF32(t, nil, nil, 0, nil, nil, 0, 0, nil, false, false) }},
 	{"Outer", "OuterF64", "OuterF64", -1, []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { outerF64(t, nil, 0, nil, 0, 0, nil, 0, 0, 0, 0, 0, false) }},
 	{"Outer", "OuterF32", "OuterF32", -1, []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { outerF32(t, nil, 0, nil, 0, 0, nil, 0, 0, 0, 0, 0, false) }},
 	{"CouplingFwdNone", "CouplingFwdNoneF64", "streamF64", int(skFwdNone), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF64(t, skFwdNone, nil, nil, nil, nil, nil, make([]float64, 3)) }},

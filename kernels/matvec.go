@@ -243,6 +243,10 @@ func matVecsSerial[T Float](t cpu.Tier, y, w, x Matrix[T], bias []T) {
 		matVecsTransposed(t, y, w, x, bias)
 		return
 	}
+	if nb == 1 && useSpaced(t, m, n, w.Stride, size) {
+		matVecSpaced(t, y, w, x, bias)
+		return
+	}
 	piece, wblock := mvPiece, mvBlock(t)
 	if n*size <= piece && m*n*size <= wblock && m*n*nb <= callWork {
 		// One call does it: skip the blocking (its divisions cost more
@@ -304,6 +308,60 @@ func matVecsSerial[T Float](t cpu.Tier, y, w, x Matrix[T], bias []T) {
 				}
 			}
 		}
+	}
+}
+
+// useSpaced reports whether a single X row against W (m x n, row stride
+// ldw) runs on tier t's MatVecSpaced kernel: when W fits in L2 (at most
+// spacedMax bytes) and the eight row streams, an eighth of W apart, are at
+// least spacedGap bytes apart. On AMD Zen 5 (docs/perf-notes.md) a W of 64
+// to 768 KiB (past L1, within L2) took 0.60-0.82x MatVecs' time, 1 MiB
+// 0.80-0.99x; W in L1 (32-48 KiB) took 1.1-1.2x, the scatters' cost, and
+// so did streams 6 KiB apart; W from L3 anywhere from 0.92x to 1.16x.
+func useSpaced(t cpu.Tier, m, n, ldw, size int) bool {
+	return hasMatVecSpaced(t) && m >= 16 && m*ldw*size <= spacedMax && m/8*ldw*size >= spacedGap
+}
+
+// spacedGap is the least distance (bytes) between the row streams of a
+// spaced tile; spacedMax the largest W. Rows are then at most 64 KiB: a
+// single X row stays in L1 without MatVecs' pieces, which would cut the
+// streams' runs (with pieces of 4 KiB, W of 64 x 1024 float64 took 1.6x
+// the time of whole rows).
+const (
+	spacedGap = 8 << 10
+	spacedMax = 1 << 20
+)
+
+// matVecSpaced is MatVecs of one X row on the MatVecSpaced kernel, W's rows
+// in tiles of eight spaced an eighth of W apart, so that each row stream
+// runs on through its own eighth; the last rows (fewer than 8) go to the
+// MatVecs kernel.
+func matVecSpaced[T Float](t cpu.Tier, y, w, x Matrix[T], bias []T) {
+	m, n := w.Rows, w.Cols
+	sp := m / 8
+	var bs, br []T
+	if bias != nil {
+		bs, br = bias[:8*sp], bias[8*sp:]
+	}
+	xs := x.Data[:n]
+	if is64[T]() {
+		matVecSpacedF64(t, f64(y.Data[:8*sp]), f64(w.Data), w.Stride, f64(xs), f64(bs), sp, n, nil, true, true)
+	} else {
+		matVecSpacedF32(t, f32(y.Data[:8*sp]), f32(w.Data), w.Stride, f32(xs), f32(bs), sp, n, nil, true, true)
+	}
+	if r := m - 8*sp; r > 0 {
+		matVecsTier(t, y.Data[8*sp:m], 0, w.Data[8*sp*w.Stride:], w.Stride, xs, 0, br, r, 1, n, nil, true, true)
+	}
+}
+
+// matVecSpacedGo is MatVecSpaced's pure-Go path (the tiers without the
+// kernel, which MatVecs does not send there): whole rows, in the reference
+// order, which the order of the rows does not change.
+func matVecSpacedGo[T Float](y, w []T, ldw int, x, bias []T, s, n int) {
+	if is64[T]() {
+		matVecsGo64(f64(y), 0, f64(w), ldw, f64(x), 0, f64(bias), 8*s, 1, n)
+	} else {
+		matVecsGo32(f32(y), 0, f32(w), ldw, f32(x), 0, f32(bias), 8*s, 1, n)
 	}
 }
 

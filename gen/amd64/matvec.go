@@ -10,7 +10,8 @@ import (
 
 // The matvec set: the register-blocked kernels behind kernels.MatVecs
 // (MatVecsXxx, dot-product form; MatVecsWTXxx, AVX-512 only, on a transposed
-// W for short rows) and kernels.MatTVecs and AddOuters (OuterXxx, sums of
+// W for short rows; MatVecSpacedXxx, AVX-512 only, one X row in tiles of
+// spaced W rows) and kernels.MatTVecs and AddOuters (OuterXxx, sums of
 // outer products). See internal/ref/matvec.go for the
 // canonical orders; every kernel reproduces them bit for bit.
 //
@@ -41,6 +42,7 @@ func matvecSet() {
 			outerKernel(t, s)
 		}
 		matVecsWTKernel(t, avx512)
+		matVecSpacedKernel(t, avx512)
 	}
 }
 
@@ -212,7 +214,6 @@ var (
 func matVecsKernel(t elem, s isa) {
 	name := name("MatVecs", t, s)
 	text(name, NOSPLIT, fmt.Sprintf("func(y []%[1]s, ldy int, w []%[1]s, ldw int, x []%[1]s, ldx int, bias []%[1]s, m, nb, n int, lanes []%[1]s, first, last bool)", t.goType))
-	L := 64 / t.size
 	tl := mvTilesFor(s)
 	done := "mv_done"
 
@@ -228,17 +229,7 @@ func matVecsKernel(t elem, s isa) {
 	Load(Param("y").Base(), mvY)
 	Load(Param("lanes").Base(), mvLP)
 	if s.is512() {
-		Comment("K3-K5: the store masks of the full tiles (see runK).")
-		kimm(K3, 0x0f)
-		kimm(K4, 0xf0)
-		kimm(K5, 0xff)
-		Comment("K1: the elements of the last, partial chunk of a row (n % L).")
-		Load(Param("n"), RSI)
-		ANDQ(U32(L-1), RSI)
-		m := mvWindow(t, RSI, RDI)
-		ones := s.regs[31]
-		VPTERNLOGD(U8(0xff), ones, ones, ones)
-		t.testm(m, ones, K1)
+		mvMasks(t, s)
 	}
 
 	Label("mv_bblock")
@@ -251,6 +242,22 @@ func matVecsKernel(t elem, s isa) {
 	}
 	Label(done)
 	ret()
+}
+
+// mvMasks sets the AVX-512 opmasks of a MatVecs call: K3-K5 and K1.
+func mvMasks(t elem, s isa) {
+	L := 64 / t.size
+	Comment("K3-K5: the store masks of the full tiles (see runK).")
+	kimm(K3, 0x0f)
+	kimm(K4, 0xf0)
+	kimm(K5, 0xff)
+	Comment("K1: the elements of the last, partial chunk of a row (n % L).")
+	Load(Param("n"), RSI)
+	ANDQ(U32(L-1), RSI)
+	m := mvWindow(t, RSI, RDI)
+	ones := s.regs[31]
+	VPTERNLOGD(U8(0xff), ones, ones, ones)
+	t.testm(m, ones, K1)
 }
 
 // mvWindow points dst at the mask window of the padding table for cnt
@@ -281,7 +288,7 @@ func mvRowBlock(t elem, s isa, tl mvTiles, rb int) {
 	Label(p + "_i")
 	CMPQ(mvIrem, U32(ri))
 	JLT(LabelRef(p + "_irem"))
-	mvTile(t, s, tl, ri, rb, fmt.Sprintf("%s_t%d", p, ri))
+	mvTile(t, s, tl, ri, rb, fmt.Sprintf("%s_t%d", p, ri), false)
 	mulAdd(mvWblk, mvLw, RDI, ri)
 	ADDQ(U32(ri*t.size), mvY)
 	SUBQ(U32(ri), mvIrem)
@@ -292,7 +299,7 @@ func mvRowBlock(t elem, s isa, tl mvTiles, rb int) {
 	JMP(LabelRef(p + "_next"))
 	for r := ri - 1; r >= 1; r-- {
 		Label(fmt.Sprintf("%s_r%d", p, r))
-		mvTile(t, s, tl, r, rb, fmt.Sprintf("%s_t%d", p, r))
+		mvTile(t, s, tl, r, rb, fmt.Sprintf("%s_t%d", p, r), false)
 		ADDQ(U32(r*t.size), mvY)
 		JMP(LabelRef(p + "_next"))
 	}
@@ -313,7 +320,12 @@ func mvRowBlock(t elem, s isa, tl mvTiles, rb int) {
 
 // mvTile emits one tile: ri W rows from mvWblk by rb X rows from mvXblk,
 // results to Y at mvY (row b at mvY + b*ldy*size).
-func mvTile(t elem, s isa, tl mvTiles, ri, rb int, p string) {
+//
+// A spaced tile (MatVecSpaced: one X row, AVX-512) has its rows mvLw apart
+// as any tile, but its outputs are not: output k goes to mvY + k*s
+// elements, so it scatters them (and gathers their biases from mvSpBias)
+// by the index vector mvSpIdx.
+func mvTile(t elem, s isa, tl mvTiles, ri, rb int, p string, spaced bool) {
 	Commentf("Tile: %d W rows by %d X rows.", ri, rb)
 	L := 64 / t.size
 	parts := L * t.size / s.width // vectors per lane set
@@ -523,6 +535,10 @@ func mvTile(t elem, s isa, tl mvTiles, ri, rb int, p string) {
 			mvStoreAVX2(t, lbl, res, runs, free)
 			continue
 		}
+		if spaced {
+			mvScatter(t, lbl, vres, as(free[0]))
+			continue
+		}
 		mvBias(t, lbl, "Bias: gather bias[r] into the lane of each output, then add.")
 		vbv := as(free[0])
 		for _, rn := range runs {
@@ -543,6 +559,32 @@ func mvTile(t elem, s isa, tl mvTiles, ri, rb int, p string) {
 		}
 	}
 	Label(p + "_end")
+}
+
+// mvScatter adds the biases of a spaced tile's outputs (when the call has
+// a bias) and scatters them, both by the index vector mvSpIdx: res holds
+// the tile's outputs, tmp is free.
+func mvScatter(t elem, lbl string, res, tmp Register) {
+	Load(Param("bias").Len(), RDI)
+	TESTQ(RDI, RDI)
+	JEQ(LabelRef(lbl + "_store"))
+	Comment("Bias: gather bias[k*s] of each output k, then add.")
+	KMOVW(K5, K2) // a gather (and a scatter) clears its mask
+	bias := Mem{Base: mvSpBias, Index: mvSpIdx, Scale: uint8(t.size)}
+	if t.size == 8 {
+		VGATHERQPD(bias, K2, tmp)
+	} else {
+		VGATHERQPS(bias, K2, tmp)
+	}
+	t.add(tmp, res, res)
+	Label(lbl + "_store")
+	KMOVW(K5, K2)
+	out := Mem{Base: mvY, Index: mvSpIdx, Scale: uint8(t.size)}
+	if t.size == 8 {
+		VSCATTERQPD(res, K2, out)
+	} else {
+		VSCATTERQPS(res, K2, out)
+	}
 }
 
 // mvBias jumps to lbl_store when the call has no bias; else it points
@@ -570,6 +612,68 @@ func mvStoreAVX2(t elem, lbl string, res VecPhysical, runs []mvRun, free []VecPh
 	Label(lbl + "_store")
 	mvStoreRuns(t, res, runs, free, false)
 	Label(lbl + "_end")
+}
+
+// MatVecSpaced: one X row by the W rows 0..8s-1, in tiles of the eight
+// rows t, t+s, ..., t+7s for t = 0, 1, ..., s-1. Each of the eight rows of
+// a tile walks on through its own contiguous run of s rows, s rows from
+// the next: on AMD Zen 5, eight streams in L2 that close together (2 KiB
+// apart, rows of a plain tile) read at about 140 GB/s, 32 KiB or more
+// apart at 190-200 (docs/perf-notes.md). The tile is MatVecs' tile of a
+// single X row (so the same bits) with the tile's row stride mvLw set to
+// s rows; only its outputs, s apart, are scattered.
+//
+// GP roles: those of MatVecs, with mvIrem counting the tiles left, and a
+// single X row leaving mvLx and mvBrem free.
+var (
+	mvSpBias, mvSpRow = R9, R14 // bias of the tile's first row (&bias[t]); one W row, bytes
+	mvSpIdx           = Z16     // k*s in element k: unused by a tile of one X row
+)
+
+func matVecSpacedKernel(t elem, s isa) {
+	name := name("MatVecSpaced", t, s)
+	text(name, NOSPLIT, fmt.Sprintf("func(y []%[1]s, w []%[1]s, ldw int, x []%[1]s, bias []%[1]s, s, n int, lanes []%[1]s, first, last bool)", t.goType))
+	tl := mvTilesFor(s)
+	done := "mvs_done"
+	Load(Param("s"), mvIrem)
+	TESTQ(mvIrem, mvIrem)
+	JLE(LabelRef(done))
+	scaleTo(t, "ldw", mvSpRow)
+	MOVQ(mvSpRow, mvLw)
+	IMULQ(mvIrem, mvLw)
+	Load(Param("w").Base(), mvWblk)
+	Load(Param("x").Base(), mvXblk)
+	Load(Param("y").Base(), mvY)
+	Load(Param("bias").Base(), mvSpBias)
+	Load(Param("lanes").Base(), mvLP)
+	mvMasks(t, s)
+	Comment("The index vector: k*s in element k.")
+	VPBROADCASTQ(mvIrem, mvSpIdx)
+	VPMULLQ(mvSpIdxTab(), mvSpIdx, mvSpIdx)
+
+	Label("mvs_tile")
+	mvTile(t, s, tl, tl.ri(1), 1, "mvs_t", true)
+	ADDQ(mvSpRow, mvWblk)
+	ADDQ(U32(t.size), mvY)
+	ADDQ(U32(t.size), mvSpBias)
+	DECQ(mvIrem)
+	JNE(LabelRef("mvs_tile"))
+	Label(done)
+	ret()
+}
+
+// mvSpIdxTab is the table of the qwords 0..7.
+var mvSpIdxSym *Mem
+
+func mvSpIdxTab() Mem {
+	if mvSpIdxSym == nil {
+		m := GLOBL("matvecspidx", RODATA|NOPTR)
+		for k := 0; k < 8; k++ {
+			DATA(8*k, U64(uint64(k)))
+		}
+		mvSpIdxSym = &m
+	}
+	return *mvSpIdxSym
 }
 
 // mvRun is a run of n consecutive outputs of Y row b, from W row r0, in
