@@ -682,6 +682,42 @@ func OuterF32AVX512(c []float32, ldc int, a []float32, lda int, inca int, b []fl
 	outerF32AVX512(c, ldc, a, lda, inca, b, ldb, ldp, rows, cols, k, load)
 }
 
+// OuterRowF64AVX2 runs OuterRow on AVX2 (float64): Outer of one row with B row-major, B streamed row by row: c[j] = (load ? c[j] : +0), then c[j] = fma(a[kk*inca], b[kk*ldb+j], c[j]) for kk < k, j < cols. Contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.Outer.
+// It panics unless outerArgs(len(c), 0, len(a), 0, inca, len(b), ldb, 0, 1, cols, k, max(1, cols)).
+func OuterRowF64AVX2(c []float64, a []float64, inca int, b []float64, ldb int, cols int, k int, load bool) {
+	if !(outerArgs(len(c), 0, len(a), 0, inca, len(b), ldb, 0, 1, cols, k, max(1, cols))) {
+		panic("asm: OuterRowF64AVX2: arguments outside its precondition outerArgs(len(c), 0, len(a), 0, inca, len(b), ldb, 0, 1, cols, k, max(1, cols))")
+	}
+	outerRowF64AVX2(c, a, inca, b, ldb, cols, k, load)
+}
+
+// OuterRowF64AVX512 runs OuterRow on AVX512 (float64): Outer of one row with B row-major, B streamed row by row: c[j] = (load ? c[j] : +0), then c[j] = fma(a[kk*inca], b[kk*ldb+j], c[j]) for kk < k, j < cols. Contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.Outer.
+// It panics unless outerArgs(len(c), 0, len(a), 0, inca, len(b), ldb, 0, 1, cols, k, max(1, cols)).
+func OuterRowF64AVX512(c []float64, a []float64, inca int, b []float64, ldb int, cols int, k int, load bool) {
+	if !(outerArgs(len(c), 0, len(a), 0, inca, len(b), ldb, 0, 1, cols, k, max(1, cols))) {
+		panic("asm: OuterRowF64AVX512: arguments outside its precondition outerArgs(len(c), 0, len(a), 0, inca, len(b), ldb, 0, 1, cols, k, max(1, cols))")
+	}
+	outerRowF64AVX512(c, a, inca, b, ldb, cols, k, load)
+}
+
+// OuterRowF32AVX2 runs OuterRow on AVX2 (float32): Outer of one row with B row-major, B streamed row by row: c[j] = (load ? c[j] : +0), then c[j] = fma(a[kk*inca], b[kk*ldb+j], c[j]) for kk < k, j < cols. Contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.Outer.
+// It panics unless outerArgs(len(c), 0, len(a), 0, inca, len(b), ldb, 0, 1, cols, k, max(1, cols)).
+func OuterRowF32AVX2(c []float32, a []float32, inca int, b []float32, ldb int, cols int, k int, load bool) {
+	if !(outerArgs(len(c), 0, len(a), 0, inca, len(b), ldb, 0, 1, cols, k, max(1, cols))) {
+		panic("asm: OuterRowF32AVX2: arguments outside its precondition outerArgs(len(c), 0, len(a), 0, inca, len(b), ldb, 0, 1, cols, k, max(1, cols))")
+	}
+	outerRowF32AVX2(c, a, inca, b, ldb, cols, k, load)
+}
+
+// OuterRowF32AVX512 runs OuterRow on AVX512 (float32): Outer of one row with B row-major, B streamed row by row: c[j] = (load ? c[j] : +0), then c[j] = fma(a[kk*inca], b[kk*ldb+j], c[j]) for kk < k, j < cols. Contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.Outer.
+// It panics unless outerArgs(len(c), 0, len(a), 0, inca, len(b), ldb, 0, 1, cols, k, max(1, cols)).
+func OuterRowF32AVX512(c []float32, a []float32, inca int, b []float32, ldb int, cols int, k int, load bool) {
+	if !(outerArgs(len(c), 0, len(a), 0, inca, len(b), ldb, 0, 1, cols, k, max(1, cols))) {
+		panic("asm: OuterRowF32AVX512: arguments outside its precondition outerArgs(len(c), 0, len(a), 0, inca, len(b), ldb, 0, 1, cols, k, max(1, cols))")
+	}
+	outerRowF32AVX512(c, a, inca, b, ldb, cols, k, load)
+}
+
 // CouplingFwdNoneF64AVX2 runs CouplingFwdNone on AVX2 (float64): y = fma(x, exp(s), t), for whole vectors of len(y). Contract: kernels.CouplingForward, internal/ref.CouplingForward.
 // It panics unless len(x) >= len(y) && len(s) >= len(y) && len(t) >= len(y).
 func CouplingFwdNoneF64AVX2(y []float64, x []float64, s []float64, t []float64) {

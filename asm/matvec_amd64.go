@@ -40,6 +40,18 @@ func matVecsWTF64AVX512(y []float64, ldy int, wt []float64, ldt int, x []float64
 //go:noescape
 func matVecSpacedF64AVX512(y []float64, w []float64, ldw int, x []float64, bias []float64, s int, n int, lanes []float64, first bool, last bool)
 
+// outerRowF64AVX512 is the AVX512 kernel of OuterRow (float64). Its checked entry point is OuterRowF64AVX512
+// (asm/checked_amd64.go); its contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.Outer.
+//
+//go:noescape
+func outerRowF64AVX512(c []float64, a []float64, inca int, b []float64, ldb int, cols int, k int, load bool)
+
+// outerRowF64AVX2 is the AVX2 kernel of OuterRow (float64). Its checked entry point is OuterRowF64AVX2
+// (asm/checked_amd64.go); its contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.Outer.
+//
+//go:noescape
+func outerRowF64AVX2(c []float64, a []float64, inca int, b []float64, ldb int, cols int, k int, load bool)
+
 // matVecsF32AVX512 is the AVX512 kernel of MatVecs (float32). Its checked entry point is MatVecsF32AVX512
 // (asm/checked_amd64.go); its contract: kernels.MatVecs, internal/ref.MatVecs.
 //
@@ -75,3 +87,15 @@ func matVecsWTF32AVX512(y []float32, ldy int, wt []float32, ldt int, x []float32
 //
 //go:noescape
 func matVecSpacedF32AVX512(y []float32, w []float32, ldw int, x []float32, bias []float32, s int, n int, lanes []float32, first bool, last bool)
+
+// outerRowF32AVX512 is the AVX512 kernel of OuterRow (float32). Its checked entry point is OuterRowF32AVX512
+// (asm/checked_amd64.go); its contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.Outer.
+//
+//go:noescape
+func outerRowF32AVX512(c []float32, a []float32, inca int, b []float32, ldb int, cols int, k int, load bool)
+
+// outerRowF32AVX2 is the AVX2 kernel of OuterRow (float32). Its checked entry point is OuterRowF32AVX2
+// (asm/checked_amd64.go); its contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.Outer.
+//
+//go:noescape
+func outerRowF32AVX2(c []float32, a []float32, inca int, b []float32, ldb int, cols int, k int, load bool)

@@ -15802,6 +15802,425 @@ DATA matvecspidx<>+48(SB)/8, $0x0000000000000006
 DATA matvecspidx<>+56(SB)/8, $0x0000000000000007
 GLOBL matvecspidx<>(SB), RODATA|NOPTR, $64
 
+// func outerRowF64AVX512(c []float64, a []float64, inca int, b []float64, ldb int, cols int, k int, load bool)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·outerRowF64AVX512(SB), NOSPLIT, $0-105
+	MOVQ  cols+88(FP), SI
+	TESTQ SI, SI
+	JLE   or_done
+
+	// Mask of the last, partial vector of a row: ((cols-1) % E) + 1 elements.
+	DECQ       SI
+	ANDQ       $0x00000007, SI
+	INCQ       SI
+	LEAQ       matvecF64tab<>+256(SB), DI
+	NEGQ       SI
+	LEAQ       (DI)(SI*8), DI
+	VPTERNLOGD $0xff, Z31, Z31, Z31
+	VPTESTMQ   (DI), Z31, K1
+	MOVQ       ldb+80(FP), R8
+	SHLQ       $0x03, R8
+	MOVQ       inca+48(FP), R9
+	SHLQ       $0x03, R9
+	MOVQ       c_base+0(FP), AX
+	MOVQ       a_base+24(FP), CX
+	MOVQ       b_base+56(FP), BX
+	MOVQ       k+96(FP), DX
+	TESTQ      DX, DX
+	JNE        or_rows
+	CMPB       load+104(FP), $0x00
+	JNE        or_done
+	MOVQ       AX, R10
+	MOVQ       BX, R11
+	MOVQ       cols+88(FP), SI
+
+or_z_u:
+	CMPQ    SI, $0x00000040
+	JLT     or_z_v
+	VXORPD  Z0, Z0, Z0
+	VMOVUPD Z0, (R10)
+	VXORPD  Z1, Z1, Z1
+	VMOVUPD Z1, 64(R10)
+	VXORPD  Z2, Z2, Z2
+	VMOVUPD Z2, 128(R10)
+	VXORPD  Z3, Z3, Z3
+	VMOVUPD Z3, 192(R10)
+	VXORPD  Z4, Z4, Z4
+	VMOVUPD Z4, 256(R10)
+	VXORPD  Z5, Z5, Z5
+	VMOVUPD Z5, 320(R10)
+	VXORPD  Z6, Z6, Z6
+	VMOVUPD Z6, 384(R10)
+	VXORPD  Z7, Z7, Z7
+	VMOVUPD Z7, 448(R10)
+	ADDQ    $0x00000200, R10
+	ADDQ    $0x00000200, R11
+	SUBQ    $0x00000040, SI
+	JMP     or_z_u
+
+or_z_v:
+	CMPQ    SI, $0x00000008
+	JLE     or_z_t
+	VXORPD  Z0, Z0, Z0
+	VMOVUPD Z0, (R10)
+	ADDQ    $0x00000040, R10
+	ADDQ    $0x00000040, R11
+	SUBQ    $0x00000008, SI
+	JMP     or_z_v
+
+or_z_t:
+	// The last vector, 1 to E columns: masked.
+	TESTQ   SI, SI
+	JEQ     or_z_end
+	VXORPD  Z0, Z0, Z0
+	VMOVUPD Z0, K1, (R10)
+
+or_z_end:
+	JMP or_done
+
+or_rows:
+	CMPB         load+104(FP), $0x00
+	JNE          or_next
+	MOVQ         AX, R10
+	MOVQ         BX, R11
+	MOVQ         cols+88(FP), SI
+	VBROADCASTSD (CX), Z30
+
+or_f_u:
+	CMPQ        SI, $0x00000040
+	JLT         or_f_v
+	VXORPD      Z0, Z0, Z0
+	VFMADD231PD (R11), Z30, Z0
+	VMOVUPD     Z0, (R10)
+	VXORPD      Z1, Z1, Z1
+	VFMADD231PD 64(R11), Z30, Z1
+	VMOVUPD     Z1, 64(R10)
+	VXORPD      Z2, Z2, Z2
+	VFMADD231PD 128(R11), Z30, Z2
+	VMOVUPD     Z2, 128(R10)
+	VXORPD      Z3, Z3, Z3
+	VFMADD231PD 192(R11), Z30, Z3
+	VMOVUPD     Z3, 192(R10)
+	VXORPD      Z4, Z4, Z4
+	VFMADD231PD 256(R11), Z30, Z4
+	VMOVUPD     Z4, 256(R10)
+	VXORPD      Z5, Z5, Z5
+	VFMADD231PD 320(R11), Z30, Z5
+	VMOVUPD     Z5, 320(R10)
+	VXORPD      Z6, Z6, Z6
+	VFMADD231PD 384(R11), Z30, Z6
+	VMOVUPD     Z6, 384(R10)
+	VXORPD      Z7, Z7, Z7
+	VFMADD231PD 448(R11), Z30, Z7
+	VMOVUPD     Z7, 448(R10)
+	ADDQ        $0x00000200, R10
+	ADDQ        $0x00000200, R11
+	SUBQ        $0x00000040, SI
+	JMP         or_f_u
+
+or_f_v:
+	CMPQ        SI, $0x00000008
+	JLE         or_f_t
+	VXORPD      Z0, Z0, Z0
+	VFMADD231PD (R11), Z30, Z0
+	VMOVUPD     Z0, (R10)
+	ADDQ        $0x00000040, R10
+	ADDQ        $0x00000040, R11
+	SUBQ        $0x00000008, SI
+	JMP         or_f_v
+
+or_f_t:
+	// The last vector, 1 to E columns: masked.
+	TESTQ       SI, SI
+	JEQ         or_f_end
+	VXORPD      Z0, Z0, Z0
+	VMOVUPD.Z   (R11), K1, Z29
+	VFMADD231PD Z29, Z30, Z0
+	VMOVUPD     Z0, K1, (R10)
+
+or_f_end:
+	ADDQ R9, CX
+	ADDQ R8, BX
+	DECQ DX
+	JEQ  or_done
+
+or_next:
+	MOVQ         AX, R10
+	MOVQ         BX, R11
+	MOVQ         cols+88(FP), SI
+	VBROADCASTSD (CX), Z30
+
+or_n_u:
+	CMPQ        SI, $0x00000040
+	JLT         or_n_v
+	VMOVUPD     (R10), Z0
+	VFMADD231PD (R11), Z30, Z0
+	VMOVUPD     Z0, (R10)
+	VMOVUPD     64(R10), Z1
+	VFMADD231PD 64(R11), Z30, Z1
+	VMOVUPD     Z1, 64(R10)
+	VMOVUPD     128(R10), Z2
+	VFMADD231PD 128(R11), Z30, Z2
+	VMOVUPD     Z2, 128(R10)
+	VMOVUPD     192(R10), Z3
+	VFMADD231PD 192(R11), Z30, Z3
+	VMOVUPD     Z3, 192(R10)
+	VMOVUPD     256(R10), Z4
+	VFMADD231PD 256(R11), Z30, Z4
+	VMOVUPD     Z4, 256(R10)
+	VMOVUPD     320(R10), Z5
+	VFMADD231PD 320(R11), Z30, Z5
+	VMOVUPD     Z5, 320(R10)
+	VMOVUPD     384(R10), Z6
+	VFMADD231PD 384(R11), Z30, Z6
+	VMOVUPD     Z6, 384(R10)
+	VMOVUPD     448(R10), Z7
+	VFMADD231PD 448(R11), Z30, Z7
+	VMOVUPD     Z7, 448(R10)
+	ADDQ        $0x00000200, R10
+	ADDQ        $0x00000200, R11
+	SUBQ        $0x00000040, SI
+	JMP         or_n_u
+
+or_n_v:
+	CMPQ        SI, $0x00000008
+	JLE         or_n_t
+	VMOVUPD     (R10), Z0
+	VFMADD231PD (R11), Z30, Z0
+	VMOVUPD     Z0, (R10)
+	ADDQ        $0x00000040, R10
+	ADDQ        $0x00000040, R11
+	SUBQ        $0x00000008, SI
+	JMP         or_n_v
+
+or_n_t:
+	// The last vector, 1 to E columns: masked.
+	TESTQ       SI, SI
+	JEQ         or_n_end
+	VMOVUPD.Z   (R10), K1, Z0
+	VMOVUPD.Z   (R11), K1, Z29
+	VFMADD231PD Z29, Z30, Z0
+	VMOVUPD     Z0, K1, (R10)
+
+or_n_end:
+	ADDQ R9, CX
+	ADDQ R8, BX
+	DECQ DX
+	JNE  or_next
+
+or_done:
+	VZEROUPPER
+	RET
+
+// func outerRowF64AVX2(c []float64, a []float64, inca int, b []float64, ldb int, cols int, k int, load bool)
+// Requires: AVX, FMA3
+TEXT ·outerRowF64AVX2(SB), NOSPLIT, $0-105
+	MOVQ  cols+88(FP), SI
+	TESTQ SI, SI
+	JLE   or_done
+
+	// Mask of the last, partial vector of a row: ((cols-1) % E) + 1 elements.
+	DECQ    SI
+	ANDQ    $0x00000003, SI
+	INCQ    SI
+	LEAQ    matvecF64tab<>+256(SB), DI
+	NEGQ    SI
+	LEAQ    (DI)(SI*8), DI
+	VMOVDQU (DI), Y15
+	MOVQ    ldb+80(FP), R8
+	SHLQ    $0x03, R8
+	MOVQ    inca+48(FP), R9
+	SHLQ    $0x03, R9
+	MOVQ    c_base+0(FP), AX
+	MOVQ    a_base+24(FP), CX
+	MOVQ    b_base+56(FP), BX
+	MOVQ    k+96(FP), DX
+	TESTQ   DX, DX
+	JNE     or_rows
+	CMPB    load+104(FP), $0x00
+	JNE     or_done
+	MOVQ    AX, R10
+	MOVQ    BX, R11
+	MOVQ    cols+88(FP), SI
+
+or_z_u:
+	CMPQ    SI, $0x00000020
+	JLT     or_z_v
+	VXORPD  Y0, Y0, Y0
+	VMOVUPD Y0, (R10)
+	VXORPD  Y1, Y1, Y1
+	VMOVUPD Y1, 32(R10)
+	VXORPD  Y2, Y2, Y2
+	VMOVUPD Y2, 64(R10)
+	VXORPD  Y3, Y3, Y3
+	VMOVUPD Y3, 96(R10)
+	VXORPD  Y4, Y4, Y4
+	VMOVUPD Y4, 128(R10)
+	VXORPD  Y5, Y5, Y5
+	VMOVUPD Y5, 160(R10)
+	VXORPD  Y6, Y6, Y6
+	VMOVUPD Y6, 192(R10)
+	VXORPD  Y7, Y7, Y7
+	VMOVUPD Y7, 224(R10)
+	ADDQ    $0x00000100, R10
+	ADDQ    $0x00000100, R11
+	SUBQ    $0x00000020, SI
+	JMP     or_z_u
+
+or_z_v:
+	CMPQ    SI, $0x00000004
+	JLE     or_z_t
+	VXORPD  Y0, Y0, Y0
+	VMOVUPD Y0, (R10)
+	ADDQ    $0x00000020, R10
+	ADDQ    $0x00000020, R11
+	SUBQ    $0x00000004, SI
+	JMP     or_z_v
+
+or_z_t:
+	// The last vector, 1 to E columns: masked.
+	TESTQ      SI, SI
+	JEQ        or_z_end
+	VXORPD     Y0, Y0, Y0
+	VMASKMOVPD Y0, Y15, (R10)
+
+or_z_end:
+	JMP or_done
+
+or_rows:
+	CMPB         load+104(FP), $0x00
+	JNE          or_next
+	MOVQ         AX, R10
+	MOVQ         BX, R11
+	MOVQ         cols+88(FP), SI
+	VBROADCASTSD (CX), Y14
+
+or_f_u:
+	CMPQ        SI, $0x00000020
+	JLT         or_f_v
+	VXORPD      Y0, Y0, Y0
+	VFMADD231PD (R11), Y14, Y0
+	VMOVUPD     Y0, (R10)
+	VXORPD      Y1, Y1, Y1
+	VFMADD231PD 32(R11), Y14, Y1
+	VMOVUPD     Y1, 32(R10)
+	VXORPD      Y2, Y2, Y2
+	VFMADD231PD 64(R11), Y14, Y2
+	VMOVUPD     Y2, 64(R10)
+	VXORPD      Y3, Y3, Y3
+	VFMADD231PD 96(R11), Y14, Y3
+	VMOVUPD     Y3, 96(R10)
+	VXORPD      Y4, Y4, Y4
+	VFMADD231PD 128(R11), Y14, Y4
+	VMOVUPD     Y4, 128(R10)
+	VXORPD      Y5, Y5, Y5
+	VFMADD231PD 160(R11), Y14, Y5
+	VMOVUPD     Y5, 160(R10)
+	VXORPD      Y6, Y6, Y6
+	VFMADD231PD 192(R11), Y14, Y6
+	VMOVUPD     Y6, 192(R10)
+	VXORPD      Y7, Y7, Y7
+	VFMADD231PD 224(R11), Y14, Y7
+	VMOVUPD     Y7, 224(R10)
+	ADDQ        $0x00000100, R10
+	ADDQ        $0x00000100, R11
+	SUBQ        $0x00000020, SI
+	JMP         or_f_u
+
+or_f_v:
+	CMPQ        SI, $0x00000004
+	JLE         or_f_t
+	VXORPD      Y0, Y0, Y0
+	VFMADD231PD (R11), Y14, Y0
+	VMOVUPD     Y0, (R10)
+	ADDQ        $0x00000020, R10
+	ADDQ        $0x00000020, R11
+	SUBQ        $0x00000004, SI
+	JMP         or_f_v
+
+or_f_t:
+	// The last vector, 1 to E columns: masked.
+	TESTQ       SI, SI
+	JEQ         or_f_end
+	VXORPD      Y0, Y0, Y0
+	VMASKMOVPD  (R11), Y15, Y13
+	VFMADD231PD Y13, Y14, Y0
+	VMASKMOVPD  Y0, Y15, (R10)
+
+or_f_end:
+	ADDQ R9, CX
+	ADDQ R8, BX
+	DECQ DX
+	JEQ  or_done
+
+or_next:
+	MOVQ         AX, R10
+	MOVQ         BX, R11
+	MOVQ         cols+88(FP), SI
+	VBROADCASTSD (CX), Y14
+
+or_n_u:
+	CMPQ        SI, $0x00000020
+	JLT         or_n_v
+	VMOVUPD     (R10), Y0
+	VFMADD231PD (R11), Y14, Y0
+	VMOVUPD     Y0, (R10)
+	VMOVUPD     32(R10), Y1
+	VFMADD231PD 32(R11), Y14, Y1
+	VMOVUPD     Y1, 32(R10)
+	VMOVUPD     64(R10), Y2
+	VFMADD231PD 64(R11), Y14, Y2
+	VMOVUPD     Y2, 64(R10)
+	VMOVUPD     96(R10), Y3
+	VFMADD231PD 96(R11), Y14, Y3
+	VMOVUPD     Y3, 96(R10)
+	VMOVUPD     128(R10), Y4
+	VFMADD231PD 128(R11), Y14, Y4
+	VMOVUPD     Y4, 128(R10)
+	VMOVUPD     160(R10), Y5
+	VFMADD231PD 160(R11), Y14, Y5
+	VMOVUPD     Y5, 160(R10)
+	VMOVUPD     192(R10), Y6
+	VFMADD231PD 192(R11), Y14, Y6
+	VMOVUPD     Y6, 192(R10)
+	VMOVUPD     224(R10), Y7
+	VFMADD231PD 224(R11), Y14, Y7
+	VMOVUPD     Y7, 224(R10)
+	ADDQ        $0x00000100, R10
+	ADDQ        $0x00000100, R11
+	SUBQ        $0x00000020, SI
+	JMP         or_n_u
+
+or_n_v:
+	CMPQ        SI, $0x00000004
+	JLE         or_n_t
+	VMOVUPD     (R10), Y0
+	VFMADD231PD (R11), Y14, Y0
+	VMOVUPD     Y0, (R10)
+	ADDQ        $0x00000020, R10
+	ADDQ        $0x00000020, R11
+	SUBQ        $0x00000004, SI
+	JMP         or_n_v
+
+or_n_t:
+	// The last vector, 1 to E columns: masked.
+	TESTQ       SI, SI
+	JEQ         or_n_end
+	VMASKMOVPD  (R10), Y15, Y0
+	VMASKMOVPD  (R11), Y15, Y13
+	VFMADD231PD Y13, Y14, Y0
+	VMASKMOVPD  Y0, Y15, (R10)
+
+or_n_end:
+	ADDQ R9, CX
+	ADDQ R8, BX
+	DECQ DX
+	JNE  or_next
+
+or_done:
+	VZEROUPPER
+	RET
+
 // func matVecsF32AVX512(y []float32, ldy int, w []float32, ldw int, x []float32, ldx int, bias []float32, m int, nb int, n int, lanes []float32, first bool, last bool)
 // Requires: AVX, AVX512BW, AVX512DQ, AVX512F, AVX512VL, MMX+
 TEXT ·matVecsF32AVX512(SB), NOSPLIT, $0-170
@@ -33168,5 +33587,424 @@ mvs_t_end:
 	JNE  mvs_tile
 
 mvs_done:
+	VZEROUPPER
+	RET
+
+// func outerRowF32AVX512(c []float32, a []float32, inca int, b []float32, ldb int, cols int, k int, load bool)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·outerRowF32AVX512(SB), NOSPLIT, $0-105
+	MOVQ  cols+88(FP), SI
+	TESTQ SI, SI
+	JLE   or_done
+
+	// Mask of the last, partial vector of a row: ((cols-1) % E) + 1 elements.
+	DECQ       SI
+	ANDQ       $0x0000000f, SI
+	INCQ       SI
+	LEAQ       matvecF32tab<>+256(SB), DI
+	NEGQ       SI
+	LEAQ       (DI)(SI*4), DI
+	VPTERNLOGD $0xff, Z31, Z31, Z31
+	VPTESTMD   (DI), Z31, K1
+	MOVQ       ldb+80(FP), R8
+	SHLQ       $0x02, R8
+	MOVQ       inca+48(FP), R9
+	SHLQ       $0x02, R9
+	MOVQ       c_base+0(FP), AX
+	MOVQ       a_base+24(FP), CX
+	MOVQ       b_base+56(FP), BX
+	MOVQ       k+96(FP), DX
+	TESTQ      DX, DX
+	JNE        or_rows
+	CMPB       load+104(FP), $0x00
+	JNE        or_done
+	MOVQ       AX, R10
+	MOVQ       BX, R11
+	MOVQ       cols+88(FP), SI
+
+or_z_u:
+	CMPQ    SI, $0x00000080
+	JLT     or_z_v
+	VXORPS  Z0, Z0, Z0
+	VMOVUPS Z0, (R10)
+	VXORPS  Z1, Z1, Z1
+	VMOVUPS Z1, 64(R10)
+	VXORPS  Z2, Z2, Z2
+	VMOVUPS Z2, 128(R10)
+	VXORPS  Z3, Z3, Z3
+	VMOVUPS Z3, 192(R10)
+	VXORPS  Z4, Z4, Z4
+	VMOVUPS Z4, 256(R10)
+	VXORPS  Z5, Z5, Z5
+	VMOVUPS Z5, 320(R10)
+	VXORPS  Z6, Z6, Z6
+	VMOVUPS Z6, 384(R10)
+	VXORPS  Z7, Z7, Z7
+	VMOVUPS Z7, 448(R10)
+	ADDQ    $0x00000200, R10
+	ADDQ    $0x00000200, R11
+	SUBQ    $0x00000080, SI
+	JMP     or_z_u
+
+or_z_v:
+	CMPQ    SI, $0x00000010
+	JLE     or_z_t
+	VXORPS  Z0, Z0, Z0
+	VMOVUPS Z0, (R10)
+	ADDQ    $0x00000040, R10
+	ADDQ    $0x00000040, R11
+	SUBQ    $0x00000010, SI
+	JMP     or_z_v
+
+or_z_t:
+	// The last vector, 1 to E columns: masked.
+	TESTQ   SI, SI
+	JEQ     or_z_end
+	VXORPS  Z0, Z0, Z0
+	VMOVUPS Z0, K1, (R10)
+
+or_z_end:
+	JMP or_done
+
+or_rows:
+	CMPB         load+104(FP), $0x00
+	JNE          or_next
+	MOVQ         AX, R10
+	MOVQ         BX, R11
+	MOVQ         cols+88(FP), SI
+	VBROADCASTSS (CX), Z30
+
+or_f_u:
+	CMPQ        SI, $0x00000080
+	JLT         or_f_v
+	VXORPS      Z0, Z0, Z0
+	VFMADD231PS (R11), Z30, Z0
+	VMOVUPS     Z0, (R10)
+	VXORPS      Z1, Z1, Z1
+	VFMADD231PS 64(R11), Z30, Z1
+	VMOVUPS     Z1, 64(R10)
+	VXORPS      Z2, Z2, Z2
+	VFMADD231PS 128(R11), Z30, Z2
+	VMOVUPS     Z2, 128(R10)
+	VXORPS      Z3, Z3, Z3
+	VFMADD231PS 192(R11), Z30, Z3
+	VMOVUPS     Z3, 192(R10)
+	VXORPS      Z4, Z4, Z4
+	VFMADD231PS 256(R11), Z30, Z4
+	VMOVUPS     Z4, 256(R10)
+	VXORPS      Z5, Z5, Z5
+	VFMADD231PS 320(R11), Z30, Z5
+	VMOVUPS     Z5, 320(R10)
+	VXORPS      Z6, Z6, Z6
+	VFMADD231PS 384(R11), Z30, Z6
+	VMOVUPS     Z6, 384(R10)
+	VXORPS      Z7, Z7, Z7
+	VFMADD231PS 448(R11), Z30, Z7
+	VMOVUPS     Z7, 448(R10)
+	ADDQ        $0x00000200, R10
+	ADDQ        $0x00000200, R11
+	SUBQ        $0x00000080, SI
+	JMP         or_f_u
+
+or_f_v:
+	CMPQ        SI, $0x00000010
+	JLE         or_f_t
+	VXORPS      Z0, Z0, Z0
+	VFMADD231PS (R11), Z30, Z0
+	VMOVUPS     Z0, (R10)
+	ADDQ        $0x00000040, R10
+	ADDQ        $0x00000040, R11
+	SUBQ        $0x00000010, SI
+	JMP         or_f_v
+
+or_f_t:
+	// The last vector, 1 to E columns: masked.
+	TESTQ       SI, SI
+	JEQ         or_f_end
+	VXORPS      Z0, Z0, Z0
+	VMOVUPS.Z   (R11), K1, Z29
+	VFMADD231PS Z29, Z30, Z0
+	VMOVUPS     Z0, K1, (R10)
+
+or_f_end:
+	ADDQ R9, CX
+	ADDQ R8, BX
+	DECQ DX
+	JEQ  or_done
+
+or_next:
+	MOVQ         AX, R10
+	MOVQ         BX, R11
+	MOVQ         cols+88(FP), SI
+	VBROADCASTSS (CX), Z30
+
+or_n_u:
+	CMPQ        SI, $0x00000080
+	JLT         or_n_v
+	VMOVUPS     (R10), Z0
+	VFMADD231PS (R11), Z30, Z0
+	VMOVUPS     Z0, (R10)
+	VMOVUPS     64(R10), Z1
+	VFMADD231PS 64(R11), Z30, Z1
+	VMOVUPS     Z1, 64(R10)
+	VMOVUPS     128(R10), Z2
+	VFMADD231PS 128(R11), Z30, Z2
+	VMOVUPS     Z2, 128(R10)
+	VMOVUPS     192(R10), Z3
+	VFMADD231PS 192(R11), Z30, Z3
+	VMOVUPS     Z3, 192(R10)
+	VMOVUPS     256(R10), Z4
+	VFMADD231PS 256(R11), Z30, Z4
+	VMOVUPS     Z4, 256(R10)
+	VMOVUPS     320(R10), Z5
+	VFMADD231PS 320(R11), Z30, Z5
+	VMOVUPS     Z5, 320(R10)
+	VMOVUPS     384(R10), Z6
+	VFMADD231PS 384(R11), Z30, Z6
+	VMOVUPS     Z6, 384(R10)
+	VMOVUPS     448(R10), Z7
+	VFMADD231PS 448(R11), Z30, Z7
+	VMOVUPS     Z7, 448(R10)
+	ADDQ        $0x00000200, R10
+	ADDQ        $0x00000200, R11
+	SUBQ        $0x00000080, SI
+	JMP         or_n_u
+
+or_n_v:
+	CMPQ        SI, $0x00000010
+	JLE         or_n_t
+	VMOVUPS     (R10), Z0
+	VFMADD231PS (R11), Z30, Z0
+	VMOVUPS     Z0, (R10)
+	ADDQ        $0x00000040, R10
+	ADDQ        $0x00000040, R11
+	SUBQ        $0x00000010, SI
+	JMP         or_n_v
+
+or_n_t:
+	// The last vector, 1 to E columns: masked.
+	TESTQ       SI, SI
+	JEQ         or_n_end
+	VMOVUPS.Z   (R10), K1, Z0
+	VMOVUPS.Z   (R11), K1, Z29
+	VFMADD231PS Z29, Z30, Z0
+	VMOVUPS     Z0, K1, (R10)
+
+or_n_end:
+	ADDQ R9, CX
+	ADDQ R8, BX
+	DECQ DX
+	JNE  or_next
+
+or_done:
+	VZEROUPPER
+	RET
+
+// func outerRowF32AVX2(c []float32, a []float32, inca int, b []float32, ldb int, cols int, k int, load bool)
+// Requires: AVX, FMA3
+TEXT ·outerRowF32AVX2(SB), NOSPLIT, $0-105
+	MOVQ  cols+88(FP), SI
+	TESTQ SI, SI
+	JLE   or_done
+
+	// Mask of the last, partial vector of a row: ((cols-1) % E) + 1 elements.
+	DECQ    SI
+	ANDQ    $0x00000007, SI
+	INCQ    SI
+	LEAQ    matvecF32tab<>+256(SB), DI
+	NEGQ    SI
+	LEAQ    (DI)(SI*4), DI
+	VMOVDQU (DI), Y15
+	MOVQ    ldb+80(FP), R8
+	SHLQ    $0x02, R8
+	MOVQ    inca+48(FP), R9
+	SHLQ    $0x02, R9
+	MOVQ    c_base+0(FP), AX
+	MOVQ    a_base+24(FP), CX
+	MOVQ    b_base+56(FP), BX
+	MOVQ    k+96(FP), DX
+	TESTQ   DX, DX
+	JNE     or_rows
+	CMPB    load+104(FP), $0x00
+	JNE     or_done
+	MOVQ    AX, R10
+	MOVQ    BX, R11
+	MOVQ    cols+88(FP), SI
+
+or_z_u:
+	CMPQ    SI, $0x00000040
+	JLT     or_z_v
+	VXORPS  Y0, Y0, Y0
+	VMOVUPS Y0, (R10)
+	VXORPS  Y1, Y1, Y1
+	VMOVUPS Y1, 32(R10)
+	VXORPS  Y2, Y2, Y2
+	VMOVUPS Y2, 64(R10)
+	VXORPS  Y3, Y3, Y3
+	VMOVUPS Y3, 96(R10)
+	VXORPS  Y4, Y4, Y4
+	VMOVUPS Y4, 128(R10)
+	VXORPS  Y5, Y5, Y5
+	VMOVUPS Y5, 160(R10)
+	VXORPS  Y6, Y6, Y6
+	VMOVUPS Y6, 192(R10)
+	VXORPS  Y7, Y7, Y7
+	VMOVUPS Y7, 224(R10)
+	ADDQ    $0x00000100, R10
+	ADDQ    $0x00000100, R11
+	SUBQ    $0x00000040, SI
+	JMP     or_z_u
+
+or_z_v:
+	CMPQ    SI, $0x00000008
+	JLE     or_z_t
+	VXORPS  Y0, Y0, Y0
+	VMOVUPS Y0, (R10)
+	ADDQ    $0x00000020, R10
+	ADDQ    $0x00000020, R11
+	SUBQ    $0x00000008, SI
+	JMP     or_z_v
+
+or_z_t:
+	// The last vector, 1 to E columns: masked.
+	TESTQ      SI, SI
+	JEQ        or_z_end
+	VXORPS     Y0, Y0, Y0
+	VMASKMOVPS Y0, Y15, (R10)
+
+or_z_end:
+	JMP or_done
+
+or_rows:
+	CMPB         load+104(FP), $0x00
+	JNE          or_next
+	MOVQ         AX, R10
+	MOVQ         BX, R11
+	MOVQ         cols+88(FP), SI
+	VBROADCASTSS (CX), Y14
+
+or_f_u:
+	CMPQ        SI, $0x00000040
+	JLT         or_f_v
+	VXORPS      Y0, Y0, Y0
+	VFMADD231PS (R11), Y14, Y0
+	VMOVUPS     Y0, (R10)
+	VXORPS      Y1, Y1, Y1
+	VFMADD231PS 32(R11), Y14, Y1
+	VMOVUPS     Y1, 32(R10)
+	VXORPS      Y2, Y2, Y2
+	VFMADD231PS 64(R11), Y14, Y2
+	VMOVUPS     Y2, 64(R10)
+	VXORPS      Y3, Y3, Y3
+	VFMADD231PS 96(R11), Y14, Y3
+	VMOVUPS     Y3, 96(R10)
+	VXORPS      Y4, Y4, Y4
+	VFMADD231PS 128(R11), Y14, Y4
+	VMOVUPS     Y4, 128(R10)
+	VXORPS      Y5, Y5, Y5
+	VFMADD231PS 160(R11), Y14, Y5
+	VMOVUPS     Y5, 160(R10)
+	VXORPS      Y6, Y6, Y6
+	VFMADD231PS 192(R11), Y14, Y6
+	VMOVUPS     Y6, 192(R10)
+	VXORPS      Y7, Y7, Y7
+	VFMADD231PS 224(R11), Y14, Y7
+	VMOVUPS     Y7, 224(R10)
+	ADDQ        $0x00000100, R10
+	ADDQ        $0x00000100, R11
+	SUBQ        $0x00000040, SI
+	JMP         or_f_u
+
+or_f_v:
+	CMPQ        SI, $0x00000008
+	JLE         or_f_t
+	VXORPS      Y0, Y0, Y0
+	VFMADD231PS (R11), Y14, Y0
+	VMOVUPS     Y0, (R10)
+	ADDQ        $0x00000020, R10
+	ADDQ        $0x00000020, R11
+	SUBQ        $0x00000008, SI
+	JMP         or_f_v
+
+or_f_t:
+	// The last vector, 1 to E columns: masked.
+	TESTQ       SI, SI
+	JEQ         or_f_end
+	VXORPS      Y0, Y0, Y0
+	VMASKMOVPS  (R11), Y15, Y13
+	VFMADD231PS Y13, Y14, Y0
+	VMASKMOVPS  Y0, Y15, (R10)
+
+or_f_end:
+	ADDQ R9, CX
+	ADDQ R8, BX
+	DECQ DX
+	JEQ  or_done
+
+or_next:
+	MOVQ         AX, R10
+	MOVQ         BX, R11
+	MOVQ         cols+88(FP), SI
+	VBROADCASTSS (CX), Y14
+
+or_n_u:
+	CMPQ        SI, $0x00000040
+	JLT         or_n_v
+	VMOVUPS     (R10), Y0
+	VFMADD231PS (R11), Y14, Y0
+	VMOVUPS     Y0, (R10)
+	VMOVUPS     32(R10), Y1
+	VFMADD231PS 32(R11), Y14, Y1
+	VMOVUPS     Y1, 32(R10)
+	VMOVUPS     64(R10), Y2
+	VFMADD231PS 64(R11), Y14, Y2
+	VMOVUPS     Y2, 64(R10)
+	VMOVUPS     96(R10), Y3
+	VFMADD231PS 96(R11), Y14, Y3
+	VMOVUPS     Y3, 96(R10)
+	VMOVUPS     128(R10), Y4
+	VFMADD231PS 128(R11), Y14, Y4
+	VMOVUPS     Y4, 128(R10)
+	VMOVUPS     160(R10), Y5
+	VFMADD231PS 160(R11), Y14, Y5
+	VMOVUPS     Y5, 160(R10)
+	VMOVUPS     192(R10), Y6
+	VFMADD231PS 192(R11), Y14, Y6
+	VMOVUPS     Y6, 192(R10)
+	VMOVUPS     224(R10), Y7
+	VFMADD231PS 224(R11), Y14, Y7
+	VMOVUPS     Y7, 224(R10)
+	ADDQ        $0x00000100, R10
+	ADDQ        $0x00000100, R11
+	SUBQ        $0x00000040, SI
+	JMP         or_n_u
+
+or_n_v:
+	CMPQ        SI, $0x00000008
+	JLE         or_n_t
+	VMOVUPS     (R10), Y0
+	VFMADD231PS (R11), Y14, Y0
+	VMOVUPS     Y0, (R10)
+	ADDQ        $0x00000020, R10
+	ADDQ        $0x00000020, R11
+	SUBQ        $0x00000008, SI
+	JMP         or_n_v
+
+or_n_t:
+	// The last vector, 1 to E columns: masked.
+	TESTQ       SI, SI
+	JEQ         or_n_end
+	VMASKMOVPS  (R10), Y15, Y0
+	VMASKMOVPS  (R11), Y15, Y13
+	VFMADD231PS Y13, Y14, Y0
+	VMASKMOVPS  Y0, Y15, (R10)
+
+or_n_end:
+	ADDQ R9, CX
+	ADDQ R8, BX
+	DECQ DX
+	JNE  or_next
+
+or_done:
 	VZEROUPPER
 	RET

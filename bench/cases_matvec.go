@@ -109,7 +109,7 @@ func matvecCases() []kernelCase {
 			}
 			c.runs = []string{"MatVecs", "MatVecsWT", "MatVecSpaced"} // short rows; one X row past L1
 			if kernel != "MatVecs" {
-				c.runs = []string{"Outer"} // MatTVecs' and AddOuters' kernel
+				c.runs = []string{"Outer", "OuterRow"} // MatTVecs' and AddOuters' kernels (the second for one row of C)
 			}
 			return c
 		}

@@ -21,7 +21,7 @@ func init() { equivSets = append(equivSets, matvecChecks) }
 func matvecChecks() []equivCheck {
 	var cs []equivCheck
 	for _, k := range []string{"MatVecs", "MatTVecs", "AddOuters"} {
-		runs := []string{"Outer"} // MatTVecs' and AddOuters' kernel
+		runs := []string{"Outer", "OuterRow"} // MatTVecs' and AddOuters' kernels (the second for one row of C)
 		if k == "MatVecs" {
 			runs = []string{"MatVecs", "MatVecsWT", "MatVecSpaced"} // short rows; one X row past L1
 		}
@@ -61,7 +61,7 @@ func matvecCase[T ref.Float](k string, r *rand.Rand) (string, float64) {
 	m, n, nb := matvecDim(r), matvecDim(r), matvecDim(r)
 	if r.IntN(4) == 0 {
 		// A matrix-vector product, often with W past L1 (MatVecs' spaced
-		// tiles).
+		// tiles, MatTVecs' OuterRow).
 		nb = 1
 		if r.IntN(2) == 0 {
 			m, n = 16+r.IntN(700), 64+r.IntN(700)

@@ -31,6 +31,12 @@ func TestCheckedEntryPoints(t *testing.T) {
 		"MatVecSpaced lanes": func() { // a piece needs 8s*16 lanes
 			asm.MatVecSpacedF32AVX512(make([]float32, 8), make([]float32, 32), 4, make([]float32, 4), nil, 1, 4, make([]float32, 127), true, false)
 		},
+		"OuterRowF64AVX2": func() { // b holds 2 rows of 5, not k = 3
+			asm.OuterRowF64AVX2(make([]float64, 5), make([]float64, 3), 1, make([]float64, 10), 5, 5, 3, true)
+		},
+		"OuterRow c": func() { // c holds 4 of cols = 5
+			asm.OuterRowF32AVX512(make([]float32, 4), make([]float32, 3), 1, make([]float32, 15), 5, 5, 3, false)
+		},
 		"OuterF32AVX512": func() {
 			asm.OuterF32AVX512(make([]float32, 4), 2, make([]float32, 4), 2, 1, make([]float32, 4), 2, 64, 2, 2, 3, false)
 		},

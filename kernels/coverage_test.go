@@ -38,6 +38,7 @@ var kernelTests = map[string]covered{
 	"MatVecs":      {TestMatVecs, FuzzMatVecs, BenchmarkMatVecs},
 	"MatVecsWT":    {TestMatVecsWT, FuzzMatVecs, BenchmarkMatVecsSmall},
 	"MatVecSpaced": {TestMatVecSpaced, FuzzMatVecSpaced, BenchmarkMatVecs},
+	"OuterRow":     {TestOuterRow, FuzzOuterRow, BenchmarkMatTVecs},
 	"Outer":        {TestAddOuters, FuzzAddOuters, BenchmarkAddOuters},
 	"Transpose4":   {TestTranspose, FuzzTranspose, BenchmarkTranspose},
 	"Normals":      {TestNormalTiers, FuzzNormalFill, BenchmarkNormal},

@@ -299,6 +299,21 @@ func outerF32(t cpu.Tier, c []float32, ldc int, a []float32, lda int, inca int, 
 // hasOuter reports whether tier t runs Outer's assembly in this build.
 func hasOuter(t cpu.Tier) bool { return t == cpu.NEON }
 
+// outerRowF64 runs OuterRow (float64) on tier t: its assembly where the manifest has it, else outerGo64(c, 0, a, 0, inca, b, ldb, 1, cols, k, load).
+func outerRowF64(t cpu.Tier, c []float64, a []float64, inca int, b []float64, ldb int, cols int, k int, load bool) {
+	fellBack("OuterRowF64", -1, t)
+	outerGo64(c, 0, a, 0, inca, b, ldb, 1, cols, k, load)
+}
+
+// outerRowF32 runs OuterRow (float32) on tier t: its assembly where the manifest has it, else outerGo32(c, 0, a, 0, inca, b, ldb, 1, cols, k, load).
+func outerRowF32(t cpu.Tier, c []float32, a []float32, inca int, b []float32, ldb int, cols int, k int, load bool) {
+	fellBack("OuterRowF32", -1, t)
+	outerGo32(c, 0, a, 0, inca, b, ldb, 1, cols, k, load)
+}
+
+// hasOuterRow reports whether tier t runs OuterRow's assembly in this build.
+func hasOuterRow(t cpu.Tier) bool { return false }
+
 // streamF64 runs kernel k on tier t: its assembly where the manifest has it, else streamGo(k, o0, o1, i0, i1, i2, p).
 func streamF64(t cpu.Tier, k streamKernel, o0 []float64, o1 []float64, i0 []float64, i1 []float64, i2 []float64, p []float64) {
 	switch t {

@@ -54,6 +54,8 @@ var manifestKernels = []struct {
 	{"MatVecSpaced", "MatVecSpacedF32", "MatVecSpacedF32", -1, []cpu.Tier{cpu.AVX512}, func(t cpu.Tier) { matVecSpacedF32(t, nil, nil, 0, nil, nil, 0, 0, nil, false, false) }},
 	{"Outer", "OuterF64", "OuterF64", -1, []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { outerF64(t, nil, 0, nil, 0, 0, nil, 0, 0, 0, 0, 0, false) }},
 	{"Outer", "OuterF32", "OuterF32", -1, []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { outerF32(t, nil, 0, nil, 0, 0, nil, 0, 0, 0, 0, 0, false) }},
+	{"OuterRow", "OuterRowF64", "OuterRowF64", -1, []cpu.Tier{cpu.AVX2, cpu.AVX512}, func(t cpu.Tier) { outerRowF64(t, nil, nil, 0, nil, 0, 0, 0, false) }},
+	{"OuterRow", "OuterRowF32", "OuterRowF32", -1, []cpu.Tier{cpu.AVX2, cpu.AVX512}, func(t cpu.Tier) { outerRowF32(t, nil, nil, 0, nil, 0, 0, 0, false) }},
 	{"CouplingFwdNone", "CouplingFwdNoneF64", "streamF64", int(skFwdNone), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF64(t, skFwdNone, nil, nil, nil, nil, nil, make([]float64, 3)) }},
 	{"CouplingFwdNone", "CouplingFwdNoneF32", "streamF32", int(skFwdNone), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF32(t, skFwdNone, nil, nil, nil, nil, nil, make([]float32, 3)) }},
 	{"CouplingInvNone", "CouplingInvNoneF64", "streamF64", int(skInvNone), []cpu.Tier{cpu.AVX2, cpu.AVX512, cpu.NEON}, func(t cpu.Tier) { streamF64(t, skInvNone, nil, nil, nil, nil, nil, make([]float64, 3)) }},

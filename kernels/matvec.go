@@ -639,6 +639,10 @@ func outerSerial[T Float](t cpu.Tier, c, a Matrix[T], inca int, b Matrix[T], loa
 	if rows == 0 || cols == 0 {
 		return
 	}
+	if rows == 1 && useOuterRow(t, cols, k, sizeOfT[T]()) {
+		outerRows(t, c, a, inca, b, load)
+		return
+	}
 	// Strides of a multiple of 4 KiB (a 512 x float64 matrix; 2 KiB on
 	// AVX2, below) put all the rows of a block column in a few cache sets.
 	// With enough rows to reuse the copies, such blocks of B are packed panel by panel (contiguous),
@@ -710,6 +714,50 @@ func outerSerial[T Float](t cpu.Tier, c, a Matrix[T], inca int, b Matrix[T], loa
 					as, lda = p.Data, p.Stride
 				}
 				outerTier(t, cs.Data, cs.Stride, as, lda, inc, bs.Data, ldb, ldp, rn, jn, kn, load || k0 > 0)
+			}
+		}
+	}
+}
+
+// useOuterRow reports whether a single row of C (cols columns, k rows of
+// B) runs on tier t's OuterRow kernel: rows of B long enough for the pass
+// over C to hide its store-to-load chains, and B past L1. On AMD Zen 5
+// (MatTVecs of one X row, docs/perf-notes.md) the AVX-512 kernel took
+// 0.65-0.82x the time of Outer's tiles for rows of 1 KiB or more and B of
+// 64 KiB to 2 MiB (0.81-0.93x at 8 MiB); rows of 768 bytes measured the
+// same, of 512 bytes or less 1.1-4x. The AVX2 kernel gained only with
+// rows of 4 KiB and B of 512 KiB or more (0.55-0.96x).
+func useOuterRow(t cpu.Tier, cols, k, size int) bool {
+	switch row, b := cols*size, k*cols*size; {
+	case !hasOuterRow(t):
+		return false
+	case t == cpu.AVX2:
+		return row >= 4<<10 && b >= 512<<10
+	default:
+		return row >= 1<<10 && b >= 64<<10
+	}
+}
+
+// orPiece is the longest piece of C's row (bytes) one OuterRow call
+// updates: it stays in L1 while the rows of B stream past.
+const orPiece = 16 << 10
+
+// outerRows is outerSerial for a single row on the OuterRow kernel (k >=
+// 1): C in pieces of orPiece bytes, the rows of B in calls of at most
+// callWork multiply-adds.
+func outerRows[T Float](t cpu.Tier, c, a Matrix[T], inca int, b Matrix[T], load bool) {
+	cols, k := c.Cols, a.Cols
+	nc := min(cols, orPiece/sizeOfT[T]())
+	kc := max(1, callWork/nc)
+	for j0 := 0; j0 < cols; j0 += nc {
+		jn := min(nc, cols-j0)
+		for k0 := 0; k0 < k; k0 += kc {
+			kn := min(kc, k-k0)
+			cs, as, bs := c.Data[j0:j0+jn], a.Data[k0*inca:], b.Data[k0*b.Stride+j0:]
+			if is64[T]() {
+				outerRowF64(t, f64(cs), f64(as), inca, f64(bs), b.Stride, jn, kn, load || k0 > 0)
+			} else {
+				outerRowF32(t, f32(cs), f32(as), inca, f32(bs), b.Stride, jn, kn, load || k0 > 0)
 			}
 		}
 	}

@@ -43,6 +43,9 @@ func matvecSet() {
 		}
 		matVecsWTKernel(t, avx512)
 		matVecSpacedKernel(t, avx512)
+		for _, s := range []isa{avx512, avx2} {
+			outerRowKernel(t, s)
+		}
 	}
 }
 
@@ -1127,6 +1130,156 @@ func outerTile(t elem, s isa, rr, cv int, masked, wide bool, p string) {
 			}
 		}
 	}
+}
+
+// OuterRow: Outer of a single row with B row-major, in the other loop
+// order. Outer's tiles hold a piece of C in registers and run its chain
+// over k, so they read B as a panel down k rows, streams a row apart,
+// which L2 serves at about half the rate of one stream (AMD Zen 5,
+// docs/perf-notes.md). Here C stays in L1 instead and each row of B in
+// turn updates all of it: B is read in order, one stream. Every element's
+// chain over kk is Outer's, so the bits are the same.
+//
+// GP roles.
+var (
+	orC, orB, orA, orK, orCols = RAX, RBX, RCX, RDX, RSI // C, B row, a[kk], rows left, columns left
+	orLb, orIa, orCp, orBp     = R8, R9, R10, R11        // B row and a strides (bytes), pointers of a pass
+)
+
+// orMode is what a pass over C does: +0 (no rows, not load), fma on +0
+// (the first row, not load) or fma on C.
+type orMode int
+
+const (
+	orZero orMode = iota
+	orFirst
+	orNext
+)
+
+func outerRowKernel(t elem, s isa) {
+	name := name("OuterRow", t, s)
+	text(name, NOSPLIT, fmt.Sprintf("func(c []%[1]s, a []%[1]s, inca int, b []%[1]s, ldb, cols, k int, load bool)", t.goType))
+	E := s.width / t.size
+	Load(Param("cols"), orCols)
+	TESTQ(orCols, orCols)
+	JLE(LabelRef("or_done"))
+	Comment("Mask of the last, partial vector of a row: ((cols-1) % E) + 1 elements.")
+	DECQ(orCols)
+	ANDQ(U32(E-1), orCols)
+	INCQ(orCols)
+	m := mvWindow(t, orCols, RDI)
+	if s.is512() {
+		ones := s.regs[31]
+		VPTERNLOGD(U8(0xff), ones, ones, ones)
+		t.testm(m, ones, K1)
+	} else {
+		VMOVDQU(m, s.regs[15])
+	}
+	scaleTo(t, "ldb", orLb)
+	scaleTo(t, "inca", orIa)
+	Load(Param("c").Base(), orC)
+	Load(Param("a").Base(), orA)
+	Load(Param("b").Base(), orB)
+	Load(Param("k"), orK)
+	TESTQ(orK, orK)
+	JNE(LabelRef("or_rows"))
+	CMPB(addr(Param("load")), U8(0))
+	JNE(LabelRef("or_done"))
+	orPass(t, s, orZero, "or_z")
+	JMP(LabelRef("or_done"))
+
+	Label("or_rows")
+	CMPB(addr(Param("load")), U8(0))
+	JNE(LabelRef("or_next"))
+	orPass(t, s, orFirst, "or_f")
+	ADDQ(orIa, orA)
+	ADDQ(orLb, orB)
+	DECQ(orK)
+	JEQ(LabelRef("or_done"))
+	Label("or_next")
+	orPass(t, s, orNext, "or_n")
+	ADDQ(orIa, orA)
+	ADDQ(orLb, orB)
+	DECQ(orK)
+	JNE(LabelRef("or_next"))
+	Label("or_done")
+	ret()
+}
+
+// orPass emits one pass over the row of C: eight vectors a step, then one,
+// then the masked last vector (K1, or Y15 on AVX2).
+func orPass(t elem, s isa, mode orMode, p string) {
+	E, w := s.width/t.size, s.width
+	const U = 8
+	acc := s.regs[:U]
+	bc, tmp := s.regs[14], s.regs[13]
+	if s.is512() {
+		bc, tmp = s.regs[30], s.regs[29]
+	}
+	MOVQ(orC, orCp)
+	MOVQ(orB, orBp)
+	Load(Param("cols"), orCols)
+	if mode != orZero {
+		t.bcast(Mem{Base: orA}, bc)
+	}
+	// vec updates C's vector at byte offset off with acc register r.
+	vec := func(r VecPhysical, off int, masked bool) {
+		cm, bm := Mem{Base: orCp}.Offset(off), Mem{Base: orBp}.Offset(off)
+		switch {
+		case mode != orNext:
+			t.xor(r, r, r)
+		case !masked:
+			t.movu(cm, r)
+		case s.is512():
+			t.movuZ(cm, K1, r)
+		default:
+			t.maskmov(cm, s.regs[15], r)
+		}
+		if mode != orZero {
+			switch {
+			case !masked:
+				t.fma231(bm, bc, r)
+			case s.is512():
+				t.movuZ(bm, K1, tmp)
+				t.fma231(tmp, bc, r)
+			default:
+				t.maskmov(bm, s.regs[15], tmp)
+				t.fma231(tmp, bc, r)
+			}
+		}
+		switch {
+		case !masked:
+			t.movu(r, cm)
+		case s.is512():
+			t.movu(r, K1, cm)
+		default:
+			t.maskmov(r, s.regs[15], cm)
+		}
+	}
+	Label(p + "_u")
+	CMPQ(orCols, U32(U*E))
+	JLT(LabelRef(p + "_v"))
+	for v := range U {
+		vec(acc[v], v*w, false)
+	}
+	ADDQ(U32(U*w), orCp)
+	ADDQ(U32(U*w), orBp)
+	SUBQ(U32(U*E), orCols)
+	JMP(LabelRef(p + "_u"))
+	Label(p + "_v")
+	CMPQ(orCols, U32(E))
+	JLE(LabelRef(p + "_t"))
+	vec(acc[0], 0, false)
+	ADDQ(U32(w), orCp)
+	ADDQ(U32(w), orBp)
+	SUBQ(U32(E), orCols)
+	JMP(LabelRef(p + "_v"))
+	Label(p + "_t")
+	Comment("The last vector, 1 to E columns: masked.")
+	TESTQ(orCols, orCols)
+	JEQ(LabelRef(p + "_end"))
+	vec(acc[0], 0, true)
+	Label(p + "_end")
 }
 
 func mvLog2(n int) int {

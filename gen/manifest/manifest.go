@@ -200,6 +200,12 @@ func kernels() []Kernel {
 			Spec:  "kernels.MatTVecs, kernels.AddOuters, " + ref + "Outer",
 			Check: "outerArgs(len(c), ldc, len(a), lda, inca, len(b), ldb, ldp, rows, cols, k, {PANEL})",
 			Func:  "outer{P}", Go: "outerGo{P}(c, ldc, a, lda, inca, b, ldb, rows, cols, k, load)"},
+		Kernel{Name: "OuterRow", Set: "matvec", Precs: both, Tiers: avx,
+			Sig:   "(c []T, a []T, inca int, b []T, ldb, cols, k int, load bool)",
+			Doc:   "Outer of one row with B row-major, B streamed row by row: c[j] = (load ? c[j] : +0), then c[j] = fma(a[kk*inca], b[kk*ldb+j], c[j]) for kk < k, j < cols",
+			Spec:  "kernels.MatTVecs, kernels.AddOuters, " + ref + "Outer",
+			Check: "outerArgs(len(c), 0, len(a), 0, inca, len(b), ldb, 0, 1, cols, k, max(1, cols))",
+			Func:  "outerRow{P}", Go: "outerGo{P}(c, 0, a, 0, inca, b, ldb, 1, cols, k, load)"},
 	)
 	// The coupling kernels: Outs, then Ins, then p (gen/vmathalg.Kernels).
 	// A clamped coupling is its clamp, then the unclamped kernel on c
