@@ -12,8 +12,9 @@ import (
 // (MatVecsXxx, dot-product form; MatVecsWTXxx, AVX-512 only, on a transposed
 // W for short rows; MatVecSpacedXxx, AVX-512 only, one X row in tiles of
 // spaced W rows) and kernels.MatTVecs and AddOuters (OuterXxx, sums of
-// outer products). See internal/ref/matvec.go for the
-// canonical orders; every kernel reproduces them bit for bit.
+// outer products; OuterRowXxx for a single row of C). See
+// internal/ref/matvec.go for the canonical orders; every kernel
+// reproduces them bit for bit.
 //
 // MatVecs keeps L = 64/size lanes per output (one zmm, two ymm). A tile of
 // ri W rows by rb X rows (4x6 on AVX-512, 8x1 for a single X row) loads each
