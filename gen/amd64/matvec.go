@@ -330,6 +330,9 @@ func mvRowBlock(t elem, s isa, tl mvTiles, rb int) {
 // elements, so it scatters them (and gathers their biases from mvSpBias)
 // by the index vector mvSpIdx.
 func mvTile(t elem, s isa, tl mvTiles, ri, rb int, p string, spaced bool) {
+	if spaced && (!s.is512() || rb != 1 || ri != 8) {
+		panic("mvTile: a spaced tile is 8 W rows by one X row, on AVX-512")
+	}
 	Commentf("Tile: %d W rows by %d X rows.", ri, rb)
 	L := 64 / t.size
 	parts := L * t.size / s.width // vectors per lane set
