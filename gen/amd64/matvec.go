@@ -920,17 +920,7 @@ func outerKernel(t elem, s isa) {
 	scaleTo(t, "ldb", opLb)
 	Comment("Mask of the last vector of a partial panel: ((cols-1) % E) + 1 elements.")
 	MOVQ(opCols, RDI)
-	DECQ(RDI)
-	ANDQ(U32(E-1), RDI)
-	INCQ(RDI)
-	m := mvWindow(t, RDI, RSI)
-	if s.is512() {
-		ones := s.regs[31]
-		VPTERNLOGD(U8(0xff), ones, ones, ones)
-		t.testm(m, ones, K1)
-	} else {
-		VMOVDQU(m, s.regs[15])
-	}
+	lastMask(t, s, RDI, RSI)
 	Comment("A single row of a row-major B takes wider panels.")
 	CMPQ(opRows, U32(1))
 	JNE(LabelRef("op_row"))
@@ -958,6 +948,24 @@ func outerKernel(t elem, s isa) {
 	outerRowBlock(t, s, "op_w", 1, 8, true)
 	Label("op_done")
 	ret()
+}
+
+// lastMask sets the mask of the last vector of cols columns (in cnt,
+// clobbered), ((cols-1) % E) + 1 of its E elements: K1 on AVX-512, Y15 on
+// AVX2. tmp is clobbered.
+func lastMask(t elem, s isa, cnt, tmp GPPhysical) {
+	E := s.width / t.size
+	DECQ(cnt)
+	ANDQ(U32(E-1), cnt)
+	INCQ(cnt)
+	m := mvWindow(t, cnt, tmp)
+	if s.is512() {
+		ones := s.regs[31]
+		VPTERNLOGD(U8(0xff), ones, ones, ones)
+		t.testm(m, ones, K1)
+	} else {
+		VMOVDQU(m, s.regs[15])
+	}
 }
 
 // outerRowBlock emits the walk over the column panels of pw vectors for the
@@ -1163,22 +1171,11 @@ const (
 func outerRowKernel(t elem, s isa) {
 	name := name("OuterRow", t, s)
 	text(name, NOSPLIT, fmt.Sprintf("func(c []%[1]s, a []%[1]s, inca int, b []%[1]s, ldb, cols, k int, load bool)", t.goType))
-	E := s.width / t.size
 	Load(Param("cols"), orCols)
 	TESTQ(orCols, orCols)
 	JLE(LabelRef("or_done"))
 	Comment("Mask of the last, partial vector of a row: ((cols-1) % E) + 1 elements.")
-	DECQ(orCols)
-	ANDQ(U32(E-1), orCols)
-	INCQ(orCols)
-	m := mvWindow(t, orCols, RDI)
-	if s.is512() {
-		ones := s.regs[31]
-		VPTERNLOGD(U8(0xff), ones, ones, ones)
-		t.testm(m, ones, K1)
-	} else {
-		VMOVDQU(m, s.regs[15])
-	}
+	lastMask(t, s, orCols, RDI)
 	scaleTo(t, "ldb", orLb)
 	scaleTo(t, "inca", orIa)
 	Load(Param("c").Base(), orC)
