@@ -40,6 +40,11 @@ TEXT ·matVecsF64AVX512(SB), NOSPLIT, $0-170
 
 mv_bblock:
 	// A block of X rows: a full tile height, or what is left.
+	// 7 or 8 rows left: a block of 4 first.
+	CMPQ R14, $0x00000007
+	JEQ  mv_rb4
+	CMPQ R14, $0x00000008
+	JEQ  mv_rb4
 	CMPQ R14, $0x00000006
 	JGE  mv_rb6
 	CMPQ R14, $0x00000001
@@ -16257,6 +16262,11 @@ TEXT ·matVecsF32AVX512(SB), NOSPLIT, $0-170
 
 mv_bblock:
 	// A block of X rows: a full tile height, or what is left.
+	// 7 or 8 rows left: a block of 4 first.
+	CMPQ R14, $0x00000007
+	JEQ  mv_rb4
+	CMPQ R14, $0x00000008
+	JEQ  mv_rb4
 	CMPQ R14, $0x00000006
 	JGE  mv_rb6
 	CMPQ R14, $0x00000001

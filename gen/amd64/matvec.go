@@ -238,6 +238,16 @@ func matVecsKernel(t elem, s isa) {
 
 	Label("mv_bblock")
 	Comment("A block of X rows: a full tile height, or what is left.")
+	if s.is512() {
+		// 7 or 8 rows left go as 4 and 3 or 4, not as 6 and a block of 1
+		// or 2 that streams W from L2 for so few rows (at 256 x 256
+		// float64, 0.81-0.85x the time; docs/perf-notes.md).
+		Comment("7 or 8 rows left: a block of 4 first.")
+		CMPQ(mvBrem, U32(tl.rb+1))
+		JEQ(LabelRef("mv_rb4"))
+		CMPQ(mvBrem, U32(tl.rb+2))
+		JEQ(LabelRef("mv_rb4"))
+	}
 	CMPQ(mvBrem, U32(tl.rb))
 	JGE(LabelRef(fmt.Sprintf("mv_rb%d", tl.rb)))
 	dispatch(mvBrem, tl.rb-1, func(v int) string { return fmt.Sprintf("mv_rb%d", v) })
