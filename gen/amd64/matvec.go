@@ -634,9 +634,9 @@ func mvStoreAVX2(t elem, lbl string, res VecPhysical, runs []mvRun, free []VecPh
 // MatVecSpaced: one X row by the W rows 0..8s-1, in tiles of the eight
 // rows t, t+s, ..., t+7s for t = 0, 1, ..., s-1. Each of the eight rows of
 // a tile walks on through its own contiguous run of s rows, s rows from
-// the next: on AMD Zen 5, eight streams in L2 that close together (2 KiB
-// apart, rows of a plain tile) read at about 140 GB/s, 32 KiB or more
-// apart at 190-200 (docs/perf-notes.md). The tile is MatVecs' tile of a
+// the next: on AMD Zen 5, eight streams in L2 as close together as the
+// rows of a plain tile (2 KiB apart) read at about 140 GB/s, 32 KiB or
+// more apart at 190-200 (docs/perf-notes.md). The tile is MatVecs' tile of a
 // single X row (so the same bits) with the tile's row stride mvLw set to
 // s rows; only its outputs, s apart, are scattered.
 //
