@@ -628,22 +628,22 @@ func MatVecsWTF32AVX512(y []float32, ldy int, wt []float32, ldt int, x []float32
 	matVecsWTF32AVX512(y, ldy, wt, ldt, x, ldx, bias, m, nb, n)
 }
 
-// MatVecSpacedF64AVX512 runs MatVecSpaced on AVX512 (float64): MatVecs of one X row by W rows 0..8s-1 (m = 8s), in tiles of the rows t, t+s, ..., t+7s for t < s: the same outputs and lanes, eight row streams s rows apart. Contract: kernels.MatVecs, internal/ref.MatVecs.
-// It panics unless s >= 0 && s < 1<<40 && matVecsArgs(len(y), 0, len(w), ldw, len(x), 0, len(bias), 8*s, 1, n, len(lanes), 8, first && last).
-func MatVecSpacedF64AVX512(y []float64, w []float64, ldw int, x []float64, bias []float64, s int, n int, lanes []float64, first bool, last bool) {
-	if !(s >= 0 && s < 1<<40 && matVecsArgs(len(y), 0, len(w), ldw, len(x), 0, len(bias), 8*s, 1, n, len(lanes), 8, first && last)) {
-		panic("asm: MatVecSpacedF64AVX512: arguments outside its precondition s >= 0 && s < 1<<40 && matVecsArgs(len(y), 0, len(w), ldw, len(x), 0, len(bias), 8*s, 1, n, len(lanes), 8, first && last)")
+// MatVecSpacedF64AVX512 runs MatVecSpaced on AVX512 (float64): MatVecs of one X row by W rows 0..8s-1 (m = 8s), whole rows, in tiles of the rows t, t+s, ..., t+7s for t < s: the same outputs, eight row streams s rows apart. Contract: kernels.MatVecs, internal/ref.MatVecs.
+// It panics unless s >= 0 && s < 1<<40 && matVecsArgs(len(y), 0, len(w), ldw, len(x), 0, len(bias), 8*s, 1, n, 0, 8, true).
+func MatVecSpacedF64AVX512(y []float64, w []float64, ldw int, x []float64, bias []float64, s int, n int) {
+	if !(s >= 0 && s < 1<<40 && matVecsArgs(len(y), 0, len(w), ldw, len(x), 0, len(bias), 8*s, 1, n, 0, 8, true)) {
+		panic("asm: MatVecSpacedF64AVX512: arguments outside its precondition s >= 0 && s < 1<<40 && matVecsArgs(len(y), 0, len(w), ldw, len(x), 0, len(bias), 8*s, 1, n, 0, 8, true)")
 	}
-	matVecSpacedF64AVX512(y, w, ldw, x, bias, s, n, lanes, first, last)
+	matVecSpacedF64AVX512(y, w, ldw, x, bias, s, n)
 }
 
-// MatVecSpacedF32AVX512 runs MatVecSpaced on AVX512 (float32): MatVecs of one X row by W rows 0..8s-1 (m = 8s), in tiles of the rows t, t+s, ..., t+7s for t < s: the same outputs and lanes, eight row streams s rows apart. Contract: kernels.MatVecs, internal/ref.MatVecs.
-// It panics unless s >= 0 && s < 1<<40 && matVecsArgs(len(y), 0, len(w), ldw, len(x), 0, len(bias), 8*s, 1, n, len(lanes), 16, first && last).
-func MatVecSpacedF32AVX512(y []float32, w []float32, ldw int, x []float32, bias []float32, s int, n int, lanes []float32, first bool, last bool) {
-	if !(s >= 0 && s < 1<<40 && matVecsArgs(len(y), 0, len(w), ldw, len(x), 0, len(bias), 8*s, 1, n, len(lanes), 16, first && last)) {
-		panic("asm: MatVecSpacedF32AVX512: arguments outside its precondition s >= 0 && s < 1<<40 && matVecsArgs(len(y), 0, len(w), ldw, len(x), 0, len(bias), 8*s, 1, n, len(lanes), 16, first && last)")
+// MatVecSpacedF32AVX512 runs MatVecSpaced on AVX512 (float32): MatVecs of one X row by W rows 0..8s-1 (m = 8s), whole rows, in tiles of the rows t, t+s, ..., t+7s for t < s: the same outputs, eight row streams s rows apart. Contract: kernels.MatVecs, internal/ref.MatVecs.
+// It panics unless s >= 0 && s < 1<<40 && matVecsArgs(len(y), 0, len(w), ldw, len(x), 0, len(bias), 8*s, 1, n, 0, 16, true).
+func MatVecSpacedF32AVX512(y []float32, w []float32, ldw int, x []float32, bias []float32, s int, n int) {
+	if !(s >= 0 && s < 1<<40 && matVecsArgs(len(y), 0, len(w), ldw, len(x), 0, len(bias), 8*s, 1, n, 0, 16, true)) {
+		panic("asm: MatVecSpacedF32AVX512: arguments outside its precondition s >= 0 && s < 1<<40 && matVecsArgs(len(y), 0, len(w), ldw, len(x), 0, len(bias), 8*s, 1, n, 0, 16, true)")
 	}
-	matVecSpacedF32AVX512(y, w, ldw, x, bias, s, n, lanes, first, last)
+	matVecSpacedF32AVX512(y, w, ldw, x, bias, s, n)
 }
 
 // OuterF64AVX2 runs Outer on AVX2 (float64): c[r*ldc+j] = (load ? c : +0), then c = fma(a[r*lda+kk*inca], B(kk, j), c) for kk < k; B in panels of 8 columns: B(kk, j) = b[(j/8)*ldp + kk*ldb + j%8]. Contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.Outer.

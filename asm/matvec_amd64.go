@@ -38,7 +38,7 @@ func matVecsWTF64AVX512(y []float64, ldy int, wt []float64, ldt int, x []float64
 // (asm/checked_amd64.go); its contract: kernels.MatVecs, internal/ref.MatVecs.
 //
 //go:noescape
-func matVecSpacedF64AVX512(y []float64, w []float64, ldw int, x []float64, bias []float64, s int, n int, lanes []float64, first bool, last bool)
+func matVecSpacedF64AVX512(y []float64, w []float64, ldw int, x []float64, bias []float64, s int, n int)
 
 // outerRowF64AVX512 is the AVX512 kernel of OuterRow (float64). Its checked entry point is OuterRowF64AVX512
 // (asm/checked_amd64.go); its contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.Outer.
@@ -86,7 +86,7 @@ func matVecsWTF32AVX512(y []float32, ldy int, wt []float32, ldt int, x []float32
 // (asm/checked_amd64.go); its contract: kernels.MatVecs, internal/ref.MatVecs.
 //
 //go:noescape
-func matVecSpacedF32AVX512(y []float32, w []float32, ldw int, x []float32, bias []float32, s int, n int, lanes []float32, first bool, last bool)
+func matVecSpacedF32AVX512(y []float32, w []float32, ldw int, x []float32, bias []float32, s int, n int)
 
 // outerRowF32AVX512 is the AVX512 kernel of OuterRow (float32). Its checked entry point is OuterRowF32AVX512
 // (asm/checked_amd64.go); its contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.Outer.

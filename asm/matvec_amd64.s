@@ -15585,9 +15585,9 @@ wt_done:
 	VZEROUPPER
 	RET
 
-// func matVecSpacedF64AVX512(y []float64, w []float64, ldw int, x []float64, bias []float64, s int, n int, lanes []float64, first bool, last bool)
+// func matVecSpacedF64AVX512(y []float64, w []float64, ldw int, x []float64, bias []float64, s int, n int)
 // Requires: AVX, AVX512DQ, AVX512F
-TEXT ·matVecSpacedF64AVX512(SB), NOSPLIT, $0-146
+TEXT ·matVecSpacedF64AVX512(SB), NOSPLIT, $0-120
 	MOVQ  s+104(FP), R13
 	TESTQ R13, R13
 	JLE   mvs_done
@@ -15599,7 +15599,6 @@ TEXT ·matVecSpacedF64AVX512(SB), NOSPLIT, $0-146
 	MOVQ  x_base+56(FP), R11
 	MOVQ  y_base+0(FP), R12
 	MOVQ  bias_base+80(FP), R9
-	MOVQ  lanes_base+120(FP), R15
 
 	// K3-K5: the store masks of the full tiles (see runK).
 	MOVL  $0x0000000f, DI
@@ -15624,27 +15623,12 @@ TEXT ·matVecSpacedF64AVX512(SB), NOSPLIT, $0-146
 
 mvs_tile:
 	// Tile: 8 W rows by 1 X rows.
-	MOVQ R10, AX
-	LEAQ (AX)(R8*2), BX
-	ADDQ R8, BX
-	LEAQ (BX)(R8*2), DX
-	ADDQ R8, DX
-	MOVQ R11, CX
-	CMPB first+144(FP), $0x00
-	JNE  mvs_t_zero
-
-	// Lanes of the previous piece of the rows.
-	VMOVUPD (R15), Z0
-	VMOVUPD 64(R15), Z1
-	VMOVUPD 128(R15), Z2
-	VMOVUPD 192(R15), Z3
-	VMOVUPD 256(R15), Z4
-	VMOVUPD 320(R15), Z5
-	VMOVUPD 384(R15), Z6
-	VMOVUPD 448(R15), Z7
-	JMP     mvs_t_start
-
-mvs_t_zero:
+	MOVQ   R10, AX
+	LEAQ   (AX)(R8*2), BX
+	ADDQ   R8, BX
+	LEAQ   (BX)(R8*2), DX
+	ADDQ   R8, DX
+	MOVQ   R11, CX
 	VXORPD Z0, Z0, Z0
 	VXORPD Z1, Z1, Z1
 	VXORPD Z2, Z2, Z2
@@ -15654,7 +15638,6 @@ mvs_t_zero:
 	VXORPD Z6, Z6, Z6
 	VXORPD Z7, Z7, Z7
 
-mvs_t_start:
 	// Chunks of L elements, two per iteration.
 	MOVQ n+112(FP), SI
 	SHRQ $0x03, SI
@@ -15729,24 +15712,6 @@ mvs_t_tail:
 	VFMADD231PD Z31, Z24, K1, Z7
 
 mvs_t_reduce:
-	CMPB last+145(FP), $0x00
-	JNE  mvs_t_last
-
-	// Not the last piece: keep the lanes for the next call.
-	VMOVUPD Z0, (R15)
-	VMOVUPD Z1, 64(R15)
-	VMOVUPD Z2, 128(R15)
-	VMOVUPD Z3, 192(R15)
-	VMOVUPD Z4, 256(R15)
-	VMOVUPD Z5, 320(R15)
-	VMOVUPD Z6, 384(R15)
-	VMOVUPD Z7, 448(R15)
-	ADDQ    $0x00000200, R15
-	JMP     mvs_t_end
-
-mvs_t_last:
-	ADDQ $0x00000200, R15
-
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF64X2 $0x44, Z2, Z0, Z30
 	VSHUFF64X2 $0xee, Z2, Z0, Z31
@@ -15785,13 +15750,11 @@ mvs_t_last:
 mvs_t_g0_store:
 	KMOVW       K5, K2
 	VSCATTERQPD Z24, K2, (R12)(Z16*8)
-
-mvs_t_end:
-	ADDQ R14, R10
-	ADDQ $0x00000008, R12
-	ADDQ $0x00000008, R9
-	DECQ R13
-	JNE  mvs_tile
+	ADDQ        R14, R10
+	ADDQ        $0x00000008, R12
+	ADDQ        $0x00000008, R9
+	DECQ        R13
+	JNE         mvs_tile
 
 mvs_done:
 	VZEROUPPER
@@ -33384,9 +33347,9 @@ wt_done:
 	VZEROUPPER
 	RET
 
-// func matVecSpacedF32AVX512(y []float32, w []float32, ldw int, x []float32, bias []float32, s int, n int, lanes []float32, first bool, last bool)
+// func matVecSpacedF32AVX512(y []float32, w []float32, ldw int, x []float32, bias []float32, s int, n int)
 // Requires: AVX, AVX512DQ, AVX512F
-TEXT ·matVecSpacedF32AVX512(SB), NOSPLIT, $0-146
+TEXT ·matVecSpacedF32AVX512(SB), NOSPLIT, $0-120
 	MOVQ  s+104(FP), R13
 	TESTQ R13, R13
 	JLE   mvs_done
@@ -33398,7 +33361,6 @@ TEXT ·matVecSpacedF32AVX512(SB), NOSPLIT, $0-146
 	MOVQ  x_base+56(FP), R11
 	MOVQ  y_base+0(FP), R12
 	MOVQ  bias_base+80(FP), R9
-	MOVQ  lanes_base+120(FP), R15
 
 	// K3-K5: the store masks of the full tiles (see runK).
 	MOVL  $0x0000000f, DI
@@ -33423,27 +33385,12 @@ TEXT ·matVecSpacedF32AVX512(SB), NOSPLIT, $0-146
 
 mvs_tile:
 	// Tile: 8 W rows by 1 X rows.
-	MOVQ R10, AX
-	LEAQ (AX)(R8*2), BX
-	ADDQ R8, BX
-	LEAQ (BX)(R8*2), DX
-	ADDQ R8, DX
-	MOVQ R11, CX
-	CMPB first+144(FP), $0x00
-	JNE  mvs_t_zero
-
-	// Lanes of the previous piece of the rows.
-	VMOVUPS (R15), Z0
-	VMOVUPS 64(R15), Z1
-	VMOVUPS 128(R15), Z2
-	VMOVUPS 192(R15), Z3
-	VMOVUPS 256(R15), Z4
-	VMOVUPS 320(R15), Z5
-	VMOVUPS 384(R15), Z6
-	VMOVUPS 448(R15), Z7
-	JMP     mvs_t_start
-
-mvs_t_zero:
+	MOVQ   R10, AX
+	LEAQ   (AX)(R8*2), BX
+	ADDQ   R8, BX
+	LEAQ   (BX)(R8*2), DX
+	ADDQ   R8, DX
+	MOVQ   R11, CX
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
@@ -33453,7 +33400,6 @@ mvs_t_zero:
 	VXORPS Z6, Z6, Z6
 	VXORPS Z7, Z7, Z7
 
-mvs_t_start:
 	// Chunks of L elements, two per iteration.
 	MOVQ n+112(FP), SI
 	SHRQ $0x04, SI
@@ -33528,24 +33474,6 @@ mvs_t_tail:
 	VFMADD231PS Z31, Z24, K1, Z7
 
 mvs_t_reduce:
-	CMPB last+145(FP), $0x00
-	JNE  mvs_t_last
-
-	// Not the last piece: keep the lanes for the next call.
-	VMOVUPS Z0, (R15)
-	VMOVUPS Z1, 64(R15)
-	VMOVUPS Z2, 128(R15)
-	VMOVUPS Z3, 192(R15)
-	VMOVUPS Z4, 256(R15)
-	VMOVUPS Z5, 320(R15)
-	VMOVUPS Z6, 384(R15)
-	VMOVUPS Z7, 448(R15)
-	ADDQ    $0x00000200, R15
-	JMP     mvs_t_end
-
-mvs_t_last:
-	ADDQ $0x00000200, R15
-
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF32X4 $0x44, Z4, Z0, Z30
 	VSHUFF32X4 $0xee, Z4, Z0, Z31
@@ -33588,13 +33516,11 @@ mvs_t_last:
 mvs_t_g0_store:
 	KMOVW       K5, K2
 	VSCATTERQPS Y24, K2, (R12)(Z16*4)
-
-mvs_t_end:
-	ADDQ R14, R10
-	ADDQ $0x00000004, R12
-	ADDQ $0x00000004, R9
-	DECQ R13
-	JNE  mvs_tile
+	ADDQ        R14, R10
+	ADDQ        $0x00000004, R12
+	ADDQ        $0x00000004, R9
+	DECQ        R13
+	JNE         mvs_tile
 
 mvs_done:
 	VZEROUPPER

@@ -26,10 +26,10 @@ func TestCheckedEntryPoints(t *testing.T) {
 			asm.MatVecsWTF64AVX512(make([]float64, 6), 3, make([]float64, 9), 3, make([]float64, 6), 3, make([]float64, 2), 3, 2, 3)
 		},
 		"MatVecSpacedF64AVX512": func() { // y holds 15 outputs, not 8s = 16
-			asm.MatVecSpacedF64AVX512(make([]float64, 15), make([]float64, 64), 4, make([]float64, 4), nil, 2, 4, nil, true, true)
+			asm.MatVecSpacedF64AVX512(make([]float64, 15), make([]float64, 64), 4, make([]float64, 4), nil, 2, 4)
 		},
-		"MatVecSpaced lanes": func() { // a piece needs 8s*16 lanes
-			asm.MatVecSpacedF32AVX512(make([]float32, 8), make([]float32, 32), 4, make([]float32, 4), nil, 1, 4, make([]float32, 127), true, false)
+		"MatVecSpaced bias": func() { // bias holds 7 of 8s = 8
+			asm.MatVecSpacedF32AVX512(make([]float32, 8), make([]float32, 32), 4, make([]float32, 4), make([]float32, 7), 1, 4)
 		},
 		"OuterRowF64AVX2": func() { // b holds 2 rows of 5, not k = 3
 			asm.OuterRowF64AVX2(make([]float64, 5), make([]float64, 3), 1, make([]float64, 10), 5, 5, 3, true)

@@ -374,10 +374,10 @@ func matVecsWTF32(t cpu.Tier, y []float32, ldy int, wt []float32, ldt int, x []f
 func hasMatVecsWT(t cpu.Tier) bool { return t == cpu.AVX512 }
 
 // matVecSpacedF64 runs MatVecSpaced (float64) on tier t: its assembly where the manifest has it, else matVecSpacedGo(y, w, ldw, x, bias, s, n).
-func matVecSpacedF64(t cpu.Tier, y []float64, w []float64, ldw int, x []float64, bias []float64, s int, n int, lanes []float64, first bool, last bool) {
+func matVecSpacedF64(t cpu.Tier, y []float64, w []float64, ldw int, x []float64, bias []float64, s int, n int) {
 	switch t {
 	case cpu.AVX512:
-		asm.MatVecSpacedF64AVX512(y, w, ldw, x, bias, s, n, lanes, first, last)
+		asm.MatVecSpacedF64AVX512(y, w, ldw, x, bias, s, n)
 		return
 	}
 	fellBack("MatVecSpacedF64", -1, t)
@@ -385,10 +385,10 @@ func matVecSpacedF64(t cpu.Tier, y []float64, w []float64, ldw int, x []float64,
 }
 
 // matVecSpacedF32 runs MatVecSpaced (float32) on tier t: its assembly where the manifest has it, else matVecSpacedGo(y, w, ldw, x, bias, s, n).
-func matVecSpacedF32(t cpu.Tier, y []float32, w []float32, ldw int, x []float32, bias []float32, s int, n int, lanes []float32, first bool, last bool) {
+func matVecSpacedF32(t cpu.Tier, y []float32, w []float32, ldw int, x []float32, bias []float32, s int, n int) {
 	switch t {
 	case cpu.AVX512:
-		asm.MatVecSpacedF32AVX512(y, w, ldw, x, bias, s, n, lanes, first, last)
+		asm.MatVecSpacedF32AVX512(y, w, ldw, x, bias, s, n)
 		return
 	}
 	fellBack("MatVecSpacedF32", -1, t)

@@ -260,13 +260,13 @@ func matVecsWTF32(t cpu.Tier, y []float32, ldy int, wt []float32, ldt int, x []f
 func hasMatVecsWT(t cpu.Tier) bool { return false }
 
 // matVecSpacedF64 runs MatVecSpaced (float64) on tier t: its assembly where the manifest has it, else matVecSpacedGo(y, w, ldw, x, bias, s, n).
-func matVecSpacedF64(t cpu.Tier, y []float64, w []float64, ldw int, x []float64, bias []float64, s int, n int, lanes []float64, first bool, last bool) {
+func matVecSpacedF64(t cpu.Tier, y []float64, w []float64, ldw int, x []float64, bias []float64, s int, n int) {
 	fellBack("MatVecSpacedF64", -1, t)
 	matVecSpacedGo(y, w, ldw, x, bias, s, n)
 }
 
 // matVecSpacedF32 runs MatVecSpaced (float32) on tier t: its assembly where the manifest has it, else matVecSpacedGo(y, w, ldw, x, bias, s, n).
-func matVecSpacedF32(t cpu.Tier, y []float32, w []float32, ldw int, x []float32, bias []float32, s int, n int, lanes []float32, first bool, last bool) {
+func matVecSpacedF32(t cpu.Tier, y []float32, w []float32, ldw int, x []float32, bias []float32, s int, n int) {
 	fellBack("MatVecSpacedF32", -1, t)
 	matVecSpacedGo(y, w, ldw, x, bias, s, n)
 }

@@ -323,10 +323,10 @@ func useSpaced(t cpu.Tier, m, n, ldw, size int) bool {
 }
 
 // spacedGap is the least distance (bytes) between the row streams of a
-// spaced tile; spacedMax the largest W. Rows are then at most 64 KiB: a
-// single X row stays in L1 without MatVecs' pieces, which would cut the
-// streams' runs (with pieces of 4 KiB, W of 64 x 1024 float64 took 1.6x
-// the time of whole rows).
+// spaced tile; spacedMax the largest W. Rows are then at most 64 KiB, and
+// the kernel takes them whole: a single X row stays in L1 without MatVecs'
+// pieces, which would cut the streams' runs (with pieces of 4 KiB, W of
+// 64 x 1024 float64 took 1.6x the time of whole rows).
 const (
 	spacedGap = 8 << 10
 	spacedMax = 1 << 20
@@ -345,9 +345,9 @@ func matVecSpaced[T Float](t cpu.Tier, y, w, x Matrix[T], bias []T) {
 	}
 	xs := x.Data[:n]
 	if is64[T]() {
-		matVecSpacedF64(t, f64(y.Data[:8*sp]), f64(w.Data), w.Stride, f64(xs), f64(bs), sp, n, nil, true, true)
+		matVecSpacedF64(t, f64(y.Data[:8*sp]), f64(w.Data), w.Stride, f64(xs), f64(bs), sp, n)
 	} else {
-		matVecSpacedF32(t, f32(y.Data[:8*sp]), f32(w.Data), w.Stride, f32(xs), f32(bs), sp, n, nil, true, true)
+		matVecSpacedF32(t, f32(y.Data[:8*sp]), f32(w.Data), w.Stride, f32(xs), f32(bs), sp, n)
 	}
 	if r := m - 8*sp; r > 0 {
 		matVecsTier(t, y.Data[8*sp:m], 0, w.Data[8*sp*w.Stride:], w.Stride, xs, 0, br, r, 1, n, nil, true, true)

@@ -338,7 +338,7 @@ func mvRowBlock(t elem, s isa, tl mvTiles, rb int) {
 // A spaced tile (MatVecSpaced: one X row, AVX-512) has its rows mvLw apart
 // as any tile, but its outputs are not: output k goes to mvY + k*s
 // elements, so it scatters them (and gathers their biases from mvSpBias)
-// by the index vector mvSpIdx.
+// by the index vector mvSpIdx. It takes whole rows: no lanes between calls.
 func mvTile(t elem, s isa, tl mvTiles, ri, rb int, p string, spaced bool) {
 	if spaced && (!s.is512() || rb != 1 || ri != 8) {
 		panic("mvTile: a spaced tile is 8 W rows by one X row, on AVX-512")
@@ -394,14 +394,16 @@ func mvTile(t elem, s isa, tl mvTiles, ri, rb int, p string, spaced bool) {
 	MOVQ(mvXblk, mvX0)
 	setBases(xb, mvLx)
 	nacc := ri * rb * parts
-	CMPB(addr(Param("first")), U8(0))
-	JNE(LabelRef(p + "_zero"))
-	Comment("Lanes of the previous piece of the rows.")
-	for k := 0; k < nacc; k++ {
-		t.movu(Mem{Base: mvLP}.Offset(k*w), s.regs[k])
+	if !spaced { // a spaced tile takes whole rows: no lanes between calls
+		CMPB(addr(Param("first")), U8(0))
+		JNE(LabelRef(p + "_zero"))
+		Comment("Lanes of the previous piece of the rows.")
+		for k := 0; k < nacc; k++ {
+			t.movu(Mem{Base: mvLP}.Offset(k*w), s.regs[k])
+		}
+		JMP(LabelRef(p + "_start"))
+		Label(p + "_zero")
 	}
-	JMP(LabelRef(p + "_start"))
-	Label(p + "_zero")
 	for k := 0; k < nacc; k++ {
 		t.xor(s.regs[k], s.regs[k], s.regs[k])
 	}
@@ -489,16 +491,18 @@ func mvTile(t elem, s isa, tl mvTiles, ri, rb int, p string, spaced bool) {
 	chunk(true, 0)
 
 	Label(p + "_reduce")
-	CMPB(addr(Param("last")), U8(0))
-	JNE(LabelRef(p + "_last"))
-	Comment("Not the last piece: keep the lanes for the next call.")
-	for k := 0; k < nacc; k++ {
-		t.movu(s.regs[k], Mem{Base: mvLP}.Offset(k*w))
+	if !spaced {
+		CMPB(addr(Param("last")), U8(0))
+		JNE(LabelRef(p + "_last"))
+		Comment("Not the last piece: keep the lanes for the next call.")
+		for k := 0; k < nacc; k++ {
+			t.movu(s.regs[k], Mem{Base: mvLP}.Offset(k*w))
+		}
+		ADDQ(U32(nacc*w), mvLP)
+		JMP(LabelRef(p + "_end"))
+		Label(p + "_last")
+		ADDQ(U32(nacc*w), mvLP)
 	}
-	ADDQ(U32(nacc*w), mvLP)
-	JMP(LabelRef(p + "_end"))
-	Label(p + "_last")
-	ADDQ(U32(nacc*w), mvLP)
 	// Outputs in b-major order, reduced in groups.
 	type out struct{ b, r int }
 	var outs []out
@@ -640,8 +644,8 @@ func mvStoreAVX2(t elem, lbl string, res VecPhysical, runs []mvRun, free []VecPh
 // single X row (so the same bits) with the tile's row stride mvLw set to
 // s rows; only its outputs, s apart, are scattered.
 //
-// GP roles: those of MatVecs, with mvIrem counting the tiles left, and a
-// single X row leaving mvLx and mvBrem free.
+// GP roles: those of MatVecs, with mvIrem counting the tiles left; a
+// single X row of whole rows leaves mvLx, mvBrem and mvLP free.
 var (
 	mvSpBias, mvSpRow = R9, R14 // bias of the tile's first row (&bias[t]); one W row, bytes
 	mvSpIdx           = Z16     // k*s in element k: unused by a tile of one X row
@@ -649,7 +653,7 @@ var (
 
 func matVecSpacedKernel(t elem, s isa) {
 	name := name("MatVecSpaced", t, s)
-	text(name, NOSPLIT, fmt.Sprintf("func(y []%[1]s, w []%[1]s, ldw int, x []%[1]s, bias []%[1]s, s, n int, lanes []%[1]s, first, last bool)", t.goType))
+	text(name, NOSPLIT, fmt.Sprintf("func(y []%[1]s, w []%[1]s, ldw int, x []%[1]s, bias []%[1]s, s, n int)", t.goType))
 	tl := mvTilesFor(s)
 	done := "mvs_done"
 	Load(Param("s"), mvIrem)
@@ -662,7 +666,6 @@ func matVecSpacedKernel(t elem, s isa) {
 	Load(Param("x").Base(), mvXblk)
 	Load(Param("y").Base(), mvY)
 	Load(Param("bias").Base(), mvSpBias)
-	Load(Param("lanes").Base(), mvLP)
 	mvMasks(t, s)
 	Comment("The index vector: k*s in element k.")
 	VPBROADCASTQ(mvIrem, mvSpIdx)
