@@ -646,7 +646,7 @@ func MatVecSpacedF32AVX512(y []float32, w []float32, ldw int, x []float32, bias 
 	matVecSpacedF32AVX512(y, w, ldw, x, bias, s, n)
 }
 
-// OuterF64AVX2 runs Outer on AVX2 (float64): c[r*ldc+j] = (load ? c : +0), then c = fma(a[r*lda+kk*inca], B(kk, j), c) for kk < k; B in panels of 8 columns: B(kk, j) = b[(j/8)*ldp + kk*ldb + j%8]. Contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.Outer.
+// OuterF64AVX2 runs Outer on AVX2 (float64): c[r*ldc+j] = (load ? c : +0), then c = fma(a[r*lda+kk*inca], B(kk, j), c) for kk < k; B in panels of 8 columns: B(kk, j) = b[(j/8)*ldp + kk*ldb + j%8]. Contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.MatTVecs, internal/ref.AddOuters.
 // It panics unless outerArgs(len(c), ldc, len(a), lda, inca, len(b), ldb, ldp, rows, cols, k, 8).
 func OuterF64AVX2(c []float64, ldc int, a []float64, lda int, inca int, b []float64, ldb int, ldp int, rows int, cols int, k int, load bool) {
 	if !(outerArgs(len(c), ldc, len(a), lda, inca, len(b), ldb, ldp, rows, cols, k, 8)) {
@@ -655,7 +655,7 @@ func OuterF64AVX2(c []float64, ldc int, a []float64, lda int, inca int, b []floa
 	outerF64AVX2(c, ldc, a, lda, inca, b, ldb, ldp, rows, cols, k, load)
 }
 
-// OuterF64AVX512 runs Outer on AVX512 (float64): c[r*ldc+j] = (load ? c : +0), then c = fma(a[r*lda+kk*inca], B(kk, j), c) for kk < k; B in panels of 32 columns: B(kk, j) = b[(j/32)*ldp + kk*ldb + j%32]. Contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.Outer.
+// OuterF64AVX512 runs Outer on AVX512 (float64): c[r*ldc+j] = (load ? c : +0), then c = fma(a[r*lda+kk*inca], B(kk, j), c) for kk < k; B in panels of 32 columns: B(kk, j) = b[(j/32)*ldp + kk*ldb + j%32]. Contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.MatTVecs, internal/ref.AddOuters.
 // It panics unless outerArgs(len(c), ldc, len(a), lda, inca, len(b), ldb, ldp, rows, cols, k, 32).
 func OuterF64AVX512(c []float64, ldc int, a []float64, lda int, inca int, b []float64, ldb int, ldp int, rows int, cols int, k int, load bool) {
 	if !(outerArgs(len(c), ldc, len(a), lda, inca, len(b), ldb, ldp, rows, cols, k, 32)) {
@@ -664,7 +664,7 @@ func OuterF64AVX512(c []float64, ldc int, a []float64, lda int, inca int, b []fl
 	outerF64AVX512(c, ldc, a, lda, inca, b, ldb, ldp, rows, cols, k, load)
 }
 
-// OuterF32AVX2 runs Outer on AVX2 (float32): c[r*ldc+j] = (load ? c : +0), then c = fma(a[r*lda+kk*inca], B(kk, j), c) for kk < k; B in panels of 16 columns: B(kk, j) = b[(j/16)*ldp + kk*ldb + j%16]. Contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.Outer.
+// OuterF32AVX2 runs Outer on AVX2 (float32): c[r*ldc+j] = (load ? c : +0), then c = fma(a[r*lda+kk*inca], B(kk, j), c) for kk < k; B in panels of 16 columns: B(kk, j) = b[(j/16)*ldp + kk*ldb + j%16]. Contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.MatTVecs, internal/ref.AddOuters.
 // It panics unless outerArgs(len(c), ldc, len(a), lda, inca, len(b), ldb, ldp, rows, cols, k, 16).
 func OuterF32AVX2(c []float32, ldc int, a []float32, lda int, inca int, b []float32, ldb int, ldp int, rows int, cols int, k int, load bool) {
 	if !(outerArgs(len(c), ldc, len(a), lda, inca, len(b), ldb, ldp, rows, cols, k, 16)) {
@@ -673,7 +673,7 @@ func OuterF32AVX2(c []float32, ldc int, a []float32, lda int, inca int, b []floa
 	outerF32AVX2(c, ldc, a, lda, inca, b, ldb, ldp, rows, cols, k, load)
 }
 
-// OuterF32AVX512 runs Outer on AVX512 (float32): c[r*ldc+j] = (load ? c : +0), then c = fma(a[r*lda+kk*inca], B(kk, j), c) for kk < k; B in panels of 64 columns: B(kk, j) = b[(j/64)*ldp + kk*ldb + j%64]. Contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.Outer.
+// OuterF32AVX512 runs Outer on AVX512 (float32): c[r*ldc+j] = (load ? c : +0), then c = fma(a[r*lda+kk*inca], B(kk, j), c) for kk < k; B in panels of 64 columns: B(kk, j) = b[(j/64)*ldp + kk*ldb + j%64]. Contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.MatTVecs, internal/ref.AddOuters.
 // It panics unless outerArgs(len(c), ldc, len(a), lda, inca, len(b), ldb, ldp, rows, cols, k, 64).
 func OuterF32AVX512(c []float32, ldc int, a []float32, lda int, inca int, b []float32, ldb int, ldp int, rows int, cols int, k int, load bool) {
 	if !(outerArgs(len(c), ldc, len(a), lda, inca, len(b), ldb, ldp, rows, cols, k, 64)) {
@@ -682,7 +682,7 @@ func OuterF32AVX512(c []float32, ldc int, a []float32, lda int, inca int, b []fl
 	outerF32AVX512(c, ldc, a, lda, inca, b, ldb, ldp, rows, cols, k, load)
 }
 
-// OuterRowF64AVX2 runs OuterRow on AVX2 (float64): Outer of one row with B row-major, B streamed row by row: c[j] = (load ? c[j] : +0), then c[j] = fma(a[kk*inca], b[kk*ldb+j], c[j]) for kk < k, j < cols. Contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.Outer.
+// OuterRowF64AVX2 runs OuterRow on AVX2 (float64): Outer of one row with B row-major, B streamed row by row: c[j] = (load ? c[j] : +0), then c[j] = fma(a[kk*inca], b[kk*ldb+j], c[j]) for kk < k, j < cols. Contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.MatTVecs, internal/ref.AddOuters.
 // It panics unless outerArgs(len(c), 0, len(a), 0, inca, len(b), ldb, 0, 1, cols, k, max(1, cols)).
 func OuterRowF64AVX2(c []float64, a []float64, inca int, b []float64, ldb int, cols int, k int, load bool) {
 	if !(outerArgs(len(c), 0, len(a), 0, inca, len(b), ldb, 0, 1, cols, k, max(1, cols))) {
@@ -691,7 +691,7 @@ func OuterRowF64AVX2(c []float64, a []float64, inca int, b []float64, ldb int, c
 	outerRowF64AVX2(c, a, inca, b, ldb, cols, k, load)
 }
 
-// OuterRowF64AVX512 runs OuterRow on AVX512 (float64): Outer of one row with B row-major, B streamed row by row: c[j] = (load ? c[j] : +0), then c[j] = fma(a[kk*inca], b[kk*ldb+j], c[j]) for kk < k, j < cols. Contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.Outer.
+// OuterRowF64AVX512 runs OuterRow on AVX512 (float64): Outer of one row with B row-major, B streamed row by row: c[j] = (load ? c[j] : +0), then c[j] = fma(a[kk*inca], b[kk*ldb+j], c[j]) for kk < k, j < cols. Contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.MatTVecs, internal/ref.AddOuters.
 // It panics unless outerArgs(len(c), 0, len(a), 0, inca, len(b), ldb, 0, 1, cols, k, max(1, cols)).
 func OuterRowF64AVX512(c []float64, a []float64, inca int, b []float64, ldb int, cols int, k int, load bool) {
 	if !(outerArgs(len(c), 0, len(a), 0, inca, len(b), ldb, 0, 1, cols, k, max(1, cols))) {
@@ -700,7 +700,7 @@ func OuterRowF64AVX512(c []float64, a []float64, inca int, b []float64, ldb int,
 	outerRowF64AVX512(c, a, inca, b, ldb, cols, k, load)
 }
 
-// OuterRowF32AVX2 runs OuterRow on AVX2 (float32): Outer of one row with B row-major, B streamed row by row: c[j] = (load ? c[j] : +0), then c[j] = fma(a[kk*inca], b[kk*ldb+j], c[j]) for kk < k, j < cols. Contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.Outer.
+// OuterRowF32AVX2 runs OuterRow on AVX2 (float32): Outer of one row with B row-major, B streamed row by row: c[j] = (load ? c[j] : +0), then c[j] = fma(a[kk*inca], b[kk*ldb+j], c[j]) for kk < k, j < cols. Contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.MatTVecs, internal/ref.AddOuters.
 // It panics unless outerArgs(len(c), 0, len(a), 0, inca, len(b), ldb, 0, 1, cols, k, max(1, cols)).
 func OuterRowF32AVX2(c []float32, a []float32, inca int, b []float32, ldb int, cols int, k int, load bool) {
 	if !(outerArgs(len(c), 0, len(a), 0, inca, len(b), ldb, 0, 1, cols, k, max(1, cols))) {
@@ -709,7 +709,7 @@ func OuterRowF32AVX2(c []float32, a []float32, inca int, b []float32, ldb int, c
 	outerRowF32AVX2(c, a, inca, b, ldb, cols, k, load)
 }
 
-// OuterRowF32AVX512 runs OuterRow on AVX512 (float32): Outer of one row with B row-major, B streamed row by row: c[j] = (load ? c[j] : +0), then c[j] = fma(a[kk*inca], b[kk*ldb+j], c[j]) for kk < k, j < cols. Contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.Outer.
+// OuterRowF32AVX512 runs OuterRow on AVX512 (float32): Outer of one row with B row-major, B streamed row by row: c[j] = (load ? c[j] : +0), then c[j] = fma(a[kk*inca], b[kk*ldb+j], c[j]) for kk < k, j < cols. Contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.MatTVecs, internal/ref.AddOuters.
 // It panics unless outerArgs(len(c), 0, len(a), 0, inca, len(b), ldb, 0, 1, cols, k, max(1, cols)).
 func OuterRowF32AVX512(c []float32, a []float32, inca int, b []float32, ldb int, cols int, k int, load bool) {
 	if !(outerArgs(len(c), 0, len(a), 0, inca, len(b), ldb, 0, 1, cols, k, max(1, cols))) {

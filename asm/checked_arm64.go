@@ -307,7 +307,7 @@ func MatVecsF32NEON(y []float32, ldy int, w []float32, ldw int, x []float32, ldx
 	matVecsF32NEON(y, ldy, w, ldw, x, ldx, bias, m, nb, n, lanes, first, last)
 }
 
-// OuterF64NEON runs Outer on NEON (float64): c[r*ldc+j] = (load ? c : +0), then c = fma(a[r*lda+kk*inca], B(kk, j), c) for kk < k; B in panels of 8 columns: B(kk, j) = b[(j/8)*ldp + kk*ldb + j%8]. Contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.Outer.
+// OuterF64NEON runs Outer on NEON (float64): c[r*ldc+j] = (load ? c : +0), then c = fma(a[r*lda+kk*inca], B(kk, j), c) for kk < k; B in panels of 8 columns: B(kk, j) = b[(j/8)*ldp + kk*ldb + j%8]. Contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.MatTVecs, internal/ref.AddOuters.
 // It panics unless outerArgs(len(c), ldc, len(a), lda, inca, len(b), ldb, ldp, rows, cols, k, 8).
 func OuterF64NEON(c []float64, ldc int, a []float64, lda int, inca int, b []float64, ldb int, ldp int, rows int, cols int, k int, load bool) {
 	if !(outerArgs(len(c), ldc, len(a), lda, inca, len(b), ldb, ldp, rows, cols, k, 8)) {
@@ -316,7 +316,7 @@ func OuterF64NEON(c []float64, ldc int, a []float64, lda int, inca int, b []floa
 	outerF64NEON(c, ldc, a, lda, inca, b, ldb, ldp, rows, cols, k, load)
 }
 
-// OuterF32NEON runs Outer on NEON (float32): c[r*ldc+j] = (load ? c : +0), then c = fma(a[r*lda+kk*inca], B(kk, j), c) for kk < k; B in panels of 16 columns: B(kk, j) = b[(j/16)*ldp + kk*ldb + j%16]. Contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.Outer.
+// OuterF32NEON runs Outer on NEON (float32): c[r*ldc+j] = (load ? c : +0), then c = fma(a[r*lda+kk*inca], B(kk, j), c) for kk < k; B in panels of 16 columns: B(kk, j) = b[(j/16)*ldp + kk*ldb + j%16]. Contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.MatTVecs, internal/ref.AddOuters.
 // It panics unless outerArgs(len(c), ldc, len(a), lda, inca, len(b), ldb, ldp, rows, cols, k, 16).
 func OuterF32NEON(c []float32, ldc int, a []float32, lda int, inca int, b []float32, ldb int, ldp int, rows int, cols int, k int, load bool) {
 	if !(outerArgs(len(c), ldc, len(a), lda, inca, len(b), ldb, ldp, rows, cols, k, 16)) {

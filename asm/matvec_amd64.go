@@ -11,7 +11,7 @@ package asm
 func matVecsF64AVX512(y []float64, ldy int, w []float64, ldw int, x []float64, ldx int, bias []float64, m int, nb int, n int, lanes []float64, first bool, last bool)
 
 // outerF64AVX512 is the AVX512 kernel of Outer (float64). Its checked entry point is OuterF64AVX512
-// (asm/checked_amd64.go); its contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.Outer.
+// (asm/checked_amd64.go); its contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.MatTVecs, internal/ref.AddOuters.
 //
 //go:noescape
 func outerF64AVX512(c []float64, ldc int, a []float64, lda int, inca int, b []float64, ldb int, ldp int, rows int, cols int, k int, load bool)
@@ -23,7 +23,7 @@ func outerF64AVX512(c []float64, ldc int, a []float64, lda int, inca int, b []fl
 func matVecsF64AVX2(y []float64, ldy int, w []float64, ldw int, x []float64, ldx int, bias []float64, m int, nb int, n int, lanes []float64, first bool, last bool)
 
 // outerF64AVX2 is the AVX2 kernel of Outer (float64). Its checked entry point is OuterF64AVX2
-// (asm/checked_amd64.go); its contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.Outer.
+// (asm/checked_amd64.go); its contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.MatTVecs, internal/ref.AddOuters.
 //
 //go:noescape
 func outerF64AVX2(c []float64, ldc int, a []float64, lda int, inca int, b []float64, ldb int, ldp int, rows int, cols int, k int, load bool)
@@ -41,13 +41,13 @@ func matVecsWTF64AVX512(y []float64, ldy int, wt []float64, ldt int, x []float64
 func matVecSpacedF64AVX512(y []float64, w []float64, ldw int, x []float64, bias []float64, s int, n int)
 
 // outerRowF64AVX512 is the AVX512 kernel of OuterRow (float64). Its checked entry point is OuterRowF64AVX512
-// (asm/checked_amd64.go); its contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.Outer.
+// (asm/checked_amd64.go); its contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.MatTVecs, internal/ref.AddOuters.
 //
 //go:noescape
 func outerRowF64AVX512(c []float64, a []float64, inca int, b []float64, ldb int, cols int, k int, load bool)
 
 // outerRowF64AVX2 is the AVX2 kernel of OuterRow (float64). Its checked entry point is OuterRowF64AVX2
-// (asm/checked_amd64.go); its contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.Outer.
+// (asm/checked_amd64.go); its contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.MatTVecs, internal/ref.AddOuters.
 //
 //go:noescape
 func outerRowF64AVX2(c []float64, a []float64, inca int, b []float64, ldb int, cols int, k int, load bool)
@@ -59,7 +59,7 @@ func outerRowF64AVX2(c []float64, a []float64, inca int, b []float64, ldb int, c
 func matVecsF32AVX512(y []float32, ldy int, w []float32, ldw int, x []float32, ldx int, bias []float32, m int, nb int, n int, lanes []float32, first bool, last bool)
 
 // outerF32AVX512 is the AVX512 kernel of Outer (float32). Its checked entry point is OuterF32AVX512
-// (asm/checked_amd64.go); its contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.Outer.
+// (asm/checked_amd64.go); its contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.MatTVecs, internal/ref.AddOuters.
 //
 //go:noescape
 func outerF32AVX512(c []float32, ldc int, a []float32, lda int, inca int, b []float32, ldb int, ldp int, rows int, cols int, k int, load bool)
@@ -71,7 +71,7 @@ func outerF32AVX512(c []float32, ldc int, a []float32, lda int, inca int, b []fl
 func matVecsF32AVX2(y []float32, ldy int, w []float32, ldw int, x []float32, ldx int, bias []float32, m int, nb int, n int, lanes []float32, first bool, last bool)
 
 // outerF32AVX2 is the AVX2 kernel of Outer (float32). Its checked entry point is OuterF32AVX2
-// (asm/checked_amd64.go); its contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.Outer.
+// (asm/checked_amd64.go); its contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.MatTVecs, internal/ref.AddOuters.
 //
 //go:noescape
 func outerF32AVX2(c []float32, ldc int, a []float32, lda int, inca int, b []float32, ldb int, ldp int, rows int, cols int, k int, load bool)
@@ -89,13 +89,13 @@ func matVecsWTF32AVX512(y []float32, ldy int, wt []float32, ldt int, x []float32
 func matVecSpacedF32AVX512(y []float32, w []float32, ldw int, x []float32, bias []float32, s int, n int)
 
 // outerRowF32AVX512 is the AVX512 kernel of OuterRow (float32). Its checked entry point is OuterRowF32AVX512
-// (asm/checked_amd64.go); its contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.Outer.
+// (asm/checked_amd64.go); its contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.MatTVecs, internal/ref.AddOuters.
 //
 //go:noescape
 func outerRowF32AVX512(c []float32, a []float32, inca int, b []float32, ldb int, cols int, k int, load bool)
 
 // outerRowF32AVX2 is the AVX2 kernel of OuterRow (float32). Its checked entry point is OuterRowF32AVX2
-// (asm/checked_amd64.go); its contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.Outer.
+// (asm/checked_amd64.go); its contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.MatTVecs, internal/ref.AddOuters.
 //
 //go:noescape
 func outerRowF32AVX2(c []float32, a []float32, inca int, b []float32, ldb int, cols int, k int, load bool)

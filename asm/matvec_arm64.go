@@ -11,7 +11,7 @@ package asm
 func matVecsF64NEON(y []float64, ldy int, w []float64, ldw int, x []float64, ldx int, bias []float64, m, nb, n int, lanes []float64, first, last bool)
 
 // outerF64NEON is the NEON kernel of Outer (float64). Its checked entry point is OuterF64NEON
-// (asm/checked_arm64.go); its contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.Outer.
+// (asm/checked_arm64.go); its contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.MatTVecs, internal/ref.AddOuters.
 //
 //go:noescape
 func outerF64NEON(c []float64, ldc int, a []float64, lda, inca int, b []float64, ldb, ldp, rows, cols, k int, load bool)
@@ -23,7 +23,7 @@ func outerF64NEON(c []float64, ldc int, a []float64, lda, inca int, b []float64,
 func matVecsF32NEON(y []float32, ldy int, w []float32, ldw int, x []float32, ldx int, bias []float32, m, nb, n int, lanes []float32, first, last bool)
 
 // outerF32NEON is the NEON kernel of Outer (float32). Its checked entry point is OuterF32NEON
-// (asm/checked_arm64.go); its contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.Outer.
+// (asm/checked_arm64.go); its contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.MatTVecs, internal/ref.AddOuters.
 //
 //go:noescape
 func outerF32NEON(c []float32, ldc int, a []float32, lda, inca int, b []float32, ldb, ldp, rows, cols, k int, load bool)
