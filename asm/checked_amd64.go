@@ -628,7 +628,16 @@ func MatVecsWTF32AVX512(y []float32, ldy int, wt []float32, ldt int, x []float32
 	matVecsWTF32AVX512(y, ldy, wt, ldt, x, ldx, bias, m, nb, n)
 }
 
-// MatVecSpacedF64AVX512 runs MatVecSpaced on AVX512 (float64): MatVecs of one X row by W rows 0..8s-1 (m = 8s), whole rows, in tiles of the rows t, t+s, ..., t+7s for t < s: the same outputs, eight row streams s rows apart. Contract: kernels.MatVecs, internal/ref.MatVecs.
+// MatVecSpacedF64AVX2 runs MatVecSpaced on AVX2 (float64): MatVecs of one X row by W rows 0..8s-1 (m = 8s), whole rows, in tiles of the rows t, t+s, ..., t+7s for t < s (AVX2: two tiles of four): the same outputs, eight row streams s rows apart. Contract: kernels.MatVecs, internal/ref.MatVecs.
+// It panics unless s >= 0 && s < 1<<40 && matVecsArgs(len(y), 0, len(w), ldw, len(x), 0, len(bias), 8*s, 1, n, 0, 8, true).
+func MatVecSpacedF64AVX2(y []float64, w []float64, ldw int, x []float64, bias []float64, s int, n int) {
+	if !(s >= 0 && s < 1<<40 && matVecsArgs(len(y), 0, len(w), ldw, len(x), 0, len(bias), 8*s, 1, n, 0, 8, true)) {
+		panic("asm: MatVecSpacedF64AVX2: arguments outside its precondition s >= 0 && s < 1<<40 && matVecsArgs(len(y), 0, len(w), ldw, len(x), 0, len(bias), 8*s, 1, n, 0, 8, true)")
+	}
+	matVecSpacedF64AVX2(y, w, ldw, x, bias, s, n)
+}
+
+// MatVecSpacedF64AVX512 runs MatVecSpaced on AVX512 (float64): MatVecs of one X row by W rows 0..8s-1 (m = 8s), whole rows, in tiles of the rows t, t+s, ..., t+7s for t < s (AVX2: two tiles of four): the same outputs, eight row streams s rows apart. Contract: kernels.MatVecs, internal/ref.MatVecs.
 // It panics unless s >= 0 && s < 1<<40 && matVecsArgs(len(y), 0, len(w), ldw, len(x), 0, len(bias), 8*s, 1, n, 0, 8, true).
 func MatVecSpacedF64AVX512(y []float64, w []float64, ldw int, x []float64, bias []float64, s int, n int) {
 	if !(s >= 0 && s < 1<<40 && matVecsArgs(len(y), 0, len(w), ldw, len(x), 0, len(bias), 8*s, 1, n, 0, 8, true)) {
@@ -637,7 +646,16 @@ func MatVecSpacedF64AVX512(y []float64, w []float64, ldw int, x []float64, bias 
 	matVecSpacedF64AVX512(y, w, ldw, x, bias, s, n)
 }
 
-// MatVecSpacedF32AVX512 runs MatVecSpaced on AVX512 (float32): MatVecs of one X row by W rows 0..8s-1 (m = 8s), whole rows, in tiles of the rows t, t+s, ..., t+7s for t < s: the same outputs, eight row streams s rows apart. Contract: kernels.MatVecs, internal/ref.MatVecs.
+// MatVecSpacedF32AVX2 runs MatVecSpaced on AVX2 (float32): MatVecs of one X row by W rows 0..8s-1 (m = 8s), whole rows, in tiles of the rows t, t+s, ..., t+7s for t < s (AVX2: two tiles of four): the same outputs, eight row streams s rows apart. Contract: kernels.MatVecs, internal/ref.MatVecs.
+// It panics unless s >= 0 && s < 1<<40 && matVecsArgs(len(y), 0, len(w), ldw, len(x), 0, len(bias), 8*s, 1, n, 0, 16, true).
+func MatVecSpacedF32AVX2(y []float32, w []float32, ldw int, x []float32, bias []float32, s int, n int) {
+	if !(s >= 0 && s < 1<<40 && matVecsArgs(len(y), 0, len(w), ldw, len(x), 0, len(bias), 8*s, 1, n, 0, 16, true)) {
+		panic("asm: MatVecSpacedF32AVX2: arguments outside its precondition s >= 0 && s < 1<<40 && matVecsArgs(len(y), 0, len(w), ldw, len(x), 0, len(bias), 8*s, 1, n, 0, 16, true)")
+	}
+	matVecSpacedF32AVX2(y, w, ldw, x, bias, s, n)
+}
+
+// MatVecSpacedF32AVX512 runs MatVecSpaced on AVX512 (float32): MatVecs of one X row by W rows 0..8s-1 (m = 8s), whole rows, in tiles of the rows t, t+s, ..., t+7s for t < s (AVX2: two tiles of four): the same outputs, eight row streams s rows apart. Contract: kernels.MatVecs, internal/ref.MatVecs.
 // It panics unless s >= 0 && s < 1<<40 && matVecsArgs(len(y), 0, len(w), ldw, len(x), 0, len(bias), 8*s, 1, n, 0, 16, true).
 func MatVecSpacedF32AVX512(y []float32, w []float32, ldw int, x []float32, bias []float32, s int, n int) {
 	if !(s >= 0 && s < 1<<40 && matVecsArgs(len(y), 0, len(w), ldw, len(x), 0, len(bias), 8*s, 1, n, 0, 16, true)) {

@@ -46,6 +46,12 @@ func matVecSpacedF64AVX512(y []float64, w []float64, ldw int, x []float64, bias 
 //go:noescape
 func outerRowF64AVX512(c []float64, a []float64, inca int, b []float64, ldb int, cols int, k int, load bool)
 
+// matVecSpacedF64AVX2 is the AVX2 kernel of MatVecSpaced (float64). Its checked entry point is MatVecSpacedF64AVX2
+// (asm/checked_amd64.go); its contract: kernels.MatVecs, internal/ref.MatVecs.
+//
+//go:noescape
+func matVecSpacedF64AVX2(y []float64, w []float64, ldw int, x []float64, bias []float64, s int, n int)
+
 // outerRowF64AVX2 is the AVX2 kernel of OuterRow (float64). Its checked entry point is OuterRowF64AVX2
 // (asm/checked_amd64.go); its contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.MatTVecs, internal/ref.AddOuters.
 //
@@ -93,6 +99,12 @@ func matVecSpacedF32AVX512(y []float32, w []float32, ldw int, x []float32, bias 
 //
 //go:noescape
 func outerRowF32AVX512(c []float32, a []float32, inca int, b []float32, ldb int, cols int, k int, load bool)
+
+// matVecSpacedF32AVX2 is the AVX2 kernel of MatVecSpaced (float32). Its checked entry point is MatVecSpacedF32AVX2
+// (asm/checked_amd64.go); its contract: kernels.MatVecs, internal/ref.MatVecs.
+//
+//go:noescape
+func matVecSpacedF32AVX2(y []float32, w []float32, ldw int, x []float32, bias []float32, s int, n int)
 
 // outerRowF32AVX2 is the AVX2 kernel of OuterRow (float32). Its checked entry point is OuterRowF32AVX2
 // (asm/checked_amd64.go); its contract: kernels.MatTVecs, kernels.AddOuters, internal/ref.MatTVecs, internal/ref.AddOuters.

@@ -15980,6 +15980,318 @@ or_done:
 	VZEROUPPER
 	RET
 
+// func matVecSpacedF64AVX2(y []float64, w []float64, ldw int, x []float64, bias []float64, s int, n int)
+// Requires: AVX, FMA3
+TEXT ·matVecSpacedF64AVX2(SB), NOSPLIT, $0-120
+	MOVQ  s+104(FP), R13
+	TESTQ R13, R13
+	JLE   mvs_done
+	MOVQ  ldw+48(FP), R14
+	SHLQ  $0x03, R14
+	MOVQ  R14, R8
+	IMULQ R13, R8
+	MOVQ  w_base+24(FP), R10
+	MOVQ  x_base+56(FP), R11
+	MOVQ  y_base+0(FP), R12
+	MOVQ  bias_base+80(FP), R9
+
+	// The gaps between the outputs of a tile: s and 3s elements.
+	MOVQ s+104(FP), R15
+	SHLQ $0x03, R15
+	LEAQ (R15)(R15*2), DX
+
+mvs_tile:
+	// Tile: 4 W rows by 1 X rows.
+	MOVQ   R10, AX
+	LEAQ   (AX)(R8*2), BX
+	ADDQ   R8, BX
+	MOVQ   R11, CX
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+
+	// Chunks of L elements, two per iteration.
+	MOVQ n+112(FP), SI
+	SHRQ $0x03, SI
+
+mvs_t_loop:
+	CMPQ        SI, $0x00000002
+	JLT         mvs_t_one
+	VMOVUPD     (CX), Y12
+	VFMADD231PD (AX), Y12, Y0
+	VFMADD231PD (AX)(R8*1), Y12, Y2
+	VFMADD231PD (AX)(R8*2), Y12, Y4
+	VFMADD231PD (BX), Y12, Y6
+	VMOVUPD     32(CX), Y12
+	VFMADD231PD 32(AX), Y12, Y1
+	VFMADD231PD 32(AX)(R8*1), Y12, Y3
+	VFMADD231PD 32(AX)(R8*2), Y12, Y5
+	VFMADD231PD 32(BX), Y12, Y7
+	VMOVUPD     64(CX), Y12
+	VFMADD231PD 64(AX), Y12, Y0
+	VFMADD231PD 64(AX)(R8*1), Y12, Y2
+	VFMADD231PD 64(AX)(R8*2), Y12, Y4
+	VFMADD231PD 64(BX), Y12, Y6
+	VMOVUPD     96(CX), Y12
+	VFMADD231PD 96(AX), Y12, Y1
+	VFMADD231PD 96(AX)(R8*1), Y12, Y3
+	VFMADD231PD 96(AX)(R8*2), Y12, Y5
+	VFMADD231PD 96(BX), Y12, Y7
+	ADDQ        $0x00000080, AX
+	ADDQ        $0x00000080, BX
+	ADDQ        $0x00000080, CX
+	SUBQ        $0x00000002, SI
+	JMP         mvs_t_loop
+
+mvs_t_one:
+	TESTQ       SI, SI
+	JEQ         mvs_t_tail
+	VMOVUPD     (CX), Y12
+	VFMADD231PD (AX), Y12, Y0
+	VFMADD231PD (AX)(R8*1), Y12, Y2
+	VFMADD231PD (AX)(R8*2), Y12, Y4
+	VFMADD231PD (BX), Y12, Y6
+	VMOVUPD     32(CX), Y12
+	VFMADD231PD 32(AX), Y12, Y1
+	VFMADD231PD 32(AX)(R8*1), Y12, Y3
+	VFMADD231PD 32(AX)(R8*2), Y12, Y5
+	VFMADD231PD 32(BX), Y12, Y7
+	ADDQ        $0x00000040, AX
+	ADDQ        $0x00000040, BX
+	ADDQ        $0x00000040, CX
+
+mvs_t_tail:
+	MOVQ n+112(FP), DI
+	ANDQ $0x00000007, DI
+	JEQ  mvs_t_reduce
+
+	// The last n % L elements, lanes past them untouched.
+	LEAQ        matvecF64tab<>+256(SB), SI
+	NEGQ        DI
+	LEAQ        (SI)(DI*8), SI
+	VMOVDQU     (SI), Y15
+	VMASKMOVPD  (CX), Y15, Y12
+	VORPD       512(SI), Y12, Y12
+	VMASKMOVPD  (AX), Y15, Y14
+	VFMADD231PD Y14, Y12, Y0
+	VMASKMOVPD  (AX)(R8*1), Y15, Y14
+	VFMADD231PD Y14, Y12, Y2
+	VMASKMOVPD  (AX)(R8*2), Y15, Y14
+	VFMADD231PD Y14, Y12, Y4
+	VMASKMOVPD  (BX), Y15, Y14
+	VFMADD231PD Y14, Y12, Y6
+	VMOVDQU     32(SI), Y15
+	VMASKMOVPD  32(CX), Y15, Y12
+	VORPD       544(SI), Y12, Y12
+	VMASKMOVPD  32(AX), Y15, Y14
+	VFMADD231PD Y14, Y12, Y1
+	VMASKMOVPD  32(AX)(R8*1), Y15, Y14
+	VFMADD231PD Y14, Y12, Y3
+	VMASKMOVPD  32(AX)(R8*2), Y15, Y14
+	VFMADD231PD Y14, Y12, Y5
+	VMASKMOVPD  32(BX), Y15, Y14
+	VFMADD231PD Y14, Y12, Y7
+
+mvs_t_reduce:
+	// Reduce four accumulators: the two ymm of each.
+	VADDPD Y1, Y0, Y12
+	VADDPD Y5, Y4, Y13
+	VADDPD Y3, Y2, Y14
+	VADDPD Y7, Y6, Y15
+
+	// 128-bit halves.
+	VPERM2F128 $0x20, Y13, Y12, Y0
+	VPERM2F128 $0x31, Y13, Y12, Y1
+	VADDPD     Y1, Y0, Y12
+	VPERM2F128 $0x20, Y15, Y14, Y0
+	VPERM2F128 $0x31, Y15, Y14, Y1
+	VADDPD     Y1, Y0, Y14
+
+	// Element 0 + element 1.
+	VUNPCKLPD Y14, Y12, Y13
+	VUNPCKHPD Y14, Y12, Y15
+	VADDPD    Y15, Y13, Y13
+	MOVQ      bias_len+88(FP), DI
+	TESTQ     DI, DI
+	JEQ       mvs_t_g0_store
+
+	// Bias: bias[k*s] of each output k, then add.
+	VMOVSD      (R9), X12
+	VMOVHPD     (R9)(R15*1), X12, X12
+	VMOVSD      (R9)(R15*2), X14
+	VMOVHPD     (R9)(DX*1), X14, X14
+	VINSERTF128 $0x01, X14, Y12, Y12
+	VADDPD      Y12, Y13, Y13
+
+mvs_t_g0_store:
+	VMOVSD       X13, (R12)
+	VMOVHPD      X13, (R12)(R15*1)
+	VEXTRACTF128 $0x01, Y13, X12
+	VMOVSD       X12, (R12)(R15*2)
+	VMOVHPD      X12, (R12)(DX*1)
+
+	// The rows t+4s, ..., t+7s: W, Y and bias 4s rows on, then back.
+	LEAQ (R10)(R8*4), R10
+	LEAQ (R12)(R15*4), R12
+	LEAQ (R9)(R15*4), R9
+
+	// Tile: 4 W rows by 1 X rows.
+	MOVQ   R10, AX
+	LEAQ   (AX)(R8*2), BX
+	ADDQ   R8, BX
+	MOVQ   R11, CX
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+
+	// Chunks of L elements, two per iteration.
+	MOVQ n+112(FP), SI
+	SHRQ $0x03, SI
+
+mvs_u_loop:
+	CMPQ        SI, $0x00000002
+	JLT         mvs_u_one
+	VMOVUPD     (CX), Y12
+	VFMADD231PD (AX), Y12, Y0
+	VFMADD231PD (AX)(R8*1), Y12, Y2
+	VFMADD231PD (AX)(R8*2), Y12, Y4
+	VFMADD231PD (BX), Y12, Y6
+	VMOVUPD     32(CX), Y12
+	VFMADD231PD 32(AX), Y12, Y1
+	VFMADD231PD 32(AX)(R8*1), Y12, Y3
+	VFMADD231PD 32(AX)(R8*2), Y12, Y5
+	VFMADD231PD 32(BX), Y12, Y7
+	VMOVUPD     64(CX), Y12
+	VFMADD231PD 64(AX), Y12, Y0
+	VFMADD231PD 64(AX)(R8*1), Y12, Y2
+	VFMADD231PD 64(AX)(R8*2), Y12, Y4
+	VFMADD231PD 64(BX), Y12, Y6
+	VMOVUPD     96(CX), Y12
+	VFMADD231PD 96(AX), Y12, Y1
+	VFMADD231PD 96(AX)(R8*1), Y12, Y3
+	VFMADD231PD 96(AX)(R8*2), Y12, Y5
+	VFMADD231PD 96(BX), Y12, Y7
+	ADDQ        $0x00000080, AX
+	ADDQ        $0x00000080, BX
+	ADDQ        $0x00000080, CX
+	SUBQ        $0x00000002, SI
+	JMP         mvs_u_loop
+
+mvs_u_one:
+	TESTQ       SI, SI
+	JEQ         mvs_u_tail
+	VMOVUPD     (CX), Y12
+	VFMADD231PD (AX), Y12, Y0
+	VFMADD231PD (AX)(R8*1), Y12, Y2
+	VFMADD231PD (AX)(R8*2), Y12, Y4
+	VFMADD231PD (BX), Y12, Y6
+	VMOVUPD     32(CX), Y12
+	VFMADD231PD 32(AX), Y12, Y1
+	VFMADD231PD 32(AX)(R8*1), Y12, Y3
+	VFMADD231PD 32(AX)(R8*2), Y12, Y5
+	VFMADD231PD 32(BX), Y12, Y7
+	ADDQ        $0x00000040, AX
+	ADDQ        $0x00000040, BX
+	ADDQ        $0x00000040, CX
+
+mvs_u_tail:
+	MOVQ n+112(FP), DI
+	ANDQ $0x00000007, DI
+	JEQ  mvs_u_reduce
+
+	// The last n % L elements, lanes past them untouched.
+	LEAQ        matvecF64tab<>+256(SB), SI
+	NEGQ        DI
+	LEAQ        (SI)(DI*8), SI
+	VMOVDQU     (SI), Y15
+	VMASKMOVPD  (CX), Y15, Y12
+	VORPD       512(SI), Y12, Y12
+	VMASKMOVPD  (AX), Y15, Y14
+	VFMADD231PD Y14, Y12, Y0
+	VMASKMOVPD  (AX)(R8*1), Y15, Y14
+	VFMADD231PD Y14, Y12, Y2
+	VMASKMOVPD  (AX)(R8*2), Y15, Y14
+	VFMADD231PD Y14, Y12, Y4
+	VMASKMOVPD  (BX), Y15, Y14
+	VFMADD231PD Y14, Y12, Y6
+	VMOVDQU     32(SI), Y15
+	VMASKMOVPD  32(CX), Y15, Y12
+	VORPD       544(SI), Y12, Y12
+	VMASKMOVPD  32(AX), Y15, Y14
+	VFMADD231PD Y14, Y12, Y1
+	VMASKMOVPD  32(AX)(R8*1), Y15, Y14
+	VFMADD231PD Y14, Y12, Y3
+	VMASKMOVPD  32(AX)(R8*2), Y15, Y14
+	VFMADD231PD Y14, Y12, Y5
+	VMASKMOVPD  32(BX), Y15, Y14
+	VFMADD231PD Y14, Y12, Y7
+
+mvs_u_reduce:
+	// Reduce four accumulators: the two ymm of each.
+	VADDPD Y1, Y0, Y12
+	VADDPD Y5, Y4, Y13
+	VADDPD Y3, Y2, Y14
+	VADDPD Y7, Y6, Y15
+
+	// 128-bit halves.
+	VPERM2F128 $0x20, Y13, Y12, Y0
+	VPERM2F128 $0x31, Y13, Y12, Y1
+	VADDPD     Y1, Y0, Y12
+	VPERM2F128 $0x20, Y15, Y14, Y0
+	VPERM2F128 $0x31, Y15, Y14, Y1
+	VADDPD     Y1, Y0, Y14
+
+	// Element 0 + element 1.
+	VUNPCKLPD Y14, Y12, Y13
+	VUNPCKHPD Y14, Y12, Y15
+	VADDPD    Y15, Y13, Y13
+	MOVQ      bias_len+88(FP), DI
+	TESTQ     DI, DI
+	JEQ       mvs_u_g0_store
+
+	// Bias: bias[k*s] of each output k, then add.
+	VMOVSD      (R9), X12
+	VMOVHPD     (R9)(R15*1), X12, X12
+	VMOVSD      (R9)(R15*2), X14
+	VMOVHPD     (R9)(DX*1), X14, X14
+	VINSERTF128 $0x01, X14, Y12, Y12
+	VADDPD      Y12, Y13, Y13
+
+mvs_u_g0_store:
+	VMOVSD       X13, (R12)
+	VMOVHPD      X13, (R12)(R15*1)
+	VEXTRACTF128 $0x01, Y13, X12
+	VMOVSD       X12, (R12)(R15*2)
+	VMOVHPD      X12, (R12)(DX*1)
+	MOVQ         R8, DI
+	SHLQ         $0x02, DI
+	SUBQ         DI, R10
+	MOVQ         R15, DI
+	SHLQ         $0x02, DI
+	SUBQ         DI, R12
+	MOVQ         R15, DI
+	SHLQ         $0x02, DI
+	SUBQ         DI, R9
+	ADDQ         R14, R10
+	ADDQ         $0x00000008, R12
+	ADDQ         $0x00000008, R9
+	DECQ         R13
+	JNE          mvs_tile
+
+mvs_done:
+	VZEROUPPER
+	RET
+
 // func outerRowF64AVX2(c []float64, a []float64, inca int, b []float64, ldb int, cols int, k int, load bool)
 // Requires: AVX, FMA3
 TEXT ·outerRowF64AVX2(SB), NOSPLIT, $0-105
@@ -33733,6 +34045,324 @@ or_n_end:
 	JNE  or_next
 
 or_done:
+	VZEROUPPER
+	RET
+
+// func matVecSpacedF32AVX2(y []float32, w []float32, ldw int, x []float32, bias []float32, s int, n int)
+// Requires: AVX, FMA3
+TEXT ·matVecSpacedF32AVX2(SB), NOSPLIT, $0-120
+	MOVQ  s+104(FP), R13
+	TESTQ R13, R13
+	JLE   mvs_done
+	MOVQ  ldw+48(FP), R14
+	SHLQ  $0x02, R14
+	MOVQ  R14, R8
+	IMULQ R13, R8
+	MOVQ  w_base+24(FP), R10
+	MOVQ  x_base+56(FP), R11
+	MOVQ  y_base+0(FP), R12
+	MOVQ  bias_base+80(FP), R9
+
+	// The gaps between the outputs of a tile: s and 3s elements.
+	MOVQ s+104(FP), R15
+	SHLQ $0x02, R15
+	LEAQ (R15)(R15*2), DX
+
+mvs_tile:
+	// Tile: 4 W rows by 1 X rows.
+	MOVQ   R10, AX
+	LEAQ   (AX)(R8*2), BX
+	ADDQ   R8, BX
+	MOVQ   R11, CX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+
+	// Chunks of L elements, two per iteration.
+	MOVQ n+112(FP), SI
+	SHRQ $0x04, SI
+
+mvs_t_loop:
+	CMPQ        SI, $0x00000002
+	JLT         mvs_t_one
+	VMOVUPS     (CX), Y12
+	VFMADD231PS (AX), Y12, Y0
+	VFMADD231PS (AX)(R8*1), Y12, Y2
+	VFMADD231PS (AX)(R8*2), Y12, Y4
+	VFMADD231PS (BX), Y12, Y6
+	VMOVUPS     32(CX), Y12
+	VFMADD231PS 32(AX), Y12, Y1
+	VFMADD231PS 32(AX)(R8*1), Y12, Y3
+	VFMADD231PS 32(AX)(R8*2), Y12, Y5
+	VFMADD231PS 32(BX), Y12, Y7
+	VMOVUPS     64(CX), Y12
+	VFMADD231PS 64(AX), Y12, Y0
+	VFMADD231PS 64(AX)(R8*1), Y12, Y2
+	VFMADD231PS 64(AX)(R8*2), Y12, Y4
+	VFMADD231PS 64(BX), Y12, Y6
+	VMOVUPS     96(CX), Y12
+	VFMADD231PS 96(AX), Y12, Y1
+	VFMADD231PS 96(AX)(R8*1), Y12, Y3
+	VFMADD231PS 96(AX)(R8*2), Y12, Y5
+	VFMADD231PS 96(BX), Y12, Y7
+	ADDQ        $0x00000080, AX
+	ADDQ        $0x00000080, BX
+	ADDQ        $0x00000080, CX
+	SUBQ        $0x00000002, SI
+	JMP         mvs_t_loop
+
+mvs_t_one:
+	TESTQ       SI, SI
+	JEQ         mvs_t_tail
+	VMOVUPS     (CX), Y12
+	VFMADD231PS (AX), Y12, Y0
+	VFMADD231PS (AX)(R8*1), Y12, Y2
+	VFMADD231PS (AX)(R8*2), Y12, Y4
+	VFMADD231PS (BX), Y12, Y6
+	VMOVUPS     32(CX), Y12
+	VFMADD231PS 32(AX), Y12, Y1
+	VFMADD231PS 32(AX)(R8*1), Y12, Y3
+	VFMADD231PS 32(AX)(R8*2), Y12, Y5
+	VFMADD231PS 32(BX), Y12, Y7
+	ADDQ        $0x00000040, AX
+	ADDQ        $0x00000040, BX
+	ADDQ        $0x00000040, CX
+
+mvs_t_tail:
+	MOVQ n+112(FP), DI
+	ANDQ $0x0000000f, DI
+	JEQ  mvs_t_reduce
+
+	// The last n % L elements, lanes past them untouched.
+	LEAQ        matvecF32tab<>+256(SB), SI
+	NEGQ        DI
+	LEAQ        (SI)(DI*4), SI
+	VMOVDQU     (SI), Y15
+	VMASKMOVPS  (CX), Y15, Y12
+	VORPS       512(SI), Y12, Y12
+	VMASKMOVPS  (AX), Y15, Y14
+	VFMADD231PS Y14, Y12, Y0
+	VMASKMOVPS  (AX)(R8*1), Y15, Y14
+	VFMADD231PS Y14, Y12, Y2
+	VMASKMOVPS  (AX)(R8*2), Y15, Y14
+	VFMADD231PS Y14, Y12, Y4
+	VMASKMOVPS  (BX), Y15, Y14
+	VFMADD231PS Y14, Y12, Y6
+	VMOVDQU     32(SI), Y15
+	VMASKMOVPS  32(CX), Y15, Y12
+	VORPS       544(SI), Y12, Y12
+	VMASKMOVPS  32(AX), Y15, Y14
+	VFMADD231PS Y14, Y12, Y1
+	VMASKMOVPS  32(AX)(R8*1), Y15, Y14
+	VFMADD231PS Y14, Y12, Y3
+	VMASKMOVPS  32(AX)(R8*2), Y15, Y14
+	VFMADD231PS Y14, Y12, Y5
+	VMASKMOVPS  32(BX), Y15, Y14
+	VFMADD231PS Y14, Y12, Y7
+
+mvs_t_reduce:
+	// Reduce four accumulators: the two ymm of each.
+	VADDPS Y1, Y0, Y12
+	VADDPS Y3, Y2, Y13
+	VADDPS Y5, Y4, Y14
+	VADDPS Y7, Y6, Y15
+
+	// 128-bit halves.
+	VPERM2F128 $0x20, Y13, Y12, Y0
+	VPERM2F128 $0x31, Y13, Y12, Y1
+	VADDPS     Y1, Y0, Y12
+	VPERM2F128 $0x20, Y15, Y14, Y0
+	VPERM2F128 $0x31, Y15, Y14, Y1
+	VADDPS     Y1, Y0, Y14
+
+	// Elements 0+2 and 1+3, then 0+1.
+	VSHUFPS      $0x44, Y14, Y12, Y13
+	VSHUFPS      $0xee, Y14, Y12, Y15
+	VADDPS       Y15, Y13, Y13
+	VSHUFPS      $0x88, Y13, Y13, Y12
+	VSHUFPS      $0xdd, Y13, Y13, Y14
+	VADDPS       Y14, Y12, Y12
+	VEXTRACTF128 $0x01, Y12, X14
+	VUNPCKLPS    X14, X12, X13
+	MOVQ         bias_len+88(FP), DI
+	TESTQ        DI, DI
+	JEQ          mvs_t_g0_store
+
+	// Bias: bias[k*s] of each output k, then add.
+	VMOVSS    (R9), X12
+	VINSERTPS $0x10, (R9)(R15*1), X12, X12
+	VINSERTPS $0x20, (R9)(R15*2), X12, X12
+	VINSERTPS $0x30, (R9)(DX*1), X12, X12
+	VADDPS    X12, X13, X13
+
+mvs_t_g0_store:
+	VMOVSS     X13, (R12)
+	VEXTRACTPS $0x01, X13, (R12)(R15*1)
+	VEXTRACTPS $0x02, X13, (R12)(R15*2)
+	VEXTRACTPS $0x03, X13, (R12)(DX*1)
+
+	// The rows t+4s, ..., t+7s: W, Y and bias 4s rows on, then back.
+	LEAQ (R10)(R8*4), R10
+	LEAQ (R12)(R15*4), R12
+	LEAQ (R9)(R15*4), R9
+
+	// Tile: 4 W rows by 1 X rows.
+	MOVQ   R10, AX
+	LEAQ   (AX)(R8*2), BX
+	ADDQ   R8, BX
+	MOVQ   R11, CX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+
+	// Chunks of L elements, two per iteration.
+	MOVQ n+112(FP), SI
+	SHRQ $0x04, SI
+
+mvs_u_loop:
+	CMPQ        SI, $0x00000002
+	JLT         mvs_u_one
+	VMOVUPS     (CX), Y12
+	VFMADD231PS (AX), Y12, Y0
+	VFMADD231PS (AX)(R8*1), Y12, Y2
+	VFMADD231PS (AX)(R8*2), Y12, Y4
+	VFMADD231PS (BX), Y12, Y6
+	VMOVUPS     32(CX), Y12
+	VFMADD231PS 32(AX), Y12, Y1
+	VFMADD231PS 32(AX)(R8*1), Y12, Y3
+	VFMADD231PS 32(AX)(R8*2), Y12, Y5
+	VFMADD231PS 32(BX), Y12, Y7
+	VMOVUPS     64(CX), Y12
+	VFMADD231PS 64(AX), Y12, Y0
+	VFMADD231PS 64(AX)(R8*1), Y12, Y2
+	VFMADD231PS 64(AX)(R8*2), Y12, Y4
+	VFMADD231PS 64(BX), Y12, Y6
+	VMOVUPS     96(CX), Y12
+	VFMADD231PS 96(AX), Y12, Y1
+	VFMADD231PS 96(AX)(R8*1), Y12, Y3
+	VFMADD231PS 96(AX)(R8*2), Y12, Y5
+	VFMADD231PS 96(BX), Y12, Y7
+	ADDQ        $0x00000080, AX
+	ADDQ        $0x00000080, BX
+	ADDQ        $0x00000080, CX
+	SUBQ        $0x00000002, SI
+	JMP         mvs_u_loop
+
+mvs_u_one:
+	TESTQ       SI, SI
+	JEQ         mvs_u_tail
+	VMOVUPS     (CX), Y12
+	VFMADD231PS (AX), Y12, Y0
+	VFMADD231PS (AX)(R8*1), Y12, Y2
+	VFMADD231PS (AX)(R8*2), Y12, Y4
+	VFMADD231PS (BX), Y12, Y6
+	VMOVUPS     32(CX), Y12
+	VFMADD231PS 32(AX), Y12, Y1
+	VFMADD231PS 32(AX)(R8*1), Y12, Y3
+	VFMADD231PS 32(AX)(R8*2), Y12, Y5
+	VFMADD231PS 32(BX), Y12, Y7
+	ADDQ        $0x00000040, AX
+	ADDQ        $0x00000040, BX
+	ADDQ        $0x00000040, CX
+
+mvs_u_tail:
+	MOVQ n+112(FP), DI
+	ANDQ $0x0000000f, DI
+	JEQ  mvs_u_reduce
+
+	// The last n % L elements, lanes past them untouched.
+	LEAQ        matvecF32tab<>+256(SB), SI
+	NEGQ        DI
+	LEAQ        (SI)(DI*4), SI
+	VMOVDQU     (SI), Y15
+	VMASKMOVPS  (CX), Y15, Y12
+	VORPS       512(SI), Y12, Y12
+	VMASKMOVPS  (AX), Y15, Y14
+	VFMADD231PS Y14, Y12, Y0
+	VMASKMOVPS  (AX)(R8*1), Y15, Y14
+	VFMADD231PS Y14, Y12, Y2
+	VMASKMOVPS  (AX)(R8*2), Y15, Y14
+	VFMADD231PS Y14, Y12, Y4
+	VMASKMOVPS  (BX), Y15, Y14
+	VFMADD231PS Y14, Y12, Y6
+	VMOVDQU     32(SI), Y15
+	VMASKMOVPS  32(CX), Y15, Y12
+	VORPS       544(SI), Y12, Y12
+	VMASKMOVPS  32(AX), Y15, Y14
+	VFMADD231PS Y14, Y12, Y1
+	VMASKMOVPS  32(AX)(R8*1), Y15, Y14
+	VFMADD231PS Y14, Y12, Y3
+	VMASKMOVPS  32(AX)(R8*2), Y15, Y14
+	VFMADD231PS Y14, Y12, Y5
+	VMASKMOVPS  32(BX), Y15, Y14
+	VFMADD231PS Y14, Y12, Y7
+
+mvs_u_reduce:
+	// Reduce four accumulators: the two ymm of each.
+	VADDPS Y1, Y0, Y12
+	VADDPS Y3, Y2, Y13
+	VADDPS Y5, Y4, Y14
+	VADDPS Y7, Y6, Y15
+
+	// 128-bit halves.
+	VPERM2F128 $0x20, Y13, Y12, Y0
+	VPERM2F128 $0x31, Y13, Y12, Y1
+	VADDPS     Y1, Y0, Y12
+	VPERM2F128 $0x20, Y15, Y14, Y0
+	VPERM2F128 $0x31, Y15, Y14, Y1
+	VADDPS     Y1, Y0, Y14
+
+	// Elements 0+2 and 1+3, then 0+1.
+	VSHUFPS      $0x44, Y14, Y12, Y13
+	VSHUFPS      $0xee, Y14, Y12, Y15
+	VADDPS       Y15, Y13, Y13
+	VSHUFPS      $0x88, Y13, Y13, Y12
+	VSHUFPS      $0xdd, Y13, Y13, Y14
+	VADDPS       Y14, Y12, Y12
+	VEXTRACTF128 $0x01, Y12, X14
+	VUNPCKLPS    X14, X12, X13
+	MOVQ         bias_len+88(FP), DI
+	TESTQ        DI, DI
+	JEQ          mvs_u_g0_store
+
+	// Bias: bias[k*s] of each output k, then add.
+	VMOVSS    (R9), X12
+	VINSERTPS $0x10, (R9)(R15*1), X12, X12
+	VINSERTPS $0x20, (R9)(R15*2), X12, X12
+	VINSERTPS $0x30, (R9)(DX*1), X12, X12
+	VADDPS    X12, X13, X13
+
+mvs_u_g0_store:
+	VMOVSS     X13, (R12)
+	VEXTRACTPS $0x01, X13, (R12)(R15*1)
+	VEXTRACTPS $0x02, X13, (R12)(R15*2)
+	VEXTRACTPS $0x03, X13, (R12)(DX*1)
+	MOVQ       R8, DI
+	SHLQ       $0x02, DI
+	SUBQ       DI, R10
+	MOVQ       R15, DI
+	SHLQ       $0x02, DI
+	SUBQ       DI, R12
+	MOVQ       R15, DI
+	SHLQ       $0x02, DI
+	SUBQ       DI, R9
+	ADDQ       R14, R10
+	ADDQ       $0x00000004, R12
+	ADDQ       $0x00000004, R9
+	DECQ       R13
+	JNE        mvs_tile
+
+mvs_done:
 	VZEROUPPER
 	RET
 

@@ -28,6 +28,9 @@ func TestCheckedEntryPoints(t *testing.T) {
 		"MatVecSpacedF64AVX512": func() { // y holds 15 outputs, not 8s = 16
 			asm.MatVecSpacedF64AVX512(make([]float64, 15), make([]float64, 64), 4, make([]float64, 4), nil, 2, 4)
 		},
+		"MatVecSpacedF64AVX2": func() { // w holds 15 rows of 4, not 8s = 16
+			asm.MatVecSpacedF64AVX2(make([]float64, 16), make([]float64, 60), 4, make([]float64, 4), nil, 2, 4)
+		},
 		"MatVecSpaced bias": func() { // bias holds 7 of 8s = 8
 			asm.MatVecSpacedF32AVX512(make([]float32, 8), make([]float32, 32), 4, make([]float32, 4), make([]float32, 7), 1, 4)
 		},

@@ -379,6 +379,9 @@ func matVecSpacedF64(t cpu.Tier, y []float64, w []float64, ldw int, x []float64,
 	case cpu.AVX512:
 		asm.MatVecSpacedF64AVX512(y, w, ldw, x, bias, s, n)
 		return
+	case cpu.AVX2:
+		asm.MatVecSpacedF64AVX2(y, w, ldw, x, bias, s, n)
+		return
 	}
 	fellBack("MatVecSpacedF64", -1, t)
 	matVecSpacedGo(y, w, ldw, x, bias, s, n)
@@ -390,13 +393,16 @@ func matVecSpacedF32(t cpu.Tier, y []float32, w []float32, ldw int, x []float32,
 	case cpu.AVX512:
 		asm.MatVecSpacedF32AVX512(y, w, ldw, x, bias, s, n)
 		return
+	case cpu.AVX2:
+		asm.MatVecSpacedF32AVX2(y, w, ldw, x, bias, s, n)
+		return
 	}
 	fellBack("MatVecSpacedF32", -1, t)
 	matVecSpacedGo(y, w, ldw, x, bias, s, n)
 }
 
 // hasMatVecSpaced reports whether tier t runs MatVecSpaced's assembly in this build.
-func hasMatVecSpaced(t cpu.Tier) bool { return t == cpu.AVX512 }
+func hasMatVecSpaced(t cpu.Tier) bool { return t == cpu.AVX512 || t == cpu.AVX2 }
 
 // outerF64 runs Outer (float64) on tier t: its assembly where the manifest has it, else outerGo64(c, ldc, a, lda, inca, b, ldb, rows, cols, k, load).
 func outerF64(t cpu.Tier, c []float64, ldc int, a []float64, lda int, inca int, b []float64, ldb int, ldp int, rows int, cols int, k int, load bool) {

@@ -316,8 +316,9 @@ func matVecsSerial[T Float](t cpu.Tier, y, w, x Matrix[T], bias []T) {
 // spacedMax bytes) and the eight row streams, an eighth of W apart, are at
 // least spacedGap bytes apart (so W is at least 64 KiB, past L1). On AMD
 // Zen 5 (docs/perf-notes.md) a W of 64 to 768 KiB (within L2) took
-// 0.60-0.82x MatVecs' time, 1 MiB 0.80-0.99x; W in L1 (32-48 KiB) took
-// 1.1-1.2x, the scatters' cost; W from L3 anywhere from 0.92x to 1.16x.
+// 0.60-0.82x MatVecs' time on AVX-512 and 0.67-0.92x on AVX2, 1 MiB
+// 0.80-1.0x; W in L1 (32-48 KiB) took 1.0-1.2x, the scatters' and stores'
+// cost; W from L3 anywhere from 0.92x to 1.16x.
 func useSpaced(t cpu.Tier, m, n, ldw, size int) bool {
 	return hasMatVecSpaced(t) && m >= 16 && m*ldw*size <= spacedMax && m/8*ldw*size >= spacedGap
 }

@@ -10,7 +10,7 @@ import (
 
 // The matvec set: the register-blocked kernels behind kernels.MatVecs
 // (MatVecsXxx, dot-product form; MatVecsWTXxx, AVX-512 only, on a transposed
-// W for short rows; MatVecSpacedXxx, AVX-512 only, one X row in tiles of
+// W for short rows; MatVecSpacedXxx, one X row in tiles of
 // spaced W rows) and kernels.MatTVecs and AddOuters (OuterXxx, sums of
 // outer products; OuterRowXxx for a single row of C). See
 // internal/ref/matvec.go for the canonical orders; every kernel
@@ -43,8 +43,8 @@ func matvecSet() {
 			outerKernel(t, s)
 		}
 		matVecsWTKernel(t, avx512)
-		matVecSpacedKernel(t, avx512)
 		for _, s := range []isa{avx512, avx2} {
+			matVecSpacedKernel(t, s)
 			outerRowKernel(t, s)
 		}
 	}
@@ -335,13 +335,14 @@ func mvRowBlock(t elem, s isa, tl mvTiles, rb int) {
 // mvTile emits one tile: ri W rows from mvWblk by rb X rows from mvXblk,
 // results to Y at mvY (row b at mvY + b*ldy*size).
 //
-// A spaced tile (MatVecSpaced: one X row, AVX-512) has its rows mvLw apart
-// as any tile, but its outputs are not: output k goes to mvY + k*s
-// elements, so it scatters them (and gathers their biases from mvSpBias)
-// by the index vector mvSpIdx. It takes whole rows: no lanes between calls.
+// A spaced tile (MatVecSpaced: one X row) has its rows mvLw apart as any
+// tile, but its outputs are not: output k goes to mvY + k*s elements, so
+// AVX-512 scatters them (and gathers their biases from mvSpBias) by the
+// index vector mvSpIdx, and AVX2 stores them one by one. It takes whole
+// rows: no lanes between calls.
 func mvTile(t elem, s isa, tl mvTiles, ri, rb int, p string, spaced bool) {
-	if spaced && (!s.is512() || rb != 1 || ri != 8) {
-		panic("mvTile: a spaced tile is 8 W rows by one X row, on AVX-512")
+	if spaced && (rb != 1 || ri != spacedRows(s)) {
+		panic(fmt.Sprintf("mvTile: a spaced tile is %d W rows by one X row", spacedRows(s)))
 	}
 	Commentf("Tile: %d W rows by %d X rows.", ri, rb)
 	L := 64 / t.size
@@ -552,12 +553,15 @@ func mvTile(t elem, s isa, tl mvTiles, ri, rb int, p string, spaced bool) {
 		}
 		vres := as(res)
 		lbl := fmt.Sprintf("%s_g%d", p, g0)
-		if !s.is512() {
-			mvStoreAVX2(t, lbl, res, runs, free)
-			continue
-		}
-		if spaced {
+		switch {
+		case spaced && s.is512():
 			mvScatter(t, lbl, vres, as(free[0]))
+			continue
+		case spaced:
+			mvStoreSpaced(t, lbl, res, free)
+			continue
+		case !s.is512():
+			mvStoreAVX2(t, lbl, res, runs, free)
 			continue
 		}
 		mvBias(t, lbl, "Bias: gather bias[r] into the lane of each output, then add.")
@@ -636,25 +640,37 @@ func mvStoreAVX2(t elem, lbl string, res VecPhysical, runs []mvRun, free []VecPh
 }
 
 // MatVecSpaced: one X row by the W rows 0..8s-1, in tiles of the eight
-// rows t, t+s, ..., t+7s for t = 0, 1, ..., s-1. Each of the eight rows of
-// a tile walks on through its own contiguous run of s rows, s rows from
-// the next: on AMD Zen 5, eight streams in L2 as close together as the
-// rows of a plain tile (2 KiB apart) read at about 140 GB/s, 32 KiB or
-// more apart at 190-200 (docs/perf-notes.md). The tile is MatVecs' tile of a
-// single X row (so the same bits) with the tile's row stride mvLw set to
+// rows t, t+s, ..., t+7s for t = 0, 1, ..., s-1 (on AVX2 two tiles of four,
+// t, ..., t+3s and t+4s, ..., t+7s: its 16 registers hold four rows' lanes).
+// Each of the eight rows walks on through its own contiguous run of s rows,
+// s rows from the next: on AMD Zen 5, eight streams in L2 as close together
+// as the rows of a plain tile (2 KiB apart) read at about 140 GB/s, 32 KiB
+// or more apart at 190-200 (docs/perf-notes.md). The tile is MatVecs' tile of
+// a single X row (so the same bits) with the tile's row stride mvLw set to
 // s rows; only its outputs, s apart, are scattered.
 //
 // GP roles: those of MatVecs, with mvIrem counting the tiles left; a
-// single X row of whole rows leaves mvLx, mvBrem and mvLP free.
+// single X row of whole rows leaves mvLx, mvBrem and mvLP free, and a tile
+// of at most six rows mvX3.
 var (
-	mvSpBias, mvSpRow = R9, R14 // bias of the tile's first row (&bias[t]); one W row, bytes
-	mvSpIdx           = Z16     // k*s in element k: unused by a tile of one X row
+	mvSpBias, mvSpRow = R9, R14  // bias of the tile's first row (&bias[t]); one W row, bytes
+	mvSpIdx           = Z16      // AVX-512: k*s in element k, unused by a tile of one X row
+	mvSpGap, mvSpGap3 = R15, RDX // AVX2: s and 3s elements, in bytes
 )
+
+// spacedRows is the height of a spaced tile: 8 rows on AVX-512, 4 on AVX2.
+func spacedRows(s isa) int {
+	if s.is512() {
+		return 8
+	}
+	return 4
+}
 
 func matVecSpacedKernel(t elem, s isa) {
 	name := name("MatVecSpaced", t, s)
 	text(name, NOSPLIT, fmt.Sprintf("func(y []%[1]s, w []%[1]s, ldw int, x []%[1]s, bias []%[1]s, s, n int)", t.goType))
 	tl := mvTilesFor(s)
+	rows := spacedRows(s)
 	done := "mvs_done"
 	Load(Param("s"), mvIrem)
 	TESTQ(mvIrem, mvIrem)
@@ -666,13 +682,35 @@ func matVecSpacedKernel(t elem, s isa) {
 	Load(Param("x").Base(), mvXblk)
 	Load(Param("y").Base(), mvY)
 	Load(Param("bias").Base(), mvSpBias)
-	mvMasks(t, s)
-	Comment("The index vector: k*s in element k.")
-	VPBROADCASTQ(mvIrem, mvSpIdx)
-	VPMULLQ(mvSpIdxTab(), mvSpIdx, mvSpIdx)
+	if s.is512() {
+		mvMasks(t, s)
+		Comment("The index vector: k*s in element k.")
+		VPBROADCASTQ(mvIrem, mvSpIdx)
+		VPMULLQ(mvSpIdxTab(), mvSpIdx, mvSpIdx)
+	} else {
+		Comment("The gaps between the outputs of a tile: s and 3s elements.")
+		scaleTo(t, "s", mvSpGap)
+		LEAQ(Mem{Base: mvSpGap, Index: mvSpGap, Scale: 2}, mvSpGap3)
+	}
 
 	Label("mvs_tile")
-	mvTile(t, s, tl, tl.ri(1), 1, "mvs_t", true)
+	mvTile(t, s, tl, rows, 1, "mvs_t", true)
+	if !s.is512() {
+		Comment("The rows t+4s, ..., t+7s: W, Y and bias 4s rows on, then back.")
+		LEAQ(Mem{Base: mvWblk, Index: mvLw, Scale: 4}, mvWblk)
+		LEAQ(Mem{Base: mvY, Index: mvSpGap, Scale: 4}, mvY)
+		LEAQ(Mem{Base: mvSpBias, Index: mvSpGap, Scale: 4}, mvSpBias)
+		mvTile(t, s, tl, rows, 1, "mvs_u", true)
+		for _, r := range []GPPhysical{mvWblk, mvY, mvSpBias} {
+			step := mvSpGap
+			if r == mvWblk {
+				step = mvLw
+			}
+			MOVQ(step, RDI)
+			SHLQ(U8(2), RDI)
+			SUBQ(RDI, r)
+		}
+	}
 	ADDQ(mvSpRow, mvWblk)
 	ADDQ(U32(t.size), mvY)
 	ADDQ(U32(t.size), mvSpBias)
@@ -680,6 +718,55 @@ func matVecSpacedKernel(t elem, s isa) {
 	JNE(LabelRef("mvs_tile"))
 	Label(done)
 	ret()
+}
+
+// mvStoreSpaced adds the biases of a spaced AVX2 tile's four outputs (when
+// the call has a bias) and stores them: element k of res (a ymm for
+// float64, the xmm of a ymm for float32) to mvY + k*s elements, its bias
+// from mvSpBias + k*s, one rounding (s + bias as in internal/ref). free
+// holds two free registers.
+func mvStoreSpaced(t elem, lbl string, res VecPhysical, free []VecPhysical) {
+	at := func(base GPPhysical, k int) Mem {
+		switch k {
+		case 0:
+			return Mem{Base: base}
+		case 3:
+			return Mem{Base: base, Index: mvSpGap3, Scale: 1}
+		}
+		return Mem{Base: base, Index: mvSpGap, Scale: uint8(k)}
+	}
+	lo, hi := free[0].AsX(), free[1].AsX()
+	Load(Param("bias").Len(), RDI)
+	TESTQ(RDI, RDI)
+	JEQ(LabelRef(lbl + "_store"))
+	Comment("Bias: bias[k*s] of each output k, then add.")
+	if t.size == 8 {
+		VMOVSD(at(mvSpBias, 0), lo)
+		VMOVHPD(at(mvSpBias, 1), lo, lo)
+		VMOVSD(at(mvSpBias, 2), hi)
+		VMOVHPD(at(mvSpBias, 3), hi, hi)
+		VINSERTF128(U8(1), hi, free[0], free[0])
+		VADDPD(free[0], res, res)
+	} else {
+		VMOVSS(at(mvSpBias, 0), lo)
+		for k := 1; k < 4; k++ {
+			VINSERTPS(U8(k<<4), at(mvSpBias, k), lo, lo)
+		}
+		VADDPS(lo, res.AsX(), res.AsX())
+	}
+	Label(lbl + "_store")
+	if t.size == 8 {
+		VMOVSD(res.AsX(), at(mvY, 0))
+		VMOVHPD(res.AsX(), at(mvY, 1))
+		VEXTRACTF128(U8(1), res, lo)
+		VMOVSD(lo, at(mvY, 2))
+		VMOVHPD(lo, at(mvY, 3))
+		return
+	}
+	VMOVSS(res.AsX(), at(mvY, 0))
+	for k := 1; k < 4; k++ {
+		VEXTRACTPS(U8(k), res.AsX(), at(mvY, k))
+	}
 }
 
 // mvSpIdxTab is the table of the qwords 0..7.
