@@ -660,6 +660,14 @@ func outerSerial[T Float](t cpu.Tier, c, a Matrix[T], inca int, b Matrix[T], loa
 	}
 	aliased := func(stride int) bool { return stride*size%alias == 0 }
 	packB := rows >= 12 && pw > 0 && aliased(b.Stride)
+	if t == cpu.AVX512 {
+		// On AVX-512 (AMD Zen 5) the copy paid for short panels, whose rows
+		// all fall in one L1 set (AddOuters' X of a small batch), and for
+		// blocks that many row tiles reuse at strides of 8 KiB and more;
+		// MatTVecs' W read in place ran faster at a 4 KiB stride for every
+		// batch, and at 8 KiB for batches below 128 (docs/perf-notes.md).
+		packB = packB && (min(k, outerKC) <= 64 || rows >= 128 && b.Stride*size%8192 == 0)
+	}
 	packA := rows >= 12 && pw > 0 && a.Stride == 1 && inca > 1 && aliased(inca)
 	// On AVX2 a row-major A of a 4 KiB-multiple stride (MatTVecs: the rows
 	// of X at m = 1024) puts the six rows a tile broadcasts from in one L1

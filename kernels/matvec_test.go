@@ -261,17 +261,18 @@ func testSetOuters[T Float](t *testing.T, tier cpu.Tier, workers int, what strin
 	}
 }
 
-// TestMatVecsAliasedStrides runs strides of 4 KiB, which make Outer pack
-// its blocks of B and of D^T, on all three kernels and both worker counts.
+// TestMatVecsAliasedStrides runs strides of 4 and 8 KiB, which make Outer
+// pack its blocks of B and of D^T (on AVX-512 the B of MatTVecs only for
+// short panels or, at 8 KiB, a batch of 128 rows or more), on all three
+// kernels and both worker counts.
 func TestMatVecsAliasedStrides(t *testing.T) {
 	forBoth(t, testAliasedStrides[float64], testAliasedStrides[float32])
 }
 
 func testAliasedStrides[T Float](t *testing.T, tier cpu.Tier) {
-	ld := 4096 / sizeOfT[T]()
-	for _, s := range [][3]int{{13, 20, 30}, {40, 9, 17}, {7, 70, 150}} {
-		m, n, nb := s[0], s[1], s[2]
-		r := shapeRand(s, 77)
+	for _, s := range [][4]int{{13, 20, 30, 4096}, {40, 9, 17, 4096}, {7, 70, 150, 4096}, {70, 20, 130, 8192}} {
+		m, n, nb, ld := s[0], s[1], s[2], s[3]/sizeOfT[T]()
+		r := shapeRand([3]int(s[:3]), 77)
 		mk := func(rows, cols int) Matrix[T] {
 			d := make([]T, (rows-1)*ld+cols)
 			tk.Fill(r, d)
