@@ -16279,8 +16279,6 @@ mvs_u_g0_store:
 	MOVQ         R15, DI
 	SHLQ         $0x02, DI
 	SUBQ         DI, R12
-	MOVQ         R15, DI
-	SHLQ         $0x02, DI
 	SUBQ         DI, R9
 	ADDQ         R14, R10
 	ADDQ         $0x00000008, R12
@@ -34353,8 +34351,6 @@ mvs_u_g0_store:
 	MOVQ       R15, DI
 	SHLQ       $0x02, DI
 	SUBQ       DI, R12
-	MOVQ       R15, DI
-	SHLQ       $0x02, DI
 	SUBQ       DI, R9
 	ADDQ       R14, R10
 	ADDQ       $0x00000004, R12

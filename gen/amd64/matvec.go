@@ -640,8 +640,9 @@ func mvStoreAVX2(t elem, lbl string, res VecPhysical, runs []mvRun, free []VecPh
 }
 
 // MatVecSpaced: one X row by the W rows 0..8s-1, in tiles of the eight
-// rows t, t+s, ..., t+7s for t = 0, 1, ..., s-1 (on AVX2 two tiles of four,
-// t, ..., t+3s and t+4s, ..., t+7s: its 16 registers hold four rows' lanes).
+// rows t, t+s, ..., t+7s for t = 0, 1, ..., s-1 (on AVX2 as two tiles of
+// four, t, ..., t+3s and t+4s, ..., t+7s: its sixteen registers hold the
+// lanes of at most six rows).
 // Each of the eight rows walks on through its own contiguous run of s rows,
 // s rows from the next: on AMD Zen 5, eight streams in L2 as close together
 // as the rows of a plain tile (2 KiB apart) read at about 140 GB/s, 32 KiB
@@ -701,15 +702,13 @@ func matVecSpacedKernel(t elem, s isa) {
 		LEAQ(Mem{Base: mvY, Index: mvSpGap, Scale: 4}, mvY)
 		LEAQ(Mem{Base: mvSpBias, Index: mvSpGap, Scale: 4}, mvSpBias)
 		mvTile(t, s, tl, rows, 1, "mvs_u", true)
-		for _, r := range []GPPhysical{mvWblk, mvY, mvSpBias} {
-			step := mvSpGap
-			if r == mvWblk {
-				step = mvLw
-			}
-			MOVQ(step, RDI)
-			SHLQ(U8(2), RDI)
-			SUBQ(RDI, r)
-		}
+		MOVQ(mvLw, RDI)
+		SHLQ(U8(2), RDI)
+		SUBQ(RDI, mvWblk)
+		MOVQ(mvSpGap, RDI)
+		SHLQ(U8(2), RDI)
+		SUBQ(RDI, mvY)
+		SUBQ(RDI, mvSpBias)
 	}
 	ADDQ(mvSpRow, mvWblk)
 	ADDQ(U32(t.size), mvY)
