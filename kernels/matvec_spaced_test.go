@@ -86,7 +86,7 @@ func TestMatVecsSpacedPath(t *testing.T) {
 func testMatVecsSpacedPath[T Float](t *testing.T, tier cpu.Tier) {
 	r := tk.NewRand(37)
 	taken := 0
-	for _, s := range [][2]int{{256, 256}, {203, 300}, {1030, 600}, {17, 4096}, {16, 17000}, {64, 1024}, {300, 33}, {15, 1024}, {130, 999}} {
+	for _, s := range [][2]int{{256, 256}, {203, 300}, {1030, 600}, {17, 4096}, {16, 17000}, {64, 1024}, {300, 33}, {15, 1024}, {130, 999}, {64, 256}, {128, 200}} {
 		m, n := s[0], s[1]
 		ldw := n + 5
 		w, x, bias := make([]T, m*ldw), make([]T, n), make([]T, m)
@@ -110,8 +110,20 @@ func testMatVecsSpacedPath[T Float](t *testing.T, tier cpu.Tier) {
 			}
 		}
 	}
-	if hasMatVecSpaced(tier) && taken < 4 {
-		t.Fatalf("only %d shapes took the spaced-tile kernel", taken)
+	// The last two shapes (at most 200 KiB) are taken on every L2 from
+	// 256 KiB on; the others where L2 is larger.
+	if want := 2 + 3*min(1, spacedMax/(512<<10)); hasMatVecSpaced(tier) && taken < want {
+		t.Fatalf("only %d shapes took the spaced-tile kernel, want %d (W up to %d bytes)", taken, want, spacedMax)
+	}
+}
+
+// TestSpacedLimit checks the largest W of the spaced-tile kernel: this
+// CPU's L2, at most 1 MiB, 512 KiB when cpuid does not say.
+func TestSpacedLimit(t *testing.T) {
+	for _, c := range [][2]int{{0, 512 << 10}, {-1, 512 << 10}, {256 << 10, 256 << 10}, {512 << 10, 512 << 10}, {1 << 20, 1 << 20}, {2 << 20, 1 << 20}} {
+		if got := spacedLimit(c[0]); got != c[1] {
+			t.Errorf("spacedLimit(%d) = %d, want %d", c[0], got, c[1])
+		}
 	}
 }
 

@@ -85,6 +85,10 @@ func supported(t Tier, goarch string, c cpuid.CPUInfo) (bool, string) {
 	return false, "unknown tier " + t.String()
 }
 
+// L2Size returns the size in bytes of one core's level-2 cache as cpuid
+// reports it, or 0 when it does not say.
+func L2Size() int { return max(0, cpuid.CPU.Cache.L2) }
+
 // Select picks the tier to run: the best tier that usable accepts, capped
 // by request (the value of FLOWKERN_ISA; empty means no cap). When the
 // request cannot be honoured as written, warning says what runs instead:
