@@ -684,7 +684,8 @@ func outerSerial[T Float](t cpu.Tier, c, a Matrix[T], inca int, b Matrix[T], loa
 	// number of cache lines, as packA does. At a 2 KiB stride the copy
 	// lost, so the rule is 4 KiB (docs/perf-notes.md).
 	copyA := t == cpu.AVX2 && rows >= 12 && inca == 1 && a.Stride*size%4096 == 0
-	if k == 0 || (!packA && !packB && !copyA && k <= outerKC && cols*size <= outerNC && rows*cols*k <= outerWork) {
+	ncb := outerNCFor(t)
+	if k == 0 || (!packA && !packB && !copyA && k <= outerKC && cols*size <= ncb && rows*cols*k <= outerWork) {
 		// One call does it: skip the blocking (its divisions cost more
 		// than a small product).
 		outerTier(t, c.Data, c.Stride, a.Data, a.Stride, inca, b.Data, b.Stride, pw, rows, cols, k, load)
@@ -693,7 +694,7 @@ func outerSerial[T Float](t cpu.Tier, c, a Matrix[T], inca int, b Matrix[T], loa
 	// BLIS-like blocking: a block of kc rows of B by nc columns stays in
 	// L2; the kernel holds the broadcasts of a row tile of A (6 x kc) in L1
 	// and streams the panels of B past them.
-	kc, nc := outerKC, outerNC/size
+	kc, nc := outerKC, ncb/size
 	if rows == 1 && cols*size > 4096 {
 		// A single row with a large B: stream B row by row, a few whole
 		// rows per call, so that B is read in order; C stays in L1 or L2.
@@ -781,13 +782,25 @@ func outerRows[T Float](t cpu.Tier, c, a Matrix[T], inca int, b Matrix[T], load 
 	}
 }
 
-// Blocking of Outer: k chunks, column chunks (bytes) and the largest row
-// chunk of a packed A.
+// Blocking of Outer: k chunks, column chunks (bytes; the most of any
+// tier, outerNCFor) and the largest row chunk of a packed A.
 const (
 	outerKC = 128
 	outerNC = 8192
 	outerMC = 96
 )
+
+// outerNCFor is the column chunk (bytes) of Outer's blocking on tier t. On
+// AVX-512 a block of B of 128 rows by 4 KiB (512 KiB, half of AMD Zen 5's
+// L2) ran MatTVecs and AddOuters of rows past 4 KiB 0.98-1.08x as fast as
+// 8 KiB, mostly 1.02-1.05x (docs/perf-notes.md); on AVX2 the same machine
+// gained or lost up to 8% by size, so it keeps 8 KiB.
+func outerNCFor(t cpu.Tier) int {
+	if t == cpu.AVX512 {
+		return 4096
+	}
+	return outerNC
+}
 
 // packBuf holds the packed blocks of one outerSerial call: kc rows of up
 // to nc columns of B (in panels), and of up to mc columns of D.
