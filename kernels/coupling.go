@@ -501,13 +501,45 @@ func pack[T Float](buf []T, m Matrix[T], b0, b1 int) []T {
 		}
 		return d
 	}
-	for b := b0; b < b1; b++ {
-		src, dst := m.Data[b*m.Stride:b*m.Stride+w], buf[(b-b0)*w:(b-b0+1)*w]
-		for j, v := range src {
-			dst[j] = v
+	copyRows(buf[:n], w, m.Data[b0*m.Stride:], m.Stride, w)
+	return buf[:n]
+}
+
+// copyRows copies the first w (at most narrowCopy) elements of each row of
+// src (row stride ls) to the rows of dst (row stride ld), as many rows as
+// dst holds, by running offsets and one bounds check per row and operand.
+func copyRows[T Float](dst []T, ld int, src []T, ls, w int) {
+	rows := (len(dst) + ld - w) / ld
+	if rows <= 0 {
+		return
+	}
+	_ = src[(rows-1)*ls+w-1]
+	do, so := 0, 0
+	switch w {
+	case 2:
+		for range rows {
+			d, s := dst[do:do+2], src[so:so+2]
+			d[0], d[1] = s[0], s[1]
+			do, so = do+ld, so+ls
+		}
+	case 3:
+		for range rows {
+			d, s := dst[do:do+3], src[so:so+3]
+			d[0], d[1], d[2] = s[0], s[1], s[2]
+			do, so = do+ld, so+ls
+		}
+	case 4:
+		for range rows {
+			d, s := dst[do:do+4], src[so:so+4]
+			d[0], d[1], d[2], d[3] = s[0], s[1], s[2], s[3]
+			do, so = do+ld, so+ls
+		}
+	default:
+		for range rows {
+			copy(dst[do:do+w], src[so:so+w])
+			do, so = do+ld, so+ls
 		}
 	}
-	return buf[:n]
 }
 
 // narrowCopy is the row width up to which pack and unpack copy element
@@ -526,16 +558,16 @@ func unpack[T Float](m Matrix[T], b0, b1 int, v []T) {
 		}
 		return
 	}
-	for b := b0; b < b1; b++ {
-		dst, src := m.Data[b*m.Stride:b*m.Stride+w], v[(b-b0)*w:(b-b0+1)*w]
-		if w > narrowCopy {
-			copy(dst, src)
-			continue
-		}
-		for j, x := range src {
-			dst[j] = x
-		}
+	if b1 <= b0 || w == 0 {
+		return
 	}
+	if w > narrowCopy {
+		for b := b0; b < b1; b++ {
+			copy(m.Data[b*m.Stride:b*m.Stride+w], v[(b-b0)*w:(b-b0+1)*w])
+		}
+		return
+	}
+	copyRows(m.Data[b0*m.Stride:(b1-1)*m.Stride+w], m.Stride, v[:(b1-b0)*w], w, w)
 }
 
 // narrowSums adds sign * (Sum's lanes of row r of c) to ld[r] for rows of

@@ -53,7 +53,7 @@ func testCouplingGrouped[T Float](t *testing.T, tier cpu.Tier) {
 			return m
 		}
 	}
-	widths := []int{1, 2, 3, 5, 8, 9, 16, 17, 31, 33, 63, 65}
+	widths := []int{1, 2, 3, 4, 5, 8, 9, 16, 17, 31, 33, 63, 65}
 	for _, w := range widths {
 		for _, rows := range []int{1, 37, 300} {
 			x, s, tt, dy := dense(rows, w, 1), dense(rows, w, 2), dense(rows, w, 3), dense(rows, w, 4)

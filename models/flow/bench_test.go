@@ -242,11 +242,20 @@ func benchSample[T kernels.Float](b *testing.B) {
 // LogProb, Sample and a training step, where the per-call costs of tiny
 // shapes, not the arithmetic, set the time.
 func BenchmarkToy(b *testing.B) {
-	forPrecisions(b, benchToy[float64], benchToy[float32])
+	forPrecisions(b, func(b *testing.B) { benchSmall[float64](b, 2, 64) }, func(b *testing.B) { benchSmall[float32](b, 2, 64) })
 }
 
-func benchToy[T kernels.Float](b *testing.B) {
-	sp, err := Glow(2, benchBlocks, Block{Hidden: []int{64, 64}})
+// BenchmarkLattice: the flows cmd/theory trains on the 1-D phi^4 lattice
+// (d = 8, conditioners 4 -> 32 -> 32 -> 8; 8 blocks, batch 256) on one
+// worker, where rows of four elements and narrow products set the time.
+func BenchmarkLattice(b *testing.B) {
+	forPrecisions(b, func(b *testing.B) { benchSmall[float64](b, 8, 32) }, func(b *testing.B) { benchSmall[float32](b, 8, 32) })
+}
+
+// benchSmall times LogProb, Sample and a training step of a Glow flow of
+// dimension d with conditioners of two hidden layers of width.
+func benchSmall[T kernels.Float](b *testing.B, d, width int) {
+	sp, err := Glow(d, benchBlocks, Block{Hidden: []int{width, width}})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -255,7 +264,7 @@ func benchToy[T kernels.Float](b *testing.B) {
 		b.Fatal(err)
 	}
 	f.SetWorkers(1)
-	x := randMat[T](benchBatch, 2, 2)
+	x := randMat[T](benchBatch, d, 2)
 	for _, l := range f.layers {
 		if a, ok := l.(*ActNorm[T]); ok {
 			a.initFromData(x)
@@ -264,7 +273,7 @@ func benchToy[T kernels.Float](b *testing.B) {
 	fl := denseFlops(f, benchBatch)
 	lp := make([]float64, benchBatch)
 	b.Run("LogProb", func(b *testing.B) { timed(b, fl, func() { f.LogProb(lp, x) }) })
-	s := randMat[T](benchBatch, 2, 3)
+	s := randMat[T](benchBatch, d, 3)
 	b.Run("Sample", func(b *testing.B) { timed(b, fl, func() { f.Sample(s, 3) }) })
 	opt := benchOpt(f)
 	b.Run("TrainStep", func(b *testing.B) { timed(b, 3*fl, func() { benchStep(b, f, x, opt) }) })
