@@ -505,9 +505,10 @@ func pack[T Float](buf []T, m Matrix[T], b0, b1 int) []T {
 	return buf[:n]
 }
 
-// copyRows copies the first w (at most narrowCopy) elements of each row of
-// src (row stride ls) to the rows of dst (row stride ld), as many rows as
-// dst holds, by running offsets and one bounds check per row and operand.
+// copyRows copies the first w elements of each row of src (row stride ls)
+// to the rows of dst (row stride ld), as many rows as dst holds, by
+// running offsets; rows of 2 to 4 elements are written out element by
+// element after one bounds check per row and operand.
 func copyRows[T Float](dst []T, ld int, src []T, ls, w int) {
 	rows := (len(dst) + ld - w) / ld
 	if rows <= 0 {

@@ -673,8 +673,9 @@ func outerSerial[T Float](t cpu.Tier, c, a Matrix[T], inca int, b Matrix[T], loa
 		// On AVX-512 (AMD Zen 5) the copy paid for short panels, whose rows
 		// all fall in one L1 set (AddOuters' X of a small batch), and for
 		// blocks that many row tiles reuse at strides of 8 KiB and more;
-		// MatTVecs' W read in place ran faster at a 4 KiB stride for every
-		// batch, and at 8 KiB for batches below 128 (docs/perf-notes.md).
+		// MatTVecs' W read in place ran as fast or faster at a 4 KiB stride
+		// at every batch (1.5x at 16), and at 8 KiB below 128 rows
+		// (docs/perf-notes.md).
 		packB = packB && (min(k, outerKC) <= 64 || rows >= 128 && b.Stride*size%8192 == 0)
 	}
 	packA := rows >= 12 && pw > 0 && a.Stride == 1 && inca > 1 && aliased(inca)
