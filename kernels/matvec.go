@@ -668,16 +668,7 @@ func outerSerial[T Float](t cpu.Tier, c, a Matrix[T], inca int, b Matrix[T], loa
 		alias = 2048
 	}
 	aliased := func(stride int) bool { return stride*size%alias == 0 }
-	packB := rows >= 12 && pw > 0 && aliased(b.Stride)
-	if t == cpu.AVX512 {
-		// On AVX-512 (AMD Zen 5) the copy paid for short panels, whose rows
-		// all fall in one L1 set (AddOuters' X of a small batch), and for
-		// blocks that many row tiles reuse at strides of 8 KiB and more;
-		// MatTVecs' W read in place ran as fast or faster at a 4 KiB stride
-		// at every batch (1.5x at 16), and at 8 KiB below 128 rows
-		// (docs/perf-notes.md).
-		packB = packB && (min(k, outerKC) <= 64 || rows >= 128 && b.Stride*size%8192 == 0)
-	}
+	packB := rows >= 12 && pw > 0 && aliased(b.Stride) && outerPacksB(t, rows, min(k, outerKC), b.Stride*size)
 	packA := rows >= 12 && pw > 0 && a.Stride == 1 && inca > 1 && aliased(inca)
 	// On AVX2 a row-major A of a 4 KiB-multiple stride (MatTVecs: the rows
 	// of X at m = 1024) puts the six rows a tile broadcasts from in one L1
@@ -790,6 +781,21 @@ const (
 	outerNC = 8192
 	outerMC = 96
 )
+
+// outerPacksB reports whether tier t packs a block of B of kc rows, at an
+// aliasing row stride of ldb bytes, that rows rows of C reuse. On AVX-512
+// (AMD Zen 5) the copy paid for short panels, whose rows all fall in one L1
+// set (AddOuters' X of a small batch), and for blocks that many row tiles
+// reuse at strides of 8 KiB and more; MatTVecs' W read in place ran as fast
+// or faster at a 4 KiB stride at every batch (1.5x at 16), and at 8 KiB
+// below 128 rows (docs/perf-notes.md). The other tiers pack every such
+// block (measured on Zen 3's AVX2).
+func outerPacksB(t cpu.Tier, rows, kc, ldb int) bool {
+	if t != cpu.AVX512 {
+		return true
+	}
+	return kc <= 64 || rows >= 128 && ldb%8192 == 0
+}
 
 // outerNCFor is the column chunk (bytes) of Outer's blocking on tier t. On
 // AVX-512 a block of B of 128 rows by 4 KiB (512 KiB, half of AMD Zen 5's
