@@ -508,7 +508,7 @@ func pack[T Float](buf []T, m Matrix[T], b0, b1 int) []T {
 // copyRows copies the first w elements of each row of src (row stride ls)
 // to the rows of dst (row stride ld), as many rows as dst holds, by
 // running offsets; rows of 2 to 4 elements are written out element by
-// element after one bounds check per row and operand.
+// element after one bounds check per row and operand, longer rows by copy.
 func copyRows[T Float](dst []T, ld int, src []T, ls, w int) {
 	rows := (len(dst) + ld - w) / ld
 	if rows <= 0 {
@@ -560,12 +560,6 @@ func unpack[T Float](m Matrix[T], b0, b1 int, v []T) {
 		return
 	}
 	if b1 <= b0 || w == 0 {
-		return
-	}
-	if w > narrowCopy {
-		for b := b0; b < b1; b++ {
-			copy(m.Data[b*m.Stride:b*m.Stride+w], v[(b-b0)*w:(b-b0+1)*w])
-		}
 		return
 	}
 	copyRows(m.Data[b0*m.Stride:(b1-1)*m.Stride+w], m.Stride, v[:(b1-b0)*w], w, w)
