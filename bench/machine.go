@@ -28,9 +28,10 @@ type Machine struct {
 	// "unknown" when neither the build nor git tells), BuildTags the
 	// -tags of the build, FlowkernISA the environment's FLOWKERN_ISA.
 	Commit, BuildTags, FlowkernISA string
-	// Load is /proc/loadavg's three load averages at the start, where the
-	// OS has it.
-	Load string
+	// Load and LoadEnd are /proc/loadavg's three load averages at the
+	// start and at the end of the run, where the OS has them: the 1-minute
+	// figure at the end says how busy the machine was while it measured.
+	Load, LoadEnd string
 	// Peak FMA throughput per tier and precision, GFLOP/s on one core (the
 	// best run), and each probe's runs.
 	PeakGFLOPS map[string]map[string]float64

@@ -218,6 +218,7 @@ func run(opt options, args []string, stdout, stderr io.Writer) (ok bool, err err
 			fmt.Fprintf(stdout, "models: no PyTorch column: %s\n", r.Models.NoTorch)
 		}
 	}
+	r.Machine.LoadEnd = loadAverage()
 	if over100, flagged := roofCheck(r); len(flagged) > 0 {
 		fmt.Fprintf(stdout, "warning: %d roofline cells above %.0f%% of their roof (%d above 100%%), so those roofs are wrong: %s\n",
 			len(flagged), 100*roofSlack, over100, strings.Join(flagged[:min(len(flagged), 5)], "; "))

@@ -86,6 +86,9 @@ func writeMarkdown(w io.Writer, r *Report, plots []string) {
 	if m.Load != "" {
 		fmt.Fprintf(w, "| load average at start (1, 5, 15 min) | %s |\n", m.Load)
 	}
+	if m.LoadEnd != "" {
+		fmt.Fprintf(w, "| load average at the end | %s |\n", m.LoadEnd)
+	}
 	if len(m.Peaks) == 0 { // a results.json of an older run
 		for _, t := range m.Usable {
 			if p, ok := m.PeakGFLOPS[t]; ok {
