@@ -5424,80 +5424,146 @@ TEXT ·couplingClampGradTanhF64AVX2(SB), NOSPLIT, $0-96
 	MOVQ p_base+72(FP), BX
 	MOVQ c_len+8(FP), SI
 
-	// 1 vectors at a time, then one
+	// 2 vectors at a time, then one
 main:
-	CMPQ         SI, $0x00000004
+	CMPQ         SI, $0x00000008
 	JCS          one
 	VMOVUPD      (DX), Y0
-	VBROADCASTSD (BX), Y1
-	VMULPD       Y1, Y0, Y2
-	VANDPD       couplingCouplingClampGradTanhF64AVX2const<>+0(SB), Y2, Y3
-	VMOVUPD      couplingCouplingClampGradTanhF64AVX2const<>+64(SB), Y5
-	VMINPD       Y3, Y5, Y4
-	VADDPD       Y4, Y4, Y6
-	VMULPD       couplingCouplingClampGradTanhF64AVX2const<>+128(SB), Y6, Y7
-	VROUNDPD     $0x00, Y7, Y8
-	VFMADD231PD  couplingCouplingClampGradTanhF64AVX2const<>+192(SB), Y8, Y6
-	VMULPD       couplingCouplingClampGradTanhF64AVX2const<>+256(SB), Y8, Y9
-	VADDPD       Y9, Y6, Y10
-	VMULPD       Y6, Y6, Y11
-	VXORPD       couplingCouplingClampGradTanhF64AVX2const<>+320(SB), Y11, Y12
-	VFMADD231PD  Y6, Y6, Y12
-	VADDPD       Y10, Y6, Y13
-	VFMADD231PD  Y9, Y13, Y12
+	VMOVUPD      32(DX), Y1
+	VBROADCASTSD (BX), Y2
+	VBROADCASTSD (BX), Y3
+	VMULPD       Y2, Y0, Y4
+	VMULPD       Y3, Y1, Y5
+	VANDPD       couplingCouplingClampGradTanhF64AVX2const<>+0(SB), Y4, Y6
+	VANDPD       couplingCouplingClampGradTanhF64AVX2const<>+0(SB), Y5, Y7
+	VMOVUPD      couplingCouplingClampGradTanhF64AVX2const<>+64(SB), Y10
+	VMOVUPD      couplingCouplingClampGradTanhF64AVX2const<>+64(SB), Y11
+	VMINPD       Y6, Y10, Y8
+	VMINPD       Y7, Y11, Y9
+	VADDPD       Y8, Y8, Y12
+	VADDPD       Y9, Y9, Y13
+	VMULPD       couplingCouplingClampGradTanhF64AVX2const<>+128(SB), Y12, Y14
+	VMULPD       couplingCouplingClampGradTanhF64AVX2const<>+128(SB), Y13, Y15
+	VROUNDPD     $0x00, Y14, Y0
+	VROUNDPD     $0x00, Y15, Y1
+	VFMADD231PD  couplingCouplingClampGradTanhF64AVX2const<>+192(SB), Y0, Y12
+	VFMADD231PD  couplingCouplingClampGradTanhF64AVX2const<>+192(SB), Y1, Y13
+	VMULPD       couplingCouplingClampGradTanhF64AVX2const<>+256(SB), Y0, Y2
+	VMULPD       couplingCouplingClampGradTanhF64AVX2const<>+256(SB), Y1, Y3
+	VADDPD       Y2, Y12, Y10
+	VADDPD       Y3, Y13, Y11
+	VMULPD       Y12, Y12, Y6
+	VMULPD       Y13, Y13, Y7
+	VXORPD       couplingCouplingClampGradTanhF64AVX2const<>+320(SB), Y6, Y8
+	VXORPD       couplingCouplingClampGradTanhF64AVX2const<>+320(SB), Y7, Y9
+	VFMADD231PD  Y12, Y12, Y8
+	VFMADD231PD  Y13, Y13, Y9
+	VADDPD       Y10, Y12, Y14
+	VADDPD       Y11, Y13, Y15
+	VFMADD231PD  Y2, Y14, Y8
+	VFMADD231PD  Y3, Y15, Y9
 	VMOVUPD      couplingCouplingClampGradTanhF64AVX2const<>+384(SB), Y14
+	VMOVUPD      couplingCouplingClampGradTanhF64AVX2const<>+384(SB), Y15
 	VFMADD231PD  couplingCouplingClampGradTanhF64AVX2const<>+448(SB), Y10, Y14
+	VFMADD231PD  couplingCouplingClampGradTanhF64AVX2const<>+448(SB), Y11, Y15
 	VFMADD213PD  couplingCouplingClampGradTanhF64AVX2const<>+512(SB), Y10, Y14
+	VFMADD213PD  couplingCouplingClampGradTanhF64AVX2const<>+512(SB), Y11, Y15
 	VFMADD213PD  couplingCouplingClampGradTanhF64AVX2const<>+576(SB), Y10, Y14
+	VFMADD213PD  couplingCouplingClampGradTanhF64AVX2const<>+576(SB), Y11, Y15
 	VFMADD213PD  couplingCouplingClampGradTanhF64AVX2const<>+640(SB), Y10, Y14
+	VFMADD213PD  couplingCouplingClampGradTanhF64AVX2const<>+640(SB), Y11, Y15
 	VFMADD213PD  couplingCouplingClampGradTanhF64AVX2const<>+704(SB), Y10, Y14
+	VFMADD213PD  couplingCouplingClampGradTanhF64AVX2const<>+704(SB), Y11, Y15
 	VFMADD213PD  couplingCouplingClampGradTanhF64AVX2const<>+768(SB), Y10, Y14
+	VFMADD213PD  couplingCouplingClampGradTanhF64AVX2const<>+768(SB), Y11, Y15
 	VFMADD213PD  couplingCouplingClampGradTanhF64AVX2const<>+832(SB), Y10, Y14
+	VFMADD213PD  couplingCouplingClampGradTanhF64AVX2const<>+832(SB), Y11, Y15
 	VFMADD213PD  couplingCouplingClampGradTanhF64AVX2const<>+896(SB), Y10, Y14
+	VFMADD213PD  couplingCouplingClampGradTanhF64AVX2const<>+896(SB), Y11, Y15
 	VFMADD213PD  couplingCouplingClampGradTanhF64AVX2const<>+960(SB), Y10, Y14
-	VFMADD231PD  Y14, Y12, Y9
-	VFMADD231PD  Y14, Y11, Y9
-	VADDPD       couplingCouplingClampGradTanhF64AVX2const<>+1024(SB), Y8, Y15
-	VPSUBQ       couplingCouplingClampGradTanhF64AVX2const<>+1088(SB), Y15, Y15
-	VPSLLQ       $0x34, Y15, Y15
-	VMULPD       Y6, Y15, Y0
-	VSUBPD       couplingCouplingClampGradTanhF64AVX2const<>+1152(SB), Y15, Y1
-	VADDPD       Y0, Y1, Y5
-	VSUBPD       Y1, Y5, Y3
-	VSUBPD       Y3, Y0, Y4
-	VFMADD231PD  Y9, Y15, Y4
-	VADDPD       Y4, Y5, Y7
-	VSUBPD       Y5, Y7, Y13
-	VSUBPD       Y13, Y4, Y10
-	VADDPD       couplingCouplingClampGradTanhF64AVX2const<>+1216(SB), Y7, Y12
-	VSUBPD       Y7, Y12, Y11
-	VSUBPD       Y11, Y12, Y14
-	VSUBPD       Y14, Y7, Y8
-	VMOVUPD      couplingCouplingClampGradTanhF64AVX2const<>+1216(SB), Y1
-	VSUBPD       Y11, Y1, Y6
-	VADDPD       Y6, Y8, Y0
-	VADDPD       Y10, Y0, Y3
+	VFMADD213PD  couplingCouplingClampGradTanhF64AVX2const<>+960(SB), Y11, Y15
+	VFMADD231PD  Y14, Y8, Y2
+	VFMADD231PD  Y15, Y9, Y3
+	VFMADD231PD  Y14, Y6, Y2
+	VFMADD231PD  Y15, Y7, Y3
+	VADDPD       couplingCouplingClampGradTanhF64AVX2const<>+1024(SB), Y0, Y10
+	VADDPD       couplingCouplingClampGradTanhF64AVX2const<>+1024(SB), Y1, Y11
+	VPSUBQ       couplingCouplingClampGradTanhF64AVX2const<>+1088(SB), Y10, Y10
+	VPSUBQ       couplingCouplingClampGradTanhF64AVX2const<>+1088(SB), Y11, Y11
+	VPSLLQ       $0x34, Y10, Y10
+	VPSLLQ       $0x34, Y11, Y11
+	VMULPD       Y12, Y10, Y8
+	VMULPD       Y13, Y11, Y9
+	VSUBPD       couplingCouplingClampGradTanhF64AVX2const<>+1152(SB), Y10, Y6
+	VSUBPD       couplingCouplingClampGradTanhF64AVX2const<>+1152(SB), Y11, Y7
+	VADDPD       Y8, Y6, Y14
+	VADDPD       Y9, Y7, Y15
+	VSUBPD       Y6, Y14, Y0
+	VSUBPD       Y7, Y15, Y1
+	VSUBPD       Y0, Y8, Y12
+	VSUBPD       Y1, Y9, Y13
+	VFMADD231PD  Y2, Y10, Y12
+	VFMADD231PD  Y3, Y11, Y13
+	VADDPD       Y12, Y14, Y6
+	VADDPD       Y13, Y15, Y7
+	VSUBPD       Y14, Y6, Y8
+	VSUBPD       Y15, Y7, Y9
+	VSUBPD       Y8, Y12, Y0
+	VSUBPD       Y9, Y13, Y1
+	VADDPD       couplingCouplingClampGradTanhF64AVX2const<>+1216(SB), Y6, Y10
+	VADDPD       couplingCouplingClampGradTanhF64AVX2const<>+1216(SB), Y7, Y11
+	VSUBPD       Y6, Y10, Y2
+	VSUBPD       Y7, Y11, Y3
+	VSUBPD       Y2, Y10, Y14
+	VSUBPD       Y3, Y11, Y15
+	VSUBPD       Y14, Y6, Y12
+	VSUBPD       Y15, Y7, Y13
+	VMOVUPD      couplingCouplingClampGradTanhF64AVX2const<>+1216(SB), Y14
+	VMOVUPD      couplingCouplingClampGradTanhF64AVX2const<>+1216(SB), Y15
+	VSUBPD       Y2, Y14, Y8
+	VSUBPD       Y3, Y15, Y9
+	VADDPD       Y8, Y12, Y14
+	VADDPD       Y9, Y13, Y15
+	VADDPD       Y0, Y14, Y2
+	VADDPD       Y1, Y15, Y3
+	VMOVUPD      couplingCouplingClampGradTanhF64AVX2const<>+1152(SB), Y8
 	VMOVUPD      couplingCouplingClampGradTanhF64AVX2const<>+1152(SB), Y9
-	VDIVPD       Y12, Y9, Y15
-	VMULPD       Y15, Y7, Y5
-	VXORPD       couplingCouplingClampGradTanhF64AVX2const<>+320(SB), Y5, Y4
-	VFMADD231PD  Y12, Y4, Y7
-	VADDPD       Y10, Y7, Y13
-	VFMADD231PD  Y3, Y4, Y13
-	VFMADD231PD  Y15, Y13, Y5
-	VANDPD       couplingCouplingClampGradTanhF64AVX2const<>+320(SB), Y2, Y1
-	VANDPD       couplingCouplingClampGradTanhF64AVX2const<>+0(SB), Y5, Y14
-	VORPD        Y1, Y14, Y14
-	VBROADCASTSD 8(BX), Y11
-	VMULPD       Y14, Y11, Y8
-	VXORPD       couplingCouplingClampGradTanhF64AVX2const<>+320(SB), Y14, Y6
-	VFMADD213PD  couplingCouplingClampGradTanhF64AVX2const<>+1152(SB), Y14, Y6
-	VMOVUPD      Y8, (AX)
-	VMOVUPD      Y6, (CX)
-	ADDQ         $0x00000020, AX
-	ADDQ         $0x00000020, CX
-	ADDQ         $0x00000020, DX
-	SUBQ         $0x00000004, SI
+	VDIVPD       Y10, Y8, Y12
+	VDIVPD       Y11, Y9, Y13
+	VMULPD       Y12, Y6, Y14
+	VMULPD       Y13, Y7, Y15
+	VXORPD       couplingCouplingClampGradTanhF64AVX2const<>+320(SB), Y14, Y8
+	VXORPD       couplingCouplingClampGradTanhF64AVX2const<>+320(SB), Y15, Y9
+	VFMADD231PD  Y10, Y8, Y6
+	VFMADD231PD  Y11, Y9, Y7
+	VADDPD       Y0, Y6, Y10
+	VADDPD       Y1, Y7, Y11
+	VFMADD231PD  Y2, Y8, Y10
+	VFMADD231PD  Y3, Y9, Y11
+	VFMADD231PD  Y12, Y10, Y14
+	VFMADD231PD  Y13, Y11, Y15
+	VANDPD       couplingCouplingClampGradTanhF64AVX2const<>+320(SB), Y4, Y0
+	VANDPD       couplingCouplingClampGradTanhF64AVX2const<>+320(SB), Y5, Y1
+	VANDPD       couplingCouplingClampGradTanhF64AVX2const<>+0(SB), Y14, Y6
+	VANDPD       couplingCouplingClampGradTanhF64AVX2const<>+0(SB), Y15, Y7
+	VORPD        Y0, Y6, Y6
+	VORPD        Y1, Y7, Y7
+	VBROADCASTSD 8(BX), Y8
+	VBROADCASTSD 8(BX), Y9
+	VMULPD       Y6, Y8, Y2
+	VMULPD       Y7, Y9, Y3
+	VXORPD       couplingCouplingClampGradTanhF64AVX2const<>+320(SB), Y6, Y10
+	VXORPD       couplingCouplingClampGradTanhF64AVX2const<>+320(SB), Y7, Y11
+	VFMADD213PD  couplingCouplingClampGradTanhF64AVX2const<>+1152(SB), Y6, Y10
+	VFMADD213PD  couplingCouplingClampGradTanhF64AVX2const<>+1152(SB), Y7, Y11
+	VMOVUPD      Y2, (AX)
+	VMOVUPD      Y3, 32(AX)
+	VMOVUPD      Y10, (CX)
+	VMOVUPD      Y11, 32(CX)
+	ADDQ         $0x00000040, AX
+	ADDQ         $0x00000040, CX
+	ADDQ         $0x00000040, DX
+	SUBQ         $0x00000008, SI
 	JMP          main
 
 one:
@@ -5750,144 +5816,274 @@ TEXT ·couplingClampGradTanhF64AVX512(SB), NOSPLIT, $0-96
 	MOVQ p_base+72(FP), BX
 	MOVQ c_len+8(FP), SI
 
-	// 2 vectors at a time, then one
+	// 4 vectors at a time, then one
 main:
-	CMPQ             SI, $0x00000010
+	CMPQ             SI, $0x00000020
 	JCS              one
 	VMOVUPD          (DX), Z0
 	VMOVUPD          64(DX), Z1
-	VBROADCASTSD     (BX), Z2
-	VBROADCASTSD     (BX), Z3
-	VMULPD           Z2, Z0, Z4
-	VMULPD           Z3, Z1, Z5
-	VANDPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+0(SB), Z4, Z6
-	VANDPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+0(SB), Z5, Z7
-	VBROADCASTSD     couplingCouplingClampGradTanhF64AVX512const<>+8(SB), Z10
-	VBROADCASTSD     couplingCouplingClampGradTanhF64AVX512const<>+8(SB), Z11
-	VMINPD           Z6, Z10, Z8
-	VMINPD           Z7, Z11, Z9
-	VADDPD           Z8, Z8, Z12
-	VADDPD           Z9, Z9, Z13
-	VMULPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+16(SB), Z12, Z14
-	VMULPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+16(SB), Z13, Z15
-	VRNDSCALEPD      $0x00, Z14, Z16
-	VRNDSCALEPD      $0x00, Z15, Z17
-	VFMADD231PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+24(SB), Z16, Z12
-	VFMADD231PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+24(SB), Z17, Z13
-	VMULPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+32(SB), Z16, Z18
-	VMULPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+32(SB), Z17, Z19
-	VADDPD           Z18, Z12, Z20
-	VADDPD           Z19, Z13, Z21
-	VMULPD           Z12, Z12, Z22
-	VMULPD           Z13, Z13, Z23
-	VXORPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+40(SB), Z22, Z24
-	VXORPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+40(SB), Z23, Z25
-	VFMADD231PD      Z12, Z12, Z24
-	VFMADD231PD      Z13, Z13, Z25
-	VADDPD           Z20, Z12, Z26
-	VADDPD           Z21, Z13, Z27
-	VFMADD231PD      Z18, Z26, Z24
-	VFMADD231PD      Z19, Z27, Z25
+	VMOVUPD          128(DX), Z2
+	VMOVUPD          192(DX), Z3
+	VBROADCASTSD     (BX), Z4
+	VBROADCASTSD     (BX), Z5
+	VBROADCASTSD     (BX), Z6
+	VBROADCASTSD     (BX), Z7
+	VMULPD           Z4, Z0, Z8
+	VMULPD           Z5, Z1, Z9
+	VMULPD           Z6, Z2, Z10
+	VMULPD           Z7, Z3, Z11
+	VANDPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+0(SB), Z8, Z12
+	VANDPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+0(SB), Z9, Z13
+	VANDPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+0(SB), Z10, Z14
+	VANDPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+0(SB), Z11, Z15
+	VBROADCASTSD     couplingCouplingClampGradTanhF64AVX512const<>+8(SB), Z20
+	VBROADCASTSD     couplingCouplingClampGradTanhF64AVX512const<>+8(SB), Z21
+	VBROADCASTSD     couplingCouplingClampGradTanhF64AVX512const<>+8(SB), Z22
+	VBROADCASTSD     couplingCouplingClampGradTanhF64AVX512const<>+8(SB), Z23
+	VMINPD           Z12, Z20, Z16
+	VMINPD           Z13, Z21, Z17
+	VMINPD           Z14, Z22, Z18
+	VMINPD           Z15, Z23, Z19
+	VADDPD           Z16, Z16, Z24
+	VADDPD           Z17, Z17, Z25
+	VADDPD           Z18, Z18, Z26
+	VADDPD           Z19, Z19, Z27
+	VMULPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+16(SB), Z24, Z28
+	VMULPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+16(SB), Z25, Z29
+	VMULPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+16(SB), Z26, Z30
+	VMULPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+16(SB), Z27, Z31
+	VRNDSCALEPD      $0x00, Z28, Z0
+	VRNDSCALEPD      $0x00, Z29, Z1
+	VRNDSCALEPD      $0x00, Z30, Z2
+	VRNDSCALEPD      $0x00, Z31, Z3
+	VFMADD231PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+24(SB), Z0, Z24
+	VFMADD231PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+24(SB), Z1, Z25
+	VFMADD231PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+24(SB), Z2, Z26
+	VFMADD231PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+24(SB), Z3, Z27
+	VMULPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+32(SB), Z0, Z4
+	VMULPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+32(SB), Z1, Z5
+	VMULPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+32(SB), Z2, Z6
+	VMULPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+32(SB), Z3, Z7
+	VADDPD           Z4, Z24, Z20
+	VADDPD           Z5, Z25, Z21
+	VADDPD           Z6, Z26, Z22
+	VADDPD           Z7, Z27, Z23
+	VMULPD           Z24, Z24, Z12
+	VMULPD           Z25, Z25, Z13
+	VMULPD           Z26, Z26, Z14
+	VMULPD           Z27, Z27, Z15
+	VXORPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+40(SB), Z12, Z16
+	VXORPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+40(SB), Z13, Z17
+	VXORPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+40(SB), Z14, Z18
+	VXORPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+40(SB), Z15, Z19
+	VFMADD231PD      Z24, Z24, Z16
+	VFMADD231PD      Z25, Z25, Z17
+	VFMADD231PD      Z26, Z26, Z18
+	VFMADD231PD      Z27, Z27, Z19
+	VADDPD           Z20, Z24, Z28
+	VADDPD           Z21, Z25, Z29
+	VADDPD           Z22, Z26, Z30
+	VADDPD           Z23, Z27, Z31
+	VFMADD231PD      Z4, Z28, Z16
+	VFMADD231PD      Z5, Z29, Z17
+	VFMADD231PD      Z6, Z30, Z18
+	VFMADD231PD      Z7, Z31, Z19
 	VBROADCASTSD     couplingCouplingClampGradTanhF64AVX512const<>+48(SB), Z28
 	VBROADCASTSD     couplingCouplingClampGradTanhF64AVX512const<>+48(SB), Z29
+	VBROADCASTSD     couplingCouplingClampGradTanhF64AVX512const<>+48(SB), Z30
+	VBROADCASTSD     couplingCouplingClampGradTanhF64AVX512const<>+48(SB), Z31
 	VFMADD231PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+56(SB), Z20, Z28
 	VFMADD231PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+56(SB), Z21, Z29
+	VFMADD231PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+56(SB), Z22, Z30
+	VFMADD231PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+56(SB), Z23, Z31
 	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+64(SB), Z20, Z28
 	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+64(SB), Z21, Z29
+	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+64(SB), Z22, Z30
+	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+64(SB), Z23, Z31
 	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+72(SB), Z20, Z28
 	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+72(SB), Z21, Z29
+	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+72(SB), Z22, Z30
+	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+72(SB), Z23, Z31
 	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+80(SB), Z20, Z28
 	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+80(SB), Z21, Z29
+	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+80(SB), Z22, Z30
+	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+80(SB), Z23, Z31
 	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+88(SB), Z20, Z28
 	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+88(SB), Z21, Z29
+	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+88(SB), Z22, Z30
+	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+88(SB), Z23, Z31
 	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+96(SB), Z20, Z28
 	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+96(SB), Z21, Z29
+	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+96(SB), Z22, Z30
+	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+96(SB), Z23, Z31
 	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+104(SB), Z20, Z28
 	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+104(SB), Z21, Z29
+	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+104(SB), Z22, Z30
+	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+104(SB), Z23, Z31
 	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+112(SB), Z20, Z28
 	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+112(SB), Z21, Z29
+	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+112(SB), Z22, Z30
+	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+112(SB), Z23, Z31
 	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+120(SB), Z20, Z28
 	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+120(SB), Z21, Z29
-	VFMADD231PD      Z28, Z24, Z18
-	VFMADD231PD      Z29, Z25, Z19
-	VFMADD231PD      Z28, Z22, Z18
-	VFMADD231PD      Z29, Z23, Z19
-	VBROADCASTSD     couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z30
-	VBROADCASTSD     couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z31
-	VSCALEFPD        Z16, Z30, Z30
-	VSCALEFPD        Z17, Z31, Z31
-	VMULPD           Z12, Z30, Z0
-	VMULPD           Z13, Z31, Z1
-	VSUBPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z30, Z2
-	VSUBPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z31, Z3
-	VADDPD           Z0, Z2, Z10
-	VADDPD           Z1, Z3, Z11
-	VSUBPD           Z2, Z10, Z6
-	VSUBPD           Z3, Z11, Z7
-	VSUBPD           Z6, Z0, Z8
-	VSUBPD           Z7, Z1, Z9
-	VFMADD231PD      Z18, Z30, Z8
-	VFMADD231PD      Z19, Z31, Z9
-	VADDPD           Z8, Z10, Z14
-	VADDPD           Z9, Z11, Z15
-	VSUBPD           Z10, Z14, Z26
-	VSUBPD           Z11, Z15, Z27
-	VSUBPD           Z26, Z8, Z20
-	VSUBPD           Z27, Z9, Z21
-	VADDPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+136(SB), Z14, Z24
-	VADDPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+136(SB), Z15, Z25
-	VSUBPD           Z14, Z24, Z22
-	VSUBPD           Z15, Z25, Z23
-	VSUBPD           Z22, Z24, Z28
-	VSUBPD           Z23, Z25, Z29
-	VSUBPD           Z28, Z14, Z16
-	VSUBPD           Z29, Z15, Z17
-	VBROADCASTSD     couplingCouplingClampGradTanhF64AVX512const<>+136(SB), Z2
-	VBROADCASTSD     couplingCouplingClampGradTanhF64AVX512const<>+136(SB), Z3
-	VSUBPD           Z22, Z2, Z12
-	VSUBPD           Z23, Z3, Z13
-	VADDPD           Z12, Z16, Z0
-	VADDPD           Z13, Z17, Z1
-	VADDPD           Z20, Z0, Z6
-	VADDPD           Z21, Z1, Z7
+	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+120(SB), Z22, Z30
+	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+120(SB), Z23, Z31
+	VFMADD231PD      Z28, Z16, Z4
+	VFMADD231PD      Z29, Z17, Z5
+	VFMADD231PD      Z30, Z18, Z6
+	VFMADD231PD      Z31, Z19, Z7
+	VFMADD231PD      Z28, Z12, Z4
+	VFMADD231PD      Z29, Z13, Z5
+	VFMADD231PD      Z30, Z14, Z6
+	VFMADD231PD      Z31, Z15, Z7
+	VBROADCASTSD     couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z20
+	VBROADCASTSD     couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z21
+	VBROADCASTSD     couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z22
+	VBROADCASTSD     couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z23
+	VSCALEFPD        Z0, Z20, Z20
+	VSCALEFPD        Z1, Z21, Z21
+	VSCALEFPD        Z2, Z22, Z22
+	VSCALEFPD        Z3, Z23, Z23
+	VMULPD           Z24, Z20, Z16
+	VMULPD           Z25, Z21, Z17
+	VMULPD           Z26, Z22, Z18
+	VMULPD           Z27, Z23, Z19
+	VSUBPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z20, Z12
+	VSUBPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z21, Z13
+	VSUBPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z22, Z14
+	VSUBPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z23, Z15
+	VADDPD           Z16, Z12, Z28
+	VADDPD           Z17, Z13, Z29
+	VADDPD           Z18, Z14, Z30
+	VADDPD           Z19, Z15, Z31
+	VSUBPD           Z12, Z28, Z0
+	VSUBPD           Z13, Z29, Z1
+	VSUBPD           Z14, Z30, Z2
+	VSUBPD           Z15, Z31, Z3
+	VSUBPD           Z0, Z16, Z24
+	VSUBPD           Z1, Z17, Z25
+	VSUBPD           Z2, Z18, Z26
+	VSUBPD           Z3, Z19, Z27
+	VFMADD231PD      Z4, Z20, Z24
+	VFMADD231PD      Z5, Z21, Z25
+	VFMADD231PD      Z6, Z22, Z26
+	VFMADD231PD      Z7, Z23, Z27
+	VADDPD           Z24, Z28, Z12
+	VADDPD           Z25, Z29, Z13
+	VADDPD           Z26, Z30, Z14
+	VADDPD           Z27, Z31, Z15
+	VSUBPD           Z28, Z12, Z16
+	VSUBPD           Z29, Z13, Z17
+	VSUBPD           Z30, Z14, Z18
+	VSUBPD           Z31, Z15, Z19
+	VSUBPD           Z16, Z24, Z0
+	VSUBPD           Z17, Z25, Z1
+	VSUBPD           Z18, Z26, Z2
+	VSUBPD           Z19, Z27, Z3
+	VADDPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+136(SB), Z12, Z20
+	VADDPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+136(SB), Z13, Z21
+	VADDPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+136(SB), Z14, Z22
+	VADDPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+136(SB), Z15, Z23
+	VSUBPD           Z12, Z20, Z4
+	VSUBPD           Z13, Z21, Z5
+	VSUBPD           Z14, Z22, Z6
+	VSUBPD           Z15, Z23, Z7
+	VSUBPD           Z4, Z20, Z28
+	VSUBPD           Z5, Z21, Z29
+	VSUBPD           Z6, Z22, Z30
+	VSUBPD           Z7, Z23, Z31
+	VSUBPD           Z28, Z12, Z24
+	VSUBPD           Z29, Z13, Z25
+	VSUBPD           Z30, Z14, Z26
+	VSUBPD           Z31, Z15, Z27
+	VBROADCASTSD     couplingCouplingClampGradTanhF64AVX512const<>+136(SB), Z28
+	VBROADCASTSD     couplingCouplingClampGradTanhF64AVX512const<>+136(SB), Z29
+	VBROADCASTSD     couplingCouplingClampGradTanhF64AVX512const<>+136(SB), Z30
+	VBROADCASTSD     couplingCouplingClampGradTanhF64AVX512const<>+136(SB), Z31
+	VSUBPD           Z4, Z28, Z16
+	VSUBPD           Z5, Z29, Z17
+	VSUBPD           Z6, Z30, Z18
+	VSUBPD           Z7, Z31, Z19
+	VADDPD           Z16, Z24, Z28
+	VADDPD           Z17, Z25, Z29
+	VADDPD           Z18, Z26, Z30
+	VADDPD           Z19, Z27, Z31
+	VADDPD           Z0, Z28, Z4
+	VADDPD           Z1, Z29, Z5
+	VADDPD           Z2, Z30, Z6
+	VADDPD           Z3, Z31, Z7
+	VBROADCASTSD     couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z16
+	VBROADCASTSD     couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z17
 	VBROADCASTSD     couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z18
 	VBROADCASTSD     couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z19
-	VDIVPD           Z24, Z18, Z30
-	VDIVPD           Z25, Z19, Z31
-	VMULPD           Z30, Z14, Z10
-	VMULPD           Z31, Z15, Z11
-	VXORPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+40(SB), Z10, Z8
-	VXORPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+40(SB), Z11, Z9
-	VFMADD231PD      Z24, Z8, Z14
-	VFMADD231PD      Z25, Z9, Z15
-	VADDPD           Z20, Z14, Z26
-	VADDPD           Z21, Z15, Z27
-	VFMADD231PD      Z6, Z8, Z26
-	VFMADD231PD      Z7, Z9, Z27
-	VFMADD231PD      Z30, Z26, Z10
-	VFMADD231PD      Z31, Z27, Z11
-	VANDPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+40(SB), Z4, Z2
-	VANDPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+40(SB), Z5, Z3
-	VANDPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+0(SB), Z10, Z28
-	VANDPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+0(SB), Z11, Z29
-	VORPD            Z2, Z28, Z28
-	VORPD            Z3, Z29, Z29
-	VBROADCASTSD     8(BX), Z22
-	VBROADCASTSD     8(BX), Z23
-	VMULPD           Z28, Z22, Z16
-	VMULPD           Z29, Z23, Z17
-	VXORPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+40(SB), Z28, Z12
-	VXORPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+40(SB), Z29, Z13
-	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z28, Z12
-	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z29, Z13
-	VMOVUPD          Z16, (AX)
-	VMOVUPD          Z17, 64(AX)
-	VMOVUPD          Z12, (CX)
-	VMOVUPD          Z13, 64(CX)
-	ADDQ             $0x00000080, AX
-	ADDQ             $0x00000080, CX
-	ADDQ             $0x00000080, DX
-	SUBQ             $0x00000010, SI
+	VDIVPD           Z20, Z16, Z24
+	VDIVPD           Z21, Z17, Z25
+	VDIVPD           Z22, Z18, Z26
+	VDIVPD           Z23, Z19, Z27
+	VMULPD           Z24, Z12, Z28
+	VMULPD           Z25, Z13, Z29
+	VMULPD           Z26, Z14, Z30
+	VMULPD           Z27, Z15, Z31
+	VXORPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+40(SB), Z28, Z16
+	VXORPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+40(SB), Z29, Z17
+	VXORPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+40(SB), Z30, Z18
+	VXORPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+40(SB), Z31, Z19
+	VFMADD231PD      Z20, Z16, Z12
+	VFMADD231PD      Z21, Z17, Z13
+	VFMADD231PD      Z22, Z18, Z14
+	VFMADD231PD      Z23, Z19, Z15
+	VADDPD           Z0, Z12, Z20
+	VADDPD           Z1, Z13, Z21
+	VADDPD           Z2, Z14, Z22
+	VADDPD           Z3, Z15, Z23
+	VFMADD231PD      Z4, Z16, Z20
+	VFMADD231PD      Z5, Z17, Z21
+	VFMADD231PD      Z6, Z18, Z22
+	VFMADD231PD      Z7, Z19, Z23
+	VFMADD231PD      Z24, Z20, Z28
+	VFMADD231PD      Z25, Z21, Z29
+	VFMADD231PD      Z26, Z22, Z30
+	VFMADD231PD      Z27, Z23, Z31
+	VANDPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+40(SB), Z8, Z0
+	VANDPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+40(SB), Z9, Z1
+	VANDPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+40(SB), Z10, Z2
+	VANDPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+40(SB), Z11, Z3
+	VANDPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+0(SB), Z28, Z12
+	VANDPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+0(SB), Z29, Z13
+	VANDPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+0(SB), Z30, Z14
+	VANDPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+0(SB), Z31, Z15
+	VORPD            Z0, Z12, Z12
+	VORPD            Z1, Z13, Z13
+	VORPD            Z2, Z14, Z14
+	VORPD            Z3, Z15, Z15
+	VBROADCASTSD     8(BX), Z16
+	VBROADCASTSD     8(BX), Z17
+	VBROADCASTSD     8(BX), Z18
+	VBROADCASTSD     8(BX), Z19
+	VMULPD           Z12, Z16, Z4
+	VMULPD           Z13, Z17, Z5
+	VMULPD           Z14, Z18, Z6
+	VMULPD           Z15, Z19, Z7
+	VXORPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+40(SB), Z12, Z20
+	VXORPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+40(SB), Z13, Z21
+	VXORPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+40(SB), Z14, Z22
+	VXORPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+40(SB), Z15, Z23
+	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z12, Z20
+	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z13, Z21
+	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z14, Z22
+	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z15, Z23
+	VMOVUPD          Z4, (AX)
+	VMOVUPD          Z5, 64(AX)
+	VMOVUPD          Z6, 128(AX)
+	VMOVUPD          Z7, 192(AX)
+	VMOVUPD          Z20, (CX)
+	VMOVUPD          Z21, 64(CX)
+	VMOVUPD          Z22, 128(CX)
+	VMOVUPD          Z23, 192(CX)
+	ADDQ             $0x00000100, AX
+	ADDQ             $0x00000100, CX
+	ADDQ             $0x00000100, DX
+	SUBQ             $0x00000020, SI
 	JMP              main
 
 one:
@@ -5997,75 +6193,136 @@ TEXT ·couplingClampGradTanhF32AVX2(SB), NOSPLIT, $0-96
 	MOVQ p_base+72(FP), BX
 	MOVQ c_len+8(FP), SI
 
-	// 1 vectors at a time, then one
+	// 2 vectors at a time, then one
 main:
-	CMPQ         SI, $0x00000008
+	CMPQ         SI, $0x00000010
 	JCS          one
 	VMOVUPS      (DX), Y0
-	VBROADCASTSS (BX), Y1
-	VMULPS       Y1, Y0, Y2
-	VANDPS       couplingCouplingClampGradTanhF32AVX2const<>+0(SB), Y2, Y3
-	VMOVUPS      couplingCouplingClampGradTanhF32AVX2const<>+64(SB), Y5
-	VMINPS       Y3, Y5, Y4
-	VADDPS       Y4, Y4, Y6
-	VMULPS       couplingCouplingClampGradTanhF32AVX2const<>+128(SB), Y6, Y7
-	VROUNDPS     $0x00, Y7, Y8
-	VFMADD231PS  couplingCouplingClampGradTanhF32AVX2const<>+192(SB), Y8, Y6
-	VMULPS       couplingCouplingClampGradTanhF32AVX2const<>+256(SB), Y8, Y9
-	VADDPS       Y9, Y6, Y10
-	VMULPS       Y6, Y6, Y11
-	VXORPS       couplingCouplingClampGradTanhF32AVX2const<>+320(SB), Y11, Y12
-	VFMADD231PS  Y6, Y6, Y12
-	VADDPS       Y10, Y6, Y13
-	VFMADD231PS  Y9, Y13, Y12
+	VMOVUPS      32(DX), Y1
+	VBROADCASTSS (BX), Y2
+	VBROADCASTSS (BX), Y3
+	VMULPS       Y2, Y0, Y4
+	VMULPS       Y3, Y1, Y5
+	VANDPS       couplingCouplingClampGradTanhF32AVX2const<>+0(SB), Y4, Y6
+	VANDPS       couplingCouplingClampGradTanhF32AVX2const<>+0(SB), Y5, Y7
+	VMOVUPS      couplingCouplingClampGradTanhF32AVX2const<>+64(SB), Y10
+	VMOVUPS      couplingCouplingClampGradTanhF32AVX2const<>+64(SB), Y11
+	VMINPS       Y6, Y10, Y8
+	VMINPS       Y7, Y11, Y9
+	VADDPS       Y8, Y8, Y12
+	VADDPS       Y9, Y9, Y13
+	VMULPS       couplingCouplingClampGradTanhF32AVX2const<>+128(SB), Y12, Y14
+	VMULPS       couplingCouplingClampGradTanhF32AVX2const<>+128(SB), Y13, Y15
+	VROUNDPS     $0x00, Y14, Y0
+	VROUNDPS     $0x00, Y15, Y1
+	VFMADD231PS  couplingCouplingClampGradTanhF32AVX2const<>+192(SB), Y0, Y12
+	VFMADD231PS  couplingCouplingClampGradTanhF32AVX2const<>+192(SB), Y1, Y13
+	VMULPS       couplingCouplingClampGradTanhF32AVX2const<>+256(SB), Y0, Y2
+	VMULPS       couplingCouplingClampGradTanhF32AVX2const<>+256(SB), Y1, Y3
+	VADDPS       Y2, Y12, Y10
+	VADDPS       Y3, Y13, Y11
+	VMULPS       Y12, Y12, Y6
+	VMULPS       Y13, Y13, Y7
+	VXORPS       couplingCouplingClampGradTanhF32AVX2const<>+320(SB), Y6, Y8
+	VXORPS       couplingCouplingClampGradTanhF32AVX2const<>+320(SB), Y7, Y9
+	VFMADD231PS  Y12, Y12, Y8
+	VFMADD231PS  Y13, Y13, Y9
+	VADDPS       Y10, Y12, Y14
+	VADDPS       Y11, Y13, Y15
+	VFMADD231PS  Y2, Y14, Y8
+	VFMADD231PS  Y3, Y15, Y9
 	VMOVUPS      couplingCouplingClampGradTanhF32AVX2const<>+384(SB), Y14
+	VMOVUPS      couplingCouplingClampGradTanhF32AVX2const<>+384(SB), Y15
 	VFMADD231PS  couplingCouplingClampGradTanhF32AVX2const<>+448(SB), Y10, Y14
+	VFMADD231PS  couplingCouplingClampGradTanhF32AVX2const<>+448(SB), Y11, Y15
 	VFMADD213PS  couplingCouplingClampGradTanhF32AVX2const<>+512(SB), Y10, Y14
+	VFMADD213PS  couplingCouplingClampGradTanhF32AVX2const<>+512(SB), Y11, Y15
 	VFMADD213PS  couplingCouplingClampGradTanhF32AVX2const<>+576(SB), Y10, Y14
+	VFMADD213PS  couplingCouplingClampGradTanhF32AVX2const<>+576(SB), Y11, Y15
 	VFMADD213PS  couplingCouplingClampGradTanhF32AVX2const<>+640(SB), Y10, Y14
-	VFMADD231PS  Y14, Y12, Y9
-	VFMADD231PS  Y14, Y11, Y9
-	VADDPS       couplingCouplingClampGradTanhF32AVX2const<>+704(SB), Y8, Y15
-	VPSUBD       couplingCouplingClampGradTanhF32AVX2const<>+768(SB), Y15, Y15
-	VPSLLD       $0x17, Y15, Y15
-	VMULPS       Y6, Y15, Y0
-	VSUBPS       couplingCouplingClampGradTanhF32AVX2const<>+832(SB), Y15, Y1
-	VADDPS       Y0, Y1, Y5
-	VSUBPS       Y1, Y5, Y3
-	VSUBPS       Y3, Y0, Y4
-	VFMADD231PS  Y9, Y15, Y4
-	VADDPS       Y4, Y5, Y7
-	VSUBPS       Y5, Y7, Y13
-	VSUBPS       Y13, Y4, Y10
-	VADDPS       couplingCouplingClampGradTanhF32AVX2const<>+896(SB), Y7, Y12
-	VSUBPS       Y7, Y12, Y11
-	VSUBPS       Y11, Y12, Y14
-	VSUBPS       Y14, Y7, Y8
-	VMOVUPS      couplingCouplingClampGradTanhF32AVX2const<>+896(SB), Y1
-	VSUBPS       Y11, Y1, Y6
-	VADDPS       Y6, Y8, Y0
-	VADDPS       Y10, Y0, Y3
+	VFMADD213PS  couplingCouplingClampGradTanhF32AVX2const<>+640(SB), Y11, Y15
+	VFMADD231PS  Y14, Y8, Y2
+	VFMADD231PS  Y15, Y9, Y3
+	VFMADD231PS  Y14, Y6, Y2
+	VFMADD231PS  Y15, Y7, Y3
+	VADDPS       couplingCouplingClampGradTanhF32AVX2const<>+704(SB), Y0, Y10
+	VADDPS       couplingCouplingClampGradTanhF32AVX2const<>+704(SB), Y1, Y11
+	VPSUBD       couplingCouplingClampGradTanhF32AVX2const<>+768(SB), Y10, Y10
+	VPSUBD       couplingCouplingClampGradTanhF32AVX2const<>+768(SB), Y11, Y11
+	VPSLLD       $0x17, Y10, Y10
+	VPSLLD       $0x17, Y11, Y11
+	VMULPS       Y12, Y10, Y8
+	VMULPS       Y13, Y11, Y9
+	VSUBPS       couplingCouplingClampGradTanhF32AVX2const<>+832(SB), Y10, Y6
+	VSUBPS       couplingCouplingClampGradTanhF32AVX2const<>+832(SB), Y11, Y7
+	VADDPS       Y8, Y6, Y14
+	VADDPS       Y9, Y7, Y15
+	VSUBPS       Y6, Y14, Y0
+	VSUBPS       Y7, Y15, Y1
+	VSUBPS       Y0, Y8, Y12
+	VSUBPS       Y1, Y9, Y13
+	VFMADD231PS  Y2, Y10, Y12
+	VFMADD231PS  Y3, Y11, Y13
+	VADDPS       Y12, Y14, Y6
+	VADDPS       Y13, Y15, Y7
+	VSUBPS       Y14, Y6, Y8
+	VSUBPS       Y15, Y7, Y9
+	VSUBPS       Y8, Y12, Y0
+	VSUBPS       Y9, Y13, Y1
+	VADDPS       couplingCouplingClampGradTanhF32AVX2const<>+896(SB), Y6, Y10
+	VADDPS       couplingCouplingClampGradTanhF32AVX2const<>+896(SB), Y7, Y11
+	VSUBPS       Y6, Y10, Y2
+	VSUBPS       Y7, Y11, Y3
+	VSUBPS       Y2, Y10, Y14
+	VSUBPS       Y3, Y11, Y15
+	VSUBPS       Y14, Y6, Y12
+	VSUBPS       Y15, Y7, Y13
+	VMOVUPS      couplingCouplingClampGradTanhF32AVX2const<>+896(SB), Y14
+	VMOVUPS      couplingCouplingClampGradTanhF32AVX2const<>+896(SB), Y15
+	VSUBPS       Y2, Y14, Y8
+	VSUBPS       Y3, Y15, Y9
+	VADDPS       Y8, Y12, Y14
+	VADDPS       Y9, Y13, Y15
+	VADDPS       Y0, Y14, Y2
+	VADDPS       Y1, Y15, Y3
+	VMOVUPS      couplingCouplingClampGradTanhF32AVX2const<>+832(SB), Y8
 	VMOVUPS      couplingCouplingClampGradTanhF32AVX2const<>+832(SB), Y9
-	VDIVPS       Y12, Y9, Y15
-	VMULPS       Y15, Y7, Y5
-	VXORPS       couplingCouplingClampGradTanhF32AVX2const<>+320(SB), Y5, Y4
-	VFMADD231PS  Y12, Y4, Y7
-	VADDPS       Y10, Y7, Y13
-	VFMADD231PS  Y3, Y4, Y13
-	VFMADD231PS  Y15, Y13, Y5
-	VANDPS       couplingCouplingClampGradTanhF32AVX2const<>+320(SB), Y2, Y1
-	VANDPS       couplingCouplingClampGradTanhF32AVX2const<>+0(SB), Y5, Y14
-	VORPS        Y1, Y14, Y14
-	VBROADCASTSS 4(BX), Y11
-	VMULPS       Y14, Y11, Y8
-	VXORPS       couplingCouplingClampGradTanhF32AVX2const<>+320(SB), Y14, Y6
-	VFMADD213PS  couplingCouplingClampGradTanhF32AVX2const<>+832(SB), Y14, Y6
-	VMOVUPS      Y8, (AX)
-	VMOVUPS      Y6, (CX)
-	ADDQ         $0x00000020, AX
-	ADDQ         $0x00000020, CX
-	ADDQ         $0x00000020, DX
-	SUBQ         $0x00000008, SI
+	VDIVPS       Y10, Y8, Y12
+	VDIVPS       Y11, Y9, Y13
+	VMULPS       Y12, Y6, Y14
+	VMULPS       Y13, Y7, Y15
+	VXORPS       couplingCouplingClampGradTanhF32AVX2const<>+320(SB), Y14, Y8
+	VXORPS       couplingCouplingClampGradTanhF32AVX2const<>+320(SB), Y15, Y9
+	VFMADD231PS  Y10, Y8, Y6
+	VFMADD231PS  Y11, Y9, Y7
+	VADDPS       Y0, Y6, Y10
+	VADDPS       Y1, Y7, Y11
+	VFMADD231PS  Y2, Y8, Y10
+	VFMADD231PS  Y3, Y9, Y11
+	VFMADD231PS  Y12, Y10, Y14
+	VFMADD231PS  Y13, Y11, Y15
+	VANDPS       couplingCouplingClampGradTanhF32AVX2const<>+320(SB), Y4, Y0
+	VANDPS       couplingCouplingClampGradTanhF32AVX2const<>+320(SB), Y5, Y1
+	VANDPS       couplingCouplingClampGradTanhF32AVX2const<>+0(SB), Y14, Y6
+	VANDPS       couplingCouplingClampGradTanhF32AVX2const<>+0(SB), Y15, Y7
+	VORPS        Y0, Y6, Y6
+	VORPS        Y1, Y7, Y7
+	VBROADCASTSS 4(BX), Y8
+	VBROADCASTSS 4(BX), Y9
+	VMULPS       Y6, Y8, Y2
+	VMULPS       Y7, Y9, Y3
+	VXORPS       couplingCouplingClampGradTanhF32AVX2const<>+320(SB), Y6, Y10
+	VXORPS       couplingCouplingClampGradTanhF32AVX2const<>+320(SB), Y7, Y11
+	VFMADD213PS  couplingCouplingClampGradTanhF32AVX2const<>+832(SB), Y6, Y10
+	VFMADD213PS  couplingCouplingClampGradTanhF32AVX2const<>+832(SB), Y7, Y11
+	VMOVUPS      Y2, (AX)
+	VMOVUPS      Y3, 32(AX)
+	VMOVUPS      Y10, (CX)
+	VMOVUPS      Y11, 32(CX)
+	ADDQ         $0x00000040, AX
+	ADDQ         $0x00000040, CX
+	ADDQ         $0x00000040, DX
+	SUBQ         $0x00000010, SI
 	JMP          main
 
 one:
@@ -6393,134 +6650,254 @@ TEXT ·couplingClampGradTanhF32AVX512(SB), NOSPLIT, $0-96
 	MOVQ p_base+72(FP), BX
 	MOVQ c_len+8(FP), SI
 
-	// 2 vectors at a time, then one
+	// 4 vectors at a time, then one
 main:
-	CMPQ             SI, $0x00000020
+	CMPQ             SI, $0x00000040
 	JCS              one
 	VMOVUPS          (DX), Z0
 	VMOVUPS          64(DX), Z1
-	VBROADCASTSS     (BX), Z2
-	VBROADCASTSS     (BX), Z3
-	VMULPS           Z2, Z0, Z4
-	VMULPS           Z3, Z1, Z5
-	VANDPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+0(SB), Z4, Z6
-	VANDPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+0(SB), Z5, Z7
-	VBROADCASTSS     couplingCouplingClampGradTanhF32AVX512const<>+4(SB), Z10
-	VBROADCASTSS     couplingCouplingClampGradTanhF32AVX512const<>+4(SB), Z11
-	VMINPS           Z6, Z10, Z8
-	VMINPS           Z7, Z11, Z9
-	VADDPS           Z8, Z8, Z12
-	VADDPS           Z9, Z9, Z13
-	VMULPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+8(SB), Z12, Z14
-	VMULPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+8(SB), Z13, Z15
-	VRNDSCALEPS      $0x00, Z14, Z16
-	VRNDSCALEPS      $0x00, Z15, Z17
-	VFMADD231PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+12(SB), Z16, Z12
-	VFMADD231PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+12(SB), Z17, Z13
-	VMULPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+16(SB), Z16, Z18
-	VMULPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+16(SB), Z17, Z19
-	VADDPS           Z18, Z12, Z20
-	VADDPS           Z19, Z13, Z21
-	VMULPS           Z12, Z12, Z22
-	VMULPS           Z13, Z13, Z23
-	VXORPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+20(SB), Z22, Z24
-	VXORPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+20(SB), Z23, Z25
-	VFMADD231PS      Z12, Z12, Z24
-	VFMADD231PS      Z13, Z13, Z25
-	VADDPS           Z20, Z12, Z26
-	VADDPS           Z21, Z13, Z27
-	VFMADD231PS      Z18, Z26, Z24
-	VFMADD231PS      Z19, Z27, Z25
+	VMOVUPS          128(DX), Z2
+	VMOVUPS          192(DX), Z3
+	VBROADCASTSS     (BX), Z4
+	VBROADCASTSS     (BX), Z5
+	VBROADCASTSS     (BX), Z6
+	VBROADCASTSS     (BX), Z7
+	VMULPS           Z4, Z0, Z8
+	VMULPS           Z5, Z1, Z9
+	VMULPS           Z6, Z2, Z10
+	VMULPS           Z7, Z3, Z11
+	VANDPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+0(SB), Z8, Z12
+	VANDPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+0(SB), Z9, Z13
+	VANDPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+0(SB), Z10, Z14
+	VANDPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+0(SB), Z11, Z15
+	VBROADCASTSS     couplingCouplingClampGradTanhF32AVX512const<>+4(SB), Z20
+	VBROADCASTSS     couplingCouplingClampGradTanhF32AVX512const<>+4(SB), Z21
+	VBROADCASTSS     couplingCouplingClampGradTanhF32AVX512const<>+4(SB), Z22
+	VBROADCASTSS     couplingCouplingClampGradTanhF32AVX512const<>+4(SB), Z23
+	VMINPS           Z12, Z20, Z16
+	VMINPS           Z13, Z21, Z17
+	VMINPS           Z14, Z22, Z18
+	VMINPS           Z15, Z23, Z19
+	VADDPS           Z16, Z16, Z24
+	VADDPS           Z17, Z17, Z25
+	VADDPS           Z18, Z18, Z26
+	VADDPS           Z19, Z19, Z27
+	VMULPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+8(SB), Z24, Z28
+	VMULPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+8(SB), Z25, Z29
+	VMULPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+8(SB), Z26, Z30
+	VMULPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+8(SB), Z27, Z31
+	VRNDSCALEPS      $0x00, Z28, Z0
+	VRNDSCALEPS      $0x00, Z29, Z1
+	VRNDSCALEPS      $0x00, Z30, Z2
+	VRNDSCALEPS      $0x00, Z31, Z3
+	VFMADD231PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+12(SB), Z0, Z24
+	VFMADD231PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+12(SB), Z1, Z25
+	VFMADD231PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+12(SB), Z2, Z26
+	VFMADD231PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+12(SB), Z3, Z27
+	VMULPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+16(SB), Z0, Z4
+	VMULPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+16(SB), Z1, Z5
+	VMULPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+16(SB), Z2, Z6
+	VMULPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+16(SB), Z3, Z7
+	VADDPS           Z4, Z24, Z20
+	VADDPS           Z5, Z25, Z21
+	VADDPS           Z6, Z26, Z22
+	VADDPS           Z7, Z27, Z23
+	VMULPS           Z24, Z24, Z12
+	VMULPS           Z25, Z25, Z13
+	VMULPS           Z26, Z26, Z14
+	VMULPS           Z27, Z27, Z15
+	VXORPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+20(SB), Z12, Z16
+	VXORPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+20(SB), Z13, Z17
+	VXORPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+20(SB), Z14, Z18
+	VXORPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+20(SB), Z15, Z19
+	VFMADD231PS      Z24, Z24, Z16
+	VFMADD231PS      Z25, Z25, Z17
+	VFMADD231PS      Z26, Z26, Z18
+	VFMADD231PS      Z27, Z27, Z19
+	VADDPS           Z20, Z24, Z28
+	VADDPS           Z21, Z25, Z29
+	VADDPS           Z22, Z26, Z30
+	VADDPS           Z23, Z27, Z31
+	VFMADD231PS      Z4, Z28, Z16
+	VFMADD231PS      Z5, Z29, Z17
+	VFMADD231PS      Z6, Z30, Z18
+	VFMADD231PS      Z7, Z31, Z19
 	VBROADCASTSS     couplingCouplingClampGradTanhF32AVX512const<>+24(SB), Z28
 	VBROADCASTSS     couplingCouplingClampGradTanhF32AVX512const<>+24(SB), Z29
+	VBROADCASTSS     couplingCouplingClampGradTanhF32AVX512const<>+24(SB), Z30
+	VBROADCASTSS     couplingCouplingClampGradTanhF32AVX512const<>+24(SB), Z31
 	VFMADD231PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+28(SB), Z20, Z28
 	VFMADD231PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+28(SB), Z21, Z29
+	VFMADD231PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+28(SB), Z22, Z30
+	VFMADD231PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+28(SB), Z23, Z31
 	VFMADD213PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+32(SB), Z20, Z28
 	VFMADD213PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+32(SB), Z21, Z29
+	VFMADD213PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+32(SB), Z22, Z30
+	VFMADD213PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+32(SB), Z23, Z31
 	VFMADD213PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+36(SB), Z20, Z28
 	VFMADD213PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+36(SB), Z21, Z29
+	VFMADD213PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+36(SB), Z22, Z30
+	VFMADD213PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+36(SB), Z23, Z31
 	VFMADD213PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+40(SB), Z20, Z28
 	VFMADD213PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+40(SB), Z21, Z29
-	VFMADD231PS      Z28, Z24, Z18
-	VFMADD231PS      Z29, Z25, Z19
-	VFMADD231PS      Z28, Z22, Z18
-	VFMADD231PS      Z29, Z23, Z19
-	VBROADCASTSS     couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z30
-	VBROADCASTSS     couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z31
-	VSCALEFPS        Z16, Z30, Z30
-	VSCALEFPS        Z17, Z31, Z31
-	VMULPS           Z12, Z30, Z0
-	VMULPS           Z13, Z31, Z1
-	VSUBPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z30, Z2
-	VSUBPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z31, Z3
-	VADDPS           Z0, Z2, Z10
-	VADDPS           Z1, Z3, Z11
-	VSUBPS           Z2, Z10, Z6
-	VSUBPS           Z3, Z11, Z7
-	VSUBPS           Z6, Z0, Z8
-	VSUBPS           Z7, Z1, Z9
-	VFMADD231PS      Z18, Z30, Z8
-	VFMADD231PS      Z19, Z31, Z9
-	VADDPS           Z8, Z10, Z14
-	VADDPS           Z9, Z11, Z15
-	VSUBPS           Z10, Z14, Z26
-	VSUBPS           Z11, Z15, Z27
-	VSUBPS           Z26, Z8, Z20
-	VSUBPS           Z27, Z9, Z21
-	VADDPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+48(SB), Z14, Z24
-	VADDPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+48(SB), Z15, Z25
-	VSUBPS           Z14, Z24, Z22
-	VSUBPS           Z15, Z25, Z23
-	VSUBPS           Z22, Z24, Z28
-	VSUBPS           Z23, Z25, Z29
-	VSUBPS           Z28, Z14, Z16
-	VSUBPS           Z29, Z15, Z17
-	VBROADCASTSS     couplingCouplingClampGradTanhF32AVX512const<>+48(SB), Z2
-	VBROADCASTSS     couplingCouplingClampGradTanhF32AVX512const<>+48(SB), Z3
-	VSUBPS           Z22, Z2, Z12
-	VSUBPS           Z23, Z3, Z13
-	VADDPS           Z12, Z16, Z0
-	VADDPS           Z13, Z17, Z1
-	VADDPS           Z20, Z0, Z6
-	VADDPS           Z21, Z1, Z7
+	VFMADD213PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+40(SB), Z22, Z30
+	VFMADD213PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+40(SB), Z23, Z31
+	VFMADD231PS      Z28, Z16, Z4
+	VFMADD231PS      Z29, Z17, Z5
+	VFMADD231PS      Z30, Z18, Z6
+	VFMADD231PS      Z31, Z19, Z7
+	VFMADD231PS      Z28, Z12, Z4
+	VFMADD231PS      Z29, Z13, Z5
+	VFMADD231PS      Z30, Z14, Z6
+	VFMADD231PS      Z31, Z15, Z7
+	VBROADCASTSS     couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z20
+	VBROADCASTSS     couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z21
+	VBROADCASTSS     couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z22
+	VBROADCASTSS     couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z23
+	VSCALEFPS        Z0, Z20, Z20
+	VSCALEFPS        Z1, Z21, Z21
+	VSCALEFPS        Z2, Z22, Z22
+	VSCALEFPS        Z3, Z23, Z23
+	VMULPS           Z24, Z20, Z16
+	VMULPS           Z25, Z21, Z17
+	VMULPS           Z26, Z22, Z18
+	VMULPS           Z27, Z23, Z19
+	VSUBPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z20, Z12
+	VSUBPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z21, Z13
+	VSUBPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z22, Z14
+	VSUBPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z23, Z15
+	VADDPS           Z16, Z12, Z28
+	VADDPS           Z17, Z13, Z29
+	VADDPS           Z18, Z14, Z30
+	VADDPS           Z19, Z15, Z31
+	VSUBPS           Z12, Z28, Z0
+	VSUBPS           Z13, Z29, Z1
+	VSUBPS           Z14, Z30, Z2
+	VSUBPS           Z15, Z31, Z3
+	VSUBPS           Z0, Z16, Z24
+	VSUBPS           Z1, Z17, Z25
+	VSUBPS           Z2, Z18, Z26
+	VSUBPS           Z3, Z19, Z27
+	VFMADD231PS      Z4, Z20, Z24
+	VFMADD231PS      Z5, Z21, Z25
+	VFMADD231PS      Z6, Z22, Z26
+	VFMADD231PS      Z7, Z23, Z27
+	VADDPS           Z24, Z28, Z12
+	VADDPS           Z25, Z29, Z13
+	VADDPS           Z26, Z30, Z14
+	VADDPS           Z27, Z31, Z15
+	VSUBPS           Z28, Z12, Z16
+	VSUBPS           Z29, Z13, Z17
+	VSUBPS           Z30, Z14, Z18
+	VSUBPS           Z31, Z15, Z19
+	VSUBPS           Z16, Z24, Z0
+	VSUBPS           Z17, Z25, Z1
+	VSUBPS           Z18, Z26, Z2
+	VSUBPS           Z19, Z27, Z3
+	VADDPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+48(SB), Z12, Z20
+	VADDPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+48(SB), Z13, Z21
+	VADDPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+48(SB), Z14, Z22
+	VADDPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+48(SB), Z15, Z23
+	VSUBPS           Z12, Z20, Z4
+	VSUBPS           Z13, Z21, Z5
+	VSUBPS           Z14, Z22, Z6
+	VSUBPS           Z15, Z23, Z7
+	VSUBPS           Z4, Z20, Z28
+	VSUBPS           Z5, Z21, Z29
+	VSUBPS           Z6, Z22, Z30
+	VSUBPS           Z7, Z23, Z31
+	VSUBPS           Z28, Z12, Z24
+	VSUBPS           Z29, Z13, Z25
+	VSUBPS           Z30, Z14, Z26
+	VSUBPS           Z31, Z15, Z27
+	VBROADCASTSS     couplingCouplingClampGradTanhF32AVX512const<>+48(SB), Z28
+	VBROADCASTSS     couplingCouplingClampGradTanhF32AVX512const<>+48(SB), Z29
+	VBROADCASTSS     couplingCouplingClampGradTanhF32AVX512const<>+48(SB), Z30
+	VBROADCASTSS     couplingCouplingClampGradTanhF32AVX512const<>+48(SB), Z31
+	VSUBPS           Z4, Z28, Z16
+	VSUBPS           Z5, Z29, Z17
+	VSUBPS           Z6, Z30, Z18
+	VSUBPS           Z7, Z31, Z19
+	VADDPS           Z16, Z24, Z28
+	VADDPS           Z17, Z25, Z29
+	VADDPS           Z18, Z26, Z30
+	VADDPS           Z19, Z27, Z31
+	VADDPS           Z0, Z28, Z4
+	VADDPS           Z1, Z29, Z5
+	VADDPS           Z2, Z30, Z6
+	VADDPS           Z3, Z31, Z7
+	VBROADCASTSS     couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z16
+	VBROADCASTSS     couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z17
 	VBROADCASTSS     couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z18
 	VBROADCASTSS     couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z19
-	VDIVPS           Z24, Z18, Z30
-	VDIVPS           Z25, Z19, Z31
-	VMULPS           Z30, Z14, Z10
-	VMULPS           Z31, Z15, Z11
-	VXORPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+20(SB), Z10, Z8
-	VXORPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+20(SB), Z11, Z9
-	VFMADD231PS      Z24, Z8, Z14
-	VFMADD231PS      Z25, Z9, Z15
-	VADDPS           Z20, Z14, Z26
-	VADDPS           Z21, Z15, Z27
-	VFMADD231PS      Z6, Z8, Z26
-	VFMADD231PS      Z7, Z9, Z27
-	VFMADD231PS      Z30, Z26, Z10
-	VFMADD231PS      Z31, Z27, Z11
-	VANDPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+20(SB), Z4, Z2
-	VANDPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+20(SB), Z5, Z3
-	VANDPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+0(SB), Z10, Z28
-	VANDPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+0(SB), Z11, Z29
-	VORPS            Z2, Z28, Z28
-	VORPS            Z3, Z29, Z29
-	VBROADCASTSS     4(BX), Z22
-	VBROADCASTSS     4(BX), Z23
-	VMULPS           Z28, Z22, Z16
-	VMULPS           Z29, Z23, Z17
-	VXORPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+20(SB), Z28, Z12
-	VXORPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+20(SB), Z29, Z13
-	VFMADD213PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z28, Z12
-	VFMADD213PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z29, Z13
-	VMOVUPS          Z16, (AX)
-	VMOVUPS          Z17, 64(AX)
-	VMOVUPS          Z12, (CX)
-	VMOVUPS          Z13, 64(CX)
-	ADDQ             $0x00000080, AX
-	ADDQ             $0x00000080, CX
-	ADDQ             $0x00000080, DX
-	SUBQ             $0x00000020, SI
+	VDIVPS           Z20, Z16, Z24
+	VDIVPS           Z21, Z17, Z25
+	VDIVPS           Z22, Z18, Z26
+	VDIVPS           Z23, Z19, Z27
+	VMULPS           Z24, Z12, Z28
+	VMULPS           Z25, Z13, Z29
+	VMULPS           Z26, Z14, Z30
+	VMULPS           Z27, Z15, Z31
+	VXORPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+20(SB), Z28, Z16
+	VXORPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+20(SB), Z29, Z17
+	VXORPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+20(SB), Z30, Z18
+	VXORPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+20(SB), Z31, Z19
+	VFMADD231PS      Z20, Z16, Z12
+	VFMADD231PS      Z21, Z17, Z13
+	VFMADD231PS      Z22, Z18, Z14
+	VFMADD231PS      Z23, Z19, Z15
+	VADDPS           Z0, Z12, Z20
+	VADDPS           Z1, Z13, Z21
+	VADDPS           Z2, Z14, Z22
+	VADDPS           Z3, Z15, Z23
+	VFMADD231PS      Z4, Z16, Z20
+	VFMADD231PS      Z5, Z17, Z21
+	VFMADD231PS      Z6, Z18, Z22
+	VFMADD231PS      Z7, Z19, Z23
+	VFMADD231PS      Z24, Z20, Z28
+	VFMADD231PS      Z25, Z21, Z29
+	VFMADD231PS      Z26, Z22, Z30
+	VFMADD231PS      Z27, Z23, Z31
+	VANDPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+20(SB), Z8, Z0
+	VANDPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+20(SB), Z9, Z1
+	VANDPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+20(SB), Z10, Z2
+	VANDPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+20(SB), Z11, Z3
+	VANDPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+0(SB), Z28, Z12
+	VANDPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+0(SB), Z29, Z13
+	VANDPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+0(SB), Z30, Z14
+	VANDPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+0(SB), Z31, Z15
+	VORPS            Z0, Z12, Z12
+	VORPS            Z1, Z13, Z13
+	VORPS            Z2, Z14, Z14
+	VORPS            Z3, Z15, Z15
+	VBROADCASTSS     4(BX), Z16
+	VBROADCASTSS     4(BX), Z17
+	VBROADCASTSS     4(BX), Z18
+	VBROADCASTSS     4(BX), Z19
+	VMULPS           Z12, Z16, Z4
+	VMULPS           Z13, Z17, Z5
+	VMULPS           Z14, Z18, Z6
+	VMULPS           Z15, Z19, Z7
+	VXORPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+20(SB), Z12, Z20
+	VXORPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+20(SB), Z13, Z21
+	VXORPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+20(SB), Z14, Z22
+	VXORPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+20(SB), Z15, Z23
+	VFMADD213PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z12, Z20
+	VFMADD213PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z13, Z21
+	VFMADD213PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z14, Z22
+	VFMADD213PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z15, Z23
+	VMOVUPS          Z4, (AX)
+	VMOVUPS          Z5, 64(AX)
+	VMOVUPS          Z6, 128(AX)
+	VMOVUPS          Z7, 192(AX)
+	VMOVUPS          Z20, (CX)
+	VMOVUPS          Z21, 64(CX)
+	VMOVUPS          Z22, 128(CX)
+	VMOVUPS          Z23, 192(CX)
+	ADDQ             $0x00000100, AX
+	ADDQ             $0x00000100, CX
+	ADDQ             $0x00000100, DX
+	SUBQ             $0x00000040, SI
 	JMP              main
 
 one:

@@ -273,6 +273,37 @@ func refName(fname, goType string) string {
 	return fname + "[" + goType + "]"
 }
 
+// copies is the number of vectors a kernel's main loop works on at once,
+// per tier: its unrolled copies interleave, so that their dependency
+// chains overlap in the out-of-order window.
+type copies struct{ avx2, avx512 int }
+
+// vmathCopies is each vmath kernel's: the most copies that fit in the
+// registers (the generator panics past them), but Sigmoid's on AVX-512,
+// where 3 copies ran as fast as 2 and 4 slower. More copies than before
+// (2 on AVX-512 and 1 on AVX2 for every vmathalg program) measured, on AMD
+// Zen 5 (BenchmarkVmath, n = 4096, docs/perf-notes.md): AVX-512 Tanh (4)
+// 0.92x the time, Expm1 (3) 0.92x, Softplus (3) 0.84x; AVX2 Tanh (2)
+// 0.83x, Sigmoid (2) 0.77x.
+var vmathCopies = map[string]copies{
+	"Exp": {2, 4}, "Log": {2, 4},
+	"Tanh": {2, 4}, "Sigmoid": {2, 2}, "Expm1": {1, 3}, "Softplus": {1, 3},
+	"Log1p": {1, 2}, "Atan": {1, 2},
+}
+
+// copiesFor returns name's copies on tier s from table; a kernel without
+// an entry is a generator error, so that each new one is measured.
+func copiesFor(table map[string]copies, name string, s isa) int {
+	c, ok := table[name]
+	if !ok {
+		panic(fmt.Sprintf("no unroll entry for %s: add one (the most copies that fit and measure faster)", name))
+	}
+	if s.is512() {
+		return c.avx512
+	}
+	return c.avx2
+}
+
 // vmathKernel emits NameF64AVX512(dst, x []float64) etc.
 func vmathKernel(fname string, t elem, s isa, body func(g *vg)) {
 	n := name(fname, t, s)
@@ -284,15 +315,7 @@ func vmathKernel(fname string, t elem, s isa, body func(g *vg)) {
 	g := &vg{t: t, s: s, o: o, cidx: map[uint64]int{}, name: fname}
 	tailMask() // DATA goes to the latest GLOBL: the shared mask table first
 	g.tab = GLOBL(fmt.Sprintf("vmath%s%s%sconst", fname, t.suffix, s.suffix), RODATA|NOPTR)
-	switch {
-	case fname != "Exp" && fname != "Log":
-		// The vmathalg programs keep more values live: fewer copies.
-		g.U = map[bool]int{true: 2, false: 1}[s.is512()]
-	case s.is512():
-		g.U = 4
-	default:
-		g.U = 2
-	}
+	g.U = copiesFor(vmathCopies, fname, s)
 	dst, src := slicePtr("dst"), slicePtr("x")
 	cnt := Load(Param("dst").Len(), GP64()).(GPVirtual)
 	w := s.width
