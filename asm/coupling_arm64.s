@@ -1373,170 +1373,170 @@ main:
 	CMP	$2, R2
 	BLT	one
 	VLD1.P	16(R0), [V0.D2]
-	MOVD	8(R6), R10
-	VDUP	R10, V1.D2
 	MOVD	0(R6), R10
-	VDUP	R10, V2.D2
-	WORD	$0x6e62dc03 // fmul v3.2d, v0.2d, v2.2d
-	FMOVQ	0(R9), F4
-	WORD	$0x4ee0f865 // fabs v5.2d, v3.2d
-	WORD	$0x4ee4f4a6 // fmin v6.2d, v5.2d, v4.2d
-	WORD	$0x4e66d4c7 // fadd v7.2d, v6.2d, v6.2d
-	FMOVQ	16(R9), F8
-	WORD	$0x6e68dce9 // fmul v9.2d, v7.2d, v8.2d
-	WORD	$0x4e61892a // frintn v10.2d, v9.2d
-	FMOVQ	32(R9), F11
-	VFMLA	V11.D2, V10.D2, V7.D2
-	FMOVQ	48(R9), F12
-	WORD	$0x6e6cdd4d // fmul v13.2d, v10.2d, v12.2d
-	WORD	$0x4e6dd4ee // fadd v14.2d, v7.2d, v13.2d
-	WORD	$0x6e67dcef // fmul v15.2d, v7.2d, v7.2d
-	WORD	$0x6ee0f9f0 // fneg v16.2d, v15.2d
-	VFMLA	V7.D2, V7.D2, V16.D2
-	WORD	$0x4e6ed4f1 // fadd v17.2d, v7.2d, v14.2d
-	VFMLA	V13.D2, V17.D2, V16.D2
-	FMOVQ	64(R9), F18
-	FMOVQ	80(R9), F19
-	VFMLA	V14.D2, V18.D2, V19.D2
-	FMOVQ	96(R9), F20
-	VFMLA	V14.D2, V19.D2, V20.D2
-	FMOVQ	112(R9), F21
-	VFMLA	V14.D2, V20.D2, V21.D2
-	FMOVQ	128(R9), F22
-	VFMLA	V14.D2, V21.D2, V22.D2
-	FMOVQ	144(R9), F23
-	VFMLA	V14.D2, V22.D2, V23.D2
-	FMOVQ	160(R9), F24
-	VFMLA	V14.D2, V23.D2, V24.D2
-	FMOVQ	176(R9), F25
-	VFMLA	V14.D2, V24.D2, V25.D2
-	FMOVQ	192(R9), F26
-	VFMLA	V14.D2, V25.D2, V26.D2
-	FMOVQ	208(R9), F27
-	VFMLA	V14.D2, V26.D2, V27.D2
-	VFMLA	V27.D2, V16.D2, V13.D2
-	VFMLA	V27.D2, V15.D2, V13.D2
-	FMOVQ	224(R9), F28
-	WORD	$0x4e7cd55d // fadd v29.2d, v10.2d, v28.2d
-	FMOVQ	240(R9), F30
-	VSUB	V30.D2, V29.D2, V29.D2
-	VSHL	$52, V29.D2, V29.D2
-	WORD	$0x6e67dfbf // fmul v31.2d, v29.2d, v7.2d
-	FMOVQ	256(R9), F0
-	WORD	$0x4ee0d7a2 // fsub v2.2d, v29.2d, v0.2d
-	WORD	$0x4e7fd444 // fadd v4.2d, v2.2d, v31.2d
-	WORD	$0x4ee2d485 // fsub v5.2d, v4.2d, v2.2d
-	WORD	$0x4ee5d7e6 // fsub v6.2d, v31.2d, v5.2d
-	VFMLA	V13.D2, V29.D2, V6.D2
-	WORD	$0x4e66d488 // fadd v8.2d, v4.2d, v6.2d
-	WORD	$0x4ee4d509 // fsub v9.2d, v8.2d, v4.2d
-	WORD	$0x4ee9d4cb // fsub v11.2d, v6.2d, v9.2d
-	FMOVQ	272(R9), F12
-	WORD	$0x4e6cd511 // fadd v17.2d, v8.2d, v12.2d
-	WORD	$0x4ee8d632 // fsub v18.2d, v17.2d, v8.2d
-	WORD	$0x4ef2d633 // fsub v19.2d, v17.2d, v18.2d
-	WORD	$0x4ef3d514 // fsub v20.2d, v8.2d, v19.2d
-	WORD	$0x4ef2d595 // fsub v21.2d, v12.2d, v18.2d
-	WORD	$0x4e75d696 // fadd v22.2d, v20.2d, v21.2d
-	WORD	$0x4e6bd6d7 // fadd v23.2d, v22.2d, v11.2d
-	FMOVQ	256(R9), F24
-	WORD	$0x6e71ff19 // fdiv v25.2d, v24.2d, v17.2d
-	WORD	$0x6e79dd1a // fmul v26.2d, v8.2d, v25.2d
-	WORD	$0x6ee0fb4e // fneg v14.2d, v26.2d
-	VFMLA	V17.D2, V14.D2, V8.D2
-	WORD	$0x4e6bd510 // fadd v16.2d, v8.2d, v11.2d
-	VFMLA	V23.D2, V14.D2, V16.D2
-	VFMLA	V25.D2, V16.D2, V26.D2
-	WORD	$0x4ee0fb4f // fabs v15.2d, v26.2d
-	FMOVQ	288(R9), F27
-	VBIT	V27.B16, V3.B16, V15.B16
-	WORD	$0x6e6fdc3c // fmul v28.2d, v1.2d, v15.2d
-	VST1.P	[V28.D2], 16(R1)
+	VDUP	R10, V1.D2
+	WORD	$0x6e61dc02 // fmul v2.2d, v0.2d, v1.2d
+	FMOVQ	0(R9), F3
+	WORD	$0x4ee0f844 // fabs v4.2d, v2.2d
+	WORD	$0x4ee3f485 // fmin v5.2d, v4.2d, v3.2d
+	WORD	$0x4e65d4a6 // fadd v6.2d, v5.2d, v5.2d
+	FMOVQ	16(R9), F7
+	WORD	$0x6e67dcc8 // fmul v8.2d, v6.2d, v7.2d
+	WORD	$0x4e618909 // frintn v9.2d, v8.2d
+	FMOVQ	32(R9), F10
+	VFMLA	V10.D2, V9.D2, V6.D2
+	FMOVQ	48(R9), F11
+	WORD	$0x6e6bdd2c // fmul v12.2d, v9.2d, v11.2d
+	WORD	$0x4e6cd4cd // fadd v13.2d, v6.2d, v12.2d
+	WORD	$0x6e66dcce // fmul v14.2d, v6.2d, v6.2d
+	WORD	$0x6ee0f9cf // fneg v15.2d, v14.2d
+	VFMLA	V6.D2, V6.D2, V15.D2
+	WORD	$0x4e6dd4d0 // fadd v16.2d, v6.2d, v13.2d
+	VFMLA	V12.D2, V16.D2, V15.D2
+	FMOVQ	64(R9), F17
+	FMOVQ	80(R9), F18
+	VFMLA	V13.D2, V17.D2, V18.D2
+	FMOVQ	96(R9), F19
+	VFMLA	V13.D2, V18.D2, V19.D2
+	FMOVQ	112(R9), F20
+	VFMLA	V13.D2, V19.D2, V20.D2
+	FMOVQ	128(R9), F21
+	VFMLA	V13.D2, V20.D2, V21.D2
+	FMOVQ	144(R9), F22
+	VFMLA	V13.D2, V21.D2, V22.D2
+	FMOVQ	160(R9), F23
+	VFMLA	V13.D2, V22.D2, V23.D2
+	FMOVQ	176(R9), F24
+	VFMLA	V13.D2, V23.D2, V24.D2
+	FMOVQ	192(R9), F25
+	VFMLA	V13.D2, V24.D2, V25.D2
+	FMOVQ	208(R9), F26
+	VFMLA	V13.D2, V25.D2, V26.D2
+	VFMLA	V26.D2, V15.D2, V12.D2
+	VFMLA	V26.D2, V14.D2, V12.D2
+	FMOVQ	224(R9), F27
+	WORD	$0x4e7bd53c // fadd v28.2d, v9.2d, v27.2d
+	FMOVQ	240(R9), F29
+	VSUB	V29.D2, V28.D2, V28.D2
+	VSHL	$52, V28.D2, V28.D2
+	WORD	$0x6e66df9e // fmul v30.2d, v28.2d, v6.2d
+	FMOVQ	256(R9), F31
+	WORD	$0x4effd780 // fsub v0.2d, v28.2d, v31.2d
+	WORD	$0x4e7ed401 // fadd v1.2d, v0.2d, v30.2d
+	WORD	$0x4ee0d423 // fsub v3.2d, v1.2d, v0.2d
+	WORD	$0x4ee3d7c4 // fsub v4.2d, v30.2d, v3.2d
+	VFMLA	V12.D2, V28.D2, V4.D2
+	WORD	$0x4e64d425 // fadd v5.2d, v1.2d, v4.2d
+	WORD	$0x4ee1d4a7 // fsub v7.2d, v5.2d, v1.2d
+	WORD	$0x4ee7d488 // fsub v8.2d, v4.2d, v7.2d
+	FMOVQ	272(R9), F10
+	WORD	$0x4e6ad4ab // fadd v11.2d, v5.2d, v10.2d
+	WORD	$0x4ee5d570 // fsub v16.2d, v11.2d, v5.2d
+	WORD	$0x4ef0d571 // fsub v17.2d, v11.2d, v16.2d
+	WORD	$0x4ef1d4b2 // fsub v18.2d, v5.2d, v17.2d
+	WORD	$0x4ef0d553 // fsub v19.2d, v10.2d, v16.2d
+	WORD	$0x4e73d654 // fadd v20.2d, v18.2d, v19.2d
+	WORD	$0x4e68d695 // fadd v21.2d, v20.2d, v8.2d
+	FMOVQ	256(R9), F22
+	WORD	$0x6e6bfed7 // fdiv v23.2d, v22.2d, v11.2d
+	WORD	$0x6e77dcb8 // fmul v24.2d, v5.2d, v23.2d
+	WORD	$0x6ee0fb19 // fneg v25.2d, v24.2d
+	VFMLA	V11.D2, V25.D2, V5.D2
+	WORD	$0x4e68d4ad // fadd v13.2d, v5.2d, v8.2d
+	VFMLA	V21.D2, V25.D2, V13.D2
+	VFMLA	V23.D2, V13.D2, V24.D2
+	WORD	$0x4ee0fb0f // fabs v15.2d, v24.2d
+	FMOVQ	288(R9), F14
+	VBIT	V14.B16, V2.B16, V15.B16
+	MOVD	8(R6), R10
+	VDUP	R10, V26.D2
+	WORD	$0x6e6fdf5b // fmul v27.2d, v26.2d, v15.2d
+	VST1.P	[V27.D2], 16(R1)
 	SUB	$2, R2
 	B	main
 one:
 	CMP	$2, R2
 	BLT	done
 	VLD1.P	16(R0), [V0.D2]
-	MOVD	8(R6), R10
-	VDUP	R10, V1.D2
 	MOVD	0(R6), R10
-	VDUP	R10, V2.D2
-	WORD	$0x6e62dc03 // fmul v3.2d, v0.2d, v2.2d
-	FMOVQ	0(R9), F4
-	WORD	$0x4ee0f865 // fabs v5.2d, v3.2d
-	WORD	$0x4ee4f4a6 // fmin v6.2d, v5.2d, v4.2d
-	WORD	$0x4e66d4c7 // fadd v7.2d, v6.2d, v6.2d
-	FMOVQ	16(R9), F8
-	WORD	$0x6e68dce9 // fmul v9.2d, v7.2d, v8.2d
-	WORD	$0x4e61892a // frintn v10.2d, v9.2d
-	FMOVQ	32(R9), F11
-	VFMLA	V11.D2, V10.D2, V7.D2
-	FMOVQ	48(R9), F12
-	WORD	$0x6e6cdd4d // fmul v13.2d, v10.2d, v12.2d
-	WORD	$0x4e6dd4ee // fadd v14.2d, v7.2d, v13.2d
-	WORD	$0x6e67dcef // fmul v15.2d, v7.2d, v7.2d
-	WORD	$0x6ee0f9f0 // fneg v16.2d, v15.2d
-	VFMLA	V7.D2, V7.D2, V16.D2
-	WORD	$0x4e6ed4f1 // fadd v17.2d, v7.2d, v14.2d
-	VFMLA	V13.D2, V17.D2, V16.D2
-	FMOVQ	64(R9), F18
-	FMOVQ	80(R9), F19
-	VFMLA	V14.D2, V18.D2, V19.D2
-	FMOVQ	96(R9), F20
-	VFMLA	V14.D2, V19.D2, V20.D2
-	FMOVQ	112(R9), F21
-	VFMLA	V14.D2, V20.D2, V21.D2
-	FMOVQ	128(R9), F22
-	VFMLA	V14.D2, V21.D2, V22.D2
-	FMOVQ	144(R9), F23
-	VFMLA	V14.D2, V22.D2, V23.D2
-	FMOVQ	160(R9), F24
-	VFMLA	V14.D2, V23.D2, V24.D2
-	FMOVQ	176(R9), F25
-	VFMLA	V14.D2, V24.D2, V25.D2
-	FMOVQ	192(R9), F26
-	VFMLA	V14.D2, V25.D2, V26.D2
-	FMOVQ	208(R9), F27
-	VFMLA	V14.D2, V26.D2, V27.D2
-	VFMLA	V27.D2, V16.D2, V13.D2
-	VFMLA	V27.D2, V15.D2, V13.D2
-	FMOVQ	224(R9), F28
-	WORD	$0x4e7cd55d // fadd v29.2d, v10.2d, v28.2d
-	FMOVQ	240(R9), F30
-	VSUB	V30.D2, V29.D2, V29.D2
-	VSHL	$52, V29.D2, V29.D2
-	WORD	$0x6e67dfbf // fmul v31.2d, v29.2d, v7.2d
-	FMOVQ	256(R9), F0
-	WORD	$0x4ee0d7a2 // fsub v2.2d, v29.2d, v0.2d
-	WORD	$0x4e7fd444 // fadd v4.2d, v2.2d, v31.2d
-	WORD	$0x4ee2d485 // fsub v5.2d, v4.2d, v2.2d
-	WORD	$0x4ee5d7e6 // fsub v6.2d, v31.2d, v5.2d
-	VFMLA	V13.D2, V29.D2, V6.D2
-	WORD	$0x4e66d488 // fadd v8.2d, v4.2d, v6.2d
-	WORD	$0x4ee4d509 // fsub v9.2d, v8.2d, v4.2d
-	WORD	$0x4ee9d4cb // fsub v11.2d, v6.2d, v9.2d
-	FMOVQ	272(R9), F12
-	WORD	$0x4e6cd511 // fadd v17.2d, v8.2d, v12.2d
-	WORD	$0x4ee8d632 // fsub v18.2d, v17.2d, v8.2d
-	WORD	$0x4ef2d633 // fsub v19.2d, v17.2d, v18.2d
-	WORD	$0x4ef3d514 // fsub v20.2d, v8.2d, v19.2d
-	WORD	$0x4ef2d595 // fsub v21.2d, v12.2d, v18.2d
-	WORD	$0x4e75d696 // fadd v22.2d, v20.2d, v21.2d
-	WORD	$0x4e6bd6d7 // fadd v23.2d, v22.2d, v11.2d
-	FMOVQ	256(R9), F24
-	WORD	$0x6e71ff19 // fdiv v25.2d, v24.2d, v17.2d
-	WORD	$0x6e79dd1a // fmul v26.2d, v8.2d, v25.2d
-	WORD	$0x6ee0fb4e // fneg v14.2d, v26.2d
-	VFMLA	V17.D2, V14.D2, V8.D2
-	WORD	$0x4e6bd510 // fadd v16.2d, v8.2d, v11.2d
-	VFMLA	V23.D2, V14.D2, V16.D2
-	VFMLA	V25.D2, V16.D2, V26.D2
-	WORD	$0x4ee0fb4f // fabs v15.2d, v26.2d
-	FMOVQ	288(R9), F27
-	VBIT	V27.B16, V3.B16, V15.B16
-	WORD	$0x6e6fdc3c // fmul v28.2d, v1.2d, v15.2d
-	VST1.P	[V28.D2], 16(R1)
+	VDUP	R10, V1.D2
+	WORD	$0x6e61dc02 // fmul v2.2d, v0.2d, v1.2d
+	FMOVQ	0(R9), F3
+	WORD	$0x4ee0f844 // fabs v4.2d, v2.2d
+	WORD	$0x4ee3f485 // fmin v5.2d, v4.2d, v3.2d
+	WORD	$0x4e65d4a6 // fadd v6.2d, v5.2d, v5.2d
+	FMOVQ	16(R9), F7
+	WORD	$0x6e67dcc8 // fmul v8.2d, v6.2d, v7.2d
+	WORD	$0x4e618909 // frintn v9.2d, v8.2d
+	FMOVQ	32(R9), F10
+	VFMLA	V10.D2, V9.D2, V6.D2
+	FMOVQ	48(R9), F11
+	WORD	$0x6e6bdd2c // fmul v12.2d, v9.2d, v11.2d
+	WORD	$0x4e6cd4cd // fadd v13.2d, v6.2d, v12.2d
+	WORD	$0x6e66dcce // fmul v14.2d, v6.2d, v6.2d
+	WORD	$0x6ee0f9cf // fneg v15.2d, v14.2d
+	VFMLA	V6.D2, V6.D2, V15.D2
+	WORD	$0x4e6dd4d0 // fadd v16.2d, v6.2d, v13.2d
+	VFMLA	V12.D2, V16.D2, V15.D2
+	FMOVQ	64(R9), F17
+	FMOVQ	80(R9), F18
+	VFMLA	V13.D2, V17.D2, V18.D2
+	FMOVQ	96(R9), F19
+	VFMLA	V13.D2, V18.D2, V19.D2
+	FMOVQ	112(R9), F20
+	VFMLA	V13.D2, V19.D2, V20.D2
+	FMOVQ	128(R9), F21
+	VFMLA	V13.D2, V20.D2, V21.D2
+	FMOVQ	144(R9), F22
+	VFMLA	V13.D2, V21.D2, V22.D2
+	FMOVQ	160(R9), F23
+	VFMLA	V13.D2, V22.D2, V23.D2
+	FMOVQ	176(R9), F24
+	VFMLA	V13.D2, V23.D2, V24.D2
+	FMOVQ	192(R9), F25
+	VFMLA	V13.D2, V24.D2, V25.D2
+	FMOVQ	208(R9), F26
+	VFMLA	V13.D2, V25.D2, V26.D2
+	VFMLA	V26.D2, V15.D2, V12.D2
+	VFMLA	V26.D2, V14.D2, V12.D2
+	FMOVQ	224(R9), F27
+	WORD	$0x4e7bd53c // fadd v28.2d, v9.2d, v27.2d
+	FMOVQ	240(R9), F29
+	VSUB	V29.D2, V28.D2, V28.D2
+	VSHL	$52, V28.D2, V28.D2
+	WORD	$0x6e66df9e // fmul v30.2d, v28.2d, v6.2d
+	FMOVQ	256(R9), F31
+	WORD	$0x4effd780 // fsub v0.2d, v28.2d, v31.2d
+	WORD	$0x4e7ed401 // fadd v1.2d, v0.2d, v30.2d
+	WORD	$0x4ee0d423 // fsub v3.2d, v1.2d, v0.2d
+	WORD	$0x4ee3d7c4 // fsub v4.2d, v30.2d, v3.2d
+	VFMLA	V12.D2, V28.D2, V4.D2
+	WORD	$0x4e64d425 // fadd v5.2d, v1.2d, v4.2d
+	WORD	$0x4ee1d4a7 // fsub v7.2d, v5.2d, v1.2d
+	WORD	$0x4ee7d488 // fsub v8.2d, v4.2d, v7.2d
+	FMOVQ	272(R9), F10
+	WORD	$0x4e6ad4ab // fadd v11.2d, v5.2d, v10.2d
+	WORD	$0x4ee5d570 // fsub v16.2d, v11.2d, v5.2d
+	WORD	$0x4ef0d571 // fsub v17.2d, v11.2d, v16.2d
+	WORD	$0x4ef1d4b2 // fsub v18.2d, v5.2d, v17.2d
+	WORD	$0x4ef0d553 // fsub v19.2d, v10.2d, v16.2d
+	WORD	$0x4e73d654 // fadd v20.2d, v18.2d, v19.2d
+	WORD	$0x4e68d695 // fadd v21.2d, v20.2d, v8.2d
+	FMOVQ	256(R9), F22
+	WORD	$0x6e6bfed7 // fdiv v23.2d, v22.2d, v11.2d
+	WORD	$0x6e77dcb8 // fmul v24.2d, v5.2d, v23.2d
+	WORD	$0x6ee0fb19 // fneg v25.2d, v24.2d
+	VFMLA	V11.D2, V25.D2, V5.D2
+	WORD	$0x4e68d4ad // fadd v13.2d, v5.2d, v8.2d
+	VFMLA	V21.D2, V25.D2, V13.D2
+	VFMLA	V23.D2, V13.D2, V24.D2
+	WORD	$0x4ee0fb0f // fabs v15.2d, v24.2d
+	FMOVQ	288(R9), F14
+	VBIT	V14.B16, V2.B16, V15.B16
+	MOVD	8(R6), R10
+	VDUP	R10, V26.D2
+	WORD	$0x6e6fdf5b // fmul v27.2d, v26.2d, v15.2d
+	VST1.P	[V27.D2], 16(R1)
 	SUB	$2, R2
 	B	one
 done:
@@ -1593,150 +1593,150 @@ main:
 	CMP	$4, R2
 	BLT	one
 	VLD1.P	16(R0), [V0.S4]
-	MOVWU	4(R6), R10
-	VDUP	R10, V1.S4
 	MOVWU	0(R6), R10
-	VDUP	R10, V2.S4
-	WORD	$0x6e22dc03 // fmul v3.4s, v0.4s, v2.4s
-	FMOVQ	0(R9), F4
-	WORD	$0x4ea0f865 // fabs v5.4s, v3.4s
-	WORD	$0x4ea4f4a6 // fmin v6.4s, v5.4s, v4.4s
-	WORD	$0x4e26d4c7 // fadd v7.4s, v6.4s, v6.4s
-	FMOVQ	16(R9), F8
-	WORD	$0x6e28dce9 // fmul v9.4s, v7.4s, v8.4s
-	WORD	$0x4e21892a // frintn v10.4s, v9.4s
-	FMOVQ	32(R9), F11
-	VFMLA	V11.S4, V10.S4, V7.S4
-	FMOVQ	48(R9), F12
-	WORD	$0x6e2cdd4d // fmul v13.4s, v10.4s, v12.4s
-	WORD	$0x4e2dd4ee // fadd v14.4s, v7.4s, v13.4s
-	WORD	$0x6e27dcef // fmul v15.4s, v7.4s, v7.4s
-	WORD	$0x6ea0f9f0 // fneg v16.4s, v15.4s
-	VFMLA	V7.S4, V7.S4, V16.S4
-	WORD	$0x4e2ed4f1 // fadd v17.4s, v7.4s, v14.4s
-	VFMLA	V13.S4, V17.S4, V16.S4
-	FMOVQ	64(R9), F18
-	FMOVQ	80(R9), F19
-	VFMLA	V14.S4, V18.S4, V19.S4
-	FMOVQ	96(R9), F20
-	VFMLA	V14.S4, V19.S4, V20.S4
-	FMOVQ	112(R9), F21
-	VFMLA	V14.S4, V20.S4, V21.S4
-	FMOVQ	128(R9), F22
-	VFMLA	V14.S4, V21.S4, V22.S4
-	VFMLA	V22.S4, V16.S4, V13.S4
-	VFMLA	V22.S4, V15.S4, V13.S4
-	FMOVQ	144(R9), F23
-	WORD	$0x4e37d558 // fadd v24.4s, v10.4s, v23.4s
-	FMOVQ	160(R9), F25
-	VSUB	V25.S4, V24.S4, V24.S4
-	VSHL	$23, V24.S4, V24.S4
-	WORD	$0x6e27df1a // fmul v26.4s, v24.4s, v7.4s
-	FMOVQ	176(R9), F27
-	WORD	$0x4ebbd71c // fsub v28.4s, v24.4s, v27.4s
-	WORD	$0x4e3ad79d // fadd v29.4s, v28.4s, v26.4s
-	WORD	$0x4ebcd7be // fsub v30.4s, v29.4s, v28.4s
-	WORD	$0x4ebed75f // fsub v31.4s, v26.4s, v30.4s
-	VFMLA	V13.S4, V24.S4, V31.S4
-	WORD	$0x4e3fd7a0 // fadd v0.4s, v29.4s, v31.4s
-	WORD	$0x4ebdd402 // fsub v2.4s, v0.4s, v29.4s
-	WORD	$0x4ea2d7e4 // fsub v4.4s, v31.4s, v2.4s
-	FMOVQ	192(R9), F5
-	WORD	$0x4e25d406 // fadd v6.4s, v0.4s, v5.4s
-	WORD	$0x4ea0d4c8 // fsub v8.4s, v6.4s, v0.4s
-	WORD	$0x4ea8d4c9 // fsub v9.4s, v6.4s, v8.4s
-	WORD	$0x4ea9d40b // fsub v11.4s, v0.4s, v9.4s
-	WORD	$0x4ea8d4ac // fsub v12.4s, v5.4s, v8.4s
-	WORD	$0x4e2cd571 // fadd v17.4s, v11.4s, v12.4s
-	WORD	$0x4e24d632 // fadd v18.4s, v17.4s, v4.4s
-	FMOVQ	176(R9), F19
-	WORD	$0x6e26fe74 // fdiv v20.4s, v19.4s, v6.4s
-	WORD	$0x6e34dc15 // fmul v21.4s, v0.4s, v20.4s
-	WORD	$0x6ea0faae // fneg v14.4s, v21.4s
-	VFMLA	V6.S4, V14.S4, V0.S4
-	WORD	$0x4e24d410 // fadd v16.4s, v0.4s, v4.4s
-	VFMLA	V18.S4, V14.S4, V16.S4
-	VFMLA	V20.S4, V16.S4, V21.S4
-	WORD	$0x4ea0faaf // fabs v15.4s, v21.4s
-	FMOVQ	208(R9), F22
-	VBIT	V22.B16, V3.B16, V15.B16
-	WORD	$0x6e2fdc37 // fmul v23.4s, v1.4s, v15.4s
-	VST1.P	[V23.S4], 16(R1)
+	VDUP	R10, V1.S4
+	WORD	$0x6e21dc02 // fmul v2.4s, v0.4s, v1.4s
+	FMOVQ	0(R9), F3
+	WORD	$0x4ea0f844 // fabs v4.4s, v2.4s
+	WORD	$0x4ea3f485 // fmin v5.4s, v4.4s, v3.4s
+	WORD	$0x4e25d4a6 // fadd v6.4s, v5.4s, v5.4s
+	FMOVQ	16(R9), F7
+	WORD	$0x6e27dcc8 // fmul v8.4s, v6.4s, v7.4s
+	WORD	$0x4e218909 // frintn v9.4s, v8.4s
+	FMOVQ	32(R9), F10
+	VFMLA	V10.S4, V9.S4, V6.S4
+	FMOVQ	48(R9), F11
+	WORD	$0x6e2bdd2c // fmul v12.4s, v9.4s, v11.4s
+	WORD	$0x4e2cd4cd // fadd v13.4s, v6.4s, v12.4s
+	WORD	$0x6e26dcce // fmul v14.4s, v6.4s, v6.4s
+	WORD	$0x6ea0f9cf // fneg v15.4s, v14.4s
+	VFMLA	V6.S4, V6.S4, V15.S4
+	WORD	$0x4e2dd4d0 // fadd v16.4s, v6.4s, v13.4s
+	VFMLA	V12.S4, V16.S4, V15.S4
+	FMOVQ	64(R9), F17
+	FMOVQ	80(R9), F18
+	VFMLA	V13.S4, V17.S4, V18.S4
+	FMOVQ	96(R9), F19
+	VFMLA	V13.S4, V18.S4, V19.S4
+	FMOVQ	112(R9), F20
+	VFMLA	V13.S4, V19.S4, V20.S4
+	FMOVQ	128(R9), F21
+	VFMLA	V13.S4, V20.S4, V21.S4
+	VFMLA	V21.S4, V15.S4, V12.S4
+	VFMLA	V21.S4, V14.S4, V12.S4
+	FMOVQ	144(R9), F22
+	WORD	$0x4e36d537 // fadd v23.4s, v9.4s, v22.4s
+	FMOVQ	160(R9), F24
+	VSUB	V24.S4, V23.S4, V23.S4
+	VSHL	$23, V23.S4, V23.S4
+	WORD	$0x6e26def9 // fmul v25.4s, v23.4s, v6.4s
+	FMOVQ	176(R9), F26
+	WORD	$0x4ebad6fb // fsub v27.4s, v23.4s, v26.4s
+	WORD	$0x4e39d77c // fadd v28.4s, v27.4s, v25.4s
+	WORD	$0x4ebbd79d // fsub v29.4s, v28.4s, v27.4s
+	WORD	$0x4ebdd73e // fsub v30.4s, v25.4s, v29.4s
+	VFMLA	V12.S4, V23.S4, V30.S4
+	WORD	$0x4e3ed79f // fadd v31.4s, v28.4s, v30.4s
+	WORD	$0x4ebcd7e0 // fsub v0.4s, v31.4s, v28.4s
+	WORD	$0x4ea0d7c1 // fsub v1.4s, v30.4s, v0.4s
+	FMOVQ	192(R9), F3
+	WORD	$0x4e23d7e4 // fadd v4.4s, v31.4s, v3.4s
+	WORD	$0x4ebfd485 // fsub v5.4s, v4.4s, v31.4s
+	WORD	$0x4ea5d487 // fsub v7.4s, v4.4s, v5.4s
+	WORD	$0x4ea7d7e8 // fsub v8.4s, v31.4s, v7.4s
+	WORD	$0x4ea5d46a // fsub v10.4s, v3.4s, v5.4s
+	WORD	$0x4e2ad50b // fadd v11.4s, v8.4s, v10.4s
+	WORD	$0x4e21d570 // fadd v16.4s, v11.4s, v1.4s
+	FMOVQ	176(R9), F17
+	WORD	$0x6e24fe32 // fdiv v18.4s, v17.4s, v4.4s
+	WORD	$0x6e32dff3 // fmul v19.4s, v31.4s, v18.4s
+	WORD	$0x6ea0fa74 // fneg v20.4s, v19.4s
+	VFMLA	V4.S4, V20.S4, V31.S4
+	WORD	$0x4e21d7ed // fadd v13.4s, v31.4s, v1.4s
+	VFMLA	V16.S4, V20.S4, V13.S4
+	VFMLA	V18.S4, V13.S4, V19.S4
+	WORD	$0x4ea0fa6f // fabs v15.4s, v19.4s
+	FMOVQ	208(R9), F14
+	VBIT	V14.B16, V2.B16, V15.B16
+	MOVWU	4(R6), R10
+	VDUP	R10, V21.S4
+	WORD	$0x6e2fdeb6 // fmul v22.4s, v21.4s, v15.4s
+	VST1.P	[V22.S4], 16(R1)
 	SUB	$4, R2
 	B	main
 one:
 	CMP	$4, R2
 	BLT	done
 	VLD1.P	16(R0), [V0.S4]
-	MOVWU	4(R6), R10
-	VDUP	R10, V1.S4
 	MOVWU	0(R6), R10
-	VDUP	R10, V2.S4
-	WORD	$0x6e22dc03 // fmul v3.4s, v0.4s, v2.4s
-	FMOVQ	0(R9), F4
-	WORD	$0x4ea0f865 // fabs v5.4s, v3.4s
-	WORD	$0x4ea4f4a6 // fmin v6.4s, v5.4s, v4.4s
-	WORD	$0x4e26d4c7 // fadd v7.4s, v6.4s, v6.4s
-	FMOVQ	16(R9), F8
-	WORD	$0x6e28dce9 // fmul v9.4s, v7.4s, v8.4s
-	WORD	$0x4e21892a // frintn v10.4s, v9.4s
-	FMOVQ	32(R9), F11
-	VFMLA	V11.S4, V10.S4, V7.S4
-	FMOVQ	48(R9), F12
-	WORD	$0x6e2cdd4d // fmul v13.4s, v10.4s, v12.4s
-	WORD	$0x4e2dd4ee // fadd v14.4s, v7.4s, v13.4s
-	WORD	$0x6e27dcef // fmul v15.4s, v7.4s, v7.4s
-	WORD	$0x6ea0f9f0 // fneg v16.4s, v15.4s
-	VFMLA	V7.S4, V7.S4, V16.S4
-	WORD	$0x4e2ed4f1 // fadd v17.4s, v7.4s, v14.4s
-	VFMLA	V13.S4, V17.S4, V16.S4
-	FMOVQ	64(R9), F18
-	FMOVQ	80(R9), F19
-	VFMLA	V14.S4, V18.S4, V19.S4
-	FMOVQ	96(R9), F20
-	VFMLA	V14.S4, V19.S4, V20.S4
-	FMOVQ	112(R9), F21
-	VFMLA	V14.S4, V20.S4, V21.S4
-	FMOVQ	128(R9), F22
-	VFMLA	V14.S4, V21.S4, V22.S4
-	VFMLA	V22.S4, V16.S4, V13.S4
-	VFMLA	V22.S4, V15.S4, V13.S4
-	FMOVQ	144(R9), F23
-	WORD	$0x4e37d558 // fadd v24.4s, v10.4s, v23.4s
-	FMOVQ	160(R9), F25
-	VSUB	V25.S4, V24.S4, V24.S4
-	VSHL	$23, V24.S4, V24.S4
-	WORD	$0x6e27df1a // fmul v26.4s, v24.4s, v7.4s
-	FMOVQ	176(R9), F27
-	WORD	$0x4ebbd71c // fsub v28.4s, v24.4s, v27.4s
-	WORD	$0x4e3ad79d // fadd v29.4s, v28.4s, v26.4s
-	WORD	$0x4ebcd7be // fsub v30.4s, v29.4s, v28.4s
-	WORD	$0x4ebed75f // fsub v31.4s, v26.4s, v30.4s
-	VFMLA	V13.S4, V24.S4, V31.S4
-	WORD	$0x4e3fd7a0 // fadd v0.4s, v29.4s, v31.4s
-	WORD	$0x4ebdd402 // fsub v2.4s, v0.4s, v29.4s
-	WORD	$0x4ea2d7e4 // fsub v4.4s, v31.4s, v2.4s
-	FMOVQ	192(R9), F5
-	WORD	$0x4e25d406 // fadd v6.4s, v0.4s, v5.4s
-	WORD	$0x4ea0d4c8 // fsub v8.4s, v6.4s, v0.4s
-	WORD	$0x4ea8d4c9 // fsub v9.4s, v6.4s, v8.4s
-	WORD	$0x4ea9d40b // fsub v11.4s, v0.4s, v9.4s
-	WORD	$0x4ea8d4ac // fsub v12.4s, v5.4s, v8.4s
-	WORD	$0x4e2cd571 // fadd v17.4s, v11.4s, v12.4s
-	WORD	$0x4e24d632 // fadd v18.4s, v17.4s, v4.4s
-	FMOVQ	176(R9), F19
-	WORD	$0x6e26fe74 // fdiv v20.4s, v19.4s, v6.4s
-	WORD	$0x6e34dc15 // fmul v21.4s, v0.4s, v20.4s
-	WORD	$0x6ea0faae // fneg v14.4s, v21.4s
-	VFMLA	V6.S4, V14.S4, V0.S4
-	WORD	$0x4e24d410 // fadd v16.4s, v0.4s, v4.4s
-	VFMLA	V18.S4, V14.S4, V16.S4
-	VFMLA	V20.S4, V16.S4, V21.S4
-	WORD	$0x4ea0faaf // fabs v15.4s, v21.4s
-	FMOVQ	208(R9), F22
-	VBIT	V22.B16, V3.B16, V15.B16
-	WORD	$0x6e2fdc37 // fmul v23.4s, v1.4s, v15.4s
-	VST1.P	[V23.S4], 16(R1)
+	VDUP	R10, V1.S4
+	WORD	$0x6e21dc02 // fmul v2.4s, v0.4s, v1.4s
+	FMOVQ	0(R9), F3
+	WORD	$0x4ea0f844 // fabs v4.4s, v2.4s
+	WORD	$0x4ea3f485 // fmin v5.4s, v4.4s, v3.4s
+	WORD	$0x4e25d4a6 // fadd v6.4s, v5.4s, v5.4s
+	FMOVQ	16(R9), F7
+	WORD	$0x6e27dcc8 // fmul v8.4s, v6.4s, v7.4s
+	WORD	$0x4e218909 // frintn v9.4s, v8.4s
+	FMOVQ	32(R9), F10
+	VFMLA	V10.S4, V9.S4, V6.S4
+	FMOVQ	48(R9), F11
+	WORD	$0x6e2bdd2c // fmul v12.4s, v9.4s, v11.4s
+	WORD	$0x4e2cd4cd // fadd v13.4s, v6.4s, v12.4s
+	WORD	$0x6e26dcce // fmul v14.4s, v6.4s, v6.4s
+	WORD	$0x6ea0f9cf // fneg v15.4s, v14.4s
+	VFMLA	V6.S4, V6.S4, V15.S4
+	WORD	$0x4e2dd4d0 // fadd v16.4s, v6.4s, v13.4s
+	VFMLA	V12.S4, V16.S4, V15.S4
+	FMOVQ	64(R9), F17
+	FMOVQ	80(R9), F18
+	VFMLA	V13.S4, V17.S4, V18.S4
+	FMOVQ	96(R9), F19
+	VFMLA	V13.S4, V18.S4, V19.S4
+	FMOVQ	112(R9), F20
+	VFMLA	V13.S4, V19.S4, V20.S4
+	FMOVQ	128(R9), F21
+	VFMLA	V13.S4, V20.S4, V21.S4
+	VFMLA	V21.S4, V15.S4, V12.S4
+	VFMLA	V21.S4, V14.S4, V12.S4
+	FMOVQ	144(R9), F22
+	WORD	$0x4e36d537 // fadd v23.4s, v9.4s, v22.4s
+	FMOVQ	160(R9), F24
+	VSUB	V24.S4, V23.S4, V23.S4
+	VSHL	$23, V23.S4, V23.S4
+	WORD	$0x6e26def9 // fmul v25.4s, v23.4s, v6.4s
+	FMOVQ	176(R9), F26
+	WORD	$0x4ebad6fb // fsub v27.4s, v23.4s, v26.4s
+	WORD	$0x4e39d77c // fadd v28.4s, v27.4s, v25.4s
+	WORD	$0x4ebbd79d // fsub v29.4s, v28.4s, v27.4s
+	WORD	$0x4ebdd73e // fsub v30.4s, v25.4s, v29.4s
+	VFMLA	V12.S4, V23.S4, V30.S4
+	WORD	$0x4e3ed79f // fadd v31.4s, v28.4s, v30.4s
+	WORD	$0x4ebcd7e0 // fsub v0.4s, v31.4s, v28.4s
+	WORD	$0x4ea0d7c1 // fsub v1.4s, v30.4s, v0.4s
+	FMOVQ	192(R9), F3
+	WORD	$0x4e23d7e4 // fadd v4.4s, v31.4s, v3.4s
+	WORD	$0x4ebfd485 // fsub v5.4s, v4.4s, v31.4s
+	WORD	$0x4ea5d487 // fsub v7.4s, v4.4s, v5.4s
+	WORD	$0x4ea7d7e8 // fsub v8.4s, v31.4s, v7.4s
+	WORD	$0x4ea5d46a // fsub v10.4s, v3.4s, v5.4s
+	WORD	$0x4e2ad50b // fadd v11.4s, v8.4s, v10.4s
+	WORD	$0x4e21d570 // fadd v16.4s, v11.4s, v1.4s
+	FMOVQ	176(R9), F17
+	WORD	$0x6e24fe32 // fdiv v18.4s, v17.4s, v4.4s
+	WORD	$0x6e32dff3 // fmul v19.4s, v31.4s, v18.4s
+	WORD	$0x6ea0fa74 // fneg v20.4s, v19.4s
+	VFMLA	V4.S4, V20.S4, V31.S4
+	WORD	$0x4e21d7ed // fadd v13.4s, v31.4s, v1.4s
+	VFMLA	V16.S4, V20.S4, V13.S4
+	VFMLA	V18.S4, V13.S4, V19.S4
+	WORD	$0x4ea0fa6f // fabs v15.4s, v19.4s
+	FMOVQ	208(R9), F14
+	VBIT	V14.B16, V2.B16, V15.B16
+	MOVWU	4(R6), R10
+	VDUP	R10, V21.S4
+	WORD	$0x6e2fdeb6 // fmul v22.4s, v21.4s, v15.4s
+	VST1.P	[V22.S4], 16(R1)
 	SUB	$4, R2
 	B	one
 done:
@@ -2267,202 +2267,202 @@ main:
 	CMP	$2, R2
 	BLT	one
 	VLD1.P	16(R0), [V0.D2]
-	MOVD	8(R6), R10
-	VDUP	R10, V1.D2
 	MOVD	0(R6), R10
-	VDUP	R10, V2.D2
-	WORD	$0x6e62dc03 // fmul v3.2d, v0.2d, v2.2d
-	FMOVQ	0(R9), F4
-	FMOVQ	16(R9), F5
-	WORD	$0x4ee0f866 // fabs v6.2d, v3.2d
-	FMOVQ	32(R9), F7
-	WORD	$0x6ee7e4c8 // fcmgt v8.2d, v6.2d, v7.2d
-	WORD	$0x4e65d4c9 // fadd v9.2d, v6.2d, v5.2d
-	WORD	$0x4ee6d52a // fsub v10.2d, v9.2d, v6.2d
-	WORD	$0x4eead52b // fsub v11.2d, v9.2d, v10.2d
-	WORD	$0x4eebd4cc // fsub v12.2d, v6.2d, v11.2d
-	WORD	$0x4eead4ad // fsub v13.2d, v5.2d, v10.2d
-	WORD	$0x4e6dd58e // fadd v14.2d, v12.2d, v13.2d
-	WORD	$0x4ee5d4cf // fsub v15.2d, v6.2d, v5.2d
-	VMOV	V6.B16, V16.B16
-	VBIT	V8.B16, V15.B16, V16.B16
-	VMOV	V5.B16, V17.B16
-	VBIT	V8.B16, V9.B16, V17.B16
-	VMOV	V4.B16, V18.B16
-	VBIT	V8.B16, V14.B16, V18.B16
-	FMOVQ	48(R9), F19
-	VMOV	V4.B16, V20.B16
-	VBIT	V8.B16, V19.B16, V20.B16
-	FMOVQ	64(R9), F21
-	VMOV	V4.B16, V22.B16
-	VBIT	V8.B16, V21.B16, V22.B16
-	FMOVQ	80(R9), F23
-	WORD	$0x6ef7e4d8 // fcmgt v24.2d, v6.2d, v23.2d
-	FMOVQ	96(R9), F25
-	WORD	$0x4ef9f4da // fmin v26.2d, v6.2d, v25.2d
-	FMOVQ	112(R9), F27
-	VMOV	V16.B16, V28.B16
-	VBIT	V24.B16, V27.B16, V28.B16
-	VMOV	V17.B16, V29.B16
-	VBIT	V24.B16, V26.B16, V29.B16
-	VMOV	V18.B16, V30.B16
-	VBIT	V24.B16, V4.B16, V30.B16
-	FMOVQ	128(R9), F31
-	VMOV	V20.B16, V0.B16
-	VBIT	V24.B16, V31.B16, V0.B16
-	FMOVQ	144(R9), F2
-	VMOV	V22.B16, V7.B16
-	VBIT	V24.B16, V2.B16, V7.B16
-	WORD	$0x6e7dfcab // fdiv v11.2d, v5.2d, v29.2d
-	WORD	$0x6e6bdf8a // fmul v10.2d, v28.2d, v11.2d
-	WORD	$0x6ee0f94c // fneg v12.2d, v10.2d
-	VMOV	V28.B16, V13.B16
-	VFMLA	V29.D2, V12.D2, V13.D2
-	VFMLA	V30.D2, V12.D2, V13.D2
-	VFMLA	V11.D2, V13.D2, V10.D2
-	WORD	$0x6ee0f94f // fneg v15.2d, v10.2d
-	VFMLA	V29.D2, V15.D2, V28.D2
-	VFMLA	V30.D2, V15.D2, V28.D2
-	WORD	$0x6e6bdf89 // fmul v9.2d, v28.2d, v11.2d
-	WORD	$0x6e6add4e // fmul v14.2d, v10.2d, v10.2d
-	FMOVQ	160(R9), F19
-	FMOVQ	176(R9), F8
-	VFMLA	V14.D2, V19.D2, V8.D2
-	FMOVQ	192(R9), F21
-	VFMLA	V14.D2, V8.D2, V21.D2
-	FMOVQ	208(R9), F23
-	VFMLA	V14.D2, V21.D2, V23.D2
-	FMOVQ	224(R9), F25
-	VFMLA	V14.D2, V23.D2, V25.D2
-	FMOVQ	240(R9), F6
-	VFMLA	V14.D2, V25.D2, V6.D2
-	FMOVQ	256(R9), F27
-	VFMLA	V14.D2, V6.D2, V27.D2
-	FMOVQ	272(R9), F16
-	VFMLA	V14.D2, V27.D2, V16.D2
-	FMOVQ	288(R9), F26
-	VFMLA	V14.D2, V16.D2, V26.D2
-	FMOVQ	304(R9), F17
-	VFMLA	V14.D2, V26.D2, V17.D2
-	FMOVQ	320(R9), F4
-	VFMLA	V14.D2, V17.D2, V4.D2
-	FMOVQ	336(R9), F18
-	VFMLA	V14.D2, V4.D2, V18.D2
-	WORD	$0x4e6ad41f // fadd v31.2d, v0.2d, v10.2d
-	WORD	$0x4ee0d7f4 // fsub v20.2d, v31.2d, v0.2d
-	WORD	$0x4ef4d558 // fsub v24.2d, v10.2d, v20.2d
-	WORD	$0x6e6edd42 // fmul v2.2d, v10.2d, v14.2d
-	WORD	$0x4eeed4b6 // fsub v22.2d, v5.2d, v14.2d
-	WORD	$0x4e78d4ec // fadd v12.2d, v7.2d, v24.2d
-	VFMLA	V22.D2, V9.D2, V12.D2
-	VFMLA	V18.D2, V2.D2, V12.D2
-	WORD	$0x4e6cd7ed // fadd v13.2d, v31.2d, v12.2d
-	WORD	$0x4ee0f9bd // fabs v29.2d, v13.2d
-	FMOVQ	352(R9), F15
-	VBIT	V15.B16, V3.B16, V29.B16
-	WORD	$0x6e7ddc3e // fmul v30.2d, v1.2d, v29.2d
-	VST1.P	[V30.D2], 16(R1)
+	VDUP	R10, V1.D2
+	WORD	$0x6e61dc02 // fmul v2.2d, v0.2d, v1.2d
+	FMOVQ	0(R9), F3
+	FMOVQ	16(R9), F4
+	WORD	$0x4ee0f845 // fabs v5.2d, v2.2d
+	FMOVQ	32(R9), F6
+	WORD	$0x6ee6e4a7 // fcmgt v7.2d, v5.2d, v6.2d
+	WORD	$0x4e64d4a8 // fadd v8.2d, v5.2d, v4.2d
+	WORD	$0x4ee5d509 // fsub v9.2d, v8.2d, v5.2d
+	WORD	$0x4ee9d50a // fsub v10.2d, v8.2d, v9.2d
+	WORD	$0x4eead4ab // fsub v11.2d, v5.2d, v10.2d
+	WORD	$0x4ee9d48c // fsub v12.2d, v4.2d, v9.2d
+	WORD	$0x4e6cd56d // fadd v13.2d, v11.2d, v12.2d
+	WORD	$0x4ee4d4ae // fsub v14.2d, v5.2d, v4.2d
+	VMOV	V5.B16, V15.B16
+	VBIT	V7.B16, V14.B16, V15.B16
+	VMOV	V4.B16, V16.B16
+	VBIT	V7.B16, V8.B16, V16.B16
+	VMOV	V3.B16, V17.B16
+	VBIT	V7.B16, V13.B16, V17.B16
+	FMOVQ	48(R9), F18
+	WORD	$0x6ef2e4b3 // fcmgt v19.2d, v5.2d, v18.2d
+	FMOVQ	64(R9), F20
+	WORD	$0x4ef4f4b5 // fmin v21.2d, v5.2d, v20.2d
+	FMOVQ	80(R9), F22
+	VMOV	V15.B16, V23.B16
+	VBIT	V19.B16, V22.B16, V23.B16
+	VMOV	V16.B16, V24.B16
+	VBIT	V19.B16, V21.B16, V24.B16
+	VMOV	V17.B16, V25.B16
+	VBIT	V19.B16, V3.B16, V25.B16
+	WORD	$0x6e78fc9a // fdiv v26.2d, v4.2d, v24.2d
+	WORD	$0x6e7adefb // fmul v27.2d, v23.2d, v26.2d
+	WORD	$0x6ee0fb7c // fneg v28.2d, v27.2d
+	VMOV	V23.B16, V29.B16
+	VFMLA	V24.D2, V28.D2, V29.D2
+	VFMLA	V25.D2, V28.D2, V29.D2
+	VFMLA	V26.D2, V29.D2, V27.D2
+	WORD	$0x6ee0fb7e // fneg v30.2d, v27.2d
+	VFMLA	V24.D2, V30.D2, V23.D2
+	VFMLA	V25.D2, V30.D2, V23.D2
+	WORD	$0x6e7adeff // fmul v31.2d, v23.2d, v26.2d
+	WORD	$0x6e7bdf60 // fmul v0.2d, v27.2d, v27.2d
+	FMOVQ	96(R9), F1
+	FMOVQ	112(R9), F6
+	VFMLA	V0.D2, V1.D2, V6.D2
+	FMOVQ	128(R9), F10
+	VFMLA	V0.D2, V6.D2, V10.D2
+	FMOVQ	144(R9), F9
+	VFMLA	V0.D2, V10.D2, V9.D2
+	FMOVQ	160(R9), F11
+	VFMLA	V0.D2, V9.D2, V11.D2
+	FMOVQ	176(R9), F12
+	VFMLA	V0.D2, V11.D2, V12.D2
+	FMOVQ	192(R9), F14
+	VFMLA	V0.D2, V12.D2, V14.D2
+	FMOVQ	208(R9), F8
+	VFMLA	V0.D2, V14.D2, V8.D2
+	FMOVQ	224(R9), F13
+	VFMLA	V0.D2, V8.D2, V13.D2
+	FMOVQ	240(R9), F18
+	VFMLA	V0.D2, V13.D2, V18.D2
+	FMOVQ	256(R9), F20
+	VFMLA	V0.D2, V18.D2, V20.D2
+	FMOVQ	272(R9), F5
+	VFMLA	V0.D2, V20.D2, V5.D2
+	FMOVQ	288(R9), F22
+	FMOVQ	304(R9), F15
+	VMOV	V3.B16, V21.B16
+	VBIT	V7.B16, V15.B16, V21.B16
+	VMOV	V21.B16, V16.B16
+	VBIT	V19.B16, V22.B16, V16.B16
+	FMOVQ	320(R9), F17
+	FMOVQ	336(R9), F28
+	VMOV	V3.B16, V29.B16
+	VBIT	V7.B16, V28.B16, V29.B16
+	VMOV	V29.B16, V24.B16
+	VBIT	V19.B16, V17.B16, V24.B16
+	WORD	$0x4e7bd61e // fadd v30.2d, v16.2d, v27.2d
+	WORD	$0x4ef0d7d9 // fsub v25.2d, v30.2d, v16.2d
+	WORD	$0x4ef9d777 // fsub v23.2d, v27.2d, v25.2d
+	WORD	$0x6e60df7a // fmul v26.2d, v27.2d, v0.2d
+	WORD	$0x4ee0d481 // fsub v1.2d, v4.2d, v0.2d
+	WORD	$0x4e77d706 // fadd v6.2d, v24.2d, v23.2d
+	VFMLA	V1.D2, V31.D2, V6.D2
+	VFMLA	V5.D2, V26.D2, V6.D2
+	WORD	$0x4e66d7ca // fadd v10.2d, v30.2d, v6.2d
+	WORD	$0x4ee0f949 // fabs v9.2d, v10.2d
+	FMOVQ	352(R9), F11
+	VBIT	V11.B16, V2.B16, V9.B16
+	MOVD	8(R6), R10
+	VDUP	R10, V12.D2
+	WORD	$0x6e69dd8e // fmul v14.2d, v12.2d, v9.2d
+	VST1.P	[V14.D2], 16(R1)
 	SUB	$2, R2
 	B	main
 one:
 	CMP	$2, R2
 	BLT	done
 	VLD1.P	16(R0), [V0.D2]
-	MOVD	8(R6), R10
-	VDUP	R10, V1.D2
 	MOVD	0(R6), R10
-	VDUP	R10, V2.D2
-	WORD	$0x6e62dc03 // fmul v3.2d, v0.2d, v2.2d
-	FMOVQ	0(R9), F4
-	FMOVQ	16(R9), F5
-	WORD	$0x4ee0f866 // fabs v6.2d, v3.2d
-	FMOVQ	32(R9), F7
-	WORD	$0x6ee7e4c8 // fcmgt v8.2d, v6.2d, v7.2d
-	WORD	$0x4e65d4c9 // fadd v9.2d, v6.2d, v5.2d
-	WORD	$0x4ee6d52a // fsub v10.2d, v9.2d, v6.2d
-	WORD	$0x4eead52b // fsub v11.2d, v9.2d, v10.2d
-	WORD	$0x4eebd4cc // fsub v12.2d, v6.2d, v11.2d
-	WORD	$0x4eead4ad // fsub v13.2d, v5.2d, v10.2d
-	WORD	$0x4e6dd58e // fadd v14.2d, v12.2d, v13.2d
-	WORD	$0x4ee5d4cf // fsub v15.2d, v6.2d, v5.2d
-	VMOV	V6.B16, V16.B16
-	VBIT	V8.B16, V15.B16, V16.B16
-	VMOV	V5.B16, V17.B16
-	VBIT	V8.B16, V9.B16, V17.B16
-	VMOV	V4.B16, V18.B16
-	VBIT	V8.B16, V14.B16, V18.B16
-	FMOVQ	48(R9), F19
-	VMOV	V4.B16, V20.B16
-	VBIT	V8.B16, V19.B16, V20.B16
-	FMOVQ	64(R9), F21
-	VMOV	V4.B16, V22.B16
-	VBIT	V8.B16, V21.B16, V22.B16
-	FMOVQ	80(R9), F23
-	WORD	$0x6ef7e4d8 // fcmgt v24.2d, v6.2d, v23.2d
-	FMOVQ	96(R9), F25
-	WORD	$0x4ef9f4da // fmin v26.2d, v6.2d, v25.2d
-	FMOVQ	112(R9), F27
-	VMOV	V16.B16, V28.B16
-	VBIT	V24.B16, V27.B16, V28.B16
-	VMOV	V17.B16, V29.B16
-	VBIT	V24.B16, V26.B16, V29.B16
-	VMOV	V18.B16, V30.B16
-	VBIT	V24.B16, V4.B16, V30.B16
-	FMOVQ	128(R9), F31
-	VMOV	V20.B16, V0.B16
-	VBIT	V24.B16, V31.B16, V0.B16
-	FMOVQ	144(R9), F2
-	VMOV	V22.B16, V7.B16
-	VBIT	V24.B16, V2.B16, V7.B16
-	WORD	$0x6e7dfcab // fdiv v11.2d, v5.2d, v29.2d
-	WORD	$0x6e6bdf8a // fmul v10.2d, v28.2d, v11.2d
-	WORD	$0x6ee0f94c // fneg v12.2d, v10.2d
-	VMOV	V28.B16, V13.B16
-	VFMLA	V29.D2, V12.D2, V13.D2
-	VFMLA	V30.D2, V12.D2, V13.D2
-	VFMLA	V11.D2, V13.D2, V10.D2
-	WORD	$0x6ee0f94f // fneg v15.2d, v10.2d
-	VFMLA	V29.D2, V15.D2, V28.D2
-	VFMLA	V30.D2, V15.D2, V28.D2
-	WORD	$0x6e6bdf89 // fmul v9.2d, v28.2d, v11.2d
-	WORD	$0x6e6add4e // fmul v14.2d, v10.2d, v10.2d
-	FMOVQ	160(R9), F19
-	FMOVQ	176(R9), F8
-	VFMLA	V14.D2, V19.D2, V8.D2
-	FMOVQ	192(R9), F21
-	VFMLA	V14.D2, V8.D2, V21.D2
-	FMOVQ	208(R9), F23
-	VFMLA	V14.D2, V21.D2, V23.D2
-	FMOVQ	224(R9), F25
-	VFMLA	V14.D2, V23.D2, V25.D2
-	FMOVQ	240(R9), F6
-	VFMLA	V14.D2, V25.D2, V6.D2
-	FMOVQ	256(R9), F27
-	VFMLA	V14.D2, V6.D2, V27.D2
-	FMOVQ	272(R9), F16
-	VFMLA	V14.D2, V27.D2, V16.D2
-	FMOVQ	288(R9), F26
-	VFMLA	V14.D2, V16.D2, V26.D2
-	FMOVQ	304(R9), F17
-	VFMLA	V14.D2, V26.D2, V17.D2
-	FMOVQ	320(R9), F4
-	VFMLA	V14.D2, V17.D2, V4.D2
-	FMOVQ	336(R9), F18
-	VFMLA	V14.D2, V4.D2, V18.D2
-	WORD	$0x4e6ad41f // fadd v31.2d, v0.2d, v10.2d
-	WORD	$0x4ee0d7f4 // fsub v20.2d, v31.2d, v0.2d
-	WORD	$0x4ef4d558 // fsub v24.2d, v10.2d, v20.2d
-	WORD	$0x6e6edd42 // fmul v2.2d, v10.2d, v14.2d
-	WORD	$0x4eeed4b6 // fsub v22.2d, v5.2d, v14.2d
-	WORD	$0x4e78d4ec // fadd v12.2d, v7.2d, v24.2d
-	VFMLA	V22.D2, V9.D2, V12.D2
-	VFMLA	V18.D2, V2.D2, V12.D2
-	WORD	$0x4e6cd7ed // fadd v13.2d, v31.2d, v12.2d
-	WORD	$0x4ee0f9bd // fabs v29.2d, v13.2d
-	FMOVQ	352(R9), F15
-	VBIT	V15.B16, V3.B16, V29.B16
-	WORD	$0x6e7ddc3e // fmul v30.2d, v1.2d, v29.2d
-	VST1.P	[V30.D2], 16(R1)
+	VDUP	R10, V1.D2
+	WORD	$0x6e61dc02 // fmul v2.2d, v0.2d, v1.2d
+	FMOVQ	0(R9), F3
+	FMOVQ	16(R9), F4
+	WORD	$0x4ee0f845 // fabs v5.2d, v2.2d
+	FMOVQ	32(R9), F6
+	WORD	$0x6ee6e4a7 // fcmgt v7.2d, v5.2d, v6.2d
+	WORD	$0x4e64d4a8 // fadd v8.2d, v5.2d, v4.2d
+	WORD	$0x4ee5d509 // fsub v9.2d, v8.2d, v5.2d
+	WORD	$0x4ee9d50a // fsub v10.2d, v8.2d, v9.2d
+	WORD	$0x4eead4ab // fsub v11.2d, v5.2d, v10.2d
+	WORD	$0x4ee9d48c // fsub v12.2d, v4.2d, v9.2d
+	WORD	$0x4e6cd56d // fadd v13.2d, v11.2d, v12.2d
+	WORD	$0x4ee4d4ae // fsub v14.2d, v5.2d, v4.2d
+	VMOV	V5.B16, V15.B16
+	VBIT	V7.B16, V14.B16, V15.B16
+	VMOV	V4.B16, V16.B16
+	VBIT	V7.B16, V8.B16, V16.B16
+	VMOV	V3.B16, V17.B16
+	VBIT	V7.B16, V13.B16, V17.B16
+	FMOVQ	48(R9), F18
+	WORD	$0x6ef2e4b3 // fcmgt v19.2d, v5.2d, v18.2d
+	FMOVQ	64(R9), F20
+	WORD	$0x4ef4f4b5 // fmin v21.2d, v5.2d, v20.2d
+	FMOVQ	80(R9), F22
+	VMOV	V15.B16, V23.B16
+	VBIT	V19.B16, V22.B16, V23.B16
+	VMOV	V16.B16, V24.B16
+	VBIT	V19.B16, V21.B16, V24.B16
+	VMOV	V17.B16, V25.B16
+	VBIT	V19.B16, V3.B16, V25.B16
+	WORD	$0x6e78fc9a // fdiv v26.2d, v4.2d, v24.2d
+	WORD	$0x6e7adefb // fmul v27.2d, v23.2d, v26.2d
+	WORD	$0x6ee0fb7c // fneg v28.2d, v27.2d
+	VMOV	V23.B16, V29.B16
+	VFMLA	V24.D2, V28.D2, V29.D2
+	VFMLA	V25.D2, V28.D2, V29.D2
+	VFMLA	V26.D2, V29.D2, V27.D2
+	WORD	$0x6ee0fb7e // fneg v30.2d, v27.2d
+	VFMLA	V24.D2, V30.D2, V23.D2
+	VFMLA	V25.D2, V30.D2, V23.D2
+	WORD	$0x6e7adeff // fmul v31.2d, v23.2d, v26.2d
+	WORD	$0x6e7bdf60 // fmul v0.2d, v27.2d, v27.2d
+	FMOVQ	96(R9), F1
+	FMOVQ	112(R9), F6
+	VFMLA	V0.D2, V1.D2, V6.D2
+	FMOVQ	128(R9), F10
+	VFMLA	V0.D2, V6.D2, V10.D2
+	FMOVQ	144(R9), F9
+	VFMLA	V0.D2, V10.D2, V9.D2
+	FMOVQ	160(R9), F11
+	VFMLA	V0.D2, V9.D2, V11.D2
+	FMOVQ	176(R9), F12
+	VFMLA	V0.D2, V11.D2, V12.D2
+	FMOVQ	192(R9), F14
+	VFMLA	V0.D2, V12.D2, V14.D2
+	FMOVQ	208(R9), F8
+	VFMLA	V0.D2, V14.D2, V8.D2
+	FMOVQ	224(R9), F13
+	VFMLA	V0.D2, V8.D2, V13.D2
+	FMOVQ	240(R9), F18
+	VFMLA	V0.D2, V13.D2, V18.D2
+	FMOVQ	256(R9), F20
+	VFMLA	V0.D2, V18.D2, V20.D2
+	FMOVQ	272(R9), F5
+	VFMLA	V0.D2, V20.D2, V5.D2
+	FMOVQ	288(R9), F22
+	FMOVQ	304(R9), F15
+	VMOV	V3.B16, V21.B16
+	VBIT	V7.B16, V15.B16, V21.B16
+	VMOV	V21.B16, V16.B16
+	VBIT	V19.B16, V22.B16, V16.B16
+	FMOVQ	320(R9), F17
+	FMOVQ	336(R9), F28
+	VMOV	V3.B16, V29.B16
+	VBIT	V7.B16, V28.B16, V29.B16
+	VMOV	V29.B16, V24.B16
+	VBIT	V19.B16, V17.B16, V24.B16
+	WORD	$0x4e7bd61e // fadd v30.2d, v16.2d, v27.2d
+	WORD	$0x4ef0d7d9 // fsub v25.2d, v30.2d, v16.2d
+	WORD	$0x4ef9d777 // fsub v23.2d, v27.2d, v25.2d
+	WORD	$0x6e60df7a // fmul v26.2d, v27.2d, v0.2d
+	WORD	$0x4ee0d481 // fsub v1.2d, v4.2d, v0.2d
+	WORD	$0x4e77d706 // fadd v6.2d, v24.2d, v23.2d
+	VFMLA	V1.D2, V31.D2, V6.D2
+	VFMLA	V5.D2, V26.D2, V6.D2
+	WORD	$0x4e66d7ca // fadd v10.2d, v30.2d, v6.2d
+	WORD	$0x4ee0f949 // fabs v9.2d, v10.2d
+	FMOVQ	352(R9), F11
+	VBIT	V11.B16, V2.B16, V9.B16
+	MOVD	8(R6), R10
+	VDUP	R10, V12.D2
+	WORD	$0x6e69dd8e // fmul v14.2d, v12.2d, v9.2d
+	VST1.P	[V14.D2], 16(R1)
 	SUB	$2, R2
 	B	one
 done:
@@ -2474,44 +2474,44 @@ DATA ·couplingCouplingClampAtanF64NEONconst+16(SB)/8, $0x3ff0000000000000
 DATA ·couplingCouplingClampAtanF64NEONconst+24(SB)/8, $0x3ff0000000000000
 DATA ·couplingCouplingClampAtanF64NEONconst+32(SB)/8, $0x3fe0000000000000
 DATA ·couplingCouplingClampAtanF64NEONconst+40(SB)/8, $0x3fe0000000000000
-DATA ·couplingCouplingClampAtanF64NEONconst+48(SB)/8, $0x3fe921fb54442d18
-DATA ·couplingCouplingClampAtanF64NEONconst+56(SB)/8, $0x3fe921fb54442d18
-DATA ·couplingCouplingClampAtanF64NEONconst+64(SB)/8, $0x3c81a62633145c07
-DATA ·couplingCouplingClampAtanF64NEONconst+72(SB)/8, $0x3c81a62633145c07
-DATA ·couplingCouplingClampAtanF64NEONconst+80(SB)/8, $0x4000000000000000
-DATA ·couplingCouplingClampAtanF64NEONconst+88(SB)/8, $0x4000000000000000
-DATA ·couplingCouplingClampAtanF64NEONconst+96(SB)/8, $0x43b0000000000000
-DATA ·couplingCouplingClampAtanF64NEONconst+104(SB)/8, $0x43b0000000000000
-DATA ·couplingCouplingClampAtanF64NEONconst+112(SB)/8, $0xbff0000000000000
-DATA ·couplingCouplingClampAtanF64NEONconst+120(SB)/8, $0xbff0000000000000
-DATA ·couplingCouplingClampAtanF64NEONconst+128(SB)/8, $0x3ff921fb54442d18
-DATA ·couplingCouplingClampAtanF64NEONconst+136(SB)/8, $0x3ff921fb54442d18
-DATA ·couplingCouplingClampAtanF64NEONconst+144(SB)/8, $0x3c91a62633145c07
-DATA ·couplingCouplingClampAtanF64NEONconst+152(SB)/8, $0x3c91a62633145c07
-DATA ·couplingCouplingClampAtanF64NEONconst+160(SB)/8, $0x3f84b84ec43ecd9f
-DATA ·couplingCouplingClampAtanF64NEONconst+168(SB)/8, $0x3f84b84ec43ecd9f
-DATA ·couplingCouplingClampAtanF64NEONconst+176(SB)/8, $0xbf9c180895953df5
-DATA ·couplingCouplingClampAtanF64NEONconst+184(SB)/8, $0xbf9c180895953df5
-DATA ·couplingCouplingClampAtanF64NEONconst+192(SB)/8, $0x3fa56f607f646ec3
-DATA ·couplingCouplingClampAtanF64NEONconst+200(SB)/8, $0x3fa56f607f646ec3
-DATA ·couplingCouplingClampAtanF64NEONconst+208(SB)/8, $0xbfaa3988128ceb4f
-DATA ·couplingCouplingClampAtanF64NEONconst+216(SB)/8, $0xbfaa3988128ceb4f
-DATA ·couplingCouplingClampAtanF64NEONconst+224(SB)/8, $0x3fadfe97edfe032d
-DATA ·couplingCouplingClampAtanF64NEONconst+232(SB)/8, $0x3fadfe97edfe032d
-DATA ·couplingCouplingClampAtanF64NEONconst+240(SB)/8, $0xbfb10f31fb584184
-DATA ·couplingCouplingClampAtanF64NEONconst+248(SB)/8, $0xbfb10f31fb584184
-DATA ·couplingCouplingClampAtanF64NEONconst+256(SB)/8, $0x3fb3b113dd26645d
-DATA ·couplingCouplingClampAtanF64NEONconst+264(SB)/8, $0x3fb3b113dd26645d
-DATA ·couplingCouplingClampAtanF64NEONconst+272(SB)/8, $0xbfb745cf4cc817f8
-DATA ·couplingCouplingClampAtanF64NEONconst+280(SB)/8, $0xbfb745cf4cc817f8
-DATA ·couplingCouplingClampAtanF64NEONconst+288(SB)/8, $0x3fbc71c7090f8c07
-DATA ·couplingCouplingClampAtanF64NEONconst+296(SB)/8, $0x3fbc71c7090f8c07
-DATA ·couplingCouplingClampAtanF64NEONconst+304(SB)/8, $0xbfc249249215e1e7
-DATA ·couplingCouplingClampAtanF64NEONconst+312(SB)/8, $0xbfc249249215e1e7
-DATA ·couplingCouplingClampAtanF64NEONconst+320(SB)/8, $0x3fc9999999991150
-DATA ·couplingCouplingClampAtanF64NEONconst+328(SB)/8, $0x3fc9999999991150
-DATA ·couplingCouplingClampAtanF64NEONconst+336(SB)/8, $0xbfd5555555555516
-DATA ·couplingCouplingClampAtanF64NEONconst+344(SB)/8, $0xbfd5555555555516
+DATA ·couplingCouplingClampAtanF64NEONconst+48(SB)/8, $0x4000000000000000
+DATA ·couplingCouplingClampAtanF64NEONconst+56(SB)/8, $0x4000000000000000
+DATA ·couplingCouplingClampAtanF64NEONconst+64(SB)/8, $0x43b0000000000000
+DATA ·couplingCouplingClampAtanF64NEONconst+72(SB)/8, $0x43b0000000000000
+DATA ·couplingCouplingClampAtanF64NEONconst+80(SB)/8, $0xbff0000000000000
+DATA ·couplingCouplingClampAtanF64NEONconst+88(SB)/8, $0xbff0000000000000
+DATA ·couplingCouplingClampAtanF64NEONconst+96(SB)/8, $0x3f84b84ec43ecd9f
+DATA ·couplingCouplingClampAtanF64NEONconst+104(SB)/8, $0x3f84b84ec43ecd9f
+DATA ·couplingCouplingClampAtanF64NEONconst+112(SB)/8, $0xbf9c180895953df5
+DATA ·couplingCouplingClampAtanF64NEONconst+120(SB)/8, $0xbf9c180895953df5
+DATA ·couplingCouplingClampAtanF64NEONconst+128(SB)/8, $0x3fa56f607f646ec3
+DATA ·couplingCouplingClampAtanF64NEONconst+136(SB)/8, $0x3fa56f607f646ec3
+DATA ·couplingCouplingClampAtanF64NEONconst+144(SB)/8, $0xbfaa3988128ceb4f
+DATA ·couplingCouplingClampAtanF64NEONconst+152(SB)/8, $0xbfaa3988128ceb4f
+DATA ·couplingCouplingClampAtanF64NEONconst+160(SB)/8, $0x3fadfe97edfe032d
+DATA ·couplingCouplingClampAtanF64NEONconst+168(SB)/8, $0x3fadfe97edfe032d
+DATA ·couplingCouplingClampAtanF64NEONconst+176(SB)/8, $0xbfb10f31fb584184
+DATA ·couplingCouplingClampAtanF64NEONconst+184(SB)/8, $0xbfb10f31fb584184
+DATA ·couplingCouplingClampAtanF64NEONconst+192(SB)/8, $0x3fb3b113dd26645d
+DATA ·couplingCouplingClampAtanF64NEONconst+200(SB)/8, $0x3fb3b113dd26645d
+DATA ·couplingCouplingClampAtanF64NEONconst+208(SB)/8, $0xbfb745cf4cc817f8
+DATA ·couplingCouplingClampAtanF64NEONconst+216(SB)/8, $0xbfb745cf4cc817f8
+DATA ·couplingCouplingClampAtanF64NEONconst+224(SB)/8, $0x3fbc71c7090f8c07
+DATA ·couplingCouplingClampAtanF64NEONconst+232(SB)/8, $0x3fbc71c7090f8c07
+DATA ·couplingCouplingClampAtanF64NEONconst+240(SB)/8, $0xbfc249249215e1e7
+DATA ·couplingCouplingClampAtanF64NEONconst+248(SB)/8, $0xbfc249249215e1e7
+DATA ·couplingCouplingClampAtanF64NEONconst+256(SB)/8, $0x3fc9999999991150
+DATA ·couplingCouplingClampAtanF64NEONconst+264(SB)/8, $0x3fc9999999991150
+DATA ·couplingCouplingClampAtanF64NEONconst+272(SB)/8, $0xbfd5555555555516
+DATA ·couplingCouplingClampAtanF64NEONconst+280(SB)/8, $0xbfd5555555555516
+DATA ·couplingCouplingClampAtanF64NEONconst+288(SB)/8, $0x3ff921fb54442d18
+DATA ·couplingCouplingClampAtanF64NEONconst+296(SB)/8, $0x3ff921fb54442d18
+DATA ·couplingCouplingClampAtanF64NEONconst+304(SB)/8, $0x3fe921fb54442d18
+DATA ·couplingCouplingClampAtanF64NEONconst+312(SB)/8, $0x3fe921fb54442d18
+DATA ·couplingCouplingClampAtanF64NEONconst+320(SB)/8, $0x3c91a62633145c07
+DATA ·couplingCouplingClampAtanF64NEONconst+328(SB)/8, $0x3c91a62633145c07
+DATA ·couplingCouplingClampAtanF64NEONconst+336(SB)/8, $0x3c81a62633145c07
+DATA ·couplingCouplingClampAtanF64NEONconst+344(SB)/8, $0x3c81a62633145c07
 DATA ·couplingCouplingClampAtanF64NEONconst+352(SB)/8, $0x8000000000000000
 DATA ·couplingCouplingClampAtanF64NEONconst+360(SB)/8, $0x8000000000000000
 GLOBL ·couplingCouplingClampAtanF64NEONconst(SB), RODATA|NOPTR, $368
@@ -2527,178 +2527,178 @@ main:
 	CMP	$4, R2
 	BLT	one
 	VLD1.P	16(R0), [V0.S4]
-	MOVWU	4(R6), R10
-	VDUP	R10, V1.S4
 	MOVWU	0(R6), R10
-	VDUP	R10, V2.S4
-	WORD	$0x6e22dc03 // fmul v3.4s, v0.4s, v2.4s
-	FMOVQ	0(R9), F4
-	FMOVQ	16(R9), F5
-	WORD	$0x4ea0f866 // fabs v6.4s, v3.4s
-	FMOVQ	32(R9), F7
-	WORD	$0x6ea7e4c8 // fcmgt v8.4s, v6.4s, v7.4s
-	WORD	$0x4e25d4c9 // fadd v9.4s, v6.4s, v5.4s
-	WORD	$0x4ea6d52a // fsub v10.4s, v9.4s, v6.4s
-	WORD	$0x4eaad52b // fsub v11.4s, v9.4s, v10.4s
-	WORD	$0x4eabd4cc // fsub v12.4s, v6.4s, v11.4s
-	WORD	$0x4eaad4ad // fsub v13.4s, v5.4s, v10.4s
-	WORD	$0x4e2dd58e // fadd v14.4s, v12.4s, v13.4s
-	WORD	$0x4ea5d4cf // fsub v15.4s, v6.4s, v5.4s
-	VMOV	V6.B16, V16.B16
-	VBIT	V8.B16, V15.B16, V16.B16
-	VMOV	V5.B16, V17.B16
-	VBIT	V8.B16, V9.B16, V17.B16
-	VMOV	V4.B16, V18.B16
-	VBIT	V8.B16, V14.B16, V18.B16
-	FMOVQ	48(R9), F19
-	VMOV	V4.B16, V20.B16
-	VBIT	V8.B16, V19.B16, V20.B16
-	FMOVQ	64(R9), F21
-	VMOV	V4.B16, V22.B16
-	VBIT	V8.B16, V21.B16, V22.B16
-	FMOVQ	80(R9), F23
-	WORD	$0x6eb7e4d8 // fcmgt v24.4s, v6.4s, v23.4s
-	FMOVQ	96(R9), F25
-	WORD	$0x4eb9f4da // fmin v26.4s, v6.4s, v25.4s
-	FMOVQ	112(R9), F27
-	VMOV	V16.B16, V28.B16
-	VBIT	V24.B16, V27.B16, V28.B16
-	VMOV	V17.B16, V29.B16
-	VBIT	V24.B16, V26.B16, V29.B16
-	VMOV	V18.B16, V30.B16
-	VBIT	V24.B16, V4.B16, V30.B16
-	FMOVQ	128(R9), F31
-	VMOV	V20.B16, V0.B16
-	VBIT	V24.B16, V31.B16, V0.B16
-	FMOVQ	144(R9), F2
-	VMOV	V22.B16, V7.B16
-	VBIT	V24.B16, V2.B16, V7.B16
-	WORD	$0x6e3dfcab // fdiv v11.4s, v5.4s, v29.4s
-	WORD	$0x6e2bdf8a // fmul v10.4s, v28.4s, v11.4s
-	WORD	$0x6ea0f94c // fneg v12.4s, v10.4s
-	VMOV	V28.B16, V13.B16
-	VFMLA	V29.S4, V12.S4, V13.S4
-	VFMLA	V30.S4, V12.S4, V13.S4
-	VFMLA	V11.S4, V13.S4, V10.S4
-	WORD	$0x6ea0f94f // fneg v15.4s, v10.4s
-	VFMLA	V29.S4, V15.S4, V28.S4
-	VFMLA	V30.S4, V15.S4, V28.S4
-	WORD	$0x6e2bdf89 // fmul v9.4s, v28.4s, v11.4s
-	WORD	$0x6e2add4e // fmul v14.4s, v10.4s, v10.4s
-	FMOVQ	160(R9), F19
-	FMOVQ	176(R9), F8
-	VFMLA	V14.S4, V19.S4, V8.S4
-	FMOVQ	192(R9), F21
-	VFMLA	V14.S4, V8.S4, V21.S4
-	FMOVQ	208(R9), F23
-	VFMLA	V14.S4, V21.S4, V23.S4
-	FMOVQ	224(R9), F25
-	VFMLA	V14.S4, V23.S4, V25.S4
-	FMOVQ	240(R9), F6
-	VFMLA	V14.S4, V25.S4, V6.S4
-	WORD	$0x4e2ad41b // fadd v27.4s, v0.4s, v10.4s
-	WORD	$0x4ea0d770 // fsub v16.4s, v27.4s, v0.4s
-	WORD	$0x4eb0d55a // fsub v26.4s, v10.4s, v16.4s
-	WORD	$0x6e2edd51 // fmul v17.4s, v10.4s, v14.4s
-	WORD	$0x4eaed4a4 // fsub v4.4s, v5.4s, v14.4s
-	WORD	$0x4e3ad4f2 // fadd v18.4s, v7.4s, v26.4s
-	VFMLA	V4.S4, V9.S4, V18.S4
-	VFMLA	V6.S4, V17.S4, V18.S4
-	WORD	$0x4e32d77f // fadd v31.4s, v27.4s, v18.4s
-	WORD	$0x4ea0fbf4 // fabs v20.4s, v31.4s
-	FMOVQ	256(R9), F24
-	VBIT	V24.B16, V3.B16, V20.B16
-	WORD	$0x6e34dc22 // fmul v2.4s, v1.4s, v20.4s
-	VST1.P	[V2.S4], 16(R1)
+	VDUP	R10, V1.S4
+	WORD	$0x6e21dc02 // fmul v2.4s, v0.4s, v1.4s
+	FMOVQ	0(R9), F3
+	FMOVQ	16(R9), F4
+	WORD	$0x4ea0f845 // fabs v5.4s, v2.4s
+	FMOVQ	32(R9), F6
+	WORD	$0x6ea6e4a7 // fcmgt v7.4s, v5.4s, v6.4s
+	WORD	$0x4e24d4a8 // fadd v8.4s, v5.4s, v4.4s
+	WORD	$0x4ea5d509 // fsub v9.4s, v8.4s, v5.4s
+	WORD	$0x4ea9d50a // fsub v10.4s, v8.4s, v9.4s
+	WORD	$0x4eaad4ab // fsub v11.4s, v5.4s, v10.4s
+	WORD	$0x4ea9d48c // fsub v12.4s, v4.4s, v9.4s
+	WORD	$0x4e2cd56d // fadd v13.4s, v11.4s, v12.4s
+	WORD	$0x4ea4d4ae // fsub v14.4s, v5.4s, v4.4s
+	VMOV	V5.B16, V15.B16
+	VBIT	V7.B16, V14.B16, V15.B16
+	VMOV	V4.B16, V16.B16
+	VBIT	V7.B16, V8.B16, V16.B16
+	VMOV	V3.B16, V17.B16
+	VBIT	V7.B16, V13.B16, V17.B16
+	FMOVQ	48(R9), F18
+	WORD	$0x6eb2e4b3 // fcmgt v19.4s, v5.4s, v18.4s
+	FMOVQ	64(R9), F20
+	WORD	$0x4eb4f4b5 // fmin v21.4s, v5.4s, v20.4s
+	FMOVQ	80(R9), F22
+	VMOV	V15.B16, V23.B16
+	VBIT	V19.B16, V22.B16, V23.B16
+	VMOV	V16.B16, V24.B16
+	VBIT	V19.B16, V21.B16, V24.B16
+	VMOV	V17.B16, V25.B16
+	VBIT	V19.B16, V3.B16, V25.B16
+	WORD	$0x6e38fc9a // fdiv v26.4s, v4.4s, v24.4s
+	WORD	$0x6e3adefb // fmul v27.4s, v23.4s, v26.4s
+	WORD	$0x6ea0fb7c // fneg v28.4s, v27.4s
+	VMOV	V23.B16, V29.B16
+	VFMLA	V24.S4, V28.S4, V29.S4
+	VFMLA	V25.S4, V28.S4, V29.S4
+	VFMLA	V26.S4, V29.S4, V27.S4
+	WORD	$0x6ea0fb7e // fneg v30.4s, v27.4s
+	VFMLA	V24.S4, V30.S4, V23.S4
+	VFMLA	V25.S4, V30.S4, V23.S4
+	WORD	$0x6e3adeff // fmul v31.4s, v23.4s, v26.4s
+	WORD	$0x6e3bdf60 // fmul v0.4s, v27.4s, v27.4s
+	FMOVQ	96(R9), F1
+	FMOVQ	112(R9), F6
+	VFMLA	V0.S4, V1.S4, V6.S4
+	FMOVQ	128(R9), F10
+	VFMLA	V0.S4, V6.S4, V10.S4
+	FMOVQ	144(R9), F9
+	VFMLA	V0.S4, V10.S4, V9.S4
+	FMOVQ	160(R9), F11
+	VFMLA	V0.S4, V9.S4, V11.S4
+	FMOVQ	176(R9), F12
+	VFMLA	V0.S4, V11.S4, V12.S4
+	FMOVQ	192(R9), F14
+	FMOVQ	208(R9), F8
+	VMOV	V3.B16, V13.B16
+	VBIT	V7.B16, V8.B16, V13.B16
+	VMOV	V13.B16, V18.B16
+	VBIT	V19.B16, V14.B16, V18.B16
+	FMOVQ	224(R9), F20
+	FMOVQ	240(R9), F5
+	VMOV	V3.B16, V22.B16
+	VBIT	V7.B16, V5.B16, V22.B16
+	VMOV	V22.B16, V15.B16
+	VBIT	V19.B16, V20.B16, V15.B16
+	WORD	$0x4e3bd655 // fadd v21.4s, v18.4s, v27.4s
+	WORD	$0x4eb2d6b0 // fsub v16.4s, v21.4s, v18.4s
+	WORD	$0x4eb0d771 // fsub v17.4s, v27.4s, v16.4s
+	WORD	$0x6e20df7c // fmul v28.4s, v27.4s, v0.4s
+	WORD	$0x4ea0d49d // fsub v29.4s, v4.4s, v0.4s
+	WORD	$0x4e31d5f8 // fadd v24.4s, v15.4s, v17.4s
+	VFMLA	V29.S4, V31.S4, V24.S4
+	VFMLA	V12.S4, V28.S4, V24.S4
+	WORD	$0x4e38d6be // fadd v30.4s, v21.4s, v24.4s
+	WORD	$0x4ea0fbd9 // fabs v25.4s, v30.4s
+	FMOVQ	256(R9), F23
+	VBIT	V23.B16, V2.B16, V25.B16
+	MOVWU	4(R6), R10
+	VDUP	R10, V26.S4
+	WORD	$0x6e39df41 // fmul v1.4s, v26.4s, v25.4s
+	VST1.P	[V1.S4], 16(R1)
 	SUB	$4, R2
 	B	main
 one:
 	CMP	$4, R2
 	BLT	done
 	VLD1.P	16(R0), [V0.S4]
-	MOVWU	4(R6), R10
-	VDUP	R10, V1.S4
 	MOVWU	0(R6), R10
-	VDUP	R10, V2.S4
-	WORD	$0x6e22dc03 // fmul v3.4s, v0.4s, v2.4s
-	FMOVQ	0(R9), F4
-	FMOVQ	16(R9), F5
-	WORD	$0x4ea0f866 // fabs v6.4s, v3.4s
-	FMOVQ	32(R9), F7
-	WORD	$0x6ea7e4c8 // fcmgt v8.4s, v6.4s, v7.4s
-	WORD	$0x4e25d4c9 // fadd v9.4s, v6.4s, v5.4s
-	WORD	$0x4ea6d52a // fsub v10.4s, v9.4s, v6.4s
-	WORD	$0x4eaad52b // fsub v11.4s, v9.4s, v10.4s
-	WORD	$0x4eabd4cc // fsub v12.4s, v6.4s, v11.4s
-	WORD	$0x4eaad4ad // fsub v13.4s, v5.4s, v10.4s
-	WORD	$0x4e2dd58e // fadd v14.4s, v12.4s, v13.4s
-	WORD	$0x4ea5d4cf // fsub v15.4s, v6.4s, v5.4s
-	VMOV	V6.B16, V16.B16
-	VBIT	V8.B16, V15.B16, V16.B16
-	VMOV	V5.B16, V17.B16
-	VBIT	V8.B16, V9.B16, V17.B16
-	VMOV	V4.B16, V18.B16
-	VBIT	V8.B16, V14.B16, V18.B16
-	FMOVQ	48(R9), F19
-	VMOV	V4.B16, V20.B16
-	VBIT	V8.B16, V19.B16, V20.B16
-	FMOVQ	64(R9), F21
-	VMOV	V4.B16, V22.B16
-	VBIT	V8.B16, V21.B16, V22.B16
-	FMOVQ	80(R9), F23
-	WORD	$0x6eb7e4d8 // fcmgt v24.4s, v6.4s, v23.4s
-	FMOVQ	96(R9), F25
-	WORD	$0x4eb9f4da // fmin v26.4s, v6.4s, v25.4s
-	FMOVQ	112(R9), F27
-	VMOV	V16.B16, V28.B16
-	VBIT	V24.B16, V27.B16, V28.B16
-	VMOV	V17.B16, V29.B16
-	VBIT	V24.B16, V26.B16, V29.B16
-	VMOV	V18.B16, V30.B16
-	VBIT	V24.B16, V4.B16, V30.B16
-	FMOVQ	128(R9), F31
-	VMOV	V20.B16, V0.B16
-	VBIT	V24.B16, V31.B16, V0.B16
-	FMOVQ	144(R9), F2
-	VMOV	V22.B16, V7.B16
-	VBIT	V24.B16, V2.B16, V7.B16
-	WORD	$0x6e3dfcab // fdiv v11.4s, v5.4s, v29.4s
-	WORD	$0x6e2bdf8a // fmul v10.4s, v28.4s, v11.4s
-	WORD	$0x6ea0f94c // fneg v12.4s, v10.4s
-	VMOV	V28.B16, V13.B16
-	VFMLA	V29.S4, V12.S4, V13.S4
-	VFMLA	V30.S4, V12.S4, V13.S4
-	VFMLA	V11.S4, V13.S4, V10.S4
-	WORD	$0x6ea0f94f // fneg v15.4s, v10.4s
-	VFMLA	V29.S4, V15.S4, V28.S4
-	VFMLA	V30.S4, V15.S4, V28.S4
-	WORD	$0x6e2bdf89 // fmul v9.4s, v28.4s, v11.4s
-	WORD	$0x6e2add4e // fmul v14.4s, v10.4s, v10.4s
-	FMOVQ	160(R9), F19
-	FMOVQ	176(R9), F8
-	VFMLA	V14.S4, V19.S4, V8.S4
-	FMOVQ	192(R9), F21
-	VFMLA	V14.S4, V8.S4, V21.S4
-	FMOVQ	208(R9), F23
-	VFMLA	V14.S4, V21.S4, V23.S4
-	FMOVQ	224(R9), F25
-	VFMLA	V14.S4, V23.S4, V25.S4
-	FMOVQ	240(R9), F6
-	VFMLA	V14.S4, V25.S4, V6.S4
-	WORD	$0x4e2ad41b // fadd v27.4s, v0.4s, v10.4s
-	WORD	$0x4ea0d770 // fsub v16.4s, v27.4s, v0.4s
-	WORD	$0x4eb0d55a // fsub v26.4s, v10.4s, v16.4s
-	WORD	$0x6e2edd51 // fmul v17.4s, v10.4s, v14.4s
-	WORD	$0x4eaed4a4 // fsub v4.4s, v5.4s, v14.4s
-	WORD	$0x4e3ad4f2 // fadd v18.4s, v7.4s, v26.4s
-	VFMLA	V4.S4, V9.S4, V18.S4
-	VFMLA	V6.S4, V17.S4, V18.S4
-	WORD	$0x4e32d77f // fadd v31.4s, v27.4s, v18.4s
-	WORD	$0x4ea0fbf4 // fabs v20.4s, v31.4s
-	FMOVQ	256(R9), F24
-	VBIT	V24.B16, V3.B16, V20.B16
-	WORD	$0x6e34dc22 // fmul v2.4s, v1.4s, v20.4s
-	VST1.P	[V2.S4], 16(R1)
+	VDUP	R10, V1.S4
+	WORD	$0x6e21dc02 // fmul v2.4s, v0.4s, v1.4s
+	FMOVQ	0(R9), F3
+	FMOVQ	16(R9), F4
+	WORD	$0x4ea0f845 // fabs v5.4s, v2.4s
+	FMOVQ	32(R9), F6
+	WORD	$0x6ea6e4a7 // fcmgt v7.4s, v5.4s, v6.4s
+	WORD	$0x4e24d4a8 // fadd v8.4s, v5.4s, v4.4s
+	WORD	$0x4ea5d509 // fsub v9.4s, v8.4s, v5.4s
+	WORD	$0x4ea9d50a // fsub v10.4s, v8.4s, v9.4s
+	WORD	$0x4eaad4ab // fsub v11.4s, v5.4s, v10.4s
+	WORD	$0x4ea9d48c // fsub v12.4s, v4.4s, v9.4s
+	WORD	$0x4e2cd56d // fadd v13.4s, v11.4s, v12.4s
+	WORD	$0x4ea4d4ae // fsub v14.4s, v5.4s, v4.4s
+	VMOV	V5.B16, V15.B16
+	VBIT	V7.B16, V14.B16, V15.B16
+	VMOV	V4.B16, V16.B16
+	VBIT	V7.B16, V8.B16, V16.B16
+	VMOV	V3.B16, V17.B16
+	VBIT	V7.B16, V13.B16, V17.B16
+	FMOVQ	48(R9), F18
+	WORD	$0x6eb2e4b3 // fcmgt v19.4s, v5.4s, v18.4s
+	FMOVQ	64(R9), F20
+	WORD	$0x4eb4f4b5 // fmin v21.4s, v5.4s, v20.4s
+	FMOVQ	80(R9), F22
+	VMOV	V15.B16, V23.B16
+	VBIT	V19.B16, V22.B16, V23.B16
+	VMOV	V16.B16, V24.B16
+	VBIT	V19.B16, V21.B16, V24.B16
+	VMOV	V17.B16, V25.B16
+	VBIT	V19.B16, V3.B16, V25.B16
+	WORD	$0x6e38fc9a // fdiv v26.4s, v4.4s, v24.4s
+	WORD	$0x6e3adefb // fmul v27.4s, v23.4s, v26.4s
+	WORD	$0x6ea0fb7c // fneg v28.4s, v27.4s
+	VMOV	V23.B16, V29.B16
+	VFMLA	V24.S4, V28.S4, V29.S4
+	VFMLA	V25.S4, V28.S4, V29.S4
+	VFMLA	V26.S4, V29.S4, V27.S4
+	WORD	$0x6ea0fb7e // fneg v30.4s, v27.4s
+	VFMLA	V24.S4, V30.S4, V23.S4
+	VFMLA	V25.S4, V30.S4, V23.S4
+	WORD	$0x6e3adeff // fmul v31.4s, v23.4s, v26.4s
+	WORD	$0x6e3bdf60 // fmul v0.4s, v27.4s, v27.4s
+	FMOVQ	96(R9), F1
+	FMOVQ	112(R9), F6
+	VFMLA	V0.S4, V1.S4, V6.S4
+	FMOVQ	128(R9), F10
+	VFMLA	V0.S4, V6.S4, V10.S4
+	FMOVQ	144(R9), F9
+	VFMLA	V0.S4, V10.S4, V9.S4
+	FMOVQ	160(R9), F11
+	VFMLA	V0.S4, V9.S4, V11.S4
+	FMOVQ	176(R9), F12
+	VFMLA	V0.S4, V11.S4, V12.S4
+	FMOVQ	192(R9), F14
+	FMOVQ	208(R9), F8
+	VMOV	V3.B16, V13.B16
+	VBIT	V7.B16, V8.B16, V13.B16
+	VMOV	V13.B16, V18.B16
+	VBIT	V19.B16, V14.B16, V18.B16
+	FMOVQ	224(R9), F20
+	FMOVQ	240(R9), F5
+	VMOV	V3.B16, V22.B16
+	VBIT	V7.B16, V5.B16, V22.B16
+	VMOV	V22.B16, V15.B16
+	VBIT	V19.B16, V20.B16, V15.B16
+	WORD	$0x4e3bd655 // fadd v21.4s, v18.4s, v27.4s
+	WORD	$0x4eb2d6b0 // fsub v16.4s, v21.4s, v18.4s
+	WORD	$0x4eb0d771 // fsub v17.4s, v27.4s, v16.4s
+	WORD	$0x6e20df7c // fmul v28.4s, v27.4s, v0.4s
+	WORD	$0x4ea0d49d // fsub v29.4s, v4.4s, v0.4s
+	WORD	$0x4e31d5f8 // fadd v24.4s, v15.4s, v17.4s
+	VFMLA	V29.S4, V31.S4, V24.S4
+	VFMLA	V12.S4, V28.S4, V24.S4
+	WORD	$0x4e38d6be // fadd v30.4s, v21.4s, v24.4s
+	WORD	$0x4ea0fbd9 // fabs v25.4s, v30.4s
+	FMOVQ	256(R9), F23
+	VBIT	V23.B16, V2.B16, V25.B16
+	MOVWU	4(R6), R10
+	VDUP	R10, V26.S4
+	WORD	$0x6e39df41 // fmul v1.4s, v26.4s, v25.4s
+	VST1.P	[V1.S4], 16(R1)
 	SUB	$4, R2
 	B	one
 done:
@@ -2716,58 +2716,58 @@ DATA ·couplingCouplingClampAtanF32NEONconst+32(SB)/4, $0x3f000000
 DATA ·couplingCouplingClampAtanF32NEONconst+36(SB)/4, $0x3f000000
 DATA ·couplingCouplingClampAtanF32NEONconst+40(SB)/4, $0x3f000000
 DATA ·couplingCouplingClampAtanF32NEONconst+44(SB)/4, $0x3f000000
-DATA ·couplingCouplingClampAtanF32NEONconst+48(SB)/4, $0x3f490fdb
-DATA ·couplingCouplingClampAtanF32NEONconst+52(SB)/4, $0x3f490fdb
-DATA ·couplingCouplingClampAtanF32NEONconst+56(SB)/4, $0x3f490fdb
-DATA ·couplingCouplingClampAtanF32NEONconst+60(SB)/4, $0x3f490fdb
-DATA ·couplingCouplingClampAtanF32NEONconst+64(SB)/4, $0xb2bbbd2e
-DATA ·couplingCouplingClampAtanF32NEONconst+68(SB)/4, $0xb2bbbd2e
-DATA ·couplingCouplingClampAtanF32NEONconst+72(SB)/4, $0xb2bbbd2e
-DATA ·couplingCouplingClampAtanF32NEONconst+76(SB)/4, $0xb2bbbd2e
-DATA ·couplingCouplingClampAtanF32NEONconst+80(SB)/4, $0x40000000
-DATA ·couplingCouplingClampAtanF32NEONconst+84(SB)/4, $0x40000000
-DATA ·couplingCouplingClampAtanF32NEONconst+88(SB)/4, $0x40000000
-DATA ·couplingCouplingClampAtanF32NEONconst+92(SB)/4, $0x40000000
-DATA ·couplingCouplingClampAtanF32NEONconst+96(SB)/4, $0x4e800000
-DATA ·couplingCouplingClampAtanF32NEONconst+100(SB)/4, $0x4e800000
-DATA ·couplingCouplingClampAtanF32NEONconst+104(SB)/4, $0x4e800000
-DATA ·couplingCouplingClampAtanF32NEONconst+108(SB)/4, $0x4e800000
-DATA ·couplingCouplingClampAtanF32NEONconst+112(SB)/4, $0xbf800000
-DATA ·couplingCouplingClampAtanF32NEONconst+116(SB)/4, $0xbf800000
-DATA ·couplingCouplingClampAtanF32NEONconst+120(SB)/4, $0xbf800000
-DATA ·couplingCouplingClampAtanF32NEONconst+124(SB)/4, $0xbf800000
-DATA ·couplingCouplingClampAtanF32NEONconst+128(SB)/4, $0x3fc90fdb
-DATA ·couplingCouplingClampAtanF32NEONconst+132(SB)/4, $0x3fc90fdb
-DATA ·couplingCouplingClampAtanF32NEONconst+136(SB)/4, $0x3fc90fdb
-DATA ·couplingCouplingClampAtanF32NEONconst+140(SB)/4, $0x3fc90fdb
-DATA ·couplingCouplingClampAtanF32NEONconst+144(SB)/4, $0xb33bbd2e
-DATA ·couplingCouplingClampAtanF32NEONconst+148(SB)/4, $0xb33bbd2e
-DATA ·couplingCouplingClampAtanF32NEONconst+152(SB)/4, $0xb33bbd2e
-DATA ·couplingCouplingClampAtanF32NEONconst+156(SB)/4, $0xb33bbd2e
-DATA ·couplingCouplingClampAtanF32NEONconst+160(SB)/4, $0x3d1e9c4b
-DATA ·couplingCouplingClampAtanF32NEONconst+164(SB)/4, $0x3d1e9c4b
-DATA ·couplingCouplingClampAtanF32NEONconst+168(SB)/4, $0x3d1e9c4b
-DATA ·couplingCouplingClampAtanF32NEONconst+172(SB)/4, $0x3d1e9c4b
-DATA ·couplingCouplingClampAtanF32NEONconst+176(SB)/4, $0xbda3837e
-DATA ·couplingCouplingClampAtanF32NEONconst+180(SB)/4, $0xbda3837e
-DATA ·couplingCouplingClampAtanF32NEONconst+184(SB)/4, $0xbda3837e
-DATA ·couplingCouplingClampAtanF32NEONconst+188(SB)/4, $0xbda3837e
-DATA ·couplingCouplingClampAtanF32NEONconst+192(SB)/4, $0x3de01243
-DATA ·couplingCouplingClampAtanF32NEONconst+196(SB)/4, $0x3de01243
-DATA ·couplingCouplingClampAtanF32NEONconst+200(SB)/4, $0x3de01243
-DATA ·couplingCouplingClampAtanF32NEONconst+204(SB)/4, $0x3de01243
-DATA ·couplingCouplingClampAtanF32NEONconst+208(SB)/4, $0xbe122566
-DATA ·couplingCouplingClampAtanF32NEONconst+212(SB)/4, $0xbe122566
-DATA ·couplingCouplingClampAtanF32NEONconst+216(SB)/4, $0xbe122566
-DATA ·couplingCouplingClampAtanF32NEONconst+220(SB)/4, $0xbe122566
-DATA ·couplingCouplingClampAtanF32NEONconst+224(SB)/4, $0x3e4ccb76
-DATA ·couplingCouplingClampAtanF32NEONconst+228(SB)/4, $0x3e4ccb76
-DATA ·couplingCouplingClampAtanF32NEONconst+232(SB)/4, $0x3e4ccb76
-DATA ·couplingCouplingClampAtanF32NEONconst+236(SB)/4, $0x3e4ccb76
-DATA ·couplingCouplingClampAtanF32NEONconst+240(SB)/4, $0xbeaaaaa9
-DATA ·couplingCouplingClampAtanF32NEONconst+244(SB)/4, $0xbeaaaaa9
-DATA ·couplingCouplingClampAtanF32NEONconst+248(SB)/4, $0xbeaaaaa9
-DATA ·couplingCouplingClampAtanF32NEONconst+252(SB)/4, $0xbeaaaaa9
+DATA ·couplingCouplingClampAtanF32NEONconst+48(SB)/4, $0x40000000
+DATA ·couplingCouplingClampAtanF32NEONconst+52(SB)/4, $0x40000000
+DATA ·couplingCouplingClampAtanF32NEONconst+56(SB)/4, $0x40000000
+DATA ·couplingCouplingClampAtanF32NEONconst+60(SB)/4, $0x40000000
+DATA ·couplingCouplingClampAtanF32NEONconst+64(SB)/4, $0x4e800000
+DATA ·couplingCouplingClampAtanF32NEONconst+68(SB)/4, $0x4e800000
+DATA ·couplingCouplingClampAtanF32NEONconst+72(SB)/4, $0x4e800000
+DATA ·couplingCouplingClampAtanF32NEONconst+76(SB)/4, $0x4e800000
+DATA ·couplingCouplingClampAtanF32NEONconst+80(SB)/4, $0xbf800000
+DATA ·couplingCouplingClampAtanF32NEONconst+84(SB)/4, $0xbf800000
+DATA ·couplingCouplingClampAtanF32NEONconst+88(SB)/4, $0xbf800000
+DATA ·couplingCouplingClampAtanF32NEONconst+92(SB)/4, $0xbf800000
+DATA ·couplingCouplingClampAtanF32NEONconst+96(SB)/4, $0x3d1e9c4b
+DATA ·couplingCouplingClampAtanF32NEONconst+100(SB)/4, $0x3d1e9c4b
+DATA ·couplingCouplingClampAtanF32NEONconst+104(SB)/4, $0x3d1e9c4b
+DATA ·couplingCouplingClampAtanF32NEONconst+108(SB)/4, $0x3d1e9c4b
+DATA ·couplingCouplingClampAtanF32NEONconst+112(SB)/4, $0xbda3837e
+DATA ·couplingCouplingClampAtanF32NEONconst+116(SB)/4, $0xbda3837e
+DATA ·couplingCouplingClampAtanF32NEONconst+120(SB)/4, $0xbda3837e
+DATA ·couplingCouplingClampAtanF32NEONconst+124(SB)/4, $0xbda3837e
+DATA ·couplingCouplingClampAtanF32NEONconst+128(SB)/4, $0x3de01243
+DATA ·couplingCouplingClampAtanF32NEONconst+132(SB)/4, $0x3de01243
+DATA ·couplingCouplingClampAtanF32NEONconst+136(SB)/4, $0x3de01243
+DATA ·couplingCouplingClampAtanF32NEONconst+140(SB)/4, $0x3de01243
+DATA ·couplingCouplingClampAtanF32NEONconst+144(SB)/4, $0xbe122566
+DATA ·couplingCouplingClampAtanF32NEONconst+148(SB)/4, $0xbe122566
+DATA ·couplingCouplingClampAtanF32NEONconst+152(SB)/4, $0xbe122566
+DATA ·couplingCouplingClampAtanF32NEONconst+156(SB)/4, $0xbe122566
+DATA ·couplingCouplingClampAtanF32NEONconst+160(SB)/4, $0x3e4ccb76
+DATA ·couplingCouplingClampAtanF32NEONconst+164(SB)/4, $0x3e4ccb76
+DATA ·couplingCouplingClampAtanF32NEONconst+168(SB)/4, $0x3e4ccb76
+DATA ·couplingCouplingClampAtanF32NEONconst+172(SB)/4, $0x3e4ccb76
+DATA ·couplingCouplingClampAtanF32NEONconst+176(SB)/4, $0xbeaaaaa9
+DATA ·couplingCouplingClampAtanF32NEONconst+180(SB)/4, $0xbeaaaaa9
+DATA ·couplingCouplingClampAtanF32NEONconst+184(SB)/4, $0xbeaaaaa9
+DATA ·couplingCouplingClampAtanF32NEONconst+188(SB)/4, $0xbeaaaaa9
+DATA ·couplingCouplingClampAtanF32NEONconst+192(SB)/4, $0x3fc90fdb
+DATA ·couplingCouplingClampAtanF32NEONconst+196(SB)/4, $0x3fc90fdb
+DATA ·couplingCouplingClampAtanF32NEONconst+200(SB)/4, $0x3fc90fdb
+DATA ·couplingCouplingClampAtanF32NEONconst+204(SB)/4, $0x3fc90fdb
+DATA ·couplingCouplingClampAtanF32NEONconst+208(SB)/4, $0x3f490fdb
+DATA ·couplingCouplingClampAtanF32NEONconst+212(SB)/4, $0x3f490fdb
+DATA ·couplingCouplingClampAtanF32NEONconst+216(SB)/4, $0x3f490fdb
+DATA ·couplingCouplingClampAtanF32NEONconst+220(SB)/4, $0x3f490fdb
+DATA ·couplingCouplingClampAtanF32NEONconst+224(SB)/4, $0xb33bbd2e
+DATA ·couplingCouplingClampAtanF32NEONconst+228(SB)/4, $0xb33bbd2e
+DATA ·couplingCouplingClampAtanF32NEONconst+232(SB)/4, $0xb33bbd2e
+DATA ·couplingCouplingClampAtanF32NEONconst+236(SB)/4, $0xb33bbd2e
+DATA ·couplingCouplingClampAtanF32NEONconst+240(SB)/4, $0xb2bbbd2e
+DATA ·couplingCouplingClampAtanF32NEONconst+244(SB)/4, $0xb2bbbd2e
+DATA ·couplingCouplingClampAtanF32NEONconst+248(SB)/4, $0xb2bbbd2e
+DATA ·couplingCouplingClampAtanF32NEONconst+252(SB)/4, $0xb2bbbd2e
 DATA ·couplingCouplingClampAtanF32NEONconst+256(SB)/4, $0x80000000
 DATA ·couplingCouplingClampAtanF32NEONconst+260(SB)/4, $0x80000000
 DATA ·couplingCouplingClampAtanF32NEONconst+264(SB)/4, $0x80000000
@@ -2789,101 +2789,101 @@ main:
 	MOVD	0(R6), R10
 	VDUP	R10, V1.D2
 	WORD	$0x6e61dc02 // fmul v2.2d, v0.2d, v1.2d
+	FMOVQ	0(R9), F3
+	FMOVQ	16(R9), F4
+	WORD	$0x4ee0f845 // fabs v5.2d, v2.2d
+	FMOVQ	32(R9), F6
+	WORD	$0x6ee6e4a7 // fcmgt v7.2d, v5.2d, v6.2d
+	WORD	$0x4e64d4a8 // fadd v8.2d, v5.2d, v4.2d
+	WORD	$0x4ee5d509 // fsub v9.2d, v8.2d, v5.2d
+	WORD	$0x4ee9d50a // fsub v10.2d, v8.2d, v9.2d
+	WORD	$0x4eead4ab // fsub v11.2d, v5.2d, v10.2d
+	WORD	$0x4ee9d48c // fsub v12.2d, v4.2d, v9.2d
+	WORD	$0x4e6cd56d // fadd v13.2d, v11.2d, v12.2d
+	WORD	$0x4ee4d4ae // fsub v14.2d, v5.2d, v4.2d
+	VMOV	V5.B16, V15.B16
+	VBIT	V7.B16, V14.B16, V15.B16
+	VMOV	V4.B16, V16.B16
+	VBIT	V7.B16, V8.B16, V16.B16
+	VMOV	V3.B16, V17.B16
+	VBIT	V7.B16, V13.B16, V17.B16
+	FMOVQ	48(R9), F18
+	WORD	$0x6ef2e4b3 // fcmgt v19.2d, v5.2d, v18.2d
+	FMOVQ	64(R9), F20
+	WORD	$0x4ef4f4b5 // fmin v21.2d, v5.2d, v20.2d
+	FMOVQ	80(R9), F22
+	VMOV	V15.B16, V23.B16
+	VBIT	V19.B16, V22.B16, V23.B16
+	VMOV	V16.B16, V24.B16
+	VBIT	V19.B16, V21.B16, V24.B16
+	VMOV	V17.B16, V25.B16
+	VBIT	V19.B16, V3.B16, V25.B16
+	WORD	$0x6e78fc9a // fdiv v26.2d, v4.2d, v24.2d
+	WORD	$0x6e7adefb // fmul v27.2d, v23.2d, v26.2d
+	WORD	$0x6ee0fb7c // fneg v28.2d, v27.2d
+	VMOV	V23.B16, V29.B16
+	VFMLA	V24.D2, V28.D2, V29.D2
+	VFMLA	V25.D2, V28.D2, V29.D2
+	VFMLA	V26.D2, V29.D2, V27.D2
+	WORD	$0x6ee0fb7e // fneg v30.2d, v27.2d
+	VFMLA	V24.D2, V30.D2, V23.D2
+	VFMLA	V25.D2, V30.D2, V23.D2
+	WORD	$0x6e7adeff // fmul v31.2d, v23.2d, v26.2d
+	WORD	$0x6e7bdf60 // fmul v0.2d, v27.2d, v27.2d
+	FMOVQ	96(R9), F1
+	FMOVQ	112(R9), F6
+	VFMLA	V0.D2, V1.D2, V6.D2
+	FMOVQ	128(R9), F10
+	VFMLA	V0.D2, V6.D2, V10.D2
+	FMOVQ	144(R9), F9
+	VFMLA	V0.D2, V10.D2, V9.D2
+	FMOVQ	160(R9), F11
+	VFMLA	V0.D2, V9.D2, V11.D2
+	FMOVQ	176(R9), F12
+	VFMLA	V0.D2, V11.D2, V12.D2
+	FMOVQ	192(R9), F14
+	VFMLA	V0.D2, V12.D2, V14.D2
+	FMOVQ	208(R9), F8
+	VFMLA	V0.D2, V14.D2, V8.D2
+	FMOVQ	224(R9), F13
+	VFMLA	V0.D2, V8.D2, V13.D2
+	FMOVQ	240(R9), F18
+	VFMLA	V0.D2, V13.D2, V18.D2
+	FMOVQ	256(R9), F20
+	VFMLA	V0.D2, V18.D2, V20.D2
+	FMOVQ	272(R9), F5
+	VFMLA	V0.D2, V20.D2, V5.D2
+	FMOVQ	288(R9), F22
+	FMOVQ	304(R9), F15
+	VMOV	V3.B16, V21.B16
+	VBIT	V7.B16, V15.B16, V21.B16
+	VMOV	V21.B16, V16.B16
+	VBIT	V19.B16, V22.B16, V16.B16
+	FMOVQ	320(R9), F17
+	FMOVQ	336(R9), F28
+	VMOV	V3.B16, V29.B16
+	VBIT	V7.B16, V28.B16, V29.B16
+	VMOV	V29.B16, V24.B16
+	VBIT	V19.B16, V17.B16, V24.B16
+	WORD	$0x4e7bd61e // fadd v30.2d, v16.2d, v27.2d
+	WORD	$0x4ef0d7d9 // fsub v25.2d, v30.2d, v16.2d
+	WORD	$0x4ef9d777 // fsub v23.2d, v27.2d, v25.2d
+	WORD	$0x6e60df7a // fmul v26.2d, v27.2d, v0.2d
+	WORD	$0x4ee0d481 // fsub v1.2d, v4.2d, v0.2d
+	WORD	$0x4e77d706 // fadd v6.2d, v24.2d, v23.2d
+	VFMLA	V1.D2, V31.D2, V6.D2
+	VFMLA	V5.D2, V26.D2, V6.D2
+	WORD	$0x4e66d7ca // fadd v10.2d, v30.2d, v6.2d
+	WORD	$0x4ee0f949 // fabs v9.2d, v10.2d
+	FMOVQ	352(R9), F11
+	VBIT	V11.B16, V2.B16, V9.B16
 	MOVD	8(R6), R10
-	VDUP	R10, V3.D2
-	FMOVQ	0(R9), F4
-	FMOVQ	16(R9), F5
-	WORD	$0x4ee0f846 // fabs v6.2d, v2.2d
-	FMOVQ	32(R9), F7
-	WORD	$0x6ee7e4c8 // fcmgt v8.2d, v6.2d, v7.2d
-	WORD	$0x4e65d4c9 // fadd v9.2d, v6.2d, v5.2d
-	WORD	$0x4ee6d52a // fsub v10.2d, v9.2d, v6.2d
-	WORD	$0x4eead52b // fsub v11.2d, v9.2d, v10.2d
-	WORD	$0x4eebd4cc // fsub v12.2d, v6.2d, v11.2d
-	WORD	$0x4eead4ad // fsub v13.2d, v5.2d, v10.2d
-	WORD	$0x4e6dd58e // fadd v14.2d, v12.2d, v13.2d
-	WORD	$0x4ee5d4cf // fsub v15.2d, v6.2d, v5.2d
-	VMOV	V6.B16, V16.B16
-	VBIT	V8.B16, V15.B16, V16.B16
-	VMOV	V5.B16, V17.B16
-	VBIT	V8.B16, V9.B16, V17.B16
-	VMOV	V4.B16, V18.B16
-	VBIT	V8.B16, V14.B16, V18.B16
-	FMOVQ	48(R9), F19
-	VMOV	V4.B16, V20.B16
-	VBIT	V8.B16, V19.B16, V20.B16
-	FMOVQ	64(R9), F21
-	VMOV	V4.B16, V22.B16
-	VBIT	V8.B16, V21.B16, V22.B16
-	FMOVQ	80(R9), F23
-	WORD	$0x6ef7e4d8 // fcmgt v24.2d, v6.2d, v23.2d
-	FMOVQ	96(R9), F25
-	WORD	$0x4ef9f4da // fmin v26.2d, v6.2d, v25.2d
-	FMOVQ	112(R9), F27
-	VMOV	V16.B16, V28.B16
-	VBIT	V24.B16, V27.B16, V28.B16
-	VMOV	V17.B16, V29.B16
-	VBIT	V24.B16, V26.B16, V29.B16
-	VMOV	V18.B16, V30.B16
-	VBIT	V24.B16, V4.B16, V30.B16
-	FMOVQ	128(R9), F31
-	VMOV	V20.B16, V0.B16
-	VBIT	V24.B16, V31.B16, V0.B16
-	FMOVQ	144(R9), F1
-	VMOV	V22.B16, V7.B16
-	VBIT	V24.B16, V1.B16, V7.B16
-	WORD	$0x6e7dfcab // fdiv v11.2d, v5.2d, v29.2d
-	WORD	$0x6e6bdf8a // fmul v10.2d, v28.2d, v11.2d
-	WORD	$0x6ee0f94c // fneg v12.2d, v10.2d
-	VMOV	V28.B16, V13.B16
-	VFMLA	V29.D2, V12.D2, V13.D2
-	VFMLA	V30.D2, V12.D2, V13.D2
-	VFMLA	V11.D2, V13.D2, V10.D2
-	WORD	$0x6ee0f94f // fneg v15.2d, v10.2d
-	VFMLA	V29.D2, V15.D2, V28.D2
-	VFMLA	V30.D2, V15.D2, V28.D2
-	WORD	$0x6e6bdf89 // fmul v9.2d, v28.2d, v11.2d
-	WORD	$0x6e6add4e // fmul v14.2d, v10.2d, v10.2d
-	FMOVQ	160(R9), F19
-	FMOVQ	176(R9), F8
-	VFMLA	V14.D2, V19.D2, V8.D2
-	FMOVQ	192(R9), F21
-	VFMLA	V14.D2, V8.D2, V21.D2
-	FMOVQ	208(R9), F23
-	VFMLA	V14.D2, V21.D2, V23.D2
-	FMOVQ	224(R9), F25
-	VFMLA	V14.D2, V23.D2, V25.D2
-	FMOVQ	240(R9), F6
-	VFMLA	V14.D2, V25.D2, V6.D2
-	FMOVQ	256(R9), F27
-	VFMLA	V14.D2, V6.D2, V27.D2
-	FMOVQ	272(R9), F16
-	VFMLA	V14.D2, V27.D2, V16.D2
-	FMOVQ	288(R9), F26
-	VFMLA	V14.D2, V16.D2, V26.D2
-	FMOVQ	304(R9), F17
-	VFMLA	V14.D2, V26.D2, V17.D2
-	FMOVQ	320(R9), F4
-	VFMLA	V14.D2, V17.D2, V4.D2
-	FMOVQ	336(R9), F18
-	VFMLA	V14.D2, V4.D2, V18.D2
-	WORD	$0x4e6ad41f // fadd v31.2d, v0.2d, v10.2d
-	WORD	$0x4ee0d7f4 // fsub v20.2d, v31.2d, v0.2d
-	WORD	$0x4ef4d558 // fsub v24.2d, v10.2d, v20.2d
-	WORD	$0x6e6edd41 // fmul v1.2d, v10.2d, v14.2d
-	WORD	$0x4eeed4b6 // fsub v22.2d, v5.2d, v14.2d
-	WORD	$0x4e78d4ec // fadd v12.2d, v7.2d, v24.2d
-	VFMLA	V22.D2, V9.D2, V12.D2
-	VFMLA	V18.D2, V1.D2, V12.D2
-	WORD	$0x4e6cd7ed // fadd v13.2d, v31.2d, v12.2d
-	WORD	$0x4ee0f9bd // fabs v29.2d, v13.2d
-	FMOVQ	352(R9), F15
-	VBIT	V15.B16, V2.B16, V29.B16
-	WORD	$0x6e7ddc7e // fmul v30.2d, v3.2d, v29.2d
-	FMOVQ	16(R9), F28
-	VFMLA	V2.D2, V2.D2, V28.D2
-	VST1.P	[V30.D2], 16(R1)
-	VST1.P	[V28.D2], 16(R5)
+	VDUP	R10, V12.D2
+	WORD	$0x6e69dd8e // fmul v14.2d, v12.2d, v9.2d
+	FMOVQ	16(R9), F8
+	VFMLA	V2.D2, V2.D2, V8.D2
+	VST1.P	[V14.D2], 16(R1)
+	VST1.P	[V8.D2], 16(R5)
 	SUB	$2, R2
 	B	main
 one:
@@ -2893,101 +2893,101 @@ one:
 	MOVD	0(R6), R10
 	VDUP	R10, V1.D2
 	WORD	$0x6e61dc02 // fmul v2.2d, v0.2d, v1.2d
+	FMOVQ	0(R9), F3
+	FMOVQ	16(R9), F4
+	WORD	$0x4ee0f845 // fabs v5.2d, v2.2d
+	FMOVQ	32(R9), F6
+	WORD	$0x6ee6e4a7 // fcmgt v7.2d, v5.2d, v6.2d
+	WORD	$0x4e64d4a8 // fadd v8.2d, v5.2d, v4.2d
+	WORD	$0x4ee5d509 // fsub v9.2d, v8.2d, v5.2d
+	WORD	$0x4ee9d50a // fsub v10.2d, v8.2d, v9.2d
+	WORD	$0x4eead4ab // fsub v11.2d, v5.2d, v10.2d
+	WORD	$0x4ee9d48c // fsub v12.2d, v4.2d, v9.2d
+	WORD	$0x4e6cd56d // fadd v13.2d, v11.2d, v12.2d
+	WORD	$0x4ee4d4ae // fsub v14.2d, v5.2d, v4.2d
+	VMOV	V5.B16, V15.B16
+	VBIT	V7.B16, V14.B16, V15.B16
+	VMOV	V4.B16, V16.B16
+	VBIT	V7.B16, V8.B16, V16.B16
+	VMOV	V3.B16, V17.B16
+	VBIT	V7.B16, V13.B16, V17.B16
+	FMOVQ	48(R9), F18
+	WORD	$0x6ef2e4b3 // fcmgt v19.2d, v5.2d, v18.2d
+	FMOVQ	64(R9), F20
+	WORD	$0x4ef4f4b5 // fmin v21.2d, v5.2d, v20.2d
+	FMOVQ	80(R9), F22
+	VMOV	V15.B16, V23.B16
+	VBIT	V19.B16, V22.B16, V23.B16
+	VMOV	V16.B16, V24.B16
+	VBIT	V19.B16, V21.B16, V24.B16
+	VMOV	V17.B16, V25.B16
+	VBIT	V19.B16, V3.B16, V25.B16
+	WORD	$0x6e78fc9a // fdiv v26.2d, v4.2d, v24.2d
+	WORD	$0x6e7adefb // fmul v27.2d, v23.2d, v26.2d
+	WORD	$0x6ee0fb7c // fneg v28.2d, v27.2d
+	VMOV	V23.B16, V29.B16
+	VFMLA	V24.D2, V28.D2, V29.D2
+	VFMLA	V25.D2, V28.D2, V29.D2
+	VFMLA	V26.D2, V29.D2, V27.D2
+	WORD	$0x6ee0fb7e // fneg v30.2d, v27.2d
+	VFMLA	V24.D2, V30.D2, V23.D2
+	VFMLA	V25.D2, V30.D2, V23.D2
+	WORD	$0x6e7adeff // fmul v31.2d, v23.2d, v26.2d
+	WORD	$0x6e7bdf60 // fmul v0.2d, v27.2d, v27.2d
+	FMOVQ	96(R9), F1
+	FMOVQ	112(R9), F6
+	VFMLA	V0.D2, V1.D2, V6.D2
+	FMOVQ	128(R9), F10
+	VFMLA	V0.D2, V6.D2, V10.D2
+	FMOVQ	144(R9), F9
+	VFMLA	V0.D2, V10.D2, V9.D2
+	FMOVQ	160(R9), F11
+	VFMLA	V0.D2, V9.D2, V11.D2
+	FMOVQ	176(R9), F12
+	VFMLA	V0.D2, V11.D2, V12.D2
+	FMOVQ	192(R9), F14
+	VFMLA	V0.D2, V12.D2, V14.D2
+	FMOVQ	208(R9), F8
+	VFMLA	V0.D2, V14.D2, V8.D2
+	FMOVQ	224(R9), F13
+	VFMLA	V0.D2, V8.D2, V13.D2
+	FMOVQ	240(R9), F18
+	VFMLA	V0.D2, V13.D2, V18.D2
+	FMOVQ	256(R9), F20
+	VFMLA	V0.D2, V18.D2, V20.D2
+	FMOVQ	272(R9), F5
+	VFMLA	V0.D2, V20.D2, V5.D2
+	FMOVQ	288(R9), F22
+	FMOVQ	304(R9), F15
+	VMOV	V3.B16, V21.B16
+	VBIT	V7.B16, V15.B16, V21.B16
+	VMOV	V21.B16, V16.B16
+	VBIT	V19.B16, V22.B16, V16.B16
+	FMOVQ	320(R9), F17
+	FMOVQ	336(R9), F28
+	VMOV	V3.B16, V29.B16
+	VBIT	V7.B16, V28.B16, V29.B16
+	VMOV	V29.B16, V24.B16
+	VBIT	V19.B16, V17.B16, V24.B16
+	WORD	$0x4e7bd61e // fadd v30.2d, v16.2d, v27.2d
+	WORD	$0x4ef0d7d9 // fsub v25.2d, v30.2d, v16.2d
+	WORD	$0x4ef9d777 // fsub v23.2d, v27.2d, v25.2d
+	WORD	$0x6e60df7a // fmul v26.2d, v27.2d, v0.2d
+	WORD	$0x4ee0d481 // fsub v1.2d, v4.2d, v0.2d
+	WORD	$0x4e77d706 // fadd v6.2d, v24.2d, v23.2d
+	VFMLA	V1.D2, V31.D2, V6.D2
+	VFMLA	V5.D2, V26.D2, V6.D2
+	WORD	$0x4e66d7ca // fadd v10.2d, v30.2d, v6.2d
+	WORD	$0x4ee0f949 // fabs v9.2d, v10.2d
+	FMOVQ	352(R9), F11
+	VBIT	V11.B16, V2.B16, V9.B16
 	MOVD	8(R6), R10
-	VDUP	R10, V3.D2
-	FMOVQ	0(R9), F4
-	FMOVQ	16(R9), F5
-	WORD	$0x4ee0f846 // fabs v6.2d, v2.2d
-	FMOVQ	32(R9), F7
-	WORD	$0x6ee7e4c8 // fcmgt v8.2d, v6.2d, v7.2d
-	WORD	$0x4e65d4c9 // fadd v9.2d, v6.2d, v5.2d
-	WORD	$0x4ee6d52a // fsub v10.2d, v9.2d, v6.2d
-	WORD	$0x4eead52b // fsub v11.2d, v9.2d, v10.2d
-	WORD	$0x4eebd4cc // fsub v12.2d, v6.2d, v11.2d
-	WORD	$0x4eead4ad // fsub v13.2d, v5.2d, v10.2d
-	WORD	$0x4e6dd58e // fadd v14.2d, v12.2d, v13.2d
-	WORD	$0x4ee5d4cf // fsub v15.2d, v6.2d, v5.2d
-	VMOV	V6.B16, V16.B16
-	VBIT	V8.B16, V15.B16, V16.B16
-	VMOV	V5.B16, V17.B16
-	VBIT	V8.B16, V9.B16, V17.B16
-	VMOV	V4.B16, V18.B16
-	VBIT	V8.B16, V14.B16, V18.B16
-	FMOVQ	48(R9), F19
-	VMOV	V4.B16, V20.B16
-	VBIT	V8.B16, V19.B16, V20.B16
-	FMOVQ	64(R9), F21
-	VMOV	V4.B16, V22.B16
-	VBIT	V8.B16, V21.B16, V22.B16
-	FMOVQ	80(R9), F23
-	WORD	$0x6ef7e4d8 // fcmgt v24.2d, v6.2d, v23.2d
-	FMOVQ	96(R9), F25
-	WORD	$0x4ef9f4da // fmin v26.2d, v6.2d, v25.2d
-	FMOVQ	112(R9), F27
-	VMOV	V16.B16, V28.B16
-	VBIT	V24.B16, V27.B16, V28.B16
-	VMOV	V17.B16, V29.B16
-	VBIT	V24.B16, V26.B16, V29.B16
-	VMOV	V18.B16, V30.B16
-	VBIT	V24.B16, V4.B16, V30.B16
-	FMOVQ	128(R9), F31
-	VMOV	V20.B16, V0.B16
-	VBIT	V24.B16, V31.B16, V0.B16
-	FMOVQ	144(R9), F1
-	VMOV	V22.B16, V7.B16
-	VBIT	V24.B16, V1.B16, V7.B16
-	WORD	$0x6e7dfcab // fdiv v11.2d, v5.2d, v29.2d
-	WORD	$0x6e6bdf8a // fmul v10.2d, v28.2d, v11.2d
-	WORD	$0x6ee0f94c // fneg v12.2d, v10.2d
-	VMOV	V28.B16, V13.B16
-	VFMLA	V29.D2, V12.D2, V13.D2
-	VFMLA	V30.D2, V12.D2, V13.D2
-	VFMLA	V11.D2, V13.D2, V10.D2
-	WORD	$0x6ee0f94f // fneg v15.2d, v10.2d
-	VFMLA	V29.D2, V15.D2, V28.D2
-	VFMLA	V30.D2, V15.D2, V28.D2
-	WORD	$0x6e6bdf89 // fmul v9.2d, v28.2d, v11.2d
-	WORD	$0x6e6add4e // fmul v14.2d, v10.2d, v10.2d
-	FMOVQ	160(R9), F19
-	FMOVQ	176(R9), F8
-	VFMLA	V14.D2, V19.D2, V8.D2
-	FMOVQ	192(R9), F21
-	VFMLA	V14.D2, V8.D2, V21.D2
-	FMOVQ	208(R9), F23
-	VFMLA	V14.D2, V21.D2, V23.D2
-	FMOVQ	224(R9), F25
-	VFMLA	V14.D2, V23.D2, V25.D2
-	FMOVQ	240(R9), F6
-	VFMLA	V14.D2, V25.D2, V6.D2
-	FMOVQ	256(R9), F27
-	VFMLA	V14.D2, V6.D2, V27.D2
-	FMOVQ	272(R9), F16
-	VFMLA	V14.D2, V27.D2, V16.D2
-	FMOVQ	288(R9), F26
-	VFMLA	V14.D2, V16.D2, V26.D2
-	FMOVQ	304(R9), F17
-	VFMLA	V14.D2, V26.D2, V17.D2
-	FMOVQ	320(R9), F4
-	VFMLA	V14.D2, V17.D2, V4.D2
-	FMOVQ	336(R9), F18
-	VFMLA	V14.D2, V4.D2, V18.D2
-	WORD	$0x4e6ad41f // fadd v31.2d, v0.2d, v10.2d
-	WORD	$0x4ee0d7f4 // fsub v20.2d, v31.2d, v0.2d
-	WORD	$0x4ef4d558 // fsub v24.2d, v10.2d, v20.2d
-	WORD	$0x6e6edd41 // fmul v1.2d, v10.2d, v14.2d
-	WORD	$0x4eeed4b6 // fsub v22.2d, v5.2d, v14.2d
-	WORD	$0x4e78d4ec // fadd v12.2d, v7.2d, v24.2d
-	VFMLA	V22.D2, V9.D2, V12.D2
-	VFMLA	V18.D2, V1.D2, V12.D2
-	WORD	$0x4e6cd7ed // fadd v13.2d, v31.2d, v12.2d
-	WORD	$0x4ee0f9bd // fabs v29.2d, v13.2d
-	FMOVQ	352(R9), F15
-	VBIT	V15.B16, V2.B16, V29.B16
-	WORD	$0x6e7ddc7e // fmul v30.2d, v3.2d, v29.2d
-	FMOVQ	16(R9), F28
-	VFMLA	V2.D2, V2.D2, V28.D2
-	VST1.P	[V30.D2], 16(R1)
-	VST1.P	[V28.D2], 16(R5)
+	VDUP	R10, V12.D2
+	WORD	$0x6e69dd8e // fmul v14.2d, v12.2d, v9.2d
+	FMOVQ	16(R9), F8
+	VFMLA	V2.D2, V2.D2, V8.D2
+	VST1.P	[V14.D2], 16(R1)
+	VST1.P	[V8.D2], 16(R5)
 	SUB	$2, R2
 	B	one
 done:
@@ -2999,44 +2999,44 @@ DATA ·couplingCouplingClampGradAtanF64NEONconst+16(SB)/8, $0x3ff0000000000000
 DATA ·couplingCouplingClampGradAtanF64NEONconst+24(SB)/8, $0x3ff0000000000000
 DATA ·couplingCouplingClampGradAtanF64NEONconst+32(SB)/8, $0x3fe0000000000000
 DATA ·couplingCouplingClampGradAtanF64NEONconst+40(SB)/8, $0x3fe0000000000000
-DATA ·couplingCouplingClampGradAtanF64NEONconst+48(SB)/8, $0x3fe921fb54442d18
-DATA ·couplingCouplingClampGradAtanF64NEONconst+56(SB)/8, $0x3fe921fb54442d18
-DATA ·couplingCouplingClampGradAtanF64NEONconst+64(SB)/8, $0x3c81a62633145c07
-DATA ·couplingCouplingClampGradAtanF64NEONconst+72(SB)/8, $0x3c81a62633145c07
-DATA ·couplingCouplingClampGradAtanF64NEONconst+80(SB)/8, $0x4000000000000000
-DATA ·couplingCouplingClampGradAtanF64NEONconst+88(SB)/8, $0x4000000000000000
-DATA ·couplingCouplingClampGradAtanF64NEONconst+96(SB)/8, $0x43b0000000000000
-DATA ·couplingCouplingClampGradAtanF64NEONconst+104(SB)/8, $0x43b0000000000000
-DATA ·couplingCouplingClampGradAtanF64NEONconst+112(SB)/8, $0xbff0000000000000
-DATA ·couplingCouplingClampGradAtanF64NEONconst+120(SB)/8, $0xbff0000000000000
-DATA ·couplingCouplingClampGradAtanF64NEONconst+128(SB)/8, $0x3ff921fb54442d18
-DATA ·couplingCouplingClampGradAtanF64NEONconst+136(SB)/8, $0x3ff921fb54442d18
-DATA ·couplingCouplingClampGradAtanF64NEONconst+144(SB)/8, $0x3c91a62633145c07
-DATA ·couplingCouplingClampGradAtanF64NEONconst+152(SB)/8, $0x3c91a62633145c07
-DATA ·couplingCouplingClampGradAtanF64NEONconst+160(SB)/8, $0x3f84b84ec43ecd9f
-DATA ·couplingCouplingClampGradAtanF64NEONconst+168(SB)/8, $0x3f84b84ec43ecd9f
-DATA ·couplingCouplingClampGradAtanF64NEONconst+176(SB)/8, $0xbf9c180895953df5
-DATA ·couplingCouplingClampGradAtanF64NEONconst+184(SB)/8, $0xbf9c180895953df5
-DATA ·couplingCouplingClampGradAtanF64NEONconst+192(SB)/8, $0x3fa56f607f646ec3
-DATA ·couplingCouplingClampGradAtanF64NEONconst+200(SB)/8, $0x3fa56f607f646ec3
-DATA ·couplingCouplingClampGradAtanF64NEONconst+208(SB)/8, $0xbfaa3988128ceb4f
-DATA ·couplingCouplingClampGradAtanF64NEONconst+216(SB)/8, $0xbfaa3988128ceb4f
-DATA ·couplingCouplingClampGradAtanF64NEONconst+224(SB)/8, $0x3fadfe97edfe032d
-DATA ·couplingCouplingClampGradAtanF64NEONconst+232(SB)/8, $0x3fadfe97edfe032d
-DATA ·couplingCouplingClampGradAtanF64NEONconst+240(SB)/8, $0xbfb10f31fb584184
-DATA ·couplingCouplingClampGradAtanF64NEONconst+248(SB)/8, $0xbfb10f31fb584184
-DATA ·couplingCouplingClampGradAtanF64NEONconst+256(SB)/8, $0x3fb3b113dd26645d
-DATA ·couplingCouplingClampGradAtanF64NEONconst+264(SB)/8, $0x3fb3b113dd26645d
-DATA ·couplingCouplingClampGradAtanF64NEONconst+272(SB)/8, $0xbfb745cf4cc817f8
-DATA ·couplingCouplingClampGradAtanF64NEONconst+280(SB)/8, $0xbfb745cf4cc817f8
-DATA ·couplingCouplingClampGradAtanF64NEONconst+288(SB)/8, $0x3fbc71c7090f8c07
-DATA ·couplingCouplingClampGradAtanF64NEONconst+296(SB)/8, $0x3fbc71c7090f8c07
-DATA ·couplingCouplingClampGradAtanF64NEONconst+304(SB)/8, $0xbfc249249215e1e7
-DATA ·couplingCouplingClampGradAtanF64NEONconst+312(SB)/8, $0xbfc249249215e1e7
-DATA ·couplingCouplingClampGradAtanF64NEONconst+320(SB)/8, $0x3fc9999999991150
-DATA ·couplingCouplingClampGradAtanF64NEONconst+328(SB)/8, $0x3fc9999999991150
-DATA ·couplingCouplingClampGradAtanF64NEONconst+336(SB)/8, $0xbfd5555555555516
-DATA ·couplingCouplingClampGradAtanF64NEONconst+344(SB)/8, $0xbfd5555555555516
+DATA ·couplingCouplingClampGradAtanF64NEONconst+48(SB)/8, $0x4000000000000000
+DATA ·couplingCouplingClampGradAtanF64NEONconst+56(SB)/8, $0x4000000000000000
+DATA ·couplingCouplingClampGradAtanF64NEONconst+64(SB)/8, $0x43b0000000000000
+DATA ·couplingCouplingClampGradAtanF64NEONconst+72(SB)/8, $0x43b0000000000000
+DATA ·couplingCouplingClampGradAtanF64NEONconst+80(SB)/8, $0xbff0000000000000
+DATA ·couplingCouplingClampGradAtanF64NEONconst+88(SB)/8, $0xbff0000000000000
+DATA ·couplingCouplingClampGradAtanF64NEONconst+96(SB)/8, $0x3f84b84ec43ecd9f
+DATA ·couplingCouplingClampGradAtanF64NEONconst+104(SB)/8, $0x3f84b84ec43ecd9f
+DATA ·couplingCouplingClampGradAtanF64NEONconst+112(SB)/8, $0xbf9c180895953df5
+DATA ·couplingCouplingClampGradAtanF64NEONconst+120(SB)/8, $0xbf9c180895953df5
+DATA ·couplingCouplingClampGradAtanF64NEONconst+128(SB)/8, $0x3fa56f607f646ec3
+DATA ·couplingCouplingClampGradAtanF64NEONconst+136(SB)/8, $0x3fa56f607f646ec3
+DATA ·couplingCouplingClampGradAtanF64NEONconst+144(SB)/8, $0xbfaa3988128ceb4f
+DATA ·couplingCouplingClampGradAtanF64NEONconst+152(SB)/8, $0xbfaa3988128ceb4f
+DATA ·couplingCouplingClampGradAtanF64NEONconst+160(SB)/8, $0x3fadfe97edfe032d
+DATA ·couplingCouplingClampGradAtanF64NEONconst+168(SB)/8, $0x3fadfe97edfe032d
+DATA ·couplingCouplingClampGradAtanF64NEONconst+176(SB)/8, $0xbfb10f31fb584184
+DATA ·couplingCouplingClampGradAtanF64NEONconst+184(SB)/8, $0xbfb10f31fb584184
+DATA ·couplingCouplingClampGradAtanF64NEONconst+192(SB)/8, $0x3fb3b113dd26645d
+DATA ·couplingCouplingClampGradAtanF64NEONconst+200(SB)/8, $0x3fb3b113dd26645d
+DATA ·couplingCouplingClampGradAtanF64NEONconst+208(SB)/8, $0xbfb745cf4cc817f8
+DATA ·couplingCouplingClampGradAtanF64NEONconst+216(SB)/8, $0xbfb745cf4cc817f8
+DATA ·couplingCouplingClampGradAtanF64NEONconst+224(SB)/8, $0x3fbc71c7090f8c07
+DATA ·couplingCouplingClampGradAtanF64NEONconst+232(SB)/8, $0x3fbc71c7090f8c07
+DATA ·couplingCouplingClampGradAtanF64NEONconst+240(SB)/8, $0xbfc249249215e1e7
+DATA ·couplingCouplingClampGradAtanF64NEONconst+248(SB)/8, $0xbfc249249215e1e7
+DATA ·couplingCouplingClampGradAtanF64NEONconst+256(SB)/8, $0x3fc9999999991150
+DATA ·couplingCouplingClampGradAtanF64NEONconst+264(SB)/8, $0x3fc9999999991150
+DATA ·couplingCouplingClampGradAtanF64NEONconst+272(SB)/8, $0xbfd5555555555516
+DATA ·couplingCouplingClampGradAtanF64NEONconst+280(SB)/8, $0xbfd5555555555516
+DATA ·couplingCouplingClampGradAtanF64NEONconst+288(SB)/8, $0x3ff921fb54442d18
+DATA ·couplingCouplingClampGradAtanF64NEONconst+296(SB)/8, $0x3ff921fb54442d18
+DATA ·couplingCouplingClampGradAtanF64NEONconst+304(SB)/8, $0x3fe921fb54442d18
+DATA ·couplingCouplingClampGradAtanF64NEONconst+312(SB)/8, $0x3fe921fb54442d18
+DATA ·couplingCouplingClampGradAtanF64NEONconst+320(SB)/8, $0x3c91a62633145c07
+DATA ·couplingCouplingClampGradAtanF64NEONconst+328(SB)/8, $0x3c91a62633145c07
+DATA ·couplingCouplingClampGradAtanF64NEONconst+336(SB)/8, $0x3c81a62633145c07
+DATA ·couplingCouplingClampGradAtanF64NEONconst+344(SB)/8, $0x3c81a62633145c07
 DATA ·couplingCouplingClampGradAtanF64NEONconst+352(SB)/8, $0x8000000000000000
 DATA ·couplingCouplingClampGradAtanF64NEONconst+360(SB)/8, $0x8000000000000000
 GLOBL ·couplingCouplingClampGradAtanF64NEONconst(SB), RODATA|NOPTR, $368
@@ -3056,89 +3056,89 @@ main:
 	MOVWU	0(R6), R10
 	VDUP	R10, V1.S4
 	WORD	$0x6e21dc02 // fmul v2.4s, v0.4s, v1.4s
+	FMOVQ	0(R9), F3
+	FMOVQ	16(R9), F4
+	WORD	$0x4ea0f845 // fabs v5.4s, v2.4s
+	FMOVQ	32(R9), F6
+	WORD	$0x6ea6e4a7 // fcmgt v7.4s, v5.4s, v6.4s
+	WORD	$0x4e24d4a8 // fadd v8.4s, v5.4s, v4.4s
+	WORD	$0x4ea5d509 // fsub v9.4s, v8.4s, v5.4s
+	WORD	$0x4ea9d50a // fsub v10.4s, v8.4s, v9.4s
+	WORD	$0x4eaad4ab // fsub v11.4s, v5.4s, v10.4s
+	WORD	$0x4ea9d48c // fsub v12.4s, v4.4s, v9.4s
+	WORD	$0x4e2cd56d // fadd v13.4s, v11.4s, v12.4s
+	WORD	$0x4ea4d4ae // fsub v14.4s, v5.4s, v4.4s
+	VMOV	V5.B16, V15.B16
+	VBIT	V7.B16, V14.B16, V15.B16
+	VMOV	V4.B16, V16.B16
+	VBIT	V7.B16, V8.B16, V16.B16
+	VMOV	V3.B16, V17.B16
+	VBIT	V7.B16, V13.B16, V17.B16
+	FMOVQ	48(R9), F18
+	WORD	$0x6eb2e4b3 // fcmgt v19.4s, v5.4s, v18.4s
+	FMOVQ	64(R9), F20
+	WORD	$0x4eb4f4b5 // fmin v21.4s, v5.4s, v20.4s
+	FMOVQ	80(R9), F22
+	VMOV	V15.B16, V23.B16
+	VBIT	V19.B16, V22.B16, V23.B16
+	VMOV	V16.B16, V24.B16
+	VBIT	V19.B16, V21.B16, V24.B16
+	VMOV	V17.B16, V25.B16
+	VBIT	V19.B16, V3.B16, V25.B16
+	WORD	$0x6e38fc9a // fdiv v26.4s, v4.4s, v24.4s
+	WORD	$0x6e3adefb // fmul v27.4s, v23.4s, v26.4s
+	WORD	$0x6ea0fb7c // fneg v28.4s, v27.4s
+	VMOV	V23.B16, V29.B16
+	VFMLA	V24.S4, V28.S4, V29.S4
+	VFMLA	V25.S4, V28.S4, V29.S4
+	VFMLA	V26.S4, V29.S4, V27.S4
+	WORD	$0x6ea0fb7e // fneg v30.4s, v27.4s
+	VFMLA	V24.S4, V30.S4, V23.S4
+	VFMLA	V25.S4, V30.S4, V23.S4
+	WORD	$0x6e3adeff // fmul v31.4s, v23.4s, v26.4s
+	WORD	$0x6e3bdf60 // fmul v0.4s, v27.4s, v27.4s
+	FMOVQ	96(R9), F1
+	FMOVQ	112(R9), F6
+	VFMLA	V0.S4, V1.S4, V6.S4
+	FMOVQ	128(R9), F10
+	VFMLA	V0.S4, V6.S4, V10.S4
+	FMOVQ	144(R9), F9
+	VFMLA	V0.S4, V10.S4, V9.S4
+	FMOVQ	160(R9), F11
+	VFMLA	V0.S4, V9.S4, V11.S4
+	FMOVQ	176(R9), F12
+	VFMLA	V0.S4, V11.S4, V12.S4
+	FMOVQ	192(R9), F14
+	FMOVQ	208(R9), F8
+	VMOV	V3.B16, V13.B16
+	VBIT	V7.B16, V8.B16, V13.B16
+	VMOV	V13.B16, V18.B16
+	VBIT	V19.B16, V14.B16, V18.B16
+	FMOVQ	224(R9), F20
+	FMOVQ	240(R9), F5
+	VMOV	V3.B16, V22.B16
+	VBIT	V7.B16, V5.B16, V22.B16
+	VMOV	V22.B16, V15.B16
+	VBIT	V19.B16, V20.B16, V15.B16
+	WORD	$0x4e3bd655 // fadd v21.4s, v18.4s, v27.4s
+	WORD	$0x4eb2d6b0 // fsub v16.4s, v21.4s, v18.4s
+	WORD	$0x4eb0d771 // fsub v17.4s, v27.4s, v16.4s
+	WORD	$0x6e20df7c // fmul v28.4s, v27.4s, v0.4s
+	WORD	$0x4ea0d49d // fsub v29.4s, v4.4s, v0.4s
+	WORD	$0x4e31d5f8 // fadd v24.4s, v15.4s, v17.4s
+	VFMLA	V29.S4, V31.S4, V24.S4
+	VFMLA	V12.S4, V28.S4, V24.S4
+	WORD	$0x4e38d6be // fadd v30.4s, v21.4s, v24.4s
+	WORD	$0x4ea0fbd9 // fabs v25.4s, v30.4s
+	FMOVQ	256(R9), F23
+	VBIT	V23.B16, V2.B16, V25.B16
 	MOVWU	4(R6), R10
-	VDUP	R10, V3.S4
-	FMOVQ	0(R9), F4
-	FMOVQ	16(R9), F5
-	WORD	$0x4ea0f846 // fabs v6.4s, v2.4s
-	FMOVQ	32(R9), F7
-	WORD	$0x6ea7e4c8 // fcmgt v8.4s, v6.4s, v7.4s
-	WORD	$0x4e25d4c9 // fadd v9.4s, v6.4s, v5.4s
-	WORD	$0x4ea6d52a // fsub v10.4s, v9.4s, v6.4s
-	WORD	$0x4eaad52b // fsub v11.4s, v9.4s, v10.4s
-	WORD	$0x4eabd4cc // fsub v12.4s, v6.4s, v11.4s
-	WORD	$0x4eaad4ad // fsub v13.4s, v5.4s, v10.4s
-	WORD	$0x4e2dd58e // fadd v14.4s, v12.4s, v13.4s
-	WORD	$0x4ea5d4cf // fsub v15.4s, v6.4s, v5.4s
-	VMOV	V6.B16, V16.B16
-	VBIT	V8.B16, V15.B16, V16.B16
-	VMOV	V5.B16, V17.B16
-	VBIT	V8.B16, V9.B16, V17.B16
-	VMOV	V4.B16, V18.B16
-	VBIT	V8.B16, V14.B16, V18.B16
-	FMOVQ	48(R9), F19
-	VMOV	V4.B16, V20.B16
-	VBIT	V8.B16, V19.B16, V20.B16
-	FMOVQ	64(R9), F21
-	VMOV	V4.B16, V22.B16
-	VBIT	V8.B16, V21.B16, V22.B16
-	FMOVQ	80(R9), F23
-	WORD	$0x6eb7e4d8 // fcmgt v24.4s, v6.4s, v23.4s
-	FMOVQ	96(R9), F25
-	WORD	$0x4eb9f4da // fmin v26.4s, v6.4s, v25.4s
-	FMOVQ	112(R9), F27
-	VMOV	V16.B16, V28.B16
-	VBIT	V24.B16, V27.B16, V28.B16
-	VMOV	V17.B16, V29.B16
-	VBIT	V24.B16, V26.B16, V29.B16
-	VMOV	V18.B16, V30.B16
-	VBIT	V24.B16, V4.B16, V30.B16
-	FMOVQ	128(R9), F31
-	VMOV	V20.B16, V0.B16
-	VBIT	V24.B16, V31.B16, V0.B16
-	FMOVQ	144(R9), F1
-	VMOV	V22.B16, V7.B16
-	VBIT	V24.B16, V1.B16, V7.B16
-	WORD	$0x6e3dfcab // fdiv v11.4s, v5.4s, v29.4s
-	WORD	$0x6e2bdf8a // fmul v10.4s, v28.4s, v11.4s
-	WORD	$0x6ea0f94c // fneg v12.4s, v10.4s
-	VMOV	V28.B16, V13.B16
-	VFMLA	V29.S4, V12.S4, V13.S4
-	VFMLA	V30.S4, V12.S4, V13.S4
-	VFMLA	V11.S4, V13.S4, V10.S4
-	WORD	$0x6ea0f94f // fneg v15.4s, v10.4s
-	VFMLA	V29.S4, V15.S4, V28.S4
-	VFMLA	V30.S4, V15.S4, V28.S4
-	WORD	$0x6e2bdf89 // fmul v9.4s, v28.4s, v11.4s
-	WORD	$0x6e2add4e // fmul v14.4s, v10.4s, v10.4s
-	FMOVQ	160(R9), F19
-	FMOVQ	176(R9), F8
-	VFMLA	V14.S4, V19.S4, V8.S4
-	FMOVQ	192(R9), F21
-	VFMLA	V14.S4, V8.S4, V21.S4
-	FMOVQ	208(R9), F23
-	VFMLA	V14.S4, V21.S4, V23.S4
-	FMOVQ	224(R9), F25
-	VFMLA	V14.S4, V23.S4, V25.S4
-	FMOVQ	240(R9), F6
-	VFMLA	V14.S4, V25.S4, V6.S4
-	WORD	$0x4e2ad41b // fadd v27.4s, v0.4s, v10.4s
-	WORD	$0x4ea0d770 // fsub v16.4s, v27.4s, v0.4s
-	WORD	$0x4eb0d55a // fsub v26.4s, v10.4s, v16.4s
-	WORD	$0x6e2edd51 // fmul v17.4s, v10.4s, v14.4s
-	WORD	$0x4eaed4a4 // fsub v4.4s, v5.4s, v14.4s
-	WORD	$0x4e3ad4f2 // fadd v18.4s, v7.4s, v26.4s
-	VFMLA	V4.S4, V9.S4, V18.S4
-	VFMLA	V6.S4, V17.S4, V18.S4
-	WORD	$0x4e32d77f // fadd v31.4s, v27.4s, v18.4s
-	WORD	$0x4ea0fbf4 // fabs v20.4s, v31.4s
-	FMOVQ	256(R9), F24
-	VBIT	V24.B16, V2.B16, V20.B16
-	WORD	$0x6e34dc61 // fmul v1.4s, v3.4s, v20.4s
-	FMOVQ	16(R9), F22
-	VFMLA	V2.S4, V2.S4, V22.S4
+	VDUP	R10, V26.S4
+	WORD	$0x6e39df41 // fmul v1.4s, v26.4s, v25.4s
+	FMOVQ	16(R9), F6
+	VFMLA	V2.S4, V2.S4, V6.S4
 	VST1.P	[V1.S4], 16(R1)
-	VST1.P	[V22.S4], 16(R5)
+	VST1.P	[V6.S4], 16(R5)
 	SUB	$4, R2
 	B	main
 one:
@@ -3148,89 +3148,89 @@ one:
 	MOVWU	0(R6), R10
 	VDUP	R10, V1.S4
 	WORD	$0x6e21dc02 // fmul v2.4s, v0.4s, v1.4s
+	FMOVQ	0(R9), F3
+	FMOVQ	16(R9), F4
+	WORD	$0x4ea0f845 // fabs v5.4s, v2.4s
+	FMOVQ	32(R9), F6
+	WORD	$0x6ea6e4a7 // fcmgt v7.4s, v5.4s, v6.4s
+	WORD	$0x4e24d4a8 // fadd v8.4s, v5.4s, v4.4s
+	WORD	$0x4ea5d509 // fsub v9.4s, v8.4s, v5.4s
+	WORD	$0x4ea9d50a // fsub v10.4s, v8.4s, v9.4s
+	WORD	$0x4eaad4ab // fsub v11.4s, v5.4s, v10.4s
+	WORD	$0x4ea9d48c // fsub v12.4s, v4.4s, v9.4s
+	WORD	$0x4e2cd56d // fadd v13.4s, v11.4s, v12.4s
+	WORD	$0x4ea4d4ae // fsub v14.4s, v5.4s, v4.4s
+	VMOV	V5.B16, V15.B16
+	VBIT	V7.B16, V14.B16, V15.B16
+	VMOV	V4.B16, V16.B16
+	VBIT	V7.B16, V8.B16, V16.B16
+	VMOV	V3.B16, V17.B16
+	VBIT	V7.B16, V13.B16, V17.B16
+	FMOVQ	48(R9), F18
+	WORD	$0x6eb2e4b3 // fcmgt v19.4s, v5.4s, v18.4s
+	FMOVQ	64(R9), F20
+	WORD	$0x4eb4f4b5 // fmin v21.4s, v5.4s, v20.4s
+	FMOVQ	80(R9), F22
+	VMOV	V15.B16, V23.B16
+	VBIT	V19.B16, V22.B16, V23.B16
+	VMOV	V16.B16, V24.B16
+	VBIT	V19.B16, V21.B16, V24.B16
+	VMOV	V17.B16, V25.B16
+	VBIT	V19.B16, V3.B16, V25.B16
+	WORD	$0x6e38fc9a // fdiv v26.4s, v4.4s, v24.4s
+	WORD	$0x6e3adefb // fmul v27.4s, v23.4s, v26.4s
+	WORD	$0x6ea0fb7c // fneg v28.4s, v27.4s
+	VMOV	V23.B16, V29.B16
+	VFMLA	V24.S4, V28.S4, V29.S4
+	VFMLA	V25.S4, V28.S4, V29.S4
+	VFMLA	V26.S4, V29.S4, V27.S4
+	WORD	$0x6ea0fb7e // fneg v30.4s, v27.4s
+	VFMLA	V24.S4, V30.S4, V23.S4
+	VFMLA	V25.S4, V30.S4, V23.S4
+	WORD	$0x6e3adeff // fmul v31.4s, v23.4s, v26.4s
+	WORD	$0x6e3bdf60 // fmul v0.4s, v27.4s, v27.4s
+	FMOVQ	96(R9), F1
+	FMOVQ	112(R9), F6
+	VFMLA	V0.S4, V1.S4, V6.S4
+	FMOVQ	128(R9), F10
+	VFMLA	V0.S4, V6.S4, V10.S4
+	FMOVQ	144(R9), F9
+	VFMLA	V0.S4, V10.S4, V9.S4
+	FMOVQ	160(R9), F11
+	VFMLA	V0.S4, V9.S4, V11.S4
+	FMOVQ	176(R9), F12
+	VFMLA	V0.S4, V11.S4, V12.S4
+	FMOVQ	192(R9), F14
+	FMOVQ	208(R9), F8
+	VMOV	V3.B16, V13.B16
+	VBIT	V7.B16, V8.B16, V13.B16
+	VMOV	V13.B16, V18.B16
+	VBIT	V19.B16, V14.B16, V18.B16
+	FMOVQ	224(R9), F20
+	FMOVQ	240(R9), F5
+	VMOV	V3.B16, V22.B16
+	VBIT	V7.B16, V5.B16, V22.B16
+	VMOV	V22.B16, V15.B16
+	VBIT	V19.B16, V20.B16, V15.B16
+	WORD	$0x4e3bd655 // fadd v21.4s, v18.4s, v27.4s
+	WORD	$0x4eb2d6b0 // fsub v16.4s, v21.4s, v18.4s
+	WORD	$0x4eb0d771 // fsub v17.4s, v27.4s, v16.4s
+	WORD	$0x6e20df7c // fmul v28.4s, v27.4s, v0.4s
+	WORD	$0x4ea0d49d // fsub v29.4s, v4.4s, v0.4s
+	WORD	$0x4e31d5f8 // fadd v24.4s, v15.4s, v17.4s
+	VFMLA	V29.S4, V31.S4, V24.S4
+	VFMLA	V12.S4, V28.S4, V24.S4
+	WORD	$0x4e38d6be // fadd v30.4s, v21.4s, v24.4s
+	WORD	$0x4ea0fbd9 // fabs v25.4s, v30.4s
+	FMOVQ	256(R9), F23
+	VBIT	V23.B16, V2.B16, V25.B16
 	MOVWU	4(R6), R10
-	VDUP	R10, V3.S4
-	FMOVQ	0(R9), F4
-	FMOVQ	16(R9), F5
-	WORD	$0x4ea0f846 // fabs v6.4s, v2.4s
-	FMOVQ	32(R9), F7
-	WORD	$0x6ea7e4c8 // fcmgt v8.4s, v6.4s, v7.4s
-	WORD	$0x4e25d4c9 // fadd v9.4s, v6.4s, v5.4s
-	WORD	$0x4ea6d52a // fsub v10.4s, v9.4s, v6.4s
-	WORD	$0x4eaad52b // fsub v11.4s, v9.4s, v10.4s
-	WORD	$0x4eabd4cc // fsub v12.4s, v6.4s, v11.4s
-	WORD	$0x4eaad4ad // fsub v13.4s, v5.4s, v10.4s
-	WORD	$0x4e2dd58e // fadd v14.4s, v12.4s, v13.4s
-	WORD	$0x4ea5d4cf // fsub v15.4s, v6.4s, v5.4s
-	VMOV	V6.B16, V16.B16
-	VBIT	V8.B16, V15.B16, V16.B16
-	VMOV	V5.B16, V17.B16
-	VBIT	V8.B16, V9.B16, V17.B16
-	VMOV	V4.B16, V18.B16
-	VBIT	V8.B16, V14.B16, V18.B16
-	FMOVQ	48(R9), F19
-	VMOV	V4.B16, V20.B16
-	VBIT	V8.B16, V19.B16, V20.B16
-	FMOVQ	64(R9), F21
-	VMOV	V4.B16, V22.B16
-	VBIT	V8.B16, V21.B16, V22.B16
-	FMOVQ	80(R9), F23
-	WORD	$0x6eb7e4d8 // fcmgt v24.4s, v6.4s, v23.4s
-	FMOVQ	96(R9), F25
-	WORD	$0x4eb9f4da // fmin v26.4s, v6.4s, v25.4s
-	FMOVQ	112(R9), F27
-	VMOV	V16.B16, V28.B16
-	VBIT	V24.B16, V27.B16, V28.B16
-	VMOV	V17.B16, V29.B16
-	VBIT	V24.B16, V26.B16, V29.B16
-	VMOV	V18.B16, V30.B16
-	VBIT	V24.B16, V4.B16, V30.B16
-	FMOVQ	128(R9), F31
-	VMOV	V20.B16, V0.B16
-	VBIT	V24.B16, V31.B16, V0.B16
-	FMOVQ	144(R9), F1
-	VMOV	V22.B16, V7.B16
-	VBIT	V24.B16, V1.B16, V7.B16
-	WORD	$0x6e3dfcab // fdiv v11.4s, v5.4s, v29.4s
-	WORD	$0x6e2bdf8a // fmul v10.4s, v28.4s, v11.4s
-	WORD	$0x6ea0f94c // fneg v12.4s, v10.4s
-	VMOV	V28.B16, V13.B16
-	VFMLA	V29.S4, V12.S4, V13.S4
-	VFMLA	V30.S4, V12.S4, V13.S4
-	VFMLA	V11.S4, V13.S4, V10.S4
-	WORD	$0x6ea0f94f // fneg v15.4s, v10.4s
-	VFMLA	V29.S4, V15.S4, V28.S4
-	VFMLA	V30.S4, V15.S4, V28.S4
-	WORD	$0x6e2bdf89 // fmul v9.4s, v28.4s, v11.4s
-	WORD	$0x6e2add4e // fmul v14.4s, v10.4s, v10.4s
-	FMOVQ	160(R9), F19
-	FMOVQ	176(R9), F8
-	VFMLA	V14.S4, V19.S4, V8.S4
-	FMOVQ	192(R9), F21
-	VFMLA	V14.S4, V8.S4, V21.S4
-	FMOVQ	208(R9), F23
-	VFMLA	V14.S4, V21.S4, V23.S4
-	FMOVQ	224(R9), F25
-	VFMLA	V14.S4, V23.S4, V25.S4
-	FMOVQ	240(R9), F6
-	VFMLA	V14.S4, V25.S4, V6.S4
-	WORD	$0x4e2ad41b // fadd v27.4s, v0.4s, v10.4s
-	WORD	$0x4ea0d770 // fsub v16.4s, v27.4s, v0.4s
-	WORD	$0x4eb0d55a // fsub v26.4s, v10.4s, v16.4s
-	WORD	$0x6e2edd51 // fmul v17.4s, v10.4s, v14.4s
-	WORD	$0x4eaed4a4 // fsub v4.4s, v5.4s, v14.4s
-	WORD	$0x4e3ad4f2 // fadd v18.4s, v7.4s, v26.4s
-	VFMLA	V4.S4, V9.S4, V18.S4
-	VFMLA	V6.S4, V17.S4, V18.S4
-	WORD	$0x4e32d77f // fadd v31.4s, v27.4s, v18.4s
-	WORD	$0x4ea0fbf4 // fabs v20.4s, v31.4s
-	FMOVQ	256(R9), F24
-	VBIT	V24.B16, V2.B16, V20.B16
-	WORD	$0x6e34dc61 // fmul v1.4s, v3.4s, v20.4s
-	FMOVQ	16(R9), F22
-	VFMLA	V2.S4, V2.S4, V22.S4
+	VDUP	R10, V26.S4
+	WORD	$0x6e39df41 // fmul v1.4s, v26.4s, v25.4s
+	FMOVQ	16(R9), F6
+	VFMLA	V2.S4, V2.S4, V6.S4
 	VST1.P	[V1.S4], 16(R1)
-	VST1.P	[V22.S4], 16(R5)
+	VST1.P	[V6.S4], 16(R5)
 	SUB	$4, R2
 	B	one
 done:
@@ -3248,58 +3248,58 @@ DATA ·couplingCouplingClampGradAtanF32NEONconst+32(SB)/4, $0x3f000000
 DATA ·couplingCouplingClampGradAtanF32NEONconst+36(SB)/4, $0x3f000000
 DATA ·couplingCouplingClampGradAtanF32NEONconst+40(SB)/4, $0x3f000000
 DATA ·couplingCouplingClampGradAtanF32NEONconst+44(SB)/4, $0x3f000000
-DATA ·couplingCouplingClampGradAtanF32NEONconst+48(SB)/4, $0x3f490fdb
-DATA ·couplingCouplingClampGradAtanF32NEONconst+52(SB)/4, $0x3f490fdb
-DATA ·couplingCouplingClampGradAtanF32NEONconst+56(SB)/4, $0x3f490fdb
-DATA ·couplingCouplingClampGradAtanF32NEONconst+60(SB)/4, $0x3f490fdb
-DATA ·couplingCouplingClampGradAtanF32NEONconst+64(SB)/4, $0xb2bbbd2e
-DATA ·couplingCouplingClampGradAtanF32NEONconst+68(SB)/4, $0xb2bbbd2e
-DATA ·couplingCouplingClampGradAtanF32NEONconst+72(SB)/4, $0xb2bbbd2e
-DATA ·couplingCouplingClampGradAtanF32NEONconst+76(SB)/4, $0xb2bbbd2e
-DATA ·couplingCouplingClampGradAtanF32NEONconst+80(SB)/4, $0x40000000
-DATA ·couplingCouplingClampGradAtanF32NEONconst+84(SB)/4, $0x40000000
-DATA ·couplingCouplingClampGradAtanF32NEONconst+88(SB)/4, $0x40000000
-DATA ·couplingCouplingClampGradAtanF32NEONconst+92(SB)/4, $0x40000000
-DATA ·couplingCouplingClampGradAtanF32NEONconst+96(SB)/4, $0x4e800000
-DATA ·couplingCouplingClampGradAtanF32NEONconst+100(SB)/4, $0x4e800000
-DATA ·couplingCouplingClampGradAtanF32NEONconst+104(SB)/4, $0x4e800000
-DATA ·couplingCouplingClampGradAtanF32NEONconst+108(SB)/4, $0x4e800000
-DATA ·couplingCouplingClampGradAtanF32NEONconst+112(SB)/4, $0xbf800000
-DATA ·couplingCouplingClampGradAtanF32NEONconst+116(SB)/4, $0xbf800000
-DATA ·couplingCouplingClampGradAtanF32NEONconst+120(SB)/4, $0xbf800000
-DATA ·couplingCouplingClampGradAtanF32NEONconst+124(SB)/4, $0xbf800000
-DATA ·couplingCouplingClampGradAtanF32NEONconst+128(SB)/4, $0x3fc90fdb
-DATA ·couplingCouplingClampGradAtanF32NEONconst+132(SB)/4, $0x3fc90fdb
-DATA ·couplingCouplingClampGradAtanF32NEONconst+136(SB)/4, $0x3fc90fdb
-DATA ·couplingCouplingClampGradAtanF32NEONconst+140(SB)/4, $0x3fc90fdb
-DATA ·couplingCouplingClampGradAtanF32NEONconst+144(SB)/4, $0xb33bbd2e
-DATA ·couplingCouplingClampGradAtanF32NEONconst+148(SB)/4, $0xb33bbd2e
-DATA ·couplingCouplingClampGradAtanF32NEONconst+152(SB)/4, $0xb33bbd2e
-DATA ·couplingCouplingClampGradAtanF32NEONconst+156(SB)/4, $0xb33bbd2e
-DATA ·couplingCouplingClampGradAtanF32NEONconst+160(SB)/4, $0x3d1e9c4b
-DATA ·couplingCouplingClampGradAtanF32NEONconst+164(SB)/4, $0x3d1e9c4b
-DATA ·couplingCouplingClampGradAtanF32NEONconst+168(SB)/4, $0x3d1e9c4b
-DATA ·couplingCouplingClampGradAtanF32NEONconst+172(SB)/4, $0x3d1e9c4b
-DATA ·couplingCouplingClampGradAtanF32NEONconst+176(SB)/4, $0xbda3837e
-DATA ·couplingCouplingClampGradAtanF32NEONconst+180(SB)/4, $0xbda3837e
-DATA ·couplingCouplingClampGradAtanF32NEONconst+184(SB)/4, $0xbda3837e
-DATA ·couplingCouplingClampGradAtanF32NEONconst+188(SB)/4, $0xbda3837e
-DATA ·couplingCouplingClampGradAtanF32NEONconst+192(SB)/4, $0x3de01243
-DATA ·couplingCouplingClampGradAtanF32NEONconst+196(SB)/4, $0x3de01243
-DATA ·couplingCouplingClampGradAtanF32NEONconst+200(SB)/4, $0x3de01243
-DATA ·couplingCouplingClampGradAtanF32NEONconst+204(SB)/4, $0x3de01243
-DATA ·couplingCouplingClampGradAtanF32NEONconst+208(SB)/4, $0xbe122566
-DATA ·couplingCouplingClampGradAtanF32NEONconst+212(SB)/4, $0xbe122566
-DATA ·couplingCouplingClampGradAtanF32NEONconst+216(SB)/4, $0xbe122566
-DATA ·couplingCouplingClampGradAtanF32NEONconst+220(SB)/4, $0xbe122566
-DATA ·couplingCouplingClampGradAtanF32NEONconst+224(SB)/4, $0x3e4ccb76
-DATA ·couplingCouplingClampGradAtanF32NEONconst+228(SB)/4, $0x3e4ccb76
-DATA ·couplingCouplingClampGradAtanF32NEONconst+232(SB)/4, $0x3e4ccb76
-DATA ·couplingCouplingClampGradAtanF32NEONconst+236(SB)/4, $0x3e4ccb76
-DATA ·couplingCouplingClampGradAtanF32NEONconst+240(SB)/4, $0xbeaaaaa9
-DATA ·couplingCouplingClampGradAtanF32NEONconst+244(SB)/4, $0xbeaaaaa9
-DATA ·couplingCouplingClampGradAtanF32NEONconst+248(SB)/4, $0xbeaaaaa9
-DATA ·couplingCouplingClampGradAtanF32NEONconst+252(SB)/4, $0xbeaaaaa9
+DATA ·couplingCouplingClampGradAtanF32NEONconst+48(SB)/4, $0x40000000
+DATA ·couplingCouplingClampGradAtanF32NEONconst+52(SB)/4, $0x40000000
+DATA ·couplingCouplingClampGradAtanF32NEONconst+56(SB)/4, $0x40000000
+DATA ·couplingCouplingClampGradAtanF32NEONconst+60(SB)/4, $0x40000000
+DATA ·couplingCouplingClampGradAtanF32NEONconst+64(SB)/4, $0x4e800000
+DATA ·couplingCouplingClampGradAtanF32NEONconst+68(SB)/4, $0x4e800000
+DATA ·couplingCouplingClampGradAtanF32NEONconst+72(SB)/4, $0x4e800000
+DATA ·couplingCouplingClampGradAtanF32NEONconst+76(SB)/4, $0x4e800000
+DATA ·couplingCouplingClampGradAtanF32NEONconst+80(SB)/4, $0xbf800000
+DATA ·couplingCouplingClampGradAtanF32NEONconst+84(SB)/4, $0xbf800000
+DATA ·couplingCouplingClampGradAtanF32NEONconst+88(SB)/4, $0xbf800000
+DATA ·couplingCouplingClampGradAtanF32NEONconst+92(SB)/4, $0xbf800000
+DATA ·couplingCouplingClampGradAtanF32NEONconst+96(SB)/4, $0x3d1e9c4b
+DATA ·couplingCouplingClampGradAtanF32NEONconst+100(SB)/4, $0x3d1e9c4b
+DATA ·couplingCouplingClampGradAtanF32NEONconst+104(SB)/4, $0x3d1e9c4b
+DATA ·couplingCouplingClampGradAtanF32NEONconst+108(SB)/4, $0x3d1e9c4b
+DATA ·couplingCouplingClampGradAtanF32NEONconst+112(SB)/4, $0xbda3837e
+DATA ·couplingCouplingClampGradAtanF32NEONconst+116(SB)/4, $0xbda3837e
+DATA ·couplingCouplingClampGradAtanF32NEONconst+120(SB)/4, $0xbda3837e
+DATA ·couplingCouplingClampGradAtanF32NEONconst+124(SB)/4, $0xbda3837e
+DATA ·couplingCouplingClampGradAtanF32NEONconst+128(SB)/4, $0x3de01243
+DATA ·couplingCouplingClampGradAtanF32NEONconst+132(SB)/4, $0x3de01243
+DATA ·couplingCouplingClampGradAtanF32NEONconst+136(SB)/4, $0x3de01243
+DATA ·couplingCouplingClampGradAtanF32NEONconst+140(SB)/4, $0x3de01243
+DATA ·couplingCouplingClampGradAtanF32NEONconst+144(SB)/4, $0xbe122566
+DATA ·couplingCouplingClampGradAtanF32NEONconst+148(SB)/4, $0xbe122566
+DATA ·couplingCouplingClampGradAtanF32NEONconst+152(SB)/4, $0xbe122566
+DATA ·couplingCouplingClampGradAtanF32NEONconst+156(SB)/4, $0xbe122566
+DATA ·couplingCouplingClampGradAtanF32NEONconst+160(SB)/4, $0x3e4ccb76
+DATA ·couplingCouplingClampGradAtanF32NEONconst+164(SB)/4, $0x3e4ccb76
+DATA ·couplingCouplingClampGradAtanF32NEONconst+168(SB)/4, $0x3e4ccb76
+DATA ·couplingCouplingClampGradAtanF32NEONconst+172(SB)/4, $0x3e4ccb76
+DATA ·couplingCouplingClampGradAtanF32NEONconst+176(SB)/4, $0xbeaaaaa9
+DATA ·couplingCouplingClampGradAtanF32NEONconst+180(SB)/4, $0xbeaaaaa9
+DATA ·couplingCouplingClampGradAtanF32NEONconst+184(SB)/4, $0xbeaaaaa9
+DATA ·couplingCouplingClampGradAtanF32NEONconst+188(SB)/4, $0xbeaaaaa9
+DATA ·couplingCouplingClampGradAtanF32NEONconst+192(SB)/4, $0x3fc90fdb
+DATA ·couplingCouplingClampGradAtanF32NEONconst+196(SB)/4, $0x3fc90fdb
+DATA ·couplingCouplingClampGradAtanF32NEONconst+200(SB)/4, $0x3fc90fdb
+DATA ·couplingCouplingClampGradAtanF32NEONconst+204(SB)/4, $0x3fc90fdb
+DATA ·couplingCouplingClampGradAtanF32NEONconst+208(SB)/4, $0x3f490fdb
+DATA ·couplingCouplingClampGradAtanF32NEONconst+212(SB)/4, $0x3f490fdb
+DATA ·couplingCouplingClampGradAtanF32NEONconst+216(SB)/4, $0x3f490fdb
+DATA ·couplingCouplingClampGradAtanF32NEONconst+220(SB)/4, $0x3f490fdb
+DATA ·couplingCouplingClampGradAtanF32NEONconst+224(SB)/4, $0xb33bbd2e
+DATA ·couplingCouplingClampGradAtanF32NEONconst+228(SB)/4, $0xb33bbd2e
+DATA ·couplingCouplingClampGradAtanF32NEONconst+232(SB)/4, $0xb33bbd2e
+DATA ·couplingCouplingClampGradAtanF32NEONconst+236(SB)/4, $0xb33bbd2e
+DATA ·couplingCouplingClampGradAtanF32NEONconst+240(SB)/4, $0xb2bbbd2e
+DATA ·couplingCouplingClampGradAtanF32NEONconst+244(SB)/4, $0xb2bbbd2e
+DATA ·couplingCouplingClampGradAtanF32NEONconst+248(SB)/4, $0xb2bbbd2e
+DATA ·couplingCouplingClampGradAtanF32NEONconst+252(SB)/4, $0xb2bbbd2e
 DATA ·couplingCouplingClampGradAtanF32NEONconst+256(SB)/4, $0x80000000
 DATA ·couplingCouplingClampGradAtanF32NEONconst+260(SB)/4, $0x80000000
 DATA ·couplingCouplingClampGradAtanF32NEONconst+264(SB)/4, $0x80000000

@@ -106,12 +106,16 @@ func sumKernel(k vmathalg.Kernel, t elem, s isa) {
 
 // streamCopies overrides the copies of a stream kernel (4 on AVX-512 and 2
 // on AVX2, 2 and 1 for Heavy ones) where more fit and measured faster:
-// CouplingClampGradTanh with 4 and 2 copies, BenchmarkCoupling Backward
-// tanh (256 x 512 float64) on AMD Zen 5 0.90x the time on AVX-512, 0.87x on
-// AVX2. (CouplingClampTanh with 3 ran 4% slower on AVX-512; the other
-// Heavy kernels do not fit more.)
+// the clamps, BenchmarkCoupling 256 x 512 float64 on AMD Zen 5, against 2
+// copies (AVX-512) and 1 (AVX2): tanh Forward and Inverse (CouplingClampTanh)
+// 0.91-0.93x the time with 4 on AVX-512 (3: 1.00-1.05x) and 0.88-0.89x with
+// 2 on AVX2, Backward (CouplingClampGradTanh) 0.90x and 0.87x; atan on
+// AVX-512, 3 copies, 0.89-0.92x. The atan clamps do not fit 2 on AVX2.
 var streamCopies = map[string]copies{
+	"CouplingClampTanh":     {2, 4},
 	"CouplingClampGradTanh": {2, 4},
+	"CouplingClampAtan":     {1, 3},
+	"CouplingClampGradAtan": {1, 3},
 }
 
 // streamKernel emits NameF64AVX512(outs..., ins... []float64, p []float64).
@@ -151,8 +155,8 @@ func streamKernel(k vmathalg.Kernel, t elem, s isa) {
 	per := s.width / t.size
 	U := 4
 	switch {
-	case streamCopies[k.Name] != copies{}:
-		U = copiesFor(streamCopies, k.Name, s)
+	case streamCopies[k.Name] != copies{} || streamCopies[k.Name+t.suffix] != copies{}:
+		U = copiesFor(streamCopies, k.Name, t, s)
 	case k.Heavy && s.is512():
 		U = 2
 	case k.Heavy:

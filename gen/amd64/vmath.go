@@ -279,22 +279,28 @@ func refName(fname, goType string) string {
 type copies struct{ avx2, avx512 int }
 
 // vmathCopies is each vmath kernel's: the most copies that fit in the
-// registers (the generator panics past them), but Sigmoid's on AVX-512,
-// where 3 copies ran as fast as 2 and 4 slower. More copies than before
-// (2 on AVX-512 and 1 on AVX2 for every vmathalg program) measured, on AMD
-// Zen 5 (BenchmarkVmath, n = 4096, docs/perf-notes.md): AVX-512 Tanh (4)
-// 0.92x the time, Expm1 (3) 0.92x, Softplus (3) 0.84x; AVX2 Tanh (2)
-// 0.83x, Sigmoid (2) 0.77x.
+// registers (the generator panics past them), but for Sigmoid on AVX-512
+// (3 copies as fast as 2, 4 slower) and float32 Atan (3 no faster). More
+// copies than before (2 on AVX-512 and 1 on AVX2 for every vmathalg
+// program) measured, on AMD Zen 5 (BenchmarkVmath, n = 4096 and 2^20,
+// docs/perf-notes.md): AVX-512 Tanh (4) 0.86-0.93x the time, Expm1 (3)
+// 0.86-0.97x, Softplus (3) 0.83-0.89x, float64 Atan (3) 0.83-0.86x; AVX2
+// Tanh (2) 0.79-0.83x, Sigmoid (2) 0.73-0.82x.
 var vmathCopies = map[string]copies{
 	"Exp": {2, 4}, "Log": {2, 4},
 	"Tanh": {2, 4}, "Sigmoid": {2, 2}, "Expm1": {1, 3}, "Softplus": {1, 3},
-	"Log1p": {1, 2}, "Atan": {1, 2},
+	"Log1p": {1, 2}, "Atan": {1, 3}, "AtanF32": {1, 2},
 }
 
-// copiesFor returns name's copies on tier s from table; a kernel without
-// an entry is a generator error, so that each new one is measured.
-func copiesFor(table map[string]copies, name string, s isa) int {
-	c, ok := table[name]
+// copiesFor returns the copies of name in precision t on tier s from
+// table: the entry name+t.suffix ("AtanF32") if there is one, else name's.
+// A kernel without an entry is a generator error, so that each new one is
+// measured.
+func copiesFor(table map[string]copies, name string, t elem, s isa) int {
+	c, ok := table[name+t.suffix]
+	if !ok {
+		c, ok = table[name]
+	}
 	if !ok {
 		panic(fmt.Sprintf("no unroll entry for %s: add one (the most copies that fit and measure faster)", name))
 	}
@@ -315,7 +321,7 @@ func vmathKernel(fname string, t elem, s isa, body func(g *vg)) {
 	g := &vg{t: t, s: s, o: o, cidx: map[uint64]int{}, name: fname}
 	tailMask() // DATA goes to the latest GLOBL: the shared mask table first
 	g.tab = GLOBL(fmt.Sprintf("vmath%s%s%sconst", fname, t.suffix, s.suffix), RODATA|NOPTR)
-	g.U = copiesFor(vmathCopies, fname, s)
+	g.U = copiesFor(vmathCopies, fname, t, s)
 	dst, src := slicePtr("dst"), slicePtr("x")
 	cnt := Load(Param("dst").Len(), GP64()).(GPVirtual)
 	w := s.width

@@ -63,7 +63,8 @@ func couplingKernels() []Kernel {
 						h := Tanh(b, u)
 						return []V{b.Mul(b.Param(1), h), b.FMA(b.Neg(h), h, b.Const(1))}
 					}
-					return []V{b.Mul(b.Param(1), Atan(b, u)), b.FMA(u, u, b.Const(1))}
+					h := Atan(b, u)
+					return []V{b.Mul(b.Param(1), h), b.FMA(u, u, b.Const(1))}
 				}},
 		)
 	}
@@ -86,11 +87,15 @@ func couplingKernels() []Kernel {
 
 // scale is ref.CouplingScale with its parameters ia, m at Param(p), Param(p+1).
 func scale(b Builder, clamp int, s V, p int) V {
+	// The bound m is read after the clamp's function, so that it does not
+	// hold registers through it.
 	switch clamp {
 	case ref.ClampTanh:
-		return b.Mul(b.Param(p+1), Tanh(b, b.Mul(s, b.Param(p))))
+		h := Tanh(b, b.Mul(s, b.Param(p)))
+		return b.Mul(b.Param(p+1), h)
 	case ref.ClampAtan:
-		return b.Mul(b.Param(p+1), Atan(b, b.Mul(s, b.Param(p))))
+		h := Atan(b, b.Mul(s, b.Param(p)))
+		return b.Mul(b.Param(p+1), h)
 	}
 	return s
 }
