@@ -154,9 +154,10 @@ func streamKernel(k vmathalg.Kernel, t elem, s isa) {
 	cnt := Load(Param(k.Outs[0]).Len(), GP64()).(GPVirtual)
 	per := s.width / t.size
 	U := 4
+	c, measured := copiesEntry(streamCopies, k.Name, t)
 	switch {
-	case streamCopies[k.Name] != copies{} || streamCopies[k.Name+t.suffix] != copies{}:
-		U = copiesFor(streamCopies, k.Name, t, s)
+	case measured:
+		U = c.on(s)
 	case k.Heavy && s.is512():
 		U = 2
 	case k.Heavy:

@@ -292,22 +292,22 @@ var vmathCopies = map[string]copies{
 	"Log1p": {1, 2}, "Atan": {1, 3}, "AtanF32": {1, 2},
 }
 
-// copiesFor returns the copies of name in precision t on tier s from
-// table: the entry name+t.suffix ("AtanF32") if there is one, else name's.
-// A kernel without an entry is a generator error, so that each new one is
-// measured.
-func copiesFor(table map[string]copies, name string, t elem, s isa) int {
-	c, ok := table[name+t.suffix]
-	if !ok {
-		c, ok = table[name]
-	}
-	if !ok {
-		panic(fmt.Sprintf("no unroll entry for %s: add one (the most copies that fit and measure faster)", name))
-	}
+// on returns the copies on tier s.
+func (c copies) on(s isa) int {
 	if s.is512() {
 		return c.avx512
 	}
 	return c.avx2
+}
+
+// copiesEntry returns table's entry for name in precision t: that of
+// name+t.suffix ("AtanF32") if there is one, else name's.
+func copiesEntry(table map[string]copies, name string, t elem) (copies, bool) {
+	if c, ok := table[name+t.suffix]; ok {
+		return c, true
+	}
+	c, ok := table[name]
+	return c, ok
 }
 
 // vmathKernel emits NameF64AVX512(dst, x []float64) etc.
@@ -321,7 +321,11 @@ func vmathKernel(fname string, t elem, s isa, body func(g *vg)) {
 	g := &vg{t: t, s: s, o: o, cidx: map[uint64]int{}, name: fname}
 	tailMask() // DATA goes to the latest GLOBL: the shared mask table first
 	g.tab = GLOBL(fmt.Sprintf("vmath%s%s%sconst", fname, t.suffix, s.suffix), RODATA|NOPTR)
-	g.U = copiesFor(vmathCopies, fname, t, s)
+	c, ok := copiesEntry(vmathCopies, fname, t)
+	if !ok { // so that each new kernel is measured
+		panic(fmt.Sprintf("vmath: no vmathCopies entry for %s: add one (the most copies that fit and measure faster)", fname))
+	}
+	g.U = c.on(s)
 	dst, src := slicePtr("dst"), slicePtr("x")
 	cnt := Load(Param("dst").Len(), GP64()).(GPVirtual)
 	w := s.width

@@ -365,8 +365,9 @@ func Atan(b Builder, x V) V {
 	al = b.Mul(b.FMA(na, dl, al), y)
 	a2 := b.Mul(a, a)
 	p := horner(b, cs.atanP, a2)
-	// The offsets are selected last: two masks stay live through the
-	// polynomial instead of two vectors (registers for more copies).
+	// The offsets are selected last, so that the masks mid and big stay
+	// live through the polynomial instead of two vectors: on AVX-512 masks
+	// have registers of their own, which leaves room for more copies.
 	offHi := b.Select(big, b.Const(cs.pi2hi), b.Select(mid, b.Const(cs.pi4hi), zero))
 	offLo := b.Select(big, b.Const(cs.pi2lo), b.Select(mid, b.Const(cs.pi4lo), zero))
 	hi := b.Add(offHi, a)
