@@ -4377,26 +4377,24 @@ main:
 	VDIVPD       Y11, Y9, Y13
 	VMULPD       Y12, Y6, Y14
 	VMULPD       Y13, Y7, Y15
-	VXORPD       couplingCouplingClampTanhF64AVX2const<>+320(SB), Y14, Y8
-	VXORPD       couplingCouplingClampTanhF64AVX2const<>+320(SB), Y15, Y9
-	VFMADD231PD  Y10, Y8, Y6
-	VFMADD231PD  Y11, Y9, Y7
-	VADDPD       Y0, Y6, Y10
-	VADDPD       Y1, Y7, Y11
-	VFMADD231PD  Y2, Y8, Y10
-	VFMADD231PD  Y3, Y9, Y11
-	VFMADD231PD  Y12, Y10, Y14
-	VFMADD231PD  Y13, Y11, Y15
-	VANDPD       couplingCouplingClampTanhF64AVX2const<>+320(SB), Y4, Y0
-	VANDPD       couplingCouplingClampTanhF64AVX2const<>+320(SB), Y5, Y1
-	VANDPD       couplingCouplingClampTanhF64AVX2const<>+0(SB), Y14, Y6
-	VANDPD       couplingCouplingClampTanhF64AVX2const<>+0(SB), Y15, Y7
-	VORPD        Y0, Y6, Y6
-	VORPD        Y1, Y7, Y7
-	VBROADCASTSD 8(DX), Y8
-	VBROADCASTSD 8(DX), Y9
-	VMULPD       Y6, Y8, Y2
-	VMULPD       Y7, Y9, Y3
+	VFNMADD231PD Y10, Y14, Y6
+	VFNMADD231PD Y11, Y15, Y7
+	VADDPD       Y0, Y6, Y8
+	VADDPD       Y1, Y7, Y9
+	VFNMADD231PD Y2, Y14, Y8
+	VFNMADD231PD Y3, Y15, Y9
+	VFMADD231PD  Y12, Y8, Y14
+	VFMADD231PD  Y13, Y9, Y15
+	VANDPD       couplingCouplingClampTanhF64AVX2const<>+320(SB), Y4, Y6
+	VANDPD       couplingCouplingClampTanhF64AVX2const<>+320(SB), Y5, Y7
+	VANDPD       couplingCouplingClampTanhF64AVX2const<>+0(SB), Y14, Y10
+	VANDPD       couplingCouplingClampTanhF64AVX2const<>+0(SB), Y15, Y11
+	VORPD        Y6, Y10, Y10
+	VORPD        Y7, Y11, Y11
+	VBROADCASTSD 8(DX), Y0
+	VBROADCASTSD 8(DX), Y1
+	VMULPD       Y10, Y0, Y2
+	VMULPD       Y11, Y1, Y3
 	VMOVUPD      Y2, (AX)
 	VMOVUPD      Y3, 32(AX)
 	ADDQ         $0x00000040, AX
@@ -4459,17 +4457,16 @@ one:
 	VMOVUPD      couplingCouplingClampTanhF64AVX2const<>+1152(SB), Y9
 	VDIVPD       Y12, Y9, Y15
 	VMULPD       Y15, Y7, Y5
-	VXORPD       couplingCouplingClampTanhF64AVX2const<>+320(SB), Y5, Y4
-	VFMADD231PD  Y12, Y4, Y7
-	VADDPD       Y10, Y7, Y13
-	VFMADD231PD  Y3, Y4, Y13
-	VFMADD231PD  Y15, Y13, Y5
-	VANDPD       couplingCouplingClampTanhF64AVX2const<>+320(SB), Y2, Y1
-	VANDPD       couplingCouplingClampTanhF64AVX2const<>+0(SB), Y5, Y14
-	VORPD        Y1, Y14, Y14
-	VBROADCASTSD 8(DX), Y11
-	VMULPD       Y14, Y11, Y8
-	VMOVUPD      Y8, (AX)
+	VFNMADD231PD Y12, Y5, Y7
+	VADDPD       Y10, Y7, Y4
+	VFNMADD231PD Y3, Y5, Y4
+	VFMADD231PD  Y15, Y4, Y5
+	VANDPD       couplingCouplingClampTanhF64AVX2const<>+320(SB), Y2, Y14
+	VANDPD       couplingCouplingClampTanhF64AVX2const<>+0(SB), Y5, Y13
+	VORPD        Y14, Y13, Y13
+	VBROADCASTSD 8(DX), Y1
+	VMULPD       Y13, Y1, Y11
+	VMOVUPD      Y11, (AX)
 	ADDQ         $0x00000020, AX
 	ADDQ         $0x00000020, CX
 	SUBQ         $0x00000004, BX
@@ -4857,46 +4854,42 @@ main:
 	VMULPD           Z25, Z13, Z29
 	VMULPD           Z26, Z14, Z30
 	VMULPD           Z27, Z15, Z31
-	VXORPD.BCST      couplingCouplingClampTanhF64AVX512const<>+40(SB), Z28, Z16
-	VXORPD.BCST      couplingCouplingClampTanhF64AVX512const<>+40(SB), Z29, Z17
-	VXORPD.BCST      couplingCouplingClampTanhF64AVX512const<>+40(SB), Z30, Z18
-	VXORPD.BCST      couplingCouplingClampTanhF64AVX512const<>+40(SB), Z31, Z19
-	VFMADD231PD      Z20, Z16, Z12
-	VFMADD231PD      Z21, Z17, Z13
-	VFMADD231PD      Z22, Z18, Z14
-	VFMADD231PD      Z23, Z19, Z15
-	VADDPD           Z0, Z12, Z20
-	VADDPD           Z1, Z13, Z21
-	VADDPD           Z2, Z14, Z22
-	VADDPD           Z3, Z15, Z23
-	VFMADD231PD      Z4, Z16, Z20
-	VFMADD231PD      Z5, Z17, Z21
-	VFMADD231PD      Z6, Z18, Z22
-	VFMADD231PD      Z7, Z19, Z23
-	VFMADD231PD      Z24, Z20, Z28
-	VFMADD231PD      Z25, Z21, Z29
-	VFMADD231PD      Z26, Z22, Z30
-	VFMADD231PD      Z27, Z23, Z31
-	VANDPD.BCST      couplingCouplingClampTanhF64AVX512const<>+40(SB), Z8, Z0
-	VANDPD.BCST      couplingCouplingClampTanhF64AVX512const<>+40(SB), Z9, Z1
-	VANDPD.BCST      couplingCouplingClampTanhF64AVX512const<>+40(SB), Z10, Z2
-	VANDPD.BCST      couplingCouplingClampTanhF64AVX512const<>+40(SB), Z11, Z3
-	VANDPD.BCST      couplingCouplingClampTanhF64AVX512const<>+0(SB), Z28, Z12
-	VANDPD.BCST      couplingCouplingClampTanhF64AVX512const<>+0(SB), Z29, Z13
-	VANDPD.BCST      couplingCouplingClampTanhF64AVX512const<>+0(SB), Z30, Z14
-	VANDPD.BCST      couplingCouplingClampTanhF64AVX512const<>+0(SB), Z31, Z15
-	VORPD            Z0, Z12, Z12
-	VORPD            Z1, Z13, Z13
-	VORPD            Z2, Z14, Z14
-	VORPD            Z3, Z15, Z15
-	VBROADCASTSD     8(DX), Z16
-	VBROADCASTSD     8(DX), Z17
-	VBROADCASTSD     8(DX), Z18
-	VBROADCASTSD     8(DX), Z19
-	VMULPD           Z12, Z16, Z4
-	VMULPD           Z13, Z17, Z5
-	VMULPD           Z14, Z18, Z6
-	VMULPD           Z15, Z19, Z7
+	VFNMADD231PD     Z20, Z28, Z12
+	VFNMADD231PD     Z21, Z29, Z13
+	VFNMADD231PD     Z22, Z30, Z14
+	VFNMADD231PD     Z23, Z31, Z15
+	VADDPD           Z0, Z12, Z16
+	VADDPD           Z1, Z13, Z17
+	VADDPD           Z2, Z14, Z18
+	VADDPD           Z3, Z15, Z19
+	VFNMADD231PD     Z4, Z28, Z16
+	VFNMADD231PD     Z5, Z29, Z17
+	VFNMADD231PD     Z6, Z30, Z18
+	VFNMADD231PD     Z7, Z31, Z19
+	VFMADD231PD      Z24, Z16, Z28
+	VFMADD231PD      Z25, Z17, Z29
+	VFMADD231PD      Z26, Z18, Z30
+	VFMADD231PD      Z27, Z19, Z31
+	VANDPD.BCST      couplingCouplingClampTanhF64AVX512const<>+40(SB), Z8, Z12
+	VANDPD.BCST      couplingCouplingClampTanhF64AVX512const<>+40(SB), Z9, Z13
+	VANDPD.BCST      couplingCouplingClampTanhF64AVX512const<>+40(SB), Z10, Z14
+	VANDPD.BCST      couplingCouplingClampTanhF64AVX512const<>+40(SB), Z11, Z15
+	VANDPD.BCST      couplingCouplingClampTanhF64AVX512const<>+0(SB), Z28, Z20
+	VANDPD.BCST      couplingCouplingClampTanhF64AVX512const<>+0(SB), Z29, Z21
+	VANDPD.BCST      couplingCouplingClampTanhF64AVX512const<>+0(SB), Z30, Z22
+	VANDPD.BCST      couplingCouplingClampTanhF64AVX512const<>+0(SB), Z31, Z23
+	VORPD            Z12, Z20, Z20
+	VORPD            Z13, Z21, Z21
+	VORPD            Z14, Z22, Z22
+	VORPD            Z15, Z23, Z23
+	VBROADCASTSD     8(DX), Z0
+	VBROADCASTSD     8(DX), Z1
+	VBROADCASTSD     8(DX), Z2
+	VBROADCASTSD     8(DX), Z3
+	VMULPD           Z20, Z0, Z4
+	VMULPD           Z21, Z1, Z5
+	VMULPD           Z22, Z2, Z6
+	VMULPD           Z23, Z3, Z7
 	VMOVUPD          Z4, (AX)
 	VMOVUPD          Z5, 64(AX)
 	VMOVUPD          Z6, 128(AX)
@@ -4960,17 +4953,16 @@ one:
 	VBROADCASTSD     couplingCouplingClampTanhF64AVX512const<>+128(SB), Z1
 	VDIVPD           Z24, Z1, Z0
 	VMULPD           Z0, Z21, Z5
-	VXORPD.BCST      couplingCouplingClampTanhF64AVX512const<>+40(SB), Z5, Z3
-	VFMADD231PD      Z24, Z3, Z21
-	VADDPD           Z23, Z21, Z4
-	VFMADD231PD      Z31, Z3, Z4
-	VFMADD231PD      Z0, Z4, Z5
-	VANDPD.BCST      couplingCouplingClampTanhF64AVX512const<>+40(SB), Z2, Z13
-	VANDPD.BCST      couplingCouplingClampTanhF64AVX512const<>+0(SB), Z5, Z7
-	VORPD            Z13, Z7, Z7
-	VBROADCASTSD     8(DX), Z10
-	VMULPD           Z7, Z10, Z12
-	VMOVUPD          Z12, (AX)
+	VFNMADD231PD     Z24, Z5, Z21
+	VADDPD           Z23, Z21, Z3
+	VFNMADD231PD     Z31, Z5, Z3
+	VFMADD231PD      Z0, Z3, Z5
+	VANDPD.BCST      couplingCouplingClampTanhF64AVX512const<>+40(SB), Z2, Z7
+	VANDPD.BCST      couplingCouplingClampTanhF64AVX512const<>+0(SB), Z5, Z4
+	VORPD            Z7, Z4, Z4
+	VBROADCASTSD     8(DX), Z13
+	VMULPD           Z4, Z13, Z10
+	VMOVUPD          Z10, (AX)
 	ADDQ             $0x00000040, AX
 	ADDQ             $0x00000040, CX
 	SUBQ             $0x00000008, BX
@@ -5106,26 +5098,24 @@ main:
 	VDIVPS       Y11, Y9, Y13
 	VMULPS       Y12, Y6, Y14
 	VMULPS       Y13, Y7, Y15
-	VXORPS       couplingCouplingClampTanhF32AVX2const<>+320(SB), Y14, Y8
-	VXORPS       couplingCouplingClampTanhF32AVX2const<>+320(SB), Y15, Y9
-	VFMADD231PS  Y10, Y8, Y6
-	VFMADD231PS  Y11, Y9, Y7
-	VADDPS       Y0, Y6, Y10
-	VADDPS       Y1, Y7, Y11
-	VFMADD231PS  Y2, Y8, Y10
-	VFMADD231PS  Y3, Y9, Y11
-	VFMADD231PS  Y12, Y10, Y14
-	VFMADD231PS  Y13, Y11, Y15
-	VANDPS       couplingCouplingClampTanhF32AVX2const<>+320(SB), Y4, Y0
-	VANDPS       couplingCouplingClampTanhF32AVX2const<>+320(SB), Y5, Y1
-	VANDPS       couplingCouplingClampTanhF32AVX2const<>+0(SB), Y14, Y6
-	VANDPS       couplingCouplingClampTanhF32AVX2const<>+0(SB), Y15, Y7
-	VORPS        Y0, Y6, Y6
-	VORPS        Y1, Y7, Y7
-	VBROADCASTSS 4(DX), Y8
-	VBROADCASTSS 4(DX), Y9
-	VMULPS       Y6, Y8, Y2
-	VMULPS       Y7, Y9, Y3
+	VFNMADD231PS Y10, Y14, Y6
+	VFNMADD231PS Y11, Y15, Y7
+	VADDPS       Y0, Y6, Y8
+	VADDPS       Y1, Y7, Y9
+	VFNMADD231PS Y2, Y14, Y8
+	VFNMADD231PS Y3, Y15, Y9
+	VFMADD231PS  Y12, Y8, Y14
+	VFMADD231PS  Y13, Y9, Y15
+	VANDPS       couplingCouplingClampTanhF32AVX2const<>+320(SB), Y4, Y6
+	VANDPS       couplingCouplingClampTanhF32AVX2const<>+320(SB), Y5, Y7
+	VANDPS       couplingCouplingClampTanhF32AVX2const<>+0(SB), Y14, Y10
+	VANDPS       couplingCouplingClampTanhF32AVX2const<>+0(SB), Y15, Y11
+	VORPS        Y6, Y10, Y10
+	VORPS        Y7, Y11, Y11
+	VBROADCASTSS 4(DX), Y0
+	VBROADCASTSS 4(DX), Y1
+	VMULPS       Y10, Y0, Y2
+	VMULPS       Y11, Y1, Y3
 	VMOVUPS      Y2, (AX)
 	VMOVUPS      Y3, 32(AX)
 	ADDQ         $0x00000040, AX
@@ -5183,17 +5173,16 @@ one:
 	VMOVUPS      couplingCouplingClampTanhF32AVX2const<>+832(SB), Y9
 	VDIVPS       Y12, Y9, Y15
 	VMULPS       Y15, Y7, Y5
-	VXORPS       couplingCouplingClampTanhF32AVX2const<>+320(SB), Y5, Y4
-	VFMADD231PS  Y12, Y4, Y7
-	VADDPS       Y10, Y7, Y13
-	VFMADD231PS  Y3, Y4, Y13
-	VFMADD231PS  Y15, Y13, Y5
-	VANDPS       couplingCouplingClampTanhF32AVX2const<>+320(SB), Y2, Y1
-	VANDPS       couplingCouplingClampTanhF32AVX2const<>+0(SB), Y5, Y14
-	VORPS        Y1, Y14, Y14
-	VBROADCASTSS 4(DX), Y11
-	VMULPS       Y14, Y11, Y8
-	VMOVUPS      Y8, (AX)
+	VFNMADD231PS Y12, Y5, Y7
+	VADDPS       Y10, Y7, Y4
+	VFNMADD231PS Y3, Y5, Y4
+	VFMADD231PS  Y15, Y4, Y5
+	VANDPS       couplingCouplingClampTanhF32AVX2const<>+320(SB), Y2, Y14
+	VANDPS       couplingCouplingClampTanhF32AVX2const<>+0(SB), Y5, Y13
+	VORPS        Y14, Y13, Y13
+	VBROADCASTSS 4(DX), Y1
+	VMULPS       Y13, Y1, Y11
+	VMOVUPS      Y11, (AX)
 	ADDQ         $0x00000020, AX
 	ADDQ         $0x00000020, CX
 	SUBQ         $0x00000008, BX
@@ -5641,46 +5630,42 @@ main:
 	VMULPS           Z25, Z13, Z29
 	VMULPS           Z26, Z14, Z30
 	VMULPS           Z27, Z15, Z31
-	VXORPS.BCST      couplingCouplingClampTanhF32AVX512const<>+20(SB), Z28, Z16
-	VXORPS.BCST      couplingCouplingClampTanhF32AVX512const<>+20(SB), Z29, Z17
-	VXORPS.BCST      couplingCouplingClampTanhF32AVX512const<>+20(SB), Z30, Z18
-	VXORPS.BCST      couplingCouplingClampTanhF32AVX512const<>+20(SB), Z31, Z19
-	VFMADD231PS      Z20, Z16, Z12
-	VFMADD231PS      Z21, Z17, Z13
-	VFMADD231PS      Z22, Z18, Z14
-	VFMADD231PS      Z23, Z19, Z15
-	VADDPS           Z0, Z12, Z20
-	VADDPS           Z1, Z13, Z21
-	VADDPS           Z2, Z14, Z22
-	VADDPS           Z3, Z15, Z23
-	VFMADD231PS      Z4, Z16, Z20
-	VFMADD231PS      Z5, Z17, Z21
-	VFMADD231PS      Z6, Z18, Z22
-	VFMADD231PS      Z7, Z19, Z23
-	VFMADD231PS      Z24, Z20, Z28
-	VFMADD231PS      Z25, Z21, Z29
-	VFMADD231PS      Z26, Z22, Z30
-	VFMADD231PS      Z27, Z23, Z31
-	VANDPS.BCST      couplingCouplingClampTanhF32AVX512const<>+20(SB), Z8, Z0
-	VANDPS.BCST      couplingCouplingClampTanhF32AVX512const<>+20(SB), Z9, Z1
-	VANDPS.BCST      couplingCouplingClampTanhF32AVX512const<>+20(SB), Z10, Z2
-	VANDPS.BCST      couplingCouplingClampTanhF32AVX512const<>+20(SB), Z11, Z3
-	VANDPS.BCST      couplingCouplingClampTanhF32AVX512const<>+0(SB), Z28, Z12
-	VANDPS.BCST      couplingCouplingClampTanhF32AVX512const<>+0(SB), Z29, Z13
-	VANDPS.BCST      couplingCouplingClampTanhF32AVX512const<>+0(SB), Z30, Z14
-	VANDPS.BCST      couplingCouplingClampTanhF32AVX512const<>+0(SB), Z31, Z15
-	VORPS            Z0, Z12, Z12
-	VORPS            Z1, Z13, Z13
-	VORPS            Z2, Z14, Z14
-	VORPS            Z3, Z15, Z15
-	VBROADCASTSS     4(DX), Z16
-	VBROADCASTSS     4(DX), Z17
-	VBROADCASTSS     4(DX), Z18
-	VBROADCASTSS     4(DX), Z19
-	VMULPS           Z12, Z16, Z4
-	VMULPS           Z13, Z17, Z5
-	VMULPS           Z14, Z18, Z6
-	VMULPS           Z15, Z19, Z7
+	VFNMADD231PS     Z20, Z28, Z12
+	VFNMADD231PS     Z21, Z29, Z13
+	VFNMADD231PS     Z22, Z30, Z14
+	VFNMADD231PS     Z23, Z31, Z15
+	VADDPS           Z0, Z12, Z16
+	VADDPS           Z1, Z13, Z17
+	VADDPS           Z2, Z14, Z18
+	VADDPS           Z3, Z15, Z19
+	VFNMADD231PS     Z4, Z28, Z16
+	VFNMADD231PS     Z5, Z29, Z17
+	VFNMADD231PS     Z6, Z30, Z18
+	VFNMADD231PS     Z7, Z31, Z19
+	VFMADD231PS      Z24, Z16, Z28
+	VFMADD231PS      Z25, Z17, Z29
+	VFMADD231PS      Z26, Z18, Z30
+	VFMADD231PS      Z27, Z19, Z31
+	VANDPS.BCST      couplingCouplingClampTanhF32AVX512const<>+20(SB), Z8, Z12
+	VANDPS.BCST      couplingCouplingClampTanhF32AVX512const<>+20(SB), Z9, Z13
+	VANDPS.BCST      couplingCouplingClampTanhF32AVX512const<>+20(SB), Z10, Z14
+	VANDPS.BCST      couplingCouplingClampTanhF32AVX512const<>+20(SB), Z11, Z15
+	VANDPS.BCST      couplingCouplingClampTanhF32AVX512const<>+0(SB), Z28, Z20
+	VANDPS.BCST      couplingCouplingClampTanhF32AVX512const<>+0(SB), Z29, Z21
+	VANDPS.BCST      couplingCouplingClampTanhF32AVX512const<>+0(SB), Z30, Z22
+	VANDPS.BCST      couplingCouplingClampTanhF32AVX512const<>+0(SB), Z31, Z23
+	VORPS            Z12, Z20, Z20
+	VORPS            Z13, Z21, Z21
+	VORPS            Z14, Z22, Z22
+	VORPS            Z15, Z23, Z23
+	VBROADCASTSS     4(DX), Z0
+	VBROADCASTSS     4(DX), Z1
+	VBROADCASTSS     4(DX), Z2
+	VBROADCASTSS     4(DX), Z3
+	VMULPS           Z20, Z0, Z4
+	VMULPS           Z21, Z1, Z5
+	VMULPS           Z22, Z2, Z6
+	VMULPS           Z23, Z3, Z7
 	VMOVUPS          Z4, (AX)
 	VMOVUPS          Z5, 64(AX)
 	VMOVUPS          Z6, 128(AX)
@@ -5739,17 +5724,16 @@ one:
 	VBROADCASTSS     couplingCouplingClampTanhF32AVX512const<>+44(SB), Z1
 	VDIVPS           Z24, Z1, Z0
 	VMULPS           Z0, Z21, Z5
-	VXORPS.BCST      couplingCouplingClampTanhF32AVX512const<>+20(SB), Z5, Z3
-	VFMADD231PS      Z24, Z3, Z21
-	VADDPS           Z23, Z21, Z4
-	VFMADD231PS      Z31, Z3, Z4
-	VFMADD231PS      Z0, Z4, Z5
-	VANDPS.BCST      couplingCouplingClampTanhF32AVX512const<>+20(SB), Z2, Z13
-	VANDPS.BCST      couplingCouplingClampTanhF32AVX512const<>+0(SB), Z5, Z7
-	VORPS            Z13, Z7, Z7
-	VBROADCASTSS     4(DX), Z10
-	VMULPS           Z7, Z10, Z12
-	VMOVUPS          Z12, (AX)
+	VFNMADD231PS     Z24, Z5, Z21
+	VADDPS           Z23, Z21, Z3
+	VFNMADD231PS     Z31, Z5, Z3
+	VFMADD231PS      Z0, Z3, Z5
+	VANDPS.BCST      couplingCouplingClampTanhF32AVX512const<>+20(SB), Z2, Z7
+	VANDPS.BCST      couplingCouplingClampTanhF32AVX512const<>+0(SB), Z5, Z4
+	VORPS            Z7, Z4, Z4
+	VBROADCASTSS     4(DX), Z13
+	VMULPS           Z4, Z13, Z10
+	VMOVUPS          Z10, (AX)
 	ADDQ             $0x00000040, AX
 	ADDQ             $0x00000040, CX
 	SUBQ             $0x00000010, BX
@@ -5891,30 +5875,26 @@ main:
 	VDIVPD       Y11, Y9, Y13
 	VMULPD       Y12, Y6, Y14
 	VMULPD       Y13, Y7, Y15
-	VXORPD       couplingCouplingClampGradTanhF64AVX2const<>+320(SB), Y14, Y8
-	VXORPD       couplingCouplingClampGradTanhF64AVX2const<>+320(SB), Y15, Y9
-	VFMADD231PD  Y10, Y8, Y6
-	VFMADD231PD  Y11, Y9, Y7
-	VADDPD       Y0, Y6, Y10
-	VADDPD       Y1, Y7, Y11
-	VFMADD231PD  Y2, Y8, Y10
-	VFMADD231PD  Y3, Y9, Y11
-	VFMADD231PD  Y12, Y10, Y14
-	VFMADD231PD  Y13, Y11, Y15
-	VANDPD       couplingCouplingClampGradTanhF64AVX2const<>+320(SB), Y4, Y0
-	VANDPD       couplingCouplingClampGradTanhF64AVX2const<>+320(SB), Y5, Y1
-	VANDPD       couplingCouplingClampGradTanhF64AVX2const<>+0(SB), Y14, Y6
-	VANDPD       couplingCouplingClampGradTanhF64AVX2const<>+0(SB), Y15, Y7
-	VORPD        Y0, Y6, Y6
-	VORPD        Y1, Y7, Y7
-	VBROADCASTSD 8(BX), Y8
-	VBROADCASTSD 8(BX), Y9
-	VMULPD       Y6, Y8, Y2
-	VMULPD       Y7, Y9, Y3
-	VXORPD       couplingCouplingClampGradTanhF64AVX2const<>+320(SB), Y6, Y10
-	VXORPD       couplingCouplingClampGradTanhF64AVX2const<>+320(SB), Y7, Y11
-	VFMADD213PD  couplingCouplingClampGradTanhF64AVX2const<>+1152(SB), Y6, Y10
-	VFMADD213PD  couplingCouplingClampGradTanhF64AVX2const<>+1152(SB), Y7, Y11
+	VFNMADD231PD Y10, Y14, Y6
+	VFNMADD231PD Y11, Y15, Y7
+	VADDPD       Y0, Y6, Y8
+	VADDPD       Y1, Y7, Y9
+	VFNMADD231PD Y2, Y14, Y8
+	VFNMADD231PD Y3, Y15, Y9
+	VFMADD231PD  Y12, Y8, Y14
+	VFMADD231PD  Y13, Y9, Y15
+	VANDPD       couplingCouplingClampGradTanhF64AVX2const<>+320(SB), Y4, Y6
+	VANDPD       couplingCouplingClampGradTanhF64AVX2const<>+320(SB), Y5, Y7
+	VANDPD       couplingCouplingClampGradTanhF64AVX2const<>+0(SB), Y14, Y10
+	VANDPD       couplingCouplingClampGradTanhF64AVX2const<>+0(SB), Y15, Y11
+	VORPD        Y6, Y10, Y10
+	VORPD        Y7, Y11, Y11
+	VBROADCASTSD 8(BX), Y0
+	VBROADCASTSD 8(BX), Y1
+	VMULPD       Y10, Y0, Y2
+	VMULPD       Y11, Y1, Y3
+	VFNMADD213PD couplingCouplingClampGradTanhF64AVX2const<>+1152(SB), Y10, Y10
+	VFNMADD213PD couplingCouplingClampGradTanhF64AVX2const<>+1152(SB), Y11, Y11
 	VMOVUPD      Y2, (AX)
 	VMOVUPD      Y3, 32(AX)
 	VMOVUPD      Y10, (CX)
@@ -5980,20 +5960,18 @@ one:
 	VMOVUPD      couplingCouplingClampGradTanhF64AVX2const<>+1152(SB), Y9
 	VDIVPD       Y12, Y9, Y15
 	VMULPD       Y15, Y7, Y5
-	VXORPD       couplingCouplingClampGradTanhF64AVX2const<>+320(SB), Y5, Y4
-	VFMADD231PD  Y12, Y4, Y7
-	VADDPD       Y10, Y7, Y13
-	VFMADD231PD  Y3, Y4, Y13
-	VFMADD231PD  Y15, Y13, Y5
-	VANDPD       couplingCouplingClampGradTanhF64AVX2const<>+320(SB), Y2, Y1
-	VANDPD       couplingCouplingClampGradTanhF64AVX2const<>+0(SB), Y5, Y14
-	VORPD        Y1, Y14, Y14
-	VBROADCASTSD 8(BX), Y11
-	VMULPD       Y14, Y11, Y8
-	VXORPD       couplingCouplingClampGradTanhF64AVX2const<>+320(SB), Y14, Y6
-	VFMADD213PD  couplingCouplingClampGradTanhF64AVX2const<>+1152(SB), Y14, Y6
-	VMOVUPD      Y8, (AX)
-	VMOVUPD      Y6, (CX)
+	VFNMADD231PD Y12, Y5, Y7
+	VADDPD       Y10, Y7, Y4
+	VFNMADD231PD Y3, Y5, Y4
+	VFMADD231PD  Y15, Y4, Y5
+	VANDPD       couplingCouplingClampGradTanhF64AVX2const<>+320(SB), Y2, Y14
+	VANDPD       couplingCouplingClampGradTanhF64AVX2const<>+0(SB), Y5, Y13
+	VORPD        Y14, Y13, Y13
+	VBROADCASTSD 8(BX), Y1
+	VMULPD       Y13, Y1, Y11
+	VFNMADD213PD couplingCouplingClampGradTanhF64AVX2const<>+1152(SB), Y13, Y13
+	VMOVUPD      Y11, (AX)
+	VMOVUPD      Y13, (CX)
 	ADDQ         $0x00000020, AX
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
@@ -6177,347 +6155,337 @@ TEXT ·couplingClampGradTanhF64AVX512(SB), NOSPLIT, $0-96
 
 	// 4 vectors at a time, then one
 main:
-	CMPQ             SI, $0x00000020
-	JCS              one
-	VMOVUPD          (DX), Z0
-	VMOVUPD          64(DX), Z1
-	VMOVUPD          128(DX), Z2
-	VMOVUPD          192(DX), Z3
-	VBROADCASTSD     (BX), Z4
-	VBROADCASTSD     (BX), Z5
-	VBROADCASTSD     (BX), Z6
-	VBROADCASTSD     (BX), Z7
-	VMULPD           Z4, Z0, Z8
-	VMULPD           Z5, Z1, Z9
-	VMULPD           Z6, Z2, Z10
-	VMULPD           Z7, Z3, Z11
-	VANDPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+0(SB), Z8, Z12
-	VANDPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+0(SB), Z9, Z13
-	VANDPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+0(SB), Z10, Z14
-	VANDPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+0(SB), Z11, Z15
-	VBROADCASTSD     couplingCouplingClampGradTanhF64AVX512const<>+8(SB), Z20
-	VBROADCASTSD     couplingCouplingClampGradTanhF64AVX512const<>+8(SB), Z21
-	VBROADCASTSD     couplingCouplingClampGradTanhF64AVX512const<>+8(SB), Z22
-	VBROADCASTSD     couplingCouplingClampGradTanhF64AVX512const<>+8(SB), Z23
-	VMINPD           Z12, Z20, Z16
-	VMINPD           Z13, Z21, Z17
-	VMINPD           Z14, Z22, Z18
-	VMINPD           Z15, Z23, Z19
-	VADDPD           Z16, Z16, Z24
-	VADDPD           Z17, Z17, Z25
-	VADDPD           Z18, Z18, Z26
-	VADDPD           Z19, Z19, Z27
-	VMULPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+16(SB), Z24, Z28
-	VMULPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+16(SB), Z25, Z29
-	VMULPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+16(SB), Z26, Z30
-	VMULPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+16(SB), Z27, Z31
-	VRNDSCALEPD      $0x00, Z28, Z0
-	VRNDSCALEPD      $0x00, Z29, Z1
-	VRNDSCALEPD      $0x00, Z30, Z2
-	VRNDSCALEPD      $0x00, Z31, Z3
-	VFMADD231PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+24(SB), Z0, Z24
-	VFMADD231PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+24(SB), Z1, Z25
-	VFMADD231PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+24(SB), Z2, Z26
-	VFMADD231PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+24(SB), Z3, Z27
-	VMULPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+32(SB), Z0, Z4
-	VMULPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+32(SB), Z1, Z5
-	VMULPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+32(SB), Z2, Z6
-	VMULPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+32(SB), Z3, Z7
-	VADDPD           Z4, Z24, Z20
-	VADDPD           Z5, Z25, Z21
-	VADDPD           Z6, Z26, Z22
-	VADDPD           Z7, Z27, Z23
-	VMULPD           Z24, Z24, Z12
-	VMULPD           Z25, Z25, Z13
-	VMULPD           Z26, Z26, Z14
-	VMULPD           Z27, Z27, Z15
-	VXORPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+40(SB), Z12, Z16
-	VXORPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+40(SB), Z13, Z17
-	VXORPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+40(SB), Z14, Z18
-	VXORPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+40(SB), Z15, Z19
-	VFMADD231PD      Z24, Z24, Z16
-	VFMADD231PD      Z25, Z25, Z17
-	VFMADD231PD      Z26, Z26, Z18
-	VFMADD231PD      Z27, Z27, Z19
-	VADDPD           Z20, Z24, Z28
-	VADDPD           Z21, Z25, Z29
-	VADDPD           Z22, Z26, Z30
-	VADDPD           Z23, Z27, Z31
-	VFMADD231PD      Z4, Z28, Z16
-	VFMADD231PD      Z5, Z29, Z17
-	VFMADD231PD      Z6, Z30, Z18
-	VFMADD231PD      Z7, Z31, Z19
-	VBROADCASTSD     couplingCouplingClampGradTanhF64AVX512const<>+48(SB), Z28
-	VBROADCASTSD     couplingCouplingClampGradTanhF64AVX512const<>+48(SB), Z29
-	VBROADCASTSD     couplingCouplingClampGradTanhF64AVX512const<>+48(SB), Z30
-	VBROADCASTSD     couplingCouplingClampGradTanhF64AVX512const<>+48(SB), Z31
-	VFMADD231PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+56(SB), Z20, Z28
-	VFMADD231PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+56(SB), Z21, Z29
-	VFMADD231PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+56(SB), Z22, Z30
-	VFMADD231PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+56(SB), Z23, Z31
-	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+64(SB), Z20, Z28
-	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+64(SB), Z21, Z29
-	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+64(SB), Z22, Z30
-	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+64(SB), Z23, Z31
-	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+72(SB), Z20, Z28
-	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+72(SB), Z21, Z29
-	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+72(SB), Z22, Z30
-	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+72(SB), Z23, Z31
-	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+80(SB), Z20, Z28
-	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+80(SB), Z21, Z29
-	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+80(SB), Z22, Z30
-	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+80(SB), Z23, Z31
-	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+88(SB), Z20, Z28
-	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+88(SB), Z21, Z29
-	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+88(SB), Z22, Z30
-	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+88(SB), Z23, Z31
-	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+96(SB), Z20, Z28
-	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+96(SB), Z21, Z29
-	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+96(SB), Z22, Z30
-	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+96(SB), Z23, Z31
-	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+104(SB), Z20, Z28
-	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+104(SB), Z21, Z29
-	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+104(SB), Z22, Z30
-	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+104(SB), Z23, Z31
-	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+112(SB), Z20, Z28
-	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+112(SB), Z21, Z29
-	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+112(SB), Z22, Z30
-	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+112(SB), Z23, Z31
-	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+120(SB), Z20, Z28
-	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+120(SB), Z21, Z29
-	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+120(SB), Z22, Z30
-	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+120(SB), Z23, Z31
-	VFMADD231PD      Z28, Z16, Z4
-	VFMADD231PD      Z29, Z17, Z5
-	VFMADD231PD      Z30, Z18, Z6
-	VFMADD231PD      Z31, Z19, Z7
-	VFMADD231PD      Z28, Z12, Z4
-	VFMADD231PD      Z29, Z13, Z5
-	VFMADD231PD      Z30, Z14, Z6
-	VFMADD231PD      Z31, Z15, Z7
-	VBROADCASTSD     couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z20
-	VBROADCASTSD     couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z21
-	VBROADCASTSD     couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z22
-	VBROADCASTSD     couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z23
-	VSCALEFPD        Z0, Z20, Z20
-	VSCALEFPD        Z1, Z21, Z21
-	VSCALEFPD        Z2, Z22, Z22
-	VSCALEFPD        Z3, Z23, Z23
-	VMULPD           Z24, Z20, Z16
-	VMULPD           Z25, Z21, Z17
-	VMULPD           Z26, Z22, Z18
-	VMULPD           Z27, Z23, Z19
-	VSUBPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z20, Z12
-	VSUBPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z21, Z13
-	VSUBPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z22, Z14
-	VSUBPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z23, Z15
-	VADDPD           Z16, Z12, Z28
-	VADDPD           Z17, Z13, Z29
-	VADDPD           Z18, Z14, Z30
-	VADDPD           Z19, Z15, Z31
-	VSUBPD           Z12, Z28, Z0
-	VSUBPD           Z13, Z29, Z1
-	VSUBPD           Z14, Z30, Z2
-	VSUBPD           Z15, Z31, Z3
-	VSUBPD           Z0, Z16, Z24
-	VSUBPD           Z1, Z17, Z25
-	VSUBPD           Z2, Z18, Z26
-	VSUBPD           Z3, Z19, Z27
-	VFMADD231PD      Z4, Z20, Z24
-	VFMADD231PD      Z5, Z21, Z25
-	VFMADD231PD      Z6, Z22, Z26
-	VFMADD231PD      Z7, Z23, Z27
-	VADDPD           Z24, Z28, Z12
-	VADDPD           Z25, Z29, Z13
-	VADDPD           Z26, Z30, Z14
-	VADDPD           Z27, Z31, Z15
-	VSUBPD           Z28, Z12, Z16
-	VSUBPD           Z29, Z13, Z17
-	VSUBPD           Z30, Z14, Z18
-	VSUBPD           Z31, Z15, Z19
-	VSUBPD           Z16, Z24, Z0
-	VSUBPD           Z17, Z25, Z1
-	VSUBPD           Z18, Z26, Z2
-	VSUBPD           Z19, Z27, Z3
-	VADDPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+136(SB), Z12, Z20
-	VADDPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+136(SB), Z13, Z21
-	VADDPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+136(SB), Z14, Z22
-	VADDPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+136(SB), Z15, Z23
-	VSUBPD           Z12, Z20, Z4
-	VSUBPD           Z13, Z21, Z5
-	VSUBPD           Z14, Z22, Z6
-	VSUBPD           Z15, Z23, Z7
-	VSUBPD           Z4, Z20, Z28
-	VSUBPD           Z5, Z21, Z29
-	VSUBPD           Z6, Z22, Z30
-	VSUBPD           Z7, Z23, Z31
-	VSUBPD           Z28, Z12, Z24
-	VSUBPD           Z29, Z13, Z25
-	VSUBPD           Z30, Z14, Z26
-	VSUBPD           Z31, Z15, Z27
-	VBROADCASTSD     couplingCouplingClampGradTanhF64AVX512const<>+136(SB), Z28
-	VBROADCASTSD     couplingCouplingClampGradTanhF64AVX512const<>+136(SB), Z29
-	VBROADCASTSD     couplingCouplingClampGradTanhF64AVX512const<>+136(SB), Z30
-	VBROADCASTSD     couplingCouplingClampGradTanhF64AVX512const<>+136(SB), Z31
-	VSUBPD           Z4, Z28, Z16
-	VSUBPD           Z5, Z29, Z17
-	VSUBPD           Z6, Z30, Z18
-	VSUBPD           Z7, Z31, Z19
-	VADDPD           Z16, Z24, Z28
-	VADDPD           Z17, Z25, Z29
-	VADDPD           Z18, Z26, Z30
-	VADDPD           Z19, Z27, Z31
-	VADDPD           Z0, Z28, Z4
-	VADDPD           Z1, Z29, Z5
-	VADDPD           Z2, Z30, Z6
-	VADDPD           Z3, Z31, Z7
-	VBROADCASTSD     couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z16
-	VBROADCASTSD     couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z17
-	VBROADCASTSD     couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z18
-	VBROADCASTSD     couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z19
-	VDIVPD           Z20, Z16, Z24
-	VDIVPD           Z21, Z17, Z25
-	VDIVPD           Z22, Z18, Z26
-	VDIVPD           Z23, Z19, Z27
-	VMULPD           Z24, Z12, Z28
-	VMULPD           Z25, Z13, Z29
-	VMULPD           Z26, Z14, Z30
-	VMULPD           Z27, Z15, Z31
-	VXORPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+40(SB), Z28, Z16
-	VXORPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+40(SB), Z29, Z17
-	VXORPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+40(SB), Z30, Z18
-	VXORPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+40(SB), Z31, Z19
-	VFMADD231PD      Z20, Z16, Z12
-	VFMADD231PD      Z21, Z17, Z13
-	VFMADD231PD      Z22, Z18, Z14
-	VFMADD231PD      Z23, Z19, Z15
-	VADDPD           Z0, Z12, Z20
-	VADDPD           Z1, Z13, Z21
-	VADDPD           Z2, Z14, Z22
-	VADDPD           Z3, Z15, Z23
-	VFMADD231PD      Z4, Z16, Z20
-	VFMADD231PD      Z5, Z17, Z21
-	VFMADD231PD      Z6, Z18, Z22
-	VFMADD231PD      Z7, Z19, Z23
-	VFMADD231PD      Z24, Z20, Z28
-	VFMADD231PD      Z25, Z21, Z29
-	VFMADD231PD      Z26, Z22, Z30
-	VFMADD231PD      Z27, Z23, Z31
-	VANDPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+40(SB), Z8, Z0
-	VANDPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+40(SB), Z9, Z1
-	VANDPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+40(SB), Z10, Z2
-	VANDPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+40(SB), Z11, Z3
-	VANDPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+0(SB), Z28, Z12
-	VANDPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+0(SB), Z29, Z13
-	VANDPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+0(SB), Z30, Z14
-	VANDPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+0(SB), Z31, Z15
-	VORPD            Z0, Z12, Z12
-	VORPD            Z1, Z13, Z13
-	VORPD            Z2, Z14, Z14
-	VORPD            Z3, Z15, Z15
-	VBROADCASTSD     8(BX), Z16
-	VBROADCASTSD     8(BX), Z17
-	VBROADCASTSD     8(BX), Z18
-	VBROADCASTSD     8(BX), Z19
-	VMULPD           Z12, Z16, Z4
-	VMULPD           Z13, Z17, Z5
-	VMULPD           Z14, Z18, Z6
-	VMULPD           Z15, Z19, Z7
-	VXORPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+40(SB), Z12, Z20
-	VXORPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+40(SB), Z13, Z21
-	VXORPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+40(SB), Z14, Z22
-	VXORPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+40(SB), Z15, Z23
-	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z12, Z20
-	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z13, Z21
-	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z14, Z22
-	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z15, Z23
-	VMOVUPD          Z4, (AX)
-	VMOVUPD          Z5, 64(AX)
-	VMOVUPD          Z6, 128(AX)
-	VMOVUPD          Z7, 192(AX)
-	VMOVUPD          Z20, (CX)
-	VMOVUPD          Z21, 64(CX)
-	VMOVUPD          Z22, 128(CX)
-	VMOVUPD          Z23, 192(CX)
-	ADDQ             $0x00000100, AX
-	ADDQ             $0x00000100, CX
-	ADDQ             $0x00000100, DX
-	SUBQ             $0x00000020, SI
-	JMP              main
+	CMPQ              SI, $0x00000020
+	JCS               one
+	VMOVUPD           (DX), Z0
+	VMOVUPD           64(DX), Z1
+	VMOVUPD           128(DX), Z2
+	VMOVUPD           192(DX), Z3
+	VBROADCASTSD      (BX), Z4
+	VBROADCASTSD      (BX), Z5
+	VBROADCASTSD      (BX), Z6
+	VBROADCASTSD      (BX), Z7
+	VMULPD            Z4, Z0, Z8
+	VMULPD            Z5, Z1, Z9
+	VMULPD            Z6, Z2, Z10
+	VMULPD            Z7, Z3, Z11
+	VANDPD.BCST       couplingCouplingClampGradTanhF64AVX512const<>+0(SB), Z8, Z12
+	VANDPD.BCST       couplingCouplingClampGradTanhF64AVX512const<>+0(SB), Z9, Z13
+	VANDPD.BCST       couplingCouplingClampGradTanhF64AVX512const<>+0(SB), Z10, Z14
+	VANDPD.BCST       couplingCouplingClampGradTanhF64AVX512const<>+0(SB), Z11, Z15
+	VBROADCASTSD      couplingCouplingClampGradTanhF64AVX512const<>+8(SB), Z20
+	VBROADCASTSD      couplingCouplingClampGradTanhF64AVX512const<>+8(SB), Z21
+	VBROADCASTSD      couplingCouplingClampGradTanhF64AVX512const<>+8(SB), Z22
+	VBROADCASTSD      couplingCouplingClampGradTanhF64AVX512const<>+8(SB), Z23
+	VMINPD            Z12, Z20, Z16
+	VMINPD            Z13, Z21, Z17
+	VMINPD            Z14, Z22, Z18
+	VMINPD            Z15, Z23, Z19
+	VADDPD            Z16, Z16, Z24
+	VADDPD            Z17, Z17, Z25
+	VADDPD            Z18, Z18, Z26
+	VADDPD            Z19, Z19, Z27
+	VMULPD.BCST       couplingCouplingClampGradTanhF64AVX512const<>+16(SB), Z24, Z28
+	VMULPD.BCST       couplingCouplingClampGradTanhF64AVX512const<>+16(SB), Z25, Z29
+	VMULPD.BCST       couplingCouplingClampGradTanhF64AVX512const<>+16(SB), Z26, Z30
+	VMULPD.BCST       couplingCouplingClampGradTanhF64AVX512const<>+16(SB), Z27, Z31
+	VRNDSCALEPD       $0x00, Z28, Z0
+	VRNDSCALEPD       $0x00, Z29, Z1
+	VRNDSCALEPD       $0x00, Z30, Z2
+	VRNDSCALEPD       $0x00, Z31, Z3
+	VFMADD231PD.BCST  couplingCouplingClampGradTanhF64AVX512const<>+24(SB), Z0, Z24
+	VFMADD231PD.BCST  couplingCouplingClampGradTanhF64AVX512const<>+24(SB), Z1, Z25
+	VFMADD231PD.BCST  couplingCouplingClampGradTanhF64AVX512const<>+24(SB), Z2, Z26
+	VFMADD231PD.BCST  couplingCouplingClampGradTanhF64AVX512const<>+24(SB), Z3, Z27
+	VMULPD.BCST       couplingCouplingClampGradTanhF64AVX512const<>+32(SB), Z0, Z4
+	VMULPD.BCST       couplingCouplingClampGradTanhF64AVX512const<>+32(SB), Z1, Z5
+	VMULPD.BCST       couplingCouplingClampGradTanhF64AVX512const<>+32(SB), Z2, Z6
+	VMULPD.BCST       couplingCouplingClampGradTanhF64AVX512const<>+32(SB), Z3, Z7
+	VADDPD            Z4, Z24, Z20
+	VADDPD            Z5, Z25, Z21
+	VADDPD            Z6, Z26, Z22
+	VADDPD            Z7, Z27, Z23
+	VMULPD            Z24, Z24, Z12
+	VMULPD            Z25, Z25, Z13
+	VMULPD            Z26, Z26, Z14
+	VMULPD            Z27, Z27, Z15
+	VXORPD.BCST       couplingCouplingClampGradTanhF64AVX512const<>+40(SB), Z12, Z16
+	VXORPD.BCST       couplingCouplingClampGradTanhF64AVX512const<>+40(SB), Z13, Z17
+	VXORPD.BCST       couplingCouplingClampGradTanhF64AVX512const<>+40(SB), Z14, Z18
+	VXORPD.BCST       couplingCouplingClampGradTanhF64AVX512const<>+40(SB), Z15, Z19
+	VFMADD231PD       Z24, Z24, Z16
+	VFMADD231PD       Z25, Z25, Z17
+	VFMADD231PD       Z26, Z26, Z18
+	VFMADD231PD       Z27, Z27, Z19
+	VADDPD            Z20, Z24, Z28
+	VADDPD            Z21, Z25, Z29
+	VADDPD            Z22, Z26, Z30
+	VADDPD            Z23, Z27, Z31
+	VFMADD231PD       Z4, Z28, Z16
+	VFMADD231PD       Z5, Z29, Z17
+	VFMADD231PD       Z6, Z30, Z18
+	VFMADD231PD       Z7, Z31, Z19
+	VBROADCASTSD      couplingCouplingClampGradTanhF64AVX512const<>+48(SB), Z28
+	VBROADCASTSD      couplingCouplingClampGradTanhF64AVX512const<>+48(SB), Z29
+	VBROADCASTSD      couplingCouplingClampGradTanhF64AVX512const<>+48(SB), Z30
+	VBROADCASTSD      couplingCouplingClampGradTanhF64AVX512const<>+48(SB), Z31
+	VFMADD231PD.BCST  couplingCouplingClampGradTanhF64AVX512const<>+56(SB), Z20, Z28
+	VFMADD231PD.BCST  couplingCouplingClampGradTanhF64AVX512const<>+56(SB), Z21, Z29
+	VFMADD231PD.BCST  couplingCouplingClampGradTanhF64AVX512const<>+56(SB), Z22, Z30
+	VFMADD231PD.BCST  couplingCouplingClampGradTanhF64AVX512const<>+56(SB), Z23, Z31
+	VFMADD213PD.BCST  couplingCouplingClampGradTanhF64AVX512const<>+64(SB), Z20, Z28
+	VFMADD213PD.BCST  couplingCouplingClampGradTanhF64AVX512const<>+64(SB), Z21, Z29
+	VFMADD213PD.BCST  couplingCouplingClampGradTanhF64AVX512const<>+64(SB), Z22, Z30
+	VFMADD213PD.BCST  couplingCouplingClampGradTanhF64AVX512const<>+64(SB), Z23, Z31
+	VFMADD213PD.BCST  couplingCouplingClampGradTanhF64AVX512const<>+72(SB), Z20, Z28
+	VFMADD213PD.BCST  couplingCouplingClampGradTanhF64AVX512const<>+72(SB), Z21, Z29
+	VFMADD213PD.BCST  couplingCouplingClampGradTanhF64AVX512const<>+72(SB), Z22, Z30
+	VFMADD213PD.BCST  couplingCouplingClampGradTanhF64AVX512const<>+72(SB), Z23, Z31
+	VFMADD213PD.BCST  couplingCouplingClampGradTanhF64AVX512const<>+80(SB), Z20, Z28
+	VFMADD213PD.BCST  couplingCouplingClampGradTanhF64AVX512const<>+80(SB), Z21, Z29
+	VFMADD213PD.BCST  couplingCouplingClampGradTanhF64AVX512const<>+80(SB), Z22, Z30
+	VFMADD213PD.BCST  couplingCouplingClampGradTanhF64AVX512const<>+80(SB), Z23, Z31
+	VFMADD213PD.BCST  couplingCouplingClampGradTanhF64AVX512const<>+88(SB), Z20, Z28
+	VFMADD213PD.BCST  couplingCouplingClampGradTanhF64AVX512const<>+88(SB), Z21, Z29
+	VFMADD213PD.BCST  couplingCouplingClampGradTanhF64AVX512const<>+88(SB), Z22, Z30
+	VFMADD213PD.BCST  couplingCouplingClampGradTanhF64AVX512const<>+88(SB), Z23, Z31
+	VFMADD213PD.BCST  couplingCouplingClampGradTanhF64AVX512const<>+96(SB), Z20, Z28
+	VFMADD213PD.BCST  couplingCouplingClampGradTanhF64AVX512const<>+96(SB), Z21, Z29
+	VFMADD213PD.BCST  couplingCouplingClampGradTanhF64AVX512const<>+96(SB), Z22, Z30
+	VFMADD213PD.BCST  couplingCouplingClampGradTanhF64AVX512const<>+96(SB), Z23, Z31
+	VFMADD213PD.BCST  couplingCouplingClampGradTanhF64AVX512const<>+104(SB), Z20, Z28
+	VFMADD213PD.BCST  couplingCouplingClampGradTanhF64AVX512const<>+104(SB), Z21, Z29
+	VFMADD213PD.BCST  couplingCouplingClampGradTanhF64AVX512const<>+104(SB), Z22, Z30
+	VFMADD213PD.BCST  couplingCouplingClampGradTanhF64AVX512const<>+104(SB), Z23, Z31
+	VFMADD213PD.BCST  couplingCouplingClampGradTanhF64AVX512const<>+112(SB), Z20, Z28
+	VFMADD213PD.BCST  couplingCouplingClampGradTanhF64AVX512const<>+112(SB), Z21, Z29
+	VFMADD213PD.BCST  couplingCouplingClampGradTanhF64AVX512const<>+112(SB), Z22, Z30
+	VFMADD213PD.BCST  couplingCouplingClampGradTanhF64AVX512const<>+112(SB), Z23, Z31
+	VFMADD213PD.BCST  couplingCouplingClampGradTanhF64AVX512const<>+120(SB), Z20, Z28
+	VFMADD213PD.BCST  couplingCouplingClampGradTanhF64AVX512const<>+120(SB), Z21, Z29
+	VFMADD213PD.BCST  couplingCouplingClampGradTanhF64AVX512const<>+120(SB), Z22, Z30
+	VFMADD213PD.BCST  couplingCouplingClampGradTanhF64AVX512const<>+120(SB), Z23, Z31
+	VFMADD231PD       Z28, Z16, Z4
+	VFMADD231PD       Z29, Z17, Z5
+	VFMADD231PD       Z30, Z18, Z6
+	VFMADD231PD       Z31, Z19, Z7
+	VFMADD231PD       Z28, Z12, Z4
+	VFMADD231PD       Z29, Z13, Z5
+	VFMADD231PD       Z30, Z14, Z6
+	VFMADD231PD       Z31, Z15, Z7
+	VBROADCASTSD      couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z20
+	VBROADCASTSD      couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z21
+	VBROADCASTSD      couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z22
+	VBROADCASTSD      couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z23
+	VSCALEFPD         Z0, Z20, Z20
+	VSCALEFPD         Z1, Z21, Z21
+	VSCALEFPD         Z2, Z22, Z22
+	VSCALEFPD         Z3, Z23, Z23
+	VMULPD            Z24, Z20, Z16
+	VMULPD            Z25, Z21, Z17
+	VMULPD            Z26, Z22, Z18
+	VMULPD            Z27, Z23, Z19
+	VSUBPD.BCST       couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z20, Z12
+	VSUBPD.BCST       couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z21, Z13
+	VSUBPD.BCST       couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z22, Z14
+	VSUBPD.BCST       couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z23, Z15
+	VADDPD            Z16, Z12, Z28
+	VADDPD            Z17, Z13, Z29
+	VADDPD            Z18, Z14, Z30
+	VADDPD            Z19, Z15, Z31
+	VSUBPD            Z12, Z28, Z0
+	VSUBPD            Z13, Z29, Z1
+	VSUBPD            Z14, Z30, Z2
+	VSUBPD            Z15, Z31, Z3
+	VSUBPD            Z0, Z16, Z24
+	VSUBPD            Z1, Z17, Z25
+	VSUBPD            Z2, Z18, Z26
+	VSUBPD            Z3, Z19, Z27
+	VFMADD231PD       Z4, Z20, Z24
+	VFMADD231PD       Z5, Z21, Z25
+	VFMADD231PD       Z6, Z22, Z26
+	VFMADD231PD       Z7, Z23, Z27
+	VADDPD            Z24, Z28, Z12
+	VADDPD            Z25, Z29, Z13
+	VADDPD            Z26, Z30, Z14
+	VADDPD            Z27, Z31, Z15
+	VSUBPD            Z28, Z12, Z16
+	VSUBPD            Z29, Z13, Z17
+	VSUBPD            Z30, Z14, Z18
+	VSUBPD            Z31, Z15, Z19
+	VSUBPD            Z16, Z24, Z0
+	VSUBPD            Z17, Z25, Z1
+	VSUBPD            Z18, Z26, Z2
+	VSUBPD            Z19, Z27, Z3
+	VADDPD.BCST       couplingCouplingClampGradTanhF64AVX512const<>+136(SB), Z12, Z20
+	VADDPD.BCST       couplingCouplingClampGradTanhF64AVX512const<>+136(SB), Z13, Z21
+	VADDPD.BCST       couplingCouplingClampGradTanhF64AVX512const<>+136(SB), Z14, Z22
+	VADDPD.BCST       couplingCouplingClampGradTanhF64AVX512const<>+136(SB), Z15, Z23
+	VSUBPD            Z12, Z20, Z4
+	VSUBPD            Z13, Z21, Z5
+	VSUBPD            Z14, Z22, Z6
+	VSUBPD            Z15, Z23, Z7
+	VSUBPD            Z4, Z20, Z28
+	VSUBPD            Z5, Z21, Z29
+	VSUBPD            Z6, Z22, Z30
+	VSUBPD            Z7, Z23, Z31
+	VSUBPD            Z28, Z12, Z24
+	VSUBPD            Z29, Z13, Z25
+	VSUBPD            Z30, Z14, Z26
+	VSUBPD            Z31, Z15, Z27
+	VBROADCASTSD      couplingCouplingClampGradTanhF64AVX512const<>+136(SB), Z28
+	VBROADCASTSD      couplingCouplingClampGradTanhF64AVX512const<>+136(SB), Z29
+	VBROADCASTSD      couplingCouplingClampGradTanhF64AVX512const<>+136(SB), Z30
+	VBROADCASTSD      couplingCouplingClampGradTanhF64AVX512const<>+136(SB), Z31
+	VSUBPD            Z4, Z28, Z16
+	VSUBPD            Z5, Z29, Z17
+	VSUBPD            Z6, Z30, Z18
+	VSUBPD            Z7, Z31, Z19
+	VADDPD            Z16, Z24, Z28
+	VADDPD            Z17, Z25, Z29
+	VADDPD            Z18, Z26, Z30
+	VADDPD            Z19, Z27, Z31
+	VADDPD            Z0, Z28, Z4
+	VADDPD            Z1, Z29, Z5
+	VADDPD            Z2, Z30, Z6
+	VADDPD            Z3, Z31, Z7
+	VBROADCASTSD      couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z16
+	VBROADCASTSD      couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z17
+	VBROADCASTSD      couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z18
+	VBROADCASTSD      couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z19
+	VDIVPD            Z20, Z16, Z24
+	VDIVPD            Z21, Z17, Z25
+	VDIVPD            Z22, Z18, Z26
+	VDIVPD            Z23, Z19, Z27
+	VMULPD            Z24, Z12, Z28
+	VMULPD            Z25, Z13, Z29
+	VMULPD            Z26, Z14, Z30
+	VMULPD            Z27, Z15, Z31
+	VFNMADD231PD      Z20, Z28, Z12
+	VFNMADD231PD      Z21, Z29, Z13
+	VFNMADD231PD      Z22, Z30, Z14
+	VFNMADD231PD      Z23, Z31, Z15
+	VADDPD            Z0, Z12, Z16
+	VADDPD            Z1, Z13, Z17
+	VADDPD            Z2, Z14, Z18
+	VADDPD            Z3, Z15, Z19
+	VFNMADD231PD      Z4, Z28, Z16
+	VFNMADD231PD      Z5, Z29, Z17
+	VFNMADD231PD      Z6, Z30, Z18
+	VFNMADD231PD      Z7, Z31, Z19
+	VFMADD231PD       Z24, Z16, Z28
+	VFMADD231PD       Z25, Z17, Z29
+	VFMADD231PD       Z26, Z18, Z30
+	VFMADD231PD       Z27, Z19, Z31
+	VANDPD.BCST       couplingCouplingClampGradTanhF64AVX512const<>+40(SB), Z8, Z12
+	VANDPD.BCST       couplingCouplingClampGradTanhF64AVX512const<>+40(SB), Z9, Z13
+	VANDPD.BCST       couplingCouplingClampGradTanhF64AVX512const<>+40(SB), Z10, Z14
+	VANDPD.BCST       couplingCouplingClampGradTanhF64AVX512const<>+40(SB), Z11, Z15
+	VANDPD.BCST       couplingCouplingClampGradTanhF64AVX512const<>+0(SB), Z28, Z20
+	VANDPD.BCST       couplingCouplingClampGradTanhF64AVX512const<>+0(SB), Z29, Z21
+	VANDPD.BCST       couplingCouplingClampGradTanhF64AVX512const<>+0(SB), Z30, Z22
+	VANDPD.BCST       couplingCouplingClampGradTanhF64AVX512const<>+0(SB), Z31, Z23
+	VORPD             Z12, Z20, Z20
+	VORPD             Z13, Z21, Z21
+	VORPD             Z14, Z22, Z22
+	VORPD             Z15, Z23, Z23
+	VBROADCASTSD      8(BX), Z0
+	VBROADCASTSD      8(BX), Z1
+	VBROADCASTSD      8(BX), Z2
+	VBROADCASTSD      8(BX), Z3
+	VMULPD            Z20, Z0, Z4
+	VMULPD            Z21, Z1, Z5
+	VMULPD            Z22, Z2, Z6
+	VMULPD            Z23, Z3, Z7
+	VFNMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z20, Z20
+	VFNMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z21, Z21
+	VFNMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z22, Z22
+	VFNMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z23, Z23
+	VMOVUPD           Z4, (AX)
+	VMOVUPD           Z5, 64(AX)
+	VMOVUPD           Z6, 128(AX)
+	VMOVUPD           Z7, 192(AX)
+	VMOVUPD           Z20, (CX)
+	VMOVUPD           Z21, 64(CX)
+	VMOVUPD           Z22, 128(CX)
+	VMOVUPD           Z23, 192(CX)
+	ADDQ              $0x00000100, AX
+	ADDQ              $0x00000100, CX
+	ADDQ              $0x00000100, DX
+	SUBQ              $0x00000020, SI
+	JMP               main
 
 one:
-	CMPQ             SI, $0x00000008
-	JCS              done
-	VMOVUPD          (DX), Z0
-	VBROADCASTSD     (BX), Z1
-	VMULPD           Z1, Z0, Z2
-	VANDPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+0(SB), Z2, Z3
-	VBROADCASTSD     couplingCouplingClampGradTanhF64AVX512const<>+8(SB), Z5
-	VMINPD           Z3, Z5, Z4
-	VADDPD           Z4, Z4, Z6
-	VMULPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+16(SB), Z6, Z7
-	VRNDSCALEPD      $0x00, Z7, Z8
-	VFMADD231PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+24(SB), Z8, Z6
-	VMULPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+32(SB), Z8, Z9
-	VADDPD           Z9, Z6, Z10
-	VMULPD           Z6, Z6, Z11
-	VXORPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+40(SB), Z11, Z12
-	VFMADD231PD      Z6, Z6, Z12
-	VADDPD           Z10, Z6, Z13
-	VFMADD231PD      Z9, Z13, Z12
-	VBROADCASTSD     couplingCouplingClampGradTanhF64AVX512const<>+48(SB), Z14
-	VFMADD231PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+56(SB), Z10, Z14
-	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+64(SB), Z10, Z14
-	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+72(SB), Z10, Z14
-	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+80(SB), Z10, Z14
-	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+88(SB), Z10, Z14
-	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+96(SB), Z10, Z14
-	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+104(SB), Z10, Z14
-	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+112(SB), Z10, Z14
-	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+120(SB), Z10, Z14
-	VFMADD231PD      Z14, Z12, Z9
-	VFMADD231PD      Z14, Z11, Z9
-	VBROADCASTSD     couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z15
-	VSCALEFPD        Z8, Z15, Z15
-	VMULPD           Z6, Z15, Z16
-	VSUBPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z15, Z17
-	VADDPD           Z16, Z17, Z18
-	VSUBPD           Z17, Z18, Z19
-	VSUBPD           Z19, Z16, Z20
-	VFMADD231PD      Z9, Z15, Z20
-	VADDPD           Z20, Z18, Z21
-	VSUBPD           Z18, Z21, Z22
-	VSUBPD           Z22, Z20, Z23
-	VADDPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+136(SB), Z21, Z24
-	VSUBPD           Z21, Z24, Z25
-	VSUBPD           Z25, Z24, Z26
-	VSUBPD           Z26, Z21, Z27
-	VBROADCASTSD     couplingCouplingClampGradTanhF64AVX512const<>+136(SB), Z29
-	VSUBPD           Z25, Z29, Z28
-	VADDPD           Z28, Z27, Z30
-	VADDPD           Z23, Z30, Z31
-	VBROADCASTSD     couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z1
-	VDIVPD           Z24, Z1, Z0
-	VMULPD           Z0, Z21, Z5
-	VXORPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+40(SB), Z5, Z3
-	VFMADD231PD      Z24, Z3, Z21
-	VADDPD           Z23, Z21, Z4
-	VFMADD231PD      Z31, Z3, Z4
-	VFMADD231PD      Z0, Z4, Z5
-	VANDPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+40(SB), Z2, Z13
-	VANDPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+0(SB), Z5, Z7
-	VORPD            Z13, Z7, Z7
-	VBROADCASTSD     8(BX), Z10
-	VMULPD           Z7, Z10, Z12
-	VXORPD.BCST      couplingCouplingClampGradTanhF64AVX512const<>+40(SB), Z7, Z11
-	VFMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z7, Z11
-	VMOVUPD          Z12, (AX)
-	VMOVUPD          Z11, (CX)
-	ADDQ             $0x00000040, AX
-	ADDQ             $0x00000040, CX
-	ADDQ             $0x00000040, DX
-	SUBQ             $0x00000008, SI
-	JMP              one
+	CMPQ              SI, $0x00000008
+	JCS               done
+	VMOVUPD           (DX), Z0
+	VBROADCASTSD      (BX), Z1
+	VMULPD            Z1, Z0, Z2
+	VANDPD.BCST       couplingCouplingClampGradTanhF64AVX512const<>+0(SB), Z2, Z3
+	VBROADCASTSD      couplingCouplingClampGradTanhF64AVX512const<>+8(SB), Z5
+	VMINPD            Z3, Z5, Z4
+	VADDPD            Z4, Z4, Z6
+	VMULPD.BCST       couplingCouplingClampGradTanhF64AVX512const<>+16(SB), Z6, Z7
+	VRNDSCALEPD       $0x00, Z7, Z8
+	VFMADD231PD.BCST  couplingCouplingClampGradTanhF64AVX512const<>+24(SB), Z8, Z6
+	VMULPD.BCST       couplingCouplingClampGradTanhF64AVX512const<>+32(SB), Z8, Z9
+	VADDPD            Z9, Z6, Z10
+	VMULPD            Z6, Z6, Z11
+	VXORPD.BCST       couplingCouplingClampGradTanhF64AVX512const<>+40(SB), Z11, Z12
+	VFMADD231PD       Z6, Z6, Z12
+	VADDPD            Z10, Z6, Z13
+	VFMADD231PD       Z9, Z13, Z12
+	VBROADCASTSD      couplingCouplingClampGradTanhF64AVX512const<>+48(SB), Z14
+	VFMADD231PD.BCST  couplingCouplingClampGradTanhF64AVX512const<>+56(SB), Z10, Z14
+	VFMADD213PD.BCST  couplingCouplingClampGradTanhF64AVX512const<>+64(SB), Z10, Z14
+	VFMADD213PD.BCST  couplingCouplingClampGradTanhF64AVX512const<>+72(SB), Z10, Z14
+	VFMADD213PD.BCST  couplingCouplingClampGradTanhF64AVX512const<>+80(SB), Z10, Z14
+	VFMADD213PD.BCST  couplingCouplingClampGradTanhF64AVX512const<>+88(SB), Z10, Z14
+	VFMADD213PD.BCST  couplingCouplingClampGradTanhF64AVX512const<>+96(SB), Z10, Z14
+	VFMADD213PD.BCST  couplingCouplingClampGradTanhF64AVX512const<>+104(SB), Z10, Z14
+	VFMADD213PD.BCST  couplingCouplingClampGradTanhF64AVX512const<>+112(SB), Z10, Z14
+	VFMADD213PD.BCST  couplingCouplingClampGradTanhF64AVX512const<>+120(SB), Z10, Z14
+	VFMADD231PD       Z14, Z12, Z9
+	VFMADD231PD       Z14, Z11, Z9
+	VBROADCASTSD      couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z15
+	VSCALEFPD         Z8, Z15, Z15
+	VMULPD            Z6, Z15, Z16
+	VSUBPD.BCST       couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z15, Z17
+	VADDPD            Z16, Z17, Z18
+	VSUBPD            Z17, Z18, Z19
+	VSUBPD            Z19, Z16, Z20
+	VFMADD231PD       Z9, Z15, Z20
+	VADDPD            Z20, Z18, Z21
+	VSUBPD            Z18, Z21, Z22
+	VSUBPD            Z22, Z20, Z23
+	VADDPD.BCST       couplingCouplingClampGradTanhF64AVX512const<>+136(SB), Z21, Z24
+	VSUBPD            Z21, Z24, Z25
+	VSUBPD            Z25, Z24, Z26
+	VSUBPD            Z26, Z21, Z27
+	VBROADCASTSD      couplingCouplingClampGradTanhF64AVX512const<>+136(SB), Z29
+	VSUBPD            Z25, Z29, Z28
+	VADDPD            Z28, Z27, Z30
+	VADDPD            Z23, Z30, Z31
+	VBROADCASTSD      couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z1
+	VDIVPD            Z24, Z1, Z0
+	VMULPD            Z0, Z21, Z5
+	VFNMADD231PD      Z24, Z5, Z21
+	VADDPD            Z23, Z21, Z3
+	VFNMADD231PD      Z31, Z5, Z3
+	VFMADD231PD       Z0, Z3, Z5
+	VANDPD.BCST       couplingCouplingClampGradTanhF64AVX512const<>+40(SB), Z2, Z7
+	VANDPD.BCST       couplingCouplingClampGradTanhF64AVX512const<>+0(SB), Z5, Z4
+	VORPD             Z7, Z4, Z4
+	VBROADCASTSD      8(BX), Z13
+	VMULPD            Z4, Z13, Z10
+	VFNMADD213PD.BCST couplingCouplingClampGradTanhF64AVX512const<>+128(SB), Z4, Z4
+	VMOVUPD           Z10, (AX)
+	VMOVUPD           Z4, (CX)
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, CX
+	ADDQ              $0x00000040, DX
+	SUBQ              $0x00000008, SI
+	JMP               one
 
 done:
 	VZEROUPPER
@@ -6650,30 +6618,26 @@ main:
 	VDIVPS       Y11, Y9, Y13
 	VMULPS       Y12, Y6, Y14
 	VMULPS       Y13, Y7, Y15
-	VXORPS       couplingCouplingClampGradTanhF32AVX2const<>+320(SB), Y14, Y8
-	VXORPS       couplingCouplingClampGradTanhF32AVX2const<>+320(SB), Y15, Y9
-	VFMADD231PS  Y10, Y8, Y6
-	VFMADD231PS  Y11, Y9, Y7
-	VADDPS       Y0, Y6, Y10
-	VADDPS       Y1, Y7, Y11
-	VFMADD231PS  Y2, Y8, Y10
-	VFMADD231PS  Y3, Y9, Y11
-	VFMADD231PS  Y12, Y10, Y14
-	VFMADD231PS  Y13, Y11, Y15
-	VANDPS       couplingCouplingClampGradTanhF32AVX2const<>+320(SB), Y4, Y0
-	VANDPS       couplingCouplingClampGradTanhF32AVX2const<>+320(SB), Y5, Y1
-	VANDPS       couplingCouplingClampGradTanhF32AVX2const<>+0(SB), Y14, Y6
-	VANDPS       couplingCouplingClampGradTanhF32AVX2const<>+0(SB), Y15, Y7
-	VORPS        Y0, Y6, Y6
-	VORPS        Y1, Y7, Y7
-	VBROADCASTSS 4(BX), Y8
-	VBROADCASTSS 4(BX), Y9
-	VMULPS       Y6, Y8, Y2
-	VMULPS       Y7, Y9, Y3
-	VXORPS       couplingCouplingClampGradTanhF32AVX2const<>+320(SB), Y6, Y10
-	VXORPS       couplingCouplingClampGradTanhF32AVX2const<>+320(SB), Y7, Y11
-	VFMADD213PS  couplingCouplingClampGradTanhF32AVX2const<>+832(SB), Y6, Y10
-	VFMADD213PS  couplingCouplingClampGradTanhF32AVX2const<>+832(SB), Y7, Y11
+	VFNMADD231PS Y10, Y14, Y6
+	VFNMADD231PS Y11, Y15, Y7
+	VADDPS       Y0, Y6, Y8
+	VADDPS       Y1, Y7, Y9
+	VFNMADD231PS Y2, Y14, Y8
+	VFNMADD231PS Y3, Y15, Y9
+	VFMADD231PS  Y12, Y8, Y14
+	VFMADD231PS  Y13, Y9, Y15
+	VANDPS       couplingCouplingClampGradTanhF32AVX2const<>+320(SB), Y4, Y6
+	VANDPS       couplingCouplingClampGradTanhF32AVX2const<>+320(SB), Y5, Y7
+	VANDPS       couplingCouplingClampGradTanhF32AVX2const<>+0(SB), Y14, Y10
+	VANDPS       couplingCouplingClampGradTanhF32AVX2const<>+0(SB), Y15, Y11
+	VORPS        Y6, Y10, Y10
+	VORPS        Y7, Y11, Y11
+	VBROADCASTSS 4(BX), Y0
+	VBROADCASTSS 4(BX), Y1
+	VMULPS       Y10, Y0, Y2
+	VMULPS       Y11, Y1, Y3
+	VFNMADD213PS couplingCouplingClampGradTanhF32AVX2const<>+832(SB), Y10, Y10
+	VFNMADD213PS couplingCouplingClampGradTanhF32AVX2const<>+832(SB), Y11, Y11
 	VMOVUPS      Y2, (AX)
 	VMOVUPS      Y3, 32(AX)
 	VMOVUPS      Y10, (CX)
@@ -6734,20 +6698,18 @@ one:
 	VMOVUPS      couplingCouplingClampGradTanhF32AVX2const<>+832(SB), Y9
 	VDIVPS       Y12, Y9, Y15
 	VMULPS       Y15, Y7, Y5
-	VXORPS       couplingCouplingClampGradTanhF32AVX2const<>+320(SB), Y5, Y4
-	VFMADD231PS  Y12, Y4, Y7
-	VADDPS       Y10, Y7, Y13
-	VFMADD231PS  Y3, Y4, Y13
-	VFMADD231PS  Y15, Y13, Y5
-	VANDPS       couplingCouplingClampGradTanhF32AVX2const<>+320(SB), Y2, Y1
-	VANDPS       couplingCouplingClampGradTanhF32AVX2const<>+0(SB), Y5, Y14
-	VORPS        Y1, Y14, Y14
-	VBROADCASTSS 4(BX), Y11
-	VMULPS       Y14, Y11, Y8
-	VXORPS       couplingCouplingClampGradTanhF32AVX2const<>+320(SB), Y14, Y6
-	VFMADD213PS  couplingCouplingClampGradTanhF32AVX2const<>+832(SB), Y14, Y6
-	VMOVUPS      Y8, (AX)
-	VMOVUPS      Y6, (CX)
+	VFNMADD231PS Y12, Y5, Y7
+	VADDPS       Y10, Y7, Y4
+	VFNMADD231PS Y3, Y5, Y4
+	VFMADD231PS  Y15, Y4, Y5
+	VANDPS       couplingCouplingClampGradTanhF32AVX2const<>+320(SB), Y2, Y14
+	VANDPS       couplingCouplingClampGradTanhF32AVX2const<>+0(SB), Y5, Y13
+	VORPS        Y14, Y13, Y13
+	VBROADCASTSS 4(BX), Y1
+	VMULPS       Y13, Y1, Y11
+	VFNMADD213PS couplingCouplingClampGradTanhF32AVX2const<>+832(SB), Y13, Y13
+	VMOVUPS      Y11, (AX)
+	VMOVUPS      Y13, (CX)
 	ADDQ         $0x00000020, AX
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
@@ -7011,322 +6973,312 @@ TEXT ·couplingClampGradTanhF32AVX512(SB), NOSPLIT, $0-96
 
 	// 4 vectors at a time, then one
 main:
-	CMPQ             SI, $0x00000040
-	JCS              one
-	VMOVUPS          (DX), Z0
-	VMOVUPS          64(DX), Z1
-	VMOVUPS          128(DX), Z2
-	VMOVUPS          192(DX), Z3
-	VBROADCASTSS     (BX), Z4
-	VBROADCASTSS     (BX), Z5
-	VBROADCASTSS     (BX), Z6
-	VBROADCASTSS     (BX), Z7
-	VMULPS           Z4, Z0, Z8
-	VMULPS           Z5, Z1, Z9
-	VMULPS           Z6, Z2, Z10
-	VMULPS           Z7, Z3, Z11
-	VANDPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+0(SB), Z8, Z12
-	VANDPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+0(SB), Z9, Z13
-	VANDPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+0(SB), Z10, Z14
-	VANDPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+0(SB), Z11, Z15
-	VBROADCASTSS     couplingCouplingClampGradTanhF32AVX512const<>+4(SB), Z20
-	VBROADCASTSS     couplingCouplingClampGradTanhF32AVX512const<>+4(SB), Z21
-	VBROADCASTSS     couplingCouplingClampGradTanhF32AVX512const<>+4(SB), Z22
-	VBROADCASTSS     couplingCouplingClampGradTanhF32AVX512const<>+4(SB), Z23
-	VMINPS           Z12, Z20, Z16
-	VMINPS           Z13, Z21, Z17
-	VMINPS           Z14, Z22, Z18
-	VMINPS           Z15, Z23, Z19
-	VADDPS           Z16, Z16, Z24
-	VADDPS           Z17, Z17, Z25
-	VADDPS           Z18, Z18, Z26
-	VADDPS           Z19, Z19, Z27
-	VMULPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+8(SB), Z24, Z28
-	VMULPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+8(SB), Z25, Z29
-	VMULPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+8(SB), Z26, Z30
-	VMULPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+8(SB), Z27, Z31
-	VRNDSCALEPS      $0x00, Z28, Z0
-	VRNDSCALEPS      $0x00, Z29, Z1
-	VRNDSCALEPS      $0x00, Z30, Z2
-	VRNDSCALEPS      $0x00, Z31, Z3
-	VFMADD231PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+12(SB), Z0, Z24
-	VFMADD231PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+12(SB), Z1, Z25
-	VFMADD231PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+12(SB), Z2, Z26
-	VFMADD231PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+12(SB), Z3, Z27
-	VMULPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+16(SB), Z0, Z4
-	VMULPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+16(SB), Z1, Z5
-	VMULPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+16(SB), Z2, Z6
-	VMULPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+16(SB), Z3, Z7
-	VADDPS           Z4, Z24, Z20
-	VADDPS           Z5, Z25, Z21
-	VADDPS           Z6, Z26, Z22
-	VADDPS           Z7, Z27, Z23
-	VMULPS           Z24, Z24, Z12
-	VMULPS           Z25, Z25, Z13
-	VMULPS           Z26, Z26, Z14
-	VMULPS           Z27, Z27, Z15
-	VXORPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+20(SB), Z12, Z16
-	VXORPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+20(SB), Z13, Z17
-	VXORPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+20(SB), Z14, Z18
-	VXORPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+20(SB), Z15, Z19
-	VFMADD231PS      Z24, Z24, Z16
-	VFMADD231PS      Z25, Z25, Z17
-	VFMADD231PS      Z26, Z26, Z18
-	VFMADD231PS      Z27, Z27, Z19
-	VADDPS           Z20, Z24, Z28
-	VADDPS           Z21, Z25, Z29
-	VADDPS           Z22, Z26, Z30
-	VADDPS           Z23, Z27, Z31
-	VFMADD231PS      Z4, Z28, Z16
-	VFMADD231PS      Z5, Z29, Z17
-	VFMADD231PS      Z6, Z30, Z18
-	VFMADD231PS      Z7, Z31, Z19
-	VBROADCASTSS     couplingCouplingClampGradTanhF32AVX512const<>+24(SB), Z28
-	VBROADCASTSS     couplingCouplingClampGradTanhF32AVX512const<>+24(SB), Z29
-	VBROADCASTSS     couplingCouplingClampGradTanhF32AVX512const<>+24(SB), Z30
-	VBROADCASTSS     couplingCouplingClampGradTanhF32AVX512const<>+24(SB), Z31
-	VFMADD231PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+28(SB), Z20, Z28
-	VFMADD231PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+28(SB), Z21, Z29
-	VFMADD231PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+28(SB), Z22, Z30
-	VFMADD231PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+28(SB), Z23, Z31
-	VFMADD213PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+32(SB), Z20, Z28
-	VFMADD213PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+32(SB), Z21, Z29
-	VFMADD213PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+32(SB), Z22, Z30
-	VFMADD213PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+32(SB), Z23, Z31
-	VFMADD213PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+36(SB), Z20, Z28
-	VFMADD213PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+36(SB), Z21, Z29
-	VFMADD213PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+36(SB), Z22, Z30
-	VFMADD213PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+36(SB), Z23, Z31
-	VFMADD213PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+40(SB), Z20, Z28
-	VFMADD213PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+40(SB), Z21, Z29
-	VFMADD213PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+40(SB), Z22, Z30
-	VFMADD213PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+40(SB), Z23, Z31
-	VFMADD231PS      Z28, Z16, Z4
-	VFMADD231PS      Z29, Z17, Z5
-	VFMADD231PS      Z30, Z18, Z6
-	VFMADD231PS      Z31, Z19, Z7
-	VFMADD231PS      Z28, Z12, Z4
-	VFMADD231PS      Z29, Z13, Z5
-	VFMADD231PS      Z30, Z14, Z6
-	VFMADD231PS      Z31, Z15, Z7
-	VBROADCASTSS     couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z20
-	VBROADCASTSS     couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z21
-	VBROADCASTSS     couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z22
-	VBROADCASTSS     couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z23
-	VSCALEFPS        Z0, Z20, Z20
-	VSCALEFPS        Z1, Z21, Z21
-	VSCALEFPS        Z2, Z22, Z22
-	VSCALEFPS        Z3, Z23, Z23
-	VMULPS           Z24, Z20, Z16
-	VMULPS           Z25, Z21, Z17
-	VMULPS           Z26, Z22, Z18
-	VMULPS           Z27, Z23, Z19
-	VSUBPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z20, Z12
-	VSUBPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z21, Z13
-	VSUBPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z22, Z14
-	VSUBPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z23, Z15
-	VADDPS           Z16, Z12, Z28
-	VADDPS           Z17, Z13, Z29
-	VADDPS           Z18, Z14, Z30
-	VADDPS           Z19, Z15, Z31
-	VSUBPS           Z12, Z28, Z0
-	VSUBPS           Z13, Z29, Z1
-	VSUBPS           Z14, Z30, Z2
-	VSUBPS           Z15, Z31, Z3
-	VSUBPS           Z0, Z16, Z24
-	VSUBPS           Z1, Z17, Z25
-	VSUBPS           Z2, Z18, Z26
-	VSUBPS           Z3, Z19, Z27
-	VFMADD231PS      Z4, Z20, Z24
-	VFMADD231PS      Z5, Z21, Z25
-	VFMADD231PS      Z6, Z22, Z26
-	VFMADD231PS      Z7, Z23, Z27
-	VADDPS           Z24, Z28, Z12
-	VADDPS           Z25, Z29, Z13
-	VADDPS           Z26, Z30, Z14
-	VADDPS           Z27, Z31, Z15
-	VSUBPS           Z28, Z12, Z16
-	VSUBPS           Z29, Z13, Z17
-	VSUBPS           Z30, Z14, Z18
-	VSUBPS           Z31, Z15, Z19
-	VSUBPS           Z16, Z24, Z0
-	VSUBPS           Z17, Z25, Z1
-	VSUBPS           Z18, Z26, Z2
-	VSUBPS           Z19, Z27, Z3
-	VADDPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+48(SB), Z12, Z20
-	VADDPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+48(SB), Z13, Z21
-	VADDPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+48(SB), Z14, Z22
-	VADDPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+48(SB), Z15, Z23
-	VSUBPS           Z12, Z20, Z4
-	VSUBPS           Z13, Z21, Z5
-	VSUBPS           Z14, Z22, Z6
-	VSUBPS           Z15, Z23, Z7
-	VSUBPS           Z4, Z20, Z28
-	VSUBPS           Z5, Z21, Z29
-	VSUBPS           Z6, Z22, Z30
-	VSUBPS           Z7, Z23, Z31
-	VSUBPS           Z28, Z12, Z24
-	VSUBPS           Z29, Z13, Z25
-	VSUBPS           Z30, Z14, Z26
-	VSUBPS           Z31, Z15, Z27
-	VBROADCASTSS     couplingCouplingClampGradTanhF32AVX512const<>+48(SB), Z28
-	VBROADCASTSS     couplingCouplingClampGradTanhF32AVX512const<>+48(SB), Z29
-	VBROADCASTSS     couplingCouplingClampGradTanhF32AVX512const<>+48(SB), Z30
-	VBROADCASTSS     couplingCouplingClampGradTanhF32AVX512const<>+48(SB), Z31
-	VSUBPS           Z4, Z28, Z16
-	VSUBPS           Z5, Z29, Z17
-	VSUBPS           Z6, Z30, Z18
-	VSUBPS           Z7, Z31, Z19
-	VADDPS           Z16, Z24, Z28
-	VADDPS           Z17, Z25, Z29
-	VADDPS           Z18, Z26, Z30
-	VADDPS           Z19, Z27, Z31
-	VADDPS           Z0, Z28, Z4
-	VADDPS           Z1, Z29, Z5
-	VADDPS           Z2, Z30, Z6
-	VADDPS           Z3, Z31, Z7
-	VBROADCASTSS     couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z16
-	VBROADCASTSS     couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z17
-	VBROADCASTSS     couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z18
-	VBROADCASTSS     couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z19
-	VDIVPS           Z20, Z16, Z24
-	VDIVPS           Z21, Z17, Z25
-	VDIVPS           Z22, Z18, Z26
-	VDIVPS           Z23, Z19, Z27
-	VMULPS           Z24, Z12, Z28
-	VMULPS           Z25, Z13, Z29
-	VMULPS           Z26, Z14, Z30
-	VMULPS           Z27, Z15, Z31
-	VXORPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+20(SB), Z28, Z16
-	VXORPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+20(SB), Z29, Z17
-	VXORPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+20(SB), Z30, Z18
-	VXORPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+20(SB), Z31, Z19
-	VFMADD231PS      Z20, Z16, Z12
-	VFMADD231PS      Z21, Z17, Z13
-	VFMADD231PS      Z22, Z18, Z14
-	VFMADD231PS      Z23, Z19, Z15
-	VADDPS           Z0, Z12, Z20
-	VADDPS           Z1, Z13, Z21
-	VADDPS           Z2, Z14, Z22
-	VADDPS           Z3, Z15, Z23
-	VFMADD231PS      Z4, Z16, Z20
-	VFMADD231PS      Z5, Z17, Z21
-	VFMADD231PS      Z6, Z18, Z22
-	VFMADD231PS      Z7, Z19, Z23
-	VFMADD231PS      Z24, Z20, Z28
-	VFMADD231PS      Z25, Z21, Z29
-	VFMADD231PS      Z26, Z22, Z30
-	VFMADD231PS      Z27, Z23, Z31
-	VANDPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+20(SB), Z8, Z0
-	VANDPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+20(SB), Z9, Z1
-	VANDPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+20(SB), Z10, Z2
-	VANDPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+20(SB), Z11, Z3
-	VANDPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+0(SB), Z28, Z12
-	VANDPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+0(SB), Z29, Z13
-	VANDPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+0(SB), Z30, Z14
-	VANDPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+0(SB), Z31, Z15
-	VORPS            Z0, Z12, Z12
-	VORPS            Z1, Z13, Z13
-	VORPS            Z2, Z14, Z14
-	VORPS            Z3, Z15, Z15
-	VBROADCASTSS     4(BX), Z16
-	VBROADCASTSS     4(BX), Z17
-	VBROADCASTSS     4(BX), Z18
-	VBROADCASTSS     4(BX), Z19
-	VMULPS           Z12, Z16, Z4
-	VMULPS           Z13, Z17, Z5
-	VMULPS           Z14, Z18, Z6
-	VMULPS           Z15, Z19, Z7
-	VXORPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+20(SB), Z12, Z20
-	VXORPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+20(SB), Z13, Z21
-	VXORPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+20(SB), Z14, Z22
-	VXORPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+20(SB), Z15, Z23
-	VFMADD213PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z12, Z20
-	VFMADD213PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z13, Z21
-	VFMADD213PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z14, Z22
-	VFMADD213PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z15, Z23
-	VMOVUPS          Z4, (AX)
-	VMOVUPS          Z5, 64(AX)
-	VMOVUPS          Z6, 128(AX)
-	VMOVUPS          Z7, 192(AX)
-	VMOVUPS          Z20, (CX)
-	VMOVUPS          Z21, 64(CX)
-	VMOVUPS          Z22, 128(CX)
-	VMOVUPS          Z23, 192(CX)
-	ADDQ             $0x00000100, AX
-	ADDQ             $0x00000100, CX
-	ADDQ             $0x00000100, DX
-	SUBQ             $0x00000040, SI
-	JMP              main
+	CMPQ              SI, $0x00000040
+	JCS               one
+	VMOVUPS           (DX), Z0
+	VMOVUPS           64(DX), Z1
+	VMOVUPS           128(DX), Z2
+	VMOVUPS           192(DX), Z3
+	VBROADCASTSS      (BX), Z4
+	VBROADCASTSS      (BX), Z5
+	VBROADCASTSS      (BX), Z6
+	VBROADCASTSS      (BX), Z7
+	VMULPS            Z4, Z0, Z8
+	VMULPS            Z5, Z1, Z9
+	VMULPS            Z6, Z2, Z10
+	VMULPS            Z7, Z3, Z11
+	VANDPS.BCST       couplingCouplingClampGradTanhF32AVX512const<>+0(SB), Z8, Z12
+	VANDPS.BCST       couplingCouplingClampGradTanhF32AVX512const<>+0(SB), Z9, Z13
+	VANDPS.BCST       couplingCouplingClampGradTanhF32AVX512const<>+0(SB), Z10, Z14
+	VANDPS.BCST       couplingCouplingClampGradTanhF32AVX512const<>+0(SB), Z11, Z15
+	VBROADCASTSS      couplingCouplingClampGradTanhF32AVX512const<>+4(SB), Z20
+	VBROADCASTSS      couplingCouplingClampGradTanhF32AVX512const<>+4(SB), Z21
+	VBROADCASTSS      couplingCouplingClampGradTanhF32AVX512const<>+4(SB), Z22
+	VBROADCASTSS      couplingCouplingClampGradTanhF32AVX512const<>+4(SB), Z23
+	VMINPS            Z12, Z20, Z16
+	VMINPS            Z13, Z21, Z17
+	VMINPS            Z14, Z22, Z18
+	VMINPS            Z15, Z23, Z19
+	VADDPS            Z16, Z16, Z24
+	VADDPS            Z17, Z17, Z25
+	VADDPS            Z18, Z18, Z26
+	VADDPS            Z19, Z19, Z27
+	VMULPS.BCST       couplingCouplingClampGradTanhF32AVX512const<>+8(SB), Z24, Z28
+	VMULPS.BCST       couplingCouplingClampGradTanhF32AVX512const<>+8(SB), Z25, Z29
+	VMULPS.BCST       couplingCouplingClampGradTanhF32AVX512const<>+8(SB), Z26, Z30
+	VMULPS.BCST       couplingCouplingClampGradTanhF32AVX512const<>+8(SB), Z27, Z31
+	VRNDSCALEPS       $0x00, Z28, Z0
+	VRNDSCALEPS       $0x00, Z29, Z1
+	VRNDSCALEPS       $0x00, Z30, Z2
+	VRNDSCALEPS       $0x00, Z31, Z3
+	VFMADD231PS.BCST  couplingCouplingClampGradTanhF32AVX512const<>+12(SB), Z0, Z24
+	VFMADD231PS.BCST  couplingCouplingClampGradTanhF32AVX512const<>+12(SB), Z1, Z25
+	VFMADD231PS.BCST  couplingCouplingClampGradTanhF32AVX512const<>+12(SB), Z2, Z26
+	VFMADD231PS.BCST  couplingCouplingClampGradTanhF32AVX512const<>+12(SB), Z3, Z27
+	VMULPS.BCST       couplingCouplingClampGradTanhF32AVX512const<>+16(SB), Z0, Z4
+	VMULPS.BCST       couplingCouplingClampGradTanhF32AVX512const<>+16(SB), Z1, Z5
+	VMULPS.BCST       couplingCouplingClampGradTanhF32AVX512const<>+16(SB), Z2, Z6
+	VMULPS.BCST       couplingCouplingClampGradTanhF32AVX512const<>+16(SB), Z3, Z7
+	VADDPS            Z4, Z24, Z20
+	VADDPS            Z5, Z25, Z21
+	VADDPS            Z6, Z26, Z22
+	VADDPS            Z7, Z27, Z23
+	VMULPS            Z24, Z24, Z12
+	VMULPS            Z25, Z25, Z13
+	VMULPS            Z26, Z26, Z14
+	VMULPS            Z27, Z27, Z15
+	VXORPS.BCST       couplingCouplingClampGradTanhF32AVX512const<>+20(SB), Z12, Z16
+	VXORPS.BCST       couplingCouplingClampGradTanhF32AVX512const<>+20(SB), Z13, Z17
+	VXORPS.BCST       couplingCouplingClampGradTanhF32AVX512const<>+20(SB), Z14, Z18
+	VXORPS.BCST       couplingCouplingClampGradTanhF32AVX512const<>+20(SB), Z15, Z19
+	VFMADD231PS       Z24, Z24, Z16
+	VFMADD231PS       Z25, Z25, Z17
+	VFMADD231PS       Z26, Z26, Z18
+	VFMADD231PS       Z27, Z27, Z19
+	VADDPS            Z20, Z24, Z28
+	VADDPS            Z21, Z25, Z29
+	VADDPS            Z22, Z26, Z30
+	VADDPS            Z23, Z27, Z31
+	VFMADD231PS       Z4, Z28, Z16
+	VFMADD231PS       Z5, Z29, Z17
+	VFMADD231PS       Z6, Z30, Z18
+	VFMADD231PS       Z7, Z31, Z19
+	VBROADCASTSS      couplingCouplingClampGradTanhF32AVX512const<>+24(SB), Z28
+	VBROADCASTSS      couplingCouplingClampGradTanhF32AVX512const<>+24(SB), Z29
+	VBROADCASTSS      couplingCouplingClampGradTanhF32AVX512const<>+24(SB), Z30
+	VBROADCASTSS      couplingCouplingClampGradTanhF32AVX512const<>+24(SB), Z31
+	VFMADD231PS.BCST  couplingCouplingClampGradTanhF32AVX512const<>+28(SB), Z20, Z28
+	VFMADD231PS.BCST  couplingCouplingClampGradTanhF32AVX512const<>+28(SB), Z21, Z29
+	VFMADD231PS.BCST  couplingCouplingClampGradTanhF32AVX512const<>+28(SB), Z22, Z30
+	VFMADD231PS.BCST  couplingCouplingClampGradTanhF32AVX512const<>+28(SB), Z23, Z31
+	VFMADD213PS.BCST  couplingCouplingClampGradTanhF32AVX512const<>+32(SB), Z20, Z28
+	VFMADD213PS.BCST  couplingCouplingClampGradTanhF32AVX512const<>+32(SB), Z21, Z29
+	VFMADD213PS.BCST  couplingCouplingClampGradTanhF32AVX512const<>+32(SB), Z22, Z30
+	VFMADD213PS.BCST  couplingCouplingClampGradTanhF32AVX512const<>+32(SB), Z23, Z31
+	VFMADD213PS.BCST  couplingCouplingClampGradTanhF32AVX512const<>+36(SB), Z20, Z28
+	VFMADD213PS.BCST  couplingCouplingClampGradTanhF32AVX512const<>+36(SB), Z21, Z29
+	VFMADD213PS.BCST  couplingCouplingClampGradTanhF32AVX512const<>+36(SB), Z22, Z30
+	VFMADD213PS.BCST  couplingCouplingClampGradTanhF32AVX512const<>+36(SB), Z23, Z31
+	VFMADD213PS.BCST  couplingCouplingClampGradTanhF32AVX512const<>+40(SB), Z20, Z28
+	VFMADD213PS.BCST  couplingCouplingClampGradTanhF32AVX512const<>+40(SB), Z21, Z29
+	VFMADD213PS.BCST  couplingCouplingClampGradTanhF32AVX512const<>+40(SB), Z22, Z30
+	VFMADD213PS.BCST  couplingCouplingClampGradTanhF32AVX512const<>+40(SB), Z23, Z31
+	VFMADD231PS       Z28, Z16, Z4
+	VFMADD231PS       Z29, Z17, Z5
+	VFMADD231PS       Z30, Z18, Z6
+	VFMADD231PS       Z31, Z19, Z7
+	VFMADD231PS       Z28, Z12, Z4
+	VFMADD231PS       Z29, Z13, Z5
+	VFMADD231PS       Z30, Z14, Z6
+	VFMADD231PS       Z31, Z15, Z7
+	VBROADCASTSS      couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z20
+	VBROADCASTSS      couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z21
+	VBROADCASTSS      couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z22
+	VBROADCASTSS      couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z23
+	VSCALEFPS         Z0, Z20, Z20
+	VSCALEFPS         Z1, Z21, Z21
+	VSCALEFPS         Z2, Z22, Z22
+	VSCALEFPS         Z3, Z23, Z23
+	VMULPS            Z24, Z20, Z16
+	VMULPS            Z25, Z21, Z17
+	VMULPS            Z26, Z22, Z18
+	VMULPS            Z27, Z23, Z19
+	VSUBPS.BCST       couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z20, Z12
+	VSUBPS.BCST       couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z21, Z13
+	VSUBPS.BCST       couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z22, Z14
+	VSUBPS.BCST       couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z23, Z15
+	VADDPS            Z16, Z12, Z28
+	VADDPS            Z17, Z13, Z29
+	VADDPS            Z18, Z14, Z30
+	VADDPS            Z19, Z15, Z31
+	VSUBPS            Z12, Z28, Z0
+	VSUBPS            Z13, Z29, Z1
+	VSUBPS            Z14, Z30, Z2
+	VSUBPS            Z15, Z31, Z3
+	VSUBPS            Z0, Z16, Z24
+	VSUBPS            Z1, Z17, Z25
+	VSUBPS            Z2, Z18, Z26
+	VSUBPS            Z3, Z19, Z27
+	VFMADD231PS       Z4, Z20, Z24
+	VFMADD231PS       Z5, Z21, Z25
+	VFMADD231PS       Z6, Z22, Z26
+	VFMADD231PS       Z7, Z23, Z27
+	VADDPS            Z24, Z28, Z12
+	VADDPS            Z25, Z29, Z13
+	VADDPS            Z26, Z30, Z14
+	VADDPS            Z27, Z31, Z15
+	VSUBPS            Z28, Z12, Z16
+	VSUBPS            Z29, Z13, Z17
+	VSUBPS            Z30, Z14, Z18
+	VSUBPS            Z31, Z15, Z19
+	VSUBPS            Z16, Z24, Z0
+	VSUBPS            Z17, Z25, Z1
+	VSUBPS            Z18, Z26, Z2
+	VSUBPS            Z19, Z27, Z3
+	VADDPS.BCST       couplingCouplingClampGradTanhF32AVX512const<>+48(SB), Z12, Z20
+	VADDPS.BCST       couplingCouplingClampGradTanhF32AVX512const<>+48(SB), Z13, Z21
+	VADDPS.BCST       couplingCouplingClampGradTanhF32AVX512const<>+48(SB), Z14, Z22
+	VADDPS.BCST       couplingCouplingClampGradTanhF32AVX512const<>+48(SB), Z15, Z23
+	VSUBPS            Z12, Z20, Z4
+	VSUBPS            Z13, Z21, Z5
+	VSUBPS            Z14, Z22, Z6
+	VSUBPS            Z15, Z23, Z7
+	VSUBPS            Z4, Z20, Z28
+	VSUBPS            Z5, Z21, Z29
+	VSUBPS            Z6, Z22, Z30
+	VSUBPS            Z7, Z23, Z31
+	VSUBPS            Z28, Z12, Z24
+	VSUBPS            Z29, Z13, Z25
+	VSUBPS            Z30, Z14, Z26
+	VSUBPS            Z31, Z15, Z27
+	VBROADCASTSS      couplingCouplingClampGradTanhF32AVX512const<>+48(SB), Z28
+	VBROADCASTSS      couplingCouplingClampGradTanhF32AVX512const<>+48(SB), Z29
+	VBROADCASTSS      couplingCouplingClampGradTanhF32AVX512const<>+48(SB), Z30
+	VBROADCASTSS      couplingCouplingClampGradTanhF32AVX512const<>+48(SB), Z31
+	VSUBPS            Z4, Z28, Z16
+	VSUBPS            Z5, Z29, Z17
+	VSUBPS            Z6, Z30, Z18
+	VSUBPS            Z7, Z31, Z19
+	VADDPS            Z16, Z24, Z28
+	VADDPS            Z17, Z25, Z29
+	VADDPS            Z18, Z26, Z30
+	VADDPS            Z19, Z27, Z31
+	VADDPS            Z0, Z28, Z4
+	VADDPS            Z1, Z29, Z5
+	VADDPS            Z2, Z30, Z6
+	VADDPS            Z3, Z31, Z7
+	VBROADCASTSS      couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z16
+	VBROADCASTSS      couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z17
+	VBROADCASTSS      couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z18
+	VBROADCASTSS      couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z19
+	VDIVPS            Z20, Z16, Z24
+	VDIVPS            Z21, Z17, Z25
+	VDIVPS            Z22, Z18, Z26
+	VDIVPS            Z23, Z19, Z27
+	VMULPS            Z24, Z12, Z28
+	VMULPS            Z25, Z13, Z29
+	VMULPS            Z26, Z14, Z30
+	VMULPS            Z27, Z15, Z31
+	VFNMADD231PS      Z20, Z28, Z12
+	VFNMADD231PS      Z21, Z29, Z13
+	VFNMADD231PS      Z22, Z30, Z14
+	VFNMADD231PS      Z23, Z31, Z15
+	VADDPS            Z0, Z12, Z16
+	VADDPS            Z1, Z13, Z17
+	VADDPS            Z2, Z14, Z18
+	VADDPS            Z3, Z15, Z19
+	VFNMADD231PS      Z4, Z28, Z16
+	VFNMADD231PS      Z5, Z29, Z17
+	VFNMADD231PS      Z6, Z30, Z18
+	VFNMADD231PS      Z7, Z31, Z19
+	VFMADD231PS       Z24, Z16, Z28
+	VFMADD231PS       Z25, Z17, Z29
+	VFMADD231PS       Z26, Z18, Z30
+	VFMADD231PS       Z27, Z19, Z31
+	VANDPS.BCST       couplingCouplingClampGradTanhF32AVX512const<>+20(SB), Z8, Z12
+	VANDPS.BCST       couplingCouplingClampGradTanhF32AVX512const<>+20(SB), Z9, Z13
+	VANDPS.BCST       couplingCouplingClampGradTanhF32AVX512const<>+20(SB), Z10, Z14
+	VANDPS.BCST       couplingCouplingClampGradTanhF32AVX512const<>+20(SB), Z11, Z15
+	VANDPS.BCST       couplingCouplingClampGradTanhF32AVX512const<>+0(SB), Z28, Z20
+	VANDPS.BCST       couplingCouplingClampGradTanhF32AVX512const<>+0(SB), Z29, Z21
+	VANDPS.BCST       couplingCouplingClampGradTanhF32AVX512const<>+0(SB), Z30, Z22
+	VANDPS.BCST       couplingCouplingClampGradTanhF32AVX512const<>+0(SB), Z31, Z23
+	VORPS             Z12, Z20, Z20
+	VORPS             Z13, Z21, Z21
+	VORPS             Z14, Z22, Z22
+	VORPS             Z15, Z23, Z23
+	VBROADCASTSS      4(BX), Z0
+	VBROADCASTSS      4(BX), Z1
+	VBROADCASTSS      4(BX), Z2
+	VBROADCASTSS      4(BX), Z3
+	VMULPS            Z20, Z0, Z4
+	VMULPS            Z21, Z1, Z5
+	VMULPS            Z22, Z2, Z6
+	VMULPS            Z23, Z3, Z7
+	VFNMADD213PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z20, Z20
+	VFNMADD213PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z21, Z21
+	VFNMADD213PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z22, Z22
+	VFNMADD213PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z23, Z23
+	VMOVUPS           Z4, (AX)
+	VMOVUPS           Z5, 64(AX)
+	VMOVUPS           Z6, 128(AX)
+	VMOVUPS           Z7, 192(AX)
+	VMOVUPS           Z20, (CX)
+	VMOVUPS           Z21, 64(CX)
+	VMOVUPS           Z22, 128(CX)
+	VMOVUPS           Z23, 192(CX)
+	ADDQ              $0x00000100, AX
+	ADDQ              $0x00000100, CX
+	ADDQ              $0x00000100, DX
+	SUBQ              $0x00000040, SI
+	JMP               main
 
 one:
-	CMPQ             SI, $0x00000010
-	JCS              done
-	VMOVUPS          (DX), Z0
-	VBROADCASTSS     (BX), Z1
-	VMULPS           Z1, Z0, Z2
-	VANDPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+0(SB), Z2, Z3
-	VBROADCASTSS     couplingCouplingClampGradTanhF32AVX512const<>+4(SB), Z5
-	VMINPS           Z3, Z5, Z4
-	VADDPS           Z4, Z4, Z6
-	VMULPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+8(SB), Z6, Z7
-	VRNDSCALEPS      $0x00, Z7, Z8
-	VFMADD231PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+12(SB), Z8, Z6
-	VMULPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+16(SB), Z8, Z9
-	VADDPS           Z9, Z6, Z10
-	VMULPS           Z6, Z6, Z11
-	VXORPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+20(SB), Z11, Z12
-	VFMADD231PS      Z6, Z6, Z12
-	VADDPS           Z10, Z6, Z13
-	VFMADD231PS      Z9, Z13, Z12
-	VBROADCASTSS     couplingCouplingClampGradTanhF32AVX512const<>+24(SB), Z14
-	VFMADD231PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+28(SB), Z10, Z14
-	VFMADD213PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+32(SB), Z10, Z14
-	VFMADD213PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+36(SB), Z10, Z14
-	VFMADD213PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+40(SB), Z10, Z14
-	VFMADD231PS      Z14, Z12, Z9
-	VFMADD231PS      Z14, Z11, Z9
-	VBROADCASTSS     couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z15
-	VSCALEFPS        Z8, Z15, Z15
-	VMULPS           Z6, Z15, Z16
-	VSUBPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z15, Z17
-	VADDPS           Z16, Z17, Z18
-	VSUBPS           Z17, Z18, Z19
-	VSUBPS           Z19, Z16, Z20
-	VFMADD231PS      Z9, Z15, Z20
-	VADDPS           Z20, Z18, Z21
-	VSUBPS           Z18, Z21, Z22
-	VSUBPS           Z22, Z20, Z23
-	VADDPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+48(SB), Z21, Z24
-	VSUBPS           Z21, Z24, Z25
-	VSUBPS           Z25, Z24, Z26
-	VSUBPS           Z26, Z21, Z27
-	VBROADCASTSS     couplingCouplingClampGradTanhF32AVX512const<>+48(SB), Z29
-	VSUBPS           Z25, Z29, Z28
-	VADDPS           Z28, Z27, Z30
-	VADDPS           Z23, Z30, Z31
-	VBROADCASTSS     couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z1
-	VDIVPS           Z24, Z1, Z0
-	VMULPS           Z0, Z21, Z5
-	VXORPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+20(SB), Z5, Z3
-	VFMADD231PS      Z24, Z3, Z21
-	VADDPS           Z23, Z21, Z4
-	VFMADD231PS      Z31, Z3, Z4
-	VFMADD231PS      Z0, Z4, Z5
-	VANDPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+20(SB), Z2, Z13
-	VANDPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+0(SB), Z5, Z7
-	VORPS            Z13, Z7, Z7
-	VBROADCASTSS     4(BX), Z10
-	VMULPS           Z7, Z10, Z12
-	VXORPS.BCST      couplingCouplingClampGradTanhF32AVX512const<>+20(SB), Z7, Z11
-	VFMADD213PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z7, Z11
-	VMOVUPS          Z12, (AX)
-	VMOVUPS          Z11, (CX)
-	ADDQ             $0x00000040, AX
-	ADDQ             $0x00000040, CX
-	ADDQ             $0x00000040, DX
-	SUBQ             $0x00000010, SI
-	JMP              one
+	CMPQ              SI, $0x00000010
+	JCS               done
+	VMOVUPS           (DX), Z0
+	VBROADCASTSS      (BX), Z1
+	VMULPS            Z1, Z0, Z2
+	VANDPS.BCST       couplingCouplingClampGradTanhF32AVX512const<>+0(SB), Z2, Z3
+	VBROADCASTSS      couplingCouplingClampGradTanhF32AVX512const<>+4(SB), Z5
+	VMINPS            Z3, Z5, Z4
+	VADDPS            Z4, Z4, Z6
+	VMULPS.BCST       couplingCouplingClampGradTanhF32AVX512const<>+8(SB), Z6, Z7
+	VRNDSCALEPS       $0x00, Z7, Z8
+	VFMADD231PS.BCST  couplingCouplingClampGradTanhF32AVX512const<>+12(SB), Z8, Z6
+	VMULPS.BCST       couplingCouplingClampGradTanhF32AVX512const<>+16(SB), Z8, Z9
+	VADDPS            Z9, Z6, Z10
+	VMULPS            Z6, Z6, Z11
+	VXORPS.BCST       couplingCouplingClampGradTanhF32AVX512const<>+20(SB), Z11, Z12
+	VFMADD231PS       Z6, Z6, Z12
+	VADDPS            Z10, Z6, Z13
+	VFMADD231PS       Z9, Z13, Z12
+	VBROADCASTSS      couplingCouplingClampGradTanhF32AVX512const<>+24(SB), Z14
+	VFMADD231PS.BCST  couplingCouplingClampGradTanhF32AVX512const<>+28(SB), Z10, Z14
+	VFMADD213PS.BCST  couplingCouplingClampGradTanhF32AVX512const<>+32(SB), Z10, Z14
+	VFMADD213PS.BCST  couplingCouplingClampGradTanhF32AVX512const<>+36(SB), Z10, Z14
+	VFMADD213PS.BCST  couplingCouplingClampGradTanhF32AVX512const<>+40(SB), Z10, Z14
+	VFMADD231PS       Z14, Z12, Z9
+	VFMADD231PS       Z14, Z11, Z9
+	VBROADCASTSS      couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z15
+	VSCALEFPS         Z8, Z15, Z15
+	VMULPS            Z6, Z15, Z16
+	VSUBPS.BCST       couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z15, Z17
+	VADDPS            Z16, Z17, Z18
+	VSUBPS            Z17, Z18, Z19
+	VSUBPS            Z19, Z16, Z20
+	VFMADD231PS       Z9, Z15, Z20
+	VADDPS            Z20, Z18, Z21
+	VSUBPS            Z18, Z21, Z22
+	VSUBPS            Z22, Z20, Z23
+	VADDPS.BCST       couplingCouplingClampGradTanhF32AVX512const<>+48(SB), Z21, Z24
+	VSUBPS            Z21, Z24, Z25
+	VSUBPS            Z25, Z24, Z26
+	VSUBPS            Z26, Z21, Z27
+	VBROADCASTSS      couplingCouplingClampGradTanhF32AVX512const<>+48(SB), Z29
+	VSUBPS            Z25, Z29, Z28
+	VADDPS            Z28, Z27, Z30
+	VADDPS            Z23, Z30, Z31
+	VBROADCASTSS      couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z1
+	VDIVPS            Z24, Z1, Z0
+	VMULPS            Z0, Z21, Z5
+	VFNMADD231PS      Z24, Z5, Z21
+	VADDPS            Z23, Z21, Z3
+	VFNMADD231PS      Z31, Z5, Z3
+	VFMADD231PS       Z0, Z3, Z5
+	VANDPS.BCST       couplingCouplingClampGradTanhF32AVX512const<>+20(SB), Z2, Z7
+	VANDPS.BCST       couplingCouplingClampGradTanhF32AVX512const<>+0(SB), Z5, Z4
+	VORPS             Z7, Z4, Z4
+	VBROADCASTSS      4(BX), Z13
+	VMULPS            Z4, Z13, Z10
+	VFNMADD213PS.BCST couplingCouplingClampGradTanhF32AVX512const<>+44(SB), Z4, Z4
+	VMOVUPS           Z10, (AX)
+	VMOVUPS           Z4, (CX)
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, CX
+	ADDQ              $0x00000040, DX
+	SUBQ              $0x00000010, SI
+	JMP               one
 
 done:
 	VZEROUPPER
@@ -7384,46 +7336,44 @@ main:
 	VBLENDVPD    Y1, Y0, Y15, Y12
 	VDIVPD       Y9, Y10, Y5
 	VMULPD       Y5, Y8, Y11
-	VXORPD       couplingCouplingClampAtanF64AVX2const<>+448(SB), Y11, Y6
-	VMOVUPD      Y8, Y3
-	VFMADD231PD  Y9, Y6, Y3
-	VFMADD231PD  Y12, Y6, Y3
-	VFMADD231PD  Y5, Y3, Y11
-	VXORPD       couplingCouplingClampAtanF64AVX2const<>+448(SB), Y11, Y13
-	VFMADD231PD  Y9, Y13, Y8
-	VFMADD231PD  Y12, Y13, Y8
-	VMULPD       Y5, Y8, Y7
-	VMULPD       Y11, Y11, Y14
-	VMOVUPD      couplingCouplingClampAtanF64AVX2const<>+512(SB), Y15
-	VFMADD231PD  couplingCouplingClampAtanF64AVX2const<>+576(SB), Y14, Y15
-	VFMADD213PD  couplingCouplingClampAtanF64AVX2const<>+640(SB), Y14, Y15
-	VFMADD213PD  couplingCouplingClampAtanF64AVX2const<>+704(SB), Y14, Y15
-	VFMADD213PD  couplingCouplingClampAtanF64AVX2const<>+768(SB), Y14, Y15
-	VFMADD213PD  couplingCouplingClampAtanF64AVX2const<>+832(SB), Y14, Y15
-	VFMADD213PD  couplingCouplingClampAtanF64AVX2const<>+896(SB), Y14, Y15
-	VFMADD213PD  couplingCouplingClampAtanF64AVX2const<>+960(SB), Y14, Y15
-	VFMADD213PD  couplingCouplingClampAtanF64AVX2const<>+1024(SB), Y14, Y15
-	VFMADD213PD  couplingCouplingClampAtanF64AVX2const<>+1088(SB), Y14, Y15
-	VFMADD213PD  couplingCouplingClampAtanF64AVX2const<>+1152(SB), Y14, Y15
-	VFMADD213PD  couplingCouplingClampAtanF64AVX2const<>+1216(SB), Y14, Y15
-	VBLENDVPD    Y4, couplingCouplingClampAtanF64AVX2const<>+1280(SB), Y0, Y6
-	VBLENDVPD    Y1, couplingCouplingClampAtanF64AVX2const<>+1344(SB), Y6, Y3
-	VBLENDVPD    Y4, couplingCouplingClampAtanF64AVX2const<>+1408(SB), Y0, Y9
-	VBLENDVPD    Y1, couplingCouplingClampAtanF64AVX2const<>+1472(SB), Y9, Y13
-	VADDPD       Y11, Y3, Y12
-	VSUBPD       Y3, Y12, Y8
+	VMOVUPD      Y8, Y6
+	VFNMADD231PD Y9, Y11, Y6
+	VFNMADD231PD Y12, Y11, Y6
+	VFMADD231PD  Y5, Y6, Y11
+	VFNMADD231PD Y9, Y11, Y8
+	VFNMADD231PD Y12, Y11, Y8
+	VMULPD       Y5, Y8, Y3
+	VMULPD       Y11, Y11, Y13
+	VMOVUPD      couplingCouplingClampAtanF64AVX2const<>+448(SB), Y7
+	VFMADD231PD  couplingCouplingClampAtanF64AVX2const<>+512(SB), Y13, Y7
+	VFMADD213PD  couplingCouplingClampAtanF64AVX2const<>+576(SB), Y13, Y7
+	VFMADD213PD  couplingCouplingClampAtanF64AVX2const<>+640(SB), Y13, Y7
+	VFMADD213PD  couplingCouplingClampAtanF64AVX2const<>+704(SB), Y13, Y7
+	VFMADD213PD  couplingCouplingClampAtanF64AVX2const<>+768(SB), Y13, Y7
+	VFMADD213PD  couplingCouplingClampAtanF64AVX2const<>+832(SB), Y13, Y7
+	VFMADD213PD  couplingCouplingClampAtanF64AVX2const<>+896(SB), Y13, Y7
+	VFMADD213PD  couplingCouplingClampAtanF64AVX2const<>+960(SB), Y13, Y7
+	VFMADD213PD  couplingCouplingClampAtanF64AVX2const<>+1024(SB), Y13, Y7
+	VFMADD213PD  couplingCouplingClampAtanF64AVX2const<>+1088(SB), Y13, Y7
+	VFMADD213PD  couplingCouplingClampAtanF64AVX2const<>+1152(SB), Y13, Y7
+	VBLENDVPD    Y4, couplingCouplingClampAtanF64AVX2const<>+1216(SB), Y0, Y14
+	VBLENDVPD    Y1, couplingCouplingClampAtanF64AVX2const<>+1280(SB), Y14, Y15
+	VBLENDVPD    Y4, couplingCouplingClampAtanF64AVX2const<>+1344(SB), Y0, Y6
+	VBLENDVPD    Y1, couplingCouplingClampAtanF64AVX2const<>+1408(SB), Y6, Y9
+	VADDPD       Y11, Y15, Y12
+	VSUBPD       Y15, Y12, Y8
 	VSUBPD       Y8, Y11, Y5
-	VMULPD       Y14, Y11, Y6
-	VSUBPD       Y14, Y10, Y4
-	VADDPD       Y5, Y13, Y0
-	VFMADD231PD  Y4, Y7, Y0
-	VFMADD231PD  Y15, Y6, Y0
+	VMULPD       Y13, Y11, Y14
+	VSUBPD       Y13, Y10, Y4
+	VADDPD       Y5, Y9, Y0
+	VFMADD231PD  Y4, Y3, Y0
+	VFMADD231PD  Y7, Y14, Y0
 	VADDPD       Y0, Y12, Y1
-	VANDPD       couplingCouplingClampAtanF64AVX2const<>+448(SB), Y2, Y3
-	VANDPD       couplingCouplingClampAtanF64AVX2const<>+0(SB), Y1, Y9
-	VORPD        Y3, Y9, Y9
+	VANDPD       couplingCouplingClampAtanF64AVX2const<>+1472(SB), Y2, Y15
+	VANDPD       couplingCouplingClampAtanF64AVX2const<>+0(SB), Y1, Y6
+	VORPD        Y15, Y6, Y6
 	VBROADCASTSD 8(DX), Y8
-	VMULPD       Y9, Y8, Y11
+	VMULPD       Y6, Y8, Y11
 	VMOVUPD      Y11, (AX)
 	ADDQ         $0x00000020, AX
 	ADDQ         $0x00000020, CX
@@ -7458,46 +7408,44 @@ one:
 	VBLENDVPD    Y1, Y0, Y15, Y12
 	VDIVPD       Y9, Y10, Y5
 	VMULPD       Y5, Y8, Y11
-	VXORPD       couplingCouplingClampAtanF64AVX2const<>+448(SB), Y11, Y6
-	VMOVUPD      Y8, Y3
-	VFMADD231PD  Y9, Y6, Y3
-	VFMADD231PD  Y12, Y6, Y3
-	VFMADD231PD  Y5, Y3, Y11
-	VXORPD       couplingCouplingClampAtanF64AVX2const<>+448(SB), Y11, Y13
-	VFMADD231PD  Y9, Y13, Y8
-	VFMADD231PD  Y12, Y13, Y8
-	VMULPD       Y5, Y8, Y7
-	VMULPD       Y11, Y11, Y14
-	VMOVUPD      couplingCouplingClampAtanF64AVX2const<>+512(SB), Y15
-	VFMADD231PD  couplingCouplingClampAtanF64AVX2const<>+576(SB), Y14, Y15
-	VFMADD213PD  couplingCouplingClampAtanF64AVX2const<>+640(SB), Y14, Y15
-	VFMADD213PD  couplingCouplingClampAtanF64AVX2const<>+704(SB), Y14, Y15
-	VFMADD213PD  couplingCouplingClampAtanF64AVX2const<>+768(SB), Y14, Y15
-	VFMADD213PD  couplingCouplingClampAtanF64AVX2const<>+832(SB), Y14, Y15
-	VFMADD213PD  couplingCouplingClampAtanF64AVX2const<>+896(SB), Y14, Y15
-	VFMADD213PD  couplingCouplingClampAtanF64AVX2const<>+960(SB), Y14, Y15
-	VFMADD213PD  couplingCouplingClampAtanF64AVX2const<>+1024(SB), Y14, Y15
-	VFMADD213PD  couplingCouplingClampAtanF64AVX2const<>+1088(SB), Y14, Y15
-	VFMADD213PD  couplingCouplingClampAtanF64AVX2const<>+1152(SB), Y14, Y15
-	VFMADD213PD  couplingCouplingClampAtanF64AVX2const<>+1216(SB), Y14, Y15
-	VBLENDVPD    Y4, couplingCouplingClampAtanF64AVX2const<>+1280(SB), Y0, Y6
-	VBLENDVPD    Y1, couplingCouplingClampAtanF64AVX2const<>+1344(SB), Y6, Y3
-	VBLENDVPD    Y4, couplingCouplingClampAtanF64AVX2const<>+1408(SB), Y0, Y9
-	VBLENDVPD    Y1, couplingCouplingClampAtanF64AVX2const<>+1472(SB), Y9, Y13
-	VADDPD       Y11, Y3, Y12
-	VSUBPD       Y3, Y12, Y8
+	VMOVUPD      Y8, Y6
+	VFNMADD231PD Y9, Y11, Y6
+	VFNMADD231PD Y12, Y11, Y6
+	VFMADD231PD  Y5, Y6, Y11
+	VFNMADD231PD Y9, Y11, Y8
+	VFNMADD231PD Y12, Y11, Y8
+	VMULPD       Y5, Y8, Y3
+	VMULPD       Y11, Y11, Y13
+	VMOVUPD      couplingCouplingClampAtanF64AVX2const<>+448(SB), Y7
+	VFMADD231PD  couplingCouplingClampAtanF64AVX2const<>+512(SB), Y13, Y7
+	VFMADD213PD  couplingCouplingClampAtanF64AVX2const<>+576(SB), Y13, Y7
+	VFMADD213PD  couplingCouplingClampAtanF64AVX2const<>+640(SB), Y13, Y7
+	VFMADD213PD  couplingCouplingClampAtanF64AVX2const<>+704(SB), Y13, Y7
+	VFMADD213PD  couplingCouplingClampAtanF64AVX2const<>+768(SB), Y13, Y7
+	VFMADD213PD  couplingCouplingClampAtanF64AVX2const<>+832(SB), Y13, Y7
+	VFMADD213PD  couplingCouplingClampAtanF64AVX2const<>+896(SB), Y13, Y7
+	VFMADD213PD  couplingCouplingClampAtanF64AVX2const<>+960(SB), Y13, Y7
+	VFMADD213PD  couplingCouplingClampAtanF64AVX2const<>+1024(SB), Y13, Y7
+	VFMADD213PD  couplingCouplingClampAtanF64AVX2const<>+1088(SB), Y13, Y7
+	VFMADD213PD  couplingCouplingClampAtanF64AVX2const<>+1152(SB), Y13, Y7
+	VBLENDVPD    Y4, couplingCouplingClampAtanF64AVX2const<>+1216(SB), Y0, Y14
+	VBLENDVPD    Y1, couplingCouplingClampAtanF64AVX2const<>+1280(SB), Y14, Y15
+	VBLENDVPD    Y4, couplingCouplingClampAtanF64AVX2const<>+1344(SB), Y0, Y6
+	VBLENDVPD    Y1, couplingCouplingClampAtanF64AVX2const<>+1408(SB), Y6, Y9
+	VADDPD       Y11, Y15, Y12
+	VSUBPD       Y15, Y12, Y8
 	VSUBPD       Y8, Y11, Y5
-	VMULPD       Y14, Y11, Y6
-	VSUBPD       Y14, Y10, Y4
-	VADDPD       Y5, Y13, Y0
-	VFMADD231PD  Y4, Y7, Y0
-	VFMADD231PD  Y15, Y6, Y0
+	VMULPD       Y13, Y11, Y14
+	VSUBPD       Y13, Y10, Y4
+	VADDPD       Y5, Y9, Y0
+	VFMADD231PD  Y4, Y3, Y0
+	VFMADD231PD  Y7, Y14, Y0
 	VADDPD       Y0, Y12, Y1
-	VANDPD       couplingCouplingClampAtanF64AVX2const<>+448(SB), Y2, Y3
-	VANDPD       couplingCouplingClampAtanF64AVX2const<>+0(SB), Y1, Y9
-	VORPD        Y3, Y9, Y9
+	VANDPD       couplingCouplingClampAtanF64AVX2const<>+1472(SB), Y2, Y15
+	VANDPD       couplingCouplingClampAtanF64AVX2const<>+0(SB), Y1, Y6
+	VORPD        Y15, Y6, Y6
 	VBROADCASTSD 8(DX), Y8
-	VMULPD       Y9, Y8, Y11
+	VMULPD       Y6, Y8, Y11
 	VMOVUPD      Y11, (AX)
 	ADDQ         $0x00000020, AX
 	ADDQ         $0x00000020, CX
@@ -7564,142 +7512,142 @@ DATA couplingCouplingClampAtanF64AVX2const<>+416(SB)/8, $0xbff0000000000000
 DATA couplingCouplingClampAtanF64AVX2const<>+424(SB)/8, $0xbff0000000000000
 DATA couplingCouplingClampAtanF64AVX2const<>+432(SB)/8, $0xbff0000000000000
 DATA couplingCouplingClampAtanF64AVX2const<>+440(SB)/8, $0xbff0000000000000
-DATA couplingCouplingClampAtanF64AVX2const<>+448(SB)/8, $0x8000000000000000
-DATA couplingCouplingClampAtanF64AVX2const<>+456(SB)/8, $0x8000000000000000
-DATA couplingCouplingClampAtanF64AVX2const<>+464(SB)/8, $0x8000000000000000
-DATA couplingCouplingClampAtanF64AVX2const<>+472(SB)/8, $0x8000000000000000
-DATA couplingCouplingClampAtanF64AVX2const<>+480(SB)/8, $0x8000000000000000
-DATA couplingCouplingClampAtanF64AVX2const<>+488(SB)/8, $0x8000000000000000
-DATA couplingCouplingClampAtanF64AVX2const<>+496(SB)/8, $0x8000000000000000
-DATA couplingCouplingClampAtanF64AVX2const<>+504(SB)/8, $0x8000000000000000
-DATA couplingCouplingClampAtanF64AVX2const<>+512(SB)/8, $0xbf9c180895953df5
-DATA couplingCouplingClampAtanF64AVX2const<>+520(SB)/8, $0xbf9c180895953df5
-DATA couplingCouplingClampAtanF64AVX2const<>+528(SB)/8, $0xbf9c180895953df5
-DATA couplingCouplingClampAtanF64AVX2const<>+536(SB)/8, $0xbf9c180895953df5
-DATA couplingCouplingClampAtanF64AVX2const<>+544(SB)/8, $0xbf9c180895953df5
-DATA couplingCouplingClampAtanF64AVX2const<>+552(SB)/8, $0xbf9c180895953df5
-DATA couplingCouplingClampAtanF64AVX2const<>+560(SB)/8, $0xbf9c180895953df5
-DATA couplingCouplingClampAtanF64AVX2const<>+568(SB)/8, $0xbf9c180895953df5
-DATA couplingCouplingClampAtanF64AVX2const<>+576(SB)/8, $0x3f84b84ec43ecd9f
-DATA couplingCouplingClampAtanF64AVX2const<>+584(SB)/8, $0x3f84b84ec43ecd9f
-DATA couplingCouplingClampAtanF64AVX2const<>+592(SB)/8, $0x3f84b84ec43ecd9f
-DATA couplingCouplingClampAtanF64AVX2const<>+600(SB)/8, $0x3f84b84ec43ecd9f
-DATA couplingCouplingClampAtanF64AVX2const<>+608(SB)/8, $0x3f84b84ec43ecd9f
-DATA couplingCouplingClampAtanF64AVX2const<>+616(SB)/8, $0x3f84b84ec43ecd9f
-DATA couplingCouplingClampAtanF64AVX2const<>+624(SB)/8, $0x3f84b84ec43ecd9f
-DATA couplingCouplingClampAtanF64AVX2const<>+632(SB)/8, $0x3f84b84ec43ecd9f
-DATA couplingCouplingClampAtanF64AVX2const<>+640(SB)/8, $0x3fa56f607f646ec3
-DATA couplingCouplingClampAtanF64AVX2const<>+648(SB)/8, $0x3fa56f607f646ec3
-DATA couplingCouplingClampAtanF64AVX2const<>+656(SB)/8, $0x3fa56f607f646ec3
-DATA couplingCouplingClampAtanF64AVX2const<>+664(SB)/8, $0x3fa56f607f646ec3
-DATA couplingCouplingClampAtanF64AVX2const<>+672(SB)/8, $0x3fa56f607f646ec3
-DATA couplingCouplingClampAtanF64AVX2const<>+680(SB)/8, $0x3fa56f607f646ec3
-DATA couplingCouplingClampAtanF64AVX2const<>+688(SB)/8, $0x3fa56f607f646ec3
-DATA couplingCouplingClampAtanF64AVX2const<>+696(SB)/8, $0x3fa56f607f646ec3
-DATA couplingCouplingClampAtanF64AVX2const<>+704(SB)/8, $0xbfaa3988128ceb4f
-DATA couplingCouplingClampAtanF64AVX2const<>+712(SB)/8, $0xbfaa3988128ceb4f
-DATA couplingCouplingClampAtanF64AVX2const<>+720(SB)/8, $0xbfaa3988128ceb4f
-DATA couplingCouplingClampAtanF64AVX2const<>+728(SB)/8, $0xbfaa3988128ceb4f
-DATA couplingCouplingClampAtanF64AVX2const<>+736(SB)/8, $0xbfaa3988128ceb4f
-DATA couplingCouplingClampAtanF64AVX2const<>+744(SB)/8, $0xbfaa3988128ceb4f
-DATA couplingCouplingClampAtanF64AVX2const<>+752(SB)/8, $0xbfaa3988128ceb4f
-DATA couplingCouplingClampAtanF64AVX2const<>+760(SB)/8, $0xbfaa3988128ceb4f
-DATA couplingCouplingClampAtanF64AVX2const<>+768(SB)/8, $0x3fadfe97edfe032d
-DATA couplingCouplingClampAtanF64AVX2const<>+776(SB)/8, $0x3fadfe97edfe032d
-DATA couplingCouplingClampAtanF64AVX2const<>+784(SB)/8, $0x3fadfe97edfe032d
-DATA couplingCouplingClampAtanF64AVX2const<>+792(SB)/8, $0x3fadfe97edfe032d
-DATA couplingCouplingClampAtanF64AVX2const<>+800(SB)/8, $0x3fadfe97edfe032d
-DATA couplingCouplingClampAtanF64AVX2const<>+808(SB)/8, $0x3fadfe97edfe032d
-DATA couplingCouplingClampAtanF64AVX2const<>+816(SB)/8, $0x3fadfe97edfe032d
-DATA couplingCouplingClampAtanF64AVX2const<>+824(SB)/8, $0x3fadfe97edfe032d
-DATA couplingCouplingClampAtanF64AVX2const<>+832(SB)/8, $0xbfb10f31fb584184
-DATA couplingCouplingClampAtanF64AVX2const<>+840(SB)/8, $0xbfb10f31fb584184
-DATA couplingCouplingClampAtanF64AVX2const<>+848(SB)/8, $0xbfb10f31fb584184
-DATA couplingCouplingClampAtanF64AVX2const<>+856(SB)/8, $0xbfb10f31fb584184
-DATA couplingCouplingClampAtanF64AVX2const<>+864(SB)/8, $0xbfb10f31fb584184
-DATA couplingCouplingClampAtanF64AVX2const<>+872(SB)/8, $0xbfb10f31fb584184
-DATA couplingCouplingClampAtanF64AVX2const<>+880(SB)/8, $0xbfb10f31fb584184
-DATA couplingCouplingClampAtanF64AVX2const<>+888(SB)/8, $0xbfb10f31fb584184
-DATA couplingCouplingClampAtanF64AVX2const<>+896(SB)/8, $0x3fb3b113dd26645d
-DATA couplingCouplingClampAtanF64AVX2const<>+904(SB)/8, $0x3fb3b113dd26645d
-DATA couplingCouplingClampAtanF64AVX2const<>+912(SB)/8, $0x3fb3b113dd26645d
-DATA couplingCouplingClampAtanF64AVX2const<>+920(SB)/8, $0x3fb3b113dd26645d
-DATA couplingCouplingClampAtanF64AVX2const<>+928(SB)/8, $0x3fb3b113dd26645d
-DATA couplingCouplingClampAtanF64AVX2const<>+936(SB)/8, $0x3fb3b113dd26645d
-DATA couplingCouplingClampAtanF64AVX2const<>+944(SB)/8, $0x3fb3b113dd26645d
-DATA couplingCouplingClampAtanF64AVX2const<>+952(SB)/8, $0x3fb3b113dd26645d
-DATA couplingCouplingClampAtanF64AVX2const<>+960(SB)/8, $0xbfb745cf4cc817f8
-DATA couplingCouplingClampAtanF64AVX2const<>+968(SB)/8, $0xbfb745cf4cc817f8
-DATA couplingCouplingClampAtanF64AVX2const<>+976(SB)/8, $0xbfb745cf4cc817f8
-DATA couplingCouplingClampAtanF64AVX2const<>+984(SB)/8, $0xbfb745cf4cc817f8
-DATA couplingCouplingClampAtanF64AVX2const<>+992(SB)/8, $0xbfb745cf4cc817f8
-DATA couplingCouplingClampAtanF64AVX2const<>+1000(SB)/8, $0xbfb745cf4cc817f8
-DATA couplingCouplingClampAtanF64AVX2const<>+1008(SB)/8, $0xbfb745cf4cc817f8
-DATA couplingCouplingClampAtanF64AVX2const<>+1016(SB)/8, $0xbfb745cf4cc817f8
-DATA couplingCouplingClampAtanF64AVX2const<>+1024(SB)/8, $0x3fbc71c7090f8c07
-DATA couplingCouplingClampAtanF64AVX2const<>+1032(SB)/8, $0x3fbc71c7090f8c07
-DATA couplingCouplingClampAtanF64AVX2const<>+1040(SB)/8, $0x3fbc71c7090f8c07
-DATA couplingCouplingClampAtanF64AVX2const<>+1048(SB)/8, $0x3fbc71c7090f8c07
-DATA couplingCouplingClampAtanF64AVX2const<>+1056(SB)/8, $0x3fbc71c7090f8c07
-DATA couplingCouplingClampAtanF64AVX2const<>+1064(SB)/8, $0x3fbc71c7090f8c07
-DATA couplingCouplingClampAtanF64AVX2const<>+1072(SB)/8, $0x3fbc71c7090f8c07
-DATA couplingCouplingClampAtanF64AVX2const<>+1080(SB)/8, $0x3fbc71c7090f8c07
-DATA couplingCouplingClampAtanF64AVX2const<>+1088(SB)/8, $0xbfc249249215e1e7
-DATA couplingCouplingClampAtanF64AVX2const<>+1096(SB)/8, $0xbfc249249215e1e7
-DATA couplingCouplingClampAtanF64AVX2const<>+1104(SB)/8, $0xbfc249249215e1e7
-DATA couplingCouplingClampAtanF64AVX2const<>+1112(SB)/8, $0xbfc249249215e1e7
-DATA couplingCouplingClampAtanF64AVX2const<>+1120(SB)/8, $0xbfc249249215e1e7
-DATA couplingCouplingClampAtanF64AVX2const<>+1128(SB)/8, $0xbfc249249215e1e7
-DATA couplingCouplingClampAtanF64AVX2const<>+1136(SB)/8, $0xbfc249249215e1e7
-DATA couplingCouplingClampAtanF64AVX2const<>+1144(SB)/8, $0xbfc249249215e1e7
-DATA couplingCouplingClampAtanF64AVX2const<>+1152(SB)/8, $0x3fc9999999991150
-DATA couplingCouplingClampAtanF64AVX2const<>+1160(SB)/8, $0x3fc9999999991150
-DATA couplingCouplingClampAtanF64AVX2const<>+1168(SB)/8, $0x3fc9999999991150
-DATA couplingCouplingClampAtanF64AVX2const<>+1176(SB)/8, $0x3fc9999999991150
-DATA couplingCouplingClampAtanF64AVX2const<>+1184(SB)/8, $0x3fc9999999991150
-DATA couplingCouplingClampAtanF64AVX2const<>+1192(SB)/8, $0x3fc9999999991150
-DATA couplingCouplingClampAtanF64AVX2const<>+1200(SB)/8, $0x3fc9999999991150
-DATA couplingCouplingClampAtanF64AVX2const<>+1208(SB)/8, $0x3fc9999999991150
-DATA couplingCouplingClampAtanF64AVX2const<>+1216(SB)/8, $0xbfd5555555555516
-DATA couplingCouplingClampAtanF64AVX2const<>+1224(SB)/8, $0xbfd5555555555516
-DATA couplingCouplingClampAtanF64AVX2const<>+1232(SB)/8, $0xbfd5555555555516
-DATA couplingCouplingClampAtanF64AVX2const<>+1240(SB)/8, $0xbfd5555555555516
-DATA couplingCouplingClampAtanF64AVX2const<>+1248(SB)/8, $0xbfd5555555555516
-DATA couplingCouplingClampAtanF64AVX2const<>+1256(SB)/8, $0xbfd5555555555516
-DATA couplingCouplingClampAtanF64AVX2const<>+1264(SB)/8, $0xbfd5555555555516
-DATA couplingCouplingClampAtanF64AVX2const<>+1272(SB)/8, $0xbfd5555555555516
-DATA couplingCouplingClampAtanF64AVX2const<>+1280(SB)/8, $0x3fe921fb54442d18
-DATA couplingCouplingClampAtanF64AVX2const<>+1288(SB)/8, $0x3fe921fb54442d18
-DATA couplingCouplingClampAtanF64AVX2const<>+1296(SB)/8, $0x3fe921fb54442d18
-DATA couplingCouplingClampAtanF64AVX2const<>+1304(SB)/8, $0x3fe921fb54442d18
-DATA couplingCouplingClampAtanF64AVX2const<>+1312(SB)/8, $0x3fe921fb54442d18
-DATA couplingCouplingClampAtanF64AVX2const<>+1320(SB)/8, $0x3fe921fb54442d18
-DATA couplingCouplingClampAtanF64AVX2const<>+1328(SB)/8, $0x3fe921fb54442d18
-DATA couplingCouplingClampAtanF64AVX2const<>+1336(SB)/8, $0x3fe921fb54442d18
-DATA couplingCouplingClampAtanF64AVX2const<>+1344(SB)/8, $0x3ff921fb54442d18
-DATA couplingCouplingClampAtanF64AVX2const<>+1352(SB)/8, $0x3ff921fb54442d18
-DATA couplingCouplingClampAtanF64AVX2const<>+1360(SB)/8, $0x3ff921fb54442d18
-DATA couplingCouplingClampAtanF64AVX2const<>+1368(SB)/8, $0x3ff921fb54442d18
-DATA couplingCouplingClampAtanF64AVX2const<>+1376(SB)/8, $0x3ff921fb54442d18
-DATA couplingCouplingClampAtanF64AVX2const<>+1384(SB)/8, $0x3ff921fb54442d18
-DATA couplingCouplingClampAtanF64AVX2const<>+1392(SB)/8, $0x3ff921fb54442d18
-DATA couplingCouplingClampAtanF64AVX2const<>+1400(SB)/8, $0x3ff921fb54442d18
-DATA couplingCouplingClampAtanF64AVX2const<>+1408(SB)/8, $0x3c81a62633145c07
-DATA couplingCouplingClampAtanF64AVX2const<>+1416(SB)/8, $0x3c81a62633145c07
-DATA couplingCouplingClampAtanF64AVX2const<>+1424(SB)/8, $0x3c81a62633145c07
-DATA couplingCouplingClampAtanF64AVX2const<>+1432(SB)/8, $0x3c81a62633145c07
-DATA couplingCouplingClampAtanF64AVX2const<>+1440(SB)/8, $0x3c81a62633145c07
-DATA couplingCouplingClampAtanF64AVX2const<>+1448(SB)/8, $0x3c81a62633145c07
-DATA couplingCouplingClampAtanF64AVX2const<>+1456(SB)/8, $0x3c81a62633145c07
-DATA couplingCouplingClampAtanF64AVX2const<>+1464(SB)/8, $0x3c81a62633145c07
-DATA couplingCouplingClampAtanF64AVX2const<>+1472(SB)/8, $0x3c91a62633145c07
-DATA couplingCouplingClampAtanF64AVX2const<>+1480(SB)/8, $0x3c91a62633145c07
-DATA couplingCouplingClampAtanF64AVX2const<>+1488(SB)/8, $0x3c91a62633145c07
-DATA couplingCouplingClampAtanF64AVX2const<>+1496(SB)/8, $0x3c91a62633145c07
-DATA couplingCouplingClampAtanF64AVX2const<>+1504(SB)/8, $0x3c91a62633145c07
-DATA couplingCouplingClampAtanF64AVX2const<>+1512(SB)/8, $0x3c91a62633145c07
-DATA couplingCouplingClampAtanF64AVX2const<>+1520(SB)/8, $0x3c91a62633145c07
-DATA couplingCouplingClampAtanF64AVX2const<>+1528(SB)/8, $0x3c91a62633145c07
+DATA couplingCouplingClampAtanF64AVX2const<>+448(SB)/8, $0xbf9c180895953df5
+DATA couplingCouplingClampAtanF64AVX2const<>+456(SB)/8, $0xbf9c180895953df5
+DATA couplingCouplingClampAtanF64AVX2const<>+464(SB)/8, $0xbf9c180895953df5
+DATA couplingCouplingClampAtanF64AVX2const<>+472(SB)/8, $0xbf9c180895953df5
+DATA couplingCouplingClampAtanF64AVX2const<>+480(SB)/8, $0xbf9c180895953df5
+DATA couplingCouplingClampAtanF64AVX2const<>+488(SB)/8, $0xbf9c180895953df5
+DATA couplingCouplingClampAtanF64AVX2const<>+496(SB)/8, $0xbf9c180895953df5
+DATA couplingCouplingClampAtanF64AVX2const<>+504(SB)/8, $0xbf9c180895953df5
+DATA couplingCouplingClampAtanF64AVX2const<>+512(SB)/8, $0x3f84b84ec43ecd9f
+DATA couplingCouplingClampAtanF64AVX2const<>+520(SB)/8, $0x3f84b84ec43ecd9f
+DATA couplingCouplingClampAtanF64AVX2const<>+528(SB)/8, $0x3f84b84ec43ecd9f
+DATA couplingCouplingClampAtanF64AVX2const<>+536(SB)/8, $0x3f84b84ec43ecd9f
+DATA couplingCouplingClampAtanF64AVX2const<>+544(SB)/8, $0x3f84b84ec43ecd9f
+DATA couplingCouplingClampAtanF64AVX2const<>+552(SB)/8, $0x3f84b84ec43ecd9f
+DATA couplingCouplingClampAtanF64AVX2const<>+560(SB)/8, $0x3f84b84ec43ecd9f
+DATA couplingCouplingClampAtanF64AVX2const<>+568(SB)/8, $0x3f84b84ec43ecd9f
+DATA couplingCouplingClampAtanF64AVX2const<>+576(SB)/8, $0x3fa56f607f646ec3
+DATA couplingCouplingClampAtanF64AVX2const<>+584(SB)/8, $0x3fa56f607f646ec3
+DATA couplingCouplingClampAtanF64AVX2const<>+592(SB)/8, $0x3fa56f607f646ec3
+DATA couplingCouplingClampAtanF64AVX2const<>+600(SB)/8, $0x3fa56f607f646ec3
+DATA couplingCouplingClampAtanF64AVX2const<>+608(SB)/8, $0x3fa56f607f646ec3
+DATA couplingCouplingClampAtanF64AVX2const<>+616(SB)/8, $0x3fa56f607f646ec3
+DATA couplingCouplingClampAtanF64AVX2const<>+624(SB)/8, $0x3fa56f607f646ec3
+DATA couplingCouplingClampAtanF64AVX2const<>+632(SB)/8, $0x3fa56f607f646ec3
+DATA couplingCouplingClampAtanF64AVX2const<>+640(SB)/8, $0xbfaa3988128ceb4f
+DATA couplingCouplingClampAtanF64AVX2const<>+648(SB)/8, $0xbfaa3988128ceb4f
+DATA couplingCouplingClampAtanF64AVX2const<>+656(SB)/8, $0xbfaa3988128ceb4f
+DATA couplingCouplingClampAtanF64AVX2const<>+664(SB)/8, $0xbfaa3988128ceb4f
+DATA couplingCouplingClampAtanF64AVX2const<>+672(SB)/8, $0xbfaa3988128ceb4f
+DATA couplingCouplingClampAtanF64AVX2const<>+680(SB)/8, $0xbfaa3988128ceb4f
+DATA couplingCouplingClampAtanF64AVX2const<>+688(SB)/8, $0xbfaa3988128ceb4f
+DATA couplingCouplingClampAtanF64AVX2const<>+696(SB)/8, $0xbfaa3988128ceb4f
+DATA couplingCouplingClampAtanF64AVX2const<>+704(SB)/8, $0x3fadfe97edfe032d
+DATA couplingCouplingClampAtanF64AVX2const<>+712(SB)/8, $0x3fadfe97edfe032d
+DATA couplingCouplingClampAtanF64AVX2const<>+720(SB)/8, $0x3fadfe97edfe032d
+DATA couplingCouplingClampAtanF64AVX2const<>+728(SB)/8, $0x3fadfe97edfe032d
+DATA couplingCouplingClampAtanF64AVX2const<>+736(SB)/8, $0x3fadfe97edfe032d
+DATA couplingCouplingClampAtanF64AVX2const<>+744(SB)/8, $0x3fadfe97edfe032d
+DATA couplingCouplingClampAtanF64AVX2const<>+752(SB)/8, $0x3fadfe97edfe032d
+DATA couplingCouplingClampAtanF64AVX2const<>+760(SB)/8, $0x3fadfe97edfe032d
+DATA couplingCouplingClampAtanF64AVX2const<>+768(SB)/8, $0xbfb10f31fb584184
+DATA couplingCouplingClampAtanF64AVX2const<>+776(SB)/8, $0xbfb10f31fb584184
+DATA couplingCouplingClampAtanF64AVX2const<>+784(SB)/8, $0xbfb10f31fb584184
+DATA couplingCouplingClampAtanF64AVX2const<>+792(SB)/8, $0xbfb10f31fb584184
+DATA couplingCouplingClampAtanF64AVX2const<>+800(SB)/8, $0xbfb10f31fb584184
+DATA couplingCouplingClampAtanF64AVX2const<>+808(SB)/8, $0xbfb10f31fb584184
+DATA couplingCouplingClampAtanF64AVX2const<>+816(SB)/8, $0xbfb10f31fb584184
+DATA couplingCouplingClampAtanF64AVX2const<>+824(SB)/8, $0xbfb10f31fb584184
+DATA couplingCouplingClampAtanF64AVX2const<>+832(SB)/8, $0x3fb3b113dd26645d
+DATA couplingCouplingClampAtanF64AVX2const<>+840(SB)/8, $0x3fb3b113dd26645d
+DATA couplingCouplingClampAtanF64AVX2const<>+848(SB)/8, $0x3fb3b113dd26645d
+DATA couplingCouplingClampAtanF64AVX2const<>+856(SB)/8, $0x3fb3b113dd26645d
+DATA couplingCouplingClampAtanF64AVX2const<>+864(SB)/8, $0x3fb3b113dd26645d
+DATA couplingCouplingClampAtanF64AVX2const<>+872(SB)/8, $0x3fb3b113dd26645d
+DATA couplingCouplingClampAtanF64AVX2const<>+880(SB)/8, $0x3fb3b113dd26645d
+DATA couplingCouplingClampAtanF64AVX2const<>+888(SB)/8, $0x3fb3b113dd26645d
+DATA couplingCouplingClampAtanF64AVX2const<>+896(SB)/8, $0xbfb745cf4cc817f8
+DATA couplingCouplingClampAtanF64AVX2const<>+904(SB)/8, $0xbfb745cf4cc817f8
+DATA couplingCouplingClampAtanF64AVX2const<>+912(SB)/8, $0xbfb745cf4cc817f8
+DATA couplingCouplingClampAtanF64AVX2const<>+920(SB)/8, $0xbfb745cf4cc817f8
+DATA couplingCouplingClampAtanF64AVX2const<>+928(SB)/8, $0xbfb745cf4cc817f8
+DATA couplingCouplingClampAtanF64AVX2const<>+936(SB)/8, $0xbfb745cf4cc817f8
+DATA couplingCouplingClampAtanF64AVX2const<>+944(SB)/8, $0xbfb745cf4cc817f8
+DATA couplingCouplingClampAtanF64AVX2const<>+952(SB)/8, $0xbfb745cf4cc817f8
+DATA couplingCouplingClampAtanF64AVX2const<>+960(SB)/8, $0x3fbc71c7090f8c07
+DATA couplingCouplingClampAtanF64AVX2const<>+968(SB)/8, $0x3fbc71c7090f8c07
+DATA couplingCouplingClampAtanF64AVX2const<>+976(SB)/8, $0x3fbc71c7090f8c07
+DATA couplingCouplingClampAtanF64AVX2const<>+984(SB)/8, $0x3fbc71c7090f8c07
+DATA couplingCouplingClampAtanF64AVX2const<>+992(SB)/8, $0x3fbc71c7090f8c07
+DATA couplingCouplingClampAtanF64AVX2const<>+1000(SB)/8, $0x3fbc71c7090f8c07
+DATA couplingCouplingClampAtanF64AVX2const<>+1008(SB)/8, $0x3fbc71c7090f8c07
+DATA couplingCouplingClampAtanF64AVX2const<>+1016(SB)/8, $0x3fbc71c7090f8c07
+DATA couplingCouplingClampAtanF64AVX2const<>+1024(SB)/8, $0xbfc249249215e1e7
+DATA couplingCouplingClampAtanF64AVX2const<>+1032(SB)/8, $0xbfc249249215e1e7
+DATA couplingCouplingClampAtanF64AVX2const<>+1040(SB)/8, $0xbfc249249215e1e7
+DATA couplingCouplingClampAtanF64AVX2const<>+1048(SB)/8, $0xbfc249249215e1e7
+DATA couplingCouplingClampAtanF64AVX2const<>+1056(SB)/8, $0xbfc249249215e1e7
+DATA couplingCouplingClampAtanF64AVX2const<>+1064(SB)/8, $0xbfc249249215e1e7
+DATA couplingCouplingClampAtanF64AVX2const<>+1072(SB)/8, $0xbfc249249215e1e7
+DATA couplingCouplingClampAtanF64AVX2const<>+1080(SB)/8, $0xbfc249249215e1e7
+DATA couplingCouplingClampAtanF64AVX2const<>+1088(SB)/8, $0x3fc9999999991150
+DATA couplingCouplingClampAtanF64AVX2const<>+1096(SB)/8, $0x3fc9999999991150
+DATA couplingCouplingClampAtanF64AVX2const<>+1104(SB)/8, $0x3fc9999999991150
+DATA couplingCouplingClampAtanF64AVX2const<>+1112(SB)/8, $0x3fc9999999991150
+DATA couplingCouplingClampAtanF64AVX2const<>+1120(SB)/8, $0x3fc9999999991150
+DATA couplingCouplingClampAtanF64AVX2const<>+1128(SB)/8, $0x3fc9999999991150
+DATA couplingCouplingClampAtanF64AVX2const<>+1136(SB)/8, $0x3fc9999999991150
+DATA couplingCouplingClampAtanF64AVX2const<>+1144(SB)/8, $0x3fc9999999991150
+DATA couplingCouplingClampAtanF64AVX2const<>+1152(SB)/8, $0xbfd5555555555516
+DATA couplingCouplingClampAtanF64AVX2const<>+1160(SB)/8, $0xbfd5555555555516
+DATA couplingCouplingClampAtanF64AVX2const<>+1168(SB)/8, $0xbfd5555555555516
+DATA couplingCouplingClampAtanF64AVX2const<>+1176(SB)/8, $0xbfd5555555555516
+DATA couplingCouplingClampAtanF64AVX2const<>+1184(SB)/8, $0xbfd5555555555516
+DATA couplingCouplingClampAtanF64AVX2const<>+1192(SB)/8, $0xbfd5555555555516
+DATA couplingCouplingClampAtanF64AVX2const<>+1200(SB)/8, $0xbfd5555555555516
+DATA couplingCouplingClampAtanF64AVX2const<>+1208(SB)/8, $0xbfd5555555555516
+DATA couplingCouplingClampAtanF64AVX2const<>+1216(SB)/8, $0x3fe921fb54442d18
+DATA couplingCouplingClampAtanF64AVX2const<>+1224(SB)/8, $0x3fe921fb54442d18
+DATA couplingCouplingClampAtanF64AVX2const<>+1232(SB)/8, $0x3fe921fb54442d18
+DATA couplingCouplingClampAtanF64AVX2const<>+1240(SB)/8, $0x3fe921fb54442d18
+DATA couplingCouplingClampAtanF64AVX2const<>+1248(SB)/8, $0x3fe921fb54442d18
+DATA couplingCouplingClampAtanF64AVX2const<>+1256(SB)/8, $0x3fe921fb54442d18
+DATA couplingCouplingClampAtanF64AVX2const<>+1264(SB)/8, $0x3fe921fb54442d18
+DATA couplingCouplingClampAtanF64AVX2const<>+1272(SB)/8, $0x3fe921fb54442d18
+DATA couplingCouplingClampAtanF64AVX2const<>+1280(SB)/8, $0x3ff921fb54442d18
+DATA couplingCouplingClampAtanF64AVX2const<>+1288(SB)/8, $0x3ff921fb54442d18
+DATA couplingCouplingClampAtanF64AVX2const<>+1296(SB)/8, $0x3ff921fb54442d18
+DATA couplingCouplingClampAtanF64AVX2const<>+1304(SB)/8, $0x3ff921fb54442d18
+DATA couplingCouplingClampAtanF64AVX2const<>+1312(SB)/8, $0x3ff921fb54442d18
+DATA couplingCouplingClampAtanF64AVX2const<>+1320(SB)/8, $0x3ff921fb54442d18
+DATA couplingCouplingClampAtanF64AVX2const<>+1328(SB)/8, $0x3ff921fb54442d18
+DATA couplingCouplingClampAtanF64AVX2const<>+1336(SB)/8, $0x3ff921fb54442d18
+DATA couplingCouplingClampAtanF64AVX2const<>+1344(SB)/8, $0x3c81a62633145c07
+DATA couplingCouplingClampAtanF64AVX2const<>+1352(SB)/8, $0x3c81a62633145c07
+DATA couplingCouplingClampAtanF64AVX2const<>+1360(SB)/8, $0x3c81a62633145c07
+DATA couplingCouplingClampAtanF64AVX2const<>+1368(SB)/8, $0x3c81a62633145c07
+DATA couplingCouplingClampAtanF64AVX2const<>+1376(SB)/8, $0x3c81a62633145c07
+DATA couplingCouplingClampAtanF64AVX2const<>+1384(SB)/8, $0x3c81a62633145c07
+DATA couplingCouplingClampAtanF64AVX2const<>+1392(SB)/8, $0x3c81a62633145c07
+DATA couplingCouplingClampAtanF64AVX2const<>+1400(SB)/8, $0x3c81a62633145c07
+DATA couplingCouplingClampAtanF64AVX2const<>+1408(SB)/8, $0x3c91a62633145c07
+DATA couplingCouplingClampAtanF64AVX2const<>+1416(SB)/8, $0x3c91a62633145c07
+DATA couplingCouplingClampAtanF64AVX2const<>+1424(SB)/8, $0x3c91a62633145c07
+DATA couplingCouplingClampAtanF64AVX2const<>+1432(SB)/8, $0x3c91a62633145c07
+DATA couplingCouplingClampAtanF64AVX2const<>+1440(SB)/8, $0x3c91a62633145c07
+DATA couplingCouplingClampAtanF64AVX2const<>+1448(SB)/8, $0x3c91a62633145c07
+DATA couplingCouplingClampAtanF64AVX2const<>+1456(SB)/8, $0x3c91a62633145c07
+DATA couplingCouplingClampAtanF64AVX2const<>+1464(SB)/8, $0x3c91a62633145c07
+DATA couplingCouplingClampAtanF64AVX2const<>+1472(SB)/8, $0x8000000000000000
+DATA couplingCouplingClampAtanF64AVX2const<>+1480(SB)/8, $0x8000000000000000
+DATA couplingCouplingClampAtanF64AVX2const<>+1488(SB)/8, $0x8000000000000000
+DATA couplingCouplingClampAtanF64AVX2const<>+1496(SB)/8, $0x8000000000000000
+DATA couplingCouplingClampAtanF64AVX2const<>+1504(SB)/8, $0x8000000000000000
+DATA couplingCouplingClampAtanF64AVX2const<>+1512(SB)/8, $0x8000000000000000
+DATA couplingCouplingClampAtanF64AVX2const<>+1520(SB)/8, $0x8000000000000000
+DATA couplingCouplingClampAtanF64AVX2const<>+1528(SB)/8, $0x8000000000000000
 GLOBL couplingCouplingClampAtanF64AVX2const<>(SB), RODATA|NOPTR, $1536
 
 // func couplingClampAtanF64AVX512(c []float64, s []float64, p []float64)
@@ -7789,128 +7737,122 @@ main:
 	VMULPD           Z10, Z13, Z5
 	VMULPD           Z11, Z14, Z18
 	VMULPD           Z4, Z30, Z25
-	VXORPD.BCST      couplingCouplingClampAtanF64AVX512const<>+56(SB), Z5, Z26
-	VXORPD.BCST      couplingCouplingClampAtanF64AVX512const<>+56(SB), Z18, Z1
-	VXORPD.BCST      couplingCouplingClampAtanF64AVX512const<>+56(SB), Z25, Z19
-	VMOVUPD          Z13, Z20
-	VMOVUPD          Z14, Z15
-	VMOVUPD          Z30, Z16
-	VFMADD231PD      Z31, Z26, Z20
-	VFMADD231PD      Z0, Z1, Z15
-	VFMADD231PD      Z2, Z19, Z16
-	VFMADD231PD      Z3, Z26, Z20
-	VFMADD231PD      Z12, Z1, Z15
-	VFMADD231PD      Z9, Z19, Z16
-	VFMADD231PD      Z10, Z20, Z5
-	VFMADD231PD      Z11, Z15, Z18
-	VFMADD231PD      Z4, Z16, Z25
-	VXORPD.BCST      couplingCouplingClampAtanF64AVX512const<>+56(SB), Z5, Z17
-	VXORPD.BCST      couplingCouplingClampAtanF64AVX512const<>+56(SB), Z18, Z21
-	VXORPD.BCST      couplingCouplingClampAtanF64AVX512const<>+56(SB), Z25, Z26
-	VFMADD231PD      Z31, Z17, Z13
-	VFMADD231PD      Z0, Z21, Z14
-	VFMADD231PD      Z2, Z26, Z30
-	VFMADD231PD      Z3, Z17, Z13
-	VFMADD231PD      Z12, Z21, Z14
-	VFMADD231PD      Z9, Z26, Z30
-	VMULPD           Z10, Z13, Z1
-	VMULPD           Z11, Z14, Z19
-	VMULPD           Z4, Z30, Z20
-	VMULPD           Z5, Z5, Z15
-	VMULPD           Z18, Z18, Z16
-	VMULPD           Z25, Z25, Z31
-	VBROADCASTSD     couplingCouplingClampAtanF64AVX512const<>+64(SB), Z0
-	VBROADCASTSD     couplingCouplingClampAtanF64AVX512const<>+64(SB), Z2
-	VBROADCASTSD     couplingCouplingClampAtanF64AVX512const<>+64(SB), Z17
-	VFMADD231PD.BCST couplingCouplingClampAtanF64AVX512const<>+72(SB), Z15, Z0
-	VFMADD231PD.BCST couplingCouplingClampAtanF64AVX512const<>+72(SB), Z16, Z2
-	VFMADD231PD.BCST couplingCouplingClampAtanF64AVX512const<>+72(SB), Z31, Z17
-	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+80(SB), Z15, Z0
-	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+80(SB), Z16, Z2
-	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+80(SB), Z31, Z17
-	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+88(SB), Z15, Z0
-	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+88(SB), Z16, Z2
-	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+88(SB), Z31, Z17
-	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+96(SB), Z15, Z0
-	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+96(SB), Z16, Z2
-	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+96(SB), Z31, Z17
-	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+104(SB), Z15, Z0
-	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+104(SB), Z16, Z2
-	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+104(SB), Z31, Z17
-	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+112(SB), Z15, Z0
-	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+112(SB), Z16, Z2
-	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+112(SB), Z31, Z17
-	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+120(SB), Z15, Z0
-	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+120(SB), Z16, Z2
-	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+120(SB), Z31, Z17
-	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+128(SB), Z15, Z0
-	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+128(SB), Z16, Z2
-	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+128(SB), Z31, Z17
-	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+136(SB), Z15, Z0
-	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+136(SB), Z16, Z2
-	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+136(SB), Z31, Z17
-	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+144(SB), Z15, Z0
-	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+144(SB), Z16, Z2
-	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+144(SB), Z31, Z17
-	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+152(SB), Z15, Z0
-	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+152(SB), Z16, Z2
-	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+152(SB), Z31, Z17
-	VBLENDMPD.BCST   couplingCouplingClampAtanF64AVX512const<>+160(SB), Z22, K2, Z21
-	VBLENDMPD.BCST   couplingCouplingClampAtanF64AVX512const<>+160(SB), Z23, K3, Z26
-	VBLENDMPD.BCST   couplingCouplingClampAtanF64AVX512const<>+160(SB), Z24, K4, Z3
-	VBLENDMPD.BCST   couplingCouplingClampAtanF64AVX512const<>+168(SB), Z21, K5, Z12
-	VBLENDMPD.BCST   couplingCouplingClampAtanF64AVX512const<>+168(SB), Z26, K6, Z9
-	VBLENDMPD.BCST   couplingCouplingClampAtanF64AVX512const<>+168(SB), Z3, K7, Z13
-	VBLENDMPD.BCST   couplingCouplingClampAtanF64AVX512const<>+176(SB), Z22, K2, Z14
-	VBLENDMPD.BCST   couplingCouplingClampAtanF64AVX512const<>+176(SB), Z23, K3, Z30
-	VBLENDMPD.BCST   couplingCouplingClampAtanF64AVX512const<>+176(SB), Z24, K4, Z10
-	VBLENDMPD.BCST   couplingCouplingClampAtanF64AVX512const<>+184(SB), Z14, K5, Z11
-	VBLENDMPD.BCST   couplingCouplingClampAtanF64AVX512const<>+184(SB), Z30, K6, Z4
-	VBLENDMPD.BCST   couplingCouplingClampAtanF64AVX512const<>+184(SB), Z10, K7, Z21
-	VADDPD           Z5, Z12, Z26
+	VMOVUPD          Z13, Z26
+	VMOVUPD          Z14, Z1
+	VMOVUPD          Z30, Z19
+	VFNMADD231PD     Z31, Z5, Z26
+	VFNMADD231PD     Z0, Z18, Z1
+	VFNMADD231PD     Z2, Z25, Z19
+	VFNMADD231PD     Z3, Z5, Z26
+	VFNMADD231PD     Z12, Z18, Z1
+	VFNMADD231PD     Z9, Z25, Z19
+	VFMADD231PD      Z10, Z26, Z5
+	VFMADD231PD      Z11, Z1, Z18
+	VFMADD231PD      Z4, Z19, Z25
+	VFNMADD231PD     Z31, Z5, Z13
+	VFNMADD231PD     Z0, Z18, Z14
+	VFNMADD231PD     Z2, Z25, Z30
+	VFNMADD231PD     Z3, Z5, Z13
+	VFNMADD231PD     Z12, Z18, Z14
+	VFNMADD231PD     Z9, Z25, Z30
+	VMULPD           Z10, Z13, Z20
+	VMULPD           Z11, Z14, Z15
+	VMULPD           Z4, Z30, Z16
+	VMULPD           Z5, Z5, Z17
+	VMULPD           Z18, Z18, Z21
+	VMULPD           Z25, Z25, Z26
+	VBROADCASTSD     couplingCouplingClampAtanF64AVX512const<>+56(SB), Z1
+	VBROADCASTSD     couplingCouplingClampAtanF64AVX512const<>+56(SB), Z19
+	VBROADCASTSD     couplingCouplingClampAtanF64AVX512const<>+56(SB), Z31
+	VFMADD231PD.BCST couplingCouplingClampAtanF64AVX512const<>+64(SB), Z17, Z1
+	VFMADD231PD.BCST couplingCouplingClampAtanF64AVX512const<>+64(SB), Z21, Z19
+	VFMADD231PD.BCST couplingCouplingClampAtanF64AVX512const<>+64(SB), Z26, Z31
+	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+72(SB), Z17, Z1
+	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+72(SB), Z21, Z19
+	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+72(SB), Z26, Z31
+	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+80(SB), Z17, Z1
+	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+80(SB), Z21, Z19
+	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+80(SB), Z26, Z31
+	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+88(SB), Z17, Z1
+	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+88(SB), Z21, Z19
+	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+88(SB), Z26, Z31
+	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+96(SB), Z17, Z1
+	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+96(SB), Z21, Z19
+	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+96(SB), Z26, Z31
+	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+104(SB), Z17, Z1
+	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+104(SB), Z21, Z19
+	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+104(SB), Z26, Z31
+	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+112(SB), Z17, Z1
+	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+112(SB), Z21, Z19
+	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+112(SB), Z26, Z31
+	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+120(SB), Z17, Z1
+	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+120(SB), Z21, Z19
+	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+120(SB), Z26, Z31
+	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+128(SB), Z17, Z1
+	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+128(SB), Z21, Z19
+	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+128(SB), Z26, Z31
+	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+136(SB), Z17, Z1
+	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+136(SB), Z21, Z19
+	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+136(SB), Z26, Z31
+	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+144(SB), Z17, Z1
+	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+144(SB), Z21, Z19
+	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+144(SB), Z26, Z31
+	VBLENDMPD.BCST   couplingCouplingClampAtanF64AVX512const<>+152(SB), Z22, K2, Z0
+	VBLENDMPD.BCST   couplingCouplingClampAtanF64AVX512const<>+152(SB), Z23, K3, Z2
+	VBLENDMPD.BCST   couplingCouplingClampAtanF64AVX512const<>+152(SB), Z24, K4, Z3
+	VBLENDMPD.BCST   couplingCouplingClampAtanF64AVX512const<>+160(SB), Z0, K5, Z12
+	VBLENDMPD.BCST   couplingCouplingClampAtanF64AVX512const<>+160(SB), Z2, K6, Z9
+	VBLENDMPD.BCST   couplingCouplingClampAtanF64AVX512const<>+160(SB), Z3, K7, Z13
+	VBLENDMPD.BCST   couplingCouplingClampAtanF64AVX512const<>+168(SB), Z22, K2, Z14
+	VBLENDMPD.BCST   couplingCouplingClampAtanF64AVX512const<>+168(SB), Z23, K3, Z30
+	VBLENDMPD.BCST   couplingCouplingClampAtanF64AVX512const<>+168(SB), Z24, K4, Z10
+	VBLENDMPD.BCST   couplingCouplingClampAtanF64AVX512const<>+176(SB), Z14, K5, Z11
+	VBLENDMPD.BCST   couplingCouplingClampAtanF64AVX512const<>+176(SB), Z30, K6, Z4
+	VBLENDMPD.BCST   couplingCouplingClampAtanF64AVX512const<>+176(SB), Z10, K7, Z0
+	VADDPD           Z5, Z12, Z2
 	VADDPD           Z18, Z9, Z3
 	VADDPD           Z25, Z13, Z22
-	VSUBPD           Z12, Z26, Z23
+	VSUBPD           Z12, Z2, Z23
 	VSUBPD           Z9, Z3, Z24
 	VSUBPD           Z13, Z22, Z14
 	VSUBPD           Z23, Z5, Z30
 	VSUBPD           Z24, Z18, Z10
 	VSUBPD           Z14, Z25, Z12
-	VMULPD           Z15, Z5, Z9
-	VMULPD           Z16, Z18, Z13
-	VMULPD           Z31, Z25, Z23
-	VSUBPD           Z15, Z27, Z24
-	VSUBPD           Z16, Z28, Z14
-	VSUBPD           Z31, Z29, Z5
+	VMULPD           Z17, Z5, Z9
+	VMULPD           Z21, Z18, Z13
+	VMULPD           Z26, Z25, Z23
+	VSUBPD           Z17, Z27, Z24
+	VSUBPD           Z21, Z28, Z14
+	VSUBPD           Z26, Z29, Z5
 	VADDPD           Z30, Z11, Z18
 	VADDPD           Z10, Z4, Z25
-	VADDPD           Z12, Z21, Z27
-	VFMADD231PD      Z24, Z1, Z18
-	VFMADD231PD      Z14, Z19, Z25
-	VFMADD231PD      Z5, Z20, Z27
-	VFMADD231PD      Z0, Z9, Z18
-	VFMADD231PD      Z2, Z13, Z25
-	VFMADD231PD      Z17, Z23, Z27
-	VADDPD           Z18, Z26, Z28
+	VADDPD           Z12, Z0, Z27
+	VFMADD231PD      Z24, Z20, Z18
+	VFMADD231PD      Z14, Z15, Z25
+	VFMADD231PD      Z5, Z16, Z27
+	VFMADD231PD      Z1, Z9, Z18
+	VFMADD231PD      Z19, Z13, Z25
+	VFMADD231PD      Z31, Z23, Z27
+	VADDPD           Z18, Z2, Z28
 	VADDPD           Z25, Z3, Z29
-	VADDPD           Z27, Z22, Z15
-	VANDPD.BCST      couplingCouplingClampAtanF64AVX512const<>+56(SB), Z6, Z4
-	VANDPD.BCST      couplingCouplingClampAtanF64AVX512const<>+56(SB), Z7, Z21
-	VANDPD.BCST      couplingCouplingClampAtanF64AVX512const<>+56(SB), Z8, Z30
-	VANDPD.BCST      couplingCouplingClampAtanF64AVX512const<>+0(SB), Z28, Z16
-	VANDPD.BCST      couplingCouplingClampAtanF64AVX512const<>+0(SB), Z29, Z31
-	VANDPD.BCST      couplingCouplingClampAtanF64AVX512const<>+0(SB), Z15, Z11
-	VORPD            Z4, Z16, Z16
-	VORPD            Z21, Z31, Z31
+	VADDPD           Z27, Z22, Z17
+	VANDPD.BCST      couplingCouplingClampAtanF64AVX512const<>+184(SB), Z6, Z4
+	VANDPD.BCST      couplingCouplingClampAtanF64AVX512const<>+184(SB), Z7, Z0
+	VANDPD.BCST      couplingCouplingClampAtanF64AVX512const<>+184(SB), Z8, Z30
+	VANDPD.BCST      couplingCouplingClampAtanF64AVX512const<>+0(SB), Z28, Z21
+	VANDPD.BCST      couplingCouplingClampAtanF64AVX512const<>+0(SB), Z29, Z26
+	VANDPD.BCST      couplingCouplingClampAtanF64AVX512const<>+0(SB), Z17, Z11
+	VORPD            Z4, Z21, Z21
+	VORPD            Z0, Z26, Z26
 	VORPD            Z30, Z11, Z11
 	VBROADCASTSD     8(DX), Z10
 	VBROADCASTSD     8(DX), Z12
-	VBROADCASTSD     8(DX), Z1
-	VMULPD           Z16, Z10, Z19
-	VMULPD           Z31, Z12, Z20
-	VMULPD           Z11, Z1, Z24
-	VMOVUPD          Z19, (AX)
-	VMOVUPD          Z20, 64(AX)
+	VBROADCASTSD     8(DX), Z20
+	VMULPD           Z21, Z10, Z15
+	VMULPD           Z26, Z12, Z16
+	VMULPD           Z11, Z20, Z24
+	VMOVUPD          Z15, (AX)
+	VMOVUPD          Z16, 64(AX)
 	VMOVUPD          Z24, 128(AX)
 	ADDQ             $0x000000c0, AX
 	ADDQ             $0x000000c0, CX
@@ -7945,47 +7887,45 @@ one:
 	VBLENDMPD        Z15, Z14, K3, Z20
 	VDIVPD           Z19, Z9, Z21
 	VMULPD           Z21, Z18, Z22
-	VXORPD.BCST      couplingCouplingClampAtanF64AVX512const<>+56(SB), Z22, Z23
-	VMOVUPD          Z18, Z24
-	VFMADD231PD      Z19, Z23, Z24
-	VFMADD231PD      Z20, Z23, Z24
-	VFMADD231PD      Z21, Z24, Z22
-	VXORPD.BCST      couplingCouplingClampAtanF64AVX512const<>+56(SB), Z22, Z25
-	VFMADD231PD      Z19, Z25, Z18
-	VFMADD231PD      Z20, Z25, Z18
-	VMULPD           Z21, Z18, Z26
-	VMULPD           Z22, Z22, Z27
-	VBROADCASTSD     couplingCouplingClampAtanF64AVX512const<>+64(SB), Z28
-	VFMADD231PD.BCST couplingCouplingClampAtanF64AVX512const<>+72(SB), Z27, Z28
-	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+80(SB), Z27, Z28
-	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+88(SB), Z27, Z28
-	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+96(SB), Z27, Z28
-	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+104(SB), Z27, Z28
-	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+112(SB), Z27, Z28
-	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+120(SB), Z27, Z28
-	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+128(SB), Z27, Z28
-	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+136(SB), Z27, Z28
-	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+144(SB), Z27, Z28
-	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+152(SB), Z27, Z28
-	VBLENDMPD.BCST   couplingCouplingClampAtanF64AVX512const<>+160(SB), Z15, K2, Z29
-	VBLENDMPD.BCST   couplingCouplingClampAtanF64AVX512const<>+168(SB), Z29, K3, Z30
-	VBLENDMPD.BCST   couplingCouplingClampAtanF64AVX512const<>+176(SB), Z15, K2, Z31
-	VBLENDMPD.BCST   couplingCouplingClampAtanF64AVX512const<>+184(SB), Z31, K3, Z0
-	VADDPD           Z22, Z30, Z1
-	VSUBPD           Z30, Z1, Z6
-	VSUBPD           Z6, Z22, Z5
-	VMULPD           Z27, Z22, Z7
-	VSUBPD           Z27, Z9, Z8
-	VADDPD           Z5, Z0, Z11
-	VFMADD231PD      Z8, Z26, Z11
-	VFMADD231PD      Z28, Z7, Z11
-	VADDPD           Z11, Z1, Z4
-	VANDPD.BCST      couplingCouplingClampAtanF64AVX512const<>+56(SB), Z2, Z17
-	VANDPD.BCST      couplingCouplingClampAtanF64AVX512const<>+0(SB), Z4, Z10
-	VORPD            Z17, Z10, Z10
-	VBROADCASTSD     8(DX), Z3
-	VMULPD           Z10, Z3, Z12
-	VMOVUPD          Z12, (AX)
+	VMOVUPD          Z18, Z23
+	VFNMADD231PD     Z19, Z22, Z23
+	VFNMADD231PD     Z20, Z22, Z23
+	VFMADD231PD      Z21, Z23, Z22
+	VFNMADD231PD     Z19, Z22, Z18
+	VFNMADD231PD     Z20, Z22, Z18
+	VMULPD           Z21, Z18, Z24
+	VMULPD           Z22, Z22, Z25
+	VBROADCASTSD     couplingCouplingClampAtanF64AVX512const<>+56(SB), Z26
+	VFMADD231PD.BCST couplingCouplingClampAtanF64AVX512const<>+64(SB), Z25, Z26
+	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+72(SB), Z25, Z26
+	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+80(SB), Z25, Z26
+	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+88(SB), Z25, Z26
+	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+96(SB), Z25, Z26
+	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+104(SB), Z25, Z26
+	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+112(SB), Z25, Z26
+	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+120(SB), Z25, Z26
+	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+128(SB), Z25, Z26
+	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+136(SB), Z25, Z26
+	VFMADD213PD.BCST couplingCouplingClampAtanF64AVX512const<>+144(SB), Z25, Z26
+	VBLENDMPD.BCST   couplingCouplingClampAtanF64AVX512const<>+152(SB), Z15, K2, Z27
+	VBLENDMPD.BCST   couplingCouplingClampAtanF64AVX512const<>+160(SB), Z27, K3, Z28
+	VBLENDMPD.BCST   couplingCouplingClampAtanF64AVX512const<>+168(SB), Z15, K2, Z29
+	VBLENDMPD.BCST   couplingCouplingClampAtanF64AVX512const<>+176(SB), Z29, K3, Z30
+	VADDPD           Z22, Z28, Z31
+	VSUBPD           Z28, Z31, Z0
+	VSUBPD           Z0, Z22, Z1
+	VMULPD           Z25, Z22, Z6
+	VSUBPD           Z25, Z9, Z5
+	VADDPD           Z1, Z30, Z7
+	VFMADD231PD      Z5, Z24, Z7
+	VFMADD231PD      Z26, Z6, Z7
+	VADDPD           Z7, Z31, Z8
+	VANDPD.BCST      couplingCouplingClampAtanF64AVX512const<>+184(SB), Z2, Z4
+	VANDPD.BCST      couplingCouplingClampAtanF64AVX512const<>+0(SB), Z8, Z11
+	VORPD            Z4, Z11, Z11
+	VBROADCASTSD     8(DX), Z10
+	VMULPD           Z11, Z10, Z17
+	VMOVUPD          Z17, (AX)
 	ADDQ             $0x00000040, AX
 	ADDQ             $0x00000040, CX
 	SUBQ             $0x00000008, BX
@@ -8002,23 +7942,23 @@ DATA couplingCouplingClampAtanF64AVX512const<>+24(SB)/8, $0x0000000000000000
 DATA couplingCouplingClampAtanF64AVX512const<>+32(SB)/8, $0x4000000000000000
 DATA couplingCouplingClampAtanF64AVX512const<>+40(SB)/8, $0x43b0000000000000
 DATA couplingCouplingClampAtanF64AVX512const<>+48(SB)/8, $0xbff0000000000000
-DATA couplingCouplingClampAtanF64AVX512const<>+56(SB)/8, $0x8000000000000000
-DATA couplingCouplingClampAtanF64AVX512const<>+64(SB)/8, $0xbf9c180895953df5
-DATA couplingCouplingClampAtanF64AVX512const<>+72(SB)/8, $0x3f84b84ec43ecd9f
-DATA couplingCouplingClampAtanF64AVX512const<>+80(SB)/8, $0x3fa56f607f646ec3
-DATA couplingCouplingClampAtanF64AVX512const<>+88(SB)/8, $0xbfaa3988128ceb4f
-DATA couplingCouplingClampAtanF64AVX512const<>+96(SB)/8, $0x3fadfe97edfe032d
-DATA couplingCouplingClampAtanF64AVX512const<>+104(SB)/8, $0xbfb10f31fb584184
-DATA couplingCouplingClampAtanF64AVX512const<>+112(SB)/8, $0x3fb3b113dd26645d
-DATA couplingCouplingClampAtanF64AVX512const<>+120(SB)/8, $0xbfb745cf4cc817f8
-DATA couplingCouplingClampAtanF64AVX512const<>+128(SB)/8, $0x3fbc71c7090f8c07
-DATA couplingCouplingClampAtanF64AVX512const<>+136(SB)/8, $0xbfc249249215e1e7
-DATA couplingCouplingClampAtanF64AVX512const<>+144(SB)/8, $0x3fc9999999991150
-DATA couplingCouplingClampAtanF64AVX512const<>+152(SB)/8, $0xbfd5555555555516
-DATA couplingCouplingClampAtanF64AVX512const<>+160(SB)/8, $0x3fe921fb54442d18
-DATA couplingCouplingClampAtanF64AVX512const<>+168(SB)/8, $0x3ff921fb54442d18
-DATA couplingCouplingClampAtanF64AVX512const<>+176(SB)/8, $0x3c81a62633145c07
-DATA couplingCouplingClampAtanF64AVX512const<>+184(SB)/8, $0x3c91a62633145c07
+DATA couplingCouplingClampAtanF64AVX512const<>+56(SB)/8, $0xbf9c180895953df5
+DATA couplingCouplingClampAtanF64AVX512const<>+64(SB)/8, $0x3f84b84ec43ecd9f
+DATA couplingCouplingClampAtanF64AVX512const<>+72(SB)/8, $0x3fa56f607f646ec3
+DATA couplingCouplingClampAtanF64AVX512const<>+80(SB)/8, $0xbfaa3988128ceb4f
+DATA couplingCouplingClampAtanF64AVX512const<>+88(SB)/8, $0x3fadfe97edfe032d
+DATA couplingCouplingClampAtanF64AVX512const<>+96(SB)/8, $0xbfb10f31fb584184
+DATA couplingCouplingClampAtanF64AVX512const<>+104(SB)/8, $0x3fb3b113dd26645d
+DATA couplingCouplingClampAtanF64AVX512const<>+112(SB)/8, $0xbfb745cf4cc817f8
+DATA couplingCouplingClampAtanF64AVX512const<>+120(SB)/8, $0x3fbc71c7090f8c07
+DATA couplingCouplingClampAtanF64AVX512const<>+128(SB)/8, $0xbfc249249215e1e7
+DATA couplingCouplingClampAtanF64AVX512const<>+136(SB)/8, $0x3fc9999999991150
+DATA couplingCouplingClampAtanF64AVX512const<>+144(SB)/8, $0xbfd5555555555516
+DATA couplingCouplingClampAtanF64AVX512const<>+152(SB)/8, $0x3fe921fb54442d18
+DATA couplingCouplingClampAtanF64AVX512const<>+160(SB)/8, $0x3ff921fb54442d18
+DATA couplingCouplingClampAtanF64AVX512const<>+168(SB)/8, $0x3c81a62633145c07
+DATA couplingCouplingClampAtanF64AVX512const<>+176(SB)/8, $0x3c91a62633145c07
+DATA couplingCouplingClampAtanF64AVX512const<>+184(SB)/8, $0x8000000000000000
 GLOBL couplingCouplingClampAtanF64AVX512const<>(SB), RODATA|NOPTR, $192
 
 // func couplingClampAtanF32AVX2(c []float32, s []float32, p []float32)
@@ -8058,40 +7998,38 @@ main:
 	VBLENDVPS    Y1, Y0, Y15, Y12
 	VDIVPS       Y9, Y10, Y5
 	VMULPS       Y5, Y8, Y11
-	VXORPS       couplingCouplingClampAtanF32AVX2const<>+448(SB), Y11, Y6
-	VMOVUPS      Y8, Y3
-	VFMADD231PS  Y9, Y6, Y3
-	VFMADD231PS  Y12, Y6, Y3
-	VFMADD231PS  Y5, Y3, Y11
-	VXORPS       couplingCouplingClampAtanF32AVX2const<>+448(SB), Y11, Y13
-	VFMADD231PS  Y9, Y13, Y8
-	VFMADD231PS  Y12, Y13, Y8
-	VMULPS       Y5, Y8, Y7
-	VMULPS       Y11, Y11, Y14
-	VMOVUPS      couplingCouplingClampAtanF32AVX2const<>+512(SB), Y15
-	VFMADD231PS  couplingCouplingClampAtanF32AVX2const<>+576(SB), Y14, Y15
-	VFMADD213PS  couplingCouplingClampAtanF32AVX2const<>+640(SB), Y14, Y15
-	VFMADD213PS  couplingCouplingClampAtanF32AVX2const<>+704(SB), Y14, Y15
-	VFMADD213PS  couplingCouplingClampAtanF32AVX2const<>+768(SB), Y14, Y15
-	VFMADD213PS  couplingCouplingClampAtanF32AVX2const<>+832(SB), Y14, Y15
-	VBLENDVPS    Y4, couplingCouplingClampAtanF32AVX2const<>+896(SB), Y0, Y6
-	VBLENDVPS    Y1, couplingCouplingClampAtanF32AVX2const<>+960(SB), Y6, Y3
-	VBLENDVPS    Y4, couplingCouplingClampAtanF32AVX2const<>+1024(SB), Y0, Y9
-	VBLENDVPS    Y1, couplingCouplingClampAtanF32AVX2const<>+1088(SB), Y9, Y13
-	VADDPS       Y11, Y3, Y12
-	VSUBPS       Y3, Y12, Y8
+	VMOVUPS      Y8, Y6
+	VFNMADD231PS Y9, Y11, Y6
+	VFNMADD231PS Y12, Y11, Y6
+	VFMADD231PS  Y5, Y6, Y11
+	VFNMADD231PS Y9, Y11, Y8
+	VFNMADD231PS Y12, Y11, Y8
+	VMULPS       Y5, Y8, Y3
+	VMULPS       Y11, Y11, Y13
+	VMOVUPS      couplingCouplingClampAtanF32AVX2const<>+448(SB), Y7
+	VFMADD231PS  couplingCouplingClampAtanF32AVX2const<>+512(SB), Y13, Y7
+	VFMADD213PS  couplingCouplingClampAtanF32AVX2const<>+576(SB), Y13, Y7
+	VFMADD213PS  couplingCouplingClampAtanF32AVX2const<>+640(SB), Y13, Y7
+	VFMADD213PS  couplingCouplingClampAtanF32AVX2const<>+704(SB), Y13, Y7
+	VFMADD213PS  couplingCouplingClampAtanF32AVX2const<>+768(SB), Y13, Y7
+	VBLENDVPS    Y4, couplingCouplingClampAtanF32AVX2const<>+832(SB), Y0, Y14
+	VBLENDVPS    Y1, couplingCouplingClampAtanF32AVX2const<>+896(SB), Y14, Y15
+	VBLENDVPS    Y4, couplingCouplingClampAtanF32AVX2const<>+960(SB), Y0, Y6
+	VBLENDVPS    Y1, couplingCouplingClampAtanF32AVX2const<>+1024(SB), Y6, Y9
+	VADDPS       Y11, Y15, Y12
+	VSUBPS       Y15, Y12, Y8
 	VSUBPS       Y8, Y11, Y5
-	VMULPS       Y14, Y11, Y6
-	VSUBPS       Y14, Y10, Y4
-	VADDPS       Y5, Y13, Y0
-	VFMADD231PS  Y4, Y7, Y0
-	VFMADD231PS  Y15, Y6, Y0
+	VMULPS       Y13, Y11, Y14
+	VSUBPS       Y13, Y10, Y4
+	VADDPS       Y5, Y9, Y0
+	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y7, Y14, Y0
 	VADDPS       Y0, Y12, Y1
-	VANDPS       couplingCouplingClampAtanF32AVX2const<>+448(SB), Y2, Y3
-	VANDPS       couplingCouplingClampAtanF32AVX2const<>+0(SB), Y1, Y9
-	VORPS        Y3, Y9, Y9
+	VANDPS       couplingCouplingClampAtanF32AVX2const<>+1088(SB), Y2, Y15
+	VANDPS       couplingCouplingClampAtanF32AVX2const<>+0(SB), Y1, Y6
+	VORPS        Y15, Y6, Y6
 	VBROADCASTSS 4(DX), Y8
-	VMULPS       Y9, Y8, Y11
+	VMULPS       Y6, Y8, Y11
 	VMOVUPS      Y11, (AX)
 	ADDQ         $0x00000020, AX
 	ADDQ         $0x00000020, CX
@@ -8126,40 +8064,38 @@ one:
 	VBLENDVPS    Y1, Y0, Y15, Y12
 	VDIVPS       Y9, Y10, Y5
 	VMULPS       Y5, Y8, Y11
-	VXORPS       couplingCouplingClampAtanF32AVX2const<>+448(SB), Y11, Y6
-	VMOVUPS      Y8, Y3
-	VFMADD231PS  Y9, Y6, Y3
-	VFMADD231PS  Y12, Y6, Y3
-	VFMADD231PS  Y5, Y3, Y11
-	VXORPS       couplingCouplingClampAtanF32AVX2const<>+448(SB), Y11, Y13
-	VFMADD231PS  Y9, Y13, Y8
-	VFMADD231PS  Y12, Y13, Y8
-	VMULPS       Y5, Y8, Y7
-	VMULPS       Y11, Y11, Y14
-	VMOVUPS      couplingCouplingClampAtanF32AVX2const<>+512(SB), Y15
-	VFMADD231PS  couplingCouplingClampAtanF32AVX2const<>+576(SB), Y14, Y15
-	VFMADD213PS  couplingCouplingClampAtanF32AVX2const<>+640(SB), Y14, Y15
-	VFMADD213PS  couplingCouplingClampAtanF32AVX2const<>+704(SB), Y14, Y15
-	VFMADD213PS  couplingCouplingClampAtanF32AVX2const<>+768(SB), Y14, Y15
-	VFMADD213PS  couplingCouplingClampAtanF32AVX2const<>+832(SB), Y14, Y15
-	VBLENDVPS    Y4, couplingCouplingClampAtanF32AVX2const<>+896(SB), Y0, Y6
-	VBLENDVPS    Y1, couplingCouplingClampAtanF32AVX2const<>+960(SB), Y6, Y3
-	VBLENDVPS    Y4, couplingCouplingClampAtanF32AVX2const<>+1024(SB), Y0, Y9
-	VBLENDVPS    Y1, couplingCouplingClampAtanF32AVX2const<>+1088(SB), Y9, Y13
-	VADDPS       Y11, Y3, Y12
-	VSUBPS       Y3, Y12, Y8
+	VMOVUPS      Y8, Y6
+	VFNMADD231PS Y9, Y11, Y6
+	VFNMADD231PS Y12, Y11, Y6
+	VFMADD231PS  Y5, Y6, Y11
+	VFNMADD231PS Y9, Y11, Y8
+	VFNMADD231PS Y12, Y11, Y8
+	VMULPS       Y5, Y8, Y3
+	VMULPS       Y11, Y11, Y13
+	VMOVUPS      couplingCouplingClampAtanF32AVX2const<>+448(SB), Y7
+	VFMADD231PS  couplingCouplingClampAtanF32AVX2const<>+512(SB), Y13, Y7
+	VFMADD213PS  couplingCouplingClampAtanF32AVX2const<>+576(SB), Y13, Y7
+	VFMADD213PS  couplingCouplingClampAtanF32AVX2const<>+640(SB), Y13, Y7
+	VFMADD213PS  couplingCouplingClampAtanF32AVX2const<>+704(SB), Y13, Y7
+	VFMADD213PS  couplingCouplingClampAtanF32AVX2const<>+768(SB), Y13, Y7
+	VBLENDVPS    Y4, couplingCouplingClampAtanF32AVX2const<>+832(SB), Y0, Y14
+	VBLENDVPS    Y1, couplingCouplingClampAtanF32AVX2const<>+896(SB), Y14, Y15
+	VBLENDVPS    Y4, couplingCouplingClampAtanF32AVX2const<>+960(SB), Y0, Y6
+	VBLENDVPS    Y1, couplingCouplingClampAtanF32AVX2const<>+1024(SB), Y6, Y9
+	VADDPS       Y11, Y15, Y12
+	VSUBPS       Y15, Y12, Y8
 	VSUBPS       Y8, Y11, Y5
-	VMULPS       Y14, Y11, Y6
-	VSUBPS       Y14, Y10, Y4
-	VADDPS       Y5, Y13, Y0
-	VFMADD231PS  Y4, Y7, Y0
-	VFMADD231PS  Y15, Y6, Y0
+	VMULPS       Y13, Y11, Y14
+	VSUBPS       Y13, Y10, Y4
+	VADDPS       Y5, Y9, Y0
+	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y7, Y14, Y0
 	VADDPS       Y0, Y12, Y1
-	VANDPS       couplingCouplingClampAtanF32AVX2const<>+448(SB), Y2, Y3
-	VANDPS       couplingCouplingClampAtanF32AVX2const<>+0(SB), Y1, Y9
-	VORPS        Y3, Y9, Y9
+	VANDPS       couplingCouplingClampAtanF32AVX2const<>+1088(SB), Y2, Y15
+	VANDPS       couplingCouplingClampAtanF32AVX2const<>+0(SB), Y1, Y6
+	VORPS        Y15, Y6, Y6
 	VBROADCASTSS 4(DX), Y8
-	VMULPS       Y9, Y8, Y11
+	VMULPS       Y6, Y8, Y11
 	VMOVUPS      Y11, (AX)
 	ADDQ         $0x00000020, AX
 	ADDQ         $0x00000020, CX
@@ -8282,182 +8218,182 @@ DATA couplingCouplingClampAtanF32AVX2const<>+432(SB)/4, $0xbf800000
 DATA couplingCouplingClampAtanF32AVX2const<>+436(SB)/4, $0xbf800000
 DATA couplingCouplingClampAtanF32AVX2const<>+440(SB)/4, $0xbf800000
 DATA couplingCouplingClampAtanF32AVX2const<>+444(SB)/4, $0xbf800000
-DATA couplingCouplingClampAtanF32AVX2const<>+448(SB)/4, $0x80000000
-DATA couplingCouplingClampAtanF32AVX2const<>+452(SB)/4, $0x80000000
-DATA couplingCouplingClampAtanF32AVX2const<>+456(SB)/4, $0x80000000
-DATA couplingCouplingClampAtanF32AVX2const<>+460(SB)/4, $0x80000000
-DATA couplingCouplingClampAtanF32AVX2const<>+464(SB)/4, $0x80000000
-DATA couplingCouplingClampAtanF32AVX2const<>+468(SB)/4, $0x80000000
-DATA couplingCouplingClampAtanF32AVX2const<>+472(SB)/4, $0x80000000
-DATA couplingCouplingClampAtanF32AVX2const<>+476(SB)/4, $0x80000000
-DATA couplingCouplingClampAtanF32AVX2const<>+480(SB)/4, $0x80000000
-DATA couplingCouplingClampAtanF32AVX2const<>+484(SB)/4, $0x80000000
-DATA couplingCouplingClampAtanF32AVX2const<>+488(SB)/4, $0x80000000
-DATA couplingCouplingClampAtanF32AVX2const<>+492(SB)/4, $0x80000000
-DATA couplingCouplingClampAtanF32AVX2const<>+496(SB)/4, $0x80000000
-DATA couplingCouplingClampAtanF32AVX2const<>+500(SB)/4, $0x80000000
-DATA couplingCouplingClampAtanF32AVX2const<>+504(SB)/4, $0x80000000
-DATA couplingCouplingClampAtanF32AVX2const<>+508(SB)/4, $0x80000000
-DATA couplingCouplingClampAtanF32AVX2const<>+512(SB)/4, $0xbda3837e
-DATA couplingCouplingClampAtanF32AVX2const<>+516(SB)/4, $0xbda3837e
-DATA couplingCouplingClampAtanF32AVX2const<>+520(SB)/4, $0xbda3837e
-DATA couplingCouplingClampAtanF32AVX2const<>+524(SB)/4, $0xbda3837e
-DATA couplingCouplingClampAtanF32AVX2const<>+528(SB)/4, $0xbda3837e
-DATA couplingCouplingClampAtanF32AVX2const<>+532(SB)/4, $0xbda3837e
-DATA couplingCouplingClampAtanF32AVX2const<>+536(SB)/4, $0xbda3837e
-DATA couplingCouplingClampAtanF32AVX2const<>+540(SB)/4, $0xbda3837e
-DATA couplingCouplingClampAtanF32AVX2const<>+544(SB)/4, $0xbda3837e
-DATA couplingCouplingClampAtanF32AVX2const<>+548(SB)/4, $0xbda3837e
-DATA couplingCouplingClampAtanF32AVX2const<>+552(SB)/4, $0xbda3837e
-DATA couplingCouplingClampAtanF32AVX2const<>+556(SB)/4, $0xbda3837e
-DATA couplingCouplingClampAtanF32AVX2const<>+560(SB)/4, $0xbda3837e
-DATA couplingCouplingClampAtanF32AVX2const<>+564(SB)/4, $0xbda3837e
-DATA couplingCouplingClampAtanF32AVX2const<>+568(SB)/4, $0xbda3837e
-DATA couplingCouplingClampAtanF32AVX2const<>+572(SB)/4, $0xbda3837e
-DATA couplingCouplingClampAtanF32AVX2const<>+576(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingClampAtanF32AVX2const<>+580(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingClampAtanF32AVX2const<>+584(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingClampAtanF32AVX2const<>+588(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingClampAtanF32AVX2const<>+592(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingClampAtanF32AVX2const<>+596(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingClampAtanF32AVX2const<>+600(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingClampAtanF32AVX2const<>+604(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingClampAtanF32AVX2const<>+608(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingClampAtanF32AVX2const<>+612(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingClampAtanF32AVX2const<>+616(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingClampAtanF32AVX2const<>+620(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingClampAtanF32AVX2const<>+624(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingClampAtanF32AVX2const<>+628(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingClampAtanF32AVX2const<>+632(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingClampAtanF32AVX2const<>+636(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingClampAtanF32AVX2const<>+640(SB)/4, $0x3de01243
-DATA couplingCouplingClampAtanF32AVX2const<>+644(SB)/4, $0x3de01243
-DATA couplingCouplingClampAtanF32AVX2const<>+648(SB)/4, $0x3de01243
-DATA couplingCouplingClampAtanF32AVX2const<>+652(SB)/4, $0x3de01243
-DATA couplingCouplingClampAtanF32AVX2const<>+656(SB)/4, $0x3de01243
-DATA couplingCouplingClampAtanF32AVX2const<>+660(SB)/4, $0x3de01243
-DATA couplingCouplingClampAtanF32AVX2const<>+664(SB)/4, $0x3de01243
-DATA couplingCouplingClampAtanF32AVX2const<>+668(SB)/4, $0x3de01243
-DATA couplingCouplingClampAtanF32AVX2const<>+672(SB)/4, $0x3de01243
-DATA couplingCouplingClampAtanF32AVX2const<>+676(SB)/4, $0x3de01243
-DATA couplingCouplingClampAtanF32AVX2const<>+680(SB)/4, $0x3de01243
-DATA couplingCouplingClampAtanF32AVX2const<>+684(SB)/4, $0x3de01243
-DATA couplingCouplingClampAtanF32AVX2const<>+688(SB)/4, $0x3de01243
-DATA couplingCouplingClampAtanF32AVX2const<>+692(SB)/4, $0x3de01243
-DATA couplingCouplingClampAtanF32AVX2const<>+696(SB)/4, $0x3de01243
-DATA couplingCouplingClampAtanF32AVX2const<>+700(SB)/4, $0x3de01243
-DATA couplingCouplingClampAtanF32AVX2const<>+704(SB)/4, $0xbe122566
-DATA couplingCouplingClampAtanF32AVX2const<>+708(SB)/4, $0xbe122566
-DATA couplingCouplingClampAtanF32AVX2const<>+712(SB)/4, $0xbe122566
-DATA couplingCouplingClampAtanF32AVX2const<>+716(SB)/4, $0xbe122566
-DATA couplingCouplingClampAtanF32AVX2const<>+720(SB)/4, $0xbe122566
-DATA couplingCouplingClampAtanF32AVX2const<>+724(SB)/4, $0xbe122566
-DATA couplingCouplingClampAtanF32AVX2const<>+728(SB)/4, $0xbe122566
-DATA couplingCouplingClampAtanF32AVX2const<>+732(SB)/4, $0xbe122566
-DATA couplingCouplingClampAtanF32AVX2const<>+736(SB)/4, $0xbe122566
-DATA couplingCouplingClampAtanF32AVX2const<>+740(SB)/4, $0xbe122566
-DATA couplingCouplingClampAtanF32AVX2const<>+744(SB)/4, $0xbe122566
-DATA couplingCouplingClampAtanF32AVX2const<>+748(SB)/4, $0xbe122566
-DATA couplingCouplingClampAtanF32AVX2const<>+752(SB)/4, $0xbe122566
-DATA couplingCouplingClampAtanF32AVX2const<>+756(SB)/4, $0xbe122566
-DATA couplingCouplingClampAtanF32AVX2const<>+760(SB)/4, $0xbe122566
-DATA couplingCouplingClampAtanF32AVX2const<>+764(SB)/4, $0xbe122566
-DATA couplingCouplingClampAtanF32AVX2const<>+768(SB)/4, $0x3e4ccb76
-DATA couplingCouplingClampAtanF32AVX2const<>+772(SB)/4, $0x3e4ccb76
-DATA couplingCouplingClampAtanF32AVX2const<>+776(SB)/4, $0x3e4ccb76
-DATA couplingCouplingClampAtanF32AVX2const<>+780(SB)/4, $0x3e4ccb76
-DATA couplingCouplingClampAtanF32AVX2const<>+784(SB)/4, $0x3e4ccb76
-DATA couplingCouplingClampAtanF32AVX2const<>+788(SB)/4, $0x3e4ccb76
-DATA couplingCouplingClampAtanF32AVX2const<>+792(SB)/4, $0x3e4ccb76
-DATA couplingCouplingClampAtanF32AVX2const<>+796(SB)/4, $0x3e4ccb76
-DATA couplingCouplingClampAtanF32AVX2const<>+800(SB)/4, $0x3e4ccb76
-DATA couplingCouplingClampAtanF32AVX2const<>+804(SB)/4, $0x3e4ccb76
-DATA couplingCouplingClampAtanF32AVX2const<>+808(SB)/4, $0x3e4ccb76
-DATA couplingCouplingClampAtanF32AVX2const<>+812(SB)/4, $0x3e4ccb76
-DATA couplingCouplingClampAtanF32AVX2const<>+816(SB)/4, $0x3e4ccb76
-DATA couplingCouplingClampAtanF32AVX2const<>+820(SB)/4, $0x3e4ccb76
-DATA couplingCouplingClampAtanF32AVX2const<>+824(SB)/4, $0x3e4ccb76
-DATA couplingCouplingClampAtanF32AVX2const<>+828(SB)/4, $0x3e4ccb76
-DATA couplingCouplingClampAtanF32AVX2const<>+832(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingClampAtanF32AVX2const<>+836(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingClampAtanF32AVX2const<>+840(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingClampAtanF32AVX2const<>+844(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingClampAtanF32AVX2const<>+848(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingClampAtanF32AVX2const<>+852(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingClampAtanF32AVX2const<>+856(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingClampAtanF32AVX2const<>+860(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingClampAtanF32AVX2const<>+864(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingClampAtanF32AVX2const<>+868(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingClampAtanF32AVX2const<>+872(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingClampAtanF32AVX2const<>+876(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingClampAtanF32AVX2const<>+880(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingClampAtanF32AVX2const<>+884(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingClampAtanF32AVX2const<>+888(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingClampAtanF32AVX2const<>+892(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingClampAtanF32AVX2const<>+896(SB)/4, $0x3f490fdb
-DATA couplingCouplingClampAtanF32AVX2const<>+900(SB)/4, $0x3f490fdb
-DATA couplingCouplingClampAtanF32AVX2const<>+904(SB)/4, $0x3f490fdb
-DATA couplingCouplingClampAtanF32AVX2const<>+908(SB)/4, $0x3f490fdb
-DATA couplingCouplingClampAtanF32AVX2const<>+912(SB)/4, $0x3f490fdb
-DATA couplingCouplingClampAtanF32AVX2const<>+916(SB)/4, $0x3f490fdb
-DATA couplingCouplingClampAtanF32AVX2const<>+920(SB)/4, $0x3f490fdb
-DATA couplingCouplingClampAtanF32AVX2const<>+924(SB)/4, $0x3f490fdb
-DATA couplingCouplingClampAtanF32AVX2const<>+928(SB)/4, $0x3f490fdb
-DATA couplingCouplingClampAtanF32AVX2const<>+932(SB)/4, $0x3f490fdb
-DATA couplingCouplingClampAtanF32AVX2const<>+936(SB)/4, $0x3f490fdb
-DATA couplingCouplingClampAtanF32AVX2const<>+940(SB)/4, $0x3f490fdb
-DATA couplingCouplingClampAtanF32AVX2const<>+944(SB)/4, $0x3f490fdb
-DATA couplingCouplingClampAtanF32AVX2const<>+948(SB)/4, $0x3f490fdb
-DATA couplingCouplingClampAtanF32AVX2const<>+952(SB)/4, $0x3f490fdb
-DATA couplingCouplingClampAtanF32AVX2const<>+956(SB)/4, $0x3f490fdb
-DATA couplingCouplingClampAtanF32AVX2const<>+960(SB)/4, $0x3fc90fdb
-DATA couplingCouplingClampAtanF32AVX2const<>+964(SB)/4, $0x3fc90fdb
-DATA couplingCouplingClampAtanF32AVX2const<>+968(SB)/4, $0x3fc90fdb
-DATA couplingCouplingClampAtanF32AVX2const<>+972(SB)/4, $0x3fc90fdb
-DATA couplingCouplingClampAtanF32AVX2const<>+976(SB)/4, $0x3fc90fdb
-DATA couplingCouplingClampAtanF32AVX2const<>+980(SB)/4, $0x3fc90fdb
-DATA couplingCouplingClampAtanF32AVX2const<>+984(SB)/4, $0x3fc90fdb
-DATA couplingCouplingClampAtanF32AVX2const<>+988(SB)/4, $0x3fc90fdb
-DATA couplingCouplingClampAtanF32AVX2const<>+992(SB)/4, $0x3fc90fdb
-DATA couplingCouplingClampAtanF32AVX2const<>+996(SB)/4, $0x3fc90fdb
-DATA couplingCouplingClampAtanF32AVX2const<>+1000(SB)/4, $0x3fc90fdb
-DATA couplingCouplingClampAtanF32AVX2const<>+1004(SB)/4, $0x3fc90fdb
-DATA couplingCouplingClampAtanF32AVX2const<>+1008(SB)/4, $0x3fc90fdb
-DATA couplingCouplingClampAtanF32AVX2const<>+1012(SB)/4, $0x3fc90fdb
-DATA couplingCouplingClampAtanF32AVX2const<>+1016(SB)/4, $0x3fc90fdb
-DATA couplingCouplingClampAtanF32AVX2const<>+1020(SB)/4, $0x3fc90fdb
-DATA couplingCouplingClampAtanF32AVX2const<>+1024(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingClampAtanF32AVX2const<>+1028(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingClampAtanF32AVX2const<>+1032(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingClampAtanF32AVX2const<>+1036(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingClampAtanF32AVX2const<>+1040(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingClampAtanF32AVX2const<>+1044(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingClampAtanF32AVX2const<>+1048(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingClampAtanF32AVX2const<>+1052(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingClampAtanF32AVX2const<>+1056(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingClampAtanF32AVX2const<>+1060(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingClampAtanF32AVX2const<>+1064(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingClampAtanF32AVX2const<>+1068(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingClampAtanF32AVX2const<>+1072(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingClampAtanF32AVX2const<>+1076(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingClampAtanF32AVX2const<>+1080(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingClampAtanF32AVX2const<>+1084(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingClampAtanF32AVX2const<>+1088(SB)/4, $0xb33bbd2e
-DATA couplingCouplingClampAtanF32AVX2const<>+1092(SB)/4, $0xb33bbd2e
-DATA couplingCouplingClampAtanF32AVX2const<>+1096(SB)/4, $0xb33bbd2e
-DATA couplingCouplingClampAtanF32AVX2const<>+1100(SB)/4, $0xb33bbd2e
-DATA couplingCouplingClampAtanF32AVX2const<>+1104(SB)/4, $0xb33bbd2e
-DATA couplingCouplingClampAtanF32AVX2const<>+1108(SB)/4, $0xb33bbd2e
-DATA couplingCouplingClampAtanF32AVX2const<>+1112(SB)/4, $0xb33bbd2e
-DATA couplingCouplingClampAtanF32AVX2const<>+1116(SB)/4, $0xb33bbd2e
-DATA couplingCouplingClampAtanF32AVX2const<>+1120(SB)/4, $0xb33bbd2e
-DATA couplingCouplingClampAtanF32AVX2const<>+1124(SB)/4, $0xb33bbd2e
-DATA couplingCouplingClampAtanF32AVX2const<>+1128(SB)/4, $0xb33bbd2e
-DATA couplingCouplingClampAtanF32AVX2const<>+1132(SB)/4, $0xb33bbd2e
-DATA couplingCouplingClampAtanF32AVX2const<>+1136(SB)/4, $0xb33bbd2e
-DATA couplingCouplingClampAtanF32AVX2const<>+1140(SB)/4, $0xb33bbd2e
-DATA couplingCouplingClampAtanF32AVX2const<>+1144(SB)/4, $0xb33bbd2e
-DATA couplingCouplingClampAtanF32AVX2const<>+1148(SB)/4, $0xb33bbd2e
+DATA couplingCouplingClampAtanF32AVX2const<>+448(SB)/4, $0xbda3837e
+DATA couplingCouplingClampAtanF32AVX2const<>+452(SB)/4, $0xbda3837e
+DATA couplingCouplingClampAtanF32AVX2const<>+456(SB)/4, $0xbda3837e
+DATA couplingCouplingClampAtanF32AVX2const<>+460(SB)/4, $0xbda3837e
+DATA couplingCouplingClampAtanF32AVX2const<>+464(SB)/4, $0xbda3837e
+DATA couplingCouplingClampAtanF32AVX2const<>+468(SB)/4, $0xbda3837e
+DATA couplingCouplingClampAtanF32AVX2const<>+472(SB)/4, $0xbda3837e
+DATA couplingCouplingClampAtanF32AVX2const<>+476(SB)/4, $0xbda3837e
+DATA couplingCouplingClampAtanF32AVX2const<>+480(SB)/4, $0xbda3837e
+DATA couplingCouplingClampAtanF32AVX2const<>+484(SB)/4, $0xbda3837e
+DATA couplingCouplingClampAtanF32AVX2const<>+488(SB)/4, $0xbda3837e
+DATA couplingCouplingClampAtanF32AVX2const<>+492(SB)/4, $0xbda3837e
+DATA couplingCouplingClampAtanF32AVX2const<>+496(SB)/4, $0xbda3837e
+DATA couplingCouplingClampAtanF32AVX2const<>+500(SB)/4, $0xbda3837e
+DATA couplingCouplingClampAtanF32AVX2const<>+504(SB)/4, $0xbda3837e
+DATA couplingCouplingClampAtanF32AVX2const<>+508(SB)/4, $0xbda3837e
+DATA couplingCouplingClampAtanF32AVX2const<>+512(SB)/4, $0x3d1e9c4b
+DATA couplingCouplingClampAtanF32AVX2const<>+516(SB)/4, $0x3d1e9c4b
+DATA couplingCouplingClampAtanF32AVX2const<>+520(SB)/4, $0x3d1e9c4b
+DATA couplingCouplingClampAtanF32AVX2const<>+524(SB)/4, $0x3d1e9c4b
+DATA couplingCouplingClampAtanF32AVX2const<>+528(SB)/4, $0x3d1e9c4b
+DATA couplingCouplingClampAtanF32AVX2const<>+532(SB)/4, $0x3d1e9c4b
+DATA couplingCouplingClampAtanF32AVX2const<>+536(SB)/4, $0x3d1e9c4b
+DATA couplingCouplingClampAtanF32AVX2const<>+540(SB)/4, $0x3d1e9c4b
+DATA couplingCouplingClampAtanF32AVX2const<>+544(SB)/4, $0x3d1e9c4b
+DATA couplingCouplingClampAtanF32AVX2const<>+548(SB)/4, $0x3d1e9c4b
+DATA couplingCouplingClampAtanF32AVX2const<>+552(SB)/4, $0x3d1e9c4b
+DATA couplingCouplingClampAtanF32AVX2const<>+556(SB)/4, $0x3d1e9c4b
+DATA couplingCouplingClampAtanF32AVX2const<>+560(SB)/4, $0x3d1e9c4b
+DATA couplingCouplingClampAtanF32AVX2const<>+564(SB)/4, $0x3d1e9c4b
+DATA couplingCouplingClampAtanF32AVX2const<>+568(SB)/4, $0x3d1e9c4b
+DATA couplingCouplingClampAtanF32AVX2const<>+572(SB)/4, $0x3d1e9c4b
+DATA couplingCouplingClampAtanF32AVX2const<>+576(SB)/4, $0x3de01243
+DATA couplingCouplingClampAtanF32AVX2const<>+580(SB)/4, $0x3de01243
+DATA couplingCouplingClampAtanF32AVX2const<>+584(SB)/4, $0x3de01243
+DATA couplingCouplingClampAtanF32AVX2const<>+588(SB)/4, $0x3de01243
+DATA couplingCouplingClampAtanF32AVX2const<>+592(SB)/4, $0x3de01243
+DATA couplingCouplingClampAtanF32AVX2const<>+596(SB)/4, $0x3de01243
+DATA couplingCouplingClampAtanF32AVX2const<>+600(SB)/4, $0x3de01243
+DATA couplingCouplingClampAtanF32AVX2const<>+604(SB)/4, $0x3de01243
+DATA couplingCouplingClampAtanF32AVX2const<>+608(SB)/4, $0x3de01243
+DATA couplingCouplingClampAtanF32AVX2const<>+612(SB)/4, $0x3de01243
+DATA couplingCouplingClampAtanF32AVX2const<>+616(SB)/4, $0x3de01243
+DATA couplingCouplingClampAtanF32AVX2const<>+620(SB)/4, $0x3de01243
+DATA couplingCouplingClampAtanF32AVX2const<>+624(SB)/4, $0x3de01243
+DATA couplingCouplingClampAtanF32AVX2const<>+628(SB)/4, $0x3de01243
+DATA couplingCouplingClampAtanF32AVX2const<>+632(SB)/4, $0x3de01243
+DATA couplingCouplingClampAtanF32AVX2const<>+636(SB)/4, $0x3de01243
+DATA couplingCouplingClampAtanF32AVX2const<>+640(SB)/4, $0xbe122566
+DATA couplingCouplingClampAtanF32AVX2const<>+644(SB)/4, $0xbe122566
+DATA couplingCouplingClampAtanF32AVX2const<>+648(SB)/4, $0xbe122566
+DATA couplingCouplingClampAtanF32AVX2const<>+652(SB)/4, $0xbe122566
+DATA couplingCouplingClampAtanF32AVX2const<>+656(SB)/4, $0xbe122566
+DATA couplingCouplingClampAtanF32AVX2const<>+660(SB)/4, $0xbe122566
+DATA couplingCouplingClampAtanF32AVX2const<>+664(SB)/4, $0xbe122566
+DATA couplingCouplingClampAtanF32AVX2const<>+668(SB)/4, $0xbe122566
+DATA couplingCouplingClampAtanF32AVX2const<>+672(SB)/4, $0xbe122566
+DATA couplingCouplingClampAtanF32AVX2const<>+676(SB)/4, $0xbe122566
+DATA couplingCouplingClampAtanF32AVX2const<>+680(SB)/4, $0xbe122566
+DATA couplingCouplingClampAtanF32AVX2const<>+684(SB)/4, $0xbe122566
+DATA couplingCouplingClampAtanF32AVX2const<>+688(SB)/4, $0xbe122566
+DATA couplingCouplingClampAtanF32AVX2const<>+692(SB)/4, $0xbe122566
+DATA couplingCouplingClampAtanF32AVX2const<>+696(SB)/4, $0xbe122566
+DATA couplingCouplingClampAtanF32AVX2const<>+700(SB)/4, $0xbe122566
+DATA couplingCouplingClampAtanF32AVX2const<>+704(SB)/4, $0x3e4ccb76
+DATA couplingCouplingClampAtanF32AVX2const<>+708(SB)/4, $0x3e4ccb76
+DATA couplingCouplingClampAtanF32AVX2const<>+712(SB)/4, $0x3e4ccb76
+DATA couplingCouplingClampAtanF32AVX2const<>+716(SB)/4, $0x3e4ccb76
+DATA couplingCouplingClampAtanF32AVX2const<>+720(SB)/4, $0x3e4ccb76
+DATA couplingCouplingClampAtanF32AVX2const<>+724(SB)/4, $0x3e4ccb76
+DATA couplingCouplingClampAtanF32AVX2const<>+728(SB)/4, $0x3e4ccb76
+DATA couplingCouplingClampAtanF32AVX2const<>+732(SB)/4, $0x3e4ccb76
+DATA couplingCouplingClampAtanF32AVX2const<>+736(SB)/4, $0x3e4ccb76
+DATA couplingCouplingClampAtanF32AVX2const<>+740(SB)/4, $0x3e4ccb76
+DATA couplingCouplingClampAtanF32AVX2const<>+744(SB)/4, $0x3e4ccb76
+DATA couplingCouplingClampAtanF32AVX2const<>+748(SB)/4, $0x3e4ccb76
+DATA couplingCouplingClampAtanF32AVX2const<>+752(SB)/4, $0x3e4ccb76
+DATA couplingCouplingClampAtanF32AVX2const<>+756(SB)/4, $0x3e4ccb76
+DATA couplingCouplingClampAtanF32AVX2const<>+760(SB)/4, $0x3e4ccb76
+DATA couplingCouplingClampAtanF32AVX2const<>+764(SB)/4, $0x3e4ccb76
+DATA couplingCouplingClampAtanF32AVX2const<>+768(SB)/4, $0xbeaaaaa9
+DATA couplingCouplingClampAtanF32AVX2const<>+772(SB)/4, $0xbeaaaaa9
+DATA couplingCouplingClampAtanF32AVX2const<>+776(SB)/4, $0xbeaaaaa9
+DATA couplingCouplingClampAtanF32AVX2const<>+780(SB)/4, $0xbeaaaaa9
+DATA couplingCouplingClampAtanF32AVX2const<>+784(SB)/4, $0xbeaaaaa9
+DATA couplingCouplingClampAtanF32AVX2const<>+788(SB)/4, $0xbeaaaaa9
+DATA couplingCouplingClampAtanF32AVX2const<>+792(SB)/4, $0xbeaaaaa9
+DATA couplingCouplingClampAtanF32AVX2const<>+796(SB)/4, $0xbeaaaaa9
+DATA couplingCouplingClampAtanF32AVX2const<>+800(SB)/4, $0xbeaaaaa9
+DATA couplingCouplingClampAtanF32AVX2const<>+804(SB)/4, $0xbeaaaaa9
+DATA couplingCouplingClampAtanF32AVX2const<>+808(SB)/4, $0xbeaaaaa9
+DATA couplingCouplingClampAtanF32AVX2const<>+812(SB)/4, $0xbeaaaaa9
+DATA couplingCouplingClampAtanF32AVX2const<>+816(SB)/4, $0xbeaaaaa9
+DATA couplingCouplingClampAtanF32AVX2const<>+820(SB)/4, $0xbeaaaaa9
+DATA couplingCouplingClampAtanF32AVX2const<>+824(SB)/4, $0xbeaaaaa9
+DATA couplingCouplingClampAtanF32AVX2const<>+828(SB)/4, $0xbeaaaaa9
+DATA couplingCouplingClampAtanF32AVX2const<>+832(SB)/4, $0x3f490fdb
+DATA couplingCouplingClampAtanF32AVX2const<>+836(SB)/4, $0x3f490fdb
+DATA couplingCouplingClampAtanF32AVX2const<>+840(SB)/4, $0x3f490fdb
+DATA couplingCouplingClampAtanF32AVX2const<>+844(SB)/4, $0x3f490fdb
+DATA couplingCouplingClampAtanF32AVX2const<>+848(SB)/4, $0x3f490fdb
+DATA couplingCouplingClampAtanF32AVX2const<>+852(SB)/4, $0x3f490fdb
+DATA couplingCouplingClampAtanF32AVX2const<>+856(SB)/4, $0x3f490fdb
+DATA couplingCouplingClampAtanF32AVX2const<>+860(SB)/4, $0x3f490fdb
+DATA couplingCouplingClampAtanF32AVX2const<>+864(SB)/4, $0x3f490fdb
+DATA couplingCouplingClampAtanF32AVX2const<>+868(SB)/4, $0x3f490fdb
+DATA couplingCouplingClampAtanF32AVX2const<>+872(SB)/4, $0x3f490fdb
+DATA couplingCouplingClampAtanF32AVX2const<>+876(SB)/4, $0x3f490fdb
+DATA couplingCouplingClampAtanF32AVX2const<>+880(SB)/4, $0x3f490fdb
+DATA couplingCouplingClampAtanF32AVX2const<>+884(SB)/4, $0x3f490fdb
+DATA couplingCouplingClampAtanF32AVX2const<>+888(SB)/4, $0x3f490fdb
+DATA couplingCouplingClampAtanF32AVX2const<>+892(SB)/4, $0x3f490fdb
+DATA couplingCouplingClampAtanF32AVX2const<>+896(SB)/4, $0x3fc90fdb
+DATA couplingCouplingClampAtanF32AVX2const<>+900(SB)/4, $0x3fc90fdb
+DATA couplingCouplingClampAtanF32AVX2const<>+904(SB)/4, $0x3fc90fdb
+DATA couplingCouplingClampAtanF32AVX2const<>+908(SB)/4, $0x3fc90fdb
+DATA couplingCouplingClampAtanF32AVX2const<>+912(SB)/4, $0x3fc90fdb
+DATA couplingCouplingClampAtanF32AVX2const<>+916(SB)/4, $0x3fc90fdb
+DATA couplingCouplingClampAtanF32AVX2const<>+920(SB)/4, $0x3fc90fdb
+DATA couplingCouplingClampAtanF32AVX2const<>+924(SB)/4, $0x3fc90fdb
+DATA couplingCouplingClampAtanF32AVX2const<>+928(SB)/4, $0x3fc90fdb
+DATA couplingCouplingClampAtanF32AVX2const<>+932(SB)/4, $0x3fc90fdb
+DATA couplingCouplingClampAtanF32AVX2const<>+936(SB)/4, $0x3fc90fdb
+DATA couplingCouplingClampAtanF32AVX2const<>+940(SB)/4, $0x3fc90fdb
+DATA couplingCouplingClampAtanF32AVX2const<>+944(SB)/4, $0x3fc90fdb
+DATA couplingCouplingClampAtanF32AVX2const<>+948(SB)/4, $0x3fc90fdb
+DATA couplingCouplingClampAtanF32AVX2const<>+952(SB)/4, $0x3fc90fdb
+DATA couplingCouplingClampAtanF32AVX2const<>+956(SB)/4, $0x3fc90fdb
+DATA couplingCouplingClampAtanF32AVX2const<>+960(SB)/4, $0xb2bbbd2e
+DATA couplingCouplingClampAtanF32AVX2const<>+964(SB)/4, $0xb2bbbd2e
+DATA couplingCouplingClampAtanF32AVX2const<>+968(SB)/4, $0xb2bbbd2e
+DATA couplingCouplingClampAtanF32AVX2const<>+972(SB)/4, $0xb2bbbd2e
+DATA couplingCouplingClampAtanF32AVX2const<>+976(SB)/4, $0xb2bbbd2e
+DATA couplingCouplingClampAtanF32AVX2const<>+980(SB)/4, $0xb2bbbd2e
+DATA couplingCouplingClampAtanF32AVX2const<>+984(SB)/4, $0xb2bbbd2e
+DATA couplingCouplingClampAtanF32AVX2const<>+988(SB)/4, $0xb2bbbd2e
+DATA couplingCouplingClampAtanF32AVX2const<>+992(SB)/4, $0xb2bbbd2e
+DATA couplingCouplingClampAtanF32AVX2const<>+996(SB)/4, $0xb2bbbd2e
+DATA couplingCouplingClampAtanF32AVX2const<>+1000(SB)/4, $0xb2bbbd2e
+DATA couplingCouplingClampAtanF32AVX2const<>+1004(SB)/4, $0xb2bbbd2e
+DATA couplingCouplingClampAtanF32AVX2const<>+1008(SB)/4, $0xb2bbbd2e
+DATA couplingCouplingClampAtanF32AVX2const<>+1012(SB)/4, $0xb2bbbd2e
+DATA couplingCouplingClampAtanF32AVX2const<>+1016(SB)/4, $0xb2bbbd2e
+DATA couplingCouplingClampAtanF32AVX2const<>+1020(SB)/4, $0xb2bbbd2e
+DATA couplingCouplingClampAtanF32AVX2const<>+1024(SB)/4, $0xb33bbd2e
+DATA couplingCouplingClampAtanF32AVX2const<>+1028(SB)/4, $0xb33bbd2e
+DATA couplingCouplingClampAtanF32AVX2const<>+1032(SB)/4, $0xb33bbd2e
+DATA couplingCouplingClampAtanF32AVX2const<>+1036(SB)/4, $0xb33bbd2e
+DATA couplingCouplingClampAtanF32AVX2const<>+1040(SB)/4, $0xb33bbd2e
+DATA couplingCouplingClampAtanF32AVX2const<>+1044(SB)/4, $0xb33bbd2e
+DATA couplingCouplingClampAtanF32AVX2const<>+1048(SB)/4, $0xb33bbd2e
+DATA couplingCouplingClampAtanF32AVX2const<>+1052(SB)/4, $0xb33bbd2e
+DATA couplingCouplingClampAtanF32AVX2const<>+1056(SB)/4, $0xb33bbd2e
+DATA couplingCouplingClampAtanF32AVX2const<>+1060(SB)/4, $0xb33bbd2e
+DATA couplingCouplingClampAtanF32AVX2const<>+1064(SB)/4, $0xb33bbd2e
+DATA couplingCouplingClampAtanF32AVX2const<>+1068(SB)/4, $0xb33bbd2e
+DATA couplingCouplingClampAtanF32AVX2const<>+1072(SB)/4, $0xb33bbd2e
+DATA couplingCouplingClampAtanF32AVX2const<>+1076(SB)/4, $0xb33bbd2e
+DATA couplingCouplingClampAtanF32AVX2const<>+1080(SB)/4, $0xb33bbd2e
+DATA couplingCouplingClampAtanF32AVX2const<>+1084(SB)/4, $0xb33bbd2e
+DATA couplingCouplingClampAtanF32AVX2const<>+1088(SB)/4, $0x80000000
+DATA couplingCouplingClampAtanF32AVX2const<>+1092(SB)/4, $0x80000000
+DATA couplingCouplingClampAtanF32AVX2const<>+1096(SB)/4, $0x80000000
+DATA couplingCouplingClampAtanF32AVX2const<>+1100(SB)/4, $0x80000000
+DATA couplingCouplingClampAtanF32AVX2const<>+1104(SB)/4, $0x80000000
+DATA couplingCouplingClampAtanF32AVX2const<>+1108(SB)/4, $0x80000000
+DATA couplingCouplingClampAtanF32AVX2const<>+1112(SB)/4, $0x80000000
+DATA couplingCouplingClampAtanF32AVX2const<>+1116(SB)/4, $0x80000000
+DATA couplingCouplingClampAtanF32AVX2const<>+1120(SB)/4, $0x80000000
+DATA couplingCouplingClampAtanF32AVX2const<>+1124(SB)/4, $0x80000000
+DATA couplingCouplingClampAtanF32AVX2const<>+1128(SB)/4, $0x80000000
+DATA couplingCouplingClampAtanF32AVX2const<>+1132(SB)/4, $0x80000000
+DATA couplingCouplingClampAtanF32AVX2const<>+1136(SB)/4, $0x80000000
+DATA couplingCouplingClampAtanF32AVX2const<>+1140(SB)/4, $0x80000000
+DATA couplingCouplingClampAtanF32AVX2const<>+1144(SB)/4, $0x80000000
+DATA couplingCouplingClampAtanF32AVX2const<>+1148(SB)/4, $0x80000000
 GLOBL couplingCouplingClampAtanF32AVX2const<>(SB), RODATA|NOPTR, $1152
 
 // func couplingClampAtanF32AVX512(c []float32, s []float32, p []float32)
@@ -8547,110 +8483,104 @@ main:
 	VMULPS           Z10, Z13, Z5
 	VMULPS           Z11, Z14, Z18
 	VMULPS           Z4, Z30, Z25
-	VXORPS.BCST      couplingCouplingClampAtanF32AVX512const<>+28(SB), Z5, Z26
-	VXORPS.BCST      couplingCouplingClampAtanF32AVX512const<>+28(SB), Z18, Z1
-	VXORPS.BCST      couplingCouplingClampAtanF32AVX512const<>+28(SB), Z25, Z19
-	VMOVUPS          Z13, Z20
-	VMOVUPS          Z14, Z15
-	VMOVUPS          Z30, Z16
-	VFMADD231PS      Z31, Z26, Z20
-	VFMADD231PS      Z0, Z1, Z15
-	VFMADD231PS      Z2, Z19, Z16
-	VFMADD231PS      Z3, Z26, Z20
-	VFMADD231PS      Z12, Z1, Z15
-	VFMADD231PS      Z9, Z19, Z16
-	VFMADD231PS      Z10, Z20, Z5
-	VFMADD231PS      Z11, Z15, Z18
-	VFMADD231PS      Z4, Z16, Z25
-	VXORPS.BCST      couplingCouplingClampAtanF32AVX512const<>+28(SB), Z5, Z17
-	VXORPS.BCST      couplingCouplingClampAtanF32AVX512const<>+28(SB), Z18, Z21
-	VXORPS.BCST      couplingCouplingClampAtanF32AVX512const<>+28(SB), Z25, Z26
-	VFMADD231PS      Z31, Z17, Z13
-	VFMADD231PS      Z0, Z21, Z14
-	VFMADD231PS      Z2, Z26, Z30
-	VFMADD231PS      Z3, Z17, Z13
-	VFMADD231PS      Z12, Z21, Z14
-	VFMADD231PS      Z9, Z26, Z30
-	VMULPS           Z10, Z13, Z1
-	VMULPS           Z11, Z14, Z19
-	VMULPS           Z4, Z30, Z20
-	VMULPS           Z5, Z5, Z15
-	VMULPS           Z18, Z18, Z16
-	VMULPS           Z25, Z25, Z31
-	VBROADCASTSS     couplingCouplingClampAtanF32AVX512const<>+32(SB), Z0
-	VBROADCASTSS     couplingCouplingClampAtanF32AVX512const<>+32(SB), Z2
-	VBROADCASTSS     couplingCouplingClampAtanF32AVX512const<>+32(SB), Z17
-	VFMADD231PS.BCST couplingCouplingClampAtanF32AVX512const<>+36(SB), Z15, Z0
-	VFMADD231PS.BCST couplingCouplingClampAtanF32AVX512const<>+36(SB), Z16, Z2
-	VFMADD231PS.BCST couplingCouplingClampAtanF32AVX512const<>+36(SB), Z31, Z17
-	VFMADD213PS.BCST couplingCouplingClampAtanF32AVX512const<>+40(SB), Z15, Z0
-	VFMADD213PS.BCST couplingCouplingClampAtanF32AVX512const<>+40(SB), Z16, Z2
-	VFMADD213PS.BCST couplingCouplingClampAtanF32AVX512const<>+40(SB), Z31, Z17
-	VFMADD213PS.BCST couplingCouplingClampAtanF32AVX512const<>+44(SB), Z15, Z0
-	VFMADD213PS.BCST couplingCouplingClampAtanF32AVX512const<>+44(SB), Z16, Z2
-	VFMADD213PS.BCST couplingCouplingClampAtanF32AVX512const<>+44(SB), Z31, Z17
-	VFMADD213PS.BCST couplingCouplingClampAtanF32AVX512const<>+48(SB), Z15, Z0
-	VFMADD213PS.BCST couplingCouplingClampAtanF32AVX512const<>+48(SB), Z16, Z2
-	VFMADD213PS.BCST couplingCouplingClampAtanF32AVX512const<>+48(SB), Z31, Z17
-	VFMADD213PS.BCST couplingCouplingClampAtanF32AVX512const<>+52(SB), Z15, Z0
-	VFMADD213PS.BCST couplingCouplingClampAtanF32AVX512const<>+52(SB), Z16, Z2
-	VFMADD213PS.BCST couplingCouplingClampAtanF32AVX512const<>+52(SB), Z31, Z17
-	VBLENDMPS.BCST   couplingCouplingClampAtanF32AVX512const<>+56(SB), Z22, K2, Z21
-	VBLENDMPS.BCST   couplingCouplingClampAtanF32AVX512const<>+56(SB), Z23, K3, Z26
-	VBLENDMPS.BCST   couplingCouplingClampAtanF32AVX512const<>+56(SB), Z24, K4, Z3
-	VBLENDMPS.BCST   couplingCouplingClampAtanF32AVX512const<>+60(SB), Z21, K5, Z12
-	VBLENDMPS.BCST   couplingCouplingClampAtanF32AVX512const<>+60(SB), Z26, K6, Z9
-	VBLENDMPS.BCST   couplingCouplingClampAtanF32AVX512const<>+60(SB), Z3, K7, Z13
-	VBLENDMPS.BCST   couplingCouplingClampAtanF32AVX512const<>+64(SB), Z22, K2, Z14
-	VBLENDMPS.BCST   couplingCouplingClampAtanF32AVX512const<>+64(SB), Z23, K3, Z30
-	VBLENDMPS.BCST   couplingCouplingClampAtanF32AVX512const<>+64(SB), Z24, K4, Z10
-	VBLENDMPS.BCST   couplingCouplingClampAtanF32AVX512const<>+68(SB), Z14, K5, Z11
-	VBLENDMPS.BCST   couplingCouplingClampAtanF32AVX512const<>+68(SB), Z30, K6, Z4
-	VBLENDMPS.BCST   couplingCouplingClampAtanF32AVX512const<>+68(SB), Z10, K7, Z21
-	VADDPS           Z5, Z12, Z26
+	VMOVUPS          Z13, Z26
+	VMOVUPS          Z14, Z1
+	VMOVUPS          Z30, Z19
+	VFNMADD231PS     Z31, Z5, Z26
+	VFNMADD231PS     Z0, Z18, Z1
+	VFNMADD231PS     Z2, Z25, Z19
+	VFNMADD231PS     Z3, Z5, Z26
+	VFNMADD231PS     Z12, Z18, Z1
+	VFNMADD231PS     Z9, Z25, Z19
+	VFMADD231PS      Z10, Z26, Z5
+	VFMADD231PS      Z11, Z1, Z18
+	VFMADD231PS      Z4, Z19, Z25
+	VFNMADD231PS     Z31, Z5, Z13
+	VFNMADD231PS     Z0, Z18, Z14
+	VFNMADD231PS     Z2, Z25, Z30
+	VFNMADD231PS     Z3, Z5, Z13
+	VFNMADD231PS     Z12, Z18, Z14
+	VFNMADD231PS     Z9, Z25, Z30
+	VMULPS           Z10, Z13, Z20
+	VMULPS           Z11, Z14, Z15
+	VMULPS           Z4, Z30, Z16
+	VMULPS           Z5, Z5, Z17
+	VMULPS           Z18, Z18, Z21
+	VMULPS           Z25, Z25, Z26
+	VBROADCASTSS     couplingCouplingClampAtanF32AVX512const<>+28(SB), Z1
+	VBROADCASTSS     couplingCouplingClampAtanF32AVX512const<>+28(SB), Z19
+	VBROADCASTSS     couplingCouplingClampAtanF32AVX512const<>+28(SB), Z31
+	VFMADD231PS.BCST couplingCouplingClampAtanF32AVX512const<>+32(SB), Z17, Z1
+	VFMADD231PS.BCST couplingCouplingClampAtanF32AVX512const<>+32(SB), Z21, Z19
+	VFMADD231PS.BCST couplingCouplingClampAtanF32AVX512const<>+32(SB), Z26, Z31
+	VFMADD213PS.BCST couplingCouplingClampAtanF32AVX512const<>+36(SB), Z17, Z1
+	VFMADD213PS.BCST couplingCouplingClampAtanF32AVX512const<>+36(SB), Z21, Z19
+	VFMADD213PS.BCST couplingCouplingClampAtanF32AVX512const<>+36(SB), Z26, Z31
+	VFMADD213PS.BCST couplingCouplingClampAtanF32AVX512const<>+40(SB), Z17, Z1
+	VFMADD213PS.BCST couplingCouplingClampAtanF32AVX512const<>+40(SB), Z21, Z19
+	VFMADD213PS.BCST couplingCouplingClampAtanF32AVX512const<>+40(SB), Z26, Z31
+	VFMADD213PS.BCST couplingCouplingClampAtanF32AVX512const<>+44(SB), Z17, Z1
+	VFMADD213PS.BCST couplingCouplingClampAtanF32AVX512const<>+44(SB), Z21, Z19
+	VFMADD213PS.BCST couplingCouplingClampAtanF32AVX512const<>+44(SB), Z26, Z31
+	VFMADD213PS.BCST couplingCouplingClampAtanF32AVX512const<>+48(SB), Z17, Z1
+	VFMADD213PS.BCST couplingCouplingClampAtanF32AVX512const<>+48(SB), Z21, Z19
+	VFMADD213PS.BCST couplingCouplingClampAtanF32AVX512const<>+48(SB), Z26, Z31
+	VBLENDMPS.BCST   couplingCouplingClampAtanF32AVX512const<>+52(SB), Z22, K2, Z0
+	VBLENDMPS.BCST   couplingCouplingClampAtanF32AVX512const<>+52(SB), Z23, K3, Z2
+	VBLENDMPS.BCST   couplingCouplingClampAtanF32AVX512const<>+52(SB), Z24, K4, Z3
+	VBLENDMPS.BCST   couplingCouplingClampAtanF32AVX512const<>+56(SB), Z0, K5, Z12
+	VBLENDMPS.BCST   couplingCouplingClampAtanF32AVX512const<>+56(SB), Z2, K6, Z9
+	VBLENDMPS.BCST   couplingCouplingClampAtanF32AVX512const<>+56(SB), Z3, K7, Z13
+	VBLENDMPS.BCST   couplingCouplingClampAtanF32AVX512const<>+60(SB), Z22, K2, Z14
+	VBLENDMPS.BCST   couplingCouplingClampAtanF32AVX512const<>+60(SB), Z23, K3, Z30
+	VBLENDMPS.BCST   couplingCouplingClampAtanF32AVX512const<>+60(SB), Z24, K4, Z10
+	VBLENDMPS.BCST   couplingCouplingClampAtanF32AVX512const<>+64(SB), Z14, K5, Z11
+	VBLENDMPS.BCST   couplingCouplingClampAtanF32AVX512const<>+64(SB), Z30, K6, Z4
+	VBLENDMPS.BCST   couplingCouplingClampAtanF32AVX512const<>+64(SB), Z10, K7, Z0
+	VADDPS           Z5, Z12, Z2
 	VADDPS           Z18, Z9, Z3
 	VADDPS           Z25, Z13, Z22
-	VSUBPS           Z12, Z26, Z23
+	VSUBPS           Z12, Z2, Z23
 	VSUBPS           Z9, Z3, Z24
 	VSUBPS           Z13, Z22, Z14
 	VSUBPS           Z23, Z5, Z30
 	VSUBPS           Z24, Z18, Z10
 	VSUBPS           Z14, Z25, Z12
-	VMULPS           Z15, Z5, Z9
-	VMULPS           Z16, Z18, Z13
-	VMULPS           Z31, Z25, Z23
-	VSUBPS           Z15, Z27, Z24
-	VSUBPS           Z16, Z28, Z14
-	VSUBPS           Z31, Z29, Z5
+	VMULPS           Z17, Z5, Z9
+	VMULPS           Z21, Z18, Z13
+	VMULPS           Z26, Z25, Z23
+	VSUBPS           Z17, Z27, Z24
+	VSUBPS           Z21, Z28, Z14
+	VSUBPS           Z26, Z29, Z5
 	VADDPS           Z30, Z11, Z18
 	VADDPS           Z10, Z4, Z25
-	VADDPS           Z12, Z21, Z27
-	VFMADD231PS      Z24, Z1, Z18
-	VFMADD231PS      Z14, Z19, Z25
-	VFMADD231PS      Z5, Z20, Z27
-	VFMADD231PS      Z0, Z9, Z18
-	VFMADD231PS      Z2, Z13, Z25
-	VFMADD231PS      Z17, Z23, Z27
-	VADDPS           Z18, Z26, Z28
+	VADDPS           Z12, Z0, Z27
+	VFMADD231PS      Z24, Z20, Z18
+	VFMADD231PS      Z14, Z15, Z25
+	VFMADD231PS      Z5, Z16, Z27
+	VFMADD231PS      Z1, Z9, Z18
+	VFMADD231PS      Z19, Z13, Z25
+	VFMADD231PS      Z31, Z23, Z27
+	VADDPS           Z18, Z2, Z28
 	VADDPS           Z25, Z3, Z29
-	VADDPS           Z27, Z22, Z15
-	VANDPS.BCST      couplingCouplingClampAtanF32AVX512const<>+28(SB), Z6, Z4
-	VANDPS.BCST      couplingCouplingClampAtanF32AVX512const<>+28(SB), Z7, Z21
-	VANDPS.BCST      couplingCouplingClampAtanF32AVX512const<>+28(SB), Z8, Z30
-	VANDPS.BCST      couplingCouplingClampAtanF32AVX512const<>+0(SB), Z28, Z16
-	VANDPS.BCST      couplingCouplingClampAtanF32AVX512const<>+0(SB), Z29, Z31
-	VANDPS.BCST      couplingCouplingClampAtanF32AVX512const<>+0(SB), Z15, Z11
-	VORPS            Z4, Z16, Z16
-	VORPS            Z21, Z31, Z31
+	VADDPS           Z27, Z22, Z17
+	VANDPS.BCST      couplingCouplingClampAtanF32AVX512const<>+68(SB), Z6, Z4
+	VANDPS.BCST      couplingCouplingClampAtanF32AVX512const<>+68(SB), Z7, Z0
+	VANDPS.BCST      couplingCouplingClampAtanF32AVX512const<>+68(SB), Z8, Z30
+	VANDPS.BCST      couplingCouplingClampAtanF32AVX512const<>+0(SB), Z28, Z21
+	VANDPS.BCST      couplingCouplingClampAtanF32AVX512const<>+0(SB), Z29, Z26
+	VANDPS.BCST      couplingCouplingClampAtanF32AVX512const<>+0(SB), Z17, Z11
+	VORPS            Z4, Z21, Z21
+	VORPS            Z0, Z26, Z26
 	VORPS            Z30, Z11, Z11
 	VBROADCASTSS     4(DX), Z10
 	VBROADCASTSS     4(DX), Z12
-	VBROADCASTSS     4(DX), Z1
-	VMULPS           Z16, Z10, Z19
-	VMULPS           Z31, Z12, Z20
-	VMULPS           Z11, Z1, Z24
-	VMOVUPS          Z19, (AX)
-	VMOVUPS          Z20, 64(AX)
+	VBROADCASTSS     4(DX), Z20
+	VMULPS           Z21, Z10, Z15
+	VMULPS           Z26, Z12, Z16
+	VMULPS           Z11, Z20, Z24
+	VMOVUPS          Z15, (AX)
+	VMOVUPS          Z16, 64(AX)
 	VMOVUPS          Z24, 128(AX)
 	ADDQ             $0x000000c0, AX
 	ADDQ             $0x000000c0, CX
@@ -8685,41 +8615,39 @@ one:
 	VBLENDMPS        Z15, Z14, K3, Z20
 	VDIVPS           Z19, Z9, Z21
 	VMULPS           Z21, Z18, Z22
-	VXORPS.BCST      couplingCouplingClampAtanF32AVX512const<>+28(SB), Z22, Z23
-	VMOVUPS          Z18, Z24
-	VFMADD231PS      Z19, Z23, Z24
-	VFMADD231PS      Z20, Z23, Z24
-	VFMADD231PS      Z21, Z24, Z22
-	VXORPS.BCST      couplingCouplingClampAtanF32AVX512const<>+28(SB), Z22, Z25
-	VFMADD231PS      Z19, Z25, Z18
-	VFMADD231PS      Z20, Z25, Z18
-	VMULPS           Z21, Z18, Z26
-	VMULPS           Z22, Z22, Z27
-	VBROADCASTSS     couplingCouplingClampAtanF32AVX512const<>+32(SB), Z28
-	VFMADD231PS.BCST couplingCouplingClampAtanF32AVX512const<>+36(SB), Z27, Z28
-	VFMADD213PS.BCST couplingCouplingClampAtanF32AVX512const<>+40(SB), Z27, Z28
-	VFMADD213PS.BCST couplingCouplingClampAtanF32AVX512const<>+44(SB), Z27, Z28
-	VFMADD213PS.BCST couplingCouplingClampAtanF32AVX512const<>+48(SB), Z27, Z28
-	VFMADD213PS.BCST couplingCouplingClampAtanF32AVX512const<>+52(SB), Z27, Z28
-	VBLENDMPS.BCST   couplingCouplingClampAtanF32AVX512const<>+56(SB), Z15, K2, Z29
-	VBLENDMPS.BCST   couplingCouplingClampAtanF32AVX512const<>+60(SB), Z29, K3, Z30
-	VBLENDMPS.BCST   couplingCouplingClampAtanF32AVX512const<>+64(SB), Z15, K2, Z31
-	VBLENDMPS.BCST   couplingCouplingClampAtanF32AVX512const<>+68(SB), Z31, K3, Z0
-	VADDPS           Z22, Z30, Z1
-	VSUBPS           Z30, Z1, Z6
-	VSUBPS           Z6, Z22, Z5
-	VMULPS           Z27, Z22, Z7
-	VSUBPS           Z27, Z9, Z8
-	VADDPS           Z5, Z0, Z11
-	VFMADD231PS      Z8, Z26, Z11
-	VFMADD231PS      Z28, Z7, Z11
-	VADDPS           Z11, Z1, Z4
-	VANDPS.BCST      couplingCouplingClampAtanF32AVX512const<>+28(SB), Z2, Z17
-	VANDPS.BCST      couplingCouplingClampAtanF32AVX512const<>+0(SB), Z4, Z10
-	VORPS            Z17, Z10, Z10
-	VBROADCASTSS     4(DX), Z3
-	VMULPS           Z10, Z3, Z12
-	VMOVUPS          Z12, (AX)
+	VMOVUPS          Z18, Z23
+	VFNMADD231PS     Z19, Z22, Z23
+	VFNMADD231PS     Z20, Z22, Z23
+	VFMADD231PS      Z21, Z23, Z22
+	VFNMADD231PS     Z19, Z22, Z18
+	VFNMADD231PS     Z20, Z22, Z18
+	VMULPS           Z21, Z18, Z24
+	VMULPS           Z22, Z22, Z25
+	VBROADCASTSS     couplingCouplingClampAtanF32AVX512const<>+28(SB), Z26
+	VFMADD231PS.BCST couplingCouplingClampAtanF32AVX512const<>+32(SB), Z25, Z26
+	VFMADD213PS.BCST couplingCouplingClampAtanF32AVX512const<>+36(SB), Z25, Z26
+	VFMADD213PS.BCST couplingCouplingClampAtanF32AVX512const<>+40(SB), Z25, Z26
+	VFMADD213PS.BCST couplingCouplingClampAtanF32AVX512const<>+44(SB), Z25, Z26
+	VFMADD213PS.BCST couplingCouplingClampAtanF32AVX512const<>+48(SB), Z25, Z26
+	VBLENDMPS.BCST   couplingCouplingClampAtanF32AVX512const<>+52(SB), Z15, K2, Z27
+	VBLENDMPS.BCST   couplingCouplingClampAtanF32AVX512const<>+56(SB), Z27, K3, Z28
+	VBLENDMPS.BCST   couplingCouplingClampAtanF32AVX512const<>+60(SB), Z15, K2, Z29
+	VBLENDMPS.BCST   couplingCouplingClampAtanF32AVX512const<>+64(SB), Z29, K3, Z30
+	VADDPS           Z22, Z28, Z31
+	VSUBPS           Z28, Z31, Z0
+	VSUBPS           Z0, Z22, Z1
+	VMULPS           Z25, Z22, Z6
+	VSUBPS           Z25, Z9, Z5
+	VADDPS           Z1, Z30, Z7
+	VFMADD231PS      Z5, Z24, Z7
+	VFMADD231PS      Z26, Z6, Z7
+	VADDPS           Z7, Z31, Z8
+	VANDPS.BCST      couplingCouplingClampAtanF32AVX512const<>+68(SB), Z2, Z4
+	VANDPS.BCST      couplingCouplingClampAtanF32AVX512const<>+0(SB), Z8, Z11
+	VORPS            Z4, Z11, Z11
+	VBROADCASTSS     4(DX), Z10
+	VMULPS           Z11, Z10, Z17
+	VMOVUPS          Z17, (AX)
 	ADDQ             $0x00000040, AX
 	ADDQ             $0x00000040, CX
 	SUBQ             $0x00000010, BX
@@ -8736,17 +8664,17 @@ DATA couplingCouplingClampAtanF32AVX512const<>+12(SB)/4, $0x00000000
 DATA couplingCouplingClampAtanF32AVX512const<>+16(SB)/4, $0x40000000
 DATA couplingCouplingClampAtanF32AVX512const<>+20(SB)/4, $0x4e800000
 DATA couplingCouplingClampAtanF32AVX512const<>+24(SB)/4, $0xbf800000
-DATA couplingCouplingClampAtanF32AVX512const<>+28(SB)/4, $0x80000000
-DATA couplingCouplingClampAtanF32AVX512const<>+32(SB)/4, $0xbda3837e
-DATA couplingCouplingClampAtanF32AVX512const<>+36(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingClampAtanF32AVX512const<>+40(SB)/4, $0x3de01243
-DATA couplingCouplingClampAtanF32AVX512const<>+44(SB)/4, $0xbe122566
-DATA couplingCouplingClampAtanF32AVX512const<>+48(SB)/4, $0x3e4ccb76
-DATA couplingCouplingClampAtanF32AVX512const<>+52(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingClampAtanF32AVX512const<>+56(SB)/4, $0x3f490fdb
-DATA couplingCouplingClampAtanF32AVX512const<>+60(SB)/4, $0x3fc90fdb
-DATA couplingCouplingClampAtanF32AVX512const<>+64(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingClampAtanF32AVX512const<>+68(SB)/4, $0xb33bbd2e
+DATA couplingCouplingClampAtanF32AVX512const<>+28(SB)/4, $0xbda3837e
+DATA couplingCouplingClampAtanF32AVX512const<>+32(SB)/4, $0x3d1e9c4b
+DATA couplingCouplingClampAtanF32AVX512const<>+36(SB)/4, $0x3de01243
+DATA couplingCouplingClampAtanF32AVX512const<>+40(SB)/4, $0xbe122566
+DATA couplingCouplingClampAtanF32AVX512const<>+44(SB)/4, $0x3e4ccb76
+DATA couplingCouplingClampAtanF32AVX512const<>+48(SB)/4, $0xbeaaaaa9
+DATA couplingCouplingClampAtanF32AVX512const<>+52(SB)/4, $0x3f490fdb
+DATA couplingCouplingClampAtanF32AVX512const<>+56(SB)/4, $0x3fc90fdb
+DATA couplingCouplingClampAtanF32AVX512const<>+60(SB)/4, $0xb2bbbd2e
+DATA couplingCouplingClampAtanF32AVX512const<>+64(SB)/4, $0xb33bbd2e
+DATA couplingCouplingClampAtanF32AVX512const<>+68(SB)/4, $0x80000000
 GLOBL couplingCouplingClampAtanF32AVX512const<>(SB), RODATA|NOPTR, $72
 
 // func couplingClampGradAtanF64AVX2(c []float64, f []float64, s []float64, p []float64)
@@ -8787,46 +8715,44 @@ main:
 	VBLENDVPD    Y1, Y0, Y15, Y12
 	VDIVPD       Y9, Y10, Y5
 	VMULPD       Y5, Y8, Y11
-	VXORPD       couplingCouplingClampGradAtanF64AVX2const<>+448(SB), Y11, Y6
-	VMOVUPD      Y8, Y3
-	VFMADD231PD  Y9, Y6, Y3
-	VFMADD231PD  Y12, Y6, Y3
-	VFMADD231PD  Y5, Y3, Y11
-	VXORPD       couplingCouplingClampGradAtanF64AVX2const<>+448(SB), Y11, Y13
-	VFMADD231PD  Y9, Y13, Y8
-	VFMADD231PD  Y12, Y13, Y8
-	VMULPD       Y5, Y8, Y7
-	VMULPD       Y11, Y11, Y14
-	VMOVUPD      couplingCouplingClampGradAtanF64AVX2const<>+512(SB), Y15
-	VFMADD231PD  couplingCouplingClampGradAtanF64AVX2const<>+576(SB), Y14, Y15
-	VFMADD213PD  couplingCouplingClampGradAtanF64AVX2const<>+640(SB), Y14, Y15
-	VFMADD213PD  couplingCouplingClampGradAtanF64AVX2const<>+704(SB), Y14, Y15
-	VFMADD213PD  couplingCouplingClampGradAtanF64AVX2const<>+768(SB), Y14, Y15
-	VFMADD213PD  couplingCouplingClampGradAtanF64AVX2const<>+832(SB), Y14, Y15
-	VFMADD213PD  couplingCouplingClampGradAtanF64AVX2const<>+896(SB), Y14, Y15
-	VFMADD213PD  couplingCouplingClampGradAtanF64AVX2const<>+960(SB), Y14, Y15
-	VFMADD213PD  couplingCouplingClampGradAtanF64AVX2const<>+1024(SB), Y14, Y15
-	VFMADD213PD  couplingCouplingClampGradAtanF64AVX2const<>+1088(SB), Y14, Y15
-	VFMADD213PD  couplingCouplingClampGradAtanF64AVX2const<>+1152(SB), Y14, Y15
-	VFMADD213PD  couplingCouplingClampGradAtanF64AVX2const<>+1216(SB), Y14, Y15
-	VBLENDVPD    Y4, couplingCouplingClampGradAtanF64AVX2const<>+1280(SB), Y0, Y6
-	VBLENDVPD    Y1, couplingCouplingClampGradAtanF64AVX2const<>+1344(SB), Y6, Y3
-	VBLENDVPD    Y4, couplingCouplingClampGradAtanF64AVX2const<>+1408(SB), Y0, Y9
-	VBLENDVPD    Y1, couplingCouplingClampGradAtanF64AVX2const<>+1472(SB), Y9, Y13
-	VADDPD       Y11, Y3, Y12
-	VSUBPD       Y3, Y12, Y8
+	VMOVUPD      Y8, Y6
+	VFNMADD231PD Y9, Y11, Y6
+	VFNMADD231PD Y12, Y11, Y6
+	VFMADD231PD  Y5, Y6, Y11
+	VFNMADD231PD Y9, Y11, Y8
+	VFNMADD231PD Y12, Y11, Y8
+	VMULPD       Y5, Y8, Y3
+	VMULPD       Y11, Y11, Y13
+	VMOVUPD      couplingCouplingClampGradAtanF64AVX2const<>+448(SB), Y7
+	VFMADD231PD  couplingCouplingClampGradAtanF64AVX2const<>+512(SB), Y13, Y7
+	VFMADD213PD  couplingCouplingClampGradAtanF64AVX2const<>+576(SB), Y13, Y7
+	VFMADD213PD  couplingCouplingClampGradAtanF64AVX2const<>+640(SB), Y13, Y7
+	VFMADD213PD  couplingCouplingClampGradAtanF64AVX2const<>+704(SB), Y13, Y7
+	VFMADD213PD  couplingCouplingClampGradAtanF64AVX2const<>+768(SB), Y13, Y7
+	VFMADD213PD  couplingCouplingClampGradAtanF64AVX2const<>+832(SB), Y13, Y7
+	VFMADD213PD  couplingCouplingClampGradAtanF64AVX2const<>+896(SB), Y13, Y7
+	VFMADD213PD  couplingCouplingClampGradAtanF64AVX2const<>+960(SB), Y13, Y7
+	VFMADD213PD  couplingCouplingClampGradAtanF64AVX2const<>+1024(SB), Y13, Y7
+	VFMADD213PD  couplingCouplingClampGradAtanF64AVX2const<>+1088(SB), Y13, Y7
+	VFMADD213PD  couplingCouplingClampGradAtanF64AVX2const<>+1152(SB), Y13, Y7
+	VBLENDVPD    Y4, couplingCouplingClampGradAtanF64AVX2const<>+1216(SB), Y0, Y14
+	VBLENDVPD    Y1, couplingCouplingClampGradAtanF64AVX2const<>+1280(SB), Y14, Y15
+	VBLENDVPD    Y4, couplingCouplingClampGradAtanF64AVX2const<>+1344(SB), Y0, Y6
+	VBLENDVPD    Y1, couplingCouplingClampGradAtanF64AVX2const<>+1408(SB), Y6, Y9
+	VADDPD       Y11, Y15, Y12
+	VSUBPD       Y15, Y12, Y8
 	VSUBPD       Y8, Y11, Y5
-	VMULPD       Y14, Y11, Y6
-	VSUBPD       Y14, Y10, Y4
-	VADDPD       Y5, Y13, Y0
-	VFMADD231PD  Y4, Y7, Y0
-	VFMADD231PD  Y15, Y6, Y0
+	VMULPD       Y13, Y11, Y14
+	VSUBPD       Y13, Y10, Y4
+	VADDPD       Y5, Y9, Y0
+	VFMADD231PD  Y4, Y3, Y0
+	VFMADD231PD  Y7, Y14, Y0
 	VADDPD       Y0, Y12, Y1
-	VANDPD       couplingCouplingClampGradAtanF64AVX2const<>+448(SB), Y2, Y3
-	VANDPD       couplingCouplingClampGradAtanF64AVX2const<>+0(SB), Y1, Y9
-	VORPD        Y3, Y9, Y9
+	VANDPD       couplingCouplingClampGradAtanF64AVX2const<>+1472(SB), Y2, Y15
+	VANDPD       couplingCouplingClampGradAtanF64AVX2const<>+0(SB), Y1, Y6
+	VORPD        Y15, Y6, Y6
 	VBROADCASTSD 8(BX), Y8
-	VMULPD       Y9, Y8, Y11
+	VMULPD       Y6, Y8, Y11
 	VFMADD213PD  couplingCouplingClampGradAtanF64AVX2const<>+128(SB), Y2, Y2
 	VMOVUPD      Y11, (AX)
 	VMOVUPD      Y2, (CX)
@@ -8864,46 +8790,44 @@ one:
 	VBLENDVPD    Y1, Y0, Y15, Y12
 	VDIVPD       Y9, Y10, Y5
 	VMULPD       Y5, Y8, Y11
-	VXORPD       couplingCouplingClampGradAtanF64AVX2const<>+448(SB), Y11, Y6
-	VMOVUPD      Y8, Y3
-	VFMADD231PD  Y9, Y6, Y3
-	VFMADD231PD  Y12, Y6, Y3
-	VFMADD231PD  Y5, Y3, Y11
-	VXORPD       couplingCouplingClampGradAtanF64AVX2const<>+448(SB), Y11, Y13
-	VFMADD231PD  Y9, Y13, Y8
-	VFMADD231PD  Y12, Y13, Y8
-	VMULPD       Y5, Y8, Y7
-	VMULPD       Y11, Y11, Y14
-	VMOVUPD      couplingCouplingClampGradAtanF64AVX2const<>+512(SB), Y15
-	VFMADD231PD  couplingCouplingClampGradAtanF64AVX2const<>+576(SB), Y14, Y15
-	VFMADD213PD  couplingCouplingClampGradAtanF64AVX2const<>+640(SB), Y14, Y15
-	VFMADD213PD  couplingCouplingClampGradAtanF64AVX2const<>+704(SB), Y14, Y15
-	VFMADD213PD  couplingCouplingClampGradAtanF64AVX2const<>+768(SB), Y14, Y15
-	VFMADD213PD  couplingCouplingClampGradAtanF64AVX2const<>+832(SB), Y14, Y15
-	VFMADD213PD  couplingCouplingClampGradAtanF64AVX2const<>+896(SB), Y14, Y15
-	VFMADD213PD  couplingCouplingClampGradAtanF64AVX2const<>+960(SB), Y14, Y15
-	VFMADD213PD  couplingCouplingClampGradAtanF64AVX2const<>+1024(SB), Y14, Y15
-	VFMADD213PD  couplingCouplingClampGradAtanF64AVX2const<>+1088(SB), Y14, Y15
-	VFMADD213PD  couplingCouplingClampGradAtanF64AVX2const<>+1152(SB), Y14, Y15
-	VFMADD213PD  couplingCouplingClampGradAtanF64AVX2const<>+1216(SB), Y14, Y15
-	VBLENDVPD    Y4, couplingCouplingClampGradAtanF64AVX2const<>+1280(SB), Y0, Y6
-	VBLENDVPD    Y1, couplingCouplingClampGradAtanF64AVX2const<>+1344(SB), Y6, Y3
-	VBLENDVPD    Y4, couplingCouplingClampGradAtanF64AVX2const<>+1408(SB), Y0, Y9
-	VBLENDVPD    Y1, couplingCouplingClampGradAtanF64AVX2const<>+1472(SB), Y9, Y13
-	VADDPD       Y11, Y3, Y12
-	VSUBPD       Y3, Y12, Y8
+	VMOVUPD      Y8, Y6
+	VFNMADD231PD Y9, Y11, Y6
+	VFNMADD231PD Y12, Y11, Y6
+	VFMADD231PD  Y5, Y6, Y11
+	VFNMADD231PD Y9, Y11, Y8
+	VFNMADD231PD Y12, Y11, Y8
+	VMULPD       Y5, Y8, Y3
+	VMULPD       Y11, Y11, Y13
+	VMOVUPD      couplingCouplingClampGradAtanF64AVX2const<>+448(SB), Y7
+	VFMADD231PD  couplingCouplingClampGradAtanF64AVX2const<>+512(SB), Y13, Y7
+	VFMADD213PD  couplingCouplingClampGradAtanF64AVX2const<>+576(SB), Y13, Y7
+	VFMADD213PD  couplingCouplingClampGradAtanF64AVX2const<>+640(SB), Y13, Y7
+	VFMADD213PD  couplingCouplingClampGradAtanF64AVX2const<>+704(SB), Y13, Y7
+	VFMADD213PD  couplingCouplingClampGradAtanF64AVX2const<>+768(SB), Y13, Y7
+	VFMADD213PD  couplingCouplingClampGradAtanF64AVX2const<>+832(SB), Y13, Y7
+	VFMADD213PD  couplingCouplingClampGradAtanF64AVX2const<>+896(SB), Y13, Y7
+	VFMADD213PD  couplingCouplingClampGradAtanF64AVX2const<>+960(SB), Y13, Y7
+	VFMADD213PD  couplingCouplingClampGradAtanF64AVX2const<>+1024(SB), Y13, Y7
+	VFMADD213PD  couplingCouplingClampGradAtanF64AVX2const<>+1088(SB), Y13, Y7
+	VFMADD213PD  couplingCouplingClampGradAtanF64AVX2const<>+1152(SB), Y13, Y7
+	VBLENDVPD    Y4, couplingCouplingClampGradAtanF64AVX2const<>+1216(SB), Y0, Y14
+	VBLENDVPD    Y1, couplingCouplingClampGradAtanF64AVX2const<>+1280(SB), Y14, Y15
+	VBLENDVPD    Y4, couplingCouplingClampGradAtanF64AVX2const<>+1344(SB), Y0, Y6
+	VBLENDVPD    Y1, couplingCouplingClampGradAtanF64AVX2const<>+1408(SB), Y6, Y9
+	VADDPD       Y11, Y15, Y12
+	VSUBPD       Y15, Y12, Y8
 	VSUBPD       Y8, Y11, Y5
-	VMULPD       Y14, Y11, Y6
-	VSUBPD       Y14, Y10, Y4
-	VADDPD       Y5, Y13, Y0
-	VFMADD231PD  Y4, Y7, Y0
-	VFMADD231PD  Y15, Y6, Y0
+	VMULPD       Y13, Y11, Y14
+	VSUBPD       Y13, Y10, Y4
+	VADDPD       Y5, Y9, Y0
+	VFMADD231PD  Y4, Y3, Y0
+	VFMADD231PD  Y7, Y14, Y0
 	VADDPD       Y0, Y12, Y1
-	VANDPD       couplingCouplingClampGradAtanF64AVX2const<>+448(SB), Y2, Y3
-	VANDPD       couplingCouplingClampGradAtanF64AVX2const<>+0(SB), Y1, Y9
-	VORPD        Y3, Y9, Y9
+	VANDPD       couplingCouplingClampGradAtanF64AVX2const<>+1472(SB), Y2, Y15
+	VANDPD       couplingCouplingClampGradAtanF64AVX2const<>+0(SB), Y1, Y6
+	VORPD        Y15, Y6, Y6
 	VBROADCASTSD 8(BX), Y8
-	VMULPD       Y9, Y8, Y11
+	VMULPD       Y6, Y8, Y11
 	VFMADD213PD  couplingCouplingClampGradAtanF64AVX2const<>+128(SB), Y2, Y2
 	VMOVUPD      Y11, (AX)
 	VMOVUPD      Y2, (CX)
@@ -8973,142 +8897,142 @@ DATA couplingCouplingClampGradAtanF64AVX2const<>+416(SB)/8, $0xbff0000000000000
 DATA couplingCouplingClampGradAtanF64AVX2const<>+424(SB)/8, $0xbff0000000000000
 DATA couplingCouplingClampGradAtanF64AVX2const<>+432(SB)/8, $0xbff0000000000000
 DATA couplingCouplingClampGradAtanF64AVX2const<>+440(SB)/8, $0xbff0000000000000
-DATA couplingCouplingClampGradAtanF64AVX2const<>+448(SB)/8, $0x8000000000000000
-DATA couplingCouplingClampGradAtanF64AVX2const<>+456(SB)/8, $0x8000000000000000
-DATA couplingCouplingClampGradAtanF64AVX2const<>+464(SB)/8, $0x8000000000000000
-DATA couplingCouplingClampGradAtanF64AVX2const<>+472(SB)/8, $0x8000000000000000
-DATA couplingCouplingClampGradAtanF64AVX2const<>+480(SB)/8, $0x8000000000000000
-DATA couplingCouplingClampGradAtanF64AVX2const<>+488(SB)/8, $0x8000000000000000
-DATA couplingCouplingClampGradAtanF64AVX2const<>+496(SB)/8, $0x8000000000000000
-DATA couplingCouplingClampGradAtanF64AVX2const<>+504(SB)/8, $0x8000000000000000
-DATA couplingCouplingClampGradAtanF64AVX2const<>+512(SB)/8, $0xbf9c180895953df5
-DATA couplingCouplingClampGradAtanF64AVX2const<>+520(SB)/8, $0xbf9c180895953df5
-DATA couplingCouplingClampGradAtanF64AVX2const<>+528(SB)/8, $0xbf9c180895953df5
-DATA couplingCouplingClampGradAtanF64AVX2const<>+536(SB)/8, $0xbf9c180895953df5
-DATA couplingCouplingClampGradAtanF64AVX2const<>+544(SB)/8, $0xbf9c180895953df5
-DATA couplingCouplingClampGradAtanF64AVX2const<>+552(SB)/8, $0xbf9c180895953df5
-DATA couplingCouplingClampGradAtanF64AVX2const<>+560(SB)/8, $0xbf9c180895953df5
-DATA couplingCouplingClampGradAtanF64AVX2const<>+568(SB)/8, $0xbf9c180895953df5
-DATA couplingCouplingClampGradAtanF64AVX2const<>+576(SB)/8, $0x3f84b84ec43ecd9f
-DATA couplingCouplingClampGradAtanF64AVX2const<>+584(SB)/8, $0x3f84b84ec43ecd9f
-DATA couplingCouplingClampGradAtanF64AVX2const<>+592(SB)/8, $0x3f84b84ec43ecd9f
-DATA couplingCouplingClampGradAtanF64AVX2const<>+600(SB)/8, $0x3f84b84ec43ecd9f
-DATA couplingCouplingClampGradAtanF64AVX2const<>+608(SB)/8, $0x3f84b84ec43ecd9f
-DATA couplingCouplingClampGradAtanF64AVX2const<>+616(SB)/8, $0x3f84b84ec43ecd9f
-DATA couplingCouplingClampGradAtanF64AVX2const<>+624(SB)/8, $0x3f84b84ec43ecd9f
-DATA couplingCouplingClampGradAtanF64AVX2const<>+632(SB)/8, $0x3f84b84ec43ecd9f
-DATA couplingCouplingClampGradAtanF64AVX2const<>+640(SB)/8, $0x3fa56f607f646ec3
-DATA couplingCouplingClampGradAtanF64AVX2const<>+648(SB)/8, $0x3fa56f607f646ec3
-DATA couplingCouplingClampGradAtanF64AVX2const<>+656(SB)/8, $0x3fa56f607f646ec3
-DATA couplingCouplingClampGradAtanF64AVX2const<>+664(SB)/8, $0x3fa56f607f646ec3
-DATA couplingCouplingClampGradAtanF64AVX2const<>+672(SB)/8, $0x3fa56f607f646ec3
-DATA couplingCouplingClampGradAtanF64AVX2const<>+680(SB)/8, $0x3fa56f607f646ec3
-DATA couplingCouplingClampGradAtanF64AVX2const<>+688(SB)/8, $0x3fa56f607f646ec3
-DATA couplingCouplingClampGradAtanF64AVX2const<>+696(SB)/8, $0x3fa56f607f646ec3
-DATA couplingCouplingClampGradAtanF64AVX2const<>+704(SB)/8, $0xbfaa3988128ceb4f
-DATA couplingCouplingClampGradAtanF64AVX2const<>+712(SB)/8, $0xbfaa3988128ceb4f
-DATA couplingCouplingClampGradAtanF64AVX2const<>+720(SB)/8, $0xbfaa3988128ceb4f
-DATA couplingCouplingClampGradAtanF64AVX2const<>+728(SB)/8, $0xbfaa3988128ceb4f
-DATA couplingCouplingClampGradAtanF64AVX2const<>+736(SB)/8, $0xbfaa3988128ceb4f
-DATA couplingCouplingClampGradAtanF64AVX2const<>+744(SB)/8, $0xbfaa3988128ceb4f
-DATA couplingCouplingClampGradAtanF64AVX2const<>+752(SB)/8, $0xbfaa3988128ceb4f
-DATA couplingCouplingClampGradAtanF64AVX2const<>+760(SB)/8, $0xbfaa3988128ceb4f
-DATA couplingCouplingClampGradAtanF64AVX2const<>+768(SB)/8, $0x3fadfe97edfe032d
-DATA couplingCouplingClampGradAtanF64AVX2const<>+776(SB)/8, $0x3fadfe97edfe032d
-DATA couplingCouplingClampGradAtanF64AVX2const<>+784(SB)/8, $0x3fadfe97edfe032d
-DATA couplingCouplingClampGradAtanF64AVX2const<>+792(SB)/8, $0x3fadfe97edfe032d
-DATA couplingCouplingClampGradAtanF64AVX2const<>+800(SB)/8, $0x3fadfe97edfe032d
-DATA couplingCouplingClampGradAtanF64AVX2const<>+808(SB)/8, $0x3fadfe97edfe032d
-DATA couplingCouplingClampGradAtanF64AVX2const<>+816(SB)/8, $0x3fadfe97edfe032d
-DATA couplingCouplingClampGradAtanF64AVX2const<>+824(SB)/8, $0x3fadfe97edfe032d
-DATA couplingCouplingClampGradAtanF64AVX2const<>+832(SB)/8, $0xbfb10f31fb584184
-DATA couplingCouplingClampGradAtanF64AVX2const<>+840(SB)/8, $0xbfb10f31fb584184
-DATA couplingCouplingClampGradAtanF64AVX2const<>+848(SB)/8, $0xbfb10f31fb584184
-DATA couplingCouplingClampGradAtanF64AVX2const<>+856(SB)/8, $0xbfb10f31fb584184
-DATA couplingCouplingClampGradAtanF64AVX2const<>+864(SB)/8, $0xbfb10f31fb584184
-DATA couplingCouplingClampGradAtanF64AVX2const<>+872(SB)/8, $0xbfb10f31fb584184
-DATA couplingCouplingClampGradAtanF64AVX2const<>+880(SB)/8, $0xbfb10f31fb584184
-DATA couplingCouplingClampGradAtanF64AVX2const<>+888(SB)/8, $0xbfb10f31fb584184
-DATA couplingCouplingClampGradAtanF64AVX2const<>+896(SB)/8, $0x3fb3b113dd26645d
-DATA couplingCouplingClampGradAtanF64AVX2const<>+904(SB)/8, $0x3fb3b113dd26645d
-DATA couplingCouplingClampGradAtanF64AVX2const<>+912(SB)/8, $0x3fb3b113dd26645d
-DATA couplingCouplingClampGradAtanF64AVX2const<>+920(SB)/8, $0x3fb3b113dd26645d
-DATA couplingCouplingClampGradAtanF64AVX2const<>+928(SB)/8, $0x3fb3b113dd26645d
-DATA couplingCouplingClampGradAtanF64AVX2const<>+936(SB)/8, $0x3fb3b113dd26645d
-DATA couplingCouplingClampGradAtanF64AVX2const<>+944(SB)/8, $0x3fb3b113dd26645d
-DATA couplingCouplingClampGradAtanF64AVX2const<>+952(SB)/8, $0x3fb3b113dd26645d
-DATA couplingCouplingClampGradAtanF64AVX2const<>+960(SB)/8, $0xbfb745cf4cc817f8
-DATA couplingCouplingClampGradAtanF64AVX2const<>+968(SB)/8, $0xbfb745cf4cc817f8
-DATA couplingCouplingClampGradAtanF64AVX2const<>+976(SB)/8, $0xbfb745cf4cc817f8
-DATA couplingCouplingClampGradAtanF64AVX2const<>+984(SB)/8, $0xbfb745cf4cc817f8
-DATA couplingCouplingClampGradAtanF64AVX2const<>+992(SB)/8, $0xbfb745cf4cc817f8
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1000(SB)/8, $0xbfb745cf4cc817f8
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1008(SB)/8, $0xbfb745cf4cc817f8
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1016(SB)/8, $0xbfb745cf4cc817f8
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1024(SB)/8, $0x3fbc71c7090f8c07
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1032(SB)/8, $0x3fbc71c7090f8c07
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1040(SB)/8, $0x3fbc71c7090f8c07
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1048(SB)/8, $0x3fbc71c7090f8c07
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1056(SB)/8, $0x3fbc71c7090f8c07
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1064(SB)/8, $0x3fbc71c7090f8c07
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1072(SB)/8, $0x3fbc71c7090f8c07
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1080(SB)/8, $0x3fbc71c7090f8c07
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1088(SB)/8, $0xbfc249249215e1e7
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1096(SB)/8, $0xbfc249249215e1e7
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1104(SB)/8, $0xbfc249249215e1e7
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1112(SB)/8, $0xbfc249249215e1e7
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1120(SB)/8, $0xbfc249249215e1e7
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1128(SB)/8, $0xbfc249249215e1e7
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1136(SB)/8, $0xbfc249249215e1e7
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1144(SB)/8, $0xbfc249249215e1e7
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1152(SB)/8, $0x3fc9999999991150
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1160(SB)/8, $0x3fc9999999991150
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1168(SB)/8, $0x3fc9999999991150
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1176(SB)/8, $0x3fc9999999991150
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1184(SB)/8, $0x3fc9999999991150
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1192(SB)/8, $0x3fc9999999991150
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1200(SB)/8, $0x3fc9999999991150
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1208(SB)/8, $0x3fc9999999991150
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1216(SB)/8, $0xbfd5555555555516
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1224(SB)/8, $0xbfd5555555555516
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1232(SB)/8, $0xbfd5555555555516
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1240(SB)/8, $0xbfd5555555555516
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1248(SB)/8, $0xbfd5555555555516
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1256(SB)/8, $0xbfd5555555555516
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1264(SB)/8, $0xbfd5555555555516
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1272(SB)/8, $0xbfd5555555555516
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1280(SB)/8, $0x3fe921fb54442d18
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1288(SB)/8, $0x3fe921fb54442d18
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1296(SB)/8, $0x3fe921fb54442d18
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1304(SB)/8, $0x3fe921fb54442d18
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1312(SB)/8, $0x3fe921fb54442d18
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1320(SB)/8, $0x3fe921fb54442d18
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1328(SB)/8, $0x3fe921fb54442d18
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1336(SB)/8, $0x3fe921fb54442d18
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1344(SB)/8, $0x3ff921fb54442d18
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1352(SB)/8, $0x3ff921fb54442d18
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1360(SB)/8, $0x3ff921fb54442d18
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1368(SB)/8, $0x3ff921fb54442d18
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1376(SB)/8, $0x3ff921fb54442d18
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1384(SB)/8, $0x3ff921fb54442d18
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1392(SB)/8, $0x3ff921fb54442d18
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1400(SB)/8, $0x3ff921fb54442d18
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1408(SB)/8, $0x3c81a62633145c07
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1416(SB)/8, $0x3c81a62633145c07
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1424(SB)/8, $0x3c81a62633145c07
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1432(SB)/8, $0x3c81a62633145c07
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1440(SB)/8, $0x3c81a62633145c07
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1448(SB)/8, $0x3c81a62633145c07
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1456(SB)/8, $0x3c81a62633145c07
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1464(SB)/8, $0x3c81a62633145c07
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1472(SB)/8, $0x3c91a62633145c07
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1480(SB)/8, $0x3c91a62633145c07
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1488(SB)/8, $0x3c91a62633145c07
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1496(SB)/8, $0x3c91a62633145c07
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1504(SB)/8, $0x3c91a62633145c07
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1512(SB)/8, $0x3c91a62633145c07
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1520(SB)/8, $0x3c91a62633145c07
-DATA couplingCouplingClampGradAtanF64AVX2const<>+1528(SB)/8, $0x3c91a62633145c07
+DATA couplingCouplingClampGradAtanF64AVX2const<>+448(SB)/8, $0xbf9c180895953df5
+DATA couplingCouplingClampGradAtanF64AVX2const<>+456(SB)/8, $0xbf9c180895953df5
+DATA couplingCouplingClampGradAtanF64AVX2const<>+464(SB)/8, $0xbf9c180895953df5
+DATA couplingCouplingClampGradAtanF64AVX2const<>+472(SB)/8, $0xbf9c180895953df5
+DATA couplingCouplingClampGradAtanF64AVX2const<>+480(SB)/8, $0xbf9c180895953df5
+DATA couplingCouplingClampGradAtanF64AVX2const<>+488(SB)/8, $0xbf9c180895953df5
+DATA couplingCouplingClampGradAtanF64AVX2const<>+496(SB)/8, $0xbf9c180895953df5
+DATA couplingCouplingClampGradAtanF64AVX2const<>+504(SB)/8, $0xbf9c180895953df5
+DATA couplingCouplingClampGradAtanF64AVX2const<>+512(SB)/8, $0x3f84b84ec43ecd9f
+DATA couplingCouplingClampGradAtanF64AVX2const<>+520(SB)/8, $0x3f84b84ec43ecd9f
+DATA couplingCouplingClampGradAtanF64AVX2const<>+528(SB)/8, $0x3f84b84ec43ecd9f
+DATA couplingCouplingClampGradAtanF64AVX2const<>+536(SB)/8, $0x3f84b84ec43ecd9f
+DATA couplingCouplingClampGradAtanF64AVX2const<>+544(SB)/8, $0x3f84b84ec43ecd9f
+DATA couplingCouplingClampGradAtanF64AVX2const<>+552(SB)/8, $0x3f84b84ec43ecd9f
+DATA couplingCouplingClampGradAtanF64AVX2const<>+560(SB)/8, $0x3f84b84ec43ecd9f
+DATA couplingCouplingClampGradAtanF64AVX2const<>+568(SB)/8, $0x3f84b84ec43ecd9f
+DATA couplingCouplingClampGradAtanF64AVX2const<>+576(SB)/8, $0x3fa56f607f646ec3
+DATA couplingCouplingClampGradAtanF64AVX2const<>+584(SB)/8, $0x3fa56f607f646ec3
+DATA couplingCouplingClampGradAtanF64AVX2const<>+592(SB)/8, $0x3fa56f607f646ec3
+DATA couplingCouplingClampGradAtanF64AVX2const<>+600(SB)/8, $0x3fa56f607f646ec3
+DATA couplingCouplingClampGradAtanF64AVX2const<>+608(SB)/8, $0x3fa56f607f646ec3
+DATA couplingCouplingClampGradAtanF64AVX2const<>+616(SB)/8, $0x3fa56f607f646ec3
+DATA couplingCouplingClampGradAtanF64AVX2const<>+624(SB)/8, $0x3fa56f607f646ec3
+DATA couplingCouplingClampGradAtanF64AVX2const<>+632(SB)/8, $0x3fa56f607f646ec3
+DATA couplingCouplingClampGradAtanF64AVX2const<>+640(SB)/8, $0xbfaa3988128ceb4f
+DATA couplingCouplingClampGradAtanF64AVX2const<>+648(SB)/8, $0xbfaa3988128ceb4f
+DATA couplingCouplingClampGradAtanF64AVX2const<>+656(SB)/8, $0xbfaa3988128ceb4f
+DATA couplingCouplingClampGradAtanF64AVX2const<>+664(SB)/8, $0xbfaa3988128ceb4f
+DATA couplingCouplingClampGradAtanF64AVX2const<>+672(SB)/8, $0xbfaa3988128ceb4f
+DATA couplingCouplingClampGradAtanF64AVX2const<>+680(SB)/8, $0xbfaa3988128ceb4f
+DATA couplingCouplingClampGradAtanF64AVX2const<>+688(SB)/8, $0xbfaa3988128ceb4f
+DATA couplingCouplingClampGradAtanF64AVX2const<>+696(SB)/8, $0xbfaa3988128ceb4f
+DATA couplingCouplingClampGradAtanF64AVX2const<>+704(SB)/8, $0x3fadfe97edfe032d
+DATA couplingCouplingClampGradAtanF64AVX2const<>+712(SB)/8, $0x3fadfe97edfe032d
+DATA couplingCouplingClampGradAtanF64AVX2const<>+720(SB)/8, $0x3fadfe97edfe032d
+DATA couplingCouplingClampGradAtanF64AVX2const<>+728(SB)/8, $0x3fadfe97edfe032d
+DATA couplingCouplingClampGradAtanF64AVX2const<>+736(SB)/8, $0x3fadfe97edfe032d
+DATA couplingCouplingClampGradAtanF64AVX2const<>+744(SB)/8, $0x3fadfe97edfe032d
+DATA couplingCouplingClampGradAtanF64AVX2const<>+752(SB)/8, $0x3fadfe97edfe032d
+DATA couplingCouplingClampGradAtanF64AVX2const<>+760(SB)/8, $0x3fadfe97edfe032d
+DATA couplingCouplingClampGradAtanF64AVX2const<>+768(SB)/8, $0xbfb10f31fb584184
+DATA couplingCouplingClampGradAtanF64AVX2const<>+776(SB)/8, $0xbfb10f31fb584184
+DATA couplingCouplingClampGradAtanF64AVX2const<>+784(SB)/8, $0xbfb10f31fb584184
+DATA couplingCouplingClampGradAtanF64AVX2const<>+792(SB)/8, $0xbfb10f31fb584184
+DATA couplingCouplingClampGradAtanF64AVX2const<>+800(SB)/8, $0xbfb10f31fb584184
+DATA couplingCouplingClampGradAtanF64AVX2const<>+808(SB)/8, $0xbfb10f31fb584184
+DATA couplingCouplingClampGradAtanF64AVX2const<>+816(SB)/8, $0xbfb10f31fb584184
+DATA couplingCouplingClampGradAtanF64AVX2const<>+824(SB)/8, $0xbfb10f31fb584184
+DATA couplingCouplingClampGradAtanF64AVX2const<>+832(SB)/8, $0x3fb3b113dd26645d
+DATA couplingCouplingClampGradAtanF64AVX2const<>+840(SB)/8, $0x3fb3b113dd26645d
+DATA couplingCouplingClampGradAtanF64AVX2const<>+848(SB)/8, $0x3fb3b113dd26645d
+DATA couplingCouplingClampGradAtanF64AVX2const<>+856(SB)/8, $0x3fb3b113dd26645d
+DATA couplingCouplingClampGradAtanF64AVX2const<>+864(SB)/8, $0x3fb3b113dd26645d
+DATA couplingCouplingClampGradAtanF64AVX2const<>+872(SB)/8, $0x3fb3b113dd26645d
+DATA couplingCouplingClampGradAtanF64AVX2const<>+880(SB)/8, $0x3fb3b113dd26645d
+DATA couplingCouplingClampGradAtanF64AVX2const<>+888(SB)/8, $0x3fb3b113dd26645d
+DATA couplingCouplingClampGradAtanF64AVX2const<>+896(SB)/8, $0xbfb745cf4cc817f8
+DATA couplingCouplingClampGradAtanF64AVX2const<>+904(SB)/8, $0xbfb745cf4cc817f8
+DATA couplingCouplingClampGradAtanF64AVX2const<>+912(SB)/8, $0xbfb745cf4cc817f8
+DATA couplingCouplingClampGradAtanF64AVX2const<>+920(SB)/8, $0xbfb745cf4cc817f8
+DATA couplingCouplingClampGradAtanF64AVX2const<>+928(SB)/8, $0xbfb745cf4cc817f8
+DATA couplingCouplingClampGradAtanF64AVX2const<>+936(SB)/8, $0xbfb745cf4cc817f8
+DATA couplingCouplingClampGradAtanF64AVX2const<>+944(SB)/8, $0xbfb745cf4cc817f8
+DATA couplingCouplingClampGradAtanF64AVX2const<>+952(SB)/8, $0xbfb745cf4cc817f8
+DATA couplingCouplingClampGradAtanF64AVX2const<>+960(SB)/8, $0x3fbc71c7090f8c07
+DATA couplingCouplingClampGradAtanF64AVX2const<>+968(SB)/8, $0x3fbc71c7090f8c07
+DATA couplingCouplingClampGradAtanF64AVX2const<>+976(SB)/8, $0x3fbc71c7090f8c07
+DATA couplingCouplingClampGradAtanF64AVX2const<>+984(SB)/8, $0x3fbc71c7090f8c07
+DATA couplingCouplingClampGradAtanF64AVX2const<>+992(SB)/8, $0x3fbc71c7090f8c07
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1000(SB)/8, $0x3fbc71c7090f8c07
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1008(SB)/8, $0x3fbc71c7090f8c07
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1016(SB)/8, $0x3fbc71c7090f8c07
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1024(SB)/8, $0xbfc249249215e1e7
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1032(SB)/8, $0xbfc249249215e1e7
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1040(SB)/8, $0xbfc249249215e1e7
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1048(SB)/8, $0xbfc249249215e1e7
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1056(SB)/8, $0xbfc249249215e1e7
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1064(SB)/8, $0xbfc249249215e1e7
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1072(SB)/8, $0xbfc249249215e1e7
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1080(SB)/8, $0xbfc249249215e1e7
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1088(SB)/8, $0x3fc9999999991150
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1096(SB)/8, $0x3fc9999999991150
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1104(SB)/8, $0x3fc9999999991150
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1112(SB)/8, $0x3fc9999999991150
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1120(SB)/8, $0x3fc9999999991150
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1128(SB)/8, $0x3fc9999999991150
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1136(SB)/8, $0x3fc9999999991150
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1144(SB)/8, $0x3fc9999999991150
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1152(SB)/8, $0xbfd5555555555516
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1160(SB)/8, $0xbfd5555555555516
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1168(SB)/8, $0xbfd5555555555516
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1176(SB)/8, $0xbfd5555555555516
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1184(SB)/8, $0xbfd5555555555516
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1192(SB)/8, $0xbfd5555555555516
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1200(SB)/8, $0xbfd5555555555516
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1208(SB)/8, $0xbfd5555555555516
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1216(SB)/8, $0x3fe921fb54442d18
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1224(SB)/8, $0x3fe921fb54442d18
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1232(SB)/8, $0x3fe921fb54442d18
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1240(SB)/8, $0x3fe921fb54442d18
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1248(SB)/8, $0x3fe921fb54442d18
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1256(SB)/8, $0x3fe921fb54442d18
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1264(SB)/8, $0x3fe921fb54442d18
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1272(SB)/8, $0x3fe921fb54442d18
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1280(SB)/8, $0x3ff921fb54442d18
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1288(SB)/8, $0x3ff921fb54442d18
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1296(SB)/8, $0x3ff921fb54442d18
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1304(SB)/8, $0x3ff921fb54442d18
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1312(SB)/8, $0x3ff921fb54442d18
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1320(SB)/8, $0x3ff921fb54442d18
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1328(SB)/8, $0x3ff921fb54442d18
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1336(SB)/8, $0x3ff921fb54442d18
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1344(SB)/8, $0x3c81a62633145c07
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1352(SB)/8, $0x3c81a62633145c07
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1360(SB)/8, $0x3c81a62633145c07
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1368(SB)/8, $0x3c81a62633145c07
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1376(SB)/8, $0x3c81a62633145c07
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1384(SB)/8, $0x3c81a62633145c07
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1392(SB)/8, $0x3c81a62633145c07
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1400(SB)/8, $0x3c81a62633145c07
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1408(SB)/8, $0x3c91a62633145c07
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1416(SB)/8, $0x3c91a62633145c07
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1424(SB)/8, $0x3c91a62633145c07
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1432(SB)/8, $0x3c91a62633145c07
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1440(SB)/8, $0x3c91a62633145c07
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1448(SB)/8, $0x3c91a62633145c07
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1456(SB)/8, $0x3c91a62633145c07
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1464(SB)/8, $0x3c91a62633145c07
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1472(SB)/8, $0x8000000000000000
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1480(SB)/8, $0x8000000000000000
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1488(SB)/8, $0x8000000000000000
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1496(SB)/8, $0x8000000000000000
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1504(SB)/8, $0x8000000000000000
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1512(SB)/8, $0x8000000000000000
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1520(SB)/8, $0x8000000000000000
+DATA couplingCouplingClampGradAtanF64AVX2const<>+1528(SB)/8, $0x8000000000000000
 GLOBL couplingCouplingClampGradAtanF64AVX2const<>(SB), RODATA|NOPTR, $1536
 
 // func couplingClampGradAtanF64AVX512(c []float64, f []float64, s []float64, p []float64)
@@ -9199,131 +9123,125 @@ main:
 	VMULPD           Z10, Z13, Z5
 	VMULPD           Z11, Z14, Z18
 	VMULPD           Z4, Z30, Z25
-	VXORPD.BCST      couplingCouplingClampGradAtanF64AVX512const<>+56(SB), Z5, Z26
-	VXORPD.BCST      couplingCouplingClampGradAtanF64AVX512const<>+56(SB), Z18, Z1
-	VXORPD.BCST      couplingCouplingClampGradAtanF64AVX512const<>+56(SB), Z25, Z19
-	VMOVUPD          Z13, Z20
-	VMOVUPD          Z14, Z15
-	VMOVUPD          Z30, Z16
-	VFMADD231PD      Z31, Z26, Z20
-	VFMADD231PD      Z0, Z1, Z15
-	VFMADD231PD      Z2, Z19, Z16
-	VFMADD231PD      Z3, Z26, Z20
-	VFMADD231PD      Z12, Z1, Z15
-	VFMADD231PD      Z9, Z19, Z16
-	VFMADD231PD      Z10, Z20, Z5
-	VFMADD231PD      Z11, Z15, Z18
-	VFMADD231PD      Z4, Z16, Z25
-	VXORPD.BCST      couplingCouplingClampGradAtanF64AVX512const<>+56(SB), Z5, Z17
-	VXORPD.BCST      couplingCouplingClampGradAtanF64AVX512const<>+56(SB), Z18, Z21
-	VXORPD.BCST      couplingCouplingClampGradAtanF64AVX512const<>+56(SB), Z25, Z26
-	VFMADD231PD      Z31, Z17, Z13
-	VFMADD231PD      Z0, Z21, Z14
-	VFMADD231PD      Z2, Z26, Z30
-	VFMADD231PD      Z3, Z17, Z13
-	VFMADD231PD      Z12, Z21, Z14
-	VFMADD231PD      Z9, Z26, Z30
-	VMULPD           Z10, Z13, Z1
-	VMULPD           Z11, Z14, Z19
-	VMULPD           Z4, Z30, Z20
-	VMULPD           Z5, Z5, Z15
-	VMULPD           Z18, Z18, Z16
-	VMULPD           Z25, Z25, Z31
-	VBROADCASTSD     couplingCouplingClampGradAtanF64AVX512const<>+64(SB), Z0
-	VBROADCASTSD     couplingCouplingClampGradAtanF64AVX512const<>+64(SB), Z2
-	VBROADCASTSD     couplingCouplingClampGradAtanF64AVX512const<>+64(SB), Z17
-	VFMADD231PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+72(SB), Z15, Z0
-	VFMADD231PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+72(SB), Z16, Z2
-	VFMADD231PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+72(SB), Z31, Z17
-	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+80(SB), Z15, Z0
-	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+80(SB), Z16, Z2
-	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+80(SB), Z31, Z17
-	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+88(SB), Z15, Z0
-	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+88(SB), Z16, Z2
-	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+88(SB), Z31, Z17
-	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+96(SB), Z15, Z0
-	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+96(SB), Z16, Z2
-	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+96(SB), Z31, Z17
-	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+104(SB), Z15, Z0
-	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+104(SB), Z16, Z2
-	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+104(SB), Z31, Z17
-	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+112(SB), Z15, Z0
-	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+112(SB), Z16, Z2
-	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+112(SB), Z31, Z17
-	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+120(SB), Z15, Z0
-	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+120(SB), Z16, Z2
-	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+120(SB), Z31, Z17
-	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+128(SB), Z15, Z0
-	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+128(SB), Z16, Z2
-	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+128(SB), Z31, Z17
-	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+136(SB), Z15, Z0
-	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+136(SB), Z16, Z2
-	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+136(SB), Z31, Z17
-	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+144(SB), Z15, Z0
-	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+144(SB), Z16, Z2
-	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+144(SB), Z31, Z17
-	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+152(SB), Z15, Z0
-	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+152(SB), Z16, Z2
-	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+152(SB), Z31, Z17
-	VBLENDMPD.BCST   couplingCouplingClampGradAtanF64AVX512const<>+160(SB), Z22, K2, Z21
-	VBLENDMPD.BCST   couplingCouplingClampGradAtanF64AVX512const<>+160(SB), Z23, K3, Z26
-	VBLENDMPD.BCST   couplingCouplingClampGradAtanF64AVX512const<>+160(SB), Z24, K4, Z3
-	VBLENDMPD.BCST   couplingCouplingClampGradAtanF64AVX512const<>+168(SB), Z21, K5, Z12
-	VBLENDMPD.BCST   couplingCouplingClampGradAtanF64AVX512const<>+168(SB), Z26, K6, Z9
-	VBLENDMPD.BCST   couplingCouplingClampGradAtanF64AVX512const<>+168(SB), Z3, K7, Z13
-	VBLENDMPD.BCST   couplingCouplingClampGradAtanF64AVX512const<>+176(SB), Z22, K2, Z14
-	VBLENDMPD.BCST   couplingCouplingClampGradAtanF64AVX512const<>+176(SB), Z23, K3, Z30
-	VBLENDMPD.BCST   couplingCouplingClampGradAtanF64AVX512const<>+176(SB), Z24, K4, Z10
-	VBLENDMPD.BCST   couplingCouplingClampGradAtanF64AVX512const<>+184(SB), Z14, K5, Z11
-	VBLENDMPD.BCST   couplingCouplingClampGradAtanF64AVX512const<>+184(SB), Z30, K6, Z4
-	VBLENDMPD.BCST   couplingCouplingClampGradAtanF64AVX512const<>+184(SB), Z10, K7, Z21
-	VADDPD           Z5, Z12, Z26
+	VMOVUPD          Z13, Z26
+	VMOVUPD          Z14, Z1
+	VMOVUPD          Z30, Z19
+	VFNMADD231PD     Z31, Z5, Z26
+	VFNMADD231PD     Z0, Z18, Z1
+	VFNMADD231PD     Z2, Z25, Z19
+	VFNMADD231PD     Z3, Z5, Z26
+	VFNMADD231PD     Z12, Z18, Z1
+	VFNMADD231PD     Z9, Z25, Z19
+	VFMADD231PD      Z10, Z26, Z5
+	VFMADD231PD      Z11, Z1, Z18
+	VFMADD231PD      Z4, Z19, Z25
+	VFNMADD231PD     Z31, Z5, Z13
+	VFNMADD231PD     Z0, Z18, Z14
+	VFNMADD231PD     Z2, Z25, Z30
+	VFNMADD231PD     Z3, Z5, Z13
+	VFNMADD231PD     Z12, Z18, Z14
+	VFNMADD231PD     Z9, Z25, Z30
+	VMULPD           Z10, Z13, Z20
+	VMULPD           Z11, Z14, Z15
+	VMULPD           Z4, Z30, Z16
+	VMULPD           Z5, Z5, Z17
+	VMULPD           Z18, Z18, Z21
+	VMULPD           Z25, Z25, Z26
+	VBROADCASTSD     couplingCouplingClampGradAtanF64AVX512const<>+56(SB), Z1
+	VBROADCASTSD     couplingCouplingClampGradAtanF64AVX512const<>+56(SB), Z19
+	VBROADCASTSD     couplingCouplingClampGradAtanF64AVX512const<>+56(SB), Z31
+	VFMADD231PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+64(SB), Z17, Z1
+	VFMADD231PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+64(SB), Z21, Z19
+	VFMADD231PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+64(SB), Z26, Z31
+	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+72(SB), Z17, Z1
+	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+72(SB), Z21, Z19
+	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+72(SB), Z26, Z31
+	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+80(SB), Z17, Z1
+	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+80(SB), Z21, Z19
+	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+80(SB), Z26, Z31
+	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+88(SB), Z17, Z1
+	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+88(SB), Z21, Z19
+	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+88(SB), Z26, Z31
+	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+96(SB), Z17, Z1
+	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+96(SB), Z21, Z19
+	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+96(SB), Z26, Z31
+	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+104(SB), Z17, Z1
+	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+104(SB), Z21, Z19
+	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+104(SB), Z26, Z31
+	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+112(SB), Z17, Z1
+	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+112(SB), Z21, Z19
+	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+112(SB), Z26, Z31
+	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+120(SB), Z17, Z1
+	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+120(SB), Z21, Z19
+	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+120(SB), Z26, Z31
+	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+128(SB), Z17, Z1
+	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+128(SB), Z21, Z19
+	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+128(SB), Z26, Z31
+	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+136(SB), Z17, Z1
+	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+136(SB), Z21, Z19
+	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+136(SB), Z26, Z31
+	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+144(SB), Z17, Z1
+	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+144(SB), Z21, Z19
+	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+144(SB), Z26, Z31
+	VBLENDMPD.BCST   couplingCouplingClampGradAtanF64AVX512const<>+152(SB), Z22, K2, Z0
+	VBLENDMPD.BCST   couplingCouplingClampGradAtanF64AVX512const<>+152(SB), Z23, K3, Z2
+	VBLENDMPD.BCST   couplingCouplingClampGradAtanF64AVX512const<>+152(SB), Z24, K4, Z3
+	VBLENDMPD.BCST   couplingCouplingClampGradAtanF64AVX512const<>+160(SB), Z0, K5, Z12
+	VBLENDMPD.BCST   couplingCouplingClampGradAtanF64AVX512const<>+160(SB), Z2, K6, Z9
+	VBLENDMPD.BCST   couplingCouplingClampGradAtanF64AVX512const<>+160(SB), Z3, K7, Z13
+	VBLENDMPD.BCST   couplingCouplingClampGradAtanF64AVX512const<>+168(SB), Z22, K2, Z14
+	VBLENDMPD.BCST   couplingCouplingClampGradAtanF64AVX512const<>+168(SB), Z23, K3, Z30
+	VBLENDMPD.BCST   couplingCouplingClampGradAtanF64AVX512const<>+168(SB), Z24, K4, Z10
+	VBLENDMPD.BCST   couplingCouplingClampGradAtanF64AVX512const<>+176(SB), Z14, K5, Z11
+	VBLENDMPD.BCST   couplingCouplingClampGradAtanF64AVX512const<>+176(SB), Z30, K6, Z4
+	VBLENDMPD.BCST   couplingCouplingClampGradAtanF64AVX512const<>+176(SB), Z10, K7, Z0
+	VADDPD           Z5, Z12, Z2
 	VADDPD           Z18, Z9, Z3
 	VADDPD           Z25, Z13, Z22
-	VSUBPD           Z12, Z26, Z23
+	VSUBPD           Z12, Z2, Z23
 	VSUBPD           Z9, Z3, Z24
 	VSUBPD           Z13, Z22, Z14
 	VSUBPD           Z23, Z5, Z30
 	VSUBPD           Z24, Z18, Z10
 	VSUBPD           Z14, Z25, Z12
-	VMULPD           Z15, Z5, Z9
-	VMULPD           Z16, Z18, Z13
-	VMULPD           Z31, Z25, Z23
-	VSUBPD           Z15, Z27, Z24
-	VSUBPD           Z16, Z28, Z14
-	VSUBPD           Z31, Z29, Z5
+	VMULPD           Z17, Z5, Z9
+	VMULPD           Z21, Z18, Z13
+	VMULPD           Z26, Z25, Z23
+	VSUBPD           Z17, Z27, Z24
+	VSUBPD           Z21, Z28, Z14
+	VSUBPD           Z26, Z29, Z5
 	VADDPD           Z30, Z11, Z18
 	VADDPD           Z10, Z4, Z25
-	VADDPD           Z12, Z21, Z27
-	VFMADD231PD      Z24, Z1, Z18
-	VFMADD231PD      Z14, Z19, Z25
-	VFMADD231PD      Z5, Z20, Z27
-	VFMADD231PD      Z0, Z9, Z18
-	VFMADD231PD      Z2, Z13, Z25
-	VFMADD231PD      Z17, Z23, Z27
-	VADDPD           Z18, Z26, Z28
+	VADDPD           Z12, Z0, Z27
+	VFMADD231PD      Z24, Z20, Z18
+	VFMADD231PD      Z14, Z15, Z25
+	VFMADD231PD      Z5, Z16, Z27
+	VFMADD231PD      Z1, Z9, Z18
+	VFMADD231PD      Z19, Z13, Z25
+	VFMADD231PD      Z31, Z23, Z27
+	VADDPD           Z18, Z2, Z28
 	VADDPD           Z25, Z3, Z29
-	VADDPD           Z27, Z22, Z15
-	VANDPD.BCST      couplingCouplingClampGradAtanF64AVX512const<>+56(SB), Z6, Z4
-	VANDPD.BCST      couplingCouplingClampGradAtanF64AVX512const<>+56(SB), Z7, Z21
-	VANDPD.BCST      couplingCouplingClampGradAtanF64AVX512const<>+56(SB), Z8, Z30
-	VANDPD.BCST      couplingCouplingClampGradAtanF64AVX512const<>+0(SB), Z28, Z16
-	VANDPD.BCST      couplingCouplingClampGradAtanF64AVX512const<>+0(SB), Z29, Z31
-	VANDPD.BCST      couplingCouplingClampGradAtanF64AVX512const<>+0(SB), Z15, Z11
-	VORPD            Z4, Z16, Z16
-	VORPD            Z21, Z31, Z31
+	VADDPD           Z27, Z22, Z17
+	VANDPD.BCST      couplingCouplingClampGradAtanF64AVX512const<>+184(SB), Z6, Z4
+	VANDPD.BCST      couplingCouplingClampGradAtanF64AVX512const<>+184(SB), Z7, Z0
+	VANDPD.BCST      couplingCouplingClampGradAtanF64AVX512const<>+184(SB), Z8, Z30
+	VANDPD.BCST      couplingCouplingClampGradAtanF64AVX512const<>+0(SB), Z28, Z21
+	VANDPD.BCST      couplingCouplingClampGradAtanF64AVX512const<>+0(SB), Z29, Z26
+	VANDPD.BCST      couplingCouplingClampGradAtanF64AVX512const<>+0(SB), Z17, Z11
+	VORPD            Z4, Z21, Z21
+	VORPD            Z0, Z26, Z26
 	VORPD            Z30, Z11, Z11
 	VBROADCASTSD     8(BX), Z10
 	VBROADCASTSD     8(BX), Z12
-	VBROADCASTSD     8(BX), Z1
-	VMULPD           Z16, Z10, Z19
-	VMULPD           Z31, Z12, Z20
-	VMULPD           Z11, Z1, Z24
+	VBROADCASTSD     8(BX), Z20
+	VMULPD           Z21, Z10, Z15
+	VMULPD           Z26, Z12, Z16
+	VMULPD           Z11, Z20, Z24
 	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+16(SB), Z6, Z6
 	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+16(SB), Z7, Z7
 	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+16(SB), Z8, Z8
-	VMOVUPD          Z19, (AX)
-	VMOVUPD          Z20, 64(AX)
+	VMOVUPD          Z15, (AX)
+	VMOVUPD          Z16, 64(AX)
 	VMOVUPD          Z24, 128(AX)
 	VMOVUPD          Z6, (CX)
 	VMOVUPD          Z7, 64(CX)
@@ -9362,48 +9280,46 @@ one:
 	VBLENDMPD        Z15, Z14, K3, Z20
 	VDIVPD           Z19, Z9, Z21
 	VMULPD           Z21, Z18, Z22
-	VXORPD.BCST      couplingCouplingClampGradAtanF64AVX512const<>+56(SB), Z22, Z23
-	VMOVUPD          Z18, Z24
-	VFMADD231PD      Z19, Z23, Z24
-	VFMADD231PD      Z20, Z23, Z24
-	VFMADD231PD      Z21, Z24, Z22
-	VXORPD.BCST      couplingCouplingClampGradAtanF64AVX512const<>+56(SB), Z22, Z25
-	VFMADD231PD      Z19, Z25, Z18
-	VFMADD231PD      Z20, Z25, Z18
-	VMULPD           Z21, Z18, Z26
-	VMULPD           Z22, Z22, Z27
-	VBROADCASTSD     couplingCouplingClampGradAtanF64AVX512const<>+64(SB), Z28
-	VFMADD231PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+72(SB), Z27, Z28
-	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+80(SB), Z27, Z28
-	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+88(SB), Z27, Z28
-	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+96(SB), Z27, Z28
-	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+104(SB), Z27, Z28
-	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+112(SB), Z27, Z28
-	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+120(SB), Z27, Z28
-	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+128(SB), Z27, Z28
-	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+136(SB), Z27, Z28
-	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+144(SB), Z27, Z28
-	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+152(SB), Z27, Z28
-	VBLENDMPD.BCST   couplingCouplingClampGradAtanF64AVX512const<>+160(SB), Z15, K2, Z29
-	VBLENDMPD.BCST   couplingCouplingClampGradAtanF64AVX512const<>+168(SB), Z29, K3, Z30
-	VBLENDMPD.BCST   couplingCouplingClampGradAtanF64AVX512const<>+176(SB), Z15, K2, Z31
-	VBLENDMPD.BCST   couplingCouplingClampGradAtanF64AVX512const<>+184(SB), Z31, K3, Z0
-	VADDPD           Z22, Z30, Z1
-	VSUBPD           Z30, Z1, Z6
-	VSUBPD           Z6, Z22, Z5
-	VMULPD           Z27, Z22, Z7
-	VSUBPD           Z27, Z9, Z8
-	VADDPD           Z5, Z0, Z11
-	VFMADD231PD      Z8, Z26, Z11
-	VFMADD231PD      Z28, Z7, Z11
-	VADDPD           Z11, Z1, Z4
-	VANDPD.BCST      couplingCouplingClampGradAtanF64AVX512const<>+56(SB), Z2, Z17
-	VANDPD.BCST      couplingCouplingClampGradAtanF64AVX512const<>+0(SB), Z4, Z10
-	VORPD            Z17, Z10, Z10
-	VBROADCASTSD     8(BX), Z3
-	VMULPD           Z10, Z3, Z12
+	VMOVUPD          Z18, Z23
+	VFNMADD231PD     Z19, Z22, Z23
+	VFNMADD231PD     Z20, Z22, Z23
+	VFMADD231PD      Z21, Z23, Z22
+	VFNMADD231PD     Z19, Z22, Z18
+	VFNMADD231PD     Z20, Z22, Z18
+	VMULPD           Z21, Z18, Z24
+	VMULPD           Z22, Z22, Z25
+	VBROADCASTSD     couplingCouplingClampGradAtanF64AVX512const<>+56(SB), Z26
+	VFMADD231PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+64(SB), Z25, Z26
+	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+72(SB), Z25, Z26
+	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+80(SB), Z25, Z26
+	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+88(SB), Z25, Z26
+	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+96(SB), Z25, Z26
+	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+104(SB), Z25, Z26
+	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+112(SB), Z25, Z26
+	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+120(SB), Z25, Z26
+	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+128(SB), Z25, Z26
+	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+136(SB), Z25, Z26
+	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+144(SB), Z25, Z26
+	VBLENDMPD.BCST   couplingCouplingClampGradAtanF64AVX512const<>+152(SB), Z15, K2, Z27
+	VBLENDMPD.BCST   couplingCouplingClampGradAtanF64AVX512const<>+160(SB), Z27, K3, Z28
+	VBLENDMPD.BCST   couplingCouplingClampGradAtanF64AVX512const<>+168(SB), Z15, K2, Z29
+	VBLENDMPD.BCST   couplingCouplingClampGradAtanF64AVX512const<>+176(SB), Z29, K3, Z30
+	VADDPD           Z22, Z28, Z31
+	VSUBPD           Z28, Z31, Z0
+	VSUBPD           Z0, Z22, Z1
+	VMULPD           Z25, Z22, Z6
+	VSUBPD           Z25, Z9, Z5
+	VADDPD           Z1, Z30, Z7
+	VFMADD231PD      Z5, Z24, Z7
+	VFMADD231PD      Z26, Z6, Z7
+	VADDPD           Z7, Z31, Z8
+	VANDPD.BCST      couplingCouplingClampGradAtanF64AVX512const<>+184(SB), Z2, Z4
+	VANDPD.BCST      couplingCouplingClampGradAtanF64AVX512const<>+0(SB), Z8, Z11
+	VORPD            Z4, Z11, Z11
+	VBROADCASTSD     8(BX), Z10
+	VMULPD           Z11, Z10, Z17
 	VFMADD213PD.BCST couplingCouplingClampGradAtanF64AVX512const<>+16(SB), Z2, Z2
-	VMOVUPD          Z12, (AX)
+	VMOVUPD          Z17, (AX)
 	VMOVUPD          Z2, (CX)
 	ADDQ             $0x00000040, AX
 	ADDQ             $0x00000040, CX
@@ -9422,23 +9338,23 @@ DATA couplingCouplingClampGradAtanF64AVX512const<>+24(SB)/8, $0x0000000000000000
 DATA couplingCouplingClampGradAtanF64AVX512const<>+32(SB)/8, $0x4000000000000000
 DATA couplingCouplingClampGradAtanF64AVX512const<>+40(SB)/8, $0x43b0000000000000
 DATA couplingCouplingClampGradAtanF64AVX512const<>+48(SB)/8, $0xbff0000000000000
-DATA couplingCouplingClampGradAtanF64AVX512const<>+56(SB)/8, $0x8000000000000000
-DATA couplingCouplingClampGradAtanF64AVX512const<>+64(SB)/8, $0xbf9c180895953df5
-DATA couplingCouplingClampGradAtanF64AVX512const<>+72(SB)/8, $0x3f84b84ec43ecd9f
-DATA couplingCouplingClampGradAtanF64AVX512const<>+80(SB)/8, $0x3fa56f607f646ec3
-DATA couplingCouplingClampGradAtanF64AVX512const<>+88(SB)/8, $0xbfaa3988128ceb4f
-DATA couplingCouplingClampGradAtanF64AVX512const<>+96(SB)/8, $0x3fadfe97edfe032d
-DATA couplingCouplingClampGradAtanF64AVX512const<>+104(SB)/8, $0xbfb10f31fb584184
-DATA couplingCouplingClampGradAtanF64AVX512const<>+112(SB)/8, $0x3fb3b113dd26645d
-DATA couplingCouplingClampGradAtanF64AVX512const<>+120(SB)/8, $0xbfb745cf4cc817f8
-DATA couplingCouplingClampGradAtanF64AVX512const<>+128(SB)/8, $0x3fbc71c7090f8c07
-DATA couplingCouplingClampGradAtanF64AVX512const<>+136(SB)/8, $0xbfc249249215e1e7
-DATA couplingCouplingClampGradAtanF64AVX512const<>+144(SB)/8, $0x3fc9999999991150
-DATA couplingCouplingClampGradAtanF64AVX512const<>+152(SB)/8, $0xbfd5555555555516
-DATA couplingCouplingClampGradAtanF64AVX512const<>+160(SB)/8, $0x3fe921fb54442d18
-DATA couplingCouplingClampGradAtanF64AVX512const<>+168(SB)/8, $0x3ff921fb54442d18
-DATA couplingCouplingClampGradAtanF64AVX512const<>+176(SB)/8, $0x3c81a62633145c07
-DATA couplingCouplingClampGradAtanF64AVX512const<>+184(SB)/8, $0x3c91a62633145c07
+DATA couplingCouplingClampGradAtanF64AVX512const<>+56(SB)/8, $0xbf9c180895953df5
+DATA couplingCouplingClampGradAtanF64AVX512const<>+64(SB)/8, $0x3f84b84ec43ecd9f
+DATA couplingCouplingClampGradAtanF64AVX512const<>+72(SB)/8, $0x3fa56f607f646ec3
+DATA couplingCouplingClampGradAtanF64AVX512const<>+80(SB)/8, $0xbfaa3988128ceb4f
+DATA couplingCouplingClampGradAtanF64AVX512const<>+88(SB)/8, $0x3fadfe97edfe032d
+DATA couplingCouplingClampGradAtanF64AVX512const<>+96(SB)/8, $0xbfb10f31fb584184
+DATA couplingCouplingClampGradAtanF64AVX512const<>+104(SB)/8, $0x3fb3b113dd26645d
+DATA couplingCouplingClampGradAtanF64AVX512const<>+112(SB)/8, $0xbfb745cf4cc817f8
+DATA couplingCouplingClampGradAtanF64AVX512const<>+120(SB)/8, $0x3fbc71c7090f8c07
+DATA couplingCouplingClampGradAtanF64AVX512const<>+128(SB)/8, $0xbfc249249215e1e7
+DATA couplingCouplingClampGradAtanF64AVX512const<>+136(SB)/8, $0x3fc9999999991150
+DATA couplingCouplingClampGradAtanF64AVX512const<>+144(SB)/8, $0xbfd5555555555516
+DATA couplingCouplingClampGradAtanF64AVX512const<>+152(SB)/8, $0x3fe921fb54442d18
+DATA couplingCouplingClampGradAtanF64AVX512const<>+160(SB)/8, $0x3ff921fb54442d18
+DATA couplingCouplingClampGradAtanF64AVX512const<>+168(SB)/8, $0x3c81a62633145c07
+DATA couplingCouplingClampGradAtanF64AVX512const<>+176(SB)/8, $0x3c91a62633145c07
+DATA couplingCouplingClampGradAtanF64AVX512const<>+184(SB)/8, $0x8000000000000000
 GLOBL couplingCouplingClampGradAtanF64AVX512const<>(SB), RODATA|NOPTR, $192
 
 // func couplingClampGradAtanF32AVX2(c []float32, f []float32, s []float32, p []float32)
@@ -9479,40 +9395,38 @@ main:
 	VBLENDVPS    Y1, Y0, Y15, Y12
 	VDIVPS       Y9, Y10, Y5
 	VMULPS       Y5, Y8, Y11
-	VXORPS       couplingCouplingClampGradAtanF32AVX2const<>+448(SB), Y11, Y6
-	VMOVUPS      Y8, Y3
-	VFMADD231PS  Y9, Y6, Y3
-	VFMADD231PS  Y12, Y6, Y3
-	VFMADD231PS  Y5, Y3, Y11
-	VXORPS       couplingCouplingClampGradAtanF32AVX2const<>+448(SB), Y11, Y13
-	VFMADD231PS  Y9, Y13, Y8
-	VFMADD231PS  Y12, Y13, Y8
-	VMULPS       Y5, Y8, Y7
-	VMULPS       Y11, Y11, Y14
-	VMOVUPS      couplingCouplingClampGradAtanF32AVX2const<>+512(SB), Y15
-	VFMADD231PS  couplingCouplingClampGradAtanF32AVX2const<>+576(SB), Y14, Y15
-	VFMADD213PS  couplingCouplingClampGradAtanF32AVX2const<>+640(SB), Y14, Y15
-	VFMADD213PS  couplingCouplingClampGradAtanF32AVX2const<>+704(SB), Y14, Y15
-	VFMADD213PS  couplingCouplingClampGradAtanF32AVX2const<>+768(SB), Y14, Y15
-	VFMADD213PS  couplingCouplingClampGradAtanF32AVX2const<>+832(SB), Y14, Y15
-	VBLENDVPS    Y4, couplingCouplingClampGradAtanF32AVX2const<>+896(SB), Y0, Y6
-	VBLENDVPS    Y1, couplingCouplingClampGradAtanF32AVX2const<>+960(SB), Y6, Y3
-	VBLENDVPS    Y4, couplingCouplingClampGradAtanF32AVX2const<>+1024(SB), Y0, Y9
-	VBLENDVPS    Y1, couplingCouplingClampGradAtanF32AVX2const<>+1088(SB), Y9, Y13
-	VADDPS       Y11, Y3, Y12
-	VSUBPS       Y3, Y12, Y8
+	VMOVUPS      Y8, Y6
+	VFNMADD231PS Y9, Y11, Y6
+	VFNMADD231PS Y12, Y11, Y6
+	VFMADD231PS  Y5, Y6, Y11
+	VFNMADD231PS Y9, Y11, Y8
+	VFNMADD231PS Y12, Y11, Y8
+	VMULPS       Y5, Y8, Y3
+	VMULPS       Y11, Y11, Y13
+	VMOVUPS      couplingCouplingClampGradAtanF32AVX2const<>+448(SB), Y7
+	VFMADD231PS  couplingCouplingClampGradAtanF32AVX2const<>+512(SB), Y13, Y7
+	VFMADD213PS  couplingCouplingClampGradAtanF32AVX2const<>+576(SB), Y13, Y7
+	VFMADD213PS  couplingCouplingClampGradAtanF32AVX2const<>+640(SB), Y13, Y7
+	VFMADD213PS  couplingCouplingClampGradAtanF32AVX2const<>+704(SB), Y13, Y7
+	VFMADD213PS  couplingCouplingClampGradAtanF32AVX2const<>+768(SB), Y13, Y7
+	VBLENDVPS    Y4, couplingCouplingClampGradAtanF32AVX2const<>+832(SB), Y0, Y14
+	VBLENDVPS    Y1, couplingCouplingClampGradAtanF32AVX2const<>+896(SB), Y14, Y15
+	VBLENDVPS    Y4, couplingCouplingClampGradAtanF32AVX2const<>+960(SB), Y0, Y6
+	VBLENDVPS    Y1, couplingCouplingClampGradAtanF32AVX2const<>+1024(SB), Y6, Y9
+	VADDPS       Y11, Y15, Y12
+	VSUBPS       Y15, Y12, Y8
 	VSUBPS       Y8, Y11, Y5
-	VMULPS       Y14, Y11, Y6
-	VSUBPS       Y14, Y10, Y4
-	VADDPS       Y5, Y13, Y0
-	VFMADD231PS  Y4, Y7, Y0
-	VFMADD231PS  Y15, Y6, Y0
+	VMULPS       Y13, Y11, Y14
+	VSUBPS       Y13, Y10, Y4
+	VADDPS       Y5, Y9, Y0
+	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y7, Y14, Y0
 	VADDPS       Y0, Y12, Y1
-	VANDPS       couplingCouplingClampGradAtanF32AVX2const<>+448(SB), Y2, Y3
-	VANDPS       couplingCouplingClampGradAtanF32AVX2const<>+0(SB), Y1, Y9
-	VORPS        Y3, Y9, Y9
+	VANDPS       couplingCouplingClampGradAtanF32AVX2const<>+1088(SB), Y2, Y15
+	VANDPS       couplingCouplingClampGradAtanF32AVX2const<>+0(SB), Y1, Y6
+	VORPS        Y15, Y6, Y6
 	VBROADCASTSS 4(BX), Y8
-	VMULPS       Y9, Y8, Y11
+	VMULPS       Y6, Y8, Y11
 	VFMADD213PS  couplingCouplingClampGradAtanF32AVX2const<>+128(SB), Y2, Y2
 	VMOVUPS      Y11, (AX)
 	VMOVUPS      Y2, (CX)
@@ -9550,40 +9464,38 @@ one:
 	VBLENDVPS    Y1, Y0, Y15, Y12
 	VDIVPS       Y9, Y10, Y5
 	VMULPS       Y5, Y8, Y11
-	VXORPS       couplingCouplingClampGradAtanF32AVX2const<>+448(SB), Y11, Y6
-	VMOVUPS      Y8, Y3
-	VFMADD231PS  Y9, Y6, Y3
-	VFMADD231PS  Y12, Y6, Y3
-	VFMADD231PS  Y5, Y3, Y11
-	VXORPS       couplingCouplingClampGradAtanF32AVX2const<>+448(SB), Y11, Y13
-	VFMADD231PS  Y9, Y13, Y8
-	VFMADD231PS  Y12, Y13, Y8
-	VMULPS       Y5, Y8, Y7
-	VMULPS       Y11, Y11, Y14
-	VMOVUPS      couplingCouplingClampGradAtanF32AVX2const<>+512(SB), Y15
-	VFMADD231PS  couplingCouplingClampGradAtanF32AVX2const<>+576(SB), Y14, Y15
-	VFMADD213PS  couplingCouplingClampGradAtanF32AVX2const<>+640(SB), Y14, Y15
-	VFMADD213PS  couplingCouplingClampGradAtanF32AVX2const<>+704(SB), Y14, Y15
-	VFMADD213PS  couplingCouplingClampGradAtanF32AVX2const<>+768(SB), Y14, Y15
-	VFMADD213PS  couplingCouplingClampGradAtanF32AVX2const<>+832(SB), Y14, Y15
-	VBLENDVPS    Y4, couplingCouplingClampGradAtanF32AVX2const<>+896(SB), Y0, Y6
-	VBLENDVPS    Y1, couplingCouplingClampGradAtanF32AVX2const<>+960(SB), Y6, Y3
-	VBLENDVPS    Y4, couplingCouplingClampGradAtanF32AVX2const<>+1024(SB), Y0, Y9
-	VBLENDVPS    Y1, couplingCouplingClampGradAtanF32AVX2const<>+1088(SB), Y9, Y13
-	VADDPS       Y11, Y3, Y12
-	VSUBPS       Y3, Y12, Y8
+	VMOVUPS      Y8, Y6
+	VFNMADD231PS Y9, Y11, Y6
+	VFNMADD231PS Y12, Y11, Y6
+	VFMADD231PS  Y5, Y6, Y11
+	VFNMADD231PS Y9, Y11, Y8
+	VFNMADD231PS Y12, Y11, Y8
+	VMULPS       Y5, Y8, Y3
+	VMULPS       Y11, Y11, Y13
+	VMOVUPS      couplingCouplingClampGradAtanF32AVX2const<>+448(SB), Y7
+	VFMADD231PS  couplingCouplingClampGradAtanF32AVX2const<>+512(SB), Y13, Y7
+	VFMADD213PS  couplingCouplingClampGradAtanF32AVX2const<>+576(SB), Y13, Y7
+	VFMADD213PS  couplingCouplingClampGradAtanF32AVX2const<>+640(SB), Y13, Y7
+	VFMADD213PS  couplingCouplingClampGradAtanF32AVX2const<>+704(SB), Y13, Y7
+	VFMADD213PS  couplingCouplingClampGradAtanF32AVX2const<>+768(SB), Y13, Y7
+	VBLENDVPS    Y4, couplingCouplingClampGradAtanF32AVX2const<>+832(SB), Y0, Y14
+	VBLENDVPS    Y1, couplingCouplingClampGradAtanF32AVX2const<>+896(SB), Y14, Y15
+	VBLENDVPS    Y4, couplingCouplingClampGradAtanF32AVX2const<>+960(SB), Y0, Y6
+	VBLENDVPS    Y1, couplingCouplingClampGradAtanF32AVX2const<>+1024(SB), Y6, Y9
+	VADDPS       Y11, Y15, Y12
+	VSUBPS       Y15, Y12, Y8
 	VSUBPS       Y8, Y11, Y5
-	VMULPS       Y14, Y11, Y6
-	VSUBPS       Y14, Y10, Y4
-	VADDPS       Y5, Y13, Y0
-	VFMADD231PS  Y4, Y7, Y0
-	VFMADD231PS  Y15, Y6, Y0
+	VMULPS       Y13, Y11, Y14
+	VSUBPS       Y13, Y10, Y4
+	VADDPS       Y5, Y9, Y0
+	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y7, Y14, Y0
 	VADDPS       Y0, Y12, Y1
-	VANDPS       couplingCouplingClampGradAtanF32AVX2const<>+448(SB), Y2, Y3
-	VANDPS       couplingCouplingClampGradAtanF32AVX2const<>+0(SB), Y1, Y9
-	VORPS        Y3, Y9, Y9
+	VANDPS       couplingCouplingClampGradAtanF32AVX2const<>+1088(SB), Y2, Y15
+	VANDPS       couplingCouplingClampGradAtanF32AVX2const<>+0(SB), Y1, Y6
+	VORPS        Y15, Y6, Y6
 	VBROADCASTSS 4(BX), Y8
-	VMULPS       Y9, Y8, Y11
+	VMULPS       Y6, Y8, Y11
 	VFMADD213PS  couplingCouplingClampGradAtanF32AVX2const<>+128(SB), Y2, Y2
 	VMOVUPS      Y11, (AX)
 	VMOVUPS      Y2, (CX)
@@ -9709,182 +9621,182 @@ DATA couplingCouplingClampGradAtanF32AVX2const<>+432(SB)/4, $0xbf800000
 DATA couplingCouplingClampGradAtanF32AVX2const<>+436(SB)/4, $0xbf800000
 DATA couplingCouplingClampGradAtanF32AVX2const<>+440(SB)/4, $0xbf800000
 DATA couplingCouplingClampGradAtanF32AVX2const<>+444(SB)/4, $0xbf800000
-DATA couplingCouplingClampGradAtanF32AVX2const<>+448(SB)/4, $0x80000000
-DATA couplingCouplingClampGradAtanF32AVX2const<>+452(SB)/4, $0x80000000
-DATA couplingCouplingClampGradAtanF32AVX2const<>+456(SB)/4, $0x80000000
-DATA couplingCouplingClampGradAtanF32AVX2const<>+460(SB)/4, $0x80000000
-DATA couplingCouplingClampGradAtanF32AVX2const<>+464(SB)/4, $0x80000000
-DATA couplingCouplingClampGradAtanF32AVX2const<>+468(SB)/4, $0x80000000
-DATA couplingCouplingClampGradAtanF32AVX2const<>+472(SB)/4, $0x80000000
-DATA couplingCouplingClampGradAtanF32AVX2const<>+476(SB)/4, $0x80000000
-DATA couplingCouplingClampGradAtanF32AVX2const<>+480(SB)/4, $0x80000000
-DATA couplingCouplingClampGradAtanF32AVX2const<>+484(SB)/4, $0x80000000
-DATA couplingCouplingClampGradAtanF32AVX2const<>+488(SB)/4, $0x80000000
-DATA couplingCouplingClampGradAtanF32AVX2const<>+492(SB)/4, $0x80000000
-DATA couplingCouplingClampGradAtanF32AVX2const<>+496(SB)/4, $0x80000000
-DATA couplingCouplingClampGradAtanF32AVX2const<>+500(SB)/4, $0x80000000
-DATA couplingCouplingClampGradAtanF32AVX2const<>+504(SB)/4, $0x80000000
-DATA couplingCouplingClampGradAtanF32AVX2const<>+508(SB)/4, $0x80000000
-DATA couplingCouplingClampGradAtanF32AVX2const<>+512(SB)/4, $0xbda3837e
-DATA couplingCouplingClampGradAtanF32AVX2const<>+516(SB)/4, $0xbda3837e
-DATA couplingCouplingClampGradAtanF32AVX2const<>+520(SB)/4, $0xbda3837e
-DATA couplingCouplingClampGradAtanF32AVX2const<>+524(SB)/4, $0xbda3837e
-DATA couplingCouplingClampGradAtanF32AVX2const<>+528(SB)/4, $0xbda3837e
-DATA couplingCouplingClampGradAtanF32AVX2const<>+532(SB)/4, $0xbda3837e
-DATA couplingCouplingClampGradAtanF32AVX2const<>+536(SB)/4, $0xbda3837e
-DATA couplingCouplingClampGradAtanF32AVX2const<>+540(SB)/4, $0xbda3837e
-DATA couplingCouplingClampGradAtanF32AVX2const<>+544(SB)/4, $0xbda3837e
-DATA couplingCouplingClampGradAtanF32AVX2const<>+548(SB)/4, $0xbda3837e
-DATA couplingCouplingClampGradAtanF32AVX2const<>+552(SB)/4, $0xbda3837e
-DATA couplingCouplingClampGradAtanF32AVX2const<>+556(SB)/4, $0xbda3837e
-DATA couplingCouplingClampGradAtanF32AVX2const<>+560(SB)/4, $0xbda3837e
-DATA couplingCouplingClampGradAtanF32AVX2const<>+564(SB)/4, $0xbda3837e
-DATA couplingCouplingClampGradAtanF32AVX2const<>+568(SB)/4, $0xbda3837e
-DATA couplingCouplingClampGradAtanF32AVX2const<>+572(SB)/4, $0xbda3837e
-DATA couplingCouplingClampGradAtanF32AVX2const<>+576(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingClampGradAtanF32AVX2const<>+580(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingClampGradAtanF32AVX2const<>+584(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingClampGradAtanF32AVX2const<>+588(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingClampGradAtanF32AVX2const<>+592(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingClampGradAtanF32AVX2const<>+596(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingClampGradAtanF32AVX2const<>+600(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingClampGradAtanF32AVX2const<>+604(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingClampGradAtanF32AVX2const<>+608(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingClampGradAtanF32AVX2const<>+612(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingClampGradAtanF32AVX2const<>+616(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingClampGradAtanF32AVX2const<>+620(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingClampGradAtanF32AVX2const<>+624(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingClampGradAtanF32AVX2const<>+628(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingClampGradAtanF32AVX2const<>+632(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingClampGradAtanF32AVX2const<>+636(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingClampGradAtanF32AVX2const<>+640(SB)/4, $0x3de01243
-DATA couplingCouplingClampGradAtanF32AVX2const<>+644(SB)/4, $0x3de01243
-DATA couplingCouplingClampGradAtanF32AVX2const<>+648(SB)/4, $0x3de01243
-DATA couplingCouplingClampGradAtanF32AVX2const<>+652(SB)/4, $0x3de01243
-DATA couplingCouplingClampGradAtanF32AVX2const<>+656(SB)/4, $0x3de01243
-DATA couplingCouplingClampGradAtanF32AVX2const<>+660(SB)/4, $0x3de01243
-DATA couplingCouplingClampGradAtanF32AVX2const<>+664(SB)/4, $0x3de01243
-DATA couplingCouplingClampGradAtanF32AVX2const<>+668(SB)/4, $0x3de01243
-DATA couplingCouplingClampGradAtanF32AVX2const<>+672(SB)/4, $0x3de01243
-DATA couplingCouplingClampGradAtanF32AVX2const<>+676(SB)/4, $0x3de01243
-DATA couplingCouplingClampGradAtanF32AVX2const<>+680(SB)/4, $0x3de01243
-DATA couplingCouplingClampGradAtanF32AVX2const<>+684(SB)/4, $0x3de01243
-DATA couplingCouplingClampGradAtanF32AVX2const<>+688(SB)/4, $0x3de01243
-DATA couplingCouplingClampGradAtanF32AVX2const<>+692(SB)/4, $0x3de01243
-DATA couplingCouplingClampGradAtanF32AVX2const<>+696(SB)/4, $0x3de01243
-DATA couplingCouplingClampGradAtanF32AVX2const<>+700(SB)/4, $0x3de01243
-DATA couplingCouplingClampGradAtanF32AVX2const<>+704(SB)/4, $0xbe122566
-DATA couplingCouplingClampGradAtanF32AVX2const<>+708(SB)/4, $0xbe122566
-DATA couplingCouplingClampGradAtanF32AVX2const<>+712(SB)/4, $0xbe122566
-DATA couplingCouplingClampGradAtanF32AVX2const<>+716(SB)/4, $0xbe122566
-DATA couplingCouplingClampGradAtanF32AVX2const<>+720(SB)/4, $0xbe122566
-DATA couplingCouplingClampGradAtanF32AVX2const<>+724(SB)/4, $0xbe122566
-DATA couplingCouplingClampGradAtanF32AVX2const<>+728(SB)/4, $0xbe122566
-DATA couplingCouplingClampGradAtanF32AVX2const<>+732(SB)/4, $0xbe122566
-DATA couplingCouplingClampGradAtanF32AVX2const<>+736(SB)/4, $0xbe122566
-DATA couplingCouplingClampGradAtanF32AVX2const<>+740(SB)/4, $0xbe122566
-DATA couplingCouplingClampGradAtanF32AVX2const<>+744(SB)/4, $0xbe122566
-DATA couplingCouplingClampGradAtanF32AVX2const<>+748(SB)/4, $0xbe122566
-DATA couplingCouplingClampGradAtanF32AVX2const<>+752(SB)/4, $0xbe122566
-DATA couplingCouplingClampGradAtanF32AVX2const<>+756(SB)/4, $0xbe122566
-DATA couplingCouplingClampGradAtanF32AVX2const<>+760(SB)/4, $0xbe122566
-DATA couplingCouplingClampGradAtanF32AVX2const<>+764(SB)/4, $0xbe122566
-DATA couplingCouplingClampGradAtanF32AVX2const<>+768(SB)/4, $0x3e4ccb76
-DATA couplingCouplingClampGradAtanF32AVX2const<>+772(SB)/4, $0x3e4ccb76
-DATA couplingCouplingClampGradAtanF32AVX2const<>+776(SB)/4, $0x3e4ccb76
-DATA couplingCouplingClampGradAtanF32AVX2const<>+780(SB)/4, $0x3e4ccb76
-DATA couplingCouplingClampGradAtanF32AVX2const<>+784(SB)/4, $0x3e4ccb76
-DATA couplingCouplingClampGradAtanF32AVX2const<>+788(SB)/4, $0x3e4ccb76
-DATA couplingCouplingClampGradAtanF32AVX2const<>+792(SB)/4, $0x3e4ccb76
-DATA couplingCouplingClampGradAtanF32AVX2const<>+796(SB)/4, $0x3e4ccb76
-DATA couplingCouplingClampGradAtanF32AVX2const<>+800(SB)/4, $0x3e4ccb76
-DATA couplingCouplingClampGradAtanF32AVX2const<>+804(SB)/4, $0x3e4ccb76
-DATA couplingCouplingClampGradAtanF32AVX2const<>+808(SB)/4, $0x3e4ccb76
-DATA couplingCouplingClampGradAtanF32AVX2const<>+812(SB)/4, $0x3e4ccb76
-DATA couplingCouplingClampGradAtanF32AVX2const<>+816(SB)/4, $0x3e4ccb76
-DATA couplingCouplingClampGradAtanF32AVX2const<>+820(SB)/4, $0x3e4ccb76
-DATA couplingCouplingClampGradAtanF32AVX2const<>+824(SB)/4, $0x3e4ccb76
-DATA couplingCouplingClampGradAtanF32AVX2const<>+828(SB)/4, $0x3e4ccb76
-DATA couplingCouplingClampGradAtanF32AVX2const<>+832(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingClampGradAtanF32AVX2const<>+836(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingClampGradAtanF32AVX2const<>+840(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingClampGradAtanF32AVX2const<>+844(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingClampGradAtanF32AVX2const<>+848(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingClampGradAtanF32AVX2const<>+852(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingClampGradAtanF32AVX2const<>+856(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingClampGradAtanF32AVX2const<>+860(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingClampGradAtanF32AVX2const<>+864(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingClampGradAtanF32AVX2const<>+868(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingClampGradAtanF32AVX2const<>+872(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingClampGradAtanF32AVX2const<>+876(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingClampGradAtanF32AVX2const<>+880(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingClampGradAtanF32AVX2const<>+884(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingClampGradAtanF32AVX2const<>+888(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingClampGradAtanF32AVX2const<>+892(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingClampGradAtanF32AVX2const<>+896(SB)/4, $0x3f490fdb
-DATA couplingCouplingClampGradAtanF32AVX2const<>+900(SB)/4, $0x3f490fdb
-DATA couplingCouplingClampGradAtanF32AVX2const<>+904(SB)/4, $0x3f490fdb
-DATA couplingCouplingClampGradAtanF32AVX2const<>+908(SB)/4, $0x3f490fdb
-DATA couplingCouplingClampGradAtanF32AVX2const<>+912(SB)/4, $0x3f490fdb
-DATA couplingCouplingClampGradAtanF32AVX2const<>+916(SB)/4, $0x3f490fdb
-DATA couplingCouplingClampGradAtanF32AVX2const<>+920(SB)/4, $0x3f490fdb
-DATA couplingCouplingClampGradAtanF32AVX2const<>+924(SB)/4, $0x3f490fdb
-DATA couplingCouplingClampGradAtanF32AVX2const<>+928(SB)/4, $0x3f490fdb
-DATA couplingCouplingClampGradAtanF32AVX2const<>+932(SB)/4, $0x3f490fdb
-DATA couplingCouplingClampGradAtanF32AVX2const<>+936(SB)/4, $0x3f490fdb
-DATA couplingCouplingClampGradAtanF32AVX2const<>+940(SB)/4, $0x3f490fdb
-DATA couplingCouplingClampGradAtanF32AVX2const<>+944(SB)/4, $0x3f490fdb
-DATA couplingCouplingClampGradAtanF32AVX2const<>+948(SB)/4, $0x3f490fdb
-DATA couplingCouplingClampGradAtanF32AVX2const<>+952(SB)/4, $0x3f490fdb
-DATA couplingCouplingClampGradAtanF32AVX2const<>+956(SB)/4, $0x3f490fdb
-DATA couplingCouplingClampGradAtanF32AVX2const<>+960(SB)/4, $0x3fc90fdb
-DATA couplingCouplingClampGradAtanF32AVX2const<>+964(SB)/4, $0x3fc90fdb
-DATA couplingCouplingClampGradAtanF32AVX2const<>+968(SB)/4, $0x3fc90fdb
-DATA couplingCouplingClampGradAtanF32AVX2const<>+972(SB)/4, $0x3fc90fdb
-DATA couplingCouplingClampGradAtanF32AVX2const<>+976(SB)/4, $0x3fc90fdb
-DATA couplingCouplingClampGradAtanF32AVX2const<>+980(SB)/4, $0x3fc90fdb
-DATA couplingCouplingClampGradAtanF32AVX2const<>+984(SB)/4, $0x3fc90fdb
-DATA couplingCouplingClampGradAtanF32AVX2const<>+988(SB)/4, $0x3fc90fdb
-DATA couplingCouplingClampGradAtanF32AVX2const<>+992(SB)/4, $0x3fc90fdb
-DATA couplingCouplingClampGradAtanF32AVX2const<>+996(SB)/4, $0x3fc90fdb
-DATA couplingCouplingClampGradAtanF32AVX2const<>+1000(SB)/4, $0x3fc90fdb
-DATA couplingCouplingClampGradAtanF32AVX2const<>+1004(SB)/4, $0x3fc90fdb
-DATA couplingCouplingClampGradAtanF32AVX2const<>+1008(SB)/4, $0x3fc90fdb
-DATA couplingCouplingClampGradAtanF32AVX2const<>+1012(SB)/4, $0x3fc90fdb
-DATA couplingCouplingClampGradAtanF32AVX2const<>+1016(SB)/4, $0x3fc90fdb
-DATA couplingCouplingClampGradAtanF32AVX2const<>+1020(SB)/4, $0x3fc90fdb
-DATA couplingCouplingClampGradAtanF32AVX2const<>+1024(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingClampGradAtanF32AVX2const<>+1028(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingClampGradAtanF32AVX2const<>+1032(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingClampGradAtanF32AVX2const<>+1036(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingClampGradAtanF32AVX2const<>+1040(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingClampGradAtanF32AVX2const<>+1044(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingClampGradAtanF32AVX2const<>+1048(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingClampGradAtanF32AVX2const<>+1052(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingClampGradAtanF32AVX2const<>+1056(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingClampGradAtanF32AVX2const<>+1060(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingClampGradAtanF32AVX2const<>+1064(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingClampGradAtanF32AVX2const<>+1068(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingClampGradAtanF32AVX2const<>+1072(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingClampGradAtanF32AVX2const<>+1076(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingClampGradAtanF32AVX2const<>+1080(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingClampGradAtanF32AVX2const<>+1084(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingClampGradAtanF32AVX2const<>+1088(SB)/4, $0xb33bbd2e
-DATA couplingCouplingClampGradAtanF32AVX2const<>+1092(SB)/4, $0xb33bbd2e
-DATA couplingCouplingClampGradAtanF32AVX2const<>+1096(SB)/4, $0xb33bbd2e
-DATA couplingCouplingClampGradAtanF32AVX2const<>+1100(SB)/4, $0xb33bbd2e
-DATA couplingCouplingClampGradAtanF32AVX2const<>+1104(SB)/4, $0xb33bbd2e
-DATA couplingCouplingClampGradAtanF32AVX2const<>+1108(SB)/4, $0xb33bbd2e
-DATA couplingCouplingClampGradAtanF32AVX2const<>+1112(SB)/4, $0xb33bbd2e
-DATA couplingCouplingClampGradAtanF32AVX2const<>+1116(SB)/4, $0xb33bbd2e
-DATA couplingCouplingClampGradAtanF32AVX2const<>+1120(SB)/4, $0xb33bbd2e
-DATA couplingCouplingClampGradAtanF32AVX2const<>+1124(SB)/4, $0xb33bbd2e
-DATA couplingCouplingClampGradAtanF32AVX2const<>+1128(SB)/4, $0xb33bbd2e
-DATA couplingCouplingClampGradAtanF32AVX2const<>+1132(SB)/4, $0xb33bbd2e
-DATA couplingCouplingClampGradAtanF32AVX2const<>+1136(SB)/4, $0xb33bbd2e
-DATA couplingCouplingClampGradAtanF32AVX2const<>+1140(SB)/4, $0xb33bbd2e
-DATA couplingCouplingClampGradAtanF32AVX2const<>+1144(SB)/4, $0xb33bbd2e
-DATA couplingCouplingClampGradAtanF32AVX2const<>+1148(SB)/4, $0xb33bbd2e
+DATA couplingCouplingClampGradAtanF32AVX2const<>+448(SB)/4, $0xbda3837e
+DATA couplingCouplingClampGradAtanF32AVX2const<>+452(SB)/4, $0xbda3837e
+DATA couplingCouplingClampGradAtanF32AVX2const<>+456(SB)/4, $0xbda3837e
+DATA couplingCouplingClampGradAtanF32AVX2const<>+460(SB)/4, $0xbda3837e
+DATA couplingCouplingClampGradAtanF32AVX2const<>+464(SB)/4, $0xbda3837e
+DATA couplingCouplingClampGradAtanF32AVX2const<>+468(SB)/4, $0xbda3837e
+DATA couplingCouplingClampGradAtanF32AVX2const<>+472(SB)/4, $0xbda3837e
+DATA couplingCouplingClampGradAtanF32AVX2const<>+476(SB)/4, $0xbda3837e
+DATA couplingCouplingClampGradAtanF32AVX2const<>+480(SB)/4, $0xbda3837e
+DATA couplingCouplingClampGradAtanF32AVX2const<>+484(SB)/4, $0xbda3837e
+DATA couplingCouplingClampGradAtanF32AVX2const<>+488(SB)/4, $0xbda3837e
+DATA couplingCouplingClampGradAtanF32AVX2const<>+492(SB)/4, $0xbda3837e
+DATA couplingCouplingClampGradAtanF32AVX2const<>+496(SB)/4, $0xbda3837e
+DATA couplingCouplingClampGradAtanF32AVX2const<>+500(SB)/4, $0xbda3837e
+DATA couplingCouplingClampGradAtanF32AVX2const<>+504(SB)/4, $0xbda3837e
+DATA couplingCouplingClampGradAtanF32AVX2const<>+508(SB)/4, $0xbda3837e
+DATA couplingCouplingClampGradAtanF32AVX2const<>+512(SB)/4, $0x3d1e9c4b
+DATA couplingCouplingClampGradAtanF32AVX2const<>+516(SB)/4, $0x3d1e9c4b
+DATA couplingCouplingClampGradAtanF32AVX2const<>+520(SB)/4, $0x3d1e9c4b
+DATA couplingCouplingClampGradAtanF32AVX2const<>+524(SB)/4, $0x3d1e9c4b
+DATA couplingCouplingClampGradAtanF32AVX2const<>+528(SB)/4, $0x3d1e9c4b
+DATA couplingCouplingClampGradAtanF32AVX2const<>+532(SB)/4, $0x3d1e9c4b
+DATA couplingCouplingClampGradAtanF32AVX2const<>+536(SB)/4, $0x3d1e9c4b
+DATA couplingCouplingClampGradAtanF32AVX2const<>+540(SB)/4, $0x3d1e9c4b
+DATA couplingCouplingClampGradAtanF32AVX2const<>+544(SB)/4, $0x3d1e9c4b
+DATA couplingCouplingClampGradAtanF32AVX2const<>+548(SB)/4, $0x3d1e9c4b
+DATA couplingCouplingClampGradAtanF32AVX2const<>+552(SB)/4, $0x3d1e9c4b
+DATA couplingCouplingClampGradAtanF32AVX2const<>+556(SB)/4, $0x3d1e9c4b
+DATA couplingCouplingClampGradAtanF32AVX2const<>+560(SB)/4, $0x3d1e9c4b
+DATA couplingCouplingClampGradAtanF32AVX2const<>+564(SB)/4, $0x3d1e9c4b
+DATA couplingCouplingClampGradAtanF32AVX2const<>+568(SB)/4, $0x3d1e9c4b
+DATA couplingCouplingClampGradAtanF32AVX2const<>+572(SB)/4, $0x3d1e9c4b
+DATA couplingCouplingClampGradAtanF32AVX2const<>+576(SB)/4, $0x3de01243
+DATA couplingCouplingClampGradAtanF32AVX2const<>+580(SB)/4, $0x3de01243
+DATA couplingCouplingClampGradAtanF32AVX2const<>+584(SB)/4, $0x3de01243
+DATA couplingCouplingClampGradAtanF32AVX2const<>+588(SB)/4, $0x3de01243
+DATA couplingCouplingClampGradAtanF32AVX2const<>+592(SB)/4, $0x3de01243
+DATA couplingCouplingClampGradAtanF32AVX2const<>+596(SB)/4, $0x3de01243
+DATA couplingCouplingClampGradAtanF32AVX2const<>+600(SB)/4, $0x3de01243
+DATA couplingCouplingClampGradAtanF32AVX2const<>+604(SB)/4, $0x3de01243
+DATA couplingCouplingClampGradAtanF32AVX2const<>+608(SB)/4, $0x3de01243
+DATA couplingCouplingClampGradAtanF32AVX2const<>+612(SB)/4, $0x3de01243
+DATA couplingCouplingClampGradAtanF32AVX2const<>+616(SB)/4, $0x3de01243
+DATA couplingCouplingClampGradAtanF32AVX2const<>+620(SB)/4, $0x3de01243
+DATA couplingCouplingClampGradAtanF32AVX2const<>+624(SB)/4, $0x3de01243
+DATA couplingCouplingClampGradAtanF32AVX2const<>+628(SB)/4, $0x3de01243
+DATA couplingCouplingClampGradAtanF32AVX2const<>+632(SB)/4, $0x3de01243
+DATA couplingCouplingClampGradAtanF32AVX2const<>+636(SB)/4, $0x3de01243
+DATA couplingCouplingClampGradAtanF32AVX2const<>+640(SB)/4, $0xbe122566
+DATA couplingCouplingClampGradAtanF32AVX2const<>+644(SB)/4, $0xbe122566
+DATA couplingCouplingClampGradAtanF32AVX2const<>+648(SB)/4, $0xbe122566
+DATA couplingCouplingClampGradAtanF32AVX2const<>+652(SB)/4, $0xbe122566
+DATA couplingCouplingClampGradAtanF32AVX2const<>+656(SB)/4, $0xbe122566
+DATA couplingCouplingClampGradAtanF32AVX2const<>+660(SB)/4, $0xbe122566
+DATA couplingCouplingClampGradAtanF32AVX2const<>+664(SB)/4, $0xbe122566
+DATA couplingCouplingClampGradAtanF32AVX2const<>+668(SB)/4, $0xbe122566
+DATA couplingCouplingClampGradAtanF32AVX2const<>+672(SB)/4, $0xbe122566
+DATA couplingCouplingClampGradAtanF32AVX2const<>+676(SB)/4, $0xbe122566
+DATA couplingCouplingClampGradAtanF32AVX2const<>+680(SB)/4, $0xbe122566
+DATA couplingCouplingClampGradAtanF32AVX2const<>+684(SB)/4, $0xbe122566
+DATA couplingCouplingClampGradAtanF32AVX2const<>+688(SB)/4, $0xbe122566
+DATA couplingCouplingClampGradAtanF32AVX2const<>+692(SB)/4, $0xbe122566
+DATA couplingCouplingClampGradAtanF32AVX2const<>+696(SB)/4, $0xbe122566
+DATA couplingCouplingClampGradAtanF32AVX2const<>+700(SB)/4, $0xbe122566
+DATA couplingCouplingClampGradAtanF32AVX2const<>+704(SB)/4, $0x3e4ccb76
+DATA couplingCouplingClampGradAtanF32AVX2const<>+708(SB)/4, $0x3e4ccb76
+DATA couplingCouplingClampGradAtanF32AVX2const<>+712(SB)/4, $0x3e4ccb76
+DATA couplingCouplingClampGradAtanF32AVX2const<>+716(SB)/4, $0x3e4ccb76
+DATA couplingCouplingClampGradAtanF32AVX2const<>+720(SB)/4, $0x3e4ccb76
+DATA couplingCouplingClampGradAtanF32AVX2const<>+724(SB)/4, $0x3e4ccb76
+DATA couplingCouplingClampGradAtanF32AVX2const<>+728(SB)/4, $0x3e4ccb76
+DATA couplingCouplingClampGradAtanF32AVX2const<>+732(SB)/4, $0x3e4ccb76
+DATA couplingCouplingClampGradAtanF32AVX2const<>+736(SB)/4, $0x3e4ccb76
+DATA couplingCouplingClampGradAtanF32AVX2const<>+740(SB)/4, $0x3e4ccb76
+DATA couplingCouplingClampGradAtanF32AVX2const<>+744(SB)/4, $0x3e4ccb76
+DATA couplingCouplingClampGradAtanF32AVX2const<>+748(SB)/4, $0x3e4ccb76
+DATA couplingCouplingClampGradAtanF32AVX2const<>+752(SB)/4, $0x3e4ccb76
+DATA couplingCouplingClampGradAtanF32AVX2const<>+756(SB)/4, $0x3e4ccb76
+DATA couplingCouplingClampGradAtanF32AVX2const<>+760(SB)/4, $0x3e4ccb76
+DATA couplingCouplingClampGradAtanF32AVX2const<>+764(SB)/4, $0x3e4ccb76
+DATA couplingCouplingClampGradAtanF32AVX2const<>+768(SB)/4, $0xbeaaaaa9
+DATA couplingCouplingClampGradAtanF32AVX2const<>+772(SB)/4, $0xbeaaaaa9
+DATA couplingCouplingClampGradAtanF32AVX2const<>+776(SB)/4, $0xbeaaaaa9
+DATA couplingCouplingClampGradAtanF32AVX2const<>+780(SB)/4, $0xbeaaaaa9
+DATA couplingCouplingClampGradAtanF32AVX2const<>+784(SB)/4, $0xbeaaaaa9
+DATA couplingCouplingClampGradAtanF32AVX2const<>+788(SB)/4, $0xbeaaaaa9
+DATA couplingCouplingClampGradAtanF32AVX2const<>+792(SB)/4, $0xbeaaaaa9
+DATA couplingCouplingClampGradAtanF32AVX2const<>+796(SB)/4, $0xbeaaaaa9
+DATA couplingCouplingClampGradAtanF32AVX2const<>+800(SB)/4, $0xbeaaaaa9
+DATA couplingCouplingClampGradAtanF32AVX2const<>+804(SB)/4, $0xbeaaaaa9
+DATA couplingCouplingClampGradAtanF32AVX2const<>+808(SB)/4, $0xbeaaaaa9
+DATA couplingCouplingClampGradAtanF32AVX2const<>+812(SB)/4, $0xbeaaaaa9
+DATA couplingCouplingClampGradAtanF32AVX2const<>+816(SB)/4, $0xbeaaaaa9
+DATA couplingCouplingClampGradAtanF32AVX2const<>+820(SB)/4, $0xbeaaaaa9
+DATA couplingCouplingClampGradAtanF32AVX2const<>+824(SB)/4, $0xbeaaaaa9
+DATA couplingCouplingClampGradAtanF32AVX2const<>+828(SB)/4, $0xbeaaaaa9
+DATA couplingCouplingClampGradAtanF32AVX2const<>+832(SB)/4, $0x3f490fdb
+DATA couplingCouplingClampGradAtanF32AVX2const<>+836(SB)/4, $0x3f490fdb
+DATA couplingCouplingClampGradAtanF32AVX2const<>+840(SB)/4, $0x3f490fdb
+DATA couplingCouplingClampGradAtanF32AVX2const<>+844(SB)/4, $0x3f490fdb
+DATA couplingCouplingClampGradAtanF32AVX2const<>+848(SB)/4, $0x3f490fdb
+DATA couplingCouplingClampGradAtanF32AVX2const<>+852(SB)/4, $0x3f490fdb
+DATA couplingCouplingClampGradAtanF32AVX2const<>+856(SB)/4, $0x3f490fdb
+DATA couplingCouplingClampGradAtanF32AVX2const<>+860(SB)/4, $0x3f490fdb
+DATA couplingCouplingClampGradAtanF32AVX2const<>+864(SB)/4, $0x3f490fdb
+DATA couplingCouplingClampGradAtanF32AVX2const<>+868(SB)/4, $0x3f490fdb
+DATA couplingCouplingClampGradAtanF32AVX2const<>+872(SB)/4, $0x3f490fdb
+DATA couplingCouplingClampGradAtanF32AVX2const<>+876(SB)/4, $0x3f490fdb
+DATA couplingCouplingClampGradAtanF32AVX2const<>+880(SB)/4, $0x3f490fdb
+DATA couplingCouplingClampGradAtanF32AVX2const<>+884(SB)/4, $0x3f490fdb
+DATA couplingCouplingClampGradAtanF32AVX2const<>+888(SB)/4, $0x3f490fdb
+DATA couplingCouplingClampGradAtanF32AVX2const<>+892(SB)/4, $0x3f490fdb
+DATA couplingCouplingClampGradAtanF32AVX2const<>+896(SB)/4, $0x3fc90fdb
+DATA couplingCouplingClampGradAtanF32AVX2const<>+900(SB)/4, $0x3fc90fdb
+DATA couplingCouplingClampGradAtanF32AVX2const<>+904(SB)/4, $0x3fc90fdb
+DATA couplingCouplingClampGradAtanF32AVX2const<>+908(SB)/4, $0x3fc90fdb
+DATA couplingCouplingClampGradAtanF32AVX2const<>+912(SB)/4, $0x3fc90fdb
+DATA couplingCouplingClampGradAtanF32AVX2const<>+916(SB)/4, $0x3fc90fdb
+DATA couplingCouplingClampGradAtanF32AVX2const<>+920(SB)/4, $0x3fc90fdb
+DATA couplingCouplingClampGradAtanF32AVX2const<>+924(SB)/4, $0x3fc90fdb
+DATA couplingCouplingClampGradAtanF32AVX2const<>+928(SB)/4, $0x3fc90fdb
+DATA couplingCouplingClampGradAtanF32AVX2const<>+932(SB)/4, $0x3fc90fdb
+DATA couplingCouplingClampGradAtanF32AVX2const<>+936(SB)/4, $0x3fc90fdb
+DATA couplingCouplingClampGradAtanF32AVX2const<>+940(SB)/4, $0x3fc90fdb
+DATA couplingCouplingClampGradAtanF32AVX2const<>+944(SB)/4, $0x3fc90fdb
+DATA couplingCouplingClampGradAtanF32AVX2const<>+948(SB)/4, $0x3fc90fdb
+DATA couplingCouplingClampGradAtanF32AVX2const<>+952(SB)/4, $0x3fc90fdb
+DATA couplingCouplingClampGradAtanF32AVX2const<>+956(SB)/4, $0x3fc90fdb
+DATA couplingCouplingClampGradAtanF32AVX2const<>+960(SB)/4, $0xb2bbbd2e
+DATA couplingCouplingClampGradAtanF32AVX2const<>+964(SB)/4, $0xb2bbbd2e
+DATA couplingCouplingClampGradAtanF32AVX2const<>+968(SB)/4, $0xb2bbbd2e
+DATA couplingCouplingClampGradAtanF32AVX2const<>+972(SB)/4, $0xb2bbbd2e
+DATA couplingCouplingClampGradAtanF32AVX2const<>+976(SB)/4, $0xb2bbbd2e
+DATA couplingCouplingClampGradAtanF32AVX2const<>+980(SB)/4, $0xb2bbbd2e
+DATA couplingCouplingClampGradAtanF32AVX2const<>+984(SB)/4, $0xb2bbbd2e
+DATA couplingCouplingClampGradAtanF32AVX2const<>+988(SB)/4, $0xb2bbbd2e
+DATA couplingCouplingClampGradAtanF32AVX2const<>+992(SB)/4, $0xb2bbbd2e
+DATA couplingCouplingClampGradAtanF32AVX2const<>+996(SB)/4, $0xb2bbbd2e
+DATA couplingCouplingClampGradAtanF32AVX2const<>+1000(SB)/4, $0xb2bbbd2e
+DATA couplingCouplingClampGradAtanF32AVX2const<>+1004(SB)/4, $0xb2bbbd2e
+DATA couplingCouplingClampGradAtanF32AVX2const<>+1008(SB)/4, $0xb2bbbd2e
+DATA couplingCouplingClampGradAtanF32AVX2const<>+1012(SB)/4, $0xb2bbbd2e
+DATA couplingCouplingClampGradAtanF32AVX2const<>+1016(SB)/4, $0xb2bbbd2e
+DATA couplingCouplingClampGradAtanF32AVX2const<>+1020(SB)/4, $0xb2bbbd2e
+DATA couplingCouplingClampGradAtanF32AVX2const<>+1024(SB)/4, $0xb33bbd2e
+DATA couplingCouplingClampGradAtanF32AVX2const<>+1028(SB)/4, $0xb33bbd2e
+DATA couplingCouplingClampGradAtanF32AVX2const<>+1032(SB)/4, $0xb33bbd2e
+DATA couplingCouplingClampGradAtanF32AVX2const<>+1036(SB)/4, $0xb33bbd2e
+DATA couplingCouplingClampGradAtanF32AVX2const<>+1040(SB)/4, $0xb33bbd2e
+DATA couplingCouplingClampGradAtanF32AVX2const<>+1044(SB)/4, $0xb33bbd2e
+DATA couplingCouplingClampGradAtanF32AVX2const<>+1048(SB)/4, $0xb33bbd2e
+DATA couplingCouplingClampGradAtanF32AVX2const<>+1052(SB)/4, $0xb33bbd2e
+DATA couplingCouplingClampGradAtanF32AVX2const<>+1056(SB)/4, $0xb33bbd2e
+DATA couplingCouplingClampGradAtanF32AVX2const<>+1060(SB)/4, $0xb33bbd2e
+DATA couplingCouplingClampGradAtanF32AVX2const<>+1064(SB)/4, $0xb33bbd2e
+DATA couplingCouplingClampGradAtanF32AVX2const<>+1068(SB)/4, $0xb33bbd2e
+DATA couplingCouplingClampGradAtanF32AVX2const<>+1072(SB)/4, $0xb33bbd2e
+DATA couplingCouplingClampGradAtanF32AVX2const<>+1076(SB)/4, $0xb33bbd2e
+DATA couplingCouplingClampGradAtanF32AVX2const<>+1080(SB)/4, $0xb33bbd2e
+DATA couplingCouplingClampGradAtanF32AVX2const<>+1084(SB)/4, $0xb33bbd2e
+DATA couplingCouplingClampGradAtanF32AVX2const<>+1088(SB)/4, $0x80000000
+DATA couplingCouplingClampGradAtanF32AVX2const<>+1092(SB)/4, $0x80000000
+DATA couplingCouplingClampGradAtanF32AVX2const<>+1096(SB)/4, $0x80000000
+DATA couplingCouplingClampGradAtanF32AVX2const<>+1100(SB)/4, $0x80000000
+DATA couplingCouplingClampGradAtanF32AVX2const<>+1104(SB)/4, $0x80000000
+DATA couplingCouplingClampGradAtanF32AVX2const<>+1108(SB)/4, $0x80000000
+DATA couplingCouplingClampGradAtanF32AVX2const<>+1112(SB)/4, $0x80000000
+DATA couplingCouplingClampGradAtanF32AVX2const<>+1116(SB)/4, $0x80000000
+DATA couplingCouplingClampGradAtanF32AVX2const<>+1120(SB)/4, $0x80000000
+DATA couplingCouplingClampGradAtanF32AVX2const<>+1124(SB)/4, $0x80000000
+DATA couplingCouplingClampGradAtanF32AVX2const<>+1128(SB)/4, $0x80000000
+DATA couplingCouplingClampGradAtanF32AVX2const<>+1132(SB)/4, $0x80000000
+DATA couplingCouplingClampGradAtanF32AVX2const<>+1136(SB)/4, $0x80000000
+DATA couplingCouplingClampGradAtanF32AVX2const<>+1140(SB)/4, $0x80000000
+DATA couplingCouplingClampGradAtanF32AVX2const<>+1144(SB)/4, $0x80000000
+DATA couplingCouplingClampGradAtanF32AVX2const<>+1148(SB)/4, $0x80000000
 GLOBL couplingCouplingClampGradAtanF32AVX2const<>(SB), RODATA|NOPTR, $1152
 
 // func couplingClampGradAtanF32AVX512(c []float32, f []float32, s []float32, p []float32)
@@ -9975,113 +9887,107 @@ main:
 	VMULPS           Z10, Z13, Z5
 	VMULPS           Z11, Z14, Z18
 	VMULPS           Z4, Z30, Z25
-	VXORPS.BCST      couplingCouplingClampGradAtanF32AVX512const<>+28(SB), Z5, Z26
-	VXORPS.BCST      couplingCouplingClampGradAtanF32AVX512const<>+28(SB), Z18, Z1
-	VXORPS.BCST      couplingCouplingClampGradAtanF32AVX512const<>+28(SB), Z25, Z19
-	VMOVUPS          Z13, Z20
-	VMOVUPS          Z14, Z15
-	VMOVUPS          Z30, Z16
-	VFMADD231PS      Z31, Z26, Z20
-	VFMADD231PS      Z0, Z1, Z15
-	VFMADD231PS      Z2, Z19, Z16
-	VFMADD231PS      Z3, Z26, Z20
-	VFMADD231PS      Z12, Z1, Z15
-	VFMADD231PS      Z9, Z19, Z16
-	VFMADD231PS      Z10, Z20, Z5
-	VFMADD231PS      Z11, Z15, Z18
-	VFMADD231PS      Z4, Z16, Z25
-	VXORPS.BCST      couplingCouplingClampGradAtanF32AVX512const<>+28(SB), Z5, Z17
-	VXORPS.BCST      couplingCouplingClampGradAtanF32AVX512const<>+28(SB), Z18, Z21
-	VXORPS.BCST      couplingCouplingClampGradAtanF32AVX512const<>+28(SB), Z25, Z26
-	VFMADD231PS      Z31, Z17, Z13
-	VFMADD231PS      Z0, Z21, Z14
-	VFMADD231PS      Z2, Z26, Z30
-	VFMADD231PS      Z3, Z17, Z13
-	VFMADD231PS      Z12, Z21, Z14
-	VFMADD231PS      Z9, Z26, Z30
-	VMULPS           Z10, Z13, Z1
-	VMULPS           Z11, Z14, Z19
-	VMULPS           Z4, Z30, Z20
-	VMULPS           Z5, Z5, Z15
-	VMULPS           Z18, Z18, Z16
-	VMULPS           Z25, Z25, Z31
-	VBROADCASTSS     couplingCouplingClampGradAtanF32AVX512const<>+32(SB), Z0
-	VBROADCASTSS     couplingCouplingClampGradAtanF32AVX512const<>+32(SB), Z2
-	VBROADCASTSS     couplingCouplingClampGradAtanF32AVX512const<>+32(SB), Z17
-	VFMADD231PS.BCST couplingCouplingClampGradAtanF32AVX512const<>+36(SB), Z15, Z0
-	VFMADD231PS.BCST couplingCouplingClampGradAtanF32AVX512const<>+36(SB), Z16, Z2
-	VFMADD231PS.BCST couplingCouplingClampGradAtanF32AVX512const<>+36(SB), Z31, Z17
-	VFMADD213PS.BCST couplingCouplingClampGradAtanF32AVX512const<>+40(SB), Z15, Z0
-	VFMADD213PS.BCST couplingCouplingClampGradAtanF32AVX512const<>+40(SB), Z16, Z2
-	VFMADD213PS.BCST couplingCouplingClampGradAtanF32AVX512const<>+40(SB), Z31, Z17
-	VFMADD213PS.BCST couplingCouplingClampGradAtanF32AVX512const<>+44(SB), Z15, Z0
-	VFMADD213PS.BCST couplingCouplingClampGradAtanF32AVX512const<>+44(SB), Z16, Z2
-	VFMADD213PS.BCST couplingCouplingClampGradAtanF32AVX512const<>+44(SB), Z31, Z17
-	VFMADD213PS.BCST couplingCouplingClampGradAtanF32AVX512const<>+48(SB), Z15, Z0
-	VFMADD213PS.BCST couplingCouplingClampGradAtanF32AVX512const<>+48(SB), Z16, Z2
-	VFMADD213PS.BCST couplingCouplingClampGradAtanF32AVX512const<>+48(SB), Z31, Z17
-	VFMADD213PS.BCST couplingCouplingClampGradAtanF32AVX512const<>+52(SB), Z15, Z0
-	VFMADD213PS.BCST couplingCouplingClampGradAtanF32AVX512const<>+52(SB), Z16, Z2
-	VFMADD213PS.BCST couplingCouplingClampGradAtanF32AVX512const<>+52(SB), Z31, Z17
-	VBLENDMPS.BCST   couplingCouplingClampGradAtanF32AVX512const<>+56(SB), Z22, K2, Z21
-	VBLENDMPS.BCST   couplingCouplingClampGradAtanF32AVX512const<>+56(SB), Z23, K3, Z26
-	VBLENDMPS.BCST   couplingCouplingClampGradAtanF32AVX512const<>+56(SB), Z24, K4, Z3
-	VBLENDMPS.BCST   couplingCouplingClampGradAtanF32AVX512const<>+60(SB), Z21, K5, Z12
-	VBLENDMPS.BCST   couplingCouplingClampGradAtanF32AVX512const<>+60(SB), Z26, K6, Z9
-	VBLENDMPS.BCST   couplingCouplingClampGradAtanF32AVX512const<>+60(SB), Z3, K7, Z13
-	VBLENDMPS.BCST   couplingCouplingClampGradAtanF32AVX512const<>+64(SB), Z22, K2, Z14
-	VBLENDMPS.BCST   couplingCouplingClampGradAtanF32AVX512const<>+64(SB), Z23, K3, Z30
-	VBLENDMPS.BCST   couplingCouplingClampGradAtanF32AVX512const<>+64(SB), Z24, K4, Z10
-	VBLENDMPS.BCST   couplingCouplingClampGradAtanF32AVX512const<>+68(SB), Z14, K5, Z11
-	VBLENDMPS.BCST   couplingCouplingClampGradAtanF32AVX512const<>+68(SB), Z30, K6, Z4
-	VBLENDMPS.BCST   couplingCouplingClampGradAtanF32AVX512const<>+68(SB), Z10, K7, Z21
-	VADDPS           Z5, Z12, Z26
+	VMOVUPS          Z13, Z26
+	VMOVUPS          Z14, Z1
+	VMOVUPS          Z30, Z19
+	VFNMADD231PS     Z31, Z5, Z26
+	VFNMADD231PS     Z0, Z18, Z1
+	VFNMADD231PS     Z2, Z25, Z19
+	VFNMADD231PS     Z3, Z5, Z26
+	VFNMADD231PS     Z12, Z18, Z1
+	VFNMADD231PS     Z9, Z25, Z19
+	VFMADD231PS      Z10, Z26, Z5
+	VFMADD231PS      Z11, Z1, Z18
+	VFMADD231PS      Z4, Z19, Z25
+	VFNMADD231PS     Z31, Z5, Z13
+	VFNMADD231PS     Z0, Z18, Z14
+	VFNMADD231PS     Z2, Z25, Z30
+	VFNMADD231PS     Z3, Z5, Z13
+	VFNMADD231PS     Z12, Z18, Z14
+	VFNMADD231PS     Z9, Z25, Z30
+	VMULPS           Z10, Z13, Z20
+	VMULPS           Z11, Z14, Z15
+	VMULPS           Z4, Z30, Z16
+	VMULPS           Z5, Z5, Z17
+	VMULPS           Z18, Z18, Z21
+	VMULPS           Z25, Z25, Z26
+	VBROADCASTSS     couplingCouplingClampGradAtanF32AVX512const<>+28(SB), Z1
+	VBROADCASTSS     couplingCouplingClampGradAtanF32AVX512const<>+28(SB), Z19
+	VBROADCASTSS     couplingCouplingClampGradAtanF32AVX512const<>+28(SB), Z31
+	VFMADD231PS.BCST couplingCouplingClampGradAtanF32AVX512const<>+32(SB), Z17, Z1
+	VFMADD231PS.BCST couplingCouplingClampGradAtanF32AVX512const<>+32(SB), Z21, Z19
+	VFMADD231PS.BCST couplingCouplingClampGradAtanF32AVX512const<>+32(SB), Z26, Z31
+	VFMADD213PS.BCST couplingCouplingClampGradAtanF32AVX512const<>+36(SB), Z17, Z1
+	VFMADD213PS.BCST couplingCouplingClampGradAtanF32AVX512const<>+36(SB), Z21, Z19
+	VFMADD213PS.BCST couplingCouplingClampGradAtanF32AVX512const<>+36(SB), Z26, Z31
+	VFMADD213PS.BCST couplingCouplingClampGradAtanF32AVX512const<>+40(SB), Z17, Z1
+	VFMADD213PS.BCST couplingCouplingClampGradAtanF32AVX512const<>+40(SB), Z21, Z19
+	VFMADD213PS.BCST couplingCouplingClampGradAtanF32AVX512const<>+40(SB), Z26, Z31
+	VFMADD213PS.BCST couplingCouplingClampGradAtanF32AVX512const<>+44(SB), Z17, Z1
+	VFMADD213PS.BCST couplingCouplingClampGradAtanF32AVX512const<>+44(SB), Z21, Z19
+	VFMADD213PS.BCST couplingCouplingClampGradAtanF32AVX512const<>+44(SB), Z26, Z31
+	VFMADD213PS.BCST couplingCouplingClampGradAtanF32AVX512const<>+48(SB), Z17, Z1
+	VFMADD213PS.BCST couplingCouplingClampGradAtanF32AVX512const<>+48(SB), Z21, Z19
+	VFMADD213PS.BCST couplingCouplingClampGradAtanF32AVX512const<>+48(SB), Z26, Z31
+	VBLENDMPS.BCST   couplingCouplingClampGradAtanF32AVX512const<>+52(SB), Z22, K2, Z0
+	VBLENDMPS.BCST   couplingCouplingClampGradAtanF32AVX512const<>+52(SB), Z23, K3, Z2
+	VBLENDMPS.BCST   couplingCouplingClampGradAtanF32AVX512const<>+52(SB), Z24, K4, Z3
+	VBLENDMPS.BCST   couplingCouplingClampGradAtanF32AVX512const<>+56(SB), Z0, K5, Z12
+	VBLENDMPS.BCST   couplingCouplingClampGradAtanF32AVX512const<>+56(SB), Z2, K6, Z9
+	VBLENDMPS.BCST   couplingCouplingClampGradAtanF32AVX512const<>+56(SB), Z3, K7, Z13
+	VBLENDMPS.BCST   couplingCouplingClampGradAtanF32AVX512const<>+60(SB), Z22, K2, Z14
+	VBLENDMPS.BCST   couplingCouplingClampGradAtanF32AVX512const<>+60(SB), Z23, K3, Z30
+	VBLENDMPS.BCST   couplingCouplingClampGradAtanF32AVX512const<>+60(SB), Z24, K4, Z10
+	VBLENDMPS.BCST   couplingCouplingClampGradAtanF32AVX512const<>+64(SB), Z14, K5, Z11
+	VBLENDMPS.BCST   couplingCouplingClampGradAtanF32AVX512const<>+64(SB), Z30, K6, Z4
+	VBLENDMPS.BCST   couplingCouplingClampGradAtanF32AVX512const<>+64(SB), Z10, K7, Z0
+	VADDPS           Z5, Z12, Z2
 	VADDPS           Z18, Z9, Z3
 	VADDPS           Z25, Z13, Z22
-	VSUBPS           Z12, Z26, Z23
+	VSUBPS           Z12, Z2, Z23
 	VSUBPS           Z9, Z3, Z24
 	VSUBPS           Z13, Z22, Z14
 	VSUBPS           Z23, Z5, Z30
 	VSUBPS           Z24, Z18, Z10
 	VSUBPS           Z14, Z25, Z12
-	VMULPS           Z15, Z5, Z9
-	VMULPS           Z16, Z18, Z13
-	VMULPS           Z31, Z25, Z23
-	VSUBPS           Z15, Z27, Z24
-	VSUBPS           Z16, Z28, Z14
-	VSUBPS           Z31, Z29, Z5
+	VMULPS           Z17, Z5, Z9
+	VMULPS           Z21, Z18, Z13
+	VMULPS           Z26, Z25, Z23
+	VSUBPS           Z17, Z27, Z24
+	VSUBPS           Z21, Z28, Z14
+	VSUBPS           Z26, Z29, Z5
 	VADDPS           Z30, Z11, Z18
 	VADDPS           Z10, Z4, Z25
-	VADDPS           Z12, Z21, Z27
-	VFMADD231PS      Z24, Z1, Z18
-	VFMADD231PS      Z14, Z19, Z25
-	VFMADD231PS      Z5, Z20, Z27
-	VFMADD231PS      Z0, Z9, Z18
-	VFMADD231PS      Z2, Z13, Z25
-	VFMADD231PS      Z17, Z23, Z27
-	VADDPS           Z18, Z26, Z28
+	VADDPS           Z12, Z0, Z27
+	VFMADD231PS      Z24, Z20, Z18
+	VFMADD231PS      Z14, Z15, Z25
+	VFMADD231PS      Z5, Z16, Z27
+	VFMADD231PS      Z1, Z9, Z18
+	VFMADD231PS      Z19, Z13, Z25
+	VFMADD231PS      Z31, Z23, Z27
+	VADDPS           Z18, Z2, Z28
 	VADDPS           Z25, Z3, Z29
-	VADDPS           Z27, Z22, Z15
-	VANDPS.BCST      couplingCouplingClampGradAtanF32AVX512const<>+28(SB), Z6, Z4
-	VANDPS.BCST      couplingCouplingClampGradAtanF32AVX512const<>+28(SB), Z7, Z21
-	VANDPS.BCST      couplingCouplingClampGradAtanF32AVX512const<>+28(SB), Z8, Z30
-	VANDPS.BCST      couplingCouplingClampGradAtanF32AVX512const<>+0(SB), Z28, Z16
-	VANDPS.BCST      couplingCouplingClampGradAtanF32AVX512const<>+0(SB), Z29, Z31
-	VANDPS.BCST      couplingCouplingClampGradAtanF32AVX512const<>+0(SB), Z15, Z11
-	VORPS            Z4, Z16, Z16
-	VORPS            Z21, Z31, Z31
+	VADDPS           Z27, Z22, Z17
+	VANDPS.BCST      couplingCouplingClampGradAtanF32AVX512const<>+68(SB), Z6, Z4
+	VANDPS.BCST      couplingCouplingClampGradAtanF32AVX512const<>+68(SB), Z7, Z0
+	VANDPS.BCST      couplingCouplingClampGradAtanF32AVX512const<>+68(SB), Z8, Z30
+	VANDPS.BCST      couplingCouplingClampGradAtanF32AVX512const<>+0(SB), Z28, Z21
+	VANDPS.BCST      couplingCouplingClampGradAtanF32AVX512const<>+0(SB), Z29, Z26
+	VANDPS.BCST      couplingCouplingClampGradAtanF32AVX512const<>+0(SB), Z17, Z11
+	VORPS            Z4, Z21, Z21
+	VORPS            Z0, Z26, Z26
 	VORPS            Z30, Z11, Z11
 	VBROADCASTSS     4(BX), Z10
 	VBROADCASTSS     4(BX), Z12
-	VBROADCASTSS     4(BX), Z1
-	VMULPS           Z16, Z10, Z19
-	VMULPS           Z31, Z12, Z20
-	VMULPS           Z11, Z1, Z24
+	VBROADCASTSS     4(BX), Z20
+	VMULPS           Z21, Z10, Z15
+	VMULPS           Z26, Z12, Z16
+	VMULPS           Z11, Z20, Z24
 	VFMADD213PS.BCST couplingCouplingClampGradAtanF32AVX512const<>+8(SB), Z6, Z6
 	VFMADD213PS.BCST couplingCouplingClampGradAtanF32AVX512const<>+8(SB), Z7, Z7
 	VFMADD213PS.BCST couplingCouplingClampGradAtanF32AVX512const<>+8(SB), Z8, Z8
-	VMOVUPS          Z19, (AX)
-	VMOVUPS          Z20, 64(AX)
+	VMOVUPS          Z15, (AX)
+	VMOVUPS          Z16, 64(AX)
 	VMOVUPS          Z24, 128(AX)
 	VMOVUPS          Z6, (CX)
 	VMOVUPS          Z7, 64(CX)
@@ -10120,42 +10026,40 @@ one:
 	VBLENDMPS        Z15, Z14, K3, Z20
 	VDIVPS           Z19, Z9, Z21
 	VMULPS           Z21, Z18, Z22
-	VXORPS.BCST      couplingCouplingClampGradAtanF32AVX512const<>+28(SB), Z22, Z23
-	VMOVUPS          Z18, Z24
-	VFMADD231PS      Z19, Z23, Z24
-	VFMADD231PS      Z20, Z23, Z24
-	VFMADD231PS      Z21, Z24, Z22
-	VXORPS.BCST      couplingCouplingClampGradAtanF32AVX512const<>+28(SB), Z22, Z25
-	VFMADD231PS      Z19, Z25, Z18
-	VFMADD231PS      Z20, Z25, Z18
-	VMULPS           Z21, Z18, Z26
-	VMULPS           Z22, Z22, Z27
-	VBROADCASTSS     couplingCouplingClampGradAtanF32AVX512const<>+32(SB), Z28
-	VFMADD231PS.BCST couplingCouplingClampGradAtanF32AVX512const<>+36(SB), Z27, Z28
-	VFMADD213PS.BCST couplingCouplingClampGradAtanF32AVX512const<>+40(SB), Z27, Z28
-	VFMADD213PS.BCST couplingCouplingClampGradAtanF32AVX512const<>+44(SB), Z27, Z28
-	VFMADD213PS.BCST couplingCouplingClampGradAtanF32AVX512const<>+48(SB), Z27, Z28
-	VFMADD213PS.BCST couplingCouplingClampGradAtanF32AVX512const<>+52(SB), Z27, Z28
-	VBLENDMPS.BCST   couplingCouplingClampGradAtanF32AVX512const<>+56(SB), Z15, K2, Z29
-	VBLENDMPS.BCST   couplingCouplingClampGradAtanF32AVX512const<>+60(SB), Z29, K3, Z30
-	VBLENDMPS.BCST   couplingCouplingClampGradAtanF32AVX512const<>+64(SB), Z15, K2, Z31
-	VBLENDMPS.BCST   couplingCouplingClampGradAtanF32AVX512const<>+68(SB), Z31, K3, Z0
-	VADDPS           Z22, Z30, Z1
-	VSUBPS           Z30, Z1, Z6
-	VSUBPS           Z6, Z22, Z5
-	VMULPS           Z27, Z22, Z7
-	VSUBPS           Z27, Z9, Z8
-	VADDPS           Z5, Z0, Z11
-	VFMADD231PS      Z8, Z26, Z11
-	VFMADD231PS      Z28, Z7, Z11
-	VADDPS           Z11, Z1, Z4
-	VANDPS.BCST      couplingCouplingClampGradAtanF32AVX512const<>+28(SB), Z2, Z17
-	VANDPS.BCST      couplingCouplingClampGradAtanF32AVX512const<>+0(SB), Z4, Z10
-	VORPS            Z17, Z10, Z10
-	VBROADCASTSS     4(BX), Z3
-	VMULPS           Z10, Z3, Z12
+	VMOVUPS          Z18, Z23
+	VFNMADD231PS     Z19, Z22, Z23
+	VFNMADD231PS     Z20, Z22, Z23
+	VFMADD231PS      Z21, Z23, Z22
+	VFNMADD231PS     Z19, Z22, Z18
+	VFNMADD231PS     Z20, Z22, Z18
+	VMULPS           Z21, Z18, Z24
+	VMULPS           Z22, Z22, Z25
+	VBROADCASTSS     couplingCouplingClampGradAtanF32AVX512const<>+28(SB), Z26
+	VFMADD231PS.BCST couplingCouplingClampGradAtanF32AVX512const<>+32(SB), Z25, Z26
+	VFMADD213PS.BCST couplingCouplingClampGradAtanF32AVX512const<>+36(SB), Z25, Z26
+	VFMADD213PS.BCST couplingCouplingClampGradAtanF32AVX512const<>+40(SB), Z25, Z26
+	VFMADD213PS.BCST couplingCouplingClampGradAtanF32AVX512const<>+44(SB), Z25, Z26
+	VFMADD213PS.BCST couplingCouplingClampGradAtanF32AVX512const<>+48(SB), Z25, Z26
+	VBLENDMPS.BCST   couplingCouplingClampGradAtanF32AVX512const<>+52(SB), Z15, K2, Z27
+	VBLENDMPS.BCST   couplingCouplingClampGradAtanF32AVX512const<>+56(SB), Z27, K3, Z28
+	VBLENDMPS.BCST   couplingCouplingClampGradAtanF32AVX512const<>+60(SB), Z15, K2, Z29
+	VBLENDMPS.BCST   couplingCouplingClampGradAtanF32AVX512const<>+64(SB), Z29, K3, Z30
+	VADDPS           Z22, Z28, Z31
+	VSUBPS           Z28, Z31, Z0
+	VSUBPS           Z0, Z22, Z1
+	VMULPS           Z25, Z22, Z6
+	VSUBPS           Z25, Z9, Z5
+	VADDPS           Z1, Z30, Z7
+	VFMADD231PS      Z5, Z24, Z7
+	VFMADD231PS      Z26, Z6, Z7
+	VADDPS           Z7, Z31, Z8
+	VANDPS.BCST      couplingCouplingClampGradAtanF32AVX512const<>+68(SB), Z2, Z4
+	VANDPS.BCST      couplingCouplingClampGradAtanF32AVX512const<>+0(SB), Z8, Z11
+	VORPS            Z4, Z11, Z11
+	VBROADCASTSS     4(BX), Z10
+	VMULPS           Z11, Z10, Z17
 	VFMADD213PS.BCST couplingCouplingClampGradAtanF32AVX512const<>+8(SB), Z2, Z2
-	VMOVUPS          Z12, (AX)
+	VMOVUPS          Z17, (AX)
 	VMOVUPS          Z2, (CX)
 	ADDQ             $0x00000040, AX
 	ADDQ             $0x00000040, CX
@@ -10174,17 +10078,17 @@ DATA couplingCouplingClampGradAtanF32AVX512const<>+12(SB)/4, $0x00000000
 DATA couplingCouplingClampGradAtanF32AVX512const<>+16(SB)/4, $0x40000000
 DATA couplingCouplingClampGradAtanF32AVX512const<>+20(SB)/4, $0x4e800000
 DATA couplingCouplingClampGradAtanF32AVX512const<>+24(SB)/4, $0xbf800000
-DATA couplingCouplingClampGradAtanF32AVX512const<>+28(SB)/4, $0x80000000
-DATA couplingCouplingClampGradAtanF32AVX512const<>+32(SB)/4, $0xbda3837e
-DATA couplingCouplingClampGradAtanF32AVX512const<>+36(SB)/4, $0x3d1e9c4b
-DATA couplingCouplingClampGradAtanF32AVX512const<>+40(SB)/4, $0x3de01243
-DATA couplingCouplingClampGradAtanF32AVX512const<>+44(SB)/4, $0xbe122566
-DATA couplingCouplingClampGradAtanF32AVX512const<>+48(SB)/4, $0x3e4ccb76
-DATA couplingCouplingClampGradAtanF32AVX512const<>+52(SB)/4, $0xbeaaaaa9
-DATA couplingCouplingClampGradAtanF32AVX512const<>+56(SB)/4, $0x3f490fdb
-DATA couplingCouplingClampGradAtanF32AVX512const<>+60(SB)/4, $0x3fc90fdb
-DATA couplingCouplingClampGradAtanF32AVX512const<>+64(SB)/4, $0xb2bbbd2e
-DATA couplingCouplingClampGradAtanF32AVX512const<>+68(SB)/4, $0xb33bbd2e
+DATA couplingCouplingClampGradAtanF32AVX512const<>+28(SB)/4, $0xbda3837e
+DATA couplingCouplingClampGradAtanF32AVX512const<>+32(SB)/4, $0x3d1e9c4b
+DATA couplingCouplingClampGradAtanF32AVX512const<>+36(SB)/4, $0x3de01243
+DATA couplingCouplingClampGradAtanF32AVX512const<>+40(SB)/4, $0xbe122566
+DATA couplingCouplingClampGradAtanF32AVX512const<>+44(SB)/4, $0x3e4ccb76
+DATA couplingCouplingClampGradAtanF32AVX512const<>+48(SB)/4, $0xbeaaaaa9
+DATA couplingCouplingClampGradAtanF32AVX512const<>+52(SB)/4, $0x3f490fdb
+DATA couplingCouplingClampGradAtanF32AVX512const<>+56(SB)/4, $0x3fc90fdb
+DATA couplingCouplingClampGradAtanF32AVX512const<>+60(SB)/4, $0xb2bbbd2e
+DATA couplingCouplingClampGradAtanF32AVX512const<>+64(SB)/4, $0xb33bbd2e
+DATA couplingCouplingClampGradAtanF32AVX512const<>+68(SB)/4, $0x80000000
 GLOBL couplingCouplingClampGradAtanF32AVX512const<>(SB), RODATA|NOPTR, $72
 
 // func couplingChainAtanF64AVX2(ds []float64, g []float64, f []float64)

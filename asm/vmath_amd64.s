@@ -7208,266 +7208,262 @@ TEXT ·tanhF64AVX2(SB), NOSPLIT, $0-48
 
 	// 2 vectors at a time
 main:
-	CMPQ        DX, $0x00000008
-	JCS         one
-	VMOVUPD     (CX), Y0
-	VMOVUPD     32(CX), Y1
-	VANDPD      vmathTanhF64AVX2const<>+0(SB), Y0, Y2
-	VANDPD      vmathTanhF64AVX2const<>+0(SB), Y1, Y3
-	VMOVUPD     vmathTanhF64AVX2const<>+64(SB), Y6
-	VMOVUPD     vmathTanhF64AVX2const<>+64(SB), Y7
-	VMINPD      Y2, Y6, Y4
-	VMINPD      Y3, Y7, Y5
-	VADDPD      Y4, Y4, Y8
-	VADDPD      Y5, Y5, Y9
-	VMULPD      vmathTanhF64AVX2const<>+128(SB), Y8, Y10
-	VMULPD      vmathTanhF64AVX2const<>+128(SB), Y9, Y11
-	VROUNDPD    $0x00, Y10, Y12
-	VROUNDPD    $0x00, Y11, Y13
-	VFMADD231PD vmathTanhF64AVX2const<>+192(SB), Y12, Y8
-	VFMADD231PD vmathTanhF64AVX2const<>+192(SB), Y13, Y9
-	VMULPD      vmathTanhF64AVX2const<>+256(SB), Y12, Y14
-	VMULPD      vmathTanhF64AVX2const<>+256(SB), Y13, Y15
-	VADDPD      Y14, Y8, Y6
-	VADDPD      Y15, Y9, Y7
-	VMULPD      Y8, Y8, Y2
-	VMULPD      Y9, Y9, Y3
-	VXORPD      vmathTanhF64AVX2const<>+320(SB), Y2, Y4
-	VXORPD      vmathTanhF64AVX2const<>+320(SB), Y3, Y5
-	VFMADD231PD Y8, Y8, Y4
-	VFMADD231PD Y9, Y9, Y5
-	VADDPD      Y6, Y8, Y10
-	VADDPD      Y7, Y9, Y11
-	VFMADD231PD Y14, Y10, Y4
-	VFMADD231PD Y15, Y11, Y5
-	VMOVUPD     vmathTanhF64AVX2const<>+384(SB), Y10
-	VMOVUPD     vmathTanhF64AVX2const<>+384(SB), Y11
-	VFMADD231PD vmathTanhF64AVX2const<>+448(SB), Y6, Y10
-	VFMADD231PD vmathTanhF64AVX2const<>+448(SB), Y7, Y11
-	VFMADD213PD vmathTanhF64AVX2const<>+512(SB), Y6, Y10
-	VFMADD213PD vmathTanhF64AVX2const<>+512(SB), Y7, Y11
-	VFMADD213PD vmathTanhF64AVX2const<>+576(SB), Y6, Y10
-	VFMADD213PD vmathTanhF64AVX2const<>+576(SB), Y7, Y11
-	VFMADD213PD vmathTanhF64AVX2const<>+640(SB), Y6, Y10
-	VFMADD213PD vmathTanhF64AVX2const<>+640(SB), Y7, Y11
-	VFMADD213PD vmathTanhF64AVX2const<>+704(SB), Y6, Y10
-	VFMADD213PD vmathTanhF64AVX2const<>+704(SB), Y7, Y11
-	VFMADD213PD vmathTanhF64AVX2const<>+768(SB), Y6, Y10
-	VFMADD213PD vmathTanhF64AVX2const<>+768(SB), Y7, Y11
-	VFMADD213PD vmathTanhF64AVX2const<>+832(SB), Y6, Y10
-	VFMADD213PD vmathTanhF64AVX2const<>+832(SB), Y7, Y11
-	VFMADD213PD vmathTanhF64AVX2const<>+896(SB), Y6, Y10
-	VFMADD213PD vmathTanhF64AVX2const<>+896(SB), Y7, Y11
-	VFMADD213PD vmathTanhF64AVX2const<>+960(SB), Y6, Y10
-	VFMADD213PD vmathTanhF64AVX2const<>+960(SB), Y7, Y11
-	VFMADD231PD Y10, Y4, Y14
-	VFMADD231PD Y11, Y5, Y15
-	VFMADD231PD Y10, Y2, Y14
-	VFMADD231PD Y11, Y3, Y15
-	VADDPD      vmathTanhF64AVX2const<>+1024(SB), Y12, Y6
-	VADDPD      vmathTanhF64AVX2const<>+1024(SB), Y13, Y7
-	VPSUBQ      vmathTanhF64AVX2const<>+1088(SB), Y6, Y6
-	VPSUBQ      vmathTanhF64AVX2const<>+1088(SB), Y7, Y7
-	VPSLLQ      $0x34, Y6, Y6
-	VPSLLQ      $0x34, Y7, Y7
-	VMULPD      Y8, Y6, Y4
-	VMULPD      Y9, Y7, Y5
-	VSUBPD      vmathTanhF64AVX2const<>+1152(SB), Y6, Y2
-	VSUBPD      vmathTanhF64AVX2const<>+1152(SB), Y7, Y3
-	VADDPD      Y4, Y2, Y10
-	VADDPD      Y5, Y3, Y11
-	VSUBPD      Y2, Y10, Y12
-	VSUBPD      Y3, Y11, Y13
-	VSUBPD      Y12, Y4, Y8
-	VSUBPD      Y13, Y5, Y9
-	VFMADD231PD Y14, Y6, Y8
-	VFMADD231PD Y15, Y7, Y9
-	VADDPD      Y8, Y10, Y2
-	VADDPD      Y9, Y11, Y3
-	VSUBPD      Y10, Y2, Y4
-	VSUBPD      Y11, Y3, Y5
-	VSUBPD      Y4, Y8, Y12
-	VSUBPD      Y5, Y9, Y13
-	VADDPD      vmathTanhF64AVX2const<>+1216(SB), Y2, Y6
-	VADDPD      vmathTanhF64AVX2const<>+1216(SB), Y3, Y7
-	VSUBPD      Y2, Y6, Y14
-	VSUBPD      Y3, Y7, Y15
-	VSUBPD      Y14, Y6, Y10
-	VSUBPD      Y15, Y7, Y11
-	VSUBPD      Y10, Y2, Y8
-	VSUBPD      Y11, Y3, Y9
-	VMOVUPD     vmathTanhF64AVX2const<>+1216(SB), Y10
-	VMOVUPD     vmathTanhF64AVX2const<>+1216(SB), Y11
-	VSUBPD      Y14, Y10, Y4
-	VSUBPD      Y15, Y11, Y5
-	VADDPD      Y4, Y8, Y10
-	VADDPD      Y5, Y9, Y11
-	VADDPD      Y12, Y10, Y14
-	VADDPD      Y13, Y11, Y15
-	VMOVUPD     vmathTanhF64AVX2const<>+1152(SB), Y4
-	VMOVUPD     vmathTanhF64AVX2const<>+1152(SB), Y5
-	VDIVPD      Y6, Y4, Y8
-	VDIVPD      Y7, Y5, Y9
-	VMULPD      Y8, Y2, Y10
-	VMULPD      Y9, Y3, Y11
-	VXORPD      vmathTanhF64AVX2const<>+320(SB), Y10, Y4
-	VXORPD      vmathTanhF64AVX2const<>+320(SB), Y11, Y5
-	VFMADD231PD Y6, Y4, Y2
-	VFMADD231PD Y7, Y5, Y3
-	VADDPD      Y12, Y2, Y6
-	VADDPD      Y13, Y3, Y7
-	VFMADD231PD Y14, Y4, Y6
-	VFMADD231PD Y15, Y5, Y7
-	VFMADD231PD Y8, Y6, Y10
-	VFMADD231PD Y9, Y7, Y11
-	VANDPD      vmathTanhF64AVX2const<>+320(SB), Y0, Y12
-	VANDPD      vmathTanhF64AVX2const<>+320(SB), Y1, Y13
-	VANDPD      vmathTanhF64AVX2const<>+0(SB), Y10, Y2
-	VANDPD      vmathTanhF64AVX2const<>+0(SB), Y11, Y3
-	VORPD       Y12, Y2, Y2
-	VORPD       Y13, Y3, Y3
-	VMOVUPD     Y2, (AX)
-	VMOVUPD     Y3, 32(AX)
-	ADDQ        $0x00000040, CX
-	ADDQ        $0x00000040, AX
-	SUBQ        $0x00000008, DX
-	JMP         main
+	CMPQ         DX, $0x00000008
+	JCS          one
+	VMOVUPD      (CX), Y0
+	VMOVUPD      32(CX), Y1
+	VANDPD       vmathTanhF64AVX2const<>+0(SB), Y0, Y2
+	VANDPD       vmathTanhF64AVX2const<>+0(SB), Y1, Y3
+	VMOVUPD      vmathTanhF64AVX2const<>+64(SB), Y6
+	VMOVUPD      vmathTanhF64AVX2const<>+64(SB), Y7
+	VMINPD       Y2, Y6, Y4
+	VMINPD       Y3, Y7, Y5
+	VADDPD       Y4, Y4, Y8
+	VADDPD       Y5, Y5, Y9
+	VMULPD       vmathTanhF64AVX2const<>+128(SB), Y8, Y10
+	VMULPD       vmathTanhF64AVX2const<>+128(SB), Y9, Y11
+	VROUNDPD     $0x00, Y10, Y12
+	VROUNDPD     $0x00, Y11, Y13
+	VFMADD231PD  vmathTanhF64AVX2const<>+192(SB), Y12, Y8
+	VFMADD231PD  vmathTanhF64AVX2const<>+192(SB), Y13, Y9
+	VMULPD       vmathTanhF64AVX2const<>+256(SB), Y12, Y14
+	VMULPD       vmathTanhF64AVX2const<>+256(SB), Y13, Y15
+	VADDPD       Y14, Y8, Y6
+	VADDPD       Y15, Y9, Y7
+	VMULPD       Y8, Y8, Y2
+	VMULPD       Y9, Y9, Y3
+	VXORPD       vmathTanhF64AVX2const<>+320(SB), Y2, Y4
+	VXORPD       vmathTanhF64AVX2const<>+320(SB), Y3, Y5
+	VFMADD231PD  Y8, Y8, Y4
+	VFMADD231PD  Y9, Y9, Y5
+	VADDPD       Y6, Y8, Y10
+	VADDPD       Y7, Y9, Y11
+	VFMADD231PD  Y14, Y10, Y4
+	VFMADD231PD  Y15, Y11, Y5
+	VMOVUPD      vmathTanhF64AVX2const<>+384(SB), Y10
+	VMOVUPD      vmathTanhF64AVX2const<>+384(SB), Y11
+	VFMADD231PD  vmathTanhF64AVX2const<>+448(SB), Y6, Y10
+	VFMADD231PD  vmathTanhF64AVX2const<>+448(SB), Y7, Y11
+	VFMADD213PD  vmathTanhF64AVX2const<>+512(SB), Y6, Y10
+	VFMADD213PD  vmathTanhF64AVX2const<>+512(SB), Y7, Y11
+	VFMADD213PD  vmathTanhF64AVX2const<>+576(SB), Y6, Y10
+	VFMADD213PD  vmathTanhF64AVX2const<>+576(SB), Y7, Y11
+	VFMADD213PD  vmathTanhF64AVX2const<>+640(SB), Y6, Y10
+	VFMADD213PD  vmathTanhF64AVX2const<>+640(SB), Y7, Y11
+	VFMADD213PD  vmathTanhF64AVX2const<>+704(SB), Y6, Y10
+	VFMADD213PD  vmathTanhF64AVX2const<>+704(SB), Y7, Y11
+	VFMADD213PD  vmathTanhF64AVX2const<>+768(SB), Y6, Y10
+	VFMADD213PD  vmathTanhF64AVX2const<>+768(SB), Y7, Y11
+	VFMADD213PD  vmathTanhF64AVX2const<>+832(SB), Y6, Y10
+	VFMADD213PD  vmathTanhF64AVX2const<>+832(SB), Y7, Y11
+	VFMADD213PD  vmathTanhF64AVX2const<>+896(SB), Y6, Y10
+	VFMADD213PD  vmathTanhF64AVX2const<>+896(SB), Y7, Y11
+	VFMADD213PD  vmathTanhF64AVX2const<>+960(SB), Y6, Y10
+	VFMADD213PD  vmathTanhF64AVX2const<>+960(SB), Y7, Y11
+	VFMADD231PD  Y10, Y4, Y14
+	VFMADD231PD  Y11, Y5, Y15
+	VFMADD231PD  Y10, Y2, Y14
+	VFMADD231PD  Y11, Y3, Y15
+	VADDPD       vmathTanhF64AVX2const<>+1024(SB), Y12, Y6
+	VADDPD       vmathTanhF64AVX2const<>+1024(SB), Y13, Y7
+	VPSUBQ       vmathTanhF64AVX2const<>+1088(SB), Y6, Y6
+	VPSUBQ       vmathTanhF64AVX2const<>+1088(SB), Y7, Y7
+	VPSLLQ       $0x34, Y6, Y6
+	VPSLLQ       $0x34, Y7, Y7
+	VMULPD       Y8, Y6, Y4
+	VMULPD       Y9, Y7, Y5
+	VSUBPD       vmathTanhF64AVX2const<>+1152(SB), Y6, Y2
+	VSUBPD       vmathTanhF64AVX2const<>+1152(SB), Y7, Y3
+	VADDPD       Y4, Y2, Y10
+	VADDPD       Y5, Y3, Y11
+	VSUBPD       Y2, Y10, Y12
+	VSUBPD       Y3, Y11, Y13
+	VSUBPD       Y12, Y4, Y8
+	VSUBPD       Y13, Y5, Y9
+	VFMADD231PD  Y14, Y6, Y8
+	VFMADD231PD  Y15, Y7, Y9
+	VADDPD       Y8, Y10, Y2
+	VADDPD       Y9, Y11, Y3
+	VSUBPD       Y10, Y2, Y4
+	VSUBPD       Y11, Y3, Y5
+	VSUBPD       Y4, Y8, Y12
+	VSUBPD       Y5, Y9, Y13
+	VADDPD       vmathTanhF64AVX2const<>+1216(SB), Y2, Y6
+	VADDPD       vmathTanhF64AVX2const<>+1216(SB), Y3, Y7
+	VSUBPD       Y2, Y6, Y14
+	VSUBPD       Y3, Y7, Y15
+	VSUBPD       Y14, Y6, Y10
+	VSUBPD       Y15, Y7, Y11
+	VSUBPD       Y10, Y2, Y8
+	VSUBPD       Y11, Y3, Y9
+	VMOVUPD      vmathTanhF64AVX2const<>+1216(SB), Y10
+	VMOVUPD      vmathTanhF64AVX2const<>+1216(SB), Y11
+	VSUBPD       Y14, Y10, Y4
+	VSUBPD       Y15, Y11, Y5
+	VADDPD       Y4, Y8, Y10
+	VADDPD       Y5, Y9, Y11
+	VADDPD       Y12, Y10, Y14
+	VADDPD       Y13, Y11, Y15
+	VMOVUPD      vmathTanhF64AVX2const<>+1152(SB), Y4
+	VMOVUPD      vmathTanhF64AVX2const<>+1152(SB), Y5
+	VDIVPD       Y6, Y4, Y8
+	VDIVPD       Y7, Y5, Y9
+	VMULPD       Y8, Y2, Y10
+	VMULPD       Y9, Y3, Y11
+	VFNMADD231PD Y6, Y10, Y2
+	VFNMADD231PD Y7, Y11, Y3
+	VADDPD       Y12, Y2, Y4
+	VADDPD       Y13, Y3, Y5
+	VFNMADD231PD Y14, Y10, Y4
+	VFNMADD231PD Y15, Y11, Y5
+	VFMADD231PD  Y8, Y4, Y10
+	VFMADD231PD  Y9, Y5, Y11
+	VANDPD       vmathTanhF64AVX2const<>+320(SB), Y0, Y2
+	VANDPD       vmathTanhF64AVX2const<>+320(SB), Y1, Y3
+	VANDPD       vmathTanhF64AVX2const<>+0(SB), Y10, Y6
+	VANDPD       vmathTanhF64AVX2const<>+0(SB), Y11, Y7
+	VORPD        Y2, Y6, Y6
+	VORPD        Y3, Y7, Y7
+	VMOVUPD      Y6, (AX)
+	VMOVUPD      Y7, 32(AX)
+	ADDQ         $0x00000040, CX
+	ADDQ         $0x00000040, AX
+	SUBQ         $0x00000008, DX
+	JMP          main
 
 one:
-	CMPQ        DX, $0x00000004
-	JCS         tail
-	VMOVUPD     (CX), Y0
-	VANDPD      vmathTanhF64AVX2const<>+0(SB), Y0, Y1
-	VMOVUPD     vmathTanhF64AVX2const<>+64(SB), Y3
-	VMINPD      Y1, Y3, Y2
-	VADDPD      Y2, Y2, Y4
-	VMULPD      vmathTanhF64AVX2const<>+128(SB), Y4, Y5
-	VROUNDPD    $0x00, Y5, Y6
-	VFMADD231PD vmathTanhF64AVX2const<>+192(SB), Y6, Y4
-	VMULPD      vmathTanhF64AVX2const<>+256(SB), Y6, Y7
-	VADDPD      Y7, Y4, Y8
-	VMULPD      Y4, Y4, Y9
-	VXORPD      vmathTanhF64AVX2const<>+320(SB), Y9, Y10
-	VFMADD231PD Y4, Y4, Y10
-	VADDPD      Y8, Y4, Y11
-	VFMADD231PD Y7, Y11, Y10
-	VMOVUPD     vmathTanhF64AVX2const<>+384(SB), Y12
-	VFMADD231PD vmathTanhF64AVX2const<>+448(SB), Y8, Y12
-	VFMADD213PD vmathTanhF64AVX2const<>+512(SB), Y8, Y12
-	VFMADD213PD vmathTanhF64AVX2const<>+576(SB), Y8, Y12
-	VFMADD213PD vmathTanhF64AVX2const<>+640(SB), Y8, Y12
-	VFMADD213PD vmathTanhF64AVX2const<>+704(SB), Y8, Y12
-	VFMADD213PD vmathTanhF64AVX2const<>+768(SB), Y8, Y12
-	VFMADD213PD vmathTanhF64AVX2const<>+832(SB), Y8, Y12
-	VFMADD213PD vmathTanhF64AVX2const<>+896(SB), Y8, Y12
-	VFMADD213PD vmathTanhF64AVX2const<>+960(SB), Y8, Y12
-	VFMADD231PD Y12, Y10, Y7
-	VFMADD231PD Y12, Y9, Y7
-	VADDPD      vmathTanhF64AVX2const<>+1024(SB), Y6, Y13
-	VPSUBQ      vmathTanhF64AVX2const<>+1088(SB), Y13, Y13
-	VPSLLQ      $0x34, Y13, Y13
-	VMULPD      Y4, Y13, Y14
-	VSUBPD      vmathTanhF64AVX2const<>+1152(SB), Y13, Y15
-	VADDPD      Y14, Y15, Y3
-	VSUBPD      Y15, Y3, Y1
-	VSUBPD      Y1, Y14, Y2
-	VFMADD231PD Y7, Y13, Y2
-	VADDPD      Y2, Y3, Y5
-	VSUBPD      Y3, Y5, Y11
-	VSUBPD      Y11, Y2, Y8
-	VADDPD      vmathTanhF64AVX2const<>+1216(SB), Y5, Y10
-	VSUBPD      Y5, Y10, Y9
-	VSUBPD      Y9, Y10, Y12
-	VSUBPD      Y12, Y5, Y6
-	VMOVUPD     vmathTanhF64AVX2const<>+1216(SB), Y15
-	VSUBPD      Y9, Y15, Y4
-	VADDPD      Y4, Y6, Y14
-	VADDPD      Y8, Y14, Y1
-	VMOVUPD     vmathTanhF64AVX2const<>+1152(SB), Y7
-	VDIVPD      Y10, Y7, Y13
-	VMULPD      Y13, Y5, Y3
-	VXORPD      vmathTanhF64AVX2const<>+320(SB), Y3, Y2
-	VFMADD231PD Y10, Y2, Y5
-	VADDPD      Y8, Y5, Y11
-	VFMADD231PD Y1, Y2, Y11
-	VFMADD231PD Y13, Y11, Y3
-	VANDPD      vmathTanhF64AVX2const<>+320(SB), Y0, Y15
-	VANDPD      vmathTanhF64AVX2const<>+0(SB), Y3, Y12
-	VORPD       Y15, Y12, Y12
-	VMOVUPD     Y12, (AX)
-	ADDQ        $0x00000020, CX
-	ADDQ        $0x00000020, AX
-	SUBQ        $0x00000004, DX
-	JMP         one
+	CMPQ         DX, $0x00000004
+	JCS          tail
+	VMOVUPD      (CX), Y0
+	VANDPD       vmathTanhF64AVX2const<>+0(SB), Y0, Y1
+	VMOVUPD      vmathTanhF64AVX2const<>+64(SB), Y3
+	VMINPD       Y1, Y3, Y2
+	VADDPD       Y2, Y2, Y4
+	VMULPD       vmathTanhF64AVX2const<>+128(SB), Y4, Y5
+	VROUNDPD     $0x00, Y5, Y6
+	VFMADD231PD  vmathTanhF64AVX2const<>+192(SB), Y6, Y4
+	VMULPD       vmathTanhF64AVX2const<>+256(SB), Y6, Y7
+	VADDPD       Y7, Y4, Y8
+	VMULPD       Y4, Y4, Y9
+	VXORPD       vmathTanhF64AVX2const<>+320(SB), Y9, Y10
+	VFMADD231PD  Y4, Y4, Y10
+	VADDPD       Y8, Y4, Y11
+	VFMADD231PD  Y7, Y11, Y10
+	VMOVUPD      vmathTanhF64AVX2const<>+384(SB), Y12
+	VFMADD231PD  vmathTanhF64AVX2const<>+448(SB), Y8, Y12
+	VFMADD213PD  vmathTanhF64AVX2const<>+512(SB), Y8, Y12
+	VFMADD213PD  vmathTanhF64AVX2const<>+576(SB), Y8, Y12
+	VFMADD213PD  vmathTanhF64AVX2const<>+640(SB), Y8, Y12
+	VFMADD213PD  vmathTanhF64AVX2const<>+704(SB), Y8, Y12
+	VFMADD213PD  vmathTanhF64AVX2const<>+768(SB), Y8, Y12
+	VFMADD213PD  vmathTanhF64AVX2const<>+832(SB), Y8, Y12
+	VFMADD213PD  vmathTanhF64AVX2const<>+896(SB), Y8, Y12
+	VFMADD213PD  vmathTanhF64AVX2const<>+960(SB), Y8, Y12
+	VFMADD231PD  Y12, Y10, Y7
+	VFMADD231PD  Y12, Y9, Y7
+	VADDPD       vmathTanhF64AVX2const<>+1024(SB), Y6, Y13
+	VPSUBQ       vmathTanhF64AVX2const<>+1088(SB), Y13, Y13
+	VPSLLQ       $0x34, Y13, Y13
+	VMULPD       Y4, Y13, Y14
+	VSUBPD       vmathTanhF64AVX2const<>+1152(SB), Y13, Y15
+	VADDPD       Y14, Y15, Y3
+	VSUBPD       Y15, Y3, Y1
+	VSUBPD       Y1, Y14, Y2
+	VFMADD231PD  Y7, Y13, Y2
+	VADDPD       Y2, Y3, Y5
+	VSUBPD       Y3, Y5, Y11
+	VSUBPD       Y11, Y2, Y8
+	VADDPD       vmathTanhF64AVX2const<>+1216(SB), Y5, Y10
+	VSUBPD       Y5, Y10, Y9
+	VSUBPD       Y9, Y10, Y12
+	VSUBPD       Y12, Y5, Y6
+	VMOVUPD      vmathTanhF64AVX2const<>+1216(SB), Y15
+	VSUBPD       Y9, Y15, Y4
+	VADDPD       Y4, Y6, Y14
+	VADDPD       Y8, Y14, Y1
+	VMOVUPD      vmathTanhF64AVX2const<>+1152(SB), Y7
+	VDIVPD       Y10, Y7, Y13
+	VMULPD       Y13, Y5, Y3
+	VFNMADD231PD Y10, Y3, Y5
+	VADDPD       Y8, Y5, Y2
+	VFNMADD231PD Y1, Y3, Y2
+	VFMADD231PD  Y13, Y2, Y3
+	VANDPD       vmathTanhF64AVX2const<>+320(SB), Y0, Y12
+	VANDPD       vmathTanhF64AVX2const<>+0(SB), Y3, Y11
+	VORPD        Y12, Y11, Y11
+	VMOVUPD      Y11, (AX)
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000020, AX
+	SUBQ         $0x00000004, DX
+	JMP          one
 
 tail:
 	TESTQ DX, DX
 	JEQ   done
 
 	// Tail of 0 < n < one vector: masked load and store.
-	LEAQ        vmathtailmask<>+256(SB), BX
-	NEGQ        DX
-	LEAQ        (BX)(DX*8), BX
-	VMOVDQU     (BX), Y0
-	VMASKMOVPD  (CX), Y0, Y1
-	VANDPD      vmathTanhF64AVX2const<>+0(SB), Y1, Y2
-	VMOVUPD     vmathTanhF64AVX2const<>+64(SB), Y4
-	VMINPD      Y2, Y4, Y3
-	VADDPD      Y3, Y3, Y5
-	VMULPD      vmathTanhF64AVX2const<>+128(SB), Y5, Y6
-	VROUNDPD    $0x00, Y6, Y7
-	VFMADD231PD vmathTanhF64AVX2const<>+192(SB), Y7, Y5
-	VMULPD      vmathTanhF64AVX2const<>+256(SB), Y7, Y8
-	VADDPD      Y8, Y5, Y9
-	VMULPD      Y5, Y5, Y10
-	VXORPD      vmathTanhF64AVX2const<>+320(SB), Y10, Y11
-	VFMADD231PD Y5, Y5, Y11
-	VADDPD      Y9, Y5, Y12
-	VFMADD231PD Y8, Y12, Y11
-	VMOVUPD     vmathTanhF64AVX2const<>+384(SB), Y13
-	VFMADD231PD vmathTanhF64AVX2const<>+448(SB), Y9, Y13
-	VFMADD213PD vmathTanhF64AVX2const<>+512(SB), Y9, Y13
-	VFMADD213PD vmathTanhF64AVX2const<>+576(SB), Y9, Y13
-	VFMADD213PD vmathTanhF64AVX2const<>+640(SB), Y9, Y13
-	VFMADD213PD vmathTanhF64AVX2const<>+704(SB), Y9, Y13
-	VFMADD213PD vmathTanhF64AVX2const<>+768(SB), Y9, Y13
-	VFMADD213PD vmathTanhF64AVX2const<>+832(SB), Y9, Y13
-	VFMADD213PD vmathTanhF64AVX2const<>+896(SB), Y9, Y13
-	VFMADD213PD vmathTanhF64AVX2const<>+960(SB), Y9, Y13
-	VFMADD231PD Y13, Y11, Y8
-	VFMADD231PD Y13, Y10, Y8
-	VADDPD      vmathTanhF64AVX2const<>+1024(SB), Y7, Y14
-	VPSUBQ      vmathTanhF64AVX2const<>+1088(SB), Y14, Y14
-	VPSLLQ      $0x34, Y14, Y14
-	VMULPD      Y5, Y14, Y15
-	VSUBPD      vmathTanhF64AVX2const<>+1152(SB), Y14, Y4
-	VADDPD      Y15, Y4, Y2
-	VSUBPD      Y4, Y2, Y3
-	VSUBPD      Y3, Y15, Y6
-	VFMADD231PD Y8, Y14, Y6
-	VADDPD      Y6, Y2, Y12
-	VSUBPD      Y2, Y12, Y9
-	VSUBPD      Y9, Y6, Y11
-	VADDPD      vmathTanhF64AVX2const<>+1216(SB), Y12, Y10
-	VSUBPD      Y12, Y10, Y13
-	VSUBPD      Y13, Y10, Y7
-	VSUBPD      Y7, Y12, Y5
-	VMOVUPD     vmathTanhF64AVX2const<>+1216(SB), Y15
-	VSUBPD      Y13, Y15, Y4
-	VADDPD      Y4, Y5, Y3
-	VADDPD      Y11, Y3, Y14
-	VMOVUPD     vmathTanhF64AVX2const<>+1152(SB), Y2
-	VDIVPD      Y10, Y2, Y8
-	VMULPD      Y8, Y12, Y6
-	VXORPD      vmathTanhF64AVX2const<>+320(SB), Y6, Y9
-	VFMADD231PD Y10, Y9, Y12
-	VADDPD      Y11, Y12, Y7
-	VFMADD231PD Y14, Y9, Y7
-	VFMADD231PD Y8, Y7, Y6
-	VANDPD      vmathTanhF64AVX2const<>+320(SB), Y1, Y13
-	VANDPD      vmathTanhF64AVX2const<>+0(SB), Y6, Y15
-	VORPD       Y13, Y15, Y15
-	VMASKMOVPD  Y15, Y0, (AX)
+	LEAQ         vmathtailmask<>+256(SB), BX
+	NEGQ         DX
+	LEAQ         (BX)(DX*8), BX
+	VMOVDQU      (BX), Y0
+	VMASKMOVPD   (CX), Y0, Y1
+	VANDPD       vmathTanhF64AVX2const<>+0(SB), Y1, Y2
+	VMOVUPD      vmathTanhF64AVX2const<>+64(SB), Y4
+	VMINPD       Y2, Y4, Y3
+	VADDPD       Y3, Y3, Y5
+	VMULPD       vmathTanhF64AVX2const<>+128(SB), Y5, Y6
+	VROUNDPD     $0x00, Y6, Y7
+	VFMADD231PD  vmathTanhF64AVX2const<>+192(SB), Y7, Y5
+	VMULPD       vmathTanhF64AVX2const<>+256(SB), Y7, Y8
+	VADDPD       Y8, Y5, Y9
+	VMULPD       Y5, Y5, Y10
+	VXORPD       vmathTanhF64AVX2const<>+320(SB), Y10, Y11
+	VFMADD231PD  Y5, Y5, Y11
+	VADDPD       Y9, Y5, Y12
+	VFMADD231PD  Y8, Y12, Y11
+	VMOVUPD      vmathTanhF64AVX2const<>+384(SB), Y13
+	VFMADD231PD  vmathTanhF64AVX2const<>+448(SB), Y9, Y13
+	VFMADD213PD  vmathTanhF64AVX2const<>+512(SB), Y9, Y13
+	VFMADD213PD  vmathTanhF64AVX2const<>+576(SB), Y9, Y13
+	VFMADD213PD  vmathTanhF64AVX2const<>+640(SB), Y9, Y13
+	VFMADD213PD  vmathTanhF64AVX2const<>+704(SB), Y9, Y13
+	VFMADD213PD  vmathTanhF64AVX2const<>+768(SB), Y9, Y13
+	VFMADD213PD  vmathTanhF64AVX2const<>+832(SB), Y9, Y13
+	VFMADD213PD  vmathTanhF64AVX2const<>+896(SB), Y9, Y13
+	VFMADD213PD  vmathTanhF64AVX2const<>+960(SB), Y9, Y13
+	VFMADD231PD  Y13, Y11, Y8
+	VFMADD231PD  Y13, Y10, Y8
+	VADDPD       vmathTanhF64AVX2const<>+1024(SB), Y7, Y14
+	VPSUBQ       vmathTanhF64AVX2const<>+1088(SB), Y14, Y14
+	VPSLLQ       $0x34, Y14, Y14
+	VMULPD       Y5, Y14, Y15
+	VSUBPD       vmathTanhF64AVX2const<>+1152(SB), Y14, Y4
+	VADDPD       Y15, Y4, Y2
+	VSUBPD       Y4, Y2, Y3
+	VSUBPD       Y3, Y15, Y6
+	VFMADD231PD  Y8, Y14, Y6
+	VADDPD       Y6, Y2, Y12
+	VSUBPD       Y2, Y12, Y9
+	VSUBPD       Y9, Y6, Y11
+	VADDPD       vmathTanhF64AVX2const<>+1216(SB), Y12, Y10
+	VSUBPD       Y12, Y10, Y13
+	VSUBPD       Y13, Y10, Y7
+	VSUBPD       Y7, Y12, Y5
+	VMOVUPD      vmathTanhF64AVX2const<>+1216(SB), Y15
+	VSUBPD       Y13, Y15, Y4
+	VADDPD       Y4, Y5, Y3
+	VADDPD       Y11, Y3, Y14
+	VMOVUPD      vmathTanhF64AVX2const<>+1152(SB), Y2
+	VDIVPD       Y10, Y2, Y8
+	VMULPD       Y8, Y12, Y6
+	VFNMADD231PD Y10, Y6, Y12
+	VADDPD       Y11, Y12, Y9
+	VFNMADD231PD Y14, Y6, Y9
+	VFMADD231PD  Y8, Y9, Y6
+	VANDPD       vmathTanhF64AVX2const<>+320(SB), Y1, Y15
+	VANDPD       vmathTanhF64AVX2const<>+0(SB), Y6, Y7
+	VORPD        Y15, Y7, Y7
+	VMASKMOVPD   Y7, Y0, (AX)
 
 done:
 	VZEROUPPER
@@ -7842,42 +7838,38 @@ main:
 	VMULPD           Z17, Z5, Z21
 	VMULPD           Z18, Z6, Z22
 	VMULPD           Z19, Z7, Z23
-	VXORPD.BCST      vmathTanhF64AVX512const<>+40(SB), Z20, Z8
-	VXORPD.BCST      vmathTanhF64AVX512const<>+40(SB), Z21, Z9
-	VXORPD.BCST      vmathTanhF64AVX512const<>+40(SB), Z22, Z10
-	VXORPD.BCST      vmathTanhF64AVX512const<>+40(SB), Z23, Z11
-	VFMADD231PD      Z12, Z8, Z4
-	VFMADD231PD      Z13, Z9, Z5
-	VFMADD231PD      Z14, Z10, Z6
-	VFMADD231PD      Z15, Z11, Z7
-	VADDPD           Z24, Z4, Z12
-	VADDPD           Z25, Z5, Z13
-	VADDPD           Z26, Z6, Z14
-	VADDPD           Z27, Z7, Z15
-	VFMADD231PD      Z28, Z8, Z12
-	VFMADD231PD      Z29, Z9, Z13
-	VFMADD231PD      Z30, Z10, Z14
-	VFMADD231PD      Z31, Z11, Z15
-	VFMADD231PD      Z16, Z12, Z20
-	VFMADD231PD      Z17, Z13, Z21
-	VFMADD231PD      Z18, Z14, Z22
-	VFMADD231PD      Z19, Z15, Z23
-	VANDPD.BCST      vmathTanhF64AVX512const<>+40(SB), Z0, Z24
-	VANDPD.BCST      vmathTanhF64AVX512const<>+40(SB), Z1, Z25
-	VANDPD.BCST      vmathTanhF64AVX512const<>+40(SB), Z2, Z26
-	VANDPD.BCST      vmathTanhF64AVX512const<>+40(SB), Z3, Z27
-	VANDPD.BCST      vmathTanhF64AVX512const<>+0(SB), Z20, Z4
-	VANDPD.BCST      vmathTanhF64AVX512const<>+0(SB), Z21, Z5
-	VANDPD.BCST      vmathTanhF64AVX512const<>+0(SB), Z22, Z6
-	VANDPD.BCST      vmathTanhF64AVX512const<>+0(SB), Z23, Z7
-	VORPD            Z24, Z4, Z4
-	VORPD            Z25, Z5, Z5
-	VORPD            Z26, Z6, Z6
-	VORPD            Z27, Z7, Z7
-	VMOVUPD          Z4, (AX)
-	VMOVUPD          Z5, 64(AX)
-	VMOVUPD          Z6, 128(AX)
-	VMOVUPD          Z7, 192(AX)
+	VFNMADD231PD     Z12, Z20, Z4
+	VFNMADD231PD     Z13, Z21, Z5
+	VFNMADD231PD     Z14, Z22, Z6
+	VFNMADD231PD     Z15, Z23, Z7
+	VADDPD           Z24, Z4, Z8
+	VADDPD           Z25, Z5, Z9
+	VADDPD           Z26, Z6, Z10
+	VADDPD           Z27, Z7, Z11
+	VFNMADD231PD     Z28, Z20, Z8
+	VFNMADD231PD     Z29, Z21, Z9
+	VFNMADD231PD     Z30, Z22, Z10
+	VFNMADD231PD     Z31, Z23, Z11
+	VFMADD231PD      Z16, Z8, Z20
+	VFMADD231PD      Z17, Z9, Z21
+	VFMADD231PD      Z18, Z10, Z22
+	VFMADD231PD      Z19, Z11, Z23
+	VANDPD.BCST      vmathTanhF64AVX512const<>+40(SB), Z0, Z4
+	VANDPD.BCST      vmathTanhF64AVX512const<>+40(SB), Z1, Z5
+	VANDPD.BCST      vmathTanhF64AVX512const<>+40(SB), Z2, Z6
+	VANDPD.BCST      vmathTanhF64AVX512const<>+40(SB), Z3, Z7
+	VANDPD.BCST      vmathTanhF64AVX512const<>+0(SB), Z20, Z12
+	VANDPD.BCST      vmathTanhF64AVX512const<>+0(SB), Z21, Z13
+	VANDPD.BCST      vmathTanhF64AVX512const<>+0(SB), Z22, Z14
+	VANDPD.BCST      vmathTanhF64AVX512const<>+0(SB), Z23, Z15
+	VORPD            Z4, Z12, Z12
+	VORPD            Z5, Z13, Z13
+	VORPD            Z6, Z14, Z14
+	VORPD            Z7, Z15, Z15
+	VMOVUPD          Z12, (AX)
+	VMOVUPD          Z13, 64(AX)
+	VMOVUPD          Z14, 128(AX)
+	VMOVUPD          Z15, 192(AX)
 	ADDQ             $0x00000100, CX
 	ADDQ             $0x00000100, AX
 	SUBQ             $0x00000020, DX
@@ -7935,15 +7927,14 @@ one:
 	VBROADCASTSD     vmathTanhF64AVX512const<>+128(SB), Z31
 	VDIVPD           Z22, Z31, Z30
 	VMULPD           Z30, Z19, Z3
-	VXORPD.BCST      vmathTanhF64AVX512const<>+40(SB), Z3, Z1
-	VFMADD231PD      Z22, Z1, Z19
-	VADDPD           Z21, Z19, Z2
-	VFMADD231PD      Z29, Z1, Z2
-	VFMADD231PD      Z30, Z2, Z3
-	VANDPD.BCST      vmathTanhF64AVX512const<>+40(SB), Z0, Z11
-	VANDPD.BCST      vmathTanhF64AVX512const<>+0(SB), Z3, Z5
-	VORPD            Z11, Z5, Z5
-	VMOVUPD          Z5, (AX)
+	VFNMADD231PD     Z22, Z3, Z19
+	VADDPD           Z21, Z19, Z1
+	VFNMADD231PD     Z29, Z3, Z1
+	VFMADD231PD      Z30, Z1, Z3
+	VANDPD.BCST      vmathTanhF64AVX512const<>+40(SB), Z0, Z5
+	VANDPD.BCST      vmathTanhF64AVX512const<>+0(SB), Z3, Z2
+	VORPD            Z5, Z2, Z2
+	VMOVUPD          Z2, (AX)
 	ADDQ             $0x00000040, CX
 	ADDQ             $0x00000040, AX
 	SUBQ             $0x00000008, DX
@@ -8008,15 +7999,14 @@ tail:
 	VBROADCASTSD     vmathTanhF64AVX512const<>+128(SB), Z31
 	VDIVPD           Z22, Z31, Z30
 	VMULPD           Z30, Z19, Z3
-	VXORPD.BCST      vmathTanhF64AVX512const<>+40(SB), Z3, Z1
-	VFMADD231PD      Z22, Z1, Z19
-	VADDPD           Z21, Z19, Z2
-	VFMADD231PD      Z29, Z1, Z2
-	VFMADD231PD      Z30, Z2, Z3
-	VANDPD.BCST      vmathTanhF64AVX512const<>+40(SB), Z0, Z11
-	VANDPD.BCST      vmathTanhF64AVX512const<>+0(SB), Z3, Z5
-	VORPD            Z11, Z5, Z5
-	VMOVUPD          Z5, K1, (AX)
+	VFNMADD231PD     Z22, Z3, Z19
+	VADDPD           Z21, Z19, Z1
+	VFNMADD231PD     Z29, Z3, Z1
+	VFMADD231PD      Z30, Z1, Z3
+	VANDPD.BCST      vmathTanhF64AVX512const<>+40(SB), Z0, Z5
+	VANDPD.BCST      vmathTanhF64AVX512const<>+0(SB), Z3, Z2
+	VORPD            Z5, Z2, Z2
+	VMOVUPD          Z2, K1, (AX)
 
 done:
 	VZEROUPPER
@@ -8051,246 +8041,242 @@ TEXT ·tanhF32AVX2(SB), NOSPLIT, $0-48
 
 	// 2 vectors at a time
 main:
-	CMPQ        DX, $0x00000010
-	JCS         one
-	VMOVUPS     (CX), Y0
-	VMOVUPS     32(CX), Y1
-	VANDPS      vmathTanhF32AVX2const<>+0(SB), Y0, Y2
-	VANDPS      vmathTanhF32AVX2const<>+0(SB), Y1, Y3
-	VMOVUPS     vmathTanhF32AVX2const<>+64(SB), Y6
-	VMOVUPS     vmathTanhF32AVX2const<>+64(SB), Y7
-	VMINPS      Y2, Y6, Y4
-	VMINPS      Y3, Y7, Y5
-	VADDPS      Y4, Y4, Y8
-	VADDPS      Y5, Y5, Y9
-	VMULPS      vmathTanhF32AVX2const<>+128(SB), Y8, Y10
-	VMULPS      vmathTanhF32AVX2const<>+128(SB), Y9, Y11
-	VROUNDPS    $0x00, Y10, Y12
-	VROUNDPS    $0x00, Y11, Y13
-	VFMADD231PS vmathTanhF32AVX2const<>+192(SB), Y12, Y8
-	VFMADD231PS vmathTanhF32AVX2const<>+192(SB), Y13, Y9
-	VMULPS      vmathTanhF32AVX2const<>+256(SB), Y12, Y14
-	VMULPS      vmathTanhF32AVX2const<>+256(SB), Y13, Y15
-	VADDPS      Y14, Y8, Y6
-	VADDPS      Y15, Y9, Y7
-	VMULPS      Y8, Y8, Y2
-	VMULPS      Y9, Y9, Y3
-	VXORPS      vmathTanhF32AVX2const<>+320(SB), Y2, Y4
-	VXORPS      vmathTanhF32AVX2const<>+320(SB), Y3, Y5
-	VFMADD231PS Y8, Y8, Y4
-	VFMADD231PS Y9, Y9, Y5
-	VADDPS      Y6, Y8, Y10
-	VADDPS      Y7, Y9, Y11
-	VFMADD231PS Y14, Y10, Y4
-	VFMADD231PS Y15, Y11, Y5
-	VMOVUPS     vmathTanhF32AVX2const<>+384(SB), Y10
-	VMOVUPS     vmathTanhF32AVX2const<>+384(SB), Y11
-	VFMADD231PS vmathTanhF32AVX2const<>+448(SB), Y6, Y10
-	VFMADD231PS vmathTanhF32AVX2const<>+448(SB), Y7, Y11
-	VFMADD213PS vmathTanhF32AVX2const<>+512(SB), Y6, Y10
-	VFMADD213PS vmathTanhF32AVX2const<>+512(SB), Y7, Y11
-	VFMADD213PS vmathTanhF32AVX2const<>+576(SB), Y6, Y10
-	VFMADD213PS vmathTanhF32AVX2const<>+576(SB), Y7, Y11
-	VFMADD213PS vmathTanhF32AVX2const<>+640(SB), Y6, Y10
-	VFMADD213PS vmathTanhF32AVX2const<>+640(SB), Y7, Y11
-	VFMADD231PS Y10, Y4, Y14
-	VFMADD231PS Y11, Y5, Y15
-	VFMADD231PS Y10, Y2, Y14
-	VFMADD231PS Y11, Y3, Y15
-	VADDPS      vmathTanhF32AVX2const<>+704(SB), Y12, Y6
-	VADDPS      vmathTanhF32AVX2const<>+704(SB), Y13, Y7
-	VPSUBD      vmathTanhF32AVX2const<>+768(SB), Y6, Y6
-	VPSUBD      vmathTanhF32AVX2const<>+768(SB), Y7, Y7
-	VPSLLD      $0x17, Y6, Y6
-	VPSLLD      $0x17, Y7, Y7
-	VMULPS      Y8, Y6, Y4
-	VMULPS      Y9, Y7, Y5
-	VSUBPS      vmathTanhF32AVX2const<>+832(SB), Y6, Y2
-	VSUBPS      vmathTanhF32AVX2const<>+832(SB), Y7, Y3
-	VADDPS      Y4, Y2, Y10
-	VADDPS      Y5, Y3, Y11
-	VSUBPS      Y2, Y10, Y12
-	VSUBPS      Y3, Y11, Y13
-	VSUBPS      Y12, Y4, Y8
-	VSUBPS      Y13, Y5, Y9
-	VFMADD231PS Y14, Y6, Y8
-	VFMADD231PS Y15, Y7, Y9
-	VADDPS      Y8, Y10, Y2
-	VADDPS      Y9, Y11, Y3
-	VSUBPS      Y10, Y2, Y4
-	VSUBPS      Y11, Y3, Y5
-	VSUBPS      Y4, Y8, Y12
-	VSUBPS      Y5, Y9, Y13
-	VADDPS      vmathTanhF32AVX2const<>+896(SB), Y2, Y6
-	VADDPS      vmathTanhF32AVX2const<>+896(SB), Y3, Y7
-	VSUBPS      Y2, Y6, Y14
-	VSUBPS      Y3, Y7, Y15
-	VSUBPS      Y14, Y6, Y10
-	VSUBPS      Y15, Y7, Y11
-	VSUBPS      Y10, Y2, Y8
-	VSUBPS      Y11, Y3, Y9
-	VMOVUPS     vmathTanhF32AVX2const<>+896(SB), Y10
-	VMOVUPS     vmathTanhF32AVX2const<>+896(SB), Y11
-	VSUBPS      Y14, Y10, Y4
-	VSUBPS      Y15, Y11, Y5
-	VADDPS      Y4, Y8, Y10
-	VADDPS      Y5, Y9, Y11
-	VADDPS      Y12, Y10, Y14
-	VADDPS      Y13, Y11, Y15
-	VMOVUPS     vmathTanhF32AVX2const<>+832(SB), Y4
-	VMOVUPS     vmathTanhF32AVX2const<>+832(SB), Y5
-	VDIVPS      Y6, Y4, Y8
-	VDIVPS      Y7, Y5, Y9
-	VMULPS      Y8, Y2, Y10
-	VMULPS      Y9, Y3, Y11
-	VXORPS      vmathTanhF32AVX2const<>+320(SB), Y10, Y4
-	VXORPS      vmathTanhF32AVX2const<>+320(SB), Y11, Y5
-	VFMADD231PS Y6, Y4, Y2
-	VFMADD231PS Y7, Y5, Y3
-	VADDPS      Y12, Y2, Y6
-	VADDPS      Y13, Y3, Y7
-	VFMADD231PS Y14, Y4, Y6
-	VFMADD231PS Y15, Y5, Y7
-	VFMADD231PS Y8, Y6, Y10
-	VFMADD231PS Y9, Y7, Y11
-	VANDPS      vmathTanhF32AVX2const<>+320(SB), Y0, Y12
-	VANDPS      vmathTanhF32AVX2const<>+320(SB), Y1, Y13
-	VANDPS      vmathTanhF32AVX2const<>+0(SB), Y10, Y2
-	VANDPS      vmathTanhF32AVX2const<>+0(SB), Y11, Y3
-	VORPS       Y12, Y2, Y2
-	VORPS       Y13, Y3, Y3
-	VMOVUPS     Y2, (AX)
-	VMOVUPS     Y3, 32(AX)
-	ADDQ        $0x00000040, CX
-	ADDQ        $0x00000040, AX
-	SUBQ        $0x00000010, DX
-	JMP         main
+	CMPQ         DX, $0x00000010
+	JCS          one
+	VMOVUPS      (CX), Y0
+	VMOVUPS      32(CX), Y1
+	VANDPS       vmathTanhF32AVX2const<>+0(SB), Y0, Y2
+	VANDPS       vmathTanhF32AVX2const<>+0(SB), Y1, Y3
+	VMOVUPS      vmathTanhF32AVX2const<>+64(SB), Y6
+	VMOVUPS      vmathTanhF32AVX2const<>+64(SB), Y7
+	VMINPS       Y2, Y6, Y4
+	VMINPS       Y3, Y7, Y5
+	VADDPS       Y4, Y4, Y8
+	VADDPS       Y5, Y5, Y9
+	VMULPS       vmathTanhF32AVX2const<>+128(SB), Y8, Y10
+	VMULPS       vmathTanhF32AVX2const<>+128(SB), Y9, Y11
+	VROUNDPS     $0x00, Y10, Y12
+	VROUNDPS     $0x00, Y11, Y13
+	VFMADD231PS  vmathTanhF32AVX2const<>+192(SB), Y12, Y8
+	VFMADD231PS  vmathTanhF32AVX2const<>+192(SB), Y13, Y9
+	VMULPS       vmathTanhF32AVX2const<>+256(SB), Y12, Y14
+	VMULPS       vmathTanhF32AVX2const<>+256(SB), Y13, Y15
+	VADDPS       Y14, Y8, Y6
+	VADDPS       Y15, Y9, Y7
+	VMULPS       Y8, Y8, Y2
+	VMULPS       Y9, Y9, Y3
+	VXORPS       vmathTanhF32AVX2const<>+320(SB), Y2, Y4
+	VXORPS       vmathTanhF32AVX2const<>+320(SB), Y3, Y5
+	VFMADD231PS  Y8, Y8, Y4
+	VFMADD231PS  Y9, Y9, Y5
+	VADDPS       Y6, Y8, Y10
+	VADDPS       Y7, Y9, Y11
+	VFMADD231PS  Y14, Y10, Y4
+	VFMADD231PS  Y15, Y11, Y5
+	VMOVUPS      vmathTanhF32AVX2const<>+384(SB), Y10
+	VMOVUPS      vmathTanhF32AVX2const<>+384(SB), Y11
+	VFMADD231PS  vmathTanhF32AVX2const<>+448(SB), Y6, Y10
+	VFMADD231PS  vmathTanhF32AVX2const<>+448(SB), Y7, Y11
+	VFMADD213PS  vmathTanhF32AVX2const<>+512(SB), Y6, Y10
+	VFMADD213PS  vmathTanhF32AVX2const<>+512(SB), Y7, Y11
+	VFMADD213PS  vmathTanhF32AVX2const<>+576(SB), Y6, Y10
+	VFMADD213PS  vmathTanhF32AVX2const<>+576(SB), Y7, Y11
+	VFMADD213PS  vmathTanhF32AVX2const<>+640(SB), Y6, Y10
+	VFMADD213PS  vmathTanhF32AVX2const<>+640(SB), Y7, Y11
+	VFMADD231PS  Y10, Y4, Y14
+	VFMADD231PS  Y11, Y5, Y15
+	VFMADD231PS  Y10, Y2, Y14
+	VFMADD231PS  Y11, Y3, Y15
+	VADDPS       vmathTanhF32AVX2const<>+704(SB), Y12, Y6
+	VADDPS       vmathTanhF32AVX2const<>+704(SB), Y13, Y7
+	VPSUBD       vmathTanhF32AVX2const<>+768(SB), Y6, Y6
+	VPSUBD       vmathTanhF32AVX2const<>+768(SB), Y7, Y7
+	VPSLLD       $0x17, Y6, Y6
+	VPSLLD       $0x17, Y7, Y7
+	VMULPS       Y8, Y6, Y4
+	VMULPS       Y9, Y7, Y5
+	VSUBPS       vmathTanhF32AVX2const<>+832(SB), Y6, Y2
+	VSUBPS       vmathTanhF32AVX2const<>+832(SB), Y7, Y3
+	VADDPS       Y4, Y2, Y10
+	VADDPS       Y5, Y3, Y11
+	VSUBPS       Y2, Y10, Y12
+	VSUBPS       Y3, Y11, Y13
+	VSUBPS       Y12, Y4, Y8
+	VSUBPS       Y13, Y5, Y9
+	VFMADD231PS  Y14, Y6, Y8
+	VFMADD231PS  Y15, Y7, Y9
+	VADDPS       Y8, Y10, Y2
+	VADDPS       Y9, Y11, Y3
+	VSUBPS       Y10, Y2, Y4
+	VSUBPS       Y11, Y3, Y5
+	VSUBPS       Y4, Y8, Y12
+	VSUBPS       Y5, Y9, Y13
+	VADDPS       vmathTanhF32AVX2const<>+896(SB), Y2, Y6
+	VADDPS       vmathTanhF32AVX2const<>+896(SB), Y3, Y7
+	VSUBPS       Y2, Y6, Y14
+	VSUBPS       Y3, Y7, Y15
+	VSUBPS       Y14, Y6, Y10
+	VSUBPS       Y15, Y7, Y11
+	VSUBPS       Y10, Y2, Y8
+	VSUBPS       Y11, Y3, Y9
+	VMOVUPS      vmathTanhF32AVX2const<>+896(SB), Y10
+	VMOVUPS      vmathTanhF32AVX2const<>+896(SB), Y11
+	VSUBPS       Y14, Y10, Y4
+	VSUBPS       Y15, Y11, Y5
+	VADDPS       Y4, Y8, Y10
+	VADDPS       Y5, Y9, Y11
+	VADDPS       Y12, Y10, Y14
+	VADDPS       Y13, Y11, Y15
+	VMOVUPS      vmathTanhF32AVX2const<>+832(SB), Y4
+	VMOVUPS      vmathTanhF32AVX2const<>+832(SB), Y5
+	VDIVPS       Y6, Y4, Y8
+	VDIVPS       Y7, Y5, Y9
+	VMULPS       Y8, Y2, Y10
+	VMULPS       Y9, Y3, Y11
+	VFNMADD231PS Y6, Y10, Y2
+	VFNMADD231PS Y7, Y11, Y3
+	VADDPS       Y12, Y2, Y4
+	VADDPS       Y13, Y3, Y5
+	VFNMADD231PS Y14, Y10, Y4
+	VFNMADD231PS Y15, Y11, Y5
+	VFMADD231PS  Y8, Y4, Y10
+	VFMADD231PS  Y9, Y5, Y11
+	VANDPS       vmathTanhF32AVX2const<>+320(SB), Y0, Y2
+	VANDPS       vmathTanhF32AVX2const<>+320(SB), Y1, Y3
+	VANDPS       vmathTanhF32AVX2const<>+0(SB), Y10, Y6
+	VANDPS       vmathTanhF32AVX2const<>+0(SB), Y11, Y7
+	VORPS        Y2, Y6, Y6
+	VORPS        Y3, Y7, Y7
+	VMOVUPS      Y6, (AX)
+	VMOVUPS      Y7, 32(AX)
+	ADDQ         $0x00000040, CX
+	ADDQ         $0x00000040, AX
+	SUBQ         $0x00000010, DX
+	JMP          main
 
 one:
-	CMPQ        DX, $0x00000008
-	JCS         tail
-	VMOVUPS     (CX), Y0
-	VANDPS      vmathTanhF32AVX2const<>+0(SB), Y0, Y1
-	VMOVUPS     vmathTanhF32AVX2const<>+64(SB), Y3
-	VMINPS      Y1, Y3, Y2
-	VADDPS      Y2, Y2, Y4
-	VMULPS      vmathTanhF32AVX2const<>+128(SB), Y4, Y5
-	VROUNDPS    $0x00, Y5, Y6
-	VFMADD231PS vmathTanhF32AVX2const<>+192(SB), Y6, Y4
-	VMULPS      vmathTanhF32AVX2const<>+256(SB), Y6, Y7
-	VADDPS      Y7, Y4, Y8
-	VMULPS      Y4, Y4, Y9
-	VXORPS      vmathTanhF32AVX2const<>+320(SB), Y9, Y10
-	VFMADD231PS Y4, Y4, Y10
-	VADDPS      Y8, Y4, Y11
-	VFMADD231PS Y7, Y11, Y10
-	VMOVUPS     vmathTanhF32AVX2const<>+384(SB), Y12
-	VFMADD231PS vmathTanhF32AVX2const<>+448(SB), Y8, Y12
-	VFMADD213PS vmathTanhF32AVX2const<>+512(SB), Y8, Y12
-	VFMADD213PS vmathTanhF32AVX2const<>+576(SB), Y8, Y12
-	VFMADD213PS vmathTanhF32AVX2const<>+640(SB), Y8, Y12
-	VFMADD231PS Y12, Y10, Y7
-	VFMADD231PS Y12, Y9, Y7
-	VADDPS      vmathTanhF32AVX2const<>+704(SB), Y6, Y13
-	VPSUBD      vmathTanhF32AVX2const<>+768(SB), Y13, Y13
-	VPSLLD      $0x17, Y13, Y13
-	VMULPS      Y4, Y13, Y14
-	VSUBPS      vmathTanhF32AVX2const<>+832(SB), Y13, Y15
-	VADDPS      Y14, Y15, Y3
-	VSUBPS      Y15, Y3, Y1
-	VSUBPS      Y1, Y14, Y2
-	VFMADD231PS Y7, Y13, Y2
-	VADDPS      Y2, Y3, Y5
-	VSUBPS      Y3, Y5, Y11
-	VSUBPS      Y11, Y2, Y8
-	VADDPS      vmathTanhF32AVX2const<>+896(SB), Y5, Y10
-	VSUBPS      Y5, Y10, Y9
-	VSUBPS      Y9, Y10, Y12
-	VSUBPS      Y12, Y5, Y6
-	VMOVUPS     vmathTanhF32AVX2const<>+896(SB), Y15
-	VSUBPS      Y9, Y15, Y4
-	VADDPS      Y4, Y6, Y14
-	VADDPS      Y8, Y14, Y1
-	VMOVUPS     vmathTanhF32AVX2const<>+832(SB), Y7
-	VDIVPS      Y10, Y7, Y13
-	VMULPS      Y13, Y5, Y3
-	VXORPS      vmathTanhF32AVX2const<>+320(SB), Y3, Y2
-	VFMADD231PS Y10, Y2, Y5
-	VADDPS      Y8, Y5, Y11
-	VFMADD231PS Y1, Y2, Y11
-	VFMADD231PS Y13, Y11, Y3
-	VANDPS      vmathTanhF32AVX2const<>+320(SB), Y0, Y15
-	VANDPS      vmathTanhF32AVX2const<>+0(SB), Y3, Y12
-	VORPS       Y15, Y12, Y12
-	VMOVUPS     Y12, (AX)
-	ADDQ        $0x00000020, CX
-	ADDQ        $0x00000020, AX
-	SUBQ        $0x00000008, DX
-	JMP         one
+	CMPQ         DX, $0x00000008
+	JCS          tail
+	VMOVUPS      (CX), Y0
+	VANDPS       vmathTanhF32AVX2const<>+0(SB), Y0, Y1
+	VMOVUPS      vmathTanhF32AVX2const<>+64(SB), Y3
+	VMINPS       Y1, Y3, Y2
+	VADDPS       Y2, Y2, Y4
+	VMULPS       vmathTanhF32AVX2const<>+128(SB), Y4, Y5
+	VROUNDPS     $0x00, Y5, Y6
+	VFMADD231PS  vmathTanhF32AVX2const<>+192(SB), Y6, Y4
+	VMULPS       vmathTanhF32AVX2const<>+256(SB), Y6, Y7
+	VADDPS       Y7, Y4, Y8
+	VMULPS       Y4, Y4, Y9
+	VXORPS       vmathTanhF32AVX2const<>+320(SB), Y9, Y10
+	VFMADD231PS  Y4, Y4, Y10
+	VADDPS       Y8, Y4, Y11
+	VFMADD231PS  Y7, Y11, Y10
+	VMOVUPS      vmathTanhF32AVX2const<>+384(SB), Y12
+	VFMADD231PS  vmathTanhF32AVX2const<>+448(SB), Y8, Y12
+	VFMADD213PS  vmathTanhF32AVX2const<>+512(SB), Y8, Y12
+	VFMADD213PS  vmathTanhF32AVX2const<>+576(SB), Y8, Y12
+	VFMADD213PS  vmathTanhF32AVX2const<>+640(SB), Y8, Y12
+	VFMADD231PS  Y12, Y10, Y7
+	VFMADD231PS  Y12, Y9, Y7
+	VADDPS       vmathTanhF32AVX2const<>+704(SB), Y6, Y13
+	VPSUBD       vmathTanhF32AVX2const<>+768(SB), Y13, Y13
+	VPSLLD       $0x17, Y13, Y13
+	VMULPS       Y4, Y13, Y14
+	VSUBPS       vmathTanhF32AVX2const<>+832(SB), Y13, Y15
+	VADDPS       Y14, Y15, Y3
+	VSUBPS       Y15, Y3, Y1
+	VSUBPS       Y1, Y14, Y2
+	VFMADD231PS  Y7, Y13, Y2
+	VADDPS       Y2, Y3, Y5
+	VSUBPS       Y3, Y5, Y11
+	VSUBPS       Y11, Y2, Y8
+	VADDPS       vmathTanhF32AVX2const<>+896(SB), Y5, Y10
+	VSUBPS       Y5, Y10, Y9
+	VSUBPS       Y9, Y10, Y12
+	VSUBPS       Y12, Y5, Y6
+	VMOVUPS      vmathTanhF32AVX2const<>+896(SB), Y15
+	VSUBPS       Y9, Y15, Y4
+	VADDPS       Y4, Y6, Y14
+	VADDPS       Y8, Y14, Y1
+	VMOVUPS      vmathTanhF32AVX2const<>+832(SB), Y7
+	VDIVPS       Y10, Y7, Y13
+	VMULPS       Y13, Y5, Y3
+	VFNMADD231PS Y10, Y3, Y5
+	VADDPS       Y8, Y5, Y2
+	VFNMADD231PS Y1, Y3, Y2
+	VFMADD231PS  Y13, Y2, Y3
+	VANDPS       vmathTanhF32AVX2const<>+320(SB), Y0, Y12
+	VANDPS       vmathTanhF32AVX2const<>+0(SB), Y3, Y11
+	VORPS        Y12, Y11, Y11
+	VMOVUPS      Y11, (AX)
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000020, AX
+	SUBQ         $0x00000008, DX
+	JMP          one
 
 tail:
 	TESTQ DX, DX
 	JEQ   done
 
 	// Tail of 0 < n < one vector: masked load and store.
-	LEAQ        vmathtailmask<>+256(SB), BX
-	NEGQ        DX
-	LEAQ        (BX)(DX*4), BX
-	VMOVDQU     (BX), Y0
-	VMASKMOVPS  (CX), Y0, Y1
-	VANDPS      vmathTanhF32AVX2const<>+0(SB), Y1, Y2
-	VMOVUPS     vmathTanhF32AVX2const<>+64(SB), Y4
-	VMINPS      Y2, Y4, Y3
-	VADDPS      Y3, Y3, Y5
-	VMULPS      vmathTanhF32AVX2const<>+128(SB), Y5, Y6
-	VROUNDPS    $0x00, Y6, Y7
-	VFMADD231PS vmathTanhF32AVX2const<>+192(SB), Y7, Y5
-	VMULPS      vmathTanhF32AVX2const<>+256(SB), Y7, Y8
-	VADDPS      Y8, Y5, Y9
-	VMULPS      Y5, Y5, Y10
-	VXORPS      vmathTanhF32AVX2const<>+320(SB), Y10, Y11
-	VFMADD231PS Y5, Y5, Y11
-	VADDPS      Y9, Y5, Y12
-	VFMADD231PS Y8, Y12, Y11
-	VMOVUPS     vmathTanhF32AVX2const<>+384(SB), Y13
-	VFMADD231PS vmathTanhF32AVX2const<>+448(SB), Y9, Y13
-	VFMADD213PS vmathTanhF32AVX2const<>+512(SB), Y9, Y13
-	VFMADD213PS vmathTanhF32AVX2const<>+576(SB), Y9, Y13
-	VFMADD213PS vmathTanhF32AVX2const<>+640(SB), Y9, Y13
-	VFMADD231PS Y13, Y11, Y8
-	VFMADD231PS Y13, Y10, Y8
-	VADDPS      vmathTanhF32AVX2const<>+704(SB), Y7, Y14
-	VPSUBD      vmathTanhF32AVX2const<>+768(SB), Y14, Y14
-	VPSLLD      $0x17, Y14, Y14
-	VMULPS      Y5, Y14, Y15
-	VSUBPS      vmathTanhF32AVX2const<>+832(SB), Y14, Y4
-	VADDPS      Y15, Y4, Y2
-	VSUBPS      Y4, Y2, Y3
-	VSUBPS      Y3, Y15, Y6
-	VFMADD231PS Y8, Y14, Y6
-	VADDPS      Y6, Y2, Y12
-	VSUBPS      Y2, Y12, Y9
-	VSUBPS      Y9, Y6, Y11
-	VADDPS      vmathTanhF32AVX2const<>+896(SB), Y12, Y10
-	VSUBPS      Y12, Y10, Y13
-	VSUBPS      Y13, Y10, Y7
-	VSUBPS      Y7, Y12, Y5
-	VMOVUPS     vmathTanhF32AVX2const<>+896(SB), Y15
-	VSUBPS      Y13, Y15, Y4
-	VADDPS      Y4, Y5, Y3
-	VADDPS      Y11, Y3, Y14
-	VMOVUPS     vmathTanhF32AVX2const<>+832(SB), Y2
-	VDIVPS      Y10, Y2, Y8
-	VMULPS      Y8, Y12, Y6
-	VXORPS      vmathTanhF32AVX2const<>+320(SB), Y6, Y9
-	VFMADD231PS Y10, Y9, Y12
-	VADDPS      Y11, Y12, Y7
-	VFMADD231PS Y14, Y9, Y7
-	VFMADD231PS Y8, Y7, Y6
-	VANDPS      vmathTanhF32AVX2const<>+320(SB), Y1, Y13
-	VANDPS      vmathTanhF32AVX2const<>+0(SB), Y6, Y15
-	VORPS       Y13, Y15, Y15
-	VMASKMOVPS  Y15, Y0, (AX)
+	LEAQ         vmathtailmask<>+256(SB), BX
+	NEGQ         DX
+	LEAQ         (BX)(DX*4), BX
+	VMOVDQU      (BX), Y0
+	VMASKMOVPS   (CX), Y0, Y1
+	VANDPS       vmathTanhF32AVX2const<>+0(SB), Y1, Y2
+	VMOVUPS      vmathTanhF32AVX2const<>+64(SB), Y4
+	VMINPS       Y2, Y4, Y3
+	VADDPS       Y3, Y3, Y5
+	VMULPS       vmathTanhF32AVX2const<>+128(SB), Y5, Y6
+	VROUNDPS     $0x00, Y6, Y7
+	VFMADD231PS  vmathTanhF32AVX2const<>+192(SB), Y7, Y5
+	VMULPS       vmathTanhF32AVX2const<>+256(SB), Y7, Y8
+	VADDPS       Y8, Y5, Y9
+	VMULPS       Y5, Y5, Y10
+	VXORPS       vmathTanhF32AVX2const<>+320(SB), Y10, Y11
+	VFMADD231PS  Y5, Y5, Y11
+	VADDPS       Y9, Y5, Y12
+	VFMADD231PS  Y8, Y12, Y11
+	VMOVUPS      vmathTanhF32AVX2const<>+384(SB), Y13
+	VFMADD231PS  vmathTanhF32AVX2const<>+448(SB), Y9, Y13
+	VFMADD213PS  vmathTanhF32AVX2const<>+512(SB), Y9, Y13
+	VFMADD213PS  vmathTanhF32AVX2const<>+576(SB), Y9, Y13
+	VFMADD213PS  vmathTanhF32AVX2const<>+640(SB), Y9, Y13
+	VFMADD231PS  Y13, Y11, Y8
+	VFMADD231PS  Y13, Y10, Y8
+	VADDPS       vmathTanhF32AVX2const<>+704(SB), Y7, Y14
+	VPSUBD       vmathTanhF32AVX2const<>+768(SB), Y14, Y14
+	VPSLLD       $0x17, Y14, Y14
+	VMULPS       Y5, Y14, Y15
+	VSUBPS       vmathTanhF32AVX2const<>+832(SB), Y14, Y4
+	VADDPS       Y15, Y4, Y2
+	VSUBPS       Y4, Y2, Y3
+	VSUBPS       Y3, Y15, Y6
+	VFMADD231PS  Y8, Y14, Y6
+	VADDPS       Y6, Y2, Y12
+	VSUBPS       Y2, Y12, Y9
+	VSUBPS       Y9, Y6, Y11
+	VADDPS       vmathTanhF32AVX2const<>+896(SB), Y12, Y10
+	VSUBPS       Y12, Y10, Y13
+	VSUBPS       Y13, Y10, Y7
+	VSUBPS       Y7, Y12, Y5
+	VMOVUPS      vmathTanhF32AVX2const<>+896(SB), Y15
+	VSUBPS       Y13, Y15, Y4
+	VADDPS       Y4, Y5, Y3
+	VADDPS       Y11, Y3, Y14
+	VMOVUPS      vmathTanhF32AVX2const<>+832(SB), Y2
+	VDIVPS       Y10, Y2, Y8
+	VMULPS       Y8, Y12, Y6
+	VFNMADD231PS Y10, Y6, Y12
+	VADDPS       Y11, Y12, Y9
+	VFNMADD231PS Y14, Y6, Y9
+	VFMADD231PS  Y8, Y9, Y6
+	VANDPS       vmathTanhF32AVX2const<>+320(SB), Y1, Y15
+	VANDPS       vmathTanhF32AVX2const<>+0(SB), Y6, Y7
+	VORPS        Y15, Y7, Y7
+	VMASKMOVPS   Y7, Y0, (AX)
 
 done:
 	VZEROUPPER
@@ -8725,42 +8711,38 @@ main:
 	VMULPS           Z17, Z5, Z21
 	VMULPS           Z18, Z6, Z22
 	VMULPS           Z19, Z7, Z23
-	VXORPS.BCST      vmathTanhF32AVX512const<>+20(SB), Z20, Z8
-	VXORPS.BCST      vmathTanhF32AVX512const<>+20(SB), Z21, Z9
-	VXORPS.BCST      vmathTanhF32AVX512const<>+20(SB), Z22, Z10
-	VXORPS.BCST      vmathTanhF32AVX512const<>+20(SB), Z23, Z11
-	VFMADD231PS      Z12, Z8, Z4
-	VFMADD231PS      Z13, Z9, Z5
-	VFMADD231PS      Z14, Z10, Z6
-	VFMADD231PS      Z15, Z11, Z7
-	VADDPS           Z24, Z4, Z12
-	VADDPS           Z25, Z5, Z13
-	VADDPS           Z26, Z6, Z14
-	VADDPS           Z27, Z7, Z15
-	VFMADD231PS      Z28, Z8, Z12
-	VFMADD231PS      Z29, Z9, Z13
-	VFMADD231PS      Z30, Z10, Z14
-	VFMADD231PS      Z31, Z11, Z15
-	VFMADD231PS      Z16, Z12, Z20
-	VFMADD231PS      Z17, Z13, Z21
-	VFMADD231PS      Z18, Z14, Z22
-	VFMADD231PS      Z19, Z15, Z23
-	VANDPS.BCST      vmathTanhF32AVX512const<>+20(SB), Z0, Z24
-	VANDPS.BCST      vmathTanhF32AVX512const<>+20(SB), Z1, Z25
-	VANDPS.BCST      vmathTanhF32AVX512const<>+20(SB), Z2, Z26
-	VANDPS.BCST      vmathTanhF32AVX512const<>+20(SB), Z3, Z27
-	VANDPS.BCST      vmathTanhF32AVX512const<>+0(SB), Z20, Z4
-	VANDPS.BCST      vmathTanhF32AVX512const<>+0(SB), Z21, Z5
-	VANDPS.BCST      vmathTanhF32AVX512const<>+0(SB), Z22, Z6
-	VANDPS.BCST      vmathTanhF32AVX512const<>+0(SB), Z23, Z7
-	VORPS            Z24, Z4, Z4
-	VORPS            Z25, Z5, Z5
-	VORPS            Z26, Z6, Z6
-	VORPS            Z27, Z7, Z7
-	VMOVUPS          Z4, (AX)
-	VMOVUPS          Z5, 64(AX)
-	VMOVUPS          Z6, 128(AX)
-	VMOVUPS          Z7, 192(AX)
+	VFNMADD231PS     Z12, Z20, Z4
+	VFNMADD231PS     Z13, Z21, Z5
+	VFNMADD231PS     Z14, Z22, Z6
+	VFNMADD231PS     Z15, Z23, Z7
+	VADDPS           Z24, Z4, Z8
+	VADDPS           Z25, Z5, Z9
+	VADDPS           Z26, Z6, Z10
+	VADDPS           Z27, Z7, Z11
+	VFNMADD231PS     Z28, Z20, Z8
+	VFNMADD231PS     Z29, Z21, Z9
+	VFNMADD231PS     Z30, Z22, Z10
+	VFNMADD231PS     Z31, Z23, Z11
+	VFMADD231PS      Z16, Z8, Z20
+	VFMADD231PS      Z17, Z9, Z21
+	VFMADD231PS      Z18, Z10, Z22
+	VFMADD231PS      Z19, Z11, Z23
+	VANDPS.BCST      vmathTanhF32AVX512const<>+20(SB), Z0, Z4
+	VANDPS.BCST      vmathTanhF32AVX512const<>+20(SB), Z1, Z5
+	VANDPS.BCST      vmathTanhF32AVX512const<>+20(SB), Z2, Z6
+	VANDPS.BCST      vmathTanhF32AVX512const<>+20(SB), Z3, Z7
+	VANDPS.BCST      vmathTanhF32AVX512const<>+0(SB), Z20, Z12
+	VANDPS.BCST      vmathTanhF32AVX512const<>+0(SB), Z21, Z13
+	VANDPS.BCST      vmathTanhF32AVX512const<>+0(SB), Z22, Z14
+	VANDPS.BCST      vmathTanhF32AVX512const<>+0(SB), Z23, Z15
+	VORPS            Z4, Z12, Z12
+	VORPS            Z5, Z13, Z13
+	VORPS            Z6, Z14, Z14
+	VORPS            Z7, Z15, Z15
+	VMOVUPS          Z12, (AX)
+	VMOVUPS          Z13, 64(AX)
+	VMOVUPS          Z14, 128(AX)
+	VMOVUPS          Z15, 192(AX)
 	ADDQ             $0x00000100, CX
 	ADDQ             $0x00000100, AX
 	SUBQ             $0x00000040, DX
@@ -8813,15 +8795,14 @@ one:
 	VBROADCASTSS     vmathTanhF32AVX512const<>+44(SB), Z31
 	VDIVPS           Z22, Z31, Z30
 	VMULPS           Z30, Z19, Z3
-	VXORPS.BCST      vmathTanhF32AVX512const<>+20(SB), Z3, Z1
-	VFMADD231PS      Z22, Z1, Z19
-	VADDPS           Z21, Z19, Z2
-	VFMADD231PS      Z29, Z1, Z2
-	VFMADD231PS      Z30, Z2, Z3
-	VANDPS.BCST      vmathTanhF32AVX512const<>+20(SB), Z0, Z11
-	VANDPS.BCST      vmathTanhF32AVX512const<>+0(SB), Z3, Z5
-	VORPS            Z11, Z5, Z5
-	VMOVUPS          Z5, (AX)
+	VFNMADD231PS     Z22, Z3, Z19
+	VADDPS           Z21, Z19, Z1
+	VFNMADD231PS     Z29, Z3, Z1
+	VFMADD231PS      Z30, Z1, Z3
+	VANDPS.BCST      vmathTanhF32AVX512const<>+20(SB), Z0, Z5
+	VANDPS.BCST      vmathTanhF32AVX512const<>+0(SB), Z3, Z2
+	VORPS            Z5, Z2, Z2
+	VMOVUPS          Z2, (AX)
 	ADDQ             $0x00000040, CX
 	ADDQ             $0x00000040, AX
 	SUBQ             $0x00000010, DX
@@ -8881,15 +8862,14 @@ tail:
 	VBROADCASTSS     vmathTanhF32AVX512const<>+44(SB), Z31
 	VDIVPS           Z22, Z31, Z30
 	VMULPS           Z30, Z19, Z3
-	VXORPS.BCST      vmathTanhF32AVX512const<>+20(SB), Z3, Z1
-	VFMADD231PS      Z22, Z1, Z19
-	VADDPS           Z21, Z19, Z2
-	VFMADD231PS      Z29, Z1, Z2
-	VFMADD231PS      Z30, Z2, Z3
-	VANDPS.BCST      vmathTanhF32AVX512const<>+20(SB), Z0, Z11
-	VANDPS.BCST      vmathTanhF32AVX512const<>+0(SB), Z3, Z5
-	VORPS            Z11, Z5, Z5
-	VMOVUPS          Z5, K1, (AX)
+	VFNMADD231PS     Z22, Z3, Z19
+	VADDPS           Z21, Z19, Z1
+	VFNMADD231PS     Z29, Z3, Z1
+	VFMADD231PS      Z30, Z1, Z3
+	VANDPS.BCST      vmathTanhF32AVX512const<>+20(SB), Z0, Z5
+	VANDPS.BCST      vmathTanhF32AVX512const<>+0(SB), Z3, Z2
+	VORPS            Z5, Z2, Z2
+	VMOVUPS          Z2, K1, (AX)
 
 done:
 	VZEROUPPER
@@ -8919,282 +8899,278 @@ TEXT ·sigmoidF64AVX2(SB), NOSPLIT, $0-48
 
 	// 2 vectors at a time
 main:
-	CMPQ        DX, $0x00000008
-	JCS         one
-	VMOVUPD     (CX), Y0
-	VMOVUPD     32(CX), Y1
-	VANDPD      vmathSigmoidF64AVX2const<>+0(SB), Y0, Y2
-	VANDPD      vmathSigmoidF64AVX2const<>+0(SB), Y1, Y3
-	VXORPD      vmathSigmoidF64AVX2const<>+64(SB), Y2, Y4
-	VXORPD      vmathSigmoidF64AVX2const<>+64(SB), Y3, Y5
-	VMOVUPD     vmathSigmoidF64AVX2const<>+128(SB), Y8
-	VMOVUPD     vmathSigmoidF64AVX2const<>+128(SB), Y9
-	VMAXPD      Y4, Y8, Y6
-	VMAXPD      Y5, Y9, Y7
-	VMULPD      vmathSigmoidF64AVX2const<>+192(SB), Y6, Y10
-	VMULPD      vmathSigmoidF64AVX2const<>+192(SB), Y7, Y11
-	VROUNDPD    $0x00, Y10, Y12
-	VROUNDPD    $0x00, Y11, Y13
-	VFMADD231PD vmathSigmoidF64AVX2const<>+256(SB), Y12, Y6
-	VFMADD231PD vmathSigmoidF64AVX2const<>+256(SB), Y13, Y7
-	VFMADD231PD vmathSigmoidF64AVX2const<>+320(SB), Y12, Y6
-	VFMADD231PD vmathSigmoidF64AVX2const<>+320(SB), Y13, Y7
-	VMULPD      Y6, Y6, Y14
-	VMULPD      Y7, Y7, Y15
-	VMOVUPD     vmathSigmoidF64AVX2const<>+384(SB), Y2
-	VMOVUPD     vmathSigmoidF64AVX2const<>+384(SB), Y3
-	VFMADD231PD vmathSigmoidF64AVX2const<>+448(SB), Y14, Y2
-	VFMADD231PD vmathSigmoidF64AVX2const<>+448(SB), Y15, Y3
-	VFMADD213PD vmathSigmoidF64AVX2const<>+512(SB), Y14, Y2
-	VFMADD213PD vmathSigmoidF64AVX2const<>+512(SB), Y15, Y3
-	VFMADD213PD vmathSigmoidF64AVX2const<>+576(SB), Y14, Y2
-	VFMADD213PD vmathSigmoidF64AVX2const<>+576(SB), Y15, Y3
-	VFMADD213PD vmathSigmoidF64AVX2const<>+640(SB), Y14, Y2
-	VFMADD213PD vmathSigmoidF64AVX2const<>+640(SB), Y15, Y3
-	VMOVUPD     vmathSigmoidF64AVX2const<>+704(SB), Y8
-	VMOVUPD     vmathSigmoidF64AVX2const<>+704(SB), Y9
-	VFMADD231PD vmathSigmoidF64AVX2const<>+768(SB), Y14, Y8
-	VFMADD231PD vmathSigmoidF64AVX2const<>+768(SB), Y15, Y9
-	VFMADD213PD vmathSigmoidF64AVX2const<>+832(SB), Y14, Y8
-	VFMADD213PD vmathSigmoidF64AVX2const<>+832(SB), Y15, Y9
-	VFMADD213PD vmathSigmoidF64AVX2const<>+896(SB), Y14, Y8
-	VFMADD213PD vmathSigmoidF64AVX2const<>+896(SB), Y15, Y9
-	VFMADD213PD vmathSigmoidF64AVX2const<>+960(SB), Y14, Y8
-	VFMADD213PD vmathSigmoidF64AVX2const<>+960(SB), Y15, Y9
-	VFMADD231PD Y6, Y8, Y2
-	VFMADD231PD Y7, Y9, Y3
-	VADDPD      vmathSigmoidF64AVX2const<>+1024(SB), Y6, Y4
-	VADDPD      vmathSigmoidF64AVX2const<>+1024(SB), Y7, Y5
-	VMOVUPD     vmathSigmoidF64AVX2const<>+1024(SB), Y8
-	VMOVUPD     vmathSigmoidF64AVX2const<>+1024(SB), Y9
-	VSUBPD      Y4, Y8, Y10
-	VSUBPD      Y5, Y9, Y11
-	VADDPD      Y6, Y10, Y8
-	VADDPD      Y7, Y11, Y9
-	VFMADD231PD Y2, Y14, Y8
-	VFMADD231PD Y3, Y15, Y9
-	VADDPD      Y8, Y4, Y10
-	VADDPD      Y9, Y5, Y11
-	VSUBPD      Y4, Y10, Y6
-	VSUBPD      Y5, Y11, Y7
-	VSUBPD      Y6, Y8, Y14
-	VSUBPD      Y7, Y9, Y15
-	VADDPD      vmathSigmoidF64AVX2const<>+1088(SB), Y12, Y4
-	VADDPD      vmathSigmoidF64AVX2const<>+1088(SB), Y13, Y5
-	VPSUBQ      vmathSigmoidF64AVX2const<>+1152(SB), Y4, Y4
-	VPSUBQ      vmathSigmoidF64AVX2const<>+1152(SB), Y5, Y5
-	VPSRLQ      $0x01, Y4, Y2
-	VPSRLQ      $0x01, Y5, Y3
-	VPSUBQ      Y2, Y4, Y4
-	VPSUBQ      Y3, Y5, Y5
-	VPSLLQ      $0x34, Y2, Y2
-	VPSLLQ      $0x34, Y4, Y4
-	VPSLLQ      $0x34, Y3, Y3
-	VPSLLQ      $0x34, Y5, Y5
-	VMULPD      Y10, Y2, Y2
-	VMULPD      Y11, Y3, Y3
-	VMULPD      Y4, Y2, Y2
-	VMULPD      Y5, Y3, Y3
-	VADDPD      vmathSigmoidF64AVX2const<>+1088(SB), Y12, Y6
-	VADDPD      vmathSigmoidF64AVX2const<>+1088(SB), Y13, Y7
-	VPSUBQ      vmathSigmoidF64AVX2const<>+1152(SB), Y6, Y6
-	VPSUBQ      vmathSigmoidF64AVX2const<>+1152(SB), Y7, Y7
-	VPSRLQ      $0x01, Y6, Y8
-	VPSRLQ      $0x01, Y7, Y9
-	VPSUBQ      Y8, Y6, Y6
-	VPSUBQ      Y9, Y7, Y7
-	VPSLLQ      $0x34, Y8, Y8
-	VPSLLQ      $0x34, Y6, Y6
-	VPSLLQ      $0x34, Y9, Y9
-	VPSLLQ      $0x34, Y7, Y7
-	VMULPD      Y14, Y8, Y8
-	VMULPD      Y15, Y9, Y9
-	VMULPD      Y6, Y8, Y8
-	VMULPD      Y7, Y9, Y9
-	VADDPD      vmathSigmoidF64AVX2const<>+1024(SB), Y2, Y4
-	VADDPD      vmathSigmoidF64AVX2const<>+1024(SB), Y3, Y5
-	VMOVUPD     vmathSigmoidF64AVX2const<>+1024(SB), Y6
-	VMOVUPD     vmathSigmoidF64AVX2const<>+1024(SB), Y7
-	VSUBPD      Y4, Y6, Y10
-	VSUBPD      Y5, Y7, Y11
-	VADDPD      Y2, Y10, Y14
-	VADDPD      Y3, Y11, Y15
-	VADDPD      Y8, Y14, Y12
-	VADDPD      Y9, Y15, Y13
-	VMOVUPD     vmathSigmoidF64AVX2const<>+1216(SB), Y14
-	VMOVUPD     vmathSigmoidF64AVX2const<>+1216(SB), Y15
-	VCMPPD      $0x1e, Y0, Y14, Y10
-	VCMPPD      $0x1e, Y1, Y15, Y11
-	VBLENDVPD   Y10, Y2, Y6, Y0
-	VBLENDVPD   Y11, Y3, Y7, Y1
-	VBLENDVPD   Y10, Y8, Y14, Y2
-	VBLENDVPD   Y11, Y9, Y15, Y3
-	VMOVUPD     vmathSigmoidF64AVX2const<>+1024(SB), Y10
-	VMOVUPD     vmathSigmoidF64AVX2const<>+1024(SB), Y11
-	VDIVPD      Y4, Y10, Y6
-	VDIVPD      Y5, Y11, Y7
-	VMULPD      Y6, Y0, Y8
-	VMULPD      Y7, Y1, Y9
-	VXORPD      vmathSigmoidF64AVX2const<>+64(SB), Y8, Y14
-	VXORPD      vmathSigmoidF64AVX2const<>+64(SB), Y9, Y15
-	VFMADD231PD Y4, Y14, Y0
-	VFMADD231PD Y5, Y15, Y1
-	VADDPD      Y2, Y0, Y10
-	VADDPD      Y3, Y1, Y11
-	VFMADD231PD Y12, Y14, Y10
-	VFMADD231PD Y13, Y15, Y11
-	VFMADD231PD Y6, Y10, Y8
-	VFMADD231PD Y7, Y11, Y9
-	VMOVUPD     Y8, (AX)
-	VMOVUPD     Y9, 32(AX)
-	ADDQ        $0x00000040, CX
-	ADDQ        $0x00000040, AX
-	SUBQ        $0x00000008, DX
-	JMP         main
+	CMPQ         DX, $0x00000008
+	JCS          one
+	VMOVUPD      (CX), Y0
+	VMOVUPD      32(CX), Y1
+	VANDPD       vmathSigmoidF64AVX2const<>+0(SB), Y0, Y2
+	VANDPD       vmathSigmoidF64AVX2const<>+0(SB), Y1, Y3
+	VXORPD       vmathSigmoidF64AVX2const<>+64(SB), Y2, Y4
+	VXORPD       vmathSigmoidF64AVX2const<>+64(SB), Y3, Y5
+	VMOVUPD      vmathSigmoidF64AVX2const<>+128(SB), Y8
+	VMOVUPD      vmathSigmoidF64AVX2const<>+128(SB), Y9
+	VMAXPD       Y4, Y8, Y6
+	VMAXPD       Y5, Y9, Y7
+	VMULPD       vmathSigmoidF64AVX2const<>+192(SB), Y6, Y10
+	VMULPD       vmathSigmoidF64AVX2const<>+192(SB), Y7, Y11
+	VROUNDPD     $0x00, Y10, Y12
+	VROUNDPD     $0x00, Y11, Y13
+	VFMADD231PD  vmathSigmoidF64AVX2const<>+256(SB), Y12, Y6
+	VFMADD231PD  vmathSigmoidF64AVX2const<>+256(SB), Y13, Y7
+	VFMADD231PD  vmathSigmoidF64AVX2const<>+320(SB), Y12, Y6
+	VFMADD231PD  vmathSigmoidF64AVX2const<>+320(SB), Y13, Y7
+	VMULPD       Y6, Y6, Y14
+	VMULPD       Y7, Y7, Y15
+	VMOVUPD      vmathSigmoidF64AVX2const<>+384(SB), Y2
+	VMOVUPD      vmathSigmoidF64AVX2const<>+384(SB), Y3
+	VFMADD231PD  vmathSigmoidF64AVX2const<>+448(SB), Y14, Y2
+	VFMADD231PD  vmathSigmoidF64AVX2const<>+448(SB), Y15, Y3
+	VFMADD213PD  vmathSigmoidF64AVX2const<>+512(SB), Y14, Y2
+	VFMADD213PD  vmathSigmoidF64AVX2const<>+512(SB), Y15, Y3
+	VFMADD213PD  vmathSigmoidF64AVX2const<>+576(SB), Y14, Y2
+	VFMADD213PD  vmathSigmoidF64AVX2const<>+576(SB), Y15, Y3
+	VFMADD213PD  vmathSigmoidF64AVX2const<>+640(SB), Y14, Y2
+	VFMADD213PD  vmathSigmoidF64AVX2const<>+640(SB), Y15, Y3
+	VMOVUPD      vmathSigmoidF64AVX2const<>+704(SB), Y8
+	VMOVUPD      vmathSigmoidF64AVX2const<>+704(SB), Y9
+	VFMADD231PD  vmathSigmoidF64AVX2const<>+768(SB), Y14, Y8
+	VFMADD231PD  vmathSigmoidF64AVX2const<>+768(SB), Y15, Y9
+	VFMADD213PD  vmathSigmoidF64AVX2const<>+832(SB), Y14, Y8
+	VFMADD213PD  vmathSigmoidF64AVX2const<>+832(SB), Y15, Y9
+	VFMADD213PD  vmathSigmoidF64AVX2const<>+896(SB), Y14, Y8
+	VFMADD213PD  vmathSigmoidF64AVX2const<>+896(SB), Y15, Y9
+	VFMADD213PD  vmathSigmoidF64AVX2const<>+960(SB), Y14, Y8
+	VFMADD213PD  vmathSigmoidF64AVX2const<>+960(SB), Y15, Y9
+	VFMADD231PD  Y6, Y8, Y2
+	VFMADD231PD  Y7, Y9, Y3
+	VADDPD       vmathSigmoidF64AVX2const<>+1024(SB), Y6, Y4
+	VADDPD       vmathSigmoidF64AVX2const<>+1024(SB), Y7, Y5
+	VMOVUPD      vmathSigmoidF64AVX2const<>+1024(SB), Y8
+	VMOVUPD      vmathSigmoidF64AVX2const<>+1024(SB), Y9
+	VSUBPD       Y4, Y8, Y10
+	VSUBPD       Y5, Y9, Y11
+	VADDPD       Y6, Y10, Y8
+	VADDPD       Y7, Y11, Y9
+	VFMADD231PD  Y2, Y14, Y8
+	VFMADD231PD  Y3, Y15, Y9
+	VADDPD       Y8, Y4, Y10
+	VADDPD       Y9, Y5, Y11
+	VSUBPD       Y4, Y10, Y6
+	VSUBPD       Y5, Y11, Y7
+	VSUBPD       Y6, Y8, Y14
+	VSUBPD       Y7, Y9, Y15
+	VADDPD       vmathSigmoidF64AVX2const<>+1088(SB), Y12, Y4
+	VADDPD       vmathSigmoidF64AVX2const<>+1088(SB), Y13, Y5
+	VPSUBQ       vmathSigmoidF64AVX2const<>+1152(SB), Y4, Y4
+	VPSUBQ       vmathSigmoidF64AVX2const<>+1152(SB), Y5, Y5
+	VPSRLQ       $0x01, Y4, Y2
+	VPSRLQ       $0x01, Y5, Y3
+	VPSUBQ       Y2, Y4, Y4
+	VPSUBQ       Y3, Y5, Y5
+	VPSLLQ       $0x34, Y2, Y2
+	VPSLLQ       $0x34, Y4, Y4
+	VPSLLQ       $0x34, Y3, Y3
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y10, Y2, Y2
+	VMULPD       Y11, Y3, Y3
+	VMULPD       Y4, Y2, Y2
+	VMULPD       Y5, Y3, Y3
+	VADDPD       vmathSigmoidF64AVX2const<>+1088(SB), Y12, Y6
+	VADDPD       vmathSigmoidF64AVX2const<>+1088(SB), Y13, Y7
+	VPSUBQ       vmathSigmoidF64AVX2const<>+1152(SB), Y6, Y6
+	VPSUBQ       vmathSigmoidF64AVX2const<>+1152(SB), Y7, Y7
+	VPSRLQ       $0x01, Y6, Y8
+	VPSRLQ       $0x01, Y7, Y9
+	VPSUBQ       Y8, Y6, Y6
+	VPSUBQ       Y9, Y7, Y7
+	VPSLLQ       $0x34, Y8, Y8
+	VPSLLQ       $0x34, Y6, Y6
+	VPSLLQ       $0x34, Y9, Y9
+	VPSLLQ       $0x34, Y7, Y7
+	VMULPD       Y14, Y8, Y8
+	VMULPD       Y15, Y9, Y9
+	VMULPD       Y6, Y8, Y8
+	VMULPD       Y7, Y9, Y9
+	VADDPD       vmathSigmoidF64AVX2const<>+1024(SB), Y2, Y4
+	VADDPD       vmathSigmoidF64AVX2const<>+1024(SB), Y3, Y5
+	VMOVUPD      vmathSigmoidF64AVX2const<>+1024(SB), Y6
+	VMOVUPD      vmathSigmoidF64AVX2const<>+1024(SB), Y7
+	VSUBPD       Y4, Y6, Y10
+	VSUBPD       Y5, Y7, Y11
+	VADDPD       Y2, Y10, Y14
+	VADDPD       Y3, Y11, Y15
+	VADDPD       Y8, Y14, Y12
+	VADDPD       Y9, Y15, Y13
+	VMOVUPD      vmathSigmoidF64AVX2const<>+1216(SB), Y14
+	VMOVUPD      vmathSigmoidF64AVX2const<>+1216(SB), Y15
+	VCMPPD       $0x1e, Y0, Y14, Y10
+	VCMPPD       $0x1e, Y1, Y15, Y11
+	VBLENDVPD    Y10, Y2, Y6, Y0
+	VBLENDVPD    Y11, Y3, Y7, Y1
+	VBLENDVPD    Y10, Y8, Y14, Y2
+	VBLENDVPD    Y11, Y9, Y15, Y3
+	VMOVUPD      vmathSigmoidF64AVX2const<>+1024(SB), Y10
+	VMOVUPD      vmathSigmoidF64AVX2const<>+1024(SB), Y11
+	VDIVPD       Y4, Y10, Y6
+	VDIVPD       Y5, Y11, Y7
+	VMULPD       Y6, Y0, Y8
+	VMULPD       Y7, Y1, Y9
+	VFNMADD231PD Y4, Y8, Y0
+	VFNMADD231PD Y5, Y9, Y1
+	VADDPD       Y2, Y0, Y14
+	VADDPD       Y3, Y1, Y15
+	VFNMADD231PD Y12, Y8, Y14
+	VFNMADD231PD Y13, Y9, Y15
+	VFMADD231PD  Y6, Y14, Y8
+	VFMADD231PD  Y7, Y15, Y9
+	VMOVUPD      Y8, (AX)
+	VMOVUPD      Y9, 32(AX)
+	ADDQ         $0x00000040, CX
+	ADDQ         $0x00000040, AX
+	SUBQ         $0x00000008, DX
+	JMP          main
 
 one:
-	CMPQ        DX, $0x00000004
-	JCS         tail
-	VMOVUPD     (CX), Y0
-	VANDPD      vmathSigmoidF64AVX2const<>+0(SB), Y0, Y1
-	VXORPD      vmathSigmoidF64AVX2const<>+64(SB), Y1, Y2
-	VMOVUPD     vmathSigmoidF64AVX2const<>+128(SB), Y4
-	VMAXPD      Y2, Y4, Y3
-	VMULPD      vmathSigmoidF64AVX2const<>+192(SB), Y3, Y5
-	VROUNDPD    $0x00, Y5, Y6
-	VFMADD231PD vmathSigmoidF64AVX2const<>+256(SB), Y6, Y3
-	VFMADD231PD vmathSigmoidF64AVX2const<>+320(SB), Y6, Y3
-	VMULPD      Y3, Y3, Y7
-	VMOVUPD     vmathSigmoidF64AVX2const<>+384(SB), Y8
-	VFMADD231PD vmathSigmoidF64AVX2const<>+448(SB), Y7, Y8
-	VFMADD213PD vmathSigmoidF64AVX2const<>+512(SB), Y7, Y8
-	VFMADD213PD vmathSigmoidF64AVX2const<>+576(SB), Y7, Y8
-	VFMADD213PD vmathSigmoidF64AVX2const<>+640(SB), Y7, Y8
-	VMOVUPD     vmathSigmoidF64AVX2const<>+704(SB), Y9
-	VFMADD231PD vmathSigmoidF64AVX2const<>+768(SB), Y7, Y9
-	VFMADD213PD vmathSigmoidF64AVX2const<>+832(SB), Y7, Y9
-	VFMADD213PD vmathSigmoidF64AVX2const<>+896(SB), Y7, Y9
-	VFMADD213PD vmathSigmoidF64AVX2const<>+960(SB), Y7, Y9
-	VFMADD231PD Y3, Y9, Y8
-	VADDPD      vmathSigmoidF64AVX2const<>+1024(SB), Y3, Y10
-	VMOVUPD     vmathSigmoidF64AVX2const<>+1024(SB), Y12
-	VSUBPD      Y10, Y12, Y11
-	VADDPD      Y3, Y11, Y13
-	VFMADD231PD Y8, Y7, Y13
-	VADDPD      Y13, Y10, Y14
-	VSUBPD      Y10, Y14, Y15
-	VSUBPD      Y15, Y13, Y1
-	VADDPD      vmathSigmoidF64AVX2const<>+1088(SB), Y6, Y2
-	VPSUBQ      vmathSigmoidF64AVX2const<>+1152(SB), Y2, Y2
-	VPSRLQ      $0x01, Y2, Y4
-	VPSUBQ      Y4, Y2, Y2
-	VPSLLQ      $0x34, Y4, Y4
-	VPSLLQ      $0x34, Y2, Y2
-	VMULPD      Y14, Y4, Y4
-	VMULPD      Y2, Y4, Y4
-	VADDPD      vmathSigmoidF64AVX2const<>+1088(SB), Y6, Y9
-	VPSUBQ      vmathSigmoidF64AVX2const<>+1152(SB), Y9, Y9
-	VPSRLQ      $0x01, Y9, Y5
-	VPSUBQ      Y5, Y9, Y9
-	VPSLLQ      $0x34, Y5, Y5
-	VPSLLQ      $0x34, Y9, Y9
-	VMULPD      Y1, Y5, Y5
-	VMULPD      Y9, Y5, Y5
-	VADDPD      vmathSigmoidF64AVX2const<>+1024(SB), Y4, Y12
-	VMOVUPD     vmathSigmoidF64AVX2const<>+1024(SB), Y3
-	VSUBPD      Y12, Y3, Y11
-	VADDPD      Y4, Y11, Y7
-	VADDPD      Y5, Y7, Y8
-	VMOVUPD     vmathSigmoidF64AVX2const<>+1216(SB), Y13
-	VCMPPD      $0x1e, Y0, Y13, Y10
-	VBLENDVPD   Y10, Y4, Y3, Y15
-	VBLENDVPD   Y10, Y5, Y13, Y2
-	VMOVUPD     vmathSigmoidF64AVX2const<>+1024(SB), Y9
-	VDIVPD      Y12, Y9, Y14
-	VMULPD      Y14, Y15, Y1
-	VXORPD      vmathSigmoidF64AVX2const<>+64(SB), Y1, Y6
-	VFMADD231PD Y12, Y6, Y15
-	VADDPD      Y2, Y15, Y11
-	VFMADD231PD Y8, Y6, Y11
-	VFMADD231PD Y14, Y11, Y1
-	VMOVUPD     Y1, (AX)
-	ADDQ        $0x00000020, CX
-	ADDQ        $0x00000020, AX
-	SUBQ        $0x00000004, DX
-	JMP         one
+	CMPQ         DX, $0x00000004
+	JCS          tail
+	VMOVUPD      (CX), Y0
+	VANDPD       vmathSigmoidF64AVX2const<>+0(SB), Y0, Y1
+	VXORPD       vmathSigmoidF64AVX2const<>+64(SB), Y1, Y2
+	VMOVUPD      vmathSigmoidF64AVX2const<>+128(SB), Y4
+	VMAXPD       Y2, Y4, Y3
+	VMULPD       vmathSigmoidF64AVX2const<>+192(SB), Y3, Y5
+	VROUNDPD     $0x00, Y5, Y6
+	VFMADD231PD  vmathSigmoidF64AVX2const<>+256(SB), Y6, Y3
+	VFMADD231PD  vmathSigmoidF64AVX2const<>+320(SB), Y6, Y3
+	VMULPD       Y3, Y3, Y7
+	VMOVUPD      vmathSigmoidF64AVX2const<>+384(SB), Y8
+	VFMADD231PD  vmathSigmoidF64AVX2const<>+448(SB), Y7, Y8
+	VFMADD213PD  vmathSigmoidF64AVX2const<>+512(SB), Y7, Y8
+	VFMADD213PD  vmathSigmoidF64AVX2const<>+576(SB), Y7, Y8
+	VFMADD213PD  vmathSigmoidF64AVX2const<>+640(SB), Y7, Y8
+	VMOVUPD      vmathSigmoidF64AVX2const<>+704(SB), Y9
+	VFMADD231PD  vmathSigmoidF64AVX2const<>+768(SB), Y7, Y9
+	VFMADD213PD  vmathSigmoidF64AVX2const<>+832(SB), Y7, Y9
+	VFMADD213PD  vmathSigmoidF64AVX2const<>+896(SB), Y7, Y9
+	VFMADD213PD  vmathSigmoidF64AVX2const<>+960(SB), Y7, Y9
+	VFMADD231PD  Y3, Y9, Y8
+	VADDPD       vmathSigmoidF64AVX2const<>+1024(SB), Y3, Y10
+	VMOVUPD      vmathSigmoidF64AVX2const<>+1024(SB), Y12
+	VSUBPD       Y10, Y12, Y11
+	VADDPD       Y3, Y11, Y13
+	VFMADD231PD  Y8, Y7, Y13
+	VADDPD       Y13, Y10, Y14
+	VSUBPD       Y10, Y14, Y15
+	VSUBPD       Y15, Y13, Y1
+	VADDPD       vmathSigmoidF64AVX2const<>+1088(SB), Y6, Y2
+	VPSUBQ       vmathSigmoidF64AVX2const<>+1152(SB), Y2, Y2
+	VPSRLQ       $0x01, Y2, Y4
+	VPSUBQ       Y4, Y2, Y2
+	VPSLLQ       $0x34, Y4, Y4
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y14, Y4, Y4
+	VMULPD       Y2, Y4, Y4
+	VADDPD       vmathSigmoidF64AVX2const<>+1088(SB), Y6, Y9
+	VPSUBQ       vmathSigmoidF64AVX2const<>+1152(SB), Y9, Y9
+	VPSRLQ       $0x01, Y9, Y5
+	VPSUBQ       Y5, Y9, Y9
+	VPSLLQ       $0x34, Y5, Y5
+	VPSLLQ       $0x34, Y9, Y9
+	VMULPD       Y1, Y5, Y5
+	VMULPD       Y9, Y5, Y5
+	VADDPD       vmathSigmoidF64AVX2const<>+1024(SB), Y4, Y12
+	VMOVUPD      vmathSigmoidF64AVX2const<>+1024(SB), Y3
+	VSUBPD       Y12, Y3, Y11
+	VADDPD       Y4, Y11, Y7
+	VADDPD       Y5, Y7, Y8
+	VMOVUPD      vmathSigmoidF64AVX2const<>+1216(SB), Y13
+	VCMPPD       $0x1e, Y0, Y13, Y10
+	VBLENDVPD    Y10, Y4, Y3, Y15
+	VBLENDVPD    Y10, Y5, Y13, Y2
+	VMOVUPD      vmathSigmoidF64AVX2const<>+1024(SB), Y9
+	VDIVPD       Y12, Y9, Y14
+	VMULPD       Y14, Y15, Y1
+	VFNMADD231PD Y12, Y1, Y15
+	VADDPD       Y2, Y15, Y6
+	VFNMADD231PD Y8, Y1, Y6
+	VFMADD231PD  Y14, Y6, Y1
+	VMOVUPD      Y1, (AX)
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000020, AX
+	SUBQ         $0x00000004, DX
+	JMP          one
 
 tail:
 	TESTQ DX, DX
 	JEQ   done
 
 	// Tail of 0 < n < one vector: masked load and store.
-	LEAQ        vmathtailmask<>+256(SB), BX
-	NEGQ        DX
-	LEAQ        (BX)(DX*8), BX
-	VMOVDQU     (BX), Y0
-	VMASKMOVPD  (CX), Y0, Y1
-	VANDPD      vmathSigmoidF64AVX2const<>+0(SB), Y1, Y2
-	VXORPD      vmathSigmoidF64AVX2const<>+64(SB), Y2, Y3
-	VMOVUPD     vmathSigmoidF64AVX2const<>+128(SB), Y5
-	VMAXPD      Y3, Y5, Y4
-	VMULPD      vmathSigmoidF64AVX2const<>+192(SB), Y4, Y6
-	VROUNDPD    $0x00, Y6, Y7
-	VFMADD231PD vmathSigmoidF64AVX2const<>+256(SB), Y7, Y4
-	VFMADD231PD vmathSigmoidF64AVX2const<>+320(SB), Y7, Y4
-	VMULPD      Y4, Y4, Y8
-	VMOVUPD     vmathSigmoidF64AVX2const<>+384(SB), Y9
-	VFMADD231PD vmathSigmoidF64AVX2const<>+448(SB), Y8, Y9
-	VFMADD213PD vmathSigmoidF64AVX2const<>+512(SB), Y8, Y9
-	VFMADD213PD vmathSigmoidF64AVX2const<>+576(SB), Y8, Y9
-	VFMADD213PD vmathSigmoidF64AVX2const<>+640(SB), Y8, Y9
-	VMOVUPD     vmathSigmoidF64AVX2const<>+704(SB), Y10
-	VFMADD231PD vmathSigmoidF64AVX2const<>+768(SB), Y8, Y10
-	VFMADD213PD vmathSigmoidF64AVX2const<>+832(SB), Y8, Y10
-	VFMADD213PD vmathSigmoidF64AVX2const<>+896(SB), Y8, Y10
-	VFMADD213PD vmathSigmoidF64AVX2const<>+960(SB), Y8, Y10
-	VFMADD231PD Y4, Y10, Y9
-	VADDPD      vmathSigmoidF64AVX2const<>+1024(SB), Y4, Y11
-	VMOVUPD     vmathSigmoidF64AVX2const<>+1024(SB), Y13
-	VSUBPD      Y11, Y13, Y12
-	VADDPD      Y4, Y12, Y14
-	VFMADD231PD Y9, Y8, Y14
-	VADDPD      Y14, Y11, Y15
-	VSUBPD      Y11, Y15, Y2
-	VSUBPD      Y2, Y14, Y5
-	VADDPD      vmathSigmoidF64AVX2const<>+1088(SB), Y7, Y6
-	VPSUBQ      vmathSigmoidF64AVX2const<>+1152(SB), Y6, Y6
-	VPSRLQ      $0x01, Y6, Y3
-	VPSUBQ      Y3, Y6, Y6
-	VPSLLQ      $0x34, Y3, Y3
-	VPSLLQ      $0x34, Y6, Y6
-	VMULPD      Y15, Y3, Y3
-	VMULPD      Y6, Y3, Y3
-	VADDPD      vmathSigmoidF64AVX2const<>+1088(SB), Y7, Y13
-	VPSUBQ      vmathSigmoidF64AVX2const<>+1152(SB), Y13, Y13
-	VPSRLQ      $0x01, Y13, Y10
-	VPSUBQ      Y10, Y13, Y13
-	VPSLLQ      $0x34, Y10, Y10
-	VPSLLQ      $0x34, Y13, Y13
-	VMULPD      Y5, Y10, Y10
-	VMULPD      Y13, Y10, Y10
-	VADDPD      vmathSigmoidF64AVX2const<>+1024(SB), Y3, Y12
-	VMOVUPD     vmathSigmoidF64AVX2const<>+1024(SB), Y8
-	VSUBPD      Y12, Y8, Y4
-	VADDPD      Y3, Y4, Y9
-	VADDPD      Y10, Y9, Y11
-	VMOVUPD     vmathSigmoidF64AVX2const<>+1216(SB), Y2
-	VCMPPD      $0x1e, Y1, Y2, Y14
-	VBLENDVPD   Y14, Y3, Y8, Y6
-	VBLENDVPD   Y14, Y10, Y2, Y15
-	VMOVUPD     vmathSigmoidF64AVX2const<>+1024(SB), Y5
-	VDIVPD      Y12, Y5, Y13
-	VMULPD      Y13, Y6, Y7
-	VXORPD      vmathSigmoidF64AVX2const<>+64(SB), Y7, Y4
-	VFMADD231PD Y12, Y4, Y6
-	VADDPD      Y15, Y6, Y9
-	VFMADD231PD Y11, Y4, Y9
-	VFMADD231PD Y13, Y9, Y7
-	VMASKMOVPD  Y7, Y0, (AX)
+	LEAQ         vmathtailmask<>+256(SB), BX
+	NEGQ         DX
+	LEAQ         (BX)(DX*8), BX
+	VMOVDQU      (BX), Y0
+	VMASKMOVPD   (CX), Y0, Y1
+	VANDPD       vmathSigmoidF64AVX2const<>+0(SB), Y1, Y2
+	VXORPD       vmathSigmoidF64AVX2const<>+64(SB), Y2, Y3
+	VMOVUPD      vmathSigmoidF64AVX2const<>+128(SB), Y5
+	VMAXPD       Y3, Y5, Y4
+	VMULPD       vmathSigmoidF64AVX2const<>+192(SB), Y4, Y6
+	VROUNDPD     $0x00, Y6, Y7
+	VFMADD231PD  vmathSigmoidF64AVX2const<>+256(SB), Y7, Y4
+	VFMADD231PD  vmathSigmoidF64AVX2const<>+320(SB), Y7, Y4
+	VMULPD       Y4, Y4, Y8
+	VMOVUPD      vmathSigmoidF64AVX2const<>+384(SB), Y9
+	VFMADD231PD  vmathSigmoidF64AVX2const<>+448(SB), Y8, Y9
+	VFMADD213PD  vmathSigmoidF64AVX2const<>+512(SB), Y8, Y9
+	VFMADD213PD  vmathSigmoidF64AVX2const<>+576(SB), Y8, Y9
+	VFMADD213PD  vmathSigmoidF64AVX2const<>+640(SB), Y8, Y9
+	VMOVUPD      vmathSigmoidF64AVX2const<>+704(SB), Y10
+	VFMADD231PD  vmathSigmoidF64AVX2const<>+768(SB), Y8, Y10
+	VFMADD213PD  vmathSigmoidF64AVX2const<>+832(SB), Y8, Y10
+	VFMADD213PD  vmathSigmoidF64AVX2const<>+896(SB), Y8, Y10
+	VFMADD213PD  vmathSigmoidF64AVX2const<>+960(SB), Y8, Y10
+	VFMADD231PD  Y4, Y10, Y9
+	VADDPD       vmathSigmoidF64AVX2const<>+1024(SB), Y4, Y11
+	VMOVUPD      vmathSigmoidF64AVX2const<>+1024(SB), Y13
+	VSUBPD       Y11, Y13, Y12
+	VADDPD       Y4, Y12, Y14
+	VFMADD231PD  Y9, Y8, Y14
+	VADDPD       Y14, Y11, Y15
+	VSUBPD       Y11, Y15, Y2
+	VSUBPD       Y2, Y14, Y5
+	VADDPD       vmathSigmoidF64AVX2const<>+1088(SB), Y7, Y6
+	VPSUBQ       vmathSigmoidF64AVX2const<>+1152(SB), Y6, Y6
+	VPSRLQ       $0x01, Y6, Y3
+	VPSUBQ       Y3, Y6, Y6
+	VPSLLQ       $0x34, Y3, Y3
+	VPSLLQ       $0x34, Y6, Y6
+	VMULPD       Y15, Y3, Y3
+	VMULPD       Y6, Y3, Y3
+	VADDPD       vmathSigmoidF64AVX2const<>+1088(SB), Y7, Y13
+	VPSUBQ       vmathSigmoidF64AVX2const<>+1152(SB), Y13, Y13
+	VPSRLQ       $0x01, Y13, Y10
+	VPSUBQ       Y10, Y13, Y13
+	VPSLLQ       $0x34, Y10, Y10
+	VPSLLQ       $0x34, Y13, Y13
+	VMULPD       Y5, Y10, Y10
+	VMULPD       Y13, Y10, Y10
+	VADDPD       vmathSigmoidF64AVX2const<>+1024(SB), Y3, Y12
+	VMOVUPD      vmathSigmoidF64AVX2const<>+1024(SB), Y8
+	VSUBPD       Y12, Y8, Y4
+	VADDPD       Y3, Y4, Y9
+	VADDPD       Y10, Y9, Y11
+	VMOVUPD      vmathSigmoidF64AVX2const<>+1216(SB), Y2
+	VCMPPD       $0x1e, Y1, Y2, Y14
+	VBLENDVPD    Y14, Y3, Y8, Y6
+	VBLENDVPD    Y14, Y10, Y2, Y15
+	VMOVUPD      vmathSigmoidF64AVX2const<>+1024(SB), Y5
+	VDIVPD       Y12, Y5, Y13
+	VMULPD       Y13, Y6, Y7
+	VFNMADD231PD Y12, Y7, Y6
+	VADDPD       Y15, Y6, Y4
+	VFNMADD231PD Y11, Y7, Y4
+	VFMADD231PD  Y13, Y4, Y7
+	VMASKMOVPD   Y7, Y0, (AX)
 
 done:
 	VZEROUPPER
@@ -9459,16 +9435,14 @@ main:
 	VDIVPD           Z11, Z31, Z27
 	VMULPD           Z26, Z16, Z28
 	VMULPD           Z27, Z17, Z29
-	VXORPD.BCST      vmathSigmoidF64AVX512const<>+8(SB), Z28, Z2
-	VXORPD.BCST      vmathSigmoidF64AVX512const<>+8(SB), Z29, Z3
-	VFMADD231PD      Z10, Z2, Z16
-	VFMADD231PD      Z11, Z3, Z17
-	VADDPD           Z20, Z16, Z12
-	VADDPD           Z21, Z17, Z13
-	VFMADD231PD      Z6, Z2, Z12
-	VFMADD231PD      Z7, Z3, Z13
-	VFMADD231PD      Z26, Z12, Z28
-	VFMADD231PD      Z27, Z13, Z29
+	VFNMADD231PD     Z10, Z28, Z16
+	VFNMADD231PD     Z11, Z29, Z17
+	VADDPD           Z20, Z16, Z2
+	VADDPD           Z21, Z17, Z3
+	VFNMADD231PD     Z6, Z28, Z2
+	VFNMADD231PD     Z7, Z29, Z3
+	VFMADD231PD      Z26, Z2, Z28
+	VFMADD231PD      Z27, Z3, Z29
 	VMOVUPD          Z28, (AX)
 	VMOVUPD          Z29, 64(AX)
 	ADDQ             $0x00000080, CX
@@ -9522,11 +9496,10 @@ one:
 	VBROADCASTSD     vmathSigmoidF64AVX512const<>+128(SB), Z28
 	VDIVPD           Z19, Z28, Z27
 	VMULPD           Z27, Z25, Z29
-	VXORPD.BCST      vmathSigmoidF64AVX512const<>+8(SB), Z29, Z30
-	VFMADD231PD      Z19, Z30, Z25
-	VADDPD           Z26, Z25, Z31
-	VFMADD231PD      Z23, Z30, Z31
-	VFMADD231PD      Z27, Z31, Z29
+	VFNMADD231PD     Z19, Z29, Z25
+	VADDPD           Z26, Z25, Z30
+	VFNMADD231PD     Z23, Z29, Z30
+	VFMADD231PD      Z27, Z30, Z29
 	VMOVUPD          Z29, (AX)
 	ADDQ             $0x00000040, CX
 	ADDQ             $0x00000040, AX
@@ -9586,11 +9559,10 @@ tail:
 	VBROADCASTSD     vmathSigmoidF64AVX512const<>+128(SB), Z28
 	VDIVPD           Z19, Z28, Z27
 	VMULPD           Z27, Z25, Z29
-	VXORPD.BCST      vmathSigmoidF64AVX512const<>+8(SB), Z29, Z30
-	VFMADD231PD      Z19, Z30, Z25
-	VADDPD           Z26, Z25, Z31
-	VFMADD231PD      Z23, Z30, Z31
-	VFMADD231PD      Z27, Z31, Z29
+	VFNMADD231PD     Z19, Z29, Z25
+	VADDPD           Z26, Z25, Z30
+	VFNMADD231PD     Z23, Z29, Z30
+	VFMADD231PD      Z27, Z30, Z29
 	VMOVUPD          Z29, K1, (AX)
 
 done:
@@ -9626,258 +9598,254 @@ TEXT ·sigmoidF32AVX2(SB), NOSPLIT, $0-48
 
 	// 2 vectors at a time
 main:
-	CMPQ        DX, $0x00000010
-	JCS         one
-	VMOVUPS     (CX), Y0
-	VMOVUPS     32(CX), Y1
-	VANDPS      vmathSigmoidF32AVX2const<>+0(SB), Y0, Y2
-	VANDPS      vmathSigmoidF32AVX2const<>+0(SB), Y1, Y3
-	VXORPS      vmathSigmoidF32AVX2const<>+64(SB), Y2, Y4
-	VXORPS      vmathSigmoidF32AVX2const<>+64(SB), Y3, Y5
-	VMOVUPS     vmathSigmoidF32AVX2const<>+128(SB), Y8
-	VMOVUPS     vmathSigmoidF32AVX2const<>+128(SB), Y9
-	VMAXPS      Y4, Y8, Y6
-	VMAXPS      Y5, Y9, Y7
-	VMULPS      vmathSigmoidF32AVX2const<>+192(SB), Y6, Y10
-	VMULPS      vmathSigmoidF32AVX2const<>+192(SB), Y7, Y11
-	VROUNDPS    $0x00, Y10, Y12
-	VROUNDPS    $0x00, Y11, Y13
-	VFMADD231PS vmathSigmoidF32AVX2const<>+256(SB), Y12, Y6
-	VFMADD231PS vmathSigmoidF32AVX2const<>+256(SB), Y13, Y7
-	VFMADD231PS vmathSigmoidF32AVX2const<>+320(SB), Y12, Y6
-	VFMADD231PS vmathSigmoidF32AVX2const<>+320(SB), Y13, Y7
-	VMULPS      Y6, Y6, Y14
-	VMULPS      Y7, Y7, Y15
-	VMOVUPS     vmathSigmoidF32AVX2const<>+384(SB), Y2
-	VMOVUPS     vmathSigmoidF32AVX2const<>+384(SB), Y3
-	VFMADD231PS vmathSigmoidF32AVX2const<>+448(SB), Y6, Y2
-	VFMADD231PS vmathSigmoidF32AVX2const<>+448(SB), Y7, Y3
-	VFMADD213PS vmathSigmoidF32AVX2const<>+512(SB), Y6, Y2
-	VFMADD213PS vmathSigmoidF32AVX2const<>+512(SB), Y7, Y3
-	VFMADD213PS vmathSigmoidF32AVX2const<>+576(SB), Y6, Y2
-	VFMADD213PS vmathSigmoidF32AVX2const<>+576(SB), Y7, Y3
-	VFMADD213PS vmathSigmoidF32AVX2const<>+640(SB), Y6, Y2
-	VFMADD213PS vmathSigmoidF32AVX2const<>+640(SB), Y7, Y3
-	VADDPS      vmathSigmoidF32AVX2const<>+704(SB), Y6, Y8
-	VADDPS      vmathSigmoidF32AVX2const<>+704(SB), Y7, Y9
-	VMOVUPS     vmathSigmoidF32AVX2const<>+704(SB), Y10
-	VMOVUPS     vmathSigmoidF32AVX2const<>+704(SB), Y11
-	VSUBPS      Y8, Y10, Y4
-	VSUBPS      Y9, Y11, Y5
-	VADDPS      Y6, Y4, Y10
-	VADDPS      Y7, Y5, Y11
-	VFMADD231PS Y2, Y14, Y10
-	VFMADD231PS Y3, Y15, Y11
-	VADDPS      Y10, Y8, Y4
-	VADDPS      Y11, Y9, Y5
-	VSUBPS      Y8, Y4, Y6
-	VSUBPS      Y9, Y5, Y7
-	VSUBPS      Y6, Y10, Y14
-	VSUBPS      Y7, Y11, Y15
-	VADDPS      vmathSigmoidF32AVX2const<>+768(SB), Y12, Y8
-	VADDPS      vmathSigmoidF32AVX2const<>+768(SB), Y13, Y9
-	VPSUBD      vmathSigmoidF32AVX2const<>+832(SB), Y8, Y8
-	VPSUBD      vmathSigmoidF32AVX2const<>+832(SB), Y9, Y9
-	VPSRLD      $0x01, Y8, Y2
-	VPSRLD      $0x01, Y9, Y3
-	VPSUBD      Y2, Y8, Y8
-	VPSUBD      Y3, Y9, Y9
-	VPSLLD      $0x17, Y2, Y2
-	VPSLLD      $0x17, Y8, Y8
-	VPSLLD      $0x17, Y3, Y3
-	VPSLLD      $0x17, Y9, Y9
-	VMULPS      Y4, Y2, Y2
-	VMULPS      Y5, Y3, Y3
-	VMULPS      Y8, Y2, Y2
-	VMULPS      Y9, Y3, Y3
-	VADDPS      vmathSigmoidF32AVX2const<>+768(SB), Y12, Y6
-	VADDPS      vmathSigmoidF32AVX2const<>+768(SB), Y13, Y7
-	VPSUBD      vmathSigmoidF32AVX2const<>+832(SB), Y6, Y6
-	VPSUBD      vmathSigmoidF32AVX2const<>+832(SB), Y7, Y7
-	VPSRLD      $0x01, Y6, Y10
-	VPSRLD      $0x01, Y7, Y11
-	VPSUBD      Y10, Y6, Y6
-	VPSUBD      Y11, Y7, Y7
-	VPSLLD      $0x17, Y10, Y10
-	VPSLLD      $0x17, Y6, Y6
-	VPSLLD      $0x17, Y11, Y11
-	VPSLLD      $0x17, Y7, Y7
-	VMULPS      Y14, Y10, Y10
-	VMULPS      Y15, Y11, Y11
-	VMULPS      Y6, Y10, Y10
-	VMULPS      Y7, Y11, Y11
-	VADDPS      vmathSigmoidF32AVX2const<>+704(SB), Y2, Y8
-	VADDPS      vmathSigmoidF32AVX2const<>+704(SB), Y3, Y9
-	VMOVUPS     vmathSigmoidF32AVX2const<>+704(SB), Y6
-	VMOVUPS     vmathSigmoidF32AVX2const<>+704(SB), Y7
-	VSUBPS      Y8, Y6, Y4
-	VSUBPS      Y9, Y7, Y5
-	VADDPS      Y2, Y4, Y14
-	VADDPS      Y3, Y5, Y15
-	VADDPS      Y10, Y14, Y12
-	VADDPS      Y11, Y15, Y13
-	VMOVUPS     vmathSigmoidF32AVX2const<>+896(SB), Y14
-	VMOVUPS     vmathSigmoidF32AVX2const<>+896(SB), Y15
-	VCMPPS      $0x1e, Y0, Y14, Y4
-	VCMPPS      $0x1e, Y1, Y15, Y5
-	VBLENDVPS   Y4, Y2, Y6, Y0
-	VBLENDVPS   Y5, Y3, Y7, Y1
-	VBLENDVPS   Y4, Y10, Y14, Y2
-	VBLENDVPS   Y5, Y11, Y15, Y3
-	VMOVUPS     vmathSigmoidF32AVX2const<>+704(SB), Y4
-	VMOVUPS     vmathSigmoidF32AVX2const<>+704(SB), Y5
-	VDIVPS      Y8, Y4, Y6
-	VDIVPS      Y9, Y5, Y7
-	VMULPS      Y6, Y0, Y10
-	VMULPS      Y7, Y1, Y11
-	VXORPS      vmathSigmoidF32AVX2const<>+64(SB), Y10, Y14
-	VXORPS      vmathSigmoidF32AVX2const<>+64(SB), Y11, Y15
-	VFMADD231PS Y8, Y14, Y0
-	VFMADD231PS Y9, Y15, Y1
-	VADDPS      Y2, Y0, Y4
-	VADDPS      Y3, Y1, Y5
-	VFMADD231PS Y12, Y14, Y4
-	VFMADD231PS Y13, Y15, Y5
-	VFMADD231PS Y6, Y4, Y10
-	VFMADD231PS Y7, Y5, Y11
-	VMOVUPS     Y10, (AX)
-	VMOVUPS     Y11, 32(AX)
-	ADDQ        $0x00000040, CX
-	ADDQ        $0x00000040, AX
-	SUBQ        $0x00000010, DX
-	JMP         main
+	CMPQ         DX, $0x00000010
+	JCS          one
+	VMOVUPS      (CX), Y0
+	VMOVUPS      32(CX), Y1
+	VANDPS       vmathSigmoidF32AVX2const<>+0(SB), Y0, Y2
+	VANDPS       vmathSigmoidF32AVX2const<>+0(SB), Y1, Y3
+	VXORPS       vmathSigmoidF32AVX2const<>+64(SB), Y2, Y4
+	VXORPS       vmathSigmoidF32AVX2const<>+64(SB), Y3, Y5
+	VMOVUPS      vmathSigmoidF32AVX2const<>+128(SB), Y8
+	VMOVUPS      vmathSigmoidF32AVX2const<>+128(SB), Y9
+	VMAXPS       Y4, Y8, Y6
+	VMAXPS       Y5, Y9, Y7
+	VMULPS       vmathSigmoidF32AVX2const<>+192(SB), Y6, Y10
+	VMULPS       vmathSigmoidF32AVX2const<>+192(SB), Y7, Y11
+	VROUNDPS     $0x00, Y10, Y12
+	VROUNDPS     $0x00, Y11, Y13
+	VFMADD231PS  vmathSigmoidF32AVX2const<>+256(SB), Y12, Y6
+	VFMADD231PS  vmathSigmoidF32AVX2const<>+256(SB), Y13, Y7
+	VFMADD231PS  vmathSigmoidF32AVX2const<>+320(SB), Y12, Y6
+	VFMADD231PS  vmathSigmoidF32AVX2const<>+320(SB), Y13, Y7
+	VMULPS       Y6, Y6, Y14
+	VMULPS       Y7, Y7, Y15
+	VMOVUPS      vmathSigmoidF32AVX2const<>+384(SB), Y2
+	VMOVUPS      vmathSigmoidF32AVX2const<>+384(SB), Y3
+	VFMADD231PS  vmathSigmoidF32AVX2const<>+448(SB), Y6, Y2
+	VFMADD231PS  vmathSigmoidF32AVX2const<>+448(SB), Y7, Y3
+	VFMADD213PS  vmathSigmoidF32AVX2const<>+512(SB), Y6, Y2
+	VFMADD213PS  vmathSigmoidF32AVX2const<>+512(SB), Y7, Y3
+	VFMADD213PS  vmathSigmoidF32AVX2const<>+576(SB), Y6, Y2
+	VFMADD213PS  vmathSigmoidF32AVX2const<>+576(SB), Y7, Y3
+	VFMADD213PS  vmathSigmoidF32AVX2const<>+640(SB), Y6, Y2
+	VFMADD213PS  vmathSigmoidF32AVX2const<>+640(SB), Y7, Y3
+	VADDPS       vmathSigmoidF32AVX2const<>+704(SB), Y6, Y8
+	VADDPS       vmathSigmoidF32AVX2const<>+704(SB), Y7, Y9
+	VMOVUPS      vmathSigmoidF32AVX2const<>+704(SB), Y10
+	VMOVUPS      vmathSigmoidF32AVX2const<>+704(SB), Y11
+	VSUBPS       Y8, Y10, Y4
+	VSUBPS       Y9, Y11, Y5
+	VADDPS       Y6, Y4, Y10
+	VADDPS       Y7, Y5, Y11
+	VFMADD231PS  Y2, Y14, Y10
+	VFMADD231PS  Y3, Y15, Y11
+	VADDPS       Y10, Y8, Y4
+	VADDPS       Y11, Y9, Y5
+	VSUBPS       Y8, Y4, Y6
+	VSUBPS       Y9, Y5, Y7
+	VSUBPS       Y6, Y10, Y14
+	VSUBPS       Y7, Y11, Y15
+	VADDPS       vmathSigmoidF32AVX2const<>+768(SB), Y12, Y8
+	VADDPS       vmathSigmoidF32AVX2const<>+768(SB), Y13, Y9
+	VPSUBD       vmathSigmoidF32AVX2const<>+832(SB), Y8, Y8
+	VPSUBD       vmathSigmoidF32AVX2const<>+832(SB), Y9, Y9
+	VPSRLD       $0x01, Y8, Y2
+	VPSRLD       $0x01, Y9, Y3
+	VPSUBD       Y2, Y8, Y8
+	VPSUBD       Y3, Y9, Y9
+	VPSLLD       $0x17, Y2, Y2
+	VPSLLD       $0x17, Y8, Y8
+	VPSLLD       $0x17, Y3, Y3
+	VPSLLD       $0x17, Y9, Y9
+	VMULPS       Y4, Y2, Y2
+	VMULPS       Y5, Y3, Y3
+	VMULPS       Y8, Y2, Y2
+	VMULPS       Y9, Y3, Y3
+	VADDPS       vmathSigmoidF32AVX2const<>+768(SB), Y12, Y6
+	VADDPS       vmathSigmoidF32AVX2const<>+768(SB), Y13, Y7
+	VPSUBD       vmathSigmoidF32AVX2const<>+832(SB), Y6, Y6
+	VPSUBD       vmathSigmoidF32AVX2const<>+832(SB), Y7, Y7
+	VPSRLD       $0x01, Y6, Y10
+	VPSRLD       $0x01, Y7, Y11
+	VPSUBD       Y10, Y6, Y6
+	VPSUBD       Y11, Y7, Y7
+	VPSLLD       $0x17, Y10, Y10
+	VPSLLD       $0x17, Y6, Y6
+	VPSLLD       $0x17, Y11, Y11
+	VPSLLD       $0x17, Y7, Y7
+	VMULPS       Y14, Y10, Y10
+	VMULPS       Y15, Y11, Y11
+	VMULPS       Y6, Y10, Y10
+	VMULPS       Y7, Y11, Y11
+	VADDPS       vmathSigmoidF32AVX2const<>+704(SB), Y2, Y8
+	VADDPS       vmathSigmoidF32AVX2const<>+704(SB), Y3, Y9
+	VMOVUPS      vmathSigmoidF32AVX2const<>+704(SB), Y6
+	VMOVUPS      vmathSigmoidF32AVX2const<>+704(SB), Y7
+	VSUBPS       Y8, Y6, Y4
+	VSUBPS       Y9, Y7, Y5
+	VADDPS       Y2, Y4, Y14
+	VADDPS       Y3, Y5, Y15
+	VADDPS       Y10, Y14, Y12
+	VADDPS       Y11, Y15, Y13
+	VMOVUPS      vmathSigmoidF32AVX2const<>+896(SB), Y14
+	VMOVUPS      vmathSigmoidF32AVX2const<>+896(SB), Y15
+	VCMPPS       $0x1e, Y0, Y14, Y4
+	VCMPPS       $0x1e, Y1, Y15, Y5
+	VBLENDVPS    Y4, Y2, Y6, Y0
+	VBLENDVPS    Y5, Y3, Y7, Y1
+	VBLENDVPS    Y4, Y10, Y14, Y2
+	VBLENDVPS    Y5, Y11, Y15, Y3
+	VMOVUPS      vmathSigmoidF32AVX2const<>+704(SB), Y4
+	VMOVUPS      vmathSigmoidF32AVX2const<>+704(SB), Y5
+	VDIVPS       Y8, Y4, Y6
+	VDIVPS       Y9, Y5, Y7
+	VMULPS       Y6, Y0, Y10
+	VMULPS       Y7, Y1, Y11
+	VFNMADD231PS Y8, Y10, Y0
+	VFNMADD231PS Y9, Y11, Y1
+	VADDPS       Y2, Y0, Y14
+	VADDPS       Y3, Y1, Y15
+	VFNMADD231PS Y12, Y10, Y14
+	VFNMADD231PS Y13, Y11, Y15
+	VFMADD231PS  Y6, Y14, Y10
+	VFMADD231PS  Y7, Y15, Y11
+	VMOVUPS      Y10, (AX)
+	VMOVUPS      Y11, 32(AX)
+	ADDQ         $0x00000040, CX
+	ADDQ         $0x00000040, AX
+	SUBQ         $0x00000010, DX
+	JMP          main
 
 one:
-	CMPQ        DX, $0x00000008
-	JCS         tail
-	VMOVUPS     (CX), Y0
-	VANDPS      vmathSigmoidF32AVX2const<>+0(SB), Y0, Y1
-	VXORPS      vmathSigmoidF32AVX2const<>+64(SB), Y1, Y2
-	VMOVUPS     vmathSigmoidF32AVX2const<>+128(SB), Y4
-	VMAXPS      Y2, Y4, Y3
-	VMULPS      vmathSigmoidF32AVX2const<>+192(SB), Y3, Y5
-	VROUNDPS    $0x00, Y5, Y6
-	VFMADD231PS vmathSigmoidF32AVX2const<>+256(SB), Y6, Y3
-	VFMADD231PS vmathSigmoidF32AVX2const<>+320(SB), Y6, Y3
-	VMULPS      Y3, Y3, Y7
-	VMOVUPS     vmathSigmoidF32AVX2const<>+384(SB), Y8
-	VFMADD231PS vmathSigmoidF32AVX2const<>+448(SB), Y3, Y8
-	VFMADD213PS vmathSigmoidF32AVX2const<>+512(SB), Y3, Y8
-	VFMADD213PS vmathSigmoidF32AVX2const<>+576(SB), Y3, Y8
-	VFMADD213PS vmathSigmoidF32AVX2const<>+640(SB), Y3, Y8
-	VADDPS      vmathSigmoidF32AVX2const<>+704(SB), Y3, Y9
-	VMOVUPS     vmathSigmoidF32AVX2const<>+704(SB), Y11
-	VSUBPS      Y9, Y11, Y10
-	VADDPS      Y3, Y10, Y12
-	VFMADD231PS Y8, Y7, Y12
-	VADDPS      Y12, Y9, Y13
-	VSUBPS      Y9, Y13, Y14
-	VSUBPS      Y14, Y12, Y15
-	VADDPS      vmathSigmoidF32AVX2const<>+768(SB), Y6, Y4
-	VPSUBD      vmathSigmoidF32AVX2const<>+832(SB), Y4, Y4
-	VPSRLD      $0x01, Y4, Y1
-	VPSUBD      Y1, Y4, Y4
-	VPSLLD      $0x17, Y1, Y1
-	VPSLLD      $0x17, Y4, Y4
-	VMULPS      Y13, Y1, Y1
-	VMULPS      Y4, Y1, Y1
-	VADDPS      vmathSigmoidF32AVX2const<>+768(SB), Y6, Y5
-	VPSUBD      vmathSigmoidF32AVX2const<>+832(SB), Y5, Y5
-	VPSRLD      $0x01, Y5, Y2
-	VPSUBD      Y2, Y5, Y5
-	VPSLLD      $0x17, Y2, Y2
-	VPSLLD      $0x17, Y5, Y5
-	VMULPS      Y15, Y2, Y2
-	VMULPS      Y5, Y2, Y2
-	VADDPS      vmathSigmoidF32AVX2const<>+704(SB), Y1, Y11
-	VMOVUPS     vmathSigmoidF32AVX2const<>+704(SB), Y3
-	VSUBPS      Y11, Y3, Y10
-	VADDPS      Y1, Y10, Y7
-	VADDPS      Y2, Y7, Y8
-	VMOVUPS     vmathSigmoidF32AVX2const<>+896(SB), Y12
-	VCMPPS      $0x1e, Y0, Y12, Y9
-	VBLENDVPS   Y9, Y1, Y3, Y14
-	VBLENDVPS   Y9, Y2, Y12, Y4
-	VMOVUPS     vmathSigmoidF32AVX2const<>+704(SB), Y5
-	VDIVPS      Y11, Y5, Y13
-	VMULPS      Y13, Y14, Y15
-	VXORPS      vmathSigmoidF32AVX2const<>+64(SB), Y15, Y6
-	VFMADD231PS Y11, Y6, Y14
-	VADDPS      Y4, Y14, Y10
-	VFMADD231PS Y8, Y6, Y10
-	VFMADD231PS Y13, Y10, Y15
-	VMOVUPS     Y15, (AX)
-	ADDQ        $0x00000020, CX
-	ADDQ        $0x00000020, AX
-	SUBQ        $0x00000008, DX
-	JMP         one
+	CMPQ         DX, $0x00000008
+	JCS          tail
+	VMOVUPS      (CX), Y0
+	VANDPS       vmathSigmoidF32AVX2const<>+0(SB), Y0, Y1
+	VXORPS       vmathSigmoidF32AVX2const<>+64(SB), Y1, Y2
+	VMOVUPS      vmathSigmoidF32AVX2const<>+128(SB), Y4
+	VMAXPS       Y2, Y4, Y3
+	VMULPS       vmathSigmoidF32AVX2const<>+192(SB), Y3, Y5
+	VROUNDPS     $0x00, Y5, Y6
+	VFMADD231PS  vmathSigmoidF32AVX2const<>+256(SB), Y6, Y3
+	VFMADD231PS  vmathSigmoidF32AVX2const<>+320(SB), Y6, Y3
+	VMULPS       Y3, Y3, Y7
+	VMOVUPS      vmathSigmoidF32AVX2const<>+384(SB), Y8
+	VFMADD231PS  vmathSigmoidF32AVX2const<>+448(SB), Y3, Y8
+	VFMADD213PS  vmathSigmoidF32AVX2const<>+512(SB), Y3, Y8
+	VFMADD213PS  vmathSigmoidF32AVX2const<>+576(SB), Y3, Y8
+	VFMADD213PS  vmathSigmoidF32AVX2const<>+640(SB), Y3, Y8
+	VADDPS       vmathSigmoidF32AVX2const<>+704(SB), Y3, Y9
+	VMOVUPS      vmathSigmoidF32AVX2const<>+704(SB), Y11
+	VSUBPS       Y9, Y11, Y10
+	VADDPS       Y3, Y10, Y12
+	VFMADD231PS  Y8, Y7, Y12
+	VADDPS       Y12, Y9, Y13
+	VSUBPS       Y9, Y13, Y14
+	VSUBPS       Y14, Y12, Y15
+	VADDPS       vmathSigmoidF32AVX2const<>+768(SB), Y6, Y4
+	VPSUBD       vmathSigmoidF32AVX2const<>+832(SB), Y4, Y4
+	VPSRLD       $0x01, Y4, Y1
+	VPSUBD       Y1, Y4, Y4
+	VPSLLD       $0x17, Y1, Y1
+	VPSLLD       $0x17, Y4, Y4
+	VMULPS       Y13, Y1, Y1
+	VMULPS       Y4, Y1, Y1
+	VADDPS       vmathSigmoidF32AVX2const<>+768(SB), Y6, Y5
+	VPSUBD       vmathSigmoidF32AVX2const<>+832(SB), Y5, Y5
+	VPSRLD       $0x01, Y5, Y2
+	VPSUBD       Y2, Y5, Y5
+	VPSLLD       $0x17, Y2, Y2
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y15, Y2, Y2
+	VMULPS       Y5, Y2, Y2
+	VADDPS       vmathSigmoidF32AVX2const<>+704(SB), Y1, Y11
+	VMOVUPS      vmathSigmoidF32AVX2const<>+704(SB), Y3
+	VSUBPS       Y11, Y3, Y10
+	VADDPS       Y1, Y10, Y7
+	VADDPS       Y2, Y7, Y8
+	VMOVUPS      vmathSigmoidF32AVX2const<>+896(SB), Y12
+	VCMPPS       $0x1e, Y0, Y12, Y9
+	VBLENDVPS    Y9, Y1, Y3, Y14
+	VBLENDVPS    Y9, Y2, Y12, Y4
+	VMOVUPS      vmathSigmoidF32AVX2const<>+704(SB), Y5
+	VDIVPS       Y11, Y5, Y13
+	VMULPS       Y13, Y14, Y15
+	VFNMADD231PS Y11, Y15, Y14
+	VADDPS       Y4, Y14, Y6
+	VFNMADD231PS Y8, Y15, Y6
+	VFMADD231PS  Y13, Y6, Y15
+	VMOVUPS      Y15, (AX)
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000020, AX
+	SUBQ         $0x00000008, DX
+	JMP          one
 
 tail:
 	TESTQ DX, DX
 	JEQ   done
 
 	// Tail of 0 < n < one vector: masked load and store.
-	LEAQ        vmathtailmask<>+256(SB), BX
-	NEGQ        DX
-	LEAQ        (BX)(DX*4), BX
-	VMOVDQU     (BX), Y0
-	VMASKMOVPS  (CX), Y0, Y1
-	VANDPS      vmathSigmoidF32AVX2const<>+0(SB), Y1, Y2
-	VXORPS      vmathSigmoidF32AVX2const<>+64(SB), Y2, Y3
-	VMOVUPS     vmathSigmoidF32AVX2const<>+128(SB), Y5
-	VMAXPS      Y3, Y5, Y4
-	VMULPS      vmathSigmoidF32AVX2const<>+192(SB), Y4, Y6
-	VROUNDPS    $0x00, Y6, Y7
-	VFMADD231PS vmathSigmoidF32AVX2const<>+256(SB), Y7, Y4
-	VFMADD231PS vmathSigmoidF32AVX2const<>+320(SB), Y7, Y4
-	VMULPS      Y4, Y4, Y8
-	VMOVUPS     vmathSigmoidF32AVX2const<>+384(SB), Y9
-	VFMADD231PS vmathSigmoidF32AVX2const<>+448(SB), Y4, Y9
-	VFMADD213PS vmathSigmoidF32AVX2const<>+512(SB), Y4, Y9
-	VFMADD213PS vmathSigmoidF32AVX2const<>+576(SB), Y4, Y9
-	VFMADD213PS vmathSigmoidF32AVX2const<>+640(SB), Y4, Y9
-	VADDPS      vmathSigmoidF32AVX2const<>+704(SB), Y4, Y10
-	VMOVUPS     vmathSigmoidF32AVX2const<>+704(SB), Y12
-	VSUBPS      Y10, Y12, Y11
-	VADDPS      Y4, Y11, Y13
-	VFMADD231PS Y9, Y8, Y13
-	VADDPS      Y13, Y10, Y14
-	VSUBPS      Y10, Y14, Y15
-	VSUBPS      Y15, Y13, Y2
-	VADDPS      vmathSigmoidF32AVX2const<>+768(SB), Y7, Y3
-	VPSUBD      vmathSigmoidF32AVX2const<>+832(SB), Y3, Y3
-	VPSRLD      $0x01, Y3, Y5
-	VPSUBD      Y5, Y3, Y3
-	VPSLLD      $0x17, Y5, Y5
-	VPSLLD      $0x17, Y3, Y3
-	VMULPS      Y14, Y5, Y5
-	VMULPS      Y3, Y5, Y5
-	VADDPS      vmathSigmoidF32AVX2const<>+768(SB), Y7, Y12
-	VPSUBD      vmathSigmoidF32AVX2const<>+832(SB), Y12, Y12
-	VPSRLD      $0x01, Y12, Y6
-	VPSUBD      Y6, Y12, Y12
-	VPSLLD      $0x17, Y6, Y6
-	VPSLLD      $0x17, Y12, Y12
-	VMULPS      Y2, Y6, Y6
-	VMULPS      Y12, Y6, Y6
-	VADDPS      vmathSigmoidF32AVX2const<>+704(SB), Y5, Y11
-	VMOVUPS     vmathSigmoidF32AVX2const<>+704(SB), Y8
-	VSUBPS      Y11, Y8, Y4
-	VADDPS      Y5, Y4, Y9
-	VADDPS      Y6, Y9, Y10
-	VMOVUPS     vmathSigmoidF32AVX2const<>+896(SB), Y15
-	VCMPPS      $0x1e, Y1, Y15, Y13
-	VBLENDVPS   Y13, Y5, Y8, Y3
-	VBLENDVPS   Y13, Y6, Y15, Y14
-	VMOVUPS     vmathSigmoidF32AVX2const<>+704(SB), Y2
-	VDIVPS      Y11, Y2, Y12
-	VMULPS      Y12, Y3, Y7
-	VXORPS      vmathSigmoidF32AVX2const<>+64(SB), Y7, Y4
-	VFMADD231PS Y11, Y4, Y3
-	VADDPS      Y14, Y3, Y9
-	VFMADD231PS Y10, Y4, Y9
-	VFMADD231PS Y12, Y9, Y7
-	VMASKMOVPS  Y7, Y0, (AX)
+	LEAQ         vmathtailmask<>+256(SB), BX
+	NEGQ         DX
+	LEAQ         (BX)(DX*4), BX
+	VMOVDQU      (BX), Y0
+	VMASKMOVPS   (CX), Y0, Y1
+	VANDPS       vmathSigmoidF32AVX2const<>+0(SB), Y1, Y2
+	VXORPS       vmathSigmoidF32AVX2const<>+64(SB), Y2, Y3
+	VMOVUPS      vmathSigmoidF32AVX2const<>+128(SB), Y5
+	VMAXPS       Y3, Y5, Y4
+	VMULPS       vmathSigmoidF32AVX2const<>+192(SB), Y4, Y6
+	VROUNDPS     $0x00, Y6, Y7
+	VFMADD231PS  vmathSigmoidF32AVX2const<>+256(SB), Y7, Y4
+	VFMADD231PS  vmathSigmoidF32AVX2const<>+320(SB), Y7, Y4
+	VMULPS       Y4, Y4, Y8
+	VMOVUPS      vmathSigmoidF32AVX2const<>+384(SB), Y9
+	VFMADD231PS  vmathSigmoidF32AVX2const<>+448(SB), Y4, Y9
+	VFMADD213PS  vmathSigmoidF32AVX2const<>+512(SB), Y4, Y9
+	VFMADD213PS  vmathSigmoidF32AVX2const<>+576(SB), Y4, Y9
+	VFMADD213PS  vmathSigmoidF32AVX2const<>+640(SB), Y4, Y9
+	VADDPS       vmathSigmoidF32AVX2const<>+704(SB), Y4, Y10
+	VMOVUPS      vmathSigmoidF32AVX2const<>+704(SB), Y12
+	VSUBPS       Y10, Y12, Y11
+	VADDPS       Y4, Y11, Y13
+	VFMADD231PS  Y9, Y8, Y13
+	VADDPS       Y13, Y10, Y14
+	VSUBPS       Y10, Y14, Y15
+	VSUBPS       Y15, Y13, Y2
+	VADDPS       vmathSigmoidF32AVX2const<>+768(SB), Y7, Y3
+	VPSUBD       vmathSigmoidF32AVX2const<>+832(SB), Y3, Y3
+	VPSRLD       $0x01, Y3, Y5
+	VPSUBD       Y5, Y3, Y3
+	VPSLLD       $0x17, Y5, Y5
+	VPSLLD       $0x17, Y3, Y3
+	VMULPS       Y14, Y5, Y5
+	VMULPS       Y3, Y5, Y5
+	VADDPS       vmathSigmoidF32AVX2const<>+768(SB), Y7, Y12
+	VPSUBD       vmathSigmoidF32AVX2const<>+832(SB), Y12, Y12
+	VPSRLD       $0x01, Y12, Y6
+	VPSUBD       Y6, Y12, Y12
+	VPSLLD       $0x17, Y6, Y6
+	VPSLLD       $0x17, Y12, Y12
+	VMULPS       Y2, Y6, Y6
+	VMULPS       Y12, Y6, Y6
+	VADDPS       vmathSigmoidF32AVX2const<>+704(SB), Y5, Y11
+	VMOVUPS      vmathSigmoidF32AVX2const<>+704(SB), Y8
+	VSUBPS       Y11, Y8, Y4
+	VADDPS       Y5, Y4, Y9
+	VADDPS       Y6, Y9, Y10
+	VMOVUPS      vmathSigmoidF32AVX2const<>+896(SB), Y15
+	VCMPPS       $0x1e, Y1, Y15, Y13
+	VBLENDVPS    Y13, Y5, Y8, Y3
+	VBLENDVPS    Y13, Y6, Y15, Y14
+	VMOVUPS      vmathSigmoidF32AVX2const<>+704(SB), Y2
+	VDIVPS       Y11, Y2, Y12
+	VMULPS       Y12, Y3, Y7
+	VFNMADD231PS Y11, Y7, Y3
+	VADDPS       Y14, Y3, Y4
+	VFNMADD231PS Y10, Y7, Y4
+	VFMADD231PS  Y12, Y4, Y7
+	VMASKMOVPS   Y7, Y0, (AX)
 
 done:
 	VZEROUPPER
@@ -10210,16 +10178,14 @@ main:
 	VDIVPS           Z5, Z29, Z25
 	VMULPS           Z24, Z16, Z26
 	VMULPS           Z25, Z17, Z27
-	VXORPS.BCST      vmathSigmoidF32AVX512const<>+4(SB), Z26, Z30
-	VXORPS.BCST      vmathSigmoidF32AVX512const<>+4(SB), Z27, Z31
-	VFMADD231PS      Z4, Z30, Z16
-	VFMADD231PS      Z5, Z31, Z17
-	VADDPS           Z18, Z16, Z12
-	VADDPS           Z19, Z17, Z13
-	VFMADD231PS      Z6, Z30, Z12
-	VFMADD231PS      Z7, Z31, Z13
-	VFMADD231PS      Z24, Z12, Z26
-	VFMADD231PS      Z25, Z13, Z27
+	VFNMADD231PS     Z4, Z26, Z16
+	VFNMADD231PS     Z5, Z27, Z17
+	VADDPS           Z18, Z16, Z30
+	VADDPS           Z19, Z17, Z31
+	VFNMADD231PS     Z6, Z26, Z30
+	VFNMADD231PS     Z7, Z27, Z31
+	VFMADD231PS      Z24, Z30, Z26
+	VFMADD231PS      Z25, Z31, Z27
 	VMOVUPS          Z26, (AX)
 	VMOVUPS          Z27, 64(AX)
 	ADDQ             $0x00000080, CX
@@ -10267,11 +10233,10 @@ one:
 	VBROADCASTSS     vmathSigmoidF32AVX512const<>+44(SB), Z27
 	VDIVPS           Z18, Z27, Z26
 	VMULPS           Z26, Z24, Z28
-	VXORPS.BCST      vmathSigmoidF32AVX512const<>+4(SB), Z28, Z29
-	VFMADD231PS      Z18, Z29, Z24
-	VADDPS           Z25, Z24, Z30
-	VFMADD231PS      Z22, Z29, Z30
-	VFMADD231PS      Z26, Z30, Z28
+	VFNMADD231PS     Z18, Z28, Z24
+	VADDPS           Z25, Z24, Z29
+	VFNMADD231PS     Z22, Z28, Z29
+	VFMADD231PS      Z26, Z29, Z28
 	VMOVUPS          Z28, (AX)
 	ADDQ             $0x00000040, CX
 	ADDQ             $0x00000040, AX
@@ -10325,11 +10290,10 @@ tail:
 	VBROADCASTSS     vmathSigmoidF32AVX512const<>+44(SB), Z27
 	VDIVPS           Z18, Z27, Z26
 	VMULPS           Z26, Z24, Z28
-	VXORPS.BCST      vmathSigmoidF32AVX512const<>+4(SB), Z28, Z29
-	VFMADD231PS      Z18, Z29, Z24
-	VADDPS           Z25, Z24, Z30
-	VFMADD231PS      Z22, Z29, Z30
-	VFMADD231PS      Z26, Z30, Z28
+	VFNMADD231PS     Z18, Z28, Z24
+	VADDPS           Z25, Z24, Z29
+	VFNMADD231PS     Z22, Z28, Z29
+	VFMADD231PS      Z26, Z29, Z28
 	VMOVUPS          Z28, K1, (AX)
 
 done:
@@ -13297,216 +13261,210 @@ TEXT ·atanF64AVX2(SB), NOSPLIT, $0-48
 
 	// 1 vectors at a time
 main:
-	CMPQ        DX, $0x00000004
-	JCS         one
-	VMOVUPD     (CX), Y0
-	VANDPD      vmathAtanF64AVX2const<>+0(SB), Y0, Y1
-	VCMPPD      $0x1e, vmathAtanF64AVX2const<>+64(SB), Y1, Y2
-	VADDPD      vmathAtanF64AVX2const<>+128(SB), Y1, Y3
-	VSUBPD      Y1, Y3, Y4
-	VSUBPD      Y4, Y3, Y5
-	VSUBPD      Y5, Y1, Y6
-	VMOVUPD     vmathAtanF64AVX2const<>+128(SB), Y8
-	VSUBPD      Y4, Y8, Y7
-	VADDPD      Y7, Y6, Y9
-	VSUBPD      Y8, Y1, Y10
-	VBLENDVPD   Y2, Y10, Y1, Y11
-	VBLENDVPD   Y2, Y3, Y8, Y12
-	VMOVUPD     vmathAtanF64AVX2const<>+192(SB), Y14
-	VBLENDVPD   Y2, Y9, Y14, Y13
-	VCMPPD      $0x1e, vmathAtanF64AVX2const<>+256(SB), Y1, Y15
-	VMOVUPD     vmathAtanF64AVX2const<>+320(SB), Y4
-	VMINPD      Y1, Y4, Y5
-	VBLENDVPD   Y15, vmathAtanF64AVX2const<>+384(SB), Y11, Y6
-	VBLENDVPD   Y15, Y5, Y12, Y7
-	VBLENDVPD   Y15, Y14, Y13, Y10
-	VDIVPD      Y7, Y8, Y3
-	VMULPD      Y3, Y6, Y9
-	VXORPD      vmathAtanF64AVX2const<>+448(SB), Y9, Y4
-	VMOVUPD     Y6, Y1
-	VFMADD231PD Y7, Y4, Y1
-	VFMADD231PD Y10, Y4, Y1
-	VFMADD231PD Y3, Y1, Y9
-	VXORPD      vmathAtanF64AVX2const<>+448(SB), Y9, Y11
-	VFMADD231PD Y7, Y11, Y6
-	VFMADD231PD Y10, Y11, Y6
-	VMULPD      Y3, Y6, Y5
-	VMULPD      Y9, Y9, Y12
-	VMOVUPD     vmathAtanF64AVX2const<>+512(SB), Y13
-	VFMADD231PD vmathAtanF64AVX2const<>+576(SB), Y12, Y13
-	VFMADD213PD vmathAtanF64AVX2const<>+640(SB), Y12, Y13
-	VFMADD213PD vmathAtanF64AVX2const<>+704(SB), Y12, Y13
-	VFMADD213PD vmathAtanF64AVX2const<>+768(SB), Y12, Y13
-	VFMADD213PD vmathAtanF64AVX2const<>+832(SB), Y12, Y13
-	VFMADD213PD vmathAtanF64AVX2const<>+896(SB), Y12, Y13
-	VFMADD213PD vmathAtanF64AVX2const<>+960(SB), Y12, Y13
-	VFMADD213PD vmathAtanF64AVX2const<>+1024(SB), Y12, Y13
-	VFMADD213PD vmathAtanF64AVX2const<>+1088(SB), Y12, Y13
-	VFMADD213PD vmathAtanF64AVX2const<>+1152(SB), Y12, Y13
-	VFMADD213PD vmathAtanF64AVX2const<>+1216(SB), Y12, Y13
-	VBLENDVPD   Y2, vmathAtanF64AVX2const<>+1280(SB), Y14, Y4
-	VBLENDVPD   Y15, vmathAtanF64AVX2const<>+1344(SB), Y4, Y1
-	VBLENDVPD   Y2, vmathAtanF64AVX2const<>+1408(SB), Y14, Y7
-	VBLENDVPD   Y15, vmathAtanF64AVX2const<>+1472(SB), Y7, Y11
-	VADDPD      Y9, Y1, Y10
-	VSUBPD      Y1, Y10, Y6
-	VSUBPD      Y6, Y9, Y3
-	VMULPD      Y12, Y9, Y4
-	VSUBPD      Y12, Y8, Y2
-	VADDPD      Y3, Y11, Y14
-	VFMADD231PD Y2, Y5, Y14
-	VFMADD231PD Y13, Y4, Y14
-	VADDPD      Y14, Y10, Y15
-	VANDPD      vmathAtanF64AVX2const<>+448(SB), Y0, Y1
-	VANDPD      vmathAtanF64AVX2const<>+0(SB), Y15, Y7
-	VORPD       Y1, Y7, Y7
-	VMOVUPD     Y7, (AX)
-	ADDQ        $0x00000020, CX
-	ADDQ        $0x00000020, AX
-	SUBQ        $0x00000004, DX
-	JMP         main
+	CMPQ         DX, $0x00000004
+	JCS          one
+	VMOVUPD      (CX), Y0
+	VANDPD       vmathAtanF64AVX2const<>+0(SB), Y0, Y1
+	VCMPPD       $0x1e, vmathAtanF64AVX2const<>+64(SB), Y1, Y2
+	VADDPD       vmathAtanF64AVX2const<>+128(SB), Y1, Y3
+	VSUBPD       Y1, Y3, Y4
+	VSUBPD       Y4, Y3, Y5
+	VSUBPD       Y5, Y1, Y6
+	VMOVUPD      vmathAtanF64AVX2const<>+128(SB), Y8
+	VSUBPD       Y4, Y8, Y7
+	VADDPD       Y7, Y6, Y9
+	VSUBPD       Y8, Y1, Y10
+	VBLENDVPD    Y2, Y10, Y1, Y11
+	VBLENDVPD    Y2, Y3, Y8, Y12
+	VMOVUPD      vmathAtanF64AVX2const<>+192(SB), Y14
+	VBLENDVPD    Y2, Y9, Y14, Y13
+	VCMPPD       $0x1e, vmathAtanF64AVX2const<>+256(SB), Y1, Y15
+	VMOVUPD      vmathAtanF64AVX2const<>+320(SB), Y4
+	VMINPD       Y1, Y4, Y5
+	VBLENDVPD    Y15, vmathAtanF64AVX2const<>+384(SB), Y11, Y6
+	VBLENDVPD    Y15, Y5, Y12, Y7
+	VBLENDVPD    Y15, Y14, Y13, Y10
+	VDIVPD       Y7, Y8, Y3
+	VMULPD       Y3, Y6, Y9
+	VMOVUPD      Y6, Y4
+	VFNMADD231PD Y7, Y9, Y4
+	VFNMADD231PD Y10, Y9, Y4
+	VFMADD231PD  Y3, Y4, Y9
+	VFNMADD231PD Y7, Y9, Y6
+	VFNMADD231PD Y10, Y9, Y6
+	VMULPD       Y3, Y6, Y1
+	VMULPD       Y9, Y9, Y11
+	VMOVUPD      vmathAtanF64AVX2const<>+448(SB), Y5
+	VFMADD231PD  vmathAtanF64AVX2const<>+512(SB), Y11, Y5
+	VFMADD213PD  vmathAtanF64AVX2const<>+576(SB), Y11, Y5
+	VFMADD213PD  vmathAtanF64AVX2const<>+640(SB), Y11, Y5
+	VFMADD213PD  vmathAtanF64AVX2const<>+704(SB), Y11, Y5
+	VFMADD213PD  vmathAtanF64AVX2const<>+768(SB), Y11, Y5
+	VFMADD213PD  vmathAtanF64AVX2const<>+832(SB), Y11, Y5
+	VFMADD213PD  vmathAtanF64AVX2const<>+896(SB), Y11, Y5
+	VFMADD213PD  vmathAtanF64AVX2const<>+960(SB), Y11, Y5
+	VFMADD213PD  vmathAtanF64AVX2const<>+1024(SB), Y11, Y5
+	VFMADD213PD  vmathAtanF64AVX2const<>+1088(SB), Y11, Y5
+	VFMADD213PD  vmathAtanF64AVX2const<>+1152(SB), Y11, Y5
+	VBLENDVPD    Y2, vmathAtanF64AVX2const<>+1216(SB), Y14, Y12
+	VBLENDVPD    Y15, vmathAtanF64AVX2const<>+1280(SB), Y12, Y13
+	VBLENDVPD    Y2, vmathAtanF64AVX2const<>+1344(SB), Y14, Y4
+	VBLENDVPD    Y15, vmathAtanF64AVX2const<>+1408(SB), Y4, Y7
+	VADDPD       Y9, Y13, Y10
+	VSUBPD       Y13, Y10, Y6
+	VSUBPD       Y6, Y9, Y3
+	VMULPD       Y11, Y9, Y12
+	VSUBPD       Y11, Y8, Y2
+	VADDPD       Y3, Y7, Y14
+	VFMADD231PD  Y2, Y1, Y14
+	VFMADD231PD  Y5, Y12, Y14
+	VADDPD       Y14, Y10, Y15
+	VANDPD       vmathAtanF64AVX2const<>+1472(SB), Y0, Y13
+	VANDPD       vmathAtanF64AVX2const<>+0(SB), Y15, Y4
+	VORPD        Y13, Y4, Y4
+	VMOVUPD      Y4, (AX)
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000020, AX
+	SUBQ         $0x00000004, DX
+	JMP          main
 
 one:
-	CMPQ        DX, $0x00000004
-	JCS         tail
-	VMOVUPD     (CX), Y0
-	VANDPD      vmathAtanF64AVX2const<>+0(SB), Y0, Y1
-	VCMPPD      $0x1e, vmathAtanF64AVX2const<>+64(SB), Y1, Y2
-	VADDPD      vmathAtanF64AVX2const<>+128(SB), Y1, Y3
-	VSUBPD      Y1, Y3, Y4
-	VSUBPD      Y4, Y3, Y5
-	VSUBPD      Y5, Y1, Y6
-	VMOVUPD     vmathAtanF64AVX2const<>+128(SB), Y8
-	VSUBPD      Y4, Y8, Y7
-	VADDPD      Y7, Y6, Y9
-	VSUBPD      Y8, Y1, Y10
-	VBLENDVPD   Y2, Y10, Y1, Y11
-	VBLENDVPD   Y2, Y3, Y8, Y12
-	VMOVUPD     vmathAtanF64AVX2const<>+192(SB), Y14
-	VBLENDVPD   Y2, Y9, Y14, Y13
-	VCMPPD      $0x1e, vmathAtanF64AVX2const<>+256(SB), Y1, Y15
-	VMOVUPD     vmathAtanF64AVX2const<>+320(SB), Y4
-	VMINPD      Y1, Y4, Y5
-	VBLENDVPD   Y15, vmathAtanF64AVX2const<>+384(SB), Y11, Y6
-	VBLENDVPD   Y15, Y5, Y12, Y7
-	VBLENDVPD   Y15, Y14, Y13, Y10
-	VDIVPD      Y7, Y8, Y3
-	VMULPD      Y3, Y6, Y9
-	VXORPD      vmathAtanF64AVX2const<>+448(SB), Y9, Y4
-	VMOVUPD     Y6, Y1
-	VFMADD231PD Y7, Y4, Y1
-	VFMADD231PD Y10, Y4, Y1
-	VFMADD231PD Y3, Y1, Y9
-	VXORPD      vmathAtanF64AVX2const<>+448(SB), Y9, Y11
-	VFMADD231PD Y7, Y11, Y6
-	VFMADD231PD Y10, Y11, Y6
-	VMULPD      Y3, Y6, Y5
-	VMULPD      Y9, Y9, Y12
-	VMOVUPD     vmathAtanF64AVX2const<>+512(SB), Y13
-	VFMADD231PD vmathAtanF64AVX2const<>+576(SB), Y12, Y13
-	VFMADD213PD vmathAtanF64AVX2const<>+640(SB), Y12, Y13
-	VFMADD213PD vmathAtanF64AVX2const<>+704(SB), Y12, Y13
-	VFMADD213PD vmathAtanF64AVX2const<>+768(SB), Y12, Y13
-	VFMADD213PD vmathAtanF64AVX2const<>+832(SB), Y12, Y13
-	VFMADD213PD vmathAtanF64AVX2const<>+896(SB), Y12, Y13
-	VFMADD213PD vmathAtanF64AVX2const<>+960(SB), Y12, Y13
-	VFMADD213PD vmathAtanF64AVX2const<>+1024(SB), Y12, Y13
-	VFMADD213PD vmathAtanF64AVX2const<>+1088(SB), Y12, Y13
-	VFMADD213PD vmathAtanF64AVX2const<>+1152(SB), Y12, Y13
-	VFMADD213PD vmathAtanF64AVX2const<>+1216(SB), Y12, Y13
-	VBLENDVPD   Y2, vmathAtanF64AVX2const<>+1280(SB), Y14, Y4
-	VBLENDVPD   Y15, vmathAtanF64AVX2const<>+1344(SB), Y4, Y1
-	VBLENDVPD   Y2, vmathAtanF64AVX2const<>+1408(SB), Y14, Y7
-	VBLENDVPD   Y15, vmathAtanF64AVX2const<>+1472(SB), Y7, Y11
-	VADDPD      Y9, Y1, Y10
-	VSUBPD      Y1, Y10, Y6
-	VSUBPD      Y6, Y9, Y3
-	VMULPD      Y12, Y9, Y4
-	VSUBPD      Y12, Y8, Y2
-	VADDPD      Y3, Y11, Y14
-	VFMADD231PD Y2, Y5, Y14
-	VFMADD231PD Y13, Y4, Y14
-	VADDPD      Y14, Y10, Y15
-	VANDPD      vmathAtanF64AVX2const<>+448(SB), Y0, Y1
-	VANDPD      vmathAtanF64AVX2const<>+0(SB), Y15, Y7
-	VORPD       Y1, Y7, Y7
-	VMOVUPD     Y7, (AX)
-	ADDQ        $0x00000020, CX
-	ADDQ        $0x00000020, AX
-	SUBQ        $0x00000004, DX
-	JMP         one
+	CMPQ         DX, $0x00000004
+	JCS          tail
+	VMOVUPD      (CX), Y0
+	VANDPD       vmathAtanF64AVX2const<>+0(SB), Y0, Y1
+	VCMPPD       $0x1e, vmathAtanF64AVX2const<>+64(SB), Y1, Y2
+	VADDPD       vmathAtanF64AVX2const<>+128(SB), Y1, Y3
+	VSUBPD       Y1, Y3, Y4
+	VSUBPD       Y4, Y3, Y5
+	VSUBPD       Y5, Y1, Y6
+	VMOVUPD      vmathAtanF64AVX2const<>+128(SB), Y8
+	VSUBPD       Y4, Y8, Y7
+	VADDPD       Y7, Y6, Y9
+	VSUBPD       Y8, Y1, Y10
+	VBLENDVPD    Y2, Y10, Y1, Y11
+	VBLENDVPD    Y2, Y3, Y8, Y12
+	VMOVUPD      vmathAtanF64AVX2const<>+192(SB), Y14
+	VBLENDVPD    Y2, Y9, Y14, Y13
+	VCMPPD       $0x1e, vmathAtanF64AVX2const<>+256(SB), Y1, Y15
+	VMOVUPD      vmathAtanF64AVX2const<>+320(SB), Y4
+	VMINPD       Y1, Y4, Y5
+	VBLENDVPD    Y15, vmathAtanF64AVX2const<>+384(SB), Y11, Y6
+	VBLENDVPD    Y15, Y5, Y12, Y7
+	VBLENDVPD    Y15, Y14, Y13, Y10
+	VDIVPD       Y7, Y8, Y3
+	VMULPD       Y3, Y6, Y9
+	VMOVUPD      Y6, Y4
+	VFNMADD231PD Y7, Y9, Y4
+	VFNMADD231PD Y10, Y9, Y4
+	VFMADD231PD  Y3, Y4, Y9
+	VFNMADD231PD Y7, Y9, Y6
+	VFNMADD231PD Y10, Y9, Y6
+	VMULPD       Y3, Y6, Y1
+	VMULPD       Y9, Y9, Y11
+	VMOVUPD      vmathAtanF64AVX2const<>+448(SB), Y5
+	VFMADD231PD  vmathAtanF64AVX2const<>+512(SB), Y11, Y5
+	VFMADD213PD  vmathAtanF64AVX2const<>+576(SB), Y11, Y5
+	VFMADD213PD  vmathAtanF64AVX2const<>+640(SB), Y11, Y5
+	VFMADD213PD  vmathAtanF64AVX2const<>+704(SB), Y11, Y5
+	VFMADD213PD  vmathAtanF64AVX2const<>+768(SB), Y11, Y5
+	VFMADD213PD  vmathAtanF64AVX2const<>+832(SB), Y11, Y5
+	VFMADD213PD  vmathAtanF64AVX2const<>+896(SB), Y11, Y5
+	VFMADD213PD  vmathAtanF64AVX2const<>+960(SB), Y11, Y5
+	VFMADD213PD  vmathAtanF64AVX2const<>+1024(SB), Y11, Y5
+	VFMADD213PD  vmathAtanF64AVX2const<>+1088(SB), Y11, Y5
+	VFMADD213PD  vmathAtanF64AVX2const<>+1152(SB), Y11, Y5
+	VBLENDVPD    Y2, vmathAtanF64AVX2const<>+1216(SB), Y14, Y12
+	VBLENDVPD    Y15, vmathAtanF64AVX2const<>+1280(SB), Y12, Y13
+	VBLENDVPD    Y2, vmathAtanF64AVX2const<>+1344(SB), Y14, Y4
+	VBLENDVPD    Y15, vmathAtanF64AVX2const<>+1408(SB), Y4, Y7
+	VADDPD       Y9, Y13, Y10
+	VSUBPD       Y13, Y10, Y6
+	VSUBPD       Y6, Y9, Y3
+	VMULPD       Y11, Y9, Y12
+	VSUBPD       Y11, Y8, Y2
+	VADDPD       Y3, Y7, Y14
+	VFMADD231PD  Y2, Y1, Y14
+	VFMADD231PD  Y5, Y12, Y14
+	VADDPD       Y14, Y10, Y15
+	VANDPD       vmathAtanF64AVX2const<>+1472(SB), Y0, Y13
+	VANDPD       vmathAtanF64AVX2const<>+0(SB), Y15, Y4
+	VORPD        Y13, Y4, Y4
+	VMOVUPD      Y4, (AX)
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000020, AX
+	SUBQ         $0x00000004, DX
+	JMP          one
 
 tail:
 	TESTQ DX, DX
 	JEQ   done
 
 	// Tail of 0 < n < one vector: masked load and store.
-	LEAQ        vmathtailmask<>+256(SB), BX
-	NEGQ        DX
-	LEAQ        (BX)(DX*8), BX
-	VMOVDQU     (BX), Y0
-	VMASKMOVPD  (CX), Y0, Y1
-	VANDPD      vmathAtanF64AVX2const<>+0(SB), Y1, Y2
-	VCMPPD      $0x1e, vmathAtanF64AVX2const<>+64(SB), Y2, Y3
-	VADDPD      vmathAtanF64AVX2const<>+128(SB), Y2, Y4
-	VSUBPD      Y2, Y4, Y5
-	VSUBPD      Y5, Y4, Y6
-	VSUBPD      Y6, Y2, Y7
-	VMOVUPD     vmathAtanF64AVX2const<>+128(SB), Y9
-	VSUBPD      Y5, Y9, Y8
-	VADDPD      Y8, Y7, Y10
-	VSUBPD      Y9, Y2, Y11
-	VBLENDVPD   Y3, Y11, Y2, Y12
-	VBLENDVPD   Y3, Y4, Y9, Y13
-	VMOVUPD     vmathAtanF64AVX2const<>+192(SB), Y15
-	VBLENDVPD   Y3, Y10, Y15, Y14
-	VCMPPD      $0x1e, vmathAtanF64AVX2const<>+256(SB), Y2, Y6
-	VMOVUPD     vmathAtanF64AVX2const<>+320(SB), Y7
-	VMINPD      Y2, Y7, Y5
-	VBLENDVPD   Y6, vmathAtanF64AVX2const<>+384(SB), Y12, Y8
-	VBLENDVPD   Y6, Y5, Y13, Y11
-	VBLENDVPD   Y6, Y15, Y14, Y4
-	VDIVPD      Y11, Y9, Y10
-	VMULPD      Y10, Y8, Y7
-	VXORPD      vmathAtanF64AVX2const<>+448(SB), Y7, Y2
-	VMOVUPD     Y8, Y12
-	VFMADD231PD Y11, Y2, Y12
-	VFMADD231PD Y4, Y2, Y12
-	VFMADD231PD Y10, Y12, Y7
-	VXORPD      vmathAtanF64AVX2const<>+448(SB), Y7, Y5
-	VFMADD231PD Y11, Y5, Y8
-	VFMADD231PD Y4, Y5, Y8
-	VMULPD      Y10, Y8, Y13
-	VMULPD      Y7, Y7, Y14
-	VMOVUPD     vmathAtanF64AVX2const<>+512(SB), Y2
-	VFMADD231PD vmathAtanF64AVX2const<>+576(SB), Y14, Y2
-	VFMADD213PD vmathAtanF64AVX2const<>+640(SB), Y14, Y2
-	VFMADD213PD vmathAtanF64AVX2const<>+704(SB), Y14, Y2
-	VFMADD213PD vmathAtanF64AVX2const<>+768(SB), Y14, Y2
-	VFMADD213PD vmathAtanF64AVX2const<>+832(SB), Y14, Y2
-	VFMADD213PD vmathAtanF64AVX2const<>+896(SB), Y14, Y2
-	VFMADD213PD vmathAtanF64AVX2const<>+960(SB), Y14, Y2
-	VFMADD213PD vmathAtanF64AVX2const<>+1024(SB), Y14, Y2
-	VFMADD213PD vmathAtanF64AVX2const<>+1088(SB), Y14, Y2
-	VFMADD213PD vmathAtanF64AVX2const<>+1152(SB), Y14, Y2
-	VFMADD213PD vmathAtanF64AVX2const<>+1216(SB), Y14, Y2
-	VBLENDVPD   Y3, vmathAtanF64AVX2const<>+1280(SB), Y15, Y12
-	VBLENDVPD   Y6, vmathAtanF64AVX2const<>+1344(SB), Y12, Y11
-	VBLENDVPD   Y3, vmathAtanF64AVX2const<>+1408(SB), Y15, Y5
-	VBLENDVPD   Y6, vmathAtanF64AVX2const<>+1472(SB), Y5, Y4
-	VADDPD      Y7, Y11, Y8
-	VSUBPD      Y11, Y8, Y10
-	VSUBPD      Y10, Y7, Y12
-	VMULPD      Y14, Y7, Y3
-	VSUBPD      Y14, Y9, Y15
-	VADDPD      Y12, Y4, Y6
-	VFMADD231PD Y15, Y13, Y6
-	VFMADD231PD Y2, Y3, Y6
-	VADDPD      Y6, Y8, Y5
-	VANDPD      vmathAtanF64AVX2const<>+448(SB), Y1, Y10
-	VANDPD      vmathAtanF64AVX2const<>+0(SB), Y5, Y11
-	VORPD       Y10, Y11, Y11
-	VMASKMOVPD  Y11, Y0, (AX)
+	LEAQ         vmathtailmask<>+256(SB), BX
+	NEGQ         DX
+	LEAQ         (BX)(DX*8), BX
+	VMOVDQU      (BX), Y0
+	VMASKMOVPD   (CX), Y0, Y1
+	VANDPD       vmathAtanF64AVX2const<>+0(SB), Y1, Y2
+	VCMPPD       $0x1e, vmathAtanF64AVX2const<>+64(SB), Y2, Y3
+	VADDPD       vmathAtanF64AVX2const<>+128(SB), Y2, Y4
+	VSUBPD       Y2, Y4, Y5
+	VSUBPD       Y5, Y4, Y6
+	VSUBPD       Y6, Y2, Y7
+	VMOVUPD      vmathAtanF64AVX2const<>+128(SB), Y9
+	VSUBPD       Y5, Y9, Y8
+	VADDPD       Y8, Y7, Y10
+	VSUBPD       Y9, Y2, Y11
+	VBLENDVPD    Y3, Y11, Y2, Y12
+	VBLENDVPD    Y3, Y4, Y9, Y13
+	VMOVUPD      vmathAtanF64AVX2const<>+192(SB), Y15
+	VBLENDVPD    Y3, Y10, Y15, Y14
+	VCMPPD       $0x1e, vmathAtanF64AVX2const<>+256(SB), Y2, Y6
+	VMOVUPD      vmathAtanF64AVX2const<>+320(SB), Y7
+	VMINPD       Y2, Y7, Y5
+	VBLENDVPD    Y6, vmathAtanF64AVX2const<>+384(SB), Y12, Y8
+	VBLENDVPD    Y6, Y5, Y13, Y11
+	VBLENDVPD    Y6, Y15, Y14, Y4
+	VDIVPD       Y11, Y9, Y10
+	VMULPD       Y10, Y8, Y7
+	VMOVUPD      Y8, Y2
+	VFNMADD231PD Y11, Y7, Y2
+	VFNMADD231PD Y4, Y7, Y2
+	VFMADD231PD  Y10, Y2, Y7
+	VFNMADD231PD Y11, Y7, Y8
+	VFNMADD231PD Y4, Y7, Y8
+	VMULPD       Y10, Y8, Y12
+	VMULPD       Y7, Y7, Y5
+	VMOVUPD      vmathAtanF64AVX2const<>+448(SB), Y13
+	VFMADD231PD  vmathAtanF64AVX2const<>+512(SB), Y5, Y13
+	VFMADD213PD  vmathAtanF64AVX2const<>+576(SB), Y5, Y13
+	VFMADD213PD  vmathAtanF64AVX2const<>+640(SB), Y5, Y13
+	VFMADD213PD  vmathAtanF64AVX2const<>+704(SB), Y5, Y13
+	VFMADD213PD  vmathAtanF64AVX2const<>+768(SB), Y5, Y13
+	VFMADD213PD  vmathAtanF64AVX2const<>+832(SB), Y5, Y13
+	VFMADD213PD  vmathAtanF64AVX2const<>+896(SB), Y5, Y13
+	VFMADD213PD  vmathAtanF64AVX2const<>+960(SB), Y5, Y13
+	VFMADD213PD  vmathAtanF64AVX2const<>+1024(SB), Y5, Y13
+	VFMADD213PD  vmathAtanF64AVX2const<>+1088(SB), Y5, Y13
+	VFMADD213PD  vmathAtanF64AVX2const<>+1152(SB), Y5, Y13
+	VBLENDVPD    Y3, vmathAtanF64AVX2const<>+1216(SB), Y15, Y14
+	VBLENDVPD    Y6, vmathAtanF64AVX2const<>+1280(SB), Y14, Y2
+	VBLENDVPD    Y3, vmathAtanF64AVX2const<>+1344(SB), Y15, Y11
+	VBLENDVPD    Y6, vmathAtanF64AVX2const<>+1408(SB), Y11, Y4
+	VADDPD       Y7, Y2, Y8
+	VSUBPD       Y2, Y8, Y10
+	VSUBPD       Y10, Y7, Y14
+	VMULPD       Y5, Y7, Y3
+	VSUBPD       Y5, Y9, Y15
+	VADDPD       Y14, Y4, Y6
+	VFMADD231PD  Y15, Y12, Y6
+	VFMADD231PD  Y13, Y3, Y6
+	VADDPD       Y6, Y8, Y11
+	VANDPD       vmathAtanF64AVX2const<>+1472(SB), Y1, Y10
+	VANDPD       vmathAtanF64AVX2const<>+0(SB), Y11, Y2
+	VORPD        Y10, Y2, Y2
+	VMASKMOVPD   Y2, Y0, (AX)
 
 done:
 	VZEROUPPER
@@ -13568,142 +13526,142 @@ DATA vmathAtanF64AVX2const<>+416(SB)/8, $0xbff0000000000000
 DATA vmathAtanF64AVX2const<>+424(SB)/8, $0xbff0000000000000
 DATA vmathAtanF64AVX2const<>+432(SB)/8, $0xbff0000000000000
 DATA vmathAtanF64AVX2const<>+440(SB)/8, $0xbff0000000000000
-DATA vmathAtanF64AVX2const<>+448(SB)/8, $0x8000000000000000
-DATA vmathAtanF64AVX2const<>+456(SB)/8, $0x8000000000000000
-DATA vmathAtanF64AVX2const<>+464(SB)/8, $0x8000000000000000
-DATA vmathAtanF64AVX2const<>+472(SB)/8, $0x8000000000000000
-DATA vmathAtanF64AVX2const<>+480(SB)/8, $0x8000000000000000
-DATA vmathAtanF64AVX2const<>+488(SB)/8, $0x8000000000000000
-DATA vmathAtanF64AVX2const<>+496(SB)/8, $0x8000000000000000
-DATA vmathAtanF64AVX2const<>+504(SB)/8, $0x8000000000000000
-DATA vmathAtanF64AVX2const<>+512(SB)/8, $0xbf9c180895953df5
-DATA vmathAtanF64AVX2const<>+520(SB)/8, $0xbf9c180895953df5
-DATA vmathAtanF64AVX2const<>+528(SB)/8, $0xbf9c180895953df5
-DATA vmathAtanF64AVX2const<>+536(SB)/8, $0xbf9c180895953df5
-DATA vmathAtanF64AVX2const<>+544(SB)/8, $0xbf9c180895953df5
-DATA vmathAtanF64AVX2const<>+552(SB)/8, $0xbf9c180895953df5
-DATA vmathAtanF64AVX2const<>+560(SB)/8, $0xbf9c180895953df5
-DATA vmathAtanF64AVX2const<>+568(SB)/8, $0xbf9c180895953df5
-DATA vmathAtanF64AVX2const<>+576(SB)/8, $0x3f84b84ec43ecd9f
-DATA vmathAtanF64AVX2const<>+584(SB)/8, $0x3f84b84ec43ecd9f
-DATA vmathAtanF64AVX2const<>+592(SB)/8, $0x3f84b84ec43ecd9f
-DATA vmathAtanF64AVX2const<>+600(SB)/8, $0x3f84b84ec43ecd9f
-DATA vmathAtanF64AVX2const<>+608(SB)/8, $0x3f84b84ec43ecd9f
-DATA vmathAtanF64AVX2const<>+616(SB)/8, $0x3f84b84ec43ecd9f
-DATA vmathAtanF64AVX2const<>+624(SB)/8, $0x3f84b84ec43ecd9f
-DATA vmathAtanF64AVX2const<>+632(SB)/8, $0x3f84b84ec43ecd9f
-DATA vmathAtanF64AVX2const<>+640(SB)/8, $0x3fa56f607f646ec3
-DATA vmathAtanF64AVX2const<>+648(SB)/8, $0x3fa56f607f646ec3
-DATA vmathAtanF64AVX2const<>+656(SB)/8, $0x3fa56f607f646ec3
-DATA vmathAtanF64AVX2const<>+664(SB)/8, $0x3fa56f607f646ec3
-DATA vmathAtanF64AVX2const<>+672(SB)/8, $0x3fa56f607f646ec3
-DATA vmathAtanF64AVX2const<>+680(SB)/8, $0x3fa56f607f646ec3
-DATA vmathAtanF64AVX2const<>+688(SB)/8, $0x3fa56f607f646ec3
-DATA vmathAtanF64AVX2const<>+696(SB)/8, $0x3fa56f607f646ec3
-DATA vmathAtanF64AVX2const<>+704(SB)/8, $0xbfaa3988128ceb4f
-DATA vmathAtanF64AVX2const<>+712(SB)/8, $0xbfaa3988128ceb4f
-DATA vmathAtanF64AVX2const<>+720(SB)/8, $0xbfaa3988128ceb4f
-DATA vmathAtanF64AVX2const<>+728(SB)/8, $0xbfaa3988128ceb4f
-DATA vmathAtanF64AVX2const<>+736(SB)/8, $0xbfaa3988128ceb4f
-DATA vmathAtanF64AVX2const<>+744(SB)/8, $0xbfaa3988128ceb4f
-DATA vmathAtanF64AVX2const<>+752(SB)/8, $0xbfaa3988128ceb4f
-DATA vmathAtanF64AVX2const<>+760(SB)/8, $0xbfaa3988128ceb4f
-DATA vmathAtanF64AVX2const<>+768(SB)/8, $0x3fadfe97edfe032d
-DATA vmathAtanF64AVX2const<>+776(SB)/8, $0x3fadfe97edfe032d
-DATA vmathAtanF64AVX2const<>+784(SB)/8, $0x3fadfe97edfe032d
-DATA vmathAtanF64AVX2const<>+792(SB)/8, $0x3fadfe97edfe032d
-DATA vmathAtanF64AVX2const<>+800(SB)/8, $0x3fadfe97edfe032d
-DATA vmathAtanF64AVX2const<>+808(SB)/8, $0x3fadfe97edfe032d
-DATA vmathAtanF64AVX2const<>+816(SB)/8, $0x3fadfe97edfe032d
-DATA vmathAtanF64AVX2const<>+824(SB)/8, $0x3fadfe97edfe032d
-DATA vmathAtanF64AVX2const<>+832(SB)/8, $0xbfb10f31fb584184
-DATA vmathAtanF64AVX2const<>+840(SB)/8, $0xbfb10f31fb584184
-DATA vmathAtanF64AVX2const<>+848(SB)/8, $0xbfb10f31fb584184
-DATA vmathAtanF64AVX2const<>+856(SB)/8, $0xbfb10f31fb584184
-DATA vmathAtanF64AVX2const<>+864(SB)/8, $0xbfb10f31fb584184
-DATA vmathAtanF64AVX2const<>+872(SB)/8, $0xbfb10f31fb584184
-DATA vmathAtanF64AVX2const<>+880(SB)/8, $0xbfb10f31fb584184
-DATA vmathAtanF64AVX2const<>+888(SB)/8, $0xbfb10f31fb584184
-DATA vmathAtanF64AVX2const<>+896(SB)/8, $0x3fb3b113dd26645d
-DATA vmathAtanF64AVX2const<>+904(SB)/8, $0x3fb3b113dd26645d
-DATA vmathAtanF64AVX2const<>+912(SB)/8, $0x3fb3b113dd26645d
-DATA vmathAtanF64AVX2const<>+920(SB)/8, $0x3fb3b113dd26645d
-DATA vmathAtanF64AVX2const<>+928(SB)/8, $0x3fb3b113dd26645d
-DATA vmathAtanF64AVX2const<>+936(SB)/8, $0x3fb3b113dd26645d
-DATA vmathAtanF64AVX2const<>+944(SB)/8, $0x3fb3b113dd26645d
-DATA vmathAtanF64AVX2const<>+952(SB)/8, $0x3fb3b113dd26645d
-DATA vmathAtanF64AVX2const<>+960(SB)/8, $0xbfb745cf4cc817f8
-DATA vmathAtanF64AVX2const<>+968(SB)/8, $0xbfb745cf4cc817f8
-DATA vmathAtanF64AVX2const<>+976(SB)/8, $0xbfb745cf4cc817f8
-DATA vmathAtanF64AVX2const<>+984(SB)/8, $0xbfb745cf4cc817f8
-DATA vmathAtanF64AVX2const<>+992(SB)/8, $0xbfb745cf4cc817f8
-DATA vmathAtanF64AVX2const<>+1000(SB)/8, $0xbfb745cf4cc817f8
-DATA vmathAtanF64AVX2const<>+1008(SB)/8, $0xbfb745cf4cc817f8
-DATA vmathAtanF64AVX2const<>+1016(SB)/8, $0xbfb745cf4cc817f8
-DATA vmathAtanF64AVX2const<>+1024(SB)/8, $0x3fbc71c7090f8c07
-DATA vmathAtanF64AVX2const<>+1032(SB)/8, $0x3fbc71c7090f8c07
-DATA vmathAtanF64AVX2const<>+1040(SB)/8, $0x3fbc71c7090f8c07
-DATA vmathAtanF64AVX2const<>+1048(SB)/8, $0x3fbc71c7090f8c07
-DATA vmathAtanF64AVX2const<>+1056(SB)/8, $0x3fbc71c7090f8c07
-DATA vmathAtanF64AVX2const<>+1064(SB)/8, $0x3fbc71c7090f8c07
-DATA vmathAtanF64AVX2const<>+1072(SB)/8, $0x3fbc71c7090f8c07
-DATA vmathAtanF64AVX2const<>+1080(SB)/8, $0x3fbc71c7090f8c07
-DATA vmathAtanF64AVX2const<>+1088(SB)/8, $0xbfc249249215e1e7
-DATA vmathAtanF64AVX2const<>+1096(SB)/8, $0xbfc249249215e1e7
-DATA vmathAtanF64AVX2const<>+1104(SB)/8, $0xbfc249249215e1e7
-DATA vmathAtanF64AVX2const<>+1112(SB)/8, $0xbfc249249215e1e7
-DATA vmathAtanF64AVX2const<>+1120(SB)/8, $0xbfc249249215e1e7
-DATA vmathAtanF64AVX2const<>+1128(SB)/8, $0xbfc249249215e1e7
-DATA vmathAtanF64AVX2const<>+1136(SB)/8, $0xbfc249249215e1e7
-DATA vmathAtanF64AVX2const<>+1144(SB)/8, $0xbfc249249215e1e7
-DATA vmathAtanF64AVX2const<>+1152(SB)/8, $0x3fc9999999991150
-DATA vmathAtanF64AVX2const<>+1160(SB)/8, $0x3fc9999999991150
-DATA vmathAtanF64AVX2const<>+1168(SB)/8, $0x3fc9999999991150
-DATA vmathAtanF64AVX2const<>+1176(SB)/8, $0x3fc9999999991150
-DATA vmathAtanF64AVX2const<>+1184(SB)/8, $0x3fc9999999991150
-DATA vmathAtanF64AVX2const<>+1192(SB)/8, $0x3fc9999999991150
-DATA vmathAtanF64AVX2const<>+1200(SB)/8, $0x3fc9999999991150
-DATA vmathAtanF64AVX2const<>+1208(SB)/8, $0x3fc9999999991150
-DATA vmathAtanF64AVX2const<>+1216(SB)/8, $0xbfd5555555555516
-DATA vmathAtanF64AVX2const<>+1224(SB)/8, $0xbfd5555555555516
-DATA vmathAtanF64AVX2const<>+1232(SB)/8, $0xbfd5555555555516
-DATA vmathAtanF64AVX2const<>+1240(SB)/8, $0xbfd5555555555516
-DATA vmathAtanF64AVX2const<>+1248(SB)/8, $0xbfd5555555555516
-DATA vmathAtanF64AVX2const<>+1256(SB)/8, $0xbfd5555555555516
-DATA vmathAtanF64AVX2const<>+1264(SB)/8, $0xbfd5555555555516
-DATA vmathAtanF64AVX2const<>+1272(SB)/8, $0xbfd5555555555516
-DATA vmathAtanF64AVX2const<>+1280(SB)/8, $0x3fe921fb54442d18
-DATA vmathAtanF64AVX2const<>+1288(SB)/8, $0x3fe921fb54442d18
-DATA vmathAtanF64AVX2const<>+1296(SB)/8, $0x3fe921fb54442d18
-DATA vmathAtanF64AVX2const<>+1304(SB)/8, $0x3fe921fb54442d18
-DATA vmathAtanF64AVX2const<>+1312(SB)/8, $0x3fe921fb54442d18
-DATA vmathAtanF64AVX2const<>+1320(SB)/8, $0x3fe921fb54442d18
-DATA vmathAtanF64AVX2const<>+1328(SB)/8, $0x3fe921fb54442d18
-DATA vmathAtanF64AVX2const<>+1336(SB)/8, $0x3fe921fb54442d18
-DATA vmathAtanF64AVX2const<>+1344(SB)/8, $0x3ff921fb54442d18
-DATA vmathAtanF64AVX2const<>+1352(SB)/8, $0x3ff921fb54442d18
-DATA vmathAtanF64AVX2const<>+1360(SB)/8, $0x3ff921fb54442d18
-DATA vmathAtanF64AVX2const<>+1368(SB)/8, $0x3ff921fb54442d18
-DATA vmathAtanF64AVX2const<>+1376(SB)/8, $0x3ff921fb54442d18
-DATA vmathAtanF64AVX2const<>+1384(SB)/8, $0x3ff921fb54442d18
-DATA vmathAtanF64AVX2const<>+1392(SB)/8, $0x3ff921fb54442d18
-DATA vmathAtanF64AVX2const<>+1400(SB)/8, $0x3ff921fb54442d18
-DATA vmathAtanF64AVX2const<>+1408(SB)/8, $0x3c81a62633145c07
-DATA vmathAtanF64AVX2const<>+1416(SB)/8, $0x3c81a62633145c07
-DATA vmathAtanF64AVX2const<>+1424(SB)/8, $0x3c81a62633145c07
-DATA vmathAtanF64AVX2const<>+1432(SB)/8, $0x3c81a62633145c07
-DATA vmathAtanF64AVX2const<>+1440(SB)/8, $0x3c81a62633145c07
-DATA vmathAtanF64AVX2const<>+1448(SB)/8, $0x3c81a62633145c07
-DATA vmathAtanF64AVX2const<>+1456(SB)/8, $0x3c81a62633145c07
-DATA vmathAtanF64AVX2const<>+1464(SB)/8, $0x3c81a62633145c07
-DATA vmathAtanF64AVX2const<>+1472(SB)/8, $0x3c91a62633145c07
-DATA vmathAtanF64AVX2const<>+1480(SB)/8, $0x3c91a62633145c07
-DATA vmathAtanF64AVX2const<>+1488(SB)/8, $0x3c91a62633145c07
-DATA vmathAtanF64AVX2const<>+1496(SB)/8, $0x3c91a62633145c07
-DATA vmathAtanF64AVX2const<>+1504(SB)/8, $0x3c91a62633145c07
-DATA vmathAtanF64AVX2const<>+1512(SB)/8, $0x3c91a62633145c07
-DATA vmathAtanF64AVX2const<>+1520(SB)/8, $0x3c91a62633145c07
-DATA vmathAtanF64AVX2const<>+1528(SB)/8, $0x3c91a62633145c07
+DATA vmathAtanF64AVX2const<>+448(SB)/8, $0xbf9c180895953df5
+DATA vmathAtanF64AVX2const<>+456(SB)/8, $0xbf9c180895953df5
+DATA vmathAtanF64AVX2const<>+464(SB)/8, $0xbf9c180895953df5
+DATA vmathAtanF64AVX2const<>+472(SB)/8, $0xbf9c180895953df5
+DATA vmathAtanF64AVX2const<>+480(SB)/8, $0xbf9c180895953df5
+DATA vmathAtanF64AVX2const<>+488(SB)/8, $0xbf9c180895953df5
+DATA vmathAtanF64AVX2const<>+496(SB)/8, $0xbf9c180895953df5
+DATA vmathAtanF64AVX2const<>+504(SB)/8, $0xbf9c180895953df5
+DATA vmathAtanF64AVX2const<>+512(SB)/8, $0x3f84b84ec43ecd9f
+DATA vmathAtanF64AVX2const<>+520(SB)/8, $0x3f84b84ec43ecd9f
+DATA vmathAtanF64AVX2const<>+528(SB)/8, $0x3f84b84ec43ecd9f
+DATA vmathAtanF64AVX2const<>+536(SB)/8, $0x3f84b84ec43ecd9f
+DATA vmathAtanF64AVX2const<>+544(SB)/8, $0x3f84b84ec43ecd9f
+DATA vmathAtanF64AVX2const<>+552(SB)/8, $0x3f84b84ec43ecd9f
+DATA vmathAtanF64AVX2const<>+560(SB)/8, $0x3f84b84ec43ecd9f
+DATA vmathAtanF64AVX2const<>+568(SB)/8, $0x3f84b84ec43ecd9f
+DATA vmathAtanF64AVX2const<>+576(SB)/8, $0x3fa56f607f646ec3
+DATA vmathAtanF64AVX2const<>+584(SB)/8, $0x3fa56f607f646ec3
+DATA vmathAtanF64AVX2const<>+592(SB)/8, $0x3fa56f607f646ec3
+DATA vmathAtanF64AVX2const<>+600(SB)/8, $0x3fa56f607f646ec3
+DATA vmathAtanF64AVX2const<>+608(SB)/8, $0x3fa56f607f646ec3
+DATA vmathAtanF64AVX2const<>+616(SB)/8, $0x3fa56f607f646ec3
+DATA vmathAtanF64AVX2const<>+624(SB)/8, $0x3fa56f607f646ec3
+DATA vmathAtanF64AVX2const<>+632(SB)/8, $0x3fa56f607f646ec3
+DATA vmathAtanF64AVX2const<>+640(SB)/8, $0xbfaa3988128ceb4f
+DATA vmathAtanF64AVX2const<>+648(SB)/8, $0xbfaa3988128ceb4f
+DATA vmathAtanF64AVX2const<>+656(SB)/8, $0xbfaa3988128ceb4f
+DATA vmathAtanF64AVX2const<>+664(SB)/8, $0xbfaa3988128ceb4f
+DATA vmathAtanF64AVX2const<>+672(SB)/8, $0xbfaa3988128ceb4f
+DATA vmathAtanF64AVX2const<>+680(SB)/8, $0xbfaa3988128ceb4f
+DATA vmathAtanF64AVX2const<>+688(SB)/8, $0xbfaa3988128ceb4f
+DATA vmathAtanF64AVX2const<>+696(SB)/8, $0xbfaa3988128ceb4f
+DATA vmathAtanF64AVX2const<>+704(SB)/8, $0x3fadfe97edfe032d
+DATA vmathAtanF64AVX2const<>+712(SB)/8, $0x3fadfe97edfe032d
+DATA vmathAtanF64AVX2const<>+720(SB)/8, $0x3fadfe97edfe032d
+DATA vmathAtanF64AVX2const<>+728(SB)/8, $0x3fadfe97edfe032d
+DATA vmathAtanF64AVX2const<>+736(SB)/8, $0x3fadfe97edfe032d
+DATA vmathAtanF64AVX2const<>+744(SB)/8, $0x3fadfe97edfe032d
+DATA vmathAtanF64AVX2const<>+752(SB)/8, $0x3fadfe97edfe032d
+DATA vmathAtanF64AVX2const<>+760(SB)/8, $0x3fadfe97edfe032d
+DATA vmathAtanF64AVX2const<>+768(SB)/8, $0xbfb10f31fb584184
+DATA vmathAtanF64AVX2const<>+776(SB)/8, $0xbfb10f31fb584184
+DATA vmathAtanF64AVX2const<>+784(SB)/8, $0xbfb10f31fb584184
+DATA vmathAtanF64AVX2const<>+792(SB)/8, $0xbfb10f31fb584184
+DATA vmathAtanF64AVX2const<>+800(SB)/8, $0xbfb10f31fb584184
+DATA vmathAtanF64AVX2const<>+808(SB)/8, $0xbfb10f31fb584184
+DATA vmathAtanF64AVX2const<>+816(SB)/8, $0xbfb10f31fb584184
+DATA vmathAtanF64AVX2const<>+824(SB)/8, $0xbfb10f31fb584184
+DATA vmathAtanF64AVX2const<>+832(SB)/8, $0x3fb3b113dd26645d
+DATA vmathAtanF64AVX2const<>+840(SB)/8, $0x3fb3b113dd26645d
+DATA vmathAtanF64AVX2const<>+848(SB)/8, $0x3fb3b113dd26645d
+DATA vmathAtanF64AVX2const<>+856(SB)/8, $0x3fb3b113dd26645d
+DATA vmathAtanF64AVX2const<>+864(SB)/8, $0x3fb3b113dd26645d
+DATA vmathAtanF64AVX2const<>+872(SB)/8, $0x3fb3b113dd26645d
+DATA vmathAtanF64AVX2const<>+880(SB)/8, $0x3fb3b113dd26645d
+DATA vmathAtanF64AVX2const<>+888(SB)/8, $0x3fb3b113dd26645d
+DATA vmathAtanF64AVX2const<>+896(SB)/8, $0xbfb745cf4cc817f8
+DATA vmathAtanF64AVX2const<>+904(SB)/8, $0xbfb745cf4cc817f8
+DATA vmathAtanF64AVX2const<>+912(SB)/8, $0xbfb745cf4cc817f8
+DATA vmathAtanF64AVX2const<>+920(SB)/8, $0xbfb745cf4cc817f8
+DATA vmathAtanF64AVX2const<>+928(SB)/8, $0xbfb745cf4cc817f8
+DATA vmathAtanF64AVX2const<>+936(SB)/8, $0xbfb745cf4cc817f8
+DATA vmathAtanF64AVX2const<>+944(SB)/8, $0xbfb745cf4cc817f8
+DATA vmathAtanF64AVX2const<>+952(SB)/8, $0xbfb745cf4cc817f8
+DATA vmathAtanF64AVX2const<>+960(SB)/8, $0x3fbc71c7090f8c07
+DATA vmathAtanF64AVX2const<>+968(SB)/8, $0x3fbc71c7090f8c07
+DATA vmathAtanF64AVX2const<>+976(SB)/8, $0x3fbc71c7090f8c07
+DATA vmathAtanF64AVX2const<>+984(SB)/8, $0x3fbc71c7090f8c07
+DATA vmathAtanF64AVX2const<>+992(SB)/8, $0x3fbc71c7090f8c07
+DATA vmathAtanF64AVX2const<>+1000(SB)/8, $0x3fbc71c7090f8c07
+DATA vmathAtanF64AVX2const<>+1008(SB)/8, $0x3fbc71c7090f8c07
+DATA vmathAtanF64AVX2const<>+1016(SB)/8, $0x3fbc71c7090f8c07
+DATA vmathAtanF64AVX2const<>+1024(SB)/8, $0xbfc249249215e1e7
+DATA vmathAtanF64AVX2const<>+1032(SB)/8, $0xbfc249249215e1e7
+DATA vmathAtanF64AVX2const<>+1040(SB)/8, $0xbfc249249215e1e7
+DATA vmathAtanF64AVX2const<>+1048(SB)/8, $0xbfc249249215e1e7
+DATA vmathAtanF64AVX2const<>+1056(SB)/8, $0xbfc249249215e1e7
+DATA vmathAtanF64AVX2const<>+1064(SB)/8, $0xbfc249249215e1e7
+DATA vmathAtanF64AVX2const<>+1072(SB)/8, $0xbfc249249215e1e7
+DATA vmathAtanF64AVX2const<>+1080(SB)/8, $0xbfc249249215e1e7
+DATA vmathAtanF64AVX2const<>+1088(SB)/8, $0x3fc9999999991150
+DATA vmathAtanF64AVX2const<>+1096(SB)/8, $0x3fc9999999991150
+DATA vmathAtanF64AVX2const<>+1104(SB)/8, $0x3fc9999999991150
+DATA vmathAtanF64AVX2const<>+1112(SB)/8, $0x3fc9999999991150
+DATA vmathAtanF64AVX2const<>+1120(SB)/8, $0x3fc9999999991150
+DATA vmathAtanF64AVX2const<>+1128(SB)/8, $0x3fc9999999991150
+DATA vmathAtanF64AVX2const<>+1136(SB)/8, $0x3fc9999999991150
+DATA vmathAtanF64AVX2const<>+1144(SB)/8, $0x3fc9999999991150
+DATA vmathAtanF64AVX2const<>+1152(SB)/8, $0xbfd5555555555516
+DATA vmathAtanF64AVX2const<>+1160(SB)/8, $0xbfd5555555555516
+DATA vmathAtanF64AVX2const<>+1168(SB)/8, $0xbfd5555555555516
+DATA vmathAtanF64AVX2const<>+1176(SB)/8, $0xbfd5555555555516
+DATA vmathAtanF64AVX2const<>+1184(SB)/8, $0xbfd5555555555516
+DATA vmathAtanF64AVX2const<>+1192(SB)/8, $0xbfd5555555555516
+DATA vmathAtanF64AVX2const<>+1200(SB)/8, $0xbfd5555555555516
+DATA vmathAtanF64AVX2const<>+1208(SB)/8, $0xbfd5555555555516
+DATA vmathAtanF64AVX2const<>+1216(SB)/8, $0x3fe921fb54442d18
+DATA vmathAtanF64AVX2const<>+1224(SB)/8, $0x3fe921fb54442d18
+DATA vmathAtanF64AVX2const<>+1232(SB)/8, $0x3fe921fb54442d18
+DATA vmathAtanF64AVX2const<>+1240(SB)/8, $0x3fe921fb54442d18
+DATA vmathAtanF64AVX2const<>+1248(SB)/8, $0x3fe921fb54442d18
+DATA vmathAtanF64AVX2const<>+1256(SB)/8, $0x3fe921fb54442d18
+DATA vmathAtanF64AVX2const<>+1264(SB)/8, $0x3fe921fb54442d18
+DATA vmathAtanF64AVX2const<>+1272(SB)/8, $0x3fe921fb54442d18
+DATA vmathAtanF64AVX2const<>+1280(SB)/8, $0x3ff921fb54442d18
+DATA vmathAtanF64AVX2const<>+1288(SB)/8, $0x3ff921fb54442d18
+DATA vmathAtanF64AVX2const<>+1296(SB)/8, $0x3ff921fb54442d18
+DATA vmathAtanF64AVX2const<>+1304(SB)/8, $0x3ff921fb54442d18
+DATA vmathAtanF64AVX2const<>+1312(SB)/8, $0x3ff921fb54442d18
+DATA vmathAtanF64AVX2const<>+1320(SB)/8, $0x3ff921fb54442d18
+DATA vmathAtanF64AVX2const<>+1328(SB)/8, $0x3ff921fb54442d18
+DATA vmathAtanF64AVX2const<>+1336(SB)/8, $0x3ff921fb54442d18
+DATA vmathAtanF64AVX2const<>+1344(SB)/8, $0x3c81a62633145c07
+DATA vmathAtanF64AVX2const<>+1352(SB)/8, $0x3c81a62633145c07
+DATA vmathAtanF64AVX2const<>+1360(SB)/8, $0x3c81a62633145c07
+DATA vmathAtanF64AVX2const<>+1368(SB)/8, $0x3c81a62633145c07
+DATA vmathAtanF64AVX2const<>+1376(SB)/8, $0x3c81a62633145c07
+DATA vmathAtanF64AVX2const<>+1384(SB)/8, $0x3c81a62633145c07
+DATA vmathAtanF64AVX2const<>+1392(SB)/8, $0x3c81a62633145c07
+DATA vmathAtanF64AVX2const<>+1400(SB)/8, $0x3c81a62633145c07
+DATA vmathAtanF64AVX2const<>+1408(SB)/8, $0x3c91a62633145c07
+DATA vmathAtanF64AVX2const<>+1416(SB)/8, $0x3c91a62633145c07
+DATA vmathAtanF64AVX2const<>+1424(SB)/8, $0x3c91a62633145c07
+DATA vmathAtanF64AVX2const<>+1432(SB)/8, $0x3c91a62633145c07
+DATA vmathAtanF64AVX2const<>+1440(SB)/8, $0x3c91a62633145c07
+DATA vmathAtanF64AVX2const<>+1448(SB)/8, $0x3c91a62633145c07
+DATA vmathAtanF64AVX2const<>+1456(SB)/8, $0x3c91a62633145c07
+DATA vmathAtanF64AVX2const<>+1464(SB)/8, $0x3c91a62633145c07
+DATA vmathAtanF64AVX2const<>+1472(SB)/8, $0x8000000000000000
+DATA vmathAtanF64AVX2const<>+1480(SB)/8, $0x8000000000000000
+DATA vmathAtanF64AVX2const<>+1488(SB)/8, $0x8000000000000000
+DATA vmathAtanF64AVX2const<>+1496(SB)/8, $0x8000000000000000
+DATA vmathAtanF64AVX2const<>+1504(SB)/8, $0x8000000000000000
+DATA vmathAtanF64AVX2const<>+1512(SB)/8, $0x8000000000000000
+DATA vmathAtanF64AVX2const<>+1520(SB)/8, $0x8000000000000000
+DATA vmathAtanF64AVX2const<>+1528(SB)/8, $0x8000000000000000
 GLOBL vmathAtanF64AVX2const<>(SB), RODATA|NOPTR, $1536
 
 // func atanF64AVX512(dst []float64, x []float64)
@@ -13786,122 +13744,116 @@ main:
 	VMULPD           Z4, Z7, Z31
 	VMULPD           Z5, Z8, Z12
 	VMULPD           Z30, Z24, Z19
-	VXORPD.BCST      vmathAtanF64AVX512const<>+56(SB), Z31, Z20
-	VXORPD.BCST      vmathAtanF64AVX512const<>+56(SB), Z12, Z27
-	VXORPD.BCST      vmathAtanF64AVX512const<>+56(SB), Z19, Z13
-	VMOVUPD          Z7, Z14
-	VMOVUPD          Z8, Z9
-	VMOVUPD          Z24, Z10
-	VFMADD231PD      Z25, Z20, Z14
-	VFMADD231PD      Z26, Z27, Z9
-	VFMADD231PD      Z28, Z13, Z10
-	VFMADD231PD      Z29, Z20, Z14
-	VFMADD231PD      Z6, Z27, Z9
-	VFMADD231PD      Z3, Z13, Z10
-	VFMADD231PD      Z4, Z14, Z31
-	VFMADD231PD      Z5, Z9, Z12
-	VFMADD231PD      Z30, Z10, Z19
-	VXORPD.BCST      vmathAtanF64AVX512const<>+56(SB), Z31, Z11
-	VXORPD.BCST      vmathAtanF64AVX512const<>+56(SB), Z12, Z15
-	VXORPD.BCST      vmathAtanF64AVX512const<>+56(SB), Z19, Z20
-	VFMADD231PD      Z25, Z11, Z7
-	VFMADD231PD      Z26, Z15, Z8
-	VFMADD231PD      Z28, Z20, Z24
-	VFMADD231PD      Z29, Z11, Z7
-	VFMADD231PD      Z6, Z15, Z8
-	VFMADD231PD      Z3, Z20, Z24
-	VMULPD           Z4, Z7, Z27
-	VMULPD           Z5, Z8, Z13
-	VMULPD           Z30, Z24, Z14
-	VMULPD           Z31, Z31, Z9
-	VMULPD           Z12, Z12, Z10
-	VMULPD           Z19, Z19, Z25
-	VBROADCASTSD     vmathAtanF64AVX512const<>+64(SB), Z26
-	VBROADCASTSD     vmathAtanF64AVX512const<>+64(SB), Z28
-	VBROADCASTSD     vmathAtanF64AVX512const<>+64(SB), Z11
-	VFMADD231PD.BCST vmathAtanF64AVX512const<>+72(SB), Z9, Z26
-	VFMADD231PD.BCST vmathAtanF64AVX512const<>+72(SB), Z10, Z28
-	VFMADD231PD.BCST vmathAtanF64AVX512const<>+72(SB), Z25, Z11
-	VFMADD213PD.BCST vmathAtanF64AVX512const<>+80(SB), Z9, Z26
-	VFMADD213PD.BCST vmathAtanF64AVX512const<>+80(SB), Z10, Z28
-	VFMADD213PD.BCST vmathAtanF64AVX512const<>+80(SB), Z25, Z11
-	VFMADD213PD.BCST vmathAtanF64AVX512const<>+88(SB), Z9, Z26
-	VFMADD213PD.BCST vmathAtanF64AVX512const<>+88(SB), Z10, Z28
-	VFMADD213PD.BCST vmathAtanF64AVX512const<>+88(SB), Z25, Z11
-	VFMADD213PD.BCST vmathAtanF64AVX512const<>+96(SB), Z9, Z26
-	VFMADD213PD.BCST vmathAtanF64AVX512const<>+96(SB), Z10, Z28
-	VFMADD213PD.BCST vmathAtanF64AVX512const<>+96(SB), Z25, Z11
-	VFMADD213PD.BCST vmathAtanF64AVX512const<>+104(SB), Z9, Z26
-	VFMADD213PD.BCST vmathAtanF64AVX512const<>+104(SB), Z10, Z28
-	VFMADD213PD.BCST vmathAtanF64AVX512const<>+104(SB), Z25, Z11
-	VFMADD213PD.BCST vmathAtanF64AVX512const<>+112(SB), Z9, Z26
-	VFMADD213PD.BCST vmathAtanF64AVX512const<>+112(SB), Z10, Z28
-	VFMADD213PD.BCST vmathAtanF64AVX512const<>+112(SB), Z25, Z11
-	VFMADD213PD.BCST vmathAtanF64AVX512const<>+120(SB), Z9, Z26
-	VFMADD213PD.BCST vmathAtanF64AVX512const<>+120(SB), Z10, Z28
-	VFMADD213PD.BCST vmathAtanF64AVX512const<>+120(SB), Z25, Z11
-	VFMADD213PD.BCST vmathAtanF64AVX512const<>+128(SB), Z9, Z26
-	VFMADD213PD.BCST vmathAtanF64AVX512const<>+128(SB), Z10, Z28
-	VFMADD213PD.BCST vmathAtanF64AVX512const<>+128(SB), Z25, Z11
-	VFMADD213PD.BCST vmathAtanF64AVX512const<>+136(SB), Z9, Z26
-	VFMADD213PD.BCST vmathAtanF64AVX512const<>+136(SB), Z10, Z28
-	VFMADD213PD.BCST vmathAtanF64AVX512const<>+136(SB), Z25, Z11
-	VFMADD213PD.BCST vmathAtanF64AVX512const<>+144(SB), Z9, Z26
-	VFMADD213PD.BCST vmathAtanF64AVX512const<>+144(SB), Z10, Z28
-	VFMADD213PD.BCST vmathAtanF64AVX512const<>+144(SB), Z25, Z11
-	VFMADD213PD.BCST vmathAtanF64AVX512const<>+152(SB), Z9, Z26
-	VFMADD213PD.BCST vmathAtanF64AVX512const<>+152(SB), Z10, Z28
-	VFMADD213PD.BCST vmathAtanF64AVX512const<>+152(SB), Z25, Z11
-	VBLENDMPD.BCST   vmathAtanF64AVX512const<>+160(SB), Z16, K2, Z15
-	VBLENDMPD.BCST   vmathAtanF64AVX512const<>+160(SB), Z17, K3, Z20
-	VBLENDMPD.BCST   vmathAtanF64AVX512const<>+160(SB), Z18, K4, Z29
-	VBLENDMPD.BCST   vmathAtanF64AVX512const<>+168(SB), Z15, K5, Z6
-	VBLENDMPD.BCST   vmathAtanF64AVX512const<>+168(SB), Z20, K6, Z3
-	VBLENDMPD.BCST   vmathAtanF64AVX512const<>+168(SB), Z29, K7, Z7
-	VBLENDMPD.BCST   vmathAtanF64AVX512const<>+176(SB), Z16, K2, Z8
-	VBLENDMPD.BCST   vmathAtanF64AVX512const<>+176(SB), Z17, K3, Z24
-	VBLENDMPD.BCST   vmathAtanF64AVX512const<>+176(SB), Z18, K4, Z4
-	VBLENDMPD.BCST   vmathAtanF64AVX512const<>+184(SB), Z8, K5, Z5
-	VBLENDMPD.BCST   vmathAtanF64AVX512const<>+184(SB), Z24, K6, Z30
-	VBLENDMPD.BCST   vmathAtanF64AVX512const<>+184(SB), Z4, K7, Z15
-	VADDPD           Z31, Z6, Z20
+	VMOVUPD          Z7, Z20
+	VMOVUPD          Z8, Z27
+	VMOVUPD          Z24, Z13
+	VFNMADD231PD     Z25, Z31, Z20
+	VFNMADD231PD     Z26, Z12, Z27
+	VFNMADD231PD     Z28, Z19, Z13
+	VFNMADD231PD     Z29, Z31, Z20
+	VFNMADD231PD     Z6, Z12, Z27
+	VFNMADD231PD     Z3, Z19, Z13
+	VFMADD231PD      Z4, Z20, Z31
+	VFMADD231PD      Z5, Z27, Z12
+	VFMADD231PD      Z30, Z13, Z19
+	VFNMADD231PD     Z25, Z31, Z7
+	VFNMADD231PD     Z26, Z12, Z8
+	VFNMADD231PD     Z28, Z19, Z24
+	VFNMADD231PD     Z29, Z31, Z7
+	VFNMADD231PD     Z6, Z12, Z8
+	VFNMADD231PD     Z3, Z19, Z24
+	VMULPD           Z4, Z7, Z14
+	VMULPD           Z5, Z8, Z9
+	VMULPD           Z30, Z24, Z10
+	VMULPD           Z31, Z31, Z11
+	VMULPD           Z12, Z12, Z15
+	VMULPD           Z19, Z19, Z20
+	VBROADCASTSD     vmathAtanF64AVX512const<>+56(SB), Z27
+	VBROADCASTSD     vmathAtanF64AVX512const<>+56(SB), Z13
+	VBROADCASTSD     vmathAtanF64AVX512const<>+56(SB), Z25
+	VFMADD231PD.BCST vmathAtanF64AVX512const<>+64(SB), Z11, Z27
+	VFMADD231PD.BCST vmathAtanF64AVX512const<>+64(SB), Z15, Z13
+	VFMADD231PD.BCST vmathAtanF64AVX512const<>+64(SB), Z20, Z25
+	VFMADD213PD.BCST vmathAtanF64AVX512const<>+72(SB), Z11, Z27
+	VFMADD213PD.BCST vmathAtanF64AVX512const<>+72(SB), Z15, Z13
+	VFMADD213PD.BCST vmathAtanF64AVX512const<>+72(SB), Z20, Z25
+	VFMADD213PD.BCST vmathAtanF64AVX512const<>+80(SB), Z11, Z27
+	VFMADD213PD.BCST vmathAtanF64AVX512const<>+80(SB), Z15, Z13
+	VFMADD213PD.BCST vmathAtanF64AVX512const<>+80(SB), Z20, Z25
+	VFMADD213PD.BCST vmathAtanF64AVX512const<>+88(SB), Z11, Z27
+	VFMADD213PD.BCST vmathAtanF64AVX512const<>+88(SB), Z15, Z13
+	VFMADD213PD.BCST vmathAtanF64AVX512const<>+88(SB), Z20, Z25
+	VFMADD213PD.BCST vmathAtanF64AVX512const<>+96(SB), Z11, Z27
+	VFMADD213PD.BCST vmathAtanF64AVX512const<>+96(SB), Z15, Z13
+	VFMADD213PD.BCST vmathAtanF64AVX512const<>+96(SB), Z20, Z25
+	VFMADD213PD.BCST vmathAtanF64AVX512const<>+104(SB), Z11, Z27
+	VFMADD213PD.BCST vmathAtanF64AVX512const<>+104(SB), Z15, Z13
+	VFMADD213PD.BCST vmathAtanF64AVX512const<>+104(SB), Z20, Z25
+	VFMADD213PD.BCST vmathAtanF64AVX512const<>+112(SB), Z11, Z27
+	VFMADD213PD.BCST vmathAtanF64AVX512const<>+112(SB), Z15, Z13
+	VFMADD213PD.BCST vmathAtanF64AVX512const<>+112(SB), Z20, Z25
+	VFMADD213PD.BCST vmathAtanF64AVX512const<>+120(SB), Z11, Z27
+	VFMADD213PD.BCST vmathAtanF64AVX512const<>+120(SB), Z15, Z13
+	VFMADD213PD.BCST vmathAtanF64AVX512const<>+120(SB), Z20, Z25
+	VFMADD213PD.BCST vmathAtanF64AVX512const<>+128(SB), Z11, Z27
+	VFMADD213PD.BCST vmathAtanF64AVX512const<>+128(SB), Z15, Z13
+	VFMADD213PD.BCST vmathAtanF64AVX512const<>+128(SB), Z20, Z25
+	VFMADD213PD.BCST vmathAtanF64AVX512const<>+136(SB), Z11, Z27
+	VFMADD213PD.BCST vmathAtanF64AVX512const<>+136(SB), Z15, Z13
+	VFMADD213PD.BCST vmathAtanF64AVX512const<>+136(SB), Z20, Z25
+	VFMADD213PD.BCST vmathAtanF64AVX512const<>+144(SB), Z11, Z27
+	VFMADD213PD.BCST vmathAtanF64AVX512const<>+144(SB), Z15, Z13
+	VFMADD213PD.BCST vmathAtanF64AVX512const<>+144(SB), Z20, Z25
+	VBLENDMPD.BCST   vmathAtanF64AVX512const<>+152(SB), Z16, K2, Z26
+	VBLENDMPD.BCST   vmathAtanF64AVX512const<>+152(SB), Z17, K3, Z28
+	VBLENDMPD.BCST   vmathAtanF64AVX512const<>+152(SB), Z18, K4, Z29
+	VBLENDMPD.BCST   vmathAtanF64AVX512const<>+160(SB), Z26, K5, Z6
+	VBLENDMPD.BCST   vmathAtanF64AVX512const<>+160(SB), Z28, K6, Z3
+	VBLENDMPD.BCST   vmathAtanF64AVX512const<>+160(SB), Z29, K7, Z7
+	VBLENDMPD.BCST   vmathAtanF64AVX512const<>+168(SB), Z16, K2, Z8
+	VBLENDMPD.BCST   vmathAtanF64AVX512const<>+168(SB), Z17, K3, Z24
+	VBLENDMPD.BCST   vmathAtanF64AVX512const<>+168(SB), Z18, K4, Z4
+	VBLENDMPD.BCST   vmathAtanF64AVX512const<>+176(SB), Z8, K5, Z5
+	VBLENDMPD.BCST   vmathAtanF64AVX512const<>+176(SB), Z24, K6, Z30
+	VBLENDMPD.BCST   vmathAtanF64AVX512const<>+176(SB), Z4, K7, Z26
+	VADDPD           Z31, Z6, Z28
 	VADDPD           Z12, Z3, Z29
 	VADDPD           Z19, Z7, Z16
-	VSUBPD           Z6, Z20, Z17
+	VSUBPD           Z6, Z28, Z17
 	VSUBPD           Z3, Z29, Z18
 	VSUBPD           Z7, Z16, Z8
 	VSUBPD           Z17, Z31, Z24
 	VSUBPD           Z18, Z12, Z4
 	VSUBPD           Z8, Z19, Z6
-	VMULPD           Z9, Z31, Z3
-	VMULPD           Z10, Z12, Z7
-	VMULPD           Z25, Z19, Z17
-	VSUBPD           Z9, Z21, Z18
-	VSUBPD           Z10, Z22, Z8
-	VSUBPD           Z25, Z23, Z31
+	VMULPD           Z11, Z31, Z3
+	VMULPD           Z15, Z12, Z7
+	VMULPD           Z20, Z19, Z17
+	VSUBPD           Z11, Z21, Z18
+	VSUBPD           Z15, Z22, Z8
+	VSUBPD           Z20, Z23, Z31
 	VADDPD           Z24, Z5, Z12
 	VADDPD           Z4, Z30, Z19
-	VADDPD           Z6, Z15, Z21
-	VFMADD231PD      Z18, Z27, Z12
-	VFMADD231PD      Z8, Z13, Z19
-	VFMADD231PD      Z31, Z14, Z21
-	VFMADD231PD      Z26, Z3, Z12
-	VFMADD231PD      Z28, Z7, Z19
-	VFMADD231PD      Z11, Z17, Z21
-	VADDPD           Z12, Z20, Z22
+	VADDPD           Z6, Z26, Z21
+	VFMADD231PD      Z18, Z14, Z12
+	VFMADD231PD      Z8, Z9, Z19
+	VFMADD231PD      Z31, Z10, Z21
+	VFMADD231PD      Z27, Z3, Z12
+	VFMADD231PD      Z13, Z7, Z19
+	VFMADD231PD      Z25, Z17, Z21
+	VADDPD           Z12, Z28, Z22
 	VADDPD           Z19, Z29, Z23
-	VADDPD           Z21, Z16, Z9
-	VANDPD.BCST      vmathAtanF64AVX512const<>+56(SB), Z0, Z30
-	VANDPD.BCST      vmathAtanF64AVX512const<>+56(SB), Z1, Z15
-	VANDPD.BCST      vmathAtanF64AVX512const<>+56(SB), Z2, Z24
-	VANDPD.BCST      vmathAtanF64AVX512const<>+0(SB), Z22, Z10
-	VANDPD.BCST      vmathAtanF64AVX512const<>+0(SB), Z23, Z25
-	VANDPD.BCST      vmathAtanF64AVX512const<>+0(SB), Z9, Z5
-	VORPD            Z30, Z10, Z10
-	VORPD            Z15, Z25, Z25
+	VADDPD           Z21, Z16, Z11
+	VANDPD.BCST      vmathAtanF64AVX512const<>+184(SB), Z0, Z30
+	VANDPD.BCST      vmathAtanF64AVX512const<>+184(SB), Z1, Z26
+	VANDPD.BCST      vmathAtanF64AVX512const<>+184(SB), Z2, Z24
+	VANDPD.BCST      vmathAtanF64AVX512const<>+0(SB), Z22, Z15
+	VANDPD.BCST      vmathAtanF64AVX512const<>+0(SB), Z23, Z20
+	VANDPD.BCST      vmathAtanF64AVX512const<>+0(SB), Z11, Z5
+	VORPD            Z30, Z15, Z15
+	VORPD            Z26, Z20, Z20
 	VORPD            Z24, Z5, Z5
-	VMOVUPD          Z10, (AX)
-	VMOVUPD          Z25, 64(AX)
+	VMOVUPD          Z15, (AX)
+	VMOVUPD          Z20, 64(AX)
 	VMOVUPD          Z5, 128(AX)
 	ADDQ             $0x000000c0, CX
 	ADDQ             $0x000000c0, AX
@@ -13934,45 +13886,43 @@ one:
 	VBLENDMPD        Z13, Z12, K3, Z18
 	VDIVPD           Z17, Z7, Z19
 	VMULPD           Z19, Z16, Z20
-	VXORPD.BCST      vmathAtanF64AVX512const<>+56(SB), Z20, Z21
-	VMOVUPD          Z16, Z22
-	VFMADD231PD      Z17, Z21, Z22
-	VFMADD231PD      Z18, Z21, Z22
-	VFMADD231PD      Z19, Z22, Z20
-	VXORPD.BCST      vmathAtanF64AVX512const<>+56(SB), Z20, Z23
-	VFMADD231PD      Z17, Z23, Z16
-	VFMADD231PD      Z18, Z23, Z16
-	VMULPD           Z19, Z16, Z24
-	VMULPD           Z20, Z20, Z25
-	VBROADCASTSD     vmathAtanF64AVX512const<>+64(SB), Z26
-	VFMADD231PD.BCST vmathAtanF64AVX512const<>+72(SB), Z25, Z26
-	VFMADD213PD.BCST vmathAtanF64AVX512const<>+80(SB), Z25, Z26
-	VFMADD213PD.BCST vmathAtanF64AVX512const<>+88(SB), Z25, Z26
-	VFMADD213PD.BCST vmathAtanF64AVX512const<>+96(SB), Z25, Z26
-	VFMADD213PD.BCST vmathAtanF64AVX512const<>+104(SB), Z25, Z26
-	VFMADD213PD.BCST vmathAtanF64AVX512const<>+112(SB), Z25, Z26
-	VFMADD213PD.BCST vmathAtanF64AVX512const<>+120(SB), Z25, Z26
-	VFMADD213PD.BCST vmathAtanF64AVX512const<>+128(SB), Z25, Z26
-	VFMADD213PD.BCST vmathAtanF64AVX512const<>+136(SB), Z25, Z26
-	VFMADD213PD.BCST vmathAtanF64AVX512const<>+144(SB), Z25, Z26
-	VFMADD213PD.BCST vmathAtanF64AVX512const<>+152(SB), Z25, Z26
-	VBLENDMPD.BCST   vmathAtanF64AVX512const<>+160(SB), Z13, K2, Z27
-	VBLENDMPD.BCST   vmathAtanF64AVX512const<>+168(SB), Z27, K3, Z28
-	VBLENDMPD.BCST   vmathAtanF64AVX512const<>+176(SB), Z13, K2, Z29
-	VBLENDMPD.BCST   vmathAtanF64AVX512const<>+184(SB), Z29, K3, Z30
-	VADDPD           Z20, Z28, Z31
-	VSUBPD           Z28, Z31, Z4
-	VSUBPD           Z4, Z20, Z3
-	VMULPD           Z25, Z20, Z5
-	VSUBPD           Z25, Z7, Z6
-	VADDPD           Z3, Z30, Z9
-	VFMADD231PD      Z6, Z24, Z9
-	VFMADD231PD      Z26, Z5, Z9
-	VADDPD           Z9, Z31, Z2
-	VANDPD.BCST      vmathAtanF64AVX512const<>+56(SB), Z0, Z15
-	VANDPD.BCST      vmathAtanF64AVX512const<>+0(SB), Z2, Z8
-	VORPD            Z15, Z8, Z8
-	VMOVUPD          Z8, (AX)
+	VMOVUPD          Z16, Z21
+	VFNMADD231PD     Z17, Z20, Z21
+	VFNMADD231PD     Z18, Z20, Z21
+	VFMADD231PD      Z19, Z21, Z20
+	VFNMADD231PD     Z17, Z20, Z16
+	VFNMADD231PD     Z18, Z20, Z16
+	VMULPD           Z19, Z16, Z22
+	VMULPD           Z20, Z20, Z23
+	VBROADCASTSD     vmathAtanF64AVX512const<>+56(SB), Z24
+	VFMADD231PD.BCST vmathAtanF64AVX512const<>+64(SB), Z23, Z24
+	VFMADD213PD.BCST vmathAtanF64AVX512const<>+72(SB), Z23, Z24
+	VFMADD213PD.BCST vmathAtanF64AVX512const<>+80(SB), Z23, Z24
+	VFMADD213PD.BCST vmathAtanF64AVX512const<>+88(SB), Z23, Z24
+	VFMADD213PD.BCST vmathAtanF64AVX512const<>+96(SB), Z23, Z24
+	VFMADD213PD.BCST vmathAtanF64AVX512const<>+104(SB), Z23, Z24
+	VFMADD213PD.BCST vmathAtanF64AVX512const<>+112(SB), Z23, Z24
+	VFMADD213PD.BCST vmathAtanF64AVX512const<>+120(SB), Z23, Z24
+	VFMADD213PD.BCST vmathAtanF64AVX512const<>+128(SB), Z23, Z24
+	VFMADD213PD.BCST vmathAtanF64AVX512const<>+136(SB), Z23, Z24
+	VFMADD213PD.BCST vmathAtanF64AVX512const<>+144(SB), Z23, Z24
+	VBLENDMPD.BCST   vmathAtanF64AVX512const<>+152(SB), Z13, K2, Z25
+	VBLENDMPD.BCST   vmathAtanF64AVX512const<>+160(SB), Z25, K3, Z26
+	VBLENDMPD.BCST   vmathAtanF64AVX512const<>+168(SB), Z13, K2, Z27
+	VBLENDMPD.BCST   vmathAtanF64AVX512const<>+176(SB), Z27, K3, Z28
+	VADDPD           Z20, Z26, Z29
+	VSUBPD           Z26, Z29, Z30
+	VSUBPD           Z30, Z20, Z31
+	VMULPD           Z23, Z20, Z4
+	VSUBPD           Z23, Z7, Z3
+	VADDPD           Z31, Z28, Z5
+	VFMADD231PD      Z3, Z22, Z5
+	VFMADD231PD      Z24, Z4, Z5
+	VADDPD           Z5, Z29, Z6
+	VANDPD.BCST      vmathAtanF64AVX512const<>+184(SB), Z0, Z2
+	VANDPD.BCST      vmathAtanF64AVX512const<>+0(SB), Z6, Z9
+	VORPD            Z2, Z9, Z9
+	VMOVUPD          Z9, (AX)
 	ADDQ             $0x00000040, CX
 	ADDQ             $0x00000040, AX
 	SUBQ             $0x00000008, DX
@@ -14011,45 +13961,43 @@ tail:
 	VBLENDMPD        Z13, Z12, K3, Z18
 	VDIVPD           Z17, Z7, Z19
 	VMULPD           Z19, Z16, Z20
-	VXORPD.BCST      vmathAtanF64AVX512const<>+56(SB), Z20, Z21
-	VMOVUPD          Z16, Z22
-	VFMADD231PD      Z17, Z21, Z22
-	VFMADD231PD      Z18, Z21, Z22
-	VFMADD231PD      Z19, Z22, Z20
-	VXORPD.BCST      vmathAtanF64AVX512const<>+56(SB), Z20, Z23
-	VFMADD231PD      Z17, Z23, Z16
-	VFMADD231PD      Z18, Z23, Z16
-	VMULPD           Z19, Z16, Z24
-	VMULPD           Z20, Z20, Z25
-	VBROADCASTSD     vmathAtanF64AVX512const<>+64(SB), Z26
-	VFMADD231PD.BCST vmathAtanF64AVX512const<>+72(SB), Z25, Z26
-	VFMADD213PD.BCST vmathAtanF64AVX512const<>+80(SB), Z25, Z26
-	VFMADD213PD.BCST vmathAtanF64AVX512const<>+88(SB), Z25, Z26
-	VFMADD213PD.BCST vmathAtanF64AVX512const<>+96(SB), Z25, Z26
-	VFMADD213PD.BCST vmathAtanF64AVX512const<>+104(SB), Z25, Z26
-	VFMADD213PD.BCST vmathAtanF64AVX512const<>+112(SB), Z25, Z26
-	VFMADD213PD.BCST vmathAtanF64AVX512const<>+120(SB), Z25, Z26
-	VFMADD213PD.BCST vmathAtanF64AVX512const<>+128(SB), Z25, Z26
-	VFMADD213PD.BCST vmathAtanF64AVX512const<>+136(SB), Z25, Z26
-	VFMADD213PD.BCST vmathAtanF64AVX512const<>+144(SB), Z25, Z26
-	VFMADD213PD.BCST vmathAtanF64AVX512const<>+152(SB), Z25, Z26
-	VBLENDMPD.BCST   vmathAtanF64AVX512const<>+160(SB), Z13, K2, Z27
-	VBLENDMPD.BCST   vmathAtanF64AVX512const<>+168(SB), Z27, K3, Z28
-	VBLENDMPD.BCST   vmathAtanF64AVX512const<>+176(SB), Z13, K2, Z29
-	VBLENDMPD.BCST   vmathAtanF64AVX512const<>+184(SB), Z29, K3, Z30
-	VADDPD           Z20, Z28, Z31
-	VSUBPD           Z28, Z31, Z4
-	VSUBPD           Z4, Z20, Z3
-	VMULPD           Z25, Z20, Z5
-	VSUBPD           Z25, Z7, Z6
-	VADDPD           Z3, Z30, Z9
-	VFMADD231PD      Z6, Z24, Z9
-	VFMADD231PD      Z26, Z5, Z9
-	VADDPD           Z9, Z31, Z2
-	VANDPD.BCST      vmathAtanF64AVX512const<>+56(SB), Z0, Z15
-	VANDPD.BCST      vmathAtanF64AVX512const<>+0(SB), Z2, Z8
-	VORPD            Z15, Z8, Z8
-	VMOVUPD          Z8, K1, (AX)
+	VMOVUPD          Z16, Z21
+	VFNMADD231PD     Z17, Z20, Z21
+	VFNMADD231PD     Z18, Z20, Z21
+	VFMADD231PD      Z19, Z21, Z20
+	VFNMADD231PD     Z17, Z20, Z16
+	VFNMADD231PD     Z18, Z20, Z16
+	VMULPD           Z19, Z16, Z22
+	VMULPD           Z20, Z20, Z23
+	VBROADCASTSD     vmathAtanF64AVX512const<>+56(SB), Z24
+	VFMADD231PD.BCST vmathAtanF64AVX512const<>+64(SB), Z23, Z24
+	VFMADD213PD.BCST vmathAtanF64AVX512const<>+72(SB), Z23, Z24
+	VFMADD213PD.BCST vmathAtanF64AVX512const<>+80(SB), Z23, Z24
+	VFMADD213PD.BCST vmathAtanF64AVX512const<>+88(SB), Z23, Z24
+	VFMADD213PD.BCST vmathAtanF64AVX512const<>+96(SB), Z23, Z24
+	VFMADD213PD.BCST vmathAtanF64AVX512const<>+104(SB), Z23, Z24
+	VFMADD213PD.BCST vmathAtanF64AVX512const<>+112(SB), Z23, Z24
+	VFMADD213PD.BCST vmathAtanF64AVX512const<>+120(SB), Z23, Z24
+	VFMADD213PD.BCST vmathAtanF64AVX512const<>+128(SB), Z23, Z24
+	VFMADD213PD.BCST vmathAtanF64AVX512const<>+136(SB), Z23, Z24
+	VFMADD213PD.BCST vmathAtanF64AVX512const<>+144(SB), Z23, Z24
+	VBLENDMPD.BCST   vmathAtanF64AVX512const<>+152(SB), Z13, K2, Z25
+	VBLENDMPD.BCST   vmathAtanF64AVX512const<>+160(SB), Z25, K3, Z26
+	VBLENDMPD.BCST   vmathAtanF64AVX512const<>+168(SB), Z13, K2, Z27
+	VBLENDMPD.BCST   vmathAtanF64AVX512const<>+176(SB), Z27, K3, Z28
+	VADDPD           Z20, Z26, Z29
+	VSUBPD           Z26, Z29, Z30
+	VSUBPD           Z30, Z20, Z31
+	VMULPD           Z23, Z20, Z4
+	VSUBPD           Z23, Z7, Z3
+	VADDPD           Z31, Z28, Z5
+	VFMADD231PD      Z3, Z22, Z5
+	VFMADD231PD      Z24, Z4, Z5
+	VADDPD           Z5, Z29, Z6
+	VANDPD.BCST      vmathAtanF64AVX512const<>+184(SB), Z0, Z2
+	VANDPD.BCST      vmathAtanF64AVX512const<>+0(SB), Z6, Z9
+	VORPD            Z2, Z9, Z9
+	VMOVUPD          Z9, K1, (AX)
 
 done:
 	VZEROUPPER
@@ -14062,23 +14010,23 @@ DATA vmathAtanF64AVX512const<>+24(SB)/8, $0x0000000000000000
 DATA vmathAtanF64AVX512const<>+32(SB)/8, $0x4000000000000000
 DATA vmathAtanF64AVX512const<>+40(SB)/8, $0x43b0000000000000
 DATA vmathAtanF64AVX512const<>+48(SB)/8, $0xbff0000000000000
-DATA vmathAtanF64AVX512const<>+56(SB)/8, $0x8000000000000000
-DATA vmathAtanF64AVX512const<>+64(SB)/8, $0xbf9c180895953df5
-DATA vmathAtanF64AVX512const<>+72(SB)/8, $0x3f84b84ec43ecd9f
-DATA vmathAtanF64AVX512const<>+80(SB)/8, $0x3fa56f607f646ec3
-DATA vmathAtanF64AVX512const<>+88(SB)/8, $0xbfaa3988128ceb4f
-DATA vmathAtanF64AVX512const<>+96(SB)/8, $0x3fadfe97edfe032d
-DATA vmathAtanF64AVX512const<>+104(SB)/8, $0xbfb10f31fb584184
-DATA vmathAtanF64AVX512const<>+112(SB)/8, $0x3fb3b113dd26645d
-DATA vmathAtanF64AVX512const<>+120(SB)/8, $0xbfb745cf4cc817f8
-DATA vmathAtanF64AVX512const<>+128(SB)/8, $0x3fbc71c7090f8c07
-DATA vmathAtanF64AVX512const<>+136(SB)/8, $0xbfc249249215e1e7
-DATA vmathAtanF64AVX512const<>+144(SB)/8, $0x3fc9999999991150
-DATA vmathAtanF64AVX512const<>+152(SB)/8, $0xbfd5555555555516
-DATA vmathAtanF64AVX512const<>+160(SB)/8, $0x3fe921fb54442d18
-DATA vmathAtanF64AVX512const<>+168(SB)/8, $0x3ff921fb54442d18
-DATA vmathAtanF64AVX512const<>+176(SB)/8, $0x3c81a62633145c07
-DATA vmathAtanF64AVX512const<>+184(SB)/8, $0x3c91a62633145c07
+DATA vmathAtanF64AVX512const<>+56(SB)/8, $0xbf9c180895953df5
+DATA vmathAtanF64AVX512const<>+64(SB)/8, $0x3f84b84ec43ecd9f
+DATA vmathAtanF64AVX512const<>+72(SB)/8, $0x3fa56f607f646ec3
+DATA vmathAtanF64AVX512const<>+80(SB)/8, $0xbfaa3988128ceb4f
+DATA vmathAtanF64AVX512const<>+88(SB)/8, $0x3fadfe97edfe032d
+DATA vmathAtanF64AVX512const<>+96(SB)/8, $0xbfb10f31fb584184
+DATA vmathAtanF64AVX512const<>+104(SB)/8, $0x3fb3b113dd26645d
+DATA vmathAtanF64AVX512const<>+112(SB)/8, $0xbfb745cf4cc817f8
+DATA vmathAtanF64AVX512const<>+120(SB)/8, $0x3fbc71c7090f8c07
+DATA vmathAtanF64AVX512const<>+128(SB)/8, $0xbfc249249215e1e7
+DATA vmathAtanF64AVX512const<>+136(SB)/8, $0x3fc9999999991150
+DATA vmathAtanF64AVX512const<>+144(SB)/8, $0xbfd5555555555516
+DATA vmathAtanF64AVX512const<>+152(SB)/8, $0x3fe921fb54442d18
+DATA vmathAtanF64AVX512const<>+160(SB)/8, $0x3ff921fb54442d18
+DATA vmathAtanF64AVX512const<>+168(SB)/8, $0x3c81a62633145c07
+DATA vmathAtanF64AVX512const<>+176(SB)/8, $0x3c91a62633145c07
+DATA vmathAtanF64AVX512const<>+184(SB)/8, $0x8000000000000000
 GLOBL vmathAtanF64AVX512const<>(SB), RODATA|NOPTR, $192
 
 // func atanF32AVX2(dst []float32, x []float32)
@@ -14090,198 +14038,192 @@ TEXT ·atanF32AVX2(SB), NOSPLIT, $0-48
 
 	// 1 vectors at a time
 main:
-	CMPQ        DX, $0x00000008
-	JCS         one
-	VMOVUPS     (CX), Y0
-	VANDPS      vmathAtanF32AVX2const<>+0(SB), Y0, Y1
-	VCMPPS      $0x1e, vmathAtanF32AVX2const<>+64(SB), Y1, Y2
-	VADDPS      vmathAtanF32AVX2const<>+128(SB), Y1, Y3
-	VSUBPS      Y1, Y3, Y4
-	VSUBPS      Y4, Y3, Y5
-	VSUBPS      Y5, Y1, Y6
-	VMOVUPS     vmathAtanF32AVX2const<>+128(SB), Y8
-	VSUBPS      Y4, Y8, Y7
-	VADDPS      Y7, Y6, Y9
-	VSUBPS      Y8, Y1, Y10
-	VBLENDVPS   Y2, Y10, Y1, Y11
-	VBLENDVPS   Y2, Y3, Y8, Y12
-	VMOVUPS     vmathAtanF32AVX2const<>+192(SB), Y14
-	VBLENDVPS   Y2, Y9, Y14, Y13
-	VCMPPS      $0x1e, vmathAtanF32AVX2const<>+256(SB), Y1, Y15
-	VMOVUPS     vmathAtanF32AVX2const<>+320(SB), Y4
-	VMINPS      Y1, Y4, Y5
-	VBLENDVPS   Y15, vmathAtanF32AVX2const<>+384(SB), Y11, Y6
-	VBLENDVPS   Y15, Y5, Y12, Y7
-	VBLENDVPS   Y15, Y14, Y13, Y10
-	VDIVPS      Y7, Y8, Y3
-	VMULPS      Y3, Y6, Y9
-	VXORPS      vmathAtanF32AVX2const<>+448(SB), Y9, Y4
-	VMOVUPS     Y6, Y1
-	VFMADD231PS Y7, Y4, Y1
-	VFMADD231PS Y10, Y4, Y1
-	VFMADD231PS Y3, Y1, Y9
-	VXORPS      vmathAtanF32AVX2const<>+448(SB), Y9, Y11
-	VFMADD231PS Y7, Y11, Y6
-	VFMADD231PS Y10, Y11, Y6
-	VMULPS      Y3, Y6, Y5
-	VMULPS      Y9, Y9, Y12
-	VMOVUPS     vmathAtanF32AVX2const<>+512(SB), Y13
-	VFMADD231PS vmathAtanF32AVX2const<>+576(SB), Y12, Y13
-	VFMADD213PS vmathAtanF32AVX2const<>+640(SB), Y12, Y13
-	VFMADD213PS vmathAtanF32AVX2const<>+704(SB), Y12, Y13
-	VFMADD213PS vmathAtanF32AVX2const<>+768(SB), Y12, Y13
-	VFMADD213PS vmathAtanF32AVX2const<>+832(SB), Y12, Y13
-	VBLENDVPS   Y2, vmathAtanF32AVX2const<>+896(SB), Y14, Y4
-	VBLENDVPS   Y15, vmathAtanF32AVX2const<>+960(SB), Y4, Y1
-	VBLENDVPS   Y2, vmathAtanF32AVX2const<>+1024(SB), Y14, Y7
-	VBLENDVPS   Y15, vmathAtanF32AVX2const<>+1088(SB), Y7, Y11
-	VADDPS      Y9, Y1, Y10
-	VSUBPS      Y1, Y10, Y6
-	VSUBPS      Y6, Y9, Y3
-	VMULPS      Y12, Y9, Y4
-	VSUBPS      Y12, Y8, Y2
-	VADDPS      Y3, Y11, Y14
-	VFMADD231PS Y2, Y5, Y14
-	VFMADD231PS Y13, Y4, Y14
-	VADDPS      Y14, Y10, Y15
-	VANDPS      vmathAtanF32AVX2const<>+448(SB), Y0, Y1
-	VANDPS      vmathAtanF32AVX2const<>+0(SB), Y15, Y7
-	VORPS       Y1, Y7, Y7
-	VMOVUPS     Y7, (AX)
-	ADDQ        $0x00000020, CX
-	ADDQ        $0x00000020, AX
-	SUBQ        $0x00000008, DX
-	JMP         main
+	CMPQ         DX, $0x00000008
+	JCS          one
+	VMOVUPS      (CX), Y0
+	VANDPS       vmathAtanF32AVX2const<>+0(SB), Y0, Y1
+	VCMPPS       $0x1e, vmathAtanF32AVX2const<>+64(SB), Y1, Y2
+	VADDPS       vmathAtanF32AVX2const<>+128(SB), Y1, Y3
+	VSUBPS       Y1, Y3, Y4
+	VSUBPS       Y4, Y3, Y5
+	VSUBPS       Y5, Y1, Y6
+	VMOVUPS      vmathAtanF32AVX2const<>+128(SB), Y8
+	VSUBPS       Y4, Y8, Y7
+	VADDPS       Y7, Y6, Y9
+	VSUBPS       Y8, Y1, Y10
+	VBLENDVPS    Y2, Y10, Y1, Y11
+	VBLENDVPS    Y2, Y3, Y8, Y12
+	VMOVUPS      vmathAtanF32AVX2const<>+192(SB), Y14
+	VBLENDVPS    Y2, Y9, Y14, Y13
+	VCMPPS       $0x1e, vmathAtanF32AVX2const<>+256(SB), Y1, Y15
+	VMOVUPS      vmathAtanF32AVX2const<>+320(SB), Y4
+	VMINPS       Y1, Y4, Y5
+	VBLENDVPS    Y15, vmathAtanF32AVX2const<>+384(SB), Y11, Y6
+	VBLENDVPS    Y15, Y5, Y12, Y7
+	VBLENDVPS    Y15, Y14, Y13, Y10
+	VDIVPS       Y7, Y8, Y3
+	VMULPS       Y3, Y6, Y9
+	VMOVUPS      Y6, Y4
+	VFNMADD231PS Y7, Y9, Y4
+	VFNMADD231PS Y10, Y9, Y4
+	VFMADD231PS  Y3, Y4, Y9
+	VFNMADD231PS Y7, Y9, Y6
+	VFNMADD231PS Y10, Y9, Y6
+	VMULPS       Y3, Y6, Y1
+	VMULPS       Y9, Y9, Y11
+	VMOVUPS      vmathAtanF32AVX2const<>+448(SB), Y5
+	VFMADD231PS  vmathAtanF32AVX2const<>+512(SB), Y11, Y5
+	VFMADD213PS  vmathAtanF32AVX2const<>+576(SB), Y11, Y5
+	VFMADD213PS  vmathAtanF32AVX2const<>+640(SB), Y11, Y5
+	VFMADD213PS  vmathAtanF32AVX2const<>+704(SB), Y11, Y5
+	VFMADD213PS  vmathAtanF32AVX2const<>+768(SB), Y11, Y5
+	VBLENDVPS    Y2, vmathAtanF32AVX2const<>+832(SB), Y14, Y12
+	VBLENDVPS    Y15, vmathAtanF32AVX2const<>+896(SB), Y12, Y13
+	VBLENDVPS    Y2, vmathAtanF32AVX2const<>+960(SB), Y14, Y4
+	VBLENDVPS    Y15, vmathAtanF32AVX2const<>+1024(SB), Y4, Y7
+	VADDPS       Y9, Y13, Y10
+	VSUBPS       Y13, Y10, Y6
+	VSUBPS       Y6, Y9, Y3
+	VMULPS       Y11, Y9, Y12
+	VSUBPS       Y11, Y8, Y2
+	VADDPS       Y3, Y7, Y14
+	VFMADD231PS  Y2, Y1, Y14
+	VFMADD231PS  Y5, Y12, Y14
+	VADDPS       Y14, Y10, Y15
+	VANDPS       vmathAtanF32AVX2const<>+1088(SB), Y0, Y13
+	VANDPS       vmathAtanF32AVX2const<>+0(SB), Y15, Y4
+	VORPS        Y13, Y4, Y4
+	VMOVUPS      Y4, (AX)
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000020, AX
+	SUBQ         $0x00000008, DX
+	JMP          main
 
 one:
-	CMPQ        DX, $0x00000008
-	JCS         tail
-	VMOVUPS     (CX), Y0
-	VANDPS      vmathAtanF32AVX2const<>+0(SB), Y0, Y1
-	VCMPPS      $0x1e, vmathAtanF32AVX2const<>+64(SB), Y1, Y2
-	VADDPS      vmathAtanF32AVX2const<>+128(SB), Y1, Y3
-	VSUBPS      Y1, Y3, Y4
-	VSUBPS      Y4, Y3, Y5
-	VSUBPS      Y5, Y1, Y6
-	VMOVUPS     vmathAtanF32AVX2const<>+128(SB), Y8
-	VSUBPS      Y4, Y8, Y7
-	VADDPS      Y7, Y6, Y9
-	VSUBPS      Y8, Y1, Y10
-	VBLENDVPS   Y2, Y10, Y1, Y11
-	VBLENDVPS   Y2, Y3, Y8, Y12
-	VMOVUPS     vmathAtanF32AVX2const<>+192(SB), Y14
-	VBLENDVPS   Y2, Y9, Y14, Y13
-	VCMPPS      $0x1e, vmathAtanF32AVX2const<>+256(SB), Y1, Y15
-	VMOVUPS     vmathAtanF32AVX2const<>+320(SB), Y4
-	VMINPS      Y1, Y4, Y5
-	VBLENDVPS   Y15, vmathAtanF32AVX2const<>+384(SB), Y11, Y6
-	VBLENDVPS   Y15, Y5, Y12, Y7
-	VBLENDVPS   Y15, Y14, Y13, Y10
-	VDIVPS      Y7, Y8, Y3
-	VMULPS      Y3, Y6, Y9
-	VXORPS      vmathAtanF32AVX2const<>+448(SB), Y9, Y4
-	VMOVUPS     Y6, Y1
-	VFMADD231PS Y7, Y4, Y1
-	VFMADD231PS Y10, Y4, Y1
-	VFMADD231PS Y3, Y1, Y9
-	VXORPS      vmathAtanF32AVX2const<>+448(SB), Y9, Y11
-	VFMADD231PS Y7, Y11, Y6
-	VFMADD231PS Y10, Y11, Y6
-	VMULPS      Y3, Y6, Y5
-	VMULPS      Y9, Y9, Y12
-	VMOVUPS     vmathAtanF32AVX2const<>+512(SB), Y13
-	VFMADD231PS vmathAtanF32AVX2const<>+576(SB), Y12, Y13
-	VFMADD213PS vmathAtanF32AVX2const<>+640(SB), Y12, Y13
-	VFMADD213PS vmathAtanF32AVX2const<>+704(SB), Y12, Y13
-	VFMADD213PS vmathAtanF32AVX2const<>+768(SB), Y12, Y13
-	VFMADD213PS vmathAtanF32AVX2const<>+832(SB), Y12, Y13
-	VBLENDVPS   Y2, vmathAtanF32AVX2const<>+896(SB), Y14, Y4
-	VBLENDVPS   Y15, vmathAtanF32AVX2const<>+960(SB), Y4, Y1
-	VBLENDVPS   Y2, vmathAtanF32AVX2const<>+1024(SB), Y14, Y7
-	VBLENDVPS   Y15, vmathAtanF32AVX2const<>+1088(SB), Y7, Y11
-	VADDPS      Y9, Y1, Y10
-	VSUBPS      Y1, Y10, Y6
-	VSUBPS      Y6, Y9, Y3
-	VMULPS      Y12, Y9, Y4
-	VSUBPS      Y12, Y8, Y2
-	VADDPS      Y3, Y11, Y14
-	VFMADD231PS Y2, Y5, Y14
-	VFMADD231PS Y13, Y4, Y14
-	VADDPS      Y14, Y10, Y15
-	VANDPS      vmathAtanF32AVX2const<>+448(SB), Y0, Y1
-	VANDPS      vmathAtanF32AVX2const<>+0(SB), Y15, Y7
-	VORPS       Y1, Y7, Y7
-	VMOVUPS     Y7, (AX)
-	ADDQ        $0x00000020, CX
-	ADDQ        $0x00000020, AX
-	SUBQ        $0x00000008, DX
-	JMP         one
+	CMPQ         DX, $0x00000008
+	JCS          tail
+	VMOVUPS      (CX), Y0
+	VANDPS       vmathAtanF32AVX2const<>+0(SB), Y0, Y1
+	VCMPPS       $0x1e, vmathAtanF32AVX2const<>+64(SB), Y1, Y2
+	VADDPS       vmathAtanF32AVX2const<>+128(SB), Y1, Y3
+	VSUBPS       Y1, Y3, Y4
+	VSUBPS       Y4, Y3, Y5
+	VSUBPS       Y5, Y1, Y6
+	VMOVUPS      vmathAtanF32AVX2const<>+128(SB), Y8
+	VSUBPS       Y4, Y8, Y7
+	VADDPS       Y7, Y6, Y9
+	VSUBPS       Y8, Y1, Y10
+	VBLENDVPS    Y2, Y10, Y1, Y11
+	VBLENDVPS    Y2, Y3, Y8, Y12
+	VMOVUPS      vmathAtanF32AVX2const<>+192(SB), Y14
+	VBLENDVPS    Y2, Y9, Y14, Y13
+	VCMPPS       $0x1e, vmathAtanF32AVX2const<>+256(SB), Y1, Y15
+	VMOVUPS      vmathAtanF32AVX2const<>+320(SB), Y4
+	VMINPS       Y1, Y4, Y5
+	VBLENDVPS    Y15, vmathAtanF32AVX2const<>+384(SB), Y11, Y6
+	VBLENDVPS    Y15, Y5, Y12, Y7
+	VBLENDVPS    Y15, Y14, Y13, Y10
+	VDIVPS       Y7, Y8, Y3
+	VMULPS       Y3, Y6, Y9
+	VMOVUPS      Y6, Y4
+	VFNMADD231PS Y7, Y9, Y4
+	VFNMADD231PS Y10, Y9, Y4
+	VFMADD231PS  Y3, Y4, Y9
+	VFNMADD231PS Y7, Y9, Y6
+	VFNMADD231PS Y10, Y9, Y6
+	VMULPS       Y3, Y6, Y1
+	VMULPS       Y9, Y9, Y11
+	VMOVUPS      vmathAtanF32AVX2const<>+448(SB), Y5
+	VFMADD231PS  vmathAtanF32AVX2const<>+512(SB), Y11, Y5
+	VFMADD213PS  vmathAtanF32AVX2const<>+576(SB), Y11, Y5
+	VFMADD213PS  vmathAtanF32AVX2const<>+640(SB), Y11, Y5
+	VFMADD213PS  vmathAtanF32AVX2const<>+704(SB), Y11, Y5
+	VFMADD213PS  vmathAtanF32AVX2const<>+768(SB), Y11, Y5
+	VBLENDVPS    Y2, vmathAtanF32AVX2const<>+832(SB), Y14, Y12
+	VBLENDVPS    Y15, vmathAtanF32AVX2const<>+896(SB), Y12, Y13
+	VBLENDVPS    Y2, vmathAtanF32AVX2const<>+960(SB), Y14, Y4
+	VBLENDVPS    Y15, vmathAtanF32AVX2const<>+1024(SB), Y4, Y7
+	VADDPS       Y9, Y13, Y10
+	VSUBPS       Y13, Y10, Y6
+	VSUBPS       Y6, Y9, Y3
+	VMULPS       Y11, Y9, Y12
+	VSUBPS       Y11, Y8, Y2
+	VADDPS       Y3, Y7, Y14
+	VFMADD231PS  Y2, Y1, Y14
+	VFMADD231PS  Y5, Y12, Y14
+	VADDPS       Y14, Y10, Y15
+	VANDPS       vmathAtanF32AVX2const<>+1088(SB), Y0, Y13
+	VANDPS       vmathAtanF32AVX2const<>+0(SB), Y15, Y4
+	VORPS        Y13, Y4, Y4
+	VMOVUPS      Y4, (AX)
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000020, AX
+	SUBQ         $0x00000008, DX
+	JMP          one
 
 tail:
 	TESTQ DX, DX
 	JEQ   done
 
 	// Tail of 0 < n < one vector: masked load and store.
-	LEAQ        vmathtailmask<>+256(SB), BX
-	NEGQ        DX
-	LEAQ        (BX)(DX*4), BX
-	VMOVDQU     (BX), Y0
-	VMASKMOVPS  (CX), Y0, Y1
-	VANDPS      vmathAtanF32AVX2const<>+0(SB), Y1, Y2
-	VCMPPS      $0x1e, vmathAtanF32AVX2const<>+64(SB), Y2, Y3
-	VADDPS      vmathAtanF32AVX2const<>+128(SB), Y2, Y4
-	VSUBPS      Y2, Y4, Y5
-	VSUBPS      Y5, Y4, Y6
-	VSUBPS      Y6, Y2, Y7
-	VMOVUPS     vmathAtanF32AVX2const<>+128(SB), Y9
-	VSUBPS      Y5, Y9, Y8
-	VADDPS      Y8, Y7, Y10
-	VSUBPS      Y9, Y2, Y11
-	VBLENDVPS   Y3, Y11, Y2, Y12
-	VBLENDVPS   Y3, Y4, Y9, Y13
-	VMOVUPS     vmathAtanF32AVX2const<>+192(SB), Y15
-	VBLENDVPS   Y3, Y10, Y15, Y14
-	VCMPPS      $0x1e, vmathAtanF32AVX2const<>+256(SB), Y2, Y6
-	VMOVUPS     vmathAtanF32AVX2const<>+320(SB), Y7
-	VMINPS      Y2, Y7, Y5
-	VBLENDVPS   Y6, vmathAtanF32AVX2const<>+384(SB), Y12, Y8
-	VBLENDVPS   Y6, Y5, Y13, Y11
-	VBLENDVPS   Y6, Y15, Y14, Y4
-	VDIVPS      Y11, Y9, Y10
-	VMULPS      Y10, Y8, Y7
-	VXORPS      vmathAtanF32AVX2const<>+448(SB), Y7, Y2
-	VMOVUPS     Y8, Y12
-	VFMADD231PS Y11, Y2, Y12
-	VFMADD231PS Y4, Y2, Y12
-	VFMADD231PS Y10, Y12, Y7
-	VXORPS      vmathAtanF32AVX2const<>+448(SB), Y7, Y5
-	VFMADD231PS Y11, Y5, Y8
-	VFMADD231PS Y4, Y5, Y8
-	VMULPS      Y10, Y8, Y13
-	VMULPS      Y7, Y7, Y14
-	VMOVUPS     vmathAtanF32AVX2const<>+512(SB), Y2
-	VFMADD231PS vmathAtanF32AVX2const<>+576(SB), Y14, Y2
-	VFMADD213PS vmathAtanF32AVX2const<>+640(SB), Y14, Y2
-	VFMADD213PS vmathAtanF32AVX2const<>+704(SB), Y14, Y2
-	VFMADD213PS vmathAtanF32AVX2const<>+768(SB), Y14, Y2
-	VFMADD213PS vmathAtanF32AVX2const<>+832(SB), Y14, Y2
-	VBLENDVPS   Y3, vmathAtanF32AVX2const<>+896(SB), Y15, Y12
-	VBLENDVPS   Y6, vmathAtanF32AVX2const<>+960(SB), Y12, Y11
-	VBLENDVPS   Y3, vmathAtanF32AVX2const<>+1024(SB), Y15, Y5
-	VBLENDVPS   Y6, vmathAtanF32AVX2const<>+1088(SB), Y5, Y4
-	VADDPS      Y7, Y11, Y8
-	VSUBPS      Y11, Y8, Y10
-	VSUBPS      Y10, Y7, Y12
-	VMULPS      Y14, Y7, Y3
-	VSUBPS      Y14, Y9, Y15
-	VADDPS      Y12, Y4, Y6
-	VFMADD231PS Y15, Y13, Y6
-	VFMADD231PS Y2, Y3, Y6
-	VADDPS      Y6, Y8, Y5
-	VANDPS      vmathAtanF32AVX2const<>+448(SB), Y1, Y10
-	VANDPS      vmathAtanF32AVX2const<>+0(SB), Y5, Y11
-	VORPS       Y10, Y11, Y11
-	VMASKMOVPS  Y11, Y0, (AX)
+	LEAQ         vmathtailmask<>+256(SB), BX
+	NEGQ         DX
+	LEAQ         (BX)(DX*4), BX
+	VMOVDQU      (BX), Y0
+	VMASKMOVPS   (CX), Y0, Y1
+	VANDPS       vmathAtanF32AVX2const<>+0(SB), Y1, Y2
+	VCMPPS       $0x1e, vmathAtanF32AVX2const<>+64(SB), Y2, Y3
+	VADDPS       vmathAtanF32AVX2const<>+128(SB), Y2, Y4
+	VSUBPS       Y2, Y4, Y5
+	VSUBPS       Y5, Y4, Y6
+	VSUBPS       Y6, Y2, Y7
+	VMOVUPS      vmathAtanF32AVX2const<>+128(SB), Y9
+	VSUBPS       Y5, Y9, Y8
+	VADDPS       Y8, Y7, Y10
+	VSUBPS       Y9, Y2, Y11
+	VBLENDVPS    Y3, Y11, Y2, Y12
+	VBLENDVPS    Y3, Y4, Y9, Y13
+	VMOVUPS      vmathAtanF32AVX2const<>+192(SB), Y15
+	VBLENDVPS    Y3, Y10, Y15, Y14
+	VCMPPS       $0x1e, vmathAtanF32AVX2const<>+256(SB), Y2, Y6
+	VMOVUPS      vmathAtanF32AVX2const<>+320(SB), Y7
+	VMINPS       Y2, Y7, Y5
+	VBLENDVPS    Y6, vmathAtanF32AVX2const<>+384(SB), Y12, Y8
+	VBLENDVPS    Y6, Y5, Y13, Y11
+	VBLENDVPS    Y6, Y15, Y14, Y4
+	VDIVPS       Y11, Y9, Y10
+	VMULPS       Y10, Y8, Y7
+	VMOVUPS      Y8, Y2
+	VFNMADD231PS Y11, Y7, Y2
+	VFNMADD231PS Y4, Y7, Y2
+	VFMADD231PS  Y10, Y2, Y7
+	VFNMADD231PS Y11, Y7, Y8
+	VFNMADD231PS Y4, Y7, Y8
+	VMULPS       Y10, Y8, Y12
+	VMULPS       Y7, Y7, Y5
+	VMOVUPS      vmathAtanF32AVX2const<>+448(SB), Y13
+	VFMADD231PS  vmathAtanF32AVX2const<>+512(SB), Y5, Y13
+	VFMADD213PS  vmathAtanF32AVX2const<>+576(SB), Y5, Y13
+	VFMADD213PS  vmathAtanF32AVX2const<>+640(SB), Y5, Y13
+	VFMADD213PS  vmathAtanF32AVX2const<>+704(SB), Y5, Y13
+	VFMADD213PS  vmathAtanF32AVX2const<>+768(SB), Y5, Y13
+	VBLENDVPS    Y3, vmathAtanF32AVX2const<>+832(SB), Y15, Y14
+	VBLENDVPS    Y6, vmathAtanF32AVX2const<>+896(SB), Y14, Y2
+	VBLENDVPS    Y3, vmathAtanF32AVX2const<>+960(SB), Y15, Y11
+	VBLENDVPS    Y6, vmathAtanF32AVX2const<>+1024(SB), Y11, Y4
+	VADDPS       Y7, Y2, Y8
+	VSUBPS       Y2, Y8, Y10
+	VSUBPS       Y10, Y7, Y14
+	VMULPS       Y5, Y7, Y3
+	VSUBPS       Y5, Y9, Y15
+	VADDPS       Y14, Y4, Y6
+	VFMADD231PS  Y15, Y12, Y6
+	VFMADD231PS  Y13, Y3, Y6
+	VADDPS       Y6, Y8, Y11
+	VANDPS       vmathAtanF32AVX2const<>+1088(SB), Y1, Y10
+	VANDPS       vmathAtanF32AVX2const<>+0(SB), Y11, Y2
+	VORPS        Y10, Y2, Y2
+	VMASKMOVPS   Y2, Y0, (AX)
 
 done:
 	VZEROUPPER
@@ -14399,182 +14341,182 @@ DATA vmathAtanF32AVX2const<>+432(SB)/4, $0xbf800000
 DATA vmathAtanF32AVX2const<>+436(SB)/4, $0xbf800000
 DATA vmathAtanF32AVX2const<>+440(SB)/4, $0xbf800000
 DATA vmathAtanF32AVX2const<>+444(SB)/4, $0xbf800000
-DATA vmathAtanF32AVX2const<>+448(SB)/4, $0x80000000
-DATA vmathAtanF32AVX2const<>+452(SB)/4, $0x80000000
-DATA vmathAtanF32AVX2const<>+456(SB)/4, $0x80000000
-DATA vmathAtanF32AVX2const<>+460(SB)/4, $0x80000000
-DATA vmathAtanF32AVX2const<>+464(SB)/4, $0x80000000
-DATA vmathAtanF32AVX2const<>+468(SB)/4, $0x80000000
-DATA vmathAtanF32AVX2const<>+472(SB)/4, $0x80000000
-DATA vmathAtanF32AVX2const<>+476(SB)/4, $0x80000000
-DATA vmathAtanF32AVX2const<>+480(SB)/4, $0x80000000
-DATA vmathAtanF32AVX2const<>+484(SB)/4, $0x80000000
-DATA vmathAtanF32AVX2const<>+488(SB)/4, $0x80000000
-DATA vmathAtanF32AVX2const<>+492(SB)/4, $0x80000000
-DATA vmathAtanF32AVX2const<>+496(SB)/4, $0x80000000
-DATA vmathAtanF32AVX2const<>+500(SB)/4, $0x80000000
-DATA vmathAtanF32AVX2const<>+504(SB)/4, $0x80000000
-DATA vmathAtanF32AVX2const<>+508(SB)/4, $0x80000000
-DATA vmathAtanF32AVX2const<>+512(SB)/4, $0xbda3837e
-DATA vmathAtanF32AVX2const<>+516(SB)/4, $0xbda3837e
-DATA vmathAtanF32AVX2const<>+520(SB)/4, $0xbda3837e
-DATA vmathAtanF32AVX2const<>+524(SB)/4, $0xbda3837e
-DATA vmathAtanF32AVX2const<>+528(SB)/4, $0xbda3837e
-DATA vmathAtanF32AVX2const<>+532(SB)/4, $0xbda3837e
-DATA vmathAtanF32AVX2const<>+536(SB)/4, $0xbda3837e
-DATA vmathAtanF32AVX2const<>+540(SB)/4, $0xbda3837e
-DATA vmathAtanF32AVX2const<>+544(SB)/4, $0xbda3837e
-DATA vmathAtanF32AVX2const<>+548(SB)/4, $0xbda3837e
-DATA vmathAtanF32AVX2const<>+552(SB)/4, $0xbda3837e
-DATA vmathAtanF32AVX2const<>+556(SB)/4, $0xbda3837e
-DATA vmathAtanF32AVX2const<>+560(SB)/4, $0xbda3837e
-DATA vmathAtanF32AVX2const<>+564(SB)/4, $0xbda3837e
-DATA vmathAtanF32AVX2const<>+568(SB)/4, $0xbda3837e
-DATA vmathAtanF32AVX2const<>+572(SB)/4, $0xbda3837e
-DATA vmathAtanF32AVX2const<>+576(SB)/4, $0x3d1e9c4b
-DATA vmathAtanF32AVX2const<>+580(SB)/4, $0x3d1e9c4b
-DATA vmathAtanF32AVX2const<>+584(SB)/4, $0x3d1e9c4b
-DATA vmathAtanF32AVX2const<>+588(SB)/4, $0x3d1e9c4b
-DATA vmathAtanF32AVX2const<>+592(SB)/4, $0x3d1e9c4b
-DATA vmathAtanF32AVX2const<>+596(SB)/4, $0x3d1e9c4b
-DATA vmathAtanF32AVX2const<>+600(SB)/4, $0x3d1e9c4b
-DATA vmathAtanF32AVX2const<>+604(SB)/4, $0x3d1e9c4b
-DATA vmathAtanF32AVX2const<>+608(SB)/4, $0x3d1e9c4b
-DATA vmathAtanF32AVX2const<>+612(SB)/4, $0x3d1e9c4b
-DATA vmathAtanF32AVX2const<>+616(SB)/4, $0x3d1e9c4b
-DATA vmathAtanF32AVX2const<>+620(SB)/4, $0x3d1e9c4b
-DATA vmathAtanF32AVX2const<>+624(SB)/4, $0x3d1e9c4b
-DATA vmathAtanF32AVX2const<>+628(SB)/4, $0x3d1e9c4b
-DATA vmathAtanF32AVX2const<>+632(SB)/4, $0x3d1e9c4b
-DATA vmathAtanF32AVX2const<>+636(SB)/4, $0x3d1e9c4b
-DATA vmathAtanF32AVX2const<>+640(SB)/4, $0x3de01243
-DATA vmathAtanF32AVX2const<>+644(SB)/4, $0x3de01243
-DATA vmathAtanF32AVX2const<>+648(SB)/4, $0x3de01243
-DATA vmathAtanF32AVX2const<>+652(SB)/4, $0x3de01243
-DATA vmathAtanF32AVX2const<>+656(SB)/4, $0x3de01243
-DATA vmathAtanF32AVX2const<>+660(SB)/4, $0x3de01243
-DATA vmathAtanF32AVX2const<>+664(SB)/4, $0x3de01243
-DATA vmathAtanF32AVX2const<>+668(SB)/4, $0x3de01243
-DATA vmathAtanF32AVX2const<>+672(SB)/4, $0x3de01243
-DATA vmathAtanF32AVX2const<>+676(SB)/4, $0x3de01243
-DATA vmathAtanF32AVX2const<>+680(SB)/4, $0x3de01243
-DATA vmathAtanF32AVX2const<>+684(SB)/4, $0x3de01243
-DATA vmathAtanF32AVX2const<>+688(SB)/4, $0x3de01243
-DATA vmathAtanF32AVX2const<>+692(SB)/4, $0x3de01243
-DATA vmathAtanF32AVX2const<>+696(SB)/4, $0x3de01243
-DATA vmathAtanF32AVX2const<>+700(SB)/4, $0x3de01243
-DATA vmathAtanF32AVX2const<>+704(SB)/4, $0xbe122566
-DATA vmathAtanF32AVX2const<>+708(SB)/4, $0xbe122566
-DATA vmathAtanF32AVX2const<>+712(SB)/4, $0xbe122566
-DATA vmathAtanF32AVX2const<>+716(SB)/4, $0xbe122566
-DATA vmathAtanF32AVX2const<>+720(SB)/4, $0xbe122566
-DATA vmathAtanF32AVX2const<>+724(SB)/4, $0xbe122566
-DATA vmathAtanF32AVX2const<>+728(SB)/4, $0xbe122566
-DATA vmathAtanF32AVX2const<>+732(SB)/4, $0xbe122566
-DATA vmathAtanF32AVX2const<>+736(SB)/4, $0xbe122566
-DATA vmathAtanF32AVX2const<>+740(SB)/4, $0xbe122566
-DATA vmathAtanF32AVX2const<>+744(SB)/4, $0xbe122566
-DATA vmathAtanF32AVX2const<>+748(SB)/4, $0xbe122566
-DATA vmathAtanF32AVX2const<>+752(SB)/4, $0xbe122566
-DATA vmathAtanF32AVX2const<>+756(SB)/4, $0xbe122566
-DATA vmathAtanF32AVX2const<>+760(SB)/4, $0xbe122566
-DATA vmathAtanF32AVX2const<>+764(SB)/4, $0xbe122566
-DATA vmathAtanF32AVX2const<>+768(SB)/4, $0x3e4ccb76
-DATA vmathAtanF32AVX2const<>+772(SB)/4, $0x3e4ccb76
-DATA vmathAtanF32AVX2const<>+776(SB)/4, $0x3e4ccb76
-DATA vmathAtanF32AVX2const<>+780(SB)/4, $0x3e4ccb76
-DATA vmathAtanF32AVX2const<>+784(SB)/4, $0x3e4ccb76
-DATA vmathAtanF32AVX2const<>+788(SB)/4, $0x3e4ccb76
-DATA vmathAtanF32AVX2const<>+792(SB)/4, $0x3e4ccb76
-DATA vmathAtanF32AVX2const<>+796(SB)/4, $0x3e4ccb76
-DATA vmathAtanF32AVX2const<>+800(SB)/4, $0x3e4ccb76
-DATA vmathAtanF32AVX2const<>+804(SB)/4, $0x3e4ccb76
-DATA vmathAtanF32AVX2const<>+808(SB)/4, $0x3e4ccb76
-DATA vmathAtanF32AVX2const<>+812(SB)/4, $0x3e4ccb76
-DATA vmathAtanF32AVX2const<>+816(SB)/4, $0x3e4ccb76
-DATA vmathAtanF32AVX2const<>+820(SB)/4, $0x3e4ccb76
-DATA vmathAtanF32AVX2const<>+824(SB)/4, $0x3e4ccb76
-DATA vmathAtanF32AVX2const<>+828(SB)/4, $0x3e4ccb76
-DATA vmathAtanF32AVX2const<>+832(SB)/4, $0xbeaaaaa9
-DATA vmathAtanF32AVX2const<>+836(SB)/4, $0xbeaaaaa9
-DATA vmathAtanF32AVX2const<>+840(SB)/4, $0xbeaaaaa9
-DATA vmathAtanF32AVX2const<>+844(SB)/4, $0xbeaaaaa9
-DATA vmathAtanF32AVX2const<>+848(SB)/4, $0xbeaaaaa9
-DATA vmathAtanF32AVX2const<>+852(SB)/4, $0xbeaaaaa9
-DATA vmathAtanF32AVX2const<>+856(SB)/4, $0xbeaaaaa9
-DATA vmathAtanF32AVX2const<>+860(SB)/4, $0xbeaaaaa9
-DATA vmathAtanF32AVX2const<>+864(SB)/4, $0xbeaaaaa9
-DATA vmathAtanF32AVX2const<>+868(SB)/4, $0xbeaaaaa9
-DATA vmathAtanF32AVX2const<>+872(SB)/4, $0xbeaaaaa9
-DATA vmathAtanF32AVX2const<>+876(SB)/4, $0xbeaaaaa9
-DATA vmathAtanF32AVX2const<>+880(SB)/4, $0xbeaaaaa9
-DATA vmathAtanF32AVX2const<>+884(SB)/4, $0xbeaaaaa9
-DATA vmathAtanF32AVX2const<>+888(SB)/4, $0xbeaaaaa9
-DATA vmathAtanF32AVX2const<>+892(SB)/4, $0xbeaaaaa9
-DATA vmathAtanF32AVX2const<>+896(SB)/4, $0x3f490fdb
-DATA vmathAtanF32AVX2const<>+900(SB)/4, $0x3f490fdb
-DATA vmathAtanF32AVX2const<>+904(SB)/4, $0x3f490fdb
-DATA vmathAtanF32AVX2const<>+908(SB)/4, $0x3f490fdb
-DATA vmathAtanF32AVX2const<>+912(SB)/4, $0x3f490fdb
-DATA vmathAtanF32AVX2const<>+916(SB)/4, $0x3f490fdb
-DATA vmathAtanF32AVX2const<>+920(SB)/4, $0x3f490fdb
-DATA vmathAtanF32AVX2const<>+924(SB)/4, $0x3f490fdb
-DATA vmathAtanF32AVX2const<>+928(SB)/4, $0x3f490fdb
-DATA vmathAtanF32AVX2const<>+932(SB)/4, $0x3f490fdb
-DATA vmathAtanF32AVX2const<>+936(SB)/4, $0x3f490fdb
-DATA vmathAtanF32AVX2const<>+940(SB)/4, $0x3f490fdb
-DATA vmathAtanF32AVX2const<>+944(SB)/4, $0x3f490fdb
-DATA vmathAtanF32AVX2const<>+948(SB)/4, $0x3f490fdb
-DATA vmathAtanF32AVX2const<>+952(SB)/4, $0x3f490fdb
-DATA vmathAtanF32AVX2const<>+956(SB)/4, $0x3f490fdb
-DATA vmathAtanF32AVX2const<>+960(SB)/4, $0x3fc90fdb
-DATA vmathAtanF32AVX2const<>+964(SB)/4, $0x3fc90fdb
-DATA vmathAtanF32AVX2const<>+968(SB)/4, $0x3fc90fdb
-DATA vmathAtanF32AVX2const<>+972(SB)/4, $0x3fc90fdb
-DATA vmathAtanF32AVX2const<>+976(SB)/4, $0x3fc90fdb
-DATA vmathAtanF32AVX2const<>+980(SB)/4, $0x3fc90fdb
-DATA vmathAtanF32AVX2const<>+984(SB)/4, $0x3fc90fdb
-DATA vmathAtanF32AVX2const<>+988(SB)/4, $0x3fc90fdb
-DATA vmathAtanF32AVX2const<>+992(SB)/4, $0x3fc90fdb
-DATA vmathAtanF32AVX2const<>+996(SB)/4, $0x3fc90fdb
-DATA vmathAtanF32AVX2const<>+1000(SB)/4, $0x3fc90fdb
-DATA vmathAtanF32AVX2const<>+1004(SB)/4, $0x3fc90fdb
-DATA vmathAtanF32AVX2const<>+1008(SB)/4, $0x3fc90fdb
-DATA vmathAtanF32AVX2const<>+1012(SB)/4, $0x3fc90fdb
-DATA vmathAtanF32AVX2const<>+1016(SB)/4, $0x3fc90fdb
-DATA vmathAtanF32AVX2const<>+1020(SB)/4, $0x3fc90fdb
-DATA vmathAtanF32AVX2const<>+1024(SB)/4, $0xb2bbbd2e
-DATA vmathAtanF32AVX2const<>+1028(SB)/4, $0xb2bbbd2e
-DATA vmathAtanF32AVX2const<>+1032(SB)/4, $0xb2bbbd2e
-DATA vmathAtanF32AVX2const<>+1036(SB)/4, $0xb2bbbd2e
-DATA vmathAtanF32AVX2const<>+1040(SB)/4, $0xb2bbbd2e
-DATA vmathAtanF32AVX2const<>+1044(SB)/4, $0xb2bbbd2e
-DATA vmathAtanF32AVX2const<>+1048(SB)/4, $0xb2bbbd2e
-DATA vmathAtanF32AVX2const<>+1052(SB)/4, $0xb2bbbd2e
-DATA vmathAtanF32AVX2const<>+1056(SB)/4, $0xb2bbbd2e
-DATA vmathAtanF32AVX2const<>+1060(SB)/4, $0xb2bbbd2e
-DATA vmathAtanF32AVX2const<>+1064(SB)/4, $0xb2bbbd2e
-DATA vmathAtanF32AVX2const<>+1068(SB)/4, $0xb2bbbd2e
-DATA vmathAtanF32AVX2const<>+1072(SB)/4, $0xb2bbbd2e
-DATA vmathAtanF32AVX2const<>+1076(SB)/4, $0xb2bbbd2e
-DATA vmathAtanF32AVX2const<>+1080(SB)/4, $0xb2bbbd2e
-DATA vmathAtanF32AVX2const<>+1084(SB)/4, $0xb2bbbd2e
-DATA vmathAtanF32AVX2const<>+1088(SB)/4, $0xb33bbd2e
-DATA vmathAtanF32AVX2const<>+1092(SB)/4, $0xb33bbd2e
-DATA vmathAtanF32AVX2const<>+1096(SB)/4, $0xb33bbd2e
-DATA vmathAtanF32AVX2const<>+1100(SB)/4, $0xb33bbd2e
-DATA vmathAtanF32AVX2const<>+1104(SB)/4, $0xb33bbd2e
-DATA vmathAtanF32AVX2const<>+1108(SB)/4, $0xb33bbd2e
-DATA vmathAtanF32AVX2const<>+1112(SB)/4, $0xb33bbd2e
-DATA vmathAtanF32AVX2const<>+1116(SB)/4, $0xb33bbd2e
-DATA vmathAtanF32AVX2const<>+1120(SB)/4, $0xb33bbd2e
-DATA vmathAtanF32AVX2const<>+1124(SB)/4, $0xb33bbd2e
-DATA vmathAtanF32AVX2const<>+1128(SB)/4, $0xb33bbd2e
-DATA vmathAtanF32AVX2const<>+1132(SB)/4, $0xb33bbd2e
-DATA vmathAtanF32AVX2const<>+1136(SB)/4, $0xb33bbd2e
-DATA vmathAtanF32AVX2const<>+1140(SB)/4, $0xb33bbd2e
-DATA vmathAtanF32AVX2const<>+1144(SB)/4, $0xb33bbd2e
-DATA vmathAtanF32AVX2const<>+1148(SB)/4, $0xb33bbd2e
+DATA vmathAtanF32AVX2const<>+448(SB)/4, $0xbda3837e
+DATA vmathAtanF32AVX2const<>+452(SB)/4, $0xbda3837e
+DATA vmathAtanF32AVX2const<>+456(SB)/4, $0xbda3837e
+DATA vmathAtanF32AVX2const<>+460(SB)/4, $0xbda3837e
+DATA vmathAtanF32AVX2const<>+464(SB)/4, $0xbda3837e
+DATA vmathAtanF32AVX2const<>+468(SB)/4, $0xbda3837e
+DATA vmathAtanF32AVX2const<>+472(SB)/4, $0xbda3837e
+DATA vmathAtanF32AVX2const<>+476(SB)/4, $0xbda3837e
+DATA vmathAtanF32AVX2const<>+480(SB)/4, $0xbda3837e
+DATA vmathAtanF32AVX2const<>+484(SB)/4, $0xbda3837e
+DATA vmathAtanF32AVX2const<>+488(SB)/4, $0xbda3837e
+DATA vmathAtanF32AVX2const<>+492(SB)/4, $0xbda3837e
+DATA vmathAtanF32AVX2const<>+496(SB)/4, $0xbda3837e
+DATA vmathAtanF32AVX2const<>+500(SB)/4, $0xbda3837e
+DATA vmathAtanF32AVX2const<>+504(SB)/4, $0xbda3837e
+DATA vmathAtanF32AVX2const<>+508(SB)/4, $0xbda3837e
+DATA vmathAtanF32AVX2const<>+512(SB)/4, $0x3d1e9c4b
+DATA vmathAtanF32AVX2const<>+516(SB)/4, $0x3d1e9c4b
+DATA vmathAtanF32AVX2const<>+520(SB)/4, $0x3d1e9c4b
+DATA vmathAtanF32AVX2const<>+524(SB)/4, $0x3d1e9c4b
+DATA vmathAtanF32AVX2const<>+528(SB)/4, $0x3d1e9c4b
+DATA vmathAtanF32AVX2const<>+532(SB)/4, $0x3d1e9c4b
+DATA vmathAtanF32AVX2const<>+536(SB)/4, $0x3d1e9c4b
+DATA vmathAtanF32AVX2const<>+540(SB)/4, $0x3d1e9c4b
+DATA vmathAtanF32AVX2const<>+544(SB)/4, $0x3d1e9c4b
+DATA vmathAtanF32AVX2const<>+548(SB)/4, $0x3d1e9c4b
+DATA vmathAtanF32AVX2const<>+552(SB)/4, $0x3d1e9c4b
+DATA vmathAtanF32AVX2const<>+556(SB)/4, $0x3d1e9c4b
+DATA vmathAtanF32AVX2const<>+560(SB)/4, $0x3d1e9c4b
+DATA vmathAtanF32AVX2const<>+564(SB)/4, $0x3d1e9c4b
+DATA vmathAtanF32AVX2const<>+568(SB)/4, $0x3d1e9c4b
+DATA vmathAtanF32AVX2const<>+572(SB)/4, $0x3d1e9c4b
+DATA vmathAtanF32AVX2const<>+576(SB)/4, $0x3de01243
+DATA vmathAtanF32AVX2const<>+580(SB)/4, $0x3de01243
+DATA vmathAtanF32AVX2const<>+584(SB)/4, $0x3de01243
+DATA vmathAtanF32AVX2const<>+588(SB)/4, $0x3de01243
+DATA vmathAtanF32AVX2const<>+592(SB)/4, $0x3de01243
+DATA vmathAtanF32AVX2const<>+596(SB)/4, $0x3de01243
+DATA vmathAtanF32AVX2const<>+600(SB)/4, $0x3de01243
+DATA vmathAtanF32AVX2const<>+604(SB)/4, $0x3de01243
+DATA vmathAtanF32AVX2const<>+608(SB)/4, $0x3de01243
+DATA vmathAtanF32AVX2const<>+612(SB)/4, $0x3de01243
+DATA vmathAtanF32AVX2const<>+616(SB)/4, $0x3de01243
+DATA vmathAtanF32AVX2const<>+620(SB)/4, $0x3de01243
+DATA vmathAtanF32AVX2const<>+624(SB)/4, $0x3de01243
+DATA vmathAtanF32AVX2const<>+628(SB)/4, $0x3de01243
+DATA vmathAtanF32AVX2const<>+632(SB)/4, $0x3de01243
+DATA vmathAtanF32AVX2const<>+636(SB)/4, $0x3de01243
+DATA vmathAtanF32AVX2const<>+640(SB)/4, $0xbe122566
+DATA vmathAtanF32AVX2const<>+644(SB)/4, $0xbe122566
+DATA vmathAtanF32AVX2const<>+648(SB)/4, $0xbe122566
+DATA vmathAtanF32AVX2const<>+652(SB)/4, $0xbe122566
+DATA vmathAtanF32AVX2const<>+656(SB)/4, $0xbe122566
+DATA vmathAtanF32AVX2const<>+660(SB)/4, $0xbe122566
+DATA vmathAtanF32AVX2const<>+664(SB)/4, $0xbe122566
+DATA vmathAtanF32AVX2const<>+668(SB)/4, $0xbe122566
+DATA vmathAtanF32AVX2const<>+672(SB)/4, $0xbe122566
+DATA vmathAtanF32AVX2const<>+676(SB)/4, $0xbe122566
+DATA vmathAtanF32AVX2const<>+680(SB)/4, $0xbe122566
+DATA vmathAtanF32AVX2const<>+684(SB)/4, $0xbe122566
+DATA vmathAtanF32AVX2const<>+688(SB)/4, $0xbe122566
+DATA vmathAtanF32AVX2const<>+692(SB)/4, $0xbe122566
+DATA vmathAtanF32AVX2const<>+696(SB)/4, $0xbe122566
+DATA vmathAtanF32AVX2const<>+700(SB)/4, $0xbe122566
+DATA vmathAtanF32AVX2const<>+704(SB)/4, $0x3e4ccb76
+DATA vmathAtanF32AVX2const<>+708(SB)/4, $0x3e4ccb76
+DATA vmathAtanF32AVX2const<>+712(SB)/4, $0x3e4ccb76
+DATA vmathAtanF32AVX2const<>+716(SB)/4, $0x3e4ccb76
+DATA vmathAtanF32AVX2const<>+720(SB)/4, $0x3e4ccb76
+DATA vmathAtanF32AVX2const<>+724(SB)/4, $0x3e4ccb76
+DATA vmathAtanF32AVX2const<>+728(SB)/4, $0x3e4ccb76
+DATA vmathAtanF32AVX2const<>+732(SB)/4, $0x3e4ccb76
+DATA vmathAtanF32AVX2const<>+736(SB)/4, $0x3e4ccb76
+DATA vmathAtanF32AVX2const<>+740(SB)/4, $0x3e4ccb76
+DATA vmathAtanF32AVX2const<>+744(SB)/4, $0x3e4ccb76
+DATA vmathAtanF32AVX2const<>+748(SB)/4, $0x3e4ccb76
+DATA vmathAtanF32AVX2const<>+752(SB)/4, $0x3e4ccb76
+DATA vmathAtanF32AVX2const<>+756(SB)/4, $0x3e4ccb76
+DATA vmathAtanF32AVX2const<>+760(SB)/4, $0x3e4ccb76
+DATA vmathAtanF32AVX2const<>+764(SB)/4, $0x3e4ccb76
+DATA vmathAtanF32AVX2const<>+768(SB)/4, $0xbeaaaaa9
+DATA vmathAtanF32AVX2const<>+772(SB)/4, $0xbeaaaaa9
+DATA vmathAtanF32AVX2const<>+776(SB)/4, $0xbeaaaaa9
+DATA vmathAtanF32AVX2const<>+780(SB)/4, $0xbeaaaaa9
+DATA vmathAtanF32AVX2const<>+784(SB)/4, $0xbeaaaaa9
+DATA vmathAtanF32AVX2const<>+788(SB)/4, $0xbeaaaaa9
+DATA vmathAtanF32AVX2const<>+792(SB)/4, $0xbeaaaaa9
+DATA vmathAtanF32AVX2const<>+796(SB)/4, $0xbeaaaaa9
+DATA vmathAtanF32AVX2const<>+800(SB)/4, $0xbeaaaaa9
+DATA vmathAtanF32AVX2const<>+804(SB)/4, $0xbeaaaaa9
+DATA vmathAtanF32AVX2const<>+808(SB)/4, $0xbeaaaaa9
+DATA vmathAtanF32AVX2const<>+812(SB)/4, $0xbeaaaaa9
+DATA vmathAtanF32AVX2const<>+816(SB)/4, $0xbeaaaaa9
+DATA vmathAtanF32AVX2const<>+820(SB)/4, $0xbeaaaaa9
+DATA vmathAtanF32AVX2const<>+824(SB)/4, $0xbeaaaaa9
+DATA vmathAtanF32AVX2const<>+828(SB)/4, $0xbeaaaaa9
+DATA vmathAtanF32AVX2const<>+832(SB)/4, $0x3f490fdb
+DATA vmathAtanF32AVX2const<>+836(SB)/4, $0x3f490fdb
+DATA vmathAtanF32AVX2const<>+840(SB)/4, $0x3f490fdb
+DATA vmathAtanF32AVX2const<>+844(SB)/4, $0x3f490fdb
+DATA vmathAtanF32AVX2const<>+848(SB)/4, $0x3f490fdb
+DATA vmathAtanF32AVX2const<>+852(SB)/4, $0x3f490fdb
+DATA vmathAtanF32AVX2const<>+856(SB)/4, $0x3f490fdb
+DATA vmathAtanF32AVX2const<>+860(SB)/4, $0x3f490fdb
+DATA vmathAtanF32AVX2const<>+864(SB)/4, $0x3f490fdb
+DATA vmathAtanF32AVX2const<>+868(SB)/4, $0x3f490fdb
+DATA vmathAtanF32AVX2const<>+872(SB)/4, $0x3f490fdb
+DATA vmathAtanF32AVX2const<>+876(SB)/4, $0x3f490fdb
+DATA vmathAtanF32AVX2const<>+880(SB)/4, $0x3f490fdb
+DATA vmathAtanF32AVX2const<>+884(SB)/4, $0x3f490fdb
+DATA vmathAtanF32AVX2const<>+888(SB)/4, $0x3f490fdb
+DATA vmathAtanF32AVX2const<>+892(SB)/4, $0x3f490fdb
+DATA vmathAtanF32AVX2const<>+896(SB)/4, $0x3fc90fdb
+DATA vmathAtanF32AVX2const<>+900(SB)/4, $0x3fc90fdb
+DATA vmathAtanF32AVX2const<>+904(SB)/4, $0x3fc90fdb
+DATA vmathAtanF32AVX2const<>+908(SB)/4, $0x3fc90fdb
+DATA vmathAtanF32AVX2const<>+912(SB)/4, $0x3fc90fdb
+DATA vmathAtanF32AVX2const<>+916(SB)/4, $0x3fc90fdb
+DATA vmathAtanF32AVX2const<>+920(SB)/4, $0x3fc90fdb
+DATA vmathAtanF32AVX2const<>+924(SB)/4, $0x3fc90fdb
+DATA vmathAtanF32AVX2const<>+928(SB)/4, $0x3fc90fdb
+DATA vmathAtanF32AVX2const<>+932(SB)/4, $0x3fc90fdb
+DATA vmathAtanF32AVX2const<>+936(SB)/4, $0x3fc90fdb
+DATA vmathAtanF32AVX2const<>+940(SB)/4, $0x3fc90fdb
+DATA vmathAtanF32AVX2const<>+944(SB)/4, $0x3fc90fdb
+DATA vmathAtanF32AVX2const<>+948(SB)/4, $0x3fc90fdb
+DATA vmathAtanF32AVX2const<>+952(SB)/4, $0x3fc90fdb
+DATA vmathAtanF32AVX2const<>+956(SB)/4, $0x3fc90fdb
+DATA vmathAtanF32AVX2const<>+960(SB)/4, $0xb2bbbd2e
+DATA vmathAtanF32AVX2const<>+964(SB)/4, $0xb2bbbd2e
+DATA vmathAtanF32AVX2const<>+968(SB)/4, $0xb2bbbd2e
+DATA vmathAtanF32AVX2const<>+972(SB)/4, $0xb2bbbd2e
+DATA vmathAtanF32AVX2const<>+976(SB)/4, $0xb2bbbd2e
+DATA vmathAtanF32AVX2const<>+980(SB)/4, $0xb2bbbd2e
+DATA vmathAtanF32AVX2const<>+984(SB)/4, $0xb2bbbd2e
+DATA vmathAtanF32AVX2const<>+988(SB)/4, $0xb2bbbd2e
+DATA vmathAtanF32AVX2const<>+992(SB)/4, $0xb2bbbd2e
+DATA vmathAtanF32AVX2const<>+996(SB)/4, $0xb2bbbd2e
+DATA vmathAtanF32AVX2const<>+1000(SB)/4, $0xb2bbbd2e
+DATA vmathAtanF32AVX2const<>+1004(SB)/4, $0xb2bbbd2e
+DATA vmathAtanF32AVX2const<>+1008(SB)/4, $0xb2bbbd2e
+DATA vmathAtanF32AVX2const<>+1012(SB)/4, $0xb2bbbd2e
+DATA vmathAtanF32AVX2const<>+1016(SB)/4, $0xb2bbbd2e
+DATA vmathAtanF32AVX2const<>+1020(SB)/4, $0xb2bbbd2e
+DATA vmathAtanF32AVX2const<>+1024(SB)/4, $0xb33bbd2e
+DATA vmathAtanF32AVX2const<>+1028(SB)/4, $0xb33bbd2e
+DATA vmathAtanF32AVX2const<>+1032(SB)/4, $0xb33bbd2e
+DATA vmathAtanF32AVX2const<>+1036(SB)/4, $0xb33bbd2e
+DATA vmathAtanF32AVX2const<>+1040(SB)/4, $0xb33bbd2e
+DATA vmathAtanF32AVX2const<>+1044(SB)/4, $0xb33bbd2e
+DATA vmathAtanF32AVX2const<>+1048(SB)/4, $0xb33bbd2e
+DATA vmathAtanF32AVX2const<>+1052(SB)/4, $0xb33bbd2e
+DATA vmathAtanF32AVX2const<>+1056(SB)/4, $0xb33bbd2e
+DATA vmathAtanF32AVX2const<>+1060(SB)/4, $0xb33bbd2e
+DATA vmathAtanF32AVX2const<>+1064(SB)/4, $0xb33bbd2e
+DATA vmathAtanF32AVX2const<>+1068(SB)/4, $0xb33bbd2e
+DATA vmathAtanF32AVX2const<>+1072(SB)/4, $0xb33bbd2e
+DATA vmathAtanF32AVX2const<>+1076(SB)/4, $0xb33bbd2e
+DATA vmathAtanF32AVX2const<>+1080(SB)/4, $0xb33bbd2e
+DATA vmathAtanF32AVX2const<>+1084(SB)/4, $0xb33bbd2e
+DATA vmathAtanF32AVX2const<>+1088(SB)/4, $0x80000000
+DATA vmathAtanF32AVX2const<>+1092(SB)/4, $0x80000000
+DATA vmathAtanF32AVX2const<>+1096(SB)/4, $0x80000000
+DATA vmathAtanF32AVX2const<>+1100(SB)/4, $0x80000000
+DATA vmathAtanF32AVX2const<>+1104(SB)/4, $0x80000000
+DATA vmathAtanF32AVX2const<>+1108(SB)/4, $0x80000000
+DATA vmathAtanF32AVX2const<>+1112(SB)/4, $0x80000000
+DATA vmathAtanF32AVX2const<>+1116(SB)/4, $0x80000000
+DATA vmathAtanF32AVX2const<>+1120(SB)/4, $0x80000000
+DATA vmathAtanF32AVX2const<>+1124(SB)/4, $0x80000000
+DATA vmathAtanF32AVX2const<>+1128(SB)/4, $0x80000000
+DATA vmathAtanF32AVX2const<>+1132(SB)/4, $0x80000000
+DATA vmathAtanF32AVX2const<>+1136(SB)/4, $0x80000000
+DATA vmathAtanF32AVX2const<>+1140(SB)/4, $0x80000000
+DATA vmathAtanF32AVX2const<>+1144(SB)/4, $0x80000000
+DATA vmathAtanF32AVX2const<>+1148(SB)/4, $0x80000000
 GLOBL vmathAtanF32AVX2const<>(SB), RODATA|NOPTR, $1152
 
 // func atanF32AVX512(dst []float32, x []float32)
@@ -14634,72 +14576,68 @@ main:
 	VDIVPS           Z7, Z15, Z13
 	VMULPS           Z12, Z8, Z18
 	VMULPS           Z13, Z9, Z19
-	VXORPS.BCST      vmathAtanF32AVX512const<>+28(SB), Z18, Z4
-	VXORPS.BCST      vmathAtanF32AVX512const<>+28(SB), Z19, Z5
-	VMOVUPS          Z8, Z16
-	VMOVUPS          Z9, Z17
-	VFMADD231PS      Z6, Z4, Z16
-	VFMADD231PS      Z7, Z5, Z17
-	VFMADD231PS      Z10, Z4, Z16
-	VFMADD231PS      Z11, Z5, Z17
-	VFMADD231PS      Z12, Z16, Z18
-	VFMADD231PS      Z13, Z17, Z19
-	VXORPS.BCST      vmathAtanF32AVX512const<>+28(SB), Z18, Z30
-	VXORPS.BCST      vmathAtanF32AVX512const<>+28(SB), Z19, Z31
-	VFMADD231PS      Z6, Z30, Z8
-	VFMADD231PS      Z7, Z31, Z9
-	VFMADD231PS      Z10, Z30, Z8
-	VFMADD231PS      Z11, Z31, Z9
-	VMULPS           Z12, Z8, Z2
-	VMULPS           Z13, Z9, Z3
-	VMULPS           Z18, Z18, Z20
-	VMULPS           Z19, Z19, Z21
-	VBROADCASTSS     vmathAtanF32AVX512const<>+32(SB), Z28
-	VBROADCASTSS     vmathAtanF32AVX512const<>+32(SB), Z29
-	VFMADD231PS.BCST vmathAtanF32AVX512const<>+36(SB), Z20, Z28
-	VFMADD231PS.BCST vmathAtanF32AVX512const<>+36(SB), Z21, Z29
-	VFMADD213PS.BCST vmathAtanF32AVX512const<>+40(SB), Z20, Z28
-	VFMADD213PS.BCST vmathAtanF32AVX512const<>+40(SB), Z21, Z29
-	VFMADD213PS.BCST vmathAtanF32AVX512const<>+44(SB), Z20, Z28
-	VFMADD213PS.BCST vmathAtanF32AVX512const<>+44(SB), Z21, Z29
-	VFMADD213PS.BCST vmathAtanF32AVX512const<>+48(SB), Z20, Z28
-	VFMADD213PS.BCST vmathAtanF32AVX512const<>+48(SB), Z21, Z29
-	VFMADD213PS.BCST vmathAtanF32AVX512const<>+52(SB), Z20, Z28
-	VFMADD213PS.BCST vmathAtanF32AVX512const<>+52(SB), Z21, Z29
-	VBLENDMPS.BCST   vmathAtanF32AVX512const<>+56(SB), Z26, K2, Z22
-	VBLENDMPS.BCST   vmathAtanF32AVX512const<>+56(SB), Z27, K3, Z23
-	VBLENDMPS.BCST   vmathAtanF32AVX512const<>+60(SB), Z22, K4, Z24
-	VBLENDMPS.BCST   vmathAtanF32AVX512const<>+60(SB), Z23, K5, Z25
-	VBLENDMPS.BCST   vmathAtanF32AVX512const<>+64(SB), Z26, K2, Z4
-	VBLENDMPS.BCST   vmathAtanF32AVX512const<>+64(SB), Z27, K3, Z5
-	VBLENDMPS.BCST   vmathAtanF32AVX512const<>+68(SB), Z4, K4, Z16
-	VBLENDMPS.BCST   vmathAtanF32AVX512const<>+68(SB), Z5, K5, Z17
-	VADDPS           Z18, Z24, Z6
-	VADDPS           Z19, Z25, Z7
-	VSUBPS           Z24, Z6, Z30
-	VSUBPS           Z25, Z7, Z31
-	VSUBPS           Z30, Z18, Z10
-	VSUBPS           Z31, Z19, Z11
-	VMULPS           Z20, Z18, Z8
-	VMULPS           Z21, Z19, Z9
-	VSUBPS           Z20, Z14, Z12
-	VSUBPS           Z21, Z15, Z13
-	VADDPS           Z10, Z16, Z22
-	VADDPS           Z11, Z17, Z23
-	VFMADD231PS      Z12, Z2, Z22
-	VFMADD231PS      Z13, Z3, Z23
-	VFMADD231PS      Z28, Z8, Z22
-	VFMADD231PS      Z29, Z9, Z23
-	VADDPS           Z22, Z6, Z26
-	VADDPS           Z23, Z7, Z27
-	VANDPS.BCST      vmathAtanF32AVX512const<>+28(SB), Z0, Z24
-	VANDPS.BCST      vmathAtanF32AVX512const<>+28(SB), Z1, Z25
-	VANDPS.BCST      vmathAtanF32AVX512const<>+0(SB), Z26, Z4
-	VANDPS.BCST      vmathAtanF32AVX512const<>+0(SB), Z27, Z5
-	VORPS            Z24, Z4, Z4
-	VORPS            Z25, Z5, Z5
-	VMOVUPS          Z4, (AX)
-	VMOVUPS          Z5, 64(AX)
+	VMOVUPS          Z8, Z4
+	VMOVUPS          Z9, Z5
+	VFNMADD231PS     Z6, Z18, Z4
+	VFNMADD231PS     Z7, Z19, Z5
+	VFNMADD231PS     Z10, Z18, Z4
+	VFNMADD231PS     Z11, Z19, Z5
+	VFMADD231PS      Z12, Z4, Z18
+	VFMADD231PS      Z13, Z5, Z19
+	VFNMADD231PS     Z6, Z18, Z8
+	VFNMADD231PS     Z7, Z19, Z9
+	VFNMADD231PS     Z10, Z18, Z8
+	VFNMADD231PS     Z11, Z19, Z9
+	VMULPS           Z12, Z8, Z16
+	VMULPS           Z13, Z9, Z17
+	VMULPS           Z18, Z18, Z30
+	VMULPS           Z19, Z19, Z31
+	VBROADCASTSS     vmathAtanF32AVX512const<>+28(SB), Z2
+	VBROADCASTSS     vmathAtanF32AVX512const<>+28(SB), Z3
+	VFMADD231PS.BCST vmathAtanF32AVX512const<>+32(SB), Z30, Z2
+	VFMADD231PS.BCST vmathAtanF32AVX512const<>+32(SB), Z31, Z3
+	VFMADD213PS.BCST vmathAtanF32AVX512const<>+36(SB), Z30, Z2
+	VFMADD213PS.BCST vmathAtanF32AVX512const<>+36(SB), Z31, Z3
+	VFMADD213PS.BCST vmathAtanF32AVX512const<>+40(SB), Z30, Z2
+	VFMADD213PS.BCST vmathAtanF32AVX512const<>+40(SB), Z31, Z3
+	VFMADD213PS.BCST vmathAtanF32AVX512const<>+44(SB), Z30, Z2
+	VFMADD213PS.BCST vmathAtanF32AVX512const<>+44(SB), Z31, Z3
+	VFMADD213PS.BCST vmathAtanF32AVX512const<>+48(SB), Z30, Z2
+	VFMADD213PS.BCST vmathAtanF32AVX512const<>+48(SB), Z31, Z3
+	VBLENDMPS.BCST   vmathAtanF32AVX512const<>+52(SB), Z26, K2, Z20
+	VBLENDMPS.BCST   vmathAtanF32AVX512const<>+52(SB), Z27, K3, Z21
+	VBLENDMPS.BCST   vmathAtanF32AVX512const<>+56(SB), Z20, K4, Z28
+	VBLENDMPS.BCST   vmathAtanF32AVX512const<>+56(SB), Z21, K5, Z29
+	VBLENDMPS.BCST   vmathAtanF32AVX512const<>+60(SB), Z26, K2, Z22
+	VBLENDMPS.BCST   vmathAtanF32AVX512const<>+60(SB), Z27, K3, Z23
+	VBLENDMPS.BCST   vmathAtanF32AVX512const<>+64(SB), Z22, K4, Z24
+	VBLENDMPS.BCST   vmathAtanF32AVX512const<>+64(SB), Z23, K5, Z25
+	VADDPS           Z18, Z28, Z4
+	VADDPS           Z19, Z29, Z5
+	VSUBPS           Z28, Z4, Z6
+	VSUBPS           Z29, Z5, Z7
+	VSUBPS           Z6, Z18, Z10
+	VSUBPS           Z7, Z19, Z11
+	VMULPS           Z30, Z18, Z8
+	VMULPS           Z31, Z19, Z9
+	VSUBPS           Z30, Z14, Z12
+	VSUBPS           Z31, Z15, Z13
+	VADDPS           Z10, Z24, Z20
+	VADDPS           Z11, Z25, Z21
+	VFMADD231PS      Z12, Z16, Z20
+	VFMADD231PS      Z13, Z17, Z21
+	VFMADD231PS      Z2, Z8, Z20
+	VFMADD231PS      Z3, Z9, Z21
+	VADDPS           Z20, Z4, Z26
+	VADDPS           Z21, Z5, Z27
+	VANDPS.BCST      vmathAtanF32AVX512const<>+68(SB), Z0, Z28
+	VANDPS.BCST      vmathAtanF32AVX512const<>+68(SB), Z1, Z29
+	VANDPS.BCST      vmathAtanF32AVX512const<>+0(SB), Z26, Z22
+	VANDPS.BCST      vmathAtanF32AVX512const<>+0(SB), Z27, Z23
+	VORPS            Z28, Z22, Z22
+	VORPS            Z29, Z23, Z23
+	VMOVUPS          Z22, (AX)
+	VMOVUPS          Z23, 64(AX)
 	ADDQ             $0x00000080, CX
 	ADDQ             $0x00000080, AX
 	SUBQ             $0x00000020, DX
@@ -14731,39 +14669,37 @@ one:
 	VBLENDMPS        Z13, Z12, K3, Z18
 	VDIVPS           Z17, Z7, Z19
 	VMULPS           Z19, Z16, Z20
-	VXORPS.BCST      vmathAtanF32AVX512const<>+28(SB), Z20, Z21
-	VMOVUPS          Z16, Z22
-	VFMADD231PS      Z17, Z21, Z22
-	VFMADD231PS      Z18, Z21, Z22
-	VFMADD231PS      Z19, Z22, Z20
-	VXORPS.BCST      vmathAtanF32AVX512const<>+28(SB), Z20, Z23
-	VFMADD231PS      Z17, Z23, Z16
-	VFMADD231PS      Z18, Z23, Z16
-	VMULPS           Z19, Z16, Z24
-	VMULPS           Z20, Z20, Z25
-	VBROADCASTSS     vmathAtanF32AVX512const<>+32(SB), Z26
-	VFMADD231PS.BCST vmathAtanF32AVX512const<>+36(SB), Z25, Z26
-	VFMADD213PS.BCST vmathAtanF32AVX512const<>+40(SB), Z25, Z26
-	VFMADD213PS.BCST vmathAtanF32AVX512const<>+44(SB), Z25, Z26
-	VFMADD213PS.BCST vmathAtanF32AVX512const<>+48(SB), Z25, Z26
-	VFMADD213PS.BCST vmathAtanF32AVX512const<>+52(SB), Z25, Z26
-	VBLENDMPS.BCST   vmathAtanF32AVX512const<>+56(SB), Z13, K2, Z27
-	VBLENDMPS.BCST   vmathAtanF32AVX512const<>+60(SB), Z27, K3, Z28
-	VBLENDMPS.BCST   vmathAtanF32AVX512const<>+64(SB), Z13, K2, Z29
-	VBLENDMPS.BCST   vmathAtanF32AVX512const<>+68(SB), Z29, K3, Z30
-	VADDPS           Z20, Z28, Z31
-	VSUBPS           Z28, Z31, Z4
-	VSUBPS           Z4, Z20, Z3
-	VMULPS           Z25, Z20, Z5
-	VSUBPS           Z25, Z7, Z6
-	VADDPS           Z3, Z30, Z9
-	VFMADD231PS      Z6, Z24, Z9
-	VFMADD231PS      Z26, Z5, Z9
-	VADDPS           Z9, Z31, Z2
-	VANDPS.BCST      vmathAtanF32AVX512const<>+28(SB), Z0, Z15
-	VANDPS.BCST      vmathAtanF32AVX512const<>+0(SB), Z2, Z8
-	VORPS            Z15, Z8, Z8
-	VMOVUPS          Z8, (AX)
+	VMOVUPS          Z16, Z21
+	VFNMADD231PS     Z17, Z20, Z21
+	VFNMADD231PS     Z18, Z20, Z21
+	VFMADD231PS      Z19, Z21, Z20
+	VFNMADD231PS     Z17, Z20, Z16
+	VFNMADD231PS     Z18, Z20, Z16
+	VMULPS           Z19, Z16, Z22
+	VMULPS           Z20, Z20, Z23
+	VBROADCASTSS     vmathAtanF32AVX512const<>+28(SB), Z24
+	VFMADD231PS.BCST vmathAtanF32AVX512const<>+32(SB), Z23, Z24
+	VFMADD213PS.BCST vmathAtanF32AVX512const<>+36(SB), Z23, Z24
+	VFMADD213PS.BCST vmathAtanF32AVX512const<>+40(SB), Z23, Z24
+	VFMADD213PS.BCST vmathAtanF32AVX512const<>+44(SB), Z23, Z24
+	VFMADD213PS.BCST vmathAtanF32AVX512const<>+48(SB), Z23, Z24
+	VBLENDMPS.BCST   vmathAtanF32AVX512const<>+52(SB), Z13, K2, Z25
+	VBLENDMPS.BCST   vmathAtanF32AVX512const<>+56(SB), Z25, K3, Z26
+	VBLENDMPS.BCST   vmathAtanF32AVX512const<>+60(SB), Z13, K2, Z27
+	VBLENDMPS.BCST   vmathAtanF32AVX512const<>+64(SB), Z27, K3, Z28
+	VADDPS           Z20, Z26, Z29
+	VSUBPS           Z26, Z29, Z30
+	VSUBPS           Z30, Z20, Z31
+	VMULPS           Z23, Z20, Z4
+	VSUBPS           Z23, Z7, Z3
+	VADDPS           Z31, Z28, Z5
+	VFMADD231PS      Z3, Z22, Z5
+	VFMADD231PS      Z24, Z4, Z5
+	VADDPS           Z5, Z29, Z6
+	VANDPS.BCST      vmathAtanF32AVX512const<>+68(SB), Z0, Z2
+	VANDPS.BCST      vmathAtanF32AVX512const<>+0(SB), Z6, Z9
+	VORPS            Z2, Z9, Z9
+	VMOVUPS          Z9, (AX)
 	ADDQ             $0x00000040, CX
 	ADDQ             $0x00000040, AX
 	SUBQ             $0x00000010, DX
@@ -14802,39 +14738,37 @@ tail:
 	VBLENDMPS        Z13, Z12, K3, Z18
 	VDIVPS           Z17, Z7, Z19
 	VMULPS           Z19, Z16, Z20
-	VXORPS.BCST      vmathAtanF32AVX512const<>+28(SB), Z20, Z21
-	VMOVUPS          Z16, Z22
-	VFMADD231PS      Z17, Z21, Z22
-	VFMADD231PS      Z18, Z21, Z22
-	VFMADD231PS      Z19, Z22, Z20
-	VXORPS.BCST      vmathAtanF32AVX512const<>+28(SB), Z20, Z23
-	VFMADD231PS      Z17, Z23, Z16
-	VFMADD231PS      Z18, Z23, Z16
-	VMULPS           Z19, Z16, Z24
-	VMULPS           Z20, Z20, Z25
-	VBROADCASTSS     vmathAtanF32AVX512const<>+32(SB), Z26
-	VFMADD231PS.BCST vmathAtanF32AVX512const<>+36(SB), Z25, Z26
-	VFMADD213PS.BCST vmathAtanF32AVX512const<>+40(SB), Z25, Z26
-	VFMADD213PS.BCST vmathAtanF32AVX512const<>+44(SB), Z25, Z26
-	VFMADD213PS.BCST vmathAtanF32AVX512const<>+48(SB), Z25, Z26
-	VFMADD213PS.BCST vmathAtanF32AVX512const<>+52(SB), Z25, Z26
-	VBLENDMPS.BCST   vmathAtanF32AVX512const<>+56(SB), Z13, K2, Z27
-	VBLENDMPS.BCST   vmathAtanF32AVX512const<>+60(SB), Z27, K3, Z28
-	VBLENDMPS.BCST   vmathAtanF32AVX512const<>+64(SB), Z13, K2, Z29
-	VBLENDMPS.BCST   vmathAtanF32AVX512const<>+68(SB), Z29, K3, Z30
-	VADDPS           Z20, Z28, Z31
-	VSUBPS           Z28, Z31, Z4
-	VSUBPS           Z4, Z20, Z3
-	VMULPS           Z25, Z20, Z5
-	VSUBPS           Z25, Z7, Z6
-	VADDPS           Z3, Z30, Z9
-	VFMADD231PS      Z6, Z24, Z9
-	VFMADD231PS      Z26, Z5, Z9
-	VADDPS           Z9, Z31, Z2
-	VANDPS.BCST      vmathAtanF32AVX512const<>+28(SB), Z0, Z15
-	VANDPS.BCST      vmathAtanF32AVX512const<>+0(SB), Z2, Z8
-	VORPS            Z15, Z8, Z8
-	VMOVUPS          Z8, K1, (AX)
+	VMOVUPS          Z16, Z21
+	VFNMADD231PS     Z17, Z20, Z21
+	VFNMADD231PS     Z18, Z20, Z21
+	VFMADD231PS      Z19, Z21, Z20
+	VFNMADD231PS     Z17, Z20, Z16
+	VFNMADD231PS     Z18, Z20, Z16
+	VMULPS           Z19, Z16, Z22
+	VMULPS           Z20, Z20, Z23
+	VBROADCASTSS     vmathAtanF32AVX512const<>+28(SB), Z24
+	VFMADD231PS.BCST vmathAtanF32AVX512const<>+32(SB), Z23, Z24
+	VFMADD213PS.BCST vmathAtanF32AVX512const<>+36(SB), Z23, Z24
+	VFMADD213PS.BCST vmathAtanF32AVX512const<>+40(SB), Z23, Z24
+	VFMADD213PS.BCST vmathAtanF32AVX512const<>+44(SB), Z23, Z24
+	VFMADD213PS.BCST vmathAtanF32AVX512const<>+48(SB), Z23, Z24
+	VBLENDMPS.BCST   vmathAtanF32AVX512const<>+52(SB), Z13, K2, Z25
+	VBLENDMPS.BCST   vmathAtanF32AVX512const<>+56(SB), Z25, K3, Z26
+	VBLENDMPS.BCST   vmathAtanF32AVX512const<>+60(SB), Z13, K2, Z27
+	VBLENDMPS.BCST   vmathAtanF32AVX512const<>+64(SB), Z27, K3, Z28
+	VADDPS           Z20, Z26, Z29
+	VSUBPS           Z26, Z29, Z30
+	VSUBPS           Z30, Z20, Z31
+	VMULPS           Z23, Z20, Z4
+	VSUBPS           Z23, Z7, Z3
+	VADDPS           Z31, Z28, Z5
+	VFMADD231PS      Z3, Z22, Z5
+	VFMADD231PS      Z24, Z4, Z5
+	VADDPS           Z5, Z29, Z6
+	VANDPS.BCST      vmathAtanF32AVX512const<>+68(SB), Z0, Z2
+	VANDPS.BCST      vmathAtanF32AVX512const<>+0(SB), Z6, Z9
+	VORPS            Z2, Z9, Z9
+	VMOVUPS          Z9, K1, (AX)
 
 done:
 	VZEROUPPER
@@ -14847,15 +14781,15 @@ DATA vmathAtanF32AVX512const<>+12(SB)/4, $0x00000000
 DATA vmathAtanF32AVX512const<>+16(SB)/4, $0x40000000
 DATA vmathAtanF32AVX512const<>+20(SB)/4, $0x4e800000
 DATA vmathAtanF32AVX512const<>+24(SB)/4, $0xbf800000
-DATA vmathAtanF32AVX512const<>+28(SB)/4, $0x80000000
-DATA vmathAtanF32AVX512const<>+32(SB)/4, $0xbda3837e
-DATA vmathAtanF32AVX512const<>+36(SB)/4, $0x3d1e9c4b
-DATA vmathAtanF32AVX512const<>+40(SB)/4, $0x3de01243
-DATA vmathAtanF32AVX512const<>+44(SB)/4, $0xbe122566
-DATA vmathAtanF32AVX512const<>+48(SB)/4, $0x3e4ccb76
-DATA vmathAtanF32AVX512const<>+52(SB)/4, $0xbeaaaaa9
-DATA vmathAtanF32AVX512const<>+56(SB)/4, $0x3f490fdb
-DATA vmathAtanF32AVX512const<>+60(SB)/4, $0x3fc90fdb
-DATA vmathAtanF32AVX512const<>+64(SB)/4, $0xb2bbbd2e
-DATA vmathAtanF32AVX512const<>+68(SB)/4, $0xb33bbd2e
+DATA vmathAtanF32AVX512const<>+28(SB)/4, $0xbda3837e
+DATA vmathAtanF32AVX512const<>+32(SB)/4, $0x3d1e9c4b
+DATA vmathAtanF32AVX512const<>+36(SB)/4, $0x3de01243
+DATA vmathAtanF32AVX512const<>+40(SB)/4, $0xbe122566
+DATA vmathAtanF32AVX512const<>+44(SB)/4, $0x3e4ccb76
+DATA vmathAtanF32AVX512const<>+48(SB)/4, $0xbeaaaaa9
+DATA vmathAtanF32AVX512const<>+52(SB)/4, $0x3f490fdb
+DATA vmathAtanF32AVX512const<>+56(SB)/4, $0x3fc90fdb
+DATA vmathAtanF32AVX512const<>+60(SB)/4, $0xb2bbbd2e
+DATA vmathAtanF32AVX512const<>+64(SB)/4, $0xb33bbd2e
+DATA vmathAtanF32AVX512const<>+68(SB)/4, $0x80000000
 GLOBL vmathAtanF32AVX512const<>(SB), RODATA|NOPTR, $72

@@ -46,6 +46,7 @@ func vmathSet() {
 type vops struct {
 	min, max, add, sub, mul                   func(...Op)
 	fma213, fma231, fnma231, fms231, fma132   func(...Op)
+	fnma213                                   func(...Op)
 	round, rndscale, scalef, getmant, getexp  func(...Op)
 	cmp, blendm, blendv, and, or, movu, fixup func(...Op)
 	div, xor, sqrt                            func(...Op)
@@ -57,7 +58,7 @@ type vops struct {
 
 var vops64 = vops{
 	min: bc(VMINPD, VMINPD_BCST), max: bc(VMAXPD, VMAXPD_BCST), add: bc(VADDPD, VADDPD_BCST), sub: bc(VSUBPD, VSUBPD_BCST), mul: bc(VMULPD, VMULPD_BCST),
-	fma213: bc(VFMADD213PD, VFMADD213PD_BCST), fma231: bc(VFMADD231PD, VFMADD231PD_BCST), fnma231: bc(VFNMADD231PD, VFNMADD231PD_BCST),
+	fma213: bc(VFMADD213PD, VFMADD213PD_BCST), fma231: bc(VFMADD231PD, VFMADD231PD_BCST), fnma231: bc(VFNMADD231PD, VFNMADD231PD_BCST), fnma213: bc(VFNMADD213PD, VFNMADD213PD_BCST),
 	fms231: bc(VFMSUB231PD, VFMSUB231PD_BCST), fma132: bc(VFMADD132PD, VFMADD132PD_BCST),
 	round: func(o ...Op) { VROUNDPD(o[0], o[1], o[2]) }, rndscale: VRNDSCALEPD, scalef: bc(VSCALEFPD, VSCALEFPD_BCST), getmant: VGETMANTPD, getexp: VGETEXPPD,
 	sqrt: VSQRTPD, cmp: bc(VCMPPD, VCMPPD_BCST), div: bc(VDIVPD, VDIVPD_BCST), xor: bc(VXORPD, VXORPD_BCST), fixup: bc(VFIXUPIMMPD, VFIXUPIMMPD_BCST),
@@ -69,7 +70,7 @@ var vops64 = vops{
 
 var vops32 = vops{
 	min: bc(VMINPS, VMINPS_BCST), max: bc(VMAXPS, VMAXPS_BCST), add: bc(VADDPS, VADDPS_BCST), sub: bc(VSUBPS, VSUBPS_BCST), mul: bc(VMULPS, VMULPS_BCST),
-	fma213: bc(VFMADD213PS, VFMADD213PS_BCST), fma231: bc(VFMADD231PS, VFMADD231PS_BCST), fnma231: bc(VFNMADD231PS, VFNMADD231PS_BCST),
+	fma213: bc(VFMADD213PS, VFMADD213PS_BCST), fma231: bc(VFMADD231PS, VFMADD231PS_BCST), fnma231: bc(VFNMADD231PS, VFNMADD231PS_BCST), fnma213: bc(VFNMADD213PS, VFNMADD213PS_BCST),
 	fms231: bc(VFMSUB231PS, VFMSUB231PS_BCST), fma132: bc(VFMADD132PS, VFMADD132PS_BCST),
 	round: func(o ...Op) { VROUNDPS(o[0], o[1], o[2]) }, rndscale: VRNDSCALEPS, scalef: bc(VSCALEFPS, VSCALEFPS_BCST), getmant: VGETMANTPS, getexp: VGETEXPPS,
 	sqrt: VSQRTPS, cmp: bc(VCMPPS, VCMPPS_BCST), div: bc(VDIVPS, VDIVPS_BCST), xor: bc(VXORPS, VXORPS_BCST), fixup: bc(VFIXUPIMMPS, VFIXUPIMMPS_BCST),
@@ -643,6 +644,7 @@ func vlog(g *vg) {
 // sequence) per step, registers taken from the free list and returned after
 // the last read of their value.
 func replay(g *vg, p *vmathalg.Program) {
+	p = p.FoldNeg() // a negated factor costs no register and no instruction
 	o := g.o
 	vals := make([]vr, len(p.Ops))
 	kvals := make([][]OpmaskPhysical, len(p.Ops))
@@ -735,7 +737,11 @@ func replay(g *vg, p *vmathalg.Program) {
 				x, y = 1, 0 // exact either way round; a constant is never a NaN
 			}
 			g.op3(f, src(y), a(x), d) // d = a0 op a1 (Min/Max: a0 is the first source)
-		case vmathalg.FMA:
+		case vmathalg.FMA, vmathalg.FNMA: // FNMA: -(a0*a1) + a2
+			f231, f213 := o.fma231, o.fma213
+			if op.Kind == vmathalg.FNMA {
+				f231, f213 = o.fnma231, o.fnma213
+			}
 			// mul: the factor that may come from memory, the other in a register.
 			mul := func(j, k int) (func(int) Op, vr) {
 				if isConst(j) && !isConst(k) {
@@ -747,13 +753,13 @@ func replay(g *vg, p *vmathalg.Program) {
 			case dies(2) && op.Args[2] != op.Args[0] && op.Args[2] != op.Args[1]:
 				d, reused = a(2), 2
 				f, r := mul(0, 1)
-				g.op3(o.fma231, f, r, d) // d = a0*a1 + d
+				g.op3(f231, f, r, d) // d = a0*a1 + d
 			case dies(0) && op.Args[0] != op.Args[2]:
 				d, reused = a(0), 0
-				g.op3(o.fma213, src(2), a(1), d) // d = a1*d + a2
+				g.op3(f213, src(2), a(1), d) // d = a1*d + a2
 			case dies(1) && op.Args[1] != op.Args[2]:
 				d, reused = a(1), 1
-				g.op3(o.fma213, src(2), a(0), d) // d = a0*d + a2
+				g.op3(f213, src(2), a(0), d) // d = a0*d + a2
 			default:
 				d = g.alloc()
 				if isConst(2) {
@@ -762,7 +768,7 @@ func replay(g *vg, p *vmathalg.Program) {
 					g.each(func(u int) { o.movu(g.reg(a(2)[u]), g.reg(d[u])) })
 				}
 				f, r := mul(0, 1)
-				g.op3(o.fma231, f, r, d)
+				g.op3(f231, f, r, d)
 			}
 		case vmathalg.RoundEven:
 			d = g.alloc()
@@ -775,6 +781,9 @@ func replay(g *vg, p *vmathalg.Program) {
 			d = g.alloc()
 			g.op3(o.and, m(g.cbits(absMask)), a(0), d)
 		case vmathalg.Neg:
+			if p.LastUse[i] == -1 {
+				continue // folded into the FNMAs that read it
+			}
 			d = g.alloc()
 			g.op3(o.xor, m(g.cbits(signBit)), a(0), d)
 		case vmathalg.CopySign:

@@ -67,6 +67,12 @@ func evalAll(p *Program, is64 bool, ins, params []float64) []float64 {
 			} else {
 				v[i] = float64(ref.FMA(float32(a(0)), float32(a(1)), float32(a(2))))
 			}
+		case FNMA:
+			if is64 {
+				v[i] = math.FMA(-a(0), a(1), a(2))
+			} else {
+				v[i] = float64(ref.FMA(-float32(a(0)), float32(a(1)), float32(a(2))))
+			}
 		case RoundEven:
 			v[i] = math.RoundToEven(a(0))
 		case Abs:
@@ -157,6 +163,7 @@ func TestProgramsMatchRef(t *testing.T) {
 	for _, name := range Names {
 		for _, is64 := range []bool{true, false} {
 			p := Record(name, is64)
+			folded := p.FoldNeg() // the program amd64 replays
 			xs := append([]float64(nil), specials...)
 			for range 20000 {
 				v := r.NormFloat64() * math.Ldexp(1, r.IntN(12)-4)
@@ -175,6 +182,9 @@ func TestProgramsMatchRef(t *testing.T) {
 				}
 				if !same(got, want) {
 					t.Fatalf("%s (64-bit %v) at x = %v: program %v, ref %v", name, is64, x, got, want)
+				}
+				if f := eval(folded, is64, x); !same(f, got) {
+					t.Fatalf("%s (64-bit %v) at x = %v: folded program %v, program %v", name, is64, x, f, got)
 				}
 			}
 		}

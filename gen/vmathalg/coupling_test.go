@@ -84,6 +84,12 @@ func TestCouplingKernelsMatchRef(t *testing.T) {
 					}
 				}
 				got := evalAll(p, is64, ins, params)
+				for i, f := range evalAll(p.FoldNeg(), is64, ins, params) { // the program amd64 replays
+					if !same(f, got[i]) {
+						t.Fatalf("%s (64-bit %v) output %s at ins %v params %v: folded program %v, program %v",
+							k.Name, is64, k.Outs[i], ins, params, f, got[i])
+					}
+				}
 				var want []float64
 				if is64 {
 					want = couplingRef[float64](k, ins, params)

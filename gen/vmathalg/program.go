@@ -32,10 +32,11 @@ const (
 	Exp   // ref.Exp64/Exp32, emitted by each backend's own Exp
 	Log   // ref.Log64/Log32, emitted by each backend's own Log
 	Sqrt  // the square root, correctly rounded (IEEE)
+	FNMA  // fma(-a, b, c), one rounding: only in a program of FoldNeg
 )
 
 var kindNames = [...]string{"Input", "Const", "Add", "Sub", "Mul", "Div", "FMA", "RoundEven", "Abs",
-	"CopySign", "Min", "Max", "Neg", "Gt", "Ge", "Eq", "Select", "Pow2", "Scale", "SplitM", "SplitE", "Param", "Exp", "Log", "Sqrt"}
+	"CopySign", "Min", "Max", "Neg", "Gt", "Ge", "Eq", "Select", "Pow2", "Scale", "SplitM", "SplitE", "Param", "Exp", "Log", "Sqrt", "FNMA"}
 
 func (k Kind) String() string { return kindNames[k] }
 
@@ -77,6 +78,11 @@ func record(is64 bool, build func(b Builder) []V) *Program {
 	for _, v := range res {
 		p.Results = append(p.Results, int(v))
 	}
+	p.setLastUse()
+	return p
+}
+
+func (p *Program) setLastUse() {
 	p.LastUse = make([]int, len(p.Ops))
 	for i := range p.LastUse {
 		p.LastUse[i] = -1
@@ -89,7 +95,37 @@ func record(is64 bool, build func(b Builder) []V) *Program {
 	for _, v := range p.Results {
 		p.LastUse[v] = len(p.Ops) // live to the end
 	}
-	return p
+}
+
+// FoldNeg returns p with every FMA whose first factor is a Neg, and which
+// is that Neg's only kind of use, written as FNMA of the Neg's argument:
+// fma(-a, b, c) and -(a*b) + c are the same one rounding. A folded Neg is
+// left in place, never read (LastUse -1): a backend with a fused negated
+// multiply-add emits nothing for it. The negated value then holds no
+// register, and its instruction is gone.
+func (p *Program) FoldNeg() *Program {
+	q := &Program{Ops: make([]Op, len(p.Ops)), Result: p.Result, Results: p.Results}
+	copy(q.Ops, p.Ops)
+	foldable := func(k int) bool {
+		if q.Ops[k].Kind != Neg || p.IsResult(k) {
+			return false
+		}
+		for _, op := range p.Ops {
+			for j, a := range op.Args {
+				if a == k && (op.Kind != FMA || j != 0 || op.Args[1] == k || op.Args[2] == k) {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	for i, op := range q.Ops {
+		if op.Kind == FMA && foldable(op.Args[0]) {
+			q.Ops[i] = Op{Kind: FNMA, Args: []int{p.Ops[op.Args[0]].Args[0], op.Args[1], op.Args[2]}}
+		}
+	}
+	q.setLastUse()
+	return q
 }
 
 // IsResult reports whether value i is one of the program's results.
