@@ -782,7 +782,7 @@ func replay(g *vg, p *vmathalg.Program) {
 			g.op3(o.and, m(g.cbits(absMask)), a(0), d)
 		case vmathalg.Neg:
 			if p.LastUse[i] == -1 {
-				continue // folded into the FNMAs that read it
+				continue // never read: folded into FNMAs (FoldNeg)
 			}
 			d = g.alloc()
 			g.op3(o.xor, m(g.cbits(signBit)), a(0), d)

@@ -97,17 +97,17 @@ func (p *Program) setLastUse() {
 	}
 }
 
-// FoldNeg returns p with every FMA whose first factor is a Neg, and which
-// is that Neg's only kind of use, written as FNMA of the Neg's argument:
-// fma(-a, b, c) and -(a*b) + c are the same one rounding. A folded Neg is
-// left in place, never read (LastUse -1): a backend with a fused negated
-// multiply-add emits nothing for it. The negated value then holds no
-// register, and its instruction is gone.
+// FoldNeg returns p with each FMA whose first factor is a Neg written as
+// an FNMA of the Neg's argument, where every read of that Neg is the
+// first factor of an FMA: fma(-a, b, c) and -(a*b) + c are the same one
+// rounding. A folded Neg stays in place, never read (LastUse -1), and a
+// backend with a fused negated multiply-add emits nothing for it: the
+// negated value then holds no register and costs no instruction.
 func (p *Program) FoldNeg() *Program {
 	q := &Program{Ops: make([]Op, len(p.Ops)), Result: p.Result, Results: p.Results}
 	copy(q.Ops, p.Ops)
 	foldable := func(k int) bool {
-		if q.Ops[k].Kind != Neg || p.IsResult(k) {
+		if p.Ops[k].Kind != Neg || p.IsResult(k) {
 			return false
 		}
 		for _, op := range p.Ops {
