@@ -493,30 +493,28 @@ func pack[T Float](buf []T, m Matrix[T], b0, b1 int) []T {
 		packPanels(buf[:n], m.sub(b0, 0, b1-b0, w), w)
 		return buf[:n]
 	}
-	if w == 1 { // a column of the 2-D flows: no row slices
-		d, s := buf[:n], m.Data[b0*m.Stride:]
-		_ = s[(n-1)*m.Stride]
-		for k := range d {
-			d[k] = s[k*m.Stride]
-		}
-		return d
-	}
 	copyRows(buf[:n], w, m.Data[b0*m.Stride:], m.Stride, w)
 	return buf[:n]
 }
 
 // copyRows copies the first w elements of each row of src (row stride ls)
 // to the rows of dst (row stride ld), as many rows as dst holds, by
-// running offsets; rows of 2 to 4 elements are written out element by
-// element after one bounds check per row and operand, longer rows by copy.
+// running offsets; rows of 1 to 4 elements (the columns of the 2-D flows,
+// narrow lattices) are written out element by element, longer rows by
+// copy.
 func copyRows[T Float](dst []T, ld int, src []T, ls, w int) {
 	rows := (len(dst) + ld - w) / ld
-	if rows <= 0 {
+	if rows <= 0 || w <= 0 {
 		return
 	}
 	_ = src[(rows-1)*ls+w-1]
 	do, so := 0, 0
 	switch w {
+	case 1:
+		for range rows {
+			dst[do] = src[so]
+			do, so = do+ld, so+ls
+		}
 	case 2:
 		for range rows {
 			d, s := dst[do:do+2], src[so:so+2]
@@ -543,22 +541,14 @@ func copyRows[T Float](dst []T, ld int, src []T, ls, w int) {
 	}
 }
 
-// narrowCopy is the row width up to which pack and unpack copy element
-// by element: a copy call per row of one or two elements (the 2-D flows)
-// cost more than the coupling's arithmetic.
+// narrowCopy is the row width up to which pack copies rows with copyRows,
+// element by element, rather than by panels: a copy call per row of one
+// or two elements (the 2-D flows) cost more than the coupling's arithmetic.
 const narrowCopy = 4
 
 // unpack copies v, rows b0..b1-1 of m back to back, into m.
 func unpack[T Float](m Matrix[T], b0, b1 int, v []T) {
 	w := m.Cols
-	if w == 1 && b1 > b0 {
-		d, s := m.Data[b0*m.Stride:], v[:b1-b0]
-		_ = d[(len(s)-1)*m.Stride]
-		for k, x := range s {
-			d[k*m.Stride] = x
-		}
-		return
-	}
 	if b1 <= b0 || w == 0 {
 		return
 	}
