@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/flowkern/flowkern/internal/openblas"
 	"github.com/flowkern/flowkern/kernels"
 	"github.com/klauspost/cpuid/v2"
 )
@@ -32,6 +33,9 @@ type Machine struct {
 	// start and at the end of the run, where the OS has them: the 1-minute
 	// figure at the end says how busy the machine was while it measured.
 	Load, LoadEnd string
+	// OpenBLAS describes the OpenBLAS peer (version and kernel set), or is
+	// empty when the build has none.
+	OpenBLAS string `json:",omitempty"`
 	// Peak FMA throughput per tier and precision, GFLOP/s on one core (the
 	// best run), and each probe's runs.
 	PeakGFLOPS map[string]map[string]float64
@@ -90,6 +94,7 @@ func describeMachine(quick bool) Machine {
 	}
 	m.Commit, m.BuildTags = buildVCS()
 	m.FlowkernISA = os.Getenv("FLOWKERN_ISA")
+	m.OpenBLAS = openblasNote()
 	for _, f := range []cpuid.FeatureID{cpuid.SSE2, cpuid.AVX, cpuid.AVX2, cpuid.FMA3, cpuid.AVX512F,
 		cpuid.AVX512VL, cpuid.AVX512DQ, cpuid.AVX512BW, cpuid.ASIMD, cpuid.SVE} {
 		if c.Supports(f) {
@@ -305,4 +310,20 @@ func readStreamGo(buf []int) int {
 		b = b[8:]
 	}
 	return a0 ^ a1 ^ a2 ^ a3 ^ a4 ^ a5 ^ a6 ^ a7
+}
+
+// openblasNote describes the OpenBLAS peer for the machine table: its
+// version and kernel set, and the set OpenBLAS chose by itself when
+// internal/openblas asked for a wider one.
+func openblasNote() string {
+	if !openblas.Available {
+		return ""
+	}
+	s := openblas.Version() + ", kernels " + openblas.Corename()
+	if p := openblas.Picked(); p != openblas.Corename() {
+		s += " (by itself it picked " + p + ", narrower than this CPU's vectors; OPENBLAS_CORETYPE overrides the choice)"
+	} else if ct := os.Getenv("OPENBLAS_CORETYPE"); ct != "" {
+		s += " (OPENBLAS_CORETYPE=" + ct + ")"
+	}
+	return s
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/flowkern/flowkern/internal/openblas"
 )
 
 func TestBadFlags(t *testing.T) {
@@ -64,6 +66,9 @@ func TestTinyRun(t *testing.T) {
 	wants := []string{"tier in use", "## Equivalence", "### Dot float64", "gonum"}
 	if loadAverage() != "" {
 		wants = append(wants, "load average at start", "load average at the end")
+	}
+	if openblas.Available {
+		wants = append(wants, "| OpenBLAS | "+openblas.Version()+", kernels "+openblas.Corename())
 	}
 	for _, want := range wants {
 		if !bytes.Contains(md, []byte(want)) {

@@ -89,6 +89,9 @@ func writeMarkdown(w io.Writer, r *Report, plots []string) {
 	if m.LoadEnd != "" {
 		fmt.Fprintf(w, "| load average at the end | %s |\n", m.LoadEnd)
 	}
+	if m.OpenBLAS != "" {
+		fmt.Fprintf(w, "| OpenBLAS | %s |\n", m.OpenBLAS)
+	}
 	if len(m.Peaks) == 0 { // a results.json of an older run
 		for _, t := range m.Usable {
 			if p, ok := m.PeakGFLOPS[t]; ok {
@@ -200,7 +203,7 @@ var peerNotes = [][2]string{
 	{"avx2, avx512, neon", "our assembly tiers"},
 	{"gonum", "gonum: blas64/blas32 for the BLAS kernels, floats for the rest, blas/gonum for the matrix kernels"},
 	{"vek", "github.com/viterin/vek (and vek32), which has its own AVX2 code"},
-	{"openblas", "OpenBLAS on one thread (built with -tags openblas)"},
+	{"openblas", "OpenBLAS on one thread (built with -tags openblas), with the kernel set the machine table names"},
 	{"sleef-avx2, sleef-avx512", "SLEEF's u10 vector functions (built with -tags sleef)"},
 	{"math", "a plain scalar Go loop of the same operation: calling the math package (math.Exp, math.Log, ...) for the vector math, internal/testkit's naive loop for the couplings, and the step written out for Adam, the element copy for Transpose and the subtraction for the additive inverse"},
 	{"Exp", "not a peer but a yardstick: our Exp kernel over the same number of elements, the cost a fused coupling kernel should approach"},

@@ -10,11 +10,6 @@ import "C"
 
 import "unsafe"
 
-func init() { C.openblas_set_num_threads(1) }
-
-// Corename is the kernel set OpenBLAS picked for this CPU.
-func Corename() string { return C.GoString(C.openblas_get_corename()) }
-
 func trans(t bool) C.enum_CBLAS_TRANSPOSE {
 	if t {
 		return C.CblasTrans

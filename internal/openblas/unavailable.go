@@ -10,8 +10,11 @@ const Available = false
 
 func unavailable() { panic("openblas: built without the openblas tag (or without cgo)") }
 
-// Corename is the kernel set OpenBLAS picked for this CPU.
+// Corename, Picked and Version describe the library; without it they are
+// empty.
 func Corename() string { return "" }
+func Picked() string   { return "" }
+func Version() string  { return "" }
 
 func Dgemm(tA, tB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
 	unavailable()
