@@ -276,12 +276,12 @@ func PeakFMAF32AVX512(iters int) {
 	peakFMAF32AVX512(iters)
 }
 
-// ReadStreamAVX2 runs ReadStream on AVX2 (int): the XOR of buf[:len(buf) - len(buf)%64], read from first to last with full-width loads (the bench tool's read-bandwidth probe). Contract: bench/peak.go.
+// ReadStreamAVX2 runs ReadStream on AVX2 (int): loads all of buf[:len(buf) - len(buf)%64] with full-width loads, as two streams (its halves, a load of each in turn), and returns the XOR of the last 8 words of each half (the bench tool's read-bandwidth probe). Contract: bench/peak.go.
 func ReadStreamAVX2(buf []int) int {
 	return readStreamAVX2(buf)
 }
 
-// ReadStreamAVX512 runs ReadStream on AVX512 (int): the XOR of buf[:len(buf) - len(buf)%64], read from first to last with full-width loads (the bench tool's read-bandwidth probe). Contract: bench/peak.go.
+// ReadStreamAVX512 runs ReadStream on AVX512 (int): loads all of buf[:len(buf) - len(buf)%64] with full-width loads, as two streams (its halves, a load of each in turn), and returns the XOR of the last 8 words of each half (the bench tool's read-bandwidth probe). Contract: bench/peak.go.
 func ReadStreamAVX512(buf []int) int {
 	return readStreamAVX512(buf)
 }

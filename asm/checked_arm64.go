@@ -140,7 +140,7 @@ func PeakFMAF32NEON(iters int) {
 	peakFMAF32NEON(iters)
 }
 
-// ReadStreamNEON runs ReadStream on NEON (int): the XOR of buf[:len(buf) - len(buf)%64], read from first to last with full-width loads (the bench tool's read-bandwidth probe). Contract: bench/peak.go.
+// ReadStreamNEON runs ReadStream on NEON (int): loads all of buf[:len(buf) - len(buf)%64] with full-width loads, as two streams (its halves, a load of each in turn), and returns the XOR of the last 8 words of each half (the bench tool's read-bandwidth probe). Contract: bench/peak.go.
 func ReadStreamNEON(buf []int) int {
 	return readStreamNEON(buf)
 }

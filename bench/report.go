@@ -130,7 +130,9 @@ func writeLimits(w io.Writer, m Machine) {
 		"other work does not count. Each figure is the best of runs of 1-2 ms, repeated until the best of the last %d\n"+
 		"runs is within %.0f%% of the best before them, or until a time cap (then \"no\" under stable). The FMA peaks run\n"+
 		"independent FMAs on registers on one core; the bandwidths read a buffer of the given size again and again\n"+
-		"on one core with %s, folding every load into the result by XOR.\n\n",
+		"on one core with %s, as two streams (its halves, a load of each in turn, as Dot reads x and y) of plain\n"+
+		"loads (the CPU runs every load; folding each one into a result, as the first probe did, let the vector ALUs\n"+
+		"set the pace on Intel's Golden Cove, where Dot then beat its roof).\n\n",
 		stableK, 100*stableGain, m.StreamProbe)
 	fmt.Fprintf(w, "| limit | best | median | worst | spread | runs | stable |\n|---|---:|---:|---:|---:|---:|---|\n")
 	row := func(name string, p Probe) {

@@ -13,8 +13,8 @@ import (
 
 // BenchmarkMatVecsRoof measures the roofs the short MatVecs shapes sit
 // under on this core, timed by CPU time as the kernels' benchmarks are.
-// read/KiB=k is the bench tool's read probe (full-width loads XORed into
-// eight registers) over a buffer of k KiB, read again and again: at 512 KiB
+// read/KiB=k is the bench tool's read probe (full-width loads of the two
+// halves of a buffer in turn) over a buffer of k KiB, read again and again: at 512 KiB
 // (a float64 256 x 256 W) it is the L2 bandwidth a batch-of-one MatVecs
 // could stream its W at (cpu-GB/s). fma/float64 and fma/float32 are the
 // FMA peak loops (twelve independent accumulators, cpu-GFLOP/s).

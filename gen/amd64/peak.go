@@ -29,54 +29,62 @@ func peakSet() {
 // every tier and architecture).
 const streamBlock = 64
 
-// readStream emits ReadStream<tier>: full-width loads of a buffer, each
-// folded by XOR into one of eight accumulators (a one-cycle dependency, so
-// the loads, not the folding, set the pace), the accumulators folded into
-// the result at the end, so that every load counts.
+// readStream emits ReadStream<tier>: full-width loads of the two halves of a
+// buffer, one load of each in turn (as Dot and Axpy read x and y), into
+// registers that the next block's loads overwrite; only the last vector of
+// each half is folded into the result, which tells that the loop reached
+// both ends. The loads are plain moves: the CPU executes every one whether
+// or not its value is used. The first probe folded each load by XOR into an
+// accumulator and read one stream; on Emerald Rapids (Golden Cove) that ran
+// at 0.6-0.8x of Dot's rate, so Dot beat its roof (docs/perf-notes.md).
 func readStream(s isa) {
 	fname := "ReadStream" + s.suffix
 	text(fname, NOSPLIT, "func(buf []int) int")
 	p := slicePtr("buf")
 	n := Load(Param("buf").Len(), GP64()).(GPVirtual)
-	SHRQ(U8(6), n) // blocks of streamBlock words
-	const accs = 8
-	acc := s.regs[:accs]
-	for _, r := range acc {
-		VPXOR(r.AsY(), r.AsY(), r.AsY()) // VEX zeroes the upper half
+	SHRQ(U8(6), n) // blocks of streamBlock words: a half-block of each half per iteration
+	q := GP64()
+	MOVQ(n, q)
+	SHLQ(U8(8), q) // the second half starts at n half-blocks of 256 bytes
+	ADDQ(p, q)
+	per := streamBlock * 8 / 2 / s.width // loads of each half per iteration
+	regs := s.regs[:2*per]
+	last := regs[2*per-2*64/s.width:] // the loads of each half's last 64 bytes
+	for _, r := range last {
+		VPXOR(r.AsY(), r.AsY(), r.AsY()) // VEX zeroes the upper half: an empty buf gives 0
 	}
 	TESTQ(n, n)
 	JEQ(LabelRef("fold"))
 	Label("loop")
-	for j := 0; j < streamBlock*8/s.width; j++ {
-		m := Mem{Base: p}.Offset(j * s.width)
-		if s.is512() {
-			VPXORQ(m, acc[j%accs], acc[j%accs])
-		} else {
-			VPXOR(m, acc[j%accs], acc[j%accs])
-		}
-	}
-	ADDQ(U32(streamBlock*8), p)
-	DECQ(n)
-	JNE(LabelRef("loop"))
-	Label("fold")
-	for k := accs / 2; k >= 1; k /= 2 {
-		for j := 0; j < k; j++ {
+	for j := range per {
+		for h, base := range []Register{p, q} {
+			m := Mem{Base: base}.Offset(j * s.width)
 			if s.is512() {
-				VPXORQ(acc[j+k], acc[j], acc[j])
+				VMOVDQU64(m, regs[2*j+h])
 			} else {
-				VPXOR(acc[j+k], acc[j], acc[j])
+				VMOVDQU(m, regs[2*j+h].AsY())
 			}
 		}
 	}
-	x := acc[0]
+	ADDQ(U32(streamBlock*8/2), p)
+	ADDQ(U32(streamBlock*8/2), q)
+	DECQ(n)
+	JNE(LabelRef("loop"))
+	Label("fold")
+	x, y := last[0], last[1]
 	if s.is512() {
-		VEXTRACTI64X4(U8(1), x, acc[1].AsY())
-		VPXOR(acc[1].AsY(), x.AsY(), x.AsY())
+		VPXORQ(y, x, x)
+		VEXTRACTI64X4(U8(1), x, y.AsY())
+		VPXOR(y.AsY(), x.AsY(), x.AsY())
+	} else {
+		for _, r := range last[1:] {
+			VPXOR(r.AsY(), x.AsY(), x.AsY())
+		}
 	}
-	VEXTRACTI128(U8(1), x.AsY(), acc[1].AsX())
-	VPXOR(acc[1].AsX(), x.AsX(), x.AsX())
-	VPSHUFD(U8(0x4e), x.AsX(), acc[1].AsX())
-	VPXOR(acc[1].AsX(), x.AsX(), x.AsX())
+	VEXTRACTI128(U8(1), x.AsY(), y.AsX())
+	VPXOR(y.AsX(), x.AsX(), x.AsX())
+	VPSHUFD(U8(0x4e), x.AsX(), y.AsX())
+	VPXOR(y.AsX(), x.AsX(), x.AsX())
 	r := GP64()
 	VMOVQ(x.AsX(), r)
 	Store(r, ReturnIndex(0))

@@ -163,7 +163,7 @@ func kernels() []Kernel {
 			Doc: "iters iterations of independent FMAs on registers (the bench tool's FMA peak)", Spec: "bench/peak.go",
 			Check: "iters >= 0", NoDispatch: true},
 		{Name: "ReadStream", Set: "peak", Sig: "(buf []int) int", Precs: []Prec{Words}, Tiers: all,
-			Doc:  "the XOR of buf[:len(buf) - len(buf)%64], read from first to last with full-width loads (the bench tool's read-bandwidth probe)",
+			Doc:  "loads all of buf[:len(buf) - len(buf)%64] with full-width loads, as two streams (its halves, a load of each in turn), and returns the XOR of the last 8 words of each half (the bench tool's read-bandwidth probe)",
 			Spec: "bench/peak.go", NoDispatch: true},
 	}
 	for _, f := range []string{"Exp", "Log", "Expm1", "Log1p", "Tanh", "Sigmoid", "Softplus", "Atan"} {
