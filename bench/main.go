@@ -219,6 +219,12 @@ func run(opt options, args []string, stdout, stderr io.Writer) (ok bool, err err
 		}
 	}
 	r.Machine.LoadEnd = loadAverage()
+	if len(r.Results) > 0 {
+		prog.step("machine: measuring the FMA peaks and bandwidths again")
+		again := Machine{Usable: r.Machine.Usable}
+		again.measureLimits(opt.quick)
+		r.Machine.keepBetter(again)
+	}
 	if over100, flagged := roofCheck(r); len(flagged) > 0 {
 		fmt.Fprintf(stdout, "warning: %d roofline cells above %.0f%% of their roof (%d above 100%%), so those roofs are wrong: %s\n",
 			len(flagged), 100*roofSlack, over100, strings.Join(flagged[:min(len(flagged), 5)], "; "))

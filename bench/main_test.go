@@ -63,7 +63,7 @@ func TestTinyRun(t *testing.T) {
 		}
 	}
 	md, _ := os.ReadFile(filepath.Join(dir, "report.md"))
-	wants := []string{"tier in use", "## Equivalence", "### Dot float64", "gonum"}
+	wants := []string{"tier in use", "## Equivalence", "### Dot float64", "gonum", "Every limit was measured twice"}
 	if loadAverage() != "" {
 		wants = append(wants, "load average at start", "load average at the end")
 	}
@@ -114,6 +114,42 @@ func TestReadStream(t *testing.T) {
 				t.Errorf("%s: n = %d: got %#x, want %#x", name, n, got, want)
 			}
 		}
+	}
+}
+
+// TestKeepBetter checks that a limit measured again keeps the better best,
+// probe by probe, and that the derived figures and the ratio range follow.
+func TestKeepBetter(t *testing.T) {
+	pr := func(best float64) Probe { return Probe{Best: best, Median: best, Worst: best, Runs: 16, Stable: true} }
+	pt := func(b int, best float64) BandwidthPoint { return BandwidthPoint{Bytes: b, GBps: best, Probe: pr(best)} }
+	start := Machine{
+		PeakGFLOPS:     map[string]map[string]float64{"avx2": {"float64": 40}},
+		Peaks:          map[string]map[string]Probe{"avx2": {"float64": pr(40)}},
+		BandwidthCurve: []BandwidthPoint{pt(16<<10, 100), pt(256<<20, 20)},
+		TierCurves:     map[string][]BandwidthPoint{"avx2": {pt(16<<10, 100)}},
+		AllProbe:       pr(30), AllBusy: 0.9,
+	}
+	end := Machine{
+		Peaks:          map[string]map[string]Probe{"avx2": {"float64": pr(50)}},
+		BandwidthCurve: []BandwidthPoint{pt(16<<10, 80), pt(256<<20, 25)},
+		TierCurves:     map[string][]BandwidthPoint{"avx2": {pt(16<<10, 150)}},
+		AllProbe:       pr(27), AllBusy: 0.5,
+	}
+	start.keepBetter(end)
+	if start.PeakGFLOPS["avx2"]["float64"] != 50 || start.Peaks["avx2"]["float64"].Best != 50 {
+		t.Errorf("peak: %v %+v, want 50", start.PeakGFLOPS, start.Peaks)
+	}
+	if c := start.BandwidthCurve; c[0].GBps != 100 || c[1].GBps != 25 || c[1].Probe.Best != 25 || start.BandwidthOne != 25 {
+		t.Errorf("curve: %+v, one %v", c, start.BandwidthOne)
+	}
+	if start.TierCurves["avx2"][0].GBps != 150 {
+		t.Errorf("tier curve: %+v", start.TierCurves)
+	}
+	if start.BandwidthAll != 30 || start.AllBusy != 0.9 {
+		t.Errorf("all cores: %v busy %v, want the start's 30 and 0.9", start.BandwidthAll, start.AllBusy)
+	}
+	if start.EndRatio != [2]float64{0.8, 1.5} {
+		t.Errorf("EndRatio %v, want [0.8 1.5]", start.EndRatio)
 	}
 }
 

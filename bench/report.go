@@ -134,6 +134,11 @@ func writeLimits(w io.Writer, m Machine) {
 		"loads (the CPU runs every load; folding each one into a result, as the first probe did, let the vector ALUs\n"+
 		"set the pace on Intel's Golden Cove, where Dot then beat its roof).\n\n",
 		stableK, 100*stableGain, m.StreamProbe)
+	if m.EndRatio[1] > 0 {
+		fmt.Fprintf(w, "Every limit was measured twice, at the start of the run and again at its end, and each row is the better\n"+
+			"of the two: the best at the end was %.2f-%.2fx the best at the start (the rates of a shared host move with\n"+
+			"its other work, and a roof measured only while they were low is one the kernels beat).\n\n", m.EndRatio[0], m.EndRatio[1])
+	}
 	fmt.Fprintf(w, "| limit | best | median | worst | spread | runs | stable |\n|---|---:|---:|---:|---:|---:|---|\n")
 	row := func(name string, p Probe) {
 		st := "yes"
