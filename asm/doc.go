@@ -1,6 +1,7 @@
 // Package asm holds the generated assembly kernels and their Go declarations.
 //
-// Nothing here is written by hand: gen/wire writes generate.go and the
+// Nothing here is written by hand but halves_amd64.go, the one variable the
+// generated code reads (a load width chosen per CPU). gen/wire writes generate.go and the
 // checked entry points (checked_<arch>.go) from the kernel manifest
 // (gen/manifest), and gen/amd64 (avo) and gen/arm64 (our NEON emitter)
 // write the assembly and its declarations. The assembly itself is

@@ -954,9 +954,13 @@ loadacc:
 	VINSERTF64X4 $0x01, Y7, Z3, Z3
 
 accready:
-	// Slices past L1: the same blocks, every vector loaded in 32-byte halves
-	// (see splitBytes), until fewer than a main-loop step are left.
-	CMPQ SI, $0x00001000
+	// Slices of at least dotHalvesFrom bytes (see halvesFrom): the same blocks,
+	// every vector loaded in 32-byte halves, until fewer than a main-loop step are left.
+	CMPQ SI, $0x00000040
+	JCS  l1
+	MOVQ SI, DI
+	SHLQ $0x03, DI
+	CMPQ DI, ·dotHalvesFrom+0(SB)
 	JCS  l1
 
 l2:
@@ -2608,9 +2612,13 @@ loadacc:
 	VINSERTF64X4 $0x01, Y7, Z3, Z3
 
 accready:
-	// Slices past L1: the same blocks, every vector loaded in 32-byte halves
-	// (see splitBytes), until fewer than a main-loop step are left.
-	CMPQ SI, $0x00002000
+	// Slices of at least dotHalvesFrom bytes (see halvesFrom): the same blocks,
+	// every vector loaded in 32-byte halves, until fewer than a main-loop step are left.
+	CMPQ SI, $0x00000080
+	JCS  l1
+	MOVQ SI, DI
+	SHLQ $0x02, DI
+	CMPQ DI, ·dotHalvesFrom+0(SB)
 	JCS  l1
 
 l2:

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math/bits"
 
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
@@ -71,7 +72,7 @@ func sum(t elem, s isa) {
 // params (the first one gives n), with an "acc" slice parameter and a
 // result. The callbacks update one accumulator:
 //   - full(acc, r, in): inputs as memory operands, r a free register;
-//   - split(acc, in): AVX-512 from L2 (see splitBytes), inputs in registers
+//   - split(acc, in): AVX-512 from L2 (see halvesFrom), inputs in registers
 //     loaded 32 bytes at a time; nil keeps full-width loads at every size;
 //   - k512(acc, k, in): AVX-512 tail, inputs zero-masked in registers, the
 //     update must merge under opmask k;
@@ -109,10 +110,15 @@ func reduction(t elem, s isa, params []string,
 	Label("accready")
 
 	if s.is512() && split != nil {
-		Comment("Slices past L1: the same blocks, every vector loaded in 32-byte halves",
-			"(see splitBytes), until fewer than a main-loop step are left.")
+		Comment("Slices of at least dotHalvesFrom bytes (see halvesFrom): the same blocks,",
+			"every vector loaded in 32-byte halves, until fewer than a main-loop step are left.")
 		step := unrollReduce * t.lanes
-		CMPQ(n, U32(splitBytes/t.size))
+		CMPQ(n, U32(step))
+		JCS(LabelRef("l1"))
+		bytes := GP64()
+		MOVQ(n, bytes)
+		SHLQ(U8(bits.TrailingZeros(uint(t.size))), bytes)
+		CMPQ(bytes, NewDataAddr(Symbol{Name: "·" + halvesFrom}, 0))
 		JCS(LabelRef("l1"))
 		Label("l2")
 		for u := 0; u < unrollReduce; u++ {
@@ -208,12 +214,14 @@ func reduction(t elem, s isa, params []string,
 	ret()
 }
 
-// splitBytes is the length of x from which the AVX-512 Dot loads each vector
-// as two 32-byte halves. With x and y in L2 the halves pull more (64-byte
-// loads go no faster with PREFETCHT0 or more unrolling), while in L1 they
-// halve the rate, loads being the bound there (docs/perf-notes.md). 32 KiB
-// per slice is where x and y no longer fit a 48 KiB L1 together.
-const splitBytes = 32 << 10
+// halvesFrom is the asm package's variable (hand-written, asm/halves.go)
+// holding the length of x, in bytes, from which the AVX-512 Dot loads each
+// vector as two 32-byte halves: with x and y in L2 the halves pull more on
+// AMD Zen 5 (64-byte loads went no faster with PREFETCHT0 or more
+// unrolling), while on Intel's Golden Cove they cost a quarter more, and in
+// L1 they halve the rate everywhere, loads being the bound there
+// (docs/perf-notes.md). Package kernels sets it per CPU (internal/cpu).
+const halvesFrom = "dotHalvesFrom"
 
 // loadAcc loads the lanes from acc in 16-byte pieces. Go zeroes a fresh
 // array with 16-byte stores, and a wider load that spans several in-flight

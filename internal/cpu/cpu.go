@@ -7,6 +7,7 @@ package cpu
 
 import (
 	"fmt"
+	"math"
 	"runtime"
 	"strings"
 
@@ -88,6 +89,19 @@ func supported(t Tier, goarch string, c cpuid.CPUInfo) (bool, string) {
 // L2Size returns the size in bytes of one core's level-2 cache as cpuid
 // reports it, or 0 when it does not say.
 func L2Size() int { return max(0, cpuid.CPU.Cache.L2) }
+
+// DotHalvesFrom is the length of x, in bytes, from which the AVX-512 Dot
+// loads each vector as two 32-byte halves (math.MaxInt: never). With x and
+// y in L2 the halves pulled more on AMD Zen 5 (n = 16384 float64: 20.7 ->
+// 22.5 GFLOP/s) and less on Intel Emerald Rapids (1.35x the time); in L1
+// they halve the rate on both (docs/perf-notes.md). Other AMD cores keep
+// Zen 5's rule, unmeasured.
+func DotHalvesFrom() int {
+	if cpuid.CPU.VendorID == cpuid.AMD {
+		return 32 << 10
+	}
+	return math.MaxInt
+}
 
 // Select picks the tier to run: the best tier that usable accepts, capped
 // by request (the value of FLOWKERN_ISA; empty means no cap). When the
