@@ -737,10 +737,11 @@ func outerSerial[T Float](t cpu.Tier, c, a Matrix[T], inca int, b Matrix[T], loa
 // 0.65-0.82x the time of Outer's tiles for rows of 1 KiB or more and B of
 // 64 KiB to 2 MiB (0.81-0.93x at 8 MiB); rows of 768 bytes measured the
 // same, of 512 bytes or less 1.1-4x. The AVX2 kernel gained only with
-// rows of 4 KiB and B of 512 KiB or more (0.55-0.96x).
+// rows of 4 KiB and B of 512 KiB or more (0.55-0.96x). On Intel it never
+// pays (outerRowPays).
 func useOuterRow(t cpu.Tier, cols, k, size int) bool {
 	switch row, b := cols*size, k*cols*size; {
-	case !hasOuterRow(t):
+	case !outerRowPays || !hasOuterRow(t):
 		return false
 	case t == cpu.AVX2:
 		return row >= 4<<10 && b >= 512<<10
@@ -748,6 +749,10 @@ func useOuterRow(t cpu.Tier, cols, k, size int) bool {
 		return row >= 1<<10 && b >= 64<<10
 	}
 }
+
+// outerRowPays is cpu.OuterRowPays: on Intel the tiles are faster at every
+// shape measured. Tests set it to run both paths on any CPU.
+var outerRowPays = cpu.OuterRowPays()
 
 // orPiece is the longest piece of C's row (bytes) one OuterRow call
 // updates: it stays in L1 while the rows of B stream past.

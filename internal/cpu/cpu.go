@@ -103,6 +103,16 @@ func DotHalvesFrom() int {
 	return math.MaxInt
 }
 
+// OuterRowPays reports whether a single row of an outer product (MatTVecs
+// of one X row, a bias gradient) runs faster in the OuterRow kernel's loop
+// order (C in L1, B read in order, one stream) than in Outer's tiles (a
+// panel of B down k rows, streams a row apart). On AMD Zen 5, whose L2
+// serves such streams at about half the rate of one, it took 0.55-0.93x
+// the tiles' time; on Intel Emerald Rapids the tiles took 0.53-0.93x
+// OuterRow's (docs/perf-notes.md). Other AMD cores keep Zen 5's rule,
+// unmeasured.
+func OuterRowPays() bool { return cpuid.CPU.VendorID == cpuid.AMD }
+
 // Select picks the tier to run: the best tier that usable accepts, capped
 // by request (the value of FLOWKERN_ISA; empty means no cap). When the
 // request cannot be honoured as written, warning says what runs instead:
