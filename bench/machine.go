@@ -154,10 +154,10 @@ func (m *Machine) measureLimits(quick bool) {
 
 // keepBetter takes, limit by limit, the better of m's probes and those of
 // again (the same limits measured again at the end of the run), and records
-// the range of again's best over m's in EndRatio. On a host where another
-// machine's work shares our cores (the hypervisor's sibling threads) the
-// rates move by half between minutes, and a roof measured only in a slow
-// minute is one that the kernels beat.
+// the range of again's best over m's in EndRatio. On a host shared with
+// other guests the rates can move by half between minutes (an Emerald
+// Rapids host of 2026-12-07, docs/perf-notes.md), and a roof measured only
+// in a slow minute is one that the kernels beat.
 func (m *Machine) keepBetter(again Machine) {
 	lo, hi := math.Inf(1), 0.0
 	better := func(p *Probe, q Probe) {
