@@ -31,8 +31,8 @@ const streamBlock = 64
 
 // readStream emits ReadStream<tier>: full-width loads of the two halves of a
 // buffer, one load of each in turn (as Dot and Axpy read x and y), into
-// registers that the next block's loads overwrite; only the last vector of
-// each half is folded into the result, which tells that the loop reached
+// registers that the next block's loads overwrite; only each half's last
+// 64 bytes are folded into the result, which tells that the loop reached
 // both ends. The loads are plain moves: the CPU executes every one whether
 // or not its value is used. The first probe folded each load by XOR into an
 // accumulator and read one stream; on Emerald Rapids (Golden Cove) that ran

@@ -214,13 +214,13 @@ func reduction(t elem, s isa, params []string,
 	ret()
 }
 
-// halvesFrom is the asm package's variable (hand-written, asm/halves.go)
+// halvesFrom is the asm package's variable (hand-written, asm/halves_amd64.go)
 // holding the length of x, in bytes, from which the AVX-512 Dot loads each
 // vector as two 32-byte halves: with x and y in L2 the halves pull more on
 // AMD Zen 5 (64-byte loads went no faster with PREFETCHT0 or more
-// unrolling), while on Intel's Golden Cove they cost a quarter more, and in
+// unrolling), while on Intel's Golden Cove they took 1.3x the time, and in
 // L1 they halve the rate everywhere, loads being the bound there
-// (docs/perf-notes.md). Package kernels sets it per CPU (internal/cpu).
+// (docs/perf-notes.md). asm sets it from internal/cpu.DotHalvesFrom.
 const halvesFrom = "dotHalvesFrom"
 
 // loadAcc loads the lanes from acc in 16-byte pieces. Go zeroes a fresh

@@ -93,7 +93,7 @@ func L2Size() int { return max(0, cpuid.CPU.Cache.L2) }
 // DotHalvesFrom is the length of x, in bytes, from which the AVX-512 Dot
 // loads each vector as two 32-byte halves (math.MaxInt: never). With x and
 // y in L2 the halves pulled more on AMD Zen 5 (n = 16384 float64: 20.7 ->
-// 22.5 GFLOP/s) and less on Intel Emerald Rapids (1.35x the time); in L1
+// 22.5 GFLOP/s) and less on Intel Emerald Rapids (1.3x the time); in L1
 // they halve the rate on both (docs/perf-notes.md). Other AMD cores keep
 // Zen 5's rule, unmeasured.
 func DotHalvesFrom() int {
