@@ -125,15 +125,19 @@ func writeMarkdown(w io.Writer, r *Report, plots []string) {
 
 // writeLimits prints the machine's measured limits, one probe a row.
 func writeLimits(w io.Writer, m Machine) {
+	how := "as two streams (its halves, a load of each in turn, as Dot reads x and y) of plain\n" +
+		"loads (the CPU runs every load; folding each one into a result, as the first probe did, let the vector ALUs\n" +
+		"set the pace on Intel's Golden Cove, where Dot then beat its roof)"
+	if m.StreamTier == "generic" {
+		how = "folding every load into a result by XOR (Go drops a load whose value is unused)"
+	}
 	fmt.Fprintf(w, "### Limits: FMA peaks and read bandwidths, measured on the spot\n\n"+
 		"Measured like the benchmarks, by CPU time (of the calling thread, locked to it), so that time spent behind\n"+
 		"other work does not count. Each figure is the best of runs of 1-2 ms, repeated until the best of the last %d\n"+
 		"runs is within %.0f%% of the best before them, or until a time cap (then \"no\" under stable). The FMA peaks run\n"+
 		"independent FMAs on registers on one core; the bandwidths read a buffer of the given size again and again\n"+
-		"on one core with %s, as two streams (its halves, a load of each in turn, as Dot reads x and y) of plain\n"+
-		"loads (the CPU runs every load; folding each one into a result, as the first probe did, let the vector ALUs\n"+
-		"set the pace on Intel's Golden Cove, where Dot then beat its roof).\n\n",
-		stableK, 100*stableGain, m.StreamProbe)
+		"on one core with %s, %s.\n\n",
+		stableK, 100*stableGain, m.StreamProbe, how)
 	if m.EndRatio[1] > 0 {
 		fmt.Fprintf(w, "Every limit was measured twice, at the start of the run and again at its end, and each row is the better\n"+
 			"of the two: the best at the end was %.2f-%.2fx the best at the start (the rates of a shared host move with\n"+

@@ -750,8 +750,9 @@ func useOuterRow(t cpu.Tier, cols, k, size int) bool {
 	}
 }
 
-// outerRowPays is cpu.OuterRowPays: on Intel the tiles are faster at every
-// shape measured. Tests set it to run both paths on any CPU.
+// outerRowPays is cpu.OuterRowPays: on Intel the tiles were faster at every
+// shape measured but one (B of 8 MiB from L3, 1.08x behind). Tests set it
+// to run both paths on any CPU.
 var outerRowPays = cpu.OuterRowPays()
 
 // orPiece is the longest piece of C's row (bytes) one OuterRow call
