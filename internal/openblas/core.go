@@ -51,7 +51,9 @@ func init() {
 	if os.Getenv("OPENBLAS_CORETYPE") != "" {
 		return
 	}
-	if want := widerCore(picked, supported(cpu.AVX512), supported(cpu.AVX2)); want != "" {
+	has512, _ := cpu.Supported(cpu.AVX512)
+	has256, _ := cpu.Supported(cpu.AVX2)
+	if want := widerCore(picked, has512, has256); want != "" {
 		name := C.CString(want)
 		C.reselect(name)
 		C.free(unsafe.Pointer(name))
@@ -76,8 +78,6 @@ func widerCore(picked string, avx512, avx2 bool) string {
 	}
 	return ""
 }
-
-func supported(t cpu.Tier) bool { ok, _ := cpu.Supported(t); return ok }
 
 // Corename is the kernel set OpenBLAS runs.
 func Corename() string { return C.GoString(C.openblas_get_corename()) }
