@@ -677,6 +677,13 @@ func outerSerial[T Float](t cpu.Tier, c, a Matrix[T], inca int, b Matrix[T], loa
 	// lost, so the rule is 4 KiB (docs/perf-notes.md).
 	copyA := t == cpu.AVX2 && rows >= 12 && inca == 1 && a.Stride*size%4096 == 0
 	ncb := outerNCFor(t)
+	if k >= 1 && k <= outerThinK {
+		// The column chunk keeps a block of kc rows of B in L2; a thin B
+		// is that small at any width, and C is read once whatever the
+		// chunk, so the chunk takes whole rows (as many bytes of B as
+		// kc rows of ncb would hold at most).
+		ncb = min(max(ncb, cols*size), ncb*outerKC/k)
+	}
 	if k == 0 || (!packA && !packB && !copyA && k <= outerKC && cols*size <= ncb && rows*cols*k <= outerWork) {
 		// One call does it: skip the blocking (its divisions cost more
 		// than a small product).
@@ -787,6 +794,14 @@ const (
 	outerNC = 8192
 	outerMC = 96
 )
+
+// outerThinK is the most rows of B (the batch of AddOuters) for which
+// Outer's column chunk takes whole rows of C. On Intel Emerald Rapids,
+// AddOuters of 1024 x 1024 float64 on AVX-512 split into two chunks of
+// half rows took 1.1x the time of whole rows (AVX2's chunk, already whole
+// rows there) at batch 1 and 4; at 16 the two measured the same
+// (docs/perf-notes.md).
+const outerThinK = 4
 
 // outerPacksB reports whether tier t packs a block of B of kc rows, at an
 // aliasing row stride of ldb bytes, that rows rows of C reuse. On AVX-512

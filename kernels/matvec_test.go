@@ -225,6 +225,37 @@ func testAddOuters[T Float](t *testing.T, tier cpu.Tier) {
 	}
 }
 
+// TestAddOutersThin runs AddOuters of a thin batch (at most outerThinK
+// rows) on G too large for one Outer call, where the column chunk takes
+// whole rows: rows of 2048 (an aliasing stride, which packs B) and 2100
+// columns, past every tier's usual chunk in both precisions, and rows too
+// long for the pack buffer, which the chunk must still split.
+func TestAddOutersThin(t *testing.T) {
+	forBoth(t, testAddOutersThin[float64], testAddOutersThin[float32])
+}
+
+func testAddOutersThin[T Float](t *testing.T, tier cpu.Tier) {
+	for _, s := range [][3]int{{1100, 2048, 2}, {2100, 2100, 1}, {700, 2100, outerThinK}, {16, 69632, outerThinK}} {
+		m, n, nb := s[0], s[1], s[2]
+		if m*n*nb <= outerWork {
+			t.Fatalf("shape %v fits one Outer call", s)
+		}
+		r := shapeRand(s, 5)
+		g := newGMat[T](r, m, n, 0, 3, -7)
+		d := newGMat[T](r, nb, m, 0, 1, nan[T]())
+		x := newGMat[T](r, nb, n, 0, 2, nan[T]())
+		what := fmt.Sprintf("AddOuters m=%d n=%d batch=%d", m, n, nb)
+		want := memoRef(what+" thin", func() []T {
+			want := clone(g.m.Data)
+			ref.AddOuters(want, g.m.Stride, nil, d.m.Data, d.m.Stride, x.m.Data, x.m.Stride, m, n, nb)
+			return want
+		})
+		addOutersOn(tier, 1, g.m, nil, d.m, x.m)
+		sameSlice(t, what+" g", g.m.Data, want)
+		checkAll(t, what, g, d, x)
+	}
+}
+
 // testSetOuters checks SetOuters against clearing G and gb and adding: G
 // and gb start as NaN (never read), the padding between G's rows as -7
 // (never written).
