@@ -5,7 +5,7 @@
 #include "textflag.h"
 
 // func matVecsF64AVX512(y []float64, ldy int, w []float64, ldw int, x []float64, ldx int, bias []float64, m int, nb int, n int, lanes []float64, first bool, last bool)
-// Requires: AVX, AVX512BW, AVX512DQ, AVX512F, MMX+
+// Requires: AVX, AVX512BW, AVX512DQ, AVX512F, AVX512VL, MMX+
 TEXT ·matVecsF64AVX512(SB), NOSPLIT, $0-170
 	MOVQ  m+120(FP), R13
 	TESTQ R13, R13
@@ -21,11 +21,7 @@ TEXT ·matVecsF64AVX512(SB), NOSPLIT, $0-170
 	MOVQ  y_base+0(FP), R12
 	MOVQ  lanes_base+144(FP), R15
 
-	// K3-K5: the store masks of the full tiles (see runK).
-	MOVL  $0x0000000f, DI
-	KMOVW DI, K3
-	MOVL  $0x000000f0, DI
-	KMOVW DI, K4
+	// K5: all eight lanes (see runK).
 	MOVL  $0x000000ff, DI
 	KMOVW DI, K5
 
@@ -398,22 +394,32 @@ mv_rb6_t4_last:
 	TESTQ     DI, DI
 	JEQ       mv_rb6_t4_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
+	// Bias: bias[r] added to each output of a run, then its store.
 	MOVQ    m+120(FP), SI
 	SUBQ    R13, SI
 	SHLQ    $0x03, SI
 	ADDQ    bias_base+96(FP), SI
-	VMOVUPD (SI), K3, Z25
-	VMOVUPD -32(SI), K4, Z25
-	VADDPD  Z25, Z24, Z24
-
-mv_rb6_t4_g0_store:
-	VMOVUPD Z24, K3, (R12)
+	VMOVUPD (SI), Y26
+	VADDPD  Y26, Y24, Y25
+	VMOVUPD Y25, (R12)
+	VALIGNQ $0x04, Z24, Z24, Z25
+	VMOVUPD (SI), Y26
+	VADDPD  Y26, Y25, Y25
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000008, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K4, -32(DI)
+	VMOVUPD Y25, (DI)
+	JMP     mv_rb6_t4_g0_end
 
+mv_rb6_t4_g0_store:
+	VMOVUPD Y24, (R12)
+	VALIGNQ $0x04, Z24, Z24, Z25
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000008, DI, DI
+	ADDQ    R12, DI
+	VMOVUPD Y25, (DI)
+
+mv_rb6_t4_g0_end:
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF64X2 $0x44, Z14, Z2, Z30
 	VSHUFF64X2 $0xee, Z14, Z2, Z31
@@ -444,25 +450,38 @@ mv_rb6_t4_g0_store:
 	TESTQ     DI, DI
 	JEQ       mv_rb6_t4_g8_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
+	// Bias: bias[r] added to each output of a run, then its store.
 	MOVQ    m+120(FP), SI
 	SUBQ    R13, SI
 	SHLQ    $0x03, SI
 	ADDQ    bias_base+96(FP), SI
-	VMOVUPD (SI), K3, Z25
-	VMOVUPD -32(SI), K4, Z25
-	VADDPD  Z25, Z24, Z24
+	VMOVUPD (SI), Y26
+	VADDPD  Y26, Y24, Y25
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000010, DI, DI
+	ADDQ    R12, DI
+	VMOVUPD Y25, (DI)
+	VALIGNQ $0x04, Z24, Z24, Z25
+	VMOVUPD (SI), Y26
+	VADDPD  Y26, Y25, Y25
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000018, DI, DI
+	ADDQ    R12, DI
+	VMOVUPD Y25, (DI)
+	JMP     mv_rb6_t4_g8_end
 
 mv_rb6_t4_g8_store:
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000010, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K3, (DI)
+	VMOVUPD Y24, (DI)
+	VALIGNQ $0x04, Z24, Z24, Z25
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000018, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K4, -32(DI)
+	VMOVUPD Y25, (DI)
 
+mv_rb6_t4_g8_end:
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF64X2 $0x44, Z16, Z4, Z30
 	VSHUFF64X2 $0xee, Z16, Z4, Z31
@@ -493,25 +512,38 @@ mv_rb6_t4_g8_store:
 	TESTQ     DI, DI
 	JEQ       mv_rb6_t4_g16_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
+	// Bias: bias[r] added to each output of a run, then its store.
 	MOVQ    m+120(FP), SI
 	SUBQ    R13, SI
 	SHLQ    $0x03, SI
 	ADDQ    bias_base+96(FP), SI
-	VMOVUPD (SI), K3, Z25
-	VMOVUPD -32(SI), K4, Z25
-	VADDPD  Z25, Z24, Z24
+	VMOVUPD (SI), Y26
+	VADDPD  Y26, Y24, Y25
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000020, DI, DI
+	ADDQ    R12, DI
+	VMOVUPD Y25, (DI)
+	VALIGNQ $0x04, Z24, Z24, Z25
+	VMOVUPD (SI), Y26
+	VADDPD  Y26, Y25, Y25
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000028, DI, DI
+	ADDQ    R12, DI
+	VMOVUPD Y25, (DI)
+	JMP     mv_rb6_t4_g16_end
 
 mv_rb6_t4_g16_store:
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000020, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K3, (DI)
+	VMOVUPD Y24, (DI)
+	VALIGNQ $0x04, Z24, Z24, Z25
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000028, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K4, -32(DI)
+	VMOVUPD Y25, (DI)
 
+mv_rb6_t4_g16_end:
 mv_rb6_t4_end:
 	LEAQ (R10)(R8*4), R10
 	ADDQ $0x00000020, R12
@@ -772,39 +804,52 @@ mv_rb6_t3_last:
 	TESTQ     DI, DI
 	JEQ       mv_rb6_t3_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ    m+120(FP), SI
-	SUBQ    R13, SI
-	SHLQ    $0x03, SI
-	ADDQ    bias_base+96(FP), SI
-	MOVL    $0x00000007, DI
-	KMOVW   DI, K2
-	VMOVUPD (SI), K2, Z25
-	MOVL    $0x00000038, DI
-	KMOVW   DI, K2
-	VMOVUPD -24(SI), K2, Z25
-	MOVL    $0x000000c0, DI
-	KMOVW   DI, K2
-	VMOVUPD -48(SI), K2, Z25
-	VADDPD  Z25, Z24, Z24
+	// Bias: bias[r] added to each output of a run, then its store.
+	MOVQ      m+120(FP), SI
+	SUBQ      R13, SI
+	SHLQ      $0x03, SI
+	ADDQ      bias_base+96(FP), SI
+	MOVL      $0x00000007, DI
+	KMOVW     DI, K2
+	VMOVUPD.Z (SI), K2, Y26
+	VADDPD    Y26, Y24, Y25
+	VMOVUPD   Y25, K2, (R12)
+	VALIGNQ   $0x03, Z24, Z24, Z25
+	MOVL      $0x00000007, DI
+	KMOVW     DI, K2
+	VMOVUPD.Z (SI), K2, Y26
+	VADDPD    Y26, Y25, Y25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000008, DI, DI
+	ADDQ      R12, DI
+	VMOVUPD   Y25, K2, (DI)
+	VALIGNQ   $0x06, Z24, Z24, Z25
+	VMOVUPD   (SI), X26
+	VADDPD    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000010, DI, DI
+	ADDQ      R12, DI
+	VMOVUPD   X25, (DI)
+	JMP       mv_rb6_t3_g0_end
 
 mv_rb6_t3_g0_store:
 	MOVL    $0x00000007, DI
 	KMOVW   DI, K2
-	VMOVUPD Z24, K2, (R12)
-	MOVL    $0x00000038, DI
+	VMOVUPD Y24, K2, (R12)
+	VALIGNQ $0x03, Z24, Z24, Z25
+	MOVL    $0x00000007, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000008, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K2, -24(DI)
-	MOVL    $0x000000c0, DI
-	KMOVW   DI, K2
+	VMOVUPD Y25, K2, (DI)
+	VALIGNQ $0x06, Z24, Z24, Z25
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000010, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K2, -48(DI)
+	VMOVUPD X25, (DI)
 
+mv_rb6_t3_g0_end:
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF64X2 $0x44, Z9, Z14, Z30
 	VSHUFF64X2 $0xee, Z9, Z14, Z31
@@ -835,24 +880,47 @@ mv_rb6_t3_g0_store:
 	TESTQ     DI, DI
 	JEQ       mv_rb6_t3_g8_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ    m+120(FP), SI
-	SUBQ    R13, SI
-	SHLQ    $0x03, SI
-	ADDQ    bias_base+96(FP), SI
-	MOVL    $0x00000001, DI
-	KMOVW   DI, K2
-	VMOVUPD 16(SI), K2, Z25
-	MOVL    $0x0000000e, DI
-	KMOVW   DI, K2
-	VMOVUPD -8(SI), K2, Z25
-	MOVL    $0x00000070, DI
-	KMOVW   DI, K2
-	VMOVUPD -32(SI), K2, Z25
-	MOVL    $0x00000080, DI
-	KMOVW   DI, K2
-	VMOVUPD -56(SI), K2, Z25
-	VADDPD  Z25, Z24, Z24
+	// Bias: bias[r] added to each output of a run, then its store.
+	MOVQ      m+120(FP), SI
+	SUBQ      R13, SI
+	SHLQ      $0x03, SI
+	ADDQ      bias_base+96(FP), SI
+	MOVL      $0x00000001, DI
+	KMOVW     DI, K2
+	VMOVUPD.Z 16(SI), K2, X26
+	VADDPD    X26, X24, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000010, DI, DI
+	ADDQ      R12, DI
+	VMOVUPD   X25, K2, 16(DI)
+	VALIGNQ   $0x01, Z24, Z24, Z25
+	MOVL      $0x00000007, DI
+	KMOVW     DI, K2
+	VMOVUPD.Z (SI), K2, Y26
+	VADDPD    Y26, Y25, Y25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000018, DI, DI
+	ADDQ      R12, DI
+	VMOVUPD   Y25, K2, (DI)
+	VALIGNQ   $0x04, Z24, Z24, Z25
+	MOVL      $0x00000007, DI
+	KMOVW     DI, K2
+	VMOVUPD.Z (SI), K2, Y26
+	VADDPD    Y26, Y25, Y25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000020, DI, DI
+	ADDQ      R12, DI
+	VMOVUPD   Y25, K2, (DI)
+	VALIGNQ   $0x07, Z24, Z24, Z25
+	MOVL      $0x00000001, DI
+	KMOVW     DI, K2
+	VMOVUPD.Z (SI), K2, X26
+	VADDPD    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000028, DI, DI
+	ADDQ      R12, DI
+	VMOVUPD   X25, K2, (DI)
+	JMP       mv_rb6_t3_g8_end
 
 mv_rb6_t3_g8_store:
 	MOVL    $0x00000001, DI
@@ -860,26 +928,30 @@ mv_rb6_t3_g8_store:
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000010, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K2, 16(DI)
-	MOVL    $0x0000000e, DI
+	VMOVUPD X24, K2, 16(DI)
+	VALIGNQ $0x01, Z24, Z24, Z25
+	MOVL    $0x00000007, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000018, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K2, -8(DI)
-	MOVL    $0x00000070, DI
+	VMOVUPD Y25, K2, (DI)
+	VALIGNQ $0x04, Z24, Z24, Z25
+	MOVL    $0x00000007, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000020, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K2, -32(DI)
-	MOVL    $0x00000080, DI
+	VMOVUPD Y25, K2, (DI)
+	VALIGNQ $0x07, Z24, Z24, Z25
+	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000028, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K2, -56(DI)
+	VMOVUPD X25, K2, (DI)
 
+mv_rb6_t3_g8_end:
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF64X2 $0x44, Z17, Z11, Z30
 	VSHUFF64X2 $0xee, Z17, Z11, Z31
@@ -910,24 +982,26 @@ mv_rb6_t3_g8_store:
 	TESTQ     DI, DI
 	JEQ       mv_rb6_t3_g16_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
+	// Bias: bias[r] added to each output of a run, then its store.
 	MOVQ    m+120(FP), SI
 	SUBQ    R13, SI
 	SHLQ    $0x03, SI
 	ADDQ    bias_base+96(FP), SI
-	MOVL    $0x00000003, DI
-	KMOVW   DI, K2
-	VMOVUPD 8(SI), K2, Z25
-	VADDPD  Z25, Z24, Z24
-
-mv_rb6_t3_g16_store:
-	MOVL    $0x00000003, DI
-	KMOVW   DI, K2
+	VMOVUPD 8(SI), X26
+	VADDPD  X26, X24, X25
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000028, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K2, 8(DI)
+	VMOVUPD X25, 8(DI)
+	JMP     mv_rb6_t3_g16_end
 
+mv_rb6_t3_g16_store:
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000028, DI, DI
+	ADDQ    R12, DI
+	VMOVUPD X24, 8(DI)
+
+mv_rb6_t3_g16_end:
 mv_rb6_t3_end:
 	ADDQ $0x00000018, R12
 	JMP  mv_rb6_next
@@ -1131,48 +1205,56 @@ mv_rb6_t2_last:
 	TESTQ     DI, DI
 	JEQ       mv_rb6_t2_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
+	// Bias: bias[r] added to each output of a run, then its store.
 	MOVQ    m+120(FP), SI
 	SUBQ    R13, SI
 	SHLQ    $0x03, SI
 	ADDQ    bias_base+96(FP), SI
-	MOVL    $0x00000003, DI
-	KMOVW   DI, K2
-	VMOVUPD (SI), K2, Z25
-	MOVL    $0x0000000c, DI
-	KMOVW   DI, K2
-	VMOVUPD -16(SI), K2, Z25
-	MOVL    $0x00000030, DI
-	KMOVW   DI, K2
-	VMOVUPD -32(SI), K2, Z25
-	MOVL    $0x000000c0, DI
-	KMOVW   DI, K2
-	VMOVUPD -48(SI), K2, Z25
-	VADDPD  Z25, Z24, Z24
-
-mv_rb6_t2_g0_store:
-	MOVL    $0x00000003, DI
-	KMOVW   DI, K2
-	VMOVUPD Z24, K2, (R12)
-	MOVL    $0x0000000c, DI
-	KMOVW   DI, K2
+	VMOVUPD (SI), X26
+	VADDPD  X26, X24, X25
+	VMOVUPD X25, (R12)
+	VALIGNQ $0x02, Z24, Z24, Z25
+	VMOVUPD (SI), X26
+	VADDPD  X26, X25, X25
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000008, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K2, -16(DI)
-	MOVL    $0x00000030, DI
-	KMOVW   DI, K2
+	VMOVUPD X25, (DI)
+	VALIGNQ $0x04, Z24, Z24, Z25
+	VMOVUPD (SI), X26
+	VADDPD  X26, X25, X25
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000010, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K2, -32(DI)
-	MOVL    $0x000000c0, DI
-	KMOVW   DI, K2
+	VMOVUPD X25, (DI)
+	VALIGNQ $0x06, Z24, Z24, Z25
+	VMOVUPD (SI), X26
+	VADDPD  X26, X25, X25
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000018, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K2, -48(DI)
+	VMOVUPD X25, (DI)
+	JMP     mv_rb6_t2_g0_end
 
+mv_rb6_t2_g0_store:
+	VMOVUPD X24, (R12)
+	VALIGNQ $0x02, Z24, Z24, Z25
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000008, DI, DI
+	ADDQ    R12, DI
+	VMOVUPD X25, (DI)
+	VALIGNQ $0x04, Z24, Z24, Z25
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000010, DI, DI
+	ADDQ    R12, DI
+	VMOVUPD X25, (DI)
+	VALIGNQ $0x06, Z24, Z24, Z25
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000018, DI, DI
+	ADDQ    R12, DI
+	VMOVUPD X25, (DI)
+
+mv_rb6_t2_g0_end:
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF64X2 $0x44, Z5, Z4, Z30
 	VSHUFF64X2 $0xee, Z5, Z4, Z31
@@ -1203,33 +1285,38 @@ mv_rb6_t2_g0_store:
 	TESTQ     DI, DI
 	JEQ       mv_rb6_t2_g8_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
+	// Bias: bias[r] added to each output of a run, then its store.
 	MOVQ    m+120(FP), SI
 	SUBQ    R13, SI
 	SHLQ    $0x03, SI
 	ADDQ    bias_base+96(FP), SI
-	MOVL    $0x00000003, DI
-	KMOVW   DI, K2
-	VMOVUPD (SI), K2, Z25
-	MOVL    $0x0000000c, DI
-	KMOVW   DI, K2
-	VMOVUPD -16(SI), K2, Z25
-	VADDPD  Z25, Z24, Z24
-
-mv_rb6_t2_g8_store:
-	MOVL    $0x00000003, DI
-	KMOVW   DI, K2
+	VMOVUPD (SI), X26
+	VADDPD  X26, X24, X25
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000020, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K2, (DI)
-	MOVL    $0x0000000c, DI
-	KMOVW   DI, K2
+	VMOVUPD X25, (DI)
+	VALIGNQ $0x02, Z24, Z24, Z25
+	VMOVUPD (SI), X26
+	VADDPD  X26, X25, X25
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000028, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K2, -16(DI)
+	VMOVUPD X25, (DI)
+	JMP     mv_rb6_t2_g8_end
 
+mv_rb6_t2_g8_store:
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000020, DI, DI
+	ADDQ    R12, DI
+	VMOVUPD X24, (DI)
+	VALIGNQ $0x02, Z24, Z24, Z25
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000028, DI, DI
+	ADDQ    R12, DI
+	VMOVUPD X25, (DI)
+
+mv_rb6_t2_g8_end:
 mv_rb6_t2_end:
 	ADDQ $0x00000010, R12
 	JMP  mv_rb6_next
@@ -1387,66 +1474,104 @@ mv_rb6_t1_last:
 	TESTQ     DI, DI
 	JEQ       mv_rb6_t1_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ    m+120(FP), SI
-	SUBQ    R13, SI
-	SHLQ    $0x03, SI
-	ADDQ    bias_base+96(FP), SI
-	MOVL    $0x00000001, DI
-	KMOVW   DI, K2
-	VMOVUPD (SI), K2, Z25
-	MOVL    $0x00000002, DI
-	KMOVW   DI, K2
-	VMOVUPD -8(SI), K2, Z25
-	MOVL    $0x00000004, DI
-	KMOVW   DI, K2
-	VMOVUPD -16(SI), K2, Z25
-	MOVL    $0x00000008, DI
-	KMOVW   DI, K2
-	VMOVUPD -24(SI), K2, Z25
-	MOVL    $0x00000010, DI
-	KMOVW   DI, K2
-	VMOVUPD -32(SI), K2, Z25
-	MOVL    $0x00000020, DI
-	KMOVW   DI, K2
-	VMOVUPD -40(SI), K2, Z25
-	VADDPD  Z25, Z24, Z24
+	// Bias: bias[r] added to each output of a run, then its store.
+	MOVQ      m+120(FP), SI
+	SUBQ      R13, SI
+	SHLQ      $0x03, SI
+	ADDQ      bias_base+96(FP), SI
+	MOVL      $0x00000001, DI
+	KMOVW     DI, K2
+	VMOVUPD.Z (SI), K2, X26
+	VADDPD    X26, X24, X25
+	VMOVUPD   X25, K2, (R12)
+	VALIGNQ   $0x01, Z24, Z24, Z25
+	MOVL      $0x00000001, DI
+	KMOVW     DI, K2
+	VMOVUPD.Z (SI), K2, X26
+	VADDPD    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000008, DI, DI
+	ADDQ      R12, DI
+	VMOVUPD   X25, K2, (DI)
+	VALIGNQ   $0x02, Z24, Z24, Z25
+	MOVL      $0x00000001, DI
+	KMOVW     DI, K2
+	VMOVUPD.Z (SI), K2, X26
+	VADDPD    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000010, DI, DI
+	ADDQ      R12, DI
+	VMOVUPD   X25, K2, (DI)
+	VALIGNQ   $0x03, Z24, Z24, Z25
+	MOVL      $0x00000001, DI
+	KMOVW     DI, K2
+	VMOVUPD.Z (SI), K2, X26
+	VADDPD    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000018, DI, DI
+	ADDQ      R12, DI
+	VMOVUPD   X25, K2, (DI)
+	VALIGNQ   $0x04, Z24, Z24, Z25
+	MOVL      $0x00000001, DI
+	KMOVW     DI, K2
+	VMOVUPD.Z (SI), K2, X26
+	VADDPD    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000020, DI, DI
+	ADDQ      R12, DI
+	VMOVUPD   X25, K2, (DI)
+	VALIGNQ   $0x05, Z24, Z24, Z25
+	MOVL      $0x00000001, DI
+	KMOVW     DI, K2
+	VMOVUPD.Z (SI), K2, X26
+	VADDPD    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000028, DI, DI
+	ADDQ      R12, DI
+	VMOVUPD   X25, K2, (DI)
+	JMP       mv_rb6_t1_g0_end
 
 mv_rb6_t1_g0_store:
 	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
-	VMOVUPD Z24, K2, (R12)
-	MOVL    $0x00000002, DI
+	VMOVUPD X24, K2, (R12)
+	VALIGNQ $0x01, Z24, Z24, Z25
+	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000008, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K2, -8(DI)
-	MOVL    $0x00000004, DI
+	VMOVUPD X25, K2, (DI)
+	VALIGNQ $0x02, Z24, Z24, Z25
+	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000010, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K2, -16(DI)
-	MOVL    $0x00000008, DI
+	VMOVUPD X25, K2, (DI)
+	VALIGNQ $0x03, Z24, Z24, Z25
+	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000018, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K2, -24(DI)
-	MOVL    $0x00000010, DI
+	VMOVUPD X25, K2, (DI)
+	VALIGNQ $0x04, Z24, Z24, Z25
+	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000020, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K2, -32(DI)
-	MOVL    $0x00000020, DI
+	VMOVUPD X25, K2, (DI)
+	VALIGNQ $0x05, Z24, Z24, Z25
+	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000028, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K2, -40(DI)
+	VMOVUPD X25, K2, (DI)
 
+mv_rb6_t1_g0_end:
 mv_rb6_t1_end:
 	ADDQ $0x00000008, R12
 
@@ -1735,22 +1860,32 @@ mv_rb5_t4_last:
 	TESTQ     DI, DI
 	JEQ       mv_rb5_t4_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
+	// Bias: bias[r] added to each output of a run, then its store.
 	MOVQ    m+120(FP), SI
 	SUBQ    R13, SI
 	SHLQ    $0x03, SI
 	ADDQ    bias_base+96(FP), SI
-	VMOVUPD (SI), K3, Z25
-	VMOVUPD -32(SI), K4, Z25
-	VADDPD  Z25, Z24, Z24
-
-mv_rb5_t4_g0_store:
-	VMOVUPD Z24, K3, (R12)
+	VMOVUPD (SI), Y26
+	VADDPD  Y26, Y24, Y25
+	VMOVUPD Y25, (R12)
+	VALIGNQ $0x04, Z24, Z24, Z25
+	VMOVUPD (SI), Y26
+	VADDPD  Y26, Y25, Y25
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000008, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K4, -32(DI)
+	VMOVUPD Y25, (DI)
+	JMP     mv_rb5_t4_g0_end
 
+mv_rb5_t4_g0_store:
+	VMOVUPD Y24, (R12)
+	VALIGNQ $0x04, Z24, Z24, Z25
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000008, DI, DI
+	ADDQ    R12, DI
+	VMOVUPD Y25, (DI)
+
+mv_rb5_t4_g0_end:
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF64X2 $0x44, Z12, Z2, Z30
 	VSHUFF64X2 $0xee, Z12, Z2, Z31
@@ -1781,25 +1916,38 @@ mv_rb5_t4_g0_store:
 	TESTQ     DI, DI
 	JEQ       mv_rb5_t4_g8_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
+	// Bias: bias[r] added to each output of a run, then its store.
 	MOVQ    m+120(FP), SI
 	SUBQ    R13, SI
 	SHLQ    $0x03, SI
 	ADDQ    bias_base+96(FP), SI
-	VMOVUPD (SI), K3, Z25
-	VMOVUPD -32(SI), K4, Z25
-	VADDPD  Z25, Z24, Z24
+	VMOVUPD (SI), Y26
+	VADDPD  Y26, Y24, Y25
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000010, DI, DI
+	ADDQ    R12, DI
+	VMOVUPD Y25, (DI)
+	VALIGNQ $0x04, Z24, Z24, Z25
+	VMOVUPD (SI), Y26
+	VADDPD  Y26, Y25, Y25
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000018, DI, DI
+	ADDQ    R12, DI
+	VMOVUPD Y25, (DI)
+	JMP     mv_rb5_t4_g8_end
 
 mv_rb5_t4_g8_store:
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000010, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K3, (DI)
+	VMOVUPD Y24, (DI)
+	VALIGNQ $0x04, Z24, Z24, Z25
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000018, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K4, -32(DI)
+	VMOVUPD Y25, (DI)
 
+mv_rb5_t4_g8_end:
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF64X2 $0x44, Z14, Z4, Z30
 	VSHUFF64X2 $0xee, Z14, Z4, Z31
@@ -1830,20 +1978,26 @@ mv_rb5_t4_g8_store:
 	TESTQ     DI, DI
 	JEQ       mv_rb5_t4_g16_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
+	// Bias: bias[r] added to each output of a run, then its store.
 	MOVQ    m+120(FP), SI
 	SUBQ    R13, SI
 	SHLQ    $0x03, SI
 	ADDQ    bias_base+96(FP), SI
-	VMOVUPD (SI), K3, Z25
-	VADDPD  Z25, Z24, Z24
+	VMOVUPD (SI), Y26
+	VADDPD  Y26, Y24, Y25
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000020, DI, DI
+	ADDQ    R12, DI
+	VMOVUPD Y25, (DI)
+	JMP     mv_rb5_t4_g16_end
 
 mv_rb5_t4_g16_store:
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000020, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K3, (DI)
+	VMOVUPD Y24, (DI)
 
+mv_rb5_t4_g16_end:
 mv_rb5_t4_end:
 	LEAQ (R10)(R8*4), R10
 	ADDQ $0x00000020, R12
@@ -2079,39 +2233,52 @@ mv_rb5_t3_last:
 	TESTQ     DI, DI
 	JEQ       mv_rb5_t3_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ    m+120(FP), SI
-	SUBQ    R13, SI
-	SHLQ    $0x03, SI
-	ADDQ    bias_base+96(FP), SI
-	MOVL    $0x00000007, DI
-	KMOVW   DI, K2
-	VMOVUPD (SI), K2, Z25
-	MOVL    $0x00000038, DI
-	KMOVW   DI, K2
-	VMOVUPD -24(SI), K2, Z25
-	MOVL    $0x000000c0, DI
-	KMOVW   DI, K2
-	VMOVUPD -48(SI), K2, Z25
-	VADDPD  Z25, Z24, Z24
+	// Bias: bias[r] added to each output of a run, then its store.
+	MOVQ      m+120(FP), SI
+	SUBQ      R13, SI
+	SHLQ      $0x03, SI
+	ADDQ      bias_base+96(FP), SI
+	MOVL      $0x00000007, DI
+	KMOVW     DI, K2
+	VMOVUPD.Z (SI), K2, Y26
+	VADDPD    Y26, Y24, Y25
+	VMOVUPD   Y25, K2, (R12)
+	VALIGNQ   $0x03, Z24, Z24, Z25
+	MOVL      $0x00000007, DI
+	KMOVW     DI, K2
+	VMOVUPD.Z (SI), K2, Y26
+	VADDPD    Y26, Y25, Y25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000008, DI, DI
+	ADDQ      R12, DI
+	VMOVUPD   Y25, K2, (DI)
+	VALIGNQ   $0x06, Z24, Z24, Z25
+	VMOVUPD   (SI), X26
+	VADDPD    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000010, DI, DI
+	ADDQ      R12, DI
+	VMOVUPD   X25, (DI)
+	JMP       mv_rb5_t3_g0_end
 
 mv_rb5_t3_g0_store:
 	MOVL    $0x00000007, DI
 	KMOVW   DI, K2
-	VMOVUPD Z24, K2, (R12)
-	MOVL    $0x00000038, DI
+	VMOVUPD Y24, K2, (R12)
+	VALIGNQ $0x03, Z24, Z24, Z25
+	MOVL    $0x00000007, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000008, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K2, -24(DI)
-	MOVL    $0x000000c0, DI
-	KMOVW   DI, K2
+	VMOVUPD Y25, K2, (DI)
+	VALIGNQ $0x06, Z24, Z24, Z25
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000010, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K2, -48(DI)
+	VMOVUPD X25, (DI)
 
+mv_rb5_t3_g0_end:
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF64X2 $0x44, Z8, Z12, Z30
 	VSHUFF64X2 $0xee, Z8, Z12, Z31
@@ -2142,21 +2309,38 @@ mv_rb5_t3_g0_store:
 	TESTQ     DI, DI
 	JEQ       mv_rb5_t3_g8_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ    m+120(FP), SI
-	SUBQ    R13, SI
-	SHLQ    $0x03, SI
-	ADDQ    bias_base+96(FP), SI
-	MOVL    $0x00000001, DI
-	KMOVW   DI, K2
-	VMOVUPD 16(SI), K2, Z25
-	MOVL    $0x0000000e, DI
-	KMOVW   DI, K2
-	VMOVUPD -8(SI), K2, Z25
-	MOVL    $0x00000070, DI
-	KMOVW   DI, K2
-	VMOVUPD -32(SI), K2, Z25
-	VADDPD  Z25, Z24, Z24
+	// Bias: bias[r] added to each output of a run, then its store.
+	MOVQ      m+120(FP), SI
+	SUBQ      R13, SI
+	SHLQ      $0x03, SI
+	ADDQ      bias_base+96(FP), SI
+	MOVL      $0x00000001, DI
+	KMOVW     DI, K2
+	VMOVUPD.Z 16(SI), K2, X26
+	VADDPD    X26, X24, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000010, DI, DI
+	ADDQ      R12, DI
+	VMOVUPD   X25, K2, 16(DI)
+	VALIGNQ   $0x01, Z24, Z24, Z25
+	MOVL      $0x00000007, DI
+	KMOVW     DI, K2
+	VMOVUPD.Z (SI), K2, Y26
+	VADDPD    Y26, Y25, Y25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000018, DI, DI
+	ADDQ      R12, DI
+	VMOVUPD   Y25, K2, (DI)
+	VALIGNQ   $0x04, Z24, Z24, Z25
+	MOVL      $0x00000007, DI
+	KMOVW     DI, K2
+	VMOVUPD.Z (SI), K2, Y26
+	VADDPD    Y26, Y25, Y25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000020, DI, DI
+	ADDQ      R12, DI
+	VMOVUPD   Y25, K2, (DI)
+	JMP       mv_rb5_t3_g8_end
 
 mv_rb5_t3_g8_store:
 	MOVL    $0x00000001, DI
@@ -2164,20 +2348,23 @@ mv_rb5_t3_g8_store:
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000010, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K2, 16(DI)
-	MOVL    $0x0000000e, DI
+	VMOVUPD X24, K2, 16(DI)
+	VALIGNQ $0x01, Z24, Z24, Z25
+	MOVL    $0x00000007, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000018, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K2, -8(DI)
-	MOVL    $0x00000070, DI
+	VMOVUPD Y25, K2, (DI)
+	VALIGNQ $0x04, Z24, Z24, Z25
+	MOVL    $0x00000007, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000020, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K2, -32(DI)
+	VMOVUPD Y25, K2, (DI)
 
+mv_rb5_t3_g8_end:
 mv_rb5_t3_end:
 	ADDQ $0x00000018, R12
 	JMP  mv_rb5_next
@@ -2363,48 +2550,56 @@ mv_rb5_t2_last:
 	TESTQ     DI, DI
 	JEQ       mv_rb5_t2_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
+	// Bias: bias[r] added to each output of a run, then its store.
 	MOVQ    m+120(FP), SI
 	SUBQ    R13, SI
 	SHLQ    $0x03, SI
 	ADDQ    bias_base+96(FP), SI
-	MOVL    $0x00000003, DI
-	KMOVW   DI, K2
-	VMOVUPD (SI), K2, Z25
-	MOVL    $0x0000000c, DI
-	KMOVW   DI, K2
-	VMOVUPD -16(SI), K2, Z25
-	MOVL    $0x00000030, DI
-	KMOVW   DI, K2
-	VMOVUPD -32(SI), K2, Z25
-	MOVL    $0x000000c0, DI
-	KMOVW   DI, K2
-	VMOVUPD -48(SI), K2, Z25
-	VADDPD  Z25, Z24, Z24
-
-mv_rb5_t2_g0_store:
-	MOVL    $0x00000003, DI
-	KMOVW   DI, K2
-	VMOVUPD Z24, K2, (R12)
-	MOVL    $0x0000000c, DI
-	KMOVW   DI, K2
+	VMOVUPD (SI), X26
+	VADDPD  X26, X24, X25
+	VMOVUPD X25, (R12)
+	VALIGNQ $0x02, Z24, Z24, Z25
+	VMOVUPD (SI), X26
+	VADDPD  X26, X25, X25
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000008, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K2, -16(DI)
-	MOVL    $0x00000030, DI
-	KMOVW   DI, K2
+	VMOVUPD X25, (DI)
+	VALIGNQ $0x04, Z24, Z24, Z25
+	VMOVUPD (SI), X26
+	VADDPD  X26, X25, X25
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000010, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K2, -32(DI)
-	MOVL    $0x000000c0, DI
-	KMOVW   DI, K2
+	VMOVUPD X25, (DI)
+	VALIGNQ $0x06, Z24, Z24, Z25
+	VMOVUPD (SI), X26
+	VADDPD  X26, X25, X25
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000018, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K2, -48(DI)
+	VMOVUPD X25, (DI)
+	JMP     mv_rb5_t2_g0_end
 
+mv_rb5_t2_g0_store:
+	VMOVUPD X24, (R12)
+	VALIGNQ $0x02, Z24, Z24, Z25
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000008, DI, DI
+	ADDQ    R12, DI
+	VMOVUPD X25, (DI)
+	VALIGNQ $0x04, Z24, Z24, Z25
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000010, DI, DI
+	ADDQ    R12, DI
+	VMOVUPD X25, (DI)
+	VALIGNQ $0x06, Z24, Z24, Z25
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000018, DI, DI
+	ADDQ    R12, DI
+	VMOVUPD X25, (DI)
+
+mv_rb5_t2_g0_end:
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF64X2 $0x44, Z9, Z4, Z30
 	VSHUFF64X2 $0xee, Z9, Z4, Z31
@@ -2435,24 +2630,26 @@ mv_rb5_t2_g0_store:
 	TESTQ     DI, DI
 	JEQ       mv_rb5_t2_g8_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
+	// Bias: bias[r] added to each output of a run, then its store.
 	MOVQ    m+120(FP), SI
 	SUBQ    R13, SI
 	SHLQ    $0x03, SI
 	ADDQ    bias_base+96(FP), SI
-	MOVL    $0x00000003, DI
-	KMOVW   DI, K2
-	VMOVUPD (SI), K2, Z25
-	VADDPD  Z25, Z24, Z24
-
-mv_rb5_t2_g8_store:
-	MOVL    $0x00000003, DI
-	KMOVW   DI, K2
+	VMOVUPD (SI), X26
+	VADDPD  X26, X24, X25
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000020, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K2, (DI)
+	VMOVUPD X25, (DI)
+	JMP     mv_rb5_t2_g8_end
 
+mv_rb5_t2_g8_store:
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000020, DI, DI
+	ADDQ    R12, DI
+	VMOVUPD X24, (DI)
+
+mv_rb5_t2_g8_end:
 mv_rb5_t2_end:
 	ADDQ $0x00000010, R12
 	JMP  mv_rb5_next
@@ -2599,57 +2796,88 @@ mv_rb5_t1_last:
 	TESTQ     DI, DI
 	JEQ       mv_rb5_t1_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ    m+120(FP), SI
-	SUBQ    R13, SI
-	SHLQ    $0x03, SI
-	ADDQ    bias_base+96(FP), SI
-	MOVL    $0x00000001, DI
-	KMOVW   DI, K2
-	VMOVUPD (SI), K2, Z25
-	MOVL    $0x00000002, DI
-	KMOVW   DI, K2
-	VMOVUPD -8(SI), K2, Z25
-	MOVL    $0x00000004, DI
-	KMOVW   DI, K2
-	VMOVUPD -16(SI), K2, Z25
-	MOVL    $0x00000008, DI
-	KMOVW   DI, K2
-	VMOVUPD -24(SI), K2, Z25
-	MOVL    $0x00000010, DI
-	KMOVW   DI, K2
-	VMOVUPD -32(SI), K2, Z25
-	VADDPD  Z25, Z24, Z24
+	// Bias: bias[r] added to each output of a run, then its store.
+	MOVQ      m+120(FP), SI
+	SUBQ      R13, SI
+	SHLQ      $0x03, SI
+	ADDQ      bias_base+96(FP), SI
+	MOVL      $0x00000001, DI
+	KMOVW     DI, K2
+	VMOVUPD.Z (SI), K2, X26
+	VADDPD    X26, X24, X25
+	VMOVUPD   X25, K2, (R12)
+	VALIGNQ   $0x01, Z24, Z24, Z25
+	MOVL      $0x00000001, DI
+	KMOVW     DI, K2
+	VMOVUPD.Z (SI), K2, X26
+	VADDPD    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000008, DI, DI
+	ADDQ      R12, DI
+	VMOVUPD   X25, K2, (DI)
+	VALIGNQ   $0x02, Z24, Z24, Z25
+	MOVL      $0x00000001, DI
+	KMOVW     DI, K2
+	VMOVUPD.Z (SI), K2, X26
+	VADDPD    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000010, DI, DI
+	ADDQ      R12, DI
+	VMOVUPD   X25, K2, (DI)
+	VALIGNQ   $0x03, Z24, Z24, Z25
+	MOVL      $0x00000001, DI
+	KMOVW     DI, K2
+	VMOVUPD.Z (SI), K2, X26
+	VADDPD    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000018, DI, DI
+	ADDQ      R12, DI
+	VMOVUPD   X25, K2, (DI)
+	VALIGNQ   $0x04, Z24, Z24, Z25
+	MOVL      $0x00000001, DI
+	KMOVW     DI, K2
+	VMOVUPD.Z (SI), K2, X26
+	VADDPD    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000020, DI, DI
+	ADDQ      R12, DI
+	VMOVUPD   X25, K2, (DI)
+	JMP       mv_rb5_t1_g0_end
 
 mv_rb5_t1_g0_store:
 	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
-	VMOVUPD Z24, K2, (R12)
-	MOVL    $0x00000002, DI
+	VMOVUPD X24, K2, (R12)
+	VALIGNQ $0x01, Z24, Z24, Z25
+	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000008, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K2, -8(DI)
-	MOVL    $0x00000004, DI
+	VMOVUPD X25, K2, (DI)
+	VALIGNQ $0x02, Z24, Z24, Z25
+	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000010, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K2, -16(DI)
-	MOVL    $0x00000008, DI
+	VMOVUPD X25, K2, (DI)
+	VALIGNQ $0x03, Z24, Z24, Z25
+	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000018, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K2, -24(DI)
-	MOVL    $0x00000010, DI
+	VMOVUPD X25, K2, (DI)
+	VALIGNQ $0x04, Z24, Z24, Z25
+	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000020, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K2, -32(DI)
+	VMOVUPD X25, K2, (DI)
 
+mv_rb5_t1_g0_end:
 mv_rb5_t1_end:
 	ADDQ $0x00000008, R12
 
@@ -2906,22 +3134,32 @@ mv_rb4_t4_last:
 	TESTQ     DI, DI
 	JEQ       mv_rb4_t4_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
+	// Bias: bias[r] added to each output of a run, then its store.
 	MOVQ    m+120(FP), SI
 	SUBQ    R13, SI
 	SHLQ    $0x03, SI
 	ADDQ    bias_base+96(FP), SI
-	VMOVUPD (SI), K3, Z25
-	VMOVUPD -32(SI), K4, Z25
-	VADDPD  Z25, Z24, Z24
-
-mv_rb4_t4_g0_store:
-	VMOVUPD Z24, K3, (R12)
+	VMOVUPD (SI), Y26
+	VADDPD  Y26, Y24, Y25
+	VMOVUPD Y25, (R12)
+	VALIGNQ $0x04, Z24, Z24, Z25
+	VMOVUPD (SI), Y26
+	VADDPD  Y26, Y25, Y25
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000008, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K4, -32(DI)
+	VMOVUPD Y25, (DI)
+	JMP     mv_rb4_t4_g0_end
 
+mv_rb4_t4_g0_store:
+	VMOVUPD Y24, (R12)
+	VALIGNQ $0x04, Z24, Z24, Z25
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000008, DI, DI
+	ADDQ    R12, DI
+	VMOVUPD Y25, (DI)
+
+mv_rb4_t4_g0_end:
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF64X2 $0x44, Z10, Z2, Z30
 	VSHUFF64X2 $0xee, Z10, Z2, Z31
@@ -2952,25 +3190,38 @@ mv_rb4_t4_g0_store:
 	TESTQ     DI, DI
 	JEQ       mv_rb4_t4_g8_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
+	// Bias: bias[r] added to each output of a run, then its store.
 	MOVQ    m+120(FP), SI
 	SUBQ    R13, SI
 	SHLQ    $0x03, SI
 	ADDQ    bias_base+96(FP), SI
-	VMOVUPD (SI), K3, Z25
-	VMOVUPD -32(SI), K4, Z25
-	VADDPD  Z25, Z24, Z24
+	VMOVUPD (SI), Y26
+	VADDPD  Y26, Y24, Y25
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000010, DI, DI
+	ADDQ    R12, DI
+	VMOVUPD Y25, (DI)
+	VALIGNQ $0x04, Z24, Z24, Z25
+	VMOVUPD (SI), Y26
+	VADDPD  Y26, Y25, Y25
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000018, DI, DI
+	ADDQ    R12, DI
+	VMOVUPD Y25, (DI)
+	JMP     mv_rb4_t4_g8_end
 
 mv_rb4_t4_g8_store:
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000010, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K3, (DI)
+	VMOVUPD Y24, (DI)
+	VALIGNQ $0x04, Z24, Z24, Z25
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000018, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K4, -32(DI)
+	VMOVUPD Y25, (DI)
 
+mv_rb4_t4_g8_end:
 mv_rb4_t4_end:
 	LEAQ (R10)(R8*4), R10
 	ADDQ $0x00000020, R12
@@ -3181,39 +3432,52 @@ mv_rb4_t3_last:
 	TESTQ     DI, DI
 	JEQ       mv_rb4_t3_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ    m+120(FP), SI
-	SUBQ    R13, SI
-	SHLQ    $0x03, SI
-	ADDQ    bias_base+96(FP), SI
-	MOVL    $0x00000007, DI
-	KMOVW   DI, K2
-	VMOVUPD (SI), K2, Z25
-	MOVL    $0x00000038, DI
-	KMOVW   DI, K2
-	VMOVUPD -24(SI), K2, Z25
-	MOVL    $0x000000c0, DI
-	KMOVW   DI, K2
-	VMOVUPD -48(SI), K2, Z25
-	VADDPD  Z25, Z24, Z24
+	// Bias: bias[r] added to each output of a run, then its store.
+	MOVQ      m+120(FP), SI
+	SUBQ      R13, SI
+	SHLQ      $0x03, SI
+	ADDQ      bias_base+96(FP), SI
+	MOVL      $0x00000007, DI
+	KMOVW     DI, K2
+	VMOVUPD.Z (SI), K2, Y26
+	VADDPD    Y26, Y24, Y25
+	VMOVUPD   Y25, K2, (R12)
+	VALIGNQ   $0x03, Z24, Z24, Z25
+	MOVL      $0x00000007, DI
+	KMOVW     DI, K2
+	VMOVUPD.Z (SI), K2, Y26
+	VADDPD    Y26, Y25, Y25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000008, DI, DI
+	ADDQ      R12, DI
+	VMOVUPD   Y25, K2, (DI)
+	VALIGNQ   $0x06, Z24, Z24, Z25
+	VMOVUPD   (SI), X26
+	VADDPD    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000010, DI, DI
+	ADDQ      R12, DI
+	VMOVUPD   X25, (DI)
+	JMP       mv_rb4_t3_g0_end
 
 mv_rb4_t3_g0_store:
 	MOVL    $0x00000007, DI
 	KMOVW   DI, K2
-	VMOVUPD Z24, K2, (R12)
-	MOVL    $0x00000038, DI
+	VMOVUPD Y24, K2, (R12)
+	VALIGNQ $0x03, Z24, Z24, Z25
+	MOVL    $0x00000007, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000008, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K2, -24(DI)
-	MOVL    $0x000000c0, DI
-	KMOVW   DI, K2
+	VMOVUPD Y25, K2, (DI)
+	VALIGNQ $0x06, Z24, Z24, Z25
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000010, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K2, -48(DI)
+	VMOVUPD X25, (DI)
 
+mv_rb4_t3_g0_end:
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF64X2 $0x44, Z7, Z10, Z30
 	VSHUFF64X2 $0xee, Z7, Z10, Z31
@@ -3244,18 +3508,29 @@ mv_rb4_t3_g0_store:
 	TESTQ     DI, DI
 	JEQ       mv_rb4_t3_g8_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ    m+120(FP), SI
-	SUBQ    R13, SI
-	SHLQ    $0x03, SI
-	ADDQ    bias_base+96(FP), SI
-	MOVL    $0x00000001, DI
-	KMOVW   DI, K2
-	VMOVUPD 16(SI), K2, Z25
-	MOVL    $0x0000000e, DI
-	KMOVW   DI, K2
-	VMOVUPD -8(SI), K2, Z25
-	VADDPD  Z25, Z24, Z24
+	// Bias: bias[r] added to each output of a run, then its store.
+	MOVQ      m+120(FP), SI
+	SUBQ      R13, SI
+	SHLQ      $0x03, SI
+	ADDQ      bias_base+96(FP), SI
+	MOVL      $0x00000001, DI
+	KMOVW     DI, K2
+	VMOVUPD.Z 16(SI), K2, X26
+	VADDPD    X26, X24, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000010, DI, DI
+	ADDQ      R12, DI
+	VMOVUPD   X25, K2, 16(DI)
+	VALIGNQ   $0x01, Z24, Z24, Z25
+	MOVL      $0x00000007, DI
+	KMOVW     DI, K2
+	VMOVUPD.Z (SI), K2, Y26
+	VADDPD    Y26, Y25, Y25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000018, DI, DI
+	ADDQ      R12, DI
+	VMOVUPD   Y25, K2, (DI)
+	JMP       mv_rb4_t3_g8_end
 
 mv_rb4_t3_g8_store:
 	MOVL    $0x00000001, DI
@@ -3263,14 +3538,16 @@ mv_rb4_t3_g8_store:
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000010, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K2, 16(DI)
-	MOVL    $0x0000000e, DI
+	VMOVUPD X24, K2, 16(DI)
+	VALIGNQ $0x01, Z24, Z24, Z25
+	MOVL    $0x00000007, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000018, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K2, -8(DI)
+	VMOVUPD Y25, K2, (DI)
 
+mv_rb4_t3_g8_end:
 mv_rb4_t3_end:
 	ADDQ $0x00000018, R12
 	JMP  mv_rb4_next
@@ -3438,48 +3715,56 @@ mv_rb4_t2_last:
 	TESTQ     DI, DI
 	JEQ       mv_rb4_t2_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
+	// Bias: bias[r] added to each output of a run, then its store.
 	MOVQ    m+120(FP), SI
 	SUBQ    R13, SI
 	SHLQ    $0x03, SI
 	ADDQ    bias_base+96(FP), SI
-	MOVL    $0x00000003, DI
-	KMOVW   DI, K2
-	VMOVUPD (SI), K2, Z25
-	MOVL    $0x0000000c, DI
-	KMOVW   DI, K2
-	VMOVUPD -16(SI), K2, Z25
-	MOVL    $0x00000030, DI
-	KMOVW   DI, K2
-	VMOVUPD -32(SI), K2, Z25
-	MOVL    $0x000000c0, DI
-	KMOVW   DI, K2
-	VMOVUPD -48(SI), K2, Z25
-	VADDPD  Z25, Z24, Z24
-
-mv_rb4_t2_g0_store:
-	MOVL    $0x00000003, DI
-	KMOVW   DI, K2
-	VMOVUPD Z24, K2, (R12)
-	MOVL    $0x0000000c, DI
-	KMOVW   DI, K2
+	VMOVUPD (SI), X26
+	VADDPD  X26, X24, X25
+	VMOVUPD X25, (R12)
+	VALIGNQ $0x02, Z24, Z24, Z25
+	VMOVUPD (SI), X26
+	VADDPD  X26, X25, X25
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000008, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K2, -16(DI)
-	MOVL    $0x00000030, DI
-	KMOVW   DI, K2
+	VMOVUPD X25, (DI)
+	VALIGNQ $0x04, Z24, Z24, Z25
+	VMOVUPD (SI), X26
+	VADDPD  X26, X25, X25
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000010, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K2, -32(DI)
-	MOVL    $0x000000c0, DI
-	KMOVW   DI, K2
+	VMOVUPD X25, (DI)
+	VALIGNQ $0x06, Z24, Z24, Z25
+	VMOVUPD (SI), X26
+	VADDPD  X26, X25, X25
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000018, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K2, -48(DI)
+	VMOVUPD X25, (DI)
+	JMP     mv_rb4_t2_g0_end
 
+mv_rb4_t2_g0_store:
+	VMOVUPD X24, (R12)
+	VALIGNQ $0x02, Z24, Z24, Z25
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000008, DI, DI
+	ADDQ    R12, DI
+	VMOVUPD X25, (DI)
+	VALIGNQ $0x04, Z24, Z24, Z25
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000010, DI, DI
+	ADDQ    R12, DI
+	VMOVUPD X25, (DI)
+	VALIGNQ $0x06, Z24, Z24, Z25
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000018, DI, DI
+	ADDQ    R12, DI
+	VMOVUPD X25, (DI)
+
+mv_rb4_t2_g0_end:
 mv_rb4_t2_end:
 	ADDQ $0x00000010, R12
 	JMP  mv_rb4_next
@@ -3615,48 +3900,72 @@ mv_rb4_t1_last:
 	TESTQ     DI, DI
 	JEQ       mv_rb4_t1_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ    m+120(FP), SI
-	SUBQ    R13, SI
-	SHLQ    $0x03, SI
-	ADDQ    bias_base+96(FP), SI
-	MOVL    $0x00000001, DI
-	KMOVW   DI, K2
-	VMOVUPD (SI), K2, Z25
-	MOVL    $0x00000002, DI
-	KMOVW   DI, K2
-	VMOVUPD -8(SI), K2, Z25
-	MOVL    $0x00000004, DI
-	KMOVW   DI, K2
-	VMOVUPD -16(SI), K2, Z25
-	MOVL    $0x00000008, DI
-	KMOVW   DI, K2
-	VMOVUPD -24(SI), K2, Z25
-	VADDPD  Z25, Z24, Z24
+	// Bias: bias[r] added to each output of a run, then its store.
+	MOVQ      m+120(FP), SI
+	SUBQ      R13, SI
+	SHLQ      $0x03, SI
+	ADDQ      bias_base+96(FP), SI
+	MOVL      $0x00000001, DI
+	KMOVW     DI, K2
+	VMOVUPD.Z (SI), K2, X26
+	VADDPD    X26, X24, X25
+	VMOVUPD   X25, K2, (R12)
+	VALIGNQ   $0x01, Z24, Z24, Z25
+	MOVL      $0x00000001, DI
+	KMOVW     DI, K2
+	VMOVUPD.Z (SI), K2, X26
+	VADDPD    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000008, DI, DI
+	ADDQ      R12, DI
+	VMOVUPD   X25, K2, (DI)
+	VALIGNQ   $0x02, Z24, Z24, Z25
+	MOVL      $0x00000001, DI
+	KMOVW     DI, K2
+	VMOVUPD.Z (SI), K2, X26
+	VADDPD    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000010, DI, DI
+	ADDQ      R12, DI
+	VMOVUPD   X25, K2, (DI)
+	VALIGNQ   $0x03, Z24, Z24, Z25
+	MOVL      $0x00000001, DI
+	KMOVW     DI, K2
+	VMOVUPD.Z (SI), K2, X26
+	VADDPD    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000018, DI, DI
+	ADDQ      R12, DI
+	VMOVUPD   X25, K2, (DI)
+	JMP       mv_rb4_t1_g0_end
 
 mv_rb4_t1_g0_store:
 	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
-	VMOVUPD Z24, K2, (R12)
-	MOVL    $0x00000002, DI
+	VMOVUPD X24, K2, (R12)
+	VALIGNQ $0x01, Z24, Z24, Z25
+	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000008, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K2, -8(DI)
-	MOVL    $0x00000004, DI
+	VMOVUPD X25, K2, (DI)
+	VALIGNQ $0x02, Z24, Z24, Z25
+	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000010, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K2, -16(DI)
-	MOVL    $0x00000008, DI
+	VMOVUPD X25, K2, (DI)
+	VALIGNQ $0x03, Z24, Z24, Z25
+	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000018, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K2, -24(DI)
+	VMOVUPD X25, K2, (DI)
 
+mv_rb4_t1_g0_end:
 mv_rb4_t1_end:
 	ADDQ $0x00000008, R12
 
@@ -3875,22 +4184,32 @@ mv_rb3_t4_last:
 	TESTQ     DI, DI
 	JEQ       mv_rb3_t4_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
+	// Bias: bias[r] added to each output of a run, then its store.
 	MOVQ    m+120(FP), SI
 	SUBQ    R13, SI
 	SHLQ    $0x03, SI
 	ADDQ    bias_base+96(FP), SI
-	VMOVUPD (SI), K3, Z25
-	VMOVUPD -32(SI), K4, Z25
-	VADDPD  Z25, Z24, Z24
-
-mv_rb3_t4_g0_store:
-	VMOVUPD Z24, K3, (R12)
+	VMOVUPD (SI), Y26
+	VADDPD  Y26, Y24, Y25
+	VMOVUPD Y25, (R12)
+	VALIGNQ $0x04, Z24, Z24, Z25
+	VMOVUPD (SI), Y26
+	VADDPD  Y26, Y25, Y25
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000008, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K4, -32(DI)
+	VMOVUPD Y25, (DI)
+	JMP     mv_rb3_t4_g0_end
 
+mv_rb3_t4_g0_store:
+	VMOVUPD Y24, (R12)
+	VALIGNQ $0x04, Z24, Z24, Z25
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000008, DI, DI
+	ADDQ    R12, DI
+	VMOVUPD Y25, (DI)
+
+mv_rb3_t4_g0_end:
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF64X2 $0x44, Z8, Z2, Z30
 	VSHUFF64X2 $0xee, Z8, Z2, Z31
@@ -3921,20 +4240,26 @@ mv_rb3_t4_g0_store:
 	TESTQ     DI, DI
 	JEQ       mv_rb3_t4_g8_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
+	// Bias: bias[r] added to each output of a run, then its store.
 	MOVQ    m+120(FP), SI
 	SUBQ    R13, SI
 	SHLQ    $0x03, SI
 	ADDQ    bias_base+96(FP), SI
-	VMOVUPD (SI), K3, Z25
-	VADDPD  Z25, Z24, Z24
+	VMOVUPD (SI), Y26
+	VADDPD  Y26, Y24, Y25
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000010, DI, DI
+	ADDQ    R12, DI
+	VMOVUPD Y25, (DI)
+	JMP     mv_rb3_t4_g8_end
 
 mv_rb3_t4_g8_store:
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000010, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K3, (DI)
+	VMOVUPD Y24, (DI)
 
+mv_rb3_t4_g8_end:
 mv_rb3_t4_end:
 	LEAQ (R10)(R8*4), R10
 	ADDQ $0x00000020, R12
@@ -4116,39 +4441,52 @@ mv_rb3_t3_last:
 	TESTQ     DI, DI
 	JEQ       mv_rb3_t3_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ    m+120(FP), SI
-	SUBQ    R13, SI
-	SHLQ    $0x03, SI
-	ADDQ    bias_base+96(FP), SI
-	MOVL    $0x00000007, DI
-	KMOVW   DI, K2
-	VMOVUPD (SI), K2, Z25
-	MOVL    $0x00000038, DI
-	KMOVW   DI, K2
-	VMOVUPD -24(SI), K2, Z25
-	MOVL    $0x000000c0, DI
-	KMOVW   DI, K2
-	VMOVUPD -48(SI), K2, Z25
-	VADDPD  Z25, Z24, Z24
+	// Bias: bias[r] added to each output of a run, then its store.
+	MOVQ      m+120(FP), SI
+	SUBQ      R13, SI
+	SHLQ      $0x03, SI
+	ADDQ      bias_base+96(FP), SI
+	MOVL      $0x00000007, DI
+	KMOVW     DI, K2
+	VMOVUPD.Z (SI), K2, Y26
+	VADDPD    Y26, Y24, Y25
+	VMOVUPD   Y25, K2, (R12)
+	VALIGNQ   $0x03, Z24, Z24, Z25
+	MOVL      $0x00000007, DI
+	KMOVW     DI, K2
+	VMOVUPD.Z (SI), K2, Y26
+	VADDPD    Y26, Y25, Y25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000008, DI, DI
+	ADDQ      R12, DI
+	VMOVUPD   Y25, K2, (DI)
+	VALIGNQ   $0x06, Z24, Z24, Z25
+	VMOVUPD   (SI), X26
+	VADDPD    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000010, DI, DI
+	ADDQ      R12, DI
+	VMOVUPD   X25, (DI)
+	JMP       mv_rb3_t3_g0_end
 
 mv_rb3_t3_g0_store:
 	MOVL    $0x00000007, DI
 	KMOVW   DI, K2
-	VMOVUPD Z24, K2, (R12)
-	MOVL    $0x00000038, DI
+	VMOVUPD Y24, K2, (R12)
+	VALIGNQ $0x03, Z24, Z24, Z25
+	MOVL    $0x00000007, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000008, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K2, -24(DI)
-	MOVL    $0x000000c0, DI
-	KMOVW   DI, K2
+	VMOVUPD Y25, K2, (DI)
+	VALIGNQ $0x06, Z24, Z24, Z25
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000010, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K2, -48(DI)
+	VMOVUPD X25, (DI)
 
+mv_rb3_t3_g0_end:
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF64X2 $0x44, Z8, Z8, Z30
 	VSHUFF64X2 $0xee, Z8, Z8, Z31
@@ -4179,15 +4517,20 @@ mv_rb3_t3_g0_store:
 	TESTQ     DI, DI
 	JEQ       mv_rb3_t3_g8_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ    m+120(FP), SI
-	SUBQ    R13, SI
-	SHLQ    $0x03, SI
-	ADDQ    bias_base+96(FP), SI
-	MOVL    $0x00000001, DI
-	KMOVW   DI, K2
-	VMOVUPD 16(SI), K2, Z25
-	VADDPD  Z25, Z24, Z24
+	// Bias: bias[r] added to each output of a run, then its store.
+	MOVQ      m+120(FP), SI
+	SUBQ      R13, SI
+	SHLQ      $0x03, SI
+	ADDQ      bias_base+96(FP), SI
+	MOVL      $0x00000001, DI
+	KMOVW     DI, K2
+	VMOVUPD.Z 16(SI), K2, X26
+	VADDPD    X26, X24, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000010, DI, DI
+	ADDQ      R12, DI
+	VMOVUPD   X25, K2, 16(DI)
+	JMP       mv_rb3_t3_g8_end
 
 mv_rb3_t3_g8_store:
 	MOVL    $0x00000001, DI
@@ -4195,8 +4538,9 @@ mv_rb3_t3_g8_store:
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000010, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K2, 16(DI)
+	VMOVUPD X24, K2, 16(DI)
 
+mv_rb3_t3_g8_end:
 mv_rb3_t3_end:
 	ADDQ $0x00000018, R12
 	JMP  mv_rb3_next
@@ -4342,39 +4686,44 @@ mv_rb3_t2_last:
 	TESTQ     DI, DI
 	JEQ       mv_rb3_t2_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
+	// Bias: bias[r] added to each output of a run, then its store.
 	MOVQ    m+120(FP), SI
 	SUBQ    R13, SI
 	SHLQ    $0x03, SI
 	ADDQ    bias_base+96(FP), SI
-	MOVL    $0x00000003, DI
-	KMOVW   DI, K2
-	VMOVUPD (SI), K2, Z25
-	MOVL    $0x0000000c, DI
-	KMOVW   DI, K2
-	VMOVUPD -16(SI), K2, Z25
-	MOVL    $0x00000030, DI
-	KMOVW   DI, K2
-	VMOVUPD -32(SI), K2, Z25
-	VADDPD  Z25, Z24, Z24
-
-mv_rb3_t2_g0_store:
-	MOVL    $0x00000003, DI
-	KMOVW   DI, K2
-	VMOVUPD Z24, K2, (R12)
-	MOVL    $0x0000000c, DI
-	KMOVW   DI, K2
+	VMOVUPD (SI), X26
+	VADDPD  X26, X24, X25
+	VMOVUPD X25, (R12)
+	VALIGNQ $0x02, Z24, Z24, Z25
+	VMOVUPD (SI), X26
+	VADDPD  X26, X25, X25
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000008, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K2, -16(DI)
-	MOVL    $0x00000030, DI
-	KMOVW   DI, K2
+	VMOVUPD X25, (DI)
+	VALIGNQ $0x04, Z24, Z24, Z25
+	VMOVUPD (SI), X26
+	VADDPD  X26, X25, X25
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000010, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K2, -32(DI)
+	VMOVUPD X25, (DI)
+	JMP     mv_rb3_t2_g0_end
 
+mv_rb3_t2_g0_store:
+	VMOVUPD X24, (R12)
+	VALIGNQ $0x02, Z24, Z24, Z25
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000008, DI, DI
+	ADDQ    R12, DI
+	VMOVUPD X25, (DI)
+	VALIGNQ $0x04, Z24, Z24, Z25
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000010, DI, DI
+	ADDQ    R12, DI
+	VMOVUPD X25, (DI)
+
+mv_rb3_t2_g0_end:
 mv_rb3_t2_end:
 	ADDQ $0x00000010, R12
 	JMP  mv_rb3_next
@@ -4495,39 +4844,56 @@ mv_rb3_t1_last:
 	TESTQ     DI, DI
 	JEQ       mv_rb3_t1_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ    m+120(FP), SI
-	SUBQ    R13, SI
-	SHLQ    $0x03, SI
-	ADDQ    bias_base+96(FP), SI
-	MOVL    $0x00000001, DI
-	KMOVW   DI, K2
-	VMOVUPD (SI), K2, Z25
-	MOVL    $0x00000002, DI
-	KMOVW   DI, K2
-	VMOVUPD -8(SI), K2, Z25
-	MOVL    $0x00000004, DI
-	KMOVW   DI, K2
-	VMOVUPD -16(SI), K2, Z25
-	VADDPD  Z25, Z24, Z24
+	// Bias: bias[r] added to each output of a run, then its store.
+	MOVQ      m+120(FP), SI
+	SUBQ      R13, SI
+	SHLQ      $0x03, SI
+	ADDQ      bias_base+96(FP), SI
+	MOVL      $0x00000001, DI
+	KMOVW     DI, K2
+	VMOVUPD.Z (SI), K2, X26
+	VADDPD    X26, X24, X25
+	VMOVUPD   X25, K2, (R12)
+	VALIGNQ   $0x01, Z24, Z24, Z25
+	MOVL      $0x00000001, DI
+	KMOVW     DI, K2
+	VMOVUPD.Z (SI), K2, X26
+	VADDPD    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000008, DI, DI
+	ADDQ      R12, DI
+	VMOVUPD   X25, K2, (DI)
+	VALIGNQ   $0x02, Z24, Z24, Z25
+	MOVL      $0x00000001, DI
+	KMOVW     DI, K2
+	VMOVUPD.Z (SI), K2, X26
+	VADDPD    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000010, DI, DI
+	ADDQ      R12, DI
+	VMOVUPD   X25, K2, (DI)
+	JMP       mv_rb3_t1_g0_end
 
 mv_rb3_t1_g0_store:
 	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
-	VMOVUPD Z24, K2, (R12)
-	MOVL    $0x00000002, DI
+	VMOVUPD X24, K2, (R12)
+	VALIGNQ $0x01, Z24, Z24, Z25
+	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000008, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K2, -8(DI)
-	MOVL    $0x00000004, DI
+	VMOVUPD X25, K2, (DI)
+	VALIGNQ $0x02, Z24, Z24, Z25
+	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000010, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K2, -16(DI)
+	VMOVUPD X25, K2, (DI)
 
+mv_rb3_t1_g0_end:
 mv_rb3_t1_end:
 	ADDQ $0x00000008, R12
 
@@ -4716,22 +5082,32 @@ mv_rb2_t4_last:
 	TESTQ     DI, DI
 	JEQ       mv_rb2_t4_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
+	// Bias: bias[r] added to each output of a run, then its store.
 	MOVQ    m+120(FP), SI
 	SUBQ    R13, SI
 	SHLQ    $0x03, SI
 	ADDQ    bias_base+96(FP), SI
-	VMOVUPD (SI), K3, Z25
-	VMOVUPD -32(SI), K4, Z25
-	VADDPD  Z25, Z24, Z24
-
-mv_rb2_t4_g0_store:
-	VMOVUPD Z24, K3, (R12)
+	VMOVUPD (SI), Y26
+	VADDPD  Y26, Y24, Y25
+	VMOVUPD Y25, (R12)
+	VALIGNQ $0x04, Z24, Z24, Z25
+	VMOVUPD (SI), Y26
+	VADDPD  Y26, Y25, Y25
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000008, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K4, -32(DI)
+	VMOVUPD Y25, (DI)
+	JMP     mv_rb2_t4_g0_end
 
+mv_rb2_t4_g0_store:
+	VMOVUPD Y24, (R12)
+	VALIGNQ $0x04, Z24, Z24, Z25
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000008, DI, DI
+	ADDQ    R12, DI
+	VMOVUPD Y25, (DI)
+
+mv_rb2_t4_g0_end:
 mv_rb2_t4_end:
 	LEAQ (R10)(R8*4), R10
 	ADDQ $0x00000020, R12
@@ -4888,30 +5264,40 @@ mv_rb2_t3_last:
 	TESTQ     DI, DI
 	JEQ       mv_rb2_t3_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ    m+120(FP), SI
-	SUBQ    R13, SI
-	SHLQ    $0x03, SI
-	ADDQ    bias_base+96(FP), SI
-	MOVL    $0x00000007, DI
-	KMOVW   DI, K2
-	VMOVUPD (SI), K2, Z25
-	MOVL    $0x00000038, DI
-	KMOVW   DI, K2
-	VMOVUPD -24(SI), K2, Z25
-	VADDPD  Z25, Z24, Z24
+	// Bias: bias[r] added to each output of a run, then its store.
+	MOVQ      m+120(FP), SI
+	SUBQ      R13, SI
+	SHLQ      $0x03, SI
+	ADDQ      bias_base+96(FP), SI
+	MOVL      $0x00000007, DI
+	KMOVW     DI, K2
+	VMOVUPD.Z (SI), K2, Y26
+	VADDPD    Y26, Y24, Y25
+	VMOVUPD   Y25, K2, (R12)
+	VALIGNQ   $0x03, Z24, Z24, Z25
+	MOVL      $0x00000007, DI
+	KMOVW     DI, K2
+	VMOVUPD.Z (SI), K2, Y26
+	VADDPD    Y26, Y25, Y25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000008, DI, DI
+	ADDQ      R12, DI
+	VMOVUPD   Y25, K2, (DI)
+	JMP       mv_rb2_t3_g0_end
 
 mv_rb2_t3_g0_store:
 	MOVL    $0x00000007, DI
 	KMOVW   DI, K2
-	VMOVUPD Z24, K2, (R12)
-	MOVL    $0x00000038, DI
+	VMOVUPD Y24, K2, (R12)
+	VALIGNQ $0x03, Z24, Z24, Z25
+	MOVL    $0x00000007, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000008, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K2, -24(DI)
+	VMOVUPD Y25, K2, (DI)
 
+mv_rb2_t3_g0_end:
 mv_rb2_t3_end:
 	ADDQ $0x00000018, R12
 	JMP  mv_rb2_next
@@ -5039,30 +5425,32 @@ mv_rb2_t2_last:
 	TESTQ     DI, DI
 	JEQ       mv_rb2_t2_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
+	// Bias: bias[r] added to each output of a run, then its store.
 	MOVQ    m+120(FP), SI
 	SUBQ    R13, SI
 	SHLQ    $0x03, SI
 	ADDQ    bias_base+96(FP), SI
-	MOVL    $0x00000003, DI
-	KMOVW   DI, K2
-	VMOVUPD (SI), K2, Z25
-	MOVL    $0x0000000c, DI
-	KMOVW   DI, K2
-	VMOVUPD -16(SI), K2, Z25
-	VADDPD  Z25, Z24, Z24
-
-mv_rb2_t2_g0_store:
-	MOVL    $0x00000003, DI
-	KMOVW   DI, K2
-	VMOVUPD Z24, K2, (R12)
-	MOVL    $0x0000000c, DI
-	KMOVW   DI, K2
+	VMOVUPD (SI), X26
+	VADDPD  X26, X24, X25
+	VMOVUPD X25, (R12)
+	VALIGNQ $0x02, Z24, Z24, Z25
+	VMOVUPD (SI), X26
+	VADDPD  X26, X25, X25
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000008, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K2, -16(DI)
+	VMOVUPD X25, (DI)
+	JMP     mv_rb2_t2_g0_end
 
+mv_rb2_t2_g0_store:
+	VMOVUPD X24, (R12)
+	VALIGNQ $0x02, Z24, Z24, Z25
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000008, DI, DI
+	ADDQ    R12, DI
+	VMOVUPD X25, (DI)
+
+mv_rb2_t2_g0_end:
 mv_rb2_t2_end:
 	ADDQ $0x00000010, R12
 	JMP  mv_rb2_next
@@ -5172,30 +5560,40 @@ mv_rb2_t1_last:
 	TESTQ     DI, DI
 	JEQ       mv_rb2_t1_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ    m+120(FP), SI
-	SUBQ    R13, SI
-	SHLQ    $0x03, SI
-	ADDQ    bias_base+96(FP), SI
-	MOVL    $0x00000001, DI
-	KMOVW   DI, K2
-	VMOVUPD (SI), K2, Z25
-	MOVL    $0x00000002, DI
-	KMOVW   DI, K2
-	VMOVUPD -8(SI), K2, Z25
-	VADDPD  Z25, Z24, Z24
+	// Bias: bias[r] added to each output of a run, then its store.
+	MOVQ      m+120(FP), SI
+	SUBQ      R13, SI
+	SHLQ      $0x03, SI
+	ADDQ      bias_base+96(FP), SI
+	MOVL      $0x00000001, DI
+	KMOVW     DI, K2
+	VMOVUPD.Z (SI), K2, X26
+	VADDPD    X26, X24, X25
+	VMOVUPD   X25, K2, (R12)
+	VALIGNQ   $0x01, Z24, Z24, Z25
+	MOVL      $0x00000001, DI
+	KMOVW     DI, K2
+	VMOVUPD.Z (SI), K2, X26
+	VADDPD    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000008, DI, DI
+	ADDQ      R12, DI
+	VMOVUPD   X25, K2, (DI)
+	JMP       mv_rb2_t1_g0_end
 
 mv_rb2_t1_g0_store:
 	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
-	VMOVUPD Z24, K2, (R12)
-	MOVL    $0x00000002, DI
+	VMOVUPD X24, K2, (R12)
+	VALIGNQ $0x01, Z24, Z24, Z25
+	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000008, DI, DI
 	ADDQ    R12, DI
-	VMOVUPD Z24, K2, -8(DI)
+	VMOVUPD X25, K2, (DI)
 
+mv_rb2_t1_g0_end:
 mv_rb2_t1_end:
 	ADDQ $0x00000008, R12
 
@@ -5374,17 +5772,20 @@ mv_rb1_t8_last:
 	TESTQ     DI, DI
 	JEQ       mv_rb1_t8_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
+	// Bias: bias[r] added to each output of a run, then its store.
 	MOVQ    m+120(FP), SI
 	SUBQ    R13, SI
 	SHLQ    $0x03, SI
 	ADDQ    bias_base+96(FP), SI
-	VMOVUPD (SI), K5, Z25
-	VADDPD  Z25, Z24, Z24
+	VMOVUPD (SI), Z26
+	VADDPD  Z26, Z24, Z25
+	VMOVUPD Z25, (R12)
+	JMP     mv_rb1_t8_g0_end
 
 mv_rb1_t8_g0_store:
-	VMOVUPD Z24, K5, (R12)
+	VMOVUPD Z24, (R12)
 
+mv_rb1_t8_g0_end:
 mv_rb1_t8_end:
 	LEAQ (R10)(R8*8), R10
 	ADDQ $0x00000040, R12
@@ -5555,21 +5956,24 @@ mv_rb1_t7_last:
 	TESTQ     DI, DI
 	JEQ       mv_rb1_t7_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ    m+120(FP), SI
-	SUBQ    R13, SI
-	SHLQ    $0x03, SI
-	ADDQ    bias_base+96(FP), SI
-	MOVL    $0x0000007f, DI
-	KMOVW   DI, K2
-	VMOVUPD (SI), K2, Z25
-	VADDPD  Z25, Z24, Z24
+	// Bias: bias[r] added to each output of a run, then its store.
+	MOVQ      m+120(FP), SI
+	SUBQ      R13, SI
+	SHLQ      $0x03, SI
+	ADDQ      bias_base+96(FP), SI
+	MOVL      $0x0000007f, DI
+	KMOVW     DI, K2
+	VMOVUPD.Z (SI), K2, Z26
+	VADDPD    Z26, Z24, Z25
+	VMOVUPD   Z25, K2, (R12)
+	JMP       mv_rb1_t7_g0_end
 
 mv_rb1_t7_g0_store:
 	MOVL    $0x0000007f, DI
 	KMOVW   DI, K2
 	VMOVUPD Z24, K2, (R12)
 
+mv_rb1_t7_g0_end:
 mv_rb1_t7_end:
 	ADDQ $0x00000038, R12
 	JMP  mv_rb1_next
@@ -5709,21 +6113,24 @@ mv_rb1_t6_last:
 	TESTQ     DI, DI
 	JEQ       mv_rb1_t6_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ    m+120(FP), SI
-	SUBQ    R13, SI
-	SHLQ    $0x03, SI
-	ADDQ    bias_base+96(FP), SI
-	MOVL    $0x0000003f, DI
-	KMOVW   DI, K2
-	VMOVUPD (SI), K2, Z25
-	VADDPD  Z25, Z24, Z24
+	// Bias: bias[r] added to each output of a run, then its store.
+	MOVQ      m+120(FP), SI
+	SUBQ      R13, SI
+	SHLQ      $0x03, SI
+	ADDQ      bias_base+96(FP), SI
+	MOVL      $0x0000003f, DI
+	KMOVW     DI, K2
+	VMOVUPD.Z (SI), K2, Z26
+	VADDPD    Z26, Z24, Z25
+	VMOVUPD   Z25, K2, (R12)
+	JMP       mv_rb1_t6_g0_end
 
 mv_rb1_t6_g0_store:
 	MOVL    $0x0000003f, DI
 	KMOVW   DI, K2
 	VMOVUPD Z24, K2, (R12)
 
+mv_rb1_t6_g0_end:
 mv_rb1_t6_end:
 	ADDQ $0x00000030, R12
 	JMP  mv_rb1_next
@@ -5855,21 +6262,24 @@ mv_rb1_t5_last:
 	TESTQ     DI, DI
 	JEQ       mv_rb1_t5_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ    m+120(FP), SI
-	SUBQ    R13, SI
-	SHLQ    $0x03, SI
-	ADDQ    bias_base+96(FP), SI
-	MOVL    $0x0000001f, DI
-	KMOVW   DI, K2
-	VMOVUPD (SI), K2, Z25
-	VADDPD  Z25, Z24, Z24
+	// Bias: bias[r] added to each output of a run, then its store.
+	MOVQ      m+120(FP), SI
+	SUBQ      R13, SI
+	SHLQ      $0x03, SI
+	ADDQ      bias_base+96(FP), SI
+	MOVL      $0x0000001f, DI
+	KMOVW     DI, K2
+	VMOVUPD.Z (SI), K2, Z26
+	VADDPD    Z26, Z24, Z25
+	VMOVUPD   Z25, K2, (R12)
+	JMP       mv_rb1_t5_g0_end
 
 mv_rb1_t5_g0_store:
 	MOVL    $0x0000001f, DI
 	KMOVW   DI, K2
 	VMOVUPD Z24, K2, (R12)
 
+mv_rb1_t5_g0_end:
 mv_rb1_t5_end:
 	ADDQ $0x00000028, R12
 	JMP  mv_rb1_next
@@ -5993,17 +6403,20 @@ mv_rb1_t4_last:
 	TESTQ     DI, DI
 	JEQ       mv_rb1_t4_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
+	// Bias: bias[r] added to each output of a run, then its store.
 	MOVQ    m+120(FP), SI
 	SUBQ    R13, SI
 	SHLQ    $0x03, SI
 	ADDQ    bias_base+96(FP), SI
-	VMOVUPD (SI), K3, Z25
-	VADDPD  Z25, Z24, Z24
+	VMOVUPD (SI), Y26
+	VADDPD  Y26, Y24, Y25
+	VMOVUPD Y25, (R12)
+	JMP     mv_rb1_t4_g0_end
 
 mv_rb1_t4_g0_store:
-	VMOVUPD Z24, K3, (R12)
+	VMOVUPD Y24, (R12)
 
+mv_rb1_t4_g0_end:
 mv_rb1_t4_end:
 	ADDQ $0x00000020, R12
 	JMP  mv_rb1_next
@@ -6115,21 +6528,24 @@ mv_rb1_t3_last:
 	TESTQ     DI, DI
 	JEQ       mv_rb1_t3_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ    m+120(FP), SI
-	SUBQ    R13, SI
-	SHLQ    $0x03, SI
-	ADDQ    bias_base+96(FP), SI
-	MOVL    $0x00000007, DI
-	KMOVW   DI, K2
-	VMOVUPD (SI), K2, Z25
-	VADDPD  Z25, Z24, Z24
+	// Bias: bias[r] added to each output of a run, then its store.
+	MOVQ      m+120(FP), SI
+	SUBQ      R13, SI
+	SHLQ      $0x03, SI
+	ADDQ      bias_base+96(FP), SI
+	MOVL      $0x00000007, DI
+	KMOVW     DI, K2
+	VMOVUPD.Z (SI), K2, Y26
+	VADDPD    Y26, Y24, Y25
+	VMOVUPD   Y25, K2, (R12)
+	JMP       mv_rb1_t3_g0_end
 
 mv_rb1_t3_g0_store:
 	MOVL    $0x00000007, DI
 	KMOVW   DI, K2
-	VMOVUPD Z24, K2, (R12)
+	VMOVUPD Y24, K2, (R12)
 
+mv_rb1_t3_g0_end:
 mv_rb1_t3_end:
 	ADDQ $0x00000018, R12
 	JMP  mv_rb1_next
@@ -6233,21 +6649,20 @@ mv_rb1_t2_last:
 	TESTQ     DI, DI
 	JEQ       mv_rb1_t2_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
+	// Bias: bias[r] added to each output of a run, then its store.
 	MOVQ    m+120(FP), SI
 	SUBQ    R13, SI
 	SHLQ    $0x03, SI
 	ADDQ    bias_base+96(FP), SI
-	MOVL    $0x00000003, DI
-	KMOVW   DI, K2
-	VMOVUPD (SI), K2, Z25
-	VADDPD  Z25, Z24, Z24
+	VMOVUPD (SI), X26
+	VADDPD  X26, X24, X25
+	VMOVUPD X25, (R12)
+	JMP     mv_rb1_t2_g0_end
 
 mv_rb1_t2_g0_store:
-	MOVL    $0x00000003, DI
-	KMOVW   DI, K2
-	VMOVUPD Z24, K2, (R12)
+	VMOVUPD X24, (R12)
 
+mv_rb1_t2_g0_end:
 mv_rb1_t2_end:
 	ADDQ $0x00000010, R12
 	JMP  mv_rb1_next
@@ -6343,21 +6758,24 @@ mv_rb1_t1_last:
 	TESTQ     DI, DI
 	JEQ       mv_rb1_t1_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ    m+120(FP), SI
-	SUBQ    R13, SI
-	SHLQ    $0x03, SI
-	ADDQ    bias_base+96(FP), SI
-	MOVL    $0x00000001, DI
-	KMOVW   DI, K2
-	VMOVUPD (SI), K2, Z25
-	VADDPD  Z25, Z24, Z24
+	// Bias: bias[r] added to each output of a run, then its store.
+	MOVQ      m+120(FP), SI
+	SUBQ      R13, SI
+	SHLQ      $0x03, SI
+	ADDQ      bias_base+96(FP), SI
+	MOVL      $0x00000001, DI
+	KMOVW     DI, K2
+	VMOVUPD.Z (SI), K2, X26
+	VADDPD    X26, X24, X25
+	VMOVUPD   X25, K2, (R12)
+	JMP       mv_rb1_t1_g0_end
 
 mv_rb1_t1_g0_store:
 	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
-	VMOVUPD Z24, K2, (R12)
+	VMOVUPD X24, K2, (R12)
 
+mv_rb1_t1_g0_end:
 mv_rb1_t1_end:
 	ADDQ $0x00000008, R12
 
@@ -15600,11 +16018,7 @@ TEXT ·matVecSpacedF64AVX512(SB), NOSPLIT, $0-120
 	MOVQ  y_base+0(FP), R12
 	MOVQ  bias_base+80(FP), R9
 
-	// K3-K5: the store masks of the full tiles (see runK).
-	MOVL  $0x0000000f, DI
-	KMOVW DI, K3
-	MOVL  $0x000000f0, DI
-	KMOVW DI, K4
+	// K5: all eight lanes (see runK).
 	MOVL  $0x000000ff, DI
 	KMOVW DI, K5
 
@@ -16516,11 +16930,7 @@ TEXT ·matVecsF32AVX512(SB), NOSPLIT, $0-170
 	MOVQ  y_base+0(FP), R12
 	MOVQ  lanes_base+144(FP), R15
 
-	// K3-K5: the store masks of the full tiles (see runK).
-	MOVL  $0x0000000f, DI
-	KMOVW DI, K3
-	MOVL  $0x000000f0, DI
-	KMOVW DI, K4
+	// K5: all eight lanes (see runK).
 	MOVL  $0x000000ff, DI
 	KMOVW DI, K5
 
@@ -16897,22 +17307,32 @@ mv_rb6_t4_last:
 	TESTQ         DI, DI
 	JEQ           mv_rb6_t4_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
+	// Bias: bias[r] added to each output of a run, then its store.
 	MOVQ    m+120(FP), SI
 	SUBQ    R13, SI
 	SHLQ    $0x02, SI
 	ADDQ    bias_base+96(FP), SI
-	VMOVUPS (SI), K3, Y25
-	VMOVUPS -16(SI), K4, Y25
-	VADDPS  Y25, Y24, Y24
-
-mv_rb6_t4_g0_store:
-	VMOVUPS Y24, K3, (R12)
+	VMOVUPS (SI), X26
+	VADDPS  X26, X24, X25
+	VMOVUPS X25, (R12)
+	VALIGND $0x04, Y24, Y24, Y25
+	VMOVUPS (SI), X26
+	VADDPS  X26, X25, X25
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000004, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K4, -16(DI)
+	VMOVUPS X25, (DI)
+	JMP     mv_rb6_t4_g0_end
 
+mv_rb6_t4_g0_store:
+	VMOVUPS X24, (R12)
+	VALIGND $0x04, Y24, Y24, Y25
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000004, DI, DI
+	ADDQ    R12, DI
+	VMOVUPS X25, (DI)
+
+mv_rb6_t4_g0_end:
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF32X4 $0x44, Z3, Z2, Z30
 	VSHUFF32X4 $0xee, Z3, Z2, Z31
@@ -16947,25 +17367,38 @@ mv_rb6_t4_g0_store:
 	TESTQ         DI, DI
 	JEQ           mv_rb6_t4_g8_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
+	// Bias: bias[r] added to each output of a run, then its store.
 	MOVQ    m+120(FP), SI
 	SUBQ    R13, SI
 	SHLQ    $0x02, SI
 	ADDQ    bias_base+96(FP), SI
-	VMOVUPS (SI), K3, Y25
-	VMOVUPS -16(SI), K4, Y25
-	VADDPS  Y25, Y24, Y24
+	VMOVUPS (SI), X26
+	VADDPS  X26, X24, X25
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000008, DI, DI
+	ADDQ    R12, DI
+	VMOVUPS X25, (DI)
+	VALIGND $0x04, Y24, Y24, Y25
+	VMOVUPS (SI), X26
+	VADDPS  X26, X25, X25
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x0000000c, DI, DI
+	ADDQ    R12, DI
+	VMOVUPS X25, (DI)
+	JMP     mv_rb6_t4_g8_end
 
 mv_rb6_t4_g8_store:
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000008, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K3, (DI)
+	VMOVUPS X24, (DI)
+	VALIGND $0x04, Y24, Y24, Y25
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x0000000c, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K4, -16(DI)
+	VMOVUPS X25, (DI)
 
+mv_rb6_t4_g8_end:
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF32X4 $0x44, Z5, Z4, Z30
 	VSHUFF32X4 $0xee, Z5, Z4, Z31
@@ -17000,25 +17433,38 @@ mv_rb6_t4_g8_store:
 	TESTQ         DI, DI
 	JEQ           mv_rb6_t4_g16_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
+	// Bias: bias[r] added to each output of a run, then its store.
 	MOVQ    m+120(FP), SI
 	SUBQ    R13, SI
 	SHLQ    $0x02, SI
 	ADDQ    bias_base+96(FP), SI
-	VMOVUPS (SI), K3, Y25
-	VMOVUPS -16(SI), K4, Y25
-	VADDPS  Y25, Y24, Y24
+	VMOVUPS (SI), X26
+	VADDPS  X26, X24, X25
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000010, DI, DI
+	ADDQ    R12, DI
+	VMOVUPS X25, (DI)
+	VALIGND $0x04, Y24, Y24, Y25
+	VMOVUPS (SI), X26
+	VADDPS  X26, X25, X25
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000014, DI, DI
+	ADDQ    R12, DI
+	VMOVUPS X25, (DI)
+	JMP     mv_rb6_t4_g16_end
 
 mv_rb6_t4_g16_store:
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000010, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K3, (DI)
+	VMOVUPS X24, (DI)
+	VALIGND $0x04, Y24, Y24, Y25
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000014, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K4, -16(DI)
+	VMOVUPS X25, (DI)
 
+mv_rb6_t4_g16_end:
 mv_rb6_t4_end:
 	LEAQ (R10)(R8*4), R10
 	ADDQ $0x00000010, R12
@@ -17283,39 +17729,56 @@ mv_rb6_t3_last:
 	TESTQ         DI, DI
 	JEQ           mv_rb6_t3_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ    m+120(FP), SI
-	SUBQ    R13, SI
-	SHLQ    $0x02, SI
-	ADDQ    bias_base+96(FP), SI
-	MOVL    $0x00000007, DI
-	KMOVW   DI, K2
-	VMOVUPS (SI), K2, Y25
-	MOVL    $0x00000038, DI
-	KMOVW   DI, K2
-	VMOVUPS -12(SI), K2, Y25
-	MOVL    $0x000000c0, DI
-	KMOVW   DI, K2
-	VMOVUPS -24(SI), K2, Y25
-	VADDPS  Y25, Y24, Y24
+	// Bias: bias[r] added to each output of a run, then its store.
+	MOVQ      m+120(FP), SI
+	SUBQ      R13, SI
+	SHLQ      $0x02, SI
+	ADDQ      bias_base+96(FP), SI
+	MOVL      $0x00000007, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X24, X25
+	VMOVUPS   X25, K2, (R12)
+	VALIGND   $0x03, Y24, Y24, Y25
+	MOVL      $0x00000007, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000004, DI, DI
+	ADDQ      R12, DI
+	VMOVUPS   X25, K2, (DI)
+	VALIGND   $0x06, Y24, Y24, Y25
+	MOVL      $0x00000003, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000008, DI, DI
+	ADDQ      R12, DI
+	VMOVUPS   X25, K2, (DI)
+	JMP       mv_rb6_t3_g0_end
 
 mv_rb6_t3_g0_store:
 	MOVL    $0x00000007, DI
 	KMOVW   DI, K2
-	VMOVUPS Y24, K2, (R12)
-	MOVL    $0x00000038, DI
+	VMOVUPS X24, K2, (R12)
+	VALIGND $0x03, Y24, Y24, Y25
+	MOVL    $0x00000007, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000004, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K2, -12(DI)
-	MOVL    $0x000000c0, DI
+	VMOVUPS X25, K2, (DI)
+	VALIGND $0x06, Y24, Y24, Y25
+	MOVL    $0x00000003, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000008, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K2, -24(DI)
+	VMOVUPS X25, K2, (DI)
 
+mv_rb6_t3_g0_end:
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF32X4 $0x44, Z4, Z14, Z30
 	VSHUFF32X4 $0xee, Z4, Z14, Z31
@@ -17350,24 +17813,47 @@ mv_rb6_t3_g0_store:
 	TESTQ         DI, DI
 	JEQ           mv_rb6_t3_g8_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ    m+120(FP), SI
-	SUBQ    R13, SI
-	SHLQ    $0x02, SI
-	ADDQ    bias_base+96(FP), SI
-	MOVL    $0x00000001, DI
-	KMOVW   DI, K2
-	VMOVUPS 8(SI), K2, Y25
-	MOVL    $0x0000000e, DI
-	KMOVW   DI, K2
-	VMOVUPS -4(SI), K2, Y25
-	MOVL    $0x00000070, DI
-	KMOVW   DI, K2
-	VMOVUPS -16(SI), K2, Y25
-	MOVL    $0x00000080, DI
-	KMOVW   DI, K2
-	VMOVUPS -28(SI), K2, Y25
-	VADDPS  Y25, Y24, Y24
+	// Bias: bias[r] added to each output of a run, then its store.
+	MOVQ      m+120(FP), SI
+	SUBQ      R13, SI
+	SHLQ      $0x02, SI
+	ADDQ      bias_base+96(FP), SI
+	MOVL      $0x00000001, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z 8(SI), K2, X26
+	VADDPS    X26, X24, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000008, DI, DI
+	ADDQ      R12, DI
+	VMOVUPS   X25, K2, 8(DI)
+	VALIGND   $0x01, Y24, Y24, Y25
+	MOVL      $0x00000007, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x0000000c, DI, DI
+	ADDQ      R12, DI
+	VMOVUPS   X25, K2, (DI)
+	VALIGND   $0x04, Y24, Y24, Y25
+	MOVL      $0x00000007, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000010, DI, DI
+	ADDQ      R12, DI
+	VMOVUPS   X25, K2, (DI)
+	VALIGND   $0x07, Y24, Y24, Y25
+	MOVL      $0x00000001, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000014, DI, DI
+	ADDQ      R12, DI
+	VMOVUPS   X25, K2, (DI)
+	JMP       mv_rb6_t3_g8_end
 
 mv_rb6_t3_g8_store:
 	MOVL    $0x00000001, DI
@@ -17375,26 +17861,30 @@ mv_rb6_t3_g8_store:
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000008, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K2, 8(DI)
-	MOVL    $0x0000000e, DI
+	VMOVUPS X24, K2, 8(DI)
+	VALIGND $0x01, Y24, Y24, Y25
+	MOVL    $0x00000007, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x0000000c, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K2, -4(DI)
-	MOVL    $0x00000070, DI
+	VMOVUPS X25, K2, (DI)
+	VALIGND $0x04, Y24, Y24, Y25
+	MOVL    $0x00000007, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000010, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K2, -16(DI)
-	MOVL    $0x00000080, DI
+	VMOVUPS X25, K2, (DI)
+	VALIGND $0x07, Y24, Y24, Y25
+	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000014, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K2, -28(DI)
+	VMOVUPS X25, K2, (DI)
 
+mv_rb6_t3_g8_end:
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF32X4 $0x44, Z17, Z11, Z30
 	VSHUFF32X4 $0xee, Z17, Z11, Z31
@@ -17429,15 +17919,20 @@ mv_rb6_t3_g8_store:
 	TESTQ         DI, DI
 	JEQ           mv_rb6_t3_g16_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ    m+120(FP), SI
-	SUBQ    R13, SI
-	SHLQ    $0x02, SI
-	ADDQ    bias_base+96(FP), SI
-	MOVL    $0x00000003, DI
-	KMOVW   DI, K2
-	VMOVUPS 4(SI), K2, Y25
-	VADDPS  Y25, Y24, Y24
+	// Bias: bias[r] added to each output of a run, then its store.
+	MOVQ      m+120(FP), SI
+	SUBQ      R13, SI
+	SHLQ      $0x02, SI
+	ADDQ      bias_base+96(FP), SI
+	MOVL      $0x00000003, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z 4(SI), K2, X26
+	VADDPS    X26, X24, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000014, DI, DI
+	ADDQ      R12, DI
+	VMOVUPS   X25, K2, 4(DI)
+	JMP       mv_rb6_t3_g16_end
 
 mv_rb6_t3_g16_store:
 	MOVL    $0x00000003, DI
@@ -17445,8 +17940,9 @@ mv_rb6_t3_g16_store:
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000014, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K2, 4(DI)
+	VMOVUPS X24, K2, 4(DI)
 
+mv_rb6_t3_g16_end:
 mv_rb6_t3_end:
 	ADDQ $0x0000000c, R12
 	JMP  mv_rb6_next
@@ -17654,48 +18150,72 @@ mv_rb6_t2_last:
 	TESTQ         DI, DI
 	JEQ           mv_rb6_t2_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ    m+120(FP), SI
-	SUBQ    R13, SI
-	SHLQ    $0x02, SI
-	ADDQ    bias_base+96(FP), SI
-	MOVL    $0x00000003, DI
-	KMOVW   DI, K2
-	VMOVUPS (SI), K2, Y25
-	MOVL    $0x0000000c, DI
-	KMOVW   DI, K2
-	VMOVUPS -8(SI), K2, Y25
-	MOVL    $0x00000030, DI
-	KMOVW   DI, K2
-	VMOVUPS -16(SI), K2, Y25
-	MOVL    $0x000000c0, DI
-	KMOVW   DI, K2
-	VMOVUPS -24(SI), K2, Y25
-	VADDPS  Y25, Y24, Y24
+	// Bias: bias[r] added to each output of a run, then its store.
+	MOVQ      m+120(FP), SI
+	SUBQ      R13, SI
+	SHLQ      $0x02, SI
+	ADDQ      bias_base+96(FP), SI
+	MOVL      $0x00000003, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X24, X25
+	VMOVUPS   X25, K2, (R12)
+	VALIGND   $0x02, Y24, Y24, Y25
+	MOVL      $0x00000003, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000004, DI, DI
+	ADDQ      R12, DI
+	VMOVUPS   X25, K2, (DI)
+	VALIGND   $0x04, Y24, Y24, Y25
+	MOVL      $0x00000003, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000008, DI, DI
+	ADDQ      R12, DI
+	VMOVUPS   X25, K2, (DI)
+	VALIGND   $0x06, Y24, Y24, Y25
+	MOVL      $0x00000003, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x0000000c, DI, DI
+	ADDQ      R12, DI
+	VMOVUPS   X25, K2, (DI)
+	JMP       mv_rb6_t2_g0_end
 
 mv_rb6_t2_g0_store:
 	MOVL    $0x00000003, DI
 	KMOVW   DI, K2
-	VMOVUPS Y24, K2, (R12)
-	MOVL    $0x0000000c, DI
+	VMOVUPS X24, K2, (R12)
+	VALIGND $0x02, Y24, Y24, Y25
+	MOVL    $0x00000003, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000004, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K2, -8(DI)
-	MOVL    $0x00000030, DI
+	VMOVUPS X25, K2, (DI)
+	VALIGND $0x04, Y24, Y24, Y25
+	MOVL    $0x00000003, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000008, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K2, -16(DI)
-	MOVL    $0x000000c0, DI
+	VMOVUPS X25, K2, (DI)
+	VALIGND $0x06, Y24, Y24, Y25
+	MOVL    $0x00000003, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x0000000c, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K2, -24(DI)
+	VMOVUPS X25, K2, (DI)
 
+mv_rb6_t2_g0_end:
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF32X4 $0x44, Z11, Z4, Z30
 	VSHUFF32X4 $0xee, Z11, Z4, Z31
@@ -17730,18 +18250,29 @@ mv_rb6_t2_g0_store:
 	TESTQ         DI, DI
 	JEQ           mv_rb6_t2_g8_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ    m+120(FP), SI
-	SUBQ    R13, SI
-	SHLQ    $0x02, SI
-	ADDQ    bias_base+96(FP), SI
-	MOVL    $0x00000003, DI
-	KMOVW   DI, K2
-	VMOVUPS (SI), K2, Y25
-	MOVL    $0x0000000c, DI
-	KMOVW   DI, K2
-	VMOVUPS -8(SI), K2, Y25
-	VADDPS  Y25, Y24, Y24
+	// Bias: bias[r] added to each output of a run, then its store.
+	MOVQ      m+120(FP), SI
+	SUBQ      R13, SI
+	SHLQ      $0x02, SI
+	ADDQ      bias_base+96(FP), SI
+	MOVL      $0x00000003, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X24, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000010, DI, DI
+	ADDQ      R12, DI
+	VMOVUPS   X25, K2, (DI)
+	VALIGND   $0x02, Y24, Y24, Y25
+	MOVL      $0x00000003, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000014, DI, DI
+	ADDQ      R12, DI
+	VMOVUPS   X25, K2, (DI)
+	JMP       mv_rb6_t2_g8_end
 
 mv_rb6_t2_g8_store:
 	MOVL    $0x00000003, DI
@@ -17749,14 +18280,16 @@ mv_rb6_t2_g8_store:
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000010, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K2, (DI)
-	MOVL    $0x0000000c, DI
+	VMOVUPS X24, K2, (DI)
+	VALIGND $0x02, Y24, Y24, Y25
+	MOVL    $0x00000003, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000014, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K2, -8(DI)
+	VMOVUPS X25, K2, (DI)
 
+mv_rb6_t2_g8_end:
 mv_rb6_t2_end:
 	ADDQ $0x00000008, R12
 	JMP  mv_rb6_next
@@ -17918,66 +18451,104 @@ mv_rb6_t1_last:
 	TESTQ         DI, DI
 	JEQ           mv_rb6_t1_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ    m+120(FP), SI
-	SUBQ    R13, SI
-	SHLQ    $0x02, SI
-	ADDQ    bias_base+96(FP), SI
-	MOVL    $0x00000001, DI
-	KMOVW   DI, K2
-	VMOVUPS (SI), K2, Y25
-	MOVL    $0x00000002, DI
-	KMOVW   DI, K2
-	VMOVUPS -4(SI), K2, Y25
-	MOVL    $0x00000004, DI
-	KMOVW   DI, K2
-	VMOVUPS -8(SI), K2, Y25
-	MOVL    $0x00000008, DI
-	KMOVW   DI, K2
-	VMOVUPS -12(SI), K2, Y25
-	MOVL    $0x00000010, DI
-	KMOVW   DI, K2
-	VMOVUPS -16(SI), K2, Y25
-	MOVL    $0x00000020, DI
-	KMOVW   DI, K2
-	VMOVUPS -20(SI), K2, Y25
-	VADDPS  Y25, Y24, Y24
+	// Bias: bias[r] added to each output of a run, then its store.
+	MOVQ      m+120(FP), SI
+	SUBQ      R13, SI
+	SHLQ      $0x02, SI
+	ADDQ      bias_base+96(FP), SI
+	MOVL      $0x00000001, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X24, X25
+	VMOVUPS   X25, K2, (R12)
+	VALIGND   $0x01, Y24, Y24, Y25
+	MOVL      $0x00000001, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000004, DI, DI
+	ADDQ      R12, DI
+	VMOVUPS   X25, K2, (DI)
+	VALIGND   $0x02, Y24, Y24, Y25
+	MOVL      $0x00000001, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000008, DI, DI
+	ADDQ      R12, DI
+	VMOVUPS   X25, K2, (DI)
+	VALIGND   $0x03, Y24, Y24, Y25
+	MOVL      $0x00000001, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x0000000c, DI, DI
+	ADDQ      R12, DI
+	VMOVUPS   X25, K2, (DI)
+	VALIGND   $0x04, Y24, Y24, Y25
+	MOVL      $0x00000001, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000010, DI, DI
+	ADDQ      R12, DI
+	VMOVUPS   X25, K2, (DI)
+	VALIGND   $0x05, Y24, Y24, Y25
+	MOVL      $0x00000001, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000014, DI, DI
+	ADDQ      R12, DI
+	VMOVUPS   X25, K2, (DI)
+	JMP       mv_rb6_t1_g0_end
 
 mv_rb6_t1_g0_store:
 	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
-	VMOVUPS Y24, K2, (R12)
-	MOVL    $0x00000002, DI
+	VMOVUPS X24, K2, (R12)
+	VALIGND $0x01, Y24, Y24, Y25
+	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000004, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K2, -4(DI)
-	MOVL    $0x00000004, DI
+	VMOVUPS X25, K2, (DI)
+	VALIGND $0x02, Y24, Y24, Y25
+	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000008, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K2, -8(DI)
-	MOVL    $0x00000008, DI
+	VMOVUPS X25, K2, (DI)
+	VALIGND $0x03, Y24, Y24, Y25
+	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x0000000c, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K2, -12(DI)
-	MOVL    $0x00000010, DI
+	VMOVUPS X25, K2, (DI)
+	VALIGND $0x04, Y24, Y24, Y25
+	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000010, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K2, -16(DI)
-	MOVL    $0x00000020, DI
+	VMOVUPS X25, K2, (DI)
+	VALIGND $0x05, Y24, Y24, Y25
+	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000014, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K2, -20(DI)
+	VMOVUPS X25, K2, (DI)
 
+mv_rb6_t1_g0_end:
 mv_rb6_t1_end:
 	ADDQ $0x00000004, R12
 
@@ -18270,22 +18841,32 @@ mv_rb5_t4_last:
 	TESTQ         DI, DI
 	JEQ           mv_rb5_t4_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
+	// Bias: bias[r] added to each output of a run, then its store.
 	MOVQ    m+120(FP), SI
 	SUBQ    R13, SI
 	SHLQ    $0x02, SI
 	ADDQ    bias_base+96(FP), SI
-	VMOVUPS (SI), K3, Y25
-	VMOVUPS -16(SI), K4, Y25
-	VADDPS  Y25, Y24, Y24
-
-mv_rb5_t4_g0_store:
-	VMOVUPS Y24, K3, (R12)
+	VMOVUPS (SI), X26
+	VADDPS  X26, X24, X25
+	VMOVUPS X25, (R12)
+	VALIGND $0x04, Y24, Y24, Y25
+	VMOVUPS (SI), X26
+	VADDPS  X26, X25, X25
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000004, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K4, -16(DI)
+	VMOVUPS X25, (DI)
+	JMP     mv_rb5_t4_g0_end
 
+mv_rb5_t4_g0_store:
+	VMOVUPS X24, (R12)
+	VALIGND $0x04, Y24, Y24, Y25
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000004, DI, DI
+	ADDQ    R12, DI
+	VMOVUPS X25, (DI)
+
+mv_rb5_t4_g0_end:
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF32X4 $0x44, Z3, Z2, Z30
 	VSHUFF32X4 $0xee, Z3, Z2, Z31
@@ -18320,25 +18901,38 @@ mv_rb5_t4_g0_store:
 	TESTQ         DI, DI
 	JEQ           mv_rb5_t4_g8_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
+	// Bias: bias[r] added to each output of a run, then its store.
 	MOVQ    m+120(FP), SI
 	SUBQ    R13, SI
 	SHLQ    $0x02, SI
 	ADDQ    bias_base+96(FP), SI
-	VMOVUPS (SI), K3, Y25
-	VMOVUPS -16(SI), K4, Y25
-	VADDPS  Y25, Y24, Y24
+	VMOVUPS (SI), X26
+	VADDPS  X26, X24, X25
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000008, DI, DI
+	ADDQ    R12, DI
+	VMOVUPS X25, (DI)
+	VALIGND $0x04, Y24, Y24, Y25
+	VMOVUPS (SI), X26
+	VADDPS  X26, X25, X25
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x0000000c, DI, DI
+	ADDQ    R12, DI
+	VMOVUPS X25, (DI)
+	JMP     mv_rb5_t4_g8_end
 
 mv_rb5_t4_g8_store:
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000008, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K3, (DI)
+	VMOVUPS X24, (DI)
+	VALIGND $0x04, Y24, Y24, Y25
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x0000000c, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K4, -16(DI)
+	VMOVUPS X25, (DI)
 
+mv_rb5_t4_g8_end:
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF32X4 $0x44, Z19, Z4, Z30
 	VSHUFF32X4 $0xee, Z19, Z4, Z31
@@ -18373,20 +18967,26 @@ mv_rb5_t4_g8_store:
 	TESTQ         DI, DI
 	JEQ           mv_rb5_t4_g16_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
+	// Bias: bias[r] added to each output of a run, then its store.
 	MOVQ    m+120(FP), SI
 	SUBQ    R13, SI
 	SHLQ    $0x02, SI
 	ADDQ    bias_base+96(FP), SI
-	VMOVUPS (SI), K3, Y25
-	VADDPS  Y25, Y24, Y24
+	VMOVUPS (SI), X26
+	VADDPS  X26, X24, X25
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000010, DI, DI
+	ADDQ    R12, DI
+	VMOVUPS X25, (DI)
+	JMP     mv_rb5_t4_g16_end
 
 mv_rb5_t4_g16_store:
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000010, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K3, (DI)
+	VMOVUPS X24, (DI)
 
+mv_rb5_t4_g16_end:
 mv_rb5_t4_end:
 	LEAQ (R10)(R8*4), R10
 	ADDQ $0x00000010, R12
@@ -18626,39 +19226,56 @@ mv_rb5_t3_last:
 	TESTQ         DI, DI
 	JEQ           mv_rb5_t3_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ    m+120(FP), SI
-	SUBQ    R13, SI
-	SHLQ    $0x02, SI
-	ADDQ    bias_base+96(FP), SI
-	MOVL    $0x00000007, DI
-	KMOVW   DI, K2
-	VMOVUPS (SI), K2, Y25
-	MOVL    $0x00000038, DI
-	KMOVW   DI, K2
-	VMOVUPS -12(SI), K2, Y25
-	MOVL    $0x000000c0, DI
-	KMOVW   DI, K2
-	VMOVUPS -24(SI), K2, Y25
-	VADDPS  Y25, Y24, Y24
+	// Bias: bias[r] added to each output of a run, then its store.
+	MOVQ      m+120(FP), SI
+	SUBQ      R13, SI
+	SHLQ      $0x02, SI
+	ADDQ      bias_base+96(FP), SI
+	MOVL      $0x00000007, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X24, X25
+	VMOVUPS   X25, K2, (R12)
+	VALIGND   $0x03, Y24, Y24, Y25
+	MOVL      $0x00000007, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000004, DI, DI
+	ADDQ      R12, DI
+	VMOVUPS   X25, K2, (DI)
+	VALIGND   $0x06, Y24, Y24, Y25
+	MOVL      $0x00000003, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000008, DI, DI
+	ADDQ      R12, DI
+	VMOVUPS   X25, K2, (DI)
+	JMP       mv_rb5_t3_g0_end
 
 mv_rb5_t3_g0_store:
 	MOVL    $0x00000007, DI
 	KMOVW   DI, K2
-	VMOVUPS Y24, K2, (R12)
-	MOVL    $0x00000038, DI
+	VMOVUPS X24, K2, (R12)
+	VALIGND $0x03, Y24, Y24, Y25
+	MOVL    $0x00000007, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000004, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K2, -12(DI)
-	MOVL    $0x000000c0, DI
+	VMOVUPS X25, K2, (DI)
+	VALIGND $0x06, Y24, Y24, Y25
+	MOVL    $0x00000003, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000008, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K2, -24(DI)
+	VMOVUPS X25, K2, (DI)
 
+mv_rb5_t3_g0_end:
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF32X4 $0x44, Z4, Z12, Z30
 	VSHUFF32X4 $0xee, Z4, Z12, Z31
@@ -18693,21 +19310,38 @@ mv_rb5_t3_g0_store:
 	TESTQ         DI, DI
 	JEQ           mv_rb5_t3_g8_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ    m+120(FP), SI
-	SUBQ    R13, SI
-	SHLQ    $0x02, SI
-	ADDQ    bias_base+96(FP), SI
-	MOVL    $0x00000001, DI
-	KMOVW   DI, K2
-	VMOVUPS 8(SI), K2, Y25
-	MOVL    $0x0000000e, DI
-	KMOVW   DI, K2
-	VMOVUPS -4(SI), K2, Y25
-	MOVL    $0x00000070, DI
-	KMOVW   DI, K2
-	VMOVUPS -16(SI), K2, Y25
-	VADDPS  Y25, Y24, Y24
+	// Bias: bias[r] added to each output of a run, then its store.
+	MOVQ      m+120(FP), SI
+	SUBQ      R13, SI
+	SHLQ      $0x02, SI
+	ADDQ      bias_base+96(FP), SI
+	MOVL      $0x00000001, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z 8(SI), K2, X26
+	VADDPS    X26, X24, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000008, DI, DI
+	ADDQ      R12, DI
+	VMOVUPS   X25, K2, 8(DI)
+	VALIGND   $0x01, Y24, Y24, Y25
+	MOVL      $0x00000007, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x0000000c, DI, DI
+	ADDQ      R12, DI
+	VMOVUPS   X25, K2, (DI)
+	VALIGND   $0x04, Y24, Y24, Y25
+	MOVL      $0x00000007, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000010, DI, DI
+	ADDQ      R12, DI
+	VMOVUPS   X25, K2, (DI)
+	JMP       mv_rb5_t3_g8_end
 
 mv_rb5_t3_g8_store:
 	MOVL    $0x00000001, DI
@@ -18715,20 +19349,23 @@ mv_rb5_t3_g8_store:
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000008, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K2, 8(DI)
-	MOVL    $0x0000000e, DI
+	VMOVUPS X24, K2, 8(DI)
+	VALIGND $0x01, Y24, Y24, Y25
+	MOVL    $0x00000007, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x0000000c, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K2, -4(DI)
-	MOVL    $0x00000070, DI
+	VMOVUPS X25, K2, (DI)
+	VALIGND $0x04, Y24, Y24, Y25
+	MOVL    $0x00000007, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000010, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K2, -16(DI)
+	VMOVUPS X25, K2, (DI)
 
+mv_rb5_t3_g8_end:
 mv_rb5_t3_end:
 	ADDQ $0x0000000c, R12
 	JMP  mv_rb5_next
@@ -18918,48 +19555,72 @@ mv_rb5_t2_last:
 	TESTQ         DI, DI
 	JEQ           mv_rb5_t2_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ    m+120(FP), SI
-	SUBQ    R13, SI
-	SHLQ    $0x02, SI
-	ADDQ    bias_base+96(FP), SI
-	MOVL    $0x00000003, DI
-	KMOVW   DI, K2
-	VMOVUPS (SI), K2, Y25
-	MOVL    $0x0000000c, DI
-	KMOVW   DI, K2
-	VMOVUPS -8(SI), K2, Y25
-	MOVL    $0x00000030, DI
-	KMOVW   DI, K2
-	VMOVUPS -16(SI), K2, Y25
-	MOVL    $0x000000c0, DI
-	KMOVW   DI, K2
-	VMOVUPS -24(SI), K2, Y25
-	VADDPS  Y25, Y24, Y24
+	// Bias: bias[r] added to each output of a run, then its store.
+	MOVQ      m+120(FP), SI
+	SUBQ      R13, SI
+	SHLQ      $0x02, SI
+	ADDQ      bias_base+96(FP), SI
+	MOVL      $0x00000003, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X24, X25
+	VMOVUPS   X25, K2, (R12)
+	VALIGND   $0x02, Y24, Y24, Y25
+	MOVL      $0x00000003, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000004, DI, DI
+	ADDQ      R12, DI
+	VMOVUPS   X25, K2, (DI)
+	VALIGND   $0x04, Y24, Y24, Y25
+	MOVL      $0x00000003, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000008, DI, DI
+	ADDQ      R12, DI
+	VMOVUPS   X25, K2, (DI)
+	VALIGND   $0x06, Y24, Y24, Y25
+	MOVL      $0x00000003, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x0000000c, DI, DI
+	ADDQ      R12, DI
+	VMOVUPS   X25, K2, (DI)
+	JMP       mv_rb5_t2_g0_end
 
 mv_rb5_t2_g0_store:
 	MOVL    $0x00000003, DI
 	KMOVW   DI, K2
-	VMOVUPS Y24, K2, (R12)
-	MOVL    $0x0000000c, DI
+	VMOVUPS X24, K2, (R12)
+	VALIGND $0x02, Y24, Y24, Y25
+	MOVL    $0x00000003, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000004, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K2, -8(DI)
-	MOVL    $0x00000030, DI
+	VMOVUPS X25, K2, (DI)
+	VALIGND $0x04, Y24, Y24, Y25
+	MOVL    $0x00000003, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000008, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K2, -16(DI)
-	MOVL    $0x000000c0, DI
+	VMOVUPS X25, K2, (DI)
+	VALIGND $0x06, Y24, Y24, Y25
+	MOVL    $0x00000003, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x0000000c, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K2, -24(DI)
+	VMOVUPS X25, K2, (DI)
 
+mv_rb5_t2_g0_end:
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF32X4 $0x44, Z9, Z4, Z30
 	VSHUFF32X4 $0xee, Z9, Z4, Z31
@@ -18994,15 +19655,20 @@ mv_rb5_t2_g0_store:
 	TESTQ         DI, DI
 	JEQ           mv_rb5_t2_g8_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ    m+120(FP), SI
-	SUBQ    R13, SI
-	SHLQ    $0x02, SI
-	ADDQ    bias_base+96(FP), SI
-	MOVL    $0x00000003, DI
-	KMOVW   DI, K2
-	VMOVUPS (SI), K2, Y25
-	VADDPS  Y25, Y24, Y24
+	// Bias: bias[r] added to each output of a run, then its store.
+	MOVQ      m+120(FP), SI
+	SUBQ      R13, SI
+	SHLQ      $0x02, SI
+	ADDQ      bias_base+96(FP), SI
+	MOVL      $0x00000003, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X24, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000010, DI, DI
+	ADDQ      R12, DI
+	VMOVUPS   X25, K2, (DI)
+	JMP       mv_rb5_t2_g8_end
 
 mv_rb5_t2_g8_store:
 	MOVL    $0x00000003, DI
@@ -19010,8 +19676,9 @@ mv_rb5_t2_g8_store:
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000010, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K2, (DI)
+	VMOVUPS X24, K2, (DI)
 
+mv_rb5_t2_g8_end:
 mv_rb5_t2_end:
 	ADDQ $0x00000008, R12
 	JMP  mv_rb5_next
@@ -19162,57 +19829,88 @@ mv_rb5_t1_last:
 	TESTQ         DI, DI
 	JEQ           mv_rb5_t1_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ    m+120(FP), SI
-	SUBQ    R13, SI
-	SHLQ    $0x02, SI
-	ADDQ    bias_base+96(FP), SI
-	MOVL    $0x00000001, DI
-	KMOVW   DI, K2
-	VMOVUPS (SI), K2, Y25
-	MOVL    $0x00000002, DI
-	KMOVW   DI, K2
-	VMOVUPS -4(SI), K2, Y25
-	MOVL    $0x00000004, DI
-	KMOVW   DI, K2
-	VMOVUPS -8(SI), K2, Y25
-	MOVL    $0x00000008, DI
-	KMOVW   DI, K2
-	VMOVUPS -12(SI), K2, Y25
-	MOVL    $0x00000010, DI
-	KMOVW   DI, K2
-	VMOVUPS -16(SI), K2, Y25
-	VADDPS  Y25, Y24, Y24
+	// Bias: bias[r] added to each output of a run, then its store.
+	MOVQ      m+120(FP), SI
+	SUBQ      R13, SI
+	SHLQ      $0x02, SI
+	ADDQ      bias_base+96(FP), SI
+	MOVL      $0x00000001, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X24, X25
+	VMOVUPS   X25, K2, (R12)
+	VALIGND   $0x01, Y24, Y24, Y25
+	MOVL      $0x00000001, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000004, DI, DI
+	ADDQ      R12, DI
+	VMOVUPS   X25, K2, (DI)
+	VALIGND   $0x02, Y24, Y24, Y25
+	MOVL      $0x00000001, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000008, DI, DI
+	ADDQ      R12, DI
+	VMOVUPS   X25, K2, (DI)
+	VALIGND   $0x03, Y24, Y24, Y25
+	MOVL      $0x00000001, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x0000000c, DI, DI
+	ADDQ      R12, DI
+	VMOVUPS   X25, K2, (DI)
+	VALIGND   $0x04, Y24, Y24, Y25
+	MOVL      $0x00000001, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000010, DI, DI
+	ADDQ      R12, DI
+	VMOVUPS   X25, K2, (DI)
+	JMP       mv_rb5_t1_g0_end
 
 mv_rb5_t1_g0_store:
 	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
-	VMOVUPS Y24, K2, (R12)
-	MOVL    $0x00000002, DI
+	VMOVUPS X24, K2, (R12)
+	VALIGND $0x01, Y24, Y24, Y25
+	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000004, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K2, -4(DI)
-	MOVL    $0x00000004, DI
+	VMOVUPS X25, K2, (DI)
+	VALIGND $0x02, Y24, Y24, Y25
+	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000008, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K2, -8(DI)
-	MOVL    $0x00000008, DI
+	VMOVUPS X25, K2, (DI)
+	VALIGND $0x03, Y24, Y24, Y25
+	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x0000000c, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K2, -12(DI)
-	MOVL    $0x00000010, DI
+	VMOVUPS X25, K2, (DI)
+	VALIGND $0x04, Y24, Y24, Y25
+	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000010, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K2, -16(DI)
+	VMOVUPS X25, K2, (DI)
 
+mv_rb5_t1_g0_end:
 mv_rb5_t1_end:
 	ADDQ $0x00000004, R12
 
@@ -19473,22 +20171,32 @@ mv_rb4_t4_last:
 	TESTQ         DI, DI
 	JEQ           mv_rb4_t4_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
+	// Bias: bias[r] added to each output of a run, then its store.
 	MOVQ    m+120(FP), SI
 	SUBQ    R13, SI
 	SHLQ    $0x02, SI
 	ADDQ    bias_base+96(FP), SI
-	VMOVUPS (SI), K3, Y25
-	VMOVUPS -16(SI), K4, Y25
-	VADDPS  Y25, Y24, Y24
-
-mv_rb4_t4_g0_store:
-	VMOVUPS Y24, K3, (R12)
+	VMOVUPS (SI), X26
+	VADDPS  X26, X24, X25
+	VMOVUPS X25, (R12)
+	VALIGND $0x04, Y24, Y24, Y25
+	VMOVUPS (SI), X26
+	VADDPS  X26, X25, X25
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000004, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K4, -16(DI)
+	VMOVUPS X25, (DI)
+	JMP     mv_rb4_t4_g0_end
 
+mv_rb4_t4_g0_store:
+	VMOVUPS X24, (R12)
+	VALIGND $0x04, Y24, Y24, Y25
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000004, DI, DI
+	ADDQ    R12, DI
+	VMOVUPS X25, (DI)
+
+mv_rb4_t4_g0_end:
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF32X4 $0x44, Z3, Z2, Z30
 	VSHUFF32X4 $0xee, Z3, Z2, Z31
@@ -19523,25 +20231,38 @@ mv_rb4_t4_g0_store:
 	TESTQ         DI, DI
 	JEQ           mv_rb4_t4_g8_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
+	// Bias: bias[r] added to each output of a run, then its store.
 	MOVQ    m+120(FP), SI
 	SUBQ    R13, SI
 	SHLQ    $0x02, SI
 	ADDQ    bias_base+96(FP), SI
-	VMOVUPS (SI), K3, Y25
-	VMOVUPS -16(SI), K4, Y25
-	VADDPS  Y25, Y24, Y24
+	VMOVUPS (SI), X26
+	VADDPS  X26, X24, X25
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000008, DI, DI
+	ADDQ    R12, DI
+	VMOVUPS X25, (DI)
+	VALIGND $0x04, Y24, Y24, Y25
+	VMOVUPS (SI), X26
+	VADDPS  X26, X25, X25
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x0000000c, DI, DI
+	ADDQ    R12, DI
+	VMOVUPS X25, (DI)
+	JMP     mv_rb4_t4_g8_end
 
 mv_rb4_t4_g8_store:
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000008, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K3, (DI)
+	VMOVUPS X24, (DI)
+	VALIGND $0x04, Y24, Y24, Y25
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x0000000c, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K4, -16(DI)
+	VMOVUPS X25, (DI)
 
+mv_rb4_t4_g8_end:
 mv_rb4_t4_end:
 	LEAQ (R10)(R8*4), R10
 	ADDQ $0x00000010, R12
@@ -19756,39 +20477,56 @@ mv_rb4_t3_last:
 	TESTQ         DI, DI
 	JEQ           mv_rb4_t3_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ    m+120(FP), SI
-	SUBQ    R13, SI
-	SHLQ    $0x02, SI
-	ADDQ    bias_base+96(FP), SI
-	MOVL    $0x00000007, DI
-	KMOVW   DI, K2
-	VMOVUPS (SI), K2, Y25
-	MOVL    $0x00000038, DI
-	KMOVW   DI, K2
-	VMOVUPS -12(SI), K2, Y25
-	MOVL    $0x000000c0, DI
-	KMOVW   DI, K2
-	VMOVUPS -24(SI), K2, Y25
-	VADDPS  Y25, Y24, Y24
+	// Bias: bias[r] added to each output of a run, then its store.
+	MOVQ      m+120(FP), SI
+	SUBQ      R13, SI
+	SHLQ      $0x02, SI
+	ADDQ      bias_base+96(FP), SI
+	MOVL      $0x00000007, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X24, X25
+	VMOVUPS   X25, K2, (R12)
+	VALIGND   $0x03, Y24, Y24, Y25
+	MOVL      $0x00000007, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000004, DI, DI
+	ADDQ      R12, DI
+	VMOVUPS   X25, K2, (DI)
+	VALIGND   $0x06, Y24, Y24, Y25
+	MOVL      $0x00000003, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000008, DI, DI
+	ADDQ      R12, DI
+	VMOVUPS   X25, K2, (DI)
+	JMP       mv_rb4_t3_g0_end
 
 mv_rb4_t3_g0_store:
 	MOVL    $0x00000007, DI
 	KMOVW   DI, K2
-	VMOVUPS Y24, K2, (R12)
-	MOVL    $0x00000038, DI
+	VMOVUPS X24, K2, (R12)
+	VALIGND $0x03, Y24, Y24, Y25
+	MOVL    $0x00000007, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000004, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K2, -12(DI)
-	MOVL    $0x000000c0, DI
+	VMOVUPS X25, K2, (DI)
+	VALIGND $0x06, Y24, Y24, Y25
+	MOVL    $0x00000003, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000008, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K2, -24(DI)
+	VMOVUPS X25, K2, (DI)
 
+mv_rb4_t3_g0_end:
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF32X4 $0x44, Z11, Z10, Z30
 	VSHUFF32X4 $0xee, Z11, Z10, Z31
@@ -19823,18 +20561,29 @@ mv_rb4_t3_g0_store:
 	TESTQ         DI, DI
 	JEQ           mv_rb4_t3_g8_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ    m+120(FP), SI
-	SUBQ    R13, SI
-	SHLQ    $0x02, SI
-	ADDQ    bias_base+96(FP), SI
-	MOVL    $0x00000001, DI
-	KMOVW   DI, K2
-	VMOVUPS 8(SI), K2, Y25
-	MOVL    $0x0000000e, DI
-	KMOVW   DI, K2
-	VMOVUPS -4(SI), K2, Y25
-	VADDPS  Y25, Y24, Y24
+	// Bias: bias[r] added to each output of a run, then its store.
+	MOVQ      m+120(FP), SI
+	SUBQ      R13, SI
+	SHLQ      $0x02, SI
+	ADDQ      bias_base+96(FP), SI
+	MOVL      $0x00000001, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z 8(SI), K2, X26
+	VADDPS    X26, X24, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000008, DI, DI
+	ADDQ      R12, DI
+	VMOVUPS   X25, K2, 8(DI)
+	VALIGND   $0x01, Y24, Y24, Y25
+	MOVL      $0x00000007, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x0000000c, DI, DI
+	ADDQ      R12, DI
+	VMOVUPS   X25, K2, (DI)
+	JMP       mv_rb4_t3_g8_end
 
 mv_rb4_t3_g8_store:
 	MOVL    $0x00000001, DI
@@ -19842,14 +20591,16 @@ mv_rb4_t3_g8_store:
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000008, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K2, 8(DI)
-	MOVL    $0x0000000e, DI
+	VMOVUPS X24, K2, 8(DI)
+	VALIGND $0x01, Y24, Y24, Y25
+	MOVL    $0x00000007, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x0000000c, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K2, -4(DI)
+	VMOVUPS X25, K2, (DI)
 
+mv_rb4_t3_g8_end:
 mv_rb4_t3_end:
 	ADDQ $0x0000000c, R12
 	JMP  mv_rb4_next
@@ -20021,48 +20772,72 @@ mv_rb4_t2_last:
 	TESTQ         DI, DI
 	JEQ           mv_rb4_t2_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ    m+120(FP), SI
-	SUBQ    R13, SI
-	SHLQ    $0x02, SI
-	ADDQ    bias_base+96(FP), SI
-	MOVL    $0x00000003, DI
-	KMOVW   DI, K2
-	VMOVUPS (SI), K2, Y25
-	MOVL    $0x0000000c, DI
-	KMOVW   DI, K2
-	VMOVUPS -8(SI), K2, Y25
-	MOVL    $0x00000030, DI
-	KMOVW   DI, K2
-	VMOVUPS -16(SI), K2, Y25
-	MOVL    $0x000000c0, DI
-	KMOVW   DI, K2
-	VMOVUPS -24(SI), K2, Y25
-	VADDPS  Y25, Y24, Y24
+	// Bias: bias[r] added to each output of a run, then its store.
+	MOVQ      m+120(FP), SI
+	SUBQ      R13, SI
+	SHLQ      $0x02, SI
+	ADDQ      bias_base+96(FP), SI
+	MOVL      $0x00000003, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X24, X25
+	VMOVUPS   X25, K2, (R12)
+	VALIGND   $0x02, Y24, Y24, Y25
+	MOVL      $0x00000003, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000004, DI, DI
+	ADDQ      R12, DI
+	VMOVUPS   X25, K2, (DI)
+	VALIGND   $0x04, Y24, Y24, Y25
+	MOVL      $0x00000003, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000008, DI, DI
+	ADDQ      R12, DI
+	VMOVUPS   X25, K2, (DI)
+	VALIGND   $0x06, Y24, Y24, Y25
+	MOVL      $0x00000003, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x0000000c, DI, DI
+	ADDQ      R12, DI
+	VMOVUPS   X25, K2, (DI)
+	JMP       mv_rb4_t2_g0_end
 
 mv_rb4_t2_g0_store:
 	MOVL    $0x00000003, DI
 	KMOVW   DI, K2
-	VMOVUPS Y24, K2, (R12)
-	MOVL    $0x0000000c, DI
+	VMOVUPS X24, K2, (R12)
+	VALIGND $0x02, Y24, Y24, Y25
+	MOVL    $0x00000003, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000004, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K2, -8(DI)
-	MOVL    $0x00000030, DI
+	VMOVUPS X25, K2, (DI)
+	VALIGND $0x04, Y24, Y24, Y25
+	MOVL    $0x00000003, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000008, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K2, -16(DI)
-	MOVL    $0x000000c0, DI
+	VMOVUPS X25, K2, (DI)
+	VALIGND $0x06, Y24, Y24, Y25
+	MOVL    $0x00000003, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x0000000c, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K2, -24(DI)
+	VMOVUPS X25, K2, (DI)
 
+mv_rb4_t2_g0_end:
 mv_rb4_t2_end:
 	ADDQ $0x00000008, R12
 	JMP  mv_rb4_next
@@ -20202,48 +20977,72 @@ mv_rb4_t1_last:
 	TESTQ         DI, DI
 	JEQ           mv_rb4_t1_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ    m+120(FP), SI
-	SUBQ    R13, SI
-	SHLQ    $0x02, SI
-	ADDQ    bias_base+96(FP), SI
-	MOVL    $0x00000001, DI
-	KMOVW   DI, K2
-	VMOVUPS (SI), K2, Y25
-	MOVL    $0x00000002, DI
-	KMOVW   DI, K2
-	VMOVUPS -4(SI), K2, Y25
-	MOVL    $0x00000004, DI
-	KMOVW   DI, K2
-	VMOVUPS -8(SI), K2, Y25
-	MOVL    $0x00000008, DI
-	KMOVW   DI, K2
-	VMOVUPS -12(SI), K2, Y25
-	VADDPS  Y25, Y24, Y24
+	// Bias: bias[r] added to each output of a run, then its store.
+	MOVQ      m+120(FP), SI
+	SUBQ      R13, SI
+	SHLQ      $0x02, SI
+	ADDQ      bias_base+96(FP), SI
+	MOVL      $0x00000001, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X24, X25
+	VMOVUPS   X25, K2, (R12)
+	VALIGND   $0x01, Y24, Y24, Y25
+	MOVL      $0x00000001, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000004, DI, DI
+	ADDQ      R12, DI
+	VMOVUPS   X25, K2, (DI)
+	VALIGND   $0x02, Y24, Y24, Y25
+	MOVL      $0x00000001, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000008, DI, DI
+	ADDQ      R12, DI
+	VMOVUPS   X25, K2, (DI)
+	VALIGND   $0x03, Y24, Y24, Y25
+	MOVL      $0x00000001, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x0000000c, DI, DI
+	ADDQ      R12, DI
+	VMOVUPS   X25, K2, (DI)
+	JMP       mv_rb4_t1_g0_end
 
 mv_rb4_t1_g0_store:
 	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
-	VMOVUPS Y24, K2, (R12)
-	MOVL    $0x00000002, DI
+	VMOVUPS X24, K2, (R12)
+	VALIGND $0x01, Y24, Y24, Y25
+	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000004, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K2, -4(DI)
-	MOVL    $0x00000004, DI
+	VMOVUPS X25, K2, (DI)
+	VALIGND $0x02, Y24, Y24, Y25
+	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000008, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K2, -8(DI)
-	MOVL    $0x00000008, DI
+	VMOVUPS X25, K2, (DI)
+	VALIGND $0x03, Y24, Y24, Y25
+	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x0000000c, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K2, -12(DI)
+	VMOVUPS X25, K2, (DI)
 
+mv_rb4_t1_g0_end:
 mv_rb4_t1_end:
 	ADDQ $0x00000004, R12
 
@@ -20466,22 +21265,32 @@ mv_rb3_t4_last:
 	TESTQ         DI, DI
 	JEQ           mv_rb3_t4_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
+	// Bias: bias[r] added to each output of a run, then its store.
 	MOVQ    m+120(FP), SI
 	SUBQ    R13, SI
 	SHLQ    $0x02, SI
 	ADDQ    bias_base+96(FP), SI
-	VMOVUPS (SI), K3, Y25
-	VMOVUPS -16(SI), K4, Y25
-	VADDPS  Y25, Y24, Y24
-
-mv_rb3_t4_g0_store:
-	VMOVUPS Y24, K3, (R12)
+	VMOVUPS (SI), X26
+	VADDPS  X26, X24, X25
+	VMOVUPS X25, (R12)
+	VALIGND $0x04, Y24, Y24, Y25
+	VMOVUPS (SI), X26
+	VADDPS  X26, X25, X25
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000004, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K4, -16(DI)
+	VMOVUPS X25, (DI)
+	JMP     mv_rb3_t4_g0_end
 
+mv_rb3_t4_g0_store:
+	VMOVUPS X24, (R12)
+	VALIGND $0x04, Y24, Y24, Y25
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000004, DI, DI
+	ADDQ    R12, DI
+	VMOVUPS X25, (DI)
+
+mv_rb3_t4_g0_end:
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF32X4 $0x44, Z11, Z2, Z30
 	VSHUFF32X4 $0xee, Z11, Z2, Z31
@@ -20516,20 +21325,26 @@ mv_rb3_t4_g0_store:
 	TESTQ         DI, DI
 	JEQ           mv_rb3_t4_g8_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
+	// Bias: bias[r] added to each output of a run, then its store.
 	MOVQ    m+120(FP), SI
 	SUBQ    R13, SI
 	SHLQ    $0x02, SI
 	ADDQ    bias_base+96(FP), SI
-	VMOVUPS (SI), K3, Y25
-	VADDPS  Y25, Y24, Y24
+	VMOVUPS (SI), X26
+	VADDPS  X26, X24, X25
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000008, DI, DI
+	ADDQ    R12, DI
+	VMOVUPS X25, (DI)
+	JMP     mv_rb3_t4_g8_end
 
 mv_rb3_t4_g8_store:
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000008, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K3, (DI)
+	VMOVUPS X24, (DI)
 
+mv_rb3_t4_g8_end:
 mv_rb3_t4_end:
 	LEAQ (R10)(R8*4), R10
 	ADDQ $0x00000010, R12
@@ -20715,39 +21530,56 @@ mv_rb3_t3_last:
 	TESTQ         DI, DI
 	JEQ           mv_rb3_t3_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ    m+120(FP), SI
-	SUBQ    R13, SI
-	SHLQ    $0x02, SI
-	ADDQ    bias_base+96(FP), SI
-	MOVL    $0x00000007, DI
-	KMOVW   DI, K2
-	VMOVUPS (SI), K2, Y25
-	MOVL    $0x00000038, DI
-	KMOVW   DI, K2
-	VMOVUPS -12(SI), K2, Y25
-	MOVL    $0x000000c0, DI
-	KMOVW   DI, K2
-	VMOVUPS -24(SI), K2, Y25
-	VADDPS  Y25, Y24, Y24
+	// Bias: bias[r] added to each output of a run, then its store.
+	MOVQ      m+120(FP), SI
+	SUBQ      R13, SI
+	SHLQ      $0x02, SI
+	ADDQ      bias_base+96(FP), SI
+	MOVL      $0x00000007, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X24, X25
+	VMOVUPS   X25, K2, (R12)
+	VALIGND   $0x03, Y24, Y24, Y25
+	MOVL      $0x00000007, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000004, DI, DI
+	ADDQ      R12, DI
+	VMOVUPS   X25, K2, (DI)
+	VALIGND   $0x06, Y24, Y24, Y25
+	MOVL      $0x00000003, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000008, DI, DI
+	ADDQ      R12, DI
+	VMOVUPS   X25, K2, (DI)
+	JMP       mv_rb3_t3_g0_end
 
 mv_rb3_t3_g0_store:
 	MOVL    $0x00000007, DI
 	KMOVW   DI, K2
-	VMOVUPS Y24, K2, (R12)
-	MOVL    $0x00000038, DI
+	VMOVUPS X24, K2, (R12)
+	VALIGND $0x03, Y24, Y24, Y25
+	MOVL    $0x00000007, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000004, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K2, -12(DI)
-	MOVL    $0x000000c0, DI
+	VMOVUPS X25, K2, (DI)
+	VALIGND $0x06, Y24, Y24, Y25
+	MOVL    $0x00000003, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000008, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K2, -24(DI)
+	VMOVUPS X25, K2, (DI)
 
+mv_rb3_t3_g0_end:
 	// Reduce eight accumulators: 256-bit halves.
 	VSHUFF32X4 $0x44, Z8, Z8, Z30
 	VSHUFF32X4 $0xee, Z8, Z8, Z31
@@ -20782,15 +21614,20 @@ mv_rb3_t3_g0_store:
 	TESTQ         DI, DI
 	JEQ           mv_rb3_t3_g8_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ    m+120(FP), SI
-	SUBQ    R13, SI
-	SHLQ    $0x02, SI
-	ADDQ    bias_base+96(FP), SI
-	MOVL    $0x00000001, DI
-	KMOVW   DI, K2
-	VMOVUPS 8(SI), K2, Y25
-	VADDPS  Y25, Y24, Y24
+	// Bias: bias[r] added to each output of a run, then its store.
+	MOVQ      m+120(FP), SI
+	SUBQ      R13, SI
+	SHLQ      $0x02, SI
+	ADDQ      bias_base+96(FP), SI
+	MOVL      $0x00000001, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z 8(SI), K2, X26
+	VADDPS    X26, X24, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000008, DI, DI
+	ADDQ      R12, DI
+	VMOVUPS   X25, K2, 8(DI)
+	JMP       mv_rb3_t3_g8_end
 
 mv_rb3_t3_g8_store:
 	MOVL    $0x00000001, DI
@@ -20798,8 +21635,9 @@ mv_rb3_t3_g8_store:
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000008, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K2, 8(DI)
+	VMOVUPS X24, K2, 8(DI)
 
+mv_rb3_t3_g8_end:
 mv_rb3_t3_end:
 	ADDQ $0x0000000c, R12
 	JMP  mv_rb3_next
@@ -20949,39 +21787,56 @@ mv_rb3_t2_last:
 	TESTQ         DI, DI
 	JEQ           mv_rb3_t2_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ    m+120(FP), SI
-	SUBQ    R13, SI
-	SHLQ    $0x02, SI
-	ADDQ    bias_base+96(FP), SI
-	MOVL    $0x00000003, DI
-	KMOVW   DI, K2
-	VMOVUPS (SI), K2, Y25
-	MOVL    $0x0000000c, DI
-	KMOVW   DI, K2
-	VMOVUPS -8(SI), K2, Y25
-	MOVL    $0x00000030, DI
-	KMOVW   DI, K2
-	VMOVUPS -16(SI), K2, Y25
-	VADDPS  Y25, Y24, Y24
+	// Bias: bias[r] added to each output of a run, then its store.
+	MOVQ      m+120(FP), SI
+	SUBQ      R13, SI
+	SHLQ      $0x02, SI
+	ADDQ      bias_base+96(FP), SI
+	MOVL      $0x00000003, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X24, X25
+	VMOVUPS   X25, K2, (R12)
+	VALIGND   $0x02, Y24, Y24, Y25
+	MOVL      $0x00000003, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000004, DI, DI
+	ADDQ      R12, DI
+	VMOVUPS   X25, K2, (DI)
+	VALIGND   $0x04, Y24, Y24, Y25
+	MOVL      $0x00000003, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000008, DI, DI
+	ADDQ      R12, DI
+	VMOVUPS   X25, K2, (DI)
+	JMP       mv_rb3_t2_g0_end
 
 mv_rb3_t2_g0_store:
 	MOVL    $0x00000003, DI
 	KMOVW   DI, K2
-	VMOVUPS Y24, K2, (R12)
-	MOVL    $0x0000000c, DI
+	VMOVUPS X24, K2, (R12)
+	VALIGND $0x02, Y24, Y24, Y25
+	MOVL    $0x00000003, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000004, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K2, -8(DI)
-	MOVL    $0x00000030, DI
+	VMOVUPS X25, K2, (DI)
+	VALIGND $0x04, Y24, Y24, Y25
+	MOVL    $0x00000003, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000008, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K2, -16(DI)
+	VMOVUPS X25, K2, (DI)
 
+mv_rb3_t2_g0_end:
 mv_rb3_t2_end:
 	ADDQ $0x00000008, R12
 	JMP  mv_rb3_next
@@ -21106,39 +21961,56 @@ mv_rb3_t1_last:
 	TESTQ         DI, DI
 	JEQ           mv_rb3_t1_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ    m+120(FP), SI
-	SUBQ    R13, SI
-	SHLQ    $0x02, SI
-	ADDQ    bias_base+96(FP), SI
-	MOVL    $0x00000001, DI
-	KMOVW   DI, K2
-	VMOVUPS (SI), K2, Y25
-	MOVL    $0x00000002, DI
-	KMOVW   DI, K2
-	VMOVUPS -4(SI), K2, Y25
-	MOVL    $0x00000004, DI
-	KMOVW   DI, K2
-	VMOVUPS -8(SI), K2, Y25
-	VADDPS  Y25, Y24, Y24
+	// Bias: bias[r] added to each output of a run, then its store.
+	MOVQ      m+120(FP), SI
+	SUBQ      R13, SI
+	SHLQ      $0x02, SI
+	ADDQ      bias_base+96(FP), SI
+	MOVL      $0x00000001, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X24, X25
+	VMOVUPS   X25, K2, (R12)
+	VALIGND   $0x01, Y24, Y24, Y25
+	MOVL      $0x00000001, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000004, DI, DI
+	ADDQ      R12, DI
+	VMOVUPS   X25, K2, (DI)
+	VALIGND   $0x02, Y24, Y24, Y25
+	MOVL      $0x00000001, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000008, DI, DI
+	ADDQ      R12, DI
+	VMOVUPS   X25, K2, (DI)
+	JMP       mv_rb3_t1_g0_end
 
 mv_rb3_t1_g0_store:
 	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
-	VMOVUPS Y24, K2, (R12)
-	MOVL    $0x00000002, DI
+	VMOVUPS X24, K2, (R12)
+	VALIGND $0x01, Y24, Y24, Y25
+	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000004, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K2, -4(DI)
-	MOVL    $0x00000004, DI
+	VMOVUPS X25, K2, (DI)
+	VALIGND $0x02, Y24, Y24, Y25
+	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000008, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K2, -8(DI)
+	VMOVUPS X25, K2, (DI)
 
+mv_rb3_t1_g0_end:
 mv_rb3_t1_end:
 	ADDQ $0x00000004, R12
 
@@ -21331,22 +22203,32 @@ mv_rb2_t4_last:
 	TESTQ         DI, DI
 	JEQ           mv_rb2_t4_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
+	// Bias: bias[r] added to each output of a run, then its store.
 	MOVQ    m+120(FP), SI
 	SUBQ    R13, SI
 	SHLQ    $0x02, SI
 	ADDQ    bias_base+96(FP), SI
-	VMOVUPS (SI), K3, Y25
-	VMOVUPS -16(SI), K4, Y25
-	VADDPS  Y25, Y24, Y24
-
-mv_rb2_t4_g0_store:
-	VMOVUPS Y24, K3, (R12)
+	VMOVUPS (SI), X26
+	VADDPS  X26, X24, X25
+	VMOVUPS X25, (R12)
+	VALIGND $0x04, Y24, Y24, Y25
+	VMOVUPS (SI), X26
+	VADDPS  X26, X25, X25
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000004, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K4, -16(DI)
+	VMOVUPS X25, (DI)
+	JMP     mv_rb2_t4_g0_end
 
+mv_rb2_t4_g0_store:
+	VMOVUPS X24, (R12)
+	VALIGND $0x04, Y24, Y24, Y25
+	MOVQ    ldy+24(FP), DI
+	IMUL3Q  $0x00000004, DI, DI
+	ADDQ    R12, DI
+	VMOVUPS X25, (DI)
+
+mv_rb2_t4_g0_end:
 mv_rb2_t4_end:
 	LEAQ (R10)(R8*4), R10
 	ADDQ $0x00000010, R12
@@ -21507,30 +22389,40 @@ mv_rb2_t3_last:
 	TESTQ         DI, DI
 	JEQ           mv_rb2_t3_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ    m+120(FP), SI
-	SUBQ    R13, SI
-	SHLQ    $0x02, SI
-	ADDQ    bias_base+96(FP), SI
-	MOVL    $0x00000007, DI
-	KMOVW   DI, K2
-	VMOVUPS (SI), K2, Y25
-	MOVL    $0x00000038, DI
-	KMOVW   DI, K2
-	VMOVUPS -12(SI), K2, Y25
-	VADDPS  Y25, Y24, Y24
+	// Bias: bias[r] added to each output of a run, then its store.
+	MOVQ      m+120(FP), SI
+	SUBQ      R13, SI
+	SHLQ      $0x02, SI
+	ADDQ      bias_base+96(FP), SI
+	MOVL      $0x00000007, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X24, X25
+	VMOVUPS   X25, K2, (R12)
+	VALIGND   $0x03, Y24, Y24, Y25
+	MOVL      $0x00000007, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000004, DI, DI
+	ADDQ      R12, DI
+	VMOVUPS   X25, K2, (DI)
+	JMP       mv_rb2_t3_g0_end
 
 mv_rb2_t3_g0_store:
 	MOVL    $0x00000007, DI
 	KMOVW   DI, K2
-	VMOVUPS Y24, K2, (R12)
-	MOVL    $0x00000038, DI
+	VMOVUPS X24, K2, (R12)
+	VALIGND $0x03, Y24, Y24, Y25
+	MOVL    $0x00000007, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000004, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K2, -12(DI)
+	VMOVUPS X25, K2, (DI)
 
+mv_rb2_t3_g0_end:
 mv_rb2_t3_end:
 	ADDQ $0x0000000c, R12
 	JMP  mv_rb2_next
@@ -21662,30 +22554,40 @@ mv_rb2_t2_last:
 	TESTQ         DI, DI
 	JEQ           mv_rb2_t2_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ    m+120(FP), SI
-	SUBQ    R13, SI
-	SHLQ    $0x02, SI
-	ADDQ    bias_base+96(FP), SI
-	MOVL    $0x00000003, DI
-	KMOVW   DI, K2
-	VMOVUPS (SI), K2, Y25
-	MOVL    $0x0000000c, DI
-	KMOVW   DI, K2
-	VMOVUPS -8(SI), K2, Y25
-	VADDPS  Y25, Y24, Y24
+	// Bias: bias[r] added to each output of a run, then its store.
+	MOVQ      m+120(FP), SI
+	SUBQ      R13, SI
+	SHLQ      $0x02, SI
+	ADDQ      bias_base+96(FP), SI
+	MOVL      $0x00000003, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X24, X25
+	VMOVUPS   X25, K2, (R12)
+	VALIGND   $0x02, Y24, Y24, Y25
+	MOVL      $0x00000003, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000004, DI, DI
+	ADDQ      R12, DI
+	VMOVUPS   X25, K2, (DI)
+	JMP       mv_rb2_t2_g0_end
 
 mv_rb2_t2_g0_store:
 	MOVL    $0x00000003, DI
 	KMOVW   DI, K2
-	VMOVUPS Y24, K2, (R12)
-	MOVL    $0x0000000c, DI
+	VMOVUPS X24, K2, (R12)
+	VALIGND $0x02, Y24, Y24, Y25
+	MOVL    $0x00000003, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000004, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K2, -8(DI)
+	VMOVUPS X25, K2, (DI)
 
+mv_rb2_t2_g0_end:
 mv_rb2_t2_end:
 	ADDQ $0x00000008, R12
 	JMP  mv_rb2_next
@@ -21799,30 +22701,40 @@ mv_rb2_t1_last:
 	TESTQ         DI, DI
 	JEQ           mv_rb2_t1_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ    m+120(FP), SI
-	SUBQ    R13, SI
-	SHLQ    $0x02, SI
-	ADDQ    bias_base+96(FP), SI
-	MOVL    $0x00000001, DI
-	KMOVW   DI, K2
-	VMOVUPS (SI), K2, Y25
-	MOVL    $0x00000002, DI
-	KMOVW   DI, K2
-	VMOVUPS -4(SI), K2, Y25
-	VADDPS  Y25, Y24, Y24
+	// Bias: bias[r] added to each output of a run, then its store.
+	MOVQ      m+120(FP), SI
+	SUBQ      R13, SI
+	SHLQ      $0x02, SI
+	ADDQ      bias_base+96(FP), SI
+	MOVL      $0x00000001, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X24, X25
+	VMOVUPS   X25, K2, (R12)
+	VALIGND   $0x01, Y24, Y24, Y25
+	MOVL      $0x00000001, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X25, X25
+	MOVQ      ldy+24(FP), DI
+	IMUL3Q    $0x00000004, DI, DI
+	ADDQ      R12, DI
+	VMOVUPS   X25, K2, (DI)
+	JMP       mv_rb2_t1_g0_end
 
 mv_rb2_t1_g0_store:
 	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
-	VMOVUPS Y24, K2, (R12)
-	MOVL    $0x00000002, DI
+	VMOVUPS X24, K2, (R12)
+	VALIGND $0x01, Y24, Y24, Y25
+	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
 	MOVQ    ldy+24(FP), DI
 	IMUL3Q  $0x00000004, DI, DI
 	ADDQ    R12, DI
-	VMOVUPS Y24, K2, -4(DI)
+	VMOVUPS X25, K2, (DI)
 
+mv_rb2_t1_g0_end:
 mv_rb2_t1_end:
 	ADDQ $0x00000004, R12
 
@@ -22005,17 +22917,20 @@ mv_rb1_t8_last:
 	TESTQ         DI, DI
 	JEQ           mv_rb1_t8_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
+	// Bias: bias[r] added to each output of a run, then its store.
 	MOVQ    m+120(FP), SI
 	SUBQ    R13, SI
 	SHLQ    $0x02, SI
 	ADDQ    bias_base+96(FP), SI
-	VMOVUPS (SI), K5, Y25
-	VADDPS  Y25, Y24, Y24
+	VMOVUPS (SI), Y26
+	VADDPS  Y26, Y24, Y25
+	VMOVUPS Y25, (R12)
+	JMP     mv_rb1_t8_g0_end
 
 mv_rb1_t8_g0_store:
-	VMOVUPS Y24, K5, (R12)
+	VMOVUPS Y24, (R12)
 
+mv_rb1_t8_g0_end:
 mv_rb1_t8_end:
 	LEAQ (R10)(R8*8), R10
 	ADDQ $0x00000020, R12
@@ -22190,21 +23105,24 @@ mv_rb1_t7_last:
 	TESTQ         DI, DI
 	JEQ           mv_rb1_t7_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ    m+120(FP), SI
-	SUBQ    R13, SI
-	SHLQ    $0x02, SI
-	ADDQ    bias_base+96(FP), SI
-	MOVL    $0x0000007f, DI
-	KMOVW   DI, K2
-	VMOVUPS (SI), K2, Y25
-	VADDPS  Y25, Y24, Y24
+	// Bias: bias[r] added to each output of a run, then its store.
+	MOVQ      m+120(FP), SI
+	SUBQ      R13, SI
+	SHLQ      $0x02, SI
+	ADDQ      bias_base+96(FP), SI
+	MOVL      $0x0000007f, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, Y26
+	VADDPS    Y26, Y24, Y25
+	VMOVUPS   Y25, K2, (R12)
+	JMP       mv_rb1_t7_g0_end
 
 mv_rb1_t7_g0_store:
 	MOVL    $0x0000007f, DI
 	KMOVW   DI, K2
 	VMOVUPS Y24, K2, (R12)
 
+mv_rb1_t7_g0_end:
 mv_rb1_t7_end:
 	ADDQ $0x0000001c, R12
 	JMP  mv_rb1_next
@@ -22348,21 +23266,24 @@ mv_rb1_t6_last:
 	TESTQ         DI, DI
 	JEQ           mv_rb1_t6_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ    m+120(FP), SI
-	SUBQ    R13, SI
-	SHLQ    $0x02, SI
-	ADDQ    bias_base+96(FP), SI
-	MOVL    $0x0000003f, DI
-	KMOVW   DI, K2
-	VMOVUPS (SI), K2, Y25
-	VADDPS  Y25, Y24, Y24
+	// Bias: bias[r] added to each output of a run, then its store.
+	MOVQ      m+120(FP), SI
+	SUBQ      R13, SI
+	SHLQ      $0x02, SI
+	ADDQ      bias_base+96(FP), SI
+	MOVL      $0x0000003f, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, Y26
+	VADDPS    Y26, Y24, Y25
+	VMOVUPS   Y25, K2, (R12)
+	JMP       mv_rb1_t6_g0_end
 
 mv_rb1_t6_g0_store:
 	MOVL    $0x0000003f, DI
 	KMOVW   DI, K2
 	VMOVUPS Y24, K2, (R12)
 
+mv_rb1_t6_g0_end:
 mv_rb1_t6_end:
 	ADDQ $0x00000018, R12
 	JMP  mv_rb1_next
@@ -22498,21 +23419,24 @@ mv_rb1_t5_last:
 	TESTQ         DI, DI
 	JEQ           mv_rb1_t5_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ    m+120(FP), SI
-	SUBQ    R13, SI
-	SHLQ    $0x02, SI
-	ADDQ    bias_base+96(FP), SI
-	MOVL    $0x0000001f, DI
-	KMOVW   DI, K2
-	VMOVUPS (SI), K2, Y25
-	VADDPS  Y25, Y24, Y24
+	// Bias: bias[r] added to each output of a run, then its store.
+	MOVQ      m+120(FP), SI
+	SUBQ      R13, SI
+	SHLQ      $0x02, SI
+	ADDQ      bias_base+96(FP), SI
+	MOVL      $0x0000001f, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, Y26
+	VADDPS    Y26, Y24, Y25
+	VMOVUPS   Y25, K2, (R12)
+	JMP       mv_rb1_t5_g0_end
 
 mv_rb1_t5_g0_store:
 	MOVL    $0x0000001f, DI
 	KMOVW   DI, K2
 	VMOVUPS Y24, K2, (R12)
 
+mv_rb1_t5_g0_end:
 mv_rb1_t5_end:
 	ADDQ $0x00000014, R12
 	JMP  mv_rb1_next
@@ -22640,17 +23564,20 @@ mv_rb1_t4_last:
 	TESTQ         DI, DI
 	JEQ           mv_rb1_t4_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
+	// Bias: bias[r] added to each output of a run, then its store.
 	MOVQ    m+120(FP), SI
 	SUBQ    R13, SI
 	SHLQ    $0x02, SI
 	ADDQ    bias_base+96(FP), SI
-	VMOVUPS (SI), K3, Y25
-	VADDPS  Y25, Y24, Y24
+	VMOVUPS (SI), X26
+	VADDPS  X26, X24, X25
+	VMOVUPS X25, (R12)
+	JMP     mv_rb1_t4_g0_end
 
 mv_rb1_t4_g0_store:
-	VMOVUPS Y24, K3, (R12)
+	VMOVUPS X24, (R12)
 
+mv_rb1_t4_g0_end:
 mv_rb1_t4_end:
 	ADDQ $0x00000010, R12
 	JMP  mv_rb1_next
@@ -22766,21 +23693,24 @@ mv_rb1_t3_last:
 	TESTQ         DI, DI
 	JEQ           mv_rb1_t3_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ    m+120(FP), SI
-	SUBQ    R13, SI
-	SHLQ    $0x02, SI
-	ADDQ    bias_base+96(FP), SI
-	MOVL    $0x00000007, DI
-	KMOVW   DI, K2
-	VMOVUPS (SI), K2, Y25
-	VADDPS  Y25, Y24, Y24
+	// Bias: bias[r] added to each output of a run, then its store.
+	MOVQ      m+120(FP), SI
+	SUBQ      R13, SI
+	SHLQ      $0x02, SI
+	ADDQ      bias_base+96(FP), SI
+	MOVL      $0x00000007, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X24, X25
+	VMOVUPS   X25, K2, (R12)
+	JMP       mv_rb1_t3_g0_end
 
 mv_rb1_t3_g0_store:
 	MOVL    $0x00000007, DI
 	KMOVW   DI, K2
-	VMOVUPS Y24, K2, (R12)
+	VMOVUPS X24, K2, (R12)
 
+mv_rb1_t3_g0_end:
 mv_rb1_t3_end:
 	ADDQ $0x0000000c, R12
 	JMP  mv_rb1_next
@@ -22888,21 +23818,24 @@ mv_rb1_t2_last:
 	TESTQ         DI, DI
 	JEQ           mv_rb1_t2_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ    m+120(FP), SI
-	SUBQ    R13, SI
-	SHLQ    $0x02, SI
-	ADDQ    bias_base+96(FP), SI
-	MOVL    $0x00000003, DI
-	KMOVW   DI, K2
-	VMOVUPS (SI), K2, Y25
-	VADDPS  Y25, Y24, Y24
+	// Bias: bias[r] added to each output of a run, then its store.
+	MOVQ      m+120(FP), SI
+	SUBQ      R13, SI
+	SHLQ      $0x02, SI
+	ADDQ      bias_base+96(FP), SI
+	MOVL      $0x00000003, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X24, X25
+	VMOVUPS   X25, K2, (R12)
+	JMP       mv_rb1_t2_g0_end
 
 mv_rb1_t2_g0_store:
 	MOVL    $0x00000003, DI
 	KMOVW   DI, K2
-	VMOVUPS Y24, K2, (R12)
+	VMOVUPS X24, K2, (R12)
 
+mv_rb1_t2_g0_end:
 mv_rb1_t2_end:
 	ADDQ $0x00000008, R12
 	JMP  mv_rb1_next
@@ -23002,21 +23935,24 @@ mv_rb1_t1_last:
 	TESTQ         DI, DI
 	JEQ           mv_rb1_t1_g0_store
 
-	// Bias: gather bias[r] into the lane of each output, then add.
-	MOVQ    m+120(FP), SI
-	SUBQ    R13, SI
-	SHLQ    $0x02, SI
-	ADDQ    bias_base+96(FP), SI
-	MOVL    $0x00000001, DI
-	KMOVW   DI, K2
-	VMOVUPS (SI), K2, Y25
-	VADDPS  Y25, Y24, Y24
+	// Bias: bias[r] added to each output of a run, then its store.
+	MOVQ      m+120(FP), SI
+	SUBQ      R13, SI
+	SHLQ      $0x02, SI
+	ADDQ      bias_base+96(FP), SI
+	MOVL      $0x00000001, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K2, X26
+	VADDPS    X26, X24, X25
+	VMOVUPS   X25, K2, (R12)
+	JMP       mv_rb1_t1_g0_end
 
 mv_rb1_t1_g0_store:
 	MOVL    $0x00000001, DI
 	KMOVW   DI, K2
-	VMOVUPS Y24, K2, (R12)
+	VMOVUPS X24, K2, (R12)
 
+mv_rb1_t1_g0_end:
 mv_rb1_t1_end:
 	ADDQ $0x00000004, R12
 
@@ -33672,11 +34608,7 @@ TEXT ·matVecSpacedF32AVX512(SB), NOSPLIT, $0-120
 	MOVQ  y_base+0(FP), R12
 	MOVQ  bias_base+80(FP), R9
 
-	// K3-K5: the store masks of the full tiles (see runK).
-	MOVL  $0x0000000f, DI
-	KMOVW DI, K3
-	MOVL  $0x000000f0, DI
-	KMOVW DI, K4
+	// K5: all eight lanes (see runK).
 	MOVL  $0x000000ff, DI
 	KMOVW DI, K5
 

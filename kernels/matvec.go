@@ -238,6 +238,22 @@ func matVecsSerial[T Float](t cpu.Tier, y, w, x Matrix[T], bias []T) {
 		matVecsOne(t, y, w, x, bias)
 		return
 	}
+	if bias != nil && hasMaskedTails(t) && nearPageEnd(bias) {
+		// The tiles load bias in windows masked to their rows, which
+		// can reach past its end (pageend.go): a copy with a tail block
+		// of zeros after it.
+		var buf []T
+		if lb := getLaneBuf[T](); m+tailBlock[T]() <= len(lb) {
+			defer putLaneBuf(lb)
+			buf = lb[:m+tailBlock[T]()]
+		} else {
+			putLaneBuf(lb)
+			buf = make([]T, m+tailBlock[T]())
+		}
+		copy(buf, bias)
+		clear(buf[m:])
+		bias = buf[:m]
+	}
 	size := sizeOfT[T]()
 	if useWT(t, m, n, nb, size) {
 		matVecsTransposed(t, y, w, x, bias)

@@ -111,8 +111,21 @@ func vmathOn[T Float](t cpu.Tier, f vfunc, name string, dst, x []T) {
 	vmathTier(t, f, dst, x)
 }
 
-// vmathTier runs f on tier t, in chunks (assembly is not preemptible).
+// vmathTier runs f on tier t, in chunks (assembly is not preemptible), the
+// last elements on stack copies when a slice ends near its page's end.
 func vmathTier[T Float](t cpu.Tier, f vfunc, dst, x []T) {
+	if b := pageTail(t, len(dst), dst, x, nil); b < len(dst) {
+		vmathChunks(t, f, dst[:b], x[:b])
+		var bd, bx tailBuf[T]
+		r := copy(bx[:], x[b:])
+		vmathChunks(t, f, bd[:r], bx[:r])
+		copy(dst[b:], bd[:r])
+		return
+	}
+	vmathChunks(t, f, dst, x)
+}
+
+func vmathChunks[T Float](t cpu.Tier, f vfunc, dst, x []T) {
 	for len(dst) > 0 {
 		n := min(len(dst), chunk)
 		if is64[T]() {

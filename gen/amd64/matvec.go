@@ -111,9 +111,10 @@ func (t elem) shift() int {
 	return 2
 }
 
-// runMasks are the store masks of the full tiles, set once per call
-// (K3-K5); runK returns the one for bits, or sets K2 to them.
-var runMasks = map[int]OpmaskPhysical{0x0f: K3, 0xf0: K4, 0xff: K5}
+// runMasks are the opmasks set once per call (K5: all eight lanes, for
+// the spaced tiles' gathers and scatters); runK returns the one for bits,
+// or sets K2 to them.
+var runMasks = map[int]OpmaskPhysical{0xff: K5}
 
 func runK(bits int) Op {
 	if k, ok := runMasks[bits]; ok {
@@ -258,12 +259,10 @@ func matVecsKernel(t elem, s isa) {
 	ret()
 }
 
-// mvMasks sets the AVX-512 opmasks of a MatVecs call: K3-K5 and K1.
+// mvMasks sets the AVX-512 opmasks of a MatVecs call: K5 and K1.
 func mvMasks(t elem, s isa) {
 	L := 64 / t.size
-	Comment("K3-K5: the store masks of the full tiles (see runK).")
-	kimm(K3, 0x0f)
-	kimm(K4, 0xf0)
+	Comment("K5: all eight lanes (see runK).")
 	kimm(K5, 0xff)
 	Comment("K1: the elements of the last, partial chunk of a row (n % L).")
 	Load(Param("n"), RSI)
@@ -540,7 +539,6 @@ func mvTile(t elem, s isa, tl mvTiles, ri, rb int, p string, spaced bool) {
 				runs = append(runs, mvRun{o.b, o.r, k, 1})
 			}
 		}
-		lanesOf := func(rn mvRun) int { return ((1 << rn.n) - 1) << rn.l0 }
 		// The results fill a half-width register for float32.
 		as := func(v VecPhysical) Register {
 			switch {
@@ -564,15 +562,52 @@ func mvTile(t elem, s isa, tl mvTiles, ri, rb int, p string, spaced bool) {
 			mvStoreAVX2(t, lbl, res, runs, free)
 			continue
 		}
-		mvBias(t, lbl, "Bias: gather bias[r] into the lane of each output, then add.")
-		vbv := as(free[0])
-		for _, rn := range runs {
-			t.movu(Mem{Base: mvCnt}.Offset((rn.r0-rn.l0)*t.size), runK(lanesOf(rn)), vbv)
-		}
-		t.add(vbv, vres, vres)
-		Label(lbl + "_store")
-		for _, rn := range runs {
-			k := runK(lanesOf(rn)) // before the base: it may set K2 through RDI
+		// Each run is stored from its first output on: its lanes are
+		// rotated down to lane 0 of the narrowest register that holds
+		// them, so that no masked-off lane lies before y[r0] or bias[r0]
+		// (on Intel a masked-off lane in a page that is not mapped in
+		// costs a microcode assist, and the page before a slice is often
+		// one: kernels/pageend.go).
+		run := func(rn mvRun, withBias bool) {
+			lanes := 2 // float64: an xmm, a ymm or a zmm
+			if t.size == 4 {
+				lanes = 4 // float32: an xmm or a ymm
+			}
+			for lanes < rn.n {
+				lanes *= 2
+			}
+			width := func(v VecPhysical) Register {
+				switch lanes * t.size {
+				case 16:
+					return v.AsX()
+				case 32:
+					return v.AsY()
+				}
+				return v
+			}
+			src := width(res)
+			if rn.l0 > 0 {
+				if t.size == 8 {
+					VALIGNQ(U8(rn.l0), res, res, free[0])
+				} else {
+					VALIGND(U8(rn.l0), res.AsY(), res.AsY(), free[0].AsY())
+				}
+				src = width(free[0])
+			}
+			var k Op // nil: all lanes of the register are the run's
+			if rn.n < lanes {
+				k = runK(1<<rn.n - 1) // before the base: it may set K2 through RDI
+			}
+			if withBias {
+				bm, bv := Mem{Base: mvCnt}.Offset(rn.r0*t.size), width(free[1])
+				if k == nil {
+					t.movu(bm, bv)
+				} else {
+					t.movuZ(bm, k, bv)
+				}
+				t.add(bv, src, width(free[0]))
+				src = width(free[0])
+			}
 			base := mvY
 			if rn.b > 0 {
 				Load(Param("ldy"), RDI)
@@ -580,8 +615,23 @@ func mvTile(t elem, s isa, tl mvTiles, ri, rb int, p string, spaced bool) {
 				ADDQ(mvY, RDI)
 				base = RDI
 			}
-			t.movu(vres, k, Mem{Base: base}.Offset((rn.r0-rn.l0)*t.size))
+			ym := Mem{Base: base}.Offset(rn.r0 * t.size)
+			if k == nil {
+				t.movu(src, ym)
+			} else {
+				t.movu(src, k, ym)
+			}
 		}
+		mvBias(t, lbl, "Bias: bias[r] added to each output of a run, then its store.")
+		for _, rn := range runs {
+			run(rn, true)
+		}
+		JMP(LabelRef(lbl + "_end"))
+		Label(lbl + "_store")
+		for _, rn := range runs {
+			run(rn, false)
+		}
+		Label(lbl + "_end")
 	}
 	Label(p + "_end")
 }
