@@ -98,8 +98,11 @@ func (f *Flow[T]) rowStep(rows int) int {
 	return min(maxRowChunk, max(rowChunk, (per+rowChunk-1)/rowChunk*rowChunk))
 }
 
-// SetWorkers sets the goroutines the flow's calls may use (n <= 0: GOMAXPROCS,
-// the default) and returns the previous setting. Results do not depend on it.
+// SetWorkers sets how many goroutines run the flow's chunks (n <= 0:
+// GOMAXPROCS, the default) and returns the previous setting. With one, the
+// kernels may still split a large product across goroutines of their own
+// (kernels.SetMaxWorkers caps them); with more, the flow caps them at one
+// while it runs. Results do not depend on either.
 func (f *Flow[T]) SetWorkers(n int) (previous int) {
 	previous, f.workers = f.workers, max(n, 0)
 	return previous
