@@ -25,31 +25,35 @@ const (
 	pageBytes = 4096
 )
 
-// nearPageEnd reports whether s's last element is within tailReach bytes
-// of the end of its 4 KiB page, so that a masked access from s's last block
-// could reach the next page.
+// endNear reports whether the nbytes > 0 bytes at p end within tailReach
+// bytes of the end of a 4 KiB page, so that a masked access from their last
+// block could reach the next page.
+func endNear(p unsafe.Pointer, nbytes uintptr) bool {
+	return (uintptr(p)+nbytes-1)%pageBytes >= pageBytes-tailReach
+}
+
+// nearPageEnd is endNear for the elements of s (false when s is empty).
 func nearPageEnd[T Float](s []T) bool {
-	if len(s) == 0 {
-		return false
-	}
-	last := uintptr(unsafe.Pointer(unsafe.SliceData(s))) + uintptr(len(s))*unsafe.Sizeof(s[0]) - 1
-	return last%pageBytes >= pageBytes-tailReach
+	return len(s) > 0 && endNear(unsafe.Pointer(unsafe.SliceData(s)), uintptr(len(s))*unsafe.Sizeof(s[0]))
 }
 
 // tailBlock is the elements of tailReach bytes.
 func tailBlock[T Float]() int { return tailReach / sizeOfT[T]() }
 
-// pageTail returns where the elements of slices of n elements that must
-// run on stack copies begin on tier t: n rounded down to whole tail blocks
-// when one of a, b, c (nil where absent) ends near its page's end and the
-// tier's kernels mask their tails, else n.
-func pageTail[T Float](t cpu.Tier, n int, a, b, c []T) int {
-	blk := tailBlock[T]()
-	if n%blk == 0 || !(nearPageEnd(a) || nearPageEnd(b) || nearPageEnd(c)) || !hasMaskedTails(t) {
-		return n
-	}
-	return n - n%blk
+// tailsClear reports whether no masked tail of a kernel over a and b (of
+// len(a) elements, b possibly nil) can reach the next page: the test of
+// the short calls' paths (Dot, Sum), kept small enough to inline there.
+func tailsClear[T Float](a, b []T) bool {
+	size := unsafe.Sizeof(a[0]) // not evaluated: a may be empty
+	return uintptr(len(a))*size%tailReach == 0 ||
+		!endNear(unsafe.Pointer(unsafe.SliceData(a)), uintptr(len(a))*size) &&
+			(len(b) == 0 || !endNear(unsafe.Pointer(unsafe.SliceData(b)), uintptr(len(b))*size))
 }
+
+// tailStart returns where the last, partial tail block of n elements
+// begins: the elements from there on run on stack copies when tailsClear
+// fails on a tier with masked tails.
+func tailStart[T Float](n int) int { return n - n%tailBlock[T]() }
 
 // hasMaskedTails reports whether tier t's kernels end slices with masked
 // loads and stores in this build: the amd64 ones (NEON's tails are

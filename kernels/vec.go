@@ -27,7 +27,7 @@ func Dot[T Float](x, y []T) T {
 	if len(x) != len(y) {
 		panic(fmt.Sprintf("kernels: Dot: len(x) = %d != len(y) = %d", len(x), len(y)))
 	}
-	if len(x) <= chunk && pageTail(active, len(x), x, y, nil) == len(x) {
+	if len(x) <= chunk && tailsClear(x, y) {
 		// The common case straight to the tier's kernel: no chunk loop,
 		// no lane buffer on the stack, two calls fewer (three on the
 		// generic tier, which skips the tier switch; the Go loop per
@@ -47,31 +47,44 @@ func Dot[T Float](x, y []T) T {
 	return dotOn(active, x, y)
 }
 
-// dotOn is Dot on tier t. The lanes of L elements go through acc between
-// the calls on chunks, and on the stack copies of the last elements of
-// slices that end near their page's end (L elements are one tail block,
-// so every element keeps its lane).
+// dotOn is Dot on tier t. Long slices go in chunks, their L lanes through
+// acc between the calls.
 func dotOn[T Float](t cpu.Tier, x, y []T) T {
-	b := pageTail(t, len(x), x, y, nil)
-	if b == len(x) && len(x) <= chunk {
+	if !tailsClear(x, y) && hasMaskedTails(t) {
+		return dotPageTail(t, x, y)
+	}
+	if len(x) <= chunk {
 		return dotTier(t, x, y, nil) // nil: +0 lanes, not stored back
 	}
 	var buf [64]T
 	acc := buf[:lanes[T]()]
 	for len(x) > chunk {
 		dotTier(t, x[:chunk], y[:chunk], acc)
-		x, y, b = x[chunk:], y[chunk:], b-chunk
-	}
-	if b < len(x) {
-		if b > 0 {
-			dotTier(t, x[:b], y[:b], acc)
-		}
-		var bx, by tailBuf[T]
-		r := copy(bx[:], x[b:])
-		copy(by[:], y[b:])
-		return dotTier(t, bx[:r], by[:r], acc)
+		x, y = x[chunk:], y[chunk:]
 	}
 	return dotTier(t, x, y, acc)
+}
+
+// dotPageTail is dotOn with the last elements on stack copies (see
+// vmathPageTail): a tail block is L elements, so every element keeps its
+// lane.
+//
+//go:noinline
+func dotPageTail[T Float](t cpu.Tier, x, y []T) T {
+	b := tailStart[T](len(x))
+	var buf [64]T
+	acc := buf[:lanes[T]()]
+	for b > chunk {
+		dotTier(t, x[:chunk], y[:chunk], acc)
+		x, y, b = x[chunk:], y[chunk:], b-chunk
+	}
+	if b > 0 {
+		dotTier(t, x[:b], y[:b], acc)
+	}
+	var bx, by tailBuf[T]
+	r := copy(bx[:], x[b:])
+	copy(by[:], y[b:])
+	return dotTier(t, bx[:r], by[:r], acc)
 }
 
 func dotTier[T Float](t cpu.Tier, x, y, acc []T) T {
@@ -87,7 +100,7 @@ func dotTier[T Float](t cpu.Tier, x, y, acc []T) T {
 // (ceil(n/L) + log2 L) * u * sum_i |x[i]| to first order. The lanes start at
 // +0, so a slice of -0 sums to +0.
 func Sum[T Float](x []T) T {
-	if len(x) <= chunk && pageTail(active, len(x), x, nil, nil) == len(x) { // as in Dot
+	if len(x) <= chunk && tailsClear(x, nil) { // as in Dot
 		if is64[T]() {
 			if active == cpu.Generic {
 				return T(sumGo64(f64(x), nil))
@@ -104,25 +117,39 @@ func Sum[T Float](x []T) T {
 
 // sumOn is Sum on tier t, chunked as dotOn.
 func sumOn[T Float](t cpu.Tier, x []T) T {
-	b := pageTail(t, len(x), x, nil, nil)
-	if b == len(x) && len(x) <= chunk {
+	if !tailsClear(x, nil) && hasMaskedTails(t) {
+		return sumPageTail(t, x)
+	}
+	if len(x) <= chunk {
 		return sumTier(t, x, nil)
 	}
 	var buf [64]T
 	acc := buf[:lanes[T]()]
 	for len(x) > chunk {
 		sumTier(t, x[:chunk], acc)
-		x, b = x[chunk:], b-chunk
-	}
-	if b < len(x) {
-		if b > 0 {
-			sumTier(t, x[:b], acc)
-		}
-		var bx tailBuf[T]
-		r := copy(bx[:], x[b:])
-		return sumTier(t, bx[:r], acc)
+		x = x[chunk:]
 	}
 	return sumTier(t, x, acc)
+}
+
+// sumPageTail is sumOn with the last elements on stack copies, as
+// dotPageTail.
+//
+//go:noinline
+func sumPageTail[T Float](t cpu.Tier, x []T) T {
+	b := tailStart[T](len(x))
+	var buf [64]T
+	acc := buf[:lanes[T]()]
+	for b > chunk {
+		sumTier(t, x[:chunk], acc)
+		x, b = x[chunk:], b-chunk
+	}
+	if b > 0 {
+		sumTier(t, x[:b], acc)
+	}
+	var bx tailBuf[T]
+	r := copy(bx[:], x[b:])
+	return sumTier(t, bx[:r], acc)
 }
 
 func sumTier[T Float](t cpu.Tier, x, acc []T) T {
@@ -154,16 +181,25 @@ func axpyOn[T Float](t cpu.Tier, alpha T, x, y []T) {
 		}
 		return
 	}
-	if b := pageTail(t, len(x), x, y, nil); b < len(x) {
-		axpyChunks(t, alpha, x[:b], y[:b])
-		var bx, by tailBuf[T]
-		r := copy(bx[:], x[b:])
-		copy(by[:], y[b:])
-		axpyChunks(t, alpha, bx[:r], by[:r])
-		copy(y[b:], by[:r])
+	if !tailsClear(x, y) && hasMaskedTails(t) {
+		axpyPageTail(t, alpha, x, y)
 		return
 	}
 	axpyChunks(t, alpha, x, y)
+}
+
+// axpyPageTail is axpyOn with the last elements on stack copies (see
+// vmathPageTail).
+//
+//go:noinline
+func axpyPageTail[T Float](t cpu.Tier, alpha T, x, y []T) {
+	b := tailStart[T](len(x))
+	axpyChunks(t, alpha, x[:b], y[:b])
+	var bx, by tailBuf[T]
+	r := copy(bx[:], x[b:])
+	copy(by[:], y[b:])
+	axpyChunks(t, alpha, bx[:r], by[:r])
+	copy(y[b:], by[:r])
 }
 
 func axpyChunks[T Float](t cpu.Tier, alpha T, x, y []T) {
@@ -188,15 +224,24 @@ func scaleOn[T Float](t cpu.Tier, alpha T, x []T) {
 		scaleGo(alpha, x) // see binaryOn
 		return
 	}
-	if b := pageTail(t, len(x), x, nil, nil); b < len(x) {
-		scaleChunks(t, alpha, x[:b])
-		var bx tailBuf[T]
-		r := copy(bx[:], x[b:])
-		scaleChunks(t, alpha, bx[:r])
-		copy(x[b:], bx[:r])
+	if !tailsClear(x, nil) && hasMaskedTails(t) {
+		scalePageTail(t, alpha, x)
 		return
 	}
 	scaleChunks(t, alpha, x)
+}
+
+// scalePageTail is scaleOn with the last elements on stack copies (see
+// vmathPageTail).
+//
+//go:noinline
+func scalePageTail[T Float](t cpu.Tier, alpha T, x []T) {
+	b := tailStart[T](len(x))
+	scaleChunks(t, alpha, x[:b])
+	var bx tailBuf[T]
+	r := copy(bx[:], x[b:])
+	scaleChunks(t, alpha, bx[:r])
+	copy(x[b:], bx[:r])
 }
 
 func scaleChunks[T Float](t cpu.Tier, alpha T, x []T) {
@@ -273,16 +318,25 @@ func binaryOn[T Float](t cpu.Tier, op binaryOp, dst, x, y []T) {
 		binaryGo(op, dst, x, y)
 		return
 	}
-	if b := pageTail(t, len(dst), dst, x, y); b < len(dst) {
-		binaryChunks(t, op, dst[:b], x[:b], y[:b])
-		var bd, bx, by tailBuf[T]
-		r := copy(bx[:], x[b:])
-		copy(by[:], y[b:])
-		binaryChunks(t, op, bd[:r], bx[:r], by[:r])
-		copy(dst[b:], bd[:r])
+	if !(tailsClear(dst, x) && tailsClear(y, nil)) && hasMaskedTails(t) {
+		binaryPageTail(t, op, dst, x, y)
 		return
 	}
 	binaryChunks(t, op, dst, x, y)
+}
+
+// binaryPageTail is binaryOn with the last elements on stack copies (see
+// vmathPageTail).
+//
+//go:noinline
+func binaryPageTail[T Float](t cpu.Tier, op binaryOp, dst, x, y []T) {
+	b := tailStart[T](len(dst))
+	binaryChunks(t, op, dst[:b], x[:b], y[:b])
+	var bd, bx, by tailBuf[T]
+	r := copy(bx[:], x[b:])
+	copy(by[:], y[b:])
+	binaryChunks(t, op, bd[:r], bx[:r], by[:r])
+	copy(dst[b:], bd[:r])
 }
 
 func binaryChunks[T Float](t cpu.Tier, op binaryOp, dst, x, y []T) {

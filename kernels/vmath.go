@@ -114,15 +114,25 @@ func vmathOn[T Float](t cpu.Tier, f vfunc, name string, dst, x []T) {
 // vmathTier runs f on tier t, in chunks (assembly is not preemptible), the
 // last elements on stack copies when a slice ends near its page's end.
 func vmathTier[T Float](t cpu.Tier, f vfunc, dst, x []T) {
-	if b := pageTail(t, len(dst), dst, x, nil); b < len(dst) {
-		vmathChunks(t, f, dst[:b], x[:b])
-		var bd, bx tailBuf[T]
-		r := copy(bx[:], x[b:])
-		vmathChunks(t, f, bd[:r], bx[:r])
-		copy(dst[b:], bd[:r])
+	if !tailsClear(dst, x) && hasMaskedTails(t) {
+		vmathPageTail(t, f, dst, x)
 		return
 	}
 	vmathChunks(t, f, dst, x)
+}
+
+// vmathPageTail is vmathTier with the last elements on stack copies, in a
+// frame of its own: the copies, in vmathTier's frame, would be cleared at
+// every call (pageend.go).
+//
+//go:noinline
+func vmathPageTail[T Float](t cpu.Tier, f vfunc, dst, x []T) {
+	b := tailStart[T](len(dst))
+	vmathChunks(t, f, dst[:b], x[:b])
+	var bd, bx tailBuf[T]
+	r := copy(bx[:], x[b:])
+	vmathChunks(t, f, bd[:r], bx[:r])
+	copy(dst[b:], bd[:r])
 }
 
 func vmathChunks[T Float](t cpu.Tier, f vfunc, dst, x []T) {
