@@ -9,8 +9,8 @@ import (
 // Masked loads and stores (AVX-512's, AVX2's VMASKMOV) never fault on the
 // lanes their mask leaves out, but on Intel each one whose left-out lanes
 // fall in a page that is not mapped in (never touched since the OS handed
-// it over, or protected) takes a microcode assist: 150-500 ns, measured on
-// Emerald Rapids, where a call on 100 elements takes 15-70 ns. Slices of Go
+// it over, or protected) takes a microcode assist: 150-1200 ns, measured on
+// Emerald Rapids, where a call on 100 elements takes 15-100 ns. Slices of Go
 // memory can end just before such a page. The element-wise kernels and the
 // reductions therefore run the last elements of a slice that ends near the
 // end of its page on copies on the stack (the same bits: an element's
@@ -41,8 +41,8 @@ func nearPageEnd[T Float](s []T) bool {
 func tailBlock[T Float]() int { return tailReach / sizeOfT[T]() }
 
 // tailsClear reports whether no masked tail of a kernel over a and b (of
-// len(a) elements, b possibly nil) can reach the next page: the test of
-// the short calls' paths (Dot, Sum), kept small enough to inline there.
+// len(a) elements, b possibly nil) can reach the next page: the test every
+// guarded call pays, kept small enough to inline.
 func tailsClear[T Float](a, b []T) bool {
 	size := unsafe.Sizeof(a[0]) // not evaluated: a may be empty
 	return uintptr(len(a))*size%tailReach == 0 ||
