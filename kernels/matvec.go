@@ -238,7 +238,7 @@ func matVecsSerial[T Float](t cpu.Tier, y, w, x Matrix[T], bias []T) {
 		matVecsOne(t, y, w, x, bias)
 		return
 	}
-	if bias != nil && hasMaskedTails(t) && nearPageEnd(bias) {
+	if nearPageEnd(bias) && hasMaskedTails(t) {
 		// The tiles load bias in windows masked to their rows, which
 		// can reach past its end (pageend.go): a copy with a tail block
 		// of zeros after it.

@@ -98,22 +98,14 @@ func testPageEnds[T Float](t *testing.T, tier cpu.Tier) {
 			// MatVecs with its bias (of m = n) at the page's edge, one X
 			// row and a batch.
 			for _, nb := range []int{1, 7} {
-				w, xs := newMat[T](r, n, 5), newMat[T](r, nb, 5)
-				ys, hys := newMat[T](r, nb, n), newMat[T](r, nb, n)
+				w, xs := newGMat[T](r, n, 5, 0, 0, 0).m, newGMat[T](r, nb, 5, 0, 0, 0).m
+				ys, hys := newGMat[T](r, nb, n, 0, 0, 0).m, newGMat[T](r, nb, n, 0, 0, 0).m
 				matVecsOn(tier, 1, ys, w, xs, x)
 				matVecsOn(tier, 1, hys, w, xs, hx)
 				sameSlice(t, fmt.Sprintf("%s MatVecs batch %d", what, nb), ys.Data, hys.Data)
 			}
 		}
 	}
-}
-
-func newMat[T Float](r interface{ NormFloat64() float64 }, rows, cols int) Matrix[T] {
-	m := Matrix[T]{Rows: rows, Cols: cols, Stride: cols, Data: make([]T, rows*cols)}
-	for i := range m.Data {
-		m.Data[i] = T(r.NormFloat64())
-	}
-	return m
 }
 
 // untouchedPage returns n elements at the end of a page followed by one
@@ -166,7 +158,7 @@ func BenchmarkPageEnd(b *testing.B) {
 			run("Add", func() { Add(dst, x, y) })
 			run("Dot", func() { Dot(x, y) })
 			for _, m := range []int{2, n} {
-				w, xs, ys, bias := newMat[float32](r, m, 64), newMat[float32](r, 256, 64), newMat[float32](r, 256, m), mk(m)
+				w, xs, ys, bias := newGMat[float32](r, m, 64, 0, 0, 0).m, newGMat[float32](r, 256, 64, 0, 0, 0).m, newGMat[float32](r, 256, m, 0, 0, 0).m, mk(m)
 				run(fmt.Sprintf("MatVecs-m%d", m), func() { matVecsOn(tier, 1, ys, w, xs, bias) })
 			}
 		}

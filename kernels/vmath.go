@@ -123,7 +123,9 @@ func vmathTier[T Float](t cpu.Tier, f vfunc, dst, x []T) {
 
 // vmathPageTail is vmathTier with the last elements on stack copies, in a
 // frame of its own: the copies, in vmathTier's frame, would be cleared at
-// every call (pageend.go).
+// every call (pageend.go). Each funnel has a helper of its own: one helper
+// taking the kernel as a func value would make every caller's slices
+// escape to the heap (TestNoAllocsEveryKernel caught it).
 //
 //go:noinline
 func vmathPageTail[T Float](t cpu.Tier, f vfunc, dst, x []T) {
