@@ -6954,10 +6954,473 @@ TEXT ·outerF64AVX512(SB), NOSPLIT, $0-137
 
 	// A single row of a row-major B takes wider panels.
 	CMPQ R15, $0x00000001
-	JNE  op_row
+	JNE  op_tall
 	MOVQ ldp+104(FP), DI
 	CMPQ DI, $0x00000020
 	JEQ  op_w
+
+op_tall:
+	// One vector of columns: taller tiles, for enough independent chains.
+	CMPQ R11, $0x00000008
+	JGT  op_row
+	CMPQ R8, $0x00000008
+	JNE  op_t8
+
+op_l:
+	CMPQ R15, $0x00000010
+	JLT  op_t8
+	MOVQ cols+120(FP), R11
+	MOVQ b_base+72(FP), R12
+
+op_l_p:
+	CMPQ R11, $0x00000008
+	JLT  op_l_part
+
+	// Tile: 16 rows by 1 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ    rows+112(FP), BX
+	SUBQ    R15, BX
+	MOVQ    BX, AX
+	IMULQ   R8, AX
+	ADDQ    a_base+32(FP), AX
+	MOVQ    ldc+24(FP), SI
+	SHLQ    $0x03, SI
+	MOVQ    BX, DI
+	IMULQ   SI, DI
+	ADDQ    c_base+0(FP), DI
+	MOVQ    cols+120(FP), R13
+	SUBQ    R11, R13
+	SHLQ    $0x03, R13
+	ADDQ    R13, DI
+	CMPB    load+136(FP), $0x00
+	JEQ     op_l_full_zero
+	MOVQ    DI, R13
+	VMOVUPD (R13), Z0
+	VMOVUPD (R13)(SI*1), Z1
+	VMOVUPD (R13)(SI*2), Z2
+	LEAQ    (R13)(SI*2), R13
+	ADDQ    SI, R13
+	VMOVUPD (R13), Z3
+	VMOVUPD (R13)(SI*1), Z4
+	VMOVUPD (R13)(SI*2), Z5
+	LEAQ    (R13)(SI*2), R13
+	ADDQ    SI, R13
+	VMOVUPD (R13), Z6
+	VMOVUPD (R13)(SI*1), Z7
+	VMOVUPD (R13)(SI*2), Z8
+	LEAQ    (R13)(SI*2), R13
+	ADDQ    SI, R13
+	VMOVUPD (R13), Z9
+	VMOVUPD (R13)(SI*1), Z10
+	VMOVUPD (R13)(SI*2), Z11
+	LEAQ    (R13)(SI*2), R13
+	ADDQ    SI, R13
+	VMOVUPD (R13), Z12
+	VMOVUPD (R13)(SI*1), Z13
+	VMOVUPD (R13)(SI*2), Z14
+	LEAQ    (R13)(SI*2), R13
+	ADDQ    SI, R13
+	VMOVUPD (R13), Z15
+	JMP     op_l_full_k
+
+op_l_full_zero:
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+	VXORPD Z4, Z4, Z4
+	VXORPD Z5, Z5, Z5
+	VXORPD Z6, Z6, Z6
+	VXORPD Z7, Z7, Z7
+	VXORPD Z8, Z8, Z8
+	VXORPD Z9, Z9, Z9
+	VXORPD Z10, Z10, Z10
+	VXORPD Z11, Z11, Z11
+	VXORPD Z12, Z12, Z12
+	VXORPD Z13, Z13, Z13
+	VXORPD Z14, Z14, Z14
+	VXORPD Z15, Z15, Z15
+
+op_l_full_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_l_full_store
+
+op_l_full_loop:
+	VMOVUPD          (CX), Z24
+	VFMADD231PD.BCST (AX), Z24, Z0
+	VFMADD231PD.BCST 8(AX), Z24, Z1
+	VFMADD231PD.BCST 16(AX), Z24, Z2
+	VFMADD231PD.BCST 24(AX), Z24, Z3
+	VFMADD231PD.BCST 32(AX), Z24, Z4
+	VFMADD231PD.BCST 40(AX), Z24, Z5
+	VFMADD231PD.BCST 48(AX), Z24, Z6
+	VFMADD231PD.BCST 56(AX), Z24, Z7
+	VFMADD231PD.BCST 64(AX), Z24, Z8
+	VFMADD231PD.BCST 72(AX), Z24, Z9
+	VFMADD231PD.BCST 80(AX), Z24, Z10
+	VFMADD231PD.BCST 88(AX), Z24, Z11
+	VFMADD231PD.BCST 96(AX), Z24, Z12
+	VFMADD231PD.BCST 104(AX), Z24, Z13
+	VFMADD231PD.BCST 112(AX), Z24, Z14
+	VFMADD231PD.BCST 120(AX), Z24, Z15
+	ADDQ             R9, AX
+	ADDQ             R10, CX
+	DECQ             DX
+	JNE              op_l_full_loop
+
+op_l_full_store:
+	MOVQ    DI, R13
+	VMOVUPD Z0, (R13)
+	VMOVUPD Z1, (R13)(SI*1)
+	VMOVUPD Z2, (R13)(SI*2)
+	LEAQ    (R13)(SI*2), R13
+	ADDQ    SI, R13
+	VMOVUPD Z3, (R13)
+	VMOVUPD Z4, (R13)(SI*1)
+	VMOVUPD Z5, (R13)(SI*2)
+	LEAQ    (R13)(SI*2), R13
+	ADDQ    SI, R13
+	VMOVUPD Z6, (R13)
+	VMOVUPD Z7, (R13)(SI*1)
+	VMOVUPD Z8, (R13)(SI*2)
+	LEAQ    (R13)(SI*2), R13
+	ADDQ    SI, R13
+	VMOVUPD Z9, (R13)
+	VMOVUPD Z10, (R13)(SI*1)
+	VMOVUPD Z11, (R13)(SI*2)
+	LEAQ    (R13)(SI*2), R13
+	ADDQ    SI, R13
+	VMOVUPD Z12, (R13)
+	VMOVUPD Z13, (R13)(SI*1)
+	VMOVUPD Z14, (R13)(SI*2)
+	LEAQ    (R13)(SI*2), R13
+	ADDQ    SI, R13
+	VMOVUPD Z15, (R13)
+	MOVQ    ldp+104(FP), R13
+	SHLQ    $0x03, R13
+	ADDQ    R13, R12
+	SUBQ    $0x00000008, R11
+	JMP     op_l_p
+
+op_l_part:
+	TESTQ R11, R11
+	JEQ   op_l_next
+
+	// Tile: 16 rows by 1 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
+	SUBQ      R15, BX
+	MOVQ      BX, AX
+	IMULQ     R8, AX
+	ADDQ      a_base+32(FP), AX
+	MOVQ      ldc+24(FP), SI
+	SHLQ      $0x03, SI
+	MOVQ      BX, DI
+	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x03, R13
+	ADDQ      R13, DI
+	CMPB      load+136(FP), $0x00
+	JEQ       op_l_c1_zero
+	MOVQ      DI, R13
+	VMOVUPD.Z (R13), K1, Z0
+	VMOVUPD.Z (R13)(SI*1), K1, Z1
+	VMOVUPD.Z (R13)(SI*2), K1, Z2
+	LEAQ      (R13)(SI*2), R13
+	ADDQ      SI, R13
+	VMOVUPD.Z (R13), K1, Z3
+	VMOVUPD.Z (R13)(SI*1), K1, Z4
+	VMOVUPD.Z (R13)(SI*2), K1, Z5
+	LEAQ      (R13)(SI*2), R13
+	ADDQ      SI, R13
+	VMOVUPD.Z (R13), K1, Z6
+	VMOVUPD.Z (R13)(SI*1), K1, Z7
+	VMOVUPD.Z (R13)(SI*2), K1, Z8
+	LEAQ      (R13)(SI*2), R13
+	ADDQ      SI, R13
+	VMOVUPD.Z (R13), K1, Z9
+	VMOVUPD.Z (R13)(SI*1), K1, Z10
+	VMOVUPD.Z (R13)(SI*2), K1, Z11
+	LEAQ      (R13)(SI*2), R13
+	ADDQ      SI, R13
+	VMOVUPD.Z (R13), K1, Z12
+	VMOVUPD.Z (R13)(SI*1), K1, Z13
+	VMOVUPD.Z (R13)(SI*2), K1, Z14
+	LEAQ      (R13)(SI*2), R13
+	ADDQ      SI, R13
+	VMOVUPD.Z (R13), K1, Z15
+	JMP       op_l_c1_k
+
+op_l_c1_zero:
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+	VXORPD Z4, Z4, Z4
+	VXORPD Z5, Z5, Z5
+	VXORPD Z6, Z6, Z6
+	VXORPD Z7, Z7, Z7
+	VXORPD Z8, Z8, Z8
+	VXORPD Z9, Z9, Z9
+	VXORPD Z10, Z10, Z10
+	VXORPD Z11, Z11, Z11
+	VXORPD Z12, Z12, Z12
+	VXORPD Z13, Z13, Z13
+	VXORPD Z14, Z14, Z14
+	VXORPD Z15, Z15, Z15
+
+op_l_c1_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_l_c1_store
+
+op_l_c1_loop:
+	VMOVUPD.Z        (CX), K1, Z24
+	VFMADD231PD.BCST (AX), Z24, Z0
+	VFMADD231PD.BCST 8(AX), Z24, Z1
+	VFMADD231PD.BCST 16(AX), Z24, Z2
+	VFMADD231PD.BCST 24(AX), Z24, Z3
+	VFMADD231PD.BCST 32(AX), Z24, Z4
+	VFMADD231PD.BCST 40(AX), Z24, Z5
+	VFMADD231PD.BCST 48(AX), Z24, Z6
+	VFMADD231PD.BCST 56(AX), Z24, Z7
+	VFMADD231PD.BCST 64(AX), Z24, Z8
+	VFMADD231PD.BCST 72(AX), Z24, Z9
+	VFMADD231PD.BCST 80(AX), Z24, Z10
+	VFMADD231PD.BCST 88(AX), Z24, Z11
+	VFMADD231PD.BCST 96(AX), Z24, Z12
+	VFMADD231PD.BCST 104(AX), Z24, Z13
+	VFMADD231PD.BCST 112(AX), Z24, Z14
+	VFMADD231PD.BCST 120(AX), Z24, Z15
+	ADDQ             R9, AX
+	ADDQ             R10, CX
+	DECQ             DX
+	JNE              op_l_c1_loop
+
+op_l_c1_store:
+	MOVQ    DI, R13
+	VMOVUPD Z0, K1, (R13)
+	VMOVUPD Z1, K1, (R13)(SI*1)
+	VMOVUPD Z2, K1, (R13)(SI*2)
+	LEAQ    (R13)(SI*2), R13
+	ADDQ    SI, R13
+	VMOVUPD Z3, K1, (R13)
+	VMOVUPD Z4, K1, (R13)(SI*1)
+	VMOVUPD Z5, K1, (R13)(SI*2)
+	LEAQ    (R13)(SI*2), R13
+	ADDQ    SI, R13
+	VMOVUPD Z6, K1, (R13)
+	VMOVUPD Z7, K1, (R13)(SI*1)
+	VMOVUPD Z8, K1, (R13)(SI*2)
+	LEAQ    (R13)(SI*2), R13
+	ADDQ    SI, R13
+	VMOVUPD Z9, K1, (R13)
+	VMOVUPD Z10, K1, (R13)(SI*1)
+	VMOVUPD Z11, K1, (R13)(SI*2)
+	LEAQ    (R13)(SI*2), R13
+	ADDQ    SI, R13
+	VMOVUPD Z12, K1, (R13)
+	VMOVUPD Z13, K1, (R13)(SI*1)
+	VMOVUPD Z14, K1, (R13)(SI*2)
+	LEAQ    (R13)(SI*2), R13
+	ADDQ    SI, R13
+	VMOVUPD Z15, K1, (R13)
+
+op_l_next:
+	SUBQ $0x00000010, R15
+	JEQ  op_done
+	JMP  op_l
+
+op_t8:
+	CMPQ R15, $0x00000008
+	JLT  op_row
+	MOVQ cols+120(FP), R11
+	MOVQ b_base+72(FP), R12
+
+op_t8_p:
+	CMPQ R11, $0x00000008
+	JLT  op_t8_part
+
+	// Tile: 8 rows by 1 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ    rows+112(FP), BX
+	SUBQ    R15, BX
+	MOVQ    BX, AX
+	IMULQ   R8, AX
+	ADDQ    a_base+32(FP), AX
+	MOVQ    ldc+24(FP), SI
+	SHLQ    $0x03, SI
+	MOVQ    BX, DI
+	IMULQ   SI, DI
+	ADDQ    c_base+0(FP), DI
+	MOVQ    cols+120(FP), R13
+	SUBQ    R11, R13
+	SHLQ    $0x03, R13
+	ADDQ    R13, DI
+	LEAQ    (AX)(R8*2), BX
+	ADDQ    R8, BX
+	LEAQ    (BX)(R8*2), R13
+	ADDQ    R8, R13
+	LEAQ    (DI)(SI*2), R14
+	ADDQ    SI, R14
+	LEAQ    (R14)(SI*2), CX
+	ADDQ    SI, CX
+	CMPB    load+136(FP), $0x00
+	JEQ     op_t8_full_zero
+	VMOVUPD (DI), Z0
+	VMOVUPD (DI)(SI*1), Z1
+	VMOVUPD (DI)(SI*2), Z2
+	VMOVUPD (R14), Z3
+	VMOVUPD (R14)(SI*1), Z4
+	VMOVUPD (R14)(SI*2), Z5
+	VMOVUPD (CX), Z6
+	VMOVUPD (CX)(SI*1), Z7
+	JMP     op_t8_full_k
+
+op_t8_full_zero:
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+	VXORPD Z4, Z4, Z4
+	VXORPD Z5, Z5, Z5
+	VXORPD Z6, Z6, Z6
+	VXORPD Z7, Z7, Z7
+
+op_t8_full_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_t8_full_store
+
+op_t8_full_loop:
+	VMOVUPD          (CX), Z24
+	VFMADD231PD.BCST (AX), Z24, Z0
+	VFMADD231PD.BCST (AX)(R8*1), Z24, Z1
+	VFMADD231PD.BCST (AX)(R8*2), Z24, Z2
+	VFMADD231PD.BCST (BX), Z24, Z3
+	VFMADD231PD.BCST (BX)(R8*1), Z24, Z4
+	VFMADD231PD.BCST (BX)(R8*2), Z24, Z5
+	VFMADD231PD.BCST (R13), Z24, Z6
+	VFMADD231PD.BCST (R13)(R8*1), Z24, Z7
+	ADDQ             R9, AX
+	ADDQ             R9, BX
+	ADDQ             R9, R13
+	ADDQ             R10, CX
+	DECQ             DX
+	JNE              op_t8_full_loop
+
+op_t8_full_store:
+	LEAQ    (R14)(SI*2), CX
+	ADDQ    SI, CX
+	VMOVUPD Z0, (DI)
+	VMOVUPD Z1, (DI)(SI*1)
+	VMOVUPD Z2, (DI)(SI*2)
+	VMOVUPD Z3, (R14)
+	VMOVUPD Z4, (R14)(SI*1)
+	VMOVUPD Z5, (R14)(SI*2)
+	VMOVUPD Z6, (CX)
+	VMOVUPD Z7, (CX)(SI*1)
+	MOVQ    ldp+104(FP), R13
+	SHLQ    $0x03, R13
+	ADDQ    R13, R12
+	SUBQ    $0x00000008, R11
+	JMP     op_t8_p
+
+op_t8_part:
+	TESTQ R11, R11
+	JEQ   op_t8_next
+
+	// Tile: 8 rows by 1 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
+	SUBQ      R15, BX
+	MOVQ      BX, AX
+	IMULQ     R8, AX
+	ADDQ      a_base+32(FP), AX
+	MOVQ      ldc+24(FP), SI
+	SHLQ      $0x03, SI
+	MOVQ      BX, DI
+	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x03, R13
+	ADDQ      R13, DI
+	LEAQ      (AX)(R8*2), BX
+	ADDQ      R8, BX
+	LEAQ      (BX)(R8*2), R13
+	ADDQ      R8, R13
+	LEAQ      (DI)(SI*2), R14
+	ADDQ      SI, R14
+	LEAQ      (R14)(SI*2), CX
+	ADDQ      SI, CX
+	CMPB      load+136(FP), $0x00
+	JEQ       op_t8_c1_zero
+	VMOVUPD.Z (DI), K1, Z0
+	VMOVUPD.Z (DI)(SI*1), K1, Z1
+	VMOVUPD.Z (DI)(SI*2), K1, Z2
+	VMOVUPD.Z (R14), K1, Z3
+	VMOVUPD.Z (R14)(SI*1), K1, Z4
+	VMOVUPD.Z (R14)(SI*2), K1, Z5
+	VMOVUPD.Z (CX), K1, Z6
+	VMOVUPD.Z (CX)(SI*1), K1, Z7
+	JMP       op_t8_c1_k
+
+op_t8_c1_zero:
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+	VXORPD Z4, Z4, Z4
+	VXORPD Z5, Z5, Z5
+	VXORPD Z6, Z6, Z6
+	VXORPD Z7, Z7, Z7
+
+op_t8_c1_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_t8_c1_store
+
+op_t8_c1_loop:
+	VMOVUPD.Z        (CX), K1, Z24
+	VFMADD231PD.BCST (AX), Z24, Z0
+	VFMADD231PD.BCST (AX)(R8*1), Z24, Z1
+	VFMADD231PD.BCST (AX)(R8*2), Z24, Z2
+	VFMADD231PD.BCST (BX), Z24, Z3
+	VFMADD231PD.BCST (BX)(R8*1), Z24, Z4
+	VFMADD231PD.BCST (BX)(R8*2), Z24, Z5
+	VFMADD231PD.BCST (R13), Z24, Z6
+	VFMADD231PD.BCST (R13)(R8*1), Z24, Z7
+	ADDQ             R9, AX
+	ADDQ             R9, BX
+	ADDQ             R9, R13
+	ADDQ             R10, CX
+	DECQ             DX
+	JNE              op_t8_c1_loop
+
+op_t8_c1_store:
+	LEAQ    (R14)(SI*2), CX
+	ADDQ    SI, CX
+	VMOVUPD Z0, K1, (DI)
+	VMOVUPD Z1, K1, (DI)(SI*1)
+	VMOVUPD Z2, K1, (DI)(SI*2)
+	VMOVUPD Z3, K1, (R14)
+	VMOVUPD Z4, K1, (R14)(SI*1)
+	VMOVUPD Z5, K1, (R14)(SI*2)
+	VMOVUPD Z6, K1, (CX)
+	VMOVUPD Z7, K1, (CX)(SI*1)
+
+op_t8_next:
+	SUBQ $0x00000008, R15
+	JEQ  op_done
+	JMP  op_t8
 
 op_row:
 	CMPQ R15, $0x00000006
@@ -7212,24 +7675,18 @@ op_rr6_c1_k:
 	JEQ   op_rr6_c1_store
 
 op_rr6_c1_loop:
-	VMOVUPD.Z    (CX), K1, Z24
-	VBROADCASTSD (AX), Z28
-	VFMADD231PD  Z24, Z28, Z0
-	VBROADCASTSD (AX)(R8*1), Z29
-	VFMADD231PD  Z24, Z29, Z1
-	VBROADCASTSD (AX)(R8*2), Z28
-	VFMADD231PD  Z24, Z28, Z2
-	VBROADCASTSD (BX), Z29
-	VFMADD231PD  Z24, Z29, Z3
-	VBROADCASTSD (BX)(R8*1), Z28
-	VFMADD231PD  Z24, Z28, Z4
-	VBROADCASTSD (BX)(R8*2), Z29
-	VFMADD231PD  Z24, Z29, Z5
-	ADDQ         R9, AX
-	ADDQ         R9, BX
-	ADDQ         R10, CX
-	DECQ         DX
-	JNE          op_rr6_c1_loop
+	VMOVUPD.Z        (CX), K1, Z24
+	VFMADD231PD.BCST (AX), Z24, Z0
+	VFMADD231PD.BCST (AX)(R8*1), Z24, Z1
+	VFMADD231PD.BCST (AX)(R8*2), Z24, Z2
+	VFMADD231PD.BCST (BX), Z24, Z3
+	VFMADD231PD.BCST (BX)(R8*1), Z24, Z4
+	VFMADD231PD.BCST (BX)(R8*2), Z24, Z5
+	ADDQ             R9, AX
+	ADDQ             R9, BX
+	ADDQ             R10, CX
+	DECQ             DX
+	JNE              op_rr6_c1_loop
 
 op_rr6_c1_store:
 	VMOVUPD Z0, K1, (DI)
@@ -7832,22 +8289,17 @@ op_rr5_c1_k:
 	JEQ   op_rr5_c1_store
 
 op_rr5_c1_loop:
-	VMOVUPD.Z    (CX), K1, Z24
-	VBROADCASTSD (AX), Z28
-	VFMADD231PD  Z24, Z28, Z0
-	VBROADCASTSD (AX)(R8*1), Z29
-	VFMADD231PD  Z24, Z29, Z1
-	VBROADCASTSD (AX)(R8*2), Z28
-	VFMADD231PD  Z24, Z28, Z2
-	VBROADCASTSD (BX), Z29
-	VFMADD231PD  Z24, Z29, Z3
-	VBROADCASTSD (BX)(R8*1), Z28
-	VFMADD231PD  Z24, Z28, Z4
-	ADDQ         R9, AX
-	ADDQ         R9, BX
-	ADDQ         R10, CX
-	DECQ         DX
-	JNE          op_rr5_c1_loop
+	VMOVUPD.Z        (CX), K1, Z24
+	VFMADD231PD.BCST (AX), Z24, Z0
+	VFMADD231PD.BCST (AX)(R8*1), Z24, Z1
+	VFMADD231PD.BCST (AX)(R8*2), Z24, Z2
+	VFMADD231PD.BCST (BX), Z24, Z3
+	VFMADD231PD.BCST (BX)(R8*1), Z24, Z4
+	ADDQ             R9, AX
+	ADDQ             R9, BX
+	ADDQ             R10, CX
+	DECQ             DX
+	JNE              op_rr5_c1_loop
 
 op_rr5_c1_store:
 	VMOVUPD Z0, K1, (DI)
@@ -8386,20 +8838,16 @@ op_rr4_c1_k:
 	JEQ   op_rr4_c1_store
 
 op_rr4_c1_loop:
-	VMOVUPD.Z    (CX), K1, Z24
-	VBROADCASTSD (AX), Z28
-	VFMADD231PD  Z24, Z28, Z0
-	VBROADCASTSD (AX)(R8*1), Z29
-	VFMADD231PD  Z24, Z29, Z1
-	VBROADCASTSD (AX)(R8*2), Z28
-	VFMADD231PD  Z24, Z28, Z2
-	VBROADCASTSD (BX), Z29
-	VFMADD231PD  Z24, Z29, Z3
-	ADDQ         R9, AX
-	ADDQ         R9, BX
-	ADDQ         R10, CX
-	DECQ         DX
-	JNE          op_rr4_c1_loop
+	VMOVUPD.Z        (CX), K1, Z24
+	VFMADD231PD.BCST (AX), Z24, Z0
+	VFMADD231PD.BCST (AX)(R8*1), Z24, Z1
+	VFMADD231PD.BCST (AX)(R8*2), Z24, Z2
+	VFMADD231PD.BCST (BX), Z24, Z3
+	ADDQ             R9, AX
+	ADDQ             R9, BX
+	ADDQ             R10, CX
+	DECQ             DX
+	JNE              op_rr4_c1_loop
 
 op_rr4_c1_store:
 	VMOVUPD Z0, K1, (DI)
@@ -8866,17 +9314,14 @@ op_rr3_c1_k:
 	JEQ   op_rr3_c1_store
 
 op_rr3_c1_loop:
-	VMOVUPD.Z    (CX), K1, Z24
-	VBROADCASTSD (AX), Z28
-	VFMADD231PD  Z24, Z28, Z0
-	VBROADCASTSD (AX)(R8*1), Z29
-	VFMADD231PD  Z24, Z29, Z1
-	VBROADCASTSD (AX)(R8*2), Z28
-	VFMADD231PD  Z24, Z28, Z2
-	ADDQ         R9, AX
-	ADDQ         R10, CX
-	DECQ         DX
-	JNE          op_rr3_c1_loop
+	VMOVUPD.Z        (CX), K1, Z24
+	VFMADD231PD.BCST (AX), Z24, Z0
+	VFMADD231PD.BCST (AX)(R8*1), Z24, Z1
+	VFMADD231PD.BCST (AX)(R8*2), Z24, Z2
+	ADDQ             R9, AX
+	ADDQ             R10, CX
+	DECQ             DX
+	JNE              op_rr3_c1_loop
 
 op_rr3_c1_store:
 	VMOVUPD Z0, K1, (DI)
@@ -9265,15 +9710,13 @@ op_rr2_c1_k:
 	JEQ   op_rr2_c1_store
 
 op_rr2_c1_loop:
-	VMOVUPD.Z    (CX), K1, Z24
-	VBROADCASTSD (AX), Z28
-	VFMADD231PD  Z24, Z28, Z0
-	VBROADCASTSD (AX)(R8*1), Z29
-	VFMADD231PD  Z24, Z29, Z1
-	ADDQ         R9, AX
-	ADDQ         R10, CX
-	DECQ         DX
-	JNE          op_rr2_c1_loop
+	VMOVUPD.Z        (CX), K1, Z24
+	VFMADD231PD.BCST (AX), Z24, Z0
+	VFMADD231PD.BCST (AX)(R8*1), Z24, Z1
+	ADDQ             R9, AX
+	ADDQ             R10, CX
+	DECQ             DX
+	JNE              op_rr2_c1_loop
 
 op_rr2_c1_store:
 	VMOVUPD Z0, K1, (DI)
@@ -9591,13 +10034,12 @@ op_rr1_c1_k:
 	JEQ   op_rr1_c1_store
 
 op_rr1_c1_loop:
-	VMOVUPD.Z    (CX), K1, Z24
-	VBROADCASTSD (AX), Z28
-	VFMADD231PD  Z24, Z28, Z0
-	ADDQ         R9, AX
-	ADDQ         R10, CX
-	DECQ         DX
-	JNE          op_rr1_c1_loop
+	VMOVUPD.Z        (CX), K1, Z24
+	VFMADD231PD.BCST (AX), Z24, Z0
+	ADDQ             R9, AX
+	ADDQ             R10, CX
+	DECQ             DX
+	JNE              op_rr1_c1_loop
 
 op_rr1_c1_store:
 	VMOVUPD Z0, K1, (DI)
@@ -12343,10 +12785,465 @@ TEXT ·outerF64AVX2(SB), NOSPLIT, $0-137
 
 	// A single row of a row-major B takes wider panels.
 	CMPQ R15, $0x00000001
-	JNE  op_row
+	JNE  op_tall
 	MOVQ ldp+104(FP), DI
 	CMPQ DI, $0x00000008
 	JEQ  op_w
+
+op_tall:
+	// One vector of columns: taller tiles, for enough independent chains.
+	CMPQ R11, $0x00000004
+	JGT  op_row
+	CMPQ R8, $0x00000008
+	JNE  op_t8
+
+op_l:
+	CMPQ R15, $0x0000000c
+	JLT  op_t8
+	MOVQ cols+120(FP), R11
+	MOVQ b_base+72(FP), R12
+
+op_l_p:
+	CMPQ R11, $0x00000004
+	JLT  op_l_part
+
+	// Tile: 12 rows by 1 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ    rows+112(FP), BX
+	SUBQ    R15, BX
+	MOVQ    BX, AX
+	IMULQ   R8, AX
+	ADDQ    a_base+32(FP), AX
+	MOVQ    ldc+24(FP), SI
+	SHLQ    $0x03, SI
+	MOVQ    BX, DI
+	IMULQ   SI, DI
+	ADDQ    c_base+0(FP), DI
+	MOVQ    cols+120(FP), R13
+	SUBQ    R11, R13
+	SHLQ    $0x03, R13
+	ADDQ    R13, DI
+	CMPB    load+136(FP), $0x00
+	JEQ     op_l_full_zero
+	MOVQ    DI, R13
+	VMOVUPD (R13), Y0
+	VMOVUPD (R13)(SI*1), Y1
+	VMOVUPD (R13)(SI*2), Y2
+	LEAQ    (R13)(SI*2), R13
+	ADDQ    SI, R13
+	VMOVUPD (R13), Y3
+	VMOVUPD (R13)(SI*1), Y4
+	VMOVUPD (R13)(SI*2), Y5
+	LEAQ    (R13)(SI*2), R13
+	ADDQ    SI, R13
+	VMOVUPD (R13), Y6
+	VMOVUPD (R13)(SI*1), Y7
+	VMOVUPD (R13)(SI*2), Y8
+	LEAQ    (R13)(SI*2), R13
+	ADDQ    SI, R13
+	VMOVUPD (R13), Y9
+	VMOVUPD (R13)(SI*1), Y10
+	VMOVUPD (R13)(SI*2), Y11
+	JMP     op_l_full_k
+
+op_l_full_zero:
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	VXORPD Y8, Y8, Y8
+	VXORPD Y9, Y9, Y9
+	VXORPD Y10, Y10, Y10
+	VXORPD Y11, Y11, Y11
+
+op_l_full_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_l_full_store
+
+op_l_full_loop:
+	VMOVUPD      (CX), Y12
+	VBROADCASTSD (AX), Y14
+	VFMADD231PD  Y12, Y14, Y0
+	VBROADCASTSD 8(AX), Y14
+	VFMADD231PD  Y12, Y14, Y1
+	VBROADCASTSD 16(AX), Y14
+	VFMADD231PD  Y12, Y14, Y2
+	VBROADCASTSD 24(AX), Y14
+	VFMADD231PD  Y12, Y14, Y3
+	VBROADCASTSD 32(AX), Y14
+	VFMADD231PD  Y12, Y14, Y4
+	VBROADCASTSD 40(AX), Y14
+	VFMADD231PD  Y12, Y14, Y5
+	VBROADCASTSD 48(AX), Y14
+	VFMADD231PD  Y12, Y14, Y6
+	VBROADCASTSD 56(AX), Y14
+	VFMADD231PD  Y12, Y14, Y7
+	VBROADCASTSD 64(AX), Y14
+	VFMADD231PD  Y12, Y14, Y8
+	VBROADCASTSD 72(AX), Y14
+	VFMADD231PD  Y12, Y14, Y9
+	VBROADCASTSD 80(AX), Y14
+	VFMADD231PD  Y12, Y14, Y10
+	VBROADCASTSD 88(AX), Y14
+	VFMADD231PD  Y12, Y14, Y11
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_l_full_loop
+
+op_l_full_store:
+	MOVQ    DI, R13
+	VMOVUPD Y0, (R13)
+	VMOVUPD Y1, (R13)(SI*1)
+	VMOVUPD Y2, (R13)(SI*2)
+	LEAQ    (R13)(SI*2), R13
+	ADDQ    SI, R13
+	VMOVUPD Y3, (R13)
+	VMOVUPD Y4, (R13)(SI*1)
+	VMOVUPD Y5, (R13)(SI*2)
+	LEAQ    (R13)(SI*2), R13
+	ADDQ    SI, R13
+	VMOVUPD Y6, (R13)
+	VMOVUPD Y7, (R13)(SI*1)
+	VMOVUPD Y8, (R13)(SI*2)
+	LEAQ    (R13)(SI*2), R13
+	ADDQ    SI, R13
+	VMOVUPD Y9, (R13)
+	VMOVUPD Y10, (R13)(SI*1)
+	VMOVUPD Y11, (R13)(SI*2)
+	MOVQ    ldp+104(FP), R13
+	SHLQ    $0x03, R13
+	ADDQ    R13, R12
+	SUBQ    $0x00000004, R11
+	JMP     op_l_p
+
+op_l_part:
+	TESTQ R11, R11
+	JEQ   op_l_next
+
+	// Tile: 12 rows by 1 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ       rows+112(FP), BX
+	SUBQ       R15, BX
+	MOVQ       BX, AX
+	IMULQ      R8, AX
+	ADDQ       a_base+32(FP), AX
+	MOVQ       ldc+24(FP), SI
+	SHLQ       $0x03, SI
+	MOVQ       BX, DI
+	IMULQ      SI, DI
+	ADDQ       c_base+0(FP), DI
+	MOVQ       cols+120(FP), R13
+	SUBQ       R11, R13
+	SHLQ       $0x03, R13
+	ADDQ       R13, DI
+	CMPB       load+136(FP), $0x00
+	JEQ        op_l_c1_zero
+	MOVQ       DI, R13
+	VMASKMOVPD (R13), Y15, Y0
+	VMASKMOVPD (R13)(SI*1), Y15, Y1
+	VMASKMOVPD (R13)(SI*2), Y15, Y2
+	LEAQ       (R13)(SI*2), R13
+	ADDQ       SI, R13
+	VMASKMOVPD (R13), Y15, Y3
+	VMASKMOVPD (R13)(SI*1), Y15, Y4
+	VMASKMOVPD (R13)(SI*2), Y15, Y5
+	LEAQ       (R13)(SI*2), R13
+	ADDQ       SI, R13
+	VMASKMOVPD (R13), Y15, Y6
+	VMASKMOVPD (R13)(SI*1), Y15, Y7
+	VMASKMOVPD (R13)(SI*2), Y15, Y8
+	LEAQ       (R13)(SI*2), R13
+	ADDQ       SI, R13
+	VMASKMOVPD (R13), Y15, Y9
+	VMASKMOVPD (R13)(SI*1), Y15, Y10
+	VMASKMOVPD (R13)(SI*2), Y15, Y11
+	JMP        op_l_c1_k
+
+op_l_c1_zero:
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	VXORPD Y8, Y8, Y8
+	VXORPD Y9, Y9, Y9
+	VXORPD Y10, Y10, Y10
+	VXORPD Y11, Y11, Y11
+
+op_l_c1_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_l_c1_store
+
+op_l_c1_loop:
+	VMASKMOVPD   (CX), Y15, Y12
+	VBROADCASTSD (AX), Y14
+	VFMADD231PD  Y12, Y14, Y0
+	VBROADCASTSD 8(AX), Y14
+	VFMADD231PD  Y12, Y14, Y1
+	VBROADCASTSD 16(AX), Y14
+	VFMADD231PD  Y12, Y14, Y2
+	VBROADCASTSD 24(AX), Y14
+	VFMADD231PD  Y12, Y14, Y3
+	VBROADCASTSD 32(AX), Y14
+	VFMADD231PD  Y12, Y14, Y4
+	VBROADCASTSD 40(AX), Y14
+	VFMADD231PD  Y12, Y14, Y5
+	VBROADCASTSD 48(AX), Y14
+	VFMADD231PD  Y12, Y14, Y6
+	VBROADCASTSD 56(AX), Y14
+	VFMADD231PD  Y12, Y14, Y7
+	VBROADCASTSD 64(AX), Y14
+	VFMADD231PD  Y12, Y14, Y8
+	VBROADCASTSD 72(AX), Y14
+	VFMADD231PD  Y12, Y14, Y9
+	VBROADCASTSD 80(AX), Y14
+	VFMADD231PD  Y12, Y14, Y10
+	VBROADCASTSD 88(AX), Y14
+	VFMADD231PD  Y12, Y14, Y11
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_l_c1_loop
+
+op_l_c1_store:
+	MOVQ       DI, R13
+	VMASKMOVPD Y0, Y15, (R13)
+	VMASKMOVPD Y1, Y15, (R13)(SI*1)
+	VMASKMOVPD Y2, Y15, (R13)(SI*2)
+	LEAQ       (R13)(SI*2), R13
+	ADDQ       SI, R13
+	VMASKMOVPD Y3, Y15, (R13)
+	VMASKMOVPD Y4, Y15, (R13)(SI*1)
+	VMASKMOVPD Y5, Y15, (R13)(SI*2)
+	LEAQ       (R13)(SI*2), R13
+	ADDQ       SI, R13
+	VMASKMOVPD Y6, Y15, (R13)
+	VMASKMOVPD Y7, Y15, (R13)(SI*1)
+	VMASKMOVPD Y8, Y15, (R13)(SI*2)
+	LEAQ       (R13)(SI*2), R13
+	ADDQ       SI, R13
+	VMASKMOVPD Y9, Y15, (R13)
+	VMASKMOVPD Y10, Y15, (R13)(SI*1)
+	VMASKMOVPD Y11, Y15, (R13)(SI*2)
+
+op_l_next:
+	SUBQ $0x0000000c, R15
+	JEQ  op_done
+	JMP  op_l
+
+op_t8:
+	CMPQ R15, $0x00000008
+	JLT  op_row
+	MOVQ cols+120(FP), R11
+	MOVQ b_base+72(FP), R12
+
+op_t8_p:
+	CMPQ R11, $0x00000004
+	JLT  op_t8_part
+
+	// Tile: 8 rows by 1 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ    rows+112(FP), BX
+	SUBQ    R15, BX
+	MOVQ    BX, AX
+	IMULQ   R8, AX
+	ADDQ    a_base+32(FP), AX
+	MOVQ    ldc+24(FP), SI
+	SHLQ    $0x03, SI
+	MOVQ    BX, DI
+	IMULQ   SI, DI
+	ADDQ    c_base+0(FP), DI
+	MOVQ    cols+120(FP), R13
+	SUBQ    R11, R13
+	SHLQ    $0x03, R13
+	ADDQ    R13, DI
+	LEAQ    (AX)(R8*2), BX
+	ADDQ    R8, BX
+	LEAQ    (BX)(R8*2), R13
+	ADDQ    R8, R13
+	LEAQ    (DI)(SI*2), R14
+	ADDQ    SI, R14
+	LEAQ    (R14)(SI*2), CX
+	ADDQ    SI, CX
+	CMPB    load+136(FP), $0x00
+	JEQ     op_t8_full_zero
+	VMOVUPD (DI), Y0
+	VMOVUPD (DI)(SI*1), Y1
+	VMOVUPD (DI)(SI*2), Y2
+	VMOVUPD (R14), Y3
+	VMOVUPD (R14)(SI*1), Y4
+	VMOVUPD (R14)(SI*2), Y5
+	VMOVUPD (CX), Y6
+	VMOVUPD (CX)(SI*1), Y7
+	JMP     op_t8_full_k
+
+op_t8_full_zero:
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+
+op_t8_full_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_t8_full_store
+
+op_t8_full_loop:
+	VMOVUPD      (CX), Y12
+	VBROADCASTSD (AX), Y14
+	VFMADD231PD  Y12, Y14, Y0
+	VBROADCASTSD (AX)(R8*1), Y14
+	VFMADD231PD  Y12, Y14, Y1
+	VBROADCASTSD (AX)(R8*2), Y14
+	VFMADD231PD  Y12, Y14, Y2
+	VBROADCASTSD (BX), Y14
+	VFMADD231PD  Y12, Y14, Y3
+	VBROADCASTSD (BX)(R8*1), Y14
+	VFMADD231PD  Y12, Y14, Y4
+	VBROADCASTSD (BX)(R8*2), Y14
+	VFMADD231PD  Y12, Y14, Y5
+	VBROADCASTSD (R13), Y14
+	VFMADD231PD  Y12, Y14, Y6
+	VBROADCASTSD (R13)(R8*1), Y14
+	VFMADD231PD  Y12, Y14, Y7
+	ADDQ         R9, AX
+	ADDQ         R9, BX
+	ADDQ         R9, R13
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_t8_full_loop
+
+op_t8_full_store:
+	LEAQ    (R14)(SI*2), CX
+	ADDQ    SI, CX
+	VMOVUPD Y0, (DI)
+	VMOVUPD Y1, (DI)(SI*1)
+	VMOVUPD Y2, (DI)(SI*2)
+	VMOVUPD Y3, (R14)
+	VMOVUPD Y4, (R14)(SI*1)
+	VMOVUPD Y5, (R14)(SI*2)
+	VMOVUPD Y6, (CX)
+	VMOVUPD Y7, (CX)(SI*1)
+	MOVQ    ldp+104(FP), R13
+	SHLQ    $0x03, R13
+	ADDQ    R13, R12
+	SUBQ    $0x00000004, R11
+	JMP     op_t8_p
+
+op_t8_part:
+	TESTQ R11, R11
+	JEQ   op_t8_next
+
+	// Tile: 8 rows by 1 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ       rows+112(FP), BX
+	SUBQ       R15, BX
+	MOVQ       BX, AX
+	IMULQ      R8, AX
+	ADDQ       a_base+32(FP), AX
+	MOVQ       ldc+24(FP), SI
+	SHLQ       $0x03, SI
+	MOVQ       BX, DI
+	IMULQ      SI, DI
+	ADDQ       c_base+0(FP), DI
+	MOVQ       cols+120(FP), R13
+	SUBQ       R11, R13
+	SHLQ       $0x03, R13
+	ADDQ       R13, DI
+	LEAQ       (AX)(R8*2), BX
+	ADDQ       R8, BX
+	LEAQ       (BX)(R8*2), R13
+	ADDQ       R8, R13
+	LEAQ       (DI)(SI*2), R14
+	ADDQ       SI, R14
+	LEAQ       (R14)(SI*2), CX
+	ADDQ       SI, CX
+	CMPB       load+136(FP), $0x00
+	JEQ        op_t8_c1_zero
+	VMASKMOVPD (DI), Y15, Y0
+	VMASKMOVPD (DI)(SI*1), Y15, Y1
+	VMASKMOVPD (DI)(SI*2), Y15, Y2
+	VMASKMOVPD (R14), Y15, Y3
+	VMASKMOVPD (R14)(SI*1), Y15, Y4
+	VMASKMOVPD (R14)(SI*2), Y15, Y5
+	VMASKMOVPD (CX), Y15, Y6
+	VMASKMOVPD (CX)(SI*1), Y15, Y7
+	JMP        op_t8_c1_k
+
+op_t8_c1_zero:
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+
+op_t8_c1_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_t8_c1_store
+
+op_t8_c1_loop:
+	VMASKMOVPD   (CX), Y15, Y12
+	VBROADCASTSD (AX), Y14
+	VFMADD231PD  Y12, Y14, Y0
+	VBROADCASTSD (AX)(R8*1), Y14
+	VFMADD231PD  Y12, Y14, Y1
+	VBROADCASTSD (AX)(R8*2), Y14
+	VFMADD231PD  Y12, Y14, Y2
+	VBROADCASTSD (BX), Y14
+	VFMADD231PD  Y12, Y14, Y3
+	VBROADCASTSD (BX)(R8*1), Y14
+	VFMADD231PD  Y12, Y14, Y4
+	VBROADCASTSD (BX)(R8*2), Y14
+	VFMADD231PD  Y12, Y14, Y5
+	VBROADCASTSD (R13), Y14
+	VFMADD231PD  Y12, Y14, Y6
+	VBROADCASTSD (R13)(R8*1), Y14
+	VFMADD231PD  Y12, Y14, Y7
+	ADDQ         R9, AX
+	ADDQ         R9, BX
+	ADDQ         R9, R13
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_t8_c1_loop
+
+op_t8_c1_store:
+	LEAQ       (R14)(SI*2), CX
+	ADDQ       SI, CX
+	VMASKMOVPD Y0, Y15, (DI)
+	VMASKMOVPD Y1, Y15, (DI)(SI*1)
+	VMASKMOVPD Y2, Y15, (DI)(SI*2)
+	VMASKMOVPD Y3, Y15, (R14)
+	VMASKMOVPD Y4, Y15, (R14)(SI*1)
+	VMASKMOVPD Y5, Y15, (R14)(SI*2)
+	VMASKMOVPD Y6, Y15, (CX)
+	VMASKMOVPD Y7, Y15, (CX)(SI*1)
+
+op_t8_next:
+	SUBQ $0x00000008, R15
+	JEQ  op_done
+	JMP  op_t8
 
 op_row:
 	CMPQ R15, $0x00000006
@@ -24131,10 +25028,473 @@ TEXT ·outerF32AVX512(SB), NOSPLIT, $0-137
 
 	// A single row of a row-major B takes wider panels.
 	CMPQ R15, $0x00000001
-	JNE  op_row
+	JNE  op_tall
 	MOVQ ldp+104(FP), DI
 	CMPQ DI, $0x00000040
 	JEQ  op_w
+
+op_tall:
+	// One vector of columns: taller tiles, for enough independent chains.
+	CMPQ R11, $0x00000010
+	JGT  op_row
+	CMPQ R8, $0x00000004
+	JNE  op_t8
+
+op_l:
+	CMPQ R15, $0x00000010
+	JLT  op_t8
+	MOVQ cols+120(FP), R11
+	MOVQ b_base+72(FP), R12
+
+op_l_p:
+	CMPQ R11, $0x00000010
+	JLT  op_l_part
+
+	// Tile: 16 rows by 1 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ    rows+112(FP), BX
+	SUBQ    R15, BX
+	MOVQ    BX, AX
+	IMULQ   R8, AX
+	ADDQ    a_base+32(FP), AX
+	MOVQ    ldc+24(FP), SI
+	SHLQ    $0x02, SI
+	MOVQ    BX, DI
+	IMULQ   SI, DI
+	ADDQ    c_base+0(FP), DI
+	MOVQ    cols+120(FP), R13
+	SUBQ    R11, R13
+	SHLQ    $0x02, R13
+	ADDQ    R13, DI
+	CMPB    load+136(FP), $0x00
+	JEQ     op_l_full_zero
+	MOVQ    DI, R13
+	VMOVUPS (R13), Z0
+	VMOVUPS (R13)(SI*1), Z1
+	VMOVUPS (R13)(SI*2), Z2
+	LEAQ    (R13)(SI*2), R13
+	ADDQ    SI, R13
+	VMOVUPS (R13), Z3
+	VMOVUPS (R13)(SI*1), Z4
+	VMOVUPS (R13)(SI*2), Z5
+	LEAQ    (R13)(SI*2), R13
+	ADDQ    SI, R13
+	VMOVUPS (R13), Z6
+	VMOVUPS (R13)(SI*1), Z7
+	VMOVUPS (R13)(SI*2), Z8
+	LEAQ    (R13)(SI*2), R13
+	ADDQ    SI, R13
+	VMOVUPS (R13), Z9
+	VMOVUPS (R13)(SI*1), Z10
+	VMOVUPS (R13)(SI*2), Z11
+	LEAQ    (R13)(SI*2), R13
+	ADDQ    SI, R13
+	VMOVUPS (R13), Z12
+	VMOVUPS (R13)(SI*1), Z13
+	VMOVUPS (R13)(SI*2), Z14
+	LEAQ    (R13)(SI*2), R13
+	ADDQ    SI, R13
+	VMOVUPS (R13), Z15
+	JMP     op_l_full_k
+
+op_l_full_zero:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	VXORPS Z12, Z12, Z12
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+	VXORPS Z15, Z15, Z15
+
+op_l_full_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_l_full_store
+
+op_l_full_loop:
+	VMOVUPS          (CX), Z24
+	VFMADD231PS.BCST (AX), Z24, Z0
+	VFMADD231PS.BCST 4(AX), Z24, Z1
+	VFMADD231PS.BCST 8(AX), Z24, Z2
+	VFMADD231PS.BCST 12(AX), Z24, Z3
+	VFMADD231PS.BCST 16(AX), Z24, Z4
+	VFMADD231PS.BCST 20(AX), Z24, Z5
+	VFMADD231PS.BCST 24(AX), Z24, Z6
+	VFMADD231PS.BCST 28(AX), Z24, Z7
+	VFMADD231PS.BCST 32(AX), Z24, Z8
+	VFMADD231PS.BCST 36(AX), Z24, Z9
+	VFMADD231PS.BCST 40(AX), Z24, Z10
+	VFMADD231PS.BCST 44(AX), Z24, Z11
+	VFMADD231PS.BCST 48(AX), Z24, Z12
+	VFMADD231PS.BCST 52(AX), Z24, Z13
+	VFMADD231PS.BCST 56(AX), Z24, Z14
+	VFMADD231PS.BCST 60(AX), Z24, Z15
+	ADDQ             R9, AX
+	ADDQ             R10, CX
+	DECQ             DX
+	JNE              op_l_full_loop
+
+op_l_full_store:
+	MOVQ    DI, R13
+	VMOVUPS Z0, (R13)
+	VMOVUPS Z1, (R13)(SI*1)
+	VMOVUPS Z2, (R13)(SI*2)
+	LEAQ    (R13)(SI*2), R13
+	ADDQ    SI, R13
+	VMOVUPS Z3, (R13)
+	VMOVUPS Z4, (R13)(SI*1)
+	VMOVUPS Z5, (R13)(SI*2)
+	LEAQ    (R13)(SI*2), R13
+	ADDQ    SI, R13
+	VMOVUPS Z6, (R13)
+	VMOVUPS Z7, (R13)(SI*1)
+	VMOVUPS Z8, (R13)(SI*2)
+	LEAQ    (R13)(SI*2), R13
+	ADDQ    SI, R13
+	VMOVUPS Z9, (R13)
+	VMOVUPS Z10, (R13)(SI*1)
+	VMOVUPS Z11, (R13)(SI*2)
+	LEAQ    (R13)(SI*2), R13
+	ADDQ    SI, R13
+	VMOVUPS Z12, (R13)
+	VMOVUPS Z13, (R13)(SI*1)
+	VMOVUPS Z14, (R13)(SI*2)
+	LEAQ    (R13)(SI*2), R13
+	ADDQ    SI, R13
+	VMOVUPS Z15, (R13)
+	MOVQ    ldp+104(FP), R13
+	SHLQ    $0x02, R13
+	ADDQ    R13, R12
+	SUBQ    $0x00000010, R11
+	JMP     op_l_p
+
+op_l_part:
+	TESTQ R11, R11
+	JEQ   op_l_next
+
+	// Tile: 16 rows by 1 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
+	SUBQ      R15, BX
+	MOVQ      BX, AX
+	IMULQ     R8, AX
+	ADDQ      a_base+32(FP), AX
+	MOVQ      ldc+24(FP), SI
+	SHLQ      $0x02, SI
+	MOVQ      BX, DI
+	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x02, R13
+	ADDQ      R13, DI
+	CMPB      load+136(FP), $0x00
+	JEQ       op_l_c1_zero
+	MOVQ      DI, R13
+	VMOVUPS.Z (R13), K1, Z0
+	VMOVUPS.Z (R13)(SI*1), K1, Z1
+	VMOVUPS.Z (R13)(SI*2), K1, Z2
+	LEAQ      (R13)(SI*2), R13
+	ADDQ      SI, R13
+	VMOVUPS.Z (R13), K1, Z3
+	VMOVUPS.Z (R13)(SI*1), K1, Z4
+	VMOVUPS.Z (R13)(SI*2), K1, Z5
+	LEAQ      (R13)(SI*2), R13
+	ADDQ      SI, R13
+	VMOVUPS.Z (R13), K1, Z6
+	VMOVUPS.Z (R13)(SI*1), K1, Z7
+	VMOVUPS.Z (R13)(SI*2), K1, Z8
+	LEAQ      (R13)(SI*2), R13
+	ADDQ      SI, R13
+	VMOVUPS.Z (R13), K1, Z9
+	VMOVUPS.Z (R13)(SI*1), K1, Z10
+	VMOVUPS.Z (R13)(SI*2), K1, Z11
+	LEAQ      (R13)(SI*2), R13
+	ADDQ      SI, R13
+	VMOVUPS.Z (R13), K1, Z12
+	VMOVUPS.Z (R13)(SI*1), K1, Z13
+	VMOVUPS.Z (R13)(SI*2), K1, Z14
+	LEAQ      (R13)(SI*2), R13
+	ADDQ      SI, R13
+	VMOVUPS.Z (R13), K1, Z15
+	JMP       op_l_c1_k
+
+op_l_c1_zero:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	VXORPS Z12, Z12, Z12
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+	VXORPS Z15, Z15, Z15
+
+op_l_c1_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_l_c1_store
+
+op_l_c1_loop:
+	VMOVUPS.Z        (CX), K1, Z24
+	VFMADD231PS.BCST (AX), Z24, Z0
+	VFMADD231PS.BCST 4(AX), Z24, Z1
+	VFMADD231PS.BCST 8(AX), Z24, Z2
+	VFMADD231PS.BCST 12(AX), Z24, Z3
+	VFMADD231PS.BCST 16(AX), Z24, Z4
+	VFMADD231PS.BCST 20(AX), Z24, Z5
+	VFMADD231PS.BCST 24(AX), Z24, Z6
+	VFMADD231PS.BCST 28(AX), Z24, Z7
+	VFMADD231PS.BCST 32(AX), Z24, Z8
+	VFMADD231PS.BCST 36(AX), Z24, Z9
+	VFMADD231PS.BCST 40(AX), Z24, Z10
+	VFMADD231PS.BCST 44(AX), Z24, Z11
+	VFMADD231PS.BCST 48(AX), Z24, Z12
+	VFMADD231PS.BCST 52(AX), Z24, Z13
+	VFMADD231PS.BCST 56(AX), Z24, Z14
+	VFMADD231PS.BCST 60(AX), Z24, Z15
+	ADDQ             R9, AX
+	ADDQ             R10, CX
+	DECQ             DX
+	JNE              op_l_c1_loop
+
+op_l_c1_store:
+	MOVQ    DI, R13
+	VMOVUPS Z0, K1, (R13)
+	VMOVUPS Z1, K1, (R13)(SI*1)
+	VMOVUPS Z2, K1, (R13)(SI*2)
+	LEAQ    (R13)(SI*2), R13
+	ADDQ    SI, R13
+	VMOVUPS Z3, K1, (R13)
+	VMOVUPS Z4, K1, (R13)(SI*1)
+	VMOVUPS Z5, K1, (R13)(SI*2)
+	LEAQ    (R13)(SI*2), R13
+	ADDQ    SI, R13
+	VMOVUPS Z6, K1, (R13)
+	VMOVUPS Z7, K1, (R13)(SI*1)
+	VMOVUPS Z8, K1, (R13)(SI*2)
+	LEAQ    (R13)(SI*2), R13
+	ADDQ    SI, R13
+	VMOVUPS Z9, K1, (R13)
+	VMOVUPS Z10, K1, (R13)(SI*1)
+	VMOVUPS Z11, K1, (R13)(SI*2)
+	LEAQ    (R13)(SI*2), R13
+	ADDQ    SI, R13
+	VMOVUPS Z12, K1, (R13)
+	VMOVUPS Z13, K1, (R13)(SI*1)
+	VMOVUPS Z14, K1, (R13)(SI*2)
+	LEAQ    (R13)(SI*2), R13
+	ADDQ    SI, R13
+	VMOVUPS Z15, K1, (R13)
+
+op_l_next:
+	SUBQ $0x00000010, R15
+	JEQ  op_done
+	JMP  op_l
+
+op_t8:
+	CMPQ R15, $0x00000008
+	JLT  op_row
+	MOVQ cols+120(FP), R11
+	MOVQ b_base+72(FP), R12
+
+op_t8_p:
+	CMPQ R11, $0x00000010
+	JLT  op_t8_part
+
+	// Tile: 8 rows by 1 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ    rows+112(FP), BX
+	SUBQ    R15, BX
+	MOVQ    BX, AX
+	IMULQ   R8, AX
+	ADDQ    a_base+32(FP), AX
+	MOVQ    ldc+24(FP), SI
+	SHLQ    $0x02, SI
+	MOVQ    BX, DI
+	IMULQ   SI, DI
+	ADDQ    c_base+0(FP), DI
+	MOVQ    cols+120(FP), R13
+	SUBQ    R11, R13
+	SHLQ    $0x02, R13
+	ADDQ    R13, DI
+	LEAQ    (AX)(R8*2), BX
+	ADDQ    R8, BX
+	LEAQ    (BX)(R8*2), R13
+	ADDQ    R8, R13
+	LEAQ    (DI)(SI*2), R14
+	ADDQ    SI, R14
+	LEAQ    (R14)(SI*2), CX
+	ADDQ    SI, CX
+	CMPB    load+136(FP), $0x00
+	JEQ     op_t8_full_zero
+	VMOVUPS (DI), Z0
+	VMOVUPS (DI)(SI*1), Z1
+	VMOVUPS (DI)(SI*2), Z2
+	VMOVUPS (R14), Z3
+	VMOVUPS (R14)(SI*1), Z4
+	VMOVUPS (R14)(SI*2), Z5
+	VMOVUPS (CX), Z6
+	VMOVUPS (CX)(SI*1), Z7
+	JMP     op_t8_full_k
+
+op_t8_full_zero:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+
+op_t8_full_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_t8_full_store
+
+op_t8_full_loop:
+	VMOVUPS          (CX), Z24
+	VFMADD231PS.BCST (AX), Z24, Z0
+	VFMADD231PS.BCST (AX)(R8*1), Z24, Z1
+	VFMADD231PS.BCST (AX)(R8*2), Z24, Z2
+	VFMADD231PS.BCST (BX), Z24, Z3
+	VFMADD231PS.BCST (BX)(R8*1), Z24, Z4
+	VFMADD231PS.BCST (BX)(R8*2), Z24, Z5
+	VFMADD231PS.BCST (R13), Z24, Z6
+	VFMADD231PS.BCST (R13)(R8*1), Z24, Z7
+	ADDQ             R9, AX
+	ADDQ             R9, BX
+	ADDQ             R9, R13
+	ADDQ             R10, CX
+	DECQ             DX
+	JNE              op_t8_full_loop
+
+op_t8_full_store:
+	LEAQ    (R14)(SI*2), CX
+	ADDQ    SI, CX
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, (DI)(SI*1)
+	VMOVUPS Z2, (DI)(SI*2)
+	VMOVUPS Z3, (R14)
+	VMOVUPS Z4, (R14)(SI*1)
+	VMOVUPS Z5, (R14)(SI*2)
+	VMOVUPS Z6, (CX)
+	VMOVUPS Z7, (CX)(SI*1)
+	MOVQ    ldp+104(FP), R13
+	SHLQ    $0x02, R13
+	ADDQ    R13, R12
+	SUBQ    $0x00000010, R11
+	JMP     op_t8_p
+
+op_t8_part:
+	TESTQ R11, R11
+	JEQ   op_t8_next
+
+	// Tile: 8 rows by 1 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
+	SUBQ      R15, BX
+	MOVQ      BX, AX
+	IMULQ     R8, AX
+	ADDQ      a_base+32(FP), AX
+	MOVQ      ldc+24(FP), SI
+	SHLQ      $0x02, SI
+	MOVQ      BX, DI
+	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x02, R13
+	ADDQ      R13, DI
+	LEAQ      (AX)(R8*2), BX
+	ADDQ      R8, BX
+	LEAQ      (BX)(R8*2), R13
+	ADDQ      R8, R13
+	LEAQ      (DI)(SI*2), R14
+	ADDQ      SI, R14
+	LEAQ      (R14)(SI*2), CX
+	ADDQ      SI, CX
+	CMPB      load+136(FP), $0x00
+	JEQ       op_t8_c1_zero
+	VMOVUPS.Z (DI), K1, Z0
+	VMOVUPS.Z (DI)(SI*1), K1, Z1
+	VMOVUPS.Z (DI)(SI*2), K1, Z2
+	VMOVUPS.Z (R14), K1, Z3
+	VMOVUPS.Z (R14)(SI*1), K1, Z4
+	VMOVUPS.Z (R14)(SI*2), K1, Z5
+	VMOVUPS.Z (CX), K1, Z6
+	VMOVUPS.Z (CX)(SI*1), K1, Z7
+	JMP       op_t8_c1_k
+
+op_t8_c1_zero:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+
+op_t8_c1_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_t8_c1_store
+
+op_t8_c1_loop:
+	VMOVUPS.Z        (CX), K1, Z24
+	VFMADD231PS.BCST (AX), Z24, Z0
+	VFMADD231PS.BCST (AX)(R8*1), Z24, Z1
+	VFMADD231PS.BCST (AX)(R8*2), Z24, Z2
+	VFMADD231PS.BCST (BX), Z24, Z3
+	VFMADD231PS.BCST (BX)(R8*1), Z24, Z4
+	VFMADD231PS.BCST (BX)(R8*2), Z24, Z5
+	VFMADD231PS.BCST (R13), Z24, Z6
+	VFMADD231PS.BCST (R13)(R8*1), Z24, Z7
+	ADDQ             R9, AX
+	ADDQ             R9, BX
+	ADDQ             R9, R13
+	ADDQ             R10, CX
+	DECQ             DX
+	JNE              op_t8_c1_loop
+
+op_t8_c1_store:
+	LEAQ    (R14)(SI*2), CX
+	ADDQ    SI, CX
+	VMOVUPS Z0, K1, (DI)
+	VMOVUPS Z1, K1, (DI)(SI*1)
+	VMOVUPS Z2, K1, (DI)(SI*2)
+	VMOVUPS Z3, K1, (R14)
+	VMOVUPS Z4, K1, (R14)(SI*1)
+	VMOVUPS Z5, K1, (R14)(SI*2)
+	VMOVUPS Z6, K1, (CX)
+	VMOVUPS Z7, K1, (CX)(SI*1)
+
+op_t8_next:
+	SUBQ $0x00000008, R15
+	JEQ  op_done
+	JMP  op_t8
 
 op_row:
 	CMPQ R15, $0x00000006
@@ -24389,24 +25749,18 @@ op_rr6_c1_k:
 	JEQ   op_rr6_c1_store
 
 op_rr6_c1_loop:
-	VMOVUPS.Z    (CX), K1, Z24
-	VBROADCASTSS (AX), Z28
-	VFMADD231PS  Z24, Z28, Z0
-	VBROADCASTSS (AX)(R8*1), Z29
-	VFMADD231PS  Z24, Z29, Z1
-	VBROADCASTSS (AX)(R8*2), Z28
-	VFMADD231PS  Z24, Z28, Z2
-	VBROADCASTSS (BX), Z29
-	VFMADD231PS  Z24, Z29, Z3
-	VBROADCASTSS (BX)(R8*1), Z28
-	VFMADD231PS  Z24, Z28, Z4
-	VBROADCASTSS (BX)(R8*2), Z29
-	VFMADD231PS  Z24, Z29, Z5
-	ADDQ         R9, AX
-	ADDQ         R9, BX
-	ADDQ         R10, CX
-	DECQ         DX
-	JNE          op_rr6_c1_loop
+	VMOVUPS.Z        (CX), K1, Z24
+	VFMADD231PS.BCST (AX), Z24, Z0
+	VFMADD231PS.BCST (AX)(R8*1), Z24, Z1
+	VFMADD231PS.BCST (AX)(R8*2), Z24, Z2
+	VFMADD231PS.BCST (BX), Z24, Z3
+	VFMADD231PS.BCST (BX)(R8*1), Z24, Z4
+	VFMADD231PS.BCST (BX)(R8*2), Z24, Z5
+	ADDQ             R9, AX
+	ADDQ             R9, BX
+	ADDQ             R10, CX
+	DECQ             DX
+	JNE              op_rr6_c1_loop
 
 op_rr6_c1_store:
 	VMOVUPS Z0, K1, (DI)
@@ -25009,22 +26363,17 @@ op_rr5_c1_k:
 	JEQ   op_rr5_c1_store
 
 op_rr5_c1_loop:
-	VMOVUPS.Z    (CX), K1, Z24
-	VBROADCASTSS (AX), Z28
-	VFMADD231PS  Z24, Z28, Z0
-	VBROADCASTSS (AX)(R8*1), Z29
-	VFMADD231PS  Z24, Z29, Z1
-	VBROADCASTSS (AX)(R8*2), Z28
-	VFMADD231PS  Z24, Z28, Z2
-	VBROADCASTSS (BX), Z29
-	VFMADD231PS  Z24, Z29, Z3
-	VBROADCASTSS (BX)(R8*1), Z28
-	VFMADD231PS  Z24, Z28, Z4
-	ADDQ         R9, AX
-	ADDQ         R9, BX
-	ADDQ         R10, CX
-	DECQ         DX
-	JNE          op_rr5_c1_loop
+	VMOVUPS.Z        (CX), K1, Z24
+	VFMADD231PS.BCST (AX), Z24, Z0
+	VFMADD231PS.BCST (AX)(R8*1), Z24, Z1
+	VFMADD231PS.BCST (AX)(R8*2), Z24, Z2
+	VFMADD231PS.BCST (BX), Z24, Z3
+	VFMADD231PS.BCST (BX)(R8*1), Z24, Z4
+	ADDQ             R9, AX
+	ADDQ             R9, BX
+	ADDQ             R10, CX
+	DECQ             DX
+	JNE              op_rr5_c1_loop
 
 op_rr5_c1_store:
 	VMOVUPS Z0, K1, (DI)
@@ -25563,20 +26912,16 @@ op_rr4_c1_k:
 	JEQ   op_rr4_c1_store
 
 op_rr4_c1_loop:
-	VMOVUPS.Z    (CX), K1, Z24
-	VBROADCASTSS (AX), Z28
-	VFMADD231PS  Z24, Z28, Z0
-	VBROADCASTSS (AX)(R8*1), Z29
-	VFMADD231PS  Z24, Z29, Z1
-	VBROADCASTSS (AX)(R8*2), Z28
-	VFMADD231PS  Z24, Z28, Z2
-	VBROADCASTSS (BX), Z29
-	VFMADD231PS  Z24, Z29, Z3
-	ADDQ         R9, AX
-	ADDQ         R9, BX
-	ADDQ         R10, CX
-	DECQ         DX
-	JNE          op_rr4_c1_loop
+	VMOVUPS.Z        (CX), K1, Z24
+	VFMADD231PS.BCST (AX), Z24, Z0
+	VFMADD231PS.BCST (AX)(R8*1), Z24, Z1
+	VFMADD231PS.BCST (AX)(R8*2), Z24, Z2
+	VFMADD231PS.BCST (BX), Z24, Z3
+	ADDQ             R9, AX
+	ADDQ             R9, BX
+	ADDQ             R10, CX
+	DECQ             DX
+	JNE              op_rr4_c1_loop
 
 op_rr4_c1_store:
 	VMOVUPS Z0, K1, (DI)
@@ -26043,17 +27388,14 @@ op_rr3_c1_k:
 	JEQ   op_rr3_c1_store
 
 op_rr3_c1_loop:
-	VMOVUPS.Z    (CX), K1, Z24
-	VBROADCASTSS (AX), Z28
-	VFMADD231PS  Z24, Z28, Z0
-	VBROADCASTSS (AX)(R8*1), Z29
-	VFMADD231PS  Z24, Z29, Z1
-	VBROADCASTSS (AX)(R8*2), Z28
-	VFMADD231PS  Z24, Z28, Z2
-	ADDQ         R9, AX
-	ADDQ         R10, CX
-	DECQ         DX
-	JNE          op_rr3_c1_loop
+	VMOVUPS.Z        (CX), K1, Z24
+	VFMADD231PS.BCST (AX), Z24, Z0
+	VFMADD231PS.BCST (AX)(R8*1), Z24, Z1
+	VFMADD231PS.BCST (AX)(R8*2), Z24, Z2
+	ADDQ             R9, AX
+	ADDQ             R10, CX
+	DECQ             DX
+	JNE              op_rr3_c1_loop
 
 op_rr3_c1_store:
 	VMOVUPS Z0, K1, (DI)
@@ -26442,15 +27784,13 @@ op_rr2_c1_k:
 	JEQ   op_rr2_c1_store
 
 op_rr2_c1_loop:
-	VMOVUPS.Z    (CX), K1, Z24
-	VBROADCASTSS (AX), Z28
-	VFMADD231PS  Z24, Z28, Z0
-	VBROADCASTSS (AX)(R8*1), Z29
-	VFMADD231PS  Z24, Z29, Z1
-	ADDQ         R9, AX
-	ADDQ         R10, CX
-	DECQ         DX
-	JNE          op_rr2_c1_loop
+	VMOVUPS.Z        (CX), K1, Z24
+	VFMADD231PS.BCST (AX), Z24, Z0
+	VFMADD231PS.BCST (AX)(R8*1), Z24, Z1
+	ADDQ             R9, AX
+	ADDQ             R10, CX
+	DECQ             DX
+	JNE              op_rr2_c1_loop
 
 op_rr2_c1_store:
 	VMOVUPS Z0, K1, (DI)
@@ -26768,13 +28108,12 @@ op_rr1_c1_k:
 	JEQ   op_rr1_c1_store
 
 op_rr1_c1_loop:
-	VMOVUPS.Z    (CX), K1, Z24
-	VBROADCASTSS (AX), Z28
-	VFMADD231PS  Z24, Z28, Z0
-	ADDQ         R9, AX
-	ADDQ         R10, CX
-	DECQ         DX
-	JNE          op_rr1_c1_loop
+	VMOVUPS.Z        (CX), K1, Z24
+	VFMADD231PS.BCST (AX), Z24, Z0
+	ADDQ             R9, AX
+	ADDQ             R10, CX
+	DECQ             DX
+	JNE              op_rr1_c1_loop
 
 op_rr1_c1_store:
 	VMOVUPS Z0, K1, (DI)
@@ -29589,10 +30928,465 @@ TEXT ·outerF32AVX2(SB), NOSPLIT, $0-137
 
 	// A single row of a row-major B takes wider panels.
 	CMPQ R15, $0x00000001
-	JNE  op_row
+	JNE  op_tall
 	MOVQ ldp+104(FP), DI
 	CMPQ DI, $0x00000010
 	JEQ  op_w
+
+op_tall:
+	// One vector of columns: taller tiles, for enough independent chains.
+	CMPQ R11, $0x00000008
+	JGT  op_row
+	CMPQ R8, $0x00000004
+	JNE  op_t8
+
+op_l:
+	CMPQ R15, $0x0000000c
+	JLT  op_t8
+	MOVQ cols+120(FP), R11
+	MOVQ b_base+72(FP), R12
+
+op_l_p:
+	CMPQ R11, $0x00000008
+	JLT  op_l_part
+
+	// Tile: 12 rows by 1 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ    rows+112(FP), BX
+	SUBQ    R15, BX
+	MOVQ    BX, AX
+	IMULQ   R8, AX
+	ADDQ    a_base+32(FP), AX
+	MOVQ    ldc+24(FP), SI
+	SHLQ    $0x02, SI
+	MOVQ    BX, DI
+	IMULQ   SI, DI
+	ADDQ    c_base+0(FP), DI
+	MOVQ    cols+120(FP), R13
+	SUBQ    R11, R13
+	SHLQ    $0x02, R13
+	ADDQ    R13, DI
+	CMPB    load+136(FP), $0x00
+	JEQ     op_l_full_zero
+	MOVQ    DI, R13
+	VMOVUPS (R13), Y0
+	VMOVUPS (R13)(SI*1), Y1
+	VMOVUPS (R13)(SI*2), Y2
+	LEAQ    (R13)(SI*2), R13
+	ADDQ    SI, R13
+	VMOVUPS (R13), Y3
+	VMOVUPS (R13)(SI*1), Y4
+	VMOVUPS (R13)(SI*2), Y5
+	LEAQ    (R13)(SI*2), R13
+	ADDQ    SI, R13
+	VMOVUPS (R13), Y6
+	VMOVUPS (R13)(SI*1), Y7
+	VMOVUPS (R13)(SI*2), Y8
+	LEAQ    (R13)(SI*2), R13
+	ADDQ    SI, R13
+	VMOVUPS (R13), Y9
+	VMOVUPS (R13)(SI*1), Y10
+	VMOVUPS (R13)(SI*2), Y11
+	JMP     op_l_full_k
+
+op_l_full_zero:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+
+op_l_full_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_l_full_store
+
+op_l_full_loop:
+	VMOVUPS      (CX), Y12
+	VBROADCASTSS (AX), Y14
+	VFMADD231PS  Y12, Y14, Y0
+	VBROADCASTSS 4(AX), Y14
+	VFMADD231PS  Y12, Y14, Y1
+	VBROADCASTSS 8(AX), Y14
+	VFMADD231PS  Y12, Y14, Y2
+	VBROADCASTSS 12(AX), Y14
+	VFMADD231PS  Y12, Y14, Y3
+	VBROADCASTSS 16(AX), Y14
+	VFMADD231PS  Y12, Y14, Y4
+	VBROADCASTSS 20(AX), Y14
+	VFMADD231PS  Y12, Y14, Y5
+	VBROADCASTSS 24(AX), Y14
+	VFMADD231PS  Y12, Y14, Y6
+	VBROADCASTSS 28(AX), Y14
+	VFMADD231PS  Y12, Y14, Y7
+	VBROADCASTSS 32(AX), Y14
+	VFMADD231PS  Y12, Y14, Y8
+	VBROADCASTSS 36(AX), Y14
+	VFMADD231PS  Y12, Y14, Y9
+	VBROADCASTSS 40(AX), Y14
+	VFMADD231PS  Y12, Y14, Y10
+	VBROADCASTSS 44(AX), Y14
+	VFMADD231PS  Y12, Y14, Y11
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_l_full_loop
+
+op_l_full_store:
+	MOVQ    DI, R13
+	VMOVUPS Y0, (R13)
+	VMOVUPS Y1, (R13)(SI*1)
+	VMOVUPS Y2, (R13)(SI*2)
+	LEAQ    (R13)(SI*2), R13
+	ADDQ    SI, R13
+	VMOVUPS Y3, (R13)
+	VMOVUPS Y4, (R13)(SI*1)
+	VMOVUPS Y5, (R13)(SI*2)
+	LEAQ    (R13)(SI*2), R13
+	ADDQ    SI, R13
+	VMOVUPS Y6, (R13)
+	VMOVUPS Y7, (R13)(SI*1)
+	VMOVUPS Y8, (R13)(SI*2)
+	LEAQ    (R13)(SI*2), R13
+	ADDQ    SI, R13
+	VMOVUPS Y9, (R13)
+	VMOVUPS Y10, (R13)(SI*1)
+	VMOVUPS Y11, (R13)(SI*2)
+	MOVQ    ldp+104(FP), R13
+	SHLQ    $0x02, R13
+	ADDQ    R13, R12
+	SUBQ    $0x00000008, R11
+	JMP     op_l_p
+
+op_l_part:
+	TESTQ R11, R11
+	JEQ   op_l_next
+
+	// Tile: 12 rows by 1 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ       rows+112(FP), BX
+	SUBQ       R15, BX
+	MOVQ       BX, AX
+	IMULQ      R8, AX
+	ADDQ       a_base+32(FP), AX
+	MOVQ       ldc+24(FP), SI
+	SHLQ       $0x02, SI
+	MOVQ       BX, DI
+	IMULQ      SI, DI
+	ADDQ       c_base+0(FP), DI
+	MOVQ       cols+120(FP), R13
+	SUBQ       R11, R13
+	SHLQ       $0x02, R13
+	ADDQ       R13, DI
+	CMPB       load+136(FP), $0x00
+	JEQ        op_l_c1_zero
+	MOVQ       DI, R13
+	VMASKMOVPS (R13), Y15, Y0
+	VMASKMOVPS (R13)(SI*1), Y15, Y1
+	VMASKMOVPS (R13)(SI*2), Y15, Y2
+	LEAQ       (R13)(SI*2), R13
+	ADDQ       SI, R13
+	VMASKMOVPS (R13), Y15, Y3
+	VMASKMOVPS (R13)(SI*1), Y15, Y4
+	VMASKMOVPS (R13)(SI*2), Y15, Y5
+	LEAQ       (R13)(SI*2), R13
+	ADDQ       SI, R13
+	VMASKMOVPS (R13), Y15, Y6
+	VMASKMOVPS (R13)(SI*1), Y15, Y7
+	VMASKMOVPS (R13)(SI*2), Y15, Y8
+	LEAQ       (R13)(SI*2), R13
+	ADDQ       SI, R13
+	VMASKMOVPS (R13), Y15, Y9
+	VMASKMOVPS (R13)(SI*1), Y15, Y10
+	VMASKMOVPS (R13)(SI*2), Y15, Y11
+	JMP        op_l_c1_k
+
+op_l_c1_zero:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+
+op_l_c1_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_l_c1_store
+
+op_l_c1_loop:
+	VMASKMOVPS   (CX), Y15, Y12
+	VBROADCASTSS (AX), Y14
+	VFMADD231PS  Y12, Y14, Y0
+	VBROADCASTSS 4(AX), Y14
+	VFMADD231PS  Y12, Y14, Y1
+	VBROADCASTSS 8(AX), Y14
+	VFMADD231PS  Y12, Y14, Y2
+	VBROADCASTSS 12(AX), Y14
+	VFMADD231PS  Y12, Y14, Y3
+	VBROADCASTSS 16(AX), Y14
+	VFMADD231PS  Y12, Y14, Y4
+	VBROADCASTSS 20(AX), Y14
+	VFMADD231PS  Y12, Y14, Y5
+	VBROADCASTSS 24(AX), Y14
+	VFMADD231PS  Y12, Y14, Y6
+	VBROADCASTSS 28(AX), Y14
+	VFMADD231PS  Y12, Y14, Y7
+	VBROADCASTSS 32(AX), Y14
+	VFMADD231PS  Y12, Y14, Y8
+	VBROADCASTSS 36(AX), Y14
+	VFMADD231PS  Y12, Y14, Y9
+	VBROADCASTSS 40(AX), Y14
+	VFMADD231PS  Y12, Y14, Y10
+	VBROADCASTSS 44(AX), Y14
+	VFMADD231PS  Y12, Y14, Y11
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_l_c1_loop
+
+op_l_c1_store:
+	MOVQ       DI, R13
+	VMASKMOVPS Y0, Y15, (R13)
+	VMASKMOVPS Y1, Y15, (R13)(SI*1)
+	VMASKMOVPS Y2, Y15, (R13)(SI*2)
+	LEAQ       (R13)(SI*2), R13
+	ADDQ       SI, R13
+	VMASKMOVPS Y3, Y15, (R13)
+	VMASKMOVPS Y4, Y15, (R13)(SI*1)
+	VMASKMOVPS Y5, Y15, (R13)(SI*2)
+	LEAQ       (R13)(SI*2), R13
+	ADDQ       SI, R13
+	VMASKMOVPS Y6, Y15, (R13)
+	VMASKMOVPS Y7, Y15, (R13)(SI*1)
+	VMASKMOVPS Y8, Y15, (R13)(SI*2)
+	LEAQ       (R13)(SI*2), R13
+	ADDQ       SI, R13
+	VMASKMOVPS Y9, Y15, (R13)
+	VMASKMOVPS Y10, Y15, (R13)(SI*1)
+	VMASKMOVPS Y11, Y15, (R13)(SI*2)
+
+op_l_next:
+	SUBQ $0x0000000c, R15
+	JEQ  op_done
+	JMP  op_l
+
+op_t8:
+	CMPQ R15, $0x00000008
+	JLT  op_row
+	MOVQ cols+120(FP), R11
+	MOVQ b_base+72(FP), R12
+
+op_t8_p:
+	CMPQ R11, $0x00000008
+	JLT  op_t8_part
+
+	// Tile: 8 rows by 1 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ    rows+112(FP), BX
+	SUBQ    R15, BX
+	MOVQ    BX, AX
+	IMULQ   R8, AX
+	ADDQ    a_base+32(FP), AX
+	MOVQ    ldc+24(FP), SI
+	SHLQ    $0x02, SI
+	MOVQ    BX, DI
+	IMULQ   SI, DI
+	ADDQ    c_base+0(FP), DI
+	MOVQ    cols+120(FP), R13
+	SUBQ    R11, R13
+	SHLQ    $0x02, R13
+	ADDQ    R13, DI
+	LEAQ    (AX)(R8*2), BX
+	ADDQ    R8, BX
+	LEAQ    (BX)(R8*2), R13
+	ADDQ    R8, R13
+	LEAQ    (DI)(SI*2), R14
+	ADDQ    SI, R14
+	LEAQ    (R14)(SI*2), CX
+	ADDQ    SI, CX
+	CMPB    load+136(FP), $0x00
+	JEQ     op_t8_full_zero
+	VMOVUPS (DI), Y0
+	VMOVUPS (DI)(SI*1), Y1
+	VMOVUPS (DI)(SI*2), Y2
+	VMOVUPS (R14), Y3
+	VMOVUPS (R14)(SI*1), Y4
+	VMOVUPS (R14)(SI*2), Y5
+	VMOVUPS (CX), Y6
+	VMOVUPS (CX)(SI*1), Y7
+	JMP     op_t8_full_k
+
+op_t8_full_zero:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+
+op_t8_full_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_t8_full_store
+
+op_t8_full_loop:
+	VMOVUPS      (CX), Y12
+	VBROADCASTSS (AX), Y14
+	VFMADD231PS  Y12, Y14, Y0
+	VBROADCASTSS (AX)(R8*1), Y14
+	VFMADD231PS  Y12, Y14, Y1
+	VBROADCASTSS (AX)(R8*2), Y14
+	VFMADD231PS  Y12, Y14, Y2
+	VBROADCASTSS (BX), Y14
+	VFMADD231PS  Y12, Y14, Y3
+	VBROADCASTSS (BX)(R8*1), Y14
+	VFMADD231PS  Y12, Y14, Y4
+	VBROADCASTSS (BX)(R8*2), Y14
+	VFMADD231PS  Y12, Y14, Y5
+	VBROADCASTSS (R13), Y14
+	VFMADD231PS  Y12, Y14, Y6
+	VBROADCASTSS (R13)(R8*1), Y14
+	VFMADD231PS  Y12, Y14, Y7
+	ADDQ         R9, AX
+	ADDQ         R9, BX
+	ADDQ         R9, R13
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_t8_full_loop
+
+op_t8_full_store:
+	LEAQ    (R14)(SI*2), CX
+	ADDQ    SI, CX
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, (DI)(SI*1)
+	VMOVUPS Y2, (DI)(SI*2)
+	VMOVUPS Y3, (R14)
+	VMOVUPS Y4, (R14)(SI*1)
+	VMOVUPS Y5, (R14)(SI*2)
+	VMOVUPS Y6, (CX)
+	VMOVUPS Y7, (CX)(SI*1)
+	MOVQ    ldp+104(FP), R13
+	SHLQ    $0x02, R13
+	ADDQ    R13, R12
+	SUBQ    $0x00000008, R11
+	JMP     op_t8_p
+
+op_t8_part:
+	TESTQ R11, R11
+	JEQ   op_t8_next
+
+	// Tile: 8 rows by 1 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ       rows+112(FP), BX
+	SUBQ       R15, BX
+	MOVQ       BX, AX
+	IMULQ      R8, AX
+	ADDQ       a_base+32(FP), AX
+	MOVQ       ldc+24(FP), SI
+	SHLQ       $0x02, SI
+	MOVQ       BX, DI
+	IMULQ      SI, DI
+	ADDQ       c_base+0(FP), DI
+	MOVQ       cols+120(FP), R13
+	SUBQ       R11, R13
+	SHLQ       $0x02, R13
+	ADDQ       R13, DI
+	LEAQ       (AX)(R8*2), BX
+	ADDQ       R8, BX
+	LEAQ       (BX)(R8*2), R13
+	ADDQ       R8, R13
+	LEAQ       (DI)(SI*2), R14
+	ADDQ       SI, R14
+	LEAQ       (R14)(SI*2), CX
+	ADDQ       SI, CX
+	CMPB       load+136(FP), $0x00
+	JEQ        op_t8_c1_zero
+	VMASKMOVPS (DI), Y15, Y0
+	VMASKMOVPS (DI)(SI*1), Y15, Y1
+	VMASKMOVPS (DI)(SI*2), Y15, Y2
+	VMASKMOVPS (R14), Y15, Y3
+	VMASKMOVPS (R14)(SI*1), Y15, Y4
+	VMASKMOVPS (R14)(SI*2), Y15, Y5
+	VMASKMOVPS (CX), Y15, Y6
+	VMASKMOVPS (CX)(SI*1), Y15, Y7
+	JMP        op_t8_c1_k
+
+op_t8_c1_zero:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+
+op_t8_c1_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_t8_c1_store
+
+op_t8_c1_loop:
+	VMASKMOVPS   (CX), Y15, Y12
+	VBROADCASTSS (AX), Y14
+	VFMADD231PS  Y12, Y14, Y0
+	VBROADCASTSS (AX)(R8*1), Y14
+	VFMADD231PS  Y12, Y14, Y1
+	VBROADCASTSS (AX)(R8*2), Y14
+	VFMADD231PS  Y12, Y14, Y2
+	VBROADCASTSS (BX), Y14
+	VFMADD231PS  Y12, Y14, Y3
+	VBROADCASTSS (BX)(R8*1), Y14
+	VFMADD231PS  Y12, Y14, Y4
+	VBROADCASTSS (BX)(R8*2), Y14
+	VFMADD231PS  Y12, Y14, Y5
+	VBROADCASTSS (R13), Y14
+	VFMADD231PS  Y12, Y14, Y6
+	VBROADCASTSS (R13)(R8*1), Y14
+	VFMADD231PS  Y12, Y14, Y7
+	ADDQ         R9, AX
+	ADDQ         R9, BX
+	ADDQ         R9, R13
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_t8_c1_loop
+
+op_t8_c1_store:
+	LEAQ       (R14)(SI*2), CX
+	ADDQ       SI, CX
+	VMASKMOVPS Y0, Y15, (DI)
+	VMASKMOVPS Y1, Y15, (DI)(SI*1)
+	VMASKMOVPS Y2, Y15, (DI)(SI*2)
+	VMASKMOVPS Y3, Y15, (R14)
+	VMASKMOVPS Y4, Y15, (R14)(SI*1)
+	VMASKMOVPS Y5, Y15, (R14)(SI*2)
+	VMASKMOVPS Y6, Y15, (CX)
+	VMASKMOVPS Y7, Y15, (CX)(SI*1)
+
+op_t8_next:
+	SUBQ $0x00000008, R15
+	JEQ  op_done
+	JMP  op_t8
 
 op_row:
 	CMPQ R15, $0x00000006

@@ -42,6 +42,7 @@ type elem struct {
 	add     func(...Op)
 	mul     func(...Op)
 	fma231  func(...Op)
+	fma231b func(...Op) // AVX-512's FMA with an embedded broadcast
 	fma213  func(...Op)
 	movs    func(...Op) // scalar store of the result
 	testm   func(...Op) // VPTESTMQ / VPTESTMD: opmask from a mask vector
@@ -50,14 +51,14 @@ type elem struct {
 var f64 = elem{
 	suffix: "F64", goType: "float64", size: 8, lanes: 32,
 	movu: VMOVUPD, movuZ: VMOVUPD_Z, maskmov: VMASKMOVPD, blendv: VBLENDVPD,
-	bcast: VBROADCASTSD, add: VADDPD, mul: VMULPD, fma231: VFMADD231PD,
+	bcast: VBROADCASTSD, add: VADDPD, mul: VMULPD, fma231: VFMADD231PD, fma231b: VFMADD231PD_BCST,
 	fma213: VFMADD213PD, movs: VMOVSD, testm: VPTESTMQ,
 }
 
 var f32 = elem{
 	suffix: "F32", goType: "float32", size: 4, lanes: 64,
 	movu: VMOVUPS, movuZ: VMOVUPS_Z, maskmov: VMASKMOVPS, blendv: VBLENDVPS,
-	bcast: VBROADCASTSS, add: VADDPS, mul: VMULPS, fma231: VFMADD231PS,
+	bcast: VBROADCASTSS, add: VADDPS, mul: VMULPS, fma231: VFMADD231PS, fma231b: VFMADD231PS_BCST,
 	fma213: VFMADD213PS, movs: VMOVSS, testm: VPTESTMD,
 }
 

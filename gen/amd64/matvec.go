@@ -26,12 +26,12 @@ import (
 // them) with the lanes parked in a buffer between calls, and the tiles
 // prefetch the next block of X rows into L2.
 //
-// Outer holds a tile of C (6 rows by 4 vectors of columns on AVX-512) in
-// registers and runs the chain over k: per k one load per vector of B and
-// one broadcast per row of A. Row tiles are the outer loop, so the
-// broadcasts of a tile stay in L1 while the panels of B (packed by the
-// caller when their stride would alias) stream from L2. Chains split over k
-// stay exact, as C goes through memory.
+// Outer holds a tile of C (6 rows by 4 vectors of columns on AVX-512; 8 to
+// 16 rows when C is one vector wide) in registers and runs the chain over
+// k: per k one load per vector of B and one broadcast per row of A. Row
+// tiles are the outer loop, so the broadcasts of a tile stay in L1 while
+// the panels of B (packed by the caller when their stride would alias)
+// stream from L2. Chains split over k stay exact, as C goes through memory.
 //
 // GP registers are physical too: the kernels use all fourteen, and fixed
 // roles keep the many generated tiles readable.
@@ -1047,6 +1047,35 @@ var (
 	opTmp, opRows        = R13, R15           // scratch, rows left
 )
 
+// outerTall is the height of Outer's tiles when C has one vector of
+// columns: 6 rows by one vector keep only 6 FMA chains, fewer than the FMA
+// latency times the units need (8), and each row's broadcast feeds a single
+// FMA, so 8 rows cost 8 loads and 8 FMAs per k. 8 rows need a third base
+// register for A and C (rowAddr: three rows a base).
+const outerTall = 8
+
+// outerContig is the height of the tiles of one vector of columns when
+// A's rows are contiguous (lda = 1, as D^T in AddOuters): one base register
+// reaches every row by displacement, and 16 chains (12 in AVX2's 16
+// registers) leave the FMA units slack that 8 do not (AddOuters float32
+// 16 x 16, batch 256, on Intel: 8 chains ran at 60% of the FMA peak, 16
+// at 85-90%).
+func outerContig(s isa) int {
+	if s.is512() {
+		return 16
+	}
+	return 12
+}
+
+// outerForm is how a tile reads A and B.
+type outerForm int
+
+const (
+	formTile   outerForm = iota // B's vectors loaded once per k, A's rows from up to three bases
+	formWide                    // a single row: B's vectors straight from memory into the FMAs
+	formContig                  // A's rows contiguous: one base, rows by displacement
+)
+
 // outerKernel emits OuterXxx: C = C0 + A B as chains over k, by row tiles
 // of 6 (outer loop: their broadcasts stay in L1) and panels of PW vectors
 // of columns (inner loop: B streams from L2, packed or not).
@@ -1072,10 +1101,31 @@ func outerKernel(t elem, s isa) {
 	lastMask(t, s, RDI, RSI)
 	Comment("A single row of a row-major B takes wider panels.")
 	CMPQ(opRows, U32(1))
-	JNE(LabelRef("op_row"))
+	JNE(LabelRef("op_tall"))
 	Load(Param("ldp"), RDI)
 	CMPQ(RDI, U32(PW*E))
 	JEQ(LabelRef("op_w"))
+
+	Label("op_tall")
+	Comment("One vector of columns: taller tiles, for enough independent chains.")
+	CMPQ(opCols, U32(E))
+	JGT(LabelRef("op_row"))
+	CMPQ(opLa, U32(t.size))
+	JNE(LabelRef("op_t8"))
+	Label("op_l")
+	CMPQ(opRows, U32(outerContig(s)))
+	JLT(LabelRef("op_t8"))
+	outerRowBlock(t, s, "op_l", outerContig(s), 1, formContig)
+	SUBQ(U32(outerContig(s)), opRows)
+	JEQ(LabelRef("op_done"))
+	JMP(LabelRef("op_l"))
+	Label("op_t8")
+	CMPQ(opRows, U32(outerTall))
+	JLT(LabelRef("op_row"))
+	outerRowBlock(t, s, "op_t8", outerTall, 1, formTile)
+	SUBQ(U32(outerTall), opRows)
+	JEQ(LabelRef("op_done"))
+	JMP(LabelRef("op_t8"))
 
 	Label("op_row")
 	CMPQ(opRows, U32(6))
@@ -1084,7 +1134,7 @@ func outerKernel(t elem, s isa) {
 	for rr := 6; rr >= 1; rr-- {
 		q := fmt.Sprintf("op_rr%d", rr)
 		Label(q)
-		outerRowBlock(t, s, q, rr, PW, false)
+		outerRowBlock(t, s, q, rr, PW, formTile)
 		SUBQ(U32(rr), opRows)
 		if rr == 6 {
 			JNE(LabelRef("op_row"))
@@ -1094,7 +1144,7 @@ func outerKernel(t elem, s isa) {
 
 	Label("op_w")
 	Comment("A single row: wider panels, for enough independent chains.")
-	outerRowBlock(t, s, "op_w", 1, 8, true)
+	outerRowBlock(t, s, "op_w", 1, 8, formWide)
 	Label("op_done")
 	ret()
 }
@@ -1119,15 +1169,15 @@ func lastMask(t elem, s isa, cnt, tmp GPPhysical) {
 
 // outerRowBlock emits the walk over the column panels of pw vectors for the
 // row block of rr rows starting at row rows - opRows.
-func outerRowBlock(t elem, s isa, q string, rr, pw int, wide bool) {
+func outerRowBlock(t elem, s isa, q string, rr, pw int, form outerForm) {
 	E := s.width / t.size
 	Load(Param("cols"), opCols)
 	Load(Param("b").Base(), opBpan)
 	Label(q + "_p")
 	CMPQ(opCols, U32(pw*E))
 	JLT(LabelRef(q + "_part"))
-	outerTile(t, s, rr, pw, false, wide, q+"_full")
-	if wide {
+	outerTile(t, s, rr, pw, false, form, q+"_full")
+	if form == formWide {
 		ADDQ(U32(pw*s.width), opBpan)
 	} else {
 		scaleTo(t, "ldp", opTmp)
@@ -1145,7 +1195,7 @@ func outerRowBlock(t elem, s isa, q string, rr, pw int, wide bool) {
 	}
 	for cv := 1; cv <= pw; cv++ {
 		Label(fmt.Sprintf("%s_c%d", q, cv))
-		outerTile(t, s, rr, cv, true, wide, fmt.Sprintf("%s_c%d", q, cv))
+		outerTile(t, s, rr, cv, true, form, fmt.Sprintf("%s_c%d", q, cv))
 		JMP(LabelRef(q + "_next"))
 	}
 	Label(q + "_next")
@@ -1154,7 +1204,7 @@ func outerRowBlock(t elem, s isa, q string, rr, pw int, wide bool) {
 // outerTile emits one tile: rr rows from row rows - opRows by cv vectors of
 // columns from column cols - opCols, B from opBpan; the last vector is
 // masked (K1, or Y15 on AVX2) when masked is set.
-func outerTile(t elem, s isa, rr, cv int, masked, wide bool, p string) {
+func outerTile(t elem, s isa, rr, cv int, masked bool, form outerForm, p string) {
 	Commentf("Tile: %d rows by %d vectors.", rr, cv)
 	w := s.width
 	acc := func(r, v int) VecPhysical { return s.regs[r*cv+v] }
@@ -1168,7 +1218,8 @@ func outerTile(t elem, s isa, rr, cv int, masked, wide bool, p string) {
 		bc, mask = s.regs[14], s.regs[15]
 	}
 	last := func(v int) bool { return masked && v == cv-1 }
-	wide = wide || (rr == 1 && cv > 2) // one row: B straight from memory
+	wide := form == formWide || (rr == 1 && cv > 2) // one row: B straight from memory
+	contig := form == formContig
 
 	Comment("A and C at row r0 = rows - rows left, C at column cols - columns left.")
 	Load(Param("rows"), opA3)
@@ -1186,28 +1237,60 @@ func outerTile(t elem, s isa, rr, cv int, masked, wide bool, p string) {
 	ADDQ(opTmp, opC0)
 	ab := []GPPhysical{opA0}
 	cb := []GPPhysical{opC0}
-	if rr > 3 {
+	if rr > 3 && !contig { // a contiguous tile walks down C (cRows)
 		ab = append(ab, opA3)
 		cb = append(cb, opC3)
+	}
+	if rr > 6 && !contig {
+		// The third bases take registers the k loop leaves free: opTmp
+		// for A, and for C opB outside the loop (rebuilt after it).
+		ab = append(ab, opTmp)
+		cb = append(cb, opB)
 	}
 	setBases(ab, opLa)
 	setBases(cb, opLc)
 
+	amem := func(r int) Mem {
+		if contig {
+			return Mem{Base: opA0}.Offset(r * t.size)
+		}
+		return rowAddr(ab, opLa, r)
+	}
 	cmem := func(r, v int) Mem { return rowAddr(cb, opLc, r).Offset(v * w) }
+	// cRows calls f on the rows of the tile in order, with each row's
+	// address: from the bases cb, or in a contiguous tile (more rows than
+	// three bases reach) from a pointer in opTmp walking down C.
+	cRows := func(f func(r int, row func(v int) Mem)) {
+		if !contig {
+			for r := 0; r < rr; r++ {
+				f(r, func(v int) Mem { return cmem(r, v) })
+			}
+			return
+		}
+		walk := []GPPhysical{opTmp}
+		MOVQ(opC0, opTmp)
+		for r := 0; r < rr; r++ {
+			if r > 0 && r%3 == 0 {
+				LEAQ(Mem{Base: opTmp, Index: opLc, Scale: 2}, opTmp)
+				ADDQ(opLc, opTmp)
+			}
+			f(r, func(v int) Mem { return rowAddr(walk, opLc, r%3).Offset(v * w) })
+		}
+	}
 	CMPB(addr(Param("load")), U8(0))
 	JEQ(LabelRef(p + "_zero"))
-	for r := 0; r < rr; r++ {
+	cRows(func(r int, row func(v int) Mem) {
 		for v := 0; v < cv; v++ {
 			switch {
 			case !last(v):
-				t.movu(cmem(r, v), acc(r, v))
+				t.movu(row(v), acc(r, v))
 			case s.is512():
-				t.movuZ(cmem(r, v), K1, acc(r, v))
+				t.movuZ(row(v), K1, acc(r, v))
 			default:
-				t.maskmov(cmem(r, v), mask, acc(r, v))
+				t.maskmov(row(v), mask, acc(r, v))
 			}
 		}
-	}
+	})
 	JMP(LabelRef(p + "_k"))
 	Label(p + "_zero")
 	for r := 0; r < rr; r++ {
@@ -1217,7 +1300,7 @@ func outerTile(t elem, s isa, rr, cv int, masked, wide bool, p string) {
 	}
 
 	Label(p + "_k")
-	if !masked && rr > 1 {
+	if !masked && rr > 1 && rr <= 6 {
 		// Prefetch the C rows of the next panel: C is usually far from
 		// the caches (a whole k chunk ago), and the first loads of the next
 		// tile would otherwise stall it.
@@ -1259,13 +1342,19 @@ func outerTile(t elem, s isa, rr, cv int, masked, wide bool, p string) {
 			}
 		}
 		for r := 0; r < rr; r++ {
+			if cv == 1 && s.is512() {
+				// One FMA per broadcast: embedded, it is one fused
+				// operation instead of two.
+				t.fma231b(amem(r), bregs[0], acc(r, 0))
+				continue
+			}
 			// One broadcast per row, not one per FMA: embedded broadcasts
 			// would cost a load each and make the loop load-bound.
 			b := bc
 			if s.is512() {
 				b = s.regs[28+r%2]
 			}
-			t.bcast(rowAddr(ab, opLa, r), b)
+			t.bcast(amem(r), b)
 			for v := 0; v < cv; v++ {
 				t.fma231(bregs[v], b, acc(r, v))
 			}
@@ -1279,18 +1368,21 @@ func outerTile(t elem, s isa, rr, cv int, masked, wide bool, p string) {
 	JNE(LabelRef(p + "_loop"))
 
 	Label(p + "_store")
-	for r := 0; r < rr; r++ {
+	if rr > 6 && !contig {
+		setBases(cb[1:], opLc)
+	}
+	cRows(func(r int, row func(v int) Mem) {
 		for v := 0; v < cv; v++ {
 			switch {
 			case !last(v):
-				t.movu(acc(r, v), cmem(r, v))
+				t.movu(acc(r, v), row(v))
 			case s.is512():
-				t.movu(acc(r, v), K1, cmem(r, v))
+				t.movu(acc(r, v), K1, row(v))
 			default:
-				t.maskmov(acc(r, v), mask, cmem(r, v))
+				t.maskmov(acc(r, v), mask, row(v))
 			}
 		}
-	}
+	})
 }
 
 // OuterRow: Outer of a single row with B row-major, in the other loop
