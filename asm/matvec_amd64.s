@@ -6960,11 +6960,13 @@ TEXT ·outerF64AVX512(SB), NOSPLIT, $0-137
 	JEQ  op_w
 
 op_tall:
-	// One vector of columns: taller tiles, for enough independent chains.
-	CMPQ R11, $0x00000008
+	// Narrow C: taller tiles, for enough independent chains.
+	CMPQ R11, $0x00000010
 	JGT  op_row
 	CMPQ R8, $0x00000008
-	JNE  op_t8
+	JNE  op_t8c
+	CMPQ R11, $0x00000008
+	JGT  op_l2
 
 op_l:
 	CMPQ R15, $0x00000010
@@ -7235,6 +7237,357 @@ op_l_next:
 	SUBQ $0x00000010, R15
 	JEQ  op_done
 	JMP  op_l
+
+op_l2:
+	CMPQ R15, $0x00000008
+	JLT  op_row
+	MOVQ cols+120(FP), R11
+	MOVQ b_base+72(FP), R12
+
+op_l2_p:
+	CMPQ R11, $0x00000010
+	JLT  op_l2_part
+
+	// Tile: 8 rows by 2 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ    rows+112(FP), BX
+	SUBQ    R15, BX
+	MOVQ    BX, AX
+	IMULQ   R8, AX
+	ADDQ    a_base+32(FP), AX
+	MOVQ    ldc+24(FP), SI
+	SHLQ    $0x03, SI
+	MOVQ    BX, DI
+	IMULQ   SI, DI
+	ADDQ    c_base+0(FP), DI
+	MOVQ    cols+120(FP), R13
+	SUBQ    R11, R13
+	SHLQ    $0x03, R13
+	ADDQ    R13, DI
+	CMPB    load+136(FP), $0x00
+	JEQ     op_l2_full_zero
+	MOVQ    DI, R13
+	VMOVUPD (R13), Z0
+	VMOVUPD 64(R13), Z1
+	VMOVUPD (R13)(SI*1), Z2
+	VMOVUPD 64(R13)(SI*1), Z3
+	VMOVUPD (R13)(SI*2), Z4
+	VMOVUPD 64(R13)(SI*2), Z5
+	LEAQ    (R13)(SI*2), R13
+	ADDQ    SI, R13
+	VMOVUPD (R13), Z6
+	VMOVUPD 64(R13), Z7
+	VMOVUPD (R13)(SI*1), Z8
+	VMOVUPD 64(R13)(SI*1), Z9
+	VMOVUPD (R13)(SI*2), Z10
+	VMOVUPD 64(R13)(SI*2), Z11
+	LEAQ    (R13)(SI*2), R13
+	ADDQ    SI, R13
+	VMOVUPD (R13), Z12
+	VMOVUPD 64(R13), Z13
+	VMOVUPD (R13)(SI*1), Z14
+	VMOVUPD 64(R13)(SI*1), Z15
+	JMP     op_l2_full_k
+
+op_l2_full_zero:
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+	VXORPD Z4, Z4, Z4
+	VXORPD Z5, Z5, Z5
+	VXORPD Z6, Z6, Z6
+	VXORPD Z7, Z7, Z7
+	VXORPD Z8, Z8, Z8
+	VXORPD Z9, Z9, Z9
+	VXORPD Z10, Z10, Z10
+	VXORPD Z11, Z11, Z11
+	VXORPD Z12, Z12, Z12
+	VXORPD Z13, Z13, Z13
+	VXORPD Z14, Z14, Z14
+	VXORPD Z15, Z15, Z15
+
+op_l2_full_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_l2_full_store
+
+op_l2_full_loop:
+	VMOVUPD      (CX), Z24
+	VMOVUPD      64(CX), Z25
+	VBROADCASTSD (AX), Z28
+	VFMADD231PD  Z24, Z28, Z0
+	VFMADD231PD  Z25, Z28, Z1
+	VBROADCASTSD 8(AX), Z29
+	VFMADD231PD  Z24, Z29, Z2
+	VFMADD231PD  Z25, Z29, Z3
+	VBROADCASTSD 16(AX), Z28
+	VFMADD231PD  Z24, Z28, Z4
+	VFMADD231PD  Z25, Z28, Z5
+	VBROADCASTSD 24(AX), Z29
+	VFMADD231PD  Z24, Z29, Z6
+	VFMADD231PD  Z25, Z29, Z7
+	VBROADCASTSD 32(AX), Z28
+	VFMADD231PD  Z24, Z28, Z8
+	VFMADD231PD  Z25, Z28, Z9
+	VBROADCASTSD 40(AX), Z29
+	VFMADD231PD  Z24, Z29, Z10
+	VFMADD231PD  Z25, Z29, Z11
+	VBROADCASTSD 48(AX), Z28
+	VFMADD231PD  Z24, Z28, Z12
+	VFMADD231PD  Z25, Z28, Z13
+	VBROADCASTSD 56(AX), Z29
+	VFMADD231PD  Z24, Z29, Z14
+	VFMADD231PD  Z25, Z29, Z15
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_l2_full_loop
+
+op_l2_full_store:
+	MOVQ    DI, R13
+	VMOVUPD Z0, (R13)
+	VMOVUPD Z1, 64(R13)
+	VMOVUPD Z2, (R13)(SI*1)
+	VMOVUPD Z3, 64(R13)(SI*1)
+	VMOVUPD Z4, (R13)(SI*2)
+	VMOVUPD Z5, 64(R13)(SI*2)
+	LEAQ    (R13)(SI*2), R13
+	ADDQ    SI, R13
+	VMOVUPD Z6, (R13)
+	VMOVUPD Z7, 64(R13)
+	VMOVUPD Z8, (R13)(SI*1)
+	VMOVUPD Z9, 64(R13)(SI*1)
+	VMOVUPD Z10, (R13)(SI*2)
+	VMOVUPD Z11, 64(R13)(SI*2)
+	LEAQ    (R13)(SI*2), R13
+	ADDQ    SI, R13
+	VMOVUPD Z12, (R13)
+	VMOVUPD Z13, 64(R13)
+	VMOVUPD Z14, (R13)(SI*1)
+	VMOVUPD Z15, 64(R13)(SI*1)
+	MOVQ    ldp+104(FP), R13
+	SHLQ    $0x03, R13
+	ADDQ    R13, R12
+	SUBQ    $0x00000010, R11
+	JMP     op_l2_p
+
+op_l2_part:
+	TESTQ R11, R11
+	JEQ   op_l2_next
+	CMPQ  R11, $0x00000008
+	JGT   op_l2_c2
+
+	// Tile: 8 rows by 1 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
+	SUBQ      R15, BX
+	MOVQ      BX, AX
+	IMULQ     R8, AX
+	ADDQ      a_base+32(FP), AX
+	MOVQ      ldc+24(FP), SI
+	SHLQ      $0x03, SI
+	MOVQ      BX, DI
+	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x03, R13
+	ADDQ      R13, DI
+	CMPB      load+136(FP), $0x00
+	JEQ       op_l2_c1_zero
+	MOVQ      DI, R13
+	VMOVUPD.Z (R13), K1, Z0
+	VMOVUPD.Z (R13)(SI*1), K1, Z1
+	VMOVUPD.Z (R13)(SI*2), K1, Z2
+	LEAQ      (R13)(SI*2), R13
+	ADDQ      SI, R13
+	VMOVUPD.Z (R13), K1, Z3
+	VMOVUPD.Z (R13)(SI*1), K1, Z4
+	VMOVUPD.Z (R13)(SI*2), K1, Z5
+	LEAQ      (R13)(SI*2), R13
+	ADDQ      SI, R13
+	VMOVUPD.Z (R13), K1, Z6
+	VMOVUPD.Z (R13)(SI*1), K1, Z7
+	JMP       op_l2_c1_k
+
+op_l2_c1_zero:
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+	VXORPD Z4, Z4, Z4
+	VXORPD Z5, Z5, Z5
+	VXORPD Z6, Z6, Z6
+	VXORPD Z7, Z7, Z7
+
+op_l2_c1_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_l2_c1_store
+
+op_l2_c1_loop:
+	VMOVUPD.Z        (CX), K1, Z24
+	VFMADD231PD.BCST (AX), Z24, Z0
+	VFMADD231PD.BCST 8(AX), Z24, Z1
+	VFMADD231PD.BCST 16(AX), Z24, Z2
+	VFMADD231PD.BCST 24(AX), Z24, Z3
+	VFMADD231PD.BCST 32(AX), Z24, Z4
+	VFMADD231PD.BCST 40(AX), Z24, Z5
+	VFMADD231PD.BCST 48(AX), Z24, Z6
+	VFMADD231PD.BCST 56(AX), Z24, Z7
+	ADDQ             R9, AX
+	ADDQ             R10, CX
+	DECQ             DX
+	JNE              op_l2_c1_loop
+
+op_l2_c1_store:
+	MOVQ    DI, R13
+	VMOVUPD Z0, K1, (R13)
+	VMOVUPD Z1, K1, (R13)(SI*1)
+	VMOVUPD Z2, K1, (R13)(SI*2)
+	LEAQ    (R13)(SI*2), R13
+	ADDQ    SI, R13
+	VMOVUPD Z3, K1, (R13)
+	VMOVUPD Z4, K1, (R13)(SI*1)
+	VMOVUPD Z5, K1, (R13)(SI*2)
+	LEAQ    (R13)(SI*2), R13
+	ADDQ    SI, R13
+	VMOVUPD Z6, K1, (R13)
+	VMOVUPD Z7, K1, (R13)(SI*1)
+	JMP     op_l2_next
+
+op_l2_c2:
+	// Tile: 8 rows by 2 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
+	SUBQ      R15, BX
+	MOVQ      BX, AX
+	IMULQ     R8, AX
+	ADDQ      a_base+32(FP), AX
+	MOVQ      ldc+24(FP), SI
+	SHLQ      $0x03, SI
+	MOVQ      BX, DI
+	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x03, R13
+	ADDQ      R13, DI
+	CMPB      load+136(FP), $0x00
+	JEQ       op_l2_c2_zero
+	MOVQ      DI, R13
+	VMOVUPD   (R13), Z0
+	VMOVUPD.Z 64(R13), K1, Z1
+	VMOVUPD   (R13)(SI*1), Z2
+	VMOVUPD.Z 64(R13)(SI*1), K1, Z3
+	VMOVUPD   (R13)(SI*2), Z4
+	VMOVUPD.Z 64(R13)(SI*2), K1, Z5
+	LEAQ      (R13)(SI*2), R13
+	ADDQ      SI, R13
+	VMOVUPD   (R13), Z6
+	VMOVUPD.Z 64(R13), K1, Z7
+	VMOVUPD   (R13)(SI*1), Z8
+	VMOVUPD.Z 64(R13)(SI*1), K1, Z9
+	VMOVUPD   (R13)(SI*2), Z10
+	VMOVUPD.Z 64(R13)(SI*2), K1, Z11
+	LEAQ      (R13)(SI*2), R13
+	ADDQ      SI, R13
+	VMOVUPD   (R13), Z12
+	VMOVUPD.Z 64(R13), K1, Z13
+	VMOVUPD   (R13)(SI*1), Z14
+	VMOVUPD.Z 64(R13)(SI*1), K1, Z15
+	JMP       op_l2_c2_k
+
+op_l2_c2_zero:
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+	VXORPD Z4, Z4, Z4
+	VXORPD Z5, Z5, Z5
+	VXORPD Z6, Z6, Z6
+	VXORPD Z7, Z7, Z7
+	VXORPD Z8, Z8, Z8
+	VXORPD Z9, Z9, Z9
+	VXORPD Z10, Z10, Z10
+	VXORPD Z11, Z11, Z11
+	VXORPD Z12, Z12, Z12
+	VXORPD Z13, Z13, Z13
+	VXORPD Z14, Z14, Z14
+	VXORPD Z15, Z15, Z15
+
+op_l2_c2_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_l2_c2_store
+
+op_l2_c2_loop:
+	VMOVUPD      (CX), Z24
+	VMOVUPD.Z    64(CX), K1, Z25
+	VBROADCASTSD (AX), Z28
+	VFMADD231PD  Z24, Z28, Z0
+	VFMADD231PD  Z25, Z28, Z1
+	VBROADCASTSD 8(AX), Z29
+	VFMADD231PD  Z24, Z29, Z2
+	VFMADD231PD  Z25, Z29, Z3
+	VBROADCASTSD 16(AX), Z28
+	VFMADD231PD  Z24, Z28, Z4
+	VFMADD231PD  Z25, Z28, Z5
+	VBROADCASTSD 24(AX), Z29
+	VFMADD231PD  Z24, Z29, Z6
+	VFMADD231PD  Z25, Z29, Z7
+	VBROADCASTSD 32(AX), Z28
+	VFMADD231PD  Z24, Z28, Z8
+	VFMADD231PD  Z25, Z28, Z9
+	VBROADCASTSD 40(AX), Z29
+	VFMADD231PD  Z24, Z29, Z10
+	VFMADD231PD  Z25, Z29, Z11
+	VBROADCASTSD 48(AX), Z28
+	VFMADD231PD  Z24, Z28, Z12
+	VFMADD231PD  Z25, Z28, Z13
+	VBROADCASTSD 56(AX), Z29
+	VFMADD231PD  Z24, Z29, Z14
+	VFMADD231PD  Z25, Z29, Z15
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_l2_c2_loop
+
+op_l2_c2_store:
+	MOVQ    DI, R13
+	VMOVUPD Z0, (R13)
+	VMOVUPD Z1, K1, 64(R13)
+	VMOVUPD Z2, (R13)(SI*1)
+	VMOVUPD Z3, K1, 64(R13)(SI*1)
+	VMOVUPD Z4, (R13)(SI*2)
+	VMOVUPD Z5, K1, 64(R13)(SI*2)
+	LEAQ    (R13)(SI*2), R13
+	ADDQ    SI, R13
+	VMOVUPD Z6, (R13)
+	VMOVUPD Z7, K1, 64(R13)
+	VMOVUPD Z8, (R13)(SI*1)
+	VMOVUPD Z9, K1, 64(R13)(SI*1)
+	VMOVUPD Z10, (R13)(SI*2)
+	VMOVUPD Z11, K1, 64(R13)(SI*2)
+	LEAQ    (R13)(SI*2), R13
+	ADDQ    SI, R13
+	VMOVUPD Z12, (R13)
+	VMOVUPD Z13, K1, 64(R13)
+	VMOVUPD Z14, (R13)(SI*1)
+	VMOVUPD Z15, K1, 64(R13)(SI*1)
+
+op_l2_next:
+	SUBQ $0x00000008, R15
+	JEQ  op_done
+	JMP  op_l2
+
+op_t8c:
+	CMPQ R11, $0x00000008
+	JGT  op_row
 
 op_t8:
 	CMPQ R15, $0x00000008
@@ -12791,11 +13144,11 @@ TEXT ·outerF64AVX2(SB), NOSPLIT, $0-137
 	JEQ  op_w
 
 op_tall:
-	// One vector of columns: taller tiles, for enough independent chains.
+	// Narrow C: taller tiles, for enough independent chains.
 	CMPQ R11, $0x00000004
 	JGT  op_row
 	CMPQ R8, $0x00000008
-	JNE  op_t8
+	JNE  op_t8c
 
 op_l:
 	CMPQ R15, $0x0000000c
@@ -13042,6 +13395,10 @@ op_l_next:
 	SUBQ $0x0000000c, R15
 	JEQ  op_done
 	JMP  op_l
+
+op_t8c:
+	CMPQ R11, $0x00000004
+	JGT  op_row
 
 op_t8:
 	CMPQ R15, $0x00000008
@@ -25034,11 +25391,13 @@ TEXT ·outerF32AVX512(SB), NOSPLIT, $0-137
 	JEQ  op_w
 
 op_tall:
-	// One vector of columns: taller tiles, for enough independent chains.
-	CMPQ R11, $0x00000010
+	// Narrow C: taller tiles, for enough independent chains.
+	CMPQ R11, $0x00000020
 	JGT  op_row
 	CMPQ R8, $0x00000004
-	JNE  op_t8
+	JNE  op_t8c
+	CMPQ R11, $0x00000010
+	JGT  op_l2
 
 op_l:
 	CMPQ R15, $0x00000010
@@ -25309,6 +25668,357 @@ op_l_next:
 	SUBQ $0x00000010, R15
 	JEQ  op_done
 	JMP  op_l
+
+op_l2:
+	CMPQ R15, $0x00000008
+	JLT  op_row
+	MOVQ cols+120(FP), R11
+	MOVQ b_base+72(FP), R12
+
+op_l2_p:
+	CMPQ R11, $0x00000020
+	JLT  op_l2_part
+
+	// Tile: 8 rows by 2 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ    rows+112(FP), BX
+	SUBQ    R15, BX
+	MOVQ    BX, AX
+	IMULQ   R8, AX
+	ADDQ    a_base+32(FP), AX
+	MOVQ    ldc+24(FP), SI
+	SHLQ    $0x02, SI
+	MOVQ    BX, DI
+	IMULQ   SI, DI
+	ADDQ    c_base+0(FP), DI
+	MOVQ    cols+120(FP), R13
+	SUBQ    R11, R13
+	SHLQ    $0x02, R13
+	ADDQ    R13, DI
+	CMPB    load+136(FP), $0x00
+	JEQ     op_l2_full_zero
+	MOVQ    DI, R13
+	VMOVUPS (R13), Z0
+	VMOVUPS 64(R13), Z1
+	VMOVUPS (R13)(SI*1), Z2
+	VMOVUPS 64(R13)(SI*1), Z3
+	VMOVUPS (R13)(SI*2), Z4
+	VMOVUPS 64(R13)(SI*2), Z5
+	LEAQ    (R13)(SI*2), R13
+	ADDQ    SI, R13
+	VMOVUPS (R13), Z6
+	VMOVUPS 64(R13), Z7
+	VMOVUPS (R13)(SI*1), Z8
+	VMOVUPS 64(R13)(SI*1), Z9
+	VMOVUPS (R13)(SI*2), Z10
+	VMOVUPS 64(R13)(SI*2), Z11
+	LEAQ    (R13)(SI*2), R13
+	ADDQ    SI, R13
+	VMOVUPS (R13), Z12
+	VMOVUPS 64(R13), Z13
+	VMOVUPS (R13)(SI*1), Z14
+	VMOVUPS 64(R13)(SI*1), Z15
+	JMP     op_l2_full_k
+
+op_l2_full_zero:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	VXORPS Z12, Z12, Z12
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+	VXORPS Z15, Z15, Z15
+
+op_l2_full_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_l2_full_store
+
+op_l2_full_loop:
+	VMOVUPS      (CX), Z24
+	VMOVUPS      64(CX), Z25
+	VBROADCASTSS (AX), Z28
+	VFMADD231PS  Z24, Z28, Z0
+	VFMADD231PS  Z25, Z28, Z1
+	VBROADCASTSS 4(AX), Z29
+	VFMADD231PS  Z24, Z29, Z2
+	VFMADD231PS  Z25, Z29, Z3
+	VBROADCASTSS 8(AX), Z28
+	VFMADD231PS  Z24, Z28, Z4
+	VFMADD231PS  Z25, Z28, Z5
+	VBROADCASTSS 12(AX), Z29
+	VFMADD231PS  Z24, Z29, Z6
+	VFMADD231PS  Z25, Z29, Z7
+	VBROADCASTSS 16(AX), Z28
+	VFMADD231PS  Z24, Z28, Z8
+	VFMADD231PS  Z25, Z28, Z9
+	VBROADCASTSS 20(AX), Z29
+	VFMADD231PS  Z24, Z29, Z10
+	VFMADD231PS  Z25, Z29, Z11
+	VBROADCASTSS 24(AX), Z28
+	VFMADD231PS  Z24, Z28, Z12
+	VFMADD231PS  Z25, Z28, Z13
+	VBROADCASTSS 28(AX), Z29
+	VFMADD231PS  Z24, Z29, Z14
+	VFMADD231PS  Z25, Z29, Z15
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_l2_full_loop
+
+op_l2_full_store:
+	MOVQ    DI, R13
+	VMOVUPS Z0, (R13)
+	VMOVUPS Z1, 64(R13)
+	VMOVUPS Z2, (R13)(SI*1)
+	VMOVUPS Z3, 64(R13)(SI*1)
+	VMOVUPS Z4, (R13)(SI*2)
+	VMOVUPS Z5, 64(R13)(SI*2)
+	LEAQ    (R13)(SI*2), R13
+	ADDQ    SI, R13
+	VMOVUPS Z6, (R13)
+	VMOVUPS Z7, 64(R13)
+	VMOVUPS Z8, (R13)(SI*1)
+	VMOVUPS Z9, 64(R13)(SI*1)
+	VMOVUPS Z10, (R13)(SI*2)
+	VMOVUPS Z11, 64(R13)(SI*2)
+	LEAQ    (R13)(SI*2), R13
+	ADDQ    SI, R13
+	VMOVUPS Z12, (R13)
+	VMOVUPS Z13, 64(R13)
+	VMOVUPS Z14, (R13)(SI*1)
+	VMOVUPS Z15, 64(R13)(SI*1)
+	MOVQ    ldp+104(FP), R13
+	SHLQ    $0x02, R13
+	ADDQ    R13, R12
+	SUBQ    $0x00000020, R11
+	JMP     op_l2_p
+
+op_l2_part:
+	TESTQ R11, R11
+	JEQ   op_l2_next
+	CMPQ  R11, $0x00000010
+	JGT   op_l2_c2
+
+	// Tile: 8 rows by 1 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
+	SUBQ      R15, BX
+	MOVQ      BX, AX
+	IMULQ     R8, AX
+	ADDQ      a_base+32(FP), AX
+	MOVQ      ldc+24(FP), SI
+	SHLQ      $0x02, SI
+	MOVQ      BX, DI
+	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x02, R13
+	ADDQ      R13, DI
+	CMPB      load+136(FP), $0x00
+	JEQ       op_l2_c1_zero
+	MOVQ      DI, R13
+	VMOVUPS.Z (R13), K1, Z0
+	VMOVUPS.Z (R13)(SI*1), K1, Z1
+	VMOVUPS.Z (R13)(SI*2), K1, Z2
+	LEAQ      (R13)(SI*2), R13
+	ADDQ      SI, R13
+	VMOVUPS.Z (R13), K1, Z3
+	VMOVUPS.Z (R13)(SI*1), K1, Z4
+	VMOVUPS.Z (R13)(SI*2), K1, Z5
+	LEAQ      (R13)(SI*2), R13
+	ADDQ      SI, R13
+	VMOVUPS.Z (R13), K1, Z6
+	VMOVUPS.Z (R13)(SI*1), K1, Z7
+	JMP       op_l2_c1_k
+
+op_l2_c1_zero:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+
+op_l2_c1_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_l2_c1_store
+
+op_l2_c1_loop:
+	VMOVUPS.Z        (CX), K1, Z24
+	VFMADD231PS.BCST (AX), Z24, Z0
+	VFMADD231PS.BCST 4(AX), Z24, Z1
+	VFMADD231PS.BCST 8(AX), Z24, Z2
+	VFMADD231PS.BCST 12(AX), Z24, Z3
+	VFMADD231PS.BCST 16(AX), Z24, Z4
+	VFMADD231PS.BCST 20(AX), Z24, Z5
+	VFMADD231PS.BCST 24(AX), Z24, Z6
+	VFMADD231PS.BCST 28(AX), Z24, Z7
+	ADDQ             R9, AX
+	ADDQ             R10, CX
+	DECQ             DX
+	JNE              op_l2_c1_loop
+
+op_l2_c1_store:
+	MOVQ    DI, R13
+	VMOVUPS Z0, K1, (R13)
+	VMOVUPS Z1, K1, (R13)(SI*1)
+	VMOVUPS Z2, K1, (R13)(SI*2)
+	LEAQ    (R13)(SI*2), R13
+	ADDQ    SI, R13
+	VMOVUPS Z3, K1, (R13)
+	VMOVUPS Z4, K1, (R13)(SI*1)
+	VMOVUPS Z5, K1, (R13)(SI*2)
+	LEAQ    (R13)(SI*2), R13
+	ADDQ    SI, R13
+	VMOVUPS Z6, K1, (R13)
+	VMOVUPS Z7, K1, (R13)(SI*1)
+	JMP     op_l2_next
+
+op_l2_c2:
+	// Tile: 8 rows by 2 vectors.
+	// A and C at row r0 = rows - rows left, C at column cols - columns left.
+	MOVQ      rows+112(FP), BX
+	SUBQ      R15, BX
+	MOVQ      BX, AX
+	IMULQ     R8, AX
+	ADDQ      a_base+32(FP), AX
+	MOVQ      ldc+24(FP), SI
+	SHLQ      $0x02, SI
+	MOVQ      BX, DI
+	IMULQ     SI, DI
+	ADDQ      c_base+0(FP), DI
+	MOVQ      cols+120(FP), R13
+	SUBQ      R11, R13
+	SHLQ      $0x02, R13
+	ADDQ      R13, DI
+	CMPB      load+136(FP), $0x00
+	JEQ       op_l2_c2_zero
+	MOVQ      DI, R13
+	VMOVUPS   (R13), Z0
+	VMOVUPS.Z 64(R13), K1, Z1
+	VMOVUPS   (R13)(SI*1), Z2
+	VMOVUPS.Z 64(R13)(SI*1), K1, Z3
+	VMOVUPS   (R13)(SI*2), Z4
+	VMOVUPS.Z 64(R13)(SI*2), K1, Z5
+	LEAQ      (R13)(SI*2), R13
+	ADDQ      SI, R13
+	VMOVUPS   (R13), Z6
+	VMOVUPS.Z 64(R13), K1, Z7
+	VMOVUPS   (R13)(SI*1), Z8
+	VMOVUPS.Z 64(R13)(SI*1), K1, Z9
+	VMOVUPS   (R13)(SI*2), Z10
+	VMOVUPS.Z 64(R13)(SI*2), K1, Z11
+	LEAQ      (R13)(SI*2), R13
+	ADDQ      SI, R13
+	VMOVUPS   (R13), Z12
+	VMOVUPS.Z 64(R13), K1, Z13
+	VMOVUPS   (R13)(SI*1), Z14
+	VMOVUPS.Z 64(R13)(SI*1), K1, Z15
+	JMP       op_l2_c2_k
+
+op_l2_c2_zero:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	VXORPS Z12, Z12, Z12
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+	VXORPS Z15, Z15, Z15
+
+op_l2_c2_k:
+	MOVQ  R12, CX
+	MOVQ  k+128(FP), DX
+	TESTQ DX, DX
+	JEQ   op_l2_c2_store
+
+op_l2_c2_loop:
+	VMOVUPS      (CX), Z24
+	VMOVUPS.Z    64(CX), K1, Z25
+	VBROADCASTSS (AX), Z28
+	VFMADD231PS  Z24, Z28, Z0
+	VFMADD231PS  Z25, Z28, Z1
+	VBROADCASTSS 4(AX), Z29
+	VFMADD231PS  Z24, Z29, Z2
+	VFMADD231PS  Z25, Z29, Z3
+	VBROADCASTSS 8(AX), Z28
+	VFMADD231PS  Z24, Z28, Z4
+	VFMADD231PS  Z25, Z28, Z5
+	VBROADCASTSS 12(AX), Z29
+	VFMADD231PS  Z24, Z29, Z6
+	VFMADD231PS  Z25, Z29, Z7
+	VBROADCASTSS 16(AX), Z28
+	VFMADD231PS  Z24, Z28, Z8
+	VFMADD231PS  Z25, Z28, Z9
+	VBROADCASTSS 20(AX), Z29
+	VFMADD231PS  Z24, Z29, Z10
+	VFMADD231PS  Z25, Z29, Z11
+	VBROADCASTSS 24(AX), Z28
+	VFMADD231PS  Z24, Z28, Z12
+	VFMADD231PS  Z25, Z28, Z13
+	VBROADCASTSS 28(AX), Z29
+	VFMADD231PS  Z24, Z29, Z14
+	VFMADD231PS  Z25, Z29, Z15
+	ADDQ         R9, AX
+	ADDQ         R10, CX
+	DECQ         DX
+	JNE          op_l2_c2_loop
+
+op_l2_c2_store:
+	MOVQ    DI, R13
+	VMOVUPS Z0, (R13)
+	VMOVUPS Z1, K1, 64(R13)
+	VMOVUPS Z2, (R13)(SI*1)
+	VMOVUPS Z3, K1, 64(R13)(SI*1)
+	VMOVUPS Z4, (R13)(SI*2)
+	VMOVUPS Z5, K1, 64(R13)(SI*2)
+	LEAQ    (R13)(SI*2), R13
+	ADDQ    SI, R13
+	VMOVUPS Z6, (R13)
+	VMOVUPS Z7, K1, 64(R13)
+	VMOVUPS Z8, (R13)(SI*1)
+	VMOVUPS Z9, K1, 64(R13)(SI*1)
+	VMOVUPS Z10, (R13)(SI*2)
+	VMOVUPS Z11, K1, 64(R13)(SI*2)
+	LEAQ    (R13)(SI*2), R13
+	ADDQ    SI, R13
+	VMOVUPS Z12, (R13)
+	VMOVUPS Z13, K1, 64(R13)
+	VMOVUPS Z14, (R13)(SI*1)
+	VMOVUPS Z15, K1, 64(R13)(SI*1)
+
+op_l2_next:
+	SUBQ $0x00000008, R15
+	JEQ  op_done
+	JMP  op_l2
+
+op_t8c:
+	CMPQ R11, $0x00000010
+	JGT  op_row
 
 op_t8:
 	CMPQ R15, $0x00000008
@@ -30934,11 +31644,11 @@ TEXT ·outerF32AVX2(SB), NOSPLIT, $0-137
 	JEQ  op_w
 
 op_tall:
-	// One vector of columns: taller tiles, for enough independent chains.
+	// Narrow C: taller tiles, for enough independent chains.
 	CMPQ R11, $0x00000008
 	JGT  op_row
 	CMPQ R8, $0x00000004
-	JNE  op_t8
+	JNE  op_t8c
 
 op_l:
 	CMPQ R15, $0x0000000c
@@ -31185,6 +31895,10 @@ op_l_next:
 	SUBQ $0x0000000c, R15
 	JEQ  op_done
 	JMP  op_l
+
+op_t8c:
+	CMPQ R11, $0x00000008
+	JGT  op_row
 
 op_t8:
 	CMPQ R15, $0x00000008
