@@ -830,14 +830,19 @@ const outerThinK = 4
 // set (AddOuters' X of a small batch), and for blocks that many row tiles
 // reuse at strides of 8 KiB and more; MatTVecs' W read in place ran as fast
 // or faster at a 4 KiB stride at every batch (1.5x at 16), and at 8 KiB
-// below 128 rows (docs/perf-notes.md). The other tiers pack every such
+// below 128 rows; Intel's AVX-512 packs a 4 KiB stride too from 256 rows
+// (outerPacks4K) (docs/perf-notes.md). The other tiers pack every such
 // block (measured on Zen 3's AVX2).
 func outerPacksB(t cpu.Tier, rows, kc, ldb int) bool {
 	if t != cpu.AVX512 {
 		return true
 	}
-	return kc <= 64 || rows >= 128 && ldb%8192 == 0
+	return kc <= 64 || rows >= 128 && ldb%8192 == 0 || outerPacks4K && rows >= 256 && ldb%4096 == 0
 }
+
+// outerPacks4K is cpu.OuterPacks4K: Intel packs B at a 4 KiB stride too,
+// when at least 256 rows of C reuse it.
+var outerPacks4K = cpu.OuterPacks4K()
 
 // outerNCFor is the column chunk (bytes) of Outer's blocking on tier t. On
 // AVX-512 a block of B of 128 rows by 4 KiB (512 KiB, half of AMD Zen 5's

@@ -113,6 +113,14 @@ func DotHalvesFrom() int {
 // unmeasured.
 func OuterRowPays() bool { return cpuid.CPU.VendorID == cpuid.AMD }
 
+// OuterPacks4K reports whether Outer's AVX-512 blocks of B (128 rows) at a
+// 4 KiB stride run faster packed into panels when at least 256 rows of C
+// reuse them. On Intel Emerald Rapids they took 0.92-0.97x the time packed
+// (float32 1024 x 1024, batch 256 and 1024), and lost with 64-128 rows
+// (1.02-1.09x); on AMD Zen 5 packing lost at every batch at this stride
+// (docs/perf-notes.md). Other AMD cores keep Zen 5's rule, unmeasured.
+func OuterPacks4K() bool { return cpuid.CPU.VendorID == cpuid.Intel }
+
 // Select picks the tier to run: the best tier that usable accepts, capped
 // by request (the value of FLOWKERN_ISA; empty means no cap). When the
 // request cannot be honoured as written, warning says what runs instead:
