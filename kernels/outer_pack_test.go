@@ -1,0 +1,51 @@
+package kernels
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/flowkern/flowkern/internal/cpu"
+	"github.com/flowkern/flowkern/internal/ref"
+	tk "github.com/flowkern/flowkern/internal/testkit"
+)
+
+// TestOuterPacks4K runs the Outer blocking whose packing depends on the
+// CPU's vendor (cpu.OuterPacks4K: Intel packs a block of B at a 4 KiB
+// stride when 256 rows of C reuse it) both ways on any CPU, against the
+// reference bits: MatTVecs with W, and AddOuters with X, at that stride.
+func TestOuterPacks4K(t *testing.T) {
+	for _, packs := range []bool{true, false} {
+		t.Run(fmt.Sprintf("packs=%v", packs), func(t *testing.T) {
+			defer func(old bool) { outerPacks4K = old }(outerPacks4K)
+			outerPacks4K = packs
+			forBoth(t, testOuterPacks4K[float64], testOuterPacks4K[float32])
+		})
+	}
+}
+
+func testOuterPacks4K[T Float](t *testing.T, tier cpu.Tier) {
+	const rows, k, n = 256, 130, 70 // rows of C, of B (one k chunk of 128 and a rest), its columns
+	size := sizeOfT[T]()
+	ld := 4096 / size
+	if got := outerPacksB(cpu.AVX512, rows, min(k, outerKC), ld*size); got != outerPacks4K {
+		t.Fatalf("outerPacksB(avx512, %d rows, a 4 KiB stride) = %v with outerPacks4K %v", rows, got, outerPacks4K)
+	}
+	r := tk.NewRand(47)
+	// MatTVecs: Y (rows x n) = X (rows x k) W (k x n), W's stride 4 KiB.
+	w, x := make([]T, k*ld), make([]T, rows*k)
+	tk.Fill(r, w)
+	tk.Fill(r, x)
+	want := make([]T, rows*n)
+	ref.MatTVecs(want, n, w, ld, x, k, k, n, rows)
+	y := make([]T, rows*n)
+	matTVecsOn(tier, 1, Matrix[T]{rows, n, y, n}, Matrix[T]{k, n, w, ld}, Matrix[T]{rows, k, x, k})
+	sameSlice(t, "MatTVecs y", y, want)
+	// AddOuters: G (rows x n) += D^T X over a batch of k, X's stride 4 KiB.
+	d, g := make([]T, k*rows), make([]T, rows*n)
+	tk.Fill(r, d)
+	tk.Fill(r, g)
+	wantG := clone(g)
+	ref.AddOuters(wantG, n, nil, d, rows, w, ld, rows, n, k)
+	addOutersOn(tier, 1, Matrix[T]{rows, n, g, n}, nil, Matrix[T]{k, rows, d, rows}, Matrix[T]{k, n, w, ld})
+	sameSlice(t, "AddOuters g", g, wantG)
+}
