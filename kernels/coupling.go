@@ -154,8 +154,8 @@ func CouplingBackward[T Float](dx, ds, dt, dy Matrix[T], dlogdet []T, x, s Matri
 	checkCoupling("CouplingBackward", dx, ms[:k], names[:k+1], dlogdet, "dlogdet")
 	ia, m := c.params("CouplingBackward")
 	const fn = "CouplingBackward"
-	sdx, sds, sdt, sdy := matSpan(dx), matSpan(ds), matSpan(dt), matSpan(dy)
-	sx, ss, sl := matSpan(x), matSpan(s), vecSpan(dlogdet)
+	sdx, sds, sdt, sdy := matSpan(&dx), matSpan(&ds), matSpan(&dt), matSpan(&dy)
+	sx, ss, sl := matSpan(&x), matSpan(&s), vecSpan(dlogdet)
 	if !sdx.apart(sdy) {
 		checkMats(fn, "dx", dx, "dy", dy, true)
 	}
@@ -211,10 +211,10 @@ func CouplingBackward[T Float](dx, ds, dt, dy Matrix[T], dlogdet []T, x, s Matri
 // panics.
 func AdditiveForward[T Float](y, x, t Matrix[T]) {
 	checkCoupling("AdditiveForward", y, []Matrix[T]{x, t}, []string{"y", "x", "t"}, nil, "")
-	if !matsApart(y, x) {
+	if !matsApart(&y, &x) {
 		checkMats("AdditiveForward", "y", y, "x", x, true)
 	}
-	if !matsApart(y, t) {
+	if !matsApart(&y, &t) {
 		checkMats("AdditiveForward", "y", y, "t", t, false)
 	}
 	if y.Cols < 16 {
@@ -238,10 +238,10 @@ func AdditiveForward[T Float](y, x, t Matrix[T]) {
 // or t panics.
 func AdditiveInverse[T Float](x, y, t Matrix[T]) {
 	checkCoupling("AdditiveInverse", x, []Matrix[T]{y, t}, []string{"x", "y", "t"}, nil, "")
-	if !matsApart(x, y) {
+	if !matsApart(&x, &y) {
 		checkMats("AdditiveInverse", "x", x, "y", y, true)
 	}
-	if !matsApart(x, t) {
+	if !matsApart(&x, &t) {
 		checkMats("AdditiveInverse", "x", x, "t", t, false)
 	}
 	var p [0]T
@@ -257,7 +257,7 @@ func AdditiveBackward[T Float](dx, dt, dy Matrix[T]) {
 	if dx.Data != nil && dt.Data != nil {
 		dx.check("AdditiveBackward", "dx")
 		dt.check("AdditiveBackward", "dt")
-		if !matsApart(dx, dt) {
+		if !matsApart(&dx, &dt) {
 			checkMats("AdditiveBackward", "dx", dx, "dt", dt, false)
 		}
 	}
@@ -269,7 +269,7 @@ func AdditiveBackward[T Float](dx, dt, dy Matrix[T]) {
 			continue
 		}
 		checkCoupling("AdditiveBackward", m.d, []Matrix[T]{dy}, []string{m.name, "dy"}, nil, "")
-		if !matsApart(m.d, dy) {
+		if !matsApart(&m.d, &dy) {
 			checkMats("AdditiveBackward", m.name, m.d, "dy", dy, true)
 		}
 		for b := range dy.Rows {
@@ -281,7 +281,7 @@ func AdditiveBackward[T Float](dx, dt, dy Matrix[T]) {
 // couplingAlias panics if the output out overlaps an input other than
 // being the same view as same, or if logdet overlaps any of them.
 func couplingAlias[T Float](fn string, out Matrix[T], outName string, same Matrix[T], sameName string, s, t Matrix[T], logdet []T) {
-	so, ssame, ss, st := matSpan(out), matSpan(same), matSpan(s), matSpan(t)
+	so, ssame, ss, st := matSpan(&out), matSpan(&same), matSpan(&s), matSpan(&t)
 	if !so.apart(ssame) && !(out.Stride == same.Stride && so.lo == ssame.lo) { // not in place
 		checkMats(fn, outName, out, sameName, same, true)
 	}

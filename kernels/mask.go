@@ -401,7 +401,7 @@ func Gather[T Float](dst, src Matrix[T], cols []int) {
 		shapePanic(fn, dst, src, len(cols), "dst")
 	}
 	checkCols(fn, cols, src.Cols, "src")
-	if !matsApart(dst, src) {
+	if !matsApart(&dst, &src) {
 		checkMats(fn, "dst", dst, "src", src, false)
 	}
 	var buf [planBuf]colSeg
@@ -425,7 +425,7 @@ func Scatter[T Float](dst, src Matrix[T], cols []int) {
 		shapePanic(fn, dst, src, len(cols), "src")
 	}
 	checkCols(fn, cols, dst.Cols, "dst")
-	if !matsApart(dst, src) {
+	if !matsApart(&dst, &src) {
 		checkMats(fn, "dst", dst, "src", src, false)
 	}
 	var buf [planBuf]colSeg
@@ -468,13 +468,13 @@ func checkCols(fn string, cols []int, n int, name string) {
 func GatherSplit[T Float](xa, xb, x Matrix[T], s Split) {
 	const fn = "GatherSplit"
 	splitCheck(fn, x, xa, xb, s, "x")
-	if !matsApart(xa, x) {
+	if !matsApart(&xa, &x) {
 		checkMats(fn, "xa", xa, "x", x, false)
 	}
-	if !matsApart(xb, x) {
+	if !matsApart(&xb, &x) {
 		checkMats(fn, "xb", xb, "x", x, false)
 	}
-	if !matsApart(xa, xb) {
+	if !matsApart(&xa, &xb) {
 		checkMats(fn, "xa", xa, "xb", xb, false)
 	}
 	gatherPlanned(xa, x, s.a.plan, s.a.idx)
@@ -490,10 +490,10 @@ func GatherSplit[T Float](xa, xb, x Matrix[T], s Split) {
 func ScatterSplit[T Float](x, xa, xb Matrix[T], s Split) {
 	const fn = "ScatterSplit"
 	splitCheck(fn, x, xa, xb, s, "x")
-	if !matsApart(x, xa) {
+	if !matsApart(&x, &xa) {
 		checkMats(fn, "x", x, "xa", xa, false)
 	}
-	if !matsApart(x, xb) {
+	if !matsApart(&x, &xb) {
 		checkMats(fn, "x", x, "xb", xb, false)
 	}
 	scatterPlanned(x, xa, s.a.plan, s.a.idx)

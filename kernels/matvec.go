@@ -42,7 +42,7 @@ import (
 func MatVecs[T Float](y, w, x Matrix[T], bias []T) {
 	if w.valid() && x.valid() && y.valid() && x.Cols == w.Cols && y.Rows == x.Rows && y.Cols == w.Rows &&
 		(bias == nil || len(bias) == w.Rows) {
-		if sy := matSpan(y); !sy.apart(matSpan(w)) || !sy.apart(matSpan(x)) || !sy.apart(vecSpan(bias)) {
+		if sy := matSpan(&y); !sy.apart(matSpan(&w)) || !sy.apart(matSpan(&x)) || !sy.apart(vecSpan(bias)) {
 			matVecsAlias(y, w, x, bias)
 		}
 		matVecsOn(active, workersFor(x.Rows*w.Rows*w.Cols), y, w, x, bias)
@@ -88,10 +88,10 @@ func matVecsAlias[T Float](y, w, x Matrix[T], bias []T) {
 // It panics as MatVecs does.
 func MatTVecs[T Float](y, w, x Matrix[T]) {
 	if w.valid() && x.valid() && y.valid() && x.Cols == w.Rows && y.Rows == x.Rows && y.Cols == w.Cols {
-		if !matsApart(y, w) {
+		if !matsApart(&y, &w) {
 			checkMats("MatTVecs", "y", y, "w", w, false)
 		}
-		if !matsApart(y, x) {
+		if !matsApart(&y, &x) {
 			checkMats("MatTVecs", "y", y, "x", x, false)
 		}
 		matTVecsOn(active, workersFor(x.Rows*w.Rows*w.Cols), y, w, x)
@@ -140,19 +140,19 @@ func SetOuters[T Float](g Matrix[T], gb []T, d, x Matrix[T]) { outers("SetOuters
 func outers[T Float](fn string, g Matrix[T], gb []T, d, x Matrix[T], load bool) {
 	if g.valid() && d.valid() && x.valid() && d.Rows == x.Rows && g.Rows == d.Cols && g.Cols == x.Cols &&
 		(gb == nil || len(gb) == g.Rows) {
-		if !matsApart(g, d) {
+		if !matsApart(&g, &d) {
 			checkMats(fn, "g", g, "d", d, false)
 		}
-		if !matsApart(g, x) {
+		if !matsApart(&g, &x) {
 			checkMats(fn, "g", g, "x", x, false)
 		}
-		if !matVecApart(g, gb) {
+		if !matVecApart(&g, gb) {
 			checkMatVec(fn, "g", g, "gb", gb)
 		}
-		if !matVecApart(d, gb) {
+		if !matVecApart(&d, gb) {
 			checkMatVec(fn, "d", d, "gb", gb)
 		}
-		if !matVecApart(x, gb) {
+		if !matVecApart(&x, gb) {
 			checkMatVec(fn, "x", x, "gb", gb)
 		}
 		outersOn(active, workersFor(x.Rows*g.Rows*g.Cols), g, gb, d, x, load)
@@ -427,11 +427,11 @@ func matVecsOne[T Float](t cpu.Tier, y, w, x Matrix[T], bias []T) {
 			wc[i] = w.Data[i*w.Stride]
 		}
 	}
-	outerSerial(t, y, Matrix[T]{Rows: nb, Cols: 1, Data: x.Data, Stride: x.Stride}, 1,
-		Matrix[T]{Rows: 1, Cols: m, Data: wc, Stride: m}, false)
+	outerSerial(t, &y, &Matrix[T]{Rows: nb, Cols: 1, Data: x.Data, Stride: x.Stride}, 1,
+		&Matrix[T]{Rows: 1, Cols: m, Data: wc, Stride: m}, false)
 	// A of k columns of ones: one 1 repeated (row stride and inca 0).
-	outerSerial(t, y, Matrix[T]{Rows: nb, Cols: k, Data: one[T](), Stride: 0}, 0,
-		Matrix[T]{Rows: k, Cols: m, Data: buf, Stride: m}, true)
+	outerSerial(t, &y, &Matrix[T]{Rows: nb, Cols: k, Data: one[T](), Stride: 0}, 0,
+		&Matrix[T]{Rows: k, Cols: m, Data: buf, Stride: m}, true)
 }
 
 // useWT reports whether MatVecs of W m x n and nb X rows runs on tier t's
@@ -563,25 +563,34 @@ func matVecsTier[T Float](t cpu.Tier, y []T, ldy int, w []T, ldw int, x []T, ldx
 // matTVecsOn runs MatTVecs: Y = X W as sums of outer products, split over
 // the batch (or, for small batches, the columns of Y).
 func matTVecsOn[T Float](t cpu.Tier, workers int, y, w, x Matrix[T]) {
-	m, n, nb := w.Rows, w.Cols, x.Rows
-	if n == 0 || nb == 0 {
+	if w.Cols == 0 || x.Rows == 0 {
 		return
 	}
 	if workers > 1 {
-		// By batch rows, unless W is large: then by columns, so that each
-		// goroutine streams (and packs) only its own part of W.
-		if (nb >= 12*workers || nb >= n) && n*sizeOfT[T]() < 4096 {
-			parallel(workers, 4, nb, 12, func(b0, b1 int) {
-				outerSerial(t, y.sub(b0, 0, b1-b0, n), x.sub(b0, 0, b1-b0, m), 1, w, false)
-			})
-		} else {
-			parallel(workers, 4, n, 64, func(j0, j1 int) {
-				outerSerial(t, y.sub(0, j0, nb, j1-j0), x, 1, w.sub(0, j0, m, j1-j0), false)
-			})
-		}
+		matTVecsParallel(t, workers, y, w, x)
 		return
 	}
-	outerSerial(t, y, x, 1, w, false)
+	outerSerial(t, &y, &x, 1, &w, false)
+}
+
+// matTVecsParallel is matTVecsOn on more than one worker, in a function of
+// its own: its closures capture the views, which would move to the heap if
+// the serial path took their addresses in the same function.
+func matTVecsParallel[T Float](t cpu.Tier, workers int, y, w, x Matrix[T]) {
+	m, n, nb := w.Rows, w.Cols, x.Rows
+	// By batch rows, unless W is large: then by columns, so that each
+	// goroutine streams (and packs) only its own part of W.
+	if (nb >= 12*workers || nb >= n) && n*sizeOfT[T]() < 4096 {
+		parallel(workers, 4, nb, 12, func(b0, b1 int) {
+			ys, xs, ws := y.sub(b0, 0, b1-b0, n), x.sub(b0, 0, b1-b0, m), w
+			outerSerial(t, &ys, &xs, 1, &ws, false)
+		})
+		return
+	}
+	parallel(workers, 4, n, 64, func(j0, j1 int) {
+		ys, ws, xs := y.sub(0, j0, nb, j1-j0), w.sub(0, j0, m, j1-j0), x
+		outerSerial(t, &ys, &xs, 1, &ws, false)
+	})
 }
 
 // addOutersOn runs AddOuters: G += D^T X as sums of outer products, split
@@ -607,29 +616,36 @@ func outersOn[T Float](t cpu.Tier, workers int, g Matrix[T], gb []T, d, x Matrix
 		return
 	}
 	if workers > 1 {
-		// One part per goroutine: every part reads (and may pack) all of
-		// X (or all of D), so more parts would copy more.
-		part := func(total, grain int) int { return max(grain, (total+workers*grain-1)/(workers*grain)*grain) }
-		if m >= 12*workers || m >= n {
-			parallel(workers, 1, m, part(m, 12), func(i0, i1 int) {
-				var gbs []T
-				if gb != nil {
-					gbs = gb[i0:i1]
-				}
-				addOutersRange(t, g, gbs, d, x, i0, i1, 0, n, load)
-			})
-		} else {
-			parallel(workers, 1, n, part(n, 64), func(j0, j1 int) { addOutersRange(t, g, nil, d, x, 0, m, j0, j1, load) })
-			addOutersRange(t, g, gb, d, x, 0, m, 0, 0, load)
-		}
+		outersParallel(t, workers, g, gb, d, x, load)
 		return
 	}
 	// addOutersRange of the whole of G, without its sub-matrices: 0.86x
 	// the time of AddOuters 16 x 16, batch 16 (docs/perf-notes.md).
-	outerSerial(t, g, Matrix[T]{Rows: m, Cols: nb, Data: d.Data, Stride: 1}, d.Stride, x, load)
+	outerSerial(t, &g, &Matrix[T]{Rows: m, Cols: nb, Data: d.Data, Stride: 1}, d.Stride, &x, load)
 	if gb != nil {
-		outerSerial(t, Matrix[T]{Rows: 1, Cols: m, Data: gb, Stride: m}, Matrix[T]{Rows: 1, Cols: nb, Data: one[T](), Stride: 1}, 0, d, load)
+		outerSerial(t, &Matrix[T]{Rows: 1, Cols: m, Data: gb, Stride: m}, &Matrix[T]{Rows: 1, Cols: nb, Data: one[T](), Stride: 1}, 0, &d, load)
 	}
+}
+
+// outersParallel is outersOn on more than one worker, in a function of its
+// own (matTVecsParallel says why).
+func outersParallel[T Float](t cpu.Tier, workers int, g Matrix[T], gb []T, d, x Matrix[T], load bool) {
+	m, n := g.Rows, g.Cols
+	// One part per goroutine: every part reads (and may pack) all of
+	// X (or all of D), so more parts would copy more.
+	part := func(total, grain int) int { return max(grain, (total+workers*grain-1)/(workers*grain)*grain) }
+	if m >= 12*workers || m >= n {
+		parallel(workers, 1, m, part(m, 12), func(i0, i1 int) {
+			var gbs []T
+			if gb != nil {
+				gbs = gb[i0:i1]
+			}
+			addOutersRange(t, g, gbs, d, x, i0, i1, 0, n, load)
+		})
+		return
+	}
+	parallel(workers, 1, n, part(n, 64), func(j0, j1 int) { addOutersRange(t, g, nil, d, x, 0, m, j0, j1, load) })
+	addOutersRange(t, g, gb, d, x, 0, m, 0, 0, load)
 }
 
 // addOutersRange does rows i0..i1-1 and columns j0..j1-1 of G, and
@@ -640,13 +656,15 @@ func addOutersRange[T Float](t cpu.Tier, g Matrix[T], gbs []T, d, x Matrix[T], i
 	if j1 > j0 {
 		// Row r of D^T is column i0+r of D.
 		dt := Matrix[T]{Rows: i1 - i0, Cols: nb, Data: d.Data[i0:], Stride: 1}
-		outerSerial(t, g.sub(i0, j0, i1-i0, j1-j0), dt, d.Stride, x.sub(0, j0, nb, j1-j0), load)
+		gs, xs := g.sub(i0, j0, i1-i0, j1-j0), x.sub(0, j0, nb, j1-j0)
+		outerSerial(t, &gs, &dt, d.Stride, &xs, load)
 	}
 	if gbs != nil {
 		// gb[i] = fma(1, D[b][i], gb[i]) is gb[i] + D[b][i] exactly.
 		gm := Matrix[T]{Rows: 1, Cols: len(gbs), Data: gbs, Stride: len(gbs)}
 		ones := Matrix[T]{Rows: 1, Cols: nb, Data: one[T](), Stride: 1}
-		outerSerial(t, gm, ones, 0, d.sub(0, i0, nb, i1-i0), load)
+		ds := d.sub(0, i0, nb, i1-i0)
+		outerSerial(t, &gm, &ones, 0, &ds, load)
 	}
 }
 
@@ -668,13 +686,13 @@ func one[T Float]() []T {
 // D's stride for D^T, 0 to repeat one value), B is A.Cols x C.Cols and C0
 // is C (load) or +0. Each output is one chain over k; cutting k into
 // chunks, with C stored between them, keeps the chain.
-func outerSerial[T Float](t cpu.Tier, c, a Matrix[T], inca int, b Matrix[T], load bool) {
+func outerSerial[T Float](t cpu.Tier, c, a *Matrix[T], inca int, b *Matrix[T], load bool) {
 	rows, cols, k := c.Rows, c.Cols, a.Cols
 	if rows == 0 || cols == 0 {
 		return
 	}
 	if rows == 1 && useOuterRow(t, cols, k, sizeOfT[T]()) {
-		outerRows(t, c, a, inca, b, load)
+		outerRows(t, *c, *a, inca, *b, load)
 		return
 	}
 	// Strides of a multiple of 4 KiB (a 512 x float64 matrix; 2 KiB on

@@ -102,10 +102,11 @@ func floorDiv(a, b int) int {
 // first element to the end of Data: a superset of the view.
 type memSpan struct{ lo, hi uintptr }
 
-func matSpan[T Float](m Matrix[T]) memSpan {
-	p := uintptr(unsafe.Pointer(unsafe.SliceData(m.Data)))
-	return memSpan{p, p + uintptr(len(m.Data))*unsafe.Sizeof(T(0))}
-}
+// matSpan, matsApart and matVecApart take their views by pointer: Go keeps
+// a view (six words) in memory, and a by-value argument was copied with
+// 16-byte moves of words just stored one at a time, which stalls store
+// forwarding (Matrix.valid's comment).
+func matSpan[T Float](m *Matrix[T]) memSpan { return vecSpan(m.Data) }
 
 func vecSpan[T Float](v []T) memSpan {
 	p := uintptr(unsafe.Pointer(unsafe.SliceData(v)))
@@ -118,7 +119,7 @@ func vecSpan[T Float](v []T) memSpan {
 // fails (views in one buffer), so that operands in separate buffers cost
 // no call:
 //
-//	sy, sx := matSpan(y), matSpan(x)
+//	sy, sx := matSpan(&y), matSpan(&x)
 //	if !sy.apart(sx) {
 //		checkMats("MatVecs", "y", y, "x", x, false)
 //	}
@@ -127,11 +128,11 @@ func vecSpan[T Float](v []T) memSpan {
 // thirteen checks cost half as much.)
 func (a memSpan) apart(b memSpan) bool { return a.lo >= b.hi || b.lo >= a.hi }
 
-// matsApart is matSpan(a).apart(matSpan(b)), for a single pair.
-func matsApart[T Float](a, b Matrix[T]) bool { return matSpan(a).apart(matSpan(b)) }
+// matsApart is matSpan(&a).apart(matSpan(&b)), for a single pair.
+func matsApart[T Float](a, b *Matrix[T]) bool { return matSpan(a).apart(matSpan(b)) }
 
 // matVecApart is matsApart for a view and a slice.
-func matVecApart[T Float](m Matrix[T], v []T) bool { return matSpan(m).apart(vecSpan(v)) }
+func matVecApart[T Float](m *Matrix[T], v []T) bool { return matSpan(m).apart(vecSpan(v)) }
 
 // viewsApart reports that the address ranges of the views a and b, from
 // the first element to the end of the last row, do not intersect: the

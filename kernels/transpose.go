@@ -134,7 +134,7 @@ func Transpose[T Float](dst, src Matrix[T]) {
 		panic(fmt.Sprintf("kernels: Transpose: dst is %dx%d but src is %dx%d: dst needs %dx%d",
 			dst.Rows, dst.Cols, src.Rows, src.Cols, src.Cols, src.Rows))
 	}
-	if !matsApart(dst, src) {
+	if !matsApart(&dst, &src) {
 		checkMats("Transpose", "dst", dst, "src", src, false)
 	}
 	transpose(active, dst.Data, 0, dst.Stride, src.Data, 0, src.Stride, src.Rows, src.Cols)

@@ -100,7 +100,7 @@ func AddRowSums[T Float](logdet []T, s Matrix[T]) {
 		panic(fmt.Sprintf("kernels: AddRowSums: len(logdet) = %d, want s.Rows = %d (s is %dx%d)",
 			len(logdet), s.Rows, s.Rows, s.Cols))
 	}
-	if !matVecApart(s, logdet) {
+	if !matVecApart(&s, logdet) {
 		checkMatVec("AddRowSums", "s", s, "logdet", logdet)
 	}
 	addRowSumsOn(active, logdet, s)
@@ -202,7 +202,7 @@ func triDiagCheck[T Float](fn string, x, a Matrix[T], diag []T) {
 	if diag != nil && len(diag) != a.Rows {
 		panic(fmt.Sprintf("kernels: %s: len(diag) = %d, want nil or n = %d (a is %dx%d)", fn, len(diag), a.Rows, a.Rows, a.Cols))
 	}
-	if !matVecApart(x, diag) {
+	if !matVecApart(&x, diag) {
 		checkMatVec(fn, "x", x, "diag", diag)
 	}
 }
@@ -240,19 +240,19 @@ func AddOutersTri[T Float](g Matrix[T], ds []T, d, x Matrix[T], lower bool) {
 		}
 		panic(fmt.Sprintf("kernels: %s: len(ds) = %d, want nil or n = %d (g is %dx%d)", fn, len(ds), g.Rows, g.Rows, g.Cols))
 	}
-	if !matsApart(g, d) {
+	if !matsApart(&g, &d) {
 		checkMats(fn, "g", g, "d", d, false)
 	}
-	if !matsApart(g, x) {
+	if !matsApart(&g, &x) {
 		checkMats(fn, "g", g, "x", x, false)
 	}
-	if !matVecApart(g, ds) {
+	if !matVecApart(&g, ds) {
 		checkMatVec(fn, "g", g, "ds", ds)
 	}
-	if !matVecApart(d, ds) {
+	if !matVecApart(&d, ds) {
 		checkMatVec(fn, "d", d, "ds", ds)
 	}
-	if !matVecApart(x, ds) {
+	if !matVecApart(&x, ds) {
 		checkMatVec(fn, "x", x, "ds", ds)
 	}
 	bp := getTriBuf[T](triNB * triNB)
@@ -324,7 +324,7 @@ func addOutersTriDiag[T Float](t cpu.Tier, g, dm, xm Matrix[T], lower bool, ds, 
 
 func triCheck[T Float](fn string, x, a Matrix[T]) {
 	if a.valid() && x.valid() && a.Rows == a.Cols && x.Cols == a.Rows {
-		if !matsApart(x, a) {
+		if !matsApart(&x, &a) {
 			checkMats(fn, "x", x, "a", a, false)
 		}
 		return
@@ -571,8 +571,9 @@ func triSolveSerial[T Float](t cpu.Tier, x Matrix[T], s *triSpec[T]) {
 			triSolveBlock(t, tt, dm, w, rd, 0, w, s.unit)
 			triTranspose(t, tm, ldt, x, b0, r, j0, w, fwd, true)
 			if nt > 0 {
-				outerSerial(t, x.sub(b0, c0, r, nt), Matrix[T]{Rows: r, Cols: w, Data: tm, Stride: 1}, ldt,
-					Matrix[T]{Rows: w, Cols: nt, Data: pm, Stride: ldq}, true)
+				xs := x.sub(b0, c0, r, nt)
+				outerSerial(t, &xs, &Matrix[T]{Rows: r, Cols: w, Data: tm, Stride: 1}, ldt,
+					&Matrix[T]{Rows: w, Cols: nt, Data: pm, Stride: ldq}, true)
 			}
 		}
 	}
@@ -638,8 +639,8 @@ func triSolveBlock[T Float](t cpu.Tier, tt Matrix[T], dm []T, ldd int, rd []T, l
 	}
 	mid := lo + triHalf(hi-lo)
 	triSolveBlock(t, tt, dm, ldd, rd, lo, mid, unit)
-	outerSerial(t, tt.sub(mid, 0, hi-mid, tt.Cols), Matrix[T]{Rows: hi - mid, Cols: mid - lo, Data: dm[lo*ldd+mid:], Stride: 1}, ldd,
-		tt.sub(lo, 0, mid-lo, tt.Cols), true)
+	cs, bs := tt.sub(mid, 0, hi-mid, tt.Cols), tt.sub(lo, 0, mid-lo, tt.Cols)
+	outerSerial(t, &cs, &Matrix[T]{Rows: hi - mid, Cols: mid - lo, Data: dm[lo*ldd+mid:], Stride: 1}, ldd, &bs, true)
 	triSolveBlock(t, tt, dm, ldd, rd, mid, hi, unit)
 }
 
@@ -710,7 +711,8 @@ func triMulSerial[T Float](t cpu.Tier, x Matrix[T], s *triSpec[T]) {
 			c := x.sub(b0, i0, r, w)
 			if lower {
 				if i0 > 0 {
-					outerSerial(t, c, x.sub(b0, 0, r, i0), 1, pmat, false)
+					xs := x.sub(b0, 0, r, i0)
+					outerSerial(t, &c, &xs, 1, &pmat, false)
 					transpose(t, ct, 0, ldt, x.Data, xo, x.Stride, r, w)
 				}
 				triMulBlock(t, ctm, ttm, dm, w, dg, 0, w, true, i0 == 0)
@@ -719,7 +721,8 @@ func triMulSerial[T Float](t cpu.Tier, x Matrix[T], s *triSpec[T]) {
 				triMulBlock(t, ctm, ttm, dm, w, dg, 0, w, false, true)
 				transpose(t, x.Data, xo, x.Stride, ct, 0, ldt, w, r)
 				if i1 < n {
-					outerSerial(t, c, x.sub(b0, i1, r, n-i1), 1, pmat, true)
+					xs := x.sub(b0, i1, r, n-i1)
+					outerSerial(t, &c, &xs, 1, &pmat, true)
 				}
 			}
 		}
@@ -762,12 +765,12 @@ func triMulBlock[T Float](t cpu.Tier, ct, tt Matrix[T], dm []T, ldd int, dg []T,
 	triMulBlock(t, ct, tt, dm, ldd, dg, lo, mid, lower, fresh)
 	if lower {
 		// The first terms of the second half's rows when they are fresh.
-		outerSerial(t, ct.sub(mid, 0, hi-mid, nc), Matrix[T]{Rows: hi - mid, Cols: mid - lo, Data: dm[lo*ldd+mid:], Stride: 1}, ldd,
-			tt.sub(lo, 0, mid-lo, nc), !fresh)
+		cs, bs := ct.sub(mid, 0, hi-mid, nc), tt.sub(lo, 0, mid-lo, nc)
+		outerSerial(t, &cs, &Matrix[T]{Rows: hi - mid, Cols: mid - lo, Data: dm[lo*ldd+mid:], Stride: 1}, ldd, &bs, !fresh)
 		fresh = false
 	} else {
-		outerSerial(t, ct.sub(lo, 0, mid-lo, nc), Matrix[T]{Rows: mid - lo, Cols: hi - mid, Data: dm[mid*ldd+lo:], Stride: 1}, ldd,
-			tt.sub(mid, 0, hi-mid, nc), true)
+		cs, bs := ct.sub(lo, 0, mid-lo, nc), tt.sub(mid, 0, hi-mid, nc)
+		outerSerial(t, &cs, &Matrix[T]{Rows: mid - lo, Cols: hi - mid, Data: dm[mid*ldd+lo:], Stride: 1}, ldd, &bs, true)
 	}
 	triMulBlock(t, ct, tt, dm, ldd, dg, mid, hi, lower, fresh)
 }
