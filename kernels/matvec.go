@@ -685,7 +685,8 @@ func one[T Float]() []T {
 // is a[r*A.Stride + k*inca] for k < A.Cols (inca = 1 for a row-major A,
 // D's stride for D^T, 0 to repeat one value), B is A.Cols x C.Cols and C0
 // is C (load) or +0. Each output is one chain over k; cutting k into
-// chunks, with C stored between them, keeps the chain.
+// chunks, with C stored between them, keeps the chain. The views come by
+// pointer (Matrix.valid says why).
 func outerSerial[T Float](t cpu.Tier, c, a *Matrix[T], inca int, b *Matrix[T], load bool) {
 	rows, cols, k := c.Rows, c.Cols, a.Cols
 	if rows == 0 || cols == 0 {

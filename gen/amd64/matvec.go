@@ -1083,8 +1083,9 @@ const (
 )
 
 // outerKernel emits OuterXxx: C = C0 + A B as chains over k, by row tiles
-// of 6 (outer loop: their broadcasts stay in L1) and panels of PW vectors
-// of columns (inner loop: B streams from L2, packed or not).
+// of 6, or 8 to 16 when C is narrow (outer loop: their broadcasts stay in
+// L1), and panels of PW vectors of columns (inner loop: B streams from L2,
+// packed or not).
 func outerKernel(t elem, s isa) {
 	name := name("Outer", t, s)
 	text(name, NOSPLIT, fmt.Sprintf("func(c []%[1]s, ldc int, a []%[1]s, lda, inca int, b []%[1]s, ldb, ldp int, rows, cols, k int, load bool)", t.goType))
