@@ -1127,32 +1127,14 @@ func outerKernel(t elem, s isa) {
 		CMPQ(opCols, U32(E))
 		JGT(LabelRef("op_l2"))
 	}
-	Label("op_l")
-	CMPQ(opRows, U32(outerContig(s)))
-	JLT(LabelRef("op_t8"))
-	outerRowBlock(t, s, "op_l", outerContig(s), 1, formContig)
-	SUBQ(U32(outerContig(s)), opRows)
-	JEQ(LabelRef("op_done"))
-	JMP(LabelRef("op_l"))
+	tallLoop(t, s, "op_l", outerContig(s), 1, formContig, "op_t8")
 	if s.is512() {
-		Label("op_l2")
-		CMPQ(opRows, U32(outerContig2))
-		JLT(LabelRef("op_row"))
-		outerRowBlock(t, s, "op_l2", outerContig2, 2, formContig)
-		SUBQ(U32(outerContig2), opRows)
-		JEQ(LabelRef("op_done"))
-		JMP(LabelRef("op_l2"))
+		tallLoop(t, s, "op_l2", outerContig2, 2, formContig, "op_row")
 	}
 	Label("op_t8c")
 	CMPQ(opCols, U32(E))
 	JGT(LabelRef("op_row"))
-	Label("op_t8")
-	CMPQ(opRows, U32(outerTall))
-	JLT(LabelRef("op_row"))
-	outerRowBlock(t, s, "op_t8", outerTall, 1, formTile)
-	SUBQ(U32(outerTall), opRows)
-	JEQ(LabelRef("op_done"))
-	JMP(LabelRef("op_t8"))
+	tallLoop(t, s, "op_t8", outerTall, 1, formTile, "op_row")
 
 	Label("op_row")
 	CMPQ(opRows, U32(6))
@@ -1174,6 +1156,18 @@ func outerKernel(t elem, s isa) {
 	outerRowBlock(t, s, "op_w", 1, 8, formWide)
 	Label("op_done")
 	ret()
+}
+
+// tallLoop emits the loop q over row blocks of rr rows by panels of pw
+// vectors while rr rows are left; fewer go on at label next.
+func tallLoop(t elem, s isa, q string, rr, pw int, form outerForm, next string) {
+	Label(q)
+	CMPQ(opRows, U32(rr))
+	JLT(LabelRef(next))
+	outerRowBlock(t, s, q, rr, pw, form)
+	SUBQ(U32(rr), opRows)
+	JEQ(LabelRef("op_done"))
+	JMP(LabelRef(q))
 }
 
 // lastMask sets the mask of the last vector of cols columns (in cnt,
