@@ -58,11 +58,18 @@ func dotOn[T Float](t cpu.Tier, x, y []T) T {
 	}
 	var buf [64]T
 	acc := buf[:lanes[T]()]
+	x, y = dotLead(t, x, y, acc)
+	return dotTier(t, x, y, acc)
+}
+
+// dotLead runs every chunk of x and y but the last into the lanes acc and
+// returns the last.
+func dotLead[T Float](t cpu.Tier, x, y, acc []T) ([]T, []T) {
 	for len(x) > chunk {
 		dotTier(t, x[:chunk], y[:chunk], acc)
 		x, y = x[chunk:], y[chunk:]
 	}
-	return dotTier(t, x, y, acc)
+	return x, y
 }
 
 // dotPageTail is dotOn with the last elements on stack copies (see
@@ -74,12 +81,9 @@ func dotPageTail[T Float](t cpu.Tier, x, y []T) T {
 	b := tailStart[T](len(x))
 	var buf [64]T
 	acc := buf[:lanes[T]()]
-	for b > chunk {
-		dotTier(t, x[:chunk], y[:chunk], acc)
-		x, y, b = x[chunk:], y[chunk:], b-chunk
-	}
 	if b > 0 {
-		dotTier(t, x[:b], y[:b], acc)
+		hx, hy := dotLead(t, x[:b], y[:b], acc)
+		dotTier(t, hx, hy, acc)
 	}
 	var bx, by tailBuf[T]
 	r := copy(bx[:], x[b:])
@@ -125,11 +129,17 @@ func sumOn[T Float](t cpu.Tier, x []T) T {
 	}
 	var buf [64]T
 	acc := buf[:lanes[T]()]
+	return sumTier(t, sumLead(t, x, acc), acc)
+}
+
+// sumLead runs every chunk of x but the last into the lanes acc and
+// returns the last.
+func sumLead[T Float](t cpu.Tier, x, acc []T) []T {
 	for len(x) > chunk {
 		sumTier(t, x[:chunk], acc)
 		x = x[chunk:]
 	}
-	return sumTier(t, x, acc)
+	return x
 }
 
 // sumPageTail is sumOn with the last elements on stack copies, as
@@ -140,12 +150,8 @@ func sumPageTail[T Float](t cpu.Tier, x []T) T {
 	b := tailStart[T](len(x))
 	var buf [64]T
 	acc := buf[:lanes[T]()]
-	for b > chunk {
-		sumTier(t, x[:chunk], acc)
-		x, b = x[chunk:], b-chunk
-	}
 	if b > 0 {
-		sumTier(t, x[:b], acc)
+		sumTier(t, sumLead(t, x[:b], acc), acc)
 	}
 	var bx tailBuf[T]
 	r := copy(bx[:], x[b:])
