@@ -1565,34 +1565,44 @@ func mvLog2(n int) int {
 // node's sum as soon as both halves are done, which keeps log2(L)+1
 // registers per X row live.
 
+//
+// A chain pair is straight-line code, its steps unrolled wtSteps at a time:
+// the X elements of step st lie at constant displacements from one base
+// register per X row, so each broadcast FMA keeps its load fused with it
+// (an indexed address splits the two on Intel) and only wt's two pointers
+// move. Rows longer than wtSteps*L elements loop over such groups.
+
 // GP roles in MatVecsWT.
 var (
-	wtA, wtB, wtX0, wtX3, wtJ = RAX, RBX, RCX, RDX, RSI // chain pointers into wt, X rows 0 and 3, j
-	wtLx, wtLt, wtLtL         = R8, R9, R15             // X and wt strides, L wt rows (bytes)
-	wtXblk, wtY, wtV          = R10, R11, R12           // tile origins in X and Y, output column (bytes)
-	wtBrem, wtN               = R13, R14                // X rows left, n
+	wtA, wtB, wtRem  = RAX, RBX, R13 // chain pointers into wt, elements of lane k's columns left; temporaries outside the chains
+	wtBrem, wtY, wtV = R10, R11, R12 // X rows left, tile origin in Y, output column (bytes)
+	wtN, wtLtL       = R14, R15      // n, L rows of wt (bytes)
 )
+
+// wtX holds the bases of the X rows of a tile (row 0: the tile's origin).
+var wtX = []GPPhysical{RCX, RDX, RSI, RDI, R8, R9}
 
 // wtRows is the X rows of a full MatVecsWT tile: five registers per row
 // (float32) and two for wt fill the 32.
 const wtRows = 6
 
+// wtSteps is the steps of a chain unrolled in one group.
+const wtSteps = 4
+
 func matVecsWTKernel(t elem, s isa) {
 	name := name("MatVecsWT", t, s)
 	text(name, NOSPLIT, fmt.Sprintf("func(y []%[1]s, ldy int, wt []%[1]s, ldt int, x []%[1]s, ldx int, bias []%[1]s, m, nb, n int)", t.goType))
 	done := "wt_done"
-	Load(Param("m"), RDI)
-	TESTQ(RDI, RDI)
+	Load(Param("m"), wtA)
+	TESTQ(wtA, wtA)
 	JLE(LabelRef(done))
 	Load(Param("nb"), wtBrem)
 	TESTQ(wtBrem, wtBrem)
 	JLE(LabelRef(done))
-	scaleTo(t, "ldx", wtLx)
-	scaleTo(t, "ldt", wtLt)
 	L := 64 / t.size
-	MOVQ(wtLt, wtLtL)
+	scaleTo(t, "ldt", wtLtL)
 	SHLQ(U8(mvLog2(L)), wtLtL)
-	Load(Param("x").Base(), wtXblk)
+	Load(Param("x").Base(), wtX[0])
 	Load(Param("y").Base(), wtY)
 	Load(Param("n"), wtN)
 
@@ -1613,18 +1623,26 @@ func wtRowBlock(t elem, s isa, rb int) {
 	p := fmt.Sprintf("wt_rb%d", rb)
 	L := 64 / t.size
 	Label(p)
+	xr := wtX[:rb]
+	if rb > 1 {
+		Comment("The bases of X rows 1..rb-1.")
+		scaleTo(t, "ldx", wtA)
+		for r := 1; r < rb; r++ {
+			LEAQ(Mem{Base: xr[r-1], Index: wtA, Scale: 1}, xr[r])
+		}
+	}
 	XORQ(wtV, wtV)
 	Label(p + "_v")
 	Comment("K1: the outputs of this vector, min(L, m - column).")
-	Load(Param("m"), RDI)
-	SHLQ(U8(t.shift()), RDI)
-	SUBQ(wtV, RDI)
-	SHRQ(U8(t.shift()), RDI)
-	CMPQ(RDI, U32(L))
+	Load(Param("m"), wtA)
+	SHLQ(U8(t.shift()), wtA)
+	SUBQ(wtV, wtA)
+	SHRQ(U8(t.shift()), wtA)
+	CMPQ(wtA, U32(L))
 	JLT(LabelRef(p + "_part"))
-	MOVQ(U32(L), RDI)
+	MOVQ(U32(L), wtA)
 	Label(p + "_part")
-	m := mvWindow(t, RDI, RSI)
+	m := mvWindow(t, wtA, wtB)
 	if t.size == 8 {
 		VMOVDQU64(m, s.regs[0])
 		VPMOVQ2M(s.regs[0], K1)
@@ -1643,68 +1661,98 @@ func wtRowBlock(t elem, s isa, rb int) {
 	release := func(r []VecPhysical) { free = append(free, r...) }
 	wv := []VecPhysical{free[0], free[1]}
 	free = free[2:]
-	xb := []GPPhysical{wtX0}
-	if rb > 3 {
-		xb = append(xb, wtX3)
+	// fma adds w times element off (bytes) of each X row to acc.
+	fma := func(w VecPhysical, acc []VecPhysical, off int) {
+		for r := range rb {
+			if t.size == 8 {
+				VFMADD231PD_BCST(Mem{Base: xr[r]}.Offset(off), w, acc[r])
+			} else {
+				VFMADD231PS_BCST(Mem{Base: xr[r]}.Offset(off), w, acc[r])
+			}
+		}
 	}
-	nd := 0
 	// pair emits lanes k and k+L/2 of every row and returns their sum.
 	pair := func(k int) []VecPhysical {
 		a, b := alloc(), alloc()
 		q := fmt.Sprintf("%s_k%d", p, k)
 		Commentf("Lanes %d and %d.", k, k+L/2)
-		for r := 0; r < rb; r++ {
+		for r := range rb {
 			t.xor(a[r], a[r], a[r])
 			t.xor(b[r], b[r], b[r])
 		}
 		Load(Param("wt").Base(), wtA)
 		ADDQ(wtV, wtA)
+		scaleTo(t, "ldt", wtB)
 		if k > 0 {
-			IMUL3Q(U32(k), wtLt, RDI)
-			ADDQ(RDI, wtA)
+			IMUL3Q(U32(k), wtB, wtRem)
+			ADDQ(wtRem, wtA)
 		}
-		IMUL3Q(U32(L/2), wtLt, wtB)
+		IMUL3Q(U32(L/2), wtB, wtB)
 		ADDQ(wtA, wtB)
-		LEAQ(Mem{Base: wtXblk}.Offset(k*t.size), wtX0)
-		setBases(xb, wtLx)
-		MOVQ(U32(k), wtJ)
-		fma := func(w VecPhysical, acc []VecPhysical, off int) {
-			for r := 0; r < rb; r++ {
-				m := rowAddr(xb, wtLx, r).Offset(off)
-				if t.size == 8 {
-					VFMADD231PD_BCST(m, w, acc[r])
-				} else {
-					VFMADD231PS_BCST(m, w, acc[r])
-				}
+		MOVQ(wtN, wtRem)
+		if k > 0 {
+			SUBQ(U32(k), wtRem)
+		}
+		// Step st reads wt rows st*L on from the pointers: (A) and
+		// (A)(LtL) for even and odd steps, the pointers moving two steps
+		// on after each odd one.
+		wtRow := func(base GPPhysical, st int) Mem {
+			if st%2 == 1 {
+				return Mem{Base: base, Index: wtLtL, Scale: 1}
+			}
+			return Mem{Base: base}
+		}
+		Label(q + "_group")
+		for st := range wtSteps {
+			CMPQ(wtRem, U32(st*L+L/2))
+			JLE(LabelRef(fmt.Sprintf("%s_tail%d", q, st)))
+			t.movuZ(wtRow(wtA, st), K1, wv[0])
+			t.movuZ(wtRow(wtB, st), K1, wv[1])
+			fma(wv[0], a, (k+st*L)*t.size)
+			fma(wv[1], b, (k+st*L+L/2)*t.size)
+			if st%2 == 1 {
+				LEAQ(Mem{Base: wtA, Index: wtLtL, Scale: 2}, wtA)
+				LEAQ(Mem{Base: wtB, Index: wtLtL, Scale: 2}, wtB)
 			}
 		}
-		Label(q + "_loop")
-		LEAQ(Mem{Base: wtJ}.Offset(L/2), RDI)
-		CMPQ(RDI, wtN)
-		JGE(LabelRef(q + "_tail"))
-		t.movuZ(Mem{Base: wtA}, K1, wv[0])
-		t.movuZ(Mem{Base: wtB}, K1, wv[1])
-		fma(wv[0], a, 0)
-		fma(wv[1], b, L/2*t.size)
-		ADDQ(wtLtL, wtA)
-		ADDQ(wtLtL, wtB)
-		for _, r := range xb {
-			ADDQ(U32(L*t.size), r)
+		Commentf("Rows longer than %d elements: the next group.", wtSteps*L)
+		CMPQ(wtRem, U32(wtSteps*L))
+		JLE(LabelRef(q + "_sum"))
+		SUBQ(U32(wtSteps*L), wtRem)
+		for _, r := range xr {
+			ADDQ(U32(wtSteps*L*t.size), r)
 		}
-		ADDQ(U32(L), wtJ)
-		JMP(LabelRef(q + "_loop"))
-		Label(q + "_tail")
-		Comment("Lane k may have one element more than lane k+L/2.")
-		CMPQ(wtJ, wtN)
-		JGE(LabelRef(q + "_sum"))
-		t.movuZ(Mem{Base: wtA}, K1, wv[0])
-		fma(wv[0], a, 0)
+		JMP(LabelRef(q + "_group"))
+		for st := range wtSteps {
+			Label(fmt.Sprintf("%s_tail%d", q, st))
+			if st == 0 {
+				Comment("Lane k may have one element more than lane k+L/2.")
+			}
+			CMPQ(wtRem, U32(st*L))
+			JLE(LabelRef(q + "_sum"))
+			t.movuZ(wtRow(wtA, st), K1, wv[0])
+			fma(wv[0], a, (k+st*L)*t.size)
+			if st < wtSteps-1 {
+				JMP(LabelRef(q + "_sum"))
+			}
+		}
 		Label(q + "_sum")
-		for r := 0; r < rb; r++ {
+		Comment("X's bases back where the groups took them from.")
+		MOVQ(wtN, wtA)
+		SUBQ(wtRem, wtA)
+		if k > 0 {
+			SUBQ(U32(k), wtA)
+		}
+		JEQ(LabelRef(q + "_add"))
+		SHLQ(U8(t.shift()), wtA)
+		for _, r := range xr {
+			SUBQ(wtA, r)
+		}
+		Label(q + "_add")
+		for r := range rb {
 			t.add(b[r], a[r], a[r])
 		}
 		release(b)
-		nd++
 		return a
 	}
 	// node returns the value of node k of tree level lv: lane k for 0,
@@ -1716,7 +1764,7 @@ func wtRowBlock(t elem, s isa, rb int) {
 		}
 		a := node(lv-1, k)
 		b := node(lv-1, k+L>>lv)
-		for r := 0; r < rb; r++ {
+		for r := range rb {
 			t.add(b[r], a[r], a[r])
 		}
 		release(b)
@@ -1725,37 +1773,38 @@ func wtRowBlock(t elem, s isa, rb int) {
 	res := node(mvLog2(L), 0)
 
 	lbl := p + "_st"
-	Load(Param("bias").Len(), RDI)
-	TESTQ(RDI, RDI)
+	Load(Param("bias").Len(), wtA)
+	TESTQ(wtA, wtA)
 	JEQ(LabelRef(lbl))
 	Comment("Bias: one rounding, s + bias[i].")
-	Load(Param("bias").Base(), RDI)
-	t.movuZ(Mem{Base: RDI, Index: wtV, Scale: 1}, K1, wv[0])
-	for r := 0; r < rb; r++ {
+	Load(Param("bias").Base(), wtA)
+	t.movuZ(Mem{Base: wtA, Index: wtV, Scale: 1}, K1, wv[0])
+	for r := range rb {
 		t.add(wv[0], res[r], res[r])
 	}
 	Label(lbl)
-	for r := 0; r < rb; r++ {
+	for r := range rb {
 		base := wtY
 		if r > 0 {
-			Load(Param("ldy"), RDI)
-			IMUL3Q(U32(r*t.size), RDI, RDI)
-			ADDQ(wtY, RDI)
-			base = RDI
+			Load(Param("ldy"), wtA)
+			IMUL3Q(U32(r*t.size), wtA, wtA)
+			ADDQ(wtY, wtA)
+			base = wtA
 		}
 		t.movu(res[r], K1, Mem{Base: base, Index: wtV, Scale: 1})
 	}
 	ADDQ(U32(L*t.size), wtV)
-	Load(Param("m"), RDI)
-	SHLQ(U8(t.shift()), RDI)
-	CMPQ(wtV, RDI)
+	Load(Param("m"), wtA)
+	SHLQ(U8(t.shift()), wtA)
+	CMPQ(wtV, wtA)
 	JLT(LabelRef(p + "_v"))
 
 	Comment("Down rb rows of X and Y.")
-	Load(Param("ldy"), RDI)
-	IMUL3Q(U32(rb*t.size), RDI, RDI)
-	ADDQ(RDI, wtY)
-	mulAdd(wtXblk, wtLx, RDI, rb)
+	Load(Param("ldy"), wtA)
+	IMUL3Q(U32(rb*t.size), wtA, wtA)
+	ADDQ(wtA, wtY)
+	scaleTo(t, "ldx", wtA)
+	mulAdd(wtX[0], wtA, wtB, rb)
 	SUBQ(U32(rb), wtBrem)
 	JNE(LabelRef("wt_bblock"))
 	JMP(LabelRef("wt_done"))
