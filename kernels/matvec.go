@@ -436,19 +436,23 @@ func matVecsOne[T Float](t cpu.Tier, y, w, x Matrix[T], bias []T) {
 
 // useWT reports whether MatVecs of W m x n and nb X rows runs on tier t's
 // MatVecsWT kernel: rows short enough that their lane reductions cost about
-// as much as their products (n <= 4 vectors: 32 float64, 64 float32, or 8
-// vectors for a batch of at least 2n rows: on Intel 64 float64 and 128
-// float32 ran 0.82-0.95x the dot-product kernel's time at 256 and more rows,
-// 0.95-1.03x at 128), W at least a vector wide (at half a vector it lost)
-// and at most 32 KiB (its transposed copy, made at every call, lost from
-// 48-64 KiB on: 256 x 32 float64 ran 1.23-1.33x MatVecs' time), and a batch
-// that pays for that copy: at n = 64 float32 it lost at 16 rows and won at
-// 64 (docs/perf-notes.md).
+// as much as their products (n <= 4 vectors: 32 float64, 64 float32; or 8
+// vectors for a batch of at least 2n rows where cpu.WTLongRows says so), W
+// at least a vector wide (at half a vector it lost) and at most 32 KiB (its
+// transposed copy, made at every call, lost from 48-64 KiB on: 256 x 32
+// float64 ran 1.23-1.33x MatVecs' time), and a batch that pays for that
+// copy: at n = 64 float32 it lost at 16 rows and won at 64
+// (docs/perf-notes.md).
 func useWT(t cpu.Tier, m, n, nb, size int) bool {
 	L := 64 / size
-	short := n <= 4*L && nb >= max(16, n) || n <= 8*L && nb >= 2*n
+	short := n <= 4*L && nb >= max(16, n) || wtLongRows && n <= 8*L && nb >= 2*n
 	return hasMatVecsWT(t) && short && m >= L && m*n*size <= 32<<10
 }
+
+// wtLongRows is cpu.WTLongRows: on Intel MatVecsWT takes rows of up to 8
+// vectors for a batch of 2n rows. A variable, so that the tests run both
+// ways on any CPU.
+var wtLongRows = cpu.WTLongRows()
 
 // matVecsTransposed copies W transposed to a buffer and runs MatVecsWT on
 // it, in calls of at most callWork multiply-adds.

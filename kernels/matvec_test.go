@@ -848,15 +848,23 @@ func testMatVecsWT[T Float](t *testing.T, tier cpu.Tier) {
 
 // TestMatVecsTransposedPath runs MatVecs on shapes that take the
 // transposed-W kernel where the tier has it (a W row stride above n, a
-// batch split into several calls), against the reference.
+// batch split into several calls), against the reference, with the rows of
+// 5 to 8 vectors on that kernel (cpu.WTLongRows: Intel) and on the
+// dot-product tiles.
 func TestMatVecsTransposedPath(t *testing.T) {
-	forBoth(t, testMatVecsTransposedPath[float64], testMatVecsTransposedPath[float32])
+	for _, long := range []bool{false, true} {
+		t.Run(fmt.Sprintf("longRows=%v", long), func(t *testing.T) {
+			defer func(old bool) { wtLongRows = old }(wtLongRows)
+			wtLongRows = long
+			forBoth(t, testMatVecsTransposedPath[float64], testMatVecsTransposedPath[float32])
+		})
+	}
 }
 
 func testMatVecsTransposedPath[T Float](t *testing.T, tier cpu.Tier) {
 	r := tk.NewRand(29)
-	taken := 0
-	for _, s := range [][3]int{{16, 16, 40}, {64, 32, 300}, {33, 17, 70}, {128, 32, 300}, {128, 64, 300}, {64, 128, 300}, {70, 5, 19}} {
+	taken, long := 0, 0
+	for _, s := range [][3]int{{16, 16, 40}, {64, 32, 300}, {33, 17, 70}, {128, 32, 300}, {128, 64, 300}, {64, 128, 300}, {70, 5, 19}, {64, 64, 200}} {
 		m, n, nb := s[0], s[1], s[2]
 		ldw := n + 3
 		w, x, bias := make([]T, m*ldw), make([]T, nb*n), make([]T, m)
@@ -865,6 +873,9 @@ func testMatVecsTransposedPath[T Float](t *testing.T, tier cpu.Tier) {
 		}
 		if useWT(tier, m, n, nb, sizeOfT[T]()) {
 			taken++
+			if n > 4*64/sizeOfT[T]() {
+				long++
+			}
 		}
 		what := fmt.Sprintf("MatVecs m=%d n=%d batch=%d", m, n, nb)
 		y, want := make([]T, nb*m), make([]T, nb*m)
@@ -874,5 +885,8 @@ func testMatVecsTransposedPath[T Float](t *testing.T, tier cpu.Tier) {
 	}
 	if hasMatVecsWT(tier) && taken < 3 {
 		t.Fatalf("only %d shapes took the transposed-W kernel", taken)
+	}
+	if hasMatVecsWT(tier) && (long > 0) != wtLongRows {
+		t.Fatalf("%d shapes with rows of 5 to 8 vectors took the transposed-W kernel, with wtLongRows = %v", long, wtLongRows)
 	}
 }

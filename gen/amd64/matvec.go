@@ -1564,7 +1564,6 @@ func mvLog2(n int) int {
 // chains (lanes k and k+L/2, a node of the first level) at a time, and a
 // node's sum as soon as both halves are done, which keeps log2(L)+1
 // registers per X row live.
-
 //
 // A chain pair is straight-line code, its steps unrolled wtSteps at a time:
 // the X elements of step st lie at constant displacements from one base

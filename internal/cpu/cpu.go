@@ -121,6 +121,16 @@ func OuterRowPays() bool { return cpuid.CPU.VendorID == cpuid.AMD }
 // (docs/perf-notes.md). Other AMD cores keep Zen 5's rule, unmeasured.
 func OuterPacks4K() bool { return cpuid.CPU.VendorID == cpuid.Intel }
 
+// WTLongRows reports whether MatVecs runs AVX-512's transposed-W kernel
+// (MatVecsWT) on rows of 5 to 8 vectors when the batch has at least 2n
+// rows. On Intel Emerald Rapids, with the kernel's straight-line chains, it
+// took 0.84-0.96x the dot-product tiles' time there (float64 64 x 64,
+// float32 64 x 128, batch 256 and 1024); on AMD Zen 5 the kernel before
+// those chains lost to the tiles at float32 n = 128 (1.03-1.21x) and tied
+// at float64 n = 64 (docs/perf-notes.md). AMD keeps rows of at most 4
+// vectors until measured again.
+func WTLongRows() bool { return cpuid.CPU.VendorID == cpuid.Intel }
+
 // Select picks the tier to run: the best tier that usable accepts, capped
 // by request (the value of FLOWKERN_ISA; empty means no cap). When the
 // request cannot be honoured as written, warning says what runs instead:
