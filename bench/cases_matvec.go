@@ -16,8 +16,11 @@ func init() { caseSets = append(caseSets, matvecCases) }
 // both dimensions of W (n = m). A batch of one is compared with gonum's
 // Dgemv and Dger, larger batches with Dgemm (and their float32 twins); with
 // -tags openblas, OpenBLAS joins (cases_matvec_openblas.go). Ours runs on
-// one goroutine, as OpenBLAS does here: the report compares single cores.
-// Ours takes no bias and no gb, which gemv, ger and gemm do not compute.
+// one goroutine (measureAll caps the workers), as OpenBLAS does here: the
+// report compares single cores. Ours takes no bias and no gb, which gemv,
+// ger and gemm do not compute, and its views are made once, as a caller's
+// loop would (made at each call, their copies cost a 16 x 16 AddOuters 9%:
+// docs/perf-notes.md).
 var (
 	matvecBatches = []int{1, 16, 256, 4096}
 	matvecSizes   = []int{16, 64, 256, 1024}
@@ -84,15 +87,6 @@ func (d *matData[T]) G() kernels.Matrix[T] {
 	return kernels.Matrix[T]{Rows: d.n, Cols: d.n, Data: d.g, Stride: d.n}
 }
 
-// oneWorker runs f on a single goroutine.
-func oneWorker(f func()) func() {
-	return func() {
-		prev := kernels.SetMaxWorkers(1)
-		f()
-		kernels.SetMaxWorkers(prev)
-	}
-}
-
 func matvecWork(batch, size int) func(n int) (int, int) {
 	return func(n int) (int, int) { return 2 * n * n * batch, size * (n*n + 2*batch*n) }
 }
@@ -117,7 +111,8 @@ func matvecCases() []kernelCase {
 			mk("MatVecs", "float64", 8,
 				func(n int) func() {
 					d := newMatData[float64](n, batch)
-					return oneWorker(func() { kernels.MatVecs(d.Y(), d.W(), d.X(), nil) })
+					Y, W, X := d.Y(), d.W(), d.X()
+					return func() { kernels.MatVecs(Y, W, X, nil) }
 				},
 				func(n int) func() {
 					d := newMatData[float64](n, batch)
@@ -129,7 +124,8 @@ func matvecCases() []kernelCase {
 			mk("MatVecs", "float32", 4,
 				func(n int) func() {
 					d := newMatData[float32](n, batch)
-					return oneWorker(func() { kernels.MatVecs(d.Y(), d.W(), d.X(), nil) })
+					Y, W, X := d.Y(), d.W(), d.X()
+					return func() { kernels.MatVecs(Y, W, X, nil) }
 				},
 				func(n int) func() {
 					d := newMatData[float32](n, batch)
@@ -141,7 +137,8 @@ func matvecCases() []kernelCase {
 			mk("MatTVecs", "float64", 8,
 				func(n int) func() {
 					d := newMatData[float64](n, batch)
-					return oneWorker(func() { kernels.MatTVecs(d.Y(), d.W(), d.X()) })
+					Y, W, X := d.Y(), d.W(), d.X()
+					return func() { kernels.MatTVecs(Y, W, X) }
 				},
 				func(n int) func() {
 					d := newMatData[float64](n, batch)
@@ -153,7 +150,8 @@ func matvecCases() []kernelCase {
 			mk("MatTVecs", "float32", 4,
 				func(n int) func() {
 					d := newMatData[float32](n, batch)
-					return oneWorker(func() { kernels.MatTVecs(d.Y(), d.W(), d.X()) })
+					Y, W, X := d.Y(), d.W(), d.X()
+					return func() { kernels.MatTVecs(Y, W, X) }
 				},
 				func(n int) func() {
 					d := newMatData[float32](n, batch)
@@ -165,7 +163,8 @@ func matvecCases() []kernelCase {
 			mk("AddOuters", "float64", 8,
 				func(n int) func() {
 					d := newMatData[float64](n, batch)
-					return oneWorker(func() { kernels.AddOuters(d.G(), nil, d.D(), d.X()) })
+					G, D, X := d.G(), d.D(), d.X()
+					return func() { kernels.AddOuters(G, nil, D, X) }
 				},
 				func(n int) func() {
 					d := newMatData[float64](n, batch)
@@ -177,7 +176,8 @@ func matvecCases() []kernelCase {
 			mk("AddOuters", "float32", 4,
 				func(n int) func() {
 					d := newMatData[float32](n, batch)
-					return oneWorker(func() { kernels.AddOuters(d.G(), nil, d.D(), d.X()) })
+					G, D, X := d.G(), d.D(), d.X()
+					return func() { kernels.AddOuters(G, nil, D, X) }
 				},
 				func(n int) func() {
 					d := newMatData[float32](n, batch)

@@ -66,19 +66,19 @@ func triCases() []kernelCase {
 	}
 }
 
-// triOurs is TriSolveVecs (solve) or TriMatVecs on one goroutine.
+// triOurs is TriSolveVecs (solve) or TriMatVecs.
 func triOurs[T ref.Float](solve bool) maker {
 	return func(n int) func() {
 		d := newTriData[T](n)
 		x, a := d.mats()
-		return oneWorker(func() {
+		return func() {
 			copy(d.x, d.x0)
 			if solve {
 				kernels.TriSolveVecs(x, a, false, false, false)
 			} else {
 				kernels.TriMatVecs(x, a, false, false, false)
 			}
-		})
+		}
 	}
 }
 

@@ -30,6 +30,9 @@ type contestant struct {
 	make    maker
 }
 
+// turnTime is the length of a contestant's turn within a repetition.
+const turnTime = time.Millisecond
+
 // timeOp returns the nanoseconds per call of f, run iters times.
 func timeOp(f func(), iters int) float64 {
 	start := time.Now()
@@ -85,8 +88,11 @@ func selectCases(opt options) []kernelCase {
 func measureAll(opt options, todo []kernelCase, progress *progress) ([]Result, error) {
 	// Every contestant on one core: gonum's Dgemm would otherwise spread
 	// over the others, which the process's CPU time would count but the
-	// comparison with our one-core kernels should not.
+	// comparison with our one-core kernels should not. Our kernels get one
+	// worker here, not around each call: two atomic swaps a call took 12%
+	// of a 16 x 16 AddOuters (docs/perf-notes.md).
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	defer kernels.SetMaxWorkers(kernels.SetMaxWorkers(1))
 	var all []Result
 	total, done := 0, 0
 	for _, c := range todo {
@@ -115,8 +121,13 @@ func measureAll(opt options, todo []kernelCase, progress *progress) ([]Result, e
 	return all, kernels.SetISA(startTier)
 }
 
-// measureCase interleaves the repetitions of every contestant, so that a
-// slow phase of a shared machine hits them all alike.
+// measureCase interleaves the contestants within each repetition: a
+// repetition gives every contestant opt.measure in all, in turns of about
+// turnTime, so that a machine whose speed changes from second to second
+// (a shared VM's moved by up to 2x) slows every contestant of a repetition
+// alike. With a whole repetition per turn (40 ms), the ratios of one run on
+// such a host were off by up to 1.5x from those of short turns
+// (docs/perf-notes.md).
 func measureCase(c kernelCase, n int, cs []contestant, opt options) ([]Result, error) {
 	fs := make([]func(), len(cs))
 	iters := make([]int, len(cs))
@@ -128,12 +139,22 @@ func measureCase(c kernelCase, n int, cs []contestant, opt options) ([]Result, e
 		fs[i] = ct.make(n)
 		iters[i] = calibrate(fs[i], opt.measure)
 	}
+	turns := max(1, int(opt.measure/turnTime))
 	for range opt.reps {
-		for i, ct := range cs {
-			if err := ct.prepare(); err != nil {
-				return nil, err
+		ns := make([]float64, len(cs))
+		calls := make([]int, len(cs))
+		for range turns {
+			for i, ct := range cs {
+				if err := ct.prepare(); err != nil {
+					return nil, err
+				}
+				k := max(1, iters[i]/turns)
+				ns[i] += cpuTimeOp(fs[i], k) * float64(k)
+				calls[i] += k
 			}
-			times[i] = append(times[i], cpuTimeOp(fs[i], iters[i]))
+		}
+		for i := range cs {
+			times[i] = append(times[i], ns[i]/float64(calls[i]))
 		}
 	}
 	flops, bytes := c.work(n)
