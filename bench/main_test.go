@@ -249,3 +249,47 @@ func TestSizesFlag(t *testing.T) {
 		}
 	}
 }
+
+// TestMeasureTurns runs measureCase on a fast and a slow contestant: the
+// fast one takes its calls in several turns on both sides of the slow
+// one's single turn (the interleaving within a repetition), and every
+// contestant's calls come to about its calibrated count.
+func TestMeasureTurns(t *testing.T) {
+	var log []byte // a capital letter for each turn (prepare), a small one for each call
+	spin := func(d time.Duration) {
+		for end := time.Now().Add(d); time.Now().Before(end); {
+		}
+	}
+	mk := func(name string, d time.Duration) contestant {
+		return contestant{name,
+			func() error { log = append(log, name[0]-'a'+'A'); return nil },
+			func(int) func() { return func() { log = append(log, name[0]); spin(d) } }}
+	}
+	c := kernelCase{kernel: "Turns", prec: "float64", work: func(int) (int, int) { return 1, 1 }}
+	rs, err := measureCase(c, 1, []contestant{mk("fast", 20*time.Microsecond), mk("slow", 2*time.Millisecond)},
+		options{measure: 8 * time.Millisecond, reps: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The calibration: F f... S s...; then the repetition's turns.
+	cal := strings.IndexByte(string(log), 'S')
+	run := string(log[cal+1+strings.IndexAny(string(log[cal+1:]), "FS"):])
+	first, last := strings.Index(run, "S"), strings.LastIndex(run, "S")
+	if first < 0 || first != last {
+		t.Fatalf("the slow contestant took %d turns, want 1: %q", strings.Count(run, "S"), run)
+	}
+	if strings.Count(run[:first], "F") < 2 || strings.Count(run[last:], "F") < 2 {
+		t.Errorf("the fast contestant's turns do not surround the slow one's: %q", run)
+	}
+	if f := strings.Count(run, "f"); f < 200 || f > 800 {
+		t.Errorf("the fast contestant ran %d calls in a repetition of 8 ms at 20 µs a call", f)
+	}
+	if s := strings.Count(run, "s"); s < 2 || s > 8 {
+		t.Errorf("the slow contestant ran %d calls in a repetition of 8 ms at 2 ms a call", s)
+	}
+	for _, r := range rs {
+		if r.NsPerOp <= 0 || len(r.Times) != 1 {
+			t.Errorf("%s: %v ns a call, %d times", r.Impl, r.NsPerOp, len(r.Times))
+		}
+	}
+}

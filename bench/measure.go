@@ -30,8 +30,11 @@ type contestant struct {
 	make    maker
 }
 
-// turnTime is the length of a contestant's turn within a repetition.
+// turnTime is the length of a round of turns within a repetition, and
+// minTurnCalls the fewest calls in a turn.
 const turnTime = time.Millisecond
+
+const minTurnCalls = 16
 
 // timeOp returns the nanoseconds per call of f, run iters times.
 func timeOp(f func(), iters int) float64 {
@@ -122,12 +125,16 @@ func measureAll(opt options, todo []kernelCase, progress *progress) ([]Result, e
 }
 
 // measureCase interleaves the contestants within each repetition: a
-// repetition gives every contestant opt.measure in all, in turns of about
-// turnTime, so that a machine whose speed changes from second to second
-// (a shared VM's moved by up to 2x) slows every contestant of a repetition
-// alike. With a whole repetition per turn (40 ms), the ratios of one run on
-// such a host were off by up to 1.5x from those of short turns
-// (docs/perf-notes.md).
+// repetition gives every contestant opt.measure in all, in rounds of about
+// turnTime each, so that a machine whose speed changes from second to
+// second (a shared VM's moved by up to 2x) slows every contestant of a
+// repetition alike. With a whole repetition per turn (40 ms), the ratios of
+// one run on such a host were off by up to 1.5x from those of short turns
+// (docs/perf-notes.md). A contestant's turn takes at least minTurnCalls
+// calls (one with fewer calls in all takes fewer turns, spread over the
+// rounds) and, when it takes more than one, starts with an untimed call:
+// its data are then back in the caches from which the others' turns took
+// them (an 8 MiB MatTVecs among four contestants ran 2.3x slower without).
 func measureCase(c kernelCase, n int, cs []contestant, opt options) ([]Result, error) {
 	fs := make([]func(), len(cs))
 	iters := make([]int, len(cs))
@@ -139,16 +146,35 @@ func measureCase(c kernelCase, n int, cs []contestant, opt options) ([]Result, e
 		fs[i] = ct.make(n)
 		iters[i] = calibrate(fs[i], opt.measure)
 	}
-	turns := max(1, int(opt.measure/turnTime))
+	// at[r][i]: contestant i takes a turn in round r. Its T turns are
+	// spread evenly, centred: the j-th in round (2j+1)R/2T.
+	rounds := max(1, int(opt.measure/turnTime))
+	at := make([][]bool, rounds)
+	for r := range at {
+		at[r] = make([]bool, len(cs))
+	}
+	turns := make([]int, len(cs))
+	for i := range cs {
+		turns[i] = max(1, min(rounds, iters[i]/minTurnCalls))
+		for j := range turns[i] {
+			at[(2*j+1)*rounds/(2*turns[i])][i] = true
+		}
+	}
 	for range opt.reps {
 		ns := make([]float64, len(cs))
 		calls := make([]int, len(cs))
-		for range turns {
+		for r := range rounds {
 			for i, ct := range cs {
+				if !at[r][i] {
+					continue
+				}
 				if err := ct.prepare(); err != nil {
 					return nil, err
 				}
-				k := max(1, iters[i]/turns)
+				if turns[i] > 1 {
+					fs[i]()
+				}
+				k := max(1, iters[i]/turns[i])
 				ns[i] += cpuTimeOp(fs[i], k) * float64(k)
 				calls[i] += k
 			}
