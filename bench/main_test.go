@@ -250,10 +250,10 @@ func TestSizesFlag(t *testing.T) {
 	}
 }
 
-// TestMeasureTurns runs measureCase on a fast and a slow contestant: the
-// fast one takes its calls in several turns on both sides of the slow
-// one's single turn (the interleaving within a repetition), each turn of
-// the same number of calls.
+// TestMeasureTurns runs measureCase on a fast and a slow contestant (calls
+// of 20 µs and of two rounds): the fast one takes turns of equal length, an
+// untimed call and its timed ones, on both sides of the slow one's, which
+// take one call each.
 func TestMeasureTurns(t *testing.T) {
 	var log []byte // a capital letter for each turn (prepare), a small one for each call
 	spin := func(d time.Duration) {
@@ -266,8 +266,8 @@ func TestMeasureTurns(t *testing.T) {
 			func(int) func() { return func() { log = append(log, name[0]); spin(d) } }}
 	}
 	c := kernelCase{kernel: "Turns", prec: "float64", work: func(int) (int, int) { return 1, 1 }}
-	rs, err := measureCase(c, 1, []contestant{mk("fast", 20*time.Microsecond), mk("slow", 2*time.Millisecond)},
-		options{measure: 8 * time.Millisecond, reps: 1})
+	rs, err := measureCase(c, 1, []contestant{mk("fast", 20*time.Microsecond), mk("slow", 2*turnTime)},
+		options{measure: 8 * turnTime, reps: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -275,27 +275,24 @@ func TestMeasureTurns(t *testing.T) {
 	cal := strings.IndexByte(string(log), 'S')
 	run := string(log[cal+1+strings.IndexAny(string(log[cal+1:]), "FS"):])
 	first, last := strings.Index(run, "S"), strings.LastIndex(run, "S")
-	if first < 0 || first != last {
-		t.Fatalf("the slow contestant took %d turns, want 1: %q", strings.Count(run, "S"), run)
+	if first < 0 {
+		t.Fatalf("the slow contestant took no turn: %q", run)
 	}
-	if strings.Count(run[:first], "F") < 2 || strings.Count(run[last:], "F") < 2 {
+	if strings.Count(run[:first], "F") < 1 || strings.Count(run[last:], "F") < 1 {
 		t.Errorf("the fast contestant's turns do not surround the slow one's: %q", run)
 	}
-	// Every turn of the fast one: an untimed call and the same number of
-	// timed ones; the slow one's single turn: its calls, none untimed.
 	var fast []int
 	for _, turn := range strings.FieldsFunc(run, func(r rune) bool { return r == 'F' || r == 'S' }) {
 		if turn[0] == 'f' {
 			fast = append(fast, len(turn))
+		} else if len(turn) != 1 {
+			t.Errorf("a turn of the slow contestant ran %d calls, want 1: %q", len(turn), run)
 		}
 	}
 	for _, n := range fast {
 		if n != fast[0] || n < 2 {
 			t.Fatalf("the fast contestant's turns ran %v calls", fast)
 		}
-	}
-	if s := strings.Count(run, "s"); s < 1 || s > 8 {
-		t.Errorf("the slow contestant ran %d calls in a repetition of 8 ms at 2 ms a call", s)
 	}
 	for _, r := range rs {
 		if r.NsPerOp <= 0 || len(r.Times) != 1 {
