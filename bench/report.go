@@ -397,8 +397,8 @@ func writeResults(w io.Writer, r *Report) {
 	fmt.Fprintf(w, "## Benchmarks\n\nEvery implementation runs on one core (GOMAXPROCS 1 while measuring) and is timed by the CPU time of\n"+
 		"the process, which leaves out the time a shared machine spends on other work.\n"+
 		"Rates (GFLOP/s, or Gelem/s for the vector math) at the median of the repetitions (spread = (max-min)/median), in each of\n"+
-		"which the implementations take turns of about 1 ms (at least 16 calls; after an untimed call where one takes several\n"+
-		"turns), so that a change in the machine's speed hits them alike;\n"+
+		"which the implementations take turns of about 1 ms (at least 16 calls, after an untimed call where one takes several\n"+
+		"turns; a longer call is a turn of its own), so that a change in the machine's speed hits them alike;\n"+
 		"ratios are the tier in use (%s) against each other implementation in the same run; in parentheses, the\n"+
 		"share of the roofline min(FMA peak, flops/byte x read bandwidth at the same working-set size), where\n"+
 		"the peak is the implementation's own tier's, or the highest measured for another library and pure Go.\n"+
