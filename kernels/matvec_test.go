@@ -852,13 +852,7 @@ func testMatVecsWT[T Float](t *testing.T, tier cpu.Tier) {
 // 5 to 8 vectors on that kernel (cpu.WTLongRows: Intel) and on the
 // dot-product tiles.
 func TestMatVecsTransposedPath(t *testing.T) {
-	for _, long := range []bool{false, true} {
-		t.Run(fmt.Sprintf("longRows=%v", long), func(t *testing.T) {
-			defer func(old bool) { wtLongRows = old }(wtLongRows)
-			wtLongRows = long
-			forBoth(t, testMatVecsTransposedPath[float64], testMatVecsTransposedPath[float32])
-		})
-	}
+	forBothWays(t, "longRows", &wtLongRows, testMatVecsTransposedPath[float64], testMatVecsTransposedPath[float32])
 }
 
 func testMatVecsTransposedPath[T Float](t *testing.T, tier cpu.Tier) {

@@ -1,7 +1,6 @@
 package kernels
 
 import (
-	"fmt"
 	"testing"
 
 	"github.com/flowkern/flowkern/internal/cpu"
@@ -14,13 +13,7 @@ import (
 // stride when 256 rows of C reuse it) both ways on any CPU, against the
 // reference bits: MatTVecs with W, and AddOuters with X, at that stride.
 func TestOuterPacks4K(t *testing.T) {
-	for _, packs := range []bool{true, false} {
-		t.Run(fmt.Sprintf("packs=%v", packs), func(t *testing.T) {
-			defer func(old bool) { outerPacks4K = old }(outerPacks4K)
-			outerPacks4K = packs
-			forBoth(t, testOuterPacks4K[float64], testOuterPacks4K[float32])
-		})
-	}
+	forBothWays(t, "packs", &outerPacks4K, testOuterPacks4K[float64], testOuterPacks4K[float32])
 }
 
 func testOuterPacks4K[T Float](t *testing.T, tier cpu.Tier) {

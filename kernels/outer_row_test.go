@@ -94,17 +94,11 @@ func testOuterRow[T Float](t *testing.T, tier cpu.Tier) {
 // and on shapes just outside its rule, against the reference: with the
 // rule on, as on AMD, and off, as on Intel.
 func TestOuterRowPath(t *testing.T) {
-	for _, pays := range []bool{true, false} {
-		t.Run(fmt.Sprintf("pays=%v", pays), func(t *testing.T) {
-			defer func(old bool) { outerRowPays = old }(outerRowPays)
-			outerRowPays = pays
-			forBoth(t, func(t *testing.T, tier cpu.Tier) { testOuterRowPath[float64](t, tier, pays) },
-				func(t *testing.T, tier cpu.Tier) { testOuterRowPath[float32](t, tier, pays) })
-		})
-	}
+	forBothWays(t, "pays", &outerRowPays, testOuterRowPath[float64], testOuterRowPath[float32])
 }
 
-func testOuterRowPath[T Float](t *testing.T, tier cpu.Tier, pays bool) {
+func testOuterRowPath[T Float](t *testing.T, tier cpu.Tier) {
+	pays := outerRowPays
 	if pays && !hasOuterRow(tier) {
 		t.Skip("no OuterRow kernel on this tier: the rule changes nothing (run under pays=false)")
 	}

@@ -67,6 +67,19 @@ func sameSlice[T Float](t *testing.T, what string, got, want []T) {
 	}
 }
 
+// forBothWays runs forBoth twice, with a size rule's switch (one of the
+// vendor rules of internal/cpu, held in a package variable) set each way,
+// so that a path this CPU does not take is tested too.
+func forBothWays(t *testing.T, name string, rule *bool, f64 func(*testing.T, cpu.Tier), f32 func(*testing.T, cpu.Tier)) {
+	for _, on := range []bool{true, false} {
+		t.Run(fmt.Sprintf("%s=%v", name, on), func(t *testing.T) {
+			defer func(old bool) { *rule = old }(*rule)
+			*rule = on
+			forBoth(t, f64, f32)
+		})
+	}
+}
+
 // forBoth runs a test for float64 and float32 on every tier.
 func forBoth(t *testing.T, f64 func(*testing.T, cpu.Tier), f32 func(*testing.T, cpu.Tier)) {
 	tk.ForEachTier(t, built, func(t *testing.T, tier cpu.Tier) {
