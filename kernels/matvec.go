@@ -742,7 +742,7 @@ func outerSerial[T Float](t cpu.Tier, c, a *Matrix[T], inca int, b *Matrix[T], l
 	// BLIS-like blocking: a block of kc rows of B by nc columns stays in
 	// L2; the kernel holds the broadcasts of a row tile of A (6 x kc) in L1
 	// and streams the panels of B past them.
-	kc, nc := outerKC, ncb/size
+	kc, nc := outerBlockK(rows, inca, packB, b.Stride*size), ncb/size
 	if rows == 1 && cols*size > 4096 {
 		// A single row with a large B: stream B row by row, a few whole
 		// rows per call, so that B is read in order; C stays in L1 or L2.
@@ -871,6 +871,29 @@ func outerPacksB(t cpu.Tier, rows, kc, ldb int) bool {
 // outerPacks4K is cpu.OuterPacks4K: Intel packs B at a 4 KiB stride too,
 // when at least 256 rows of C reuse it.
 var outerPacks4K = cpu.OuterPacks4K()
+
+// outerBlockK returns the rows of B in one block of Outer's blocking for
+// rows rows of C, A's element stride inca, B packed or not and B's row
+// stride ldb (bytes): outerKC, or outerStreamKC for a B read in place at a
+// stride of a page or more, a row-major A (MatTVecs: B is the weight
+// matrix) and fewer than outerStreamRows rows of C, where cpu.OuterStreamK
+// says so: each row of such a block is a stream of its own from L3 or
+// memory, and Intel's L2 prefetcher follows 32 (docs/perf-notes.md).
+func outerBlockK(rows, inca int, packB bool, ldb int) int {
+	if outerStreamK && inca == 1 && !packB && ldb >= 4096 && rows < outerStreamRows {
+		return outerStreamKC
+	}
+	return outerKC
+}
+
+// outerStreamK is cpu.OuterStreamK; a variable, so that the tests run both
+// ways on any CPU.
+var outerStreamK = cpu.OuterStreamK()
+
+const (
+	outerStreamKC   = 32
+	outerStreamRows = 64
+)
 
 // outerNCFor is the column chunk (bytes) of Outer's blocking on tier t. On
 // AVX-512 a block of B of 128 rows by 4 KiB (512 KiB, half of AMD Zen 5's

@@ -42,3 +42,49 @@ func testOuterPacks4K[T Float](t *testing.T, tier cpu.Tier) {
 	addOutersOn(tier, 1, Matrix[T]{rows, n, g, n}, nil, Matrix[T]{k, rows, d, rows}, Matrix[T]{k, n, w, ld})
 	sameSlice(t, "AddOuters g", g, wantG)
 }
+
+// TestOuterStreamK runs Outer's blocks of B both ways (cpu.OuterStreamK:
+// on Intel, 32 rows of a B read in place at a stride of 4 KiB or more, for
+// a row-major A and fewer than 64 rows of C) on any CPU, against the
+// reference bits, and checks where the rule applies: MatTVecs of a small
+// batch takes the short blocks, AddOuters (A is D^T), a C of 64 rows, a
+// packed or a narrower B do not.
+func TestOuterStreamK(t *testing.T) {
+	forBothWays(t, "streamk", &outerStreamK, testOuterStreamK[float64], testOuterStreamK[float32])
+}
+
+func testOuterStreamK[T Float](t *testing.T, tier cpu.Tier) {
+	size := sizeOfT[T]()
+	short := outerKC
+	if outerStreamK {
+		short = outerStreamKC
+	}
+	for _, c := range []struct {
+		rows, inca int
+		packB      bool
+		ldb, want  int
+	}{
+		{16, 1, false, 4096, short}, {outerStreamRows - 1, 1, false, 8192, short}, {1, 1, false, 1 << 20, short},
+		{outerStreamRows, 1, false, 4096, outerKC}, {16, 24, false, 4096, outerKC},
+		{16, 1, true, 4096, outerKC}, {16, 1, false, 4096 - size, outerKC},
+	} {
+		if got := outerBlockK(c.rows, c.inca, c.packB, c.ldb); got != c.want {
+			t.Errorf("outerBlockK(%d rows, inca %d, packed %v, ldb %d bytes) = %d, want %d (outerStreamK %v)",
+				c.rows, c.inca, c.packB, c.ldb, got, c.want, outerStreamK)
+		}
+	}
+	// MatTVecs: Y (rows x n) = X (rows x k) W (k x n). W's stride is a
+	// page and a vector (no tier packs it); k = 150 is four short blocks
+	// and a rest, or one block of 128 and a rest.
+	const rows, k, n = 20, 150, 70
+	ld := 4096/size + 64/size
+	r := tk.NewRand(53)
+	w, x := make([]T, k*ld), make([]T, rows*k)
+	tk.Fill(r, w)
+	tk.Fill(r, x)
+	want := make([]T, rows*n)
+	ref.MatTVecs(want, n, w, ld, x, k, k, n, rows)
+	y := make([]T, rows*n)
+	matTVecsOn(tier, 1, Matrix[T]{rows, n, y, n}, Matrix[T]{k, n, w, ld}, Matrix[T]{rows, k, x, k})
+	sameSlice(t, "MatTVecs y", y, want)
+}

@@ -131,6 +131,16 @@ func OuterPacks4K() bool { return cpuid.CPU.VendorID == cpuid.Intel }
 // vectors until measured again.
 func WTLongRows() bool { return cpuid.CPU.VendorID == cpuid.Intel }
 
+// OuterStreamK reports whether Outer reads a B of a stride of 4 KiB or more
+// in place in blocks of 32 rows instead of 128 when A is row-major and C
+// has fewer than 64 rows (MatTVecs of a small batch and a large W). Each
+// row of such a block is a stream of its own, a page or more from the
+// next; on Intel Emerald Rapids, whose L2 prefetcher follows up to 32
+// streams, MatTVecs float64 1024 x 1024 batch 16 ran 1.6x as fast with W
+// from memory and 1.14-1.18x with W in L3 (docs/perf-notes.md). AMD,
+// unmeasured, keeps 128.
+func OuterStreamK() bool { return cpuid.CPU.VendorID == cpuid.Intel }
+
 // Select picks the tier to run: the best tier that usable accepts, capped
 // by request (the value of FLOWKERN_ISA; empty means no cap). When the
 // request cannot be honoured as written, warning says what runs instead:
