@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"math/rand/v2"
 	"testing"
 
 	"github.com/flowkern/flowkern/internal/cpu"
@@ -24,15 +25,7 @@ func testOuterPacks4K[T Float](t *testing.T, tier cpu.Tier) {
 		t.Fatalf("outerPacksB(avx512, %d rows, a 4 KiB stride) = %v with outerPacks4K %v", rows, got, outerPacks4K)
 	}
 	r := tk.NewRand(47)
-	// MatTVecs: Y (rows x n) = X (rows x k) W (k x n), W's stride 4 KiB.
-	w, x := make([]T, k*ld), make([]T, rows*k)
-	tk.Fill(r, w)
-	tk.Fill(r, x)
-	want := make([]T, rows*n)
-	ref.MatTVecs(want, n, w, ld, x, k, k, n, rows)
-	y := make([]T, rows*n)
-	matTVecsOn(tier, 1, Matrix[T]{rows, n, y, n}, Matrix[T]{k, n, w, ld}, Matrix[T]{rows, k, x, k})
-	sameSlice(t, "MatTVecs y", y, want)
+	w := checkMatTVecsStrided[T](t, tier, r, rows, k, n, ld) // W's stride 4 KiB
 	// AddOuters: G (rows x n) += D^T X over a batch of k, X's stride 4 KiB.
 	d, g := make([]T, k*rows), make([]T, rows*n)
 	tk.Fill(r, d)
@@ -73,12 +66,16 @@ func testOuterStreamK[T Float](t *testing.T, tier cpu.Tier) {
 				c.rows, c.inca, c.packB, c.ldb, got, c.want, outerStreamK)
 		}
 	}
-	// MatTVecs: Y (rows x n) = X (rows x k) W (k x n). W's stride is a
-	// page and a vector (no tier packs it); k = 150 is four short blocks
-	// and a rest, or one block of 128 and a rest.
-	const rows, k, n = 20, 150, 70
-	ld := 4096/size + 64/size
-	r := tk.NewRand(53)
+	// W's stride is a page and a vector (no tier packs it); k = 150 is
+	// four short blocks and a rest, or one block of 128 and a rest.
+	checkMatTVecsStrided[T](t, tier, tk.NewRand(53), 20, 150, 70, 4096/size+64/size)
+}
+
+// checkMatTVecsStrided checks MatTVecs on tier, Y (rows x n) = X (rows x
+// k) W (k x n) with W's row stride ld, against the reference bits, and
+// returns W.
+func checkMatTVecsStrided[T Float](t *testing.T, tier cpu.Tier, r *rand.Rand, rows, k, n, ld int) []T {
+	t.Helper()
 	w, x := make([]T, k*ld), make([]T, rows*k)
 	tk.Fill(r, w)
 	tk.Fill(r, x)
@@ -87,4 +84,5 @@ func testOuterStreamK[T Float](t *testing.T, tier cpu.Tier) {
 	y := make([]T, rows*n)
 	matTVecsOn(tier, 1, Matrix[T]{rows, n, y, n}, Matrix[T]{k, n, w, ld}, Matrix[T]{rows, k, x, k})
 	sameSlice(t, "MatTVecs y", y, want)
+	return w
 }
