@@ -2,6 +2,8 @@
 
 package asm
 
+import "math/bits"
+
 // The bounds checks of the generated entry points (checked_<arch>.go): the
 // manifest's preconditions call them.
 
@@ -75,8 +77,11 @@ func outerArgs(nc, ldc, na, lda, inca, nb, ldb, ldp, rows, cols, k, pw int) bool
 		case cols == 0 || k == 0:
 			return true
 		}
-		last := (cols - 1) / pw // the last panel, partial or not
-		far := last*ldp + (cols-1)%pw
+		last, at := (cols-1)>>bits.TrailingZeros(uint(pw)), (cols-1)&(pw-1) // the last panel, partial or not
+		if pw&(pw-1) != 0 { // every kernel's panel is a power of two; a division costs tens of cycles
+			last, at = (cols-1)/pw, (cols-1)%pw
+		}
+		far := last*ldp + at
 		if last > 0 {
 			far = max(far, (last-1)*ldp+pw-1) // the end of the panel before
 		}
