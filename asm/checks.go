@@ -78,7 +78,7 @@ func outerArgs(nc, ldc, na, lda, inca, nb, ldb, ldp, rows, cols, k, pw int) bool
 			return true
 		}
 		last, at := (cols-1)>>bits.TrailingZeros(uint(pw)), (cols-1)&(pw-1) // the last panel, partial or not
-		if pw&(pw-1) != 0 { // every kernel's panel is a power of two; a division costs tens of cycles
+		if pw&(pw-1) != 0 {                                                 // every kernel's panel is a power of two; a division costs tens of cycles
 			last, at = (cols-1)/pw, (cols-1)%pw
 		}
 		far := last*ldp + at
