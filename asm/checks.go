@@ -77,8 +77,10 @@ func outerArgs(nc, ldc, na, lda, inca, nb, ldb, ldp, rows, cols, k, pw int) bool
 		case cols == 0 || k == 0:
 			return true
 		}
-		last, at := (cols-1)>>bits.TrailingZeros(uint(pw)), (cols-1)&(pw-1) // the last panel, partial or not
-		if pw&(pw-1) != 0 {                                                 // every kernel's panel is a power of two; a division costs tens of cycles
+		// The last panel, partial or not. Every kernel's panel is a power
+		// of two: a shift and a mask, where a division costs tens of cycles.
+		last, at := (cols-1)>>bits.TrailingZeros(uint(pw)), (cols-1)&(pw-1)
+		if pw&(pw-1) != 0 {
 			last, at = (cols-1)/pw, (cols-1)%pw
 		}
 		far := last*ldp + at
