@@ -627,8 +627,8 @@ func outersOn[T Float](t cpu.Tier, workers int, g Matrix[T], gb []T, d, x Matrix
 	}
 	// addOutersRange of the whole of G, without its sub-matrices: 0.86x
 	// the time of AddOuters 16 x 16, batch 16 (docs/perf-notes.md).
-	if n == 1 && g.Stride == 1 {
-		outerColumn(t, g, d, x, load)
+	if onTranspose(t, &g, nb) {
+		outerTransposed(t, g, d, x, load)
 	} else {
 		outerSerial(t, &g, &Matrix[T]{Rows: m, Cols: nb, Data: d.Data, Stride: 1}, d.Stride, &x, load)
 	}
@@ -663,14 +663,15 @@ func outersParallel[T Float](t cpu.Tier, workers int, g Matrix[T], gb []T, d, x 
 // or from +0.
 func addOutersRange[T Float](t cpu.Tier, g Matrix[T], gbs []T, d, x Matrix[T], i0, i1, j0, j1 int, load bool) {
 	nb := x.Rows
-	switch {
-	case j1 > j0 && g.Cols == 1 && g.Stride == 1:
-		outerColumn(t, g.sub(i0, 0, i1-i0, 1), d.sub(0, i0, nb, i1-i0), x, load)
-	case j1 > j0:
-		// Row r of D^T is column i0+r of D.
-		dt := Matrix[T]{Rows: i1 - i0, Cols: nb, Data: d.Data[i0:], Stride: 1}
+	if j1 > j0 {
 		gs, xs := g.sub(i0, j0, i1-i0, j1-j0), x.sub(0, j0, nb, j1-j0)
-		outerSerial(t, &gs, &dt, d.Stride, &xs, load)
+		if onTranspose(t, &gs, nb) {
+			outerTransposed(t, gs, d.sub(0, i0, nb, i1-i0), xs, load)
+		} else {
+			// Row r of D^T is column i0+r of D.
+			dt := Matrix[T]{Rows: i1 - i0, Cols: nb, Data: d.Data[i0:], Stride: 1}
+			outerSerial(t, &gs, &dt, d.Stride, &xs, load)
+		}
 	}
 	if gbs != nil {
 		// gb[i] = fma(1, D[b][i], gb[i]) is gb[i] + D[b][i] exactly.
@@ -681,18 +682,51 @@ func addOutersRange[T Float](t cpu.Tier, g Matrix[T], gbs []T, d, x Matrix[T], i
 	}
 }
 
-// outerColumn is AddOuters (or SetOuters) of G with one column, stored
-// contiguously (g.Stride 1): G[i][0] = fma(D[b][i], X[b][0], G[i][0]) for
-// b in order is, read as a row, the chain of C = A B with C = G^T (1 x m),
-// A = X's column (stride x.Stride) and B = D (nb x m): the batch along
-// the chain and G's rows along the vector, where G's own layout would
-// give each chain a vector of which it uses one lane. The same bits
-// (fma is symmetric in its factors). G of 64 x 1, batch 128, on AVX-512:
-// 0.15x the time in float32, 0.3x in float64 (docs/perf-notes.md).
-func outerColumn[T Float](t cpu.Tier, g, d, x Matrix[T], load bool) {
-	c := Matrix[T]{Rows: 1, Cols: g.Rows, Data: g.Data, Stride: g.Rows}
-	a := Matrix[T]{Rows: 1, Cols: x.Rows, Data: x.Data, Stride: 1}
-	outerSerial(t, &c, &a, x.Stride, &d, load)
+// outerTransposed is AddOuters (or SetOuters) of a narrow G (m x n) on its
+// transpose: G[i][j] = fma(D[b][i], X[b][j], G[i][j]) for b in order is
+// the chain of C = A B with C = G^T (n x m), A = X^T (row j is X's column
+// j: stride 1, step x.Stride) and B = D (nb x m), which puts G's rows
+// along the vector where G's own layout leaves most lanes of each vector
+// unused. G^T goes through a lane buffer, unless G is one contiguous
+// column, which is its own transpose. The same bits (fma is symmetric in
+// its factors). AVX-512, batch 128: G of 64 x 1 0.15x the time in float32,
+// 0.3x in float64; 32 x 4 0.56x and 0.6x (docs/perf-notes.md).
+func outerTransposed[T Float](t cpu.Tier, g, d, x Matrix[T], load bool) {
+	m, n := g.Rows, g.Cols
+	a := Matrix[T]{Rows: n, Cols: x.Rows, Data: x.Data, Stride: 1}
+	if n == 1 && g.Stride == 1 {
+		outerSerial(t, &Matrix[T]{Rows: 1, Cols: m, Data: g.Data, Stride: m}, &a, x.Stride, &d, load)
+		return
+	}
+	lb := getLaneBuf[T]()
+	defer putLaneBuf(lb)
+	if load {
+		transpose(t, lb[:], 0, m, g.Data, 0, g.Stride, m, n)
+	}
+	outerSerial(t, &Matrix[T]{Rows: n, Cols: m, Data: lb[:], Stride: m}, &a, x.Stride, &d, load)
+	transpose(t, g.Data, 0, g.Stride, lb[:], 0, m, n, m)
+}
+
+// onTranspose reports whether AddOuters of G and a batch of nb rows runs on
+// G's transpose (outerTransposed) on tier t: G one contiguous column, or at
+// most 4 columns and at most half a vector (AVX2's float64 vectors hold 4,
+// and there 4 columns lost), with the 32 rows and the batch of 128 that pay
+// for the two copies (16 rows, or a batch of 64, lost as often as they
+// won). Measured on AVX-512, AVX2 and the pure-Go tier (docs/perf-notes.md);
+// NEON's vectors of 16 bytes follow the lane rule.
+func onTranspose[T Float](t cpu.Tier, g *Matrix[T], nb int) bool {
+	m, n := g.Rows, g.Cols
+	if n == 1 && g.Stride == 1 {
+		return true
+	}
+	lanes := 64 / sizeOfT[T]()
+	switch t {
+	case cpu.AVX2:
+		lanes /= 2
+	case cpu.NEON:
+		lanes /= 4
+	}
+	return n <= min(4, lanes/2) && m >= 32 && nb >= 128 && m*n <= len(laneBuf[T]{})
 }
 
 // one64 and one32 are the single 1 that the bias gradient repeats (inca 0).

@@ -256,6 +256,38 @@ func testAddOutersThin[T Float](t *testing.T, tier cpu.Tier) {
 	}
 }
 
+// TestAddOutersNarrow runs AddOuters and SetOuters of a narrow G, which
+// may run on G's transpose (onTranspose): one column at a stride of 1 (its
+// own transpose) and of 3, up to 4 columns at the rows and the batch where
+// the rule starts and just short of them, a G too large for the lane
+// buffer, and three workers, whose parts of G's rows take the rule each.
+func TestAddOutersNarrow(t *testing.T) {
+	forBoth(t, testAddOutersNarrow[float64], testAddOutersNarrow[float32])
+}
+
+func testAddOutersNarrow[T Float](t *testing.T, tier cpu.Tier) {
+	type shape struct{ m, n, nb, gextra, xextra int }
+	for _, s := range []shape{{64, 1, 70, 0, 2}, {5, 1, 3, 0, 0}, {40, 1, 130, 2, 0}, {32, 2, 128, 0, 0}, {37, 3, 128, 1, 1},
+		{33, 4, 130, 3, 0}, {31, 4, 200, 0, 0}, {40, 2, 127, 0, 1}, {200, 4, 128, 0, 3}, {5000, 4, 128, 0, 0}} {
+		for _, workers := range workerCounts {
+			r := shapeRand([3]int{s.m, s.n, s.nb}, uint64(workers))
+			g := newGMat[T](r, s.m, s.n, s.gextra, 3, -7)
+			d := newGMat[T](r, s.nb, s.m, 1, 1, nan[T]())
+			x := newGMat[T](r, s.nb, s.n, s.xextra, 2, nan[T]())
+			gb := make([]T, s.m)
+			tk.Fill(r, gb)
+			what := fmt.Sprintf("AddOuters m=%d n=%d batch=%d strides %d %d workers=%d", s.m, s.n, s.nb, g.m.Stride, x.m.Stride, workers)
+			want, wantb := clone(g.m.Data), clone(gb)
+			ref.AddOuters(want, g.m.Stride, wantb, d.m.Data, d.m.Stride, x.m.Data, x.m.Stride, s.m, s.n, s.nb)
+			addOutersOn(tier, workers, g.m, gb, d.m, x.m)
+			sameSlice(t, what+" g", g.m.Data, want)
+			sameSlice(t, what+" gb", gb, wantb)
+			checkAll(t, what, g, d, x)
+			testSetOuters(t, tier, workers, what, s.gextra, d, x)
+		}
+	}
+}
+
 // testSetOuters checks SetOuters against clearing G and gb and adding: G
 // and gb start as NaN (never read), the padding between G's rows as -7
 // (never written).
