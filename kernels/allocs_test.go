@@ -41,6 +41,8 @@ func allocCases[T Float](n, nb int) []allocCase {
 		perm[i] = n - 1 - i
 	}
 	dg, gds := vec(n), vec(n)
+	gc, xc := Matrix[T]{Rows: 40, Cols: 1, Stride: 1, Data: vec(40)}, Matrix[T]{Rows: 128, Cols: 1, Stride: 1, Data: vec(128)}
+	gn, dn, xn, gbn := mat(40, 3), mat(128, 40), mat(128, 3), vec(40)
 	cols := []int{0, n - 1, n / 2}
 	gd := mat(nb, len(cols))
 	sp := Halves(n)
@@ -66,6 +68,10 @@ func allocCases[T Float](n, nb int) []allocCase {
 		{"AddOuters", func() { AddOuters(g, gb, yb, xb) }},
 		{"AddOuters/nogb", func() { AddOuters(g, nil, yb, xb) }},
 		{"SetOuters", func() { SetOuters(g, gb, yb, xb) }},
+		// A narrow G on its transpose (onTranspose): one contiguous column,
+		// and three columns through a lane buffer.
+		{"AddOuters/column", func() { AddOuters(gc, gbn, dn, xc) }},
+		{"AddOuters/narrow", func() { AddOuters(gn, nil, dn, xn) }},
 		{"Transpose", func() { Transpose(g, w) }},
 		{"AdditiveForward", func() { AdditiveForward(yb, xb, t) }},
 		{"AdditiveInverse", func() { AdditiveInverse(yb, xb, t) }},
