@@ -628,7 +628,7 @@ func outersOn[T Float](t cpu.Tier, workers int, g Matrix[T], gb []T, d, x Matrix
 	// addOutersRange of the whole of G, without its sub-matrices: 0.86x
 	// the time of AddOuters 16 x 16, batch 16 (docs/perf-notes.md).
 	if onTranspose(t, &g, nb) {
-		outerTransposed(t, g, d, x, load)
+		outerTransposed(t, &g, &d, &x, load)
 	} else {
 		outerSerial(t, &g, &Matrix[T]{Rows: m, Cols: nb, Data: d.Data, Stride: 1}, d.Stride, &x, load)
 	}
@@ -665,11 +665,11 @@ func addOutersRange[T Float](t cpu.Tier, g Matrix[T], gbs []T, d, x Matrix[T], i
 	nb := x.Rows
 	if j1 > j0 {
 		gs, xs := g.sub(i0, j0, i1-i0, j1-j0), x.sub(0, j0, nb, j1-j0)
-		if onTranspose(t, &gs, nb) {
-			outerTransposed(t, gs, d.sub(0, i0, nb, i1-i0), xs, load)
+		if ds := d.sub(0, i0, nb, i1-i0); onTranspose(t, &gs, nb) {
+			outerTransposed(t, &gs, &ds, &xs, load)
 		} else {
 			// Row r of D^T is column i0+r of D.
-			dt := Matrix[T]{Rows: i1 - i0, Cols: nb, Data: d.Data[i0:], Stride: 1}
+			dt := Matrix[T]{Rows: i1 - i0, Cols: nb, Data: ds.Data, Stride: 1}
 			outerSerial(t, &gs, &dt, d.Stride, &xs, load)
 		}
 	}
@@ -690,12 +690,13 @@ func addOutersRange[T Float](t cpu.Tier, g Matrix[T], gbs []T, d, x Matrix[T], i
 // unused. G^T goes through a lane buffer, unless G is one contiguous
 // column, which is its own transpose. The same bits (fma is symmetric in
 // its factors). AVX-512, batch 128: G of 64 x 1 0.15x the time in float32,
-// 0.3x in float64; 32 x 4 0.56x and 0.6x (docs/perf-notes.md).
-func outerTransposed[T Float](t cpu.Tier, g, d, x Matrix[T], load bool) {
+// 0.3x in float64; 32 x 4 0.56x and 0.6x (docs/perf-notes.md). The views
+// come by pointer, as to outerSerial.
+func outerTransposed[T Float](t cpu.Tier, g, d, x *Matrix[T], load bool) {
 	m, n := g.Rows, g.Cols
 	a := Matrix[T]{Rows: n, Cols: x.Rows, Data: x.Data, Stride: 1}
 	if n == 1 && g.Stride == 1 {
-		outerSerial(t, &Matrix[T]{Rows: 1, Cols: m, Data: g.Data, Stride: m}, &a, x.Stride, &d, load)
+		outerSerial(t, &Matrix[T]{Rows: 1, Cols: m, Data: g.Data, Stride: m}, &a, x.Stride, d, load)
 		return
 	}
 	lb := getLaneBuf[T]()
@@ -703,7 +704,7 @@ func outerTransposed[T Float](t cpu.Tier, g, d, x Matrix[T], load bool) {
 	if load {
 		transpose(t, lb[:], 0, m, g.Data, 0, g.Stride, m, n)
 	}
-	outerSerial(t, &Matrix[T]{Rows: n, Cols: m, Data: lb[:], Stride: m}, &a, x.Stride, &d, load)
+	outerSerial(t, &Matrix[T]{Rows: n, Cols: m, Data: lb[:], Stride: m}, &a, x.Stride, d, load)
 	transpose(t, g.Data, 0, g.Stride, lb[:], 0, m, n, m)
 }
 
@@ -718,6 +719,9 @@ func onTranspose[T Float](t cpu.Tier, g *Matrix[T], nb int) bool {
 	m, n := g.Rows, g.Cols
 	if n == 1 && g.Stride == 1 {
 		return true
+	}
+	if n > 4 { // most calls: nothing more to ask
+		return false
 	}
 	lanes := 64 / sizeOfT[T]()
 	switch t {

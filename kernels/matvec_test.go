@@ -288,6 +288,38 @@ func testAddOutersNarrow[T Float](t *testing.T, tier cpu.Tier) {
 	}
 }
 
+// TestOnTranspose checks the rule's table: a contiguous column always; at
+// most 4 columns and half a vector of the tier, from 32 rows and a batch
+// of 128, within the lane buffer.
+func TestOnTranspose(t *testing.T) {
+	type c struct {
+		tier         cpu.Tier
+		m, n, stride int
+		nb           int
+		f64, want    bool
+	}
+	for _, c := range []c{
+		{cpu.AVX512, 5, 1, 1, 1, true, true}, {cpu.AVX2, 5, 1, 1, 1, false, true},
+		{cpu.AVX512, 32, 1, 3, 128, true, true}, {cpu.AVX512, 32, 1, 3, 127, true, false},
+		{cpu.AVX512, 32, 4, 4, 128, true, true}, {cpu.AVX512, 32, 4, 4, 128, false, true},
+		{cpu.AVX512, 31, 4, 4, 128, false, false}, {cpu.AVX512, 32, 5, 5, 1000, false, false},
+		{cpu.AVX2, 32, 4, 4, 128, false, true}, {cpu.AVX2, 32, 4, 4, 128, true, false},
+		{cpu.AVX2, 32, 2, 2, 128, true, true}, {cpu.NEON, 32, 2, 2, 128, false, true},
+		{cpu.NEON, 32, 3, 3, 128, false, false}, {cpu.NEON, 32, 2, 2, 128, true, false},
+		{cpu.Generic, 32, 4, 4, 128, true, true}, {cpu.AVX512, 4097, 4, 4, 128, false, false},
+	} {
+		var got bool
+		if c.f64 {
+			got = onTranspose(c.tier, &Matrix[float64]{Rows: c.m, Cols: c.n, Stride: c.stride}, c.nb)
+		} else {
+			got = onTranspose(c.tier, &Matrix[float32]{Rows: c.m, Cols: c.n, Stride: c.stride}, c.nb)
+		}
+		if got != c.want {
+			t.Errorf("onTranspose(%s, G %dx%d stride %d, batch %d, float64 %v) = %v, want %v", c.tier, c.m, c.n, c.stride, c.nb, c.f64, got, c.want)
+		}
+	}
+}
+
 // testSetOuters checks SetOuters against clearing G and gb and adding: G
 // and gb start as NaN (never read), the padding between G's rows as -7
 // (never written).
